@@ -1,0 +1,113 @@
+/**
+ * Where the database is and who connects to it, from the environment.
+ *
+ * DATABASE_URL names a role that may create roles and databases (a superuser
+ * on a fresh server) and, in its path, the ClinicOps database. When it is
+ * unset, db/embedded.ts starts a PostgreSQL under the data folder and supplies
+ * it. Every other connection string is derived from it, with role names
+ * derived from the database name so that several databases (clinicops,
+ * clinicops_test) can share one server without sharing roles.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+export interface RoleNames {
+  /** Owns the schema, runs migrations and the worker. */
+  owner: string;
+  /** LOGIN, NOINHERIT, no privileges of its own: the API connects as it. */
+  authenticator: string;
+  /** NOLOGIN: what API requests run as (`set role`). */
+  visitor: string;
+  /** NOLOGIN: read-only over the reporting views. */
+  analyst: string;
+}
+
+export interface DatabaseConfig {
+  /** Superuser (or CREATEROLE + CREATEDB) connection to the ClinicOps database. */
+  rootUrl: string;
+  databaseName: string;
+  roles: RoleNames;
+  ownerUrl: string;
+  authenticatorUrl: string;
+  /** Shadow database used by `graphile-migrate watch/commit` in development. */
+  shadowOwnerUrl: string;
+  passwords: { owner: string; authenticator: string };
+}
+
+export interface Secrets {
+  jwtSecret: string;
+  ownerPassword: string;
+  authenticatorPassword: string;
+  embeddedPassword: string;
+}
+
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.CLINICOPS_DATA_DIR ?? ".data");
+}
+
+/**
+ * Secrets come from the environment; whatever is missing is generated once and
+ * kept in `<data dir>/secrets.json` (mode 0600).
+ */
+export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
+  const dir = dataDir(env);
+  const file = resolve(dir, "secrets.json");
+  const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const generated: Secrets = {
+    jwtSecret: stored.jwtSecret ?? randomBytes(48).toString("base64url"),
+    ownerPassword: stored.ownerPassword ?? randomBytes(24).toString("base64url"),
+    authenticatorPassword: stored.authenticatorPassword ?? randomBytes(24).toString("base64url"),
+    embeddedPassword: stored.embeddedPassword ?? randomBytes(24).toString("base64url"),
+  };
+  if (JSON.stringify(generated) !== JSON.stringify(stored)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  }
+  return {
+    jwtSecret: env.JWT_SECRET ?? generated.jwtSecret,
+    ownerPassword: env.DATABASE_OWNER_PASSWORD ?? generated.ownerPassword,
+    authenticatorPassword: env.DATABASE_AUTHENTICATOR_PASSWORD ?? generated.authenticatorPassword,
+    embeddedPassword: generated.embeddedPassword,
+  };
+}
+
+export function roleNamesFor(databaseName: string): RoleNames {
+  return {
+    owner: `${databaseName}_owner`,
+    authenticator: `${databaseName}_authenticator`,
+    visitor: `${databaseName}_visitor`,
+    analyst: `${databaseName}_analyst`,
+  };
+}
+
+/** The same server as `url`, as another user and/or database. */
+export function withCredentials(url: string, user: string | null, password: string | null, database?: string): string {
+  const u = new URL(url);
+  if (user !== null) u.username = encodeURIComponent(user);
+  if (password !== null) u.password = encodeURIComponent(password);
+  if (database !== undefined) u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function databaseNameOf(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(name)) {
+    throw new Error(`DATABASE_URL must name a database made of lower-case letters, digits and _ (got "${name}")`);
+  }
+  return name;
+}
+
+export function databaseConfig(rootUrl: string, secrets: Pick<Secrets, "ownerPassword" | "authenticatorPassword">): DatabaseConfig {
+  const databaseName = databaseNameOf(rootUrl);
+  const roles = roleNamesFor(databaseName);
+  return {
+    rootUrl,
+    databaseName,
+    roles,
+    ownerUrl: withCredentials(rootUrl, roles.owner, secrets.ownerPassword),
+    authenticatorUrl: withCredentials(rootUrl, roles.authenticator, secrets.authenticatorPassword),
+    shadowOwnerUrl: withCredentials(rootUrl, roles.owner, secrets.ownerPassword, `${databaseName}_shadow`),
+    passwords: { owner: secrets.ownerPassword, authenticator: secrets.authenticatorPassword },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * graphile-migrate, driven with the connection strings of db/config.ts and
+ * the placeholders of .gmrc.
+ */
+import { commit, migrate, watch } from "graphile-migrate";
+import type { Settings } from "graphile-migrate";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { DatabaseConfig } from "./config.ts";
+
+const projectRoot = resolve(import.meta.dirname, "..");
+
+/** .gmrc is JSON with // comments. */
+function readGmrc(): Settings {
+  const text = readFileSync(resolve(projectRoot, ".gmrc"), "utf8").replace(/^\s*\/\/.*$/gm, "");
+  return JSON.parse(text) as Settings;
+}
+
+export function migrationSettings(config: DatabaseConfig): Settings {
+  // "!ENV" placeholders read these variables.
+  process.env.DATABASE_AUTHENTICATOR = config.roles.authenticator;
+  process.env.DATABASE_VISITOR = config.roles.visitor;
+  process.env.DATABASE_ANALYST = config.roles.analyst;
+  const gmrc = readGmrc();
+  return {
+    ...gmrc,
+    migrationsFolder: resolve(projectRoot, gmrc.migrationsFolder ?? "migrations"),
+    connectionString: config.ownerUrl,
+    shadowConnectionString: config.shadowOwnerUrl,
+    rootConnectionString: config.rootUrl,
+    databaseOwner: config.roles.owner,
+  };
+}
+
+/** Applies the committed migrations that have not run yet. */
+export async function runMigrations(config: DatabaseConfig): Promise<void> {
+  await migrate(migrationSettings(config));
+}
+
+/** Development: re-applies migrations/current on every change (once, with `once`). */
+export async function watchCurrentMigration(config: DatabaseConfig, once = false): Promise<void> {
+  await watch(migrationSettings(config), once);
+}
+
+/** Turns migrations/current into the next committed migration. */
+export async function commitCurrentMigration(config: DatabaseConfig, message?: string): Promise<void> {
+  await commit(migrationSettings(config), message ?? null);
+}

@@ -1,0 +1,25 @@
+/**
+ * The database ClinicOps runs on: DATABASE_URL when given, otherwise an
+ * embedded PostgreSQL under the data folder.
+ */
+import { databaseConfig, type DatabaseConfig, loadSecrets, type Secrets } from "./config.ts";
+import { startEmbeddedPostgres } from "./embedded.ts";
+
+export interface OpenDatabase {
+  config: DatabaseConfig;
+  secrets: Secrets;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  { env = process.env, log = () => {} }: { env?: NodeJS.ProcessEnv; log?: (message: string) => void } = {},
+): Promise<OpenDatabase> {
+  const secrets = loadSecrets(env);
+  if (env.DATABASE_URL) {
+    return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {} };
+  }
+  log("DATABASE_URL is not set: starting the embedded PostgreSQL");
+  const embedded = await startEmbeddedPostgres(secrets, env, log);
+  return { config: databaseConfig(embedded.rootUrl, secrets), secrets, embedded: true, close: embedded.stop };
+}

@@ -1,0 +1,92 @@
+/**
+ * The HTTP server: request ids and logs, health, CSRF guard, session check,
+ * /auth routes, and GraphQL (with GraphiQL outside production).
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type pg from "pg";
+import { grafserv } from "postgraphile/grafserv/express/v4";
+import type { RoleNames } from "../db/config.ts";
+import { authRoutes } from "./auth-routes.ts";
+import { csrfGuard } from "./csrf.ts";
+import { makeGraphQL } from "./graphql.ts";
+import { healthRoutes } from "./health.ts";
+import { sendCaughtError, sendError } from "./http-errors.ts";
+import { log, runWithRequestId } from "./log.ts";
+import { pgSettingsFor } from "./pg-settings.ts";
+import { clearSessionCookie, sessionState } from "./session-cookie.ts";
+import type { ServerSettings } from "./settings.ts";
+
+export interface ApiServer {
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  pool: pg.Pool;
+  settings: ServerSettings;
+  roles: Pick<RoleNames, "visitor">;
+  trustProxy?: boolean | string;
+}
+
+function requestLogging(req: Request, res: Response, next: NextFunction): void {
+  const requestId = randomUUID();
+  const started = process.hrtime.bigint();
+  res.setHeader("X-Request-Id", requestId);
+  res.on("finish", () =>
+    runWithRequestId(requestId, () =>
+      log("info", "request", {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      }),
+    ),
+  );
+  runWithRequestId(requestId, next);
+}
+
+/** A cookie that does not verify (forged, tampered, expired) is refused, not ignored. */
+function refuseInvalidSession(settings: ServerSettings) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (sessionState(req, settings).kind === "invalid") {
+      clearSessionCookie(res, settings);
+      return sendError(res, "UNAUTHENTICATED", "Your session is not valid; log in again.");
+    }
+    next();
+  };
+}
+
+export async function createApiServer({ pool, settings, roles, trustProxy = false }: ApiServerOptions): Promise<ApiServer> {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", trustProxy);
+  app.use(requestLogging);
+  app.use(healthRoutes(pool, pgSettingsFor(null, settings, roles)));
+  app.use(csrfGuard(settings));
+  app.use(refuseInvalidSession(settings));
+  app.use("/auth", authRoutes({ pool, settings, roles }));
+
+  const server = createServer(app);
+  const pgl = makeGraphQL({ pool, settings, roles });
+  const serv = pgl.createServ(grafserv);
+  await serv.addTo(app, server);
+
+  app.use((_req: Request, res: Response) => sendError(res, "NOT_FOUND", "No such route."));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      return sendError(res, "INVALID_INPUT", "The request could not be read.");
+    }
+    sendCaughtError(res, error);
+  });
+
+  return {
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pgl.release();
+    },
+  };
+}

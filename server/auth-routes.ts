@@ -1,0 +1,113 @@
+/**
+ * POST /auth/login, /auth/switch-clinic and /auth/logout. The checks live in
+ * SQL (app_hidden.login and friends); these routes turn their answer into the
+ * session cookie.
+ */
+import express, { type Request, type Response } from "express";
+import type pg from "pg";
+import type { RoleNames } from "../db/config.ts";
+import { sendCaughtError, sendError } from "./http-errors.ts";
+import { pgSettingsFor, withPgSettings } from "./pg-settings.ts";
+import { clearSessionCookie, sessionState, setSessionCookie } from "./session-cookie.ts";
+import { signSessionToken, type SessionClaims } from "./session-token.ts";
+import type { ServerSettings } from "./settings.ts";
+import { log } from "./log.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What app_hidden.login / switch_clinic return (see open_session). */
+interface SessionResult {
+  status: "ok" | "invalid";
+  sessionId: string;
+  expiresAt: string;
+  user: { id: string };
+  clinic: { id: string } | null;
+  role: string | null;
+  clinics: unknown[];
+}
+
+export interface AuthRouteOptions {
+  pool: pg.Pool;
+  settings: ServerSettings;
+  roles: Pick<RoleNames, "visitor">;
+}
+
+export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express.Router {
+  const router = express.Router();
+  router.use(express.json({ limit: "16kb" }));
+  const ttl = `${settings.sessionTtlSeconds} seconds`;
+
+  const run = (claims: SessionClaims | null, sql: string, params: unknown[]) =>
+    withPgSettings(pool, pgSettingsFor(claims, settings, roles), async (client) => {
+      const { rows } = await client.query(sql, params);
+      return rows[0].result as SessionResult;
+    });
+
+  const startSession = (res: Response, result: SessionResult) => {
+    const expiresAt = new Date(result.expiresAt);
+    const token = signSessionToken(
+      { session_id: result.sessionId, user_id: result.user.id, clinic_id: result.clinic?.id ?? null, role: result.role },
+      expiresAt,
+      settings.jwtSecret,
+    );
+    setSessionCookie(res, settings, token, expiresAt);
+    res.json({ user: result.user, clinic: result.clinic, role: result.role, clinics: result.clinics });
+  };
+
+  router.post("/login", async (req: Request, res: Response) => {
+    const { phone, password, clinicId } = req.body ?? {};
+    if (typeof phone !== "string" || typeof password !== "string") {
+      return sendError(res, "INVALID_INPUT", "Send a JSON body with phone and password.");
+    }
+    if (clinicId != null && (typeof clinicId !== "string" || !UUID.test(clinicId))) {
+      return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
+    }
+    try {
+      const result = await run(null, "select app_hidden.login($1, $2, $3, $4, $5, $6) as result", [
+        phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl,
+      ]);
+      if (result.status !== "ok") {
+        log("info", "login_failed");
+        return sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
+      }
+      log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
+      startSession(res, result);
+    } catch (error) {
+      sendCaughtError(res, error);
+    }
+  });
+
+  router.post("/switch-clinic", async (req: Request, res: Response) => {
+    const state = sessionState(req, settings);
+    if (state.kind !== "session") return sendError(res, "UNAUTHENTICATED", "Log in first.");
+    const { clinicId } = req.body ?? {};
+    if (typeof clinicId !== "string" || !UUID.test(clinicId)) {
+      return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
+    }
+    try {
+      const result = await run(state.claims, "select app_hidden.switch_clinic($1, $2, $3, $4) as result", [
+        clinicId, req.ip ?? null, req.get("user-agent") ?? null, ttl,
+      ]);
+      startSession(res, result);
+    } catch (error) {
+      sendCaughtError(res, error);
+    }
+  });
+
+  router.post("/logout", async (req: Request, res: Response) => {
+    const state = sessionState(req, settings);
+    try {
+      if (state.kind === "session") {
+        await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
+          client.query("select app_hidden.logout()"),
+        );
+      }
+      clearSessionCookie(res, settings);
+      res.json({ ok: true });
+    } catch (error) {
+      sendCaughtError(res, error);
+    }
+  });
+
+  return router;
+}

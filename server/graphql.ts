@@ -1,0 +1,55 @@
+/**
+ * PostGraphile over app_public: Amber, simplified inflection, connection
+ * filters and aggregates, with our error masking and request limits. Every
+ * request runs as the visitor role with the verified session claims.
+ */
+import type { IncomingMessage } from "node:http";
+import { PgAggregatesPreset } from "@graphile/pg-aggregates";
+import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+import type pg from "pg";
+import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
+import type { RoleNames } from "../db/config.ts";
+import { maskError } from "./errors.ts";
+import { pgSettingsFor } from "./pg-settings.ts";
+import { requestLimitsPlugin } from "./request-limits.ts";
+import { sessionState } from "./session-cookie.ts";
+import type { ServerSettings } from "./settings.ts";
+
+export interface GraphQLOptions {
+  pool: pg.Pool;
+  settings: ServerSettings;
+  roles: Pick<RoleNames, "visitor">;
+}
+
+export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
+  return {
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxPageSize: settings.maxPageSize })],
+    pgServices: [makePgService({ pool, schemas: ["app_public"] })],
+    grafserv: {
+      graphqlPath: "/graphql",
+      graphiql: !settings.production,
+      graphiqlPath: "/graphiql",
+      graphiqlOnGraphQLGET: false,
+      websockets: true,
+      maxRequestLength: 200_000,
+      maskError,
+    },
+    grafast: {
+      explain: false,
+      context(requestContext) {
+        const req: IncomingMessage | undefined =
+          requestContext.expressv4?.req ?? (requestContext as { ws?: { request?: IncomingMessage } }).ws?.request;
+        const state = req ? sessionState(req, settings) : { kind: "anonymous" as const };
+        return { pgSettings: pgSettingsFor(state.kind === "session" ? state.claims : null, settings, roles) };
+      },
+    },
+  };
+}
+
+export function makeGraphQL(options: GraphQLOptions): PostGraphileInstance {
+  return postgraphile(graphqlPreset(options));
+}

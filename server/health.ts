@@ -1,0 +1,39 @@
+/**
+ * GET /health: the process is up. GET /ready: the database answers and its
+ * newest applied migration is the newest committed one.
+ */
+import express from "express";
+import { readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type pg from "pg";
+import { withPgSettings } from "./pg-settings.ts";
+
+export function newestCommittedMigration(): string | null {
+  const files = readdirSync(resolve(import.meta.dirname, "../migrations/committed")).filter((f) => f.endsWith(".sql"));
+  return files.sort().at(-1) ?? null;
+}
+
+/** `asVisitor` holds the settings of an anonymous API request. */
+export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>): express.Router {
+  const router = express.Router();
+  const expected = newestCommittedMigration();
+  router.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/ready", async (_req, res) => {
+    try {
+      const { rows } = await withPgSettings(pool, asVisitor, (client) =>
+        client.query("select app_hidden.latest_migration() as latest"),
+      );
+      const latest = rows[0].latest as string | null;
+      if (latest !== expected) {
+        res.status(503).json({ status: "migrations_pending", applied: latest, expected });
+        return;
+      }
+      res.json({ status: "ready", migration: latest });
+    } catch {
+      res.status(503).json({ status: "database_unreachable" });
+    }
+  });
+  return router;
+}

@@ -1,0 +1,39 @@
+/**
+ * JSON error answers of the REST routes (/auth, /exports): the same codes as
+ * the GraphQL errors, with an HTTP status.
+ */
+import type { Response } from "express";
+import { currentRequestId } from "./log.ts";
+import { describeError, reportInternalError } from "./errors.ts";
+
+const STATUS: Record<string, number> = {
+  INVALID_PHONE: 400,
+  INVALID_INPUT: 400,
+  WEAK_PASSWORD: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  CSRF: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TIMEOUT: 503,
+  RETRY: 503,
+};
+
+export function sendError(res: Response, code: string, message: string): void {
+  res.status(STATUS[code] ?? 500).json({ error: { code, message } });
+}
+
+/** Answers with the error's stable code, or as an internal fault with the request id. */
+export function sendCaughtError(res: Response, error: unknown): void {
+  const known = describeError(error);
+  if (known) {
+    sendError(res, known.code, known.message);
+    return;
+  }
+  const errorId = reportInternalError(error);
+  const requestId = currentRequestId();
+  res.status(500).json({
+    error: { code: "INTERNAL", message: `Internal error; quote reference ${requestId ?? errorId} to support.`, requestId },
+  });
+}

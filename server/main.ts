@@ -1,0 +1,41 @@
+/**
+ * `npm start`: the database (DATABASE_URL, or an embedded PostgreSQL), its
+ * roles and migrations, the API server and, unless WORKER=off, the worker.
+ */
+import pg from "pg";
+import { openDatabase } from "../db/open.ts";
+import { prepareDatabase } from "../db/setup.ts";
+import { startWorker } from "../worker/run.ts";
+import { createApiServer } from "./app.ts";
+import { log } from "./log.ts";
+import { serverSettings } from "./settings.ts";
+
+const db = await openDatabase({ log: (message) => log("info", "database", { message }) });
+await prepareDatabase(db.config, (message) => log("info", "database", { message }));
+const settings = serverSettings(process.env, db.secrets.jwtSecret);
+const pool = new pg.Pool({ connectionString: db.config.authenticatorUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+const api = await createApiServer({ pool, settings, roles: db.config.roles, trustProxy: process.env.TRUST_PROXY ?? false });
+const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
+api.server.listen(settings.port, () => {
+  log("info", "listening", {
+    url: `http://localhost:${settings.port}`,
+    graphql: "/graphql",
+    graphiql: settings.production ? null : "/graphiql",
+    embeddedDatabase: db.embedded,
+    worker: worker !== null,
+  });
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log("info", "shutdown", { signal });
+  await api.close();
+  await worker?.stop();
+  await pool.end();
+  await db.close();
+  process.exit(0);
+}
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,112 @@
+/**
+ * Limits on what one GraphQL request may ask for: query depth and the page
+ * size of `first`/`last`. Literal values are refused at validation (400 with
+ * the rest of the validation errors); values passed as variables are checked
+ * before execution.
+ */
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValueNode,
+} from "postgraphile/graphql";
+
+export interface RequestLimits {
+  maxDepth: number;
+  maxPageSize: number;
+}
+
+const PAGE_ARGUMENTS = new Set(["first", "last"]);
+
+/** The first limit the document breaks, as a message; null when within limits. */
+export function findLimitViolation(
+  document: DocumentNode,
+  limits: RequestLimits,
+  variables?: Record<string, unknown> | null,
+): string | null {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const pageSize = (value: ValueNode): number | null => {
+    if (value.kind === Kind.INT) return Number(value.value);
+    if (value.kind === Kind.VARIABLE && variables) {
+      const v = variables[value.name.value];
+      return typeof v === "number" ? v : null;
+    }
+    return null;
+  };
+  const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): string | null => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        for (const argument of selection.arguments ?? []) {
+          const size = PAGE_ARGUMENTS.has(argument.name.value) ? pageSize(argument.value) : null;
+          if (size !== null && size > limits.maxPageSize) {
+            return `"${argument.name.value}" may not exceed ${limits.maxPageSize} (asked for ${size} on ${selection.name.value}).`;
+          }
+        }
+        if (selection.selectionSet) {
+          if (depth + 1 > limits.maxDepth) return `Queries may nest at most ${limits.maxDepth} levels deep.`;
+          const problem = visit(selection.selectionSet, depth + 1, seen);
+          if (problem) return problem;
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const problem = visit(selection.selectionSet, depth, seen);
+        if (problem) return problem;
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (fragment && !seen.has(name)) {
+          const problem = visit(fragment.selectionSet, depth, new Set([...seen, name]));
+          if (problem) return problem;
+        }
+      }
+    }
+    return null;
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      const problem = visit(definition.selectionSet, 0, new Set());
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+function limitsRule(limits: RequestLimits) {
+  return (context: ValidationContext): ASTVisitor => ({
+    Document(node) {
+      const problem = findLimitViolation(node, limits);
+      if (problem) context.reportError(new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } }));
+    },
+  });
+}
+
+export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugin {
+  return {
+    name: "ClinicOpsRequestLimitsPlugin",
+    version: "1.0.0",
+    grafserv: {
+      middleware: {
+        setPreset(next, event) {
+          event.validationRules.push(limitsRule(limits));
+          return next();
+        },
+      },
+    },
+    grafast: {
+      middleware: {
+        prepareArgs(next, event) {
+          const { document, variableValues } = event.args;
+          const problem = variableValues ? findLimitViolation(document, limits, variableValues) : null;
+          if (problem) throw Object.assign(new Error(problem), { statusCode: 400 });
+          return next();
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The session cookie: HttpOnly, SameSite=Lax, and in production Secure with
+ * the __Host- prefix; it expires with the session.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Response } from "express";
+import type { ServerSettings } from "./settings.ts";
+import { type SessionClaims, verifySessionToken } from "./session-token.ts";
+
+export function setSessionCookie(res: Response, settings: ServerSettings, token: string, expiresAt: Date): void {
+  res.cookie(settings.cookieName, token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: settings.production,
+    path: "/",
+    expires: expiresAt,
+  });
+}
+
+export function clearSessionCookie(res: Response, settings: ServerSettings): void {
+  res.clearCookie(settings.cookieName, { httpOnly: true, sameSite: "lax", secure: settings.production, path: "/" });
+}
+
+/** The raw token of the session cookie, if the request carries one. */
+export function sessionToken(req: IncomingMessage, settings: ServerSettings): string | null {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === settings.cookieName) {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    }
+  }
+  return null;
+}
+
+export type SessionState =
+  | { kind: "anonymous" }
+  | { kind: "invalid" }
+  | { kind: "session"; claims: SessionClaims };
+
+/** Works for plain HTTP requests and for websocket upgrade requests alike. */
+export function sessionState(req: IncomingMessage, settings: ServerSettings): SessionState {
+  const token = sessionToken(req, settings);
+  if (token === null) return { kind: "anonymous" };
+  const claims = verifySessionToken(token, settings.jwtSecret);
+  return claims ? { kind: "session", claims } : { kind: "invalid" };
+}

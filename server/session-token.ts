@@ -1,0 +1,44 @@
+/**
+ * The session JWT: HS256 only, issued for a live row of app_private.session.
+ * The database treats `session_id` as the authority; the other claims are
+ * informative.
+ */
+import jwt from "jsonwebtoken";
+
+export interface SessionClaims {
+  session_id: string;
+  user_id: string;
+  clinic_id: string | null;
+  role: string | null;
+}
+
+const ISSUER = "clinicops";
+const AUDIENCE = "clinicops";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function signSessionToken(claims: SessionClaims, expiresAt: Date, secret: string): string {
+  return jwt.sign({ ...claims, exp: Math.floor(expiresAt.getTime() / 1000) }, secret, {
+    algorithm: "HS256",
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    subject: claims.user_id,
+  });
+}
+
+/** The claims of a valid token, or null for a forged, tampered, expired or malformed one. */
+export function verifySessionToken(token: string, secret: string): SessionClaims | null {
+  try {
+    const payload = jwt.verify(token, secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
+    if (typeof payload !== "object" || !UUID.test(String(payload.session_id)) || !UUID.test(String(payload.user_id))) {
+      return null;
+    }
+    return {
+      session_id: payload.session_id,
+      user_id: payload.user_id,
+      clinic_id: payload.clinic_id ?? null,
+      role: payload.role ?? null,
+    };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * HTTP settings from the environment (database settings live in db/config.ts).
+ */
+export interface ServerSettings {
+  port: number;
+  production: boolean;
+  jwtSecret: string;
+  /** Session lifetime, as a PostgreSQL interval and in seconds. */
+  sessionTtlSeconds: number;
+  cookieName: string;
+  /** Origins (scheme://host[:port]) allowed to send cookie-carrying POSTs besides our own. */
+  allowedOrigins: string[];
+  /** Country calling code completing national phone numbers outside a clinic (login). */
+  defaultCallingCode: string;
+  statementTimeoutMs: number;
+  maxPageSize: number;
+  maxQueryDepth: number;
+}
+
+export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
+  const production = env.NODE_ENV === "production";
+  if (production && !env.JWT_SECRET) {
+    throw new Error("JWT_SECRET is required when NODE_ENV=production");
+  }
+  if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
+    throw new Error("JWT_SECRET must have at least 32 characters");
+  }
+  const defaultCallingCode = env.DEFAULT_CALLING_CODE ?? "";
+  if (defaultCallingCode && !/^[1-9][0-9]{0,2}$/.test(defaultCallingCode)) {
+    throw new Error("DEFAULT_CALLING_CODE must be a country calling code such as 255 (no +)");
+  }
+  return {
+    port: Number(env.PORT ?? 8000),
+    production,
+    jwtSecret: env.JWT_SECRET ?? generatedJwtSecret,
+    sessionTtlSeconds: Number(env.SESSION_TTL_SECONDS ?? 12 * 3600),
+    cookieName: production ? "__Host-clinicops_session" : "clinicops_session",
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+    defaultCallingCode,
+    statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
+    maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
+    maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The audit log: one entry per write, append-only for every role the
+ * application uses, and a hash chain that exposes edits made behind the
+ * database's back.
+ */
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
+
+let clinic: TestClinic;
+beforeAll(async () => {
+  clinic = await createClinic("Audit clinic");
+});
+afterAll(closeRootPool);
+
+async function entriesFor(recordId: string) {
+  const { rows } = await rootPool().query(
+    "select action, actor_user_id, old_values, new_values from app_public.audit_log where record_id = $1 order by seq",
+    [recordId],
+  );
+  return rows;
+}
+
+test("each write leaves exactly one entry with actor, old and new values", async () => {
+  const { owner, doctor } = clinic.members;
+  const before = await entriesFor(doctor.membershipId);
+  // commit a real change as the owner, through the visitor role
+  const session = await openSession(owner.userId, clinic.clinicId);
+  const writer = await rootPool().connect();
+  try {
+    await writer.query("begin");
+    await writer.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, session]);
+    const result = await writer.query("update app_public.membership set role = 'cashier' where id = $1", [doctor.membershipId]);
+    expect(result.rowCount).toBe(1);
+    await writer.query("commit");
+  } finally {
+    writer.release();
+  }
+  const after = await entriesFor(doctor.membershipId);
+  expect(after.length).toBe(before.length + 1);
+  const entry = after.at(-1);
+  expect(entry.action).toBe("update");
+  expect(entry.actor_user_id).toBe(owner.userId);
+  expect(entry.old_values.role).toBe("doctor");
+  expect(entry.new_values.role).toBe("cashier");
+});
+
+test("an update that changes nothing writes nothing", async () => {
+  const { receptionist } = clinic.members;
+  const before = await entriesFor(receptionist.membershipId);
+  await rootPool().query("update app_public.membership set role = role where id = $1", [receptionist.membershipId]);
+  expect(await entriesFor(receptionist.membershipId)).toHaveLength(before.length);
+});
+
+test("no password hash or token ever reaches the log", async () => {
+  const { rows } = await rootPool().query(
+    "select count(*)::int as n from app_public.audit_log where old_values::text ~* 'password|\\$2[aby]\\$' or new_values::text ~* 'password|\\$2[aby]\\$' or detail::text ~* 'password'",
+  );
+  expect(rows[0].n).toBe(0);
+});
+
+describe("append-only", () => {
+  const fingerprint = async () =>
+    (await rootPool().query("select count(*)::int as n, md5(string_agg(hash, '' order by id)) as h from app_public.audit_log where clinic_id = $1", [
+      clinic.clinicId,
+    ])).rows[0];
+
+  for (const who of ["visitor", "owner"] as const) {
+    test(`the ${who} role cannot update, delete or truncate entries`, async () => {
+      const before = await fingerprint();
+      for (const statement of [
+        "update app_public.audit_log set action = 'login' where clinic_id = $1",
+        "delete from app_public.audit_log where clinic_id = $1",
+        "truncate app_public.audit_log",
+      ]) {
+        const client = await rootPool().connect();
+        try {
+          await client.query("begin");
+          await client.query(`set local role ${testConfig.roles[who]}`);
+          // The visitor lacks the privilege; the owner's writes match no row
+          // (no update/delete policy) or hit the append-only trigger.
+          const outcome = await client
+            .query(statement, statement.includes("$1") ? [clinic.clinicId] : [])
+            .then((r) => `changed ${r.rowCount} rows`, (e: Error) => e.message);
+          expect(outcome).toMatch(who === "visitor" ? /permission denied/ : /^changed 0 rows$|append-only/);
+          await client.query("commit");
+        } catch (error) {
+          await client.query("rollback");
+          throw error;
+        } finally {
+          client.release();
+        }
+      }
+      expect(await fingerprint()).toEqual(before);
+    });
+  }
+
+  test("even a superuser's update or delete hits the append-only trigger", async () => {
+    await expect(rootPool().query("delete from app_public.audit_log where clinic_id = $1", [clinic.clinicId])).rejects.toThrow(/append-only/);
+  });
+});
+
+describe("hash chain", () => {
+  test("verifies, and exposes an entry edited behind the database's back", async () => {
+    const tampered = await createClinic("Tampered clinic");
+    await rootPool().query("update app_public.clinic set address = 'Old road 1' where id = $1", [tampered.clinicId]);
+    const verify = () =>
+      asMember(tampered.members.owner, async (client) => (await client.query("select * from app_public.verify_audit_chain()")).rows[0]);
+
+    const good = await verify();
+    expect(good.is_valid).toBe(true);
+    expect(Number(good.entries)).toBeGreaterThanOrEqual(7);
+
+    const { rows } = await rootPool().query(
+      "select seq from app_public.audit_log where clinic_id = $1 and action = 'update' order by seq desc limit 1",
+      [tampered.clinicId],
+    );
+    const client = await rootPool().connect();
+    try {
+      // a superuser, bypassing the append-only trigger
+      await client.query("begin");
+      await client.query("alter table app_public.audit_log disable trigger _100_append_only");
+      await client.query(
+        `update app_public.audit_log set new_values = jsonb_set(new_values, '{address}', '"New road 2"') where clinic_id = $1 and seq = $2`,
+        [tampered.clinicId, rows[0].seq],
+      );
+      await client.query("alter table app_public.audit_log enable trigger _100_append_only");
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+    const bad = await verify();
+    expect(bad.is_valid).toBe(false);
+    expect(bad.first_broken_seq).toBe(rows[0].seq);
+  });
+
+  test("exposes a deleted last entry", async () => {
+    const truncated = await createClinic("Truncated clinic");
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("alter table app_public.audit_log disable trigger _100_append_only");
+      await client.query(
+        "delete from app_public.audit_log where id = (select max(id) from app_public.audit_log where clinic_id = $1)",
+        [truncated.clinicId],
+      );
+      await client.query("alter table app_public.audit_log enable trigger _100_append_only");
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+    const result = await asMember(truncated.members.admin, async (c) => (await c.query("select * from app_public.verify_audit_chain()")).rows[0]);
+    expect(result.is_valid).toBe(false);
+  });
+
+  test("only owners and admins may verify", async () => {
+    await asMember(clinic.members.cashier, async (client) => {
+      await expect(client.query("select * from app_public.verify_audit_chain()")).rejects.toMatchObject({ code: "CFORB" });
+    });
+  });
+});

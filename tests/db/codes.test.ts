@@ -1,0 +1,81 @@
+/**
+ * Human-readable codes: per clinic and prefix, unique, consecutive and
+ * gap-free under concurrency and rollbacks.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic as createTestClinic, openSession } from "../support/fixtures.ts";
+
+afterAll(closeRootPool);
+
+const sessions = new Map<string, string>();
+
+/** A clinic with a live owner session: codes are allocated inside a clinic's session, as the triggers do. */
+async function createClinic() {
+  const clinic = await createTestClinic();
+  sessions.set(clinic.clinicId, await openSession(clinic.members.owner.userId, clinic.clinicId));
+  return clinic;
+}
+
+async function allocate(clinicId: string, prefix: string, { rollback = false } = {}): Promise<string> {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [sessions.get(clinicId) ?? ""]);
+    const { rows } = await client.query("select app_private.next_code($1, $2) as code", [clinicId, prefix]);
+    // hold the transaction open a moment so the allocations really overlap
+    await client.query("select pg_sleep(0.01)");
+    await client.query(rollback ? "rollback" : "commit");
+    return rows[0].code;
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+test("50 concurrent allocations give 50 distinct consecutive codes", async () => {
+  const { clinicId } = await createClinic();
+  const codes = await Promise.all(Array.from({ length: 50 }, () => allocate(clinicId, "PAT")));
+  expect(new Set(codes).size).toBe(50);
+  expect([...codes].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `PAT-${String(i + 1).padStart(6, "0")}`));
+});
+
+test("a rolled-back allocation leaves no gap", async () => {
+  const { clinicId } = await createClinic();
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => allocate(clinicId, "VIS", { rollback: i % 3 === 0 }).then((code) => ({ code, kept: i % 3 !== 0 }))),
+  );
+  const kept = results.filter((r) => r.kept).length;
+  expect(await allocate(clinicId, "VIS")).toBe(`VIS-${String(kept + 1).padStart(6, "0")}`);
+});
+
+test("each clinic and prefix counts on its own, and a clinic may rename a prefix", async () => {
+  const a = await createClinic();
+  const b = await createClinic();
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [b.clinicId]);
+  expect(await allocate(a.clinicId, "PAT")).toBe("PAT-000001");
+  expect(await allocate(a.clinicId, "INV")).toBe("INV-000001");
+  expect(await allocate(b.clinicId, "PAT")).toBe("PT-000001");
+  expect(await allocate(a.clinicId, "PAT")).toBe("PAT-000002");
+});
+
+test("codes grow past six digits instead of wrapping", async () => {
+  const { clinicId } = await createClinic();
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAY', 999999)", [clinicId]);
+  expect(await allocate(clinicId, "PAY")).toBe("PAY-1000000");
+});
+
+test("no code for a clinic the session does not belong to", async () => {
+  const a = await createClinic();
+  const b = await createClinic();
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [sessions.get(a.clinicId)]);
+    await expect(client.query("select app_private.next_code($1, 'PAT')", [b.clinicId])).rejects.toMatchObject({ code: "CNOTF" });
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
+});

@@ -1,0 +1,178 @@
+/**
+ * Tenancy as an attacker from another clinic would probe it: reading,
+ * inserting, updating and deleting clinic B's rows as a member of clinic A,
+ * with no session at all, and with a forged clinic_id.
+ */
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, asSession, createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
+
+let a: TestClinic;
+let b: TestClinic;
+
+beforeAll(async () => {
+  a = await createClinic("RLS A");
+  b = await createClinic("RLS B");
+  // give clinic B some audit entries worth stealing
+  await rootPool().query("update app_public.clinic set invoice_footer = 'B footer' where id = $1", [b.clinicId]);
+});
+afterAll(closeRootPool);
+
+describe("every table", () => {
+  test("has row-level security enabled and forced", async () => {
+    const { rows } = await rootPool().query(`
+      select n.nspname || '.' || c.relname as name, c.relrowsecurity, c.relforcerowsecurity
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p') and n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting')
+      order by 1`);
+    expect(rows.length).toBeGreaterThanOrEqual(9);
+    const unprotected = rows.filter((r) => !r.relrowsecurity || !r.relforcerowsecurity).map((r) => r.name);
+    expect(unprotected).toEqual([]);
+  });
+
+  test("tenant tables carry clinic_id in every unique key and foreign key", async () => {
+    const { rows } = await rootPool().query(`
+      select c.conrelid::regclass::text as tbl, c.conname, c.contype
+      from pg_constraint c
+      join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+      where n.nspname = 'app_public' and c.contype in ('p', 'u', 'f')
+        and exists (select 1 from pg_attribute a where a.attrelid = t.oid and a.attname = 'clinic_id')
+        and t.relname <> 'audit_log'
+        and not exists (
+          select 1 from pg_attribute a where a.attrelid = t.oid and a.attname = 'clinic_id' and a.attnum = any (c.conkey)
+        )
+        -- a foreign key to a platform-wide table (user) is not between tenant tables
+        and not (c.contype = 'f' and not exists (
+          select 1 from pg_attribute a where a.attrelid = c.confrelid and a.attname = 'clinic_id'))`);
+    expect(rows).toEqual([]);
+  });
+});
+
+describe("a member of clinic A", () => {
+  test("reads only clinic A's clinic, memberships, colleagues and audit log", async () => {
+    await asMember(a.members.owner, async (client) => {
+      const clinics = await client.query("select id from app_public.clinic");
+      expect(clinics.rows.map((r) => r.id)).toEqual([a.clinicId]);
+      const memberships = await client.query("select distinct clinic_id from app_public.membership");
+      expect(memberships.rows.map((r) => r.clinic_id)).toEqual([a.clinicId]);
+      const users = await client.query(`select id from app_public."user" where id = $1`, [b.members.owner.userId]);
+      expect(users.rows).toEqual([]);
+      const audit = await client.query("select distinct clinic_id from app_public.audit_log");
+      expect(audit.rows.map((r) => r.clinic_id)).toEqual([a.clinicId]);
+    });
+  });
+
+  test("cannot update clinic B or its memberships", async () => {
+    await asMember(a.members.owner, async (client) => {
+      const clinic = await client.query("update app_public.clinic set name = 'pwned' where id = $1", [b.clinicId]);
+      expect(clinic.rowCount).toBe(0);
+      const member = await client.query("update app_public.membership set role = 'cashier' where clinic_id = $1", [b.clinicId]);
+      expect(member.rowCount).toBe(0);
+    });
+    const { rows } = await rootPool().query("select name from app_public.clinic where id = $1", [b.clinicId]);
+    expect(rows[0].name).toBe("RLS B");
+  });
+
+  test("cannot delete clinic B's memberships", async () => {
+    await asMember(a.members.owner, async (client) => {
+      const result = await client.query("delete from app_public.membership where clinic_id = $1", [b.clinicId]);
+      expect(result.rowCount).toBe(0);
+    });
+    const { rows } = await rootPool().query(
+      "select count(*)::int as n from app_public.membership where clinic_id = $1 and deleted_at is null",
+      [b.clinicId],
+    );
+    expect(rows[0].n).toBe(5);
+  });
+
+  test("cannot insert rows into clinic B by naming its clinic_id", async () => {
+    const outsider = await createUser();
+    await asMember(a.members.owner, async (client) => {
+      await expect(
+        client.query("insert into app_public.membership (clinic_id, user_id, role) values ($1, $2, 'owner')", [
+          b.clinicId,
+          outsider.userId,
+        ]),
+      ).rejects.toThrow(/permission denied/);
+    });
+    await asMember(a.members.owner, async (client) => {
+      await expect(
+        client.query("insert into app_public.audit_log (clinic_id, seq, occurred_at, action, prev_hash, hash) values ($1, 99, now(), 'insert', '', '')", [
+          b.clinicId,
+        ]),
+      ).rejects.toThrow(/permission denied/);
+    });
+  });
+
+  test("security definer functions stay inside the caller's clinic", async () => {
+    // invite_member takes the clinic from the session, never from the caller
+    await asMember(a.members.owner, async (client) => {
+      const { rows } = await client.query(
+        "select clinic_id from app_public.invite_member($1, 'New Nurse', 'receptionist', 'password-123')",
+        ["+255799000111"],
+      );
+      expect(rows[0].clinic_id).toBe(a.clinicId);
+    });
+    // remove_member cannot reach clinic B's membership by id
+    await asMember(a.members.owner, async (client) => {
+      await expect(
+        client.query("select app_public.remove_member($1)", [b.members.doctor.membershipId]),
+      ).rejects.toMatchObject({ code: "CNOTF" });
+    });
+  });
+
+  test("a session switched to clinic B's id by a forged claim still sees only A", async () => {
+    const session = await openSession(a.members.owner.userId, a.clinicId);
+    await asSession(session, async (client) => {
+      await client.query("select set_config('jwt.claims.clinic_id', $1, true), set_config('jwt.claims.role', 'owner', true)", [
+        b.clinicId,
+      ]);
+      const { rows } = await client.query("select id from app_public.clinic");
+      expect(rows.map((r) => r.id)).toEqual([a.clinicId]);
+    });
+  });
+});
+
+describe("without a live session", () => {
+  test("nothing is visible", async () => {
+    await asSession(null, async (client) => {
+      for (const table of ["clinic", '"user"', "membership", "audit_log"]) {
+        const { rows } = await client.query(`select count(*)::int as n from app_public.${table}`);
+        expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+      }
+    });
+  });
+
+  test("a made-up or revoked session id sees nothing", async () => {
+    const session = await openSession(a.members.owner.userId, a.clinicId);
+    await rootPool().query("update app_private.session set revoked_at = now() where id = $1", [session]);
+    for (const id of [session, "00000000-0000-4000-8000-000000000000"]) {
+      await asSession(id, async (client) => {
+        const { rows } = await client.query("select count(*)::int as n from app_public.clinic");
+        expect(rows[0].n).toBe(0);
+      });
+    }
+  });
+
+  test("an expired session sees nothing", async () => {
+    const session = await openSession(a.members.owner.userId, a.clinicId, "-1 second");
+    await asSession(session, async (client) => {
+      const { rows } = await client.query("select count(*)::int as n from app_public.membership");
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
+  test("the API roles cannot read private tables at all", async () => {
+    await asMember(a.members.owner, async (client) => {
+      await expect(client.query("select * from app_private.user_secret")).rejects.toThrow(/permission denied/);
+    });
+    const authenticator = await rootPool().connect();
+    try {
+      await authenticator.query("begin");
+      await authenticator.query(`set local role ${testConfig.roles.authenticator}`);
+      await expect(authenticator.query("select * from app_public.clinic")).rejects.toThrow(/permission denied/);
+    } finally {
+      await authenticator.query("rollback");
+      authenticator.release();
+    }
+  });
+});

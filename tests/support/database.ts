@@ -1,0 +1,38 @@
+/**
+ * The test database: a real PostgreSQL (TEST_DATABASE_URL, by default the
+ * local server on 127.0.0.1:5432), rebuilt from the migrations once per run.
+ */
+import pg from "pg";
+import { databaseConfig, withCredentials } from "../../db/config.ts";
+import { prepareDatabase } from "../../db/setup.ts";
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
+
+export const testConfig = databaseConfig(TEST_DATABASE_URL, {
+  ownerPassword: "clinicops-test-owner",
+  authenticatorPassword: "clinicops-test-authenticator",
+});
+
+export async function rebuildTestDatabase(): Promise<void> {
+  const client = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, null, null, "postgres") });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${pg.escapeIdentifier(testConfig.databaseName)} with (force)`);
+  } finally {
+    await client.end();
+  }
+  await prepareDatabase(testConfig);
+}
+
+let root: pg.Pool | null = null;
+
+/** Superuser pool for fixtures and for looking behind the application's back. */
+export function rootPool(): pg.Pool {
+  root ??= new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 60 });
+  return root;
+}
+
+export async function closeRootPool(): Promise<void> {
+  await root?.end();
+  root = null;
+}

@@ -1,0 +1,101 @@
+/**
+ * Test data made as the superuser (bypassing RLS, as an operator would), and
+ * sessions to act as a given member the way the API does.
+ */
+import { randomInt, randomUUID } from "node:crypto";
+import type pg from "pg";
+import { rootPool, testConfig } from "./database.ts";
+
+export type Role = "owner" | "admin" | "doctor" | "receptionist" | "cashier";
+export const ROLES: Role[] = ["owner", "admin", "doctor", "receptionist", "cashier"];
+
+export interface TestUser {
+  userId: string;
+  phone: string;
+  password: string;
+}
+
+export interface TestMember extends TestUser {
+  clinicId: string;
+  membershipId: string;
+  role: Role;
+}
+
+export interface TestClinic {
+  clinicId: string;
+  name: string;
+  members: Record<Role, TestMember>;
+}
+
+export function randomPhone(): string {
+  return `+2557${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
+}
+
+export async function createUser({ isPlatformAdmin = false } = {}): Promise<TestUser> {
+  const phone = randomPhone();
+  const password = `pw-${randomUUID().slice(0, 12)}`;
+  const { rows } = await rootPool().query(
+    `with u as (insert into app_public."user" (phone, full_name, is_platform_admin) values ($1, $2, $3) returning id)
+     insert into app_private.user_secret (user_id, password_hash) select id, crypt($4, gen_salt('bf', 4)) from u returning user_id`,
+    [phone, `Test ${phone}`, isPlatformAdmin, password],
+  );
+  return { userId: rows[0].user_id, phone, password };
+}
+
+export async function addMember(clinicId: string, user: TestUser, role: Role): Promise<TestMember> {
+  const { rows } = await rootPool().query(
+    "insert into app_public.membership (clinic_id, user_id, role) values ($1, $2, $3) returning id",
+    [clinicId, user.userId, role],
+  );
+  return { ...user, clinicId, membershipId: rows[0].id, role };
+}
+
+/** A clinic with one member of every role. */
+export async function createClinic(name = `Clinic ${randomUUID().slice(0, 8)}`): Promise<TestClinic> {
+  const { rows } = await rootPool().query(
+    "insert into app_public.clinic (name, timezone, currency, calling_code) values ($1, 'Africa/Dar_es_Salaam', 'TZS', '255') returning id",
+    [name],
+  );
+  const clinicId = rows[0].id as string;
+  const members = {} as Record<Role, TestMember>;
+  for (const role of ROLES) {
+    members[role] = await addMember(clinicId, await createUser(), role);
+  }
+  return { clinicId, name, members };
+}
+
+/** A live session, as /auth/login would open it. */
+export async function openSession(userId: string, clinicId: string | null, ttl = "1 hour"): Promise<string> {
+  const { rows } = await rootPool().query(
+    `insert into app_private.session (user_id, clinic_id, role, is_platform_admin, expires_at)
+     select u.id, m.clinic_id, m.role, u.is_platform_admin, now() + $3::interval
+     from app_public."user" u left join app_public.membership m on m.user_id = u.id and m.clinic_id = $2 and m.deleted_at is null
+     where u.id = $1 returning id`,
+    [userId, clinicId, ttl],
+  );
+  return rows[0].id;
+}
+
+/**
+ * Runs `fn` in a transaction as the API's visitor role with the given session
+ * (or none), then rolls back.
+ */
+export async function asSession<T>(sessionId: string | null, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [
+      testConfig.roles.visitor,
+      sessionId ?? "",
+    ]);
+    return await fn(client);
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
+}
+
+/** Shorthand: act as a member of a clinic. */
+export async function asMember<T>(member: TestMember, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return asSession(await openSession(member.userId, member.clinicId), fn);
+}

@@ -1,0 +1,45 @@
+/**
+ * The two committed descriptions of the API and the database: schema.graphql
+ * (printed from PostGraphile) and db/schema.sql (pg_dump of the schemas we
+ * own, with role names replaced by graphile-migrate's placeholders).
+ */
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import pg from "pg";
+import { postgraphile } from "postgraphile";
+import { lexicographicSortSchema, printSchema } from "postgraphile/graphql";
+import type { DatabaseConfig } from "../../db/config.ts";
+import { graphqlPreset } from "../../server/graphql.ts";
+import { serverSettings } from "../../server/settings.ts";
+
+export const GRAPHQL_SCHEMA_FILE = resolve(import.meta.dirname, "../../schema.graphql");
+export const SQL_SCHEMA_FILE = resolve(import.meta.dirname, "../../db/schema.sql");
+
+export async function printGraphQLSchema(config: DatabaseConfig): Promise<string> {
+  const pool = new pg.Pool({ connectionString: config.authenticatorUrl });
+  const settings = serverSettings({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, "");
+  const pgl = postgraphile(graphqlPreset({ pool, settings, roles: config.roles }));
+  try {
+    return `${printSchema(lexicographicSortSchema(await pgl.getSchema()))}\n`;
+  } finally {
+    await pgl.release();
+    await pool.end();
+  }
+}
+
+export function dumpSqlSchema(config: DatabaseConfig): string {
+  const dump = execFileSync(
+    "pg_dump",
+    ["--schema-only", "--schema=app_public", "--schema=app_hidden", "--schema=app_private", "--schema=reporting", config.rootUrl],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  const { roles } = config;
+  return dump
+    .split("\n")
+    .filter((line) => !/^\\(un)?restrict |^-- Dumped (from|by) /.test(line))
+    .join("\n")
+    .replaceAll(roles.authenticator, ":DATABASE_AUTHENTICATOR")
+    .replaceAll(roles.visitor, ":DATABASE_VISITOR")
+    .replaceAll(roles.analyst, ":DATABASE_ANALYST")
+    .replaceAll(roles.owner, ":DATABASE_OWNER");
+}

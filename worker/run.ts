@@ -1,0 +1,24 @@
+/**
+ * Runs graphile-worker with ClinicOps' tasks and crontab, connected as the
+ * database owner (tasks that read tenant data filter by clinic themselves).
+ */
+import { resolve } from "node:path";
+import { Logger, run, type Runner } from "graphile-worker";
+import { taskList } from "./tasks/index.ts";
+
+const jsonLogger = new Logger((scope) => (level, message, meta) => {
+  if (process.env.LOG_LEVEL === "silent") return;
+  const line = JSON.stringify({ time: new Date().toISOString(), level, event: "worker", message, scope, meta });
+  (level === "error" || level === "warning" ? process.stderr : process.stdout).write(`${line}\n`);
+});
+
+export async function startWorker(connectionString: string, concurrency = 2): Promise<Runner> {
+  return run({
+    connectionString,
+    taskList,
+    crontabFile: resolve(import.meta.dirname, "crontab"),
+    concurrency,
+    noHandleSignals: true,
+    logger: jsonLogger,
+  });
+}
