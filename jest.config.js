@@ -7,6 +7,7 @@ export default {
   },
   testMatch: ["<rootDir>/tests/**/*.test.ts"],
   globalSetup: "<rootDir>/tests/support/global-setup.ts",
+  reporters: ["default", "<rootDir>/tests/support/summary-reporter.js"],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

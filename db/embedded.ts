@@ -29,7 +29,7 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // As root, initdb and postgres must run as an unprivileged system user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: log,
+    onLog: () => {}, // PostgreSQL's own chatter; errors still come through onError
     onError: (e) => log(String(e)),
   });
   if (!existsSync(resolve(databaseDir, "PG_VERSION"))) {

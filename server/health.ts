@@ -8,9 +8,12 @@ import { resolve } from "node:path";
 import type pg from "pg";
 import { withPgSettings } from "./pg-settings.ts";
 
+/** graphile-migrate records "000002.sql" for the file "000002-some-message.sql": compare the numbers. */
+const migrationNumber = (file: string | null) => (file ? (/^(\d+)/.exec(file)?.[1] ?? null) : null);
+
 export function newestCommittedMigration(): string | null {
   const files = readdirSync(resolve(import.meta.dirname, "../migrations/committed")).filter((f) => f.endsWith(".sql"));
-  return files.sort().at(-1) ?? null;
+  return migrationNumber(files.sort().at(-1) ?? null);
 }
 
 /** `asVisitor` holds the settings of an anonymous API request. */
@@ -25,7 +28,7 @@ export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>): 
       const { rows } = await withPgSettings(pool, asVisitor, (client) =>
         client.query("select app_hidden.latest_migration() as latest"),
       );
-      const latest = rows[0].latest as string | null;
+      const latest = migrationNumber(rows[0].latest);
       if (latest !== expected) {
         res.status(503).json({ status: "migrations_pending", applied: latest, expected });
         return;

@@ -2,6 +2,7 @@
  * `npm start`: the database (DATABASE_URL, or an embedded PostgreSQL), its
  * roles and migrations, the API server and, unless WORKER=off, the worker.
  */
+import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import pg from "pg";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";

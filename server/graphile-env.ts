@@ -1,0 +1,5 @@
+/**
+ * Grafast reads GRAPHILE_ENV when it loads: development adds checks and
+ * readable errors, production is lean. Follows NODE_ENV unless set.
+ */
+process.env.GRAPHILE_ENV ??= process.env.NODE_ENV === "production" ? "production" : "development";

@@ -1,0 +1,275 @@
+/**
+ * Login, clinic switching and logout over HTTP, attacked the usual ways.
+ */
+import jwt from "jsonwebtoken";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { addMember, createClinic, createUser, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
+
+let api: TestApi;
+let clinic: TestClinic;
+
+beforeAll(async () => {
+  api = await startApi();
+  clinic = await createClinic("Auth clinic");
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+const WHO_AM_I = "{ currentUser { rowId fullName } currentClinic { rowId name } currentRole }";
+
+test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and answers who and where", async () => {
+  const browser = new Browser(api);
+  const { owner } = clinic.members;
+  const response = await browser.login(owner.phone, owner.password);
+  expect(response.status).toBe(200);
+  expect(response.body).toMatchObject({
+    user: { id: owner.userId, phone: owner.phone },
+    clinic: { id: clinic.clinicId, name: "Auth clinic" },
+    role: "owner",
+    clinics: [{ id: clinic.clinicId, name: "Auth clinic", role: "owner" }],
+  });
+  expect(JSON.stringify(response.body)).not.toMatch(/password|hash|token/i);
+  const cookie = response.headers.get("set-cookie") ?? "";
+  expect(cookie).toMatch(/^clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+  const expires = new Date(/Expires=([^;]+)/.exec(cookie)![1]).getTime();
+  expect(expires).toBeGreaterThan(Date.now() + 3600_000);
+
+  const me = await browser.graphql(WHO_AM_I);
+  expect(me.body.data).toEqual({
+    currentUser: { rowId: owner.userId, fullName: `Test ${owner.phone}` },
+    currentClinic: { rowId: clinic.clinicId, name: "Auth clinic" },
+    currentRole: "owner",
+  });
+});
+
+test("in production the cookie is Secure and __Host- prefixed", async () => {
+  const production = await startApi({ NODE_ENV: "production" });
+  try {
+    const browser = new Browser(production);
+    const response = await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("set-cookie")).toMatch(/^__Host-clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+  } finally {
+    await production.close();
+  }
+});
+
+test("phones are accepted as people type them", async () => {
+  const { cashier } = clinic.members;
+  const national = `0${cashier.phone.slice(4, 7)} ${cashier.phone.slice(7, 10)}-${cashier.phone.slice(10)}`;
+  for (const typed of [national, `00${cashier.phone.slice(1)}`, `(+${cashier.phone.slice(1, 4)}) ${cashier.phone.slice(4)}`]) {
+    const response = await new Browser(api).login(typed, cashier.password);
+    expect({ typed, status: response.status }).toEqual({ typed, status: 200 });
+  }
+});
+
+test("wrong password, unknown phone and locked account get the very same answer", async () => {
+  const victim = await createUser();
+  await addMember(clinic.clinicId, victim, "receptionist");
+  const attacker = new Browser(api);
+  const wrong = await attacker.login(victim.phone, "not-the-password");
+  const unknown = await attacker.login("+255799999999", "whatever-password");
+  await rootPool().query("update app_private.user_secret set locked_until = now() + interval '1 hour' where user_id = $1", [victim.userId]);
+  const locked = await attacker.login(victim.phone, victim.password);
+  for (const response of [wrong, unknown, locked]) {
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({
+      error: { code: "INVALID_CREDENTIALS", message: "Wrong phone number or password, or the account is locked." },
+    });
+    expect(response.headers.get("set-cookie")).toBeNull();
+  }
+});
+
+test("five wrong passwords lock the account, even against the right one; the failures are audited", async () => {
+  const victim = await createUser();
+  await addMember(clinic.clinicId, victim, "cashier");
+  for (let i = 0; i < 5; i++) {
+    expect((await new Browser(api).login(victim.phone, `guess-${i}-password`)).status).toBe(401);
+  }
+  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(401);
+  const { rows } = await rootPool().query(
+    "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1",
+    [victim.userId],
+  );
+  expect(rows[0].n).toBe(6);
+  // after the lock expires the right password works again
+  await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [victim.userId]);
+  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);
+});
+
+test("twenty failures from one address refuse further attempts from it, right password or not", async () => {
+  const attacker = new Browser(api);
+  for (let i = 0; i < 20; i++) {
+    expect((await attacker.login(`+2557880${String(i).padStart(5, "0")}`, "spray-password")).status).toBe(401);
+  }
+  const { owner } = clinic.members;
+  expect((await attacker.login(owner.phone, owner.password)).status).toBe(401);
+  expect((await new Browser(api).login(owner.phone, owner.password)).status).toBe(200);
+});
+
+test("a successful login is audited in the clinic's chain", async () => {
+  const { admin } = clinic.members;
+  await new Browser(api).login(admin.phone, admin.password);
+  const { rows } = await rootPool().query(
+    "select clinic_id from app_public.audit_log where action = 'login' and actor_user_id = $1 order by id desc limit 1",
+    [admin.userId],
+  );
+  expect(rows[0].clinic_id).toBe(clinic.clinicId);
+});
+
+describe("tokens that must be refused", () => {
+  /** Signs the session claims of a real login anew, with the given expiry and secret. */
+  const forge = (claims: Record<string, unknown>, exp: number, secret = TEST_JWT_SECRET) => {
+    const { session_id, user_id, clinic_id, role } = claims;
+    return jwt.sign({ session_id, user_id, clinic_id, role, exp }, secret, { algorithm: "HS256", issuer: "clinicops", audience: "clinicops" });
+  };
+  const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+  async function claimsOfFreshLogin() {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
+    const token = decodeURIComponent(browser.cookie!.split("=")[1]);
+    return { browser, token, claims: jwt.decode(token) as Record<string, unknown> };
+  }
+
+  const withToken = (token: string) => {
+    const browser = new Browser(api);
+    browser.cookie = `clinicops_session=${encodeURIComponent(token)}`;
+    return browser;
+  };
+
+  test("a tampered token", async () => {
+    const { token } = await claimsOfFreshLogin();
+    const [header, payload, signature] = token.split(".");
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: "owner", clinic_id: "00000000-0000-4000-8000-000000000000" })).toString("base64url")}.${signature}`;
+    const response = await withToken(tampered).graphql(WHO_AM_I);
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+  });
+
+  test("the same claims re-signed with our secret are accepted (control for the forgeries below)", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    const response = await withToken(forge(claims, inAnHour())).graphql(WHO_AM_I);
+    expect(response.status).toBe(200);
+    expect(response.body.data.currentUser.rowId).toBe(clinic.members.owner.userId);
+  });
+
+  test("a token signed with another secret", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    const response = await withToken(forge(claims, inAnHour(), "another-secret-another-secret-another")).graphql(WHO_AM_I);
+    expect(response.status).toBe(401);
+  });
+
+  test("an unsigned alg:none token", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`;
+    const response = await withToken(none).graphql(WHO_AM_I);
+    expect(response.status).toBe(401);
+  });
+
+  test("an expired token", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    const expired = forge(claims, Math.floor(Date.now() / 1000) - 10);
+    const response = await withToken(expired).graphql(WHO_AM_I);
+    expect(response.status).toBe(401);
+  });
+
+  test("a validly signed token whose session was logged out", async () => {
+    const { browser, token } = await claimsOfFreshLogin();
+    expect((await browser.post("/auth/logout", {})).status).toBe(200);
+    expect(browser.cookie).toBeNull();
+    const replay = await withToken(token).graphql(WHO_AM_I);
+    expect(replay.body.data).toEqual({ currentUser: null, currentClinic: null, currentRole: null });
+    const memberships = await withToken(token).graphql("{ memberships { totalCount } }");
+    expect(memberships.body.data).toEqual({ memberships: { totalCount: 0 } });
+    expect((await withToken(token).post("/auth/switch-clinic", { clinicId: clinic.clinicId })).status).toBe(401);
+  });
+});
+
+test("a cross-site POST carrying the cookie is refused", async () => {
+  const browser = new Browser(api);
+  await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
+  const fromEvil = await browser.post("/graphql", { query: WHO_AM_I }, { origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+  expect(fromEvil.status).toBe(403);
+  expect(fromEvil.body).toEqual({ error: { code: "CSRF", message: "Cross-site requests are refused." } });
+  const sneaky = await browser.post("/auth/logout", {}, { "sec-fetch-site": "cross-site" });
+  expect(sneaky.status).toBe(403);
+  const sameOrigin = await browser.post("/graphql", { query: WHO_AM_I }, { origin: api.url, "sec-fetch-site": "same-origin" });
+  expect(sameOrigin.status).toBe(200);
+});
+
+test("an allowed frontend origin may post", async () => {
+  const withFrontend = await startApi({ ALLOWED_ORIGINS: "https://app.clinic.example" });
+  try {
+    const browser = new Browser(withFrontend);
+    const response = await browser.post(
+      "/auth/login",
+      { phone: clinic.members.owner.phone, password: clinic.members.owner.password },
+      { origin: "https://app.clinic.example", "sec-fetch-site": "same-site" },
+    );
+    expect(response.status).toBe(200);
+  } finally {
+    await withFrontend.close();
+  }
+});
+
+describe("several clinics", () => {
+  let second: TestClinic;
+  beforeAll(async () => {
+    second = await createClinic("Second clinic");
+    await addMember(second.clinicId, clinic.members.doctor, "admin");
+  });
+
+  test("without clinicId the session has no clinic until the user picks one", async () => {
+    const browser = new Browser(api);
+    const response = await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+    expect(response.status).toBe(200);
+    expect(response.body.clinic).toBeNull();
+    expect(response.body.clinics.map((c: { name: string; role: string }) => [c.name, c.role]).sort()).toEqual([
+      ["Auth clinic", "doctor"],
+      ["Second clinic", "admin"],
+    ]);
+    expect((await browser.graphql(WHO_AM_I)).body.data.currentClinic).toBeNull();
+
+    const switched = await browser.post("/auth/switch-clinic", { clinicId: second.clinicId });
+    expect(switched.status).toBe(200);
+    expect(switched.body).toMatchObject({ clinic: { id: second.clinicId }, role: "admin" });
+    expect((await browser.graphql(WHO_AM_I)).body.data).toMatchObject({ currentClinic: { name: "Second clinic" }, currentRole: "admin" });
+  });
+
+  test("clinicId at login picks one", async () => {
+    const browser = new Browser(api);
+    const response = await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password, second.clinicId);
+    expect(response.body).toMatchObject({ clinic: { id: second.clinicId }, role: "admin" });
+  });
+
+  test("switching to a clinic the user does not belong to is refused and keeps the old session", async () => {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
+    const before = browser.cookie;
+    const response = await browser.post("/auth/switch-clinic", { clinicId: second.clinicId });
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe("FORBIDDEN");
+    expect(browser.cookie).toBe(before);
+    expect((await browser.graphql(WHO_AM_I)).body.data.currentClinic.name).toBe("Auth clinic");
+  });
+
+  test("logging in to a clinic the user does not belong to is refused", async () => {
+    const response = await new Browser(api).login(clinic.members.owner.phone, clinic.members.owner.password, second.clinicId);
+    expect(response.status).toBe(403);
+  });
+
+  test("the old token stops working after a switch", async () => {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password, clinic.clinicId);
+    const old = browser.cookie!;
+    await browser.post("/auth/switch-clinic", { clinicId: second.clinicId });
+    const stale = new Browser(api);
+    stale.cookie = old;
+    expect((await stale.graphql(WHO_AM_I)).body.data.currentUser).toBeNull();
+  });
+});

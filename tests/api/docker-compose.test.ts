@@ -1,0 +1,36 @@
+/**
+ * docker-compose.yml cannot run here (no Docker engine); this checks that it
+ * parses and describes PostgreSQL 16, the server and the worker wired together.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+
+const compose = parse(readFileSync(resolve(import.meta.dirname, "../../docker-compose.yml"), "utf8"));
+
+test("PostgreSQL 16, the server and the worker", () => {
+  expect(Object.keys(compose.services).sort()).toEqual(["db", "server", "worker"]);
+  expect(compose.services.db.image).toBe("postgres:16");
+  expect(compose.services.server.command.join(" ")).toMatch(/npm start/);
+  expect(compose.services.worker.command.join(" ")).toMatch(/npm run worker/);
+});
+
+test("server and worker reach the database by DATABASE_URL, the server waits for it, the worker for the server", () => {
+  for (const name of ["server", "worker"]) {
+    expect(compose.services[name].environment.DATABASE_URL).toMatch(/@db:5432\/clinicops$/);
+  }
+  expect(compose.services.server.depends_on.db.condition).toBe("service_healthy");
+  expect(compose.services.worker.depends_on.server.condition).toBe("service_healthy");
+  expect(compose.services.server.environment.WORKER).toBe("off");
+  expect(compose.services.server.ports).toContain("8000:8000");
+});
+
+test("production settings are required, not defaulted", () => {
+  expect(compose.services.server.environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+});
+
+test("every named volume is declared", () => {
+  const used = Object.values(compose.services).flatMap((s: any) => (s.volumes ?? []).map((v: string) => v.split(":")[0]));
+  const named = used.filter((v: string) => !v.startsWith("."));
+  for (const volume of named) expect(Object.keys(compose.volumes)).toContain(volume);
+});

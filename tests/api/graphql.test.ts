@@ -1,0 +1,187 @@
+/**
+ * The GraphQL API's manners: stable error codes with nothing leaked, no
+ * partial writes on bad input, limits on depth and page size, health probes.
+ */
+import { GraphQLError } from "postgraphile/graphql";
+import { maskError } from "../../server/errors.ts";
+import { runWithRequestId } from "../../server/log.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, createUser, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+
+let api: TestApi;
+let clinic: TestClinic;
+let owner: Browser;
+
+beforeAll(async () => {
+  api = await startApi();
+  clinic = await createClinic("GraphQL clinic");
+  owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+const INVITE = `mutation($phone: String!, $name: String!, $role: MemberRole!, $password: String) {
+  inviteMember(input: { phone: $phone, fullName: $name, role: $role, password: $password }) { result { rowId role } }
+}`;
+
+async function countUsers(): Promise<number> {
+  return (await rootPool().query(`select count(*)::int as n from app_public."user"`)).rows[0].n;
+}
+
+describe("bad input gets a clear code and writes nothing", () => {
+  test("a malformed phone is INVALID_PHONE", async () => {
+    const before = await countUsers();
+    for (const phone of ["abc", "+12", "0712-34x-678", "++255712345678"]) {
+      const response = await owner.graphql(INVITE, { phone, name: "Someone", role: "doctor", password: "password-123" });
+      expect(response.body.errors?.[0].extensions?.code).toBe("INVALID_PHONE");
+      expect(response.body.errors?.[0].message).toMatch(/phone number/);
+    }
+    expect(await countUsers()).toBe(before);
+  });
+
+  test("a weak or missing password for a new user", async () => {
+    const weak = await owner.graphql(INVITE, { phone: "+255733000001", name: "Weak", role: "doctor", password: "short" });
+    expect(weak.body.errors?.[0].extensions?.code).toBe("WEAK_PASSWORD");
+    const missing = await owner.graphql(INVITE, { phone: "+255733000002", name: "Missing", role: "doctor" });
+    expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A password is required to create a new user." });
+    const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone in ('+255733000001', '+255733000002')`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  test("an unknown role is refused before anything runs", async () => {
+    const response = await owner.graphql(INVITE, { phone: "+255733000003", name: "Boss", role: "superuser", password: "password-123" });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0].message).toMatch(/MemberRole/);
+  });
+
+  test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
+    const before = await countUsers();
+    const response = await owner.graphql(INVITE, { phone: "+255733000004", name: "x".repeat(201), role: "doctor", password: "password-123" });
+    expect(response.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "user_full_name_check" });
+    expect(response.body.errors?.[0].message).not.toMatch(/insert|select|app_public|violates/i);
+    expect(await countUsers()).toBe(before);
+  });
+
+  test("an oversize clinic setting is INVALID_INPUT", async () => {
+    const response = await owner.graphql(
+      `mutation($id: UUID!, $footer: String) { updateClinic(input: { rowId: $id, patch: { invoiceFooter: $footer } }) { clinic { name } } }`,
+      { id: clinic.clinicId, footer: "f".repeat(2001) },
+    );
+    expect(response.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+  });
+
+  test("an empty password at login is INVALID_INPUT, not a failed login", async () => {
+    const response = await new Browser(api).login(clinic.members.owner.phone, "");
+    expect(response.status).toBe(400);
+    expect(response.body.error).toEqual({ code: "INVALID_INPUT", message: "A password is required." });
+  });
+
+  test("a malformed phone at login is INVALID_PHONE", async () => {
+    const response = await new Browser(api).login("call me maybe", "password-123");
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("INVALID_PHONE");
+  });
+
+  test("a login body of the wrong shape is INVALID_INPUT", async () => {
+    const response = await new Browser(api).post("/auth/login", { phone: 255712345678, password: ["x"] });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("INVALID_INPUT");
+  });
+});
+
+describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
+  test("a doctor may not invite", async () => {
+    const doctor = new Browser(api);
+    await doctor.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+    const response = await doctor.graphql(INVITE, { phone: "+255733000005", name: "Sneaky", role: "owner", password: "password-123" });
+    expect(response.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  });
+
+  test("only a platform admin creates clinics", async () => {
+    const create = `mutation { createClinicWithOwner(input: { name: "X", timezone: "UTC", currency: "USD", ownerPhone: "+255733000006", ownerName: "O", ownerPassword: "password-123" }) { result { rowId } } }`;
+    expect((await owner.graphql(create)).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+
+    const admin = await createUser({ isPlatformAdmin: true });
+    const platform = new Browser(api);
+    await platform.login(admin.phone, admin.password);
+    const created = await platform.graphql(create);
+    expect(created.body.errors).toBeUndefined();
+    const newOwner = new Browser(api);
+    const login = await newOwner.login("+255733000006", "password-123");
+    expect(login.body).toMatchObject({ clinic: { name: "X" }, role: "owner" });
+
+    const badZone = await platform.graphql(create.replace('timezone: "UTC"', 'timezone: "Mars/Olympus"').replace("000006", "000007"));
+    expect(badZone.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/time zone/) });
+  });
+
+  test("updating another clinic's row changes nothing and returns no row", async () => {
+    const other = await createClinic();
+    const response = await owner.graphql(
+      `mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { name: "pwned" } }) { clinic { name } } }`,
+      { id: other.clinicId },
+    );
+    // PostGraphile v5 answers an update that matched no visible row with a null
+    // record rather than an error (see docs/api.md).
+    expect(response.body).toEqual({ data: { updateClinic: { clinic: null } } });
+    const { rows } = await rootPool().query("select name from app_public.clinic where id = $1", [other.clinicId]);
+    expect(rows[0].name).toBe(other.name);
+  });
+});
+
+describe("limits", () => {
+  test("first above the cap is refused, as a literal or a variable", async () => {
+    const literal = await owner.graphql("{ memberships(first: 1000) { nodes { role } } }");
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors?.[0].message).toMatch(/may not exceed 100/);
+    const variable = await owner.graphql("query($n: Int) { memberships(first: $n) { nodes { role } } }", { n: 5000 });
+    expect(variable.body.errors?.[0].message).toMatch(/may not exceed 100/);
+    const fine = await owner.graphql("query($n: Int) { memberships(first: $n) { nodes { role } } }", { n: 100 });
+    expect(fine.body.data.memberships.nodes).toHaveLength(5);
+  });
+
+  test("deep queries are refused", async () => {
+    let selection = "rowId";
+    for (let i = 0; i < 8; i++) selection = `clinic { memberships { nodes { ${selection} } } }`;
+    const response = await owner.graphql(`{ currentUser { memberships { nodes { ${selection} } } } }`);
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
+  });
+});
+
+describe("internal faults", () => {
+  test("show only a reference, never SQL or a stack", () => {
+    process.env.LOG_LEVEL = "silent";
+    const fault = Object.assign(new Error('relation "app_private.secret" does not exist at select * from ...'), { code: "42P01" });
+    const masked = runWithRequestId("req-123", () => maskError(new GraphQLError(fault.message, { originalError: fault })));
+    expect(masked.message).toBe("Internal error; quote reference req-123 to support.");
+    expect(masked.extensions).toMatchObject({ code: "INTERNAL", requestId: "req-123" });
+    expect(JSON.stringify(masked.toJSON())).not.toMatch(/relation|select|secret|at /);
+  });
+});
+
+describe("probes", () => {
+  test("GET /health answers while the process is up", async () => {
+    const response = await fetch(`${api.url}/health`);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  test("GET /ready checks the database and the migrations", async () => {
+    const response = await fetch(`${api.url}/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "ready", migration: expect.stringMatching(/^\d{6}$/) });
+  });
+
+  test("GraphiQL is served outside production only", async () => {
+    expect((await fetch(`${api.url}/graphiql`)).status).toBe(200);
+    const production = await startApi({ NODE_ENV: "production" });
+    try {
+      expect((await fetch(`${production.url}/graphiql`)).status).toBe(404);
+    } finally {
+      await production.close();
+    }
+  });
+});

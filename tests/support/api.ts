@@ -1,0 +1,82 @@
+/**
+ * The real HTTP server on a random port, against the test database, and a
+ * small client that keeps cookies like a browser would.
+ */
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+import { createApiServer, type ApiServer } from "../../server/app.ts";
+import { serverSettings, type ServerSettings } from "../../server/settings.ts";
+import { testConfig } from "./database.ts";
+
+export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+export interface TestApi {
+  url: string;
+  settings: ServerSettings;
+  close(): Promise<void>;
+}
+
+export async function startApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+  process.env.LOG_LEVEL ??= "silent";
+  const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", ...env }, "");
+  const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 10 });
+  const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles, trustProxy: true });
+  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
+  const { port } = api.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    settings,
+    async close() {
+      await api.close();
+      await pool.end();
+    },
+  };
+}
+
+let nextAddress = 1;
+/** A distinct client address per caller, so per-address throttling in one test does not bleed into another. */
+export function clientAddress(): string {
+  const n = nextAddress++;
+  return `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${n}`;
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** One browser: its cookie jar and its address. */
+export class Browser {
+  cookie: string | null = null;
+  readonly address = clientAddress();
+  constructor(private readonly api: TestApi) {}
+
+  async post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
+    const response = await fetch(`${this.api.url}${path}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-forwarded-for": this.address,
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+    const setCookie = response.headers.get("set-cookie");
+    if (setCookie) {
+      const [pair] = setCookie.split(";");
+      this.cookie = pair.endsWith("=") ? null : pair;
+    }
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  }
+
+  login(phone: string, password: string, clinicId?: string) {
+    return this.post("/auth/login", { phone, password, ...(clinicId ? { clinicId } : {}) });
+  }
+
+  graphql<T = any>(query: string, variables: Record<string, unknown> = {}) {
+    return this.post<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>("/graphql", { query, variables });
+  }
+}

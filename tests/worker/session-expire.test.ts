@@ -1,0 +1,79 @@
+/**
+ * The worker wiring: jobs are queued by the database in the transaction that
+ * causes them, the session__expire task removes expired sessions, and the
+ * crontab parses.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Logger, parseCrontab, runOnce } from "graphile-worker";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
+import { taskList } from "../../worker/tasks/index.ts";
+
+let clinic: TestClinic;
+beforeAll(async () => {
+  clinic = await createClinic("Worker clinic");
+});
+afterAll(closeRootPool);
+
+const silent = new Logger(() => () => {});
+const runDueJobs = () => runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+
+async function jobFor(sessionId: string) {
+  const { rows } = await rootPool().query("select task_identifier, run_at from graphile_worker.jobs where key = $1", [
+    `session__expire:${sessionId}`,
+  ]);
+  return rows[0];
+}
+
+test("a login queues its session's expiry in the same transaction", async () => {
+  const { owner } = clinic.members;
+  const client = await rootPool().connect();
+  let sessionId: string;
+  try {
+    await client.query("begin");
+    await client.query("set local role " + testConfig.roles.visitor);
+    const { rows } = await client.query("select app_hidden.login($1, $2, null, '10.9.9.9', 'jest', '2 hours') as r", [
+      owner.phone,
+      owner.password,
+    ]);
+    sessionId = rows[0].r.sessionId;
+    const job = await client.query("select count(*)::int as n from graphile_worker.jobs where key = $1", [`session__expire:${sessionId}`]).catch(
+      () => null,
+    );
+    expect(job).toBeNull(); // the API role cannot see the queue
+    await client.query("rollback");
+  } finally {
+    client.release();
+  }
+  expect(await jobFor(sessionId!)).toBeUndefined(); // rolled back with the login
+
+  const committed = await openSession(owner.userId, clinic.clinicId, "2 hours");
+  const job = await jobFor(committed);
+  expect(job.task_identifier).toBe("session__expire");
+  const { rows } = await rootPool().query("select expires_at from app_private.session where id = $1", [committed]);
+  expect(job.run_at.getTime()).toBe(rows[0].expires_at.getTime());
+});
+
+test("session__expire removes a session once it has expired, and only then", async () => {
+  const expired = await openSession(clinic.members.doctor.userId, clinic.clinicId, "-1 second");
+  const live = await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour");
+  await runDueJobs();
+  const { rows } = await rootPool().query("select id from app_private.session where id = any($1::uuid[])", [[expired, live]]);
+  expect(rows.map((r) => r.id)).toEqual([live]);
+});
+
+test("the hourly run (no id) sweeps every expired session", async () => {
+  const a = await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour");
+  const b = await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour");
+  await rootPool().query("update app_private.session set expires_at = now() - interval '1 minute' where id = any($1::uuid[])", [[a, b]]);
+  await rootPool().query("select graphile_worker.add_job('session__expire', '{}'::json)");
+  await runDueJobs();
+  const { rows } = await rootPool().query("select count(*)::int as n from app_private.session where id = any($1::uuid[])", [[a, b]]);
+  expect(rows[0].n).toBe(0);
+});
+
+test("the crontab parses and names each item", () => {
+  const items = parseCrontab(readFileSync(resolve(import.meta.dirname, "../../worker/crontab"), "utf8"));
+  expect(items.map((item) => [item.task, item.identifier])).toEqual([["session__expire", "session_purge_hourly"]]);
+});
