@@ -2,12 +2,13 @@
  * Developer commands, the npm scripts' back end (matching the original
  * Makefile verbs):
  *   migrate            apply committed migrations (and set up roles/database)
+ *   dev                watch migrations/current and run the server, restarting it on change
  *   watch [--once]     graphile-migrate watch on migrations/current
  *   commit [message]   commit migrations/current
  *   shell              psql as the database owner
  *   superuser --phone P --password W [--name N]   create a platform admin
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -37,6 +38,17 @@ async function main(): Promise<void> {
       case "migrate":
         await prepareDatabase(db.config, (m) => console.error(m));
         break;
+      case "dev": {
+        await prepareDatabase(db.config, (m) => console.error(m));
+        const server = spawn(process.execPath, ["--watch-path=server", "--watch-path=db", "--watch-path=worker", "server/main.ts"], {
+          stdio: "inherit",
+          env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development" },
+        });
+        process.once("SIGINT", () => server.kill("SIGINT"));
+        server.once("exit", () => void db.close().then(() => process.exit(0)));
+        await watchCurrentMigration(db.config);
+        return;
+      }
       case "watch":
         await prepareDatabase(db.config);
         await watchCurrentMigration(db.config, rest.includes("--once"));
@@ -74,7 +86,8 @@ async function main(): Promise<void> {
         throw new Error(`unknown command "${command ?? ""}"; see db/cli.ts`);
     }
   } finally {
-    if (command !== "watch" || rest.includes("--once")) await db.close();
+    const longRunning = command === "dev" || (command === "watch" && !rest.includes("--once"));
+    if (!longRunning) await db.close();
   }
 }
 

@@ -50,7 +50,10 @@ export interface Response<T = any> {
 export class Browser {
   cookie: string | null = null;
   readonly address = clientAddress();
-  constructor(private readonly api: TestApi) {}
+  private readonly api: TestApi;
+  constructor(api: TestApi) {
+    this.api = api;
+  }
 
   async post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
     const response = await fetch(`${this.api.url}${path}`, {
