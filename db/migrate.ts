@@ -7,8 +7,8 @@ import type { Settings } from "graphile-migrate";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DatabaseConfig } from "./config.ts";
+import { projectRoot } from "./paths.ts";
 
-const projectRoot = resolve(import.meta.dirname, "..");
 
 /** .gmrc is JSON with // comments. */
 function readGmrc(): Settings {

@@ -6,9 +6,9 @@
 import pg from "pg";
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { runMigrations } from "./migrate.ts";
+import { projectPath } from "./paths.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 const quietWorkerLogger = new Logger(() => () => {});
@@ -55,7 +55,7 @@ export function afterResetSql(config: DatabaseConfig, databaseName = config.data
     ":DATABASE_VISITOR": ident(config.roles.visitor),
     ":DATABASE_ANALYST": ident(config.roles.analyst),
   };
-  const sql = readFileSync(resolve(import.meta.dirname, "../migrations/afterReset.sql"), "utf8");
+  const sql = readFileSync(projectPath("migrations/afterReset.sql"), "utf8");
   return sql.replace(/:DATABASE_[A-Z]+\b/g, (name) => placeholders[name] ?? name);
 }
 

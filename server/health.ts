@@ -4,15 +4,15 @@
  */
 import express from "express";
 import { readdirSync } from "node:fs";
-import { resolve } from "node:path";
 import type pg from "pg";
 import { withPgSettings } from "./pg-settings.ts";
+import { projectPath } from "../db/paths.ts";
 
 /** graphile-migrate records "000002.sql" for the file "000002-some-message.sql": compare the numbers. */
 const migrationNumber = (file: string | null) => (file ? (/^(\d+)/.exec(file)?.[1] ?? null) : null);
 
 export function newestCommittedMigration(): string | null {
-  const files = readdirSync(resolve(import.meta.dirname, "../migrations/committed")).filter((f) => f.endsWith(".sql"));
+  const files = readdirSync(projectPath("migrations/committed")).filter((f) => f.endsWith(".sql"));
   return migrationNumber(files.sort().at(-1) ?? null);
 }
 

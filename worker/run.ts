@@ -2,9 +2,9 @@
  * Runs graphile-worker with ClinicOps' tasks and crontab, connected as the
  * database owner (tasks that read tenant data filter by clinic themselves).
  */
-import { resolve } from "node:path";
 import { Logger, run, type Runner } from "graphile-worker";
 import { taskList } from "./tasks/index.ts";
+import { projectPath } from "../db/paths.ts";
 
 const jsonLogger = new Logger((scope) => (level, message, meta) => {
   if (process.env.LOG_LEVEL === "silent") return;
@@ -16,7 +16,7 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
   return run({
     connectionString,
     taskList,
-    crontabFile: resolve(import.meta.dirname, "crontab"),
+    crontabFile: projectPath("worker/crontab"),
     concurrency,
     noHandleSignals: true,
     logger: jsonLogger,

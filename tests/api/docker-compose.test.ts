@@ -3,10 +3,10 @@
  * parses and describes PostgreSQL 16, the server and the worker wired together.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { parse } from "yaml";
+import { projectPath } from "../../db/paths.ts";
 
-const compose = parse(readFileSync(resolve(import.meta.dirname, "../../docker-compose.yml"), "utf8"));
+const compose = parse(readFileSync(projectPath("docker-compose.yml"), "utf8"));
 
 test("PostgreSQL 16, the server and the worker", () => {
   expect(Object.keys(compose.services).sort()).toEqual(["db", "server", "worker"]);

@@ -4,16 +4,16 @@
  * own, with role names replaced by graphile-migrate's placeholders).
  */
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
 import pg from "pg";
 import { postgraphile } from "postgraphile";
 import { lexicographicSortSchema, printSchema } from "postgraphile/graphql";
 import type { DatabaseConfig } from "../../db/config.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
 import { serverSettings } from "../../server/settings.ts";
+import { projectPath } from "../../db/paths.ts";
 
-export const GRAPHQL_SCHEMA_FILE = resolve(import.meta.dirname, "../../schema.graphql");
-export const SQL_SCHEMA_FILE = resolve(import.meta.dirname, "../../db/schema.sql");
+export const GRAPHQL_SCHEMA_FILE = projectPath("schema.graphql");
+export const SQL_SCHEMA_FILE = projectPath("db/schema.sql");
 
 export async function printGraphQLSchema(config: DatabaseConfig): Promise<string> {
   const pool = new pg.Pool({ connectionString: config.authenticatorUrl });

@@ -4,11 +4,11 @@
  * crontab parses.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { Logger, parseCrontab, runOnce } from "graphile-worker";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 import { taskList } from "../../worker/tasks/index.ts";
+import { projectPath } from "../../db/paths.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -74,6 +74,6 @@ test("the hourly run (no id) sweeps every expired session", async () => {
 });
 
 test("the crontab parses and names each item", () => {
-  const items = parseCrontab(readFileSync(resolve(import.meta.dirname, "../../worker/crontab"), "utf8"));
+  const items = parseCrontab(readFileSync(projectPath("worker/crontab"), "utf8"));
   expect(items.map((item) => [item.task, item.identifier])).toEqual([["session__expire", "session_purge_hourly"]]);
 });
