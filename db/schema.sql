@@ -177,6 +177,50 @@ COMMENT ON TYPE app_public.member_role IS 'What a member may do in a clinic; see
 
 
 --
+-- Name: sex; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.sex AS ENUM (
+    'female',
+    'male',
+    'other',
+    'unknown'
+);
+
+
+ALTER TYPE app_public.sex OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE sex; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.sex IS 'Sex as recorded by the clinic.';
+
+
+--
+-- Name: visit_status; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.visit_status AS ENUM (
+    'scheduled',
+    'checked_in',
+    'in_progress',
+    'completed',
+    'cancelled',
+    'no_show'
+);
+
+
+ALTER TYPE app_public.visit_status OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE visit_status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.visit_status IS 'Where a visit is in its lifecycle.';
+
+
+--
 -- Name: calling_code_for(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -217,6 +261,26 @@ ALTER FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[
 --
 
 COMMENT ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) IS 'True when the current role is one of `roles`; for policies: `app_hidden.current_role_in(''owner'', ''admin'')`.';
+
+
+--
+-- Name: in_system_context(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.in_system_context() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select session_user::text <> ':DATABASE_AUTHENTICATOR';
+$$;
+
+
+ALTER FUNCTION app_hidden.in_system_context() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION in_system_context(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.in_system_context() IS 'True on connections that did not come through the API (the worker, migrations, an operator''s shell as the owner): they act for the platform, not for one session. Tables give the owner role a `system_context` policy on it; API requests, which always log in as the authenticator, never pass it.';
 
 
 --
@@ -560,7 +624,9 @@ declare
   v_value bigint;
 begin
   select coalesce(c.code_prefixes ->> next_code.prefix, next_code.prefix) into v_display
-  from app_public.clinic c where c.id = next_code.clinic_id;
+  from app_public.clinic c
+  where c.id = next_code.clinic_id
+    and (c.id = app_public.current_clinic_id() or app_hidden.in_system_context());
   if not found then
     raise exception 'Unknown clinic.' using errcode = 'CNOTF';
   end if;
@@ -648,36 +714,73 @@ COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip in
 
 
 --
--- Name: restore_row(regclass, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: restore(anyelement, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.restore_row(tbl regclass, clinic_id uuid, id uuid) RETURNS void
+CREATE FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) RETURNS anyelement
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $_$
 declare
-  v_previous text := current_setting('clinicops.include_deleted', true);
-  v_count integer;
+  v_table text := pg_typeof(sample)::text;
+  v_result alias for $0; -- typed as the actual row type
 begin
   perform set_config('clinicops.include_deleted', 'on', true);
-  execute format('update %s set deleted_at = null, deleted_by = null where clinic_id = $1 and id = $2 and deleted_at is not null', tbl)
-    using restore_row.clinic_id, restore_row.id;
-  get diagnostics v_count = row_count;
-  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
-  if v_count = 0 then
+  execute format(
+    'update %s t set deleted_at = null, deleted_by = null where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null returning t.*',
+    v_table
+  ) into v_result using restore.clinic_id, restore.id;
+  perform set_config('clinicops.include_deleted', '', true);
+  if v_result is null then
     raise exception 'Nothing to restore: no deleted row with that id in this clinic.' using errcode = 'CNOTF';
   end if;
+  return v_result;
 end;
 $_$;
 
 
-ALTER FUNCTION app_private.restore_row(tbl regclass, clinic_id uuid, id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION restore_row(tbl regclass, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION restore(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.restore_row(tbl regclass, clinic_id uuid, id uuid) IS 'Restores a soft-deleted row; the table''s update policy decides who may.';
+COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) IS 'Restores a soft-deleted row (see soft_delete) and returns it; the table''s update policy decides who may.';
+
+
+--
+-- Name: soft_delete(anyelement, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) RETURNS anyelement
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+declare
+  v_table text := pg_typeof(sample)::text;
+  v_result alias for $0; -- typed as the actual row type
+begin
+  -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
+  execute format('delete from %s where clinic_id = $1 and id = $2', v_table) using soft_delete.clinic_id, soft_delete.id;
+  perform set_config('clinicops.include_deleted', 'on', true);
+  execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
+    into v_result using soft_delete.clinic_id, soft_delete.id;
+  perform set_config('clinicops.include_deleted', '', true);
+  if v_result is null then
+    raise exception 'Nothing to delete: no such row in this clinic, or you may not delete it.' using errcode = 'CNOTF';
+  end if;
+  return v_result;
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION soft_delete(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may.';
 
 
 --
@@ -685,7 +788,8 @@ COMMENT ON FUNCTION app_private.restore_row(tbl regclass, clinic_id uuid, id uui
 --
 
 CREATE FUNCTION app_private.tg__assign_code() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
   if tg_op = 'INSERT' then
@@ -909,6 +1013,70 @@ COMMENT ON FUNCTION app_private.tg_membership__sync_sessions() IS 'AFTER UPDATE:
 
 
 --
+-- Name: tg_patient__normalize(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__normalize() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.first_name := btrim(new.first_name);
+  new.last_name := btrim(new.last_name);
+  if new.phone is not null and btrim(new.phone) = '' then
+    new.phone := null;
+  elsif new.phone is not null and (tg_op = 'INSERT' or new.phone is distinct from old.phone) then
+    new.phone := app_public.normalize_phone(new.phone, app_hidden.calling_code_for(new.clinic_id));
+  end if;
+  if new.date_of_birth > current_date then
+    raise exception 'The date of birth cannot be in the future.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__normalize() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__normalize(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPDATE: trims names, normalises the phone (INVALID_PHONE when it is not one), refuses a birth date in the future.';
+
+
+--
+-- Name: tg_service__record_price(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_service__record_price() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'UPDATE' then
+    if new.price = old.price then
+      return null;
+    end if;
+    update app_public.service_price p set effective_to = now()
+    where p.clinic_id = new.clinic_id and p.service_id = new.id and p.effective_to is null;
+  end if;
+  insert into app_public.service_price (clinic_id, service_id, price, effective_from, changed_by)
+  values (new.clinic_id, new.id, new.price, now(), app_public.current_user_id());
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_service__record_price() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_service__record_price(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one.';
+
+
+--
 -- Name: tg_session__schedule_expiry(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -962,6 +1130,177 @@ ALTER FUNCTION app_private.tg_user__end_sessions() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_user__end_sessions() IS 'AFTER UPDATE: deactivating a user, or changing platform admin rights, ends all their sessions.';
+
+
+--
+-- Name: tg_visit__check_doctor(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__check_doctor() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'INSERT' or new.doctor_id is distinct from old.doctor_id then
+    if not exists (
+      select 1 from app_public.membership m
+      where m.clinic_id = new.clinic_id and m.id = new.doctor_id and m.role = 'doctor' and m.is_active and m.deleted_at is null
+    ) then
+      raise exception 'The doctor must be an active member of this clinic with the doctor role.' using errcode = 'CINVL';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__check_doctor() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__check_doctor(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic.';
+
+
+--
+-- Name: tg_visit__lifecycle(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__lifecycle() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_actor uuid := app_public.current_user_id();
+  v_is_own_doctor boolean := new.doctor_id = app_public.current_membership_id() and app_hidden.current_role_in('doctor');
+  v_front_desk boolean := app_hidden.current_role_in('owner', 'admin', 'receptionist') or v_actor is null;
+begin
+  if tg_op = 'INSERT' then
+    if new.status <> 'scheduled' then
+      raise exception 'A new visit starts as scheduled.' using errcode = 'CTRAN';
+    end if;
+    return new;
+  end if;
+
+  if old.status in ('completed', 'cancelled', 'no_show')
+     and (to_jsonb(new) - 'updated_at' - 'updated_by') <> (to_jsonb(old) - 'updated_at' - 'updated_by') then
+    raise exception 'A % visit cannot change any more.', old.status using errcode = 'CTRAN';
+  end if;
+  if (new.patient_id, new.doctor_id, new.scheduled_at, new.reason) is distinct from (old.patient_id, old.doctor_id, old.scheduled_at, old.reason)
+     and not v_front_desk then
+    raise exception 'Only the front desk can reschedule a visit.' using errcode = 'CFORB';
+  end if;
+
+  if new.status is distinct from old.status then
+    if not ((old.status, new.status) in (
+      ('scheduled'::app_public.visit_status, 'checked_in'::app_public.visit_status),
+      ('checked_in', 'in_progress'), ('in_progress', 'completed'),
+      ('scheduled', 'cancelled'), ('checked_in', 'cancelled'), ('scheduled', 'no_show')
+    )) then
+      raise exception 'A visit cannot go from % to %.', old.status, new.status using errcode = 'CTRAN';
+    end if;
+    if new.status in ('in_progress', 'completed') and not (v_is_own_doctor or app_hidden.current_role_in('owner', 'admin') or v_actor is null) then
+      raise exception 'Only the visit''s doctor, an owner or an admin can start or complete it.' using errcode = 'CFORB';
+    end if;
+    if new.status in ('checked_in', 'cancelled', 'no_show') and not v_front_desk then
+      raise exception 'Only the front desk can check in, cancel or mark a no-show.' using errcode = 'CFORB';
+    end if;
+    case new.status
+      when 'checked_in' then new.checked_in_at := now(); new.checked_in_by := v_actor;
+      when 'in_progress' then new.started_at := now(); new.started_by := v_actor;
+      when 'completed' then new.completed_at := now(); new.completed_by := v_actor;
+      when 'cancelled' then
+        if nullif(btrim(new.cancel_reason), '') is null then
+          raise exception 'A reason is required to cancel a visit.' using errcode = 'CINVL';
+        end if;
+        new.cancelled_at := now(); new.cancelled_by := v_actor;
+      when 'no_show' then new.no_show_at := now(); new.no_show_by := v_actor;
+      else null;
+    end case;
+  elsif new.cancel_reason is distinct from old.cancel_reason then
+    raise exception 'A cancel reason goes with cancelling the visit.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor.';
+
+
+--
+-- Name: tg_visit__notify(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id, 'status', new.status)::text);
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged).';
+
+
+--
+-- Name: tg_visit_service__snapshot(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit_service__snapshot() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
+  v_status app_public.visit_status;
+begin
+  select v.status into v_status from app_public.visit v
+  where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id;
+  if v_status in ('completed', 'cancelled', 'no_show') then
+    raise exception 'The services of a % visit are frozen.', v_status using errcode = 'CTRAN';
+  end if;
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  if tg_op = 'INSERT' then
+    select s.price into new.unit_price from app_public.service s
+    where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
+    if not found then
+      raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
+    end if;
+  else
+    new.unit_price := old.unit_price;
+    if (new.visit_id, new.service_id) is distinct from (old.visit_id, old.service_id) then
+      raise exception 'Remove the line and add another instead of changing its visit or service.' using errcode = 'CINVL';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits.';
 
 
 --
@@ -1025,6 +1364,31 @@ COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_n
 
 
 --
+-- Name: is_valid_currency(text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.is_valid_currency(code text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select code = any ('{AED,AFN,ALL,AMD,ANG,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BRL,BSD,BTN,BWP,BYN,BZD,
+    CAD,CDF,CHF,CLP,CNY,COP,CRC,CUP,CVE,CZK,DJF,DKK,DOP,DZD,EGP,ERN,ETB,EUR,FJD,FKP,GBP,GEL,GHS,GIP,GMD,GNF,GTQ,GYD,
+    HKD,HNL,HTG,HUF,IDR,ILS,INR,IQD,IRR,ISK,JMD,JOD,JPY,KES,KGS,KHR,KMF,KPW,KRW,KWD,KYD,KZT,LAK,LBP,LKR,LRD,LSL,LYD,
+    MAD,MDL,MGA,MKD,MMK,MNT,MOP,MRU,MUR,MVR,MWK,MXN,MYR,MZN,NAD,NGN,NIO,NOK,NPR,NZD,OMR,PAB,PEN,PGK,PHP,PKR,PLN,PYG,
+    QAR,RON,RSD,RUB,RWF,SAR,SBD,SCR,SDG,SEK,SGD,SHP,SLE,SOS,SRD,SSP,STN,SVC,SYP,SZL,THB,TJS,TMT,TND,TOP,TRY,TTD,TWD,
+    TZS,UAH,UGX,USD,UYU,UZS,VES,VND,VUV,WST,XAF,XCD,XCG,XOF,XPF,YER,ZAR,ZMW,ZWG}'::text[]);
+$$;
+
+
+ALTER FUNCTION app_public.is_valid_currency(code text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION is_valid_currency(code text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.is_valid_currency(code text) IS 'True when `code` is an ISO 4217 currency code in circulation, e.g. TZS or KES.';
+
+
+--
 -- Name: is_valid_timezone(text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1070,7 +1434,7 @@ CREATE TABLE app_public.clinic (
     updated_by uuid,
     CONSTRAINT clinic_address_check CHECK ((char_length(address) <= 500)),
     CONSTRAINT clinic_code_prefixes_check CHECK ((jsonb_typeof(code_prefixes) = 'object'::text)),
-    CONSTRAINT clinic_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT clinic_currency_check CHECK (app_public.is_valid_currency(currency)),
     CONSTRAINT clinic_email_check CHECK (((char_length(email) <= 320) AND (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text))),
     CONSTRAINT clinic_invoice_footer_check CHECK ((char_length(invoice_footer) <= 2000)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
@@ -1277,6 +1641,29 @@ The clinic the live session is scoped to, or null. Policies compare clinic_id wi
 
 
 --
+-- Name: current_membership_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.current_membership_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select m.id from app_public.membership m
+  where m.clinic_id = app_public.current_clinic_id() and m.user_id = app_public.current_user_id() and m.deleted_at is null;
+$$;
+
+
+ALTER FUNCTION app_public.current_membership_id() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION current_membership_id(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.current_membership_id() IS '@behavior -queryField
+The membership of the current user in the current clinic (a doctor''s visits point at it).';
+
+
+--
 -- Name: current_role(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1454,6 +1841,407 @@ ALTER FUNCTION app_public.current_user_is_platform_admin() OWNER TO :DATABASE_OW
 
 COMMENT ON FUNCTION app_public.current_user_is_platform_admin() IS '@behavior -queryField
 True when the live session belongs to a platform administrator.';
+
+
+--
+-- Name: patient; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.patient (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    phone text,
+    date_of_birth date,
+    sex app_public.sex DEFAULT 'unknown'::app_public.sex NOT NULL,
+    address text,
+    notes text,
+    search_text text GENERATED ALWAYS AS (lower(((((((first_name || ' '::text) || last_name) || ' '::text) || code) || ' '::text) || COALESCE(phone, ''::text)))) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    CONSTRAINT patient_address_check CHECK ((char_length(address) <= 500)),
+    CONSTRAINT patient_date_of_birth_check CHECK ((date_of_birth >= '1900-01-01'::date)),
+    CONSTRAINT patient_first_name_check CHECK (((char_length(first_name) >= 1) AND (char_length(first_name) <= 100))),
+    CONSTRAINT patient_last_name_check CHECK (((char_length(last_name) >= 1) AND (char_length(last_name) <= 100))),
+    CONSTRAINT patient_notes_check CHECK ((char_length(notes) <= 5000)),
+    CONSTRAINT patient_phone_check CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
+);
+
+ALTER TABLE ONLY app_public.patient FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.patient OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.patient IS '@behavior -delete
+A patient of the clinic. Delete with deletePatient (soft delete: hidden, kept), bring back with restorePatient.';
+
+
+--
+-- Name: COLUMN patient.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN patient.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN patient.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.code IS 'Human-readable code, PAT-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN patient.first_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.first_name IS 'Given name(s).';
+
+
+--
+-- Name: COLUMN patient.last_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.last_name IS 'Family name.';
+
+
+--
+-- Name: COLUMN patient.phone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.phone IS 'Phone in E.164; typed national numbers are completed with the clinic''s country code.';
+
+
+--
+-- Name: COLUMN patient.date_of_birth; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.date_of_birth IS 'Date of birth; not in the future.';
+
+
+--
+-- Name: COLUMN patient.sex; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.sex IS 'Sex as recorded.';
+
+
+--
+-- Name: COLUMN patient.address; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.address IS 'Postal address.';
+
+
+--
+-- Name: COLUMN patient.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.notes IS 'Free notes (up to 5,000 characters).';
+
+
+--
+-- Name: COLUMN patient.search_text; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.search_text IS '@behavior -*
+What searchPatients matches: names, code and phone, lower-cased.';
+
+
+--
+-- Name: COLUMN patient.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.created_at IS 'When the patient was registered.';
+
+
+--
+-- Name: COLUMN patient.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.created_by IS 'Who registered the patient.';
+
+
+--
+-- Name: COLUMN patient.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN patient.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN patient.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.deleted_at IS 'When the patient was deleted (soft delete); null otherwise.';
+
+
+--
+-- Name: COLUMN patient.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.deleted_by IS 'Who deleted the patient.';
+
+
+--
+-- Name: delete_patient(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.delete_patient(patient_id uuid) RETURNS app_public.patient
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.soft_delete(null::app_public.patient, app_public.current_clinic_id(), patient_id);
+$$;
+
+
+ALTER FUNCTION app_public.delete_patient(patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION delete_patient(patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.delete_patient(patient_id uuid) IS 'Deletes a patient (soft delete: hidden from lists, kept with their history). Owners and admins.';
+
+
+--
+-- Name: service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.service (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    category text,
+    price numeric(16,3) NOT NULL,
+    duration_minutes integer,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    CONSTRAINT service_category_check CHECK ((char_length(category) <= 100)),
+    CONSTRAINT service_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
+    CONSTRAINT service_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
+    CONSTRAINT service_price_check CHECK ((price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.service FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.service OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.service IS '@behavior -delete
+A service in the clinic''s catalog (consultation, test, procedure). Delete with deleteService (soft delete), bring back with restoreService.';
+
+
+--
+-- Name: COLUMN service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN service.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.code IS 'Human-readable code, SRV-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.name IS 'Name on the catalog and on invoices (1 to 200 characters).';
+
+
+--
+-- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.category IS 'Free grouping such as Consultation, Laboratory, Pharmacy.';
+
+
+--
+-- Name: COLUMN service.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in serviceprices.';
+
+
+--
+-- Name: COLUMN service.duration_minutes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.duration_minutes IS 'Typical duration, for scheduling.';
+
+
+--
+-- Name: COLUMN service.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.is_active IS 'Inactive services stay in history but cannot be added to visits.';
+
+
+--
+-- Name: COLUMN service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.created_at IS 'When the row was created.';
+
+
+--
+-- Name: COLUMN service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.created_by IS 'User who created the row.';
+
+
+--
+-- Name: COLUMN service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN service.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.deleted_at IS 'When the service was deleted (soft delete); null while in the catalog.';
+
+
+--
+-- Name: COLUMN service.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.deleted_by IS 'User who deleted it.';
+
+
+--
+-- Name: delete_service(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.delete_service(service_id uuid) RETURNS app_public.service
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.soft_delete(null::app_public.service, app_public.current_clinic_id(), service_id);
+$$;
+
+
+ALTER FUNCTION app_public.delete_service(service_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION delete_service(service_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.delete_service(service_id uuid) IS 'Removes a service from the catalog (soft delete: visits that used it keep it). Owners and admins.';
+
+
+--
+-- Name: deleted_patients(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.deleted_patients() RETURNS SETOF app_public.patient
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can list deleted patients.' using errcode = 'CFORB';
+  end if;
+  perform set_config('clinicops.include_deleted', 'on', true);
+  return query select p.* from app_public.patient p
+    where p.clinic_id = app_public.current_clinic_id() and p.deleted_at is not null
+    order by p.deleted_at desc;
+  perform set_config('clinicops.include_deleted', '', true);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.deleted_patients() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION deleted_patients(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.deleted_patients() IS 'The clinic''s deleted patients, most recent first, for restoring. Owners and admins.';
+
+
+--
+-- Name: find_patient_duplicates(text, text, text, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.patient
+    LANGUAGE sql STABLE
+    AS $$
+  select p.* from app_public.patient p
+  where p.clinic_id = app_public.current_clinic_id()
+    and p.deleted_at is null
+    and p.id is distinct from except_patient_id
+    and (
+      (nullif(btrim(phone), '') is not null
+        and p.phone = app_public.normalize_phone(phone, app_hidden.calling_code_for(p.clinic_id)))
+      or (lower(p.last_name) = lower(btrim(last_name)) and lower(p.first_name) = lower(btrim(first_name))
+          and p.date_of_birth = find_patient_duplicates.date_of_birth)
+    )
+  order by p.created_at
+$$;
+
+
+ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names and date of birth. Call it before saving to warn the user.';
 
 
 --
@@ -1658,27 +2446,34 @@ COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code ap
 
 
 --
+-- Name: patient_possible_duplicates(app_public.patient); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) RETURNS SETOF app_public.patient
+    LANGUAGE sql STABLE
+    AS $$
+  select * from app_public.find_patient_duplicates(patient.phone, patient.first_name, patient.last_name, patient.date_of_birth, patient.id);
+$$;
+
+
+ALTER FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patient_possible_duplicates(patient app_public.patient); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth.';
+
+
+--
 -- Name: remove_member(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE FUNCTION app_public.remove_member(membership_id uuid) RETURNS app_public.membership
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-declare
-  v_result app_public.membership;
-begin
-  delete from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.id = membership_id;
-  perform set_config('clinicops.include_deleted', 'on', true);
-  select * into v_result from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.id = membership_id and m.deleted_at is not null;
-  perform set_config('clinicops.include_deleted', '', true);
-  if v_result.id is null then
-    raise exception 'No such member in this clinic, or you may not remove them.' using errcode = 'CNOTF';
-  end if;
-  return v_result;
-end;
+  select app_private.soft_delete(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
 
 
@@ -1696,17 +2491,10 @@ COMMENT ON FUNCTION app_public.remove_member(membership_id uuid) IS 'Removes a m
 --
 
 CREATE FUNCTION app_public.restore_member(membership_id uuid) RETURNS app_public.membership
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-declare
-  v_result app_public.membership;
-begin
-  perform app_private.restore_row('app_public.membership', app_public.current_clinic_id(), membership_id);
-  select * into v_result from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.id = membership_id;
-  return v_result;
-end;
+  select app_private.restore(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
 
 
@@ -1717,6 +2505,101 @@ ALTER FUNCTION app_public.restore_member(membership_id uuid) OWNER TO :DATABASE_
 --
 
 COMMENT ON FUNCTION app_public.restore_member(membership_id uuid) IS 'Brings back a removed member of the current clinic. Owners and admins.';
+
+
+--
+-- Name: restore_patient(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.restore_patient(patient_id uuid) RETURNS app_public.patient
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can restore a patient.' using errcode = 'CFORB';
+  end if;
+  return app_private.restore(null::app_public.patient, app_public.current_clinic_id(), patient_id);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.restore_patient(patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION restore_patient(patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.restore_patient(patient_id uuid) IS 'Brings back a deleted patient. Owners and admins.';
+
+
+--
+-- Name: restore_service(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.restore_service(service_id uuid) RETURNS app_public.service
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.restore(null::app_public.service, app_public.current_clinic_id(), service_id);
+$$;
+
+
+ALTER FUNCTION app_public.restore_service(service_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION restore_service(service_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.restore_service(service_id uuid) IS 'Brings a deleted service back into the catalog. Owners and admins.';
+
+
+--
+-- Name: search_patients(text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.search_patients(query text) RETURNS SETOF app_public.patient
+    LANGUAGE sql STABLE
+    AS $$
+  select p.* from app_public.patient p
+  where p.clinic_id = app_public.current_clinic_id()
+    and p.deleted_at is null
+    and char_length(btrim(query)) between 2 and 100
+    and p.search_text like '%' || replace(replace(replace(lower(btrim(query)), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+  order by (p.code = upper(btrim(query))) desc, p.last_name, p.first_name, p.id
+$$;
+
+
+ALTER FUNCTION app_public.search_patients(query text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION search_patients(query text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients.';
+
+
+--
+-- Name: service_price_at(app_public.service, timestamp with time zone); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) RETURNS numeric
+    LANGUAGE sql STABLE
+    AS $$
+  select p.price from app_public.service_price p
+  where p.clinic_id = service.clinic_id and p.service_id = service.id
+    and p.effective_from <= at and (p.effective_to is null or p.effective_to > at)
+  order by p.effective_from desc limit 1;
+$$;
+
+
+ALTER FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION service_price_at(service app_public.service, at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) IS 'The price of the service at a given time.';
 
 
 --
@@ -2239,6 +3122,401 @@ ALTER TABLE app_public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
 
 
 --
+-- Name: service_price; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.service_price (
+    clinic_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    service_id uuid NOT NULL,
+    price numeric(16,3) NOT NULL,
+    effective_from timestamp with time zone NOT NULL,
+    effective_to timestamp with time zone,
+    changed_by uuid,
+    CONSTRAINT service_price_check1 CHECK (((effective_to IS NULL) OR (effective_to >= effective_from))),
+    CONSTRAINT service_price_price_check CHECK ((price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.service_price FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.service_price OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE service_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.service_price IS '@behavior -insert -update -delete
+The price history of a service, written by the database whenever the price changes.';
+
+
+--
+-- Name: COLUMN service_price.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN service_price.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN service_price.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.service_id IS 'The service.';
+
+
+--
+-- Name: COLUMN service_price.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.price IS 'The price in force between effective_from and effective_to.';
+
+
+--
+-- Name: COLUMN service_price.effective_from; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.effective_from IS 'From when this price applied.';
+
+
+--
+-- Name: COLUMN service_price.effective_to; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.effective_to IS 'Until when it applied; null for the current price.';
+
+
+--
+-- Name: COLUMN service_price.changed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service_price.changed_by IS 'Who set this price.';
+
+
+--
+-- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    doctor_id uuid NOT NULL,
+    scheduled_at timestamp with time zone NOT NULL,
+    reason text,
+    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
+    checked_in_at timestamp with time zone,
+    checked_in_by uuid,
+    started_at timestamp with time zone,
+    started_by uuid,
+    completed_at timestamp with time zone,
+    completed_by uuid,
+    cancelled_at timestamp with time zone,
+    cancelled_by uuid,
+    cancel_reason text,
+    no_show_at timestamp with time zone,
+    no_show_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
+    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
+);
+
+ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit IS '@behavior -delete
+A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
+
+
+--
+-- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
+
+
+--
+-- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
+
+
+--
+-- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.status IS 'scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted.';
+
+
+--
+-- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
+
+
+--
+-- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
+
+
+--
+-- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
+
+
+--
+-- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
+
+
+--
+-- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
+
+
+--
+-- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
+
+
+--
+-- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
+
+
+--
+-- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
+
+
+--
+-- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
+
+
+--
+-- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
+
+
+--
+-- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
+
+
+--
+-- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
+
+
+--
+-- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: visit_service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit_service (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    visit_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    quantity integer DEFAULT 1 NOT NULL,
+    unit_price numeric(16,3) NOT NULL,
+    discount numeric(16,3) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT visit_service_check CHECK ((discount <= ((quantity)::numeric * unit_price))),
+    CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
+    CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
+    CONSTRAINT visit_service_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.visit_service FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit_service IS 'A service given during a visit, with the unit price it had in the catalog at that moment.';
+
+
+--
+-- Name: COLUMN visit_service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit_service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit_service.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.visit_id IS 'The visit (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit_service.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.service_id IS 'The service (of the same clinic, active, not deleted).';
+
+
+--
+-- Name: COLUMN visit_service.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.quantity IS 'How many (1 to 1000).';
+
+
+--
+-- Name: COLUMN visit_service.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.unit_price IS 'Price of one unit when it was added: copied from the catalog by the database.';
+
+
+--
+-- Name: COLUMN visit_service.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.discount IS 'Discount on this line in the clinic''s currency; at most quantity × unit price.';
+
+
+--
+-- Name: COLUMN visit_service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.created_at IS 'When the service was added.';
+
+
+--
+-- Name: COLUMN visit_service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.created_by IS 'Who added it.';
+
+
+--
+-- Name: COLUMN visit_service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit_service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed the row.';
+
+
+--
 -- Name: audit_chain_head audit_chain_head_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2303,6 +3581,46 @@ ALTER TABLE ONLY app_public.membership
 
 
 --
+-- Name: patient patient_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.patient
+    ADD CONSTRAINT patient_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: patient patient_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.patient
+    ADD CONSTRAINT patient_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: service service_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.service
+    ADD CONSTRAINT service_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: service service_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.service
+    ADD CONSTRAINT service_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: service_price service_price_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.service_price
+    ADD CONSTRAINT service_price_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
 -- Name: user user_phone_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2316,6 +3634,30 @@ ALTER TABLE ONLY app_public."user"
 
 ALTER TABLE ONLY app_public."user"
     ADD CONSTRAINT user_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: visit visit_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit
+    ADD CONSTRAINT visit_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: visit visit_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit
+    ADD CONSTRAINT visit_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: visit_service visit_service_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit_service
+    ADD CONSTRAINT visit_service_pkey PRIMARY KEY (clinic_id, id);
 
 
 --
@@ -2382,6 +3724,111 @@ CREATE INDEX membership_user_id_idx ON app_public.membership USING btree (user_i
 
 
 --
+-- Name: patient_clinic_created_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_clinic_created_idx ON app_public.patient USING btree (clinic_id, created_at);
+
+
+--
+-- Name: patient_clinic_last_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_clinic_last_name_idx ON app_public.patient USING btree (clinic_id, last_name);
+
+
+--
+-- Name: patient_clinic_name_dob_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_clinic_name_dob_idx ON app_public.patient USING btree (clinic_id, lower(last_name), lower(first_name), date_of_birth);
+
+
+--
+-- Name: patient_clinic_phone_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_clinic_phone_idx ON app_public.patient USING btree (clinic_id, phone);
+
+
+--
+-- Name: patient_search_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_search_idx ON app_public.patient USING gin (clinic_id, search_text public.gin_trgm_ops);
+
+
+--
+-- Name: service_clinic_category_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX service_clinic_category_idx ON app_public.service USING btree (clinic_id, category);
+
+
+--
+-- Name: service_clinic_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX service_clinic_name_idx ON app_public.service USING btree (clinic_id, name);
+
+
+--
+-- Name: service_price_one_current; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE UNIQUE INDEX service_price_one_current ON app_public.service_price USING btree (clinic_id, service_id) WHERE (effective_to IS NULL);
+
+
+--
+-- Name: service_price_service_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX service_price_service_idx ON app_public.service_price USING btree (clinic_id, service_id, effective_from);
+
+
+--
+-- Name: visit_clinic_doctor_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_clinic_doctor_idx ON app_public.visit USING btree (clinic_id, doctor_id, scheduled_at);
+
+
+--
+-- Name: visit_clinic_patient_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_clinic_patient_idx ON app_public.visit USING btree (clinic_id, patient_id, scheduled_at);
+
+
+--
+-- Name: visit_clinic_scheduled_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_clinic_scheduled_idx ON app_public.visit USING btree (clinic_id, scheduled_at);
+
+
+--
+-- Name: visit_clinic_status_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_clinic_status_idx ON app_public.visit USING btree (clinic_id, status, scheduled_at);
+
+
+--
+-- Name: visit_service_service_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (clinic_id, service_id);
+
+
+--
+-- Name: visit_service_visit_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_service_visit_idx ON app_public.visit_service USING btree (clinic_id, visit_id);
+
+
+--
 -- Name: session _800_schedule_expiry; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2417,10 +3864,73 @@ CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.membership 
 
 
 --
+-- Name: patient _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: service _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
 -- Name: user _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public."user" FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: visit _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: visit_service _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: patient _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('PAT');
+
+
+--
+-- Name: service _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('SRV');
+
+
+--
+-- Name: visit _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('VIS');
+
+
+--
+-- Name: visit _150_check_doctor; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_check_doctor BEFORE INSERT OR UPDATE OF doctor_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__check_doctor();
+
+
+--
+-- Name: patient _150_normalize; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__normalize();
 
 
 --
@@ -2431,10 +3941,38 @@ CREATE TRIGGER _200_guard_owners BEFORE INSERT OR DELETE OR UPDATE ON app_public
 
 
 --
+-- Name: visit _200_lifecycle; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_lifecycle BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__lifecycle();
+
+
+--
+-- Name: visit_service _200_snapshot; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit_service__snapshot();
+
+
+--
 -- Name: membership _300_soft_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg__soft_delete();
+
+
+--
+-- Name: patient _300_soft_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__soft_delete();
+
+
+--
+-- Name: service _300_soft_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__soft_delete();
 
 
 --
@@ -2452,10 +3990,52 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.members
 
 
 --
+-- Name: patient _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: service _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
 -- Name: user _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public."user" FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: visit _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: visit_service _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: service _600_record_price; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_record_price AFTER INSERT OR UPDATE OF price ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg_service__record_price();
+
+
+--
+-- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__notify();
 
 
 --
@@ -2526,6 +4106,78 @@ ALTER TABLE ONLY app_public.membership
 
 ALTER TABLE ONLY app_public.membership
     ADD CONSTRAINT membership_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public."user"(id);
+
+
+--
+-- Name: patient patient_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.patient
+    ADD CONSTRAINT patient_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: service service_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.service
+    ADD CONSTRAINT service_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: service_price service_price_clinic_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.service_price
+    ADD CONSTRAINT service_price_clinic_id_service_id_fkey FOREIGN KEY (clinic_id, service_id) REFERENCES app_public.service(clinic_id, id);
+
+
+--
+-- Name: visit visit_clinic_id_doctor_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit
+    ADD CONSTRAINT visit_clinic_id_doctor_id_fkey FOREIGN KEY (clinic_id, doctor_id) REFERENCES app_public.membership(clinic_id, id);
+
+
+--
+-- Name: visit visit_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit
+    ADD CONSTRAINT visit_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: visit visit_clinic_id_patient_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit
+    ADD CONSTRAINT visit_clinic_id_patient_id_fkey FOREIGN KEY (clinic_id, patient_id) REFERENCES app_public.patient(clinic_id, id);
+
+
+--
+-- Name: visit_service visit_service_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit_service
+    ADD CONSTRAINT visit_service_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: visit_service visit_service_clinic_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit_service
+    ADD CONSTRAINT visit_service_clinic_id_service_id_fkey FOREIGN KEY (clinic_id, service_id) REFERENCES app_public.service(clinic_id, id);
+
+
+--
+-- Name: visit_service visit_service_clinic_id_visit_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit_service
+    ADD CONSTRAINT visit_service_clinic_id_visit_id_fkey FOREIGN KEY (clinic_id, visit_id) REFERENCES app_public.visit(clinic_id, id);
 
 
 --
@@ -2606,10 +4258,56 @@ ALTER TABLE app_public.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.clinic ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: visit_service delete_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY delete_clinicians ON app_public.visit_service FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT 1
+   FROM app_public.visit v
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))))));
+
+
+--
 -- Name: membership delete_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE POLICY delete_managers ON app_public.membership FOR DELETE USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)));
+
+
+--
+-- Name: patient delete_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY delete_managers ON app_public.patient FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: service delete_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY delete_managers ON app_public.service FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: visit_service insert_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_clinicians ON app_public.visit_service FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT 1
+   FROM app_public.visit v
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))))));
+
+
+--
+-- Name: patient insert_front_desk; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_front_desk ON app_public.patient FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: visit insert_front_desk; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_front_desk ON app_public.visit FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role]) AS current_role_in)));
 
 
 --
@@ -2620,10 +4318,24 @@ CREATE POLICY insert_managers ON app_public.membership FOR INSERT WITH CHECK (((
 
 
 --
+-- Name: service insert_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_managers ON app_public.service FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
 -- Name: clinic insert_platform; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE POLICY insert_platform ON app_public.clinic FOR INSERT WITH CHECK (( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin));
+
+
+--
+-- Name: service_price insert_with_service; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_with_service ON app_public.service_price FOR INSERT WITH CHECK ((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)));
 
 
 --
@@ -2654,10 +4366,44 @@ CREATE POLICY owner_reads ON app_public.audit_log FOR SELECT TO :DATABASE_OWNER 
 
 
 --
+-- Name: patient; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.patient ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: membership select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE POLICY select_clinic ON app_public.membership FOR SELECT USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR (user_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
+
+
+--
+-- Name: patient select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_clinic ON app_public.patient FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
+
+
+--
+-- Name: service select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_clinic ON app_public.service FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
+
+
+--
+-- Name: service_price select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_clinic ON app_public.service_price FOR SELECT USING ((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)));
+
+
+--
+-- Name: visit select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_clinic ON app_public.visit FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role, 'cashier'::app_public.member_role]) AS current_role_in) OR (doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))));
 
 
 --
@@ -2686,6 +4432,99 @@ CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT 
 
 
 --
+-- Name: visit_service select_with_visit; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_with_visit ON app_public.visit_service FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (EXISTS ( SELECT 1
+   FROM app_public.visit v
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id))))));
+
+
+--
+-- Name: service; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.service ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_price; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.service_price ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: clinic system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.clinic TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: membership system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.membership TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: patient system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.patient TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: service system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.service TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: service_price system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.service_price TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: visit system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.visit TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: visit_service system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.visit_service TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: visit_service update_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_clinicians ON app_public.visit_service FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT 1
+   FROM app_public.visit v
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))))));
+
+
+--
+-- Name: patient update_front_desk; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_front_desk ON app_public.patient FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: visit update_front_desk_and_doctor; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_front_desk_and_doctor ON app_public.visit FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role]) AS current_role_in) OR (doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))));
+
+
+--
 -- Name: clinic update_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2700,6 +4539,13 @@ CREATE POLICY update_managers ON app_public.membership FOR UPDATE USING ((((clin
 
 
 --
+-- Name: service update_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_managers ON app_public.service FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
 -- Name: user update_self; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2707,10 +4553,29 @@ CREATE POLICY update_self ON app_public."user" FOR UPDATE USING ((id = ( SELECT 
 
 
 --
+-- Name: service_price update_with_service; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_with_service ON app_public.service_price FOR UPDATE USING ((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)));
+
+
+--
 -- Name: user; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 ALTER TABLE app_public."user" ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.visit ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit_service; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.visit_service ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: :DATABASE_OWNER
@@ -2747,6 +4612,14 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 REVOKE ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION in_system_context(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.in_system_context() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.in_system_context() TO :DATABASE_VISITOR;
 
 
 --
@@ -2839,10 +4712,17 @@ REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip
 
 
 --
--- Name: FUNCTION restore_row(tbl regclass, clinic_id uuid, id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION restore(sample anyelement, clinic_id uuid, id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.restore_row(tbl regclass, clinic_id uuid, id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION soft_delete(sample anyelement, clinic_id uuid, id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) FROM PUBLIC;
 
 
 --
@@ -2895,6 +4775,20 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__sync_sessions() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_patient__normalize(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__normalize() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_service__record_price(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_service__record_price() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_session__schedule_expiry(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2906,6 +4800,34 @@ REVOKE ALL ON FUNCTION app_private.tg_session__schedule_expiry() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_user__end_sessions() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__check_doctor(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__check_doctor() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__lifecycle(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__lifecycle() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__notify(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__notify() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit_service__snapshot(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
 
 
 --
@@ -2921,6 +4843,14 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO :DATABASE_VISITOR;
 --
 
 REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION is_valid_currency(code text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.is_valid_currency(code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.is_valid_currency(code text) TO :DATABASE_VISITOR;
 
 
 --
@@ -3033,6 +4963,14 @@ GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION current_membership_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.current_membership_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_membership_id() TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION "current_role"(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3079,6 +5017,136 @@ GRANT ALL ON FUNCTION app_public.current_user_is_platform_admin() TO :DATABASE_V
 
 
 --
+-- Name: TABLE patient; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.first_name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(first_name),UPDATE(first_name) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.last_name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(last_name),UPDATE(last_name) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.phone; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.date_of_birth; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(date_of_birth),UPDATE(date_of_birth) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.sex; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(sex),UPDATE(sex) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.address; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(address),UPDATE(address) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION delete_patient(patient_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.delete_patient(patient_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_patient(patient_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.category; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(category),UPDATE(category) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(price),UPDATE(price) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.duration_minutes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(duration_minutes),UPDATE(duration_minutes) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(is_active),UPDATE(is_active) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION delete_service(service_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.delete_service(service_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_service(service_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION deleted_patients(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.deleted_patients() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.deleted_patients() TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3116,6 +5184,14 @@ GRANT ALL ON FUNCTION app_public.normalize_phone(raw text, default_calling_code 
 
 
 --
+-- Name: FUNCTION patient_possible_duplicates(patient app_public.patient); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION remove_member(membership_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3129,6 +5205,38 @@ GRANT ALL ON FUNCTION app_public.remove_member(membership_id uuid) TO :DATABASE_
 
 REVOKE ALL ON FUNCTION app_public.restore_member(membership_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.restore_member(membership_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION restore_patient(patient_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.restore_patient(patient_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.restore_patient(patient_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION restore_service(service_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.restore_service(service_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.restore_service(service_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION search_patients(query text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.search_patients(query text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.search_patients(query text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION service_price_at(service app_public.service, at timestamp with time zone); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) TO :DATABASE_VISITOR;
 
 
 --
@@ -3151,6 +5259,97 @@ GRANT SELECT ON TABLE app_public.audit_log TO :DATABASE_VISITOR;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE app_public.audit_log_id_seq TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE service_price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.service_price TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE visit_service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.visit_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(visit_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(service_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
 
 
 --

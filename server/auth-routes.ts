@@ -21,7 +21,7 @@ interface SessionResult {
   sessionId: string;
   expiresAt: string;
   user: { id: string };
-  clinic: { id: string } | null;
+  clinic: { id: string; timezone: string } | null;
   role: string | null;
   clinics: unknown[];
 }
@@ -46,7 +46,13 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
   const startSession = (res: Response, result: SessionResult) => {
     const expiresAt = new Date(result.expiresAt);
     const token = signSessionToken(
-      { session_id: result.sessionId, user_id: result.user.id, clinic_id: result.clinic?.id ?? null, role: result.role },
+      {
+        session_id: result.sessionId,
+        user_id: result.user.id,
+        clinic_id: result.clinic?.id ?? null,
+        role: result.role,
+        timezone: result.clinic?.timezone ?? null,
+      },
       expiresAt,
       settings.jwtSecret,
     );

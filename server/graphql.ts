@@ -15,6 +15,7 @@ import type { RoleNames } from "../db/config.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
+import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 
@@ -27,7 +28,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxPageSize: settings.maxPageSize })],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxPageSize: settings.maxPageSize }), VisitQueuePlugin],
     pgServices: [makePgService({ pool, schemas: ["app_public"] })],
     grafserv: {
       graphqlPath: "/graphql",

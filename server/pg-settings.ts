@@ -16,6 +16,7 @@ export function pgSettingsFor(
   return {
     role: roles.visitor,
     statement_timeout: String(settings.statementTimeoutMs),
+    timezone: claims?.timezone ?? "UTC",
     "clinicops.default_calling_code": settings.defaultCallingCode,
     "jwt.claims.session_id": claims?.session_id ?? "",
     "jwt.claims.user_id": claims?.user_id ?? "",

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:8c587c49c7548c6b8d75085e6ad178f3cfaeaca5
+--! Hash: sha1:1bfd2b8d296aa55e869c72797c1cb1c602259812
 --! Message: foundation
 
 --! split: 001-schemas.sql
@@ -314,6 +314,13 @@ as $$
 $$;
 comment on function app_hidden.current_role_in(app_public.member_role[]) is 'True when the current role is one of `roles`; for policies: `app_hidden.current_role_in(''owner'', ''admin'')`.';
 
+create function app_hidden.in_system_context() returns boolean
+language sql stable
+as $$
+  select session_user::text <> ':DATABASE_AUTHENTICATOR';
+$$;
+comment on function app_hidden.in_system_context() is 'True on connections that did not come through the API (the worker, migrations, an operator''s shell as the owner): they act for the platform, not for one session. Tables give the owner role a `system_context` policy on it; API requests, which always log in as the authenticator, never pass it.';
+
 --! split: 005-machinery.sql
 -- Shared machinery every tenant table reuses: timestamps and actors,
 -- human-readable codes, soft delete and restore, and the audit log.
@@ -358,7 +365,9 @@ declare
   v_value bigint;
 begin
   select coalesce(c.code_prefixes ->> next_code.prefix, next_code.prefix) into v_display
-  from app_public.clinic c where c.id = next_code.clinic_id;
+  from app_public.clinic c
+  where c.id = next_code.clinic_id
+    and (c.id = app_public.current_clinic_id() or app_hidden.in_system_context());
   if not found then
     raise exception 'Unknown clinic.' using errcode = 'CNOTF';
   end if;
@@ -374,7 +383,7 @@ $$;
 comment on function app_private.next_code(uuid, text) is 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides.';
 
 create function app_private.tg__assign_code() returns trigger
-language plpgsql
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -412,24 +421,47 @@ end;
 $$;
 comment on function app_private.tg__soft_delete() is 'BEFORE DELETE: turns a delete into deleted_at/deleted_by, so no role the application uses can hard-delete the row.';
 
-create function app_private.restore_row(tbl regclass, clinic_id uuid, id uuid) returns void
-language plpgsql security definer set search_path = pg_catalog, public, pg_temp
+create function app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) returns anyelement
+language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
 declare
-  v_previous text := current_setting('clinicops.include_deleted', true);
-  v_count integer;
+  v_table text := pg_typeof(sample)::text;
+  v_result alias for $0; -- typed as the actual row type
 begin
+  -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
+  execute format('delete from %s where clinic_id = $1 and id = $2', v_table) using soft_delete.clinic_id, soft_delete.id;
   perform set_config('clinicops.include_deleted', 'on', true);
-  execute format('update %s set deleted_at = null, deleted_by = null where clinic_id = $1 and id = $2 and deleted_at is not null', tbl)
-    using restore_row.clinic_id, restore_row.id;
-  get diagnostics v_count = row_count;
-  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
-  if v_count = 0 then
-    raise exception 'Nothing to restore: no deleted row with that id in this clinic.' using errcode = 'CNOTF';
+  execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
+    into v_result using soft_delete.clinic_id, soft_delete.id;
+  perform set_config('clinicops.include_deleted', '', true);
+  if v_result is null then
+    raise exception 'Nothing to delete: no such row in this clinic, or you may not delete it.' using errcode = 'CNOTF';
   end if;
+  return v_result;
 end;
 $$;
-comment on function app_private.restore_row(regclass, uuid, uuid) is 'Restores a soft-deleted row; the table''s update policy decides who may.';
+comment on function app_private.soft_delete(anyelement, uuid, uuid) is 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may.';
+
+create function app_private.restore(sample anyelement, clinic_id uuid, id uuid) returns anyelement
+language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+  v_table text := pg_typeof(sample)::text;
+  v_result alias for $0; -- typed as the actual row type
+begin
+  perform set_config('clinicops.include_deleted', 'on', true);
+  execute format(
+    'update %s t set deleted_at = null, deleted_by = null where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null returning t.*',
+    v_table
+  ) into v_result using restore.clinic_id, restore.id;
+  perform set_config('clinicops.include_deleted', '', true);
+  if v_result is null then
+    raise exception 'Nothing to restore: no deleted row with that id in this clinic.' using errcode = 'CNOTF';
+  end if;
+  return v_result;
+end;
+$$;
+comment on function app_private.restore(anyelement, uuid, uuid) is 'Restores a soft-deleted row (see soft_delete) and returns it; the table''s update policy decides who may.';
 
 ---------------------------------------------------------------- audit log
 create table app_public.audit_log (
@@ -661,6 +693,7 @@ create policy select_own on app_public.clinic for select using (
     where m.clinic_id = clinic.id and m.user_id = (select app_public.current_user_id())
   )
 );
+create policy system_context on app_public.clinic to :DATABASE_OWNER using ((select app_hidden.in_system_context()));
 create policy insert_platform on app_public.clinic for insert with check (
   (select app_public.current_user_is_platform_admin())
 );
@@ -713,6 +746,7 @@ create trigger _900_end_sessions after update of is_active, is_platform_admin on
   for each row execute function app_private.tg_user__end_sessions();
 
 ---------------------------------------------------------------- membership
+create policy system_context on app_public.membership to :DATABASE_OWNER using ((select app_hidden.in_system_context()));
 create policy select_clinic on app_public.membership for select using (
   (clinic_id = (select app_public.current_clinic_id())
    or user_id = (select app_public.current_user_id())
@@ -791,36 +825,16 @@ create trigger _900_sync_sessions after update on app_public.membership
   for each row execute function app_private.tg_membership__sync_sessions();
 
 create function app_public.remove_member(membership_id uuid) returns app_public.membership
-language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
+language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
-declare
-  v_result app_public.membership;
-begin
-  delete from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.id = membership_id;
-  perform set_config('clinicops.include_deleted', 'on', true);
-  select * into v_result from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.id = membership_id and m.deleted_at is not null;
-  perform set_config('clinicops.include_deleted', '', true);
-  if v_result.id is null then
-    raise exception 'No such member in this clinic, or you may not remove them.' using errcode = 'CNOTF';
-  end if;
-  return v_result;
-end;
+  select app_private.soft_delete(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
 comment on function app_public.remove_member(uuid) is 'Removes a member from the current clinic (soft delete: the membership is kept, hidden, and their sessions end). Owners and admins; only owners remove owners.';
 
 create function app_public.restore_member(membership_id uuid) returns app_public.membership
-language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
+language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
-declare
-  v_result app_public.membership;
-begin
-  perform app_private.restore_row('app_public.membership', app_public.current_clinic_id(), membership_id);
-  select * into v_result from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.id = membership_id;
-  return v_result;
-end;
+  select app_private.restore(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
 comment on function app_public.restore_member(uuid) is 'Brings back a removed member of the current clinic. Owners and admins.';
 

@@ -4,7 +4,7 @@
  * database's back.
  */
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, committedAs, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -25,16 +25,10 @@ test("each write leaves exactly one entry with actor, old and new values", async
   const before = await entriesFor(doctor.membershipId);
   // commit a real change as the owner, through the visitor role
   const session = await openSession(owner.userId, clinic.clinicId);
-  const writer = await rootPool().connect();
-  try {
-    await writer.query("begin");
-    await writer.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, session]);
-    const result = await writer.query("update app_public.membership set role = 'cashier' where id = $1", [doctor.membershipId]);
-    expect(result.rowCount).toBe(1);
-    await writer.query("commit");
-  } finally {
-    writer.release();
-  }
+  const result = await committedAs(session, (client) =>
+    client.query("update app_public.membership set role = 'cashier' where id = $1", [doctor.membershipId]),
+  );
+  expect(result.rowCount).toBe(1);
   const after = await entriesFor(doctor.membershipId);
   expect(after.length).toBe(before.length + 1);
   const entry = after.at(-1);

@@ -2,8 +2,9 @@
  * Human-readable codes: per clinic and prefix, unique, consecutive and
  * gap-free under concurrency and rollbacks.
  */
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic as createTestClinic, openSession } from "../support/fixtures.ts";
+import pg from "pg";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, createClinic as createTestClinic, openSession } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -66,16 +67,21 @@ test("codes grow past six digits instead of wrapping", async () => {
   expect(await allocate(clinicId, "PAY")).toBe("PAY-1000000");
 });
 
-test("no code for a clinic the session does not belong to", async () => {
-  const a = await createClinic();
-  const b = await createClinic();
-  const client = await rootPool().connect();
+test("API sessions never act in system context, and cannot allocate codes themselves", async () => {
+  const { clinicId, members } = await createClinic();
+  const { rows } = await rootPool().query("select has_function_privilege($1, 'app_private.next_code(uuid, text)', 'execute') as can", [
+    testConfig.roles.visitor,
+  ]);
+  expect(rows[0].can).toBe(false);
+  const viaApi = await asMember(members.owner, async (client) => (await client.query("select app_hidden.in_system_context() as system")).rows[0]);
+  expect(viaApi.system).toBe(false);
+  const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await owner.connect();
   try {
-    await client.query("begin");
-    await client.query("select set_config('jwt.claims.session_id', $1, true)", [sessions.get(a.clinicId)]);
-    await expect(client.query("select app_private.next_code($1, 'PAT')", [b.clinicId])).rejects.toMatchObject({ code: "CNOTF" });
+    expect((await owner.query("select app_hidden.in_system_context() as system")).rows[0].system).toBe(true);
+    // the worker (owner, no session) allocates for any clinic
+    expect((await owner.query("select app_private.next_code($1, 'PAT') as code", [clinicId])).rows[0].code).toBe("PAT-000001");
   } finally {
-    await client.query("rollback");
-    client.release();
+    await owner.end();
   }
 });

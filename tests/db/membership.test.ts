@@ -2,8 +2,8 @@
  * Memberships: soft delete and restore (the shared machinery), the owner
  * rules, and sessions following role changes at once.
  */
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, asSession, createClinic, createUser, openSession } from "../support/fixtures.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -28,18 +28,7 @@ test("removing a member soft-deletes, hides, ends their sessions; restoring brin
   expect(removed.visible).toBe(0);
 
   const adminSession = await openSession(admin.userId, clinic.clinicId);
-  const run = async (sql: string, params: unknown[]) => {
-    const client = await rootPool().connect();
-    try {
-      await client.query("begin");
-      await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, adminSession]);
-      const result = await client.query(sql, params);
-      await client.query("commit");
-      return result;
-    } finally {
-      client.release();
-    }
-  };
+  const run = (sql: string, params: unknown[]) => committedAs(adminSession, (client) => client.query(sql, params));
   await run("delete from app_public.membership where id = $1", [doctor.membershipId]);
   const stored = await rootPool().query("select deleted_at from app_public.membership where id = $1", [doctor.membershipId]);
   expect(stored.rows).toHaveLength(1); // the row is kept

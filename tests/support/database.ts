@@ -1,9 +1,11 @@
 /**
  * The test database: a real PostgreSQL (TEST_DATABASE_URL, by default the
- * local server on 127.0.0.1:5432), rebuilt from the migrations once per run.
+ * local server on 127.0.0.1:5432), rebuilt from the migrations (committed,
+ * then migrations/current/) once per run.
  */
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
+import { watchCurrentMigration } from "../../db/migrate.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
@@ -22,6 +24,8 @@ export async function rebuildTestDatabase(): Promise<void> {
     await client.end();
   }
   await prepareDatabase(testConfig);
+  // Work in progress in migrations/current/ is tested too (empty once committed).
+  await watchCurrentMigration(testConfig, true);
 }
 
 let root: pg.Pool | null = null;
@@ -32,7 +36,16 @@ export function rootPool(): pg.Pool {
   return root;
 }
 
+let api: pg.Pool | null = null;
+
+/** Connections as the API makes them: logged in as the authenticator (then `set role` to the visitor). */
+export function apiPool(): pg.Pool {
+  api ??= new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 20 });
+  return api;
+}
+
 export async function closeRootPool(): Promise<void> {
-  await root?.end();
+  await Promise.all([root?.end(), api?.end()]);
   root = null;
+  api = null;
 }

@@ -4,7 +4,7 @@
  */
 import { randomInt, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { rootPool, testConfig } from "./database.ts";
+import { apiPool, rootPool, testConfig } from "./database.ts";
 
 export type Role = "owner" | "admin" | "doctor" | "receptionist" | "cashier";
 export const ROLES: Role[] = ["owner", "admin", "doctor", "receptionist", "cashier"];
@@ -77,11 +77,11 @@ export async function openSession(userId: string, clinicId: string | null, ttl =
 }
 
 /**
- * Runs `fn` in a transaction as the API's visitor role with the given session
- * (or none), then rolls back.
+ * Runs `fn` in a transaction as the API does (the authenticator, `set role`
+ * to the visitor) with the given session (or none), then rolls back.
  */
 export async function asSession<T>(sessionId: string | null, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await rootPool().connect();
+  const client = await apiPool().connect();
   try {
     await client.query("begin");
     await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [
@@ -98,4 +98,66 @@ export async function asSession<T>(sessionId: string | null, fn: (client: pg.Poo
 /** Shorthand: act as a member of a clinic. */
 export async function asMember<T>(member: TestMember, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return asSession(await openSession(member.userId, member.clinicId), fn);
+}
+
+/** A catalog service, as an operator would add it. */
+export async function createService(clinicId: string, price = "25000.000", name = `Service ${randomUUID().slice(0, 6)}`) {
+  const { rows } = await rootPool().query(
+    "insert into app_public.service (clinic_id, name, category, price) values ($1, $2, 'Consultation', $3) returning id, code, price",
+    [clinicId, name, price],
+  );
+  return rows[0] as { id: string; code: string; price: string };
+}
+
+export async function createPatient(clinicId: string, fields: Record<string, unknown> = {}) {
+  const row = { first_name: "Asha", last_name: `Patient ${randomUUID().slice(0, 6)}`, ...fields };
+  const columns = Object.keys(row);
+  const { rows } = await rootPool().query(
+    `insert into app_public.patient (clinic_id, ${columns.join(", ")}) values ($1, ${columns.map((_, i) => `$${i + 2}`).join(", ")})
+     returning id, code`,
+    [clinicId, ...Object.values(row)],
+  );
+  return rows[0] as { id: string; code: string };
+}
+
+export async function createVisit(clinic: TestClinic, status = "scheduled") {
+  const patient = await createPatient(clinic.clinicId);
+  const { rows } = await rootPool().query(
+    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now() + interval '1 hour') returning id, code",
+    [clinic.clinicId, patient.id, clinic.members.doctor.membershipId],
+  );
+  const visit = rows[0] as { id: string; code: string };
+  const path: Record<string, string[]> = {
+    scheduled: [],
+    checked_in: ["checked_in"],
+    in_progress: ["checked_in", "in_progress"],
+    completed: ["checked_in", "in_progress", "completed"],
+    cancelled: ["cancelled"],
+    no_show: ["no_show"],
+  };
+  for (const step of path[status]) {
+    await rootPool().query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [
+      visit.id,
+      step,
+      step === "cancelled" ? "Patient called" : null,
+    ]);
+  }
+  return { ...visit, patientId: patient.id };
+}
+
+/** Runs `fn` as the API would for this session and commits. */
+export async function committedAs<T>(sessionId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await apiPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, sessionId]);
+    const result = await fn(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
 }

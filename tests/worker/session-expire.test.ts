@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Logger, parseCrontab, runOnce } from "graphile-worker";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 import { taskList } from "../../worker/tasks/index.ts";
 import { projectPath } from "../../db/paths.ts";
@@ -28,7 +28,7 @@ async function jobFor(sessionId: string) {
 
 test("a login queues its session's expiry in the same transaction", async () => {
   const { owner } = clinic.members;
-  const client = await rootPool().connect();
+  const client = await apiPool().connect();
   let sessionId: string;
   try {
     await client.query("begin");

@@ -1,0 +1,293 @@
+/**
+ * The permission matrix of docs/permissions.md, cell by cell, through GraphQL
+ * over HTTP with real login cookies: each role of clinic A, and the owner of
+ * clinic B, tries every operation on fresh rows of clinic A. Whether it was
+ * allowed is judged by what the database holds afterwards, not by the answer.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import {
+  addMember,
+  createClinic,
+  createPatient,
+  createService,
+  createUser,
+  createVisit,
+  ROLES,
+  type Role,
+  type TestClinic,
+} from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+
+type Actor = Role | "other clinic's owner";
+const ACTORS: Actor[] = [...ROLES, "other clinic's owner"];
+
+let api: TestApi;
+let a: TestClinic;
+let b: TestClinic;
+let otherDoctorId: string;
+const browsers = {} as Record<Actor, Browser>;
+
+beforeAll(async () => {
+  api = await startApi();
+  a = await createClinic("Matrix A");
+  b = await createClinic("Matrix B");
+  otherDoctorId = (await addMember(a.clinicId, await createUser(), "doctor")).membershipId;
+  for (const role of ROLES) {
+    browsers[role] = new Browser(api);
+    expect((await browsers[role].login(a.members[role].phone, a.members[role].password)).status).toBe(200);
+  }
+  browsers["other clinic's owner"] = new Browser(api);
+  await browsers["other clinic's owner"].login(b.members.owner.phone, b.members.owner.password);
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+const one = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows[0];
+
+interface Cell {
+  operation: string;
+  allowed: Actor[];
+  /** Makes what the operation acts on (fresh for every actor) and returns whether the effect happened. */
+  attempt(browser: Browser): Promise<boolean>;
+}
+
+const FRONT_DESK: Actor[] = ["owner", "admin", "receptionist"];
+const MANAGERS: Actor[] = ["owner", "admin"];
+const CLINICIANS: Actor[] = ["owner", "admin", "doctor"];
+const EVERYONE: Actor[] = [...ROLES];
+
+const CELLS: Cell[] = [
+  {
+    operation: "list patients",
+    allowed: EVERYONE,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      const r = await browser.graphql(`query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code } } }`, { id: patient.id });
+      return r.body.data?.patients.nodes[0]?.code === patient.code;
+    },
+  },
+  {
+    operation: "register a patient",
+    allowed: FRONT_DESK,
+    async attempt(browser) {
+      const lastName = `Reg ${Math.random()}`;
+      await browser.graphql(`mutation($n: String!) { createPatient(input: { patient: { firstName: "Neema", lastName: $n } }) { patient { code } } }`, {
+        n: lastName,
+      });
+      return (await one("select count(*)::int as n from app_public.patient where last_name = $1 and clinic_id = $2", [lastName, a.clinicId])).n === 1;
+    },
+  },
+  {
+    operation: "edit a patient",
+    allowed: FRONT_DESK,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      await browser.graphql(
+        `mutation($c: UUID!, $id: UUID!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: { notes: "edited" } }) { patient { notes } } }`,
+        { c: a.clinicId, id: patient.id },
+      );
+      return (await one("select notes from app_public.patient where id = $1", [patient.id])).notes === "edited";
+    },
+  },
+  {
+    operation: "delete a patient",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      await browser.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
+      return (await one("select deleted_at from app_public.patient where id = $1", [patient.id])).deleted_at !== null;
+    },
+  },
+  {
+    operation: "restore a patient",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      await rootPool().query("update app_public.patient set deleted_at = now() where id = $1", [patient.id]);
+      await browser.graphql(`mutation($id: UUID!) { restorePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
+      return (await one("select deleted_at from app_public.patient where id = $1", [patient.id])).deleted_at === null;
+    },
+  },
+  {
+    operation: "read the service catalog",
+    allowed: EVERYONE,
+    async attempt(browser) {
+      const service = await createService(a.clinicId);
+      const r = await browser.graphql(`query($id: UUID!) { services(condition: { rowId: $id }) { nodes { code price } } }`, { id: service.id });
+      return r.body.data?.services.nodes[0]?.code === service.code;
+    },
+  },
+  {
+    operation: "add a service to the catalog",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const name = `Svc ${Math.random()}`;
+      await browser.graphql(`mutation($n: String!) { createService(input: { service: { name: $n, price: "1500" } }) { service { code } } }`, { n: name });
+      return (await one("select count(*)::int as n from app_public.service where name = $1 and clinic_id = $2", [name, a.clinicId])).n === 1;
+    },
+  },
+  {
+    operation: "change a service's price",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const service = await createService(a.clinicId, "1000");
+      await browser.graphql(
+        `mutation($c: UUID!, $id: UUID!) { updateService(input: { clinicId: $c, rowId: $id, patch: { price: "1200" } }) { service { price } } }`,
+        { c: a.clinicId, id: service.id },
+      );
+      return (await one("select price from app_public.service where id = $1", [service.id])).price === "1200.000";
+    },
+  },
+  {
+    operation: "delete a service",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const service = await createService(a.clinicId);
+      await browser.graphql(`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: service.id });
+      return (await one("select deleted_at from app_public.service where id = $1", [service.id])).deleted_at !== null;
+    },
+  },
+  {
+    operation: "see a visit assigned to the doctor",
+    allowed: EVERYONE,
+    async attempt(browser) {
+      const visit = await createVisit(a);
+      const r = await browser.graphql(`query($id: UUID!) { visits(condition: { rowId: $id }) { nodes { code } } }`, { id: visit.id });
+      return r.body.data?.visits.nodes[0]?.code === visit.code;
+    },
+  },
+  {
+    operation: "see another doctor's visit",
+    allowed: ["owner", "admin", "receptionist", "cashier"],
+    async attempt(browser) {
+      const visit = await createVisit(a);
+      await rootPool().query("update app_public.visit set doctor_id = $2 where id = $1", [visit.id, otherDoctorId]);
+      const r = await browser.graphql(`query($id: UUID!) { visits(condition: { rowId: $id }) { nodes { code } } }`, { id: visit.id });
+      return r.body.data?.visits.nodes[0]?.code === visit.code;
+    },
+  },
+  {
+    operation: "schedule a visit",
+    allowed: FRONT_DESK,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      await browser.graphql(
+        `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
+        { p: patient.id, d: a.members.doctor.membershipId },
+      );
+      return (await one("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).n === 1;
+    },
+  },
+  ...(
+    [
+      ["check a patient in", "scheduled", "checked_in", FRONT_DESK],
+      ["cancel a visit", "scheduled", "cancelled", FRONT_DESK],
+      ["mark a no-show", "scheduled", "no_show", FRONT_DESK],
+      ["start a consultation", "checked_in", "in_progress", CLINICIANS],
+      ["complete a visit", "in_progress", "completed", CLINICIANS],
+    ] as [string, string, string, Actor[]][]
+  ).map(
+    ([operation, from, to, allowed]): Cell => ({
+      operation,
+      allowed,
+      async attempt(browser) {
+        const visit = await createVisit(a, from);
+        await browser.graphql(
+          `mutation($c: UUID!, $id: UUID!, $s: VisitStatus!, $r: String) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: $s, cancelReason: $r } }) { visit { status } } }`,
+          { c: a.clinicId, id: visit.id, s: to, r: to === "cancelled" ? "Patient asked" : null },
+        );
+        return (await one("select status from app_public.visit where id = $1", [visit.id])).status === to;
+      },
+    }),
+  ),
+  {
+    operation: "reschedule a visit",
+    allowed: FRONT_DESK,
+    async attempt(browser) {
+      const visit = await createVisit(a);
+      await browser.graphql(
+        `mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { scheduledAt: "2031-05-05T10:00:00Z" } }) { visit { code } } }`,
+        { c: a.clinicId, id: visit.id },
+      );
+      const { scheduled_at } = await one("select scheduled_at from app_public.visit where id = $1", [visit.id]);
+      return scheduled_at.toISOString() === "2031-05-05T10:00:00.000Z";
+    },
+  },
+  {
+    operation: "add a service to a visit",
+    allowed: CLINICIANS,
+    async attempt(browser) {
+      const visit = await createVisit(a, "in_progress");
+      const service = await createService(a.clinicId);
+      await browser.graphql(
+        `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: 1 } }) { visitService { unitPrice } } }`,
+        { v: visit.id, s: service.id },
+      );
+      return (await one("select count(*)::int as n from app_public.visit_service where visit_id = $1", [visit.id])).n === 1;
+    },
+  },
+  {
+    operation: "remove a service from a visit",
+    allowed: CLINICIANS,
+    async attempt(browser) {
+      const visit = await createVisit(a, "in_progress");
+      const service = await createService(a.clinicId);
+      const line = await one(
+        "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+        [a.clinicId, visit.id, service.id],
+      );
+      await browser.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`, {
+        c: a.clinicId,
+        id: line.id,
+      });
+      return (await one("select count(*)::int as n from app_public.visit_service where id = $1", [line.id])).n === 0;
+    },
+  },
+  {
+    operation: "change clinic settings",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const footer = `Footer ${Math.random()}`;
+      await browser.graphql(`mutation($id: UUID!, $f: String!) { updateClinic(input: { rowId: $id, patch: { invoiceFooter: $f } }) { clinic { name } } }`, {
+        id: a.clinicId,
+        f: footer,
+      });
+      return (await one("select invoice_footer from app_public.clinic where id = $1", [a.clinicId])).invoice_footer === footer;
+    },
+  },
+  {
+    operation: "invite a member",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const phone = `+2556${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+      await browser.graphql(
+        `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "New Cashier", role: cashier, password: "password-123" }) { result { rowId } } }`,
+        { p: phone },
+      );
+      return (
+        await one(`select count(*)::int as n from app_public.membership m join app_public."user" u on u.id = m.user_id where u.phone = $1 and m.clinic_id = $2`, [
+          phone,
+          a.clinicId,
+        ])
+      ).n === 1;
+    },
+  },
+  {
+    operation: "read the audit log",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const r = await browser.graphql(`{ auditLogs(first: 5) { nodes { action clinicId } } }`);
+      const nodes = r.body.data?.auditLogs.nodes ?? [];
+      return nodes.length > 0 && nodes.every((n: { clinicId: string }) => n.clinicId === a.clinicId);
+    },
+  },
+];
+
+describe.each(CELLS)("$operation", (cell) => {
+  test.each(ACTORS)("%s", async (actor) => {
+    const happened = await cell.attempt(browsers[actor]);
+    expect({ actor, allowed: happened }).toEqual({ actor, allowed: cell.allowed.includes(actor) });
+  });
+});

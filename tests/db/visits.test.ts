@@ -1,0 +1,236 @@
+/**
+ * The visit lifecycle as the database enforces it: every allowed and every
+ * refused transition, who may take each step, stamps, concurrency, and the
+ * services of a visit (price snapshot, frozen once finished).
+ */
+import pg from "pg";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+
+const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
+const ALLOWED = new Set([
+  "scheduled>checked_in",
+  "checked_in>in_progress",
+  "in_progress>completed",
+  "scheduled>cancelled",
+  "checked_in>cancelled",
+  "scheduled>no_show",
+]);
+
+let clinic: TestClinic;
+beforeAll(async () => {
+  clinic = await createClinic("Visit clinic");
+});
+afterAll(closeRootPool);
+
+describe("every transition", () => {
+  for (const from of STATUSES) {
+    for (const to of STATUSES) {
+      if (from === to) continue;
+      const allowed = ALLOWED.has(`${from}>${to}`);
+      test(`${from} -> ${to} is ${allowed ? "allowed" : "refused with INVALID_TRANSITION"}`, async () => {
+        const visit = await createVisit(clinic, from);
+        const attempt = rootPool().query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [
+          visit.id,
+          to,
+          to === "cancelled" ? "Doctor is ill" : null,
+        ]);
+        if (allowed) {
+          await attempt;
+        } else {
+          await expect(attempt).rejects.toMatchObject({ code: "CTRAN" });
+        }
+        const { rows } = await rootPool().query("select status from app_public.visit where id = $1", [visit.id]);
+        expect(rows[0].status).toBe(allowed ? to : from);
+      });
+    }
+  }
+});
+
+test("each step stamps its time and actor", async () => {
+  const visit = await createVisit(clinic);
+  const steps: [string, string, keyof TestClinic["members"]][] = [
+    ["checked_in", "checked_in", "receptionist"],
+    ["in_progress", "started", "doctor"],
+    ["completed", "completed", "doctor"],
+  ];
+  for (const [status, stamp, role] of steps) {
+    const member = clinic.members[role];
+    const session = await openSession(member.userId, clinic.clinicId);
+    await committedAs(session, (client) => client.query("update app_public.visit set status = $2 where id = $1", [visit.id, status]));
+    const { rows } = await rootPool().query(`select ${stamp}_at as at, ${stamp}_by as by from app_public.visit where id = $1`, [visit.id]);
+    expect(rows[0].by).toBe(member.userId);
+    expect(rows[0].at).toBeInstanceOf(Date);
+  }
+});
+
+test("stamps cannot be written by the API", async () => {
+  const visit = await createVisit(clinic);
+  await asMember(clinic.members.owner, async (client) => {
+    await expect(client.query("update app_public.visit set completed_at = now() where id = $1", [visit.id])).rejects.toThrow(/permission denied/);
+  });
+});
+
+test("cancelling needs a reason", async () => {
+  const visit = await createVisit(clinic);
+  await expect(rootPool().query("update app_public.visit set status = 'cancelled' where id = $1", [visit.id])).rejects.toMatchObject({
+    code: "CINVL",
+  });
+});
+
+test("a new visit must start as scheduled", async () => {
+  await asMember(clinic.members.receptionist, async (client) => {
+    const patient = await client.query("insert into app_public.patient (first_name, last_name) values ('New', 'Patient') returning id");
+    await expect(
+      client.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at, status) values ($1, $2, now(), 'completed')", [
+        patient.rows[0].id,
+        clinic.members.doctor.membershipId,
+      ]),
+    ).rejects.toThrow(/permission denied/); // status is not even writable on insert
+  });
+});
+
+test("a doctor who is not a doctor is refused", async () => {
+  await asMember(clinic.members.receptionist, async (client) => {
+    const patient = await client.query("insert into app_public.patient (first_name, last_name) values ('New', 'Patient') returning id");
+    await expect(
+      client.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now())", [
+        patient.rows[0].id,
+        clinic.members.cashier.membershipId,
+      ]),
+    ).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/doctor role/) });
+  });
+});
+
+/** Runs one update per session at the same moment, each in its own transaction; returns "ok" or the SQLSTATE. */
+async function concurrently(sessions: string[], statements: [string, unknown[]][]): Promise<string[]> {
+  const clients = sessions.map(() => new pg.Client({ connectionString: testConfig.authenticatorUrl }));
+  await Promise.all(clients.map((c) => c.connect()));
+  try {
+    await Promise.all(
+      clients.map((c, i) =>
+        c.query("begin").then(() =>
+          c.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, sessions[i]]),
+        ),
+      ),
+    );
+    return await Promise.all(
+      clients.map((c, i) =>
+        c.query(...statements[i]).then(
+          () => c.query("commit").then(() => "ok"),
+          (e) => c.query("rollback").then(() => e.code as string),
+        ),
+      ),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+}
+
+async function auditedUpdates(visitId: string): Promise<number> {
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.audit_log where record_id = $1 and action = 'update'", [visitId]);
+  return rows[0].n;
+}
+
+test("two receptionists checking in at once: one check-in, stamped and audited once", async () => {
+  const visit = await createVisit(clinic);
+  const sessions = await Promise.all([0, 1].map(() => openSession(clinic.members.receptionist.userId, clinic.clinicId)));
+  const checkIn: [string, unknown[]] = ["update app_public.visit set status = 'checked_in' where id = $1", [visit.id]];
+  // The second waits for the first, then finds the visit already checked in: nothing left to do.
+  expect(await concurrently(sessions, [checkIn, checkIn])).toEqual(["ok", "ok"]);
+  const { rows } = await rootPool().query("select status, checked_in_at from app_public.visit where id = $1", [visit.id]);
+  expect(rows[0].status).toBe("checked_in");
+  expect(await auditedUpdates(visit.id)).toBe(1);
+});
+
+test("check-in and no-show clicked at once: exactly one wins, the other is INVALID_TRANSITION", async () => {
+  const visit = await createVisit(clinic);
+  const sessions = await Promise.all([0, 1].map(() => openSession(clinic.members.receptionist.userId, clinic.clinicId)));
+  const outcomes = await concurrently(sessions, [
+    ["update app_public.visit set status = 'checked_in' where id = $1", [visit.id]],
+    ["update app_public.visit set status = 'no_show' where id = $1", [visit.id]],
+  ]);
+  expect([...outcomes].sort()).toEqual(["CTRAN", "ok"]);
+  const { rows } = await rootPool().query("select status from app_public.visit where id = $1", [visit.id]);
+  expect(rows[0].status).toBe(outcomes[0] === "ok" ? "checked_in" : "no_show");
+  expect(await auditedUpdates(visit.id)).toBe(1);
+});
+
+describe("services of a visit", () => {
+  test("take the catalog price at that moment and keep it when the catalog changes", async () => {
+    const service = await createService(clinic.clinicId, "30000");
+    const visit = await createVisit(clinic, "in_progress");
+    const line = await asMember(clinic.members.doctor, async (client) => {
+      const { rows } = await client.query(
+        "insert into app_public.visit_service (visit_id, service_id, quantity) values ($1, $2, 2) returning id, unit_price",
+        [visit.id, service.id],
+      );
+      return rows[0];
+    });
+    expect(line.unit_price).toBe("30000.000");
+    // the same, committed, then a price change
+    const { rows } = await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, unit_price) values ($1, $2, $3, 1, 1) returning id, unit_price",
+      [clinic.clinicId, visit.id, service.id],
+    );
+    expect(rows[0].unit_price).toBe("30000.000"); // a client-supplied price is ignored
+    await rootPool().query("update app_public.service set price = 45000 where id = $1", [service.id]);
+    const after = await rootPool().query("select unit_price from app_public.visit_service where id = $1", [rows[0].id]);
+    expect(after.rows[0].unit_price).toBe("30000.000");
+    const history = await rootPool().query(
+      "select price, effective_to is null as current from app_public.service_price where service_id = $1 order by effective_from",
+      [service.id],
+    );
+    expect(history.rows).toEqual([
+      { price: "30000.000", current: false },
+      { price: "45000.000", current: true },
+    ]);
+  });
+
+  test("are frozen once the visit is completed or cancelled", async () => {
+    const service = await createService(clinic.clinicId);
+    for (const status of ["completed", "cancelled"]) {
+      const visit = await createVisit(clinic, status);
+      await expect(
+        rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+          clinic.clinicId,
+          visit.id,
+          service.id,
+        ]),
+      ).rejects.toMatchObject({ code: "CTRAN" });
+    }
+    const visit = await createVisit(clinic, "in_progress");
+    const { rows } = await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+      [clinic.clinicId, visit.id, service.id],
+    );
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]);
+    await expect(rootPool().query("update app_public.visit_service set quantity = 5 where id = $1", [rows[0].id])).rejects.toMatchObject({
+      code: "CTRAN",
+    });
+    await expect(rootPool().query("delete from app_public.visit_service where id = $1", [rows[0].id])).rejects.toMatchObject({
+      code: "CTRAN",
+    });
+  });
+
+  test("an inactive or deleted service cannot be added; a discount cannot exceed the line", async () => {
+    const visit = await createVisit(clinic);
+    const inactive = await createService(clinic.clinicId);
+    await rootPool().query("update app_public.service set is_active = false where id = $1", [inactive.id]);
+    await expect(
+      rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+        clinic.clinicId,
+        visit.id,
+        inactive.id,
+      ]),
+    ).rejects.toMatchObject({ code: "CINVL" });
+    const service = await createService(clinic.clinicId, "100");
+    await expect(
+      rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, discount) values ($1, $2, $3, 2, 250)", [
+        clinic.clinicId,
+        visit.id,
+        service.id,
+      ]),
+    ).rejects.toMatchObject({ code: "23514" });
+  });
+});
