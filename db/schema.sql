@@ -2224,11 +2224,12 @@ CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text
   select p.* from app_public.patient p
   where p.clinic_id = app_public.current_clinic_id()
     and p.deleted_at is null
-    and p.id is distinct from except_patient_id
+    and p.id is distinct from find_patient_duplicates.except_patient_id
     and (
-      (nullif(btrim(phone), '') is not null
-        and p.phone = app_public.normalize_phone(phone, app_hidden.calling_code_for(p.clinic_id)))
-      or (lower(p.last_name) = lower(btrim(last_name)) and lower(p.first_name) = lower(btrim(first_name))
+      p.phone = (select app_public.normalize_phone(find_patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
+                 where nullif(btrim(find_patient_duplicates.phone), '') is not null)
+      or (lower(p.last_name) = lower(btrim(find_patient_duplicates.last_name))
+          and lower(p.first_name) = lower(btrim(find_patient_duplicates.first_name))
           and p.date_of_birth = find_patient_duplicates.date_of_birth)
     )
   order by p.created_at
@@ -4133,11 +4134,27 @@ ALTER TABLE ONLY app_public.service_price
 
 
 --
+-- Name: CONSTRAINT service_price_clinic_id_service_id_fkey ON service_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT service_price_clinic_id_service_id_fkey ON app_public.service_price IS '@fieldName service
+@foreignFieldName prices';
+
+
+--
 -- Name: visit visit_clinic_id_doctor_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 ALTER TABLE ONLY app_public.visit
     ADD CONSTRAINT visit_clinic_id_doctor_id_fkey FOREIGN KEY (clinic_id, doctor_id) REFERENCES app_public.membership(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT visit_clinic_id_doctor_id_fkey ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_clinic_id_doctor_id_fkey ON app_public.visit IS '@fieldName doctor
+@foreignFieldName doctorVisits';
 
 
 --
@@ -4157,6 +4174,14 @@ ALTER TABLE ONLY app_public.visit
 
 
 --
+-- Name: CONSTRAINT visit_clinic_id_patient_id_fkey ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_clinic_id_patient_id_fkey ON app_public.visit IS '@fieldName patient
+@foreignFieldName visits';
+
+
+--
 -- Name: visit_service visit_service_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4173,11 +4198,27 @@ ALTER TABLE ONLY app_public.visit_service
 
 
 --
+-- Name: CONSTRAINT visit_service_clinic_id_service_id_fkey ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_clinic_id_service_id_fkey ON app_public.visit_service IS '@fieldName service
+@foreignFieldName visitServices';
+
+
+--
 -- Name: visit_service visit_service_clinic_id_visit_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 ALTER TABLE ONLY app_public.visit_service
     ADD CONSTRAINT visit_service_clinic_id_visit_id_fkey FOREIGN KEY (clinic_id, visit_id) REFERENCES app_public.visit(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT visit_service_clinic_id_visit_id_fkey ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_clinic_id_visit_id_fkey ON app_public.visit_service IS '@fieldName visit
+@foreignFieldName services';
 
 
 --

@@ -85,8 +85,12 @@ export async function createApiServer({ pool, settings, roles, trustProxy = fals
   return {
     server,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pgl.release();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await serv.release(); // ends websocket subscriptions and releases PostGraphile
+      server.closeAllConnections();
+      await closed;
+      // PostGraphile leaves its services to us: this ends the LISTEN client of subscriptions.
+      for (const service of pgl.getResolvedPreset().pgServices ?? []) await service.release?.();
     },
   };
 }

@@ -19,6 +19,7 @@ export const OUR_CODES: Record<string, string> = {
   CNOTF: "NOT_FOUND",
   CCONF: "CONFLICT",
   CAUTH: "UNAUTHENTICATED",
+  CTRAN: "INVALID_TRANSITION",
 };
 
 /** PostgreSQL's own SQLSTATEs that a client can cause, with what we tell them. */
@@ -39,6 +40,15 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "40P01": ["RETRY", "Another change got there first; please try again."],
 };
 
+/** An error raised in TypeScript (plans, routes) with a stable code for the client. */
+export class ClientFacingError extends Error {
+  readonly clientCode: string;
+  constructor(clientCode: string, message: string) {
+    super(message);
+    this.clientCode = clientCode;
+  }
+}
+
 /** PostGraphile's message when RLS hides the row an update or delete names. */
 const NOTHING_MATCHED = /^No values were (updated|deleted) in collection/;
 
@@ -50,6 +60,7 @@ export interface ClientError {
 
 /** What the client may learn from an error, or null when it is an internal fault. */
 export function describeError(error: unknown): ClientError | null {
+  if (error instanceof ClientFacingError) return { code: error.clientCode, message: error.message };
   const e = error as { code?: unknown; message?: unknown; constraint?: unknown; column?: unknown };
   const sqlState = typeof e?.code === "string" ? e.code : undefined;
   if (sqlState && OUR_CODES[sqlState]) {

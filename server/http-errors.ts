@@ -16,6 +16,7 @@ const STATUS: Record<string, number> = {
   CSRF: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  INVALID_TRANSITION: 409,
   TIMEOUT: 503,
   RETRY: 503,
 };

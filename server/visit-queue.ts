@@ -10,6 +10,7 @@
 import { context, lambda, listen } from "postgraphile/grafast";
 import { jsonParse } from "postgraphile/@dataplan/json";
 import { extendSchema, gql } from "postgraphile/utils";
+import { ClientFacingError } from "./errors.ts";
 
 /** The clinic of the verified session, as a plan step. */
 const sessionClinicId = () =>
@@ -37,7 +38,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
           visitQueueChanged: {
             subscribePlan() {
               const $topic = lambda(sessionClinicId(), (clinicId) => {
-                if (!clinicId) throw new Error("Log in to a clinic to follow its visit queue.");
+                if (!clinicId) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
                 return `clinicops:visits:${clinicId}`;
               });
               return listen(context().get("pgSubscriber"), $topic, jsonParse);

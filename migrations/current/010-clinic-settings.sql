@@ -1,6 +1,12 @@
+-- While this work is in migrations/current/ it is re-run on every change:
+-- start the clinic domain from a clean slate each time.
+drop table if exists app_public.visit_service, app_public.visit, app_public.patient,
+  app_public.service_price, app_public.service cascade;
+drop type if exists app_public.visit_status, app_public.sex cascade;
+
 -- Clinic settings: the currency must be an ISO 4217 code in use.
 
-create function app_public.is_valid_currency(code text) returns boolean
+create or replace function app_public.is_valid_currency(code text) returns boolean
 language sql immutable
 as $$
   select code = any ('{AED,AFN,ALL,AMD,ANG,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BRL,BSD,BTN,BWP,BYN,BZD,

@@ -3,9 +3,6 @@
 
 create extension if not exists btree_gin with schema public;
 
-drop table if exists app_public.visit_service, app_public.visit, app_public.patient,
-  app_public.service_price, app_public.service cascade;
-
 create table app_public.service (
   clinic_id uuid not null default app_public.current_clinic_id() references app_public.clinic,
   id uuid not null default gen_random_uuid(),
@@ -65,7 +62,7 @@ comment on column app_public.service_price.effective_from is 'From when this pri
 comment on column app_public.service_price.effective_to is 'Until when it applied; null for the current price.';
 comment on column app_public.service_price.changed_by is 'Who set this price.';
 
-create function app_private.tg_service__record_price() returns trigger
+create or replace function app_private.tg_service__record_price() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
@@ -123,21 +120,21 @@ create trigger _500_audit after insert or update or delete on app_public.service
 create trigger _600_record_price after insert or update of price on app_public.service
   for each row execute function app_private.tg_service__record_price();
 
-create function app_public.delete_service(service_id uuid) returns app_public.service
+create or replace function app_public.delete_service(service_id uuid) returns app_public.service
 language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
   select app_private.soft_delete(null::app_public.service, app_public.current_clinic_id(), service_id);
 $$;
 comment on function app_public.delete_service(uuid) is 'Removes a service from the catalog (soft delete: visits that used it keep it). Owners and admins.';
 
-create function app_public.restore_service(service_id uuid) returns app_public.service
+create or replace function app_public.restore_service(service_id uuid) returns app_public.service
 language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
   select app_private.restore(null::app_public.service, app_public.current_clinic_id(), service_id);
 $$;
 comment on function app_public.restore_service(uuid) is 'Brings a deleted service back into the catalog. Owners and admins.';
 
-create function app_public.service_price_at(service app_public.service, at timestamptz) returns numeric
+create or replace function app_public.service_price_at(service app_public.service, at timestamptz) returns numeric
 language sql stable
 as $$
   select p.price from app_public.service_price p
@@ -146,3 +143,5 @@ as $$
   order by p.effective_from desc limit 1;
 $$;
 comment on function app_public.service_price_at(app_public.service, timestamptz) is 'The price of the service at a given time.';
+
+comment on constraint service_price_clinic_id_service_id_fkey on app_public.service_price is E'@fieldName service\n@foreignFieldName prices';

@@ -49,7 +49,7 @@ comment on column app_public.patient.updated_by is 'User who last changed the ro
 comment on column app_public.patient.deleted_at is 'When the patient was deleted (soft delete); null otherwise.';
 comment on column app_public.patient.deleted_by is 'Who deleted the patient.';
 
-create function app_private.tg_patient__normalize() returns trigger
+create or replace function app_private.tg_patient__normalize() returns trigger
 language plpgsql
 as $$
 begin
@@ -100,14 +100,14 @@ create trigger _300_soft_delete before delete on app_public.patient
 create trigger _500_audit after insert or update or delete on app_public.patient
   for each row execute function app_private.tg__audit();
 
-create function app_public.delete_patient(patient_id uuid) returns app_public.patient
+create or replace function app_public.delete_patient(patient_id uuid) returns app_public.patient
 language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
   select app_private.soft_delete(null::app_public.patient, app_public.current_clinic_id(), patient_id);
 $$;
 comment on function app_public.delete_patient(uuid) is 'Deletes a patient (soft delete: hidden from lists, kept with their history). Owners and admins.';
 
-create function app_public.restore_patient(patient_id uuid) returns app_public.patient
+create or replace function app_public.restore_patient(patient_id uuid) returns app_public.patient
 language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
@@ -119,7 +119,7 @@ end;
 $$;
 comment on function app_public.restore_patient(uuid) is 'Brings back a deleted patient. Owners and admins.';
 
-create function app_public.deleted_patients() returns setof app_public.patient
+create or replace function app_public.deleted_patients() returns setof app_public.patient
 language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
@@ -135,7 +135,7 @@ end;
 $$;
 comment on function app_public.deleted_patients() is 'The clinic''s deleted patients, most recent first, for restoring. Owners and admins.';
 
-create function app_public.search_patients(query text) returns setof app_public.patient
+create or replace function app_public.search_patients(query text) returns setof app_public.patient
 language sql stable
 as $$
   select p.* from app_public.patient p
@@ -147,7 +147,7 @@ as $$
 $$;
 comment on function app_public.search_patients(text) is E'Patients whose name, code or phone contains `query` (2 to 100 characters, any case), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients.';
 
-create function app_public.find_patient_duplicates(
+create or replace function app_public.find_patient_duplicates(
   phone text default null, first_name text default null, last_name text default null,
   date_of_birth date default null, except_patient_id uuid default null
 ) returns setof app_public.patient
@@ -156,18 +156,19 @@ as $$
   select p.* from app_public.patient p
   where p.clinic_id = app_public.current_clinic_id()
     and p.deleted_at is null
-    and p.id is distinct from except_patient_id
+    and p.id is distinct from find_patient_duplicates.except_patient_id
     and (
-      (nullif(btrim(phone), '') is not null
-        and p.phone = app_public.normalize_phone(phone, app_hidden.calling_code_for(p.clinic_id)))
-      or (lower(p.last_name) = lower(btrim(last_name)) and lower(p.first_name) = lower(btrim(first_name))
+      p.phone = (select app_public.normalize_phone(find_patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
+                 where nullif(btrim(find_patient_duplicates.phone), '') is not null)
+      or (lower(p.last_name) = lower(btrim(find_patient_duplicates.last_name))
+          and lower(p.first_name) = lower(btrim(find_patient_duplicates.first_name))
           and p.date_of_birth = find_patient_duplicates.date_of_birth)
     )
   order by p.created_at
 $$;
 comment on function app_public.find_patient_duplicates(text, text, text, date, uuid) is 'Existing patients that look like the one being registered or edited: same phone, or same names and date of birth. Call it before saving to warn the user.';
 
-create function app_public.patient_possible_duplicates(patient app_public.patient) returns setof app_public.patient
+create or replace function app_public.patient_possible_duplicates(patient app_public.patient) returns setof app_public.patient
 language sql stable
 as $$
   select * from app_public.find_patient_duplicates(patient.phone, patient.first_name, patient.last_name, patient.date_of_birth, patient.id);

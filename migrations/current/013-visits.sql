@@ -6,7 +6,7 @@
 create type app_public.visit_status as enum ('scheduled', 'checked_in', 'in_progress', 'completed', 'cancelled', 'no_show');
 comment on type app_public.visit_status is 'Where a visit is in its lifecycle.';
 
-create function app_public.current_membership_id() returns uuid
+create or replace function app_public.current_membership_id() returns uuid
 language sql stable security definer set search_path = pg_catalog, public, pg_temp
 as $$
   select m.id from app_public.membership m
@@ -72,7 +72,7 @@ comment on column app_public.visit.created_by is 'Who booked it.';
 comment on column app_public.visit.updated_at is 'When the row last changed.';
 comment on column app_public.visit.updated_by is 'User who last changed the row.';
 
-create function app_private.tg_visit__check_doctor() returns trigger
+create or replace function app_private.tg_visit__check_doctor() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
@@ -89,7 +89,7 @@ end;
 $$;
 comment on function app_private.tg_visit__check_doctor() is 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic.';
 
-create function app_private.tg_visit__lifecycle() returns trigger
+create or replace function app_private.tg_visit__lifecycle() returns trigger
 language plpgsql
 as $$
 declare
@@ -147,7 +147,7 @@ end;
 $$;
 comment on function app_private.tg_visit__lifecycle() is 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor.';
 
-create function app_private.tg_visit__notify() returns trigger
+create or replace function app_private.tg_visit__notify() returns trigger
 language plpgsql
 as $$
 begin
@@ -224,7 +224,7 @@ comment on column app_public.visit_service.created_by is 'Who added it.';
 comment on column app_public.visit_service.updated_at is 'When the row last changed.';
 comment on column app_public.visit_service.updated_by is 'User who last changed the row.';
 
-create function app_private.tg_visit_service__snapshot() returns trigger
+create or replace function app_private.tg_visit_service__snapshot() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 declare
@@ -294,3 +294,9 @@ create trigger _200_snapshot before insert or update or delete on app_public.vis
   for each row execute function app_private.tg_visit_service__snapshot();
 create trigger _500_audit after insert or update or delete on app_public.visit_service
   for each row execute function app_private.tg__audit();
+
+-- Relation names in the API (the keys include clinic_id, which would otherwise show in the names).
+comment on constraint visit_clinic_id_patient_id_fkey on app_public.visit is E'@fieldName patient\n@foreignFieldName visits';
+comment on constraint visit_clinic_id_doctor_id_fkey on app_public.visit is E'@fieldName doctor\n@foreignFieldName doctorVisits';
+comment on constraint visit_service_clinic_id_visit_id_fkey on app_public.visit_service is E'@fieldName visit\n@foreignFieldName services';
+comment on constraint visit_service_clinic_id_service_id_fkey on app_public.visit_service is E'@fieldName service\n@foreignFieldName visitServices';
