@@ -155,6 +155,28 @@ COMMENT ON DOMAIN app_public.e164_phone IS 'A phone number in E.164 form: "+", t
 
 
 --
+-- Name: invoice_status; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.invoice_status AS ENUM (
+    'draft',
+    'issued',
+    'partially_paid',
+    'paid',
+    'void'
+);
+
+
+ALTER TYPE app_public.invoice_status OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE invoice_status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.invoice_status IS 'Where an invoice is: draft, issued, partially_paid, paid or void.';
+
+
+--
 -- Name: member_role; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -174,6 +196,47 @@ ALTER TYPE app_public.member_role OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TYPE app_public.member_role IS 'What a member may do in a clinic; see docs/permissions.md.';
+
+
+--
+-- Name: payment_method; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.payment_method AS ENUM (
+    'cash',
+    'card',
+    'bank_transfer',
+    'mobile_money',
+    'insurance'
+);
+
+
+ALTER TYPE app_public.payment_method OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE payment_method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.payment_method IS 'How a payment was made.';
+
+
+--
+-- Name: reconciliation_status; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.reconciliation_status AS ENUM (
+    'open',
+    'closed'
+);
+
+
+ALTER TYPE app_public.reconciliation_status OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE reconciliation_status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.reconciliation_status IS 'open (money may still move) or closed (frozen).';
 
 
 --
@@ -221,6 +284,27 @@ COMMENT ON TYPE app_public.visit_status IS 'Where a visit is in its lifecycle.';
 
 
 --
+-- Name: business_date(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) RETURNS date
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select (at at time zone c.timezone)::date from app_public.clinic c where c.id = business_date.clinic_id;
+$$;
+
+
+ALTER FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION business_date(clinic_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) IS 'The clinic''s business day (its local date) at a moment.';
+
+
+--
 -- Name: calling_code_for(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -261,6 +345,26 @@ ALTER FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[
 --
 
 COMMENT ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) IS 'True when the current role is one of `roles`; for policies: `app_hidden.current_role_in(''owner'', ''admin'')`.';
+
+
+--
+-- Name: handles_money(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.handles_money() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select app_hidden.current_role_in('owner', 'admin', 'cashier');
+$$;
+
+
+ALTER FUNCTION app_hidden.handles_money() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION handles_money(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.handles_money() IS 'True for the roles that take payments, refund and reconcile: owners, admins and cashiers.';
 
 
 --
@@ -436,6 +540,29 @@ COMMENT ON FUNCTION app_hidden.logout() IS 'Ends the current session so its toke
 
 
 --
+-- Name: may_invoice(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.may_invoice() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_hidden.current_role_in('owner', 'admin', 'cashier')
+    or (app_hidden.current_role_in('receptionist')
+        and coalesce((select c.receptionists_may_invoice from app_public.clinic c where c.id = app_public.current_clinic_id()), false));
+$$;
+
+
+ALTER FUNCTION app_hidden.may_invoice() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION may_invoice(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member may create and see invoices: owners, admins, cashiers, and receptionists if the clinic allows it.';
+
+
+--
 -- Name: switch_clinic(uuid, inet, text, interval); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -518,6 +645,39 @@ ALTER FUNCTION app_private.create_platform_admin(phone text, full_name text, pas
 --
 
 COMMENT ON FUNCTION app_private.create_platform_admin(phone text, full_name text, password text) IS 'Creates (or promotes, and resets the password of) a platform administrator; used by `npm run superuser`.';
+
+
+--
+-- Name: expected_totals(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) RETURNS TABLE(cash numeric, card numeric, bank_transfer numeric, mobile_money numeric, insurance numeric)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  with movements as (
+    select p.method, p.amount from app_public.payment p
+    where p.clinic_id = expected_totals.clinic_id and p.business_date = expected_totals.business_date
+    union all
+    select r.method, -r.amount from app_public.refund r
+    where r.clinic_id = expected_totals.clinic_id and r.business_date = expected_totals.business_date
+  )
+  select coalesce(sum(amount) filter (where method = 'cash'), 0),
+         coalesce(sum(amount) filter (where method = 'card'), 0),
+         coalesce(sum(amount) filter (where method = 'bank_transfer'), 0),
+         coalesce(sum(amount) filter (where method = 'mobile_money'), 0),
+         coalesce(sum(amount) filter (where method = 'insurance'), 0)
+  from movements;
+$$;
+
+
+ALTER FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION expected_totals(clinic_id uuid, business_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) IS 'Payments minus refunds per method for one clinic and business day.';
 
 
 --
@@ -651,6 +811,63 @@ COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Alloc
 
 
 --
+-- Name: open_reconciliations(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.open_reconciliations(as_of timestamp with time zone DEFAULT now()) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  -- For every clinic: the business day that ended before `as_of` (its local
+  -- yesterday), with expected totals recomputed from scratch. Closed days are
+  -- never touched, so running it again, or after a crash, changes nothing.
+  with days as (
+    select c.id as clinic_id, (as_of at time zone c.timezone)::date - 1 as business_date
+    from app_public.clinic c
+  ),
+  totals as (
+    select d.clinic_id, d.business_date,
+      coalesce(sum(m.amount) filter (where m.method = 'cash'), 0) as cash,
+      coalesce(sum(m.amount) filter (where m.method = 'card'), 0) as card,
+      coalesce(sum(m.amount) filter (where m.method = 'bank_transfer'), 0) as bank_transfer,
+      coalesce(sum(m.amount) filter (where m.method = 'mobile_money'), 0) as mobile_money,
+      coalesce(sum(m.amount) filter (where m.method = 'insurance'), 0) as insurance
+    from days d
+    left join lateral (
+      select p.method, p.amount from app_public.payment p where p.clinic_id = d.clinic_id and p.business_date = d.business_date
+      union all
+      select r.method, -r.amount from app_public.refund r where r.clinic_id = d.clinic_id and r.business_date = d.business_date
+    ) m on true
+    group by d.clinic_id, d.business_date
+  ),
+  upserted as (
+    insert into app_public.daily_reconciliation as r
+      (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
+    select clinic_id, business_date, cash, card, bank_transfer, mobile_money, insurance from totals
+    on conflict (clinic_id, business_date) do update set
+      expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
+      expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
+      expected_insurance = excluded.expected_insurance
+    where r.status = 'open'
+      and (r.expected_cash, r.expected_card, r.expected_bank_transfer, r.expected_mobile_money, r.expected_insurance)
+          is distinct from (excluded.expected_cash, excluded.expected_card, excluded.expected_bank_transfer,
+                            excluded.expected_mobile_money, excluded.expected_insurance)
+    returning 1
+  )
+  select count(*)::integer from upserted;
+$$;
+
+
+ALTER FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION open_reconciliations(as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of`; one statement, so a crash leaves nothing half done. Returns how many rows it wrote. Run by the reconciliation__open task.';
+
+
+--
 -- Name: open_session(uuid, uuid, inet, text, interval); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -711,6 +928,87 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 --
 
 COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic, or to their only clinic, or to none; returns what /auth/login answers.';
+
+
+--
+-- Name: refresh_amount_paid(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  update app_public.invoice i set amount_paid =
+    coalesce((select sum(p.amount) from app_public.payment p where p.clinic_id = i.clinic_id and p.invoice_id = i.id), 0)
+    - coalesce((select sum(r.amount) from app_public.refund r where r.clinic_id = i.clinic_id and r.invoice_id = i.id), 0)
+  where i.clinic_id = refresh_amount_paid.clinic_id and i.id = refresh_amount_paid.invoice_id;
+$$;
+
+
+ALTER FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION refresh_amount_paid(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) IS 'Sets an invoice''s amount_paid to its payments minus its refunds (its status follows).';
+
+
+--
+-- Name: refresh_invoice_totals(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  update app_public.invoice i set
+    subtotal = t.subtotal, discount_total = t.discount, tax_total = t.tax, total = t.total
+  from (
+    select coalesce(sum(l.line_subtotal), 0) as subtotal, coalesce(sum(l.discount), 0) as discount,
+           coalesce(sum(l.line_tax), 0) as tax, coalesce(sum(l.line_total), 0) as total
+    from app_public.invoice_line l
+    where l.clinic_id = refresh_invoice_totals.clinic_id and l.invoice_id = refresh_invoice_totals.invoice_id
+  ) t
+  where i.clinic_id = refresh_invoice_totals.clinic_id and i.id = refresh_invoice_totals.invoice_id;
+$$;
+
+
+ALTER FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION refresh_invoice_totals(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_id uuid) IS 'Recomputes an invoice''s subtotal, discounts, tax and total from its lines.';
+
+
+--
+-- Name: refresh_reconciliation(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  update app_public.daily_reconciliation d set
+    expected_cash = t.cash, expected_card = t.card, expected_bank_transfer = t.bank_transfer,
+    expected_mobile_money = t.mobile_money, expected_insurance = t.insurance
+  from app_private.expected_totals(refresh_reconciliation.clinic_id, refresh_reconciliation.business_date) t
+  where d.clinic_id = refresh_reconciliation.clinic_id and d.business_date = refresh_reconciliation.business_date
+    and d.status = 'open'
+    and (d.expected_cash, d.expected_card, d.expected_bank_transfer, d.expected_mobile_money, d.expected_insurance)
+        is distinct from (t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance);
+$$;
+
+
+ALTER FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION refresh_reconciliation(clinic_id uuid, business_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) IS 'Brings an open day''s expected totals up to date (a closed day is left as closed).';
 
 
 --
@@ -856,6 +1154,72 @@ COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE
 
 
 --
+-- Name: tg__money_day(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__money_day() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
+  v_at timestamptz := coalesce(v_row ->> 'received_at', v_row ->> 'refunded_at')::timestamptz;
+begin
+  if tg_op <> 'DELETE' then
+    new.business_date := app_hidden.business_date(new.clinic_id, v_at);
+  end if;
+  -- The share lock waits for a close in progress and keeps the day from closing under us.
+  perform 1 from app_public.daily_reconciliation d
+  where d.clinic_id = (v_row ->> 'clinic_id')::uuid and d.status = 'closed'
+    and d.business_date in (
+      case when tg_op <> 'DELETE' then app_hidden.business_date(new.clinic_id, v_at) end,
+      case when tg_op <> 'INSERT' then old.business_date end)
+  for share;
+  if found then
+    raise exception 'The business day is closed: its payments and refunds can no longer change.' using errcode = 'CDAYC';
+  end if;
+  return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone and refuses any change to a closed day (DAY_CLOSED).';
+
+
+--
+-- Name: tg__money_totals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__money_totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
+begin
+  perform app_private.refresh_amount_paid((v_row ->> 'clinic_id')::uuid, (v_row ->> 'invoice_id')::uuid);
+  perform app_private.refresh_reconciliation((v_row ->> 'clinic_id')::uuid, (v_row ->> 'business_date')::date);
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__money_totals() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__money_totals(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__money_totals() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: the invoice''s amount paid and the open day''s expected totals follow.';
+
+
+--
 -- Name: tg__soft_delete(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -938,6 +1302,147 @@ ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks.';
+
+
+--
+-- Name: tg_invoice__defaults(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
+  new.status := 'draft';
+  new.amount_paid := 0;
+  if new.visit_id is not null then
+    select v.patient_id, v.doctor_id into new.patient_id, new.doctor_id
+    from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; from a visit it bills the visit''s patient and records its doctor.';
+
+
+--
+-- Name: tg_invoice__lifecycle(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__lifecycle() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if old.status = 'void' then
+    raise exception 'A void invoice cannot change.' using errcode = 'CTRAN';
+  end if;
+  if (new.patient_id, new.visit_id, new.currency) is distinct from (old.patient_id, old.visit_id, old.currency)
+     and old.status <> 'draft' then
+    raise exception 'An issued invoice cannot change its patient, visit or currency.' using errcode = 'CTRAN';
+  end if;
+  if new.status = 'void' then
+    if new.amount_paid > 0 then
+      raise exception 'Refund the payments of this invoice before voiding it.' using errcode = 'CINVL';
+    end if;
+    return new;
+  end if;
+  -- Once issued, the payments decide the status.
+  if old.status <> 'draft' or new.status <> 'draft' then
+    new.status := case
+      when new.amount_paid = 0 then 'issued'
+      when new.amount_paid < new.total then 'partially_paid'
+      else 'paid'
+    end::app_public.invoice_status;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs nothing paid; after issue the status follows amount_paid (issued, partially_paid, paid).';
+
+
+--
+-- Name: tg_invoice_line__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
+  v_invoice app_public.invoice;
+begin
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
+  if v_invoice.status <> 'draft' then
+    raise exception 'The lines of an issued invoice never change: void it and issue a new one.' using errcode = 'CTRAN';
+  end if;
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  if tg_op = 'UPDATE' and new.invoice_id <> old.invoice_id then
+    raise exception 'A line cannot move to another invoice.' using errcode = 'CINVL';
+  end if;
+  new.tax_rate := coalesce(new.tax_rate, v_invoice.tax_rate);
+  if new.service_id is not null and (tg_op = 'INSERT' or new.service_id is distinct from old.service_id) then
+    select coalesce(new.description, s.name), coalesce(new.unit_price, s.price) into new.description, new.unit_price
+    from app_public.service s where s.clinic_id = new.clinic_id and s.id = new.service_id;
+    if not found then
+      raise exception 'No such service in this clinic.' using errcode = 'CNOTF';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: lines change only on drafts; a service line defaults to the catalog name and price, every line to the invoice''s tax rate.';
+
+
+--
+-- Name: tg_invoice_line__totals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__totals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_private.refresh_invoice_totals(coalesce(new.clinic_id, old.clinic_id), coalesce(new.invoice_id, old.invoice_id));
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__totals() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__totals(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDATE/DELETE: keeps the invoice''s totals equal to its lines.';
 
 
 --
@@ -1042,6 +1547,32 @@ ALTER FUNCTION app_private.tg_patient__normalize() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPDATE: trims names, normalises the phone (INVALID_PHONE when it is not one), refuses a birth date in the future.';
+
+
+--
+-- Name: tg_payment__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_payment__guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if (new.invoice_id, new.amount, new.received_at, new.idempotency_key) is distinct from
+     (old.invoice_id, old.amount, old.received_at, old.idempotency_key) then
+    raise exception 'A payment''s invoice, amount and time never change: refund it instead.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_payment__guard() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_payment__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the method and reference of a payment may be corrected.';
 
 
 --
@@ -1364,6 +1895,332 @@ COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_n
 
 
 --
+-- Name: current_clinic_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.current_clinic_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select s.clinic_id from app_private.session s
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+$$;
+
+
+ALTER FUNCTION app_public.current_clinic_id() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION current_clinic_id(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.current_clinic_id() IS '@behavior -queryField
+The clinic the live session is scoped to, or null. Policies compare clinic_id with `(select app_public.current_clinic_id())`.';
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.daily_reconciliation (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    business_date date NOT NULL,
+    status app_public.reconciliation_status DEFAULT 'open'::app_public.reconciliation_status NOT NULL,
+    expected_cash numeric(16,3) DEFAULT 0 NOT NULL,
+    expected_card numeric(16,3) DEFAULT 0 NOT NULL,
+    expected_bank_transfer numeric(16,3) DEFAULT 0 NOT NULL,
+    expected_mobile_money numeric(16,3) DEFAULT 0 NOT NULL,
+    expected_insurance numeric(16,3) DEFAULT 0 NOT NULL,
+    expected_total numeric(16,3) GENERATED ALWAYS AS (((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance)) STORED,
+    counted_cash numeric(16,3),
+    counted_card numeric(16,3),
+    counted_bank_transfer numeric(16,3),
+    counted_mobile_money numeric(16,3),
+    counted_insurance numeric(16,3),
+    counted_total numeric(16,3) GENERATED ALWAYS AS (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))) STORED,
+    cash_difference numeric(16,3) GENERATED ALWAYS AS ((COALESCE(counted_cash, (0)::numeric) - expected_cash)) STORED,
+    difference numeric(16,3) GENERATED ALWAYS AS ((((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))) STORED,
+    notes text,
+    closed_at timestamp with time zone,
+    closed_by uuid,
+    reopened_at timestamp with time zone,
+    reopened_by uuid,
+    reopen_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT daily_reconciliation_counted_bank_transfer_check CHECK ((counted_bank_transfer >= (0)::numeric)),
+    CONSTRAINT daily_reconciliation_counted_card_check CHECK ((counted_card >= (0)::numeric)),
+    CONSTRAINT daily_reconciliation_counted_cash_check CHECK ((counted_cash >= (0)::numeric)),
+    CONSTRAINT daily_reconciliation_counted_insurance_check CHECK ((counted_insurance >= (0)::numeric)),
+    CONSTRAINT daily_reconciliation_counted_mobile_money_check CHECK ((counted_mobile_money >= (0)::numeric)),
+    CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
+    CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
+);
+
+ALTER TABLE ONLY app_public.daily_reconciliation FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.daily_reconciliation OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.daily_reconciliation IS '@behavior -insert -delete
+The cash-up of one business day: expected per method (payments minus refunds), counted, difference. Opened by the worker; closeDay / reopenDay.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.business_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.business_date IS 'The clinic''s local date reconciled.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.status IS 'open or closed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_cash IS 'Cash payments minus cash refunds of the day.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_card IS 'Card payments minus card refunds of the day.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_bank_transfer IS 'Bank transfers minus their refunds.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_mobile_money IS 'Mobile money minus its refunds.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_insurance IS 'Insurance payments minus their refunds.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_total IS 'All expected tenders.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_cash IS 'Cash counted in the drawer.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_card IS 'Card total from the terminal.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_bank_transfer IS 'Bank transfers seen on the statement.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_mobile_money IS 'Mobile money seen on the statement.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_insurance IS 'Insurance amounts confirmed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_total IS 'All counted tenders.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.cash_difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted cash minus expected cash (negative: missing).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.notes IS 'The cashier''s notes.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.closed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_at IS 'When the day was closed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.closed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_by IS 'Who closed it.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.reopened_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.reopened_at IS 'When it was last reopened.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.reopened_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.reopened_by IS 'Who reopened it.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.reopen_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.reopen_reason IS 'Why it was reopened.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.created_at IS 'When the day was opened.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.created_by IS 'Who opened it (null: the worker).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: close_day(date, numeric, numeric, numeric, numeric, numeric, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.close_day(business_date date, counted_cash numeric DEFAULT 0, counted_card numeric DEFAULT 0, counted_bank_transfer numeric DEFAULT 0, counted_mobile_money numeric DEFAULT 0, counted_insurance numeric DEFAULT 0, notes text DEFAULT NULL::text) RETURNS app_public.daily_reconciliation
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_day app_public.daily_reconciliation;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can close a day.' using errcode = 'CFORB';
+  end if;
+  if business_date is null or business_date > app_hidden.business_date(v_clinic, now()) then
+    raise exception 'Only a business day that has started can be closed.' using errcode = 'CINVL';
+  end if;
+  insert into app_public.daily_reconciliation (clinic_id, business_date) values (v_clinic, close_day.business_date)
+  on conflict on constraint daily_reconciliation_clinic_id_business_date_key do nothing;
+  -- Lock the day: payments of this day wait for us, and we see them all.
+  select * into v_day from app_public.daily_reconciliation d
+  where d.clinic_id = v_clinic and d.business_date = close_day.business_date for update;
+  if v_day.status = 'closed' then
+    raise exception 'This business day is already closed.' using errcode = 'CDAYC';
+  end if;
+  perform app_private.refresh_reconciliation(v_clinic, close_day.business_date);
+  update app_public.daily_reconciliation d set
+    status = 'closed', counted_cash = close_day.counted_cash, counted_card = close_day.counted_card,
+    counted_bank_transfer = close_day.counted_bank_transfer, counted_mobile_money = close_day.counted_mobile_money,
+    counted_insurance = close_day.counted_insurance, notes = coalesce(close_day.notes, d.notes),
+    closed_at = now(), closed_by = app_public.current_user_id()
+  where d.clinic_id = v_clinic and d.id = v_day.id
+  returning * into v_day;
+  return v_day;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). Owners, admins and cashiers.';
+
+
+--
 -- Name: is_valid_currency(text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1408,10 +2265,6 @@ ALTER FUNCTION app_public.is_valid_timezone(name text) OWNER TO :DATABASE_OWNER;
 COMMENT ON FUNCTION app_public.is_valid_timezone(name text) IS 'True when `name` is an IANA time zone this database knows, e.g. Africa/Dar_es_Salaam.';
 
 
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
 --
 -- Name: clinic; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
@@ -1432,6 +2285,7 @@ CREATE TABLE app_public.clinic (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    receptionists_may_invoice boolean DEFAULT false NOT NULL,
     CONSTRAINT clinic_address_check CHECK ((char_length(address) <= 500)),
     CONSTRAINT clinic_code_prefixes_check CHECK ((jsonb_typeof(code_prefixes) = 'object'::text)),
     CONSTRAINT clinic_currency_check CHECK (app_public.is_valid_currency(currency)),
@@ -1560,6 +2414,13 @@ COMMENT ON COLUMN app_public.clinic.updated_by IS 'User who last changed the row
 
 
 --
+-- Name: COLUMN clinic.receptionists_may_invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.clinic.receptionists_may_invoice IS 'When true, receptionists may create invoices from visits (and see invoices).';
+
+
+--
 -- Name: create_clinic_with_owner(text, text, text, text, text, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1598,6 +2459,279 @@ COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text
 
 
 --
+-- Name: invoice; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.invoice (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    visit_id uuid,
+    doctor_id uuid,
+    status app_public.invoice_status DEFAULT 'draft'::app_public.invoice_status NOT NULL,
+    currency text NOT NULL,
+    tax_rate numeric(6,4) NOT NULL,
+    subtotal numeric(16,3) DEFAULT 0 NOT NULL,
+    discount_total numeric(16,3) DEFAULT 0 NOT NULL,
+    tax_total numeric(16,3) DEFAULT 0 NOT NULL,
+    total numeric(16,3) DEFAULT 0 NOT NULL,
+    amount_paid numeric(16,3) DEFAULT 0 NOT NULL,
+    balance numeric(16,3) GENERATED ALWAYS AS ((total - amount_paid)) STORED,
+    notes text,
+    issued_at timestamp with time zone,
+    issued_by uuid,
+    voided_at timestamp with time zone,
+    voided_by uuid,
+    void_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT invoice_check CHECK (((amount_paid >= (0)::numeric) AND (amount_paid <= total))),
+    CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
+    CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
+    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500))
+);
+
+ALTER TABLE ONLY app_public.invoice FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.invoice OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.invoice IS '@behavior -delete
+An invoice to a patient, in the clinic''s currency. Create it with createInvoiceFromVisit or createInvoice and lines; issueInvoice, then payments move it to partially_paid and paid; voidInvoice ends it.';
+
+
+--
+-- Name: COLUMN invoice.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN invoice.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN invoice.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.code IS 'Invoice number, INV-000001, consecutive without gaps per clinic.';
+
+
+--
+-- Name: COLUMN invoice.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.patient_id IS 'Who is billed.';
+
+
+--
+-- Name: COLUMN invoice.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.visit_id IS 'The visit it bills, if made from one (one live invoice per visit).';
+
+
+--
+-- Name: COLUMN invoice.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.doctor_id IS 'The doctor of that visit (for revenue per doctor).';
+
+
+--
+-- Name: COLUMN invoice.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.status IS 'draft, issued, partially_paid, paid or void.';
+
+
+--
+-- Name: COLUMN invoice.currency; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.currency IS 'ISO 4217 currency: the clinic''s when the invoice was made.';
+
+
+--
+-- Name: COLUMN invoice.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.tax_rate IS 'Tax rate copied from the clinic for new lines.';
+
+
+--
+-- Name: COLUMN invoice.subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.subtotal IS 'Sum of quantity × unit price of the lines.';
+
+
+--
+-- Name: COLUMN invoice.discount_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.discount_total IS 'Sum of the lines'' discounts.';
+
+
+--
+-- Name: COLUMN invoice.tax_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.tax_total IS 'Sum of the lines'' tax.';
+
+
+--
+-- Name: COLUMN invoice.total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.total IS 'subtotal - discount_total + tax_total.';
+
+
+--
+-- Name: COLUMN invoice.amount_paid; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.amount_paid IS 'Payments minus refunds; never above the total.';
+
+
+--
+-- Name: COLUMN invoice.balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.balance IS 'What is still owed: total - amount_paid.';
+
+
+--
+-- Name: COLUMN invoice.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.notes IS 'Free notes printed on the invoice.';
+
+
+--
+-- Name: COLUMN invoice.issued_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.issued_at IS 'When it was issued.';
+
+
+--
+-- Name: COLUMN invoice.issued_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.issued_by IS 'Who issued it.';
+
+
+--
+-- Name: COLUMN invoice.voided_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.voided_at IS 'When it was voided.';
+
+
+--
+-- Name: COLUMN invoice.voided_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.voided_by IS 'Who voided it.';
+
+
+--
+-- Name: COLUMN invoice.void_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.void_reason IS 'Why it was voided.';
+
+
+--
+-- Name: COLUMN invoice.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.created_at IS 'When it was created.';
+
+
+--
+-- Name: COLUMN invoice.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.created_by IS 'Who created it.';
+
+
+--
+-- Name: COLUMN invoice.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN invoice.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: create_invoice_from_visit(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_visit app_public.visit;
+  v_invoice app_public.invoice;
+begin
+  if not app_hidden.may_invoice() then
+    raise exception 'You may not create invoices in this clinic.' using errcode = 'CFORB';
+  end if;
+  select * into v_visit from app_public.visit v
+  where v.clinic_id = app_public.current_clinic_id() and v.id = create_invoice_from_visit.visit_id;
+  if v_visit.id is null then
+    raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
+  end if;
+  if v_visit.status in ('cancelled', 'no_show') then
+    raise exception 'A % visit is not invoiced.', v_visit.status using errcode = 'CINVL';
+  end if;
+  if not exists (select 1 from app_public.visit_service s where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id) then
+    raise exception 'This visit has no services to invoice.' using errcode = 'CINVL';
+  end if;
+  insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
+  returning * into v_invoice;
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price, s.discount, v_invoice.tax_rate
+  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
+  order by s.created_at;
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
+  return v_invoice;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_invoice_from_visit(visit_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_invoice_from_visit(visit_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) IS 'Creates a draft invoice for a visit with a line per service at the price it was given (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
 -- Name: current_clinic(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1615,29 +2749,6 @@ ALTER FUNCTION app_public.current_clinic() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_public.current_clinic() IS 'The clinic the session is scoped to, or null.';
-
-
---
--- Name: current_clinic_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_public.current_clinic_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select s.clinic_id from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-$$;
-
-
-ALTER FUNCTION app_public.current_clinic_id() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION current_clinic_id(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_public.current_clinic_id() IS '@behavior -queryField
-The clinic the live session is scoped to, or null. Policies compare clinic_id with `(select app_public.current_clinic_id())`.';
 
 
 --
@@ -2393,6 +3504,48 @@ COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role ap
 
 
 --
+-- Name: issue_invoice(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.issue_invoice(invoice_id uuid) RETURNS app_public.invoice
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_invoice app_public.invoice;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can issue invoices.' using errcode = 'CFORB';
+  end if;
+  select * into v_invoice from app_public.invoice i
+  where i.clinic_id = app_public.current_clinic_id() and i.id = issue_invoice.invoice_id for update;
+  if v_invoice.id is null then
+    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+  end if;
+  if v_invoice.status <> 'draft' then
+    raise exception 'Only a draft can be issued; this invoice is %.', v_invoice.status using errcode = 'CTRAN';
+  end if;
+  if not exists (select 1 from app_public.invoice_line l where l.clinic_id = v_invoice.clinic_id and l.invoice_id = v_invoice.id) then
+    raise exception 'An invoice needs at least one line to be issued.' using errcode = 'CINVL';
+  end if;
+  update app_public.invoice i set status = 'issued', issued_at = now(), issued_by = app_public.current_user_id()
+  where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id
+  returning * into v_invoice;
+  return v_invoice;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION issue_invoice(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. Owners, admins and cashiers.';
+
+
+--
 -- Name: normalize_phone(text, app_public.calling_code); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2467,6 +3620,431 @@ COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.pa
 
 
 --
+-- Name: payment; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.payment (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    invoice_id uuid NOT NULL,
+    amount numeric(16,3) NOT NULL,
+    method app_public.payment_method NOT NULL,
+    reference text,
+    idempotency_key text,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    received_by uuid,
+    business_date date NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT payment_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT payment_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT payment_reference_check CHECK ((char_length(reference) <= 200))
+);
+
+ALTER TABLE ONLY app_public.payment FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.payment OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.payment IS '@behavior -insert -delete
+Money received against an invoice. Take payments with recordPayment; refunds are their own rows.';
+
+
+--
+-- Name: COLUMN payment.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN payment.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN payment.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.code IS 'Human-readable code, PAY-000001.';
+
+
+--
+-- Name: COLUMN payment.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.invoice_id IS 'The invoice paid.';
+
+
+--
+-- Name: COLUMN payment.amount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.amount IS 'Amount received, in the invoice''s currency; more than zero.';
+
+
+--
+-- Name: COLUMN payment.method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.method IS 'cash, card, bank_transfer, mobile_money or insurance.';
+
+
+--
+-- Name: COLUMN payment.reference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.reference IS 'Card slip, transfer or mobile money reference.';
+
+
+--
+-- Name: COLUMN payment.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.idempotency_key IS 'A key chosen by the client per intended payment: the same key again returns the same payment.';
+
+
+--
+-- Name: COLUMN payment.received_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.received_at IS 'When the money was received.';
+
+
+--
+-- Name: COLUMN payment.received_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.received_by IS 'Who received it.';
+
+
+--
+-- Name: COLUMN payment.business_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.business_date IS 'The clinic''s business day of received_at (its own time zone).';
+
+
+--
+-- Name: COLUMN payment.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.created_at IS 'When it was recorded.';
+
+
+--
+-- Name: COLUMN payment.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.created_by IS 'Who recorded it.';
+
+
+--
+-- Name: COLUMN payment.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN payment.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: payment_refunded_amount(app_public.payment); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.payment_refunded_amount(payment app_public.payment) RETURNS numeric
+    LANGUAGE sql STABLE
+    AS $$
+  select coalesce(sum(r.amount), 0) from app_public.refund r where r.clinic_id = payment.clinic_id and r.payment_id = payment.id;
+$$;
+
+
+ALTER FUNCTION app_public.payment_refunded_amount(payment app_public.payment) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION payment_refunded_amount(payment app_public.payment); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.payment_refunded_amount(payment app_public.payment) IS 'How much of the payment was refunded.';
+
+
+--
+-- Name: record_payment(uuid, numeric, app_public.payment_method, text, text, timestamp with time zone); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text DEFAULT NULL::text, idempotency_key text DEFAULT NULL::text, received_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS app_public.payment
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_invoice app_public.invoice;
+  v_payment app_public.payment;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
+  end if;
+  if amount is null or amount <= 0 then
+    raise exception 'A payment must be more than zero.' using errcode = 'CINVL';
+  end if;
+  if method is null then
+    raise exception 'A payment method is required.' using errcode = 'CINVL';
+  end if;
+  if record_payment.received_at > now() + interval '5 minutes' then
+    raise exception 'A payment cannot be received in the future.' using errcode = 'CINVL';
+  end if;
+
+  -- The invoice's row lock orders concurrent payments: each sees the balance the previous left.
+  select * into v_invoice from app_public.invoice i
+  where i.clinic_id = v_clinic and i.id = record_payment.invoice_id for update;
+  if v_invoice.id is null then
+    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+  end if;
+
+  if idempotency_key is not null then
+    select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.idempotency_key = record_payment.idempotency_key;
+    if v_payment.id is not null then
+      if (v_payment.invoice_id, v_payment.amount, v_payment.method) is distinct from (v_invoice.id, record_payment.amount, record_payment.method) then
+        raise exception 'This idempotency key was already used for a different payment.' using errcode = 'CCONF';
+      end if;
+      return v_payment; -- a retry: the same payment, charged once
+    end if;
+  end if;
+
+  if v_invoice.status = 'draft' then
+    raise exception 'Issue the invoice before taking payments.' using errcode = 'CINVL';
+  elsif v_invoice.status = 'void' then
+    raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
+  end if;
+  if amount > v_invoice.balance then
+    raise exception 'This payment of % is more than the balance of %.', amount, v_invoice.balance using errcode = 'COVPY';
+  end if;
+
+  insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
+  values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
+          coalesce(record_payment.received_at, now()), app_public.current_user_id())
+  returning * into v_payment;
+  return v_payment;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). Owners, admins and cashiers.';
+
+
+--
+-- Name: refund; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.refund (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    payment_id uuid NOT NULL,
+    invoice_id uuid NOT NULL,
+    amount numeric(16,3) NOT NULL,
+    method app_public.payment_method NOT NULL,
+    reason text NOT NULL,
+    refunded_at timestamp with time zone DEFAULT now() NOT NULL,
+    refunded_by uuid,
+    business_date date NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT refund_reason_check CHECK (((char_length(btrim(reason)) >= 1) AND (char_length(btrim(reason)) <= 500)))
+);
+
+ALTER TABLE ONLY app_public.refund FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.refund OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.refund IS '@behavior -insert -update -delete
+Money given back from a payment, by refundPayment. It counts against its own business day.';
+
+
+--
+-- Name: COLUMN refund.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN refund.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN refund.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.code IS 'Human-readable code, REF-000001.';
+
+
+--
+-- Name: COLUMN refund.payment_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.payment_id IS 'The payment refunded.';
+
+
+--
+-- Name: COLUMN refund.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.invoice_id IS 'The invoice of that payment.';
+
+
+--
+-- Name: COLUMN refund.amount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.amount IS 'Amount given back; at most what is left of the payment.';
+
+
+--
+-- Name: COLUMN refund.method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.method IS 'The payment''s method: the tender the money leaves in.';
+
+
+--
+-- Name: COLUMN refund.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.reason IS 'Why.';
+
+
+--
+-- Name: COLUMN refund.refunded_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.refunded_at IS 'When the money was given back.';
+
+
+--
+-- Name: COLUMN refund.refunded_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.refunded_by IS 'Who gave it back.';
+
+
+--
+-- Name: COLUMN refund.business_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.business_date IS 'The clinic''s business day of refunded_at.';
+
+
+--
+-- Name: COLUMN refund.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.created_at IS 'When it was recorded.';
+
+
+--
+-- Name: COLUMN refund.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.created_by IS 'Who recorded it.';
+
+
+--
+-- Name: COLUMN refund.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN refund.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.refund.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: refund_payment(uuid, numeric, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) RETURNS app_public.refund
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_payment app_public.payment;
+  v_refund app_public.refund;
+  v_left numeric;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
+  end if;
+  if amount is null or amount <= 0 then
+    raise exception 'A refund must be more than zero.' using errcode = 'CINVL';
+  end if;
+  if nullif(btrim(reason), '') is null then
+    raise exception 'A reason is required to refund.' using errcode = 'CINVL';
+  end if;
+  select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
+  if v_payment.id is null then
+    raise exception 'No such payment in this clinic.' using errcode = 'CNOTF';
+  end if;
+  -- The payment's row lock (above) orders concurrent refunds of it.
+  v_left := v_payment.amount - app_public.payment_refunded_amount(v_payment);
+  if amount > v_left then
+    raise exception 'A refund of % is more than the % left of this payment.', amount, v_left using errcode = 'CRFND';
+  end if;
+  perform 1 from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id for update;
+  insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, refunded_by)
+  values (v_clinic, v_payment.id, v_payment.invoice_id, amount, v_payment.method, btrim(reason), app_public.current_user_id())
+  returning * into v_refund;
+  return v_refund;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT), moving the invoice back to partially_paid or issued; refused on a closed day. Owners, admins and cashiers.';
+
+
+--
 -- Name: remove_member(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2485,6 +4063,44 @@ ALTER FUNCTION app_public.remove_member(membership_id uuid) OWNER TO :DATABASE_O
 --
 
 COMMENT ON FUNCTION app_public.remove_member(membership_id uuid) IS 'Removes a member from the current clinic (soft delete: the membership is kept, hidden, and their sessions end). Owners and admins; only owners remove owners.';
+
+
+--
+-- Name: reopen_day(date, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.reopen_day(business_date date, reason text) RETURNS app_public.daily_reconciliation
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_day app_public.daily_reconciliation;
+begin
+  if not app_hidden.current_role_in('owner') then
+    raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
+  end if;
+  if nullif(btrim(reason), '') is null then
+    raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
+  end if;
+  update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
+    reopen_reason = btrim(reason), closed_at = null, closed_by = null
+  where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
+  returning * into v_day;
+  if v_day.id is null then
+    raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
+  end if;
+  return v_day;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.reopen_day(business_date date, reason text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION reopen_day(business_date date, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'Reopens a closed business day with a reason (audited). Owners only.';
 
 
 --
@@ -2662,6 +4278,43 @@ ALTER FUNCTION app_public.verify_audit_chain(clinic_id uuid) OWNER TO :DATABASE_
 --
 
 COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the current one) and reports the first entry that was changed, removed or inserted behind the database''s back. Owners and admins of the clinic, and platform admins.';
+
+
+--
+-- Name: void_invoice(uuid, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.void_invoice(invoice_id uuid, reason text) RETURNS app_public.invoice
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_invoice app_public.invoice;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can void invoices.' using errcode = 'CFORB';
+  end if;
+  if nullif(btrim(reason), '') is null then
+    raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
+  end if;
+  update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = btrim(reason)
+  where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id
+  returning * into v_invoice;
+  if v_invoice.id is null then
+    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+  end if;
+  return v_invoice;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.void_invoice(invoice_id uuid, reason text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first). Owners, admins and cashiers.';
 
 
 --
@@ -3123,6 +4776,277 @@ ALTER TABLE app_public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
 
 
 --
+-- Name: invoice_line; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.invoice_line (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    service_id uuid,
+    visit_service_id uuid,
+    description text NOT NULL,
+    quantity numeric(12,3) DEFAULT 1 NOT NULL,
+    unit_price numeric(16,3) NOT NULL,
+    discount numeric(16,3) DEFAULT 0 NOT NULL,
+    tax_rate numeric(6,4) NOT NULL,
+    line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), 2)) STORED,
+    line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2)) STORED,
+    line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), 2) - discount) + round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2))) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), 2))),
+    CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
+    CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
+    CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
+    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT invoice_line_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.invoice_line FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.invoice_line IS 'A line of an invoice. Lines change only while the invoice is a draft.';
+
+
+--
+-- Name: COLUMN invoice_line.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN invoice_line.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN invoice_line.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.invoice_id IS 'The invoice.';
+
+
+--
+-- Name: COLUMN invoice_line.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.service_id IS 'The catalog service billed, if any.';
+
+
+--
+-- Name: COLUMN invoice_line.visit_service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.visit_service_id IS 'The visit''s service this line bills, when made from a visit.';
+
+
+--
+-- Name: COLUMN invoice_line.description; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.description IS 'What is billed (the service name by default).';
+
+
+--
+-- Name: COLUMN invoice_line.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.quantity IS 'How many.';
+
+
+--
+-- Name: COLUMN invoice_line.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.unit_price IS 'Price of one unit; from the catalog (or the visit''s snapshot) unless given.';
+
+
+--
+-- Name: COLUMN invoice_line.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, at most quantity × unit price.';
+
+
+--
+-- Name: COLUMN invoice_line.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.tax_rate IS 'Tax rate of the line (the invoice''s by default).';
+
+
+--
+-- Name: COLUMN invoice_line.line_subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_subtotal IS 'quantity × unit_price, rounded to 2 decimals.';
+
+
+--
+-- Name: COLUMN invoice_line.line_tax; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount) × tax_rate, rounded to 2 decimals.';
+
+
+--
+-- Name: COLUMN invoice_line.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
+
+
+--
+-- Name: COLUMN invoice_line.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.created_at IS 'When the line was added.';
+
+
+--
+-- Name: COLUMN invoice_line.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.created_by IS 'Who added it.';
+
+
+--
+-- Name: COLUMN invoice_line.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN invoice_line.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: money_movement; Type: VIEW; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE VIEW app_public.money_movement WITH (security_invoker='true') AS
+ SELECT p.clinic_id,
+    'payment'::text AS kind,
+    p.id AS movement_id,
+    p.id AS payment_id,
+    p.invoice_id,
+    i.doctor_id,
+    p.business_date,
+    p.method,
+    p.amount
+   FROM (app_public.payment p
+     JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
+UNION ALL
+ SELECT r.clinic_id,
+    'refund'::text AS kind,
+    r.id AS movement_id,
+    r.payment_id,
+    r.invoice_id,
+    i.doctor_id,
+    r.business_date,
+    r.method,
+    (- r.amount) AS amount
+   FROM (app_public.refund r
+     JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))));
+
+
+ALTER TABLE app_public.money_movement OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: VIEW money_movement; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON VIEW app_public.money_movement IS '@behavior +connection -list
+Every payment (positive) and refund (negative) with its business day, method and the invoice''s doctor: sum `amount` for net revenue. Visible to those who handle money.';
+
+
+--
+-- Name: COLUMN money_movement.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.clinic_id IS '@behavior +groupBy +filterBy +orderBy
+The clinic.';
+
+
+--
+-- Name: COLUMN money_movement.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.kind IS '@behavior +groupBy +filterBy +orderBy
+payment or refund.';
+
+
+--
+-- Name: COLUMN money_movement.movement_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.movement_id IS 'The payment''s or the refund''s id.';
+
+
+--
+-- Name: COLUMN money_movement.payment_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.payment_id IS 'The payment (a refund''s payment).';
+
+
+--
+-- Name: COLUMN money_movement.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.invoice_id IS '@behavior +groupBy +filterBy
+The invoice.';
+
+
+--
+-- Name: COLUMN money_movement.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.doctor_id IS '@behavior +groupBy +filterBy +orderBy
+The doctor of the invoiced visit, if any.';
+
+
+--
+-- Name: COLUMN money_movement.business_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.business_date IS '@behavior +groupBy +filterBy +orderBy
+The clinic''s business day it counts on.';
+
+
+--
+-- Name: COLUMN money_movement.method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.method IS '@behavior +groupBy +filterBy +orderBy
+The tender.';
+
+
+--
+-- Name: COLUMN money_movement.amount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.amount IS '@behavior +filterBy +orderBy
+Positive for a payment, negative for a refund.';
+
+
+--
 -- Name: service_price; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3574,6 +5498,46 @@ ALTER TABLE ONLY app_public.clinic
 
 
 --
+-- Name: daily_reconciliation daily_reconciliation_clinic_id_business_date_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.daily_reconciliation
+    ADD CONSTRAINT daily_reconciliation_clinic_id_business_date_key UNIQUE (clinic_id, business_date);
+
+
+--
+-- Name: daily_reconciliation daily_reconciliation_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.daily_reconciliation
+    ADD CONSTRAINT daily_reconciliation_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: invoice invoice_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: invoice_line invoice_line_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: invoice invoice_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
 -- Name: membership membership_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3595,6 +5559,46 @@ ALTER TABLE ONLY app_public.patient
 
 ALTER TABLE ONLY app_public.patient
     ADD CONSTRAINT patient_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: payment payment_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: payment payment_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: payment payment_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: refund refund_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: refund refund_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_pkey PRIMARY KEY (clinic_id, id);
 
 
 --
@@ -3711,6 +5715,69 @@ CREATE INDEX audit_log_clinic_record_idx ON app_public.audit_log USING btree (cl
 
 
 --
+-- Name: daily_reconciliation_status_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX daily_reconciliation_status_idx ON app_public.daily_reconciliation USING btree (clinic_id, status, business_date);
+
+
+--
+-- Name: invoice_clinic_created_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_created_idx ON app_public.invoice USING btree (clinic_id, created_at);
+
+
+--
+-- Name: invoice_clinic_doctor_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_doctor_idx ON app_public.invoice USING btree (clinic_id, doctor_id);
+
+
+--
+-- Name: invoice_clinic_patient_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_patient_idx ON app_public.invoice USING btree (clinic_id, patient_id);
+
+
+--
+-- Name: invoice_clinic_status_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_status_idx ON app_public.invoice USING btree (clinic_id, status);
+
+
+--
+-- Name: invoice_line_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_line_invoice_idx ON app_public.invoice_line USING btree (clinic_id, invoice_id);
+
+
+--
+-- Name: invoice_line_service_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_line_service_idx ON app_public.invoice_line USING btree (clinic_id, service_id);
+
+
+--
+-- Name: invoice_line_visit_service_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_line_visit_service_idx ON app_public.invoice_line USING btree (clinic_id, visit_service_id);
+
+
+--
+-- Name: invoice_one_live_per_visit; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE UNIQUE INDEX invoice_one_live_per_visit ON app_public.invoice USING btree (clinic_id, visit_id) WHERE (status <> 'void'::app_public.invoice_status);
+
+
+--
 -- Name: membership_one_live_per_user; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3757,6 +5824,48 @@ CREATE INDEX patient_clinic_phone_idx ON app_public.patient USING btree (clinic_
 --
 
 CREATE INDEX patient_search_idx ON app_public.patient USING gin (clinic_id, search_text public.gin_trgm_ops);
+
+
+--
+-- Name: payment_business_date_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_business_date_idx ON app_public.payment USING btree (clinic_id, business_date, method);
+
+
+--
+-- Name: payment_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_invoice_idx ON app_public.payment USING btree (clinic_id, invoice_id);
+
+
+--
+-- Name: payment_method_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_method_idx ON app_public.payment USING btree (clinic_id, method);
+
+
+--
+-- Name: refund_business_date_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX refund_business_date_idx ON app_public.refund USING btree (clinic_id, business_date, method);
+
+
+--
+-- Name: refund_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX refund_invoice_idx ON app_public.refund USING btree (clinic_id, invoice_id);
+
+
+--
+-- Name: refund_payment_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX refund_payment_idx ON app_public.refund USING btree (clinic_id, payment_id);
 
 
 --
@@ -3858,6 +5967,27 @@ CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.clinic FOR 
 
 
 --
+-- Name: daily_reconciliation _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: invoice _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: invoice_line _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
 -- Name: membership _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3869,6 +5999,20 @@ CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.membership 
 --
 
 CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: payment _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
+
+
+--
+-- Name: refund _100_timestamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__timestamps();
 
 
 --
@@ -3900,10 +6044,31 @@ CREATE TRIGGER _100_timestamps BEFORE INSERT OR UPDATE ON app_public.visit_servi
 
 
 --
+-- Name: invoice _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('INV');
+
+
+--
 -- Name: patient _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('PAT');
+
+
+--
+-- Name: payment _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('PAY');
+
+
+--
+-- Name: refund _110_code; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__assign_code('REF');
 
 
 --
@@ -3928,6 +6093,13 @@ CREATE TRIGGER _150_check_doctor BEFORE INSERT OR UPDATE OF doctor_id ON app_pub
 
 
 --
+-- Name: invoice _150_defaults; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_defaults BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__defaults();
+
+
+--
 -- Name: patient _150_normalize; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3935,10 +6107,31 @@ CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR 
 
 
 --
+-- Name: invoice_line _200_guard; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_guard BEFORE INSERT OR DELETE OR UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__guard();
+
+
+--
+-- Name: payment _200_guard; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_guard BEFORE UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg_payment__guard();
+
+
+--
 -- Name: membership _200_guard_owners; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _200_guard_owners BEFORE INSERT OR DELETE OR UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__guard_owners();
+
+
+--
+-- Name: invoice _200_lifecycle; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_lifecycle BEFORE UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__lifecycle();
 
 
 --
@@ -3953,6 +6146,20 @@ CREATE TRIGGER _200_lifecycle BEFORE INSERT OR UPDATE ON app_public.visit FOR EA
 --
 
 CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit_service__snapshot();
+
+
+--
+-- Name: payment _300_money_day; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _300_money_day BEFORE INSERT OR DELETE OR UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_day();
+
+
+--
+-- Name: refund _300_money_day; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _300_money_day BEFORE INSERT OR DELETE OR UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_day();
 
 
 --
@@ -3984,6 +6191,27 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.clinic 
 
 
 --
+-- Name: daily_reconciliation _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: invoice _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: invoice_line _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
 -- Name: membership _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -3995,6 +6223,20 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.members
 --
 
 CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: payment _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: refund _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
 
 --
@@ -4030,6 +6272,27 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit_s
 --
 
 CREATE TRIGGER _600_record_price AFTER INSERT OR UPDATE OF price ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg_service__record_price();
+
+
+--
+-- Name: invoice_line _600_totals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__totals();
+
+
+--
+-- Name: payment _600_totals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_totals();
+
+
+--
+-- Name: refund _600_totals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_totals();
 
 
 --
@@ -4094,6 +6357,126 @@ ALTER TABLE ONLY app_public.audit_log
 
 
 --
+-- Name: daily_reconciliation daily_reconciliation_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.daily_reconciliation
+    ADD CONSTRAINT daily_reconciliation_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: invoice invoice_clinic_id_doctor_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_clinic_id_doctor_id_fkey FOREIGN KEY (clinic_id, doctor_id) REFERENCES app_public.membership(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT invoice_clinic_id_doctor_id_fkey ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_clinic_id_doctor_id_fkey ON app_public.invoice IS '@fieldName doctor
+@foreignFieldName doctorInvoices';
+
+
+--
+-- Name: invoice invoice_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: invoice invoice_clinic_id_patient_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_clinic_id_patient_id_fkey FOREIGN KEY (clinic_id, patient_id) REFERENCES app_public.patient(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT invoice_clinic_id_patient_id_fkey ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_clinic_id_patient_id_fkey ON app_public.invoice IS '@fieldName patient
+@foreignFieldName invoices';
+
+
+--
+-- Name: invoice invoice_clinic_id_visit_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_clinic_id_visit_id_fkey FOREIGN KEY (clinic_id, visit_id) REFERENCES app_public.visit(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT invoice_clinic_id_visit_id_fkey ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_clinic_id_visit_id_fkey ON app_public.invoice IS '@fieldName visit
+@foreignFieldName invoices';
+
+
+--
+-- Name: invoice_line invoice_line_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: invoice_line invoice_line_clinic_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_clinic_id_invoice_id_fkey FOREIGN KEY (clinic_id, invoice_id) REFERENCES app_public.invoice(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT invoice_line_clinic_id_invoice_id_fkey ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_line_clinic_id_invoice_id_fkey ON app_public.invoice_line IS '@fieldName invoice
+@foreignFieldName lines';
+
+
+--
+-- Name: invoice_line invoice_line_clinic_id_service_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_clinic_id_service_id_fkey FOREIGN KEY (clinic_id, service_id) REFERENCES app_public.service(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT invoice_line_clinic_id_service_id_fkey ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_line_clinic_id_service_id_fkey ON app_public.invoice_line IS '@fieldName service
+@foreignFieldName invoiceLines';
+
+
+--
+-- Name: invoice_line invoice_line_clinic_id_visit_service_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_clinic_id_visit_service_id_fkey FOREIGN KEY (clinic_id, visit_service_id) REFERENCES app_public.visit_service(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT invoice_line_clinic_id_visit_service_id_fkey ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_line_clinic_id_visit_service_id_fkey ON app_public.invoice_line IS '@fieldName visitService
+@foreignFieldName invoiceLines';
+
+
+--
 -- Name: membership membership_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4115,6 +6498,70 @@ ALTER TABLE ONLY app_public.membership
 
 ALTER TABLE ONLY app_public.patient
     ADD CONSTRAINT patient_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: payment payment_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: payment payment_clinic_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.payment
+    ADD CONSTRAINT payment_clinic_id_invoice_id_fkey FOREIGN KEY (clinic_id, invoice_id) REFERENCES app_public.invoice(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT payment_clinic_id_invoice_id_fkey ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT payment_clinic_id_invoice_id_fkey ON app_public.payment IS '@fieldName invoice
+@foreignFieldName payments';
+
+
+--
+-- Name: refund refund_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: refund refund_clinic_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_clinic_id_invoice_id_fkey FOREIGN KEY (clinic_id, invoice_id) REFERENCES app_public.invoice(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT refund_clinic_id_invoice_id_fkey ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT refund_clinic_id_invoice_id_fkey ON app_public.refund IS '@fieldName invoice
+@foreignFieldName refunds';
+
+
+--
+-- Name: refund refund_clinic_id_payment_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_clinic_id_payment_id_fkey FOREIGN KEY (clinic_id, payment_id) REFERENCES app_public.payment(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT refund_clinic_id_payment_id_fkey ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT refund_clinic_id_payment_id_fkey ON app_public.refund IS '@fieldName payment
+@foreignFieldName refunds';
 
 
 --
@@ -4299,6 +6746,19 @@ ALTER TABLE app_public.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.clinic ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: daily_reconciliation; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.daily_reconciliation ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_line delete_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY delete_billing ON app_public.invoice_line FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice)));
+
+
+--
 -- Name: visit_service delete_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4326,6 +6786,20 @@ CREATE POLICY delete_managers ON app_public.patient FOR DELETE USING (((clinic_i
 --
 
 CREATE POLICY delete_managers ON app_public.service FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: invoice insert_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_billing ON app_public.invoice FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice)));
+
+
+--
+-- Name: invoice_line insert_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_billing ON app_public.invoice_line FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice)));
 
 
 --
@@ -4380,10 +6854,43 @@ CREATE POLICY insert_with_service ON app_public.service_price FOR INSERT WITH CH
 
 
 --
+-- Name: invoice; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.invoice ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_line; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.invoice_line ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: membership; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 ALTER TABLE app_public.membership ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: daily_reconciliation money_handlers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY money_handlers ON app_public.daily_reconciliation USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
+
+
+--
+-- Name: payment money_handlers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY money_handlers ON app_public.payment USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
+
+
+--
+-- Name: refund money_handlers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY money_handlers ON app_public.refund USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
+
 
 --
 -- Name: user owner_all; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
@@ -4411,6 +6918,32 @@ CREATE POLICY owner_reads ON app_public.audit_log FOR SELECT TO :DATABASE_OWNER 
 --
 
 ALTER TABLE app_public.patient ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: payment; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.payment ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: refund; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.refund ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice select_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_billing ON app_public.invoice FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice)));
+
+
+--
+-- Name: invoice_line select_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_billing ON app_public.invoice_line FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice)));
+
 
 --
 -- Name: membership select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
@@ -4501,6 +7034,27 @@ CREATE POLICY system_context ON app_public.clinic TO :DATABASE_OWNER USING (( SE
 
 
 --
+-- Name: daily_reconciliation system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.daily_reconciliation TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: invoice system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.invoice TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: invoice_line system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.invoice_line TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
 -- Name: membership system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4512,6 +7066,20 @@ CREATE POLICY system_context ON app_public.membership TO :DATABASE_OWNER USING (
 --
 
 CREATE POLICY system_context ON app_public.patient TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: payment system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.payment TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: refund system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.refund TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
 
 
 --
@@ -4540,6 +7108,13 @@ CREATE POLICY system_context ON app_public.visit TO :DATABASE_OWNER USING (( SEL
 --
 
 CREATE POLICY system_context ON app_public.visit_service TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: invoice_line update_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_billing ON app_public.invoice_line FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice)));
 
 
 --
@@ -4584,6 +7159,13 @@ CREATE POLICY update_managers ON app_public.membership FOR UPDATE USING ((((clin
 --
 
 CREATE POLICY update_managers ON app_public.service FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: invoice update_money; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_money ON app_public.invoice FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
 
 
 --
@@ -4640,6 +7222,14 @@ GRANT USAGE ON SCHEMA reporting TO :DATABASE_ANALYST;
 
 
 --
+-- Name: FUNCTION business_date(clinic_id uuid, at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION calling_code_for(clinic_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -4653,6 +7243,14 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 REVOKE ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION handles_money(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.handles_money() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.handles_money() TO :DATABASE_VISITOR;
 
 
 --
@@ -4696,6 +7294,14 @@ GRANT ALL ON FUNCTION app_hidden.logout() TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION may_invoice(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.may_invoice() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -4715,6 +7321,13 @@ REVOKE ALL ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic
 --
 
 REVOKE ALL ON FUNCTION app_private.create_platform_admin(phone text, full_name text, password text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION expected_totals(clinic_id uuid, business_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) FROM PUBLIC;
 
 
 --
@@ -4746,10 +7359,38 @@ REVOKE ALL ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) FROM P
 
 
 --
+-- Name: FUNCTION open_reconciliations(as_of timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_amount_paid(clinic_id uuid, invoice_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_invoice_totals(clinic_id uuid, invoice_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_reconciliation(clinic_id uuid, business_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) FROM PUBLIC;
 
 
 --
@@ -4781,6 +7422,20 @@ REVOKE ALL ON FUNCTION app_private.tg__audit() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg__money_day(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__money_day() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__money_totals(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__money_totals() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__soft_delete(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4802,6 +7457,34 @@ REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_invoice__defaults(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__defaults() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice__lifecycle(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__lifecycle() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__guard(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__totals(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__totals() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_membership__guard_owners(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4820,6 +7503,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__sync_sessions() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_patient__normalize() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_payment__guard(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_payment__guard() FROM PUBLIC;
 
 
 --
@@ -4884,6 +7574,36 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO :DATABASE_VISITOR;
 --
 
 REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION current_clinic_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.current_clinic_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE daily_reconciliation; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN daily_reconciliation.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(notes) ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) TO :DATABASE_VISITOR;
 
 
 --
@@ -4980,6 +7700,13 @@ GRANT UPDATE(code_prefixes) ON TABLE app_public.clinic TO :DATABASE_VISITOR;
 
 
 --
+-- Name: COLUMN clinic.receptionists_may_invoice; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(receptionists_may_invoice) ON TABLE app_public.clinic TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4988,19 +7715,40 @@ GRANT ALL ON FUNCTION app_public.create_clinic_with_owner(name text, timezone te
 
 
 --
+-- Name: TABLE invoice; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION create_invoice_from_visit(visit_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION current_clinic(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_public.current_clinic() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_clinic() TO :DATABASE_VISITOR;
-
-
---
--- Name: FUNCTION current_clinic_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_public.current_clinic_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
 
 
 --
@@ -5217,6 +7965,14 @@ GRANT ALL ON FUNCTION app_public.invite_member(phone text, full_name text, role 
 
 
 --
+-- Name: FUNCTION issue_invoice(invoice_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.issue_invoice(invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.issue_invoice(invoice_id uuid) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION normalize_phone(raw text, default_calling_code app_public.calling_code); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -5233,11 +7989,71 @@ GRANT ALL ON FUNCTION app_public.patient_possible_duplicates(patient app_public.
 
 
 --
+-- Name: TABLE payment; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.payment TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN payment.method; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(method) ON TABLE app_public.payment TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN payment.reference; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(reference) ON TABLE app_public.payment TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION payment_refunded_amount(payment app_public.payment); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.payment_refunded_amount(payment app_public.payment) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.payment_refunded_amount(payment app_public.payment) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE refund; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.refund TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION remove_member(membership_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_public.remove_member(membership_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.remove_member(membership_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION reopen_day(business_date date, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) TO :DATABASE_VISITOR;
 
 
 --
@@ -5289,6 +8105,14 @@ GRANT ALL ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) TO :DATABASE
 
 
 --
+-- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -5300,6 +8124,69 @@ GRANT SELECT ON TABLE app_public.audit_log TO :DATABASE_VISITOR;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE app_public.audit_log_id_seq TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE invoice_line; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.invoice_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(invoice_id) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(service_id) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.description; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.unit_price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(unit_price),UPDATE(unit_price) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.tax_rate; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE money_movement; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.money_movement TO :DATABASE_VISITOR;
 
 
 --

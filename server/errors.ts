@@ -20,6 +20,9 @@ export const OUR_CODES: Record<string, string> = {
   CCONF: "CONFLICT",
   CAUTH: "UNAUTHENTICATED",
   CTRAN: "INVALID_TRANSITION",
+  COVPY: "OVERPAYMENT",
+  CRFND: "REFUND_EXCEEDS_PAYMENT",
+  CDAYC: "DAY_CLOSED",
 };
 
 /** PostgreSQL's own SQLSTATEs that a client can cause, with what we tell them. */

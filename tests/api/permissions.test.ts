@@ -7,6 +7,9 @@
 import { closeRootPool, rootPool } from "../support/database.ts";
 import {
   addMember,
+  cashierSession,
+  committedAs,
+  createIssuedInvoice,
   createClinic,
   createPatient,
   createService,
@@ -57,6 +60,7 @@ const FRONT_DESK: Actor[] = ["owner", "admin", "receptionist"];
 const MANAGERS: Actor[] = ["owner", "admin"];
 const CLINICIANS: Actor[] = ["owner", "admin", "doctor"];
 const EVERYONE: Actor[] = [...ROLES];
+const MONEY: Actor[] = ["owner", "admin", "cashier"];
 
 const CELLS: Cell[] = [
   {
@@ -283,6 +287,98 @@ const CELLS: Cell[] = [
       return nodes.length > 0 && nodes.every((n: { clinicId: string }) => n.clinicId === a.clinicId);
     },
   },
+  {
+    operation: "see invoices and payments",
+    allowed: MONEY,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000");
+      await committedAs(await cashierSession(a), (c) => c.query("select app_public.record_payment($1, 100, 'cash')", [invoice.id]));
+      const r = await browser.graphql(`query($id: UUID!) { invoices(condition: { rowId: $id }) { nodes { code payments { totalCount } } } }`, {
+        id: invoice.id,
+      });
+      return r.body.data?.invoices.nodes[0]?.payments.totalCount === 1;
+    },
+  },
+  {
+    operation: "create an invoice from a visit",
+    allowed: MONEY,
+    async attempt(browser) {
+      const visit = await createVisit(a, "in_progress");
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+        a.clinicId,
+        visit.id,
+        (await createService(a.clinicId)).id,
+      ]);
+      await browser.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });
+      return (await one("select count(*)::int as n from app_public.invoice where visit_id = $1", [visit.id])).n === 1;
+    },
+  },
+  {
+    operation: "issue an invoice",
+    allowed: MONEY,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000", { issue: false });
+      await browser.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.id });
+      return (await one("select status from app_public.invoice where id = $1", [invoice.id])).status === "issued";
+    },
+  },
+  {
+    operation: "take a payment",
+    allowed: MONEY,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000");
+      await browser.graphql(`mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "250", method: mobile_money }) { result { code } } }`, {
+        id: invoice.id,
+      });
+      return (await one("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id])).n === 1;
+    },
+  },
+  {
+    operation: "refund a payment",
+    allowed: MONEY,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000");
+      const payment = await committedAs(await cashierSession(a), async (c) =>
+        (await c.query("select id from app_public.record_payment($1, 500, 'cash')", [invoice.id])).rows[0],
+      );
+      await browser.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "100", reason: "Change" }) { result { code } } }`, {
+        id: payment.id,
+      });
+      return (await one("select count(*)::int as n from app_public.refund where payment_id = $1", [payment.id])).n === 1;
+    },
+  },
+  {
+    operation: "void an invoice",
+    allowed: MONEY,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000");
+      await browser.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Duplicate" }) { result { status } } }`, { id: invoice.id });
+      return (await one("select status from app_public.invoice where id = $1", [invoice.id])).status === "void";
+    },
+  },
+  {
+    operation: "close a business day",
+    allowed: MONEY,
+    async attempt(browser) {
+      const date = `20${10 + Math.floor(Math.random() * 9)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+      await rootPool().query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date]);
+      await browser.graphql(`mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "0" }) { result { status } } }`, { d: date });
+      return (await one("select count(*)::int as n from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2 and status = 'closed'", [a.clinicId, date])).n === 1;
+    },
+  },
+  {
+    operation: "reopen a closed day",
+    allowed: ["owner"],
+    async attempt(browser) {
+      const date = `19${10 + Math.floor(Math.random() * 80)}-0${1 + Math.floor(Math.random() * 9)}-2${Math.floor(Math.random() * 8)}`;
+      await rootPool().query(
+        "insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_at) values ($1, $2, 'closed', now()) on conflict (clinic_id, business_date) do update set status = 'closed'",
+        [a.clinicId, date],
+      );
+      await browser.graphql(`mutation($d: Date!) { reopenDay(input: { businessDate: $d, reason: "Recount" }) { result { status } } }`, { d: date });
+      return (await one("select status from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date])).status === "open";
+    },
+  },
 ];
 
 describe.each(CELLS)("$operation", (cell) => {
@@ -290,4 +386,28 @@ describe.each(CELLS)("$operation", (cell) => {
     const happened = await cell.attempt(browsers[actor]);
     expect({ actor, allowed: happened }).toEqual({ actor, allowed: cell.allowed.includes(actor) });
   });
+});
+
+test("receptionists invoice visits only when the clinic allows it", async () => {
+  const visit = await createVisit(a, "in_progress");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+    a.clinicId,
+    visit.id,
+    (await createService(a.clinicId)).id,
+  ]);
+  const create = () =>
+    browsers.receptionist.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code status } } }`, { v: visit.id });
+  expect((await create()).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  await browsers.owner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { receptionistsMayInvoice: true } }) { clinic { name } } }`, {
+    id: a.clinicId,
+  });
+  try {
+    const allowed = await create();
+    expect(allowed.body.data.createInvoiceFromVisit.result.status).toBe("draft");
+    // but still no payments
+    const r = await browsers.receptionist.graphql(`{ payments { totalCount } }`);
+    expect(r.body.data.payments.totalCount).toBe(0);
+  } finally {
+    await rootPool().query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [a.clinicId]);
+  }
 });

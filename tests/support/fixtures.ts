@@ -161,3 +161,26 @@ export async function committedAs<T>(sessionId: string, fn: (client: pg.PoolClie
     client.release();
   }
 }
+
+/** A session of the clinic's cashier, for acting through the money functions. */
+export async function cashierSession(clinic: TestClinic): Promise<string> {
+  return openSession(clinic.members.cashier.userId, clinic.clinicId);
+}
+
+/** An issued invoice for one service line of the given price (and the clinic's tax rate). */
+export async function createIssuedInvoice(clinic: TestClinic, price = "100000", { issue = true } = {}) {
+  const service = await createService(clinic.clinicId, price);
+  const visit = await createVisit(clinic, "in_progress");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+    clinic.clinicId,
+    visit.id,
+    service.id,
+  ]);
+  const session = await cashierSession(clinic);
+  return committedAs(session, async (client) => {
+    const created = await client.query("select id, code from app_public.create_invoice_from_visit($1)", [visit.id]);
+    const invoice = created.rows[0] as { id: string; code: string };
+    if (issue) await client.query("select app_public.issue_invoice($1)", [invoice.id]);
+    return { ...invoice, visitId: visit.id, serviceId: service.id };
+  });
+}

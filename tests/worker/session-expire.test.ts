@@ -75,5 +75,8 @@ test("the hourly run (no id) sweeps every expired session", async () => {
 
 test("the crontab parses and names each item", () => {
   const items = parseCrontab(readFileSync(projectPath("worker/crontab"), "utf8"));
-  expect(items.map((item) => [item.task, item.identifier])).toEqual([["session__expire", "session_purge_hourly"]]);
+  expect(items.map((item) => [item.task, item.identifier])).toEqual([
+    ["session__expire", "session_purge_hourly"],
+    ["reconciliation__open", "reconciliation_open_hourly"],
+  ]);
 });

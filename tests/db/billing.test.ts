@@ -1,0 +1,247 @@
+/**
+ * Billing as the database enforces it: invoice numbers, totals, frozen lines,
+ * payments that never exceed the balance and never charge twice, refunds,
+ * closed days, and clinics kept apart.
+ */
+import pg from "pg";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import {
+  asMember,
+  cashierSession,
+  committedAs,
+  createClinic,
+  createIssuedInvoice,
+  createPatient,
+  createService,
+  createVisit,
+  type TestClinic,
+} from "../support/fixtures.ts";
+
+let clinic: TestClinic;
+let cashier: string;
+beforeAll(async () => {
+  clinic = await createClinic("Billing clinic");
+  cashier = await cashierSession(clinic);
+});
+afterAll(closeRootPool);
+
+const invoiceRow = async (id: string) =>
+  (await rootPool().query("select * from app_public.invoice where id = $1", [id])).rows[0];
+
+async function pay(session: string, invoiceId: string, amount: string, method = "cash", key: string | null = null) {
+  return committedAs(session, async (client) =>
+    (await client.query("select * from app_public.record_payment($1, $2, $3, null, $4)", [invoiceId, amount, method, key])).rows[0],
+  );
+}
+
+/**
+ * `n` transactions started together, as `n` API requests would be, over at
+ * most 40 connections (like the API's pool); each returns its result or the
+ * SQLSTATE it failed with.
+ */
+async function concurrently<T>(n: number, session: string, fn: (client: pg.PoolClient, i: number) => Promise<T>): Promise<(T | string)[]> {
+  const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 40 });
+  try {
+    return await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const c = await pool.connect();
+        try {
+          await c.query("begin");
+          await c.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, session]);
+          const result = await fn(c, i);
+          await c.query("commit");
+          return result;
+        } catch (error) {
+          await c.query("rollback");
+          return (error as { code?: string }).code ?? String(error);
+        } finally {
+          c.release();
+        }
+      }),
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
+describe("invoices", () => {
+  test("from a visit: lines copy the price snapshot; totals, tax and balance are kept by the database", async () => {
+    const taxed = await createClinic("Taxed clinic");
+    await rootPool().query("update app_public.clinic set tax_rate = 0.18 where id = $1", [taxed.clinicId]);
+    const service = await createService(taxed.clinicId, "10000");
+    const visit = await createVisit(taxed, "in_progress");
+    await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, discount) values ($1, $2, $3, 3, 5000)",
+      [taxed.clinicId, visit.id, service.id],
+    );
+    await rootPool().query("update app_public.service set price = 99999 where id = $1", [service.id]); // after the visit
+    const invoice = await committedAs(await cashierSession(taxed), async (c) =>
+      (await c.query("select * from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0],
+    );
+    expect(invoice).toMatchObject({ status: "draft", currency: "TZS", code: "INV-000001" });
+    const stored = await invoiceRow(invoice.id);
+    // 3 × 10000 = 30000, − 5000 discount = 25000, + 18% tax = 4500 → 29500
+    expect(stored).toMatchObject({ subtotal: "30000.000", discount_total: "5000.000", tax_total: "4500.000", total: "29500.000", balance: "29500.000" });
+  });
+
+  test("an issued invoice's lines never change", async () => {
+    const invoice = await createIssuedInvoice(clinic);
+    const { rows } = await rootPool().query("select id from app_public.invoice_line where invoice_id = $1", [invoice.id]);
+    for (const statement of [
+      ["update app_public.invoice_line set quantity = 2 where id = $1", [rows[0].id]],
+      ["delete from app_public.invoice_line where id = $1", [rows[0].id]],
+      ["insert into app_public.invoice_line (clinic_id, invoice_id, description, unit_price, tax_rate) values ($1, $2, 'Extra', 1, 0)", [clinic.clinicId, invoice.id]],
+    ] as [string, unknown[]][]) {
+      await expect(rootPool().query(...statement)).rejects.toMatchObject({ code: "CTRAN" });
+    }
+  });
+
+  test("50 concurrent creations, some rolled back, give consecutive numbers without a gap", async () => {
+    const numbered = await createClinic("Numbering clinic");
+    const session = await cashierSession(numbered);
+    const patient = await createPatient(numbered.clinicId);
+    const results = await concurrently(50, session, async (c, i) => {
+      const { rows } = await c.query("insert into app_public.invoice (patient_id) values ($1) returning code", [patient.id]);
+      await c.query("select pg_sleep(0.005)");
+      if (i % 5 === 0) throw Object.assign(new Error("changed my mind"), { code: "rolled back" });
+      return rows[0].code as string;
+    });
+    const kept = results.filter((r) => r !== "rolled back") as string[];
+    expect(kept).toHaveLength(40);
+    const { rows } = await rootPool().query("select code from app_public.invoice where clinic_id = $1 order by code", [numbered.clinicId]);
+    expect(rows.map((r) => r.code)).toEqual(Array.from({ length: 40 }, (_, i) => `INV-${String(i + 1).padStart(6, "0")}`));
+  });
+
+  test("voiding needs a reason and nothing left paid; a void invoice is final", async () => {
+    const invoice = await createIssuedInvoice(clinic, "5000");
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(c.query("select app_public.void_invoice($1, '  ')", [invoice.id])).rejects.toMatchObject({ code: "CINVL" });
+    });
+    const payment = await pay(cashier, invoice.id, "2000");
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(c.query("select app_public.void_invoice($1, 'Wrong patient')", [invoice.id])).rejects.toMatchObject({ code: "CINVL" });
+    });
+    await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 2000, 'Wrong patient')", [payment.id]));
+    await committedAs(cashier, (c) => c.query("select app_public.void_invoice($1, 'Wrong patient')", [invoice.id]));
+    expect((await invoiceRow(invoice.id)).status).toBe("void");
+    await expect(pay(cashier, invoice.id, "1")).rejects.toMatchObject({ code: "CINVL" });
+    // the visit can be invoiced again once its invoice is void
+    const again = await committedAs(cashier, async (c) =>
+      (await c.query("select code from app_public.create_invoice_from_visit($1)", [invoice.visitId])).rows[0],
+    );
+    expect(again.code).toMatch(/^INV-/);
+  });
+});
+
+describe("payments", () => {
+  test("partial payments and split tenders move the status; the last cent makes it paid", async () => {
+    const invoice = await createIssuedInvoice(clinic, "10000");
+    await pay(cashier, invoice.id, "2500", "cash");
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: "2500.000", balance: "7500.000" });
+    await pay(cashier, invoice.id, "5000", "mobile_money");
+    await pay(cashier, invoice.id, "2500", "card");
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "paid", amount_paid: "10000.000", balance: "0.000" });
+    await expect(pay(cashier, invoice.id, "0.01")).rejects.toMatchObject({ code: "COVPY" });
+  });
+
+  test("200 concurrent payments never exceed the total; payments minus refunds equal amount paid", async () => {
+    const invoice = await createIssuedInvoice(clinic, "10000");
+    const outcomes = await concurrently(200, cashier, async (c) => {
+      await c.query("select app_public.record_payment($1, 75, 'cash')", [invoice.id]);
+      return "ok";
+    });
+    const accepted = outcomes.filter((o) => o === "ok").length;
+    expect(accepted).toBe(133); // 133 × 75 = 9975; one more would be 10050
+    expect(outcomes.filter((o) => o !== "ok").every((o) => o === "COVPY")).toBe(true);
+    const { rows } = await rootPool().query(
+      `select i.amount_paid, i.total,
+         (select coalesce(sum(amount), 0) from app_public.payment p where p.invoice_id = i.id)
+         - (select coalesce(sum(amount), 0) from app_public.refund r where r.invoice_id = i.id) as net
+       from app_public.invoice i where i.id = $1`,
+      [invoice.id],
+    );
+    expect(rows[0]).toEqual({ amount_paid: "9975.000", total: "10000.000", net: "9975.000" });
+  });
+
+  test("a replayed idempotency key charges once and returns the same payment, even concurrently", async () => {
+    const invoice = await createIssuedInvoice(clinic, "10000");
+    const first = await pay(cashier, invoice.id, "1000", "card", "click-1");
+    const replay = await pay(cashier, invoice.id, "1000", "card", "click-1");
+    expect(replay.id).toBe(first.id);
+    const doubleClick = await concurrently(10, cashier, async (c) => {
+      const { rows } = await c.query("select id from app_public.record_payment($1, 500, 'cash', null, 'click-2')", [invoice.id]);
+      return rows[0].id as string;
+    });
+    expect(new Set(doubleClick).size).toBe(1);
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("1500.000");
+    await expect(pay(cashier, invoice.id, "999", "card", "click-1")).rejects.toMatchObject({ code: "CCONF" });
+  });
+
+  test("bad input: zero, negative, unknown method, draft or void invoice — clear codes, nothing written", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    await expect(pay(cashier, invoice.id, "0")).rejects.toMatchObject({ code: "CINVL" });
+    await expect(pay(cashier, invoice.id, "-5")).rejects.toMatchObject({ code: "CINVL" });
+    await expect(pay(cashier, invoice.id, "5", "bitcoin")).rejects.toMatchObject({ code: "22P02" });
+    await expect(pay(cashier, invoice.id, "ten")).rejects.toMatchObject({ code: "22P02" });
+    const draft = await createIssuedInvoice(clinic, "1000", { issue: false });
+    await expect(pay(cashier, draft.id, "5")).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/Issue the invoice/) });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = any($1::uuid[])", [[invoice.id, draft.id]]);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe("refunds", () => {
+  test("never exceed the payment, move the invoice back, and count in the totals", async () => {
+    const invoice = await createIssuedInvoice(clinic, "8000");
+    const payment = await pay(cashier, invoice.id, "8000", "mobile_money");
+    expect((await invoiceRow(invoice.id)).status).toBe("paid");
+    const refund = (sql: string, params: unknown[]) => committedAs(cashier, (c) => c.query(sql, params));
+    await refund("select app_public.refund_payment($1, 3000, 'Lab test not done')", [payment.id]);
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: "5000.000" });
+    await expect(refund("select app_public.refund_payment($1, 5000.01, 'Too much')", [payment.id])).rejects.toMatchObject({ code: "CRFND" });
+    await refund("select app_public.refund_payment($1, 5000, 'Rest')", [payment.id]);
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
+    await expect(refund("select app_public.refund_payment($1, 0, 'Nothing')", [payment.id])).rejects.toMatchObject({ code: "CINVL" });
+  });
+});
+
+describe("clinics stay apart", () => {
+  test("an invoice of A cannot reference a patient, visit or service of B; A's cashier sees nothing of B", async () => {
+    const b = await createClinic("Other billing clinic");
+    const invoiceOfB = await createIssuedInvoice(b, "1000");
+    const patientOfB = await createPatient(b.clinicId);
+    const visitOfB = await createVisit(b, "in_progress");
+    const serviceOfB = await createService(b.clinicId);
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(c.query("insert into app_public.invoice (patient_id) values ($1)", [patientOfB.id])).rejects.toMatchObject({ code: "23503" });
+    });
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(c.query("select app_public.create_invoice_from_visit($1)", [visitOfB.id])).rejects.toMatchObject({ code: "CNOTF" });
+    });
+    await asMember(clinic.members.cashier, async (c) => {
+      const mine = await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [(await createPatient(clinic.clinicId)).id]);
+      await expect(
+        c.query("insert into app_public.invoice_line (invoice_id, service_id) values ($1, $2)", [mine.rows[0].id, serviceOfB.id]),
+      ).rejects.toMatchObject({ code: "CNOTF" });
+    });
+    await asMember(clinic.members.cashier, async (c) => {
+      for (const table of ["invoice", "invoice_line", "payment", "refund", "daily_reconciliation"]) {
+        const { rows } = await c.query(`select count(*)::int as n from app_public.${table} where clinic_id = $1`, [b.clinicId]);
+        expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+      }
+      await expect(c.query("select app_public.record_payment($1, 1, 'cash')", [invoiceOfB.id])).rejects.toMatchObject({ code: "CNOTF" });
+    });
+  });
+
+  test("doctors and receptionists see no money", async () => {
+    await createIssuedInvoice(clinic, "1000");
+    for (const role of ["doctor", "receptionist"] as const) {
+      await asMember(clinic.members[role], async (c) => {
+        for (const table of ["invoice", "payment", "refund", "daily_reconciliation"]) {
+          const { rows } = await c.query(`select count(*)::int as n from app_public.${table}`);
+          expect({ role, table, n: rows[0].n }).toEqual({ role, table, n: 0 });
+        }
+      });
+    }
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The nightly reconciliation: idempotent when rerun or retried after being
+ * killed, zero for a day without money, days cut at the clinic's own
+ * midnight; closed days frozen; reopening audited.
+ */
+import pg from "pg";
+import { Logger, runOnce } from "graphile-worker";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, openSession, type TestClinic } from "../support/fixtures.ts";
+import { taskList } from "../../worker/tasks/index.ts";
+
+afterAll(closeRootPool);
+
+const silent = new Logger(() => () => {});
+
+async function runTask(asOf: string): Promise<void> {
+  await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('asOf', $1::text))", [asOf]);
+  await runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+}
+
+async function day(clinicId: string, date: string) {
+  const { rows } = await rootPool().query(
+    `select status, expected_cash, expected_card, expected_mobile_money, expected_total, updated_at
+     from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2`,
+    [clinicId, date],
+  );
+  return rows[0];
+}
+
+async function payAt(session: string, invoiceId: string, amount: string, method: string, at: string) {
+  return committedAs(session, async (c) =>
+    (await c.query("select * from app_public.record_payment($1, $2, $3, null, null, $4)", [invoiceId, amount, method, at])).rows[0],
+  );
+}
+
+describe("in Dar es Salaam (UTC+3)", () => {
+  let clinic: TestClinic;
+  let cashier: string;
+  beforeAll(async () => {
+    clinic = await createClinic("Reconciled clinic");
+    cashier = await cashierSession(clinic);
+    const invoice = await createIssuedInvoice(clinic, "100000");
+    await payAt(cashier, invoice.id, "1000", "cash", "2026-03-01T20:59:00Z"); // 23:59 local: March 1
+    await payAt(cashier, invoice.id, "2000", "cash", "2026-03-01T21:00:00Z"); // 00:00 local: March 2
+    const card = await payAt(cashier, invoice.id, "5000", "card", "2026-03-02T10:00:00Z");
+    await payAt(cashier, invoice.id, "700", "mobile_money", "2026-03-02T20:59:59Z"); // 23:59:59 local: March 2
+    // a refund the next day counts on the next day
+    await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 1500, 'Overcharged')", [card.id]));
+  });
+
+  test("payments land on the clinic's business day, around midnight", async () => {
+    const { rows } = await rootPool().query(
+      "select business_date::text as date, sum(amount)::text as total from app_public.payment where clinic_id = $1 group by 1 order by 1",
+      [clinic.clinicId],
+    );
+    expect(rows).toEqual([
+      { date: "2026-03-01", total: "1000.000" },
+      { date: "2026-03-02", total: "7700.000" },
+    ]);
+  });
+
+  test("the task opens yesterday per clinic with payments minus refunds per method; reruns change nothing", async () => {
+    await runTask("2026-03-02T22:30:00Z"); // 01:30 on March 3 local: yesterday is March 2
+    const first = await day(clinic.clinicId, "2026-03-02");
+    expect(first).toMatchObject({ status: "open", expected_cash: "2000.000", expected_card: "5000.000", expected_mobile_money: "700.000" });
+    await runTask("2026-03-02T22:30:00Z");
+    const again = await day(clinic.clinicId, "2026-03-02");
+    expect(again).toEqual(first); // not even updated_at moved
+  });
+
+  test("a run killed before it committed, then retried, ends as one clean run", async () => {
+    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await owner.connect();
+    try {
+      await owner.query("begin");
+      await owner.query("select app_private.open_reconciliations('2026-03-01T22:00:00Z')"); // March 1 for this clinic
+      await owner.query("select pg_terminate_backend(pg_backend_pid())").catch(() => {}); // killed mid-transaction
+    } finally {
+      await owner.end().catch(() => {});
+    }
+    expect(await day(clinic.clinicId, "2026-03-01")).toBeUndefined(); // nothing half-written
+    await runTask("2026-03-01T22:00:00Z");
+    expect(await day(clinic.clinicId, "2026-03-01")).toMatchObject({ expected_cash: "1000.000", expected_total: "1000.000" });
+  });
+
+  test("a day with no money reconciles to zero", async () => {
+    await runTask("2026-02-10T22:00:00Z");
+    expect(await day(clinic.clinicId, "2026-02-10")).toMatchObject({ status: "open", expected_total: "0.000" });
+  });
+
+  test("the refund's own day carries it", async () => {
+    const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+    await committedAs(cashier, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0, 'Refund day')", [today]));
+    expect(await day(clinic.clinicId, today)).toMatchObject({ status: "closed", expected_card: "-1500.000" });
+  });
+});
+
+describe("in Honolulu (UTC-10)", () => {
+  test("an evening payment belongs to the local day before the UTC date", async () => {
+    const clinic = await createClinic("Island clinic");
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Honolulu' where id = $1", [clinic.clinicId]);
+    const cashier = await cashierSession(clinic);
+    const invoice = await createIssuedInvoice(clinic, "500");
+    const payment = await payAt(cashier, invoice.id, "300", "cash", "2026-05-02T08:00:00Z"); // 22:00 on May 1 local
+    const { rows } = await rootPool().query("select business_date::text as d from app_public.payment where id = $1", [payment.id]);
+    expect(rows[0].d).toBe("2026-05-01");
+    await runTask("2026-05-02T10:30:00Z"); // 00:30 on May 2 local
+    expect(await day(clinic.clinicId, "2026-05-01")).toMatchObject({ expected_cash: "300.000" });
+  });
+});
+
+describe("closing a day", () => {
+  let clinic: TestClinic;
+  let cashier: string;
+  let invoiceId: string;
+  let paymentId: string;
+  beforeAll(async () => {
+    clinic = await createClinic("Closing clinic");
+    cashier = await cashierSession(clinic);
+    invoiceId = (await createIssuedInvoice(clinic, "10000")).id;
+    paymentId = (await payAt(cashier, invoiceId, "4000", "cash", "2026-04-10T09:00:00Z")).id;
+    await committedAs(cashier, (c) => c.query("select app_public.close_day('2026-04-10', 3900, 0, 0, 0, 0, 'Till short by 100')"));
+  });
+
+  test("records the count and the difference", async () => {
+    const { rows } = await rootPool().query(
+      "select status, expected_cash, counted_cash, cash_difference, notes from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'",
+      [clinic.clinicId],
+    );
+    expect(rows[0]).toEqual({ status: "closed", expected_cash: "4000.000", counted_cash: "3900.000", cash_difference: "-100.000", notes: "Till short by 100" });
+  });
+
+  test("refuses new payments, refunds and corrections on that day with DAY_CLOSED", async () => {
+    await expect(payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z")).rejects.toMatchObject({ code: "CDAYC" });
+    await expect(committedAs(cashier, (c) => c.query("update app_public.payment set method = 'card' where id = $1", [paymentId]))).rejects.toMatchObject({
+      code: "CDAYC",
+    });
+    await expect(rootPool().query("delete from app_public.payment where id = $1", [paymentId])).rejects.toMatchObject({ code: "CDAYC" });
+    // a refund today of that payment is fine: it belongs to today
+    await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 500, 'Returned item')", [paymentId]));
+  });
+
+  test("cannot be closed twice; only an owner reopens, with a reason, and it is audited", async () => {
+    await expect(committedAs(cashier, (c) => c.query("select app_public.close_day('2026-04-10')"))).rejects.toMatchObject({ code: "CDAYC" });
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(c.query("select app_public.reopen_day('2026-04-10', 'Recount')")).rejects.toMatchObject({ code: "CFORB" });
+    });
+    await asMember(clinic.members.admin, async (c) => {
+      await expect(c.query("select app_public.reopen_day('2026-04-10', 'Recount')")).rejects.toMatchObject({ code: "CFORB" });
+    });
+    const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+    await expect(committedAs(owner, (c) => c.query("select app_public.reopen_day('2026-04-10', ' ')"))).rejects.toMatchObject({ code: "CINVL" });
+    await committedAs(owner, (c) => c.query("select app_public.reopen_day('2026-04-10', 'Recount the till')"));
+    const { rows } = await rootPool().query(
+      `select a.actor_user_id, a.new_values ->> 'reopen_reason' as reason, a.old_values ->> 'status' as was
+       from app_public.audit_log a join app_public.daily_reconciliation d on d.id = a.record_id
+       where d.clinic_id = $1 and a.action = 'update' order by a.seq desc limit 1`,
+      [clinic.clinicId],
+    );
+    expect(rows[0]).toEqual({ actor_user_id: clinic.members.owner.userId, reason: "Recount the till", was: "closed" });
+    await payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z"); // open again
+  });
+});
