@@ -1,0 +1,186 @@
+/**
+ * Billing at scale: 1,000 clinics with 5,000,000 payments (2,500 paid invoices
+ * of two payments each per clinic, over a year).
+ *
+ * 1. The nightly reconciliation of every clinic for one day
+ *    (app_private.open_reconciliations, what the reconciliation__open task runs),
+ *    first run and rerun, against a target of 60 s.
+ * 2. recordPayment under 50 concurrent clients (one cashier session in each of 50
+ *    clinics), through the API and, as the baseline, the same function called
+ *    over plain SQL connections with the same sessions, in the same run.
+ *
+ *   npm run bench:billing      (rebuilds clinicops_bench: ~8 minutes)
+ */
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+import { withCredentials } from "../db/config.ts";
+import { createApiServer } from "../server/app.ts";
+import { serverSettings } from "../server/settings.ts";
+import { BENCH_DATABASE_URL, BENCH_PASSWORD, benchConfig, generate } from "./dataset.ts";
+import { summarize, table } from "./stats.ts";
+
+const CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
+const INVOICES_PER_CLINIC = Number(process.env.BENCH_INVOICES ?? 2500);
+const CLIENTS = 50;
+const PAYMENTS_PER_CLIENT = Number(process.env.BENCH_PAYMENTS_PER_CLIENT ?? 40);
+
+async function addBilling(root: pg.Client): Promise<void> {
+  const { rows } = await root.query("select id from app_public.clinic order by name");
+  const started = Date.now();
+  for (let i = 0; i < rows.length; i += 20) {
+    const batch = rows.slice(i, i + 20).map((r) => r.id);
+    await root.query("begin");
+    await root.query("set local session_replication_role = replica");
+    await root.query(
+      `with patients as (
+         select p.clinic_id, array_agg(p.id) as ids from app_public.patient p where p.clinic_id = any($1::uuid[]) group by p.clinic_id),
+       inv as (
+         insert into app_public.invoice (clinic_id, code, patient_id, status, currency, tax_rate, subtotal, total, amount_paid, issued_at, created_at)
+         select pt.clinic_id, 'INV-' || lpad(g::text, 6, '0'), pt.ids[1 + floor(random() * array_length(pt.ids, 1))::int],
+                'paid', 'TZS', 0, t.total, t.total, t.total, t.at, t.at
+         from patients pt cross join generate_series(1, $2::int) g
+         cross join lateral (select (5000 + floor(random() * 45000))::numeric as total,
+                                    now() - random() * interval '365 days' as at) t
+         returning clinic_id, id, code, total, issued_at)
+       insert into app_public.payment (clinic_id, code, invoice_id, amount, method, received_at, business_date)
+       select inv.clinic_id, 'PAY-' || lpad((2 * substr(inv.code, 5)::int - 1 + k)::text, 6, '0'), inv.id, inv.total / 2,
+              (array['cash','card','bank_transfer','mobile_money','insurance'])[1 + floor(random() * 5)::int]::app_public.payment_method,
+              inv.issued_at + k * interval '1 hour', ((inv.issued_at + k * interval '1 hour') at time zone 'Africa/Dar_es_Salaam')::date
+       from inv cross join generate_series(0, 1) k`,
+      [batch, INVOICES_PER_CLINIC],
+    );
+    await root.query(
+      `insert into app_private.code_counter (clinic_id, prefix, last_value)
+       select id, prefix, n from unnest($1::uuid[]) id cross join (values ('INV', $2::bigint), ('PAY', $2::bigint * 2)) v(prefix, n)`,
+      [batch, INVOICES_PER_CLINIC],
+    );
+    await root.query("commit");
+    const done = Math.min(i + 20, rows.length);
+    process.stderr.write(`\rbilling: ${done}/${rows.length} clinics, ${(done * INVOICES_PER_CLINIC * 2).toLocaleString("en")} payments, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
+  }
+  process.stderr.write("\nanalyzing…\n");
+  await root.query("analyze");
+}
+
+async function timeReconciliation(owner: pg.Client, asOf: string): Promise<{ seconds: number; written: number }> {
+  const start = process.hrtime.bigint();
+  const { rows } = await owner.query("select app_private.open_reconciliations($1::timestamptz) as written", [asOf]);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, written: rows[0].written };
+}
+
+/** One fresh issued invoice of a large total per clinic, to pay into. */
+async function invoicesToPay(root: pg.Client, clinicIds: string[]): Promise<string[]> {
+  const { rows } = await root.query(
+    `insert into app_public.invoice (clinic_id, patient_id, status, currency, tax_rate, total, subtotal, issued_at)
+     select c, (select p.id from app_public.patient p where p.clinic_id = c limit 1), 'issued', 'TZS', 0, 1e12, 1e12, now()
+     from unnest($1::uuid[]) c returning id`,
+    [clinicIds],
+  );
+  const ids = rows.map((r) => r.id as string);
+  // a new invoice is a draft (trigger); issue them
+  await root.query("update app_public.invoice set status = 'issued' where id = any($1::uuid[])", [ids]);
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
+  await admin.connect();
+  await admin.query(`drop database if exists ${pg.escapeIdentifier(benchConfig.databaseName)} with (force)`);
+  await admin.end();
+  await generate(CLINICS, 1000, 0);
+
+  const root = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  await root.connect();
+  await addBilling(root);
+  const { rows: counts } = await root.query("select (select count(*) from app_public.payment)::int as payments, (select count(*) from app_public.clinic)::int as clinics");
+
+  // 1. nightly reconciliation of every clinic for one day
+  const owner = new pg.Client({ connectionString: benchConfig.ownerUrl });
+  await owner.connect();
+  const asOf = new Date(Date.now() - 30 * 86400_000).toISOString();
+  const first = await timeReconciliation(owner, asOf);
+  const rerun = await timeReconciliation(owner, asOf);
+  await owner.end();
+
+  // 2. recordPayment under 50 concurrent clients
+  const { rows: clinicRows } = await root.query("select id, name from app_public.clinic order by name limit $1", [CLIENTS]);
+  const invoiceIds = await invoicesToPay(root, clinicRows.map((r) => r.id));
+  process.env.LOG_LEVEL = "silent";
+  const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
+  const pool = new pg.Pool({ connectionString: benchConfig.authenticatorUrl, max: 20 });
+  const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
+  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const cookies = await Promise.all(
+    clinicRows.map(async (row) => {
+      const n = String(row.name).replace("Bench clinic ", "").padStart(6, "0");
+      const response = await fetch(`${url}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phone: `+2556${n}0`, password: BENCH_PASSWORD }),
+      });
+      if (!response.ok) throw new Error(`login failed for ${row.name}: ${await response.text()}`);
+      return (response.headers.get("set-cookie") ?? "").split(";")[0];
+    }),
+  );
+  const PAY = `mutation($id: UUID!, $key: String!) { recordPayment(input: { invoiceId: $id, amount: "1", method: cash, idempotencyKey: $key }) { result { code } } }`;
+  const timed = async (fn: () => Promise<void>, samples: number[]) => {
+    const start = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  };
+  const apiSamples: number[] = [];
+  const apiStart = Date.now();
+  await Promise.all(
+    cookies.map(async (cookie, c) => {
+      for (let i = 0; i < PAYMENTS_PER_CLIENT; i++) {
+        await timed(async () => {
+          const response = await fetch(`${url}/graphql`, {
+            method: "POST",
+            headers: { "content-type": "application/json", cookie },
+            body: JSON.stringify({ query: PAY, variables: { id: invoiceIds[c], key: `api-${c}-${i}` } }),
+          });
+          const body = await response.json();
+          if (body.errors) throw new Error(JSON.stringify(body.errors));
+        }, apiSamples);
+      }
+    }),
+  );
+  const apiSeconds = (Date.now() - apiStart) / 1000;
+
+  const { rows: sessions } = await root.query(
+    "select distinct on (clinic_id) clinic_id, id from app_private.session where revoked_at is null and clinic_id = any($1::uuid[]) order by clinic_id, created_at desc",
+    [clinicRows.map((r) => r.id)],
+  );
+  const sessionOf = new Map(sessions.map((s) => [s.clinic_id, s.id]));
+  const sqlSamples: number[] = [];
+  const sqlStart = Date.now();
+  await Promise.all(
+    clinicRows.map(async (row, c) => {
+      const client = new pg.Client({ connectionString: benchConfig.authenticatorUrl });
+      await client.connect();
+      await client.query(`set role ${pg.escapeIdentifier(benchConfig.roles.visitor)}`);
+      await client.query("select set_config('jwt.claims.session_id', $1, false)", [sessionOf.get(row.id)]);
+      for (let i = 0; i < PAYMENTS_PER_CLIENT; i++) {
+        await timed(async () => {
+          await client.query("select code from app_public.record_payment($1, 1, 'cash', null, $2)", [invoiceIds[c], `sql-${c}-${i}`]);
+        }, sqlSamples);
+      }
+      await client.end();
+    }),
+  );
+  const sqlSeconds = (Date.now() - sqlStart) / 1000;
+  await api.close();
+  await pool.end();
+  await root.end();
+
+  console.log(`\n${counts[0].clinics} clinics, ${counts[0].payments.toLocaleString("en")} payments\n`);
+  console.log(`nightly reconciliation of every clinic for one day: ${first.seconds.toFixed(2)} s (${first.written} days written); rerun ${rerun.seconds.toFixed(2)} s (${rerun.written} written)\n`);
+  console.log(`recordPayment, ${CLIENTS} concurrent clients × ${PAYMENTS_PER_CLIENT} payments (ms):\n`);
+  console.log(table({ "API (HTTP + GraphQL)": summarize(apiSamples), "plain SQL, same function and sessions": summarize(sqlSamples) }));
+  const api95 = summarize(apiSamples).p95;
+  const sql95 = summarize(sqlSamples).p95;
+  console.log(`\nAPI p95 / SQL p95 = ${(api95 / sql95).toFixed(2)}; throughput: API ${(apiSamples.length / apiSeconds).toFixed(0)}/s, SQL ${(sqlSamples.length / sqlSeconds).toFixed(0)}/s`);
+}
+
+await main();
