@@ -1,0 +1,95 @@
+/**
+ * Every tenant table, found from the catalog so a new table cannot be
+ * forgotten: a member of clinic A (as owner, the widest role) can neither
+ * read, change, delete nor create clinic B's rows, and a table without
+ * clinic_id in its keys fails the check in rls.test.ts.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+
+let a: TestClinic;
+let b: TestClinic;
+let tables: string[];
+
+beforeAll(async () => {
+  a = await createClinic("Isolation A");
+  b = await createClinic("Isolation B");
+  // give clinic B a row in every table: a paid, refunded invoice with its visit, and a closed day
+  const invoice = await createIssuedInvoice(b, "1000");
+  await committedAs(await cashierSession(b), async (c) => {
+    const p = (await c.query("select id from app_public.record_payment($1, 500, 'cash')", [invoice.id])).rows[0];
+    await c.query("select app_public.refund_payment($1, 100, 'Test')", [p.id]);
+    await c.query("select app_public.close_day((now() - interval '3 days')::date)");
+  });
+  const { rows } = await rootPool().query(`
+    select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'app_public' and c.relkind = 'r'
+      and exists (select 1 from pg_attribute x where x.attrelid = c.oid and x.attname = 'clinic_id' and not x.attisdropped)
+    order by 1`);
+  tables = rows.map((r) => r.relname);
+});
+afterAll(closeRootPool);
+
+test("the catalog lists the tenant tables this test walks", () => {
+  expect(tables).toEqual(
+    expect.arrayContaining(["audit_log", "daily_reconciliation", "invoice", "invoice_line", "membership", "patient", "payment", "refund",
+      "service", "service_price", "visit", "visit_service"]),
+  );
+});
+
+test("clinic B has rows in every tenant table (so the checks below mean something)", async () => {
+  for (const table of tables) {
+    const { rows } = await rootPool().query(`select count(*)::int as n from app_public.${table} where clinic_id = $1`, [b.clinicId]);
+    expect({ table, hasRows: rows[0].n > 0 }).toEqual({ table, hasRows: true });
+  }
+});
+
+test("A's owner reads none of B's rows in any table", async () => {
+  await asMember(a.members.owner, async (c) => {
+    for (const table of tables) {
+      const { rows } = await c.query(`select count(*)::int as n from app_public.${table} where clinic_id = $1`, [b.clinicId]);
+      expect({ table, n: rows[0].n }).toEqual({ table, n: 0 });
+    }
+  });
+});
+
+test("A's owner changes and deletes none of B's rows in any table", async () => {
+  const fingerprint = async () => {
+    const result: Record<string, string> = {};
+    for (const table of tables) {
+      const { rows } = await rootPool().query(`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from app_public.${table} t where clinic_id = $1`, [
+        b.clinicId,
+      ]);
+      result[table] = rows[0].h;
+    }
+    return result;
+  };
+  const before = await fingerprint();
+  for (const table of tables) {
+    for (const statement of [`update app_public.${table} set clinic_id = clinic_id where clinic_id = $1`, `delete from app_public.${table} where clinic_id = $1`]) {
+      await asMember(a.members.owner, async (c) => {
+        const outcome = await c.query(statement, [b.clinicId]).then(
+          (r) => `changed ${r.rowCount}`,
+          (e: Error) => e.message,
+        );
+        expect({ table, statement: statement.split(" ")[0], outcome }).toEqual({
+          table,
+          statement: statement.split(" ")[0],
+          outcome: expect.stringMatching(/^changed 0$|permission denied/),
+        });
+      });
+    }
+  }
+  expect(await fingerprint()).toEqual(before);
+});
+
+test("A's owner cannot create a row in B by naming B's clinic_id", async () => {
+  for (const table of tables) {
+    await asMember(a.members.owner, async (c) => {
+      const outcome = await c
+        .query(`insert into app_public.${table} (clinic_id) values ($1)`, [b.clinicId])
+        .then(() => "inserted", (e: Error) => e.message);
+      expect({ table, outcome }).toEqual({ table, outcome: expect.stringMatching(/permission denied/) });
+    });
+  }
+});
