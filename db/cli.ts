@@ -7,12 +7,16 @@
  *   commit [message]   commit migrations/current
  *   shell              psql as the database owner
  *   superuser --phone P --password W [--name N]   create a platform admin
+ *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
+ *   analyst revoke NAME                             remove it
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { randomBytes } from "node:crypto";
 import { openDatabase } from "./open.ts";
+import { withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
@@ -80,6 +84,53 @@ async function main(): Promise<void> {
           await client.end();
         }
         console.error(`platform admin ${phone} is ready`);
+        break;
+      }
+      case "analyst": {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
+        const [action, name, ...clinics] = positionals;
+        if (!["grant", "revoke"].includes(action) || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
+          throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
+        }
+        if (action === "grant" && clinics.length === 0) throw new Error("name at least one clinic to grant");
+        await prepareDatabase(db.config);
+        const client = new pg.Client({ connectionString: db.config.rootUrl });
+        await client.connect();
+        try {
+          const role = pg.escapeIdentifier(name);
+          await client.query("begin");
+          await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+          if (action === "revoke") {
+            await client.query(`drop role if exists ${role}`);
+            await client.query("commit");
+            console.error(`analyst ${name} removed`);
+            break;
+          }
+          const { rows } = await client.query(
+            "select id, name from app_public.clinic where id::text = any($1::text[]) or name = any($1::text[])",
+            [clinics],
+          );
+          const unknown = clinics.filter((c) => !rows.some((r) => r.id === c || r.name === c));
+          if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
+          const password = values.password ?? randomBytes(18).toString("base64url");
+          const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
+          await client.query(
+            `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls password ${pg.escapeLiteral(password)}`,
+          );
+          await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
+          await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [
+            name,
+            rows.map((r) => r.id),
+          ]);
+          await client.query("commit");
+          console.error(`analyst ${name} may read: ${rows.map((r) => r.name).join(", ")}`);
+          console.error(`connect with: psql "${withCredentials(db.config.rootUrl, name, password)}"`);
+        } catch (error) {
+          await client.query("rollback");
+          throw error;
+        } finally {
+          await client.end();
+        }
         break;
       }
       default:

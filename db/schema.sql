@@ -138,6 +138,95 @@ COMMENT ON DOMAIN app_public.calling_code IS 'A country calling code without "+"
 
 
 --
+-- Name: dashboard; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.dashboard AS (
+	revenue numeric,
+	revenue_by_day jsonb,
+	revenue_by_method jsonb,
+	visits_by_status jsonb,
+	visits_by_doctor jsonb,
+	new_patients integer,
+	top_services jsonb,
+	outstanding_balance numeric,
+	average_visit_value numeric
+);
+
+
+ALTER TYPE app_public.dashboard OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE dashboard; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.dashboard IS 'Figures of a clinic for a period of business days.';
+
+
+--
+-- Name: COLUMN dashboard.revenue; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.revenue IS 'Payments minus refunds whose business day falls in the period.';
+
+
+--
+-- Name: COLUMN dashboard.revenue_by_day; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.revenue_by_day IS 'Net revenue per business day: [{"date", "amount"}], every day of the period, zero included.';
+
+
+--
+-- Name: COLUMN dashboard.revenue_by_method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.revenue_by_method IS 'Net revenue per payment method: [{"method", "amount"}].';
+
+
+--
+-- Name: COLUMN dashboard.visits_by_status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.visits_by_status IS 'Visits scheduled in the period per status: [{"status", "count"}].';
+
+
+--
+-- Name: COLUMN dashboard.visits_by_doctor; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.visits_by_doctor IS 'Visits scheduled in the period per doctor: [{"doctorId", "name", "count"}].';
+
+
+--
+-- Name: COLUMN dashboard.new_patients; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.new_patients IS 'Patients registered in the period.';
+
+
+--
+-- Name: COLUMN dashboard.top_services; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.top_services IS 'The five services billed most in the period (invoices not void): [{"serviceId", "name", "quantity", "amount"}].';
+
+
+--
+-- Name: COLUMN dashboard.outstanding_balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.outstanding_balance IS 'What issued and partially paid invoices still owe, now.';
+
+
+--
+-- Name: COLUMN dashboard.average_visit_value; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.dashboard.average_visit_value IS 'Value of the services of completed visits in the period, per completed visit.';
+
+
+--
 -- Name: e164_phone; Type: DOMAIN; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2955,6 +3044,96 @@ True when the live session belongs to a platform administrator.';
 
 
 --
+-- Name: dashboard(date, date); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.dashboard(from_date date, to_date date) RETURNS app_public.dashboard
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_tz text := (select c.timezone from app_public.clinic c where c.id = v_clinic);
+  v_from timestamptz;
+  v_to timestamptz;
+  v_result app_public.dashboard;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
+  end if;
+  if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
+    raise exception 'Give a period of at most 367 days, from_date before to_date.' using errcode = 'CINVL';
+  end if;
+  -- The period's limits as instants: the clinic's midnights.
+  v_from := from_date::timestamp at time zone v_tz;
+  v_to := (to_date + 1)::timestamp at time zone v_tz;
+
+  with movements as (
+    select p.business_date, p.method, p.amount from app_public.payment p
+    where p.clinic_id = v_clinic and p.business_date between from_date and to_date
+    union all
+    select r.business_date, r.method, -r.amount from app_public.refund r
+    where r.clinic_id = v_clinic and r.business_date between from_date and to_date
+  )
+  select coalesce(sum(amount), 0),
+    (select jsonb_agg(jsonb_build_object('date', d::date, 'amount', coalesce((select sum(m.amount) from movements m where m.business_date = d::date), 0)) order by d)
+     from generate_series(from_date, to_date, interval '1 day') d),
+    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]')
+     from (select m.method, sum(m.amount) as amount from movements m group by m.method) x)
+  into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method
+  from movements;
+
+  select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
+  into v_result.visits_by_status
+  from (select v.status, count(*) as n from app_public.visit v
+        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to group by v.status) x;
+
+  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name), '[]')
+  into v_result.visits_by_doctor
+  from (select v.doctor_id, u.full_name, count(*) as n
+        from app_public.visit v
+        join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
+        join app_public."user" u on u.id = m.user_id
+        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to
+        group by v.doctor_id, u.full_name) x;
+
+  select count(*) into v_result.new_patients from app_public.patient p
+  where p.clinic_id = v_clinic and p.created_at >= v_from and p.created_at < v_to;
+
+  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount) order by amount desc, name), '[]')
+  into v_result.top_services
+  from (select l.service_id, s.name, sum(l.quantity) as quantity, sum(l.line_total) as amount
+        from app_public.invoice_line l
+        join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+        join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
+        where l.clinic_id = v_clinic and i.status <> 'void' and i.created_at >= v_from and i.created_at < v_to
+        group by l.service_id, s.name
+        order by amount desc, s.name limit 5) x;
+
+  select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
+  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
+
+  select round(coalesce(sum(s.quantity * s.unit_price - s.discount), 0) / nullif(count(distinct v.id), 0), 2)
+  into v_result.average_visit_value
+  from app_public.visit v
+  left join app_public.visit_service s on s.clinic_id = v.clinic_id and s.visit_id = v.id
+  where v.clinic_id = v_clinic and v.status = 'completed' and v.scheduled_at >= v_from and v.scheduled_at < v_to;
+
+  return v_result;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.dashboard(from_date date, to_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION dashboard(from_date date, to_date date); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.dashboard(from_date date, to_date date) IS 'The clinic''s figures for the business days from_date to to_date (its own time zone): net revenue (refunds included) per day and method, visits per status and doctor, new patients, top services, outstanding balance, average visit value. Owners, admins and cashiers.';
+
+
+--
 -- Name: patient; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4318,6 +4497,70 @@ COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Vo
 
 
 --
+-- Name: granted_clinics(); Type: FUNCTION; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION reporting.granted_clinics() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select g.clinic_id from app_private.analyst_grant g where g.role_name = session_user;
+$$;
+
+
+ALTER FUNCTION reporting.granted_clinics() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION granted_clinics(); Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION reporting.granted_clinics() IS 'The clinics granted to the login role of this connection (session_user, which neither SET ROLE nor any setting changes).';
+
+
+--
+-- Name: analyst_grant; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.analyst_grant (
+    role_name name NOT NULL,
+    clinic_id uuid NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.analyst_grant FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.analyst_grant OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.analyst_grant IS 'Which clinics each analyst login role may read through the reporting views.';
+
+
+--
+-- Name: COLUMN analyst_grant.role_name; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.analyst_grant.role_name IS 'The analyst''s PostgreSQL login role.';
+
+
+--
+-- Name: COLUMN analyst_grant.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.analyst_grant.clinic_id IS 'A clinic it may read.';
+
+
+--
+-- Name: COLUMN analyst_grant.granted_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.analyst_grant.granted_at IS 'When it was granted.';
+
+
+--
 -- Name: audit_chain_head; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5442,6 +5685,192 @@ COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed 
 
 
 --
+-- Name: payments; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+CREATE VIEW reporting.payments AS
+ SELECT p.clinic_id,
+    c.name AS clinic_name,
+    'payment'::text AS kind,
+    p.code,
+    i.code AS invoice_code,
+    p.method,
+    p.amount,
+    p.received_at AS happened_at,
+    p.business_date
+   FROM ((app_public.payment p
+     JOIN app_public.clinic c ON ((c.id = p.clinic_id)))
+     JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
+  WHERE (p.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
+UNION ALL
+ SELECT r.clinic_id,
+    c.name AS clinic_name,
+    'refund'::text AS kind,
+    r.code,
+    i.code AS invoice_code,
+    r.method,
+    (- r.amount) AS amount,
+    r.refunded_at AS happened_at,
+    r.business_date
+   FROM ((app_public.refund r
+     JOIN app_public.clinic c ON ((c.id = r.clinic_id)))
+     JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))))
+  WHERE (r.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+
+
+ALTER TABLE reporting.payments OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: VIEW payments; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON VIEW reporting.payments IS 'Every payment (positive amount) and refund (negative amount), on its business day.';
+
+
+--
+-- Name: daily_revenue; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+CREATE VIEW reporting.daily_revenue AS
+ SELECT payments.clinic_id,
+    payments.clinic_name,
+    payments.business_date,
+    payments.method,
+    sum(payments.amount) FILTER (WHERE (payments.kind = 'payment'::text)) AS payments,
+    COALESCE((- sum(payments.amount) FILTER (WHERE (payments.kind = 'refund'::text))), (0)::numeric) AS refunds,
+    sum(payments.amount) AS net
+   FROM reporting.payments
+  GROUP BY payments.clinic_id, payments.clinic_name, payments.business_date, payments.method;
+
+
+ALTER TABLE reporting.daily_revenue OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: VIEW daily_revenue; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON VIEW reporting.daily_revenue IS 'Per clinic, business day and method: payments, refunds and net revenue.';
+
+
+--
+-- Name: invoices; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+CREATE VIEW reporting.invoices AS
+ SELECT i.clinic_id,
+    c.name AS clinic_name,
+    i.code,
+    i.status,
+    i.currency,
+    i.subtotal,
+    i.discount_total,
+    i.tax_total,
+    i.total,
+    i.amount_paid,
+    i.balance,
+    i.issued_at,
+    i.voided_at,
+    i.void_reason,
+    p.code AS patient_code,
+    v.code AS visit_code
+   FROM (((app_public.invoice i
+     JOIN app_public.clinic c ON ((c.id = i.clinic_id)))
+     JOIN app_public.patient p ON (((p.clinic_id = i.clinic_id) AND (p.id = i.patient_id))))
+     LEFT JOIN app_public.visit v ON (((v.clinic_id = i.clinic_id) AND (v.id = i.visit_id))))
+  WHERE (i.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+
+
+ALTER TABLE reporting.invoices OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: VIEW invoices; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON VIEW reporting.invoices IS 'One row per invoice with its totals, amount paid and balance.';
+
+
+--
+-- Name: reconciliations; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+CREATE VIEW reporting.reconciliations AS
+ SELECT d.clinic_id,
+    c.name AS clinic_name,
+    d.business_date,
+    d.status,
+    d.expected_cash,
+    d.expected_card,
+    d.expected_bank_transfer,
+    d.expected_mobile_money,
+    d.expected_insurance,
+    d.expected_total,
+    d.counted_total,
+    d.cash_difference,
+    d.difference,
+    d.notes,
+    d.closed_at,
+    d.reopened_at,
+    d.reopen_reason
+   FROM (app_public.daily_reconciliation d
+     JOIN app_public.clinic c ON ((c.id = d.clinic_id)))
+  WHERE (d.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+
+
+ALTER TABLE reporting.reconciliations OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: VIEW reconciliations; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON VIEW reporting.reconciliations IS 'The cash-up of each business day: expected, counted, differences.';
+
+
+--
+-- Name: visits; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+CREATE VIEW reporting.visits AS
+ SELECT v.clinic_id,
+    c.name AS clinic_name,
+    v.code,
+    v.status,
+    v.scheduled_at,
+    v.checked_in_at,
+    v.started_at,
+    v.completed_at,
+    v.cancelled_at,
+    v.cancel_reason,
+    p.code AS patient_code,
+    u.full_name AS doctor_name,
+    ( SELECT COALESCE(sum((((s.quantity)::numeric * s.unit_price) - s.discount)), (0)::numeric) AS "coalesce"
+           FROM app_public.visit_service s
+          WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value
+   FROM ((((app_public.visit v
+     JOIN app_public.clinic c ON ((c.id = v.clinic_id)))
+     JOIN app_public.patient p ON (((p.clinic_id = v.clinic_id) AND (p.id = v.patient_id))))
+     JOIN app_public.membership m ON (((m.clinic_id = v.clinic_id) AND (m.id = v.doctor_id))))
+     JOIN app_public."user" u ON ((u.id = m.user_id)))
+  WHERE (v.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+
+
+ALTER TABLE reporting.visits OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: VIEW visits; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON VIEW reporting.visits IS 'One row per visit: status, the times of each step, patient code (no names), doctor, value of its services.';
+
+
+--
+-- Name: analyst_grant analyst_grant_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.analyst_grant
+    ADD CONSTRAINT analyst_grant_pkey PRIMARY KEY (role_name, clinic_id);
+
+
+--
 -- Name: audit_chain_head audit_chain_head_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6317,6 +6746,14 @@ CREATE TRIGGER _900_sync_sessions AFTER UPDATE ON app_public.membership FOR EACH
 
 
 --
+-- Name: analyst_grant analyst_grant_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.analyst_grant
+    ADD CONSTRAINT analyst_grant_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
 -- Name: code_counter code_counter_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6669,6 +7106,12 @@ COMMENT ON CONSTRAINT visit_service_clinic_id_visit_id_fkey ON app_public.visit_
 
 
 --
+-- Name: analyst_grant; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.analyst_grant ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_chain_head; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6685,6 +7128,13 @@ ALTER TABLE app_private.code_counter ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.login_failure ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: analyst_grant owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.analyst_grant TO :DATABASE_OWNER USING (true);
+
 
 --
 -- Name: audit_chain_head owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
@@ -7205,6 +7655,7 @@ ALTER TABLE app_public.visit_service ENABLE ROW LEVEL SECURITY;
 --
 
 GRANT USAGE ON SCHEMA app_hidden TO :DATABASE_VISITOR;
+GRANT USAGE ON SCHEMA app_hidden TO :DATABASE_ANALYST;
 
 
 --
@@ -7212,6 +7663,7 @@ GRANT USAGE ON SCHEMA app_hidden TO :DATABASE_VISITOR;
 --
 
 GRANT USAGE ON SCHEMA app_public TO :DATABASE_VISITOR;
+GRANT USAGE ON SCHEMA app_public TO :DATABASE_ANALYST;
 
 
 --
@@ -7243,6 +7695,7 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 REVOKE ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) TO :DATABASE_ANALYST;
 
 
 --
@@ -7251,6 +7704,7 @@ GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.membe
 
 REVOKE ALL ON FUNCTION app_hidden.handles_money() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.handles_money() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.handles_money() TO :DATABASE_ANALYST;
 
 
 --
@@ -7259,6 +7713,7 @@ GRANT ALL ON FUNCTION app_hidden.handles_money() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.in_system_context() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.in_system_context() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.in_system_context() TO :DATABASE_ANALYST;
 
 
 --
@@ -7267,6 +7722,7 @@ GRANT ALL ON FUNCTION app_hidden.in_system_context() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.include_deleted() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_ANALYST;
 
 
 --
@@ -7299,6 +7755,7 @@ GRANT ALL ON FUNCTION app_hidden.logout() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.may_invoice() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_ANALYST;
 
 
 --
@@ -7567,6 +8024,7 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION app_public.current_user_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_user_id() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public.current_user_id() TO :DATABASE_ANALYST;
 
 
 --
@@ -7582,6 +8040,7 @@ REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, tabl
 
 REVOKE ALL ON FUNCTION app_public.current_clinic_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_ANALYST;
 
 
 --
@@ -7757,6 +8216,7 @@ GRANT ALL ON FUNCTION app_public.current_clinic() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.current_membership_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_membership_id() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public.current_membership_id() TO :DATABASE_ANALYST;
 
 
 --
@@ -7765,6 +8225,7 @@ GRANT ALL ON FUNCTION app_public.current_membership_id() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public."current_role"() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public."current_role"() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public."current_role"() TO :DATABASE_ANALYST;
 
 
 --
@@ -7773,6 +8234,7 @@ GRANT ALL ON FUNCTION app_public."current_role"() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.current_session_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_session_id() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public.current_session_id() TO :DATABASE_ANALYST;
 
 
 --
@@ -7803,6 +8265,15 @@ GRANT ALL ON FUNCTION app_public."current_user"() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.current_user_is_platform_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_user_is_platform_admin() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public.current_user_is_platform_admin() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION dashboard(from_date date, to_date date); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) TO :DATABASE_VISITOR;
 
 
 --
@@ -8113,6 +8584,14 @@ GRANT ALL ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) TO :
 
 
 --
+-- Name: FUNCTION granted_clinics(); Type: ACL; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION reporting.granted_clinics() FROM PUBLIC;
+GRANT ALL ON FUNCTION reporting.granted_clinics() TO :DATABASE_ANALYST;
+
+
+--
 -- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8278,6 +8757,41 @@ GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DA
 --
 
 GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE payments; Type: ACL; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE reporting.payments TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE daily_revenue; Type: ACL; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE reporting.daily_revenue TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE invoices; Type: ACL; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE reporting.invoices TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE reconciliations; Type: ACL; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE reporting.reconciliations TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE visits; Type: ACL; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE reporting.visits TO :DATABASE_ANALYST;
 
 
 --

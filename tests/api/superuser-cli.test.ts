@@ -2,12 +2,8 @@
  * `npm run superuser` as an operator runs it, then the platform admin it made
  * creates a clinic with its first owner through GraphQL.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { projectPath } from "../../db/paths.ts";
-import { closeRootPool, TEST_DATABASE_URL } from "../support/database.ts";
+import { runCli } from "../support/cli.ts";
+import { closeRootPool } from "../support/database.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -19,21 +15,7 @@ afterAll(async () => {
   await closeRootPool();
 });
 
-function superuser(args: string[]) {
-  return spawnSync(process.execPath, [projectPath("db/cli.ts"), "superuser", ...args], {
-    cwd: projectPath(),
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"], // no terminal: nothing can be prompted
-    env: {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_OWNER_PASSWORD: "clinicops-test-owner",
-      DATABASE_AUTHENTICATOR_PASSWORD: "clinicops-test-authenticator",
-      CLINICOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "clinicops-cli-")),
-      DEFAULT_CALLING_CODE: "255",
-    },
-  });
-}
+const superuser = (args: string[]) => runCli(["superuser", ...args]);
 
 test("creates a platform admin who can then create a clinic and its owner", async () => {
   const result = superuser(["--phone", "0799 123 456", "--password", "platform-admin-pw", "--name", "Platform Admin"]);

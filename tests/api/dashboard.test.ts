@@ -1,0 +1,99 @@
+/**
+ * The dashboard through GraphQL equals the same figures computed by plain
+ * SQL on the same data; only money roles see it; bad periods are refused.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+
+let api: TestApi;
+let clinic: TestClinic;
+let owner: Browser;
+let today: string;
+
+const DASHBOARD = `query($from: Date!, $to: Date!) { dashboard(fromDate: $from, toDate: $to) {
+  revenue revenueByDay revenueByMethod visitsByStatus visitsByDoctor newPatients topServices outstandingBalance averageVisitValue } }`;
+
+beforeAll(async () => {
+  api = await startApi();
+  clinic = await createClinic("Dashboard clinic");
+  owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  const cashier = await cashierSession(clinic);
+  const one = await createIssuedInvoice(clinic, "12000");
+  const two = await createIssuedInvoice(clinic, "8000");
+  await createIssuedInvoice(clinic, "3000"); // unpaid
+  await createVisit(clinic, "cancelled");
+  await createVisit(clinic, "completed");
+  await committedAs(cashier, async (c) => {
+    const p = (await c.query("select id from app_public.record_payment($1, 12000, 'cash')", [one.id])).rows[0];
+    await c.query("select app_public.record_payment($1, 5000, 'mobile_money')", [two.id]);
+    await c.query("select app_public.refund_payment($1, 2000, 'Partly refunded')", [p.id]);
+  });
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+test("equals the same figures computed by plain SQL", async () => {
+  const r = await owner.graphql(DASHBOARD, { from: today, to: today });
+  expect(r.body.errors).toBeUndefined();
+  const d = r.body.data.dashboard;
+  const sql = async (query: string) => (await rootPool().query(query, [clinic.clinicId, today])).rows;
+
+  const [revenue] = await sql(`select ((select coalesce(sum(amount), 0) from app_public.payment where clinic_id = $1 and business_date = $2)
+    - (select coalesce(sum(amount), 0) from app_public.refund where clinic_id = $1 and business_date = $2))::text as v`);
+  expect(d.revenue).toBe(revenue.v);
+  expect(d.revenue).toBe("15000.000");
+  expect(d.revenueByDay).toEqual([{ date: today, amount: 15000 }]);
+
+  const byMethod = await sql(`select method::text, sum(amount)::float as amount from (
+      select method, amount from app_public.payment where clinic_id = $1 and business_date = $2
+      union all select method, -amount from app_public.refund where clinic_id = $1 and business_date = $2) m group by 1 order by 1`);
+  expect(d.revenueByMethod).toEqual(byMethod);
+
+  const byStatus = await sql(`select v.status::text as status, count(*)::int as count from app_public.visit v
+      where v.clinic_id = $1 and (v.scheduled_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date group by v.status order by v.status`);
+  expect(d.visitsByStatus).toEqual(byStatus);
+  const byDoctor = await sql(`select v.doctor_id as "doctorId", u.full_name as name, count(*)::int as count
+      from app_public.visit v join app_public.membership m on m.id = v.doctor_id join app_public."user" u on u.id = m.user_id
+      where v.clinic_id = $1 and (v.scheduled_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date group by 1, 2 order by 3 desc, 2`);
+  expect(d.visitsByDoctor).toEqual(byDoctor);
+
+  const [patients] = await sql(`select count(*)::int as n from app_public.patient
+      where clinic_id = $1 and (created_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date`);
+  expect(d.newPatients).toBe(patients.n);
+
+  const top = await sql(`select l.service_id as "serviceId", s.name, sum(l.quantity)::float as quantity, sum(l.line_total)::float as amount
+      from app_public.invoice_line l join app_public.invoice i on i.id = l.invoice_id join app_public.service s on s.id = l.service_id
+      where l.clinic_id = $1 and i.status <> 'void' and (i.created_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date
+      group by 1, 2 order by amount desc, s.name limit 5`);
+  expect(d.topServices).toEqual(top);
+
+  const [outstanding] = await sql(`select sum(balance)::text as v from app_public.invoice where clinic_id = $1 and status in ('issued', 'partially_paid') and $2::text is not null`);
+  expect(d.outstandingBalance).toBe(outstanding.v);
+  expect(d.outstandingBalance).toBe("8000.000"); // 12000 − 10000 net, 8000 − 5000, 3000
+
+  const [average] = await sql(`select round(coalesce(sum(s.quantity * s.unit_price - s.discount), 0) / nullif(count(distinct v.id), 0), 2)::text as v
+      from app_public.visit v left join app_public.visit_service s on s.visit_id = v.id
+      where v.clinic_id = $1 and v.status = 'completed' and (v.scheduled_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date`);
+  expect(d.averageVisitValue).toBe(average.v);
+});
+
+test("only owners, admins and cashiers see it", async () => {
+  for (const role of ["doctor", "receptionist"] as const) {
+    const browser = new Browser(api);
+    await browser.login(clinic.members[role].phone, clinic.members[role].password);
+    const r = await browser.graphql(DASHBOARD, { from: today, to: today });
+    expect({ role, code: r.body.errors?.[0].extensions?.code }).toEqual({ role, code: "FORBIDDEN" });
+  }
+});
+
+test("a reversed or too long period is INVALID_INPUT", async () => {
+  for (const [from, to] of [["2026-02-01", "2026-01-01"], ["2024-01-01", "2026-01-01"]]) {
+    const r = await owner.graphql(DASHBOARD, { from, to });
+    expect(r.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+  }
+});

@@ -1,0 +1,79 @@
+/**
+ * Analysts: `npm run analyst -- grant` makes a login role that reads the
+ * reporting views of the granted clinics only, writes nothing, cannot reach
+ * secrets, and cannot widen its reach by setting anything.
+ */
+import pg from "pg";
+import { withCredentials } from "../../db/config.ts";
+import { runCli } from "../support/cli.ts";
+import { closeRootPool, rootPool, TEST_DATABASE_URL } from "../support/database.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+
+const ANALYST = `analyst_${process.pid}`;
+let a: TestClinic;
+let b: TestClinic;
+let analyst: pg.Client;
+
+beforeAll(async () => {
+  a = await createClinic("Analysed A");
+  b = await createClinic("Analysed B");
+  for (const clinic of [a, b]) {
+    const invoice = await createIssuedInvoice(clinic, "5000");
+    await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.record_payment($1, 5000, 'cash')", [invoice.id]));
+  }
+  const result = runCli(["analyst", "grant", ANALYST, a.clinicId, "--password", "analyst-password"]);
+  expect(result.stderr).toMatch(new RegExp(`analyst ${ANALYST} may read: Analysed A`));
+  expect(result.status).toBe(0);
+  analyst = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password") });
+  await analyst.connect();
+});
+afterAll(async () => {
+  await analyst.end();
+  runCli(["analyst", "revoke", ANALYST]);
+  await closeRootPool();
+});
+
+const clinicsIn = async (view: string) =>
+  (await analyst.query(`select distinct clinic_id from reporting.${view} where clinic_id = any($1::uuid[])`, [[a.clinicId, b.clinicId]])).rows.map(
+    (r) => r.clinic_id,
+  );
+
+test("reads the granted clinic in every reporting view, and only it", async () => {
+  for (const view of ["visits", "invoices", "payments", "daily_revenue"]) {
+    expect({ view, clinics: await clinicsIn(view) }).toEqual({ view, clinics: [a.clinicId] });
+  }
+  const { rows } = await analyst.query("select net::text from reporting.daily_revenue where clinic_id = $1", [a.clinicId]);
+  expect(rows).toEqual([{ net: "5000.000" }]);
+});
+
+test("cannot write, even to the views", async () => {
+  await expect(analyst.query("delete from reporting.invoices")).rejects.toThrow(/permission denied|cannot delete/);
+  await expect(analyst.query("update reporting.visits set status = 'completed'")).rejects.toThrow(/permission denied|cannot update/);
+});
+
+test("cannot reach the application's tables, secrets or the audit chain", async () => {
+  for (const table of ["app_public.patient", "app_public.audit_log", "app_private.user_secret", "app_private.session", "app_private.audit_chain_head", "app_private.analyst_grant"]) {
+    await expect(analyst.query(`select * from ${table} limit 1`)).rejects.toThrow(/permission denied/);
+  }
+});
+
+test("setting claims, roles or the session's user changes nothing", async () => {
+  await analyst.query("select set_config('jwt.claims.clinic_id', $1, false), set_config('jwt.claims.role', 'owner', false)", [b.clinicId]);
+  const { rows: sessions } = await rootPool().query("select id from app_private.session where clinic_id = $1 limit 1", [b.clinicId]);
+  await analyst.query("select set_config('jwt.claims.session_id', $1, false)", [sessions[0].id]);
+  expect(await clinicsIn("invoices")).toEqual([a.clinicId]);
+  await analyst.query("set role clinicops_test_analyst");
+  expect(await clinicsIn("payments")).toEqual([a.clinicId]);
+  await analyst.query("reset role");
+  await expect(analyst.query("set role clinicops_test_owner")).rejects.toThrow(/permission denied/);
+  await expect(analyst.query("set session authorization postgres")).rejects.toThrow(/permission denied/);
+});
+
+test("granting again replaces the clinics; revoking removes the login", async () => {
+  expect(runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]).status).toBe(0);
+  expect(await clinicsIn("invoices")).toEqual([b.clinicId]);
+  const unknown = runCli(["analyst", "grant", ANALYST, "No Such Clinic"]);
+  expect(unknown.status).toBe(1);
+  expect(unknown.stderr).toMatch(/unknown clinic\(s\): No Such Clinic/);
+  expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
+});
