@@ -244,6 +244,49 @@ COMMENT ON DOMAIN app_public.e164_phone IS 'A phone number in E.164 form: "+", t
 
 
 --
+-- Name: export_kind; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.export_kind AS ENUM (
+    'patients_csv',
+    'visits_csv',
+    'invoices_csv',
+    'payments_csv'
+);
+
+
+ALTER TYPE app_public.export_kind OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE export_kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.export_kind IS 'What to export: patients, visits, invoices or payments (and refunds) of a period, as CSV.';
+
+
+--
+-- Name: export_status; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.export_status AS ENUM (
+    'queued',
+    'running',
+    'done',
+    'failed',
+    'expired'
+);
+
+
+ALTER TYPE app_public.export_status OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE export_status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.export_status IS 'queued → running → done | failed; done files expire.';
+
+
+--
 -- Name: invoice_status; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -434,6 +477,38 @@ ALTER FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[
 --
 
 COMMENT ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) IS 'True when the current role is one of `roles`; for policies: `app_hidden.current_role_in(''owner'', ''admin'')`.';
+
+
+--
+-- Name: export_for_download(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_export app_public.report_export;
+begin
+  select * into v_export from app_public.report_export e
+  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id and e.status = 'done';
+  if v_export.id is null then
+    return; -- not found, not this clinic's, not allowed or not ready: all look alike
+  end if;
+  perform app_private.write_audit(v_export.clinic_id, 'export', 'report_export', v_export.id, null, null,
+    jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name));
+  return query select v_export.kind, v_export.clinic_id, v_export.file_name;
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_for_download(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The finished export the session may download (and an audit entry of the download), or nothing. Used by GET /exports/:id.';
 
 
 --
@@ -737,6 +812,26 @@ COMMENT ON FUNCTION app_private.create_platform_admin(phone text, full_name text
 
 
 --
+-- Name: csv_safe(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select case when value ~ '^[=+\-@\t\r]' then '''' || value else value end;
+$$;
+
+
+ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab or carriage return) gets a leading apostrophe.';
+
+
+--
 -- Name: expected_totals(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -794,6 +889,65 @@ ALTER FUNCTION app_private.expire_sessions(session_id uuid) OWNER TO :DATABASE_O
 --
 
 COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one session (or, with no id, every session) that has expired, or was revoked more than a day ago; returns how many. Logins stay in the audit log.';
+
+
+--
+-- Name: export_query(app_public.export_kind); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+  select case kind
+    when 'patients_csv' then $q$
+      select app_private.csv_safe(p.code) as code, app_private.csv_safe(p.first_name) as first_name,
+             app_private.csv_safe(p.last_name) as last_name, p.phone, p.date_of_birth, p.sex,
+             app_private.csv_safe(p.address) as address, (p.created_at at time zone c.timezone)::date as registered_on
+      from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
+      where p.clinic_id = $1 and p.deleted_at is null and (p.created_at at time zone c.timezone)::date between $2 and $3
+      order by p.code $q$
+    when 'visits_csv' then $q$
+      select v.code, p.code as patient_code, app_private.csv_safe(u.full_name) as doctor, v.status,
+             v.scheduled_at at time zone c.timezone as scheduled_at, app_private.csv_safe(v.reason) as reason,
+             app_private.csv_safe(v.cancel_reason) as cancel_reason
+      from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
+      join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
+      join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
+      join app_public."user" u on u.id = m.user_id
+      where v.clinic_id = $1 and (v.scheduled_at at time zone c.timezone)::date between $2 and $3
+      order by v.scheduled_at, v.code $q$
+    when 'invoices_csv' then $q$
+      select i.code, p.code as patient_code, i.status, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total,
+             i.amount_paid, i.balance, (i.created_at at time zone c.timezone)::date as created_on,
+             app_private.csv_safe(i.void_reason) as void_reason
+      from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
+      join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
+      where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3
+      order by i.code $q$
+    when 'payments_csv' then $q$
+      select kind, code, invoice_code, method, amount, business_date, happened_at from (
+        select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, p.business_date,
+               p.received_at at time zone c.timezone as happened_at
+        from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
+        join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
+        where p.clinic_id = $1 and p.business_date between $2 and $3
+        union all
+        select 'refund', r.code, i.code, r.method, -r.amount, r.business_date, r.refunded_at at time zone c.timezone
+        from app_public.refund r join app_public.clinic c on c.id = r.clinic_id
+        join app_public.invoice i on i.clinic_id = r.clinic_id and i.id = r.invoice_id
+        where r.clinic_id = $1 and r.business_date between $2 and $3) m
+      order by business_date, happened_at, code $q$
+  end;
+$_$;
+
+
+ALTER FUNCTION app_private.export_query(kind app_public.export_kind) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_query(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.export_query(kind app_public.export_kind) IS 'The SQL of each CSV export ($1 clinic, $2 and $3 the period), with formula guards on free text.';
 
 
 --
@@ -4283,6 +4437,191 @@ COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'R
 
 
 --
+-- Name: report_export; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.report_export (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind app_public.export_kind NOT NULL,
+    from_date date NOT NULL,
+    to_date date NOT NULL,
+    status app_public.export_status DEFAULT 'queued'::app_public.export_status NOT NULL,
+    rows_done integer DEFAULT 0 NOT NULL,
+    rows_total integer,
+    error text,
+    file_name text,
+    byte_size bigint,
+    requested_by uuid,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
+);
+
+ALTER TABLE ONLY app_public.report_export FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
+A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it.';
+
+
+--
+-- Name: COLUMN report_export.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN report_export.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.id IS 'Identifier, also in the download URL /exports/:id.';
+
+
+--
+-- Name: COLUMN report_export.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.kind IS 'What is exported.';
+
+
+--
+-- Name: COLUMN report_export.from_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.from_date IS 'First business day of the period (clinic time zone).';
+
+
+--
+-- Name: COLUMN report_export.to_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the period.';
+
+
+--
+-- Name: COLUMN report_export.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.status IS 'queued, running, done, failed or expired.';
+
+
+--
+-- Name: COLUMN report_export.rows_done; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.rows_done IS 'Rows written so far (progress).';
+
+
+--
+-- Name: COLUMN report_export.rows_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.rows_total IS 'Rows to write, once known.';
+
+
+--
+-- Name: COLUMN report_export.error; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.error IS 'Why the last attempt failed.';
+
+
+--
+-- Name: COLUMN report_export.file_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.file_name IS 'Name the download is saved as.';
+
+
+--
+-- Name: COLUMN report_export.byte_size; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.byte_size IS 'Size of the finished file.';
+
+
+--
+-- Name: COLUMN report_export.requested_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.requested_by IS 'Who asked for it.';
+
+
+--
+-- Name: COLUMN report_export.requested_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.requested_at IS 'When.';
+
+
+--
+-- Name: COLUMN report_export.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.started_at IS 'When the worker started the last attempt.';
+
+
+--
+-- Name: COLUMN report_export.finished_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished or failed for good.';
+
+
+--
+-- Name: COLUMN report_export.expires_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be deleted.';
+
+
+--
+-- Name: request_export(app_public.export_kind, date, date); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) RETURNS app_public.report_export
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_export app_public.report_export;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
+  end if;
+  if kind is null or from_date is null or to_date is null or to_date < from_date or to_date - from_date > 3660 then
+    raise exception 'Give a kind and a period of at most ten years, from_date before to_date.' using errcode = 'CINVL';
+  end if;
+  insert into app_public.report_export (clinic_id, kind, from_date, to_date, requested_by)
+  values (app_public.current_clinic_id(), kind, from_date, to_date, app_public.current_user_id())
+  returning * into v_export;
+  perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
+    job_key := 'report_export:' || v_export.id, max_attempts := 3);
+  return v_export;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) IS 'Asks for an export file; follow its status and progress, then download it from /exports/<rowId>. Owners, admins and cashiers; audited.';
+
+
+--
 -- Name: restore_member(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -6031,6 +6370,14 @@ ALTER TABLE ONLY app_public.refund
 
 
 --
+-- Name: report_export report_export_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.report_export
+    ADD CONSTRAINT report_export_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
 -- Name: service service_clinic_id_code_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -6295,6 +6642,13 @@ CREATE INDEX refund_invoice_idx ON app_public.refund USING btree (clinic_id, inv
 --
 
 CREATE INDEX refund_payment_idx ON app_public.refund USING btree (clinic_id, payment_id);
+
+
+--
+-- Name: report_export_clinic_requested_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX report_export_clinic_requested_idx ON app_public.report_export USING btree (clinic_id, requested_at);
 
 
 --
@@ -6669,6 +7023,13 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.refund 
 
 
 --
+-- Name: report_export _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.report_export FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
 -- Name: service _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -7002,6 +7363,14 @@ COMMENT ON CONSTRAINT refund_clinic_id_payment_id_fkey ON app_public.refund IS '
 
 
 --
+-- Name: report_export report_export_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.report_export
+    ADD CONSTRAINT report_export_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
 -- Name: service service_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -7290,6 +7659,13 @@ CREATE POLICY insert_managers ON app_public.service FOR INSERT WITH CHECK (((cli
 
 
 --
+-- Name: report_export insert_money; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY insert_money ON app_public.report_export FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
+
+
+--
 -- Name: clinic insert_platform; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -7382,6 +7758,12 @@ ALTER TABLE app_public.payment ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_public.refund ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: report_export; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.report_export ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: invoice select_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -7444,6 +7826,13 @@ CREATE POLICY select_colleagues ON app_public."user" FOR SELECT USING (((id = ( 
 --
 
 CREATE POLICY select_managers ON app_public.audit_log FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
+
+
+--
+-- Name: report_export select_money; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY select_money ON app_public.report_export FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
 
 
 --
@@ -7530,6 +7919,13 @@ CREATE POLICY system_context ON app_public.payment TO :DATABASE_OWNER USING (( S
 --
 
 CREATE POLICY system_context ON app_public.refund TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
+
+
+--
+-- Name: report_export system_context; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY system_context ON app_public.report_export TO :DATABASE_OWNER USING (( SELECT app_hidden.in_system_context() AS in_system_context));
 
 
 --
@@ -7699,6 +8095,14 @@ GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.membe
 
 
 --
+-- Name: FUNCTION export_for_download(export_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.export_for_download(export_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.export_for_download(export_id uuid) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION handles_money(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -7781,6 +8185,13 @@ REVOKE ALL ON FUNCTION app_private.create_platform_admin(phone text, full_name t
 
 
 --
+-- Name: FUNCTION csv_safe(value text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.csv_safe(value text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION expected_totals(clinic_id uuid, business_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7792,6 +8203,13 @@ REVOKE ALL ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date
 --
 
 REVOKE ALL ON FUNCTION app_private.expire_sessions(session_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION export_query(kind app_public.export_kind); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.export_query(kind app_public.export_kind) FROM PUBLIC;
 
 
 --
@@ -8525,6 +8943,21 @@ GRANT ALL ON FUNCTION app_public.remove_member(membership_id uuid) TO :DATABASE_
 
 REVOKE ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: TABLE report_export; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) TO :DATABASE_VISITOR;
 
 
 --

@@ -1,6 +1,6 @@
 /**
  * The HTTP server: request ids and logs, health, CSRF guard, session check,
- * /auth routes, and GraphQL (with GraphiQL outside production).
+ * /auth routes, export downloads, and GraphQL (with GraphiQL outside production).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -10,6 +10,7 @@ import { grafserv } from "postgraphile/grafserv/express/v4";
 import type { RoleNames } from "../db/config.ts";
 import { authRoutes } from "./auth-routes.ts";
 import { csrfGuard } from "./csrf.ts";
+import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
@@ -67,6 +68,7 @@ export async function createApiServer({ pool, settings, roles, trustProxy = fals
   app.use(csrfGuard(settings));
   app.use(refuseInvalidSession(settings));
   app.use("/auth", authRoutes({ pool, settings, roles }));
+  app.use(exportRoutes({ pool, settings, roles }));
 
   const server = createServer(app);
   const pgl = makeGraphQL({ pool, settings, roles });

@@ -20,6 +20,7 @@ beforeAll(async () => {
     const p = (await c.query("select id from app_public.record_payment($1, 500, 'cash')", [invoice.id])).rows[0];
     await c.query("select app_public.refund_payment($1, 100, 'Test')", [p.id]);
     await c.query("select app_public.close_day((now() - interval '3 days')::date)");
+    await c.query("select app_public.request_export('payments_csv', current_date, current_date)");
   });
   const { rows } = await rootPool().query(`
     select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -33,7 +34,7 @@ afterAll(closeRootPool);
 test("the catalog lists the tenant tables this test walks", () => {
   expect(tables).toEqual(
     expect.arrayContaining(["audit_log", "daily_reconciliation", "invoice", "invoice_line", "membership", "patient", "payment", "refund",
-      "service", "service_price", "visit", "visit_service"]),
+      "report_export", "service", "service_price", "visit", "visit_service"]),
   );
 });
 

@@ -78,5 +78,6 @@ test("the crontab parses and names each item", () => {
   expect(items.map((item) => [item.task, item.identifier])).toEqual([
     ["session__expire", "session_purge_hourly"],
     ["reconciliation__open", "reconciliation_open_hourly"],
+    ["report_export__expire", "report_export_expire_hourly"],
   ]);
 });

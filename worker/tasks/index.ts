@@ -1,6 +1,8 @@
 /** Every task the worker runs, by the name SQL and the crontab use. */
 import type { TaskList } from "graphile-worker";
 import { reconciliation__open } from "./reconciliation__open.ts";
+import { report_export__expire } from "./report_export__expire.ts";
+import { report_export__produce } from "./report_export__produce.ts";
 import { session__expire } from "./session__expire.ts";
 
-export const taskList: TaskList = { reconciliation__open, session__expire };
+export const taskList: TaskList = { reconciliation__open, report_export__expire, report_export__produce, session__expire };

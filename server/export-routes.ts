@@ -1,0 +1,43 @@
+/**
+ * GET /exports/:id streams a finished export to a member of its clinic who may
+ * see exports. Anyone else — another clinic, no session, a guessed or malformed
+ * id, an export not ready — gets the same 404. Each download is audited.
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import express, { type Request, type Response } from "express";
+import type pg from "pg";
+import type { RoleNames } from "../db/config.ts";
+import { exportFile } from "../db/export-files.ts";
+import { sendCaughtError, sendError } from "./http-errors.ts";
+import { pgSettingsFor, withPgSettings } from "./pg-settings.ts";
+import { sessionState } from "./session-cookie.ts";
+import type { ServerSettings } from "./settings.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; settings: ServerSettings; roles: Pick<RoleNames, "visitor"> }) {
+  const router = express.Router();
+  router.get("/exports/:id", async (req: Request<{ id: string }>, res: Response) => {
+    const notFound = () => sendError(res, "NOT_FOUND", "No such export.");
+    const state = sessionState(req, settings);
+    if (state.kind !== "session" || !UUID.test(req.params.id)) return notFound();
+    try {
+      const { rows } = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
+        client.query("select clinic_id, file_name from app_hidden.export_for_download($1)", [req.params.id]),
+      );
+      if (!rows[0]) return notFound();
+      const file = exportFile(rows[0].clinic_id, req.params.id);
+      const { size } = await stat(file).catch(() => ({ size: -1 }));
+      if (size < 0) return notFound();
+      res.setHeader("Content-Type", "text/csv; charset=utf-8");
+      res.setHeader("Content-Length", String(size));
+      res.setHeader("Content-Disposition", `attachment; filename="${rows[0].file_name}"`);
+      res.setHeader("Cache-Control", "private, no-store");
+      createReadStream(file).pipe(res);
+    } catch (error) {
+      sendCaughtError(res, error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,178 @@
+/**
+ * CSV exports end to end: requested over GraphQL, produced by the worker with
+ * progress, downloaded by the clinic only, safe CSV, failures retried then
+ * marked failed, every request and download audited, old files expired.
+ */
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Logger, runOnce } from "graphile-worker";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { taskList } from "../../worker/tasks/index.ts";
+
+const silent = new Logger(() => () => {});
+const runJobs = () => runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+
+let api: TestApi;
+let a: TestClinic;
+let b: TestClinic;
+let cashierA: Browser;
+let cashierB: Browser;
+let today: string;
+const exportsRoot = mkdtempSync(join(tmpdir(), "clinicops-exports-"));
+
+/** RFC 4180, enough to check what we write. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") row.push(field), (field = "");
+    else if (ch === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
+    else field += ch;
+  }
+  return rows;
+}
+
+const REQUEST = `mutation($kind: ExportKind!, $from: Date!, $to: Date!) {
+  requestExport(input: { kind: $kind, fromDate: $from, toDate: $to }) { result { rowId status } } }`;
+const STATUS = `query($id: UUID!) { reportExports(condition: { rowId: $id }) { nodes { status rowsDone rowsTotal error fileName } } }`;
+
+async function requestExport(browser: Browser, kind = "patients_csv"): Promise<string> {
+  const r = await browser.graphql(REQUEST, { kind, from: today, to: today });
+  expect(r.body.errors).toBeUndefined();
+  return r.body.data.requestExport.result.rowId;
+}
+
+beforeAll(async () => {
+  process.env.EXPORTS_DIR = exportsRoot;
+  api = await startApi();
+  a = await createClinic("Export A");
+  b = await createClinic("Export B");
+  cashierA = new Browser(api);
+  await cashierA.login(a.members.cashier.phone, a.members.cashier.password);
+  cashierB = new Browser(api);
+  await cashierB.login(b.members.cashier.phone, b.members.cashier.password);
+  today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  await createPatient(a.clinicId, { first_name: 'Amina "Mama" O\'Neil', last_name: "Kombo, Jr.", address: "Plot 5\nMsasani, \"Dar\"" });
+  await createPatient(a.clinicId, { first_name: "=HYPERLINK(\"http://evil.example\")", last_name: "@SUM(A1)", address: "+1+1" });
+});
+afterAll(async () => {
+  delete process.env.EXPORTS_DIR;
+  await api.close();
+  await closeRootPool();
+});
+
+test("produced with progress and downloaded by the clinic; the CSV is quoted safely and round-trips", async () => {
+  const id = await requestExport(cashierA);
+  expect((await cashierA.graphql(STATUS, { id })).body.data.reportExports.nodes[0].status).toBe("queued");
+  await runJobs();
+  const status = (await cashierA.graphql(STATUS, { id })).body.data.reportExports.nodes[0];
+  expect(status).toMatchObject({ status: "done", rowsDone: 2, rowsTotal: 2, error: null, fileName: `patients-${today}-to-${today}.csv` });
+
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+  expect(response.headers.get("content-disposition")).toBe(`attachment; filename="patients-${today}-to-${today}.csv"`);
+  const rows = parseCsv(await response.text());
+  expect(rows[0]).toEqual(["code", "first_name", "last_name", "phone", "date_of_birth", "sex", "address", "registered_on"]);
+  expect(rows).toHaveLength(3);
+  const byFirstCell = Object.fromEntries(rows.slice(1).map((r) => [r[2], r]));
+  expect(byFirstCell["Kombo, Jr."][1]).toBe('Amina "Mama" O\'Neil');
+  expect(byFirstCell["Kombo, Jr."][6]).toBe('Plot 5\nMsasani, "Dar"');
+  // formulas are defused with a leading apostrophe
+  expect(byFirstCell["'@SUM(A1)"][1]).toBe("'=HYPERLINK(\"http://evil.example\")");
+  expect(byFirstCell["'@SUM(A1)"][6]).toBe("'+1+1");
+});
+
+test("another clinic's member, a logged-out user, no session and guessed ids all get 404", async () => {
+  const id = await requestExport(cashierA);
+  await runJobs();
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(200);
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierB.cookie! } })).status).toBe(404);
+  expect((await fetch(`${api.url}/exports/${id}`)).status).toBe(404);
+  for (const guess of ["00000000-0000-4000-8000-000000000000", "1", "../../etc/passwd"]) {
+    expect((await fetch(`${api.url}/exports/${encodeURIComponent(guess)}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
+  }
+  const leaving = new Browser(api);
+  await leaving.login(a.members.admin.phone, a.members.admin.password);
+  const cookie = leaving.cookie!;
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie } })).status).toBe(200);
+  await leaving.post("/auth/logout", {});
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie } })).status).toBe(404);
+  // and a doctor of the same clinic may not export or download
+  const doctor = new Browser(api);
+  await doctor.login(a.members.doctor.phone, a.members.doctor.password);
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: doctor.cookie! } })).status).toBe(404);
+  const r = await doctor.graphql(REQUEST, { kind: "payments_csv", from: today, to: today });
+  expect(r.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+});
+
+test("every request and every download is audited", async () => {
+  const id = await requestExport(cashierA, "visits_csv");
+  await runJobs();
+  await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
+  const { rows } = await rootPool().query(
+    "select action, actor_user_id from app_public.audit_log where record_id = $1 and action in ('insert', 'export') order by seq",
+    [id],
+  );
+  expect(rows).toEqual([
+    { action: "insert", actor_user_id: a.members.cashier.userId },
+    { action: "export", actor_user_id: a.members.cashier.userId },
+  ]);
+});
+
+test("a failing export is retried, then marked failed with the reason; no partial file is left", async () => {
+  const id = await requestExport(cashierA);
+  const blocker = join(mkdtempSync(join(tmpdir(), "clinicops-blocked-")), "not-a-directory");
+  writeFileSync(blocker, "");
+  process.env.EXPORTS_DIR = blocker; // the worker cannot create the clinic's folder in a file
+  try {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
+      await runJobs();
+      const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+      expect(rows[0].status).toBe(attempt < 3 ? "queued" : "failed");
+      expect(rows[0].error).toMatch(new RegExp(`^Attempt ${attempt} of 3 failed: .*(ENOTDIR|EEXIST)`));
+    }
+  } finally {
+    process.env.EXPORTS_DIR = exportsRoot;
+  }
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
+});
+
+test("a retried job rewrites the same file: one export, one file", async () => {
+  const id = await requestExport(cashierA);
+  await runJobs();
+  // as if the worker died after finishing the file but before marking it done
+  await rootPool().query("update app_public.report_export set status = 'queued' where id = $1", [id]);
+  await rootPool().query("select graphile_worker.add_job('report_export__produce', json_build_object('clinicId', $1::uuid, 'id', $2::uuid), job_key := 'report_export:' || $2)", [
+    a.clinicId,
+    id,
+  ]);
+  await runJobs();
+  const files = readdirSync(join(exportsRoot, a.clinicId)).filter((f) => f.startsWith(id));
+  expect(files).toEqual([`${id}.csv`]);
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.report_export where id = $1 and status = 'done'", [id]);
+  expect(rows[0].n).toBe(1);
+});
+
+test("expired files are deleted and no longer downloadable", async () => {
+  const id = await requestExport(cashierA);
+  await runJobs();
+  await rootPool().query("update app_public.report_export set expires_at = now() - interval '1 minute' where id = $1", [id]);
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runJobs();
+  expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(`${id}.csv`);
+  expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("expired");
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
+});
