@@ -1,5 +1,5 @@
 /**
- * Where export files live: `<EXPORTS_DIR or data dir/exports>/<clinic id>/<export id>.csv`,
+ * Where export files live: `<EXPORTS_DIR or data dir/exports>/<clinic id>/<export id>`,
  * shared by the worker that writes them and the server that streams them.
  */
 import { resolve } from "node:path";
@@ -10,5 +10,5 @@ export function exportsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function exportFile(clinicId: string, exportId: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(exportsDir(env), clinicId, `${exportId}.csv`);
+  return resolve(exportsDir(env), clinicId, exportId);
 }

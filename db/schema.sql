@@ -251,7 +251,10 @@ CREATE TYPE app_public.export_kind AS ENUM (
     'patients_csv',
     'visits_csv',
     'invoices_csv',
-    'payments_csv'
+    'payments_csv',
+    'invoice_pdf',
+    'reconciliation_pdf',
+    'monthly_summary_pdf'
 );
 
 
@@ -483,7 +486,7 @@ COMMENT ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_
 -- Name: export_for_download(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text)
+CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text, content_type text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -497,7 +500,7 @@ begin
   end if;
   perform app_private.write_audit(v_export.clinic_id, 'export', 'report_export', v_export.id, null, null,
     jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name));
-  return query select v_export.kind, v_export.clinic_id, v_export.file_name;
+  return query select v_export.kind, v_export.clinic_id, v_export.file_name, v_export.content_type;
 end;
 $$;
 
@@ -783,6 +786,29 @@ COMMENT ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic_id
 
 
 --
+-- Name: clinic_header(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.clinic_header(clinic_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select jsonb_build_object('name', c.name, 'address', c.address, 'phone', c.phone, 'email', c.email,
+    'currency', c.currency, 'timezone', c.timezone, 'footer', c.invoice_footer)
+  from app_public.clinic c where c.id = clinic_header.clinic_id;
+$$;
+
+
+ALTER FUNCTION app_private.clinic_header(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION clinic_header(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic.';
+
+
+--
 -- Name: create_platform_admin(text, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -829,6 +855,86 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab or carriage return) gets a leading apostrophe.';
+
+
+--
+-- Name: dashboard_for(uuid, date, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) RETURNS app_public.dashboard
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := dashboard_for.clinic_id;
+  v_tz text := (select c.timezone from app_public.clinic c where c.id = v_clinic);
+  v_from timestamptz := from_date::timestamp at time zone v_tz;
+  v_to timestamptz := (to_date + 1)::timestamp at time zone v_tz;
+  v_result app_public.dashboard;
+begin
+  with movements as (
+    select p.business_date, p.method, p.amount from app_public.payment p
+    where p.clinic_id = v_clinic and p.business_date between from_date and to_date
+    union all
+    select r.business_date, r.method, -r.amount from app_public.refund r
+    where r.clinic_id = v_clinic and r.business_date between from_date and to_date
+  )
+  select coalesce(sum(amount), 0),
+    (select jsonb_agg(jsonb_build_object('date', d::date, 'amount', coalesce((select sum(m.amount) from movements m where m.business_date = d::date), 0)) order by d)
+     from generate_series(from_date, to_date, interval '1 day') d),
+    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]')
+     from (select m.method, sum(m.amount) as amount from movements m group by m.method) x)
+  into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method
+  from movements;
+
+  select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
+  into v_result.visits_by_status
+  from (select v.status, count(*) as n from app_public.visit v
+        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to group by v.status) x;
+
+  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name), '[]')
+  into v_result.visits_by_doctor
+  from (select v.doctor_id, u.full_name, count(*) as n
+        from app_public.visit v
+        join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
+        join app_public."user" u on u.id = m.user_id
+        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to
+        group by v.doctor_id, u.full_name) x;
+
+  select count(*) into v_result.new_patients from app_public.patient p
+  where p.clinic_id = v_clinic and p.created_at >= v_from and p.created_at < v_to;
+
+  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount) order by amount desc, name), '[]')
+  into v_result.top_services
+  from (select l.service_id, s.name, sum(l.quantity) as quantity, sum(l.line_total) as amount
+        from app_public.invoice_line l
+        join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+        join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
+        where l.clinic_id = v_clinic and i.status <> 'void' and i.created_at >= v_from and i.created_at < v_to
+        group by l.service_id, s.name
+        order by amount desc, s.name limit 5) x;
+
+  select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
+  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
+
+  select round(coalesce(sum(s.quantity * s.unit_price - s.discount), 0) / nullif(count(distinct v.id), 0), 2)
+  into v_result.average_visit_value
+  from app_public.visit v
+  left join app_public.visit_service s on s.clinic_id = v.clinic_id and s.visit_id = v.id
+  where v.clinic_id = v_clinic and v.status = 'completed' and v.scheduled_at >= v_from and v.scheduled_at < v_to;
+
+  return v_result;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION dashboard_for(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard).';
 
 
 --
@@ -1015,6 +1121,67 @@ COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt (cost 10
 
 
 --
+-- Name: invoice_document(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select jsonb_build_object(
+    'clinic', app_private.clinic_header(i.clinic_id),
+    'invoice', jsonb_build_object('code', i.code, 'status', i.status, 'currency', i.currency, 'issuedAt', i.issued_at,
+      'createdAt', i.created_at, 'subtotal', i.subtotal, 'discountTotal', i.discount_total, 'taxTotal', i.tax_total,
+      'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', i.notes, 'voidReason', i.void_reason),
+    'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name, 'phone', p.phone, 'address', p.address),
+    'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
+                'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total) order by l.created_at, l.id), '[]')
+              from app_public.invoice_line l where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
+    'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at) order by m.at), '[]')
+                 from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at from app_public.payment p2
+                       where p2.clinic_id = i.clinic_id and p2.invoice_id = i.id
+                       union all
+                       select r.code, 'refund', r.method, -r.amount, r.refunded_at from app_public.refund r
+                       where r.clinic_id = i.clinic_id and r.invoice_id = i.id) m))
+  from app_public.invoice i
+  join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
+  where i.clinic_id = invoice_document.clinic_id and i.id = invoice_document.invoice_id;
+$$;
+
+
+ALTER FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds, balance, footer.';
+
+
+--
+-- Name: monthly_summary_document(uuid, date, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select jsonb_build_object('clinic', app_private.clinic_header(monthly_summary_document.clinic_id),
+    'fromDate', from_date, 'toDate', to_date,
+    'figures', to_jsonb(app_private.dashboard_for(monthly_summary_document.clinic_id, from_date, to_date)));
+$$;
+
+
+ALTER FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION monthly_summary_document(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) IS 'Everything the monthly summary prints: the dashboard figures of the month.';
+
+
+--
 -- Name: next_code(uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1171,6 +1338,32 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 --
 
 COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic, or to their only clinic, or to none; returns what /auth/login answers.';
+
+
+--
+-- Name: reconciliation_document(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date date) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select jsonb_build_object(
+    'clinic', app_private.clinic_header(reconciliation_document.clinic_id),
+    'businessDate', reconciliation_document.business_date,
+    'day', (select to_jsonb(d) from app_public.daily_reconciliation d
+            where d.clinic_id = reconciliation_document.clinic_id and d.business_date = reconciliation_document.business_date),
+    'expected', (select to_jsonb(t) from app_private.expected_totals(reconciliation_document.clinic_id, reconciliation_document.business_date) t));
+$$;
+
+
+ALTER FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION reconciliation_document(clinic_id uuid, business_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date date) IS 'Everything a daily reconciliation sheet prints: expected per method (live when the day has no row yet), counted, differences, notes.';
 
 
 --
@@ -3205,12 +3398,6 @@ CREATE FUNCTION app_public.dashboard(from_date date, to_date date) RETURNS app_p
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-declare
-  v_clinic uuid := app_public.current_clinic_id();
-  v_tz text := (select c.timezone from app_public.clinic c where c.id = v_clinic);
-  v_from timestamptz;
-  v_to timestamptz;
-  v_result app_public.dashboard;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
@@ -3218,62 +3405,7 @@ begin
   if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
     raise exception 'Give a period of at most 367 days, from_date before to_date.' using errcode = 'CINVL';
   end if;
-  -- The period's limits as instants: the clinic's midnights.
-  v_from := from_date::timestamp at time zone v_tz;
-  v_to := (to_date + 1)::timestamp at time zone v_tz;
-
-  with movements as (
-    select p.business_date, p.method, p.amount from app_public.payment p
-    where p.clinic_id = v_clinic and p.business_date between from_date and to_date
-    union all
-    select r.business_date, r.method, -r.amount from app_public.refund r
-    where r.clinic_id = v_clinic and r.business_date between from_date and to_date
-  )
-  select coalesce(sum(amount), 0),
-    (select jsonb_agg(jsonb_build_object('date', d::date, 'amount', coalesce((select sum(m.amount) from movements m where m.business_date = d::date), 0)) order by d)
-     from generate_series(from_date, to_date, interval '1 day') d),
-    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]')
-     from (select m.method, sum(m.amount) as amount from movements m group by m.method) x)
-  into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method
-  from movements;
-
-  select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
-  into v_result.visits_by_status
-  from (select v.status, count(*) as n from app_public.visit v
-        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to group by v.status) x;
-
-  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name), '[]')
-  into v_result.visits_by_doctor
-  from (select v.doctor_id, u.full_name, count(*) as n
-        from app_public.visit v
-        join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
-        join app_public."user" u on u.id = m.user_id
-        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to
-        group by v.doctor_id, u.full_name) x;
-
-  select count(*) into v_result.new_patients from app_public.patient p
-  where p.clinic_id = v_clinic and p.created_at >= v_from and p.created_at < v_to;
-
-  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount) order by amount desc, name), '[]')
-  into v_result.top_services
-  from (select l.service_id, s.name, sum(l.quantity) as quantity, sum(l.line_total) as amount
-        from app_public.invoice_line l
-        join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-        join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
-        where l.clinic_id = v_clinic and i.status <> 'void' and i.created_at >= v_from and i.created_at < v_to
-        group by l.service_id, s.name
-        order by amount desc, s.name limit 5) x;
-
-  select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
-  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
-
-  select round(coalesce(sum(s.quantity * s.unit_price - s.discount), 0) / nullif(count(distinct v.id), 0), 2)
-  into v_result.average_visit_value
-  from app_public.visit v
-  left join app_public.visit_service s on s.clinic_id = v.clinic_id and s.visit_id = v.id
-  where v.clinic_id = v_clinic and v.status = 'completed' and v.scheduled_at >= v_from and v.scheduled_at < v_to;
-
-  return v_result;
+  return app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
 end;
 $$;
 
@@ -4457,6 +4589,8 @@ CREATE TABLE app_public.report_export (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     expires_at timestamp with time zone,
+    invoice_id uuid,
+    content_type text,
     CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
 );
 
@@ -4586,24 +4720,62 @@ COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be 
 
 
 --
--- Name: request_export(app_public.export_kind, date, date); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN report_export.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) RETURNS app_public.report_export
+COMMENT ON COLUMN app_public.report_export.invoice_id IS 'The invoice, for an invoice_pdf.';
+
+
+--
+-- Name: COLUMN report_export.content_type; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.content_type IS 'MIME type of the finished file.';
+
+
+--
+-- Name: request_export(app_public.export_kind, date, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid) RETURNS app_public.report_export
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_from date := from_date;
+  v_to date := to_date;
   v_export app_public.report_export;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
   end if;
-  if kind is null or from_date is null or to_date is null or to_date < from_date or to_date - from_date > 3660 then
-    raise exception 'Give a kind and a period of at most ten years, from_date before to_date.' using errcode = 'CINVL';
+  if kind is null then
+    raise exception 'Say what to export.' using errcode = 'CINVL';
+  elsif kind::text = 'invoice_pdf' then
+    select (i.created_at at time zone c.timezone)::date into v_from
+    from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
+    where i.clinic_id = v_clinic and i.id = request_export.invoice_id;
+    if v_from is null then
+      raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+    end if;
+    v_to := v_from;
+  elsif kind::text = 'reconciliation_pdf' then
+    if from_date is null then
+      raise exception 'Give the business day (fromDate) of the reconciliation sheet.' using errcode = 'CINVL';
+    end if;
+    v_to := from_date;
+  elsif kind::text = 'monthly_summary_pdf' then
+    if from_date is null then
+      raise exception 'Give a day of the month (fromDate) to summarise.' using errcode = 'CINVL';
+    end if;
+    v_from := date_trunc('month', from_date)::date;
+    v_to := (date_trunc('month', from_date) + interval '1 month - 1 day')::date;
+  elsif from_date is null or to_date is null or to_date < from_date or to_date - from_date > 3660 then
+    raise exception 'Give a period of at most ten years, fromDate before toDate.' using errcode = 'CINVL';
   end if;
-  insert into app_public.report_export (clinic_id, kind, from_date, to_date, requested_by)
-  values (app_public.current_clinic_id(), kind, from_date, to_date, app_public.current_user_id())
+  insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
+  values (v_clinic, kind, v_from, v_to, case when kind::text = 'invoice_pdf' then request_export.invoice_id end, app_public.current_user_id())
   returning * into v_export;
   perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
     job_key := 'report_export:' || v_export.id, max_attempts := 3);
@@ -4612,13 +4784,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) IS 'Asks for an export file; follow its status and progress, then download it from /exports/<rowId>. Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day) or a monthly_summary_pdf (fromDate = any day of the month). Follow its status and progress, then download it from /exports/<rowId>. Owners, admins and cashiers; audited.';
 
 
 --
@@ -8178,6 +8350,13 @@ REVOKE ALL ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic
 
 
 --
+-- Name: FUNCTION clinic_header(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.clinic_header(clinic_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION create_platform_admin(phone text, full_name text, password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8189,6 +8368,13 @@ REVOKE ALL ON FUNCTION app_private.create_platform_admin(phone text, full_name t
 --
 
 REVOKE ALL ON FUNCTION app_private.csv_safe(value text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION dashboard_for(clinic_id uuid, from_date date, to_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) FROM PUBLIC;
 
 
 --
@@ -8227,6 +8413,20 @@ REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION monthly_summary_document(clinic_id uuid, from_date date, to_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION next_code(clinic_id uuid, prefix text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8245,6 +8445,13 @@ REVOKE ALL ON FUNCTION app_private.open_reconciliations(as_of timestamp with tim
 --
 
 REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION reconciliation_document(clinic_id uuid, business_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date date) FROM PUBLIC;
 
 
 --
@@ -8953,11 +9160,11 @@ GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
 
 
 --
--- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) TO :DATABASE_VISITOR;
 
 
 --

@@ -24,13 +24,13 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     if (state.kind !== "session" || !UUID.test(req.params.id)) return notFound();
     try {
       const { rows } = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
-        client.query("select clinic_id, file_name from app_hidden.export_for_download($1)", [req.params.id]),
+        client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [req.params.id]),
       );
       if (!rows[0]) return notFound();
       const file = exportFile(rows[0].clinic_id, req.params.id);
       const { size } = await stat(file).catch(() => ({ size: -1 }));
       if (size < 0) return notFound();
-      res.setHeader("Content-Type", "text/csv; charset=utf-8");
+      res.setHeader("Content-Type", rows[0].content_type);
       res.setHeader("Content-Length", String(size));
       res.setHeader("Content-Disposition", `attachment; filename="${rows[0].file_name}"`);
       res.setHeader("Cache-Control", "private, no-store");

@@ -6,7 +6,7 @@ import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import pg from "pg";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { startWorker } from "../worker/run.ts";
+import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
@@ -33,7 +33,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log("info", "shutdown", { signal });
   await api.close();
-  await worker?.stop();
+  if (worker) await stopWorker(worker);
   await pool.end();
   await db.close();
   process.exit(0);

@@ -4,13 +4,13 @@
  */
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { startWorker } from "./run.ts";
+import { startWorker, stopWorker } from "./run.ts";
 
 const db = await openDatabase({ log: (m) => console.error(m) });
 await prepareDatabase(db.config);
 const runner = await startWorker(db.config.ownerUrl);
 const stop = async () => {
-  await runner.stop();
+  await stopWorker(runner);
   await db.close();
   process.exit(0);
 };

@@ -3,6 +3,7 @@
  * database owner (tasks that read tenant data filter by clinic themselves).
  */
 import { Logger, run, type Runner } from "graphile-worker";
+import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
 import { projectPath } from "../db/paths.ts";
 
@@ -21,4 +22,10 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
     noHandleSignals: true,
     logger: jsonLogger,
   });
+}
+
+/** Stops the worker and the browser it may have started for PDFs. */
+export async function stopWorker(runner: Runner): Promise<void> {
+  await runner.stop();
+  await closeBrowser();
 }

@@ -161,7 +161,7 @@ test("a retried job rewrites the same file: one export, one file", async () => {
   ]);
   await runJobs();
   const files = readdirSync(join(exportsRoot, a.clinicId)).filter((f) => f.startsWith(id));
-  expect(files).toEqual([`${id}.csv`]);
+  expect(files).toEqual([id]);
   const { rows } = await rootPool().query("select count(*)::int as n from app_public.report_export where id = $1 and status = 'done'", [id]);
   expect(rows[0].n).toBe(1);
 });
@@ -172,7 +172,7 @@ test("expired files are deleted and no longer downloadable", async () => {
   await rootPool().query("update app_public.report_export set expires_at = now() - interval '1 minute' where id = $1", [id]);
   await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
   await runJobs();
-  expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(`${id}.csv`);
+  expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(id);
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("expired");
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });

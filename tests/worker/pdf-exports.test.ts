@@ -1,0 +1,137 @@
+/**
+ * PDF exports: an invoice, a daily reconciliation sheet and a monthly summary
+ * rendered by Chromium from the database's figures, checked by reading the PDF
+ * text back (pdftotext); pages load nothing from the network; hostile values
+ * show literally; a render that hangs is retried.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Logger, runOnce } from "graphile-worker";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { closeBrowser, findBrowser, renderPdf } from "../../worker/pdf/renderer.ts";
+import { invoiceHtml } from "../../worker/pdf/templates.ts";
+import { taskList } from "../../worker/tasks/index.ts";
+
+const silent = new Logger(() => () => {});
+const runJobs = () => runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+const HOSTILE = "<img src=http://127.0.0.1:9/x>";
+
+let api: TestApi;
+let clinic: TestClinic;
+let cashier: Browser;
+let invoiceId: string;
+let today: string;
+const dir = mkdtempSync(join(tmpdir(), "clinicops-pdf-"));
+
+function pdfText(bytes: Uint8Array): string {
+  try {
+    return execFileSync("pdftotext", ["-layout", "-", "-"], { input: bytes, encoding: "utf8" });
+  } catch (error) {
+    throw new Error(`pdftotext is needed to read PDFs back (apt-get install poppler-utils): ${(error as Error).message}`);
+  }
+}
+
+async function exportPdf(variables: Record<string, unknown>): Promise<string> {
+  const r = await cashier.graphql(
+    `mutation($kind: ExportKind!, $from: Date, $invoice: UUID) { requestExport(input: { kind: $kind, fromDate: $from, invoiceId: $invoice }) { result { rowId } } }`,
+    variables,
+  );
+  expect(r.body.errors).toBeUndefined();
+  const id = r.body.data.requestExport.result.rowId;
+  await runJobs();
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toBe("application/pdf");
+  return pdfText(new Uint8Array(await response.arrayBuffer()));
+}
+
+beforeAll(async () => {
+  process.env.EXPORTS_DIR = dir;
+  api = await startApi();
+  clinic = await createClinic("PDF Clinic");
+  await rootPool().query("update app_public.clinic set address = 'Plot 7, Msasani', invoice_footer = 'Asante sana - pay within 30 days' where id = $1", [clinic.clinicId]);
+  const session = await cashierSession(clinic);
+  const invoice = await createIssuedInvoice(clinic, "45000");
+  invoiceId = invoice.id;
+  await rootPool().query(
+    "update app_public.patient set first_name = $2, last_name = 'Mwakyusa' where id = (select patient_id from app_public.invoice where id = $1)",
+    [invoiceId, HOSTILE],
+  );
+  await committedAs(session, async (c) => {
+    const p = (await c.query("select id from app_public.record_payment($1, 30000, 'mobile_money')", [invoiceId])).rows[0];
+    await c.query("select app_public.refund_payment($1, 5000, 'Lab test cancelled')", [p.id]);
+  });
+  today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  await committedAs(session, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 24000, 0, 'Short by 1,000')", [today]));
+  cashier = new Browser(api);
+  await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+});
+afterAll(async () => {
+  delete process.env.EXPORTS_DIR;
+  await closeBrowser();
+  await api.close();
+  await closeRootPool();
+});
+
+test("a browser is found (or this fails saying how to get one)", () => {
+  expect(findBrowser()).toMatch(/chrom/i);
+});
+
+test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance and footer, as in the database", async () => {
+  const text = await exportPdf({ kind: "invoice_pdf", invoice: invoiceId });
+  const { rows } = await rootPool().query("select code, total, amount_paid, balance from app_public.invoice where id = $1", [invoiceId]);
+  expect(rows[0]).toMatchObject({ total: "45000.000", amount_paid: "25000.000", balance: "20000.000" });
+  for (const expected of [`Invoice ${rows[0].code}`, "PDF Clinic", "Plot 7, Msasani", `${HOSTILE} Mwakyusa`, "TZS 45,000.00", "TZS 25,000.00",
+    "TZS 20,000.00", "mobile money", "(refund)", "-TZS 5,000.00", "Asante sana - pay within 30 days"]) {
+    expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
+  }
+});
+
+test("the reconciliation sheet shows expected, counted and the difference per method", async () => {
+  const text = await exportPdf({ kind: "reconciliation_pdf", from: today });
+  expect(text).toMatch(/mobile money\s+TZS 25,000\.00\s+TZS 24,000\.00\s+-TZS 1,000\.00/);
+  expect(text).toContain("Short by 1,000");
+  expect(text).toMatch(/Cashier\s+Manager/);
+});
+
+test("the monthly summary shows the month's figures with its charts", async () => {
+  const text = await exportPdf({ kind: "monthly_summary_pdf", from: today });
+  const { rows } = await rootPool().query("select (app_private.dashboard_for($1, date_trunc('month', $2::date)::date, (date_trunc('month', $2::date) + interval '1 month - 1 day')::date)).revenue::text as revenue", [
+    clinic.clinicId,
+    today,
+  ]);
+  expect(rows[0].revenue).toBe("25000.000");
+  expect(text).toMatch(/Revenue \(net of refunds\)\s+TZS 25,000\.00/);
+  for (const heading of ["Revenue per day", "Revenue per method", "Visits per status", "Top services"]) expect(text).toContain(heading);
+});
+
+test("a hostile value shows literally and the page requests nothing; raw HTML that tries is refused", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const rendered = await renderPdf(invoiceHtml(rows[0].doc));
+  expect(rendered.blocked).toEqual([]);
+  expect(pdfText(rendered.pdf)).toContain(HOSTILE);
+  const attack = await renderPdf(`<html><body><p>x</p><img src="http://127.0.0.1:9/x"><link rel="stylesheet" href="https://example.com/s.css"></body></html>`);
+  expect(attack.blocked.sort()).toEqual(["http://127.0.0.1:9/x", "https://example.com/s.css"]);
+  expect(Buffer.from(attack.pdf.slice(0, 5)).toString()).toBe("%PDF-");
+});
+
+test("a render that hangs times out, and the export is retried with the reason", async () => {
+  const r = await cashier.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoiceId });
+  const id = r.body.data.requestExport.result.rowId;
+  process.env.PDF_RENDER_TIMEOUT_MS = "1";
+  try {
+    await runJobs();
+  } finally {
+    delete process.env.PDF_RENDER_TIMEOUT_MS;
+  }
+  const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+  expect(rows[0].status).toBe("queued");
+  expect(rows[0].error).toMatch(/^Attempt 1 of 3 failed: .*(timeout|Timed out|exceeded)/i);
+  await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
+  await runJobs();
+  expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
+});

@@ -1,0 +1,53 @@
+/**
+ * Writes a CSV export, streamed from PostgreSQL through a cursor (2,000 rows at
+ * a time, so a million rows never sit in memory), reporting progress.
+ */
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import Cursor from "pg-cursor";
+import type { JobHelpers } from "graphile-worker";
+import { csvLine } from "../csv.ts";
+
+const BATCH = 2000;
+
+export interface ExportJob {
+  clinicId: string;
+  id: string;
+  kind: string;
+  from: string;
+  to: string;
+  invoiceId: string | null;
+}
+
+export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers): Promise<void> {
+  const progress = (column: "rows_total" | "rows_done", value: number) =>
+    helpers.query(`update app_public.report_export set ${column} = $3 where clinic_id = $1 and id = $2`, [job.clinicId, job.id, value]);
+  await helpers.withPgClient(async (client) => {
+    await client.query("begin isolation level repeatable read read only");
+    try {
+      const { rows: q } = await client.query("select app_private.export_query($1) as sql", [job.kind]);
+      const sql = q[0].sql as string;
+      const params = [job.clinicId, job.from, job.to];
+      const { rows: count } = await client.query(`select count(*)::int as n from (${sql}) rows_to_export`, params);
+      await progress("rows_total", count[0].n);
+      const { fields } = await client.query(`select * from (${sql}) rows_to_export limit 0`, params);
+
+      const out = createWriteStream(file);
+      out.write(csvLine(fields.map((f) => f.name)));
+      const cursor = client.query(new Cursor(sql, params, { rowMode: "array" }));
+      let done = 0;
+      for (;;) {
+        const batch: unknown[][] = await cursor.read(BATCH);
+        if (batch.length === 0) break;
+        if (!out.write(batch.map(csvLine).join(""))) await once(out, "drain");
+        done += batch.length;
+        await progress("rows_done", done);
+      }
+      await cursor.close();
+      out.end();
+      await once(out, "finish");
+    } finally {
+      await client.query("commit");
+    }
+  });
+}

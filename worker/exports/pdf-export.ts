@@ -1,0 +1,32 @@
+/** Renders a PDF export from the document the database describes. */
+import { writeFile } from "node:fs/promises";
+import type { JobHelpers } from "graphile-worker";
+import { renderPdf } from "../pdf/renderer.ts";
+import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../pdf/templates.ts";
+import type { ExportJob } from "./csv-export.ts";
+
+/** Writes the PDF to `file`; returns the name the download is saved as. */
+export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers): Promise<string> {
+  await helpers.query("update app_public.report_export set rows_total = 1 where clinic_id = $1 and id = $2", [job.clinicId, job.id]);
+  let html: string;
+  let name: string;
+  if (job.kind === "invoice_pdf") {
+    const { rows } = await helpers.query<{ doc: any }>("select app_private.invoice_document($1, $2) as doc", [job.clinicId, job.invoiceId]);
+    if (!rows[0].doc) throw new Error("The invoice no longer exists.");
+    html = invoiceHtml(rows[0].doc);
+    name = `invoice-${rows[0].doc.invoice.code}.pdf`;
+  } else if (job.kind === "reconciliation_pdf") {
+    const { rows } = await helpers.query<{ doc: any }>("select app_private.reconciliation_document($1, $2) as doc", [job.clinicId, job.from]);
+    html = reconciliationHtml(rows[0].doc);
+    name = `reconciliation-${job.from}.pdf`;
+  } else {
+    const { rows } = await helpers.query<{ doc: any }>("select app_private.monthly_summary_document($1, $2, $3) as doc", [job.clinicId, job.from, job.to]);
+    html = monthlySummaryHtml(rows[0].doc);
+    name = `summary-${job.from.slice(0, 7)}.pdf`;
+  }
+  const { pdf, blocked } = await renderPdf(html);
+  if (blocked.length > 0) helpers.logger.warn(`report_export__produce: the document tried to load ${blocked.length} URL(s); refused`);
+  await writeFile(file, pdf);
+  await helpers.query("update app_public.report_export set rows_done = 1 where clinic_id = $1 and id = $2", [job.clinicId, job.id]);
+  return name;
+}

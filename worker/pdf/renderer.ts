@@ -1,0 +1,90 @@
+/**
+ * HTML to PDF with one Chromium reused across jobs and a fresh browser context
+ * per document. Pages may load nothing from the network: every request other
+ * than the document itself and data: URLs is refused (and reported), so a
+ * hostile value cannot fetch a URL or leak patient data. A render that hangs
+ * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default).
+ */
+import { existsSync } from "node:fs";
+import puppeteer, { type Browser } from "puppeteer-core";
+
+const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+
+/** The browser to use: CHROMIUM_PATH, else a system Chromium or Chrome. */
+export function findBrowser(env: NodeJS.ProcessEnv = process.env): string {
+  const found = [env.CHROMIUM_PATH, ...CANDIDATES].find((path) => path && existsSync(path));
+  if (!found) {
+    throw new Error(
+      "No Chromium found for PDF exports: install Debian's chromium (apt-get install chromium), " +
+        "or point CHROMIUM_PATH at a Chrome or Chromium executable.",
+    );
+  }
+  return found;
+}
+
+let browser: Promise<Browser> | null = null;
+
+function launch(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: findBrowser(),
+    headless: true,
+    args: [
+      "--no-sandbox", // as root in containers; pages run no script and load nothing (below)
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+async function sharedBrowser(): Promise<Browser> {
+  browser ??= launch();
+  const b = await browser;
+  if (!b.connected) {
+    browser = launch();
+    return browser;
+  }
+  return b;
+}
+
+export interface RenderResult {
+  pdf: Uint8Array;
+  /** URLs the document tried to load and was refused. */
+  blocked: string[];
+}
+
+export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
+  const context = await (await sharedBrowser()).createBrowserContext();
+  const blocked: string[] = [];
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeoutMs);
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on("request", (request) => {
+      const url = request.url();
+      if (url.startsWith("data:") || url === "about:blank") {
+        void request.continue();
+      } else {
+        blocked.push(url);
+        void request.abort("blockedbyclient");
+      }
+    });
+    await page.setContent(html, { waitUntil: "load", timeout: timeoutMs });
+    const pdf = await page.pdf({ format: "A4", printBackground: true, margin: { top: "15mm", bottom: "15mm", left: "12mm", right: "12mm" }, timeout: timeoutMs });
+    return { pdf, blocked };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Closes the shared browser (worker shutdown, tests). */
+export async function closeBrowser(): Promise<void> {
+  const b = browser;
+  browser = null;
+  if (b) await (await b).close();
+}

@@ -1,0 +1,125 @@
+/**
+ * HTML templates of the PDF documents. Every value goes through `html`, which
+ * escapes it; charts are inline SVG; nothing is loaded from anywhere.
+ */
+import { dateTime, day, html, money, raw, type Raw } from "./format.ts";
+
+type Json = Record<string, any>;
+
+const STYLE = raw(`<style>
+  body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; }
+  h1 { font-size: 17pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; }
+  .muted { color: #666; } .right { text-align: right; } .header { display: flex; justify-content: space-between; }
+  table { width: 100%; border-collapse: collapse; margin-top: 6px; }
+  th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
+  .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
+  .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
+  .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
+</style>`);
+
+function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
+  return html`<div class="header">
+    <div><h1>${clinic.name}</h1><div class="muted">${clinic.address ?? ""}</div>
+      <div class="muted">${[clinic.phone, clinic.email].filter(Boolean).join(" · ")}</div></div>
+    <div class="right"><h1>${title}</h1><div>${subtitle}</div></div>
+  </div>`;
+}
+
+function page(title: string, body: Raw): string {
+  return html`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${STYLE}</head><body>${body}</body></html>`.raw;
+}
+
+export function invoiceHtml(doc: Json): string {
+  const { clinic, invoice, patient } = doc;
+  const m = (v: unknown) => money(v, invoice.currency);
+  return page(
+    `Invoice ${invoice.code}`,
+    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt, clinic.timezone)}`)}
+    <h2>Bill to</h2>
+    <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""} ${patient.address ?? ""}</div>
+    <h2>Lines</h2>
+    <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax</th><th class="right">Total</th></tr>
+      ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${Number(l.quantity)}</td><td class="right">${m(l.unitPrice)}</td>
+        <td class="right">${m(l.discount)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
+    </table>
+    <table class="totals">
+      <tr><td class="right">Subtotal</td><td class="right">${m(invoice.subtotal)}</td></tr>
+      <tr><td class="right">Discounts</td><td class="right">${m(invoice.discountTotal)}</td></tr>
+      <tr><td class="right">Tax</td><td class="right">${m(invoice.taxTotal)}</td></tr>
+      <tr class="grand"><td class="right">Total</td><td class="right">${m(invoice.total)}</td></tr>
+      <tr><td class="right">Paid</td><td class="right">${m(invoice.amountPaid)}</td></tr>
+      <tr class="grand"><td class="right">Balance due</td><td class="right">${m(invoice.balance)}</td></tr>
+    </table>
+    <h2>Payments</h2>
+    ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Reference</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr>
+      ${doc.payments.map((p: Json) => html`<tr><td>${p.code}${p.kind === "refund" ? " (refund)" : ""}</td><td>${dateTime(p.at, clinic.timezone)}</td>
+        <td>${p.method.replace("_", " ")}</td><td class="right">${m(p.amount)}</td></tr>`)}</table>`}
+    ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
+    <div class="footer">${clinic.footer ?? ""}</div>`,
+  );
+}
+
+const METHODS = ["cash", "card", "bank_transfer", "mobile_money", "insurance"];
+
+export function reconciliationHtml(doc: Json): string {
+  const { clinic } = doc;
+  const d = doc.day ?? {};
+  const m = (v: unknown) => money(v, clinic.currency);
+  const expected = (method: string) => (doc.day ? d[`expected_${method}`] : doc.expected[method]);
+  return page(
+    `Reconciliation ${doc.businessDate}`,
+    html`${clinicHeader(clinic, "Daily reconciliation", `${day(doc.businessDate)} · ${doc.day ? d.status : "not opened yet"}`)}
+    <table><tr><th>Method</th><th class="right">Expected</th><th class="right">Counted</th><th class="right">Difference</th></tr>
+      ${METHODS.map((method) => {
+        const counted = d[`counted_${method}`];
+        return html`<tr><td>${method.replace("_", " ")}</td><td class="right">${m(expected(method))}</td>
+          <td class="right">${counted === null || counted === undefined ? "—" : m(counted)}</td>
+          <td class="right">${counted === null || counted === undefined ? "—" : m(Number(counted) - Number(expected(method)))}</td></tr>`;
+      })}
+      <tr><th>Total</th><th class="right">${m(METHODS.reduce((sum, method) => sum + Number(expected(method) ?? 0), 0))}</th>
+        <th class="right">${doc.day ? m(d.counted_total) : "—"}</th><th class="right">${doc.day ? m(d.difference) : "—"}</th></tr>
+    </table>
+    <h2>Notes</h2><div>${d.notes ?? ""}</div>
+    ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at, clinic.timezone)}</div>` : raw("")}
+    <div><span class="sign">Cashier</span> <span class="sign" style="margin-left: 8%">Manager</span></div>`,
+  );
+}
+
+/** A horizontal bar chart as inline SVG. */
+function barChart(items: { label: string; value: number }[], format: (v: number) => string): Raw {
+  const width = 520;
+  const row = 20;
+  const max = Math.max(1, ...items.map((i) => Math.abs(i.value)));
+  const height = Math.max(row, items.length * row);
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
+    ${items.map((item, i) => {
+      const w = Math.round((Math.abs(item.value) / max) * 260);
+      return html`<text x="0" y="${i * row + 14}" font-size="10">${item.label}</text>
+        <rect x="150" y="${i * row + 4}" width="${w}" height="12" fill="#4a78b5"></rect>
+        <text x="${156 + w}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
+    })}
+  </svg>`;
+}
+
+export function monthlySummaryHtml(doc: Json): string {
+  const { clinic, figures } = doc;
+  const m = (v: unknown) => money(v, clinic.currency);
+  return page(
+    `Summary ${doc.fromDate}`,
+    html`${clinicHeader(clinic, "Monthly summary", `${day(doc.fromDate)} – ${day(doc.toDate)}`)}
+    <table class="totals">
+      <tr class="grand"><td>Revenue (net of refunds)</td><td class="right">${m(figures.revenue)}</td></tr>
+      <tr><td>New patients</td><td class="right">${figures.new_patients}</td></tr>
+      <tr><td>Average visit value</td><td class="right">${figures.average_visit_value === null ? "—" : m(figures.average_visit_value)}</td></tr>
+      <tr><td>Outstanding balance (now)</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
+    </table>
+    <h2>Revenue per day</h2>
+    ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: Number(r.amount) })), m)}
+    <h2>Revenue per method</h2>
+    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: Number(r.amount) })), m)}
+    <h2>Visits per status</h2>
+    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: Number(r.count) })), String)}
+    <h2>Top services</h2>
+    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: Number(r.amount) })), m)}`,
+  );
+}
