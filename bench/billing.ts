@@ -24,7 +24,7 @@ const INVOICES_PER_CLINIC = Number(process.env.BENCH_INVOICES ?? 2500);
 const CLIENTS = 50;
 const PAYMENTS_PER_CLIENT = Number(process.env.BENCH_PAYMENTS_PER_CLIENT ?? 40);
 
-async function addBilling(root: pg.Client): Promise<void> {
+export async function addBilling(root: pg.Client, invoicesPerClinic = INVOICES_PER_CLINIC): Promise<void> {
   const { rows } = await root.query("select id from app_public.clinic order by name");
   const started = Date.now();
   for (let i = 0; i < rows.length; i += 20) {
@@ -47,16 +47,16 @@ async function addBilling(root: pg.Client): Promise<void> {
               (array['cash','card','bank_transfer','mobile_money','insurance'])[1 + floor(random() * 5)::int]::app_public.payment_method,
               inv.issued_at + k * interval '1 hour', ((inv.issued_at + k * interval '1 hour') at time zone 'Africa/Dar_es_Salaam')::date
        from inv cross join generate_series(0, 1) k`,
-      [batch, INVOICES_PER_CLINIC],
+      [batch, invoicesPerClinic],
     );
     await root.query(
       `insert into app_private.code_counter (clinic_id, prefix, last_value)
        select id, prefix, n from unnest($1::uuid[]) id cross join (values ('INV', $2::bigint), ('PAY', $2::bigint * 2)) v(prefix, n)`,
-      [batch, INVOICES_PER_CLINIC],
+      [batch, invoicesPerClinic],
     );
     await root.query("commit");
     const done = Math.min(i + 20, rows.length);
-    process.stderr.write(`\rbilling: ${done}/${rows.length} clinics, ${(done * INVOICES_PER_CLINIC * 2).toLocaleString("en")} payments, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
+    process.stderr.write(`\rbilling: ${done}/${rows.length} clinics, ${(done * invoicesPerClinic * 2).toLocaleString("en")} payments, ${((Date.now() - started) / 1000).toFixed(0)} s   `);
   }
   process.stderr.write("\nanalyzing…\n");
   await root.query("analyze");
@@ -183,4 +183,4 @@ async function main(): Promise<void> {
   console.log(`\nAPI p95 / SQL p95 = ${(api95 / sql95).toFixed(2)}; throughput: API ${(apiSamples.length / apiSeconds).toFixed(0)}/s, SQL ${(sqlSamples.length / sqlSeconds).toFixed(0)}/s`);
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,157 @@
+/**
+ * Reports at scale, each against a baseline measured in the same run:
+ *
+ * 1. The dashboard of a clinic with a year of 100,000 visits and 150,000
+ *    payments: p95 through the API, and app_private.dashboard_for as plain SQL.
+ * 2. Invoice PDFs with a warm browser: invoices per second over 1,000 renders,
+ *    and the resident memory (worker + Chromium) after 100 and after 1,000.
+ * 3. A CSV export of 1,000,000 payment rows through the worker task: seconds
+ *    and peak memory, and `psql \copy` of the same query.
+ *
+ *   npm run bench:reports      (rebuilds clinicops_bench: ~3 minutes)
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { Logger, runOnce } from "graphile-worker";
+import { withCredentials } from "../db/config.ts";
+import { createApiServer } from "../server/app.ts";
+import { serverSettings } from "../server/settings.ts";
+import { closeBrowser, renderPdf } from "../worker/pdf/renderer.ts";
+import { invoiceHtml } from "../worker/pdf/templates.ts";
+import { taskList } from "../worker/tasks/index.ts";
+import { addBilling } from "./billing.ts";
+import { BENCH_DATABASE_URL, BENCH_PASSWORD, benchConfig, generate } from "./dataset.ts";
+import { summarize, table } from "./stats.ts";
+
+const CSV_ROWS = 1_000_000;
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Resident memory of this process and every Chromium process, in MB. */
+function residentMB(): number {
+  let kb = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (Number(pid) === process.pid || /chrom/i.test(cmdline)) {
+        const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        kb += Number(match?.[1] ?? 0);
+      }
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
+  await admin.connect();
+  await admin.query(`drop database if exists ${pg.escapeIdentifier(benchConfig.databaseName)} with (force)`);
+  await admin.end();
+  await generate(2, 20_000, 100_000, 1);
+  const root = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  await root.connect();
+  await addBilling(root, 75_000); // 150,000 payments per clinic
+  const { rows: clinics } = await root.query("select id, name from app_public.clinic order by name");
+  const [one, two] = clinics;
+
+  // 1. dashboard
+  process.env.LOG_LEVEL = "silent";
+  const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
+  const pool = new pg.Pool({ connectionString: benchConfig.authenticatorUrl, max: 10 });
+  const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
+  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const login = await fetch(`${url}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ phone: "+25560000010", password: BENCH_PASSWORD }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+  const { rows: period } = await root.query("select (current_date - 365)::text as from_date, current_date::text as to_date");
+  const { from_date: from, to_date: to } = period[0];
+  const query = `query($from: Date!, $to: Date!) { dashboard(fromDate: $from, toDate: $to) {
+    revenue revenueByDay revenueByMethod visitsByStatus visitsByDoctor newPatients topServices outstandingBalance averageVisitValue } }`;
+  const apiSamples: number[] = [];
+  const sqlSamples: number[] = [];
+  for (let i = 0; i < 110; i++) {
+    const a = await timeIt(async () => {
+      const r = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ query, variables: { from, to } }) });
+      const body = await r.json();
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+    });
+    const s = await timeIt(() => root.query("select * from app_private.dashboard_for($1, $2, $3)", [one.id, from, to]));
+    if (i >= 10) apiSamples.push(a), sqlSamples.push(s);
+  }
+  await api.close();
+  await pool.end();
+
+  // 2. PDFs
+  const { rows: inv } = await root.query("select id from app_public.invoice where clinic_id = $1 limit 1", [one.id]);
+  const owner = new pg.Client({ connectionString: benchConfig.ownerUrl });
+  await owner.connect();
+  const doc = (await owner.query("select app_private.invoice_document($1, $2) as d", [one.id, inv[0].id])).rows[0].d;
+  await renderPdf(invoiceHtml(doc)); // warm
+  let memoryAfter100 = 0;
+  const pdfStart = Date.now();
+  for (let i = 1; i <= 1000; i++) {
+    await renderPdf(invoiceHtml(doc));
+    if (i === 100) memoryAfter100 = residentMB();
+  }
+  const pdfSeconds = (Date.now() - pdfStart) / 1000;
+  const memoryAfter1000 = residentMB();
+  await closeBrowser();
+
+  // 3. CSV of 1,000,000 payments
+  await root.query("begin");
+  await root.query("set local session_replication_role = replica");
+  const { rows: inv2 } = await root.query("select id from app_public.invoice where clinic_id = $1 limit 1", [two.id]);
+  await root.query(
+    `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, received_at, business_date)
+     select $1, 'PAY-X' || g, $2, 1 + g % 1000, 'cash', '2020-06-01T09:00:00Z', '2020-06-01' from generate_series(1, $3::int) g`,
+    [two.id, inv2[0].id, CSV_ROWS],
+  );
+  await root.query("commit");
+  process.env.EXPORTS_DIR = mkdtempSync(join(tmpdir(), "clinicops-bench-exports-"));
+  const { rows: ex } = await root.query(
+    `insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'payments_csv', '2020-06-01', '2020-06-01') returning id`,
+    [two.id],
+  );
+  await root.query("select graphile_worker.add_job('report_export__produce', json_build_object('clinicId', $1::uuid, 'id', $2::uuid))", [two.id, ex[0].id]);
+  const rssBefore = process.memoryUsage().rss / 1e6;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss / 1e6)), 20);
+  const csvMs = await timeIt(() => runOnce({ connectionString: benchConfig.ownerUrl, taskList, logger: new Logger(() => () => {}) }));
+  clearInterval(sampler);
+  const { rows: done } = await root.query("select status, rows_done, byte_size from app_public.report_export where id = $1", [ex[0].id]);
+  const sql = (await root.query("select app_private.export_query('payments_csv') as q")).rows[0].q as string;
+  const literalSql = sql.replaceAll("$1", `'${two.id}'`).replaceAll("$2", "'2020-06-01'").replaceAll("$3", "'2020-06-01'").replace(/\s+/g, " ");
+  const copyFile = join(tmpdir(), "clinicops-bench-copy.csv");
+  const copyStart = process.hrtime.bigint();
+  const copy = spawnSync("psql", [BENCH_DATABASE_URL, "-qc", `\\copy (${literalSql}) to '${copyFile}' csv header`], { encoding: "utf8" });
+  const copyMs = Number(process.hrtime.bigint() - copyStart) / 1e6;
+  if (copy.status !== 0) throw new Error(copy.stderr);
+  await owner.end();
+  await root.end();
+
+  console.log("\n## Dashboard: one clinic, a year, 100,000 visits, 150,000 payments (ms)\n");
+  console.log(table({ "API (GraphQL dashboard)": summarize(apiSamples), "plain SQL (dashboard_for)": summarize(sqlSamples) }));
+  console.log(`\nAPI p95 / SQL p95 = ${(summarize(apiSamples).p95 / summarize(sqlSamples).p95).toFixed(2)}`);
+  console.log(`\n## Invoice PDFs, warm browser\n\n1,000 renders in ${pdfSeconds.toFixed(1)} s: ${(1000 / pdfSeconds).toFixed(1)} invoices/s`);
+  console.log(`resident memory (worker + Chromium): ${memoryAfter100.toFixed(0)} MB after 100, ${memoryAfter1000.toFixed(0)} MB after 1,000 (${((memoryAfter1000 / memoryAfter100 - 1) * 100).toFixed(1)}%)`);
+  console.log(`\n## CSV: ${CSV_ROWS.toLocaleString("en")} payment rows\n`);
+  console.log(`export task: ${(csvMs / 1000).toFixed(1)} s, ${done[0].status}, ${done[0].rows_done} rows, ${(Number(done[0].byte_size) / 1e6).toFixed(1)} MB; process RSS ${rssBefore.toFixed(0)} MB before, peak ${rssPeak.toFixed(0)} MB`);
+  console.log(`psql \\copy of the same query: ${(copyMs / 1000).toFixed(1)} s, ${(statSync(copyFile).size / 1e6).toFixed(1)} MB; ratio ${(csvMs / copyMs).toFixed(2)}`);
+  execFileSync("rm", ["-f", copyFile]);
+}
+
+await main();
