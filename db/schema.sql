@@ -7198,7 +7198,7 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.refund 
 -- Name: report_export _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.report_export FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE ON app_public.report_export FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
 
 --
