@@ -794,7 +794,7 @@ CREATE FUNCTION app_private.clinic_header(clinic_id uuid) RETURNS jsonb
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select jsonb_build_object('name', c.name, 'address', c.address, 'phone', c.phone, 'email', c.email,
-    'currency', c.currency, 'timezone', c.timezone, 'footer', c.invoice_footer)
+    'currency', c.currency, 'timezone', c.timezone, 'locale', c.locale, 'footer', c.invoice_footer)
   from app_public.clinic c where c.id = clinic_header.clinic_id;
 $$;
 
@@ -878,14 +878,14 @@ begin
     union all
     select r.business_date, r.method, -r.amount from app_public.refund r
     where r.clinic_id = v_clinic and r.business_date between from_date and to_date
-  )
-  select coalesce(sum(amount), 0),
-    (select jsonb_agg(jsonb_build_object('date', d::date, 'amount', coalesce((select sum(m.amount) from movements m where m.business_date = d::date), 0)) order by d)
-     from generate_series(from_date, to_date, interval '1 day') d),
-    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]')
-     from (select m.method, sum(m.amount) as amount from movements m group by m.method) x)
-  into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method
-  from movements;
+  ),
+  per_day as (select m.business_date, sum(m.amount) as amount from movements m group by m.business_date),
+  per_method as (select m.method, sum(m.amount) as amount from movements m group by m.method)
+  select (select coalesce(sum(amount), 0) from per_day),
+    (select jsonb_agg(jsonb_build_object('date', d::date, 'amount', coalesce(p.amount, 0)) order by d)
+     from generate_series(from_date, to_date, interval '1 day') d left join per_day p on p.business_date = d::date),
+    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]') from per_method)
+  into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method;
 
   select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
   into v_result.visits_by_status
@@ -2722,11 +2722,13 @@ CREATE TABLE app_public.clinic (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
     receptionists_may_invoice boolean DEFAULT false NOT NULL,
+    locale text DEFAULT 'en'::text NOT NULL,
     CONSTRAINT clinic_address_check CHECK ((char_length(address) <= 500)),
     CONSTRAINT clinic_code_prefixes_check CHECK ((jsonb_typeof(code_prefixes) = 'object'::text)),
     CONSTRAINT clinic_currency_check CHECK (app_public.is_valid_currency(currency)),
     CONSTRAINT clinic_email_check CHECK (((char_length(email) <= 320) AND (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text))),
     CONSTRAINT clinic_invoice_footer_check CHECK ((char_length(invoice_footer) <= 2000)),
+    CONSTRAINT clinic_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$'::text)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
     CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone))
@@ -2854,6 +2856,13 @@ COMMENT ON COLUMN app_public.clinic.updated_by IS 'User who last changed the row
 --
 
 COMMENT ON COLUMN app_public.clinic.receptionists_may_invoice IS 'When true, receptionists may create invoices from visits (and see invoices).';
+
+
+--
+-- Name: COLUMN clinic.locale; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.clinic.locale IS 'BCP 47 language tag for amounts and dates on documents, e.g. en, sw, fr or en-KE.';
 
 
 --
@@ -8788,6 +8797,13 @@ GRANT UPDATE(code_prefixes) ON TABLE app_public.clinic TO :DATABASE_VISITOR;
 --
 
 GRANT UPDATE(receptionists_may_invoice) ON TABLE app_public.clinic TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN clinic.locale; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(locale) ON TABLE app_public.clinic TO :DATABASE_VISITOR;
 
 
 --

@@ -119,6 +119,19 @@ test("a hostile value shows literally and the page requests nothing; raw HTML th
   expect(Buffer.from(attack.pdf.slice(0, 5)).toString()).toBe("%PDF-");
 });
 
+test("amounts and dates follow the clinic's locale and time zone", async () => {
+  const german = await createClinic("Klinik");
+  await rootPool().query("update app_public.clinic set locale = 'de', timezone = 'Europe/Berlin' where id = $1", [german.clinicId]);
+  const invoice = await createIssuedInvoice(german, "45000");
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [german.clinicId, invoice.id]);
+  const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
+  expect(text).toContain("45.000,00 TZS");
+  const issued = new Intl.DateTimeFormat("de", { timeZone: "Europe/Berlin", dateStyle: "medium", timeStyle: "short" }).format(
+    new Date(rows[0].doc.invoice.issuedAt),
+  );
+  expect(text).toContain(issued);
+});
+
 test("a render that hangs times out, and the export is retried with the reason", async () => {
   const r = await cashier.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoiceId });
   const id = r.body.data.requestExport.result.rowId;

@@ -26,16 +26,21 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   return raw(out);
 }
 
-export function money(amount: unknown, currency: string): string {
-  return new Intl.NumberFormat("en", { style: "currency", currency, currencyDisplay: "code" }).format(Number(amount ?? 0));
+/** How a clinic writes amounts and dates: its currency, time zone and locale (BCP 47). */
+export interface ClinicFormat {
+  currency: string;
+  timezone: string;
+  locale: string;
 }
 
-export function dateTime(value: unknown, timeZone: string): string {
-  if (!value) return "";
-  return new Intl.DateTimeFormat("en-GB", { timeZone, dateStyle: "medium", timeStyle: "short" }).format(new Date(String(value)));
-}
-
-export function day(value: unknown): string {
-  if (!value) return "";
-  return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", dateStyle: "medium" }).format(new Date(`${String(value).slice(0, 10)}T00:00:00Z`));
+export function formatter({ currency, timezone, locale }: ClinicFormat) {
+  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code" });
+  const moment = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" });
+  const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
+  return {
+    money: (value: unknown) => amount.format(Number(value ?? 0)),
+    dateTime: (value: unknown) => (value ? moment.format(new Date(String(value))) : ""),
+    /** A calendar date ("2026-11-24"), printed as such whatever the time zone. */
+    day: (value: unknown) => (value ? date.format(new Date(`${String(value).slice(0, 10)}T00:00:00Z`)) : ""),
+  };
 }

@@ -2,7 +2,7 @@
  * HTML templates of the PDF documents. Every value goes through `html`, which
  * escapes it; charts are inline SVG; nothing is loaded from anywhere.
  */
-import { dateTime, day, html, money, raw, type Raw } from "./format.ts";
+import { formatter, html, raw, type Raw } from "./format.ts";
 
 type Json = Record<string, any>;
 
@@ -16,6 +16,9 @@ const STYLE = raw(`<style>
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
   .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
 </style>`);
+
+/** The clinic's formats; documents made before clinics had a locale print in English. */
+const formatsOf = (clinic: Json, currency = clinic.currency) => formatter({ currency, timezone: clinic.timezone, locale: clinic.locale ?? "en" });
 
 function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
   return html`<div class="header">
@@ -31,10 +34,10 @@ function page(title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const m = (v: unknown) => money(v, invoice.currency);
+  const { money: m, dateTime } = formatsOf(clinic, invoice.currency);
   return page(
     `Invoice ${invoice.code}`,
-    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt, clinic.timezone)}`)}
+    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
     <h2>Bill to</h2>
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""} ${patient.address ?? ""}</div>
     <h2>Lines</h2>
@@ -52,7 +55,7 @@ export function invoiceHtml(doc: Json): string {
     </table>
     <h2>Payments</h2>
     ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Reference</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr>
-      ${doc.payments.map((p: Json) => html`<tr><td>${p.code}${p.kind === "refund" ? " (refund)" : ""}</td><td>${dateTime(p.at, clinic.timezone)}</td>
+      ${doc.payments.map((p: Json) => html`<tr><td>${p.code}${p.kind === "refund" ? " (refund)" : ""}</td><td>${dateTime(p.at)}</td>
         <td>${p.method.replace("_", " ")}</td><td class="right">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer">${clinic.footer ?? ""}</div>`,
@@ -64,7 +67,7 @@ const METHODS = ["cash", "card", "bank_transfer", "mobile_money", "insurance"];
 export function reconciliationHtml(doc: Json): string {
   const { clinic } = doc;
   const d = doc.day ?? {};
-  const m = (v: unknown) => money(v, clinic.currency);
+  const { money: m, dateTime, day } = formatsOf(clinic);
   const expected = (method: string) => (doc.day ? d[`expected_${method}`] : doc.expected[method]);
   return page(
     `Reconciliation ${doc.businessDate}`,
@@ -80,7 +83,7 @@ export function reconciliationHtml(doc: Json): string {
         <th class="right">${doc.day ? m(d.counted_total) : "—"}</th><th class="right">${doc.day ? m(d.difference) : "—"}</th></tr>
     </table>
     <h2>Notes</h2><div>${d.notes ?? ""}</div>
-    ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at, clinic.timezone)}</div>` : raw("")}
+    ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : raw("")}
     <div><span class="sign">Cashier</span> <span class="sign" style="margin-left: 8%">Manager</span></div>`,
   );
 }
@@ -103,7 +106,7 @@ function barChart(items: { label: string; value: number }[], format: (v: number)
 
 export function monthlySummaryHtml(doc: Json): string {
   const { clinic, figures } = doc;
-  const m = (v: unknown) => money(v, clinic.currency);
+  const { money: m, day } = formatsOf(clinic);
   return page(
     `Summary ${doc.fromDate}`,
     html`${clinicHeader(clinic, "Monthly summary", `${day(doc.fromDate)} – ${day(doc.toDate)}`)}
