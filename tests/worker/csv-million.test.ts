@@ -6,11 +6,18 @@ import { mkdtempSync, statSync, createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { Logger, runOnce } from "graphile-worker";
 import { exportFile } from "../../db/export-files.ts";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice } from "../support/fixtures.ts";
-import { taskList } from "../../worker/tasks/index.ts";
+
+let releaseTurn: () => Promise<void>;
+beforeAll(async () => {
+  releaseTurn = await takeWorkerTurn();
+});
+afterAll(async () => {
+  await releaseTurn();
+});
 
 const ROWS = 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), "clinicops-million-"));
@@ -50,7 +57,7 @@ test(
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     try {
-      await runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: new Logger(() => () => {}) });
+      await runDueJobs();
     } finally {
       clearInterval(sampler);
     }

@@ -6,14 +6,19 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Logger, runOnce } from "graphile-worker";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
-import { taskList } from "../../worker/tasks/index.ts";
 
-const silent = new Logger(() => () => {});
-const runJobs = () => runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+let releaseTurn: () => Promise<void>;
+beforeAll(async () => {
+  releaseTurn = await takeWorkerTurn();
+});
+afterAll(async () => {
+  await releaseTurn();
+});
+
 
 let api: TestApi;
 let a: TestClinic;
@@ -75,7 +80,7 @@ afterAll(async () => {
 test("produced with progress and downloaded by the clinic; the CSV is quoted safely and round-trips", async () => {
   const id = await requestExport(cashierA);
   expect((await cashierA.graphql(STATUS, { id })).body.data.reportExports.nodes[0].status).toBe("queued");
-  await runJobs();
+  await runDueJobs();
   const status = (await cashierA.graphql(STATUS, { id })).body.data.reportExports.nodes[0];
   expect(status).toMatchObject({ status: "done", rowsDone: 2, rowsTotal: 2, error: null, fileName: `patients-${today}-to-${today}.csv` });
 
@@ -96,7 +101,7 @@ test("produced with progress and downloaded by the clinic; the CSV is quoted saf
 
 test("another clinic's member, a logged-out user, no session and guessed ids all get 404", async () => {
   const id = await requestExport(cashierA);
-  await runJobs();
+  await runDueJobs();
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(200);
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierB.cookie! } })).status).toBe(404);
   expect((await fetch(`${api.url}/exports/${id}`)).status).toBe(404);
@@ -119,7 +124,7 @@ test("another clinic's member, a logged-out user, no session and guessed ids all
 
 test("every request and every download is audited", async () => {
   const id = await requestExport(cashierA, "visits_csv");
-  await runJobs();
+  await runDueJobs();
   await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
   const { rows } = await rootPool().query(
     "select action, actor_user_id from app_public.audit_log where record_id = $1 and action in ('insert', 'export') order by seq",
@@ -139,7 +144,7 @@ test("a failing export is retried, then marked failed with the reason; no partia
   try {
     for (let attempt = 1; attempt <= 3; attempt++) {
       await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
-      await runJobs();
+      await runDueJobs();
       const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
       expect(rows[0].status).toBe(attempt < 3 ? "queued" : "failed");
       expect(rows[0].error).toMatch(new RegExp(`^Attempt ${attempt} of 3 failed: .*(ENOTDIR|EEXIST)`));
@@ -152,14 +157,14 @@ test("a failing export is retried, then marked failed with the reason; no partia
 
 test("a retried job rewrites the same file: one export, one file", async () => {
   const id = await requestExport(cashierA);
-  await runJobs();
+  await runDueJobs();
   // as if the worker died after finishing the file but before marking it done
   await rootPool().query("update app_public.report_export set status = 'queued' where id = $1", [id]);
   await rootPool().query("select graphile_worker.add_job('report_export__produce', json_build_object('clinicId', $1::uuid, 'id', $2::uuid), job_key := 'report_export:' || $2)", [
     a.clinicId,
     id,
   ]);
-  await runJobs();
+  await runDueJobs();
   const files = readdirSync(join(exportsRoot, a.clinicId)).filter((f) => f.startsWith(id));
   expect(files).toEqual([id]);
   const { rows } = await rootPool().query("select count(*)::int as n from app_public.report_export where id = $1 and status = 'done'", [id]);
@@ -168,10 +173,10 @@ test("a retried job rewrites the same file: one export, one file", async () => {
 
 test("expired files are deleted and no longer downloadable", async () => {
   const id = await requestExport(cashierA);
-  await runJobs();
+  await runDueJobs();
   await rootPool().query("update app_public.report_export set expires_at = now() - interval '1 minute' where id = $1", [id]);
   await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
-  await runJobs();
+  await runDueJobs();
   expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(id);
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("expired");
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);

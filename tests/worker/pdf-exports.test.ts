@@ -8,16 +8,21 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Logger, runOnce } from "graphile-worker";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { closeBrowser, findBrowser, renderPdf } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../../worker/pdf/templates.ts";
-import { taskList } from "../../worker/tasks/index.ts";
 
-const silent = new Logger(() => () => {});
-const runJobs = () => runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+let releaseTurn: () => Promise<void>;
+beforeAll(async () => {
+  releaseTurn = await takeWorkerTurn();
+});
+afterAll(async () => {
+  await releaseTurn();
+});
+
 const HOSTILE = "<img src=http://127.0.0.1:9/x>";
 
 let api: TestApi;
@@ -42,7 +47,7 @@ async function exportPdf(variables: Record<string, unknown>): Promise<string> {
   );
   expect(r.body.errors).toBeUndefined();
   const id = r.body.data.requestExport.result.rowId;
-  await runJobs();
+  await runDueJobs();
   const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("application/pdf");
@@ -137,7 +142,7 @@ test("a render that hangs times out, and the export is retried with the reason",
   const id = r.body.data.requestExport.result.rowId;
   process.env.PDF_RENDER_TIMEOUT_MS = "1";
   try {
-    await runJobs();
+    await runDueJobs();
   } finally {
     delete process.env.PDF_RENDER_TIMEOUT_MS;
   }
@@ -145,6 +150,6 @@ test("a render that hangs times out, and the export is retried with the reason",
   expect(rows[0].status).toBe("queued");
   expect(rows[0].error).toMatch(/^Attempt 1 of 3 failed: .*(timeout|Timed out|exceeded)/i);
   await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
-  await runJobs();
+  await runDueJobs();
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
 });

@@ -4,18 +4,24 @@
  * midnight; closed days frozen; reopening audited.
  */
 import pg from "pg";
-import { Logger, runOnce } from "graphile-worker";
+import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, openSession, type TestClinic } from "../support/fixtures.ts";
-import { taskList } from "../../worker/tasks/index.ts";
+
+let releaseTurn: () => Promise<void>;
+beforeAll(async () => {
+  releaseTurn = await takeWorkerTurn();
+});
+afterAll(async () => {
+  await releaseTurn();
+});
 
 afterAll(closeRootPool);
 
-const silent = new Logger(() => () => {});
 
 async function runTask(asOf: string): Promise<void> {
   await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('asOf', $1::text))", [asOf]);
-  await runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+  await runDueJobs();
 }
 
 async function day(clinicId: string, date: string) {

@@ -4,11 +4,19 @@
  * crontab parses.
  */
 import { readFileSync } from "node:fs";
-import { Logger, parseCrontab, runOnce } from "graphile-worker";
+import { parseCrontab } from "graphile-worker";
+import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
-import { taskList } from "../../worker/tasks/index.ts";
 import { projectPath } from "../../db/paths.ts";
+
+let releaseTurn: () => Promise<void>;
+beforeAll(async () => {
+  releaseTurn = await takeWorkerTurn();
+});
+afterAll(async () => {
+  await releaseTurn();
+});
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -16,8 +24,6 @@ beforeAll(async () => {
 });
 afterAll(closeRootPool);
 
-const silent = new Logger(() => () => {});
-const runDueJobs = () => runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
 
 async function jobFor(sessionId: string) {
   const { rows } = await rootPool().query("select task_identifier, run_at from graphile_worker.jobs where key = $1", [

@@ -1,0 +1,29 @@
+/**
+ * Running the worker's jobs from tests. All test files share one job queue,
+ * and a job runs with the environment of whichever process picks it up
+ * (EXPORTS_DIR, PDF_RENDER_TIMEOUT_MS), so files that run jobs take turns:
+ * each holds an advisory lock from its first test to its last.
+ */
+import pg from "pg";
+import { Logger, runOnce } from "graphile-worker";
+import { taskList } from "../../worker/tasks/index.ts";
+import { TEST_DATABASE_URL, testConfig } from "./database.ts";
+
+const silent = new Logger(() => () => {});
+const WORKER_TESTS_LOCK = 7_243_001;
+
+/** Runs every job that is due, once. */
+export function runDueJobs(): Promise<void> {
+  return runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+}
+
+/** Waits for the other job-running test files, then keeps them waiting until the returned release. */
+export async function takeWorkerTurn(): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  await client.query("select pg_advisory_lock($1)", [WORKER_TESTS_LOCK]);
+  return async () => {
+    await client.query("select pg_advisory_unlock($1)", [WORKER_TESTS_LOCK]);
+    await client.end();
+  };
+}
