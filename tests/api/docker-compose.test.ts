@@ -29,6 +29,12 @@ test("production settings are required, not defaulted", () => {
   expect(compose.services.server.environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
 });
 
+test("the worker has a browser for PDF exports and shares the export files with the server", () => {
+  expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium/);
+  expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium");
+  expect(compose.services.worker.volumes).toEqual(expect.arrayContaining(compose.services.server.volumes.filter((v: string) => !v.startsWith("."))));
+});
+
 test("every named volume is declared", () => {
   const used = Object.values(compose.services).flatMap((s: any) => (s.volumes ?? []).map((v: string) => v.split(":")[0]));
   const named = used.filter((v: string) => !v.startsWith("."));
