@@ -6248,6 +6248,69 @@ COMMENT ON VIEW reporting.payments IS 'Every payment (positive amount) and refun
 
 
 --
+-- Name: COLUMN payments.clinic_id; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN payments.clinic_name; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.clinic_name IS 'The clinic''s name.';
+
+
+--
+-- Name: COLUMN payments.kind; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.kind IS 'payment or refund.';
+
+
+--
+-- Name: COLUMN payments.code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.code IS 'PAY-… or REF-… code.';
+
+
+--
+-- Name: COLUMN payments.invoice_code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.invoice_code IS 'The invoice.';
+
+
+--
+-- Name: COLUMN payments.method; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.method IS 'cash, card, bank_transfer, mobile_money or insurance.';
+
+
+--
+-- Name: COLUMN payments.amount; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.amount IS 'Positive for a payment, negative for a refund.';
+
+
+--
+-- Name: COLUMN payments.happened_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.happened_at IS 'When the money moved.';
+
+
+--
+-- Name: COLUMN payments.business_date; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.business_date IS 'The clinic''s business day it counts on.';
+
+
+--
 -- Name: daily_revenue; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
@@ -6270,6 +6333,55 @@ ALTER TABLE reporting.daily_revenue OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON VIEW reporting.daily_revenue IS 'Per clinic, business day and method: payments, refunds and net revenue.';
+
+
+--
+-- Name: COLUMN daily_revenue.clinic_id; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_revenue.clinic_name; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.clinic_name IS 'The clinic''s name.';
+
+
+--
+-- Name: COLUMN daily_revenue.business_date; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.business_date IS 'The business day.';
+
+
+--
+-- Name: COLUMN daily_revenue.method; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.method IS 'The tender.';
+
+
+--
+-- Name: COLUMN daily_revenue.payments; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.payments IS 'Payments received.';
+
+
+--
+-- Name: COLUMN daily_revenue.refunds; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.refunds IS 'Refunds given (positive).';
+
+
+--
+-- Name: COLUMN daily_revenue.net; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.net IS 'payments − refunds.';
 
 
 --
@@ -6310,6 +6422,118 @@ COMMENT ON VIEW reporting.invoices IS 'One row per invoice with its totals, amou
 
 
 --
+-- Name: COLUMN invoices.clinic_id; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN invoices.clinic_name; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.clinic_name IS 'The clinic''s name.';
+
+
+--
+-- Name: COLUMN invoices.code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.code IS 'Invoice number (INV-…).';
+
+
+--
+-- Name: COLUMN invoices.status; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.status IS 'draft, issued, partially_paid, paid or void.';
+
+
+--
+-- Name: COLUMN invoices.currency; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.currency IS 'ISO 4217 currency of the amounts.';
+
+
+--
+-- Name: COLUMN invoices.subtotal; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.subtotal IS 'Sum of quantity × unit price.';
+
+
+--
+-- Name: COLUMN invoices.discount_total; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.discount_total IS 'Sum of discounts.';
+
+
+--
+-- Name: COLUMN invoices.tax_total; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.tax_total IS 'Sum of tax.';
+
+
+--
+-- Name: COLUMN invoices.total; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.total IS 'subtotal − discounts + tax.';
+
+
+--
+-- Name: COLUMN invoices.amount_paid; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.amount_paid IS 'Payments minus refunds.';
+
+
+--
+-- Name: COLUMN invoices.balance; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.balance IS 'What is still owed.';
+
+
+--
+-- Name: COLUMN invoices.issued_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.issued_at IS 'When it was issued.';
+
+
+--
+-- Name: COLUMN invoices.voided_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.voided_at IS 'When it was voided.';
+
+
+--
+-- Name: COLUMN invoices.void_reason; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.void_reason IS 'Why it was voided.';
+
+
+--
+-- Name: COLUMN invoices.patient_code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.patient_code IS 'The patient''s code.';
+
+
+--
+-- Name: COLUMN invoices.visit_code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.visit_code IS 'The visit it bills, if any.';
+
+
+--
 -- Name: reconciliations; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
@@ -6343,6 +6567,125 @@ ALTER TABLE reporting.reconciliations OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON VIEW reporting.reconciliations IS 'The cash-up of each business day: expected, counted, differences.';
+
+
+--
+-- Name: COLUMN reconciliations.clinic_id; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN reconciliations.clinic_name; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.clinic_name IS 'The clinic''s name.';
+
+
+--
+-- Name: COLUMN reconciliations.business_date; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.business_date IS 'The business day.';
+
+
+--
+-- Name: COLUMN reconciliations.status; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.status IS 'open or closed.';
+
+
+--
+-- Name: COLUMN reconciliations.expected_cash; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.expected_cash IS 'Cash expected (payments − refunds).';
+
+
+--
+-- Name: COLUMN reconciliations.expected_card; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.expected_card IS 'Card expected.';
+
+
+--
+-- Name: COLUMN reconciliations.expected_bank_transfer; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.expected_bank_transfer IS 'Bank transfers expected.';
+
+
+--
+-- Name: COLUMN reconciliations.expected_mobile_money; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.expected_mobile_money IS 'Mobile money expected.';
+
+
+--
+-- Name: COLUMN reconciliations.expected_insurance; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.expected_insurance IS 'Insurance expected.';
+
+
+--
+-- Name: COLUMN reconciliations.expected_total; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.expected_total IS 'All tenders expected.';
+
+
+--
+-- Name: COLUMN reconciliations.counted_total; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.counted_total IS 'All tenders counted.';
+
+
+--
+-- Name: COLUMN reconciliations.cash_difference; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.cash_difference IS 'Counted cash − expected cash.';
+
+
+--
+-- Name: COLUMN reconciliations.difference; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.difference IS 'Counted total − expected total.';
+
+
+--
+-- Name: COLUMN reconciliations.notes; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.notes IS 'The cashier''s notes.';
+
+
+--
+-- Name: COLUMN reconciliations.closed_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.closed_at IS 'When the day was closed.';
+
+
+--
+-- Name: COLUMN reconciliations.reopened_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.reopened_at IS 'When it was last reopened.';
+
+
+--
+-- Name: COLUMN reconciliations.reopen_reason; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.reopen_reason IS 'Why.';
 
 
 --
@@ -6380,6 +6723,97 @@ ALTER TABLE reporting.visits OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON VIEW reporting.visits IS 'One row per visit: status, the times of each step, patient code (no names), doctor, value of its services.';
+
+
+--
+-- Name: COLUMN visits.clinic_id; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN visits.clinic_name; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.clinic_name IS 'The clinic''s name.';
+
+
+--
+-- Name: COLUMN visits.code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.code IS 'Visit code (VIS-…).';
+
+
+--
+-- Name: COLUMN visits.status; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.status IS 'scheduled, checked_in, in_progress, completed, cancelled or no_show.';
+
+
+--
+-- Name: COLUMN visits.scheduled_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.scheduled_at IS 'When the visit was booked for.';
+
+
+--
+-- Name: COLUMN visits.checked_in_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.checked_in_at IS 'When the patient checked in.';
+
+
+--
+-- Name: COLUMN visits.started_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.started_at IS 'When the consultation started.';
+
+
+--
+-- Name: COLUMN visits.completed_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.completed_at IS 'When the visit was completed.';
+
+
+--
+-- Name: COLUMN visits.cancelled_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.cancelled_at IS 'When it was cancelled.';
+
+
+--
+-- Name: COLUMN visits.cancel_reason; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.cancel_reason IS 'Why it was cancelled.';
+
+
+--
+-- Name: COLUMN visits.patient_code; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.patient_code IS 'The patient''s code (no names in reporting).';
+
+
+--
+-- Name: COLUMN visits.doctor_name; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.doctor_name IS 'The doctor.';
+
+
+--
+-- Name: COLUMN visits.services_value; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.services_value IS 'Value of the visit''s services: quantity × unit price − discount.';
 
 
 --

@@ -1,0 +1,25 @@
+/**
+ * Every table, view, column and function of our schemas carries a comment:
+ * PostGraphile turns them into the API documentation, analysts read them in
+ * their SQL tools.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+
+afterAll(closeRootPool);
+
+test("nothing in app_public, app_hidden, app_private or reporting is left undocumented", async () => {
+  const { rows } = await rootPool().query(`
+    select 'table ' || c.oid::regclass as missing from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and c.relkind in ('r', 'v')
+      and obj_description(c.oid, 'pg_class') is null
+    union all
+    select 'column ' || c.oid::regclass || '.' || a.attname from pg_attribute a
+    join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and c.relkind in ('r', 'v')
+      and a.attnum > 0 and not a.attisdropped and col_description(c.oid, a.attnum) is null
+    union all
+    select 'function ' || p.oid::regprocedure from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and obj_description(p.oid, 'pg_proc') is null
+    order by 1`);
+  expect(rows.map((r) => r.missing)).toEqual([]);
+});
