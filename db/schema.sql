@@ -872,37 +872,34 @@ declare
   v_to timestamptz := (to_date + 1)::timestamp at time zone v_tz;
   v_result app_public.dashboard;
 begin
-  with movements as (
-    select p.business_date, p.method, p.amount from app_public.payment p
-    where p.clinic_id = v_clinic and p.business_date between from_date and to_date
-    union all
-    select r.business_date, r.method, -r.amount from app_public.refund r
-    where r.clinic_id = v_clinic and r.business_date between from_date and to_date
-  ),
-  per_day as (select m.business_date, sum(m.amount) as amount from movements m group by m.business_date),
-  per_method as (select m.method, sum(m.amount) as amount from movements m group by m.method)
+  with per_day as (
+    select m.business_date, sum(m.amount) as amount from app_private.daily_money m
+    where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.business_date
+  )
   select (select coalesce(sum(amount), 0) from per_day),
-    (select jsonb_agg(jsonb_build_object('date', d::date, 'amount', coalesce(p.amount, 0)) order by d)
-     from generate_series(from_date, to_date, interval '1 day') d left join per_day p on p.business_date = d::date),
-    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]') from per_method)
+    (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)) order by g)
+     from generate_series(from_date, to_date, interval '1 day') g left join per_day p on p.business_date = g::date),
+    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]')
+     from (select m.method, sum(m.amount) as amount from app_private.daily_money m
+           where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method) x)
   into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method;
 
   select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
   into v_result.visits_by_status
-  from (select v.status, count(*) as n from app_public.visit v
-        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to group by v.status) x;
+  from (select d.status, sum(d.visits) as n from app_private.daily_visits d
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date group by d.status having sum(d.visits) > 0) x;
 
   select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name), '[]')
   into v_result.visits_by_doctor
-  from (select v.doctor_id, u.full_name, count(*) as n
-        from app_public.visit v
-        join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
+  from (select d.doctor_id, u.full_name, sum(d.visits) as n
+        from app_private.daily_visits d
+        join app_public.membership m on m.clinic_id = d.clinic_id and m.id = d.doctor_id
         join app_public."user" u on u.id = m.user_id
-        where v.clinic_id = v_clinic and v.scheduled_at >= v_from and v.scheduled_at < v_to
-        group by v.doctor_id, u.full_name) x;
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date
+        group by d.doctor_id, u.full_name having sum(d.visits) > 0) x;
 
-  select count(*) into v_result.new_patients from app_public.patient p
-  where p.clinic_id = v_clinic and p.created_at >= v_from and p.created_at < v_to;
+  select coalesce(sum(d.patients), 0) into v_result.new_patients from app_private.daily_patients d
+  where d.clinic_id = v_clinic and d.local_date between from_date and to_date;
 
   select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount) order by amount desc, name), '[]')
   into v_result.top_services
@@ -1159,6 +1156,27 @@ COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid
 
 
 --
+-- Name: local_date(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) RETURNS date
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select (at at time zone c.timezone)::date from app_public.clinic c where c.id = local_date.clinic_id;
+$$;
+
+
+ALTER FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION local_date(clinic_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) IS 'The clinic''s local date at a moment (for any clinic: used by triggers and the worker).';
+
+
+--
 -- Name: monthly_summary_document(uuid, date, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1338,6 +1356,47 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 --
 
 COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic, or to their only clinic, or to none; returns what /auth/login answers.';
+
+
+--
+-- Name: rebuild_rollups(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.rebuild_rollups(clinic_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  delete from app_private.daily_money m where m.clinic_id = rebuild_rollups.clinic_id;
+  insert into app_private.daily_money (clinic_id, business_date, method, amount)
+  select rebuild_rollups.clinic_id, x.business_date, x.method, sum(x.amount) from (
+    select p.business_date, p.method, p.amount from app_public.payment p where p.clinic_id = rebuild_rollups.clinic_id
+    union all
+    select r.business_date, r.method, -r.amount from app_public.refund r where r.clinic_id = rebuild_rollups.clinic_id
+  ) x group by x.business_date, x.method;
+
+  delete from app_private.daily_visits d where d.clinic_id = rebuild_rollups.clinic_id;
+  insert into app_private.daily_visits (clinic_id, local_date, status, doctor_id, visits)
+  select v.clinic_id, (v.scheduled_at at time zone c.timezone)::date, v.status, v.doctor_id, count(*)
+  from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
+  where v.clinic_id = rebuild_rollups.clinic_id group by 1, 2, 3, 4;
+
+  delete from app_private.daily_patients d where d.clinic_id = rebuild_rollups.clinic_id;
+  insert into app_private.daily_patients (clinic_id, local_date, patients)
+  select p.clinic_id, (p.created_at at time zone c.timezone)::date, count(*)
+  from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
+  where p.clinic_id = rebuild_rollups.clinic_id group by 1, 2;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and patients.';
 
 
 --
@@ -1629,6 +1688,40 @@ COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE 
 
 
 --
+-- Name: tg__money_rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__money_rollup() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    update app_private.daily_money m set amount = m.amount - v_sign * old.amount
+    where m.clinic_id = old.clinic_id and m.business_date = old.business_date and m.method = old.method;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into app_private.daily_money as m (clinic_id, business_date, method, amount)
+    values (new.clinic_id, new.business_date, new.method, v_sign * new.amount)
+    on conflict (clinic_id, business_date, method) do update set amount = m.amount + excluded.amount;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__money_rollup() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__money_rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money.';
+
+
+--
 -- Name: tg__money_totals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1738,6 +1831,30 @@ ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks.';
+
+
+--
+-- Name: tg_clinic__timezone_rollups(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__timezone_rollups() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_private.rebuild_rollups(new.id);
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__timezone_rollups() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__timezone_rollups(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__timezone_rollups() IS 'AFTER UPDATE OF timezone on clinic: local days moved, so the rollups are recomputed.';
 
 
 --
@@ -1986,6 +2103,32 @@ COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPD
 
 
 --
+-- Name: tg_patient__rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__rollup() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  insert into app_private.daily_patients as d (clinic_id, local_date, patients)
+  values (new.clinic_id, app_private.local_date(new.clinic_id, new.created_at), 1)
+  on conflict (clinic_id, local_date) do update set patients = d.patients + 1;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__rollup() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__rollup() IS 'AFTER INSERT on patients: keeps daily_patients.';
+
+
+--
 -- Name: tg_payment__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2222,6 +2365,39 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged).';
+
+
+--
+-- Name: tg_visit__rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__rollup() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    update app_private.daily_visits d set visits = d.visits - 1
+    where d.clinic_id = old.clinic_id and d.local_date = app_private.local_date(old.clinic_id, old.scheduled_at)
+      and d.status = old.status and d.doctor_id = old.doctor_id;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into app_private.daily_visits as d (clinic_id, local_date, status, doctor_id, visits)
+    values (new.clinic_id, app_private.local_date(new.clinic_id, new.scheduled_at), new.status, new.doctor_id, 1)
+    on conflict (clinic_id, local_date, status, doctor_id) do update set visits = d.visits + 1;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__rollup() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELETE on visits: keeps daily_visits.';
 
 
 --
@@ -5168,6 +5344,159 @@ COMMENT ON COLUMN app_private.code_counter.last_value IS 'Last number allocated.
 
 
 --
+-- Name: daily_money; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.daily_money (
+    clinic_id uuid NOT NULL,
+    business_date date NOT NULL,
+    method app_public.payment_method NOT NULL,
+    amount numeric(16,3) DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.daily_money FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.daily_money OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE daily_money; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.daily_money IS 'Payments minus refunds per clinic, business day and method (dashboard rollup).';
+
+
+--
+-- Name: COLUMN daily_money.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_money.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_money.business_date; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_money.business_date IS 'The business day.';
+
+
+--
+-- Name: COLUMN daily_money.method; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_money.method IS 'The tender.';
+
+
+--
+-- Name: COLUMN daily_money.amount; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_money.amount IS 'Payments minus refunds.';
+
+
+--
+-- Name: daily_patients; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.daily_patients (
+    clinic_id uuid NOT NULL,
+    local_date date NOT NULL,
+    patients integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.daily_patients FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.daily_patients OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE daily_patients; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.daily_patients IS 'Patients registered per clinic and local day (dashboard rollup; later deletions do not unregister them).';
+
+
+--
+-- Name: COLUMN daily_patients.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_patients.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_patients.local_date; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_patients.local_date IS 'The clinic''s local date of registration.';
+
+
+--
+-- Name: COLUMN daily_patients.patients; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_patients.patients IS 'How many were registered.';
+
+
+--
+-- Name: daily_visits; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.daily_visits (
+    clinic_id uuid NOT NULL,
+    local_date date NOT NULL,
+    status app_public.visit_status NOT NULL,
+    doctor_id uuid NOT NULL,
+    visits integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.daily_visits FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.daily_visits OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE daily_visits; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.daily_visits IS 'Visits per clinic, local day of scheduled_at, status and doctor (dashboard rollup).';
+
+
+--
+-- Name: COLUMN daily_visits.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_visits.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_visits.local_date; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_visits.local_date IS 'The clinic''s local date of scheduled_at.';
+
+
+--
+-- Name: COLUMN daily_visits.status; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_visits.status IS 'The visits'' status.';
+
+
+--
+-- Name: COLUMN daily_visits.doctor_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_visits.doctor_id IS 'The doctor (membership).';
+
+
+--
+-- Name: COLUMN daily_visits.visits; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_visits.visits IS 'How many.';
+
+
+--
 -- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6841,6 +7170,30 @@ ALTER TABLE ONLY app_private.code_counter
 
 
 --
+-- Name: daily_money daily_money_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_money
+    ADD CONSTRAINT daily_money_pkey PRIMARY KEY (clinic_id, business_date, method);
+
+
+--
+-- Name: daily_patients daily_patients_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_patients
+    ADD CONSTRAINT daily_patients_pkey PRIMARY KEY (clinic_id, local_date);
+
+
+--
+-- Name: daily_visits daily_visits_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_visits
+    ADD CONSTRAINT daily_visits_pkey PRIMARY KEY (clinic_id, local_date, status, doctor_id);
+
+
+--
 -- Name: login_failure login_failure_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7701,6 +8054,41 @@ CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.refund
 
 
 --
+-- Name: clinic _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER UPDATE OF timezone ON app_public.clinic FOR EACH ROW WHEN ((old.timezone IS DISTINCT FROM new.timezone)) EXECUTE FUNCTION app_private.tg_clinic__timezone_rollups();
+
+
+--
+-- Name: patient _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER INSERT ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__rollup();
+
+
+--
+-- Name: payment _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF amount, method, business_date ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_rollup();
+
+
+--
+-- Name: refund _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF amount, method, business_date ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_rollup();
+
+
+--
+-- Name: visit _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF status, scheduled_at, doctor_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__rollup();
+
+
+--
 -- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -7735,6 +8123,30 @@ ALTER TABLE ONLY app_private.analyst_grant
 
 ALTER TABLE ONLY app_private.code_counter
     ADD CONSTRAINT code_counter_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: daily_money daily_money_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_money
+    ADD CONSTRAINT daily_money_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: daily_patients daily_patients_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_patients
+    ADD CONSTRAINT daily_patients_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: daily_visits daily_visits_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_visits
+    ADD CONSTRAINT daily_visits_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
 
 
 --
@@ -8108,6 +8520,24 @@ ALTER TABLE app_private.audit_chain_head ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.code_counter ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: daily_money; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.daily_money ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: daily_patients; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.daily_patients ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: daily_visits; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: login_failure; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8132,6 +8562,27 @@ CREATE POLICY owner_only ON app_private.audit_chain_head TO :DATABASE_OWNER USIN
 --
 
 CREATE POLICY owner_only ON app_private.code_counter TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: daily_money owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.daily_money TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: daily_patients owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.daily_patients TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: daily_visits owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.daily_visits TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -8863,6 +9314,13 @@ REVOKE ALL ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id u
 
 
 --
+-- Name: FUNCTION local_date(clinic_id uuid, at timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION monthly_summary_document(clinic_id uuid, from_date date, to_date date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8888,6 +9346,13 @@ REVOKE ALL ON FUNCTION app_private.open_reconciliations(as_of timestamp with tim
 --
 
 REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) FROM PUBLIC;
 
 
 --
@@ -8954,6 +9419,13 @@ REVOKE ALL ON FUNCTION app_private.tg__money_day() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg__money_rollup(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__money_rollup() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__money_totals(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8979,6 +9451,13 @@ REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__timezone_rollups(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__timezone_rollups() FROM PUBLIC;
 
 
 --
@@ -9031,6 +9510,13 @@ REVOKE ALL ON FUNCTION app_private.tg_patient__normalize() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_patient__rollup(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__rollup() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_payment__guard(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9077,6 +9563,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__lifecycle() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit__notify() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__rollup(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__rollup() FROM PUBLIC;
 
 
 --

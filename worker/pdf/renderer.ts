@@ -60,7 +60,8 @@ export interface RenderResult {
 export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
   const context = await (await sharedBrowser()).createBrowserContext();
   const blocked: string[] = [];
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const render = async (): Promise<RenderResult> => {
     const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);
     await page.setJavaScriptEnabled(false);
@@ -77,8 +78,18 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
     await page.setContent(html, { waitUntil: "load", timeout: timeoutMs });
     const pdf = await page.pdf({ format: "A4", printBackground: true, margin: { top: "15mm", bottom: "15mm", left: "12mm", right: "12mm" }, timeout: timeoutMs });
     return { pdf, blocked };
+  };
+  // Puppeteer's own timeouts do not cover every step (a stuck page, a browser that stops answering).
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The PDF render timed out after ${timeoutMs} ms.`)), timeoutMs);
+  });
+  const rendering = render();
+  rendering.catch(() => {}); // after a timeout, its own failure is no longer anyone's concern
+  try {
+    return await Promise.race([rendering, deadline]);
   } finally {
-    await context.close();
+    clearTimeout(timer);
+    await context.close().catch(() => {});
   }
 }
 
