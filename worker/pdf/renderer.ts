@@ -1,12 +1,12 @@
 /**
  * HTML to PDF with one Chromium reused across jobs and a fresh browser context
- * per document. Pages may load nothing from the network: every request other
+ * per document (prepared one document ahead). Pages may load nothing from the network: every request other
  * than the document itself and data: URLs is refused (and reported), so a
  * hostile value cannot fetch a URL or leak patient data. A render that hangs
  * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default).
  */
 import { existsSync } from "node:fs";
-import puppeteer, { type Browser } from "puppeteer-core";
+import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
 
@@ -57,15 +57,41 @@ export interface RenderResult {
   blocked: string[];
 }
 
-export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
+interface FreshPage {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A new context with one locked-down page: no JavaScript, every request intercepted. */
+async function freshPage(): Promise<FreshPage> {
   const context = await (await sharedBrowser()).createBrowserContext();
+  const page = await context.newPage();
+  await page.setJavaScriptEnabled(false);
+  await page.setRequestInterception(true);
+  return { context, page };
+}
+
+// Opening a page costs most of a render (a new renderer process), so the next
+// document's context is prepared while the current one renders. Each document
+// still gets a context of its own, used once and closed.
+let prepared: Promise<FreshPage> | null = null;
+
+function takeFreshPage(): Promise<FreshPage> {
+  const next = prepared ?? freshPage();
+  prepared = freshPage();
+  prepared.catch(() => (prepared = null));
+  return next;
+}
+
+export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
   const blocked: string[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let context: BrowserContext | undefined;
   const render = async (): Promise<RenderResult> => {
-    const page = await context.newPage();
+    const fresh = await takeFreshPage();
+    context = fresh.context;
+    const { page } = fresh;
     page.setDefaultTimeout(timeoutMs);
-    await page.setJavaScriptEnabled(false);
-    await page.setRequestInterception(true);
     page.on("request", (request) => {
       const url = request.url();
       if (url.startsWith("data:") || url === "about:blank") {
@@ -89,7 +115,8 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
     return await Promise.race([rendering, deadline]);
   } finally {
     clearTimeout(timer);
-    await context.close().catch(() => {});
+    // the context is closed once the render has settled, whichever way
+    void rendering.finally(() => context?.close().catch(() => {})).catch(() => {});
   }
 }
 
@@ -97,5 +124,6 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
 export async function closeBrowser(): Promise<void> {
   const b = browser;
   browser = null;
+  prepared = null;
   if (b) await (await b).close();
 }
