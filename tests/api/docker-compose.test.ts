@@ -30,8 +30,8 @@ test("production settings are required, not defaulted", () => {
 });
 
 test("the worker has a browser for PDF exports and shares the export files with the server", () => {
-  expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium/);
-  expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium");
+  expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium-headless-shell/);
+  expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium-headless-shell");
   expect(compose.services.worker.volumes).toEqual(expect.arrayContaining(compose.services.server.volumes.filter((v: string) => !v.startsWith("."))));
 });
 

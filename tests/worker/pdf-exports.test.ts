@@ -12,7 +12,7 @@ import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
-import { closeBrowser, findBrowser, renderPdf } from "../../worker/pdf/renderer.ts";
+import { closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../../worker/pdf/templates.ts";
 
 let releaseTurn: () => Promise<void>;
@@ -84,6 +84,17 @@ afterAll(async () => {
 
 test("a browser is found (or this fails saying how to get one)", () => {
   expect(findBrowser()).toMatch(/chrom/i);
+});
+
+test("the headless shell is launched in its own (old) headless mode, a full browser in the new one", () => {
+  expect(headlessMode("/usr/bin/chromium-headless-shell")).toBe("shell");
+  expect(headlessMode("/opt/chrome-headless-shell/linux64/chrome-headless-shell")).toBe("shell");
+  expect(headlessMode("/usr/bin/chromium")).toBe(true);
+});
+
+test("CHROMIUM_PATH wins when it exists; a missing one falls back to the system's browser", () => {
+  expect(findBrowser({ CHROMIUM_PATH: "/bin/sh" })).toBe("/bin/sh");
+  expect(findBrowser({ CHROMIUM_PATH: "/nonexistent/chrome" })).toBe(findBrowser({}));
 });
 
 test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance and footer, as in the database", async () => {
