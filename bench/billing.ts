@@ -24,6 +24,27 @@ const INVOICES_PER_CLINIC = Number(process.env.BENCH_INVOICES ?? 2500);
 const CLIENTS = 50;
 const PAYMENTS_PER_CLIENT = Number(process.env.BENCH_PAYMENTS_PER_CLIENT ?? 40);
 
+/** A catalog of 20 services per clinic (codes written directly: triggers are off). */
+async function addCatalog(root: pg.Client, clinicIds: string[]): Promise<void> {
+  await root.query(
+    `insert into app_public.service (clinic_id, code, name, category, price, duration_minutes)
+     select c, 'SRV-' || lpad(k::text, 6, '0'), 'Bench service ' || k, 'Bench', 5000 + k * 1500, 15
+     from unnest($1::uuid[]) c cross join generate_series(1, 20) k
+     where not exists (select 1 from app_public.service s where s.clinic_id = c)`,
+    [clinicIds],
+  );
+  await root.query(
+    `insert into app_private.code_counter (clinic_id, prefix, last_value) select c, 'SRV', 20 from unnest($1::uuid[]) c
+     on conflict do nothing`,
+    [clinicIds],
+  );
+}
+
+/**
+ * Per clinic, `invoicesPerClinic` paid invoices spread over the past year, each
+ * with two lines from the clinic's catalog and paid in two payments an hour
+ * apart (bulk loaded with triggers off; rebuild the rollups afterwards).
+ */
 export async function addBilling(root: pg.Client, invoicesPerClinic = INVOICES_PER_CLINIC): Promise<void> {
   const { rows } = await root.query("select id from app_public.clinic order by name");
   const started = Date.now();
@@ -31,22 +52,33 @@ export async function addBilling(root: pg.Client, invoicesPerClinic = INVOICES_P
     const batch = rows.slice(i, i + 20).map((r) => r.id);
     await root.query("begin");
     await root.query("set local session_replication_role = replica");
+    await addCatalog(root, batch);
     await root.query(
       `with patients as (
          select p.clinic_id, array_agg(p.id) as ids from app_public.patient p where p.clinic_id = any($1::uuid[]) group by p.clinic_id),
+       catalog as (
+         select s.clinic_id, array_agg(s.id order by s.code) as ids, array_agg(s.price order by s.code) as prices,
+                array_agg(s.name order by s.code) as names
+         from app_public.service s where s.clinic_id = any($1::uuid[]) group by s.clinic_id),
+       draw as (
+         select pt.clinic_id, g, gen_random_uuid() as id, pt.ids[1 + floor(random() * array_length(pt.ids, 1))::int] as patient_id,
+                now() - random() * interval '365 days' as at,
+                1 + floor(random() * 20)::int as s1, 1 + floor(random() * 20)::int as s2
+         from patients pt cross join generate_series(1, $2::int) g),
+       invoices as (
+         select d.*, c.prices[d.s1] + c.prices[d.s2] as total from draw d join catalog c using (clinic_id)),
        inv as (
-         insert into app_public.invoice (clinic_id, code, patient_id, status, currency, tax_rate, subtotal, total, amount_paid, issued_at, created_at)
-         select pt.clinic_id, 'INV-' || lpad(g::text, 6, '0'), pt.ids[1 + floor(random() * array_length(pt.ids, 1))::int],
-                'paid', 'TZS', 0, t.total, t.total, t.total, t.at, t.at
-         from patients pt cross join generate_series(1, $2::int) g
-         cross join lateral (select (5000 + floor(random() * 45000))::numeric as total,
-                                    now() - random() * interval '365 days' as at) t
-         returning clinic_id, id, code, total, issued_at)
+         insert into app_public.invoice (clinic_id, id, code, patient_id, status, currency, tax_rate, subtotal, total, amount_paid, issued_at, created_at)
+         select clinic_id, id, 'INV-' || lpad(g::text, 6, '0'), patient_id, 'paid', 'TZS', 0, total, total, total, at, at from invoices),
+       lines as (
+         insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, tax_rate, created_at)
+         select i.clinic_id, i.id, c.ids[k], c.names[k], 1, c.prices[k], 0, i.at
+         from invoices i join catalog c using (clinic_id) cross join lateral (values (i.s1), (i.s2)) pick(k))
        insert into app_public.payment (clinic_id, code, invoice_id, amount, method, received_at, business_date)
-       select inv.clinic_id, 'PAY-' || lpad((2 * substr(inv.code, 5)::int - 1 + k)::text, 6, '0'), inv.id, inv.total / 2,
+       select i.clinic_id, 'PAY-' || lpad((2 * i.g - 1 + k)::text, 6, '0'), i.id, i.total / 2,
               (array['cash','card','bank_transfer','mobile_money','insurance'])[1 + floor(random() * 5)::int]::app_public.payment_method,
-              inv.issued_at + k * interval '1 hour', ((inv.issued_at + k * interval '1 hour') at time zone 'Africa/Dar_es_Salaam')::date
-       from inv cross join generate_series(0, 1) k`,
+              i.at + k * interval '1 hour', ((i.at + k * interval '1 hour') at time zone 'Africa/Dar_es_Salaam')::date
+       from invoices i cross join generate_series(0, 1) k`,
       [batch, invoicesPerClinic],
     );
     await root.query(

@@ -763,6 +763,481 @@ COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent
 
 
 --
+-- Name: current_clinic_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.current_clinic_id() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select s.clinic_id from app_private.session s
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+$$;
+
+
+ALTER FUNCTION app_public.current_clinic_id() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION current_clinic_id(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.current_clinic_id() IS '@behavior -queryField
+The clinic the live session is scoped to, or null. Policies compare clinic_id with `(select app_public.current_clinic_id())`.';
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: invoice; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.invoice (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    visit_id uuid,
+    doctor_id uuid,
+    status app_public.invoice_status DEFAULT 'draft'::app_public.invoice_status NOT NULL,
+    currency text NOT NULL,
+    tax_rate numeric(6,4) NOT NULL,
+    subtotal numeric(16,3) DEFAULT 0 NOT NULL,
+    discount_total numeric(16,3) DEFAULT 0 NOT NULL,
+    tax_total numeric(16,3) DEFAULT 0 NOT NULL,
+    total numeric(16,3) DEFAULT 0 NOT NULL,
+    amount_paid numeric(16,3) DEFAULT 0 NOT NULL,
+    balance numeric(16,3) GENERATED ALWAYS AS ((total - amount_paid)) STORED,
+    notes text,
+    issued_at timestamp with time zone,
+    issued_by uuid,
+    voided_at timestamp with time zone,
+    voided_by uuid,
+    void_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT invoice_check CHECK (((amount_paid >= (0)::numeric) AND (amount_paid <= total))),
+    CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
+    CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
+    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500))
+);
+
+ALTER TABLE ONLY app_public.invoice FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.invoice OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.invoice IS '@behavior -delete
+An invoice to a patient, in the clinic''s currency. Create it with createInvoiceFromVisit or createInvoice and lines; issueInvoice, then payments move it to partially_paid and paid; voidInvoice ends it.';
+
+
+--
+-- Name: COLUMN invoice.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN invoice.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN invoice.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.code IS 'Invoice number, INV-000001, consecutive without gaps per clinic.';
+
+
+--
+-- Name: COLUMN invoice.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.patient_id IS 'Who is billed.';
+
+
+--
+-- Name: COLUMN invoice.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.visit_id IS 'The visit it bills, if made from one (one live invoice per visit).';
+
+
+--
+-- Name: COLUMN invoice.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.doctor_id IS 'The doctor of that visit (for revenue per doctor).';
+
+
+--
+-- Name: COLUMN invoice.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.status IS 'draft, issued, partially_paid, paid or void.';
+
+
+--
+-- Name: COLUMN invoice.currency; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.currency IS 'ISO 4217 currency: the clinic''s when the invoice was made.';
+
+
+--
+-- Name: COLUMN invoice.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.tax_rate IS 'Tax rate copied from the clinic for new lines.';
+
+
+--
+-- Name: COLUMN invoice.subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.subtotal IS 'Sum of quantity × unit price of the lines.';
+
+
+--
+-- Name: COLUMN invoice.discount_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.discount_total IS 'Sum of the lines'' discounts.';
+
+
+--
+-- Name: COLUMN invoice.tax_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.tax_total IS 'Sum of the lines'' tax.';
+
+
+--
+-- Name: COLUMN invoice.total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.total IS 'subtotal - discount_total + tax_total.';
+
+
+--
+-- Name: COLUMN invoice.amount_paid; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.amount_paid IS 'Payments minus refunds; never above the total.';
+
+
+--
+-- Name: COLUMN invoice.balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.balance IS 'What is still owed: total - amount_paid.';
+
+
+--
+-- Name: COLUMN invoice.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.notes IS 'Free notes printed on the invoice.';
+
+
+--
+-- Name: COLUMN invoice.issued_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.issued_at IS 'When it was issued.';
+
+
+--
+-- Name: COLUMN invoice.issued_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.issued_by IS 'Who issued it.';
+
+
+--
+-- Name: COLUMN invoice.voided_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.voided_at IS 'When it was voided.';
+
+
+--
+-- Name: COLUMN invoice.voided_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.voided_by IS 'Who voided it.';
+
+
+--
+-- Name: COLUMN invoice.void_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.void_reason IS 'Why it was voided.';
+
+
+--
+-- Name: COLUMN invoice.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.created_at IS 'When it was created.';
+
+
+--
+-- Name: COLUMN invoice.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.created_by IS 'Who created it.';
+
+
+--
+-- Name: COLUMN invoice.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN invoice.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: add_invoice_to_daily_services(app_public.invoice, integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
+  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
+  from app_public.invoice_line l
+  where l.clinic_id = invoice.clinic_id and l.invoice_id = invoice.id and l.service_id is not null and invoice.status <> 'void'
+  group by l.clinic_id, l.service_id
+  on conflict (clinic_id, local_date, service_id)
+  do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
+$$;
+
+
+ALTER FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION add_invoice_to_daily_services(invoice app_public.invoice, sign integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) IS 'Adds (sign 1) or takes out (sign -1) all the lines of a live invoice in daily_services (nothing for a void one).';
+
+
+--
+-- Name: invoice_line; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.invoice_line (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    invoice_id uuid NOT NULL,
+    service_id uuid,
+    visit_service_id uuid,
+    description text NOT NULL,
+    quantity numeric(12,3) DEFAULT 1 NOT NULL,
+    unit_price numeric(16,3) NOT NULL,
+    discount numeric(16,3) DEFAULT 0 NOT NULL,
+    tax_rate numeric(6,4) NOT NULL,
+    line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), 2)) STORED,
+    line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2)) STORED,
+    line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), 2) - discount) + round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2))) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), 2))),
+    CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
+    CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
+    CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
+    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT invoice_line_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.invoice_line FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.invoice_line IS 'A line of an invoice. Lines change only while the invoice is a draft.';
+
+
+--
+-- Name: COLUMN invoice_line.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN invoice_line.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN invoice_line.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.invoice_id IS 'The invoice.';
+
+
+--
+-- Name: COLUMN invoice_line.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.service_id IS 'The catalog service billed, if any.';
+
+
+--
+-- Name: COLUMN invoice_line.visit_service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.visit_service_id IS 'The visit''s service this line bills, when made from a visit.';
+
+
+--
+-- Name: COLUMN invoice_line.description; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.description IS 'What is billed (the service name by default).';
+
+
+--
+-- Name: COLUMN invoice_line.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.quantity IS 'How many.';
+
+
+--
+-- Name: COLUMN invoice_line.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.unit_price IS 'Price of one unit; from the catalog (or the visit''s snapshot) unless given.';
+
+
+--
+-- Name: COLUMN invoice_line.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, at most quantity × unit price.';
+
+
+--
+-- Name: COLUMN invoice_line.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.tax_rate IS 'Tax rate of the line (the invoice''s by default).';
+
+
+--
+-- Name: COLUMN invoice_line.line_subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_subtotal IS 'quantity × unit_price, rounded to 2 decimals.';
+
+
+--
+-- Name: COLUMN invoice_line.line_tax; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount) × tax_rate, rounded to 2 decimals.';
+
+
+--
+-- Name: COLUMN invoice_line.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
+
+
+--
+-- Name: COLUMN invoice_line.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.created_at IS 'When the line was added.';
+
+
+--
+-- Name: COLUMN invoice_line.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.created_by IS 'Who added it.';
+
+
+--
+-- Name: COLUMN invoice_line.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN invoice_line.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: add_to_daily_services(app_public.invoice_line, integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_invoice app_public.invoice;
+begin
+  if line.service_id is null then
+    return;
+  end if;
+  select * into v_invoice from app_public.invoice i where i.clinic_id = line.clinic_id and i.id = line.invoice_id;
+  if not found or v_invoice.status = 'void' then
+    return;
+  end if;
+  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
+  values (line.clinic_id, app_private.local_date(line.clinic_id, v_invoice.created_at), line.service_id, sign * line.quantity, sign * line.line_total)
+  on conflict (clinic_id, local_date, service_id)
+  do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION add_to_daily_services(line app_public.invoice_line, sign integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) IS 'Adds (sign 1) or takes out (sign -1) an invoice line of a live invoice in daily_services.';
+
+
+--
 -- Name: audit_hash(text, bigint, uuid, timestamp with time zone, uuid, text, text, uuid, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -867,9 +1342,6 @@ CREATE FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_dat
     AS $$
 declare
   v_clinic uuid := dashboard_for.clinic_id;
-  v_tz text := (select c.timezone from app_public.clinic c where c.id = v_clinic);
-  v_from timestamptz := from_date::timestamp at time zone v_tz;
-  v_to timestamptz := (to_date + 1)::timestamp at time zone v_tz;
   v_result app_public.dashboard;
 begin
   with per_day as (
@@ -903,22 +1375,20 @@ begin
 
   select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount) order by amount desc, name), '[]')
   into v_result.top_services
-  from (select l.service_id, s.name, sum(l.quantity) as quantity, sum(l.line_total) as amount
-        from app_public.invoice_line l
-        join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-        join app_public.service s on s.clinic_id = l.clinic_id and s.id = l.service_id
-        where l.clinic_id = v_clinic and i.status <> 'void' and i.created_at >= v_from and i.created_at < v_to
-        group by l.service_id, s.name
+  from (select d.service_id, s.name, sum(d.quantity) as quantity, sum(d.amount) as amount
+        from app_private.daily_services d
+        join app_public.service s on s.clinic_id = d.clinic_id and s.id = d.service_id
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date
+        group by d.service_id, s.name having sum(d.quantity) > 0
         order by amount desc, s.name limit 5) x;
 
   select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
   where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
 
-  select round(coalesce(sum(s.quantity * s.unit_price - s.discount), 0) / nullif(count(distinct v.id), 0), 2)
+  select round(sum(d.completed_value) / nullif(sum(d.visits), 0), 2)
   into v_result.average_visit_value
-  from app_public.visit v
-  left join app_public.visit_service s on s.clinic_id = v.clinic_id and s.visit_id = v.id
-  where v.clinic_id = v_clinic and v.status = 'completed' and v.scheduled_at >= v_from and v.scheduled_at < v_to;
+  from app_private.daily_visits d
+  where d.clinic_id = v_clinic and d.status = 'completed' and d.local_date between from_date and to_date;
 
   return v_result;
 end;
@@ -1376,9 +1846,12 @@ begin
   ) x group by x.business_date, x.method;
 
   delete from app_private.daily_visits d where d.clinic_id = rebuild_rollups.clinic_id;
-  insert into app_private.daily_visits (clinic_id, local_date, status, doctor_id, visits)
-  select v.clinic_id, (v.scheduled_at at time zone c.timezone)::date, v.status, v.doctor_id, count(*)
+  insert into app_private.daily_visits (clinic_id, local_date, status, doctor_id, visits, completed_value)
+  select v.clinic_id, (v.scheduled_at at time zone c.timezone)::date, v.status, v.doctor_id, count(*),
+         coalesce(sum(s.value) filter (where v.status = 'completed'), 0)
   from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
+  left join (select s.visit_id, sum(s.quantity * s.unit_price - s.discount) as value from app_public.visit_service s
+             where s.clinic_id = rebuild_rollups.clinic_id group by s.visit_id) s on s.visit_id = v.id
   where v.clinic_id = rebuild_rollups.clinic_id group by 1, 2, 3, 4;
 
   delete from app_private.daily_patients d where d.clinic_id = rebuild_rollups.clinic_id;
@@ -1386,6 +1859,15 @@ begin
   select p.clinic_id, (p.created_at at time zone c.timezone)::date, count(*)
   from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
   where p.clinic_id = rebuild_rollups.clinic_id group by 1, 2;
+
+  delete from app_private.daily_services d where d.clinic_id = rebuild_rollups.clinic_id;
+  insert into app_private.daily_services (clinic_id, local_date, service_id, quantity, amount)
+  select l.clinic_id, (i.created_at at time zone c.timezone)::date, l.service_id, sum(l.quantity), sum(l.line_total)
+  from app_public.invoice_line l
+  join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+  join app_public.clinic c on c.id = l.clinic_id
+  where l.clinic_id = rebuild_rollups.clinic_id and l.service_id is not null and i.status <> 'void'
+  group by 1, 2, 3;
 end;
 $$;
 
@@ -1396,7 +1878,7 @@ ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OW
 -- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and patients.';
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients and invoice lines.';
 
 
 --
@@ -1931,6 +2413,32 @@ COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void 
 
 
 --
+-- Name: tg_invoice__rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__rollup() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the lines were counted under the old invoice (when live) and count under the new one (when live)
+  perform app_private.add_invoice_to_daily_services(old, -1);
+  perform app_private.add_invoice_to_daily_services(new, 1);
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__rollup() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__rollup() IS 'AFTER UPDATE of status or created_at on invoices: voiding takes the lines out of daily_services.';
+
+
+--
 -- Name: tg_invoice_line__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1972,6 +2480,35 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: lines change only on drafts; a service line defaults to the catalog name and price, every line to the invoice''s tax rate.';
+
+
+--
+-- Name: tg_invoice_line__rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__rollup() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform app_private.add_to_daily_services(old, -1);
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    perform app_private.add_to_daily_services(new, 1);
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__rollup() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__rollup() IS 'AFTER INSERT/UPDATE/DELETE on invoice lines: keeps daily_services.';
 
 
 --
@@ -2377,14 +2914,17 @@ CREATE FUNCTION app_private.tg_visit__rollup() RETURNS trigger
     AS $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    update app_private.daily_visits d set visits = d.visits - 1
+    update app_private.daily_visits d set visits = d.visits - 1,
+      completed_value = d.completed_value - case when old.status = 'completed' then app_private.visit_value(old.clinic_id, old.id) else 0 end
     where d.clinic_id = old.clinic_id and d.local_date = app_private.local_date(old.clinic_id, old.scheduled_at)
       and d.status = old.status and d.doctor_id = old.doctor_id;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    insert into app_private.daily_visits as d (clinic_id, local_date, status, doctor_id, visits)
-    values (new.clinic_id, app_private.local_date(new.clinic_id, new.scheduled_at), new.status, new.doctor_id, 1)
-    on conflict (clinic_id, local_date, status, doctor_id) do update set visits = d.visits + 1;
+    insert into app_private.daily_visits as d (clinic_id, local_date, status, doctor_id, visits, completed_value)
+    values (new.clinic_id, app_private.local_date(new.clinic_id, new.scheduled_at), new.status, new.doctor_id, 1,
+            case when new.status = 'completed' then app_private.visit_value(new.clinic_id, new.id) else 0 end)
+    on conflict (clinic_id, local_date, status, doctor_id)
+    do update set visits = d.visits + 1, completed_value = d.completed_value + excluded.completed_value;
   end if;
   return null;
 end;
@@ -2397,7 +2937,7 @@ ALTER FUNCTION app_private.tg_visit__rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELETE on visits: keeps daily_visits.';
+COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELETE on visits: keeps daily_visits (counts, and the value of completed visits).';
 
 
 --
@@ -2444,6 +2984,28 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits.';
+
+
+--
+-- Name: visit_value(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) RETURNS numeric
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select coalesce(sum(s.quantity * s.unit_price - s.discount), 0) from app_public.visit_service s
+  where s.clinic_id = visit_value.clinic_id and s.visit_id = visit_value.visit_id;
+$$;
+
+
+ALTER FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_value(clinic_id uuid, visit_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) IS 'The value of a visit''s services: quantity × unit price − discount, summed.';
 
 
 --
@@ -2505,33 +3067,6 @@ ALTER FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name t
 
 COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null).';
 
-
---
--- Name: current_clinic_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_public.current_clinic_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select s.clinic_id from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-$$;
-
-
-ALTER FUNCTION app_public.current_clinic_id() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION current_clinic_id(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_public.current_clinic_id() IS '@behavior -queryField
-The clinic the live session is scoped to, or null. Policies compare clinic_id with `(select app_public.current_clinic_id())`.';
-
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
@@ -3077,231 +3612,6 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 --
 
 COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). Platform administrators only.';
-
-
---
--- Name: invoice; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.invoice (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    patient_id uuid NOT NULL,
-    visit_id uuid,
-    doctor_id uuid,
-    status app_public.invoice_status DEFAULT 'draft'::app_public.invoice_status NOT NULL,
-    currency text NOT NULL,
-    tax_rate numeric(6,4) NOT NULL,
-    subtotal numeric(16,3) DEFAULT 0 NOT NULL,
-    discount_total numeric(16,3) DEFAULT 0 NOT NULL,
-    tax_total numeric(16,3) DEFAULT 0 NOT NULL,
-    total numeric(16,3) DEFAULT 0 NOT NULL,
-    amount_paid numeric(16,3) DEFAULT 0 NOT NULL,
-    balance numeric(16,3) GENERATED ALWAYS AS ((total - amount_paid)) STORED,
-    notes text,
-    issued_at timestamp with time zone,
-    issued_by uuid,
-    voided_at timestamp with time zone,
-    voided_by uuid,
-    void_reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    CONSTRAINT invoice_check CHECK (((amount_paid >= (0)::numeric) AND (amount_paid <= total))),
-    CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
-    CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
-    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
-    CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500))
-);
-
-ALTER TABLE ONLY app_public.invoice FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.invoice OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.invoice IS '@behavior -delete
-An invoice to a patient, in the clinic''s currency. Create it with createInvoiceFromVisit or createInvoice and lines; issueInvoice, then payments move it to partially_paid and paid; voidInvoice ends it.';
-
-
---
--- Name: COLUMN invoice.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN invoice.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN invoice.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.code IS 'Invoice number, INV-000001, consecutive without gaps per clinic.';
-
-
---
--- Name: COLUMN invoice.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.patient_id IS 'Who is billed.';
-
-
---
--- Name: COLUMN invoice.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.visit_id IS 'The visit it bills, if made from one (one live invoice per visit).';
-
-
---
--- Name: COLUMN invoice.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.doctor_id IS 'The doctor of that visit (for revenue per doctor).';
-
-
---
--- Name: COLUMN invoice.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.status IS 'draft, issued, partially_paid, paid or void.';
-
-
---
--- Name: COLUMN invoice.currency; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.currency IS 'ISO 4217 currency: the clinic''s when the invoice was made.';
-
-
---
--- Name: COLUMN invoice.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.tax_rate IS 'Tax rate copied from the clinic for new lines.';
-
-
---
--- Name: COLUMN invoice.subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.subtotal IS 'Sum of quantity × unit price of the lines.';
-
-
---
--- Name: COLUMN invoice.discount_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.discount_total IS 'Sum of the lines'' discounts.';
-
-
---
--- Name: COLUMN invoice.tax_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.tax_total IS 'Sum of the lines'' tax.';
-
-
---
--- Name: COLUMN invoice.total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.total IS 'subtotal - discount_total + tax_total.';
-
-
---
--- Name: COLUMN invoice.amount_paid; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.amount_paid IS 'Payments minus refunds; never above the total.';
-
-
---
--- Name: COLUMN invoice.balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.balance IS 'What is still owed: total - amount_paid.';
-
-
---
--- Name: COLUMN invoice.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.notes IS 'Free notes printed on the invoice.';
-
-
---
--- Name: COLUMN invoice.issued_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.issued_at IS 'When it was issued.';
-
-
---
--- Name: COLUMN invoice.issued_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.issued_by IS 'Who issued it.';
-
-
---
--- Name: COLUMN invoice.voided_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.voided_at IS 'When it was voided.';
-
-
---
--- Name: COLUMN invoice.voided_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.voided_by IS 'Who voided it.';
-
-
---
--- Name: COLUMN invoice.void_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.void_reason IS 'Why it was voided.';
-
-
---
--- Name: COLUMN invoice.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.created_at IS 'When it was created.';
-
-
---
--- Name: COLUMN invoice.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.created_by IS 'Who created it.';
-
-
---
--- Name: COLUMN invoice.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN invoice.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.updated_by IS 'User who last changed the row.';
 
 
 --
@@ -5438,6 +5748,65 @@ COMMENT ON COLUMN app_private.daily_patients.patients IS 'How many were register
 
 
 --
+-- Name: daily_services; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.daily_services (
+    clinic_id uuid NOT NULL,
+    local_date date NOT NULL,
+    service_id uuid NOT NULL,
+    quantity numeric(16,3) DEFAULT 0 NOT NULL,
+    amount numeric(16,3) DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.daily_services FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.daily_services OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE daily_services; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.daily_services IS 'Invoice lines of catalog services per clinic, local day of the invoice''s creation and service, void invoices left out (dashboard rollup).';
+
+
+--
+-- Name: COLUMN daily_services.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_services.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_services.local_date; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_services.local_date IS 'The clinic''s local date of the invoice''s creation.';
+
+
+--
+-- Name: COLUMN daily_services.service_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_services.service_id IS 'The catalog service.';
+
+
+--
+-- Name: COLUMN daily_services.quantity; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_services.quantity IS 'Quantity invoiced.';
+
+
+--
+-- Name: COLUMN daily_services.amount; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_services.amount IS 'Line totals invoiced (after discount, with tax).';
+
+
+--
 -- Name: daily_visits; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5446,7 +5815,8 @@ CREATE TABLE app_private.daily_visits (
     local_date date NOT NULL,
     status app_public.visit_status NOT NULL,
     doctor_id uuid NOT NULL,
-    visits integer DEFAULT 0 NOT NULL
+    visits integer DEFAULT 0 NOT NULL,
+    completed_value numeric(16,3) DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY app_private.daily_visits FORCE ROW LEVEL SECURITY;
@@ -5494,6 +5864,13 @@ COMMENT ON COLUMN app_private.daily_visits.doctor_id IS 'The doctor (membership)
 --
 
 COMMENT ON COLUMN app_private.daily_visits.visits IS 'How many.';
+
+
+--
+-- Name: COLUMN daily_visits.completed_value; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_visits.completed_value IS 'For completed visits, the value of their services (quantity × unit price − discount); 0 for other statuses.';
 
 
 --
@@ -5865,167 +6242,6 @@ ALTER TABLE app_public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
     NO MAXVALUE
     CACHE 1
 );
-
-
---
--- Name: invoice_line; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.invoice_line (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    invoice_id uuid NOT NULL,
-    service_id uuid,
-    visit_service_id uuid,
-    description text NOT NULL,
-    quantity numeric(12,3) DEFAULT 1 NOT NULL,
-    unit_price numeric(16,3) NOT NULL,
-    discount numeric(16,3) DEFAULT 0 NOT NULL,
-    tax_rate numeric(6,4) NOT NULL,
-    line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), 2)) STORED,
-    line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2)) STORED,
-    line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), 2) - discount) + round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2))) STORED,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), 2))),
-    CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
-    CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
-    CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
-    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
-    CONSTRAINT invoice_line_unit_price_check CHECK ((unit_price >= (0)::numeric))
-);
-
-ALTER TABLE ONLY app_public.invoice_line FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.invoice_line IS 'A line of an invoice. Lines change only while the invoice is a draft.';
-
-
---
--- Name: COLUMN invoice_line.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN invoice_line.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN invoice_line.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.invoice_id IS 'The invoice.';
-
-
---
--- Name: COLUMN invoice_line.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.service_id IS 'The catalog service billed, if any.';
-
-
---
--- Name: COLUMN invoice_line.visit_service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.visit_service_id IS 'The visit''s service this line bills, when made from a visit.';
-
-
---
--- Name: COLUMN invoice_line.description; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.description IS 'What is billed (the service name by default).';
-
-
---
--- Name: COLUMN invoice_line.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.quantity IS 'How many.';
-
-
---
--- Name: COLUMN invoice_line.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.unit_price IS 'Price of one unit; from the catalog (or the visit''s snapshot) unless given.';
-
-
---
--- Name: COLUMN invoice_line.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, at most quantity × unit price.';
-
-
---
--- Name: COLUMN invoice_line.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.tax_rate IS 'Tax rate of the line (the invoice''s by default).';
-
-
---
--- Name: COLUMN invoice_line.line_subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.line_subtotal IS 'quantity × unit_price, rounded to 2 decimals.';
-
-
---
--- Name: COLUMN invoice_line.line_tax; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount) × tax_rate, rounded to 2 decimals.';
-
-
---
--- Name: COLUMN invoice_line.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
-
-
---
--- Name: COLUMN invoice_line.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.created_at IS 'When the line was added.';
-
-
---
--- Name: COLUMN invoice_line.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.created_by IS 'Who added it.';
-
-
---
--- Name: COLUMN invoice_line.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN invoice_line.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.updated_by IS 'User who last changed the row.';
 
 
 --
@@ -7186,6 +7402,14 @@ ALTER TABLE ONLY app_private.daily_patients
 
 
 --
+-- Name: daily_services daily_services_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_services
+    ADD CONSTRAINT daily_services_pkey PRIMARY KEY (clinic_id, local_date, service_id);
+
+
+--
 -- Name: daily_visits daily_visits_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8061,6 +8285,20 @@ CREATE TRIGGER _650_rollup AFTER UPDATE OF timezone ON app_public.clinic FOR EAC
 
 
 --
+-- Name: invoice _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER UPDATE OF status, created_at ON app_public.invoice FOR EACH ROW WHEN ((((old.status = 'void'::app_public.invoice_status) IS DISTINCT FROM (new.status = 'void'::app_public.invoice_status)) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION app_private.tg_invoice__rollup();
+
+
+--
+-- Name: invoice_line _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF invoice_id, service_id, quantity, unit_price, discount, tax_rate ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__rollup();
+
+
+--
 -- Name: patient _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8139,6 +8377,14 @@ ALTER TABLE ONLY app_private.daily_money
 
 ALTER TABLE ONLY app_private.daily_patients
     ADD CONSTRAINT daily_patients_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: daily_services daily_services_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.daily_services
+    ADD CONSTRAINT daily_services_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
 
 
 --
@@ -8532,6 +8778,12 @@ ALTER TABLE app_private.daily_money ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.daily_patients ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: daily_services; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.daily_services ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: daily_visits; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8576,6 +8828,13 @@ CREATE POLICY owner_only ON app_private.daily_money TO :DATABASE_OWNER USING (tr
 --
 
 CREATE POLICY owner_only ON app_private.daily_patients TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: daily_services owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.daily_services TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -9237,6 +9496,106 @@ GRANT ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_age
 
 
 --
+-- Name: FUNCTION current_clinic_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.current_clinic_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE invoice; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION add_invoice_to_daily_services(invoice app_public.invoice, sign integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) FROM PUBLIC;
+
+
+--
+-- Name: TABLE invoice_line; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.invoice_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(invoice_id) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(service_id) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.description; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.unit_price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(unit_price),UPDATE(unit_price) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.tax_rate; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION add_to_daily_services(line app_public.invoice_line, sign integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION audit_hash(prev_hash text, seq bigint, clinic_id uuid, occurred_at timestamp with time zone, actor_user_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9475,10 +9834,24 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__lifecycle() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_invoice__rollup(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__rollup() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_invoice_line__guard(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__rollup(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__rollup() FROM PUBLIC;
 
 
 --
@@ -9580,6 +9953,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION visit_value(clinic_id uuid, visit_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9593,15 +9973,6 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO :DATABASE_ANALYST;
 --
 
 REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) FROM PUBLIC;
-
-
---
--- Name: FUNCTION current_clinic_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_public.current_clinic_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
-GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_ANALYST;
 
 
 --
@@ -9739,27 +10110,6 @@ GRANT UPDATE(locale) ON TABLE app_public.clinic TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE invoice; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.invoice TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(patient_id) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
 
 
 --
@@ -10186,62 +10536,6 @@ GRANT SELECT ON TABLE app_public.audit_log TO :DATABASE_VISITOR;
 --
 
 GRANT SELECT,USAGE ON SEQUENCE app_public.audit_log_id_seq TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE invoice_line; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.invoice_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(invoice_id) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(service_id) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.description; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(description),UPDATE(description) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.unit_price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(unit_price),UPDATE(unit_price) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN invoice_line.tax_rate; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
 
 
 --

@@ -24,9 +24,12 @@ beforeAll(async () => {
   const one = await createIssuedInvoice(clinic, "12000");
   const two = await createIssuedInvoice(clinic, "8000");
   await createIssuedInvoice(clinic, "3000"); // unpaid
+  const voided = await createIssuedInvoice(clinic, "6000");
   await createVisit(clinic, "cancelled");
-  await createVisit(clinic, "completed");
+  await createVisit(clinic, "completed"); // no services: worth 0
+  await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [one.visitId]); // worth 12,000
   await committedAs(cashier, async (c) => {
+    await c.query("select app_public.void_invoice($1, 'Issued twice')", [voided.id]);
     const p = (await c.query("select id from app_public.record_payment($1, 12000, 'cash')", [one.id])).rows[0];
     await c.query("select app_public.record_payment($1, 5000, 'mobile_money')", [two.id]);
     await c.query("select app_public.refund_payment($1, 2000, 'Partly refunded')", [p.id]);
@@ -71,6 +74,7 @@ test("equals the same figures computed by plain SQL", async () => {
       where l.clinic_id = $1 and i.status <> 'void' and (i.created_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date
       group by 1, 2 order by amount desc, s.name limit 5`);
   expect(d.topServices).toEqual(top);
+  expect(d.topServices.map((t: { amount: number }) => t.amount)).toEqual([12000, 8000, 3000]); // not the voided 6,000
 
   const [outstanding] = await sql(`select sum(balance)::text as v from app_public.invoice where clinic_id = $1 and status in ('issued', 'partially_paid') and $2::text is not null`);
   expect(d.outstandingBalance).toBe(outstanding.v);
@@ -80,6 +84,7 @@ test("equals the same figures computed by plain SQL", async () => {
       from app_public.visit v left join app_public.visit_service s on s.visit_id = v.id
       where v.clinic_id = $1 and v.status = 'completed' and (v.scheduled_at at time zone 'Africa/Dar_es_Salaam')::date = $2::date`);
   expect(d.averageVisitValue).toBe(average.v);
+  expect(d.averageVisitValue).toBe("6000.00"); // (12,000 + 0) / 2
 });
 
 test("only owners, admins and cashiers see it", async () => {

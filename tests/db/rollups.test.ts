@@ -1,10 +1,11 @@
 /**
  * The dashboard's per-day rollups, kept by triggers, always equal a rebuild
  * from the source rows: after inserts, status changes, payment corrections,
- * refunds, and a change of the clinic's time zone.
+ * refunds, invoice line edits, a void, a visit completed with services, and a
+ * change of the clinic's time zone.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -12,7 +13,8 @@ async function rollups(clinicId: string) {
   const q = async (sql: string) => (await rootPool().query(sql, [clinicId])).rows;
   return {
     money: await q("select business_date::text, method::text, amount::text from app_private.daily_money where clinic_id = $1 and amount <> 0 order by 1, 2"),
-    visits: await q("select local_date::text, status::text, doctor_id, visits from app_private.daily_visits where clinic_id = $1 and visits <> 0 order by 1, 2, 3"),
+    visits: await q("select local_date::text, status::text, doctor_id, visits, completed_value::text from app_private.daily_visits where clinic_id = $1 and visits <> 0 order by 1, 2, 3"),
+    services: await q("select local_date::text, service_id, quantity::text, amount::text from app_private.daily_services where clinic_id = $1 and quantity <> 0 order by 1, 2"),
     patients: await q("select local_date::text, patients from app_private.daily_patients where clinic_id = $1 and patients <> 0 order by 1"),
   };
 }
@@ -31,9 +33,29 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   });
   expect(payment.id).toBeDefined();
 
+  // a draft whose line is edited and another line added, then a voided invoice, then the invoiced visit completed
+  const extra = await createService(clinic.clinicId, "2500");
+  const draft = await createIssuedInvoice(clinic, "4000", { issue: false });
+  const voided = await createIssuedInvoice(clinic, "7000");
+  await committedAs(session, async (c) => {
+    await c.query("update app_public.invoice_line set quantity = 3, discount = 1000 where invoice_id = $1", [draft.id]);
+    await c.query("insert into app_public.invoice_line (invoice_id, service_id, description, quantity, unit_price, tax_rate) values ($1, $2, 'Extra', 2, 2500, 0)", [draft.id, extra.id]);
+    await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price, tax_rate) values ($1, 'Not from the catalog', 999, 0)", [draft.id]);
+    await c.query("select app_public.void_invoice($1, 'Wrong patient')", [voided.id]);
+  });
+  await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [invoice.visitId]);
+
   const incremental = await rollups(clinic.clinicId);
   expect(incremental.money.length).toBeGreaterThanOrEqual(2);
-  expect(incremental.visits.reduce((n: number, r: { visits: number }) => n + r.visits, 0)).toBe(6); // five + the invoiced visit
+  expect(incremental.visits.reduce((n: number, r: { visits: number }) => n + r.visits, 0)).toBe(8); // five + three invoiced visits
+  expect(incremental.visits.filter((r: { status: string }) => r.status === "completed").map((r: { completed_value: string }) => r.completed_value))
+    .toEqual(["9000.000"]); // the completed visit without services is worth 0, the invoiced one 9,000
+  const invoiced = Object.fromEntries(incremental.services.map((r: { service_id: string; quantity: string; amount: string }) => [r.service_id, [r.quantity, r.amount]]));
+  expect(invoiced).toEqual({
+    [invoice.serviceId]: ["1.000", "9000.000"],
+    [draft.serviceId]: ["3.000", "11000.000"], // 3 × 4,000 − 1,000
+    [extra.id]: ["2.000", "5000.000"],
+  }); // the voided invoice's service and the line without a service are not there
   await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
   expect(await rollups(clinic.clinicId)).toEqual(incremental);
 
