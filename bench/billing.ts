@@ -11,12 +11,10 @@
  *
  *   npm run bench:billing      (rebuilds clinicops_bench: ~8 minutes)
  */
-import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { withCredentials } from "../db/config.ts";
-import { createApiServer } from "../server/app.ts";
-import { serverSettings } from "../server/settings.ts";
-import { BENCH_DATABASE_URL, BENCH_PASSWORD, benchConfig, generate } from "./dataset.ts";
+import { startBenchApi } from "./api-client.ts";
+import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
 import { summarize, table } from "./stats.ts";
 
 const CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
@@ -137,23 +135,9 @@ async function main(): Promise<void> {
   // 2. recordPayment under 50 concurrent clients
   const { rows: clinicRows } = await root.query("select id, name from app_public.clinic order by name limit $1", [CLIENTS]);
   const invoiceIds = await invoicesToPay(root, clinicRows.map((r) => r.id));
-  process.env.LOG_LEVEL = "silent";
-  const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
-  const pool = new pg.Pool({ connectionString: benchConfig.authenticatorUrl, max: 20 });
-  const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
-  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const cookies = await Promise.all(
-    clinicRows.map(async (row) => {
-      const n = String(row.name).replace("Bench clinic ", "").padStart(6, "0");
-      const response = await fetch(`${url}/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ phone: `+2556${n}0`, password: BENCH_PASSWORD }),
-      });
-      if (!response.ok) throw new Error(`login failed for ${row.name}: ${await response.text()}`);
-      return (response.headers.get("set-cookie") ?? "").split(";")[0];
-    }),
+  const api = await startBenchApi(20);
+  const clients = await Promise.all(
+    clinicRows.map((row) => api.login(`+2556${String(row.name).replace("Bench clinic ", "").padStart(6, "0")}0`)),
   );
   const PAY = `mutation($id: UUID!, $key: String!) { recordPayment(input: { invoiceId: $id, amount: "1", method: cash, idempotencyKey: $key }) { result { code } } }`;
   const timed = async (fn: () => Promise<void>, samples: number[]) => {
@@ -164,16 +148,10 @@ async function main(): Promise<void> {
   const apiSamples: number[] = [];
   const apiStart = Date.now();
   await Promise.all(
-    cookies.map(async (cookie, c) => {
+    clients.map(async (client, c) => {
       for (let i = 0; i < PAYMENTS_PER_CLIENT; i++) {
         await timed(async () => {
-          const response = await fetch(`${url}/graphql`, {
-            method: "POST",
-            headers: { "content-type": "application/json", cookie },
-            body: JSON.stringify({ query: PAY, variables: { id: invoiceIds[c], key: `api-${c}-${i}` } }),
-          });
-          const body = await response.json();
-          if (body.errors) throw new Error(JSON.stringify(body.errors));
+          await client.graphql(PAY, { id: invoiceIds[c], key: `api-${c}-${i}` });
         }, apiSamples);
       }
     }),
@@ -203,7 +181,6 @@ async function main(): Promise<void> {
   );
   const sqlSeconds = (Date.now() - sqlStart) / 1000;
   await api.close();
-  await pool.end();
   await root.end();
 
   console.log(`\n${counts[0].clinics} clinics, ${counts[0].payments.toLocaleString("en")} payments\n`);

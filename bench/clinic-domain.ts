@@ -8,16 +8,16 @@
  *   npm run bench:clinic-domain            (rebuilds clinicops_bench: ~4 minutes)
  *   BENCH_CLINICS=100 npm run bench:clinic-domain    (a quicker look)
  */
-import type { AddressInfo } from "node:net";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createApiServer } from "../server/app.ts";
-import { serverSettings } from "../server/settings.ts";
 import { withCredentials } from "../db/config.ts";
-import { BENCH_DATABASE_URL, BENCH_PASSWORD, benchConfig, generate } from "./dataset.ts";
+import { startBenchApi } from "./api-client.ts";
+import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
 import { summarize, table, type Summary } from "./stats.ts";
 
 const TOTAL_CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
 const SEARCH_TERMS = ["mwak", "kima", "moll", "njor", "otie", "mush", "zawadi", "neema", "baraka", "lyim", "temba", "PAT-000123",
   "PAT-000777", "kamau", "wanj", "sanga", "mosha", "ringo", "halima", "juma", "2557", "ngowi", "tarimo", "assenga", "grace", "omari"];
 
@@ -32,7 +32,7 @@ const DAY_RLS = `select v.code, v.status, v.scheduled_at, p.code as patient_code
   where v.scheduled_at >= $1 and v.scheduled_at < $2 order by v.scheduled_at limit 100`;
 const DAY_API = `query($from: Datetime!, $to: Datetime!) {
   visits(filter: { scheduledAt: { greaterThanOrEqualTo: $from, lessThan: $to } }, orderBy: SCHEDULED_AT_ASC, first: 100) {
-    nodes { code status scheduledAt patient { code firstName lastName } doctor { rowId } } } }`;
+    nodes { code status scheduledAt patient { code firstName lastName } doctorId } } }`;
 const DAY_SQL = `select v.code, v.status, v.scheduled_at, p.code as patient_code, p.first_name, p.last_name, v.doctor_id
   from app_public.visit v join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
   where v.clinic_id = $1 and v.scheduled_at >= $2 and v.scheduled_at < $3 order by v.scheduled_at limit 100`;
@@ -44,7 +44,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function repeat(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(20, n); i++) await fn(i); // warm-up
+  for (let i = 0; i < Math.min(200, n); i++) await fn(i); // warm-up: lets V8 optimise the code paths, so the order of the lines does not matter
   const samples: number[] = [];
   for (let i = 0; i < n; i++) samples.push(await time(() => fn(i)));
   return samples;
@@ -59,22 +59,11 @@ function dayRange(i: number): { from: string; to: string } {
 async function measure(label: string): Promise<Record<string, Summary>> {
   const root = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   await root.connect();
-  const pool = new pg.Pool({ connectionString: benchConfig.authenticatorUrl, max: 10 });
-  process.env.LOG_LEVEL = "silent";
-  const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
-  const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
-  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const api = await startBenchApi();
   try {
     const { rows } = await root.query("select id from app_public.clinic where name = 'Bench clinic 1'");
     const clinicId = rows[0].id as string;
-    const login = await fetch(`${url}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ phone: "+2556000001" + "1", password: BENCH_PASSWORD }),
-    });
-    if (!login.ok) throw new Error(`login failed: ${await login.text()}`);
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+    const session = await api.login("+2556000001" + "1"); // the clinic's receptionist
     const { sessionId } = (await root.query(
       "select id as \"sessionId\" from app_private.session where clinic_id = $1 and revoked_at is null order by created_at desc limit 1",
       [clinicId],
@@ -83,18 +72,10 @@ async function measure(label: string): Promise<Record<string, Summary>> {
     await visitor.connect();
     await visitor.query(`set role ${pg.escapeIdentifier(benchConfig.roles.visitor)}`);
     await visitor.query("select set_config('jwt.claims.session_id', $1, false)", [sessionId]);
-    const graphql = async (query: string, variables: object) => {
-      const response = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", cookie },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = await response.json();
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body;
-    };
+    const graphql = (query: string, variables: object) => session.graphql(query, variables);
     const term = (i: number) => SEARCH_TERMS[i % SEARCH_TERMS.length];
     const results = {
+      [`empty query, API (${label})`]: summarize(await repeat(ITERATIONS, () => graphql("{ __typename }", {}))),
       [`search, API (${label})`]: summarize(await repeat(ITERATIONS, (i) => graphql(SEARCH_API, { q: term(i) }))),
       [`search, SQL (${label})`]: summarize(await repeat(ITERATIONS, (i) => root.query(SEARCH_SQL, [clinicId, term(i)]))),
       [`search, SQL with RLS (${label})`]: summarize(await repeat(ITERATIONS, (i) => visitor.query(SEARCH_RLS, [term(i)]))),
@@ -116,9 +97,15 @@ async function measure(label: string): Promise<Record<string, Summary>> {
     return results;
   } finally {
     await api.close();
-    await pool.end();
     await root.end();
   }
+}
+
+/** Each size is measured by a process of its own, so both start alike (the second would otherwise run on code the first warmed up). */
+function measureInFreshProcess(label: string): Record<string, Summary> {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--measure", label], { encoding: "utf8", env: process.env });
+  if (child.status !== 0) throw new Error(child.stderr);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!);
 }
 
 async function main(): Promise<void> {
@@ -128,9 +115,9 @@ async function main(): Promise<void> {
   await admin.end();
 
   await generate(10);
-  const small = await measure("10 clinics");
+  const small = measureInFreshProcess("10 clinics");
   await generate(TOTAL_CLINICS - 10);
-  const large = await measure(`${TOTAL_CLINICS} clinics`);
+  const large = measureInFreshProcess(`${TOTAL_CLINICS} clinics`);
 
   const all = { ...small, ...large };
   console.log(`\n${ITERATIONS} requests each, one clinic of 1,000 patients and 3,000 visits, sequential, times in ms\n`);
@@ -148,4 +135,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const measuring = process.argv.indexOf("--measure");
+if (measuring > 0) console.log(JSON.stringify(await measure(process.argv[measuring + 1])));
+else await main();

@@ -6,7 +6,9 @@
  *    150,000 payments: p95 through the API, and app_private.dashboard_for as
  *    plain SQL.
  * 2. Invoice PDFs with a warm browser: invoices per second over 1,000 renders,
- *    and the resident memory (worker + Chromium) after 100 and after 1,000.
+ *    and the resident memory (worker + Chromium) after 100 and after 1,000;
+ *    when the renderer uses the headless shell, the full Chromium over 100
+ *    renders as the baseline.
  * 3. A CSV export of 1,000,000 payment rows through the worker task, in a
  *    process of its own: seconds and peak memory, and `psql \copy` of the
  *    same query.
@@ -14,22 +16,21 @@
  *   npm run bench:reports      (rebuilds clinicops_bench: ~3 minutes)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { existsSync, readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { projectPath } from "../db/paths.ts";
-import { createApiServer } from "../server/app.ts";
-import { serverSettings } from "../server/settings.ts";
-import { closeBrowser, renderPdf } from "../worker/pdf/renderer.ts";
+import { closeBrowser, findBrowser, renderPdf } from "../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../worker/pdf/templates.ts";
+import { startBenchApi } from "./api-client.ts";
 import { addBilling } from "./billing.ts";
-import { BENCH_DATABASE_URL, BENCH_PASSWORD, benchConfig, generate } from "./dataset.ts";
+import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
 import { summarize, table } from "./stats.ts";
 
 const CSV_ROWS = 1_000_000;
+const FULL_CHROMIUM = "/usr/bin/chromium";
 
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -88,18 +89,8 @@ async function main(): Promise<void> {
   const [one, two] = clinics;
 
   // 1. dashboard
-  process.env.LOG_LEVEL = "silent";
-  const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
-  const pool = new pg.Pool({ connectionString: benchConfig.authenticatorUrl, max: 10 });
-  const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
-  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const login = await fetch(`${url}/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ phone: "+25560000010", password: BENCH_PASSWORD }),
-  });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+  const api = await startBenchApi();
+  const owner1 = await api.login("+25560000010");
   const { rows: period } = await root.query("select (current_date - 365)::text as from_date, current_date::text as to_date");
   const { from_date: from, to_date: to } = period[0];
   const query = `query($from: Date!, $to: Date!) { dashboard(fromDate: $from, toDate: $to) {
@@ -107,16 +98,11 @@ async function main(): Promise<void> {
   const apiSamples: number[] = [];
   const sqlSamples: number[] = [];
   for (let i = 0; i < 110; i++) {
-    const a = await timeIt(async () => {
-      const r = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ query, variables: { from, to } }) });
-      const body = await r.json();
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-    });
+    const a = await timeIt(() => owner1.graphql(query, { from, to }));
     const s = await timeIt(() => root.query("select * from app_private.dashboard_for($1, $2, $3)", [one.id, from, to]));
     if (i >= 10) apiSamples.push(a), sqlSamples.push(s);
   }
   await api.close();
-  await pool.end();
 
   // 2. PDFs
   const { rows: inv } = await root.query("select id from app_public.invoice where clinic_id = $1 limit 1", [one.id]);
@@ -133,6 +119,20 @@ async function main(): Promise<void> {
   const pdfSeconds = (Date.now() - pdfStart) / 1000;
   const memoryAfter1000 = residentMB();
   await closeBrowser();
+  // baseline: the full browser, where the system has one
+  const browserUsed = findBrowser();
+  let fullBrowserRate: number | null = null;
+  if (existsSync(FULL_CHROMIUM) && browserUsed !== FULL_CHROMIUM) {
+    const chosen = process.env.CHROMIUM_PATH;
+    process.env.CHROMIUM_PATH = FULL_CHROMIUM;
+    await renderPdf(invoiceHtml(doc)); // warm
+    const start = Date.now();
+    for (let i = 1; i <= 100; i++) await renderPdf(invoiceHtml(doc));
+    fullBrowserRate = 100 / ((Date.now() - start) / 1000);
+    await closeBrowser();
+    if (chosen === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = chosen;
+  }
 
   // 3. CSV of 1,000,000 payments
   await root.query("begin");
@@ -168,7 +168,8 @@ async function main(): Promise<void> {
   console.log("\n## Dashboard: one clinic, a year, 100,000 visits, 150,000 payments (ms)\n");
   console.log(table({ "API (GraphQL dashboard)": summarize(apiSamples), "plain SQL (dashboard_for)": summarize(sqlSamples) }));
   console.log(`\nAPI p95 / SQL p95 = ${(summarize(apiSamples).p95 / summarize(sqlSamples).p95).toFixed(2)}`);
-  console.log(`\n## Invoice PDFs, warm browser\n\n1,000 renders in ${pdfSeconds.toFixed(1)} s: ${(1000 / pdfSeconds).toFixed(1)} invoices/s`);
+  console.log(`\n## Invoice PDFs, warm browser (${browserUsed})\n\n1,000 renders in ${pdfSeconds.toFixed(1)} s: ${(1000 / pdfSeconds).toFixed(1)} invoices/s`);
+  if (fullBrowserRate !== null) console.log(`baseline, the full browser (${FULL_CHROMIUM}): ${fullBrowserRate.toFixed(1)} invoices/s over 100 renders`);
   console.log(`resident memory (worker + Chromium): ${memoryAfter100.toFixed(0)} MB after 100, ${memoryAfter1000.toFixed(0)} MB after 1,000 (${((memoryAfter1000 / memoryAfter100 - 1) * 100).toFixed(1)}%)`);
   console.log(`\n## CSV: ${CSV_ROWS.toLocaleString("en")} payment rows\n`);
   console.log(`export task: ${(csvMs / 1000).toFixed(1)} s, ${done[0].status}, ${done[0].rows_done} rows, ${(Number(done[0].byte_size) / 1e6).toFixed(1)} MB; worker process RSS ${rssBefore.toFixed(0)} MB at start, peak ${rssPeak.toFixed(0)} MB`);

@@ -37,10 +37,22 @@ export type SessionState =
   | { kind: "invalid" }
   | { kind: "session"; claims: SessionClaims };
 
-/** Works for plain HTTP requests and for websocket upgrade requests alike. */
-export function sessionState(req: IncomingMessage, settings: ServerSettings): SessionState {
+function checkSession(req: IncomingMessage, settings: ServerSettings): SessionState {
   const token = sessionToken(req, settings);
   if (token === null) return { kind: "anonymous" };
   const claims = verifySessionToken(token, settings.jwtSecret);
   return claims ? { kind: "session", claims } : { kind: "invalid" };
+}
+
+// An HTTP request's session is checked once, though several layers ask (the
+// guard, GraphQL's context). A websocket's upgrade request lives as long as the
+// socket, so each operation on it checks again (the token may have expired).
+const checked = new WeakMap<IncomingMessage, SessionState>();
+
+/** Works for plain HTTP requests and for websocket upgrade requests alike. */
+export function sessionState(req: IncomingMessage, settings: ServerSettings): SessionState {
+  if (req.headers.upgrade) return checkSession(req, settings);
+  let state = checked.get(req);
+  if (!state) checked.set(req, (state = checkSession(req, settings)));
+  return state;
 }

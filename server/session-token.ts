@@ -3,6 +3,7 @@
  * The database treats `session_id` as the authority; the other claims are
  * informative.
  */
+import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 
 export interface SessionClaims {
@@ -19,8 +20,17 @@ const AUDIENCE = "clinicops";
 const TIME_ZONE = /^[A-Za-z0-9_+\-/]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// Given a string, jsonwebtoken first tries it as a public key (and catches the
+// failure) on every call: the key object is made once per secret instead.
+const keys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  return key;
+}
+
 export function signSessionToken(claims: SessionClaims, expiresAt: Date, secret: string): string {
-  return jwt.sign({ ...claims, exp: Math.floor(expiresAt.getTime() / 1000) }, secret, {
+  return jwt.sign({ ...claims, exp: Math.floor(expiresAt.getTime() / 1000) }, secretKey(secret), {
     algorithm: "HS256",
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -31,7 +41,7 @@ export function signSessionToken(claims: SessionClaims, expiresAt: Date, secret:
 /** The claims of a valid token, or null for a forged, tampered, expired or malformed one. */
 export function verifySessionToken(token: string, secret: string): SessionClaims | null {
   try {
-    const payload = jwt.verify(token, secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
+    const payload = jwt.verify(token, secretKey(secret), { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
     if (typeof payload !== "object" || !UUID.test(String(payload.session_id)) || !UUID.test(String(payload.user_id))) {
       return null;
     }
