@@ -64,6 +64,11 @@ async function addClinics(client: pg.Client, first: number, count: number, patie
      from batch b cross join generate_series(1, $1::int) g`,
     [patients],
   );
+  // what the search trigger would have written
+  await client.query(
+    `insert into app_private.patient_search (clinic_id, patient_id, search_text)
+     select p.clinic_id, p.id, p.search_text from app_public.patient p join batch b using (clinic_id)`,
+  );
   await client.query(
     `with ids as (
        select p.clinic_id, array_agg(p.id) as patient_ids,

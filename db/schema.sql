@@ -730,6 +730,30 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 
 
 --
+-- Name: patients_matching(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 50
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select s.patient_id from app_private.patient_search s
+  where s.clinic_id = app_public.current_clinic_id()
+    and char_length(btrim(query)) between 2 and 100
+    and s.search_text like '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%';
+$$;
+
+
+ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'Ids of the current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; deleted ones included), found through the trigram index. For search_patients, which reads the patients through RLS.';
+
+
+--
 -- Name: switch_clinic(uuid, inet, text, interval); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -2663,6 +2687,32 @@ ALTER FUNCTION app_private.tg_patient__rollup() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_patient__rollup() IS 'AFTER INSERT on patients: keeps daily_patients.';
+
+
+--
+-- Name: tg_patient__search_text(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__search_text() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  insert into app_private.patient_search as s (clinic_id, patient_id, search_text)
+  values (new.clinic_id, new.id, new.search_text)
+  on conflict (clinic_id, patient_id) do update set search_text = excluded.search_text;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__search_text() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__search_text(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__search_text() IS 'AFTER INSERT or UPDATE of names, code or phone on patients: keeps patient_search.';
 
 
 --
@@ -5363,11 +5413,9 @@ COMMENT ON FUNCTION app_public.restore_service(service_id uuid) IS 'Brings a del
 CREATE FUNCTION app_public.search_patients(query text) RETURNS SETOF app_public.patient
     LANGUAGE sql STABLE
     AS $$
-  select p.* from app_public.patient p
-  where p.clinic_id = app_public.current_clinic_id()
-    and p.deleted_at is null
-    and char_length(btrim(query)) between 2 and 100
-    and p.search_text like '%' || replace(replace(replace(lower(btrim(query)), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+  select p.* from app_hidden.patients_matching(query) m
+  join app_public.patient p on p.clinic_id = app_public.current_clinic_id() and p.id = m.patient_id
+  where p.deleted_at is null
   order by (p.code = upper(btrim(query))) desc, p.last_name, p.first_name, p.id
 $$;
 
@@ -5378,7 +5426,7 @@ ALTER FUNCTION app_public.search_patients(query text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_patients(query text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients.';
+COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
 
 
 --
@@ -5936,6 +5984,49 @@ ALTER TABLE app_private.login_failure ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     NO MAXVALUE
     CACHE 1
 );
+
+
+--
+-- Name: patient_search; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.patient_search (
+    clinic_id uuid NOT NULL,
+    patient_id uuid NOT NULL,
+    search_text text NOT NULL
+);
+
+ALTER TABLE ONLY app_private.patient_search FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.patient_search OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE patient_search; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.patient_search IS 'The searchable text of each patient (a copy of patient.search_text kept by a trigger), indexed by trigrams per clinic for search_patients.';
+
+
+--
+-- Name: COLUMN patient_search.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN patient_search.patient_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.patient_id IS 'The patient.';
+
+
+--
+-- Name: COLUMN patient_search.search_text; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.search_text IS 'Lower-case names, code and phone, as patient.search_text.';
 
 
 --
@@ -7426,6 +7517,14 @@ ALTER TABLE ONLY app_private.login_failure
 
 
 --
+-- Name: patient_search patient_search_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.patient_search
+    ADD CONSTRAINT patient_search_pkey PRIMARY KEY (clinic_id, patient_id);
+
+
+--
 -- Name: session session_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7641,6 +7740,13 @@ CREATE INDEX login_failure_ip_idx ON app_private.login_failure USING btree (ip, 
 
 
 --
+-- Name: patient_search_trigram_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_search_trigram_idx ON app_private.patient_search USING gin (clinic_id, search_text public.gin_trgm_ops);
+
+
+--
 -- Name: session_clinic_user_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7785,13 +7891,6 @@ CREATE INDEX patient_clinic_name_dob_idx ON app_public.patient USING btree (clin
 --
 
 CREATE INDEX patient_clinic_phone_idx ON app_public.patient USING btree (clinic_id, phone);
-
-
---
--- Name: patient_search_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX patient_search_idx ON app_public.patient USING gin (clinic_id, search_text public.gin_trgm_ops);
 
 
 --
@@ -8327,6 +8426,13 @@ CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF status, scheduled
 
 
 --
+-- Name: patient _650_search_text; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name, code, phone ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__search_text();
+
+
+--
 -- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8393,6 +8499,14 @@ ALTER TABLE ONLY app_private.daily_services
 
 ALTER TABLE ONLY app_private.daily_visits
     ADD CONSTRAINT daily_visits_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id);
+
+
+--
+-- Name: patient_search patient_search_clinic_id_patient_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.patient_search
+    ADD CONSTRAINT patient_search_clinic_id_patient_id_fkey FOREIGN KEY (clinic_id, patient_id) REFERENCES app_public.patient(clinic_id, id) ON DELETE CASCADE;
 
 
 --
@@ -8852,6 +8966,13 @@ CREATE POLICY owner_only ON app_private.login_failure TO :DATABASE_OWNER USING (
 
 
 --
+-- Name: patient_search owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.patient_search TO :DATABASE_OWNER USING (true);
+
+
+--
 -- Name: session owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8864,6 +8985,12 @@ CREATE POLICY owner_only ON app_private.session TO :DATABASE_OWNER USING (true);
 
 CREATE POLICY owner_only ON app_private.user_secret TO :DATABASE_OWNER USING (true);
 
+
+--
+-- Name: patient_search; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.patient_search ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: session; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
@@ -9488,6 +9615,14 @@ GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_ANALYST;
 
 
 --
+-- Name: FUNCTION patients_matching(query text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.patients_matching(query text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.patients_matching(query text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -9887,6 +10022,13 @@ REVOKE ALL ON FUNCTION app_private.tg_patient__normalize() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_patient__rollup() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_patient__search_text(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__search_text() FROM PUBLIC;
 
 
 --
