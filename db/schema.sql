@@ -737,10 +737,11 @@ CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_i
     LANGUAGE sql STABLE SECURITY DEFINER ROWS 50
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+  -- sub-selects: the clinic and the pattern are computed once, not again for every row rechecked
   select s.patient_id from app_private.patient_search s
-  where s.clinic_id = app_public.current_clinic_id()
+  where s.clinic_id = (select app_public.current_clinic_id())
     and char_length(btrim(query)) between 2 and 100
-    and s.search_text like '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%';
+    and s.search_text like (select '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%');
 $$;
 
 
@@ -5414,7 +5415,7 @@ CREATE FUNCTION app_public.search_patients(query text) RETURNS SETOF app_public.
     LANGUAGE sql STABLE
     AS $$
   select p.* from app_hidden.patients_matching(query) m
-  join app_public.patient p on p.clinic_id = app_public.current_clinic_id() and p.id = m.patient_id
+  join app_public.patient p on p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id
   where p.deleted_at is null
   order by (p.code = upper(btrim(query))) desc, p.last_name, p.first_name, p.id
 $$;

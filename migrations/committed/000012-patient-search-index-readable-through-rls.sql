@@ -1,5 +1,5 @@
 --! Previous: sha1:fbbb0783b1c85251911c931ba2fd10a56d0eaa8e
---! Hash: sha1:ac118bae121852f385fe4a3b55c02475c3861754
+--! Hash: sha1:c9b0c51a5b952518aa5db2f99ed8694d361e27ba
 --! Message: patient search index readable through RLS
 
 --! split: 110-patient-search-index.sql
@@ -54,10 +54,11 @@ create or replace function app_hidden.patients_matching(query text) returns tabl
 language sql stable security definer set search_path = pg_catalog, public, pg_temp
 rows 50
 as $$
+  -- sub-selects: the clinic and the pattern are computed once, not again for every row rechecked
   select s.patient_id from app_private.patient_search s
-  where s.clinic_id = app_public.current_clinic_id()
+  where s.clinic_id = (select app_public.current_clinic_id())
     and char_length(btrim(query)) between 2 and 100
-    and s.search_text like '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%';
+    and s.search_text like (select '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%');
 $$;
 comment on function app_hidden.patients_matching(text) is 'Ids of the current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; deleted ones included), found through the trigram index. For search_patients, which reads the patients through RLS.';
 
@@ -65,7 +66,7 @@ create or replace function app_public.search_patients(query text) returns setof 
 language sql stable
 as $$
   select p.* from app_hidden.patients_matching(query) m
-  join app_public.patient p on p.clinic_id = app_public.current_clinic_id() and p.id = m.patient_id
+  join app_public.patient p on p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id
   where p.deleted_at is null
   order by (p.code = upper(btrim(query))) desc, p.last_name, p.first_name, p.id
 $$;
