@@ -2,10 +2,11 @@
  * Patient search and one day's visit list for one clinic, through the API
  * (HTTP + GraphQL + RLS), as the same SQL through row-level security on a
  * visitor session, and as plain SQL with `where clinic_id = …` (the
- * baseline), first with 10 clinics in the database and then with 1,000 of the
- * same size: the figures should follow the clinic's own data, not the total.
+ * baseline), in a database of 10 clinics and in one of 1,000 of the same size,
+ * in alternating rounds so that both see the machine alike: the figures should
+ * follow the clinic's own data, not the total.
  *
- *   npm run bench:clinic-domain            (rebuilds clinicops_bench: ~4 minutes)
+ *   npm run bench:clinic-domain   (rebuilds clinicops_bench and clinicops_bench_large: ~5 minutes)
  *   BENCH_CLINICS=100 npm run bench:clinic-domain    (a quicker look)
  */
 import { spawnSync } from "node:child_process";
@@ -14,10 +15,12 @@ import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { startBenchApi } from "./api-client.ts";
 import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
-import { summarize, table, type Summary } from "./stats.ts";
+import { summarize, table } from "./stats.ts";
 
 const TOTAL_CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
+const ROUNDS = 4;
+const LARGE_DATABASE_URL = withCredentials(BENCH_DATABASE_URL, null, null, `${benchConfig.databaseName}_large`);
 const SEARCH_TERMS = ["mwak", "kima", "moll", "njor", "otie", "mush", "zawadi", "neema", "baraka", "lyim", "temba", "PAT-000123",
   "PAT-000777", "kamau", "wanj", "sanga", "mosha", "ringo", "halima", "juma", "2557", "ngowi", "tarimo", "assenga", "grace", "omari"];
 
@@ -57,7 +60,8 @@ function dayRange(i: number): { from: string; to: string } {
   return { from: day.toISOString(), to: new Date(day.getTime() + 86400_000).toISOString() };
 }
 
-async function measure(label: string): Promise<Record<string, Summary>> {
+/** One round: ITERATIONS / ROUNDS timed requests per line, in ms. */
+async function measure(label: string): Promise<Record<string, number[]>> {
   const root = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   await root.connect();
   const api = await startBenchApi();
@@ -75,24 +79,15 @@ async function measure(label: string): Promise<Record<string, Summary>> {
     await visitor.query("select set_config('jwt.claims.session_id', $1, false)", [sessionId]);
     const graphql = (query: string, variables: object) => session.graphql(query, variables);
     const term = (i: number) => SEARCH_TERMS[i % SEARCH_TERMS.length];
+    const n = Math.ceil(ITERATIONS / ROUNDS);
     const results = {
-      [`empty query, API (${label})`]: summarize(await repeat(ITERATIONS, () => graphql("{ __typename }", {}))),
-      [`search, API (${label})`]: summarize(await repeat(ITERATIONS, (i) => graphql(SEARCH_API, { q: term(i) }))),
-      [`search, SQL (${label})`]: summarize(await repeat(ITERATIONS, (i) => root.query(SEARCH_SQL, [clinicId, term(i)]))),
-      [`search, SQL with RLS (${label})`]: summarize(await repeat(ITERATIONS, (i) => visitor.query(SEARCH_RLS, [term(i)]))),
-      [`day list, API (${label})`]: summarize(await repeat(ITERATIONS, (i) => graphql(DAY_API, dayRange(i)))),
-      [`day list, SQL (${label})`]: summarize(
-        await repeat(ITERATIONS, (i) => {
-          const { from, to } = dayRange(i);
-          return root.query(DAY_SQL, [clinicId, from, to]);
-        }),
-      ),
-      [`day list, SQL with RLS (${label})`]: summarize(
-        await repeat(ITERATIONS, (i) => {
-          const { from, to } = dayRange(i);
-          return visitor.query(DAY_RLS, [from, to]);
-        }),
-      ),
+      [`empty query, API (${label})`]: await repeat(n, () => graphql("{ __typename }", {})),
+      [`search, API (${label})`]: await repeat(n, (i) => graphql(SEARCH_API, { q: term(i) })),
+      [`search, SQL (${label})`]: await repeat(n, (i) => root.query(SEARCH_SQL, [clinicId, term(i)])),
+      [`search, SQL with RLS (${label})`]: await repeat(n, (i) => visitor.query(SEARCH_RLS, [term(i)])),
+      [`day list, API (${label})`]: await repeat(n, (i) => graphql(DAY_API, dayRange(i))),
+      [`day list, SQL (${label})`]: await repeat(n, (i) => root.query(DAY_SQL, [clinicId, dayRange(i).from, dayRange(i).to])),
+      [`day list, SQL with RLS (${label})`]: await repeat(n, (i) => visitor.query(DAY_RLS, [dayRange(i).from, dayRange(i).to])),
     };
     await visitor.end();
     return results;
@@ -102,9 +97,10 @@ async function measure(label: string): Promise<Record<string, Summary>> {
   }
 }
 
-/** Each size is measured by a process of its own, so both start alike (the second would otherwise run on code the first warmed up). */
-function measureInFreshProcess(label: string): Record<string, Summary> {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--measure", label], { encoding: "utf8", env: process.env });
+/** Each round runs in a process of its own, so every round starts alike (a later one would otherwise run on code an earlier one warmed up). */
+function measureInFreshProcess(label: string, databaseUrl: string): Record<string, number[]> {
+  const env = { ...process.env, BENCH_DATABASE_URL: databaseUrl };
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--measure", label], { encoding: "utf8", env });
   if (child.status !== 0) throw new Error(child.stderr);
   return JSON.parse(child.stdout.trim().split("\n").at(-1)!);
 }
@@ -112,16 +108,30 @@ function measureInFreshProcess(label: string): Record<string, Summary> {
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
   await admin.connect();
-  await admin.query(`drop database if exists ${pg.escapeIdentifier(benchConfig.databaseName)} with (force)`);
+  for (const name of [benchConfig.databaseName, `${benchConfig.databaseName}_large`]) {
+    await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  }
   await admin.end();
 
   await generate(10);
-  const small = measureInFreshProcess("10 clinics");
-  await generate(TOTAL_CLINICS - 10);
-  const large = measureInFreshProcess(`${TOTAL_CLINICS} clinics`);
+  // the large database is generated by dataset.ts's command line, which reads BENCH_DATABASE_URL
+  const generated = spawnSync(process.execPath, [fileURLToPath(new URL("dataset.ts", import.meta.url)), "--clinics", String(TOTAL_CLINICS)], {
+    stdio: "inherit",
+    env: { ...process.env, BENCH_DATABASE_URL: LARGE_DATABASE_URL },
+  });
+  if (generated.status !== 0) throw new Error("generating the large database failed");
 
-  const all = { ...small, ...large };
-  console.log(`\n${ITERATIONS} requests each, one clinic of 1,000 patients and 3,000 visits, sequential, times in ms\n`);
+  const samples: Record<string, number[]> = {};
+  const sizes = [["10 clinics", BENCH_DATABASE_URL], [`${TOTAL_CLINICS} clinics`, LARGE_DATABASE_URL]] as const;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [label, url] of sizes) {
+      process.stderr.write(`\rmeasuring: round ${round}/${ROUNDS}, ${label}   `);
+      for (const [line, values] of Object.entries(measureInFreshProcess(label, url))) (samples[line] ??= []).push(...values);
+    }
+  }
+  process.stderr.write("\n");
+  const all = Object.fromEntries(Object.entries(samples).map(([line, values]) => [line, summarize(values)]));
+  console.log(`\n${ITERATIONS} requests each (${ROUNDS} rounds, alternating sizes), one clinic of 1,000 patients and 3,000 visits, sequential, times in ms\n`);
   console.log(table(all));
   console.log("\nratios");
   for (const [name, big] of [["search", `${TOTAL_CLINICS} clinics`], ["day list", `${TOTAL_CLINICS} clinics`]] as const) {
