@@ -6,7 +6,7 @@
  * the owner's definer function reads.
  */
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, asSession, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -26,6 +26,17 @@ test("a new or renamed patient, or one with a new phone, is found by what it is 
   expect(await search("713000555")).toEqual([patient.id]);
   expect(await search("713000444")).toEqual([]);
   expect(await search(patient.code.toLowerCase())).toEqual([patient.id]);
+});
+
+test("the definer function behind it answers for the caller's clinic only, and nothing without a session", async () => {
+  const other = await createClinic("Other search clinic");
+  const mine = await createPatient(clinic.clinicId, { first_name: "Tumaini", last_name: "Ngowi-Search" });
+  const theirs = await createPatient(other.clinicId, { first_name: "Tumaini", last_name: "Ngowi-Search" });
+  const matching = (sessionId: string | null) =>
+    asSession(sessionId, async (c) => (await c.query("select patient_id from app_hidden.patients_matching('ngowi-search')")).rows.map((r) => r.patient_id));
+  expect(await matching(await openSession(clinic.members.doctor.userId, clinic.clinicId))).toEqual([mine.id]);
+  expect(await matching(await openSession(other.members.cashier.userId, other.clinicId))).toEqual([theirs.id]);
+  expect(await matching(null)).toEqual([]);
 });
 
 test("%, _ and \\ in a query match themselves, not any text", async () => {
