@@ -6,7 +6,7 @@
  * in alternating rounds so that both see the machine alike: the figures should
  * follow the clinic's own data, not the total.
  *
- *   npm run bench:clinic-domain   (rebuilds clinicops_bench and clinicops_bench_large: ~5 minutes)
+ *   npm run bench:clinic-domain   (rebuilds clinicops_bench and clinicops_bench_large: ~7 minutes)
  *   BENCH_CLINICS=100 npm run bench:clinic-domain    (a quicker look)
  */
 import { spawnSync } from "node:child_process";
