@@ -72,15 +72,29 @@ export interface RenderResult {
 interface FreshPage {
   context: BrowserContext;
   page: Page;
+  /** URLs the page tried to load and was refused. */
+  blocked: string[];
 }
 
 /** A new context with one locked-down page: no JavaScript, every request intercepted. */
 async function freshPage(): Promise<FreshPage> {
   const context = await (await sharedBrowser()).createBrowserContext();
   const page = await context.newPage();
+  const blocked: string[] = [];
+  // In place before interception starts: an intercepted request that nobody
+  // answers would keep the page from ever loading.
+  page.on("request", (request) => {
+    const url = request.url();
+    if (url.startsWith("data:") || url === "about:blank") {
+      void request.continue();
+    } else {
+      blocked.push(url);
+      void request.abort("blockedbyclient");
+    }
+  });
   await page.setJavaScriptEnabled(false);
   await page.setRequestInterception(true);
-  return { context, page };
+  return { context, page, blocked };
 }
 
 // Opening a page costs most of a render (a new renderer process), so the next
@@ -96,23 +110,13 @@ function takeFreshPage(): Promise<FreshPage> {
 }
 
 export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
-  const blocked: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let context: BrowserContext | undefined;
   const render = async (): Promise<RenderResult> => {
     const fresh = await takeFreshPage();
     context = fresh.context;
-    const { page } = fresh;
+    const { page, blocked } = fresh;
     page.setDefaultTimeout(timeoutMs);
-    page.on("request", (request) => {
-      const url = request.url();
-      if (url.startsWith("data:") || url === "about:blank") {
-        void request.continue();
-      } else {
-        blocked.push(url);
-        void request.abort("blockedbyclient");
-      }
-    });
     await page.setContent(html, { waitUntil: "load", timeout: timeoutMs });
     const pdf = await page.pdf({ format: "A4", printBackground: true, margin: { top: "15mm", bottom: "15mm", left: "12mm", right: "12mm" }, timeout: timeoutMs });
     return { pdf, blocked };
