@@ -109,6 +109,13 @@ function takeFreshPage(): Promise<FreshPage> {
   return next;
 }
 
+/** After a failed render, the page prepared meanwhile is not used: the retry starts from a new one. */
+function discardPreparedPage(): void {
+  const stale = prepared;
+  prepared = null;
+  void stale?.then(({ context }) => context.close()).catch(() => {});
+}
+
 export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
   let timer: NodeJS.Timeout | undefined;
   let context: BrowserContext | undefined;
@@ -129,6 +136,9 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
   rendering.catch(() => {}); // after a timeout, its own failure is no longer anyone's concern
   try {
     return await Promise.race([rendering, deadline]);
+  } catch (error) {
+    discardPreparedPage();
+    throw error;
   } finally {
     clearTimeout(timer);
     // the context is closed once the render has settled, whichever way
