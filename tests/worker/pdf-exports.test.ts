@@ -12,7 +12,7 @@ import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
-import { closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
+import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../../worker/pdf/templates.ts";
 
 let releaseTurn: () => Promise<void>;
@@ -146,6 +146,28 @@ test("amounts and dates follow the clinic's locale and time zone", async () => {
     new Date(rows[0].doc.invoice.issuedAt),
   );
   expect(text).toContain(issued);
+});
+
+test("a render that times out replaces the browser (it may be stuck), and the next render works", async () => {
+  await renderPdf("<p>before</p>");
+  const before = await browserProcessId();
+  await expect(renderPdf("<p>too slow</p>", 1)).rejects.toThrow(/timed out after 1 ms/);
+  const after = await renderPdf("<p>after</p>");
+  expect(Buffer.from(after.pdf.slice(0, 5)).toString()).toBe("%PDF-");
+  const replacement = await browserProcessId();
+  expect(replacement).toBeDefined();
+  expect(replacement).not.toBe(before);
+  // the old one is gone (closed, or killed after 5 s)
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 70 && alive(before!); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(alive(before!)).toBe(false);
 });
 
 test("a render that hangs times out, and the export is retried with the reason", async () => {

@@ -3,7 +3,7 @@
  * per document (prepared one document ahead). Pages may load nothing from the network: every request other
  * than the document itself and data: URLs is refused (and reported), so a
  * hostile value cannot fetch a URL or leak patient data. A render that hangs
- * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default).
+ * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default) and the browser is replaced.
  */
 import { existsSync } from "node:fs";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
@@ -116,8 +116,29 @@ function discardPreparedPage(): void {
   void stale?.then(({ context }) => context.close()).catch(() => {});
 }
 
+/**
+ * After a render that timed out, the browser may be stuck while still
+ * connected, and every later render would hang too: the next render launches
+ * a new one, and this one is closed (killed if it does not close in 5 s).
+ * Renders still running in it fail, and their jobs are retried.
+ */
+function replaceBrowser(): void {
+  const stuck = browser;
+  browser = null;
+  prepared = null;
+  void stuck
+    ?.then((b) => {
+      // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
+      const pid = b.process()?.pid;
+      const kill = setTimeout(() => pid && process.kill(-pid, "SIGKILL"), 5_000);
+      return b.close().finally(() => clearTimeout(kill));
+    })
+    .catch(() => {});
+}
+
 export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   let context: BrowserContext | undefined;
   const render = async (): Promise<RenderResult> => {
     const fresh = await takeFreshPage();
@@ -130,20 +151,29 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
   };
   // Puppeteer's own timeouts do not cover every step (a stuck page, a browser that stops answering).
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`The PDF render timed out after ${timeoutMs} ms.`)), timeoutMs);
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new Error(`The PDF render timed out after ${timeoutMs} ms.`));
+    }, timeoutMs);
   });
   const rendering = render();
   rendering.catch(() => {}); // after a timeout, its own failure is no longer anyone's concern
   try {
     return await Promise.race([rendering, deadline]);
   } catch (error) {
-    discardPreparedPage();
+    if (timedOut) replaceBrowser();
+    else discardPreparedPage();
     throw error;
   } finally {
     clearTimeout(timer);
     // the context is closed once the render has settled, whichever way
     void rendering.finally(() => context?.close().catch(() => {})).catch(() => {});
   }
+}
+
+/** The shared browser's process id, if it is running (diagnostics, tests). */
+export async function browserProcessId(): Promise<number | undefined> {
+  return browser ? (await browser).process()?.pid : undefined;
 }
 
 /** Closes the shared browser (worker shutdown, tests). */
