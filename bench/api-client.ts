@@ -32,9 +32,8 @@ interface Reply {
 
 const agent = new Agent({ keepAlive: true });
 
-function post(url: string, path: string, body: string, cookie = ""): Promise<Reply> {
+function post({ hostname, port }: URL, path: string, body: string, cookie = ""): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(url);
     const req = request(
       { hostname, port, path, method: "POST", agent, headers: { "content-type": "application/json", cookie } },
       (res) => {
@@ -57,15 +56,16 @@ export async function startBenchApi(poolSize = 10): Promise<BenchApi> {
   const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const server = new URL(url);
   return {
     url,
     async login(phone) {
-      const reply = await post(url, "/auth/login", JSON.stringify({ phone, password: BENCH_PASSWORD }));
+      const reply = await post(server, "/auth/login", JSON.stringify({ phone, password: BENCH_PASSWORD }));
       if (reply.status !== 200) throw new Error(`login failed for ${phone}: ${reply.body}`);
       const cookie = String(reply.headers["set-cookie"] ?? "").split(";")[0];
       return {
         async graphql(query, variables = {}) {
-          const body = JSON.parse((await post(url, "/graphql", JSON.stringify({ query, variables }), cookie)).body);
+          const body = JSON.parse((await post(server, "/graphql", JSON.stringify({ query, variables }), cookie)).body);
           if (body.errors) throw new Error(JSON.stringify(body.errors));
           return body;
         },

@@ -14,7 +14,7 @@
 import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { startBenchApi } from "./api-client.ts";
-import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
+import { BENCH_DATABASE_URL, benchConfig, generate, staffPhone } from "./dataset.ts";
 import { summarize, table } from "./stats.ts";
 
 const CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
@@ -22,20 +22,45 @@ const INVOICES_PER_CLINIC = Number(process.env.BENCH_INVOICES ?? 2500);
 const CLIENTS = 50;
 const PAYMENTS_PER_CLIENT = Number(process.env.BENCH_PAYMENTS_PER_CLIENT ?? 40);
 
-/** A catalog of 20 services per clinic (codes written directly: triggers are off). */
+const CATALOG_SIZE = 20;
+/** A CTE with each clinic's catalog as arrays ordered by code, for bulk loads that pick services at random (1 to CATALOG_SIZE). */
+const CATALOG_CTE = `catalog as (
+  select s.clinic_id, array_agg(s.id order by s.code) as ids, array_agg(s.price order by s.code) as prices,
+         array_agg(s.name order by s.code) as names
+  from app_public.service s group by s.clinic_id)`;
+const RANDOM_SERVICE = `1 + floor(random() * ${CATALOG_SIZE})::int`;
+
+/** A catalog of CATALOG_SIZE services per clinic (codes written directly: triggers are off). */
 async function addCatalog(root: pg.Client, clinicIds: string[]): Promise<void> {
   await root.query(
     `insert into app_public.service (clinic_id, code, name, category, price, duration_minutes)
      select c, 'SRV-' || lpad(k::text, 6, '0'), 'Bench service ' || k, 'Bench', 5000 + k * 1500, 15
-     from unnest($1::uuid[]) c cross join generate_series(1, 20) k
+     from unnest($1::uuid[]) c cross join generate_series(1, $2::int) k
      where not exists (select 1 from app_public.service s where s.clinic_id = c)`,
-    [clinicIds],
+    [clinicIds, CATALOG_SIZE],
   );
   await root.query(
-    `insert into app_private.code_counter (clinic_id, prefix, last_value) select c, 'SRV', 20 from unnest($1::uuid[]) c
+    `insert into app_private.code_counter (clinic_id, prefix, last_value) select c, 'SRV', $2 from unnest($1::uuid[]) c
      on conflict do nothing`,
-    [clinicIds],
+    [clinicIds, CATALOG_SIZE],
   );
+}
+
+/** One or two catalog services on every completed visit (bulk, triggers off: completed visits' services are frozen). */
+export async function addVisitServices(root: pg.Client): Promise<void> {
+  await root.query("begin");
+  await root.query("set local session_replication_role = replica");
+  await root.query(
+    `with ${CATALOG_CTE},
+     picks as (
+       select v.clinic_id, v.id as visit_id, ${RANDOM_SERVICE} as k from app_public.visit v where v.status = 'completed'
+       union all
+       select v.clinic_id, v.id, ${RANDOM_SERVICE} from app_public.visit v where v.status = 'completed' and random() < 0.5)
+     insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, unit_price, discount)
+     select p.clinic_id, p.visit_id, c.ids[p.k], 1, c.prices[p.k], 0 from picks p join catalog c using (clinic_id)`,
+  );
+  await root.query("commit");
+  await root.query("analyze app_public.visit_service");
 }
 
 /**
@@ -54,14 +79,11 @@ export async function addBilling(root: pg.Client, invoicesPerClinic = INVOICES_P
     await root.query(
       `with patients as (
          select p.clinic_id, array_agg(p.id) as ids from app_public.patient p where p.clinic_id = any($1::uuid[]) group by p.clinic_id),
-       catalog as (
-         select s.clinic_id, array_agg(s.id order by s.code) as ids, array_agg(s.price order by s.code) as prices,
-                array_agg(s.name order by s.code) as names
-         from app_public.service s where s.clinic_id = any($1::uuid[]) group by s.clinic_id),
+       ${CATALOG_CTE},
        draw as (
          select pt.clinic_id, g, gen_random_uuid() as id, pt.ids[1 + floor(random() * array_length(pt.ids, 1))::int] as patient_id,
                 now() - random() * interval '365 days' as at,
-                1 + floor(random() * 20)::int as s1, 1 + floor(random() * 20)::int as s2
+                ${RANDOM_SERVICE} as s1, ${RANDOM_SERVICE} as s2
          from patients pt cross join generate_series(1, $2::int) g),
        invoices as (
          select d.*, c.prices[d.s1] + c.prices[d.s2] as total from draw d join catalog c using (clinic_id)),
@@ -137,7 +159,7 @@ async function main(): Promise<void> {
   const invoiceIds = await invoicesToPay(root, clinicRows.map((r) => r.id));
   const api = await startBenchApi(20);
   const clients = await Promise.all(
-    clinicRows.map((row) => api.login(`+2556${String(row.name).replace("Bench clinic ", "").padStart(6, "0")}0`)),
+    clinicRows.map((row) => api.login(staffPhone(Number(String(row.name).replace("Bench clinic ", "")), "owner"))),
   );
   const PAY = `mutation($id: UUID!, $key: String!) { recordPayment(input: { invoiceId: $id, amount: "1", method: cash, idempotencyKey: $key }) { result { code } } }`;
   const timed = async (fn: () => Promise<void>, samples: number[]) => {

@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { startBenchApi } from "./api-client.ts";
-import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
+import { runScript } from "./script.ts";
+import { BENCH_DATABASE_URL, benchConfig, generate, staffPhone } from "./dataset.ts";
 import { summarize, table } from "./stats.ts";
 
 const TOTAL_CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
@@ -70,7 +71,7 @@ async function measure(label: string, clinicNumber: number): Promise<Record<stri
   try {
     const { rows } = await root.query("select id from app_public.clinic where name = $1", [`Bench clinic ${clinicNumber}`]);
     const clinicId = rows[0].id as string;
-    const session = await api.login(`+2556${String(clinicNumber).padStart(6, "0")}1`); // the clinic's receptionist (dataset.ts)
+    const session = await api.login(staffPhone(clinicNumber, "receptionist"));
     const { sessionId } = (await root.query(
       "select id as \"sessionId\" from app_private.session where clinic_id = $1 and revoked_at is null order by created_at desc limit 1",
       [clinicId],
@@ -88,8 +89,14 @@ async function measure(label: string, clinicNumber: number): Promise<Record<stri
       [`search, SQL (${label})`]: await repeat(n, (i) => root.query(SEARCH_SQL, [clinicId, term(i)])),
       [`search, SQL with RLS (${label})`]: await repeat(n, (i) => visitor.query(SEARCH_RLS, [term(i)])),
       [`day list, API (${label})`]: await repeat(n, (i) => graphql(DAY_API, dayRange(i))),
-      [`day list, SQL (${label})`]: await repeat(n, (i) => root.query(DAY_SQL, [clinicId, dayRange(i).from, dayRange(i).to])),
-      [`day list, SQL with RLS (${label})`]: await repeat(n, (i) => visitor.query(DAY_RLS, [dayRange(i).from, dayRange(i).to])),
+      [`day list, SQL (${label})`]: await repeat(n, (i) => {
+        const { from, to } = dayRange(i);
+        return root.query(DAY_SQL, [clinicId, from, to]);
+      }),
+      [`day list, SQL with RLS (${label})`]: await repeat(n, (i) => {
+        const { from, to } = dayRange(i);
+        return visitor.query(DAY_RLS, [from, to]);
+      }),
     };
     await visitor.end();
     return results;
@@ -102,10 +109,7 @@ async function measure(label: string, clinicNumber: number): Promise<Record<stri
 /** Each round runs in a process of its own, so every round starts alike (a later one would otherwise run on code an earlier one warmed up). */
 function measureInFreshProcess(label: string, databaseUrl: string, clinicNumber: number): Record<string, number[]> {
   const env = { ...process.env, BENCH_DATABASE_URL: databaseUrl };
-  const args = [fileURLToPath(import.meta.url), "--measure", label, String(clinicNumber)];
-  const child = spawnSync(process.execPath, args, { encoding: "utf8", env });
-  if (child.status !== 0) throw new Error(child.stderr);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  return runScript(fileURLToPath(import.meta.url), ["--measure", label, String(clinicNumber)], env);
 }
 
 async function main(): Promise<void> {

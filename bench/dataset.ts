@@ -19,6 +19,10 @@ export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://
 export const benchConfig = databaseConfig(BENCH_DATABASE_URL, { ownerPassword: "bench-owner", authenticatorPassword: "bench-authenticator" });
 export const BENCH_PASSWORD = "bench-password";
 
+/** The phone of a generated clinic's owner or receptionist ("Bench clinic <n>"), as addClinics writes it. */
+export const staffPhone = (clinicNumber: number, staff: "owner" | "receptionist"): string =>
+  `+2556${String(clinicNumber).padStart(6, "0")}${staff === "owner" ? 0 : 1}`;
+
 const FIRST_NAMES = ["Amani", "Baraka", "Neema", "Zawadi", "Juma", "Rehema", "Halima", "Musa", "Fatuma", "Joseph", "Grace", "Peter",
   "Esther", "John", "Mary", "Salma", "Hassan", "Upendo", "Daudi", "Aisha", "Emmanuel", "Faraji", "Imani", "Khamis", "Lulu", "Mwajuma",
   "Nuru", "Omari", "Pendo", "Rashidi", "Saida", "Tumaini", "Wanjiru", "Yusuf", "Zuberi", "Agnes", "Brian", "Catherine", "David", "Elias"];
@@ -65,10 +69,7 @@ async function addClinics(client: pg.Client, first: number, count: number, patie
     [patients],
   );
   // what the search trigger would have written
-  await client.query(
-    `insert into app_private.patient_search (clinic_id, patient_id, search_text)
-     select p.clinic_id, p.id, p.search_text from app_public.patient p join batch b using (clinic_id)`,
-  );
+  await client.query("select app_private.reindex_patient_search(clinic_id) from batch");
   await client.query(
     `with ids as (
        select p.clinic_id, array_agg(p.id) as patient_ids,

@@ -25,8 +25,9 @@ import { projectPath } from "../db/paths.ts";
 import { closeBrowser, findBrowser, renderPdf } from "../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../worker/pdf/templates.ts";
 import { startBenchApi } from "./api-client.ts";
-import { addBilling } from "./billing.ts";
-import { BENCH_DATABASE_URL, benchConfig, generate } from "./dataset.ts";
+import { runScript } from "./script.ts";
+import { addBilling, addVisitServices } from "./billing.ts";
+import { BENCH_DATABASE_URL, benchConfig, generate, staffPhone } from "./dataset.ts";
 import { summarize, table } from "./stats.ts";
 
 const CSV_ROWS = 1_000_000;
@@ -55,25 +56,6 @@ function residentMB(): number {
   return kb / 1024;
 }
 
-/** One or two catalog services on every completed visit (bulk, triggers off: completed visits' services are frozen). */
-async function addVisitServices(root: pg.Client): Promise<void> {
-  await root.query("begin");
-  await root.query("set local session_replication_role = replica");
-  await root.query(
-    `with catalog as (
-       select s.clinic_id, array_agg(s.id order by s.code) as ids, array_agg(s.price order by s.code) as prices
-       from app_public.service s group by s.clinic_id),
-     picks as (
-       select v.clinic_id, v.id as visit_id, 1 + floor(random() * 20)::int as k from app_public.visit v where v.status = 'completed'
-       union all
-       select v.clinic_id, v.id, 1 + floor(random() * 20)::int from app_public.visit v where v.status = 'completed' and random() < 0.5)
-     insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, unit_price, discount)
-     select p.clinic_id, p.visit_id, c.ids[p.k], 1, c.prices[p.k], 0 from picks p join catalog c using (clinic_id)`,
-  );
-  await root.query("commit");
-  await root.query("analyze app_public.visit_service");
-}
-
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
   await admin.connect();
@@ -90,7 +72,7 @@ async function main(): Promise<void> {
 
   // 1. dashboard
   const api = await startBenchApi();
-  const owner1 = await api.login("+25560000010");
+  const owner1 = await api.login(staffPhone(1, "owner")); // the owner of clinic `one`
   const { rows: period } = await root.query("select (current_date - 365)::text as from_date, current_date::text as to_date");
   const { from_date: from, to_date: to } = period[0];
   const query = `query($from: Date!, $to: Date!) { dashboard(fromDate: $from, toDate: $to) {
@@ -151,9 +133,7 @@ async function main(): Promise<void> {
   );
   await root.query("select graphile_worker.add_job('report_export__produce', json_build_object('clinicId', $1::uuid, 'id', $2::uuid))", [two.id, ex[0].id]);
   // in a process of its own, as a worker runs it: its peak memory is the export's, not this benchmark's
-  const exporter = spawnSync(process.execPath, [projectPath("bench/run-jobs.ts")], { encoding: "utf8", env: process.env });
-  if (exporter.status !== 0) throw new Error(exporter.stderr);
-  const { ms: csvMs, rssBeforeMB: rssBefore, peakRssMB: rssPeak } = JSON.parse(exporter.stdout.trim().split("\n").at(-1)!);
+  const { ms: csvMs, rssBeforeMB: rssBefore, peakRssMB: rssPeak } = runScript<Record<string, number>>(projectPath("bench/run-jobs.ts"));
   const { rows: done } = await root.query("select status, rows_done, byte_size from app_public.report_export where id = $1", [ex[0].id]);
   const sql = (await root.query("select app_private.export_query('payments_csv') as q")).rows[0].q as string;
   const literalSql = sql.replaceAll("$1", `'${two.id}'`).replaceAll("$2", "'2020-06-01'").replaceAll("$3", "'2020-06-01'").replace(/\s+/g, " ");

@@ -1040,33 +1040,6 @@ COMMENT ON COLUMN app_public.invoice.updated_by IS 'User who last changed the ro
 
 
 --
--- Name: add_invoice_to_daily_services(app_public.invoice, integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
-  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
-  from app_public.invoice_line l
-  where l.clinic_id = invoice.clinic_id and l.invoice_id = invoice.id and l.service_id is not null and invoice.status <> 'void'
-  group by l.clinic_id, l.service_id
-  on conflict (clinic_id, local_date, service_id)
-  do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
-$$;
-
-
-ALTER FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION add_invoice_to_daily_services(invoice app_public.invoice, sign integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) IS 'Adds (sign 1) or takes out (sign -1) all the lines of a live invoice in daily_services (nothing for a void one).';
-
-
---
 -- Name: invoice_line; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1228,38 +1201,30 @@ COMMENT ON COLUMN app_public.invoice_line.updated_by IS 'User who last changed t
 
 
 --
--- Name: add_to_daily_services(app_public.invoice_line, integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: add_to_daily_services(app_public.invoice, app_public.invoice_line[], integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-declare
-  v_invoice app_public.invoice;
-begin
-  if line.service_id is null then
-    return;
-  end if;
-  select * into v_invoice from app_public.invoice i where i.clinic_id = line.clinic_id and i.id = line.invoice_id;
-  if not found or v_invoice.status = 'void' then
-    return;
-  end if;
   insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
-  values (line.clinic_id, app_private.local_date(line.clinic_id, v_invoice.created_at), line.service_id, sign * line.quantity, sign * line.line_total)
+  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
+  from unnest(lines) l
+  where l.service_id is not null and invoice.status <> 'void'
+  group by l.clinic_id, l.service_id
   on conflict (clinic_id, local_date, service_id)
   do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
-end;
 $$;
 
 
-ALTER FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION add_to_daily_services(line app_public.invoice_line, sign integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) IS 'Adds (sign 1) or takes out (sign -1) an invoice line of a live invoice in daily_services.';
+COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) IS 'Adds (sign 1) or takes out (sign -1) lines of an invoice in daily_services: those of a catalog service, and none of a void invoice.';
 
 
 --
@@ -1875,7 +1840,7 @@ begin
   select v.clinic_id, (v.scheduled_at at time zone c.timezone)::date, v.status, v.doctor_id, count(*),
          coalesce(sum(s.value) filter (where v.status = 'completed'), 0)
   from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
-  left join (select s.visit_id, sum(s.quantity * s.unit_price - s.discount) as value from app_public.visit_service s
+  left join (select s.visit_id, sum(s.line_total) as value from app_public.visit_service s
              where s.clinic_id = rebuild_rollups.clinic_id group by s.visit_id) s on s.visit_id = v.id
   where v.clinic_id = rebuild_rollups.clinic_id group by 1, 2, 3, 4;
 
@@ -2011,6 +1976,29 @@ ALTER FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date 
 --
 
 COMMENT ON FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) IS 'Brings an open day''s expected totals up to date (a closed day is left as closed).';
+
+
+--
+-- Name: reindex_patient_search(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.reindex_patient_search(clinic_id uuid) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_private.patient_search (clinic_id, patient_id, search_text)
+  select p.clinic_id, p.id, p.search_text from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id
+  on conflict (clinic_id, patient_id) do update set search_text = excluded.search_text;
+$$;
+
+
+ALTER FUNCTION app_private.reindex_patient_search(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION reindex_patient_search(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) IS 'Copies the searchable text of every patient of a clinic into patient_search (existing data, bulk loads that bypassed the trigger).';
 
 
 --
@@ -2445,10 +2433,12 @@ CREATE FUNCTION app_private.tg_invoice__rollup() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_lines app_public.invoice_line[] := array(select l from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.id);
 begin
   -- the lines were counted under the old invoice (when live) and count under the new one (when live)
-  perform app_private.add_invoice_to_daily_services(old, -1);
-  perform app_private.add_invoice_to_daily_services(new, 1);
+  perform app_private.add_to_daily_services(old, v_lines, -1);
+  perform app_private.add_to_daily_services(new, v_lines, 1);
   return null;
 end;
 $$;
@@ -2517,10 +2507,10 @@ CREATE FUNCTION app_private.tg_invoice_line__rollup() RETURNS trigger
     AS $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    perform app_private.add_to_daily_services(old, -1);
+    perform app_private.add_to_daily_services(i, array[old], -1) from app_public.invoice i where i.clinic_id = old.clinic_id and i.id = old.invoice_id;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    perform app_private.add_to_daily_services(new, 1);
+    perform app_private.add_to_daily_services(i, array[new], 1) from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
   end if;
   return null;
 end;
@@ -3045,7 +3035,7 @@ CREATE FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) RETURNS n
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select coalesce(sum(s.quantity * s.unit_price - s.discount), 0) from app_public.visit_service s
+  select coalesce(sum(s.line_total), 0) from app_public.visit_service s
   where s.clinic_id = visit_value.clinic_id and s.visit_id = visit_value.visit_id;
 $$;
 
@@ -3056,7 +3046,7 @@ ALTER FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) OWNER TO :
 -- Name: FUNCTION visit_value(clinic_id uuid, visit_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) IS 'The value of a visit''s services: quantity × unit price − discount, summed.';
+COMMENT ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) IS 'The value of a visit''s services: their line totals, summed.';
 
 
 --
@@ -6746,6 +6736,7 @@ CREATE TABLE app_public.visit_service (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
     CONSTRAINT visit_service_check CHECK ((discount <= ((quantity)::numeric * unit_price))),
     CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
@@ -6839,6 +6830,13 @@ COMMENT ON COLUMN app_public.visit_service.updated_at IS 'When the row last chan
 --
 
 COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN visit_service.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
 
 
 --
@@ -7342,7 +7340,7 @@ CREATE VIEW reporting.visits AS
     v.cancel_reason,
     p.code AS patient_code,
     u.full_name AS doctor_name,
-    ( SELECT COALESCE(sum((((s.quantity)::numeric * s.unit_price) - s.discount)), (0)::numeric) AS "coalesce"
+    ( SELECT COALESCE(sum(s.line_total), (0)::numeric) AS "coalesce"
            FROM app_public.visit_service s
           WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value
    FROM ((((app_public.visit v
@@ -9662,13 +9660,6 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.invoice TO :DATABASE_VISIT
 
 
 --
--- Name: FUNCTION add_invoice_to_daily_services(invoice app_public.invoice, sign integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) FROM PUBLIC;
-
-
---
 -- Name: TABLE invoice_line; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9725,10 +9716,10 @@ GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DAT
 
 
 --
--- Name: FUNCTION add_to_daily_services(line app_public.invoice_line, sign integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.add_to_daily_services(line app_public.invoice_line, sign integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) FROM PUBLIC;
 
 
 --
@@ -9876,6 +9867,13 @@ REVOKE ALL ON FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoic
 --
 
 REVOKE ALL ON FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION reindex_patient_search(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) FROM PUBLIC;
 
 
 --

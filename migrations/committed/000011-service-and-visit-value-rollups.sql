@@ -1,5 +1,5 @@
 --! Previous: sha1:b5f0b94f075e88f754cd2677da99faa8b82972aa
---! Hash: sha1:fbbb0783b1c85251911c931ba2fd10a56d0eaa8e
+--! Hash: sha1:62f5ac5e4ec034c52269e66171301bec59ebbffe
 --! Message: service and visit value rollups
 
 --! split: 100-service-and-visit-value-rollups.sql
@@ -32,13 +32,30 @@ create policy owner_only on app_private.daily_services to :DATABASE_OWNER using 
 alter table app_private.daily_visits add column if not exists completed_value numeric(16, 3) not null default 0;
 comment on column app_private.daily_visits.completed_value is 'For completed visits, the value of their services (quantity × unit price − discount); 0 for other statuses.';
 
+alter table app_public.visit_service add column if not exists line_total numeric(16, 3)
+  generated always as (quantity * unit_price - discount) stored;
+comment on column app_public.visit_service.line_total is 'Quantity × unit price − discount: what the service is worth in this visit.';
+
+-- the analysts' visits read the same definition
+create or replace view reporting.visits as
+  select v.clinic_id, c.name as clinic_name, v.code, v.status, v.scheduled_at, v.checked_in_at, v.started_at,
+         v.completed_at, v.cancelled_at, v.cancel_reason, p.code as patient_code, u.full_name as doctor_name,
+         (select coalesce(sum(s.line_total), 0) from app_public.visit_service s
+          where s.clinic_id = v.clinic_id and s.visit_id = v.id) as services_value
+  from app_public.visit v
+  join app_public.clinic c on c.id = v.clinic_id
+  join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
+  join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
+  join app_public."user" u on u.id = m.user_id
+  where v.clinic_id in (select reporting.granted_clinics());
+
 create or replace function app_private.visit_value(clinic_id uuid, visit_id uuid) returns numeric
 language sql stable security definer set search_path = pg_catalog, public, pg_temp
 as $$
-  select coalesce(sum(s.quantity * s.unit_price - s.discount), 0) from app_public.visit_service s
+  select coalesce(sum(s.line_total), 0) from app_public.visit_service s
   where s.clinic_id = visit_value.clinic_id and s.visit_id = visit_value.visit_id;
 $$;
-comment on function app_private.visit_value(uuid, uuid) is 'The value of a visit''s services: quantity × unit price − discount, summed.';
+comment on function app_private.visit_value(uuid, uuid) is 'The value of a visit''s services: their line totals, summed.';
 
 create or replace function app_private.tg_visit__rollup() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
@@ -62,62 +79,43 @@ end;
 $$;
 comment on function app_private.tg_visit__rollup() is 'AFTER INSERT/UPDATE/DELETE on visits: keeps daily_visits (counts, and the value of completed visits).';
 
-create or replace function app_private.add_to_daily_services(line app_public.invoice_line, sign integer) returns void
-language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
+create or replace function app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) returns void
+language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
-declare
-  v_invoice app_public.invoice;
-begin
-  if line.service_id is null then
-    return;
-  end if;
-  select * into v_invoice from app_public.invoice i where i.clinic_id = line.clinic_id and i.id = line.invoice_id;
-  if not found or v_invoice.status = 'void' then
-    return;
-  end if;
   insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
-  values (line.clinic_id, app_private.local_date(line.clinic_id, v_invoice.created_at), line.service_id, sign * line.quantity, sign * line.line_total)
+  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
+  from unnest(lines) l
+  where l.service_id is not null and invoice.status <> 'void'
+  group by l.clinic_id, l.service_id
   on conflict (clinic_id, local_date, service_id)
   do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
-end;
 $$;
-comment on function app_private.add_to_daily_services(app_public.invoice_line, integer) is 'Adds (sign 1) or takes out (sign -1) an invoice line of a live invoice in daily_services.';
+comment on function app_private.add_to_daily_services(app_public.invoice, app_public.invoice_line[], integer) is 'Adds (sign 1) or takes out (sign -1) lines of an invoice in daily_services: those of a catalog service, and none of a void invoice.';
 
 create or replace function app_private.tg_invoice_line__rollup() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    perform app_private.add_to_daily_services(old, -1);
+    perform app_private.add_to_daily_services(i, array[old], -1) from app_public.invoice i where i.clinic_id = old.clinic_id and i.id = old.invoice_id;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    perform app_private.add_to_daily_services(new, 1);
+    perform app_private.add_to_daily_services(i, array[new], 1) from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
   end if;
   return null;
 end;
 $$;
 comment on function app_private.tg_invoice_line__rollup() is 'AFTER INSERT/UPDATE/DELETE on invoice lines: keeps daily_services.';
 
-create or replace function app_private.add_invoice_to_daily_services(invoice app_public.invoice, sign integer) returns void
-language sql volatile security definer set search_path = pg_catalog, public, pg_temp
-as $$
-  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
-  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
-  from app_public.invoice_line l
-  where l.clinic_id = invoice.clinic_id and l.invoice_id = invoice.id and l.service_id is not null and invoice.status <> 'void'
-  group by l.clinic_id, l.service_id
-  on conflict (clinic_id, local_date, service_id)
-  do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
-$$;
-comment on function app_private.add_invoice_to_daily_services(app_public.invoice, integer) is 'Adds (sign 1) or takes out (sign -1) all the lines of a live invoice in daily_services (nothing for a void one).';
-
 create or replace function app_private.tg_invoice__rollup() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
+declare
+  v_lines app_public.invoice_line[] := array(select l from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.id);
 begin
   -- the lines were counted under the old invoice (when live) and count under the new one (when live)
-  perform app_private.add_invoice_to_daily_services(old, -1);
-  perform app_private.add_invoice_to_daily_services(new, 1);
+  perform app_private.add_to_daily_services(old, v_lines, -1);
+  perform app_private.add_to_daily_services(new, v_lines, 1);
   return null;
 end;
 $$;
@@ -148,7 +146,7 @@ begin
   select v.clinic_id, (v.scheduled_at at time zone c.timezone)::date, v.status, v.doctor_id, count(*),
          coalesce(sum(s.value) filter (where v.status = 'completed'), 0)
   from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
-  left join (select s.visit_id, sum(s.quantity * s.unit_price - s.discount) as value from app_public.visit_service s
+  left join (select s.visit_id, sum(s.line_total) as value from app_public.visit_service s
              where s.clinic_id = rebuild_rollups.clinic_id group by s.visit_id) s on s.visit_id = v.id
   where v.clinic_id = rebuild_rollups.clinic_id group by 1, 2, 3, 4;
 

@@ -1,5 +1,5 @@
---! Previous: sha1:fbbb0783b1c85251911c931ba2fd10a56d0eaa8e
---! Hash: sha1:c9b0c51a5b952518aa5db2f99ed8694d361e27ba
+--! Previous: sha1:62f5ac5e4ec034c52269e66171301bec59ebbffe
+--! Hash: sha1:ce86f0af9062c043b0ce9206fb03dc6c2ce52900
 --! Message: patient search index readable through RLS
 
 --! split: 110-patient-search-index.sql
@@ -72,7 +72,14 @@ as $$
 $$;
 comment on function app_public.search_patients(text) is 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
 
+create or replace function app_private.reindex_patient_search(clinic_id uuid) returns void
+language sql volatile security definer set search_path = pg_catalog, public, pg_temp
+as $$
+  insert into app_private.patient_search (clinic_id, patient_id, search_text)
+  select p.clinic_id, p.id, p.search_text from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id
+  on conflict (clinic_id, patient_id) do update set search_text = excluded.search_text;
+$$;
+comment on function app_private.reindex_patient_search(uuid) is 'Copies the searchable text of every patient of a clinic into patient_search (existing data, bulk loads that bypassed the trigger).';
+
 -- Existing patients.
-insert into app_private.patient_search (clinic_id, patient_id, search_text)
-select p.clinic_id, p.id, p.search_text from app_public.patient p
-on conflict (clinic_id, patient_id) do update set search_text = excluded.search_text;
+select app_private.reindex_patient_search(c.id) from app_public.clinic c;

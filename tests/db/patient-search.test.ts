@@ -53,8 +53,7 @@ test("a search through row-level security reads the trigram index, not every pat
   await rootPool().query(`begin; set local session_replication_role = replica;
     insert into app_public.patient (clinic_id, code, first_name, last_name)
       select '${big.clinicId}', 'PAT-' || lpad(g::text, 6, '0'), 'Given' || g, 'Family' || (g * 7919 % 20000) from generate_series(1, 20000) g;
-    insert into app_private.patient_search (clinic_id, patient_id, search_text)
-      select clinic_id, id, search_text from app_public.patient where clinic_id = '${big.clinicId}';
+    select app_private.reindex_patient_search('${big.clinicId}');
     commit; analyze app_public.patient; analyze app_private.patient_search;`);
   // auto_explain reports the plans of the statements inside search_patients and its definer function
   const sessionId = await openSession(big.members.receptionist.userId, big.clinicId);

@@ -116,25 +116,6 @@ function discardPreparedPage(): void {
   void stale?.then(({ context }) => context.close()).catch(() => {});
 }
 
-/**
- * After a render that timed out, the browser may be stuck while still
- * connected, and every later render would hang too: the next render launches
- * a new one, and this one is closed (killed if it does not close in 5 s).
- * Renders still running in it fail, and their jobs are retried.
- */
-function replaceBrowser(): void {
-  const stuck = browser;
-  browser = null;
-  prepared = null;
-  void stuck
-    ?.then((b) => {
-      // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
-      const pid = b.process()?.pid;
-      const kill = setTimeout(() => pid && process.kill(-pid, "SIGKILL"), 5_000);
-      return b.close().finally(() => clearTimeout(kill));
-    })
-    .catch(() => {});
-}
 
 export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
   let timer: NodeJS.Timeout | undefined;
@@ -161,7 +142,10 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
   try {
     return await Promise.race([rendering, deadline]);
   } catch (error) {
-    if (timedOut) replaceBrowser();
+    // After a timeout the browser may be stuck while still connected, and every
+    // later render would hang too: the next render launches a new one. Renders
+    // still running in this one fail, and their jobs are retried.
+    if (timedOut) void closeBrowser().catch(() => {});
     else discardPreparedPage();
     throw error;
   } finally {
@@ -176,10 +160,25 @@ export async function browserProcessId(): Promise<number | undefined> {
   return browser ? (await browser).process()?.pid : undefined;
 }
 
-/** Closes the shared browser (worker shutdown, tests). */
+/** Closes the shared browser (worker shutdown, a render that timed out, tests); kills it if it does not close in 5 s. */
 export async function closeBrowser(): Promise<void> {
-  const b = browser;
+  const closing = browser;
   browser = null;
   prepared = null;
-  if (b) await (await b).close();
+  if (!closing) return;
+  const b = await closing;
+  // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
+  const pid = b.process()?.pid;
+  const kill = setTimeout(() => {
+    try {
+      if (pid) process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5_000);
+  try {
+    await b.close();
+  } finally {
+    clearTimeout(kill);
+  }
 }
