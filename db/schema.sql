@@ -469,7 +469,7 @@ COMMENT ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) IS 'The country 
 CREATE FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-  select coalesce((select app_public.current_role()) = any (roles), false);
+  select coalesce(app_public.current_role() = any (roles), false);
 $$;
 
 
@@ -711,12 +711,14 @@ COMMENT ON FUNCTION app_hidden.logout() IS 'Ends the current session so its toke
 --
 
 CREATE FUNCTION app_hidden.may_invoice() RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select app_hidden.current_role_in('owner', 'admin', 'cashier')
+begin
+  return app_hidden.current_role_in('owner', 'admin', 'cashier')
     or (app_hidden.current_role_in('receptionist')
         and coalesce((select c.receptionists_may_invoice from app_public.clinic c where c.id = app_public.current_clinic_id()), false));
+end;
 $$;
 
 
@@ -792,12 +794,9 @@ COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent
 --
 
 CREATE FUNCTION app_public.current_clinic_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select s.clinic_id from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-$$;
+    AS $$ begin return (app_private.live_session()).clinic_id; end; $$;
 
 
 ALTER FUNCTION app_public.current_clinic_id() OWNER TO :DATABASE_OWNER;
@@ -1613,6 +1612,133 @@ ALTER FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) OWN
 --
 
 COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds, balance, footer.';
+
+
+--
+-- Name: session; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.session (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    clinic_id uuid,
+    role app_public.member_role,
+    is_platform_admin boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    ip inet,
+    user_agent text,
+    CONSTRAINT session_check CHECK (((clinic_id IS NULL) = (role IS NULL)))
+);
+
+ALTER TABLE ONLY app_private.session FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.session OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE session; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once.';
+
+
+--
+-- Name: COLUMN session.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.id IS 'Session id, the `session_id` claim of the JWT.';
+
+
+--
+-- Name: COLUMN session.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.user_id IS 'Who logged in.';
+
+
+--
+-- Name: COLUMN session.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.clinic_id IS 'The clinic the session is scoped to; null until one is chosen.';
+
+
+--
+-- Name: COLUMN session.role; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.role IS 'The member''s role in that clinic, kept in step with the membership.';
+
+
+--
+-- Name: COLUMN session.is_platform_admin; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.is_platform_admin IS 'Whether the user was a platform admin at login.';
+
+
+--
+-- Name: COLUMN session.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.created_at IS 'Login time.';
+
+
+--
+-- Name: COLUMN session.expires_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time.';
+
+
+--
+-- Name: COLUMN session.revoked_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.revoked_at IS 'Set by logout, clinic switch, role removal or suspension.';
+
+
+--
+-- Name: COLUMN session.ip; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.ip IS 'Client address at login.';
+
+
+--
+-- Name: COLUMN session.user_agent; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.user_agent IS 'Client user agent at login.';
+
+
+--
+-- Name: live_session(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.live_session() RETURNS app_private.session
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  live app_private.session;
+begin
+  select s.* into live from app_private.session s
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+  return live;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.live_session() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION live_session(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.live_session() IS 'The session behind the request''s session id claim if it is live (neither revoked nor expired), else a row of nulls. Read by the current_* functions; PL/pgSQL so that its plan is cached per connection.';
 
 
 --
@@ -3054,12 +3180,9 @@ COMMENT ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) IS 'T
 --
 
 CREATE FUNCTION app_public.current_user_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select s.user_id from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-$$;
+    AS $$ begin return (app_private.live_session()).user_id; end; $$;
 
 
 ALTER FUNCTION app_public.current_user_id() OWNER TO :DATABASE_OWNER;
@@ -3728,11 +3851,15 @@ COMMENT ON FUNCTION app_public.current_clinic() IS 'The clinic the session is sc
 --
 
 CREATE FUNCTION app_public.current_membership_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select m.id from app_public.membership m
-  where m.clinic_id = app_public.current_clinic_id() and m.user_id = app_public.current_user_id() and m.deleted_at is null;
+declare
+  live app_private.session := app_private.live_session();
+begin
+  return (select m.id from app_public.membership m
+          where m.clinic_id = live.clinic_id and m.user_id = live.user_id and m.deleted_at is null);
+end;
 $$;
 
 
@@ -3751,12 +3878,9 @@ The membership of the current user in the current clinic (a doctor''s visits poi
 --
 
 CREATE FUNCTION app_public."current_role"() RETURNS app_public.member_role
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select s.role from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-$$;
+    AS $$ begin return (app_private.live_session()).role; end; $$;
 
 
 ALTER FUNCTION app_public."current_role"() OWNER TO :DATABASE_OWNER;
@@ -3906,14 +4030,9 @@ COMMENT ON FUNCTION app_public."current_user"() IS 'The logged-in user, or null.
 --
 
 CREATE FUNCTION app_public.current_user_is_platform_admin() RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select coalesce((
-    select s.is_platform_admin from app_private.session s
-    where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now()
-  ), false);
-$$;
+    AS $$ begin return coalesce((app_private.live_session()).is_platform_admin, false); end; $$;
 
 
 ALTER FUNCTION app_public.current_user_is_platform_admin() OWNER TO :DATABASE_OWNER;
@@ -6018,106 +6137,6 @@ COMMENT ON COLUMN app_private.patient_search.patient_id IS 'The patient.';
 --
 
 COMMENT ON COLUMN app_private.patient_search.search_text IS 'Lower-case names, code and phone, as patient.search_text.';
-
-
---
--- Name: session; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_private.session (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    clinic_id uuid,
-    role app_public.member_role,
-    is_platform_admin boolean DEFAULT false NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    revoked_at timestamp with time zone,
-    ip inet,
-    user_agent text,
-    CONSTRAINT session_check CHECK (((clinic_id IS NULL) = (role IS NULL)))
-);
-
-ALTER TABLE ONLY app_private.session FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_private.session OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE session; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once.';
-
-
---
--- Name: COLUMN session.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.id IS 'Session id, the `session_id` claim of the JWT.';
-
-
---
--- Name: COLUMN session.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.user_id IS 'Who logged in.';
-
-
---
--- Name: COLUMN session.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.clinic_id IS 'The clinic the session is scoped to; null until one is chosen.';
-
-
---
--- Name: COLUMN session.role; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.role IS 'The member''s role in that clinic, kept in step with the membership.';
-
-
---
--- Name: COLUMN session.is_platform_admin; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.is_platform_admin IS 'Whether the user was a platform admin at login.';
-
-
---
--- Name: COLUMN session.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.created_at IS 'Login time.';
-
-
---
--- Name: COLUMN session.expires_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time.';
-
-
---
--- Name: COLUMN session.revoked_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.revoked_at IS 'Set by logout, clinic switch, role removal or suspension.';
-
-
---
--- Name: COLUMN session.ip; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.ip IS 'Client address at login.';
-
-
---
--- Name: COLUMN session.user_agent; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.session.user_agent IS 'Client user agent at login.';
 
 
 --
@@ -9797,6 +9816,13 @@ REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION live_session(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.live_session() FROM PUBLIC;
 
 
 --

@@ -10,7 +10,8 @@ import type pg from "pg";
 import type { RoleNames } from "../db/config.ts";
 import { exportFile } from "../db/export-files.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
-import { pgSettingsFor, withPgSettings } from "./pg-settings.ts";
+import { pgSettingsFor } from "./pg-settings.ts";
+import { withPgSettings } from "./pg-transaction.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 

@@ -8,12 +8,12 @@ import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
 import type pg from "pg";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
-import { makePgService } from "postgraphile/adaptors/pg";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connection-filter";
 import type { RoleNames } from "../db/config.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
+import { pgService } from "./pg-transaction.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -29,7 +29,7 @@ export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): Graphi
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
     plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxPageSize: settings.maxPageSize }), VisitQueuePlugin],
-    pgServices: [makePgService({ pool, schemas: ["app_public"] })],
+    pgServices: [pgService(pool)],
     grafserv: {
       graphqlPath: "/graphql",
       graphiql: !settings.production,

@@ -5,7 +5,7 @@
 import express from "express";
 import { readdirSync } from "node:fs";
 import type pg from "pg";
-import { withPgSettings } from "./pg-settings.ts";
+import { withPgSettings } from "./pg-transaction.ts";
 import { projectPath } from "../db/paths.ts";
 
 /** graphile-migrate records "000002.sql" for the file "000002-some-message.sql": compare the numbers. */
