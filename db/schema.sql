@@ -735,12 +735,12 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 -- Name: patients_matching(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid)
+CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid, exact_code boolean, last_name text, first_name text)
     LANGUAGE sql STABLE SECURITY DEFINER ROWS 50
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   -- sub-selects: the clinic and the pattern are computed once, not again for every row rechecked
-  select s.patient_id from app_private.patient_search s
+  select s.patient_id, s.code = upper(btrim(query)), s.last_name, s.first_name from app_private.patient_search s
   where s.clinic_id = (select app_public.current_clinic_id())
     and char_length(btrim(query)) between 2 and 100
     and s.search_text like (select '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%');
@@ -753,7 +753,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'Ids of the current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; deleted ones included), found through the trigram index. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; deleted ones included), found through the trigram index, with what search_patients orders them by: whether the code is `query` exactly, then the names. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -2112,9 +2112,11 @@ CREATE FUNCTION app_private.reindex_patient_search(clinic_id uuid) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  insert into app_private.patient_search (clinic_id, patient_id, search_text)
-  select p.clinic_id, p.id, p.search_text from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id
-  on conflict (clinic_id, patient_id) do update set search_text = excluded.search_text;
+  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
+  select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name
+  from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id
+  on conflict (clinic_id, patient_id) do update
+    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
 $$;
 
 
@@ -2815,9 +2817,10 @@ CREATE FUNCTION app_private.tg_patient__search_text() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  insert into app_private.patient_search as s (clinic_id, patient_id, search_text)
-  values (new.clinic_id, new.id, new.search_text)
-  on conflict (clinic_id, patient_id) do update set search_text = excluded.search_text;
+  insert into app_private.patient_search as s (clinic_id, patient_id, search_text, code, last_name, first_name)
+  values (new.clinic_id, new.id, new.search_text, new.code, new.last_name, new.first_name)
+  on conflict (clinic_id, patient_id) do update
+    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
   return null;
 end;
 $$;
@@ -5523,10 +5526,10 @@ COMMENT ON FUNCTION app_public.restore_service(service_id uuid) IS 'Brings a del
 CREATE FUNCTION app_public.search_patients(query text) RETURNS SETOF app_public.patient
     LANGUAGE sql STABLE
     AS $$
-  select p.* from app_hidden.patients_matching(query) m
+  select p.* from (select * from app_hidden.patients_matching(query) order by exact_code desc, last_name, first_name, patient_id) m
   join app_public.patient p on p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id
   where p.deleted_at is null
-  order by (p.code = upper(btrim(query))) desc, p.last_name, p.first_name, p.id
+  order by m.exact_code desc, m.last_name, m.first_name, m.patient_id
 $$;
 
 
@@ -6103,7 +6106,10 @@ ALTER TABLE app_private.login_failure ALTER COLUMN id ADD GENERATED ALWAYS AS ID
 CREATE TABLE app_private.patient_search (
     clinic_id uuid NOT NULL,
     patient_id uuid NOT NULL,
-    search_text text NOT NULL
+    search_text text NOT NULL,
+    code text NOT NULL,
+    last_name text NOT NULL,
+    first_name text NOT NULL
 );
 
 ALTER TABLE ONLY app_private.patient_search FORCE ROW LEVEL SECURITY;
@@ -6115,7 +6121,7 @@ ALTER TABLE app_private.patient_search OWNER TO :DATABASE_OWNER;
 -- Name: TABLE patient_search; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.patient_search IS 'The searchable text of each patient (a copy of patient.search_text kept by a trigger), indexed by trigrams per clinic for search_patients.';
+COMMENT ON TABLE app_private.patient_search IS 'The searchable text and the sort keys of each patient (copies kept by a trigger), indexed by trigrams per clinic for search_patients.';
 
 
 --
@@ -6137,6 +6143,27 @@ COMMENT ON COLUMN app_private.patient_search.patient_id IS 'The patient.';
 --
 
 COMMENT ON COLUMN app_private.patient_search.search_text IS 'Lower-case names, code and phone, as patient.search_text.';
+
+
+--
+-- Name: COLUMN patient_search.code; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.code IS 'The patient''s code, as patient.code (exact code matches come first).';
+
+
+--
+-- Name: COLUMN patient_search.last_name; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.last_name IS 'The patient''s last name, as patient.last_name (the order of matches).';
+
+
+--
+-- Name: COLUMN patient_search.first_name; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.first_name IS 'The patient''s first name, as patient.first_name (the order of matches).';
 
 
 --

@@ -5,6 +5,7 @@
  * table whose policies filter rows; the index lives on a private table only
  * the owner's definer function reads.
  */
+import type pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, asSession, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
 
@@ -39,6 +40,18 @@ test("the definer function behind it answers for the caller's clinic only, and n
   expect(await matching(null)).toEqual([]);
 });
 
+test("the exact code comes first, then the others by last and first name", async () => {
+  const own = await createClinic("Search order clinic");
+  const zed = await createPatient(own.clinicId, { first_name: "Mary", last_name: "Zed pat-000003" }); // PAT-000001
+  const alpha = await createPatient(own.clinicId, { first_name: "Anna", last_name: "Alpha pat-000003" }); // PAT-000002
+  const exact = await createPatient(own.clinicId, { first_name: "Neema", last_name: "Mosha" }); // PAT-000003
+  const alphaToo = await createPatient(own.clinicId, { first_name: "Abel", last_name: "Alpha pat-000003" });
+  expect(exact.code).toBe("PAT-000003");
+  const found = await asMember(own.members.receptionist, async (c) =>
+    (await c.query("select id from app_public.search_patients('Pat-000003 ')")).rows.map((r) => r.id));
+  expect(found).toEqual([exact.id, alphaToo.id, alpha.id, zed.id]);
+});
+
 test("%, _ and \\ in a query match themselves, not any text", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Percent", last_name: "Back\\slash_Under" });
   expect(await search("h_und")).toEqual([patient.id]);
@@ -47,33 +60,74 @@ test("%, _ and \\ in a query match themselves, not any text", async () => {
   expect(await search("r_e")).toEqual([]); // unescaped, it would match "peRcEnt"
 });
 
-test("a search through row-level security reads the trigram index, not every patient of the clinic", async () => {
-  const big = await createClinic("Large clinic");
-  // 20,000 patients, loaded in bulk as bench/dataset.ts does (triggers off), then indexed
-  await rootPool().query(`begin; set local session_replication_role = replica;
-    insert into app_public.patient (clinic_id, code, first_name, last_name)
-      select '${big.clinicId}', 'PAT-' || lpad(g::text, 6, '0'), 'Given' || g, 'Family' || (g * 7919 % 20000) from generate_series(1, 20000) g;
-    select app_private.reindex_patient_search('${big.clinicId}');
-    commit; analyze app_public.patient; analyze app_private.patient_search;`);
-  // auto_explain reports the plans of the statements inside search_patients and its definer function
+/** A clinic of 20,000 patients, loaded in bulk as bench/dataset.ts does (triggers off), then indexed: made once. */
+let large: Promise<TestClinic> | undefined;
+function largeClinic(): Promise<TestClinic> {
+  large ??= (async () => {
+    const big = await createClinic("Large clinic");
+    await rootPool().query(`begin; set local session_replication_role = replica;
+      insert into app_public.patient (clinic_id, code, first_name, last_name)
+        select '${big.clinicId}', 'PAT-' || lpad(g::text, 6, '0'), 'Given' || g, 'Family' || (g * 7919 % 20000) from generate_series(1, 20000) g;
+      select app_private.reindex_patient_search('${big.clinicId}');
+      commit; analyze app_public.patient; analyze app_private.patient_search;`);
+    return big;
+  })();
+  return large;
+}
+
+/**
+ * Runs `fn` as the large clinic's receptionist on a connection of its own, in a
+ * transaction rolled back after; `asSuperuser` statements run first.
+ */
+async function inLargeClinic<T>(asSuperuser: string[], fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const big = await largeClinic();
   const sessionId = await openSession(big.members.receptionist.userId, big.clinicId);
   const client = await rootPool().connect();
-  const plans: string[] = [];
-  client.on("notice", (notice) => plans.push(notice.message ?? ""));
   try {
-    await client.query("load 'auto_explain'");
+    for (const statement of asSuperuser) await client.query(statement);
     await client.query("begin");
-    await client.query("set local auto_explain.log_min_duration = 0; set local auto_explain.log_nested_statements = on; set local auto_explain.log_level = notice");
     await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, sessionId]);
-    await client.query("select * from app_public.search_patients('family1234')");
-    await client.query("rollback");
+    return await fn(client);
   } finally {
-    client.release(true); // auto_explain stays loaded in that connection: not back to the pool
+    await client.query("rollback");
+    client.release(true); // it may have loaded auto_explain: not back to the pool
   }
+}
+
+test("a search through row-level security reads the trigram index, not every patient of the clinic", async () => {
+  // auto_explain reports the plans of the statements inside search_patients and its definer function
+  const plans: string[] = [];
+  const found = await inLargeClinic(
+    ["load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
+    async (client) => {
+      client.on("notice", (notice) => plans.push(notice.message ?? ""));
+      return (await client.query("select last_name from app_public.search_patients('family1234')")).rows;
+    },
+  );
   const inner = plans.find((p) => p.includes("app_private.patient_search"));
   expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx/);
   expect(plans.join("\n")).not.toMatch(/Seq Scan on patient|Index Scan using patient_clinic_last_name_idx/);
-  const found = await asMember(big.members.receptionist, async (c) => (await c.query("select last_name from app_public.search_patients('family1234')")).rows);
   expect(found.map((r) => r.last_name).sort()).toEqual(["Family1234", "Family12340", "Family12341", "Family12342", "Family12343", "Family12344",
     "Family12345", "Family12346", "Family12347", "Family12348", "Family12349"]);
+});
+
+test("a page of a search that matches a whole large clinic reads that page's patients, not every match", async () => {
+  const page = "select last_name from app_public.search_patients('family') limit 20";
+  const { plan, rows } = await inLargeClinic([], async (client) => ({
+    plan: (await client.query(`explain (analyze, format json) ${page}`)).rows[0]["QUERY PLAN"][0].Plan,
+    rows: (await client.query(page)).rows,
+  }));
+  const patientReads: { "Actual Rows": number; "Actual Loops": number }[] = [];
+  const walk = (node: { "Relation Name"?: string; Plans?: object[] }) => {
+    if (node["Relation Name"] === "patient") patientReads.push(node as never);
+    (node.Plans ?? []).forEach(walk);
+  };
+  walk(plan);
+  expect(patientReads).toHaveLength(1);
+  expect(patientReads[0]["Actual Rows"] * patientReads[0]["Actual Loops"]).toBeLessThanOrEqual(20);
+  expect(rows.map((r) => r.last_name)).toEqual([
+    "Family0", "Family1", "Family10", "Family100", "Family1000", "Family10000", "Family10001", "Family10002", "Family10003",
+    "Family10004", "Family10005", "Family10006", "Family10007", "Family10008", "Family10009", "Family1001", "Family10010",
+    "Family10011", "Family10012", "Family10013",
+  ]);
 });
