@@ -736,14 +736,17 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 --
 
 CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid, exact_code boolean, last_name text, first_name text)
-    LANGUAGE sql STABLE SECURITY DEFINER ROWS 50
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 50
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
   -- sub-selects: the clinic and the pattern are computed once, not again for every row rechecked
+  return query
   select s.patient_id, s.code = upper(btrim(query)), s.last_name, s.first_name from app_private.patient_search s
   where s.clinic_id = (select app_public.current_clinic_id())
     and char_length(btrim(query)) between 2 and 100
     and s.search_text like (select '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%');
+end;
 $$;
 
 
