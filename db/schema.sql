@@ -5530,8 +5530,10 @@ CREATE FUNCTION app_public.search_patients(query text) RETURNS SETOF app_public.
     LANGUAGE sql STABLE
     AS $$
   select p.* from (select * from app_hidden.patients_matching(query) order by exact_code desc, last_name, first_name, patient_id) m
-  join app_public.patient p on p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id
-  where p.deleted_at is null
+  cross join lateral (
+    select p.* from app_public.patient p
+    where p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id and p.deleted_at is null
+    offset 0) p
   order by m.exact_code desc, m.last_name, m.first_name, m.patient_id
 $$;
 

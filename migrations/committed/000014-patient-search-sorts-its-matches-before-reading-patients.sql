@@ -1,5 +1,5 @@
 --! Previous: sha1:49d989a1feebefd852bc9f7fbec49755ee465ec1
---! Hash: sha1:e0374ffcf31e70280c82d641bccbbd088d7ef098
+--! Hash: sha1:22f9aee8467c84a39da278f0578b834cb7816cd1
 --! Message: patient search sorts its matches before reading patients
 
 -- Patient search sorts its matches before it reads the patients.
@@ -71,14 +71,18 @@ end;
 $$;
 comment on function app_hidden.patients_matching(text) is 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; deleted ones included), found through the trigram index, with what search_patients orders them by: whether the code is `query` exactly, then the names. For search_patients, which reads the patients through RLS.';
 
--- The matches are sorted before the join (a sub-select with its own order by),
--- so the join keeps their order and a page stops after its rows; the outer
--- order by states the result's order whatever plan is chosen.
+-- The matches are sorted first (a sub-select with its own order by), then each
+-- is looked up in patient by a lateral sub-select that `offset 0` keeps apart:
+-- PostgreSQL cannot turn it into a join of every patient of the clinic, so the
+-- matches keep their order and a page stops after its rows. The outer order by
+-- states the result's order whatever plan is chosen.
 create or replace function app_public.search_patients(query text) returns setof app_public.patient
 language sql stable
 as $$
   select p.* from (select * from app_hidden.patients_matching(query) order by exact_code desc, last_name, first_name, patient_id) m
-  join app_public.patient p on p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id
-  where p.deleted_at is null
+  cross join lateral (
+    select p.* from app_public.patient p
+    where p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id and p.deleted_at is null
+    offset 0) p
   order by m.exact_code desc, m.last_name, m.first_name, m.patient_id
 $$;
