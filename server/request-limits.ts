@@ -77,13 +77,31 @@ export function findLimitViolation(
   return null;
 }
 
+const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
+
 function limitsRule(limits: RequestLimits) {
   return (context: ValidationContext): ASTVisitor => ({
     Document(node) {
       const problem = findLimitViolation(node, limits);
-      if (problem) context.reportError(new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } }));
+      if (problem) context.reportError(limitExceeded(problem));
     },
   });
+}
+
+/**
+ * Checks the page sizes given as variables before an operation runs, and
+ * answers a breach as a request error (400, like a validation error), without
+ * running anything. (Throwing instead would get grafserv to log the error's
+ * stack as a server fault.)
+ */
+function refuseVariablesOverLimits<E extends { args: { document: DocumentNode; variableValues?: Record<string, unknown> | null } }, R>(
+  limits: RequestLimits,
+) {
+  return (next: () => R, event: E): R | { errors: GraphQLError[] } => {
+    const { document, variableValues } = event.args;
+    const problem = variableValues ? findLimitViolation(document, limits, variableValues) : null;
+    return problem ? { errors: [limitExceeded(problem)] } : next();
+  };
 }
 
 export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugin {
@@ -100,12 +118,8 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
     },
     grafast: {
       middleware: {
-        prepareArgs(next, event) {
-          const { document, variableValues } = event.args;
-          const problem = variableValues ? findLimitViolation(document, limits, variableValues) : null;
-          if (problem) throw Object.assign(new Error(problem), { statusCode: 400 });
-          return next();
-        },
+        execute: refuseVariablesOverLimits(limits),
+        subscribe: refuseVariablesOverLimits(limits),
       },
     },
   };

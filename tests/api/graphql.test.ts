@@ -2,6 +2,7 @@
  * The GraphQL API's manners: stable error codes with nothing leaked, no
  * partial writes on bad input, limits on depth and page size, health probes.
  */
+import { jest } from "@jest/globals";
 import { GraphQLError } from "postgraphile/graphql";
 import { maskError } from "../../server/errors.ts";
 import { runWithRequestId } from "../../server/log.ts";
@@ -137,8 +138,19 @@ describe("limits", () => {
     const literal = await owner.graphql("{ memberships(first: 1000) { nodes { role } } }");
     expect(literal.status).toBe(400);
     expect(literal.body.errors?.[0].message).toMatch(/may not exceed 100/);
-    const variable = await owner.graphql("query($n: Int) { memberships(first: $n) { nodes { role } } }", { n: 5000 });
-    expect(variable.body.errors?.[0].message).toMatch(/may not exceed 100/);
+    expect(literal.body.errors?.[0].extensions?.code).toBe("LIMIT_EXCEEDED");
+    // a bad request, not a server fault: nothing is logged as an error
+    const logged = jest.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const variable = await owner.graphql("query($n: Int) { memberships(first: $n) { nodes { role } } }", { n: 5000 });
+      expect(variable.status).toBe(400);
+      expect(variable.body.errors?.[0].message).toMatch(/may not exceed 100/);
+      expect(variable.body.errors?.[0].extensions?.code).toBe("LIMIT_EXCEEDED");
+      expect(variable.body.data).toBeUndefined();
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
     const fine = await owner.graphql("query($n: Int) { memberships(first: $n) { nodes { role } } }", { n: 100 });
     expect(fine.body.data.memberships.nodes).toHaveLength(5);
   });
