@@ -6,6 +6,8 @@
  * in alternating rounds so that both see the machine alike: the figures should
  * follow the clinic's own data, not the total. The large database also gets one
  * clinic of 20,000 patients, measured alike: search must not read them all.
+ * Last, 16 clinics' receptionists at once in the large database: requests per
+ * second and latency under load, API and plain SQL.
  *
  *   npm run bench:clinic-domain   (rebuilds clinicops_bench and clinicops_bench_large: ~7 minutes)
  *   BENCH_CLINICS=100 npm run bench:clinic-domain    (a quicker look)
@@ -24,6 +26,8 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
 const ROUNDS = 4;
 const LARGE_DATABASE_URL = withCredentials(BENCH_DATABASE_URL, null, null, `${benchConfig.databaseName}_large`);
 const BIG_CLINIC_PATIENTS = 20_000;
+const CONCURRENT_CLIENTS = 16;
+const CONCURRENT_REQUESTS = 100; // per client and line
 const SEARCH_TERMS = ["mwak", "kima", "moll", "njor", "otie", "mush", "zawadi", "neema", "baraka", "lyim", "temba", "PAT-000123",
   "PAT-000777", "kamau", "wanj", "sanga", "mosha", "ringo", "halima", "juma", "2557", "ngowi", "tarimo", "assenga", "grace", "omari"];
 
@@ -106,6 +110,50 @@ async function measure(label: string, clinicNumber: number): Promise<Record<stri
   }
 }
 
+interface Throughput {
+  seconds: number;
+  samples: number[];
+}
+
+/**
+ * The receptionists of CONCURRENT_CLIENTS clinics at once, each sending its
+ * requests one after another: requests per second and latency, through the API
+ * (one server process, a pool of as many connections as clients) and as plain
+ * SQL (a connection per client).
+ */
+async function measureConcurrent(): Promise<Record<string, Throughput>> {
+  const root = new pg.Pool({ connectionString: BENCH_DATABASE_URL, max: CONCURRENT_CLIENTS });
+  const api = await startBenchApi(CONCURRENT_CLIENTS);
+  try {
+    const clients = Array.from({ length: CONCURRENT_CLIENTS }, (_, c) => c);
+    const { rows } = await root.query("select id from app_public.clinic where name = any($1) order by name", [
+      clients.map((c) => `Bench clinic ${c + 1}`),
+    ]);
+    const clinicIds = rows.map((r) => r.id as string);
+    const sessions = await Promise.all(clients.map((c) => api.login(staffPhone(c + 1, "receptionist"))));
+    const term = (c: number, i: number) => SEARCH_TERMS[(c + i) % SEARCH_TERMS.length];
+    const run = async (fn: (c: number, i: number) => Promise<unknown>): Promise<Throughput> => {
+      await Promise.all(clients.map(async (c) => { for (let i = 0; i < 20; i++) await fn(c, i); })); // warm-up
+      const samples: number[] = [];
+      const start = process.hrtime.bigint();
+      await Promise.all(clients.map(async (c) => { for (let i = 0; i < CONCURRENT_REQUESTS; i++) samples.push(await time(() => fn(c, i))); }));
+      return { seconds: Number(process.hrtime.bigint() - start) / 1e9, samples };
+    };
+    return {
+      "search, API": await run((c, i) => sessions[c].graphql(SEARCH_API, { q: term(c, i) })),
+      "search, SQL": await run((c, i) => root.query(SEARCH_SQL, [clinicIds[c], term(c, i)])),
+      "day list, API": await run((c, i) => sessions[c].graphql(DAY_API, dayRange(c + i))),
+      "day list, SQL": await run((c, i) => {
+        const { from, to } = dayRange(c + i);
+        return root.query(DAY_SQL, [clinicIds[c], from, to]);
+      }),
+    };
+  } finally {
+    await api.close();
+    await root.end();
+  }
+}
+
 /** Each round runs in a process of its own, so every round starts alike (a later one would otherwise run on code an earlier one warmed up). */
 function measureInFreshProcess(label: string, databaseUrl: string, clinicNumber: number): Record<string, number[]> {
   const env = { ...process.env, BENCH_DATABASE_URL: databaseUrl };
@@ -160,8 +208,21 @@ async function main(): Promise<void> {
     const growth = all[`${name}, API (${TOTAL_CLINICS} clinics)`].p95 / all[`${name}, API (10 clinics)`].p95;
     console.log(`- ${name}: API p95 with ${TOTAL_CLINICS} clinics / with 10 clinics = ${growth.toFixed(2)}`);
   }
+
+  process.stderr.write(`measuring: ${CONCURRENT_CLIENTS} clients at once\n`);
+  const concurrent = runScript<Record<string, Throughput>>(fileURLToPath(import.meta.url), ["--concurrent"], {
+    ...process.env,
+    BENCH_DATABASE_URL: LARGE_DATABASE_URL,
+  });
+  console.log(`\n${CONCURRENT_CLIENTS} receptionists of ${CONCURRENT_CLIENTS} clinics (${TOTAL_CLINICS}-clinic database) at once, ${CONCURRENT_REQUESTS} requests each per line\n`);
+  console.log("| measure | requests/s | p50 ms | p95 ms |\n|---|---:|---:|---:|");
+  for (const [line, { seconds, samples }] of Object.entries(concurrent)) {
+    const { p50, p95 } = summarize(samples);
+    console.log(`| ${line} | ${(samples.length / seconds).toFixed(0)} | ${p50.toFixed(2)} | ${p95.toFixed(2)} |`);
+  }
 }
 
 const measuring = process.argv.indexOf("--measure");
 if (measuring > 0) console.log(JSON.stringify(await measure(process.argv[measuring + 1], Number(process.argv[measuring + 2]))));
+else if (process.argv.includes("--concurrent")) console.log(JSON.stringify(await measureConcurrent()));
 else await main();
