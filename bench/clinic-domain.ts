@@ -32,10 +32,14 @@ const SEARCH_TERMS = ["mwak", "kima", "moll", "njor", "otie", "mush", "zawadi", 
   "PAT-000777", "kamau", "wanj", "sanga", "mosha", "ringo", "halima", "juma", "2557", "ngowi", "tarimo", "assenga", "grace", "omari"];
 
 const SEARCH_API = `query($q: String!) { searchPatients(query: $q, first: 20) { nodes { code firstName lastName phone } } }`;
-const SEARCH_SQL = `select p.code, p.first_name, p.last_name, p.phone from app_private.patient_search s
-  join app_public.patient p on p.clinic_id = s.clinic_id and p.id = s.patient_id
-  where s.clinic_id = $1 and p.deleted_at is null and s.search_text like '%' || lower($2) || '%'
-  order by (p.code = upper($2)) desc, p.last_name, p.first_name, p.id limit 20`;
+/** search_patients's query (migration 000014) as plain SQL: matches sorted in the trigram-indexed table, then each looked up. */
+const SEARCH_SQL = `select p.code, p.first_name, p.last_name, p.phone from (
+    select s.patient_id, s.code = upper($2) as exact_code, s.last_name, s.first_name from app_private.patient_search s
+    where s.clinic_id = $1 and s.search_text like '%' || lower($2) || '%'
+    order by exact_code desc, s.last_name, s.first_name, s.patient_id) m
+  cross join lateral (
+    select p.* from app_public.patient p where p.clinic_id = $1 and p.id = m.patient_id and p.deleted_at is null offset 0) p
+  order by m.exact_code desc, m.last_name, m.first_name, m.patient_id limit 20`;
 /** What the API's search runs, through row-level security, on a connection already set up as a visitor session. */
 const SEARCH_RLS = `select code, first_name, last_name, phone from app_public.search_patients($1) limit 20`;
 const DAY_RLS = `select v.code, v.status, v.scheduled_at, p.code as patient_code, p.first_name, p.last_name, v.doctor_id
