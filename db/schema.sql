@@ -1580,6 +1580,193 @@ COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt (cost 10
 
 
 --
+-- Name: patient; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.patient (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    phone text,
+    date_of_birth date,
+    sex app_public.sex DEFAULT 'unknown'::app_public.sex NOT NULL,
+    address text,
+    notes text,
+    search_text text GENERATED ALWAYS AS (lower(((((((first_name || ' '::text) || last_name) || ' '::text) || code) || ' '::text) || COALESCE(phone, ''::text)))) STORED,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    CONSTRAINT patient_address_check CHECK ((char_length(address) <= 500)),
+    CONSTRAINT patient_date_of_birth_check CHECK ((date_of_birth >= '1900-01-01'::date)),
+    CONSTRAINT patient_first_name_check CHECK (((char_length(first_name) >= 1) AND (char_length(first_name) <= 100))),
+    CONSTRAINT patient_last_name_check CHECK (((char_length(last_name) >= 1) AND (char_length(last_name) <= 100))),
+    CONSTRAINT patient_notes_check CHECK ((char_length(notes) <= 5000)),
+    CONSTRAINT patient_phone_check CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
+);
+
+ALTER TABLE ONLY app_public.patient FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.patient OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.patient IS '@behavior -delete
+A patient of the clinic. Delete with deletePatient (soft delete: hidden, kept), bring back with restorePatient.';
+
+
+--
+-- Name: COLUMN patient.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN patient.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN patient.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.code IS 'Human-readable code, PAT-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN patient.first_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.first_name IS 'Given name(s).';
+
+
+--
+-- Name: COLUMN patient.last_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.last_name IS 'Family name.';
+
+
+--
+-- Name: COLUMN patient.phone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.phone IS 'Phone in E.164; typed national numbers are completed with the clinic''s country code.';
+
+
+--
+-- Name: COLUMN patient.date_of_birth; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.date_of_birth IS 'Date of birth; not in the future.';
+
+
+--
+-- Name: COLUMN patient.sex; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.sex IS 'Sex as recorded.';
+
+
+--
+-- Name: COLUMN patient.address; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.address IS 'Postal address.';
+
+
+--
+-- Name: COLUMN patient.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.notes IS 'Free notes (up to 5,000 characters).';
+
+
+--
+-- Name: COLUMN patient.search_text; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.search_text IS '@behavior -*
+What searchPatients matches: names, code and phone, lower-cased.';
+
+
+--
+-- Name: COLUMN patient.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.created_at IS 'When the patient was registered.';
+
+
+--
+-- Name: COLUMN patient.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.created_by IS 'Who registered the patient.';
+
+
+--
+-- Name: COLUMN patient.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN patient.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN patient.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.deleted_at IS 'When the patient was deleted (soft delete); null otherwise.';
+
+
+--
+-- Name: COLUMN patient.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.deleted_by IS 'Who deleted the patient.';
+
+
+--
+-- Name: index_patients(app_public.patient[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
+  select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name from unnest(patients) p
+  on conflict (clinic_id, patient_id) do update
+    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+$$;
+
+
+ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text and sort keys of `patients` into patient_search (insert or update).';
+
+
+--
 -- Name: invoice_document(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2115,11 +2302,7 @@ CREATE FUNCTION app_private.reindex_patient_search(clinic_id uuid) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name
-  from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id
-  on conflict (clinic_id, patient_id) do update
-    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+  select app_private.index_patients(array(select p from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id));
 $$;
 
 
@@ -2820,10 +3003,7 @@ CREATE FUNCTION app_private.tg_patient__search_text() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  insert into app_private.patient_search as s (clinic_id, patient_id, search_text, code, last_name, first_name)
-  values (new.clinic_id, new.id, new.search_text, new.code, new.last_name, new.first_name)
-  on conflict (clinic_id, patient_id) do update
-    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+  perform app_private.index_patients(array[new]);
   return null;
 end;
 $$;
@@ -4078,169 +4258,6 @@ ALTER FUNCTION app_public.dashboard(from_date date, to_date date) OWNER TO :DATA
 --
 
 COMMENT ON FUNCTION app_public.dashboard(from_date date, to_date date) IS 'The clinic''s figures for the business days from_date to to_date (its own time zone): net revenue (refunds included) per day and method, visits per status and doctor, new patients, top services, outstanding balance, average visit value. Owners, admins and cashiers.';
-
-
---
--- Name: patient; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.patient (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    first_name text NOT NULL,
-    last_name text NOT NULL,
-    phone text,
-    date_of_birth date,
-    sex app_public.sex DEFAULT 'unknown'::app_public.sex NOT NULL,
-    address text,
-    notes text,
-    search_text text GENERATED ALWAYS AS (lower(((((((first_name || ' '::text) || last_name) || ' '::text) || code) || ' '::text) || COALESCE(phone, ''::text)))) STORED,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    CONSTRAINT patient_address_check CHECK ((char_length(address) <= 500)),
-    CONSTRAINT patient_date_of_birth_check CHECK ((date_of_birth >= '1900-01-01'::date)),
-    CONSTRAINT patient_first_name_check CHECK (((char_length(first_name) >= 1) AND (char_length(first_name) <= 100))),
-    CONSTRAINT patient_last_name_check CHECK (((char_length(last_name) >= 1) AND (char_length(last_name) <= 100))),
-    CONSTRAINT patient_notes_check CHECK ((char_length(notes) <= 5000)),
-    CONSTRAINT patient_phone_check CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
-);
-
-ALTER TABLE ONLY app_public.patient FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.patient OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.patient IS '@behavior -delete
-A patient of the clinic. Delete with deletePatient (soft delete: hidden, kept), bring back with restorePatient.';
-
-
---
--- Name: COLUMN patient.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN patient.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN patient.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.code IS 'Human-readable code, PAT-000001, allocated by the database.';
-
-
---
--- Name: COLUMN patient.first_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.first_name IS 'Given name(s).';
-
-
---
--- Name: COLUMN patient.last_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.last_name IS 'Family name.';
-
-
---
--- Name: COLUMN patient.phone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.phone IS 'Phone in E.164; typed national numbers are completed with the clinic''s country code.';
-
-
---
--- Name: COLUMN patient.date_of_birth; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.date_of_birth IS 'Date of birth; not in the future.';
-
-
---
--- Name: COLUMN patient.sex; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.sex IS 'Sex as recorded.';
-
-
---
--- Name: COLUMN patient.address; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.address IS 'Postal address.';
-
-
---
--- Name: COLUMN patient.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.notes IS 'Free notes (up to 5,000 characters).';
-
-
---
--- Name: COLUMN patient.search_text; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.search_text IS '@behavior -*
-What searchPatients matches: names, code and phone, lower-cased.';
-
-
---
--- Name: COLUMN patient.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.created_at IS 'When the patient was registered.';
-
-
---
--- Name: COLUMN patient.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.created_by IS 'Who registered the patient.';
-
-
---
--- Name: COLUMN patient.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN patient.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN patient.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.deleted_at IS 'When the patient was deleted (soft delete); null otherwise.';
-
-
---
--- Name: COLUMN patient.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.deleted_by IS 'Who deleted the patient.';
 
 
 --
@@ -9844,6 +9861,69 @@ REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
 
 
 --
+-- Name: TABLE patient; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.first_name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(first_name),UPDATE(first_name) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.last_name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(last_name),UPDATE(last_name) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.phone; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.date_of_birth; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(date_of_birth),UPDATE(date_of_birth) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.sex; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(sex),UPDATE(sex) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.address; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(address),UPDATE(address) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION index_patients(patients app_public.patient[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.index_patients(patients app_public.patient[]) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10391,62 +10471,6 @@ GRANT ALL ON FUNCTION app_public.current_user_is_platform_admin() TO :DATABASE_A
 
 REVOKE ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE patient; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.first_name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(first_name),UPDATE(first_name) ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.last_name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(last_name),UPDATE(last_name) ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.phone; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(phone),UPDATE(phone) ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.date_of_birth; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(date_of_birth),UPDATE(date_of_birth) ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.sex; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(sex),UPDATE(sex) ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.address; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(address),UPDATE(address) ON TABLE app_public.patient TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN patient.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.patient TO :DATABASE_VISITOR;
 
 
 --

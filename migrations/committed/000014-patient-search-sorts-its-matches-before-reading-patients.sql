@@ -1,5 +1,5 @@
 --! Previous: sha1:49d989a1feebefd852bc9f7fbec49755ee465ec1
---! Hash: sha1:22f9aee8467c84a39da278f0578b834cb7816cd1
+--! Hash: sha1:c42e6fb1dfb84455e91ed9c67aa7d1913a2f4484
 --! Message: patient search sorts its matches before reading patients
 
 -- Patient search sorts its matches before it reads the patients.
@@ -22,14 +22,23 @@ comment on column app_private.patient_search.code is 'The patient''s code, as pa
 comment on column app_private.patient_search.last_name is 'The patient''s last name, as patient.last_name (the order of matches).';
 comment on column app_private.patient_search.first_name is 'The patient''s first name, as patient.first_name (the order of matches).';
 
+-- One upsert keeps patient_search, for the trigger (the new row) and for bulk
+-- reindexing (a clinic's rows) alike.
+create or replace function app_private.index_patients(patients app_public.patient[]) returns void
+language sql volatile set search_path = pg_catalog, public, pg_temp
+as $$
+  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
+  select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name from unnest(patients) p
+  on conflict (clinic_id, patient_id) do update
+    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+$$;
+comment on function app_private.index_patients(app_public.patient[]) is 'Copies the searchable text and sort keys of `patients` into patient_search (insert or update).';
+
 create or replace function app_private.tg_patient__search_text() returns trigger
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 begin
-  insert into app_private.patient_search as s (clinic_id, patient_id, search_text, code, last_name, first_name)
-  values (new.clinic_id, new.id, new.search_text, new.code, new.last_name, new.first_name)
-  on conflict (clinic_id, patient_id) do update
-    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+  perform app_private.index_patients(array[new]);
   return null;
 end;
 $$;
@@ -37,11 +46,7 @@ $$;
 create or replace function app_private.reindex_patient_search(clinic_id uuid) returns void
 language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
-  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name
-  from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id
-  on conflict (clinic_id, patient_id) do update
-    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+  select app_private.index_patients(array(select p from app_public.patient p where p.clinic_id = reindex_patient_search.clinic_id));
 $$;
 
 -- Existing patients get their sort keys.
