@@ -71,14 +71,22 @@ function dayRange(i: number): { from: string; to: string } {
   return { from: day.toISOString(), to: new Date(day.getTime() + 86400_000).toISOString() };
 }
 
+/** The ids of "Bench clinic <n>" for each of `numbers`, in that order. */
+async function clinicIds(db: pg.ClientBase | pg.Pool, numbers: number[]): Promise<string[]> {
+  const { rows } = await db.query(
+    "select c.id from unnest($1::int[]) with ordinality n(number, position) join app_public.clinic c on c.name = 'Bench clinic ' || n.number order by n.position",
+    [numbers],
+  );
+  return rows.map((r) => r.id as string);
+}
+
 /** One round for "Bench clinic <clinicNumber>": ITERATIONS / ROUNDS timed requests per line, in ms. */
 async function measure(label: string, clinicNumber: number): Promise<Record<string, number[]>> {
   const root = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   await root.connect();
   const api = await startBenchApi();
   try {
-    const { rows } = await root.query("select id from app_public.clinic where name = $1", [`Bench clinic ${clinicNumber}`]);
-    const clinicId = rows[0].id as string;
+    const [clinicId] = await clinicIds(root, [clinicNumber]);
     const session = await api.login(staffPhone(clinicNumber, "receptionist"));
     const { sessionId } = (await root.query(
       "select id as \"sessionId\" from app_private.session where clinic_id = $1 and revoked_at is null order by created_at desc limit 1",
@@ -130,10 +138,7 @@ async function measureConcurrent(): Promise<Record<string, Throughput>> {
   const api = await startBenchApi(CONCURRENT_CLIENTS);
   try {
     const clients = Array.from({ length: CONCURRENT_CLIENTS }, (_, c) => c);
-    const { rows } = await root.query("select id from app_public.clinic where name = any($1) order by name", [
-      clients.map((c) => `Bench clinic ${c + 1}`),
-    ]);
-    const clinicIds = rows.map((r) => r.id as string);
+    const ids = await clinicIds(root, clients.map((c) => c + 1));
     const sessions = await Promise.all(clients.map((c) => api.login(staffPhone(c + 1, "receptionist"))));
     const term = (c: number, i: number) => SEARCH_TERMS[(c + i) % SEARCH_TERMS.length];
     const run = async (fn: (c: number, i: number) => Promise<unknown>): Promise<Throughput> => {
@@ -145,11 +150,11 @@ async function measureConcurrent(): Promise<Record<string, Throughput>> {
     };
     return {
       "search, API": await run((c, i) => sessions[c].graphql(SEARCH_API, { q: term(c, i) })),
-      "search, SQL": await run((c, i) => root.query(SEARCH_SQL, [clinicIds[c], term(c, i)])),
+      "search, SQL": await run((c, i) => root.query(SEARCH_SQL, [ids[c], term(c, i)])),
       "day list, API": await run((c, i) => sessions[c].graphql(DAY_API, dayRange(c + i))),
       "day list, SQL": await run((c, i) => {
         const { from, to } = dayRange(c + i);
-        return root.query(DAY_SQL, [clinicIds[c], from, to]);
+        return root.query(DAY_SQL, [ids[c], from, to]);
       }),
     };
   } finally {
