@@ -6,12 +6,17 @@
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+import { takeWorkerTurn } from "../support/worker.ts";
 
 let a: TestClinic;
 let b: TestClinic;
 let tables: string[];
+let releaseWorkerTurn: () => Promise<void>;
 
 beforeAll(async () => {
+  // Job-running test files wait meanwhile: their workers would otherwise run B's export or open
+  // every clinic's day while the fingerprints below are taken, and B's rows would change under them.
+  releaseWorkerTurn = await takeWorkerTurn();
   a = await createClinic("Isolation A");
   b = await createClinic("Isolation B");
   // give clinic B a row in every table: a paid, refunded invoice with its visit, and a closed day
@@ -29,7 +34,10 @@ beforeAll(async () => {
     order by 1`);
   tables = rows.map((r) => r.relname);
 });
-afterAll(closeRootPool);
+afterAll(async () => {
+  await releaseWorkerTurn();
+  await closeRootPool();
+});
 
 test("the catalog lists the tenant tables this test walks", () => {
   expect(tables).toEqual(
