@@ -7,7 +7,7 @@
  */
 import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import pg from "pg";
+import { apiPool } from "../server/pg-transaction.ts";
 import { createApiServer } from "../server/app.ts";
 import { serverSettings } from "../server/settings.ts";
 import { BENCH_PASSWORD, benchConfig } from "./dataset.ts";
@@ -52,7 +52,7 @@ function post({ hostname, port }: URL, path: string, body: string, cookie = ""):
 export async function startBenchApi(poolSize = 10): Promise<BenchApi> {
   process.env.LOG_LEVEL = "silent";
   const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
-  const pool = new pg.Pool({ connectionString: benchConfig.authenticatorUrl, max: poolSize });
+  const pool = apiPool(benchConfig.authenticatorUrl, poolSize);
   const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import { PgAggregatesPreset } from "@graphile/pg-aggregates";
 import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
+import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
 import type pg from "pg";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
@@ -13,7 +14,7 @@ import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connecti
 import type { RoleNames } from "../db/config.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
-import { pgService } from "./pg-transaction.ts";
+import { pgService, READ_ONLY } from "./pg-transaction.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -41,11 +42,14 @@ export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): Graphi
     },
     grafast: {
       explain: false,
-      context(requestContext) {
+      context(requestContext, { document, operationName }) {
         const req: IncomingMessage | undefined =
           requestContext.expressv4?.req ?? (requestContext as { ws?: { request?: IncomingMessage } }).ws?.request;
         const state = req ? sessionState(req, settings) : { kind: "anonymous" as const };
-        return { pgSettings: pgSettingsFor(state.kind === "session" ? state.claims : null, settings, roles) };
+        const pgSettings = pgSettingsFor(state.kind === "session" ? state.claims : null, settings, roles);
+        // queries and subscriptions read: PostgreSQL refuses their writes, and their results need not wait for `commit`
+        const reads = getOperationAST(document, operationName)?.operation !== OperationTypeNode.MUTATION;
+        return { pgSettings: reads ? { ...pgSettings, ...READ_ONLY } : pgSettings };
       },
     },
   };

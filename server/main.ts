@@ -3,7 +3,7 @@
  * roles and migrations, the API server and, unless WORKER=off, the worker.
  */
 import "./graphile-env.ts"; // must stay first: read when Grafast loads
-import pg from "pg";
+import { apiPool } from "./pg-transaction.ts";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
@@ -14,7 +14,7 @@ import { serverSettings } from "./settings.ts";
 const db = await openDatabase({ log: (message) => log("info", "database", { message }) });
 await prepareDatabase(db.config, (message) => log("info", "database", { message }));
 const settings = serverSettings(process.env, db.secrets.jwtSecret);
-const pool = new pg.Pool({ connectionString: db.config.authenticatorUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 20) });
+const pool = apiPool(db.config.authenticatorUrl, Number(process.env.DATABASE_POOL_SIZE ?? 20));
 const api = await createApiServer({ pool, settings, roles: db.config.roles, trustProxy: process.env.TRUST_PROXY ?? false });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
 api.server.listen(settings.port, () => {

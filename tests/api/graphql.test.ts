@@ -3,10 +3,12 @@
  * partial writes on bad input, limits on depth and page size, health probes.
  */
 import { jest } from "@jest/globals";
-import { GraphQLError } from "postgraphile/graphql";
+import { type DocumentNode, GraphQLError, parse } from "postgraphile/graphql";
 import { maskError } from "../../server/errors.ts";
+import { graphqlPreset } from "../../server/graphql.ts";
+import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
-import { closeRootPool, rootPool } from "../support/database.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, createUser, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
@@ -172,6 +174,27 @@ describe("internal faults", () => {
     expect(masked.message).toBe("Internal error; quote reference req-123 to support.");
     expect(masked.extensions).toMatchObject({ code: "INTERNAL", requestId: "req-123" });
     expect(JSON.stringify(masked.toJSON())).not.toMatch(/relation|select|secret|at /);
+  });
+});
+
+describe("transactions", () => {
+  test("queries and subscriptions run read-only, mutations read-write", async () => {
+    const pool = apiPool(testConfig.authenticatorUrl, 1);
+    try {
+      const context = graphqlPreset({ pool, settings: api.settings, roles: testConfig.roles }).grafast?.context as (
+        requestContext: object,
+        args: { document: DocumentNode; operationName?: string },
+      ) => { pgSettings: Record<string, string> };
+      const readOnly = (source: string, operationName?: string) =>
+        context({}, { document: parse(source), operationName }).pgSettings.transaction_read_only ?? "off";
+      expect(readOnly("{ __typename }")).toBe("on");
+      expect(readOnly("subscription { visitQueueChanged { __typename } }")).toBe("on");
+      expect(readOnly("mutation { __typename }")).toBe("off");
+      expect(readOnly("query A { __typename } mutation B { __typename }", "B")).toBe("off");
+      expect(readOnly("query A { __typename } mutation B { __typename }", "A")).toBe("on");
+    } finally {
+      await pool.end();
+    }
   });
 });
 

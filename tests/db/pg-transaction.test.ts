@@ -1,63 +1,93 @@
 /**
- * The way every API transaction starts (server/pg-transaction.ts): the role
+ * The way every API transaction runs (server/pg-transaction.ts): the role
  * and claims are applied exactly as given, whatever they contain, and live
  * only as long as the transaction, so a pooled connection never carries one
- * request's identity into the next.
+ * request's identity into the next; on the API's pipelined connections as on
+ * plain ones. A read-only transaction refuses writes, and its connection is
+ * not reused before its commit is done.
  */
 import pg from "pg";
-import { beginWithSettings, withPgSettings } from "../../server/pg-transaction.ts";
+import { apiPool, beginWithSettings, READ_ONLY, withPgSettings } from "../../server/pg-transaction.ts";
 import { closeRootPool, testConfig } from "../support/database.ts";
 
-// one connection: the next transaction is sure to reuse the previous one's
-const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 1 });
+// one connection each: the next transaction is sure to reuse the previous one's
+const pools = {
+  "pipelined (the API's)": apiPool(testConfig.authenticatorUrl, 1),
+  "one query at a time": new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 1 }),
+};
 afterAll(async () => {
-  await pool.end();
+  await Promise.all(Object.values(pools).map((pool) => pool.end()));
   await closeRootPool();
 });
 
 const WHO = "select current_user as role, coalesce(current_setting('jwt.claims.session_id', true), '') as claim";
 
-test("settings reach PostgreSQL literally, quotes and backslashes included", async () => {
-  const awkward = String.raw`it's a \'; select 1; --\\ value`;
-  const seen = await withPgSettings(pool, { role: testConfig.roles.visitor, "jwt.claims.session_id": awkward }, async (client) =>
-    (await client.query(WHO)).rows[0],
-  );
-  expect(seen).toEqual({ role: testConfig.roles.visitor, claim: awkward });
-});
-
-test("settings end with the transaction", async () => {
-  await withPgSettings(pool, { role: testConfig.roles.visitor, "jwt.claims.session_id": "a-session" }, async () => {});
-  const client = await pool.connect();
-  try {
-    expect((await client.query(WHO)).rows[0]).toEqual({ role: testConfig.roles.authenticator, claim: "" });
-  } finally {
-    client.release();
-  }
-});
-
-test("a failure rolls back everything the transaction did, and the error reaches the caller", async () => {
-  const failing = withPgSettings(pool, { "jwt.claims.session_id": "failing" }, async (client) => {
-    await client.query("select set_config('clinicops.probe', 'written', false)");
-    throw new Error("the work failed");
+describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
+  test("settings reach PostgreSQL literally, quotes and backslashes included", async () => {
+    const awkward = String.raw`it's a \'; select 1; --\\ value`;
+    const seen = await withPgSettings(pool, { role: testConfig.roles.visitor, "jwt.claims.session_id": awkward }, async (client) =>
+      (await client.query(WHO)).rows[0],
+    );
+    expect(seen).toEqual({ role: testConfig.roles.visitor, claim: awkward });
   });
-  await expect(failing).rejects.toThrow("the work failed");
-  const client = await pool.connect();
-  try {
-    const { rows } = await client.query("select current_setting('clinicops.probe', true) as probe");
-    expect(rows[0].probe ?? "").toBe("");
-  } finally {
-    client.release();
-  }
-});
 
-test("a setting left undefined is not sent, and no settings at all still open a transaction", async () => {
-  const client = await pool.connect();
-  try {
-    await beginWithSettings(client, { "jwt.claims.session_id": undefined });
-    const { rows } = await client.query("select now() = statement_timestamp() as new_statement, coalesce(current_setting('jwt.claims.session_id', true), '') as claim");
-    expect(rows[0]).toEqual({ new_statement: false, claim: "" });
-    await client.query("rollback");
-  } finally {
-    client.release();
-  }
+  test("settings end with the transaction", async () => {
+    await withPgSettings(pool, { role: testConfig.roles.visitor, "jwt.claims.session_id": "a-session" }, async () => {});
+    const client = await pool.connect();
+    try {
+      expect((await client.query(WHO)).rows[0]).toEqual({ role: testConfig.roles.authenticator, claim: "" });
+    } finally {
+      client.release();
+    }
+  });
+
+  test("a failure rolls back everything the transaction did, and the error reaches the caller", async () => {
+    const failing = withPgSettings(pool, { "jwt.claims.session_id": "failing" }, async (client) => {
+      await client.query("select set_config('clinicops.probe', 'written', false)");
+      throw new Error("the work failed");
+    });
+    await expect(failing).rejects.toThrow("the work failed");
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query("select current_setting('clinicops.probe', true) as probe");
+      expect(rows[0].probe ?? "").toBe("");
+    } finally {
+      client.release();
+    }
+  });
+
+  test("a setting left undefined is not sent, and no settings at all still open a transaction", async () => {
+    const client = await pool.connect();
+    try {
+      await beginWithSettings(client, { "jwt.claims.session_id": undefined });
+      const { rows } = await client.query("select now() = statement_timestamp() as new_statement, coalesce(current_setting('jwt.claims.session_id', true), '') as claim");
+      expect(rows[0]).toEqual({ new_statement: false, claim: "" });
+      await client.query("rollback");
+    } finally {
+      client.release();
+    }
+  });
+
+  test("a failed begin is the error reported, and the connection serves the next transaction", async () => {
+    const failing = withPgSettings(pool, { role: "no_such_role" }, (client) => client.query("select 1"));
+    await expect(failing).rejects.toThrow('role "no_such_role" does not exist');
+    const seen = await withPgSettings(pool, { role: testConfig.roles.visitor }, async (client) => (await client.query(WHO)).rows[0]);
+    expect(seen).toEqual({ role: testConfig.roles.visitor, claim: "" });
+  });
+
+  test("a read-only transaction refuses writes and rolls back", async () => {
+    const writing = withPgSettings(pool, { ...READ_ONLY }, (client) => client.query("create temporary table probe (n int)"));
+    await expect(writing).rejects.toThrow("cannot execute CREATE TABLE in a read-only transaction");
+  });
+
+  test("a read-only transaction's connection is reused only after its commit", async () => {
+    const first = await withPgSettings(pool, { ...READ_ONLY, "jwt.claims.session_id": "first" }, async (client) =>
+      (await client.query("select txid_current_if_assigned() is null as reading, pg_backend_pid() as pid")).rows[0],
+    );
+    expect(first.reading).toBe(true);
+    const next = await withPgSettings(pool, {}, async (client) =>
+      (await client.query(`${WHO}, pg_backend_pid() as pid, current_setting('transaction_read_only') as read_only`)).rows[0],
+    );
+    expect(next).toEqual({ role: testConfig.roles.authenticator, claim: "", pid: first.pid, read_only: "off" });
+  });
 });

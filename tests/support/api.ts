@@ -3,7 +3,7 @@
  * small client that keeps cookies like a browser would.
  */
 import type { AddressInfo } from "node:net";
-import pg from "pg";
+import { apiPool } from "../../server/pg-transaction.ts";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
 import { testConfig } from "./database.ts";
@@ -19,7 +19,7 @@ export interface TestApi {
 export async function startApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
   process.env.LOG_LEVEL ??= "silent";
   const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", ...env }, "");
-  const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 10 });
+  const pool = apiPool(testConfig.authenticatorUrl, 10);
   const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles, trustProxy: true });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const { port } = api.server.address() as AddressInfo;
