@@ -24,6 +24,7 @@ import { summarize, table } from "./stats.ts";
 const TOTAL_CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
 const ROUNDS = 4;
+const WARM_UP = 1000; // requests per line before the timed ones
 const LARGE_DATABASE_URL = withCredentials(BENCH_DATABASE_URL, null, null, `${benchConfig.databaseName}_large`);
 const BIG_CLINIC_PATIENTS = 20_000;
 const CONCURRENT_CLIENTS = 16;
@@ -59,7 +60,9 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function repeat(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < Math.min(200, n); i++) await fn(i); // warm-up: lets V8 optimise the code paths, so the order of the lines does not matter
+  // warm-up: V8 optimises the code paths (PostGraphile's take ~1,000 requests to settle, as in a server that has been
+  // up for a while), so the figures are the steady state and the order of the lines does not matter
+  for (let i = 0; i < WARM_UP; i++) await fn(i);
   const samples: number[] = [];
   for (let i = 0; i < n; i++) samples.push(await time(() => fn(i)));
   return samples;
