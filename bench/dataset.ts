@@ -3,7 +3,7 @@
  * (bulk inserts with triggers off: codes and counters are written directly,
  * no audit entries), with a progress bar on stderr.
  *
- *   node bench/dataset.ts --clinics 1000 [--patients 1000] [--visits 3000]
+ *   npm run bench:data -- --clinics 1000 [--patients 1000] [--visits 3000]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/clinicops_bench)
  * names a superuser connection; the database is created and migrated when missing,

@@ -37,12 +37,12 @@ export async function runMigrations(config: DatabaseConfig): Promise<void> {
   await migrate(migrationSettings(config));
 }
 
-/** Development: re-applies migrations/current on every change (once, with `once`). */
+/** Development: re-applies the current migration on every change (once, with `once`). */
 export async function watchCurrentMigration(config: DatabaseConfig, once = false): Promise<void> {
   await watch(migrationSettings(config), once);
 }
 
-/** Turns migrations/current into the next committed migration. */
+/** Turns the current migration into the next committed migration. */
 export async function commitCurrentMigration(config: DatabaseConfig, message?: string): Promise<void> {
   await commit(migrationSettings(config), message ?? null);
 }

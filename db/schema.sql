@@ -1122,7 +1122,8 @@ COMMENT ON COLUMN app_public.invoice_line.visit_service_id IS 'The visit''s serv
 -- Name: COLUMN invoice_line.description; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice_line.description IS 'What is billed (the service name by default).';
+COMMENT ON COLUMN app_public.invoice_line.description IS '@hasDefault
+What is billed (the service name by default; required for a line without a service).';
 
 
 --
@@ -1136,7 +1137,8 @@ COMMENT ON COLUMN app_public.invoice_line.quantity IS 'How many.';
 -- Name: COLUMN invoice_line.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice_line.unit_price IS 'Price of one unit; from the catalog (or the visit''s snapshot) unless given.';
+COMMENT ON COLUMN app_public.invoice_line.unit_price IS '@hasDefault
+Price of one unit; from the catalog (or the visit''s snapshot) unless given; required for a line without a service.';
 
 
 --
@@ -1150,7 +1152,8 @@ COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, at 
 -- Name: COLUMN invoice_line.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice_line.tax_rate IS 'Tax rate of the line (the invoice''s by default).';
+COMMENT ON COLUMN app_public.invoice_line.tax_rate IS '@hasDefault
+Tax rate of the line (the invoice''s by default).';
 
 
 --

@@ -3,7 +3,7 @@
  * revenue figures a frontend needs, refunds included.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -102,4 +102,24 @@ test("revenue per day, per method and per doctor nets refunds; per service and o
   expect(data.invoiceLines.byService.map((g: { sum: { lineTotal: string } }) => g.sum.lineTotal).sort()).toEqual(["10000.000", "6000.000"]);
   // invoice one: 10000 paid − 1500 refunded → 1500 open; invoice two: 4000 open
   expect(data.outstanding.aggregates.sum.balance).toBe("5500.000");
+});
+
+test("a hand-made invoice line with a service takes the catalog's name and price and the invoice's tax rate; without one it must say what it bills", async () => {
+  const service = await createService(clinic.clinicId, "7500.000", "Dressing");
+  const patient = await createPatient(clinic.clinicId);
+  const created = await cashier.graphql(`mutation($patientId: UUID!) { createInvoice(input: { invoice: { patientId: $patientId } }) { invoice { rowId } } }`, {
+    patientId: patient.id,
+  });
+  const invoice = created.body.data.createInvoice.invoice;
+  await rootPool().query("update app_public.invoice set tax_rate = 0.18 where id = $1", [invoice.rowId]); // a rate a line can only have taken from it
+  const LINE = `mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { description unitPrice taxRate quantity } } }`;
+  const fromCatalog = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, serviceId: service.id, quantity: "2" } });
+  expect(fromCatalog.body.data.createInvoiceLine.invoiceLine).toEqual({ description: "Dressing", unitPrice: "7500.000", taxRate: "0.1800", quantity: "2.000" });
+  const given = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, serviceId: service.id, description: "Dressing, large", unitPrice: "9000" } });
+  expect(given.body.data.createInvoiceLine.invoiceLine).toMatchObject({ description: "Dressing, large", unitPrice: "9000.000" });
+
+  const unsaid = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, unitPrice: "100" } });
+  expect(unsaid.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A required value is missing." });
+  const { rows } = await rootPool().query("select count(*)::int as n, sum(line_subtotal)::text as subtotal from app_public.invoice_line where invoice_id = $1", [invoice.rowId]);
+  expect(rows[0]).toEqual({ n: 2, subtotal: "24000.000" }); // 2 × 7,500 + 9,000: the refused line wrote nothing
 });

@@ -21,6 +21,9 @@ test("server and worker reach the database by DATABASE_URL, the server waits for
   }
   expect(compose.services.server.depends_on.db.condition).toBe("service_healthy");
   expect(compose.services.worker.depends_on.server.condition).toBe("service_healthy");
+  // one install in the shared /app, by the server, before it is healthy: the worker must not reinstall under it
+  expect(compose.services.server.command.join(" ")).toMatch(/npm ci && npm start/);
+  expect(compose.services.worker.command.join(" ")).not.toMatch(/npm (ci|install)/);
   expect(compose.services.server.environment.WORKER).toBe("off");
   expect(compose.services.server.ports).toContain("8000:8000");
 });

@@ -288,6 +288,15 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "verify the audit chain",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const r = await browser.graphql(`query($id: UUID!) { verifyAuditChain(clinicId: $id) { entries isValid } }`, { id: a.clinicId });
+      const status = r.body.data?.verifyAuditChain;
+      return status?.isValid === true && Number(status.entries) > 0;
+    },
+  },
+  {
     operation: "see invoices and payments",
     allowed: MONEY,
     async attempt(browser) {

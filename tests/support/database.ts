@@ -1,7 +1,7 @@
 /**
  * The test database: a real PostgreSQL (TEST_DATABASE_URL, by default the
  * local server on 127.0.0.1:5432), rebuilt from the migrations (committed,
- * then migrations/current/) once per run.
+ * then migrations/current.sql) once per run.
  */
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
@@ -24,7 +24,7 @@ export async function rebuildTestDatabase(): Promise<void> {
     await client.end();
   }
   await prepareDatabase(testConfig);
-  // Work in progress in migrations/current/ is tested too (empty once committed).
+  // Work in progress in migrations/current.sql is tested too (empty once committed).
   await watchCurrentMigration(testConfig, true);
 }
 
