@@ -1,0 +1,20 @@
+/**
+ * Runs the due graphile-worker jobs once, in a process of its own, and prints
+ * as JSON how long that took and the process's resident memory before and at
+ * its peak (MB): what a worker doing only those jobs uses. The benchmark of
+ * the CSV export and its memory test run it this way.
+ *
+ *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db node worker/run-once.ts
+ */
+import { Logger, runOnce } from "graphile-worker";
+import { taskList } from "./tasks/index.ts";
+
+const ownerUrl = process.env.RUN_ONCE_OWNER_URL;
+if (!ownerUrl) throw new Error("RUN_ONCE_OWNER_URL names the database owner's connection");
+
+const rssBeforeMB = process.memoryUsage().rss / 1e6;
+const start = process.hrtime.bigint();
+await runOnce({ connectionString: ownerUrl, taskList, logger: new Logger(() => () => {}) });
+const ms = Number(process.hrtime.bigint() - start) / 1e6;
+// maxRSS is in kilobytes: the peak over the process's life
+console.log(JSON.stringify({ ms, rssBeforeMB, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));
