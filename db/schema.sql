@@ -850,7 +850,8 @@ CREATE TABLE app_public.invoice (
     CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
     CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
     CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
-    CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500))
+    CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500)),
+    CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
 
 ALTER TABLE ONLY app_public.invoice FORCE ROW LEVEL SECURITY;
@@ -1063,6 +1064,7 @@ CREATE TABLE app_public.invoice_line (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    CONSTRAINT amounts_are_numbers CHECK ((((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price)) AND ('NaN'::numeric <> discount)) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), 2))),
     CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
@@ -1956,6 +1958,34 @@ COMMENT ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with tim
 
 
 --
+-- Name: lock_business_day(uuid, date, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the two-key advisory locks are a space of their own, apart from single-key ones (graphile-worker's)
+  if exclusive then
+    perform pg_advisory_xact_lock(hashtext(lock_business_day.clinic_id::text), lock_business_day.business_date - date '2000-01-01');
+  else
+    perform pg_advisory_xact_lock_shared(hashtext(lock_business_day.clinic_id::text), lock_business_day.business_date - date '2000-01-01');
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION lock_business_day(clinic_id uuid, business_date date, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) IS 'Locks a clinic''s business day until the end of the transaction: shared for a payment or refund, exclusive for closing the day.';
+
+
+--
 -- Name: monthly_summary_document(uuid, date, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2471,17 +2501,19 @@ CREATE FUNCTION app_private.tg__money_day() RETURNS trigger
 declare
   v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
   v_at timestamptz := coalesce(v_row ->> 'received_at', v_row ->> 'refunded_at')::timestamptz;
+  v_clinic uuid := (v_row ->> 'clinic_id')::uuid;
+  v_days date[];
 begin
   if tg_op <> 'DELETE' then
     new.business_date := app_hidden.business_date(new.clinic_id, v_at);
   end if;
-  -- The share lock waits for a close in progress and keeps the day from closing under us.
+  v_days := array_remove(array[
+    case when tg_op <> 'DELETE' then new.business_date end,
+    case when tg_op <> 'INSERT' then old.business_date end], null);
+  -- Waits for a close of these days in flight; once we hold the lock, no close starts until we commit.
+  perform app_private.lock_business_day(v_clinic, d, false) from unnest(v_days) d;
   perform 1 from app_public.daily_reconciliation d
-  where d.clinic_id = (v_row ->> 'clinic_id')::uuid and d.status = 'closed'
-    and d.business_date in (
-      case when tg_op <> 'DELETE' then app_hidden.business_date(new.clinic_id, v_at) end,
-      case when tg_op <> 'INSERT' then old.business_date end)
-  for share;
+  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days);
   if found then
     raise exception 'The business day is closed: its payments and refunds can no longer change.' using errcode = 'CDAYC';
   end if;
@@ -2496,7 +2528,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone and refuses any change to a closed day (DAY_CLOSED).';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone, locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED).';
 
 
 --
@@ -3245,7 +3277,7 @@ CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-  perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id, 'status', new.status)::text);
+  perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id)::text);
   return null;
 end;
 $$;
@@ -3257,7 +3289,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged).';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) which visit changed, and nothing else (any role may LISTEN).';
 
 
 --
@@ -3454,6 +3486,7 @@ CREATE TABLE app_public.daily_reconciliation (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    CONSTRAINT counted_amounts_are_numbers CHECK (((((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card)) AND ('NaN'::numeric <> counted_bank_transfer)) AND ('NaN'::numeric <> counted_mobile_money)) AND ('NaN'::numeric <> counted_insurance))),
     CONSTRAINT daily_reconciliation_counted_bank_transfer_check CHECK ((counted_bank_transfer >= (0)::numeric)),
     CONSTRAINT daily_reconciliation_counted_card_check CHECK ((counted_card >= (0)::numeric)),
     CONSTRAINT daily_reconciliation_counted_cash_check CHECK ((counted_cash >= (0)::numeric)),
@@ -3690,9 +3723,10 @@ begin
   if business_date is null or business_date > app_hidden.business_date(v_clinic, now()) then
     raise exception 'Only a business day that has started can be closed.' using errcode = 'CINVL';
   end if;
+  -- Waits for the day's payments and refunds in flight; new ones wait for us (tg__money_day).
+  perform app_private.lock_business_day(v_clinic, close_day.business_date, true);
   insert into app_public.daily_reconciliation (clinic_id, business_date) values (v_clinic, close_day.business_date)
   on conflict on constraint daily_reconciliation_clinic_id_business_date_key do nothing;
-  -- Lock the day: payments of this day wait for us, and we see them all.
   select * into v_day from app_public.daily_reconciliation d
   where d.clinic_id = v_clinic and d.business_date = close_day.business_date for update;
   if v_day.status = 'closed' then
@@ -3795,7 +3829,8 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$'::text)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
     CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
-    CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone))
+    CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
+    CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
 
 ALTER TABLE ONLY app_public.clinic FORCE ROW LEVEL SECURITY;
@@ -4303,6 +4338,7 @@ CREATE TABLE app_public.service (
     updated_by uuid,
     deleted_at timestamp with time zone,
     deleted_by uuid,
+    CONSTRAINT price_is_a_number CHECK ((price <> 'NaN'::numeric)),
     CONSTRAINT service_category_check CHECK ((char_length(category) <= 100)),
     CONSTRAINT service_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
     CONSTRAINT service_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
@@ -4785,6 +4821,7 @@ CREATE TABLE app_public.payment (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT payment_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT payment_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT payment_reference_check CHECK ((char_length(reference) <= 200))
@@ -5018,6 +5055,7 @@ CREATE TABLE app_public.refund (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT refund_reason_check CHECK (((char_length(btrim(reason)) >= 1) AND (char_length(btrim(reason)) <= 500)))
 );
@@ -6519,6 +6557,7 @@ CREATE TABLE app_public.service_price (
     effective_from timestamp with time zone NOT NULL,
     effective_to timestamp with time zone,
     changed_by uuid,
+    CONSTRAINT price_is_a_number CHECK ((price <> 'NaN'::numeric)),
     CONSTRAINT service_price_check1 CHECK (((effective_to IS NULL) OR (effective_to >= effective_from))),
     CONSTRAINT service_price_price_check CHECK ((price >= (0)::numeric))
 );
@@ -6808,6 +6847,7 @@ CREATE TABLE app_public.visit_service (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
     line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
+    CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
     CONSTRAINT visit_service_check CHECK ((discount <= ((quantity)::numeric * unit_price))),
     CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
@@ -6914,34 +6954,43 @@ COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price
 -- Name: payments; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-CREATE VIEW reporting.payments AS
- SELECT p.clinic_id,
-    c.name AS clinic_name,
-    'payment'::text AS kind,
-    p.code,
-    i.code AS invoice_code,
-    p.method,
-    p.amount,
-    p.received_at AS happened_at,
-    p.business_date
-   FROM ((app_public.payment p
-     JOIN app_public.clinic c ON ((c.id = p.clinic_id)))
-     JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
-  WHERE (p.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
-UNION ALL
- SELECT r.clinic_id,
-    c.name AS clinic_name,
-    'refund'::text AS kind,
-    r.code,
-    i.code AS invoice_code,
-    r.method,
-    (- r.amount) AS amount,
-    r.refunded_at AS happened_at,
-    r.business_date
-   FROM ((app_public.refund r
-     JOIN app_public.clinic c ON ((c.id = r.clinic_id)))
-     JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))))
-  WHERE (r.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+CREATE VIEW reporting.payments WITH (security_barrier='true') AS
+ SELECT movement.clinic_id,
+    movement.clinic_name,
+    movement.kind,
+    movement.code,
+    movement.invoice_code,
+    movement.method,
+    movement.amount,
+    movement.happened_at,
+    movement.business_date
+   FROM ( SELECT p.clinic_id,
+            c.name AS clinic_name,
+            'payment'::text AS kind,
+            p.code,
+            i.code AS invoice_code,
+            p.method,
+            p.amount,
+            p.received_at AS happened_at,
+            p.business_date
+           FROM ((app_public.payment p
+             JOIN app_public.clinic c ON ((c.id = p.clinic_id)))
+             JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
+          WHERE (p.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
+        UNION ALL
+         SELECT r.clinic_id,
+            c.name,
+            'refund'::text,
+            r.code,
+            i.code,
+            r.method,
+            (- r.amount),
+            r.refunded_at,
+            r.business_date
+           FROM ((app_public.refund r
+             JOIN app_public.clinic c ON ((c.id = r.clinic_id)))
+             JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))))
+          WHERE (r.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))) movement;
 
 
 ALTER TABLE reporting.payments OWNER TO :DATABASE_OWNER;
@@ -7020,7 +7069,7 @@ COMMENT ON COLUMN reporting.payments.business_date IS 'The clinic''s business da
 -- Name: daily_revenue; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-CREATE VIEW reporting.daily_revenue AS
+CREATE VIEW reporting.daily_revenue WITH (security_barrier='true') AS
  SELECT payments.clinic_id,
     payments.clinic_name,
     payments.business_date,
@@ -7094,7 +7143,7 @@ COMMENT ON COLUMN reporting.daily_revenue.net IS 'payments − refunds.';
 -- Name: invoices; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-CREATE VIEW reporting.invoices AS
+CREATE VIEW reporting.invoices WITH (security_barrier='true') AS
  SELECT i.clinic_id,
     c.name AS clinic_name,
     i.code,
@@ -7243,7 +7292,7 @@ COMMENT ON COLUMN reporting.invoices.visit_code IS 'The visit it bills, if any.'
 -- Name: reconciliations; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-CREATE VIEW reporting.reconciliations AS
+CREATE VIEW reporting.reconciliations WITH (security_barrier='true') AS
  SELECT d.clinic_id,
     c.name AS clinic_name,
     d.business_date,
@@ -7398,7 +7447,7 @@ COMMENT ON COLUMN reporting.reconciliations.reopen_reason IS 'Why.';
 -- Name: visits; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-CREATE VIEW reporting.visits AS
+CREATE VIEW reporting.visits WITH (security_barrier='true') AS
  SELECT v.clinic_id,
     c.name AS clinic_name,
     v.code,
@@ -9945,6 +9994,13 @@ REVOKE ALL ON FUNCTION app_private.live_session() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION lock_business_day(clinic_id uuid, business_date date, exclusive boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) FROM PUBLIC;
 
 
 --

@@ -1,9 +1,11 @@
 /**
- * Cross-site request forgery guard for state-changing requests. Browsers say
- * where a request comes from (Origin, Sec-Fetch-Site); anything from another
- * site than ours or the configured frontends is refused. Clients that are not
- * browsers send neither header and cannot be tricked into sending our cookie.
+ * Cross-site request forgery guard for state-changing requests and for
+ * websockets. Browsers say where a request comes from (Origin, Sec-Fetch-Site);
+ * anything from another site than ours or the configured frontends is refused.
+ * Clients that are not browsers send neither header and cannot be tricked into
+ * sending our cookie.
  */
+import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { sendError } from "./http-errors.ts";
 import type { ServerSettings } from "./settings.ts";
@@ -23,4 +25,20 @@ export function csrfGuard(settings: Pick<ServerSettings, "allowedOrigins">) {
     }
     next();
   };
+}
+
+/**
+ * A websocket upgrade from a page of another site than ours or the configured
+ * frontends. Browsers always send Origin on websockets, and the upgrade never
+ * passes through express, so the GraphQL websocket asks this before accepting
+ * (a mutation sent over it would otherwise run with the victim's cookie).
+ */
+export function websocketFromOtherSite(req: IncomingMessage, settings: Pick<ServerSettings, "allowedOrigins">): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || settings.allowedOrigins.includes(origin)) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // not an origin at all
+  }
 }

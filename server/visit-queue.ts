@@ -2,17 +2,21 @@
  * The live visit queue: `subscription { visitQueueChanged { status visit { … } } }`
  * tells the front desk when a visit of its clinic is booked or changes status.
  *
- * The topic comes from the session's verified clinic claim, never from an
- * argument, so nobody can listen to another clinic. The visit itself is read
- * through the ordinary row-level security, so a revoked session gets nulls.
- * Notifications are sent by the trigger _700_notify on app_public.visit.
+ * The topic is the clinic of the session as the database knows it when the
+ * subscription starts (a live session: not revoked, not expired), never an
+ * argument or a claim alone, so nobody listens to another clinic or after
+ * logging out. A notification (trigger _700_notify on app_public.visit) names
+ * only the visit; each event reads the visit, its status included, through
+ * the ordinary row-level security, so a session revoked since gets nulls, and
+ * a doctor learns only about their own visits.
  */
-import { context, lambda, listen } from "postgraphile/grafast";
+import { constant, context, lambda, listen } from "postgraphile/grafast";
+import { loadOneWithPgClient } from "postgraphile/@dataplan/pg";
 import { jsonParse } from "postgraphile/@dataplan/json";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
 
-/** The clinic of the verified session, as a plan step. */
+/** The clinic of the verified session's claim, as a plan step (row-level security checks it against the live session). */
 const sessionClinicId = () =>
   lambda(context().get("pgSettings"), (settings) => settings?.["jwt.claims.clinic_id"] || null);
 
@@ -22,7 +26,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
     typeDefs: gql`
       """A visit of your clinic was booked or changed status."""
       type VisitQueueEvent {
-        """The status the visit moved to."""
+        """The visit's status now (null if you may not see the visit)."""
         status: VisitStatus
         """The visit, as you may see it now."""
         visit: Visit
@@ -37,7 +41,11 @@ export const VisitQueuePlugin = extendSchema((build) => {
         plans: {
           visitQueueChanged: {
             subscribePlan() {
-              const $topic = lambda(sessionClinicId(), (clinicId) => {
+              const $liveClinicId = loadOneWithPgClient(visits.executor, constant(null), async (client, lookups) => {
+                const { rows } = await client.query<{ id: string | null }>({ text: "select app_public.current_clinic_id()::text as id" });
+                return lookups.map(() => rows[0]?.id ?? null);
+              });
+              const $topic = lambda($liveClinicId, (clinicId) => {
                 if (!clinicId) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
                 return `clinicops:visits:${clinicId}`;
               });
@@ -52,13 +60,10 @@ export const VisitQueuePlugin = extendSchema((build) => {
       VisitQueueEvent: {
         plans: {
           status($event) {
-            return $event.get("status");
+            return visits.get({ clinic_id: sessionClinicId(), id: $event.get("id") }).get("status");
           },
           visit($event) {
-            return visits.get({
-              clinic_id: sessionClinicId(),
-              id: $event.get("id"),
-            });
+            return visits.get({ clinic_id: sessionClinicId(), id: $event.get("id") });
           },
         },
       },

@@ -1,6 +1,7 @@
 /**
  * The live visit queue over GraphQL websockets: the front desk hears about
- * its own clinic's visits, never another clinic's.
+ * its own clinic's visits, never another clinic's, and only while its session
+ * lives; pages of other sites cannot open the websocket with its cookie.
  */
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
@@ -22,12 +23,12 @@ afterAll(async () => {
   await closeRootPool();
 });
 
-/** A websocket client that sends the browser's session cookie on the upgrade request. */
-function wsClientFor(browser: Browser): Client {
+/** A websocket client that sends the browser's session cookie on the upgrade request (and the page's origin, if given). */
+function wsClientFor(browser: Browser, origin?: string): Client {
   const cookie = browser.cookie ?? "";
   class CookieWebSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers: { cookie } });
+      super(url, protocols, { headers: { cookie }, origin });
     }
   }
   return createClient({ url: `${api.url.replace("http", "ws")}/graphql`, webSocketImpl: CookieWebSocket, retryAttempts: 0 });
@@ -62,18 +63,25 @@ const until = async (condition: () => boolean, ms = 5000) => {
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 };
 
-test("the front desk of A hears A's visits change status, and nothing of B's", async () => {
-  const deskA = new Browser(api);
-  await deskA.login(a.members.receptionist.phone, a.members.receptionist.password);
-  const client = wsClientFor(deskA);
+/** A's receptionist, logged in and subscribed to the queue. */
+async function subscribedDesk(): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
+  const desk = new Browser(api);
+  await desk.login(a.members.receptionist.phone, a.members.receptionist.password);
+  const client = wsClientFor(desk);
   const received: QueueEvent[] = [];
   const errors: unknown[] = [];
   void collect(client, received, errors);
   await new Promise((r) => setTimeout(r, 500)); // let LISTEN start
+  return { desk, client, received, errors };
+}
+
+test("the front desk of A hears A's visits change status, and nothing of B's", async () => {
+  const { desk: deskA, client, received, errors } = await subscribedDesk();
 
   const visitOfB = await createVisit(b);
   await rootPool().query("update app_public.visit set status = 'checked_in' where id = $1", [visitOfB.id]);
   const visitOfA = await createVisit(a);
+  await until(() => received.length >= 1); // each event reads the visit as it is then
   await deskA.graphql(
     `mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: checked_in } }) { visit { status } } }`,
     { c: a.clinicId, id: visitOfA.id },
@@ -95,4 +103,51 @@ test("without a clinic session the subscription is refused", async () => {
   await Promise.race([collect(client, [], errors), new Promise((r) => setTimeout(r, 3000))]);
   await client.dispose();
   expect(JSON.stringify(errors)).toMatch(/Log in to a clinic/);
+});
+
+const revoke = (desk: Browser) =>
+  rootPool().query("update app_private.session set revoked_at = now() where id = (select id from app_private.session where clinic_id = $1 and revoked_at is null order by created_at desc limit 1)", [
+    a.clinicId,
+  ]).then(() => desk);
+
+test("a session revoked after subscribing hears that something changed, but not what", async () => {
+  const { desk, client, received, errors } = await subscribedDesk();
+  await revoke(desk);
+  await createVisit(a);
+  await until(() => received.length >= 1);
+  await client.dispose();
+  expect(errors).toEqual([]);
+  expect(received).toEqual([{ status: null, visit: null }]);
+});
+
+test("a revoked session cannot subscribe, though its token is still signed and unexpired", async () => {
+  const desk = new Browser(api);
+  await desk.login(a.members.receptionist.phone, a.members.receptionist.password);
+  await revoke(desk);
+  const client = wsClientFor(desk);
+  const errors: unknown[] = [];
+  await Promise.race([collect(client, [], errors), new Promise((r) => setTimeout(r, 3000))]);
+  await client.dispose();
+  expect(JSON.stringify(errors)).toMatch(/Log in to a clinic/);
+});
+
+test("a page of another site cannot open the websocket with the cookie, nor run a mutation over it", async () => {
+  const desk = new Browser(api);
+  await desk.login(a.members.receptionist.phone, a.members.receptionist.password);
+  const lastName = `Cross-site ${Math.random()}`;
+  const attempt = (origin: string) =>
+    new Promise<{ data?: unknown; failed?: boolean }>((resolve) => {
+      const client = wsClientFor(desk, origin);
+      client.subscribe(
+        { query: `mutation($n: String!) { createPatient(input: { patient: { firstName: "Eve", lastName: $n } }) { patient { code } } }`, variables: { n: lastName } },
+        { next: (m) => resolve({ data: m.data }), error: () => resolve({ failed: true }), complete: () => void client.dispose() },
+      );
+    });
+  expect(await attempt("https://evil.example")).toEqual({ failed: true });
+  const count = async () =>
+    (await rootPool().query("select count(*)::int as n from app_public.patient where clinic_id = $1 and last_name = $2", [a.clinicId, lastName])).rows[0].n;
+  expect(await count()).toBe(0);
+  // a page of our own origin may
+  expect(await attempt(api.url)).toMatchObject({ data: { createPatient: { patient: { code: expect.stringMatching(/^PAT-/) } } } });
+  expect(await count()).toBe(1);
 });

@@ -46,6 +46,25 @@ test("reads the granted clinic in every reporting view, and only it", async () =
   expect(rows).toEqual([{ net: "5000.000" }]);
 });
 
+test("a condition that fails loudly or records what it sees never sees another clinic's rows", async () => {
+  // plans that filter before joining, where a view without a security barrier would run our condition first
+  await analyst.query("set enable_indexscan = off; set enable_bitmapscan = off; set enable_hashjoin = off");
+  try {
+    for (const [view, column] of [["visits", "code"], ["invoices", "code"], ["payments", "code"], ["reconciliations", "status"], ["daily_revenue", "method"]]) {
+      // the cast fails, with the value in its message, on the first row of another clinic it is given
+      const { rows } = await analyst.query(
+        `select count(*)::int as n from reporting.${view} where case when clinic_id <> $1 then (clinic_id::text || ' ' || ${column})::int else 1 end = 1`,
+        [a.clinicId],
+      );
+      expect({ view, n: rows[0].n }).toEqual({ view, n: (await analyst.query(`select count(*)::int as n from reporting.${view}`)).rows[0].n });
+    }
+  } finally {
+    await analyst.query("reset enable_indexscan; reset enable_bitmapscan; reset enable_hashjoin");
+  }
+  // nor can it make a function of its own to collect them
+  await expect(analyst.query("create function pg_temp.seen(text) returns boolean language sql as 'select true'")).rejects.toThrow(/permission denied/);
+});
+
 test("cannot write, even to the views", async () => {
   await expect(analyst.query("delete from reporting.invoices")).rejects.toThrow(/permission denied|cannot delete/);
   await expect(analyst.query("update reporting.visits set status = 'completed'")).rejects.toThrow(/permission denied|cannot update/);

@@ -245,3 +245,100 @@ describe("clinics stay apart", () => {
     }
   });
 });
+
+describe("closing a day while money moves", () => {
+  /** A transaction as the clinic's cashier, left open: the caller commits or rolls back, then ends it. */
+  async function openTransaction(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: testConfig.authenticatorUrl });
+    await c.connect();
+    await c.query("begin");
+    await c.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, cashier]);
+    return c;
+  }
+  /** A business day `daysAgo` before the clinic's today, and noon of it as a time. */
+  async function pastDay(daysAgo: number): Promise<{ day: string; noon: string }> {
+    const { rows } = await rootPool().query(
+      `select d::text as day, ((d + time '12:00') at time zone 'Africa/Dar_es_Salaam')::text as noon
+       from (select (now() at time zone 'Africa/Dar_es_Salaam')::date - $1::int as d) x`,
+      [daysAgo],
+    );
+    return rows[0];
+  }
+  /** Runs `fn` with two open transactions of the cashier, and ends both connections whatever happens. */
+  async function withTwoTransactions(fn: (closer: pg.Client, payer: pg.Client) => Promise<void>): Promise<void> {
+    const closer = await openTransaction();
+    const payer = await openTransaction();
+    try {
+      await fn(closer, payer);
+    } finally {
+      await closer.end();
+      await payer.end();
+    }
+  }
+  /** Whether `promise` is still pending after a while (waiting for a lock). */
+  const stillWaiting = (promise: Promise<unknown>) =>
+    Promise.race([promise.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), 300))]);
+  const PAY_AT = "select * from app_public.record_payment($1, 10, 'cash', null, null, $2)";
+
+  test("a payment waits for a close in flight and is refused once the day is closed", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const { day, noon } = await pastDay(20);
+    await withTwoTransactions(async (closer, payer) => {
+      await closer.query("select app_public.close_day($1::date)", [day]);
+      const paying = payer.query(PAY_AT, [invoice.id, noon]);
+      paying.catch(() => {});
+      expect(await stillWaiting(paying)).toBe(true);
+      await closer.query("commit");
+      await expect(paying).rejects.toMatchObject({ code: "CDAYC" });
+      await payer.query("rollback");
+    });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  test("a close waits for a payment in flight and counts it", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const { day, noon } = await pastDay(21);
+    await withTwoTransactions(async (closer, payer) => {
+      await payer.query(PAY_AT, [invoice.id, noon]);
+      const closing = closer.query("select expected_cash::text from app_public.close_day($1::date, 10)", [day]);
+      closing.catch(() => {});
+      expect(await stillWaiting(closing)).toBe(true);
+      await payer.query("commit");
+      expect((await closing).rows[0]).toEqual({ expected_cash: "10.000" });
+      await closer.query("commit");
+    });
+    const { rows } = await rootPool().query("select status, expected_cash::text, counted_cash::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [
+      clinic.clinicId,
+      day,
+    ]);
+    expect(rows[0]).toEqual({ status: "closed", expected_cash: "10.000", counted_cash: "10.000" });
+  });
+});
+
+test("NaN is never an amount, a price, a quantity or a rate", async () => {
+  const { day } = (await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 22)::text as day")).rows[0];
+  await asMember(clinic.members.cashier, async (c) => {
+    await expect(c.query("select app_public.close_day($1::date, 'NaN')", [day])).rejects.toMatchObject({ code: "23514" });
+  });
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  await expect(pay(cashier, invoice.id, "NaN")).rejects.toHaveProperty("code");
+  // every such column, written behind the triggers' back: the constraint alone refuses it
+  const columns = [
+    ["clinic", "tax_rate"], ["service", "price"], ["service_price", "price"], ["visit_service", "unit_price"], ["visit_service", "discount"],
+    ["invoice", "tax_rate"], ["invoice_line", "quantity"], ["invoice_line", "unit_price"], ["invoice_line", "discount"], ["invoice_line", "tax_rate"],
+    ["payment", "amount"], ["refund", "amount"], ["daily_reconciliation", "counted_cash"], ["daily_reconciliation", "counted_insurance"],
+  ];
+  const client = await rootPool().connect();
+  try {
+    for (const [table, column] of columns) {
+      await client.query("begin");
+      await client.query("set local session_replication_role = replica");
+      const attempt = client.query(`update app_public.${table} set ${column} = 'NaN' where ctid = (select ctid from app_public.${table} where ${column} is not null limit 1)`);
+      await expect(attempt.then((r) => ({ table, column, updated: r.rowCount }), (e) => ({ table, column, code: e.code }))).resolves.toEqual({ table, column, code: "23514" });
+      await client.query("rollback");
+    }
+  } finally {
+    client.release();
+  }
+});
