@@ -463,6 +463,31 @@ COMMENT ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) IS 'The country 
 
 
 --
+-- Name: code_prefixes_are_valid(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+  select jsonb_typeof(prefixes) = 'object'
+    and not exists (
+      select 1 from jsonb_each(prefixes) p
+      where p.key not in ('PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF')
+         or jsonb_typeof(p.value) <> 'string'
+         or p.value #>> '{}' !~ '^[A-Za-z0-9]{1,8}$');
+$_$;
+
+
+ALTER FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION code_prefixes_are_valid(prefixes jsonb); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits.';
+
+
+--
 -- Name: current_role_in(app_public.member_role[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -3830,6 +3855,7 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
     CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
+    CONSTRAINT code_prefixes_are_valid CHECK (app_hidden.code_prefixes_are_valid(code_prefixes)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
 
@@ -9654,6 +9680,14 @@ GRANT ALL ON FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with
 
 REVOKE ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION code_prefixes_are_valid(prefixes jsonb); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) TO :DATABASE_VISITOR;
 
 
 --

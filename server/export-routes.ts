@@ -31,9 +31,9 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       const file = exportFile(rows[0].clinic_id, req.params.id);
       const { size } = await stat(file).catch(() => ({ size: -1 }));
       if (size < 0) return notFound();
+      res.attachment(rows[0].file_name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
       res.setHeader("Content-Type", rows[0].content_type);
       res.setHeader("Content-Length", String(size));
-      res.setHeader("Content-Disposition", `attachment; filename="${rows[0].file_name}"`);
       res.setHeader("Cache-Control", "private, no-store");
       createReadStream(file).pipe(res);
     } catch (error) {

@@ -61,6 +61,16 @@ test("each clinic and prefix counts on its own, and a clinic may rename a prefix
   expect(await allocate(a.clinicId, "PAT")).toBe("PAT-000002");
 });
 
+test("a renamed prefix is 1 to 8 letters or digits, for a prefix ClinicOps hands out; anything else is refused", async () => {
+  const { clinicId } = await createClinic();
+  const rename = (prefixes: object) => rootPool().query("update app_public.clinic set code_prefixes = $2 where id = $1", [clinicId, JSON.stringify(prefixes)]);
+  for (const bad of [{ PAT: 'PT"; filename="evil.exe' }, { PAT: "" }, { PAT: "PATIENTS1" }, { PAT: 7 }, { FOO: "F" }]) {
+    await expect(rename(bad)).rejects.toMatchObject({ code: "23514" });
+  }
+  await rename({ PAT: "Pt2", INV: "F" });
+  expect(await allocate(clinicId, "INV")).toBe("F-000001");
+});
+
 test("codes grow past six digits instead of wrapping", async () => {
   const { clinicId } = await createClinic();
   await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAY', 999999)", [clinicId]);
