@@ -5,10 +5,11 @@
  *    services on each completed one) and 75,000 invoices of two lines paid in
  *    150,000 payments: p95 through the API, and app_private.dashboard_for as
  *    plain SQL.
- * 2. Invoice PDFs with a warm browser: invoices per second over 1,000 renders,
- *    and the resident memory (worker + Chromium) after 100 and after 1,000;
- *    when the renderer uses the headless shell, the full Chromium over 100
- *    renders as the baseline.
+ * 2. Invoice PDFs with a warm browser, in a process of its own (as a worker
+ *    renders them): invoices per second over 1,000 renders, and the resident
+ *    memory (that process + Chromium) after 100 and after 1,000; when the
+ *    renderer uses the headless shell, the full Chromium over 100 renders as
+ *    the baseline.
  * 3. A CSV export of 1,000,000 payment rows through the worker task, in a
  *    process of its own: seconds and peak memory, and `psql \copy` of the
  *    same query.
@@ -19,6 +20,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { projectPath } from "../db/paths.ts";
@@ -56,6 +58,47 @@ function residentMB(): number {
   return kb / 1024;
 }
 
+interface PdfFigures {
+  browserUsed: string;
+  seconds: number;
+  memoryAfter100: number;
+  memoryAfter1000: number;
+  fullBrowserRate: number | null;
+}
+
+/** 1,000 renders of one invoice with a warm browser, then the full browser's rate as the baseline. */
+async function measurePdfs(clinicId: string, invoiceId: string): Promise<PdfFigures> {
+  const owner = new pg.Client({ connectionString: benchConfig.ownerUrl });
+  await owner.connect();
+  const doc = (await owner.query("select app_private.invoice_document($1, $2) as d", [clinicId, invoiceId])).rows[0].d;
+  await owner.end();
+  await renderPdf(invoiceHtml(doc)); // warm
+  let memoryAfter100 = 0;
+  const pdfStart = Date.now();
+  for (let i = 1; i <= 1000; i++) {
+    await renderPdf(invoiceHtml(doc));
+    if (i === 100) memoryAfter100 = residentMB();
+  }
+  const seconds = (Date.now() - pdfStart) / 1000;
+  const memoryAfter1000 = residentMB();
+  await closeBrowser();
+  // baseline: the full browser, where the system has one
+  const browserUsed = findBrowser();
+  let fullBrowserRate: number | null = null;
+  if (existsSync(FULL_CHROMIUM) && browserUsed !== FULL_CHROMIUM) {
+    const chosen = process.env.CHROMIUM_PATH;
+    process.env.CHROMIUM_PATH = FULL_CHROMIUM;
+    await renderPdf(invoiceHtml(doc)); // warm
+    const start = Date.now();
+    for (let i = 1; i <= 100; i++) await renderPdf(invoiceHtml(doc));
+    fullBrowserRate = 100 / ((Date.now() - start) / 1000);
+    await closeBrowser();
+    if (chosen === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = chosen;
+  }
+  return { browserUsed, seconds, memoryAfter100, memoryAfter1000, fullBrowserRate };
+}
+
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
   await admin.connect();
@@ -86,35 +129,9 @@ async function main(): Promise<void> {
   }
   await api.close();
 
-  // 2. PDFs
+  // 2. PDFs, in a process of its own: its memory is the renderer's, not this benchmark's
   const { rows: inv } = await root.query("select id from app_public.invoice where clinic_id = $1 limit 1", [one.id]);
-  const owner = new pg.Client({ connectionString: benchConfig.ownerUrl });
-  await owner.connect();
-  const doc = (await owner.query("select app_private.invoice_document($1, $2) as d", [one.id, inv[0].id])).rows[0].d;
-  await renderPdf(invoiceHtml(doc)); // warm
-  let memoryAfter100 = 0;
-  const pdfStart = Date.now();
-  for (let i = 1; i <= 1000; i++) {
-    await renderPdf(invoiceHtml(doc));
-    if (i === 100) memoryAfter100 = residentMB();
-  }
-  const pdfSeconds = (Date.now() - pdfStart) / 1000;
-  const memoryAfter1000 = residentMB();
-  await closeBrowser();
-  // baseline: the full browser, where the system has one
-  const browserUsed = findBrowser();
-  let fullBrowserRate: number | null = null;
-  if (existsSync(FULL_CHROMIUM) && browserUsed !== FULL_CHROMIUM) {
-    const chosen = process.env.CHROMIUM_PATH;
-    process.env.CHROMIUM_PATH = FULL_CHROMIUM;
-    await renderPdf(invoiceHtml(doc)); // warm
-    const start = Date.now();
-    for (let i = 1; i <= 100; i++) await renderPdf(invoiceHtml(doc));
-    fullBrowserRate = 100 / ((Date.now() - start) / 1000);
-    await closeBrowser();
-    if (chosen === undefined) delete process.env.CHROMIUM_PATH;
-    else process.env.CHROMIUM_PATH = chosen;
-  }
+  const pdfs = runScript<PdfFigures>(fileURLToPath(import.meta.url), ["--pdfs", one.id, inv[0].id]);
 
   // 3. CSV of 1,000,000 payments
   await root.query("begin");
@@ -145,19 +162,21 @@ async function main(): Promise<void> {
   const copy = spawnSync("psql", [BENCH_DATABASE_URL, "-qc", `\\copy (${literalSql}) to '${copyFile}' csv header`], { encoding: "utf8" });
   const copyMs = Number(process.hrtime.bigint() - copyStart) / 1e6;
   if (copy.status !== 0) throw new Error(copy.stderr);
-  await owner.end();
   await root.end();
 
   console.log("\n## Dashboard: one clinic, a year, 100,000 visits, 150,000 payments (ms)\n");
   console.log(table({ "API (GraphQL dashboard)": summarize(apiSamples), "plain SQL (dashboard_for)": summarize(sqlSamples) }));
   console.log(`\nAPI p95 / SQL p95 = ${(summarize(apiSamples).p95 / summarize(sqlSamples).p95).toFixed(2)}`);
-  console.log(`\n## Invoice PDFs, warm browser (${browserUsed})\n\n1,000 renders in ${pdfSeconds.toFixed(1)} s: ${(1000 / pdfSeconds).toFixed(1)} invoices/s`);
+  const { browserUsed, seconds, memoryAfter100, memoryAfter1000, fullBrowserRate } = pdfs;
+  console.log(`\n## Invoice PDFs, warm browser (${browserUsed}), in a process of their own\n\n1,000 renders in ${seconds.toFixed(1)} s: ${(1000 / seconds).toFixed(1)} invoices/s`);
   if (fullBrowserRate !== null) console.log(`baseline, the full browser (${FULL_CHROMIUM}): ${fullBrowserRate.toFixed(1)} invoices/s over 100 renders`);
-  console.log(`resident memory (worker + Chromium): ${memoryAfter100.toFixed(0)} MB after 100, ${memoryAfter1000.toFixed(0)} MB after 1,000 (${((memoryAfter1000 / memoryAfter100 - 1) * 100).toFixed(1)}%)`);
+  console.log(`resident memory (renderer process + Chromium): ${memoryAfter100.toFixed(0)} MB after 100, ${memoryAfter1000.toFixed(0)} MB after 1,000 (${((memoryAfter1000 / memoryAfter100 - 1) * 100).toFixed(1)}%)`);
   console.log(`\n## CSV: ${CSV_ROWS.toLocaleString("en")} payment rows\n`);
   console.log(`export task: ${(csvMs / 1000).toFixed(1)} s, ${done[0].status}, ${done[0].rows_done} rows, ${(Number(done[0].byte_size) / 1e6).toFixed(1)} MB; worker process RSS ${rssBefore.toFixed(0)} MB at start, peak ${rssPeak.toFixed(0)} MB`);
   console.log(`psql \\copy of the same query: ${(copyMs / 1000).toFixed(1)} s, ${(statSync(copyFile).size / 1e6).toFixed(1)} MB; ratio ${(csvMs / copyMs).toFixed(2)}`);
   execFileSync("rm", ["-f", copyFile]);
 }
 
-await main();
+const pdfsAt = process.argv.indexOf("--pdfs");
+if (pdfsAt > 0) console.log(JSON.stringify(await measurePdfs(process.argv[pdfsAt + 1], process.argv[pdfsAt + 2])));
+else await main();
