@@ -109,6 +109,9 @@ function takeFreshPage(): Promise<FreshPage> {
   return next;
 }
 
+/** A render that took longer than its time limit (the browser is replaced). */
+export class PdfRenderTimeout extends Error {}
+
 /** After a failed render, the page prepared meanwhile is not used: the retry starts from a new one. */
 function discardPreparedPage(): void {
   const stale = prepared;
@@ -134,7 +137,7 @@ export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
-      reject(new Error(`The PDF render timed out after ${timeoutMs} ms.`));
+      reject(new PdfRenderTimeout(`The PDF render timed out after ${timeoutMs} ms.`));
     }, timeoutMs);
   });
   const rendering = render();

@@ -9,8 +9,21 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Task } from "graphile-worker";
 import { exportFile } from "../../db/export-files.ts";
+import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { writePdf } from "../exports/pdf-export.ts";
+import { PdfRenderTimeout } from "../pdf/renderer.ts";
+
+/**
+ * What the clinic reads of a failed attempt: a render that took too long says
+ * so; anything else (a full disk, a lost connection) is ours to look into,
+ * and the clinic gets the job's id, which the worker's log shows with the
+ * error, never the error's text (paths, SQL).
+ */
+function reasonForClinic(error: unknown, jobId: string): string {
+  if (error instanceof PdfRenderTimeout || error instanceof TimeoutError) return "the PDF took too long to render";
+  return `the export could not be written (reference: job ${jobId})`;
+}
 
 export const report_export__produce: Task = async (payload, helpers) => {
   const { clinicId, id } = payload as { clinicId: string; id: string };
@@ -47,7 +60,7 @@ export const report_export__produce: Task = async (payload, helpers) => {
       `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
          finished_at = case when $3::text = 'failed' then now() end
        where clinic_id = $1 and id = $2`,
-      [clinicId, id, final ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${(error as Error).message}`],
+      [clinicId, id, final ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reasonForClinic(error, helpers.job.id)}`],
     );
     await rm(partial, { force: true }).catch(() => {}); // may not even be reachable
     throw error;
