@@ -2,8 +2,10 @@
  * Limits on what one GraphQL request may ask for: query depth and the page
  * size of `first`/`last`. Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
- * before execution.
+ * before execution. A connection asked for without `first`, `last` or
+ * `before` gets its first page of the largest size, not every row.
  */
+import { type ConnectionStep, constant, lambda, type Step } from "postgraphile/grafast";
 import {
   GraphQLError,
   Kind,
@@ -104,10 +106,43 @@ function refuseVariablesOverLimits<E extends { args: { document: DocumentNode; v
   };
 }
 
+/** `first` as given, or the largest page when the query asks for no page at all (`last` or `before` page backwards). */
+function firstOrLargestPage(maxPageSize: number) {
+  return ([first, last, before]: readonly unknown[]): number | null =>
+    (first as number | null | undefined) ?? (last == null && before == null ? maxPageSize : null);
+}
+
 export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugin {
+  const defaultFirst = firstOrLargestPage(limits.maxPageSize);
   return {
     name: "ClinicOpsRequestLimitsPlugin",
     version: "1.0.0",
+    after: ["PgFirstLastBeforeAfterArgsPlugin"],
+    schema: {
+      hooks: {
+        // the field's plan below sets `first`, from the argument or by default
+        GraphQLObjectType_fields_field_args(args, _build, { scope }) {
+          if (!scope.isPgFieldConnection || !args.first) return args;
+          return { ...args, first: { ...args.first, applyPlan: undefined } };
+        },
+        GraphQLObjectType_fields_field(field, _build, { scope }) {
+          const plan = field.plan;
+          if (!scope.isPgFieldConnection || !plan) return field;
+          return {
+            ...field,
+            plan(...planArgs: Parameters<typeof plan>) {
+              const [, fieldArgs, info] = planArgs;
+              const $connection = plan(...planArgs) as ConnectionStep<any, any, any, any>;
+              const has = (name: string) => info.field.args.some((arg) => arg.name === name);
+              if (!has("first")) return $connection;
+              const raw = (name: string): Step => (has(name) ? fieldArgs.getRaw(name) : constant(null));
+              $connection.setFirst(lambda([raw("first"), raw("last"), raw("before")], defaultFirst, true));
+              return $connection;
+            },
+          };
+        },
+      },
+    },
     grafserv: {
       middleware: {
         setPreset(next, event) {

@@ -9,7 +9,7 @@ import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, createUser, type TestClinic } from "../support/fixtures.ts";
+import { createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -217,6 +217,33 @@ describe("probes", () => {
       expect((await fetch(`${production.url}/graphiql`)).status).toBe(404);
     } finally {
       await production.close();
+    }
+  });
+});
+
+describe("a connection asked for without a page", () => {
+  test("gets its first page of the largest size, says there is more, and still counts everything", async () => {
+    const small = await startApi({ MAX_PAGE_SIZE: "2" });
+    try {
+      const other = await createClinic();
+      for (const lastName of ["Alpha", "Bravo", "Charlie"]) await createPatient(other.clinicId, { last_name: lastName });
+      const desk = new Browser(small);
+      await desk.login(other.members.receptionist.phone, other.members.receptionist.password);
+      const page = (args: string) =>
+        desk.graphql(`{ patients${args} { nodes { lastName } pageInfo { hasNextPage hasPreviousPage } totalCount } }`).then((r) => r.body);
+      expect((await page("(orderBy: LAST_NAME_ASC)")).data.patients).toEqual({
+        nodes: [{ lastName: "Alpha" }, { lastName: "Bravo" }],
+        pageInfo: { hasNextPage: true, hasPreviousPage: false },
+        totalCount: 3,
+      });
+      // a page asked for is as asked: the last one, or the first one
+      expect((await page("(orderBy: LAST_NAME_ASC, last: 1)")).data.patients.nodes).toEqual([{ lastName: "Charlie" }]);
+      expect((await page("(orderBy: LAST_NAME_ASC, first: 1)")).data.patients.nodes).toEqual([{ lastName: "Alpha" }]);
+      // nested connections too
+      const nested = await desk.graphql(`{ clinics { nodes { patients { nodes { lastName } } } } }`);
+      expect(nested.body.data.clinics.nodes[0].patients.nodes).toHaveLength(2);
+    } finally {
+      await small.close();
     }
   });
 });
