@@ -10,9 +10,9 @@
  * the ordinary row-level security, so a session revoked since gets nulls, and
  * a doctor learns only about their own visits.
  */
-import { constant, context, lambda, listen } from "postgraphile/grafast";
+import { constant, context, lambda, listen, type Step } from "postgraphile/grafast";
 import { loadOneWithPgClient } from "postgraphile/@dataplan/pg";
-import { jsonParse } from "postgraphile/@dataplan/json";
+import { jsonParse, type JSONParseStep } from "postgraphile/@dataplan/json";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
 
@@ -22,6 +22,8 @@ const sessionClinicId = () =>
 
 export const VisitQueuePlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;
+  /** The event's visit, read through row-level security (null when the session may not see it). */
+  const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: ($event as JSONParseStep<{ id: string }>).get("id") });
   return {
     typeDefs: gql`
       """A visit of your clinic was booked or changed status."""
@@ -60,10 +62,10 @@ export const VisitQueuePlugin = extendSchema((build) => {
       VisitQueueEvent: {
         plans: {
           status($event) {
-            return visits.get({ clinic_id: sessionClinicId(), id: $event.get("id") }).get("status");
+            return visitOf($event).get("status");
           },
           visit($event) {
-            return visits.get({ clinic_id: sessionClinicId(), id: $event.get("id") });
+            return visitOf($event);
           },
         },
       },
