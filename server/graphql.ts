@@ -29,7 +29,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxPageSize: settings.maxPageSize }), VisitQueuePlugin],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize }), VisitQueuePlugin],
     pgServices: [pgService(pool)],
     grafserv: {
       graphqlPath: "/graphql",

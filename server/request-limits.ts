@@ -1,6 +1,8 @@
 /**
- * Limits on what one GraphQL request may ask for: query depth and the page
- * size of `first`/`last`. Literal values are refused at validation (400 with
+ * Limits on what one GraphQL request may ask for: query depth, the number of
+ * fields it selects (aliases and fragments counted as often as they are used,
+ * so neither repeats an expensive field hundreds of times nor makes this check
+ * itself run long), and the page size of `first`/`last`. Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
  * before execution. A connection asked for without `first`, `last` or
  * `before` gets its first page of the largest size, not every row.
@@ -19,6 +21,7 @@ import {
 
 export interface RequestLimits {
   maxDepth: number;
+  maxFields: number;
   maxPageSize: number;
 }
 
@@ -42,9 +45,11 @@ export function findLimitViolation(
     }
     return null;
   };
+  let fields = 0;
   const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): string | null => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
+        if (++fields > limits.maxFields) return `Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`;
         for (const argument of selection.arguments ?? []) {
           const size = PAGE_ARGUMENTS.has(argument.name.value) ? pageSize(argument.value) : null;
           if (size !== null && size > limits.maxPageSize) {
@@ -52,8 +57,10 @@ export function findLimitViolation(
           }
         }
         if (selection.selectionSet) {
-          if (depth + 1 > limits.maxDepth) return `Queries may nest at most ${limits.maxDepth} levels deep.`;
-          const problem = visit(selection.selectionSet, depth + 1, seen);
+          // a type's `ofType` chain is linear and ends (a list of non-null of …): introspection nests it ten deep
+          const nested = selection.name.value === "ofType" ? depth : depth + 1;
+          if (nested > limits.maxDepth) return `Queries may nest at most ${limits.maxDepth} levels deep.`;
+          const problem = visit(selection.selectionSet, nested, seen);
           if (problem) return problem;
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

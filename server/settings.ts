@@ -15,6 +15,8 @@ export interface ServerSettings {
   statementTimeoutMs: number;
   maxPageSize: number;
   maxQueryDepth: number;
+  /** Fields one GraphQL request may select, each alias and each use of a fragment counted. */
+  maxQueryFields: number;
 }
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
@@ -40,5 +42,6 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
     maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
     maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
+    maxQueryFields: Number(env.MAX_QUERY_FIELDS ?? 500),
   };
 }

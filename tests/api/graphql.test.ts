@@ -3,7 +3,7 @@
  * partial writes on bad input, limits on depth and page size, health probes.
  */
 import { jest } from "@jest/globals";
-import { type DocumentNode, GraphQLError, parse } from "postgraphile/graphql";
+import { type DocumentNode, getIntrospectionQuery, GraphQLError, parse } from "postgraphile/graphql";
 import { maskError } from "../../server/errors.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
@@ -163,6 +163,30 @@ describe("limits", () => {
     const response = await owner.graphql(`{ currentUser { memberships { nodes { ${selection} } } } }`);
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
+  });
+
+  test("a request repeating fields by aliases or fragments past 500 is refused, at once; GraphiQL's introspection is not", async () => {
+    const aliases = Array.from({ length: 501 }, (_, i) => `s${i}: searchPatients(query: "a", first: 1) { totalCount }`).join(" ");
+    const repeated = await owner.graphql(`{ ${aliases} }`);
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/at most 500 fields/) });
+    // 2^40 uses of one field through fragments that each use the next twice: refused without counting them all
+    const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`).join(" ");
+    const started = Date.now();
+    const bomb = await owner.graphql(`{ currentUser { ...F0 } } ${fragments} fragment F40 on User { fullName }`);
+    expect(bomb.status).toBe(400);
+    expect(bomb.body.errors?.map((e: { message: string }) => e.message).join(" ")).toMatch(/at most 500 fields/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const introspection = await owner.graphql(
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+    );
+    expect(introspection.body.errors).toBeUndefined();
+    expect(introspection.body.data.__schema.types.length).toBeGreaterThan(100);
+    // but introspection that multiplies (a type's fields' types' fields …) is as deep as any query
+    let cyclic = "name";
+    for (let i = 0; i < 7; i++) cyclic = `fields { type { ${cyclic} } }`;
+    const deep = await owner.graphql(`{ __schema { types { ${cyclic} } } }`);
+    expect(deep.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
   });
 });
 
