@@ -3855,7 +3855,6 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
     CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
-    CONSTRAINT code_prefixes_are_valid CHECK (app_hidden.code_prefixes_are_valid(code_prefixes)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
 
@@ -5007,8 +5006,8 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
   end if;
-  if amount is null or amount <= 0 then
-    raise exception 'A payment must be more than zero.' using errcode = 'CINVL';
+  if amount is null or amount <= 0 or amount = 'NaN' then
+    raise exception 'A payment must be a number more than zero.' using errcode = 'CINVL';
   end if;
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
@@ -5221,8 +5220,8 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
-  if amount is null or amount <= 0 then
-    raise exception 'A refund must be more than zero.' using errcode = 'CINVL';
+  if amount is null or amount <= 0 or amount = 'NaN' then
+    raise exception 'A refund must be a number more than zero.' using errcode = 'CINVL';
   end if;
   if nullif(btrim(reason), '') is null then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
@@ -7699,6 +7698,14 @@ ALTER TABLE ONLY app_public.audit_log
 
 ALTER TABLE ONLY app_public.clinic
     ADD CONSTRAINT clinic_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: clinic code_prefixes_are_valid; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.clinic
+    ADD CONSTRAINT code_prefixes_are_valid CHECK (app_hidden.code_prefixes_are_valid(code_prefixes)) NOT VALID;
 
 
 --

@@ -78,7 +78,7 @@ export async function createApiServer({ pool, settings, roles, trustProxy = fals
   const upgradeToGraphQL = await serv.getUpgradeHandler();
   server.on("upgrade", (req, socket, head) => {
     if (!upgradeToGraphQL || !serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();
-    if (websocketFromOtherSite(req, settings)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+    if (websocketFromOtherSite(req, settings, trustProxy)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
     upgradeToGraphQL(req, socket, head);
   });
 

@@ -28,17 +28,22 @@ export function csrfGuard(settings: Pick<ServerSettings, "allowedOrigins">) {
 }
 
 /**
- * A websocket upgrade from a page of another site than ours or the configured
- * frontends. Browsers always send Origin on websockets, and the upgrade never
- * passes through express, so the GraphQL websocket asks this before accepting
- * (a mutation sent over it would otherwise run with the victim's cookie).
+ * A websocket upgrade from a page of another origin than ours or the
+ * configured frontends. Browsers always send Origin on websockets, and the
+ * upgrade never passes through express, so the GraphQL websocket asks this
+ * before accepting (a mutation sent over it would otherwise run with the
+ * victim's cookie). Our origin is worked out as express does for the guard
+ * above: the scheme from the connection, or from X-Forwarded-Proto behind a
+ * trusted proxy.
  */
-export function websocketFromOtherSite(req: IncomingMessage, settings: Pick<ServerSettings, "allowedOrigins">): boolean {
+export function websocketFromOtherSite(
+  req: IncomingMessage,
+  settings: Pick<ServerSettings, "allowedOrigins">,
+  trustProxy: boolean | string,
+): boolean {
   const origin = req.headers.origin;
   if (origin === undefined || settings.allowedOrigins.includes(origin)) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true; // not an origin at all
-  }
+  const forwarded = trustProxy ? String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim() : "";
+  const scheme = forwarded || ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
+  return origin !== `${scheme}://${req.headers.host}`;
 }

@@ -4,8 +4,9 @@
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), and the page size of `first`/`last`. Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
- * before execution. A connection asked for without `first`, `last` or
- * `before` gets its first page of the largest size, not every row.
+ * before execution. A connection asked for without `first` or `last` gets a
+ * page of the largest size, not every row: its first page, or with only
+ * `before`, the page just before that cursor.
  */
 import { type ConnectionStep, constant, lambda, type Step } from "postgraphile/grafast";
 import {
@@ -113,24 +114,31 @@ function refuseVariablesOverLimits<E extends { args: { document: DocumentNode; v
   };
 }
 
-/** `first` as given, or the largest page when the query asks for no page at all (`last` or `before` page backwards). */
-function firstOrLargestPage(maxPageSize: number) {
-  return ([first, last, before]: readonly unknown[]): number | null =>
-    (first as number | null | undefined) ?? (last == null && before == null ? maxPageSize : null);
-}
+type PageArgs = readonly unknown[]; // first, last, before
+/** `first` as given, or the largest page when the query gives neither `first` nor `last` nor `before`. */
+const firstOrLargestPage = (maxPageSize: number) => ([first, last, before]: PageArgs): number | null =>
+  (first as number | null | undefined) ?? (last == null && before == null ? maxPageSize : null);
+/** `last` as given, or the largest page before the cursor when the query gives only `before`. */
+const lastOrLargestPage = (maxPageSize: number) => ([first, last, before]: PageArgs): number | null =>
+  (last as number | null | undefined) ?? (first == null && before != null ? maxPageSize : null);
 
 export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugin {
   const defaultFirst = firstOrLargestPage(limits.maxPageSize);
+  const defaultLast = lastOrLargestPage(limits.maxPageSize);
   return {
     name: "ClinicOpsRequestLimitsPlugin",
     version: "1.0.0",
     after: ["PgFirstLastBeforeAfterArgsPlugin"],
     schema: {
       hooks: {
-        // the field's plan below sets `first`, from the argument or by default
+        // the field's plan below sets `first` and `last`, from the arguments or by default
         GraphQLObjectType_fields_field_args(args, _build, { scope }) {
           if (!scope.isPgFieldConnection || !args.first) return args;
-          return { ...args, first: { ...args.first, applyPlan: undefined } };
+          return {
+            ...args,
+            first: { ...args.first, applyPlan: undefined },
+            ...(args.last ? { last: { ...args.last, applyPlan: undefined } } : null),
+          };
         },
         GraphQLObjectType_fields_field(field, _build, { scope }) {
           const plan = field.plan;
@@ -143,7 +151,9 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
               const has = (name: string) => info.field.args.some((arg) => arg.name === name);
               if (!has("first")) return $connection;
               const raw = (name: string): Step => (has(name) ? fieldArgs.getRaw(name) : constant(null));
-              $connection.setFirst(lambda([raw("first"), raw("last"), raw("before")], defaultFirst, true));
+              const $page = [raw("first"), raw("last"), raw("before")];
+              $connection.setFirst(lambda($page, defaultFirst, true));
+              if (has("last")) $connection.setLast(lambda($page, defaultLast, true));
               return $connection;
             },
           };

@@ -246,23 +246,30 @@ describe("probes", () => {
 });
 
 describe("a connection asked for without a page", () => {
-  test("gets its first page of the largest size, says there is more, and still counts everything", async () => {
+  test("gets a page of the largest size, says there is more, and still counts everything", async () => {
     const small = await startApi({ MAX_PAGE_SIZE: "2" });
     try {
       const other = await createClinic();
-      for (const lastName of ["Alpha", "Bravo", "Charlie"]) await createPatient(other.clinicId, { last_name: lastName });
+      for (const lastName of ["Alpha", "Bravo", "Charlie", "Delta"]) await createPatient(other.clinicId, { last_name: lastName });
       const desk = new Browser(small);
       await desk.login(other.members.receptionist.phone, other.members.receptionist.password);
       const page = (args: string) =>
-        desk.graphql(`{ patients${args} { nodes { lastName } pageInfo { hasNextPage hasPreviousPage } totalCount } }`).then((r) => r.body);
-      expect((await page("(orderBy: LAST_NAME_ASC)")).data.patients).toEqual({
+        desk.graphql(`{ patients${args} { nodes { lastName } edges { cursor } pageInfo { hasNextPage hasPreviousPage } totalCount } }`).then((r) => r.body);
+      const first = (await page("(orderBy: LAST_NAME_ASC)")).data.patients;
+      expect(first).toMatchObject({
         nodes: [{ lastName: "Alpha" }, { lastName: "Bravo" }],
         pageInfo: { hasNextPage: true, hasPreviousPage: false },
-        totalCount: 3,
+        totalCount: 4,
       });
       // a page asked for is as asked: the last one, or the first one
-      expect((await page("(orderBy: LAST_NAME_ASC, last: 1)")).data.patients.nodes).toEqual([{ lastName: "Charlie" }]);
+      const last = (await page("(orderBy: LAST_NAME_ASC, last: 1)")).data.patients;
+      expect(last.nodes).toEqual([{ lastName: "Delta" }]);
       expect((await page("(orderBy: LAST_NAME_ASC, first: 1)")).data.patients.nodes).toEqual([{ lastName: "Alpha" }]);
+      // only a cursor: the largest page on its side of it, never everything else
+      const before = (await page(`(orderBy: LAST_NAME_ASC, before: "${last.edges[0].cursor}")`)).data.patients;
+      expect(before).toMatchObject({ nodes: [{ lastName: "Bravo" }, { lastName: "Charlie" }], pageInfo: { hasPreviousPage: true } });
+      const after = (await page(`(orderBy: LAST_NAME_ASC, after: "${first.edges[0].cursor}")`)).data.patients;
+      expect(after).toMatchObject({ nodes: [{ lastName: "Bravo" }, { lastName: "Charlie" }], pageInfo: { hasNextPage: true } });
       // nested connections too
       const nested = await desk.graphql(`{ clinics { nodes { patients { nodes { lastName } } } } }`);
       expect(nested.body.data.clinics.nodes[0].patients.nodes).toHaveLength(2);

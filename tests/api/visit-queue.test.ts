@@ -144,6 +144,7 @@ test("a page of another site cannot open the websocket with the cookie, nor run 
       );
     });
   expect(await attempt("https://evil.example")).toEqual({ failed: true });
+  expect(await attempt(api.url.replace("http:", "https:"))).toEqual({ failed: true }); // our host, another scheme: another origin
   const count = async () =>
     (await rootPool().query("select count(*)::int as n from app_public.patient where clinic_id = $1 and last_name = $2", [a.clinicId, lastName])).rows[0].n;
   expect(await count()).toBe(0);

@@ -322,7 +322,11 @@ test("NaN is never an amount, a price, a quantity or a rate", async () => {
     await expect(c.query("select app_public.close_day($1::date, 'NaN')", [day])).rejects.toMatchObject({ code: "23514" });
   });
   const invoice = await createIssuedInvoice(clinic, "1000");
-  await expect(pay(cashier, invoice.id, "NaN")).rejects.toHaveProperty("code");
+  await expect(pay(cashier, invoice.id, "NaN")).rejects.toMatchObject({ code: "CINVL" });
+  const payment = await pay(cashier, invoice.id, "100");
+  await expect(
+    committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 'NaN', 'Not a number')", [payment.id])),
+  ).rejects.toMatchObject({ code: "CINVL" });
   // every such column, written behind the triggers' back: the constraint alone refuses it
   const columns = [
     ["clinic", "tax_rate"], ["service", "price"], ["service_price", "price"], ["visit_service", "unit_price"], ["visit_service", "discount"],
