@@ -7,6 +7,7 @@ import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
   asMember,
+  beginAs,
   cashierSession,
   committedAs,
   createClinic,
@@ -46,8 +47,7 @@ async function concurrently<T>(n: number, session: string, fn: (client: pg.PoolC
       Array.from({ length: n }, async (_, i) => {
         const c = await pool.connect();
         try {
-          await c.query("begin");
-          await c.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, session]);
+          await beginAs(c, session);
           const result = await fn(c, i);
           await c.query("commit");
           return result;
@@ -251,8 +251,7 @@ describe("closing a day while money moves", () => {
   async function openTransaction(): Promise<pg.Client> {
     const c = new pg.Client({ connectionString: testConfig.authenticatorUrl });
     await c.connect();
-    await c.query("begin");
-    await c.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, cashier]);
+    await beginAs(c, cashier);
     return c;
   }
   /** A business day `daysAgo` before the clinic's today, and noon of it as a time. */

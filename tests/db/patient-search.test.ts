@@ -6,8 +6,8 @@
  * the owner's definer function reads.
  */
 import type pg from "pg";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, asSession, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { asMember, asSession, beginAs, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -87,8 +87,7 @@ async function inClinicOf<T>(size: number, asSuperuser: string[], fn: (client: p
   const client = await rootPool().connect();
   try {
     for (const statement of asSuperuser) await client.query(statement);
-    await client.query("begin");
-    await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, sessionId]);
+    await beginAs(client, sessionId);
     return await fn(client);
   } finally {
     await client.query("rollback");

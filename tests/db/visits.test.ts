@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, beginAs, committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 
 const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
 const ALLOWED = new Set([
@@ -107,13 +107,7 @@ async function concurrently(sessions: string[], statements: [string, unknown[]][
   const clients = sessions.map(() => new pg.Client({ connectionString: testConfig.authenticatorUrl }));
   await Promise.all(clients.map((c) => c.connect()));
   try {
-    await Promise.all(
-      clients.map((c, i) =>
-        c.query("begin").then(() =>
-          c.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, sessions[i]]),
-        ),
-      ),
-    );
+    await Promise.all(clients.map((c, i) => beginAs(c, sessions[i])));
     return await Promise.all(
       clients.map((c, i) =>
         c.query(...statements[i]).then(

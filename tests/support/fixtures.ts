@@ -4,6 +4,7 @@
  */
 import { randomInt, randomUUID } from "node:crypto";
 import type pg from "pg";
+import { beginWithSettings } from "../../server/pg-transaction.ts";
 import { apiPool, rootPool, testConfig } from "./database.ts";
 
 export type Role = "owner" | "admin" | "doctor" | "receptionist" | "cashier";
@@ -80,14 +81,15 @@ export async function openSession(userId: string, clinicId: string | null, ttl =
  * Runs `fn` in a transaction as the API does (the authenticator, `set role`
  * to the visitor) with the given session (or none), then rolls back.
  */
+/** Opens a transaction on `client` as the API would for this session: the visitor role and the session claim. */
+export function beginAs(client: pg.ClientBase, sessionId: string | null): Promise<void> {
+  return beginWithSettings(client, { role: testConfig.roles.visitor, "jwt.claims.session_id": sessionId ?? "" });
+}
+
 export async function asSession<T>(sessionId: string | null, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await apiPool().connect();
   try {
-    await client.query("begin");
-    await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [
-      testConfig.roles.visitor,
-      sessionId ?? "",
-    ]);
+    await beginAs(client, sessionId);
     return await fn(client);
   } finally {
     await client.query("rollback");
@@ -149,8 +151,7 @@ export async function createVisit(clinic: TestClinic, status = "scheduled") {
 export async function committedAs<T>(sessionId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await apiPool().connect();
   try {
-    await client.query("begin");
-    await client.query("select set_config('role', $1, true), set_config('jwt.claims.session_id', $2, true)", [testConfig.roles.visitor, sessionId]);
+    await beginAs(client, sessionId);
     const result = await fn(client);
     await client.query("commit");
     return result;
