@@ -9,7 +9,7 @@ import type pg from "pg";
 import { grafserv } from "postgraphile/grafserv/express/v4";
 import type { RoleNames } from "../db/config.ts";
 import { authRoutes } from "./auth-routes.ts";
-import { csrfGuard, websocketFromOtherSite } from "./csrf.ts";
+import { csrfGuard, fromOtherSite } from "./csrf.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
@@ -74,13 +74,16 @@ export async function createApiServer({ pool, settings, roles, trustProxy = fals
   const pgl = makeGraphQL({ pool, settings, roles });
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server, false);
-  // GraphQL websockets (subscriptions), refused to pages of other sites
+  // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs
   const upgradeToGraphQL = await serv.getUpgradeHandler();
-  server.on("upgrade", (req, socket, head) => {
-    if (!upgradeToGraphQL || !serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();
-    if (websocketFromOtherSite(req, settings, trustProxy)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
-    upgradeToGraphQL(req, socket, head);
-  });
+  if (upgradeToGraphQL) {
+    server.on("upgrade", (req, socket, head) => {
+      if (!serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();
+      Object.setPrototypeOf(req, app.request); // what express does to each request it handles: req.protocol, req.get
+      if (fromOtherSite(req as Request, settings)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+      upgradeToGraphQL(req, socket, head);
+    });
+  }
 
   app.use((_req: Request, res: Response) => sendError(res, "NOT_FOUND", "No such route."));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
