@@ -19,7 +19,7 @@ export async function openDatabase(
   if (env.DATABASE_URL) {
     return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {} };
   }
-  log("DATABASE_URL is not set: starting the embedded PostgreSQL");
+  log("DATABASE_URL is not set: using the embedded PostgreSQL");
   const embedded = await startEmbeddedPostgres(secrets, env, log);
   return { config: databaseConfig(embedded.rootUrl, secrets), secrets, embedded: true, close: embedded.stop };
 }
