@@ -1496,14 +1496,14 @@ CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS te
   select case kind
     when 'patients_csv' then $q$
       select app_private.csv_safe(p.code) as code, app_private.csv_safe(p.first_name) as first_name,
-             app_private.csv_safe(p.last_name) as last_name, p.phone, p.date_of_birth, p.sex,
-             app_private.csv_safe(p.address) as address, (p.created_at at time zone c.timezone)::date as registered_on
+             app_private.csv_safe(p.last_name) as last_name, p.phone, to_char(p.date_of_birth, 'YYYY-MM-DD') as date_of_birth, p.sex,
+             app_private.csv_safe(p.address) as address, to_char(p.created_at at time zone c.timezone, 'YYYY-MM-DD') as registered_on
       from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
       where p.clinic_id = $1 and p.deleted_at is null and (p.created_at at time zone c.timezone)::date between $2 and $3
       order by p.code $q$
     when 'visits_csv' then $q$
       select v.code, p.code as patient_code, app_private.csv_safe(u.full_name) as doctor, v.status,
-             v.scheduled_at at time zone c.timezone as scheduled_at, app_private.csv_safe(v.reason) as reason,
+             to_char(v.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI:SS') as scheduled_at, app_private.csv_safe(v.reason) as reason,
              app_private.csv_safe(v.cancel_reason) as cancel_reason
       from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
       join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
@@ -1513,14 +1513,15 @@ CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS te
       order by v.scheduled_at, v.code $q$
     when 'invoices_csv' then $q$
       select i.code, p.code as patient_code, i.status, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total,
-             i.amount_paid, i.balance, (i.created_at at time zone c.timezone)::date as created_on,
+             i.amount_paid, i.balance, to_char(i.created_at at time zone c.timezone, 'YYYY-MM-DD') as created_on,
              app_private.csv_safe(i.void_reason) as void_reason
       from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
       join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
       where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3
       order by i.code $q$
     when 'payments_csv' then $q$
-      select kind, code, invoice_code, method, amount, business_date, happened_at from (
+      select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
+             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at from (
         select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, p.business_date,
                p.received_at at time zone c.timezone as happened_at
         from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
@@ -1531,7 +1532,7 @@ CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS te
         from app_public.refund r join app_public.clinic c on c.id = r.clinic_id
         join app_public.invoice i on i.clinic_id = r.clinic_id and i.id = r.invoice_id
         where r.clinic_id = $1 and r.business_date between $2 and $3) m
-      order by business_date, happened_at, code $q$
+      order by m.business_date, m.happened_at, m.code $q$
   end;
 $_$;
 
@@ -1542,7 +1543,7 @@ ALTER FUNCTION app_private.export_query(kind app_public.export_kind) OWNER TO :D
 -- Name: FUNCTION export_query(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_query(kind app_public.export_kind) IS 'The SQL of each CSV export ($1 clinic, $2 and $3 the period), with formula guards on free text.';
+COMMENT ON FUNCTION app_private.export_query(kind app_public.export_kind) IS 'The SQL of each CSV export ($1 clinic, $2 and $3 the period), with formula guards on free text; dates are the clinic''s calendar dates (YYYY-MM-DD) and times its wall clock (YYYY-MM-DD HH:MM:SS), formatted here so that the file says what the database means.';
 
 
 --

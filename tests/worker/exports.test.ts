@@ -8,7 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
+import {
+  cashierSession,
+  committedAs,
+  createClinic,
+  createIssuedInvoice,
+  createPatient,
+  createVisit,
+  type TestClinic,
+} from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let releaseTurn: () => Promise<void>;
@@ -97,6 +105,42 @@ test("produced with progress and downloaded by the clinic; the CSV is quoted saf
   // formulas are defused with a leading apostrophe
   expect(byFirstCell["'@SUM(A1)"][1]).toBe("'=HYPERLINK(\"http://evil.example\")");
   expect(byFirstCell["'@SUM(A1)"][6]).toBe("'+1+1");
+});
+
+/** An instant as a wall clock in the test clinics' zone, by Intl rather than by the database: "2026-11-30 13:00:00". */
+const wallClock = (instant: Date) =>
+  new Intl.DateTimeFormat("sv-SE", {
+    timeZone: "Africa/Dar_es_Salaam",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  }).format(instant);
+
+test("dates are the clinic's calendar dates and times its wall clock (UTC+3), not UTC instants", async () => {
+  const c = await createClinic("Export C");
+  const cashier = new Browser(api);
+  await cashier.login(c.members.cashier.phone, c.members.cashier.password);
+  const tomorrow = (await rootPool().query("select ($1::date + 1)::text as d", [today])).rows[0].d;
+  const download = async (kind: string): Promise<Record<string, string>[]> => {
+    const r = await cashier.graphql(REQUEST, { kind, from: today, to: tomorrow });
+    const id = r.body.data.requestExport.result.rowId;
+    await runDueJobs();
+    const [header, ...rows] = parseCsv(await (await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } })).text());
+    return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i]])));
+  };
+
+  await createPatient(c.clinicId, { first_name: "Zuhura", date_of_birth: "1990-01-02" });
+  const invoice = await createIssuedInvoice(c); // a patient and a visit of its own, an hour from now
+  const payment = await committedAs(await cashierSession(c), async (client) =>
+    (await client.query("select received_at, business_date::text from app_public.record_payment($1, 100, 'cash')", [invoice.id])).rows[0]);
+  const { rows: visits } = await rootPool().query("select code, scheduled_at from app_public.visit where id = $1", [invoice.visitId]);
+
+  const patients = await download("patients_csv");
+  expect(patients.find((p) => p.first_name === "Zuhura")).toMatchObject({ date_of_birth: "1990-01-02", registered_on: today });
+  expect(await download("visits_csv")).toEqual([expect.objectContaining({ code: visits[0].code, scheduled_at: wallClock(visits[0].scheduled_at) })]);
+  expect(await download("invoices_csv")).toEqual([expect.objectContaining({ code: invoice.code, created_on: today })]);
+  expect(await download("payments_csv")).toEqual([
+    expect.objectContaining({ kind: "payment", amount: "100.000", business_date: payment.business_date, happened_at: wallClock(payment.received_at) }),
+  ]);
+  expect(payment.business_date).toBe(wallClock(payment.received_at).slice(0, 10));
 });
 
 test("another clinic's member, a logged-out user, no session and guessed ids all get 404", async () => {

@@ -9,6 +9,8 @@ import type { JobHelpers } from "graphile-worker";
 import { csvLine } from "../csv.ts";
 
 const BATCH = 2000;
+/** Every value as PostgreSQL's text, unparsed: the export's SQL formats dates and times, and Node never turns them into instants. */
+const AS_POSTGRES_PRINTS_IT = { getTypeParser: () => (text: string) => text };
 
 export interface ExportJob {
   clinicId: string;
@@ -34,10 +36,10 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
 
       const out = createWriteStream(file);
       out.write(csvLine(fields.map((f) => f.name)));
-      const cursor = client.query(new Cursor(sql, params, { rowMode: "array" }));
+      const cursor = client.query(new Cursor(sql, params, { rowMode: "array", types: AS_POSTGRES_PRINTS_IT }));
       let done = 0;
       for (;;) {
-        const batch: unknown[][] = await cursor.read(BATCH);
+        const batch: (string | null)[][] = await cursor.read(BATCH);
         if (batch.length === 0) break;
         if (!out.write(batch.map(csvLine).join(""))) await once(out, "drain");
         done += batch.length;
