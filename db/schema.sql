@@ -488,6 +488,34 @@ COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Wheth
 
 
 --
+-- Name: country_calling_code(app_public.e164_phone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) RETURNS app_public.calling_code
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  -- ITU-T E.164 country codes are prefix-free: 1 and 7 stand alone, these two-digit codes are
+  -- whole, and every other code has three digits.
+  select case
+    when substr(phone, 2, 1) in ('1', '7') then substr(phone, 2, 1)
+    when substr(phone, 2, 2) in ('20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44', '45', '46',
+      '47', '48', '49', '51', '52', '53', '54', '55', '56', '57', '58', '60', '61', '62', '63', '64', '65', '66', '81',
+      '82', '84', '86', '90', '91', '92', '93', '94', '95', '98') then substr(phone, 2, 2)
+    else substr(phone, 2, 3)
+  end;
+$$;
+
+
+ALTER FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION country_calling_code(phone app_public.e164_phone); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) IS 'The country calling code of a phone number in E.164 form: 255 for +255712345678, 44 for +442071234567, 1 for +14155550100.';
+
+
+--
 -- Name: current_role_in(app_public.member_role[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -4000,6 +4028,7 @@ CREATE FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cu
     AS $$
 declare
   v_clinic app_public.clinic;
+  v_phone app_public.e164_phone;
   v_owner uuid;
 begin
   if not app_public.current_user_is_platform_admin() then
@@ -4008,11 +4037,11 @@ begin
   if not app_public.is_valid_timezone(coalesce(timezone, '')) then
     raise exception 'Unknown time zone: use an IANA name such as Africa/Nairobi.' using errcode = 'CINVL';
   end if;
-  insert into app_public.clinic (name, timezone, currency)
-  values (btrim(name), create_clinic_with_owner.timezone, upper(btrim(currency)))
+  v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
+  insert into app_public.clinic (name, timezone, currency, calling_code)
+  values (btrim(name), create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
-  v_owner := app_private.find_or_create_user(
-    app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null)), owner_name, owner_password);
+  v_owner := app_private.find_or_create_user(v_phone, owner_name, owner_password);
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
   return v_clinic;
 end;
@@ -4025,7 +4054,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. Platform administrators only.';
 
 
 --
@@ -9696,6 +9725,14 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 REVOKE ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION country_calling_code(phone app_public.e164_phone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) TO :DATABASE_VISITOR;
 
 
 --

@@ -30,8 +30,16 @@ test("creates a platform admin who can then create a clinic and its owner", asyn
        ownerPhone: "+254722000111", ownerName: "Wanjiru", ownerPassword: "owner-password-1" }) { result { rowId name currency } } }`,
   );
   expect(created.body.data.createClinicWithOwner.result).toMatchObject({ name: "CLI Clinic", currency: "KES" });
-  const owner = await new Browser(api).login("+254722000111", "owner-password-1");
-  expect(owner.body).toMatchObject({ clinic: { name: "CLI Clinic", timezone: "Africa/Nairobi" }, role: "owner" });
+  const owner = new Browser(api);
+  const ownerLogin = await owner.login("+254722000111", "owner-password-1");
+  expect(ownerLogin.body).toMatchObject({ clinic: { name: "CLI Clinic", timezone: "Africa/Nairobi" }, role: "owner" });
+  // the clinic completes national numbers with its owner's country code (Kenya's), no setting needed first
+  const invited = await owner.graphql(
+    `mutation { inviteMember(input: { phone: "0722 000 112", fullName: "Otieno", role: cashier, password: "cashier-password-1" })
+       { result { user { phone } } } }`,
+  );
+  expect(invited.body).toEqual({ data: { inviteMember: { result: { user: { phone: "+254722000112" } } } } });
+  expect((await owner.graphql("{ currentClinic { callingCode } }")).body.data.currentClinic.callingCode).toBe("254");
 });
 
 test("without a terminal, a missing password is an error, not a prompt", () => {
