@@ -174,14 +174,14 @@ COMMENT ON COLUMN app_public.dashboard.revenue IS 'Payments minus refunds whose 
 -- Name: COLUMN dashboard.revenue_by_day; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.revenue_by_day IS 'Net revenue per business day: [{"date", "amount"}], every day of the period, zero included.';
+COMMENT ON COLUMN app_public.dashboard.revenue_by_day IS 'Net revenue per business day: [{"date", "amount"}], every day of the period, zero included; amounts as decimal strings ("15000.000").';
 
 
 --
 -- Name: COLUMN dashboard.revenue_by_method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.revenue_by_method IS 'Net revenue per payment method: [{"method", "amount"}].';
+COMMENT ON COLUMN app_public.dashboard.revenue_by_method IS 'Net revenue per payment method: [{"method", "amount"}]; amounts as decimal strings.';
 
 
 --
@@ -209,7 +209,7 @@ COMMENT ON COLUMN app_public.dashboard.new_patients IS 'Patients registered in t
 -- Name: COLUMN dashboard.top_services; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.top_services IS 'The five services billed most in the period (invoices not void): [{"serviceId", "name", "quantity", "amount"}].';
+COMMENT ON COLUMN app_public.dashboard.top_services IS 'The five services on the most invoice value in the period (every invoice but void ones, drafts included): [{"serviceId", "name", "quantity", "amount"}]; amounts as decimal strings.';
 
 
 --
@@ -485,6 +485,26 @@ ALTER FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) OWNER TO :DATA
 --
 
 COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits.';
+
+
+--
+-- Name: contains_pattern(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.contains_pattern(term text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  select '%' || replace(replace(replace(term, E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%';
+$$;
+
+
+ALTER FUNCTION app_hidden.contains_pattern(term text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION contains_pattern(term text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.contains_pattern(term text) IS 'A LIKE pattern for "contains term": %, _ and \ in the term match themselves.';
 
 
 --
@@ -793,12 +813,15 @@ CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_i
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  -- sub-selects: the clinic and the pattern are computed once, not again for every row rechecked
+  -- sub-selects: the clinic and the patterns are computed once, not again for every row rechecked;
+  -- the phone form is null for names and codes, and its index scan then finds nothing at once
   return query
   select s.patient_id, s.code = upper(btrim(query)), s.last_name, s.first_name from app_private.patient_search s
   where s.clinic_id = (select app_public.current_clinic_id())
     and char_length(btrim(query)) between 2 and 100
-    and s.search_text like (select '%' || replace(replace(replace(lower(btrim(query)), E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_') || '%');
+    and (s.search_text like (select app_hidden.contains_pattern(lower(btrim(query))))
+      or s.search_text like (select app_hidden.contains_pattern(
+        app_hidden.phone_search_term(query, app_hidden.calling_code_for(app_public.current_clinic_id())))));
 end;
 $$;
 
@@ -809,7 +832,55 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; deleted ones included), found through the trigram index, with what search_patients orders them by: whether the code is `query` exactly, then the names. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone also as people type it, national or international: phone_search_term; deleted ones included), found through the trigram index, with what search_patients orders them by: whether the code is `query` exactly, then the names. For search_patients, which reads the patients through RLS.';
+
+
+--
+-- Name: phone_search_term(text, app_public.calling_code); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case
+    when t.typed !~ '[0-9]' or t.typed ~ '[^0-9[:space:]()./+-]' then null -- not a phone: names and codes are matched as typed
+    when t.digits like '00%' then '+' || substr(t.digits, 3) -- international, 00 for +
+    when t.digits like '0%' and calling_code is not null then '+' || calling_code || substr(t.digits, 2) -- national: trunk 0 for the country
+    when t.digits like '0%' then substr(t.digits, 2)
+    else t.digits
+  end
+  from (select btrim(query) as typed, regexp_replace(btrim(query), '[[:space:]()./-]', '', 'g') as digits) t;
+$$;
+
+
+ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit).';
+
+
+--
+-- Name: session_time_zone(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.session_time_zone() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select c.timezone from app_public.clinic c where c.id = app_public.current_clinic_id();
+$$;
+
+
+ALTER FUNCTION app_hidden.session_time_zone() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION session_time_zone(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.session_time_zone() IS 'The time zone of the live session''s clinic (null without one): every API transaction of a session sets it as its TimeZone, so days and times read as the clinic''s.';
 
 
 --
@@ -1399,9 +1470,9 @@ begin
     where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.business_date
   )
   select (select coalesce(sum(amount), 0) from per_day),
-    (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)) order by g)
+    (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(16,3)::text) order by g)
      from generate_series(from_date, to_date, interval '1 day') g left join per_day p on p.business_date = g::date),
-    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount) order by method), '[]')
+    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount::text) order by method), '[]')
      from (select m.method, sum(m.amount) as amount from app_private.daily_money m
            where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method) x)
   into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method;
@@ -1423,7 +1494,7 @@ begin
   select coalesce(sum(d.patients), 0) into v_result.new_patients from app_private.daily_patients d
   where d.clinic_id = v_clinic and d.local_date between from_date and to_date;
 
-  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount) order by amount desc, name), '[]')
+  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount::text) order by amount desc, name), '[]')
   into v_result.top_services
   from (select d.service_id, s.name, sum(d.quantity) as quantity, sum(d.amount) as amount
         from app_private.daily_services d
@@ -1451,7 +1522,7 @@ ALTER FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date
 -- Name: FUNCTION dashboard_for(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard).';
+COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too.';
 
 
 --
@@ -2448,13 +2519,19 @@ CREATE FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uu
 declare
   v_table text := pg_typeof(sample)::text;
   v_result alias for $0; -- typed as the actual row type
+  v_live boolean;
 begin
-  -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
-  execute format('delete from %s where clinic_id = $1 and id = $2', v_table) using soft_delete.clinic_id, soft_delete.id;
-  perform set_config('clinicops.include_deleted', 'on', true);
-  execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
-    into v_result using soft_delete.clinic_id, soft_delete.id;
-  perform set_config('clinicops.include_deleted', '', true);
+  -- Only a row the caller can see, not deleted yet, is deleted and returned.
+  execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
+    into v_live using soft_delete.clinic_id, soft_delete.id;
+  if v_live then
+    -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
+    execute format('delete from %s where clinic_id = $1 and id = $2', v_table) using soft_delete.clinic_id, soft_delete.id;
+    perform set_config('clinicops.include_deleted', 'on', true);
+    execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
+      into v_result using soft_delete.clinic_id, soft_delete.id;
+    perform set_config('clinicops.include_deleted', '', true);
+  end if;
   if v_result is null then
     raise exception 'Nothing to delete: no such row in this clinic, or you may not delete it.' using errcode = 'CNOTF';
   end if;
@@ -2469,7 +2546,7 @@ ALTER FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uui
 -- Name: FUNCTION soft_delete(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may.';
+COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may. A row already deleted, or one the caller may not delete, is NOT_FOUND and nothing of it is returned.';
 
 
 --
@@ -2644,6 +2721,41 @@ ALTER FUNCTION app_private.tg__money_totals() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg__money_totals() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: the invoice''s amount paid and the open day''s expected totals follow.';
+
+
+--
+-- Name: tg__patient_not_deleted(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__patient_not_deleted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_previous text := current_setting('clinicops.include_deleted', true);
+  v_deleted boolean;
+begin
+  if tg_op = 'INSERT' or new.patient_id is distinct from old.patient_id then
+    -- deleted rows are hidden by the select policy (which binds this definer too) unless asked for
+    perform set_config('clinicops.include_deleted', 'on', true);
+    select p.deleted_at is not null into v_deleted from app_public.patient p where p.clinic_id = new.clinic_id and p.id = new.patient_id;
+    perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
+    if v_deleted then
+      raise exception 'This patient was deleted: restore them before booking or billing them.' using errcode = 'CINVL';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__patient_not_deleted() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__patient_not_deleted(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'BEFORE INSERT OR UPDATE OF patient_id on visits and invoices: the patient is not deleted (INVALID_INPUT).';
 
 
 --
@@ -4337,7 +4449,7 @@ begin
     raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
   end if;
   if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
-    raise exception 'Give a period of at most 367 days, from_date before to_date.' using errcode = 'CINVL';
+    raise exception 'Give a period of at most 367 days: fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
   return app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
 end;
@@ -5657,7 +5769,7 @@ ALTER FUNCTION app_public.search_patients(query text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_patients(query text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
+COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone may be typed as people do, 0712 345 678 or +255 712…), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
 
 
 --
@@ -8363,6 +8475,20 @@ CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR 
 
 
 --
+-- Name: invoice _160_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _160_patient_not_deleted BEFORE INSERT OR UPDATE OF patient_id ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
+
+
+--
+-- Name: visit _160_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _160_patient_not_deleted BEFORE INSERT OR UPDATE OF patient_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
+
+
+--
 -- Name: invoice_line _200_guard; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9728,6 +9854,14 @@ GRANT ALL ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) TO :DAT
 
 
 --
+-- Name: FUNCTION contains_pattern(term text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.contains_pattern(term text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.contains_pattern(term text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION country_calling_code(phone app_public.e164_phone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -9818,6 +9952,22 @@ GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_ANALYST;
 
 REVOKE ALL ON FUNCTION app_hidden.patients_matching(query text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.patients_matching(query text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION session_time_zone(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.session_time_zone() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.session_time_zone() TO :DATABASE_VISITOR;
 
 
 --
@@ -10199,6 +10349,13 @@ REVOKE ALL ON FUNCTION app_private.tg__money_rollup() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__money_totals() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__patient_not_deleted(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__patient_not_deleted() FROM PUBLIC;
 
 
 --

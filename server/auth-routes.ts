@@ -52,7 +52,6 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
         user_id: result.user.id,
         clinic_id: result.clinic?.id ?? null,
         role: result.role,
-        timezone: result.clinic?.timezone ?? null,
       },
       expiresAt,
       settings.jwtSecret,

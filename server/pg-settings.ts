@@ -23,7 +23,7 @@ export function pgSettingsFor(
     statement_timeout: String(settings.statementTimeoutMs),
     jit_optimize_above_cost: "-1",
     plan_cache_mode: "force_generic_plan",
-    timezone: claims?.timezone ?? "UTC",
+    timezone: "UTC", // a session's transaction then takes its clinic's, read in the database (beginWithSettings)
     "clinicops.default_calling_code": settings.defaultCallingCode,
     "jwt.claims.session_id": claims?.session_id ?? "",
     "jwt.claims.user_id": claims?.user_id ?? "",

@@ -32,12 +32,25 @@ export function apiPool(connectionString: string, max: number): pg.Pool {
   return new pg.Pool({ connectionString, max, pipeline: true });
 }
 
-/** Opens a transaction on `client` with `pgSettings` as local settings. */
+/**
+ * A session's days and times are its clinic's: its time zone is read from the
+ * clinic row at every transaction, so a clinic that changes it is seen at once
+ * (a claim in the cookie kept the old one until the next login). A statement
+ * of its own, after the settings: PostgreSQL resolves a statement's names and
+ * privileges before running it, and only the settings make it the visitor
+ * with a session.
+ */
+const CLINIC_TIME_ZONE = "select set_config('timezone', coalesce(app_hidden.session_time_zone(), 'UTC'), true)";
+
+/** Opens a transaction on `client` with `pgSettings` as local settings (and, for a session, its clinic's time zone). */
 export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSettings): Promise<void> {
   const assignments = Object.entries(pgSettings)
     .filter((entry): entry is [string, string] => entry[1] != null)
     .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`);
-  await client.query(assignments.length ? `begin; select ${assignments.join(", ")}` : "begin");
+  const statements = ["begin"];
+  if (assignments.length) statements.push(`select ${assignments.join(", ")}`);
+  if (pgSettings["jwt.claims.session_id"]) statements.push(CLINIC_TIME_ZONE);
+  await client.query(statements.join("; "));
 }
 
 /** Gives `client` back to its pool once `ending` (commit or rollback) is done; a connection that failed it is closed. */

@@ -11,13 +11,10 @@ export interface SessionClaims {
   user_id: string;
   clinic_id: string | null;
   role: string | null;
-  /** IANA time zone of the clinic: the session's TimeZone, so days and times read as the clinic's. */
-  timezone: string | null;
 }
 
 const ISSUER = "clinicops";
 const AUDIENCE = "clinicops";
-const TIME_ZONE = /^[A-Za-z0-9_+\-/]{1,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Given a string, jsonwebtoken first tries it as a public key (and catches the
@@ -50,7 +47,6 @@ export function verifySessionToken(token: string, secret: string): SessionClaims
       user_id: payload.user_id,
       clinic_id: payload.clinic_id ?? null,
       role: payload.role ?? null,
-      timezone: typeof payload.timezone === "string" && TIME_ZONE.test(payload.timezone) ? payload.timezone : null,
     };
   } catch {
     return null;

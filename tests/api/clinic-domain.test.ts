@@ -94,6 +94,54 @@ describe("soft delete", () => {
     expect(rows.map((r) => r.action)).toEqual(["insert", "soft_delete", "restore"]);
   });
 
+  test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
+    const patient = await createPatient(a.clinicId, { address: "Plot 9, Kariakoo" });
+    const service = await createService(a.clinicId);
+    const deletePatient = `mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code firstName address } } }`;
+    const deleteService = `mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code name price } } }`;
+    expect((await owner.graphql(deletePatient, { id: patient.id })).body.data.deletePatient.result.address).toBe("Plot 9, Kariakoo");
+    expect((await owner.graphql(deleteService, { id: service.id })).body.data.deleteService.result.code).toBe(service.code);
+    for (const role of ["owner", "admin", "doctor", "receptionist", "cashier"] as const) {
+      const browser = new Browser(api);
+      await browser.login(a.members[role].phone, a.members[role].password);
+      const again = await browser.graphql(deletePatient, { id: patient.id });
+      expect([role, errorCode(again), again.body.data?.deletePatient]).toEqual([role, "NOT_FOUND", null]);
+      const serviceAgain = await browser.graphql(deleteService, { id: service.id });
+      expect([role, errorCode(serviceAgain), serviceAgain.body.data?.deleteService]).toEqual([role, "NOT_FOUND", null]);
+    }
+    const { rows } = await rootPool().query("select action from app_public.audit_log where record_id = $1 order by seq", [patient.id]);
+    expect(rows.map((r) => r.action)).toEqual(["insert", "soft_delete"]);
+  });
+
+  test("a deleted patient is neither booked nor billed until restored", async () => {
+    const patient = await createPatient(a.clinicId);
+    await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
+    const book = () =>
+      receptionist.graphql(
+        `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
+        { p: patient.id, d: a.members.doctor.membershipId },
+      );
+    const refused = await book();
+    expect(errorCode(refused)).toBe("INVALID_INPUT");
+    expect(refused.body.errors?.[0].message).toBe("This patient was deleted: restore them before booking or billing them.");
+    const bill = await owner.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { code } } }`, { p: patient.id });
+    expect(errorCode(bill)).toBe("INVALID_INPUT");
+    const visit = await createVisit(a);
+    const rebook = await receptionist.graphql(
+      `mutation($c: UUID!, $v: UUID!, $p: UUID!) { updateVisit(input: { clinicId: $c, rowId: $v, patch: { patientId: $p } }) { visit { code } } }`,
+      { c: a.clinicId, v: visit.id, p: patient.id },
+    );
+    expect(errorCode(rebook)).toBe("INVALID_INPUT");
+    const written = await rootPool().query(
+      "select (select count(*) from app_public.visit where patient_id = $1)::int as visits, (select count(*) from app_public.invoice where patient_id = $1)::int as invoices",
+      [patient.id],
+    );
+    expect(written.rows[0]).toEqual({ visits: 0, invoices: 0 });
+
+    await owner.graphql(`mutation($id: UUID!) { restorePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
+    expect((await book()).body.data.createVisit.visit.code).toMatch(/^VIS-/);
+  });
+
   test("the API has no hard delete for patients, services, visits or members", async () => {
     const mutations = await owner.graphql(`{ __type(name: "Mutation") { fields { name } } }`);
     const names = mutations.body.data.__type.fields.map((f: { name: string }) => f.name);
@@ -232,6 +280,23 @@ describe("aggregates and filters", () => {
     );
     expect(byStatus).toEqual({ scheduled: 2, checked_in: 1, completed: 1, cancelled: 1 });
     expect(r.body.data.visits.byDoctor).toEqual([{ keys: [clinic.members.doctor.membershipId], distinctCount: { rowId: "5" } }]);
+  });
+
+  test("a clinic that changes its time zone is seen in the new one at once, by the sessions already open", async () => {
+    const firstDay = async () =>
+      (await manager.graphql(`{ visits { groupedAggregates(groupBy: [SCHEDULED_AT_TRUNCATED_TO_DAY]) { keys } } }`)).body.data.visits.groupedAggregates[0].keys[0];
+    const setZone = (timezone: string) =>
+      manager.graphql(`mutation($id: UUID!, $tz: String!) { updateClinic(input: { rowId: $id, patch: { timezone: $tz } }) { clinic { timezone } } }`, {
+        id: clinic.clinicId,
+        tz: timezone,
+      });
+    expect(await firstDay()).toMatch(/\+03:00$/);
+    expect((await setZone("Asia/Tokyo")).body.data.updateClinic.clinic.timezone).toBe("Asia/Tokyo");
+    try {
+      expect(await firstDay()).toMatch(/\+09:00$/);
+    } finally {
+      await setZone("Africa/Dar_es_Salaam");
+    }
   });
 
   test("visits per day in the clinic's time zone, and filters on status, doctor, date range and patient", async () => {

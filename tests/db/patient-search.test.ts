@@ -29,6 +29,19 @@ test("a new or renamed patient, or one with a new phone, is found by what it is 
   expect(await search(patient.code.toLowerCase())).toEqual([patient.id]);
 });
 
+test("a phone is found as people type it: national with its trunk 0, international with + or 00, with spaces, dashes or brackets", async () => {
+  const patient = await createPatient(clinic.clinicId, { first_name: "Simu", last_name: "Mpigaji", phone: "+255714300921" });
+  const kenyan = await createPatient(clinic.clinicId, { first_name: "Other", last_name: "Phone", phone: "+254714300921" }); // the same digits in Kenya
+  for (const typed of ["0714 300 921", "0714-300-921", "(0714) 300921", "+255 714 300 921", "00255714300921", "0714 300"]) {
+    expect([typed, await search(typed)]).toEqual([typed, [patient.id]]);
+  }
+  // part of a number without the trunk 0 is any number's part
+  expect((await search("300-921")).sort()).toEqual([patient.id, kenyan.id].sort());
+  // a code's digits and names are still matched as typed
+  expect(await search("Mpigaji")).toEqual([patient.id]);
+  expect(await search("0715 300 921")).toEqual([]);
+});
+
 test("the definer function behind it answers for the caller's clinic only, and nothing without a session", async () => {
   const other = await createClinic("Other search clinic");
   const mine = await createPatient(clinic.clinicId, { first_name: "Tumaini", last_name: "Ngowi-Search" });

@@ -20,19 +20,19 @@ afterAll(async () => {
   await closeRootPool();
 });
 
-const WHO = "select current_user as role, coalesce(current_setting('jwt.claims.session_id', true), '') as claim";
+const WHO = "select current_user as role, coalesce(current_setting('clinicops.claim', true), '') as claim";
 
 describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
   test("settings reach PostgreSQL literally, quotes and backslashes included", async () => {
     const awkward = String.raw`it's a \'; select 1; --\\ value`;
-    const seen = await withPgSettings(pool, { role: testConfig.roles.visitor, "jwt.claims.session_id": awkward }, async (client) =>
+    const seen = await withPgSettings(pool, { role: testConfig.roles.visitor, "clinicops.claim": awkward }, async (client) =>
       (await client.query(WHO)).rows[0],
     );
     expect(seen).toEqual({ role: testConfig.roles.visitor, claim: awkward });
   });
 
   test("settings end with the transaction", async () => {
-    await withPgSettings(pool, { role: testConfig.roles.visitor, "jwt.claims.session_id": "a-session" }, async () => {});
+    await withPgSettings(pool, { role: testConfig.roles.visitor, "clinicops.claim": "a-session" }, async () => {});
     const client = await pool.connect();
     try {
       expect((await client.query(WHO)).rows[0]).toEqual({ role: testConfig.roles.authenticator, claim: "" });
@@ -42,7 +42,7 @@ describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
   });
 
   test("a failure rolls back everything the transaction did, and the error reaches the caller", async () => {
-    const failing = withPgSettings(pool, { "jwt.claims.session_id": "failing" }, async (client) => {
+    const failing = withPgSettings(pool, { "clinicops.claim": "failing" }, async (client) => {
       await client.query("select set_config('clinicops.probe', 'written', false)");
       throw new Error("the work failed");
     });
@@ -59,8 +59,8 @@ describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
   test("a setting left undefined is not sent, and no settings at all still open a transaction", async () => {
     const client = await pool.connect();
     try {
-      await beginWithSettings(client, { "jwt.claims.session_id": undefined });
-      const { rows } = await client.query("select now() = statement_timestamp() as new_statement, coalesce(current_setting('jwt.claims.session_id', true), '') as claim");
+      await beginWithSettings(client, { "clinicops.claim": undefined });
+      const { rows } = await client.query("select now() = statement_timestamp() as new_statement, coalesce(current_setting('clinicops.claim', true), '') as claim");
       expect(rows[0]).toEqual({ new_statement: false, claim: "" });
       await client.query("rollback");
     } finally {
@@ -81,7 +81,7 @@ describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
   });
 
   test("a read-only transaction's connection is reused only after its commit", async () => {
-    const first = await withPgSettings(pool, { ...READ_ONLY, "jwt.claims.session_id": "first" }, async (client) =>
+    const first = await withPgSettings(pool, { ...READ_ONLY, "clinicops.claim": "first" }, async (client) =>
       (await client.query("select txid_current_if_assigned() is null as reading, pg_backend_pid() as pid")).rows[0],
     );
     expect(first.reading).toBe(true);
