@@ -863,27 +863,6 @@ COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_pu
 
 
 --
--- Name: session_time_zone(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_hidden.session_time_zone() RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select c.timezone from app_public.clinic c where c.id = app_public.current_clinic_id();
-$$;
-
-
-ALTER FUNCTION app_hidden.session_time_zone() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION session_time_zone(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_hidden.session_time_zone() IS 'The time zone of the live session''s clinic (null without one): every API transaction of a session sets it as its TimeZone, so days and times read as the clinic''s.';
-
-
---
 -- Name: switch_clinic(uuid, inet, text, interval); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -2841,6 +2820,31 @@ ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks.';
+
+
+--
+-- Name: tg_clinic__time_zone(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__time_zone() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  insert into app_hidden.clinic_time_zone (clinic_id, time_zone) values (new.id, new.timezone)
+  on conflict (clinic_id) do update set time_zone = excluded.time_zone;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__time_zone() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__time_zone(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__time_zone() IS 'AFTER INSERT OR UPDATE OF timezone on clinics: keeps app_hidden.clinic_time_zone.';
 
 
 --
@@ -5915,6 +5919,41 @@ COMMENT ON FUNCTION reporting.granted_clinics() IS 'The clinics granted to the l
 
 
 --
+-- Name: clinic_time_zone; Type: TABLE; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_hidden.clinic_time_zone (
+    clinic_id uuid NOT NULL,
+    time_zone text NOT NULL
+);
+
+ALTER TABLE ONLY app_hidden.clinic_time_zone FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_hidden.clinic_time_zone OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE clinic_time_zone; Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_hidden.clinic_time_zone IS 'Each clinic''s time zone, kept by a trigger on clinic: what an API transaction sets as its TimeZone, read by the login role in the statement that opens it.';
+
+
+--
+-- Name: COLUMN clinic_time_zone.clinic_id; Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_hidden.clinic_time_zone.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN clinic_time_zone.time_zone; Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_hidden.clinic_time_zone.time_zone IS 'Its IANA time zone, as app_public.clinic.timezone.';
+
+
+--
 -- Name: analyst_grant; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7739,6 +7778,14 @@ COMMENT ON COLUMN reporting.visits.services_value IS 'Value of the visit''s serv
 
 
 --
+-- Name: clinic_time_zone clinic_time_zone_pkey; Type: CONSTRAINT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_hidden.clinic_time_zone
+    ADD CONSTRAINT clinic_time_zone_pkey PRIMARY KEY (clinic_id);
+
+
+--
 -- Name: analyst_grant analyst_grant_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8748,6 +8795,13 @@ CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status ON app_public.visit 
 
 
 --
+-- Name: clinic _700_time_zone; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _700_time_zone AFTER INSERT OR UPDATE OF timezone ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__time_zone();
+
+
+--
 -- Name: user _900_end_sessions; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8759,6 +8813,14 @@ CREATE TRIGGER _900_end_sessions AFTER UPDATE OF is_active, is_platform_admin ON
 --
 
 CREATE TRIGGER _900_sync_sessions AFTER UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__sync_sessions();
+
+
+--
+-- Name: clinic_time_zone clinic_time_zone_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_hidden.clinic_time_zone
+    ADD CONSTRAINT clinic_time_zone_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES app_public.clinic(id) ON DELETE CASCADE;
 
 
 --
@@ -9167,6 +9229,26 @@ ALTER TABLE ONLY app_public.visit_service
 
 COMMENT ON CONSTRAINT visit_service_clinic_id_visit_id_fkey ON app_public.visit_service IS '@fieldName visit
 @foreignFieldName services';
+
+
+--
+-- Name: clinic_time_zone; Type: ROW SECURITY; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_hidden.clinic_time_zone ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: clinic_time_zone kept_by_trigger; Type: POLICY; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY kept_by_trigger ON app_hidden.clinic_time_zone TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: clinic_time_zone read_by_login; Type: POLICY; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY read_by_login ON app_hidden.clinic_time_zone FOR SELECT TO :DATABASE_AUTHENTICATOR USING (true);
 
 
 --
@@ -9812,6 +9894,7 @@ ALTER TABLE app_public.visit_service ENABLE ROW LEVEL SECURITY;
 
 GRANT USAGE ON SCHEMA app_hidden TO :DATABASE_VISITOR;
 GRANT USAGE ON SCHEMA app_hidden TO :DATABASE_ANALYST;
+GRANT USAGE ON SCHEMA app_hidden TO :DATABASE_AUTHENTICATOR;
 
 
 --
@@ -9960,14 +10043,6 @@ GRANT ALL ON FUNCTION app_hidden.patients_matching(query text) TO :DATABASE_VISI
 
 REVOKE ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) TO :DATABASE_VISITOR;
-
-
---
--- Name: FUNCTION session_time_zone(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_hidden.session_time_zone() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.session_time_zone() TO :DATABASE_VISITOR;
 
 
 --
@@ -10377,6 +10452,13 @@ REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__time_zone(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__time_zone() FROM PUBLIC;
 
 
 --
@@ -11040,6 +11122,13 @@ GRANT ALL ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) TO :
 
 REVOKE ALL ON FUNCTION reporting.granted_clinics() FROM PUBLIC;
 GRANT ALL ON FUNCTION reporting.granted_clinics() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE clinic_time_zone; Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_hidden.clinic_time_zone TO :DATABASE_AUTHENTICATOR;
 
 
 --

@@ -33,24 +33,40 @@ export function apiPool(connectionString: string, max: number): pg.Pool {
 }
 
 /**
- * A session's days and times are its clinic's: its time zone is read from the
- * clinic row at every transaction, so a clinic that changes it is seen at once
- * (a claim in the cookie kept the old one until the next login). A statement
- * of its own, after the settings: PostgreSQL resolves a statement's names and
- * privileges before running it, and only the settings make it the visitor
- * with a session.
+ * The statement that applies `count` settings, names and values as
+ * parameters, prepared once per connection under its name (parsed and
+ * planned once, not at every request). With `timeZone`, it ends by setting
+ * the session's days and times to its clinic's: the time zone of the clinic of
+ * the claim, read from `app_hidden.clinic_time_zone` (kept by a trigger) at
+ * every transaction, so a clinic that changes it is seen at once (a claim in
+ * the cookie kept the old one until the next login).
  */
-const CLINIC_TIME_ZONE = "select set_config('timezone', coalesce(app_hidden.session_time_zone(), 'UTC'), true)";
+const settingsStatements = new Map<string, { name: string; text: string }>();
+function settingsStatement(count: number, timeZone: boolean): { name: string; text: string } {
+  const name = `clinicops_settings_${count}${timeZone ? "_tz" : ""}`;
+  let statement = settingsStatements.get(name);
+  if (!statement) {
+    const assignments = Array.from({ length: count }, (_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+    if (timeZone) {
+      assignments.push(
+        `set_config('timezone', coalesce((select z.time_zone from app_hidden.clinic_time_zone z where z.clinic_id = $${2 * count + 1}::uuid), 'UTC'), true)`,
+      );
+    }
+    settingsStatements.set(name, (statement = { name, text: `select ${assignments.join(", ")}` }));
+  }
+  return statement;
+}
 
-/** Opens a transaction on `client` with `pgSettings` as local settings (and, for a session, its clinic's time zone). */
+/** Opens a transaction on `client` with `pgSettings` as local settings (and, for a clinic's session, its time zone). */
 export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSettings): Promise<void> {
-  const assignments = Object.entries(pgSettings)
-    .filter((entry): entry is [string, string] => entry[1] != null)
-    .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`);
-  const statements = ["begin"];
-  if (assignments.length) statements.push(`select ${assignments.join(", ")}`);
-  if (pgSettings["jwt.claims.session_id"]) statements.push(CLINIC_TIME_ZONE);
-  await client.query(statements.join("; "));
+  const settings = Object.entries(pgSettings).filter((entry): entry is [string, string] => entry[1] != null);
+  const clinicId = pgSettings["jwt.claims.clinic_id"];
+  const begun = client.query("begin");
+  if (settings.length === 0 && !clinicId) return void (await begun);
+  const values = settings.flat();
+  if (clinicId) values.push(clinicId);
+  // sent behind `begin` without waiting for it (on any connection node-postgres queues them in order)
+  await Promise.all([begun, client.query({ ...settingsStatement(settings.length, Boolean(clinicId)), values })]);
 }
 
 /** Gives `client` back to its pool once `ending` (commit or rollback) is done; a connection that failed it is closed. */

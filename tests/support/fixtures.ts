@@ -122,10 +122,11 @@ export async function createPatient(clinicId: string, fields: Record<string, unk
   return rows[0] as { id: string; code: string };
 }
 
+/** A visit booked now (so on the same local day as payments made now), taken to `status`. */
 export async function createVisit(clinic: TestClinic, status = "scheduled") {
   const patient = await createPatient(clinic.clinicId);
   const { rows } = await rootPool().query(
-    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now() + interval '1 hour') returning id, code",
+    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id, code",
     [clinic.clinicId, patient.id, clinic.members.doctor.membershipId],
   );
   const visit = rows[0] as { id: string; code: string };

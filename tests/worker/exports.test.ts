@@ -128,7 +128,7 @@ test("dates are the clinic's calendar dates and times its wall clock (UTC+3), no
   };
 
   await createPatient(c.clinicId, { first_name: "Zuhura", date_of_birth: "1990-01-02" });
-  const invoice = await createIssuedInvoice(c); // a patient and a visit of its own, an hour from now
+  const invoice = await createIssuedInvoice(c); // a patient and a visit of its own, now
   const payment = await committedAs(await cashierSession(c), async (client) =>
     (await client.query("select received_at, business_date::text from app_public.record_payment($1, 100, 'cash')", [invoice.id])).rows[0]);
   const { rows: visits } = await rootPool().query("select code, scheduled_at from app_public.visit where id = $1", [invoice.visitId]);
