@@ -1160,15 +1160,17 @@ CREATE TABLE app_public.invoice_line (
     unit_price numeric(16,3) NOT NULL,
     discount numeric(16,3) DEFAULT 0 NOT NULL,
     tax_rate numeric(6,4) NOT NULL,
-    line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), 2)) STORED,
-    line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2)) STORED,
-    line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), 2) - discount) + round(((round((quantity * unit_price), 2) - discount) * tax_rate), 2))) STORED,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    decimals smallint DEFAULT 2 NOT NULL,
+    line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), (decimals)::integer)) STORED,
+    line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer)) STORED,
+    line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), (decimals)::integer) - discount) + round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer))) STORED,
     CONSTRAINT amounts_are_numbers CHECK ((((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price)) AND ('NaN'::numeric <> discount)) AND ('NaN'::numeric <> tax_rate))),
-    CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), 2))),
+    CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), (decimals)::integer))),
+    CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
     CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
@@ -1250,7 +1252,7 @@ Price of one unit; from the catalog (or the visit''s snapshot) unless given; req
 -- Name: COLUMN invoice_line.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, at most quantity × unit price.';
+COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, in the currency''s decimals, at most quantity × unit price.';
 
 
 --
@@ -1259,27 +1261,6 @@ COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, at 
 
 COMMENT ON COLUMN app_public.invoice_line.tax_rate IS '@hasDefault
 Tax rate of the line (the invoice''s by default).';
-
-
---
--- Name: COLUMN invoice_line.line_subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.line_subtotal IS 'quantity × unit_price, rounded to 2 decimals.';
-
-
---
--- Name: COLUMN invoice_line.line_tax; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount) × tax_rate, rounded to 2 decimals.';
-
-
---
--- Name: COLUMN invoice_line.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
 
 
 --
@@ -1308,6 +1289,34 @@ COMMENT ON COLUMN app_public.invoice_line.updated_at IS 'When the row last chang
 --
 
 COMMENT ON COLUMN app_public.invoice_line.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN invoice_line.decimals; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.decimals IS 'Decimals of the invoice''s currency, which the line''s subtotal and tax are rounded to; set when the line is written (lines from before 000022 keep 2).';
+
+
+--
+-- Name: COLUMN invoice_line.line_subtotal; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_subtotal IS 'quantity × unit_price, rounded to the currency''s decimals.';
+
+
+--
+-- Name: COLUMN invoice_line.line_tax; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount) × tax_rate, rounded to the currency''s decimals.';
+
+
+--
+-- Name: COLUMN invoice_line.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
 
 
 --
@@ -2973,6 +2982,32 @@ COMMENT ON FUNCTION app_private.tg_invoice__rollup() IS 'AFTER UPDATE of status 
 
 
 --
+-- Name: tg_invoice_line__decimals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__decimals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  select app_public.currency_decimals(i.currency) into new.decimals
+  from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  new.decimals := coalesce(new.decimals, 2); -- an invoice not found is the foreign key's to report
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__decimals() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__decimals(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__decimals() IS 'BEFORE INSERT on invoice lines: decimals from the invoice''s currency.';
+
+
+--
 -- Name: tg_invoice_line__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4219,6 +4254,30 @@ ALTER FUNCTION app_public.create_invoice_from_visit(visit_id uuid) OWNER TO :DAT
 --
 
 COMMENT ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) IS 'Creates a draft invoice for a visit with a line per service at the price it was given (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
+-- Name: currency_decimals(text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.currency_decimals(code text) RETURNS smallint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case
+    when code = any ('{BIF,CLP,DJF,GNF,ISK,JPY,KMF,KRW,PYG,RWF,UGX,VND,VUV,XAF,XOF,XPF}'::text[]) then 0
+    when code = any ('{BHD,IQD,JOD,KWD,LYD,OMR,TND}'::text[]) then 3
+    else 2
+  end::smallint;
+$$;
+
+
+ALTER FUNCTION app_public.currency_decimals(code text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION currency_decimals(code text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.currency_decimals(code text) IS 'How many decimals amounts in this ISO 4217 currency have (its minor unit): 0 for JPY, 3 for KWD, 2 for most.';
 
 
 --
@@ -7922,6 +7981,14 @@ ALTER TABLE ONLY app_public.invoice
 
 
 --
+-- Name: invoice_line invoice_line_discount_decimals_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.invoice_line
+    ADD CONSTRAINT invoice_line_discount_decimals_check CHECK ((discount = round(discount, (decimals)::integer))) NOT VALID;
+
+
+--
 -- Name: invoice_line invoice_line_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8505,6 +8572,13 @@ CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH RO
 --
 
 CREATE TRIGGER _150_check_doctor BEFORE INSERT OR UPDATE OF doctor_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__check_doctor();
+
+
+--
+-- Name: invoice_line _150_decimals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_decimals BEFORE INSERT ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__decimals();
 
 
 --
@@ -10490,6 +10564,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__rollup() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_invoice_line__decimals(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__decimals() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_invoice_line__guard(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10774,6 +10855,14 @@ GRANT ALL ON FUNCTION app_public.create_clinic_with_owner(name text, timezone te
 
 REVOKE ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION currency_decimals(code text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.currency_decimals(code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.currency_decimals(code text) TO :DATABASE_VISITOR;
 
 
 --

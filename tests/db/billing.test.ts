@@ -133,6 +133,41 @@ describe("invoices", () => {
   });
 });
 
+describe("lines round to their currency's decimals", () => {
+  /** A draft invoice of a new clinic that bills in `currency`, with one line as given; its amounts, or the SQLSTATE it was refused with. */
+  async function line(currency: string, fields: { quantity: string; unitPrice: string; discount?: string; taxRate?: string }) {
+    const c = await createClinic(`Clinic in ${currency}`);
+    await rootPool().query("update app_public.clinic set currency = $2 where id = $1", [c.clinicId, currency]);
+    const patient = await createPatient(c.clinicId);
+    return committedAs(await cashierSession(c), async (client) => {
+      const invoice = (await client.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0];
+      const { rows } = await client.query(
+        `insert into app_public.invoice_line (invoice_id, description, quantity, unit_price, discount, tax_rate) values ($1, 'Care', $2, $3, $4, $5)
+         returning decimals, line_subtotal::text as subtotal, line_tax::text as tax, line_total::text as total`,
+        [invoice.id, fields.quantity, fields.unitPrice, fields.discount ?? "0", fields.taxRate ?? "0"],
+      );
+      const total = (await client.query("select total::text from app_public.invoice where id = $1", [invoice.id])).rows[0].total;
+      return { ...rows[0], invoiceTotal: total };
+    }).catch((error: { code?: string }) => error.code);
+  }
+
+  test("three decimals for a dinar, none for a yen, two for a shilling; the invoice's total is the lines'", async () => {
+    expect(await line("KWD", { quantity: "1", unitPrice: "1.125" })).toEqual({ decimals: 3, subtotal: "1.125", tax: "0.000", total: "1.125", invoiceTotal: "1.125" });
+    expect(await line("KWD", { quantity: "1", unitPrice: "1.125", taxRate: "0.15" })).toMatchObject({ tax: "0.169", total: "1.294" });
+    expect(await line("JPY", { quantity: "3", unitPrice: "33.5" })).toMatchObject({ decimals: 0, subtotal: "101.000", total: "101.000" });
+    expect(await line("TZS", { quantity: "3", unitPrice: "3333.333", taxRate: "0.18" })).toEqual({
+      decimals: 2, subtotal: "10000.000", tax: "1800.000", total: "11800.000", invoiceTotal: "11800.000",
+    });
+  });
+
+  test("a discount finer than the currency, or above the line, is refused", async () => {
+    expect(await line("TZS", { quantity: "1", unitPrice: "10.005", discount: "10.005" })).toBe("23514");
+    expect(await line("TZS", { quantity: "1", unitPrice: "10.005", discount: "10.02" })).toBe("23514");
+    expect(await line("TZS", { quantity: "1", unitPrice: "10.005", discount: "10.01" })).toMatchObject({ subtotal: "10.010", total: "0.000" });
+    expect(await line("KWD", { quantity: "1", unitPrice: "2", discount: "0.125" })).toMatchObject({ total: "1.875" });
+  });
+});
+
 describe("payments", () => {
   test("partial payments and split tenders move the status; the last cent makes it paid", async () => {
     const invoice = await createIssuedInvoice(clinic, "10000");
