@@ -190,6 +190,62 @@ describe("limits", () => {
   });
 });
 
+/** Runs `fn` with logging on and returns the internal faults it logged (console noise of the libraries silenced). */
+async function internalFaultsLoggedBy(fn: () => Promise<void>): Promise<string[]> {
+  const level = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = "info";
+  const lines: string[] = [];
+  const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+  const stdout = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+  const console = jest.spyOn(global.console, "error").mockImplementation(() => {});
+  try {
+    await fn();
+  } finally {
+    process.env.LOG_LEVEL = level;
+    for (const spy of [stderr, stdout, console]) spy.mockRestore();
+  }
+  return lines.filter((line) => line.includes('"internal_error"'));
+}
+
+describe("pagination arguments a client got wrong", () => {
+  test("are INVALID_INPUT with a message for people, never an internal fault", async () => {
+    const other = await createClinic();
+    for (const lastName of ["Alpha", "Bravo"]) await createPatient(other.clinicId, { last_name: lastName });
+    const desk = new Browser(api);
+    await desk.login(other.members.owner.phone, other.members.owner.password);
+    const page = await desk.graphql(`{ patients(first: 1, orderBy: LAST_NAME_ASC) { edges { cursor } } }`);
+    const byLastName = page.body.data.patients.edges[0].cursor;
+    const notValid = { extensions: { code: "INVALID_INPUT" }, message: "This cursor is not valid for this list." };
+    const logged = await internalFaultsLoggedBy(async () => {
+      const answers = async (query: string, variables = {}) => (await desk.graphql(query, variables)).body;
+      expect(await answers(`{ patients(first: 2, after: "abc") { nodes { lastName } } }`)).toMatchObject({
+        data: { patients: null },
+        errors: [notValid],
+      });
+      expect(await answers(`{ patients(first: 2, after: "${byLastName}", orderBy: CODE_ASC) { nodes { lastName } } }`)).toMatchObject({
+        errors: [notValid],
+      });
+      expect(await answers(`{ auditLogs(before: "${byLastName}") { nodes { action } } }`)).toMatchObject({ errors: [notValid] });
+      expect(await answers(`{ patients(last: 1, offset: 1) { nodes { lastName } } }`)).toMatchObject({
+        errors: [{ extensions: { code: "INVALID_INPUT" }, message: "offset cannot be combined with last." }],
+      });
+      // a negative count is refused before anything runs, written in the query or passed as a variable
+      for (const [query, variables] of [
+        [`{ patients(first: -1) { nodes { lastName } } }`, {}],
+        [`query($n: Int) { patients(last: $n) { nodes { lastName } } }`, { n: -1 }],
+        [`query($n: Int) { patients(first: 1, offset: $n) { nodes { lastName } } }`, { n: -5 }],
+      ] as const) {
+        const response = await desk.graphql(query, variables);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          errors: [{ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/^(first|last|offset) must not be negative\.$/) }],
+        });
+      }
+    });
+    expect(logged).toEqual([]);
+  });
+});
+
 describe("internal faults", () => {
   test("show only a reference, never SQL or a stack", () => {
     process.env.LOG_LEVEL = "silent";
