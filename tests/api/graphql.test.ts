@@ -60,6 +60,19 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.body.errors?.[0].message).toMatch(/MemberRole/);
   });
 
+  test("a query GraphQL cannot run is INVALID_QUERY, with GraphQL's message", async () => {
+    for (const [query, message] of [
+      ["{ patients { nodex } }", 'Cannot query field "nodex" on type "PatientConnection". Did you mean "nodes"?'],
+      ["{ patients(orderBy: FOO) { nodes { code } } }", 'Value "FOO" does not exist in "PatientOrderBy" enum.'],
+      ['{ patients(first: "2") { nodes { code } } }', 'Int cannot represent non-integer value: "2"'],
+      ["{ patients( ", "Syntax Error: Expected Name, found <EOF>."],
+    ]) {
+      const response = await owner.graphql(query);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ message, locations: [expect.any(Object)], extensions: { code: "INVALID_QUERY" } }]);
+    }
+  });
+
   test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
     const response = await owner.graphql(INVITE, { phone: "+255733000004", name: "x".repeat(201), role: "doctor", password: "password-123" });
     expect(response.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "user_full_name_check" });
