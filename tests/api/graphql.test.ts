@@ -9,7 +9,7 @@ import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
+import { createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -88,6 +88,50 @@ describe("bad input gets a clear code and writes nothing", () => {
       { id: clinic.clinicId, footer: "f".repeat(2001) },
     );
     expect(response.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+  });
+
+  test("a value a check constraint refuses is INVALID_INPUT with what the constraint asks for", async () => {
+    const updateClinic = (patch: Record<string, unknown>) =>
+      owner
+        .graphql(`mutation($id: UUID!, $patch: ClinicPatch!) { updateClinic(input: { rowId: $id, patch: $patch }) { clinic { name } } }`, {
+          id: clinic.clinicId,
+          patch,
+        })
+        .then((r) => r.body.errors?.[0]);
+    expect(await updateClinic({ timezone: "Mars/Base" })).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" },
+      message: "Unknown time zone: use an IANA name such as Africa/Nairobi.", // as createClinicWithOwner says it
+    });
+    expect(await updateClinic({ taxRate: "18" })).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "clinic_tax_rate_check" },
+      message: "A tax rate is a fraction below 1: 0.18 for 18%.",
+    });
+    expect(await updateClinic({ currency: "XYZ" })).toMatchObject({ message: expect.stringMatching(/^Unknown currency/) });
+    expect(await updateClinic({ name: "  " })).toMatchObject({ message: "A clinic needs a name of at most 200 characters." });
+    expect(await updateClinic({ codePrefixes: { PAT: "P-1" } })).toMatchObject({ extensions: { constraint: "code_prefixes_are_valid" } });
+
+    const service = await createService(clinic.clinicId, "1000");
+    const visit = await createVisit(clinic, "in_progress");
+    const line = await owner.graphql(
+      `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: 2, discount: "2500" } }) { visitService { rowId } } }`,
+      { v: visit.id, s: service.id },
+    );
+    expect(line.body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "visit_service_check" },
+      message: "A discount cannot be more than the line's amount (quantity × unit price).",
+    });
+  });
+
+  test("a second invoice for a visit says so", async () => {
+    const service = await createService(clinic.clinicId);
+    const visit = await createVisit(clinic, "in_progress");
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
+    const invoice = () => owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });
+    expect((await invoice()).body.errors).toBeUndefined();
+    expect((await invoice()).body.errors?.[0]).toMatchObject({
+      extensions: { code: "CONFLICT", constraint: "invoice_one_live_per_visit" },
+      message: "This visit already has an invoice.",
+    });
   });
 
   test("an empty password at login is INVALID_INPUT, not a failed login", async () => {
