@@ -2,11 +2,13 @@
  * Database errors become stable codes for the client; nothing else leaves.
  *
  * Our SQL raises five-character SQLSTATEs of class C with messages written
- * for people; PostgreSQL's own errors get a generic message per code. Any
+ * for people; PostgreSQL's own errors get a generic message per code; a few
+ * of Grafast's refusals of pagination arguments are the caller's mistake. Any
  * other error is an internal fault: logged with the request id, and the
  * caller sees only that id.
  */
 import { randomUUID } from "node:crypto";
+import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
 import { currentRequestId, log } from "./log.ts";
 
@@ -43,6 +45,82 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "40P01": ["RETRY", "Another change got there first; please try again."],
 };
 
+const TAX_RATE = "A tax rate is a fraction below 1: 0.18 for 18%.";
+const DISCOUNT_NOT_NEGATIVE = "A discount cannot be negative.";
+const DISCOUNT_WITHIN_LINE = "A discount cannot be more than the line's amount (quantity × unit price).";
+const COUNTED_NOT_NEGATIVE = "Counted amounts cannot be negative.";
+const ADDRESS = "An address is at most 500 characters.";
+
+/**
+ * What a check constraint that a client's input can reach asks for, by the
+ * constraint's name (a name that several tables share means the same in
+ * each); a violation of any other check keeps 23514's generic message. The
+ * wording lives here, with the codes it goes out with, rather than in the
+ * constraints' comments: it is the API's text, reviewed with it, and a change
+ * needs no migration. Constraints only our own code writes to (audit
+ * actions, invoice totals, phones normalised to INVALID_PHONE first, periods
+ * that request_export checks first) are left out.
+ */
+const CHECK_MESSAGES: Record<string, string> = {
+  clinic_name_check: "A clinic needs a name of at most 200 characters.",
+  clinic_timezone_check: "Unknown time zone: use an IANA name such as Africa/Nairobi.",
+  clinic_currency_check: "Unknown currency: use an ISO 4217 code such as TZS or KES.",
+  clinic_locale_check: "A locale is a language code, with a country if need be, such as sw or en-KE.",
+  clinic_tax_rate_check: TAX_RATE,
+  clinic_email_check: "This is not an email address (at most 320 characters).",
+  clinic_address_check: ADDRESS,
+  clinic_invoice_footer_check: "An invoice footer is at most 2000 characters.",
+  clinic_code_prefixes_check: "Code prefixes are an object, such as { \"PAT\": \"P\" }.",
+  code_prefixes_are_valid: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits.",
+  tax_rate_is_a_number: "A tax rate must be a number.",
+  calling_code_check: "A calling code is 1 to 3 digits without +, such as 255.",
+  e164_phone_check: "A phone number is +, the country code and the number, such as +255712345678.",
+  user_full_name_check: "A name is required, at most 200 characters.",
+  service_name_check: "A service needs a name of at most 200 characters.",
+  service_category_check: "A category is at most 100 characters.",
+  service_duration_minutes_check: "A duration is 1 to 1440 minutes.",
+  service_price_check: "A price cannot be negative.",
+  price_is_a_number: "A price must be a number.",
+  patient_first_name_check: "A first name is required, at most 100 characters.",
+  patient_last_name_check: "A last name is required, at most 100 characters.",
+  patient_date_of_birth_check: "A date of birth is 1900-01-01 or later.",
+  patient_address_check: ADDRESS,
+  patient_notes_check: "Notes are at most 5000 characters.",
+  visit_reason_check: "A reason for a visit is at most 1000 characters.",
+  visit_cancel_reason_check: "A cancel reason is at most 500 characters.",
+  visit_service_quantity_check: "A quantity is 1 to 1000.",
+  visit_service_discount_check: DISCOUNT_NOT_NEGATIVE,
+  visit_service_check: DISCOUNT_WITHIN_LINE,
+  amounts_are_numbers: "Quantities, prices, discounts and tax rates must be numbers.",
+  invoice_notes_check: "Notes are at most 2000 characters.",
+  invoice_void_reason_check: "A reason to void is at most 500 characters.",
+  invoice_line_description_check: "A line needs a description of at most 300 characters.",
+  invoice_line_quantity_check: "A quantity is more than 0 and at most 100000.",
+  invoice_line_unit_price_check: "A unit price cannot be negative.",
+  invoice_line_discount_check: DISCOUNT_NOT_NEGATIVE,
+  invoice_line_check: DISCOUNT_WITHIN_LINE,
+  invoice_line_tax_rate_check: TAX_RATE,
+  payment_reference_check: "A reference is at most 200 characters.",
+  payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
+  refund_reason_check: "A reason to refund is at most 500 characters.",
+  daily_reconciliation_counted_cash_check: COUNTED_NOT_NEGATIVE,
+  daily_reconciliation_counted_card_check: COUNTED_NOT_NEGATIVE,
+  daily_reconciliation_counted_bank_transfer_check: COUNTED_NOT_NEGATIVE,
+  daily_reconciliation_counted_mobile_money_check: COUNTED_NOT_NEGATIVE,
+  daily_reconciliation_counted_insurance_check: COUNTED_NOT_NEGATIVE,
+  counted_amounts_are_numbers: "Counted amounts must be numbers.",
+  daily_reconciliation_notes_check: "Notes are at most 2000 characters.",
+  daily_reconciliation_reopen_reason_check: "A reason to reopen a day is at most 500 characters.",
+};
+
+/** Unique constraints whose violation a client can cause and we can name; others keep 23505's message. */
+const UNIQUE_MESSAGES: Record<string, string> = {
+  invoice_one_live_per_visit: "This visit already has an invoice.",
+};
+
+/** The message for a constraint's violation, by SQLSTATE and constraint name, when we have one. */
+const CONSTRAINT_MESSAGES: Record<string, Record<string, string>> = { "23514": CHECK_MESSAGES, "23505": UNIQUE_MESSAGES };
+
 /** An error raised in TypeScript (plans, routes) with a stable code for the client. */
 export class ClientFacingError extends Error {
   readonly clientCode: string;
@@ -50,6 +128,27 @@ export class ClientFacingError extends Error {
     super(message);
     this.clientCode = clientCode;
   }
+}
+
+const CURSOR_NOT_VALID = "This cursor is not valid for this list.";
+
+/**
+ * Pagination arguments that Grafast and @dataplan/pg refuse with a SafeError
+ * (meant to be shown, not written for people), by message: these are the
+ * caller's mistake. Any other SafeError (say, cursors on an aggregate) is a
+ * fault of ours and stays internal.
+ */
+const PAGINATION_MISTAKES: [pattern: RegExp, message: string][] = [
+  // a cursor that does not decode (parseCursor in @dataplan/pg's pgStmt)
+  [/^Invalid cursor, please enter a cursor from a previous request/, CURSOR_NOT_VALID],
+  // a cursor of another connection or another orderBy (validateParsedCursor)
+  [/^Invalid '(before|after)' cursor - a cursor is only valid within a specific ordering/, CURSOR_NOT_VALID],
+  [/^Cannot use 'offset' with 'last'$/, "offset cannot be combined with last."],
+];
+
+function paginationMistake(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !isSafeError(error)) return undefined;
+  return PAGINATION_MISTAKES.find(([pattern]) => pattern.test(error.message))?.[1];
 }
 
 /** PostGraphile's message when RLS hides the row an update or delete names. */
@@ -70,12 +169,15 @@ export function describeError(error: unknown): ClientError | null {
     return { code: OUR_CODES[sqlState], message: String(e.message) };
   }
   if (sqlState && POSTGRES_CODES[sqlState]) {
-    const [code, message] = POSTGRES_CODES[sqlState];
+    const [code, generic] = POSTGRES_CODES[sqlState];
+    const message = (typeof e.constraint === "string" && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) || generic;
     const details: Record<string, unknown> = {};
     if (typeof e.constraint === "string") details.constraint = e.constraint;
     if (typeof e.column === "string") details.column = e.column;
     return { code, message, ...(Object.keys(details).length ? { details } : {}) };
   }
+  const mistake = paginationMistake(error);
+  if (mistake) return { code: "INVALID_INPUT", message: mistake };
   if (typeof e?.message === "string" && NOTHING_MATCHED.test(e.message)) {
     return { code: "NOT_FOUND", message: "No such record in your clinic, or you may not change it." };
   }

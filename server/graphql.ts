@@ -15,6 +15,7 @@ import type { RoleNames } from "../db/config.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { pgService, READ_ONLY } from "./pg-transaction.ts";
+import { QueryErrorCodesPlugin } from "./query-errors.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -29,7 +30,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize }), VisitQueuePlugin],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize }), VisitQueuePlugin, QueryErrorCodesPlugin],
     pgServices: [pgService(pool)],
     grafserv: {
       graphqlPath: "/graphql",

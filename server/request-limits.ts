@@ -2,7 +2,9 @@
  * Limits on what one GraphQL request may ask for: query depth, the number of
  * fields it selects (aliases and fragments counted as often as they are used,
  * so neither repeats an expensive field hundreds of times nor makes this check
- * itself run long), and the page size of `first`/`last`. Literal values are refused at validation (400 with
+ * itself run long), and the page size of `first`/`last` (LIMIT_EXCEEDED); and
+ * no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
+ * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
  * before execution. A connection asked for without `first` or `last` gets a
  * page of the largest size, not every row: its first page, or with only
@@ -26,19 +28,25 @@ export interface RequestLimits {
   maxPageSize: number;
 }
 
+/** Page sizes, at most `maxPageSize`. */
 const PAGE_ARGUMENTS = new Set(["first", "last"]);
+/** Numbers of rows, never negative. */
+const ROW_COUNT_ARGUMENTS = new Set(["first", "last", "offset"]);
 
-/** The first limit the document breaks, as a message; null when within limits. */
+const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
+const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
+
+/** The first limit the document breaks, as the error to answer; null when within limits. */
 export function findLimitViolation(
   document: DocumentNode,
   limits: RequestLimits,
   variables?: Record<string, unknown> | null,
-): string | null {
+): GraphQLError | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const pageSize = (value: ValueNode): number | null => {
+  const rowCount = (value: ValueNode): number | null => {
     if (value.kind === Kind.INT) return Number(value.value);
     if (value.kind === Kind.VARIABLE && variables) {
       const v = variables[value.name.value];
@@ -47,20 +55,22 @@ export function findLimitViolation(
     return null;
   };
   let fields = 0;
-  const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): string | null => {
+  const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): GraphQLError | null => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (++fields > limits.maxFields) return `Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`;
+        if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
         for (const argument of selection.arguments ?? []) {
-          const size = PAGE_ARGUMENTS.has(argument.name.value) ? pageSize(argument.value) : null;
-          if (size !== null && size > limits.maxPageSize) {
-            return `"${argument.name.value}" may not exceed ${limits.maxPageSize} (asked for ${size} on ${selection.name.value}).`;
+          const name = argument.name.value;
+          const count = ROW_COUNT_ARGUMENTS.has(name) ? rowCount(argument.value) : null;
+          if (count !== null && count < 0) return invalidInput(`${name} must not be negative.`);
+          if (count !== null && PAGE_ARGUMENTS.has(name) && count > limits.maxPageSize) {
+            return limitExceeded(`"${name}" may not exceed ${limits.maxPageSize} (asked for ${count} on ${selection.name.value}).`);
           }
         }
         if (selection.selectionSet) {
           // a type's `ofType` chain is linear and ends (a list of non-null of …): introspection nests it ten deep
           const nested = selection.name.value === "ofType" ? depth : depth + 1;
-          if (nested > limits.maxDepth) return `Queries may nest at most ${limits.maxDepth} levels deep.`;
+          if (nested > limits.maxDepth) return limitExceeded(`Queries may nest at most ${limits.maxDepth} levels deep.`);
           const problem = visit(selection.selectionSet, nested, seen);
           if (problem) return problem;
         }
@@ -87,13 +97,11 @@ export function findLimitViolation(
   return null;
 }
 
-const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
-
 function limitsRule(limits: RequestLimits) {
   return (context: ValidationContext): ASTVisitor => ({
     Document(node) {
       const problem = findLimitViolation(node, limits);
-      if (problem) context.reportError(limitExceeded(problem));
+      if (problem) context.reportError(problem);
     },
   });
 }
@@ -110,7 +118,7 @@ function refuseVariablesOverLimits<E extends { args: { document: DocumentNode; v
   return (next: () => R, event: E): R | { errors: GraphQLError[] } => {
     const { document, variableValues } = event.args;
     const problem = variableValues ? findLimitViolation(document, limits, variableValues) : null;
-    return problem ? { errors: [limitExceeded(problem)] } : next();
+    return problem ? { errors: [problem] } : next();
   };
 }
 

@@ -6,15 +6,47 @@
  * subscription starts (a live session: not revoked, not expired), never an
  * argument or a claim alone, so nobody listens to another clinic or after
  * logging out. A notification (trigger _700_notify on app_public.visit) names
- * only the visit; each event reads the visit, its status included, through
- * the ordinary row-level security, so a session revoked since gets nulls, and
- * a doctor learns only about their own visits.
+ * only the visit; an event is delivered only when the subscriber's session
+ * may see that visit through the ordinary row-level security, and then reads
+ * it, its status included, the same way: a doctor hears only about their own
+ * visits, and a session revoked since hears nothing more.
  */
-import { constant, context, lambda, listen, type Step } from "postgraphile/grafast";
-import { loadOneWithPgClient } from "postgraphile/@dataplan/pg";
-import { jsonParse, type JSONParseStep } from "postgraphile/@dataplan/json";
+import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
+import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
+
+interface VisitEvent {
+  id: string;
+}
+
+type MaySee = (visitId: string) => Promise<boolean>;
+
+/**
+ * The events of `notifications` whose visit the session may see. A plain
+ * iterator rather than an async generator: `return()` (the subscriber leaving)
+ * must unsubscribe at once, not after the next notification.
+ */
+function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): AsyncIterableIterator<VisitEvent> {
+  const source = notifications[Symbol.asyncIterator]();
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      for (;;) {
+        const notification = await source.next();
+        if (notification.done) return notification;
+        const event = JSON.parse(notification.value) as VisitEvent;
+        if (await maySee(event.id)) return { done: false, value: event };
+      }
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
 
 /** The clinic of the verified session's claim, as a plan step (row-level security checks it against the live session). */
 const sessionClinicId = () =>
@@ -22,13 +54,22 @@ const sessionClinicId = () =>
 
 export const VisitQueuePlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;
-  /** The event's visit, read through row-level security (null when the session may not see it). */
-  const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: ($event as JSONParseStep<{ id: string }>).get("id") });
+  /** The event's visit, read through row-level security. */
+  const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: access($event, "id") });
+  /** Whether the session may see a visit, asked each time with the request's settings (row-level security). */
+  const maySee = () =>
+    lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): MaySee => (visitId) =>
+      withPgClient(pgSettings, async (client) => {
+        const text = "select exists (select from app_public.visit where id = $1) as visible";
+        const { rows } = await client.query<{ visible: boolean }>({ text, values: [visitId] });
+        return rows[0].visible;
+      }),
+    );
   return {
     typeDefs: gql`
       """A visit of your clinic was booked or changed status."""
       type VisitQueueEvent {
-        """The visit's status now (null if you may not see the visit)."""
+        """The visit's status now."""
         status: VisitStatus
         """The visit, as you may see it now."""
         visit: Visit
@@ -51,7 +92,12 @@ export const VisitQueuePlugin = extendSchema((build) => {
                 if (!clinicId) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
                 return `clinicops:visits:${clinicId}`;
               });
-              return listen(context().get("pgSubscriber"), $topic, jsonParse);
+              const $visibleToSession = lambda(
+                [context().get("pgSubscriber"), maySee()],
+                ([subscriber, maySee]): GrafastSubscriber<Record<string, VisitEvent>> | null =>
+                  subscriber && { subscribe: async (topic) => visibleEvents(await subscriber.subscribe(topic), maySee) },
+              );
+              return listen($visibleToSession, $topic);
             },
             plan($event) {
               return $event;

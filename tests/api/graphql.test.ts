@@ -9,7 +9,7 @@ import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
+import { createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -60,6 +60,19 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.body.errors?.[0].message).toMatch(/MemberRole/);
   });
 
+  test("a query GraphQL cannot run is INVALID_QUERY, with GraphQL's message", async () => {
+    for (const [query, message] of [
+      ["{ patients { nodex } }", 'Cannot query field "nodex" on type "PatientConnection". Did you mean "nodes"?'],
+      ["{ patients(orderBy: FOO) { nodes { code } } }", 'Value "FOO" does not exist in "PatientOrderBy" enum.'],
+      ['{ patients(first: "2") { nodes { code } } }', 'Int cannot represent non-integer value: "2"'],
+      ["{ patients( ", "Syntax Error: Expected Name, found <EOF>."],
+    ]) {
+      const response = await owner.graphql(query);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ message, locations: [expect.any(Object)], extensions: { code: "INVALID_QUERY" } }]);
+    }
+  });
+
   test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
     const response = await owner.graphql(INVITE, { phone: "+255733000004", name: "x".repeat(201), role: "doctor", password: "password-123" });
     expect(response.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "user_full_name_check" });
@@ -75,6 +88,50 @@ describe("bad input gets a clear code and writes nothing", () => {
       { id: clinic.clinicId, footer: "f".repeat(2001) },
     );
     expect(response.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+  });
+
+  test("a value a check constraint refuses is INVALID_INPUT with what the constraint asks for", async () => {
+    const updateClinic = (patch: Record<string, unknown>) =>
+      owner
+        .graphql(`mutation($id: UUID!, $patch: ClinicPatch!) { updateClinic(input: { rowId: $id, patch: $patch }) { clinic { name } } }`, {
+          id: clinic.clinicId,
+          patch,
+        })
+        .then((r) => r.body.errors?.[0]);
+    expect(await updateClinic({ timezone: "Mars/Base" })).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" },
+      message: "Unknown time zone: use an IANA name such as Africa/Nairobi.", // as createClinicWithOwner says it
+    });
+    expect(await updateClinic({ taxRate: "18" })).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "clinic_tax_rate_check" },
+      message: "A tax rate is a fraction below 1: 0.18 for 18%.",
+    });
+    expect(await updateClinic({ currency: "XYZ" })).toMatchObject({ message: expect.stringMatching(/^Unknown currency/) });
+    expect(await updateClinic({ name: "  " })).toMatchObject({ message: "A clinic needs a name of at most 200 characters." });
+    expect(await updateClinic({ codePrefixes: { PAT: "P-1" } })).toMatchObject({ extensions: { constraint: "code_prefixes_are_valid" } });
+
+    const service = await createService(clinic.clinicId, "1000");
+    const visit = await createVisit(clinic, "in_progress");
+    const line = await owner.graphql(
+      `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: 2, discount: "2500" } }) { visitService { rowId } } }`,
+      { v: visit.id, s: service.id },
+    );
+    expect(line.body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "visit_service_check" },
+      message: "A discount cannot be more than the line's amount (quantity × unit price).",
+    });
+  });
+
+  test("a second invoice for a visit says so", async () => {
+    const service = await createService(clinic.clinicId);
+    const visit = await createVisit(clinic, "in_progress");
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
+    const invoice = () => owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });
+    expect((await invoice()).body.errors).toBeUndefined();
+    expect((await invoice()).body.errors?.[0]).toMatchObject({
+      extensions: { code: "CONFLICT", constraint: "invoice_one_live_per_visit" },
+      message: "This visit already has an invoice.",
+    });
   });
 
   test("an empty password at login is INVALID_INPUT, not a failed login", async () => {
@@ -187,6 +244,62 @@ describe("limits", () => {
     for (let i = 0; i < 7; i++) cyclic = `fields { type { ${cyclic} } }`;
     const deep = await owner.graphql(`{ __schema { types { ${cyclic} } } }`);
     expect(deep.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
+  });
+});
+
+/** Runs `fn` with logging on and returns the internal faults it logged (console noise of the libraries silenced). */
+async function internalFaultsLoggedBy(fn: () => Promise<void>): Promise<string[]> {
+  const level = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = "info";
+  const lines: string[] = [];
+  const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+  const stdout = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+  const console = jest.spyOn(global.console, "error").mockImplementation(() => {});
+  try {
+    await fn();
+  } finally {
+    process.env.LOG_LEVEL = level;
+    for (const spy of [stderr, stdout, console]) spy.mockRestore();
+  }
+  return lines.filter((line) => line.includes('"internal_error"'));
+}
+
+describe("pagination arguments a client got wrong", () => {
+  test("are INVALID_INPUT with a message for people, never an internal fault", async () => {
+    const other = await createClinic();
+    for (const lastName of ["Alpha", "Bravo"]) await createPatient(other.clinicId, { last_name: lastName });
+    const desk = new Browser(api);
+    await desk.login(other.members.owner.phone, other.members.owner.password);
+    const page = await desk.graphql(`{ patients(first: 1, orderBy: LAST_NAME_ASC) { edges { cursor } } }`);
+    const byLastName = page.body.data.patients.edges[0].cursor;
+    const notValid = { extensions: { code: "INVALID_INPUT" }, message: "This cursor is not valid for this list." };
+    const logged = await internalFaultsLoggedBy(async () => {
+      const answers = async (query: string, variables = {}) => (await desk.graphql(query, variables)).body;
+      expect(await answers(`{ patients(first: 2, after: "abc") { nodes { lastName } } }`)).toMatchObject({
+        data: { patients: null },
+        errors: [notValid],
+      });
+      expect(await answers(`{ patients(first: 2, after: "${byLastName}", orderBy: CODE_ASC) { nodes { lastName } } }`)).toMatchObject({
+        errors: [notValid],
+      });
+      expect(await answers(`{ auditLogs(before: "${byLastName}") { nodes { action } } }`)).toMatchObject({ errors: [notValid] });
+      expect(await answers(`{ patients(last: 1, offset: 1) { nodes { lastName } } }`)).toMatchObject({
+        errors: [{ extensions: { code: "INVALID_INPUT" }, message: "offset cannot be combined with last." }],
+      });
+      // a negative count is refused before anything runs, written in the query or passed as a variable
+      for (const [query, variables] of [
+        [`{ patients(first: -1) { nodes { lastName } } }`, {}],
+        [`query($n: Int) { patients(last: $n) { nodes { lastName } } }`, { n: -1 }],
+        [`query($n: Int) { patients(first: 1, offset: $n) { nodes { lastName } } }`, { n: -5 }],
+      ] as const) {
+        const response = await desk.graphql(query, variables);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          errors: [{ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/^(first|last|offset) must not be negative\.$/) }],
+        });
+      }
+    });
+    expect(logged).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
 import { runCli } from "../support/cli.ts";
-import { closeRootPool, rootPool, TEST_DATABASE_URL } from "../support/database.ts";
+import { closeRootPool, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -81,10 +81,10 @@ test("setting claims, roles or the session's user changes nothing", async () => 
   const { rows: sessions } = await rootPool().query("select id from app_private.session where clinic_id = $1 limit 1", [b.clinicId]);
   await analyst.query("select set_config('jwt.claims.session_id', $1, false)", [sessions[0].id]);
   expect(await clinicsIn("invoices")).toEqual([a.clinicId]);
-  await analyst.query("set role clinicops_test_analyst");
+  await analyst.query(`set role ${pg.escapeIdentifier(testConfig.roles.analyst)}`);
   expect(await clinicsIn("payments")).toEqual([a.clinicId]);
   await analyst.query("reset role");
-  await expect(analyst.query("set role clinicops_test_owner")).rejects.toThrow(/permission denied/);
+  await expect(analyst.query(`set role ${pg.escapeIdentifier(testConfig.roles.owner)}`)).rejects.toThrow(/permission denied/);
   await expect(analyst.query("set session authorization postgres")).rejects.toThrow(/permission denied/);
 });
 

@@ -1,0 +1,50 @@
+/**
+ * GraphQL's own refusals of a request (a syntax error, an unknown field or
+ * enum value, an argument of the wrong type) carry the code INVALID_QUERY,
+ * with GraphQL's message, which says what is wrong and where.
+ *
+ * grafserv answers them before anything runs and without maskError, so the
+ * code is given where grafserv lets a plugin in: the execution config that
+ * `setPreset` hands out, whose parseAndValidate is wrapped. Errors that have
+ * a code already (LIMIT_EXCEEDED, INVALID_INPUT from the request limits' rule)
+ * keep it.
+ */
+import { isPromiseLike } from "postgraphile/grafast";
+import type { ExecutionConfig } from "postgraphile/grafserv";
+import { GraphQLError } from "postgraphile/graphql";
+
+type ParseAndValidate = ExecutionConfig["parseAndValidate"];
+
+const withQueryCode = (error: GraphQLError): GraphQLError =>
+  error.extensions.code
+    ? error
+    : new GraphQLError(error.message, {
+        nodes: error.nodes,
+        source: error.source,
+        positions: error.positions,
+        extensions: { ...error.extensions, code: "INVALID_QUERY" },
+      });
+
+const codingErrors = (parseAndValidate: ParseAndValidate): ParseAndValidate => (query) => {
+  const result = parseAndValidate(query);
+  return result.errors ? { errors: result.errors.map(withQueryCode) } : result;
+};
+
+const withCodingErrors = (config: ExecutionConfig): ExecutionConfig => ({ ...config, parseAndValidate: codingErrors(config.parseAndValidate) });
+
+export const QueryErrorCodesPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsQueryErrorCodesPlugin",
+  version: "1.0.0",
+  grafserv: {
+    middleware: {
+      setPreset(next, event) {
+        const { getExecutionConfig } = event;
+        event.getExecutionConfig = function (context) {
+          const config = getExecutionConfig.call(this, context);
+          return isPromiseLike(config) ? config.then(withCodingErrors) : withCodingErrors(config);
+        };
+        return next();
+      },
+    },
+  },
+};
