@@ -99,6 +99,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_line_unit_price_check: "A unit price cannot be negative.",
   invoice_line_discount_check: DISCOUNT_NOT_NEGATIVE,
   invoice_line_check: DISCOUNT_WITHIN_LINE,
+  invoice_line_discount_decimals_check: "A discount has no more decimals than the invoice's currency: 2 for TZS, 3 for KWD, none for JPY.",
   invoice_line_tax_rate_check: TAX_RATE,
   payment_reference_check: "A reference is at most 200 characters.",
   payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",

@@ -120,6 +120,18 @@ describe("bad input gets a clear code and writes nothing", () => {
       extensions: { code: "INVALID_INPUT", constraint: "visit_service_check" },
       message: "A discount cannot be more than the line's amount (quantity × unit price).",
     });
+
+    const invoice = await owner.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, {
+      p: visit.patientId,
+    });
+    const finerThanTheShilling = await owner.graphql(
+      `mutation($i: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "Dressing", unitPrice: "100", discount: "0.005" } }) { invoiceLine { rowId } } }`,
+      { i: invoice.body.data.createInvoice.invoice.rowId },
+    );
+    expect(finerThanTheShilling.body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT", constraint: "invoice_line_discount_decimals_check" },
+      message: "A discount has no more decimals than the invoice's currency: 2 for TZS, 3 for KWD, none for JPY.",
+    });
   });
 
   test("a second invoice for a visit says so", async () => {
