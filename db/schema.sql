@@ -1574,10 +1574,55 @@ COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one
 
 
 --
+-- Name: export_order(app_public.export_kind); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.export_order(kind app_public.export_kind) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select case kind
+    when 'patients_csv' then 'p.code'
+    when 'visits_csv' then 'v.scheduled_at, v.code'
+    when 'invoices_csv' then 'i.code'
+    when 'payments_csv' then 'm.business_date, m.happened_at, m.code'
+  end;
+$$;
+
+
+ALTER FUNCTION app_private.export_order(kind app_public.export_kind) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_order(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.export_order(kind app_public.export_kind) IS 'The ORDER BY of each CSV export, over export_rows''s query.';
+
+
+--
 -- Name: export_query(app_public.export_kind); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select app_private.export_rows(kind) || ' order by ' || app_private.export_order(kind);
+$$;
+
+
+ALTER FUNCTION app_private.export_query(kind app_public.export_kind) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_query(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.export_query(kind app_public.export_kind) IS 'The SQL of each CSV export ($1 clinic, $2 and $3 the period): export_rows in export_order.';
+
+
+--
+-- Name: export_rows(app_public.export_kind); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $_$
   select case kind
@@ -1586,8 +1631,7 @@ CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS te
              app_private.csv_safe(p.last_name) as last_name, p.phone, to_char(p.date_of_birth, 'YYYY-MM-DD') as date_of_birth, p.sex,
              app_private.csv_safe(p.address) as address, to_char(p.created_at at time zone c.timezone, 'YYYY-MM-DD') as registered_on
       from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
-      where p.clinic_id = $1 and p.deleted_at is null and (p.created_at at time zone c.timezone)::date between $2 and $3
-      order by p.code $q$
+      where p.clinic_id = $1 and p.deleted_at is null and (p.created_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'visits_csv' then $q$
       select v.code, p.code as patient_code, app_private.csv_safe(u.full_name) as doctor, v.status,
              to_char(v.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI:SS') as scheduled_at, app_private.csv_safe(v.reason) as reason,
@@ -1596,16 +1640,14 @@ CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS te
       join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
       join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
       join app_public."user" u on u.id = m.user_id
-      where v.clinic_id = $1 and (v.scheduled_at at time zone c.timezone)::date between $2 and $3
-      order by v.scheduled_at, v.code $q$
+      where v.clinic_id = $1 and (v.scheduled_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'invoices_csv' then $q$
       select i.code, p.code as patient_code, i.status, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total,
              i.amount_paid, i.balance, to_char(i.created_at at time zone c.timezone, 'YYYY-MM-DD') as created_on,
              app_private.csv_safe(i.void_reason) as void_reason
       from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
       join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
-      where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3
-      order by i.code $q$
+      where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'payments_csv' then $q$
       select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
              to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at from (
@@ -1618,19 +1660,18 @@ CREATE FUNCTION app_private.export_query(kind app_public.export_kind) RETURNS te
         select 'refund', r.code, i.code, r.method, -r.amount, r.business_date, r.refunded_at at time zone c.timezone
         from app_public.refund r join app_public.clinic c on c.id = r.clinic_id
         join app_public.invoice i on i.clinic_id = r.clinic_id and i.id = r.invoice_id
-        where r.clinic_id = $1 and r.business_date between $2 and $3) m
-      order by m.business_date, m.happened_at, m.code $q$
+        where r.clinic_id = $1 and r.business_date between $2 and $3) m $q$
   end;
 $_$;
 
 
-ALTER FUNCTION app_private.export_query(kind app_public.export_kind) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.export_rows(kind app_public.export_kind) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION export_query(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_rows(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_query(kind app_public.export_kind) IS 'The SQL of each CSV export ($1 clinic, $2 and $3 the period), with formula guards on free text; dates are the clinic''s calendar dates (YYYY-MM-DD) and times its wall clock (YYYY-MM-DD HH:MM:SS), formatted here so that the file says what the database means.';
+COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock.';
 
 
 --
@@ -10270,10 +10311,24 @@ REVOKE ALL ON FUNCTION app_private.expire_sessions(session_id uuid) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION export_order(kind app_public.export_kind); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.export_order(kind app_public.export_kind) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION export_query(kind app_public.export_kind); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_private.export_query(kind app_public.export_kind) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION export_rows(kind app_public.export_kind); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.export_rows(kind app_public.export_kind) FROM PUBLIC;
 
 
 --

@@ -27,10 +27,11 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
   await helpers.withPgClient(async (client) => {
     await client.query("begin isolation level repeatable read read only");
     try {
-      const { rows: q } = await client.query("select app_private.export_query($1) as sql", [job.kind]);
+      const { rows: q } = await client.query("select app_private.export_rows($1) as rows, app_private.export_query($1) as sql", [job.kind]);
       const sql = q[0].sql as string;
       const params = [job.clinicId, job.from, job.to];
-      const { rows: count } = await client.query(`select count(*)::int as n from (${sql}) rows_to_export`, params);
+      // counted unsorted: the cursor below sorts them once
+      const { rows: count } = await client.query(`select count(*)::int as n from (${q[0].rows}) rows_to_export`, params);
       await progress("rows_total", count[0].n);
       const { fields } = await client.query(`select * from (${sql}) rows_to_export limit 0`, params);
 
