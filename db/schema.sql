@@ -2548,10 +2548,12 @@ CREATE FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uu
 declare
   v_table text := pg_typeof(sample)::text;
   v_result alias for $0; -- typed as the actual row type
+  v_previous text := current_setting('clinicops.include_deleted', true);
   v_live boolean;
 begin
-  -- Only a row the caller can see, not deleted yet, is deleted and returned.
-  execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
+  -- Only a row the caller may change, not deleted yet, is deleted and returned; a delete in flight
+  -- holds the lock until it commits, and then the row is deleted: nothing here.
+  execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null for update', v_table)
     into v_live using soft_delete.clinic_id, soft_delete.id;
   if v_live then
     -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
@@ -2559,7 +2561,7 @@ begin
     perform set_config('clinicops.include_deleted', 'on', true);
     execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
       into v_result using soft_delete.clinic_id, soft_delete.id;
-    perform set_config('clinicops.include_deleted', '', true);
+    perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
   end if;
   if v_result is null then
     raise exception 'Nothing to delete: no such row in this clinic, or you may not delete it.' using errcode = 'CNOTF';
