@@ -23,7 +23,8 @@ export function pgSettingsFor(
     statement_timeout: String(settings.statementTimeoutMs),
     jit_optimize_above_cost: "-1",
     plan_cache_mode: "force_generic_plan",
-    timezone: "UTC", // a session's transaction then takes its clinic's, read in the database (beginWithSettings)
+    // a clinic's session takes its clinic's time zone, read in the database (beginWithSettings); anyone else UTC
+    ...(claims?.clinic_id ? {} : { timezone: "UTC" }),
     "clinicops.default_calling_code": settings.defaultCallingCode,
     "jwt.claims.session_id": claims?.session_id ?? "",
     "jwt.claims.user_id": claims?.user_id ?? "",
