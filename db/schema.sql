@@ -844,12 +844,23 @@ CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public
     AS $$
   select case
     when t.typed !~ '[0-9]' or t.typed ~ '[^0-9[:space:]()./+-]' then null -- not a phone: names and codes are matched as typed
-    when t.digits like '00%' then '+' || substr(t.digits, 3) -- international, 00 for +
-    when t.digits like '0%' and calling_code is not null then '+' || calling_code || substr(t.digits, 2) -- national: trunk 0 for the country
-    when t.digits like '0%' then substr(t.digits, 2)
-    else t.digits
+    when char_length(regexp_replace(n.own, '[^0-9]', '', 'g')) < 2 then null -- no more than a prefix
+    else n.prefix || n.own
   end
-  from (select btrim(query) as typed, regexp_replace(btrim(query), '[[:space:]()./-]', '', 'g') as digits) t;
+  from (select btrim(query) as typed, regexp_replace(btrim(query), '[[:space:]()./-]', '', 'g') as digits) t
+  cross join lateral (
+    select
+      case
+        when t.digits like '00%' then '+' -- international, 00 for +
+        when t.digits like '0%' and calling_code is not null then '+' || calling_code -- national: trunk 0 for the country
+        else ''
+      end as prefix,
+      case
+        when t.digits like '00%' then substr(t.digits, 3)
+        when t.digits like '0%' then substr(t.digits, 2)
+        else t.digits
+      end as own
+  ) n;
 $$;
 
 
@@ -859,7 +870,7 @@ ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.
 -- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit).';
+COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk 0 (00, 0-, +2: every phone would match).';
 
 
 --
@@ -2786,7 +2797,7 @@ ALTER FUNCTION app_private.tg__patient_not_deleted() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__patient_not_deleted(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'BEFORE INSERT OR UPDATE OF patient_id on visits and invoices: the patient is not deleted (INVALID_INPUT).';
+COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'AFTER INSERT OR UPDATE OF patient_id on visits and invoices, after the foreign key''s check has locked the patient''s row: the patient is not deleted (INVALID_INPUT), nor being deleted (the check waits for that delete and then refuses).';
 
 
 --
@@ -8639,20 +8650,6 @@ CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR 
 
 
 --
--- Name: invoice _160_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _160_patient_not_deleted BEFORE INSERT OR UPDATE OF patient_id ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
-
-
---
--- Name: visit _160_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _160_patient_not_deleted BEFORE INSERT OR UPDATE OF patient_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
-
-
---
 -- Name: invoice_line _200_guard; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8727,6 +8724,20 @@ CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.patient FOR EACH ROW
 --
 
 CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__soft_delete();
+
+
+--
+-- Name: invoice _450_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _450_patient_not_deleted AFTER INSERT OR UPDATE OF patient_id ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
+
+
+--
+-- Name: visit _450_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _450_patient_not_deleted AFTER INSERT OR UPDATE OF patient_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
 
 
 --

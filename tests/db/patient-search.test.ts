@@ -42,6 +42,24 @@ test("a phone is found as people type it: national with its trunk 0, internation
   expect(await search("0715 300 921")).toEqual([]);
 });
 
+test("a phone typed as no more than its prefix is not searched as a phone (it would match every phone)", async () => {
+  await createPatient(clinic.clinicId, { first_name: "Kiambishi", last_name: "Awali", phone: "+255718456789" });
+  const term = async (typed: string) =>
+    (await rootPool().query("select app_hidden.phone_search_term($1, '255') as term", [typed])).rows[0].term;
+  for (const typed of ["00", "0-", "(0)", "+2", "0 7", "002", "+"]) {
+    expect([typed, await term(typed)]).toEqual([typed, null]);
+  }
+  // as typed, these are in no one's name, code or phone ("00" or "+2" still are, and match as text)
+  for (const typed of ["0-", "(0)", "0 7"]) {
+    expect([typed, await search(typed)]).toEqual([typed, []]);
+  }
+  // two digits of its own are a search, as two letters are
+  expect(await term("071")).toBe("+25571");
+  expect(await term("0025")).toBe("+25");
+  expect(await term("+25")).toBe("+25");
+  expect(await term("45")).toBe("45");
+});
+
 test("the definer function behind it answers for the caller's clinic only, and nothing without a session", async () => {
   const other = await createClinic("Other search clinic");
   const mine = await createPatient(clinic.clinicId, { first_name: "Tumaini", last_name: "Ngowi-Search" });
