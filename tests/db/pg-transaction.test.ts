@@ -4,11 +4,13 @@
  * only as long as the transaction, so a pooled connection never carries one
  * request's identity into the next; on the API's pipelined connections as on
  * plain ones. A read-only transaction refuses writes, and its connection is
- * not reused before its commit is done.
+ * not reused before its commit is done. A clinic's session takes its
+ * clinic's time zone as it is at that transaction's start.
  */
 import pg from "pg";
 import { apiPool, beginWithSettings, READ_ONLY, withPgSettings } from "../../server/pg-transaction.ts";
-import { closeRootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { createClinic } from "../support/fixtures.ts";
 
 // one connection each: the next transaction is sure to reuse the previous one's
 const pools = {
@@ -89,5 +91,19 @@ describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
       (await client.query(`${WHO}, pg_backend_pid() as pid, current_setting('transaction_read_only') as read_only`)).rows[0],
     );
     expect(next).toEqual({ role: testConfig.roles.authenticator, claim: "", pid: first.pid, read_only: "off" });
+  });
+
+  test("a clinic's session takes its clinic's time zone as it is now, as the login role, before any role is set", async () => {
+    const clinic = await createClinic("Time zone clinic");
+    const zoneOf = (clinicId: string) =>
+      withPgSettings(pool, { "jwt.claims.clinic_id": clinicId }, async (client) =>
+        (await client.query("select current_setting('timezone') as zone, current_user as role")).rows[0],
+      );
+    await rootPool().query("update app_public.clinic set timezone = 'Asia/Tokyo' where id = $1", [clinic.clinicId]);
+    expect(await zoneOf(clinic.clinicId)).toEqual({ zone: "Asia/Tokyo", role: testConfig.roles.authenticator });
+    await rootPool().query("update app_public.clinic set timezone = 'America/Lima' where id = $1", [clinic.clinicId]);
+    expect(await zoneOf(clinic.clinicId)).toEqual({ zone: "America/Lima", role: testConfig.roles.authenticator });
+    // a clinic that does not exist (or no longer does) is UTC, not the connection's last zone
+    expect(await zoneOf("00000000-0000-0000-0000-000000000000")).toEqual({ zone: "UTC", role: testConfig.roles.authenticator });
   });
 });
