@@ -64,7 +64,7 @@ const until = async (condition: () => boolean, ms = 5000) => {
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 };
 
-/** A member of A (by default its receptionist), logged in and subscribed to the queue. */
+/** A member (by default A's receptionist), logged in and subscribed to their clinic's queue. */
 async function subscribedDesk(member: TestMember = a.members.receptionist): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
   const desk = new Browser(api);
   await desk.login(member.phone, member.password);
@@ -123,6 +123,42 @@ test("without a clinic session the subscription is refused", async () => {
   await Promise.race([collect(client, [], errors), new Promise((r) => setTimeout(r, 3000))]);
   await client.dispose();
   expect(JSON.stringify(errors)).toMatch(/Log in to a clinic/);
+});
+
+/** Whether the API's listening connection last said LISTEN or UNLISTEN on the channel of a clinic's queue (null: neither). */
+async function listeningTo(clinicId: string): Promise<string | null> {
+  const channel = `"clinicops:visits:${clinicId}"`;
+  const { rows } = await rootPool().query<{ query: string }>(
+    "select query from pg_stat_activity where datname = current_database() and query in ('LISTEN ' || $1, 'UNLISTEN ' || $1)",
+    [channel],
+  );
+  return rows.length === 1 ? rows[0].query.split(" ")[0] : null;
+}
+
+/** Polls `read` until it answers `wanted` (or 5 s pass), and returns its last answer. */
+async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
+  const end = Date.now() + 5000;
+  let value = await read();
+  while (value !== wanted && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    value = await read();
+  }
+  return value;
+}
+
+test("a notification the subscription cannot check ends it with an error, and its channel is no longer listened to", async () => {
+  const c = await createClinic("Queue C"); // a channel of its own, which no other test listens to
+  const { client, received, errors } = await subscribedDesk(c.members.receptionist);
+  expect(await eventually(() => listeningTo(c.clinicId), "LISTEN")).toBe("LISTEN");
+  // any role may NOTIFY: a visit id that is not a uuid makes PostgreSQL refuse the query asking whether the session may see it
+  await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${c.clinicId}`, JSON.stringify({ id: "not-a-uuid" })]);
+  await until(() => errors.length > 0);
+  // the error itself unsubscribes: the client is still connected
+  const listening = await eventually(() => listeningTo(c.clinicId), "UNLISTEN");
+  await client.dispose();
+  expect(received).toEqual([]);
+  expect(errors).toHaveLength(1);
+  expect(listening).toBe("UNLISTEN");
 });
 
 const revoke = (desk: Browser) =>
