@@ -6,17 +6,22 @@
  * no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
- * before execution. A connection asked for without `first` or `last` gets a
+ * before execution, a variable the request does not give taking the default
+ * its operation declares. A connection asked for without `first` or `last` gets a
  * page of the largest size, not every row: its first page, or with only
  * `before`, the page just before that cursor.
  */
 import { type ConnectionStep, constant, lambda, type Step } from "postgraphile/grafast";
 import {
+  getOperationAST,
+  getVariableValues,
   GraphQLError,
   Kind,
   type ASTVisitor,
   type DocumentNode,
+  type ExecutionArgs,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValueNode,
@@ -36,20 +41,28 @@ const ROW_COUNT_ARGUMENTS = new Set(["first", "last", "offset"]);
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
 
-/** The first limit the document breaks, as the error to answer; null when within limits. */
-export function findLimitViolation(
-  document: DocumentNode,
-  limits: RequestLimits,
-  variables?: Record<string, unknown> | null,
-): GraphQLError | null {
+/** The operation a request runs, and the value each of its variables takes there. */
+export interface RunningOperation {
+  operation: OperationDefinitionNode;
+  /** As the request gives them, else as the operation's defaults (GraphQL's coerced variable values). */
+  variables: Record<string, unknown>;
+}
+
+/**
+ * The first limit the document breaks, as the error to answer; null when
+ * within limits. Without `running`, every operation of the document is checked
+ * and only literal counts are known (validation); with it, only the operation
+ * that runs, its variables' values known too.
+ */
+export function findLimitViolation(document: DocumentNode, limits: RequestLimits, running?: RunningOperation): GraphQLError | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const rowCount = (value: ValueNode): number | null => {
     if (value.kind === Kind.INT) return Number(value.value);
-    if (value.kind === Kind.VARIABLE && variables) {
-      const v = variables[value.name.value];
+    if (value.kind === Kind.VARIABLE && running) {
+      const v = running.variables[value.name.value];
       return typeof v === "number" ? v : null;
     }
     return null;
@@ -88,11 +101,10 @@ export function findLimitViolation(
     }
     return null;
   };
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION) {
-      const problem = visit(definition.selectionSet, 0, new Set());
-      if (problem) return problem;
-    }
+  const operations = running ? [running.operation] : document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  for (const operation of operations) {
+    const problem = visit(operation.selectionSet, 0, new Set());
+    if (problem) return problem;
   }
   return null;
 }
@@ -107,17 +119,25 @@ function limitsRule(limits: RequestLimits) {
 }
 
 /**
- * Checks the page sizes given as variables before an operation runs, and
- * answers a breach as a request error (400, like a validation error), without
- * running anything. (Throwing instead would get grafserv to log the error's
- * stack as a server fault.)
+ * Checks the counts given as variables, or left to their defaults, before an
+ * operation runs, and answers a breach as a request error (400, like a
+ * validation error), without running anything. (Throwing instead would get
+ * grafserv to log the error's stack as a server fault.) The variables' values
+ * are those GraphQL executes with: a variable the request leaves out takes the
+ * operation's default, one given (null included) keeps its value.
  */
-function refuseVariablesOverLimits<E extends { args: { document: DocumentNode; variableValues?: Record<string, unknown> | null } }, R>(
+function refuseVariablesOverLimits<E extends { args: Pick<ExecutionArgs, "schema" | "document" | "operationName" | "variableValues"> }, R>(
   limits: RequestLimits,
 ) {
   return (next: () => R, event: E): R | { errors: GraphQLError[] } => {
-    const { document, variableValues } = event.args;
-    const problem = variableValues ? findLimitViolation(document, limits, variableValues) : null;
+    const { schema, document, operationName, variableValues } = event.args;
+    const operation = getOperationAST(document, operationName);
+    // no operation to run (grafast answers that), or one without variables, whose literals validation has checked
+    if (!operation?.variableDefinitions?.length) return next();
+    const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
+    // values that are not of their variable's type: grafast refuses them itself
+    if (!values.coerced) return next();
+    const problem = findLimitViolation(document, limits, { operation, variables: values.coerced });
     return problem ? { errors: [problem] } : next();
   };
 }

@@ -25,24 +25,42 @@ type MaySee = (visitId: string) => Promise<boolean>;
 /**
  * The events of `notifications` whose visit the session may see. A plain
  * iterator rather than an async generator: `return()` (the subscriber leaving)
- * must unsubscribe at once, not after the next notification.
+ * must unsubscribe at once, not after the next notification. A failure while
+ * reading the next event (the visibility query failing, a payload that is not
+ * JSON) ends the subscription with that error, and unsubscribes first: whoever
+ * reads an iterator whose `next()` threw does not call its `return()`.
  */
 function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): AsyncIterableIterator<VisitEvent> {
   const source = notifications[Symbol.asyncIterator]();
+  /** Whether the source has ended or been returned, so that it is returned at most once. */
+  let ended = false;
+  const unsubscribe = async () => {
+    if (ended) return;
+    ended = true;
+    await source.return?.();
+  };
   return {
     [Symbol.asyncIterator]() {
       return this;
     },
     async next() {
-      for (;;) {
-        const notification = await source.next();
-        if (notification.done) return notification;
-        const event = JSON.parse(notification.value) as VisitEvent;
-        if (await maySee(event.id)) return { done: false, value: event };
+      try {
+        for (;;) {
+          const notification = await source.next();
+          if (notification.done) {
+            ended = true;
+            return notification;
+          }
+          const event = JSON.parse(notification.value) as VisitEvent;
+          if (await maySee(event.id)) return { done: false, value: event };
+        }
+      } catch (error) {
+        await unsubscribe();
+        throw error;
       }
     },
     async return() {
-      await source.return?.();
+      await unsubscribe();
       return { done: true, value: undefined };
     },
   };

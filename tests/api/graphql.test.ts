@@ -226,6 +226,27 @@ describe("limits", () => {
     expect(fine.body.data.memberships.nodes).toHaveLength(5);
   });
 
+  test("first above the cap is refused as a variable's default, when the request leaves the variable out", async () => {
+    const query = "query($n: Int = 5000) { memberships(first: $n) { nodes { role } } }";
+    const logged = jest.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      // with no variables at all, and with variables that leave $n out: refused before anything runs (no `data`)
+      for (const body of [{ query }, { query, variables: {} }]) {
+        const response = await owner.post("/graphql", body);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: '"first" may not exceed 100 (asked for 5000 on memberships).' }],
+        });
+      }
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
+    // a value given replaces the default
+    const given = await owner.graphql(query, { n: 2 });
+    expect(given.body.data.memberships.nodes).toHaveLength(2);
+  });
+
   test("deep queries are refused", async () => {
     let selection = "rowId";
     for (let i = 0; i < 8; i++) selection = `clinic { memberships { nodes { ${selection} } } }`;
@@ -310,6 +331,21 @@ describe("pagination arguments a client got wrong", () => {
           errors: [{ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/^(first|last|offset) must not be negative\.$/) }],
         });
       }
+      // or left to a variable's default: the request gives no variables, or names the operation whose default it is
+      const refusedByDefault = { extensions: { code: "INVALID_INPUT" }, message: "first must not be negative." };
+      const defaulted = `query($n: Int = -1) { patients(first: $n) { nodes { lastName } } }`;
+      const twoOperations = `query Negative($n: Int = -1) { patients(first: $n) { nodes { lastName } } }
+        query One($n: Int = 1) { patients(first: $n, orderBy: LAST_NAME_ASC) { nodes { lastName } } }`;
+      for (const body of [{ query: defaulted }, { query: twoOperations, operationName: "Negative" }]) {
+        const response = await desk.post("/graphql", body);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({ errors: [refusedByDefault] });
+      }
+      // the default of another operation than the one that runs, or one the request replaces (with null too), refuses nothing
+      expect((await desk.post("/graphql", { query: twoOperations, operationName: "One" })).body).toEqual({
+        data: { patients: { nodes: [{ lastName: "Alpha" }] } },
+      });
+      expect((await desk.graphql(defaulted, { n: null })).body.data.patients.nodes).toHaveLength(2);
     });
     expect(logged).toEqual([]);
   });

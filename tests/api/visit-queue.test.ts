@@ -5,6 +5,7 @@
  * websocket with its cookie.
  */
 import { createClient, type Client } from "graphql-ws";
+import jwt from "jsonwebtoken";
 import WebSocket from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createPatient, createUser, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -64,7 +65,7 @@ const until = async (condition: () => boolean, ms = 5000) => {
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 };
 
-/** A member of A (by default its receptionist), logged in and subscribed to the queue. */
+/** A member (by default A's receptionist), logged in and subscribed to their clinic's queue. */
 async function subscribedDesk(member: TestMember = a.members.receptionist): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
   const desk = new Browser(api);
   await desk.login(member.phone, member.password);
@@ -125,19 +126,62 @@ test("without a clinic session the subscription is refused", async () => {
   expect(JSON.stringify(errors)).toMatch(/Log in to a clinic/);
 });
 
-const revoke = (desk: Browser) =>
-  rootPool().query("update app_private.session set revoked_at = now() where id = (select id from app_private.session where clinic_id = $1 and revoked_at is null order by created_at desc limit 1)", [
-    a.clinicId,
-  ]).then(() => desk);
+/** Whether the API's listening connection last said LISTEN or UNLISTEN on the channel of a clinic's queue (null: neither). */
+async function listeningTo(clinicId: string): Promise<string | null> {
+  const channel = `"clinicops:visits:${clinicId}"`;
+  const { rows } = await rootPool().query<{ query: string }>(
+    "select query from pg_stat_activity where datname = current_database() and query in ('LISTEN ' || $1, 'UNLISTEN ' || $1)",
+    [channel],
+  );
+  return rows.length === 1 ? rows[0].query.split(" ")[0] : null;
+}
 
-test("a session revoked after subscribing hears nothing more", async () => {
-  const { desk, client, received, errors } = await subscribedDesk();
-  await revoke(desk);
-  await createVisit(a);
-  await new Promise((r) => setTimeout(r, 500)); // the visit's event would arrive by now
+/** Polls `read` until it answers `wanted` (or 5 s pass), and returns its last answer. */
+async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
+  const end = Date.now() + 5000;
+  let value = await read();
+  while (value !== wanted && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    value = await read();
+  }
+  return value;
+}
+
+test("a notification the subscription cannot check ends it with an error, and its channel is no longer listened to", async () => {
+  const c = await createClinic("Queue C"); // a channel of its own, which no other test listens to
+  const { client, received, errors } = await subscribedDesk(c.members.receptionist);
+  expect(await eventually(() => listeningTo(c.clinicId), "LISTEN")).toBe("LISTEN");
+  // any role may NOTIFY: a visit id that is not a uuid makes PostgreSQL refuse the query asking whether the session may see it
+  await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${c.clinicId}`, JSON.stringify({ id: "not-a-uuid" })]);
+  await until(() => errors.length > 0);
+  // the error itself unsubscribes: the client is still connected
+  const listening = await eventually(() => listeningTo(c.clinicId), "UNLISTEN");
   await client.dispose();
-  expect(errors).toEqual([]);
   expect(received).toEqual([]);
+  expect(errors).toHaveLength(1);
+  expect(listening).toBe("UNLISTEN");
+});
+
+/** Revokes the session of the browser's cookie, and that session only (as logging out elsewhere would). */
+async function revoke(desk: Browser): Promise<void> {
+  const claims = jwt.decode(decodeURIComponent(desk.cookie!.split("=")[1])) as { session_id: string };
+  const { rowCount } = await rootPool().query("update app_private.session set revoked_at = now() where id = $1 and revoked_at is null", [claims.session_id]);
+  expect(rowCount).toBe(1);
+}
+
+test("a session revoked after subscribing hears nothing more, while another session of the same member hears the visit", async () => {
+  const revoked = await subscribedDesk();
+  const live = await subscribedDesk(); // the same receptionist, logged in a second time: only the revocation tells them apart
+  await revoke(revoked.desk);
+  const visit = await createVisit(a);
+  await until(() => live.received.length >= 1);
+  await new Promise((r) => setTimeout(r, 300)); // anything late for the revoked session would arrive now
+  await Promise.all([revoked.client.dispose(), live.client.dispose()]);
+  // the event was sent, and reached the live session: the revoked session's silence is the revocation's doing
+  expect(live.errors).toEqual([]);
+  expect(live.received).toEqual([{ status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } }]);
+  expect(revoked.errors).toEqual([]);
+  expect(revoked.received).toEqual([]);
 });
 
 test("a revoked session cannot subscribe, though its token is still signed and unexpired", async () => {
