@@ -9,7 +9,9 @@
  * only the visit; an event is delivered only when the subscriber's session
  * may see that visit through the ordinary row-level security, and then reads
  * it, its status included, the same way: a doctor hears only about their own
- * visits, and a session revoked since hears nothing more.
+ * visits, and a session revoked since hears nothing more. Any role that may
+ * connect may also NOTIFY on the channel: a payload that does not name a
+ * visit by a uuid is not ClinicOps' own, and is passed over.
  */
 import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
 import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
@@ -22,13 +24,27 @@ interface VisitEvent {
 
 type MaySee = (visitId: string) => Promise<boolean>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
+function eventOf(payload: string): VisitEvent | null {
+  try {
+    const event: unknown = JSON.parse(payload);
+    const id = (event as Partial<VisitEvent> | null)?.id;
+    return typeof id === "string" && UUID.test(id) ? { id } : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The events of `notifications` whose visit the session may see. A plain
  * iterator rather than an async generator: `return()` (the subscriber leaving)
- * must unsubscribe at once, not after the next notification. A failure while
- * reading the next event (the visibility query failing, a payload that is not
- * JSON) ends the subscription with that error, and unsubscribes first: whoever
- * reads an iterator whose `next()` threw does not call its `return()`.
+ * must unsubscribe at once, not after the next notification. A notification
+ * that names no visit is passed over. A failure while reading the next event
+ * (the visibility query failing) ends the subscription with that error, and
+ * unsubscribes first: whoever reads an iterator whose `next()` threw does not
+ * call its `return()`.
  */
 function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): AsyncIterableIterator<VisitEvent> {
   const source = notifications[Symbol.asyncIterator]();
@@ -51,8 +67,8 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
             ended = true;
             return notification;
           }
-          const event = JSON.parse(notification.value) as VisitEvent;
-          if (await maySee(event.id)) return { done: false, value: event };
+          const event = eventOf(notification.value);
+          if (event && (await maySee(event.id))) return { done: false, value: event };
         }
       } catch (error) {
         await unsubscribe();

@@ -26,14 +26,14 @@ afterAll(async () => {
 });
 
 /** A websocket client that sends the browser's session cookie on the upgrade request (and the page's origin, if given). */
-function wsClientFor(browser: Browser, origin?: string): Client {
+function wsClientFor(browser: Browser, origin?: string, server: TestApi = api): Client {
   const cookie = browser.cookie ?? "";
   class CookieWebSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, { headers: { cookie }, origin });
     }
   }
-  return createClient({ url: `${api.url.replace("http", "ws")}/graphql`, webSocketImpl: CookieWebSocket, retryAttempts: 0 });
+  return createClient({ url: `${server.url.replace("http", "ws")}/graphql`, webSocketImpl: CookieWebSocket, retryAttempts: 0 });
 }
 
 interface QueueEvent {
@@ -65,11 +65,14 @@ const until = async (condition: () => boolean, ms = 5000) => {
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 };
 
-/** A member (by default A's receptionist), logged in and subscribed to their clinic's queue. */
-async function subscribedDesk(member: TestMember = a.members.receptionist): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
-  const desk = new Browser(api);
+/** A member (by default A's receptionist), logged in and subscribed to their clinic's queue (on the test's server, or another). */
+async function subscribedDesk(
+  member: TestMember = a.members.receptionist,
+  server: TestApi = api,
+): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
+  const desk = new Browser(server);
   await desk.login(member.phone, member.password);
-  const client = wsClientFor(desk);
+  const client = wsClientFor(desk, undefined, server);
   const received: QueueEvent[] = [];
   const errors: unknown[] = [];
   void collect(client, received, errors);
@@ -147,19 +150,46 @@ async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
   return value;
 }
 
-test("a notification the subscription cannot check ends it with an error, and its channel is no longer listened to", async () => {
+test("a notification that names no visit is passed over: the subscription goes on and hears the next visit", async () => {
   const c = await createClinic("Queue C"); // a channel of its own, which no other test listens to
   const { client, received, errors } = await subscribedDesk(c.members.receptionist);
   expect(await eventually(() => listeningTo(c.clinicId), "LISTEN")).toBe("LISTEN");
-  // any role may NOTIFY: a visit id that is not a uuid makes PostgreSQL refuse the query asking whether the session may see it
-  await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${c.clinicId}`, JSON.stringify({ id: "not-a-uuid" })]);
-  await until(() => errors.length > 0);
-  // the error itself unsubscribes: the client is still connected
-  const listening = await eventually(() => listeningTo(c.clinicId), "UNLISTEN");
+  // any role that may connect may NOTIFY on the channel
+  for (const payload of ["not json", "null", "[]", JSON.stringify({ id: "not-a-uuid" }), JSON.stringify({ id: 7 })]) {
+    await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${c.clinicId}`, payload]);
+  }
+  const visit = await createVisit(c);
+  await until(() => received.length + errors.length > 0);
   await client.dispose();
-  expect(received).toEqual([]);
-  expect(errors).toHaveLength(1);
-  expect(listening).toBe("UNLISTEN");
+  expect(errors).toEqual([]);
+  expect(received).toEqual([{ status: "scheduled", visit: { code: visit.code, clinicId: c.clinicId } }]);
+});
+
+test("a subscription whose check of a visit fails ends with an error, and its channel is no longer listened to", async () => {
+  const slow = await startApi({ STATEMENT_TIMEOUT_MS: "300" });
+  const d = await createClinic("Queue D"); // a channel of its own, which no other test listens to
+  const locker = await rootPool().connect();
+  try {
+    const { client, received, errors } = await subscribedDesk(d.members.receptionist, slow);
+    expect(await eventually(() => listeningTo(d.clinicId), "LISTEN")).toBe("LISTEN");
+    // the check whether the session may see the visit waits for this lock until its statement times out
+    await locker.query("begin");
+    await locker.query("lock table app_public.visit in access exclusive mode");
+    await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${d.clinicId}`, JSON.stringify({ id: crypto.randomUUID() })]);
+    await until(() => errors.length > 0);
+    await locker.query("rollback");
+    // the error itself unsubscribes: the client is still connected
+    const listening = await eventually(() => listeningTo(d.clinicId), "UNLISTEN");
+    await client.dispose();
+    expect(received).toEqual([]);
+    expect(JSON.stringify(errors)).toMatch(/"code":"TIMEOUT"/);
+    expect(errors).toHaveLength(1);
+    expect(listening).toBe("UNLISTEN");
+  } finally {
+    await locker.query("rollback");
+    locker.release();
+    await slow.close();
+  }
 });
 
 /** Revokes the session of the browser's cookie, and that session only (as logging out elsewhere would). */
