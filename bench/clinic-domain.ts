@@ -9,7 +9,9 @@
  * Last, 16 clinics' receptionists at once in the large database: requests per
  * second and latency under load, API and plain SQL.
  *
- *   npm run bench:clinic-domain   (rebuilds clinicops_bench and clinicops_bench_large: ~7 minutes)
+ *   npm run bench:clinic-domain   (rebuilds clinicops_bench and clinicops_bench_large: ~10 minutes)
+ *   npm run bench:clinic-domain -- --reuse   (measures the databases a previous run built, if they
+ *     have its clinics and the newest committed migration; rebuilds them otherwise)
  *   BENCH_CLINICS=100 npm run bench:clinic-domain    (a quicker look)
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +20,7 @@ import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { startBenchApi } from "./api-client.ts";
 import { runScript } from "./script.ts";
+import { newestCommittedMigration } from "../server/health.ts";
 import { BENCH_DATABASE_URL, benchConfig, generate, staffPhone } from "./dataset.ts";
 import { summarize, table } from "./stats.ts";
 
@@ -172,7 +175,25 @@ function measureInFreshProcess(label: string, databaseUrl: string, clinicNumber:
   return runScript(fileURLToPath(import.meta.url), ["--measure", label, String(clinicNumber)], env);
 }
 
-async function main(): Promise<void> {
+/** Whether the database at `url` is one this bench built, with `clinics` clinics, at the newest committed migration. */
+async function builtAlready(url: string, clinics: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      "select (select count(*)::int from app_public.clinic) as clinics, substring(app_hidden.latest_migration() from '^[0-9]+') as migration",
+    );
+    return rows[0].clinics === clinics && rows[0].migration === newestCommittedMigration();
+  } catch {
+    return false; // no such database, or not ClinicOps'
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Builds both databases afresh: 10 clinics, and TOTAL_CLINICS plus the big clinic. */
+async function build(): Promise<void> {
   const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
   await admin.connect();
   for (const name of [benchConfig.databaseName, `${benchConfig.databaseName}_large`]) {
@@ -191,6 +212,15 @@ async function main(): Promise<void> {
   };
   addToLarge("--clinics", String(TOTAL_CLINICS));
   addToLarge("--clinics", "1", "--patients", String(BIG_CLINIC_PATIENTS)); // Bench clinic TOTAL_CLINICS + 1
+}
+
+async function main(): Promise<void> {
+  const reusable =
+    process.argv.includes("--reuse") &&
+    (await builtAlready(BENCH_DATABASE_URL, 10)) &&
+    (await builtAlready(LARGE_DATABASE_URL, TOTAL_CLINICS + 1));
+  if (reusable) process.stderr.write("measuring the databases of a previous run (--reuse)\n");
+  else await build();
 
   const samples: Record<string, number[]> = {};
   const big = `a clinic of ${BIG_CLINIC_PATIENTS.toLocaleString("en")} patients`;
@@ -217,8 +247,10 @@ async function main(): Promise<void> {
       const rlsP95 = all[`${name}, SQL with RLS (${size})`].p95;
       console.log(`- ${name}, ${size}: API p95 / SQL p95 = ${(apiP95 / sqlP95).toFixed(2)}; SQL with RLS p95 / SQL p95 = ${(rlsP95 / sqlP95).toFixed(2)}`);
     }
-    const growth = all[`${name}, API (${TOTAL_CLINICS} clinics)`].p95 / all[`${name}, API (10 clinics)`].p95;
-    console.log(`- ${name}: API p95 with ${TOTAL_CLINICS} clinics / with 10 clinics = ${growth.toFixed(2)}`);
+    const [large, small] = [all[`${name}, API (${TOTAL_CLINICS} clinics)`], all[`${name}, API (10 clinics)`]];
+    console.log(
+      `- ${name}: API with ${TOTAL_CLINICS} clinics / with 10 clinics = ${(large.p95 / small.p95).toFixed(2)} at p95, ${(large.p50 / small.p50).toFixed(2)} at p50`,
+    );
   }
 
   process.stderr.write(`measuring: ${CONCURRENT_CLIENTS} clients at once\n`);
