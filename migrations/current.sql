@@ -1,1 +1,44 @@
--- Enter migration here
+--------------------------------------------------------------------------------
+-- An invoice from a visit bills every service the visit was given, also one deleted from the
+-- catalog since: the lines were read through the service's select policy, which hides deleted
+-- services, so their lines were silently left out and the invoice billed less than the visit
+-- (with every service deleted, an invoice without lines). The visit's services are history, like
+-- the price snapshot: deleted services are read for them (and the line guard finds them too).
+
+create or replace function app_public.create_invoice_from_visit(visit_id uuid) returns app_public.invoice
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+  v_visit app_public.visit;
+  v_invoice app_public.invoice;
+  v_previous text := current_setting('clinicops.include_deleted', true);
+begin
+  if not app_hidden.may_invoice() then
+    raise exception 'You may not create invoices in this clinic.' using errcode = 'CFORB';
+  end if;
+  select * into v_visit from app_public.visit v
+  where v.clinic_id = app_public.current_clinic_id() and v.id = create_invoice_from_visit.visit_id;
+  if v_visit.id is null then
+    raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
+  end if;
+  if v_visit.status in ('cancelled', 'no_show') then
+    raise exception 'A % visit is not invoiced.', v_visit.status using errcode = 'CINVL';
+  end if;
+  if not exists (select 1 from app_public.visit_service s where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id) then
+    raise exception 'This visit has no services to invoice.' using errcode = 'CINVL';
+  end if;
+  insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
+  returning * into v_invoice;
+  -- a service deleted from the catalog since the visit was given it is billed all the same
+  perform set_config('clinicops.include_deleted', 'on', true);
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price, s.discount, v_invoice.tax_rate
+  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
+  order by s.created_at;
+  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
+  return v_invoice;
+end;
+$$;
+comment on function app_public.create_invoice_from_visit(uuid) is 'Creates a draft invoice for a visit with a line per service at the price it was given, services deleted from the catalog since included (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';

@@ -15,6 +15,7 @@ import {
   createPatient,
   createService,
   createVisit,
+  openSession,
   type TestClinic,
 } from "../support/fixtures.ts";
 
@@ -82,6 +83,36 @@ describe("invoices", () => {
     const stored = await invoiceRow(invoice.id);
     // 3 × 10000 = 30000, − 5000 discount = 25000, + 18% tax = 4500 → 29500
     expect(stored).toMatchObject({ subtotal: "30000.000", discount_total: "5000.000", tax_total: "4500.000", total: "29500.000", balance: "29500.000" });
+  });
+
+  test("from a visit: a service deleted from the catalog since it was given is still billed", async () => {
+    const kept = await createService(clinic.clinicId, "4000");
+    const retired = await createService(clinic.clinicId, "6000");
+    const visit = await createVisit(clinic, "in_progress");
+    for (const service of [kept, retired]) {
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+        clinic.clinicId,
+        visit.id,
+        service.id,
+      ]);
+    }
+    const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+    await committedAs(owner, (c) => c.query("select app_public.delete_service($1)", [retired.id]));
+    const invoice = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0],
+    );
+    const { rows } = await rootPool().query(
+      "select service_id, description, unit_price::text from app_public.invoice_line where invoice_id = $1 order by unit_price",
+      [invoice.id],
+    );
+    expect(rows.map((r) => [r.service_id, r.unit_price])).toEqual([[kept.id, "4000.000"], [retired.id, "6000.000"]]);
+    expect((await invoiceRow(invoice.id)).total).toBe("10000.000");
+    // the catalog still refuses a deleted service on a line typed by hand
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(
+        c.query("insert into app_public.invoice_line (invoice_id, service_id) values ($1, $2)", [invoice.id, retired.id]),
+      ).rejects.toMatchObject({ code: "CNOTF" });
+    });
   });
 
   test("an issued invoice's lines never change", async () => {
