@@ -42,3 +42,31 @@ begin
 end;
 $$;
 comment on function app_public.create_invoice_from_visit(uuid) is 'Creates a draft invoice for a visit with a line per service at the price it was given, services deleted from the catalog since included (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+--------------------------------------------------------------------------------
+-- The dashboard names the services and doctors of its figures through their select policies,
+-- which hide deleted services and removed members: a service deleted from the catalog vanished
+-- from topServices (and another took its place in the top 5), and a doctor who left the clinic
+-- vanished from visitsByDoctor, though their sales and visits stay in the period. The monthly
+-- summary PDF, computed by the worker outside any session, kept them: the two disagreed. The
+-- dashboard reports history, so it reads deleted rows while it computes its figures.
+
+create or replace function app_public.dashboard(from_date date, to_date date) returns app_public.dashboard
+language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+  v_previous text := current_setting('clinicops.include_deleted', true);
+  v_result app_public.dashboard;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
+  end if;
+  if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
+    raise exception 'Give a period of at most 367 days: fromDate on or before toDate.' using errcode = 'CINVL';
+  end if;
+  perform set_config('clinicops.include_deleted', 'on', true);
+  v_result := app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
+  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
+  return v_result;
+end;
+$$;
