@@ -70,3 +70,26 @@ begin
   return v_result;
 end;
 $$;
+
+--------------------------------------------------------------------------------
+-- A refund leaves in its payment's tender (refund.method is copied from the payment). Correcting
+-- the payment's method afterwards (card → cash) left its refunds in the old one: the day expected
+-- the whole payment in cash and a negative amount in card, and the dashboard's revenue per method
+-- said the same. The refunds now follow the correction, through their own triggers: the rollups
+-- and open days' expected totals follow, and a refund on a closed day refuses the correction
+-- (DAY_CLOSED), as a change to that day's money.
+
+create or replace function app_private.tg_payment__method_to_refunds() returns trigger
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp
+as $$
+begin
+  update app_public.refund r set method = new.method
+  where r.clinic_id = new.clinic_id and r.payment_id = new.id and r.method is distinct from new.method;
+  return null;
+end;
+$$;
+comment on function app_private.tg_payment__method_to_refunds() is 'AFTER UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED.';
+
+drop trigger if exists _610_method_to_refunds on app_public.payment;
+create trigger _610_method_to_refunds after update of method on app_public.payment
+  for each row when (old.method is distinct from new.method) execute function app_private.tg_payment__method_to_refunds();

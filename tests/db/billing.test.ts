@@ -271,6 +271,40 @@ describe("refunds", () => {
   });
 });
 
+describe("correcting a payment's method", () => {
+  test("moves its refunds with it: the day expects the money in the tender it really left in", async () => {
+    const corrected = await createClinic("Correction clinic");
+    const session = await cashierSession(corrected);
+    const invoice = await createIssuedInvoice(corrected, "10000");
+    const payment = await pay(session, invoice.id, "10000", "card");
+    await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 4000, 'Lab test not done')", [payment.id]));
+    await rootPool().query("select app_private.open_reconciliations(now() + interval '1 day')");
+    // it was cash all along: the refund of it went back in cash too
+    await committedAs(session, (c) => c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id]));
+    const { rows } = await rootPool().query(
+      `select (select array_agg(method::text) from app_public.refund where payment_id = $2) as refunds,
+              (select row(expected_cash, expected_card)::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = $3) as expected,
+              (select array_agg(method || ' ' || amount order by method) from app_private.daily_money where clinic_id = $1 and amount <> 0) as rollup`,
+      [corrected.clinicId, payment.id, payment.business_date],
+    );
+    expect(rows[0]).toEqual({ refunds: ["cash"], expected: "(6000.000,0.000)", rollup: ["cash 6000.000"] });
+  });
+
+  test("is refused when one of its refunds is on a closed day", async () => {
+    const invoice = await createIssuedInvoice(clinic, "3000");
+    const payment = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.record_payment($1, 3000, 'card', null, null, now() - interval '3 days')", [invoice.id])).rows[0],
+    ); // its own day stays open; the refund's, today, is closed
+    const refund = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.refund_payment($1, 1000, 'Overcharged')", [payment.id])).rows[0],
+    );
+    await asMember(clinic.members.cashier, async (c) => {
+      await c.query("select app_public.close_day($1)", [refund.business_date]);
+      await expect(c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id])).rejects.toMatchObject({ code: "CDAYC" });
+    });
+  });
+});
+
 describe("clinics stay apart", () => {
   test("an invoice of A cannot reference a patient, visit or service of B; A's cashier sees nothing of B", async () => {
     const b = await createClinic("Other billing clinic");
