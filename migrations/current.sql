@@ -4,6 +4,12 @@
 -- services, so their lines were silently left out and the invoice billed less than the visit
 -- (with every service deleted, an invoice without lines). The visit's services are history, like
 -- the price snapshot: deleted services are read for them (and the line guard finds them too).
+--
+-- A visit's discount may be finer than the currency (10.005 shillings; or a 3333.333 service given
+-- free, a discount of 3333.333 on a line the invoice rounds to 3333.33): the invoice line refused
+-- it (INVALID_INPUT), and once the visit was completed its services were frozen, so the visit
+-- could never be invoiced. The line now takes the discount in the currency's decimals, at most the
+-- rounded line: the invoice stays within a cent per line of the visit's value, as for prices.
 
 create or replace function app_public.create_invoice_from_visit(visit_id uuid) returns app_public.invoice
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
@@ -32,8 +38,10 @@ begin
   -- a service deleted from the catalog since the visit was given it is billed all the same
   perform set_config('clinicops.include_deleted', 'on', true);
   insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
-  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price, s.discount, v_invoice.tax_rate
+  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price,
+         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), v_invoice.tax_rate
   from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
   where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
   order by s.created_at;
   perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
@@ -41,7 +49,7 @@ begin
   return v_invoice;
 end;
 $$;
-comment on function app_public.create_invoice_from_visit(uuid) is 'Creates a draft invoice for a visit with a line per service at the price it was given, services deleted from the catalog since included (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
+comment on function app_public.create_invoice_from_visit(uuid) is 'Creates a draft invoice for a visit with a line per service at the price it was given, services deleted from the catalog since included, discounts in the currency''s decimals (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
 
 --------------------------------------------------------------------------------
 -- The dashboard names the services and doctors of its figures through their select policies,

@@ -115,6 +115,30 @@ describe("invoices", () => {
     });
   });
 
+  test("from a completed visit: a discount finer than the currency is billed in its decimals, not refused", async () => {
+    const fine = await createService(clinic.clinicId, "3333.333"); // a price finer than the shilling's cents
+    const plain = await createService(clinic.clinicId, "10000");
+    const visit = await createVisit(clinic, "in_progress");
+    for (const [service, discount] of [[fine, "3333.333"], [plain, "10.005"]] as const) { // given free; a discount typed to 3 decimals
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, $4)", [
+        clinic.clinicId,
+        visit.id,
+        service.id,
+        discount,
+      ]);
+    }
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]); // its services are frozen now
+    const invoice = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0],
+    );
+    const { rows } = await rootPool().query(
+      "select discount::text, line_total::text from app_public.invoice_line where invoice_id = $1 order by unit_price",
+      [invoice.id],
+    );
+    expect(rows).toEqual([{ discount: "3333.330", line_total: "0.000" }, { discount: "10.010", line_total: "9989.990" }]);
+    expect((await invoiceRow(invoice.id)).total).toBe("9989.990"); // the visit's 9,989.995, to the cent
+  });
+
   test("an issued invoice's lines never change", async () => {
     const invoice = await createIssuedInvoice(clinic);
     const { rows } = await rootPool().query("select id from app_public.invoice_line where invoice_id = $1", [invoice.id]);
