@@ -101,3 +101,39 @@ comment on function app_private.tg_payment__method_to_refunds() is 'AFTER UPDATE
 drop trigger if exists _610_method_to_refunds on app_public.payment;
 create trigger _610_method_to_refunds after update of method on app_public.payment
   for each row when (old.method is distinct from new.method) execute function app_private.tg_payment__method_to_refunds();
+
+--------------------------------------------------------------------------------
+-- An invoice with nothing to pay (a service given free, a line fully discounted) stayed `issued`
+-- for ever once issued: a payment must be more than zero and more than its balance of 0 is an
+-- overpayment, so nothing could ever make it paid, and it sat among the open invoices. Issued with
+-- nothing left to pay is `paid`: the status is decided by what is left, paid first.
+
+create or replace function app_private.tg_invoice__lifecycle() returns trigger
+language plpgsql
+as $$
+begin
+  if old.status = 'void' then
+    raise exception 'A void invoice cannot change.' using errcode = 'CTRAN';
+  end if;
+  if (new.patient_id, new.visit_id, new.currency) is distinct from (old.patient_id, old.visit_id, old.currency)
+     and old.status <> 'draft' then
+    raise exception 'An issued invoice cannot change its patient, visit or currency.' using errcode = 'CTRAN';
+  end if;
+  if new.status = 'void' then
+    if new.amount_paid > 0 then
+      raise exception 'Refund the payments of this invoice before voiding it.' using errcode = 'CINVL';
+    end if;
+    return new;
+  end if;
+  -- Once issued, the payments decide the status; nothing left to pay (a total of 0 too) is paid.
+  if old.status <> 'draft' or new.status <> 'draft' then
+    new.status := case
+      when new.amount_paid >= new.total then 'paid'
+      when new.amount_paid = 0 then 'issued'
+      else 'partially_paid'
+    end::app_public.invoice_status;
+  end if;
+  return new;
+end;
+$$;
+comment on function app_private.tg_invoice__lifecycle() is 'BEFORE UPDATE: void is final and needs nothing paid; after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';

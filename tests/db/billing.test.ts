@@ -234,6 +234,12 @@ describe("payments", () => {
     await expect(pay(cashier, invoice.id, "0.01")).rejects.toMatchObject({ code: "COVPY" });
   });
 
+  test("an invoice with nothing to pay (a free service) is paid when issued, not left open", async () => {
+    const invoice = await createIssuedInvoice(clinic, "0");
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "paid", total: "0.000", balance: "0.000" });
+    await expect(pay(cashier, invoice.id, "1")).rejects.toMatchObject({ code: "COVPY" });
+  });
+
   test("200 concurrent payments never exceed the total; payments minus refunds equal amount paid", async () => {
     const invoice = await createIssuedInvoice(clinic, "10000");
     const outcomes = await concurrently(200, cashier, async (c) => {
