@@ -15,6 +15,7 @@ import {
   createPatient,
   createService,
   createVisit,
+  openSession,
   type TestClinic,
 } from "../support/fixtures.ts";
 
@@ -82,6 +83,60 @@ describe("invoices", () => {
     const stored = await invoiceRow(invoice.id);
     // 3 × 10000 = 30000, − 5000 discount = 25000, + 18% tax = 4500 → 29500
     expect(stored).toMatchObject({ subtotal: "30000.000", discount_total: "5000.000", tax_total: "4500.000", total: "29500.000", balance: "29500.000" });
+  });
+
+  test("from a visit: a service deleted from the catalog since it was given is still billed", async () => {
+    const kept = await createService(clinic.clinicId, "4000");
+    const retired = await createService(clinic.clinicId, "6000");
+    const visit = await createVisit(clinic, "in_progress");
+    for (const service of [kept, retired]) {
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
+        clinic.clinicId,
+        visit.id,
+        service.id,
+      ]);
+    }
+    const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+    await committedAs(owner, (c) => c.query("select app_public.delete_service($1)", [retired.id]));
+    const invoice = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0],
+    );
+    const { rows } = await rootPool().query(
+      "select service_id, description, unit_price::text from app_public.invoice_line where invoice_id = $1 order by unit_price",
+      [invoice.id],
+    );
+    expect(rows.map((r) => [r.service_id, r.unit_price])).toEqual([[kept.id, "4000.000"], [retired.id, "6000.000"]]);
+    expect((await invoiceRow(invoice.id)).total).toBe("10000.000");
+    // the catalog still refuses a deleted service on a line typed by hand
+    await asMember(clinic.members.cashier, async (c) => {
+      await expect(
+        c.query("insert into app_public.invoice_line (invoice_id, service_id) values ($1, $2)", [invoice.id, retired.id]),
+      ).rejects.toMatchObject({ code: "CNOTF" });
+    });
+  });
+
+  test("from a completed visit: a discount finer than the currency is billed in its decimals, not refused", async () => {
+    const fine = await createService(clinic.clinicId, "3333.333"); // a price finer than the shilling's cents
+    const plain = await createService(clinic.clinicId, "10000");
+    const visit = await createVisit(clinic, "in_progress");
+    for (const [service, discount] of [[fine, "3333.333"], [plain, "10.005"]] as const) { // given free; a discount typed to 3 decimals
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, $4)", [
+        clinic.clinicId,
+        visit.id,
+        service.id,
+        discount,
+      ]);
+    }
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]); // its services are frozen now
+    const invoice = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0],
+    );
+    const { rows } = await rootPool().query(
+      "select discount::text, line_total::text from app_public.invoice_line where invoice_id = $1 order by unit_price",
+      [invoice.id],
+    );
+    expect(rows).toEqual([{ discount: "3333.330", line_total: "0.000" }, { discount: "10.010", line_total: "9989.990" }]);
+    expect((await invoiceRow(invoice.id)).total).toBe("9989.990"); // the visit's 9,989.995, to the cent
   });
 
   test("an issued invoice's lines never change", async () => {
@@ -179,6 +234,12 @@ describe("payments", () => {
     await expect(pay(cashier, invoice.id, "0.01")).rejects.toMatchObject({ code: "COVPY" });
   });
 
+  test("an invoice with nothing to pay (a free service) is paid when issued, not left open", async () => {
+    const invoice = await createIssuedInvoice(clinic, "0");
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "paid", total: "0.000", balance: "0.000" });
+    await expect(pay(cashier, invoice.id, "1")).rejects.toMatchObject({ code: "COVPY" });
+  });
+
   test("200 concurrent payments never exceed the total; payments minus refunds equal amount paid", async () => {
     const invoice = await createIssuedInvoice(clinic, "10000");
     const outcomes = await concurrently(200, cashier, async (c) => {
@@ -237,6 +298,40 @@ describe("refunds", () => {
     await refund("select app_public.refund_payment($1, 5000, 'Rest')", [payment.id]);
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
     await expect(refund("select app_public.refund_payment($1, 0, 'Nothing')", [payment.id])).rejects.toMatchObject({ code: "CINVL" });
+  });
+});
+
+describe("correcting a payment's method", () => {
+  test("moves its refunds with it: the day expects the money in the tender it really left in", async () => {
+    const corrected = await createClinic("Correction clinic");
+    const session = await cashierSession(corrected);
+    const invoice = await createIssuedInvoice(corrected, "10000");
+    const payment = await pay(session, invoice.id, "10000", "card");
+    await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 4000, 'Lab test not done')", [payment.id]));
+    await rootPool().query("select app_private.open_reconciliations(now() + interval '1 day')");
+    // it was cash all along: the refund of it went back in cash too
+    await committedAs(session, (c) => c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id]));
+    const { rows } = await rootPool().query(
+      `select (select array_agg(method::text) from app_public.refund where payment_id = $2) as refunds,
+              (select row(expected_cash, expected_card)::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = $3) as expected,
+              (select array_agg(method || ' ' || amount order by method) from app_private.daily_money where clinic_id = $1 and amount <> 0) as rollup`,
+      [corrected.clinicId, payment.id, payment.business_date],
+    );
+    expect(rows[0]).toEqual({ refunds: ["cash"], expected: "(6000.000,0.000)", rollup: ["cash 6000.000"] });
+  });
+
+  test("is refused when one of its refunds is on a closed day", async () => {
+    const invoice = await createIssuedInvoice(clinic, "3000");
+    const payment = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.record_payment($1, 3000, 'card', null, null, now() - interval '3 days')", [invoice.id])).rows[0],
+    ); // its own day stays open; the refund's, today, is closed
+    const refund = await committedAs(cashier, async (c) =>
+      (await c.query("select * from app_public.refund_payment($1, 1000, 'Overcharged')", [payment.id])).rows[0],
+    );
+    await asMember(clinic.members.cashier, async (c) => {
+      await c.query("select app_public.close_day($1)", [refund.business_date]);
+      await expect(c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id])).rejects.toMatchObject({ code: "CDAYC" });
+    });
   });
 });
 

@@ -115,6 +115,33 @@ describe("in Honolulu (UTC-10)", () => {
   });
 });
 
+describe("after the worker was down", () => {
+  test("a backfilled hourly run opens the day that ended before its own hour, not before now", async () => {
+    // Apia (UTC+13) and Pago Pago (UTC-11): 24 hours apart, their days end at different UTC times
+    const clinics = await Promise.all(["Pacific/Apia", "Pacific/Pago_Pago"].map(async (zone) => {
+      const clinic = await createClinic(`Clinic in ${zone}`);
+      await rootPool().query("update app_public.clinic set timezone = $2 where id = $1", [clinic.clinicId, zone]);
+      return clinic;
+    }));
+    // graphile-worker replays the missed hours (fill=1d) with the hour each run was due in `_cron.ts`
+    for (const ts of ["2026-06-10T11:05:00Z", "2026-06-11T11:05:00Z"]) {
+      await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('_cron', json_build_object('ts', $1::text, 'backfilled', true)))", [ts]);
+    }
+    await runDueJobs();
+    const { rows } = await rootPool().query(
+      `select c.timezone, array_agg(d.business_date::text order by d.business_date) as days
+       from app_public.daily_reconciliation d join app_public.clinic c on c.id = d.clinic_id
+       where d.clinic_id = any ($1) group by c.timezone order by c.timezone`,
+      [clinics.map((c) => c.clinicId)],
+    );
+    // 11:05 UTC is 00:05 the next day in Apia and 00:05 the same day in Pago Pago
+    expect(rows).toEqual([
+      { timezone: "Pacific/Apia", days: ["2026-06-10", "2026-06-11"] },
+      { timezone: "Pacific/Pago_Pago", days: ["2026-06-09", "2026-06-10"] },
+    ]);
+  });
+});
+
 describe("closing a day", () => {
   let clinic: TestClinic;
   let cashier: string;

@@ -3,12 +3,20 @@
  * day that just ended in its time zone, with the expected totals per method.
  * Hourly from the crontab, so each clinic's day is opened soon after its own
  * midnight; one SQL statement, so a retried or interrupted run changes nothing
- * that a complete run would not. Payload: `{ "asOf": "<ISO time>" }` (optional).
+ * that a complete run would not. Payload: `{ "asOf": "<ISO time>" }` (optional);
+ * from the crontab, the hour the run was due (`_cron.ts`), so that the runs
+ * graphile-worker replays after an outage (`fill=1d`) open the days that ended
+ * before each of them, not all the day before now.
  */
 import type { Task } from "graphile-worker";
 
+interface Payload {
+  asOf?: string;
+  _cron?: { ts?: string };
+}
+
 export const reconciliation__open: Task = async (payload, helpers) => {
-  const asOf = (payload as { asOf?: string } | null)?.asOf ?? null;
+  const asOf = (payload as Payload | null)?.asOf ?? (payload as Payload | null)?._cron?.ts ?? null;
   const { rows } = await helpers.query<{ written: number }>(
     "select app_private.open_reconciliations(coalesce($1::timestamptz, now())) as written",
     [asOf],

@@ -1,0 +1,37 @@
+/**
+ * The dashboard as a member sees it keeps the history of what was deleted
+ * since: the sales of a service deleted from the catalog, the visits of a
+ * doctor who left the clinic. The same figures as the monthly summary, which
+ * the worker computes outside any session.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { asMember, committedAs, createClinic, createIssuedInvoice, createVisit, openSession } from "../support/fixtures.ts";
+
+afterAll(closeRootPool);
+
+test("a deleted service stays in topServices and a removed doctor in visitsByDoctor", async () => {
+  const clinic = await createClinic("History clinic");
+  const invoice = await createIssuedInvoice(clinic, "7000"); // a visit of the clinic's doctor, billed
+  await createVisit(clinic, "completed");
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  await committedAs(owner, async (c) => {
+    await c.query("select app_public.delete_service($1)", [invoice.serviceId]);
+    await c.query("select app_public.remove_member($1)", [clinic.members.doctor.membershipId]);
+  });
+  const { rows } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d");
+  const today = rows[0].d as string;
+
+  const dashboard = await asMember(clinic.members.owner, async (c) =>
+    (await c.query("select top_services, visits_by_doctor from app_public.dashboard($1, $1)", [today])).rows[0],
+  );
+  expect(dashboard.top_services).toEqual([
+    { serviceId: invoice.serviceId, name: expect.any(String), quantity: 1, amount: "7000.000" },
+  ]);
+  expect(dashboard.visits_by_doctor).toEqual([
+    { doctorId: clinic.members.doctor.membershipId, name: `Test ${clinic.members.doctor.phone}`, count: 2 },
+  ]);
+
+  const summary = (await rootPool().query("select app_private.monthly_summary_document($1, $2, $2) -> 'figures' as f", [clinic.clinicId, today])).rows[0].f;
+  expect(summary.top_services).toEqual(dashboard.top_services);
+  expect(summary.visits_by_doctor).toEqual(dashboard.visits_by_doctor);
+});
