@@ -2985,12 +2985,12 @@ begin
     end if;
     return new;
   end if;
-  -- Once issued, the payments decide the status.
+  -- Once issued, the payments decide the status; nothing left to pay (a total of 0 too) is paid.
   if old.status <> 'draft' or new.status <> 'draft' then
     new.status := case
+      when new.amount_paid >= new.total then 'paid'
       when new.amount_paid = 0 then 'issued'
-      when new.amount_paid < new.total then 'partially_paid'
-      else 'paid'
+      else 'partially_paid'
     end::app_public.invoice_status;
   end if;
   return new;
@@ -3004,7 +3004,7 @@ ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs nothing paid; after issue the status follows amount_paid (issued, partially_paid, paid).';
+COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs nothing paid; after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
 
 
 --
@@ -3336,6 +3336,31 @@ ALTER FUNCTION app_private.tg_payment__guard() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the method and reference of a payment may be corrected.';
+
+
+--
+-- Name: tg_payment__method_to_refunds(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_payment__method_to_refunds() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  update app_public.refund r set method = new.method
+  where r.clinic_id = new.clinic_id and r.payment_id = new.id and r.method is distinct from new.method;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_payment__method_to_refunds() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_payment__method_to_refunds(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'AFTER UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED.';
 
 
 --
@@ -4273,6 +4298,7 @@ CREATE FUNCTION app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_
 declare
   v_visit app_public.visit;
   v_invoice app_public.invoice;
+  v_previous text := current_setting('clinicops.include_deleted', true);
 begin
   if not app_hidden.may_invoice() then
     raise exception 'You may not create invoices in this clinic.' using errcode = 'CFORB';
@@ -4290,11 +4316,16 @@ begin
   end if;
   insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
   returning * into v_invoice;
+  -- a service deleted from the catalog since the visit was given it is billed all the same
+  perform set_config('clinicops.include_deleted', 'on', true);
   insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
-  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price, s.discount, v_invoice.tax_rate
+  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price,
+         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), v_invoice.tax_rate
   from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
   where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
   order by s.created_at;
+  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
   return v_invoice;
 end;
@@ -4307,7 +4338,7 @@ ALTER FUNCTION app_public.create_invoice_from_visit(visit_id uuid) OWNER TO :DAT
 -- Name: FUNCTION create_invoice_from_visit(visit_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) IS 'Creates a draft invoice for a visit with a line per service at the price it was given (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
+COMMENT ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) IS 'Creates a draft invoice for a visit with a line per service at the price it was given, services deleted from the catalog since included, discounts in the currency''s decimals (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
 
 
 --
@@ -4561,6 +4592,9 @@ CREATE FUNCTION app_public.dashboard(from_date date, to_date date) RETURNS app_p
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_previous text := current_setting('clinicops.include_deleted', true);
+  v_result app_public.dashboard;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
@@ -4568,7 +4602,10 @@ begin
   if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
     raise exception 'Give a period of at most 367 days: fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
-  return app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
+  perform set_config('clinicops.include_deleted', 'on', true);
+  v_result := app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
+  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
+  return v_result;
 end;
 $$;
 
@@ -8860,6 +8897,13 @@ CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.refund
 
 
 --
+-- Name: payment _610_method_to_refunds; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _610_method_to_refunds AFTER UPDATE OF method ON app_public.payment FOR EACH ROW WHEN ((old.method IS DISTINCT FROM new.method)) EXECUTE FUNCTION app_private.tg_payment__method_to_refunds();
+
+
+--
 -- Name: clinic _650_rollup; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10699,6 +10743,13 @@ REVOKE ALL ON FUNCTION app_private.tg_patient__search_text() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_payment__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_payment__method_to_refunds(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_payment__method_to_refunds() FROM PUBLIC;
 
 
 --
