@@ -123,7 +123,7 @@ describe("after the worker was down", () => {
       await rootPool().query("update app_public.clinic set timezone = $2 where id = $1", [clinic.clinicId, zone]);
       return clinic;
     }));
-    // graphile-worker replays the missed hours (fill=1d) with the hour each run was due in `_cron.ts`
+    // graphile-worker replays the missed hours (fill=7d) with the hour each run was due in `_cron.ts`
     for (const ts of ["2026-06-10T11:05:00Z", "2026-06-11T11:05:00Z"]) {
       await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('_cron', json_build_object('ts', $1::text, 'backfilled', true)))", [ts]);
     }

@@ -5,7 +5,7 @@
  * midnight; one SQL statement, so a retried or interrupted run changes nothing
  * that a complete run would not. Payload: `{ "asOf": "<ISO time>" }` (optional);
  * from the crontab, the hour the run was due (`_cron.ts`), so that the runs
- * graphile-worker replays after an outage (`fill=1d`) open the days that ended
+ * graphile-worker replays after an outage (`fill=7d`) open the days that ended
  * before each of them, not all the day before now.
  */
 import type { Task } from "graphile-worker";
