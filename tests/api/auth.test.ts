@@ -172,6 +172,14 @@ describe("tokens that must be refused", () => {
     expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
   });
 
+  test("a cookie that is not even percent-encoded text is refused like any other, not an internal fault", async () => {
+    const browser = new Browser(api);
+    browser.cookie = "clinicops_session=%E0%A4%A"; // decodeURIComponent threw: 500 INTERNAL, an error logged per request
+    const response = await browser.graphql(WHO_AM_I);
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+  });
+
   test("the same claims re-signed with our secret are accepted (control for the forgeries below)", async () => {
     const { claims } = await claimsOfFreshLogin();
     const response = await withToken(forge(claims, inAnHour())).graphql(WHO_AM_I);
