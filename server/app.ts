@@ -28,7 +28,6 @@ export interface ApiServerOptions {
   pool: pg.Pool;
   settings: ServerSettings;
   roles: Pick<RoleNames, "visitor">;
-  trustProxy?: boolean | string;
 }
 
 function requestLogging(req: Request, res: Response, next: NextFunction): void {
@@ -59,10 +58,10 @@ function refuseInvalidSession(settings: ServerSettings) {
   };
 }
 
-export async function createApiServer({ pool, settings, roles, trustProxy = false }: ApiServerOptions): Promise<ApiServer> {
+export async function createApiServer({ pool, settings, roles }: ApiServerOptions): Promise<ApiServer> {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", trustProxy);
+  app.set("trust proxy", settings.trustProxy);
   app.use(requestLogging);
   app.use(healthRoutes(pool, pgSettingsFor(null, settings, roles)));
   app.use(csrfGuard(settings));

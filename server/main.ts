@@ -15,7 +15,7 @@ const db = await openDatabase({ log: (message) => log("info", "database", { mess
 await prepareDatabase(db.config, (message) => log("info", "database", { message }));
 const settings = serverSettings(process.env, db.secrets.jwtSecret);
 const pool = apiPool(db.config.authenticatorUrl, Number(process.env.DATABASE_POOL_SIZE ?? 20));
-const api = await createApiServer({ pool, settings, roles: db.config.roles, trustProxy: process.env.TRUST_PROXY ?? false });
+const api = await createApiServer({ pool, settings, roles: db.config.roles });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
 api.server.listen(settings.port, () => {
   log("info", "listening", {

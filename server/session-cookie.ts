@@ -26,10 +26,19 @@ export function sessionToken(req: IncomingMessage, settings: ServerSettings): st
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === settings.cookieName) {
-      return decodeURIComponent(part.slice(eq + 1).trim());
+      return decoded(part.slice(eq + 1).trim());
     }
   }
   return null;
+}
+
+/** A cookie value percent-decoded, or as sent when it is not valid percent-encoding (then it fails to verify: 401, not 500). */
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 export type SessionState =

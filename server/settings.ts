@@ -17,6 +17,28 @@ export interface ServerSettings {
   maxQueryDepth: number;
   /** Fields one GraphQL request may select, each alias and each use of a fragment counted. */
   maxQueryFields: number;
+  /** Which proxies' X-Forwarded-For express believes (its `trust proxy`): false, a number of hops, or addresses. */
+  trustProxy: false | number | string;
+}
+
+/**
+ * TRUST_PROXY as express's `trust proxy` means it: a number of proxy hops (`1`), or the proxies'
+ * addresses and subnets (`loopback`, `10.0.0.0/8, 172.16.0.1`). Given as an environment string,
+ * express took `1` for the address 0.0.0.1: every client behind the proxy was the proxy's address,
+ * so 20 failed logins from anyone refused every login for 15 minutes. `true` (believe any
+ * X-Forwarded-For, so a client names its own address and is never throttled) is refused.
+ */
+export function trustProxySetting(value: string | undefined): false | number | string {
+  const given = (value ?? "").trim();
+  if (given === "" || given === "false" || given === "off") return false;
+  if (/^[0-9]+$/.test(given)) return Number(given);
+  if (given === "true" || given === "on") {
+    throw new Error(
+      "TRUST_PROXY=true would believe any X-Forwarded-For, so clients choose their own address and login throttling stops: " +
+        "give the number of proxies in front (e.g. 1) or their addresses",
+    );
+  }
+  return given;
 }
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
@@ -43,5 +65,6 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
     maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
     maxQueryFields: Number(env.MAX_QUERY_FIELDS ?? 500),
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
   };
 }

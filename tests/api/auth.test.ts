@@ -4,6 +4,7 @@
 import jwt from "jsonwebtoken";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createUser, type TestClinic } from "../support/fixtures.ts";
+import { serverSettings } from "../../server/settings.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -110,6 +111,26 @@ test("twenty failures from one address refuse further attempts from it, right pa
   expect((await new Browser(api).login(owner.phone, owner.password)).status).toBe(200);
 });
 
+test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy saw, not one it names itself", async () => {
+  // Read as a string, express took "1" for the address 0.0.0.1: every client was the proxy, so any
+  // 20 failed logins refused every login of the deployment, and throttling was by nobody's address.
+  const behindProxy = await startApi({ TRUST_PROXY: "1" });
+  try {
+    const phone = `+2557881${String(Date.now() % 100_000).padStart(5, "0")}`;
+    const response = await fetch(`${behindProxy.url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.7, 198.51.100.23" }, // the client's claim, then what the proxy saw
+      body: JSON.stringify({ phone, password: "wrong-password" }),
+    });
+    expect(response.status).toBe(401);
+    const { rows } = await rootPool().query("select host(ip) as ip from app_private.login_failure where phone = $1", [phone]);
+    expect(rows).toEqual([{ ip: "198.51.100.23" }]);
+  } finally {
+    await behindProxy.close();
+  }
+  expect(() => serverSettings({ TRUST_PROXY: "true" }, "")).toThrow(/TRUST_PROXY=true .*number of proxies/);
+});
+
 test("a successful login is audited in the clinic's chain", async () => {
   const { admin } = clinic.members;
   await new Browser(api).login(admin.phone, admin.password);
@@ -147,6 +168,14 @@ describe("tokens that must be refused", () => {
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: "owner", clinic_id: "00000000-0000-4000-8000-000000000000" })).toString("base64url")}.${signature}`;
     const response = await withToken(tampered).graphql(WHO_AM_I);
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+  });
+
+  test("a cookie that is not even percent-encoded text is refused like any other, not an internal fault", async () => {
+    const browser = new Browser(api);
+    browser.cookie = "clinicops_session=%E0%A4%A"; // decodeURIComponent threw: 500 INTERNAL, an error logged per request
+    const response = await browser.graphql(WHO_AM_I);
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
   });

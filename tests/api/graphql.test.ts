@@ -9,7 +9,7 @@ import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -188,6 +188,41 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
 
     const badZone = await platform.graphql(create.replace('timezone: "UTC"', 'timezone: "Mars/Olympus"').replace("000006", "000007"));
     expect(badZone.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/time zone/) });
+  });
+
+  test("a platform admin manages no memberships: not their own role in a clinic, nor another clinic's members", async () => {
+    // A platform admin sees every clinic and membership but no patient, visit or money
+    // (docs/permissions.md). One who is also a doctor somewhere must not make themselves its
+    // owner (and so read its patients and money), nor suspend or demote the staff of others.
+    const target = await createClinic();
+    const platformUser = await createUser({ isPlatformAdmin: true });
+    const own = await addMember(target.clinicId, platformUser, "doctor");
+    const platform = new Browser(api);
+    await platform.login(platformUser.phone, platformUser.password, target.clinicId);
+    const SET_ROLE = `mutation($clinicId: UUID!, $id: UUID!, $patch: MembershipPatch!) {
+      updateMembership(input: { clinicId: $clinicId, rowId: $id, patch: $patch }) { membership { role isActive } } }`;
+    const promote = await platform.graphql(SET_ROLE, { clinicId: target.clinicId, id: own.membershipId, patch: { role: "owner" } });
+    expect(promote.body.data?.updateMembership?.membership ?? null).toBeNull();
+    const suspend = await platform.graphql(SET_ROLE, { clinicId: target.clinicId, id: target.members.cashier.membershipId, patch: { isActive: false } });
+    expect(suspend.body.data?.updateMembership?.membership ?? null).toBeNull();
+
+    const unscoped = new Browser(api);
+    const admin = await createUser({ isPlatformAdmin: true });
+    await unscoped.login(admin.phone, admin.password);
+    const demote = await unscoped.graphql(SET_ROLE, { clinicId: target.clinicId, id: target.members.admin.membershipId, patch: { role: "receptionist" } });
+    expect(demote.body.data?.updateMembership?.membership ?? null).toBeNull();
+    const remove = await unscoped.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, {
+      id: target.members.receptionist.membershipId,
+    });
+    expect(remove.body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+
+    const { rows } = await rootPool().query(
+      "select role::text, is_active, deleted_at is null as kept from app_public.membership where clinic_id = $1 order by role",
+      [target.clinicId],
+    );
+    expect(rows).toEqual(
+      ["admin", "cashier", "doctor", "doctor", "owner", "receptionist"].map((role) => ({ role, is_active: true, kept: true })),
+    );
   });
 
   test("updating another clinic's row changes nothing and returns no row", async () => {

@@ -18,9 +18,10 @@ export interface TestApi {
 
 export async function startApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
   process.env.LOG_LEVEL ??= "silent";
-  const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", ...env }, "");
+  // The test clients stand behind a proxy on this machine: each names its own address in X-Forwarded-For.
+  const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", TRUST_PROXY: "loopback", ...env }, "");
   const pool = apiPool(testConfig.authenticatorUrl, 10);
-  const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles, trustProxy: true });
+  const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const { port } = api.server.address() as AddressInfo;
   return {
