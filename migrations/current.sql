@@ -4,7 +4,7 @@
 -- let them touch owners. One who was also, say, a doctor of a clinic made themselves its owner
 -- (and so read its patients and money); any could suspend or demote the staff of every clinic.
 -- Now they change memberships only as what they are in the session's clinic, like anyone; the
--- guard lets them add an owner only without a clinic session (createClinicWithOwner's first owner).
+-- guard lets them add an owner only as a clinic's first member (createClinicWithOwner's owner).
 
 drop policy if exists update_managers on app_public.membership;
 create policy update_managers on app_public.membership for update using (
@@ -27,10 +27,11 @@ begin
     raise exception 'A membership cannot move to another clinic or user.' using errcode = 'CFORB';
   end if;
   -- Without a session only trusted connections (owner, operators) get here. A platform admin adds
-  -- an owner only from outside any clinic: the first owner of the clinic they create.
+  -- an owner only as a clinic's first member: the owner of the clinic they create.
   if v_touches_owner and app_public.current_user_id() is not null
      and not (app_hidden.current_role_in('owner')
-              or (tg_op = 'INSERT' and app_public.current_clinic_id() is null and app_public.current_user_is_platform_admin())) then
+              or (tg_op = 'INSERT' and app_public.current_user_is_platform_admin()
+                  and not exists (select 1 from app_public.membership m where m.clinic_id = new.clinic_id))) then
     raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
   end if;
   if tg_op <> 'INSERT' and old.role = 'owner' and old.is_active and old.deleted_at is null and not v_stays_owner
@@ -43,4 +44,4 @@ begin
   return case when tg_op = 'DELETE' then old else new end;
 end;
 $$;
-comment on function app_private.tg_membership__guard_owners() is 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create, outside any clinic), and a clinic always keeps an active owner.';
+comment on function app_private.tg_membership__guard_owners() is 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create), and a clinic always keeps an active owner.';

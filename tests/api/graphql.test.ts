@@ -223,6 +223,18 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     expect(rows).toEqual(
       ["admin", "cashier", "doctor", "doctor", "owner", "receptionist"].map((role) => ({ role, is_active: true, kept: true })),
     );
+
+    // what they may do with owners: give a clinic they create its first one, in a clinic's session or not
+    const CREATE = `mutation($phone: String!) { createClinicWithOwner(input: { name: "Platform-made", timezone: "UTC", currency: "USD",
+      ownerPhone: $phone, ownerName: "First Owner", ownerPassword: "password-123" }) { result { rowId } } }`;
+    for (const browser of [platform, unscoped]) {
+      const created = await browser.graphql(CREATE, { phone: (await createUser()).phone });
+      expect(created.body.errors).toBeUndefined();
+      const { rows: owners } = await rootPool().query("select role::text from app_public.membership where clinic_id = $1", [
+        created.body.data.createClinicWithOwner.result.rowId,
+      ]);
+      expect(owners).toEqual([{ role: "owner" }]);
+    }
   });
 
   test("updating another clinic's row changes nothing and returns no row", async () => {
