@@ -3174,9 +3174,12 @@ begin
   if tg_op = 'UPDATE' and (new.clinic_id, new.user_id) is distinct from (old.clinic_id, old.user_id) then
     raise exception 'A membership cannot move to another clinic or user.' using errcode = 'CFORB';
   end if;
-  -- Without a session only trusted connections (owner, operators) get here.
+  -- Without a session only trusted connections (owner, operators) get here. A platform admin adds
+  -- an owner only as a clinic's first member: the owner of the clinic they create.
   if v_touches_owner and app_public.current_user_id() is not null
-     and not (app_hidden.current_role_in('owner') or app_public.current_user_is_platform_admin()) then
+     and not (app_hidden.current_role_in('owner')
+              or (tg_op = 'INSERT' and app_public.current_user_is_platform_admin()
+                  and not exists (select 1 from app_public.membership m where m.clinic_id = new.clinic_id))) then
     raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
   end if;
   if tg_op <> 'INSERT' and old.role = 'owner' and old.is_active and old.deleted_at is null and not v_stays_owner
@@ -3197,7 +3200,7 @@ ALTER FUNCTION app_private.tg_membership__guard_owners() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_membership__guard_owners(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners, and a clinic always keeps an active owner.';
+COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create), and a clinic always keeps an active owner.';
 
 
 --
@@ -9604,7 +9607,7 @@ CREATE POLICY delete_clinicians ON app_public.visit_service FOR DELETE USING (((
 -- Name: membership delete_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY delete_managers ON app_public.membership FOR DELETE USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)));
+CREATE POLICY delete_managers ON app_public.membership FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
 
 
 --
@@ -10011,7 +10014,7 @@ CREATE POLICY update_managers ON app_public.clinic FOR UPDATE USING (((id = ( SE
 -- Name: membership update_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY update_managers ON app_public.membership FOR UPDATE USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)));
+CREATE POLICY update_managers ON app_public.membership FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
 
 
 --
