@@ -699,7 +699,9 @@ begin
     v_reason := 'address_throttled';
   else
     select * into v_user from app_public."user" u where u.phone = v_phone;
-    select * into v_secret from app_private.user_secret s where s.user_id = v_user.id;
+    -- locked until this attempt is counted: attempts at once take their turns, each seeing the
+    -- failures (and the lockout) of those before it
+    select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update;
     -- An unknown phone still pays for one bcrypt, so timing tells nothing.
     v_password_ok := coalesce(crypt(password, coalesce(v_secret.password_hash, gen_salt('bf', 10))) = v_secret.password_hash, false);
     v_reason := case
@@ -2935,6 +2937,28 @@ COMMENT ON FUNCTION app_private.tg_clinic__timezone_rollups() IS 'AFTER UPDATE O
 
 
 --
+-- Name: tg_daily_reconciliation__closed_is_final(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_daily_reconciliation__closed_is_final() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  raise exception 'This business day is closed: an owner can reopen it to change it.' using errcode = 'CDAYC';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_daily_reconciliation__closed_is_final() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__closed_is_final(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'BEFORE UPDATE of a closed day that leaves it closed: refused (DAY_CLOSED); reopen_day opens it first.';
+
+
+--
 -- Name: tg_invoice__defaults(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3231,6 +3255,44 @@ ALTER FUNCTION app_private.tg_membership__sync_sessions() OWNER TO :DATABASE_OWN
 --
 
 COMMENT ON FUNCTION app_private.tg_membership__sync_sessions() IS 'AFTER UPDATE: a role change applies to live sessions at once; suspension or removal ends them.';
+
+
+--
+-- Name: tg_money__in_currency_decimals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_money__in_currency_decimals() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_currency text;
+  v_all numeric; -- the whole balance, or all that is left of the payment
+begin
+  if tg_table_name = 'payment' then
+    select i.currency, i.balance into v_currency, v_all
+    from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  else
+    select i.currency, p.amount - app_public.payment_refunded_amount(p) into v_currency, v_all
+    from app_public.payment p join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
+    where p.clinic_id = new.clinic_id and p.id = new.payment_id;
+  end if;
+  if new.amount <> round(new.amount, app_public.currency_decimals(v_currency)) and new.amount is distinct from v_all then
+    raise exception 'An amount has no more decimals than the invoice''s currency (%: %).', v_currency, app_public.currency_decimals(v_currency)
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_money__in_currency_decimals() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_money__in_currency_decimals(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_money__in_currency_decimals() IS 'BEFORE INSERT on payments and refunds: the amount has the decimals of the invoice''s currency, or is all that is due (the balance; what is left of the payment) (INVALID_INPUT).';
 
 
 --
@@ -8683,10 +8745,31 @@ CREATE TRIGGER _150_defaults BEFORE INSERT ON app_public.invoice FOR EACH ROW EX
 
 
 --
+-- Name: payment _150_in_currency_decimals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_in_currency_decimals BEFORE INSERT ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg_money__in_currency_decimals();
+
+
+--
+-- Name: refund _150_in_currency_decimals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_in_currency_decimals BEFORE INSERT ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg_money__in_currency_decimals();
+
+
+--
 -- Name: patient _150_normalize; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__normalize();
+
+
+--
+-- Name: daily_reconciliation _200_closed_is_final; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_closed_is_final BEFORE UPDATE ON app_public.daily_reconciliation FOR EACH ROW WHEN (((old.status = 'closed'::app_public.reconciliation_status) AND (new.status = 'closed'::app_public.reconciliation_status))) EXECUTE FUNCTION app_private.tg_daily_reconciliation__closed_is_final();
 
 
 --
@@ -10658,6 +10741,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__timezone_rollups() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_daily_reconciliation__closed_is_final(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_invoice__defaults(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10718,6 +10808,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__guard_owners() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_membership__sync_sessions() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_money__in_currency_decimals(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_money__in_currency_decimals() FROM PUBLIC;
 
 
 --

@@ -301,6 +301,47 @@ describe("refunds", () => {
   });
 });
 
+describe("payments and refunds are in the currency's decimals", () => {
+  test("half a yen is refused, a whole one taken; all that is due is taken whatever its decimals", async () => {
+    const yen = await createClinic("Yen clinic");
+    await rootPool().query("update app_public.clinic set currency = 'JPY' where id = $1", [yen.clinicId]);
+    const session = await cashierSession(yen);
+    const invoice = await createIssuedInvoice(yen, "1000");
+    await expect(pay(session, invoice.id, "0.5")).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/JPY: 0/) });
+    const payment = await pay(session, invoice.id, "400");
+    const refund = (amount: string) => committedAs(session, (c) => c.query("select app_public.refund_payment($1, $2, 'Overcharged')", [payment.id, amount]));
+    await expect(refund("100.5")).rejects.toMatchObject({ code: "CINVL" });
+    await refund("100");
+    // an invoice whose line kept 2 decimals (written before lines followed the currency) is paid off exactly
+    const old = await createIssuedInvoice(yen, "1000", { issue: false });
+    await rootPool().query("update app_public.invoice_line set decimals = 2, unit_price = 1000.5 where invoice_id = $1", [old.id]);
+    await committedAs(session, (c) => c.query("select app_public.issue_invoice($1)", [old.id]));
+    const whole = await pay(session, old.id, "1000.5");
+    expect(await invoiceRow(old.id)).toMatchObject({ status: "paid", amount_paid: "1000.500" });
+    await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 1000.5, 'Cancelled')", [whole.id]));
+    expect(await invoiceRow(old.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1 and amount = 0.5", [invoice.id]);
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+});
+
+describe("a closed day is final", () => {
+  test("its notes cannot be rewritten; reopened by an owner, they can", async () => {
+    const closing = await createClinic("Closing notes clinic");
+    const day = "2026-06-01";
+    const cashierOf = await cashierSession(closing);
+    await committedAs(cashierOf, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0, 'Drawer counted by Asha')", [day]));
+    const rewrite = committedAs(cashierOf, (c) => c.query("update app_public.daily_reconciliation set notes = 'Nothing to see' where business_date = $1", [day]));
+    await expect(rewrite).rejects.toMatchObject({ code: "CDAYC" });
+    await committedAs(await openSession(closing.members.owner.userId, closing.clinicId), async (c) => {
+      await c.query("select app_public.reopen_day($1::date, 'Recount')", [day]);
+      await c.query("update app_public.daily_reconciliation set notes = 'Recounted by the owner' where business_date = $1", [day]);
+    });
+    const { rows } = await rootPool().query("select status::text, notes from app_public.daily_reconciliation where clinic_id = $1", [closing.clinicId]);
+    expect(rows).toEqual([{ status: "open", notes: "Recounted by the owner" }]);
+  });
+});
+
 describe("correcting a payment's method", () => {
   test("moves its refunds with it: the day expects the money in the tender it really left in", async () => {
     const corrected = await createClinic("Correction clinic");
