@@ -175,16 +175,18 @@ function measureInFreshProcess(label: string, databaseUrl: string, clinicNumber:
   return runScript(fileURLToPath(import.meta.url), ["--measure", label, String(clinicNumber)], env);
 }
 
-/** Whether the database at `url` is one this bench built, with `clinics` clinics, at the newest committed migration. */
-async function builtAlready(url: string, clinics: number): Promise<boolean> {
+/** Whether the database at `url` is one this bench built completely (its clinics, patients and visits all there) at the newest committed migration. */
+async function builtAlready(url: string, want: { clinics: number; patients: number; visits: number }): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
   try {
     await client.connect();
     const { rows } = await client.query(
-      "select (select count(*)::int from app_public.clinic) as clinics, substring(app_hidden.latest_migration() from '^[0-9]+') as migration",
+      `select (select count(*)::int from app_public.clinic) as clinics, (select count(*)::int from app_public.patient) as patients,
+              (select count(*)::int from app_public.visit) as visits, substring(app_hidden.latest_migration() from '^[0-9]+') as migration`,
     );
-    return rows[0].clinics === clinics && rows[0].migration === newestCommittedMigration();
+    const { migration, ...counts } = rows[0];
+    return migration === newestCommittedMigration() && JSON.stringify(counts) === JSON.stringify(want);
   } catch {
     return false; // no such database, or not ClinicOps'
   } finally {
@@ -217,8 +219,12 @@ async function build(): Promise<void> {
 async function main(): Promise<void> {
   const reusable =
     process.argv.includes("--reuse") &&
-    (await builtAlready(BENCH_DATABASE_URL, 10)) &&
-    (await builtAlready(LARGE_DATABASE_URL, TOTAL_CLINICS + 1));
+    (await builtAlready(BENCH_DATABASE_URL, { clinics: 10, patients: 10 * 1000, visits: 10 * 3000 })) &&
+    (await builtAlready(LARGE_DATABASE_URL, {
+      clinics: TOTAL_CLINICS + 1,
+      patients: TOTAL_CLINICS * 1000 + BIG_CLINIC_PATIENTS,
+      visits: (TOTAL_CLINICS + 1) * 3000,
+    }));
   if (reusable) process.stderr.write("measuring the databases of a previous run (--reuse)\n");
   else await build();
 

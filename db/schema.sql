@@ -683,6 +683,7 @@ declare
   v_password_ok boolean;
   v_reason text;
   v_result jsonb;
+  v_busy boolean := false;
 begin
   if password is null or password = '' then
     raise exception 'A password is required.' using errcode = 'CINVL';
@@ -699,12 +700,22 @@ begin
     v_reason := 'address_throttled';
   else
     select * into v_user from app_public."user" u where u.phone = v_phone;
-    -- locked until this attempt is counted: attempts at once take their turns, each seeing the
-    -- failures (and the lockout) of those before it
-    select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update;
-    -- An unknown phone still pays for one bcrypt, so timing tells nothing.
-    v_password_ok := coalesce(crypt(password, coalesce(v_secret.password_hash, gen_salt('bf', 10))) = v_secret.password_hash, false);
+    -- Locked until this attempt is counted, so attempts cannot slip past the lockout by coming at
+    -- once. One that finds another attempt on the account in flight is refused without checking
+    -- its password (not queued: a burst of guesses would hold the API's connections in line).
+    begin
+      select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update nowait;
+    exception when lock_not_available then
+      v_busy := true;
+    end;
+    -- An unknown phone, or a busy account, still pays for one bcrypt, so timing tells nothing.
+    v_password_ok := not v_busy
+      and coalesce(crypt(password, coalesce(v_secret.password_hash, gen_salt('bf', 10))) = v_secret.password_hash, false);
+    if v_busy then
+      perform crypt(password, gen_salt('bf', 10));
+    end if;
     v_reason := case
+      when v_busy then 'attempt_in_flight'
       when v_user.id is null then 'unknown_phone'
       when not v_password_ok then 'wrong_password'
       when v_secret.locked_until > now() then 'locked'
@@ -714,7 +725,7 @@ begin
 
   if v_reason is not null then
     insert into app_private.login_failure (ip, phone) values (login.ip, v_phone);
-    if v_secret.user_id is not null then
+    if v_secret.user_id is not null and not v_busy then
       update app_private.user_secret s set
         failed_login_count = case when s.first_failed_login_at > now() - interval '15 minutes' then s.failed_login_count + 1 else 1 end,
         first_failed_login_at = case when s.first_failed_login_at > now() - interval '15 minutes' then s.first_failed_login_at else now() end
@@ -2679,8 +2690,12 @@ declare
   v_clinic uuid := (v_row ->> 'clinic_id')::uuid;
   v_days date[];
 begin
-  if tg_op <> 'DELETE' then
+  -- the day the money moved, in the clinic's time zone then; a later change of the zone, or of the
+  -- method, leaves it on that day (which a reconciliation may have counted)
+  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and v_at is distinct from coalesce(to_jsonb(old) ->> 'received_at', to_jsonb(old) ->> 'refunded_at')::timestamptz) then
     new.business_date := app_hidden.business_date(new.clinic_id, v_at);
+  elsif tg_op = 'UPDATE' then
+    new.business_date := old.business_date;
   end if;
   v_days := array_remove(array[
     case when tg_op <> 'DELETE' then new.business_date end,
@@ -2703,7 +2718,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone, locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED).';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED).';
 
 
 --
@@ -2753,6 +2768,9 @@ declare
 begin
   perform app_private.refresh_amount_paid((v_row ->> 'clinic_id')::uuid, (v_row ->> 'invoice_id')::uuid);
   perform app_private.refresh_reconciliation((v_row ->> 'clinic_id')::uuid, (v_row ->> 'business_date')::date);
+  if tg_op = 'UPDATE' and old.business_date is distinct from new.business_date then -- the day it left
+    perform app_private.refresh_reconciliation(old.clinic_id, old.business_date);
+  end if;
   return null;
 end;
 $$;
@@ -2764,7 +2782,7 @@ ALTER FUNCTION app_private.tg__money_totals() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_totals(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_totals() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: the invoice''s amount paid and the open day''s expected totals follow.';
+COMMENT ON FUNCTION app_private.tg__money_totals() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: the invoice''s amount paid and the open day''s expected totals follow (both days'', when a corrected time moves the money).';
 
 
 --
@@ -3414,7 +3432,7 @@ CREATE FUNCTION app_private.tg_payment__method_to_refunds() RETURNS trigger
 begin
   update app_public.refund r set method = new.method
   where r.clinic_id = new.clinic_id and r.payment_id = new.id and r.method is distinct from new.method;
-  return null;
+  return new;
 end;
 $$;
 
@@ -3425,7 +3443,7 @@ ALTER FUNCTION app_private.tg_payment__method_to_refunds() OWNER TO :DATABASE_OW
 -- Name: FUNCTION tg_payment__method_to_refunds(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'AFTER UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED.';
+COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'BEFORE UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED. Before the payment''s audit, so its locks come in the order of a day''s close.';
 
 
 --
@@ -8850,6 +8868,13 @@ CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.service FOR EACH ROW
 
 
 --
+-- Name: payment _310_method_to_refunds; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _310_method_to_refunds BEFORE UPDATE OF method ON app_public.payment FOR EACH ROW WHEN ((old.method IS DISTINCT FROM new.method)) EXECUTE FUNCTION app_private.tg_payment__method_to_refunds();
+
+
+--
 -- Name: invoice _450_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8980,13 +9005,6 @@ CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.paymen
 --
 
 CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__money_totals();
-
-
---
--- Name: payment _610_method_to_refunds; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _610_method_to_refunds AFTER UPDATE OF method ON app_public.payment FOR EACH ROW WHEN ((old.method IS DISTINCT FROM new.method)) EXECUTE FUNCTION app_private.tg_payment__method_to_refunds();
 
 
 --

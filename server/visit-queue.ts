@@ -71,7 +71,7 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
           if (event && (await maySee(event.id))) return { done: false, value: event };
         }
       } catch (error) {
-        await unsubscribe();
+        await unsubscribe().catch(() => {}); // the failure to report is the one that ended it
         throw error;
       }
     },

@@ -361,6 +361,29 @@ describe("correcting a payment's method", () => {
     expect(rows[0]).toEqual({ refunds: ["cash"], expected: "(6000.000,0.000)", rollup: ["cash 6000.000"] });
   });
 
+  test("leaves the money on the day it was taken, though the clinic's time zone changed since", async () => {
+    const moved = await createClinic("Zone change clinic");
+    await rootPool().query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [moved.clinicId]);
+    const session = await cashierSession(moved);
+    const invoice = await createIssuedInvoice(moved, "10000");
+    // 22:30 UTC on 1 June is 01:30 on 2 June in Nairobi
+    const payment = await committedAs(session, async (c) =>
+      (await c.query("select * from app_public.record_payment($1, 10000, 'card', null, null, '2026-06-01 22:30+00')", [invoice.id])).rows[0],
+    );
+    await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 4000, 'Overcharged')", [payment.id]));
+    await rootPool().query("select app_private.open_reconciliations('2026-06-03 12:00+00')");
+    await rootPool().query("update app_public.clinic set timezone = 'UTC' where id = $1", [moved.clinicId]);
+    await committedAs(session, (c) => c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id]));
+    const { rows } = await rootPool().query(
+      `select (select business_date::text from app_public.payment where id = $2) as paid_on,
+              (select array_agg(business_date::text || ' ' || method) from app_public.refund where payment_id = $2) as refunds,
+              (select row(expected_cash, expected_card)::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-06-02') as expected`,
+      [moved.clinicId, payment.id],
+    );
+    expect(rows[0]).toMatchObject({ paid_on: "2026-06-02", expected: "(10000.000,0.000)" });
+    expect(rows[0].refunds).toEqual([expect.stringMatching(/ cash$/)]);
+  });
+
   test("is refused when one of its refunds is on a closed day", async () => {
     const invoice = await createIssuedInvoice(clinic, "3000");
     const payment = await committedAs(cashier, async (c) =>

@@ -18,11 +18,14 @@ test("a deleted service stays in topServices and a removed doctor in visitsByDoc
     await c.query("select app_public.delete_service($1)", [invoice.serviceId]);
     await c.query("select app_public.remove_member($1)", [clinic.members.doctor.membershipId]);
   });
-  const { rows } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d");
-  const today = rows[0].d as string;
+  // yesterday too: the data was made a moment ago, maybe before the clinic's midnight
+  const { rows } = await rootPool().query(
+    "select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 1)::text as yesterday, (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today",
+  );
+  const { yesterday, today } = rows[0] as { yesterday: string; today: string };
 
   const dashboard = await asMember(clinic.members.owner, async (c) =>
-    (await c.query("select top_services, visits_by_doctor from app_public.dashboard($1, $1)", [today])).rows[0],
+    (await c.query("select top_services, visits_by_doctor from app_public.dashboard($1, $2)", [yesterday, today])).rows[0],
   );
   expect(dashboard.top_services).toEqual([
     { serviceId: invoice.serviceId, name: expect.any(String), quantity: 1, amount: "7000.000" },
@@ -31,7 +34,7 @@ test("a deleted service stays in topServices and a removed doctor in visitsByDoc
     { doctorId: clinic.members.doctor.membershipId, name: `Test ${clinic.members.doctor.phone}`, count: 2 },
   ]);
 
-  const summary = (await rootPool().query("select app_private.monthly_summary_document($1, $2, $2) -> 'figures' as f", [clinic.clinicId, today])).rows[0].f;
+  const summary = (await rootPool().query("select app_private.monthly_summary_document($1, $2, $3) -> 'figures' as f", [clinic.clinicId, yesterday, today])).rows[0].f;
   expect(summary.top_services).toEqual(dashboard.top_services);
   expect(summary.visits_by_doctor).toEqual(dashboard.visits_by_doctor);
 });

@@ -179,12 +179,14 @@ describe("without a live session", () => {
   test("the login role may read clinics' time zones and nothing else of ClinicOps (decision 008)", async () => {
     const { rows } = await rootPool().query(
       `select n.nspname || '.' || c.relname as object from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and c.relkind in ('r', 'v', 'm', 'S')
+       where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast' and c.relkind in ('r', 'v', 'm', 'S', 'p', 'f')
          and (has_table_privilege($1, c.oid, 'select, insert, update, delete')
+           or has_any_column_privilege($1, c.oid, 'select, insert, update')
            or (c.relkind = 'S' and has_sequence_privilege($1, c.oid, 'usage, select, update')))
        union all
        select n.nspname || '.' || p.proname || '()' from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-       where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and has_function_privilege($1, p.oid, 'execute')`,
+       where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting')
+         and has_function_privilege($1, p.oid, 'execute')`,
       [testConfig.roles.authenticator],
     );
     expect(rows).toEqual([{ object: "app_hidden.clinic_time_zone" }]);

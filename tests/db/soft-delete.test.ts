@@ -19,10 +19,14 @@ afterAll(closeRootPool);
 const DELETE = "select code from app_public.delete_patient($1)";
 const BOOK = "insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now()) returning code";
 
+/** The server process of each connection of the test, to ask PostgreSQL whether it waits for a lock. */
+const backendOf = new WeakMap<pg.PoolClient, number>();
+
 /** Two members' transactions, open at once. */
 async function atOnce(a: TestMember, b: TestMember, fn: (a: pg.PoolClient, b: pg.PoolClient) => Promise<void>) {
   const clients = [await apiPool().connect(), await apiPool().connect()];
   try {
+    for (const client of clients) backendOf.set(client, (await client.query("select pg_backend_pid() as pid")).rows[0].pid);
     await beginAs(clients[0], await openSession(a.userId, clinic.clinicId));
     await beginAs(clients[1], await openSession(b.userId, clinic.clinicId));
     await fn(clients[0], clients[1]);
@@ -41,16 +45,23 @@ const outcome = (query: Promise<pg.QueryResult>) =>
     (error: { code?: string }) => error.code,
   );
 
-/** Whether a query in flight is still waiting after 200 ms (for another transaction's lock). */
-const stillWaiting = (query: Promise<unknown>) =>
-  Promise.race([query.then(() => false), new Promise((resolve) => setTimeout(() => resolve(true), 200))]);
+/** Whether the query in flight on `client` is seen waiting for another transaction's lock (within 5 s), before it ends. */
+async function waitsForLock(client: pg.PoolClient, query: Promise<unknown>): Promise<boolean> {
+  let ended = false;
+  void query.finally(() => (ended = true));
+  for (const end = Date.now() + 5000; !ended && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    const { rows } = await rootPool().query("select cardinality(pg_blocking_pids($1)) > 0 as blocked", [backendOf.get(client)]);
+    if (rows[0].blocked) return true;
+  }
+  return false;
+}
 
 test("an owner's delete in flight and an admin's: one row, one NOT_FOUND", async () => {
   const patient = await createPatient(clinic.clinicId);
   await atOnce(clinic.members.owner, clinic.members.admin, async (owner, admin) => {
     expect((await owner.query(DELETE, [patient.id])).rows).toEqual([{ code: patient.code }]);
     const second = outcome(admin.query(DELETE, [patient.id]));
-    expect(await stillWaiting(second)).toBe(true);
+    expect(await waitsForLock(admin, second)).toBe(true);
     await owner.query("commit");
     expect(await second).toBe("CNOTF");
   });
@@ -61,7 +72,7 @@ test("a booking while its patient's delete is in flight waits for it, then is re
   await atOnce(clinic.members.owner, clinic.members.receptionist, async (owner, receptionist) => {
     expect((await owner.query(DELETE, [patient.id])).rows).toEqual([{ code: patient.code }]);
     const booking = outcome(receptionist.query(BOOK, [patient.id, clinic.members.doctor.membershipId]));
-    expect(await stillWaiting(booking)).toBe(true);
+    expect(await waitsForLock(receptionist, booking)).toBe(true);
     await owner.query("commit");
     expect(await booking).toBe("CINVL");
   });
@@ -74,7 +85,7 @@ test("a delete while a booking of the patient is in flight waits for it: the vis
   await atOnce(clinic.members.owner, clinic.members.receptionist, async (owner, receptionist) => {
     const [{ code }] = (await receptionist.query(BOOK, [patient.id, clinic.members.doctor.membershipId])).rows;
     const deleting = outcome(owner.query(DELETE, [patient.id]));
-    expect(await stillWaiting(deleting)).toBe(true);
+    expect(await waitsForLock(owner, deleting)).toBe(true);
     await receptionist.query("commit");
     expect(await deleting).toEqual([{ code: patient.code }]);
     await owner.query("commit");
