@@ -10,6 +10,7 @@
  * `withPgSettings`.
  */
 import pg from "pg";
+import { log } from "./log.ts";
 import {
   createWithPgClient,
   makePgService,
@@ -26,10 +27,14 @@ export const READ_ONLY = { transaction_read_only: "on" } as const;
  * The pool the API's requests run on: connections in pipeline mode, so that
  * queries go out without waiting for the answers to those before them.
  * Cursors (pg-cursor) are refused on such connections: the worker's exports
- * use their own pool.
+ * use their own pool. An idle connection that the server closes (PostgreSQL
+ * restarting or shutting down, an operator's pg_terminate_backend) leaves the
+ * pool with a warning: unheard, its error would end the process.
  */
 export function apiPool(connectionString: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString, max, pipeline: true });
+  const pool = new pg.Pool({ connectionString, max, pipeline: true });
+  pool.on("error", (error) => log("warn", "database", { message: `an idle connection was closed: ${error.message}` }));
+  return pool;
 }
 
 /**

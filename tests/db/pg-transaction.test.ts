@@ -107,3 +107,18 @@ describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
     expect(await zoneOf("00000000-0000-0000-0000-000000000000")).toEqual({ zone: "UTC", role: testConfig.roles.authenticator });
   });
 });
+
+test("an idle connection of the API's pool closed by the server is replaced, and the process goes on", async () => {
+  const pool = apiPool(testConfig.authenticatorUrl, 1);
+  try {
+    const pidOf = () => withPgSettings(pool, {}, async (client) => (await client.query("select pg_backend_pid() as pid")).rows[0].pid as number);
+    const first = await pidOf();
+    await rootPool().query("select pg_terminate_backend($1)", [first]); // as a restart of PostgreSQL would
+    for (let tries = 0; tries < 100 && pool.idleCount > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool.idleCount).toBe(0); // the closed connection left the pool, heard and not thrown
+    const next = await pidOf();
+    expect(next).not.toBe(first);
+  } finally {
+    await pool.end();
+  }
+});
