@@ -4,7 +4,8 @@
  * with GraphQL's message, which says what is wrong and where.
  *
  * grafserv answers them before anything runs and without maskError, so the
- * code is given where grafserv lets a plugin in: the execution config that
+ * code is given where grafserv lets a plugin in (variables of the wrong type,
+ * refused as the operation starts, get theirs in request-limits.ts): the execution config that
  * `setPreset` hands out, whose parseAndValidate is wrapped. Errors that have
  * a code already (LIMIT_EXCEEDED, INVALID_INPUT from the request limits' rule)
  * keep it.
@@ -15,7 +16,8 @@ import { GraphQLError } from "postgraphile/graphql";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
 
-const withQueryCode = (error: GraphQLError): GraphQLError =>
+/** GraphQL's refusal with the code INVALID_QUERY, unless it has a code already. */
+export const withQueryCode = (error: GraphQLError): GraphQLError =>
   error.extensions.code
     ? error
     : new GraphQLError(error.message, {

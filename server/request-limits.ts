@@ -26,6 +26,7 @@ import {
   type ValidationContext,
   type ValueNode,
 } from "postgraphile/graphql";
+import { withQueryCode } from "./query-errors.ts";
 
 export interface RequestLimits {
   maxDepth: number;
@@ -124,9 +125,11 @@ function limitsRule(limits: RequestLimits) {
  * validation error), without running anything. (Throwing instead would get
  * grafserv to log the error's stack as a server fault.) The variables' values
  * are those GraphQL executes with: a variable the request leaves out takes the
- * operation's default, one given (null included) keeps its value.
+ * operation's default, one given (null included) keeps its value. Values that
+ * GraphQL cannot take (of the wrong type, a required one missing) are refused
+ * here too, as GraphQL would, with the code INVALID_QUERY.
  */
-function refuseVariablesOverLimits<E extends { args: Pick<ExecutionArgs, "schema" | "document" | "operationName" | "variableValues"> }, R>(
+function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "document" | "operationName" | "variableValues"> }, R>(
   limits: RequestLimits,
 ) {
   return (next: () => R, event: E): R | { errors: GraphQLError[] } => {
@@ -135,8 +138,8 @@ function refuseVariablesOverLimits<E extends { args: Pick<ExecutionArgs, "schema
     // no operation to run (grafast answers that), or one without variables, whose literals validation has checked
     if (!operation?.variableDefinitions?.length) return next();
     const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
-    // values that are not of their variable's type: grafast refuses them itself
-    if (!values.coerced) return next();
+    // values that are not of their variable's type, or required ones missing: GraphQL's refusal, with its code
+    if (!values.coerced) return { errors: values.errors.map(withQueryCode) };
     const problem = findLimitViolation(document, limits, { operation, variables: values.coerced });
     return problem ? { errors: [problem] } : next();
   };
@@ -198,8 +201,8 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
     },
     grafast: {
       middleware: {
-        execute: refuseVariablesOverLimits(limits),
-        subscribe: refuseVariablesOverLimits(limits),
+        execute: refuseBadVariables(limits),
+        subscribe: refuseBadVariables(limits),
       },
     },
   };

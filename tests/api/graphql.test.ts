@@ -71,6 +71,15 @@ describe("bad input gets a clear code and writes nothing", () => {
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ message, locations: [expect.any(Object)], extensions: { code: "INVALID_QUERY" } }]);
     }
+    // a variable of the wrong type, or a required one missing: GraphQL's refusal as well, with its message
+    for (const [variables, message] of [
+      [{ n: "x" }, 'Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"'],
+      [{}, 'Variable "$n" of required type "Int!" was not provided.'],
+    ] as const) {
+      const response = await owner.graphql("query($n: Int!) { patients(first: $n) { nodes { code } } }", variables);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ message, locations: [expect.any(Object)], extensions: { code: "INVALID_QUERY" } }]);
+    }
   });
 
   test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
