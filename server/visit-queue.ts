@@ -9,7 +9,8 @@
  * only the visit; an event is delivered only when the subscriber's session
  * may see that visit through the ordinary row-level security, and then reads
  * it, its status included, the same way: a doctor hears only about their own
- * visits, and a session revoked since hears nothing more. Any role that may
+ * visits, and a session revoked or expired since is told so (UNAUTHENTICATED)
+ * at the next event, which ends its subscription. Any role that may
  * connect may also NOTIFY on the channel: a payload that does not name a
  * visit by a uuid is not ClinicOps' own, and is passed over.
  */
@@ -90,12 +91,17 @@ export const VisitQueuePlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;
   /** The event's visit, read through row-level security. */
   const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: access($event, "id") });
-  /** Whether the session may see a visit, asked each time with the request's settings (row-level security). */
+  /**
+   * Whether the session may see a visit, asked each time with the request's
+   * settings (row-level security). A session that no longer lives (revoked,
+   * expired, its member removed) ends the subscription: UNAUTHENTICATED.
+   */
   const maySee = () =>
     lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): MaySee => (visitId) =>
       withPgClient(pgSettings, async (client) => {
-        const text = "select exists (select from app_public.visit where id = $1) as visible";
-        const { rows } = await client.query<{ visible: boolean }>({ text, values: [visitId] });
+        const text = "select app_public.current_clinic_id() is not null as live, exists (select from app_public.visit where id = $1) as visible";
+        const { rows } = await client.query<{ live: boolean; visible: boolean }>({ text, values: [visitId] });
+        if (!rows[0].live) throw new ClientFacingError("UNAUTHENTICATED", "Your session has ended: log in again to follow the visit queue.");
         return rows[0].visible;
       }),
     );
