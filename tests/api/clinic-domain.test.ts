@@ -318,3 +318,35 @@ describe("aggregates and filters", () => {
     expect(r.body.data.patients.groupedAggregates.map((g: { distinctCount: { rowId: string } }) => Number(g.distinctCount.rowId))).toEqual([5]);
   });
 });
+
+describe("a doctor whose role changed", () => {
+  test("keeps no doctor's rights over the services of the visits still assigned to them", async () => {
+    const c = await createClinic("Former doctor");
+    const visit = await createVisit(c, "in_progress");
+    const service = await createService(c.clinicId);
+    const line = await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+      [c.clinicId, visit.id, service.id],
+    );
+    // the doctor moves to the cash desk; their visits stay theirs until the front desk reassigns them
+    await rootPool().query("update app_public.membership set role = 'cashier' where id = $1", [c.members.doctor.membershipId]);
+    const formerDoctor = new Browser(api);
+    expect((await formerDoctor.login(c.members.doctor.phone, c.members.doctor.password)).body.role).toBe("cashier");
+
+    const added = await formerDoctor.graphql(
+      `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s } }) { visitService { rowId } } }`,
+      { v: visit.id, s: service.id },
+    );
+    expect(errorCode(added)).toBe("FORBIDDEN");
+    await formerDoctor.graphql(
+      `mutation($c: UUID!, $id: UUID!) { updateVisitService(input: { clinicId: $c, rowId: $id, patch: { discount: "25000" } }) { visitService { discount } } }`,
+      { c: c.clinicId, id: line.rows[0].id },
+    );
+    await formerDoctor.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`, {
+      c: c.clinicId,
+      id: line.rows[0].id,
+    });
+    const { rows } = await rootPool().query("select id, discount from app_public.visit_service where visit_id = $1", [visit.id]);
+    expect(rows).toEqual([{ id: line.rows[0].id, discount: "0.000" }]);
+  });
+});
