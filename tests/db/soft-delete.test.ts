@@ -6,9 +6,9 @@
  * patient: the booking waits for a delete in flight and is then refused, and a
  * delete that comes second waits for the booking.
  */
-import type pg from "pg";
-import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { beginAs, createClinic, createPatient, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
+import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -18,43 +18,6 @@ afterAll(closeRootPool);
 
 const DELETE = "select code from app_public.delete_patient($1)";
 const BOOK = "insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now()) returning code";
-
-/** The server process of each connection of the test, to ask PostgreSQL whether it waits for a lock. */
-const backendOf = new WeakMap<pg.PoolClient, number>();
-
-/** Two members' transactions, open at once. */
-async function atOnce(a: TestMember, b: TestMember, fn: (a: pg.PoolClient, b: pg.PoolClient) => Promise<void>) {
-  const clients = [await apiPool().connect(), await apiPool().connect()];
-  try {
-    for (const client of clients) backendOf.set(client, (await client.query("select pg_backend_pid() as pid")).rows[0].pid);
-    await beginAs(clients[0], await openSession(a.userId, clinic.clinicId));
-    await beginAs(clients[1], await openSession(b.userId, clinic.clinicId));
-    await fn(clients[0], clients[1]);
-  } finally {
-    for (const client of clients) {
-      await client.query("rollback");
-      client.release();
-    }
-  }
-}
-
-/** What a query in flight ends with: its rows, or its error's code. */
-const outcome = (query: Promise<pg.QueryResult>) =>
-  query.then(
-    (r) => r.rows,
-    (error: { code?: string }) => error.code,
-  );
-
-/** Whether the query in flight on `client` is seen waiting for another transaction's lock (within 5 s), before it ends. */
-async function waitsForLock(client: pg.PoolClient, query: Promise<unknown>): Promise<boolean> {
-  let ended = false;
-  void query.finally(() => (ended = true));
-  for (const end = Date.now() + 5000; !ended && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    const { rows } = await rootPool().query("select cardinality(pg_blocking_pids($1)) > 0 as blocked", [backendOf.get(client)]);
-    if (rows[0].blocked) return true;
-  }
-  return false;
-}
 
 test("an owner's delete in flight and an admin's: one row, one NOT_FOUND", async () => {
   const patient = await createPatient(clinic.clinicId);

@@ -6,6 +6,7 @@
 import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
 const ALLOWED = new Set([
@@ -226,5 +227,43 @@ describe("services of a visit", () => {
         service.id,
       ]),
     ).rejects.toMatchObject({ code: "23514" });
+  });
+
+  describe("and a completion at the same moment", () => {
+    const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
+    const COMPLETE = "update app_public.visit set status = 'completed' where id = $1 returning status";
+
+    test("a service added while the visit is being completed waits for it, then finds the services frozen", async () => {
+      const own = await createClinic("Completion race");
+      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId)];
+      await atOnce(own.members.owner, own.members.doctor, async (owner, doctor) => {
+        expect((await owner.query(COMPLETE, [visit.id])).rows).toEqual([{ status: "completed" }]);
+        const adding = outcome(doctor.query(ADD, [visit.id, service.id]));
+        expect(await waitsForLock(doctor, adding)).toBe(true);
+        await owner.query("commit");
+        expect(await adding).toBe("CTRAN");
+        await doctor.query("commit");
+      });
+      const { rows } = await rootPool().query("select count(*)::int as lines from app_public.visit_service where visit_id = $1", [visit.id]);
+      expect(rows).toEqual([{ lines: 0 }]);
+    });
+
+    test("a completion while a service is being added waits for it, and the day's completed value counts it", async () => {
+      const own = await createClinic("Completion race");
+      const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId, "40000")];
+      await atOnce(own.members.doctor, own.members.owner, async (doctor, owner) => {
+        expect((await doctor.query(ADD, [visit.id, service.id])).rows).toEqual([{ unit_price: "40000.000" }]);
+        const completing = outcome(owner.query(COMPLETE, [visit.id]));
+        expect(await waitsForLock(owner, completing)).toBe(true);
+        await doctor.query("commit");
+        expect(await completing).toEqual([{ status: "completed" }]);
+        await owner.query("commit");
+      });
+      const { rows } = await rootPool().query(
+        "select sum(completed_value) as value from app_private.daily_visits where clinic_id = $1 and status = 'completed'",
+        [own.clinicId],
+      );
+      expect(rows).toEqual([{ value: "40000.000" }]);
+    });
   });
 });
