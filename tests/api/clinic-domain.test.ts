@@ -350,3 +350,27 @@ describe("a doctor whose role changed", () => {
     expect(rows).toEqual([{ id: line.rows[0].id, discount: "0.000" }]);
   });
 });
+
+describe("visit lifecycle rules over the API", () => {
+  const setStatus = (browser: Browser, id: string, status: string) =>
+    browser.graphql(
+      `mutation($c: UUID!, $id: UUID!, $s: VisitStatus!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: $s } }) { visit { status noShowAt } } }`,
+      { c: a.clinicId, id, s: status },
+    );
+  const bookAt = async (at: string) => {
+    const visit = await createVisit(a);
+    await rootPool().query(`update app_public.visit set scheduled_at = ${at} where id = $1`, [visit.id]);
+    return visit;
+  };
+  const statusOf = async (id: string) => (await rootPool().query("select status from app_public.visit where id = $1", [id])).rows[0].status;
+
+  test("a visit is marked a no-show only once its time has come", async () => {
+    const tomorrow = await bookAt("now() + interval '1 day'");
+    const r = await setStatus(receptionist, tomorrow.id, "no_show");
+    expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_TRANSITION" }, message: expect.stringMatching(/not yet come/) });
+    expect(await statusOf(tomorrow.id)).toBe("scheduled");
+
+    const anHourAgo = await bookAt("now() - interval '1 hour'");
+    expect((await setStatus(receptionist, anHourAgo.id, "no_show")).body.data?.updateVisit.visit.status).toBe("no_show");
+  });
+});
