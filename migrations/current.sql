@@ -80,6 +80,12 @@ comment on function app_private.tg_visit_service__snapshot() is 'BEFORE INSERT/U
 -- The front desk could mark tomorrow's visit a no-show (a slip of the list, or the wrong row),
 -- which ended it for good (a finished visit never changes) and counted it in the no-show figures.
 -- Refused with INVALID_TRANSITION until the visit's scheduled time; cancel a future visit instead.
+--
+-- Rescheduling is for visits still to come: once the patient has checked in, the visit's time and
+-- patient no longer change (they moved a visit under way to another day of the queue and the
+-- rollups, or its consultation and services to another patient), and once the consultation has
+-- started, nor does its doctor (a waiting patient can still be handed to another doctor).
+-- INVALID_TRANSITION; a visit booked for the wrong patient is cancelled and booked again.
 
 create or replace function app_private.tg_visit__lifecycle() returns trigger
 language plpgsql
@@ -103,6 +109,13 @@ begin
   if (new.patient_id, new.doctor_id, new.scheduled_at, new.reason) is distinct from (old.patient_id, old.doctor_id, old.scheduled_at, old.reason)
      and not v_front_desk then
     raise exception 'Only the front desk can reschedule a visit.' using errcode = 'CFORB';
+  end if;
+  if (new.patient_id, new.scheduled_at) is distinct from (old.patient_id, old.scheduled_at) and old.status <> 'scheduled' then
+    raise exception 'A % visit keeps its time and patient: the patient is already here (cancel it and book another for a mistake).', old.status
+      using errcode = 'CTRAN';
+  end if;
+  if new.doctor_id is distinct from old.doctor_id and old.status not in ('scheduled', 'checked_in') then
+    raise exception 'A visit keeps its doctor once the consultation has started.' using errcode = 'CTRAN';
   end if;
 
   if new.status is distinct from old.status then
@@ -142,4 +155,4 @@ begin
   return new;
 end;
 $$;
-comment on function app_private.tg_visit__lifecycle() is 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor; a no-show only once the visit''s scheduled time has come.';
+comment on function app_private.tg_visit__lifecycle() is 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor; a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';

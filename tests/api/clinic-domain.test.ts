@@ -3,7 +3,7 @@
  * and restore, bad input, search, duplicate warnings, aggregates and filters.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic, createPatient, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -372,5 +372,30 @@ describe("visit lifecycle rules over the API", () => {
 
     const anHourAgo = await bookAt("now() - interval '1 hour'");
     expect((await setStatus(receptionist, anHourAgo.id, "no_show")).body.data?.updateVisit.visit.status).toBe("no_show");
+  });
+
+  test("once the patient has checked in, the visit keeps its time and patient, and its doctor once the consultation has started", async () => {
+    const patch = (id: string, p: Record<string, unknown>) =>
+      receptionist.graphql(
+        `mutation($c: UUID!, $id: UUID!, $p: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $p }) { visit { doctorId } } }`,
+        { c: a.clinicId, id, p },
+      );
+    const booking = async (id: string) =>
+      (await rootPool().query("select patient_id, doctor_id, scheduled_at from app_public.visit where id = $1", [id])).rows[0];
+    const otherDoctor = await addMember(a.clinicId, await createUser(), "doctor");
+    const otherPatient = await createPatient(a.clinicId);
+
+    const checkedIn = await createVisit(a, "checked_in");
+    const before = await booking(checkedIn.id);
+    for (const p of [{ scheduledAt: "2031-05-05T10:00:00Z" }, { patientId: otherPatient.id }]) {
+      expect(errorCode(await patch(checkedIn.id, p))).toBe("INVALID_TRANSITION");
+    }
+    expect(await booking(checkedIn.id)).toEqual(before);
+    // a waiting patient can still be handed to another doctor
+    expect((await patch(checkedIn.id, { doctorId: otherDoctor.membershipId })).body.data?.updateVisit.visit.doctorId).toBe(otherDoctor.membershipId);
+
+    const started = await createVisit(a, "in_progress");
+    expect(errorCode(await patch(started.id, { doctorId: otherDoctor.membershipId }))).toBe("INVALID_TRANSITION");
+    expect((await booking(started.id)).doctor_id).toBe(a.members.doctor.membershipId);
   });
 });
