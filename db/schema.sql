@@ -3592,6 +3592,13 @@ begin
      and not v_front_desk then
     raise exception 'Only the front desk can reschedule a visit.' using errcode = 'CFORB';
   end if;
+  if (new.patient_id, new.scheduled_at) is distinct from (old.patient_id, old.scheduled_at) and old.status <> 'scheduled' then
+    raise exception 'A % visit keeps its time and patient: the patient is already here (cancel it and book another for a mistake).', old.status
+      using errcode = 'CTRAN';
+  end if;
+  if new.doctor_id is distinct from old.doctor_id and old.status not in ('scheduled', 'checked_in') then
+    raise exception 'A visit keeps its doctor once the consultation has started.' using errcode = 'CTRAN';
+  end if;
 
   if new.status is distinct from old.status then
     if not ((old.status, new.status) in (
@@ -3616,7 +3623,12 @@ begin
           raise exception 'A reason is required to cancel a visit.' using errcode = 'CINVL';
         end if;
         new.cancelled_at := now(); new.cancelled_by := v_actor;
-      when 'no_show' then new.no_show_at := now(); new.no_show_by := v_actor;
+      when 'no_show' then
+        if new.scheduled_at > now() then
+          raise exception 'This visit''s time has not yet come: it cannot be a no-show before %; cancel it instead.', new.scheduled_at
+            using errcode = 'CTRAN';
+        end if;
+        new.no_show_at := now(); new.no_show_by := v_actor;
       else null;
     end case;
   elsif new.cancel_reason is distinct from old.cancel_reason then
@@ -3633,7 +3645,7 @@ ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor.';
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor; a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';
 
 
 --
@@ -3708,7 +3720,8 @@ declare
   v_status app_public.visit_status;
 begin
   select v.status into v_status from app_public.visit v
-  where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id;
+  where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
+  for share;
   if v_status in ('completed', 'cancelled', 'no_show') then
     raise exception 'The services of a % visit are frozen.', v_status using errcode = 'CTRAN';
   end if;
@@ -3738,7 +3751,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
 
 
 --
@@ -9699,9 +9712,9 @@ CREATE POLICY delete_billing ON app_public.invoice_line FOR DELETE USING (((clin
 -- Name: visit_service delete_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY delete_clinicians ON app_public.visit_service FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT 1
+CREATE POLICY delete_clinicians ON app_public.visit_service FOR DELETE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['doctor'::app_public.member_role]) AS current_role_in) AND (EXISTS ( SELECT 1
    FROM app_public.visit v
-  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))))));
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))))))));
 
 
 --
@@ -9743,9 +9756,9 @@ CREATE POLICY insert_billing ON app_public.invoice_line FOR INSERT WITH CHECK ((
 -- Name: visit_service insert_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY insert_clinicians ON app_public.visit_service FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT 1
+CREATE POLICY insert_clinicians ON app_public.visit_service FOR INSERT WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['doctor'::app_public.member_role]) AS current_role_in) AND (EXISTS ( SELECT 1
    FROM app_public.visit v
-  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))))));
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))))))));
 
 
 --
@@ -10085,9 +10098,9 @@ CREATE POLICY update_billing ON app_public.invoice_line FOR UPDATE USING (((clin
 -- Name: visit_service update_clinicians; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY update_clinicians ON app_public.visit_service FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT 1
+CREATE POLICY update_clinicians ON app_public.visit_service FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['doctor'::app_public.member_role]) AS current_role_in) AND (EXISTS ( SELECT 1
    FROM app_public.visit v
-  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))))));
+  WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))))))));
 
 
 --
@@ -10101,7 +10114,7 @@ CREATE POLICY update_front_desk ON app_public.patient FOR UPDATE USING (((clinic
 -- Name: visit update_front_desk_and_doctor; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY update_front_desk_and_doctor ON app_public.visit FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role]) AS current_role_in) OR (doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))));
+CREATE POLICY update_front_desk_and_doctor ON app_public.visit FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role, 'receptionist'::app_public.member_role]) AS current_role_in) OR (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['doctor'::app_public.member_role]) AS current_role_in) AND (doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id))))));
 
 
 --
