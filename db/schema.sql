@@ -3454,16 +3454,19 @@ CREATE FUNCTION app_private.tg_service__record_price() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_from timestamptz := now();
 begin
   if tg_op = 'UPDATE' then
     if new.price = old.price then
       return null;
     end if;
-    update app_public.service_price p set effective_to = now()
-    where p.clinic_id = new.clinic_id and p.service_id = new.id and p.effective_to is null;
+    update app_public.service_price p set effective_to = greatest(now(), p.effective_from)
+    where p.clinic_id = new.clinic_id and p.service_id = new.id and p.effective_to is null
+    returning p.effective_to into v_from;
   end if;
   insert into app_public.service_price (clinic_id, service_id, price, effective_from, changed_by)
-  values (new.clinic_id, new.id, new.price, now(), app_public.current_user_id());
+  values (new.clinic_id, new.id, new.price, coalesce(v_from, now()), app_public.current_user_id());
   return null;
 end;
 $$;
@@ -3475,7 +3478,7 @@ ALTER FUNCTION app_private.tg_service__record_price() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_service__record_price(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one.';
+COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one, at the transaction''s time or, if the current price began later (a change committed meanwhile), when it began.';
 
 
 --

@@ -4,7 +4,7 @@
  * services of a visit (price snapshot, frozen once finished).
  */
 import pg from "pg";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
@@ -179,6 +179,34 @@ describe("services of a visit", () => {
     expect(history.rows).toEqual([
       { price: "30000.000", current: false },
       { price: "45000.000", current: true },
+    ]);
+  });
+
+  test("a price change in a transaction begun before another's committed change follows it in the history", async () => {
+    const service = await createService(clinic.clinicId, "10000");
+    const admin = await openSession(clinic.members.admin.userId, clinic.clinicId);
+    const early = await apiPool().connect();
+    try {
+      await beginAs(early, admin); // its now() is taken here
+      await early.query("select 1");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await committedAs(admin, (c) => c.query("update app_public.service set price = 12000 where id = $1", [service.id]));
+      await early.query("update app_public.service set price = 15000 where id = $1", [service.id]);
+      await early.query("commit");
+    } finally {
+      await early.query("rollback");
+      early.release();
+    }
+    const { rows } = await rootPool().query(
+      `select price, effective_to is null as current, effective_to >= effective_from as ordered,
+              effective_from >= lag(effective_to) over (order by effective_from, effective_to nulls last) as follows
+       from app_public.service_price where service_id = $1 order by effective_from, effective_to nulls last`,
+      [service.id],
+    );
+    expect(rows).toEqual([
+      { price: "10000.000", current: false, ordered: true, follows: null },
+      { price: "12000.000", current: false, ordered: true, follows: true },
+      { price: "15000.000", current: true, ordered: null, follows: true },
     ]);
   });
 
