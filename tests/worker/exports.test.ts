@@ -3,7 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
@@ -199,6 +199,21 @@ test("a failing export is retried, then marked failed with the reason; no partia
   }
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });
+
+test("a full disk fails the attempt like any other error: the job is retried, nothing half-written stays", async () => {
+  const id = await requestExport(cashierA);
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  symlinkSync("/dev/full", join(clinicDir, `${id}.part`)); // every write fails with ENOSPC, as on a full disk
+  await runDueJobs();
+  const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: the export could not be written \(reference: job \d+\)$/) });
+  expect(readdirSync(clinicDir).filter((f) => f.startsWith(id))).toEqual([]);
+  // the retry, with room on the disk again, writes the file
+  await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
+  await runDueJobs();
+  expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
+}, 20_000);
 
 test("a retried job rewrites the same file: one export, one file", async () => {
   const id = await requestExport(cashierA);
