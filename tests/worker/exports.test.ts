@@ -3,7 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
@@ -165,6 +165,49 @@ test("another clinic's member, a logged-out user, no session and guessed ids all
   const r = await doctor.graphql(REQUEST, { kind: "payments_csv", from: today, to: today });
   expect(r.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
 });
+
+test("a file that cannot be read is a 500 with a reference, a missing one a 404; the server carries on", async () => {
+  const broken = await requestExport(cashierA);
+  const missing = await requestExport(cashierA);
+  const good = await requestExport(cashierA);
+  await runDueJobs();
+  const clinicDir = join(exportsRoot, a.clinicId);
+  rmSync(join(clinicDir, broken));
+  mkdirSync(join(clinicDir, broken)); // found, but every read fails (EISDIR), as on a disk fault
+  rmSync(join(clinicDir, missing)); // as if expired, or on a volume the worker does not share
+  const download = (id: string) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
+  const r = await download(broken);
+  expect(r.status).toBe(500);
+  expect(r.headers.get("content-disposition")).toBeNull();
+  expect((await r.json()).error).toMatchObject({ code: "INTERNAL", message: expect.stringMatching(/^Internal error; quote reference \S+ to support\.$/) });
+  expect((await download(missing)).status).toBe(404);
+  expect((await download(good)).status).toBe(200);
+}, 20_000);
+
+/** The files this process holds open (the API runs in it). */
+const openFiles = () =>
+  readdirSync("/proc/self/fd").map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ""; // closed meanwhile
+    }
+  });
+
+test("a download the client abandons closes its file", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const file = join(exportsRoot, a.clinicId, id);
+  writeFileSync(file, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  const abort = new AbortController();
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal: abort.signal });
+  expect(response.headers.get("content-length")).toBe(String(64 * 1024 * 1024));
+  await response.body!.getReader().read(); // the download has begun
+  expect(openFiles()).toContain(file);
+  abort.abort();
+  for (let wait = 0; wait < 50 && openFiles().includes(file); wait++) await new Promise((r) => setTimeout(r, 100));
+  expect(openFiles()).not.toContain(file);
+}, 20_000);
 
 test("every request and every download is audited", async () => {
   const id = await requestExport(cashierA, "visits_csv");
