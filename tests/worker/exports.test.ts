@@ -284,3 +284,34 @@ test("expired files are deleted and no longer downloadable", async () => {
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("expired");
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });
+
+test("an export whose worker died during its last attempt is failed and its half-written file removed; live jobs are left alone", async () => {
+  const killed = await requestExport(cashierA);
+  const rendering = await requestExport(cashierA);
+  const waiting = await requestExport(cashierA);
+  const job = (id: string) => `report_export:${id}`;
+  // the worker died during the last attempt: graphile-worker will not run the job again
+  await rootPool().query(
+    "update graphile_worker._private_jobs set attempts = max_attempts, locked_at = now() - interval '5 hours', locked_by = 'killed' where key = $1",
+    [job(killed)],
+  );
+  // a live worker on its last attempt, and a job waiting for its retry
+  await rootPool().query("update graphile_worker._private_jobs set attempts = max_attempts, locked_at = now(), locked_by = 'alive' where key = $1", [job(rendering)]);
+  await rootPool().query("update graphile_worker._private_jobs set attempts = 1, run_at = now() + interval '1 hour' where key = $1", [job(waiting)]);
+  await rootPool().query("update app_public.report_export set status = 'running', rows_done = 2000 where id = any($1)", [[killed, rendering]]);
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  for (const id of [killed, rendering]) writeFileSync(join(clinicDir, `${id}.part`), "code,first_name\r\n");
+
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runDueJobs();
+  const { rows } = await rootPool().query("select id, status, error from app_public.report_export where id = any($1)", [[killed, rendering, waiting]]);
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+  expect(byId[killed]).toMatchObject({ status: "failed", error: expect.stringMatching(/^Attempt 3 of 3 failed: the export was interrupted \(reference: job \d+\)$/) });
+  expect(byId[rendering]).toMatchObject({ status: "running", error: null });
+  expect(byId[waiting]).toMatchObject({ status: "queued" });
+  const files = readdirSync(clinicDir);
+  expect(files).not.toContain(`${killed}.part`);
+  expect(files).toContain(`${rendering}.part`);
+  await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[job(rendering), job(waiting)]]);
+});
