@@ -3,13 +3,13 @@
  * see exports. Anyone else — another clinic, no session, a guessed or malformed
  * id, an export not ready — gets the same 404. Each download is audited.
  */
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import express, { type Request, type Response } from "express";
 import type pg from "pg";
 import type { RoleNames } from "../db/config.ts";
 import { exportFile } from "../db/export-files.ts";
+import { streamFile } from "./file-download.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
+import { log } from "./log.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -28,14 +28,18 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
         client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [req.params.id]),
       );
       if (!rows[0]) return notFound();
-      const file = exportFile(rows[0].clinic_id, req.params.id);
-      const { size } = await stat(file).catch(() => ({ size: -1 }));
-      if (size < 0) return notFound();
-      res.attachment(rows[0].file_name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
-      res.setHeader("Content-Type", rows[0].content_type);
-      res.setHeader("Content-Length", String(size));
-      res.setHeader("Cache-Control", "private, no-store");
-      createReadStream(file).pipe(res);
+      const { file_name: name, content_type: contentType } = rows[0];
+      const sent = await streamFile(res, exportFile(rows[0].clinic_id, req.params.id), (size) => {
+        res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
+        res.setHeader("Content-Type", contentType);
+        res.setHeader("Content-Length", String(size));
+        res.setHeader("Cache-Control", "private, no-store");
+      });
+      if (!sent) {
+        // expired meanwhile, or a volume the worker does not share (EXPORTS_DIR)
+        log("warn", "export_file_missing", { exportId: req.params.id });
+        return notFound();
+      }
     } catch (error) {
       sendCaughtError(res, error);
     }

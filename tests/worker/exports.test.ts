@@ -3,7 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
@@ -166,6 +166,49 @@ test("another clinic's member, a logged-out user, no session and guessed ids all
   expect(r.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
 });
 
+test("a file that cannot be read is a 500 with a reference, a missing one a 404; the server carries on", async () => {
+  const broken = await requestExport(cashierA);
+  const missing = await requestExport(cashierA);
+  const good = await requestExport(cashierA);
+  await runDueJobs();
+  const clinicDir = join(exportsRoot, a.clinicId);
+  rmSync(join(clinicDir, broken));
+  mkdirSync(join(clinicDir, broken)); // found, but every read fails (EISDIR), as on a disk fault
+  rmSync(join(clinicDir, missing)); // as if expired, or on a volume the worker does not share
+  const download = (id: string) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
+  const r = await download(broken);
+  expect(r.status).toBe(500);
+  expect(r.headers.get("content-disposition")).toBeNull();
+  expect((await r.json()).error).toMatchObject({ code: "INTERNAL", message: expect.stringMatching(/^Internal error; quote reference \S+ to support\.$/) });
+  expect((await download(missing)).status).toBe(404);
+  expect((await download(good)).status).toBe(200);
+}, 20_000);
+
+/** The files this process holds open (the API runs in it). */
+const openFiles = () =>
+  readdirSync("/proc/self/fd").map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ""; // closed meanwhile
+    }
+  });
+
+test("a download the client abandons closes its file", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const file = join(exportsRoot, a.clinicId, id);
+  writeFileSync(file, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  const abort = new AbortController();
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal: abort.signal });
+  expect(response.headers.get("content-length")).toBe(String(64 * 1024 * 1024));
+  await response.body!.getReader().read(); // the download has begun
+  expect(openFiles()).toContain(file);
+  abort.abort();
+  for (let wait = 0; wait < 50 && openFiles().includes(file); wait++) await new Promise((r) => setTimeout(r, 100));
+  expect(openFiles()).not.toContain(file);
+}, 20_000);
+
 test("every request and every download is audited", async () => {
   const id = await requestExport(cashierA, "visits_csv");
   await runDueJobs();
@@ -200,6 +243,21 @@ test("a failing export is retried, then marked failed with the reason; no partia
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });
 
+test("a full disk fails the attempt like any other error: the job is retried, nothing half-written stays", async () => {
+  const id = await requestExport(cashierA);
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  symlinkSync("/dev/full", join(clinicDir, `${id}.part`)); // every write fails with ENOSPC, as on a full disk
+  await runDueJobs();
+  const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: the export could not be written \(reference: job \d+\)$/) });
+  expect(readdirSync(clinicDir).filter((f) => f.startsWith(id))).toEqual([]);
+  // the retry, with room on the disk again, writes the file
+  await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
+  await runDueJobs();
+  expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
+}, 20_000);
+
 test("a retried job rewrites the same file: one export, one file", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
@@ -225,4 +283,35 @@ test("expired files are deleted and no longer downloadable", async () => {
   expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(id);
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("expired");
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
+});
+
+test("an export whose worker died during its last attempt is failed and its half-written file removed; live jobs are left alone", async () => {
+  const killed = await requestExport(cashierA);
+  const rendering = await requestExport(cashierA);
+  const waiting = await requestExport(cashierA);
+  const job = (id: string) => `report_export:${id}`;
+  // the worker died during the last attempt: graphile-worker will not run the job again
+  await rootPool().query(
+    "update graphile_worker._private_jobs set attempts = max_attempts, locked_at = now() - interval '5 hours', locked_by = 'killed' where key = $1",
+    [job(killed)],
+  );
+  // a live worker on its last attempt, and a job waiting for its retry
+  await rootPool().query("update graphile_worker._private_jobs set attempts = max_attempts, locked_at = now(), locked_by = 'alive' where key = $1", [job(rendering)]);
+  await rootPool().query("update graphile_worker._private_jobs set attempts = 1, run_at = now() + interval '1 hour' where key = $1", [job(waiting)]);
+  await rootPool().query("update app_public.report_export set status = 'running', rows_done = 2000 where id = any($1)", [[killed, rendering]]);
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  for (const id of [killed, rendering]) writeFileSync(join(clinicDir, `${id}.part`), "code,first_name\r\n");
+
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runDueJobs();
+  const { rows } = await rootPool().query("select id, status, error from app_public.report_export where id = any($1)", [[killed, rendering, waiting]]);
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+  expect(byId[killed]).toMatchObject({ status: "failed", error: expect.stringMatching(/^Attempt 3 of 3 failed: the export was interrupted \(reference: job \d+\)$/) });
+  expect(byId[rendering]).toMatchObject({ status: "running", error: null });
+  expect(byId[waiting]).toMatchObject({ status: "queued" });
+  const files = readdirSync(clinicDir);
+  expect(files).not.toContain(`${killed}.part`);
+  expect(files).toContain(`${rendering}.part`);
+  await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[job(rendering), job(waiting)]]);
 });

@@ -2,8 +2,8 @@
  * Writes a CSV export, streamed from PostgreSQL through a cursor (2,000 rows at
  * a time, so a million rows never sit in memory), reporting progress.
  */
-import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
 import Cursor from "pg-cursor";
 import type { JobHelpers } from "graphile-worker";
 import { csvLine } from "../csv.ts";
@@ -35,20 +35,26 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
       await progress("rows_total", count[0].n);
       const { fields } = await client.query(`select * from (${sql}) rows_to_export limit 0`, params);
 
-      const out = createWriteStream(file);
-      out.write(csvLine(fields.map((f) => f.name)));
-      const cursor = client.query(new Cursor(sql, params, { rowMode: "array", types: AS_POSTGRES_PRINTS_IT }));
-      let done = 0;
-      for (;;) {
-        const batch: (string | null)[][] = await cursor.read(BATCH);
-        if (batch.length === 0) break;
-        if (!out.write(batch.map(csvLine).join(""))) await once(out, "drain");
-        done += batch.length;
-        await progress("rows_done", done);
+      const cursor: Cursor<(string | null)[]> = client.query(new Cursor(sql, params, { rowMode: "array", types: AS_POSTGRES_PRINTS_IT }));
+      async function* lines() {
+        yield csvLine(fields.map((f) => f.name));
+        let done = 0;
+        for (;;) {
+          const batch = await cursor.read(BATCH);
+          if (batch.length === 0) return;
+          yield batch.map(csvLine).join("");
+          done += batch.length;
+          await progress("rows_done", done);
+        }
       }
-      await cursor.close();
-      out.end();
-      await once(out, "finish");
+      try {
+        // pipeline waits for the disk (backpressure) and turns a failed write
+        // (a full disk) into this attempt's error, where an unheard stream error
+        // ended the worker's process and left the job hanging
+        await pipeline(lines, createWriteStream(file));
+      } finally {
+        await cursor.close(); // the transaction's commit waits for it
+      }
     } finally {
       await client.query("commit");
     }
