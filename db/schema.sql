@@ -1699,6 +1699,41 @@ COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The
 
 
 --
+-- Name: fail_abandoned_exports(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.fail_abandoned_exports() RETURNS TABLE(clinic_id uuid, id uuid)
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  with abandoned as (
+    select e.clinic_id, e.id, j.id as job_id, j.attempts, j.max_attempts
+    from app_public.report_export e
+    left join graphile_worker.jobs j on j.key = 'report_export:' || e.id
+    where e.status in ('queued', 'running')
+      and (j.id is null
+        or (j.attempts >= j.max_attempts and (j.locked_at is null or j.locked_at < now() - interval '4 hours')))
+  )
+  update app_public.report_export e
+  set status = 'failed', finished_at = now(),
+      error = case when a.job_id is null then 'The export was interrupted and will not be retried.'
+        else format('Attempt %s of %s failed: the export was interrupted (reference: job %s)', a.attempts, a.max_attempts, a.job_id) end
+  from abandoned a
+  where e.clinic_id = a.clinic_id and e.id = a.id
+  returning e.clinic_id, e.id;
+$$;
+
+
+ALTER FUNCTION app_private.fail_abandoned_exports() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION fail_abandoned_exports(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them so that the worker removes their .part files. Called by report_export__expire.';
+
+
+--
 -- Name: find_or_create_user(app_public.e164_phone, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10506,6 +10541,13 @@ REVOKE ALL ON FUNCTION app_private.export_query(kind app_public.export_kind) FRO
 --
 
 REVOKE ALL ON FUNCTION app_private.export_rows(kind app_public.export_kind) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION fail_abandoned_exports(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.fail_abandoned_exports() FROM PUBLIC;
 
 
 --
