@@ -1703,9 +1703,12 @@ COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The
 --
 
 CREATE FUNCTION app_private.fail_abandoned_exports() RETURNS TABLE(clinic_id uuid, id uuid)
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
+  -- plpgsql: graphile-worker's schema is installed after the migrations on a new database
+  return query
   with abandoned as (
     select e.clinic_id, e.id, j.id as job_id, j.attempts, j.max_attempts
     from app_public.report_export e
@@ -1721,6 +1724,7 @@ CREATE FUNCTION app_private.fail_abandoned_exports() RETURNS TABLE(clinic_id uui
   from abandoned a
   where e.clinic_id = a.clinic_id and e.id = a.id
   returning e.clinic_id, e.id;
+end;
 $$;
 
 
