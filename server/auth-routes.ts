@@ -13,8 +13,8 @@ import { clearSessionCookie, sessionState, setSessionCookie } from "./session-co
 import { signSessionToken, type SessionClaims } from "./session-token.ts";
 import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
+import { isUuid } from "./uuid.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
@@ -65,7 +65,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     if (typeof phone !== "string" || typeof password !== "string") {
       return sendError(res, "INVALID_INPUT", "Send a JSON body with phone and password.");
     }
-    if (clinicId != null && (typeof clinicId !== "string" || !UUID.test(clinicId))) {
+    if (clinicId != null && !isUuid(clinicId)) {
       return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
     }
     try {
@@ -87,7 +87,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     const state = sessionState(req, settings);
     if (state.kind !== "session") return sendError(res, "UNAUTHENTICATED", "Log in first.");
     const { clinicId } = req.body ?? {};
-    if (typeof clinicId !== "string" || !UUID.test(clinicId)) {
+    if (!isUuid(clinicId)) {
       return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
     }
     try {

@@ -14,15 +14,15 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
+import { isUuid } from "./uuid.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; settings: ServerSettings; roles: Pick<RoleNames, "visitor"> }) {
   const router = express.Router();
   router.get("/exports/:id", async (req: Request<{ id: string }>, res: Response) => {
     const notFound = () => sendError(res, "NOT_FOUND", "No such export.");
     const state = sessionState(req, settings);
-    if (state.kind !== "session" || !UUID.test(req.params.id)) return notFound();
+    if (state.kind !== "session" || !isUuid(req.params.id)) return notFound();
     try {
       const { rows } = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
         client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [req.params.id]),

@@ -5,6 +5,7 @@
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
+import { isUuid } from "./uuid.ts";
 
 export interface SessionClaims {
   session_id: string;
@@ -15,7 +16,6 @@ export interface SessionClaims {
 
 const ISSUER = "clinicops";
 const AUDIENCE = "clinicops";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Given a string, jsonwebtoken first tries it as a public key (and catches the
 // failure) on every call: the key object is made once per secret instead.
@@ -39,7 +39,7 @@ export function signSessionToken(claims: SessionClaims, expiresAt: Date, secret:
 export function verifySessionToken(token: string, secret: string): SessionClaims | null {
   try {
     const payload = jwt.verify(token, secretKey(secret), { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
-    if (typeof payload !== "object" || !UUID.test(String(payload.session_id)) || !UUID.test(String(payload.user_id))) {
+    if (typeof payload !== "object" || !isUuid(payload.session_id) || !isUuid(payload.user_id)) {
       return null;
     }
     return {

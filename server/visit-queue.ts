@@ -18,6 +18,7 @@ import { access, constant, context, type GrafastSubscriber, lambda, listen, type
 import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
+import { isUuid } from "./uuid.ts";
 
 interface VisitEvent {
   id: string;
@@ -25,14 +26,13 @@ interface VisitEvent {
 
 type MaySee = (visitId: string) => Promise<boolean>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
 function eventOf(payload: string): VisitEvent | null {
   try {
     const event: unknown = JSON.parse(payload);
     const id = (event as Partial<VisitEvent> | null)?.id;
-    return typeof id === "string" && UUID.test(id) ? { id } : null;
+    return isUuid(id) ? { id } : null;
   } catch {
     return null;
   }

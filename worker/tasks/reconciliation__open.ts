@@ -16,7 +16,8 @@ interface Payload {
 }
 
 export const reconciliation__open: Task = async (payload, helpers) => {
-  const asOf = (payload as Payload | null)?.asOf ?? (payload as Payload | null)?._cron?.ts ?? null;
+  const given = payload as Payload | null;
+  const asOf = given?.asOf ?? given?._cron?.ts ?? null;
   const { rows } = await helpers.query<{ written: number }>(
     "select app_private.open_reconciliations(coalesce($1::timestamptz, now())) as written",
     [asOf],
