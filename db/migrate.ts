@@ -6,6 +6,7 @@ import { commit, migrate, watch } from "graphile-migrate";
 import type { Settings } from "graphile-migrate";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import type { DatabaseConfig } from "./config.ts";
 import { projectRoot } from "./paths.ts";
 
@@ -32,9 +33,19 @@ export function migrationSettings(config: DatabaseConfig): Settings {
   };
 }
 
-/** Applies the committed migrations that have not run yet. */
+/**
+ * graphile-migrate keeps its pool for 200 ms after its last use, and ends the
+ * process (exit code 1) when a connection of that pool fails meanwhile. Started
+ * with the embedded database, a Ctrl-C stops PostgreSQL as well: while the API's
+ * schema was being built (the event loop busy, the pool's timer late), it ended
+ * `npm start` before the shutdown could run.
+ */
+const MIGRATE_POOL_KEEPALIVE_MS = 200;
+
+/** Applies the committed migrations that have not run yet, and returns once graphile-migrate's connection is closed. */
 export async function runMigrations(config: DatabaseConfig): Promise<void> {
   await migrate(migrationSettings(config));
+  await setTimeout(MIGRATE_POOL_KEEPALIVE_MS + 100);
 }
 
 /** Development: re-applies the current migration on every change (once, with `once`). */

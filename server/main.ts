@@ -32,11 +32,22 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log("info", "shutdown", { signal });
-  await api.close();
-  if (worker) await stopWorker(worker);
-  await pool.end();
-  await db.close();
-  process.exit(0);
+  // every step runs even when one before it failed: with the embedded
+  // database, the same Ctrl-C stops PostgreSQL while the worker is stopping
+  const steps: [string, () => Promise<void>][] = [
+    ["API server", () => api.close()],
+    ["worker", async () => { if (worker) await stopWorker(worker); }],
+    ["API pool", () => pool.end()],
+    ["database", () => db.close()],
+  ];
+  let failed = false;
+  for (const [part, stop] of steps) {
+    await stop().catch((error: unknown) => {
+      failed = true;
+      log("error", "shutdown", { part, message: error instanceof Error ? error.message : String(error) });
+    });
+  }
+  process.exit(failed ? 1 : 0);
 }
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -11,6 +11,7 @@
  */
 import pg from "pg";
 import { log } from "./log.ts";
+import { poolHearingClosures } from "../db/pool.ts";
 import {
   createWithPgClient,
   makePgService,
@@ -27,14 +28,11 @@ export const READ_ONLY = { transaction_read_only: "on" } as const;
  * The pool the API's requests run on: connections in pipeline mode, so that
  * queries go out without waiting for the answers to those before them.
  * Cursors (pg-cursor) are refused on such connections: the worker's exports
- * use their own pool. An idle connection that the server closes (PostgreSQL
- * restarting or shutting down, an operator's pg_terminate_backend) leaves the
- * pool with a warning: unheard, its error would end the process.
+ * use their own pool. A connection the server closes leaves the pool with a
+ * warning (db/pool.ts).
  */
 export function apiPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, pipeline: true });
-  pool.on("error", (error) => log("warn", "database", { message: `an idle connection was closed: ${error.message}` }));
-  return pool;
+  return poolHearingClosures({ connectionString, max, pipeline: true }, (message) => log("warn", "database", { message }));
 }
 
 /**

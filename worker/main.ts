@@ -8,12 +8,13 @@ import { startWorker, stopWorker } from "./run.ts";
 
 const db = await openDatabase({ log: (m) => console.error(m) });
 await prepareDatabase(db.config);
-const runner = await startWorker(db.config.ownerUrl);
+const worker = await startWorker(db.config.ownerUrl);
 const stop = async () => {
-  await stopWorker(runner);
+  // the database is closed even when stopping the worker failed (PostgreSQL stopping on the same Ctrl-C)
+  const stopped = await stopWorker(worker).then(() => true, (error: unknown) => (console.error(`stopping the worker: ${error}`), false));
   await db.close();
-  process.exit(0);
+  process.exit(stopped ? 0 : 1);
 };
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
-await runner.promise;
+await worker.runner.promise;
