@@ -3761,6 +3761,11 @@ declare
   v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
   v_status app_public.visit_status;
 begin
+  -- Seen at all (the select policy); the lock below reads only visits the session may also update.
+  perform from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id;
+  if not found then
+    raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
+  end if;
   select v.status into v_status from app_public.visit v
   where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
   for share;
@@ -3793,7 +3798,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
 
 
 --

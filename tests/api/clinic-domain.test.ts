@@ -29,35 +29,81 @@ afterAll(async () => {
 const errorCode = (r: { body: { errors?: { extensions?: { code?: string } }[] } }) => r.body.errors?.[0]?.extensions?.code;
 
 describe("clinic B's rows can never be attached to clinic A's, even by id", () => {
-  test("a visit of A for a patient of B", async () => {
-    const patientOfB = await createPatient(b.clinicId);
-    const r = await receptionist.graphql(
-      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
-      { p: patientOfB.id, d: a.members.doctor.membershipId },
-    );
-    expect(errorCode(r)).toBe("NOT_FOUND");
-    expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patientOfB.id])).rows[0].n).toBe(0);
-  });
+  const BOOK = `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`;
+  const CHANGE = `mutation($c: UUID!, $id: UUID!, $p: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $p }) { visit { code } } }`;
+  const ADD = `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s } }) { visitService { rowId } } }`;
+  const count = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows[0].n as number;
+  const MADE_UP = "00000000-0000-4000-8000-000000000000";
 
-  test("a visit of A with B's doctor", async () => {
-    const patient = await createPatient(a.clinicId);
-    const r = await receptionist.graphql(
-      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
-      { p: patient.id, d: b.members.doctor.membershipId },
-    );
-    expect(["NOT_FOUND", "INVALID_INPUT"]).toContain(errorCode(r));
-    expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
-  });
+  interface Attempt {
+    /** B's row that A's owner names by its id. */
+    ofB: string;
+    /** The mutation of A's owner naming `id` where B's row goes. */
+    send(id: string): Promise<any>;
+    /** What the attempt would have changed, in either clinic. */
+    written(): Promise<unknown>;
+  }
+  const attempts: [string, string, () => Promise<Attempt>][] = [
+    ["a visit of A booked for a patient of B", "NOT_FOUND", async () => {
+      const patient = await createPatient(b.clinicId);
+      return {
+        ofB: patient.id,
+        send: (id) => owner.graphql(BOOK, { p: id, d: a.members.doctor.membershipId }),
+        written: () => count("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]),
+      };
+    }],
+    ["a visit of A booked with B's doctor", "INVALID_INPUT", async () => {
+      const patient = await createPatient(a.clinicId);
+      return {
+        ofB: b.members.doctor.membershipId,
+        send: (id) => owner.graphql(BOOK, { p: patient.id, d: id }),
+        written: () => count("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]),
+      };
+    }],
+    ["a visit of A moved to a patient of B", "NOT_FOUND", async () => {
+      const visit = await createVisit(a);
+      return {
+        ofB: (await createPatient(b.clinicId)).id,
+        send: (id) => owner.graphql(CHANGE, { c: a.clinicId, id: visit.id, p: { patientId: id } }),
+        written: async () => (await rootPool().query("select patient_id, updated_at from app_public.visit where id = $1", [visit.id])).rows[0],
+      };
+    }],
+    ["a visit of A handed to B's doctor", "INVALID_INPUT", async () => {
+      const visit = await createVisit(a);
+      return {
+        ofB: b.members.doctor.membershipId,
+        send: (id) => owner.graphql(CHANGE, { c: a.clinicId, id: visit.id, p: { doctorId: id } }),
+        written: async () => (await rootPool().query("select doctor_id, updated_at from app_public.visit where id = $1", [visit.id])).rows[0],
+      };
+    }],
+    ["a service of B on a visit of A", "INVALID_INPUT", async () => {
+      const visit = await createVisit(a, "in_progress");
+      const service = await createService(b.clinicId);
+      return {
+        ofB: service.id,
+        send: (id) => owner.graphql(ADD, { v: visit.id, s: id }),
+        written: () => count("select count(*)::int as n from app_public.visit_service where visit_id = $1 or service_id = $2", [visit.id, service.id]),
+      };
+    }],
+    ["a service of A on a visit of B", "NOT_FOUND", async () => {
+      const visit = await createVisit(b, "in_progress");
+      const service = await createService(a.clinicId);
+      return {
+        ofB: visit.id,
+        send: (id) => owner.graphql(ADD, { v: id, s: service.id }),
+        written: () => count("select count(*)::int as n from app_public.visit_service where visit_id = $1 or service_id = $2", [visit.id, service.id]),
+      };
+    }],
+  ];
 
-  test("a service of B on a visit of A", async () => {
-    const visit = await createVisit(a, "in_progress");
-    const serviceOfB = await createService(b.clinicId);
-    const r = await owner.graphql(
-      `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s } }) { visitService { rowId } } }`,
-      { v: visit.id, s: serviceOfB.id },
-    );
-    expect(["NOT_FOUND", "INVALID_INPUT"]).toContain(errorCode(r));
-    expect((await rootPool().query("select count(*)::int as n from app_public.visit_service where visit_id = $1", [visit.id])).rows[0].n).toBe(0);
+  test.each(attempts)("%s: %s, as for an id that exists nowhere, and nothing written", async (_, code, prepare) => {
+    const { ofB, send, written } = await prepare();
+    const before = await written();
+    const answer = (r: any) => ({ code: errorCode(r), message: r.body.errors?.[0]?.message, data: r.body.data?.[Object.keys(r.body.data ?? {})[0]] ?? null });
+    const byIdOfB = answer(await send(ofB));
+    expect(byIdOfB).toMatchObject({ code, data: null });
+    expect(byIdOfB).toEqual(answer(await send(MADE_UP))); // B's row is not even seen to exist
+    expect(await written()).toEqual(before);
   });
 
   test("the database itself refuses the cross-clinic reference, whoever writes", async () => {
