@@ -4972,6 +4972,36 @@ COMMENT ON FUNCTION app_public.deleted_patients() IS 'The clinic''s deleted pati
 
 
 --
+-- Name: deleted_services(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.deleted_services() RETURNS SETOF app_public.service
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can list deleted services.' using errcode = 'CFORB';
+  end if;
+  perform set_config('clinicops.include_deleted', 'on', true);
+  return query select s.* from app_public.service s
+    where s.clinic_id = app_public.current_clinic_id() and s.deleted_at is not null
+    order by s.deleted_at desc;
+  perform set_config('clinicops.include_deleted', '', true);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.deleted_services() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION deleted_services(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.deleted_services() IS 'The clinic''s deleted services, most recent first, for restoring. Owners and admins.';
+
+
+--
 -- Name: find_patient_duplicates(text, text, text, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11307,6 +11337,14 @@ GRANT ALL ON FUNCTION app_public.delete_service(service_id uuid) TO :DATABASE_VI
 
 REVOKE ALL ON FUNCTION app_public.deleted_patients() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.deleted_patients() TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION deleted_services(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.deleted_services() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.deleted_services() TO :DATABASE_VISITOR;
 
 
 --

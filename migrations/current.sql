@@ -43,3 +43,23 @@ begin
 end;
 $$;
 comment on function app_private.tg_visit_service__snapshot() is 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
+
+--------------------------------------------------------------------------------
+-- Deleted services can be found to be restored: restoreService needs the service's id, and a
+-- deleted service is hidden from every list (a deleted patient has deletedPatients). Same rules.
+
+create or replace function app_public.deleted_services() returns setof app_public.service
+language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp
+as $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can list deleted services.' using errcode = 'CFORB';
+  end if;
+  perform set_config('clinicops.include_deleted', 'on', true);
+  return query select s.* from app_public.service s
+    where s.clinic_id = app_public.current_clinic_id() and s.deleted_at is not null
+    order by s.deleted_at desc;
+  perform set_config('clinicops.include_deleted', '', true);
+end;
+$$;
+comment on function app_public.deleted_services() is 'The clinic''s deleted services, most recent first, for restoring. Owners and admins.';

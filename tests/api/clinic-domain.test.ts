@@ -119,25 +119,36 @@ describe("clinic B's rows can never be attached to clinic A's, even by id", () =
 });
 
 describe("soft delete", () => {
-  const find = (browser: Browser, id: string) =>
-    browser.graphql(`query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code } } }`, { id });
+  /** Patients and services: the list, the trash, delete and restore, by the names each has in the API. */
+  const kinds = [
+    { kind: "patient", list: "patients", trash: "deletedPatients", Name: "Patient", create: () => createPatient(a.clinicId) },
+    { kind: "service", list: "services", trash: "deletedServices", Name: "Service", create: () => createService(a.clinicId) },
+  ];
 
-  test("hides the patient, restore brings them back, audit records both, nothing is hard-deleted", async () => {
-    const patient = await createPatient(a.clinicId);
-    const deleted = await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code deletedAt } } }`, {
-      id: patient.id,
-    });
-    expect(deleted.body.data.deletePatient.result.code).toBe(patient.code);
-    expect(deleted.body.data.deletePatient.result.deletedAt).not.toBeNull();
-    expect((await find(owner, patient.id)).body.data.patients.nodes).toEqual([]);
-    const trash = await owner.graphql(`{ deletedPatients { nodes { code } } }`);
-    expect(trash.body.data.deletedPatients.nodes.map((n: { code: string }) => n.code)).toContain(patient.code);
-    expect((await rootPool().query("select count(*)::int as n from app_public.patient where id = $1", [patient.id])).rows[0].n).toBe(1);
+  test.each(kinds)("a deleted $kind is hidden but kept, restore brings it back, audit records both", async ({ kind, list, trash, Name, create }) => {
+    const row = await create();
+    const listed = async () =>
+      (await owner.graphql(`query($id: UUID!) { ${list}(condition: { rowId: $id }) { nodes { code } } }`, { id: row.id })).body.data[list].nodes;
+    const trashed = async () => (await owner.graphql(`{ ${trash} { nodes { code } } }`)).body.data[trash].nodes.map((n: { code: string }) => n.code);
+    expect(await listed()).toEqual([{ code: row.code }]);
+    expect(await trashed()).not.toContain(row.code);
 
-    await owner.graphql(`mutation($id: UUID!) { restorePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
-    expect((await find(owner, patient.id)).body.data.patients.nodes).toEqual([{ code: patient.code }]);
-    const { rows } = await rootPool().query("select action from app_public.audit_log where record_id = $1 order by seq", [patient.id]);
-    expect(rows.map((r) => r.action)).toEqual(["insert", "soft_delete", "restore"]);
+    const deleted = await owner.graphql(`mutation($id: UUID!) { delete${Name}(input: { ${kind}Id: $id }) { result { code deletedAt } } }`, { id: row.id });
+    expect(deleted.body.data[`delete${Name}`].result).toEqual({ code: row.code, deletedAt: expect.any(String) });
+    expect(await listed()).toEqual([]);
+    expect(await trashed()).toContain(row.code);
+    const kept = await rootPool().query(`select deleted_by from app_public.${kind} where id = $1`, [row.id]);
+    expect(kept.rows).toEqual([{ deleted_by: a.members.owner.userId }]);
+
+    await owner.graphql(`mutation($id: UUID!) { restore${Name}(input: { ${kind}Id: $id }) { result { code } } }`, { id: row.id });
+    expect(await listed()).toEqual([{ code: row.code }]);
+    expect(await trashed()).not.toContain(row.code);
+    const { rows } = await rootPool().query("select action, actor_user_id from app_public.audit_log where record_id = $1 order by seq", [row.id]);
+    expect(rows).toEqual([
+      { action: "insert", actor_user_id: null }, // made by the test as an operator
+      { action: "soft_delete", actor_user_id: a.members.owner.userId },
+      { action: "restore", actor_user_id: a.members.owner.userId },
+    ]);
   });
 
   test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
@@ -189,12 +200,26 @@ describe("soft delete", () => {
   });
 
   test("the API has no hard delete for patients, services, visits or members", async () => {
-    const mutations = await owner.graphql(`{ __type(name: "Mutation") { fields { name } } }`);
-    const names = mutations.body.data.__type.fields.map((f: { name: string }) => f.name);
-    expect(names).toEqual(expect.arrayContaining(["deletePatient", "deleteService", "removeMember"]));
-    for (const forbidden of ["deletePatientById", "deleteServiceById", "deleteVisit", "deleteVisitById", "deleteMembership", "deleteMembershipById"]) {
-      expect(names).not.toContain(forbidden);
-    }
+    const r = await owner.graphql(`{
+      mutation: __type(name: "Mutation") { fields { name } }
+      patient: __type(name: "DeletePatientInput") { inputFields { name } }
+      service: __type(name: "DeleteServiceInput") { inputFields { name } }
+      member: __type(name: "RemoveMemberInput") { inputFields { name } } }`);
+    const names = (fields: { name: string }[]) => fields.map((f) => f.name).sort();
+    // every mutation that removes anything: lines (of a visit, of a draft invoice) are deleted, the rest soft-deleted by their functions
+    expect(names(r.body.data.mutation.fields).filter((n) => /^(delete|remove)/.test(n))).toEqual([
+      "deleteInvoiceLine",
+      "deleteInvoiceLineById",
+      "deletePatient",
+      "deleteService",
+      "deleteVisitService",
+      "deleteVisitServiceById",
+      "removeMember",
+    ]);
+    // deletePatient and deleteService are the soft-delete functions, not the tables' delete by key or node id
+    expect(names(r.body.data.patient.inputFields)).toEqual(["clientMutationId", "patientId"]);
+    expect(names(r.body.data.service.inputFields)).toEqual(["clientMutationId", "serviceId"]);
+    expect(names(r.body.data.member.inputFields)).toEqual(["clientMutationId", "membershipId"]);
   });
 
   test("a deleted service keeps its history and cannot be added to visits", async () => {
@@ -263,13 +288,46 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0]).toEqual({ timezone: "Africa/Dar_es_Salaam", currency: "TZS" });
   });
 
-  test("a doctor who is not a doctor", async () => {
-    const patient = await createPatient(a.clinicId);
-    const r = await receptionist.graphql(
-      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
-      { p: patient.id, d: a.members.cashier.membershipId },
-    );
-    expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/doctor role/) });
+  describe("a doctor who is not a doctor", () => {
+    /** Members of A who may not be given visits: another role, a suspended doctor, a removed one. */
+    const notDoctors: [string, () => Promise<string>][] = [
+      ["a cashier", async () => a.members.cashier.membershipId],
+      ["a receptionist", async () => a.members.receptionist.membershipId],
+      ["a suspended doctor", async () => {
+        const m = await addMember(a.clinicId, await createUser(), "doctor");
+        await rootPool().query("update app_public.membership set is_active = false where id = $1", [m.membershipId]);
+        return m.membershipId;
+      }],
+      ["a removed doctor", async () => {
+        const m = await addMember(a.clinicId, await createUser(), "doctor");
+        await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [m.membershipId]);
+        return m.membershipId;
+      }],
+    ];
+    const refused = (r: any) => expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/doctor role/) });
+
+    test.each(notDoctors)("%s is not booked as one, and no visit is written", async (_, doctorId) => {
+      const patient = await createPatient(a.clinicId);
+      refused(
+        await receptionist.graphql(
+          `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
+          { p: patient.id, d: await doctorId() },
+        ),
+      );
+      expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
+    });
+
+    test.each(notDoctors)("%s is not handed a visit, which keeps its doctor", async (_, doctorId) => {
+      const visit = await createVisit(a);
+      refused(
+        await receptionist.graphql(
+          `mutation($c: UUID!, $id: UUID!, $d: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { doctorId: $d } }) { visit { code } } }`,
+          { c: a.clinicId, id: visit.id, d: await doctorId() },
+        ),
+      );
+      const { rows } = await rootPool().query("select doctor_id from app_public.visit where id = $1", [visit.id]);
+      expect(rows[0].doctor_id).toBe(a.members.doctor.membershipId);
+    });
   });
 
   test("an invalid transition", async () => {

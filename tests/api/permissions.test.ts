@@ -128,6 +128,23 @@ const CELLS: Cell[] = [
       return (await one("select deleted_at from app_public.patient where id = $1", [patient.id])).deleted_at === null;
     },
   },
+  ...(
+    [
+      ["list deleted patients", "patient", "deletedPatients", () => createPatient(a.clinicId)],
+      ["list deleted services", "service", "deletedServices", () => createService(a.clinicId)],
+    ] as const
+  ).map(
+    ([operation, table, trash, create]): Cell => ({
+      operation,
+      allowed: MANAGERS,
+      async attempt(browser) {
+        const row = await create();
+        await rootPool().query(`update app_public.${table} set deleted_at = now() where id = $1`, [row.id]);
+        const r = await browser.graphql(`{ ${trash} { nodes { code } } }`);
+        return (r.body.data?.[trash]?.nodes ?? []).some((n: { code: string }) => n.code === row.code);
+      },
+    }),
+  ),
   {
     operation: "read the service catalog",
     allowed: EVERYONE,
