@@ -340,6 +340,30 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 });
 
+describe("service catalog prices", () => {
+  test("priceAt reads the history: nothing before the service existed, then each price from the moment it was set", async () => {
+    const service = await createService(a.clinicId, "1000");
+    await owner.graphql(`mutation($c: UUID!, $id: UUID!) { updateService(input: { clinicId: $c, rowId: $id, patch: { price: "1500" } }) { service { price } } }`, {
+      c: a.clinicId,
+      id: service.id,
+    });
+    // the instants to the microsecond, as the database keeps them (a JavaScript Date has milliseconds only)
+    const { rows } = await rootPool().query(
+      `select to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at from app_public.service_price p,
+         lateral (values (p.effective_from - interval '1 microsecond'), (p.effective_from)) v(t)
+       where p.service_id = $1 order by t`,
+      [service.id],
+    );
+    const [t0, t1, t2, t3] = rows.map((row) => row.at);
+    const r = await owner.graphql(
+      `query($id: UUID!, $t0: Datetime!, $t1: Datetime!, $t2: Datetime!, $t3: Datetime!) { services(condition: { rowId: $id }) { nodes {
+        before: priceAt(at: $t0) first: priceAt(at: $t1) lastOfFirst: priceAt(at: $t2) second: priceAt(at: $t3) price } } }`,
+      { id: service.id, t0, t1, t2, t3 },
+    );
+    expect(r.body.data.services.nodes[0]).toEqual({ before: null, first: "1000.000", lastOfFirst: "1000.000", second: "1500.000", price: "1500.000" });
+  });
+});
+
 describe("search and duplicate warnings", () => {
   test("finds by name, code and phone, within the clinic only", async () => {
     const mine = await createPatient(a.clinicId, { first_name: "Zawadi", last_name: "Mwakyusa", phone: "+255754000321" });
@@ -362,6 +386,18 @@ describe("search and duplicate warnings", () => {
     expect(check.body.data.findPatientDuplicates.nodes).toEqual([{ rowId: existing.id }]);
     const none = await receptionist.graphql(`{ findPatientDuplicates(firstName: "Baraka", lastName: "Duplicate", dateOfBirth: "1991-04-01") { nodes { rowId } } }`);
     expect(none.body.data.findPatientDuplicates.nodes).toEqual([]);
+  });
+
+  test("an edited patient who now matches another is flagged, and never matches themself", async () => {
+    const existing = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1985-02-03" });
+    const other = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1986-02-03" });
+    const edit = (dateOfBirth: string) =>
+      receptionist.graphql(
+        `mutation($c: UUID!, $id: UUID!, $d: Date!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: { dateOfBirth: $d } }) { patient { possibleDuplicates { nodes { rowId } } } } }`,
+        { c: a.clinicId, id: other.id, d: dateOfBirth },
+      );
+    expect((await edit("1987-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([]);
+    expect((await edit("1985-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([{ rowId: existing.id }]);
   });
 });
 
@@ -403,23 +439,95 @@ describe("aggregates and filters", () => {
     }
   });
 
-  test("visits per day in the clinic's time zone, and filters on status, doctor, date range and patient", async () => {
-    const perDay = await manager.graphql(`{ visits { groupedAggregates(groupBy: [SCHEDULED_AT_TRUNCATED_TO_DAY]) { keys distinctCount { rowId } } } }`);
-    expect(perDay.body.data.visits.groupedAggregates).toHaveLength(1); // all five are booked now: one local day
-    expect(perDay.body.data.visits.groupedAggregates[0].keys[0]).toMatch(/\+03:00$/); // Africa/Dar_es_Salaam
-    const filtered = await manager.graphql(
-      `query($d: UUID!) { visits(filter: { status: { in: [scheduled, checked_in] }, doctorId: { equalTo: $d }, scheduledAt: { greaterThan: "2000-01-01T00:00:00Z" } }) { totalCount } }`,
-      { d: clinic.members.doctor.membershipId },
-    );
-    expect(filtered.body.data.visits.totalCount).toBe(3);
-    const { rows } = await rootPool().query("select patient_id from app_public.visit where clinic_id = $1 limit 1", [clinic.clinicId]);
-    const byPatient = await manager.graphql(`query($p: UUID!) { visits(condition: { patientId: $p }) { totalCount } }`, { p: rows[0].patient_id });
-    expect(byPatient.body.data.visits.totalCount).toBe(1);
-  });
-
   test("patients registered per day", async () => {
     const r = await manager.graphql(`{ patients { groupedAggregates(groupBy: [CREATED_AT_TRUNCATED_TO_DAY]) { keys distinctCount { rowId } } } }`);
     expect(r.body.data.patients.groupedAggregates.map((g: { distinctCount: { rowId: string } }) => Number(g.distinctCount.rowId))).toEqual([5]);
+  });
+});
+
+describe("aggregates and filters over several days, doctors, patients and statuses", () => {
+  // Clinic days are Africa/Dar_es_Salaam's (UTC+3): 01:30 on 3 March there is still 2 March in UTC.
+  const VISITS = [
+    { code: "v1", doctor: 1, patient: "x", at: "2030-03-01T09:00:00+03:00", status: "scheduled" },
+    { code: "v2", doctor: 1, patient: "y", at: "2030-03-02T09:00:00+03:00", status: "checked_in" },
+    { code: "v3", doctor: 2, patient: "z", at: "2030-03-02T15:00:00+03:00", status: "cancelled" },
+    { code: "v4", doctor: 2, patient: "y", at: "2030-03-03T01:30:00+03:00", status: "scheduled" },
+    { code: "v5", doctor: 1, patient: "x", at: "2030-03-03T10:00:00+03:00", status: "in_progress" },
+  ];
+  // registered on 10 January (twice, once late in the evening) and just after midnight on the 11th, clinic time
+  const REGISTERED = ["2026-01-10T10:00:00+03:00", "2026-01-10T23:30:00+03:00", "2026-01-11T00:30:00+03:00"];
+  let clinic: TestClinic;
+  let manager: Browser;
+  const doctors: Record<number, string> = {};
+  const patients: Record<string, string> = {};
+  const codeOf: Record<string, string> = {};
+
+  beforeAll(async () => {
+    clinic = await createClinic("Aggregates over days");
+    manager = new Browser(api);
+    await manager.login(clinic.members.owner.phone, clinic.members.owner.password);
+    doctors[1] = clinic.members.doctor.membershipId;
+    doctors[2] = (await addMember(clinic.clinicId, await createUser(), "doctor")).membershipId;
+    for (const name of ["x", "y", "z"]) patients[name] = (await createPatient(clinic.clinicId)).id;
+    const steps: Record<string, string[]> = { scheduled: [], checked_in: ["checked_in"], in_progress: ["checked_in", "in_progress"], cancelled: ["cancelled"] };
+    for (const v of VISITS) {
+      const { rows } = await rootPool().query(
+        "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, $4) returning id, code",
+        [clinic.clinicId, patients[v.patient], doctors[v.doctor], v.at],
+      );
+      codeOf[rows[0].code] = v.code;
+      for (const step of steps[v.status]) {
+        await rootPool().query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [rows[0].id, step, step === "cancelled" ? "Ill" : null]);
+      }
+    }
+    // registration times in the past: the timestamps trigger keeps created_at, so set them around it, as a data load would
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local session_replication_role = replica");
+      for (const at of REGISTERED) {
+        const p = await createPatient(clinic.clinicId);
+        await client.query("update app_public.patient set created_at = $2 where id = $1", [p.id, at]);
+      }
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+  });
+
+  const visitCodes = async (filter: string, variables: Record<string, unknown> = {}) => {
+    const declared = Object.keys(variables).map((name) => `$${name}: UUID!`);
+    const r = await manager.graphql(`query${declared.length ? `(${declared.join(", ")})` : ""} { visits(filter: ${filter}) { nodes { code } } }`, variables);
+    return r.body.data.visits.nodes.map((n: { code: string }) => codeOf[n.code]).sort();
+  };
+  const grouped = async (table: string, groupBy: string, filter = "") => {
+    const r = await manager.graphql(`{ ${table}${filter ? `(filter: ${filter})` : ""} { groupedAggregates(groupBy: [${groupBy}]) { keys distinctCount { rowId } } } }`);
+    const groups = r.body.data[table].groupedAggregates as { keys: string[]; distinctCount: { rowId: string } }[];
+    return Object.fromEntries(groups.map((g) => [g.keys[0], Number(g.distinctCount.rowId)]));
+  };
+
+  test("visits per day (the clinic's days), per status and per doctor", async () => {
+    const perDay = await grouped("visits", "SCHEDULED_AT_TRUNCATED_TO_DAY");
+    expect(perDay).toEqual({ "2030-03-01T00:00:00.000000+03:00": 1, "2030-03-02T00:00:00.000000+03:00": 2, "2030-03-03T00:00:00.000000+03:00": 2 });
+    expect(await grouped("visits", "STATUS")).toEqual({ scheduled: 2, checked_in: 1, cancelled: 1, in_progress: 1 });
+    expect(await grouped("visits", "DOCTOR_ID")).toEqual({ [doctors[1]]: 3, [doctors[2]]: 2 });
+  });
+
+  test("visits filtered by status, doctor, date range (the clinic's day) and patient", async () => {
+    expect(await visitCodes(`{ status: { in: [scheduled, checked_in] } }`)).toEqual(["v1", "v2", "v4"]);
+    expect(await visitCodes(`{ doctorId: { equalTo: $d } }`, { d: doctors[2] })).toEqual(["v3", "v4"]);
+    expect(
+      await visitCodes(`{ scheduledAt: { greaterThanOrEqualTo: "2030-03-02T00:00:00+03:00", lessThan: "2030-03-03T00:00:00+03:00" } }`),
+    ).toEqual(["v2", "v3"]);
+    expect(await visitCodes(`{ patientId: { equalTo: $p } }`, { p: patients.x })).toEqual(["v1", "v5"]);
+    expect(await visitCodes(`{ status: { in: [scheduled, checked_in] }, doctorId: { equalTo: $d }, patientId: { equalTo: $p } }`, { d: doctors[1], p: patients.y })).toEqual(["v2"]);
+  });
+
+  test("patients registered per day, within a period", async () => {
+    const january = `{ createdAt: { greaterThanOrEqualTo: "2026-01-01T00:00:00+03:00", lessThan: "2026-02-01T00:00:00+03:00" } }`;
+    expect(await grouped("patients", "CREATED_AT_TRUNCATED_TO_DAY", january)).toEqual({ "2026-01-10T00:00:00.000000+03:00": 2, "2026-01-11T00:00:00.000000+03:00": 1 });
+    const r = await manager.graphql(`{ patients(filter: ${january}) { totalCount } all: patients { totalCount } }`);
+    expect(r.body.data).toEqual({ patients: { totalCount: 3 }, all: { totalCount: 6 } });
   });
 });
 
