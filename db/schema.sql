@@ -3761,6 +3761,11 @@ declare
   v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
   v_status app_public.visit_status;
 begin
+  -- Seen at all (the select policy); the lock below reads only visits the session may also update.
+  perform from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id;
+  if not found then
+    raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
+  end if;
   select v.status into v_status from app_public.visit v
   where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
   for share;
@@ -3793,7 +3798,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
 
 
 --
@@ -4964,6 +4969,36 @@ ALTER FUNCTION app_public.deleted_patients() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_public.deleted_patients() IS 'The clinic''s deleted patients, most recent first, for restoring. Owners and admins.';
+
+
+--
+-- Name: deleted_services(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.deleted_services() RETURNS SETOF app_public.service
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can list deleted services.' using errcode = 'CFORB';
+  end if;
+  perform set_config('clinicops.include_deleted', 'on', true);
+  return query select s.* from app_public.service s
+    where s.clinic_id = app_public.current_clinic_id() and s.deleted_at is not null
+    order by s.deleted_at desc;
+  perform set_config('clinicops.include_deleted', '', true);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.deleted_services() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION deleted_services(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.deleted_services() IS 'The clinic''s deleted services, most recent first, for restoring. Owners and admins.';
 
 
 --
@@ -11302,6 +11337,14 @@ GRANT ALL ON FUNCTION app_public.delete_service(service_id uuid) TO :DATABASE_VI
 
 REVOKE ALL ON FUNCTION app_public.deleted_patients() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.deleted_patients() TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION deleted_services(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.deleted_services() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.deleted_services() TO :DATABASE_VISITOR;
 
 
 --

@@ -29,35 +29,81 @@ afterAll(async () => {
 const errorCode = (r: { body: { errors?: { extensions?: { code?: string } }[] } }) => r.body.errors?.[0]?.extensions?.code;
 
 describe("clinic B's rows can never be attached to clinic A's, even by id", () => {
-  test("a visit of A for a patient of B", async () => {
-    const patientOfB = await createPatient(b.clinicId);
-    const r = await receptionist.graphql(
-      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
-      { p: patientOfB.id, d: a.members.doctor.membershipId },
-    );
-    expect(errorCode(r)).toBe("NOT_FOUND");
-    expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patientOfB.id])).rows[0].n).toBe(0);
-  });
+  const BOOK = `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`;
+  const CHANGE = `mutation($c: UUID!, $id: UUID!, $p: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $p }) { visit { code } } }`;
+  const ADD = `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s } }) { visitService { rowId } } }`;
+  const count = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows[0].n as number;
+  const MADE_UP = "00000000-0000-4000-8000-000000000000";
 
-  test("a visit of A with B's doctor", async () => {
-    const patient = await createPatient(a.clinicId);
-    const r = await receptionist.graphql(
-      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
-      { p: patient.id, d: b.members.doctor.membershipId },
-    );
-    expect(["NOT_FOUND", "INVALID_INPUT"]).toContain(errorCode(r));
-    expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
-  });
+  interface Attempt {
+    /** B's row that A's owner names by its id. */
+    ofB: string;
+    /** The mutation of A's owner naming `id` where B's row goes. */
+    send(id: string): Promise<any>;
+    /** What the attempt would have changed, in either clinic. */
+    written(): Promise<unknown>;
+  }
+  const attempts: [string, string, () => Promise<Attempt>][] = [
+    ["a visit of A booked for a patient of B", "NOT_FOUND", async () => {
+      const patient = await createPatient(b.clinicId);
+      return {
+        ofB: patient.id,
+        send: (id) => owner.graphql(BOOK, { p: id, d: a.members.doctor.membershipId }),
+        written: () => count("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]),
+      };
+    }],
+    ["a visit of A booked with B's doctor", "INVALID_INPUT", async () => {
+      const patient = await createPatient(a.clinicId);
+      return {
+        ofB: b.members.doctor.membershipId,
+        send: (id) => owner.graphql(BOOK, { p: patient.id, d: id }),
+        written: () => count("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]),
+      };
+    }],
+    ["a visit of A moved to a patient of B", "NOT_FOUND", async () => {
+      const visit = await createVisit(a);
+      return {
+        ofB: (await createPatient(b.clinicId)).id,
+        send: (id) => owner.graphql(CHANGE, { c: a.clinicId, id: visit.id, p: { patientId: id } }),
+        written: async () => (await rootPool().query("select patient_id, updated_at from app_public.visit where id = $1", [visit.id])).rows[0],
+      };
+    }],
+    ["a visit of A handed to B's doctor", "INVALID_INPUT", async () => {
+      const visit = await createVisit(a);
+      return {
+        ofB: b.members.doctor.membershipId,
+        send: (id) => owner.graphql(CHANGE, { c: a.clinicId, id: visit.id, p: { doctorId: id } }),
+        written: async () => (await rootPool().query("select doctor_id, updated_at from app_public.visit where id = $1", [visit.id])).rows[0],
+      };
+    }],
+    ["a service of B on a visit of A", "INVALID_INPUT", async () => {
+      const visit = await createVisit(a, "in_progress");
+      const service = await createService(b.clinicId);
+      return {
+        ofB: service.id,
+        send: (id) => owner.graphql(ADD, { v: visit.id, s: id }),
+        written: () => count("select count(*)::int as n from app_public.visit_service where visit_id = $1 or service_id = $2", [visit.id, service.id]),
+      };
+    }],
+    ["a service of A on a visit of B", "NOT_FOUND", async () => {
+      const visit = await createVisit(b, "in_progress");
+      const service = await createService(a.clinicId);
+      return {
+        ofB: visit.id,
+        send: (id) => owner.graphql(ADD, { v: id, s: service.id }),
+        written: () => count("select count(*)::int as n from app_public.visit_service where visit_id = $1 or service_id = $2", [visit.id, service.id]),
+      };
+    }],
+  ];
 
-  test("a service of B on a visit of A", async () => {
-    const visit = await createVisit(a, "in_progress");
-    const serviceOfB = await createService(b.clinicId);
-    const r = await owner.graphql(
-      `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s } }) { visitService { rowId } } }`,
-      { v: visit.id, s: serviceOfB.id },
-    );
-    expect(["NOT_FOUND", "INVALID_INPUT"]).toContain(errorCode(r));
-    expect((await rootPool().query("select count(*)::int as n from app_public.visit_service where visit_id = $1", [visit.id])).rows[0].n).toBe(0);
+  test.each(attempts)("%s: %s, as for an id that exists nowhere, and nothing written", async (_, code, prepare) => {
+    const { ofB, send, written } = await prepare();
+    const before = await written();
+    const answer = (r: any) => ({ code: errorCode(r), message: r.body.errors?.[0]?.message, data: r.body.data?.[Object.keys(r.body.data ?? {})[0]] ?? null });
+    const byIdOfB = answer(await send(ofB));
+    expect(byIdOfB).toMatchObject({ code, data: null });
+    expect(byIdOfB).toEqual(answer(await send(MADE_UP))); // B's row is not even seen to exist
+    expect(await written()).toEqual(before);
   });
 
   test("the database itself refuses the cross-clinic reference, whoever writes", async () => {
@@ -73,25 +119,36 @@ describe("clinic B's rows can never be attached to clinic A's, even by id", () =
 });
 
 describe("soft delete", () => {
-  const find = (browser: Browser, id: string) =>
-    browser.graphql(`query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code } } }`, { id });
+  /** Patients and services: the list, the trash, delete and restore, by the names each has in the API. */
+  const kinds = [
+    { kind: "patient", list: "patients", trash: "deletedPatients", Name: "Patient", create: () => createPatient(a.clinicId) },
+    { kind: "service", list: "services", trash: "deletedServices", Name: "Service", create: () => createService(a.clinicId) },
+  ];
 
-  test("hides the patient, restore brings them back, audit records both, nothing is hard-deleted", async () => {
-    const patient = await createPatient(a.clinicId);
-    const deleted = await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code deletedAt } } }`, {
-      id: patient.id,
-    });
-    expect(deleted.body.data.deletePatient.result.code).toBe(patient.code);
-    expect(deleted.body.data.deletePatient.result.deletedAt).not.toBeNull();
-    expect((await find(owner, patient.id)).body.data.patients.nodes).toEqual([]);
-    const trash = await owner.graphql(`{ deletedPatients { nodes { code } } }`);
-    expect(trash.body.data.deletedPatients.nodes.map((n: { code: string }) => n.code)).toContain(patient.code);
-    expect((await rootPool().query("select count(*)::int as n from app_public.patient where id = $1", [patient.id])).rows[0].n).toBe(1);
+  test.each(kinds)("a deleted $kind is hidden but kept, restore brings it back, audit records both", async ({ kind, list, trash, Name, create }) => {
+    const row = await create();
+    const listed = async () =>
+      (await owner.graphql(`query($id: UUID!) { ${list}(condition: { rowId: $id }) { nodes { code } } }`, { id: row.id })).body.data[list].nodes;
+    const trashed = async () => (await owner.graphql(`{ ${trash} { nodes { code } } }`)).body.data[trash].nodes.map((n: { code: string }) => n.code);
+    expect(await listed()).toEqual([{ code: row.code }]);
+    expect(await trashed()).not.toContain(row.code);
 
-    await owner.graphql(`mutation($id: UUID!) { restorePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
-    expect((await find(owner, patient.id)).body.data.patients.nodes).toEqual([{ code: patient.code }]);
-    const { rows } = await rootPool().query("select action from app_public.audit_log where record_id = $1 order by seq", [patient.id]);
-    expect(rows.map((r) => r.action)).toEqual(["insert", "soft_delete", "restore"]);
+    const deleted = await owner.graphql(`mutation($id: UUID!) { delete${Name}(input: { ${kind}Id: $id }) { result { code deletedAt } } }`, { id: row.id });
+    expect(deleted.body.data[`delete${Name}`].result).toEqual({ code: row.code, deletedAt: expect.any(String) });
+    expect(await listed()).toEqual([]);
+    expect(await trashed()).toContain(row.code);
+    const kept = await rootPool().query(`select deleted_by from app_public.${kind} where id = $1`, [row.id]);
+    expect(kept.rows).toEqual([{ deleted_by: a.members.owner.userId }]);
+
+    await owner.graphql(`mutation($id: UUID!) { restore${Name}(input: { ${kind}Id: $id }) { result { code } } }`, { id: row.id });
+    expect(await listed()).toEqual([{ code: row.code }]);
+    expect(await trashed()).not.toContain(row.code);
+    const { rows } = await rootPool().query("select action, actor_user_id from app_public.audit_log where record_id = $1 order by seq", [row.id]);
+    expect(rows).toEqual([
+      { action: "insert", actor_user_id: null }, // made by the test as an operator
+      { action: "soft_delete", actor_user_id: a.members.owner.userId },
+      { action: "restore", actor_user_id: a.members.owner.userId },
+    ]);
   });
 
   test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
@@ -143,12 +200,26 @@ describe("soft delete", () => {
   });
 
   test("the API has no hard delete for patients, services, visits or members", async () => {
-    const mutations = await owner.graphql(`{ __type(name: "Mutation") { fields { name } } }`);
-    const names = mutations.body.data.__type.fields.map((f: { name: string }) => f.name);
-    expect(names).toEqual(expect.arrayContaining(["deletePatient", "deleteService", "removeMember"]));
-    for (const forbidden of ["deletePatientById", "deleteServiceById", "deleteVisit", "deleteVisitById", "deleteMembership", "deleteMembershipById"]) {
-      expect(names).not.toContain(forbidden);
-    }
+    const r = await owner.graphql(`{
+      mutation: __type(name: "Mutation") { fields { name } }
+      patient: __type(name: "DeletePatientInput") { inputFields { name } }
+      service: __type(name: "DeleteServiceInput") { inputFields { name } }
+      member: __type(name: "RemoveMemberInput") { inputFields { name } } }`);
+    const names = (fields: { name: string }[]) => fields.map((f) => f.name).sort();
+    // every mutation that removes anything: lines (of a visit, of a draft invoice) are deleted, the rest soft-deleted by their functions
+    expect(names(r.body.data.mutation.fields).filter((n) => /^(delete|remove)/.test(n))).toEqual([
+      "deleteInvoiceLine",
+      "deleteInvoiceLineById",
+      "deletePatient",
+      "deleteService",
+      "deleteVisitService",
+      "deleteVisitServiceById",
+      "removeMember",
+    ]);
+    // deletePatient and deleteService are the soft-delete functions, not the tables' delete by key or node id
+    expect(names(r.body.data.patient.inputFields)).toEqual(["clientMutationId", "patientId"]);
+    expect(names(r.body.data.service.inputFields)).toEqual(["clientMutationId", "serviceId"]);
+    expect(names(r.body.data.member.inputFields)).toEqual(["clientMutationId", "membershipId"]);
   });
 
   test("a deleted service keeps its history and cannot be added to visits", async () => {
@@ -217,13 +288,46 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0]).toEqual({ timezone: "Africa/Dar_es_Salaam", currency: "TZS" });
   });
 
-  test("a doctor who is not a doctor", async () => {
-    const patient = await createPatient(a.clinicId);
-    const r = await receptionist.graphql(
-      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
-      { p: patient.id, d: a.members.cashier.membershipId },
-    );
-    expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/doctor role/) });
+  describe("a doctor who is not a doctor", () => {
+    /** Members of A who may not be given visits: another role, a suspended doctor, a removed one. */
+    const notDoctors: [string, () => Promise<string>][] = [
+      ["a cashier", async () => a.members.cashier.membershipId],
+      ["a receptionist", async () => a.members.receptionist.membershipId],
+      ["a suspended doctor", async () => {
+        const m = await addMember(a.clinicId, await createUser(), "doctor");
+        await rootPool().query("update app_public.membership set is_active = false where id = $1", [m.membershipId]);
+        return m.membershipId;
+      }],
+      ["a removed doctor", async () => {
+        const m = await addMember(a.clinicId, await createUser(), "doctor");
+        await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [m.membershipId]);
+        return m.membershipId;
+      }],
+    ];
+    const refused = (r: any) => expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/doctor role/) });
+
+    test.each(notDoctors)("%s is not booked as one, and no visit is written", async (_, doctorId) => {
+      const patient = await createPatient(a.clinicId);
+      refused(
+        await receptionist.graphql(
+          `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
+          { p: patient.id, d: await doctorId() },
+        ),
+      );
+      expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
+    });
+
+    test.each(notDoctors)("%s is not handed a visit, which keeps its doctor", async (_, doctorId) => {
+      const visit = await createVisit(a);
+      refused(
+        await receptionist.graphql(
+          `mutation($c: UUID!, $id: UUID!, $d: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { doctorId: $d } }) { visit { code } } }`,
+          { c: a.clinicId, id: visit.id, d: await doctorId() },
+        ),
+      );
+      const { rows } = await rootPool().query("select doctor_id from app_public.visit where id = $1", [visit.id]);
+      expect(rows[0].doctor_id).toBe(a.members.doctor.membershipId);
+    });
   });
 
   test("an invalid transition", async () => {
@@ -233,6 +337,30 @@ describe("bad input gets a clear code and writes nothing", () => {
       { c: a.clinicId, id: visit.id },
     );
     expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_TRANSITION" }, message: "A completed visit cannot change any more." });
+  });
+});
+
+describe("service catalog prices", () => {
+  test("priceAt reads the history: nothing before the service existed, then each price from the moment it was set", async () => {
+    const service = await createService(a.clinicId, "1000");
+    await owner.graphql(`mutation($c: UUID!, $id: UUID!) { updateService(input: { clinicId: $c, rowId: $id, patch: { price: "1500" } }) { service { price } } }`, {
+      c: a.clinicId,
+      id: service.id,
+    });
+    // the instants to the microsecond, as the database keeps them (a JavaScript Date has milliseconds only)
+    const { rows } = await rootPool().query(
+      `select to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at from app_public.service_price p,
+         lateral (values (p.effective_from - interval '1 microsecond'), (p.effective_from)) v(t)
+       where p.service_id = $1 order by t`,
+      [service.id],
+    );
+    const [t0, t1, t2, t3] = rows.map((row) => row.at);
+    const r = await owner.graphql(
+      `query($id: UUID!, $t0: Datetime!, $t1: Datetime!, $t2: Datetime!, $t3: Datetime!) { services(condition: { rowId: $id }) { nodes {
+        before: priceAt(at: $t0) first: priceAt(at: $t1) lastOfFirst: priceAt(at: $t2) second: priceAt(at: $t3) price } } }`,
+      { id: service.id, t0, t1, t2, t3 },
+    );
+    expect(r.body.data.services.nodes[0]).toEqual({ before: null, first: "1000.000", lastOfFirst: "1000.000", second: "1500.000", price: "1500.000" });
   });
 });
 
@@ -258,6 +386,18 @@ describe("search and duplicate warnings", () => {
     expect(check.body.data.findPatientDuplicates.nodes).toEqual([{ rowId: existing.id }]);
     const none = await receptionist.graphql(`{ findPatientDuplicates(firstName: "Baraka", lastName: "Duplicate", dateOfBirth: "1991-04-01") { nodes { rowId } } }`);
     expect(none.body.data.findPatientDuplicates.nodes).toEqual([]);
+  });
+
+  test("an edited patient who now matches another is flagged, and never matches themself", async () => {
+    const existing = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1985-02-03" });
+    const other = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1986-02-03" });
+    const edit = (dateOfBirth: string) =>
+      receptionist.graphql(
+        `mutation($c: UUID!, $id: UUID!, $d: Date!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: { dateOfBirth: $d } }) { patient { possibleDuplicates { nodes { rowId } } } } }`,
+        { c: a.clinicId, id: other.id, d: dateOfBirth },
+      );
+    expect((await edit("1987-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([]);
+    expect((await edit("1985-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([{ rowId: existing.id }]);
   });
 });
 
@@ -299,23 +439,95 @@ describe("aggregates and filters", () => {
     }
   });
 
-  test("visits per day in the clinic's time zone, and filters on status, doctor, date range and patient", async () => {
-    const perDay = await manager.graphql(`{ visits { groupedAggregates(groupBy: [SCHEDULED_AT_TRUNCATED_TO_DAY]) { keys distinctCount { rowId } } } }`);
-    expect(perDay.body.data.visits.groupedAggregates).toHaveLength(1); // all five are booked now: one local day
-    expect(perDay.body.data.visits.groupedAggregates[0].keys[0]).toMatch(/\+03:00$/); // Africa/Dar_es_Salaam
-    const filtered = await manager.graphql(
-      `query($d: UUID!) { visits(filter: { status: { in: [scheduled, checked_in] }, doctorId: { equalTo: $d }, scheduledAt: { greaterThan: "2000-01-01T00:00:00Z" } }) { totalCount } }`,
-      { d: clinic.members.doctor.membershipId },
-    );
-    expect(filtered.body.data.visits.totalCount).toBe(3);
-    const { rows } = await rootPool().query("select patient_id from app_public.visit where clinic_id = $1 limit 1", [clinic.clinicId]);
-    const byPatient = await manager.graphql(`query($p: UUID!) { visits(condition: { patientId: $p }) { totalCount } }`, { p: rows[0].patient_id });
-    expect(byPatient.body.data.visits.totalCount).toBe(1);
-  });
-
   test("patients registered per day", async () => {
     const r = await manager.graphql(`{ patients { groupedAggregates(groupBy: [CREATED_AT_TRUNCATED_TO_DAY]) { keys distinctCount { rowId } } } }`);
     expect(r.body.data.patients.groupedAggregates.map((g: { distinctCount: { rowId: string } }) => Number(g.distinctCount.rowId))).toEqual([5]);
+  });
+});
+
+describe("aggregates and filters over several days, doctors, patients and statuses", () => {
+  // Clinic days are Africa/Dar_es_Salaam's (UTC+3): 01:30 on 3 March there is still 2 March in UTC.
+  const VISITS = [
+    { code: "v1", doctor: 1, patient: "x", at: "2030-03-01T09:00:00+03:00", status: "scheduled" },
+    { code: "v2", doctor: 1, patient: "y", at: "2030-03-02T09:00:00+03:00", status: "checked_in" },
+    { code: "v3", doctor: 2, patient: "z", at: "2030-03-02T15:00:00+03:00", status: "cancelled" },
+    { code: "v4", doctor: 2, patient: "y", at: "2030-03-03T01:30:00+03:00", status: "scheduled" },
+    { code: "v5", doctor: 1, patient: "x", at: "2030-03-03T10:00:00+03:00", status: "in_progress" },
+  ];
+  // registered on 10 January (twice, once late in the evening) and just after midnight on the 11th, clinic time
+  const REGISTERED = ["2026-01-10T10:00:00+03:00", "2026-01-10T23:30:00+03:00", "2026-01-11T00:30:00+03:00"];
+  let clinic: TestClinic;
+  let manager: Browser;
+  const doctors: Record<number, string> = {};
+  const patients: Record<string, string> = {};
+  const codeOf: Record<string, string> = {};
+
+  beforeAll(async () => {
+    clinic = await createClinic("Aggregates over days");
+    manager = new Browser(api);
+    await manager.login(clinic.members.owner.phone, clinic.members.owner.password);
+    doctors[1] = clinic.members.doctor.membershipId;
+    doctors[2] = (await addMember(clinic.clinicId, await createUser(), "doctor")).membershipId;
+    for (const name of ["x", "y", "z"]) patients[name] = (await createPatient(clinic.clinicId)).id;
+    const steps: Record<string, string[]> = { scheduled: [], checked_in: ["checked_in"], in_progress: ["checked_in", "in_progress"], cancelled: ["cancelled"] };
+    for (const v of VISITS) {
+      const { rows } = await rootPool().query(
+        "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, $4) returning id, code",
+        [clinic.clinicId, patients[v.patient], doctors[v.doctor], v.at],
+      );
+      codeOf[rows[0].code] = v.code;
+      for (const step of steps[v.status]) {
+        await rootPool().query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [rows[0].id, step, step === "cancelled" ? "Ill" : null]);
+      }
+    }
+    // registration times in the past: the timestamps trigger keeps created_at, so set them around it, as a data load would
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local session_replication_role = replica");
+      for (const at of REGISTERED) {
+        const p = await createPatient(clinic.clinicId);
+        await client.query("update app_public.patient set created_at = $2 where id = $1", [p.id, at]);
+      }
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+  });
+
+  const visitCodes = async (filter: string, variables: Record<string, unknown> = {}) => {
+    const declared = Object.keys(variables).map((name) => `$${name}: UUID!`);
+    const r = await manager.graphql(`query${declared.length ? `(${declared.join(", ")})` : ""} { visits(filter: ${filter}) { nodes { code } } }`, variables);
+    return r.body.data.visits.nodes.map((n: { code: string }) => codeOf[n.code]).sort();
+  };
+  const grouped = async (table: string, groupBy: string, filter = "") => {
+    const r = await manager.graphql(`{ ${table}${filter ? `(filter: ${filter})` : ""} { groupedAggregates(groupBy: [${groupBy}]) { keys distinctCount { rowId } } } }`);
+    const groups = r.body.data[table].groupedAggregates as { keys: string[]; distinctCount: { rowId: string } }[];
+    return Object.fromEntries(groups.map((g) => [g.keys[0], Number(g.distinctCount.rowId)]));
+  };
+
+  test("visits per day (the clinic's days), per status and per doctor", async () => {
+    const perDay = await grouped("visits", "SCHEDULED_AT_TRUNCATED_TO_DAY");
+    expect(perDay).toEqual({ "2030-03-01T00:00:00.000000+03:00": 1, "2030-03-02T00:00:00.000000+03:00": 2, "2030-03-03T00:00:00.000000+03:00": 2 });
+    expect(await grouped("visits", "STATUS")).toEqual({ scheduled: 2, checked_in: 1, cancelled: 1, in_progress: 1 });
+    expect(await grouped("visits", "DOCTOR_ID")).toEqual({ [doctors[1]]: 3, [doctors[2]]: 2 });
+  });
+
+  test("visits filtered by status, doctor, date range (the clinic's day) and patient", async () => {
+    expect(await visitCodes(`{ status: { in: [scheduled, checked_in] } }`)).toEqual(["v1", "v2", "v4"]);
+    expect(await visitCodes(`{ doctorId: { equalTo: $d } }`, { d: doctors[2] })).toEqual(["v3", "v4"]);
+    expect(
+      await visitCodes(`{ scheduledAt: { greaterThanOrEqualTo: "2030-03-02T00:00:00+03:00", lessThan: "2030-03-03T00:00:00+03:00" } }`),
+    ).toEqual(["v2", "v3"]);
+    expect(await visitCodes(`{ patientId: { equalTo: $p } }`, { p: patients.x })).toEqual(["v1", "v5"]);
+    expect(await visitCodes(`{ status: { in: [scheduled, checked_in] }, doctorId: { equalTo: $d }, patientId: { equalTo: $p } }`, { d: doctors[1], p: patients.y })).toEqual(["v2"]);
+  });
+
+  test("patients registered per day, within a period", async () => {
+    const january = `{ createdAt: { greaterThanOrEqualTo: "2026-01-01T00:00:00+03:00", lessThan: "2026-02-01T00:00:00+03:00" } }`;
+    expect(await grouped("patients", "CREATED_AT_TRUNCATED_TO_DAY", january)).toEqual({ "2026-01-10T00:00:00.000000+03:00": 2, "2026-01-11T00:00:00.000000+03:00": 1 });
+    const r = await manager.graphql(`{ patients(filter: ${january}) { totalCount } all: patients { totalCount } }`);
+    expect(r.body.data).toEqual({ patients: { totalCount: 3 }, all: { totalCount: 6 } });
   });
 });
 

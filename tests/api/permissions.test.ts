@@ -1,8 +1,10 @@
 /**
  * The permission matrix of docs/permissions.md, cell by cell, through GraphQL
- * over HTTP with real login cookies: each role of clinic A, and the owner of
- * clinic B, tries every operation on fresh rows of clinic A. Whether it was
- * allowed is judged by what the database holds afterwards, not by the answer.
+ * over HTTP with real login cookies: each role of clinic A, a second doctor of
+ * clinic A (to whom the visits are not assigned: the "own visits" cells), and
+ * the owner of clinic B, tries every operation on fresh rows of clinic A.
+ * Whether it was allowed is judged by what the database holds afterwards, not
+ * by the answer.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import {
@@ -18,16 +20,20 @@ import {
   ROLES,
   type Role,
   type TestClinic,
+  type TestMember,
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
-type Actor = Role | "other clinic's owner";
-const ACTORS: Actor[] = [...ROLES, "other clinic's owner"];
+type Actor = Role | "another doctor" | "other clinic's owner";
+const ACTORS: Actor[] = [...ROLES, "another doctor", "other clinic's owner"];
 
 let api: TestApi;
 let a: TestClinic;
 let b: TestClinic;
 let otherDoctorId: string;
+/** Clinic A's calendar date now, and its owner logged in once more: the reference for what clinic A's dashboard says. */
+let today: string;
+let ownerOfA: Browser;
 const browsers = {} as Record<Actor, Browser>;
 
 beforeAll(async () => {
@@ -35,12 +41,19 @@ beforeAll(async () => {
   a = await createClinic("Matrix A");
   b = await createClinic("Matrix B");
   otherDoctorId = (await addMember(a.clinicId, await createUser(), "doctor")).membershipId;
-  for (const role of ROLES) {
-    browsers[role] = new Browser(api);
-    expect((await browsers[role].login(a.members[role].phone, a.members[role].password)).status).toBe(200);
+  const anotherDoctor = await addMember(a.clinicId, await createUser(), "doctor");
+  const logins: [Actor, TestMember][] = [
+    ...ROLES.map((role): [Actor, TestMember] => [role, a.members[role]]),
+    ["another doctor", anotherDoctor],
+    ["other clinic's owner", b.members.owner],
+  ];
+  today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  ownerOfA = new Browser(api);
+  await ownerOfA.login(a.members.owner.phone, a.members.owner.password);
+  for (const [actor, member] of logins) {
+    browsers[actor] = new Browser(api);
+    expect((await browsers[actor].login(member.phone, member.password)).status).toBe(200);
   }
-  browsers["other clinic's owner"] = new Browser(api);
-  await browsers["other clinic's owner"].login(b.members.owner.phone, b.members.owner.password);
 });
 afterAll(async () => {
   await api.close();
@@ -58,8 +71,9 @@ interface Cell {
 
 const FRONT_DESK: Actor[] = ["owner", "admin", "receptionist"];
 const MANAGERS: Actor[] = ["owner", "admin"];
+/** The visit's own doctor (`doctor`: every visit made here is assigned to them), owners and admins; never "another doctor". */
 const CLINICIANS: Actor[] = ["owner", "admin", "doctor"];
-const EVERYONE: Actor[] = [...ROLES];
+const EVERYONE: Actor[] = [...ROLES, "another doctor"];
 const MONEY: Actor[] = ["owner", "admin", "cashier"];
 
 const CELLS: Cell[] = [
@@ -114,6 +128,23 @@ const CELLS: Cell[] = [
       return (await one("select deleted_at from app_public.patient where id = $1", [patient.id])).deleted_at === null;
     },
   },
+  ...(
+    [
+      ["list deleted patients", "patient", "deletedPatients", () => createPatient(a.clinicId)],
+      ["list deleted services", "service", "deletedServices", () => createService(a.clinicId)],
+    ] as const
+  ).map(
+    ([operation, table, trash, create]): Cell => ({
+      operation,
+      allowed: MANAGERS,
+      async attempt(browser) {
+        const row = await create();
+        await rootPool().query(`update app_public.${table} set deleted_at = now() where id = $1`, [row.id]);
+        const r = await browser.graphql(`{ ${trash} { nodes { code } } }`);
+        return (r.body.data?.[trash]?.nodes ?? []).some((n: { code: string }) => n.code === row.code);
+      },
+    }),
+  ),
   {
     operation: "read the service catalog",
     allowed: EVERYONE,
@@ -154,8 +185,18 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "restore a service",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const service = await createService(a.clinicId);
+      await rootPool().query("update app_public.service set deleted_at = now() where id = $1", [service.id]);
+      await browser.graphql(`mutation($id: UUID!) { restoreService(input: { serviceId: $id }) { result { code } } }`, { id: service.id });
+      return (await one("select deleted_at from app_public.service where id = $1", [service.id])).deleted_at === null;
+    },
+  },
+  {
     operation: "see a visit assigned to the doctor",
-    allowed: EVERYONE,
+    allowed: [...ROLES],
     async attempt(browser) {
       const visit = await createVisit(a);
       const r = await browser.graphql(`query($id: UUID!) { visits(condition: { rowId: $id }) { nodes { code } } }`, { id: visit.id });
@@ -233,6 +274,23 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "change a service on a visit (quantity, discount)",
+    allowed: CLINICIANS,
+    async attempt(browser) {
+      const visit = await createVisit(a, "in_progress");
+      const line = await one(
+        "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+        [a.clinicId, visit.id, (await createService(a.clinicId, "1000")).id],
+      );
+      await browser.graphql(
+        `mutation($c: UUID!, $id: UUID!) { updateVisitService(input: { clinicId: $c, rowId: $id, patch: { quantity: 2, discount: "100" } }) { visitService { lineTotal } } }`,
+        { c: a.clinicId, id: line.id },
+      );
+      const { quantity, discount } = await one("select quantity, discount from app_public.visit_service where id = $1", [line.id]);
+      return quantity === 2 && discount === "100.000";
+    },
+  },
+  {
     operation: "remove a service from a visit",
     allowed: CLINICIANS,
     async attempt(browser) {
@@ -247,6 +305,19 @@ const CELLS: Cell[] = [
         id: line.id,
       });
       return (await one("select count(*)::int as n from app_public.visit_service where id = $1", [line.id])).n === 0;
+    },
+  },
+  {
+    operation: "see the dashboard",
+    allowed: MONEY,
+    async attempt(browser) {
+      // what clinic A's figures are today, as its owner's own dashboard gives them (a patient registered now among them)
+      await createPatient(a.clinicId);
+      const dashboard = (b: Browser) => b.graphql(`query($d: Date!) { dashboard(fromDate: $d, toDate: $d) { newPatients visitsByStatus } }`, { d: today });
+      const seen = (await dashboard(browser)).body.data?.dashboard;
+      const clinicA = (await dashboard(ownerOfA)).body.data.dashboard;
+      expect(clinicA.newPatients).toBeGreaterThan(0);
+      return seen != null && JSON.stringify(seen) === JSON.stringify(clinicA);
     },
   },
   {
@@ -405,14 +476,24 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
     (await createService(a.clinicId)).id,
   ]);
   const create = () =>
-    browsers.receptionist.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code status } } }`, { v: visit.id });
+    browsers.receptionist.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId status } } }`, { v: visit.id });
+  const seenInvoices = async () =>
+    (await browsers.receptionist.graphql(`query($p: UUID!) { invoices(condition: { patientId: $p }) { nodes { status } } }`, { p: visit.patientId })).body.data
+      .invoices.nodes;
   expect((await create()).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  // an invoice of the visit made by the cashier is not seen either
+  await committedAs(await cashierSession(a), async (c) => {
+    const made = (await c.query("select id from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0];
+    await c.query("select app_public.void_invoice($1, 'Made to be seen')", [made.id]);
+  });
+  expect(await seenInvoices()).toEqual([]);
   await browsers.owner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { receptionistsMayInvoice: true } }) { clinic { name } } }`, {
     id: a.clinicId,
   });
   try {
     const allowed = await create();
     expect(allowed.body.data.createInvoiceFromVisit.result.status).toBe("draft");
+    expect((await seenInvoices()).map((n: { status: string }) => n.status).sort()).toEqual(["draft", "void"]);
     // but still no payments
     const r = await browsers.receptionist.graphql(`{ payments { totalCount } }`);
     expect(r.body.data.payments.totalCount).toBe(0);

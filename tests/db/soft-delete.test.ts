@@ -4,10 +4,11 @@
  * then finds it gone (it used to read back the row the first had deleted).
  * A booking and a delete of its patient at once leave no visit of a deleted
  * patient: the booking waits for a delete in flight and is then refused, and a
- * delete that comes second waits for the booking.
+ * delete that comes second waits for the booking. A DELETE by the API role
+ * never removes a patient, service or visit.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
+import { committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
@@ -55,4 +56,31 @@ test("a delete while a booking of the patient is in flight waits for it: the vis
     const { rows } = await rootPool().query("select v.code, p.deleted_at is not null as deleted from app_public.visit v join app_public.patient p on p.id = v.patient_id where v.patient_id = $1", [patient.id]);
     expect(rows).toEqual([{ code, deleted: true }]);
   });
+});
+
+test("a DELETE by the API's role, even an owner's, keeps the row: patients and services are soft-deleted, visits not deleted at all", async () => {
+  const patient = await createPatient(clinic.clinicId);
+  const service = await createService(clinic.clinicId);
+  const visit = await createVisit(clinic);
+  await committedAs(await openSession(clinic.members.owner.userId, clinic.clinicId), async (client) => {
+    for (const [table, id] of [["patient", patient.id], ["service", service.id]]) {
+      expect((await client.query(`delete from app_public.${table} where id = $1`, [id])).rowCount).toBe(0); // the trigger did the work instead
+    }
+    await client.query("savepoint visit");
+    await expect(client.query("delete from app_public.visit where id = $1", [visit.id])).rejects.toThrow(/permission denied/);
+    await client.query("rollback to savepoint visit");
+  });
+  const { rows } = await rootPool().query(
+    `select 'patient' as kind, deleted_by from app_public.patient where id = $1
+     union all select 'service', deleted_by from app_public.service where id = $2
+     union all select 'visit', null from app_public.visit where id = $3 order by 1`,
+    [patient.id, service.id, visit.id],
+  );
+  expect(rows).toEqual([
+    { kind: "patient", deleted_by: clinic.members.owner.userId },
+    { kind: "service", deleted_by: clinic.members.owner.userId },
+    { kind: "visit", deleted_by: null },
+  ]);
+  const audit = await rootPool().query("select action from app_public.audit_log where record_id = any($1) and action like '%delete%'", [[patient.id, service.id]]);
+  expect(audit.rows).toEqual([{ action: "soft_delete" }, { action: "soft_delete" }]);
 });

@@ -15,6 +15,7 @@ import {
   createIssuedInvoice,
   createPatient,
   createVisit,
+  ROLES,
   type TestClinic,
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -164,6 +165,30 @@ test("another clinic's member, a logged-out user, no session and guessed ids all
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: doctor.cookie! } })).status).toBe(404);
   const r = await doctor.graphql(REQUEST, { kind: "payments_csv", from: today, to: today });
   expect(r.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+});
+
+test("owners, admins and cashiers request and download exports; doctors and receptionists do neither", async () => {
+  const ready = await requestExport(cashierA);
+  await runDueJobs();
+  for (const role of ROLES) {
+    const member = a.members[role];
+    const browser = new Browser(api);
+    await browser.login(member.phone, member.password);
+    const requests = async () =>
+      (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1 and requested_by = $2", [a.clinicId, member.userId]))
+        .rows[0].n;
+    const before = await requests();
+    const r = await browser.graphql(REQUEST, { kind: "visits_csv", from: today, to: today });
+    const download = await fetch(`${api.url}/exports/${ready}`, { headers: { cookie: browser.cookie! } });
+    const allowed = ["owner", "admin", "cashier"].includes(role);
+    expect({ role, requested: (await requests()) === before + 1, code: r.body.errors?.[0].extensions?.code, downloaded: download.status }).toEqual({
+      role,
+      requested: allowed,
+      code: allowed ? undefined : "FORBIDDEN",
+      downloaded: allowed ? 200 : 404,
+    });
+  }
+  await runDueJobs(); // the exports just requested, so that no job of this test is left to the next
 });
 
 test("a file that cannot be read is a 500 with a reference, a missing one a 404; the server carries on", async () => {
