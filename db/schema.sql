@@ -824,17 +824,21 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid, exact_code boolean, last_name text, first_name text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 50
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
+declare
+  v_clinic_id uuid := app_public.current_clinic_id();
+  v_typed text := btrim(query);
+  v_text_pattern text := app_hidden.contains_pattern(lower(v_typed));
+  -- null for names and codes: the planner then drops that condition
+  v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
-  -- sub-selects: the clinic and the patterns are computed once, not again for every row rechecked;
-  -- the phone form is null for names and codes, and its index scan then finds nothing at once
-  return query
-  select s.patient_id, s.code = upper(btrim(query)), s.last_name, s.first_name from app_private.patient_search s
-  where s.clinic_id = (select app_public.current_clinic_id())
-    and char_length(btrim(query)) between 2 and 100
-    and (s.search_text like (select app_hidden.contains_pattern(lower(btrim(query))))
-      or s.search_text like (select app_hidden.contains_pattern(
-        app_hidden.phone_search_term(query, app_hidden.calling_code_for(app_public.current_clinic_id())))));
+  if char_length(v_typed) between 2 and 100 then
+    return query
+    select s.patient_id, s.code = upper(v_typed), s.last_name, s.first_name from app_private.patient_search s
+    where s.clinic_id = v_clinic_id
+      and (s.search_text like v_text_pattern or s.search_text like v_phone_pattern);
+  end if;
 end;
 $$;
 
@@ -845,7 +849,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone also as people type it, national or international: phone_search_term; deleted ones included), found through the trigram index, with what search_patients orders them by: whether the code is `query` exactly, then the names. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
