@@ -172,6 +172,31 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("INVALID_INPUT");
   });
+
+  test("a NUL character, which PostgreSQL text cannot hold, is INVALID_INPUT in any text, JSON value or login field, never an internal fault", async () => {
+    const receptionist = new Browser(api);
+    await receptionist.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const faults = await internalFaultsLoggedBy(async () => {
+      const patient = await receptionist.graphql(`mutation($first: String!) { createPatient(input: { patient: { firstName: $first, lastName: "Nul" } }) { patient { rowId } } }`, {
+        first: "As\u0000ha",
+      });
+      expect(patient.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Text cannot contain the NUL character (\\u0000)." });
+      const search = await owner.graphql(`query($q: String!) { searchPatients(query: $q) { totalCount } }`, { q: "Asha\u0000" });
+      expect(search.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+      const prefixes = await owner.graphql(`mutation($id: UUID!, $prefixes: JSON!) { updateClinic(input: { rowId: $id, patch: { codePrefixes: $prefixes } }) { clinic { rowId } } }`, {
+        id: clinic.clinicId,
+        prefixes: { PAT: "P\u0000" },
+      });
+      expect(prefixes.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Text cannot contain the NUL character (\\u0000)." });
+      for (const [phone, password] of [[clinic.members.owner.phone, "pass\u0000word"], ["+255712\u0000345678", "password-123"]]) {
+        const login = await new Browser(api).login(phone, password);
+        expect(login.status).toBe(400);
+        expect(login.body.error.code).toBe("INVALID_INPUT");
+      }
+    });
+    expect(faults).toEqual([]);
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = 'Nul'")).rows[0].n).toBe(0);
+  });
 });
 
 describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
