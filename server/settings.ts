@@ -15,6 +15,8 @@ export interface ServerSettings {
   statementTimeoutMs: number;
   maxPageSize: number;
   maxQueryDepth: number;
+  /** Levels of objects and lists one GraphQL input value (a filter, say) may nest. */
+  maxInputDepth: number;
   /** Fields one GraphQL request may select, each alias and each use of a fragment counted. */
   maxQueryFields: number;
   /** Which proxies' X-Forwarded-For express believes (its `trust proxy`): false, a number of hops, or addresses. */
@@ -64,6 +66,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
     maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
     maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
+    maxInputDepth: Number(env.MAX_INPUT_DEPTH ?? 32),
     maxQueryFields: Number(env.MAX_QUERY_FIELDS ?? 500),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
   };

@@ -328,6 +328,43 @@ describe("limits", () => {
     expect(given.body.data.memberships.nodes).toHaveLength(2);
   });
 
+  test("input values nested past 32 levels are refused, as a literal or a variable, however deep", async () => {
+    const filterLiteral = (levels: number) => `${"{ not: ".repeat(levels)}{ lastName: { equalTo: "x" } }${" }".repeat(levels)}`;
+    const literal = (levels: number) => `{ patients(filter: ${filterLiteral(levels)}) { totalCount } }`;
+    // as JSON text: JSON.stringify itself overflows the stack on the deepest of these
+    const withVariable = async (levels: number) => {
+      const filter = `${'{"not":'.repeat(levels)}{"lastName":{"equalTo":"x"}}${"}".repeat(levels)}`;
+      const query = JSON.stringify("query($filter: PatientFilter) { patients(filter: $filter) { totalCount } }");
+      const response = await fetch(`${api.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: owner.cookie! },
+        body: `{"query":${query},"variables":{"filter":${filter}}}`,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const faults = await internalFaultsLoggedBy(async () => {
+      // within the limit, it runs
+      expect((await owner.graphql(literal(30))).body).toEqual({ data: { patients: { totalCount: 0 } } });
+      expect((await withVariable(30)).body).toEqual({ data: { patients: { totalCount: 0 } } });
+      for (const levels of [40, 3000]) {
+        const response = await owner.graphql(literal(levels));
+        expect(response.status).toBe(400);
+        expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/nest/) });
+      }
+      // as a variable, 5,000 levels made a query PostgreSQL could not parse, 20,000 broke the server's own error handling
+      for (const levels of [40, 5000, 20000]) {
+        const response = await withVariable(levels);
+        expect(response.status).toBe(400);
+        expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Input values may nest at most 32 levels deep." });
+      }
+      // a variable's default is an input value too
+      const defaulted = await owner.graphql(`query($filter: PatientFilter = ${filterLiteral(40)}) { patients(filter: $filter) { totalCount } }`);
+      expect(defaulted.status).toBe(400);
+      expect(defaulted.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Input values may nest at most 32 levels deep." });
+    });
+    expect(faults).toEqual([]);
+  });
+
   test("deep queries are refused", async () => {
     let selection = "rowId";
     for (let i = 0; i < 8; i++) selection = `clinic { memberships { nodes { ${selection} } } }`;
