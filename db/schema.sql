@@ -8362,6 +8362,21 @@ ALTER TABLE ONLY app_public.visit
 
 
 --
+-- Name: visit visit_scheduled_at_is_finite; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.visit
+    ADD CONSTRAINT visit_scheduled_at_is_finite CHECK (isfinite(scheduled_at)) NOT VALID;
+
+
+--
+-- Name: CONSTRAINT visit_scheduled_at_is_finite ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_scheduled_at_is_finite ON app_public.visit IS 'A visit is booked at a date and time, never at infinity or -infinity.';
+
+
+--
 -- Name: visit_service visit_service_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 

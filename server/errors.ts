@@ -93,6 +93,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   patient_notes_check: "Notes are at most 5000 characters.",
   visit_reason_check: "A reason for a visit is at most 1000 characters.",
   visit_cancel_reason_check: "A cancel reason is at most 500 characters.",
+  visit_scheduled_at_is_finite: "A visit is booked at a date and time, not infinity.",
   visit_service_quantity_check: "A quantity is 1 to 1000.",
   visit_service_discount_check: DISCOUNT_NOT_NEGATIVE,
   visit_service_check: DISCOUNT_WITHIN_LINE,

@@ -226,6 +226,34 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/doctor role/) });
   });
 
+  test("a visit booked, or moved, to the end or the beginning of time", async () => {
+    const patient = await createPatient(a.clinicId);
+    const book = (at: string) =>
+      receptionist.graphql(
+        `mutation($p: UUID!, $d: UUID!, $at: Datetime!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: $at } }) { visit { code } } }`,
+        { p: patient.id, d: a.members.doctor.membershipId, at },
+      );
+    for (const at of ["infinity", "-infinity"]) {
+      const r = await book(at);
+      expect({ at, error: r.body.errors?.[0] }).toEqual({
+        at,
+        error: expect.objectContaining({
+          extensions: { code: "INVALID_INPUT", constraint: "visit_scheduled_at_is_finite" },
+          message: "A visit is booked at a date and time, not infinity.",
+        }),
+      });
+    }
+    const booked = await book("2030-01-01T09:00:00Z");
+    expect(booked.body.errors).toBeUndefined();
+    const moved = await receptionist.graphql(
+      `mutation($c: UUID!, $code: String!) { updateVisitByClinicIdAndCode(input: { clinicId: $c, code: $code, patch: { scheduledAt: "infinity" } }) { visit { code } } }`,
+      { c: a.clinicId, code: booked.body.data.createVisit.visit.code },
+    );
+    expect(errorCode(moved)).toBe("INVALID_INPUT");
+    const { rows } = await rootPool().query("select scheduled_at from app_public.visit where clinic_id = $1 and patient_id = $2", [a.clinicId, patient.id]);
+    expect(rows).toEqual([{ scheduled_at: new Date("2030-01-01T09:00:00Z") }]);
+  });
+
   test("an invalid transition", async () => {
     const visit = await createVisit(a, "completed");
     const r = await owner.graphql(
