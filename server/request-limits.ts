@@ -12,9 +12,11 @@
  * before execution, a variable the request does not give taking the default
  * its operation declares. A connection asked for without `first` or `last` gets a
  * page of the largest size, not every row: its first page, or with only
- * `before`, the page just before that cursor.
+ * `before`, the page just before that cursor; `groupedAggregates`, which
+ * ignores the page, at most `maxGroups` groups (LIMIT_EXCEEDED beyond).
  */
-import { type ConnectionStep, constant, lambda, type Step } from "postgraphile/grafast";
+import { type ConnectionStep, constant, type GrafastArgumentConfig, type GrafastFieldConfig, inhibitIf, lambda, type Step } from "postgraphile/grafast";
+import type { PgSelectStep } from "postgraphile/@dataplan/pg";
 import {
   getOperationAST,
   getVariableValues,
@@ -29,6 +31,7 @@ import {
   type ValidationContext,
   type ValueNode,
 } from "postgraphile/graphql";
+import { ClientFacingError } from "./errors.ts";
 import { withQueryCode } from "./query-errors.ts";
 
 export interface RequestLimits {
@@ -37,6 +40,8 @@ export interface RequestLimits {
   maxInputDepth: number;
   maxFields: number;
   maxPageSize: number;
+  /** Groups one `groupedAggregates` may answer. */
+  maxGroups: number;
 }
 
 /** Page sizes, at most `maxPageSize`. */
@@ -169,6 +174,42 @@ function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "do
   };
 }
 
+/**
+ * `groupedAggregates` ignores the connection's page: grouped by a column with
+ * a value per row (`ROW_ID`, `PHONE`, `CREATED_AT`), it listed every row of the
+ * table in one answer. It reads at most `maxGroups` + 1 groups, and answers
+ * LIMIT_EXCEEDED when there are more than `maxGroups` rather than some of them.
+ * Its `groupBy` and `having` arguments apply to the grouping query itself.
+ */
+function atMostMaxGroups(field: GrafastFieldConfig<any>, maxGroups: number): GrafastFieldConfig<any> {
+  const plan = field.plan!;
+  const groupings = new WeakMap<Step, PgSelectStep>();
+  const tooMany = (rows: unknown) => {
+    if (Array.isArray(rows) && rows.length > maxGroups) {
+      throw new ClientFacingError("LIMIT_EXCEEDED", `groupedAggregates answers at most ${maxGroups} groups: filter the list, or group by fewer or coarser keys.`);
+    }
+    return false;
+  };
+  const args = Object.fromEntries(
+    Object.entries(field.args ?? {}).map(([name, arg]): [string, GrafastArgumentConfig] => {
+      const applyPlan = arg.applyPlan;
+      return [name, applyPlan ? { ...arg, applyPlan: ($parent: Step, $field: Step, input: any, info: any) => applyPlan($parent, groupings.get($field) ?? $field, input, info) } : arg];
+    }),
+  );
+  return {
+    ...field,
+    args,
+    plan(...planArgs: Parameters<typeof plan>) {
+      const $grouping = plan(...planArgs) as PgSelectStep;
+      $grouping.setFirst(constant(maxGroups + 1));
+      const $groups = $grouping.items();
+      const $checked = inhibitIf($groups, lambda($groups, tooMany));
+      groupings.set($checked, $grouping);
+      return $checked;
+    },
+  };
+}
+
 type PageArgs = readonly unknown[]; // first, last, before
 /** `first` as given, or the largest page when the query gives neither `first` nor `last` nor `before`. */
 const firstOrLargestPage = (maxPageSize: number) => ([first, last, before]: PageArgs): number | null =>
@@ -197,6 +238,7 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
         },
         GraphQLObjectType_fields_field(field, _build, { scope }) {
           const plan = field.plan;
+          if (scope.isConnectionType && scope.fieldName === "groupedAggregates" && plan) return atMostMaxGroups(field, limits.maxGroups);
           if (!scope.isPgFieldConnection || !plan) return field;
           return {
             ...field,

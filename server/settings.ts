@@ -14,6 +14,8 @@ export interface ServerSettings {
   defaultCallingCode: string;
   statementTimeoutMs: number;
   maxPageSize: number;
+  /** Groups one `groupedAggregates` may answer. */
+  maxGroups: number;
   maxQueryDepth: number;
   /** Levels of objects and lists one GraphQL input value (a filter, say) may nest. */
   maxInputDepth: number;
@@ -65,6 +67,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     defaultCallingCode,
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
     maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
+    maxGroups: Number(env.MAX_GROUPS ?? 1000),
     maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
     maxInputDepth: Number(env.MAX_INPUT_DEPTH ?? 32),
     maxQueryFields: Number(env.MAX_QUERY_FIELDS ?? 500),

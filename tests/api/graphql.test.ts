@@ -557,3 +557,32 @@ describe("a connection asked for without a page", () => {
     }
   });
 });
+
+describe("grouped aggregates", () => {
+  test("answer at most MAX_GROUPS groups: more is LIMIT_EXCEEDED, not every row of the table", async () => {
+    const small = await startApi({ MAX_GROUPS: "3" });
+    try {
+      const other = await createClinic();
+      for (const lastName of ["Alpha", "Alpha", "Bravo", "Charlie", "Delta"]) await createPatient(other.clinicId, { last_name: lastName });
+      const doctor = new Browser(small);
+      await doctor.login(other.members.doctor.phone, other.members.doctor.password);
+      const grouped = (args: string, groupBy: string) =>
+        doctor.graphql(`{ patients${args} { groupedAggregates(groupBy: [${groupBy}]) { keys distinctCount { rowId } } } }`).then((r) => r.body);
+      // a key per row (or four last names) would list the whole table past the page size
+      for (const groupBy of ["ROW_ID", "LAST_NAME"]) {
+        expect(await grouped("", groupBy)).toEqual({
+          data: { patients: { groupedAggregates: null } },
+          errors: [expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/at most 3 groups/) })],
+        });
+      }
+      // within the limit (the list's filter applied), the groups as ever
+      const some = await grouped(`(filter: { lastName: { in: ["Alpha", "Bravo"] } })`, "LAST_NAME");
+      expect(some.data.patients.groupedAggregates).toEqual([
+        { keys: ["Alpha"], distinctCount: { rowId: "2" } },
+        { keys: ["Bravo"], distinctCount: { rowId: "1" } },
+      ]);
+    } finally {
+      await small.close();
+    }
+  });
+});
