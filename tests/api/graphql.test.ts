@@ -581,8 +581,33 @@ describe("grouped aggregates", () => {
         { keys: ["Alpha"], distinctCount: { rowId: "2" } },
         { keys: ["Bravo"], distinctCount: { rowId: "1" } },
       ]);
+      // and with its having applied
+      const having = await doctor.graphql(
+        `{ patients { groupedAggregates(groupBy: [LAST_NAME], having: { distinctCount: { createdAt: { greaterThan: "1" } } }) { keys } } }`,
+      );
+      expect(having.body).toEqual({ data: { patients: { groupedAggregates: [{ keys: ["Alpha"] }] } } });
     } finally {
       await small.close();
     }
+  });
+
+  test("offer in having only what PostgreSQL can compute: a distinct count compared as a number, no sum or average of a time", async () => {
+    const times = (await createClinic()).members.owner;
+    const owner = new Browser(api);
+    await owner.login(times.phone, times.password);
+    const faults = await internalFaultsLoggedBy(async () => {
+      const counted = await owner.graphql(
+        `{ visits { groupedAggregates(groupBy: [STATUS], having: { distinctCount: { scheduledAt: { greaterThan: "0" } } }) { keys } } }`,
+      );
+      expect(counted.body).toEqual({ data: { visits: { groupedAggregates: [] } } });
+      for (const aggregate of ["sum", "average"]) {
+        const summed = await owner.graphql(
+          `{ visits { groupedAggregates(groupBy: [STATUS], having: { ${aggregate}: { scheduledAt: { greaterThan: "2026-01-01T00:00:00Z" } } }) { keys } } }`,
+        );
+        expect(summed.status).toBe(400);
+        expect(summed.body.errors?.[0].extensions?.code).toBe("INVALID_QUERY");
+      }
+    });
+    expect(faults).toEqual([]);
   });
 });
