@@ -217,6 +217,35 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0]).toEqual({ timezone: "Africa/Dar_es_Salaam", currency: "TZS" });
   });
 
+  test("a time zone is one the exports can print in: not PostgreSQL's posix/ copies, Factory, localtime or posixrules", async () => {
+    // no name PostgreSQL knows but the PDF templates' Intl.DateTimeFormat refuses is accepted
+    const { rows } = await rootPool().query("select name from pg_catalog.pg_timezone_names");
+    const unprintable = rows.map((r) => r.name as string).filter((timeZone) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(unprintable).toEqual(expect.arrayContaining(["Factory", "posix/Africa/Nairobi"]));
+    const accepted = await rootPool().query("select n from unnest($1::text[]) n where app_public.is_valid_timezone(n)", [unprintable]);
+    expect(accepted.rows).toEqual([]);
+    for (const timezone of ["posix/Africa/Nairobi", "Factory"]) {
+      const r = await owner.graphql(`mutation($id: UUID!, $tz: String!) { updateClinic(input: { rowId: $id, patch: { timezone: $tz } }) { clinic { timezone } } }`, {
+        id: a.clinicId,
+        tz: timezone,
+      });
+      expect({ timezone, error: r.body.errors?.[0] }).toEqual({
+        timezone,
+        error: expect.objectContaining({ extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" } }),
+      });
+    }
+    const valid = await owner.graphql(`{ nairobi: isValidTimezone(name: "Africa/Nairobi") posix: isValidTimezone(name: "posix/Africa/Nairobi") }`);
+    expect(valid.body.data).toEqual({ nairobi: true, posix: false });
+    expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [a.clinicId])).rows[0].timezone).toBe("Africa/Dar_es_Salaam");
+  });
+
   test("a doctor who is not a doctor", async () => {
     const patient = await createPatient(a.clinicId);
     const r = await receptionist.graphql(
