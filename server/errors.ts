@@ -27,6 +27,8 @@ export const OUR_CODES: Record<string, string> = {
   CDAYC: "DAY_CLOSED",
 };
 
+const NUL_CHARACTER = "Text cannot contain the NUL character (\\u0000).";
+
 /** PostgreSQL's own SQLSTATEs that a client can cause, with what we tell them. */
 const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "42501": ["FORBIDDEN", "You do not have permission to do this."],
@@ -40,6 +42,9 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "22008": ["INVALID_INPUT", "A date or time is out of range."],
   "22023": ["INVALID_INPUT", "A value is not valid."],
   "22P02": ["INVALID_INPUT", "A value has the wrong format."],
+  // a NUL character in text (22021) or as \u0000 in JSON (22P05): PostgreSQL stores neither
+  "22021": ["INVALID_INPUT", NUL_CHARACTER],
+  "22P05": ["INVALID_INPUT", NUL_CHARACTER],
   "57014": ["TIMEOUT", "The request took too long and was cancelled."],
   "40001": ["RETRY", "Another change got there first; please try again."],
   "40P01": ["RETRY", "Another change got there first; please try again."],
@@ -88,6 +93,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   patient_notes_check: "Notes are at most 5000 characters.",
   visit_reason_check: "A reason for a visit is at most 1000 characters.",
   visit_cancel_reason_check: "A cancel reason is at most 500 characters.",
+  visit_scheduled_at_is_finite: "A visit is booked at a date and time, not infinity.",
   visit_service_quantity_check: "A quantity is 1 to 1000.",
   visit_service_discount_check: DISCOUNT_NOT_NEGATIVE,
   visit_service_check: DISCOUNT_WITHIN_LINE,

@@ -27,9 +27,18 @@ export const withQueryCode = (error: GraphQLError): GraphQLError =>
         extensions: { ...error.extensions, code: "INVALID_QUERY" },
       });
 
+/**
+ * GraphQL's parser recurses as deep as a query nests: past a couple of
+ * thousand levels it runs out of stack, and grafserv hands on the RangeError
+ * among the query's errors.
+ */
+const tooDeepToParse = new GraphQLError("This query nests too deeply to be read.", { extensions: { code: "LIMIT_EXCEEDED" } });
+
 const codingErrors = (parseAndValidate: ParseAndValidate): ParseAndValidate => (query) => {
   const result = parseAndValidate(query);
-  return result.errors ? { errors: result.errors.map(withQueryCode) } : result;
+  return result.errors
+    ? { errors: result.errors.map((error: Error) => (error instanceof GraphQLError ? withQueryCode(error) : tooDeepToParse)) }
+    : result;
 };
 
 const withCodingErrors = (config: ExecutionConfig): ExecutionConfig => ({ ...config, parseAndValidate: codingErrors(config.parseAndValidate) });

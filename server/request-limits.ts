@@ -1,5 +1,8 @@
 /**
- * Limits on what one GraphQL request may ask for: query depth, the number of
+ * Limits on what one GraphQL request may ask for: query depth, the nesting of
+ * its input values (a filter of filters of …, as a literal, a variable or a
+ * variable's default: PostgreSQL cannot parse the SQL of thousands of levels,
+ * and GraphQL's own parsing and coercion run out of stack), the number of
  * fields it selects (aliases and fragments counted as often as they are used,
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), and the page size of `first`/`last` (LIMIT_EXCEEDED); and
@@ -9,9 +12,11 @@
  * before execution, a variable the request does not give taking the default
  * its operation declares. A connection asked for without `first` or `last` gets a
  * page of the largest size, not every row: its first page, or with only
- * `before`, the page just before that cursor.
+ * `before`, the page just before that cursor; `groupedAggregates`, which
+ * ignores the page, at most `maxGroups` groups (LIMIT_EXCEEDED beyond).
  */
-import { type ConnectionStep, constant, lambda, type Step } from "postgraphile/grafast";
+import { type ConnectionStep, constant, type GrafastArgumentConfig, type GrafastFieldConfig, inhibitIf, lambda, type Step } from "postgraphile/grafast";
+import type { PgSelectStep } from "postgraphile/@dataplan/pg";
 import {
   getOperationAST,
   getVariableValues,
@@ -26,12 +31,17 @@ import {
   type ValidationContext,
   type ValueNode,
 } from "postgraphile/graphql";
+import { ClientFacingError } from "./errors.ts";
 import { withQueryCode } from "./query-errors.ts";
 
 export interface RequestLimits {
   maxDepth: number;
+  /** Levels of objects and lists in one input value. */
+  maxInputDepth: number;
   maxFields: number;
   maxPageSize: number;
+  /** Groups one `groupedAggregates` may answer. */
+  maxGroups: number;
 }
 
 /** Page sizes, at most `maxPageSize`. */
@@ -41,6 +51,20 @@ const ROW_COUNT_ARGUMENTS = new Set(["first", "last", "offset"]);
 
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
+const inputTooDeep = (limits: RequestLimits) => limitExceeded(`Input values may nest at most ${limits.maxInputDepth} levels deep.`);
+
+/** Whether a literal nests objects and lists more than `max` levels deep (it looks no deeper than that). */
+function literalNestsDeeper(value: ValueNode, max: number): boolean {
+  const inner = value.kind === Kind.OBJECT ? value.fields.map((field) => field.value) : value.kind === Kind.LIST ? value.values : [];
+  return inner.length > 0 && (max === 0 || inner.some((v) => literalNestsDeeper(v, max - 1)));
+}
+
+/** Whether a value as sent (JSON) nests objects and lists more than `max` levels deep (it looks no deeper than that). */
+function valueNestsDeeper(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const inner = Object.values(value);
+  return inner.length > 0 && (max === 0 || inner.some((v) => valueNestsDeeper(v, max - 1)));
+}
 
 /** The operation a request runs, and the value each of its variables takes there. */
 export interface RunningOperation {
@@ -74,6 +98,7 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
       if (selection.kind === Kind.FIELD) {
         if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
         for (const argument of selection.arguments ?? []) {
+          if (literalNestsDeeper(argument.value, limits.maxInputDepth)) return inputTooDeep(limits);
           const name = argument.name.value;
           const count = ROW_COUNT_ARGUMENTS.has(name) ? rowCount(argument.value) : null;
           if (count !== null && count < 0) return invalidInput(`${name} must not be negative.`);
@@ -104,6 +129,8 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
   };
   const operations = running ? [running.operation] : document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   for (const operation of operations) {
+    const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
+    if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
     const problem = visit(operation.selectionSet, 0, new Set());
     if (problem) return problem;
   }
@@ -137,11 +164,49 @@ function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "do
     const operation = getOperationAST(document, operationName);
     // no operation to run (grafast answers that), or one without variables, whose literals validation has checked
     if (!operation?.variableDefinitions?.length) return next();
+    // before GraphQL coerces them: its coercion recurses as deep as a value goes
+    if (Object.values(variableValues ?? {}).some((value) => valueNestsDeeper(value, limits.maxInputDepth))) return { errors: [inputTooDeep(limits)] };
     const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
     // values that are not of their variable's type, or required ones missing: GraphQL's refusal, with its code
     if (!values.coerced) return { errors: values.errors.map(withQueryCode) };
     const problem = findLimitViolation(document, limits, { operation, variables: values.coerced });
     return problem ? { errors: [problem] } : next();
+  };
+}
+
+/**
+ * `groupedAggregates` ignores the connection's page: grouped by a column with
+ * a value per row (`ROW_ID`, `PHONE`, `CREATED_AT`), it listed every row of the
+ * table in one answer. It reads at most `maxGroups` + 1 groups, and answers
+ * LIMIT_EXCEEDED when there are more than `maxGroups` rather than some of them.
+ * Its `groupBy` and `having` arguments apply to the grouping query itself.
+ */
+function atMostMaxGroups(field: GrafastFieldConfig<any>, maxGroups: number): GrafastFieldConfig<any> {
+  const plan = field.plan!;
+  const groupings = new WeakMap<Step, PgSelectStep>();
+  const tooMany = (rows: unknown) => {
+    if (Array.isArray(rows) && rows.length > maxGroups) {
+      throw new ClientFacingError("LIMIT_EXCEEDED", `groupedAggregates answers at most ${maxGroups} groups: filter the list, or group by fewer or coarser keys.`);
+    }
+    return false;
+  };
+  const args = Object.fromEntries(
+    Object.entries(field.args ?? {}).map(([name, arg]): [string, GrafastArgumentConfig] => {
+      const applyPlan = arg.applyPlan;
+      return [name, applyPlan ? { ...arg, applyPlan: ($parent: Step, $field: Step, input: any, info: any) => applyPlan($parent, groupings.get($field) ?? $field, input, info) } : arg];
+    }),
+  );
+  return {
+    ...field,
+    args,
+    plan(...planArgs: Parameters<typeof plan>) {
+      const $grouping = plan(...planArgs) as PgSelectStep;
+      $grouping.setFirst(constant(maxGroups + 1));
+      const $groups = $grouping.items();
+      const $checked = inhibitIf($groups, lambda($groups, tooMany));
+      groupings.set($checked, $grouping);
+      return $checked;
+    },
   };
 }
 
@@ -173,6 +238,7 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
         },
         GraphQLObjectType_fields_field(field, _build, { scope }) {
           const plan = field.plan;
+          if (scope.isConnectionType && scope.fieldName === "groupedAggregates" && plan) return atMostMaxGroups(field, limits.maxGroups);
           if (!scope.isPgFieldConnection || !plan) return field;
           return {
             ...field,

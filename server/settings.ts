@@ -14,7 +14,11 @@ export interface ServerSettings {
   defaultCallingCode: string;
   statementTimeoutMs: number;
   maxPageSize: number;
+  /** Groups one `groupedAggregates` may answer. */
+  maxGroups: number;
   maxQueryDepth: number;
+  /** Levels of objects and lists one GraphQL input value (a filter, say) may nest. */
+  maxInputDepth: number;
   /** Fields one GraphQL request may select, each alias and each use of a fragment counted. */
   maxQueryFields: number;
   /** Which proxies' X-Forwarded-For express believes (its `trust proxy`): false, a number of hops, or addresses. */
@@ -63,7 +67,9 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     defaultCallingCode,
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
     maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
+    maxGroups: Number(env.MAX_GROUPS ?? 1000),
     maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
+    maxInputDepth: Number(env.MAX_INPUT_DEPTH ?? 32),
     maxQueryFields: Number(env.MAX_QUERY_FIELDS ?? 500),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
   };

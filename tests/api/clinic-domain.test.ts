@@ -288,6 +288,35 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0]).toEqual({ timezone: "Africa/Dar_es_Salaam", currency: "TZS" });
   });
 
+  test("a time zone is one the exports can print in: not PostgreSQL's posix/ copies, Factory, localtime or posixrules", async () => {
+    // no name PostgreSQL knows but the PDF templates' Intl.DateTimeFormat refuses is accepted
+    const { rows } = await rootPool().query("select name from pg_catalog.pg_timezone_names");
+    const unprintable = rows.map((r) => r.name as string).filter((timeZone) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(unprintable).toEqual(expect.arrayContaining(["Factory", "posix/Africa/Nairobi"]));
+    const accepted = await rootPool().query("select n from unnest($1::text[]) n where app_public.is_valid_timezone(n)", [unprintable]);
+    expect(accepted.rows).toEqual([]);
+    for (const timezone of ["posix/Africa/Nairobi", "Factory"]) {
+      const r = await owner.graphql(`mutation($id: UUID!, $tz: String!) { updateClinic(input: { rowId: $id, patch: { timezone: $tz } }) { clinic { timezone } } }`, {
+        id: a.clinicId,
+        tz: timezone,
+      });
+      expect({ timezone, error: r.body.errors?.[0] }).toEqual({
+        timezone,
+        error: expect.objectContaining({ extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" } }),
+      });
+    }
+    const valid = await owner.graphql(`{ nairobi: isValidTimezone(name: "Africa/Nairobi") posix: isValidTimezone(name: "posix/Africa/Nairobi") }`);
+    expect(valid.body.data).toEqual({ nairobi: true, posix: false });
+    expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [a.clinicId])).rows[0].timezone).toBe("Africa/Dar_es_Salaam");
+  });
+
   describe("a doctor who is not a doctor", () => {
     /** Members of A who may not be given visits: another role, a suspended doctor, a removed one. */
     const notDoctors: [string, () => Promise<string>][] = [
@@ -328,6 +357,34 @@ describe("bad input gets a clear code and writes nothing", () => {
       const { rows } = await rootPool().query("select doctor_id from app_public.visit where id = $1", [visit.id]);
       expect(rows[0].doctor_id).toBe(a.members.doctor.membershipId);
     });
+  });
+
+  test("a visit booked, or moved, to the end or the beginning of time", async () => {
+    const patient = await createPatient(a.clinicId);
+    const book = (at: string) =>
+      receptionist.graphql(
+        `mutation($p: UUID!, $d: UUID!, $at: Datetime!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: $at } }) { visit { code } } }`,
+        { p: patient.id, d: a.members.doctor.membershipId, at },
+      );
+    for (const at of ["infinity", "-infinity"]) {
+      const r = await book(at);
+      expect({ at, error: r.body.errors?.[0] }).toEqual({
+        at,
+        error: expect.objectContaining({
+          extensions: { code: "INVALID_INPUT", constraint: "visit_scheduled_at_is_finite" },
+          message: "A visit is booked at a date and time, not infinity.",
+        }),
+      });
+    }
+    const booked = await book("2030-01-01T09:00:00Z");
+    expect(booked.body.errors).toBeUndefined();
+    const moved = await receptionist.graphql(
+      `mutation($c: UUID!, $code: String!) { updateVisitByClinicIdAndCode(input: { clinicId: $c, code: $code, patch: { scheduledAt: "infinity" } }) { visit { code } } }`,
+      { c: a.clinicId, code: booked.body.data.createVisit.visit.code },
+    );
+    expect(errorCode(moved)).toBe("INVALID_INPUT");
+    const { rows } = await rootPool().query("select scheduled_at from app_public.visit where clinic_id = $1 and patient_id = $2", [a.clinicId, patient.id]);
+    expect(rows).toEqual([{ scheduled_at: new Date("2030-01-01T09:00:00Z") }]);
   });
 
   test("an invalid transition", async () => {

@@ -172,6 +172,31 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("INVALID_INPUT");
   });
+
+  test("a NUL character, which PostgreSQL text cannot hold, is INVALID_INPUT in any text, JSON value or login field, never an internal fault", async () => {
+    const receptionist = new Browser(api);
+    await receptionist.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const faults = await internalFaultsLoggedBy(async () => {
+      const patient = await receptionist.graphql(`mutation($first: String!) { createPatient(input: { patient: { firstName: $first, lastName: "Nul" } }) { patient { rowId } } }`, {
+        first: "As\u0000ha",
+      });
+      expect(patient.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Text cannot contain the NUL character (\\u0000)." });
+      const search = await owner.graphql(`query($q: String!) { searchPatients(query: $q) { totalCount } }`, { q: "Asha\u0000" });
+      expect(search.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+      const prefixes = await owner.graphql(`mutation($id: UUID!, $prefixes: JSON!) { updateClinic(input: { rowId: $id, patch: { codePrefixes: $prefixes } }) { clinic { rowId } } }`, {
+        id: clinic.clinicId,
+        prefixes: { PAT: "P\u0000" },
+      });
+      expect(prefixes.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Text cannot contain the NUL character (\\u0000)." });
+      for (const [phone, password] of [[clinic.members.owner.phone, "pass\u0000word"], ["+255712\u0000345678", "password-123"]]) {
+        const login = await new Browser(api).login(phone, password);
+        expect(login.status).toBe(400);
+        expect(login.body.error.code).toBe("INVALID_INPUT");
+      }
+    });
+    expect(faults).toEqual([]);
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = 'Nul'")).rows[0].n).toBe(0);
+  });
 });
 
 describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
@@ -301,6 +326,43 @@ describe("limits", () => {
     // a value given replaces the default
     const given = await owner.graphql(query, { n: 2 });
     expect(given.body.data.memberships.nodes).toHaveLength(2);
+  });
+
+  test("input values nested past 32 levels are refused, as a literal or a variable, however deep", async () => {
+    const filterLiteral = (levels: number) => `${"{ not: ".repeat(levels)}{ lastName: { equalTo: "x" } }${" }".repeat(levels)}`;
+    const literal = (levels: number) => `{ patients(filter: ${filterLiteral(levels)}) { totalCount } }`;
+    // as JSON text: JSON.stringify itself overflows the stack on the deepest of these
+    const withVariable = async (levels: number) => {
+      const filter = `${'{"not":'.repeat(levels)}{"lastName":{"equalTo":"x"}}${"}".repeat(levels)}`;
+      const query = JSON.stringify("query($filter: PatientFilter) { patients(filter: $filter) { totalCount } }");
+      const response = await fetch(`${api.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: owner.cookie! },
+        body: `{"query":${query},"variables":{"filter":${filter}}}`,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const faults = await internalFaultsLoggedBy(async () => {
+      // within the limit, it runs
+      expect((await owner.graphql(literal(30))).body).toEqual({ data: { patients: { totalCount: 0 } } });
+      expect((await withVariable(30)).body).toEqual({ data: { patients: { totalCount: 0 } } });
+      for (const levels of [40, 3000]) {
+        const response = await owner.graphql(literal(levels));
+        expect(response.status).toBe(400);
+        expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/nest/) });
+      }
+      // as a variable, 5,000 levels made a query PostgreSQL could not parse, 20,000 broke the server's own error handling
+      for (const levels of [40, 5000, 20000]) {
+        const response = await withVariable(levels);
+        expect(response.status).toBe(400);
+        expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Input values may nest at most 32 levels deep." });
+      }
+      // a variable's default is an input value too
+      const defaulted = await owner.graphql(`query($filter: PatientFilter = ${filterLiteral(40)}) { patients(filter: $filter) { totalCount } }`);
+      expect(defaulted.status).toBe(400);
+      expect(defaulted.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Input values may nest at most 32 levels deep." });
+    });
+    expect(faults).toEqual([]);
   });
 
   test("deep queries are refused", async () => {
@@ -493,5 +555,59 @@ describe("a connection asked for without a page", () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe("grouped aggregates", () => {
+  test("answer at most MAX_GROUPS groups: more is LIMIT_EXCEEDED, not every row of the table", async () => {
+    const small = await startApi({ MAX_GROUPS: "3" });
+    try {
+      const other = await createClinic();
+      for (const lastName of ["Alpha", "Alpha", "Bravo", "Charlie", "Delta"]) await createPatient(other.clinicId, { last_name: lastName });
+      const doctor = new Browser(small);
+      await doctor.login(other.members.doctor.phone, other.members.doctor.password);
+      const grouped = (args: string, groupBy: string) =>
+        doctor.graphql(`{ patients${args} { groupedAggregates(groupBy: [${groupBy}]) { keys distinctCount { rowId } } } }`).then((r) => r.body);
+      // a key per row (or four last names) would list the whole table past the page size
+      for (const groupBy of ["ROW_ID", "LAST_NAME"]) {
+        expect(await grouped("", groupBy)).toEqual({
+          data: { patients: { groupedAggregates: null } },
+          errors: [expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/at most 3 groups/) })],
+        });
+      }
+      // within the limit (the list's filter applied), the groups as ever
+      const some = await grouped(`(filter: { lastName: { in: ["Alpha", "Bravo"] } })`, "LAST_NAME");
+      expect(some.data.patients.groupedAggregates).toEqual([
+        { keys: ["Alpha"], distinctCount: { rowId: "2" } },
+        { keys: ["Bravo"], distinctCount: { rowId: "1" } },
+      ]);
+      // and with its having applied
+      const having = await doctor.graphql(
+        `{ patients { groupedAggregates(groupBy: [LAST_NAME], having: { distinctCount: { createdAt: { greaterThan: "1" } } }) { keys } } }`,
+      );
+      expect(having.body).toEqual({ data: { patients: { groupedAggregates: [{ keys: ["Alpha"] }] } } });
+    } finally {
+      await small.close();
+    }
+  });
+
+  test("offer in having only what PostgreSQL can compute: a distinct count compared as a number, no sum or average of a time", async () => {
+    const times = (await createClinic()).members.owner;
+    const owner = new Browser(api);
+    await owner.login(times.phone, times.password);
+    const faults = await internalFaultsLoggedBy(async () => {
+      const counted = await owner.graphql(
+        `{ visits { groupedAggregates(groupBy: [STATUS], having: { distinctCount: { scheduledAt: { greaterThan: "0" } } }) { keys } } }`,
+      );
+      expect(counted.body).toEqual({ data: { visits: { groupedAggregates: [] } } });
+      for (const aggregate of ["sum", "average"]) {
+        const summed = await owner.graphql(
+          `{ visits { groupedAggregates(groupBy: [STATUS], having: { ${aggregate}: { scheduledAt: { greaterThan: "2026-01-01T00:00:00Z" } } }) { keys } } }`,
+        );
+        expect(summed.status).toBe(400);
+        expect(summed.body.errors?.[0].extensions?.code).toBe("INVALID_QUERY");
+      }
+    });
+    expect(faults).toEqual([]);
   });
 });
