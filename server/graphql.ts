@@ -16,7 +16,7 @@ import { HavingAggregatesPlugin } from "./aggregate-having.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { pgService, READ_ONLY } from "./pg-transaction.ts";
-import { QueryErrorCodesPlugin } from "./query-errors.ts";
+import { MAX_REQUEST_BYTES, QueryErrorCodesPlugin } from "./query-errors.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -39,7 +39,9 @@ export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): Graphi
       graphiqlPath: "/graphiql",
       graphiqlOnGraphQLGET: false,
       websockets: true,
-      maxRequestLength: 200_000,
+      maxRequestLength: MAX_REQUEST_BYTES,
+      // JSON only (grafserv also took application/graphql and form bodies by default)
+      allowedRequestContentTypes: ["application/json"],
       maskError,
     },
     grafast: {

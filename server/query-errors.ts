@@ -11,7 +11,7 @@
  * keep it.
  */
 import { isPromiseLike } from "postgraphile/grafast";
-import type { ExecutionConfig } from "postgraphile/grafserv";
+import type { ExecutionConfig, Result } from "postgraphile/grafserv";
 import { GraphQLError } from "postgraphile/graphql";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
@@ -43,11 +43,39 @@ const codingErrors = (parseAndValidate: ParseAndValidate): ParseAndValidate => (
 
 const withCodingErrors = (config: ExecutionConfig): ExecutionConfig => ({ ...config, parseAndValidate: codingErrors(config.parseAndValidate) });
 
+/** The request body's size limit (grafserv's maxRequestLength), named in the refusal of a larger one. */
+export const MAX_REQUEST_BYTES = 200_000;
+
+/**
+ * grafserv refuses a body it cannot read as one GraphQL request (larger than
+ * MAX_REQUEST_BYTES, not JSON, a batch, a query that is not a string, a media
+ * type other than JSON) with an HTTP status and no code: a body too large is
+ * LIMIT_EXCEEDED, any other INVALID_QUERY, as GraphQL's own refusals are.
+ */
+function codingHttpRefusals(result: Result | null): Result | null {
+  if (result?.type !== "buffer" || result.statusCode < 400 || result.statusCode >= 500) return result;
+  const payload = JSON.parse(result.buffer.toString("utf8")) as { errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  if (!payload.errors?.some((error) => !error.extensions?.code)) return result;
+  payload.errors = payload.errors.map((error) =>
+    error.extensions?.code
+      ? error
+      : result.statusCode === 413
+        ? { message: `The request is larger than the ${MAX_REQUEST_BYTES.toLocaleString("en")} bytes allowed.`, extensions: { code: "LIMIT_EXCEEDED" } }
+        : { ...error, extensions: { ...error.extensions, code: "INVALID_QUERY" } },
+  );
+  const buffer = Buffer.from(JSON.stringify(payload), "utf8");
+  return { ...result, buffer, headers: { ...result.headers, "content-length": String(buffer.length) } };
+}
+
 export const QueryErrorCodesPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsQueryErrorCodesPlugin",
   version: "1.0.0",
   grafserv: {
     middleware: {
+      processRequest(next) {
+        const result = next();
+        return isPromiseLike(result) ? result.then(codingHttpRefusals) : codingHttpRefusals(result);
+      },
       setPreset(next, event) {
         const { getExecutionConfig } = event;
         event.getExecutionConfig = function (context) {

@@ -82,6 +82,30 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
   });
 
+  test("a body that is not one GraphQL request in JSON is refused with a code, and runs nothing", async () => {
+    const create = (lastName: string) => `mutation { createPatient(input: { patient: { firstName: "Body", lastName: "${lastName}" } }) { patient { code } } }`;
+    const send = async (body: string, contentType = "application/json") => {
+      const response = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": contentType, cookie: owner.cookie! }, body });
+      return { status: response.status, errors: ((await response.json()) as { errors: { message: string; extensions: object }[] }).errors };
+    };
+    const invalid = (message: string | RegExp) => [{ message: expect.stringMatching(message), extensions: expect.objectContaining({ code: "INVALID_QUERY" }) }];
+    for (const [what, body, contentType, status, errors] of [
+      ["a batch", JSON.stringify([{ query: create("Batch") }]), undefined, 400, invalid(/expected object/)],
+      ["not JSON", `{"query": "${create("Broken")}`, undefined, 400, invalid(/Parsing failed/)],
+      ["a query that is not text", JSON.stringify({ query: 5 }), undefined, 400, invalid(/query must be a string/)],
+      ["a GraphQL document as the body", create("Document"), "application/graphql", 415, invalid(/not allowed/)],
+      ["a form", `query=${encodeURIComponent(create("Form"))}`, "application/x-www-form-urlencoded", 415, invalid(/not allowed/)],
+      ["over 200 kB", JSON.stringify({ query: create("Large"), variables: { padding: "x".repeat(200_000) } }), undefined, 413,
+        [{ message: "The request is larger than the 200,000 bytes allowed.", extensions: { code: "LIMIT_EXCEEDED" } }]],
+    ] as const) {
+      expect({ what, ...(await send(body, contentType)) }).toEqual({ what, status, errors });
+    }
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.patient where clinic_id = $1 and first_name = 'Body'", [clinic.clinicId]);
+    expect(rows[0].n).toBe(0);
+    // the same mutation, sent as it should be, is written: the refusals above were the bodies' alone
+    expect((await owner.graphql(create("Proper"))).body.data?.createPatient.patient.code).toMatch(/^PAT-/);
+  });
+
   test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
     const response = await owner.graphql(INVITE, { phone: "+255733000004", name: "x".repeat(201), role: "doctor", password: "password-123" });
     expect(response.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "user_full_name_check" });
