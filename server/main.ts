@@ -4,6 +4,7 @@
  */
 import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import { apiPool } from "./pg-transaction.ts";
+import { loadSecrets } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
@@ -11,10 +12,11 @@ import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
 
+// settings first: one that cannot work is refused before a database starts
+const settings = serverSettings(process.env, loadSecrets(process.env).jwtSecret);
 const db = await openDatabase({ log: (message) => log("info", "database", { message }) });
 await prepareDatabase(db.config, (message) => log("info", "database", { message }));
-const settings = serverSettings(process.env, db.secrets.jwtSecret);
-const pool = apiPool(db.config.authenticatorUrl, Number(process.env.DATABASE_POOL_SIZE ?? 20));
+const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
 const api = await createApiServer({ pool, settings, roles: db.config.roles });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
 api.server.listen(settings.port, () => {

@@ -3,6 +3,8 @@
  */
 export interface ServerSettings {
   port: number;
+  /** Connections the API server keeps to PostgreSQL. */
+  databasePoolSize: number;
   production: boolean;
   jwtSecret: string;
   /** Session lifetime, as a PostgreSQL interval and in seconds. */
@@ -45,6 +47,22 @@ export function trustProxySetting(value: string | undefined): false | number | s
   return given;
 }
 
+/**
+ * A whole-number setting, `fallback` when unset. Anything else is refused at
+ * start, naming the variable: `Number()` took `5s` or `abc` for NaN, which went
+ * on into statement timeouts, page sizes and `listen()`.
+ */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const given = env[name]?.trim();
+  if (given === undefined || given === "") return fallback;
+  const value = /^[0-9]+$/.test(given) ? Number(given) : NaN;
+  if (!(value >= min && value <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new Error(`${name} must be a whole number ${range} (it is "${given}")`);
+  }
+  return value;
+}
+
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
   const production = env.NODE_ENV === "production";
   if (production && !env.JWT_SECRET) {
@@ -58,19 +76,20 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     throw new Error("DEFAULT_CALLING_CODE must be a country calling code such as 255 (no +)");
   }
   return {
-    port: Number(env.PORT ?? 8000),
+    port: wholeNumber(env, "PORT", 8000, 0, 65535),
+    databasePoolSize: wholeNumber(env, "DATABASE_POOL_SIZE", 20, 1),
     production,
     jwtSecret: env.JWT_SECRET ?? generatedJwtSecret,
-    sessionTtlSeconds: Number(env.SESSION_TTL_SECONDS ?? 12 * 3600),
+    sessionTtlSeconds: wholeNumber(env, "SESSION_TTL_SECONDS", 12 * 3600, 60),
     cookieName: production ? "__Host-clinicops_session" : "clinicops_session",
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     defaultCallingCode,
-    statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
-    maxPageSize: Number(env.MAX_PAGE_SIZE ?? 100),
-    maxGroups: Number(env.MAX_GROUPS ?? 1000),
-    maxQueryDepth: Number(env.MAX_QUERY_DEPTH ?? 12),
-    maxInputDepth: Number(env.MAX_INPUT_DEPTH ?? 32),
-    maxQueryFields: Number(env.MAX_QUERY_FIELDS ?? 500),
+    statementTimeoutMs: wholeNumber(env, "STATEMENT_TIMEOUT_MS", 5000, 1),
+    maxPageSize: wholeNumber(env, "MAX_PAGE_SIZE", 100, 1),
+    maxGroups: wholeNumber(env, "MAX_GROUPS", 1000, 1),
+    maxQueryDepth: wholeNumber(env, "MAX_QUERY_DEPTH", 12, 1),
+    maxInputDepth: wholeNumber(env, "MAX_INPUT_DEPTH", 32, 1),
+    maxQueryFields: wholeNumber(env, "MAX_QUERY_FIELDS", 500, 1),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
   };
 }
