@@ -67,11 +67,14 @@ export function afterResetSql(config: DatabaseConfig, databaseName = config.data
  * drop it, and the owner role is what the worker connects as, inside the API's process. Sealed,
  * the owner may only append (app_private.write_audit) and read (verify_audit_chain). Run as root.
  */
-export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
+export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
   const { owner, auditor } = config.roles;
-  await withClient(config.rootUrl, async (client) => {
-    const { rows } = await client.query("select to_regclass('app_public.audit_log') is not null as present");
-    if (!rows[0].present) return;
+  return withClient(config.rootUrl, async (client) => {
+    const { rows } = await client.query(
+      "select to_regclass('app_public.audit_log') is not null as present, (select rolsuper from pg_roles where rolname = current_user) as superuser",
+    );
+    // Handing a table over and creating event triggers take a superuser.
+    if (!rows[0].present || !rows[0].superuser) return false;
     await client.query(`begin;
       alter table app_public.audit_log owner to ${ident(auditor)};
       grant select, insert on app_public.audit_log to ${ident(owner)};
@@ -113,6 +116,7 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
       create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
         execute function clinicops_guard.keep_audit_log();
       commit`);
+    return true;
   });
 }
 
@@ -144,7 +148,7 @@ export async function prepareDatabase(config: DatabaseConfig, log: (message: str
     if (await migrationsPending(config)) await unsealAuditLog(config);
     await runMigrations(config);
   } finally {
-    await sealAuditLog(config);
+    if (!(await sealAuditLog(config))) log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
   log("database ready");
