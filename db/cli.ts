@@ -99,6 +99,16 @@ async function main(): Promise<void> {
         try {
           const role = pg.escapeIdentifier(name);
           await client.query("begin");
+          // Only analysts are changed or dropped: a name the server already has for another role (a
+          // colleague's login, one of the application's roles) is refused, not made an analyst.
+          const { rows: existing } = await client.query(
+            `select not r.rolsuper and exists (
+               select 1 from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $2
+             ) as analyst
+             from pg_roles r where r.rolname = $1`,
+            [name, db.config.roles.analyst],
+          );
+          if (existing.length && !existing[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
           await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
           if (action === "revoke") {
             await client.query(`drop role if exists ${role}`);

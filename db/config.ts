@@ -21,6 +21,11 @@ export interface RoleNames {
   visitor: string;
   /** NOLOGIN: read-only over the reporting views. */
   analyst: string;
+  /**
+   * NOLOGIN, no members: owns the audit log (db/setup.ts, sealAuditLog), so that
+   * the owner role, which the worker connects as, may only append to it and read it.
+   */
+  auditor: string;
 }
 
 export interface DatabaseConfig {
@@ -78,6 +83,7 @@ export function roleNamesFor(databaseName: string): RoleNames {
     authenticator: `${databaseName}_authenticator`,
     visitor: `${databaseName}_visitor`,
     analyst: `${databaseName}_analyst`,
+    auditor: `${databaseName}_auditor`,
   };
 }
 

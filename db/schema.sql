@@ -6833,7 +6833,7 @@ COMMENT ON COLUMN app_private.user_secret.last_login_at IS 'Time of the last suc
 
 
 --
--- Name: audit_log; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log; Type: TABLE; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE TABLE app_public.audit_log (
@@ -6856,10 +6856,10 @@ CREATE TABLE app_public.audit_log (
 ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
 
 
-ALTER TABLE app_public.audit_log OWNER TO :DATABASE_OWNER;
+ALTER TABLE app_public.audit_log OWNER TO :DATABASE_AUDITOR;
 
 --
--- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete
@@ -6867,98 +6867,98 @@ Append-only record of every change, login, logout and export. Each entry is chai
 
 
 --
--- Name: COLUMN audit_log.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.id IS 'Global insertion order.';
 
 
 --
--- Name: COLUMN audit_log.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.clinic_id IS 'The clinic whose chain holds the entry; null for platform events (failed logins of unknown phones, clinic-less sessions).';
 
 
 --
--- Name: COLUMN audit_log.seq; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.seq; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.seq IS 'Position in the clinic''s chain, from 1 without gaps.';
 
 
 --
--- Name: COLUMN audit_log.occurred_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.occurred_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.occurred_at IS 'When it happened.';
 
 
 --
--- Name: COLUMN audit_log.actor_user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.actor_user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for the system.';
 
 
 --
--- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic or export.';
 
 
 --
--- Name: COLUMN audit_log.table_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.table_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.table_name IS 'The table written, for data changes.';
 
 
 --
--- Name: COLUMN audit_log.record_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.record_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.record_id IS 'The id of the row written.';
 
 
 --
--- Name: COLUMN audit_log.old_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.old_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.old_values IS 'The row before the change (secrets excluded).';
 
 
 --
--- Name: COLUMN audit_log.new_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.new_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.new_values IS 'The row after the change (secrets excluded).';
 
 
 --
--- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts: client address, reason, export kind.';
 
 
 --
--- Name: COLUMN audit_log.prev_hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.prev_hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.prev_hash IS 'Hash of the previous entry of the chain (64 zeros for the first).';
 
 
 --
--- Name: COLUMN audit_log.hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_log.hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON COLUMN app_public.audit_log.hash IS 'SHA-256 over prev_hash and this entry''s fields.';
 
 
 --
--- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 ALTER TABLE app_public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
@@ -8204,7 +8204,7 @@ ALTER TABLE ONLY app_private.user_secret
 
 
 --
--- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 ALTER TABLE ONLY app_public.audit_log
@@ -8462,21 +8462,21 @@ CREATE INDEX session_user_id_idx ON app_private.session USING btree (user_id);
 
 
 --
--- Name: audit_log_chain_seq; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log_chain_seq; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE UNIQUE INDEX audit_log_chain_seq ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), seq);
 
 
 --
--- Name: audit_log_clinic_occurred_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log_clinic_occurred_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE INDEX audit_log_clinic_occurred_idx ON app_public.audit_log USING btree (clinic_id, occurred_at);
 
 
 --
--- Name: audit_log_clinic_record_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log_clinic_record_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE INDEX audit_log_clinic_record_idx ON app_public.audit_log USING btree (clinic_id, table_name, record_id);
@@ -8714,14 +8714,14 @@ CREATE TRIGGER _800_schedule_expiry AFTER INSERT ON app_private.session FOR EACH
 
 
 --
--- Name: audit_log _100_append_only; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log _100_append_only; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE TRIGGER _100_append_only BEFORE DELETE OR UPDATE ON app_public.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__append_only();
 
 
 --
--- Name: audit_log _100_append_only_truncate; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log _100_append_only_truncate; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE TRIGGER _100_append_only_truncate BEFORE TRUNCATE ON app_public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_audit_log__append_only();
@@ -9292,7 +9292,7 @@ ALTER TABLE ONLY app_private.user_secret
 
 
 --
--- Name: audit_log audit_log_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log audit_log_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 ALTER TABLE ONLY app_public.audit_log
@@ -9783,7 +9783,7 @@ ALTER TABLE app_private.session ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.user_secret ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: audit_log; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 ALTER TABLE app_public.audit_log ENABLE ROW LEVEL SECURITY;
@@ -9956,14 +9956,14 @@ CREATE POLICY owner_all ON app_public."user" TO :DATABASE_OWNER USING (true);
 
 
 --
--- Name: audit_log owner_appends; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log owner_appends; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE POLICY owner_appends ON app_public.audit_log FOR INSERT TO :DATABASE_OWNER WITH CHECK (true);
 
 
 --
--- Name: audit_log owner_reads; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log owner_reads; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE POLICY owner_reads ON app_public.audit_log FOR SELECT TO :DATABASE_OWNER USING (true);
@@ -10052,7 +10052,7 @@ CREATE POLICY select_colleagues ON app_public."user" FOR SELECT USING (((id = ( 
 
 
 --
--- Name: audit_log select_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: audit_log select_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE POLICY select_managers ON app_public.audit_log FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
@@ -11585,17 +11585,19 @@ GRANT SELECT ON TABLE app_hidden.clinic_time_zone TO :DATABASE_AUTHENTICATOR;
 
 
 --
--- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 GRANT SELECT ON TABLE app_public.audit_log TO :DATABASE_VISITOR;
+GRANT SELECT,INSERT ON TABLE app_public.audit_log TO :DATABASE_OWNER;
 
 
 --
--- Name: SEQUENCE audit_log_id_seq; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: SEQUENCE audit_log_id_seq; Type: ACL; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 GRANT SELECT,USAGE ON SEQUENCE app_public.audit_log_id_seq TO :DATABASE_VISITOR;
+GRANT USAGE ON SEQUENCE app_public.audit_log_id_seq TO :DATABASE_OWNER;
 
 
 --

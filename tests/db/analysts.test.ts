@@ -96,3 +96,30 @@ test("granting again replaces the clinics; revoking removes the login", async ()
   expect(unknown.stderr).toMatch(/unknown clinic\(s\): No Such Clinic/);
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
 });
+
+describe("the analyst command touches analysts only", () => {
+  // A role of the server that is not an analyst: a colleague's login, or one of the application's.
+  const BYSTANDER = `bystander_${process.pid}`;
+  const bystander = async () =>
+    (
+      await rootPool().query(
+        `select r.rolcreatedb, r.rolpassword, pg_has_role(r.oid, $2, 'member') as analyst
+         from pg_authid r where r.rolname = $1`,
+        [BYSTANDER, testConfig.roles.analyst],
+      )
+    ).rows;
+  beforeAll(() => rootPool().query(`create role ${pg.escapeIdentifier(BYSTANDER)} login createdb password 'its-own'`));
+  afterAll(() => rootPool().query(`drop role if exists ${pg.escapeIdentifier(BYSTANDER)}`));
+
+  test.each([
+    ["grant", [BYSTANDER, "Analysed A", "--password", "taken-over"]],
+    ["revoke", [BYSTANDER]],
+  ])("%s refuses a role that is not an analyst, and leaves it as it was", async (action, args) => {
+    const before = await bystander();
+    const result = runCli(["analyst", action, ...args]);
+    expect(result.stderr).toMatch(new RegExp(`${BYSTANDER} is a role of this server that is not an analyst`));
+    expect(result.status).toBe(1);
+    expect(await bystander()).toEqual(before);
+    expect(before).toEqual([expect.objectContaining({ rolcreatedb: true, analyst: false })]);
+  });
+});

@@ -3,6 +3,7 @@
  * application uses, and a hash chain that exposes edits made behind the
  * database's back.
  */
+import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, committedAs, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 
@@ -71,12 +72,11 @@ describe("append-only", () => {
         try {
           await client.query("begin");
           await client.query(`set local role ${testConfig.roles[who]}`);
-          // The visitor lacks the privilege; the owner's writes match no row
-          // (no update/delete policy) or hit the append-only trigger.
+          // Neither holds the privilege: the owner only appends (write_audit) and reads (verify_audit_chain).
           const outcome = await client
             .query(statement, statement.includes("$1") ? [clinic.clinicId] : [])
             .then((r) => `changed ${r.rowCount} rows`, (e: Error) => e.message);
-          expect(outcome).toMatch(who === "visitor" ? /permission denied/ : /^changed 0 rows$|append-only/);
+          expect(outcome).toMatch(/permission denied/);
           await client.query("commit");
         } catch (error) {
           await client.query("rollback");
@@ -88,6 +88,32 @@ describe("append-only", () => {
       expect(await fingerprint()).toEqual(before);
     });
   }
+
+  // The owner role runs the migrations and the worker (inside the API's process): were it the
+  // table's owner, it could switch the rules off, delete entries, and rehash the chain and its head.
+  test.each([
+    ["disable the append-only trigger", "alter table app_public.audit_log disable trigger _100_append_only"],
+    ["drop the append-only trigger", "drop trigger _100_append_only on app_public.audit_log"],
+    ["stop forcing row-level security", "alter table app_public.audit_log no force row level security"],
+    ["disable row-level security", "alter table app_public.audit_log disable row level security"],
+    ["add a policy that lets it delete", "create policy owner_deletes on app_public.audit_log for delete using (true)"],
+    ["drop its append policy's limits", "drop policy owner_appends on app_public.audit_log"],
+    ["drop the table", "drop table app_public.audit_log"],
+    ["drop it through the function of its append-only trigger", "drop function app_private.tg_audit_log__append_only() cascade; drop table app_public.audit_log"],
+    ["rename its schema, to put another log in its place", "alter schema app_public rename to app_public_was"],
+    ["give the table away", `alter table app_public.audit_log owner to ${pg.escapeIdentifier(testConfig.roles.visitor)}`],
+    ["restart the id sequence", "alter sequence app_public.audit_log_id_seq restart with 1"],
+  ])("the owner role cannot %s", async (_what, statement) => {
+    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await owner.connect();
+    try {
+      await owner.query("begin");
+      await expect(owner.query(statement)).rejects.toThrow(/must be owner of (table|relation|sequence) audit_log|permission denied|audit log cannot be/);
+    } finally {
+      await owner.query("rollback");
+      await owner.end();
+    }
+  });
 
   test("even a superuser's update or delete hits the append-only trigger", async () => {
     await expect(rootPool().query("delete from app_public.audit_log where clinic_id = $1", [clinic.clinicId])).rejects.toThrow(/append-only/);

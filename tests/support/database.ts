@@ -6,7 +6,7 @@
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
 import { watchCurrentMigration } from "../../db/migrate.ts";
-import { prepareDatabase } from "../../db/setup.ts";
+import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
 
@@ -24,8 +24,14 @@ export async function rebuildTestDatabase(): Promise<void> {
     await client.end();
   }
   await prepareDatabase(testConfig);
-  // Work in progress in migrations/current.sql is tested too (empty once committed).
-  await watchCurrentMigration(testConfig, true);
+  // Work in progress in migrations/current.sql is tested too (empty once committed), run as
+  // a committed migration would be: with the audit log the owner's while it runs.
+  await unsealAuditLog(testConfig);
+  try {
+    await watchCurrentMigration(testConfig, true);
+  } finally {
+    await sealAuditLog(testConfig);
+  }
 }
 
 let root: pg.Pool | null = null;

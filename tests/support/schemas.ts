@@ -41,5 +41,6 @@ export function dumpSqlSchema(config: DatabaseConfig): string {
     .replaceAll(roles.authenticator, ":DATABASE_AUTHENTICATOR")
     .replaceAll(roles.visitor, ":DATABASE_VISITOR")
     .replaceAll(roles.analyst, ":DATABASE_ANALYST")
+    .replaceAll(roles.auditor, ":DATABASE_AUDITOR")
     .replaceAll(roles.owner, ":DATABASE_OWNER");
 }
