@@ -17,7 +17,7 @@ import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { openDatabase } from "./open.ts";
 import { withCredentials } from "./config.ts";
-import { prepareDatabase } from "./setup.ts";
+import { prepareDatabase, unsealAuditLog } from "./setup.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 async function ask(question: string, hidden = false): Promise<string> {
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
         break;
       case "dev": {
         await prepareDatabase(db.config, (m) => console.error(m));
+        await unsealAuditLog(db.config); // current.sql may alter the audit log, as a committed migration may
         const server = spawn(process.execPath, ["--watch-path=server", "--watch-path=db", "--watch-path=worker", "server/main.ts"], {
           stdio: "inherit",
           env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development" },
@@ -55,9 +56,12 @@ async function main(): Promise<void> {
       }
       case "watch":
         await prepareDatabase(db.config);
+        await unsealAuditLog(db.config);
         await watchCurrentMigration(db.config, rest.includes("--once"));
         break;
       case "commit":
+        // applied to this database as it is committed: the audit log the owner's, as for any migration
+        await unsealAuditLog(db.config);
         await commitCurrentMigration(db.config, rest.join(" ") || undefined);
         break;
       case "shell": {

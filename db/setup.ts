@@ -70,15 +70,27 @@ export function afterResetSql(config: DatabaseConfig, databaseName = config.data
 export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
   const { owner, auditor } = config.roles;
   return withClient(config.rootUrl, async (client) => {
-    const { rows } = await client.query(
-      "select to_regclass('app_public.audit_log') is not null as present, (select rolsuper from pg_roles where rolname = current_user) as superuser",
+    const { rows: [state] } = await client.query(
+      `select to_regclass('app_public.audit_log') is not null as present,
+         (select rolsuper from pg_roles where rolname = current_user) as superuser,
+         (select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as handed_over,
+         (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded`,
+      [auditor],
     );
     // Handing a table over and creating event triggers take a superuser.
-    if (!rows[0].present || !rows[0].superuser) return false;
-    await client.query(`begin;
-      alter table app_public.audit_log owner to ${ident(auditor)};
+    if (!state.present || !state.superuser) return false;
+    // At every start, but a table changes owner under an exclusive lock, which would hold up the
+    // audit entries of the servers already running: only when it is not the auditor's yet.
+    const handOver = `alter table app_public.audit_log owner to ${ident(auditor)};
       grant select, insert on app_public.audit_log to ${ident(owner)};
-      grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)};
+      grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)};`;
+    const guard = `drop event trigger if exists keep_audit_log_drop;
+      drop event trigger if exists keep_audit_log_schema;
+      create event trigger keep_audit_log_drop on sql_drop execute function clinicops_guard.keep_audit_log();
+      create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
+        execute function clinicops_guard.keep_audit_log();`;
+    await client.query(`begin;
+      ${state.handed_over ? "" : handOver}
       -- The owner role still owns the schema, and a schema's owner may drop any table in it (or the
       -- schema, with everything in it) and rename it, to put a forged log in its place: refused
       -- here to anyone but a superuser, by a function in a schema the owner role does not own.
@@ -110,11 +122,7 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
       $guard$;
       comment on function clinicops_guard.keep_audit_log() is
         'Event trigger: no one but a superuser drops app_public.audit_log (alone or with its schema) or renames its schema.';
-      drop event trigger if exists keep_audit_log_drop;
-      create event trigger keep_audit_log_drop on sql_drop execute function clinicops_guard.keep_audit_log();
-      drop event trigger if exists keep_audit_log_schema;
-      create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
-        execute function clinicops_guard.keep_audit_log();
+      ${state.guarded ? "" : guard}
       commit`);
     return true;
   });
