@@ -337,7 +337,11 @@ describe("a closed day is final", () => {
       await c.query("select app_public.reopen_day($1::date, 'Recount')", [day]);
       await c.query("update app_public.daily_reconciliation set notes = 'Recounted by the owner' where business_date = $1", [day]);
     });
-    const { rows } = await rootPool().query("select status::text, notes from app_public.daily_reconciliation where clinic_id = $1", [closing.clinicId]);
+    // that day only: the worker's tests open days of every clinic while this file runs
+    const { rows } = await rootPool().query("select status::text, notes from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [
+      closing.clinicId,
+      day,
+    ]);
     expect(rows).toEqual([{ status: "open", notes: "Recounted by the owner" }]);
   });
 });
