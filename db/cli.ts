@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { openDatabase } from "./open.ts";
-import { withCredentials } from "./config.ts";
+import { defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase, unsealAuditLog } from "./setup.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
         const client = new pg.Client({ connectionString: db.config.ownerUrl });
         await client.connect();
         try {
-          await client.query("select set_config('clinicops.default_calling_code', $1, false)", [process.env.DEFAULT_CALLING_CODE ?? ""]);
+          await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCodeSetting(process.env)]);
           await client.query("select app_private.create_platform_admin($1, $2, $3)", [phone, name, password]);
         } finally {
           await client.end();

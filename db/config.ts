@@ -51,6 +51,15 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.CLINICOPS_DATA_DIR ?? ".data");
 }
 
+/** DEFAULT_CALLING_CODE, checked (1 to 3 digits, no +), or "" when unset: the server and `npm run superuser` read it. */
+export function defaultCallingCodeSetting(env: NodeJS.ProcessEnv): string {
+  const code = env.DEFAULT_CALLING_CODE ?? "";
+  if (code && !/^[1-9][0-9]{0,2}$/.test(code)) {
+    throw new Error("DEFAULT_CALLING_CODE must be a country calling code such as 255 (no +)");
+  }
+  return code;
+}
+
 /**
  * Secrets come from the environment; whatever is missing is generated once and
  * kept in `<data dir>/secrets.json` (mode 0600).

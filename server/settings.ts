@@ -1,6 +1,7 @@
 /**
  * HTTP settings from the environment (database settings live in db/config.ts).
  */
+import { defaultCallingCodeSetting } from "../db/config.ts";
 export interface ServerSettings {
   port: number;
   /** Connections the API server keeps to PostgreSQL. */
@@ -71,10 +72,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
   if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
     throw new Error("JWT_SECRET must have at least 32 characters");
   }
-  const defaultCallingCode = env.DEFAULT_CALLING_CODE ?? "";
-  if (defaultCallingCode && !/^[1-9][0-9]{0,2}$/.test(defaultCallingCode)) {
-    throw new Error("DEFAULT_CALLING_CODE must be a country calling code such as 255 (no +)");
-  }
+  const defaultCallingCode = defaultCallingCodeSetting(env);
   return {
     port: wholeNumber(env, "PORT", 8000, 0, 65535),
     databasePoolSize: wholeNumber(env, "DATABASE_POOL_SIZE", 20, 1),

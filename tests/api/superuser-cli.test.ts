@@ -3,7 +3,7 @@
  * creates a clinic with its first owner through GraphQL.
  */
 import { runCli } from "../support/cli.ts";
-import { closeRootPool } from "../support/database.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -52,4 +52,12 @@ test("a malformed phone is refused", () => {
   const result = superuser(["--phone", "not a phone", "--password", "whatever-password"]);
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/not a phone number/);
+});
+
+test("a malformed DEFAULT_CALLING_CODE is refused with what it must be, as the server refuses it, and no admin is made", async () => {
+  const result = runCli(["superuser", "--phone", "0799000778", "--password", "whatever-password"], { DEFAULT_CALLING_CODE: "+255" });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/DEFAULT_CALLING_CODE must be a country calling code such as 255 \(no \+\)/);
+  const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone = '+255799000778'`);
+  expect(rows[0].n).toBe(0);
 });

@@ -92,9 +92,10 @@ test("the headless shell is launched in its own (old) headless mode, a full brow
   expect(headlessMode("/usr/bin/chromium")).toBe(true);
 });
 
-test("CHROMIUM_PATH wins when it exists; a missing one falls back to the system's browser", () => {
+test("CHROMIUM_PATH wins when it exists; one that does not is an error naming it, not another browser", () => {
   expect(findBrowser({ CHROMIUM_PATH: "/bin/sh" })).toBe("/bin/sh");
-  expect(findBrowser({ CHROMIUM_PATH: "/nonexistent/chrome" })).toBe(findBrowser({}));
+  expect(() => findBrowser({ CHROMIUM_PATH: "/nonexistent/chrome" })).toThrow(/^CHROMIUM_PATH is \/nonexistent\/chrome, which does not exist/);
+  expect(findBrowser({ CHROMIUM_PATH: "" })).toBe(findBrowser({})); // set but empty: unset
 });
 
 test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance and footer, as in the database", async () => {
