@@ -5095,14 +5095,16 @@ COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
 -- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.membership.role IS 'What the member may do in this clinic.';
+COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
+What the member may do in this clinic.';
 
 
 --
 -- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.membership.is_active IS 'False suspends the member: no login into this clinic, sessions ended.';
+COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
+False suspends the member: no login into this clinic, sessions ended.';
 
 
 --
