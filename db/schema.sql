@@ -2246,6 +2246,9 @@ begin
   where c.id = next_code.clinic_id
     and (c.id = app_public.current_clinic_id() or app_hidden.in_system_context());
   if not found then
+    if app_public.current_user_id() is null and not app_hidden.in_system_context() then
+      raise exception 'You are not logged in, or your session has ended: log in again.' using errcode = 'CAUTH';
+    end if;
     raise exception 'Unknown clinic.' using errcode = 'CNOTF';
   end if;
   -- The row lock taken here serialises allocation per clinic and prefix until
@@ -2265,7 +2268,7 @@ ALTER FUNCTION app_private.next_code(clinic_id uuid, prefix text) OWNER TO :DATA
 -- Name: FUNCTION next_code(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides.';
+COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides. Without a live session: UNAUTHENTICATED (CAUTH).';
 
 
 --
@@ -5095,14 +5098,16 @@ COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
 -- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.membership.role IS 'What the member may do in this clinic.';
+COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
+What the member may do in this clinic.';
 
 
 --
 -- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.membership.is_active IS 'False suspends the member: no login into this clinic, sessions ended.';
+COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
+False suspends the member: no login into this clinic, sessions ended.';
 
 
 --

@@ -240,6 +240,14 @@ describe("tokens that must be refused", () => {
     expect(memberships.body.data).toEqual({ memberships: { totalCount: 0 } });
     expect((await withToken(token).post("/auth/switch-clinic", { clinicId: clinic.clinicId })).status).toBe(401);
   });
+
+  test("a token whose session was logged out creates nothing, and is told UNAUTHENTICATED (not an unknown clinic)", async () => {
+    const { browser, token } = await claimsOfFreshLogin();
+    expect((await browser.post("/auth/logout", {})).status).toBe(200);
+    const created = await withToken(token).graphql(`mutation { createPatient(input: { patient: { firstName: "Late", lastName: "Tab" } }) { patient { code } } }`);
+    expect(created.body.data.createPatient).toBeNull();
+    expect(created.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+  });
 });
 
 test("a cross-site POST carrying the cookie is refused", async () => {

@@ -496,6 +496,23 @@ describe("aggregates and filters", () => {
     }
   });
 
+  test("the booking screen lists the clinic's active doctors: memberships filtered by clinic, role and isActive", async () => {
+    const second = await addMember(clinic.clinicId, await createUser(), "doctor");
+    const suspended = await addMember(clinic.clinicId, await createUser(), "doctor");
+    await rootPool().query("update app_public.membership set is_active = false where id = $1", [suspended.membershipId]);
+    const desk = new Browser(api);
+    await desk.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const r = await desk.graphql(
+      `query($c: UUID!) { memberships(condition: { clinicId: $c, role: doctor, isActive: true }, orderBy: [ROLE_ASC]) { nodes { rowId } }
+         filtered: memberships(filter: { clinicId: { equalTo: $c }, role: { in: [doctor] }, isActive: { equalTo: true } }) { nodes { rowId } } }`,
+      { c: clinic.clinicId },
+    );
+    expect(r.body.errors).toBeUndefined();
+    const expected = [clinic.members.doctor.membershipId, second.membershipId].sort();
+    expect(r.body.data.memberships.nodes.map((n: { rowId: string }) => n.rowId).sort()).toEqual(expected);
+    expect(r.body.data.filtered.nodes.map((n: { rowId: string }) => n.rowId).sort()).toEqual(expected);
+  });
+
   test("patients registered per day", async () => {
     const r = await manager.graphql(`{ patients { groupedAggregates(groupBy: [CREATED_AT_TRUNCATED_TO_DAY]) { keys distinctCount { rowId } } } }`);
     expect(r.body.data.patients.groupedAggregates.map((g: { distinctCount: { rowId: string } }) => Number(g.distinctCount.rowId))).toEqual([5]);
