@@ -245,8 +245,8 @@ describe("tokens that must be refused", () => {
     const { browser, token } = await claimsOfFreshLogin();
     expect((await browser.post("/auth/logout", {})).status).toBe(200);
     const created = await withToken(token).graphql(`mutation { createPatient(input: { patient: { firstName: "Late", lastName: "Tab" } }) { patient { code } } }`);
-    expect(created.body.data.createPatient).toBeNull();
-    expect(created.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(created.body.data?.createPatient).toBeNull();
+    expect(created.body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
   });
 });
 
