@@ -160,6 +160,8 @@ function paginationMistake(error: unknown): string | undefined {
 
 /** PostGraphile's message when RLS hides the row an update or delete names. */
 const NOTHING_MATCHED = /^No values were (updated|deleted) in collection/;
+/** What a write that matched no row the session may change is told (NOT_FOUND). */
+export const NOTHING_CHANGED = "No such record in your clinic, or you may not change it.";
 
 export interface ClientError {
   code: string;
@@ -186,7 +188,7 @@ export function describeError(error: unknown): ClientError | null {
   const mistake = paginationMistake(error);
   if (mistake) return { code: "INVALID_INPUT", message: mistake };
   if (typeof e?.message === "string" && NOTHING_MATCHED.test(e.message)) {
-    return { code: "NOT_FOUND", message: "No such record in your clinic, or you may not change it." };
+    return { code: "NOT_FOUND", message: NOTHING_CHANGED };
   }
   return null;
 }

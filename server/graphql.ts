@@ -16,6 +16,7 @@ import { HavingAggregatesPlugin } from "./aggregate-having.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { pgService, READ_ONLY } from "./pg-transaction.ts";
+import { NothingChangedPlugin } from "./nothing-changed.ts";
 import { MAX_REQUEST_BYTES, QueryErrorCodesPlugin } from "./query-errors.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
@@ -31,7 +32,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin],
     pgServices: [pgService(pool)],
     grafserv: {
       graphqlPath: "/graphql",

@@ -295,17 +295,43 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     }
   });
 
-  test("updating another clinic's row changes nothing and returns no row", async () => {
+  test("an update or a delete that changes nothing says so: NOT_FOUND, for another clinic's row as for one the role may not change", async () => {
+    const nothingChanged = (response: { body: { data?: unknown; errors?: { message: string; extensions?: object }[] } }, field: string) =>
+      expect(response.body).toMatchObject({
+        data: { [field]: null },
+        errors: [{ message: "No such record in your clinic, or you may not change it.", extensions: { code: "NOT_FOUND" } }],
+      });
     const other = await createClinic();
-    const response = await owner.graphql(
-      `mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { name: "pwned" } }) { clinic { name } } }`,
-      { id: other.clinicId },
+    nothingChanged(
+      await owner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { name: "pwned" } }) { clinic { name } } }`, { id: other.clinicId }),
+      "updateClinic",
     );
-    // PostGraphile v5 answers an update that matched no visible row with a null
-    // record rather than an error (see docs/api.md).
-    expect(response.body).toEqual({ data: { updateClinic: { clinic: null } } });
-    const { rows } = await rootPool().query("select name from app_public.clinic where id = $1", [other.clinicId]);
-    expect(rows[0].name).toBe(other.name);
+    expect((await rootPool().query("select name from app_public.clinic where id = $1", [other.clinicId])).rows[0].name).toBe(other.name);
+    // a cashier sees the catalog, but may not change a price (PostGraphile answered a null record, and no error)
+    const service = await createService(clinic.clinicId, "15000");
+    const cashier = new Browser(api);
+    await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+    nothingChanged(
+      await cashier.graphql(`mutation($c: UUID!, $id: UUID!) { updateService(input: { clinicId: $c, rowId: $id, patch: { price: "1" } }) { service { price } } }`, {
+        c: clinic.clinicId,
+        id: service.id,
+      }),
+      "updateService",
+    );
+    expect((await rootPool().query("select price::text from app_public.service where id = $1", [service.id])).rows[0].price).toMatch(/^15000/);
+    // as the generated deletes were already (a visit's service line of another clinic)
+    nothingChanged(
+      await owner.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`, {
+        c: other.clinicId,
+        id: "00000000-0000-4000-8000-000000000001",
+      }),
+      "deleteVisitService",
+    );
+    // and an update that does change its row answers it, as before
+    const renamed = await owner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { name: "GraphQL clinic" } }) { clinic { name } } }`, {
+      id: clinic.clinicId,
+    });
+    expect(renamed.body).toEqual({ data: { updateClinic: { clinic: { name: "GraphQL clinic" } } } });
   });
 });
 
