@@ -1522,7 +1522,8 @@ begin
   select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
   where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
 
-  select round(sum(d.completed_value) / nullif(sum(d.visits), 0), 2)
+  select round(sum(d.completed_value) / nullif(sum(d.visits), 0),
+    (select app_public.currency_decimals(c.currency) from app_public.clinic c where c.id = v_clinic))
   into v_result.average_visit_value
   from app_private.daily_visits d
   where d.clinic_id = v_clinic and d.status = 'completed' and d.local_date between from_date and to_date;

@@ -38,3 +38,23 @@ test("a deleted service stays in topServices and a removed doctor in visitsByDoc
   expect(summary.top_services).toEqual(dashboard.top_services);
   expect(summary.visits_by_doctor).toEqual(dashboard.visits_by_doctor);
 });
+
+test.each([
+  ["KWD", "2.375", "1.188"], // 3 decimals: it was 1.19
+  ["JPY", "1001.000", "501"], // none: it was 500.50
+  ["TZS", "12001.000", "6000.50"],
+])("the average visit value of a %s clinic is in its currency's decimals, on the dashboard and in the monthly summary", async (currency, value, average) => {
+  const clinic = await createClinic(`Average ${currency} clinic`);
+  await rootPool().query("update app_public.clinic set currency = $2 where id = $1", [clinic.clinicId, currency]);
+  // two completed visits worth `value` together, in the rollup the dashboard reads
+  await rootPool().query(
+    "insert into app_private.daily_visits (clinic_id, local_date, status, doctor_id, visits, completed_value) values ($1, '2026-05-04', 'completed', $2, 2, $3)",
+    [clinic.clinicId, clinic.members.doctor.membershipId, value],
+  );
+  const dashboard = await asMember(clinic.members.owner, async (c) =>
+    (await c.query("select average_visit_value::text as v from app_public.dashboard('2026-05-01', '2026-05-31')")).rows[0].v,
+  );
+  expect(dashboard).toBe(average);
+  const summary = (await rootPool().query("select app_private.monthly_summary_document($1, '2026-05-01', '2026-05-31') -> 'figures' ->> 'average_visit_value' as v", [clinic.clinicId])).rows[0].v;
+  expect(summary).toBe(average);
+});
