@@ -742,7 +742,15 @@ begin
 
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
     last_login_at = now() where s.user_id = v_user.id;
-  v_result := app_private.open_session(v_user.id, login.clinic_id, login.ip, login.user_agent, login.ttl);
+  begin
+    v_result := app_private.open_session(v_user.id, login.clinic_id, login.ip, login.user_agent, login.ttl);
+  exception when sqlstate 'CFORB' then
+    -- the right password, for a clinic the user is not (or no longer) an active member of: a failed
+    -- login, audited in the platform's chain (the clinic's managers are not shown a stranger's phone)
+    perform app_private.write_audit(null, 'login_failed', 'user', v_user.id, null, null,
+      jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', 'not_a_member', 'clinicId', login.clinic_id), v_user.id);
+    return jsonb_build_object('status', 'not_a_member');
+  end;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
     jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');
@@ -756,7 +764,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok", otherwise {"status": "invalid"} whatever the reason. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok", otherwise {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login or login_failed, with the reason). Called by POST /auth/login.';
 
 
 --

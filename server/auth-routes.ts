@@ -18,7 +18,7 @@ import { isUuid } from "./uuid.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
-  status: "ok" | "invalid";
+  status: "ok" | "invalid" | "not_a_member";
   sessionId: string;
   expiresAt: string;
   user: { id: string };
@@ -72,6 +72,10 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       const result = await run(null, "select app_hidden.login($1, $2, $3, $4, $5, $6) as result", [
         phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl,
       ]);
+      if (result.status === "not_a_member") {
+        log("info", "login_failed");
+        return sendError(res, "FORBIDDEN", "You are not a member of that clinic.");
+      }
       if (result.status !== "ok") {
         log("info", "login_failed");
         return sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");

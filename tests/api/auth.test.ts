@@ -318,9 +318,22 @@ describe("several clinics", () => {
     expect((await browser.graphql(WHO_AM_I)).body.data.currentClinic.name).toBe("Auth clinic");
   });
 
-  test("logging in to a clinic the user does not belong to is refused", async () => {
-    const response = await new Browser(api).login(clinic.members.owner.phone, clinic.members.owner.password, second.clinicId);
+  test("logging in to a clinic the user does not belong to is refused, opens no session, and is audited as a failed login", async () => {
+    const { owner } = clinic.members;
+    const sessions = async () =>
+      (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1", [owner.userId])).rows[0].n as number;
+    const before = await sessions();
+    const response = await new Browser(api).login(owner.phone, owner.password, second.clinicId);
     expect(response.status).toBe(403);
+    expect(response.body).toEqual({ error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } });
+    expect(await sessions()).toBe(before);
+    const { rows } = await rootPool().query(
+      `select clinic_id, detail ->> 'reason' as reason, detail ->> 'clinicId' as clinic from app_public.audit_log
+       where action = 'login_failed' and record_id = $1 order by seq desc limit 1`,
+      [owner.userId],
+    );
+    // in the platform's chain: the clinic's managers are not shown a stranger's phone
+    expect(rows).toEqual([{ clinic_id: null, reason: "not_a_member", clinic: second.clinicId }]);
   });
 
   test("the old token stops working after a switch", async () => {

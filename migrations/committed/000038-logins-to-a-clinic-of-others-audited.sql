@@ -1,0 +1,94 @@
+--! Previous: sha1:26cd09e1abaf8764ebea9245cf2702992ad65b0d
+--! Hash: sha1:6264c8cfe30225cd67399465ac44fddf7b10a246
+--! Message: a login to a clinic the user is not a member of is audited
+
+--------------------------------------------------------------------------------
+-- A login with the right password for a clinic the user is not an active member of was refused
+-- (FORBIDDEN) and left no trace: every login, ok or failed, is audited. It is a failed login now,
+-- with the reason not_a_member, answered as before. The rest of the function is as in 000029.
+
+create or replace function app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) returns jsonb
+language plpgsql security definer
+set search_path to pg_catalog, public, pg_temp
+as $$
+declare
+  v_phone app_public.e164_phone;
+  v_user app_public."user";
+  v_secret app_private.user_secret;
+  v_password_ok boolean;
+  v_reason text;
+  v_result jsonb;
+  v_busy boolean := false;
+begin
+  if password is null or password = '' then
+    raise exception 'A password is required.' using errcode = 'CINVL';
+  end if;
+  if char_length(password) > 1024 then
+    raise exception 'The password is too long.' using errcode = 'CINVL';
+  end if;
+  v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
+
+  if ip is not null and (
+    select count(*) from app_private.login_failure f
+    where f.ip = login.ip and f.attempted_at > now() - interval '15 minutes'
+  ) >= 20 then
+    v_reason := 'address_throttled';
+  else
+    select * into v_user from app_public."user" u where u.phone = v_phone;
+    -- Locked until this attempt is counted, so attempts cannot slip past the lockout by coming at
+    -- once. One that finds another attempt on the account in flight is refused without checking
+    -- its password (not queued: a burst of guesses would hold the API's connections in line).
+    begin
+      select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update nowait;
+    exception when lock_not_available then
+      v_busy := true;
+    end;
+    -- An unknown phone, or a busy account, still pays for one bcrypt, so timing tells nothing.
+    v_password_ok := not v_busy
+      and coalesce(crypt(password, coalesce(v_secret.password_hash, gen_salt('bf', 10))) = v_secret.password_hash, false);
+    if v_busy then
+      perform crypt(password, gen_salt('bf', 10));
+    end if;
+    v_reason := case
+      when v_busy then 'attempt_in_flight'
+      when v_user.id is null then 'unknown_phone'
+      when not v_password_ok then 'wrong_password'
+      when v_secret.locked_until > now() then 'locked'
+      when not v_user.is_active then 'inactive'
+    end;
+  end if;
+
+  if v_reason is not null then
+    insert into app_private.login_failure (ip, phone) values (login.ip, v_phone);
+    if v_secret.user_id is not null and not v_busy then
+      update app_private.user_secret s set
+        failed_login_count = case when s.first_failed_login_at > now() - interval '15 minutes' then s.failed_login_count + 1 else 1 end,
+        first_failed_login_at = case when s.first_failed_login_at > now() - interval '15 minutes' then s.first_failed_login_at else now() end
+      where s.user_id = v_secret.user_id
+      returning * into v_secret;
+      if v_secret.failed_login_count >= 5 and not coalesce(v_secret.locked_until > now(), false) then
+        update app_private.user_secret s set locked_until = now() + interval '15 minutes' where s.user_id = v_secret.user_id;
+      end if;
+    end if;
+    perform app_private.write_audit(null, 'login_failed', 'user', v_user.id, null, null,
+      jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', v_reason), v_user.id);
+    return jsonb_build_object('status', 'invalid');
+  end if;
+
+  update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
+    last_login_at = now() where s.user_id = v_user.id;
+  begin
+    v_result := app_private.open_session(v_user.id, login.clinic_id, login.ip, login.user_agent, login.ttl);
+  exception when sqlstate 'CFORB' then
+    -- the right password, for a clinic the user is not (or no longer) an active member of: a failed
+    -- login, audited in the platform's chain (the clinic's managers are not shown a stranger's phone)
+    perform app_private.write_audit(null, 'login_failed', 'user', v_user.id, null, null,
+      jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', 'not_a_member', 'clinicId', login.clinic_id), v_user.id);
+    return jsonb_build_object('status', 'not_a_member');
+  end;
+  perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
+    jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
+  return v_result || jsonb_build_object('status', 'ok');
+end;
+$$;
+comment on function app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok", otherwise {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login or login_failed, with the reason). Called by POST /auth/login.';
