@@ -2,6 +2,7 @@
  * The real HTTP server on a random port, against the test database, and a
  * small client that keeps cookies like a browser would.
  */
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
@@ -34,11 +35,14 @@ export async function startApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
   };
 }
 
-let nextAddress = 1;
-/** A distinct client address per caller, so per-address throttling in one test does not bleed into another. */
+/**
+ * A distinct client address per caller, so per-address login throttling in one test does not
+ * bleed into another. Random: a counter with the process id repeated its addresses in every test
+ * file a jest worker ran, so a file could inherit another's 20 failed logins and be refused.
+ */
 export function clientAddress(): string {
-  const n = nextAddress++;
-  return `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${n}`;
+  const [a, b, c] = randomBytes(3);
+  return `10.${a}.${b}.${c}`;
 }
 
 export interface Response<T = any> {
