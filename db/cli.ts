@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         await unsealAuditLog(db.config); // current.sql may alter the audit log, as a committed migration may
         const server = spawn(process.execPath, ["--watch-path=server", "--watch-path=db", "--watch-path=worker", "server/main.ts"], {
           stdio: "inherit",
-          env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development" },
+          env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
         });
         process.once("SIGINT", () => server.kill("SIGINT"));
         server.once("exit", () => void db.close().then(() => process.exit(0)));

@@ -2939,7 +2939,7 @@ COMMENT ON FUNCTION app_private.tg__timestamps() IS 'BEFORE INSERT OR UPDATE: st
 
 
 --
--- Name: tg_audit_log__append_only(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: tg_audit_log__append_only(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_AUDITOR
 --
 
 CREATE FUNCTION app_private.tg_audit_log__append_only() RETURNS trigger
@@ -2951,10 +2951,10 @@ end;
 $$;
 
 
-ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_AUDITOR;
 
 --
--- Name: FUNCTION tg_audit_log__append_only(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION tg_audit_log__append_only(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_AUDITOR
 --
 
 COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks.';
@@ -10871,7 +10871,7 @@ REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
 
 
 --
--- Name: FUNCTION tg_audit_log__append_only(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION tg_audit_log__append_only(); Type: ACL; Schema: app_private; Owner: :DATABASE_AUDITOR
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;

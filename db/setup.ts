@@ -61,102 +61,153 @@ export function afterResetSql(config: DatabaseConfig, databaseName = config.data
   return sql.replace(/:DATABASE_[A-Z]+\b/g, (name) => placeholders[name] ?? name);
 }
 
+/** One start at a time seals or unseals (servers and workers may start together). */
+const SEAL_LOCK = 7_243_002;
+
 /**
- * The audit log belongs to the auditor role (NOLOGIN, no members), not to the owner role: a
- * table's owner may disable its triggers, stop forcing its row-level security, add policies or
- * drop it, and the owner role is what the worker connects as, inside the API's process. Sealed,
- * the owner may only append (app_private.write_audit) and read (verify_audit_chain). Run as root.
+ * The event trigger that keeps the audit log: no one but a superuser drops the log (alone, with its
+ * schema, or through a function it depends on), its triggers or its policies, or renames its schema.
+ */
+const GUARD_BODY = `
+declare
+  v_object record;
+begin
+  if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user) then
+    return;
+  end if;
+  if tg_event = 'sql_drop' then
+    for v_object in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
+      if (v_object.object_type = 'table' and v_object.schema_name = 'app_public' and v_object.object_name = 'audit_log')
+        or (v_object.object_type in ('trigger', 'policy') and v_object.object_identity like '% on app_public.audit_log') then
+        raise exception 'The audit log, its triggers and its policies cannot be dropped.' using errcode = 'CFORB';
+      end if;
+    end loop;
+  else
+    for v_object in select * from pg_catalog.pg_event_trigger_ddl_commands() loop
+      if v_object.command_tag = 'ALTER SCHEMA' and exists (
+        select 1 from pg_catalog.pg_class c where c.relnamespace = v_object.objid and c.relname = 'audit_log' and c.relkind = 'r'
+      ) then
+        raise exception 'The schema of the audit log cannot be renamed.' using errcode = 'CFORB';
+      end if;
+    end loop;
+  end if;
+end;
+`;
+
+/**
+ * Runs `fn` in a transaction as root holding SEAL_LOCK; `false` when there is no audit log yet or
+ * root is not a superuser (handing a table over and creating event triggers take one).
+ */
+async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => Promise<void>): Promise<boolean> {
+  return withClient(config.rootUrl, async (client) => {
+    await client.query("begin");
+    try {
+      await client.query("select pg_advisory_xact_lock($1)", [SEAL_LOCK]);
+      const { rows: [state] } = await client.query(
+        "select to_regclass('app_public.audit_log') is not null as present, (select rolsuper from pg_roles where rolname = current_user) as superuser",
+      );
+      if (state.present && state.superuser) await fn(client);
+      await client.query("commit");
+      return state.present && state.superuser;
+    } catch (error) {
+      await client.query("rollback");
+      throw error;
+    }
+  });
+}
+
+/**
+ * The audit log belongs to the auditor role (NOLOGIN, no members), and so does its append-only
+ * trigger function, not to the owner role: an owner may disable a table's triggers, stop forcing its
+ * row-level security, add policies or drop it, and the owner role is what the worker connects as,
+ * inside the API's process. Sealed, the owner may only append (app_private.write_audit) and read
+ * (verify_audit_chain). Run as root at every start, it changes nothing when the log is sealed
+ * already: a table's change of owner takes an exclusive lock that would hold up every audit entry
+ * of the servers running, and catalog rows rewritten by two starts at once fail one of them.
  */
 export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
   const { owner, auditor } = config.roles;
-  return withClient(config.rootUrl, async (client) => {
+  return withSealLock(config, async (client) => {
     const { rows: [state] } = await client.query(
-      `select to_regclass('app_public.audit_log') is not null as present,
-         (select rolsuper from pg_roles where rolname = current_user) as superuser,
-         (select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as handed_over,
-         (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded`,
-      [auditor],
+      `select coalesce((select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log'), false) as handed_over,
+         (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded,
+         coalesce((select p.prosrc = $2 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                   where n.nspname = 'clinicops_guard' and p.proname = 'keep_audit_log'), false) as guard_current`,
+      [auditor, GUARD_BODY],
     );
-    // Handing a table over and creating event triggers take a superuser.
-    if (!state.present || !state.superuser) return false;
-    // At every start, but a table changes owner under an exclusive lock, which would hold up the
-    // audit entries of the servers already running: only when it is not the auditor's yet.
-    const handOver = `alter table app_public.audit_log owner to ${ident(auditor)};
-      grant select, insert on app_public.audit_log to ${ident(owner)};
-      grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)};`;
-    const guard = `drop event trigger if exists keep_audit_log_drop;
-      drop event trigger if exists keep_audit_log_schema;
-      create event trigger keep_audit_log_drop on sql_drop execute function clinicops_guard.keep_audit_log();
-      create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
-        execute function clinicops_guard.keep_audit_log();`;
-    await client.query(`begin;
-      ${state.handed_over ? "" : handOver}
-      -- The owner role still owns the schema, and a schema's owner may drop any table in it (or the
-      -- schema, with everything in it) and rename it, to put a forged log in its place: refused
-      -- here to anyone but a superuser, by a function in a schema the owner role does not own.
-      create schema if not exists clinicops_guard authorization ${ident(auditor)};
-      revoke all on schema clinicops_guard from public;
-      create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql as $guard$
-      declare
-        v_object record;
-      begin
-        if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user) then
-          return;
-        end if;
-        if tg_event = 'sql_drop' then
-          for v_object in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
-            if v_object.object_type = 'table' and v_object.schema_name = 'app_public' and v_object.object_name = 'audit_log' then
-              raise exception 'The audit log cannot be dropped.' using errcode = 'CFORB';
-            end if;
-          end loop;
-        else
-          for v_object in select * from pg_catalog.pg_event_trigger_ddl_commands() loop
-            if v_object.command_tag = 'ALTER SCHEMA' and exists (
-              select 1 from pg_catalog.pg_class c where c.relnamespace = v_object.objid and c.relname = 'audit_log' and c.relkind = 'r'
-            ) then
-              raise exception 'The schema of the audit log cannot be renamed.' using errcode = 'CFORB';
-            end if;
-          end loop;
-        end if;
-      end;
-      $guard$;
-      comment on function clinicops_guard.keep_audit_log() is
-        'Event trigger: no one but a superuser drops app_public.audit_log (alone or with its schema) or renames its schema.';
-      ${state.guarded ? "" : guard}
-      commit`);
-    return true;
+    if (!state.handed_over) {
+      await client.query(`alter table app_public.audit_log owner to ${ident(auditor)};
+        alter function app_private.tg_audit_log__append_only() owner to ${ident(auditor)};
+        grant select, insert on app_public.audit_log to ${ident(owner)};
+        grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)}`);
+    }
+    // The owner role still owns the schema, and a schema's owner may drop any table in it (or the
+    // schema, with everything in it) and rename it, to put a forged log in its place: refused to
+    // anyone but a superuser, by a function in a schema the owner role does not own.
+    if (!state.guard_current) {
+      await client.query(`create schema if not exists clinicops_guard authorization ${ident(auditor)};
+        revoke all on schema clinicops_guard from public;
+        create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql as $guard$${GUARD_BODY}$guard$;
+        comment on function clinicops_guard.keep_audit_log() is
+          'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its triggers or its policies, or renames its schema.'`);
+    }
+    if (!state.guarded) {
+      await client.query(`drop event trigger if exists keep_audit_log_drop;
+        drop event trigger if exists keep_audit_log_schema;
+        create event trigger keep_audit_log_drop on sql_drop execute function clinicops_guard.keep_audit_log();
+        create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
+          execute function clinicops_guard.keep_audit_log()`);
+    }
   });
 }
 
-/** Gives the audit log back to the owner role, for migrations that alter it; sealAuditLog afterwards. Run as root. */
+/** Gives the audit log (and its trigger function) back to the owner role, for migrations that alter it; sealAuditLog afterwards. Run as root. */
 export async function unsealAuditLog(config: DatabaseConfig): Promise<void> {
-  await withClient(config.rootUrl, async (client) => {
-    const { rows } = await client.query("select to_regclass('app_public.audit_log') is not null as present");
-    if (rows[0].present) await client.query(`alter table app_public.audit_log owner to ${ident(config.roles.owner)}`);
+  const { owner } = config.roles;
+  await withSealLock(config, async (client) => {
+    const { rows: [state] } = await client.query(
+      "select tableowner = $1 as owned from pg_tables where schemaname = 'app_public' and tablename = 'audit_log'",
+      [owner],
+    );
+    if (!state.owned) {
+      await client.query(`alter table app_public.audit_log owner to ${ident(owner)};
+        alter function app_private.tg_audit_log__append_only() owner to ${ident(owner)}`);
+    }
   });
 }
 
-/** Whether some committed migration has not run yet (the audit log is unsealed only for those). */
-async function migrationsPending(config: DatabaseConfig): Promise<boolean> {
-  const committed = readdirSync(projectPath("migrations/committed")).filter((name) => name.endsWith(".sql"));
+/**
+ * Whether a committed migration that has not run yet names the audit log: the log is unsealed
+ * only for those (its change of owner locks it against every server's audit entries).
+ */
+async function pendingMigrationsTouchAuditLog(config: DatabaseConfig): Promise<boolean> {
+  const committed = readdirSync(projectPath("migrations/committed")).filter((name) => name.endsWith(".sql")).sort();
   const applied = await withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
     return rows[0].present ? Number((await client.query("select count(*) from graphile_migrate.migrations")).rows[0].count) : 0;
   });
-  return committed.length > applied;
+  return committed.slice(applied).some((name) => /audit_log/.test(readFileSync(projectPath(`migrations/committed/${name}`), "utf8")));
 }
 
-/** Everything, in order. Safe to run at every start. */
-export async function prepareDatabase(config: DatabaseConfig, log: (message: string) => void = () => {}): Promise<void> {
+/**
+ * Everything, in order. Safe to run at every start. `keepAuditLogUnsealed`: `npm run dev`'s server,
+ * while current.sql (which may alter the log) is re-run on every save.
+ */
+export async function prepareDatabase(
+  config: DatabaseConfig,
+  log: (message: string) => void = () => {},
+  { keepAuditLogUnsealed = false } = {},
+): Promise<void> {
   if (await ensureRolesAndDatabase(config)) {
     log(`created database ${config.databaseName}`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }
   try {
-    if (await migrationsPending(config)) await unsealAuditLog(config);
+    if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
     await runMigrations(config);
   } finally {
-    if (!(await sealAuditLog(config))) log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
+    if (keepAuditLogUnsealed) log("audit log left to the owner role (npm run dev)");
+    else if (!(await sealAuditLog(config))) log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
   log("database ready");

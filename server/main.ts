@@ -15,7 +15,7 @@ import { serverSettings } from "./settings.ts";
 // settings first: one that cannot work is refused before a database starts
 const settings = serverSettings(process.env, loadSecrets(process.env).jwtSecret);
 const db = await openDatabase({ log: (message) => log("info", "database", { message }) });
-await prepareDatabase(db.config, (message) => log("info", "database", { message }));
+await prepareDatabase(db.config, (message) => log("info", "database", { message }), { keepAuditLogUnsealed: settings.auditLogUnsealed });
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
 const api = await createApiServer({ pool, settings, roles: db.config.roles });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);

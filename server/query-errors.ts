@@ -54,6 +54,8 @@ export const MAX_REQUEST_BYTES = 200_000;
  */
 function codingHttpRefusals(result: Result | null): Result | null {
   if (result?.type !== "buffer" || result.statusCode < 400 || result.statusCode >= 500) return result;
+  // GraphQL's answers only (grafserv's other 4xx, such as GraphiQL's missing files, are HTML)
+  if (!/json/.test(String(result.headers["content-type"] ?? ""))) return result;
   const payload = JSON.parse(result.buffer.toString("utf8")) as { errors?: { message: string; extensions?: Record<string, unknown> }[] };
   if (!payload.errors?.some((error) => !error.extensions?.code)) return result;
   payload.errors = payload.errors.map((error) =>

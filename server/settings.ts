@@ -6,6 +6,8 @@ export interface ServerSettings {
   port: number;
   /** Connections the API server keeps to PostgreSQL. */
   databasePoolSize: number;
+  /** CLINICOPS_AUDIT_LOG=unsealed, set by `npm run dev`: the owner role keeps the audit log, which current.sql may alter. */
+  auditLogUnsealed: boolean;
   production: boolean;
   jwtSecret: string;
   /** Session lifetime, as a PostgreSQL interval and in seconds. */
@@ -73,9 +75,14 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     throw new Error("JWT_SECRET must have at least 32 characters");
   }
   const defaultCallingCode = defaultCallingCodeSetting(env);
+  const auditLogUnsealed = env.CLINICOPS_AUDIT_LOG === "unsealed";
+  if (auditLogUnsealed && production) {
+    throw new Error("CLINICOPS_AUDIT_LOG=unsealed is for npm run dev only: in production the audit log is sealed");
+  }
   return {
     port: wholeNumber(env, "PORT", 8000, 0, 65535),
     databasePoolSize: wholeNumber(env, "DATABASE_POOL_SIZE", 20, 1),
+    auditLogUnsealed,
     production,
     jwtSecret: env.JWT_SECRET ?? generatedJwtSecret,
     sessionTtlSeconds: wholeNumber(env, "SESSION_TTL_SECONDS", 12 * 3600, 60),

@@ -38,7 +38,10 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
 
 /** Stops the worker, the browser it may have started for PDFs, and its pool. */
 export async function stopWorker({ runner, pool }: Worker): Promise<void> {
-  await runner.stop();
-  await closeBrowser();
-  await pool.end();
+  try {
+    await runner.stop();
+  } finally {
+    await closeBrowser();
+    await pool.end();
+  }
 }

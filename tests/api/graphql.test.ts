@@ -100,6 +100,8 @@ describe("bad input gets a clear code and writes nothing", () => {
     ] as const) {
       expect({ what, ...(await send(body, contentType)) }).toEqual({ what, status, errors });
     }
+    // grafserv's answers that are not GraphQL's are left as they are (a missing GraphiQL file: its 404, not a 500)
+    expect((await fetch(`${api.url}/ruru-static/nope.js`)).status).toBe(404);
     const { rows } = await rootPool().query("select count(*)::int as n from app_public.patient where clinic_id = $1 and first_name = 'Body'", [clinic.clinicId]);
     expect(rows[0].n).toBe(0);
     // the same mutation, sent as it should be, is written: the refusals above were the bodies' alone

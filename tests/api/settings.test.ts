@@ -26,6 +26,14 @@ test.each([
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
 });
 
+test("the audit log is left unsealed only outside production (npm run dev sets CLINICOPS_AUDIT_LOG=unsealed)", () => {
+  expect(serverSettings({ CLINICOPS_AUDIT_LOG: "unsealed" }, "").auditLogUnsealed).toBe(true);
+  expect(serverSettings({}, "").auditLogUnsealed).toBe(false);
+  expect(() => serverSettings({ CLINICOPS_AUDIT_LOG: "unsealed", NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, "")).toThrow(
+    /^CLINICOPS_AUDIT_LOG=unsealed is for npm run dev only/,
+  );
+});
+
 test("whole numbers in range are taken as given, and unset ones take their defaults", () => {
   const given = serverSettings({ PORT: "0", STATEMENT_TIMEOUT_MS: " 250 ", MAX_PAGE_SIZE: "7", DATABASE_POOL_SIZE: "3", SESSION_TTL_SECONDS: "60" }, "");
   expect(given).toMatchObject({ port: 0, statementTimeoutMs: 250, maxPageSize: 7, databasePoolSize: 3, sessionTtlSeconds: 60 });

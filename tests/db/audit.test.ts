@@ -4,6 +4,7 @@
  * database's back.
  */
 import pg from "pg";
+import { sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, committedAs, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 
@@ -121,12 +122,28 @@ describe("append-only", () => {
     ["add a policy that lets it delete", "create policy owner_deletes on app_public.audit_log for delete using (true)"],
     ["drop its append policy's limits", "drop policy owner_appends on app_public.audit_log"],
     ["drop the table", "drop table app_public.audit_log"],
-    ["drop it through the function of its append-only trigger", "drop function app_private.tg_audit_log__append_only() cascade; drop table app_public.audit_log"],
+    ["drop its append-only triggers through their function", "drop function app_private.tg_audit_log__append_only() cascade"],
+    ["replace its append-only triggers' function with one that lets everything through", "create or replace function app_private.tg_audit_log__append_only() returns trigger language plpgsql as 'begin return old; end'"],
     ["rename its schema, to put another log in its place", "alter schema app_public rename to app_public_was"],
     ["give the table away", `alter table app_public.audit_log owner to ${pg.escapeIdentifier(testConfig.roles.visitor)}`],
     ["restart the id sequence", "alter sequence app_public.audit_log_id_seq restart with 1"],
   ])("the owner role cannot %s", async (_what, statement) => {
-    expect((await asOwnerRolledBack(statement))?.message).toMatch(/must be owner of (table|relation|sequence) audit_log|permission denied|audit log cannot be/);
+    expect((await asOwnerRolledBack(statement))?.message).toMatch(
+      /must be owner of (table|relation|sequence) audit_log|must be owner of function tg_audit_log__append_only|permission denied|audit log(, its triggers and its policies)? cannot be/,
+    );
+  });
+
+  test("servers starting at once seal the log together, whether it was sealed or not: none fails, and it ends sealed", async () => {
+    const startsAtOnce = () => Promise.all(Array.from({ length: 4 }, () => sealAuditLog(testConfig)));
+    expect(await startsAtOnce()).toEqual([true, true, true, true]); // sealed already: nothing to change
+    await unsealAuditLog(testConfig);
+    expect(await startsAtOnce()).toEqual([true, true, true, true]); // one hands it over, the others find it done
+    const { rows } = await rootPool().query(
+      `select (select tableowner from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as log,
+              (select pg_get_userbyid(proowner) from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as trigger_function,
+              (select count(*)::int from pg_event_trigger where evtname like 'keep_audit_log%') as guards`,
+    );
+    expect(rows).toEqual([{ log: testConfig.roles.auditor, trigger_function: testConfig.roles.auditor, guards: 2 }]);
   });
 
   test("even a superuser's update or delete hits the append-only trigger", async () => {
