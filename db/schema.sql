@@ -740,8 +740,6 @@ begin
     return jsonb_build_object('status', 'invalid');
   end if;
 
-  update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
-    last_login_at = now() where s.user_id = v_user.id;
   begin
     v_result := app_private.open_session(v_user.id, login.clinic_id, login.ip, login.user_agent, login.ttl);
   exception when sqlstate 'CFORB' then
@@ -751,6 +749,9 @@ begin
       jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', 'not_a_member', 'clinicId', login.clinic_id), v_user.id);
     return jsonb_build_object('status', 'not_a_member');
   end;
+  -- a login that opened its session (not one refused above) clears the failures and is the last
+  update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
+    last_login_at = now() where s.user_id = v_user.id;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
     jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');

@@ -65,20 +65,24 @@ export function afterResetSql(config: DatabaseConfig, databaseName = config.data
 const SEAL_LOCK = 7_243_002;
 
 /**
- * The event trigger that keeps the audit log: no one but a superuser drops the log (alone, with its
- * schema, or through a function it depends on), its triggers or its policies, or renames its schema.
+ * The event trigger that keeps the audit log: while it is sealed, no one but a superuser drops the
+ * log (alone, with its schema, or through a function it depends on), its triggers or its policies
+ * (those of its foreign keys go with the keys), or renames its schema.
  */
 const GUARD_BODY = `
 declare
   v_object record;
 begin
-  if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user) then
+  -- a superuser, or the owner role while the log is unsealed for a migration, may change it
+  if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user)
+    or exists (select 1 from pg_catalog.pg_tables t where t.schemaname = 'app_public' and t.tablename = 'audit_log' and t.tableowner = current_user) then
     return;
   end if;
   if tg_event = 'sql_drop' then
     for v_object in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
       if (v_object.object_type = 'table' and v_object.schema_name = 'app_public' and v_object.object_name = 'audit_log')
-        or (v_object.object_type in ('trigger', 'policy') and v_object.object_identity like '% on app_public.audit_log') then
+        or (v_object.object_type in ('trigger', 'policy') and v_object.object_identity like '% on app_public.audit_log'
+            and v_object.object_identity not like 'RI_ConstraintTrigger%') then
         raise exception 'The audit log, its triggers and its policies cannot be dropped.' using errcode = 'CFORB';
       end if;
     end loop;
@@ -130,6 +134,7 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
   return withSealLock(config, async (client) => {
     const { rows: [state] } = await client.query(
       `select coalesce((select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log'), false) as handed_over,
+         (select pg_get_userbyid(proowner) = $1 from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as function_handed_over,
          (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded,
          coalesce((select p.prosrc = $2 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                    where n.nspname = 'clinicops_guard' and p.proname = 'keep_audit_log'), false) as guard_current`,
@@ -137,10 +142,11 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
     );
     if (!state.handed_over) {
       await client.query(`alter table app_public.audit_log owner to ${ident(auditor)};
-        alter function app_private.tg_audit_log__append_only() owner to ${ident(auditor)};
         grant select, insert on app_public.audit_log to ${ident(owner)};
         grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)}`);
     }
+    // apart from the table: a log sealed before the function was handed over too has only the table
+    if (!state.function_handed_over) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(auditor)}`);
     // The owner role still owns the schema, and a schema's owner may drop any table in it (or the
     // schema, with everything in it) and rename it, to put a forged log in its place: refused to
     // anyone but a superuser, by a function in a schema the owner role does not own.
@@ -166,13 +172,12 @@ export async function unsealAuditLog(config: DatabaseConfig): Promise<void> {
   const { owner } = config.roles;
   await withSealLock(config, async (client) => {
     const { rows: [state] } = await client.query(
-      "select tableowner = $1 as owned from pg_tables where schemaname = 'app_public' and tablename = 'audit_log'",
+      `select (select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as owned,
+         (select pg_get_userbyid(proowner) = $1 from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as function_owned`,
       [owner],
     );
-    if (!state.owned) {
-      await client.query(`alter table app_public.audit_log owner to ${ident(owner)};
-        alter function app_private.tg_audit_log__append_only() owner to ${ident(owner)}`);
-    }
+    if (!state.owned) await client.query(`alter table app_public.audit_log owner to ${ident(owner)}`);
+    if (!state.function_owned) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(owner)}`);
   });
 }
 
@@ -198,6 +203,17 @@ export async function prepareDatabase(
   log: (message: string) => void = () => {},
   { keepAuditLogUnsealed = false } = {},
 ): Promise<void> {
+  // Starts at once (replicas, the API and a worker) take turns, from the roles to the seal: each
+  // rewrites catalog rows (roles' passwords, the seal), and graphile-migrate refuses a second
+  // migrator instead of waiting, after which that start sealed the log under the first's migration.
+  // The lock is taken in the server's maintenance database: the application's may not exist yet.
+  await withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (lock) => {
+    await lock.query("select pg_advisory_lock(hashtext('clinicops start ' || $1))", [config.databaseName]);
+    await prepareInTurn(config, log, keepAuditLogUnsealed);
+  });
+}
+
+async function prepareInTurn(config: DatabaseConfig, log: (message: string) => void, keepAuditLogUnsealed: boolean): Promise<void> {
   if (await ensureRolesAndDatabase(config)) {
     log(`created database ${config.databaseName}`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
@@ -206,8 +222,12 @@ export async function prepareDatabase(
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
     await runMigrations(config);
   } finally {
-    if (keepAuditLogUnsealed) log("audit log left to the owner role (npm run dev)");
-    else if (!(await sealAuditLog(config))) log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
+    if (keepAuditLogUnsealed) {
+      await unsealAuditLog(config); // another command (npm run superuser, a worker) may have sealed it since
+      log("audit log left to the owner role (npm run dev)");
+    } else if (!(await sealAuditLog(config))) {
+      log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
+    }
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
   log("database ready");

@@ -1,11 +1,12 @@
 --! Previous: sha1:26cd09e1abaf8764ebea9245cf2702992ad65b0d
---! Hash: sha1:6264c8cfe30225cd67399465ac44fddf7b10a246
---! Message: a login to a clinic the user is not a member of is audited
+--! Hash: sha1:881472358a32c6f21ac5559c9bdcf603c9e50ece
+--! Message: logins to a clinic of others audited
 
 --------------------------------------------------------------------------------
 -- A login with the right password for a clinic the user is not an active member of was refused
 -- (FORBIDDEN) and left no trace: every login, ok or failed, is audited. It is a failed login now,
--- with the reason not_a_member, answered as before. The rest of the function is as in 000029.
+-- with the reason not_a_member, answered as before, and it does not count as a login: the failures
+-- are cleared and last_login_at set only once the session is open. The rest is as in 000029.
 
 create or replace function app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) returns jsonb
 language plpgsql security definer
@@ -75,8 +76,6 @@ begin
     return jsonb_build_object('status', 'invalid');
   end if;
 
-  update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
-    last_login_at = now() where s.user_id = v_user.id;
   begin
     v_result := app_private.open_session(v_user.id, login.clinic_id, login.ip, login.user_agent, login.ttl);
   exception when sqlstate 'CFORB' then
@@ -86,6 +85,9 @@ begin
       jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', 'not_a_member', 'clinicId', login.clinic_id), v_user.id);
     return jsonb_build_object('status', 'not_a_member');
   end;
+  -- a login that opened its session (not one refused above) clears the failures and is the last
+  update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
+    last_login_at = now() where s.user_id = v_user.id;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
     jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');

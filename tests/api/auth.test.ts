@@ -323,10 +323,16 @@ describe("several clinics", () => {
     const sessions = async () =>
       (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1", [owner.userId])).rows[0].n as number;
     const before = await sessions();
+    const secret = async () =>
+      (await rootPool().query("select failed_login_count, last_login_at::text from app_private.user_secret where user_id = $1", [owner.userId])).rows[0];
+    await rootPool().query("update app_private.user_secret set failed_login_count = 2, first_failed_login_at = now() where user_id = $1", [owner.userId]);
+    const secretBefore = await secret();
     const response = await new Browser(api).login(owner.phone, owner.password, second.clinicId);
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } });
     expect(await sessions()).toBe(before);
+    expect(await secret()).toEqual(secretBefore); // not a login: its failures are not cleared, nor is it the last login
+    await rootPool().query("update app_private.user_secret set failed_login_count = 0, first_failed_login_at = null where user_id = $1", [owner.userId]);
     const { rows } = await rootPool().query(
       `select clinic_id, detail ->> 'reason' as reason, detail ->> 'clinicId' as clinic from app_public.audit_log
        where action = 'login_failed' and record_id = $1 order by seq desc limit 1`,

@@ -4,7 +4,7 @@
  * database's back.
  */
 import pg from "pg";
-import { sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
+import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, committedAs, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 
@@ -133,17 +133,37 @@ describe("append-only", () => {
     );
   });
 
-  test("servers starting at once seal the log together, whether it was sealed or not: none fails, and it ends sealed", async () => {
-    const startsAtOnce = () => Promise.all(Array.from({ length: 4 }, () => sealAuditLog(testConfig)));
-    expect(await startsAtOnce()).toEqual([true, true, true, true]); // sealed already: nothing to change
+  /** Who owns the log and its trigger function, and how many guards there are. */
+  const sealState = async () =>
+    (
+      await rootPool().query(
+        `select (select tableowner from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as log,
+                (select pg_get_userbyid(proowner) from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as trigger_function,
+                (select count(*)::int from pg_event_trigger where evtname like 'keep_audit_log%') as guards`,
+      )
+    ).rows[0];
+  const SEALED = { log: testConfig.roles.auditor, trigger_function: testConfig.roles.auditor, guards: 2 };
+
+  test("starts at once take turns, from the roles to the seal: none fails, and the log ends sealed", async () => {
+    const startsAtOnce = () => Promise.all(Array.from({ length: 3 }, () => prepareDatabase(testConfig)));
+    await startsAtOnce(); // sealed already: each finds nothing to change (they failed on catalog rows rewritten at once)
     await unsealAuditLog(testConfig);
-    expect(await startsAtOnce()).toEqual([true, true, true, true]); // one hands it over, the others find it done
-    const { rows } = await rootPool().query(
-      `select (select tableowner from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as log,
-              (select pg_get_userbyid(proowner) from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as trigger_function,
-              (select count(*)::int from pg_event_trigger where evtname like 'keep_audit_log%') as guards`,
-    );
-    expect(rows).toEqual([{ log: testConfig.roles.auditor, trigger_function: testConfig.roles.auditor, guards: 2 }]);
+    await startsAtOnce(); // one hands it over, the others find it done
+    expect(await sealState()).toEqual(SEALED);
+    // a log sealed before its trigger function was handed over too: the function is handed over at the next start
+    await rootPool().query(`alter function app_private.tg_audit_log__append_only() owner to ${pg.escapeIdentifier(testConfig.roles.owner)}`);
+    await sealAuditLog(testConfig);
+    expect(await sealState()).toEqual(SEALED);
+  });
+
+  test("unsealed for a migration, the owner role may change the log's policies (current.sql's drop … if exists; create …)", async () => {
+    await unsealAuditLog(testConfig);
+    try {
+      expect(await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log; create policy owner_reads on app_public.audit_log for select to current_user using (true)")).toBeNull();
+    } finally {
+      await sealAuditLog(testConfig);
+    }
+    expect((await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log"))?.message).toMatch(/must be owner of (table|relation) audit_log/);
   });
 
   test("even a superuser's update or delete hits the append-only trigger", async () => {
