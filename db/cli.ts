@@ -43,8 +43,8 @@ async function main(): Promise<void> {
         await prepareDatabase(db.config, (m) => console.error(m));
         break;
       case "dev": {
-        await prepareDatabase(db.config, (m) => console.error(m));
-        await unsealAuditLog(db.config); // current.sql may alter the audit log, as a committed migration may
+        // current.sql may alter the audit log, as a committed migration may: left to the owner role
+        await prepareDatabase(db.config, (m) => console.error(m), { keepAuditLogUnsealed: true });
         const server = spawn(process.execPath, ["--watch-path=server", "--watch-path=db", "--watch-path=worker", "server/main.ts"], {
           stdio: "inherit",
           env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
         return;
       }
       case "watch":
-        await prepareDatabase(db.config);
-        await unsealAuditLog(db.config);
+        await prepareDatabase(db.config, undefined, { keepAuditLogUnsealed: true });
         await watchCurrentMigration(db.config, rest.includes("--once"));
         break;
       case "commit":

@@ -120,6 +120,15 @@ async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => P
   });
 }
 
+/** Who owns the audit log and its append-only trigger function: the auditor when sealed, the owner role when not. */
+async function auditLogOwners(client: pg.Client): Promise<{ table: string; triggerFunction: string }> {
+  const { rows } = await client.query(
+    `select (select tableowner from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as "table",
+       (select pg_get_userbyid(proowner) from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as "triggerFunction"`,
+  );
+  return rows[0];
+}
+
 /**
  * The audit log belongs to the auditor role (NOLOGIN, no members), and so does its append-only
  * trigger function, not to the owner role: an owner may disable a table's triggers, stop forcing its
@@ -132,21 +141,20 @@ async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => P
 export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
   const { owner, auditor } = config.roles;
   return withSealLock(config, async (client) => {
+    const owners = await auditLogOwners(client);
     const { rows: [state] } = await client.query(
-      `select coalesce((select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log'), false) as handed_over,
-         (select pg_get_userbyid(proowner) = $1 from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as function_handed_over,
-         (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded,
-         coalesce((select p.prosrc = $2 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      `select (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded,
+         coalesce((select p.prosrc = $1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                    where n.nspname = 'clinicops_guard' and p.proname = 'keep_audit_log'), false) as guard_current`,
-      [auditor, GUARD_BODY],
+      [GUARD_BODY],
     );
-    if (!state.handed_over) {
+    if (owners.table !== auditor) {
       await client.query(`alter table app_public.audit_log owner to ${ident(auditor)};
         grant select, insert on app_public.audit_log to ${ident(owner)};
         grant usage on sequence app_public.audit_log_id_seq to ${ident(owner)}`);
     }
     // apart from the table: a log sealed before the function was handed over too has only the table
-    if (!state.function_handed_over) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(auditor)}`);
+    if (owners.triggerFunction !== auditor) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(auditor)}`);
     // The owner role still owns the schema, and a schema's owner may drop any table in it (or the
     // schema, with everything in it) and rename it, to put a forged log in its place: refused to
     // anyone but a superuser, by a function in a schema the owner role does not own.
@@ -171,13 +179,9 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
 export async function unsealAuditLog(config: DatabaseConfig): Promise<void> {
   const { owner } = config.roles;
   await withSealLock(config, async (client) => {
-    const { rows: [state] } = await client.query(
-      `select (select tableowner = $1 from pg_tables where schemaname = 'app_public' and tablename = 'audit_log') as owned,
-         (select pg_get_userbyid(proowner) = $1 from pg_proc where oid = 'app_private.tg_audit_log__append_only'::regproc) as function_owned`,
-      [owner],
-    );
-    if (!state.owned) await client.query(`alter table app_public.audit_log owner to ${ident(owner)}`);
-    if (!state.function_owned) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(owner)}`);
+    const owners = await auditLogOwners(client);
+    if (owners.table !== owner) await client.query(`alter table app_public.audit_log owner to ${ident(owner)}`);
+    if (owners.triggerFunction !== owner) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(owner)}`);
   });
 }
 
@@ -195,8 +199,8 @@ async function pendingMigrationsTouchAuditLog(config: DatabaseConfig): Promise<b
 }
 
 /**
- * Everything, in order. Safe to run at every start. `keepAuditLogUnsealed`: `npm run dev`'s server,
- * while current.sql (which may alter the log) is re-run on every save.
+ * Everything, in order. Safe to run at every start. `keepAuditLogUnsealed`: while current.sql
+ * (which may alter the log) is worked on: `npm run dev` and its server, `npm run migrate:watch`.
  */
 export async function prepareDatabase(
   config: DatabaseConfig,
@@ -224,7 +228,7 @@ async function prepareInTurn(config: DatabaseConfig, log: (message: string) => v
   } finally {
     if (keepAuditLogUnsealed) {
       await unsealAuditLog(config); // another command (npm run superuser, a worker) may have sealed it since
-      log("audit log left to the owner role (npm run dev)");
+      log("audit log left to the owner role while current.sql is worked on");
     } else if (!(await sealAuditLog(config))) {
       log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
     }

@@ -15,7 +15,6 @@ import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
 import { isUuid } from "./uuid.ts";
 
-
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
   status: "ok" | "invalid" | "not_a_member";
@@ -72,13 +71,11 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       const result = await run(null, "select app_hidden.login($1, $2, $3, $4, $5, $6) as result", [
         phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl,
       ]);
-      if (result.status === "not_a_member") {
-        log("info", "login_failed");
-        return sendError(res, "FORBIDDEN", "You are not a member of that clinic.");
-      }
       if (result.status !== "ok") {
         log("info", "login_failed");
-        return sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
+        return result.status === "not_a_member"
+          ? sendError(res, "FORBIDDEN", "You are not a member of that clinic.")
+          : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
       startSession(res, result);

@@ -16,7 +16,6 @@ import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { isUuid } from "./uuid.ts";
 
-
 export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; settings: ServerSettings; roles: Pick<RoleNames, "visitor"> }) {
   const router = express.Router();
   router.get("/exports/:id", async (req: Request<{ id: string }>, res: Response) => {

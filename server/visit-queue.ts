@@ -26,7 +26,6 @@ interface VisitEvent {
 
 type MaySee = (visitId: string) => Promise<boolean>;
 
-
 /** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
 function eventOf(payload: string): VisitEvent | null {
   try {
