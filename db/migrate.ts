@@ -38,22 +38,28 @@ export function migrationSettings(config: DatabaseConfig): Settings {
  * process (exit code 1) when a connection of that pool fails meanwhile. Started
  * with the embedded database, a Ctrl-C stops PostgreSQL as well: while the API's
  * schema was being built (the event loop busy, the pool's timer late), it ended
- * `npm start` before the shutdown could run.
+ * `npm start` before the shutdown could run; and a command that stops the
+ * embedded database as it ends (`migrate:watch -- --once`) ended with that error.
+ * Each command here returns once that pool is closed.
  */
 const MIGRATE_POOL_KEEPALIVE_MS = 200;
 
-/** Applies the committed migrations that have not run yet, and returns once graphile-migrate's connection is closed. */
-export async function runMigrations(config: DatabaseConfig): Promise<void> {
-  await migrate(migrationSettings(config));
+async function withPoolClosed(command: Promise<void>): Promise<void> {
+  await command;
   await setTimeout(MIGRATE_POOL_KEEPALIVE_MS + 100);
+}
+
+/** Applies the committed migrations that have not run yet. */
+export async function runMigrations(config: DatabaseConfig): Promise<void> {
+  await withPoolClosed(migrate(migrationSettings(config)));
 }
 
 /** Development: re-applies the current migration on every change (once, with `once`). */
 export async function watchCurrentMigration(config: DatabaseConfig, once = false): Promise<void> {
-  await watch(migrationSettings(config), once);
+  await withPoolClosed(watch(migrationSettings(config), once));
 }
 
 /** Turns the current migration into the next committed migration. */
 export async function commitCurrentMigration(config: DatabaseConfig, message?: string): Promise<void> {
-  await commit(migrationSettings(config), message ?? null);
+  await withPoolClosed(commit(migrationSettings(config), message ?? null));
 }

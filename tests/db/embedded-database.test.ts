@@ -108,6 +108,14 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 180_000);
 
+test("a command that starts the embedded server stops it as it ends, and ends with 0 (graphile-migrate's pool is closed first)", async () => {
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), DATABASE_URL: undefined };
+  const watched = runCli(["watch", "--once"], env);
+  // graphile-migrate's pool, kept 200 ms after its last use, heard the server stop and ended the process with 1
+  expect({ status: watched.status, error: watched.stderr.match(/An error occurred in the PgPool.*/)?.[0] ?? null }).toEqual({ status: 0, error: null });
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+}, 120_000);
+
 test("a port taken by another PostgreSQL is an error that says so, and that server is not used", async () => {
   const port = new URL(TEST_DATABASE_URL).port || "5432";
   await expect(openDatabase({ env: { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: port } })).rejects.toThrow(
