@@ -5981,9 +5981,18 @@ declare
   v_from date := from_date;
   v_to date := to_date;
   v_export app_public.report_export;
+  v_most_unfinished constant int := 10;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
+  end if;
+  -- one person's requests take turns here, so requests at once cannot all pass the count
+  perform pg_advisory_xact_lock(hashtextextended('request_export:' || app_public.current_user_id(), 0));
+  if (select count(*) from app_public.report_export e
+      where e.clinic_id = v_clinic and e.requested_by = app_public.current_user_id()
+        and e.status in ('queued', 'running')) >= v_most_unfinished then
+    raise exception 'You have % exports waiting or in progress: ask for more once one of them is done.', v_most_unfinished
+      using errcode = 'CLIMT';
   end if;
   if kind is null then
     raise exception 'Say what to export.' using errcode = 'CINVL';
@@ -6025,7 +6034,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day) or a monthly_summary_pdf (fromDate = any day of the month). Follow its status and progress, then download it from /exports/<rowId>. Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day) or a monthly_summary_pdf (fromDate = any day of the month). Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
 
 
 --
@@ -8649,6 +8658,20 @@ CREATE INDEX refund_payment_idx ON app_public.refund USING btree (clinic_id, pay
 --
 
 CREATE INDEX report_export_clinic_requested_idx ON app_public.report_export USING btree (clinic_id, requested_at);
+
+
+--
+-- Name: report_export_unfinished_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX report_export_unfinished_idx ON app_public.report_export USING btree (clinic_id, requested_by) WHERE (status = ANY (ARRAY['queued'::app_public.export_status, 'running'::app_public.export_status]));
+
+
+--
+-- Name: INDEX report_export_unfinished_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.report_export_unfinished_idx IS 'A person''s exports waiting or in progress, which request_export counts.';
 
 
 --

@@ -25,6 +25,7 @@ export const OUR_CODES: Record<string, string> = {
   COVPY: "OVERPAYMENT",
   CRFND: "REFUND_EXCEEDS_PAYMENT",
   CDAYC: "DAY_CLOSED",
+  CLIMT: "LIMIT_EXCEEDED",
 };
 
 const NUL_CHARACTER = "Text cannot contain the NUL character (\\u0000).";

@@ -5,7 +5,8 @@
  * and GraphQL's own parsing and coercion run out of stack), the number of
  * fields it selects (aliases and fragments counted as often as they are used,
  * so neither repeats an expensive field hundreds of times nor makes this check
- * itself run long), and the page size of `first`/`last` (LIMIT_EXCEEDED); and
+ * itself run long), fields whose work does not shrink with a page (a whole
+ * period's dashboard, a walk of the audit chain) at most once each, and the page size of `first`/`last` (LIMIT_EXCEEDED); and
  * no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
@@ -43,6 +44,14 @@ export interface RequestLimits {
   /** Groups one `groupedAggregates` may answer. */
   maxGroups: number;
 }
+
+/**
+ * Fields whose cost is the clinic's whole period or history, not a page: each
+ * runs as its own statement of up to the statement timeout, so a request
+ * repeating one by aliases held a connection for that many times as long.
+ * Counted by name wherever they appear (`query { dashboard }` nests the root).
+ */
+const ONCE_PER_REQUEST = new Set(["dashboard", "verifyAuditChain"]);
 
 /** Page sizes, at most `maxPageSize`. */
 const PAGE_ARGUMENTS = new Set(["first", "last"]);
@@ -93,22 +102,28 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
     return null;
   };
   let fields = 0;
+  const onceOnly = new Set<string>();
   const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): GraphQLError | null => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
+        const name = selection.name.value;
+        if (ONCE_PER_REQUEST.has(name)) {
+          if (onceOnly.has(name)) return limitExceeded(`A request may ask for ${name} once: send another request for another period or clinic.`);
+          onceOnly.add(name);
+        }
         for (const argument of selection.arguments ?? []) {
           if (literalNestsDeeper(argument.value, limits.maxInputDepth)) return inputTooDeep(limits);
-          const name = argument.name.value;
-          const count = ROW_COUNT_ARGUMENTS.has(name) ? rowCount(argument.value) : null;
-          if (count !== null && count < 0) return invalidInput(`${name} must not be negative.`);
-          if (count !== null && PAGE_ARGUMENTS.has(name) && count > limits.maxPageSize) {
-            return limitExceeded(`"${name}" may not exceed ${limits.maxPageSize} (asked for ${count} on ${selection.name.value}).`);
+          const argumentName = argument.name.value;
+          const count = ROW_COUNT_ARGUMENTS.has(argumentName) ? rowCount(argument.value) : null;
+          if (count !== null && count < 0) return invalidInput(`${argumentName} must not be negative.`);
+          if (count !== null && PAGE_ARGUMENTS.has(argumentName) && count > limits.maxPageSize) {
+            return limitExceeded(`"${argumentName}" may not exceed ${limits.maxPageSize} (asked for ${count} on ${name}).`);
           }
         }
         if (selection.selectionSet) {
           // a type's `ofType` chain is linear and ends (a list of non-null of …): introspection nests it ten deep
-          const nested = selection.name.value === "ofType" ? depth : depth + 1;
+          const nested = name === "ofType" ? depth : depth + 1;
           if (nested > limits.maxDepth) return limitExceeded(`Queries may nest at most ${limits.maxDepth} levels deep.`);
           const problem = visit(selection.selectionSet, nested, seen);
           if (problem) return problem;
@@ -131,6 +146,7 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
   for (const operation of operations) {
     const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
     if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
+    onceOnly.clear(); // only one operation of a document runs
     const problem = visit(operation.selectionSet, 0, new Set());
     if (problem) return problem;
   }

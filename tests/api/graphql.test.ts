@@ -425,6 +425,28 @@ describe("limits", () => {
     expect(response.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
   });
 
+  test("a whole period's dashboard or a walk of the audit chain is answered once per request, however it is repeated", async () => {
+    const dashboard = `dashboard(fromDate: "2026-01-01", toDate: "2026-12-31") { newPatients }`;
+    const once = await owner.graphql(`{ ${dashboard} verifyAuditChain { isValid } }`);
+    expect(once.body.errors).toBeUndefined();
+    expect(once.body.data.verifyAuditChain.isValid).toBe(true);
+    const repeats = [
+      `{ a: ${dashboard} b: ${dashboard} }`,
+      `{ ${dashboard} query { ${dashboard} } }`,
+      `{ ...D ...D } fragment D on Query { ${dashboard} }`,
+      `{ verifyAuditChain { isValid } again: verifyAuditChain { isValid } }`,
+    ];
+    for (const query of repeats) {
+      const response = await owner.graphql(query);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/^A request may ask for (dashboard|verifyAuditChain) once/) }] });
+    }
+    // only the operation that runs counts: a document may hold another that asks for it too
+    const two = await owner.post("/graphql", { query: `query A { ${dashboard} } query B { ${dashboard} }`, operationName: "B" });
+    expect(two.body.errors).toBeUndefined();
+    expect(two.body.data.dashboard).toHaveProperty("newPatients");
+  });
+
   test("a request repeating fields by aliases or fragments past 500 is refused, at once; GraphiQL's introspection is not", async () => {
     const aliases = Array.from({ length: 501 }, (_, i) => `s${i}: searchPatients(query: "a", first: 1) { totalCount }`).join(" ");
     const repeated = await owner.graphql(`{ ${aliases} }`);

@@ -340,3 +340,33 @@ test("an export whose worker died during its last attempt is failed and its half
   expect(files).toContain(`${rendering}.part`);
   await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[job(rendering), job(waiting)]]);
 });
+
+test("one person has at most 10 exports waiting or running: the 11th is LIMIT_EXCEEDED until one is done, and others of the clinic still export", async () => {
+  const c = await createClinic("Export C");
+  const [cashier, owner] = [new Browser(api), new Browser(api)];
+  await cashier.login(c.members.cashier.phone, c.members.cashier.password);
+  await owner.login(c.members.owner.phone, c.members.owner.password);
+  const asked = () => cashier.graphql(REQUEST, { kind: "patients_csv", from: today, to: today });
+  // asked for at once: the requests take turns, so no more than 10 get through
+  const answers = await Promise.all(Array.from({ length: 12 }, asked));
+  const refused = answers.filter((r) => r.body.errors);
+  expect(answers.length - refused.length).toBe(10);
+  for (const r of refused) {
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: "You have 10 exports waiting or in progress: ask for more once one of them is done." }),
+    ]);
+  }
+  const mine = async () => (await rootPool().query("select id from app_public.report_export where clinic_id = $1 and requested_by = $2", [c.clinicId, c.members.cashier.userId])).rows.map((r) => r.id);
+  expect(await mine()).toHaveLength(10);
+  // the owner is not held up by the cashier's exports
+  expect((await requestExport(owner)).length).toBeGreaterThan(0);
+  // one done (or failed) frees a place
+  const [first, second] = await mine();
+  await rootPool().query("update app_public.report_export set status = 'failed', error = 'test' where id = $1", [first]);
+  await rootPool().query("update app_public.report_export set status = 'running' where id = $1", [second]);
+  expect((await asked()).body.errors).toBeUndefined();
+  expect((await asked()).body.errors?.[0]?.extensions?.code).toBe("LIMIT_EXCEEDED");
+  // nothing of this clinic is left for later tests' workers
+  const ids = (await rootPool().query("select id from app_public.report_export where clinic_id = $1", [c.clinicId])).rows.map((r) => `report_export:${r.id}`);
+  await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [ids]);
+});
