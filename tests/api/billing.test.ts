@@ -80,7 +80,7 @@ test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or ref
   const over = await cashier.graphql(PAY, { id: invoice.id, amount: "2000", method: "cash" });
   expect(over.body.errors?.[0].extensions).toEqual({ code: "OVERPAYMENT", balance: "749.500" });
   // "pay the balance": the amount given back is taken as it is
-  const rest = await cashier.graphql(PAY, { id: invoice.id, amount: over.body.errors?.[0].extensions?.balance, method: "card" });
+  const rest = await cashier.graphql(PAY, { id: invoice.id, amount: (over.body.errors?.[0].extensions as { balance?: string })?.balance, method: "card" });
   expect(rest.body.data.recordPayment.result.amount).toBe("749.500");
   // once paid in full, any payment is over a balance of 0
   const paidUp = await cashier.graphql(PAY, { id: invoice.id, amount: "1", method: "cash" });
@@ -93,7 +93,7 @@ test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or ref
     extensions: { code: "REFUND_EXCEEDS_PAYMENT", refundable: "200.500" },
     message: "A refund of 250.5 is more than the 200.500 left of this payment.",
   });
-  const all = await cashier.graphql(REFUND, { id: paymentId, amount: tooMuch.body.errors?.[0].extensions?.refundable });
+  const all = await cashier.graphql(REFUND, { id: paymentId, amount: (tooMuch.body.errors?.[0].extensions as { refundable?: string })?.refundable });
   expect(all.body.data.refundPayment.result.amount).toBe("200.500");
   expect((await cashier.graphql(REFUND, { id: paymentId, amount: "0.5" })).body.errors?.[0].extensions).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", refundable: "0.000" });
   // another clinic's payment and invoice: NOT_FOUND, with no amount of theirs
