@@ -745,12 +745,13 @@ describe("when a doctor leaves the clinic", () => {
     expect((await manager.graphql(UPDATE, { c: c.clinicId, id: moved.membershipId, p: { role: "cashier" } })).body.errors).toBeUndefined();
 
     const found = await desk.graphql(LEFT, { from });
-    expect(found.body.data.visits.nodes).toEqual(
+    const byRowId = (x: { rowId: string }, y: { rowId: string }) => x.rowId.localeCompare(y.rowId);
+    expect(found.body.data.visits.nodes.sort(byRowId)).toEqual(
       [
         { rowId: visits.removed, doctorId: removed.membershipId, doctorIsAvailable: false },
         { rowId: visits.suspended, doctorId: suspended.membershipId, doctorIsAvailable: false },
         { rowId: visits.moved, doctorId: moved.membershipId, doctorIsAvailable: false },
-      ].sort((x, y) => x.rowId.localeCompare(y.rowId)).map((v) => expect.objectContaining(v)),
+      ].sort(byRowId),
     );
     // the doctor who stays is available; the completed visit is history (the status filter leaves it out)
     const all = await desk.graphql(`{ visits { nodes { rowId doctorIsAvailable } } }`);
