@@ -5702,7 +5702,9 @@ begin
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
   if amount > v_invoice.balance then
-    raise exception 'This payment of % is more than the balance of %.', amount, v_invoice.balance using errcode = 'COVPY';
+    -- the balance as data too (extensions.balance), in the API's money form: the text of numeric(16,3)
+    raise exception 'This payment of % is more than the balance of %.', amount, v_invoice.balance
+      using errcode = 'COVPY', detail = json_build_object('balance', v_invoice.balance::numeric(16,3)::text)::text;
   end if;
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
@@ -5720,7 +5722,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). Owners, admins and cashiers.';
 
 
 --
@@ -5896,7 +5898,9 @@ begin
   -- The payment's row lock (above) orders concurrent refunds of it.
   v_left := v_payment.amount - app_public.payment_refunded_amount(v_payment);
   if amount > v_left then
-    raise exception 'A refund of % is more than the % left of this payment.', amount, v_left using errcode = 'CRFND';
+    -- what is left as data too (extensions.refundable), in the API's money form: the text of numeric(16,3)
+    raise exception 'A refund of % is more than the % left of this payment.', amount, v_left
+      using errcode = 'CRFND', detail = json_build_object('refundable', v_left::numeric(16,3)::text)::text;
   end if;
   perform 1 from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id for update;
   insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, refunded_by)
@@ -5913,7 +5917,7 @@ ALTER FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason
 -- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT), moving the invoice back to partially_paid or issued; refused on a closed day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; refused on a closed day. Owners, admins and cashiers.';
 
 
 --
@@ -6352,6 +6356,237 @@ ALTER FUNCTION app_public.verify_audit_chain(clinic_id uuid) OWNER TO :DATABASE_
 --
 
 COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the current one) and reports the first entry that was changed, removed or inserted behind the database''s back. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
+
+
+--
+-- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    doctor_id uuid NOT NULL,
+    scheduled_at timestamp with time zone NOT NULL,
+    reason text,
+    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
+    checked_in_at timestamp with time zone,
+    checked_in_by uuid,
+    started_at timestamp with time zone,
+    started_by uuid,
+    completed_at timestamp with time zone,
+    completed_by uuid,
+    cancelled_at timestamp with time zone,
+    cancelled_by uuid,
+    cancel_reason text,
+    no_show_at timestamp with time zone,
+    no_show_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
+    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
+);
+
+ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit IS '@behavior -delete
+A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
+
+
+--
+-- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
+
+
+--
+-- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
+
+
+--
+-- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.status IS 'scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted.';
+
+
+--
+-- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
+
+
+--
+-- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
+
+
+--
+-- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
+
+
+--
+-- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
+
+
+--
+-- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
+
+
+--
+-- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
+
+
+--
+-- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
+
+
+--
+-- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
+
+
+--
+-- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
+
+
+--
+-- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
+
+
+--
+-- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
+
+
+--
+-- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
+
+
+--
+-- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: visit_doctor_is_available(app_public.visit); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.visit_doctor_is_available(v app_public.visit) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select exists (
+    select 1 from app_public.membership m
+    where m.clinic_id = v.clinic_id and m.id = v.doctor_id
+      and m.role = 'doctor' and m.is_active and m.deleted_at is null
+  );
+$$;
+
+
+ALTER FUNCTION app_public.visit_doctor_is_available(v app_public.visit) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_doctor_is_available(v app_public.visit); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) IS '@behavior +filterBy -resource:aggregate
+True while the visit''s doctor practises in the clinic: an active, not removed member with the doctor role (as a new booking requires). False once they are removed, suspended or moved to another role: filter the visits still to come on false to give them to another doctor.';
 
 
 --
@@ -7330,212 +7565,6 @@ COMMENT ON COLUMN app_public.service_price.effective_to IS 'Until when it applie
 --
 
 COMMENT ON COLUMN app_public.service_price.changed_by IS 'Who set this price.';
-
-
---
--- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.visit (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    patient_id uuid NOT NULL,
-    doctor_id uuid NOT NULL,
-    scheduled_at timestamp with time zone NOT NULL,
-    reason text,
-    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
-    checked_in_at timestamp with time zone,
-    checked_in_by uuid,
-    started_at timestamp with time zone,
-    started_by uuid,
-    completed_at timestamp with time zone,
-    completed_by uuid,
-    cancelled_at timestamp with time zone,
-    cancelled_by uuid,
-    cancel_reason text,
-    no_show_at timestamp with time zone,
-    no_show_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
-    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
-);
-
-ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.visit IS '@behavior -delete
-A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
-
-
---
--- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
-
-
---
--- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
-
-
---
--- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
-
-
---
--- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
-
-
---
--- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.status IS 'scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted.';
-
-
---
--- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
-
-
---
--- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
-
-
---
--- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
-
-
---
--- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
-
-
---
--- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
-
-
---
--- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
-
-
---
--- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
-
-
---
--- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
-
-
---
--- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
-
-
---
--- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
-
-
---
--- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
-
-
---
--- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
-
-
---
--- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
 
 
 --
@@ -11797,6 +11826,63 @@ GRANT ALL ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) TO :DATABASE
 
 
 --
+-- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_doctor_is_available(v app_public.visit); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11847,55 +11933,6 @@ GRANT SELECT ON TABLE app_public.money_movement TO :DATABASE_VISITOR;
 --
 
 GRANT SELECT ON TABLE app_public.service_price TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
 
 
 --

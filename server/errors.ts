@@ -28,6 +28,33 @@ export const OUR_CODES: Record<string, string> = {
   CLIMT: "LIMIT_EXCEEDED",
 };
 
+/**
+ * Our errors that carry an amount as data: by SQLSTATE, the one key of the
+ * JSON object that our SQL puts in the error's DETAIL (built there from the
+ * database's own values), given to the client as `extensions[key]`. DETAIL is
+ * read for these codes only, and only a money amount under that key leaves.
+ */
+const AMOUNT_DETAILS: Record<string, string> = {
+  COVPY: "balance",
+  CRFND: "refundable",
+};
+
+/** A money amount as the API writes it (BigFloat: the text of a numeric). */
+const MONEY_TEXT = /^-?\d{1,16}(\.\d{1,3})?$/;
+
+function amountDetail(sqlState: string, detail: unknown): Record<string, string> | undefined {
+  const key = AMOUNT_DETAILS[sqlState];
+  if (!key || typeof detail !== "string") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(detail);
+  } catch {
+    return undefined;
+  }
+  const amount = (parsed as Record<string, unknown> | null)?.[key];
+  return typeof amount === "string" && MONEY_TEXT.test(amount) ? { [key]: amount } : undefined;
+}
+
 const NUL_CHARACTER = "Text cannot contain the NUL character (\\u0000).";
 
 /** PostgreSQL's own SQLSTATEs that a client can cause, with what we tell them. */
@@ -173,10 +200,11 @@ export interface ClientError {
 /** What the client may learn from an error, or null when it is an internal fault. */
 export function describeError(error: unknown): ClientError | null {
   if (error instanceof ClientFacingError) return { code: error.clientCode, message: error.message };
-  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; column?: unknown };
+  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; column?: unknown; detail?: unknown };
   const sqlState = typeof e?.code === "string" ? e.code : undefined;
   if (sqlState && OUR_CODES[sqlState]) {
-    return { code: OUR_CODES[sqlState], message: String(e.message) };
+    const details = amountDetail(sqlState, e.detail);
+    return { code: OUR_CODES[sqlState], message: String(e.message), ...(details ? { details } : {}) };
   }
   if (sqlState && POSTGRES_CODES[sqlState]) {
     const [code, generic] = POSTGRES_CODES[sqlState];

@@ -2,6 +2,7 @@
  * Billing through the API: stable error codes for money mistakes, and the
  * revenue figures a frontend needs, refunds included.
  */
+import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -27,7 +28,12 @@ const PAY = `mutation($id: UUID!, $amount: BigFloat!, $method: PaymentMethod!, $
 test("money mistakes get stable codes and write nothing", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   const over = await cashier.graphql(PAY, { id: invoice.id, amount: "1000.01", method: "cash" });
-  expect(over.body.errors?.[0]).toMatchObject({ extensions: { code: "OVERPAYMENT" }, message: expect.stringMatching(/more than the balance/) });
+  expect(over.body.errors?.[0]).toEqual({
+    extensions: { code: "OVERPAYMENT", balance: "1000.000" },
+    message: "This payment of 1000.01 is more than the balance of 1000.000.",
+    locations: expect.any(Array),
+    path: ["recordPayment"],
+  });
   const negative = await cashier.graphql(PAY, { id: invoice.id, amount: "-1", method: "cash" });
   expect(negative.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
   const unknownMethod = await cashier.graphql(PAY, { id: invoice.id, amount: "1", method: "cheque" });
@@ -56,7 +62,7 @@ test("refunds above the payment and changes on a closed day get their codes", as
   const tooMuch = await cashier.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "301", reason: "x" }) { result { code } } }`, {
     id: paymentId,
   });
-  expect(tooMuch.body.errors?.[0].extensions?.code).toBe("REFUND_EXCEEDS_PAYMENT");
+  expect(tooMuch.body.errors?.[0].extensions).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", refundable: "300.000" });
   const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
   const closed = await cashier.graphql(`mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "300" }) { result { status difference } } }`, {
     d: today,
@@ -65,6 +71,58 @@ test("refunds above the payment and changes on a closed day get their codes", as
   const late = await cashier.graphql(PAY, { id: invoice.id, amount: "1", method: "cash" });
   expect(late.body.errors?.[0]).toMatchObject({ extensions: { code: "DAY_CLOSED" } });
   await rootPool().query("update app_public.daily_reconciliation set status = 'open' where clinic_id = $1", [clinic.clinicId]);
+});
+
+test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or refunded, which is then accepted", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const first = await cashier.graphql(PAY, { id: invoice.id, amount: "250.5", method: "cash" });
+  const paymentId = first.body.data.recordPayment.result.rowId;
+  const over = await cashier.graphql(PAY, { id: invoice.id, amount: "2000", method: "cash" });
+  expect(over.body.errors?.[0].extensions).toEqual({ code: "OVERPAYMENT", balance: "749.500" });
+  // "pay the balance": the amount given back is taken as it is
+  const rest = await cashier.graphql(PAY, { id: invoice.id, amount: (over.body.errors?.[0].extensions as { balance?: string })?.balance, method: "card" });
+  expect(rest.body.data.recordPayment.result.amount).toBe("749.500");
+  // once paid in full, any payment is over a balance of 0
+  const paidUp = await cashier.graphql(PAY, { id: invoice.id, amount: "1", method: "cash" });
+  expect(paidUp.body.errors?.[0].extensions).toEqual({ code: "OVERPAYMENT", balance: "0.000" });
+
+  const REFUND = `mutation($id: UUID!, $amount: BigFloat!) { refundPayment(input: { paymentId: $id, amount: $amount, reason: "Returned" }) { result { amount } } }`;
+  expect((await cashier.graphql(REFUND, { id: paymentId, amount: "50" })).body.data.refundPayment.result.amount).toBe("50.000");
+  const tooMuch = await cashier.graphql(REFUND, { id: paymentId, amount: "250.5" });
+  expect(tooMuch.body.errors?.[0]).toMatchObject({
+    extensions: { code: "REFUND_EXCEEDS_PAYMENT", refundable: "200.500" },
+    message: "A refund of 250.5 is more than the 200.500 left of this payment.",
+  });
+  const all = await cashier.graphql(REFUND, { id: paymentId, amount: (tooMuch.body.errors?.[0].extensions as { refundable?: string })?.refundable });
+  expect(all.body.data.refundPayment.result.amount).toBe("200.500");
+  expect((await cashier.graphql(REFUND, { id: paymentId, amount: "0.5" })).body.errors?.[0].extensions).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", refundable: "0.000" });
+  // another clinic's payment and invoice: NOT_FOUND, with no amount of theirs
+  const other = await createClinic("Billing API other clinic");
+  const theirs = await createIssuedInvoice(other, "5000");
+  const notFound = await cashier.graphql(PAY, { id: theirs.id, amount: "9999", method: "cash" });
+  expect(notFound.body.errors?.[0].extensions).toEqual({ code: "NOT_FOUND" });
+});
+
+test("only those two codes read the error's detail, and only a money amount under their own key leaves", async () => {
+  const pgError = (code: string, detail?: string) => Object.assign(new Error("Said for people."), { code, detail });
+  expect(describeError(pgError("COVPY", '{"balance": "12.500"}'))).toEqual({ code: "OVERPAYMENT", message: "Said for people.", details: { balance: "12.500" } });
+  expect(describeError(pgError("CRFND", '{"refundable": "3.000"}'))).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", message: "Said for people.", details: { refundable: "3.000" } });
+  for (const [code, detail] of [
+    ["COVPY", '{"refundable": "3.000"}'], // the other code's key
+    ["COVPY", '{"balance": "12.5 or more"}'], // not an amount
+    ["COVPY", '{"balance": 12.5}'], // not the API's text
+    ["CRFND", "Key (id)=(…) is still referenced"], // not JSON: PostgreSQL's own text never leaves
+    ["COVPY", "null"],
+  ]) {
+    expect(describeError(pgError(code, detail))).toEqual({ code: code === "COVPY" ? "OVERPAYMENT" : "REFUND_EXCEEDS_PAYMENT", message: "Said for people." });
+  }
+  // any other code keeps its detail to itself
+  expect(describeError(pgError("CINVL", '{"balance": "12.500"}'))).toEqual({ code: "INVALID_INPUT", message: "Said for people." });
+  expect(describeError(Object.assign(pgError("23505", '{"balance": "12.500"}'), { constraint: "invoice_one_live_per_visit" }))).toEqual({
+    code: "CONFLICT",
+    message: "This visit already has an invoice.",
+    details: { constraint: "invoice_one_live_per_visit" },
+  });
 });
 
 test("revenue per day, per method and per doctor nets refunds; per service and outstanding balances", async () => {

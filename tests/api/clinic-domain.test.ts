@@ -2,6 +2,8 @@
  * The clinic domain through the API: tenancy across foreign keys, soft delete
  * and restore, bad input, search, duplicate warnings, aggregates and filters.
  */
+import { jest } from "@jest/globals";
+import pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -683,5 +685,121 @@ describe("visit lifecycle rules over the API", () => {
     const started = await createVisit(a, "in_progress");
     expect(errorCode(await patch(started.id, { doctorId: otherDoctor.membershipId }))).toBe("INVALID_TRANSITION");
     expect((await booking(started.id)).doctor_id).toBe(a.members.doctor.membershipId);
+  });
+});
+
+describe("when a doctor leaves the clinic", () => {
+  const LEFT = `query($from: Datetime!) {
+    visits(filter: { doctorIsAvailable: { equalTo: false }, status: { equalTo: scheduled }, scheduledAt: { greaterThanOrEqualTo: $from } }, orderBy: SCHEDULED_AT_ASC) {
+      nodes { rowId doctorId doctorIsAvailable } } }`;
+  const REASSIGN = `mutation($c: UUID!, $id: UUID!, $d: UUID!) {
+    updateVisit(input: { clinicId: $c, rowId: $id, patch: { doctorId: $d } }) { visit { doctorId doctorIsAvailable } } }`;
+  const from = new Date().toISOString();
+  const book = async (clinicId: string, doctorId: string, at = "now() + interval '1 day'") => {
+    const patient = await createPatient(clinicId);
+    const { rows } = await rootPool().query(
+      `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, ${at}) returning id`,
+      [clinicId, patient.id, doctorId],
+    );
+    return rows[0].id as string;
+  };
+  const login = async (member: { phone: string; password: string }) => {
+    const browser = new Browser(api);
+    await browser.login(member.phone, member.password);
+    return browser;
+  };
+  const left = async (browser: Browser) => {
+    const r = await browser.graphql(LEFT, { from });
+    expect(r.body.errors).toBeUndefined();
+    return (r.body.data.visits.nodes as { rowId: string }[]).map((v) => v.rowId).sort();
+  };
+
+  test("the front desk finds the visits still to come of a doctor removed, suspended or moved to another role, and hands them to another doctor", async () => {
+    const c = await createClinic("Doctors leave");
+    const other = await createClinic("Doctors leave too");
+    const [removed, suspended, moved] = await Promise.all([1, 2, 3].map(async () => addMember(c.clinicId, await createUser(), "doctor")));
+    const stays = c.members.doctor;
+    const visits = {
+      removed: await book(c.clinicId, removed.membershipId),
+      suspended: await book(c.clinicId, suspended.membershipId),
+      moved: await book(c.clinicId, moved.membershipId),
+      stays: await book(c.clinicId, stays.membershipId),
+      // history: a visit of a doctor who left, already seen, is not theirs to reassign
+      seen: await book(c.clinicId, removed.membershipId, "now() - interval '1 day'"),
+    };
+    await rootPool().query("update app_public.visit set status = 'checked_in' where id = $1", [visits.seen]);
+    await rootPool().query("update app_public.visit set status = 'in_progress' where id = $1", [visits.seen]);
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visits.seen]);
+    // another clinic whose doctor left too, with a visit to come
+    const otherLeaver = await addMember(other.clinicId, await createUser(), "doctor");
+    const otherVisit = await book(other.clinicId, otherLeaver.membershipId);
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [otherLeaver.membershipId]);
+
+    const manager = await login(c.members.owner);
+    const desk = await login(c.members.receptionist);
+    expect(await left(desk)).toEqual([]);
+
+    const UPDATE = `mutation($c: UUID!, $id: UUID!, $p: MembershipPatch!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: $p }) { membership { role isActive } } }`;
+    expect((await manager.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { deletedAt } } }`, { id: removed.membershipId })).body.errors).toBeUndefined();
+    expect((await manager.graphql(UPDATE, { c: c.clinicId, id: suspended.membershipId, p: { isActive: false } })).body.errors).toBeUndefined();
+    expect((await manager.graphql(UPDATE, { c: c.clinicId, id: moved.membershipId, p: { role: "cashier" } })).body.errors).toBeUndefined();
+
+    const found = await desk.graphql(LEFT, { from });
+    const byRowId = (x: { rowId: string }, y: { rowId: string }) => x.rowId.localeCompare(y.rowId);
+    expect(found.body.data.visits.nodes.sort(byRowId)).toEqual(
+      [
+        { rowId: visits.removed, doctorId: removed.membershipId, doctorIsAvailable: false },
+        { rowId: visits.suspended, doctorId: suspended.membershipId, doctorIsAvailable: false },
+        { rowId: visits.moved, doctorId: moved.membershipId, doctorIsAvailable: false },
+      ].sort(byRowId),
+    );
+    // the doctor who stays is available; the completed visit is history (the status filter leaves it out)
+    const all = await desk.graphql(`{ visits { nodes { rowId doctorIsAvailable } } }`);
+    expect(Object.fromEntries(all.body.data.visits.nodes.map((v: { rowId: string; doctorIsAvailable: boolean }) => [v.rowId, v.doctorIsAvailable]))).toEqual({
+      [visits.removed]: false,
+      [visits.suspended]: false,
+      [visits.moved]: false,
+      [visits.stays]: true,
+      [visits.seen]: false,
+    });
+    // other clinics: neither sees the other's visits, whoever left
+    const otherDesk = await login(other.members.receptionist);
+    expect(await left(otherDesk)).toEqual([otherVisit]);
+    expect(await left(manager)).toEqual([visits.removed, visits.suspended, visits.moved].sort());
+    // a doctor sees only their own visits, none of which lost its doctor
+    expect(await left(await login(stays))).toEqual([]);
+
+    // not to a doctor who left, nor by another clinic's front desk
+    expect(errorCode(await desk.graphql(REASSIGN, { c: c.clinicId, id: visits.removed, d: suspended.membershipId }))).toBe("INVALID_INPUT");
+    expect(errorCode(await otherDesk.graphql(REASSIGN, { c: c.clinicId, id: visits.removed, d: stays.membershipId }))).toBe("NOT_FOUND");
+    for (const id of [visits.removed, visits.suspended, visits.moved]) {
+      const r = await desk.graphql(REASSIGN, { c: c.clinicId, id, d: stays.membershipId });
+      expect(r.body).toEqual({ data: { updateVisit: { visit: { doctorId: stays.membershipId, doctorIsAvailable: true } } } });
+    }
+    expect(await left(desk)).toEqual([]);
+    const { rows } = await rootPool().query("select id, doctor_id from app_public.visit where clinic_id = $1 and status = 'scheduled'", [c.clinicId]);
+    expect(rows.every((r) => r.doctor_id === stays.membershipId)).toBe(true);
+    expect(await left(otherDesk)).toEqual([otherVisit]);
+  });
+
+  test("the day list asks nothing about doctors unless the field is selected or filtered on", async () => {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = jest.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string })?.text;
+      if (text) sent.push(text);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query);
+    try {
+      const dayList = `{ visits(filter: { scheduledAt: { greaterThanOrEqualTo: "${from}" } }, orderBy: SCHEDULED_AT_ASC) { nodes { code status scheduledAt } } }`;
+      expect((await receptionist.graphql(dayList)).body.errors).toBeUndefined();
+      const plain = sent.splice(0);
+      expect(plain.some((q) => /from "app_public"\."visit"/.test(q))).toBe(true);
+      expect(plain.some((q) => q.includes("visit_doctor_is_available"))).toBe(false);
+      expect((await receptionist.graphql(dayList.replace("scheduledAt: {", "doctorIsAvailable: { equalTo: false }, scheduledAt: {"))).body.errors).toBeUndefined();
+      expect(sent.some((q) => q.includes("visit_doctor_is_available"))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
