@@ -79,8 +79,9 @@ test("the answer to the inviter names nobody, and the clinic cannot read the per
 test("a pending doctor cannot be booked on the clinic's visits (so no visit, dashboard, export or reporting view names them)", async () => {
   const { a, owner, membershipId } = await invitation();
   const patient = await createPatient(a.clinicId);
+  const BOOK = `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`;
   const booked = await owner.graphql(
-    `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
+    BOOK,
     { p: patient.id, d: membershipId },
   );
   expect(booked.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
@@ -88,7 +89,7 @@ test("a pending doctor cannot be booked on the clinic's visits (so no visit, das
   expect(visits.rows[0].n).toBe(0);
   // control: the clinic's own doctor can be booked
   const control = await owner.graphql(
-    `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
+    BOOK,
     { p: patient.id, d: a.members.doctor.membershipId },
   );
   expect(control.body.data.createVisit.visit.code).toMatch(/^VIS-/);
