@@ -2530,20 +2530,31 @@ begin
   values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500))
   returning * into v_session;
   -- From here on this transaction acts as the new session, so the member sees
-  -- their own memberships through the ordinary policies.
+  -- their own memberships through the ordinary policies (and their invitations through
+  -- own_invitations / invited_clinics, which only this owner role has).
   perform set_config('jwt.claims.session_id', v_session.id::text, true);
 
-  select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', m.role) order by c.name), '[]')
+  -- Choosing a clinic that invited the user is their consent: the invitation is accepted (audited
+  -- as an update of the membership) and the session opens in it.
+  if v_clinic_id is not null then
+    update app_public.membership m set accepted_at = now()
+    where m.clinic_id = v_clinic_id and m.user_id = v_user.id and m.is_active and m.deleted_at is null and m.accepted_at is null;
+  end if;
+
+  select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', m.role, 'pending', m.accepted_at is null)
+                            order by c.name), '[]')
   into v_clinics
   from app_public.membership m join app_public.clinic c on c.id = m.clinic_id
   where m.user_id = v_user.id and m.is_active and m.deleted_at is null;
 
-  if v_clinic_id is null and jsonb_array_length(v_clinics) = 1 then
-    v_clinic_id := (v_clinics -> 0 ->> 'id')::uuid;
+  -- the only clinic the user is a member of, not counting invitations: an invitation is accepted
+  -- only by choosing its clinic, never by default
+  if v_clinic_id is null and (select count(*) from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean) = 1 then
+    v_clinic_id := (select (e ->> 'id')::uuid from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean);
   end if;
   if v_clinic_id is not null then
     select (e ->> 'role')::app_public.member_role into v_role
-    from jsonb_array_elements(v_clinics) e where (e ->> 'id')::uuid = v_clinic_id;
+    from jsonb_array_elements(v_clinics) e where (e ->> 'id')::uuid = v_clinic_id and not (e ->> 'pending')::boolean;
     if v_role is null then
       raise exception 'You are not a member of that clinic.' using errcode = 'CFORB';
     end if;
@@ -2570,7 +2581,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic, or to their only clinic, or to none; returns what /auth/login answers.';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (accepting the user''s pending invitation from it, if that is what they have there), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s name).';
 
 
 --
@@ -3439,23 +3450,31 @@ CREATE FUNCTION app_private.tg_membership__guard_owners() RETURNS trigger
 declare
   v_row app_public.membership := coalesce(new, old);
   v_touches_owner boolean := (tg_op <> 'INSERT' and old.role = 'owner') or (tg_op <> 'DELETE' and new.role = 'owner');
-  v_stays_owner boolean := tg_op = 'UPDATE' and new.role = 'owner' and new.is_active and new.deleted_at is null;
+  v_stays_owner boolean := tg_op = 'UPDATE' and new.role = 'owner' and new.is_active and new.deleted_at is null
+                           and new.accepted_at is not null;
+  v_own_answer boolean := tg_op = 'UPDATE' and old.accepted_at is null and old.user_id = app_public.current_user_id()
+                          and (new.role, new.is_active) = (old.role, old.is_active);
 begin
   if tg_op = 'UPDATE' and (new.clinic_id, new.user_id) is distinct from (old.clinic_id, old.user_id) then
     raise exception 'A membership cannot move to another clinic or user.' using errcode = 'CFORB';
   end if;
+  if tg_op = 'UPDATE' and old.accepted_at is not null and new.accepted_at is null then
+    raise exception 'An accepted membership cannot become an invitation again.' using errcode = 'CFORB';
+  end if;
   -- Without a session only trusted connections (owner, operators) get here. A platform admin adds
   -- an owner only as a clinic's first member: the owner of the clinic they create.
-  if v_touches_owner and app_public.current_user_id() is not null
+  if v_touches_owner and app_public.current_user_id() is not null and not v_own_answer
      and not (app_hidden.current_role_in('owner')
               or (tg_op = 'INSERT' and app_public.current_user_is_platform_admin()
                   and not exists (select 1 from app_public.membership m where m.clinic_id = new.clinic_id))) then
     raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
   end if;
-  if tg_op <> 'INSERT' and old.role = 'owner' and old.is_active and old.deleted_at is null and not v_stays_owner
+  if tg_op <> 'INSERT' and old.role = 'owner' and old.is_active and old.deleted_at is null and old.accepted_at is not null
+     and not v_stays_owner
      and not exists (
        select 1 from app_public.membership m
        where m.clinic_id = v_row.clinic_id and m.id <> v_row.id and m.role = 'owner' and m.is_active and m.deleted_at is null
+         and m.accepted_at is not null
      ) then
     raise exception 'A clinic must keep at least one active owner.' using errcode = 'CFORB';
   end if;
@@ -3470,7 +3489,7 @@ ALTER FUNCTION app_private.tg_membership__guard_owners() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_membership__guard_owners(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create), and a clinic always keeps an active owner.';
+COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, and an accepted membership never turns pending again.';
 
 
 --
@@ -3778,6 +3797,7 @@ begin
     if not exists (
       select 1 from app_public.membership m
       where m.clinic_id = new.clinic_id and m.id = new.doctor_id and m.role = 'doctor' and m.is_active and m.deleted_at is null
+        and m.accepted_at is not null
     ) then
       raise exception 'The doctor must be an active member of this clinic with the doctor role.' using errcode = 'CINVL';
     end if;
@@ -3793,7 +3813,7 @@ ALTER FUNCTION app_private.tg_visit__check_doctor() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__check_doctor(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic.';
+COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic who accepted the membership (not a pending invitation).';
 
 
 --
@@ -4732,7 +4752,7 @@ declare
   live app_private.session := app_private.live_session();
 begin
   return (select m.id from app_public.membership m
-          where m.clinic_id = live.clinic_id and m.user_id = live.user_id and m.deleted_at is null);
+          where m.clinic_id = live.clinic_id and m.user_id = live.user_id and m.deleted_at is null and m.accepted_at is not null);
 end;
 $$;
 
@@ -4952,6 +4972,46 @@ ALTER FUNCTION app_public.dashboard(from_date date, to_date date) OWNER TO :DATA
 --
 
 COMMENT ON FUNCTION app_public.dashboard(from_date date, to_date date) IS 'The clinic''s figures for the business days from_date to to_date (its own time zone): net revenue (refunds included) per day and method, visits per status and doctor, new patients, top services, outstanding balance, average visit value. Owners, admins and cashiers.';
+
+
+--
+-- Name: decline_invitation(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.decline_invitation(clinic_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_public.current_user_id();
+  v_previous text := current_setting('clinicops.include_deleted', true);
+  v_declined boolean;
+begin
+  if v_user is null then
+    raise exception 'You are not logged in.' using errcode = 'CAUTH';
+  end if;
+  -- a soft delete of the pending membership, by the person (audited as such in the clinic's chain);
+  -- the row it leaves, deleted, must stay readable to the statement (as in soft_delete)
+  perform set_config('clinicops.include_deleted', 'on', true);
+  update app_public.membership m set deleted_at = now(), deleted_by = v_user
+  where m.clinic_id = decline_invitation.clinic_id and m.user_id = v_user and m.accepted_at is null and m.deleted_at is null;
+  v_declined := found;
+  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
+  if not v_declined then
+    raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
+  end if;
+  return true;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.decline_invitation(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION decline_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed, as removeMember would, and the clinic never sees who it invited. NOT_FOUND when there is no such invitation; an accepted membership is left by asking the clinic to remove it.';
 
 
 --
@@ -5239,7 +5299,8 @@ CREATE TABLE app_public.membership (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
     deleted_at timestamp with time zone,
-    deleted_by uuid
+    deleted_by uuid,
+    accepted_at timestamp with time zone DEFAULT now()
 );
 
 ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
@@ -5335,6 +5396,14 @@ COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the memb
 
 
 --
+-- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
+When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they log in to it.';
+
+
+--
 -- Name: invite_member(text, text, app_public.member_role, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -5344,6 +5413,8 @@ CREATE FUNCTION app_public.invite_member(phone text, full_name text, role app_pu
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
+  v_phone app_public.e164_phone;
+  v_registered boolean;
   v_user uuid;
   v_membership app_public.membership;
 begin
@@ -5353,11 +5424,16 @@ begin
   if role is null then
     raise exception 'A role is required.' using errcode = 'CINVL';
   end if;
-  v_user := app_private.find_or_create_user(app_public.normalize_phone(phone, app_hidden.calling_code_for(v_clinic)), full_name, password);
+  v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(v_clinic));
+  v_registered := exists (select 1 from app_public."user" u where u.phone = v_phone);
+  v_user := app_private.find_or_create_user(v_phone, full_name, password);
   if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user) then
     raise exception 'This person is already a member of the clinic.' using errcode = 'CCONF';
   end if;
-  insert into app_public.membership (clinic_id, user_id, role) values (v_clinic, v_user, invite_member.role)
+  -- someone who already had an account agrees first (by logging in to the clinic): until then the
+  -- membership is pending, and the clinic sees neither their name nor their phone
+  insert into app_public.membership (clinic_id, user_id, role, accepted_at)
+  values (v_clinic, v_user, invite_member.role, case when v_registered then null else now() end)
   returning * into v_membership;
   return v_membership;
 end;
@@ -5370,7 +5446,7 @@ ALTER FUNCTION app_public.invite_member(phone text, full_name text, role app_pub
 -- Name: FUNCTION invite_member(phone text, full_name text, role app_public.member_role, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role, creating their user (with this name and password) when the phone is new. Owners and admins; only owners add owners.';
+COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A new phone creates their user (with this name and password) and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password given are ignored): it shows the clinic neither their name nor their phone and gives them no access until they log in to the clinic, which accepts it, or they decline it. Someone already a member, or invited, is a CONFLICT. Owners and admins; only owners add owners.';
 
 
 --
@@ -10019,6 +10095,13 @@ ALTER TABLE app_private.session ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.user_secret ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: membership answer_own_invitations; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY answer_own_invitations ON app_public.membership FOR UPDATE TO :DATABASE_OWNER USING (((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NULL) AND (deleted_at IS NULL))) WITH CHECK ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)));
+
+
+--
 -- Name: audit_log; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -10146,6 +10229,15 @@ CREATE POLICY insert_with_service ON app_public.service_price FOR INSERT WITH CH
 
 
 --
+-- Name: clinic invited_clinics; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY invited_clinics ON app_public.clinic FOR SELECT TO :DATABASE_OWNER USING ((EXISTS ( SELECT 1
+   FROM app_public.membership m
+  WHERE ((m.clinic_id = clinic.id) AND (m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (m.accepted_at IS NULL) AND (m.deleted_at IS NULL)))));
+
+
+--
 -- Name: invoice; Type: ROW SECURITY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10182,6 +10274,13 @@ CREATE POLICY money_handlers ON app_public.payment USING (((clinic_id = ( SELECT
 --
 
 CREATE POLICY money_handlers ON app_public.refund USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
+
+
+--
+-- Name: membership own_invitations; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY own_invitations ON app_public.membership FOR SELECT TO :DATABASE_OWNER USING (((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NULL) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
 
 
 --
@@ -10247,7 +10346,7 @@ CREATE POLICY select_billing ON app_public.invoice_line FOR SELECT USING (((clin
 -- Name: membership select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY select_clinic ON app_public.membership FOR SELECT USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR (user_id = ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
+CREATE POLICY select_clinic ON app_public.membership FOR SELECT USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NOT NULL)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
 
 
 --
@@ -10284,7 +10383,7 @@ CREATE POLICY select_clinic ON app_public.visit FOR SELECT USING (((clinic_id = 
 
 CREATE POLICY select_colleagues ON app_public."user" FOR SELECT USING (((id = ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin) OR (EXISTS ( SELECT 1
    FROM app_public.membership m
-  WHERE ((m.user_id = "user".id) AND (m.clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)))))));
+  WHERE ((m.user_id = "user".id) AND (m.clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (m.accepted_at IS NOT NULL))))));
 
 
 --
@@ -10307,7 +10406,7 @@ CREATE POLICY select_money ON app_public.report_export FOR SELECT USING (((clini
 
 CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin) OR (EXISTS ( SELECT 1
    FROM app_public.membership m
-  WHERE ((m.clinic_id = clinic.id) AND (m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)))))));
+  WHERE ((m.clinic_id = clinic.id) AND (m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (m.accepted_at IS NOT NULL))))));
 
 
 --
@@ -11557,6 +11656,14 @@ GRANT ALL ON FUNCTION app_public.current_user_is_platform_admin() TO :DATABASE_A
 
 REVOKE ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION decline_invitation(clinic_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.decline_invitation(clinic_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.decline_invitation(clinic_id uuid) TO :DATABASE_VISITOR;
 
 
 --

@@ -136,3 +136,152 @@ test("inviting: a new phone creates a user; a current member is a CONFLICT; a na
     });
   });
 });
+
+describe("inviting someone who already has an account", () => {
+  /** Clinic A's owner invites clinic B's doctor (a phone A only knows) as `role`; returns what invite_member answered. */
+  async function inviteBsDoctor(a: Awaited<ReturnType<typeof createClinic>>, doctor: { phone: string }, role = "doctor") {
+    return committedAs(await openSession(a.members.owner.userId, a.clinicId), async (client) => {
+      const { rows } = await client.query("select * from app_public.invite_member($1, 'A name the inviter made up', $2, 'a-password-123')", [
+        doctor.phone,
+        role,
+      ]);
+      return rows[0];
+    });
+  }
+  const memberOfA = async (clinicId: string, userId: string) =>
+    (await rootPool().query("select * from app_public.membership where clinic_id = $1 and user_id = $2 and deleted_at is null", [clinicId, userId]))
+      .rows[0];
+
+  test("is a pending membership: the clinic sees the row, not the person; their name and password stay theirs", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    const doctor = b.members.doctor;
+    const invited = await inviteBsDoctor(a, doctor);
+    expect(invited).toMatchObject({ clinic_id: a.clinicId, user_id: doctor.userId, role: "doctor", accepted_at: null });
+    const user = (await rootPool().query(`select full_name from app_public."user" where id = $1`, [doctor.userId])).rows[0];
+    expect(user.full_name).toBe(`Test ${doctor.phone}`);
+
+    await asMember(a.members.owner, async (client) => {
+      const memberships = await client.query("select role, accepted_at from app_public.membership where id = $1", [invited.id]);
+      expect(memberships.rows).toEqual([{ role: "doctor", accepted_at: null }]);
+      const users = await client.query(`select full_name, phone from app_public."user" where id = $1 or phone = $2`, [doctor.userId, doctor.phone]);
+      expect(users.rows).toEqual([]);
+      const joined = await client.query(`select u.full_name from app_public.membership m join app_public."user" u on u.id = m.user_id where m.id = $1`, [
+        invited.id,
+      ]);
+      expect(joined.rows).toEqual([]);
+      // an accepted colleague still shows (control)
+      const colleague = await client.query(`select full_name from app_public."user" where id = $1`, [a.members.doctor.userId]);
+      expect(colleague.rows).toHaveLength(1);
+    });
+    // and the person sees nothing of clinic A through the tables
+    await asMember(doctor, async (client) => {
+      expect((await client.query("select id from app_public.clinic where id = $1", [a.clinicId])).rows).toEqual([]);
+      expect((await client.query("select id from app_public.membership where clinic_id = $1", [a.clinicId])).rows).toEqual([]);
+      expect((await client.query("select clinic_id from app_public.membership where user_id = $1", [doctor.userId])).rows).toEqual([
+        { clinic_id: b.clinicId },
+      ]);
+    });
+  });
+
+  test("inviting a pending or an accepted member again is a CONFLICT", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    await inviteBsDoctor(a, b.members.doctor);
+    await expect(inviteBsDoctor(a, b.members.doctor, "cashier")).rejects.toMatchObject({ code: "CCONF" });
+    await expect(inviteBsDoctor(a, a.members.cashier, "cashier")).rejects.toMatchObject({ code: "CCONF" });
+  });
+
+  test("a pending doctor cannot be booked, not even by a trusted connection", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    const invited = await inviteBsDoctor(a, b.members.doctor);
+    const patient = (await rootPool().query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Asha', 'Pending') returning id", [a.clinicId]))
+      .rows[0];
+    await expect(
+      rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())", [
+        a.clinicId,
+        patient.id,
+        invited.id,
+      ]),
+    ).rejects.toThrow(/active member of this clinic with the doctor role/);
+    await asMember(a.members.receptionist, async (client) => {
+      await expect(
+        client.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now())", [patient.id, invited.id]),
+      ).rejects.toMatchObject({ code: "CINVL" });
+    });
+  });
+
+  test("a pending owner is no owner the clinic keeps: the last accepted owner cannot step down for them", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    await inviteBsDoctor(a, b.members.doctor, "owner");
+    await asMember(a.members.owner, async (client) => {
+      await expect(client.query("update app_public.membership set role = 'admin' where id = $1", [a.members.owner.membershipId])).rejects.toThrow(
+        /at least one active owner/,
+      );
+    });
+  });
+
+  test("choosing the clinic at login accepts it (audited); the person's session then acts with the role", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    const doctor = b.members.doctor;
+    const invited = await inviteBsDoctor(a, doctor, "owner");
+    const opened = await committedAs(await openSession(doctor.userId, b.clinicId), (client) =>
+      client.query("select app_hidden.switch_clinic($1, null, null, '1 hour') as r", [a.clinicId]),
+    );
+    expect(opened.rows[0].r).toMatchObject({ clinic: { id: a.clinicId }, role: "owner" });
+    expect((await memberOfA(a.clinicId, doctor.userId)).accepted_at).not.toBeNull();
+    const { rows } = await rootPool().query(
+      "select action, actor_user_id, old_values ->> 'accepted_at' as was, new_values ->> 'accepted_at' as now from app_public.audit_log where record_id = $1 order by seq",
+      [invited.id],
+    );
+    expect(rows).toEqual([
+      { action: "insert", actor_user_id: a.members.owner.userId, was: null, now: null },
+      { action: "update", actor_user_id: doctor.userId, was: null, now: expect.any(String) },
+    ]);
+    await asMember(a.members.owner, async (client) => {
+      expect((await client.query(`select full_name from app_public."user" where id = $1`, [doctor.userId])).rows).toHaveLength(1);
+    });
+  });
+
+  test("the person declines it (audited); nobody else can, and an accepted membership is not declined", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    const doctor = b.members.doctor;
+    const invited = await inviteBsDoctor(a, doctor);
+    // another user (even the clinic's own owner) cannot decline it for them
+    for (const other of [b.members.owner, a.members.owner]) {
+      await asMember(other, async (client) => {
+        await expect(client.query("select app_public.decline_invitation($1)", [a.clinicId])).rejects.toMatchObject({ code: "CNOTF" });
+      });
+    }
+    await asSession(null, async (client) => {
+      await expect(client.query("select app_public.decline_invitation($1)", [a.clinicId])).rejects.toMatchObject({ code: "CAUTH" });
+    });
+    // an accepted membership is not an invitation
+    await asMember(doctor, async (client) => {
+      await expect(client.query("select app_public.decline_invitation($1)", [b.clinicId])).rejects.toMatchObject({ code: "CNOTF" });
+    });
+    await committedAs(await openSession(doctor.userId, null), (client) => client.query("select app_public.decline_invitation($1)", [a.clinicId]));
+    expect(await memberOfA(a.clinicId, doctor.userId)).toBeUndefined();
+    const { rows } = await rootPool().query("select action, actor_user_id, clinic_id from app_public.audit_log where record_id = $1 order by seq", [invited.id]);
+    expect(rows).toEqual([
+      { action: "insert", actor_user_id: a.members.owner.userId, clinic_id: a.clinicId },
+      { action: "soft_delete", actor_user_id: doctor.userId, clinic_id: a.clinicId },
+    ]);
+    // declined, it can no longer be accepted
+    await expect(
+      committedAs(await openSession(doctor.userId, null), (client) => client.query("select app_hidden.switch_clinic($1, null, null, '1 hour')", [a.clinicId])),
+    ).rejects.toMatchObject({ code: "CFORB" });
+  });
+
+  test("the inviting clinic can withdraw it with removeMember", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    const invited = await inviteBsDoctor(a, b.members.doctor);
+    await committedAs(await openSession(a.members.admin.userId, a.clinicId), (client) => client.query("select app_public.remove_member($1)", [invited.id]));
+    expect(await memberOfA(a.clinicId, b.members.doctor.userId)).toBeUndefined();
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * Inviting someone who already has an account, over HTTP, from the attacker's side: the owner of
+ * clinic A types the phone of clinic B's doctor into inviteMember. The invitation is pending until
+ * the doctor logs in to A (which accepts it) or declines it; meanwhile A learns nothing of the
+ * person and the doctor nothing of A but its name.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+const INVITE = `mutation($phone: String!, $role: MemberRole!) {
+  inviteMember(input: { phone: $phone, fullName: "Whatever A calls them", role: $role, password: "a-password-of-as-choice" }) {
+    result { rowId role acceptedAt user { fullName phone } }
+  }
+}`;
+
+/** Clinic A (its owner logged in) and clinic B, whose doctor A's owner invites as `role`. */
+async function invitation(role = "doctor") {
+  const a = await createClinic("Inviting clinic");
+  const b = await createClinic("Doctor's clinic");
+  const doctor = b.members.doctor;
+  const owner = new Browser(api);
+  expect((await owner.login(a.members.owner.phone, a.members.owner.password)).status).toBe(200);
+  const invited = await owner.graphql(INVITE, { phone: doctor.phone, role });
+  return { a, b, doctor, owner, invited, membershipId: invited.body.data?.inviteMember.result.rowId as string };
+}
+
+const acceptedAt = async (membershipId: string) =>
+  (await rootPool().query("select accepted_at from app_public.membership where id = $1", [membershipId])).rows[0].accepted_at;
+
+test("the answer to the inviter names nobody, and the clinic cannot read the person through user, memberships or nodes", async () => {
+  const { a, doctor, owner, invited, membershipId } = await invitation();
+  const name = `Test ${doctor.phone}`;
+  expect(invited.body).toEqual({ data: { inviteMember: { result: { rowId: membershipId, role: "doctor", acceptedAt: null, user: null } } } });
+  expect(JSON.stringify(invited.body)).not.toContain(name);
+
+  // the person's own node id, as their own session reads it
+  const self = new Browser(api);
+  await self.login(doctor.phone, doctor.password);
+  const nodeId = (await self.graphql("{ currentUser { id } }")).body.data.currentUser.id as string;
+
+  const seen = await owner.graphql(
+    `query($user: UUID!, $phone: E164Phone!, $node: ID!) {
+      user(rowId: $user) { fullName }
+      userByPhone(phone: $phone) { fullName }
+      users { nodes { rowId fullName phone } }
+      node(id: $node) { id }
+      memberships { nodes { rowId acceptedAt user { fullName phone } } }
+      currentClinic { memberships { nodes { rowId user { fullName } } } }
+      byPhone: memberships(filter: { user: { phone: { equalTo: $phone } } }) { totalCount }
+    }`,
+    { user: doctor.userId, phone: doctor.phone, node: nodeId },
+  );
+  expect(seen.body.errors).toBeUndefined();
+  const data = seen.body.data;
+  expect(JSON.stringify(data)).not.toContain(name);
+  expect(JSON.stringify(data)).not.toContain(doctor.phone);
+  expect(data.user).toBeNull();
+  expect(data.userByPhone).toBeNull();
+  expect(data.users.nodes.map((u: { rowId: string }) => u.rowId)).not.toContain(doctor.userId);
+  expect(data.node).toBeNull();
+  // the clinic sees the invitation itself: outstanding, and its role
+  expect(data.memberships.nodes).toContainEqual({ rowId: membershipId, acceptedAt: null, user: null });
+  expect(data.currentClinic.memberships.nodes).toContainEqual({ rowId: membershipId, user: null });
+  expect(data.byPhone.totalCount).toBe(0); // not even as a filter
+  // control: an accepted colleague's name is readable
+  expect(data.users.nodes.map((u: { rowId: string }) => u.rowId)).toContain(a.members.doctor.userId);
+});
+
+test("a pending doctor cannot be booked on the clinic's visits (so no visit, dashboard, export or reporting view names them)", async () => {
+  const { a, owner, membershipId } = await invitation();
+  const patient = await createPatient(a.clinicId);
+  const BOOK = `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`;
+  const booked = await owner.graphql(
+    BOOK,
+    { p: patient.id, d: membershipId },
+  );
+  expect(booked.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+  const visits = await rootPool().query("select count(*)::int as n from app_public.visit where doctor_id = $1", [membershipId]);
+  expect(visits.rows[0].n).toBe(0);
+  // control: the clinic's own doctor can be booked
+  const control = await owner.graphql(
+    BOOK,
+    { p: patient.id, d: a.members.doctor.membershipId },
+  );
+  expect(control.body.data.createVisit.visit.code).toMatch(/^VIS-/);
+});
+
+test("the doctor still logs in to their own clinic as before; the invitation is listed, with the inviting clinic's name only", async () => {
+  const { a, b, doctor, membershipId } = await invitation("admin");
+  const browser = new Browser(api);
+  const login = await browser.login(doctor.phone, doctor.password);
+  expect(login.status).toBe(200);
+  expect(login.body).toMatchObject({ clinic: { id: b.clinicId }, role: "doctor" });
+  expect(login.body.clinics).toEqual([
+    { id: b.clinicId, name: "Doctor's clinic", role: "doctor", pending: false },
+    { id: a.clinicId, name: "Inviting clinic", role: "admin", pending: true },
+  ]);
+  expect(await acceptedAt(membershipId)).toBeNull(); // listing it is not accepting it
+
+  // nothing more of clinic A through the API before accepting
+  const seen = await browser.graphql(
+    `query($a: UUID!) { clinic(rowId: $a) { name } clinics { nodes { rowId } } memberships { nodes { clinicId } } }`,
+    { a: a.clinicId },
+  );
+  expect(seen.body.errors).toBeUndefined();
+  expect(seen.body.data.clinic).toBeNull();
+  expect(seen.body.data.clinics).toEqual({ nodes: [{ rowId: b.clinicId }] });
+  expect(seen.body.data.memberships.nodes.filter((m: { clinicId: string }) => m.clinicId !== b.clinicId)).toEqual([]);
+});
+
+test("someone whose only membership is an invitation is not put into it by a login without clinicId", async () => {
+  const a = await createClinic("Lone inviter");
+  const loner = await createUser();
+  const owner = new Browser(api);
+  await owner.login(a.members.owner.phone, a.members.owner.password);
+  const membershipId = (await owner.graphql(INVITE, { phone: loner.phone, role: "cashier" })).body.data.inviteMember.result.rowId;
+  const browser = new Browser(api);
+  const login = await browser.login(loner.phone, loner.password);
+  expect(login.status).toBe(200);
+  expect(login.body).toMatchObject({ clinic: null, role: null, clinics: [{ id: a.clinicId, name: "Lone inviter", role: "cashier", pending: true }] });
+  expect((await browser.graphql("{ currentClinic { rowId } currentRole }")).body.data).toEqual({ currentClinic: null, currentRole: null });
+  expect(await acceptedAt(membershipId)).toBeNull();
+});
+
+test("logging in choosing the inviting clinic accepts it: the doctor is a member with the role, and the clinic sees them", async () => {
+  const { a, doctor, owner, membershipId } = await invitation("receptionist");
+  const browser = new Browser(api);
+  const login = await browser.login(doctor.phone, doctor.password, a.clinicId);
+  expect(login.status).toBe(200);
+  expect(login.body).toMatchObject({ clinic: { id: a.clinicId, name: "Inviting clinic" }, role: "receptionist" });
+  expect(login.body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "receptionist", pending: false });
+  expect((await browser.graphql("{ currentClinic { rowId } currentRole }")).body.data).toEqual({
+    currentClinic: { rowId: a.clinicId },
+    currentRole: "receptionist",
+  });
+  expect(await acceptedAt(membershipId)).not.toBeNull();
+  const seen = await owner.graphql(`query($id: UUID!) { user(rowId: $id) { fullName } }`, { id: doctor.userId });
+  expect(seen.body.data.user).toEqual({ fullName: `Test ${doctor.phone}` });
+  const { rows } = await rootPool().query(
+    `select action, actor_user_id from app_public.audit_log where clinic_id = $1 and (record_id = $2 or (action = 'login' and record_id = $3)) order by seq`,
+    [a.clinicId, membershipId, doctor.userId],
+  );
+  expect(rows).toEqual([
+    { action: "insert", actor_user_id: a.members.owner.userId },
+    { action: "update", actor_user_id: doctor.userId },
+    { action: "login", actor_user_id: doctor.userId },
+  ]);
+});
+
+test("switching to the inviting clinic accepts it too", async () => {
+  const { a, b, doctor, membershipId } = await invitation();
+  const browser = new Browser(api);
+  await browser.login(doctor.phone, doctor.password, b.clinicId);
+  const switched = await browser.post("/auth/switch-clinic", { clinicId: a.clinicId });
+  expect(switched.status).toBe(200);
+  expect(switched.body).toMatchObject({ clinic: { id: a.clinicId }, role: "doctor" });
+  expect(await acceptedAt(membershipId)).not.toBeNull();
+});
+
+test("the doctor declines it: it is gone for the clinic, cannot be accepted any more, and the decline is audited", async () => {
+  const { a, doctor, owner, membershipId } = await invitation();
+  const browser = new Browser(api);
+  await browser.login(doctor.phone, doctor.password);
+  const DECLINE = `mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`;
+  expect((await browser.graphql(DECLINE, { c: a.clinicId })).body).toEqual({ data: { declineInvitation: { result: true } } });
+  const again = await browser.graphql(DECLINE, { c: a.clinicId });
+  expect(again.body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+
+  const listed = await owner.graphql("{ memberships { nodes { rowId } } }");
+  expect(listed.body.data.memberships.nodes).not.toContainEqual({ rowId: membershipId });
+  const login = await new Browser(api).login(doctor.phone, doctor.password, a.clinicId);
+  expect(login.status).toBe(403);
+  expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
+
+  const audit = await owner.graphql(`query($id: UUID!) { auditLogs(condition: { recordId: $id }, orderBy: SEQ_ASC) { nodes { action actorUserId } } }`, {
+    id: membershipId,
+  });
+  expect(audit.body.data.auditLogs.nodes).toEqual([
+    { action: "insert", actorUserId: a.members.owner.userId },
+    { action: "soft_delete", actorUserId: doctor.userId },
+  ]);
+});
+
+test("nobody declines an invitation that is not theirs", async () => {
+  const { a, b, membershipId } = await invitation();
+  for (const someone of [b.members.owner, a.members.admin]) {
+    const browser = new Browser(api);
+    await browser.login(someone.phone, someone.password);
+    const r = await browser.graphql(`mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`, { c: a.clinicId });
+    expect(r.body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  }
+  expect(
+    (await rootPool().query("select deleted_at from app_public.membership where id = $1", [membershipId])).rows[0].deleted_at,
+  ).toBeNull();
+});
+
+test("a new phone is still a member at once, under the name the inviter gave", async () => {
+  const a: TestClinic = await createClinic("New staff clinic");
+  const owner = new Browser(api);
+  await owner.login(a.members.owner.phone, a.members.owner.password);
+  const phone = `+2556${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  const r = await owner.graphql(INVITE, { phone, role: "cashier" });
+  expect(r.body.data.inviteMember.result).toMatchObject({ acceptedAt: expect.any(String), user: { fullName: "Whatever A calls them", phone } });
+  const login = await new Browser(api).login(phone, "a-password-of-as-choice");
+  expect(login.body).toMatchObject({ clinic: { id: a.clinicId }, role: "cashier" });
+});
