@@ -3145,6 +3145,33 @@ COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, 
 
 
 --
+-- Name: tg_clinic__normalize_phone(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__normalize_phone() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if btrim(new.phone) = '' then
+    new.phone := null;
+  elsif new.phone is not null then
+    new.phone := app_public.normalize_phone(new.phone, coalesce(new.calling_code, app_hidden.calling_code_for(null)));
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__normalize_phone() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__normalize_phone(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__normalize_phone() IS 'BEFORE INSERT OR UPDATE OF phone, calling_code: completes a national phone number with the clinic''s calling code (or the deployment''s), INVALID_PHONE when it is not a phone number.';
+
+
+--
 -- Name: tg_clinic__time_zone(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4445,7 +4472,7 @@ COMMENT ON FUNCTION app_public.is_valid_timezone(name text) IS 'True when `name`
 CREATE TABLE app_public.clinic (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
-    phone app_public.e164_phone,
+    phone text,
     email text,
     address text,
     timezone text DEFAULT 'UTC'::text NOT NULL,
@@ -4467,6 +4494,7 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_invoice_footer_check CHECK ((char_length(invoice_footer) <= 2000)),
     CONSTRAINT clinic_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$'::text)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
+    CONSTRAINT clinic_phone_check CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text)),
     CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
@@ -4502,7 +4530,7 @@ COMMENT ON COLUMN app_public.clinic.name IS 'Name shown to staff and on document
 -- Name: COLUMN clinic.phone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.clinic.phone IS 'Contact phone in E.164.';
+COMMENT ON COLUMN app_public.clinic.phone IS 'Contact phone in E.164; a national number typed is completed with the clinic''s calling code.';
 
 
 --
@@ -9195,6 +9223,13 @@ CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR 
 
 
 --
+-- Name: clinic _150_normalize_phone; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone, calling_code ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__normalize_phone();
+
+
+--
 -- Name: daily_reconciliation _200_closed_is_final; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11224,6 +11259,13 @@ REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__normalize_phone(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__normalize_phone() FROM PUBLIC;
 
 
 --

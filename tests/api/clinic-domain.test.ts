@@ -267,6 +267,23 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(r.body.data.createPatient.patient).toMatchObject({ phone: "+255713000111", code: expect.stringMatching(/^PAT-\d{6}$/) });
   });
 
+  test("the clinic's own phone is typed as people type it, completed like the others; not a phone is INVALID_PHONE and changes nothing", async () => {
+    const setPhone = (phone: string | null) =>
+      owner.graphql(`mutation($id: UUID!, $phone: String) { updateClinic(input: { rowId: $id, patch: { phone: $phone } }) { clinic { phone } } }`, {
+        id: a.clinicId,
+        phone,
+      });
+    expect((await setPhone("0713 000 222")).body).toEqual({ data: { updateClinic: { clinic: { phone: "+255713000222" } } } });
+    expect((await setPhone("+254 722 000 333")).body.data.updateClinic.clinic.phone).toBe("+254722000333");
+    const bad = await setPhone("reception desk");
+    expect(errorCode(bad)).toBe("INVALID_PHONE");
+    const { rows } = await rootPool().query("select phone from app_public.clinic where id = $1", [a.clinicId]);
+    expect(rows[0].phone).toBe("+254722000333");
+    expect((await setPhone("  ")).body.data.updateClinic.clinic.phone).toBeNull();
+    // what reaches the table is E.164 whoever writes it
+    await expect(rootPool().query("update app_public.clinic set phone = '12' where id = $1", [a.clinicId])).rejects.toMatchObject({ code: "CINPH" });
+  });
+
   test("a negative price", async () => {
     const r = await owner.graphql(`mutation { createService(input: { service: { name: "Refund me", price: "-1" } }) { service { code } } }`);
     expect(r.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "service_price_check" });
