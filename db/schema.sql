@@ -4651,6 +4651,15 @@ begin
     raise exception 'Unknown time zone: use an IANA name such as Africa/Nairobi.' using errcode = 'CINVL';
   end if;
   v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
+  perform pg_advisory_xact_lock(hashtextextended('create_clinic_with_owner:' || v_phone, 0));
+  if exists (
+    select 1 from app_public.clinic c
+    join app_public.membership m on m.clinic_id = c.id and m.role = 'owner' and m.deleted_at is null
+    join app_public."user" u on u.id = m.user_id
+    where u.phone = v_phone and lower(c.name) = lower(btrim(create_clinic_with_owner.name))
+  ) then
+    raise exception 'This owner already has a clinic named %.', btrim(create_clinic_with_owner.name) using errcode = 'CCONF';
+  end if;
   insert into app_public.clinic (name, timezone, currency, calling_code)
   values (btrim(name), create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
@@ -4667,7 +4676,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name for the same owner is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
 
 
 --

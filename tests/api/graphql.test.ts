@@ -297,6 +297,31 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     }
   });
 
+  test("createClinicWithOwner sent twice makes one clinic: the second, at once or later, is a CONFLICT", async () => {
+    const platform = new Browser(api);
+    const admin = await createUser({ isPlatformAdmin: true });
+    await platform.login(admin.phone, admin.password);
+    const phone = (await createUser()).phone;
+    const create = (name: string) =>
+      platform.graphql(`mutation($name: String!, $phone: String!) { createClinicWithOwner(input: { name: $name, timezone: "UTC", currency: "USD",
+        ownerPhone: $phone, ownerName: "Twice", ownerPassword: "password-123" }) { result { rowId } } }`, { name, phone });
+    const answers = await Promise.all([create("Double Click"), create("Double Click")]);
+    expect(answers.filter((r) => r.body.errors).map((r) => r.body.errors)).toEqual([
+      [expect.objectContaining({ extensions: { code: "CONFLICT" }, message: "This owner already has a clinic named Double Click." })],
+    ]);
+    expect((await create(" double click ")).body.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    const owned = async () =>
+      (await rootPool().query(
+        `select c.name from app_public.clinic c join app_public.membership m on m.clinic_id = c.id join app_public."user" u on u.id = m.user_id
+         where u.phone = $1 order by c.name`,
+        [phone],
+      )).rows.map((r) => r.name);
+    expect(await owned()).toEqual(["Double Click"]);
+    // another name for the same owner is another clinic
+    expect((await create("Double Click Annex")).body.errors).toBeUndefined();
+    expect(await owned()).toEqual(["Double Click", "Double Click Annex"]);
+  });
+
   test("an update or a delete that changes nothing says so: NOT_FOUND, for another clinic's row as for one the role may not change", async () => {
     const nothingChanged = (response: { body: { data?: unknown; errors?: { message: string; extensions?: object }[] } }, field: string) =>
       expect(response.body).toMatchObject({
