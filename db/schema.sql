@@ -1384,31 +1384,6 @@ COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice
 
 
 --
--- Name: audit_anchor_mismatches(jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) RETURNS TABLE(chain_id uuid, seq bigint, anchored_hash text, hash text)
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select x.chain, x.seq, x.hash, a.hash
-  from jsonb_to_recordset(anchors) as x(chain uuid, seq bigint, hash text)
-  left join app_public.audit_log a
-    on coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = x.chain and a.seq = x.seq
-  where a.hash is distinct from x.hash;
-$$;
-
-
-ALTER FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION audit_anchor_mismatches(anchors jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) IS 'Of the anchors given ([{chain, seq, hash}]), those whose entry is gone or has another hash now (hash null when gone).';
-
-
---
 -- Name: audit_chain_status_of(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1418,15 +1393,16 @@ CREATE FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) RETURNS 
     AS $$
 declare
   v_genesis constant text := repeat('0', 64);
+  v_chain constant uuid := coalesce(chain_clinic_id, '00000000-0000-0000-0000-000000000000'::uuid);
   v_result app_public.audit_chain_status;
   v_head_seq bigint;
   v_head_hash text;
   v_last_seq bigint;
   v_last_hash text;
 begin
-  select h.seq, h.hash into v_head_seq, v_head_hash from app_private.audit_chain_head h
-  where h.chain_id = coalesce(chain_clinic_id, '00000000-0000-0000-0000-000000000000'::uuid);
+  select h.seq, h.hash into v_head_seq, v_head_hash from app_private.audit_chain_head h where h.chain_id = v_chain;
 
+  -- `coalesce(clinic_id, nil)` as audit_log_chain_seq indexes it: the chain's entries in seq order
   with chain as (
     select a.seq, a.hash, a.prev_hash,
       lag(a.hash, 1, v_genesis) over w as expected_prev,
@@ -1434,14 +1410,17 @@ begin
       app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action,
         a.table_name, a.record_id, a.old_values, a.new_values, a.detail) as recomputed
     from app_public.audit_log a
-    where a.clinic_id is not distinct from chain_clinic_id
+    where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = v_chain
     window w as (order by a.seq)
   )
   select count(*),
     min(seq) filter (where hash <> recomputed or prev_hash <> expected_prev or seq <> previous_seq + 1),
-    max(seq), (array_agg(hash order by seq desc))[1]
-  into v_result.entries, v_result.first_broken_seq, v_last_seq, v_last_hash
+    max(seq)
+  into v_result.entries, v_result.first_broken_seq, v_last_seq
   from chain;
+  select a.hash into v_last_hash from app_public.audit_log a
+  where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = v_chain
+  order by a.seq desc limit 1;
 
   -- Entries removed from (or added to) the end show against the chain's head.
   if v_result.first_broken_seq is null
@@ -6271,16 +6250,22 @@ declare
   v_to date := to_date;
   v_export app_public.report_export;
   v_most_unfinished constant int := 10;
+  v_most_unfinished_in_clinic constant int := 30;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
   end if;
-  -- one person's requests take turns here, so requests at once cannot all pass the count
-  perform pg_advisory_xact_lock(hashtextextended('request_export:' || app_public.current_user_id(), 0));
+  -- a clinic's requests take turns here, so requests at once cannot all pass the counts
+  perform pg_advisory_xact_lock(hashtextextended('request_export:' || v_clinic, 0));
   if (select count(*) from app_public.report_export e
       where e.clinic_id = v_clinic and e.requested_by = app_public.current_user_id()
         and e.status in ('queued', 'running')) >= v_most_unfinished then
     raise exception 'You have % exports waiting or in progress: ask for more once one of them is done.', v_most_unfinished
+      using errcode = 'CLIMT';
+  end if;
+  if (select count(*) from app_public.report_export e
+      where e.clinic_id = v_clinic and e.status in ('queued', 'running')) >= v_most_unfinished_in_clinic then
+    raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done.', v_most_unfinished_in_clinic
       using errcode = 'CLIMT';
   end if;
   if kind is null then
@@ -6323,7 +6308,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day) or a monthly_summary_pdf (fromDate = any day of the month). Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day) or a monthly_summary_pdf (fromDate = any day of the month). Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
 
 
 --
@@ -6687,7 +6672,7 @@ CREATE FUNCTION app_public.visit_doctor_is_available(v app_public.visit) RETURNS
   select exists (
     select 1 from app_public.membership m
     where m.clinic_id = v.clinic_id and m.id = v.doctor_id
-      and m.role = 'doctor' and m.is_active and m.deleted_at is null
+      and m.role = 'doctor' and m.is_active and m.deleted_at is null and m.accepted_at is not null
   );
 $$;
 
@@ -6699,7 +6684,7 @@ ALTER FUNCTION app_public.visit_doctor_is_available(v app_public.visit) OWNER TO
 --
 
 COMMENT ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) IS '@behavior +filterBy -resource:aggregate
-True while the visit''s doctor practises in the clinic: an active, not removed member with the doctor role (as a new booking requires). False once they are removed, suspended or moved to another role: filter the visits still to come on false to give them to another doctor.';
+True while the visit''s doctor practises in the clinic: an active, not removed member with the doctor role who accepted the membership (as a new booking requires). False once they are removed, suspended or moved to another role: filter the visits still to come on false to give them to another doctor.';
 
 
 --
@@ -10911,13 +10896,6 @@ GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DAT
 --
 
 REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) FROM PUBLIC;
-
-
---
--- Name: FUNCTION audit_anchor_mismatches(anchors jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.audit_anchor_mismatches(anchors jsonb) FROM PUBLIC;
 
 
 --

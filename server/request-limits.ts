@@ -6,7 +6,8 @@
  * fields it selects (aliases and fragments counted as often as they are used,
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), fields whose work does not shrink with a page (a whole
- * period's dashboard, a walk of the audit chain) at most once each, and the page size of `first`/`last` (LIMIT_EXCEEDED); and
+ * period's dashboard, a walk of the audit chain, counts and aggregates) a few
+ * times at most, and the page size of `first`/`last` (LIMIT_EXCEEDED); and
  * no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
@@ -46,12 +47,21 @@ export interface RequestLimits {
 }
 
 /**
- * Fields whose cost is the clinic's whole period or history, not a page: each
- * runs as its own statement of up to the statement timeout, so a request
- * repeating one by aliases held a connection for that many times as long.
- * Counted by name wherever they appear (`query { dashboard }` nests the root).
+ * Fields whose cost is a whole period, chain or set, not a page: each runs as
+ * its own statement of up to the statement timeout, so a request repeating one
+ * by aliases held a connection for that many times as long. At most `most` of
+ * each group per request, counted by name wherever they appear (`query { … }`
+ * nests the root).
  */
-const ONCE_PER_REQUEST = new Set(["dashboard", "verifyAuditChain"]);
+const COSTLY_FIELDS = [
+  { names: ["dashboard"], most: 1, problem: "A request may ask for dashboard once: send another request for another period." },
+  { names: ["verifyAuditChain"], most: 1, problem: "A request may ask for verifyAuditChain once: send another request for another clinic." },
+  {
+    names: ["totalCount", "aggregates", "groupedAggregates"],
+    most: 50,
+    problem: "A request may ask for totalCount, aggregates and groupedAggregates 50 times in all: send the rest in another request.",
+  },
+].map((group) => ({ ...group, names: new Set(group.names) }));
 
 /** Page sizes, at most `maxPageSize`. */
 const PAGE_ARGUMENTS = new Set(["first", "last"]);
@@ -102,16 +112,14 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
     return null;
   };
   let fields = 0;
-  const onceOnly = new Set<string>();
+  const costly = COSTLY_FIELDS.map(() => 0);
   const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): GraphQLError | null => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
         const name = selection.name.value;
-        if (ONCE_PER_REQUEST.has(name)) {
-          if (onceOnly.has(name)) return limitExceeded(`A request may ask for ${name} once: send another request for another period or clinic.`);
-          onceOnly.add(name);
-        }
+        const group = COSTLY_FIELDS.findIndex(({ names }) => names.has(name));
+        if (group >= 0 && ++costly[group] > COSTLY_FIELDS[group].most) return limitExceeded(COSTLY_FIELDS[group].problem);
         for (const argument of selection.arguments ?? []) {
           if (literalNestsDeeper(argument.value, limits.maxInputDepth)) return inputTooDeep(limits);
           const argumentName = argument.name.value;
@@ -146,7 +154,7 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
   for (const operation of operations) {
     const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
     if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
-    onceOnly.clear(); // only one operation of a document runs
+    costly.fill(0); // only one operation of a document runs
     const problem = visit(operation.selectionSet, 0, new Set());
     if (problem) return problem;
   }

@@ -38,6 +38,14 @@ test("the worker has a browser for PDF exports and shares the export files with 
   expect(compose.services.worker.volumes).toEqual(expect.arrayContaining(compose.services.server.volumes.filter((v: string) => !v.startsWith("."))));
 });
 
+test("the worker keeps the audit anchors on a volume of its own, which neither the database nor the server mounts", () => {
+  const file: string = compose.services.worker.environment.AUDIT_ANCHORS_FILE;
+  const mount = (compose.services.worker.volumes as string[]).find((v) => file.startsWith(`${v.split(":")[1]}/`));
+  expect(mount).toBeDefined();
+  const volume = mount!.split(":")[0];
+  for (const other of ["db", "server"]) expect((compose.services[other].volumes ?? []).map((v: string) => v.split(":")[0])).not.toContain(volume);
+});
+
 test("every named volume is declared", () => {
   const used = Object.values(compose.services).flatMap((s: any) => (s.volumes ?? []).map((v: string) => v.split(":")[0]));
   const named = used.filter((v: string) => !v.startsWith("."));

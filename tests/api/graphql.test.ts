@@ -450,7 +450,7 @@ describe("limits", () => {
     expect(response.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
   });
 
-  test("a whole period's dashboard or a walk of the audit chain is answered once per request, however it is repeated", async () => {
+  test("a whole period's dashboard or a walk of the audit chain is answered once per request, however it is repeated; counts 50 times", async () => {
     const dashboard = `dashboard(fromDate: "2026-01-01", toDate: "2026-12-31") { newPatients }`;
     const once = await owner.graphql(`{ ${dashboard} verifyAuditChain { isValid } }`);
     expect(once.body.errors).toBeUndefined();
@@ -466,6 +466,12 @@ describe("limits", () => {
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/^A request may ask for (dashboard|verifyAuditChain) once/) }] });
     }
+    // counts and aggregates, which count every row whatever the page: 50 in all
+    const counts = (n: number) => `{ ${Array.from({ length: n }, (_, i) => (i % 2 ? `c${i}: patients { totalCount }` : `a${i}: visits { aggregates { distinctCount { patientId } } }`)).join(" ")} }`;
+    expect((await owner.graphql(counts(50))).body.errors).toBeUndefined();
+    expect((await owner.graphql(counts(51))).body).toEqual({
+      errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: "A request may ask for totalCount, aggregates and groupedAggregates 50 times in all: send the rest in another request." }],
+    });
     // only the operation that runs counts: a document may hold another that asks for it too
     const two = await owner.post("/graphql", { query: `query A { ${dashboard} } query B { ${dashboard} }`, operationName: "B" });
     expect(two.body.errors).toBeUndefined();
@@ -473,7 +479,7 @@ describe("limits", () => {
   });
 
   test("a request repeating fields by aliases or fragments past 500 is refused, at once; GraphiQL's introspection is not", async () => {
-    const aliases = Array.from({ length: 501 }, (_, i) => `s${i}: searchPatients(query: "a", first: 1) { totalCount }`).join(" ");
+    const aliases = Array.from({ length: 501 }, (_, i) => `s${i}: searchPatients(query: "a", first: 1) { nodes { code } }`).join(" ");
     const repeated = await owner.graphql(`{ ${aliases} }`);
     expect(repeated.status).toBe(400);
     expect(repeated.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/at most 500 fields/) });

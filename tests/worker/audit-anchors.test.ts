@@ -7,7 +7,7 @@ import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PoolClient } from "pg";
-import { verifyAuditLog } from "../../db/audit-anchors.ts";
+import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
@@ -47,7 +47,7 @@ async function headOf(clinicId: string): Promise<{ seq: number; hash: string }> 
 async function problemsOf(clinicId: string, file = anchorsFile): Promise<string[]> {
   const client = await rootPool().connect();
   try {
-    return (await verifyAuditLog(client, file)).problems.filter((problem) => problem.includes(clinicId));
+    return (await verifyAuditLog(client, file, { clinicId })).problems.filter((problem) => problem.includes(clinicId));
   } finally {
     client.release();
   }
@@ -131,11 +131,21 @@ describe("verification", () => {
       expect.stringMatching(new RegExp(`^the chain of clinic ${rewritten.clinicId} has entry ${anchored.seq} with another hash than the one anchored at .*: the chain was rewritten up to there\\.$`)),
     ]);
 
-    // the command line says so, and fails
-    const cli = runCli(["audit-verify", "--anchors", anchorsFile]);
+    // the command line says so, and fails; of a clinic whose chain is whole, it says that, and succeeds
+    const cli = runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", rewritten.clinicId]);
+    expect(cli.stdout.split("\n").filter((line) => line.startsWith("PROBLEM"))).toEqual([
+      expect.stringMatching(new RegExp(`^PROBLEM: the chain of clinic ${rewritten.clinicId} has entry ${anchored.seq} with another hash`)),
+    ]);
+    expect(cli.stdout).toMatch(new RegExp(`^1 chain\\(s\\), ${(await headOf(rewritten.clinicId)).seq} entries recomputed; 1 anchor\\(s\\) from .* compared$`, "m"));
     expect(cli.status).toBe(1);
-    expect(cli.stdout).toContain(`PROBLEM: the chain of clinic ${rewritten.clinicId} has entry ${anchored.seq} with another hash`);
-    expect(cli.stdout).toMatch(/^\d+ chain\(s\), \d+ entries recomputed; \d+ anchor\(s\) from .* compared$/m);
+    const whole = await createClinic("Whole clinic");
+    // past 9 entries: seq 10 sorts before 2 as text, not as a number
+    for (let i = 1; i <= 12; i++) await rootPool().query("update app_public.clinic set address = $2 where id = $1", [whole.clinicId, `Road ${i}`]);
+    expect((await headOf(whole.clinicId)).seq).toBeGreaterThan(15);
+    await runAnchorTask();
+    const fine = runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", whole.clinicId]);
+    expect(fine.stdout).toContain("the audit log is as it was when each anchor was taken");
+    expect(fine.status).toBe(0);
   });
 
   test("entries removed from the end, the head set back, are found missing", async () => {
@@ -160,6 +170,27 @@ describe("verification", () => {
     expect(await problemsOf(edited.clinicId)).toEqual([`the chain of clinic ${edited.clinicId} is broken at entry 3: changed, removed or inserted behind the database's back.`]);
   });
 
+  test("a chain's head removed, with its entries edited, is found: chains are read from the log, not from their heads", async () => {
+    const headless = await createClinic("Headless clinic");
+    await behindTheDatabasesBack(async (client) => {
+      await client.query(`update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 2`, [headless.clinicId]);
+      await client.query("delete from app_private.audit_chain_head where chain_id = $1", [headless.clinicId]);
+    });
+    expect(await problemsOf(headless.clinicId)).toEqual([`the chain of clinic ${headless.clinicId} is broken at entry 2: changed, removed or inserted behind the database's back.`]);
+    // and a head whose entries are all gone
+    const emptied = await createClinic("Emptied clinic");
+    await behindTheDatabasesBack((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [emptied.clinicId]));
+    expect(await problemsOf(emptied.clinicId)).toEqual([expect.stringMatching(/is broken at entry 1: its head says \d+ entries, and none is left\.$/)]);
+  });
+
+  test("a line cut short by a crash is ended before the next anchors, which stay whole", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    appendFileSync(file, '{"at":"2026-12-01T00:00:00.000Z","chain":"');
+    const anchor = { at: "2026-12-01T01:00:00.000Z", chain: "00000000-0000-0000-0000-000000000000", seq: 1, hash: "a".repeat(64) };
+    await appendAnchors(file, [anchor]);
+    expect(readFileSync(file, "utf8").split("\n")).toEqual(['{"at":"2026-12-01T00:00:00.000Z","chain":"', JSON.stringify(anchor), ""]);
+  });
+
   test("lines that are not anchors, and a missing file, are problems, not silence", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
     const client = await rootPool().connect();
@@ -167,7 +198,9 @@ describe("verification", () => {
       expect((await verifyAuditLog(client, file)).problems).toContain(`There is no anchors file at ${file}: the chains could be checked only against themselves.`);
       appendFileSync(file, `{"at":"x","chain":"not-a-uuid","seq":1,"hash":"${"a".repeat(64)}"}\nnot json\n\n`);
       const found = await verifyAuditLog(client, file);
-      expect(found.problems).toEqual(expect.arrayContaining([`Line 1 of ${file} is not an anchor.`, `Line 2 of ${file} is not an anchor.`]));
+      expect(found.problems).toEqual(
+        expect.arrayContaining([1, 2].map((line) => `Line ${line} of ${file} is not an anchor (a write cut short, or an edit).`)),
+      );
       expect(found.problems.filter((problem) => problem.startsWith("Line"))).toHaveLength(2);
       expect(found.anchors).toBe(0);
     } finally {

@@ -15,6 +15,8 @@ import {
   createIssuedInvoice,
   createPatient,
   createVisit,
+  addMember,
+  createUser,
   ROLES,
   type TestClinic,
 } from "../support/fixtures.ts";
@@ -369,4 +371,28 @@ test("one person has at most 10 exports waiting or running: the 11th is LIMIT_EX
   // nothing of this clinic is left for later tests' workers
   const ids = (await rootPool().query("select id from app_public.report_export where clinic_id = $1", [c.clinicId])).rows.map((r) => `report_export:${r.id}`);
   await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [ids]);
+});
+
+test("a clinic has at most 30 exports waiting or running, whoever asked: a new account's first is refused beyond", async () => {
+  const d = await createClinic("Export D");
+  const browsers = await Promise.all(
+    [d.members.owner, d.members.admin, d.members.cashier, addMember(d.clinicId, await createUser(), "cashier")].map(async (member) => {
+      const browser = new Browser(api);
+      const { phone, password } = await member;
+      await browser.login(phone, password);
+      return browser;
+    }),
+  );
+  const ask = (browser: Browser) => browser.graphql(REQUEST, { kind: "patients_csv", from: today, to: today });
+  for (const browser of browsers.slice(0, 3)) {
+    for (let i = 0; i < 10; i++) expect((await ask(browser)).body.errors).toBeUndefined();
+  }
+  expect((await ask(browsers[3])).body.errors).toEqual([
+    expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Your clinic has 30 exports waiting or in progress: ask for more once some of them are done." }),
+  ]);
+  // another clinic is not held up
+  const elsewhere = await requestExport(cashierB);
+  const ids = (await rootPool().query("select id from app_public.report_export where clinic_id = $1", [d.clinicId])).rows.map((r) => r.id);
+  expect(ids).toHaveLength(30);
+  await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[...ids, elsewhere].map((id) => `report_export:${id}`)]);
 });

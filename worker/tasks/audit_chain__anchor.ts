@@ -8,7 +8,6 @@ import { anchorAuditChains, auditAnchorsFile } from "../../db/audit-anchors.ts";
 
 export const audit_chain__anchor: Task = async (_payload, helpers) => {
   const file = auditAnchorsFile();
-  const anchors = await helpers.withPgClient((client) => anchorAuditChains(client, file));
-  for (const anchor of anchors) helpers.logger.info(`audit_anchor ${JSON.stringify(anchor)}`);
+  const anchors = await helpers.withPgClient((client) => anchorAuditChains(client, file, (line) => helpers.logger.info(line)));
   helpers.logger.info(`audit_chain__anchor: ${anchors.length} chain head(s) anchored in ${file}`);
 };
