@@ -3,6 +3,7 @@
  * database every hour, and `npm run audit:verify` finds a chain rewritten
  * whole, every hash recomputed, which verify_audit_chain cannot.
  */
+import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,10 +112,6 @@ describe("anchoring", () => {
     expect(anchors[1].seq).toBeGreaterThan(anchors[0].seq);
     expect(await problemsOf(clinic.clinicId)).toEqual([]);
   });
-
-  test("a crontab line runs it every hour", () => {
-    expect(readFileSync(new URL("../../worker/crontab", import.meta.url), "utf8")).toMatch(/^30 \* \* \* \* audit_chain__anchor \?id=audit_chain_anchor_hourly$/m);
-  });
 });
 
 describe("verification", () => {
@@ -170,13 +167,22 @@ describe("verification", () => {
     expect(await problemsOf(edited.clinicId)).toEqual([`the chain of clinic ${edited.clinicId} is broken at entry 3: changed, removed or inserted behind the database's back.`]);
   });
 
-  test("a chain's head removed, with its entries edited, is found: chains are read from the log, not from their heads", async () => {
-    const headless = await createClinic("Headless clinic");
-    await behindTheDatabasesBack(async (client) => {
-      await client.query(`update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 2`, [headless.clinicId]);
-      await client.query("delete from app_private.audit_chain_head where chain_id = $1", [headless.clinicId]);
-    });
-    expect(await problemsOf(headless.clinicId)).toEqual([`the chain of clinic ${headless.clinicId} is broken at entry 2: changed, removed or inserted behind the database's back.`]);
+  test("a chain's head removed is found: chains are read from the log, not from their heads", async () => {
+    // a chain with entries and no head: of a clinic id no clinic has (so no other test file writes to it,
+    // and it goes at the end); replica mode skips the foreign key's trigger too
+    const orphan = randomUUID();
+    await behindTheDatabasesBack((client) =>
+      client.query(
+        `insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
+         select $1, 1, now(), 'insert', 'patient', $2, app_private.audit_hash($2, 1, $1, now(), null, 'insert', 'patient', null, null, null, null)`,
+        [orphan, "0".repeat(64)],
+      ),
+    );
+    try {
+      expect(await problemsOf(orphan)).toEqual([`the chain of clinic ${orphan} has entries but no head: the chain's head was removed behind the database's back.`]);
+    } finally {
+      await behindTheDatabasesBack((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [orphan]));
+    }
     // and a head whose entries are all gone
     const emptied = await createClinic("Emptied clinic");
     await behindTheDatabasesBack((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [emptied.clinicId]));

@@ -85,5 +85,6 @@ test("the crontab parses and names each item", () => {
     ["session__expire", "session_purge_hourly"],
     ["reconciliation__open", "reconciliation_open_hourly"],
     ["report_export__expire", "report_export_expire_hourly"],
+    ["audit_chain__anchor", "audit_chain_anchor_hourly"],
   ]);
 });
