@@ -7,9 +7,8 @@
  * their hashes outside the database, so `npm run audit:verify` finds it.
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { createReadStream } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { mkdir, open, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type pg from "pg";
@@ -107,14 +106,23 @@ export async function verifyAuditLog(
   { clinicId, progress = () => {} }: { clinicId?: string; progress?: (line: string) => void } = {},
 ): Promise<AuditVerification> {
   if (clinicId !== undefined && !isUuid(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
+  const chainId = clinicId?.toLowerCase(); // as the anchors write it
   const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [] };
+  // the anchors written before the snapshot below: the worker may append newer ones meanwhile
+  const anchorBytes = await stat(file).then(({ size }) => size, (error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
   await client.query("begin isolation level repeatable read read only");
   try {
     // built-in functions and operators only, whatever the log's schemas hold
     await client.query("set local search_path = pg_catalog, pg_temp");
-    const onlyChain = clinicId ? `where coalesce(clinic_id, '${NIL_UUID}'::uuid) = '${clinicId}'::uuid` : "";
+    if (await catalogWasExtended(client)) {
+      result.problems.push("pg_catalog holds functions, operators or casts added since the database was created: the recomputation relies on its built-in ones.");
+    }
+    const onlyChain = chainId ? `where coalesce(clinic_id, '${NIL_UUID}'::uuid) = '${chainId}'::uuid` : "";
     const { rows: headRows } = await client.query<{ chain_id: string; seq: string; hash: string }>(
-      `select chain_id::text, seq::text, hash from app_private.audit_chain_head ${clinicId ? `where chain_id = '${clinicId}'::uuid` : ""}`,
+      `select chain_id::text, seq::text, hash from app_private.audit_chain_head ${chainId ? `where chain_id = '${chainId}'::uuid` : ""}`,
     );
     const heads = new Map(headRows.map((head) => [head.chain_id, { seq: Number(head.seq), hash: head.hash }]));
     await recomputeChains(client, `${ENTRIES} ${onlyChain} ${IN_ORDER}`, heads, result, progress);
@@ -122,7 +130,9 @@ export async function verifyAuditLog(
     for (const [chain, head] of heads) {
       if (head.seq > 0) result.problems.push(`${chainName(chain)} is broken at entry 1: its head says ${head.seq} entries, and none is left.`);
     }
-    await compareAnchors(client, file, clinicId, result, progress);
+    if (chainId && result.chains === 0 && headRows.length === 0) result.problems.push(`There is no audit chain of clinic ${chainId}: no entry, no head.`);
+    if (anchorBytes === null) result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves.`);
+    else await compareAnchors(client, file, anchorBytes, chainId, result, progress);
     return result;
   } finally {
     await client.query("rollback");
@@ -175,16 +185,27 @@ async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string
 
 const brokenAt = (chain: string, seq: number) => `${chainName(chain)} is broken at entry ${seq}: changed, removed or inserted behind the database's back.`;
 
-async function compareAnchors(client: Pick<pg.ClientBase, "query">, file: string, clinicId: string | undefined, result: AuditVerification, progress: (line: string) => void) {
-  const input = createReadStream(file);
-  const opened = await once(input, "open").then(() => true, (error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return false;
-    throw error;
-  });
-  if (!opened) {
-    result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves.`);
-    return;
-  }
+/** Whether anything was added to pg_catalog after initdb (objects of ids from 16384 on), which could change what the built-in names compute. */
+async function catalogWasExtended(client: Pick<pg.ClientBase, "query">): Promise<boolean> {
+  const { rows } = await client.query<{ added: boolean }>(
+    `select exists (select 1 from pg_proc where pronamespace = 'pg_catalog'::regnamespace and oid >= 16384)
+         or exists (select 1 from pg_operator where oprnamespace = 'pg_catalog'::regnamespace and oid >= 16384)
+         or exists (select 1 from pg_cast where oid >= 16384 and castsource < 16384 and casttarget < 16384) as added`,
+  );
+  return rows[0].added;
+}
+
+/** Compares the anchors in the first `bytes` of the file with the entries they name. */
+async function compareAnchors(
+  client: Pick<pg.ClientBase, "query">,
+  file: string,
+  bytes: number,
+  chainId: string | undefined,
+  result: AuditVerification,
+  progress: (line: string) => void,
+) {
+  if (bytes === 0) return;
+  const input = createReadStream(file, { end: bytes - 1 });
   let batch: Anchor[] = [];
   const check = async () => {
     const { rows } = await client.query<{ chain: string; seq: string; hash: string | null }>(
@@ -215,7 +236,7 @@ async function compareAnchors(client: Pick<pg.ClientBase, "query">, file: string
       result.problems.push(`Line ${number} of ${file} is not an anchor (a write cut short, or an edit).`);
       continue;
     }
-    if (clinicId && anchor.chain !== clinicId) continue;
+    if (chainId && anchor.chain !== chainId) continue;
     batch.push(anchor);
     if (batch.length === ANCHORS_PER_QUERY) await check();
   }

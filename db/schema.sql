@@ -3129,16 +3129,16 @@ COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, 
 
 CREATE FUNCTION app_private.tg_clinic__normalize_phone() RETURNS trigger
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
 begin
-  if btrim(new.phone) = '' then
+  if new.phone ~ '^\s*$' then
     new.phone := null;
   elsif new.phone is not null then
     new.phone := app_public.normalize_phone(new.phone, coalesce(new.calling_code, app_hidden.calling_code_for(null)));
   end if;
   return new;
 end;
-$$;
+$_$;
 
 
 ALTER FUNCTION app_private.tg_clinic__normalize_phone() OWNER TO :DATABASE_OWNER;
@@ -4634,8 +4634,10 @@ begin
   if exists (
     select 1 from app_public.clinic c
     join app_public.membership m on m.clinic_id = c.id and m.role = 'owner' and m.deleted_at is null
+      and m.is_active and m.accepted_at is not null
     join app_public."user" u on u.id = m.user_id
-    where u.phone = v_phone and lower(c.name) = lower(btrim(create_clinic_with_owner.name))
+    where u.phone = v_phone
+      and regexp_replace(lower(btrim(c.name)), '\s+', ' ', 'g') = regexp_replace(lower(btrim(create_clinic_with_owner.name)), '\s+', ' ', 'g')
   ) then
     raise exception 'This owner already has a clinic named %.', btrim(create_clinic_with_owner.name) using errcode = 'CCONF';
   end if;
@@ -4655,7 +4657,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name for the same owner is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, spaces collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
 
 
 --
@@ -5441,8 +5443,10 @@ begin
     raise exception 'A role is required.' using errcode = 'CINVL';
   end if;
   v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(v_clinic));
-  v_registered := exists (select 1 from app_public."user" u where u.phone = v_phone);
   v_user := app_private.find_or_create_user(v_phone, full_name, password);
+  -- registered unless this transaction made the user: a check before find_or_create_user could
+  -- miss an account another transaction committed in between, and accept for them
+  v_registered := not exists (select 1 from app_public."user" u where u.id = v_user and u.xmin = pg_current_xact_id()::xid);
   if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user) then
     raise exception 'This person is already a member of the clinic.' using errcode = 'CCONF';
   end if;

@@ -280,6 +280,8 @@ describe("bad input gets a clear code and writes nothing", () => {
     const { rows } = await rootPool().query("select phone from app_public.clinic where id = $1", [a.clinicId]);
     expect(rows[0].phone).toBe("+254722000333");
     expect((await setPhone("  ")).body.data.updateClinic.clinic.phone).toBeNull();
+    await setPhone("0713 000 222");
+    expect((await setPhone("\t\n")).body.data.updateClinic.clinic.phone).toBeNull();
     // what reaches the table is E.164 whoever writes it
     await expect(rootPool().query("update app_public.clinic set phone = '12' where id = $1", [a.clinicId])).rejects.toMatchObject({ code: "CINPH" });
   });

@@ -140,9 +140,16 @@ describe("verification", () => {
     for (let i = 1; i <= 12; i++) await rootPool().query("update app_public.clinic set address = $2 where id = $1", [whole.clinicId, `Road ${i}`]);
     expect((await headOf(whole.clinicId)).seq).toBeGreaterThan(15);
     await runAnchorTask();
-    const fine = runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", whole.clinicId]);
+    // the id as people may paste it, in capitals: its anchors are still compared
+    const fine = runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", whole.clinicId.toUpperCase()]);
+    expect(fine.stdout).toMatch(/^1 chain\(s\), \d+ entries recomputed; 1 anchor\(s\) from .* compared$/m);
     expect(fine.stdout).toContain("the audit log is as it was when each anchor was taken");
     expect(fine.status).toBe(0);
+    // a clinic id that names no chain is not a clean bill of health
+    const unknown = randomUUID();
+    const none = runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", unknown]);
+    expect(none.stdout).toContain(`PROBLEM: There is no audit chain of clinic ${unknown}: no entry, no head.`);
+    expect(none.status).toBe(1);
   });
 
   test("entries removed from the end, the head set back, are found missing", async () => {
