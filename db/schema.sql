@@ -2509,16 +2509,9 @@ begin
   values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500))
   returning * into v_session;
   -- From here on this transaction acts as the new session, so the member sees
-  -- their own memberships through the ordinary policies (and their invitations through
-  -- own_invitations / invited_clinics, which only this owner role has).
+  -- their own memberships through the ordinary policies (and their invitations, with the inviting
+  -- clinics' names, through own_invitations / invited_clinics, which only this owner role has).
   perform set_config('jwt.claims.session_id', v_session.id::text, true);
-
-  -- Choosing a clinic that invited the user is their consent: the invitation is accepted (audited
-  -- as an update of the membership) and the session opens in it.
-  if v_clinic_id is not null then
-    update app_public.membership m set accepted_at = now()
-    where m.clinic_id = v_clinic_id and m.user_id = v_user.id and m.is_active and m.deleted_at is null and m.accepted_at is null;
-  end if;
 
   select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', m.role, 'pending', m.accepted_at is null)
                             order by c.name), '[]')
@@ -2526,8 +2519,8 @@ begin
   from app_public.membership m join app_public.clinic c on c.id = m.clinic_id
   where m.user_id = v_user.id and m.is_active and m.deleted_at is null;
 
-  -- the only clinic the user is a member of, not counting invitations: an invitation is accepted
-  -- only by choosing its clinic, never by default
+  -- the only clinic the user is a member of, not counting invitations (accepted only by
+  -- accept_invitation, never by default)
   if v_clinic_id is null and (select count(*) from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean) = 1 then
     v_clinic_id := (select (e ->> 'id')::uuid from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean);
   end if;
@@ -2535,6 +2528,7 @@ begin
     select (e ->> 'role')::app_public.member_role into v_role
     from jsonb_array_elements(v_clinics) e where (e ->> 'id')::uuid = v_clinic_id and not (e ->> 'pending')::boolean;
     if v_role is null then
+      -- an invitation too: accept_invitation first, a step of its own, never a side effect of a login
       raise exception 'You are not a member of that clinic.' using errcode = 'CFORB';
     end if;
     update app_private.session s set clinic_id = v_clinic_id, role = v_role where s.id = v_session.id;
@@ -2560,7 +2554,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (accepting the user''s pending invitation from it, if that is what they have there), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s name).';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s name).';
 
 
 --
@@ -4093,6 +4087,40 @@ ALTER FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name t
 --
 
 COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) IS 'Appends one entry to a clinic''s audit chain (the platform chain when clinic_id is null).';
+
+
+--
+-- Name: accept_invitation(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.accept_invitation(clinic_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_public.current_user_id();
+begin
+  if v_user is null then
+    raise exception 'You are not logged in.' using errcode = 'CAUTH';
+  end if;
+  update app_public.membership m set accepted_at = now()
+  where m.clinic_id = accept_invitation.clinic_id and m.user_id = v_user
+    and m.accepted_at is null and m.is_active and m.deleted_at is null;
+  if not found then
+    raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
+  end if;
+  return true;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.accept_invitation(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION accept_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation. Audited as an update of the membership.';
 
 
 --
@@ -11462,6 +11490,14 @@ GRANT ALL ON FUNCTION app_public.current_user_id() TO :DATABASE_ANALYST;
 --
 
 REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb, actor_user_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION accept_invitation(clinic_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid) TO :DATABASE_VISITOR;
 
 
 --

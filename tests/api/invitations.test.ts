@@ -1,8 +1,8 @@
 /**
  * Inviting someone who already has an account, over HTTP, from the attacker's side: the owner of
  * clinic A types the phone of clinic B's doctor into inviteMember. The invitation is pending until
- * the doctor logs in to A (which accepts it) or declines it; meanwhile A learns nothing of the
- * person and the doctor nothing of A but its name.
+ * the doctor accepts it (acceptInvitation) or declines it; meanwhile A learns nothing of the person
+ * and the doctor nothing of A but its name, and naming A at login or switch-clinic is no consent.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
@@ -132,39 +132,57 @@ test("someone whose only membership is an invitation is not put into it by a log
   expect(await acceptedAt(membershipId)).toBeNull();
 });
 
-test("logging in choosing the inviting clinic accepts it: the doctor is a member with the role, and the clinic sees them", async () => {
+const ACCEPT = `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) { result } }`;
+
+test("naming the inviting clinic at login or switch-clinic is no consent: FORBIDDEN, and it stays pending", async () => {
+  const { a, b, doctor, membershipId } = await invitation();
+  const login = await new Browser(api).login(doctor.phone, doctor.password, a.clinicId);
+  expect(login.status).toBe(403);
+  expect(login.body).toEqual({ error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } });
+  const browser = new Browser(api);
+  await browser.login(doctor.phone, doctor.password, b.clinicId);
+  expect((await browser.post("/auth/switch-clinic", { clinicId: a.clinicId })).status).toBe(403);
+  expect((await browser.graphql("{ currentClinic { rowId } }")).body.data.currentClinic).toEqual({ rowId: b.clinicId });
+  expect(await acceptedAt(membershipId)).toBeNull();
+});
+
+test("acceptInvitation makes the doctor a member with the role, audited; switch-clinic then enters it, and the clinic sees them", async () => {
   const { a, doctor, owner, membershipId } = await invitation("receptionist");
   const browser = new Browser(api);
-  const login = await browser.login(doctor.phone, doctor.password, a.clinicId);
-  expect(login.status).toBe(200);
-  expect(login.body).toMatchObject({ clinic: { id: a.clinicId, name: "Inviting clinic" }, role: "receptionist" });
-  expect(login.body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "receptionist", pending: false });
+  await browser.login(doctor.phone, doctor.password);
+  expect((await browser.graphql(ACCEPT, { c: a.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+  expect((await browser.graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  expect(await acceptedAt(membershipId)).not.toBeNull();
+  const switched = await browser.post("/auth/switch-clinic", { clinicId: a.clinicId });
+  expect(switched.status).toBe(200);
+  expect(switched.body).toMatchObject({ clinic: { id: a.clinicId, name: "Inviting clinic" }, role: "receptionist" });
+  expect(switched.body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "receptionist", pending: false });
   expect((await browser.graphql("{ currentClinic { rowId } currentRole }")).body.data).toEqual({
     currentClinic: { rowId: a.clinicId },
     currentRole: "receptionist",
   });
-  expect(await acceptedAt(membershipId)).not.toBeNull();
   const seen = await owner.graphql(`query($id: UUID!) { user(rowId: $id) { fullName } }`, { id: doctor.userId });
   expect(seen.body.data.user).toEqual({ fullName: `Test ${doctor.phone}` });
   const { rows } = await rootPool().query(
-    `select action, actor_user_id from app_public.audit_log where clinic_id = $1 and (record_id = $2 or (action = 'login' and record_id = $3)) order by seq`,
+    `select action, actor_user_id from app_public.audit_log where clinic_id = $1 and (record_id = $2 or (action = 'switch_clinic' and record_id = $3)) order by seq`,
     [a.clinicId, membershipId, doctor.userId],
   );
   expect(rows).toEqual([
     { action: "insert", actor_user_id: a.members.owner.userId },
     { action: "update", actor_user_id: doctor.userId },
-    { action: "login", actor_user_id: doctor.userId },
+    { action: "switch_clinic", actor_user_id: doctor.userId },
   ]);
 });
 
-test("switching to the inviting clinic accepts it too", async () => {
-  const { a, b, doctor, membershipId } = await invitation();
-  const browser = new Browser(api);
-  await browser.login(doctor.phone, doctor.password, b.clinicId);
-  const switched = await browser.post("/auth/switch-clinic", { clinicId: a.clinicId });
-  expect(switched.status).toBe(200);
-  expect(switched.body).toMatchObject({ clinic: { id: a.clinicId }, role: "doctor" });
-  expect(await acceptedAt(membershipId)).not.toBeNull();
+test("nobody accepts an invitation that is not theirs, nor without a session", async () => {
+  const { a, b, membershipId } = await invitation();
+  for (const someone of [b.members.owner, a.members.admin]) {
+    const browser = new Browser(api);
+    await browser.login(someone.phone, someone.password);
+    expect((await browser.graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  }
+  expect((await new Browser(api).graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+  expect(await acceptedAt(membershipId)).toBeNull();
 });
 
 test("the doctor declines it: it is gone for the clinic, cannot be accepted any more, and the decline is audited", async () => {
@@ -178,8 +196,7 @@ test("the doctor declines it: it is gone for the clinic, cannot be accepted any 
 
   const listed = await owner.graphql("{ memberships { nodes { rowId } } }");
   expect(listed.body.data.memberships.nodes).not.toContainEqual({ rowId: membershipId });
-  const login = await new Browser(api).login(doctor.phone, doctor.password, a.clinicId);
-  expect(login.status).toBe(403);
+  expect((await browser.graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
   expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
 
   const audit = await owner.graphql(`query($id: UUID!) { auditLogs(condition: { recordId: $id }, orderBy: SEQ_ASC) { nodes { action actorUserId } } }`, {

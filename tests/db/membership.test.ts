@@ -223,14 +223,18 @@ describe("inviting someone who already has an account", () => {
     });
   });
 
-  test("choosing the clinic at login accepts it (audited); the person's session then acts with the role", async () => {
+  test("accepting it is a step of its own (audited); switching to the clinic then acts with the role", async () => {
     const a = await createClinic();
     const b = await createClinic();
     const doctor = b.members.doctor;
     const invited = await inviteBsDoctor(a, doctor, "owner");
-    const opened = await committedAs(await openSession(doctor.userId, b.clinicId), (client) =>
-      client.query("select app_hidden.switch_clinic($1, null, null, '1 hour') as r", [a.clinicId]),
-    );
+    const switchToA = async () =>
+      committedAs(await openSession(doctor.userId, b.clinicId), (client) => client.query("select app_hidden.switch_clinic($1, null, null, '1 hour') as r", [a.clinicId]));
+    // naming the clinic is no consent
+    await expect(switchToA()).rejects.toMatchObject({ code: "CFORB" });
+    expect((await memberOfA(a.clinicId, doctor.userId)).accepted_at).toBeNull();
+    await committedAs(await openSession(doctor.userId, b.clinicId), (client) => client.query("select app_public.accept_invitation($1)", [a.clinicId]));
+    const opened = await switchToA();
     expect(opened.rows[0].r).toMatchObject({ clinic: { id: a.clinicId }, role: "owner" });
     expect((await memberOfA(a.clinicId, doctor.userId)).accepted_at).not.toBeNull();
     const { rows } = await rootPool().query(
