@@ -3440,6 +3440,48 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDAT
 
 
 --
+-- Name: tg_membership__declined_stays_declined(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_include_deleted text := current_setting('clinicops.include_deleted', true);
+  v_declined_lately boolean;
+begin
+  if tg_op = 'UPDATE' then
+    if old.deleted_at is not null and new.deleted_at is null and old.accepted_at is null and old.deleted_by = old.user_id then
+      raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
+    end if;
+    return new;
+  end if;
+  -- the declined invitations are removed rows, which the policies show only with include_deleted
+  perform set_config('clinicops.include_deleted', 'on', true);
+  v_declined_lately := exists (
+    select 1 from app_public.membership m
+    where m.clinic_id = new.clinic_id and m.user_id = new.user_id
+      and m.accepted_at is null and m.deleted_by = m.user_id and m.deleted_at > now() - interval '30 days'
+  );
+  perform set_config('clinicops.include_deleted', coalesce(v_include_deleted, ''), true);
+  if v_declined_lately then
+    raise exception 'They declined an invitation from this clinic less than 30 days ago.' using errcode = 'CCONF';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__declined_stays_declined() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__declined_stays_declined(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, and the clinic invites them again only 30 days after.';
+
+
+--
 -- Name: tg_membership__guard_owners(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9305,6 +9347,13 @@ CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.vis
 
 
 --
+-- Name: membership _210_declined_stays_declined; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _210_declined_stays_declined BEFORE INSERT OR UPDATE OF deleted_at ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__declined_stays_declined();
+
+
+--
 -- Name: payment _300_money_day; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11355,6 +11404,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__rollup() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__totals() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__declined_stays_declined(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__declined_stays_declined() FROM PUBLIC;
 
 
 --

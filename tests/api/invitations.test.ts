@@ -174,17 +174,6 @@ test("acceptInvitation makes the doctor a member with the role, audited; switch-
   ]);
 });
 
-test("nobody accepts an invitation that is not theirs, nor without a session", async () => {
-  const { a, b, membershipId } = await invitation();
-  for (const someone of [b.members.owner, a.members.admin]) {
-    const browser = new Browser(api);
-    await browser.login(someone.phone, someone.password);
-    expect((await browser.graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
-  }
-  expect((await new Browser(api).graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
-  expect(await acceptedAt(membershipId)).toBeNull();
-});
-
 test("the doctor declines it: it is gone for the clinic, cannot be accepted any more, and the decline is audited", async () => {
   const { a, doctor, owner, membershipId } = await invitation();
   const browser = new Browser(api);
@@ -206,19 +195,40 @@ test("the doctor declines it: it is gone for the clinic, cannot be accepted any 
     { action: "insert", actorUserId: a.members.owner.userId },
     { action: "soft_delete", actorUserId: doctor.userId },
   ]);
+
+  // declined stays declined: the clinic can neither bring it back nor invite them again
+  const restored = await owner.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
+  expect(restored.body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: "They declined this invitation: it cannot be brought back." });
+  const reinvited = await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" });
+  expect(reinvited.body.errors?.[0]).toMatchObject({ extensions: { code: "CONFLICT" }, message: "They declined an invitation from this clinic less than 30 days ago." });
+  expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
+  // a month later, the clinic may ask again
+  await rootPool().query("update app_public.membership set deleted_at = now() - interval '31 days' where id = $1", [membershipId]);
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.acceptedAt).toBeNull();
 });
 
-test("nobody declines an invitation that is not theirs", async () => {
+test("an invitation the clinic withdrew, not the person, may be brought back", async () => {
+  const { a, doctor, owner, membershipId } = await invitation();
+  const remove = await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
+  expect(remove.body.errors).toBeUndefined();
+  const restored = await owner.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId acceptedAt } } }`, { id: membershipId });
+  expect(restored.body).toEqual({ data: { restoreMember: { result: { rowId: membershipId, acceptedAt: null } } } });
+  expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
+});
+
+test.each([
+  ["accepts", `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) { result } }`],
+  ["declines", `mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`],
+])("nobody %s an invitation that is not theirs, nor without a session", async (_, answer) => {
   const { a, b, membershipId } = await invitation();
   for (const someone of [b.members.owner, a.members.admin]) {
     const browser = new Browser(api);
     await browser.login(someone.phone, someone.password);
-    const r = await browser.graphql(`mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`, { c: a.clinicId });
-    expect(r.body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+    expect((await browser.graphql(answer, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
   }
-  expect(
-    (await rootPool().query("select deleted_at from app_public.membership where id = $1", [membershipId])).rows[0].deleted_at,
-  ).toBeNull();
+  expect((await new Browser(api).graphql(answer, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+  const { rows } = await rootPool().query("select accepted_at, deleted_at from app_public.membership where id = $1", [membershipId]);
+  expect(rows).toEqual([{ accepted_at: null, deleted_at: null }]);
 });
 
 test("a new phone is still a member at once, under the name the inviter gave", async () => {
