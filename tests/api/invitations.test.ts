@@ -5,7 +5,7 @@
  * and the doctor nothing of A but its name, and naming A at login or switch-clinic is no consent.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -240,4 +240,21 @@ test("a new phone is still a member at once, under the name the inviter gave", a
   expect(r.body.data.inviteMember.result).toMatchObject({ acceptedAt: expect.any(String), user: { fullName: "Whatever A calls them", phone } });
   const login = await new Browser(api).login(phone, "a-password-of-as-choice");
   expect(login.body).toMatchObject({ clinic: { id: a.clinicId }, role: "cashier" });
+});
+
+test("a clinic adds at most 50 people an hour, invitations withdrawn at once counted: no sweeping a list of phones", async () => {
+  const { a, owner, membershipId } = await invitation();
+  // withdrawn at once: it still counts
+  await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.membership where clinic_id = $1", [a.clinicId]);
+  for (let i = rows[0].n; i < 50; i++) await addMember(a.clinicId, await createUser(), "cashier");
+  const refused = await owner.graphql(INVITE, { phone: (await createUser()).phone, role: "doctor" });
+  expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Your clinic has added 50 people in the past hour: wait before inviting more." });
+  // an hour later, it may again
+  // (the timestamps trigger keeps created_at: a replica's session skips it)
+  await rootPool().query(
+    `begin; set local session_replication_role = replica;
+     update app_public.membership set created_at = created_at - interval '61 minutes' where clinic_id = '${a.clinicId}'; commit`,
+  );
+  expect((await owner.graphql(INVITE, { phone: (await createUser()).phone, role: "doctor" })).body.errors).toBeUndefined();
 });
