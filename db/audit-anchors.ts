@@ -195,7 +195,25 @@ async function catalogWasExtended(client: Pick<pg.ClientBase, "query">): Promise
   return rows[0].added;
 }
 
-/** Compares the anchors in the first `bytes` of the file with the entries they name. */
+/** Where the last whole line within the first `bytes` of the file ends (0 when there is none). */
+async function endOfLastLine(file: string, bytes: number): Promise<number> {
+  const handle = await open(file, "r");
+  try {
+    for (let end = bytes; end > 0; ) {
+      const start = Math.max(0, end - 4096);
+      const chunk = Buffer.alloc(end - start);
+      await handle.read(chunk, 0, chunk.length, start);
+      const newline = chunk.lastIndexOf(0x0a);
+      if (newline >= 0) return start + newline + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Compares the anchors in the whole lines of the first `bytes` of the file with the entries they name. */
 async function compareAnchors(
   client: Pick<pg.ClientBase, "query">,
   file: string,
@@ -204,8 +222,10 @@ async function compareAnchors(
   result: AuditVerification,
   progress: (line: string) => void,
 ) {
-  if (bytes === 0) return;
-  const input = createReadStream(file, { end: bytes - 1 });
+  // whole lines only: the worker may be halfway through appending the last one
+  const end = await endOfLastLine(file, bytes);
+  if (end === 0) return;
+  const input = createReadStream(file, { end: end - 1 });
   let batch: Anchor[] = [];
   const check = async () => {
     const { rows } = await client.query<{ chain: string; seq: string; hash: string | null }>(

@@ -1534,6 +1534,34 @@ COMMENT ON FUNCTION app_private.audit_heads_to_anchor() IS 'The head of every au
 
 
 --
+-- Name: check_password(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_password(password text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if password is null or char_length(password) < 8 then
+    raise exception 'Passwords need at least 8 characters.' using errcode = 'CWEAK';
+  end if;
+  if char_length(password) > 128 then
+    raise exception 'Passwords may have at most 128 characters.' using errcode = 'CWEAK';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_password(password text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_password(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_password(password text) IS 'Refuses a password that is not 8 to 128 characters (WEAK_PASSWORD).';
+
+
+--
 -- Name: clinic_header(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1889,6 +1917,8 @@ CREATE FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, ful
 declare
   v_id uuid;
 begin
+  -- one phone's account is made once, whoever asks at the same time (invite_member looks under it)
+  perform pg_advisory_xact_lock(hashtextextended('user:' || find_or_create_user.phone, 0));
   select u.id into v_id from app_public."user" u where u.phone = find_or_create_user.phone;
   if found then
     return v_id; -- an existing person keeps their own name and password
@@ -1922,12 +1952,7 @@ CREATE FUNCTION app_private.hash_password(password text) RETURNS text
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if password is null or char_length(password) < 8 then
-    raise exception 'Passwords need at least 8 characters.' using errcode = 'CWEAK';
-  end if;
-  if char_length(password) > 128 then
-    raise exception 'Passwords may have at most 128 characters.' using errcode = 'CWEAK';
-  end if;
+  perform app_private.check_password(password);
   return crypt(password, gen_salt('bf', 10));
 end;
 $$;
@@ -3444,7 +3469,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDAT
 --
 
 CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
   v_include_deleted text := current_setting('clinicops.include_deleted', true);
@@ -4687,7 +4713,7 @@ COMMENT ON COLUMN app_public.clinic.locale IS 'BCP 47 language tag for amounts a
 CREATE FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) RETURNS app_public.clinic
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
+    AS $_$
 declare
   v_clinic app_public.clinic;
   v_phone app_public.e164_phone;
@@ -4707,18 +4733,18 @@ begin
       and m.is_active and m.accepted_at is not null
     join app_public."user" u on u.id = m.user_id
     where u.phone = v_phone
-      and regexp_replace(lower(btrim(c.name)), '\s+', ' ', 'g') = regexp_replace(lower(btrim(create_clinic_with_owner.name)), '\s+', ' ', 'g')
+      and btrim(regexp_replace(lower(c.name), '\s+', ' ', 'g')) = btrim(regexp_replace(lower(create_clinic_with_owner.name), '\s+', ' ', 'g'))
   ) then
     raise exception 'This owner already has a clinic named %.', btrim(create_clinic_with_owner.name) using errcode = 'CCONF';
   end if;
   insert into app_public.clinic (name, timezone, currency, calling_code)
-  values (btrim(name), create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
+  values (regexp_replace(name, '^\s+|\s+$', '', 'g'), create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
   v_owner := app_private.find_or_create_user(v_phone, owner_name, owner_password);
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
   return v_clinic;
 end;
-$$;
+$_$;
 
 
 ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) OWNER TO :DATABASE_OWNER;
@@ -4727,7 +4753,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, spaces collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
 
 
 --
@@ -5514,6 +5540,19 @@ begin
   if role is null then
     raise exception 'A role is required.' using errcode = 'CINVL';
   end if;
+  -- Every refusal comes before the phone is looked up, the same whether it has an account or not:
+  -- a refusal only a new phone got (no password, a weak one, a bad name) or only a registered one
+  -- got (an admin inviting an owner, refused at insert) told which, for free and unaudited.
+  if role = 'owner' and not app_hidden.current_role_in('owner') then
+    raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
+  end if;
+  if full_name is null or char_length(btrim(full_name)) not between 1 and 200 then
+    raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
+  end if;
+  if password is null or password = '' then
+    raise exception 'A password is required: a new account gets it, an existing one keeps its own.' using errcode = 'CINVL';
+  end if;
+  perform app_private.check_password(password);
   -- a clinic's invitations take turns here, so requests at once cannot all pass the count; removed
   -- memberships count too (an invitation withdrawn at once still told whether the phone is registered)
   perform pg_advisory_xact_lock(hashtextextended('invite_member:' || v_clinic, 0));
@@ -5525,10 +5564,11 @@ begin
     raise exception 'Your clinic has added 50 people in the past hour: wait before inviting more.' using errcode = 'CLIMT';
   end if;
   v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(v_clinic));
+  -- the phone's accounts are made one at a time (find_or_create_user takes the same lock), so none
+  -- appears between this look and the call below
+  perform pg_advisory_xact_lock(hashtextextended('user:' || v_phone, 0));
+  v_registered := exists (select 1 from app_public."user" u where u.phone = v_phone);
   v_user := app_private.find_or_create_user(v_phone, full_name, password);
-  -- registered unless this transaction made the user: a check before find_or_create_user could
-  -- miss an account another transaction committed in between, and accept for them
-  v_registered := not exists (select 1 from app_public."user" u where u.id = v_user and u.xmin = pg_current_xact_id()::xid);
   if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user) then
     raise exception 'This person is already a member of the clinic.' using errcode = 'CCONF';
   end if;
@@ -5548,7 +5588,7 @@ ALTER FUNCTION app_public.invite_member(phone text, full_name text, role app_pub
 -- Name: FUNCTION invite_member(phone text, full_name text, role app_public.member_role, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A new phone creates their user (with this name and password) and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password given are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone already a member, or invited, is a CONFLICT; a clinic adds at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
+COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
 
 
 --
@@ -11010,6 +11050,13 @@ REVOKE ALL ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic
 --
 
 REVOKE ALL ON FUNCTION app_private.audit_heads_to_anchor() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_password(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_password(password text) FROM PUBLIC;
 
 
 --

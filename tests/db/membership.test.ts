@@ -2,8 +2,9 @@
  * Memberships: soft delete and restore (the shared machinery), the owner
  * rules, and sessions following role changes at once.
  */
+import { randomInt } from "node:crypto";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession } from "../support/fixtures.ts";
+import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, type TestMember } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -131,7 +132,7 @@ test("inviting: a new phone creates a user; a current member is a CONFLICT; a na
       [invited.rows[0].id],
     );
     expect(rows[0]).toEqual({ role: "receptionist", phone: "+255744123456", full_name: "Rita Reception" });
-    await expect(client.query("select app_public.invite_member('+255744123456', 'Rita again', 'cashier', null)")).rejects.toMatchObject({
+    await expect(client.query("select app_public.invite_member('+255744123456', 'Rita again', 'cashier', 'password-123')")).rejects.toMatchObject({
       code: "CCONF",
     });
   });
@@ -151,6 +152,36 @@ describe("inviting someone who already has an account", () => {
   const memberOfA = async (clinicId: string, userId: string) =>
     (await rootPool().query("select * from app_public.membership where clinic_id = $1 and user_id = $2 and deleted_at is null", [clinicId, userId]))
       .rows[0];
+
+  test("every refusal is the same whether the phone has an account or not: nothing tells the inviter which", async () => {
+    const a = await createClinic();
+    const registered = (await createClinic()).members.doctor.phone;
+    const fresh = `+2557990${String(randomInt(100000, 999999))}`;
+    expect((await rootPool().query(`select count(*)::int as n from app_public."user" where phone = $1`, [fresh])).rows[0].n).toBe(0);
+    const refusal = async (member: TestMember, phone: string, name: string | null, role: string, password: string | null) => {
+      try {
+        await committedAs(await openSession(member.userId, a.clinicId), (client) => client.query("select app_public.invite_member($1, $2, $3, $4)", [phone, name, role, password]));
+        return "invited";
+      } catch (error) {
+        const { code, message } = error as { code: string; message: string };
+        return `${code} ${message}`;
+      }
+    };
+    const probes: [TestMember, string | null, string, string | null][] = [
+      [a.members.owner, "Someone", "doctor", null], // no password
+      [a.members.owner, "Someone", "doctor", "short"], // a weak one
+      [a.members.owner, " ", "doctor", "password-123"], // no name
+      [a.members.owner, "x".repeat(201), "doctor", "password-123"], // too long a name
+      [a.members.admin, "Someone", "owner", "password-123"], // an admin inviting an owner
+    ];
+    for (const [member, name, role, password] of probes) {
+      const answers = [await refusal(member, registered, name, role, password), await refusal(member, fresh, name, role, password)];
+      expect(answers[0]).not.toBe("invited");
+      expect(answers[1]).toBe(answers[0]);
+    }
+    const { rows } = await rootPool().query(`select count(*)::int as n from app_public.membership where clinic_id = $1 and created_at > now() - interval '1 minute'`, [a.clinicId]);
+    expect(rows[0].n).toBe(5); // the fixture's members only: nothing was invited
+  });
 
   test("is a pending membership: the clinic sees the row, not the person; their name and password stay theirs", async () => {
     const a = await createClinic();
@@ -277,8 +308,8 @@ describe("inviting someone who already has an account", () => {
     ]);
     // declined, it can no longer be accepted
     await expect(
-      committedAs(await openSession(doctor.userId, null), (client) => client.query("select app_hidden.switch_clinic($1, null, null, '1 hour')", [a.clinicId])),
-    ).rejects.toMatchObject({ code: "CFORB" });
+      committedAs(await openSession(doctor.userId, null), (client) => client.query("select app_public.accept_invitation($1)", [a.clinicId])),
+    ).rejects.toMatchObject({ code: "CNOTF" });
   });
 
   test("the inviting clinic can withdraw it with removeMember", async () => {

@@ -204,6 +204,22 @@ describe("verification", () => {
     expect(readFileSync(file, "utf8").split("\n")).toEqual(['{"at":"2026-12-01T00:00:00.000Z","chain":"', JSON.stringify(anchor), ""]);
   });
 
+  test("a last line without its line end is one the worker is still writing: verification leaves it for next time", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const whole = { at: "2026-12-01T01:00:00.000Z", chain: "00000000-0000-0000-0000-000000000000", seq: 1, hash: "b".repeat(64) };
+    appendFileSync(file, `${JSON.stringify(whole)}\n{"at":"2026-12-01T02:00:00.000Z","cha`);
+    const client = await rootPool().connect();
+    try {
+      const found = await verifyAuditLog(client, file, { clinicId: "00000000-0000-0000-0000-000000000000" });
+      expect(found.anchors).toBe(1);
+      expect(found.problems.filter((problem) => problem.startsWith("Line"))).toEqual([]);
+      // the whole line was compared: the platform chain's entry 1 has another hash than b…b
+      expect(found.problems).toContainEqual(expect.stringMatching(/^the platform chain (has entry 1 with another hash|no longer has entry 1)/));
+    } finally {
+      client.release();
+    }
+  });
+
   test("lines that are not anchors, and a missing file, are problems, not silence", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
     const client = await rootPool().connect();
