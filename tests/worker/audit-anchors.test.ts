@@ -4,7 +4,7 @@
  * whole, every hash recomputed, which verify_audit_chain cannot.
  */
 import { randomUUID } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PoolClient } from "pg";
@@ -213,8 +213,26 @@ describe("verification", () => {
       const found = await verifyAuditLog(client, file, { clinicId: "00000000-0000-0000-0000-000000000000" });
       expect(found.anchors).toBe(1);
       expect(found.problems.filter((problem) => problem.startsWith("Line"))).toEqual([]);
+      expect(found.notes).toEqual([expect.stringMatching(/^The last 37 bytes of .* have no line end and are no whole anchor/)]);
       // the whole line was compared: the platform chain's entry 1 has another hash than b…b
       expect(found.problems).toContainEqual(expect.stringMatching(/^the platform chain (has entry 1 with another hash|no longer has entry 1)/));
+    } finally {
+      client.release();
+    }
+  });
+
+  test("a file whose one anchor has no line end still has it compared, past the first 4 kB read back too", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const anchor = (seq: number) => ({ at: "2026-12-01T01:00:00.000Z", chain: "00000000-0000-0000-0000-000000000000", seq, hash: "c".repeat(64) });
+    appendFileSync(file, JSON.stringify(anchor(1)));
+    const client = await rootPool().connect();
+    try {
+      const one = await verifyAuditLog(client, file, { clinicId: "00000000-0000-0000-0000-000000000000" });
+      expect([one.anchors, one.notes]).toEqual([1, []]);
+      // 40 whole lines (over 4 kB) and a torn one: the 40 are compared, the torn one noted
+      writeFileSync(file, `${Array.from({ length: 40 }, (_, i) => JSON.stringify(anchor(i + 1))).join("\n")}\n{"at":`);
+      const many = await verifyAuditLog(client, file, { clinicId: "00000000-0000-0000-0000-000000000000" });
+      expect([many.anchors, many.notes.length]).toEqual([40, 1]);
     } finally {
       client.release();
     }
