@@ -1596,9 +1596,9 @@ declare
   v_phone app_public.e164_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
   v_id uuid := app_private.find_or_create_user(v_phone, full_name, password);
 begin
-  update app_public."user" u set is_platform_admin = true, is_active = true where u.id = v_id;
   update app_private.user_secret s set password_hash = app_private.hash_password(password), locked_until = null,
     failed_login_count = 0 where s.user_id = v_id;
+  update app_public."user" u set is_platform_admin = true, is_active = true where u.id = v_id;
   return v_id;
 end;
 $$;

@@ -4,6 +4,7 @@
  */
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
+import { createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -60,4 +61,32 @@ test("a malformed DEFAULT_CALLING_CODE is refused with what it must be, as the s
   expect(result.stderr).toMatch(/DEFAULT_CALLING_CODE must be a country calling code such as 255 \(no \+\)/);
   const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone = '+255799000778'`);
   expect(rows[0].n).toBe(0);
+});
+
+test("promoting someone while a login of theirs is under way waits for it, instead of deadlocking with it", async () => {
+  const user = await createUser();
+  const login = await rootPool().connect();
+  const admin = await rootPool().connect();
+  try {
+    const adminPid = (await admin.query("select pg_backend_pid() as pid")).rows[0].pid;
+    // a login holds the person's secret, then appends to the platform's audit chain
+    await login.query("begin");
+    await login.query("select 1 from app_private.user_secret where user_id = $1 for update", [user.userId]);
+    const promoted = admin.query("select app_private.create_platform_admin($1, 'Promoted', 'password-123') as id", [user.phone]);
+    const outcome = promoted.then(() => "promoted", (error: { code?: string }) => error.code);
+    let blocked = false;
+    for (const end = Date.now() + 5000; !blocked && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      blocked = (await rootPool().query("select cardinality(pg_blocking_pids($1)) > 0 as b", [adminPid])).rows[0].b;
+    }
+    expect(blocked).toBe(true);
+    // before, the promotion held the chain's head here (40P01 for one of the two)
+    await login.query("select app_private.write_audit(null, 'login_failed', 'user', $1, null, null, '{}'::jsonb, $1)", [user.userId]);
+    await login.query("commit");
+    expect(await outcome).toBe("promoted");
+    expect((await rootPool().query(`select is_platform_admin from app_public."user" where id = $1`, [user.userId])).rows[0].is_platform_admin).toBe(true);
+  } finally {
+    await login.query("rollback").catch(() => {});
+    login.release();
+    admin.release();
+  }
 });
