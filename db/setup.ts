@@ -99,14 +99,23 @@ end;
 `;
 
 /**
- * Runs `fn` in a transaction as root holding SEAL_LOCK; `false` when there is no audit log yet or
- * root is not a superuser (handing a table over and creating event triggers take one).
+ * How long handing the audit log over waits behind transactions that use it before it gives up:
+ * the change of owner takes the table's exclusive lock, and every audit entry of the running
+ * servers queues behind it while it waits.
  */
-async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => Promise<void>): Promise<boolean> {
+export const AUDIT_LOG_LOCK_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs `fn` in a transaction as root holding SEAL_LOCK; `false` when there is no audit log yet or
+ * root is not a superuser (handing a table over and creating event triggers take one). A lock on
+ * the log not had within `lockTimeoutMs` fails it, changing nothing, with a message saying so.
+ */
+async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => Promise<void>, lockTimeoutMs: number): Promise<boolean> {
   return withClient(config.rootUrl, async (client) => {
     await client.query("begin");
     try {
       await client.query("select pg_advisory_xact_lock($1)", [SEAL_LOCK]);
+      await client.query(`set local lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
       const { rows: [state] } = await client.query(
         "select to_regclass('app_public.audit_log') is not null as present, (select rolsuper from pg_roles where rolname = current_user) as superuser",
       );
@@ -115,7 +124,10 @@ async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => P
       return state.present && state.superuser;
     } catch (error) {
       await client.query("rollback");
-      throw error;
+      if ((error as { code?: string }).code !== "55P03") throw error;
+      throw new Error(
+        `The audit log is in use by a long transaction: handing it over waited ${lockTimeoutMs} ms and gave up, changing nothing. Start again once that transaction ends (pg_stat_activity shows it).`,
+      );
     }
   });
 }
@@ -138,7 +150,7 @@ async function auditLogOwners(client: pg.Client): Promise<{ table: string; trigg
  * already: a table's change of owner takes an exclusive lock that would hold up every audit entry
  * of the servers running, and catalog rows rewritten by two starts at once fail one of them.
  */
-export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
+export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT_LOG_LOCK_TIMEOUT_MS): Promise<boolean> {
   const { owner, auditor } = config.roles;
   return withSealLock(config, async (client) => {
     const owners = await auditLogOwners(client);
@@ -172,17 +184,17 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<boolean> {
         create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
           execute function clinicops_guard.keep_audit_log()`);
     }
-  });
+  }, lockTimeoutMs);
 }
 
 /** Gives the audit log (and its trigger function) back to the owner role, for migrations that alter it; sealAuditLog afterwards. Run as root. */
-export async function unsealAuditLog(config: DatabaseConfig): Promise<void> {
+export async function unsealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT_LOG_LOCK_TIMEOUT_MS): Promise<void> {
   const { owner } = config.roles;
   await withSealLock(config, async (client) => {
     const owners = await auditLogOwners(client);
     if (owners.table !== owner) await client.query(`alter table app_public.audit_log owner to ${ident(owner)}`);
     if (owners.triggerFunction !== owner) await client.query(`alter function app_private.tg_audit_log__append_only() owner to ${ident(owner)}`);
-  });
+  }, lockTimeoutMs);
 }
 
 /**

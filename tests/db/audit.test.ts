@@ -166,6 +166,23 @@ describe("append-only", () => {
     expect((await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log"))?.message).toMatch(/must be owner of (table|relation) audit_log/);
   });
 
+  test("handing the log over behind a long transaction gives up after its lock timeout, with a message, changing nothing", async () => {
+    const reader = await rootPool().connect();
+    try {
+      await reader.query("begin");
+      await reader.query("lock table app_public.audit_log in access share mode"); // a long report reading the log
+      const started = Date.now();
+      await expect(unsealAuditLog(testConfig, 200)).rejects.toThrow(
+        "The audit log is in use by a long transaction: handing it over waited 200 ms and gave up, changing nothing. Start again once that transaction ends (pg_stat_activity shows it).",
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await reader.query("rollback");
+      reader.release();
+    }
+    expect(await sealState()).toEqual(SEALED);
+  });
+
   test("even a superuser's update or delete hits the append-only trigger", async () => {
     await expect(rootPool().query("delete from app_public.audit_log where clinic_id = $1", [clinic.clinicId])).rejects.toThrow(/append-only/);
   });
