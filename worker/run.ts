@@ -8,6 +8,7 @@ import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
 import { poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
+import { pdfRenderTimeoutMs } from "../db/config.ts";
 
 const jsonLogger = new Logger((scope) => (level, message, meta) => {
   if (process.env.LOG_LEVEL === "silent") return;
@@ -22,6 +23,7 @@ export interface Worker {
 }
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
+  pdfRenderTimeoutMs(); // a bad PDF_RENDER_TIMEOUT_MS is refused at start, not at each PDF
   // graphile-worker's own pool stops listening for errors before it ends:
   // a connection PostgreSQL closed meanwhile (Ctrl-C reaches the embedded server too) ended the process
   const pool = poolHearingClosures({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));

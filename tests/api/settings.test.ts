@@ -22,6 +22,8 @@ test.each([
   ["MAX_QUERY_FIELDS", "0x10", /^MAX_QUERY_FIELDS must be a whole number/],
   ["DATABASE_POOL_SIZE", "2.5", /^DATABASE_POOL_SIZE must be a whole number of at least 1/],
   ["SESSION_TTL_SECONDS", "30", /^SESSION_TTL_SECONDS must be a whole number of at least 60/],
+  ["EMBEDDED_PG_PORT", "5432x", /^EMBEDDED_PG_PORT must be a whole number from 1 to 65535 \(it is "5432x"\)$/],
+  ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 \(it is "20s"\)$/],
 ])("%s=%s is refused, naming the variable", (name, value, message) => {
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
 });

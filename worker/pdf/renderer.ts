@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
+import { pdfRenderTimeoutMs } from "../../db/config.ts";
 
 // Chromium's old headless shell first: without the full browser's layers it
 // renders 16 invoices/s where the full browser renders 6–7 (two cores).
@@ -124,7 +125,7 @@ function discardPreparedPage(): void {
 }
 
 
-export async function renderPdf(html: string, timeoutMs = Number(process.env.PDF_RENDER_TIMEOUT_MS ?? 20_000)): Promise<RenderResult> {
+export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()): Promise<RenderResult> {
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   let context: BrowserContext | undefined;
