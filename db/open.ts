@@ -13,9 +13,12 @@ export interface OpenDatabase {
 }
 
 export async function openDatabase(
-  { env = process.env, log = () => {} }: { env?: NodeJS.ProcessEnv; log?: (message: string) => void } = {},
+  {
+    env = process.env,
+    log = () => {},
+    secrets = loadSecrets(env),
+  }: { env?: NodeJS.ProcessEnv; log?: (message: string) => void; /** As loadSecrets(env) reads them, when read already. */ secrets?: Secrets } = {},
 ): Promise<OpenDatabase> {
-  const secrets = loadSecrets(env);
   if (env.DATABASE_URL) {
     return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {} };
   }

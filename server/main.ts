@@ -13,8 +13,9 @@ import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
 
 // settings first: one that cannot work is refused before a database starts
-const settings = serverSettings(process.env, loadSecrets(process.env).jwtSecret);
-const db = await openDatabase({ log: (message) => log("info", "database", { message }) });
+const secrets = loadSecrets(process.env);
+const settings = serverSettings(process.env, secrets.jwtSecret);
+const db = await openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
 await prepareDatabase(db.config, (message) => log("info", "database", { message }), { keepAuditLogUnsealed: settings.auditLogUnsealed });
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
 const api = await createApiServer({ pool, settings, roles: db.config.roles });

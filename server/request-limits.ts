@@ -61,7 +61,9 @@ const COSTLY_FIELDS = [
     most: 50,
     problem: "A request may ask for totalCount, aggregates and groupedAggregates 50 times in all: send the rest in another request.",
   },
-].map((group) => ({ ...group, names: new Set(group.names) }));
+];
+/** Each costly field's group, by the field's name: looked up once per selected field. */
+const COSTLY_GROUP = new Map(COSTLY_FIELDS.flatMap((group, index) => group.names.map((name) => [name, index] as const)));
 
 /** Page sizes, at most `maxPageSize`. */
 const PAGE_ARGUMENTS = new Set(["first", "last"]);
@@ -118,8 +120,8 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
       if (selection.kind === Kind.FIELD) {
         if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
         const name = selection.name.value;
-        const group = COSTLY_FIELDS.findIndex(({ names }) => names.has(name));
-        if (group >= 0 && ++costly[group] > COSTLY_FIELDS[group].most) return limitExceeded(COSTLY_FIELDS[group].problem);
+        const group = COSTLY_GROUP.get(name);
+        if (group !== undefined && ++costly[group] > COSTLY_FIELDS[group].most) return limitExceeded(COSTLY_FIELDS[group].problem);
         for (const argument of selection.arguments ?? []) {
           if (literalNestsDeeper(argument.value, limits.maxInputDepth)) return inputTooDeep(limits);
           const argumentName = argument.name.value;
