@@ -648,6 +648,30 @@ COMMENT ON FUNCTION app_hidden.include_deleted() IS 'True while a trusted functi
 
 
 --
+-- Name: is_practising_doctor(uuid, uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select exists (
+    select 1 from app_public.membership m
+    where m.clinic_id = is_practising_doctor.clinic_id and m.id = is_practising_doctor.membership_id
+      and m.role = 'doctor' and m.is_active and m.deleted_at is null and m.accepted_at is not null
+  );
+$$;
+
+
+ALTER FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION is_practising_doctor(clinic_id uuid, membership_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) IS 'Whether the membership is an active, not removed, accepted member of the clinic with the doctor role: who a visit may be booked with. Reads the membership as the caller may.';
+
+
+--
 -- Name: latest_migration(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -3861,14 +3885,9 @@ CREATE FUNCTION app_private.tg_visit__check_doctor() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if tg_op = 'INSERT' or new.doctor_id is distinct from old.doctor_id then
-    if not exists (
-      select 1 from app_public.membership m
-      where m.clinic_id = new.clinic_id and m.id = new.doctor_id and m.role = 'doctor' and m.is_active and m.deleted_at is null
-        and m.accepted_at is not null
-    ) then
-      raise exception 'The doctor must be an active member of this clinic with the doctor role.' using errcode = 'CINVL';
-    end if;
+  if (tg_op = 'INSERT' or new.doctor_id is distinct from old.doctor_id)
+     and not app_hidden.is_practising_doctor(new.clinic_id, new.doctor_id) then
+    raise exception 'The doctor must be an active member of this clinic with the doctor role.' using errcode = 'CINVL';
   end if;
   return new;
 end;
@@ -6377,20 +6396,23 @@ declare
   v_export app_public.report_export;
   v_most_unfinished constant int := 10;
   v_most_unfinished_in_clinic constant int := 30;
+  v_mine bigint;
+  v_clinics bigint;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
   end if;
   -- a clinic's requests take turns here, so requests at once cannot all pass the counts
   perform pg_advisory_xact_lock(hashtextextended('request_export:' || v_clinic, 0));
-  if (select count(*) from app_public.report_export e
-      where e.clinic_id = v_clinic and e.requested_by = app_public.current_user_id()
-        and e.status in ('queued', 'running')) >= v_most_unfinished then
+  select count(*) filter (where e.requested_by = app_public.current_user_id()), count(*)
+  into v_mine, v_clinics
+  from app_public.report_export e
+  where e.clinic_id = v_clinic and e.status in ('queued', 'running');
+  if v_mine >= v_most_unfinished then
     raise exception 'You have % exports waiting or in progress: ask for more once one of them is done.', v_most_unfinished
       using errcode = 'CLIMT';
   end if;
-  if (select count(*) from app_public.report_export e
-      where e.clinic_id = v_clinic and e.status in ('queued', 'running')) >= v_most_unfinished_in_clinic then
+  if v_clinics >= v_most_unfinished_in_clinic then
     raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done.', v_most_unfinished_in_clinic
       using errcode = 'CLIMT';
   end if;
@@ -6795,11 +6817,7 @@ COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.
 CREATE FUNCTION app_public.visit_doctor_is_available(v app_public.visit) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-  select exists (
-    select 1 from app_public.membership m
-    where m.clinic_id = v.clinic_id and m.id = v.doctor_id
-      and m.role = 'doctor' and m.is_active and m.deleted_at is null and m.accepted_at is not null
-  );
+  select app_hidden.is_practising_doctor(v.clinic_id, v.doctor_id);
 $$;
 
 
@@ -10879,6 +10897,14 @@ GRANT ALL ON FUNCTION app_hidden.in_system_context() TO :DATABASE_ANALYST;
 REVOKE ALL ON FUNCTION app_hidden.include_deleted() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_VISITOR;
 GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION is_practising_doctor(clinic_id uuid, membership_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) TO :DATABASE_VISITOR;
 
 
 --
