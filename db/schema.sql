@@ -706,18 +706,27 @@ declare
   v_secret app_private.user_secret;
   v_password_ok boolean;
   v_reason text;
+  v_refusal jsonb;
   v_result jsonb;
   v_busy boolean := false;
 begin
+  begin
+    v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
+  exception when sqlstate 'CINPH' then
+    v_refusal := jsonb_build_object('code', 'CINPH', 'message', sqlerrm);
+    v_reason := 'invalid_phone';
+  end;
   if password is null or password = '' then
-    raise exception 'A password is required.' using errcode = 'CINVL';
+    v_refusal := jsonb_build_object('code', 'CINVL', 'message', 'A password is required.');
+    v_reason := 'no_password';
+  elsif char_length(password) > 1024 then
+    v_refusal := jsonb_build_object('code', 'CINVL', 'message', 'The password is too long.');
+    v_reason := 'password_too_long';
   end if;
-  if char_length(password) > 1024 then
-    raise exception 'The password is too long.' using errcode = 'CINVL';
-  end if;
-  v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
 
-  if ip is not null and (
+  if v_refusal is not null then
+    null; -- refused for its input: no account is looked at
+  elsif ip is not null and (
     select count(*) from app_private.login_failure f
     where f.ip = login.ip and f.attempted_at > now() - interval '15 minutes'
   ) >= 20 then
@@ -759,9 +768,9 @@ begin
         update app_private.user_secret s set locked_until = now() + interval '15 minutes' where s.user_id = v_secret.user_id;
       end if;
     end if;
-    perform app_private.write_audit(null, 'login_failed', 'user', v_user.id, null, null,
-      jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', v_reason), v_user.id);
-    return jsonb_build_object('status', 'invalid');
+    perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
+    return case when v_refusal is null then jsonb_build_object('status', 'invalid')
+      else jsonb_build_object('status', 'refused', 'error', v_refusal) end;
   end if;
 
   begin
@@ -769,8 +778,7 @@ begin
   exception when sqlstate 'CFORB' then
     -- the right password, for a clinic the user is not (or no longer) an active member of: a failed
     -- login, audited in the platform's chain (the clinic's managers are not shown a stranger's phone)
-    perform app_private.write_audit(null, 'login_failed', 'user', v_user.id, null, null,
-      jsonb_build_object('phone', v_phone, 'ip', login.ip, 'reason', 'not_a_member', 'clinicId', login.clinic_id), v_user.id);
+    perform app_private.audit_failed_login(v_phone, login.ip, 'not_a_member', v_user.id, jsonb_build_object('clinicId', login.clinic_id));
     return jsonb_build_object('status', 'not_a_member');
   end;
   -- a login that opened its session (not one refused above) clears the failures and is the last
@@ -789,7 +797,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok", otherwise {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login or login_failed, with the reason). Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason) and every failure but not_a_member counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -1465,6 +1473,32 @@ ALTER FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) OWNER TO 
 --
 
 COMMENT ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) IS 'Recomputes one audit chain (a clinic''s, or null for the platform''s) and reports the first entry changed, removed or inserted behind the database''s back. No permission check: verify_audit_chain checks who asks.';
+
+
+--
+-- Name: audit_failed_login(text, inet, text, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb DEFAULT '{}'::jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_private.write_audit(null, 'login_failed', 'user', audit_failed_login.user_id, null, null,
+    jsonb_build_object('phone', audit_failed_login.phone, 'ip', audit_failed_login.ip, 'reason', audit_failed_login.reason)
+      || audit_failed_login.extra,
+    audit_failed_login.user_id);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The user is the account the phone belongs to, when there is one.';
 
 
 --
@@ -11062,6 +11096,13 @@ REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invo
 --
 
 REVOKE ALL ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) FROM PUBLIC;
 
 
 --

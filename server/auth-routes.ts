@@ -6,6 +6,7 @@
 import express, { type Request, type Response } from "express";
 import type pg from "pg";
 import type { RoleNames } from "../db/config.ts";
+import { OUR_CODES } from "./errors.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
@@ -17,7 +18,9 @@ import { isUuid } from "./uuid.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
-  status: "ok" | "invalid" | "not_a_member";
+  status: "ok" | "refused" | "invalid" | "not_a_member";
+  /** Why a login was refused for its input: one of our SQLSTATEs and its message. */
+  error?: { code: string; message: string };
   sessionId: string;
   expiresAt: string;
   user: { id: string };
@@ -73,6 +76,9 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       ]);
       if (result.status !== "ok") {
         log("info", "login_failed");
+        if (result.status === "refused" && result.error) {
+          return sendError(res, OUR_CODES[result.error.code], result.error.message);
+        }
         return result.status === "not_a_member"
           ? sendError(res, "FORBIDDEN", "You are not a member of that clinic.")
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");

@@ -134,6 +134,36 @@ test("twenty failures from one address refuse further attempts from it, right pa
   expect((await new Browser(api).login(owner.phone, owner.password)).status).toBe(200);
 });
 
+test("logins refused for their input are failed logins: audited with their reason, not what was typed, and counted against the address", async () => {
+  const attacker = new Browser(api);
+  const { owner } = clinic.members;
+  const typedPassword = "my secret password typed in the phone field";
+  const refused = [
+    { phone: typedPassword, password: "whatever-password", code: "INVALID_PHONE", reason: "invalid_phone", phoneKept: null },
+    { phone: owner.phone, password: "", code: "INVALID_INPUT", reason: "no_password", phoneKept: owner.phone },
+    { phone: owner.phone, password: "x".repeat(1025), code: "INVALID_INPUT", reason: "password_too_long", phoneKept: owner.phone },
+  ];
+  for (const attempt of refused) {
+    const response = await attacker.login(attempt.phone, attempt.password);
+    expect({ reason: attempt.reason, status: response.status, code: response.body.error?.code }).toEqual({
+      reason: attempt.reason, status: 400, code: attempt.code,
+    });
+    expect(response.headers.get("set-cookie")).toBeNull();
+  }
+  const { rows } = await rootPool().query(
+    `select detail ->> 'reason' as reason, detail ->> 'phone' as "phoneKept", record_id as "userId", clinic_id as "clinicId"
+       from app_public.audit_log where action = 'login_failed' and detail ->> 'ip' = $1 order by seq`,
+    [attacker.address],
+  );
+  expect(rows).toEqual(refused.map(({ reason, phoneKept }) => ({ reason, phoneKept, userId: null, clinicId: null })));
+  expect(JSON.stringify(rows)).not.toContain(typedPassword);
+  const { rows: counted } = await rootPool().query("select count(*)::int as n from app_private.login_failure where ip = $1", [attacker.address]);
+  expect(counted[0].n).toBe(refused.length);
+  // refusals for input say nothing about the account: its own failure count is untouched
+  const { rows: secret } = await rootPool().query("select failed_login_count from app_private.user_secret where user_id = $1", [owner.userId]);
+  expect(secret[0].failed_login_count).toBe(0);
+});
+
 test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy saw, not one it names itself", async () => {
   // Read as a string, express took "1" for the address 0.0.0.1: every client was the proxy, so any
   // 20 failed logins refused every login of the deployment, and throttling was by nobody's address.

@@ -182,7 +182,7 @@ describe("bad input gets a clear code and writes nothing", () => {
     });
   });
 
-  test("an empty password at login is INVALID_INPUT, not a failed login", async () => {
+  test("an empty password at login is INVALID_INPUT, not INVALID_CREDENTIALS", async () => {
     const response = await new Browser(api).login(clinic.members.owner.phone, "");
     expect(response.status).toBe(400);
     expect(response.body.error).toEqual({ code: "INVALID_INPUT", message: "A password is required." });
