@@ -2359,10 +2359,18 @@ CREATE FUNCTION app_private.live_session() RETURNS app_private.session
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
+  v_claim uuid := app_public.current_session_id();
   live app_private.session;
 begin
+  if v_claim is null then
+    return live;
+  end if;
   select s.* into live from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+  where s.id = v_claim and s.revoked_at is null and s.expires_at > now();
+  -- now() is the transaction's start: a session revoked at that instant was revoked by this transaction
+  if not found and not exists (select from app_private.session s where s.id = v_claim and s.revoked_at = now()) then
+    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+  end if;
   return live;
 end;
 $$;
@@ -2374,7 +2382,7 @@ ALTER FUNCTION app_private.live_session() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION live_session(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.live_session() IS 'The session behind the request''s session id claim if it is live (neither revoked nor expired), else a row of nulls. Read by the current_* functions; PL/pgSQL so that its plan is cached per connection.';
+COMMENT ON FUNCTION app_private.live_session() IS 'The session behind the request''s session id claim if it is live (neither revoked nor expired); a row of nulls without a claim, or when this very transaction ended the session (logout, switch-clinic). A claim whose session had already ended (or no longer exists) is UNAUTHENTICATED (CAUTH), whatever the request asks. Read by the current_* functions; PL/pgSQL so that its plan is cached per connection.';
 
 
 --

@@ -93,14 +93,14 @@ export const VisitQueuePlugin = extendSchema((build) => {
   /**
    * Whether the session may see a visit, asked each time with the request's
    * settings (row-level security). A session that no longer lives (revoked,
-   * expired, its member removed) ends the subscription: UNAUTHENTICATED.
+   * expired, its member removed) ends the subscription: the database answers
+   * UNAUTHENTICATED (app_private.live_session).
    */
   const maySee = () =>
     lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): MaySee => (visitId) =>
       withPgClient(pgSettings, async (client) => {
-        const text = "select app_public.current_clinic_id() is not null as live, exists (select from app_public.visit where id = $1) as visible";
-        const { rows } = await client.query<{ live: boolean; visible: boolean }>({ text, values: [visitId] });
-        if (!rows[0].live) throw new ClientFacingError("UNAUTHENTICATED", "Your session has ended: log in again to follow the visit queue.");
+        const text = "select exists (select from app_public.visit where id = $1) as visible";
+        const { rows } = await client.query<{ visible: boolean }>({ text, values: [visitId] });
         return rows[0].visible;
       }),
     );

@@ -260,15 +260,23 @@ describe("tokens that must be refused", () => {
     expect(response.status).toBe(401);
   });
 
-  test("a validly signed token whose session was logged out", async () => {
+  test("a validly signed token whose session was logged out is told to log in again, whatever it asks", async () => {
     const { browser, token } = await claimsOfFreshLogin();
     expect((await browser.post("/auth/logout", {})).status).toBe(200);
     expect(browser.cookie).toBeNull();
-    const replay = await withToken(token).graphql(WHO_AM_I);
-    expect(replay.body.data).toEqual({ currentUser: null, currentClinic: null, currentRole: null });
-    const memberships = await withToken(token).graphql("{ memberships { totalCount } }");
-    expect(memberships.body.data).toEqual({ memberships: { totalCount: 0 } });
-    expect((await withToken(token).post("/auth/switch-clinic", { clinicId: clinic.clinicId })).status).toBe(401);
+    const ended = { code: "UNAUTHENTICATED", message: "Your session has ended: log in again." };
+    for (const query of [WHO_AM_I, "{ memberships { totalCount } }", "{ patients { nodes { rowId } } }"]) {
+      const replay = await withToken(token).graphql(query);
+      expect({ query, errors: replay.body.errors?.map((e: { extensions?: { code?: string }; message: string }) => ({ code: e.extensions?.code, message: e.message })) }).toEqual({
+        query, errors: expect.arrayContaining([ended]),
+      });
+      expect(JSON.stringify(replay.body.data ?? null)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    }
+    const switched = await withToken(token).post("/auth/switch-clinic", { clinicId: clinic.clinicId });
+    expect({ status: switched.status, error: switched.body.error }).toEqual({ status: 401, error: ended });
+    // logging out again is no error: the cookie is cleared
+    const again = await withToken(token).post("/auth/logout", {});
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { ok: true } });
   });
 
   test("a token whose session was logged out creates nothing, and is told UNAUTHENTICATED (not an unknown clinic)", async () => {

@@ -226,7 +226,7 @@ test("a revoked session cannot subscribe, though its token is still signed and u
   const errors: unknown[] = [];
   await Promise.race([collect(client, [], errors), new Promise((r) => setTimeout(r, 3000))]);
   await client.dispose();
-  expect(JSON.stringify(errors)).toMatch(/Log in to a clinic/);
+  expect(JSON.stringify(errors)).toMatch(/Your session has ended: log in again/);
 });
 
 test("a page of another site cannot open the websocket with the cookie, nor run a mutation over it", async () => {

@@ -142,22 +142,32 @@ describe("without a live session", () => {
     });
   });
 
-  test("a made-up or revoked session id sees nothing", async () => {
+  test("a made-up or revoked session id reads nothing: it is told to log in again (CAUTH)", async () => {
     const session = await openSession(a.members.owner.userId, a.clinicId);
     await rootPool().query("update app_private.session set revoked_at = now() where id = $1", [session]);
     for (const id of [session, "00000000-0000-4000-8000-000000000000"]) {
       await asSession(id, async (client) => {
-        const { rows } = await client.query("select count(*)::int as n from app_public.clinic");
-        expect(rows[0].n).toBe(0);
+        await expect(client.query("select count(*)::int as n from app_public.clinic")).rejects.toMatchObject({
+          code: "CAUTH", message: "Your session has ended: log in again.",
+        });
       });
     }
   });
 
-  test("an expired session sees nothing", async () => {
+  test("an expired session reads nothing: it is told to log in again (CAUTH)", async () => {
     const session = await openSession(a.members.owner.userId, a.clinicId, "-1 second");
     await asSession(session, async (client) => {
-      const { rows } = await client.query("select count(*)::int as n from app_public.membership");
-      expect(rows[0].n).toBe(0);
+      await expect(client.query("select count(*)::int as n from app_public.membership")).rejects.toMatchObject({ code: "CAUTH" });
+    });
+  });
+
+  test("a session ended by the transaction itself is no error: the rest of it runs without a session", async () => {
+    const session = await openSession(a.members.owner.userId, a.clinicId);
+    await asSession(session, async (client) => {
+      expect((await client.query("select app_public.current_user_id() as id")).rows[0].id).toBe(a.members.owner.userId);
+      expect((await client.query("select app_hidden.logout() as out")).rows[0].out).toBe(true);
+      const { rows } = await client.query("select app_public.current_user_id() as id, (select count(*)::int from app_public.clinic) as clinics");
+      expect(rows[0]).toEqual({ id: null, clinics: 0 });
     });
   });
 

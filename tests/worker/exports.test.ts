@@ -146,7 +146,7 @@ test("dates are the clinic's calendar dates and times its wall clock (UTC+3), no
   expect(payment.business_date).toBe(wallClock(payment.received_at).slice(0, 10));
 });
 
-test("another clinic's member, a logged-out user, no session and guessed ids all get 404", async () => {
+test("another clinic's member, no session and guessed ids get 404; a logged-out session 401", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(200);
@@ -160,7 +160,10 @@ test("another clinic's member, a logged-out user, no session and guessed ids all
   const cookie = leaving.cookie!;
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie } })).status).toBe(200);
   await leaving.post("/auth/logout", {});
-  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie } })).status).toBe(404);
+  const afterLogout = await fetch(`${api.url}/exports/${id}`, { headers: { cookie } });
+  expect({ status: afterLogout.status, body: await afterLogout.json() }).toEqual({
+    status: 401, body: { error: { code: "UNAUTHENTICATED", message: "Your session has ended: log in again." } },
+  });
   // and a doctor of the same clinic may not export or download
   const doctor = new Browser(api);
   await doctor.login(a.members.doctor.phone, a.members.doctor.password);
