@@ -11,6 +11,7 @@ import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
+import { stopOnSignals } from "./shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = loadSecrets(process.env);
@@ -30,27 +31,9 @@ api.server.listen(settings.port, () => {
   });
 });
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log("info", "shutdown", { signal });
-  // every step runs even when one before it failed: with the embedded
-  // database, the same Ctrl-C stops PostgreSQL while the worker is stopping
-  const steps: [string, () => Promise<void>][] = [
-    ["API server", () => api.close()],
-    ["worker", async () => { if (worker) await stopWorker(worker); }],
-    ["API pool", () => pool.end()],
-    ["database", () => db.close()],
-  ];
-  let failed = false;
-  for (const [part, stop] of steps) {
-    await stop().catch((error: unknown) => {
-      failed = true;
-      log("error", "shutdown", { part, message: error instanceof Error ? error.message : String(error) });
-    });
-  }
-  process.exit(failed ? 1 : 0);
-}
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+stopOnSignals([
+  ["API server", () => api.close()],
+  ["worker", worker && (() => stopWorker(worker))],
+  ["API pool", () => pool.end()],
+  ["database", () => db.close()],
+]);
