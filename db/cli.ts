@@ -18,7 +18,7 @@ import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { openDatabase } from "./open.ts";
 import { defaultCallingCodeSetting, withCredentials } from "./config.ts";
-import { prepareDatabase, unsealAuditLog } from "./setup.ts";
+import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
@@ -63,8 +63,10 @@ async function main(): Promise<boolean> {
         await watchCurrentMigration(db.config, rest.includes("--once"));
         break;
       case "commit":
-        // applied to this database as it is committed: the audit log the owner's, as for any migration
-        await unsealAuditLog(db.config);
+        // The roles first, with the owner's grant of the settings its functions set: graphile-migrate
+        // rebuilds the shadow database from every migration, as that role, before it commits. Then
+        // applied to this database as it is committed: the audit log the owner's, as for any migration.
+        await prepareDatabase(db.config, (m) => console.error(m), { keepAuditLogUnsealed: true });
         await commitCurrentMigration(db.config, rest.join(" ") || undefined);
         break;
       case "shell": {

@@ -2836,17 +2836,16 @@ COMMENT ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) IS 'Copie
 CREATE FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) RETURNS anyelement
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $_$
 declare
   v_table text := pg_typeof(sample)::text;
   v_result alias for $0; -- typed as the actual row type
 begin
-  perform set_config('clinicops.include_deleted', 'on', true);
   execute format(
     'update %s t set deleted_at = null, deleted_by = null where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null returning t.*',
     v_table
   ) into v_result using restore.clinic_id, restore.id;
-  perform set_config('clinicops.include_deleted', '', true);
   if v_result is null then
     raise exception 'Nothing to restore: no deleted row with that id in this clinic.' using errcode = 'CNOTF';
   end if;
@@ -2861,7 +2860,7 @@ ALTER FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) O
 -- Name: FUNCTION restore(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) IS 'Restores a soft-deleted row (see soft_delete) and returns it; the table''s update policy decides who may.';
+COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) IS 'Restores a soft-deleted row (see soft_delete) and returns it; the table''s update policy decides who may. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
 
 
 --
@@ -2871,24 +2870,23 @@ COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uu
 CREATE FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) RETURNS anyelement
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $_$
 declare
   v_table text := pg_typeof(sample)::text;
   v_result alias for $0; -- typed as the actual row type
-  v_previous text := current_setting('clinicops.include_deleted', true);
   v_live boolean;
 begin
   -- Only a row the caller may change, not deleted yet, is deleted and returned; a delete in flight
-  -- holds the lock until it commits, and then the row is deleted: nothing here.
+  -- holds the lock until it commits, and then the row is deleted: nothing here. (Deleted rows are
+  -- visible in this function, so the live one is asked for by name.)
   execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null for update', v_table)
     into v_live using soft_delete.clinic_id, soft_delete.id;
   if v_live then
     -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
     execute format('delete from %s where clinic_id = $1 and id = $2', v_table) using soft_delete.clinic_id, soft_delete.id;
-    perform set_config('clinicops.include_deleted', 'on', true);
     execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
       into v_result using soft_delete.clinic_id, soft_delete.id;
-    perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
   end if;
   if v_result is null then
     raise exception 'Nothing to delete: no such row in this clinic, or you may not delete it.' using errcode = 'CNOTF';
@@ -2904,7 +2902,7 @@ ALTER FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uui
 -- Name: FUNCTION soft_delete(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may. A row already deleted, or one the caller may not delete, is NOT_FOUND and nothing of it is returned.';
+COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may. A row already deleted, or one the caller may not delete, is NOT_FOUND and nothing of it is returned. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
 
 
 --
@@ -3095,16 +3093,15 @@ COMMENT ON FUNCTION app_private.tg__money_totals() IS 'AFTER INSERT/UPDATE/DELET
 CREATE FUNCTION app_private.tg__patient_not_deleted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 declare
-  v_previous text := current_setting('clinicops.include_deleted', true);
   v_deleted boolean;
 begin
   if tg_op = 'INSERT' or new.patient_id is distinct from old.patient_id then
-    -- deleted rows are hidden by the select policy (which binds this definer too) unless asked for
-    perform set_config('clinicops.include_deleted', 'on', true);
+    -- deleted rows are hidden by the select policy (which binds this definer too) unless asked for,
+    -- as this function's definition does
     select p.deleted_at is not null into v_deleted from app_public.patient p where p.clinic_id = new.clinic_id and p.id = new.patient_id;
-    perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
     if v_deleted then
       raise exception 'This patient was deleted: restore them before booking or billing them.' using errcode = 'CINVL';
     end if;
@@ -3130,16 +3127,13 @@ COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'AFTER INSERT OR UP
 CREATE FUNCTION app_private.tg__soft_delete() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $_$
-declare
-  v_previous text := current_setting('clinicops.include_deleted', true);
 begin
-  perform set_config('clinicops.include_deleted', 'on', true);
   execute format(
     'update %I.%I set deleted_at = now(), deleted_by = app_public.current_user_id() where clinic_id = $1 and id = $2 and deleted_at is null',
     tg_table_schema, tg_table_name
   ) using old.clinic_id, old.id;
-  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
   return null; -- the row stays; the DELETE itself does nothing
 end;
 $_$;
@@ -3537,10 +3531,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDAT
 CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
-declare
-  v_include_deleted text := current_setting('clinicops.include_deleted', true);
-  v_declined_lately boolean;
 begin
   if tg_op = 'UPDATE' then
     if old.deleted_at is not null and new.deleted_at is null and old.accepted_at is null and old.deleted_by = old.user_id then
@@ -3549,14 +3541,12 @@ begin
     return new;
   end if;
   -- the declined invitations are removed rows, which the policies show only with include_deleted
-  perform set_config('clinicops.include_deleted', 'on', true);
-  v_declined_lately := exists (
+  -- (on in this function's definition)
+  if exists (
     select 1 from app_public.membership m
     where m.clinic_id = new.clinic_id and m.user_id = new.user_id
       and m.accepted_at is null and m.deleted_by = m.user_id and m.deleted_at > now() - interval '30 days'
-  );
-  perform set_config('clinicops.include_deleted', coalesce(v_include_deleted, ''), true);
-  if v_declined_lately then
+  ) then
     raise exception 'They declined an invitation from this clinic less than 30 days ago.' using errcode = 'CCONF';
   end if;
   return new;
@@ -3586,8 +3576,10 @@ declare
   v_touches_owner boolean := (tg_op <> 'INSERT' and old.role = 'owner') or (tg_op <> 'DELETE' and new.role = 'owner');
   v_stays_owner boolean := tg_op = 'UPDATE' and new.role = 'owner' and new.is_active and new.deleted_at is null
                            and new.accepted_at is not null;
-  v_own_answer boolean := tg_op = 'UPDATE' and old.accepted_at is null and old.user_id = app_public.current_user_id()
-                          and (new.role, new.is_active) = (old.role, old.is_active);
+  -- the person answering their own pending invitation: accepting it (an UPDATE leaving role and
+  -- is_active as they were) or declining it (a DELETE, which the soft delete turns into an UPDATE)
+  v_own_answer boolean := tg_op <> 'INSERT' and old.accepted_at is null and old.user_id = app_public.current_user_id()
+                          and (tg_op = 'DELETE' or (new.role, new.is_active) = (old.role, old.is_active));
 begin
   if tg_op = 'UPDATE' and (new.clinic_id, new.user_id) is distinct from (old.clinic_id, old.user_id) then
     raise exception 'A membership cannot move to another clinic or user.' using errcode = 'CFORB';
@@ -4824,11 +4816,11 @@ COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text
 CREATE FUNCTION app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 declare
   v_visit app_public.visit;
   v_invoice app_public.invoice;
-  v_previous text := current_setting('clinicops.include_deleted', true);
 begin
   if not app_hidden.may_invoice() then
     raise exception 'You may not create invoices in this clinic.' using errcode = 'CFORB';
@@ -4846,8 +4838,8 @@ begin
   end if;
   insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
   returning * into v_invoice;
-  -- a service deleted from the catalog since the visit was given it is billed all the same
-  perform set_config('clinicops.include_deleted', 'on', true);
+  -- a service deleted from the catalog since the visit was given it is billed all the same (this
+  -- function sees deleted rows: its definition sets clinicops.include_deleted)
   insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
   select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price,
          least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), v_invoice.tax_rate
@@ -4855,7 +4847,6 @@ begin
   cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
   where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
   order by s.created_at;
-  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
   return v_invoice;
 end;
@@ -5121,10 +5112,8 @@ True when the live session belongs to a platform administrator.';
 CREATE FUNCTION app_public.dashboard(from_date date, to_date date) RETURNS app_public.dashboard
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
-declare
-  v_previous text := current_setting('clinicops.include_deleted', true);
-  v_result app_public.dashboard;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
@@ -5132,10 +5121,9 @@ begin
   if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
     raise exception 'Give a period of at most 367 days: fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
-  perform set_config('clinicops.include_deleted', 'on', true);
-  v_result := app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
-  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
-  return v_result;
+  -- deleted services and removed members still name the figures they made (include_deleted is on
+  -- in this function's definition)
+  return app_private.dashboard_for(app_public.current_clinic_id(), from_date, to_date);
 end;
 $$;
 
@@ -5159,22 +5147,21 @@ CREATE FUNCTION app_public.decline_invitation(clinic_id uuid) RETURNS boolean
     AS $$
 declare
   v_user uuid := app_public.current_user_id();
-  v_previous text := current_setting('clinicops.include_deleted', true);
-  v_declined boolean;
+  v_membership uuid;
 begin
   if v_user is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
   end if;
-  -- a soft delete of the pending membership, by the person (audited as such in the clinic's chain);
-  -- the row it leaves, deleted, must stay readable to the statement (as in soft_delete)
-  perform set_config('clinicops.include_deleted', 'on', true);
-  update app_public.membership m set deleted_at = now(), deleted_by = v_user
-  where m.clinic_id = decline_invitation.clinic_id and m.user_id = v_user and m.accepted_at is null and m.deleted_at is null;
-  v_declined := found;
-  perform set_config('clinicops.include_deleted', coalesce(v_previous, ''), true);
-  if not v_declined then
+  -- the person's pending membership, locked: the clinic withdrawing it at the same time went first
+  -- (then there is nothing to decline) or waits
+  select m.id into v_membership from app_public.membership m
+  where m.clinic_id = decline_invitation.clinic_id and m.user_id = v_user and m.accepted_at is null and m.deleted_at is null
+  for update;
+  if v_membership is null then
     raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
   end if;
+  -- a soft delete by the person (audited as such in the clinic's chain), through decline_own_invitations
+  perform app_private.soft_delete(null::app_public.membership, decline_invitation.clinic_id, v_membership);
   return true;
 end;
 $$;
@@ -5375,16 +5362,15 @@ COMMENT ON FUNCTION app_public.delete_service(service_id uuid) IS 'Removes a ser
 CREATE FUNCTION app_public.deleted_patients() RETURNS SETOF app_public.patient
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin') then
     raise exception 'Only an owner or admin can list deleted patients.' using errcode = 'CFORB';
   end if;
-  perform set_config('clinicops.include_deleted', 'on', true);
   return query select p.* from app_public.patient p
     where p.clinic_id = app_public.current_clinic_id() and p.deleted_at is not null
     order by p.deleted_at desc;
-  perform set_config('clinicops.include_deleted', '', true);
 end;
 $$;
 
@@ -5405,16 +5391,15 @@ COMMENT ON FUNCTION app_public.deleted_patients() IS 'The clinic''s deleted pati
 CREATE FUNCTION app_public.deleted_services() RETURNS SETOF app_public.service
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin') then
     raise exception 'Only an owner or admin can list deleted services.' using errcode = 'CFORB';
   end if;
-  perform set_config('clinicops.include_deleted', 'on', true);
   return query select s.* from app_public.service s
     where s.clinic_id = app_public.current_clinic_id() and s.deleted_at is not null
     order by s.deleted_at desc;
-  perform set_config('clinicops.include_deleted', '', true);
 end;
 $$;
 
@@ -10340,6 +10325,13 @@ ALTER TABLE app_public.clinic ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_public.daily_reconciliation ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: membership decline_own_invitations; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY decline_own_invitations ON app_public.membership FOR DELETE TO :DATABASE_OWNER USING (((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NULL) AND (deleted_at IS NULL)));
+
 
 --
 -- Name: invoice_line delete_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER

@@ -29,11 +29,40 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
   await client.query(`${rowCount ? "alter" : "create"} role ${ident(name)} with ${attributes}${pw}`);
 }
 
-/** Creates or updates the four roles; creates the database when missing. */
+/**
+ * The settings the owner role's functions set for their own duration, in their definition
+ * (`set clinicops.include_deleted = 'on'`, restored to the caller's value on return). PostgreSQL
+ * refuses a custom setting in a function's SET clause to a role that is not a superuser
+ * ("permission denied to set parameter") unless it was granted SET on it (PostgreSQL 15+), and only a
+ * superuser grants that. The grant is the server's (pg_parameter_acl), not one database's, so it
+ * outlives a dropped database; it is given here, before any migration runs, on every path that
+ * migrates: prepareDatabase, and the shadow database of `migrate:commit` (which uses the same role).
+ * Callers of those functions need no grant.
+ */
+const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted"] as const;
+
+async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Promise<void> {
+  for (const setting of OWNER_FUNCTION_SETTINGS) {
+    const { rows } = await client.query("select has_parameter_privilege($1, $2, 'SET') as granted", [owner, setting]);
+    if (rows[0].granted) continue; // granted already: nothing rewritten at each start
+    try {
+      await client.query(`grant set on parameter ${setting} to ${ident(owner)}`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "42501") throw error;
+      throw new Error(
+        `The owner role needs SET on the setting ${setting}, which only a superuser grants, and DATABASE_URL's role is not one: ` +
+          `have a superuser run once "grant set on parameter ${setting} to ${ident(owner)}", then start again.`,
+      );
+    }
+  }
+}
+
+/** Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS); creates the database when missing. */
 export async function ensureRolesAndDatabase(config: DatabaseConfig, databaseName = config.databaseName): Promise<boolean> {
   const { roles, passwords } = config;
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (client) => {
     await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner);
+    await grantOwnerFunctionSettings(client, roles.owner);
     await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator);
     await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls");
     await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls");
@@ -212,20 +241,28 @@ async function pendingMigrationsTouchAuditLog(config: DatabaseConfig): Promise<b
 
 /**
  * Everything, in order. Safe to run at every start. `keepAuditLogUnsealed`: while current.sql
- * (which may alter the log) is worked on: `npm run dev` and its server, `npm run migrate:watch`.
+ * (which may alter the log) is worked on: `npm run dev` and its server, `npm run migrate:watch`,
+ * `npm run migrate:commit`.
  */
 export async function prepareDatabase(
   config: DatabaseConfig,
   log: (message: string) => void = () => {},
   { keepAuditLogUnsealed = false } = {},
 ): Promise<void> {
-  // Starts at once (replicas, the API and a worker) take turns, from the roles to the seal: each
-  // rewrites catalog rows (roles' passwords, the seal), and graphile-migrate refuses a second
-  // migrator instead of waiting, after which that start sealed the log under the first's migration.
-  // The lock is taken in the server's maintenance database: the application's may not exist yet.
-  await withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (lock) => {
+  await inStartTurn(config, () => prepareInTurn(config, log, keepAuditLogUnsealed));
+}
+
+/**
+ * Runs `fn` in its turn among starts at once (replicas, the API and a worker), which take turns from
+ * the roles to the seal: each rewrites catalog rows (roles' passwords, the seal), and graphile-migrate
+ * refuses a second migrator instead of waiting, after which that start sealed the log under the
+ * first's migration. The lock is taken in the server's maintenance database: the application's may
+ * not exist yet.
+ */
+export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T>): Promise<T> {
+  return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (lock) => {
     await lock.query("select pg_advisory_lock(hashtext('clinicops start ' || $1))", [config.databaseName]);
-    await prepareInTurn(config, log, keepAuditLogUnsealed);
+    return fn();
   });
 }
 

@@ -311,6 +311,25 @@ describe("inviting someone who already has an account", () => {
     ).rejects.toMatchObject({ code: "CNOTF" });
   });
 
+  test("declining goes through soft_delete: an owner's invitation too, by a person who owns no clinic; audited, and include_deleted left as it was", async () => {
+    const a = await createClinic();
+    const b = await createClinic();
+    const doctor = b.members.doctor; // a doctor in B: no owner of the session's clinic
+    const invited = await inviteBsDoctor(a, doctor, "owner");
+    const setting = await committedAs(await openSession(doctor.userId, b.clinicId), async (client) => {
+      await client.query("select set_config('clinicops.include_deleted', 'on', true)");
+      expect((await client.query("select app_public.decline_invitation($1) as declined", [a.clinicId])).rows).toEqual([{ declined: true }]);
+      return (await client.query("select current_setting('clinicops.include_deleted') as value")).rows[0].value;
+    });
+    expect(setting).toBe("on");
+    const { rows } = await rootPool().query("select deleted_by, deleted_at is not null as deleted from app_public.membership where id = $1", [invited.id]);
+    expect(rows).toEqual([{ deleted_by: doctor.userId, deleted: true }]);
+    expect(await auditActions(invited.id)).toEqual(["insert", "soft_delete"]);
+    await expect(
+      committedAs(await openSession(doctor.userId, b.clinicId), (client) => client.query("select app_public.decline_invitation($1)", [a.clinicId])),
+    ).rejects.toMatchObject({ code: "CNOTF" });
+  });
+
   test("the inviting clinic can withdraw it with removeMember", async () => {
     const a = await createClinic();
     const b = await createClinic();

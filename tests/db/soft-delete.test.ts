@@ -5,10 +5,13 @@
  * A booking and a delete of its patient at once leave no visit of a deleted
  * patient: the booking waits for a delete in flight and is then refused, and a
  * delete that comes second waits for the booking. A DELETE by the API role
- * never removes a patient, service or visit.
+ * never removes a patient, service or visit. The functions that see deleted
+ * rows (clinicops.include_deleted) leave the setting as they found it.
  */
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import pg from "pg";
+import { ensureRolesAndDatabase, inStartTurn } from "../../db/setup.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
@@ -83,4 +86,89 @@ test("a DELETE by the API's role, even an owner's, keeps the row: patients and s
   ]);
   const audit = await rootPool().query("select action from app_public.audit_log where record_id = any($1) and action like '%delete%'", [[patient.id, service.id]]);
   expect(audit.rows).toEqual([{ action: "soft_delete" }, { action: "soft_delete" }]);
+});
+
+describe("clinicops.include_deleted after a function that sees deleted rows is what it was before the call", () => {
+  const setting = async (client: pg.ClientBase) =>
+    (await client.query("select coalesce(current_setting('clinicops.include_deleted', true), '') as value")).rows[0].value as string;
+  const sees = async (client: pg.ClientBase, table: string, id: string) =>
+    (await client.query(`select count(*)::int as n from app_public.${table} where id = $1`, [id])).rows[0].n === 1;
+
+  // each: the call, then the deleted row that a plain select afterwards sees only while the setting is on
+  const calls: [string, (client: pg.ClientBase) => Promise<{ table: string; id: string }>][] = [
+    ["deleted_patients", async (client) => {
+      const patient = await createPatient(clinic.clinicId);
+      await client.query("select app_public.delete_patient($1)", [patient.id]);
+      expect((await client.query("select id from app_public.deleted_patients()")).rows).toContainEqual({ id: patient.id });
+      return { table: "patient", id: patient.id };
+    }],
+    ["deleted_services", async (client) => {
+      const service = await createService(clinic.clinicId);
+      await client.query("select app_public.delete_service($1)", [service.id]);
+      expect((await client.query("select id from app_public.deleted_services()")).rows).toContainEqual({ id: service.id });
+      return { table: "service", id: service.id };
+    }],
+    ["restore (restore_patient)", async (client) => {
+      const [stays, comesBack] = [await createPatient(clinic.clinicId), await createPatient(clinic.clinicId)];
+      await client.query("select app_public.delete_patient($1), app_public.delete_patient($2)", [stays.id, comesBack.id]);
+      await client.query("select app_public.restore_patient($1)", [comesBack.id]);
+      return { table: "patient", id: stays.id };
+    }],
+    ["soft_delete (delete_patient)", async (client) => {
+      const patient = await createPatient(clinic.clinicId);
+      await client.query("select app_public.delete_patient($1)", [patient.id]);
+      return { table: "patient", id: patient.id };
+    }],
+  ];
+
+  test.each(calls)("%s, called with it on (as by a function that turned it on), leaves it on", async (_, call) => {
+    await asMember(clinic.members.owner, async (client) => {
+      await client.query("select set_config('clinicops.include_deleted', 'on', true)");
+      const deleted = await call(client);
+      expect(await setting(client)).toBe("on");
+      expect(await sees(client, deleted.table, deleted.id)).toBe(true);
+    });
+  });
+
+  test.each(calls)("%s, called with it off, leaves it off: the next statement does not see the deleted row", async (_, call) => {
+    await asMember(clinic.members.owner, async (client) => {
+      const deleted = await call(client);
+      expect(await setting(client)).toBe("");
+      expect(await sees(client, deleted.table, deleted.id)).toBe(false);
+    });
+  });
+
+  test("no function sets it by hand: those that see deleted rows set it in their definition", async () => {
+    const { rows } = await rootPool().query(`
+      select p.oid::regprocedure::text as name, coalesce('clinicops.include_deleted=on' = any (p.proconfig), false) as in_definition,
+        position('set_config(''clinicops.include_deleted''' in p.prosrc) > 0 as by_hand
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting')
+        and (position('set_config(''clinicops.include_deleted''' in p.prosrc) > 0 or 'clinicops.include_deleted=on' = any (p.proconfig))
+      order by 1`);
+    // invite_member is restated on its own
+    expect(rows.filter((r) => r.name !== "app_public.invite_member(text,text,app_public.member_role,text)")).toEqual(
+      [
+        "app_private.restore(anyelement,uuid,uuid)",
+        "app_private.soft_delete(anyelement,uuid,uuid)",
+        "app_private.tg__patient_not_deleted()",
+        "app_private.tg__soft_delete()",
+        "app_private.tg_membership__declined_stays_declined()",
+        "app_public.create_invoice_from_visit(uuid)",
+        "app_public.dashboard(date,date)",
+        "app_public.deleted_patients()",
+        "app_public.deleted_services()",
+      ].map((name) => ({ name, in_definition: true, by_hand: false })),
+    );
+  });
+
+  test("every start grants the owner role SET on it, which a function's definition needs (a superuser's grant, for the whole server)", async () => {
+    const granted = async () =>
+      (await rootPool().query("select has_parameter_privilege($1, 'clinicops.include_deleted', 'SET') as granted", [testConfig.roles.owner])).rows[0].granted;
+    await rootPool().query(`revoke set on parameter clinicops.include_deleted from ${pg.escapeIdentifier(testConfig.roles.owner)}`);
+    expect(await granted()).toBe(false);
+    // what every start does first, in its turn (a whole start here would seal the audit log under audit.test.ts)
+    await inStartTurn(testConfig, () => ensureRolesAndDatabase(testConfig));
+    expect(await granted()).toBe(true);
+  });
 });
