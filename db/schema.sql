@@ -1600,7 +1600,10 @@ CREATE FUNCTION app_private.check_password(password text) RETURNS void
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if password is null or char_length(password) < 8 then
+  if password is null or password = '' then
+    raise exception 'A password is required: a new account gets it, an existing one keeps its own.' using errcode = 'CINVL';
+  end if;
+  if char_length(password) < 8 then
     raise exception 'Passwords need at least 8 characters.' using errcode = 'CWEAK';
   end if;
   if char_length(password) > 128 then
@@ -1616,7 +1619,7 @@ ALTER FUNCTION app_private.check_password(password text) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION check_password(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_password(password text) IS 'Refuses a password that is not 8 to 128 characters (WEAK_PASSWORD).';
+COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given: none is INVALID_INPUT, fewer than 8 or more than 128 characters WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin).';
 
 
 --
@@ -1643,6 +1646,27 @@ COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every doc
 
 
 --
+-- Name: clinic_name_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.clinic_name_key(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select btrim(regexp_replace(lower(name), '\s+', ' ', 'g'));
+$$;
+
+
+ALTER FUNCTION app_private.clinic_name_key(name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION clinic_name_key(name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared: in lower case, every run of white space (tabs, line ends) one space, none at either end.';
+
+
+--
 -- Name: create_platform_admin(text, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1652,12 +1676,16 @@ CREATE FUNCTION app_private.create_platform_admin(phone text, full_name text, pa
     AS $$
 declare
   v_phone app_public.e164_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
-  v_id uuid := app_private.find_or_create_user(v_phone, full_name, password);
+  v_user record := app_private.find_or_create_user(v_phone, full_name, password);
 begin
-  update app_private.user_secret s set password_hash = app_private.hash_password(password), locked_until = null,
-    failed_login_count = 0 where s.user_id = v_id;
-  update app_public."user" u set is_platform_admin = true, is_active = true where u.id = v_id;
-  return v_id;
+  -- a new user's secret was made from this password; someone already registered gets it now, their
+  -- secret taken before their user row, as a login takes them (000052)
+  if not v_user.created then
+    update app_private.user_secret s set password_hash = app_private.hash_password(password), locked_until = null,
+      failed_login_count = 0 where s.user_id = v_user.user_id;
+  end if;
+  update app_public."user" u set is_platform_admin = true, is_active = true where u.id = v_user.user_id;
+  return v_user.user_id;
 end;
 $$;
 
@@ -1968,37 +1996,35 @@ COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the ex
 -- Name: find_or_create_user(app_public.e164_phone, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text) RETURNS uuid
+CREATE FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
-  v_id uuid;
+  v_password_hash text;
 begin
-  -- one phone's account is made once, whoever asks at the same time (invite_member looks under it)
+  -- one phone's account is made once, whoever asks at the same time: the look and the insert are
+  -- under the phone's lock, so one caller alone is told created
   perform pg_advisory_xact_lock(hashtextextended('user:' || find_or_create_user.phone, 0));
-  select u.id into v_id from app_public."user" u where u.phone = find_or_create_user.phone;
-  if found then
-    return v_id; -- an existing person keeps their own name and password
+  select u.id into user_id from app_public."user" u where u.phone = find_or_create_user.phone;
+  created := not found;
+  if created then -- an existing person keeps their own name and password
+    v_password_hash := app_private.hash_password(password); -- the password rule, before anything is written
+    insert into app_public."user" (phone, full_name) values (find_or_create_user.phone, btrim(full_name))
+    returning id into user_id;
+    insert into app_private.user_secret (user_id, password_hash) values (find_or_create_user.user_id, v_password_hash);
   end if;
-  if password is null or password = '' then
-    raise exception 'A password is required to create a new user.' using errcode = 'CINVL';
-  end if;
-  insert into app_public."user" (phone, full_name) values (find_or_create_user.phone, btrim(full_name))
-  returning id into v_id;
-  insert into app_private.user_secret (user_id, password_hash) values (v_id, app_private.hash_password(password));
-  return v_id;
 end;
 $$;
 
 
-ALTER FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION find_or_create_user(phone app_public.e164_phone, full_name text, password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text) IS 'The user with this phone, created with the name and password when new.';
+COMMENT ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) IS 'The user with this phone, and whether this call created them (with the name and the password, which check_password must accept); an existing user keeps their name and password, and needs none given. Looked up under an advisory lock on the phone (''user:'' || phone), so accounts of one phone are made one at a time and created is true for one caller only.';
 
 
 --
@@ -4622,7 +4648,7 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_invoice_footer_check CHECK ((char_length(invoice_footer) <= 2000)),
     CONSTRAINT clinic_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$'::text)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
-    CONSTRAINT clinic_phone_check CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text)),
+    CONSTRAINT clinic_phone_check CHECK ((phone = ((phone)::app_public.e164_phone)::text)),
     CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
@@ -4769,6 +4795,7 @@ CREATE FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cu
     AS $_$
 declare
   v_clinic app_public.clinic;
+  v_name text := regexp_replace(create_clinic_with_owner.name, '^\s+|\s+$', '', 'g');
   v_phone app_public.e164_phone;
   v_owner uuid;
 begin
@@ -4779,21 +4806,21 @@ begin
     raise exception 'Unknown time zone: use an IANA name such as Africa/Nairobi.' using errcode = 'CINVL';
   end if;
   v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
-  perform pg_advisory_xact_lock(hashtextextended('create_clinic_with_owner:' || v_phone, 0));
+  -- one owner's requests take turns, under the phone's lock that find_or_create_user takes below
+  perform pg_advisory_xact_lock(hashtextextended('user:' || v_phone, 0));
   if exists (
     select 1 from app_public.clinic c
     join app_public.membership m on m.clinic_id = c.id and m.role = 'owner' and m.deleted_at is null
       and m.is_active and m.accepted_at is not null
     join app_public."user" u on u.id = m.user_id
-    where u.phone = v_phone
-      and btrim(regexp_replace(lower(c.name), '\s+', ' ', 'g')) = btrim(regexp_replace(lower(create_clinic_with_owner.name), '\s+', ' ', 'g'))
+    where u.phone = v_phone and app_private.clinic_name_key(c.name) = app_private.clinic_name_key(v_name)
   ) then
-    raise exception 'This owner already has a clinic named %.', btrim(create_clinic_with_owner.name) using errcode = 'CCONF';
+    raise exception 'This owner already has a clinic named %.', v_name using errcode = 'CCONF';
   end if;
   insert into app_public.clinic (name, timezone, currency, calling_code)
-  values (regexp_replace(name, '^\s+|\s+$', '', 'g'), create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
+  values (v_name, create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
-  v_owner := app_private.find_or_create_user(v_phone, owner_name, owner_password);
+  v_owner := (app_private.find_or_create_user(v_phone, owner_name, owner_password)).user_id;
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
   return v_clinic;
 end;
@@ -5574,8 +5601,7 @@ CREATE FUNCTION app_public.invite_member(phone text, full_name text, role app_pu
 declare
   v_clinic uuid := app_public.current_clinic_id();
   v_phone app_public.e164_phone;
-  v_registered boolean;
-  v_user uuid;
+  v_user record;
   v_membership app_public.membership;
   v_include_deleted text := current_setting('clinicops.include_deleted', true);
   v_added_lately bigint;
@@ -5595,9 +5621,6 @@ begin
   if full_name is null or char_length(btrim(full_name)) not between 1 and 200 then
     raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
   end if;
-  if password is null or password = '' then
-    raise exception 'A password is required: a new account gets it, an existing one keeps its own.' using errcode = 'CINVL';
-  end if;
   perform app_private.check_password(password);
   -- a clinic's invitations take turns here, so requests at once cannot all pass the count; removed
   -- memberships count too (an invitation withdrawn at once still told whether the phone is registered)
@@ -5610,18 +5633,15 @@ begin
     raise exception 'Your clinic has added 50 people in the past hour: wait before inviting more.' using errcode = 'CLIMT';
   end if;
   v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(v_clinic));
-  -- the phone's accounts are made one at a time (find_or_create_user takes the same lock), so none
-  -- appears between this look and the call below
-  perform pg_advisory_xact_lock(hashtextextended('user:' || v_phone, 0));
-  v_registered := exists (select 1 from app_public."user" u where u.phone = v_phone);
+  -- looked up once, under the phone's lock: created only for the request that made the account
   v_user := app_private.find_or_create_user(v_phone, full_name, password);
-  if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user) then
+  if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user.user_id) then
     raise exception 'This person is already a member of the clinic.' using errcode = 'CCONF';
   end if;
   -- someone who already had an account agrees first (accept_invitation): until then the membership
   -- is pending, and the clinic sees neither their name nor their phone
   insert into app_public.membership (clinic_id, user_id, role, accepted_at)
-  values (v_clinic, v_user, invite_member.role, case when v_registered then null else now() end)
+  values (v_clinic, v_user.user_id, invite_member.role, case when v_user.created then now() end)
   returning * into v_membership;
   return v_membership;
 end;
@@ -11134,6 +11154,13 @@ REVOKE ALL ON FUNCTION app_private.clinic_header(clinic_id uuid) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION clinic_name_key(name text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.clinic_name_key(name text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION create_platform_admin(phone text, full_name text, password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11197,10 +11224,10 @@ REVOKE ALL ON FUNCTION app_private.fail_abandoned_exports() FROM PUBLIC;
 
 
 --
--- Name: FUNCTION find_or_create_user(phone app_public.e164_phone, full_name text, password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) FROM PUBLIC;
 
 
 --

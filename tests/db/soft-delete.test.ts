@@ -146,9 +146,9 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting')
         and (position('set_config(''clinicops.include_deleted''' in p.prosrc) > 0 or 'clinicops.include_deleted=on' = any (p.proconfig))
       order by 1`);
-    // invite_member is restated on its own
-    expect(rows.filter((r) => r.name !== "app_public.invite_member(text,text,app_public.member_role,text)")).toEqual(
+    expect(rows).toEqual(
       [
+        "app_private.memberships_added_lately(uuid)",
         "app_private.restore(anyelement,uuid,uuid)",
         "app_private.soft_delete(anyelement,uuid,uuid)",
         "app_private.tg__patient_not_deleted()",

@@ -1,0 +1,226 @@
+/**
+ * Accounts made on the way: invite_member (a new phone), create_clinic_with_owner (its owner) and
+ * create_platform_admin (`npm run superuser`) all make the user through find_or_create_user, which
+ * looks the phone up once, under the phone's lock, and says whether it made the user; the password
+ * rule is one function whichever of them is asked.
+ */
+import type pg from "pg";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone } from "../support/fixtures.ts";
+import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+
+afterAll(closeRootPool);
+
+const usersWithPhone = async (phone: string) =>
+  (await rootPool().query(`select count(*)::int as n from app_public."user" where phone = $1`, [phone])).rows[0].n as number;
+
+/**
+ * Runs `fn` on a superuser connection in a transaction that counts PL/pgSQL calls, then rolls back;
+ * `hashes()` is how many passwords app_private.hash_password hashed in it so far.
+ */
+async function countingHashes<T>(fn: (client: pg.PoolClient, hashes: () => Promise<number>) => Promise<T>): Promise<T> {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("set local track_functions = 'pl'");
+    // the connection's earlier transactions' calls show here too until it is next idle: counted from now
+    const calls = async () =>
+      (await client.query("select coalesce(sum(calls), 0)::int as n from pg_stat_xact_user_functions where schemaname = 'app_private' and funcname = 'hash_password'"))
+        .rows[0].n as number;
+    const before = await calls();
+    return await fn(client, async () => (await calls()) - before);
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
+}
+
+describe("find_or_create_user", () => {
+  test("says it created the user of a new phone, and not the next time: the person keeps the name and password they had", async () => {
+    const phone = randomPhone();
+    const first = await rootPool().query("select * from app_private.find_or_create_user($1, ' New Person ', 'password-123')", [phone]);
+    expect(first.rows).toEqual([{ user_id: expect.any(String), created: true }]);
+    // an existing phone needs no password: createClinicWithOwner's owner who already has an account keeps theirs
+    for (const password of ["another-password", null]) {
+      const again = await rootPool().query("select * from app_private.find_or_create_user($1, 'Another Name', $2)", [phone, password]);
+      expect(again.rows).toEqual([{ user_id: first.rows[0].user_id, created: false }]);
+    }
+    const { rows } = await rootPool().query(
+      `select u.full_name, s.password_hash = crypt('password-123', s.password_hash) as kept
+       from app_public."user" u join app_private.user_secret s on s.user_id = u.id where u.id = $1`,
+      [first.rows[0].user_id],
+    );
+    expect(rows).toEqual([{ full_name: "New Person", kept: true }]);
+  });
+
+  test("refuses to create a user without a valid password, and writes nothing", async () => {
+    const phone = randomPhone();
+    for (const password of [null, "", "short"]) {
+      await expect(rootPool().query("select * from app_private.find_or_create_user($1, 'No Password', $2)", [phone, password])).rejects.toMatchObject({
+        code: password === "short" ? "CWEAK" : "CINVL",
+      });
+    }
+    expect(await usersWithPhone(phone)).toBe(0);
+  });
+});
+
+test("two clinics inviting one new phone at once make one user: the first a member at once, the second waits and makes an invitation", async () => {
+  const a = await createClinic();
+  const b = await createClinic();
+  const phone = randomPhone();
+  await atOnce(a.members.owner, b.members.owner, async (first, second) => {
+    const made = await first.query("select accepted_at from app_public.invite_member($1, 'Named by A', 'doctor', 'password-of-a')", [phone]);
+    expect(made.rows[0].accepted_at).not.toBeNull();
+    const invited = outcome(second.query("select accepted_at from app_public.invite_member($1, 'Named by B', 'cashier', 'password-of-b')", [phone]));
+    expect(await waitsForLock(second, invited)).toBe(true);
+    await first.query("commit");
+    expect(await invited).toEqual([{ accepted_at: null }]); // registered meanwhile: pending until they accept
+    await second.query("commit");
+  });
+  expect(await usersWithPhone(phone)).toBe(1);
+  const { rows } = await rootPool().query(
+    `select m.clinic_id, m.accepted_at is not null as accepted, u.full_name from app_public.membership m join app_public."user" u on u.id = m.user_id
+     where u.phone = $1 order by accepted desc`,
+    [phone],
+  );
+  expect(rows).toEqual([
+    { clinic_id: a.clinicId, accepted: true, full_name: "Named by A" },
+    { clinic_id: b.clinicId, accepted: false, full_name: "Named by A" },
+  ]);
+});
+
+describe("the password rule is the same wherever an account is made", () => {
+  /** What each entry point answers for this password (`code message` of its refusal), for a new phone and, promoting, a registered one. */
+  async function answers(password: string | null): Promise<Record<string, string>> {
+    const clinic = await createClinic();
+    const admin = await createUser({ isPlatformAdmin: true });
+    const adminSession = await openSession(admin.userId, null);
+    const existing = await createUser();
+    const refusal = async (run: () => Promise<unknown>) =>
+      run().then(
+        () => "accepted",
+        (error: { code: string; message: string }) => `${error.code} ${error.message}`,
+      );
+    return {
+      inviteMember: await refusal(() =>
+        asMember(clinic.members.owner, (client) => client.query("select app_public.invite_member($1, 'New Person', 'doctor', $2)", [randomPhone(), password])),
+      ),
+      createClinicWithOwner: await refusal(() =>
+        asSession(adminSession, (client) =>
+          client.query("select app_public.create_clinic_with_owner('Password Rule Clinic', 'UTC', 'USD', $1, 'New Owner', $2)", [randomPhone(), password]),
+        ),
+      ),
+      superuserNew: await refusal(() => rootPool().query("select app_private.create_platform_admin($1, 'New Admin', $2)", [randomPhone(), password])),
+      // promoting someone sets the password given: the same rule
+      superuserPromoting: await refusal(() => rootPool().query("select app_private.create_platform_admin($1, 'Promoted', $2)", [existing.phone, password])),
+    };
+  }
+
+  test.each([
+    ["none (null)", null, "CINVL A password is required: a new account gets it, an existing one keeps its own."],
+    ["empty", "", "CINVL A password is required: a new account gets it, an existing one keeps its own."],
+    ["7 characters", "7-chars", "CWEAK Passwords need at least 8 characters."],
+    ["129 characters", "x".repeat(129), "CWEAK Passwords may have at most 128 characters."],
+  ])("%s", async (_, password, expected) => {
+    expect(await answers(password)).toEqual({
+      inviteMember: expected,
+      createClinicWithOwner: expected,
+      superuserNew: expected,
+      superuserPromoting: expected,
+    });
+  });
+
+  test("control: 8 and 128 characters pass everywhere", async () => {
+    for (const password of ["x".repeat(8), "x".repeat(128)]) {
+      expect(Object.values(await answers(password))).toEqual(["accepted", "accepted", "accepted", "accepted"]);
+    }
+  });
+});
+
+describe("create_platform_admin (npm run superuser)", () => {
+  test("a new admin's password is hashed once, and they log in with it", async () => {
+    const phone = randomPhone();
+    await countingHashes(async (client, hashes) => {
+      const { rows } = await client.query("select app_private.create_platform_admin($1, 'New Admin', 'admin-password-1') as id", [phone]);
+      expect(await hashes()).toBe(1);
+      const secret = await client.query(
+        `select u.is_platform_admin, u.is_active, s.password_hash = crypt('admin-password-1', s.password_hash) as verifies, s.failed_login_count
+         from app_public."user" u join app_private.user_secret s on s.user_id = u.id where u.id = $1`,
+        [rows[0].id],
+      );
+      expect(secret.rows).toEqual([{ is_platform_admin: true, is_active: true, verifies: true, failed_login_count: 0 }]);
+    });
+  });
+
+  test("promoting someone sets the password given and unlocks their account", async () => {
+    const user = await createUser();
+    await rootPool().query("update app_private.user_secret set failed_login_count = 5, locked_until = now() + interval '1 hour' where user_id = $1", [user.userId]);
+    await countingHashes(async (client, hashes) => {
+      const { rows } = await client.query("select app_private.create_platform_admin($1, 'Ignored Name', 'admin-password-2') as id", [user.phone]);
+      expect(rows[0].id).toBe(user.userId);
+      expect(await hashes()).toBe(1);
+      const secret = await client.query(
+        `select u.full_name, u.is_platform_admin, s.password_hash = crypt('admin-password-2', s.password_hash) as verifies,
+           s.failed_login_count, s.locked_until
+         from app_public."user" u join app_private.user_secret s on s.user_id = u.id where u.id = $1`,
+        [user.userId],
+      );
+      expect(secret.rows).toEqual([
+        { full_name: `Test ${user.phone}`, is_platform_admin: true, verifies: true, failed_login_count: 0, locked_until: null },
+      ]);
+    });
+  });
+});
+
+describe("create_clinic_with_owner", () => {
+  test("locks the owner's phone once, under the key find_or_create_user and invite_member take", async () => {
+    const admin = await createUser({ isPlatformAdmin: true });
+    const phone = randomPhone();
+    await asSession(await openSession(admin.userId, null), async (client) => {
+      await client.query("select app_public.create_clinic_with_owner('One Lock Clinic', 'UTC', 'USD', $1, 'Owner', 'password-123')", [phone]);
+      const held = await client.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()");
+      expect(held.rows[0].n).toBe(1);
+      // and it is the phone's: another transaction cannot take it meanwhile
+      const other = await rootPool().query("select pg_try_advisory_xact_lock(hashtextextended('user:' || $1::text, 0)) as got", [phone]);
+      expect(other.rows[0].got).toBe(false);
+    });
+    expect(await usersWithPhone(phone)).toBe(0);
+  });
+
+  test("a clinic's name is stored without its outer white space, inner kept, and compared in any case with all white space collapsed", async () => {
+    const admin = await createUser({ isPlatformAdmin: true });
+    const phone = (await createUser()).phone;
+    const session = await openSession(admin.userId, null);
+    const create = (name: string) =>
+      committedAs(session, async (client) => {
+        const { rows } = await client.query("select name from app_public.create_clinic_with_owner($1, 'UTC', 'USD', $2, 'Owner', 'password-123')", [name, phone]);
+        return rows[0].name as string;
+      });
+    expect(await create("\t Tabbed  Name \n")).toBe("Tabbed  Name");
+    for (const again of ["tabbed name", " TABBED\tNAME ", "Tabbed\n\nName"]) {
+      await expect(create(again)).rejects.toMatchObject({ code: "CCONF" });
+    }
+    await expect(create(" tabbed   NAME ")).rejects.toThrow("This owner already has a clinic named tabbed   NAME.");
+    expect(await create("Tabbed Name Annex")).toBe("Tabbed Name Annex");
+  });
+});
+
+test("a clinic's phone past the normalising trigger is still checked to be E.164", async () => {
+  const clinic = await createClinic();
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("set local session_replication_role = replica"); // ordinary triggers do not fire
+    await client.query("savepoint s");
+    await expect(client.query("update app_public.clinic set phone = '0712 345 678' where id = $1", [clinic.clinicId])).rejects.toMatchObject({
+      code: "23514",
+    });
+    await client.query("rollback to savepoint s");
+    for (const phone of ["+255712345678", null]) {
+      await client.query("update app_public.clinic set phone = $2 where id = $1", [clinic.clinicId, phone]);
+    }
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
+});
