@@ -2485,6 +2485,29 @@ COMMENT ON FUNCTION app_private.mark_audit_anchored(heads jsonb) IS 'Records hea
 
 
 --
+-- Name: memberships_added_lately(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.memberships_added_lately(clinic_id uuid) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+  select count(*) from app_public.membership m
+  where m.clinic_id = memberships_added_lately.clinic_id and m.created_at > now() - interval '1 hour';
+$$;
+
+
+ALTER FUNCTION app_private.memberships_added_lately(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION memberships_added_lately(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) IS 'How many memberships the clinic created in the past hour, removed ones included (invite_member allows 50). Sees removed rows by its definition (set clinicops.include_deleted).';
+
+
+--
 -- Name: monthly_summary_document(uuid, date, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5603,8 +5626,6 @@ declare
   v_phone app_public.e164_phone;
   v_user record;
   v_membership app_public.membership;
-  v_include_deleted text := current_setting('clinicops.include_deleted', true);
-  v_added_lately bigint;
 begin
   if v_clinic is null or not app_hidden.current_role_in('owner', 'admin') then
     raise exception 'Only an owner or admin can invite members.' using errcode = 'CFORB';
@@ -5625,11 +5646,7 @@ begin
   -- a clinic's invitations take turns here, so requests at once cannot all pass the count; removed
   -- memberships count too (an invitation withdrawn at once still told whether the phone is registered)
   perform pg_advisory_xact_lock(hashtextextended('invite_member:' || v_clinic, 0));
-  perform set_config('clinicops.include_deleted', 'on', true);
-  select count(*) into v_added_lately from app_public.membership m
-  where m.clinic_id = v_clinic and m.created_at > now() - interval '1 hour';
-  perform set_config('clinicops.include_deleted', coalesce(v_include_deleted, ''), true);
-  if v_added_lately >= 50 then
+  if app_private.memberships_added_lately(v_clinic) >= 50 then
     raise exception 'Your clinic has added 50 people in the past hour: wait before inviting more.' using errcode = 'CLIMT';
   end if;
   v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(v_clinic));
@@ -11333,6 +11350,13 @@ REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_da
 --
 
 REVOKE ALL ON FUNCTION app_private.mark_audit_anchored(heads jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION memberships_added_lately(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) FROM PUBLIC;
 
 
 --
