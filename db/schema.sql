@@ -1601,7 +1601,7 @@ CREATE FUNCTION app_private.check_password(password text) RETURNS void
     AS $$
 begin
   if password is null or password = '' then
-    raise exception 'A password is required: a new account gets it, an existing one keeps its own.' using errcode = 'CINVL';
+    raise exception 'A password is required.' using errcode = 'CINVL';
   end if;
   if char_length(password) < 8 then
     raise exception 'Passwords need at least 8 characters.' using errcode = 'CWEAK';
@@ -3325,6 +3325,30 @@ ALTER FUNCTION app_private.tg_clinic__timezone_rollups() OWNER TO :DATABASE_OWNE
 --
 
 COMMENT ON FUNCTION app_private.tg_clinic__timezone_rollups() IS 'AFTER UPDATE OF timezone on clinic: local days moved, so the rollups are recomputed.';
+
+
+--
+-- Name: tg_clinic__trim_name(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__trim_name() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+begin
+  new.name := regexp_replace(new.name, '^\s+|\s+$', '', 'g');
+  return new;
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.tg_clinic__trim_name() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__trim_name(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__trim_name() IS 'Trigger: stores a clinic''s name without white space (spaces, tabs, line ends) at either end.';
 
 
 --
@@ -9432,6 +9456,13 @@ CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone, calling_co
 
 
 --
+-- Name: clinic _150_trim_name; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_trim_name BEFORE INSERT OR UPDATE OF name ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__trim_name();
+
+
+--
 -- Name: daily_reconciliation _200_closed_is_final; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11525,6 +11556,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__time_zone() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__timezone_rollups() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__trim_name(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__trim_name() FROM PUBLIC;
 
 
 --

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import type { Duplex } from "node:stream";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
 import { grafserv } from "postgraphile/grafserv/express/v4";
@@ -18,10 +19,12 @@ import { log, runWithRequestId } from "./log.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { clearSessionCookie, sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
+import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
 export interface ApiServer {
   server: Server;
-  close(): Promise<void>;
+  /** Stops taking requests, answers those under way (for at most `graceMs`), then releases GraphQL. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ApiServerOptions {
@@ -75,8 +78,11 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   await serv.addTo(app, server, false);
   // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs
   const upgradeToGraphQL = await serv.getUpgradeHandler();
+  const websockets = new Set<Duplex>();
   if (upgradeToGraphQL) {
     server.on("upgrade", (req, socket, head) => {
+      websockets.add(socket);
+      socket.once("close", () => websockets.delete(socket));
       if (!serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();
       Object.setPrototypeOf(req, app.request); // what express does to each request it handles: req.protocol, req.get
       if (fromOtherSite(req as Request, settings)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
@@ -95,11 +101,19 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
 
   return {
     server,
-    async close() {
+    async close(graceMs = SHUTDOWN_GRACE_MS) {
+      // No new connections. A keep-alive connection is closed once it is idle (checked every 50 ms:
+      // one answering a request when the close began stays open after its answer), so requests under
+      // way are answered; those still running after graceMs are cut. Subscriptions end at once (their
+      // clients subscribe again, to another server).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await serv.release(); // ends websocket subscriptions and releases PostGraphile
-      server.closeAllConnections();
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+      const cutShort = setTimeout(() => server.closeAllConnections(), graceMs);
+      for (const socket of websockets) socket.destroy();
       await closed;
+      clearInterval(closeIdle);
+      clearTimeout(cutShort);
+      await serv.release(); // releases PostGraphile
       // PostGraphile leaves its services to us: this ends the LISTEN client of subscriptions.
       for (const service of pgl.getResolvedPreset().pgServices ?? []) await service.release?.();
     },

@@ -1,7 +1,8 @@
 /**
  * GET /exports/:id streams a finished export to a member of its clinic who may
  * see exports. Anyone else — another clinic, no session, a guessed or malformed
- * id, an export not ready — gets the same 404. Each download is audited.
+ * id, an export not ready — gets the same 404; a session that has ended, 401
+ * (UNAUTHENTICATED: log in again). Each download is audited.
  */
 import express, { type Request, type Response } from "express";
 import type pg from "pg";

@@ -11,7 +11,7 @@ import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
-import { stopOnSignals } from "./shutdown.ts";
+import { stopOnSignals } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = loadSecrets(process.env);
@@ -36,4 +36,4 @@ stopOnSignals([
   ["worker", worker && (() => stopWorker(worker))],
   ["API pool", () => pool.end()],
   ["database", () => db.close()],
-]);
+], log);

@@ -4,15 +4,18 @@
  */
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { log } from "../server/log.ts";
-import { stopOnSignals } from "../server/shutdown.ts";
-import { startWorker, stopWorker } from "./run.ts";
+import { stopOnSignals } from "../db/shutdown.ts";
+import { jsonLogger, startWorker, stopWorker } from "./run.ts";
 
-const db = await openDatabase({ log: (message) => log("info", "database", { message }) });
-await prepareDatabase(db.config, (message) => log("info", "database", { message }));
+const report = (message: string) => jsonLogger.info(message);
+const db = await openDatabase({ log: report });
+await prepareDatabase(db.config, report);
 const worker = await startWorker(db.config.ownerUrl);
-stopOnSignals([
-  ["worker", () => stopWorker(worker)],
-  ["database", () => db.close()],
-]);
+stopOnSignals(
+  [
+    ["worker", () => stopWorker(worker)],
+    ["database", () => db.close()],
+  ],
+  (level, event, fields) => jsonLogger[level](event, fields),
+);
 await worker.runner.promise;

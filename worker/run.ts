@@ -9,8 +9,10 @@ import { taskList } from "./tasks/index.ts";
 import { poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
 import { pdfRenderTimeoutMs } from "../db/config.ts";
+import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
-const jsonLogger = new Logger((scope) => (level, message, meta) => {
+/** The worker's logs, graphile-worker's included: one JSON line each, event "worker". */
+export const jsonLogger = new Logger((scope) => (level, message, meta) => {
   if (process.env.LOG_LEVEL === "silent") return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, event: "worker", message, scope, meta });
   (level === "error" || level === "warning" ? process.stderr : process.stdout).write(`${line}\n`);
@@ -20,6 +22,8 @@ const jsonLogger = new Logger((scope) => (level, message, meta) => {
 export interface Worker {
   runner: Runner;
   pool: pg.Pool;
+  /** See lockersOf. */
+  lockers: Set<string>;
 }
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
@@ -35,13 +39,39 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
     noHandleSignals: true,
     logger: jsonLogger,
   });
-  return { runner, pool };
+  return { runner, pool, lockers: lockersOf(runner) };
 }
 
-/** Stops the worker, the browser it may have started for PDFs, and its pool. */
-export async function stopWorker({ runner, pool }: Worker): Promise<void> {
+/**
+ * The ids under which `runner` locks the jobs it runs (its worker pool's), as
+ * they start: what stopWorker unlocks when they outlast the grace period.
+ */
+export function lockersOf(runner: Runner): Set<string> {
+  const lockers = new Set<string>();
+  runner.events.on("job:start", ({ job }) => {
+    if (job.locked_by) lockers.add(job.locked_by);
+  });
+  return lockers;
+}
+
+/**
+ * Stops the worker, the browser it may have started for PDFs, and its pool.
+ * Running jobs are waited for `graceMs`; those still running then are
+ * unlocked (graphile_worker.force_unlock_workers), so that they run again at
+ * their next attempt, where a process killed under them left them locked for
+ * graphile-worker's 4 hours (an export showed "running" all that time).
+ */
+export async function stopWorker({ runner, pool, lockers }: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
   try {
-    await runner.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = runner.stop().then(() => true);
+    stopped.catch(() => {}); // awaited in the race; once the grace is over, the process's exit ends the jobs
+    const inTime = await Promise.race([stopped, new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
+    clearTimeout(timer);
+    if (!inTime) {
+      jsonLogger.warn(`jobs still running after ${graceMs} ms are unlocked, to run again at their next attempt`);
+      await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...lockers]]);
+    }
   } finally {
     await closeBrowser();
     await pool.end();

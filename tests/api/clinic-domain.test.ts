@@ -286,6 +286,26 @@ describe("bad input gets a clear code and writes nothing", () => {
     await expect(rootPool().query("update app_public.clinic set phone = '12' where id = $1", [a.clinicId])).rejects.toMatchObject({ code: "CINPH" });
   });
 
+  test("the clinic's name is kept without white space at its ends; white space alone is INVALID_INPUT and changes nothing", async () => {
+    const setName = (name: string) =>
+      owner.graphql(`mutation($id: UUID!, $name: String!) { updateClinic(input: { rowId: $id, patch: { name: $name } }) { clinic { name } } }`, {
+        id: a.clinicId,
+        name,
+      });
+    const { rows: before } = await rootPool().query("select name from app_public.clinic where id = $1", [a.clinicId]);
+    try {
+      expect((await setName("\t Mwanzo  Clinic \n")).body).toEqual({ data: { updateClinic: { clinic: { name: "Mwanzo  Clinic" } } } });
+      for (const blank of ["\t", " \n ", ""]) {
+        const r = await setName(blank);
+        expect({ blank, code: errorCode(r) }).toEqual({ blank, code: "INVALID_INPUT" });
+      }
+      const { rows } = await rootPool().query("select name from app_public.clinic where id = $1", [a.clinicId]);
+      expect(rows[0].name).toBe("Mwanzo  Clinic");
+    } finally {
+      await rootPool().query("update app_public.clinic set name = $2 where id = $1", [a.clinicId, before[0].name]);
+    }
+  });
+
   test("a negative price", async () => {
     const r = await owner.graphql(`mutation { createService(input: { service: { name: "Refund me", price: "-1" } }) { service { code } } }`);
     expect(r.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "service_price_check" });

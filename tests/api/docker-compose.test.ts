@@ -11,8 +11,16 @@ const compose = parse(readFileSync(projectPath("docker-compose.yml"), "utf8"));
 test("PostgreSQL 16, the server and the worker", () => {
   expect(Object.keys(compose.services).sort()).toEqual(["db", "server", "worker"]);
   expect(compose.services.db.image).toBe("postgres:16");
-  expect(compose.services.server.command.join(" ")).toMatch(/npm start/);
-  expect(compose.services.worker.command.join(" ")).toMatch(/npm run worker/);
+  expect(compose.services.server.command.join(" ")).toMatch(/&& exec node server\/main\.ts$/);
+  expect(compose.services.worker.command.join(" ")).toMatch(/&& exec node worker\/main\.ts$/);
+});
+
+test("docker stop reaches node: it is each container's first process (exec), not a shell or npm that would not pass SIGTERM on; with npm's Node options", () => {
+  const npmNodeOptions = readFileSync(projectPath(".npmrc"), "utf8").match(/^node-options=(.*)$/m)?.[1];
+  for (const name of ["server", "worker"]) {
+    expect(compose.services[name].command.join(" ")).not.toMatch(/npm (start|run)/);
+    expect({ name, options: compose.services[name].environment.NODE_OPTIONS }).toEqual({ name, options: npmNodeOptions });
+  }
 });
 
 test("server and worker reach the database by DATABASE_URL, the server waits for it, the worker for the server", () => {
@@ -22,7 +30,7 @@ test("server and worker reach the database by DATABASE_URL, the server waits for
   expect(compose.services.server.depends_on.db.condition).toBe("service_healthy");
   expect(compose.services.worker.depends_on.server.condition).toBe("service_healthy");
   // one install in the shared /app, by the server, before it is healthy: the worker must not reinstall under it
-  expect(compose.services.server.command.join(" ")).toMatch(/npm ci && npm start/);
+  expect(compose.services.server.command.join(" ")).toMatch(/npm ci && exec node server\/main\.ts/);
   expect(compose.services.worker.command.join(" ")).not.toMatch(/npm (ci|install)/);
   expect(compose.services.server.environment.WORKER).toBe("off");
   expect(compose.services.server.ports).toContain("8000:8000");

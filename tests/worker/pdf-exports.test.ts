@@ -82,6 +82,16 @@ afterAll(async () => {
   await closeRootPool();
 });
 
+test("the browser leaves the process's stop signals to the worker: puppeteer's handlers killed Chromium under a running PDF and exited with 130", async () => {
+  await closeBrowser();
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const listeners = () => signals.map((signal) => process.listenerCount(signal));
+  const before = listeners();
+  await renderPdf("<html><body><p>signals</p></body></html>");
+  expect(await browserProcessId()).toEqual(expect.any(Number));
+  expect(listeners()).toEqual(before);
+});
+
 test("a browser is found (or this fails saying how to get one)", () => {
   expect(findBrowser()).toMatch(/chrom/i);
 });

@@ -45,6 +45,11 @@ function launch(): Promise<Browser> {
   return puppeteer.launch({
     executablePath,
     headless: headlessMode(executablePath),
+    // puppeteer's own handlers killed Chromium under a running PDF and ended the process (130 on
+    // Ctrl-C) before the worker had stopped: the browser is closed by stopWorker instead
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       "--no-sandbox", // as root in containers; pages run no script and load nothing (below)
       "--disable-gpu",

