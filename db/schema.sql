@@ -905,7 +905,8 @@ CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public
     when char_length(regexp_replace(n.own, '[^0-9]', '', 'g')) < 2 then null -- no more than a prefix
     else n.prefix || n.own
   end
-  from (select btrim(query) as typed, regexp_replace(btrim(query), '[[:space:]()./-]', '', 'g') as digits) t
+  -- (0): the trunk prefix some write after the country code, dropped as normalize_phone drops it
+  from (select btrim(query) as typed, regexp_replace(btrim(query), '\(\s*0\s*\)|[[:space:]()./-]', '', 'g') as digits) t
   cross join lateral (
     select
       case
@@ -928,7 +929,7 @@ ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.
 -- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk 0 (00, 0-, +2: every phone would match).';
+COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; +255 (0) 713 → +255713, the (0) trunk prefix dropped as normalize_phone drops it; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk 0 (00, 0-, +2: every phone would match).';
 
 
 --
@@ -1238,7 +1239,7 @@ CREATE TABLE app_public.invoice_line (
     line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer)) STORED,
     line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), (decimals)::integer) - discount) + round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer))) STORED,
     CONSTRAINT amounts_are_numbers CHECK ((((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price)) AND ('NaN'::numeric <> discount)) AND ('NaN'::numeric <> tax_rate))),
-    CONSTRAINT invoice_line_check CHECK ((discount <= round((quantity * unit_price), (decimals)::integer))),
+    CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
     CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
@@ -1386,6 +1387,13 @@ COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount
 --
 
 COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
+
+
+--
+-- Name: CONSTRAINT invoice_line_check ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_line_check ON app_public.invoice_line IS 'A line''s discount is at most its amount (quantity × unit price, in the currency''s decimals); left to the quantity''s and the price''s own checks when either is not valid.';
 
 
 --
@@ -3511,10 +3519,19 @@ CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
 declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
   v_invoice app_public.invoice;
+  v_status app_public.invoice_status;
 begin
-  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
-  if v_invoice.status <> 'draft' then
-    raise exception 'The lines of an issued invoice never change: void it and issue a new one.' using errcode = 'CTRAN';
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
+  if not found then
+    raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
+  end if;
+  -- locked until commit, so a line and the invoice's issue take turns; read again once locked
+  select i.status into v_status from app_public.invoice i
+  where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
+  if v_status is distinct from 'draft' then
+    raise exception 'The lines of % invoice never change: void it and issue a new one.',
+      case coalesce(v_status, v_invoice.status) when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(coalesce(v_status, v_invoice.status)::text, '_', ' ') end
+      using errcode = 'CTRAN';
   end if;
   if tg_op = 'DELETE' then
     return old;
@@ -3541,7 +3558,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: lines change only on drafts; a service line defaults to the catalog name and price, every line to the invoice''s tax rate.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate.';
 
 
 --
@@ -4099,8 +4116,12 @@ COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDAT
 
 CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
+    return null;
+  end if;
   perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id)::text);
   return null;
 end;
@@ -4113,7 +4134,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) which visit changed, and nothing else (any role may LISTEN).';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) which visit was booked, changed status, was moved to another time or handed to another doctor, and nothing else (its id only: any role may LISTEN).';
 
 
 --
@@ -5677,7 +5698,7 @@ begin
   -- looked up once, under the phone's lock: created only for the request that made the account
   v_user := app_private.find_or_create_user(v_phone, full_name, password);
   if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user.user_id) then
-    raise exception 'This person is already a member of the clinic.' using errcode = 'CCONF';
+    raise exception 'This person is already a member of the clinic, or invited to it.' using errcode = 'CCONF';
   end if;
   -- someone who already had an account agrees first (accept_invitation): until then the membership
   -- is pending, and the clinic sees neither their name nor their phone
@@ -7915,7 +7936,7 @@ CREATE TABLE app_public.visit_service (
     updated_by uuid,
     line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
-    CONSTRAINT visit_service_check CHECK ((discount <= ((quantity)::numeric * unit_price))),
+    CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
     CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
     CONSTRAINT visit_service_unit_price_check CHECK ((unit_price >= (0)::numeric))
@@ -8015,6 +8036,13 @@ COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed 
 --
 
 COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
+
+
+--
+-- Name: CONSTRAINT visit_service_check ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A service line''s discount is at most its amount (quantity × unit price); left to the quantity''s and the price''s own checks when either is not valid.';
 
 
 --
@@ -9753,7 +9781,7 @@ CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name,
 -- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__notify();
+CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status, scheduled_at, doctor_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__notify();
 
 
 --
@@ -10817,6 +10845,20 @@ CREATE POLICY update_billing ON app_public.invoice_line FOR UPDATE USING (((clin
 CREATE POLICY update_clinicians ON app_public.visit_service FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['doctor'::app_public.member_role]) AS current_role_in) AND (EXISTS ( SELECT 1
    FROM app_public.visit v
   WHERE ((v.clinic_id = visit_service.clinic_id) AND (v.id = visit_service.visit_id) AND (v.doctor_id = ( SELECT app_public.current_membership_id() AS current_membership_id)))))))));
+
+
+--
+-- Name: invoice update_draft_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_draft_billing ON app_public.invoice FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice) AND (status = 'draft'::app_public.invoice_status))) WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice) AND (status = 'draft'::app_public.invoice_status)));
+
+
+--
+-- Name: POLICY update_draft_billing ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY update_draft_billing ON app_public.invoice IS 'Whoever may invoice (receptionists too, when the clinic allows it) may update the clinic''s drafts, which stay drafts: what keeps a draft''s totals in step with its lines. Issued invoices change through update_money (owners, admins, cashiers).';
 
 
 --

@@ -106,7 +106,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
     );
   return {
     typeDefs: gql`
-      """A visit of your clinic was booked or changed status."""
+      """A visit of your clinic was booked, changed status, was moved to another time or handed to another doctor."""
       type VisitQueueEvent {
         """The visit's status now."""
         status: VisitStatus
@@ -114,7 +114,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
         visit: Visit
       }
       extend type Subscription {
-        """Visits of the current clinic as they are booked and move through their lifecycle."""
+        """Visits of the current clinic as they are booked, move through their lifecycle, are moved or handed to another doctor."""
         visitQueueChanged: VisitQueueEvent
       }
     `,

@@ -178,6 +178,15 @@ test("a hand-made invoice line with a service takes the catalog's name and price
 
   const unsaid = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, unitPrice: "100" } });
   expect(unsaid.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A required value is missing." });
+  // a line that breaks one rule is told that rule (a negative quantity or price was told about discounts)
+  for (const [line, message] of [
+    [{ quantity: "-1", unitPrice: "100" }, "A quantity is more than 0 and at most 100000."],
+    [{ unitPrice: "-333.33" }, "A unit price cannot be negative."],
+    [{ unitPrice: "100", discount: "101" }, "A discount cannot be more than the line's amount (quantity × unit price)."],
+  ] as const) {
+    const r = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, description: "Checked", ...line } });
+    expect({ line, code: r.body.errors?.[0].extensions?.code, message: r.body.errors?.[0].message }).toEqual({ line, code: "INVALID_INPUT", message });
+  }
   const { rows } = await rootPool().query("select count(*)::int as n, sum(line_subtotal)::text as subtotal from app_public.invoice_line where invoice_id = $1", [invoice.rowId]);
   expect(rows[0]).toEqual({ n: 2, subtotal: "24000.000" }); // 2 × 7,500 + 9,000: the refused line wrote nothing
 });

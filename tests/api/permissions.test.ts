@@ -476,7 +476,7 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
     (await createService(a.clinicId)).id,
   ]);
   const create = () =>
-    browsers.receptionist.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId status } } }`, { v: visit.id });
+    browsers.receptionist.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId status taxRate } } }`, { v: visit.id });
   const seenInvoices = async () =>
     (await browsers.receptionist.graphql(`query($p: UUID!) { invoices(condition: { patientId: $p }) { nodes { status } } }`, { p: visit.patientId })).body.data
       .invoices.nodes;
@@ -494,6 +494,48 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
     const allowed = await create();
     expect(allowed.body.data.createInvoiceFromVisit.result.status).toBe("draft");
     expect((await seenInvoices()).map((n: { status: string }) => n.status).sort()).toEqual(["draft", "void"]);
+    // its totals follow its lines, as a cashier's do (they stayed 0: the receptionist could not update the invoice)
+    const draft = allowed.body.data.createInvoiceFromVisit.result;
+    const totals = async () =>
+      (await rootPool().query(
+        "select i.total::text as total, (select sum(l.line_total)::text from app_public.invoice_line l where l.clinic_id = i.clinic_id and l.invoice_id = i.id) as lines from app_public.invoice i where i.id = $1",
+        [draft.rowId],
+      )).rows[0];
+    expect(Number((await totals()).total)).toBeGreaterThan(0);
+    expect((await totals()).total).toBe((await totals()).lines);
+    const ADD_LINE = `mutation($i: UUID!, $p: BigFloat!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "Dressing", unitPrice: $p } }) { invoiceLine { rowId taxRate } } }`;
+    const added = await browsers.receptionist.graphql(ADD_LINE, { i: draft.rowId, p: "1000" });
+    expect(added.body.errors).toBeUndefined();
+    expect(added.body.data.createInvoiceLine.invoiceLine.taxRate).toBe(draft.taxRate); // the invoice's, when left out
+    expect((await totals()).total).toBe((await totals()).lines);
+    // issued, paid or void, its lines are the cashier's record: the receptionist changes none of them
+    const lineId = added.body.data.createInvoiceLine.invoiceLine.rowId;
+    await committedAs(await cashierSession(a), (c) => c.query("select app_public.issue_invoice($1)", [draft.rowId]));
+    const before = await totals();
+    for (const [what, attempt] of [
+      ["add", () => browsers.receptionist.graphql(ADD_LINE, { i: draft.rowId, p: "1" })],
+      ["change", () => browsers.receptionist.graphql(`mutation($c: UUID!, $id: UUID!) { updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: { unitPrice: "1" } }) { invoiceLine { rowId } } }`, { c: a.clinicId, id: lineId })],
+      ["remove", () => browsers.receptionist.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { invoiceLine { rowId } } }`, { c: a.clinicId, id: lineId })],
+    ] as const) {
+      const r = await attempt();
+      expect({ what, code: r.body.errors?.[0].extensions?.code, message: r.body.errors?.[0].message }).toEqual({
+        what, code: "INVALID_TRANSITION", message: "The lines of an issued invoice never change: void it and issue a new one.",
+      });
+    }
+    expect(await totals()).toEqual(before);
+    // nor issues, voids or takes payments
+    expect((await browsers.receptionist.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "x" }) { clientMutationId } }`, { id: draft.rowId })).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    // an invoice of another clinic, by id, is NOT_FOUND, with the tax rate left out or not
+    const theirs = await createIssuedInvoice(b, "5000", { issue: false });
+    for (const variables of [{ i: theirs.id, p: "1" }]) {
+      const r = await browsers.receptionist.graphql(ADD_LINE, variables);
+      expect(r.body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+      const withRate = await browsers.receptionist.graphql(
+        `mutation($i: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "x", unitPrice: "1", taxRate: "0" } }) { invoiceLine { rowId } } }`,
+        variables,
+      );
+      expect(withRate.body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+    }
     // but still no payments
     const r = await browsers.receptionist.graphql(`{ payments { totalCount } }`);
     expect(r.body.data.payments.totalCount).toBe(0);

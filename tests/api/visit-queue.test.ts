@@ -121,6 +121,28 @@ test("a doctor hears their own visits only: nothing at all of another doctor's",
   expect(received).toEqual([{ status: "scheduled", visit: { code: own.code, clinicId: a.clinicId } }]);
 });
 
+test("a visit moved to another time or handed to another doctor is heard: the front desk hears both, the new doctor the handover", async () => {
+  const newDoctor = await addMember(a.clinicId, await createUser(), "doctor");
+  const front = await subscribedDesk();
+  const taking = await subscribedDesk(newDoctor);
+  const visit = await createVisit(a);
+  await until(() => front.received.length >= 1);
+  const UPDATE = `mutation($c: UUID!, $id: UUID!, $p: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $p }) { visit { status } } }`;
+  const later = new Date(Date.now() + 3 * 3600_000).toISOString();
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { scheduledAt: later } })).body.errors).toBeUndefined();
+  await until(() => front.received.length >= 2);
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { doctorId: newDoctor.membershipId } })).body.errors).toBeUndefined();
+  await until(() => front.received.length >= 3 && taking.received.length >= 1);
+  // an update that changes none of them is not an event
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { doctorId: newDoctor.membershipId } })).body.errors).toBeUndefined();
+  await new Promise((r) => setTimeout(r, 300));
+  await front.client.dispose();
+  await taking.client.dispose();
+  const heard = { status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } };
+  expect({ front: front.received, errors: front.errors }).toEqual({ front: [heard, heard, heard], errors: [] });
+  expect({ taking: taking.received, errors: taking.errors }).toEqual({ taking: [heard], errors: [] });
+});
+
 test("without a clinic session the subscription is refused", async () => {
   const client = wsClientFor(new Browser(api));
   const errors: unknown[] = [];

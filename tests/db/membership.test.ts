@@ -218,7 +218,7 @@ describe("inviting someone who already has an account", () => {
     const a = await createClinic();
     const b = await createClinic();
     await inviteBsDoctor(a, b.members.doctor);
-    await expect(inviteBsDoctor(a, b.members.doctor, "cashier")).rejects.toMatchObject({ code: "CCONF" });
+    await expect(inviteBsDoctor(a, b.members.doctor, "cashier")).rejects.toMatchObject({ code: "CCONF", message: "This person is already a member of the clinic, or invited to it." });
     await expect(inviteBsDoctor(a, a.members.cashier, "cashier")).rejects.toMatchObject({ code: "CCONF" });
   });
 

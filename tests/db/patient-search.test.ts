@@ -60,6 +60,17 @@ test("a phone typed as no more than its prefix is not searched as a phone (it wo
   expect(await term("45")).toBe("45");
 });
 
+test("a phone typed with the (0) trunk prefix after its country code, as registration takes it, is found", async () => {
+  const patient = await createPatient(clinic.clinicId, { first_name: "Shina", last_name: "Sifuri", phone: "+255713222334" });
+  const term = async (typed: string) =>
+    (await rootPool().query("select app_hidden.phone_search_term($1, '255') as term", [typed])).rows[0].term;
+  expect(await term("+255 (0) 713-222-334")).toBe("+255713222334");
+  expect(await term("+255(0)713")).toBe("+255713");
+  for (const typed of ["+255 (0) 713-222-334", "00255 (0) 713 222 334", "0713 222 334"]) {
+    expect([typed, await search(typed)]).toEqual([typed, [patient.id]]);
+  }
+});
+
 test("the definer function behind it answers for the caller's clinic only, and nothing without a session", async () => {
   const other = await createClinic("Other search clinic");
   const mine = await createPatient(clinic.clinicId, { first_name: "Tumaini", last_name: "Ngowi-Search" });
