@@ -136,6 +136,15 @@ test("the monthly summary shows the month's figures with its charts", async () =
   for (const heading of ["Revenue per day", "Revenue per method", "Visits per status", "Top services"]) expect(text).toContain(heading);
 });
 
+test("a unit price finer than the currency is printed as kept, so that the line adds up (3 × 3,333.333, not 3 × 3,333.33)", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.lines = [{ ...doc.lines[0], quantity: "3.000", unitPrice: "3333.333" }, { ...doc.lines[0], quantity: "1.000", unitPrice: "7500.000" }];
+  const printed = invoiceHtml(doc);
+  expect(printed).toContain("TZS\u00a03,333.333");
+  expect(printed).toContain("TZS\u00a07,500.00<");
+});
+
 test("a hostile value shows literally and the page requests nothing; raw HTML that tries is refused", async () => {
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const rendered = await renderPdf(invoiceHtml(rows[0].doc));

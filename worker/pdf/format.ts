@@ -35,10 +35,14 @@ export interface ClinicFormat {
 
 export function formatter({ currency, timezone, locale }: ClinicFormat) {
   const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code" });
+  // a unit price may be finer than the currency (3,333.333 a third of 10,000): shown as kept, so a line adds up
+  const price = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", maximumFractionDigits: 3 });
   const moment = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" });
   const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
   return {
     money: (value: unknown) => amount.format(Number(value ?? 0)),
+    /** A unit price: the currency's decimals, or up to 3 when it has more. */
+    unitPrice: (value: unknown) => price.format(Number(value ?? 0)),
     dateTime: (value: unknown) => (value ? moment.format(new Date(String(value))) : ""),
     /** A calendar date ("2026-11-24"), printed as such whatever the time zone. */
     day: (value: unknown) => (value ? date.format(new Date(`${String(value).slice(0, 10)}T00:00:00Z`)) : ""),

@@ -34,7 +34,7 @@ function page(title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, dateTime } = formatsOf(clinic, invoice.currency);
+  const { money: m, unitPrice, dateTime } = formatsOf(clinic, invoice.currency);
   return page(
     `Invoice ${invoice.code}`,
     html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
@@ -42,7 +42,7 @@ export function invoiceHtml(doc: Json): string {
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""} ${patient.address ?? ""}</div>
     <h2>Lines</h2>
     <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax</th><th class="right">Total</th></tr>
-      ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${Number(l.quantity)}</td><td class="right">${m(l.unitPrice)}</td>
+      ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${Number(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
         <td class="right">${m(l.discount)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
