@@ -2712,6 +2712,7 @@ COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip in
 CREATE FUNCTION app_private.rebuild_rollups(clinic_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
   delete from app_private.daily_money m where m.clinic_id = rebuild_rollups.clinic_id;

@@ -5,7 +5,7 @@
  * change of the clinic's time zone.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -68,4 +68,17 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   expect(after.visits.map((r: { local_date: string }) => r.local_date)).not.toEqual(before);
   await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
   expect(await rollups(clinic.clinicId)).toEqual(after);
+});
+
+test("a time zone changed by a manager through the API rebuilds the rollups with every row, deleted patients included", async () => {
+  const clinic = await createClinic("Rollup manager clinic");
+  await createPatient(clinic.clinicId);
+  const removed = await createPatient(clinic.clinicId);
+  await rootPool().query("update app_public.patient set deleted_at = now() where id = $1", [removed.id]); // as delete_patient leaves it
+  const before = await rollups(clinic.clinicId);
+  expect(before.patients.reduce((n: number, r: { patients: number }) => n + r.patients, 0)).toBe(2);
+  // the rebuild runs in the manager's transaction, under their policies, which hide deleted patients
+  const admin = await openSession(clinic.members.admin.userId, clinic.clinicId);
+  await committedAs(admin, (c) => c.query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [clinic.clinicId]));
+  expect(await rollups(clinic.clinicId)).toEqual(before);
 });

@@ -149,6 +149,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
     expect(rows).toEqual(
       [
         "app_private.memberships_added_lately(uuid)",
+        "app_private.rebuild_rollups(uuid)",
         "app_private.restore(anyelement,uuid,uuid)",
         "app_private.soft_delete(anyelement,uuid,uuid)",
         "app_private.tg__patient_not_deleted()",
