@@ -966,6 +966,26 @@ COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent
 
 
 --
+-- Name: visit_status_words(app_public.visit_status); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.visit_status_words(status app_public.visit_status) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case status when 'no_show' then 'no-show' else replace(status::text, '_', ' ') end;
+$$;
+
+
+ALTER FUNCTION app_hidden.visit_status_words(status app_public.visit_status) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_status_words(status app_public.visit_status); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status) IS 'A visit''s status as refusals write it: scheduled, checked in, in progress, completed, cancelled, no-show.';
+
+
+--
 -- Name: current_clinic_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -4049,14 +4069,14 @@ begin
 
   if old.status in ('completed', 'cancelled', 'no_show')
      and (to_jsonb(new) - 'updated_at' - 'updated_by') <> (to_jsonb(old) - 'updated_at' - 'updated_by') then
-    raise exception 'A % visit cannot change any more.', old.status using errcode = 'CTRAN';
+    raise exception 'A % visit cannot change any more.', app_hidden.visit_status_words(old.status) using errcode = 'CTRAN';
   end if;
   if (new.patient_id, new.doctor_id, new.scheduled_at, new.reason) is distinct from (old.patient_id, old.doctor_id, old.scheduled_at, old.reason)
      and not v_front_desk then
     raise exception 'Only the front desk can reschedule a visit.' using errcode = 'CFORB';
   end if;
   if (new.patient_id, new.scheduled_at) is distinct from (old.patient_id, old.scheduled_at) and old.status <> 'scheduled' then
-    raise exception 'A % visit keeps its time and patient: the patient is already here (cancel it and book another for a mistake).', old.status
+    raise exception 'This visit is % and keeps its time and patient: the patient is already here (cancel it and book another for a mistake).', app_hidden.visit_status_words(old.status)
       using errcode = 'CTRAN';
   end if;
   if new.doctor_id is distinct from old.doctor_id and old.status not in ('scheduled', 'checked_in') then
@@ -4069,7 +4089,7 @@ begin
       ('checked_in', 'in_progress'), ('in_progress', 'completed'),
       ('scheduled', 'cancelled'), ('checked_in', 'cancelled'), ('scheduled', 'no_show')
     )) then
-      raise exception 'A visit cannot go from % to %.', old.status, new.status using errcode = 'CTRAN';
+      raise exception 'A visit cannot go from % to %.', app_hidden.visit_status_words(old.status), app_hidden.visit_status_words(new.status) using errcode = 'CTRAN';
     end if;
     if new.status in ('in_progress', 'completed') and not (v_is_own_doctor or app_hidden.current_role_in('owner', 'admin') or v_actor is null) then
       raise exception 'Only the visit''s doctor, an owner or an admin can start or complete it.' using errcode = 'CFORB';
@@ -4195,7 +4215,7 @@ begin
   where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
   for share;
   if v_status in ('completed', 'cancelled', 'no_show') then
-    raise exception 'The services of a % visit are frozen.', v_status using errcode = 'CTRAN';
+    raise exception 'The services of a % visit are frozen.', app_hidden.visit_status_words(v_status) using errcode = 'CTRAN';
   end if;
   if tg_op = 'DELETE' then
     return old;
@@ -4927,7 +4947,7 @@ begin
     raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
   end if;
   if v_visit.status in ('cancelled', 'no_show') then
-    raise exception 'A % visit is not invoiced.', v_visit.status using errcode = 'CINVL';
+    raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(v_visit.status) using errcode = 'CINVL';
   end if;
   if not exists (select 1 from app_public.visit_service s where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id) then
     raise exception 'This visit has no services to invoice.' using errcode = 'CINVL';
@@ -11107,6 +11127,14 @@ GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_
 
 REVOKE ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_status_words(status app_public.visit_status); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status) TO :DATABASE_VISITOR;
 
 
 --

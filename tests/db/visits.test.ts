@@ -48,6 +48,25 @@ describe("every transition", () => {
   }
 });
 
+test("refusals write a visit's status in words, as staff read them", async () => {
+  const refusal = async (status: string, change: string, values: unknown[] = []) => {
+    const visit = await createVisit(clinic, status);
+    return rootPool().query(`update app_public.visit set ${change} where id = $1`, [visit.id, ...values]).then(
+      () => null,
+      (error: { message: string }) => error.message,
+    );
+  };
+  expect(await refusal("scheduled", "status = 'in_progress'")).toBe("A visit cannot go from scheduled to in progress.");
+  expect(await refusal("in_progress", "scheduled_at = scheduled_at + interval '1 hour'")).toBe(
+    "This visit is in progress and keeps its time and patient: the patient is already here (cancel it and book another for a mistake).",
+  );
+  expect(await refusal("no_show", "reason = 'late'")).toBe("A no-show visit cannot change any more.");
+  const { rows } = await rootPool().query(
+    "select s::text as status, app_hidden.visit_status_words(s) as words from unnest(enum_range(null::app_public.visit_status)) s",
+  );
+  expect(rows.map((r: { words: string }) => r.words)).toEqual(["scheduled", "checked in", "in progress", "completed", "cancelled", "no-show"]);
+});
+
 test("each step stamps its time and actor", async () => {
   const visit = await createVisit(clinic);
   const steps: [string, string, keyof TestClinic["members"]][] = [
