@@ -394,6 +394,18 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "change a draft invoice's lines",
+    allowed: MONEY,
+    async attempt(browser) {
+      const draft = await createIssuedInvoice(a, "5000", { issue: false });
+      await browser.graphql(
+        `mutation($i: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "Dressing", unitPrice: "1000" } }) { invoiceLine { rowId } } }`,
+        { i: draft.id },
+      );
+      return (await one("select count(*)::int as n from app_public.invoice_line where invoice_id = $1", [draft.id])).n === 2;
+    },
+  },
+  {
     operation: "issue an invoice",
     allowed: MONEY,
     async attempt(browser) {
