@@ -905,8 +905,9 @@ CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public
     when char_length(regexp_replace(n.own, '[^0-9]', '', 'g')) < 2 then null -- no more than a prefix
     else n.prefix || n.own
   end
-  -- (0): the trunk prefix some write after the country code, dropped as normalize_phone drops it
-  from (select btrim(query) as typed, regexp_replace(btrim(query), '\(\s*0\s*\)|[[:space:]()./-]', '', 'g') as digits) t
+  -- (0): the trunk prefix some write after the country code, dropped from an international number
+  -- exactly as normalize_phone drops it
+  from (select btrim(query) as typed, regexp_replace(case when btrim(query) ~ '^[[:space:](]*(\+|00)' then replace(btrim(query), '(0)', '') else btrim(query) end, '[[:space:]()./-]', '', 'g') as digits) t
   cross join lateral (
     select
       case
@@ -3549,9 +3550,13 @@ begin
   -- locked until commit, so a line and the invoice's issue take turns; read again once locked
   select i.status into v_status from app_public.invoice i
   where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
+  if v_status is null then
+    -- not to be locked by this session: no longer a draft (issued while we waited, for one); as it is now
+    select i.status into v_status from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
+  end if;
   if v_status is distinct from 'draft' then
     raise exception 'The lines of % invoice never change: void it and issue a new one.',
-      case coalesce(v_status, v_invoice.status) when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(coalesce(v_status, v_invoice.status)::text, '_', ' ') end
+      case v_status when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(v_status::text, '_', ' ') end
       using errcode = 'CTRAN';
   end if;
   if tg_op = 'DELETE' then

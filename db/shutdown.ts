@@ -48,6 +48,11 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
     if (stopping) return;
     stopping = true;
     log("info", "shutdown", { signal });
+    // work cut short by the shutdown may fail with nobody waiting for it (a job's write as the
+    // embedded database stops): logged, not the end of the process before its steps are done
+    process.on("unhandledRejection", (reason) =>
+      log("error", "shutdown", { unhandled: reason instanceof Error ? reason.message : String(reason) }),
+    );
     process.exit((await stopInOrder(steps, log)) ? 0 : 1);
   };
   for (const signal of STOP_SIGNALS) process.once(signal, () => void shutdown(signal));

@@ -32,8 +32,9 @@ api.server.listen(settings.port, () => {
 });
 
 stopOnSignals([
-  ["API server", () => api.close()],
-  ["worker", worker && (() => stopWorker(worker))],
+  // at once, within one grace period: one after the other, the worker took new jobs while the
+  // server drained, and the two could outlast Docker's 10 s
+  ["API server and worker", async () => void (await Promise.all([api.close(), worker && stopWorker(worker)]))],
   ["API pool", () => pool.end()],
   ["database", () => db.close()],
 ], log);

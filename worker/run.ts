@@ -2,7 +2,7 @@
  * Runs graphile-worker with ClinicOps' tasks and crontab, connected as the
  * database owner (tasks that read tenant data filter by clinic themselves).
  */
-import { Logger, run, type Runner } from "graphile-worker";
+import { type Job, Logger, run, type Runner } from "graphile-worker";
 import type pg from "pg";
 import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
@@ -22,9 +22,18 @@ export const jsonLogger = new Logger((scope) => (level, message, meta) => {
 export interface Worker {
   runner: Runner;
   pool: pg.Pool;
-  /** See lockersOf. */
-  lockers: Set<string>;
+  /** See runningJobs. */
+  running: Map<string, Job>;
 }
+
+/**
+ * How graphile-worker runs ours. A finished job's result is written in a batch
+ * (of no delay) rather than on its own: graphile-worker does not wait for a
+ * lone write before its graceful stop resolves, so a job that finished while
+ * the worker stopped was left locked, its pool ended under the write; a batch
+ * is flushed before the stop resolves.
+ */
+export const WORKER_PRESET: GraphileConfig.Preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
   pdfRenderTimeoutMs(); // a bad PDF_RENDER_TIMEOUT_MS is refused at start, not at each PDF
@@ -38,42 +47,52 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
     concurrency,
     noHandleSignals: true,
     logger: jsonLogger,
+    preset: WORKER_PRESET,
   });
-  return { runner, pool, lockers: lockersOf(runner) };
+  return { runner, pool, running: runningJobs(runner) };
 }
 
 /**
- * The ids under which `runner` locks the jobs it runs (its worker pool's), as
- * they start: what stopWorker unlocks when they outlast the grace period.
+ * The jobs `runner` is running now, by id, as they started (their attempt
+ * counted, their lock's owner): what stopWorker hands back when they outlast
+ * the grace period.
  */
-export function lockersOf(runner: Runner): Set<string> {
-  const lockers = new Set<string>();
-  runner.events.on("job:start", ({ job }) => {
-    if (job.locked_by) lockers.add(job.locked_by);
-  });
-  return lockers;
+export function runningJobs(runner: Runner): Map<string, Job> {
+  const running = new Map<string, Job>();
+  runner.events.on("job:start", ({ job }) => void running.set(job.id, job));
+  runner.events.on("job:complete", ({ job }) => void running.delete(job.id));
+  return running;
 }
 
 /**
  * Stops the worker, the browser it may have started for PDFs, and its pool.
- * Running jobs are waited for `graceMs`; those still running then are
- * unlocked (graphile_worker.force_unlock_workers), so that they run again at
- * their next attempt, where a process killed under them left them locked for
- * graphile-worker's 4 hours (an export showed "running" all that time).
+ * Running jobs are waited for `graceMs`. Those still running then are handed
+ * back to the queue: unlocked (graphile_worker.force_unlock_workers), with
+ * the attempt they were on given back (reschedule_jobs), so that they run
+ * again, where a process killed under them left them locked for
+ * graphile-worker's 4 hours (an export showed "running" all that time). Their
+ * pool is then left open, not ended: they still use it until the process
+ * exits, and ending it under them made their last write an unhandled error.
  */
-export async function stopWorker({ runner, pool, lockers }: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+export async function stopWorker({ runner, pool, running }: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  let inTime = false;
   try {
     let timer: NodeJS.Timeout | undefined;
     const stopped = runner.stop().then(() => true);
     stopped.catch(() => {}); // awaited in the race; once the grace is over, the process's exit ends the jobs
-    const inTime = await Promise.race([stopped, new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
+    inTime = await Promise.race([stopped, new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
     clearTimeout(timer);
-    if (!inTime) {
-      jsonLogger.warn(`jobs still running after ${graceMs} ms are unlocked, to run again at their next attempt`);
-      await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...lockers]]);
+    const late = [...running.values()];
+    if (!inTime && late.length > 0) {
+      jsonLogger.warn(`jobs still running after ${graceMs} ms are handed back to the queue: ${late.map((job) => job.id).join(", ")}`);
+      await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...new Set(late.map((job) => job.locked_by))]]);
+      await pool.query(
+        "select graphile_worker.reschedule_jobs(array[t.id], attempts := t.attempts) from unnest($1::bigint[], $2::int[]) as t(id, attempts)",
+        [late.map((job) => job.id), late.map((job) => Math.max(job.attempts - 1, 0))],
+      );
     }
   } finally {
     await closeBrowser();
-    await pool.end();
+    if (inTime) await pool.end();
   }
 }

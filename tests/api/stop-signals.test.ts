@@ -119,11 +119,13 @@ test("a request under way when SIGTERM comes is answered before the server exits
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ phone: "+255700000999", password: "not-a-password" }),
     }).then(async (response) => ({ status: response.status, code: (await response.json()).error?.code }));
-    for (let tries = 0; tries < 100; tries++) {
+    let waiting = false;
+    for (let tries = 0; tries < 100 && !waiting; tries++) {
       const { rows } = await holder.query("select count(*)::int as n from pg_locks where relation = 'app_private.login_failure'::regclass and not granted");
-      if (rows[0].n > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      waiting = rows[0].n > 0;
+      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    expect(waiting).toBe(true); // the login is under way, held by the lock, when the signal comes
     stop();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await holder.query("commit");

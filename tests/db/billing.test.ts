@@ -18,6 +18,7 @@ import {
   openSession,
   type TestClinic,
 } from "../support/fixtures.ts";
+import { atOnce, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
 let cashier: string;
@@ -541,5 +542,22 @@ test("NaN is never an amount, a price, a quantity or a rate", async () => {
     }
   } finally {
     client.release();
+  }
+});
+
+test("a receptionist's line added while the cashier issues the invoice waits, then is told the invoice is issued", async () => {
+  const draft = await createIssuedInvoice(clinic, "5000", { issue: false });
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [clinic.clinicId]);
+  try {
+    await atOnce(clinic.members.cashier, clinic.members.receptionist, async (cashierTx, receptionistTx) => {
+      await cashierTx.query("select app_public.issue_invoice($1)", [draft.id]);
+      const line = receptionistTx.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Late line', 10)", [draft.id]);
+      const ended = line.then(() => null, (error: { code: string; message: string }) => ({ code: error.code, message: error.message }));
+      expect(await waitsForLock(receptionistTx, ended)).toBe(true);
+      await cashierTx.query("commit");
+      expect(await ended).toEqual({ code: "CTRAN", message: "The lines of an issued invoice never change: void it and issue a new one." });
+    });
+  } finally {
+    await rootPool().query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [clinic.clinicId]);
   }
 });

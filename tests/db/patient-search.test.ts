@@ -66,6 +66,9 @@ test("a phone typed with the (0) trunk prefix after its country code, as registr
     (await rootPool().query("select app_hidden.phone_search_term($1, '255') as term", [typed])).rows[0].term;
   expect(await term("+255 (0) 713-222-334")).toBe("+255713222334");
   expect(await term("+255(0)713")).toBe("+255713");
+  // only an international number's "(0)", exactly, as registration drops it: a national one's trunk 0 is its own
+  expect(await term("(0) 71")).toBe("+25571");
+  expect(await term("0713 (0)22")).toBe("+255713022");
   for (const typed of ["+255 (0) 713-222-334", "00255 (0) 713 222 334", "0713 222 334"]) {
     expect([typed, await search(typed)]).toEqual([typed, [patient.id]]);
   }

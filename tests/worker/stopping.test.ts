@@ -1,19 +1,19 @@
 /**
  * Stopping the worker (what SIGTERM and Ctrl-C do, db/shutdown.ts): a job
- * still running after the grace period is unlocked, so it runs again at its
- * next attempt, instead of staying locked for graphile-worker's 4 hours once
- * the process is gone.
+ * still running after the grace period is handed back to the queue, its
+ * attempt given back, instead of staying locked for graphile-worker's 4 hours
+ * once the process is gone; and it may still finish before the process exits.
  */
 import { Logger, run } from "graphile-worker";
 import pg from "pg";
-import { lockersOf, stopWorker } from "../../worker/run.ts";
+import { runningJobs, stopWorker, WORKER_PRESET } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 
 afterAll(closeRootPool);
 
-test("a job still running after the grace period is unlocked, to run again at its next attempt; the worker's pool is closed", async () => {
-  // a task of this test alone: no other worker of the shared queue knows it, and it knows no other job
-  const task = `clinicops_test_stopping_${process.pid}`;
+/** A worker of a task of this test alone (no other worker of the shared queue knows it), whose job runs `ms`. */
+async function workerRunning(name: string, ms: number, unref: boolean) {
+  const task = `clinicops_test_stopping_${name}_${process.pid}`;
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
   const pool = new pg.Pool({ connectionString: testConfig.ownerUrl, max: 4 });
@@ -22,24 +22,58 @@ test("a job still running after the grace period is unlocked, to run again at it
     concurrency: 1,
     noHandleSignals: true,
     logger: new Logger(() => () => {}),
+    preset: WORKER_PRESET, // as startWorker runs it
     taskList: {
       [task]: async () => {
         started();
-        await new Promise((resolve) => setTimeout(resolve, 30_000).unref()); // longer than any grace
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          if (unref) timer.unref();
+        });
       },
     },
   });
-  const lockers = lockersOf(runner); // as startWorker does
+  const worker = { runner, pool, running: runningJobs(runner) }; // as startWorker makes it
   const job = await runner.addJob(task, {}, { maxAttempts: 3 });
   await running;
-  const { rows: locked } = await rootPool().query("select locked_by from graphile_worker.jobs where id = $1", [job.id]);
-  expect(locked[0].locked_by).toEqual(expect.any(String));
-  await stopWorker({ runner, pool, lockers }, 200);
-  const { rows } = await rootPool().query(
-    "select attempts, locked_at, locked_by, last_error from graphile_worker.jobs where id = $1",
-    [job.id],
-  );
-  expect(rows).toEqual([{ attempts: 1, locked_at: null, locked_by: null, last_error: null }]);
-  expect(pool.ended).toBe(true);
+  const { rows } = await rootPool().query("select attempts, locked_by from graphile_worker.jobs where id = $1", [job.id]);
+  expect(rows[0]).toEqual({ attempts: 1, locked_by: expect.any(String) });
+  return { worker, job };
+}
+
+const jobRow = async (id: string) =>
+  (await rootPool().query("select attempts, locked_at, locked_by, last_error from graphile_worker.jobs where id = $1", [id])).rows;
+
+test("a job still running after the grace period is unlocked with its attempt given back, to run again", async () => {
+  const { worker, job } = await workerRunning("late", 30_000, true);
+  await stopWorker(worker, 200);
+  expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
+  // its pool is left to the process's exit (the job still uses it)
+  expect(worker.pool.ended).toBe(false);
+  await worker.pool.end();
   await rootPool().query("select graphile_worker.complete_jobs(array[$1::bigint])", [job.id]); // the test's job leaves the shared queue
+});
+
+test("a job handed back that then finishes before the process exits is done, with no error", async () => {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => void rejections.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const { worker, job } = await workerRunning("finishing", 800, false);
+    const completed = new Promise<void>((resolve) => worker.runner.events.once("job:complete", () => resolve()));
+    await stopWorker(worker, 100);
+    expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
+    await completed;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect({ row: await jobRow(job.id), rejections }).toEqual({ row: [], rejections: [] }); // done: removed from the queue
+    await worker.pool.end();
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+});
+
+test("a job that finishes while the worker stops is done (its result written before the pool closes), and the pool is closed", async () => {
+  const { worker, job } = await workerRunning("quick", 100, false);
+  await stopWorker(worker, 5000);
+  expect({ row: await jobRow(job.id), ended: worker.pool.ended }).toEqual({ row: [], ended: true });
 });
