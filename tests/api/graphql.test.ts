@@ -188,6 +188,24 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.body.error).toEqual({ code: "INVALID_INPUT", message: "A password is required." });
   });
 
+  test("a mutation without a session is UNAUTHENTICATED and writes nothing; a query without one answers as to a visitor", async () => {
+    const anonymous = new Browser(api);
+    const lastName = `Anonymous ${Math.random()}`;
+    for (const [mutation, variables] of [
+      [`mutation($n: String!) { createPatient(input: { patient: { firstName: "No", lastName: $n } }) { patient { code } } }`, { n: lastName }],
+      [`mutation { inviteMember(input: { phone: "+255744000111", fullName: "Nobody", role: receptionist, password: "password-123" }) { result { rowId } } }`, {}],
+    ] as const) {
+      const r = await anonymous.graphql(mutation, variables);
+      expect({ mutation, errors: r.body.errors?.map((e: { message: string; extensions?: { code?: string } }) => [e.extensions?.code, e.message]) }).toEqual({
+        mutation, errors: [["UNAUTHENTICATED", "Log in first."]],
+      });
+    }
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName]);
+    expect(rows[0].n).toBe(0);
+    const visitor = await anonymous.graphql("{ currentUser { rowId } currentClinic { rowId } }");
+    expect(visitor.body).toEqual({ data: { currentUser: null, currentClinic: null } });
+  });
+
   test("a malformed phone at login is INVALID_PHONE", async () => {
     const response = await new Browser(api).login("call me maybe", "password-123");
     expect(response.status).toBe(400);
