@@ -13,6 +13,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
+import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { randomBytes } from "node:crypto";
@@ -24,12 +25,11 @@ import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 async function ask(question: string, hidden = false): Promise<string> {
   if (!process.stdin.isTTY) throw new Error(`missing ${question} (no terminal to ask in)`);
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  if (hidden) {
-    // Do not echo the password.
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-    process.stdout.write(`${question}: `);
-  }
+  // A password is not echoed: readline writes what is typed to an output that keeps nothing (it
+  // was muted by replacing readline's _writeToOutput, which Node 24 no longer calls: it echoed).
+  const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const rl = createInterface({ input: process.stdin, output: hidden ? nowhere : process.stdout, terminal: true });
+  if (hidden) process.stdout.write(`${question}: `);
   const answer = await rl.question(hidden ? "" : `${question}: `);
   rl.close();
   if (hidden) process.stdout.write("\n");
@@ -131,10 +131,16 @@ async function main(): Promise<boolean> {
           );
           const unknown = clinics.filter((c) => !rows.some((r) => r.id === c || r.name === c));
           if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
-          const password = values.password ?? randomBytes(18).toString("base64url");
+          // clinic names are unique per owner only: a name several clinics share would grant them all
+          for (const c of clinics) {
+            const named = rows.filter((r) => r.id !== c && r.name === c);
+            if (named.length > 1) throw new Error(`${named.length} clinics are named ${c}: name the one to grant by its id (${named.map((r) => r.id).join(", ")})`);
+          }
+          // a grant again keeps the analyst's password unless one is given: their connections go on working
           const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
+          const password = values.password ?? (exists ? null : randomBytes(18).toString("base64url"));
           await client.query(
-            `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls password ${pg.escapeLiteral(password)}`,
+            `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
           );
           await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
           await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [
@@ -142,8 +148,12 @@ async function main(): Promise<boolean> {
             rows.map((r) => r.id),
           ]);
           await client.query("commit");
-          console.error(`analyst ${name} may read: ${rows.map((r) => r.name).join(", ")}`);
-          console.error(`connect with: psql "${withCredentials(db.config.rootUrl, name, password)}"`);
+          console.error(`analyst ${name} may read: ${rows.map((r) => `${r.name} (${r.id})`).join(", ")}`);
+          console.error(
+            password === null
+              ? `password unchanged; connect with: psql "${withCredentials(db.config.rootUrl, name, "")}" (and their password)`
+              : `connect with: psql "${withCredentials(db.config.rootUrl, name, password)}"`,
+          );
         } catch (error) {
           await client.query("rollback");
           throw error;

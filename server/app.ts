@@ -93,6 +93,8 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   app.use((_req: Request, res: Response) => sendError(res, "NOT_FOUND", "No such route."));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status;
+    // a body over its route's limit (the /auth routes' 16 kB): what api.md's limits say, not "could not be read"
+    if (status === 413) return sendError(res, "LIMIT_EXCEEDED", "The request body is too large.");
     if (status && status >= 400 && status < 500) {
       return sendError(res, "INVALID_INPUT", "The request could not be read.");
     }

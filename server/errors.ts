@@ -68,6 +68,9 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "22003": ["INVALID_INPUT", "A number is out of range."],
   "22007": ["INVALID_INPUT", "A date or time is not valid."],
   "22008": ["INVALID_INPUT", "A date or time is out of range."],
+  // a time zone offset out of range ("2026-12-01T10:00+99:00"), and an interval's field out of range
+  "22009": ["INVALID_INPUT", "A time zone offset is out of range."],
+  "22015": ["INVALID_INPUT", "A length of time is out of range."],
   "22023": ["INVALID_INPUT", "A value is not valid."],
   "22P02": ["INVALID_INPUT", "A value has the wrong format."],
   // a NUL character in text (22021) or as \u0000 in JSON (22P05): PostgreSQL stores neither

@@ -23,13 +23,14 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const notFound = () => sendError(res, "NOT_FOUND", "No such export.");
     const state = sessionState(req, settings);
     if (state.kind !== "session" || !isUuid(req.params.id)) return notFound();
+    const id = req.params.id.toLowerCase(); // a uuid in capitals is the same export (its file is named in lower case)
     try {
       const { rows } = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
-        client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [req.params.id]),
+        client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [id]),
       );
       if (!rows[0]) return notFound();
       const { file_name: name, content_type: contentType } = rows[0];
-      const sent = await streamFile(res, exportFile(rows[0].clinic_id, req.params.id), (size) => {
+      const sent = await streamFile(res, exportFile(rows[0].clinic_id, id), (size) => {
         res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
         res.setHeader("Content-Type", contentType);
         res.setHeader("Content-Length", String(size));
@@ -37,7 +38,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       });
       if (!sent) {
         // expired meanwhile, or a volume the worker does not share (EXPORTS_DIR)
-        log("warn", "export_file_missing", { exportId: req.params.id });
+        log("warn", "export_file_missing", { exportId: id });
         return notFound();
       }
     } catch (error) {

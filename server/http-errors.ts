@@ -20,6 +20,7 @@ const STATUS: Record<string, number> = {
   OVERPAYMENT: 409,
   REFUND_EXCEEDS_PAYMENT: 409,
   DAY_CLOSED: 409,
+  LIMIT_EXCEEDED: 413,
   TIMEOUT: 503,
   RETRY: 503,
 };

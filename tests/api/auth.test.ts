@@ -164,6 +164,13 @@ test("logins refused for their input are failed logins: audited with their reaso
   expect(secret[0].failed_login_count).toBe(0);
 });
 
+test("a login body over the /auth routes' 16 kB is LIMIT_EXCEEDED (413), as the API's limits say", async () => {
+  const response = await new Browser(api).login(clinic.members.owner.phone, "x".repeat(17_000));
+  expect({ status: response.status, body: response.body }).toEqual({
+    status: 413, body: { error: { code: "LIMIT_EXCEEDED", message: "The request body is too large." } },
+  });
+});
+
 test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy saw, not one it names itself", async () => {
   // Read as a string, express took "1" for the address 0.0.0.1: every client was the proxy, so any
   // 20 failed logins refused every login of the deployment, and throttling was by nobody's address.

@@ -188,6 +188,16 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.body.error).toEqual({ code: "INVALID_INPUT", message: "A password is required." });
   });
 
+  test("a date with a time zone offset out of range is INVALID_INPUT, not an internal fault", async () => {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const lastName = `Offset ${Math.random()}`;
+    const r = await browser.graphql(`mutation($n: String!) { createPatient(input: { patient: { firstName: "Far", lastName: $n, dateOfBirth: "2000-12-01+99" } }) { patient { code } } }`, { n: lastName });
+    expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A time zone offset is out of range." });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName]);
+    expect(rows[0].n).toBe(0);
+  });
+
   test("a mutation without a session is UNAUTHENTICATED and writes nothing; a query without one answers as to a visitor", async () => {
     const anonymous = new Browser(api);
     const lastName = `Anonymous ${Math.random()}`;

@@ -2,8 +2,14 @@
  * `npm run superuser` as an operator runs it, then the platform admin it made
  * creates a clinic with its first owner through GraphQL.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectPath } from "../../db/paths.ts";
 import { runCli } from "../support/cli.ts";
-import { closeRootPool, rootPool } from "../support/database.ts";
+import { closeRootPool, rootPool, TEST_DATABASE_URL } from "../support/database.ts";
 import { createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
@@ -42,6 +48,39 @@ test("creates a platform admin who can then create a clinic and its owner", asyn
   expect(invited.body).toEqual({ data: { inviteMember: { result: { user: { phone: "+254722000112" } } } } });
   expect((await owner.graphql("{ currentClinic { callingCode } }")).body.data.currentClinic.callingCode).toBe("254");
 });
+
+test("in a terminal, the password asked for is not shown as it is typed, and is the one set", async () => {
+  // a terminal of its own (util-linux's script), as an operator's; the password typed once the prompt shows
+  const password = `typed-secret-${process.pid}`;
+  const command = [process.execPath, projectPath("db/cli.ts"), "superuser", "--phone", "+255799000779", "--name", "Typed"].join(" ");
+  const child = spawn("script", ["-qec", command, "/dev/null"], {
+    cwd: projectPath(),
+    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_OWNER_PASSWORD: "clinicops-test-owner", DATABASE_AUTHENTICATOR_PASSWORD: "clinicops-test-authenticator", DEFAULT_CALLING_CODE: "255", CLINICOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "clinicops-cli-")) },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let screen = "";
+  const exited = once(child, "exit");
+  const within = <T>(promise: Promise<T>, what: string) =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}, within 20 s:\n${screen}`)), 20_000).unref())]);
+  try {
+    await within(
+      new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (chunk) => {
+          screen += chunk;
+          if (/Password: $/.test(screen)) resolve();
+        });
+        child.once("exit", () => reject(new Error(`no prompt:\n${screen}`)));
+      }),
+      "no prompt",
+    );
+    child.stdin.write(`${password}\r`);
+    const [code] = await within(exited, "no end");
+    expect({ code, shown: screen.includes(password), ready: /platform admin \+255799000779 is ready/.test(screen) }).toEqual({ code: 0, shown: false, ready: true });
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  expect((await new Browser(api).login("+255799000779", password)).status).toBe(200);
+}, 60_000);
 
 test("without a terminal, a missing password is an error, not a prompt", () => {
   const result = superuser(["--phone", "+255799000777"]);

@@ -97,6 +97,29 @@ test("granting again replaces the clinics; revoking removes the login", async ()
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
 });
 
+test("a clinic name several clinics share is refused, naming their ids; granting again without a password keeps the analyst's", async () => {
+  const shared = `Shared name ${process.pid}`;
+  const [one, two] = [await createClinic(shared), await createClinic(shared)];
+  const ambiguous = runCli(["analyst", "grant", ANALYST, shared]);
+  expect(ambiguous.status).toBe(1);
+  expect(ambiguous.stderr).toMatch(new RegExp(`2 clinics are named ${shared}: name the one to grant by its id`));
+  for (const clinic of [one, two]) expect(ambiguous.stderr).toContain(clinic.clinicId);
+  expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // the grant before it stands
+  // by id, and with no password given: the analyst connects with the one they had
+  const again = runCli(["analyst", "grant", ANALYST, one.clinicId]);
+  expect(again.status).toBe(0);
+  expect(again.stderr).toMatch(new RegExp(`analyst ${ANALYST} may read: ${shared} \\(${one.clinicId}\\)`));
+  expect(again.stderr).toMatch(/password unchanged/);
+  const reconnected = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password") });
+  await reconnected.connect();
+  try {
+    expect((await reconnected.query("select current_user as who")).rows[0].who).toBe(ANALYST);
+  } finally {
+    await reconnected.end();
+  }
+  expect(runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]).status).toBe(0); // as the tests after expect
+});
+
 describe("the analyst command touches analysts only", () => {
   // A role of the server that is not an analyst: a colleague's login, or one of the application's.
   const BYSTANDER = `bystander_${process.pid}`;
