@@ -6,7 +6,7 @@
  * fields it selects (aliases and fragments counted as often as they are used,
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), fields whose work does not shrink with a page (a whole
- * period's dashboard, a walk of the audit chain, counts and aggregates) a few
+ * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
  * times at most, and the page size of `first`/`last` (LIMIT_EXCEEDED); and
  * no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
@@ -56,6 +56,8 @@ export interface RequestLimits {
 const COSTLY_FIELDS = [
   { names: ["dashboard"], most: 1, problem: "A request may ask for dashboard once: send another request for another period." },
   { names: ["verifyAuditChain"], most: 1, problem: "A request may ask for verifyAuditChain once: send another request for another clinic." },
+  // the whole schema's description, megabytes when aliased a hundred times in a few kilobytes of query
+  { names: ["__schema"], most: 1, problem: "A request may ask for __schema once." },
   {
     names: ["totalCount", "aggregates", "groupedAggregates"],
     most: 50,

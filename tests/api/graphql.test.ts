@@ -486,7 +486,7 @@ describe("limits", () => {
     expect(response.body.errors?.[0].message).toMatch(/nest at most 12 levels/);
   });
 
-  test("a whole period's dashboard or a walk of the audit chain is answered once per request, however it is repeated; counts 50 times", async () => {
+  test("a whole period's dashboard, a walk of the audit chain or the schema's description is answered once per request, however it is repeated; counts 50 times", async () => {
     const dashboard = `dashboard(fromDate: "2026-01-01", toDate: "2026-12-31") { newPatients }`;
     const once = await owner.graphql(`{ ${dashboard} verifyAuditChain { isValid } }`);
     expect(once.body.errors).toBeUndefined();
@@ -496,11 +496,12 @@ describe("limits", () => {
       `{ ${dashboard} query { ${dashboard} } }`,
       `{ ...D ...D } fragment D on Query { ${dashboard} }`,
       `{ verifyAuditChain { isValid } again: verifyAuditChain { isValid } }`,
+      `{ __schema { types { name } } again: __schema { types { name fields { name } } } }`,
     ];
     for (const query of repeats) {
       const response = await owner.graphql(query);
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/^A request may ask for (dashboard|verifyAuditChain) once/) }] });
+      expect(response.body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/^A request may ask for (dashboard|verifyAuditChain|__schema) once/) }] });
     }
     // counts and aggregates, which count every row whatever the page: 50 in all
     const counts = (n: number) => `{ ${Array.from({ length: n }, (_, i) => (i % 2 ? `c${i}: patients { totalCount }` : `a${i}: visits { aggregates { distinctCount { patientId } } }`)).join(" ")} }`;
