@@ -12,7 +12,7 @@ import { mkdir, open, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type pg from "pg";
-import { isUuid } from "../server/uuid.ts";
+import { isUuid } from "./uuid.ts";
 import { dataDir } from "./config.ts";
 
 /** One chain's head at the time it was copied out. */

@@ -21,6 +21,7 @@ import { openDatabase } from "./open.ts";
 import { defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
+import { isUuid } from "./uuid.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 async function ask(question: string, hidden = false): Promise<string> {
@@ -28,7 +29,8 @@ async function ask(question: string, hidden = false): Promise<string> {
   // A password is not echoed: readline writes what is typed to an output that keeps nothing (it
   // was muted by replacing readline's _writeToOutput, which Node 24 no longer calls: it echoed).
   const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const rl = createInterface({ input: process.stdin, output: hidden ? nowhere : process.stdout, terminal: true });
+  // (a terminal's own echo is turned off only for the password: the other answers show as typed)
+  const rl = createInterface({ input: process.stdin, output: hidden ? nowhere : process.stdout, terminal: hidden || undefined });
   if (hidden) process.stdout.write(`${question}: `);
   const answer = await rl.question(hidden ? "" : `${question}: `);
   rl.close();
@@ -97,7 +99,8 @@ async function main(): Promise<boolean> {
       }
       case "analyst": {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
-        const [action, name, ...clinics] = positionals;
+        const [action, name, ...named] = positionals;
+        const clinics = named.map((c) => (isUuid(c) ? c.toLowerCase() : c)); // an id in capitals is the same clinic
         if (!["grant", "revoke"].includes(action) || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
           throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
         }
@@ -149,11 +152,11 @@ async function main(): Promise<boolean> {
           ]);
           await client.query("commit");
           console.error(`analyst ${name} may read: ${rows.map((r) => `${r.name} (${r.id})`).join(", ")}`);
-          console.error(
-            password === null
-              ? `password unchanged; connect with: psql "${withCredentials(db.config.rootUrl, name, "")}" (and their password)`
-              : `connect with: psql "${withCredentials(db.config.rootUrl, name, password)}"`,
-          );
+          // the server's address as DATABASE_URL gives it, without the superuser's credentials (its password in
+          // the user part, or as an option of the query string)
+          const address = new URL(withCredentials(db.config.rootUrl, name, password ?? ""));
+          for (const option of ["password", "sslpassword", "passfile"]) address.searchParams.delete(option);
+          console.error(password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`);
         } catch (error) {
           await client.query("rollback");
           throw error;

@@ -14,7 +14,7 @@ import { clearSessionCookie, sessionState, setSessionCookie } from "./session-co
 import { signSessionToken, type SessionClaims } from "./session-token.ts";
 import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
-import { isUuid } from "./uuid.ts";
+import { isUuid } from "../db/uuid.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {

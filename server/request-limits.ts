@@ -58,6 +58,8 @@ const COSTLY_FIELDS = [
   { names: ["verifyAuditChain"], most: 1, problem: "A request may ask for verifyAuditChain once: send another request for another clinic." },
   // the whole schema's description, megabytes when aliased a hundred times in a few kilobytes of query
   { names: ["__schema"], most: 1, problem: "A request may ask for __schema once." },
+  // one type's description, as tools ask for one or two: aliased a hundred times, as large
+  { names: ["__type"], most: 5, problem: "A request may ask for __type 5 times." },
   {
     names: ["totalCount", "aggregates", "groupedAggregates"],
     most: 50,

@@ -5,7 +5,7 @@
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { isUuid } from "./uuid.ts";
+import { isUuid } from "../db/uuid.ts";
 
 export interface SessionClaims {
   session_id: string;

@@ -18,7 +18,7 @@ import { access, constant, context, type GrafastSubscriber, lambda, listen, type
 import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
-import { isUuid } from "./uuid.ts";
+import { isUuid } from "../db/uuid.ts";
 
 interface VisitEvent {
   id: string;

@@ -503,6 +503,9 @@ describe("limits", () => {
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/^A request may ask for (dashboard|verifyAuditChain|__schema) once/) }] });
     }
+    const types = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: __type(name: "Mutation") { fields { description } }`).join(" ")} }`;
+    expect((await owner.graphql(types(5))).body.errors).toBeUndefined();
+    expect((await owner.graphql(types(6))).body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: "A request may ask for __type 5 times." }] });
     // counts and aggregates, which count every row whatever the page: 50 in all
     const counts = (n: number) => `{ ${Array.from({ length: n }, (_, i) => (i % 2 ? `c${i}: patients { totalCount }` : `a${i}: visits { aggregates { distinctCount { patientId } } }`)).join(" ")} }`;
     expect((await owner.graphql(counts(50))).body.errors).toBeUndefined();

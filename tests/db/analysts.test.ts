@@ -105,8 +105,8 @@ test("a clinic name several clinics share is refused, naming their ids; granting
   expect(ambiguous.stderr).toMatch(new RegExp(`2 clinics are named ${shared}: name the one to grant by its id`));
   for (const clinic of [one, two]) expect(ambiguous.stderr).toContain(clinic.clinicId);
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // the grant before it stands
-  // by id, and with no password given: the analyst connects with the one they had
-  const again = runCli(["analyst", "grant", ANALYST, one.clinicId]);
+  // by id (in capitals too), and with no password given: the analyst connects with the one they had
+  const again = runCli(["analyst", "grant", ANALYST, one.clinicId.toUpperCase()]);
   expect(again.status).toBe(0);
   expect(again.stderr).toMatch(new RegExp(`analyst ${ANALYST} may read: ${shared} \\(${one.clinicId}\\)`));
   expect(again.stderr).toMatch(/password unchanged/);
@@ -118,6 +118,18 @@ test("a clinic name several clinics share is refused, naming their ids; granting
     await reconnected.end();
   }
   expect(runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]).status).toBe(0); // as the tests after expect
+});
+
+test("the connection line it prints carries none of the superuser's credentials from DATABASE_URL", async () => {
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set("sslpassword", "superuser-ssl-secret");
+  url.searchParams.set("application_name", "operator");
+  const result = runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"], { DATABASE_URL: url.toString() });
+  expect(result.status).toBe(0);
+  const line = result.stderr.match(/connect with: psql "([^"]+)"/)?.[1] ?? "";
+  expect(line).not.toContain("superuser-ssl-secret");
+  expect(new URL(line).username).toBe(ANALYST);
+  expect(new URL(line).searchParams.get("application_name")).toBe("operator");
 });
 
 describe("the analyst command touches analysts only", () => {
