@@ -2777,7 +2777,7 @@ ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OW
 -- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients and invoice lines.';
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines.';
 
 
 --
@@ -4877,6 +4877,13 @@ COMMENT ON COLUMN app_public.clinic.receptionists_may_invoice IS 'When true, rec
 --
 
 COMMENT ON COLUMN app_public.clinic.locale IS 'BCP 47 language tag for amounts and dates on documents, e.g. en, sw, fr or en-KE.';
+
+
+--
+-- Name: CONSTRAINT clinic_phone_check ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT clinic_phone_check ON app_public.clinic IS 'The clinic''s phone is a valid E.164 number, as the e164_phone domain checks it (the column is text: a phone typed as people type it is completed by _150_normalize_phone first).';
 
 
 --
@@ -10453,6 +10460,13 @@ ALTER TABLE app_public.daily_reconciliation ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY decline_own_invitations ON app_public.membership FOR DELETE TO :DATABASE_OWNER USING (((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NULL) AND (deleted_at IS NULL)));
+
+
+--
+-- Name: POLICY decline_own_invitations ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY decline_own_invitations ON app_public.membership IS 'Owner role only, inside decline_invitation: the current user may delete (soft_delete turns it into an update) their own pending invitation; the visitor role has no such policy.';
 
 
 --

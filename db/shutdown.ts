@@ -1,5 +1,5 @@
 /**
- * How `npm start` and `npm run worker` stop on SIGINT or SIGTERM: their parts
+ * How `npm start` and `npm run worker` stop on SIGINT, SIGTERM or SIGHUP: their parts
  * are stopped in order, and every step runs even when one before it failed
  * (with the embedded database, the same Ctrl-C stops PostgreSQL while the
  * worker is stopping). A failed step is logged (`shutdown`, with the part);
