@@ -14,13 +14,13 @@ export type ShutdownLog = (level: "info" | "error", event: string, fields: Recor
  */
 export const SHUTDOWN_GRACE_MS = 8000;
 
-/** A part of the process and how to stop it; `null` for a part that is not running. */
-export type ShutdownStep = [part: string, stop: (() => Promise<void>) | null];
+/** A part of the process and how to stop it. */
+export type ShutdownStep = [part: string, stop: () => Promise<void>];
 
 export async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Promise<boolean> {
   let stopped = true;
   for (const [part, stop] of steps) {
-    await stop?.().catch((error: unknown) => {
+    await stop().catch((error: unknown) => {
       stopped = false;
       log("error", "shutdown", { part, message: error instanceof Error ? error.message : String(error) });
     });
