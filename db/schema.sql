@@ -3541,22 +3541,20 @@ CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
 declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
   v_invoice app_public.invoice;
-  v_status app_public.invoice_status;
 begin
-  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
+  -- locked until commit, so a line and the invoice's issue take turns
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
   if not found then
-    raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
+    -- none this session may lock: none it sees (NOT_FOUND), or one no longer a draft for a role that
+    -- changes drafts only (issued while it waited, for one), read as it is now
+    select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
+    if not found then
+      raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
+    end if;
   end if;
-  -- locked until commit, so a line and the invoice's issue take turns; read again once locked
-  select i.status into v_status from app_public.invoice i
-  where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
-  if v_status is null then
-    -- not to be locked by this session: no longer a draft (issued while we waited, for one); as it is now
-    select i.status into v_status from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
-  end if;
-  if v_status is distinct from 'draft' then
+  if v_invoice.status <> 'draft' then
     raise exception 'The lines of % invoice never change: void it and issue a new one.',
-      case v_status when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(v_status::text, '_', ' ') end
+      case v_invoice.status when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(v_invoice.status::text, '_', ' ') end
       using errcode = 'CTRAN';
   end if;
   if tg_op = 'DELETE' then
@@ -4211,14 +4209,14 @@ declare
   v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
   v_status app_public.visit_status;
 begin
-  -- Seen at all (the select policy); the lock below reads only visits the session may also update.
-  perform from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id;
-  if not found then
-    raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
-  end if;
+  -- The lock reads only visits the session may also update; one it may not lock is looked for
+  -- again, through the select policy alone: none seen at all is NOT_FOUND.
   select v.status into v_status from app_public.visit v
   where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
   for share;
+  if not found and not exists (select from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id) then
+    raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
+  end if;
   if v_status in ('completed', 'cancelled', 'no_show') then
     raise exception 'The services of a % visit are frozen.', app_hidden.visit_status_words(v_status) using errcode = 'CTRAN';
   end if;
