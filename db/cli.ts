@@ -2,7 +2,7 @@
  * Developer commands, the npm scripts' back end (matching the original
  * Makefile verbs):
  *   migrate            apply committed migrations (and set up roles/database)
- *   dev                watch migrations/current and run the server, restarting it on change
+ *   dev                watch migrations/current and run the server, restarting it when its code or the database changes
  *   watch [--once]     graphile-migrate watch on migrations/current
  *   commit [message]   commit migrations/current
  *   shell              psql as the database owner
@@ -12,13 +12,15 @@
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
  */
 import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { openDatabase } from "./open.ts";
-import { defaultCallingCodeSetting, withCredentials } from "./config.ts";
+import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { isUuid } from "./uuid.ts";
@@ -51,13 +53,18 @@ async function main(): Promise<boolean> {
       case "dev": {
         // current.sql may alter the audit log, as a committed migration may: left to the owner role
         await prepareDatabase(db.config, (m) => console.error(m), { keepAuditLogUnsealed: true });
-        const server = spawn(process.execPath, ["--watch-path=server", "--watch-path=db", "--watch-path=worker", "server/main.ts"], {
+        // restarted when its code changes, and when current.sql has changed the database (its GraphQL schema is built at start)
+        const currentApplied = resolve(dataDir(), "dev-current-applied");
+        mkdirSync(dataDir(), { recursive: true });
+        writeFileSync(currentApplied, "");
+        const watched = ["server", "db", "worker", currentApplied].map((path) => `--watch-path=${path}`);
+        const server = spawn(process.execPath, [...watched, "server/main.ts"], {
           stdio: "inherit",
           env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
         });
         process.once("SIGINT", () => server.kill("SIGINT"));
         server.once("exit", () => void db.close().then(() => process.exit(0)));
-        await watchCurrentMigration(db.config);
+        await watchCurrentMigration(db.config, false, currentApplied);
         return longRunning;
       }
       case "watch":

@@ -55,8 +55,19 @@ export async function runMigrations(config: DatabaseConfig): Promise<void> {
 }
 
 /** Development: re-applies the current migration on every change (once, with `once`). */
-export async function watchCurrentMigration(config: DatabaseConfig, once = false): Promise<void> {
-  await withPoolClosed(watch(migrationSettings(config), once));
+/**
+ * graphile-migrate watch on migrations/current.sql (`once`: apply it and stop).
+ * With `touchWhenApplied`, that file's time is set each time a changed
+ * current.sql has been applied (graphile-migrate's afterCurrent), for the dev
+ * server to restart on and build its GraphQL schema from the new database.
+ */
+export async function watchCurrentMigration(config: DatabaseConfig, once = false, touchWhenApplied?: string): Promise<void> {
+  const settings = migrationSettings(config);
+  if (touchWhenApplied) {
+    const quoted = `'${touchWhenApplied.replaceAll("'", `'\\''`)}'`;
+    settings.afterCurrent = [...(settings.afterCurrent ?? []), { _: "command", command: `touch ${quoted}` }];
+  }
+  await withPoolClosed(watch(settings, once));
 }
 
 /** Turns the current migration into the next committed migration. */
