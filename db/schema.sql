@@ -474,7 +474,9 @@ CREATE FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) RETURNS boole
       select 1 from jsonb_each(prefixes) p
       where p.key not in ('PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF')
          or jsonb_typeof(p.value) <> 'string'
-         or p.value #>> '{}' !~ '^[A-Za-z0-9]{1,8}$');
+         or p.value #>> '{}' !~ '^[A-Za-z0-9]{1,8}$')
+    -- each kind keeps a prefix of its own: {"PAT": "PT", "INV": "PT"} numbered patients and invoices alike
+    and (select count(distinct upper(coalesce(prefixes ->> k, k))) from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k) = 6;
 $_$;
 
 
@@ -484,7 +486,7 @@ ALTER FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) OWNER TO :DATA
 -- Name: FUNCTION code_prefixes_are_valid(prefixes jsonb); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits.';
+COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits, every kind keeping a prefix no other kind has.';
 
 
 --
@@ -1023,13 +1025,12 @@ CREATE TABLE app_public.invoice (
     doctor_id uuid,
     status app_public.invoice_status DEFAULT 'draft'::app_public.invoice_status NOT NULL,
     currency text NOT NULL,
-    tax_rate numeric(6,4) NOT NULL,
+    tax_rate numeric NOT NULL,
     subtotal numeric(16,3) DEFAULT 0 NOT NULL,
     discount_total numeric(16,3) DEFAULT 0 NOT NULL,
     tax_total numeric(16,3) DEFAULT 0 NOT NULL,
     total numeric(16,3) DEFAULT 0 NOT NULL,
     amount_paid numeric(16,3) DEFAULT 0 NOT NULL,
-    balance numeric(16,3) GENERATED ALWAYS AS ((total - amount_paid)) STORED,
     notes text,
     issued_at timestamp with time zone,
     issued_by uuid,
@@ -1040,10 +1041,15 @@ CREATE TABLE app_public.invoice (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    balance numeric(16,3) GENERATED ALWAYS AS (
+CASE
+    WHEN (status = 'void'::app_public.invoice_status) THEN (0)::numeric
+    ELSE (total - amount_paid)
+END) STORED,
     CONSTRAINT invoice_check CHECK (((amount_paid >= (0)::numeric) AND (amount_paid <= total))),
     CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
     CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
-    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (tax_rate = round(tax_rate, 6)))),
     CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
@@ -1121,7 +1127,7 @@ COMMENT ON COLUMN app_public.invoice.currency IS 'ISO 4217 currency: the clinic'
 -- Name: COLUMN invoice.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice.tax_rate IS 'Tax rate copied from the clinic for new lines.';
+COMMENT ON COLUMN app_public.invoice.tax_rate IS 'Tax rate copied from the clinic for new lines (a fraction, at most 6 decimals).';
 
 
 --
@@ -1157,13 +1163,6 @@ COMMENT ON COLUMN app_public.invoice.total IS 'subtotal - discount_total + tax_t
 --
 
 COMMENT ON COLUMN app_public.invoice.amount_paid IS 'Payments minus refunds; never above the total.';
-
-
---
--- Name: COLUMN invoice.balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.invoice.balance IS 'What is still owed: total - amount_paid.';
 
 
 --
@@ -1237,6 +1236,13 @@ COMMENT ON COLUMN app_public.invoice.updated_by IS 'User who last changed the ro
 
 
 --
+-- Name: COLUMN invoice.balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.balance IS 'What is still owed: total - amount_paid; 0 once void.';
+
+
+--
 -- Name: invoice_line; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1250,7 +1256,7 @@ CREATE TABLE app_public.invoice_line (
     quantity numeric(12,3) DEFAULT 1 NOT NULL,
     unit_price numeric(16,3) NOT NULL,
     discount numeric(16,3) DEFAULT 0 NOT NULL,
-    tax_rate numeric(6,4) NOT NULL,
+    tax_rate numeric NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -1259,13 +1265,13 @@ CREATE TABLE app_public.invoice_line (
     line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), (decimals)::integer)) STORED,
     line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer)) STORED,
     line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), (decimals)::integer) - discount) + round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer))) STORED,
-    CONSTRAINT amounts_are_numbers CHECK ((((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price)) AND ('NaN'::numeric <> discount)) AND ('NaN'::numeric <> tax_rate))),
+    CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
     CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
-    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (tax_rate = round(tax_rate, 6)))),
     CONSTRAINT invoice_line_unit_price_check CHECK ((unit_price >= (0)::numeric))
 );
 
@@ -1351,7 +1357,7 @@ COMMENT ON COLUMN app_public.invoice_line.discount IS 'Discount on the line, in 
 --
 
 COMMENT ON COLUMN app_public.invoice_line.tax_rate IS '@hasDefault
-Tax rate of the line (the invoice''s by default).';
+Tax rate of the line (the invoice''s by default; a fraction, at most 6 decimals).';
 
 
 --
@@ -3166,6 +3172,29 @@ COMMENT ON FUNCTION app_private.tg__money_totals() IS 'AFTER INSERT/UPDATE/DELET
 
 
 --
+-- Name: tg__no_discount_is_zero(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__no_discount_is_zero() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  new.discount := coalesce(new.discount, 0);
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__no_discount_is_zero() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__no_discount_is_zero(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__no_discount_is_zero() IS 'Trigger: a discount written as null is 0 (no discount).';
+
+
+--
 -- Name: tg__patient_not_deleted(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3279,6 +3308,32 @@ ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_AUDITO
 --
 
 COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks.';
+
+
+--
+-- Name: tg_clinic__currency_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if exists (select from app_public.invoice i where i.clinic_id = new.id) then
+    raise exception 'The currency cannot change once the clinic has invoices: its totals would add % to %.', old.currency, new.currency
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices (INVALID_INPUT).';
 
 
 --
@@ -3541,6 +3596,7 @@ CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
 declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
   v_invoice app_public.invoice;
+  v_service_active boolean;
 begin
   -- locked until commit, so a line and the invoice's issue take turns
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
@@ -3565,10 +3621,15 @@ begin
   end if;
   new.tax_rate := coalesce(new.tax_rate, v_invoice.tax_rate);
   if new.service_id is not null and (tg_op = 'INSERT' or new.service_id is distinct from old.service_id) then
-    select coalesce(new.description, s.name), coalesce(new.unit_price, s.price) into new.description, new.unit_price
+    select coalesce(new.description, s.name), coalesce(new.unit_price, s.price), s.is_active
+    into new.description, new.unit_price, v_service_active
     from app_public.service s where s.clinic_id = new.clinic_id and s.id = new.service_id;
     if not found then
       raise exception 'No such service in this clinic.' using errcode = 'CNOTF';
+    end if;
+    -- typed by hand; a visit's service is billed whatever became of it in the catalog since
+    if not v_service_active and new.visit_service_id is null then
+      raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
     end if;
   end if;
   return new;
@@ -4625,12 +4686,18 @@ CREATE FUNCTION app_public.close_day(business_date date, counted_cash numeric DE
 declare
   v_clinic uuid := app_public.current_clinic_id();
   v_day app_public.daily_reconciliation;
+  v_currency text := (select c.currency from app_public.clinic c where c.id = v_clinic);
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can close a day.' using errcode = 'CFORB';
   end if;
   if business_date is null or business_date > app_hidden.business_date(v_clinic, now()) then
     raise exception 'Only a business day that has started can be closed.' using errcode = 'CINVL';
+  end if;
+  if exists (select from unnest(array[counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance]) a
+             where a <> round(a, app_public.currency_decimals(v_currency))) then
+    raise exception 'A counted amount has no more decimals than the clinic''s currency (%: %).', v_currency, app_public.currency_decimals(v_currency)
+      using errcode = 'CINVL';
   end if;
   -- Waits for the day's payments and refunds in flight; new ones wait for us (tg__money_day).
   perform app_private.lock_business_day(v_clinic, close_day.business_date, true);
@@ -4724,7 +4791,7 @@ CREATE TABLE app_public.clinic (
     timezone text DEFAULT 'UTC'::text NOT NULL,
     currency text DEFAULT 'USD'::text NOT NULL,
     calling_code app_public.calling_code,
-    tax_rate numeric(6,4) DEFAULT 0 NOT NULL,
+    tax_rate numeric DEFAULT 0 NOT NULL,
     invoice_footer text,
     code_prefixes jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -4741,7 +4808,7 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$'::text)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
     CONSTRAINT clinic_phone_check CHECK ((phone = ((phone)::app_public.e164_phone)::text)),
-    CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric))),
+    CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (tax_rate = round(tax_rate, 6)))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
@@ -4818,7 +4885,7 @@ COMMENT ON COLUMN app_public.clinic.calling_code IS 'Country calling code used t
 -- Name: COLUMN clinic.tax_rate; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.clinic.tax_rate IS 'Default tax rate as a fraction (0.18 for 18%).';
+COMMENT ON COLUMN app_public.clinic.tax_rate IS 'Default tax rate as a fraction (0.18 for 18%, 0.08875 for 8.875%), at most 6 decimals.';
 
 
 --
@@ -5770,7 +5837,7 @@ begin
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
   if v_invoice.status <> 'draft' then
-    raise exception 'Only a draft can be issued; this invoice is %.', v_invoice.status using errcode = 'CTRAN';
+    raise exception 'Only a draft can be issued; this invoice is %.', replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
   if not exists (select 1 from app_public.invoice_line l where l.clinic_id = v_invoice.clinic_id and l.invoice_id = v_invoice.id) then
     raise exception 'An invoice needs at least one line to be issued.' using errcode = 'CINVL';
@@ -5830,6 +5897,16 @@ begin
 
   if v_digits !~ '^[1-9][0-9]{6,14}$' then
     raise exception 'This is not a phone number: it must have 7 to 15 digits including the country code.'
+      using errcode = 'CINPH';
+  end if;
+  -- The two one-digit country codes number every phone with 10 digits after them: 1 (North America,
+  -- area code and exchange never starting with 0 or 1) and 7 (Russia, Kazakhstan).
+  if v_digits ~ '^1' and v_digits !~ '^1[2-9][0-9]{2}[2-9][0-9]{6}$' then
+    raise exception 'This is not a phone number: a number of country code +1 has 10 digits after it, the first and the fourth from 2 to 9.'
+      using errcode = 'CINPH';
+  end if;
+  if v_digits ~ '^7' and v_digits !~ '^7[0-9]{10}$' then
+    raise exception 'This is not a phone number: a number of country code +7 has 10 digits after it.'
       using errcode = 'CINPH';
   end if;
   return '+' || v_digits;
@@ -6046,7 +6123,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
   end if;
-  if amount is null or amount <= 0 or amount = 'NaN' then
+  if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
     raise exception 'A payment must be a number more than zero.' using errcode = 'CINVL';
   end if;
   if method is null then
@@ -6262,7 +6339,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
-  if amount is null or amount <= 0 or amount = 'NaN' then
+  if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
     raise exception 'A refund must be a number more than zero.' using errcode = 'CINVL';
   end if;
   if nullif(btrim(reason), '') is null then
@@ -8376,7 +8453,7 @@ COMMENT ON COLUMN reporting.invoices.amount_paid IS 'Payments minus refunds.';
 -- Name: COLUMN invoices.balance; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN reporting.invoices.balance IS 'What is still owed.';
+COMMENT ON COLUMN reporting.invoices.balance IS 'What is still owed; 0 once void.';
 
 
 --
@@ -9002,6 +9079,21 @@ ALTER TABLE ONLY app_public.visit
 
 
 --
+-- Name: visit visit_scheduled_at_in_range; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.visit
+    ADD CONSTRAINT visit_scheduled_at_in_range CHECK (((NOT isfinite(scheduled_at)) OR ((scheduled_at >= '1900-01-01 00:00:00+00'::timestamp with time zone) AND (scheduled_at < '2200-01-01 00:00:00+00'::timestamp with time zone)))) NOT VALID;
+
+
+--
+-- Name: CONSTRAINT visit_scheduled_at_in_range ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_scheduled_at_in_range ON app_public.visit IS 'A visit is booked from 1900 to 2199 (INVALID_INPUT).';
+
+
+--
 -- Name: visit visit_scheduled_at_is_finite; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9326,6 +9418,20 @@ CREATE TRIGGER _800_schedule_expiry AFTER INSERT ON app_private.session FOR EACH
 
 
 --
+-- Name: invoice_line _090_no_discount_is_zero; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _090_no_discount_is_zero BEFORE INSERT OR UPDATE OF discount ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__no_discount_is_zero();
+
+
+--
+-- Name: visit_service _090_no_discount_is_zero; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _090_no_discount_is_zero BEFORE INSERT OR UPDATE OF discount ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__no_discount_is_zero();
+
+
+--
 -- Name: audit_log _100_append_only; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -9519,6 +9625,13 @@ CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone, calling_co
 --
 
 CREATE TRIGGER _150_trim_name BEFORE INSERT OR UPDATE OF name ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__trim_name();
+
+
+--
+-- Name: clinic _160_currency_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _160_currency_kept BEFORE UPDATE OF currency ON app_public.clinic FOR EACH ROW WHEN ((new.currency IS DISTINCT FROM old.currency)) EXECUTE FUNCTION app_private.tg_clinic__currency_kept();
 
 
 --
@@ -11598,6 +11711,13 @@ REVOKE ALL ON FUNCTION app_private.tg__money_totals() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg__no_discount_is_zero(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__no_discount_is_zero() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__patient_not_deleted(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11623,6 +11743,13 @@ REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__currency_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__currency_kept() FROM PUBLIC;
 
 
 --

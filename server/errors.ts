@@ -81,7 +81,7 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "40P01": ["RETRY", "Another change got there first; please try again."],
 };
 
-const TAX_RATE = "A tax rate is a fraction below 1: 0.18 for 18%.";
+const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
 const DISCOUNT_NOT_NEGATIVE = "A discount cannot be negative.";
 const DISCOUNT_WITHIN_LINE = "A discount cannot be more than the line's amount (quantity × unit price).";
 const COUNTED_NOT_NEGATIVE = "Counted amounts cannot be negative.";
@@ -107,7 +107,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   clinic_address_check: ADDRESS,
   clinic_invoice_footer_check: "An invoice footer is at most 2000 characters.",
   clinic_code_prefixes_check: "Code prefixes are an object, such as { \"PAT\": \"P\" }.",
-  code_prefixes_are_valid: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits.",
+  code_prefixes_are_valid: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.",
   tax_rate_is_a_number: "A tax rate must be a number.",
   calling_code_check: "A calling code is 1 to 3 digits without +, such as 255.",
   e164_phone_check: "A phone number is +, the country code and the number, such as +255712345678.",
@@ -125,6 +125,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   visit_reason_check: "A reason for a visit is at most 1000 characters.",
   visit_cancel_reason_check: "A cancel reason is at most 500 characters.",
   visit_scheduled_at_is_finite: "A visit is booked at a date and time, not infinity.",
+  visit_scheduled_at_in_range: "A visit is booked from 1900 to 2199.",
   visit_service_quantity_check: "A quantity is 1 to 1000.",
   visit_service_discount_check: DISCOUNT_NOT_NEGATIVE,
   visit_service_check: DISCOUNT_WITHIN_LINE,

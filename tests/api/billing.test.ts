@@ -4,7 +4,7 @@
  */
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -172,7 +172,7 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   await rootPool().query("update app_public.invoice set tax_rate = 0.18 where id = $1", [invoice.rowId]); // a rate a line can only have taken from it
   const LINE = `mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { description unitPrice taxRate quantity } } }`;
   const fromCatalog = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, serviceId: service.id, quantity: "2" } });
-  expect(fromCatalog.body.data.createInvoiceLine.invoiceLine).toEqual({ description: "Dressing", unitPrice: "7500.000", taxRate: "0.1800", quantity: "2.000" });
+  expect(fromCatalog.body.data.createInvoiceLine.invoiceLine).toEqual({ description: "Dressing", unitPrice: "7500.000", taxRate: "0.18", quantity: "2.000" });
   const given = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, serviceId: service.id, description: "Dressing, large", unitPrice: "9000" } });
   expect(given.body.data.createInvoiceLine.invoiceLine).toMatchObject({ description: "Dressing, large", unitPrice: "9000.000" });
 
@@ -189,4 +189,46 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   }
   const { rows } = await rootPool().query("select count(*)::int as n, sum(line_subtotal)::text as subtotal from app_public.invoice_line where invoice_id = $1", [invoice.rowId]);
   expect(rows[0]).toEqual({ n: 2, subtotal: "24000.000" }); // 2 × 7,500 + 9,000: the refused line wrote nothing
+});
+
+test("a discount given as null is no discount, on an invoice line and on a visit's service", async () => {
+  const service = await createService(clinic.clinicId, "1000.000");
+  const owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  const visit = await createVisit(clinic, "in_progress");
+  const onVisit = await owner.graphql(
+    `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: 1, discount: null } }) { visitService { rowId discount } } }`,
+    { v: visit.id, s: service.id },
+  );
+  expect(onVisit.body.errors).toBeUndefined();
+  expect(onVisit.body.data.createVisitService.visitService.discount).toBe("0.000");
+  const changed = await owner.graphql(`mutation($c: UUID!, $id: UUID!) { updateVisitService(input: { clinicId: $c, rowId: $id, patch: { discount: null } }) { visitService { discount } } }`, {
+    c: clinic.clinicId,
+    id: onVisit.body.data.createVisitService.visitService.rowId,
+  });
+  expect(changed.body).toEqual({ data: { updateVisitService: { visitService: { discount: "0.000" } } } });
+
+  const patient = await createPatient(clinic.clinicId);
+  const created = await cashier.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, { p: patient.id });
+  const line = await cashier.graphql(
+    `mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s, discount: null } }) { invoiceLine { discount lineTotal } } }`,
+    { i: created.body.data.createInvoice.invoice.rowId, s: service.id },
+  );
+  expect(line.body).toEqual({ data: { createInvoiceLine: { invoiceLine: { discount: "0.000", lineTotal: "1000.000" } } } });
+});
+
+test("an inactive service cannot be typed on an invoice line; a visit that was given it is still invoiced for it", async () => {
+  const service = await createService(clinic.clinicId, "1200.000");
+  const visit = await createVisit(clinic, "in_progress");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
+  await rootPool().query("update app_public.service set is_active = false where id = $1", [service.id]);
+  const patient = await createPatient(clinic.clinicId);
+  const created = await cashier.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, { p: patient.id });
+  const typed = await cashier.graphql(
+    `mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s } }) { invoiceLine { rowId } } }`,
+    { i: created.body.data.createInvoice.invoice.rowId, s: service.id },
+  );
+  expect(typed.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "That service is not in this clinic's active catalog." });
+  const fromVisit = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { total } } }`, { v: visit.id });
+  expect(fromVisit.body).toEqual({ data: { createInvoiceFromVisit: { result: { total: "1200.000" } } } });
 });

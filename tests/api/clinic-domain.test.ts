@@ -5,7 +5,7 @@
 import { jest } from "@jest/globals";
 import pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -327,6 +327,43 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
     const { rows } = await rootPool().query("select timezone, currency from app_public.clinic where id = $1", [a.clinicId]);
     expect(rows[0]).toEqual({ timezone: "Africa/Dar_es_Salaam", currency: "TZS" });
+  });
+
+  test("a currency change once the clinic has invoices, whose totals would add one currency to the other", async () => {
+    const billed = await createClinic("Billed in shillings");
+    const billedOwner = new Browser(api);
+    await billedOwner.login(billed.members.owner.phone, billed.members.owner.password);
+    const setCurrency = (currency: string) =>
+      billedOwner.graphql(`mutation($id: UUID!, $c: String!) { updateClinic(input: { rowId: $id, patch: { currency: $c } }) { clinic { currency } } }`, {
+        id: billed.clinicId,
+        c: currency,
+      });
+    expect((await setCurrency("KES")).body).toEqual({ data: { updateClinic: { clinic: { currency: "KES" } } } }); // nothing billed yet
+    await createIssuedInvoice(billed, "1000");
+    const refused = await setCurrency("USD");
+    expect(refused.body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: "The currency cannot change once the clinic has invoices: its totals would add KES to USD.",
+    });
+    expect((await setCurrency("KES")).body.errors).toBeUndefined(); // the same currency is no change
+    const { rows } = await rootPool().query("select currency from app_public.clinic where id = $1", [billed.clinicId]);
+    expect(rows[0].currency).toBe("KES");
+  });
+
+  test("a visit booked before 1900 or from 2200 on", async () => {
+    const [doctor] = (await rootPool().query("select id from app_public.membership where clinic_id = $1 and role = 'doctor' limit 1", [a.clinicId])).rows;
+    const patient = await createPatient(a.clinicId);
+    for (const scheduledAt of ["9999-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "1000-01-01T00:00:00Z"]) {
+      const r = await receptionist.graphql(
+        `mutation($p: UUID!, $d: UUID!, $at: Datetime!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: $at } }) { visit { code } } }`,
+        { p: patient.id, d: doctor.id, at: scheduledAt },
+      );
+      expect({ scheduledAt, error: r.body.errors?.[0] }).toMatchObject({
+        scheduledAt,
+        error: { extensions: { code: "INVALID_INPUT" }, message: "A visit is booked from 1900 to 2199." },
+      });
+    }
+    expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
   });
 
   test("a time zone is one the exports can print in: not PostgreSQL's posix/ copies, Factory, localtime or posixrules", async () => {

@@ -138,13 +138,25 @@ describe("bad input gets a clear code and writes nothing", () => {
       extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" },
       message: "Unknown time zone: use an IANA name such as Africa/Nairobi.", // as createClinicWithOwner says it
     });
-    expect(await updateClinic({ taxRate: "18" })).toMatchObject({
-      extensions: { code: "INVALID_INPUT", constraint: "clinic_tax_rate_check" },
-      message: "A tax rate is a fraction below 1: 0.18 for 18%.",
+    const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
+    for (const taxRate of ["18", "0.0887501"]) {
+      expect(await updateClinic({ taxRate })).toMatchObject({ extensions: { code: "INVALID_INPUT", constraint: "clinic_tax_rate_check" }, message: TAX_RATE });
+    }
+    const taxRateSet = await owner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { taxRate: "0.08875" } }) { clinic { taxRate } } }`, {
+      id: clinic.clinicId,
     });
+    expect(taxRateSet.body).toEqual({ data: { updateClinic: { clinic: { taxRate: "0.08875" } } } }); // kept as typed (it was 0.0888)
+    await rootPool().query("update app_public.clinic set tax_rate = 0 where id = $1", [clinic.clinicId]);
     expect(await updateClinic({ currency: "XYZ" })).toMatchObject({ message: expect.stringMatching(/^Unknown currency/) });
     expect(await updateClinic({ name: "  " })).toMatchObject({ message: "A clinic needs a name of at most 200 characters." });
     expect(await updateClinic({ codePrefixes: { PAT: "P-1" } })).toMatchObject({ extensions: { constraint: "code_prefixes_are_valid" } });
+    // every kind keeps a prefix of its own: patients and invoices numbered alike, or invoices numbered as patients
+    for (const codePrefixes of [{ PAT: "PT", INV: "PT" }, { INV: "PAT" }, { PAY: "ref" }]) {
+      expect(await updateClinic({ codePrefixes })).toMatchObject({
+        extensions: { code: "INVALID_INPUT", constraint: "code_prefixes_are_valid" },
+        message: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.",
+      });
+    }
 
     const service = await createService(clinic.clinicId, "1000");
     const visit = await createVisit(clinic, "in_progress");

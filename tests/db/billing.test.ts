@@ -179,7 +179,17 @@ describe("invoices", () => {
     });
     await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 2000, 'Wrong patient')", [payment.id]));
     await committedAs(cashier, (c) => c.query("select app_public.void_invoice($1, 'Wrong patient')", [invoice.id]));
-    expect((await invoiceRow(invoice.id)).status).toBe("void");
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "void", total: "5000.000", balance: "0.000" }); // a void invoice owes nothing
+    const analyst = await rootPool().connect(); // reporting.invoices, read as an analyst granted the clinic (in a transaction undone after)
+    try {
+      await analyst.query("begin");
+      await analyst.query("insert into app_private.analyst_grant (role_name, clinic_id) values (session_user, $1)", [clinic.clinicId]);
+      const { rows } = await analyst.query("select balance from reporting.invoices where code = $1", [invoice.code]);
+      expect(rows).toEqual([{ balance: "0.000" }]);
+    } finally {
+      await analyst.query("rollback");
+      analyst.release();
+    }
     await expect(pay(cashier, invoice.id, "1")).rejects.toMatchObject({ code: "CINVL" });
     // the visit can be invoiced again once its invoice is void
     const again = await committedAs(cashier, async (c) =>
@@ -214,6 +224,13 @@ describe("lines round to their currency's decimals", () => {
     expect(await line("TZS", { quantity: "3", unitPrice: "3333.333", taxRate: "0.18" })).toEqual({
       decimals: 2, subtotal: "10000.000", tax: "1800.000", total: "11800.000", invoiceTotal: "11800.000",
     });
+  });
+
+  test("a tax rate is charged as typed, to 6 decimals; a finer one is refused, not rounded", async () => {
+    // 8.875% of 1000: 88.75 (kept as numeric(6,4), the rate was 0.0888 and the tax 88.80)
+    expect(await line("USD", { quantity: "1", unitPrice: "1000", taxRate: "0.08875" })).toMatchObject({ tax: "88.750", total: "1088.750" });
+    expect(await line("USD", { quantity: "1", unitPrice: "1000000", taxRate: "0.123456" })).toMatchObject({ tax: "123456.000" });
+    expect(await line("USD", { quantity: "1", unitPrice: "1000", taxRate: "0.0887501" })).toBe("23514");
   });
 
   test("a discount finer than the currency, or above the line, is refused", async () => {
@@ -512,6 +529,39 @@ describe("closing a day while money moves", () => {
     ]);
     expect(rows[0]).toEqual({ status: "closed", expected_cash: "10.000", counted_cash: "10.000" });
   });
+});
+
+test("issuing what is no longer a draft is refused naming its status in words", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  await pay(cashier, invoice.id, "400");
+  await asMember(clinic.members.cashier, async (c) => {
+    await expect(c.query("select app_public.issue_invoice($1)", [invoice.id])).rejects.toMatchObject({
+      code: "CTRAN",
+      message: "Only a draft can be issued; this invoice is partially paid.",
+    });
+  });
+});
+
+test("Infinity is never an amount of money: INVALID_INPUT, not more than the balance or the payment", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  await expect(pay(cashier, invoice.id, "Infinity")).rejects.toMatchObject({ code: "CINVL", message: "A payment must be a number more than zero." });
+  const payment = await pay(cashier, invoice.id, "100");
+  await expect(
+    committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 'Infinity', 'Endless')", [payment.id])),
+  ).rejects.toMatchObject({ code: "CINVL", message: "A refund must be a number more than zero." });
+  const { day } = (await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 23)::text as day")).rows[0];
+  await asMember(clinic.members.cashier, async (c) => {
+    await expect(c.query("select app_public.close_day($1::date, 'Infinity')", [day])).rejects.toMatchObject({ code: "22003" });
+  });
+});
+
+test("counted amounts are in the currency's decimals: 1.23456 shillings are refused, not counted as 1.235", async () => {
+  const { day } = (await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 24)::text as day")).rows[0];
+  const close = (counted: string[]) =>
+    asMember(clinic.members.cashier, async (c) => (await c.query("select counted_cash::text, counted_insurance::text from app_public.close_day($1::date, $2, 0, 0, 0, $3)", [day, ...counted])).rows[0]);
+  await expect(close(["1.23456", "0"])).rejects.toMatchObject({ code: "CINVL", message: "A counted amount has no more decimals than the clinic's currency (TZS: 2)." });
+  await expect(close(["0", "0.005"])).rejects.toMatchObject({ code: "CINVL" });
+  expect(await close(["1.23", "0.5"])).toEqual({ counted_cash: "1.230", counted_insurance: "0.500" });
 });
 
 test("NaN is never an amount, a price, a quantity or a rate", async () => {

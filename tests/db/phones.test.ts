@@ -25,3 +25,27 @@ test.each([
   const { rows } = await rootPool().query("select app_hidden.country_calling_code($1) as code", [phone]);
   expect(rows[0].code).toBe(code);
 });
+
+describe("a number of country code +1 or +7 has 10 digits after the code", () => {
+  const normalize = (typed: string, callingCode: string | null) =>
+    rootPool().query("select app_public.normalize_phone($1, $2) as phone", [typed, callingCode]);
+
+  test.each([
+    ["(212) 555-0100", "1", "+12125550100"],
+    ["+1 415 555 0100", null, "+14155550100"],
+    ["+7 495 123-45-67", null, "+74951234567"],
+  ])("%s (calling code %s) is %s", async (typed, callingCode, phone) => {
+    expect((await normalize(typed, callingCode)).rows[0].phone).toBe(phone);
+  });
+
+  test.each([
+    ["(212) 555-001", "1"], // 9 digits: was +1212555001
+    ["1 212 555 0100", "1"], // the 1 typed twice: was +112125550100
+    ["+1 212 555 01000", null],
+    ["+1 112 555 0100", null], // an area code never starts with 1
+    ["+1 212 055 0100", null], // nor an exchange with 0
+    ["+7 495 123 456", null],
+  ])("%s (calling code %s) is INVALID_PHONE, naming the rule", async (typed, callingCode) => {
+    await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(/has 10 digits after it/) });
+  });
+});
