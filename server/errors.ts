@@ -3,9 +3,9 @@
  *
  * Our SQL raises five-character SQLSTATEs of class C with messages written
  * for people; PostgreSQL's own errors get a generic message per code; a few
- * of Grafast's refusals of pagination arguments are the caller's mistake. Any
- * other error is an internal fault: logged with the request id, and the
- * caller sees only that id.
+ * of Grafast's refusals (pagination arguments, an empty patch) are the
+ * caller's mistake. Any other error is an internal fault: logged with the
+ * request id, and the caller sees only that id.
  */
 import { randomUUID } from "node:crypto";
 import { isSafeError } from "postgraphile/grafast";
@@ -172,22 +172,24 @@ export class ClientFacingError extends Error {
 const CURSOR_NOT_VALID = "This cursor is not valid for this list.";
 
 /**
- * Pagination arguments that Grafast and @dataplan/pg refuse with a SafeError
- * (meant to be shown, not written for people), by message: these are the
- * caller's mistake. Any other SafeError (say, cursors on an aggregate) is a
- * fault of ours and stays internal.
+ * Refusals that Grafast and @dataplan/pg raise as a SafeError (meant to be
+ * shown, not written for people), by message: these are the caller's
+ * mistake. Any other SafeError (say, cursors on an aggregate) is a fault of
+ * ours and stays internal.
  */
-const PAGINATION_MISTAKES: [pattern: RegExp, message: string][] = [
-  // a cursor that does not decode (parseCursor in @dataplan/pg's pgStmt)
+const CALLER_MISTAKES: [pattern: RegExp, message: string][] = [
+  // a cursor that does not decode (parseCursor in @dataplan/pg's pgStmt), or one the API did not sign (server/cursors.ts)
   [/^Invalid cursor, please enter a cursor from a previous request/, CURSOR_NOT_VALID],
   // a cursor of another connection or another orderBy (validateParsedCursor)
   [/^Invalid '(before|after)' cursor - a cursor is only valid within a specific ordering/, CURSOR_NOT_VALID],
   [/^Cannot use 'offset' with 'last'$/, "offset cannot be combined with last."],
+  // an update whose patch sets nothing: `patch: {}`, or only variables the request leaves out (pgUpdateSingle)
+  [/^Attempted to update a record, but no new values were specified\.$/, "Nothing to change: the patch is empty."],
 ];
 
-function paginationMistake(error: unknown): string | undefined {
+function callerMistake(error: unknown): string | undefined {
   if (!(error instanceof Error) || !isSafeError(error)) return undefined;
-  return PAGINATION_MISTAKES.find(([pattern]) => pattern.test(error.message))?.[1];
+  return CALLER_MISTAKES.find(([pattern]) => pattern.test(error.message))?.[1];
 }
 
 /** PostGraphile's message when RLS hides the row an update or delete names. */
@@ -218,7 +220,7 @@ export function describeError(error: unknown): ClientError | null {
     if (typeof e.column === "string") details.column = e.column;
     return { code, message, ...(Object.keys(details).length ? { details } : {}) };
   }
-  const mistake = paginationMistake(error);
+  const mistake = callerMistake(error);
   if (mistake) return { code: "INVALID_INPUT", message: mistake };
   if (typeof e?.message === "string" && NOTHING_MATCHED.test(e.message)) {
     return { code: "NOT_FOUND", message: NOTHING_CHANGED };

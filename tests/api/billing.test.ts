@@ -103,6 +103,35 @@ test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or ref
   expect(notFound.body.errors?.[0].extensions).toEqual({ code: "NOT_FOUND" });
 });
 
+test("money is the decimal text of numeric(16,3), but for an empty sum, an average and a payment's refunds as docs/api.md says", async () => {
+  const forms = await createClinic("Money forms clinic");
+  const desk = new Browser(api);
+  await desk.login(forms.members.cashier.phone, forms.members.cashier.password);
+  const invoice = await createIssuedInvoice(forms, "1000");
+  const cash = await desk.graphql(PAY, { id: invoice.id, amount: "250.5", method: "cash" });
+  await desk.graphql(PAY, { id: invoice.id, amount: "100", method: "card" });
+  const refund = await desk.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "50.25", reason: "Returned" }) { result { amount } } }`, {
+    id: cash.body.data.recordPayment.result.rowId,
+  });
+  expect(refund.body.data.refundPayment.result.amount).toBe("50.250");
+  const { data } = (
+    await desk.graphql(`{
+      invoices { nodes { total amountPaid balance } }
+      payments { nodes { method amount refundedAmount } aggregates { sum { amount refundedAmount } average { amount } min { amount } } }
+      none: payments(filter: { method: { equalTo: insurance } }) { aggregates { sum { amount refundedAmount } average { amount } min { amount } } }
+    }`)
+  ).body;
+  expect(data.invoices.nodes).toEqual([{ total: "1000.000", amountPaid: "300.250", balance: "699.750" }]);
+  // a payment without refunds has refunded "0", not "0.000"
+  expect(data.payments.nodes.sort((a: { amount: string }, b: { amount: string }) => Number(a.amount) - Number(b.amount))).toEqual([
+    { method: "card", amount: "100.000", refundedAmount: "0" },
+    { method: "cash", amount: "250.500", refundedAmount: "50.250" },
+  ]);
+  expect(data.payments.aggregates).toEqual({ sum: { amount: "350.500", refundedAmount: "50.250" }, average: { amount: "175.2500000000000000" }, min: { amount: "100.000" } });
+  // over no rows: a sum is "0", an average or a minimum null
+  expect(data.none.aggregates).toEqual({ sum: { amount: "0", refundedAmount: "0" }, average: { amount: null }, min: { amount: null } });
+});
+
 test("only those two codes read the error's detail, and only a money amount under their own key leaves", async () => {
   const pgError = (code: string, detail?: string) => Object.assign(new Error("Said for people."), { code, detail });
   expect(describeError(pgError("COVPY", '{"balance": "12.500"}'))).toEqual({ code: "OVERPAYMENT", message: "Said for people.", details: { balance: "12.500" } });

@@ -408,6 +408,68 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     });
     expect(renamed.body).toEqual({ data: { updateClinic: { clinic: { name: "GraphQL clinic" } } } });
   });
+
+  test("an update with an empty patch is INVALID_INPUT, whatever row it names, never an internal fault", async () => {
+    const visit = await createVisit(clinic, "scheduled");
+    const service = await createService(clinic.clinicId);
+    const missing = "00000000-0000-4000-8000-000000000001";
+    const faults = await internalFaultsLoggedBy(async () => {
+      for (const [mutation, variables] of [
+        [`mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: {} }) { visit { rowId } } }`, { c: clinic.clinicId, id: visit.id }],
+        [`mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: {} }) { visit { rowId } } }`, { c: clinic.clinicId, id: missing }],
+        [`mutation($c: UUID!, $id: UUID!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: {} }) { patient { rowId } } }`, { c: clinic.clinicId, id: visit.patientId }],
+        [`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: {} }) { clinic { rowId } } }`, { id: clinic.clinicId }],
+        [`mutation($c: UUID!, $id: UUID!) { updateService(input: { clinicId: $c, rowId: $id, patch: {} }) { service { rowId } } }`, { c: clinic.clinicId, id: service.id }],
+        // a patch of variables the request leaves out is as empty
+        [`mutation($c: UUID!, $id: UUID!, $name: String) { updateService(input: { clinicId: $c, rowId: $id, patch: { name: $name } }) { service { rowId } } }`, { c: clinic.clinicId, id: service.id }],
+      ] as const) {
+        const response = await owner.graphql(mutation, variables);
+        // refused as the field runs, as a check constraint's INVALID_INPUT: the answer is HTTP 200, the field null
+        expect({ mutation, status: response.status, data: Object.values(response.body.data ?? {}), errors: response.body.errors }).toEqual({
+          mutation,
+          status: 200,
+          data: [null],
+          errors: [expect.objectContaining({ message: "Nothing to change: the patch is empty.", extensions: { code: "INVALID_INPUT" } })],
+        });
+      }
+    });
+    expect(faults).toEqual([]);
+  });
+
+  test("a …ById mutation given an id of no row of its type says so: NOT_FOUND, or INVALID_INPUT for what is no record's id at all", async () => {
+    const visit = await createVisit(clinic, "scheduled");
+    const ids = await owner.graphql(`query($c: UUID!, $id: UUID!) { visit(clinicId: $c, rowId: $id) { id } currentClinic { id } }`, { c: clinic.clinicId, id: visit.id });
+    const { visit: { id: visitId }, currentClinic: { id: clinicId } } = ids.body.data;
+    const base64 = (value: string) => Buffer.from(value).toString("base64");
+    const notAnId = { message: "This is not a record's id: send the `id` the API gave the record (not its `rowId`).", extensions: { code: "INVALID_INPUT" } };
+    const noSuchRecord = { message: "No such record in your clinic, or you may not change it.", extensions: { code: "NOT_FOUND" } };
+    const writes = {
+      updateVisitById: `mutation($id: ID!) { updateVisitById(input: { id: $id, patch: { reason: "Moved" } }) { visit { rowId } } }`,
+      updatePatientById: `mutation($id: ID!) { updatePatientById(input: { id: $id, patch: { notes: "Moved" } }) { patient { rowId } } }`,
+      deleteVisitServiceById: `mutation($id: ID!) { deleteVisitServiceById(input: { id: $id }) { visitService { rowId } } }`,
+      deleteInvoiceLineById: `mutation($id: ID!) { deleteInvoiceLineById(input: { id: $id }) { invoiceLine { rowId } } }`,
+    };
+    const faults = await internalFaultsLoggedBy(async () => {
+      for (const [field, mutation] of Object.entries(writes)) {
+        for (const [id, error] of [
+          ["garbage", notAnId],
+          ["", notAnId],
+          [base64("not-json"), notAnId],
+          [visit.id, notAnId], // a rowId sent as the id
+          [base64('["Patient"]'), noSuchRecord], // a type's name without its keys
+          [base64(`["Visit","${clinic.clinicId}","00000000-0000-4000-8000-000000000001"]`), noSuchRecord],
+          [clinicId, noSuchRecord], // another type's id
+          ...(field === "updateVisitById" ? [] : [[visitId, noSuchRecord]]),
+        ] as const) {
+          expect({ field, id, body: (await owner.graphql(mutation, { id })).body }).toEqual({ field, id, body: { data: { [field]: null }, errors: [expect.objectContaining(error)] } });
+        }
+      }
+    });
+    expect(faults).toEqual([]);
+    expect((await rootPool().query("select reason from app_public.visit where id = $1", [visit.id])).rows[0].reason).toBeNull();
+    // the row's own id changes it, as before
+    expect((await owner.graphql(writes.updateVisitById, { id: visitId })).body).toEqual({ data: { updateVisitById: { visit: { rowId: visit.id } } } });
+  });
 });
 
 describe("limits", () => {
@@ -624,6 +686,37 @@ describe("pagination arguments a client got wrong", () => {
     });
     expect(logged).toEqual([]);
   });
+
+  test("a cursor made by hand is refused, whatever it holds; those the API gave take their page", async () => {
+    const other = await createClinic();
+    for (const lastName of ["Alpha", "Bravo", "Charlie"]) await createPatient(other.clinicId, { last_name: lastName });
+    const desk = new Browser(api);
+    await desk.login(other.members.owner.phone, other.members.owner.password);
+    const notValid = { data: { patients: null }, errors: [{ message: "This cursor is not valid for this list.", locations: expect.any(Array), path: ["patients"], extensions: { code: "INVALID_INPUT" } }] };
+    const faults = await internalFaultsLoggedBy(async () => {
+      // ordered by uuids (the primary key), and by a time and the primary key
+      for (const orderBy of ["PRIMARY_KEY_ASC", "CREATED_AT_ASC"]) {
+        const page = (after: string | null) =>
+          desk.graphql(`query($after: Cursor) { patients(first: 1, after: $after, orderBy: ${orderBy}) { nodes { lastName } edges { cursor } } }`, { after }).then((r) => r.body);
+        const first = (await page(null)).data.patients;
+        const cursor: string = first.edges[0].cursor;
+        expect((await page(cursor)).data.patients.nodes).toHaveLength(1);
+        // what it holds: base64 of [the order's digest, the row's values of it], then the API's signature
+        const [written, signature] = cursor.split(".");
+        const [digest, ...values] = JSON.parse(Buffer.from(written, "base64").toString("utf8"));
+        const handMade = (...held: unknown[]) => Buffer.from(JSON.stringify([digest, ...held])).toString("base64");
+        for (const forged of [
+          handMade(...values.map(() => "x")), // values of no column's type: "A value has the wrong format."
+          handMade(...values.map(() => null)), // nulls: an empty page and no error
+          `${handMade(...values.map(() => null))}.${signature}`, // another cursor's signature
+          written, // the API's own cursor without its signature
+        ]) {
+          expect({ orderBy, forged, body: await page(forged) }).toEqual({ orderBy, forged, body: notValid });
+        }
+      }
+    });
+    expect(faults).toEqual([]);
+  });
 });
 
 describe("internal faults", () => {
@@ -638,6 +731,34 @@ describe("internal faults", () => {
 });
 
 describe("transactions", () => {
+  test("the mutation fields of one request run one after another, each in its own transaction: one refused keeps those before and after it", async () => {
+    const lastName = `Serial ${Math.random()}`;
+    const create = (alias: string, firstName: string) =>
+      `${alias}: createPatient(input: { patient: { firstName: "${firstName}", lastName: $lastName } }) { patient { firstName clinic { name } } }`;
+    const response = await owner.graphql(
+      `mutation($clinic: UUID!, $lastName: String!) {
+        renamed: updateClinic(input: { rowId: $clinic, patch: { name: "Renamed first" } }) { clinic { name } }
+        ${create("a", "Asha")} ${create("b", "x".repeat(101))} ${create("c", "Chausiku")}
+        back: updateClinic(input: { rowId: $clinic, patch: { name: "GraphQL clinic" } }) { clinic { name } }
+      }`,
+      { clinic: clinic.clinicId, lastName },
+    );
+    // each field's answer is read before the next field runs: a and c see the clinic as renamed, not as renamed back
+    expect(response.body).toEqual({
+      data: {
+        renamed: { clinic: { name: "Renamed first" } },
+        a: { patient: { firstName: "Asha", clinic: { name: "Renamed first" } } },
+        b: null,
+        c: { patient: { firstName: "Chausiku", clinic: { name: "Renamed first" } } },
+        back: { clinic: { name: "GraphQL clinic" } },
+      },
+      errors: [expect.objectContaining({ path: ["b"], extensions: { code: "INVALID_INPUT", constraint: "patient_first_name_check" } })],
+    });
+    const { rows } = await rootPool().query("select first_name, xmin::text as transaction from app_public.patient where last_name = $1 order by first_name", [lastName]);
+    expect(rows.map((row) => row.first_name)).toEqual(["Asha", "Chausiku"]);
+    expect(rows[0].transaction).not.toBe(rows[1].transaction);
+  });
+
   test("queries and subscriptions run read-only, mutations read-write", async () => {
     const pool = apiPool(testConfig.authenticatorUrl, 1);
     try {
