@@ -4,14 +4,14 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
-import { runCli } from "../support/cli.ts";
-import { closeRootPool, rootPool, TEST_DATABASE_URL } from "../support/database.ts";
+import { cliEnv, runCli } from "../support/cli.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
+
+const temporaryFolder = temporaryFolders();
 
 let api: TestApi;
 beforeAll(async () => {
@@ -55,7 +55,7 @@ test("in a terminal, the password asked for is not shown as it is typed, and is 
   const command = [process.execPath, projectPath("db/cli.ts"), "superuser", "--phone", "+255799000779", "--name", "Typed"].join(" ");
   const child = spawn("script", ["-qec", command, "/dev/null"], {
     cwd: projectPath(),
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_OWNER_PASSWORD: "clinicops-test-owner", DATABASE_AUTHENTICATOR_PASSWORD: "clinicops-test-authenticator", DEFAULT_CALLING_CODE: "255", CLINICOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "clinicops-cli-")) },
+    env: cliEnv(temporaryFolder("cli")),
     stdio: ["pipe", "pipe", "pipe"],
   });
   let screen = "";
