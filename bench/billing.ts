@@ -15,12 +15,13 @@ import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { startBenchApi } from "./api-client.ts";
 import { BENCH_DATABASE_URL, benchConfig, generate, staffPhone } from "./dataset.ts";
+import { benchSize } from "./sizes.ts";
 import { summarize, table } from "./stats.ts";
 
-const CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
-const INVOICES_PER_CLINIC = Number(process.env.BENCH_INVOICES ?? 2500);
+const CLINICS = benchSize("BENCH_CLINICS", 1000);
+const INVOICES_PER_CLINIC = benchSize("BENCH_INVOICES", 2500);
 const CLIENTS = 50;
-const PAYMENTS_PER_CLIENT = Number(process.env.BENCH_PAYMENTS_PER_CLIENT ?? 40);
+const PAYMENTS_PER_CLIENT = benchSize("BENCH_PAYMENTS_PER_CLIENT", 40);
 
 const CATALOG_SIZE = 20;
 /** A CTE with each clinic's catalog as arrays ordered by code, for bulk loads that pick services at random (1 to CATALOG_SIZE). */

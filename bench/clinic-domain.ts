@@ -22,10 +22,11 @@ import { startBenchApi } from "./api-client.ts";
 import { runScript } from "./script.ts";
 import { newestCommittedMigration } from "../server/health.ts";
 import { BENCH_DATABASE_URL, benchConfig, generate, staffPhone } from "./dataset.ts";
+import { benchSize } from "./sizes.ts";
 import { summarize, table } from "./stats.ts";
 
-const TOTAL_CLINICS = Number(process.env.BENCH_CLINICS ?? 1000);
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
+const TOTAL_CLINICS = benchSize("BENCH_CLINICS", 1000);
+const ITERATIONS = benchSize("BENCH_ITERATIONS", 1000);
 const ROUNDS = 4;
 const WARM_UP = 1000; // requests per line before the timed ones
 const LARGE_DATABASE_URL = withCredentials(BENCH_DATABASE_URL, null, null, `${benchConfig.databaseName}_large`);

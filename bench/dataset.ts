@@ -16,7 +16,7 @@ import { watchCurrentMigration } from "../db/migrate.ts";
 import { prepareDatabase } from "../db/setup.ts";
 
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_bench";
-export const benchConfig = databaseConfig(BENCH_DATABASE_URL, { ownerPassword: "bench-owner", authenticatorPassword: "bench-authenticator" });
+export const benchConfig = databaseConfig(BENCH_DATABASE_URL, { ownerPassword: "bench-owner", authenticatorPassword: "bench-authenticator" }, "BENCH_DATABASE_URL");
 export const BENCH_PASSWORD = "bench-password";
 
 /** The phone of a generated clinic's owner or receptionist ("Bench clinic <n>"), as addClinics writes it. */

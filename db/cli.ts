@@ -44,6 +44,9 @@ async function ask(question: string, hidden = false): Promise<string> {
 async function main(): Promise<boolean> {
   const [command, ...rest] = process.argv.slice(2);
   const longRunning = command === "dev" || (command === "watch" && !rest.includes("--once"));
+  // settings first: one that cannot work is refused before a database starts (the embedded
+  // server's own are checked by openDatabase before it starts one)
+  const defaultCallingCode = defaultCallingCodeSetting(process.env);
   const db = await openDatabase({ log: (m) => console.error(m) });
   try {
     switch (command) {
@@ -96,7 +99,7 @@ async function main(): Promise<boolean> {
         const client = new pg.Client({ connectionString: db.config.ownerUrl });
         await client.connect();
         try {
-          await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCodeSetting(process.env)]);
+          await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCode]);
           await client.query("select app_private.create_platform_admin($1, $2, $3)", [phone, name, password]);
         } finally {
           await client.end();

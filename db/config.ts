@@ -72,9 +72,41 @@ export function embeddedPostgresPort(env: NodeJS.ProcessEnv = process.env): numb
   return wholeNumber(env, "EMBEDDED_PG_PORT", 54329, 1, 65535);
 }
 
+/** EMBEDDED_PG_DATABASE, checked: the embedded PostgreSQL's database when no DATABASE_URL is given. */
+export function embeddedDatabaseName(env: NodeJS.ProcessEnv = process.env): string {
+  return checkedDatabaseName(env.EMBEDDED_PG_DATABASE || "clinicops", "EMBEDDED_PG_DATABASE");
+}
+
 /** PDF_RENDER_TIMEOUT_MS, checked: a PDF render taking longer fails (and is retried). */
 export function pdfRenderTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   return wholeNumber(env, "PDF_RENDER_TIMEOUT_MS", 20_000, 1);
+}
+
+/**
+ * The settings read only once a database is starting or has started (the
+ * embedded server's port and database, the worker's PDF timeout), checked:
+ * `npm start` and `npm run worker` call this first, so that one which cannot
+ * work is refused before a database starts.
+ */
+export function checkSettingsReadLater(env: NodeJS.ProcessEnv = process.env): void {
+  embeddedPostgresPort(env);
+  embeddedDatabaseName(env);
+  pdfRenderTimeoutMs(env);
+}
+
+/**
+ * `read()`, an entry point's settings, read before it starts anything. One that
+ * cannot work ends the process with its message on one line and exit code 1, as
+ * the CLI's errors do: a stack trace around it looked like a bug, where the
+ * operator has a setting to fix.
+ */
+export function settingsOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
 }
 
 /** DEFAULT_CALLING_CODE, checked (1 to 3 digits, no +), or "" when unset: the server and `npm run superuser` read it. */
@@ -131,16 +163,29 @@ export function withCredentials(url: string, user: string | null, password: stri
   return u.toString();
 }
 
-export function databaseNameOf(url: string): string {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
+/**
+ * `name` if the roles' names can be derived from it (roleNamesFor: within
+ * PostgreSQL's 63 characters with their suffixes, and written unquoted where the
+ * migrations name them), else an error naming `variable`, the setting that
+ * supplied it.
+ */
+function checkedDatabaseName(name: string, variable: string): string {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(name)) {
-    throw new Error(`DATABASE_URL must name a database made of lower-case letters, digits and _ (got "${name}")`);
+    throw new Error(`${variable} must name a database of at most 41 lower-case letters, digits and _, not starting with a digit (got "${name}")`);
   }
   return name;
 }
 
-export function databaseConfig(rootUrl: string, secrets: Pick<Secrets, "ownerPassword" | "authenticatorPassword">): DatabaseConfig {
-  const databaseName = databaseNameOf(rootUrl);
+/**
+ * The ClinicOps database of `rootUrl`, which `variable` (DATABASE_URL, or the
+ * tests' or benchmarks' own) supplied, named in an error.
+ */
+export function databaseConfig(
+  rootUrl: string,
+  secrets: Pick<Secrets, "ownerPassword" | "authenticatorPassword">,
+  variable = "DATABASE_URL",
+): DatabaseConfig {
+  const databaseName = checkedDatabaseName(decodeURIComponent(new URL(rootUrl).pathname.replace(/^\//, "")), variable);
   const roles = roleNamesFor(databaseName);
   return {
     rootUrl,

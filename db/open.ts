@@ -24,5 +24,5 @@ export async function openDatabase(
   }
   log("DATABASE_URL is not set: using the embedded PostgreSQL");
   const embedded = await startEmbeddedPostgres(secrets, env, log);
-  return { config: databaseConfig(embedded.rootUrl, secrets), secrets, embedded: true, close: embedded.stop };
+  return { config: databaseConfig(embedded.rootUrl, secrets, "EMBEDDED_PG_DATABASE"), secrets, embedded: true, close: embedded.stop };
 }

@@ -4,7 +4,7 @@
  */
 import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import { apiPool } from "./pg-transaction.ts";
-import { loadSecrets } from "../db/config.ts";
+import { loadSecrets, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
@@ -15,7 +15,7 @@ import { stopOnSignals } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = loadSecrets(process.env);
-const settings = serverSettings(process.env, secrets.jwtSecret);
+const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
 const db = await openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
 await prepareDatabase(db.config, (message) => log("info", "database", { message }), { keepAuditLogUnsealed: settings.auditLogUnsealed });
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);

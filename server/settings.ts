@@ -1,7 +1,7 @@
 /**
  * HTTP settings from the environment (database settings live in db/config.ts).
  */
-import { defaultCallingCodeSetting, embeddedPostgresPort, pdfRenderTimeoutMs, wholeNumber } from "../db/config.ts";
+import { checkSettingsReadLater, defaultCallingCodeSetting, wholeNumber } from "../db/config.ts";
 export interface ServerSettings {
   port: number;
   /** Connections the API server keeps to PostgreSQL. */
@@ -60,10 +60,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     throw new Error("JWT_SECRET must have at least 32 characters");
   }
   const defaultCallingCode = defaultCallingCodeSetting(env);
-  // read where they are used (the embedded database, the worker's renderer), checked here too so
-  // that npm start refuses them before a database starts
-  embeddedPostgresPort(env);
-  pdfRenderTimeoutMs(env);
+  checkSettingsReadLater(env);
   const auditLogUnsealed = env.CLINICOPS_AUDIT_LOG === "unsealed";
   if (auditLogUnsealed && production) {
     throw new Error("CLINICOPS_AUDIT_LOG=unsealed is for npm run dev only: in production the audit log is sealed");

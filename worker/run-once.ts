@@ -4,7 +4,7 @@
  * its peak (MB): what a worker doing only those jobs uses. The benchmark of
  * the CSV export and its memory test run it this way.
  *
- *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db node worker/run-once.ts
+ *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db npm run worker:once
  */
 import { Logger, runOnce } from "graphile-worker";
 import { taskList } from "./tasks/index.ts";

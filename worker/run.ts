@@ -8,7 +8,6 @@ import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
 import { poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
-import { pdfRenderTimeoutMs } from "../db/config.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
 /** The worker's logs, graphile-worker's included: one JSON line each, event "worker". */
@@ -36,7 +35,6 @@ export interface Worker {
 export const WORKER_PRESET: GraphileConfig.Preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
-  pdfRenderTimeoutMs(); // a bad PDF_RENDER_TIMEOUT_MS is refused at start, not at each PDF
   // graphile-worker's own pool stops listening for errors before it ends:
   // a connection PostgreSQL closed meanwhile (Ctrl-C reaches the embedded server too) ended the process
   const pool = poolHearingClosures({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));

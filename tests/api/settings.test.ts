@@ -1,15 +1,20 @@
 /**
  * Settings from the environment: a value that cannot work (a port or a limit
  * that is not a whole number, or out of range) is refused when ClinicOps
- * starts, naming the variable, before a database is started; it used to run
- * on as NaN in statement timeouts, page sizes and listen().
+ * starts, naming the variable, in one line, before a database is started; it
+ * used to run on as NaN in statement timeouts, page sizes and listen().
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
+import { databaseConfig } from "../../db/config.ts";
 import { projectPath } from "../../db/paths.ts";
 import { serverSettings } from "../../server/settings.ts";
+import { runCli } from "../support/cli.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
+
+const temporaryFolder = temporaryFolders();
+const badDatabaseName = (variable: string, name: string) =>
+  `${variable} must name a database of at most 41 lower-case letters, digits and _, not starting with a digit (got "${name}")`;
 
 test.each([
   ["PORT", "abc", /^PORT must be a whole number from 0 to 65535 \(it is "abc"\)$/],
@@ -24,6 +29,7 @@ test.each([
   ["SESSION_TTL_SECONDS", "30", /^SESSION_TTL_SECONDS must be a whole number of at least 60/],
   ["EMBEDDED_PG_PORT", "5432x", /^EMBEDDED_PG_PORT must be a whole number from 1 to 65535 \(it is "5432x"\)$/],
   ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 \(it is "20s"\)$/],
+  ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
 ])("%s=%s is refused, naming the variable", (name, value, message) => {
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
 });
@@ -45,12 +51,64 @@ test("whole numbers in range are taken as given, and unset ones take their defau
   });
 });
 
+test("a database name that cannot make role names is refused, naming the variable that gave it", () => {
+  const passwords = { ownerPassword: "o", authenticatorPassword: "a" };
+  expect(() => databaseConfig("postgres://db/Clinic", passwords)).toThrow(badDatabaseName("DATABASE_URL", "Clinic"));
+  expect(() => databaseConfig("postgres://db/1st", passwords, "BENCH_DATABASE_URL")).toThrow(badDatabaseName("BENCH_DATABASE_URL", "1st"));
+  expect(databaseConfig("postgres://db/clinic_2", passwords).databaseName).toBe("clinic_2");
+});
+
+/**
+ * `script` started as an operator would, with no DATABASE_URL (the embedded
+ * PostgreSQL's case), a data folder of its own and `env`: how it ended, and
+ * what it left in the data folder.
+ */
+function startWithEmbeddedDatabase(script: string, env: NodeJS.ProcessEnv) {
+  const dataDir = temporaryFolder("settings");
+  const started = spawnSync(process.execPath, [projectPath(script)], {
+    cwd: projectPath(),
+    env: { ...process.env, DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: started.status, stderr: started.stderr, dataFolder: readdirSync(dataDir) };
+}
+
 test("npm start refuses a bad setting before starting a database", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "clinicops-settings-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: dataDir, PORT: "eighty" };
-  delete env.DATABASE_URL;
-  const started = spawnSync(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, encoding: "utf8", timeout: 30_000 });
-  expect(started.status).toBe(1);
-  expect(started.stderr).toMatch(/Error: PORT must be a whole number from 0 to 65535 \(it is "eighty"\)/);
-  expect(existsSync(join(dataDir, "postgres"))).toBe(false); // no embedded PostgreSQL was set up
+  // its secrets are read first (a generated JWT secret is the default); no embedded PostgreSQL was set up
+  expect(startWithEmbeddedDatabase("server/main.ts", { PORT: "eighty" })).toEqual({
+    status: 1,
+    stderr: 'PORT must be a whole number from 0 to 65535 (it is "eighty")\n',
+    dataFolder: ["secrets.json"],
+  });
+});
+
+// the worker read PDF_RENDER_TIMEOUT_MS once the embedded PostgreSQL had been started and migrated
+test.each([
+  ["PDF_RENDER_TIMEOUT_MS", "abc", 'PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 (it is "abc")'],
+  ["EMBEDDED_PG_PORT", "5432x", 'EMBEDDED_PG_PORT must be a whole number from 1 to 65535 (it is "5432x")'],
+  ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
+])("npm run worker refuses %s=%s before starting a database", (name, value, message) => {
+  expect(startWithEmbeddedDatabase("worker/main.ts", { [name]: value })).toEqual({ status: 1, stderr: `${message}\n`, dataFolder: [] });
+});
+
+test("a bad EMBEDDED_PG_DATABASE is named, before the embedded PostgreSQL is set up (the commands have it checked where it is read)", () => {
+  // it was refused as a bad DATABASE_URL, once initdb had made the server's folder and started it
+  const dataDir = temporaryFolder("settings");
+  const migrated = runCli(["migrate"], { DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, EMBEDDED_PG_DATABASE: "Clinic" });
+  expect({ status: migrated.status, error: migrated.stderr.trim().split("\n").at(-1), dataFolder: readdirSync(dataDir) }).toEqual({
+    status: 1,
+    error: badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic"),
+    dataFolder: ["secrets.json"],
+  });
+});
+
+// read with Number(), unchecked: `1k` ran on as NaN; here the benchmark database's server is one that cannot be reached
+test.each([
+  ["bench/billing.ts", "BENCH_PAYMENTS_PER_CLIENT", "0", 'BENCH_PAYMENTS_PER_CLIENT must be a whole number of at least 1 (it is "0")'],
+  ["bench/clinic-domain.ts", "BENCH_CLINICS", "1k", 'BENCH_CLINICS must be a whole number of at least 1 (it is "1k")'],
+])("%s refuses %s=%s before it starts", (script, name, value, message) => {
+  const env = { ...process.env, BENCH_DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_bench", [name]: value };
+  const started = spawnSync(process.execPath, [projectPath(script)], { cwd: projectPath(), env, encoding: "utf8", timeout: 30_000 });
+  expect({ status: started.status, error: started.stderr.trim().split("\n").at(-1) }).toEqual({ status: 1, error: message });
 });

@@ -4,14 +4,15 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import { projectPath } from "../../db/paths.ts";
-import { runCli } from "../support/cli.ts";
-import { closeRootPool, rootPool, TEST_DATABASE_URL } from "../support/database.ts";
+import { cliEnv, runCli } from "../support/cli.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
+
+const temporaryFolder = temporaryFolders();
 
 let api: TestApi;
 beforeAll(async () => {
@@ -55,7 +56,7 @@ test("in a terminal, the password asked for is not shown as it is typed, and is 
   const command = [process.execPath, projectPath("db/cli.ts"), "superuser", "--phone", "+255799000779", "--name", "Typed"].join(" ");
   const child = spawn("script", ["-qec", command, "/dev/null"], {
     cwd: projectPath(),
-    env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_OWNER_PASSWORD: "clinicops-test-owner", DATABASE_AUTHENTICATOR_PASSWORD: "clinicops-test-authenticator", DEFAULT_CALLING_CODE: "255", CLINICOPS_DATA_DIR: mkdtempSync(join(tmpdir(), "clinicops-cli-")) },
+    env: cliEnv(temporaryFolder("cli")),
     stdio: ["pipe", "pipe", "pipe"],
   });
   let screen = "";
@@ -94,12 +95,19 @@ test("a malformed phone is refused", () => {
   expect(result.stderr).toMatch(/not a phone number/);
 });
 
-test("a malformed DEFAULT_CALLING_CODE is refused with what it must be, as the server refuses it, and no admin is made", async () => {
-  const result = runCli(["superuser", "--phone", "0799000778", "--password", "whatever-password"], { DEFAULT_CALLING_CODE: "+255" });
-  expect(result.status).toBe(1);
-  expect(result.stderr).toMatch(/DEFAULT_CALLING_CODE must be a country calling code such as 255 \(no \+\)/);
-  const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone = '+255799000778'`);
-  expect(rows[0].n).toBe(0);
+test("a malformed DEFAULT_CALLING_CODE is refused with what it must be, as the server refuses it, before a database is started", () => {
+  // with no DATABASE_URL: the embedded PostgreSQL was started and migrated in this folder before the refusal
+  const dataDir = temporaryFolder("cli");
+  const result = runCli(["superuser", "--phone", "0799000778", "--password", "whatever-password"], {
+    DEFAULT_CALLING_CODE: "+255",
+    DATABASE_URL: undefined,
+    CLINICOPS_DATA_DIR: dataDir,
+  });
+  expect({ status: result.status, stderr: result.stderr, dataFolder: readdirSync(dataDir) }).toEqual({
+    status: 1,
+    stderr: "DEFAULT_CALLING_CODE must be a country calling code such as 255 (no +)\n",
+    dataFolder: [],
+  });
 });
 
 test("promoting someone while a login of theirs is under way waits for it, instead of deadlocking with it", async () => {

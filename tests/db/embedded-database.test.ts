@@ -10,9 +10,8 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { closedFolderAbove } from "../../db/embedded.ts";
@@ -20,10 +19,14 @@ import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
 import { runCli } from "../support/cli.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
+
+// removed after the tests (each data folder an embedded server initialised is 40–50 MB), once every server has stopped
+const temporaryFolder = temporaryFolders();
 
 /** A data folder the embedded server's unprivileged user may enter. */
 function openDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "clinicops-embedded-"));
+  const dir = temporaryFolder("embedded");
   chmodSync(dir, 0o755);
   return dir;
 }
@@ -223,7 +226,7 @@ describe("an initialised data folder whose server is not running, with a listene
 });
 
 test("a private folder on the way to the data is found; once opened, none is", () => {
-  const parent = mkdtempSync(join(tmpdir(), "clinicops-data-")); // mode 0700
+  const parent = temporaryFolder("data"); // mode 0700
   const databaseDir = join(parent, "data", "postgres"); // not created yet
   expect(closedFolderAbove(databaseDir)).toBe(parent);
   chmodSync(parent, 0o755);

@@ -10,10 +10,11 @@ import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
 
-export const testConfig = databaseConfig(TEST_DATABASE_URL, {
-  ownerPassword: "clinicops-test-owner",
-  authenticatorPassword: "clinicops-test-authenticator",
-});
+export const testConfig = databaseConfig(
+  TEST_DATABASE_URL,
+  { ownerPassword: "clinicops-test-owner", authenticatorPassword: "clinicops-test-authenticator" },
+  "TEST_DATABASE_URL",
+);
 
 export async function rebuildTestDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, null, null, "postgres") });

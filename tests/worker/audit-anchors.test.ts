@@ -4,8 +4,7 @@
  * whole, every hash recomputed, which verify_audit_chain cannot.
  */
 import { randomUUID } from "node:crypto";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PoolClient } from "pg";
 import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
@@ -13,9 +12,11 @@ import { runCli } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
 
 let releaseTurn: () => Promise<void>;
-const anchorsFile = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "audit-anchors.jsonl");
+const temporaryFolder = temporaryFolders();
+const anchorsFile = join(temporaryFolder("anchors"), "audit-anchors.jsonl");
 
 beforeAll(async () => {
   releaseTurn = await takeWorkerTurn();
@@ -197,7 +198,7 @@ describe("verification", () => {
   });
 
   test("a line cut short by a crash is ended before the next anchors, which stay whole", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const file = join(temporaryFolder("anchors"), "anchors.jsonl");
     appendFileSync(file, '{"at":"2026-12-01T00:00:00.000Z","chain":"');
     const anchor = { at: "2026-12-01T01:00:00.000Z", chain: "00000000-0000-0000-0000-000000000000", seq: 1, hash: "a".repeat(64) };
     await appendAnchors(file, [anchor]);
@@ -205,7 +206,7 @@ describe("verification", () => {
   });
 
   test("a last line without its line end is one the worker is still writing: verification leaves it for next time", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const file = join(temporaryFolder("anchors"), "anchors.jsonl");
     const whole = { at: "2026-12-01T01:00:00.000Z", chain: "00000000-0000-0000-0000-000000000000", seq: 1, hash: "b".repeat(64) };
     appendFileSync(file, `${JSON.stringify(whole)}\n{"at":"2026-12-01T02:00:00.000Z","cha`);
     const client = await rootPool().connect();
@@ -222,7 +223,7 @@ describe("verification", () => {
   });
 
   test("a file whose one anchor has no line end still has it compared, past the first 4 kB read back too", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const file = join(temporaryFolder("anchors"), "anchors.jsonl");
     const anchor = (seq: number) => ({ at: "2026-12-01T01:00:00.000Z", chain: "00000000-0000-0000-0000-000000000000", seq, hash: "c".repeat(64) });
     appendFileSync(file, JSON.stringify(anchor(1)));
     const client = await rootPool().connect();
@@ -239,7 +240,7 @@ describe("verification", () => {
   });
 
   test("lines that are not anchors, and a missing file, are problems, not silence", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "clinicops-anchors-")), "anchors.jsonl");
+    const file = join(temporaryFolder("anchors"), "anchors.jsonl");
     const client = await rootPool().connect();
     try {
       expect((await verifyAuditLog(client, file)).problems).toContain(`There is no anchors file at ${file}: the chains could be checked only against themselves.`);

@@ -4,9 +4,7 @@
  * produces it (holding the rows would end it with "heap out of memory"), and
  * its resident memory grows by far less than the file.
  */
-import { mkdtempSync, statSync, createReadStream } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { statSync, createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { exportFile } from "../../db/export-files.ts";
 import { runScript } from "../../bench/script.ts";
@@ -14,6 +12,7 @@ import { projectPath } from "../../db/paths.ts";
 import { takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice } from "../support/fixtures.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -25,7 +24,8 @@ afterAll(async () => {
 
 const ROWS = 1_000_000;
 const HEAP_MB = 64; // the file is ~95 MB
-const dir = mkdtempSync(join(tmpdir(), "clinicops-million-"));
+const temporaryFolder = temporaryFolders();
+const dir = temporaryFolder("million");
 
 afterAll(async () => {
   await closeRootPool();

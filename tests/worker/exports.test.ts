@@ -3,8 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -21,6 +20,7 @@ import {
   type TestClinic,
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -37,7 +37,8 @@ let b: TestClinic;
 let cashierA: Browser;
 let cashierB: Browser;
 let today: string;
-const exportsRoot = mkdtempSync(join(tmpdir(), "clinicops-exports-"));
+const temporaryFolder = temporaryFolders();
+const exportsRoot = temporaryFolder("exports");
 
 /** RFC 4180, enough to check what we write. */
 function parseCsv(text: string): string[][] {
@@ -257,7 +258,7 @@ test("every request and every download is audited", async () => {
 
 test("a failing export is retried, then marked failed with the reason; no partial file is left", async () => {
   const id = await requestExport(cashierA);
-  const blocker = join(mkdtempSync(join(tmpdir(), "clinicops-blocked-")), "not-a-directory");
+  const blocker = join(temporaryFolder("blocked"), "not-a-directory");
   writeFileSync(blocker, "");
   process.env.EXPORTS_DIR = blocker; // the worker cannot create the clinic's folder in a file
   try {

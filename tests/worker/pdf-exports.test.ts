@@ -5,13 +5,11 @@
  * show literally; a render that hangs is retried.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
 import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../../worker/pdf/templates.ts";
 
@@ -30,7 +28,8 @@ let clinic: TestClinic;
 let cashier: Browser;
 let invoiceId: string;
 let today: string;
-const dir = mkdtempSync(join(tmpdir(), "clinicops-pdf-"));
+const temporaryFolder = temporaryFolders();
+const dir = temporaryFolder("pdf");
 
 function pdfText(bytes: Uint8Array): string {
   try {
