@@ -6155,6 +6155,12 @@ begin
   elsif v_invoice.status = 'void' then
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
+  -- now() when not given; a payment is not backdated past its invoice (to a day before the clinic opened, say,
+  -- which no one closes, the drawer's cash kept out of today's count)
+  if record_payment.received_at < v_invoice.created_at then
+    raise exception 'A payment cannot be received before its invoice was made (%).', to_char(v_invoice.created_at, 'YYYY-MM-DD HH24:MI')
+      using errcode = 'CINVL';
+  end if;
   if amount > v_invoice.balance then
     -- the balance as data too (extensions.balance), in the API's money form: the text of numeric(16,3)
     raise exception 'This payment of % is more than the balance of %.', amount, v_invoice.balance

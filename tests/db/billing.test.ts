@@ -28,6 +28,9 @@ beforeAll(async () => {
 });
 afterAll(closeRootPool);
 
+/** When invoices paid on past business days were made: a payment is not dated before its invoice. */
+const LONG_AGO = "2020-01-01T00:00:00Z";
+
 const invoiceRow = async (id: string) =>
   (await rootPool().query("select * from app_public.invoice where id = $1", [id])).rows[0];
 
@@ -291,6 +294,18 @@ describe("payments", () => {
     await expect(pay(cashier, invoice.id, "999", "card", "click-1")).rejects.toMatchObject({ code: "CCONF" });
   });
 
+  test("a payment is not dated before its invoice was made: not to a day no one closes; a deposit since is", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const { rows: made } = await rootPool().query("select created_at from app_public.invoice where id = $1", [invoice.id]);
+    const payAt = (at: string) =>
+      committedAs(cashier, async (c) => (await c.query("select amount::text from app_public.record_payment($1, 100, 'cash', null, null, $2)", [invoice.id, at])).rows[0]);
+    for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", new Date(made[0].created_at.getTime() - 60_000).toISOString()]) {
+      await expect(payAt(at)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was made \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
+    }
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
+    expect(await payAt(new Date(made[0].created_at.getTime() + 1).toISOString())).toEqual({ amount: "100.000" });
+  });
+
   test("bad input: zero, negative, unknown method, draft or void invoice — clear codes, nothing written", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     await expect(pay(cashier, invoice.id, "0")).rejects.toMatchObject({ code: "CINVL" });
@@ -368,7 +383,7 @@ describe("correcting a payment's method", () => {
   test("moves its refunds with it: the day expects the money in the tender it really left in", async () => {
     const corrected = await createClinic("Correction clinic");
     const session = await cashierSession(corrected);
-    const invoice = await createIssuedInvoice(corrected, "10000");
+    const invoice = await createIssuedInvoice(corrected, "10000", { madeAt: LONG_AGO });
     const payment = await pay(session, invoice.id, "10000", "card");
     await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 4000, 'Lab test not done')", [payment.id]));
     await rootPool().query("select app_private.open_reconciliations(now() + interval '1 day')");
@@ -387,7 +402,7 @@ describe("correcting a payment's method", () => {
     const moved = await createClinic("Zone change clinic");
     await rootPool().query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [moved.clinicId]);
     const session = await cashierSession(moved);
-    const invoice = await createIssuedInvoice(moved, "10000");
+    const invoice = await createIssuedInvoice(moved, "10000", { madeAt: LONG_AGO });
     // 22:30 UTC on 1 June is 01:30 on 2 June in Nairobi
     const payment = await committedAs(session, async (c) =>
       (await c.query("select * from app_public.record_payment($1, 10000, 'card', null, null, '2026-06-01 22:30+00')", [invoice.id])).rows[0],
@@ -407,7 +422,7 @@ describe("correcting a payment's method", () => {
   });
 
   test("is refused when one of its refunds is on a closed day", async () => {
-    const invoice = await createIssuedInvoice(clinic, "3000");
+    const invoice = await createIssuedInvoice(clinic, "3000", { madeAt: LONG_AGO });
     const payment = await committedAs(cashier, async (c) =>
       (await c.query("select * from app_public.record_payment($1, 3000, 'card', null, null, now() - interval '3 days')", [invoice.id])).rows[0],
     ); // its own day stays open; the refund's, today, is closed
@@ -424,7 +439,7 @@ describe("correcting a payment's method", () => {
 describe("clinics stay apart", () => {
   test("an invoice of A cannot reference a patient, visit or service of B; A's cashier sees nothing of B", async () => {
     const b = await createClinic("Other billing clinic");
-    const invoiceOfB = await createIssuedInvoice(b, "1000");
+    const invoiceOfB = await createIssuedInvoice(b, "1000", { madeAt: LONG_AGO });
     const patientOfB = await createPatient(b.clinicId);
     const visitOfB = await createVisit(b, "in_progress");
     const serviceOfB = await createService(b.clinicId);
@@ -450,7 +465,7 @@ describe("clinics stay apart", () => {
   });
 
   test("doctors and receptionists see no money", async () => {
-    await createIssuedInvoice(clinic, "1000");
+    await createIssuedInvoice(clinic, "1000", { madeAt: LONG_AGO });
     for (const role of ["doctor", "receptionist"] as const) {
       await asMember(clinic.members[role], async (c) => {
         for (const table of ["invoice", "payment", "refund", "daily_reconciliation"]) {
@@ -496,7 +511,7 @@ describe("closing a day while money moves", () => {
   const PAY_AT = "select * from app_public.record_payment($1, 10, 'cash', null, null, $2)";
 
   test("a payment waits for a close in flight and is refused once the day is closed", async () => {
-    const invoice = await createIssuedInvoice(clinic, "1000");
+    const invoice = await createIssuedInvoice(clinic, "1000", { madeAt: LONG_AGO });
     const { day, noon } = await pastDay(20);
     await withTwoTransactions(async (closer, payer) => {
       await closer.query("select app_public.close_day($1::date)", [day]);
@@ -512,7 +527,7 @@ describe("closing a day while money moves", () => {
   });
 
   test("a close waits for a payment in flight and counts it", async () => {
-    const invoice = await createIssuedInvoice(clinic, "1000");
+    const invoice = await createIssuedInvoice(clinic, "1000", { madeAt: LONG_AGO });
     const { day, noon } = await pastDay(21);
     await withTwoTransactions(async (closer, payer) => {
       await payer.query(PAY_AT, [invoice.id, noon]);

@@ -23,7 +23,7 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   const clinic = await createClinic("Rollup clinic");
   const session = await cashierSession(clinic);
   for (const status of ["scheduled", "checked_in", "completed", "cancelled", "no_show"]) await createVisit(clinic, status);
-  const invoice = await createIssuedInvoice(clinic, "9000");
+  const invoice = await createIssuedInvoice(clinic, "9000", { madeAt: new Date(Date.now() - 3 * 86400_000).toISOString() }); // paid 2 days ago
   const payment = await committedAs(session, async (c) => {
     const p = (await c.query("select * from app_public.record_payment($1, 6000, 'cash', null, null, now() - interval '2 days')", [invoice.id])).rows[0];
     await c.query("select app_public.record_payment($1, 1000, 'card')", [invoice.id]);

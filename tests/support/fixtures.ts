@@ -169,8 +169,12 @@ export async function cashierSession(clinic: TestClinic): Promise<string> {
   return openSession(clinic.members.cashier.userId, clinic.clinicId);
 }
 
-/** An issued invoice for one service line of the given price (and the clinic's tax rate). */
-export async function createIssuedInvoice(clinic: TestClinic, price = "100000", { issue = true } = {}) {
+/**
+ * An issued invoice for one service line of the given price (and the clinic's tax rate). With
+ * `madeAt`, the invoice says it was made then (written behind the triggers' back: a payment is
+ * not dated before its invoice was made, and tests of past business days pay at past times).
+ */
+export async function createIssuedInvoice(clinic: TestClinic, price = "100000", { issue = true, madeAt = null as string | null } = {}) {
   const service = await createService(clinic.clinicId, price);
   const visit = await createVisit(clinic, "in_progress");
   await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
@@ -184,5 +188,25 @@ export async function createIssuedInvoice(clinic: TestClinic, price = "100000", 
     const invoice = created.rows[0] as { id: string; code: string };
     if (issue) await client.query("select app_public.issue_invoice($1)", [invoice.id]);
     return { ...invoice, visitId: visit.id, serviceId: service.id };
+  }).then(async (invoice) => {
+    if (madeAt) await backdateInvoice(invoice.id, madeAt);
+    return invoice;
   });
+}
+
+/**
+ * Sets when an invoice was made, without the triggers that keep created_at (and without an audit
+ * entry); the clinic's rollups are rebuilt, so its services count on the day it was made.
+ */
+export async function backdateInvoice(invoiceId: string, madeAt: string): Promise<void> {
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("set local session_replication_role = replica");
+    const { rows } = await client.query("update app_public.invoice set created_at = $2 where id = $1 returning clinic_id", [invoiceId, madeAt]);
+    await client.query("select app_private.rebuild_rollups($1)", [rows[0].clinic_id]);
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
 }

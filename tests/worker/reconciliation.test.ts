@@ -33,6 +33,9 @@ async function day(clinicId: string, date: string) {
   return rows[0];
 }
 
+/** When the invoices paid at past times were made: a payment is not dated before its invoice. */
+const LONG_AGO = "2020-01-01T00:00:00Z";
+
 async function payAt(session: string, invoiceId: string, amount: string, method: string, at: string) {
   return committedAs(session, async (c) =>
     (await c.query("select * from app_public.record_payment($1, $2, $3, null, null, $4)", [invoiceId, amount, method, at])).rows[0],
@@ -45,7 +48,7 @@ describe("in Dar es Salaam (UTC+3)", () => {
   beforeAll(async () => {
     clinic = await createClinic("Reconciled clinic");
     cashier = await cashierSession(clinic);
-    const invoice = await createIssuedInvoice(clinic, "100000");
+    const invoice = await createIssuedInvoice(clinic, "100000", { madeAt: LONG_AGO });
     await payAt(cashier, invoice.id, "1000", "cash", "2026-03-01T20:59:00Z"); // 23:59 local: March 1
     await payAt(cashier, invoice.id, "2000", "cash", "2026-03-01T21:00:00Z"); // 00:00 local: March 2
     const card = await payAt(cashier, invoice.id, "5000", "card", "2026-03-02T10:00:00Z");
@@ -106,7 +109,7 @@ describe("in Honolulu (UTC-10)", () => {
     const clinic = await createClinic("Island clinic");
     await rootPool().query("update app_public.clinic set timezone = 'Pacific/Honolulu' where id = $1", [clinic.clinicId]);
     const cashier = await cashierSession(clinic);
-    const invoice = await createIssuedInvoice(clinic, "500");
+    const invoice = await createIssuedInvoice(clinic, "500", { madeAt: LONG_AGO });
     const payment = await payAt(cashier, invoice.id, "300", "cash", "2026-05-02T08:00:00Z"); // 22:00 on May 1 local
     const { rows } = await rootPool().query("select business_date::text as d from app_public.payment where id = $1", [payment.id]);
     expect(rows[0].d).toBe("2026-05-01");
@@ -154,7 +157,7 @@ describe("closing a day", () => {
   beforeAll(async () => {
     clinic = await createClinic("Closing clinic");
     cashier = await cashierSession(clinic);
-    invoiceId = (await createIssuedInvoice(clinic, "10000")).id;
+    invoiceId = (await createIssuedInvoice(clinic, "10000", { madeAt: LONG_AGO })).id;
     paymentId = (await payAt(cashier, invoiceId, "4000", "cash", "2026-04-10T09:00:00Z")).id;
     await committedAs(cashier, (c) => c.query("select app_public.close_day('2026-04-10', 3900, 0, 0, 0, 0, 'Till short by 100')"));
   });
