@@ -474,9 +474,7 @@ CREATE FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) RETURNS boole
       select 1 from jsonb_each(prefixes) p
       where p.key not in ('PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF')
          or jsonb_typeof(p.value) <> 'string'
-         or p.value #>> '{}' !~ '^[A-Za-z0-9]{1,8}$')
-    -- each kind keeps a prefix of its own: {"PAT": "PT", "INV": "PT"} numbered patients and invoices alike
-    and (select count(distinct upper(coalesce(prefixes ->> k, k))) from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k) = 6;
+         or p.value #>> '{}' !~ '^[A-Za-z0-9]{1,8}$');
 $_$;
 
 
@@ -486,7 +484,7 @@ ALTER FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) OWNER TO :DATA
 -- Name: FUNCTION code_prefixes_are_valid(prefixes jsonb); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits, every kind keeping a prefix no other kind has.';
+COMMENT ON FUNCTION app_hidden.code_prefixes_are_valid(prefixes jsonb) IS 'Whether a clinic''s code prefix overrides name known prefixes (PAT, SRV, VIS, INV, PAY, REF) and replace each with 1 to 8 letters or digits.';
 
 
 --
@@ -1049,7 +1047,7 @@ END) STORED,
     CONSTRAINT invoice_check CHECK (((amount_paid >= (0)::numeric) AND (amount_paid <= total))),
     CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
     CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
-    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (tax_rate = round(tax_rate, 6)))),
+    CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (scale(tax_rate) <= 6))),
     CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
@@ -1271,7 +1269,7 @@ CREATE TABLE app_public.invoice_line (
     CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
-    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (tax_rate = round(tax_rate, 6)))),
+    CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (scale(tax_rate) <= 6))),
     CONSTRAINT invoice_line_unit_price_check CHECK ((unit_price >= (0)::numeric))
 );
 
@@ -3311,6 +3309,37 @@ COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, 
 
 
 --
+-- Name: tg_clinic__code_prefixes_distinct(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if tg_op = 'UPDATE' and new.code_prefixes is not distinct from old.code_prefixes then
+    return new;
+  end if;
+  -- each kind keeps a prefix of its own: {"PAT": "PT", "INV": "PT"} numbered patients and invoices alike
+  if (select count(distinct upper(coalesce(new.code_prefixes ->> k, k)))
+      from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k) < 6 then
+    raise exception 'Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.'
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__code_prefixes_distinct() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__code_prefixes_distinct(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included (INVALID_INPUT); checked when the prefixes change.';
+
+
+--
 -- Name: tg_clinic__currency_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3318,6 +3347,8 @@ CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
+  perform pg_advisory_xact_lock(hashtextextended('currency:' || new.id, 0));
+  -- read after the lock: an invoice made meanwhile has committed (the manager who changes it sees invoices)
   if exists (select from app_public.invoice i where i.clinic_id = new.id) then
     raise exception 'The currency cannot change once the clinic has invoices: its totals would add % to %.', old.currency, new.currency
       using errcode = 'CINVL';
@@ -3333,7 +3364,7 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices (INVALID_INPUT).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices (INVALID_INPUT); waits for invoices being made (a lock new invoices share).';
 
 
 --
@@ -3467,6 +3498,8 @@ CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
+  perform pg_advisory_xact_lock_shared(hashtextextended('currency:' || new.clinic_id, 0));
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
   new.amount_paid := 0;
@@ -4083,6 +4116,32 @@ ALTER FUNCTION app_private.tg_user__end_sessions() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_user__end_sessions() IS 'AFTER UPDATE: deactivating a user, or changing platform admin rights, ends all their sessions.';
+
+
+--
+-- Name: tg_visit__booked_in_range(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__booked_in_range() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  -- infinity is left to visit_scheduled_at_is_finite's message
+  if isfinite(new.scheduled_at) and (new.scheduled_at < '1900-01-01 00:00+00' or new.scheduled_at >= '2200-01-01 00:00+00') then
+    raise exception 'A visit is booked from 1900 to 2199.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__booked_in_range() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__booked_in_range(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__booked_in_range() IS 'Trigger: a visit is booked from 1900 to 2199 (INVALID_INPUT): 9999-12-31 23:59 UTC came back as the year 10000 in the clinic''s time zone, not an RFC 3339 time.';
 
 
 --
@@ -4808,7 +4867,7 @@ CREATE TABLE app_public.clinic (
     CONSTRAINT clinic_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$'::text)),
     CONSTRAINT clinic_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
     CONSTRAINT clinic_phone_check CHECK ((phone = ((phone)::app_public.e164_phone)::text)),
-    CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (tax_rate = round(tax_rate, 6)))),
+    CONSTRAINT clinic_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (scale(tax_rate) <= 6))),
     CONSTRAINT clinic_timezone_check CHECK (app_public.is_valid_timezone(timezone)),
     CONSTRAINT tax_rate_is_a_number CHECK ((tax_rate <> 'NaN'::numeric))
 );
@@ -5891,8 +5950,13 @@ begin
       raise exception 'This phone number has no country code: start it with + and the country code.'
         using errcode = 'CINPH';
     end if;
-    -- National form: drop the trunk prefix 0 and add the country code.
-    v_digits := default_calling_code || regexp_replace(v_digits, '^0', '');
+    -- National form: drop the trunk prefix (1 in North America and 8 in Russia and Kazakhstan before
+    -- their 10 digits, 0 elsewhere) and add the country code.
+    v_digits := default_calling_code || case
+      when default_calling_code = '1' and v_digits ~ '^1[0-9]{10}$' then substr(v_digits, 2)
+      when default_calling_code = '7' and v_digits ~ '^8[0-9]{10}$' then substr(v_digits, 2)
+      else regexp_replace(v_digits, '^0', '')
+    end;
   end if;
 
   if v_digits !~ '^[1-9][0-9]{6,14}$' then
@@ -5920,7 +5984,7 @@ ALTER FUNCTION app_public.normalize_phone(raw text, default_calling_code app_pub
 -- Name: FUNCTION normalize_phone(raw text, default_calling_code app_public.calling_code); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) IS 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678") into E.164, using `default_calling_code` for national numbers; raises INVALID_PHONE for anything that is not a phone number.';
+COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) IS 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "8 495 123-45-67" with calling code 7) into E.164, using `default_calling_code` for national numbers (their trunk prefix dropped: 0, or 1 and 8 for the codes 1 and 7); 7 to 15 digits with the country code, exactly 10 after +1 or +7; raises INVALID_PHONE for anything that is not a phone number.';
 
 
 --
@@ -6156,8 +6220,8 @@ begin
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
   -- now() when not given; a payment is not backdated past its invoice (to a day before the clinic opened, say,
-  -- which no one closes, the drawer's cash kept out of today's count)
-  if record_payment.received_at < v_invoice.created_at then
+  -- which no one closes, the drawer's cash kept out of today's count), with the future's 5 minutes of clocks apart
+  if record_payment.received_at < v_invoice.created_at - interval '5 minutes' then
     raise exception 'A payment cannot be received before its invoice was made (%).', to_char(v_invoice.created_at, 'YYYY-MM-DD HH24:MI')
       using errcode = 'CINVL';
   end if;
@@ -6182,7 +6246,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead nor more than 5 minutes before the invoice was made (INVALID_INPUT). Owners, admins and cashiers.';
 
 
 --
@@ -9085,21 +9149,6 @@ ALTER TABLE ONLY app_public.visit
 
 
 --
--- Name: visit visit_scheduled_at_in_range; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE app_public.visit
-    ADD CONSTRAINT visit_scheduled_at_in_range CHECK (((NOT isfinite(scheduled_at)) OR ((scheduled_at >= '1900-01-01 00:00:00+00'::timestamp with time zone) AND (scheduled_at < '2200-01-01 00:00:00+00'::timestamp with time zone)))) NOT VALID;
-
-
---
--- Name: CONSTRAINT visit_scheduled_at_in_range ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT visit_scheduled_at_in_range ON app_public.visit IS 'A visit is booked from 1900 to 2199 (INVALID_INPUT).';
-
-
---
 -- Name: visit visit_scheduled_at_is_finite; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9631,6 +9680,20 @@ CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone, calling_co
 --
 
 CREATE TRIGGER _150_trim_name BEFORE INSERT OR UPDATE OF name ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__trim_name();
+
+
+--
+-- Name: visit _160_booked_in_range; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _160_booked_in_range BEFORE INSERT OR UPDATE OF scheduled_at ON app_public.visit FOR EACH ROW WHEN ((new.scheduled_at IS NOT NULL)) EXECUTE FUNCTION app_private.tg_visit__booked_in_range();
+
+
+--
+-- Name: clinic _160_code_prefixes_distinct; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _160_code_prefixes_distinct BEFORE INSERT OR UPDATE OF code_prefixes ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__code_prefixes_distinct();
 
 
 --
@@ -11752,6 +11815,13 @@ REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_clinic__code_prefixes_distinct(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11924,6 +11994,13 @@ REVOKE ALL ON FUNCTION app_private.tg_session__schedule_expiry() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_user__end_sessions() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__booked_in_range(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__booked_in_range() FROM PUBLIC;
 
 
 --

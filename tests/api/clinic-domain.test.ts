@@ -5,7 +5,7 @@
 import { jest } from "@jest/globals";
 import pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -364,6 +364,14 @@ describe("bad input gets a clear code and writes nothing", () => {
       });
     }
     expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
+    // one booked in 9999 before that rule is cancelled, as any other (the rule is checked when the time changes)
+    const far = await createVisit(a);
+    await writeBehindTriggers("update app_public.visit set scheduled_at = '9999-12-31 23:00+00' where id = $1", [far.id]);
+    const cancelled = await receptionist.graphql(
+      `mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: cancelled, cancelReason: "Typo in the year" } }) { visit { status } } }`,
+      { c: a.clinicId, id: far.id },
+    );
+    expect(cancelled.body).toEqual({ data: { updateVisit: { visit: { status: "cancelled" } } } });
   });
 
   test("a time zone is one the exports can print in: not PostgreSQL's posix/ copies, Factory, localtime or posixrules", async () => {

@@ -9,7 +9,7 @@ import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -139,7 +139,7 @@ describe("bad input gets a clear code and writes nothing", () => {
       message: "Unknown time zone: use an IANA name such as Africa/Nairobi.", // as createClinicWithOwner says it
     });
     const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
-    for (const taxRate of ["18", "0.0887501"]) {
+    for (const taxRate of ["18", "0.0887501", "0.1800000", `0.18${"0".repeat(5000)}`]) {
       expect(await updateClinic({ taxRate })).toMatchObject({ extensions: { code: "INVALID_INPUT", constraint: "clinic_tax_rate_check" }, message: TAX_RATE });
     }
     const taxRateSet = await owner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { taxRate: "0.08875" } }) { clinic { taxRate } } }`, {
@@ -153,10 +153,15 @@ describe("bad input gets a clear code and writes nothing", () => {
     // every kind keeps a prefix of its own: patients and invoices numbered alike, or invoices numbered as patients
     for (const codePrefixes of [{ PAT: "PT", INV: "PT" }, { INV: "PAT" }, { PAY: "ref" }]) {
       expect(await updateClinic({ codePrefixes })).toMatchObject({
-        extensions: { code: "INVALID_INPUT", constraint: "code_prefixes_are_valid" },
+        extensions: { code: "INVALID_INPUT" },
         message: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.",
       });
     }
+    // a clinic whose prefixes clashed before that rule changes its other settings, and then its prefixes to ones that do not clash
+    await writeBehindTriggers(`update app_public.clinic set code_prefixes = '{"INV": "PAT"}' where id = $1`, [clinic.clinicId]); // as saved before 000066
+    expect((await updateClinic({ invoiceFooter: "Asante" })) ?? null).toBeNull();
+    expect((await updateClinic({ codePrefixes: { INV: "BILL" } })) ?? null).toBeNull();
+    await rootPool().query(`update app_public.clinic set code_prefixes = '{}', invoice_footer = null where id = $1`, [clinic.clinicId]);
 
     const service = await createService(clinic.clinicId, "1000");
     const visit = await createVisit(clinic, "in_progress");

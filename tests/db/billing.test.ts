@@ -12,13 +12,14 @@ import {
   committedAs,
   createClinic,
   createIssuedInvoice,
+  LONG_AGO,
   createPatient,
   createService,
   createVisit,
   openSession,
   type TestClinic,
 } from "../support/fixtures.ts";
-import { atOnce, waitsForLock } from "../support/locks.ts";
+import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
 let cashier: string;
@@ -27,9 +28,6 @@ beforeAll(async () => {
   cashier = await cashierSession(clinic);
 });
 afterAll(closeRootPool);
-
-/** When invoices paid on past business days were made: a payment is not dated before its invoice. */
-const LONG_AGO = "2020-01-01T00:00:00Z";
 
 const invoiceRow = async (id: string) =>
   (await rootPool().query("select * from app_public.invoice where id = $1", [id])).rows[0];
@@ -294,16 +292,17 @@ describe("payments", () => {
     await expect(pay(cashier, invoice.id, "999", "card", "click-1")).rejects.toMatchObject({ code: "CCONF" });
   });
 
-  test("a payment is not dated before its invoice was made: not to a day no one closes; a deposit since is", async () => {
+  test("a payment is not dated before its invoice was made (5 minutes of clocks apart): not to a day no one closes", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const { rows: made } = await rootPool().query("select created_at from app_public.invoice where id = $1", [invoice.id]);
     const payAt = (at: string) =>
       committedAs(cashier, async (c) => (await c.query("select amount::text from app_public.record_payment($1, 100, 'cash', null, null, $2)", [invoice.id, at])).rows[0]);
-    for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", new Date(made[0].created_at.getTime() - 60_000).toISOString()]) {
+    const minutesBefore = (minutes: number) => new Date(made[0].created_at.getTime() - minutes * 60_000).toISOString();
+    for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", minutesBefore(6)]) {
       await expect(payAt(at)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was made \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
     }
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
-    expect(await payAt(new Date(made[0].created_at.getTime() + 1).toISOString())).toEqual({ amount: "100.000" });
+    expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000" }); // a till's clock a few minutes behind the database's
   });
 
   test("bad input: zero, negative, unknown method, draft or void invoice — clear codes, nothing written", async () => {
@@ -439,7 +438,7 @@ describe("correcting a payment's method", () => {
 describe("clinics stay apart", () => {
   test("an invoice of A cannot reference a patient, visit or service of B; A's cashier sees nothing of B", async () => {
     const b = await createClinic("Other billing clinic");
-    const invoiceOfB = await createIssuedInvoice(b, "1000", { madeAt: LONG_AGO });
+    const invoiceOfB = await createIssuedInvoice(b, "1000");
     const patientOfB = await createPatient(b.clinicId);
     const visitOfB = await createVisit(b, "in_progress");
     const serviceOfB = await createService(b.clinicId);
@@ -465,7 +464,7 @@ describe("clinics stay apart", () => {
   });
 
   test("doctors and receptionists see no money", async () => {
-    await createIssuedInvoice(clinic, "1000", { madeAt: LONG_AGO });
+    await createIssuedInvoice(clinic, "1000");
     for (const role of ["doctor", "receptionist"] as const) {
       await asMember(clinic.members[role], async (c) => {
         for (const table of ["invoice", "payment", "refund", "daily_reconciliation"]) {
@@ -625,4 +624,37 @@ test("a receptionist's line added while the cashier issues the invoice waits, th
   } finally {
     await rootPool().query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [clinic.clinicId]);
   }
+});
+
+describe("a change of currency and a new invoice take turns", () => {
+  /** A clinic of its own in TZS, with a patient to bill: the first invoice decides whether its currency may change. */
+  async function freshClinic() {
+    const c = await createClinic("Currency race clinic");
+    return { c, patient: await createPatient(c.clinicId) };
+  }
+  const INVOICE = "insert into app_public.invoice (patient_id) values ($1) returning currency";
+  const CHANGE = "update app_public.clinic set currency = 'USD' where id = $1";
+
+  test("an invoice made while the change is not committed waits, then bills in the new currency", async () => {
+    const { c, patient } = await freshClinic();
+    await atOnce(c.members.owner, c.members.cashier, async (ownerTx, cashierTx) => {
+      await ownerTx.query(CHANGE, [c.clinicId]);
+      const made = outcome(cashierTx.query(INVOICE, [patient.id]));
+      expect(await waitsForLock(cashierTx, made)).toBe(true);
+      await ownerTx.query("commit");
+      expect(await made).toEqual([{ currency: "USD" }]); // before 000068: TZS, in a clinic now billing in USD
+    });
+  });
+
+  test("a change while an invoice is being made waits, then is refused", async () => {
+    const { c, patient } = await freshClinic();
+    await atOnce(c.members.cashier, c.members.owner, async (cashierTx, ownerTx) => {
+      await cashierTx.query(INVOICE, [patient.id]);
+      const changed = outcome(ownerTx.query(CHANGE, [c.clinicId]));
+      expect(await waitsForLock(ownerTx, changed)).toBe(true);
+      await cashierTx.query("commit");
+      expect(await changed).toBe("CINVL");
+    });
+    expect((await rootPool().query("select currency from app_public.clinic where id = $1", [c.clinicId])).rows[0].currency).toBe("TZS");
+  });
 });

@@ -32,6 +32,9 @@ describe("a number of country code +1 or +7 has 10 digits after the code", () =>
 
   test.each([
     ["(212) 555-0100", "1", "+12125550100"],
+    ["1 212 555 0100", "1", "+12125550100"], // North America's trunk prefix 1
+    ["8 (495) 123-45-67", "7", "+74951234567"], // Russia's trunk prefix 8
+    ["0712 345 678", "255", "+255712345678"],
     ["+1 415 555 0100", null, "+14155550100"],
     ["+7 495 123-45-67", null, "+74951234567"],
   ])("%s (calling code %s) is %s", async (typed, callingCode, phone) => {
@@ -40,7 +43,8 @@ describe("a number of country code +1 or +7 has 10 digits after the code", () =>
 
   test.each([
     ["(212) 555-001", "1"], // 9 digits: was +1212555001
-    ["1 212 555 0100", "1"], // the 1 typed twice: was +112125550100
+    ["1 1 212 555 0100", "1"], // the 1 typed twice: was +112125550100
+    ["8 495 123 45 678", "7"], // 11 digits after the trunk 8
     ["+1 212 555 01000", null],
     ["+1 112 555 0100", null], // an area code never starts with 1
     ["+1 212 055 0100", null], // nor an exchange with 0

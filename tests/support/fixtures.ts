@@ -169,6 +169,9 @@ export async function cashierSession(clinic: TestClinic): Promise<string> {
   return openSession(clinic.members.cashier.userId, clinic.clinicId);
 }
 
+/** When invoices paid at past times were made (`madeAt`): a payment is not dated before its invoice. */
+export const LONG_AGO = "2020-01-01T00:00:00Z";
+
 /**
  * An issued invoice for one service line of the given price (and the clinic's tax rate). With
  * `madeAt`, the invoice says it was made then (written behind the triggers' back: a payment is
@@ -195,18 +198,25 @@ export async function createIssuedInvoice(clinic: TestClinic, price = "100000", 
 }
 
 /**
- * Sets when an invoice was made, without the triggers that keep created_at (and without an audit
- * entry); the clinic's rollups are rebuilt, so its services count on the day it was made.
+ * Runs `sql` with every trigger off (no audit entry either), committed: rows as they were saved
+ * before a rule, or what only an operator writes; `then` runs in the same transaction.
  */
-export async function backdateInvoice(invoiceId: string, madeAt: string): Promise<void> {
+export async function writeBehindTriggers(sql: string, params: unknown[], then?: (client: pg.PoolClient, result: pg.QueryResult) => Promise<unknown>) {
   const client = await rootPool().connect();
   try {
     await client.query("begin");
     await client.query("set local session_replication_role = replica");
-    const { rows } = await client.query("update app_public.invoice set created_at = $2 where id = $1 returning clinic_id", [invoiceId, madeAt]);
-    await client.query("select app_private.rebuild_rollups($1)", [rows[0].clinic_id]);
+    const result = await client.query(sql, params);
+    await then?.(client, result);
     await client.query("commit");
   } finally {
     client.release();
   }
+}
+
+/** Sets when an invoice was made (behind the trigger that keeps created_at); the clinic's rollups are rebuilt, so its services count on the day it was made. */
+export async function backdateInvoice(invoiceId: string, madeAt: string): Promise<void> {
+  await writeBehindTriggers("update app_public.invoice set created_at = $2 where id = $1 returning clinic_id", [invoiceId, madeAt], (client, { rows }) =>
+    client.query("select app_private.rebuild_rollups($1)", [rows[0].clinic_id]),
+  );
 }

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -32,9 +32,6 @@ async function day(clinicId: string, date: string) {
   );
   return rows[0];
 }
-
-/** When the invoices paid at past times were made: a payment is not dated before its invoice. */
-const LONG_AGO = "2020-01-01T00:00:00Z";
 
 async function payAt(session: string, invoiceId: string, amount: string, method: string, at: string) {
   return committedAs(session, async (c) =>
