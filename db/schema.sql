@@ -899,7 +899,7 @@ COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current cli
 
 CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$
+    AS $_$
   select case
     when t.typed !~ '[0-9]' or t.typed ~ '[^0-9[:space:]()./+-]' then null -- not a phone: names and codes are matched as typed
     when char_length(regexp_replace(n.own, '[^0-9]', '', 'g')) < 2 then null -- no more than a prefix
@@ -912,16 +912,18 @@ CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public
     select
       case
         when t.digits like '00%' then '+' -- international, 00 for +
+        when n11.trunk then '+' || calling_code -- a whole national number of +1 or +7 with its trunk 1 or 8
         when t.digits like '0%' and calling_code is not null then '+' || calling_code -- national: trunk 0 for the country
         else ''
       end as prefix,
       case
         when t.digits like '00%' then substr(t.digits, 3)
-        when t.digits like '0%' then substr(t.digits, 2)
+        when n11.trunk or t.digits like '0%' then substr(t.digits, 2)
         else t.digits
       end as own
+    from (select (calling_code = '1' and t.digits ~ '^1[0-9]{10}$') or (calling_code = '7' and t.digits ~ '^8[0-9]{10}$') as trunk) n11
   ) n;
-$$;
+$_$;
 
 
 ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) OWNER TO :DATABASE_OWNER;
@@ -2310,6 +2312,35 @@ COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid
 
 
 --
+-- Name: kinds_with_codes(uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $_$
+  select array_remove(array[
+    case when exists (select from app_public.patient t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'PAT' end,
+    case when exists (select from app_public.service t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'SRV' end,
+    case when exists (select from app_public.visit t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'VIS' end,
+    case when exists (select from app_public.invoice t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'INV' end,
+    case when exists (select from app_public.payment t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'PAY' end,
+    case when exists (select from app_public.refund t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'REF' end
+  ], null);
+$_$;
+
+
+ALTER FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION kinds_with_codes(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) IS 'The kinds (PAT, SRV, VIS, INV, PAY, REF) of which the clinic has codes beginning with this prefix and a dash, deleted rows included; as seen by the session (its own clinic).';
+
+
+--
 -- Name: session; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3313,8 +3344,13 @@ COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, 
 --
 
 CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_kind text;
+  v_prefix text;
+  v_others text[];
 begin
   if tg_op = 'UPDATE' and new.code_prefixes is not distinct from old.code_prefixes then
     return new;
@@ -3324,6 +3360,18 @@ begin
       from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k) < 6 then
     raise exception 'Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.'
       using errcode = 'CINVL';
+  end if;
+  if tg_op = 'UPDATE' then
+    for v_kind, v_prefix in
+      select k, coalesce(new.code_prefixes ->> k, k) from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k
+      where upper(coalesce(new.code_prefixes ->> k, k)) <> upper(coalesce(old.code_prefixes ->> k, k))
+    loop
+      v_others := array_remove(app_private.kinds_with_codes(new.id, v_prefix), v_kind);
+      if cardinality(v_others) > 0 then
+        raise exception 'The prefix % is already on codes of another kind (%): choose one that no other kind of code has had.', v_prefix, array_to_string(v_others, ', ')
+          using errcode = 'CINVL';
+      end if;
+    end loop;
   end if;
   return new;
 end;
@@ -3336,7 +3384,7 @@ ALTER FUNCTION app_private.tg_clinic__code_prefixes_distinct() OWNER TO :DATABAS
 -- Name: FUNCTION tg_clinic__code_prefixes_distinct(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included (INVALID_INPUT); checked when the prefixes change.';
+COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger: every kind of code keeps a prefix no other kind has, its own default included, nor has had codes under (INVALID_INPUT); checked when the prefixes change.';
 
 
 --
@@ -3347,6 +3395,9 @@ CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
+  if not app_public.is_valid_currency(new.currency) then
+    return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
+  end if;
   perform pg_advisory_xact_lock(hashtextextended('currency:' || new.id, 0));
   -- read after the lock: an invoice made meanwhile has committed (the manager who changes it sees invoices)
   if exists (select from app_public.invoice i where i.clinic_id = new.id) then
@@ -4127,8 +4178,8 @@ CREATE FUNCTION app_private.tg_visit__booked_in_range() RETURNS trigger
     AS $$
 begin
   -- infinity is left to visit_scheduled_at_is_finite's message
-  if isfinite(new.scheduled_at) and (new.scheduled_at < '1900-01-01 00:00+00' or new.scheduled_at >= '2200-01-01 00:00+00') then
-    raise exception 'A visit is booked from 1900 to 2199.' using errcode = 'CINVL';
+  if isfinite(new.scheduled_at) and (new.scheduled_at < '2000-01-01 00:00+00' or new.scheduled_at >= '2200-01-01 00:00+00') then
+    raise exception 'A visit is booked from 2000 to 2199.' using errcode = 'CINVL';
   end if;
   return new;
 end;
@@ -4141,7 +4192,7 @@ ALTER FUNCTION app_private.tg_visit__booked_in_range() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__booked_in_range(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__booked_in_range() IS 'Trigger: a visit is booked from 1900 to 2199 (INVALID_INPUT): 9999-12-31 23:59 UTC came back as the year 10000 in the clinic''s time zone, not an RFC 3339 time.';
+COMMENT ON FUNCTION app_private.tg_visit__booked_in_range() IS 'Trigger: a visit is booked from 2000 to 2199 (INVALID_INPUT): times whose offset in the clinic''s zone had seconds, or whose year had 5 digits, came back as other instants or not as RFC 3339 times.';
 
 
 --
@@ -11623,6 +11674,13 @@ REVOKE ALL ON FUNCTION app_private.index_patients(patients app_public.patient[])
 --
 
 REVOKE ALL ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION kinds_with_codes(clinic_id uuid, prefix text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) FROM PUBLIC;
 
 
 --

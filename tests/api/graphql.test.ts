@@ -157,6 +157,12 @@ describe("bad input gets a clear code and writes nothing", () => {
         message: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.",
       });
     }
+    // nor one another kind has had codes under: visits numbered PAT-… beside the patients' PAT-…
+    await createPatient(clinic.clinicId);
+    expect(await updateClinic({ codePrefixes: { PAT: "PT", VIS: "pat" } })).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: "The prefix pat is already on codes of another kind (PAT): choose one that no other kind of code has had.",
+    });
     // a clinic whose prefixes clashed before that rule changes its other settings, and then its prefixes to ones that do not clash
     await writeBehindTriggers(`update app_public.clinic set code_prefixes = '{"INV": "PAT"}' where id = $1`, [clinic.clinicId]); // as saved before 000066
     expect((await updateClinic({ invoiceFooter: "Asante" })) ?? null).toBeNull();

@@ -53,3 +53,14 @@ describe("a number of country code +1 or +7 has 10 digits after the code", () =>
     await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(/has 10 digits after it/) });
   });
 });
+
+test.each([
+  ["8 (495) 765-43-21", "7", "+74957654321"], // a whole national number with Russia's trunk 8, as registration takes it
+  ["84957654321", "7", "+74957654321"],
+  ["1 212 555 0100", "1", "+12125550100"],
+  ["8 495 765", "7", "8495765"], // a part of one: as typed (8 also begins Russian area codes)
+  ["0712 345", "255", "+255712345"],
+])("searching %s at a clinic of calling code %s looks for %s", async (typed, callingCode, term) => {
+  const { rows } = await rootPool().query("select app_hidden.phone_search_term($1, $2) as term", [typed, callingCode]);
+  expect(rows[0].term).toBe(term);
+});
