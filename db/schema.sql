@@ -932,7 +932,7 @@ ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.
 -- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; +255 (0) 713 → +255713, the (0) trunk prefix dropped as normalize_phone drops it; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk 0 (00, 0-, +2: every phone would match).';
+COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators (0712 345 678 → +255712345678 with calling code 255; 00255 712 → +255712; +255 (0) 713 → +255713, the (0) trunk prefix dropped as normalize_phone drops it; a whole national number of +1 or +7 with its trunk 1 or 8, 8 (495) 765-43-21 → +74957654321 with calling code 7; 345-678 → 345678); null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk 0 (00, 0-, +2: every phone would match).';
 
 
 --
@@ -2320,13 +2320,14 @@ CREATE FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) RETURN
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     AS $_$
+  with spelt as (select distinct p from unnest(array[$2, upper($2), lower($2)]) p)
   select array_remove(array[
-    case when exists (select from app_public.patient t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'PAT' end,
-    case when exists (select from app_public.service t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'SRV' end,
-    case when exists (select from app_public.visit t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'VIS' end,
-    case when exists (select from app_public.invoice t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'INV' end,
-    case when exists (select from app_public.payment t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'PAY' end,
-    case when exists (select from app_public.refund t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'REF' end
+    case when exists (select from spelt, app_public.patient t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'PAT' end,
+    case when exists (select from spelt, app_public.service t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'SRV' end,
+    case when exists (select from spelt, app_public.visit t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'VIS' end,
+    case when exists (select from spelt, app_public.invoice t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'INV' end,
+    case when exists (select from spelt, app_public.payment t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'PAY' end,
+    case when exists (select from spelt, app_public.refund t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'REF' end
   ], null);
 $_$;
 
@@ -2337,7 +2338,7 @@ ALTER FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) OWNER T
 -- Name: FUNCTION kinds_with_codes(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) IS 'The kinds (PAT, SRV, VIS, INV, PAY, REF) of which the clinic has codes beginning with this prefix and a dash, deleted rows included; as seen by the session (its own clinic).';
+COMMENT ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) IS 'The kinds (PAT, SRV, VIS, INV, PAY, REF) of which the clinic has codes beginning with this prefix (as given, in capitals or in small letters) and a dash, deleted rows included; as seen by the session (its own clinic). Reads the (clinic_id, code) indexes.';
 
 
 --
@@ -3352,8 +3353,9 @@ declare
   v_prefix text;
   v_others text[];
 begin
-  if tg_op = 'UPDATE' and new.code_prefixes is not distinct from old.code_prefixes then
-    return new;
+  if tg_op = 'UPDATE' and new.code_prefixes is not distinct from old.code_prefixes
+     or not app_hidden.code_prefixes_are_valid(new.code_prefixes) then
+    return new; -- unchanged, or told what a prefix is by code_prefixes_are_valid ("%" was told it was on codes of another kind)
   end if;
   -- each kind keeps a prefix of its own: {"PAT": "PT", "INV": "PT"} numbered patients and invoices alike
   if (select count(distinct upper(coalesce(new.code_prefixes ->> k, k)))
@@ -3541,6 +3543,30 @@ COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'B
 
 
 --
+-- Name: tg_invoice__currency_turn(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__currency_turn() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
+  perform pg_advisory_xact_lock_shared(hashtextextended('currency:' || new.clinic_id, 0));
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__currency_turn() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__currency_turn(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__currency_turn() IS 'Trigger: a new invoice waits for a change of its clinic''s currency in flight (and holds one off), before anything else about it is decided.';
+
+
+--
 -- Name: tg_invoice__defaults(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3549,8 +3575,6 @@ CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
-  perform pg_advisory_xact_lock_shared(hashtextextended('currency:' || new.clinic_id, 0));
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
   new.amount_paid := 0;
@@ -4177,6 +4201,9 @@ CREATE FUNCTION app_private.tg_visit__booked_in_range() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
+  if tg_op = 'UPDATE' and new.scheduled_at is not distinct from old.scheduled_at then
+    return new; -- named in the update (a whole form sent back), not changed
+  end if;
   -- infinity is left to visit_scheduled_at_is_finite's message
   if isfinite(new.scheduled_at) and (new.scheduled_at < '2000-01-01 00:00+00' or new.scheduled_at >= '2200-01-01 00:00+00') then
     raise exception 'A visit is booked from 2000 to 2199.' using errcode = 'CINVL';
@@ -6284,7 +6311,8 @@ begin
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
-          coalesce(record_payment.received_at, now()), app_public.current_user_id())
+          -- within the 5 minutes before its invoice was made: at that time, on the invoice's business day
+          greatest(coalesce(record_payment.received_at, now()), v_invoice.created_at), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
@@ -9524,6 +9552,13 @@ CREATE TRIGGER _800_schedule_expiry AFTER INSERT ON app_private.session FOR EACH
 
 
 --
+-- Name: invoice _050_currency_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _050_currency_turn BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__currency_turn();
+
+
+--
 -- Name: invoice_line _090_no_discount_is_zero; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11919,6 +11954,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__trim_name() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice__currency_turn(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__currency_turn() FROM PUBLIC;
 
 
 --

@@ -369,8 +369,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     // one booked in 9999 before that rule is cancelled, as any other (the rule is checked when the time changes)
     const far = await createVisit(a);
     await writeBehindTriggers("update app_public.visit set scheduled_at = '9999-12-31 23:00+00' where id = $1", [far.id]);
+    // the whole form sent back, its time unchanged
     const cancelled = await receptionist.graphql(
-      `mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: cancelled, cancelReason: "Typo in the year" } }) { visit { status } } }`,
+      `mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: cancelled, cancelReason: "Typo in the year", scheduledAt: "9999-12-31T23:00:00Z" } }) { visit { status } } }`,
       { c: a.clinicId, id: far.id },
     );
     expect(cancelled.body).toEqual({ data: { updateVisit: { visit: { status: "cancelled" } } } });

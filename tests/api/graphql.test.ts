@@ -9,7 +9,7 @@ import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -163,6 +163,16 @@ describe("bad input gets a clear code and writes nothing", () => {
       extensions: { code: "INVALID_INPUT" },
       message: "The prefix pat is already on codes of another kind (PAT): choose one that no other kind of code has had.",
     });
+    // patients and invoices swapping prefixes, once the clinic has invoices
+    await createIssuedInvoice(clinic, "1000");
+    expect(await updateClinic({ codePrefixes: { PAT: "INV", INV: "PAT" } })).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: expect.stringMatching(/^The prefix (INV|PAT) is already on codes of another kind \((INV|PAT)\)/),
+    });
+    // what is not a prefix is told so, before any code is looked at
+    for (const codePrefixes of [{ VIS: "%" }, { VIS: "P_T" }]) {
+      expect(await updateClinic({ codePrefixes })).toMatchObject({ extensions: { code: "INVALID_INPUT", constraint: "code_prefixes_are_valid" } });
+    }
     // a clinic whose prefixes clashed before that rule changes its other settings, and then its prefixes to ones that do not clash
     await writeBehindTriggers(`update app_public.clinic set code_prefixes = '{"INV": "PAT"}' where id = $1`, [clinic.clinicId]); // as saved before 000066
     expect((await updateClinic({ invoiceFooter: "Asante" })) ?? null).toBeNull();

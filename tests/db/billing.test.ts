@@ -296,13 +296,14 @@ describe("payments", () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const { rows: made } = await rootPool().query("select created_at from app_public.invoice where id = $1", [invoice.id]);
     const payAt = (at: string) =>
-      committedAs(cashier, async (c) => (await c.query("select amount::text from app_public.record_payment($1, 100, 'cash', null, null, $2)", [invoice.id, at])).rows[0]);
+      committedAs(cashier, async (c) => (await c.query("select amount::text, received_at from app_public.record_payment($1, 100, 'cash', null, null, $2)", [invoice.id, at])).rows[0]);
     const minutesBefore = (minutes: number) => new Date(made[0].created_at.getTime() - minutes * 60_000).toISOString();
     for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", minutesBefore(6)]) {
       await expect(payAt(at)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was made \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
     }
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
-    expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000" }); // a till's clock a few minutes behind the database's
+    // a till's clock a few minutes behind the database's: received when the invoice was made, on its business day
+    expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000", received_at: made[0].created_at });
   });
 
   test("bad input: zero, negative, unknown method, draft or void invoice — clear codes, nothing written", async () => {
@@ -656,5 +657,18 @@ describe("a change of currency and a new invoice take turns", () => {
       expect(await changed).toBe("CINVL");
     });
     expect((await rootPool().query("select currency from app_public.clinic where id = $1", [c.clinicId])).rows[0].currency).toBe("TZS");
+  });
+
+  test("a change followed by an invoice in one transaction, while another invoice waits: no deadlock", async () => {
+    const { c, patient } = await freshClinic();
+    await atOnce(c.members.owner, c.members.cashier, async (ownerTx, cashierTx) => {
+      await ownerTx.query(CHANGE, [c.clinicId]);
+      const waiting = outcome(cashierTx.query(INVOICE, [patient.id]));
+      expect(await waitsForLock(cashierTx, waiting)).toBe(true);
+      // before 000070 the waiting invoice held its number's counter row, which this one then waited for
+      expect((await ownerTx.query(INVOICE, [patient.id])).rows).toEqual([{ currency: "USD" }]);
+      await ownerTx.query("commit");
+      expect(await waiting).toEqual([{ currency: "USD" }]);
+    });
   });
 });

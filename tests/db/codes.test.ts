@@ -95,3 +95,22 @@ test("API sessions never act in system context, and cannot allocate codes themse
     await owner.end();
   }
 });
+
+test("a kind's prefix is not one another kind has codes under, a deleted patient's code included; admins are told so as owners are", async () => {
+  const clinic = await createTestClinic();
+  const { rows } = await rootPool().query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Gone', 'Patient') returning id, code", [clinic.clinicId]);
+  expect(rows[0].code).toBe("PAT-000001");
+  await rootPool().query("update app_public.patient set deleted_at = now() where id = $1", [rows[0].id]);
+  for (const member of [clinic.members.owner, clinic.members.admin]) {
+    await asMember(member, async (c) => {
+      await expect(c.query(`update app_public.clinic set code_prefixes = '{"PAT": "PT", "VIS": "Pat"}' where id = $1`, [clinic.clinicId])).rejects.toMatchObject({
+        code: "CINVL",
+        message: "The prefix Pat is already on codes of another kind (PAT): choose one that no other kind of code has had.",
+      });
+    });
+  }
+  await asMember(clinic.members.owner, async (c) => {
+    const { rowCount } = await c.query(`update app_public.clinic set code_prefixes = '{"PAT": "PT", "VIS": "CONS"}' where id = $1`, [clinic.clinicId]);
+    expect(rowCount).toBe(1);
+  });
+});
