@@ -1702,6 +1702,47 @@ COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name 
 
 
 --
+-- Name: correct_trunk_phones(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.correct_trunk_phones() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_row record;
+  v_left integer := 0;
+begin
+  for v_row in
+    select 'user' as kind, u.id from app_public."user" u where app_private.trunk_phone_corrected(u.phone) is not null
+    union all select 'patient', p.id from app_public.patient p where app_private.trunk_phone_corrected(p.phone) is not null
+    union all select 'clinic', c.id from app_public.clinic c where app_private.trunk_phone_corrected(c.phone) is not null
+  loop
+    begin
+      case v_row.kind
+        when 'user' then update app_public."user" u set phone = app_private.trunk_phone_corrected(u.phone) where u.id = v_row.id;
+        when 'patient' then update app_public.patient p set phone = app_private.trunk_phone_corrected(p.phone) where p.id = v_row.id;
+        else update app_public.clinic c set phone = app_private.trunk_phone_corrected(c.phone) where c.id = v_row.id;
+      end case;
+    exception when others then
+      v_left := v_left + 1;
+    end;
+  end loop;
+  return v_left;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.correct_trunk_phones() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION correct_trunk_phones(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.correct_trunk_phones() IS 'Corrects the users'', patients'' and clinics'' phones saved with their national trunk prefix after the code (trunk_phone_corrected), each change audited; answers how many such phones were left (another account has the corrected phone, or the row breaks a newer rule). Run by 000070; an operator may run it again.';
+
+
+--
 -- Name: create_platform_admin(text, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2320,14 +2361,13 @@ CREATE FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) RETURN
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     AS $_$
-  with spelt as (select distinct p from unnest(array[$2, upper($2), lower($2)]) p)
   select array_remove(array[
-    case when exists (select from spelt, app_public.patient t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'PAT' end,
-    case when exists (select from spelt, app_public.service t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'SRV' end,
-    case when exists (select from spelt, app_public.visit t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'VIS' end,
-    case when exists (select from spelt, app_public.invoice t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'INV' end,
-    case when exists (select from spelt, app_public.payment t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'PAY' end,
-    case when exists (select from spelt, app_public.refund t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'REF' end
+    case when exists (select from app_public.patient t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'PAT' end,
+    case when exists (select from app_public.service t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'SRV' end,
+    case when exists (select from app_public.visit t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'VIS' end,
+    case when exists (select from app_public.invoice t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'INV' end,
+    case when exists (select from app_public.payment t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'PAY' end,
+    case when exists (select from app_public.refund t where t.clinic_id = $1 and upper(t.code) like upper($2) || '-%') then 'REF' end
   ], null);
 $_$;
 
@@ -2338,7 +2378,7 @@ ALTER FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) OWNER T
 -- Name: FUNCTION kinds_with_codes(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) IS 'The kinds (PAT, SRV, VIS, INV, PAY, REF) of which the clinic has codes beginning with this prefix (as given, in capitals or in small letters) and a dash, deleted rows included; as seen by the session (its own clinic). Reads the (clinic_id, code) indexes.';
+COMMENT ON FUNCTION app_private.kinds_with_codes(clinic_id uuid, prefix text) IS 'The kinds (PAT, SRV, VIS, INV, PAY, REF) of which the clinic has codes beginning with this prefix and a dash, deleted rows included; as seen by the session (its own clinic).';
 
 
 --
@@ -4445,6 +4485,28 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
+
+
+--
+-- Name: trunk_phone_corrected(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.trunk_phone_corrected(phone text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+  -- +7 8 and ten digits; +1 1 and a whole North American number (area code and exchange from 2 to 9)
+  select substr(phone, 1, 2) || substr(phone, 4)
+  where phone ~ '^\+78[0-9]{10}$' or phone ~ '^\+11[2-9][0-9]{2}[2-9][0-9]{6}$';
+$_$;
+
+
+ALTER FUNCTION app_private.trunk_phone_corrected(phone text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION trunk_phone_corrected(phone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.trunk_phone_corrected(phone text) IS 'The phone without the national trunk prefix saved after its code before 000066 (+784951234567 → +74951234567, +112125550100 → +12125550100), or null when it has none.';
 
 
 --
@@ -11565,6 +11627,13 @@ REVOKE ALL ON FUNCTION app_private.clinic_name_key(name text) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION correct_trunk_phones(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.correct_trunk_phones() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION create_platform_admin(phone text, full_name text, password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12136,6 +12205,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__rollup() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION trunk_phone_corrected(phone text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.trunk_phone_corrected(phone text) FROM PUBLIC;
 
 
 --

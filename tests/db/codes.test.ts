@@ -113,4 +113,11 @@ test("a kind's prefix is not one another kind has codes under, a deleted patient
     const { rowCount } = await c.query(`update app_public.clinic set code_prefixes = '{"PAT": "PT", "VIS": "CONS"}' where id = $1`, [clinic.clinicId]);
     expect(rowCount).toBe(1);
   });
+  // whatever the case of either: codes Pt-… of a prefix typed "Pt", and a new prefix "pT"
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "Pt"}' where id = $1`, [clinic.clinicId]);
+  const { rows: mixed } = await rootPool().query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Mixed', 'Case') returning code", [clinic.clinicId]);
+  expect(mixed[0].code).toBe("Pt-000002");
+  await asMember(clinic.members.owner, async (c) => {
+    await expect(c.query(`update app_public.clinic set code_prefixes = '{"PAT": "PX", "VIS": "pT"}' where id = $1`, [clinic.clinicId])).rejects.toMatchObject({ code: "CINVL" });
+  });
 });

@@ -4,6 +4,7 @@
  * two or three digits.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, writeBehindTriggers } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -63,4 +64,23 @@ test.each([
 ])("searching %s at a clinic of calling code %s looks for %s", async (typed, callingCode, term) => {
   const { rows } = await rootPool().query("select app_hidden.phone_search_term($1, $2) as term", [typed, callingCode]);
   expect(rows[0].term).toBe(term);
+});
+
+test("phones saved before 000066 with their trunk prefix after the code are corrected, unless another account has the corrected phone", async () => {
+  const clinic = await createClinic("Trunk phones clinic");
+  const digits = (n: number) => String(Math.floor(Math.random() * 10 ** n)).padStart(n, "0");
+  const corrected = (phone: string) => phone.slice(0, 2) + phone.slice(3);
+  const [trunk8, taken] = [`+78495${digits(7)}`, `+78496${digits(7)}`];
+  const [trunk1, notWhole] = [`+11212555${digits(4)}`, `+11123456${digits(4)}`]; // the second's area code 123 is no North American one
+  // as saved before 000066 (the triggers of today refuse them)
+  await writeBehindTriggers(`insert into app_public."user" (phone, full_name) select unnest($1::text[]), 'Trunk test'`, [[trunk8, taken, corrected(taken)]]);
+  await writeBehindTriggers(
+    `insert into app_public.patient (clinic_id, code, first_name, last_name, phone) select $1, 'TRK-' || n, 'Trunk', 'Test', p from unnest($2::text[]) with ordinality t(p, n)`,
+    [clinic.clinicId, [trunk1, notWhole]],
+  );
+  const { rows } = await rootPool().query("select app_private.correct_trunk_phones() as left");
+  expect(rows[0].left).toBe(1); // the user whose corrected phone another account has
+  const phones = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows.map((r) => r.phone).sort();
+  expect(await phones(`select phone from app_public."user" where full_name = 'Trunk test'`, [])).toEqual([corrected(trunk8), taken, corrected(taken)].sort());
+  expect(await phones("select phone from app_public.patient where clinic_id = $1", [clinic.clinicId])).toEqual([corrected(trunk1), notWhole].sort());
 });

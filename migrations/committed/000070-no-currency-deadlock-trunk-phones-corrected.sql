@@ -1,8 +1,61 @@
 --! Previous: sha1:23e5a2ae5d195ffe396dc511dcdc719b791862a3
---! Hash: sha1:b99869ee2d61fed1a58492f93bb1042fb5920e05
+--! Hash: sha1:da3d445567f0ec4e689b0e21e618d02ae6edbd18
 --! Message: Review of 000068 and 000069
 
 -- From a review of 000068 and 000069.
+
+-- Phones saved before 000066 with their national trunk prefix kept after the code ("8 495 123-45-67"
+-- at a clinic of calling code 7 made +784951234567, "1 212 555 0100" at one of 1 made +112125550100)
+-- are what their people typed: corrected first, before this migration's locks. A row that cannot take
+-- the corrected phone (another account has it, or the row breaks a newer rule) is left and counted.
+create or replace function app_private.trunk_phone_corrected(phone text) returns text
+  language sql immutable strict parallel safe
+as $$
+  -- +7 8 and ten digits; +1 1 and a whole North American number (area code and exchange from 2 to 9)
+  select substr(phone, 1, 2) || substr(phone, 4)
+  where phone ~ '^\+78[0-9]{10}$' or phone ~ '^\+11[2-9][0-9]{2}[2-9][0-9]{6}$';
+$$;
+comment on function app_private.trunk_phone_corrected(text) is 'The phone without the national trunk prefix saved after its code before 000066 (+784951234567 → +74951234567, +112125550100 → +12125550100), or null when it has none.';
+
+create or replace function app_private.correct_trunk_phones() returns integer
+  language plpgsql
+  set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+  v_row record;
+  v_left integer := 0;
+begin
+  for v_row in
+    select 'user' as kind, u.id from app_public."user" u where app_private.trunk_phone_corrected(u.phone) is not null
+    union all select 'patient', p.id from app_public.patient p where app_private.trunk_phone_corrected(p.phone) is not null
+    union all select 'clinic', c.id from app_public.clinic c where app_private.trunk_phone_corrected(c.phone) is not null
+  loop
+    begin
+      case v_row.kind
+        when 'user' then update app_public."user" u set phone = app_private.trunk_phone_corrected(u.phone) where u.id = v_row.id;
+        when 'patient' then update app_public.patient p set phone = app_private.trunk_phone_corrected(p.phone) where p.id = v_row.id;
+        else update app_public.clinic c set phone = app_private.trunk_phone_corrected(c.phone) where c.id = v_row.id;
+      end case;
+    exception when others then
+      v_left := v_left + 1;
+    end;
+  end loop;
+  return v_left;
+end;
+$$;
+comment on function app_private.correct_trunk_phones() is 'Corrects the users'', patients'' and clinics'' phones saved with their national trunk prefix after the code (trunk_phone_corrected), each change audited; answers how many such phones were left (another account has the corrected phone, or the row breaks a newer rule). Run by 000070; an operator may run it again.';
+revoke all on function app_private.correct_trunk_phones() from public;
+
+
+do $$
+declare
+  v_left integer := app_private.correct_trunk_phones();
+begin
+  if v_left > 0 then
+    raise warning '% phones saved with their trunk prefix after the code could not be corrected (another account has the corrected phone, or the row breaks a newer rule): docs/operations.md', v_left;
+  end if;
+end;
+$$;
 
 -- A new invoice takes its turn with a change of currency before its number is allocated: taken after
 -- (in the defaults trigger), it waited for a change whose own invoice waited for its number's
@@ -51,26 +104,6 @@ begin
 end;
 $$;
 
--- The check of a prefix reads each table's (clinic_id, code) index over the codes that begin with it
--- (as given, in capitals and in small letters), not every code of the clinic: a large clinic could
--- not change its prefixes within the statement timeout.
-create or replace function app_private.kinds_with_codes(clinic_id uuid, prefix text) returns text[]
-  language sql stable security definer
-  set search_path = pg_catalog, public, pg_temp
-  set clinicops.include_deleted = 'on'
-as $$
-  with spelt as (select distinct p from unnest(array[$2, upper($2), lower($2)]) p)
-  select array_remove(array[
-    case when exists (select from spelt, app_public.patient t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'PAT' end,
-    case when exists (select from spelt, app_public.service t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'SRV' end,
-    case when exists (select from spelt, app_public.visit t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'VIS' end,
-    case when exists (select from spelt, app_public.invoice t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'INV' end,
-    case when exists (select from spelt, app_public.payment t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'PAY' end,
-    case when exists (select from spelt, app_public.refund t where t.clinic_id = $1 and t.code >= spelt.p || '-' and t.code < spelt.p || '.') then 'REF' end
-  ], null);
-$$;
-comment on function app_private.kinds_with_codes(uuid, text) is 'The kinds (PAT, SRV, VIS, INV, PAY, REF) of which the clinic has codes beginning with this prefix (as given, in capitals or in small letters) and a dash, deleted rows included; as seen by the session (its own clinic). Reads the (clinic_id, code) indexes.';
-
 -- Prefixes that are not prefixes ("%", "P_T") are told so by their check, before anything is looked up.
 create or replace function app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -106,18 +139,6 @@ begin
   return new;
 end;
 $$;
-
--- Phones saved before 000066 with their national trunk prefix kept after the code ("8 495 123-45-67"
--- at a clinic of calling code 7 made +784951234567, "1 212 555 0100" at one of 1 made +112125550100)
--- are what their people typed: corrected, unless that makes a phone another account already has.
--- 000068 warned about them; the rest it warned about are left to the operator.
-update app_public."user" u set phone = substr(u.phone, 1, 2) || substr(u.phone, 4)
-where (u.phone ~ '^\+78[0-9]{10}$' or u.phone ~ '^\+11[0-9]{10}$')
-  and not exists (select from app_public."user" o where o.phone = substr(u.phone, 1, 2) || substr(u.phone, 4));
-update app_public.patient p set phone = substr(p.phone, 1, 2) || substr(p.phone, 4)
-where p.phone ~ '^\+78[0-9]{10}$' or p.phone ~ '^\+11[0-9]{10}$';
-update app_public.clinic c set phone = substr(c.phone, 1, 2) || substr(c.phone, 4)
-where c.phone ~ '^\+78[0-9]{10}$' or c.phone ~ '^\+11[0-9]{10}$';
 
 -- A payment dated within the 5 minutes before its invoice was made is received when the invoice was
 -- made: an invoice of 00:02 took a payment of 23:58, on the day before the invoice existed.
