@@ -1666,7 +1666,8 @@ CREATE FUNCTION app_private.clinic_header(clinic_id uuid) RETURNS jsonb
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select jsonb_build_object('name', c.name, 'address', c.address, 'phone', c.phone, 'email', c.email,
-    'currency', c.currency, 'timezone', c.timezone, 'locale', c.locale, 'footer', c.invoice_footer)
+    'currency', c.currency, 'decimals', app_public.currency_decimals(c.currency), 'timezone', c.timezone, 'locale', c.locale,
+    'footer', c.invoice_footer)
   from app_public.clinic c where c.id = clinic_header.clinic_id;
 $$;
 
@@ -1677,7 +1678,7 @@ ALTER FUNCTION app_private.clinic_header(clinic_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION clinic_header(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic.';
+COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic, with the decimals of its currency (currency_decimals) that amounts are printed in.';
 
 
 --

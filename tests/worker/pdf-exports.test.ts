@@ -144,6 +144,17 @@ test("a unit price finer than the currency is printed as kept, so that the line 
   expect(printed).toContain("TZS\u00a07,500.00<");
 });
 
+test("amounts have the decimals the database keeps for the currency, not Intl's (none for PKR), and each line its tax rate", async () => {
+  const karachi = await createClinic("Karachi clinic");
+  await rootPool().query("update app_public.clinic set currency = 'PKR', timezone = 'Asia/Karachi', tax_rate = 0.08875 where id = $1", [karachi.clinicId]);
+  const invoice = await createIssuedInvoice(karachi, "100.40");
+  await committedAs(await cashierSession(karachi), (c) => c.query("select app_public.record_payment($1, 50, 'cash')", [invoice.id]));
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [karachi.clinicId, invoice.id]);
+  const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
+  // 100.40 + 8.875% (8.91) = 109.31, 50 paid: Intl printed PKR 109, PKR 50 and PKR 59
+  for (const printed of ["8.875%", "PKR 8.91", "PKR 109.31", "PKR 50.00", "PKR 59.31"]) expect(text).toContain(printed);
+});
+
 test("a hostile value shows literally and the page requests nothing; raw HTML that tries is refused", async () => {
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const rendered = await renderPdf(invoiceHtml(rows[0].doc));

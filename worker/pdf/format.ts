@@ -26,23 +26,31 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   return raw(out);
 }
 
-/** How a clinic writes amounts and dates: its currency, time zone and locale (BCP 47). */
+/**
+ * How a clinic writes amounts and dates: its currency and the decimals the database keeps it in
+ * (`currency_decimals`; Intl's own are not always those: none for PKR or IQD), time zone and locale (BCP 47).
+ */
 export interface ClinicFormat {
   currency: string;
+  decimals?: number;
   timezone: string;
   locale: string;
 }
 
-export function formatter({ currency, timezone, locale }: ClinicFormat) {
-  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code" });
+export function formatter({ currency, decimals, timezone, locale }: ClinicFormat) {
+  const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
+  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits });
   // a unit price may be finer than the currency (3,333.333 a third of 10,000): shown as kept, so a line adds up
-  const price = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", maximumFractionDigits: 3 });
+  const price = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits, maximumFractionDigits: Math.max(3, decimals ?? 0) });
+  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 4 });
   const moment = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" });
   const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
   return {
     money: (value: unknown) => amount.format(Number(value ?? 0)),
     /** A unit price: the currency's decimals, or up to 3 when it has more. */
     unitPrice: (value: unknown) => price.format(Number(value ?? 0)),
+    /** A tax rate, a fraction, as a percentage: 0.08875 is 8.875%. */
+    rate: (value: unknown) => percent.format(Number(value ?? 0)),
     dateTime: (value: unknown) => (value ? moment.format(new Date(String(value))) : ""),
     /** A calendar date ("2026-11-24"), printed as such whatever the time zone. */
     day: (value: unknown) => (value ? date.format(new Date(`${String(value).slice(0, 10)}T00:00:00Z`)) : ""),

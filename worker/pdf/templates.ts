@@ -17,8 +17,12 @@ const STYLE = raw(`<style>
   .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
 </style>`);
 
-/** The clinic's formats; documents made before clinics had a locale print in English. */
-const formatsOf = (clinic: Json, currency = clinic.currency) => formatter({ currency, timezone: clinic.timezone, locale: clinic.locale ?? "en" });
+/**
+ * The clinic's formats; documents made before clinics had a locale print in English. Amounts have the
+ * decimals of the clinic's currency; an invoice in another (its currency changed before 000066) has Intl's.
+ */
+const formatsOf = (clinic: Json, currency = clinic.currency) =>
+  formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, timezone: clinic.timezone, locale: clinic.locale ?? "en" });
 
 function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
   return html`<div class="header">
@@ -34,16 +38,16 @@ function page(title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, unitPrice, dateTime } = formatsOf(clinic, invoice.currency);
+  const { money: m, unitPrice, rate, dateTime } = formatsOf(clinic, invoice.currency);
   return page(
     `Invoice ${invoice.code}`,
     html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
     <h2>Bill to</h2>
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""} ${patient.address ?? ""}</div>
     <h2>Lines</h2>
-    <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax</th><th class="right">Total</th></tr>
+    <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr>
       ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${Number(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
-        <td class="right">${m(l.discount)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
+        <td class="right">${m(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
       <tr><td class="right">Subtotal</td><td class="right">${m(invoice.subtotal)}</td></tr>
