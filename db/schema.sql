@@ -2330,8 +2330,11 @@ CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RE
       'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', i.notes, 'voidReason', i.void_reason),
     'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name, 'phone', p.phone, 'address', p.address),
     'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
-                'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total) order by l.created_at, l.id), '[]')
-              from app_public.invoice_line l where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
+                'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total)
+                order by l.created_at, vs.created_at, l.id), '[]')
+              from app_public.invoice_line l
+              left join app_public.visit_service vs on vs.clinic_id = l.clinic_id and vs.id = l.visit_service_id
+              where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
     'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at) order by m.at), '[]')
                  from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at from app_public.payment p2
                        where p2.clinic_id = i.clinic_id and p2.invoice_id = i.id

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
@@ -153,6 +153,18 @@ test("amounts have the decimals the database keeps for the currency, not Intl's 
   const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
   // 100.40 + 8.875% (8.91) = 109.31, 50 paid: Intl printed PKR 109, PKR 50 and PKR 59
   for (const printed of ["8.875%", "PKR 8.91", "PKR 109.31", "PKR 50.00", "PKR 59.31"]) expect(text).toContain(printed);
+});
+
+test("an invoice made from a visit lists its lines in the order the visit was given its services", async () => {
+  const visit = await createVisit(clinic, "in_progress");
+  const names = ["Consultation", "Malaria test", "Dressing", "Injection", "X-ray"];
+  for (const name of names) {
+    const service = await createService(clinic.clinicId, "1000", `${name} ${visit.id.slice(0, 4)}`);
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
+  }
+  const invoice = await committedAs(await cashierSession(clinic), async (c) => (await c.query("select id from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0]);
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoice.id]);
+  expect(rows[0].doc.lines.map((l: { description: string }) => l.description.split(" ").slice(0, -1).join(" "))).toEqual(names); // made at once: by their ids before 000072
 });
 
 test("a hostile value shows literally and the page requests nothing; raw HTML that tries is refused", async () => {
