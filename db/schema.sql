@@ -4242,14 +4242,16 @@ COMMENT ON FUNCTION app_private.tg_user__end_sessions() IS 'AFTER UPDATE: deacti
 --
 
 CREATE FUNCTION app_private.tg_visit__booked_in_range() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
   if tg_op = 'UPDATE' and new.scheduled_at is not distinct from old.scheduled_at then
     return new; -- named in the update (a whole form sent back), not changed
   end if;
   -- infinity is left to visit_scheduled_at_is_finite's message
-  if isfinite(new.scheduled_at) and (new.scheduled_at < '2000-01-01 00:00+00' or new.scheduled_at >= '2200-01-01 00:00+00') then
+  if isfinite(new.scheduled_at)
+     and extract(year from app_private.local_date(new.clinic_id, new.scheduled_at)) not between 2000 and 2199 then
     raise exception 'A visit is booked from 2000 to 2199.' using errcode = 'CINVL';
   end if;
   return new;
@@ -4263,7 +4265,7 @@ ALTER FUNCTION app_private.tg_visit__booked_in_range() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__booked_in_range(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__booked_in_range() IS 'Trigger: a visit is booked from 2000 to 2199 (INVALID_INPUT): times whose offset in the clinic''s zone had seconds, or whose year had 5 digits, came back as other instants or not as RFC 3339 times.';
+COMMENT ON FUNCTION app_private.tg_visit__booked_in_range() IS 'Trigger: a visit is booked from 2000 to 2199 in its clinic''s calendar (INVALID_INPUT): times whose offset in the clinic''s zone had seconds, or whose year had 5 digits, came back as other instants or not as RFC 3339 times.';
 
 
 --

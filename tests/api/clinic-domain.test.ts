@@ -366,6 +366,12 @@ describe("bad input gets a clear code and writes nothing", () => {
       });
     }
     expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
+    // in the clinic's calendar (Dar es Salaam, UTC+3): half past midnight on 1 January 2000 there is still 1999 in UTC
+    const first = await receptionist.graphql(
+      `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2000-01-01T00:30:00+03:00" } }) { visit { scheduledAt } } }`,
+      { p: patient.id, d: doctor.id },
+    );
+    expect(first.body).toEqual({ data: { createVisit: { visit: { scheduledAt: "2000-01-01T00:30:00.000000+03:00" } } } });
     // one booked in 9999 before that rule is cancelled, as any other (the rule is checked when the time changes)
     const far = await createVisit(a);
     await writeBehindTriggers("update app_public.visit set scheduled_at = '9999-12-31 23:00+00' where id = $1", [far.id]);
