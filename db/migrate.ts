@@ -54,7 +54,6 @@ export async function runMigrations(config: DatabaseConfig): Promise<void> {
   await withPoolClosed(migrate(migrationSettings(config)));
 }
 
-/** Development: re-applies the current migration on every change (once, with `once`). */
 /**
  * graphile-migrate watch on migrations/current.sql (`once`: apply it and stop).
  * With `touchWhenApplied`, that file's time is set each time a changed

@@ -2570,6 +2570,33 @@ COMMENT ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date 
 
 
 --
+-- Name: lock_clinic_currency(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if exclusive then
+    perform pg_advisory_xact_lock(hashtextextended('currency:' || lock_clinic_currency.clinic_id, 0));
+  else
+    perform pg_advisory_xact_lock_shared(hashtextextended('currency:' || lock_clinic_currency.clinic_id, 0));
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION lock_clinic_currency(clinic_id uuid, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) IS 'Locks a clinic''s currency until the end of the transaction: shared for a new invoice, exclusive for a change of the currency (tg_invoice__currency_turn, tg_clinic__currency_kept).';
+
+
+--
 -- Name: mark_audit_anchored(jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3393,6 +3420,7 @@ CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
+  v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
   v_kind text;
   v_prefix text;
   v_others text[];
@@ -3403,13 +3431,13 @@ begin
   end if;
   -- each kind keeps a prefix of its own: {"PAT": "PT", "INV": "PT"} numbered patients and invoices alike
   if (select count(distinct upper(coalesce(new.code_prefixes ->> k, k)))
-      from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k) < 6 then
+      from unnest(v_kinds) k) < cardinality(v_kinds) then
     raise exception 'Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.'
       using errcode = 'CINVL';
   end if;
   if tg_op = 'UPDATE' then
     for v_kind, v_prefix in
-      select k, coalesce(new.code_prefixes ->> k, k) from unnest(array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF']) k
+      select k, coalesce(new.code_prefixes ->> k, k) from unnest(v_kinds) k
       where upper(coalesce(new.code_prefixes ->> k, k)) <> upper(coalesce(old.code_prefixes ->> k, k))
     loop
       v_others := array_remove(app_private.kinds_with_codes(new.id, v_prefix), v_kind);
@@ -3438,13 +3466,14 @@ COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger:
 --
 
 CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
   if not app_public.is_valid_currency(new.currency) then
     return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
   end if;
-  perform pg_advisory_xact_lock(hashtextextended('currency:' || new.id, 0));
+  perform app_private.lock_clinic_currency(new.id, true);
   -- read after the lock: an invoice made meanwhile has committed (the manager who changes it sees invoices)
   if exists (select from app_public.invoice i where i.clinic_id = new.id) then
     raise exception 'The currency cannot change once the clinic has invoices: its totals would add % to %.', old.currency, new.currency
@@ -3591,11 +3620,12 @@ COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'B
 --
 
 CREATE FUNCTION app_private.tg_invoice__currency_turn() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
   -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
-  perform pg_advisory_xact_lock_shared(hashtextextended('currency:' || new.clinic_id, 0));
+  perform app_private.lock_clinic_currency(new.clinic_id, false);
   return new;
 end;
 $$;
@@ -11812,6 +11842,13 @@ REVOKE ALL ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with 
 --
 
 REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION lock_clinic_currency(clinic_id uuid, exclusive boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) FROM PUBLIC;
 
 
 --
