@@ -423,10 +423,12 @@ COMMENT ON TYPE app_public.visit_status IS 'Where a visit is in its lifecycle.';
 --
 
 CREATE FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) RETURNS date
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select (at at time zone c.timezone)::date from app_public.clinic c where c.id = business_date.clinic_id;
+begin
+  return (select (at at time zone c.timezone)::date from app_public.clinic c where c.id = business_date.clinic_id);
+end;
 $$;
 
 
@@ -444,12 +446,14 @@ COMMENT ON FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with t
 --
 
 CREATE FUNCTION app_hidden.calling_code_for(clinic_id uuid) RETURNS app_public.calling_code
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select coalesce(
+begin
+  return coalesce(
     (select c.calling_code from app_public.clinic c where c.id = calling_code_for.clinic_id),
     nullif(current_setting('clinicops.default_calling_code', true), '')::app_public.calling_code
   );
+end;
 $$;
 
 
@@ -652,13 +656,15 @@ COMMENT ON FUNCTION app_hidden.include_deleted() IS 'True while a trusted functi
 --
 
 CREATE FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select exists (
+begin
+  return exists (
     select 1 from app_public.membership m
     where m.clinic_id = is_practising_doctor.clinic_id and m.id = is_practising_doctor.membership_id
       and m.role = 'doctor' and m.is_active and m.deleted_at is null and m.accepted_at is not null
   );
+end;
 $$;
 
 
@@ -865,8 +871,7 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid, exact_code boolean, last_name text, first_name text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 50
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET plan_cache_mode TO 'force_custom_plan'
-    AS $$
+    AS $_$
 declare
   v_clinic_id uuid := app_public.current_clinic_id();
   v_typed text := btrim(query);
@@ -875,13 +880,15 @@ declare
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
   if char_length(v_typed) between 2 and 100 then
-    return query
-    select s.patient_id, s.code = upper(v_typed), s.last_name, s.first_name from app_private.patient_search s
-    where s.clinic_id = v_clinic_id
-      and (s.search_text like v_text_pattern or s.search_text like v_phone_pattern);
+    -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
+    -- whatever the size of the others (000034)
+    return query execute
+      'select s.patient_id, s.code = upper($4), s.last_name, s.first_name from app_private.patient_search s
+       where s.clinic_id = $1 and (s.search_text like $2 or s.search_text like $3)'
+      using v_clinic_id, v_text_pattern, v_phone_pattern, v_typed;
   end if;
 end;
-$$;
+$_$;
 
 
 ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER;
@@ -898,31 +905,35 @@ COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current cli
 --
 
 CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
-  select case
-    when t.typed !~ '[0-9]' or t.typed ~ '[^0-9[:space:]()./+-]' then null -- not a phone: names and codes are matched as typed
-    when char_length(regexp_replace(n.own, '[^0-9]', '', 'g')) < 2 then null -- no more than a prefix
-    else n.prefix || n.own
-  end
-  -- (0): the trunk prefix some write after the country code, dropped from an international number
-  -- exactly as normalize_phone drops it
-  from (select btrim(query) as typed, regexp_replace(case when btrim(query) ~ '^[[:space:](]*(\+|00)' then replace(btrim(query), '(0)', '') else btrim(query) end, '[[:space:]()./-]', '', 'g') as digits) t
-  cross join lateral (
-    select
-      case
-        when t.digits like '00%' then '+' -- international, 00 for +
-        when n11.trunk then '+' || calling_code -- a whole national number of +1 or +7 with its trunk 1 or 8
-        when t.digits like '0%' and calling_code is not null then '+' || calling_code -- national: trunk 0 for the country
-        else ''
-      end as prefix,
-      case
-        when t.digits like '00%' then substr(t.digits, 3)
-        when n11.trunk or t.digits like '0%' then substr(t.digits, 2)
-        else t.digits
-      end as own
-    from (select (calling_code = '1' and t.digits ~ '^1[0-9]{10}$') or (calling_code = '7' and t.digits ~ '^8[0-9]{10}$') as trunk) n11
-  ) n;
+begin
+  return (
+    select case
+      when t.typed !~ '[0-9]' or t.typed ~ '[^0-9[:space:]()./+-]' then null -- not a phone: names and codes are matched as typed
+      when char_length(regexp_replace(n.own, '[^0-9]', '', 'g')) < 2 then null -- no more than a prefix
+      else n.prefix || n.own
+    end
+    -- (0): the trunk prefix some write after the country code, dropped from an international number
+    -- exactly as normalize_phone drops it
+    from (select btrim(query) as typed, regexp_replace(case when btrim(query) ~ '^[[:space:](]*(\+|00)' then replace(btrim(query), '(0)', '') else btrim(query) end, '[[:space:]()./-]', '', 'g') as digits) t
+    cross join lateral (
+      select
+        case
+          when t.digits like '00%' then '+' -- international, 00 for +
+          when n11.trunk then '+' || calling_code -- a whole national number of +1 or +7 with its trunk 1 or 8
+          when t.digits like '0%' and calling_code is not null then '+' || calling_code -- national: trunk 0 for the country
+          else ''
+        end as prefix,
+        case
+          when t.digits like '00%' then substr(t.digits, 3)
+          when n11.trunk or t.digits like '0%' then substr(t.digits, 2)
+          else t.digits
+        end as own
+      from (select (calling_code = '1' and t.digits ~ '^1[0-9]{10}$') or (calling_code = '7' and t.digits ~ '^8[0-9]{10}$') as trunk) n11
+    ) n
+  );
+end;
 $_$;
 
 
@@ -2525,10 +2536,12 @@ COMMENT ON FUNCTION app_private.live_session() IS 'The session behind the reques
 --
 
 CREATE FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) RETURNS date
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select (at at time zone c.timezone)::date from app_public.clinic c where c.id = local_date.clinic_id;
+begin
+  return (select (at at time zone c.timezone)::date from app_public.clinic c where c.id = local_date.clinic_id);
+end;
 $$;
 
 
@@ -5319,9 +5332,11 @@ COMMENT ON FUNCTION app_public.currency_decimals(code text) IS 'How many decimal
 --
 
 CREATE FUNCTION app_public.current_clinic() RETURNS app_public.clinic
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select c.* from app_public.clinic c where c.id = app_public.current_clinic_id();
+begin
+  return (select c from app_public.clinic c where c.id = app_public.current_clinic_id());
+end;
 $$;
 
 
@@ -5498,9 +5513,11 @@ COMMENT ON COLUMN app_public."user".updated_by IS 'User who last changed the row
 --
 
 CREATE FUNCTION app_public."current_user"() RETURNS app_public."user"
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select u.* from app_public."user" u where u.id = app_public.current_user_id();
+begin
+  return (select u from app_public."user" u where u.id = app_public.current_user_id());
+end;
 $$;
 
 
