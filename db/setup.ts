@@ -216,6 +216,35 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
   }, lockTimeoutMs);
 }
 
+/**
+ * PostgreSQL lets every role take advisory locks, on any key. ClinicOps's keys are no secret (an
+ * account's phone for its logins, a clinic's id for its currency, business days, invitations and
+ * exports) and a clinic's id is in the reporting views: an analyst holding one of them from plain
+ * SQL would stall that person's logins or that clinic's invoices and payments for as long as they
+ * liked. In the application's database only the roles that run ClinicOps's code take them: the
+ * owner role (migrations, the worker, definer functions) and the visitor (the API's triggers).
+ * Run as root at every start; changes nothing once done. `false` when root is not a superuser
+ * (the functions are the bootstrap superuser's): then every role keeps them.
+ */
+export async function keepAdvisoryLocksToClinicOps(config: DatabaseConfig): Promise<boolean> {
+  const { owner, visitor } = config.roles;
+  return withClient(config.rootUrl, async (client) => {
+    const { rows } = await client.query(
+      `select p.oid::regprocedure::text as signature,
+         has_function_privilege('public', p.oid, 'execute') as public,
+         (select rolsuper from pg_roles where rolname = current_user) as superuser
+       from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
+    );
+    if (!rows[0]?.superuser) return false;
+    const open = rows.filter((row) => row.public).map((row) => `pg_catalog.${row.signature}`).join(", ");
+    if (open) {
+      await client.query(`revoke execute on function ${open} from public;
+        grant execute on function ${open} to ${ident(owner)}, ${ident(visitor)}`);
+    }
+    return true;
+  });
+}
+
 /** Gives the audit log (and its trigger function) back to the owner role, for migrations that alter it; sealAuditLog afterwards. Run as root. */
 export async function unsealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT_LOG_LOCK_TIMEOUT_MS): Promise<void> {
   const { owner } = config.roles;
@@ -281,6 +310,9 @@ async function prepareInTurn(config: DatabaseConfig, log: (message: string) => v
     } else if (!(await sealAuditLog(config))) {
       log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
     }
+  }
+  if (!(await keepAdvisoryLocksToClinicOps(config))) {
+    log("advisory locks left to every role: DATABASE_URL does not name a superuser");
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
   log("database ready");

@@ -76,6 +76,20 @@ test("cannot reach the application's tables, secrets or the audit chain", async 
   }
 });
 
+test("cannot take the advisory locks that hold up a clinic's invoices or an account's logins", async () => {
+  // the keys are in the code; a lock held from plain SQL would stall every new invoice of clinic A,
+  // and every login of this phone, for as long as the analyst liked
+  await expect(analyst.query("select pg_advisory_lock(hashtextextended('currency:' || $1, 0))", [a.clinicId])).rejects.toThrow(/permission denied/);
+  await expect(analyst.query("select pg_try_advisory_lock_shared(hashtextextended('user:' || '+255700000001', 0))")).rejects.toThrow(/permission denied/);
+  await expect(analyst.query("select pg_advisory_xact_lock(hashtext($1), 0)", [a.clinicId])).rejects.toThrow(/permission denied/);
+  const { rows } = await rootPool().query(
+    `select count(*)::int as open from pg_proc p
+     where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_' and has_function_privilege($1, p.oid, 'execute')`,
+    [ANALYST],
+  );
+  expect(rows[0].open).toBe(0);
+});
+
 test("setting claims, roles or the session's user changes nothing", async () => {
   await analyst.query("select set_config('jwt.claims.clinic_id', $1, false), set_config('jwt.claims.role', 'owner', false)", [b.clinicId]);
   const { rows: sessions } = await rootPool().query("select id from app_private.session where clinic_id = $1 limit 1", [b.clinicId]);
