@@ -1439,9 +1439,10 @@ COMMENT ON CONSTRAINT invoice_line_check ON app_public.invoice_line IS 'A line''
 --
 
 CREATE FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
   insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
   select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
   from unnest(lines) l
@@ -1449,6 +1450,7 @@ CREATE FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, li
   group by l.clinic_id, l.service_id
   on conflict (clinic_id, local_date, service_id)
   do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
+end;
 $$;
 
 
@@ -1552,12 +1554,14 @@ COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason t
 --
 
 CREATE FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic_id uuid, occurred_at timestamp with time zone, actor_user_id uuid, action text, table_name text, record_id uuid, old_values jsonb, new_values jsonb, detail jsonb) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE plpgsql IMMUTABLE
     AS $$
-  select encode(sha256(convert_to(jsonb_build_array(
+begin
+  return encode(sha256(convert_to(jsonb_build_array(
     prev_hash, seq, clinic_id, (extract(epoch from occurred_at) * 1000000)::bigint, actor_user_id,
     action, table_name, record_id, old_values, new_values, detail
   )::text, 'UTF8')), 'hex');
+end;
 $$;
 
 
@@ -1885,9 +1889,11 @@ COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to
 --
 
 CREATE FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) RETURNS TABLE(cash numeric, card numeric, bank_transfer numeric, mobile_money numeric, insurance numeric)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
+  return query
   with movements as (
     select p.method, p.amount from app_public.payment p
     where p.clinic_id = expected_totals.clinic_id and p.business_date = expected_totals.business_date
@@ -1901,6 +1907,7 @@ CREATE FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) 
          coalesce(sum(amount) filter (where method = 'mobile_money'), 0),
          coalesce(sum(amount) filter (where method = 'insurance'), 0)
   from movements;
+end;
 $$;
 
 
@@ -2307,13 +2314,15 @@ COMMENT ON COLUMN app_public.patient.deleted_by IS 'Who deleted the patient.';
 --
 
 CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
   insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
   select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
     set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+end;
 $$;
 
 
@@ -2931,13 +2940,15 @@ COMMENT ON FUNCTION app_private.reconciliation_document(clinic_id uuid, business
 --
 
 CREATE FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
   update app_public.invoice i set amount_paid =
     coalesce((select sum(p.amount) from app_public.payment p where p.clinic_id = i.clinic_id and p.invoice_id = i.id), 0)
     - coalesce((select sum(r.amount) from app_public.refund r where r.clinic_id = i.clinic_id and r.invoice_id = i.id), 0)
   where i.clinic_id = refresh_amount_paid.clinic_id and i.id = refresh_amount_paid.invoice_id;
+end;
 $$;
 
 
@@ -2955,9 +2966,10 @@ COMMENT ON FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id u
 --
 
 CREATE FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_id uuid) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
   update app_public.invoice i set
     subtotal = t.subtotal, discount_total = t.discount, tax_total = t.tax, total = t.total
   from (
@@ -2967,6 +2979,7 @@ CREATE FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_id uu
     where l.clinic_id = refresh_invoice_totals.clinic_id and l.invoice_id = refresh_invoice_totals.invoice_id
   ) t
   where i.clinic_id = refresh_invoice_totals.clinic_id and i.id = refresh_invoice_totals.invoice_id;
+end;
 $$;
 
 
@@ -2984,9 +2997,10 @@ COMMENT ON FUNCTION app_private.refresh_invoice_totals(clinic_id uuid, invoice_i
 --
 
 CREATE FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date date) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+begin
   update app_public.daily_reconciliation d set
     expected_cash = t.cash, expected_card = t.card, expected_bank_transfer = t.bank_transfer,
     expected_mobile_money = t.mobile_money, expected_insurance = t.insurance
@@ -2995,6 +3009,7 @@ CREATE FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_date
     and d.status = 'open'
     and (d.expected_cash, d.expected_card, d.expected_bank_transfer, d.expected_mobile_money, d.expected_insurance)
         is distinct from (t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance);
+end;
 $$;
 
 
@@ -4563,11 +4578,15 @@ COMMENT ON FUNCTION app_private.trunk_phone_corrected(phone text) IS 'The phone 
 --
 
 CREATE FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) RETURNS numeric
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select coalesce(sum(s.line_total), 0) from app_public.visit_service s
-  where s.clinic_id = visit_value.clinic_id and s.visit_id = visit_value.visit_id;
+begin
+  return (
+    select coalesce(sum(s.line_total), 0) from app_public.visit_service s
+    where s.clinic_id = visit_value.clinic_id and s.visit_id = visit_value.visit_id
+  );
+end;
 $$;
 
 
