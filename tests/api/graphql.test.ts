@@ -247,6 +247,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0].n).toBe(0);
     const visitor = await anonymous.graphql("{ currentUser { rowId } currentClinic { rowId } }");
     expect(visitor.body).toEqual({ data: { currentUser: null, currentClinic: null } });
+    // null, not an object of nulls, whatever is asked (a function's row of nulls, without its key)
+    const nullable = await anonymous.graphql("{ currentUser { createdBy updatedBy } currentClinic { callingCode invoiceFooter email } }");
+    expect(nullable.body).toEqual({ data: { currentUser: null, currentClinic: null } });
   });
 
   test("a malformed phone at login is INVALID_PHONE", async () => {
