@@ -189,6 +189,19 @@ describe("append-only", () => {
 });
 
 describe("hash chain", () => {
+  test("an entry's hash is what it always was, so chains written before a change of audit_hash still verify", async () => {
+    // computed by the function as 000001 wrote it (SQL) and as 000076 rewrote it (PL/pgSQL): nulls, unicode,
+    // microseconds before 1970 and before 1900, a number's trailing zero kept in jsonb
+    const hash = async (args: unknown[]) =>
+      (await rootPool().query("select app_private.audit_hash($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) as h", args)).rows[0].h;
+    expect(await hash(Array(11).fill(null))).toBe("c8bfffc7b07dccca0a7f1da44c7b13ba048b8e30e2522857dc23134a24cc4693");
+    expect(await hash(["9f2c", 42, "11111111-2222-3333-4444-555555555555", "1969-12-31 23:59:59.999999+00", "66666666-7777-8888-9999-000000000000",
+      "update", "patient", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", '{"last_name": "Zoë"}', '{"last_name": "Zoë 🙂", "price": 1.50}', null]))
+      .toBe("3bfde5e4255ef73cd54b43890cd4501e08c5028284434ab0acc85e41ae4221b1");
+    expect(await hash(["", 1, "11111111-2222-3333-4444-555555555555", "1900-01-01 00:00:00.000001+00", null, "login", null, null, null, null,
+      '{"ip": "10.0.0.1", "ok": true}'])).toBe("d9a33419a17febe27f784f0e72fae4510aa7d8e9605b9a04181f89df4953425e");
+  });
+
   test("verifies, and exposes an entry edited behind the database's back", async () => {
     const tampered = await createClinic("Tampered clinic");
     await rootPool().query("update app_public.clinic set address = 'Old road 1' where id = $1", [tampered.clinicId]);
