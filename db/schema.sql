@@ -1642,6 +1642,31 @@ COMMENT ON FUNCTION app_private.audit_heads_to_anchor() IS 'The head of every au
 
 
 --
+-- Name: check_currency_decimals(numeric, text, numeric); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_currency_decimals(amount numeric, currency text, whole numeric) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+begin
+  if amount <> round(amount, app_public.currency_decimals(currency)) and amount is distinct from whole then
+    raise exception 'An amount has no more decimals than the invoice''s currency (%: %).', currency, app_public.currency_decimals(currency)
+      using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_currency_decimals(amount numeric, currency text, whole numeric) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_currency_decimals(amount numeric, currency text, whole numeric); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_currency_decimals(amount numeric, currency text, whole numeric) IS 'Refuses (INVALID_INPUT) an amount of a payment or refund finer than its currency''s decimals, unless it is `whole`: all of the invoice''s balance, or all that is left of the payment. Called on the amount as typed by record_payment and refund_payment, and on the row by their trigger.';
+
+
+--
 -- Name: check_password(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -1829,7 +1854,7 @@ begin
   )
   select (select coalesce(sum(amount), 0) from per_day),
     (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(16,3)::text) order by g)
-     from generate_series(from_date, to_date, interval '1 day') g left join per_day p on p.business_date = g::date),
+     from generate_series(from_date::timestamp, to_date::timestamp, interval '1 day') g left join per_day p on p.business_date = g::date),
     (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount::text) order by method), '[]')
      from (select m.method, sum(m.amount) as amount from app_private.daily_money m
            where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method) x)
@@ -3522,6 +3547,38 @@ COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses 
 
 
 --
+-- Name: tg_clinic__no_closed_day_ahead(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__no_closed_day_ahead() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_day date;
+begin
+  -- after the row's checks: the new zone is a valid one
+  select max(d.business_date) into v_day from app_public.daily_reconciliation d
+  where d.clinic_id = new.id and d.status = 'closed' and d.business_date > (now() at time zone new.timezone)::date;
+  if v_day is not null then
+    raise exception 'The business day % is closed and would not have started yet in %: reopen it first.', v_day, new.timezone
+      using errcode = 'CINVL';
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__no_closed_day_ahead() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__no_closed_day_ahead(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__no_closed_day_ahead() IS 'Trigger: refuses (INVALID_INPUT) a time zone in which a closed business day of the clinic has not started yet; reopen the day first.';
+
+
+--
 -- Name: tg_clinic__normalize_phone(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4053,10 +4110,7 @@ begin
     from app_public.payment p join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
     where p.clinic_id = new.clinic_id and p.id = new.payment_id;
   end if;
-  if new.amount <> round(new.amount, app_public.currency_decimals(v_currency)) and new.amount is distinct from v_all then
-    raise exception 'An amount has no more decimals than the invoice''s currency (%: %).', v_currency, app_public.currency_decimals(v_currency)
-      using errcode = 'CINVL';
-  end if;
+  perform app_private.check_currency_decimals(new.amount, v_currency, v_all);
   return new;
 end;
 $$;
@@ -4724,11 +4778,6 @@ CREATE TABLE app_public.daily_reconciliation (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
     CONSTRAINT counted_amounts_are_numbers CHECK (((((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card)) AND ('NaN'::numeric <> counted_bank_transfer)) AND ('NaN'::numeric <> counted_mobile_money)) AND ('NaN'::numeric <> counted_insurance))),
-    CONSTRAINT daily_reconciliation_counted_bank_transfer_check CHECK ((counted_bank_transfer >= (0)::numeric)),
-    CONSTRAINT daily_reconciliation_counted_card_check CHECK ((counted_card >= (0)::numeric)),
-    CONSTRAINT daily_reconciliation_counted_cash_check CHECK ((counted_cash >= (0)::numeric)),
-    CONSTRAINT daily_reconciliation_counted_insurance_check CHECK ((counted_insurance >= (0)::numeric)),
-    CONSTRAINT daily_reconciliation_counted_mobile_money_check CHECK ((counted_mobile_money >= (0)::numeric)),
     CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
     CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
 );
@@ -4820,35 +4869,35 @@ COMMENT ON COLUMN app_public.daily_reconciliation.expected_total IS 'All expecte
 -- Name: COLUMN daily_reconciliation.counted_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_cash IS 'Cash counted in the drawer.';
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_cash IS 'The day''s cash as counted: what is in the drawer less its opening float; negative when more cash was refunded than taken.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.counted_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_card IS 'Card total from the terminal.';
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_card IS 'The day''s card total from the terminal; negative when card refunds exceed card payments.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.counted_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_bank_transfer IS 'Bank transfers seen on the statement.';
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_bank_transfer IS 'The day''s bank transfers seen on the statement; negative when refunds exceed them.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.counted_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_mobile_money IS 'Mobile money seen on the statement.';
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_mobile_money IS 'The day''s mobile money seen on the statement; negative when refunds exceed it.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.counted_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_insurance IS 'Insurance amounts confirmed.';
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_insurance IS 'The day''s insurance amounts confirmed; negative when refunds exceed them.';
 
 
 --
@@ -4960,6 +5009,9 @@ begin
   end if;
   if business_date is null or business_date > app_hidden.business_date(v_clinic, now()) then
     raise exception 'Only a business day that has started can be closed.' using errcode = 'CINVL';
+  end if;
+  if business_date < date '2000-01-01' then
+    raise exception 'Only a business day from 2000-01-01 on can be closed.' using errcode = 'CINVL';
   end if;
   if exists (select from unnest(array[counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance]) a
              where a <> round(a, app_public.currency_decimals(v_currency))) then
@@ -6415,6 +6467,8 @@ begin
   if v_invoice.id is null then
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
+  -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell
+  perform app_private.check_currency_decimals(amount, v_invoice.currency, v_invoice.balance);
 
   if idempotency_key is not null then
     select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.idempotency_key = record_payment.idempotency_key;
@@ -6634,6 +6688,9 @@ begin
   end if;
   -- The payment's row lock (above) orders concurrent refunds of it.
   v_left := v_payment.amount - app_public.payment_refunded_amount(v_payment);
+  -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell
+  perform app_private.check_currency_decimals(amount, (select i.currency from app_public.invoice i
+    where i.clinic_id = v_clinic and i.id = v_payment.invoice_id), v_left);
   if amount > v_left then
     -- what is left as data too (extensions.refundable), in the API's money form: the text of numeric(16,3)
     raise exception 'A refund of % is more than the % left of this payment.', amount, v_left
@@ -10127,6 +10184,20 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit_s
 
 
 --
+-- Name: clinic _600_no_closed_day_ahead; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _600_no_closed_day_ahead AFTER UPDATE OF timezone ON app_public.clinic FOR EACH ROW WHEN ((old.timezone IS DISTINCT FROM new.timezone)) EXECUTE FUNCTION app_private.tg_clinic__no_closed_day_ahead();
+
+
+--
+-- Name: TRIGGER _600_no_closed_day_ahead ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _600_no_closed_day_ahead ON app_public.clinic IS 'A closed business day has started in the clinic''s time zone (tg_clinic__no_closed_day_ahead).';
+
+
+--
 -- Name: service _600_record_price; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11678,6 +11749,13 @@ REVOKE ALL ON FUNCTION app_private.audit_heads_to_anchor() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION check_currency_decimals(amount numeric, currency text, whole numeric); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_currency_decimals(amount numeric, currency text, whole numeric) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION check_password(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12067,6 +12145,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() FROM PUBL
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__currency_kept() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__no_closed_day_ahead(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__no_closed_day_ahead() FROM PUBLIC;
 
 
 --

@@ -84,7 +84,6 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
 const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
 const DISCOUNT_NOT_NEGATIVE = "A discount cannot be negative.";
 const DISCOUNT_WITHIN_LINE = "A discount cannot be more than the line's amount (quantity × unit price).";
-const COUNTED_NOT_NEGATIVE = "Counted amounts cannot be negative.";
 const ADDRESS = "An address is at most 500 characters.";
 
 /**
@@ -141,11 +140,6 @@ const CHECK_MESSAGES: Record<string, string> = {
   payment_reference_check: "A reference is at most 200 characters.",
   payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
   refund_reason_check: "A reason to refund is at most 500 characters.",
-  daily_reconciliation_counted_cash_check: COUNTED_NOT_NEGATIVE,
-  daily_reconciliation_counted_card_check: COUNTED_NOT_NEGATIVE,
-  daily_reconciliation_counted_bank_transfer_check: COUNTED_NOT_NEGATIVE,
-  daily_reconciliation_counted_mobile_money_check: COUNTED_NOT_NEGATIVE,
-  daily_reconciliation_counted_insurance_check: COUNTED_NOT_NEGATIVE,
   counted_amounts_are_numbers: "Counted amounts must be numbers.",
   daily_reconciliation_notes_check: "Notes are at most 2000 characters.",
   daily_reconciliation_reopen_reason_check: "A reason to reopen a day is at most 500 characters.",

@@ -88,6 +88,18 @@ test("equals the same figures computed by plain SQL", async () => {
   expect(d.averageVisitValue).toBe("6000.00"); // (12,000 + 0) / 2
 });
 
+test("revenueByDay lists every day of the period where summer time starts at midnight (Santiago, 6 September 2026)", async () => {
+  const santiago = await createClinic("Santiago dashboard clinic");
+  await rootPool().query("update app_public.clinic set timezone = 'America/Santiago' where id = $1", [santiago.clinicId]);
+  const santiagoOwner = new Browser(api);
+  await santiagoOwner.login(santiago.members.owner.phone, santiago.members.owner.password);
+  const r = await santiagoOwner.graphql(DASHBOARD, { from: "2026-09-01", to: "2026-09-30" });
+  expect(r.body.errors).toBeUndefined();
+  const days = r.body.data.dashboard.revenueByDay.map((d: { date: string }) => d.date);
+  expect(days).toHaveLength(30);
+  expect([days[0], days[5], days[6], days[29]]).toEqual(["2026-09-01", "2026-09-06", "2026-09-07", "2026-09-30"]);
+});
+
 test("only owners, admins and cashiers see it", async () => {
   for (const role of ["doctor", "receptionist"] as const) {
     const browser = new Browser(api);

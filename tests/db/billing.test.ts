@@ -356,9 +356,49 @@ describe("payments and refunds are in the currency's decimals", () => {
     const { rows } = await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1 and amount = 0.5", [invoice.id]);
     expect(rows).toEqual([{ n: 0 }]);
   });
+
+  test("an amount finer than the database keeps is refused as typed, not rounded to 3 decimals and taken", async () => {
+    const dinar = await createClinic("Dinar clinic");
+    await rootPool().query("update app_public.clinic set currency = 'KWD' where id = $1", [dinar.clinicId]);
+    const session = await cashierSession(dinar);
+    const invoice = await createIssuedInvoice(dinar, "100");
+    // stored in numeric(16,3), 1.0004 was 1.000 and 10.1235 was 10.124 before the currency's check saw them
+    for (const amount of ["1.0004", "10.1235"]) {
+      await expect(pay(session, invoice.id, amount)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/KWD: 3/) });
+    }
+    const shillings = await createClinic("Four-decimal shilling clinic");
+    const shillingInvoice = await createIssuedInvoice(shillings, "100");
+    await expect(pay(await cashierSession(shillings), shillingInvoice.id, "10.0001")).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/TZS: 2/) });
+    const payment = await pay(session, invoice.id, "10.125");
+    await expect(committedAs(session, (c) => c.query("select app_public.refund_payment($1, 1.0004, 'Typo')", [payment.id]))).rejects.toMatchObject({
+      code: "CINVL", message: expect.stringMatching(/KWD: 3/),
+    });
+    const { rows } = await rootPool().query(
+      "select (select count(*) from app_public.payment where invoice_id = $1)::int as payments, (select count(*) from app_public.refund where invoice_id = $1)::int as refunds",
+      [invoice.id],
+    );
+    expect(rows).toEqual([{ payments: 1, refunds: 0 }]);
+  });
 });
 
 describe("a closed day is final", () => {
+  test("the clinic's time zone cannot move to one where a closed day has not started; reopened, it can", async () => {
+    // Kiritimati (UTC+14) is always a calendar day ahead of Pago Pago (UTC-11)
+    const ahead = await createClinic("Kiritimati clinic");
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [ahead.clinicId]);
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Pacific/Kiritimati')::date::text as today");
+    await committedAs(await cashierSession(ahead), (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0)", [today]));
+    const owner = await openSession(ahead.members.owner.userId, ahead.clinicId);
+    const move = () => committedAs(owner, (c) => c.query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [ahead.clinicId]));
+    await expect(move()).rejects.toMatchObject({
+      code: "CINVL", message: `The business day ${today} is closed and would not have started yet in Pacific/Pago_Pago: reopen it first.`,
+    });
+    expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [ahead.clinicId])).rows).toEqual([{ timezone: "Pacific/Kiritimati" }]);
+    await committedAs(owner, (c) => c.query("select app_public.reopen_day($1::date, 'Wrong time zone')", [today]));
+    await move();
+    expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [ahead.clinicId])).rows).toEqual([{ timezone: "Pacific/Pago_Pago" }]);
+  });
+
   test("its notes cannot be rewritten; reopened by an owner, they can", async () => {
     const closing = await createClinic("Closing notes clinic");
     const day = "2026-06-01";
@@ -568,6 +608,16 @@ test("Infinity is never an amount of money: INVALID_INPUT, not more than the bal
   await asMember(clinic.members.cashier, async (c) => {
     await expect(c.query("select app_public.close_day($1::date, 'Infinity')", [day])).rejects.toMatchObject({ code: "22003" });
   });
+});
+
+test("a day before 2000 is not closed: no clinic had it (4714 BC was told a time zone offset was out of range)", async () => {
+  for (const day of ["1999-12-31", "0001-01-01", "4714-11-24 BC"]) {
+    await expect(asMember(clinic.members.cashier, (c) => c.query("select app_public.close_day($1::date)", [day]))).rejects.toMatchObject({
+      code: "CINVL", message: "Only a business day from 2000-01-01 on can be closed.",
+    });
+  }
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.daily_reconciliation where clinic_id = $1 and business_date < '2000-01-01'", [clinic.clinicId]);
+  expect(rows).toEqual([{ n: 0 }]);
 });
 
 test("counted amounts are in the currency's decimals: 1.23456 shillings are refused, not counted as 1.235", async () => {

@@ -26,7 +26,7 @@ async function runTask(asOf: string): Promise<void> {
 
 async function day(clinicId: string, date: string) {
   const { rows } = await rootPool().query(
-    `select status, expected_cash, expected_card, expected_mobile_money, expected_total, updated_at
+    `select status, expected_cash, expected_card, expected_mobile_money, expected_total, counted_card, difference, updated_at
      from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2`,
     [clinicId, date],
   );
@@ -94,10 +94,11 @@ describe("in Dar es Salaam (UTC+3)", () => {
     expect(await day(clinic.clinicId, "2026-02-10")).toMatchObject({ status: "open", expected_total: "0.000" });
   });
 
-  test("the refund's own day carries it", async () => {
+  test("the refund's own day carries it, and is counted as it is: more paid out than taken in", async () => {
     const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
-    await committedAs(cashier, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0, 'Refund day')", [today]));
-    expect(await day(clinic.clinicId, today)).toMatchObject({ status: "closed", expected_card: "-1500.000" });
+    // counted as expected, the day reconciles: 0 would have read as a surplus of 1,500
+    await committedAs(cashier, (c) => c.query("select app_public.close_day($1::date, 0, -1500, 0, 0, 0, 'Refund day')", [today]));
+    expect(await day(clinic.clinicId, today)).toMatchObject({ status: "closed", expected_card: "-1500.000", counted_card: "-1500.000", difference: "0.000" });
   });
 });
 
