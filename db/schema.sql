@@ -2691,6 +2691,27 @@ COMMENT ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) IS 'How
 
 
 --
+-- Name: money_text(numeric, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.money_text(amount numeric, currency text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select case when amount = round(amount, app_public.currency_decimals(currency))
+    then round(amount, app_public.currency_decimals(currency))::text else trim_scale(amount)::text end;
+$$;
+
+
+ALTER FUNCTION app_private.money_text(amount numeric, currency text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION money_text(amount numeric, currency text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.money_text(amount numeric, currency text) IS 'An amount as messages print it: in the currency''s decimals (2666 yen, 12.50 dollars), or as finely as it is when it is finer (10.005 dollars owed on lines from before 000022).';
+
+
+--
 -- Name: monthly_summary_document(uuid, date, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6454,6 +6475,9 @@ begin
   if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
     raise exception 'A payment must be a number more than zero.' using errcode = 'CINVL';
   end if;
+  if amount > 9999999999999.999 then
+    raise exception 'A payment is at most 9999999999999.999.' using errcode = 'CINVL';
+  end if;
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
   end if;
@@ -6493,7 +6517,7 @@ begin
   end if;
   if amount > v_invoice.balance then
     -- the balance as data too (extensions.balance), in the API's money form: the text of numeric(16,3)
-    raise exception 'This payment of % is more than the balance of %.', amount, v_invoice.balance
+    raise exception 'This payment of % is more than the balance of %.', amount, app_private.money_text(v_invoice.balance, v_invoice.currency)
       using errcode = 'COVPY', detail = json_build_object('balance', v_invoice.balance::numeric(16,3)::text)::text;
   end if;
 
@@ -6672,12 +6696,16 @@ declare
   v_payment app_public.payment;
   v_refund app_public.refund;
   v_left numeric;
+  v_currency text;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
   if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
     raise exception 'A refund must be a number more than zero.' using errcode = 'CINVL';
+  end if;
+  if amount > 9999999999999.999 then
+    raise exception 'A refund is at most 9999999999999.999.' using errcode = 'CINVL';
   end if;
   if nullif(btrim(reason), '') is null then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
@@ -6688,12 +6716,12 @@ begin
   end if;
   -- The payment's row lock (above) orders concurrent refunds of it.
   v_left := v_payment.amount - app_public.payment_refunded_amount(v_payment);
+  select i.currency into v_currency from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell
-  perform app_private.check_currency_decimals(amount, (select i.currency from app_public.invoice i
-    where i.clinic_id = v_clinic and i.id = v_payment.invoice_id), v_left);
+  perform app_private.check_currency_decimals(amount, v_currency, v_left);
   if amount > v_left then
     -- what is left as data too (extensions.refundable), in the API's money form: the text of numeric(16,3)
-    raise exception 'A refund of % is more than the % left of this payment.', amount, v_left
+    raise exception 'A refund of % is more than the % left of this payment.', amount, app_private.money_text(v_left, v_currency)
       using errcode = 'CRFND', detail = json_build_object('refundable', v_left::numeric(16,3)::text)::text;
   end if;
   perform 1 from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id for update;
@@ -11977,6 +12005,13 @@ REVOKE ALL ON FUNCTION app_private.mark_audit_anchored(heads jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION money_text(amount numeric, currency text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.money_text(amount numeric, currency text) FROM PUBLIC;
 
 
 --

@@ -30,7 +30,7 @@ test("money mistakes get stable codes and write nothing", async () => {
   const over = await cashier.graphql(PAY, { id: invoice.id, amount: "1000.01", method: "cash" });
   expect(over.body.errors?.[0]).toEqual({
     extensions: { code: "OVERPAYMENT", balance: "1000.000" },
-    message: "This payment of 1000.01 is more than the balance of 1000.000.",
+    message: "This payment of 1000.01 is more than the balance of 1000.00.",
     locations: expect.any(Array),
     path: ["recordPayment"],
   });
@@ -91,7 +91,7 @@ test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or ref
   const tooMuch = await cashier.graphql(REFUND, { id: paymentId, amount: "250.5" });
   expect(tooMuch.body.errors?.[0]).toMatchObject({
     extensions: { code: "REFUND_EXCEEDS_PAYMENT", refundable: "200.500" },
-    message: "A refund of 250.5 is more than the 200.500 left of this payment.",
+    message: "A refund of 250.5 is more than the 200.50 left of this payment.",
   });
   const all = await cashier.graphql(REFUND, { id: paymentId, amount: (tooMuch.body.errors?.[0].extensions as { refundable?: string })?.refundable });
   expect(all.body.data.refundPayment.result.amount).toBe("200.500");

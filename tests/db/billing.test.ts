@@ -355,6 +355,21 @@ describe("payments and refunds are in the currency's decimals", () => {
     expect(await invoiceRow(old.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
     const { rows } = await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1 and amount = 0.5", [invoice.id]);
     expect(rows).toEqual([{ n: 0 }]);
+    // refusals speak yen: no decimals for the balance or what is left
+    await expect(pay(session, invoice.id, "100000")).rejects.toMatchObject({ code: "COVPY", message: expect.stringMatching(/ balance of \d+\.$/) });
+    await expect(refund("5000")).rejects.toMatchObject({ code: "CRFND", message: "A refund of 5000 is more than the 300 left of this payment." });
+  });
+
+  test("an amount beyond what the database keeps is INVALID_INPUT, not an overpayment printed back in 310 digits", async () => {
+    const session = await cashierSession(clinic);
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    for (const amount of ["1e20", "1e309"]) {
+      await expect(pay(session, invoice.id, amount)).rejects.toMatchObject({ code: "CINVL", message: "A payment is at most 9999999999999.999." });
+    }
+    const payment = await pay(session, invoice.id, "100");
+    await expect(committedAs(session, (c) => c.query("select app_public.refund_payment($1, 1e20, 'Typo')", [payment.id]))).rejects.toMatchObject({
+      code: "CINVL", message: "A refund is at most 9999999999999.999.",
+    });
   });
 
   test("an amount finer than the database keeps is refused as typed, not rounded to 3 decimals and taken", async () => {
