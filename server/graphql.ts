@@ -36,6 +36,9 @@ export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): Graphi
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
     plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, signedCursorsPlugin(settings.jwtSecret)],
     pgServices: [pgService(pool)],
+    // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
+    // the plugin's default refused it with an error that reached clients as INTERNAL
+    schema: { connectionFilterAllowNullInput: true, connectionFilterAllowEmptyObjectInput: true },
     grafserv: {
       graphqlPath: "/graphql",
       graphiql: !settings.production,

@@ -563,6 +563,24 @@ describe("aggregates and filters", () => {
     for (const status of ["scheduled", "scheduled", "checked_in", "completed", "cancelled"]) await createVisit(clinic, status);
   });
 
+  test("a filter value left null or empty (a cleared dropdown) filters nothing, as if left out, instead of failing", async () => {
+    const all = (await manager.graphql("{ visits { totalCount } patients { totalCount } }")).body.data;
+    expect(all.visits.totalCount).toBe(5);
+    for (const [filter, variables] of [
+      ["{ doctorId: { equalTo: $d } }", {}], ["{ doctorId: { equalTo: $d } }", { d: null }], ["{}", {}], ["{ status: null }", {}],
+      ["{ status: { in: null } }", {}], ["{ scheduledAt: {} }", {}], ["{ patient: {} }", {}], ["{ and: [{ status: null }, {}] }", {}],
+    ] as const) {
+      const r = await manager.graphql(`query${filter.includes("$d") ? "($d: UUID)" : ""} { visits(filter: ${filter}) { totalCount } }`, variables);
+      expect({ filter, variables, body: r.body }).toEqual({ filter, variables, body: { data: { visits: { totalCount: 5 } } } });
+    }
+    const patients = await manager.graphql(`{ patients(filter: {}) { totalCount } searchPatients(query: "zz", filter: { lastName: null }) { totalCount } }`);
+    expect(patients.body.errors).toBeUndefined();
+    expect(patients.body.data.patients.totalCount).toBe(all.patients.totalCount);
+    // a value given still filters
+    const scheduled = await manager.graphql(`{ visits(filter: { status: { equalTo: scheduled }, doctorId: { equalTo: null } }) { totalCount } }`);
+    expect(scheduled.body).toEqual({ data: { visits: { totalCount: 2 } } });
+  });
+
   test("visits per status and per doctor", async () => {
     const r = await manager.graphql(`{
       visits { byStatus: groupedAggregates(groupBy: [STATUS]) { keys distinctCount { rowId } }
