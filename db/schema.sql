@@ -4523,7 +4523,7 @@ begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
     return null;
   end if;
-  perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id)::text);
+  perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id, 'status', new.status)::text);
   return null;
 end;
 $$;

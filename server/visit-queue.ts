@@ -6,13 +6,18 @@
  * subscription starts (a live session: not revoked, not expired), never an
  * argument or a claim alone, so nobody listens to another clinic or after
  * logging out. A notification (trigger _700_notify on app_public.visit) names
- * only the visit; an event is delivered only when the subscriber's session
- * may see that visit through the ordinary row-level security, and then reads
- * it, its status included, the same way: a doctor hears only about their own
- * visits, and a session revoked or expired since is told so (UNAUTHENTICATED)
- * at the next event, which ends its subscription. Any role that may
- * connect may also NOTIFY on the channel: a payload that does not name a
- * visit by a uuid is not ClinicOps' own, and is passed over.
+ * the visit and the status it changed to; an event is delivered only when the
+ * subscriber's session may see that visit through the ordinary row-level
+ * security, and then reads it the same way: a doctor hears only about their
+ * own visits, and a session revoked or expired since is told so
+ * (UNAUTHENTICATED) at the next event, which ends its subscription. The
+ * event's status is the one of its change, so that steps taken in quick
+ * succession are each heard (read at delivery, three steps in one request were
+ * heard as the last one three times); `visit` is the visit as it is now. Any
+ * role that may connect may also NOTIFY on the channel: a payload that does not
+ * name a visit by a uuid is not ClinicOps' own, and is passed over, and a
+ * status is believed only if the visit's own stamps say it has been in it
+ * (checked_in_at for checked_in…), else its status now is given.
  */
 import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
 import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
@@ -22,16 +27,30 @@ import { isUuid } from "../db/uuid.ts";
 
 interface VisitEvent {
   id: string;
+  /** The status the visit changed to, as the notification says; null when it says none that exists. */
+  status: string | null;
 }
+
+/** The stamp each status leaves on a visit (a visit is booked scheduled): what shows it has been in that status. */
+const STAMP_OF_STATUS: Record<string, string | null> = {
+  scheduled: null,
+  checked_in: "checked_in_at",
+  in_progress: "started_at",
+  completed: "completed_at",
+  cancelled: "cancelled_at",
+  no_show: "no_show_at",
+};
+const STAMPS = Object.values(STAMP_OF_STATUS).filter((stamp): stamp is string => stamp !== null);
 
 type MaySee = (visitId: string) => Promise<boolean>;
 
 /** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
 function eventOf(payload: string): VisitEvent | null {
   try {
-    const event: unknown = JSON.parse(payload);
-    const id = (event as Partial<VisitEvent> | null)?.id;
-    return isUuid(id) ? { id } : null;
+    const event = JSON.parse(payload) as Partial<VisitEvent> | null;
+    const id = event?.id;
+    const status = typeof event?.status === "string" && Object.hasOwn(STAMP_OF_STATUS, event.status) ? event.status : null;
+    return isUuid(id) ? { id, status } : null;
   } catch {
     return null;
   }
@@ -108,7 +127,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
     typeDefs: gql`
       """A visit of your clinic was booked, changed status, was moved to another time or handed to another doctor."""
       type VisitQueueEvent {
-        """The visit's status now."""
+        """The status the visit changed to, or was booked in: the step this event tells of (\`visit\` may have moved on since)."""
         status: VisitStatus
         """The visit, as you may see it now."""
         visit: Visit
@@ -147,7 +166,13 @@ export const VisitQueuePlugin = extendSchema((build) => {
       VisitQueueEvent: {
         plans: {
           status($event) {
-            return visitOf($event).get("status");
+            const $visit = visitOf($event);
+            const $stamps = STAMPS.map((stamp) => $visit.get(stamp));
+            return lambda([access($event, "status"), $visit.get("status"), ...$stamps], ([claimed, now, ...stamps]) => {
+              const stamp = claimed === null ? undefined : STAMP_OF_STATUS[claimed];
+              // believed when the visit's stamps show it has been in that status; else its status now
+              return stamp === null || (stamp !== undefined && stamps[STAMPS.indexOf(stamp)] != null) ? claimed : now;
+            });
           },
           visit($event) {
             return visitOf($event);

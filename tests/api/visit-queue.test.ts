@@ -8,7 +8,7 @@ import { createClient, type Client } from "graphql-ws";
 import jwt from "jsonwebtoken";
 import WebSocket from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createUser, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -141,6 +141,30 @@ test("a visit moved to another time or handed to another doctor is heard: the fr
   const heard = { status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } };
   expect({ front: front.received, errors: front.errors }).toEqual({ front: [heard, heard, heard], errors: [] });
   expect({ taking: taking.received, errors: taking.errors }).toEqual({ taking: [heard], errors: [] });
+});
+
+test("steps taken in quick succession are each heard, in order, as the step each one was; a forged status the visit never had is not", async () => {
+  const e = await createClinic("Queue E"); // a channel of its own
+  const { client, received, errors } = await subscribedDesk(e.members.owner);
+  expect(await eventually(() => listeningTo(e.clinicId), "LISTEN")).toBe("LISTEN");
+  const visit = await createVisit(e);
+  await until(() => received.length >= 1);
+  // any role that may connect may NOTIFY: a status the visit's stamps do not show is not believed
+  await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${e.clinicId}`, JSON.stringify({ id: visit.id, status: "cancelled" })]);
+  await until(() => received.length >= 2);
+  // three steps in one transaction: its notifications arrive together, after all of them (read then, each
+  // was "completed"; and equal notifications of one transaction are folded into one)
+  await committedAs(await openSession(e.members.owner.userId, e.clinicId), async (c) => {
+    for (const status of ["checked_in", "in_progress", "completed"]) {
+      await c.query("update app_public.visit set status = $2 where id = $1", [visit.id, status]);
+    }
+  });
+  await until(() => received.length >= 5);
+  await new Promise((r) => setTimeout(r, 300));
+  await client.dispose();
+  expect(errors).toEqual([]);
+  expect(received.map((event) => event.status)).toEqual(["scheduled", "scheduled", "checked_in", "in_progress", "completed"]);
+  expect(received.every((event) => event.visit?.code === visit.code)).toBe(true);
 });
 
 test("without a clinic session the subscription is refused", async () => {
