@@ -2625,11 +2625,7 @@ CREATE FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boole
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  if exclusive then
-    perform pg_advisory_xact_lock(hashtextextended('currency:' || lock_clinic_currency.clinic_id, 0));
-  else
-    perform pg_advisory_xact_lock_shared(hashtextextended('currency:' || lock_clinic_currency.clinic_id, 0));
-  end if;
+  perform app_private.lock_clinic_setting(lock_clinic_currency.clinic_id, 'currency', exclusive);
 end;
 $$;
 
@@ -2641,6 +2637,33 @@ ALTER FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolea
 --
 
 COMMENT ON FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) IS 'Locks a clinic''s currency until the end of the transaction: shared for a new invoice, exclusive for a change of the currency (tg_invoice__currency_turn, tg_clinic__currency_kept).';
+
+
+--
+-- Name: lock_clinic_setting(uuid, text, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if exclusive then
+    perform pg_advisory_xact_lock(hashtextextended(setting || ':' || lock_clinic_setting.clinic_id, 0));
+  else
+    perform pg_advisory_xact_lock_shared(hashtextextended(setting || ':' || lock_clinic_setting.clinic_id, 0));
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) IS 'Locks a setting of a clinic until the end of the transaction: exclusive for a change of it, shared for what must see it unchanged (the currency for a new invoice, the time zone for a close of a day).';
 
 
 --
@@ -3578,7 +3601,8 @@ CREATE FUNCTION app_private.tg_clinic__no_closed_day_ahead() RETURNS trigger
 declare
   v_day date;
 begin
-  -- after the row's checks: the new zone is a valid one
+  -- after the row's checks: the new zone is a valid one; closes under way finish first, later ones wait
+  perform app_private.lock_clinic_setting(new.id, 'time zone', true);
   select max(d.business_date) into v_day from app_public.daily_reconciliation d
   where d.clinic_id = new.id and d.status = 'closed' and d.business_date > (now() at time zone new.timezone)::date;
   if v_day is not null then
@@ -5028,6 +5052,9 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can close a day.' using errcode = 'CFORB';
   end if;
+  -- the clinic's time zone as it is once a change of it under way is done (and a change waits for this close):
+  -- a close must not pass a change to a zone in which its day has not started
+  perform app_private.lock_clinic_setting(v_clinic, 'time zone', false);
   if business_date is null or business_date > app_hidden.business_date(v_clinic, now()) then
     raise exception 'Only a business day that has started can be closed.' using errcode = 'CINVL';
   end if;
@@ -6491,8 +6518,6 @@ begin
   if v_invoice.id is null then
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
-  -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell
-  perform app_private.check_currency_decimals(amount, v_invoice.currency, v_invoice.balance);
 
   if idempotency_key is not null then
     select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.idempotency_key = record_payment.idempotency_key;
@@ -6515,6 +6540,9 @@ begin
     raise exception 'A payment cannot be received before its invoice was made (%).', to_char(v_invoice.created_at, 'YYYY-MM-DD HH24:MI')
       using errcode = 'CINVL';
   end if;
+  -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
+  -- lookup (a payment of the whole balance, finer than the currency, leaves a balance of 0 behind it)
+  perform app_private.check_currency_decimals(amount, v_invoice.currency, v_invoice.balance);
   if amount > v_invoice.balance then
     -- the balance as data too (extensions.balance), in the API's money form: the text of numeric(16,3)
     raise exception 'This payment of % is more than the balance of %.', amount, app_private.money_text(v_invoice.balance, v_invoice.currency)
@@ -11991,6 +12019,13 @@ REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_da
 --
 
 REVOKE ALL ON FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) FROM PUBLIC;
 
 
 --

@@ -90,6 +90,9 @@ export function afterResetSql(config: DatabaseConfig, databaseName = config.data
   return sql.replace(/:DATABASE_[A-Z]+\b/g, (name) => placeholders[name] ?? name);
 }
 
+/** The application_name of the connection that holds a start's turn (inStartTurn). */
+const START_APPLICATION = "clinicops start";
+
 /** One start at a time seals or unseals (servers and workers may start together). */
 const SEAL_LOCK = 7_243_002;
 
@@ -218,28 +221,29 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
 
 /**
  * PostgreSQL lets every role take advisory locks, on any key. ClinicOps's keys are no secret (an
- * account's phone for its logins, a clinic's id for its currency, business days, invitations and
- * exports) and a clinic's id is in the reporting views: an analyst holding one of them from plain
- * SQL would stall that person's logins or that clinic's invoices and payments for as long as they
- * liked. In the application's database only the roles that run ClinicOps's code take them: the
- * owner role (migrations, the worker, definer functions) and the visitor (the API's triggers).
- * Run as root at every start; changes nothing once done. `false` when root is not a superuser
- * (the functions are the bootstrap superuser's): then every role keeps them.
+ * account's phone for its creation and invitations, a clinic's id for its currency, time zone,
+ * business days, invitations and exports) and a clinic's id is in the reporting views: an analyst
+ * holding one of them from plain SQL would stall that clinic's invoices, payments or closes, or
+ * that phone's account, for as long as they liked. In the application's database only the owner
+ * role takes them: migrations, the worker, and the definer functions and triggers that every API
+ * request's locks go through. Run as root at every start; changes nothing once done, and gives the
+ * owner back a grant it lost (its role dropped and made again). `false` when root is not a
+ * superuser (the functions are the bootstrap superuser's): then every role keeps them.
  */
 export async function keepAdvisoryLocksToClinicOps(config: DatabaseConfig): Promise<boolean> {
-  const { owner, visitor } = config.roles;
   return withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query(
       `select p.oid::regprocedure::text as signature,
-         has_function_privilege('public', p.oid, 'execute') as public,
+         has_function_privilege('public', p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do,
          (select rolsuper from pg_roles where rolname = current_user) as superuser
        from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
+      [config.roles.owner],
     );
     if (!rows[0]?.superuser) return false;
-    const open = rows.filter((row) => row.public).map((row) => `pg_catalog.${row.signature}`).join(", ");
-    if (open) {
-      await client.query(`revoke execute on function ${open} from public;
-        grant execute on function ${open} to ${ident(owner)}, ${ident(visitor)}`);
+    const toDo = rows.filter((row) => row.to_do).map((row) => `pg_catalog.${row.signature}`).join(", ");
+    if (toDo) {
+      await client.query(`revoke execute on function ${toDo} from public;
+        grant execute on function ${toDo} to ${ident(config.roles.owner)}`);
     }
     return true;
   });
@@ -286,11 +290,35 @@ export async function prepareDatabase(
  * the roles to the seal: each rewrites catalog rows (roles' passwords, the seal), and graphile-migrate
  * refuses a second migrator instead of waiting, after which that start sealed the log under the
  * first's migration. The lock is taken in the server's maintenance database: the application's may
- * not exist yet.
+ * not exist yet. Any role may connect there and take it (an analyst's login): a start that finds it
+ * held by anything but another start fails at once, naming the session, instead of waiting for ever.
  */
 export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T>): Promise<T> {
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (lock) => {
-    await lock.query("select pg_advisory_lock(hashtext('clinicops start ' || $1))", [config.databaseName]);
+    await lock.query(`set application_name = ${literal(START_APPLICATION)}`);
+    const key = [`clinicops start ${config.databaseName}`];
+    while (!(await lock.query("select pg_try_advisory_lock(hashtext($1)) as got", key)).rows[0].got) {
+      // Any role that may connect to the maintenance database may take the lock too (an analyst's
+      // login): a holder that is not another start is named, not waited for without end.
+      const { rows: holders } = await lock.query<{ pid: number; usename: string; start: boolean }>(
+        `select a.pid, a.usename, a.usename = current_user and a.application_name = $2 as start
+         from pg_locks l join pg_stat_activity a on a.pid = l.pid
+         where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+           and l.classid::bigint = (hashtext($1)::bigint >> 32) & 4294967295 and l.objid::bigint = hashtext($1)::bigint & 4294967295`,
+        [...key, START_APPLICATION],
+      );
+      const stranger = holders.find((holder) => !holder.start);
+      if (stranger) {
+        throw new Error(
+          `The start lock of ${config.databaseName} is held by ${stranger.usename} (pid ${stranger.pid}), which is not a ClinicOps start: ` +
+            `end that session (select pg_terminate_backend(${stranger.pid})) and start again.`,
+        );
+      }
+      if (holders.length) {
+        await lock.query("select pg_advisory_lock(hashtext($1))", key); // another start: its turn first
+        break;
+      }
+    }
     return fn();
   });
 }
@@ -299,6 +327,10 @@ async function prepareInTurn(config: DatabaseConfig, log: (message: string) => v
   if (await ensureRolesAndDatabase(config)) {
     log(`created database ${config.databaseName}`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
+  }
+  // before the migrations, which take one as the owner role
+  if (!(await keepAdvisoryLocksToClinicOps(config))) {
+    log("advisory locks left to every role: DATABASE_URL does not name a superuser");
   }
   try {
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
@@ -310,9 +342,6 @@ async function prepareInTurn(config: DatabaseConfig, log: (message: string) => v
     } else if (!(await sealAuditLog(config))) {
       log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
     }
-  }
-  if (!(await keepAdvisoryLocksToClinicOps(config))) {
-    log("advisory locks left to every role: DATABASE_URL does not name a superuser");
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
   log("database ready");

@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
+import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
@@ -76,9 +77,9 @@ test("cannot reach the application's tables, secrets or the audit chain", async 
   }
 });
 
-test("cannot take the advisory locks that hold up a clinic's invoices or an account's logins", async () => {
+test("cannot take the advisory locks that hold up a clinic's invoices or a phone's account", async () => {
   // the keys are in the code; a lock held from plain SQL would stall every new invoice of clinic A,
-  // and every login of this phone, for as long as the analyst liked
+  // and the account of this phone (its creation, an invitation to it), for as long as the analyst liked
   await expect(analyst.query("select pg_advisory_lock(hashtextextended('currency:' || $1, 0))", [a.clinicId])).rejects.toThrow(/permission denied/);
   await expect(analyst.query("select pg_try_advisory_lock_shared(hashtextextended('user:' || '+255700000001', 0))")).rejects.toThrow(/permission denied/);
   await expect(analyst.query("select pg_advisory_xact_lock(hashtext($1), 0)", [a.clinicId])).rejects.toThrow(/permission denied/);
@@ -88,6 +89,33 @@ test("cannot take the advisory locks that hold up a clinic's invoices or an acco
     [ANALYST],
   );
   expect(rows[0].open).toBe(0);
+});
+
+test("a start gives the owner role back a grant of those locks it lost (its role dropped and made again), before the migrations need it", async () => {
+  const owner = pg.escapeIdentifier(testConfig.roles.owner);
+  await rootPool().query(`revoke execute on function pg_catalog.pg_try_advisory_lock(bigint), pg_catalog.pg_advisory_xact_lock(bigint) from ${owner}`);
+  await prepareDatabase(testConfig);
+  const { rows } = await rootPool().query(
+    `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public
+     from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
+    [testConfig.roles.owner],
+  );
+  expect(rows).toEqual([{ owner: true, public: false }]);
+});
+
+test("holding the start lock from the maintenance database gets a start refused, naming the holder, not stalled", async () => {
+  // any role may connect to the server's maintenance database, where starts take turns before the application's exists
+  const maintenance = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password", "postgres") });
+  await maintenance.connect();
+  try {
+    await maintenance.query("select pg_advisory_lock(hashtext($1))", [`clinicops start ${testConfig.databaseName}`]);
+    const { rows: [{ pid }] } = await maintenance.query("select pg_backend_pid() as pid");
+    await expect(prepareDatabase(testConfig)).rejects.toThrow(
+      `The start lock of ${testConfig.databaseName} is held by ${ANALYST} (pid ${pid}), which is not a ClinicOps start: end that session (select pg_terminate_backend(${pid})) and start again.`,
+    );
+  } finally {
+    await maintenance.end();
+  }
 });
 
 test("setting claims, roles or the session's user changes nothing", async () => {

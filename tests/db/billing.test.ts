@@ -349,7 +349,9 @@ describe("payments and refunds are in the currency's decimals", () => {
     const old = await createIssuedInvoice(yen, "1000", { issue: false });
     await rootPool().query("update app_public.invoice_line set decimals = 2, unit_price = 1000.5 where invoice_id = $1", [old.id]);
     await committedAs(session, (c) => c.query("select app_public.issue_invoice($1)", [old.id]));
-    const whole = await pay(session, old.id, "1000.5");
+    const whole = await pay(session, old.id, "1000.5", "cash", `whole-${old.id}`);
+    // a retry charges once, though the balance it took is now 0 and its decimals finer than the yen's
+    expect((await pay(session, old.id, "1000.500", "cash", `whole-${old.id}`)).id).toBe(whole.id);
     expect(await invoiceRow(old.id)).toMatchObject({ status: "paid", amount_paid: "1000.500" });
     await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 1000.5, 'Cancelled')", [whole.id]));
     expect(await invoiceRow(old.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
@@ -412,6 +414,20 @@ describe("a closed day is final", () => {
     await committedAs(owner, (c) => c.query("select app_public.reopen_day($1::date, 'Wrong time zone')", [today]));
     await move();
     expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [ahead.clinicId])).rows).toEqual([{ timezone: "Pacific/Pago_Pago" }]);
+  });
+
+  test("a close racing a change of time zone waits for it, and then sees its day has not started in the new zone", async () => {
+    const racing = await createClinic("Racing zones clinic");
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [racing.clinicId]);
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Pacific/Kiritimati')::date::text as today");
+    await atOnce(racing.members.owner, racing.members.cashier, async (ownerTx, cashierTx) => {
+      await ownerTx.query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [racing.clinicId]);
+      const closing = cashierTx.query("select app_public.close_day($1::date)", [today]).then(() => "closed", (e: { message: string }) => e.message);
+      expect(await waitsForLock(cashierTx, closing)).toBe(true);
+      await ownerTx.query("commit");
+      // before, it closed the day with the old zone's clock, in a clinic now a calendar day behind it
+      expect(await closing).toBe("Only a business day that has started can be closed.");
+    });
   });
 
   test("its notes cannot be rewritten; reopened by an owner, they can", async () => {
