@@ -865,6 +865,32 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 
 
 --
+-- Name: name_as_meant(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.name_as_meant(name text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+  v_name text := regexp_replace(regexp_replace(name,
+    '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+', ' ', 'g'),
+    '^[ \u200b-\u200d\u2060\ufeff]+|[ \u200b-\u200d\u2060\ufeff]+$', '', 'g');
+begin
+  return case when current_setting('server_encoding') = 'UTF8' then normalize(v_name, nfc) else v_name end;
+end;
+$_$;
+
+
+ALTER FUNCTION app_hidden.name_as_meant(name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION name_as_meant(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: white space of any kind one space inside and none, nor zero-width characters, at its ends; in Unicode''s composed form (NFC) on a UTF-8 server.';
+
+
+--
 -- Name: patients_matching(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -4171,6 +4197,37 @@ COMMENT ON FUNCTION app_private.tg_money__in_currency_decimals() IS 'BEFORE INSE
 
 
 --
+-- Name: tg_patient__no_visit_under_way(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__no_visit_under_way() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_codes text;
+begin
+  select string_agg(v.code, ', ' order by v.scheduled_at) into v_codes from app_public.visit v
+  where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status in ('scheduled', 'checked_in', 'in_progress');
+  if v_codes is not null then
+    raise exception 'This patient has visits under way (%): cancel or finish them before deleting the patient.', v_codes
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__no_visit_under_way() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__no_visit_under_way(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__no_visit_under_way() IS 'Trigger: refuses (INVALID_INPUT, naming the visits) to delete a patient with a visit scheduled, checked in or in progress.';
+
+
+--
 -- Name: tg_patient__normalize(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4178,8 +4235,8 @@ CREATE FUNCTION app_private.tg_patient__normalize() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-  new.first_name := btrim(new.first_name);
-  new.last_name := btrim(new.last_name);
+  new.first_name := app_hidden.name_as_meant(new.first_name);
+  new.last_name := app_hidden.name_as_meant(new.last_name);
   if new.phone is not null and btrim(new.phone) = '' then
     new.phone := null;
   elsif new.phone is not null and (tg_op = 'INSERT' or new.phone is distinct from old.phone) then
@@ -9960,6 +10017,20 @@ CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH RO
 
 
 --
+-- Name: patient _120_no_visit_under_way; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _120_no_visit_under_way BEFORE UPDATE OF deleted_at ON app_public.patient FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg_patient__no_visit_under_way();
+
+
+--
+-- Name: TRIGGER _120_no_visit_under_way ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _120_no_visit_under_way ON app_public.patient IS 'A patient with a visit under way is not deleted (tg_patient__no_visit_under_way).';
+
+
+--
 -- Name: visit _150_check_doctor; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11652,6 +11723,14 @@ GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_ANALYST;
 
 
 --
+-- Name: FUNCTION name_as_meant(name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.name_as_meant(name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.name_as_meant(name text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION patients_matching(query text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -12341,6 +12420,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__sync_sessions() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_money__in_currency_decimals() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_patient__no_visit_under_way(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__no_visit_under_way() FROM PUBLIC;
 
 
 --

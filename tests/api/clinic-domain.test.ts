@@ -153,6 +153,19 @@ describe("soft delete", () => {
     ]);
   });
 
+  test("a patient with a visit under way is not deleted, naming the visits; finished or cancelled, the patient is", async () => {
+    const visit = await createVisit(a, "checked_in");
+    const del = () => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: visit.patientId });
+    const refused = await del();
+    expect(refused.body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: `This patient has visits under way (${visit.code}): cancel or finish them before deleting the patient.`,
+    });
+    expect((await rootPool().query("select deleted_at from app_public.patient where id = $1", [visit.patientId])).rows).toEqual([{ deleted_at: null }]);
+    await rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = 'Moved away' where id = $1", [visit.id]);
+    expect((await del()).body.errors).toBeUndefined();
+  });
+
   test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
     const patient = await createPatient(a.clinicId, { address: "Plot 9, Kariakoo" });
     const service = await createService(a.clinicId);
@@ -538,6 +551,19 @@ describe("search and duplicate warnings", () => {
     expect(check.body.data.findPatientDuplicates.nodes).toEqual([{ rowId: existing.id }]);
     const none = await receptionist.graphql(`{ findPatientDuplicates(firstName: "Baraka", lastName: "Duplicate", dateOfBirth: "1991-04-01") { nodes { rowId } } }`);
     expect(none.body.data.findPatientDuplicates.nodes).toEqual([]);
+  });
+
+  test("names are kept as meant, and the warning sees through how they were typed: white space of any kind, the Unicode form", async () => {
+    const REGISTER = `mutation($f: String!, $l: String!) { createPatient(input: { patient: { firstName: $f, lastName: $l, dateOfBirth: "1990-05-06" } }) {
+      patient { rowId firstName lastName possibleDuplicates { nodes { rowId } } } } }`;
+    const first = (await receptionist.graphql(REGISTER, { f: "\u00a0Mary \t\n Anne\u200b", l: "Zoe\u0308 Meant" })).body.data.createPatient.patient;
+    expect([first.firstName, first.lastName]).toEqual(["Mary Anne", "Zoë Meant"]);
+    expect(first.lastName).toBe("Zo\u00eb Meant"); // one code point for ë, as most keyboards type it
+    const second = (await receptionist.graphql(REGISTER, { f: "Mary  Anne", l: "Zo\u00eb Meant" })).body.data.createPatient.patient;
+    expect(second.possibleDuplicates.nodes).toEqual([{ rowId: first.rowId }]);
+    // a name of nothing but white space or invisible characters is a missing name
+    const blank = await receptionist.graphql(REGISTER, { f: "\u00a0\u00a0", l: "\u200b" });
+    expect(blank.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" } });
   });
 
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {
