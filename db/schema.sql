@@ -873,8 +873,8 @@ CREATE FUNCTION app_hidden.name_as_meant(name text) RETURNS text
     AS $_$
 declare
   v_name text := regexp_replace(regexp_replace(name,
-    '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+', ' ', 'g'),
-    '^[ \u200b-\u200d\u2060\ufeff]+|[ \u200b-\u200d\u2060\ufeff]+$', '', 'g');
+    '[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]+', ' ', 'g'),
+    '^[ \u00ad\u200c-\u200f\u202a-\u202e\u2061-\u2069]+|[ \u00ad\u200c-\u200f\u202a-\u202e\u2061-\u2069]+$', '', 'g');
 begin
   return case when current_setting('server_encoding') = 'UTF8' then normalize(v_name, nfc) else v_name end;
 end;
@@ -887,7 +887,7 @@ ALTER FUNCTION app_hidden.name_as_meant(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_as_meant(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: white space of any kind one space inside and none, nor zero-width characters, at its ends; in Unicode''s composed form (NFC) on a UTF-8 server.';
+COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: white space of any kind (zero-width spaces, word joiners and byte order marks included) one space inside and none at its ends, nor invisible marks (direction marks and embeddings, soft hyphens, ZWJ/ZWNJ) at its ends; in Unicode''s composed form (NFC) on a UTF-8 server.';
 
 
 --
@@ -3627,8 +3627,7 @@ CREATE FUNCTION app_private.tg_clinic__no_closed_day_ahead() RETURNS trigger
 declare
   v_day date;
 begin
-  -- after the row's checks: the new zone is a valid one; closes under way finish first, later ones wait
-  perform app_private.lock_clinic_setting(new.id, 'time zone', true);
+  -- after the row's checks: the new zone is a valid one (closes under way have finished: tg_clinic__time_zone_turn)
   select max(d.business_date) into v_day from app_public.daily_reconciliation d
   where d.clinic_id = new.id and d.status = 'closed' and d.business_date > (now() at time zone new.timezone)::date;
   if v_day is not null then
@@ -3699,6 +3698,31 @@ ALTER FUNCTION app_private.tg_clinic__time_zone() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_clinic__time_zone() IS 'AFTER INSERT OR UPDATE OF timezone on clinics: keeps app_hidden.clinic_time_zone.';
+
+
+--
+-- Name: tg_clinic__time_zone_turn(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__time_zone_turn() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- closes under way finish first, later ones wait for this change: before the row's audit entry locks its chain
+  perform app_private.lock_clinic_setting(new.id, 'time zone', true);
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__time_zone_turn() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__time_zone_turn(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__time_zone_turn() IS 'Trigger: a change of the clinic''s time zone takes its turn with the closes of its days (lock_clinic_setting, exclusive) before anything of the row is written.';
 
 
 --
@@ -4235,8 +4259,13 @@ CREATE FUNCTION app_private.tg_patient__normalize() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-  new.first_name := app_hidden.name_as_meant(new.first_name);
-  new.last_name := app_hidden.name_as_meant(new.last_name);
+  -- as typed now: a name saved before 000081 stays as it is when something else of the patient changes
+  if tg_op = 'INSERT' or new.first_name is distinct from old.first_name then
+    new.first_name := app_hidden.name_as_meant(new.first_name);
+  end if;
+  if tg_op = 'INSERT' or new.last_name is distinct from old.last_name then
+    new.last_name := app_hidden.name_as_meant(new.last_name);
+  end if;
   if new.phone is not null and btrim(new.phone) = '' then
     new.phone := null;
   elsif new.phone is not null and (tg_op = 'INSERT' or new.phone is distinct from old.phone) then
@@ -4616,7 +4645,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) which visit was booked, changed status, was moved to another time or handed to another doctor, and nothing else (its id only: any role may LISTEN).';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now (any role that may connect may LISTEN, and so learns visits'' ids and statuses, nothing of their patients).';
 
 
 --
@@ -10031,6 +10060,20 @@ COMMENT ON TRIGGER _120_no_visit_under_way ON app_public.patient IS 'A patient w
 
 
 --
+-- Name: clinic _140_time_zone_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _140_time_zone_turn BEFORE UPDATE OF timezone ON app_public.clinic FOR EACH ROW WHEN ((old.timezone IS DISTINCT FROM new.timezone)) EXECUTE FUNCTION app_private.tg_clinic__time_zone_turn();
+
+
+--
+-- Name: TRIGGER _140_time_zone_turn ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _140_time_zone_turn ON app_public.clinic IS 'A change of time zone and the closes of the clinic''s days take turns (tg_clinic__time_zone_turn).';
+
+
+--
 -- Name: visit _150_check_doctor; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12315,6 +12358,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__normalize_phone() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__time_zone() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__time_zone_turn(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__time_zone_turn() FROM PUBLIC;
 
 
 --

@@ -234,15 +234,16 @@ export async function keepAdvisoryLocksToClinicOps(config: DatabaseConfig): Prom
   return withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query(
       `select p.oid::regprocedure::text as signature,
-         has_function_privilege('public', p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do,
+         -- the visitor held them too before they were the owner's alone
+         has_function_privilege($2, p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do,
          (select rolsuper from pg_roles where rolname = current_user) as superuser
        from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
-      [config.roles.owner],
+      [config.roles.owner, config.roles.visitor],
     );
     if (!rows[0]?.superuser) return false;
     const toDo = rows.filter((row) => row.to_do).map((row) => `pg_catalog.${row.signature}`).join(", ");
     if (toDo) {
-      await client.query(`revoke execute on function ${toDo} from public;
+      await client.query(`revoke execute on function ${toDo} from public, ${ident(config.roles.visitor)};
         grant execute on function ${toDo} to ${ident(config.roles.owner)}`);
     }
     return true;
@@ -299,13 +300,14 @@ export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T
     const key = [`clinicops start ${config.databaseName}`];
     while (!(await lock.query("select pg_try_advisory_lock(hashtext($1)) as got", key)).rows[0].got) {
       // Any role that may connect to the maintenance database may take the lock too (an analyst's
-      // login): a holder that is not another start is named, not waited for without end.
+      // login): a holder that is not another start (root's, of this version or an earlier one) is
+      // named, not waited for without end.
       const { rows: holders } = await lock.query<{ pid: number; usename: string; start: boolean }>(
-        `select a.pid, a.usename, a.usename = current_user and a.application_name = $2 as start
+        `select a.pid, a.usename, a.usename = current_user as start
          from pg_locks l join pg_stat_activity a on a.pid = l.pid
          where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
            and l.classid::bigint = (hashtext($1)::bigint >> 32) & 4294967295 and l.objid::bigint = hashtext($1)::bigint & 4294967295`,
-        [...key, START_APPLICATION],
+        key,
       );
       const stranger = holders.find((holder) => !holder.start);
       if (stranger) {

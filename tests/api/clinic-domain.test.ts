@@ -153,6 +153,15 @@ describe("soft delete", () => {
     ]);
   });
 
+  test("a patient whose name was saved before names were kept as meant is deleted as it is (its name not remade, nor refused)", async () => {
+    const patient = await createPatient(a.clinicId);
+    await writeBehindTriggers("update app_public.patient set first_name = E'\\u00a0\\u200b' where id = $1", [patient.id]);
+    const deleted = await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
+    expect(deleted.body.errors).toBeUndefined();
+    expect((await rootPool().query("select first_name, deleted_at is not null as deleted from app_public.patient where id = $1", [patient.id])).rows)
+      .toEqual([{ first_name: "\u00a0\u200b", deleted: true }]);
+  });
+
   test("a patient with a visit under way is not deleted, naming the visits; finished or cancelled, the patient is", async () => {
     const visit = await createVisit(a, "checked_in");
     const del = () => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: visit.patientId });
@@ -564,6 +573,10 @@ describe("search and duplicate warnings", () => {
     // a name of nothing but white space or invisible characters is a missing name
     const blank = await receptionist.graphql(REGISTER, { f: "\u00a0\u00a0", l: "\u200b" });
     expect(blank.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" } });
+    // direction marks pasted around a right-to-left name, and zero-width spaces among spaces; ZWNJ inside kept
+    const rtl = (await receptionist.graphql(REGISTER, { f: "Mary\u00a0\u200b\u00a0Anne", l: "\u200f\u0639\u0644\u06cc\u200c\u0627\u06a9\u0628\u0631\u200f" })).body.data.createPatient.patient;
+    expect([rtl.firstName, rtl.lastName]).toEqual(["Mary Anne", "\u0639\u0644\u06cc\u200c\u0627\u06a9\u0628\u0631"]);
+    expect((await receptionist.graphql(REGISTER, { f: "Rtl", l: "\u200f\u202b" })).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" } });
   });
 
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {

@@ -96,11 +96,12 @@ test("a start gives the owner role back a grant of those locks it lost (its role
   await rootPool().query(`revoke execute on function pg_catalog.pg_try_advisory_lock(bigint), pg_catalog.pg_advisory_xact_lock(bigint) from ${owner}`);
   await prepareDatabase(testConfig);
   const { rows } = await rootPool().query(
-    `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public
+    `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public,
+       bool_or(has_function_privilege($2, p.oid, 'execute')) as visitor
      from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
-    [testConfig.roles.owner],
+    [testConfig.roles.owner, testConfig.roles.visitor],
   );
-  expect(rows).toEqual([{ owner: true, public: false }]);
+  expect(rows).toEqual([{ owner: true, public: false, visitor: false }]);
 });
 
 test("holding the start lock from the maintenance database gets a start refused, naming the holder, not stalled", async () => {

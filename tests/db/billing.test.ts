@@ -4,7 +4,7 @@
  * closed days, and clinics kept apart.
  */
 import pg from "pg";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
   asMember,
   beginAs,
@@ -414,6 +414,46 @@ describe("a closed day is final", () => {
     await committedAs(owner, (c) => c.query("select app_public.reopen_day($1::date, 'Wrong time zone')", [today]));
     await move();
     expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [ahead.clinicId])).rows).toEqual([{ timezone: "Pacific/Pago_Pago" }]);
+  });
+
+  test("a payment in flight, a close waiting for it and a change of time zone waiting for the close all end, in turn: no deadlock", async () => {
+    const busy = await createClinic("Busy zones clinic");
+    const invoice = await createIssuedInvoice(busy, "1000");
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today");
+    const clients = await Promise.all([0, 1, 2].map(() => apiPool().connect()));
+    const [payer, closer, changer] = clients;
+    // asked before any of them waits: a query on a client waits behind the one it runs
+    const pids = new Map<pg.PoolClient, number>();
+    for (const c of clients) pids.set(c, (await c.query("select pg_backend_pid() as pid")).rows[0].pid);
+    const blocked = async (c: pg.PoolClient) => {
+      const p = pids.get(c);
+      for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+        if ((await rootPool().query("select cardinality(pg_blocking_pids($1)) > 0 as b", [p])).rows[0].b) return true;
+      }
+      return false;
+    };
+    try {
+      await beginAs(payer, await cashierSession(busy));
+      await beginAs(closer, await cashierSession(busy));
+      await beginAs(changer, await openSession(busy.members.owner.userId, busy.clinicId));
+      await payer.query("select app_public.record_payment($1, 100, 'cash')", [invoice.id]); // its day's lock, its audit entries
+      const closing = outcome(closer.query("select status from app_public.close_day($1::date, 100)", [today]));
+      expect(await blocked(closer)).toBe(true);
+      // Kiritimati is never a day behind Dar es Salaam: the day closing has started there
+      const changing = outcome(changer.query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1 returning timezone", [busy.clinicId]));
+      expect(await blocked(changer)).toBe(true);
+      await payer.query("commit");
+      expect(await closing).toEqual([{ status: "closed" }]);
+      await closer.query("commit");
+      // before, 40P01: the change held the clinic's audit chain head and waited for the close, which waited for it
+      expect(await changing).toEqual([{ timezone: "Pacific/Kiritimati" }]);
+      await changer.query("commit");
+    } finally {
+      for (const c of clients) {
+        await c.query("rollback").catch(() => {});
+        c.release();
+      }
+    }
   });
 
   test("a close racing a change of time zone waits for it, and then sees its day has not started in the new zone", async () => {
