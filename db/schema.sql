@@ -872,10 +872,19 @@ CREATE FUNCTION app_hidden.name_as_meant(name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
-  v_name text := regexp_replace(regexp_replace(name,
-    '[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]+', ' ', 'g'),
-    '^[ \u00ad\u200c-\u200f\u202a-\u202e\u2061-\u2069]+|[ \u00ad\u200c-\u200f\u202a-\u202e\u2061-\u2069]+$', '', 'g');
+  -- out wherever they are: bidirectional controls, word joiners, byte order marks, soft hyphens
+  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad]', '', 'g');
 begin
+  -- white space of any kind: one space
+  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+', ' ', 'g');
+  -- zero-width spaces and joiners next to a space: out
+  v_name := regexp_replace(v_name, ' [\u200b-\u200d]+|[\u200b-\u200d]+ ', ' ', 'g');
+  v_name := regexp_replace(v_name, ' {2,}', ' ', 'g');
+  -- the ends: spaces, zero-width spaces and direction marks; joiners at the start only
+  v_name := regexp_replace(v_name, '^[ \u200b-\u200f\u061c]+|[ \u200b\u200e\u200f\u061c]+$', '', 'g');
+  if regexp_replace(v_name, '[ \u200b-\u200f\u061c]', '', 'g') = '' then
+    v_name := ''; -- nothing visible: a missing name
+  end if;
   return case when current_setting('server_encoding') = 'UTF8' then normalize(v_name, nfc) else v_name end;
 end;
 $_$;
@@ -887,7 +896,7 @@ ALTER FUNCTION app_hidden.name_as_meant(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_as_meant(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: white space of any kind (zero-width spaces, word joiners and byte order marks included) one space inside and none at its ends, nor invisible marks (direction marks and embeddings, soft hyphens, ZWJ/ZWNJ) at its ends; in Unicode''s composed form (NFC) on a UTF-8 server.';
+COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks and soft hyphens out; white space of any kind one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name; in Unicode''s composed form (NFC) on a UTF-8 server.';
 
 
 --
@@ -2689,7 +2698,7 @@ ALTER FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exc
 -- Name: FUNCTION lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) IS 'Locks a setting of a clinic until the end of the transaction: exclusive for a change of it, shared for what must see it unchanged (the currency for a new invoice, the time zone for a close of a day).';
+COMMENT ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text, exclusive boolean) IS 'Locks a setting of a clinic until the end of the transaction: exclusive for a change of it, shared for what must see it unchanged (the currency for a new invoice, the time zone for a close of a day). Take it before any audited write of the transaction: a change of the setting waits for it holding the clinic''s audit chain head.';
 
 
 --

@@ -305,7 +305,7 @@ export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T
       const { rows: holders } = await lock.query<{ pid: number; usename: string; start: boolean }>(
         `select a.pid, a.usename, a.usename = current_user as start
          from pg_locks l join pg_stat_activity a on a.pid = l.pid
-         where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+         where l.locktype = 'advisory' and l.objsubid = 1 and l.granted and l.database = (select oid from pg_database where datname = current_database())
            and l.classid::bigint = (hashtext($1)::bigint >> 32) & 4294967295 and l.objid::bigint = hashtext($1)::bigint & 4294967295`,
         key,
       );
