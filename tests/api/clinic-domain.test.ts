@@ -504,6 +504,17 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows).toEqual([{ scheduled_at: new Date("2030-01-01T09:00:00Z") }]);
   });
 
+  test("a doctor editing their own visit's reason is told what only the front desk may change", async () => {
+    const visit = await createVisit(a, "checked_in");
+    const doctor = new Browser(api);
+    await doctor.login(a.members.doctor.phone, a.members.doctor.password);
+    const r = await doctor.graphql(`mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { reason: "Follow-up" } }) { visit { code } } }`,
+      { c: a.clinicId, id: visit.id });
+    expect(r.body.errors?.[0]).toMatchObject({
+      extensions: { code: "FORBIDDEN" }, message: "Only the front desk can change a visit's patient, doctor, time or reason.",
+    });
+  });
+
   test("an invalid transition", async () => {
     const visit = await createVisit(a, "completed");
     const r = await owner.graphql(
