@@ -1702,6 +1702,33 @@ COMMENT ON FUNCTION app_private.check_currency_decimals(amount numeric, currency
 
 
 --
+-- Name: check_money_amount(numeric, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_money_amount(amount numeric, what text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+begin
+  if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
+    raise exception 'A % must be a number more than zero.', what using errcode = 'CINVL';
+  end if;
+  if amount > 9999999999999.999 then
+    raise exception 'A % is at most 9999999999999.999.', what using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_money_amount(amount numeric, what text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_money_amount(amount numeric, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_money_amount(amount numeric, what text) IS 'Refuses (INVALID_INPUT) an amount of money that is not a number more than zero (null, NaN, Infinity, zero or less), or more than numeric(16,3) keeps; `what` names it in the message ("A payment must be…").';
+
+
+--
 -- Name: check_password(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2652,29 +2679,6 @@ COMMENT ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date 
 
 
 --
--- Name: lock_clinic_currency(uuid, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-  perform app_private.lock_clinic_setting(lock_clinic_currency.clinic_id, 'currency', exclusive);
-end;
-$$;
-
-
-ALTER FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION lock_clinic_currency(clinic_id uuid, exclusive boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) IS 'Locks a clinic''s currency until the end of the transaction: shared for a new invoice, exclusive for a change of the currency (tg_invoice__currency_turn, tg_clinic__currency_kept).';
-
-
---
 -- Name: lock_clinic_setting(uuid, text, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3605,7 +3609,7 @@ begin
   if not app_public.is_valid_currency(new.currency) then
     return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
   end if;
-  perform app_private.lock_clinic_currency(new.id, true);
+  perform app_private.lock_clinic_setting(new.id, 'currency', true);
   -- read after the lock: an invoice made meanwhile has committed (the manager who changes it sees invoices)
   if exists (select from app_public.invoice i where i.clinic_id = new.id) then
     raise exception 'The currency cannot change once the clinic has invoices: its totals would add % to %.', old.currency, new.currency
@@ -3814,7 +3818,7 @@ CREATE FUNCTION app_private.tg_invoice__currency_turn() RETURNS trigger
     AS $$
 begin
   -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
-  perform app_private.lock_clinic_currency(new.clinic_id, false);
+  perform app_private.lock_clinic_setting(new.clinic_id, 'currency', false);
   return new;
 end;
 $$;
@@ -6594,12 +6598,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
   end if;
-  if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
-    raise exception 'A payment must be a number more than zero.' using errcode = 'CINVL';
-  end if;
-  if amount > 9999999999999.999 then
-    raise exception 'A payment is at most 9999999999999.999.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_money_amount(amount, 'payment');
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
   end if;
@@ -6824,12 +6823,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
-  if amount is null or amount <= 0 or amount = 'NaN' or amount = 'Infinity' then
-    raise exception 'A refund must be a number more than zero.' using errcode = 'CINVL';
-  end if;
-  if amount > 9999999999999.999 then
-    raise exception 'A refund is at most 9999999999999.999.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_money_amount(amount, 'refund');
   if nullif(btrim(reason), '') is null then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
@@ -11943,6 +11937,13 @@ REVOKE ALL ON FUNCTION app_private.check_currency_decimals(amount numeric, curre
 
 
 --
+-- Name: FUNCTION check_money_amount(amount numeric, what text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_money_amount(amount numeric, what text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION check_password(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12143,13 +12144,6 @@ REVOKE ALL ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with 
 --
 
 REVOKE ALL ON FUNCTION app_private.lock_business_day(clinic_id uuid, business_date date, exclusive boolean) FROM PUBLIC;
-
-
---
--- Name: FUNCTION lock_clinic_currency(clinic_id uuid, exclusive boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.lock_clinic_currency(clinic_id uuid, exclusive boolean) FROM PUBLIC;
 
 
 --
