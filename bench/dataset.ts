@@ -21,7 +21,7 @@ export const BENCH_PASSWORD = "bench-password";
 
 /** The phone of a generated clinic's owner or receptionist ("Bench clinic <n>"), as addClinics writes it. */
 export const staffPhone = (clinicNumber: number, staff: "owner" | "receptionist"): string =>
-  `+2556${String(clinicNumber).padStart(6, "0")}${staff === "owner" ? 0 : 1}`;
+  `+2556${String(clinicNumber).padStart(7, "0")}${staff === "owner" ? 0 : 1}`;
 
 const FIRST_NAMES = ["Amani", "Baraka", "Neema", "Zawadi", "Juma", "Rehema", "Halima", "Musa", "Fatuma", "Joseph", "Grace", "Peter",
   "Esther", "John", "Mary", "Salma", "Hassan", "Upendo", "Daudi", "Aisha", "Emmanuel", "Faraji", "Imani", "Khamis", "Lulu", "Mwajuma",
@@ -48,7 +48,7 @@ async function addClinics(client: pg.Client, first: number, count: number, patie
   await client.query(
     `with staff as (
        select b.clinic_id, s, gen_random_uuid() as user_id,
-              '+2556' || lpad(b.n::text, 6, '0') || s as phone,
+              '+2556' || lpad(b.n::text, 7, '0') || s as phone,
               (array['owner','receptionist','doctor','doctor'])[s + 1]::app_public.member_role as role
        from batch b cross join generate_series(0, 3) s),
      u as (insert into app_public."user" (id, phone, full_name) select user_id, phone, 'Bench ' || role || ' ' || phone from staff),

@@ -3,7 +3,7 @@
  */
 import jwt from "jsonwebtoken";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createUser, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createUser, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
 import { serverSettings } from "../../server/settings.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 
@@ -61,9 +61,29 @@ test("in production the cookie is Secure and __Host- prefixed", async () => {
 test("phones are accepted as people type them", async () => {
   const { cashier } = clinic.members;
   const national = `0${cashier.phone.slice(4, 7)} ${cashier.phone.slice(7, 10)}-${cashier.phone.slice(10)}`;
-  for (const typed of [national, `00${cashier.phone.slice(1)}`, `(+${cashier.phone.slice(1, 4)}) ${cashier.phone.slice(4)}`]) {
+  const typedForms = [
+    national,
+    `00${cashier.phone.slice(1)}`,
+    `(+${cashier.phone.slice(1, 4)}) ${cashier.phone.slice(4)}`,
+    cashier.phone.slice(1), // the country code without +: 000086
+    `+${cashier.phone.slice(1, 4)} 0${cashier.phone.slice(4)}`, // the trunk 0 after the code: 000086
+  ];
+  for (const typed of typedForms) {
     const response = await new Browser(api).login(typed, cashier.password);
     expect({ typed, status: response.status }).toEqual({ typed, status: 200 });
+  }
+});
+
+test("a user whose phone was saved with its country code twice logs in, once corrected, with the form they typed", async () => {
+  // before 000086, 255712345678 typed at registration was saved as +255255712345678
+  const user = await createUser();
+  await addMember(clinic.clinicId, user, "receptionist");
+  const typed = user.phone.slice(1);
+  await writeBehindTriggers(`update app_public."user" set phone = $2 where id = $1`, [user.userId, `+255${typed}`]);
+  await rootPool().query("select app_private.correct_saved_phones()");
+  for (const form of [typed, user.phone]) {
+    const response = await new Browser(api).login(form, user.password);
+    expect({ form, status: response.status }).toEqual({ form, status: 200 });
   }
 });
 
