@@ -1187,6 +1187,27 @@ COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent
 
 
 --
+-- Name: text_or_null(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.text_or_null(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+  -- white space of any kind, the no-break and zero-width spaces included
+  select nullif(regexp_replace(value, '^[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+|[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+$', '', 'g'), '');
+$_$;
+
+
+ALTER FUNCTION app_hidden.text_or_null(value text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION text_or_null(value text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.text_or_null(value text) IS 'A free text as meant: without the white space of any kind around it, and null when nothing else is left.';
+
+
+--
 -- Name: visit_status_words(app_public.visit_status); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -4882,6 +4903,34 @@ COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: t
 
 
 --
+-- Name: tg_visit__reasons_trimmed(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__reasons_trimmed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if tg_op = 'INSERT' or new.reason is distinct from old.reason then
+    new.reason := app_hidden.text_or_null(new.reason);
+  end if;
+  if tg_op = 'INSERT' or new.cancel_reason is distinct from old.cancel_reason then
+    new.cancel_reason := app_hidden.text_or_null(new.cancel_reason);
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__reasons_trimmed() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__reasons_trimmed(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__reasons_trimmed() IS 'Trigger: a visit''s reason and cancel reason without the white space around them, blank meaning none; as they are written only.';
+
+
+--
 -- Name: tg_visit__rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5979,7 +6028,10 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can see the dashboard.' using errcode = 'CFORB';
   end if;
-  if from_date is null or to_date is null or to_date < from_date or to_date - from_date > 366 then
+  if from_date is null or to_date is null then
+    raise exception 'Give the period: both fromDate and toDate.' using errcode = 'CINVL';
+  end if;
+  if to_date < from_date or to_date - from_date > 366 then
     raise exception 'Give a period of at most 367 days: fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
   -- deleted services and removed members still name the figures they made (include_deleted is on
@@ -10288,6 +10340,13 @@ COMMENT ON TRIGGER _120_no_visit_under_way ON app_public.patient IS 'A patient w
 
 
 --
+-- Name: visit _140_reasons_trimmed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _140_reasons_trimmed BEFORE INSERT OR UPDATE OF reason, cancel_reason ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__reasons_trimmed();
+
+
+--
 -- Name: clinic _140_time_zone_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12042,6 +12101,14 @@ GRANT ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_age
 
 
 --
+-- Name: FUNCTION text_or_null(value text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.text_or_null(value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.text_or_null(value text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION visit_status_words(status app_public.visit_status); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -12812,6 +12879,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__lifecycle() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit__notify() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__reasons_trimmed(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__reasons_trimmed() FROM PUBLIC;
 
 
 --

@@ -109,6 +109,17 @@ test("only owners, admins and cashiers see it", async () => {
   }
 });
 
+test("a period without its start or end is INVALID_INPUT asking for both", async () => {
+  for (const args of ['fromDate: null, toDate: "2026-01-01"', 'fromDate: "2026-01-01", toDate: null', "fromDate: null, toDate: null"]) {
+    const r = await owner.graphql(`{ dashboard(${args}) { revenue } }`);
+    expect({ args, code: r.body.errors?.[0].extensions?.code, message: r.body.errors?.[0].message }).toEqual({
+      args,
+      code: "INVALID_INPUT",
+      message: "Give the period: both fromDate and toDate.",
+    });
+  }
+});
+
 test("a reversed or too long period is INVALID_INPUT", async () => {
   for (const [from, to] of [["2026-02-01", "2026-01-01"], ["2024-01-01", "2026-01-01"]]) {
     const r = await owner.graphql(DASHBOARD, { from, to });

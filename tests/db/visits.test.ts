@@ -98,6 +98,22 @@ test("cancelling needs a reason", async () => {
   });
 });
 
+test("a cancellation of blanks is refused, and reasons are kept without the white space around them", async () => {
+  const visit = await createVisit(clinic);
+  const cancel = (reason: string) =>
+    rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = $2 where id = $1", [visit.id, reason]);
+  await expect(cancel(" \u00a0\u200b\t")).rejects.toMatchObject({ code: "CINVL", message: "A reason is required to cancel a visit." });
+  await rootPool().query("update app_public.visit set reason = $2 where id = $1", [visit.id, "\u3000 Fever and cough \n"]);
+  await cancel("  No transport\u00a0");
+  const { rows } = await rootPool().query("select reason, cancel_reason from app_public.visit where id = $1", [visit.id]);
+  expect(rows[0]).toEqual({ reason: "Fever and cough", cancel_reason: "No transport" });
+
+  const blank = await createVisit(clinic);
+  await rootPool().query("update app_public.visit set reason = '   ' where id = $1", [blank.id]);
+  const after = await rootPool().query("select reason from app_public.visit where id = $1", [blank.id]);
+  expect(after.rows[0].reason).toBeNull(); // a reason of blanks is none
+});
+
 test("a new visit must start as scheduled", async () => {
   await asMember(clinic.members.receptionist, async (client) => {
     const patient = await client.query("insert into app_public.patient (first_name, last_name) values ('New', 'Patient') returning id");
