@@ -325,6 +325,29 @@ export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T
   });
 }
 
+/**
+ * Logs, once, the warnings migrations left for operators in
+ * app_private.upgrade_warning (phones 000086 could not correct, say) that no
+ * start has shown yet: graphile-migrate shows none of PostgreSQL's WARNINGs.
+ */
+export async function showUpgradeWarnings(config: DatabaseConfig, log: (message: string) => void): Promise<void> {
+  const { rows } = await withClient(config.ownerUrl, (client) =>
+    client
+      .query("update app_private.upgrade_warning set shown_at = now() where shown_at is null returning id, migration, message")
+      // undefined_table: a database before 000086, which made the table
+      .catch((error: { code?: string }) => (error.code === "42P01" ? { rows: [] } : Promise.reject(error))),
+  );
+  for (const { migration, message } of rows.sort((a, b) => Number(a.id) - Number(b.id))) log(`WARNING from migration ${migration}: ${message}`);
+}
+
+/** Whether `code` is a country's calling code in use (app_hidden.phone_plan), as DEFAULT_CALLING_CODE must be: national numbers are completed with it. */
+export async function isCountryCallingCode(config: DatabaseConfig, code: string): Promise<boolean> {
+  return withClient(config.ownerUrl, async (client) => {
+    const { rows } = await client.query("select coalesce(not app_hidden.phone_plan($1) ? 'worldwide', false) as ok", [code]);
+    return rows[0].ok;
+  });
+}
+
 async function prepareInTurn(config: DatabaseConfig, log: (message: string) => void, keepAuditLogUnsealed: boolean): Promise<void> {
   if (await ensureRolesAndDatabase(config)) {
     log(`created database ${config.databaseName}`);
@@ -337,6 +360,7 @@ async function prepareInTurn(config: DatabaseConfig, log: (message: string) => v
   try {
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
     await runMigrations(config);
+    await showUpgradeWarnings(config, log);
   } finally {
     if (keepAuditLogUnsealed) {
       await unsealAuditLog(config); // another command (npm run superuser, a worker) may have sealed it since

@@ -6,7 +6,7 @@ import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import { apiPool } from "./pg-transaction.ts";
 import { loadSecrets, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
-import { prepareDatabase } from "../db/setup.ts";
+import { isCountryCallingCode, prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
@@ -18,6 +18,11 @@ const secrets = loadSecrets(process.env);
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
 const db = await openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
 await prepareDatabase(db.config, (message) => log("info", "database", { message }), { keepAuditLogUnsealed: settings.auditLogUnsealed });
+if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, settings.defaultCallingCode))) {
+  log("error", "settings", { message: `DEFAULT_CALLING_CODE ${settings.defaultCallingCode} is no country's calling code in use: national numbers could not be completed` });
+  await db.close();
+  process.exit(1);
+}
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
 const api = await createApiServer({ pool, settings, roles: db.config.roles });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);

@@ -1,5 +1,5 @@
---! Previous: sha1:863079e27554f853bd3e765ebd8712cb39a76f26
---! Hash: sha1:d22f5c399e07f7fca8f8a5307f231c445f38eeec
+--! Previous: sha1:325a9e6152a238c3274c789e01db8000ca58815d
+--! Hash: sha1:e352baa7d225ce6aeedb820c8741b4476daa6c3b
 --! Message: visit reasons trimmed dashboard period ends
 
 -- A dashboard asked for without a fromDate or a toDate is told to give both, not that the period is too long.

@@ -3,8 +3,9 @@
  * code, read off the owner's phone: ITU-T country codes are prefix-free, of one,
  * two or three digits.
  */
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { isCountryCallingCode, showUpgradeWarnings } from "../../db/setup.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { createClinic, createPatient, writeBehindTriggers } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -51,7 +52,7 @@ describe("a number of country code +1 or +7 has 10 digits after the code", () =>
     ["+1 212 055 0100", null], // nor an exchange with 0
     ["+7 495 123 456", null],
   ])("%s (calling code %s) is INVALID_PHONE, naming the rule", async (typed, callingCode) => {
-    await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(/has 10 digits after it/) });
+    await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(/\+[17].* has 10 digits/) });
   });
 });
 
@@ -65,6 +66,10 @@ test.each([
   ["00255 0712 345", "255", "+255712345"],
   ["06 12", "39", "+390612"], // Italy's numbers keep their 0: 000086
   ["06 1 23", "36", "+36123"], // Hungary's trunk prefix 06
+  ["+255 (0) 712 34", "255", "+25571234"],
+  ["+39 (0)6 12", "39", "+390612"], // Italy's 0, in brackets or not
+  ["+7 8 495 912-73-37", "7", "+74959127337"], // a whole number, read as registration reads it: 000086
+  ["345678901", "255", "345678901"], // digits alone, a part of any phone: matched as typed
 ])("searching %s at a clinic of calling code %s looks for %s", async (typed, callingCode, term) => {
   const { rows } = await rootPool().query("select app_hidden.phone_search_term($1, $2) as term", [typed, callingCode]);
   expect(rows[0].term).toBe(term);
@@ -85,32 +90,47 @@ describe("phones are read with their country's numbering plan", () => {
     ["020 7946 0958", "44", "+442079460958"],
     ["06 1 234 5678", "36", "+3612345678"], // Hungary's trunk prefix 06
     ["+800 1234 5678", null, "+80012345678"], // a code of no country
+    ["+39 (0)6 1234 5678", null, "+390612345678"], // (0) is a trunk prefix only where the country has one
+    ["91 98765 43210", "91", "+919876543210"], // India's numbers have 8 to 13 digits: its pattern tells which reading is one
+    ["234 802 123 4567", "234", "+2348021234567"], // was refused for 16 digits
+    ["+375 800 123 4567", null, "+3758001234567"], // a Belarusian toll-free number starting with the trunk prefix 8
+    ["8 029 123 45 67", "375", "+375291234567"], // Belarus's national prefix 80
+    ["+250 06 53 77 16", null, "+25006537716"], // a Rwandan fixed line, starting with 0 where the trunk prefix is 0
+    ["\u0660\u0667\u0661\u0662 \u0663\u0664\u0665 \u0666\u0667\u0668", "255", "+255712345678"], // Arabic-Indic digits
+    ["0712\u00a0345\u2013678", "255", "+255712345678"], // a no-break space and an en dash, as pasted
   ])("%s (calling code %s) is %s", async (typed, callingCode, phone) => {
     expect((await normalize(typed, callingCode)).rows[0].phone).toBe(phone);
   });
 
   test.each([
-    ["12345", "255", /country code \+255 has 9 digits after it, not counting the national prefix 0/], // was +25512345
-    ["+255 7123", null, /\+255 has 9 digits/],
-    ["1 212 555 0100", "255", /\+255 has 9 digits/], // not read as +1: was +25512125550100
-    ["071234567", "255", /\+255 has 9 digits/], // what follows the trunk 0 is too short, and no number starts with 0
-    ["255 0712 34567", "255", /\+255 has 9 digits/],
+    // typed without a country code: the message names the code that completed it, and what to do otherwise
+    ["12345", "255", /^This is not a phone number of country code \+255, which completes numbers typed without one: a number there has 9 digits, not counting the national prefix 0\. Type a number of another country with \+ and its country code\.$/], // was +25512345
+    ["+255 7123", null, /^This is not a phone number: a number of country code \+255 has 9 digits after it, not counting the national prefix 0\.$/],
+    ["1 212 555 0100", "255", /country code \+255, which completes/], // not read as +1: was +25512125550100
+    ["071234567", "255", /country code \+255, which completes/], // what follows the trunk 0 is too short, and no number starts with 0
+    ["255 0712 34567", "255", /country code \+255, which completes/],
+    ["+62 812 345", null, /\+62 has 7 to 13 digits after it, not/], // the plan's 17 cut to the 15 digits of a phone
     ["+44 7946 09", null, /\+44 has 7, 9 or 10 digits after it/],
     ["+39 12345", null, /\+39 has 6 to 12 digits after it\.$/],
     ["+999 1234 5678", null, /does not start with a country code in use/],
-    ["0712 345 678", "999", /calling code \+999 is not one in use/],
+    ["0712 345 678", "999", /and \+999, the code that would complete it, is not one in use/],
   ])("%s (calling code %s) is INVALID_PHONE, naming the rule", async (typed, callingCode, message) => {
     await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(message) });
   });
 });
 
-test("a clinic's calling code must be one in use, checked when it is set", async () => {
+test("a clinic's calling code must be a country's code in use, checked when it is set", async () => {
   const clinic = await createClinic("Calling code clinic");
-  await expect(rootPool().query("update app_public.clinic set calling_code = '999' where id = $1", [clinic.clinicId])).rejects.toMatchObject({
-    code: "CINVL",
-    message: "The calling code +999 is not a country code in use.",
-  });
+  for (const code of ["999", "800"]) {
+    await expect(rootPool().query("update app_public.clinic set calling_code = $2 where id = $1", [clinic.clinicId, code])).rejects.toMatchObject({
+      code: "CINVL",
+      message: `The calling code +${code} is not a country's code in use: give the code of the clinic's country.`,
+    });
+  }
   await rootPool().query("update app_public.clinic set calling_code = '254' where id = $1", [clinic.clinicId]);
+  // its phone, saved under older rules, is read again only when it changes
+  await writeBehindTriggers("update app_public.clinic set phone = '+25512345' where id = $1", [clinic.clinicId]);
+  await rootPool().query("update app_public.clinic set calling_code = '256' where id = $1", [clinic.clinicId]);
   // a clinic set before keeps working: its other settings change
   await writeBehindTriggers("update app_public.clinic set calling_code = '999' where id = $1", [clinic.clinicId]);
   await rootPool().query("update app_public.clinic set name = 'Calling code clinic, renamed' where id = $1", [clinic.clinicId]);
@@ -123,13 +143,15 @@ test("phones saved under older rules are read again: corrected where their peopl
   const takenCorrected = `+255${taken.slice(7)}`;
   const trunk8 = `+78495${digits(7)}`; // 000070's case: 8 495 … typed at a +7 clinic
   const [trunk0, tooShort, noCode] = [`+25507${digits(8)}`, `+2557${digits(4)}`, `+999${digits(8)}`];
+  const indiaTwice = `+91919${digits(9)}`; // 91 98… typed at a +91 clinic
+  const tollFree = `+3758001${digits(6)}`; // a Belarusian toll-free number, whose 8 is no trunk prefix
   // as saved before 000086 (the triggers of today refuse them)
   await writeBehindTriggers(`insert into app_public."user" (phone, full_name) select unnest($1::text[]), 'Saved phone test'`, [
     [twice, trunk8, taken, takenCorrected],
   ]);
   await writeBehindTriggers(
     `insert into app_public.patient (clinic_id, code, first_name, last_name, phone) select $1, 'SVD-' || n, 'Saved', 'Test', p from unnest($2::text[]) with ordinality t(p, n)`,
-    [clinic.clinicId, [trunk0, tooShort, noCode]],
+    [clinic.clinicId, [trunk0, tooShort, noCode, indiaTwice, tollFree]],
   );
   const correct = async () => (await rootPool().query("select app_private.correct_saved_phones() as left")).rows[0].left;
   expect(await correct()).toBeGreaterThanOrEqual(3); // the taken one, the short one and the one of no code (and other tests' rows)
@@ -137,15 +159,60 @@ test("phones saved under older rules are read again: corrected where their peopl
   const users = () => phones(`select phone from app_public."user" where full_name = 'Saved phone test'`, []);
   const patients = () => phones("select phone from app_public.patient where clinic_id = $1", [clinic.clinicId]);
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
-  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode].sort());
+  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree].sort());
   const { rows } = await rootPool().query(
     "select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'patient' and action = 'update'",
     [clinic.clinicId],
   );
-  expect(rows[0].n).toBe(1); // the correction is audited
+  expect(rows[0].n).toBe(2); // the corrections are audited
 
   // an operator runs it again: nothing more changes
   await correct();
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
-  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode].sort());
+  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree].sort());
+});
+
+test("a phone edited while the saved phones are corrected keeps the edit", async () => {
+  const clinic = await createClinic("Phone edited meanwhile clinic");
+  const patient = (await createPatient(clinic.clinicId)).id;
+  await writeBehindTriggers("update app_public.patient set phone = '+2550712000001' where id = $1", [patient]); // as saved before 000086
+  const editor = await rootPool().connect();
+  const corrector = await rootPool().connect();
+  try {
+    await editor.query("begin");
+    await editor.query("update app_public.patient set phone = '+255713999999' where id = $1", [patient]);
+    const pid = (await corrector.query("select pg_backend_pid() as pid")).rows[0].pid;
+    const correcting = corrector.query("select app_private.correct_saved_phones()");
+    // the correction has read the saved phone and waits for the edit's row
+    for (let blocked = false, end = Date.now() + 5000; !blocked && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      blocked = (await rootPool().query("select cardinality(pg_blocking_pids($1)) > 0 as blocked", [pid])).rows[0].blocked;
+    }
+    await editor.query("commit");
+    await correcting;
+  } finally {
+    editor.release();
+    corrector.release();
+  }
+  const { rows } = await rootPool().query("select phone from app_public.patient where id = $1", [patient]);
+  expect(rows[0].phone).toBe("+255713999999");
+});
+
+test("phones left uncorrected, and clinics on a code of no country, are a warning the next start logs once", async () => {
+  const clinic = await createClinic("Code of no country clinic");
+  await writeBehindTriggers("update app_public.clinic set calling_code = '999' where id = $1", [clinic.clinicId]); // as set before 000086
+  await rootPool().query("select app_private.warn_of_phones_left(2)");
+  const logged: string[] = [];
+  await showUpgradeWarnings(testConfig, (message) => logged.push(message));
+  expect(logged).toEqual([
+    expect.stringMatching(/^WARNING from migration 000086: 2 saved phones are not phone numbers by today's rules, or could not be corrected .*docs\/operations\.md/),
+    expect.stringMatching(/^WARNING from migration 000086: \d+ clinics have a calling code that is no country's code in use/),
+  ]);
+  const again: string[] = [];
+  await showUpgradeWarnings(testConfig, (message) => again.push(message));
+  expect(again).toEqual([]);
+});
+
+test("a DEFAULT_CALLING_CODE of no country in use is told apart from a country's (the server refuses to start with one)", async () => {
+  const answers = await Promise.all(["255", "1", "999", "800"].map((code) => isCountryCallingCode(testConfig, code)));
+  expect(answers).toEqual([true, true, false, false]);
 });
