@@ -900,30 +900,35 @@ COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as 
 
 
 --
--- Name: national_number(text, text, boolean); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: national_number(text, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.national_number(calling_code text, digits text, typed_national boolean) RETURNS text
+CREATE FUNCTION app_hidden.national_number(calling_code text, typed text[]) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
   v_plan jsonb := app_hidden.phone_plan(calling_code);
-  v_readings text[] := array[digits];
+  v_readings text[] := '{}';
+  v_digits text;
   v_stripped text;
   v_reading text;
 begin
-  -- the readings, in the order they are preferred: without the national prefix (0712… → 712…, the trunk
-  -- typed before a national number or after the code), as typed, and, for a number typed without + or 00,
-  -- after the country code typed in front of it (255712… → 712…)
-  if v_plan ? 'strip' then
-    v_stripped := regexp_replace(digits, '^(?:' || (v_plan ->> 'strip') || ')', '');
-    if v_stripped <> digits then
-      v_readings := v_stripped || v_readings;
-    end if;
-  end if;
-  if typed_national and digits like calling_code || '%' then
-    v_readings := v_readings || substr(digits, length(calling_code) + 1);
-  end if;
+  -- the readings of each of the digits typed after the code (or in national form), in the order they are
+  -- preferred: without the national prefix (0712… → 712…: the trunk typed before a national number or
+  -- after the code), as typed; then the same after the country code typed in front of them (255712…,
+  -- 255 0712… → 712…: the code typed without + or 00, or twice)
+  foreach v_digits in array typed loop
+    foreach v_digits in array array[v_digits, case when v_digits like calling_code || '_%' then substr(v_digits, length(calling_code) + 1) end] loop
+      continue when v_digits is null;
+      if v_plan ? 'strip' then
+        v_stripped := regexp_replace(v_digits, '^(?:' || (v_plan ->> 'strip') || ')', '');
+        if v_stripped <> v_digits then
+          v_readings := v_readings || v_stripped;
+        end if;
+      end if;
+      v_readings := v_readings || v_digits;
+    end loop;
+  end loop;
   -- the first reading that is one of the plan's numbers (its length and its pattern), else the first of
   -- a length the plan allows, where no number starts with 0 if the trunk prefix is 0; 7 to 15 digits in all
   for v_pass in 1..2 loop
@@ -940,13 +945,13 @@ end;
 $_$;
 
 
-ALTER FUNCTION app_hidden.national_number(calling_code text, digits text, typed_national boolean) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.national_number(calling_code text, typed text[]) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION national_number(calling_code text, digits text, typed_national boolean); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION national_number(calling_code text, typed text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.national_number(calling_code text, digits text, typed_national boolean) IS 'The digits of a number of `calling_code` after the code, from the digits typed after it (or in national form, `typed_national`), read as libphonenumber reads them: without the national prefix, as typed, or (in national form) after the country code typed without + or 00, the first reading that is one of the plan''s numbers, else the first of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
+COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) IS 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred): of the readings without the national prefix, as typed, and after the country code typed in front, the first that is one of the plan''s numbers, else the first of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
 
 
 --
@@ -983,6 +988,30 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+
+
+--
+-- Name: phone_is_valid(app_public.e164_phone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+declare
+  v_code text := app_hidden.country_calling_code(phone);
+begin
+  return coalesce(substr(phone, 2 + length(v_code)) ~ ('^(?:' || (app_hidden.phone_plan(v_code) ->> 'pattern') || ')$'), false);
+end;
+$_$;
+
+
+ALTER FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION phone_is_valid(phone app_public.e164_phone); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) IS 'Whether a phone in E.164 form is one of its country''s numbers by its plan''s pattern (libphonenumber''s isValid), not only of a length the plan allows.';
 
 
 --
@@ -1233,8 +1262,9 @@ CREATE FUNCTION app_hidden.phone_search_term(query text, calling_code app_public
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
-  v_typed text := btrim(query);
+  v_typed text := btrim(app_hidden.phone_text(query));
   v_trunk text := app_hidden.phone_plan(calling_code) ->> 'trunk';
+  v_whole app_public.e164_phone;
   v_digits text;
   v_prefix text := '';
   v_own text;
@@ -1244,13 +1274,17 @@ begin
     return null; -- not a phone: names and codes are matched as typed
   end if;
   v_digits := regexp_replace(v_typed, '[[:space:]()./-]', '', 'g');
-  -- a whole number, typed as one is typed in full: with its + or 00, or its national prefix
+  -- a whole number, typed as one is typed in full (with its + or 00, or its national prefix) and read as
+  -- one of its country's numbers: as registration reads it
   if v_digits ~ '^\+?[0-9]{7,}$' and (v_digits ~ '^[+0]' or v_digits like v_trunk || '%') then
     begin
-      return app_public.normalize_phone(v_typed, calling_code);
+      v_whole := app_public.normalize_phone(v_typed, calling_code);
     exception when sqlstate 'CINPH' then
       null; -- a part of one
     end;
+    if app_hidden.phone_is_valid(v_whole) then
+      return v_whole;
+    end if;
   end if;
   v_own := v_digits;
   if v_digits like '00%' then
@@ -1293,7 +1327,30 @@ ALTER FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.
 -- Name: FUNCTION phone_search_term(query text, calling_code app_public.calling_code); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators: a whole number as normalize_phone reads it (0712 345 678 → +255712345678 with calling code 255; 8 (495) 765-43-21 → +74957654321 with calling code 7; +7 8 495 765-43-21 → +74957654321); a part of one with its national 0 or 00 made international (0712 345 → +255712345; 00255 712 → +255712; +255 0713 and +255 (0) 713 → +255713, the trunk prefix after the code dropped; 06 12 → +390612 with calling code 39, whose numbers keep their 0; 345-678 → 345678; 8 495 765 → 8495765, 8 also beginning Russian area codes); null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk prefix (00, 0-, +2: every phone would match).';
+COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) IS 'A patient search typed as a phone, or part of one, in the E.164 form phones are kept in, without separators: a whole number (one of its country''s numbers) as normalize_phone reads it (0712 345 678 → +255712345678 with calling code 255; 8 (495) 765-43-21 → +74957654321 with calling code 7; +7 8 495 765-43-21 → +74957654321); a part of one with its national 0 or 00 made international (0712 345 → +255712345; 00255 712 → +255712; +255 0713 and +255 (0) 713 → +255713, the trunk prefix after the code dropped; 06 12 → +390612 with calling code 39, whose numbers keep their 0; 345-678 → 345678; 8 495 765 → 8495765, 8 also beginning Russian area codes); spaces of any kind, dashes and digits of other scripts read as normalize_phone reads them; null when the query is not phone-like (it has letters, or no digit) or has fewer than 2 digits after its 00, + or trunk prefix (00, 0-, +2: every phone would match).';
+
+
+--
+-- Name: phone_text(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.phone_text(raw text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  -- digits of other scripts (Arabic-Indic, Persian) as ASCII digits, spaces of any kind as spaces, and
+  -- hyphens, dashes and minus signs as dashes: what is pasted from documents and other keyboards
+  select regexp_replace(regexp_replace(translate(raw, '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', '01234567890123456789'),
+    '[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]', ' ', 'g'), '[\u2010-\u2015\u2212]', '-', 'g');
+$$;
+
+
+ALTER FUNCTION app_hidden.phone_text(raw text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION phone_text(raw text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic and Persian ones, a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
 
 
 --
@@ -3537,34 +3594,22 @@ COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uu
 CREATE FUNCTION app_private.saved_phone_corrected(phone text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE STRICT
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $_$
+    AS $$
 declare
-  v_code text := app_hidden.country_calling_code(phone);
-  v_pattern text := '^(?:' || (app_hidden.phone_plan(v_code) ->> 'pattern') || ')$';
-  v_as_it_stands text;
-  v_code_once text;
+  v_code text;
+  v_national text;
 begin
-  begin
-    v_as_it_stands := app_public.normalize_phone(phone);
-  exception when sqlstate 'CINPH' then
-    null;
-  end;
-  -- the country code saved twice: the reading after the second, when it is one of the plan's numbers
-  -- and the phone as it stands is not
-  if substr(phone, 2 + length(v_code)) like v_code || '%'
-     and (v_as_it_stands is null or substr(v_as_it_stands, 2 + length(v_code)) !~ v_pattern) then
-    begin
-      v_code_once := app_public.normalize_phone('+' || substr(phone, 2 + length(v_code)));
-    exception when sqlstate 'CINPH' then
-      null;
-    end;
-    if v_as_it_stands is null or substr(v_code_once, 2 + length(v_code)) ~ v_pattern then
-      return v_code_once;
-    end if;
-  end if;
-  return v_as_it_stands;
+  v_code := app_hidden.country_calling_code(phone);
+  v_national := substr(phone, 2 + length(v_code));
+  -- read as today's rules read what was typed: the digits after the code, or (outside +1 and +7, whose
+  -- trunk prefixes the older rules knew) those digits with the 0 a national number lost in front of them
+  -- (06 1234 5678 at +39 was saved +39612345678)
+  return app_public.normalize_phone('+' || v_code || app_hidden.national_number(v_code,
+    array[v_national, case when v_code not in ('1', '7') then '0' || v_national end]));
+exception when sqlstate 'CINPH' or sqlstate '23514' then
+  return null; -- no phone even so (a North American number's rule, or no code: a null phone)
 end;
-$_$;
+$$;
 
 
 ALTER FUNCTION app_private.saved_phone_corrected(phone text) OWNER TO :DATABASE_OWNER;
@@ -3573,7 +3618,7 @@ ALTER FUNCTION app_private.saved_phone_corrected(phone text) OWNER TO :DATABASE_
 -- Name: FUNCTION saved_phone_corrected(phone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.saved_phone_corrected(phone text) IS 'A phone saved under older rules as today''s read it: itself when it is a phone as it stands, without the trunk prefix saved after the code (+2550712345678 → +255712345678, +784951234567 → +74951234567) or without its country code saved twice (+255255712345678 → +255712345678, +91919876543210 → +919876543210); null when it is no phone even so (+25512345, +9991234567).';
+COMMENT ON FUNCTION app_private.saved_phone_corrected(phone text) IS 'A phone saved under older rules as today''s read it: itself when it is one of its country''s numbers as it stands, else without the trunk prefix saved after the code (+2550712345678 → +255712345678, +784951234567 → +74951234567), without its country code saved twice (+255255712345678 → +255712345678, +91919876543210 → +919876543210), or with the 0 a national number lost put back (+39612345678 → +390612345678, +225707123451 → +2250707123451), whichever is one of its country''s numbers first (the same readings as normalize_phone''s, so that a phone it saves is left as it is); null when it is no phone even so (+25512345, +9991234567).';
 
 
 --
@@ -6781,9 +6826,9 @@ CREATE FUNCTION app_public.normalize_phone(raw text, default_calling_code app_pu
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
 declare
-  -- digits of other scripts (Arabic-Indic, Persian) as ASCII digits
-  v_text text := translate(btrim(raw), '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', '01234567890123456789');
+  v_text text := btrim(app_hidden.phone_text(raw));
   v_digits text;
+  v_without_0 text;
   v_code text;
   v_national text;
   v_international boolean;
@@ -6793,8 +6838,8 @@ begin
   if v_text is null or v_text = '' then
     raise exception 'A phone number is required.' using errcode = 'CINPH';
   end if;
-  -- Separators people type or paste: spaces of any kind, dashes, dots, slashes and brackets.
-  v_digits := regexp_replace(v_text, '[[:space:]\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\u2010-\u2015()./-]', '', 'g');
+  -- Separators people type: spaces, dashes, dots, slashes and brackets.
+  v_digits := regexp_replace(v_text, '[[:space:]()./-]', '', 'g');
   if length(v_text) > 32 or v_digits !~ '^\+?[0-9]+$' then
     raise exception 'This is not a phone number: use digits, spaces, dashes or brackets, optionally starting with + or 00.'
       using errcode = 'CINPH';
@@ -6802,11 +6847,14 @@ begin
 
   v_international := v_digits like '+%' or v_digits like '00%';
   if v_international then
-    -- International form; a "(0)" after the code is the national trunk prefix some people add, dropped
-    -- like any trunk prefix typed there (and kept where the country has none: Italy's numbers start with 0).
+    -- International form; a "(0)" after the code is the national trunk prefix some people add, read as a
+    -- trunk prefix typed there (and kept where the country has none: Italy's numbers start with 0), else
+    -- left out (+1 (0) 212…).
     v_digits := regexp_replace(v_digits, '[^0-9]', '', 'g');
+    v_without_0 := regexp_replace(replace(v_text, '(0)', ''), '[^0-9]', '', 'g');
     if v_digits like '00%' and v_text !~ '^[[:space:](]*\+' then
       v_digits := substr(v_digits, 3);
+      v_without_0 := substr(v_without_0, 3);
     end if;
     if v_digits !~ '^[1-9][0-9]{6,14}$' then
       raise exception 'This is not a phone number: it must have 7 to 15 digits including the country code.'
@@ -6816,7 +6864,8 @@ begin
     if v_code is null then
       raise exception 'This is not a phone number: it does not start with a country code in use.' using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, substr(v_digits, length(v_code) + 1), false);
+    v_national := app_hidden.national_number(v_code,
+      array[substr(v_digits, length(v_code) + 1), nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1))]);
   else
     if default_calling_code is null then
       raise exception 'This phone number has no country code: start it with + and the country code.'
@@ -6827,7 +6876,7 @@ begin
       raise exception 'This phone number has no country code, and +%, the code that would complete it, is not one in use: start it with + and the country code.', v_code
         using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, v_digits, true);
+    v_national := app_hidden.national_number(v_code, array[v_digits]);
   end if;
 
   if v_national is null then
@@ -12350,11 +12399,11 @@ GRANT ALL ON FUNCTION app_hidden.name_as_meant(name text) TO :DATABASE_VISITOR;
 
 
 --
--- Name: FUNCTION national_number(calling_code text, digits text, typed_national boolean); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION national_number(calling_code text, typed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, digits text, typed_national boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, digits text, typed_national boolean) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) TO :DATABASE_VISITOR;
 
 
 --
@@ -12363,6 +12412,14 @@ GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, digits text,
 
 REVOKE ALL ON FUNCTION app_hidden.patients_matching(query text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.patients_matching(query text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION phone_is_valid(phone app_public.e164_phone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) TO :DATABASE_VISITOR;
 
 
 --
@@ -12379,6 +12436,14 @@ GRANT ALL ON FUNCTION app_hidden.phone_plan(calling_code text) TO :DATABASE_VISI
 
 REVOKE ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_public.calling_code) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION phone_text(raw text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.phone_text(raw text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_text(raw text) TO :DATABASE_VISITOR;
 
 
 --

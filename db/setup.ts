@@ -276,14 +276,15 @@ async function pendingMigrationsTouchAuditLog(config: DatabaseConfig): Promise<b
 /**
  * Everything, in order. Safe to run at every start. `keepAuditLogUnsealed`: while current.sql
  * (which may alter the log) is worked on: `npm run dev` and its server, `npm run migrate:watch`,
- * `npm run migrate:commit`.
+ * `npm run migrate:commit`. `warn` gets the warnings migrations left for operators (on stderr
+ * unless told otherwise: every command that starts ClinicOps shows them).
  */
 export async function prepareDatabase(
   config: DatabaseConfig,
   log: (message: string) => void = () => {},
-  { keepAuditLogUnsealed = false } = {},
+  { keepAuditLogUnsealed = false, warn = (message: string) => console.error(message) } = {},
 ): Promise<void> {
-  await inStartTurn(config, () => prepareInTurn(config, log, keepAuditLogUnsealed));
+  await inStartTurn(config, () => prepareInTurn(config, log, keepAuditLogUnsealed, warn));
 }
 
 /**
@@ -330,14 +331,14 @@ export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T
  * app_private.upgrade_warning (phones 000086 could not correct, say) that no
  * start has shown yet: graphile-migrate shows none of PostgreSQL's WARNINGs.
  */
-export async function showUpgradeWarnings(config: DatabaseConfig, log: (message: string) => void): Promise<void> {
+export async function showUpgradeWarnings(config: DatabaseConfig, warn: (message: string) => void): Promise<void> {
   const { rows } = await withClient(config.ownerUrl, (client) =>
     client
       .query("update app_private.upgrade_warning set shown_at = now() where shown_at is null returning id, migration, message")
       // undefined_table: a database before 000086, which made the table
       .catch((error: { code?: string }) => (error.code === "42P01" ? { rows: [] } : Promise.reject(error))),
   );
-  for (const { migration, message } of rows.sort((a, b) => Number(a.id) - Number(b.id))) log(`WARNING from migration ${migration}: ${message}`);
+  for (const { migration, message } of rows.sort((a, b) => Number(a.id) - Number(b.id))) warn(`WARNING from migration ${migration}: ${message}`);
 }
 
 /** Whether `code` is a country's calling code in use (app_hidden.phone_plan), as DEFAULT_CALLING_CODE must be: national numbers are completed with it. */
@@ -348,7 +349,12 @@ export async function isCountryCallingCode(config: DatabaseConfig, code: string)
   });
 }
 
-async function prepareInTurn(config: DatabaseConfig, log: (message: string) => void, keepAuditLogUnsealed: boolean): Promise<void> {
+async function prepareInTurn(
+  config: DatabaseConfig,
+  log: (message: string) => void,
+  keepAuditLogUnsealed: boolean,
+  warn: (message: string) => void,
+): Promise<void> {
   if (await ensureRolesAndDatabase(config)) {
     log(`created database ${config.databaseName}`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
@@ -360,7 +366,7 @@ async function prepareInTurn(config: DatabaseConfig, log: (message: string) => v
   try {
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
     await runMigrations(config);
-    await showUpgradeWarnings(config, log);
+    await showUpgradeWarnings(config, warn);
   } finally {
     if (keepAuditLogUnsealed) {
       await unsealAuditLog(config); // another command (npm run superuser, a worker) may have sealed it since

@@ -17,7 +17,10 @@ import { stopOnSignals } from "../db/shutdown.ts";
 const secrets = loadSecrets(process.env);
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
 const db = await openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
-await prepareDatabase(db.config, (message) => log("info", "database", { message }), { keepAuditLogUnsealed: settings.auditLogUnsealed });
+await prepareDatabase(db.config, (message) => log("info", "database", { message }), {
+  keepAuditLogUnsealed: settings.auditLogUnsealed,
+  warn: (message) => log("warn", "database", { message }),
+});
 if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, settings.defaultCallingCode))) {
   log("error", "settings", { message: `DEFAULT_CALLING_CODE ${settings.defaultCallingCode} is no country's calling code in use: national numbers could not be completed` });
   await db.close();

@@ -12,7 +12,7 @@ import { jsonLogger, startWorker, stopWorker } from "./run.ts";
 settingsOrExit(() => checkSettingsReadLater());
 const report = (message: string) => jsonLogger.info(message);
 const db = await openDatabase({ log: report });
-await prepareDatabase(db.config, report);
+await prepareDatabase(db.config, report, { warn: (message) => jsonLogger.warn(message) });
 const worker = await startWorker(db.config.ownerUrl);
 stopOnSignals(
   [

@@ -1,5 +1,5 @@
---! Previous: sha1:325a9e6152a238c3274c789e01db8000ca58815d
---! Hash: sha1:e352baa7d225ce6aeedb820c8741b4476daa6c3b
+--! Previous: sha1:819868168d388deb1fe3de3702497c184e4d2b9a
+--! Hash: sha1:399e2c85237c49616088bd708f5427ce9f0101f8
 --! Message: visit reasons trimmed dashboard period ends
 
 -- A dashboard asked for without a fromDate or a toDate is told to give both, not that the period is too long.

@@ -36,6 +36,7 @@ describe("a number of country code +1 or +7 has 10 digits after the code", () =>
     ["(212) 555-0100", "1", "+12125550100"],
     ["1 212 555 0100", "1", "+12125550100"], // North America's trunk prefix 1
     ["8 (495) 123-45-67", "7", "+74951234567"], // Russia's trunk prefix 8
+    ["1 1 212 555 0100", "1", "+12125550100"], // the code and the trunk prefix, as libphonenumber reads them: was +112125550100 before 000086
     ["0712 345 678", "255", "+255712345678"],
     ["+1 415 555 0100", null, "+14155550100"],
     ["+7 495 123-45-67", null, "+74951234567"],
@@ -45,7 +46,6 @@ describe("a number of country code +1 or +7 has 10 digits after the code", () =>
 
   test.each([
     ["(212) 555-001", "1"], // 9 digits: was +1212555001
-    ["1 1 212 555 0100", "1"], // the 1 typed twice: was +112125550100
     ["8 495 123 45 678", "7"], // 11 digits after the trunk 8
     ["+1 212 555 01000", null],
     ["+1 112 555 0100", null], // an area code never starts with 1
@@ -70,6 +70,8 @@ test.each([
   ["+39 (0)6 12", "39", "+390612"], // Italy's 0, in brackets or not
   ["+7 8 495 912-73-37", "7", "+74959127337"], // a whole number, read as registration reads it: 000086
   ["345678901", "255", "345678901"], // digits alone, a part of any phone: matched as typed
+  ["0712\u00a0345\u2011678", "255", "+255712345678"], // a no-break space and a non-breaking hyphen, as registration reads them
+  ["\u0660\u0667\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "255", "+255712345678"], // Arabic-Indic digits
 ])("searching %s at a clinic of calling code %s looks for %s", async (typed, callingCode, term) => {
   const { rows } = await rootPool().query("select app_hidden.phone_search_term($1, $2) as term", [typed, callingCode]);
   expect(rows[0].term).toBe(term);
@@ -91,6 +93,10 @@ describe("phones are read with their country's numbering plan", () => {
     ["06 1 234 5678", "36", "+3612345678"], // Hungary's trunk prefix 06
     ["+800 1234 5678", null, "+80012345678"], // a code of no country
     ["+39 (0)6 1234 5678", null, "+390612345678"], // (0) is a trunk prefix only where the country has one
+    ["+257 (0) 79 12 34 56", null, "+25779123456"], // and left out where no number starts with 0
+    ["+1 (0) 212 555 0100", null, "+12125550100"],
+    ["61 0412 345 678", "61", "+61412345678"], // the country code, then the trunk prefix, typed without +
+    ["255 0712 345 678", "255", "+255712345678"],
     ["91 98765 43210", "91", "+919876543210"], // India's numbers have 8 to 13 digits: its pattern tells which reading is one
     ["234 802 123 4567", "234", "+2348021234567"], // was refused for 16 digits
     ["+375 800 123 4567", null, "+3758001234567"], // a Belarusian toll-free number starting with the trunk prefix 8
@@ -108,7 +114,7 @@ describe("phones are read with their country's numbering plan", () => {
     ["+255 7123", null, /^This is not a phone number: a number of country code \+255 has 9 digits after it, not counting the national prefix 0\.$/],
     ["1 212 555 0100", "255", /country code \+255, which completes/], // not read as +1: was +25512125550100
     ["071234567", "255", /country code \+255, which completes/], // what follows the trunk 0 is too short, and no number starts with 0
-    ["255 0712 34567", "255", /country code \+255, which completes/],
+    ["255 0712 34567", "255", /country code \+255, which completes/], // one digit short
     ["+62 812 345", null, /\+62 has 7 to 13 digits after it, not/], // the plan's 17 cut to the 15 digits of a phone
     ["+44 7946 09", null, /\+44 has 7, 9 or 10 digits after it/],
     ["+39 12345", null, /\+39 has 6 to 12 digits after it\.$/],
@@ -144,6 +150,7 @@ test("phones saved under older rules are read again: corrected where their peopl
   const trunk8 = `+78495${digits(7)}`; // 000070's case: 8 495 … typed at a +7 clinic
   const [trunk0, tooShort, noCode] = [`+25507${digits(8)}`, `+2557${digits(4)}`, `+999${digits(8)}`];
   const indiaTwice = `+91919${digits(9)}`; // 91 98… typed at a +91 clinic
+  const [italy, ivoryCoast] = [`+3961${digits(7)}`, `+2257071${digits(5)}`]; // 06 1…, 07 07 1… typed at their clinics: the 0 was lost
   const tollFree = `+3758001${digits(6)}`; // a Belarusian toll-free number, whose 8 is no trunk prefix
   // as saved before 000086 (the triggers of today refuse them)
   await writeBehindTriggers(`insert into app_public."user" (phone, full_name) select unnest($1::text[]), 'Saved phone test'`, [
@@ -151,7 +158,7 @@ test("phones saved under older rules are read again: corrected where their peopl
   ]);
   await writeBehindTriggers(
     `insert into app_public.patient (clinic_id, code, first_name, last_name, phone) select $1, 'SVD-' || n, 'Saved', 'Test', p from unnest($2::text[]) with ordinality t(p, n)`,
-    [clinic.clinicId, [trunk0, tooShort, noCode, indiaTwice, tollFree]],
+    [clinic.clinicId, [trunk0, tooShort, noCode, indiaTwice, tollFree, italy, ivoryCoast]],
   );
   const correct = async () => (await rootPool().query("select app_private.correct_saved_phones() as left")).rows[0].left;
   expect(await correct()).toBeGreaterThanOrEqual(3); // the taken one, the short one and the one of no code (and other tests' rows)
@@ -159,17 +166,17 @@ test("phones saved under older rules are read again: corrected where their peopl
   const users = () => phones(`select phone from app_public."user" where full_name = 'Saved phone test'`, []);
   const patients = () => phones("select phone from app_public.patient where clinic_id = $1", [clinic.clinicId]);
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
-  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree].sort());
+  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`].sort());
   const { rows } = await rootPool().query(
     "select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'patient' and action = 'update'",
     [clinic.clinicId],
   );
-  expect(rows[0].n).toBe(2); // the corrections are audited
+  expect(rows[0].n).toBe(4); // the corrections are audited
 
   // an operator runs it again: nothing more changes
   await correct();
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
-  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree].sort());
+  expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`].sort());
 });
 
 test("a phone edited while the saved phones are corrected keeps the edit", async () => {

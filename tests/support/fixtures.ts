@@ -33,14 +33,21 @@ export function randomPhone(): string {
 }
 
 export async function createUser({ isPlatformAdmin = false } = {}): Promise<TestUser> {
-  const phone = randomPhone();
   const password = `pw-${randomUUID().slice(0, 12)}`;
-  const { rows } = await rootPool().query(
-    `with u as (insert into app_public."user" (phone, full_name, is_platform_admin) values ($1, $2, $3) returning id)
-     insert into app_private.user_secret (user_id, password_hash) select id, crypt($4, gen_salt('bf', 4)) from u returning user_id`,
-    [phone, `Test ${phone}`, isPlatformAdmin, password],
-  );
-  return { userId: rows[0].user_id, phone, password };
+  // a random phone another test's user has (thousands of users in 10^8 phones: a few in a hundred runs) is drawn again
+  for (let attempt = 1; ; attempt++) {
+    const phone = randomPhone();
+    try {
+      const { rows } = await rootPool().query(
+        `with u as (insert into app_public."user" (phone, full_name, is_platform_admin) values ($1, $2, $3) returning id)
+         insert into app_private.user_secret (user_id, password_hash) select id, crypt($4, gen_salt('bf', 4)) from u returning user_id`,
+        [phone, `Test ${phone}`, isPlatformAdmin, password],
+      );
+      return { userId: rows[0].user_id, phone, password };
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint !== "user_phone_key" || attempt === 5) throw error;
+    }
+  }
 }
 
 export async function addMember(clinicId: string, user: TestUser, role: Role): Promise<TestMember> {
