@@ -909,6 +909,7 @@ CREATE FUNCTION app_hidden.national_number(calling_code text, typed text[]) RETU
 declare
   v_plan jsonb := app_hidden.phone_plan(calling_code);
   v_readings text[] := '{}';
+  v_version text;
   v_digits text;
   v_stripped text;
   v_reading text;
@@ -917,8 +918,8 @@ begin
   -- preferred: without the national prefix (0712… → 712…: the trunk typed before a national number or
   -- after the code), as typed; then the same after the country code typed in front of them (255712…,
   -- 255 0712… → 712…: the code typed without + or 00, or twice)
-  foreach v_digits in array typed loop
-    foreach v_digits in array array[v_digits, case when v_digits like calling_code || '_%' then substr(v_digits, length(calling_code) + 1) end] loop
+  foreach v_version in array typed loop
+    foreach v_digits in array array[v_version, case when v_version like calling_code || '_%' then substr(v_version, length(calling_code) + 1) end] loop
       continue when v_digits is null;
       if v_plan ? 'strip' then
         v_stripped := regexp_replace(v_digits, '^(?:' || (v_plan ->> 'strip') || ')', '');

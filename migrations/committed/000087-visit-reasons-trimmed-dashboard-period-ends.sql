@@ -1,5 +1,5 @@
---! Previous: sha1:819868168d388deb1fe3de3702497c184e4d2b9a
---! Hash: sha1:399e2c85237c49616088bd708f5427ce9f0101f8
+--! Previous: sha1:06b6859f834bd471eed440930ad109e195326312
+--! Hash: sha1:8f37ff2d7a42d5a5b90d343cdae6bee3725ee40a
 --! Message: visit reasons trimmed dashboard period ends
 
 -- A dashboard asked for without a fromDate or a toDate is told to give both, not that the period is too long.
