@@ -335,7 +335,7 @@ export async function showUpgradeWarnings(config: DatabaseConfig, warn: (message
   const { rows } = await withClient(config.ownerUrl, (client) =>
     client
       .query("update app_private.upgrade_warning set shown_at = now() where shown_at is null returning id, migration, message")
-      // undefined_table: a database before 000086, which made the table
+      // undefined_table: the committed migrations stop before 000086 (which made the table) while it is current.sql
       .catch((error: { code?: string }) => (error.code === "42P01" ? { rows: [] } : Promise.reject(error))),
   );
   for (const { migration, message } of rows.sort((a, b) => Number(a.id) - Number(b.id))) warn(`WARNING from migration ${migration}: ${message}`);

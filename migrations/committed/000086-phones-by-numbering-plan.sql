@@ -1,5 +1,5 @@
 --! Previous: sha1:01db9a1c7093b49bf25405d1be007852bd2e187f
---! Hash: sha1:06b6859f834bd471eed440930ad109e195326312
+--! Hash: sha1:19cf5826624135b97aaf6f51d765215477141e44
 --! Message: phones by numbering plan
 
 -- Phones are read with each country's numbering plan: how many digits its numbers have after the country
@@ -315,8 +315,6 @@ end;
 $$;
 comment on function app_hidden.phone_is_valid(app_public.e164_phone) is 'Whether a phone in E.164 form is one of its country''s numbers by its plan''s pattern (libphonenumber''s isValid), not only of a length the plan allows.';
 
-drop function if exists app_hidden.national_number(text, text, boolean);
-
 create or replace function app_public.normalize_phone(raw text, default_calling_code app_public.calling_code default null)
   returns app_public.e164_phone
   language plpgsql immutable
@@ -360,8 +358,11 @@ begin
     if v_code is null then
       raise exception 'This is not a phone number: it does not start with a country code in use.' using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code,
-      array[substr(v_digits, length(v_code) + 1), nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1))]);
+    v_national := app_hidden.national_number(v_code, array[
+      substr(v_digits, length(v_code) + 1),
+      nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1)),
+      -- last, a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers
+      case when v_code not in ('1', '7') then '0' || substr(v_digits, length(v_code) + 1) end]);
   else
     if default_calling_code is null then
       raise exception 'This phone number has no country code: start it with + and the country code.'
@@ -372,7 +373,7 @@ begin
       raise exception 'This phone number has no country code, and +%, the code that would complete it, is not one in use: start it with + and the country code.', v_code
         using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, array[v_digits]);
+    v_national := app_hidden.national_number(v_code, array[v_digits, case when v_code not in ('1', '7') then '0' || v_digits end]);
   end if;
 
   if v_national is null then
@@ -404,7 +405,7 @@ begin
   return '+' || v_digits;
 end;
 $$;
-comment on function app_public.normalize_phone(text, app_public.calling_code) is 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "255 712 345 678", "+255 (0) 712…" and "8 495 123-45-67" with calling code 7) into E.164, reading it as libphonenumber does with its country''s numbering plan (app_hidden.phone_plan, app_hidden.national_number): `default_calling_code` completes national numbers, whose national prefix is dropped (0 at 255, 8 at 7; none at 39: 06 1234 5678 → +390612345678), as it is when typed after the code; the number must have as many digits after the code as the plan allows (9 at 255, exactly 10 at 1 and 7) and start with a code in use; raises INVALID_PHONE naming the rule (and the code national numbers were completed with) for anything that is not a phone number.';
+comment on function app_public.normalize_phone(text, app_public.calling_code) is 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "255 712 345 678", "+255 (0) 712…" and "8 495 123-45-67" with calling code 7) into E.164, reading it as libphonenumber does with its country''s numbering plan (app_hidden.phone_plan, app_hidden.national_number): `default_calling_code` completes national numbers, whose national prefix is dropped (0 at 255, 8 at 7; none at 39: 06 1234 5678 → +390612345678), as it is when typed after the code, and a national 0 left out is put back where the number is none of its country''s without it (+39 6…, 6… at 39); the number must have as many digits after the code as the plan allows (9 at 255, exactly 10 at 1 and 7) and start with a code in use; raises INVALID_PHONE naming the rule (and the code national numbers were completed with) for anything that is not a phone number.';
 
 -- Warnings of a migration that an operator must act on, kept where the next start reads them (db/setup.ts
 -- logs each once): graphile-migrate shows no WARNING of PostgreSQL.
@@ -530,22 +531,14 @@ create or replace function app_private.saved_phone_corrected(phone text) returns
   language plpgsql immutable strict
   set search_path = pg_catalog, public, pg_temp
 as $$
-declare
-  v_code text;
-  v_national text;
 begin
-  v_code := app_hidden.country_calling_code(phone);
-  v_national := substr(phone, 2 + length(v_code));
-  -- read as today's rules read what was typed: the digits after the code, or (outside +1 and +7, whose
-  -- trunk prefixes the older rules knew) those digits with the 0 a national number lost in front of them
-  -- (06 1234 5678 at +39 was saved +39612345678)
-  return app_public.normalize_phone('+' || v_code || app_hidden.national_number(v_code,
-    array[v_national, case when v_code not in ('1', '7') then '0' || v_national end]));
-exception when sqlstate 'CINPH' or sqlstate '23514' then
-  return null; -- no phone even so (a North American number's rule, or no code: a null phone)
+  -- read again as registration reads a phone today, so that what it saves is left as it is
+  return app_public.normalize_phone(phone);
+exception when sqlstate 'CINPH' then
+  return null;
 end;
 $$;
-comment on function app_private.saved_phone_corrected(text) is 'A phone saved under older rules as today''s read it: itself when it is one of its country''s numbers as it stands, else without the trunk prefix saved after the code (+2550712345678 → +255712345678, +784951234567 → +74951234567), without its country code saved twice (+255255712345678 → +255712345678, +91919876543210 → +919876543210), or with the 0 a national number lost put back (+39612345678 → +390612345678, +225707123451 → +2250707123451), whichever is one of its country''s numbers first (the same readings as normalize_phone''s, so that a phone it saves is left as it is); null when it is no phone even so (+25512345, +9991234567).';
+comment on function app_private.saved_phone_corrected(text) is 'A phone saved under older rules as today''s read it: itself when it is one of its country''s numbers as it stands, else without the trunk prefix saved after the code (+2550712345678 → +255712345678, +784951234567 → +74951234567), without its country code saved twice (+255255712345678 → +255712345678, +91919876543210 → +919876543210), or with the 0 a national number lost put back (+39612345678 → +390612345678, +225707123451 → +2250707123451), whichever is one of its country''s numbers first: normalize_phone''s reading, so that a phone registration saves is left as it is; null when it is no phone even so (+25512345, +9991234567).';
 revoke all on function app_private.saved_phone_corrected(text) from public;
 
 create or replace function app_private.correct_saved_phones() returns integer

@@ -1,5 +1,5 @@
---! Previous: sha1:06b6859f834bd471eed440930ad109e195326312
---! Hash: sha1:8f37ff2d7a42d5a5b90d343cdae6bee3725ee40a
+--! Previous: sha1:19cf5826624135b97aaf6f51d765215477141e44
+--! Hash: sha1:ecb914b28d9f91ab1346724b65a8bee4c007f776
 --! Message: visit reasons trimmed dashboard period ends
 
 -- A dashboard asked for without a fromDate or a toDate is told to give both, not that the period is too long.
