@@ -900,59 +900,43 @@ COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as 
 
 
 --
--- Name: national_number(text, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: national_number(text, text[], text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.national_number(calling_code text, typed text[]) RETURNS text
+CREATE FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[] DEFAULT '{}'::text[]) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
   v_plan jsonb := app_hidden.phone_plan(calling_code);
-  v_readings text[] := '{}';
-  v_version text;
-  v_digits text;
-  v_stripped text;
+  v_readings text[] := app_hidden.phone_readings(v_plan, calling_code, typed);
   v_reading text;
 begin
-  -- the readings of each of the digits typed after the code (or in national form), in the order they are
-  -- preferred: without the national prefix (0712… → 712…: the trunk typed before a national number or
-  -- after the code), as typed; then the same after the country code typed in front of them (255712…,
-  -- 255 0712… → 712…: the code typed without + or 00, or twice)
-  foreach v_version in array typed loop
-    foreach v_digits in array array[v_version, case when v_version like calling_code || '_%' then substr(v_version, length(calling_code) + 1) end] loop
-      continue when v_digits is null;
-      if v_plan ? 'strip' then
-        v_stripped := regexp_replace(v_digits, '^(?:' || (v_plan ->> 'strip') || ')', '');
-        if v_stripped <> v_digits then
-          v_readings := v_readings || v_stripped;
-        end if;
-      end if;
-      v_readings := v_readings || v_digits;
-    end loop;
+  -- the first reading that is one of the plan's numbers (its length and its pattern), the guessed
+  -- versions' last ...
+  foreach v_reading in array v_readings || app_hidden.phone_readings(v_plan, calling_code, guessed) loop
+    if app_hidden.phone_length_allowed(v_plan, calling_code, v_reading) and v_reading ~ ('^(?:' || (v_plan ->> 'pattern') || ')$') then
+      return v_reading;
+    end if;
   end loop;
-  -- the first reading that is one of the plan's numbers (its length and its pattern), else the first of
-  -- a length the plan allows, where no number starts with 0 if the trunk prefix is 0; 7 to 15 digits in all
-  for v_pass in 1..2 loop
-    foreach v_reading in array v_readings loop
-      if v_plan -> 'lengths' @> to_jsonb(length(v_reading)) and length(calling_code) + length(v_reading) between 7 and 15
-         and ((v_pass = 1 and v_reading ~ ('^(?:' || (v_plan ->> 'pattern') || ')$'))
-           or (v_pass = 2 and not coalesce(v_plan ->> 'trunk' like '0%' and v_reading like '0%', false))) then
-        return v_reading;
-      end if;
-    end loop;
+  -- ... else the first of the typed versions' of a length the plan allows, where no number starts with 0
+  -- if the trunk prefix is 0
+  foreach v_reading in array v_readings loop
+    if app_hidden.phone_length_allowed(v_plan, calling_code, v_reading) and not coalesce(v_plan ->> 'trunk' like '0%' and v_reading like '0%', false) then
+      return v_reading;
+    end if;
   end loop;
   return null;
 end;
 $_$;
 
 
-ALTER FUNCTION app_hidden.national_number(calling_code text, typed text[]) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION national_number(calling_code text, typed text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION national_number(calling_code text, typed text[], guessed text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) IS 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred): of the readings without the national prefix, as typed, and after the country code typed in front, the first that is one of the plan''s numbers, else the first of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
+COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) IS 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred; `guessed`: versions taken only if they make one of the plan''s numbers): of their readings (phone_readings), the first that is one of the plan''s numbers, else the first of the typed ones of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
 
 
 --
@@ -1013,6 +997,26 @@ ALTER FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) OWNER TO :
 --
 
 COMMENT ON FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) IS 'Whether a phone in E.164 form is one of its country''s numbers by its plan''s pattern (libphonenumber''s isValid), not only of a length the plan allows.';
+
+
+--
+-- Name: phone_length_allowed(jsonb, text, text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.phone_length_allowed(plan jsonb, calling_code text, digits text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select plan -> 'lengths' @> to_jsonb(length(digits)) and length(calling_code) + length(digits) between 7 and 15;
+$$;
+
+
+ALTER FUNCTION app_hidden.phone_length_allowed(plan jsonb, calling_code text, digits text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION phone_length_allowed(plan jsonb, calling_code text, digits text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.phone_length_allowed(plan jsonb, calling_code text, digits text) IS 'Whether `digits`, a reading of a number after its code, have a length the `plan` of `calling_code` allows, and 7 to 15 digits with the code.';
 
 
 --
@@ -1253,6 +1257,50 @@ ALTER FUNCTION app_hidden.phone_plan(calling_code text) OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_hidden.phone_plan(calling_code text) IS 'The numbering plan of a country calling code in use (the ITU-T''s, with libphonenumber''s data): {"lengths": how many digits its numbers have after the code, "pattern": the regular expression its national numbers match, "trunk": the national prefix typed before a national number, "strip": the regular expression of the prefixes dropped from a national number (the trunk, or a carrier code with it), "worldwide": true for a code of no country (+800)}, e.g. {"lengths": [9], "trunk": "0", "strip": "0", "pattern": …} for 255; null for a code not in use.';
+
+
+--
+-- Name: phone_readings(jsonb, text, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, versions text[]) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+  v_readings text[] := '{}';
+  v_version text;
+  v_digits text;
+  v_stripped text;
+begin
+  -- for each version of the digits typed after the code (or in national form), in the order they are
+  -- preferred: without the national prefix (0712… → 712…: the trunk typed before a national number or
+  -- after the code), as typed; then the same after the country code typed in front of them (255712…,
+  -- 255 0712… → 712…: the code typed without + or 00, or twice)
+  foreach v_version in array versions loop
+    continue when v_version is null;
+    foreach v_digits in array array[v_version, case when v_version like calling_code || '_%' then substr(v_version, length(calling_code) + 1) end] loop
+      continue when v_digits is null;
+      if plan ? 'strip' then
+        v_stripped := regexp_replace(v_digits, '^(?:' || (plan ->> 'strip') || ')', '');
+        if v_stripped <> v_digits then
+          v_readings := v_readings || v_stripped;
+        end if;
+      end if;
+      v_readings := v_readings || v_digits;
+    end loop;
+  end loop;
+  return v_readings;
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, versions text[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION phone_readings(plan jsonb, calling_code text, versions text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, versions text[]) IS 'The readings national_number weighs, in the order preferred, of each of `versions` of the digits typed for a number of `calling_code` (with its `plan`): without the national prefix, as typed, and the same after the country code typed in front of them (without + or 00, or twice).';
 
 
 --
@@ -6857,11 +6905,10 @@ begin
     if v_code is null then
       raise exception 'This is not a phone number: it does not start with a country code in use.' using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, array[
-      substr(v_digits, length(v_code) + 1),
-      nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1)),
-      -- last, a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers
-      case when v_code not in ('1', '7') then '0' || substr(v_digits, length(v_code) + 1) end]);
+    v_national := app_hidden.national_number(v_code,
+      array[substr(v_digits, length(v_code) + 1), nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1))],
+      -- a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers
+      array[case when v_code not in ('1', '7') then '0' || substr(v_digits, length(v_code) + 1) end]);
   else
     if default_calling_code is null then
       raise exception 'This phone number has no country code: start it with + and the country code.'
@@ -6872,7 +6919,7 @@ begin
       raise exception 'This phone number has no country code, and +%, the code that would complete it, is not one in use: start it with + and the country code.', v_code
         using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, array[v_digits, case when v_code not in ('1', '7') then '0' || v_digits end]);
+    v_national := app_hidden.national_number(v_code, array[v_digits], array[case when v_code not in ('1', '7') then '0' || v_digits end]);
   end if;
 
   if v_national is null then
@@ -12395,11 +12442,11 @@ GRANT ALL ON FUNCTION app_hidden.name_as_meant(name text) TO :DATABASE_VISITOR;
 
 
 --
--- Name: FUNCTION national_number(calling_code text, typed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION national_number(calling_code text, typed text[], guessed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[]) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) TO :DATABASE_VISITOR;
 
 
 --
@@ -12419,11 +12466,27 @@ GRANT ALL ON FUNCTION app_hidden.phone_is_valid(phone app_public.e164_phone) TO 
 
 
 --
+-- Name: FUNCTION phone_length_allowed(plan jsonb, calling_code text, digits text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.phone_length_allowed(plan jsonb, calling_code text, digits text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_length_allowed(plan jsonb, calling_code text, digits text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION phone_plan(calling_code text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_hidden.phone_plan(calling_code text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.phone_plan(calling_code text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION phone_readings(plan jsonb, calling_code text, versions text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, versions text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_readings(plan jsonb, calling_code text, versions text[]) TO :DATABASE_VISITOR;
 
 
 --

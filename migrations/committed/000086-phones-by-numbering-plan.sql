@@ -1,5 +1,5 @@
 --! Previous: sha1:01db9a1c7093b49bf25405d1be007852bd2e187f
---! Hash: sha1:19cf5826624135b97aaf6f51d765215477141e44
+--! Hash: sha1:2047ba78c520341a34b17c1c9b7c562c903c1ad7
 --! Message: phones by numbering plan
 
 -- Phones are read with each country's numbering plan: how many digits its numbers have after the country
@@ -261,26 +261,25 @@ as $$
 $$;
 comment on function app_hidden.phone_text(text) is 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic and Persian ones, a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
 
-create or replace function app_hidden.national_number(calling_code text, typed text[]) returns text
+create or replace function app_hidden.phone_readings(plan jsonb, calling_code text, versions text[]) returns text[]
   language plpgsql immutable parallel safe
 as $$
 declare
-  v_plan jsonb := app_hidden.phone_plan(calling_code);
   v_readings text[] := '{}';
   v_version text;
   v_digits text;
   v_stripped text;
-  v_reading text;
 begin
-  -- the readings of each of the digits typed after the code (or in national form), in the order they are
+  -- for each version of the digits typed after the code (or in national form), in the order they are
   -- preferred: without the national prefix (0712… → 712…: the trunk typed before a national number or
   -- after the code), as typed; then the same after the country code typed in front of them (255712…,
   -- 255 0712… → 712…: the code typed without + or 00, or twice)
-  foreach v_version in array typed loop
+  foreach v_version in array versions loop
+    continue when v_version is null;
     foreach v_digits in array array[v_version, case when v_version like calling_code || '_%' then substr(v_version, length(calling_code) + 1) end] loop
       continue when v_digits is null;
-      if v_plan ? 'strip' then
-        v_stripped := regexp_replace(v_digits, '^(?:' || (v_plan ->> 'strip') || ')', '');
+      if plan ? 'strip' then
+        v_stripped := regexp_replace(v_digits, '^(?:' || (plan ->> 'strip') || ')', '');
         if v_stripped <> v_digits then
           v_readings := v_readings || v_stripped;
         end if;
@@ -288,21 +287,44 @@ begin
       v_readings := v_readings || v_digits;
     end loop;
   end loop;
-  -- the first reading that is one of the plan's numbers (its length and its pattern), else the first of
-  -- a length the plan allows, where no number starts with 0 if the trunk prefix is 0; 7 to 15 digits in all
-  for v_pass in 1..2 loop
-    foreach v_reading in array v_readings loop
-      if v_plan -> 'lengths' @> to_jsonb(length(v_reading)) and length(calling_code) + length(v_reading) between 7 and 15
-         and ((v_pass = 1 and v_reading ~ ('^(?:' || (v_plan ->> 'pattern') || ')$'))
-           or (v_pass = 2 and not coalesce(v_plan ->> 'trunk' like '0%' and v_reading like '0%', false))) then
-        return v_reading;
-      end if;
-    end loop;
+  return v_readings;
+end;
+$$;
+comment on function app_hidden.phone_readings(jsonb, text, text[]) is 'The readings national_number weighs, in the order preferred, of each of `versions` of the digits typed for a number of `calling_code` (with its `plan`): without the national prefix, as typed, and the same after the country code typed in front of them (without + or 00, or twice).';
+
+create or replace function app_hidden.phone_length_allowed(plan jsonb, calling_code text, digits text) returns boolean
+  language sql immutable parallel safe
+as $$
+  select plan -> 'lengths' @> to_jsonb(length(digits)) and length(calling_code) + length(digits) between 7 and 15;
+$$;
+comment on function app_hidden.phone_length_allowed(jsonb, text, text) is 'Whether `digits`, a reading of a number after its code, have a length the `plan` of `calling_code` allows, and 7 to 15 digits with the code.';
+
+create or replace function app_hidden.national_number(calling_code text, typed text[], guessed text[] default '{}') returns text
+  language plpgsql immutable parallel safe
+as $$
+declare
+  v_plan jsonb := app_hidden.phone_plan(calling_code);
+  v_readings text[] := app_hidden.phone_readings(v_plan, calling_code, typed);
+  v_reading text;
+begin
+  -- the first reading that is one of the plan's numbers (its length and its pattern), the guessed
+  -- versions' last ...
+  foreach v_reading in array v_readings || app_hidden.phone_readings(v_plan, calling_code, guessed) loop
+    if app_hidden.phone_length_allowed(v_plan, calling_code, v_reading) and v_reading ~ ('^(?:' || (v_plan ->> 'pattern') || ')$') then
+      return v_reading;
+    end if;
+  end loop;
+  -- ... else the first of the typed versions' of a length the plan allows, where no number starts with 0
+  -- if the trunk prefix is 0
+  foreach v_reading in array v_readings loop
+    if app_hidden.phone_length_allowed(v_plan, calling_code, v_reading) and not coalesce(v_plan ->> 'trunk' like '0%' and v_reading like '0%', false) then
+      return v_reading;
+    end if;
   end loop;
   return null;
 end;
 $$;
-comment on function app_hidden.national_number(text, text[]) is 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred): of the readings without the national prefix, as typed, and after the country code typed in front, the first that is one of the plan''s numbers, else the first of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
+comment on function app_hidden.national_number(text, text[], text[]) is 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred; `guessed`: versions taken only if they make one of the plan''s numbers): of their readings (phone_readings), the first that is one of the plan''s numbers, else the first of the typed ones of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
 
 create or replace function app_hidden.phone_is_valid(phone app_public.e164_phone) returns boolean
   language plpgsql immutable strict parallel safe
@@ -358,11 +380,10 @@ begin
     if v_code is null then
       raise exception 'This is not a phone number: it does not start with a country code in use.' using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, array[
-      substr(v_digits, length(v_code) + 1),
-      nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1)),
-      -- last, a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers
-      case when v_code not in ('1', '7') then '0' || substr(v_digits, length(v_code) + 1) end]);
+    v_national := app_hidden.national_number(v_code,
+      array[substr(v_digits, length(v_code) + 1), nullif(substr(v_without_0, length(v_code) + 1), substr(v_digits, length(v_code) + 1))],
+      -- a national 0 left out (+39 6…, for +39 06…), as the older rules left it out of national numbers
+      array[case when v_code not in ('1', '7') then '0' || substr(v_digits, length(v_code) + 1) end]);
   else
     if default_calling_code is null then
       raise exception 'This phone number has no country code: start it with + and the country code.'
@@ -373,7 +394,7 @@ begin
       raise exception 'This phone number has no country code, and +%, the code that would complete it, is not one in use: start it with + and the country code.', v_code
         using errcode = 'CINPH';
     end if;
-    v_national := app_hidden.national_number(v_code, array[v_digits, case when v_code not in ('1', '7') then '0' || v_digits end]);
+    v_national := app_hidden.national_number(v_code, array[v_digits], array[case when v_code not in ('1', '7') then '0' || v_digits end]);
   end if;
 
   if v_national is null then

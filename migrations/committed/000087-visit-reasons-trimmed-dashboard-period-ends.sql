@@ -1,5 +1,5 @@
---! Previous: sha1:19cf5826624135b97aaf6f51d765215477141e44
---! Hash: sha1:ecb914b28d9f91ab1346724b65a8bee4c007f776
+--! Previous: sha1:2047ba78c520341a34b17c1c9b7c562c903c1ad7
+--! Hash: sha1:f94e4711c35e4447ad06e0c8dbecd16f4d7e897e
 --! Message: visit reasons trimmed dashboard period ends
 
 -- A dashboard asked for without a fromDate or a toDate is told to give both, not that the period is too long.

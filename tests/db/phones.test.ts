@@ -120,6 +120,9 @@ describe("phones are read with their country's numbering plan", () => {
     ["+62 812 345", null, /\+62 has 7 to 13 digits after it, not/], // the plan's 17 cut to the 15 digits of a phone
     ["+44 7946 09", null, /\+44 has 7, 9 or 10 digits after it/],
     ["+34 12345", null, /\+34 has 9 digits after it\.$/], // Spain has no trunk prefix: no "not counting"
+    // a national 0 is put back only where that makes one of the country's numbers, not for its length alone (a digit dropped)
+    ["3123456", "506", /country code \+506, which completes/],
+    ["+376 12345", null, /\+376 has 6, 8 or 9 digits after it\.$/],
     ["+999 1234 5678", null, /does not start with a country code in use/],
     ["0712 345 678", "999", /and \+999, the code that would complete it, is not one in use/],
   ])("%s (calling code %s) is INVALID_PHONE, naming the rule", async (typed, callingCode, message) => {
