@@ -512,10 +512,10 @@ COMMENT ON FUNCTION app_hidden.contains_pattern(term text) IS 'A LIKE pattern fo
 
 
 --
--- Name: country_calling_code(app_public.e164_phone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: country_calling_code(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) RETURNS app_public.calling_code
+CREATE FUNCTION app_hidden.country_calling_code(phone text) RETURNS app_public.calling_code
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
 begin
@@ -530,13 +530,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.country_calling_code(phone text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION country_calling_code(phone app_public.e164_phone); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION country_calling_code(phone text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) IS 'The country calling code of a phone number in E.164 form: 255 for +255712345678, 44 for +442071234567, 1 for +14155550100; null when it starts with no code in use (+999…).';
+COMMENT ON FUNCTION app_hidden.country_calling_code(phone text) IS 'The country calling code of a phone number in E.164 form, or of the start of one: 255 for +255712345678 or +2557, 44 for +442071234567, 1 for +14155550100; null when it starts with no code in use (+999…).';
 
 
 --
@@ -649,6 +649,26 @@ ALTER FUNCTION app_hidden.include_deleted() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_hidden.include_deleted() IS 'True while a trusted function needs soft-deleted rows to be visible (select policies hide them otherwise).';
+
+
+--
+-- Name: is_country_code(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.is_country_code(calling_code text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select coalesce(not app_hidden.phone_plan(calling_code) ? 'worldwide', false);
+$$;
+
+
+ALTER FUNCTION app_hidden.is_country_code(calling_code text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION is_country_code(calling_code text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.is_country_code(calling_code text) IS 'Whether `calling_code` is a country''s code in use (255), not one of no country (800) nor one not in use (999): what a clinic''s calling code and DEFAULT_CALLING_CODE must be.';
 
 
 --
@@ -1317,7 +1337,8 @@ declare
   v_digits text;
   v_prefix text := '';
   v_own text;
-  v_plan jsonb;
+  v_code text;
+  v_code_trunk text;
 begin
   if v_typed !~ '[0-9]' or v_typed ~ '[^0-9[:space:]()./+-]' then
     return null; -- not a phone: names and codes are matched as typed
@@ -1355,15 +1376,11 @@ begin
   v_digits := v_prefix || v_own;
   -- international: a trunk prefix 0 typed after the code, with more after it, is dropped as registration drops it
   if v_digits like '+%' then
-    for n in 1..3 loop
-      v_plan := app_hidden.phone_plan(substr(v_digits, 2, n));
-      if v_plan is not null then
-        if v_plan ->> 'trunk' like '0%' and substr(v_digits, 2 + n) like (v_plan ->> 'trunk') || '_%' then
-          v_digits := '+' || substr(v_digits, 2, n) || substr(v_digits, 2 + n + length(v_plan ->> 'trunk'));
-        end if;
-        exit;
-      end if;
-    end loop;
+    v_code := app_hidden.country_calling_code(v_digits);
+    v_code_trunk := app_hidden.phone_plan(v_code) ->> 'trunk';
+    if v_code_trunk like '0%' and substr(v_digits, 2 + length(v_code)) like v_code_trunk || '_%' then
+      return '+' || v_code || substr(v_digits, 2 + length(v_code) + length(v_code_trunk));
+    end if;
   end if;
   return v_digits;
 end;
@@ -2257,15 +2274,17 @@ CREATE FUNCTION app_private.correct_saved_phones() RETURNS integer
 declare
   v_row record;
   v_left integer := 0;
-  v_done integer;
 begin
   for v_row in
-    select 'user' as kind, u.id, u.phone as saved, app_private.saved_phone_corrected(u.phone) as phone
-      from app_public."user" u where app_private.saved_phone_corrected(u.phone) is distinct from u.phone
-    union all select 'patient', p.id, p.phone, app_private.saved_phone_corrected(p.phone)
-      from app_public.patient p where app_private.saved_phone_corrected(p.phone) is distinct from p.phone
-    union all select 'clinic', c.id, c.phone, app_private.saved_phone_corrected(c.phone)
-      from app_public.clinic c where app_private.saved_phone_corrected(c.phone) is distinct from c.phone
+    -- each phone read once (materialized: inlined, the function ran in the filter and again in the list)
+    with saved as (
+      select 'user' as kind, u.id, u.phone as saved from app_public."user" u
+      union all select 'patient', p.id, p.phone from app_public.patient p where p.phone is not null
+      union all select 'clinic', c.id, c.phone from app_public.clinic c where c.phone is not null
+    ), read as materialized (
+      select s.kind, s.id, s.saved, app_private.saved_phone_corrected(s.saved) as phone from saved s
+    )
+    select * from read where phone is distinct from saved
   loop
     if v_row.phone is null then
       v_left := v_left + 1; -- no phone by today's rules: left for someone who knows it
@@ -4145,13 +4164,11 @@ COMMENT ON FUNCTION app_private.tg_clinic__no_closed_day_ahead() IS 'Trigger: re
 CREATE FUNCTION app_private.tg_clinic__normalize_phone() RETURNS trigger
     LANGUAGE plpgsql
     AS $_$
-declare
-  v_plan jsonb := app_hidden.phone_plan(new.calling_code);
 begin
-  if tg_op = 'INSERT' and v_plan ? 'worldwide' then
+  if tg_op = 'INSERT' and app_hidden.phone_plan(new.calling_code) ? 'worldwide' then
     new.calling_code := null; -- from create_clinic_with_owner, read off its owner's phone
   elsif (tg_op = 'INSERT' or new.calling_code is distinct from old.calling_code) and new.calling_code is not null
-        and (v_plan is null or v_plan ? 'worldwide') then
+        and not app_hidden.is_country_code(new.calling_code) then
     raise exception 'The calling code +% is not a country''s code in use: give the code of the clinic''s country.', new.calling_code
       using errcode = 'CINVL';
   end if;
@@ -5300,8 +5317,7 @@ CREATE FUNCTION app_private.warn_of_phones_left(phones_left integer) RETURNS voi
 declare
   v_clinics integer := (
     select count(*) from app_public.clinic c
-    where c.calling_code is not null
-      and (app_hidden.phone_plan(c.calling_code) is null or app_hidden.phone_plan(c.calling_code) ? 'worldwide'));
+    where c.calling_code is not null and not app_hidden.is_country_code(c.calling_code));
 begin
   if phones_left > 0 then
     insert into app_private.upgrade_warning (migration, message) values ('000086', format(
@@ -12341,11 +12357,11 @@ GRANT ALL ON FUNCTION app_hidden.contains_pattern(term text) TO :DATABASE_VISITO
 
 
 --
--- Name: FUNCTION country_calling_code(phone app_public.e164_phone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION country_calling_code(phone text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.country_calling_code(phone app_public.e164_phone) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.country_calling_code(phone text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.country_calling_code(phone text) TO :DATABASE_VISITOR;
 
 
 --
@@ -12390,6 +12406,14 @@ GRANT ALL ON FUNCTION app_hidden.in_system_context() TO :DATABASE_ANALYST;
 REVOKE ALL ON FUNCTION app_hidden.include_deleted() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_VISITOR;
 GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION is_country_code(calling_code text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.is_country_code(calling_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.is_country_code(calling_code text) TO :DATABASE_VISITOR;
 
 
 --

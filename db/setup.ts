@@ -334,19 +334,19 @@ export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T
 export async function showUpgradeWarnings(config: DatabaseConfig, warn: (message: string) => void): Promise<void> {
   const { rows } = await withClient(config.ownerUrl, (client) =>
     client
-      .query("update app_private.upgrade_warning set shown_at = now() where shown_at is null returning id, migration, message")
+      .query(
+        `with shown as (update app_private.upgrade_warning set shown_at = now() where shown_at is null returning id, migration, message)
+         select migration, message from shown order by id`,
+      )
       // undefined_table: the committed migrations stop before 000086 (which made the table) while it is current.sql
       .catch((error: { code?: string }) => (error.code === "42P01" ? { rows: [] } : Promise.reject(error))),
   );
-  for (const { migration, message } of rows.sort((a, b) => Number(a.id) - Number(b.id))) warn(`WARNING from migration ${migration}: ${message}`);
+  for (const { migration, message } of rows) warn(`WARNING from migration ${migration}: ${message}`);
 }
 
-/** Whether `code` is a country's calling code in use (app_hidden.phone_plan), as DEFAULT_CALLING_CODE must be: national numbers are completed with it. */
+/** Whether `code` is a country's calling code in use (app_hidden.is_country_code, the rule of clinics' codes), as DEFAULT_CALLING_CODE must be: national numbers are completed with it. */
 export async function isCountryCallingCode(config: DatabaseConfig, code: string): Promise<boolean> {
-  return withClient(config.ownerUrl, async (client) => {
-    const { rows } = await client.query("select coalesce(not app_hidden.phone_plan($1) ? 'worldwide', false) as ok", [code]);
-    return rows[0].ok;
-  });
+  return withClient(config.ownerUrl, async (client) => (await client.query("select app_hidden.is_country_code($1) as ok", [code])).rows[0].ok);
 }
 
 async function prepareInTurn(

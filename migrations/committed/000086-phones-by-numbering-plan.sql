@@ -1,5 +1,5 @@
 --! Previous: sha1:01db9a1c7093b49bf25405d1be007852bd2e187f
---! Hash: sha1:2047ba78c520341a34b17c1c9b7c562c903c1ad7
+--! Hash: sha1:c300b12f28eb94ada1120365bc15781a735b8f0a
 --! Message: phones by numbering plan
 
 -- Phones are read with each country's numbering plan: how many digits its numbers have after the country
@@ -236,7 +236,9 @@ as $$
 $$;
 comment on function app_hidden.phone_plan(text) is 'The numbering plan of a country calling code in use (the ITU-T''s, with libphonenumber''s data): {"lengths": how many digits its numbers have after the code, "pattern": the regular expression its national numbers match, "trunk": the national prefix typed before a national number, "strip": the regular expression of the prefixes dropped from a national number (the trunk, or a carrier code with it), "worldwide": true for a code of no country (+800)}, e.g. {"lengths": [9], "trunk": "0", "strip": "0", "pattern": …} for 255; null for a code not in use.';
 
-create or replace function app_hidden.country_calling_code(phone app_public.e164_phone) returns app_public.calling_code
+-- The country code of a phone is read for a part of one too (a search), so it takes text.
+drop function if exists app_hidden.country_calling_code(app_public.e164_phone);
+create or replace function app_hidden.country_calling_code(phone text) returns app_public.calling_code
   language plpgsql immutable strict parallel safe
 as $$
 begin
@@ -249,7 +251,14 @@ begin
   return null;
 end;
 $$;
-comment on function app_hidden.country_calling_code(app_public.e164_phone) is 'The country calling code of a phone number in E.164 form: 255 for +255712345678, 44 for +442071234567, 1 for +14155550100; null when it starts with no code in use (+999…).';
+comment on function app_hidden.country_calling_code(text) is 'The country calling code of a phone number in E.164 form, or of the start of one: 255 for +255712345678 or +2557, 44 for +442071234567, 1 for +14155550100; null when it starts with no code in use (+999…).';
+
+create or replace function app_hidden.is_country_code(calling_code text) returns boolean
+  language sql immutable parallel safe
+as $$
+  select coalesce(not app_hidden.phone_plan(calling_code) ? 'worldwide', false);
+$$;
+comment on function app_hidden.is_country_code(text) is 'Whether `calling_code` is a country''s code in use (255), not one of no country (800) nor one not in use (999): what a clinic''s calling code and DEFAULT_CALLING_CODE must be.';
 
 create or replace function app_hidden.phone_text(raw text) returns text
   language sql immutable parallel safe
@@ -454,13 +463,11 @@ comment on column app_private.upgrade_warning.shown_at is 'When a start logged i
 create or replace function app_private.tg_clinic__normalize_phone() returns trigger
   language plpgsql
 as $$
-declare
-  v_plan jsonb := app_hidden.phone_plan(new.calling_code);
 begin
-  if tg_op = 'INSERT' and v_plan ? 'worldwide' then
+  if tg_op = 'INSERT' and app_hidden.phone_plan(new.calling_code) ? 'worldwide' then
     new.calling_code := null; -- from create_clinic_with_owner, read off its owner's phone
   elsif (tg_op = 'INSERT' or new.calling_code is distinct from old.calling_code) and new.calling_code is not null
-        and (v_plan is null or v_plan ? 'worldwide') then
+        and not app_hidden.is_country_code(new.calling_code) then
     raise exception 'The calling code +% is not a country''s code in use: give the code of the clinic''s country.', new.calling_code
       using errcode = 'CINVL';
   end if;
@@ -488,7 +495,8 @@ declare
   v_digits text;
   v_prefix text := '';
   v_own text;
-  v_plan jsonb;
+  v_code text;
+  v_code_trunk text;
 begin
   if v_typed !~ '[0-9]' or v_typed ~ '[^0-9[:space:]()./+-]' then
     return null; -- not a phone: names and codes are matched as typed
@@ -526,15 +534,11 @@ begin
   v_digits := v_prefix || v_own;
   -- international: a trunk prefix 0 typed after the code, with more after it, is dropped as registration drops it
   if v_digits like '+%' then
-    for n in 1..3 loop
-      v_plan := app_hidden.phone_plan(substr(v_digits, 2, n));
-      if v_plan is not null then
-        if v_plan ->> 'trunk' like '0%' and substr(v_digits, 2 + n) like (v_plan ->> 'trunk') || '_%' then
-          v_digits := '+' || substr(v_digits, 2, n) || substr(v_digits, 2 + n + length(v_plan ->> 'trunk'));
-        end if;
-        exit;
-      end if;
-    end loop;
+    v_code := app_hidden.country_calling_code(v_digits);
+    v_code_trunk := app_hidden.phone_plan(v_code) ->> 'trunk';
+    if v_code_trunk like '0%' and substr(v_digits, 2 + length(v_code)) like v_code_trunk || '_%' then
+      return '+' || v_code || substr(v_digits, 2 + length(v_code) + length(v_code_trunk));
+    end if;
   end if;
   return v_digits;
 end;
@@ -569,15 +573,17 @@ as $$
 declare
   v_row record;
   v_left integer := 0;
-  v_done integer;
 begin
   for v_row in
-    select 'user' as kind, u.id, u.phone as saved, app_private.saved_phone_corrected(u.phone) as phone
-      from app_public."user" u where app_private.saved_phone_corrected(u.phone) is distinct from u.phone
-    union all select 'patient', p.id, p.phone, app_private.saved_phone_corrected(p.phone)
-      from app_public.patient p where app_private.saved_phone_corrected(p.phone) is distinct from p.phone
-    union all select 'clinic', c.id, c.phone, app_private.saved_phone_corrected(c.phone)
-      from app_public.clinic c where app_private.saved_phone_corrected(c.phone) is distinct from c.phone
+    -- each phone read once (materialized: inlined, the function ran in the filter and again in the list)
+    with saved as (
+      select 'user' as kind, u.id, u.phone as saved from app_public."user" u
+      union all select 'patient', p.id, p.phone from app_public.patient p where p.phone is not null
+      union all select 'clinic', c.id, c.phone from app_public.clinic c where c.phone is not null
+    ), read as materialized (
+      select s.kind, s.id, s.saved, app_private.saved_phone_corrected(s.saved) as phone from saved s
+    )
+    select * from read where phone is distinct from saved
   loop
     if v_row.phone is null then
       v_left := v_left + 1; -- no phone by today's rules: left for someone who knows it
@@ -607,8 +613,7 @@ as $$
 declare
   v_clinics integer := (
     select count(*) from app_public.clinic c
-    where c.calling_code is not null
-      and (app_hidden.phone_plan(c.calling_code) is null or app_hidden.phone_plan(c.calling_code) ? 'worldwide'));
+    where c.calling_code is not null and not app_hidden.is_country_code(c.calling_code));
 begin
   if phones_left > 0 then
     insert into app_private.upgrade_warning (migration, message) values ('000086', format(

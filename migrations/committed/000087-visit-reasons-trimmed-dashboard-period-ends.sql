@@ -1,5 +1,5 @@
---! Previous: sha1:2047ba78c520341a34b17c1c9b7c562c903c1ad7
---! Hash: sha1:f94e4711c35e4447ad06e0c8dbecd16f4d7e897e
+--! Previous: sha1:c300b12f28eb94ada1120365bc15781a735b8f0a
+--! Hash: sha1:b4314b604134a6400f116ec3f2577373f2c5a9e9
 --! Message: visit reasons trimmed dashboard period ends
 
 -- A dashboard asked for without a fromDate or a toDate is told to give both, not that the period is too long.
