@@ -7,6 +7,7 @@
  */
 import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { DatabaseConfig } from "../db/config.ts";
 import { apiPool } from "../server/pg-transaction.ts";
 import { createApiServer } from "../server/app.ts";
 import { serverSettings } from "../server/settings.ts";
@@ -49,11 +50,12 @@ function post({ hostname, port }: URL, path: string, body: string, cookie = ""):
   });
 }
 
-export async function startBenchApi(poolSize = 10): Promise<BenchApi> {
+/** Serves the bench database of `config` (by default BENCH_DATABASE_URL's) with a pool of `poolSize` connections. */
+export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benchConfig): Promise<BenchApi> {
   process.env.LOG_LEVEL = "silent";
   const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
-  const pool = apiPool(benchConfig.authenticatorUrl, poolSize);
-  const api = await createApiServer({ pool, settings, roles: benchConfig.roles });
+  const pool = apiPool(config.authenticatorUrl, poolSize);
+  const api = await createApiServer({ pool, settings, roles: config.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const server = new URL(url);

@@ -11,12 +11,15 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { databaseConfig } from "../db/config.ts";
+import { type DatabaseConfig, databaseConfig } from "../db/config.ts";
 import { watchCurrentMigration } from "../db/migrate.ts";
 import { prepareDatabase } from "../db/setup.ts";
 
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_bench";
-export const benchConfig = databaseConfig(BENCH_DATABASE_URL, { ownerPassword: "bench-owner", authenticatorPassword: "bench-authenticator" }, "BENCH_DATABASE_URL");
+/** The roles and addresses of a bench database at `url` (a superuser connection), with the bench's passwords. */
+export const benchConfigFor = (url: string): DatabaseConfig =>
+  databaseConfig(url, { ownerPassword: "bench-owner", authenticatorPassword: "bench-authenticator" }, "BENCH_DATABASE_URL");
+export const benchConfig = benchConfigFor(BENCH_DATABASE_URL);
 export const BENCH_PASSWORD = "bench-password";
 
 /** The phone of a generated clinic's owner or receptionist ("Bench clinic <n>"), as addClinics writes it. */

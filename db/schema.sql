@@ -1770,6 +1770,7 @@ CREATE TABLE app_public.invoice_line (
     line_subtotal numeric(16,3) GENERATED ALWAYS AS (round((quantity * unit_price), (decimals)::integer)) STORED,
     line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer)) STORED,
     line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), (decimals)::integer) - discount) + round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer))) STORED,
+    "position" integer NOT NULL,
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
@@ -1789,7 +1790,8 @@ ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
 -- Name: TABLE invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.invoice_line IS 'A line of an invoice. Lines change only while the invoice is a draft.';
+COMMENT ON TABLE app_public.invoice_line IS '@defaultOrderBy POSITION_ASC
+A line of an invoice. Lines change only while the invoice is a draft. Listed in the order they were added.';
 
 
 --
@@ -1919,6 +1921,14 @@ COMMENT ON COLUMN app_public.invoice_line.line_tax IS '(line_subtotal - discount
 --
 
 COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discount + line_tax.';
+
+
+--
+-- Name: COLUMN invoice_line."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy
+The line''s place on its invoice, in the order the lines were added (1, 2, 3, …; a removed one leaves a gap); lines made from a visit follow its services'' order.';
 
 
 --
@@ -2908,9 +2918,8 @@ CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RE
     'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name, 'phone', p.phone, 'address', p.address),
     'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
                 'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total)
-                order by l.created_at, vs.created_at, l.id), '[]')
+                order by l.position), '[]')
               from app_public.invoice_line l
-              left join app_public.visit_service vs on vs.clinic_id = l.clinic_id and vs.id = l.visit_service_id
               where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
     'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at) order by m.at), '[]')
                  from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at from app_public.payment p2
@@ -3959,6 +3968,36 @@ ALTER FUNCTION app_private.tg__patient_not_deleted() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'AFTER INSERT OR UPDATE OF patient_id on visits and invoices, after the foreign key''s check has locked the patient''s row: the patient is not deleted (INVALID_INPUT), nor being deleted (the check waits for that delete and then refuses).';
+
+
+--
+-- Name: tg__position(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__position() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+declare
+  v_parent uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
+begin
+  -- one row of a parent at a time gets its place, so two added at once never share one
+  perform pg_advisory_xact_lock(hashtextextended(tg_table_name || ':' || v_parent, 0));
+  execute format('select coalesce(max(position), 0) + 1 from %I.%I where clinic_id = $1 and %I = $2',
+                 tg_table_schema, tg_table_name, tg_argv[0])
+    into new.position using new.clinic_id, v_parent;
+  return new;
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.tg__position() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__position(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__position() IS 'BEFORE INSERT: the row''s position among the rows of its parent (the column named by the trigger''s argument: visit_id, invoice_id), one more than the last; an advisory lock on the parent makes rows added at once take turns.';
 
 
 --
@@ -6048,7 +6087,7 @@ begin
   from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
   cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
   where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
-  order by s.created_at;
+  order by s.position;
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
   return v_invoice;
 end;
@@ -9181,6 +9220,7 @@ CREATE TABLE app_public.visit_service (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
     line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
+    "position" integer NOT NULL,
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
     CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
     CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
@@ -9197,7 +9237,8 @@ ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
 -- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.visit_service IS 'A service given during a visit, with the unit price it had in the catalog at that moment.';
+COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy POSITION_ASC
+A service given during a visit, with the unit price it had in the catalog at that moment. Listed in the order the services were added.';
 
 
 --
@@ -9282,6 +9323,14 @@ COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed 
 --
 
 COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
+
+
+--
+-- Name: COLUMN visit_service."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy
+The service''s place among its visit''s services, in the order they were added (1, 2, 3, …; a removed one leaves a gap).';
 
 
 --
@@ -10346,6 +10395,13 @@ CREATE INDEX invoice_line_invoice_idx ON app_public.invoice_line USING btree (cl
 
 
 --
+-- Name: invoice_line_position; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE UNIQUE INDEX invoice_line_position ON app_public.invoice_line USING btree (clinic_id, invoice_id, "position");
+
+
+--
 -- Name: invoice_line_service_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10525,6 +10581,13 @@ CREATE INDEX visit_clinic_scheduled_idx ON app_public.visit USING btree (clinic_
 --
 
 CREATE INDEX visit_clinic_status_idx ON app_public.visit USING btree (clinic_id, status, scheduled_at);
+
+
+--
+-- Name: visit_service_position; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE UNIQUE INDEX visit_service_position ON app_public.visit_service USING btree (clinic_id, visit_id, "position");
 
 
 --
@@ -10875,6 +10938,20 @@ CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.vis
 --
 
 CREATE TRIGGER _210_declined_stays_declined BEFORE INSERT OR UPDATE OF deleted_at ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__declined_stays_declined();
+
+
+--
+-- Name: invoice_line _210_position; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _210_position BEFORE INSERT ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__position('invoice_id');
+
+
+--
+-- Name: visit_service _210_position; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _210_position BEFORE INSERT ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__position('visit_id');
 
 
 --
@@ -13057,6 +13134,13 @@ REVOKE ALL ON FUNCTION app_private.tg__no_discount_is_zero() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__patient_not_deleted() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__position(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__position() FROM PUBLIC;
 
 
 --

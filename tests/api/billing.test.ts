@@ -2,6 +2,7 @@
  * Billing through the API: stable error codes for money mistakes, and the
  * revenue figures a frontend needs, refunds included.
  */
+import { randomUUID } from "node:crypto";
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
@@ -260,4 +261,44 @@ test("an inactive service cannot be typed on an invoice line; a visit that was g
   expect(typed.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "That service is not in this clinic's active catalog." });
   const fromVisit = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { total } } }`, { v: visit.id });
   expect(fromVisit.body).toEqual({ data: { createInvoiceFromVisit: { result: { total: "1200.000" } } } });
+});
+
+test("a visit's services and an invoice's lines are listed in the order they were added, also in the invoice's PDF", async () => {
+  const names = ["Consultation", "Malaria test", "Full blood count", "Dressing", "Injection", "X-ray"];
+  const services = [];
+  for (const name of names) services.push(await createService(clinic.clinicId, "1000.000", `${name} ${randomUUID().slice(0, 4)}`));
+  const visit = await createVisit(clinic, "in_progress");
+  // added in one transaction (one created_at), each with a smaller key than the one before: listed by key, they come reversed
+  const keyPrefix = randomUUID().slice(0, 24);
+  await rootPool().query(
+    `insert into app_public.visit_service (clinic_id, id, visit_id, service_id)
+     select $1, ($2 || lpad((99 - n)::text, 12, '0'))::uuid, $3, service_id from unnest($4::uuid[]) with ordinality u(service_id, n) order by n`,
+    [clinic.clinicId, keyPrefix, visit.id, services.map((s) => s.id)],
+  );
+  const owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  const listed = await owner.graphql(`query($c: UUID!, $v: UUID!) { visit(clinicId: $c, rowId: $v) { services { nodes { position service { name } } } } }`, {
+    c: clinic.clinicId,
+    v: visit.id,
+  });
+  expect(listed.body.data.visit.services.nodes).toEqual(services.map((s, i) => ({ position: i + 1, service: { name: expect.stringMatching(`^${names[i]} `) } })));
+
+  const invoiced = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId } } }`, { v: visit.id });
+  const invoiceId = invoiced.body.data.createInvoiceFromVisit.result.rowId;
+  const byHand = await cashier.graphql(
+    `mutation($i: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "Medical report", unitPrice: "500" } }) { invoiceLine { position } } }`,
+    { i: invoiceId },
+  );
+  expect(byHand.body).toEqual({ data: { createInvoiceLine: { invoiceLine: { position: names.length + 1 } } } });
+  const expected = [...names, "Medical report"];
+  const lines = await cashier.graphql(`query($c: UUID!, $i: UUID!) { invoice(clinicId: $c, rowId: $i) { lines { nodes { position description } } } }`, {
+    c: clinic.clinicId,
+    i: invoiceId,
+  });
+  expect(lines.body.data.invoice.lines.nodes).toEqual(expected.map((name, i) => ({ position: i + 1, description: expect.stringMatching(`^${name}`) })));
+  const { rows } = await rootPool().query(
+    "select array(select l ->> 'description' from jsonb_array_elements(app_private.invoice_document($1, $2) -> 'lines') l) as descriptions",
+    [clinic.clinicId, invoiceId],
+  );
+  expect(rows[0].descriptions).toEqual(expected.map((name) => expect.stringMatching(`^${name}`)));
 });

@@ -292,6 +292,21 @@ describe("services of a visit", () => {
     ).rejects.toMatchObject({ code: "23514" });
   });
 
+  test("two services added to a visit at once take the next two places, one after the other", async () => {
+    const own = await createClinic("Two services at once");
+    const [visit, first, second] = [await createVisit(own, "in_progress"), await createService(own.clinicId), await createService(own.clinicId)];
+    const ADD_PLACED = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning position";
+    await atOnce(own.members.doctor, own.members.owner, async (doctor, owner) => {
+      expect((await doctor.query(ADD_PLACED, [visit.id, first.id])).rows).toEqual([{ position: 1 }]);
+      // the owner's visit lock is shared with the doctor's, so only the place's own lock makes it wait
+      const adding = outcome(owner.query(ADD_PLACED, [visit.id, second.id]));
+      expect(await waitsForLock(owner, adding)).toBe(true);
+      await doctor.query("commit");
+      expect(await adding).toEqual([{ position: 2 }]);
+      await owner.query("commit");
+    });
+  });
+
   describe("and a completion at the same moment", () => {
     const ADD = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning unit_price";
     const COMPLETE = "update app_public.visit set status = 'completed' where id = $1 returning status";

@@ -1,0 +1,119 @@
+--! Previous: sha1:b4314b604134a6400f116ec3f2577373f2c5a9e9
+--! Hash: sha1:5f7cf5859569115f86a5bb39a0ded84c795853db
+--! Message: services and lines in the order added
+
+--------------------------------------------------------------------------------
+-- A visit's services and an invoice's lines are listed in the order they were added.
+--
+-- Both tables have random (uuid) keys, and the API listed them by key: in no order a person would
+-- recognise, different from one invoice to the next. Ordering by created_at did not do either: the
+-- lines createInvoiceFromVisit makes share its transaction's time. Each row now gets its place
+-- among its visit's or invoice's rows when it is added (1, 2, 3, …; a removed row leaves a gap),
+-- and lists without an orderBy follow it (@defaultOrderBy, server/default-order.ts), as do the
+-- invoice PDF and the lines createInvoiceFromVisit copies from the visit.
+
+create or replace function app_private.tg__position() returns trigger
+language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
+declare
+  v_parent uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
+begin
+  -- one row of a parent at a time gets its place, so two added at once never share one
+  perform pg_advisory_xact_lock(hashtextextended(tg_table_name || ':' || v_parent, 0));
+  execute format('select coalesce(max(position), 0) + 1 from %I.%I where clinic_id = $1 and %I = $2',
+                 tg_table_schema, tg_table_name, tg_argv[0])
+    into new.position using new.clinic_id, v_parent;
+  return new;
+end;
+$$;
+revoke all on function app_private.tg__position() from public;
+comment on function app_private.tg__position() is 'BEFORE INSERT: the row''s position among the rows of its parent (the column named by the trigger''s argument: visit_id, invoice_id), one more than the last; an advisory lock on the parent makes rows added at once take turns.';
+
+-- the positions of the rows there are follow when they were added (ties, as in one transaction,
+-- by key); filling them in is not a change anyone made, so the audit and the row triggers (which
+-- refuse changes to issued invoices' lines) are not run for it
+alter table app_public.visit_service add column if not exists position integer;
+alter table app_public.visit_service disable trigger user;
+update app_public.visit_service s set position = n.position
+from (select id, row_number() over (partition by clinic_id, visit_id order by created_at, id) as position from app_public.visit_service) n
+where s.id = n.id and s.position is null;
+alter table app_public.visit_service enable trigger user;
+alter table app_public.visit_service alter column position set not null;
+create unique index if not exists visit_service_position on app_public.visit_service (clinic_id, visit_id, position);
+drop trigger if exists _210_position on app_public.visit_service;
+create trigger _210_position before insert on app_public.visit_service for each row execute function app_private.tg__position('visit_id');
+comment on column app_public.visit_service.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy\nThe service''s place among its visit''s services, in the order they were added (1, 2, 3, …; a removed one leaves a gap).';
+comment on table app_public.visit_service is E'@defaultOrderBy POSITION_ASC\nA service given during a visit, with the unit price it had in the catalog at that moment. Listed in the order the services were added.';
+
+alter table app_public.invoice_line add column if not exists position integer;
+alter table app_public.invoice_line disable trigger user;
+update app_public.invoice_line l set position = n.position
+from (select l2.id, row_number() over (partition by l2.clinic_id, l2.invoice_id order by l2.created_at, vs.created_at, l2.id) as position
+      from app_public.invoice_line l2
+      left join app_public.visit_service vs on vs.clinic_id = l2.clinic_id and vs.id = l2.visit_service_id) n
+where l.id = n.id and l.position is null;
+alter table app_public.invoice_line enable trigger user;
+alter table app_public.invoice_line alter column position set not null;
+create unique index if not exists invoice_line_position on app_public.invoice_line (clinic_id, invoice_id, position);
+drop trigger if exists _210_position on app_public.invoice_line;
+create trigger _210_position before insert on app_public.invoice_line for each row execute function app_private.tg__position('invoice_id');
+comment on column app_public.invoice_line.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy\nThe line''s place on its invoice, in the order the lines were added (1, 2, 3, …; a removed one leaves a gap); lines made from a visit follow its services'' order.';
+comment on table app_public.invoice_line is E'@defaultOrderBy POSITION_ASC\nA line of an invoice. Lines change only while the invoice is a draft. Listed in the order they were added.';
+
+create or replace function app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
+language plpgsql security definer set search_path to pg_catalog, public, pg_temp set clinicops.include_deleted to on as $$
+declare
+  v_visit app_public.visit;
+  v_invoice app_public.invoice;
+begin
+  if not app_hidden.may_invoice() then
+    raise exception 'You may not create invoices in this clinic.' using errcode = 'CFORB';
+  end if;
+  select * into v_visit from app_public.visit v
+  where v.clinic_id = app_public.current_clinic_id() and v.id = create_invoice_from_visit.visit_id;
+  if v_visit.id is null then
+    raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
+  end if;
+  if v_visit.status in ('cancelled', 'no_show') then
+    raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(v_visit.status) using errcode = 'CINVL';
+  end if;
+  if not exists (select 1 from app_public.visit_service s where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id) then
+    raise exception 'This visit has no services to invoice.' using errcode = 'CINVL';
+  end if;
+  insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
+  returning * into v_invoice;
+  -- a service deleted from the catalog since the visit was given it is billed all the same (this
+  -- function sees deleted rows: its definition sets clinicops.include_deleted)
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price,
+         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), v_invoice.tax_rate
+  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
+  where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
+  order by s.position;
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
+  return v_invoice;
+end;
+$$;
+create or replace function app_private.invoice_document(clinic_id uuid, invoice_id uuid) RETURNS jsonb
+language sql stable security definer set search_path to pg_catalog, public, pg_temp as $$
+  select jsonb_build_object(
+    'clinic', app_private.clinic_header(i.clinic_id),
+    'invoice', jsonb_build_object('code', i.code, 'status', i.status, 'currency', i.currency, 'issuedAt', i.issued_at,
+      'createdAt', i.created_at, 'subtotal', i.subtotal, 'discountTotal', i.discount_total, 'taxTotal', i.tax_total,
+      'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', i.notes, 'voidReason', i.void_reason),
+    'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name, 'phone', p.phone, 'address', p.address),
+    'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
+                'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total)
+                order by l.position), '[]')
+              from app_public.invoice_line l
+              where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
+    'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at) order by m.at), '[]')
+                 from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at from app_public.payment p2
+                       where p2.clinic_id = i.clinic_id and p2.invoice_id = i.id
+                       union all
+                       select r.code, 'refund', r.method, -r.amount, r.refunded_at from app_public.refund r
+                       where r.clinic_id = i.clinic_id and r.invoice_id = i.id) m))
+  from app_public.invoice i
+  join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
+  where i.clinic_id = invoice_document.clinic_id and i.id = invoice_document.invoice_id;
+$$;
