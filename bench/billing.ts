@@ -47,18 +47,18 @@ async function addCatalog(root: pg.Client, clinicIds: string[]): Promise<void> {
   );
 }
 
-/** One or two catalog services on every completed visit (bulk, triggers off: completed visits' services are frozen). */
+/** One or two catalog services on every completed visit (bulk, triggers off: completed visits' services are frozen; their positions written as the trigger would). */
 export async function addVisitServices(root: pg.Client): Promise<void> {
   await root.query("begin");
   await root.query("set local session_replication_role = replica");
   await root.query(
     `with ${CATALOG_CTE},
      picks as (
-       select v.clinic_id, v.id as visit_id, ${RANDOM_SERVICE} as k from app_public.visit v where v.status = 'completed'
+       select v.clinic_id, v.id as visit_id, ${RANDOM_SERVICE} as k, 1 as position from app_public.visit v where v.status = 'completed'
        union all
-       select v.clinic_id, v.id, ${RANDOM_SERVICE} from app_public.visit v where v.status = 'completed' and random() < 0.5)
-     insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity, unit_price, discount)
-     select p.clinic_id, p.visit_id, c.ids[p.k], 1, c.prices[p.k], 0 from picks p join catalog c using (clinic_id)`,
+       select v.clinic_id, v.id, ${RANDOM_SERVICE}, 2 from app_public.visit v where v.status = 'completed' and random() < 0.5)
+     insert into app_public.visit_service (clinic_id, visit_id, position, service_id, quantity, unit_price, discount)
+     select p.clinic_id, p.visit_id, p.position, c.ids[p.k], 1, c.prices[p.k], 0 from picks p join catalog c using (clinic_id)`,
   );
   await root.query("commit");
   await root.query("analyze app_public.visit_service");
@@ -92,9 +92,9 @@ export async function addBilling(root: pg.Client, invoicesPerClinic = INVOICES_P
          insert into app_public.invoice (clinic_id, id, code, patient_id, status, currency, tax_rate, subtotal, total, amount_paid, issued_at, created_at)
          select clinic_id, id, 'INV-' || lpad(g::text, 6, '0'), patient_id, 'paid', 'TZS', 0, total, total, total, at, at from invoices),
        lines as (
-         insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, tax_rate, created_at)
-         select i.clinic_id, i.id, c.ids[k], c.names[k], 1, c.prices[k], 0, i.at
-         from invoices i join catalog c using (clinic_id) cross join lateral (values (i.s1), (i.s2)) pick(k))
+         insert into app_public.invoice_line (clinic_id, invoice_id, position, service_id, description, quantity, unit_price, tax_rate, created_at)
+         select i.clinic_id, i.id, pick.position, c.ids[k], c.names[k], 1, c.prices[k], 0, i.at
+         from invoices i join catalog c using (clinic_id) cross join lateral (values (i.s1, 1), (i.s2, 2)) pick(k, position))
        insert into app_public.payment (clinic_id, code, invoice_id, amount, method, received_at, business_date)
        select i.clinic_id, 'PAY-' || lpad((2 * i.g - 1 + k)::text, 6, '0'), i.id, i.total / 2,
               (array['cash','card','bank_transfer','mobile_money','insurance'])[1 + floor(random() * 5)::int]::app_public.payment_method,

@@ -118,6 +118,7 @@ async function connect({ label, url, clinicNumber }: Target): Promise<Connected>
   await visitor.connect();
   await visitor.query(`set role ${pg.escapeIdentifier(config.roles.visitor)}`);
   await visitor.query("select set_config('jwt.claims.session_id', $1, false)", [sessionId]);
+  await visitor.query("set plan_cache_mode = force_generic_plan"); // as the API's session settings (server/pg-settings.ts)
   return {
     label,
     clinicId,
@@ -139,7 +140,8 @@ const LINES: Record<string, (t: Connected, i: number) => Promise<unknown>> = {
   "empty query, API": (t) => t.graphql("{ __typename }", {}),
   "search, API": (t, i) => t.graphql(SEARCH_API, { q: term(i) }),
   "search, SQL": (t, i) => t.root.query(SEARCH_SQL, [t.clinicId, term(i)]),
-  "search, SQL with RLS": (t, i) => t.visitor.query(SEARCH_RLS, [term(i)]),
+  // the API's statements are named (prepared once per connection, planned generically): so are these
+  "search, SQL with RLS": (t, i) => t.visitor.query({ name: "search_rls", text: SEARCH_RLS, values: [term(i)] }),
   "day list, API": (t, i) => t.graphql(DAY_API, dayRange(i)),
   "day list, SQL": (t, i) => {
     const { from, to } = dayRange(i);
@@ -147,34 +149,59 @@ const LINES: Record<string, (t: Connected, i: number) => Promise<unknown>> = {
   },
   "day list, SQL with RLS": (t, i) => {
     const { from, to } = dayRange(i);
-    return t.visitor.query(DAY_RLS, [from, to]);
+    return t.visitor.query({ name: "day_rls", text: DAY_RLS, values: [from, to] });
   },
 };
 
+/** Numbers in [0, 1) from `seed` (mulberry32): the order of a round's requests is random, and the same in every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `items` in a random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const result = [...items];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [result[i], result[j]] = [result[j], result[i]];
+  }
+  return result;
+}
+
 /**
- * One round, every target served in this process at once: for each line,
- * WARM_UP requests per target (V8 optimises the code paths: PostGraphile's take
- * ~1,000 requests to settle, as in a server that has been up for a while), then
- * ITERATIONS / ROUNDS timed ones, the targets taking turns request by request
- * (the first of each turn rotating), so a stall of the machine or a garbage
- * collection falls on each of them alike. Measured one after the other instead,
- * seconds apart, the same day list's p95 moved by up to 86% between databases
- * of the same code and data. Times in ms, by "line (target)".
+ * Round `round`, every target served in this process at once: WARM_UP requests
+ * per line and target (V8 optimises the code paths: PostGraphile's take ~1,000
+ * requests to settle, as in a server that has been up for a while), then
+ * ITERATIONS / ROUNDS timed ones of each, in turns of one request of every line
+ * of every target, in a new random order each turn. So a stall of the machine,
+ * a garbage collection or a change of the machine's speed falls on all of them
+ * alike, the ratios between lines compare requests made moments apart, and no
+ * request always follows the same other one (in a fixed order, the first target
+ * of each line always came after another line's requests, with colder caches:
+ * its empty query read 0.88 ms at p50 where the others' read 0.50–0.58).
+ * Measured one after the other instead, seconds apart, the same day list's p95
+ * moved by up to 86% between databases of the same code and data. Times in ms,
+ * by "line (target)".
  */
-async function measure(): Promise<Record<string, number[]>> {
+async function measure(round: number): Promise<Record<string, number[]>> {
   const targets: Connected[] = [];
   try {
     for (const target of TARGETS) targets.push(await connect(target));
+    const turns = Object.entries(LINES).flatMap(([line, send]) =>
+      targets.map((t) => ({ label: `${line} (${t.label})`, send: (i: number) => send(t, i) })),
+    );
+    const random = seededRandom(round);
     const n = Math.ceil(ITERATIONS / ROUNDS);
-    const samples: Record<string, number[]> = {};
-    for (const [line, send] of Object.entries(LINES)) {
-      for (let i = 0; i < WARM_UP; i++) for (const t of targets) await send(t, i);
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < targets.length; k++) {
-          const t = targets[(i + k) % targets.length];
-          (samples[`${line} (${t.label})`] ??= []).push(await time(() => send(t, i)));
-        }
-      }
+    const samples: Record<string, number[]> = Object.fromEntries(turns.map(({ label }) => [label, []]));
+    for (let i = 0; i < WARM_UP; i++) for (const turn of shuffled(turns, random)) await turn.send(i);
+    for (let i = 0; i < n; i++) {
+      for (const { label, send } of shuffled(turns, random)) samples[label].push(await time(() => send(i)));
     }
     return samples;
   } finally {
@@ -224,8 +251,8 @@ async function measureConcurrent(): Promise<Record<string, Throughput>> {
 }
 
 /** Each round runs in a process of its own, so every round starts alike (a later one would otherwise run on code an earlier one warmed up). */
-function measureInFreshProcess(): Record<string, number[]> {
-  return runScript(fileURLToPath(import.meta.url), ["--measure"]);
+function measureInFreshProcess(round: number): Record<string, number[]> {
+  return runScript(fileURLToPath(import.meta.url), ["--measure", String(round)]);
 }
 
 /** Whether the database at `url` is one this bench built completely (its clinics, patients and visits all there) at the newest committed migration. */
@@ -284,11 +311,11 @@ async function main(): Promise<void> {
   const samples: Record<string, number[]> = {};
   for (let round = 1; round <= ROUNDS; round++) {
     process.stderr.write(`\rmeasuring: round ${round}/${ROUNDS}   `);
-    for (const [line, values] of Object.entries(measureInFreshProcess())) (samples[line] ??= []).push(...values);
+    for (const [line, values] of Object.entries(measureInFreshProcess(round))) (samples[line] ??= []).push(...values);
   }
   process.stderr.write("\n");
   const all = Object.fromEntries(Object.entries(samples).map(([line, values]) => [line, summarize(values)]));
-  console.log(`\n${ITERATIONS} requests each (${ROUNDS} rounds, the databases taking turns request by request), one clinic of 1,000 patients (or ${BIG_CLINIC_PATIENTS.toLocaleString("en")}) and 3,000 visits, sequential, times in ms\n`);
+  console.log(`\n${ITERATIONS} requests each (${ROUNDS} rounds, every line of every database taking turns request by request, in random order), one clinic of 1,000 patients (or ${BIG_CLINIC_PATIENTS.toLocaleString("en")}) and 3,000 visits, sequential, times in ms\n`);
   console.log(table(all));
   console.log("\nratios");
   for (const name of ["search", "day list"]) {
@@ -296,7 +323,8 @@ async function main(): Promise<void> {
       const apiP95 = all[`${name}, API (${size})`].p95;
       const sqlP95 = all[`${name}, SQL (${size})`].p95;
       const rlsP95 = all[`${name}, SQL with RLS (${size})`].p95;
-      // no API of this server could be faster on average than its floor (HTTP and GraphQL) plus the query's own time through RLS
+      // an estimate of what this server's API could reach with no GraphQL work for the query: its floor (HTTP and GraphQL,
+      // the empty query) plus the query's own time through RLS, sent as the API sends it (means add up; percentiles do not)
       const floor = all[`empty query, API (${size})`].mean + all[`${name}, SQL with RLS (${size})`].mean;
       const sqlMean = all[`${name}, SQL (${size})`].mean;
       console.log(
@@ -323,6 +351,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes("--measure")) console.log(JSON.stringify(await measure()));
+const measuring = process.argv.indexOf("--measure");
+if (measuring > 0) console.log(JSON.stringify(await measure(Number(process.argv[measuring + 1]))));
 else if (process.argv.includes("--concurrent")) console.log(JSON.stringify(await measureConcurrent()));
 else await main();

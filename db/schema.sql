@@ -1790,8 +1790,8 @@ ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
 -- Name: TABLE invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.invoice_line IS '@defaultOrderBy POSITION_ASC
-A line of an invoice. Lines change only while the invoice is a draft. Listed in the order they were added.';
+COMMENT ON TABLE app_public.invoice_line IS '@defaultOrderBy INVOICE_ID_ASC,POSITION_ASC
+A line of an invoice. Lines change only while the invoice is a draft. Listed by invoice, and within an invoice in the order they were added.';
 
 
 --
@@ -1927,8 +1927,8 @@ COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discoun
 -- Name: COLUMN invoice_line."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice_line."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy
-The line''s place on its invoice, in the order the lines were added (1, 2, 3, …; a removed one leaves a gap); lines made from a visit follow its services'' order.';
+COMMENT ON COLUMN app_public.invoice_line."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
+The line''s place on its invoice, in the order the lines were added: one more than the last there when it was added; lines made from a visit follow its services'' order.';
 
 
 --
@@ -2591,14 +2591,14 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
       where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'payments_csv' then $q$
       select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
-             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at from (
+             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference from (
         select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, p.business_date,
-               p.received_at at time zone c.timezone as happened_at
+               p.received_at at time zone c.timezone as happened_at, p.reference
         from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
         join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
         where p.clinic_id = $1 and p.business_date between $2 and $3
         union all
-        select 'refund', r.code, i.code, r.method, -r.amount, r.business_date, r.refunded_at at time zone c.timezone
+        select 'refund', r.code, i.code, r.method, -r.amount, r.business_date, r.refunded_at at time zone c.timezone, r.reason
         from app_public.refund r join app_public.clinic c on c.id = r.clinic_id
         join app_public.invoice i on i.clinic_id = r.clinic_id and i.id = r.invoice_id
         where r.clinic_id = $1 and r.business_date between $2 and $3) m $q$
@@ -2921,11 +2921,12 @@ CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RE
                 order by l.position), '[]')
               from app_public.invoice_line l
               where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
-    'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at) order by m.at), '[]')
-                 from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at from app_public.payment p2
+    'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at,
+                   'reference', m.reference) order by m.at, m.code), '[]')
+                 from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at, p2.reference from app_public.payment p2
                        where p2.clinic_id = i.clinic_id and p2.invoice_id = i.id
                        union all
-                       select r.code, 'refund', r.method, -r.amount, r.refunded_at from app_public.refund r
+                       select r.code, 'refund', r.method, -r.amount, r.refunded_at, r.reason from app_public.refund r
                        where r.clinic_id = i.clinic_id and r.invoice_id = i.id) m))
   from app_public.invoice i
   join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
@@ -7073,7 +7074,8 @@ ALTER TABLE app_public.payment OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.payment IS '@behavior -insert -delete
-Money received against an invoice. Take payments with recordPayment; refunds are their own rows.';
+@defaultOrderBy RECEIVED_AT_ASC
+Money received against an invoice. Take payments with recordPayment; refunds are their own rows. Listed in the order they were received.';
 
 
 --
@@ -7316,7 +7318,8 @@ ALTER TABLE app_public.refund OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.refund IS '@behavior -insert -update -delete
-Money given back from a payment, by refundPayment. It counts against its own business day.';
+@defaultOrderBy REFUNDED_AT_ASC
+Money given back from a payment, by refundPayment. It counts against its own business day. Listed in the order they were given back.';
 
 
 --
@@ -7573,7 +7576,8 @@ ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
-A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it.';
+@defaultOrderBy REQUESTED_AT_DESC
+A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
 
 
 --
@@ -9237,8 +9241,8 @@ ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
 -- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy POSITION_ASC
-A service given during a visit, with the unit price it had in the catalog at that moment. Listed in the order the services were added.';
+COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy VISIT_ID_ASC,POSITION_ASC
+A service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
 
 
 --
@@ -9329,8 +9333,8 @@ COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price
 -- Name: COLUMN visit_service."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy
-The service''s place among its visit''s services, in the order they were added (1, 2, 3, …; a removed one leaves a gap).';
+COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
+The service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
 
 
 --
@@ -10472,6 +10476,13 @@ CREATE INDEX payment_business_date_idx ON app_public.payment USING btree (clinic
 
 
 --
+-- Name: payment_clinic_received_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_clinic_received_idx ON app_public.payment USING btree (clinic_id, received_at);
+
+
+--
 -- Name: payment_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10490,6 +10501,13 @@ CREATE INDEX payment_method_idx ON app_public.payment USING btree (clinic_id, me
 --
 
 CREATE INDEX refund_business_date_idx ON app_public.refund USING btree (clinic_id, business_date, method);
+
+
+--
+-- Name: refund_clinic_refunded_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX refund_clinic_refunded_idx ON app_public.refund USING btree (clinic_id, refunded_at);
 
 
 --

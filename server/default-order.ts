@@ -1,7 +1,10 @@
 /**
  * A table's `@defaultOrderBy` smart tag (in its comment, e.g.
- * `@defaultOrderBy POSITION_ASC`) becomes the default of the `orderBy`
- * argument of every connection over it. PostGraphile's default is the primary
+ * `@defaultOrderBy INVOICE_ID_ASC,POSITION_ASC`: values of its OrderBy enum,
+ * comma-separated) becomes the default of the `orderBy` argument of every
+ * connection over it, a parent's list of its rows and lists of several
+ * parents' rows alike (so a tag should lead with the parent: one order, served
+ * by one index, for both). PostGraphile's default is the primary
  * key, which for our random (uuid) keys is no order a person would recognise:
  * an invoice's lines came back shuffled unless the client asked for an order.
  * A name the table's order type does not have stops the schema's build, so a

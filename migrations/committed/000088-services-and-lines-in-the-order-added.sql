@@ -1,5 +1,5 @@
 --! Previous: sha1:b4314b604134a6400f116ec3f2577373f2c5a9e9
---! Hash: sha1:5f7cf5859569115f86a5bb39a0ded84c795853db
+--! Hash: sha1:6f9c29d0c11fc391ab4db995ac37181c3cb7f1ad
 --! Message: services and lines in the order added
 
 --------------------------------------------------------------------------------
@@ -8,9 +8,10 @@
 -- Both tables have random (uuid) keys, and the API listed them by key: in no order a person would
 -- recognise, different from one invoice to the next. Ordering by created_at did not do either: the
 -- lines createInvoiceFromVisit makes share its transaction's time. Each row now gets its place
--- among its visit's or invoice's rows when it is added (1, 2, 3, …; a removed row leaves a gap),
--- and lists without an orderBy follow it (@defaultOrderBy, server/default-order.ts), as do the
--- invoice PDF and the lines createInvoiceFromVisit copies from the visit.
+-- among its visit's or invoice's rows when it is added (one more than the last there), and lists
+-- without an orderBy follow it, grouped by their visit or invoice where they are of several
+-- (@defaultOrderBy, server/default-order.ts: the (clinic_id, parent, position) index serves that
+-- order), as do the invoice PDF and the lines createInvoiceFromVisit copies from the visit.
 
 create or replace function app_private.tg__position() returns trigger
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
@@ -41,13 +42,13 @@ alter table app_public.visit_service alter column position set not null;
 create unique index if not exists visit_service_position on app_public.visit_service (clinic_id, visit_id, position);
 drop trigger if exists _210_position on app_public.visit_service;
 create trigger _210_position before insert on app_public.visit_service for each row execute function app_private.tg__position('visit_id');
-comment on column app_public.visit_service.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy\nThe service''s place among its visit''s services, in the order they were added (1, 2, 3, …; a removed one leaves a gap).';
-comment on table app_public.visit_service is E'@defaultOrderBy POSITION_ASC\nA service given during a visit, with the unit price it had in the catalog at that moment. Listed in the order the services were added.';
+comment on column app_public.visit_service.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy\nThe service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
+comment on table app_public.visit_service is E'@defaultOrderBy VISIT_ID_ASC,POSITION_ASC\nA service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
 
 alter table app_public.invoice_line add column if not exists position integer;
 alter table app_public.invoice_line disable trigger user;
 update app_public.invoice_line l set position = n.position
-from (select l2.id, row_number() over (partition by l2.clinic_id, l2.invoice_id order by l2.created_at, vs.created_at, l2.id) as position
+from (select l2.id, row_number() over (partition by l2.clinic_id, l2.invoice_id order by l2.created_at, vs.position, l2.id) as position
       from app_public.invoice_line l2
       left join app_public.visit_service vs on vs.clinic_id = l2.clinic_id and vs.id = l2.visit_service_id) n
 where l.id = n.id and l.position is null;
@@ -56,8 +57,8 @@ alter table app_public.invoice_line alter column position set not null;
 create unique index if not exists invoice_line_position on app_public.invoice_line (clinic_id, invoice_id, position);
 drop trigger if exists _210_position on app_public.invoice_line;
 create trigger _210_position before insert on app_public.invoice_line for each row execute function app_private.tg__position('invoice_id');
-comment on column app_public.invoice_line.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy\nThe line''s place on its invoice, in the order the lines were added (1, 2, 3, …; a removed one leaves a gap); lines made from a visit follow its services'' order.';
-comment on table app_public.invoice_line is E'@defaultOrderBy POSITION_ASC\nA line of an invoice. Lines change only while the invoice is a draft. Listed in the order they were added.';
+comment on column app_public.invoice_line.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy\nThe line''s place on its invoice, in the order the lines were added: one more than the last there when it was added; lines made from a visit follow its services'' order.';
+comment on table app_public.invoice_line is E'@defaultOrderBy INVOICE_ID_ASC,POSITION_ASC\nA line of an invoice. Lines change only while the invoice is a draft. Listed by invoice, and within an invoice in the order they were added.';
 
 create or replace function app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp set clinicops.include_deleted to on as $$

@@ -275,6 +275,8 @@ test("a visit's services and an invoice's lines are listed in the order they wer
      select $1, ($2 || lpad((99 - n)::text, 12, '0'))::uuid, $3, service_id from unnest($4::uuid[]) with ordinality u(service_id, n) order by n`,
     [clinic.clinicId, keyPrefix, visit.id, services.map((s) => s.id)],
   );
+  // the first service changed since: its row moves to the end of the table, and is first only by its position
+  await rootPool().query("update app_public.visit_service set quantity = 2 where visit_id = $1 and position = 1", [visit.id]);
   const owner = new Browser(api);
   await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
   const listed = await owner.graphql(`query($c: UUID!, $v: UUID!) { visit(clinicId: $c, rowId: $v) { services { nodes { position service { name } } } } }`, {
@@ -290,6 +292,7 @@ test("a visit's services and an invoice's lines are listed in the order they wer
     { i: invoiceId },
   );
   expect(byHand.body).toEqual({ data: { createInvoiceLine: { invoiceLine: { position: names.length + 1 } } } });
+  await rootPool().query("update app_public.invoice_line set quantity = 2 where invoice_id = $1 and position = 1", [invoiceId]);
   const expected = [...names, "Medical report"];
   const lines = await cashier.graphql(`query($c: UUID!, $i: UUID!) { invoice(clinicId: $c, rowId: $i) { lines { nodes { position description } } } }`, {
     c: clinic.clinicId,
@@ -301,4 +304,30 @@ test("a visit's services and an invoice's lines are listed in the order they wer
     [clinic.clinicId, invoiceId],
   );
   expect(rows[0].descriptions).toEqual(expected.map((name) => expect.stringMatching(`^${name}`)));
+});
+
+test("an invoice's payments are listed in the order they were taken, and a clinic's exports newest first", async () => {
+  const invoice = await createIssuedInvoice(clinic, "6000");
+  const taken: string[] = [];
+  for (let k = 0; k < 6; k++) {
+    const paid = await cashier.graphql(PAY, { id: invoice.id, amount: "1000", method: "mobile_money" });
+    taken.push(paid.body.data.recordPayment.result.code);
+  }
+  // by key (random ids) six payments come back in their order once in 720 times
+  const listed = await cashier.graphql(`query($c: UUID!, $i: UUID!) { invoice(clinicId: $c, rowId: $i) { payments { nodes { code } } } }`, {
+    c: clinic.clinicId,
+    i: invoice.id,
+  });
+  expect(listed.body.data.invoice.payments.nodes.map((p: { code: string }) => p.code)).toEqual(taken);
+
+  const periods = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01"];
+  for (const from of periods) {
+    const requested = await cashier.graphql(
+      `mutation($from: Date!) { requestExport(input: { kind: payments_csv, fromDate: $from, toDate: $from }) { result { rowId } } }`,
+      { from },
+    );
+    expect(requested.body.errors).toBeUndefined();
+  }
+  const exports = await cashier.graphql(`{ reportExports(first: 6) { nodes { fromDate } } }`);
+  expect(exports.body.data.reportExports.nodes.map((e: { fromDate: string }) => e.fromDate)).toEqual([...periods].reverse());
 });

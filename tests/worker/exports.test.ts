@@ -134,7 +134,7 @@ test("dates are the clinic's calendar dates and times its wall clock (UTC+3), no
   await createPatient(c.clinicId, { first_name: "Zuhura", date_of_birth: "1990-01-02" });
   const invoice = await createIssuedInvoice(c); // a patient and a visit of its own, now
   const payment = await committedAs(await cashierSession(c), async (client) =>
-    (await client.query("select received_at, business_date::text from app_public.record_payment($1, 100, 'cash')", [invoice.id])).rows[0]);
+    (await client.query("select received_at, business_date::text from app_public.record_payment($1, 100, 'cash', 'Receipt 0042')", [invoice.id])).rows[0]);
   const { rows: visits } = await rootPool().query("select code, scheduled_at from app_public.visit where id = $1", [invoice.visitId]);
 
   const patients = await download("patients_csv");
@@ -142,7 +142,9 @@ test("dates are the clinic's calendar dates and times its wall clock (UTC+3), no
   expect(await download("visits_csv")).toEqual([expect.objectContaining({ code: visits[0].code, scheduled_at: wallClock(visits[0].scheduled_at) })]);
   expect(await download("invoices_csv")).toEqual([expect.objectContaining({ code: invoice.code, created_on: today })]);
   expect(await download("payments_csv")).toEqual([
-    expect.objectContaining({ kind: "payment", amount: "100.000", business_date: payment.business_date, happened_at: wallClock(payment.received_at) }),
+    expect.objectContaining({
+      kind: "payment", amount: "100.000", business_date: payment.business_date, happened_at: wallClock(payment.received_at), reference: "Receipt 0042",
+    }),
   ]);
   expect(payment.business_date).toBe(wallClock(payment.received_at).slice(0, 10));
 });

@@ -66,7 +66,7 @@ beforeAll(async () => {
     [invoiceId, HOSTILE],
   );
   await committedAs(session, async (c) => {
-    const p = (await c.query("select id from app_public.record_payment($1, 30000, 'mobile_money')", [invoiceId])).rows[0];
+    const p = (await c.query("select id from app_public.record_payment($1, 30000, 'mobile_money', 'MPESA QX7K2')", [invoiceId])).rows[0];
     await c.query("select app_public.refund_payment($1, 5000, 'Lab test cancelled')", [p.id]);
   });
   today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
@@ -112,7 +112,7 @@ test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance
   const { rows } = await rootPool().query("select code, total, amount_paid, balance from app_public.invoice where id = $1", [invoiceId]);
   expect(rows[0]).toMatchObject({ total: "45000.000", amount_paid: "25000.000", balance: "20000.000" });
   for (const expected of [`Invoice ${rows[0].code}`, "PDF Clinic", "Plot 7, Msasani", `${HOSTILE} Mwakyusa`, "TZS 45,000.00", "TZS 25,000.00",
-    "TZS 20,000.00", "mobile money", "(refund)", "-TZS 5,000.00", "Asante sana - pay within 30 days"]) {
+    "TZS 20,000.00", "mobile money", "MPESA QX7K2", "(refund)", "Lab test cancelled", "-TZS 5,000.00", "Asante sana - pay within 30 days"]) {
     expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
   }
 });

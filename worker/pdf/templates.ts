@@ -58,9 +58,9 @@ export function invoiceHtml(doc: Json): string {
       <tr class="grand"><td class="right">Balance due</td><td class="right">${m(invoice.balance)}</td></tr>
     </table>
     <h2>Payments</h2>
-    ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Reference</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr>
+    ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Payment</th><th>Date</th><th>Method</th><th>Reference</th><th class="right">Amount</th></tr>
       ${doc.payments.map((p: Json) => html`<tr><td>${p.code}${p.kind === "refund" ? " (refund)" : ""}</td><td>${dateTime(p.at)}</td>
-        <td>${p.method.replace("_", " ")}</td><td class="right">${m(p.amount)}</td></tr>`)}</table>`}
+        <td>${p.method.replace("_", " ")}</td><td>${p.reference ?? ""}</td><td class="right">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer">${clinic.footer ?? ""}</div>`,
   );
