@@ -7503,6 +7503,37 @@ COMMENT ON FUNCTION app_public.remove_member(membership_id uuid) IS 'Removes a m
 
 
 --
+-- Name: removed_members(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.removed_members() RETURNS TABLE(membership_id uuid, full_name text, role app_public.member_role, removed_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can list removed members.' using errcode = 'CFORB';
+  end if;
+  return query
+    select m.id, case when m.accepted_at is not null then u.full_name end, m.role, m.deleted_at
+    from app_public.membership m join app_public."user" u on u.id = m.user_id
+    where m.clinic_id = app_public.current_clinic_id() and m.deleted_at is not null
+    order by m.deleted_at desc, m.id;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.removed_members() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION removed_members(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId). An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
+
+
+--
 -- Name: reopen_day(date, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8154,6 +8185,34 @@ ALTER FUNCTION app_public.visit_doctor_is_available(v app_public.visit) OWNER TO
 
 COMMENT ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) IS '@behavior +filterBy -resource:aggregate
 True while the visit''s doctor practises in the clinic: an active, not removed member with the doctor role who accepted the membership (as a new booking requires). False once they are removed, suspended or moved to another role: filter the visits still to come on false to give them to another doctor.';
+
+
+--
+-- Name: visit_doctor_name(app_public.visit); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.visit_doctor_name(v app_public.visit) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+  -- the visit is read again as the session sees it, so a row made up by the caller names no one
+  select u.full_name
+  from app_public.visit seen
+  join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id and m.accepted_at is not null
+  join app_public."user" u on u.id = m.user_id
+  where seen.clinic_id = v.clinic_id and seen.id = v.id;
+$$;
+
+
+ALTER FUNCTION app_public.visit_doctor_name(v app_public.visit) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_doctor_name(v app_public.visit); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.visit_doctor_name(v app_public.visit) IS '@behavior -resource:aggregate
+The name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null).';
 
 
 --
@@ -13910,6 +13969,14 @@ GRANT ALL ON FUNCTION app_public.remove_member(membership_id uuid) TO :DATABASE_
 
 
 --
+-- Name: FUNCTION removed_members(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.removed_members() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.removed_members() TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION reopen_day(business_date date, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14035,6 +14102,14 @@ GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_doctor_name(v app_public.visit); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.visit_doctor_name(v app_public.visit) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visit_doctor_name(v app_public.visit) TO :DATABASE_VISITOR;
 
 
 --

@@ -5,7 +5,7 @@
 import { jest } from "@jest/globals";
 import pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, asMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -971,5 +971,52 @@ describe("when a doctor leaves the clinic", () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  test("a visit names its doctor after they left (a visit row made up elsewhere names no one), and owners list whom they removed to restore them", async () => {
+    const c = await createClinic("A doctor's name stays");
+    const other = await createClinic("Another clinic asks");
+    const leaver = await addMember(c.clinicId, await createUser(), "doctor");
+    const visit = await book(c.clinicId, leaver.membershipId);
+    const manager = await login(c.members.owner);
+    const REMOVE = `mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { deletedAt } } }`;
+    expect((await manager.graphql(REMOVE, { id: leaver.membershipId })).body.errors).toBeUndefined();
+
+    const desk = await login(c.members.receptionist);
+    const NAMED = `query($c: UUID!, $v: UUID!) { visit(clinicId: $c, rowId: $v) { doctor { rowId } doctorName doctorIsAvailable } }`;
+    expect((await desk.graphql(NAMED, { c: c.clinicId, v: visit })).body).toEqual({
+      data: { visit: { doctor: null, doctorName: `Test ${leaver.phone}`, doctorIsAvailable: false } },
+    });
+    const NAME_OF = `select app_public.visit_doctor_name(jsonb_populate_record(null::app_public.visit, jsonb_build_object('clinic_id', $1::uuid, 'id', $2::uuid, 'doctor_id', $3::uuid))) as name`;
+    const nameFor = (member: TestMember) => asMember(member, async (db) => (await db.query(NAME_OF, [c.clinicId, visit, leaver.membershipId])).rows[0].name);
+    expect(await nameFor(c.members.receptionist)).toBe(`Test ${leaver.phone}`);
+    expect(await nameFor(other.members.owner)).toBeNull();
+
+    // an invitation to someone registered, withdrawn before they accepted it: listed, but without the person
+    const invitee = await createUser();
+    const invited = await manager.graphql(
+      `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "Someone", role: cashier, password: "not-their-password-1" }) { result { rowId acceptedAt } } }`,
+      { p: invitee.phone },
+    );
+    expect(invited.body.errors).toBeUndefined();
+    expect(invited.body.data.inviteMember.result.acceptedAt).toBeNull();
+    const invitation = invited.body.data.inviteMember.result.rowId;
+    expect((await manager.graphql(REMOVE, { id: invitation })).body.errors).toBeUndefined();
+
+    const REMOVED = `{ removedMembers { nodes { membershipId fullName role removedAt } } }`;
+    expect((await manager.graphql(REMOVED)).body.data.removedMembers.nodes).toEqual([
+      { membershipId: invitation, fullName: null, role: "cashier", removedAt: expect.any(String) },
+      { membershipId: leaver.membershipId, fullName: `Test ${leaver.phone}`, role: "doctor", removedAt: expect.any(String) },
+    ]);
+    expect((await desk.graphql(REMOVED)).body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect((await login(other.members.owner).then((b) => b.graphql(REMOVED))).body.data.removedMembers.nodes).toEqual([]);
+
+    const restored = await manager.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { deletedAt } } }`, { id: leaver.membershipId });
+    expect(restored.body.errors).toBeUndefined();
+    expect((await desk.graphql(NAMED, { c: c.clinicId, v: visit })).body.data.visit).toEqual({
+      doctor: { rowId: leaver.membershipId },
+      doctorName: `Test ${leaver.phone}`,
+      doctorIsAvailable: true,
+    });
   });
 });

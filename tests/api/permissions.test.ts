@@ -146,6 +146,16 @@ const CELLS: Cell[] = [
     }),
   ),
   {
+    operation: "list removed members (and withdrawn invitations)",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const removed = await addMember(a.clinicId, await createUser(), "receptionist");
+      await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [removed.membershipId]);
+      const r = await browser.graphql(`{ removedMembers { nodes { membershipId } } }`);
+      return (r.body.data?.removedMembers?.nodes ?? []).some((n: { membershipId: string }) => n.membershipId === removed.membershipId);
+    },
+  },
+  {
     operation: "read the service catalog",
     allowed: EVERYONE,
     async attempt(browser) {
