@@ -160,6 +160,8 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_public.dashboard(date,date)",
         "app_public.deleted_patients()",
         "app_public.deleted_services()",
+        "app_public.removed_members()",
+        "app_public.visit_doctor_name(app_public.visit)",
       ].map((name) => ({ name, in_definition: true, by_hand: false })),
     );
   });
