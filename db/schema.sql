@@ -4550,6 +4550,9 @@ begin
       raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
     end if;
   end if;
+  if new.description is null or new.unit_price is null then
+    raise exception 'A line without a service says what it bills: give its description and unitPrice.' using errcode = 'CINVL';
+  end if;
   return new;
 end;
 $$;
@@ -5154,7 +5157,9 @@ begin
         new.cancelled_at := now(); new.cancelled_by := v_actor;
       when 'no_show' then
         if new.scheduled_at > now() then
-          raise exception 'This visit''s time has not yet come: it cannot be a no-show before %; cancel it instead.', new.scheduled_at
+          -- the time as the clinic's clock shows it (it was printed as PostgreSQL's timestamp, 2026-12-02 09:00:00+03)
+          raise exception 'This visit''s time has not yet come: it cannot be a no-show before %; cancel it instead.',
+            (select to_char(new.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI') from app_public.clinic c where c.id = new.clinic_id)
             using errcode = 'CTRAN';
         end if;
         new.no_show_at := now(); new.no_show_by := v_actor;
@@ -7259,8 +7264,11 @@ begin
   -- lookup (a payment of the whole balance, finer than the currency, leaves a balance of 0 behind it)
   perform app_private.check_currency_decimals(amount, v_invoice.currency, v_invoice.balance);
   if amount > v_invoice.balance then
-    -- the balance as data too (extensions.balance), in the API's money form: the text of numeric(16,3)
-    raise exception 'This payment of % is more than the balance of %.', amount, app_private.money_text(v_invoice.balance, v_invoice.currency)
+    -- the balance as data too (extensions.balance), in the API's money form: the text of numeric(16,3);
+    -- both amounts in the currency's decimals (1000 was printed as typed next to a balance of 999.00)
+    raise exception '%', case when v_invoice.balance = 0 then 'This invoice is paid in full: nothing is left to pay.'
+        else format('This payment of %s is more than the balance of %s.', app_private.money_text(amount, v_invoice.currency),
+                    app_private.money_text(v_invoice.balance, v_invoice.currency)) end
       using errcode = 'COVPY', detail = json_build_object('balance', v_invoice.balance::numeric(16,3)::text)::text;
   end if;
 
@@ -7775,6 +7783,9 @@ begin
   if kind is null then
     raise exception 'Say what to export.' using errcode = 'CINVL';
   elsif kind::text = 'invoice_pdf' then
+    if request_export.invoice_id is null then
+      raise exception 'Give the invoice (invoiceId) to print.' using errcode = 'CINVL';
+    end if;
     select (i.created_at at time zone c.timezone)::date into v_from
     from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
     where i.clinic_id = v_clinic and i.id = request_export.invoice_id;

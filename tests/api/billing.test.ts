@@ -207,7 +207,12 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   expect(given.body.data.createInvoiceLine.invoiceLine).toMatchObject({ description: "Dressing, large", unitPrice: "9000.000" });
 
   const unsaid = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, unitPrice: "100" } });
-  expect(unsaid.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A required value is missing." });
+  expect(unsaid.body.errors?.[0]).toMatchObject({
+    extensions: { code: "INVALID_INPUT" },
+    message: "A line without a service says what it bills: give its description and unitPrice.",
+  });
+  const unpriced = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, description: "Medical report" } });
+  expect(unpriced.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: unsaid.body.errors?.[0].message });
   // a line that breaks one rule is told that rule (a negative quantity or price was told about discounts)
   for (const [line, message] of [
     [{ quantity: "-1", unitPrice: "100" }, "A quantity is more than 0 and at most 100000."],
@@ -330,4 +335,21 @@ test("an invoice's payments are listed in the order they were taken, and a clini
   }
   const exports = await cashier.graphql(`{ reportExports(first: 6) { nodes { fromDate } } }`);
   expect(exports.body.data.reportExports.nodes.map((e: { fromDate: string }) => e.fromDate)).toEqual([...periods].reverse());
+});
+
+test("a payment on a paid invoice is told it is paid, amounts above the balance are printed as money, and an invoice PDF needs its invoice", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const over = await cashier.graphql(PAY, { id: invoice.id, amount: "50000", method: "cash" });
+  expect(over.body.errors?.[0]).toMatchObject({
+    extensions: { code: "OVERPAYMENT", balance: "1000.000" },
+    message: "This payment of 50000.00 is more than the balance of 1000.00.",
+  });
+  expect((await cashier.graphql(PAY, { id: invoice.id, amount: "1000", method: "cash" })).body.errors).toBeUndefined();
+  const again = await cashier.graphql(PAY, { id: invoice.id, amount: "1", method: "cash" });
+  expect(again.body.errors?.[0]).toMatchObject({
+    extensions: { code: "OVERPAYMENT", balance: "0.000" },
+    message: "This invoice is paid in full: nothing is left to pay.",
+  });
+  const pdf = await cashier.graphql(`mutation { requestExport(input: { kind: invoice_pdf }) { result { rowId } } }`);
+  expect(pdf.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Give the invoice (invoiceId) to print." });
 });

@@ -61,6 +61,10 @@ test("refusals write a visit's status in words, as staff read them", async () =>
     "This visit is in progress and keeps its time and patient: the patient is already here (cancel it and book another for a mistake).",
   );
   expect(await refusal("no_show", "reason = 'late'")).toBe("A no-show visit cannot change any more.");
+  // a no-show marked before the visit's time names that time on the clinic's clock (Dar es Salaam, UTC+3)
+  expect(await refusal("scheduled", "scheduled_at = '2030-01-02 06:00:00+00', status = 'no_show'")).toBe(
+    "This visit's time has not yet come: it cannot be a no-show before 2030-01-02 09:00; cancel it instead.",
+  );
   const { rows } = await rootPool().query(
     "select s::text as status, app_hidden.visit_status_words(s) as words from unnest(enum_range(null::app_public.visit_status)) s",
   );
