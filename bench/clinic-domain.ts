@@ -118,7 +118,7 @@ async function connect({ label, url, clinicNumber }: Target): Promise<Connected>
   await visitor.connect();
   await visitor.query(`set role ${pg.escapeIdentifier(config.roles.visitor)}`);
   await visitor.query("select set_config('jwt.claims.session_id', $1, false)", [sessionId]);
-  await visitor.query("set plan_cache_mode = force_generic_plan"); // as the API's session settings (server/pg-settings.ts)
+  await visitor.query("set plan_cache_mode = force_generic_plan"); // the API's plan_cache_mode (server/pg-settings.ts)
   return {
     label,
     clinicId,
@@ -139,13 +139,14 @@ const term = (i: number) => SEARCH_TERMS[i % SEARCH_TERMS.length];
 const LINES: Record<string, (t: Connected, i: number) => Promise<unknown>> = {
   "empty query, API": (t) => t.graphql("{ __typename }", {}),
   "search, API": (t, i) => t.graphql(SEARCH_API, { q: term(i) }),
-  "search, SQL": (t, i) => t.root.query(SEARCH_SQL, [t.clinicId, term(i)]),
-  // the API's statements are named (prepared once per connection, planned generically): so are these
+  // every line's statements are named, so prepared once per connection, as the API's are: the plain ones are planned
+  // as PostgreSQL plans a prepared statement by default, the RLS ones generically, as the API's session settings say
+  "search, SQL": (t, i) => t.root.query({ name: "search_sql", text: SEARCH_SQL, values: [t.clinicId, term(i)] }),
   "search, SQL with RLS": (t, i) => t.visitor.query({ name: "search_rls", text: SEARCH_RLS, values: [term(i)] }),
   "day list, API": (t, i) => t.graphql(DAY_API, dayRange(i)),
   "day list, SQL": (t, i) => {
     const { from, to } = dayRange(i);
-    return t.root.query(DAY_SQL, [t.clinicId, from, to]);
+    return t.root.query({ name: "day_sql", text: DAY_SQL, values: [t.clinicId, from, to] });
   },
   "day list, SQL with RLS": (t, i) => {
     const { from, to } = dayRange(i);

@@ -3982,7 +3982,9 @@ CREATE FUNCTION app_private.tg__position() RETURNS trigger
 declare
   v_parent uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
 begin
-  -- one row of a parent at a time gets its place, so two added at once never share one
+  -- one row of a parent at a time gets its place, so two added at once never share one (under read
+  -- committed, whose next statement sees the row the lock waited for; a repeatable read transaction
+  -- would be refused with a duplicate key instead, and none writes these tables)
   perform pg_advisory_xact_lock(hashtextextended(tg_table_name || ':' || v_parent, 0));
   execute format('select coalesce(max(position), 0) + 1 from %I.%I where clinic_id = $1 and %I = $2',
                  tg_table_schema, tg_table_name, tg_argv[0])
@@ -7079,8 +7081,8 @@ ALTER TABLE app_public.payment OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.payment IS '@behavior -insert -delete
-@defaultOrderBy RECEIVED_AT_ASC
-Money received against an invoice. Take payments with recordPayment; refunds are their own rows. Listed in the order they were received.';
+@defaultOrderBy RECEIVED_AT_ASC,CODE_ASC
+Money received against an invoice. Take payments with recordPayment; refunds are their own rows. Listed in the order they were received (at the same time, by code).';
 
 
 --
@@ -7326,8 +7328,8 @@ ALTER TABLE app_public.refund OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.refund IS '@behavior -insert -update -delete
-@defaultOrderBy REFUNDED_AT_ASC
-Money given back from a payment, by refundPayment. It counts against its own business day. Listed in the order they were given back.';
+@defaultOrderBy REFUNDED_AT_ASC,CODE_ASC
+Money given back from a payment, by refundPayment. It counts against its own business day. Listed in the order they were given back (at the same time, by code).';
 
 
 --
@@ -7527,6 +7529,8 @@ begin
     select m.id, case when m.accepted_at is not null then u.full_name end, m.role, m.deleted_at
     from app_public.membership m join app_public."user" u on u.id = m.user_id
     where m.clinic_id = app_public.current_clinic_id() and m.deleted_at is not null
+      -- an invitation its person declined stays declined (restoreMember refuses it): not listed
+      and not (m.accepted_at is null and m.deleted_by = m.user_id)
     order by m.deleted_at desc, m.id;
 end;
 $$;
@@ -7538,7 +7542,7 @@ ALTER FUNCTION app_public.removed_members() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION removed_members(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId). An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
+COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId); invitations their person declined are not listed (they cannot be restored). An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
 
 
 --
@@ -8203,16 +8207,20 @@ True while the visit''s doctor practises in the clinic: an active, not removed m
 --
 
 CREATE FUNCTION app_public.visit_doctor_name(v app_public.visit) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     AS $$
-  -- the visit is read again as the session sees it, so a row made up by the caller names no one
-  select u.full_name
-  from app_public.visit seen
-  join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id and m.accepted_at is not null
-  join app_public."user" u on u.id = m.user_id
-  where seen.clinic_id = v.clinic_id and seen.id = v.id;
+begin
+  -- the visit is read again as the session sees it, so a row made up by the caller (another doctor's
+  -- visit, another clinic's) names no one; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return (
+    select u.full_name
+    from app_public.visit seen
+    join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id and m.accepted_at is not null
+    join app_public."user" u on u.id = m.user_id
+    where seen.clinic_id = v.clinic_id and seen.id = v.id);
+end;
 $$;
 
 
@@ -8222,7 +8230,7 @@ ALTER FUNCTION app_public.visit_doctor_name(v app_public.visit) OWNER TO :DATABA
 -- Name: FUNCTION visit_doctor_name(v app_public.visit); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.visit_doctor_name(v app_public.visit) IS '@behavior -resource:aggregate
+COMMENT ON FUNCTION app_public.visit_doctor_name(v app_public.visit) IS '@behavior -resource:aggregate -filterBy -orderBy
 The name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null).';
 
 
@@ -10462,13 +10470,6 @@ CREATE INDEX invoice_clinic_status_idx ON app_public.invoice USING btree (clinic
 
 
 --
--- Name: invoice_line_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX invoice_line_invoice_idx ON app_public.invoice_line USING btree (clinic_id, invoice_id);
-
-
---
 -- Name: invoice_line_position; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10683,13 +10684,6 @@ CREATE UNIQUE INDEX visit_service_position ON app_public.visit_service USING btr
 --
 
 CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (clinic_id, service_id);
-
-
---
--- Name: visit_service_visit_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX visit_service_visit_idx ON app_public.visit_service USING btree (clinic_id, visit_id);
 
 
 --

@@ -21,7 +21,8 @@ export const DefaultOrderPlugin: GraphileConfig.Plugin = {
       GraphQLObjectType_fields_field_args_arg(arg, build, { scope }) {
         const { argName, isPgFieldConnection, pgFieldResource: resource } = scope;
         const wanted = resource?.codec.extensions?.tags?.defaultOrderBy;
-        if (argName !== "orderBy" || !isPgFieldConnection || !resource || typeof wanted !== "string") return arg;
+        // a set-returning function's rows keep the order it gives them
+        if (argName !== "orderBy" || !isPgFieldConnection || !resource || resource.parameters || typeof wanted !== "string") return arg;
         const typeName = build.inflection.orderByType(build.inflection.tableType(resource.codec));
         const values = (build.getTypeByName(typeName) as GraphQLEnumType).getValues();
         const defaultValue = wanted.split(",").map((name) => {

@@ -1,5 +1,5 @@
 --! Previous: sha1:b4314b604134a6400f116ec3f2577373f2c5a9e9
---! Hash: sha1:6f9c29d0c11fc391ab4db995ac37181c3cb7f1ad
+--! Hash: sha1:f9d06d5ef74806f07d0c96a41ec4b46bc0e32635
 --! Message: services and lines in the order added
 
 --------------------------------------------------------------------------------
@@ -18,7 +18,9 @@ language plpgsql security definer set search_path to pg_catalog, public, pg_temp
 declare
   v_parent uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
 begin
-  -- one row of a parent at a time gets its place, so two added at once never share one
+  -- one row of a parent at a time gets its place, so two added at once never share one (under read
+  -- committed, whose next statement sees the row the lock waited for; a repeatable read transaction
+  -- would be refused with a duplicate key instead, and none writes these tables)
   perform pg_advisory_xact_lock(hashtextextended(tg_table_name || ':' || v_parent, 0));
   execute format('select coalesce(max(position), 0) + 1 from %I.%I where clinic_id = $1 and %I = $2',
                  tg_table_schema, tg_table_name, tg_argv[0])
@@ -40,6 +42,7 @@ where s.id = n.id and s.position is null;
 alter table app_public.visit_service enable trigger user;
 alter table app_public.visit_service alter column position set not null;
 create unique index if not exists visit_service_position on app_public.visit_service (clinic_id, visit_id, position);
+drop index if exists app_public.visit_service_visit_idx; -- its (clinic_id, visit_id) leads the position's index
 drop trigger if exists _210_position on app_public.visit_service;
 create trigger _210_position before insert on app_public.visit_service for each row execute function app_private.tg__position('visit_id');
 comment on column app_public.visit_service.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy\nThe service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
@@ -55,6 +58,7 @@ where l.id = n.id and l.position is null;
 alter table app_public.invoice_line enable trigger user;
 alter table app_public.invoice_line alter column position set not null;
 create unique index if not exists invoice_line_position on app_public.invoice_line (clinic_id, invoice_id, position);
+drop index if exists app_public.invoice_line_invoice_idx; -- its (clinic_id, invoice_id) leads the position's index
 drop trigger if exists _210_position on app_public.invoice_line;
 create trigger _210_position before insert on app_public.invoice_line for each row execute function app_private.tg__position('invoice_id');
 comment on column app_public.invoice_line.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy\nThe line''s place on its invoice, in the order the lines were added: one more than the last there when it was added; lines made from a visit follow its services'' order.';

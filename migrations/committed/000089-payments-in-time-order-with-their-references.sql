@@ -1,5 +1,5 @@
---! Previous: sha1:6f9c29d0c11fc391ab4db995ac37181c3cb7f1ad
---! Hash: sha1:7790c042e38715c8d259fec470523304c16b7f1f
+--! Previous: sha1:f9d06d5ef74806f07d0c96a41ec4b46bc0e32635
+--! Hash: sha1:efff72ffb7d3150502feab0b271ec8d02270d9bd
 --! Message: payments in time order with their references
 
 --------------------------------------------------------------------------------
@@ -7,7 +7,7 @@
 --
 -- An invoice's payments came back from the API in the random order of their keys (PAY-000002,
 -- PAY-000003, PAY-000001), and so did refunds and a clinic's exports; they are now listed by time
--- (exports newest first) unless a list asks otherwise (@defaultOrderBy, server/default-order.ts),
+-- (payments at the same time by code, exports newest first) unless a list asks otherwise (@defaultOrderBy, server/default-order.ts),
 -- each order served by an index. The invoice PDF's "Reference" column printed the payment's code,
 -- and the payments CSV had no reference at all: a cashier matching mobile money or card receipts
 -- had nothing to match them with. Both now carry the reference typed with the payment, and a
@@ -15,8 +15,8 @@
 
 create index if not exists payment_clinic_received_idx on app_public.payment (clinic_id, received_at);
 create index if not exists refund_clinic_refunded_idx on app_public.refund (clinic_id, refunded_at);
-comment on table app_public.payment is E'@behavior -insert -delete\n@defaultOrderBy RECEIVED_AT_ASC\nMoney received against an invoice. Take payments with recordPayment; refunds are their own rows. Listed in the order they were received.';
-comment on table app_public.refund is E'@behavior -insert -update -delete\n@defaultOrderBy REFUNDED_AT_ASC\nMoney given back from a payment, by refundPayment. It counts against its own business day. Listed in the order they were given back.';
+comment on table app_public.payment is E'@behavior -insert -delete\n@defaultOrderBy RECEIVED_AT_ASC,CODE_ASC\nMoney received against an invoice. Take payments with recordPayment; refunds are their own rows. Listed in the order they were received (at the same time, by code).';
+comment on table app_public.refund is E'@behavior -insert -update -delete\n@defaultOrderBy REFUNDED_AT_ASC,CODE_ASC\nMoney given back from a payment, by refundPayment. It counts against its own business day. Listed in the order they were given back (at the same time, by code).';
 comment on table app_public.report_export is E'@behavior -insert -update -delete\n@defaultOrderBy REQUESTED_AT_DESC\nA requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
 
 create or replace function app_private.invoice_document(clinic_id uuid, invoice_id uuid) RETURNS jsonb

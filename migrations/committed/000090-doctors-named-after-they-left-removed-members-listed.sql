@@ -1,5 +1,5 @@
---! Previous: sha1:7790c042e38715c8d259fec470523304c16b7f1f
---! Hash: sha1:0d6549d8478f8442284e34c4f79585140374bea1
+--! Previous: sha1:efff72ffb7d3150502feab0b271ec8d02270d9bd
+--! Hash: sha1:02b7b496e91941f323b5f5d4ae8c1d0b313804b1
 --! Message: doctors named after they left removed members listed
 
 --------------------------------------------------------------------------------
@@ -11,20 +11,25 @@
 -- doctor (doctorIsAvailable false), answered `doctor: null`, and `restoreMember` needed an id that
 -- only the audit log showed. `Visit.doctorName` names the doctor whatever became of them, and
 -- `removedMembers` lists the removed memberships (and withdrawn invitations, without the person's
--- name: an invitation not accepted shows the clinic no one) for owners and admins.
+-- name: an invitation not accepted shows the clinic no one; not declined ones, which stay declined)
+-- for owners and admins.
 
 create or replace function app_public.visit_doctor_name(v app_public.visit) returns text
-language sql stable security definer set search_path to pg_catalog, public, pg_temp set clinicops.include_deleted to on as $$
-  -- the visit is read again as the session sees it, so a row made up by the caller names no one
-  select u.full_name
-  from app_public.visit seen
-  join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id and m.accepted_at is not null
-  join app_public."user" u on u.id = m.user_id
-  where seen.clinic_id = v.clinic_id and seen.id = v.id;
+language plpgsql stable security definer set search_path to pg_catalog, public, pg_temp set clinicops.include_deleted to on as $$
+begin
+  -- the visit is read again as the session sees it, so a row made up by the caller (another doctor's
+  -- visit, another clinic's) names no one; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return (
+    select u.full_name
+    from app_public.visit seen
+    join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id and m.accepted_at is not null
+    join app_public."user" u on u.id = m.user_id
+    where seen.clinic_id = v.clinic_id and seen.id = v.id);
+end;
 $$;
 revoke all on function app_public.visit_doctor_name(app_public.visit) from public;
 grant execute on function app_public.visit_doctor_name(app_public.visit) to :DATABASE_VISITOR;
-comment on function app_public.visit_doctor_name(app_public.visit) is E'@behavior -resource:aggregate\nThe name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null).';
+comment on function app_public.visit_doctor_name(app_public.visit) is E'@behavior -resource:aggregate -filterBy -orderBy\nThe name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null).';
 
 drop function if exists app_public.removed_members();
 create function app_public.removed_members()
@@ -38,9 +43,11 @@ begin
     select m.id, case when m.accepted_at is not null then u.full_name end, m.role, m.deleted_at
     from app_public.membership m join app_public."user" u on u.id = m.user_id
     where m.clinic_id = app_public.current_clinic_id() and m.deleted_at is not null
+      -- an invitation its person declined stays declined (restoreMember refuses it): not listed
+      and not (m.accepted_at is null and m.deleted_by = m.user_id)
     order by m.deleted_at desc, m.id;
 end;
 $$;
 revoke all on function app_public.removed_members() from public;
 grant execute on function app_public.removed_members() to :DATABASE_VISITOR;
-comment on function app_public.removed_members() is 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId). An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
+comment on function app_public.removed_members() is 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId); invitations their person declined are not listed (they cannot be restored). An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';

@@ -1,5 +1,5 @@
---! Previous: sha1:0d6549d8478f8442284e34c4f79585140374bea1
---! Hash: sha1:5690eeae20910467d54cb71788a712f56b85750a
+--! Previous: sha1:02b7b496e91941f323b5f5d4ae8c1d0b313804b1
+--! Hash: sha1:02a368fdaa7343c959dbb4d79be3712d112abb37
 --! Message: refusals that say what to do
 
 --------------------------------------------------------------------------------

@@ -313,17 +313,22 @@ test("a visit's services and an invoice's lines are listed in the order they wer
 
 test("an invoice's payments are listed in the order they were taken, and a clinic's exports newest first", async () => {
   const invoice = await createIssuedInvoice(clinic, "6000");
-  const taken: string[] = [];
+  const { rows } = await rootPool().query("select created_at - interval '1 minute' as before from app_public.invoice where id = $1", [invoice.id]);
+  const PAY_AT = `mutation($id: UUID!, $at: Datetime) {
+    recordPayment(input: { invoiceId: $id, amount: "1000", method: mobile_money, receivedAt: $at }) { result { code receivedAt } } }`;
+  const taken: { code: string; receivedAt: string }[] = [];
   for (let k = 0; k < 6; k++) {
-    const paid = await cashier.graphql(PAY, { id: invoice.id, amount: "1000", method: "mobile_money" });
-    taken.push(paid.body.data.recordPayment.result.code);
+    // the first three dated before the invoice was made: each is received when it was made, at one and the same time
+    const paid = await cashier.graphql(PAY_AT, { id: invoice.id, at: k < 3 ? rows[0].before.toISOString() : null });
+    taken.push(paid.body.data.recordPayment.result);
   }
-  // by key (random ids) six payments come back in their order once in 720 times
+  expect(new Set(taken.slice(0, 3).map((p) => p.receivedAt)).size).toBe(1);
+  // by key (random ids) six payments come back in their order once in 720 times, and by time alone the first three once in 6
   const listed = await cashier.graphql(`query($c: UUID!, $i: UUID!) { invoice(clinicId: $c, rowId: $i) { payments { nodes { code } } } }`, {
     c: clinic.clinicId,
     i: invoice.id,
   });
-  expect(listed.body.data.invoice.payments.nodes.map((p: { code: string }) => p.code)).toEqual(taken);
+  expect(listed.body.data.invoice.payments.nodes.map((p: { code: string }) => p.code)).toEqual(taken.map((p) => p.code));
 
   const periods = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01"];
   for (const from of periods) {

@@ -991,6 +991,8 @@ describe("when a doctor leaves the clinic", () => {
     const nameFor = (member: TestMember) => asMember(member, async (db) => (await db.query(NAME_OF, [c.clinicId, visit, leaver.membershipId])).rows[0].name);
     expect(await nameFor(c.members.receptionist)).toBe(`Test ${leaver.phone}`);
     expect(await nameFor(other.members.owner)).toBeNull();
+    // nor a doctor of the clinic, who does not see another doctor's visit
+    expect(await nameFor(c.members.doctor)).toBeNull();
 
     // an invitation to someone registered, withdrawn before they accepted it: listed, but without the person
     const invitee = await createUser();
@@ -1002,6 +1004,16 @@ describe("when a doctor leaves the clinic", () => {
     expect(invited.body.data.inviteMember.result.acceptedAt).toBeNull();
     const invitation = invited.body.data.inviteMember.result.rowId;
     expect((await manager.graphql(REMOVE, { id: invitation })).body.errors).toBeUndefined();
+
+    // and one its person declined: it stays declined (restoreMember refuses it), so it is not offered
+    const decliner = await createUser();
+    const declined = await manager.graphql(
+      `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "No thanks", role: cashier, password: "not-their-password-2" }) { result { rowId } } }`,
+      { p: decliner.phone },
+    );
+    expect(declined.body.errors).toBeUndefined();
+    const person = await login(decliner);
+    expect((await person.graphql(`mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`, { c: c.clinicId })).body.errors).toBeUndefined();
 
     const REMOVED = `{ removedMembers { nodes { membershipId fullName role removedAt } } }`;
     expect((await manager.graphql(REMOVED)).body.data.removedMembers.nodes).toEqual([

@@ -117,6 +117,15 @@ test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance
   }
 });
 
+test("a long reference wraps in its cell: each payment's method and amount still print", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  // references are up to 200 characters, typed without a space; a cell that could not break pushed the amounts off the page
+  doc.payments = doc.payments.map((p: object) => ({ ...p, reference: `MPESA${"7".repeat(195)}` }));
+  const text = pdfText((await renderPdf(invoiceHtml(doc))).pdf);
+  for (const printed of ["mobile money", "TZS 30,000.00", "-TZS 5,000.00"]) expect(text).toContain(printed);
+});
+
 test("the reconciliation sheet shows expected, counted and the difference per method", async () => {
   const text = await exportPdf({ kind: "reconciliation_pdf", from: today });
   expect(text).toMatch(/mobile money\s+TZS 25,000\.00\s+TZS 24,000\.00\s+-TZS 1,000\.00/);

@@ -9,7 +9,7 @@ type Json = Record<string, any>;
 const STYLE = raw(`<style>
   body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; }
   h1 { font-size: 17pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; }
-  .muted { color: #666; } .right { text-align: right; } .nowrap { white-space: nowrap; } .header { display: flex; justify-content: space-between; }
+  .muted { color: #666; } .right { text-align: right; } .nowrap { white-space: nowrap; } .reference { overflow-wrap: anywhere; } .header { display: flex; justify-content: space-between; }
   table { width: 100%; border-collapse: collapse; margin-top: 6px; }
   th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
@@ -59,7 +59,7 @@ export function invoiceHtml(doc: Json): string {
     </table>
     <h2>Payments</h2>
     ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Payment (reference)</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr>
-      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
+      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted reference">${p.reference}</div>` : raw("")}</td>
         <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${p.method.replace("_", " ")}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer">${clinic.footer ?? ""}</div>`,
