@@ -719,6 +719,29 @@ COMMENT ON FUNCTION app_hidden.latest_migration() IS 'File name of the newest ap
 
 
 --
+-- Name: local_time_text(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with time zone) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  return (select to_char(at at time zone c.timezone, 'YYYY-MM-DD HH24:MI') from app_public.clinic c where c.id = local_time_text.clinic_id);
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION local_time_text(clinic_id uuid, at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with time zone) IS 'A moment on the clinic''s wall clock, as refusals print it (2026-12-02 09:00); business_date gives its date.';
+
+
+--
 -- Name: login(text, text, uuid, inet, text, interval); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -3972,38 +3995,6 @@ COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'AFTER INSERT OR UP
 
 
 --
--- Name: tg__position(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.tg__position() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $_$
-declare
-  v_parent uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
-begin
-  -- one row of a parent at a time gets its place, so two added at once never share one (under read
-  -- committed, whose next statement sees the row the lock waited for; a repeatable read transaction
-  -- would be refused with a duplicate key instead, and none writes these tables)
-  perform pg_advisory_xact_lock(hashtextextended(tg_table_name || ':' || v_parent, 0));
-  execute format('select coalesce(max(position), 0) + 1 from %I.%I where clinic_id = $1 and %I = $2',
-                 tg_table_schema, tg_table_name, tg_argv[0])
-    into new.position using new.clinic_id, v_parent;
-  return new;
-end;
-$_$;
-
-
-ALTER FUNCTION app_private.tg__position() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION tg__position(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.tg__position() IS 'BEFORE INSERT: the row''s position among the rows of its parent (the column named by the trigger''s argument: visit_id, invoice_id), one more than the last; an advisory lock on the parent makes rows added at once take turns.';
-
-
---
 -- Name: tg__soft_delete(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4552,9 +4543,6 @@ begin
       raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
     end if;
   end if;
-  if new.description is null or new.unit_price is null then
-    raise exception 'A line without a service says what it bills: give its description and unitPrice.' using errcode = 'CINVL';
-  end if;
   return new;
 end;
 $$;
@@ -4567,6 +4555,31 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate.';
+
+
+--
+-- Name: tg_invoice_line__position(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__position() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  select coalesce(max(l.position), 0) + 1 into new.position
+  from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.invoice_id;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__position() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__position(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__position() IS 'BEFORE INSERT: the line''s position on its invoice, one more than the last; the invoice is locked by tg_invoice_line__guard, which runs before.';
 
 
 --
@@ -5159,10 +5172,8 @@ begin
         new.cancelled_at := now(); new.cancelled_by := v_actor;
       when 'no_show' then
         if new.scheduled_at > now() then
-          -- the time as the clinic's clock shows it (it was printed as PostgreSQL's timestamp, 2026-12-02 09:00:00+03)
           raise exception 'This visit''s time has not yet come: it cannot be a no-show before %; cancel it instead.',
-            (select to_char(new.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI') from app_public.clinic c where c.id = new.clinic_id)
-            using errcode = 'CTRAN';
+            app_hidden.local_time_text(new.clinic_id, new.scheduled_at) using errcode = 'CTRAN';
         end if;
         new.no_show_at := now(); new.no_show_by := v_actor;
       else null;
@@ -5276,6 +5287,31 @@ COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELET
 
 
 --
+-- Name: tg_visit_service__position(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit_service__position() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  select coalesce(max(s.position), 0) + 1 into new.position
+  from app_public.visit_service s where s.clinic_id = new.clinic_id and s.visit_id = new.visit_id;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit_service__position() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit_service__position(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit_service__position() IS 'BEFORE INSERT: the service''s position among its visit''s, one more than the last; the visit is locked by tg_visit_service__snapshot, which runs before.';
+
+
+--
 -- Name: tg_visit_service__snapshot(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5288,10 +5324,12 @@ declare
   v_status app_public.visit_status;
 begin
   -- The lock reads only visits the session may also update; one it may not lock is looked for
-  -- again, through the select policy alone: none seen at all is NOT_FOUND.
+  -- again, through the select policy alone: none seen at all is NOT_FOUND. Held until commit, it
+  -- makes a line and a change of its visit take turns, and (not shared) two lines of one visit:
+  -- each gets its place after the other's (tg_visit_service__position).
   select v.status into v_status from app_public.visit v
   where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
-  for share;
+  for no key update;
   if not found and not exists (select from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id) then
     raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
   end if;
@@ -5324,7 +5362,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; reads the visit FOR SHARE, so a line and a completion of its visit at once take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --
@@ -7259,7 +7297,7 @@ begin
   -- now() when not given; a payment is not backdated past its invoice (to a day before the clinic opened, say,
   -- which no one closes, the drawer's cash kept out of today's count), with the future's 5 minutes of clocks apart
   if record_payment.received_at < v_invoice.created_at - interval '5 minutes' then
-    raise exception 'A payment cannot be received before its invoice was made (%).', to_char(v_invoice.created_at, 'YYYY-MM-DD HH24:MI')
+    raise exception 'A payment cannot be received before its invoice was made (%).', app_hidden.local_time_text(v_clinic, v_invoice.created_at)
       using errcode = 'CINVL';
   end if;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
@@ -11026,14 +11064,14 @@ CREATE TRIGGER _210_declined_stays_declined BEFORE INSERT OR UPDATE OF deleted_a
 -- Name: invoice_line _210_position; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _210_position BEFORE INSERT ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__position('invoice_id');
+CREATE TRIGGER _210_position BEFORE INSERT ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__position();
 
 
 --
 -- Name: visit_service _210_position; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _210_position BEFORE INSERT ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__position('visit_id');
+CREATE TRIGGER _210_position BEFORE INSERT ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit_service__position();
 
 
 --
@@ -12592,6 +12630,14 @@ GRANT ALL ON FUNCTION app_hidden.latest_migration() TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION local_time_text(clinic_id uuid, at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with time zone) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -13219,13 +13265,6 @@ REVOKE ALL ON FUNCTION app_private.tg__patient_not_deleted() FROM PUBLIC;
 
 
 --
--- Name: FUNCTION tg__position(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.tg__position() FROM PUBLIC;
-
-
---
 -- Name: FUNCTION tg__soft_delete(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -13349,6 +13388,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__decimals() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__position(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__position() FROM PUBLIC;
 
 
 --
@@ -13496,6 +13542,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__reasons_trimmed() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit__rollup() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit_service__position(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit_service__position() FROM PUBLIC;
 
 
 --

@@ -196,6 +196,15 @@ export interface ClientError {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A NOT NULL column left without a value, named as the API names it (unit_price: unitPrice): an
+ * input the API lets a client leave out because a trigger may fill it in (an invoice line's
+ * description and unitPrice come from its service, when it has one).
+ */
+function missingValue(column: string): string {
+  return `A required value is missing: ${column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())}.`;
+}
+
 /** What the client may learn from an error, or null when it is an internal fault. */
 export function describeError(error: unknown): ClientError | null {
   if (error instanceof ClientFacingError) return { code: error.clientCode, message: error.message };
@@ -207,7 +216,9 @@ export function describeError(error: unknown): ClientError | null {
   }
   if (sqlState && POSTGRES_CODES[sqlState]) {
     const [code, generic] = POSTGRES_CODES[sqlState];
-    const message = (typeof e.constraint === "string" && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) || generic;
+    const message =
+      (typeof e.constraint === "string" && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) ||
+      (sqlState === "23502" && typeof e.column === "string" ? missingValue(e.column) : generic);
     const details: Record<string, unknown> = {};
     if (typeof e.constraint === "string") details.constraint = e.constraint;
     if (typeof e.column === "string") details.column = e.column;

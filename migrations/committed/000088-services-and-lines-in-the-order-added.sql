@@ -1,5 +1,5 @@
 --! Previous: sha1:b4314b604134a6400f116ec3f2577373f2c5a9e9
---! Hash: sha1:f9d06d5ef74806f07d0c96a41ec4b46bc0e32635
+--! Hash: sha1:b8347fbe833fbaf7cd2dfb296f88372e80a43b9e
 --! Message: services and lines in the order added
 
 --------------------------------------------------------------------------------
@@ -13,23 +13,69 @@
 -- (@defaultOrderBy, server/default-order.ts: the (clinic_id, parent, position) index serves that
 -- order), as do the invoice PDF and the lines createInvoiceFromVisit copies from the visit.
 
-create or replace function app_private.tg__position() returns trigger
+create or replace function app_private.tg_visit_service__snapshot() RETURNS trigger
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
 declare
-  v_parent uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
+  v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
+  v_status app_public.visit_status;
 begin
-  -- one row of a parent at a time gets its place, so two added at once never share one (under read
-  -- committed, whose next statement sees the row the lock waited for; a repeatable read transaction
-  -- would be refused with a duplicate key instead, and none writes these tables)
-  perform pg_advisory_xact_lock(hashtextextended(tg_table_name || ':' || v_parent, 0));
-  execute format('select coalesce(max(position), 0) + 1 from %I.%I where clinic_id = $1 and %I = $2',
-                 tg_table_schema, tg_table_name, tg_argv[0])
-    into new.position using new.clinic_id, v_parent;
+  -- The lock reads only visits the session may also update; one it may not lock is looked for
+  -- again, through the select policy alone: none seen at all is NOT_FOUND. Held until commit, it
+  -- makes a line and a change of its visit take turns, and (not shared) two lines of one visit:
+  -- each gets its place after the other's (tg_visit_service__position).
+  select v.status into v_status from app_public.visit v
+  where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id
+  for no key update;
+  if not found and not exists (select from app_public.visit v where v.clinic_id = v_line.clinic_id and v.id = v_line.visit_id) then
+    raise exception 'No such visit in your clinic.' using errcode = 'CNOTF';
+  end if;
+  if v_status in ('completed', 'cancelled', 'no_show') then
+    raise exception 'The services of a % visit are frozen.', app_hidden.visit_status_words(v_status) using errcode = 'CTRAN';
+  end if;
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  if tg_op = 'INSERT' then
+    select s.price into new.unit_price from app_public.service s
+    where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
+    if not found then
+      raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
+    end if;
+  else
+    new.unit_price := old.unit_price;
+    if (new.visit_id, new.service_id) is distinct from (old.visit_id, old.service_id) then
+      raise exception 'Remove the line and add another instead of changing its visit or service.' using errcode = 'CINVL';
+    end if;
+  end if;
   return new;
 end;
 $$;
-revoke all on function app_private.tg__position() from public;
-comment on function app_private.tg__position() is 'BEFORE INSERT: the row''s position among the rows of its parent (the column named by the trigger''s argument: visit_id, invoice_id), one more than the last; an advisory lock on the parent makes rows added at once take turns.';
+comment on function app_private.tg_visit_service__snapshot() is 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+
+-- Each row's place: one more than the last of its parent's, which the trigger before it (_200) has
+-- locked until commit, the visit by tg_visit_service__snapshot and the invoice by
+-- tg_invoice_line__guard, so rows of one parent added at once get their places one after the other.
+create or replace function app_private.tg_visit_service__position() returns trigger
+language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
+begin
+  select coalesce(max(s.position), 0) + 1 into new.position
+  from app_public.visit_service s where s.clinic_id = new.clinic_id and s.visit_id = new.visit_id;
+  return new;
+end;
+$$;
+revoke all on function app_private.tg_visit_service__position() from public;
+comment on function app_private.tg_visit_service__position() is 'BEFORE INSERT: the service''s position among its visit''s, one more than the last; the visit is locked by tg_visit_service__snapshot, which runs before.';
+
+create or replace function app_private.tg_invoice_line__position() returns trigger
+language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
+begin
+  select coalesce(max(l.position), 0) + 1 into new.position
+  from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.invoice_id;
+  return new;
+end;
+$$;
+revoke all on function app_private.tg_invoice_line__position() from public;
+comment on function app_private.tg_invoice_line__position() is 'BEFORE INSERT: the line''s position on its invoice, one more than the last; the invoice is locked by tg_invoice_line__guard, which runs before.';
 
 -- the positions of the rows there are follow when they were added (ties, as in one transaction,
 -- by key); filling them in is not a change anyone made, so the audit and the row triggers (which
@@ -44,7 +90,7 @@ alter table app_public.visit_service alter column position set not null;
 create unique index if not exists visit_service_position on app_public.visit_service (clinic_id, visit_id, position);
 drop index if exists app_public.visit_service_visit_idx; -- its (clinic_id, visit_id) leads the position's index
 drop trigger if exists _210_position on app_public.visit_service;
-create trigger _210_position before insert on app_public.visit_service for each row execute function app_private.tg__position('visit_id');
+create trigger _210_position before insert on app_public.visit_service for each row execute function app_private.tg_visit_service__position();
 comment on column app_public.visit_service.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy\nThe service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
 comment on table app_public.visit_service is E'@defaultOrderBy VISIT_ID_ASC,POSITION_ASC\nA service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
 
@@ -60,7 +106,7 @@ alter table app_public.invoice_line alter column position set not null;
 create unique index if not exists invoice_line_position on app_public.invoice_line (clinic_id, invoice_id, position);
 drop index if exists app_public.invoice_line_invoice_idx; -- its (clinic_id, invoice_id) leads the position's index
 drop trigger if exists _210_position on app_public.invoice_line;
-create trigger _210_position before insert on app_public.invoice_line for each row execute function app_private.tg__position('invoice_id');
+create trigger _210_position before insert on app_public.invoice_line for each row execute function app_private.tg_invoice_line__position();
 comment on column app_public.invoice_line.position is E'@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy\nThe line''s place on its invoice, in the order the lines were added: one more than the last there when it was added; lines made from a visit follow its services'' order.';
 comment on table app_public.invoice_line is E'@defaultOrderBy INVOICE_ID_ASC,POSITION_ASC\nA line of an invoice. Lines change only while the invoice is a draft. Listed by invoice, and within an invoice in the order they were added.';
 

@@ -1,5 +1,5 @@
---! Previous: sha1:f9d06d5ef74806f07d0c96a41ec4b46bc0e32635
---! Hash: sha1:efff72ffb7d3150502feab0b271ec8d02270d9bd
+--! Previous: sha1:b8347fbe833fbaf7cd2dfb296f88372e80a43b9e
+--! Hash: sha1:bf35a6837edbf60527453e0f6b91dbeb03ac4286
 --! Message: payments in time order with their references
 
 --------------------------------------------------------------------------------

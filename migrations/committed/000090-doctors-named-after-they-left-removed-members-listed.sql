@@ -1,5 +1,5 @@
---! Previous: sha1:efff72ffb7d3150502feab0b271ec8d02270d9bd
---! Hash: sha1:02b7b496e91941f323b5f5d4ae8c1d0b313804b1
+--! Previous: sha1:bf35a6837edbf60527453e0f6b91dbeb03ac4286
+--! Hash: sha1:3990df26d60c23ab9d085787bff95276764ea7b1
 --! Message: doctors named after they left removed members listed
 
 --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
---! Previous: sha1:02b7b496e91941f323b5f5d4ae8c1d0b313804b1
---! Hash: sha1:02a368fdaa7343c959dbb4d79be3712d112abb37
+--! Previous: sha1:3990df26d60c23ab9d085787bff95276764ea7b1
+--! Hash: sha1:efad4f3fd204afbe235fccf39f5ca8a13db7a885
 --! Message: refusals that say what to do
 
 --------------------------------------------------------------------------------
@@ -9,10 +9,20 @@
 -- invoice in this clinic." (NOT_FOUND) and is now INVALID_INPUT naming invoiceId; a payment on an
 -- invoice paid in full was told it was more than a balance of 0.00, and a payment above the balance
 -- printed its amount as typed next to the balance in the currency's decimals (50000 against
--- 19501.00): both amounts are now in the currency's decimals, and a paid invoice is told so; a
--- line without a service and without a price or description got "A required value is missing."
--- and is now told what it lacks; a no-show marked early printed PostgreSQL's timestamp
--- (2026-12-02 09:00:00+03) and now prints the clinic's wall clock (2026-12-02 09:00).
+-- 19501.00): both amounts are now in the currency's decimals, and a paid invoice is told so. Times
+-- in refusals are the clinic's wall clock (app_hidden.local_time_text): a no-show marked early
+-- printed PostgreSQL's timestamp (2026-12-02 09:00:00+03), and a payment dated before its invoice
+-- the invoice's time on the database's clock. (A missing value is named by server/errors.ts.)
+
+create or replace function app_hidden.local_time_text(clinic_id uuid, at timestamptz) returns text
+language plpgsql stable security definer set search_path to pg_catalog, public, pg_temp as $$
+begin
+  return (select to_char(at at time zone c.timezone, 'YYYY-MM-DD HH24:MI') from app_public.clinic c where c.id = local_time_text.clinic_id);
+end;
+$$;
+revoke all on function app_hidden.local_time_text(uuid, timestamptz) from public;
+grant execute on function app_hidden.local_time_text(uuid, timestamptz) to :DATABASE_VISITOR; -- the visit lifecycle trigger runs as the session
+comment on function app_hidden.local_time_text(uuid, timestamptz) is 'A moment on the clinic''s wall clock, as refusals print it (2026-12-02 09:00); business_date gives its date.';
 
 create or replace function app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid) RETURNS app_public.report_export
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
@@ -123,7 +133,7 @@ begin
   -- now() when not given; a payment is not backdated past its invoice (to a day before the clinic opened, say,
   -- which no one closes, the drawer's cash kept out of today's count), with the future's 5 minutes of clocks apart
   if record_payment.received_at < v_invoice.created_at - interval '5 minutes' then
-    raise exception 'A payment cannot be received before its invoice was made (%).', to_char(v_invoice.created_at, 'YYYY-MM-DD HH24:MI')
+    raise exception 'A payment cannot be received before its invoice was made (%).', app_hidden.local_time_text(v_clinic, v_invoice.created_at)
       using errcode = 'CINVL';
   end if;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
@@ -144,55 +154,6 @@ begin
           greatest(coalesce(record_payment.received_at, now()), v_invoice.created_at), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
-end;
-$$;
-
-
-create or replace function app_private.tg_invoice_line__guard() RETURNS trigger
-language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
-declare
-  v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
-  v_invoice app_public.invoice;
-  v_service_active boolean;
-begin
-  -- locked until commit, so a line and the invoice's issue take turns
-  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
-  if not found then
-    -- none this session may lock: none it sees (NOT_FOUND), or one no longer a draft for a role that
-    -- changes drafts only (issued while it waited, for one), read as it is now
-    select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
-    if not found then
-      raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
-    end if;
-  end if;
-  if v_invoice.status <> 'draft' then
-    raise exception 'The lines of % invoice never change: void it and issue a new one.',
-      case v_invoice.status when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(v_invoice.status::text, '_', ' ') end
-      using errcode = 'CTRAN';
-  end if;
-  if tg_op = 'DELETE' then
-    return old;
-  end if;
-  if tg_op = 'UPDATE' and new.invoice_id <> old.invoice_id then
-    raise exception 'A line cannot move to another invoice.' using errcode = 'CINVL';
-  end if;
-  new.tax_rate := coalesce(new.tax_rate, v_invoice.tax_rate);
-  if new.service_id is not null and (tg_op = 'INSERT' or new.service_id is distinct from old.service_id) then
-    select coalesce(new.description, s.name), coalesce(new.unit_price, s.price), s.is_active
-    into new.description, new.unit_price, v_service_active
-    from app_public.service s where s.clinic_id = new.clinic_id and s.id = new.service_id;
-    if not found then
-      raise exception 'No such service in this clinic.' using errcode = 'CNOTF';
-    end if;
-    -- typed by hand; a visit's service is billed whatever became of it in the catalog since
-    if not v_service_active and new.visit_service_id is null then
-      raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
-    end if;
-  end if;
-  if new.description is null or new.unit_price is null then
-    raise exception 'A line without a service says what it bills: give its description and unitPrice.' using errcode = 'CINVL';
-  end if;
-  return new;
 end;
 $$;
 
@@ -252,10 +213,8 @@ begin
         new.cancelled_at := now(); new.cancelled_by := v_actor;
       when 'no_show' then
         if new.scheduled_at > now() then
-          -- the time as the clinic's clock shows it (it was printed as PostgreSQL's timestamp, 2026-12-02 09:00:00+03)
           raise exception 'This visit''s time has not yet come: it cannot be a no-show before %; cancel it instead.',
-            (select to_char(new.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI') from app_public.clinic c where c.id = new.clinic_id)
-            using errcode = 'CTRAN';
+            app_hidden.local_time_text(new.clinic_id, new.scheduled_at) using errcode = 'CTRAN';
         end if;
         new.no_show_at := now(); new.no_show_by := v_actor;
       else null;

@@ -301,6 +301,9 @@ describe("payments", () => {
     for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", minutesBefore(6)]) {
       await expect(payAt(at)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was made \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
     }
+    // the invoice's time as the clinic's clock showed it (Dar es Salaam, UTC+3), not the database's
+    const { rows: clock } = await rootPool().query("select to_char($1::timestamptz at time zone 'Africa/Dar_es_Salaam', 'YYYY-MM-DD HH24:MI') as text", [made[0].created_at]);
+    await expect(payAt(minutesBefore(6))).rejects.toMatchObject({ message: `A payment cannot be received before its invoice was made (${clock[0].text}).` });
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
     // a till's clock a few minutes behind the database's: received when the invoice was made, on its business day
     expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000", received_at: made[0].created_at });

@@ -302,7 +302,7 @@ describe("services of a visit", () => {
     const ADD_PLACED = "insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning position";
     await atOnce(own.members.doctor, own.members.owner, async (doctor, owner) => {
       expect((await doctor.query(ADD_PLACED, [visit.id, first.id])).rows).toEqual([{ position: 1 }]);
-      // the owner's visit lock is shared with the doctor's, so only the place's own lock makes it wait
+      // the doctor's line holds its visit's lock until commit: the owner's waits for it, then takes the next place
       const adding = outcome(owner.query(ADD_PLACED, [visit.id, second.id]));
       expect(await waitsForLock(owner, adding)).toBe(true);
       await doctor.query("commit");
