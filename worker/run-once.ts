@@ -6,15 +6,15 @@
  *
  *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db npm run worker:once
  */
-import { Logger, runOnce } from "graphile-worker";
-import { taskList } from "./tasks/index.ts";
+import { Logger } from "graphile-worker";
+import { runDueJobsOnce } from "./run.ts";
 
 const ownerUrl = process.env.RUN_ONCE_OWNER_URL;
 if (!ownerUrl) throw new Error("RUN_ONCE_OWNER_URL names the database owner's connection");
 
 const rssBeforeMB = process.memoryUsage().rss / 1e6;
 const start = process.hrtime.bigint();
-await runOnce({ connectionString: ownerUrl, taskList, logger: new Logger(() => () => {}) });
+await runDueJobsOnce(ownerUrl, new Logger(() => () => {}));
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 // maxRSS is in kilobytes: the peak over the process's life
 console.log(JSON.stringify({ ms, rssBeforeMB, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));

@@ -2,7 +2,7 @@
  * Runs graphile-worker with ClinicOps' tasks and crontab, connected as the
  * database owner (tasks that read tenant data filter by clinic themselves).
  */
-import { type Job, Logger, run, type Runner } from "graphile-worker";
+import { type Job, Logger, run, runOnce, type Runner } from "graphile-worker";
 import type pg from "pg";
 import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
@@ -30,9 +30,15 @@ export interface Worker {
  * (of no delay) rather than on its own: graphile-worker does not wait for a
  * lone write before its graceful stop resolves, so a job that finished while
  * the worker stopped was left locked, its pool ended under the write; a batch
- * is flushed before the stop resolves.
+ * is flushed before the stop resolves. The same holds for runOnce, whose
+ * promise resolved before a failed job's failure was written.
  */
 export const WORKER_PRESET: GraphileConfig.Preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+
+/** Runs every due job once, connected as the database owner; resolves when their results are written. */
+export function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<void> {
+  return runOnce({ connectionString: ownerUrl, taskList, logger, preset: WORKER_PRESET });
+}
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
   // graphile-worker's own pool stops listening for errors before it ends:

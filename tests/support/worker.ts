@@ -5,16 +5,16 @@
  * each holds an advisory lock from its first test to its last.
  */
 import pg from "pg";
-import { Logger, runOnce } from "graphile-worker";
-import { taskList } from "../../worker/tasks/index.ts";
+import { Logger } from "graphile-worker";
+import { runDueJobsOnce } from "../../worker/run.ts";
 import { TEST_DATABASE_URL, testConfig } from "./database.ts";
 
 const silent = new Logger(() => () => {});
 const WORKER_TESTS_LOCK = 7_243_001;
 
-/** Runs every job that is due, once. */
+/** Runs every job that is due, once; a failed job's next attempt is scheduled when this resolves. */
 export function runDueJobs(): Promise<void> {
-  return runOnce({ connectionString: testConfig.ownerUrl, taskList, logger: silent });
+  return runDueJobsOnce(testConfig.ownerUrl, silent);
 }
 
 /** Waits for the other job-running test files, then keeps them waiting until the returned release. */

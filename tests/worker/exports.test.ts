@@ -293,6 +293,27 @@ test("a full disk fails the attempt like any other error: the job is retried, no
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
 }, 20_000);
 
+test("a run of the due jobs (npm run worker:once) ends after a failed attempt's retry is scheduled, not before", async () => {
+  const id = await requestExport(cashierA);
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  symlinkSync("/dev/full", join(clinicDir, `${id}.part`));
+  // the queue's write of this job's failure is slowed, as on a busy database
+  await rootPool().query(`create function public.clinicops_test_slow_failure() returns trigger language plpgsql as $$
+    begin perform pg_sleep(0.5); return new; end $$`);
+  await rootPool().query(`create trigger clinicops_test_slow_failure before update on graphile_worker._private_jobs for each row
+    when (new.key = 'report_export:${id}' and new.last_error is not null) execute function public.clinicops_test_slow_failure()`);
+  try {
+    await runDueJobs();
+    const { rows } = await rootPool().query("select locked_at, last_error, run_at > now() as later from graphile_worker._private_jobs where key = $1", [
+      `report_export:${id}`,
+    ]);
+    expect(rows).toEqual([{ locked_at: null, last_error: expect.any(String), later: true }]);
+  } finally {
+    await rootPool().query("drop function public.clinicops_test_slow_failure() cascade");
+  }
+}, 20_000);
+
 test("a retried job rewrites the same file: one export, one file", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
