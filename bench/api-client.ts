@@ -14,6 +14,8 @@ import { serverSettings } from "../server/settings.ts";
 import { BENCH_PASSWORD, benchConfig } from "./dataset.ts";
 
 export interface BenchSession {
+  /** The session cookie, as a Cookie header's value. */
+  cookie: string;
   /** Runs a GraphQL operation with the session's cookie; throws on errors. */
   graphql(query: string, variables?: object): Promise<{ data: any }>;
 }
@@ -33,7 +35,8 @@ interface Reply {
 
 const agent = new Agent({ keepAlive: true });
 
-function post({ hostname, port }: URL, path: string, body: string, cookie = ""): Promise<Reply> {
+/** POSTs JSON `body` to `path` of `server`, with `cookie` as its Cookie header. */
+export function post({ hostname, port }: URL, path: string, body: string, cookie = ""): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       { hostname, port, path, method: "POST", agent, headers: { "content-type": "application/json", cookie } },
@@ -50,12 +53,14 @@ function post({ hostname, port }: URL, path: string, body: string, cookie = ""):
   });
 }
 
+/** The API's settings in the benchmarks: production's, with a secret of their own. */
+export const BENCH_SETTINGS = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
+
 /** Serves the bench database of `config` (by default BENCH_DATABASE_URL's) with a pool of `poolSize` connections. */
 export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benchConfig): Promise<BenchApi> {
   process.env.LOG_LEVEL = "silent";
-  const settings = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
   const pool = apiPool(config.authenticatorUrl, poolSize);
-  const api = await createApiServer({ pool, settings, roles: config.roles });
+  const api = await createApiServer({ pool, settings: BENCH_SETTINGS, roles: config.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const server = new URL(url);
@@ -66,6 +71,7 @@ export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benc
       if (reply.status !== 200) throw new Error(`login failed for ${phone}: ${reply.body}`);
       const cookie = String(reply.headers["set-cookie"] ?? "").split(";")[0];
       return {
+        cookie,
         async graphql(query, variables = {}) {
           const body = JSON.parse((await post(server, "/graphql", JSON.stringify({ query, variables }), cookie)).body);
           if (body.errors) throw new Error(JSON.stringify(body.errors));

@@ -24,6 +24,8 @@ import { newestCommittedMigration } from "../server/health.ts";
 import { BENCH_DATABASE_URL, benchConfig, benchConfigFor, generate, staffPhone } from "./dataset.ts";
 import { benchSize } from "./sizes.ts";
 import { summarize, table } from "./stats.ts";
+import { clinicIds, DAY_API, DAY_RLS, DAY_SQL, dayRange, SEARCH_API, SEARCH_RLS, SEARCH_SQL, SEARCH_TERMS, visitorConnection } from "./clinic-lines.ts";
+import { takeTurns, time } from "./turns.ts";
 
 const TOTAL_CLINICS = benchSize("BENCH_CLINICS", 1000);
 const ITERATIONS = benchSize("BENCH_ITERATIONS", 1000);
@@ -33,51 +35,6 @@ const LARGE_DATABASE_URL = withCredentials(BENCH_DATABASE_URL, null, null, `${be
 const BIG_CLINIC_PATIENTS = 20_000;
 const CONCURRENT_CLIENTS = 16;
 const CONCURRENT_REQUESTS = 100; // per client and line
-const SEARCH_TERMS = ["mwak", "kima", "moll", "njor", "otie", "mush", "zawadi", "neema", "baraka", "lyim", "temba", "PAT-000123",
-  "PAT-000777", "kamau", "wanj", "sanga", "mosha", "ringo", "halima", "juma", "2557", "ngowi", "tarimo", "assenga", "grace", "omari"];
-
-const SEARCH_API = `query($q: String!) { searchPatients(query: $q, first: 20) { nodes { code firstName lastName phone } } }`;
-/** search_patients's query (migration 000014) as plain SQL: matches sorted in the trigram-indexed table, then each looked up. */
-const SEARCH_SQL = `select p.code, p.first_name, p.last_name, p.phone from (
-    select s.patient_id, s.code = upper($2) as exact_code, s.last_name, s.first_name from app_private.patient_search s
-    where s.clinic_id = $1 and s.search_text like '%' || lower($2) || '%'
-    order by exact_code desc, s.last_name, s.first_name, s.patient_id) m
-  cross join lateral (
-    select p.* from app_public.patient p where p.clinic_id = $1 and p.id = m.patient_id and p.deleted_at is null offset 0) p
-  order by m.exact_code desc, m.last_name, m.first_name, m.patient_id limit 20`;
-/** What the API's search runs, through row-level security, on a connection already set up as a visitor session. */
-const SEARCH_RLS = `select code, first_name, last_name, phone from app_public.search_patients($1) limit 20`;
-const DAY_RLS = `select v.code, v.status, v.scheduled_at, p.code as patient_code, p.first_name, p.last_name, v.doctor_id
-  from app_public.visit v join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
-  where v.scheduled_at >= $1 and v.scheduled_at < $2 order by v.scheduled_at limit 100`;
-const DAY_API = `query($from: Datetime!, $to: Datetime!) {
-  visits(filter: { scheduledAt: { greaterThanOrEqualTo: $from, lessThan: $to } }, orderBy: SCHEDULED_AT_ASC, first: 100) {
-    nodes { code status scheduledAt patient { code firstName lastName } doctorId } } }`;
-const DAY_SQL = `select v.code, v.status, v.scheduled_at, p.code as patient_code, p.first_name, p.last_name, v.doctor_id
-  from app_public.visit v join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
-  where v.clinic_id = $1 and v.scheduled_at >= $2 and v.scheduled_at < $3 order by v.scheduled_at limit 100`;
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function dayRange(i: number): { from: string; to: string } {
-  const day = new Date(Date.now() - ((i * 7) % 300) * 86400_000);
-  day.setUTCHours(0, 0, 0, 0);
-  return { from: day.toISOString(), to: new Date(day.getTime() + 86400_000).toISOString() };
-}
-
-/** The ids of "Bench clinic <n>" for each of `numbers`, in that order. */
-async function clinicIds(db: pg.ClientBase | pg.Pool, numbers: number[]): Promise<string[]> {
-  const { rows } = await db.query(
-    "select c.id from unnest($1::int[]) with ordinality n(number, position) join app_public.clinic c on c.name = 'Bench clinic ' || n.number order by n.position",
-    [numbers],
-  );
-  return rows.map((r) => r.id as string);
-}
-
 /** A clinic measured: its label in the figures, its database (a superuser address) and its number ("Bench clinic <n>"). */
 interface Target {
   label: string;
@@ -110,15 +67,7 @@ async function connect({ label, url, clinicNumber }: Target): Promise<Connected>
   const api = await startBenchApi(10, config);
   const [clinicId] = await clinicIds(root, [clinicNumber]);
   const session = await api.login(staffPhone(clinicNumber, "receptionist"));
-  const { sessionId } = (await root.query(
-    "select id as \"sessionId\" from app_private.session where clinic_id = $1 and revoked_at is null order by created_at desc limit 1",
-    [clinicId],
-  )).rows[0];
-  const visitor = new pg.Client({ connectionString: config.authenticatorUrl });
-  await visitor.connect();
-  await visitor.query(`set role ${pg.escapeIdentifier(config.roles.visitor)}`);
-  await visitor.query("select set_config('jwt.claims.session_id', $1, false)", [sessionId]);
-  await visitor.query("set plan_cache_mode = force_generic_plan"); // the API's plan_cache_mode (server/pg-settings.ts)
+  const visitor = await visitorConnection(config, root, clinicId);
   return {
     label,
     clinicId,
@@ -154,27 +103,6 @@ const LINES: Record<string, (t: Connected, i: number) => Promise<unknown>> = {
   },
 };
 
-/** Numbers in [0, 1) from `seed` (mulberry32): the order of a round's requests is random, and the same in every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `items` in a random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j], result[i]];
-  }
-  return result;
-}
-
 /**
  * Round `round`, every target served in this process at once: WARM_UP requests
  * per line and target (V8 optimises the code paths: PostGraphile's take ~1,000
@@ -194,17 +122,10 @@ async function measure(round: number): Promise<Record<string, number[]>> {
   const targets: Connected[] = [];
   try {
     for (const target of TARGETS) targets.push(await connect(target));
-    const turns = Object.entries(LINES).flatMap(([line, send]) =>
-      targets.map((t) => ({ label: `${line} (${t.label})`, send: (i: number) => send(t, i) })),
+    const lines = Object.fromEntries(
+      Object.entries(LINES).flatMap(([line, send]) => targets.map((t) => [`${line} (${t.label})`, (i: number) => send(t, i)])),
     );
-    const random = seededRandom(round);
-    const n = Math.ceil(ITERATIONS / ROUNDS);
-    const samples: Record<string, number[]> = Object.fromEntries(turns.map(({ label }) => [label, []]));
-    for (let i = 0; i < WARM_UP; i++) for (const turn of shuffled(turns, random)) await turn.send(i);
-    for (let i = 0; i < n; i++) {
-      for (const { label, send } of shuffled(turns, random)) samples[label].push(await time(() => send(i)));
-    }
-    return samples;
+    return await takeTurns(lines, WARM_UP, Math.ceil(ITERATIONS / ROUNDS), round);
   } finally {
     for (const t of targets) await t.close();
   }
