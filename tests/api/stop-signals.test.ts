@@ -13,32 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { projectPath } from "../../db/paths.ts";
-import { TEST_DATABASE_URL } from "../support/database.ts";
+import { ownDatabase } from "../support/database.ts";
 
 /** A database of its own: each start sets up and migrates the database it is given. */
-const url = new URL(TEST_DATABASE_URL);
-url.pathname = `${url.pathname}_signals`;
-const databaseName = url.pathname.slice(1);
+const { url, drop: dropDatabase } = ownDatabase("signals");
 
 const dataDirs: string[] = [];
-
-/** Drops the database and the roles its starts made (they hold a grant of the server's, revoked first). */
-async function dropDatabase(): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${pg.escapeIdentifier(databaseName)} with (force)`);
-    const { rows } = await client.query("select rolname from pg_roles where rolname like $1", [`${databaseName.replaceAll("_", "\\_")}\\_%`]);
-    for (const { rolname } of rows) {
-      const role = pg.escapeIdentifier(rolname);
-      await client.query(`revoke set on parameter clinicops.include_deleted from ${role}`);
-      await client.query(`drop owned by ${role}`);
-      await client.query(`drop role ${role}`);
-    }
-  } finally {
-    await client.end();
-  }
-}
 beforeAll(dropDatabase);
 afterAll(async () => {
   await dropDatabase();
@@ -69,7 +49,7 @@ async function startAndStop(
   dataDirs.push(dataDir);
   const child = spawn(process.execPath, [projectPath(script)], {
     cwd: projectPath(),
-    env: { ...process.env, DATABASE_URL: url.toString(), CLINICOPS_DATA_DIR: dataDir, LOG_LEVEL: "", ...env },
+    env: { ...process.env, DATABASE_URL: url, CLINICOPS_DATA_DIR: dataDir, LOG_LEVEL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -106,7 +86,7 @@ test("the worker stops on SIGTERM by its shutdown sequence (graphile-worker's ru
 
 test("a request under way when SIGTERM comes is answered before the server exits", async () => {
   const port = await freePort();
-  const holder = new pg.Client({ connectionString: url.toString() });
+  const holder = new pg.Client({ connectionString: url });
   let answer: { status: number; code?: string } | undefined;
   let failures = -1;
   const { code } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(port) }, async (stop) => {

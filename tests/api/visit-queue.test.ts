@@ -41,14 +41,20 @@ interface QueueEvent {
   visit: { code: string; clinicId: string } | null;
 }
 
-function collect(client: Client, received: QueueEvent[], errors: unknown[]): Promise<void> {
+/** Codes of the visits the tests notify about only to learn that a subscription listens: not events of any test. */
+const probes = new Set<string>();
+
+/** Subscribes to the queue: its events go to `received` (those of probes to `onProbe` instead), its errors to `errors`. */
+function collect(client: Client, received: QueueEvent[], errors: unknown[], onProbe = () => {}): Promise<void> {
   return new Promise((resolve) => {
     client.subscribe<{ visitQueueChanged: QueueEvent }>(
       { query: "subscription { visitQueueChanged { status visit { code clinicId } } }" },
       {
         next: (message) => {
           if (message.errors) errors.push(message.errors);
-          if (message.data) received.push(message.data.visitQueueChanged);
+          const event = message.data?.visitQueueChanged;
+          if (event && probes.has(event.visit?.code ?? "")) onProbe();
+          else if (event) received.push(event);
         },
         error: (error) => {
           errors.push(error);
@@ -65,18 +71,36 @@ const until = async (condition: () => boolean, ms = 5000) => {
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 };
 
-/** A member (by default A's receptionist), logged in and subscribed to their clinic's queue (on the test's server, or another on the same database). */
+/**
+ * A member (by default A's receptionist), logged in and subscribed to their clinic's queue (on the test's server, or
+ * another on the same database), once the subscription listens: the API issues LISTEN in the background, so a
+ * visit of the clinic that the member sees (`probeDoctor`'s; a doctor sees only their own) is notified about until
+ * the subscription hears it.
+ */
 async function subscribedDesk(
   member: TestMember = a.members.receptionist,
   server: TestApi = api,
+  clinic: TestClinic = a,
+  probeDoctor: TestMember = member.role === "doctor" ? member : clinic.members.doctor,
 ): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
+  const patient = await createPatient(clinic.clinicId);
+  const { rows } = await rootPool().query(
+    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id, code",
+    [clinic.clinicId, patient.id, probeDoctor.membershipId],
+  );
+  const probe = rows[0] as { id: string; code: string };
+  probes.add(probe.code);
   const desk = new Browser(api);
   await desk.login(member.phone, member.password);
   const client = wsClientFor(desk, undefined, server);
   const received: QueueEvent[] = [];
   const errors: unknown[] = [];
-  void collect(client, received, errors);
-  await new Promise((r) => setTimeout(r, 500)); // let LISTEN start
+  let listening = false;
+  void collect(client, received, errors, () => (listening = true));
+  for (const end = Date.now() + 20_000; !listening && errors.length === 0 && Date.now() < end; await until(() => listening, 200)) {
+    await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${clinic.clinicId}`, JSON.stringify({ id: probe.id, status: "scheduled" })]);
+  }
+  if (!listening) throw new Error(`the subscription did not hear its probe: ${JSON.stringify(errors)}`);
   return { desk, client, received, errors };
 }
 
@@ -145,7 +169,7 @@ test("a visit moved to another time or handed to another doctor is heard: the fr
 
 test("steps taken in quick succession are each heard, in order, as the step each one was; a forged status the visit never had is not", async () => {
   const e = await createClinic("Queue E"); // a channel of its own
-  const { client, received, errors } = await subscribedDesk(e.members.owner);
+  const { client, received, errors } = await subscribedDesk(e.members.owner, api, e);
   expect(await eventually(() => listeningTo(e.clinicId), "LISTEN")).toBe("LISTEN");
   const visit = await createVisit(e);
   await until(() => received.length >= 1);
@@ -198,7 +222,7 @@ async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
 
 test("a notification that names no visit is passed over: the subscription goes on and hears the next visit", async () => {
   const c = await createClinic("Queue C"); // a channel of its own, which no other test listens to
-  const { client, received, errors } = await subscribedDesk(c.members.receptionist);
+  const { client, received, errors } = await subscribedDesk(c.members.receptionist, api, c);
   expect(await eventually(() => listeningTo(c.clinicId), "LISTEN")).toBe("LISTEN");
   // any role that may connect may NOTIFY on the channel
   for (const payload of ["not json", "null", "[]", JSON.stringify({ id: "not-a-uuid" }), JSON.stringify({ id: 7 })]) {
@@ -216,11 +240,16 @@ test("a subscription whose check of a visit fails ends with an error, and its ch
   const d = await createClinic("Queue D"); // a channel of its own, which no other test listens to
   const locker = await rootPool().connect();
   try {
-    const { client, received, errors } = await subscribedDesk(d.members.receptionist, slow);
+    const { client, received, errors } = await subscribedDesk(d.members.receptionist, slow, d);
     expect(await eventually(() => listeningTo(d.clinicId), "LISTEN")).toBe("LISTEN");
     // the check whether the session may see the visit waits for this lock until its statement times out
-    await locker.query("begin");
-    await locker.query("lock table app_public.visit in access exclusive mode");
+    // taken only when free: queued behind another test file's transaction, it would stall that file's every visit query
+    for (let taken = false; !taken; ) {
+      await locker.query("begin");
+      await locker.query("set local lock_timeout = '100ms'");
+      taken = await locker.query("lock table app_public.visit in access exclusive mode").then(() => true, () => false);
+      if (!taken) await locker.query("rollback");
+    }
     await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${d.clinicId}`, JSON.stringify({ id: crypto.randomUUID() })]);
     await until(() => errors.length > 0);
     await locker.query("rollback");

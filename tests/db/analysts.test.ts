@@ -7,7 +7,7 @@ import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
-import { closeRootPool, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -91,28 +91,45 @@ test("cannot take the advisory locks that hold up a clinic's invoices or a phone
   expect(rows[0].open).toBe(0);
 });
 
+// on a database of its own: while the grant is gone, the shared one's definer functions that take these locks
+// (exports, invitations, new invoices) would fail in the other test files
 test("a start gives the owner role back a grant of those locks it lost (its role dropped and made again), before the migrations need it", async () => {
-  const owner = pg.escapeIdentifier(testConfig.roles.owner);
-  await rootPool().query(`revoke execute on function pg_catalog.pg_try_advisory_lock(bigint), pg_catalog.pg_advisory_xact_lock(bigint) from ${owner}`);
-  await prepareDatabase(testConfig);
-  const { rows } = await rootPool().query(
-    `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public,
-       bool_or(has_function_privilege($2, p.oid, 'execute')) as visitor
-     from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
-    [testConfig.roles.owner, testConfig.roles.visitor],
-  );
-  expect(rows).toEqual([{ owner: true, public: false, visitor: false }]);
-});
+  const { url, config, drop } = ownDatabase("analysts");
+  await drop();
+  try {
+    await prepareDatabase(config);
+    const own = new pg.Client({ connectionString: url });
+    await own.connect();
+    try {
+      const owner = pg.escapeIdentifier(config.roles.owner);
+      await own.query(`revoke execute on function pg_catalog.pg_try_advisory_lock(bigint), pg_catalog.pg_advisory_xact_lock(bigint) from ${owner}`);
+      await prepareDatabase(config);
+      const { rows } = await own.query(
+        `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public,
+           bool_or(has_function_privilege($2, p.oid, 'execute')) as visitor
+         from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
+        [config.roles.owner, config.roles.visitor],
+      );
+      expect(rows).toEqual([{ owner: true, public: false, visitor: false }]);
+    } finally {
+      await own.end();
+    }
+  } finally {
+    await drop();
+  }
+}, 120_000);
 
 test("holding the start lock from the maintenance database gets a start refused, naming the holder, not stalled", async () => {
   // any role may connect to the server's maintenance database, where starts take turns before the application's exists
   const maintenance = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password", "postgres") });
   await maintenance.connect();
   try {
-    await maintenance.query("select pg_advisory_lock(hashtext($1))", [`clinicops start ${testConfig.databaseName}`]);
+    // the start lock of a database of its own: the shared one's starts in other test files would be refused meanwhile
+    const { config } = ownDatabase("analysts_lock");
+    await maintenance.query("select pg_advisory_lock(hashtext($1))", [`clinicops start ${config.databaseName}`]);
     const { rows: [{ pid }] } = await maintenance.query("select pg_backend_pid() as pid");
-    await expect(prepareDatabase(testConfig)).rejects.toThrow(
-      `The start lock of ${testConfig.databaseName} is held by ${ANALYST} (pid ${pid}), which is not a ClinicOps start: end that session (select pg_terminate_backend(${pid})) and start again.`,
+    await expect(prepareDatabase(config)).rejects.toThrow(
+      `The start lock of ${config.databaseName} is held by ${ANALYST} (pid ${pid}), which is not a ClinicOps start: end that session (select pg_terminate_backend(${pid})) and start again.`,
     );
   } finally {
     await maintenance.end();

@@ -4,7 +4,7 @@
  * database's back.
  */
 import pg from "pg";
-import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
+import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, committedAs, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 
@@ -157,12 +157,15 @@ describe("append-only", () => {
   });
 
   test("unsealed for a migration, the owner role may change the log's policies (current.sql's drop … if exists; create …)", async () => {
-    await unsealAuditLog(testConfig);
-    try {
-      expect(await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log; create policy owner_reads on app_public.audit_log for select to current_user using (true)")).toBeNull();
-    } finally {
-      await sealAuditLog(testConfig);
-    }
+    // in a start's turn, as migrations run: another test file's start would seal the log again under the statement
+    await inStartTurn(testConfig, async () => {
+      await unsealAuditLog(testConfig);
+      try {
+        expect(await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log; create policy owner_reads on app_public.audit_log for select to current_user using (true)")).toBeNull();
+      } finally {
+        await sealAuditLog(testConfig);
+      }
+    });
     expect((await asOwnerRolledBack("drop policy if exists owner_reads on app_public.audit_log"))?.message).toMatch(/must be owner of (table|relation) audit_log/);
   });
 

@@ -493,6 +493,20 @@ describe("a closed day is final", () => {
   });
 });
 
+/**
+ * Opens the day of a payment in its clinic, as the nightly job would (its expected totals computed), for that
+ * clinic alone: the job opens every clinic's day, and tenant-isolation compares another clinic's rows before and
+ * after its tests.
+ */
+async function openDayOf(paymentId: string): Promise<void> {
+  await rootPool().query(
+    `insert into app_public.daily_reconciliation (clinic_id, business_date)
+     select clinic_id, business_date from app_public.payment where id = $1 on conflict do nothing`,
+    [paymentId],
+  );
+  await rootPool().query("select app_private.refresh_reconciliation(clinic_id, business_date) from app_public.payment where id = $1", [paymentId]);
+}
+
 describe("correcting a payment's method", () => {
   test("moves its refunds with it: the day expects the money in the tender it really left in", async () => {
     const corrected = await createClinic("Correction clinic");
@@ -500,7 +514,7 @@ describe("correcting a payment's method", () => {
     const invoice = await createIssuedInvoice(corrected, "10000", { madeAt: LONG_AGO });
     const payment = await pay(session, invoice.id, "10000", "card");
     await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 4000, 'Lab test not done')", [payment.id]));
-    await rootPool().query("select app_private.open_reconciliations(now() + interval '1 day')");
+    await openDayOf(payment.id);
     // it was cash all along: the refund of it went back in cash too
     await committedAs(session, (c) => c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id]));
     const { rows } = await rootPool().query(
@@ -522,7 +536,7 @@ describe("correcting a payment's method", () => {
       (await c.query("select * from app_public.record_payment($1, 10000, 'card', null, null, '2026-06-01 22:30+00')", [invoice.id])).rows[0],
     );
     await committedAs(session, (c) => c.query("select app_public.refund_payment($1, 4000, 'Overcharged')", [payment.id]));
-    await rootPool().query("select app_private.open_reconciliations('2026-06-03 12:00+00')");
+    await openDayOf(payment.id); // 2 June in Nairobi, opened while the clinic was there
     await rootPool().query("update app_public.clinic set timezone = 'UTC' where id = $1", [moved.clinicId]);
     await committedAs(session, (c) => c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id]));
     const { rows } = await rootPool().query(

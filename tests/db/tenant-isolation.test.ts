@@ -6,7 +6,7 @@
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
-import { takeWorkerTurn } from "../support/worker.ts";
+import { takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 
 let a: TestClinic;
 let b: TestClinic;
@@ -33,7 +33,7 @@ beforeAll(async () => {
       and exists (select 1 from pg_attribute x where x.attrelid = c.oid and x.attname = 'clinic_id' and not x.attisdropped)
     order by 1`);
   tables = rows.map((r) => r.relname);
-});
+}, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
   await releaseWorkerTurn();
   await closeRootPool();

@@ -4,7 +4,7 @@
  * then migrations/current.sql) once per run.
  */
 import pg from "pg";
-import { databaseConfig, withCredentials } from "../../db/config.ts";
+import { type DatabaseConfig, databaseConfig, withCredentials } from "../../db/config.ts";
 import { watchCurrentMigration } from "../../db/migrate.ts";
 import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
@@ -33,6 +33,34 @@ export async function rebuildTestDatabase(): Promise<void> {
   } finally {
     await sealAuditLog(testConfig);
   }
+}
+
+/**
+ * A database of a test file's own beside the test database (`<name>_<suffix>`), for what must not
+ * touch the shared one (its roles' grants, its start lock). `drop` drops it and the roles its
+ * starts made (they hold a grant of the server's, revoked first).
+ */
+export function ownDatabase(suffix: string): { url: string; config: DatabaseConfig; drop(): Promise<void> } {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `${url.pathname}_${suffix}`;
+  const config = databaseConfig(url.toString(), { ownerPassword: "clinicops-test-owner", authenticatorPassword: "clinicops-test-authenticator" }, "TEST_DATABASE_URL");
+  const drop = async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`);
+      const { rows } = await client.query("select rolname from pg_roles where rolname like $1", [`${config.databaseName.replaceAll("_", "\\_")}\\_%`]);
+      for (const { rolname } of rows) {
+        const role = pg.escapeIdentifier(rolname);
+        await client.query(`revoke set on parameter clinicops.include_deleted from ${role}`);
+        await client.query(`drop owned by ${role}`);
+        await client.query(`drop role ${role}`);
+      }
+    } finally {
+      await client.end();
+    }
+  };
+  return { url: url.toString(), config, drop };
 }
 
 let root: pg.Pool | null = null;

@@ -17,6 +17,12 @@ export function runDueJobs(): Promise<void> {
   return runDueJobsOnce(testConfig.ownerUrl, silent);
 }
 
+/**
+ * How long a file's first hook may wait for its turn: a whole other job-running file's run (the
+ * million-row CSV's takes about 40 s), well past jest's 60 s for a hook when the machine is busy.
+ */
+export const WORKER_TURN_WAIT_MS = 600_000;
+
 /** Waits for the other job-running test files, then keeps them waiting until the returned release. */
 export async function takeWorkerTurn(): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

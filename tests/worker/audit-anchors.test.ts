@@ -11,7 +11,7 @@ import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
-import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
 let releaseTurn: () => Promise<void>;
@@ -21,7 +21,7 @@ const anchorsFile = join(temporaryFolder("anchors"), "audit-anchors.jsonl");
 beforeAll(async () => {
   releaseTurn = await takeWorkerTurn();
   process.env.AUDIT_ANCHORS_FILE = anchorsFile;
-});
+}, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
   delete process.env.AUDIT_ANCHORS_FILE;
   await releaseTurn();

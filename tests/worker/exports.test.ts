@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import {
   cashierSession,
@@ -25,7 +25,7 @@ import { temporaryFolders } from "../support/temp-folders.ts";
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
   releaseTurn = await takeWorkerTurn();
-});
+}, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
   await releaseTurn();
 });

@@ -5,7 +5,7 @@
  * show literally; a render that hangs is retried.
  */
 import { execFileSync } from "node:child_process";
-import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -16,7 +16,7 @@ import { invoiceHtml } from "../../worker/pdf/templates.ts";
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
   releaseTurn = await takeWorkerTurn();
-});
+}, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
   await releaseTurn();
 });

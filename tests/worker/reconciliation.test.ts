@@ -4,14 +4,14 @@
  * midnight; closed days frozen; reopening audited.
  */
 import pg from "pg";
-import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
   releaseTurn = await takeWorkerTurn();
-});
+}, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
   await releaseTurn();
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseCrontab } from "graphile-worker";
-import { runDueJobs, takeWorkerTurn } from "../support/worker.ts";
+import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 import { projectPath } from "../../db/paths.ts";
@@ -13,7 +13,7 @@ import { projectPath } from "../../db/paths.ts";
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
   releaseTurn = await takeWorkerTurn();
-});
+}, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
   await releaseTurn();
 });

@@ -11,8 +11,8 @@ import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 
 afterAll(closeRootPool);
 
-/** A worker of a task of this test alone (no other worker of the shared queue knows it), whose job runs `ms`. */
-async function workerRunning(name: string, ms: number, unref: boolean) {
+/** A worker of a task of this test alone (no other worker of the shared queue knows it), whose job runs `ms`, or until `gate` opens. */
+async function workerRunning(name: string, ms: number, unref: boolean, gate?: Promise<void>) {
   const task = `clinicops_test_stopping_${name}_${process.pid}`;
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
@@ -26,10 +26,11 @@ async function workerRunning(name: string, ms: number, unref: boolean) {
     taskList: {
       [task]: async () => {
         started();
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          if (unref) timer.unref();
-        });
+        await (gate ??
+          new Promise((resolve) => {
+            const timer = setTimeout(resolve, ms);
+            if (unref) timer.unref();
+          }));
       },
     },
   });
@@ -59,12 +60,12 @@ test("a job handed back that then finishes before the process exits is done, wit
   const onRejection = (reason: unknown) => void rejections.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
-    const { worker, job } = await workerRunning("finishing", 800, false);
-    const completed = new Promise<void>((resolve) => worker.runner.events.once("job:complete", () => resolve()));
+    let finish!: () => void;
+    const { worker, job } = await workerRunning("finishing", 0, false, new Promise<void>((resolve) => (finish = resolve)));
     await stopWorker(worker, 100);
     expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
-    await completed;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    finish(); // the job ends only now, after it was handed back
+    await worker.runner.promise; // the runner's stop resolves once the job's result is written
     expect({ row: await jobRow(job.id), rejections }).toEqual({ row: [], rejections: [] }); // done: removed from the queue
     await worker.pool.end();
   } finally {
