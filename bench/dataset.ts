@@ -11,9 +11,10 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { type DatabaseConfig, databaseConfig } from "../db/config.ts";
+import { type DatabaseConfig, databaseConfig, withCredentials } from "../db/config.ts";
 import { watchCurrentMigration } from "../db/migrate.ts";
 import { prepareDatabase } from "../db/setup.ts";
+import { newestCommittedMigration } from "../server/health.ts";
 
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_bench";
 /** The roles and addresses of a bench database at `url` (a superuser connection), with the bench's passwords. */
@@ -133,6 +134,39 @@ export async function generate(clinics: number, patients = 1000, visits = 3000, 
     await client.query("checkpoint");
   } finally {
     await client.end();
+  }
+}
+
+/** What `generate(10)` builds in an empty database: the clinic-domain benchmarks' database of 10 clinics. */
+export const SMALL_DATABASE = { clinics: 10, patients: 10 * 1000, visits: 10 * 3000 };
+
+/** Whether the database at `url` is one this bench built completely (its clinics, patients and visits all there) at the newest committed migration. */
+export async function builtAlready(url: string, want: { clinics: number; patients: number; visits: number }): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      `select (select count(*)::int from app_public.clinic) as clinics, (select count(*)::int from app_public.patient) as patients,
+              (select count(*)::int from app_public.visit) as visits, substring(app_hidden.latest_migration() from '^[0-9]+') as migration`,
+    );
+    const { migration, ...counts } = rows[0];
+    return migration === newestCommittedMigration() && JSON.stringify(counts) === JSON.stringify(want);
+  } catch {
+    return false; // no such database, or not ClinicOps'
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Drops the databases `names` of BENCH_DATABASE_URL's server, if they exist. */
+export async function dropDatabases(names: string[]): Promise<void> {
+  const admin = new pg.Client({ connectionString: withCredentials(BENCH_DATABASE_URL, null, null, "postgres") });
+  await admin.connect();
+  try {
+    for (const name of names) await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  } finally {
+    await admin.end();
   }
 }
 

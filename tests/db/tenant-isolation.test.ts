@@ -35,6 +35,8 @@ beforeAll(async () => {
   tables = rows.map((r) => r.relname);
 }, WORKER_TURN_WAIT_MS);
 afterAll(async () => {
+  // B's export job leaves the shared queue: the next test file that runs jobs would run it, writing where its settings say
+  await rootPool().query("select graphile_worker.remove_job('report_export:' || id) from app_public.report_export where clinic_id = $1", [b.clinicId]);
   await releaseWorkerTurn();
   await closeRootPool();
 });

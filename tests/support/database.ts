@@ -49,10 +49,14 @@ export function ownDatabase(suffix: string): { url: string; config: DatabaseConf
     await client.connect();
     try {
       await client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`);
-      const { rows } = await client.query("select rolname from pg_roles where rolname like $1", [`${config.databaseName.replaceAll("_", "\\_")}\\_%`]);
-      for (const { rolname } of rows) {
+      const { rows } = await client.query<{ rolname: string; sets: boolean }>(
+        "select rolname, has_parameter_privilege(oid, 'clinicops.include_deleted', 'set') as sets from pg_roles where rolname like $1",
+        [`${config.databaseName.replaceAll("_", "\\_")}\\_%`],
+      );
+      for (const { rolname, sets } of rows) {
         const role = pg.escapeIdentifier(rolname);
-        await client.query(`revoke set on parameter clinicops.include_deleted from ${role}`);
+        // the parameter's grants are one row of the whole server, which other files' starts rewrite too: retried when they did at once
+        if (sets) await retriedOnConcurrentUpdate(() => client.query(`revoke set on parameter clinicops.include_deleted from ${role}`));
         await client.query(`drop owned by ${role}`);
         await client.query(`drop role ${role}`);
       }
@@ -61,6 +65,18 @@ export function ownDatabase(suffix: string): { url: string; config: DatabaseConf
     }
   };
   return { url: url.toString(), config, drop };
+}
+
+/** Runs `statement` again (up to 10 times) while PostgreSQL answers "tuple concurrently updated": a catalog row changed by another session at once. */
+async function retriedOnConcurrentUpdate<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (attempt === 10 || !/tuple concurrently updated/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 let root: pg.Pool | null = null;
