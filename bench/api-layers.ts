@@ -98,10 +98,13 @@ async function main(): Promise<void> {
   try {
     // every layer answers, and the day lists list the same visits
     const visits = (await root.query(DAY_SQL, [clinicId, ...Object.values(dayRange(0))])).rowCount;
+    if (!visits) throw new Error("the clinic has no visits today: the day lists would compare nothing");
     for (const url of [fixedUrl, expressUrl, alone.url, ours.url, apiUrl]) await answered(url, EMPTY, session.cookie);
-    for (const url of [alone.url, ours.url, apiUrl]) {
-      const listed = await answered(url, day(0), session.cookie);
-      if (listed !== visits) throw new Error(`${url} listed ${listed} visits of the day, the SQL ${visits}`);
+    const inTransaction = await withPgSettings(pool, requestSettings, (client) => client.query(DAY_RLS, Object.values(dayRange(0))));
+    const listings: Record<string, number | null | undefined> = { "the SQL in a request's transaction": inTransaction.rowCount };
+    for (const url of [alone.url, ours.url, apiUrl]) listings[String(url)] = await answered(url, day(0), session.cookie);
+    for (const [what, listed] of Object.entries(listings)) {
+      if (listed !== visits) throw new Error(`${what} listed ${listed} visits of the day, the SQL ${visits}`);
     }
     const samples = await takeTurns(
       {
