@@ -41,12 +41,29 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
  */
 const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted"] as const;
 
+/**
+ * Runs `statement` again (up to 10 times, a little later each time) while PostgreSQL answers
+ * "tuple concurrently updated": a catalog row of the whole server that another session changed
+ * at the same moment. A setting's grants are one such row (pg_parameter_acl), which the first
+ * starts of two databases on one server would both rewrite; starts of one database take turns.
+ */
+export async function retriedOnConcurrentUpdate<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (attempt === 10 || !/tuple concurrently updated/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Promise<void> {
   for (const setting of OWNER_FUNCTION_SETTINGS) {
     const { rows } = await client.query("select has_parameter_privilege($1, $2, 'SET') as granted", [owner, setting]);
     if (rows[0].granted) continue; // granted already: nothing rewritten at each start
     try {
-      await client.query(`grant set on parameter ${setting} to ${ident(owner)}`);
+      await retriedOnConcurrentUpdate(() => client.query(`grant set on parameter ${setting} to ${ident(owner)}`));
     } catch (error) {
       if ((error as { code?: string }).code !== "42501") throw error;
       throw new Error(

@@ -10,7 +10,7 @@
  */
 import pg from "pg";
 import { ensureRolesAndDatabase, inStartTurn } from "../../db/setup.ts";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { asMember, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
@@ -174,5 +174,34 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
     // what every start does first, in its turn (a whole start here would seal the audit log under audit.test.ts)
     await inStartTurn(testConfig, () => ensureRolesAndDatabase(testConfig));
     expect(await granted()).toBe(true);
+  });
+
+  test("a first start whose grant meets another database's at the same moment grants it all the same (the server's one row, rewritten by both)", async () => {
+    const { config, drop } = ownDatabase("grant_race");
+    const other = `clinicops_test_grant_race_${process.pid}`;
+    const elsewhere = await rootPool().connect();
+    try {
+      await drop();
+      await elsewhere.query(`create role ${other}`);
+      // another database's first start, granting the setting to its owner: not committed yet
+      await elsewhere.query("begin");
+      await elsewhere.query(`grant set on parameter clinicops.include_deleted to ${other}`);
+      const starting = ensureRolesAndDatabase(config);
+      starting.catch(() => {}); // awaited below
+      await new Promise((resolve) => setTimeout(resolve, 500)); // this start's grant now waits for the other's
+      await elsewhere.query("commit");
+      await starting; // answered "tuple concurrently updated", then retried
+      const { rows } = await rootPool().query(
+        "select has_parameter_privilege($1, 'clinicops.include_deleted', 'SET') as ours, has_parameter_privilege($2, 'clinicops.include_deleted', 'SET') as theirs",
+        [config.roles.owner, other],
+      );
+      expect(rows).toEqual([{ ours: true, theirs: true }]);
+    } finally {
+      await elsewhere.query("rollback").catch(() => {});
+      await elsewhere.query(`revoke set on parameter clinicops.include_deleted from ${other}`).catch(() => {});
+      await elsewhere.query(`drop role if exists ${other}`);
+      elsewhere.release();
+      await drop();
+    }
   });
 });

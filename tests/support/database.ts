@@ -6,7 +6,7 @@
 import pg from "pg";
 import { type DatabaseConfig, databaseConfig, withCredentials } from "../../db/config.ts";
 import { watchCurrentMigration } from "../../db/migrate.ts";
-import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
+import { prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
 
@@ -65,18 +65,6 @@ export function ownDatabase(suffix: string): { url: string; config: DatabaseConf
     }
   };
   return { url: url.toString(), config, drop };
-}
-
-/** Runs `statement` again (up to 10 times) while PostgreSQL answers "tuple concurrently updated": a catalog row changed by another session at once. */
-async function retriedOnConcurrentUpdate<T>(statement: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await statement();
-    } catch (error) {
-      if (attempt === 10 || !/tuple concurrently updated/.test(String(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
 }
 
 let root: pg.Pool | null = null;
