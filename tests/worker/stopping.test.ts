@@ -5,18 +5,18 @@
  * once the process is gone; and it may still finish before the process exits.
  */
 import { Logger, run } from "graphile-worker";
-import pg from "pg";
 import { runningJobs, stopWorker, WORKER_PRESET } from "../../worker/run.ts";
+import { poolHearingClosures } from "../../db/pool.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 
 afterAll(closeRootPool);
 
 /** A worker of a task of this test alone (no other worker of the shared queue knows it), whose job runs `ms`, or until `gate` opens. */
-async function workerRunning(name: string, ms: number, unref: boolean, gate?: Promise<void>) {
+async function workerRunning(name: string, runs: { ms: number } | { gate: Promise<void> }) {
   const task = `clinicops_test_stopping_${name}_${process.pid}`;
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const pool = new pg.Pool({ connectionString: testConfig.ownerUrl, max: 4 });
+  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 4 }, () => {}); // as startWorker makes it
   const runner = await run({
     pgPool: pool,
     concurrency: 1,
@@ -26,11 +26,7 @@ async function workerRunning(name: string, ms: number, unref: boolean, gate?: Pr
     taskList: {
       [task]: async () => {
         started();
-        await (gate ??
-          new Promise((resolve) => {
-            const timer = setTimeout(resolve, ms);
-            if (unref) timer.unref();
-          }));
+        await ("gate" in runs ? runs.gate : new Promise((resolve) => setTimeout(resolve, runs.ms)));
       },
     },
   });
@@ -46,13 +42,17 @@ const jobRow = async (id: string) =>
   (await rootPool().query("select attempts, locked_at, locked_by, last_error from graphile_worker.jobs where id = $1", [id])).rows;
 
 test("a job still running after the grace period is unlocked with its attempt given back, to run again", async () => {
-  const { worker, job } = await workerRunning("late", 30_000, true);
+  let finish!: () => void;
+  const { worker, job } = await workerRunning("late", { gate: new Promise<void>((resolve) => (finish = resolve)) });
   await stopWorker(worker, 200);
   expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
   // its pool is left to the process's exit (the job still uses it)
   expect(worker.pool.ended).toBe(false);
+  // the test's own end: the job finishes and leaves the shared queue, and the runner stops (its timers kept jest's worker process alive)
+  finish();
+  await worker.runner.promise;
   await worker.pool.end();
-  await rootPool().query("select graphile_worker.complete_jobs(array[$1::bigint])", [job.id]); // the test's job leaves the shared queue
+  expect(await jobRow(job.id)).toEqual([]);
 });
 
 test("a job handed back that then finishes before the process exits is done, with no error", async () => {
@@ -61,7 +61,7 @@ test("a job handed back that then finishes before the process exits is done, wit
   process.on("unhandledRejection", onRejection);
   try {
     let finish!: () => void;
-    const { worker, job } = await workerRunning("finishing", 0, false, new Promise<void>((resolve) => (finish = resolve)));
+    const { worker, job } = await workerRunning("finishing", { gate: new Promise<void>((resolve) => (finish = resolve)) });
     await stopWorker(worker, 100);
     expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
     finish(); // the job ends only now, after it was handed back
@@ -74,7 +74,7 @@ test("a job handed back that then finishes before the process exits is done, wit
 });
 
 test("a job that finishes while the worker stops is done (its result written before the pool closes), and the pool is closed", async () => {
-  const { worker, job } = await workerRunning("quick", 100, false);
+  const { worker, job } = await workerRunning("quick", { ms: 100 });
   await stopWorker(worker, 5000);
   expect({ row: await jobRow(job.id), ended: worker.pool.ended }).toEqual({ row: [], ended: true });
 });
