@@ -40,37 +40,55 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
  * Callers of those functions need no grant.
  */
 const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted"] as const;
+/** The lock (in the maintenance database) under which starts grant OWNER_FUNCTION_SETTINGS. */
+const SETTING_GRANTS_LOCK = "clinicops grants of settings";
 
 /**
  * Runs `statement` again (up to 10 times, a little later each time) while PostgreSQL answers
- * "tuple concurrently updated": a catalog row of the whole server that another session changed
- * at the same moment. A setting's grants are one such row (pg_parameter_acl), which the first
- * starts of two databases on one server would both rewrite; starts of one database take turns.
+ * "tuple concurrently updated" (or deleted): a catalog row of the whole server that another
+ * session changed at the same moment, such as a setting's grants (pg_parameter_acl).
  */
 export async function retriedOnConcurrentUpdate<T>(statement: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await statement();
     } catch (error) {
-      if (attempt === 10 || !/tuple concurrently updated/.test(String(error))) throw error;
+      if (attempt === 10 || !/tuple concurrently (updated|deleted)/.test(String(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
 
+/**
+ * Gives the owner role SET on OWNER_FUNCTION_SETTINGS it lacks. `client` is on the server's
+ * maintenance database, where every start's connection is. The grants of a setting are one row
+ * of the whole server, which the first starts of two databases (each in its own database's turn)
+ * would write at once: PostgreSQL then answered one "tuple concurrently updated", or, when the
+ * row was still to be made, a duplicate key. So they take turns under a lock of their own, and a
+ * row rewritten meanwhile by anything else (a superuser's grant by hand) is retried.
+ */
 async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Promise<void> {
-  for (const setting of OWNER_FUNCTION_SETTINGS) {
-    const { rows } = await client.query("select has_parameter_privilege($1, $2, 'SET') as granted", [owner, setting]);
-    if (rows[0].granted) continue; // granted already: nothing rewritten at each start
-    try {
-      await retriedOnConcurrentUpdate(() => client.query(`grant set on parameter ${setting} to ${ident(owner)}`));
-    } catch (error) {
-      if ((error as { code?: string }).code !== "42501") throw error;
-      throw new Error(
-        `The owner role needs SET on the setting ${setting}, which only a superuser grants, and DATABASE_URL's role is not one: ` +
-          `have a superuser run once "grant set on parameter ${setting} to ${ident(owner)}", then start again.`,
-      );
+  const missing = async (): Promise<string[]> =>
+    (await client.query("select coalesce(array_agg(s), '{}') as settings from unnest($2::text[]) s where not has_parameter_privilege($1, s, 'SET')", [
+      owner,
+      [...OWNER_FUNCTION_SETTINGS],
+    ])).rows[0].settings;
+  if ((await missing()).length === 0) return; // granted already: nothing rewritten at each start
+  await client.query("select pg_advisory_lock(hashtext($1))", [SETTING_GRANTS_LOCK]);
+  try {
+    for (const setting of await missing()) {
+      try {
+        await retriedOnConcurrentUpdate(() => client.query(`grant set on parameter ${setting} to ${ident(owner)}`));
+      } catch (error) {
+        if ((error as { code?: string }).code !== "42501") throw error;
+        throw new Error(
+          `The owner role needs SET on the setting ${setting}, which only a superuser grants, and DATABASE_URL's role is not one: ` +
+            `have a superuser run once "grant set on parameter ${setting} to ${ident(owner)}", then start again.`,
+        );
+      }
     }
+  } finally {
+    await client.query("select pg_advisory_unlock(hashtext($1))", [SETTING_GRANTS_LOCK]);
   }
 }
 

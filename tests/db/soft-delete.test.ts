@@ -176,32 +176,37 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
     expect(await granted()).toBe(true);
   });
 
-  test("a first start whose grant meets another database's at the same moment grants it all the same (the server's one row, rewritten by both)", async () => {
+  test("a first start whose grant meets another session's grant of the setting at the same moment grants it all the same (the server's one row, rewritten by both)", async () => {
     const { config, drop } = ownDatabase("grant_race");
-    const other = `clinicops_test_grant_race_${process.pid}`;
+    const other = `${config.databaseName}_other`; // dropped with the database's roles
+    await drop();
     const elsewhere = await rootPool().connect();
     try {
-      await drop();
+      const { pid } = (await elsewhere.query("select pg_backend_pid() as pid")).rows[0];
       await elsewhere.query(`create role ${other}`);
-      // another database's first start, granting the setting to its owner: not committed yet
       await elsewhere.query("begin");
-      await elsewhere.query(`grant set on parameter clinicops.include_deleted to ${other}`);
+      await elsewhere.query(`grant set on parameter clinicops.include_deleted to ${other}`); // not committed yet
       const starting = ensureRolesAndDatabase(config);
       starting.catch(() => {}); // awaited below
-      await new Promise((resolve) => setTimeout(resolve, 500)); // this start's grant now waits for the other's
+      // this start's grant waits for the other's, then finds the row rewritten under it
+      const blocked = async () =>
+        (await rootPool().query("select exists (select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))) as waits", [pid])).rows[0].waits;
+      for (const end = Date.now() + 20_000; !(await blocked()) && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await blocked()).toBe(true);
       await elsewhere.query("commit");
-      await starting; // answered "tuple concurrently updated", then retried
+      await starting;
       const { rows } = await rootPool().query(
         "select has_parameter_privilege($1, 'clinicops.include_deleted', 'SET') as ours, has_parameter_privilege($2, 'clinicops.include_deleted', 'SET') as theirs",
         [config.roles.owner, other],
       );
       expect(rows).toEqual([{ ours: true, theirs: true }]);
     } finally {
-      await elsewhere.query("rollback").catch(() => {});
-      await elsewhere.query(`revoke set on parameter clinicops.include_deleted from ${other}`).catch(() => {});
-      await elsewhere.query(`drop role if exists ${other}`);
-      elsewhere.release();
-      await drop();
+      try {
+        await elsewhere.query("rollback");
+      } finally {
+        elsewhere.release();
+        await drop();
+      }
     }
-  });
+  }, 60_000);
 });

@@ -95,8 +95,10 @@ describe("in Dar es Salaam (UTC+3)", () => {
   });
 
   test("the refund's own day carries it, and is counted as it is: more paid out than taken in", async () => {
-    // the refund's own day (today, unless the clinic's midnight passed since it was made)
-    const today = (await rootPool().query("select business_date::text as d from app_public.refund where clinic_id = $1", [clinic.clinicId])).rows[0].d;
+    // the refund's own day: the clinic's date when it was made (today, unless the clinic's midnight passed since)
+    const refund = (await rootPool().query("select business_date::text, refunded_at from app_public.refund where clinic_id = $1", [clinic.clinicId])).rows[0];
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Africa/Dar_es_Salaam" }).format(refund.refunded_at);
+    expect(refund.business_date).toBe(today);
     // counted as expected, the day reconciles: 0 would have read as a surplus of 1,500
     await committedAs(cashier, (c) => c.query("select app_public.close_day($1::date, 0, -1500, 0, 0, 0, 'Refund day')", [today]));
     expect(await day(clinic.clinicId, today)).toMatchObject({ status: "closed", expected_card: "-1500.000", counted_card: "-1500.000", difference: "0.000" });

@@ -44,14 +44,17 @@ const jobRow = async (id: string) =>
 test("a job still running after the grace period is unlocked with its attempt given back, to run again", async () => {
   let finish!: () => void;
   const { worker, job } = await workerRunning("late", { gate: new Promise<void>((resolve) => (finish = resolve)) });
-  await stopWorker(worker, 200);
-  expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
-  // its pool is left to the process's exit (the job still uses it)
-  expect(worker.pool.ended).toBe(false);
-  // the test's own end: the job finishes and leaves the shared queue, and the runner stops (its timers kept jest's worker process alive)
-  finish();
-  await worker.runner.promise;
-  await worker.pool.end();
+  try {
+    await stopWorker(worker, 200);
+    expect(await jobRow(job.id)).toEqual([{ attempts: 0, locked_at: null, locked_by: null, last_error: null }]);
+    // its pool is left to the process's exit (the job still uses it)
+    expect(worker.pool.ended).toBe(false);
+  } finally {
+    // the test's own end: the job finishes and leaves the shared queue, and the runner stops (its timers kept jest's worker process alive)
+    finish();
+    await worker.runner.promise;
+    await worker.pool.end();
+  }
   expect(await jobRow(job.id)).toEqual([]);
 });
 
