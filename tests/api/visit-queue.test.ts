@@ -41,20 +41,24 @@ interface QueueEvent {
   visit: { code: string; clinicId: string } | null;
 }
 
-/** Codes of the visits the tests notify about only to learn that a subscription listens: not events of any test. */
+/**
+ * Ids of the visits the tests notify about only to learn that a subscription listens: not events of any test.
+ * Known before the visit is written, since its insert is heard at once, maybe before the insert's own answer.
+ */
 const probes = new Set<string>();
 
 /** Subscribes to the queue: its events go to `received` (those of probes to `onProbe` instead), its errors to `errors`. */
 function collect(client: Client, received: QueueEvent[], errors: unknown[], onProbe = () => {}): Promise<void> {
   return new Promise((resolve) => {
-    client.subscribe<{ visitQueueChanged: QueueEvent }>(
-      { query: "subscription { visitQueueChanged { status visit { code clinicId } } }" },
+    client.subscribe<{ visitQueueChanged: QueueEvent & { visit: { rowId: string } | null } }>(
+      { query: "subscription { visitQueueChanged { status visit { rowId code clinicId } } }" },
       {
         next: (message) => {
           if (message.errors) errors.push(message.errors);
           const event = message.data?.visitQueueChanged;
-          if (event && probes.has(event.visit?.code ?? "")) onProbe();
-          else if (event) received.push(event);
+          if (!event) return;
+          if (event.visit && probes.has(event.visit.rowId)) return onProbe();
+          received.push({ status: event.status, visit: event.visit && { code: event.visit.code, clinicId: event.visit.clinicId } });
         },
         error: (error) => {
           errors.push(error);
@@ -84,12 +88,14 @@ async function subscribedDesk(
   probeDoctor: TestMember = member.role === "doctor" ? member : clinic.members.doctor,
 ): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[] }> {
   const patient = await createPatient(clinic.clinicId);
-  const { rows } = await rootPool().query(
-    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id, code",
-    [clinic.clinicId, patient.id, probeDoctor.membershipId],
-  );
-  const probe = rows[0] as { id: string; code: string };
-  probes.add(probe.code);
+  const probeId = crypto.randomUUID();
+  probes.add(probeId);
+  await rootPool().query("insert into app_public.visit (id, clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, $4, now())", [
+    probeId,
+    clinic.clinicId,
+    patient.id,
+    probeDoctor.membershipId,
+  ]);
   const desk = new Browser(api);
   await desk.login(member.phone, member.password);
   const client = wsClientFor(desk, undefined, server);
@@ -98,7 +104,7 @@ async function subscribedDesk(
   let listening = false;
   void collect(client, received, errors, () => (listening = true));
   for (const end = Date.now() + 20_000; !listening && errors.length === 0 && Date.now() < end; await until(() => listening, 200)) {
-    await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${clinic.clinicId}`, JSON.stringify({ id: probe.id, status: "scheduled" })]);
+    await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${clinic.clinicId}`, JSON.stringify({ id: probeId, status: "scheduled" })]);
   }
   if (!listening) throw new Error(`the subscription did not hear its probe: ${JSON.stringify(errors)}`);
   return { desk, client, received, errors };
