@@ -10,6 +10,7 @@ import WebSocket from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { beginWhenFree } from "../support/locks.ts";
 
 let api: TestApi;
 let a: TestClinic;
@@ -249,13 +250,7 @@ test("a subscription whose check of a visit fails ends with an error, and its ch
     const { client, received, errors } = await subscribedDesk(d.members.receptionist, slow, d);
     expect(await eventually(() => listeningTo(d.clinicId), "LISTEN")).toBe("LISTEN");
     // the check whether the session may see the visit waits for this lock until its statement times out
-    // taken only when free: queued behind another test file's transaction, it would stall that file's every visit query
-    for (let taken = false; !taken; ) {
-      await locker.query("begin");
-      await locker.query("set local lock_timeout = '100ms'");
-      taken = await locker.query("lock table app_public.visit in access exclusive mode").then(() => true, () => false);
-      if (!taken) await locker.query("rollback");
-    }
+    await beginWhenFree(locker, "lock table app_public.visit in access exclusive mode");
     await rootPool().query("select pg_notify($1, $2)", [`clinicops:visits:${d.clinicId}`, JSON.stringify({ id: crypto.randomUUID() })]);
     await until(() => errors.length > 0);
     await locker.query("rollback");

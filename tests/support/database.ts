@@ -10,11 +10,9 @@ import { prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLo
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
 
-export const testConfig = databaseConfig(
-  TEST_DATABASE_URL,
-  { ownerPassword: "clinicops-test-owner", authenticatorPassword: "clinicops-test-authenticator" },
-  "TEST_DATABASE_URL",
-);
+const TEST_PASSWORDS = { ownerPassword: "clinicops-test-owner", authenticatorPassword: "clinicops-test-authenticator" };
+
+export const testConfig = databaseConfig(TEST_DATABASE_URL, TEST_PASSWORDS, "TEST_DATABASE_URL");
 
 export async function rebuildTestDatabase(): Promise<void> {
   const client = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, null, null, "postgres") });
@@ -43,7 +41,7 @@ export async function rebuildTestDatabase(): Promise<void> {
 export function ownDatabase(suffix: string): { url: string; config: DatabaseConfig; drop(): Promise<void> } {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `${url.pathname}_${suffix}`;
-  const config = databaseConfig(url.toString(), { ownerPassword: "clinicops-test-owner", authenticatorPassword: "clinicops-test-authenticator" }, "TEST_DATABASE_URL");
+  const config = databaseConfig(url.toString(), TEST_PASSWORDS, "TEST_DATABASE_URL");
   const drop = async () => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();

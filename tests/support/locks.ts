@@ -42,3 +42,24 @@ export async function waitsForLock(client: pg.PoolClient, query: Promise<unknown
   }
   return false;
 }
+
+/**
+ * Begins a transaction on `client` and runs `statement` in it once the locks it needs are free
+ * (lock_timeout 100 ms, tried again until then), leaving the transaction open. Queued behind
+ * another test file's transaction instead, a lock statement would stall that file's every query
+ * on the table meanwhile.
+ */
+export async function beginWhenFree(client: pg.ClientBase, statement: string): Promise<void> {
+  for (;;) {
+    await client.query("begin");
+    await client.query("set local lock_timeout = '100ms'");
+    try {
+      await client.query(statement);
+      return;
+    } catch (error) {
+      await client.query("rollback");
+      if ((error as { code?: string }).code !== "55P03") throw error; // lock_not_available: not free yet
+    }
+  }
+}
+

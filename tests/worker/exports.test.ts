@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { beginWhenFree } from "../support/locks.ts";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import {
@@ -299,16 +300,12 @@ test("a full disk fails the attempt like any other error: the job is retried, no
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
 }, 20_000);
 
-/** Runs DDL on the job queue's table when its lock is free: queued behind another file's transaction, it would stall that file's jobs. */
+/** Runs DDL on the job queue's table when its lock is free (beginWhenFree): queued, it would stall other files' jobs. */
 async function whenQueueIsFree(ddl: string): Promise<void> {
   const client = await rootPool().connect();
   try {
-    for (let done = false; !done; ) {
-      await client.query("begin");
-      await client.query("set local lock_timeout = '100ms'");
-      done = await client.query(ddl).then(() => true, () => false);
-      await client.query(done ? "commit" : "rollback");
-    }
+    await beginWhenFree(client, ddl);
+    await client.query("commit");
   } finally {
     client.release();
   }
