@@ -1497,6 +1497,29 @@ COMMENT ON FUNCTION app_hidden.text_or_null(value text) IS 'A free text as meant
 
 
 --
+-- Name: visit_queue_channel(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.visit_queue_channel() RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  return app_private.visit_queue_channel(app_public.current_clinic_id());
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.visit_queue_channel() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_queue_channel(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic, or null without one: what the API listens to for the subscription visitQueueChanged.';
+
+
+--
 -- Name: visit_status_words(app_public.visit_status); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -5200,14 +5223,14 @@ COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDAT
 --
 
 CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
     return null;
   end if;
-  perform pg_notify('clinicops:visits:' || new.clinic_id, json_build_object('id', new.id, 'status', new.status)::text);
+  perform pg_notify(app_private.visit_queue_channel(new.clinic_id), json_build_object('id', new.id, 'status', new.status)::text);
   return null;
 end;
 $$;
@@ -5219,7 +5242,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now (any role that may connect may LISTEN, and so learns visits'' ids and statuses, nothing of their patients).';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel).';
 
 
 --
@@ -5363,6 +5386,28 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+
+
+--
+-- Name: visit_queue_channel(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.visit_queue_channel(clinic_id uuid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select 'clinicops:visits:' || left(encode(sha256(k.key || uuid_send(visit_queue_channel.clinic_id)), 'hex'), 40)
+  from app_private.live_queue_key k;
+$$;
+
+
+ALTER FUNCTION app_private.visit_queue_channel(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_queue_channel(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.visit_queue_channel(clinic_id uuid) IS 'The LISTEN/NOTIFY channel of a clinic''s live visit queue: 160 bits of a hash of the secret key and the clinic''s id, which nobody can name without the key.';
 
 
 --
@@ -8724,6 +8769,50 @@ COMMENT ON COLUMN app_private.daily_visits.completed_value IS 'For completed vis
 
 
 --
+-- Name: live_queue_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.live_queue_key (
+    id boolean DEFAULT true NOT NULL,
+    key bytea DEFAULT (uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT live_queue_key_is_one_row CHECK (id)
+);
+
+ALTER TABLE ONLY app_private.live_queue_key FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.live_queue_key OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE live_queue_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.live_queue_key IS 'The one key that names the clinics'' live queue channels (visit_queue_channel). A new key renames every channel: subscriptions made before it hear nothing more until they subscribe again.';
+
+
+--
+-- Name: COLUMN live_queue_key.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.live_queue_key.id IS 'Always true: the table holds one row.';
+
+
+--
+-- Name: COLUMN live_queue_key.key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.live_queue_key.key IS '32 bytes from gen_random_uuid''s strong random source (two uuids; 244 random bits).';
+
+
+--
+-- Name: COLUMN live_queue_key.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.live_queue_key.created_at IS 'When the key was made.';
+
+
+--
 -- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10151,6 +10240,14 @@ ALTER TABLE ONLY app_private.daily_services
 
 ALTER TABLE ONLY app_private.daily_visits
     ADD CONSTRAINT daily_visits_pkey PRIMARY KEY (clinic_id, local_date, status, doctor_id);
+
+
+--
+-- Name: live_queue_key live_queue_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.live_queue_key
+    ADD CONSTRAINT live_queue_key_pkey PRIMARY KEY (id);
 
 
 --
@@ -11832,6 +11929,12 @@ ALTER TABLE app_private.daily_services ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: live_queue_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.live_queue_key ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: login_failure; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11891,6 +11994,13 @@ CREATE POLICY owner_only ON app_private.daily_services TO :DATABASE_OWNER USING 
 --
 
 CREATE POLICY owner_only ON app_private.daily_visits TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: live_queue_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.live_queue_key TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -12751,6 +12861,14 @@ GRANT ALL ON FUNCTION app_hidden.text_or_null(value text) TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION visit_queue_channel(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.visit_queue_channel() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.visit_queue_channel() TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION visit_status_words(status app_public.visit_status); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -13556,6 +13674,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__position() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION visit_queue_channel(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.visit_queue_channel(clinic_id uuid) FROM PUBLIC;
 
 
 --

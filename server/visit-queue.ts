@@ -2,10 +2,13 @@
  * The live visit queue: `subscription { visitQueueChanged { status visit { … } } }`
  * tells the front desk when a visit of its clinic is booked or changes status.
  *
- * The topic is the clinic of the session as the database knows it when the
- * subscription starts (a live session: not revoked, not expired), never an
- * argument or a claim alone, so nobody listens to another clinic or after
- * logging out. A notification (trigger _700_notify on app_public.visit) names
+ * The topic is the channel of the session's clinic as the database knows it
+ * when the subscription starts (a live session: not revoked, not expired),
+ * never an argument or a claim alone, so nobody listens to another clinic or
+ * after logging out. A channel is named by a keyed hash of the clinic's id
+ * (app_hidden.visit_queue_channel), so that no other database role, which may
+ * LISTEN and NOTIFY on any channel, can name it. A notification (trigger
+ * _700_notify on app_public.visit) names
  * the visit and the status it changed to; an event is delivered only when the
  * subscriber's session may see that visit through the ordinary row-level
  * security, and then reads it the same way: a doctor hears only about their
@@ -13,8 +16,8 @@
  * (UNAUTHENTICATED) at the next event, which ends its subscription. The
  * event's status is the one of its change, so that steps taken in quick
  * succession are each heard (read at delivery, three steps in one request were
- * heard as the last one three times); `visit` is the visit as it is now. Any
- * role that may connect may also NOTIFY on the channel: a payload that does not
+ * heard as the last one three times); `visit` is the visit as it is now. Should
+ * the channel be known all the same (to a superuser), a payload that does not
  * name a visit by a uuid is not ClinicOps' own, and is passed over, and a
  * status is believed only if the visit's own stamps say it has been in it
  * (checked_in_at for checked_in…), else its status now is given.
@@ -142,13 +145,13 @@ export const VisitQueuePlugin = extendSchema((build) => {
         plans: {
           visitQueueChanged: {
             subscribePlan() {
-              const $liveClinicId = loadOneWithPgClient(visits.executor, constant(null), async (client, lookups) => {
-                const { rows } = await client.query<{ id: string | null }>({ text: "select app_public.current_clinic_id()::text as id" });
-                return lookups.map(() => rows[0]?.id ?? null);
+              const $channel = loadOneWithPgClient(visits.executor, constant(null), async (client, lookups) => {
+                const { rows } = await client.query<{ channel: string | null }>({ text: "select app_hidden.visit_queue_channel() as channel" });
+                return lookups.map(() => rows[0]?.channel ?? null);
               });
-              const $topic = lambda($liveClinicId, (clinicId) => {
-                if (!clinicId) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
-                return `clinicops:visits:${clinicId}`;
+              const $topic = lambda($channel, (channel) => {
+                if (!channel) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
+                return channel;
               });
               const $visibleToSession = lambda(
                 [context().get("pgSubscriber"), maySee()],

@@ -8,7 +8,7 @@ import { withCredentials } from "../../db/config.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, type TestClinic } from "../support/fixtures.ts";
 
 const ANALYST = `analyst_${process.pid}`;
 let a: TestClinic;
@@ -74,6 +74,38 @@ test("cannot write, even to the views", async () => {
 test("cannot reach the application's tables, secrets or the audit chain", async () => {
   for (const table of ["app_public.patient", "app_public.audit_log", "app_private.user_secret", "app_private.session", "app_private.audit_chain_head", "app_private.analyst_grant"]) {
     await expect(analyst.query(`select * from ${table} limit 1`)).rejects.toThrow(/permission denied/);
+  }
+});
+
+test("cannot hear another clinic's live visit queue: it may LISTEN on any channel, but cannot name the queue's", async () => {
+  for (const statement of [
+    "select key from app_private.live_queue_key",
+    `select app_private.visit_queue_channel('${b.clinicId}')`,
+    "select app_hidden.visit_queue_channel()",
+  ]) {
+    await expect(analyst.query(statement)).rejects.toThrow(/permission denied/);
+  }
+  const heardByAnalyst: string[] = [];
+  const onNotification = (notification: pg.Notification) => heardByAnalyst.push(notification.payload ?? "");
+  analyst.on("notification", onNotification);
+  // the queue's channel was named by the clinic's id alone: clinicops:visits:<id>
+  await analyst.query(`listen ${pg.escapeIdentifier(`clinicops:visits:${b.clinicId}`)}`);
+  const control = await rootPool().connect(); // the superuser can name the channel, and hears the visit
+  const heardByControl: string[] = [];
+  control.on("notification", (notification) => heardByControl.push(notification.payload ?? ""));
+  try {
+    const { rows } = await control.query("select app_private.visit_queue_channel($1) as channel", [b.clinicId]);
+    await control.query(`listen ${pg.escapeIdentifier(rows[0].channel)}`);
+    const visit = await createVisit(b);
+    for (const end = Date.now() + 5000; heardByControl.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+    await analyst.query("select 1"); // a round trip: a notification sent to the analyst would have come before its answer
+    expect(heardByAnalyst).toEqual([]);
+    expect(heardByControl.map((payload) => JSON.parse(payload).id)).toEqual([visit.id]);
+  } finally {
+    analyst.off("notification", onNotification);
+    await analyst.query("unlisten *");
+    await control.query("unlisten *");
+    control.release();
   }
 });
 
