@@ -10,4 +10,8 @@ export default {
   reporters: ["default", "<rootDir>/tests/support/summary-reporter.js"],
   testTimeout: 60_000,
   maxWorkers: 2,
+  // Each test file loads PostGraphile afresh, and a worker's heap grows by tens of MB a file: a worker that
+  // reached ~700 MB took over the 500 ms jest waits at the end to exit ("A worker process has failed to exit
+  // gracefully"). A worker past this after a file is replaced by a fresh one.
+  workerIdleMemoryLimit: "300MB",
 };
