@@ -13,7 +13,7 @@ export const SEARCH_API = `query($q: String!) { searchPatients(query: $q, first:
 /** search_patients's query (migration 000014) as plain SQL: matches sorted in the trigram-indexed table, then each looked up. */
 export const SEARCH_SQL = `select p.code, p.first_name, p.last_name, p.phone from (
     select s.patient_id, s.code = upper($2) as exact_code, s.last_name, s.first_name from app_private.patient_search s
-    where s.clinic_id = $1 and s.search_text like '%' || lower($2) || '%'
+    where s.clinic_id = $1 and s.search_text like '%' || unaccent(lower($2)) || '%'
     order by exact_code desc, s.last_name, s.first_name, s.patient_id) m
   cross join lateral (
     select p.* from app_public.patient p where p.clinic_id = $1 and p.id = m.patient_id and p.deleted_at is null offset 0) p

@@ -943,6 +943,27 @@ COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as 
 
 
 --
+-- Name: name_key(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.name_key(name text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select lower(public.unaccent('public.unaccent'::regdictionary, app_hidden.name_as_meant(name_key.name)));
+$$;
+
+
+ALTER FUNCTION app_hidden.name_key(name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION name_key(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), without accents (unaccent), in lower case, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one.';
+
+
+--
 -- Name: national_number(text, text[], text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -993,7 +1014,7 @@ CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_i
 declare
   v_clinic_id uuid := app_public.current_clinic_id();
   v_typed text := btrim(query);
-  v_text_pattern text := app_hidden.contains_pattern(lower(v_typed));
+  v_text_pattern text := app_hidden.contains_pattern(app_hidden.search_key(v_typed));
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
@@ -1015,7 +1036,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case, accents aside: search_key; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -1440,6 +1461,27 @@ ALTER FUNCTION app_hidden.phone_text(raw text) OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic and Persian ones, a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
+
+
+--
+-- Name: search_key(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select public.unaccent('public.unaccent'::regdictionary, lower(search_key.text));
+$$;
+
+
+ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search compares it: in lower case, without accents (José and JOSE are jose; ß is ss, œ is oe).';
 
 
 --
@@ -2932,7 +2974,7 @@ CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURN
     AS $$
 begin
   insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, p.search_text, p.code, p.last_name, p.first_name from unnest(patients) p
+  select p.clinic_id, p.id, app_hidden.search_key(p.search_text), p.code, p.last_name, p.first_name from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
     set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
 end;
@@ -2945,7 +2987,7 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 -- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text and sort keys of `patients` into patient_search (insert or update).';
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key) and sort keys of `patients` into patient_search (insert or update).';
 
 
 --
@@ -6766,9 +6808,9 @@ CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text
     and (
       p.phone = (select app_public.normalize_phone(find_patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
                  where nullif(btrim(find_patient_duplicates.phone), '') is not null)
-      or (lower(p.last_name) = lower(btrim(find_patient_duplicates.last_name))
-          and lower(p.first_name) = lower(btrim(find_patient_duplicates.first_name))
-          and p.date_of_birth = find_patient_duplicates.date_of_birth)
+      or (p.date_of_birth = find_patient_duplicates.date_of_birth
+          and app_hidden.name_key(p.last_name) = app_hidden.name_key(find_patient_duplicates.last_name)
+          and app_hidden.name_key(p.first_name) = app_hidden.name_key(find_patient_duplicates.first_name))
     )
   order by p.created_at
 $$;
@@ -6780,7 +6822,7 @@ ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, l
 -- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names and date of birth. Call it before saving to warn the user.';
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (as app_hidden.name_key compares them: white space, accents and case aside) and date of birth. Call it before saving to warn the user.';
 
 
 --
@@ -8920,7 +8962,7 @@ COMMENT ON COLUMN app_private.patient_search.patient_id IS 'The patient.';
 -- Name: COLUMN patient_search.search_text; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.patient_search.search_text IS 'Lower-case names, code and phone, as patient.search_text.';
+COMMENT ON COLUMN app_private.patient_search.search_text IS 'The patient''s names, code and phone as search_patients matches them: search_key of patient.search_text (lower case, without accents).';
 
 
 --
@@ -10654,17 +10696,24 @@ CREATE INDEX patient_clinic_created_idx ON app_public.patient USING btree (clini
 
 
 --
+-- Name: patient_clinic_dob_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_clinic_dob_idx ON app_public.patient USING btree (clinic_id, date_of_birth);
+
+
+--
+-- Name: INDEX patient_clinic_dob_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.patient_clinic_dob_idx IS 'The patients of a clinic born on a day: the duplicate warning compares their names (find_patient_duplicates).';
+
+
+--
 -- Name: patient_clinic_last_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE INDEX patient_clinic_last_name_idx ON app_public.patient USING btree (clinic_id, last_name);
-
-
---
--- Name: patient_clinic_name_dob_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX patient_clinic_name_dob_idx ON app_public.patient USING btree (clinic_id, lower(last_name), lower(first_name), date_of_birth);
 
 
 --
@@ -12781,6 +12830,14 @@ GRANT ALL ON FUNCTION app_hidden.name_as_meant(name text) TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION name_key(name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.name_key(name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.name_key(name text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION national_number(calling_code text, typed text[], guessed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -12842,6 +12899,14 @@ GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_
 
 REVOKE ALL ON FUNCTION app_hidden.phone_text(raw text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.phone_text(raw text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION search_key(text text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.search_key(text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.search_key(text text) TO :DATABASE_VISITOR;
 
 
 --

@@ -573,6 +573,23 @@ describe("search and duplicate warnings", () => {
     expect(none.body.data.findPatientDuplicates.nodes).toEqual([]);
   });
 
+  test("the warning sees past accents, case and white space as typed: José Ramírez is Jose  RAMIREZ born the same day", async () => {
+    const existing = await createPatient(a.clinicId, { first_name: "José", last_name: "Ramírez", date_of_birth: "1979-08-09" });
+    const find = async (f: string, l: string, d = "1979-08-09") =>
+      (await receptionist.graphql(`query($f: String!, $l: String!, $d: Date!) { findPatientDuplicates(firstName: $f, lastName: $l, dateOfBirth: $d) { nodes { rowId } } }`, { f, l, d }))
+        .body.data.findPatientDuplicates.nodes;
+    // no accents; upper case; white space of any kind around and inside; accents typed as combining marks
+    for (const [f, l] of [["Jose", "Ramirez"], ["JOSE", "RAMÍREZ"], ["\u00a0jose ", "Ramirez\t"], ["Jose\u0301", "Rami\u0301rez"]]) {
+      expect({ f, l, found: await find(f, l) }).toEqual({ f, l, found: [{ rowId: existing.id }] });
+    }
+    expect(await find("Josefa", "Ramirez")).toEqual([]);
+    expect(await find("Jose", "Ramirez", "1979-08-10")).toEqual([]);
+    const registered = await receptionist.graphql(
+      `mutation { createPatient(input: { patient: { firstName: "Jose", lastName: "Ramirez", dateOfBirth: "1979-08-09" } }) { patient { possibleDuplicates { nodes { rowId } } } } }`,
+    );
+    expect(registered.body.data.createPatient.patient.possibleDuplicates.nodes).toEqual([{ rowId: existing.id }]);
+  });
+
   test("names are kept as meant, and the warning sees through how they were typed: white space of any kind, the Unicode form", async () => {
     const REGISTER = `mutation($f: String!, $l: String!) { createPatient(input: { patient: { firstName: $f, lastName: $l, dateOfBirth: "1990-05-06" } }) {
       patient { rowId firstName lastName possibleDuplicates { nodes { rowId } } } } }`;

@@ -29,6 +29,17 @@ test("a new or renamed patient, or one with a new phone, is found by what it is 
   expect(await search(patient.code.toLowerCase())).toEqual([patient.id]);
 });
 
+test("a name is found without its accents, and a query typed with accents finds the name written without them", async () => {
+  const jose = await createPatient(clinic.clinicId, { first_name: "José", last_name: "Ramírez Œhler" });
+  const plain = await createPatient(clinic.clinicId, { first_name: "Zoe", last_name: "Strasser" });
+  for (const query of ["jose", "RAMIREZ", "ramírez", "oehler", "Jose\u0301"]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [jose.id] });
+  }
+  for (const query of ["Zoë", "straßer", "ZOË STRASSER"]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [plain.id] });
+  }
+});
+
 test("a phone is found as people type it: national with its trunk 0, international with + or 00, with spaces, dashes or brackets", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Simu", last_name: "Mpigaji", phone: "+255714300921" });
   const kenyan = await createPatient(clinic.clinicId, { first_name: "Other", last_name: "Phone", phone: "+254714300921" }); // the same digits in Kenya
