@@ -11,6 +11,8 @@ import { csvLine } from "../csv.ts";
 const BATCH = 2000;
 /** Every value as PostgreSQL's text, unparsed: the export's SQL formats dates and times, and Node never turns them into instants. */
 const AS_POSTGRES_PRINTS_IT = { getTypeParser: () => (text: string) => text };
+/** U+FEFF first: Excel, which clinics open CSVs with, reads a file as UTF-8 only after it (else José is JosÃ©). */
+const BYTE_ORDER_MARK = "\ufeff";
 
 export interface ExportJob {
   clinicId: string;
@@ -37,7 +39,7 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
 
       const cursor: Cursor<(string | null)[]> = client.query(new Cursor(sql, params, { rowMode: "array", types: AS_POSTGRES_PRINTS_IT }));
       async function* lines() {
-        yield csvLine(fields.map((f) => f.name));
+        yield BYTE_ORDER_MARK + csvLine(fields.map((f) => f.name));
         let done = 0;
         for (;;) {
           const batch = await cursor.read(BATCH);
