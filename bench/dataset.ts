@@ -90,7 +90,8 @@ async function addClinics(client: pg.Client, first: number, count: number, patie
        case when scheduled_at <= now() then scheduled_at end,
        case when scheduled_at <= now() then scheduled_at + interval '10 minutes' end,
        case when scheduled_at <= now() then scheduled_at + interval '30 minutes' end
-     from v`,
+     from v
+     on conflict do nothing -- a patient drawn twice for one doctor and hour still to come: booked once (visit_patient_booked_once)`,
     [patients, visits],
   );
   await client.query(

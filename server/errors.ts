@@ -148,6 +148,7 @@ const CHECK_MESSAGES: Record<string, string> = {
 /** Unique constraints whose violation a client can cause and we can name; others keep 23505's message. */
 const UNIQUE_MESSAGES: Record<string, string> = {
   invoice_one_live_per_visit: "This visit already has an invoice.",
+  visit_patient_booked_once: "This patient is already booked with this doctor at this time: open that visit instead.",
 };
 
 /** The message for a constraint's violation, by SQLSTATE and constraint name, when we have one. */

@@ -873,6 +873,41 @@ describe("visit lifecycle rules over the API", () => {
     expect(errorCode(await patch(started.id, { doctorId: otherDoctor.membershipId }))).toBe("INVALID_TRANSITION");
     expect((await booking(started.id)).doctor_id).toBe(a.members.doctor.membershipId);
   });
+
+  test("a patient is booked once with a doctor at one time: a double click, or two receptionists at once, makes one visit", async () => {
+    const patient = await createPatient(a.clinicId);
+    const otherDoctor = await addMember(a.clinicId, await createUser(), "doctor");
+    const book = (doctorId: string, at = "2031-06-01T09:00:00Z") =>
+      receptionist.graphql(
+        `mutation($p: UUID!, $d: UUID!, $at: Datetime!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: $at } }) { visit { rowId } } }`,
+        { p: patient.id, d: doctorId, at },
+      );
+    const visitsOf = async () =>
+      (await rootPool().query("select (scheduled_at at time zone 'UTC')::text as at from app_public.visit where patient_id = $1 order by created_at", [patient.id])).rows;
+    const DUPLICATE = { extensions: { code: "CONFLICT" }, message: "This patient is already booked with this doctor at this time: open that visit instead." };
+
+    // both clicks at once: one visit, the other told why
+    const clicks = await Promise.all([book(a.members.doctor.membershipId), book(a.members.doctor.membershipId)]);
+    expect(clicks.filter((r) => r.body.data?.createVisit).length).toBe(1);
+    expect(clicks.find((r) => r.body.errors)?.body.errors?.[0]).toMatchObject(DUPLICATE);
+    expect(await visitsOf()).toEqual([{ at: "2031-06-01 09:00:00" }]);
+    // another doctor at that time is another visit (the lab after the consultation); another time too
+    expect((await book(otherDoctor.membershipId)).body.errors).toBeUndefined();
+    const later = (await book(a.members.doctor.membershipId, "2031-06-01T10:00:00Z")).body.data.createVisit.visit.rowId;
+    // moving a visit onto the slot is refused too, and changes nothing
+    const move = await receptionist.graphql(
+      `mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { scheduledAt: "2031-06-01T09:00:00Z" } }) { visit { rowId } } }`,
+      { c: a.clinicId, id: later },
+    );
+    expect(move.body.errors?.[0]).toMatchObject(DUPLICATE);
+    expect((await visitsOf()).map((v) => v.at)).toEqual(["2031-06-01 09:00:00", "2031-06-01 09:00:00", "2031-06-01 10:00:00"]);
+    // once the first is cancelled, its slot is free again
+    const slot = await rootPool().query("select id from app_public.visit where patient_id = $1 and doctor_id = $2 and scheduled_at = $3", [
+      patient.id, a.members.doctor.membershipId, "2031-06-01T09:00:00Z",
+    ]);
+    await rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = 'Booked twice' where id = $1", [slot.rows[0].id]);
+    expect((await book(a.members.doctor.membershipId)).body.errors).toBeUndefined();
+  });
 });
 
 describe("when a doctor leaves the clinic", () => {
