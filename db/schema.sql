@@ -947,7 +947,7 @@ COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as 
 --
 
 CREATE FUNCTION app_hidden.name_key(name text) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select lower(public.unaccent('public.unaccent'::regdictionary, app_hidden.name_as_meant(name_key.name)));
@@ -960,7 +960,7 @@ ALTER FUNCTION app_hidden.name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_key(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), without accents (unaccent), in lower case, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one.';
+COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), without accents (unaccent), in lower case, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one. Immutable, for the index patient_clinic_dob_names_idx: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX.';
 
 
 --
@@ -1014,11 +1014,13 @@ CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_i
 declare
   v_clinic_id uuid := app_public.current_clinic_id();
   v_typed text := btrim(query);
-  v_text_pattern text := app_hidden.contains_pattern(app_hidden.search_key(v_typed));
+  v_key text := app_hidden.search_key(v_typed);
+  v_text_pattern text := app_hidden.contains_pattern(v_key);
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
-  if char_length(v_typed) between 2 and 100 then
+  -- 2 characters at least, typed and without accents (accents alone would match everything)
+  if char_length(v_typed) between 2 and 100 and char_length(v_key) >= 2 then
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
     -- whatever the size of the others (000034)
     return query execute
@@ -1036,7 +1038,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, any case, accents aside: search_key; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, at least 2 without accents; any case, accents aside: search_key; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -1471,7 +1473,8 @@ CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select public.unaccent('public.unaccent'::regdictionary, lower(search_key.text));
+  select public.unaccent('public.unaccent'::regdictionary,
+    lower(case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end));
 $$;
 
 
@@ -1481,7 +1484,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search compares it: in lower case, without accents (José and JOSE are jose; ß is ss, œ is oe).';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search compares it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й).';
 
 
 --
@@ -1546,8 +1549,18 @@ CREATE FUNCTION app_hidden.visit_queue_channel() RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_clinic_id uuid := app_public.current_clinic_id();
+  v_channel text;
 begin
-  return app_private.visit_queue_channel(app_public.current_clinic_id());
+  if v_clinic_id is null then
+    return null;
+  end if;
+  v_channel := app_private.visit_queue_channel(v_clinic_id);
+  if v_channel is null then
+    raise exception 'The live queue has no key: app_private.live_queue_key is empty (insert into app_private.live_queue_key default values).';
+  end if;
+  return v_channel;
 end;
 $$;
 
@@ -1558,7 +1571,7 @@ ALTER FUNCTION app_hidden.visit_queue_channel() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION visit_queue_channel(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic, or null without one: what the API listens to for the subscription visitQueueChanged.';
+COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic, or null without one: what the API listens to for the subscription visitQueueChanged. Without the key (app_private.live_queue_key) it fails, naming the key.';
 
 
 --
@@ -5268,11 +5281,16 @@ CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_channel text;
 begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
     return null;
   end if;
-  perform pg_notify(app_private.visit_queue_channel(new.clinic_id), json_build_object('id', new.id, 'status', new.status)::text);
+  v_channel := app_private.visit_queue_channel(new.clinic_id);
+  if v_channel is not null then -- without the key no one listens: the visit is written all the same
+    perform pg_notify(v_channel, json_build_object('id', new.id, 'status', new.status)::text);
+  end if;
   return null;
 end;
 $$;
@@ -5284,7 +5302,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel).';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.live_queue_key), nothing is sent and the visit is written.';
 
 
 --
@@ -10696,17 +10714,17 @@ CREATE INDEX patient_clinic_created_idx ON app_public.patient USING btree (clini
 
 
 --
--- Name: patient_clinic_dob_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: patient_clinic_dob_names_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX patient_clinic_dob_idx ON app_public.patient USING btree (clinic_id, date_of_birth);
+CREATE INDEX patient_clinic_dob_names_idx ON app_public.patient USING btree (clinic_id, date_of_birth, app_hidden.name_key(last_name), app_hidden.name_key(first_name));
 
 
 --
--- Name: INDEX patient_clinic_dob_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: INDEX patient_clinic_dob_names_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_public.patient_clinic_dob_idx IS 'The patients of a clinic born on a day: the duplicate warning compares their names (find_patient_duplicates).';
+COMMENT ON INDEX app_public.patient_clinic_dob_names_idx IS 'The patients of a clinic born on a day with these names (name_key): the duplicate warning''s lookup (find_patient_duplicates), whatever the number born that day.';
 
 
 --

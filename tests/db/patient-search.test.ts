@@ -38,6 +38,13 @@ test("a name is found without its accents, and a query typed with accents finds 
   for (const query of ["Zoë", "straßer", "ZOË STRASSER"]) {
     expect({ query, found: await search(query) }).toEqual({ query, found: [plain.id] });
   }
+  // accents alone are not 2 characters to search for (they would match everyone)
+  expect(await search("\u0301\u0301")).toEqual([]);
+  // a letter of its own that unaccent keeps, typed as a letter and a combining mark: Андрей's й
+  const andrei = await createPatient(clinic.clinicId, { first_name: "Андрей", last_name: "Смирнов" });
+  for (const query of ["андрей", "Андрей".normalize("NFD")]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [andrei.id] });
+  }
 });
 
 test("a phone is found as people type it: national with its trunk 0, international with + or 00, with spaces, dashes or brackets", async () => {

@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, beginAs, committedAs, createClinic, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, beginAs, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
@@ -116,6 +116,27 @@ test("a cancellation of blanks is refused, and reasons are kept without the whit
   await rootPool().query("update app_public.visit set reason = '   ' where id = $1", [blank.id]);
   const after = await rootPool().query("select reason from app_public.visit where id = $1", [blank.id]);
   expect(after.rows[0].reason).toBeNull(); // a reason of blanks is none
+});
+
+test("without the live queue's key a visit is still written, and a subscription is refused naming the key", async () => {
+  const patient = await createPatient(clinic.clinicId);
+  const sessionId = await openSession(clinic.members.receptionist.userId, clinic.clinicId);
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("delete from app_private.live_queue_key"); // in this transaction only: other files' visits keep theirs
+    const { rowCount } = await client.query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())", [
+      clinic.clinicId,
+      patient.id,
+      clinic.members.doctor.membershipId,
+    ]);
+    expect(rowCount).toBe(1);
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [sessionId]);
+    await expect(client.query("select app_hidden.visit_queue_channel()")).rejects.toThrow(/^The live queue has no key: app_private.live_queue_key is empty/);
+  } finally {
+    await client.query("rollback");
+    client.release();
+  }
 });
 
 test("a new visit must start as scheduled", async () => {
