@@ -21,4 +21,3 @@ stopOnSignals(
   ],
   (level, event, fields) => jsonLogger[level](event, fields),
 );
-await worker.runner.promise;

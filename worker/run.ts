@@ -19,10 +19,13 @@ export const jsonLogger = new Logger((scope) => (level, message, meta) => {
 
 /** A running worker and its pool, which outlives the runner: connections closed while it stops are heard until the end. */
 export interface Worker {
+  /** The runner now: another one when graphile-worker stopped unasked (see keepRunning). */
   runner: Runner;
   pool: pg.Pool;
   /** See runningJobs. */
   running: Map<string, Job>;
+  /** Set by stopWorker: the runner's end was asked for. */
+  stopping?: boolean;
 }
 
 /**
@@ -44,25 +47,58 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
   // graphile-worker's own pool stops listening for errors before it ends:
   // a connection PostgreSQL closed meanwhile (Ctrl-C reaches the embedded server too) ended the process
   const pool = poolHearingClosures({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));
-  const runner = await run({
-    pgPool: pool,
-    taskList,
-    crontabFile: projectPath("worker/crontab"),
-    concurrency,
-    noHandleSignals: true,
-    logger: jsonLogger,
-    preset: WORKER_PRESET,
-  });
-  return { runner, pool, running: runningJobs(runner) };
+  return keptRunning(pool, () =>
+    run({
+      pgPool: pool,
+      taskList,
+      crontabFile: projectPath("worker/crontab"),
+      concurrency,
+      noHandleSignals: true,
+      logger: jsonLogger,
+      preset: WORKER_PRESET,
+    }),
+  );
+}
+
+/**
+ * A worker of the runners `start` makes, one at a time until stopWorker.
+ * graphile-worker stops itself when its channel `worker:migrate` tells of a
+ * breaking migration of its schema, and any database role may NOTIFY there
+ * (PostgreSQL has no privilege for it): one statement of an analyst stopped
+ * exports, reconciliations and audit anchors for good, while the API went
+ * on. So a runner that ends unasked is logged and another one started; a real
+ * breaking migration then refuses the start (the schema is newer than this
+ * graphile-worker), which is logged as an error and ends the process with
+ * exit code 1, for its supervisor to start it again or tell someone.
+ */
+export async function keptRunning(pool: pg.Pool, start: () => Promise<Runner>): Promise<Worker> {
+  const worker: Worker = { runner: await start(), pool, running: new Map() };
+  const watch = (runner: Runner) => {
+    runningJobs(runner, worker.running);
+    const ended = async () => {
+      if (worker.stopping) return;
+      process.exitCode = undefined; // graphile-worker's 57, for the breaking migration it was told of
+      jsonLogger.warn("graphile-worker stopped without being asked (told of a breaking migration on worker:migrate?): starting it again");
+      try {
+        worker.runner = await start();
+        watch(worker.runner);
+      } catch (error) {
+        jsonLogger.error(`graphile-worker could not start again, the process ends: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      }
+    };
+    runner.promise.then(ended, ended);
+  };
+  watch(worker.runner);
+  return worker;
 }
 
 /**
  * The jobs `runner` is running now, by id, as they started (their attempt
- * counted, their lock's owner): what stopWorker hands back when they outlast
- * the grace period.
+ * counted, their lock's owner), kept in `running`: what stopWorker hands back
+ * when they outlast the grace period.
  */
-export function runningJobs(runner: Runner): Map<string, Job> {
-  const running = new Map<string, Job>();
+export function runningJobs(runner: Runner, running = new Map<string, Job>()): Map<string, Job> {
   runner.events.on("job:start", ({ job }) => void running.set(job.id, job));
   runner.events.on("job:complete", ({ job }) => void running.delete(job.id));
   return running;
@@ -78,7 +114,9 @@ export function runningJobs(runner: Runner): Map<string, Job> {
  * pool is then left open, not ended: they still use it until the process
  * exits, and ending it under them made their last write an unhandled error.
  */
-export async function stopWorker({ runner, pool, running }: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+export async function stopWorker(worker: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  worker.stopping = true;
+  const { runner, pool, running } = worker;
   let inTime = false;
   try {
     let timer: NodeJS.Timeout | undefined;

@@ -473,10 +473,12 @@ const CELLS: Cell[] = [
     allowed: ["owner"],
     async attempt(browser) {
       const date = `19${10 + Math.floor(Math.random() * 80)}-0${1 + Math.floor(Math.random() * 9)}-2${Math.floor(Math.random() * 8)}`;
-      await rootPool().query(
-        "insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_at) values ($1, $2, 'closed', now()) on conflict (clinic_id, business_date) do update set status = 'closed'",
-        [a.clinicId, date],
-      );
+      // a day another actor's attempt left closed (the same random date) is made afresh, as closing's cell does: a closed day's row is final
+      await rootPool().query("delete from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date]);
+      await rootPool().query("insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_at) values ($1, $2, 'closed', now())", [
+        a.clinicId,
+        date,
+      ]);
       await browser.graphql(`mutation($d: Date!) { reopenDay(input: { businessDate: $d, reason: "Recount" }) { result { status } } }`, { d: date });
       return (await one("select status from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date])).status === "open";
     },

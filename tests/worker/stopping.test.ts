@@ -5,7 +5,8 @@
  * once the process is gone; and it may still finish before the process exits.
  */
 import { Logger, run } from "graphile-worker";
-import { runningJobs, stopWorker, WORKER_PRESET } from "../../worker/run.ts";
+import pg from "pg";
+import { keptRunning, runningJobs, stopWorker, WORKER_PRESET } from "../../worker/run.ts";
 import { poolHearingClosures } from "../../db/pool.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 
@@ -80,4 +81,42 @@ test("a job that finishes while the worker stops is done (its result written bef
   const { worker, job } = await workerRunning("quick", { ms: 100 });
   await stopWorker(worker, 5000);
   expect({ row: await jobRow(job.id), ended: worker.pool.ended }).toEqual({ row: [], ended: true });
+});
+
+test("a breaking migration told on worker:migrate, which any role may NOTIFY, does not stop the worker: another runner takes the next job", async () => {
+  const task = `clinicops_test_stopping_notified_${process.pid}`;
+  const done: string[] = [];
+  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 4 }, () => {}); // as startWorker makes it
+  const worker = await keptRunning(pool, () =>
+    run({
+      pgPool: pool,
+      concurrency: 1,
+      noHandleSignals: true,
+      logger: new Logger(() => () => {}),
+      preset: WORKER_PRESET,
+      taskList: { [task]: async (payload) => void done.push((payload as { n: string }).n) },
+    }),
+  );
+  const first = worker.runner;
+  // the API's login role, which has no grant on graphile-worker's schema, says the schema broke
+  const anyRole = new pg.Client({ connectionString: testConfig.authenticatorUrl });
+  await anyRole.connect();
+  try {
+    let stopped = false;
+    void first.promise.finally(() => (stopped = true));
+    // until the runner has heard it (it LISTENs once started)
+    for (const end = Date.now() + 10_000; !stopped && Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+      await anyRole.query(`select pg_notify('worker:migrate', '{"breaking": true, "migrationNumber": 999}')`);
+    }
+    expect(stopped).toBe(true); // graphile-worker believed it, as it does
+    for (const end = Date.now() + 10_000; worker.runner === first && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    expect(worker.runner).not.toBe(first);
+    expect(process.exitCode).toBeUndefined(); // not graphile-worker's 57 for this process's exit
+    await worker.runner.addJob(task, { n: "after" });
+    for (const end = Date.now() + 10_000; done.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    expect(done).toEqual(["after"]);
+  } finally {
+    await anyRole.end();
+    await stopWorker(worker, 5000);
+  }
 });
