@@ -26,6 +26,18 @@ import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { isUuid } from "./uuid.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
+/**
+ * What one analyst's logins may take of the server. Without them, one analyst could hold every
+ * connection (the API's and the worker's refused), fill the disk with a query's temporary files,
+ * or keep a transaction open for days (vacuum held back, a migration's lock queued behind it).
+ * temp_file_limit only a superuser may change; the idle timeout is a default the analyst may set
+ * otherwise in their own session.
+ */
+const ANALYST_LIMITS = {
+  connections: 3,
+  settings: { temp_file_limit: "1GB", idle_in_transaction_session_timeout: "5min" },
+};
+
 async function ask(question: string, hidden = false): Promise<string> {
   if (!process.stdin.isTTY) throw new Error(`missing ${question} (no terminal to ask in)`);
   // A password is not echoed: readline writes what is typed to an output that keeps nothing (it
@@ -153,8 +165,11 @@ async function main(): Promise<boolean> {
           const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
           const password = values.password ?? (exists ? null : randomBytes(18).toString("base64url"));
           await client.query(
-            `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
+            `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
           );
+          for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
+            await client.query(`alter role ${role} set ${setting} = ${pg.escapeLiteral(value)}`);
+          }
           await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
           await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [
             name,

@@ -1558,7 +1558,7 @@ begin
   end if;
   v_channel := app_private.visit_queue_channel(v_clinic_id);
   if v_channel is null then
-    raise exception 'The live queue has no key: app_private.live_queue_key is empty (insert into app_private.live_queue_key default values).';
+    raise exception 'The live queue has no key: app_private.secret_key has no live_queue row (insert into app_private.secret_key (purpose) values (''live_queue'')).';
   end if;
   return v_channel;
 end;
@@ -1571,7 +1571,7 @@ ALTER FUNCTION app_hidden.visit_queue_channel() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION visit_queue_channel(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic, or null without one: what the API listens to for the subscription visitQueueChanged. Without the key (app_private.live_queue_key) it fails, naming the key.';
+COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic, or null without one: what the API listens to for the subscription visitQueueChanged. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
 
 
 --
@@ -1592,6 +1592,31 @@ ALTER FUNCTION app_hidden.visit_status_words(status app_public.visit_status) OWN
 --
 
 COMMENT ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status) IS 'A visit''s status as refusals write it: scheduled, checked in, in progress, completed, cancelled, no-show.';
+
+
+--
+-- Name: account_lock_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.account_lock_key(phone text) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select coalesce(
+    (select ('x' || left(encode(sha256(k.key || convert_to('user:' || account_lock_key.phone, 'UTF8')), 'hex'), 16))::bit(64)::bigint
+     from app_private.secret_key k where k.purpose = 'account_lock'),
+    -- without the key (a restore that lost it), the lock of before: still one at a time
+    hashtextextended('user:' || account_lock_key.phone, 0));
+$$;
+
+
+ALTER FUNCTION app_private.account_lock_key(phone text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION account_lock_key(phone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.account_lock_key(phone text) IS 'The advisory lock key of the account of a phone: 64 bits of a SHA-256 of the account_lock secret key (secret_key) and ''user:'' || phone, which pg_locks shows without telling the phone.';
 
 
 --
@@ -2768,7 +2793,7 @@ declare
 begin
   -- one phone's account is made once, whoever asks at the same time: the look and the insert are
   -- under the phone's lock, so one caller alone is told created
-  perform pg_advisory_xact_lock(hashtextextended('user:' || find_or_create_user.phone, 0));
+  perform pg_advisory_xact_lock(app_private.account_lock_key(find_or_create_user.phone));
   select u.id into user_id from app_public."user" u where u.phone = find_or_create_user.phone;
   created := not found;
   if created then -- an existing person keeps their own name and password
@@ -2787,7 +2812,7 @@ ALTER FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full
 -- Name: FUNCTION find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) IS 'The user with this phone, and whether this call created them (with the name and the password, which check_password must accept); an existing user keeps their name and password, and needs none given. Looked up under an advisory lock on the phone (''user:'' || phone), so accounts of one phone are made one at a time and created is true for one caller only.';
+COMMENT ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) IS 'The user with this phone, and whether this call created them (with the name and the password, which check_password must accept); an existing user keeps their name and password, and needs none given. Looked up under an advisory lock on the phone (account_lock_key, keyed so that pg_locks does not tell the phone), so accounts of one phone are made one at a time and created is true for one caller only.';
 
 
 --
@@ -5302,7 +5327,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.live_queue_key), nothing is sent and the visit is written.';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
 
 
 --
@@ -5457,7 +5482,7 @@ CREATE FUNCTION app_private.visit_queue_channel(clinic_id uuid) RETURNS text
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select 'clinicops:visits:' || left(encode(sha256(k.key || uuid_send(visit_queue_channel.clinic_id)), 'hex'), 40)
-  from app_private.live_queue_key k;
+  from app_private.secret_key k where k.purpose = 'live_queue';
 $$;
 
 
@@ -5467,7 +5492,7 @@ ALTER FUNCTION app_private.visit_queue_channel(clinic_id uuid) OWNER TO :DATABAS
 -- Name: FUNCTION visit_queue_channel(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.visit_queue_channel(clinic_id uuid) IS 'The LISTEN/NOTIFY channel of a clinic''s live visit queue: 160 bits of a hash of the secret key and the clinic''s id, which nobody can name without the key.';
+COMMENT ON FUNCTION app_private.visit_queue_channel(clinic_id uuid) IS 'The LISTEN/NOTIFY channel of a clinic''s live visit queue: 160 bits of a hash of the live_queue secret key and the clinic''s id, which nobody can name without the key; null without the key.';
 
 
 --
@@ -6172,7 +6197,7 @@ begin
   end if;
   v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
   -- one owner's requests take turns, under the phone's lock that find_or_create_user takes below
-  perform pg_advisory_xact_lock(hashtextextended('user:' || v_phone, 0));
+  perform pg_advisory_xact_lock(app_private.account_lock_key(v_phone));
   if exists (
     select 1 from app_public.clinic c
     join app_public.membership m on m.clinic_id = c.id and m.role = 'owner' and m.deleted_at is null
@@ -8829,50 +8854,6 @@ COMMENT ON COLUMN app_private.daily_visits.completed_value IS 'For completed vis
 
 
 --
--- Name: live_queue_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_private.live_queue_key (
-    id boolean DEFAULT true NOT NULL,
-    key bytea DEFAULT (uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())) NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT live_queue_key_is_one_row CHECK (id)
-);
-
-ALTER TABLE ONLY app_private.live_queue_key FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_private.live_queue_key OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE live_queue_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_private.live_queue_key IS 'The one key that names the clinics'' live queue channels (visit_queue_channel). A new key renames every channel: subscriptions made before it hear nothing more until they subscribe again.';
-
-
---
--- Name: COLUMN live_queue_key.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.live_queue_key.id IS 'Always true: the table holds one row.';
-
-
---
--- Name: COLUMN live_queue_key.key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.live_queue_key.key IS '32 bytes from gen_random_uuid''s strong random source (two uuids; 244 random bits).';
-
-
---
--- Name: COLUMN live_queue_key.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.live_queue_key.created_at IS 'When the key was made.';
-
-
---
 -- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9002,6 +8983,50 @@ COMMENT ON COLUMN app_private.patient_search.last_name IS 'The patient''s last n
 --
 
 COMMENT ON COLUMN app_private.patient_search.first_name IS 'The patient''s first name, as patient.first_name (the order of matches).';
+
+
+--
+-- Name: secret_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.secret_key (
+    purpose text NOT NULL,
+    key bytea DEFAULT (uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT secret_key_purpose_check CHECK ((purpose = ANY (ARRAY['live_queue'::text, 'account_lock'::text])))
+);
+
+ALTER TABLE ONLY app_private.secret_key FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.secret_key OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE secret_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.secret_key IS 'The database''s secrets, one per purpose, which only the owner reads: live_queue names the clinics'' live queue channels (visit_queue_channel), account_lock the advisory locks of accounts (account_lock_key). A new key (update … set key = default where purpose = …) renames every channel, so subscriptions made before hear nothing until they subscribe again; an account_lock key is changed safely only while no account is being made.';
+
+
+--
+-- Name: COLUMN secret_key.purpose; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.secret_key.purpose IS 'What the key is for: live_queue or account_lock.';
+
+
+--
+-- Name: COLUMN secret_key.key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.secret_key.key IS '32 bytes from gen_random_uuid''s strong random source (two uuids; 244 random bits).';
+
+
+--
+-- Name: COLUMN secret_key.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.secret_key.created_at IS 'When the key was made.';
 
 
 --
@@ -10303,14 +10328,6 @@ ALTER TABLE ONLY app_private.daily_visits
 
 
 --
--- Name: live_queue_key live_queue_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE ONLY app_private.live_queue_key
-    ADD CONSTRAINT live_queue_key_pkey PRIMARY KEY (id);
-
-
---
 -- Name: login_failure login_failure_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10324,6 +10341,14 @@ ALTER TABLE ONLY app_private.login_failure
 
 ALTER TABLE ONLY app_private.patient_search
     ADD CONSTRAINT patient_search_pkey PRIMARY KEY (clinic_id, patient_id);
+
+
+--
+-- Name: secret_key secret_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.secret_key
+    ADD CONSTRAINT secret_key_pkey PRIMARY KEY (purpose);
 
 
 --
@@ -12010,12 +12035,6 @@ ALTER TABLE app_private.daily_services ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: live_queue_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE app_private.live_queue_key ENABLE ROW LEVEL SECURITY;
-
---
 -- Name: login_failure; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12078,13 +12097,6 @@ CREATE POLICY owner_only ON app_private.daily_visits TO :DATABASE_OWNER USING (t
 
 
 --
--- Name: live_queue_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE POLICY owner_only ON app_private.live_queue_key TO :DATABASE_OWNER USING (true);
-
-
---
 -- Name: login_failure owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12096,6 +12108,13 @@ CREATE POLICY owner_only ON app_private.login_failure TO :DATABASE_OWNER USING (
 --
 
 CREATE POLICY owner_only ON app_private.patient_search TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: secret_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.secret_key TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -12124,6 +12143,12 @@ CREATE POLICY owner_only ON app_private.user_secret TO :DATABASE_OWNER USING (tr
 --
 
 ALTER TABLE app_private.patient_search ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: secret_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.secret_key ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: session; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
@@ -12971,6 +12996,13 @@ GRANT ALL ON FUNCTION app_hidden.visit_queue_channel() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION account_lock_key(phone text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.account_lock_key(phone text) FROM PUBLIC;
 
 
 --

@@ -255,24 +255,26 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
 }
 
 /**
- * PostgreSQL lets every role take advisory locks, on any key. ClinicOps's keys are no secret (an
- * account's phone for its creation and invitations, a clinic's id for its currency, time zone,
- * business days, invitations and exports) and a clinic's id is in the reporting views: an analyst
- * holding one of them from plain SQL would stall that clinic's invoices, payments or closes, or
- * that phone's account, for as long as they liked. In the application's database only the owner
- * role takes them: migrations, the worker, and the definer functions and triggers that every API
- * request's locks go through. Run as root at every start; changes nothing once done, and gives the
- * owner back a grant it lost (its role dropped and made again). `false` when root is not a
- * superuser (the functions are the bootstrap superuser's): then every role keeps them.
+ * PostgreSQL lets every role take advisory locks, on any key. ClinicOps's keys are no secret (a
+ * clinic's id for its currency, time zone, business days, invitations and exports) and a clinic's
+ * id is in the reporting views: an analyst holding one of them from plain SQL would stall that
+ * clinic's invoices, payments or closes for as long as they liked. It also lets every role make
+ * large objects, which an analyst could fill the disk with ("no write privilege anywhere"). In the
+ * application's database only the owner role takes advisory locks (migrations, the worker, and the
+ * definer functions and triggers that every API request's locks go through) and nobody makes large
+ * objects. Run as root at every start; changes nothing once done, and gives the owner back a grant
+ * it lost (its role dropped and made again). `false` when root is not a superuser (the functions
+ * are the bootstrap superuser's): then every role keeps them.
  */
-export async function keepAdvisoryLocksToClinicOps(config: DatabaseConfig): Promise<boolean> {
+export async function keepLocksAndLargeObjectsToOwner(config: DatabaseConfig): Promise<boolean> {
   return withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query(
       `select p.oid::regprocedure::text as signature,
          -- the visitor held them too before they were the owner's alone
          has_function_privilege($2, p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do,
          (select rolsuper from pg_roles where rolname = current_user) as superuser
-       from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace and p.proname ~ '^pg_(try_)?advisory_'`,
+       from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace
+         and (p.proname ~ '^pg_(try_)?advisory_' or p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea'))`,
       [config.roles.owner, config.roles.visitor],
     );
     if (!rows[0]?.superuser) return false;
@@ -395,8 +397,8 @@ async function prepareInTurn(
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }
   // before the migrations, which take one as the owner role
-  if (!(await keepAdvisoryLocksToClinicOps(config))) {
-    log("advisory locks left to every role: DATABASE_URL does not name a superuser");
+  if (!(await keepLocksAndLargeObjectsToOwner(config))) {
+    log("advisory locks and large objects left to every role: DATABASE_URL does not name a superuser");
   }
   try {
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);

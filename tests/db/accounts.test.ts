@@ -181,7 +181,7 @@ describe("create_clinic_with_owner", () => {
       const held = await client.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()");
       expect(held.rows[0].n).toBe(1);
       // and it is the phone's: another transaction cannot take it meanwhile
-      const other = await rootPool().query("select pg_try_advisory_xact_lock(hashtextextended('user:' || $1::text, 0)) as got", [phone]);
+      const other = await rootPool().query("select pg_try_advisory_xact_lock(app_private.account_lock_key($1)) as got", [phone]);
       expect(other.rows[0].got).toBe(false);
     });
     expect(await usersWithPhone(phone)).toBe(0);

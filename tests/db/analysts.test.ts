@@ -79,7 +79,7 @@ test("cannot reach the application's tables, secrets or the audit chain", async 
 
 test("cannot hear another clinic's live visit queue: it may LISTEN on any channel, but cannot name the queue's", async () => {
   for (const statement of [
-    "select key from app_private.live_queue_key",
+    "select key from app_private.secret_key",
     `select app_private.visit_queue_channel('${b.clinicId}')`,
     "select app_hidden.visit_queue_channel()",
   ]) {
@@ -107,6 +107,38 @@ test("cannot hear another clinic's live visit queue: it may LISTEN on any channe
     await control.query("unlisten *");
     control.release();
   }
+});
+
+test("pg_locks, which every role reads, does not tell the phone of an account being made", async () => {
+  const phone = `+2557${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  // what an analyst polling pg_locks would compute for a phone it guessed: the lock was hashtextextended('user:' || phone, 0)
+  const held = (client: pg.ClientBase, key: string) =>
+    client.query<{ held: boolean }>(
+      `select exists (select from pg_locks l, (select (${key}) as k) key
+         where l.locktype = 'advisory' and l.objsubid = 1 and l.classid::bigint = (key.k >> 32) & 4294967295 and l.objid::bigint = key.k & 4294967295) as held`,
+      [phone],
+    );
+  const making = await rootPool().connect();
+  try {
+    await making.query("begin");
+    await making.query("select app_private.find_or_create_user($1, 'New Member', 'a long enough password 1')", [phone]);
+    // the account's lock is held until the transaction ends: under its keyed name, which only the owner can compute
+    expect((await held(making, "app_private.account_lock_key($1)")).rows[0].held).toBe(true);
+    expect((await held(analyst, "hashtextextended('user:' || $1, 0)")).rows[0].held).toBe(false);
+  } finally {
+    await making.query("rollback");
+    making.release();
+  }
+});
+
+test("cannot make large objects, hold more than 3 connections, or lift its limit on temporary files", async () => {
+  await expect(analyst.query("select lo_create(0)")).rejects.toThrow(/permission denied/);
+  await expect(analyst.query("select lo_from_bytea(0, 'x')")).rejects.toThrow(/permission denied/);
+  expect((await analyst.query("show temp_file_limit")).rows[0].temp_file_limit).toBe("1GB");
+  await expect(analyst.query("set temp_file_limit = -1")).rejects.toThrow(/permission denied/);
+  expect((await analyst.query("show idle_in_transaction_session_timeout")).rows[0].idle_in_transaction_session_timeout).toBe("5min");
+  const { rows } = await rootPool().query("select rolconnlimit from pg_roles where rolname = $1", [ANALYST]);
+  expect(rows[0].rolconnlimit).toBe(3);
 });
 
 test("cannot take the advisory locks that hold up a clinic's invoices or a phone's account", async () => {

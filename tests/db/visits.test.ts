@@ -124,7 +124,7 @@ test("without the live queue's key a visit is still written, and a subscription 
   const client = await rootPool().connect();
   try {
     await client.query("begin");
-    await client.query("delete from app_private.live_queue_key"); // in this transaction only: other files' visits keep theirs
+    await client.query("delete from app_private.secret_key where purpose = 'live_queue'"); // in this transaction only: other files' visits keep theirs
     const { rowCount } = await client.query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())", [
       clinic.clinicId,
       patient.id,
@@ -132,7 +132,7 @@ test("without the live queue's key a visit is still written, and a subscription 
     ]);
     expect(rowCount).toBe(1);
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [sessionId]);
-    await expect(client.query("select app_hidden.visit_queue_channel()")).rejects.toThrow(/^The live queue has no key: app_private.live_queue_key is empty/);
+    await expect(client.query("select app_hidden.visit_queue_channel()")).rejects.toThrow(/^The live queue has no key: app_private.secret_key has no live_queue row/);
   } finally {
     await client.query("rollback");
     client.release();
