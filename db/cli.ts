@@ -168,7 +168,10 @@ async function main(): Promise<boolean> {
             `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
           );
           for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
-            await client.query(`alter role ${role} set ${setting} = ${pg.escapeLiteral(value)}`);
+            // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one
+            const { rows: may } = await client.query("select context = 'user' or has_parameter_privilege(name, 'set') as may from pg_settings where name = $1", [setting]);
+            if (may[0].may) await client.query(`alter role ${role} set ${setting} = ${pg.escapeLiteral(value)}`);
+            else console.error(`warning: ${setting} not limited for ${name} (DATABASE_URL's role may not set it); ask the server's superuser: alter role ${role} set ${setting} = '${value}'`);
           }
           await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
           await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [

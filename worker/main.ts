@@ -21,3 +21,4 @@ stopOnSignals(
   ],
   (level, event, fields) => jsonLogger[level](event, fields),
 );
+await worker.runner.promise;

@@ -19,13 +19,10 @@ export const jsonLogger = new Logger((scope) => (level, message, meta) => {
 
 /** A running worker and its pool, which outlives the runner: connections closed while it stops are heard until the end. */
 export interface Worker {
-  /** The runner now: another one when graphile-worker stopped unasked (see keepRunning). */
   runner: Runner;
   pool: pg.Pool;
   /** See runningJobs. */
   running: Map<string, Job>;
-  /** Set by stopWorker: the runner's end was asked for. */
-  stopping?: boolean;
 }
 
 /**
@@ -46,59 +43,45 @@ export function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<void> 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
   // graphile-worker's own pool stops listening for errors before it ends:
   // a connection PostgreSQL closed meanwhile (Ctrl-C reaches the embedded server too) ended the process
-  const pool = poolHearingClosures({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));
-  return keptRunning(pool, () =>
-    run({
-      pgPool: pool,
-      taskList,
-      crontabFile: projectPath("worker/crontab"),
-      concurrency,
-      noHandleSignals: true,
-      logger: jsonLogger,
-      preset: WORKER_PRESET,
-    }),
-  );
+  const pool = deafToWorkerMigrate(poolHearingClosures({ connectionString, max: 10 }, (message) => jsonLogger.warn(message)));
+  const runner = await run({
+    pgPool: pool,
+    taskList,
+    crontabFile: projectPath("worker/crontab"),
+    concurrency,
+    noHandleSignals: true,
+    logger: jsonLogger,
+    preset: WORKER_PRESET,
+  });
+  return { runner, pool, running: runningJobs(runner) };
 }
 
 /**
- * A worker of the runners `start` makes, one at a time until stopWorker.
  * graphile-worker stops itself when its channel `worker:migrate` tells of a
- * breaking migration of its schema, and any database role may NOTIFY there
- * (PostgreSQL has no privilege for it): one statement of an analyst stopped
- * exports, reconciliations and audit anchors for good, while the API went
- * on. So a runner that ends unasked is logged and another one started; a real
- * breaking migration then refuses the start (the schema is newer than this
- * graphile-worker), which is logged as an error and ends the process with
- * exit code 1, for its supervisor to start it again or tell someone.
+ * breaking migration of its schema, and any role that may connect may NOTIFY
+ * there (PostgreSQL has no privilege for it): one statement of an analyst
+ * stopped exports, reconciliations and audit anchors for good, while the API
+ * went on. So the connections of `pool` do not pass that channel's
+ * notifications on. A real breaking migration comes with a newer
+ * graphile-worker, deployed and started anew: its start migrates the schema,
+ * and an older worker's start refuses a newer schema.
  */
-export async function keptRunning(pool: pg.Pool, start: () => Promise<Runner>): Promise<Worker> {
-  const worker: Worker = { runner: await start(), pool, running: new Map() };
-  const watch = (runner: Runner) => {
-    runningJobs(runner, worker.running);
-    const ended = async () => {
-      if (worker.stopping) return;
-      process.exitCode = undefined; // graphile-worker's 57, for the breaking migration it was told of
-      jsonLogger.warn("graphile-worker stopped without being asked (told of a breaking migration on worker:migrate?): starting it again");
-      try {
-        worker.runner = await start();
-        watch(worker.runner);
-      } catch (error) {
-        jsonLogger.error(`graphile-worker could not start again, the process ends: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      }
-    };
-    runner.promise.then(ended, ended);
-  };
-  watch(worker.runner);
-  return worker;
+export function deafToWorkerMigrate(pool: pg.Pool): pg.Pool {
+  pool.on("connect", (client) => {
+    const emit = client.emit.bind(client);
+    client.emit = ((event: string | symbol, ...args: unknown[]) =>
+      event === "notification" && (args[0] as pg.Notification).channel === "worker:migrate" ? false : emit(event, ...args)) as typeof client.emit;
+  });
+  return pool;
 }
 
 /**
  * The jobs `runner` is running now, by id, as they started (their attempt
- * counted, their lock's owner), kept in `running`: what stopWorker hands back
- * when they outlast the grace period.
+ * counted, their lock's owner): what stopWorker hands back when they outlast
+ * the grace period.
  */
-export function runningJobs(runner: Runner, running = new Map<string, Job>()): Map<string, Job> {
+export function runningJobs(runner: Runner): Map<string, Job> {
+  const running = new Map<string, Job>();
   runner.events.on("job:start", ({ job }) => void running.set(job.id, job));
   runner.events.on("job:complete", ({ job }) => void running.delete(job.id));
   return running;
@@ -114,9 +97,7 @@ export function runningJobs(runner: Runner, running = new Map<string, Job>()): M
  * pool is then left open, not ended: they still use it until the process
  * exits, and ending it under them made their last write an unhandled error.
  */
-export async function stopWorker(worker: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
-  worker.stopping = true;
-  const { runner, pool, running } = worker;
+export async function stopWorker({ runner, pool, running }: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
   let inTime = false;
   try {
     let timer: NodeJS.Timeout | undefined;
