@@ -4,6 +4,7 @@
  * attempt given back, instead of staying locked for graphile-worker's 4 hours
  * once the process is gone; and it may still finish before the process exits.
  */
+import type { EventEmitter } from "node:events";
 import { Logger, run } from "graphile-worker";
 import pg from "pg";
 import { deafToWorkerMigrate, runningJobs, stopWorker, WORKER_PRESET } from "../../worker/run.ts";
@@ -87,7 +88,13 @@ test("a breaking migration told on worker:migrate, which any role may NOTIFY, do
   const task = `clinicops_test_stopping_notified_${process.pid}`;
   const application = `clinicops_test_deaf_${process.pid}`;
   const done: string[] = [];
-  const pool = deafToWorkerMigrate(poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 4, application_name: application }, () => {})); // as startWorker makes it
+  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 4, application_name: application }, () => {});
+  // what reaches the worker's connections from PostgreSQL, before anything passes it on
+  let arrived = 0;
+  pool.on("connect", (client) =>
+    (client as unknown as { connection: EventEmitter }).connection.on("notification", (n: pg.Notification) => void (n.channel === "worker:migrate" && arrived++)),
+  );
+  deafToWorkerMigrate(pool); // as startWorker makes it
   const runner = await run({
     pgPool: pool,
     concurrency: 1,
@@ -104,14 +111,20 @@ test("a breaking migration told on worker:migrate, which any role may NOTIFY, do
   const anyRole = new pg.Client({ connectionString: testConfig.authenticatorUrl });
   await anyRole.connect();
   try {
-    // once the runner listens on the channel (its connection's last statement), which it does once started
+    // once the runner listens on the channel (its connection's last statement, done), which it does once started
     const listening = async () =>
-      (await rootPool().query("select count(*)::int as n from pg_stat_activity where application_name = $1 and query like 'LISTEN %worker:migrate%'", [application]))
-        .rows[0].n;
+      (
+        await rootPool().query(
+          "select count(*)::int as n from pg_stat_activity where application_name = $1 and state = 'idle' and query like 'LISTEN %worker:migrate%'",
+          [application],
+        )
+      ).rows[0].n;
     for (const end = Date.now() + 10_000; (await listening()) === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
     expect(await listening()).toBe(1);
     await anyRole.query(`select pg_notify('worker:migrate', '{"breaking": true, "migrationNumber": 999}')`);
-    await new Promise((r) => setTimeout(r, 1000)); // graphile-worker stopped within ms of hearing it, before
+    for (const end = Date.now() + 10_000; arrived === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+    expect(arrived).toBe(1); // it reached the worker's connection
+    await new Promise((r) => setTimeout(r, 500)); // graphile-worker stopped within ms of hearing it, before
     expect({ stopped, exitCode: process.exitCode }).toEqual({ stopped: false, exitCode: undefined }); // nor was the process's exit code made 57
     await runner.addJob(task, { n: "after" });
     for (const end = Date.now() + 10_000; done.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
