@@ -1603,8 +1603,7 @@ CREATE FUNCTION app_private.account_lock_key(phone text) RETURNS bigint
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select coalesce(
-    (select ('x' || left(encode(sha256(k.key || convert_to('user:' || account_lock_key.phone, 'UTF8')), 'hex'), 16))::bit(64)::bigint
-     from app_private.secret_key k where k.purpose = 'account_lock'),
+    ('x' || left(app_private.secret_hash('account_lock', convert_to('user:' || account_lock_key.phone, 'UTF8')), 16))::bit(64)::bigint,
     -- without the key (a restore that lost it), the lock of before: still one at a time
     hashtextextended('user:' || account_lock_key.phone, 0));
 $$;
@@ -3818,6 +3817,27 @@ COMMENT ON FUNCTION app_private.saved_phone_corrected(phone text) IS 'A phone sa
 
 
 --
+-- Name: secret_hash(text, bytea); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.secret_hash(purpose text, message bytea) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select encode(sha256(k.key || secret_hash.message), 'hex') from app_private.secret_key k where k.purpose = secret_hash.purpose;
+$$;
+
+
+ALTER FUNCTION app_private.secret_hash(purpose text, message bytea) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION secret_hash(purpose text, message bytea); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.secret_hash(purpose text, message bytea) IS 'SHA-256, in hex, of the secret key of `purpose` (secret_key) and `message`: a name nobody can make without the key. Null without the key.';
+
+
+--
 -- Name: soft_delete(anyelement, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5481,8 +5501,7 @@ CREATE FUNCTION app_private.visit_queue_channel(clinic_id uuid) RETURNS text
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select 'clinicops:visits:' || left(encode(sha256(k.key || uuid_send(visit_queue_channel.clinic_id)), 'hex'), 40)
-  from app_private.secret_key k where k.purpose = 'live_queue';
+  select 'clinicops:visits:' || left(app_private.secret_hash('live_queue', uuid_send(visit_queue_channel.clinic_id)), 40);
 $$;
 
 
@@ -13453,6 +13472,13 @@ REVOKE ALL ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id
 --
 
 REVOKE ALL ON FUNCTION app_private.saved_phone_corrected(phone text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION secret_hash(purpose text, message bytea); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.secret_hash(purpose text, message bytea) FROM PUBLIC;
 
 
 --
