@@ -10,10 +10,10 @@ export const SEARCH_TERMS = ["mwak", "kima", "moll", "njor", "otie", "mush", "za
   "PAT-000777", "kamau", "wanj", "sanga", "mosha", "ringo", "halima", "juma", "2557", "ngowi", "tarimo", "assenga", "grace", "omari"];
 
 export const SEARCH_API = `query($q: String!) { searchPatients(query: $q, first: 20) { nodes { code firstName lastName phone } } }`;
-/** search_patients's query (migration 000014) as plain SQL: matches sorted in the trigram-indexed table, then each looked up; the pattern made once (the function passes it as a value), not at every row. */
+/** search_patients's query (migration 000014) as plain SQL: matches sorted in the trigram-indexed table, then each looked up; its pattern made once, by the function's own helpers (search_key, contains_pattern), as the function passes it as a value, not at every row. */
 export const SEARCH_SQL = `select p.code, p.first_name, p.last_name, p.phone from (
     select s.patient_id, s.code = upper($2) as exact_code, s.last_name, s.first_name from app_private.patient_search s
-    where s.clinic_id = $1 and s.search_text like (select '%' || unaccent(lower($2)) || '%')
+    where s.clinic_id = $1 and s.search_text like (select app_hidden.contains_pattern(app_hidden.search_key($2)))
     order by exact_code desc, s.last_name, s.first_name, s.patient_id) m
   cross join lateral (
     select p.* from app_public.patient p where p.clinic_id = $1 and p.id = m.patient_id and p.deleted_at is null offset 0) p

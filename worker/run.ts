@@ -41,9 +41,7 @@ export function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<void> 
 }
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
-  // graphile-worker's own pool stops listening for errors before it ends:
-  // a connection PostgreSQL closed meanwhile (Ctrl-C reaches the embedded server too) ended the process
-  const pool = deafToWorkerMigrate(poolHearingClosures({ connectionString, max: 10 }, (message) => jsonLogger.warn(message)));
+  const pool = workerPool({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));
   const runner = await run({
     pgPool: pool,
     taskList,
@@ -57,16 +55,20 @@ export async function startWorker(connectionString: string, concurrency = 2): Pr
 }
 
 /**
- * graphile-worker stops itself when its channel `worker:migrate` tells of a
- * breaking migration of its schema, and any role that may connect may NOTIFY
- * there (PostgreSQL has no privilege for it): one statement of an analyst
- * stopped exports, reconciliations and audit anchors for good, while the API
- * went on. So the connections of `pool` do not pass that channel's
- * notifications on. A real breaking migration comes with a newer
+ * The worker's pool. It hears the connections PostgreSQL closes
+ * (graphile-worker's own pool stops listening for errors before it ends: a
+ * connection closed meanwhile, as Ctrl-C reaches the embedded server too,
+ * ended the process). And its connections do not pass on the notifications
+ * of `worker:migrate`: graphile-worker stops itself when that channel tells of
+ * a breaking migration of its schema, and any role that may connect may
+ * NOTIFY there (PostgreSQL has no privilege for it), so one statement of an
+ * analyst stopped exports, reconciliations and audit anchors for good while
+ * the API went on. A real breaking migration comes with a newer
  * graphile-worker, deployed and started anew: its start migrates the schema,
  * and an older worker's start refuses a newer schema.
  */
-export function deafToWorkerMigrate(pool: pg.Pool): pg.Pool {
+export function workerPool(config: pg.PoolConfig, warn: (message: string) => void): pg.Pool {
+  const pool = poolHearingClosures(config, warn);
   pool.on("connect", (client) => {
     const emit = client.emit.bind(client);
     client.emit = ((event: string | symbol, ...args: unknown[]) =>

@@ -11,6 +11,7 @@ import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { beginWhenFree } from "../support/locks.ts";
+import { until } from "../support/until.ts";
 
 let api: TestApi;
 let a: TestClinic;
@@ -74,11 +75,6 @@ function collect(client: Client, received: QueueEvent[], errors: unknown[], onPr
 /** Notifies a clinic's queue channel (which only the database owner, or a superuser as here, can name) with `payload`. */
 const notifyQueue = (clinicId: string, payload: string) =>
   rootPool().query("select pg_notify(app_private.visit_queue_channel($1), $2)", [clinicId, payload]);
-
-const until = async (condition: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
-};
 
 /** A new probe visit of `clinic`, `probeDoctor`'s (whom the subscriber sees); its insert is notified like any visit's. */
 async function insertProbe(clinic: TestClinic, probeDoctor: TestMember): Promise<string> {
@@ -235,12 +231,8 @@ async function listeningTo(clinicId: string): Promise<string | null> {
 
 /** Polls `read` until it answers `wanted` (or 5 s pass), and returns its last answer. */
 async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
-  const end = Date.now() + 5000;
-  let value = await read();
-  while (value !== wanted && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = await read();
-  }
+  let value!: T;
+  await until(async () => (value = await read()) === wanted, 5000, 50);
   return value;
 }
 

@@ -9,6 +9,7 @@ import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
 let a: TestClinic;
@@ -97,7 +98,7 @@ test("cannot hear another clinic's live visit queue: it may LISTEN on any channe
     const { rows } = await control.query("select app_private.visit_queue_channel($1) as channel", [b.clinicId]);
     await control.query(`listen ${pg.escapeIdentifier(rows[0].channel)}`);
     const visit = await createVisit(b);
-    for (const end = Date.now() + 5000; heardByControl.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+    await until(() => heardByControl.length > 0);
     await analyst.query("select 1"); // a round trip: a notification sent to the analyst would have come before its answer
     expect(heardByAnalyst).toEqual([]);
     expect(heardByControl.map((payload) => JSON.parse(payload).id)).toEqual([visit.id]);

@@ -13,6 +13,7 @@ import { ensureRolesAndDatabase, inStartTurn } from "../../db/setup.ts";
 import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { asMember, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { until } from "../support/until.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -191,7 +192,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       // this start's grant waits for the other's, then finds the row rewritten under it
       const blocked = async () =>
         (await rootPool().query("select exists (select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))) as waits", [pid])).rows[0].waits;
-      for (const end = Date.now() + 20_000; !(await blocked()) && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(blocked, 20_000, 20);
       expect(await blocked()).toBe(true);
       await elsewhere.query("commit");
       await starting;

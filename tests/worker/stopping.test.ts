@@ -5,35 +5,32 @@
  * once the process is gone; and it may still finish before the process exits.
  */
 import type { EventEmitter } from "node:events";
-import { Logger, run } from "graphile-worker";
+import { Logger, run, type TaskList } from "graphile-worker";
 import pg from "pg";
-import { deafToWorkerMigrate, runningJobs, stopWorker, WORKER_PRESET } from "../../worker/run.ts";
-import { poolHearingClosures } from "../../db/pool.ts";
+import { runningJobs, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { until } from "../support/until.ts";
 
 afterAll(closeRootPool);
+
+/** A worker as startWorker makes it (its pool, preset and jobs followed) of tasks this test alone knows, one job at a time, on `pool`. */
+async function testWorker(taskList: TaskList, pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {})): Promise<Worker> {
+  const runner = await run({ pgPool: pool, concurrency: 1, noHandleSignals: true, logger: new Logger(() => () => {}), preset: WORKER_PRESET, taskList });
+  return { runner, pool, running: runningJobs(runner) };
+}
 
 /** A worker of a task of this test alone (no other worker of the shared queue knows it), whose job runs `ms`, or until `gate` opens. */
 async function workerRunning(name: string, runs: { ms: number } | { gate: Promise<void> }) {
   const task = `clinicops_test_stopping_${name}_${process.pid}`;
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 4 }, () => {}); // as startWorker makes it
-  const runner = await run({
-    pgPool: pool,
-    concurrency: 1,
-    noHandleSignals: true,
-    logger: new Logger(() => () => {}),
-    preset: WORKER_PRESET, // as startWorker runs it
-    taskList: {
-      [task]: async () => {
-        started();
-        await ("gate" in runs ? runs.gate : new Promise((resolve) => setTimeout(resolve, runs.ms)));
-      },
+  const worker = await testWorker({
+    [task]: async () => {
+      started();
+      await ("gate" in runs ? runs.gate : new Promise((resolve) => setTimeout(resolve, runs.ms)));
     },
   });
-  const worker = { runner, pool, running: runningJobs(runner) }; // as startWorker makes it
-  const job = await runner.addJob(task, {}, { maxAttempts: 3 });
+  const job = await worker.runner.addJob(task, {}, { maxAttempts: 3 });
   await running;
   const { rows } = await rootPool().query("select attempts, locked_by from graphile_worker.jobs where id = $1", [job.id]);
   expect(rows[0]).toEqual({ attempts: 1, locked_by: expect.any(String) });
@@ -88,22 +85,14 @@ test("a breaking migration told on worker:migrate, which any role may NOTIFY, do
   const task = `clinicops_test_stopping_notified_${process.pid}`;
   const application = `clinicops_test_deaf_${process.pid}`;
   const done: string[] = [];
-  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 4, application_name: application }, () => {});
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4, application_name: application }, () => {});
   // what reaches the worker's connections from PostgreSQL, before anything passes it on
   let arrived = 0;
   pool.on("connect", (client) =>
     (client as unknown as { connection: EventEmitter }).connection.on("notification", (n: pg.Notification) => void (n.channel === "worker:migrate" && arrived++)),
   );
-  deafToWorkerMigrate(pool); // as startWorker makes it
-  const runner = await run({
-    pgPool: pool,
-    concurrency: 1,
-    noHandleSignals: true,
-    logger: new Logger(() => () => {}),
-    preset: WORKER_PRESET,
-    taskList: { [task]: async (payload) => void done.push((payload as { n: string }).n) },
-  });
-  const worker = { runner, pool, running: runningJobs(runner) };
+  const worker = await testWorker({ [task]: async (payload) => void done.push((payload as { n: string }).n) }, pool);
+  const { runner } = worker;
   let stopped = false;
   const markStopped = () => void (stopped = true);
   runner.promise.then(markStopped, markStopped);
@@ -119,15 +108,15 @@ test("a breaking migration told on worker:migrate, which any role may NOTIFY, do
           [application],
         )
       ).rows[0].n;
-    for (const end = Date.now() + 10_000; (await listening()) === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    await until(async () => (await listening()) > 0, 10_000, 50);
     expect(await listening()).toBe(1);
     await anyRole.query(`select pg_notify('worker:migrate', '{"breaking": true, "migrationNumber": 999}')`);
-    for (const end = Date.now() + 10_000; arrived === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
+    await until(() => arrived > 0, 10_000);
     expect(arrived).toBe(1); // it reached the worker's connection
     await new Promise((r) => setTimeout(r, 500)); // graphile-worker stopped within ms of hearing it, before
     expect({ stopped, exitCode: process.exitCode }).toEqual({ stopped: false, exitCode: undefined }); // nor was the process's exit code made 57
     await runner.addJob(task, { n: "after" });
-    for (const end = Date.now() + 10_000; done.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    await until(() => done.length > 0, 10_000);
     expect(done).toEqual(["after"]);
   } finally {
     await anyRole.end();
