@@ -950,7 +950,7 @@ CREATE FUNCTION app_hidden.name_key(name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select lower(public.unaccent('public.unaccent'::regdictionary, app_hidden.name_as_meant(name_key.name)));
+  select app_hidden.search_key(app_hidden.name_as_meant(name_key.name));
 $$;
 
 
@@ -960,7 +960,7 @@ ALTER FUNCTION app_hidden.name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_key(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), without accents (unaccent), in lower case, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one. Immutable, for the index patient_clinic_dob_names_idx: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX.';
+COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), then as search_key compares text, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one. Immutable, for the index patient_clinic_dob_names_idx.';
 
 
 --
@@ -1470,7 +1470,7 @@ COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed 
 --
 
 CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select public.unaccent('public.unaccent'::regdictionary,
@@ -1484,7 +1484,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search compares it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й).';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
 
 
 --
