@@ -4642,10 +4642,23 @@ begin
       raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
     end if;
   end if;
-  if v_invoice.status <> 'draft' then
+  -- the visit's service this line bills is being taken off its visit (the foreign key's on delete set
+  -- null, which reads and writes past row-level security, as whoever removes it may not see invoices):
+  -- a void invoice's line keeps what it billed; a live invoice still bills the service
+  if tg_op = 'UPDATE' and old.visit_service_id is not null and new.visit_service_id is null then
+    if v_invoice.status = 'draft' then
+      raise exception 'This service is billed on draft invoice %: take its line off that invoice first.', v_invoice.code using errcode = 'CCONF';
+    elsif v_invoice.status <> 'void' then
+      raise exception 'This service is billed on invoice %, which is %: it can be taken off the visit once that invoice is void.',
+        v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CCONF';
+    end if;
+    return new;
+  end if;
+  if v_invoice.status = 'void' then
+    raise exception 'The lines of a void invoice never change: make a new invoice instead.' using errcode = 'CTRAN';
+  elsif v_invoice.status <> 'draft' then
     raise exception 'The lines of % invoice never change: void it and issue a new one.',
-      case v_invoice.status when 'void' then 'a void' when 'issued' then 'an issued' else 'a ' || replace(v_invoice.status::text, '_', ' ') end
-      using errcode = 'CTRAN';
+      case v_invoice.status when 'issued' then 'an issued' else 'a ' || replace(v_invoice.status::text, '_', ' ') end using errcode = 'CTRAN';
   end if;
   if tg_op = 'DELETE' then
     return old;
@@ -4677,7 +4690,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate. A visit''s service taken off its visit unlinks the lines of void invoices, and is refused (CONFLICT, naming the invoice) while a draft or issued invoice bills it.';
 
 
 --
@@ -11774,7 +11787,7 @@ COMMENT ON CONSTRAINT invoice_line_clinic_id_service_id_fkey ON app_public.invoi
 --
 
 ALTER TABLE ONLY app_public.invoice_line
-    ADD CONSTRAINT invoice_line_clinic_id_visit_service_id_fkey FOREIGN KEY (clinic_id, visit_service_id) REFERENCES app_public.visit_service(clinic_id, id);
+    ADD CONSTRAINT invoice_line_clinic_id_visit_service_id_fkey FOREIGN KEY (clinic_id, visit_service_id) REFERENCES app_public.visit_service(clinic_id, id) ON DELETE SET NULL (visit_service_id);
 
 
 --

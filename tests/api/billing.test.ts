@@ -362,3 +362,49 @@ test("a payment on a paid invoice is told it is paid, amounts above the balance 
   const pdf = await cashier.graphql(`mutation { requestExport(input: { kind: invoice_pdf }) { result { rowId } } }`);
   expect(pdf.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Give the invoice (invoiceId) to print." });
 });
+
+test("a visit's service billed on a void invoice can be taken off the visit; while a draft or issued invoice bills it, the refusal names that invoice", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000", { issue: false });
+  const kept = await createService(clinic.clinicId, "250");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, invoice.visitId, kept.id]);
+  const billed = (await rootPool().query("select id from app_public.visit_service where visit_id = $1 and service_id = $2", [invoice.visitId, invoice.serviceId])).rows[0].id;
+  const doctor = new Browser(api);
+  await doctor.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+  const takeOff = () =>
+    doctor.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`, {
+      c: clinic.clinicId,
+      id: billed,
+    });
+
+  expect((await takeOff()).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.`,
+  });
+  expect((await cashier.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.id })).body.errors).toBeUndefined();
+  expect((await takeOff()).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: `This service is billed on invoice ${invoice.code}, which is issued: it can be taken off the visit once that invoice is void.`,
+  });
+  const line = "select description, quantity, unit_price, discount, tax_rate, visit_service_id from app_public.invoice_line where invoice_id = $1 and service_id = $2";
+  const before = (await rootPool().query(line, [invoice.id, invoice.serviceId])).rows[0];
+  expect(before.visit_service_id).toBe(billed);
+
+  const voided = await cashier.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Billed too early" }) { result { status } } }`, { id: invoice.id });
+  expect(voided.body.errors).toBeUndefined();
+  const added = await cashier.graphql(
+    `mutation($id: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $id, description: "Dressing", quantity: "1", unitPrice: "10" } }) { clientMutationId } }`,
+    { id: invoice.id },
+  );
+  expect(added.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_TRANSITION" }, message: "The lines of a void invoice never change: make a new invoice instead." });
+  expect((await takeOff()).body).toEqual({ data: { deleteVisitService: { visitService: { rowId: billed } } } });
+  // the void invoice's line keeps what it billed, without the link, and says so in the audit log
+  expect((await rootPool().query(line, [invoice.id, invoice.serviceId])).rows[0]).toEqual({ ...before, visit_service_id: null });
+  const audit = await rootPool().query(
+    "select old_values->>'visit_service_id' as was from app_public.audit_log where table_name = 'invoice_line' and action = 'update' and new_values->>'invoice_id' = $1",
+    [invoice.id],
+  );
+  expect(audit.rows).toEqual([{ was: billed }]);
+  // and the visit's next invoice bills what is left on it
+  const again = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { lines { nodes { serviceId } } } } }`, { v: invoice.visitId });
+  expect(again.body.data.createInvoiceFromVisit.result.lines.nodes).toEqual([{ serviceId: kept.id }]);
+});
