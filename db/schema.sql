@@ -8435,6 +8435,174 @@ The name of the visit''s doctor, also once they have left the clinic (a removed 
 
 
 --
+-- Name: visit_service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit_service (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    visit_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    quantity integer DEFAULT 1 NOT NULL,
+    unit_price numeric(16,3) NOT NULL,
+    discount numeric(16,3) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
+    "position" integer NOT NULL,
+    CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
+    CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
+    CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
+    CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
+    CONSTRAINT visit_service_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.visit_service FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy VISIT_ID_ASC,POSITION_ASC
+A service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
+
+
+--
+-- Name: COLUMN visit_service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit_service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit_service.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.visit_id IS 'The visit (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit_service.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.service_id IS 'The service (of the same clinic, active, not deleted).';
+
+
+--
+-- Name: COLUMN visit_service.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.quantity IS 'How many (1 to 1000).';
+
+
+--
+-- Name: COLUMN visit_service.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.unit_price IS 'Price of one unit when it was added: copied from the catalog by the database.';
+
+
+--
+-- Name: COLUMN visit_service.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.discount IS 'Discount on this line in the clinic''s currency; at most quantity × unit price.';
+
+
+--
+-- Name: COLUMN visit_service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.created_at IS 'When the service was added.';
+
+
+--
+-- Name: COLUMN visit_service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.created_by IS 'Who added it.';
+
+
+--
+-- Name: COLUMN visit_service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit_service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN visit_service.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
+
+
+--
+-- Name: COLUMN visit_service."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
+The service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
+
+
+--
+-- Name: CONSTRAINT visit_service_check ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A service line''s discount is at most its amount (quantity × unit price); left to the quantity''s and the price''s own checks when either is not valid.';
+
+
+--
+-- Name: visit_service_service_name(app_public.visit_service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.visit_service_service_name(s app_public.visit_service) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  -- the line is read again as the session sees it, so a row made up by the caller (another doctor's
+  -- visit, another clinic's) names nothing; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return (
+    select svc.name
+    from app_public.visit_service seen
+    join app_public.service svc on svc.clinic_id = seen.clinic_id and svc.id = seen.service_id
+    where seen.clinic_id = s.clinic_id and seen.id = s.id);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.visit_service_service_name(s app_public.visit_service) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_service_service_name(s app_public.visit_service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.visit_service_service_name(s app_public.visit_service) IS '@behavior -resource:aggregate -filterBy -orderBy
+The name of the service given, also once it has been deleted from the catalog (a deleted service is hidden, so `service` is then null).';
+
+
+--
 -- Name: void_invoice(uuid, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9527,143 +9695,6 @@ COMMENT ON COLUMN app_public.service_price.effective_to IS 'Until when it applie
 --
 
 COMMENT ON COLUMN app_public.service_price.changed_by IS 'Who set this price.';
-
-
---
--- Name: visit_service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.visit_service (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    visit_id uuid NOT NULL,
-    service_id uuid NOT NULL,
-    quantity integer DEFAULT 1 NOT NULL,
-    unit_price numeric(16,3) NOT NULL,
-    discount numeric(16,3) DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
-    "position" integer NOT NULL,
-    CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
-    CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
-    CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
-    CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
-    CONSTRAINT visit_service_unit_price_check CHECK ((unit_price >= (0)::numeric))
-);
-
-ALTER TABLE ONLY app_public.visit_service FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy VISIT_ID_ASC,POSITION_ASC
-A service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
-
-
---
--- Name: COLUMN visit_service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN visit_service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN visit_service.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.visit_id IS 'The visit (of the same clinic).';
-
-
---
--- Name: COLUMN visit_service.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.service_id IS 'The service (of the same clinic, active, not deleted).';
-
-
---
--- Name: COLUMN visit_service.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.quantity IS 'How many (1 to 1000).';
-
-
---
--- Name: COLUMN visit_service.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.unit_price IS 'Price of one unit when it was added: copied from the catalog by the database.';
-
-
---
--- Name: COLUMN visit_service.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.discount IS 'Discount on this line in the clinic''s currency; at most quantity × unit price.';
-
-
---
--- Name: COLUMN visit_service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.created_at IS 'When the service was added.';
-
-
---
--- Name: COLUMN visit_service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.created_by IS 'Who added it.';
-
-
---
--- Name: COLUMN visit_service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN visit_service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN visit_service.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
-
-
---
--- Name: COLUMN visit_service."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
-The service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
-
-
---
--- Name: CONSTRAINT visit_service_check ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A service line''s discount is at most its amount (quantity × unit price); left to the quantity''s and the price''s own checks when either is not valid.';
 
 
 --
@@ -14464,6 +14495,49 @@ GRANT ALL ON FUNCTION app_public.visit_doctor_name(v app_public.visit) TO :DATAB
 
 
 --
+-- Name: TABLE visit_service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.visit_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(visit_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(service_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_service_service_name(s app_public.visit_service); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.visit_service_service_name(s app_public.visit_service) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visit_service_service_name(s app_public.visit_service) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14514,41 +14588,6 @@ GRANT SELECT ON TABLE app_public.money_movement TO :DATABASE_VISITOR;
 --
 
 GRANT SELECT ON TABLE app_public.service_price TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE visit_service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.visit_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(visit_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(service_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
 
 
 --

@@ -1025,6 +1025,31 @@ describe("when a doctor leaves the clinic", () => {
     }
   });
 
+  test("a visit's service is named after the service is deleted from the catalog, to every role that sees the visit and no one else", async () => {
+    const c = await createClinic("A service's name stays");
+    const other = await createClinic("Another clinic asks for it");
+    const service = await createService(c.clinicId, "5000", "Wound dressing");
+    const visit = await book(c.clinicId, c.members.doctor.membershipId);
+    const line = (
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [c.clinicId, visit, service.id])
+    ).rows[0].id;
+    const owner = await login(c.members.owner);
+    expect((await owner.graphql(`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: service.id })).body.errors).toBeUndefined();
+
+    const SERVICES = `query($c: UUID!, $v: UUID!) { visit(clinicId: $c, rowId: $v) { services { nodes { service { code } serviceName unitPrice } } } }`;
+    for (const role of ["doctor", "receptionist", "cashier", "owner"] as const) {
+      const seen = await (await login(c.members[role])).graphql(SERVICES, { c: c.clinicId, v: visit });
+      expect([role, seen.body]).toEqual([role, { data: { visit: { services: { nodes: [{ service: null, serviceName: "Wound dressing", unitPrice: "5000.000" }] } } } }]);
+    }
+    // a line made up by another clinic's member, or by a doctor of another doctor's visit, names nothing
+    const NAME_OF = `select app_public.visit_service_service_name(jsonb_populate_record(null::app_public.visit_service, jsonb_build_object('clinic_id', $1::uuid, 'id', $2::uuid, 'service_id', $3::uuid))) as name`;
+    const nameFor = (member: TestMember) => asMember(member, async (db) => (await db.query(NAME_OF, [c.clinicId, line, service.id])).rows[0].name);
+    expect(await nameFor(c.members.receptionist)).toBe("Wound dressing");
+    expect(await nameFor(other.members.owner)).toBeNull();
+    const colleague = await addMember(c.clinicId, await createUser(), "doctor");
+    expect(await nameFor(colleague)).toBeNull();
+  });
+
   test("a visit names its doctor after they left (a visit row made up elsewhere names no one), and owners list whom they removed to restore them", async () => {
     const c = await createClinic("A doctor's name stays");
     const other = await createClinic("Another clinic asks");
