@@ -2385,7 +2385,7 @@ CREATE FUNCTION app_private.clinic_name_key(name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select btrim(regexp_replace(lower(name), '\s+', ' ', 'g'));
+  select lower(app_hidden.name_as_meant(clinic_name_key.name));
 $$;
 
 
@@ -2395,7 +2395,7 @@ ALTER FUNCTION app_private.clinic_name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION clinic_name_key(name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared: in lower case, every run of white space (tabs, line ends) one space, none at either end.';
+COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared: as meant (app_hidden.name_as_meant: every run of white space of any kind one space, none at either end, invisible controls out), in lower case.';
 
 
 --
@@ -4428,12 +4428,12 @@ COMMENT ON FUNCTION app_private.tg_clinic__timezone_rollups() IS 'AFTER UPDATE O
 CREATE FUNCTION app_private.tg_clinic__trim_name() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $_$
+    AS $$
 begin
-  new.name := regexp_replace(new.name, '^\s+|\s+$', '', 'g');
+  new.name := app_hidden.name_as_meant(new.name);
   return new;
 end;
-$_$;
+$$;
 
 
 ALTER FUNCTION app_private.tg_clinic__trim_name() OWNER TO :DATABASE_OWNER;
@@ -4442,7 +4442,7 @@ ALTER FUNCTION app_private.tg_clinic__trim_name() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__trim_name(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__trim_name() IS 'Trigger: stores a clinic''s name without white space (spaces, tabs, line ends) at either end.';
+COMMENT ON FUNCTION app_private.tg_clinic__trim_name() IS 'Trigger: a clinic''s name is saved as meant (app_hidden.name_as_meant): white space of any kind one space, none at either end, invisible controls out.';
 
 
 --
@@ -5188,6 +5188,32 @@ ALTER FUNCTION app_private.tg_user__end_sessions() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_user__end_sessions() IS 'AFTER UPDATE: deactivating a user, or changing platform admin rights, ends all their sessions.';
+
+
+--
+-- Name: tg_user__name_as_meant(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_user__name_as_meant() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'INSERT' or new.full_name is distinct from old.full_name then
+    new.full_name := app_hidden.name_as_meant(new.full_name);
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_user__name_as_meant() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_user__name_as_meant(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_user__name_as_meant() IS 'Trigger: a person''s full name is saved as meant (app_hidden.name_as_meant) when written; nothing visible is a missing name.';
 
 
 --
@@ -7045,7 +7071,9 @@ begin
   if role = 'owner' and not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
   end if;
-  if full_name is null or char_length(btrim(full_name)) not between 1 and 200 then
+  -- as it will be saved (app_private.tg_user__name_as_meant): a name of invisible characters alone
+  -- was refused only for a new phone, at its insert, telling that the phone was not registered
+  if char_length(coalesce(app_hidden.name_as_meant(full_name), '')) not between 1 and 200 then
     raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
   end if;
   perform app_private.check_password(password);
@@ -11229,6 +11257,13 @@ CREATE TRIGGER _150_in_currency_decimals BEFORE INSERT ON app_public.refund FOR 
 
 
 --
+-- Name: user _150_name_as_meant; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_name_as_meant BEFORE INSERT OR UPDATE OF full_name ON app_public."user" FOR EACH ROW EXECUTE FUNCTION app_private.tg_user__name_as_meant();
+
+
+--
 -- Name: patient _150_normalize; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -13817,6 +13852,13 @@ REVOKE ALL ON FUNCTION app_private.tg_session__schedule_expiry() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_user__end_sessions() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_user__name_as_meant(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_user__name_as_meant() FROM PUBLIC;
 
 
 --

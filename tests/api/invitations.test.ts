@@ -258,3 +258,33 @@ test("a clinic adds at most 50 people an hour, invitations withdrawn at once cou
   );
   expect((await owner.graphql(INVITE, { phone: (await createUser()).phone, role: "doctor" })).body.errors).toBeUndefined();
 });
+
+test("a member's name is saved as meant, and one of nothing visible is refused alike whether the phone is registered or not", async () => {
+  const { b, doctor, owner } = await invitation();
+  const invite = (phone: string, fullName: string) =>
+    owner.graphql(
+      `mutation($phone: String!, $name: String!) { inviteMember(input: { phone: $phone, fullName: $name, role: cashier, password: "a-password-of-as-choice" }) { result { user { fullName } } } }`,
+      { phone, name: fullName },
+    );
+  const newPhone = `+2556${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  for (const phone of [newPhone, b.members.cashier.phone]) {
+    expect((await invite(phone, "\u200b\u202e ")).body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: "A name is required, at most 200 characters.",
+    });
+  }
+  const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone = $1`, [newPhone]);
+  expect(rows[0].n).toBe(0);
+  expect((await invite(newPhone, "  Spacey\u00a0\u00a0 Name\t")).body.data.inviteMember.result.user).toEqual({ fullName: "Spacey Name" });
+
+  // and as the person edits it
+  const self = new Browser(api);
+  await self.login(doctor.phone, doctor.password);
+  const rename = (fullName: string) =>
+    self.graphql(`mutation($id: UUID!, $name: String!) { updateUser(input: { rowId: $id, patch: { fullName: $name } }) { user { fullName } } }`, {
+      id: doctor.userId,
+      name: fullName,
+    });
+  expect((await rename("\u200b")).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A name is required, at most 200 characters." });
+  expect((await rename("Dr\u00a0Amani\u202e Mushi ")).body.data.updateUser.user).toEqual({ fullName: "Dr Amani Mushi" });
+});

@@ -187,7 +187,7 @@ describe("create_clinic_with_owner", () => {
     expect(await usersWithPhone(phone)).toBe(0);
   });
 
-  test("a clinic's name is stored without its outer white space, inner kept, and compared in any case with all white space collapsed", async () => {
+  test("a clinic's name is stored as meant (white space of any kind one space, none at the ends, invisible controls out) and compared in any case", async () => {
     const admin = await createUser({ isPlatformAdmin: true });
     const phone = (await createUser()).phone;
     const session = await openSession(admin.userId, null);
@@ -196,12 +196,13 @@ describe("create_clinic_with_owner", () => {
         const { rows } = await client.query("select name from app_public.create_clinic_with_owner($1, 'UTC', 'USD', $2, 'Owner', 'password-123')", [name, phone]);
         return rows[0].name as string;
       });
-    expect(await create("\t Tabbed  Name \n")).toBe("Tabbed  Name");
-    for (const again of ["tabbed name", " TABBED\tNAME ", "Tabbed\n\nName"]) {
+    expect(await create("\t Tabbed  Name \n")).toBe("Tabbed Name");
+    for (const again of ["tabbed name", " TABBED\tNAME ", "Tabbed\n\nName", "Tabbed\u00a0\u00a0 Name", "\u200bTabbed\u202e Name"]) {
       await expect(create(again)).rejects.toMatchObject({ code: "CCONF" });
     }
     await expect(create(" tabbed   NAME ")).rejects.toThrow("This owner already has a clinic named tabbed   NAME.");
     expect(await create("Tabbed Name Annex")).toBe("Tabbed Name Annex");
+    await expect(create("\u200b\u202e ")).rejects.toMatchObject({ code: "23514", constraint: "clinic_name_check" });
   });
 });
 
