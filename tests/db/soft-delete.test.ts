@@ -163,6 +163,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_public.deleted_services()",
         "app_public.removed_members()",
         "app_public.visit_doctor_name(app_public.visit)",
+        "app_public.visit_service_service_name(app_public.visit_service)",
       ].map((name) => ({ name, in_definition: true, by_hand: false })),
     );
   });
