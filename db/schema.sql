@@ -5970,7 +5970,10 @@ begin
   -- the clinic's time zone as it is once a change of it under way is done (and a change waits for this close):
   -- a close must not pass a change to a zone in which its day has not started
   perform app_private.lock_clinic_setting(v_clinic, 'time zone', false);
-  if business_date is null or business_date > app_hidden.business_date(v_clinic, now()) then
+  if business_date is null then
+    raise exception 'Give the business day to close (businessDate).' using errcode = 'CINVL';
+  end if;
+  if business_date > app_hidden.business_date(v_clinic, now()) then
     raise exception 'Only a business day that has started can be closed.' using errcode = 'CINVL';
   end if;
   if business_date < date '2000-01-01' then
@@ -5992,9 +5995,10 @@ begin
   end if;
   perform app_private.refresh_reconciliation(v_clinic, close_day.business_date);
   update app_public.daily_reconciliation d set
-    status = 'closed', counted_cash = close_day.counted_cash, counted_card = close_day.counted_card,
-    counted_bank_transfer = close_day.counted_bank_transfer, counted_mobile_money = close_day.counted_mobile_money,
-    counted_insurance = close_day.counted_insurance, notes = coalesce(close_day.notes, d.notes),
+    -- a count given as null is none counted, as one left out is
+    status = 'closed', counted_cash = coalesce(close_day.counted_cash, 0), counted_card = coalesce(close_day.counted_card, 0),
+    counted_bank_transfer = coalesce(close_day.counted_bank_transfer, 0), counted_mobile_money = coalesce(close_day.counted_mobile_money, 0),
+    counted_insurance = coalesce(close_day.counted_insurance, 0), notes = coalesce(close_day.notes, d.notes),
     closed_at = now(), closed_by = app_public.current_user_id()
   where d.clinic_id = v_clinic and d.id = v_day.id
   returning * into v_day;
@@ -6757,7 +6761,7 @@ COMMENT ON COLUMN app_public.service.category IS 'Free grouping such as Consulta
 -- Name: COLUMN service.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in serviceprices.';
+COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in `prices` (service_price), with when each took effect.';
 
 
 --
@@ -7697,8 +7701,10 @@ begin
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell
   perform app_private.check_currency_decimals(amount, v_currency, v_left);
   if amount > v_left then
-    -- what is left as data too (extensions.refundable), in the API's money form: the text of numeric(16,3)
-    raise exception 'A refund of % is more than the % left of this payment.', amount, app_private.money_text(v_left, v_currency)
+    -- what is left as data too (extensions.refundable), in the API's money form: the text of numeric(16,3);
+    -- both amounts printed in the currency's decimals, as OVERPAYMENT prints them (000078)
+    raise exception '%', case when v_left <= 0 then 'This payment is refunded in full: nothing is left to refund.'
+      else format('A refund of %s is more than the %s left of this payment.', app_private.money_text(amount, v_currency), app_private.money_text(v_left, v_currency)) end
       using errcode = 'CRFND', detail = json_build_object('refundable', v_left::numeric(16,3)::text)::text;
   end if;
   perform 1 from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id for update;

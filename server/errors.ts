@@ -131,7 +131,8 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_notes_check: "Notes are at most 2000 characters.",
   invoice_void_reason_check: "A reason to void is at most 500 characters.",
   invoice_line_description_check: "A line needs a description of at most 300 characters.",
-  invoice_line_quantity_check: "A quantity is more than 0 and at most 100000.",
+  // kept with 3 decimals: 0.0001 is 0.000 by the time the check reads it
+  invoice_line_quantity_check: "A quantity is at least 0.001 (3 decimals are kept) and at most 100000.",
   invoice_line_unit_price_check: "A unit price cannot be negative.",
   invoice_line_discount_check: DISCOUNT_NOT_NEGATIVE,
   invoice_line_check: DISCOUNT_WITHIN_LINE,
@@ -149,6 +150,8 @@ const CHECK_MESSAGES: Record<string, string> = {
 const UNIQUE_MESSAGES: Record<string, string> = {
   invoice_one_live_per_visit: "This visit already has an invoice.",
   visit_patient_booked_once: "This patient is already booked with this doctor at this time: open that visit instead.",
+  // restoreMember of a membership whose person was invited or added again since
+  membership_one_live_per_user: "This person is a member of the clinic again, or invited again, under a newer membership: change that one instead.",
 };
 
 /** The message for a constraint's violation, by SQLSTATE and constraint name, when we have one. */

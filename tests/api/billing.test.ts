@@ -92,11 +92,14 @@ test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or ref
   const tooMuch = await cashier.graphql(REFUND, { id: paymentId, amount: "250.5" });
   expect(tooMuch.body.errors?.[0]).toMatchObject({
     extensions: { code: "REFUND_EXCEEDS_PAYMENT", refundable: "200.500" },
-    message: "A refund of 250.5 is more than the 200.50 left of this payment.",
+    message: "A refund of 250.50 is more than the 200.50 left of this payment.",
   });
   const all = await cashier.graphql(REFUND, { id: paymentId, amount: (tooMuch.body.errors?.[0].extensions as { refundable?: string })?.refundable });
   expect(all.body.data.refundPayment.result.amount).toBe("200.500");
-  expect((await cashier.graphql(REFUND, { id: paymentId, amount: "0.5" })).body.errors?.[0].extensions).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", refundable: "0.000" });
+  expect((await cashier.graphql(REFUND, { id: paymentId, amount: "0.5" })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "REFUND_EXCEEDS_PAYMENT", refundable: "0.000" },
+    message: "This payment is refunded in full: nothing is left to refund.",
+  });
   // another clinic's payment and invoice: NOT_FOUND, with no amount of theirs
   const other = await createClinic("Billing API other clinic");
   const theirs = await createIssuedInvoice(other, "5000");
@@ -215,7 +218,8 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   expect(unpriced.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", column: "unit_price" }, message: "A required value is missing: unitPrice." });
   // a line that breaks one rule is told that rule (a negative quantity or price was told about discounts)
   for (const [line, message] of [
-    [{ quantity: "-1", unitPrice: "100" }, "A quantity is more than 0 and at most 100000."],
+    [{ quantity: "-1", unitPrice: "100" }, "A quantity is at least 0.001 (3 decimals are kept) and at most 100000."],
+    [{ quantity: "0.0001", unitPrice: "100" }, "A quantity is at least 0.001 (3 decimals are kept) and at most 100000."],
     [{ unitPrice: "-333.33" }, "A unit price cannot be negative."],
     [{ unitPrice: "100", discount: "101" }, "A discount cannot be more than the line's amount (quantity × unit price)."],
   ] as const) {
@@ -407,4 +411,16 @@ test("a visit's service billed on a void invoice can be taken off the visit; whi
   // and the visit's next invoice bills what is left on it
   const again = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { lines { nodes { serviceId } } } } }`, { v: invoice.visitId });
   expect(again.body.data.createInvoiceFromVisit.result.lines.nodes).toEqual([{ serviceId: kept.id }]);
+});
+
+test("closeDay without a day is told to give one, and a count given as null is none counted, as one left out", async () => {
+  const own = await createClinic("Close day input clinic");
+  const counter = new Browser(api);
+  await counter.login(own.members.cashier.phone, own.members.cashier.password);
+  const noDay = await counter.graphql(`mutation { closeDay(input: { businessDate: null }) { result { status } } }`);
+  expect(noDay.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Give the business day to close (businessDate)." });
+  const closed = await counter.graphql(
+    `mutation { closeDay(input: { businessDate: "2026-06-02", countedCash: null, countedCard: "5" }) { result { status countedCash countedCard countedInsurance } } }`,
+  );
+  expect(closed.body.data.closeDay.result).toEqual({ status: "closed", countedCash: "0.000", countedCard: "5.000", countedInsurance: "0.000" });
 });

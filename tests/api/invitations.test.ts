@@ -216,6 +216,17 @@ test("an invitation the clinic withdrew, not the person, may be brought back", a
   expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
 });
 
+test("a withdrawn invitation is not brought back over a newer one: CONFLICT says which membership to change", async () => {
+  const { doctor, owner, membershipId } = await invitation();
+  expect((await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId })).body.errors).toBeUndefined();
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "cashier" })).body.errors).toBeUndefined();
+  const restored = await owner.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
+  expect(restored.body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: "This person is a member of the clinic again, or invited again, under a newer membership: change that one instead.",
+  });
+});
+
 test.each([
   ["accepts", `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) { result } }`],
   ["declines", `mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`],
