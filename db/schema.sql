@@ -1015,18 +1015,21 @@ declare
   v_clinic_id uuid := app_public.current_clinic_id();
   v_typed text := btrim(query);
   v_key text := app_hidden.search_key(v_typed);
-  v_text_pattern text := app_hidden.contains_pattern(v_key);
+  -- the words of the query, each as a pattern: a patient's text must contain them all, in any order
+  v_word_patterns text[] := array(select app_hidden.contains_pattern(w) from regexp_split_to_table(v_key, '\s+') w where w <> '');
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
-  -- 2 characters at least, typed and without accents (accents alone would match everything)
-  if char_length(v_typed) between 2 and 100 and char_length(v_key) >= 2 then
+  -- 2 characters at least, typed and in one word without accents (accents alone would match everything)
+  if char_length(v_typed) between 2 and 100
+     and exists (select from unnest(v_word_patterns) p where char_length(p) >= 4) then
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
-    -- whatever the size of the others (000034)
-    return query execute
+    -- whatever the size of the others (000034); one condition per word, named by its place in $2
+    return query execute format(
       'select s.patient_id, s.code = upper($4), s.last_name, s.first_name from app_private.patient_search s
-       where s.clinic_id = $1 and (s.search_text like $2 or s.search_text like $3)'
-      using v_clinic_id, v_text_pattern, v_phone_pattern, v_typed;
+       where s.clinic_id = $1 and ((%s) or s.search_text like $3)',
+      (select string_agg(format('s.search_text like $2[%s]', i), ' and ') from generate_subscripts(v_word_patterns, 1) i))
+      using v_clinic_id, v_word_patterns, v_phone_pattern, v_typed;
   end if;
 end;
 $_$;
@@ -1038,7 +1041,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose name, code or phone contains `query` (2 to 100 characters, at least 2 without accents; any case, accents aside: search_key; a phone also as people type it, national or international: phone_search_term; deleted ones included), with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order (2 to 100 characters, a word of at least 2 without accents; any case, accents aside: search_key), or whose phone contains it as people type phones, national or international (phone_search_term), deleted ones included, with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --

@@ -47,6 +47,21 @@ test("a name is found without its accents, and a query typed with accents finds 
   }
 });
 
+test("the words of a query are found in any order, each on its own, the surname first as the front desk types it", async () => {
+  const asha = await createPatient(clinic.clinicId, { first_name: "Asha Neema", last_name: "Mushizi" });
+  const jose = await createPatient(clinic.clinicId, { first_name: "Josè", last_name: "Ramirezi" });
+  for (const query of ["asha mushizi", "mushizi asha", "neema  MUSHIZI", "mushizi neema asha", "a mushizi", `mushizi ${asha.code}`]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [asha.id] });
+  }
+  for (const query of ["ramirezi jose", "RAMÍREZI\tjosé"]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [jose.id] });
+  }
+  // every word is needed, and one of them of 2 characters at least
+  for (const query of ["mushizi jose", "a s", "mushizi zz"]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [] });
+  }
+});
+
 test("a phone is found as people type it: national with its trunk 0, international with + or 00, with spaces, dashes or brackets", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Simu", last_name: "Mpigaji", phone: "+255714300921" });
   const kenyan = await createPatient(clinic.clinicId, { first_name: "Other", last_name: "Phone", phone: "+254714300921" }); // the same digits in Kenya
@@ -182,11 +197,29 @@ test("a search through row-level security reads the trigram index, not every pat
       return (await client.query("select last_name from app_public.search_patients('family1234')")).rows;
     },
   );
-  const inner = plans.find((p) => p.includes("app_private.patient_search"));
+  // the function's own query (not the statement that writes its text)
+  const inner = plans.find((p) => p.includes("Query Text: select s.patient_id"));
   expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx/);
   expect(plans.join("\n")).not.toMatch(/Seq Scan on patient|Index Scan using patient_clinic_last_name_idx/);
   expect(found.map((r) => r.last_name).sort()).toEqual(["Family1234", "Family12340", "Family12341", "Family12342", "Family12343", "Family12344",
     "Family12345", "Family12346", "Family12347", "Family12348", "Family12349"]);
+});
+
+test("a search of several words reads the trigram index once for all of them", async () => {
+  const plans: string[] = [];
+  const found = await inClinicOf(
+    20000,
+    ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
+    async (client) => {
+      await withStatisticsOfManyClinics(client);
+      client.on("notice", (notice) => plans.push(notice.message ?? ""));
+      return (await client.query("select first_name, last_name from app_public.search_patients('family1234 given1')")).rows;
+    },
+  );
+  const inner = plans.find((p) => p.includes("Query Text: select s.patient_id")) ?? "";
+  expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = '[^']+'::uuid\) AND \(search_text ~~ '%family1234%'::text\) AND \(search_text ~~ '%given1%'::text\)\)/);
+  expect(found.length).toBeGreaterThan(0);
+  expect(found.every((r) => r.last_name.startsWith("Family1234") && r.first_name.startsWith("Given1"))).toBe(true);
 });
 
 test.each([1000, 20000])("a page of a search that matches a whole clinic of %i patients reads that page's patients, not every match", async (size) => {
