@@ -4648,11 +4648,19 @@ begin
   -- the visit's service this line bills is being taken off its visit (the foreign key's on delete set
   -- null, which reads and writes past row-level security, as whoever removes it may not see invoices):
   -- a void invoice's line keeps what it billed; a live invoice still bills the service
-  if tg_op = 'UPDATE' and old.visit_service_id is not null and new.visit_service_id is null then
-    if v_invoice.status = 'draft' then
+  -- (that and nothing else of what the line bills: a change of more goes through the checks below)
+  if tg_op = 'UPDATE' and old.visit_service_id is not null and new.visit_service_id is null
+     and (new.clinic_id, new.id, new.invoice_id, new.service_id, new.description, new.quantity, new.unit_price, new.discount, new.tax_rate, new.decimals, new.position)
+       is not distinct from (old.clinic_id, old.id, old.invoice_id, old.service_id, old.description, old.quantity, old.unit_price, old.discount, old.tax_rate, old.decimals, old.position) then
+    if v_invoice.status <> 'void' and not app_hidden.may_invoice() then
+      -- the invoice named only to those who may see invoices (a doctor may not)
+      raise exception 'An invoice bills this service: whoever handles billing takes it off that invoice, or voids it, first.' using errcode = 'CCONF';
+    elsif v_invoice.status = 'draft' then
       raise exception 'This service is billed on draft invoice %: take its line off that invoice first.', v_invoice.code using errcode = 'CCONF';
+    elsif v_invoice.status = 'issued' then
+      raise exception 'This service is billed on invoice %, which is issued: void that invoice first.', v_invoice.code using errcode = 'CCONF';
     elsif v_invoice.status <> 'void' then
-      raise exception 'This service is billed on invoice %, which is %: it can be taken off the visit once that invoice is void.',
+      raise exception 'This service is billed on invoice %, which is %: refund its payments and void it first.',
         v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CCONF';
     end if;
     return new;
@@ -4693,7 +4701,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate. A visit''s service taken off its visit unlinks the lines of void invoices, and is refused (CONFLICT, naming the invoice) while a draft or issued invoice bills it.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices.';
 
 
 --
@@ -6259,6 +6267,11 @@ begin
   end if;
   if not app_public.is_valid_timezone(coalesce(timezone, '')) then
     raise exception 'Unknown time zone: use an IANA name such as Africa/Nairobi.' using errcode = 'CINVL';
+  end if;
+  -- as it will be saved (app_private.tg_user__name_as_meant), before the phone is looked up: a name of
+  -- nothing visible was refused for a new phone only, at its insert
+  if char_length(coalesce(app_hidden.name_as_meant(owner_name), '')) not between 1 and 200 then
+    raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
   end if;
   v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
   -- one owner's requests take turns, under the phone's lock that find_or_create_user takes below
@@ -11556,7 +11569,7 @@ CREATE TRIGGER _600_record_price AFTER INSERT OR UPDATE OF price ON app_public.s
 -- Name: invoice_line _600_totals; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__totals();
+CREATE TRIGGER _600_totals AFTER INSERT OR DELETE OR UPDATE OF invoice_id, quantity, unit_price, discount, tax_rate, decimals ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__totals();
 
 
 --

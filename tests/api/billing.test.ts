@@ -367,49 +367,72 @@ test("a payment on a paid invoice is told it is paid, amounts above the balance 
   expect(pdf.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Give the invoice (invoiceId) to print." });
 });
 
-test("a visit's service billed on a void invoice can be taken off the visit; while a draft or issued invoice bills it, the refusal names that invoice", async () => {
-  const invoice = await createIssuedInvoice(clinic, "1000", { issue: false });
-  const kept = await createService(clinic.clinicId, "250");
-  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, invoice.visitId, kept.id]);
-  const billed = (await rootPool().query("select id from app_public.visit_service where visit_id = $1 and service_id = $2", [invoice.visitId, invoice.serviceId])).rows[0].id;
-  const doctor = new Browser(api);
+test("a visit's service billed on a void invoice can be taken off the visit by its doctor or an owner; while a live invoice bills it, the refusal says what to do, naming the invoice to those who see invoices", async () => {
+  const visit = await createVisit(clinic, "in_progress");
+  const [first, second, kept] = await Promise.all([createService(clinic.clinicId, "1000"), createService(clinic.clinicId, "400"), createService(clinic.clinicId, "250")]);
+  const given: Record<string, string> = {};
+  for (const service of [first, second]) {
+    given[service.id] = (
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [clinic.clinicId, visit.id, service.id])
+    ).rows[0].id;
+  }
+  const invoiced = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code total } } }`, { v: visit.id });
+  const invoice = invoiced.body.data.createInvoiceFromVisit.result as { rowId: string; code: string; total: string };
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, kept.id]);
+  const [doctor, owner] = [new Browser(api), new Browser(api)];
   await doctor.login(clinic.members.doctor.phone, clinic.members.doctor.password);
-  const takeOff = () =>
-    doctor.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`, {
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  const takeOff = (browser: Browser, serviceId: string) =>
+    browser.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`, {
       c: clinic.clinicId,
-      id: billed,
+      id: given[serviceId],
     });
+  const refusal = async (browser: Browser) => (await takeOff(browser, first.id)).body.errors?.[0];
 
-  expect((await takeOff()).body.errors?.[0]).toMatchObject({
+  // the doctor, who may not read invoices, is not told which one nor whether it is paid
+  expect(await refusal(doctor)).toMatchObject({
     extensions: { code: "CONFLICT" },
-    message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.`,
+    message: "An invoice bills this service: whoever handles billing takes it off that invoice, or voids it, first.",
   });
-  expect((await cashier.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.id })).body.errors).toBeUndefined();
-  expect((await takeOff()).body.errors?.[0]).toMatchObject({
+  expect(await refusal(owner)).toMatchObject({ extensions: { code: "CONFLICT" }, message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.` });
+  expect((await cashier.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.rowId })).body.errors).toBeUndefined();
+  expect(await refusal(owner)).toMatchObject({ extensions: { code: "CONFLICT" }, message: `This service is billed on invoice ${invoice.code}, which is issued: void that invoice first.` });
+  const paid = await cashier.graphql(PAY, { id: invoice.rowId, amount: "100", method: "cash" });
+  expect(await refusal(owner)).toMatchObject({
     extensions: { code: "CONFLICT" },
-    message: `This service is billed on invoice ${invoice.code}, which is issued: it can be taken off the visit once that invoice is void.`,
+    message: `This service is billed on invoice ${invoice.code}, which is partially paid: refund its payments and void it first.`,
   });
-  const line = "select description, quantity, unit_price, discount, tax_rate, visit_service_id from app_public.invoice_line where invoice_id = $1 and service_id = $2";
-  const before = (await rootPool().query(line, [invoice.id, invoice.serviceId])).rows[0];
-  expect(before.visit_service_id).toBe(billed);
+  const refunded = await cashier.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "100", reason: "Billed too early" }) { result { amount } } }`, {
+    id: paid.body.data.recordPayment.result.rowId,
+  });
+  expect(refunded.body.errors).toBeUndefined();
+  const lines = "select service_id, description, quantity, unit_price, discount, tax_rate, visit_service_id from app_public.invoice_line where invoice_id = $1 order by position";
+  const before = (await rootPool().query(lines, [invoice.rowId])).rows;
+  expect(before.map((line) => line.visit_service_id)).toEqual([given[first.id], given[second.id]]);
 
-  const voided = await cashier.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Billed too early" }) { result { status } } }`, { id: invoice.id });
+  const voided = await cashier.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Billed too early" }) { result { status } } }`, { id: invoice.rowId });
   expect(voided.body.errors).toBeUndefined();
   const added = await cashier.graphql(
     `mutation($id: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $id, description: "Dressing", quantity: "1", unitPrice: "10" } }) { clientMutationId } }`,
-    { id: invoice.id },
+    { id: invoice.rowId },
   );
   expect(added.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_TRANSITION" }, message: "The lines of a void invoice never change: make a new invoice instead." });
-  expect((await takeOff()).body).toEqual({ data: { deleteVisitService: { visitService: { rowId: billed } } } });
-  // the void invoice's line keeps what it billed, without the link, and says so in the audit log
-  expect((await rootPool().query(line, [invoice.id, invoice.serviceId])).rows[0]).toEqual({ ...before, visit_service_id: null });
+  // the way past the guard is for the link alone: with anything else of the line, even as the database's owner, it is refused
+  await expect(
+    rootPool().query("update app_public.invoice_line set visit_service_id = null, description = 'Tampered' where invoice_id = $1 and service_id = $2", [invoice.rowId, first.id]),
+  ).rejects.toMatchObject({ code: "CTRAN", message: "The lines of a void invoice never change: make a new invoice instead." });
+  expect((await takeOff(doctor, first.id)).body).toEqual({ data: { deleteVisitService: { visitService: { rowId: given[first.id] } } } });
+  expect((await takeOff(owner, second.id)).body).toEqual({ data: { deleteVisitService: { visitService: { rowId: given[second.id] } } } });
+  // the void invoice's lines keep what they billed, without the link, its totals as they were, and the audit log says so
+  expect((await rootPool().query(lines, [invoice.rowId])).rows).toEqual(before.map((line) => ({ ...line, visit_service_id: null })));
+  expect((await rootPool().query("select total::text from app_public.invoice where id = $1", [invoice.rowId])).rows[0].total).toBe(invoice.total);
   const audit = await rootPool().query(
-    "select old_values->>'visit_service_id' as was from app_public.audit_log where table_name = 'invoice_line' and action = 'update' and new_values->>'invoice_id' = $1",
-    [invoice.id],
+    "select old_values->>'visit_service_id' as was from app_public.audit_log where table_name = 'invoice_line' and action = 'update' and new_values->>'invoice_id' = $1 order by seq",
+    [invoice.rowId],
   );
-  expect(audit.rows).toEqual([{ was: billed }]);
+  expect(audit.rows).toEqual([{ was: given[first.id] }, { was: given[second.id] }]);
   // and the visit's next invoice bills what is left on it
-  const again = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { lines { nodes { serviceId } } } } }`, { v: invoice.visitId });
+  const again = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { lines { nodes { serviceId } } } } }`, { v: visit.id });
   expect(again.body.data.createInvoiceFromVisit.result.lines.nodes).toEqual([{ serviceId: kept.id }]);
 });
 

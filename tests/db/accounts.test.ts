@@ -204,6 +204,18 @@ describe("create_clinic_with_owner", () => {
     expect(await create("Tabbed Name Annex")).toBe("Tabbed Name Annex");
     await expect(create("\u200b\u202e ")).rejects.toMatchObject({ code: "23514", constraint: "clinic_name_check" });
   });
+
+  test("an owner's name of nothing visible is refused alike for a new phone and a registered one, before the phone is looked up", async () => {
+    const admin = await createUser({ isPlatformAdmin: true });
+    const session = await openSession(admin.userId, null);
+    const newPhone = randomPhone();
+    for (const phone of [newPhone, (await createUser()).phone]) {
+      await expect(
+        committedAs(session, (client) => client.query("select app_public.create_clinic_with_owner('Nameless Owner Clinic', 'UTC', 'USD', $1, $2, 'password-123')", [phone, "\u200b\u2060 "])),
+      ).rejects.toMatchObject({ code: "CINVL", message: "A name is required, at most 200 characters." });
+    }
+    expect(await usersWithPhone(newPhone)).toBe(0);
+  });
 });
 
 test("a clinic's phone past the normalising trigger is still checked to be E.164", async () => {
