@@ -1015,21 +1015,25 @@ declare
   v_clinic_id uuid := app_public.current_clinic_id();
   v_typed text := btrim(query);
   v_key text := app_hidden.search_key(v_typed);
-  -- the words of the query, each as a pattern: a patient's text must contain them all, in any order
-  v_word_patterns text[] := array(select app_hidden.contains_pattern(w) from regexp_split_to_table(v_key, '\s+') w where w <> '');
+  v_words text[] := array(select distinct w from regexp_split_to_table(v_key, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000,]+') w where w <> '');
+  -- what a patient's text must contain, all of it: each word on its own when one has 3 characters
+  -- (the trigram index then finds them), else the query as typed, of 2 characters at least
+  v_patterns text[] := case
+    when exists (select from unnest(v_words) w where char_length(w) >= 3)
+      then array(select app_hidden.contains_pattern(w) from unnest(v_words) w)
+    when char_length(v_key) >= 2 then array[app_hidden.contains_pattern(v_key)]
+    else '{}' end;
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
-  -- 2 characters at least, typed and in one word without accents (accents alone would match everything)
-  if char_length(v_typed) between 2 and 100
-     and exists (select from unnest(v_word_patterns) p where char_length(p) >= 4) then
+  if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
-    -- whatever the size of the others (000034); one condition per word, named by its place in $2
+    -- whatever the size of the others (000034); one condition per pattern, named by its place in $2
     return query execute format(
       'select s.patient_id, s.code = upper($4), s.last_name, s.first_name from app_private.patient_search s
        where s.clinic_id = $1 and ((%s) or s.search_text like $3)',
-      (select string_agg(format('s.search_text like $2[%s]', i), ' and ') from generate_subscripts(v_word_patterns, 1) i))
-      using v_clinic_id, v_word_patterns, v_phone_pattern, v_typed;
+      coalesce((select string_agg(format('s.search_text like $2[%s]', i), ' and ') from generate_subscripts(v_patterns, 1) i), 'false'))
+      using v_clinic_id, v_patterns, v_phone_pattern, v_typed;
   end if;
 end;
 $_$;
@@ -1041,7 +1045,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order (2 to 100 characters, a word of at least 2 without accents; any case, accents aside: search_key), or whose phone contains it as people type phones, national or international (phone_search_term), deleted ones included, with what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --

@@ -48,18 +48,27 @@ test("a name is found without its accents, and a query typed with accents finds 
 });
 
 test("the words of a query are found in any order, each on its own, the surname first as the front desk types it", async () => {
-  const asha = await createPatient(clinic.clinicId, { first_name: "Asha Neema", last_name: "Mushizi" });
+  const asha = await createPatient(clinic.clinicId, { first_name: "Asha Neema", last_name: "Mushizi", phone: "+255713000777" });
   const jose = await createPatient(clinic.clinicId, { first_name: "Josè", last_name: "Ramirezi" });
-  for (const query of ["asha mushizi", "mushizi asha", "neema  MUSHIZI", "mushizi neema asha", "a mushizi", `mushizi ${asha.code}`]) {
+  const jo = await createPatient(clinic.clinicId, { first_name: "Jo", last_name: "Raphaeli" });
+  for (const query of ["asha mushizi", "mushizi asha", "neema  MUSHIZI", "mushizi neema asha", "a mushizi", `mushizi ${asha.code}`, "mushizi, asha", "mushizi\u00a0asha", "mushizi mushizi asha"]) {
     expect({ query, found: await search(query) }).toEqual({ query, found: [asha.id] });
   }
   for (const query of ["ramirezi jose", "RAMÍREZI\tjosé"]) {
     expect({ query, found: await search(query) }).toEqual({ query, found: [jose.id] });
   }
-  // every word is needed, and one of them of 2 characters at least
-  for (const query of ["mushizi jose", "a s", "mushizi zz"]) {
+  // every word is needed
+  for (const query of ["mushizi jose", "mushizi zz"]) {
     expect({ query, found: await search(query) }).toEqual({ query, found: [] });
   }
+  // words of fewer than 3 characters alone are matched as typed, in one piece, as a search box types them (the trigram index needs 3)
+  expect(await search("jo raphaeli")).toEqual([jo.id]);
+  expect(await search("jo ra")).toEqual([jo.id]);
+  expect(await search("ra jo")).toEqual([]);
+  // a sign typed with an accent is one character once the accent is off: not 2 to search for
+  expect(await search("_\u0301")).toEqual([]);
+  // a phone typed a digit at a time is still searched as a phone
+  expect(await search("0 7 1 3 0 0 0 7 7 7")).toEqual([asha.id]);
 });
 
 test("a phone is found as people type it: national with its trunk 0, international with + or 00, with spaces, dashes or brackets", async () => {
@@ -220,6 +229,23 @@ test("a search of several words reads the trigram index once for all of them", a
   expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = '[^']+'::uuid\) AND \(search_text ~~ '%family1234%'::text\) AND \(search_text ~~ '%given1%'::text\)\)/);
   expect(found.length).toBeGreaterThan(0);
   expect(found.every((r) => r.last_name.startsWith("Family1234") && r.first_name.startsWith("Given1"))).toBe(true);
+});
+
+test("a search of short words only reads the trigram index too, matching them as typed", async () => {
+  const plans: string[] = [];
+  const found = await inClinicOf(
+    20000,
+    ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
+    async (client) => {
+      await withStatisticsOfManyClinics(client);
+      client.on("notice", (notice) => plans.push(notice.message ?? ""));
+      return (await client.query("select first_name from app_public.search_patients('12 fa')")).rows;
+    },
+  );
+  const inner = plans.find((p) => p.includes("Query Text: select s.patient_id")) ?? "";
+  expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = '[^']+'::uuid\) AND \(search_text ~~ '%12 fa%'::text\)\)/);
+  expect(found.length).toBeGreaterThan(0);
+  expect(found.every((r) => /^Given\d*12$/.test(r.first_name))).toBe(true);
 });
 
 test.each([1000, 20000])("a page of a search that matches a whole clinic of %i patients reads that page's patients, not every match", async (size) => {
