@@ -2497,7 +2497,7 @@ COMMENT ON FUNCTION app_private.create_platform_admin(phone text, full_name text
 CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$
-  select case when value ~ '^[=+\-@\t\r]' then '''' || value else value end;
+  select case when value ~ '^[=+\-@\t\r\n]' then '''' || value else value end;
 $$;
 
 
@@ -2507,7 +2507,7 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab or carriage return) gets a leading apostrophe.';
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe.';
 
 
 --
@@ -10626,6 +10626,21 @@ ALTER TABLE ONLY app_public.refund
 
 ALTER TABLE ONLY app_public.refund
     ADD CONSTRAINT refund_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: report_export report_export_days_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.report_export
+    ADD CONSTRAINT report_export_days_check CHECK (((from_date >= '2000-01-01'::date) AND (to_date <= '2199-12-31'::date))) NOT VALID;
+
+
+--
+-- Name: CONSTRAINT report_export_days_check ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT report_export_days_check ON app_public.report_export IS 'An export covers days from 2000-01-01 to 2199-12-31 (checked for exports asked for since 000106).';
 
 
 --

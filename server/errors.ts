@@ -139,6 +139,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_line_discount_decimals_check: "A discount has no more decimals than the invoice's currency: 2 for TZS, 3 for KWD, none for JPY.",
   invoice_line_tax_rate_check: TAX_RATE,
   payment_reference_check: "A reference is at most 200 characters.",
+  report_export_days_check: "An export covers days from 2000-01-01 to 2199-12-31.",
   payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
   refund_reason_check: "A reason to refund is at most 500 characters.",
   counted_amounts_are_numbers: "Counted amounts must be numbers.",

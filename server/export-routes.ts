@@ -2,13 +2,15 @@
  * GET /exports/:id streams a finished export to a member of its clinic who may
  * see exports. Anyone else — another clinic, no session, a guessed or malformed
  * id, an export not ready — gets the same 404; a session that has ended, 401
- * (UNAUTHENTICATED: log in again). Each download is audited.
+ * (UNAUTHENTICATED: log in again). Each download is audited, once its file is
+ * open: a file gone from disk is a 404 with no entry, and HEAD, which sends
+ * none, is refused (405).
  */
 import express, { type Request, type Response } from "express";
 import type pg from "pg";
 import type { RoleNames } from "../db/config.ts";
 import { exportFile } from "../db/export-files.ts";
-import { streamFile } from "./file-download.ts";
+import { type OpenedFile, openForDownload, streamDownload } from "./file-download.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
 import { log } from "./log.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
@@ -17,33 +19,44 @@ import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { isUuid } from "../db/uuid.ts";
 
+/** The export's file is not on disk: the download's transaction is rolled back, its audit entry with it. */
+class FileGone extends Error {}
+
 export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; settings: ServerSettings; roles: Pick<RoleNames, "visitor"> }) {
   const router = express.Router();
   router.get("/exports/:id", async (req: Request<{ id: string }>, res: Response) => {
     const notFound = () => sendError(res, "NOT_FOUND", "No such export.");
+    // HEAD sends no file: it would be audited as a download that never happened
+    if (req.method === "HEAD") return res.status(405).setHeader("Allow", "GET").end();
     const state = sessionState(req, settings);
     if (state.kind !== "session" || !isUuid(req.params.id)) return notFound();
     const id = req.params.id.toLowerCase(); // a uuid in capitals is the same export (its file is named in lower case)
+    let opened: OpenedFile | null = null; // closed here if the transaction fails after it was opened
+    let download: { file: OpenedFile; name: string; contentType: string } | null;
     try {
-      const { rows } = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
-        client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [id]),
-      );
-      if (!rows[0]) return notFound();
-      const { file_name: name, content_type: contentType } = rows[0];
-      const sent = await streamFile(res, exportFile(rows[0].clinic_id, id), (size) => {
-        res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
-        res.setHeader("Content-Type", contentType);
-        res.setHeader("Content-Length", String(size));
-        res.setHeader("Cache-Control", "private, no-store");
+      // the file is opened in the transaction that audits the download, so a file that is gone
+      // (expired meanwhile, or a volume the worker does not share: EXPORTS_DIR) leaves no entry
+      download = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), async (client) => {
+        const { rows } = await client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [id]);
+        if (!rows[0]) return null;
+        opened = await openForDownload(exportFile(rows[0].clinic_id, id));
+        if (!opened) throw new FileGone();
+        return { file: opened, name: rows[0].file_name as string, contentType: rows[0].content_type as string };
       });
-      if (!sent) {
-        // expired meanwhile, or a volume the worker does not share (EXPORTS_DIR)
-        log("warn", "export_file_missing", { exportId: id });
-        return notFound();
-      }
     } catch (error) {
-      sendCaughtError(res, error);
+      await (opened as OpenedFile | null)?.handle.close();
+      if (!(error instanceof FileGone)) return sendCaughtError(res, error);
+      log("warn", "export_file_missing", { exportId: id });
+      return notFound();
     }
+    if (!download) return notFound();
+    const { file, name, contentType } = download;
+    streamDownload(res, file, (size) => {
+      res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
+      res.setHeader("Content-Type", contentType);
+      res.setHeader("Content-Length", String(size));
+      res.setHeader("Cache-Control", "private, no-store");
+    });
   });
   return router;
 }

@@ -1,33 +1,44 @@
 /**
- * Streams a file on disk as the answer to a download, without buffering it.
+ * Downloads of files on disk, streamed without buffering them.
  *
- * The file is opened before anything is answered: a file that is gone is
- * reported to the caller (false), which answers as it sees fit. A read that
- * fails before a byte has gone out becomes an internal error with a reference
- * (the download's own headers taken back); one that fails later cuts the
- * connection, so the client sees a download short of its Content-Length
- * rather than a complete-looking one. Either way the process carries on: the
- * read stream's errors are heard, where an unheard one ended the server. A
- * download the client abandons closes the file at once.
+ * The file is opened first (openForDownload), before anything is answered or
+ * recorded as sent: a file that is gone is null, and the caller answers as it
+ * sees fit. Streaming it (streamDownload), a read that fails before a byte has
+ * gone out becomes an internal error with a reference (the download's own
+ * headers taken back); one that fails later cuts the connection, so the client
+ * sees a download short of its Content-Length rather than a complete-looking
+ * one. Either way the process carries on: the read stream's errors are heard,
+ * where an unheard one ended the server. A download the client abandons closes
+ * the file at once.
  */
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import type { Response } from "express";
 import { reportInternalError } from "./errors.ts";
 import { sendCaughtError } from "./http-errors.ts";
 
-export async function streamFile(res: Response, path: string, setHeaders: (size: number) => void): Promise<boolean> {
+/** A file opened for a download, and its size. */
+export interface OpenedFile {
+  handle: FileHandle;
+  size: number;
+}
+
+/** The file at `path`, opened, or null when it is gone. */
+export async function openForDownload(path: string): Promise<OpenedFile | null> {
   const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
     throw error;
   });
-  if (!handle) return false;
-  let size: number;
+  if (!handle) return null;
   try {
-    ({ size } = await handle.stat());
+    return { handle, size: (await handle.stat()).size };
   } catch (error) {
     await handle.close();
     throw error;
   }
+}
+
+/** Answers with `file`, after the headers `setHeaders` sets for its size; the file is closed when it ends, fails or is abandoned. */
+export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void): void {
   const stream = handle.createReadStream(); // closes the file when it ends, fails or is destroyed
   const before = new Set(res.getHeaderNames());
   setHeaders(size);
@@ -43,5 +54,4 @@ export async function streamFile(res: Response, path: string, setHeaders: (size:
   });
   res.on("close", () => stream.destroy());
   stream.pipe(res);
-  return true;
 }

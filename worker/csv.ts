@@ -1,7 +1,12 @@
-/** RFC 4180 CSV: fields quoted when they hold a comma, quote, CR or LF; quotes doubled; CRLF line ends. */
+/**
+ * RFC 4180 CSV: fields quoted when they hold a comma, quote, CR or LF; quotes doubled; CRLF line ends.
+ * A semicolon is quoted too: a spreadsheet whose list separator is `;` (much of Europe and Latin
+ * America) splits an unquoted `x;=cmd…` into two cells, the second a formula app_private.csv_safe
+ * never saw at a cell's start.
+ */
 export function csvField(text: string | null): string {
   if (text === null) return "";
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(values: (string | null)[]): string {

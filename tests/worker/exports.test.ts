@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { csvLine } from "../../worker/csv.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -113,6 +114,25 @@ test("produced with progress and downloaded by the clinic; the CSV is quoted saf
   // formulas are defused with a leading apostrophe
   expect(byFirstCell["'@SUM(A1)"][1]).toBe("'=HYPERLINK(\"http://evil.example\")");
   expect(byFirstCell["'@SUM(A1)"][6]).toBe("'+1+1");
+});
+
+test("a cell is defused wherever a spreadsheet may start one: a semicolon is quoted (many locales' list separator), a line feed first gets an apostrophe", async () => {
+  expect(csvLine(["x;=cmd|' /C calc'!A0", "plain"])).toBe(`"x;=cmd|' /C calc'!A0",plain\r\n`);
+  const { rows } = await rootPool().query("select app_private.csv_safe(E'\\n=2+2') as lf, app_private.csv_safe(E'\\r=2+2') as cr, app_private.csv_safe('a=b') as inside");
+  expect(rows[0]).toEqual({ lf: "'\n=2+2", cr: "'\r=2+2", inside: "a=b" });
+});
+
+test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day BC is INVALID_INPUT, and nothing is queued", async () => {
+  const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
+  for (const [kind, from, to] of [["monthly_summary_pdf", "294276-12-15", "294276-12-15"], ["payments_csv", "4000-01-01 BC", "4000-01-02 BC"], ["reconciliation_pdf", "1999-12-31", "1999-12-31"]]) {
+    const r = await cashierA.graphql(REQUEST, { kind, from, to });
+    expect({ kind, from, error: r.body.errors?.[0] }).toMatchObject({
+      kind,
+      from,
+      error: { extensions: { code: "INVALID_INPUT" }, message: "An export covers days from 2000-01-01 to 2199-12-31." },
+    });
+  }
+  expect((await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n).toBe(before);
 });
 
 /** An instant as a wall clock in the test clinics' zone, by Intl rather than by the database: "2026-11-30 13:00:00". */
@@ -254,10 +274,16 @@ test("a download the client abandons closes its file", async () => {
   expect(openFiles()).not.toContain(file);
 }, 20_000);
 
-test("every request and every download is audited", async () => {
+test("every request and every download is audited, and only downloads that send the file", async () => {
   const id = await requestExport(cashierA, "visits_csv");
   await runDueJobs();
-  await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
+  const download = (method = "GET") => fetch(`${api.url}/exports/${id}`, { method, headers: { cookie: cashierA.cookie! } });
+  expect((await download()).status).toBe(200);
+  // HEAD sends no file, nor does a download whose file is gone from disk: neither is recorded as one
+  const head = await download("HEAD");
+  expect([head.status, head.headers.get("allow")]).toEqual([405, "GET"]);
+  rmSync(join(exportsRoot, a.clinicId, id));
+  expect((await download()).status).toBe(404);
   const { rows } = await rootPool().query(
     "select action, actor_user_id from app_public.audit_log where record_id = $1 and action in ('insert', 'export') order by seq",
     [id],
