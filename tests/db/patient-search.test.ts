@@ -191,61 +191,57 @@ async function withStatisticsOfManyClinics(client: pg.PoolClient): Promise<void>
     set local role ${client.escapeIdentifier(visitor)}`);
 }
 
-test("a search through row-level security reads the trigram index, not every patient of the clinic, however small the other clinics are", async () => {
-  // auto_explain reports the plans of the statements inside search_patients and its definer function
+/**
+ * Searches `query` as the receptionist of the clinic of 20,000 patients, with the statistics of a
+ * database whose clinics are mostly small (a thousand clinics, each a few dozen patients on average:
+ * a plan priced on the average clinic read all 20,000) and generic plans, as every API transaction
+ * asks (server/pg-settings.ts): the function's own query must be planned with its values all the
+ * same. Answers the rows, every plan auto_explain reported (the statements inside search_patients
+ * and its definer function), and the plan of the function's own query (not of the statement that
+ * writes its text).
+ */
+async function searchOfTheLargeClinic(query: string): Promise<{ rows: { first_name: string; last_name: string }[]; plans: string[]; inner: string }> {
   const plans: string[] = [];
-  const found = await inClinicOf(
+  const rows = await inClinicOf(
     20000,
-    // generic plans, as every API transaction asks (server/pg-settings.ts): the function's own query must be planned with its values all the same
     ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
     async (client) => {
-      // the statistics of a database whose clinics are mostly small (a thousand clinics, each a few dozen
-      // patients on average), in this transaction only: a plan priced on the average clinic read all 20,000
       await withStatisticsOfManyClinics(client);
       client.on("notice", (notice) => plans.push(notice.message ?? ""));
-      return (await client.query("select last_name from app_public.search_patients('family1234')")).rows;
+      return (await client.query("select first_name, last_name from app_public.search_patients($1)", [query])).rows;
     },
   );
-  // the function's own query (not the statement that writes its text)
-  const inner = plans.find((p) => p.includes("Query Text: select s.patient_id"));
-  expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx/);
+  return { rows, plans, inner: plans.find((p) => p.includes("Query Text: select s.patient_id")) ?? "" };
+}
+
+/** The plan's line that reads the trigram index, with its condition: the clinic and `patterns`, all of them. */
+const readsTheIndexFor = (...patterns: string[]) =>
+  new RegExp(
+    String.raw`Bitmap Index Scan on patient_search_trigram_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = '[^']+'::uuid\)` +
+      patterns.map((p) => String.raw` AND \(search_text ~~ '${p}'::text\)`).join("") +
+      String.raw`\)`,
+  );
+
+test("a search through row-level security reads the trigram index, not every patient of the clinic, however small the other clinics are", async () => {
+  const { rows, plans, inner } = await searchOfTheLargeClinic("family1234");
+  expect(inner).toMatch(readsTheIndexFor("%family1234%"));
   expect(plans.join("\n")).not.toMatch(/Seq Scan on patient|Index Scan using patient_clinic_last_name_idx/);
-  expect(found.map((r) => r.last_name).sort()).toEqual(["Family1234", "Family12340", "Family12341", "Family12342", "Family12343", "Family12344",
+  expect(rows.map((r) => r.last_name).sort()).toEqual(["Family1234", "Family12340", "Family12341", "Family12342", "Family12343", "Family12344",
     "Family12345", "Family12346", "Family12347", "Family12348", "Family12349"]);
 });
 
 test("a search of several words reads the trigram index once for all of them", async () => {
-  const plans: string[] = [];
-  const found = await inClinicOf(
-    20000,
-    ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
-    async (client) => {
-      await withStatisticsOfManyClinics(client);
-      client.on("notice", (notice) => plans.push(notice.message ?? ""));
-      return (await client.query("select first_name, last_name from app_public.search_patients('family1234 given1')")).rows;
-    },
-  );
-  const inner = plans.find((p) => p.includes("Query Text: select s.patient_id")) ?? "";
-  expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = '[^']+'::uuid\) AND \(search_text ~~ '%family1234%'::text\) AND \(search_text ~~ '%given1%'::text\)\)/);
-  expect(found.length).toBeGreaterThan(0);
-  expect(found.every((r) => r.last_name.startsWith("Family1234") && r.first_name.startsWith("Given1"))).toBe(true);
+  const { rows, inner } = await searchOfTheLargeClinic("family1234 given1");
+  expect(inner).toMatch(readsTheIndexFor("%family1234%", "%given1%"));
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.every((r) => r.last_name.startsWith("Family1234") && r.first_name.startsWith("Given1"))).toBe(true);
 });
 
 test("a search of short words only reads the trigram index too, matching them as typed", async () => {
-  const plans: string[] = [];
-  const found = await inClinicOf(
-    20000,
-    ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
-    async (client) => {
-      await withStatisticsOfManyClinics(client);
-      client.on("notice", (notice) => plans.push(notice.message ?? ""));
-      return (await client.query("select first_name from app_public.search_patients('12 fa')")).rows;
-    },
-  );
-  const inner = plans.find((p) => p.includes("Query Text: select s.patient_id")) ?? "";
-  expect(inner).toMatch(/Bitmap Index Scan on patient_search_trigram_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = '[^']+'::uuid\) AND \(search_text ~~ '%12 fa%'::text\)\)/);
-  expect(found.length).toBeGreaterThan(0);
-  expect(found.every((r) => /^Given\d*12$/.test(r.first_name))).toBe(true);
+  const { rows, inner } = await searchOfTheLargeClinic("12 fa");
+  expect(inner).toMatch(readsTheIndexFor("%12 fa%"));
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.every((r) => /^Given\d*12$/.test(r.first_name))).toBe(true);
 });
 
 test.each([1000, 20000])("a page of a search that matches a whole clinic of %i patients reads that page's patients, not every match", async (size) => {
