@@ -2,6 +2,7 @@
  * The HTTP server: request ids and logs, health, CSRF guard, session check,
  * /auth routes, export downloads, and GraphQL (with GraphiQL outside production).
  */
+import "./websocket-limit.ts"; // before grafserv makes its ws server
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Duplex } from "node:stream";

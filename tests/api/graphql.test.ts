@@ -3,6 +3,9 @@
  * partial writes on bad input, limits on depth and page size, health probes.
  */
 import { jest } from "@jest/globals";
+import WebSocket from "ws";
+import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
 import { type DocumentNode, getIntrospectionQuery, GraphQLError, parse } from "postgraphile/graphql";
 import { maskError } from "../../server/errors.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
@@ -106,6 +109,42 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0].n).toBe(0);
     // the same mutation, sent as it should be, is written: the refusals above were the bodies' alone
     expect((await owner.graphql(create("Proper"))).body.data?.createPatient.patient.code).toMatch(/^PAT-/);
+  });
+
+  test("a websocket message is held to the body's 200,000 bytes: a larger one closes the connection (1009) before it is read", async () => {
+    const opened = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+        socket.once("open", () => resolve(socket));
+        socket.once("error", reject);
+      });
+    const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    const large = await opened();
+    const closed = closeCode(large);
+    large.send(JSON.stringify({ type: "connection_init", payload: { padding: "x".repeat(200_001) } }));
+    expect(await closed).toBe(1009);
+    // within the limit, the same message is answered
+    const small = await opened();
+    const acked = new Promise<string>((resolve) => small.once("message", (data) => resolve(String(data))));
+    small.send(JSON.stringify({ type: "connection_init", payload: { padding: "x".repeat(100_000) } }));
+    expect(JSON.parse(await acked)).toEqual({ type: "connection_ack" });
+    small.close();
+  });
+
+  test("a websocket frame the server cannot read (unmasked, as no client may send) closes that connection, and the server carries on", async () => {
+    const { port } = new URL(api.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      "GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`,
+    );
+    const switched = await new Promise<string>((resolve) => socket.once("data", (data) => resolve(String(data))));
+    expect(switched).toMatch(/^HTTP\/1\.1 101 /);
+    const ended = new Promise((resolve) => socket.once("close", resolve));
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x05]), Buffer.from("hello")])); // a text frame without its mask
+    await ended;
+    expect((await fetch(`${api.url}/health`)).status).toBe(200);
   });
 
   test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
