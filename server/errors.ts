@@ -167,6 +167,21 @@ export class ClientFacingError extends Error {
   }
 }
 
+/**
+ * The database cannot be reached: refused, reset or cut connections, a connection not made within
+ * the pool's connect timeout (server/pg-transaction.ts), PostgreSQL starting up or shutting down
+ * (SQLSTATE class 08, 57P01–57P03). Worth retrying, as TIMEOUT and RETRY are; it was INTERNAL.
+ */
+const UNREACHABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE"]);
+const UNREACHABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
+function databaseUnreachable(code: string | undefined, message: unknown): boolean {
+  return (
+    (code !== undefined && (UNREACHABLE_SOCKET_CODES.has(code) || code.startsWith("08") || ["57P01", "57P02", "57P03"].includes(code))) ||
+    (typeof message === "string" && UNREACHABLE_MESSAGES.test(message))
+  );
+}
+const UNAVAILABLE: ClientError = { code: "UNAVAILABLE", message: "The database cannot be reached just now; please try again shortly." };
+
 const CURSOR_NOT_VALID = "This cursor is not valid for this list.";
 
 /**
@@ -229,6 +244,7 @@ export function describeError(error: unknown): ClientError | null {
     if (typeof e.column === "string") details.column = e.column;
     return { code, message, ...(Object.keys(details).length ? { details } : {}) };
   }
+  if (databaseUnreachable(sqlState, e?.message)) return UNAVAILABLE;
   const mistake = callerMistake(error);
   if (mistake) return { code: "INVALID_INPUT", message: mistake };
   if (typeof e?.message === "string" && NOTHING_MATCHED.test(e.message)) {

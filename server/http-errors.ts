@@ -23,6 +23,7 @@ const STATUS: Record<string, number> = {
   LIMIT_EXCEEDED: 413,
   TIMEOUT: 503,
   RETRY: 503,
+  UNAVAILABLE: 503,
 };
 
 export function sendError(res: Response, code: string, message: string): void {

@@ -1,0 +1,93 @@
+/**
+ * The API when its database cannot be reached, behind a TCP proxy this test controls: a database
+ * that takes connections and never answers (frozen, a paused pooler, a partition) costs each
+ * request the pool's connect timeout, then UNAVAILABLE (503 on the REST routes, /ready's 503), and
+ * once it answers again the API does too; a database that refuses connections is UNAVAILABLE at
+ * once. Before, the pool waited for ever: its slots filled with connections that never opened, and
+ * the API hung for good, /ready too, after the database was back; a refusal was INTERNAL.
+ */
+import type { AddressInfo } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
+import { createApiServer, type ApiServer } from "../../server/app.ts";
+import { apiPool, CONNECT_TIMEOUT_MS } from "../../server/pg-transaction.ts";
+import { serverSettings } from "../../server/settings.ts";
+import { closeRootPool, testConfig } from "../support/database.ts";
+import { TEST_JWT_SECRET } from "../support/api.ts";
+
+const database = new URL(testConfig.authenticatorUrl);
+let answering = true;
+const sockets = new Set<Socket>();
+const proxy = createServer((client) => {
+  sockets.add(client);
+  client.on("close", () => sockets.delete(client));
+  client.on("error", () => client.destroy());
+  if (!answering) return; // taken, never answered
+  const upstream = connect(Number(database.port || 5432), database.hostname);
+  sockets.add(upstream);
+  upstream.on("close", () => sockets.delete(upstream));
+  upstream.on("error", () => client.destroy());
+  client.pipe(upstream).pipe(client);
+});
+
+let api: ApiServer;
+let url: string;
+const pool = { end: async () => {} };
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const proxied = new URL(testConfig.authenticatorUrl);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String((proxy.address() as AddressInfo).port);
+  const apiConnections = apiPool(proxied.toString(), 2);
+  pool.end = () => apiConnections.end();
+  api = await createApiServer({ pool: apiConnections, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" }, ""), roles: testConfig.roles });
+  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  // the API as it runs: started, its GraphQL schema read from the database, which then stops answering
+  expect((await whoAmI()).data).toEqual({ currentUser: null });
+  answering = false;
+  for (const socket of sockets) socket.destroy(); // the pool's idle connections with it
+});
+afterAll(async () => {
+  await api.close();
+  await pool.end();
+  for (const socket of sockets) socket.destroy();
+  proxy.close();
+  await closeRootPool();
+});
+
+const whoAmI = async () =>
+  (await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ currentUser { rowId } }" }) })).json();
+
+const ready = async () => {
+  const response = await fetch(`${url}/ready`);
+  return { status: response.status, body: await response.json() };
+};
+
+test("a database that never answers costs a request the connect timeout, then UNAVAILABLE; once it answers, so does the API", async () => {
+  const started = Date.now();
+  // more requests at once than the pool has connections: none of them waits for ever
+  const [graphql, ...readiness] = await Promise.all([
+    whoAmI(),
+    ready(),
+    ready(),
+    ready(),
+  ]);
+  expect(readiness).toEqual(Array(3).fill({ status: 503, body: { status: "database_unreachable" } }));
+  expect(graphql.errors?.[0]).toMatchObject({ extensions: { code: "UNAVAILABLE" }, message: "The database cannot be reached just now; please try again shortly." });
+  expect(Date.now() - started).toBeLessThan(4 * CONNECT_TIMEOUT_MS);
+
+  answering = true;
+  expect((await ready()).body).toMatchObject({ status: "ready" });
+  expect((await whoAmI()).data).toEqual({ currentUser: null });
+}, 60_000);
+
+test("a database that refuses connections is UNAVAILABLE at once, with 503 on the REST routes", async () => {
+  await new Promise<void>((resolve) => {
+    proxy.close(() => resolve());
+    for (const socket of sockets) socket.destroy();
+  });
+  const login = await fetch(`${url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone: "+255712000001", password: "whatever-it-is" }) });
+  expect([login.status, (await login.json()).error]).toEqual([503, { code: "UNAVAILABLE", message: "The database cannot be reached just now; please try again shortly." }]);
+  expect(await ready()).toEqual({ status: 503, body: { status: "database_unreachable" } });
+}, 60_000);
