@@ -92,6 +92,11 @@ export function checkSettingsReadLater(env: NodeJS.ProcessEnv = process.env): vo
   embeddedPostgresPort(env);
   embeddedDatabaseName(env);
   pdfRenderTimeoutMs(env);
+  if (env.DATABASE_URL) databaseNameOfUrl(env.DATABASE_URL, "DATABASE_URL");
+  // `npm start`'s worker: any value but off started it ("false", "no")
+  if (env.WORKER !== undefined && !["on", "off"].includes(env.WORKER)) {
+    throw new Error(`WORKER must be on or off, or be left unset (it is "${env.WORKER}")`);
+  }
 }
 
 /**
@@ -176,6 +181,17 @@ function checkedDatabaseName(name: string, variable: string): string {
   return name;
 }
 
+/** The database `rootUrl` names in its path, checked; `variable` (DATABASE_URL…) named in an error. */
+function databaseNameOfUrl(rootUrl: string, variable: string): string {
+  let url: URL;
+  try {
+    url = new URL(rootUrl);
+  } catch {
+    throw new Error(`${variable} must be a URL such as postgres://user:password@host:5432/clinicops`);
+  }
+  return checkedDatabaseName(decodeURIComponent(url.pathname.replace(/^\//, "")), variable);
+}
+
 /**
  * The ClinicOps database of `rootUrl`, which `variable` (DATABASE_URL, or the
  * tests' or benchmarks' own) supplied, named in an error.
@@ -185,7 +201,7 @@ export function databaseConfig(
   secrets: Pick<Secrets, "ownerPassword" | "authenticatorPassword">,
   variable = "DATABASE_URL",
 ): DatabaseConfig {
-  const databaseName = checkedDatabaseName(decodeURIComponent(new URL(rootUrl).pathname.replace(/^\//, "")), variable);
+  const databaseName = databaseNameOfUrl(rootUrl, variable);
   const roles = roleNamesFor(databaseName);
   return {
     rootUrl,

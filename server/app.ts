@@ -11,7 +11,7 @@ import type pg from "pg";
 import { grafserv } from "postgraphile/grafserv/express/v4";
 import type { RoleNames } from "../db/config.ts";
 import { authRoutes } from "./auth-routes.ts";
-import { csrfGuard, fromOtherSite } from "./csrf.ts";
+import { corsForFrontends, csrfGuard, fromOtherSite } from "./csrf.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
@@ -68,6 +68,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   app.set("trust proxy", settings.trustProxy);
   app.use(requestLogging);
   app.use(healthRoutes(pool, pgSettingsFor(null, settings, roles)));
+  app.use(corsForFrontends(settings));
   app.use(csrfGuard(settings));
   app.use(refuseInvalidSession(settings));
   app.use("/auth", authRoutes({ pool, settings, roles }));

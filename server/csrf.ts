@@ -38,3 +38,27 @@ export function csrfGuard(settings: Pick<ServerSettings, "allowedOrigins">) {
     sendError(res, "CSRF", "Cross-site requests are refused.");
   };
 }
+
+/**
+ * CORS for the configured frontends (ALLOWED_ORIGINS). A page of another origin sends its JSON
+ * POSTs only once the browser's preflight is answered, and reads an answer only when it names the
+ * page's origin: without this, a frontend on its own origin could not use the API at all. Only
+ * those origins are named, never `*`; the cookie is allowed along (credentials); the request id is
+ * readable, for support. Requests from any other origin get no CORS headers, so browsers keep them
+ * from reading our answers, and csrfGuard refuses their state-changing ones.
+ */
+export function corsForFrontends(settings: Pick<ServerSettings, "allowedOrigins">) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.vary("Origin");
+    const origin = req.get("origin");
+    if (origin === undefined || !settings.allowedOrigins.includes(origin)) return next();
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Access-Control-Allow-Credentials", "true");
+    res.setHeader("Access-Control-Expose-Headers", "X-Request-Id");
+    if (req.method !== "OPTIONS") return next();
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST");
+    res.setHeader("Access-Control-Allow-Headers", "Content-Type");
+    res.setHeader("Access-Control-Max-Age", "600");
+    res.status(204).end();
+  };
+}

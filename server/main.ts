@@ -11,7 +11,8 @@ import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
-import { stopOnSignals } from "../db/shutdown.ts";
+import type { AddressInfo } from "node:net";
+import { type ShutdownStep, stopInOrder, stopOnSignals } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = loadSecrets(process.env);
@@ -29,20 +30,28 @@ if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, setti
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
 const api = await createApiServer({ pool, settings, roles: db.config.roles });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
+const parts: ShutdownStep[] = [
+  // at once, within one grace period: one after the other, the worker took new jobs while the
+  // server drained, and the two could outlast Docker's 10 s
+  ["API server and worker", async () => void (await Promise.all([api.close(), worker && stopWorker(worker)]))],
+  ["API pool", () => pool.end()],
+  ["database", () => db.close()],
+];
+stopOnSignals(parts, log);
+// a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace
+api.server.once("error", async (error: NodeJS.ErrnoException) => {
+  const message = error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by another process` : `the server cannot listen on PORT ${settings.port}: ${error.message}`;
+  log("error", "listening", { message });
+  await stopInOrder(parts, log);
+  process.exit(1);
+});
 api.server.listen(settings.port, () => {
+  const { port } = api.server.address() as AddressInfo; // PORT=0: the one the system gave
   log("info", "listening", {
-    url: `http://localhost:${settings.port}`,
+    url: `http://localhost:${port}`,
     graphql: "/graphql",
     graphiql: settings.production ? null : "/graphiql",
     embeddedDatabase: db.embedded,
     worker: worker !== null,
   });
 });
-
-stopOnSignals([
-  // at once, within one grace period: one after the other, the worker took new jobs while the
-  // server drained, and the two could outlast Docker's 10 s
-  ["API server and worker", async () => void (await Promise.all([api.close(), worker && stopWorker(worker)]))],
-  ["API pool", () => pool.end()],
-  ["database", () => db.close()],
-], log);

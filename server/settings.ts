@@ -1,6 +1,7 @@
 /**
  * HTTP settings from the environment (database settings live in db/config.ts).
  */
+import express from "express";
 import { checkSettingsReadLater, defaultCallingCodeSetting, wholeNumber } from "../db/config.ts";
 export interface ServerSettings {
   port: number;
@@ -30,6 +31,19 @@ export interface ServerSettings {
   trustProxy: false | number | string;
 }
 
+/** ALLOWED_ORIGINS, each an origin as browsers send it (scheme://host[:port]): `*` or a path matched no request. */
+export function allowedOriginsSetting(value: string | undefined): string[] {
+  const origins = (value ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {}
+    if (parsed !== origin) throw new Error(`ALLOWED_ORIGINS must list origins such as https://app.example.com, comma-separated (it has "${origin}")`);
+  }
+  return origins;
+}
+
 /**
  * TRUST_PROXY as express's `trust proxy` means it: a number of proxy hops (`1`), or the proxies'
  * addresses and subnets (`loopback`, `10.0.0.0/8, 172.16.0.1`). Given as an environment string,
@@ -47,11 +61,27 @@ export function trustProxySetting(value: string | undefined): false | number | s
         "give the number of proxies in front (e.g. 1) or their addresses",
     );
   }
+  try {
+    express().set("trust proxy", given); // read as express reads it: a list of addresses and subnets
+  } catch (error) {
+    throw new Error(`TRUST_PROXY must be a number of proxies or their addresses, such as 1 or 10.0.0.0/8, loopback (${(error as Error).message})`);
+  }
   return given;
 }
 
 
+/** NODE_ENV's values: any other ("prod", "Production") ran in development mode, GraphiQL open and the cookie not Secure. */
+const NODE_ENVS = ["production", "development", "test"];
+
+/** A cookie's lifetime browsers keep at most (Chrome's cap): a longer session could not be held, and one of years failed every login. */
+const MAX_SESSION_TTL_SECONDS = 400 * 24 * 3600;
+/** PostgreSQL's largest statement_timeout: beyond it every request's settings were refused. */
+const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
+
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
+  if (env.NODE_ENV && !NODE_ENVS.includes(env.NODE_ENV)) {
+    throw new Error(`NODE_ENV must be production, development or test, or be left unset (it is "${env.NODE_ENV}")`);
+  }
   const production = env.NODE_ENV === "production";
   if (production && !env.JWT_SECRET) {
     throw new Error("JWT_SECRET is required when NODE_ENV=production");
@@ -71,11 +101,11 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     auditLogUnsealed,
     production,
     jwtSecret: env.JWT_SECRET ?? generatedJwtSecret,
-    sessionTtlSeconds: wholeNumber(env, "SESSION_TTL_SECONDS", 12 * 3600, 60),
+    sessionTtlSeconds: wholeNumber(env, "SESSION_TTL_SECONDS", 12 * 3600, 60, MAX_SESSION_TTL_SECONDS),
     cookieName: production ? "__Host-clinicops_session" : "clinicops_session",
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: allowedOriginsSetting(env.ALLOWED_ORIGINS),
     defaultCallingCode,
-    statementTimeoutMs: wholeNumber(env, "STATEMENT_TIMEOUT_MS", 5000, 1),
+    statementTimeoutMs: wholeNumber(env, "STATEMENT_TIMEOUT_MS", 5000, 1, MAX_STATEMENT_TIMEOUT_MS),
     maxPageSize: wholeNumber(env, "MAX_PAGE_SIZE", 100, 1),
     maxGroups: wholeNumber(env, "MAX_GROUPS", 1000, 1),
     maxQueryDepth: wholeNumber(env, "MAX_QUERY_DEPTH", 12, 1),

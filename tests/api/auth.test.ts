@@ -328,9 +328,20 @@ test("a cross-site POST carrying the cookie is refused", async () => {
   expect(sameOrigin.status).toBe(200);
 });
 
-test("an allowed frontend origin may post", async () => {
+test("an allowed frontend origin may post, its browser's preflight answered for it alone (CORS with credentials)", async () => {
   const withFrontend = await startApi({ ALLOWED_ORIGINS: "https://app.clinic.example" });
   try {
+    const preflight = (origin: string) =>
+      fetch(`${withFrontend.url}/graphql`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+    const allowed = await preflight("https://app.clinic.example");
+    expect([allowed.status, ...["allow-origin", "allow-credentials", "allow-methods", "allow-headers"].map((h) => allowed.headers.get(`access-control-${h}`))]).toEqual([
+      204, "https://app.clinic.example", "true", "GET, POST", "Content-Type",
+    ]);
+    expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
+
     const browser = new Browser(withFrontend);
     const response = await browser.post(
       "/auth/login",
@@ -338,8 +349,20 @@ test("an allowed frontend origin may post", async () => {
       { origin: "https://app.clinic.example", "sec-fetch-site": "same-site" },
     );
     expect(response.status).toBe(200);
+    const answered = await fetch(`${withFrontend.url}/graphql`, {
+      method: "POST",
+      headers: { origin: "https://app.clinic.example", "content-type": "application/json", cookie: browser.cookie! },
+      body: JSON.stringify({ query: WHO_AM_I }),
+    });
+    expect([answered.headers.get("access-control-allow-origin"), answered.headers.get("access-control-allow-credentials"), answered.headers.get("vary")]).toEqual([
+      "https://app.clinic.example", "true", expect.stringMatching(/Origin/),
+    ]);
   } finally {
     await withFrontend.close();
+  }
+  // an origin is scheme, host and port: a wildcard or a path would match no browser's request
+  for (const origins of ["*", "https://app.clinic.example/", "app.clinic.example"]) {
+    expect(() => serverSettings({ ALLOWED_ORIGINS: origins }, "")).toThrow(/^ALLOWED_ORIGINS must list origins such as https:\/\/app\.example\.com/);
   }
 });
 

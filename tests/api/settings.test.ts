@@ -19,17 +19,26 @@ const badDatabaseName = (variable: string, name: string) =>
 test.each([
   ["PORT", "abc", /^PORT must be a whole number from 0 to 65535 \(it is "abc"\)$/],
   ["PORT", "70000", /^PORT must be a whole number from 0 to 65535/],
-  ["STATEMENT_TIMEOUT_MS", "5s", /^STATEMENT_TIMEOUT_MS must be a whole number of at least 1 \(it is "5s"\)$/],
+  ["STATEMENT_TIMEOUT_MS", "5s", /^STATEMENT_TIMEOUT_MS must be a whole number from 1 to 2147483647 \(it is "5s"\)$/],
   ["MAX_PAGE_SIZE", "0", /^MAX_PAGE_SIZE must be a whole number of at least 1/],
   ["MAX_GROUPS", "-5", /^MAX_GROUPS must be a whole number of at least 1/],
   ["MAX_QUERY_DEPTH", "1e3", /^MAX_QUERY_DEPTH must be a whole number/],
   ["MAX_INPUT_DEPTH", "ten", /^MAX_INPUT_DEPTH must be a whole number/],
   ["MAX_QUERY_FIELDS", "0x10", /^MAX_QUERY_FIELDS must be a whole number/],
   ["DATABASE_POOL_SIZE", "2.5", /^DATABASE_POOL_SIZE must be a whole number of at least 1/],
-  ["SESSION_TTL_SECONDS", "30", /^SESSION_TTL_SECONDS must be a whole number of at least 60/],
+  ["SESSION_TTL_SECONDS", "30", /^SESSION_TTL_SECONDS must be a whole number from 60 to 34560000/],
   ["EMBEDDED_PG_PORT", "5432x", /^EMBEDDED_PG_PORT must be a whole number from 1 to 65535 \(it is "5432x"\)$/],
   ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 \(it is "20s"\)$/],
   ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
+  // values that started and then failed every request, or ran as something else
+  ["STATEMENT_TIMEOUT_MS", "3000000000", /^STATEMENT_TIMEOUT_MS must be a whole number from 1 to 2147483647/],
+  ["SESSION_TTL_SECONDS", "315360000000", /^SESSION_TTL_SECONDS must be a whole number from 60 to 34560000/],
+  ["NODE_ENV", "prod", /^NODE_ENV must be production, development or test, or be left unset \(it is "prod"\)$/],
+  ["WORKER", "false", /^WORKER must be on or off, or be left unset \(it is "false"\)$/],
+  ["TRUST_PROXY", "yes", /^TRUST_PROXY must be a number of proxies or their addresses/],
+  ["TRUST_PROXY", "10.0.0.0/33", /^TRUST_PROXY must be a number of proxies or their addresses/],
+  ["DATABASE_URL", "notaurl", /^DATABASE_URL must be a URL such as postgres:\/\/user:password@host:5432\/clinicops$/],
+  ["DATABASE_URL", "postgres://db/Bad-Name", badDatabaseName("DATABASE_URL", "Bad-Name")],
 ])("%s=%s is refused, naming the variable", (name, value, message) => {
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
 });

@@ -115,3 +115,30 @@ test("a request under way when SIGTERM comes is answered before the server exits
   });
   expect({ code, answer, failures }).toEqual({ code: 0, answer: { status: 401, code: "INVALID_CREDENTIALS" }, failures: 1 });
 }, 120_000);
+
+test("a port in use ends the start in one line, its parts stopped, and PORT=0 logs the port the system gave", async () => {
+  const taken = createServer().listen(0, "0.0.0.0");
+  await once(taken, "listening");
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const dataDir = mkdtempSync(join(tmpdir(), "clinicops-signals-"));
+    dataDirs.push(dataDir);
+    const child = spawn(process.execPath, [projectPath("server/main.ts")], {
+      cwd: projectPath(),
+      env: { ...process.env, DATABASE_URL: url, CLINICOPS_DATA_DIR: dataDir, LOG_LEVEL: "", WORKER: "off", PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+    const [code] = await once(child, "exit");
+    expect(code).toBe(1);
+    expect(output).toContain(`"event":"listening","message":"PORT ${port} is in use by another process"`);
+    expect(output).not.toMatch(/EADDRINUSE|at Server\./);
+  } finally {
+    taken.close();
+  }
+  const { code, output } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: "0" });
+  expect(code).toBe(0);
+  expect(output).toMatch(/"url":"http:\/\/localhost:[1-9][0-9]*"/);
+}, 120_000);
