@@ -777,7 +777,7 @@ begin
     null; -- refused for its input: no account is looked at
   elsif ip is not null and (
     select count(*) from app_private.login_failure f
-    where f.ip = login.ip and f.attempted_at > now() - interval '15 minutes'
+    where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes'
   ) >= 20 then
     v_reason := 'address_throttled';
   else
@@ -806,7 +806,7 @@ begin
   end if;
 
   if v_reason is not null then
-    insert into app_private.login_failure (ip, phone) values (login.ip, v_phone);
+    insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
     if v_secret.user_id is not null and not v_busy then
       update app_private.user_secret s set
         failed_login_count = case when s.first_failed_login_at > now() - interval '15 minutes' then s.failed_login_count + 1 else 1 end,
@@ -1546,6 +1546,27 @@ ALTER FUNCTION app_hidden.text_or_null(value text) OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_hidden.text_or_null(value text) IS 'A free text as meant: without the white space of any kind around it, and null when nothing else is left.';
+
+
+--
+-- Name: throttled_network(inet); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.throttled_network(ip inet) RETURNS inet
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select network(set_masklen(ip, case family(ip) when 6 then 64 else 32 end));
+$$;
+
+
+ALTER FUNCTION app_hidden.throttled_network(ip inet) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION throttled_network(ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins are counted by: an IPv4 address, or the /64 network of an IPv6 one (a client chooses its address within the /64 it is given).';
 
 
 --
@@ -9141,7 +9162,7 @@ COMMENT ON COLUMN app_private.login_failure.id IS 'Row number.';
 -- Name: COLUMN login_failure.ip; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.login_failure.ip IS 'Client address.';
+COMMENT ON COLUMN app_private.login_failure.ip IS 'The client''s address (IPv4), or its /64 network (IPv6): what failures are counted by (app_hidden.throttled_network).';
 
 
 --
@@ -13119,6 +13140,14 @@ GRANT ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_age
 
 REVOKE ALL ON FUNCTION app_hidden.text_or_null(value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.text_or_null(value text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION throttled_network(ip inet); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.throttled_network(ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.throttled_network(ip inet) TO :DATABASE_VISITOR;
 
 
 --

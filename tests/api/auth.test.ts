@@ -3,7 +3,8 @@
  */
 import jwt from "jsonwebtoken";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createUser, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createUser, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
+import { randomBytes } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 
@@ -210,6 +211,22 @@ test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy s
     await behindProxy.close();
   }
   expect(() => serverSettings({ TRUST_PROXY: "true" }, "")).toThrow(/TRUST_PROXY=true .*number of proxies/);
+});
+
+test("failed logins are counted per IPv6 /64, where a client picks its address: 20 from one network refuse the next from any address in it, not from another", async () => {
+  const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
+  const network = `2001:db8:${a}:${b}`;
+  const from = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
+  // 20 failures, each from another address of the network and for a phone of no account (no account's own lockout counts them)
+  for (let host = 1; host <= 20; host++) {
+    expect((await from(`${network}::${host.toString(16)}`, randomPhone(), "wrong-password")).status).toBe(401);
+  }
+  // the cashier's right password, from another address of the same network: throttled like the others
+  expect((await from(`${network}::beef`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(401);
+  // from another network, it is a login
+  expect((await from(`2001:db8:${b}:${a}::1`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(200);
+  const { rows } = await rootPool().query("select distinct ip::text from app_private.login_failure where ip <<= $1::inet", [`${network}::/64`]);
+  expect(rows).toEqual([{ ip: `${network}::/64` }]);
 });
 
 test("a successful login is audited in the clinic's chain", async () => {
