@@ -95,6 +95,13 @@ test("a malformed phone is refused", () => {
   expect(result.stderr).toMatch(/not a phone number/);
 });
 
+test("a name the database refuses is told what it asks for, not the constraint's SQL text", () => {
+  for (const name of ["", "x".repeat(201)]) {
+    const result = superuser(["--phone", "+255799000776", "--password", "whatever-password", "--name", name]);
+    expect({ status: result.status, stderr: result.stderr.trim() }).toEqual({ status: 1, stderr: "A name is required, at most 200 characters." });
+  }
+});
+
 test("a malformed DEFAULT_CALLING_CODE is refused with what it must be, as the server refuses it, before a database is started", () => {
   // with no DATABASE_URL: the embedded PostgreSQL was started and migrated in this folder before the refusal
   const dataDir = temporaryFolder("cli");
