@@ -34,13 +34,14 @@ let url: string;
 const pool = { end: async () => {} };
 
 beforeAll(async () => {
+  process.env.LOG_LEVEL ??= "silent"; // as startApi runs the API
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const proxied = new URL(testConfig.authenticatorUrl);
   proxied.hostname = "127.0.0.1";
   proxied.port = String((proxy.address() as AddressInfo).port);
   const apiConnections = apiPool(proxied.toString(), 2);
   pool.end = () => apiConnections.end();
-  api = await createApiServer({ pool: apiConnections, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" }, ""), roles: testConfig.roles });
+  api = await createApiServer({ pool: apiConnections, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET }, ""), roles: testConfig.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   // the API as it runs: started, its GraphQL schema read from the database, which then stops answering
