@@ -1556,7 +1556,13 @@ CREATE FUNCTION app_hidden.throttled_network(ip inet) RETURNS inet
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select network(set_masklen(ip, case family(ip) when 6 then 64 else 32 end));
+  select case
+    when family(ip) = 4 then ip
+    -- IPv4-mapped (::ffff:a.b.c.d, how a server listening on IPv6 sees IPv4 clients) and NAT64 (64:ff9b::/96)
+    -- addresses carry an IPv4 client's address: counted as that address
+    when ip <<= inet '::ffff:0:0/96' or ip <<= inet '64:ff9b::/96' then set_masklen(ip, 128)
+    else network(set_masklen(ip, 64))
+  end;
 $$;
 
 
@@ -1566,7 +1572,7 @@ ALTER FUNCTION app_hidden.throttled_network(ip inet) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION throttled_network(ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins are counted by: an IPv4 address, or the /64 network of an IPv6 one (a client chooses its address within the /64 it is given).';
+COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins are counted by: an IPv4 address (also one IPv4-mapped or NAT64 in IPv6, as a server listening on IPv6 sees IPv4 clients), or the /64 network of an IPv6 one (a client chooses its address within the /64 it is given).';
 
 
 --
@@ -2518,7 +2524,7 @@ COMMENT ON FUNCTION app_private.create_platform_admin(phone text, full_name text
 CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$
-  select case when value ~ '^[=+\-@\t\r\n]' then '''' || value else value end;
+  select regexp_replace(case when value ~ '^[=+\-@\t\r\n]' then '''' || value else value end, ';([=+\-@\t\r\n])', ';''\1', 'g');
 $$;
 
 
@@ -2528,7 +2534,7 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe.';
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` starting with one of them (where `;` separates cells, a cell starts there).';
 
 
 --
@@ -5133,6 +5139,32 @@ ALTER FUNCTION app_private.tg_payment__method_to_refunds() OWNER TO :DATABASE_OW
 --
 
 COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'BEFORE UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED. Before the payment''s audit, so its locks come in the order of a day''s close.';
+
+
+--
+-- Name: tg_report_export__days(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_report_export__days() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if new.from_date < date '2000-01-01' or new.to_date > date '2199-12-31' then
+    raise exception 'An export covers days from 2000-01-01 to 2199-12-31.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_report_export__days() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_report_export__days(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_report_export__days() IS 'Trigger: an export asked for covers days from 2000-01-01 to 2199-12-31, the calendar the clinic''s days and visits live in (INVALID_INPUT); exports asked for before 000106 are left as they are.';
 
 
 --
@@ -10650,21 +10682,6 @@ ALTER TABLE ONLY app_public.refund
 
 
 --
--- Name: report_export report_export_days_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE app_public.report_export
-    ADD CONSTRAINT report_export_days_check CHECK (((from_date >= '2000-01-01'::date) AND (to_date <= '2199-12-31'::date))) NOT VALID;
-
-
---
--- Name: CONSTRAINT report_export_days_check ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT report_export_days_check ON app_public.report_export IS 'An export covers days from 2000-01-01 to 2199-12-31 (checked for exports asked for since 000106).';
-
-
---
 -- Name: report_export report_export_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11288,6 +11305,13 @@ COMMENT ON TRIGGER _140_time_zone_turn ON app_public.clinic IS 'A change of time
 --
 
 CREATE TRIGGER _150_check_doctor BEFORE INSERT OR UPDATE OF doctor_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__check_doctor();
+
+
+--
+-- Name: report_export _150_days; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_days BEFORE INSERT ON app_public.report_export FOR EACH ROW EXECUTE FUNCTION app_private.tg_report_export__days();
 
 
 --
@@ -13901,6 +13925,13 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__guard() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_payment__method_to_refunds() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_report_export__days(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_report_export__days() FROM PUBLIC;
 
 
 --

@@ -83,6 +83,8 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   const websockets = new Set<Duplex>();
   if (upgradeToGraphQL) {
     server.on("upgrade", (req, socket, head) => {
+      // node hears no error of an upgraded socket: one reset while refused below was unheard and ended the process
+      socket.on("error", () => socket.destroy());
       websockets.add(socket);
       socket.once("close", () => websockets.delete(socket));
       if (!serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();

@@ -44,7 +44,7 @@ export function csrfGuard(settings: Pick<ServerSettings, "allowedOrigins">) {
  * POSTs only once the browser's preflight is answered, and reads an answer only when it names the
  * page's origin: without this, a frontend on its own origin could not use the API at all. Only
  * those origins are named, never `*`; the cookie is allowed along (credentials); the request id is
- * readable, for support. Requests from any other origin get no CORS headers, so browsers keep them
+ * readable, for support, and a download's file name. Requests from any other origin get no CORS headers, so browsers keep them
  * from reading our answers, and csrfGuard refuses their state-changing ones.
  */
 export function corsForFrontends(settings: Pick<ServerSettings, "allowedOrigins">) {
@@ -54,7 +54,7 @@ export function corsForFrontends(settings: Pick<ServerSettings, "allowedOrigins"
     if (origin === undefined || !settings.allowedOrigins.includes(origin)) return next();
     res.setHeader("Access-Control-Allow-Origin", origin);
     res.setHeader("Access-Control-Allow-Credentials", "true");
-    res.setHeader("Access-Control-Expose-Headers", "X-Request-Id");
+    res.setHeader("Access-Control-Expose-Headers", "X-Request-Id, Content-Disposition");
     if (req.method !== "OPTIONS") return next();
     res.setHeader("Access-Control-Allow-Methods", "GET, POST");
     res.setHeader("Access-Control-Allow-Headers", "Content-Type");

@@ -139,7 +139,6 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_line_discount_decimals_check: "A discount has no more decimals than the invoice's currency: 2 for TZS, 3 for KWD, none for JPY.",
   invoice_line_tax_rate_check: TAX_RATE,
   payment_reference_check: "A reference is at most 200 characters.",
-  report_export_days_check: "An export covers days from 2000-01-01 to 2199-12-31.",
   payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
   refund_reason_check: "A reason to refund is at most 500 characters.",
   counted_amounts_are_numbers: "Counted amounts must be numbers.",
@@ -168,19 +167,21 @@ export class ClientFacingError extends Error {
 }
 
 /**
- * The database cannot be reached: refused, reset or cut connections, a connection not made within
- * the pool's connect timeout (server/pg-transaction.ts), PostgreSQL starting up or shutting down
- * (SQLSTATE class 08, 57P01–57P03). Worth retrying, as TIMEOUT and RETRY are; it was INTERNAL.
+ * The database cannot be reached, or not in time: refused, reset or cut connections, no connection
+ * (or no free one of the pool) within the pool's connect timeout (server/pg-transaction.ts),
+ * PostgreSQL starting up, shutting down or at its connection limit (the connection-failure codes of
+ * class 08, not 08P01, a protocol violation, which is ours; 57P01–57P03; 53300). Worth retrying, as
+ * TIMEOUT and RETRY are; it was INTERNAL. Logged (warn) wherever it is answered.
  */
-const UNREACHABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE"]);
-const UNREACHABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE",
+  "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "53300",
+]);
+const UNREACHABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error)/;
 function databaseUnreachable(code: string | undefined, message: unknown): boolean {
-  return (
-    (code !== undefined && (UNREACHABLE_SOCKET_CODES.has(code) || code.startsWith("08") || ["57P01", "57P02", "57P03"].includes(code))) ||
-    (typeof message === "string" && UNREACHABLE_MESSAGES.test(message))
-  );
+  return (code !== undefined && UNREACHABLE_CODES.has(code)) || (typeof message === "string" && UNREACHABLE_MESSAGES.test(message));
 }
-const UNAVAILABLE: ClientError = { code: "UNAVAILABLE", message: "The database cannot be reached just now; please try again shortly." };
+const UNAVAILABLE: ClientError = { code: "UNAVAILABLE", message: "The database is not answering just now (unreachable or busy); please try again shortly." };
 
 const CURSOR_NOT_VALID = "This cursor is not valid for this list.";
 
@@ -244,7 +245,10 @@ export function describeError(error: unknown): ClientError | null {
     if (typeof e.column === "string") details.column = e.column;
     return { code, message, ...(Object.keys(details).length ? { details } : {}) };
   }
-  if (databaseUnreachable(sqlState, e?.message)) return UNAVAILABLE;
+  if (databaseUnreachable(sqlState, e?.message)) {
+    log("warn", "database_unavailable", { message: String(e?.message) });
+    return UNAVAILABLE;
+  }
   const mistake = callerMistake(error);
   if (mistake) return { code: "INVALID_INPUT", message: mistake };
   if (typeof e?.message === "string" && NOTHING_MATCHED.test(e.message)) {

@@ -39,6 +39,8 @@ export async function openForDownload(path: string): Promise<OpenedFile | null> 
 
 /** Answers with `file`, after the headers `setHeaders` sets for its size; the file is closed when it ends, fails or is abandoned. */
 export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void): void {
+  // the client left while the file was being opened: its close will not come again
+  if (res.destroyed) return void handle.close();
   const stream = handle.createReadStream(); // closes the file when it ends, fails or is destroyed
   const before = new Set(res.getHeaderNames());
   setHeaders(size);

@@ -39,13 +39,15 @@ const parts: ShutdownStep[] = [
 ];
 stopOnSignals(parts, log);
 // a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace
-api.server.once("error", async (error: NodeJS.ErrnoException) => {
+const cannotListen = async (error: NodeJS.ErrnoException) => {
   const message = error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by another process` : `the server cannot listen on PORT ${settings.port}: ${error.message}`;
   log("error", "listening", { message });
   await stopInOrder(parts, log);
   process.exit(1);
-});
+};
+api.server.once("error", cannotListen);
 api.server.listen(settings.port, () => {
+  api.server.off("error", cannotListen); // an error once listening is not about the port
   const { port } = api.server.address() as AddressInfo; // PORT=0: the one the system gave
   log("info", "listening", {
     url: `http://localhost:${port}`,

@@ -225,8 +225,20 @@ test("failed logins are counted per IPv6 /64, where a client picks its address: 
   expect((await from(`${network}::beef`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(401);
   // from another network, it is a login
   expect((await from(`2001:db8:${b}:${a}::1`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(200);
-  const { rows } = await rootPool().query("select distinct ip::text from app_private.login_failure where ip <<= $1::inet", [`${network}::/64`]);
-  expect(rows).toEqual([{ ip: `${network}::/64` }]);
+  const { rows } = await rootPool().query("select count(*)::int as failures, bool_and(ip = $1::inet) as as_network from app_private.login_failure where ip <<= $1::inet", [
+    `${network}::/64`,
+  ]);
+  expect(rows).toEqual([{ failures: 21, as_network: true }]); // the throttled attempt counted too
+});
+
+test("an IPv4 client seen through IPv6 (::ffff:a.b.c.d) is counted as its own IPv4 address, not with every other one", async () => {
+  const [c, d] = randomBytes(2);
+  const from = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
+  for (let attempt = 0; attempt < 20; attempt++) {
+    expect((await from(`::ffff:198.51.${c}.${d}`, randomPhone(), "wrong-password")).status).toBe(401);
+  }
+  expect((await from(`::ffff:198.51.${c}.${d}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(401);
+  expect((await from(`::ffff:198.51.${c}.${(d + 1) % 256}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(200);
 });
 
 test("a successful login is audited in the clinic's chain", async () => {

@@ -75,7 +75,7 @@ test("a database that never answers costs a request the connect timeout, then UN
     ready(),
   ]);
   expect(readiness).toEqual(Array(3).fill({ status: 503, body: { status: "database_unreachable" } }));
-  expect(graphql.errors?.[0]).toMatchObject({ extensions: { code: "UNAVAILABLE" }, message: "The database cannot be reached just now; please try again shortly." });
+  expect(graphql.errors?.[0]).toMatchObject({ extensions: { code: "UNAVAILABLE" }, message: "The database is not answering just now (unreachable or busy); please try again shortly." });
   expect(Date.now() - started).toBeLessThan(4 * CONNECT_TIMEOUT_MS);
 
   answering = true;
@@ -89,6 +89,6 @@ test("a database that refuses connections is UNAVAILABLE at once, with 503 on th
     for (const socket of sockets) socket.destroy();
   });
   const login = await fetch(`${url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone: "+255712000001", password: "whatever-it-is" }) });
-  expect([login.status, (await login.json()).error]).toEqual([503, { code: "UNAVAILABLE", message: "The database cannot be reached just now; please try again shortly." }]);
+  expect([login.status, (await login.json()).error]).toEqual([503, { code: "UNAVAILABLE", message: "The database is not answering just now (unreachable or busy); please try again shortly." }]);
   expect(await ready()).toEqual({ status: 503, body: { status: "database_unreachable" } });
 }, 60_000);

@@ -147,6 +147,22 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
   });
 
+  test("an upgrade from another site, refused, then reset by its client, leaves the server running", async () => {
+    const { port } = new URL(api.url);
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const socket = connect(Number(port), "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.on("error", () => {});
+      socket.write(
+        "GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      socket.resetAndDestroy(); // a TCP reset while the server answers its 403
+    }
+    expect((await fetch(`${api.url}/health`)).status).toBe(200);
+  });
+
   test("an oversize name is INVALID_INPUT, and nothing of the invitation remains", async () => {
     const response = await owner.graphql(INVITE, { phone: "+255733000004", name: "x".repeat(201), role: "doctor", password: "password-123" });
     // refused before the phone is looked up (the same answer whether it has an account), as the constraint would

@@ -216,6 +216,9 @@ export async function writeBehindTriggers(sql: string, params: unknown[], then?:
     const result = await client.query(sql, params);
     await then?.(client, result);
     await client.query("commit");
+  } catch (error) {
+    await client.query("rollback"); // not back to the pool in a failed transaction
+    throw error;
   } finally {
     client.release();
   }

@@ -20,6 +20,7 @@ import {
   createUser,
   ROLES,
   type TestClinic,
+  writeBehindTriggers,
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -120,6 +121,9 @@ test("a cell is defused wherever a spreadsheet may start one: a semicolon is quo
   expect(csvLine(["x;=cmd|' /C calc'!A0", "plain"])).toBe(`"x;=cmd|' /C calc'!A0",plain\r\n`);
   const { rows } = await rootPool().query("select app_private.csv_safe(E'\\n=2+2') as lf, app_private.csv_safe(E'\\r=2+2') as cr, app_private.csv_safe('a=b') as inside");
   expect(rows[0]).toEqual({ lf: "'\n=2+2", cr: "'\r=2+2", inside: "a=b" });
+  // where `;` separates cells, a quote opens a cell only at its start: a later cell splits at the `;`, and what follows is defused too
+  const { rows: split } = await rootPool().query("select app_private.csv_safe('Doe;=HYPERLINK(1)') as formula, app_private.csv_safe('Tea; milk') as prose");
+  expect(split[0]).toEqual({ formula: "Doe;'=HYPERLINK(1)", prose: "Tea; milk" });
 });
 
 test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day BC is INVALID_INPUT, and nothing is queued", async () => {
@@ -133,6 +137,11 @@ test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day B
     });
   }
   expect((await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n).toBe(before);
+  // an export asked for before the rule, of days before 2000, still moves on: expired, failed as abandoned
+  const old = await requestExport(cashierA);
+  await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [old]);
+  await writeBehindTriggers("update app_public.report_export set from_date = '1999-12-31', to_date = '1999-12-31' where id = $1", [old]);
+  await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [old]);
 });
 
 /** An instant as a wall clock in the test clinics' zone, by Intl rather than by the database: "2026-11-30 13:00:00". */
