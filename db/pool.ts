@@ -1,15 +1,25 @@
 /**
  * Pools that outlive the connections PostgreSQL closes (a restart or shutdown,
  * an operator's pg_terminate_backend, the embedded server stopping on the same
- * Ctrl-C as the process). node-postgres reports such a closing as an `error`
- * event on the client, and for an idle one again on the pool; with nobody
- * listening, either event ends the process.
+ * Ctrl-C as the process), and a database that does not answer. node-postgres
+ * reports a closing as an `error` event on the client, and for an idle one
+ * again on the pool; with nobody listening, either event ends the process.
+ * And it waits for a connection without limit: a database that took
+ * connections and never answered (frozen, a paused pooler, a partition) held
+ * every slot for good, so the API hung, /ready too, and the worker's jobs
+ * stopped, even once the database answered again.
  */
 import pg from "pg";
 
-/** A pool whose closed connections are each one `warn` and leave it; the next request opens a fresh one. */
+/** How long a pool waits for a connection, a new one or a free one of its own, before it gives up with an error. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * A pool whose closed connections are each one `warn` and leave it (the next request opens a fresh
+ * one), which gives up a connection not had within CONNECT_TIMEOUT_MS, and keeps TCP keepalive on.
+ */
 export function poolHearingClosures(config: pg.PoolConfig, warn: (message: string) => void): pg.Pool {
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config });
   pool.on("connect", (client) => client.on("error", (error) => warn(`a database connection was closed: ${error.message}`)));
   pool.on("error", () => {}); // an idle connection's closing, already heard on its client
   return pool;

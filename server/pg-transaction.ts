@@ -31,18 +31,8 @@ export const READ_ONLY = { transaction_read_only: "on" } as const;
  * use their own pool. A connection the server closes leaves the pool with a
  * warning (db/pool.ts).
  */
-/**
- * How long a request waits for a new connection to the database. Without a limit, a database that
- * accepted connections and never answered (frozen, a paused pooler, a partition) held every slot
- * of the pool for good: the API hung, /ready too, even once the database answered again.
- */
-export const CONNECT_TIMEOUT_MS = 5000;
-
 export function apiPool(connectionString: string, max: number): pg.Pool {
-  return poolHearingClosures(
-    { connectionString, max, pipeline: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true },
-    (message) => log("warn", "database", { message }),
-  );
+  return poolHearingClosures({ connectionString, max, pipeline: true }, (message) => log("warn", "database", { message }));
 }
 
 /**

@@ -3,13 +3,16 @@
  * that takes connections and never answers (frozen, a paused pooler, a partition) costs each
  * request the pool's connect timeout, then UNAVAILABLE (503 on the REST routes, /ready's 503), and
  * once it answers again the API does too; a database that refuses connections is UNAVAILABLE at
- * once. Before, the pool waited for ever: its slots filled with connections that never opened, and
- * the API hung for good, /ready too, after the database was back; a refusal was INTERNAL.
+ * once; the worker's pool gives up too. Before, the pools waited for ever: their slots filled with
+ * connections that never opened, and the API hung for good, /ready too, after the database was back,
+ * as the worker's jobs did; a refusal was INTERNAL.
  */
 import type { AddressInfo } from "node:net";
 import { connect, createServer, type Socket } from "node:net";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
-import { apiPool, CONNECT_TIMEOUT_MS } from "../../server/pg-transaction.ts";
+import { CONNECT_TIMEOUT_MS } from "../../db/pool.ts";
+import { apiPool } from "../../server/pg-transaction.ts";
+import { workerPool } from "../../worker/run.ts";
 import { serverSettings } from "../../server/settings.ts";
 import { closeRootPool, testConfig } from "../support/database.ts";
 import { TEST_JWT_SECRET } from "../support/api.ts";
@@ -81,6 +84,23 @@ test("a database that never answers costs a request the connect timeout, then UN
   answering = true;
   expect((await ready()).body).toMatchObject({ status: "ready" });
   expect((await whoAmI()).data).toEqual({ currentUser: null });
+}, 60_000);
+
+test("the worker's pool gives up a connection the database never answers too, and connects once it does", async () => {
+  const proxied = new URL(testConfig.ownerUrl);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String((proxy.address() as AddressInfo).port);
+  const pool = workerPool({ connectionString: proxied.toString(), max: 2 }, () => {});
+  try {
+    answering = false;
+    const started = Date.now();
+    await expect(pool.query("select 1")).rejects.toThrow(/timeout/);
+    expect(Date.now() - started).toBeLessThan(2 * CONNECT_TIMEOUT_MS);
+    answering = true;
+    expect((await pool.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+  } finally {
+    await pool.end();
+  }
 }, 60_000);
 
 test("a database that refuses connections is UNAVAILABLE at once, with 503 on the REST routes", async () => {
