@@ -3482,46 +3482,54 @@ COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Alloc
 --
 
 CREATE FUNCTION app_private.open_reconciliations(as_of timestamp with time zone DEFAULT now()) RETURNS integer
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  -- For every clinic: the business day that ended before `as_of` (its local
-  -- yesterday), with expected totals recomputed from scratch. Closed days are
-  -- never touched, so running it again, or after a crash, changes nothing.
-  with days as (
-    select c.id as clinic_id, (as_of at time zone c.timezone)::date - 1 as business_date
-    from app_public.clinic c
-  ),
-  totals as (
-    select d.clinic_id, d.business_date,
-      coalesce(sum(m.amount) filter (where m.method = 'cash'), 0) as cash,
-      coalesce(sum(m.amount) filter (where m.method = 'card'), 0) as card,
-      coalesce(sum(m.amount) filter (where m.method = 'bank_transfer'), 0) as bank_transfer,
-      coalesce(sum(m.amount) filter (where m.method = 'mobile_money'), 0) as mobile_money,
-      coalesce(sum(m.amount) filter (where m.method = 'insurance'), 0) as insurance
-    from days d
-    left join lateral (
-      select p.method, p.amount from app_public.payment p where p.clinic_id = d.clinic_id and p.business_date = d.business_date
-      union all
-      select r.method, -r.amount from app_public.refund r where r.clinic_id = d.clinic_id and r.business_date = d.business_date
-    ) m on true
-    group by d.clinic_id, d.business_date
-  ),
-  upserted as (
-    insert into app_public.daily_reconciliation as r
-      (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
-    select clinic_id, business_date, cash, card, bank_transfer, mobile_money, insurance from totals
-    on conflict (clinic_id, business_date) do update set
-      expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
-      expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
-      expected_insurance = excluded.expected_insurance
-    where r.status = 'open'
-      and (r.expected_cash, r.expected_card, r.expected_bank_transfer, r.expected_mobile_money, r.expected_insurance)
-          is distinct from (excluded.expected_cash, excluded.expected_card, excluded.expected_bank_transfer,
-                            excluded.expected_mobile_money, excluded.expected_insurance)
-    returning 1
-  )
-  select count(*)::integer from upserted;
+declare
+  v_clinic record;
+  v_opened integer := 0;
+  v_written integer;
+begin
+  -- For every clinic: the business day that ended before `as_of` (its local yesterday), with expected
+  -- totals recomputed from scratch. Closed days are never touched, so running it again, or after a
+  -- crash, changes nothing.
+  for v_clinic in
+    select c.id as clinic_id, (as_of at time zone c.timezone)::date - 1 as business_date from app_public.clinic c order by c.id
+  loop
+    begin
+      with totals as (
+        select
+          coalesce(sum(m.amount) filter (where m.method = 'cash'), 0) as cash,
+          coalesce(sum(m.amount) filter (where m.method = 'card'), 0) as card,
+          coalesce(sum(m.amount) filter (where m.method = 'bank_transfer'), 0) as bank_transfer,
+          coalesce(sum(m.amount) filter (where m.method = 'mobile_money'), 0) as mobile_money,
+          coalesce(sum(m.amount) filter (where m.method = 'insurance'), 0) as insurance
+        from (
+          select p.method, p.amount from app_public.payment p where p.clinic_id = v_clinic.clinic_id and p.business_date = v_clinic.business_date
+          union all
+          select r.method, -r.amount from app_public.refund r where r.clinic_id = v_clinic.clinic_id and r.business_date = v_clinic.business_date
+        ) m
+      )
+      insert into app_public.daily_reconciliation as r
+        (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
+      select v_clinic.clinic_id, v_clinic.business_date, cash, card, bank_transfer, mobile_money, insurance from totals
+      on conflict (clinic_id, business_date) do update set
+        expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
+        expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
+        expected_insurance = excluded.expected_insurance
+      where r.status = 'open'
+        and (r.expected_cash, r.expected_card, r.expected_bank_transfer, r.expected_mobile_money, r.expected_insurance)
+            is distinct from (excluded.expected_cash, excluded.expected_card, excluded.expected_bank_transfer,
+                              excluded.expected_mobile_money, excluded.expected_insurance);
+      get diagnostics v_written = row_count;
+      v_opened := v_opened + v_written;
+    exception when numeric_value_out_of_range then
+      raise warning 'The business day % of clinic % is not opened: its payments'' totals pass the largest a day holds (9999999999999.999).',
+        v_clinic.business_date, v_clinic.clinic_id;
+    end;
+  end loop;
+  return v_opened;
+end;
 $$;
 
 
@@ -3531,7 +3539,7 @@ ALTER FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) 
 -- Name: FUNCTION open_reconciliations(as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of`; one statement, so a crash leaves nothing half done. Returns how many rows it wrote. Run by the reconciliation__open task.';
+COMMENT ON FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of`, each clinic on its own: a day whose totals pass what a day holds is passed over with a warning naming the clinic, and the others are opened. One transaction, so a crash leaves nothing half done. Returns how many rows it wrote. Run by the reconciliation__open task.';
 
 
 --

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -201,4 +201,28 @@ describe("closing a day", () => {
     expect(rows[0]).toEqual({ actor_user_id: clinic.members.owner.userId, reason: "Recount the till", was: "closed" });
     await payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z"); // open again
   });
+});
+
+test("a clinic whose day's totals pass what a day holds is passed over with a warning naming it; every other clinic's day is opened", async () => {
+  const huge = await createClinic("Day too large clinic");
+  const plain = await createClinic("Day of its own clinic");
+  const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
+  await payAt(await cashierSession(plain), invoice.id, "1000", "cash", "2026-04-10T10:00:00Z");
+  // two payments each within a payment's limits, whose sum is not: written behind the triggers (the payment path refuses a day's rollup past it)
+  await writeBehindTriggers(
+    `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, business_date)
+     select $1, 'PAY-9' || m, gen_random_uuid(), 6000000000000, m::app_public.payment_method, '2026-04-10' from unnest(array['cash', 'card']) m`,
+    [huge.clinicId],
+  );
+  const client = await rootPool().connect();
+  const warnings: string[] = [];
+  client.on("notice", (notice) => warnings.push(notice.message ?? ""));
+  try {
+    await client.query("select app_private.open_reconciliations('2026-04-10T22:30:00Z')"); // 01:30 on April 11 in Dar es Salaam
+  } finally {
+    client.release();
+  }
+  expect(warnings).toContainEqual(`The business day 2026-04-10 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (9999999999999.999).`);
+  expect(await day(plain.clinicId, "2026-04-10")).toMatchObject({ status: "open", expected_cash: "1000.000" });
+  expect(await day(huge.clinicId, "2026-04-10")).toBeUndefined();
 });
