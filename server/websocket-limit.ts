@@ -1,5 +1,6 @@
 /**
- * The GraphQL websocket's messages are held to the HTTP body's limit (MAX_REQUEST_BYTES).
+ * The GraphQL websocket's messages are held to the HTTP body's limit (MAX_REQUEST_BYTES), and
+ * one connection to MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions.
  *
  * grafserv makes its ws server without `maxPayload` and offers no option for it, so ws's default
  * of 100 MiB applied: a client, before any session is asked for, could have one message of 90 MB
@@ -9,8 +10,38 @@
  * (message too big); the error ws then emits on the connection is heard here, as grafserv hears
  * none (a frame ws cannot read, oversized or malformed, ended the process).
  */
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { MAX_REQUEST_BYTES } from "./query-errors.ts";
+
+/**
+ * Subscriptions one connection may hold at once. Each live-queue event asks the database once per
+ * subscriber whether it may see the visit, through the API's pool: 8,000 subscriptions on one
+ * socket made every clinic's requests wait seconds while an event was delivered. A desk needs one.
+ */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+
+/**
+ * Closes `websocket` (4400, graphql-ws's bad request) when its client holds more than
+ * MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions: those it started (`subscribe`) and has not
+ * ended (`complete`). One the server ended still counts until the client says `complete`.
+ */
+function limitSubscriptions(websocket: WebSocket): void {
+  const live = new Set<string>();
+  websocket.on("message", (data, isBinary) => {
+    if (isBinary) return;
+    let message: { type?: unknown; id?: unknown };
+    try {
+      message = JSON.parse(String(data));
+    } catch {
+      return; // graphql-ws refuses it itself
+    }
+    if (typeof message?.id !== "string") return;
+    if (message.type === "complete") live.delete(message.id);
+    else if (message.type === "subscribe" && live.add(message.id).size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      websocket.close(4400, `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions on one connection.`);
+    }
+  });
+}
 
 const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
 WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer & { options: { maxPayload?: number } }, req, socket, head, callback) {
@@ -19,6 +50,7 @@ WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer & { op
     // ws closes the connection itself (1009 for a message too big, 1002 for a broken frame) and then
     // emits the error: grafserv hears none, and an unheard error event ended the process
     websocket.on("error", () => {});
+    limitSubscriptions(websocket);
     callback(websocket, request);
   });
 };

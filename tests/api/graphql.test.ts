@@ -147,6 +147,39 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
   });
 
+  test("a connection holds at most 20 subscriptions at once: the 21st closes it (4400), and one ended by its client frees its place", async () => {
+    const initialised = async () => {
+      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+      await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+      const acked = new Promise((resolve) => socket.on("message", (data) => JSON.parse(String(data)).type === "connection_ack" && resolve(true)));
+      socket.send(JSON.stringify({ type: "connection_init" }));
+      await acked;
+      return socket;
+    };
+    const subscribe = (socket: WebSocket, id: string) =>
+      socket.send(JSON.stringify({ id, type: "subscribe", payload: { query: "subscription { visitQueueChanged { status } }" } }));
+    const stillOpen = (socket: WebSocket) =>
+      new Promise<boolean>((resolve) => {
+        socket.on("message", (data) => JSON.parse(String(data)).type === "pong" && resolve(true));
+        socket.once("close", () => resolve(false));
+        socket.send(JSON.stringify({ type: "ping" }));
+      });
+
+    const full = await initialised();
+    for (let i = 1; i <= 20; i++) subscribe(full, String(i));
+    expect(await stillOpen(full)).toBe(true);
+    const closed = new Promise<[number, string]>((resolve) => full.once("close", (code, reason) => resolve([code, String(reason)])));
+    subscribe(full, "21");
+    expect(await closed).toEqual([4400, "At most 20 subscriptions on one connection."]);
+
+    const freed = await initialised();
+    for (let i = 1; i <= 20; i++) subscribe(freed, String(i));
+    freed.send(JSON.stringify({ id: "1", type: "complete" }));
+    subscribe(freed, "21");
+    expect(await stillOpen(freed)).toBe(true);
+    freed.close();
+  });
+
   test("an upgrade from another site, refused, then reset by its client, leaves the server running", async () => {
     const { port } = new URL(api.url);
     for (let attempt = 0; attempt < 30; attempt++) {
