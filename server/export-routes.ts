@@ -31,17 +31,17 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const state = sessionState(req, settings);
     if (state.kind !== "session" || !isUuid(req.params.id)) return notFound();
     const id = req.params.id.toLowerCase(); // a uuid in capitals is the same export (its file is named in lower case)
-    let opened: OpenedFile | null = null; // closed here if the transaction fails after it was opened
-    let download: { file: OpenedFile; name: string; contentType: string } | null;
+    let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
+    let row: { file_name: string; content_type: string } | undefined;
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
       // (expired meanwhile, or a volume the worker does not share: EXPORTS_DIR) leaves no entry
-      download = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), async (client) => {
+      row = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), async (client) => {
         const { rows } = await client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [id]);
-        if (!rows[0]) return null;
+        if (!rows[0]) return undefined;
         opened = await openForDownload(exportFile(rows[0].clinic_id, id));
         if (!opened) throw new FileGone();
-        return { file: opened, name: rows[0].file_name as string, contentType: rows[0].content_type as string };
+        return rows[0];
       });
     } catch (error) {
       await (opened as OpenedFile | null)?.handle.close();
@@ -49,8 +49,9 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       log("warn", "export_file_missing", { exportId: id });
       return notFound();
     }
-    if (!download) return notFound();
-    const { file, name, contentType } = download;
+    const file = opened as OpenedFile | null; // set whenever a row came back
+    if (!row || !file) return notFound();
+    const { file_name: name, content_type: contentType } = row;
     streamDownload(res, file, (size) => {
       res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
       res.setHeader("Content-Type", contentType);

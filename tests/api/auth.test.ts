@@ -213,18 +213,20 @@ test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy s
   expect(() => serverSettings({ TRUST_PROXY: "true" }, "")).toThrow(/TRUST_PROXY=true .*number of proxies/);
 });
 
+/** A login from a client at `address` (as the proxy in front names it). */
+const loginFrom = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
+
 test("failed logins are counted per IPv6 /64, where a client picks its address: 20 from one network refuse the next from any address in it, not from another", async () => {
   const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
   const network = `2001:db8:${a}:${b}`;
-  const from = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
   // 20 failures, each from another address of the network and for a phone of no account (no account's own lockout counts them)
   for (let host = 1; host <= 20; host++) {
-    expect((await from(`${network}::${host.toString(16)}`, randomPhone(), "wrong-password")).status).toBe(401);
+    expect((await loginFrom(`${network}::${host.toString(16)}`, randomPhone(), "wrong-password")).status).toBe(401);
   }
   // the cashier's right password, from another address of the same network: throttled like the others
-  expect((await from(`${network}::beef`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(401);
+  expect((await loginFrom(`${network}::beef`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(401);
   // from another network, it is a login
-  expect((await from(`2001:db8:${b}:${a}::1`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(200);
+  expect((await loginFrom(`2001:db8:${b}:${a}::1`, clinic.members.cashier.phone, clinic.members.cashier.password)).status).toBe(200);
   const { rows } = await rootPool().query("select count(*)::int as failures, bool_and(ip = $1::inet) as as_network from app_private.login_failure where ip <<= $1::inet", [
     `${network}::/64`,
   ]);
@@ -233,12 +235,11 @@ test("failed logins are counted per IPv6 /64, where a client picks its address: 
 
 test("an IPv4 client seen through IPv6 (::ffff:a.b.c.d) is counted as its own IPv4 address, not with every other one", async () => {
   const [c, d] = randomBytes(2);
-  const from = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
   for (let attempt = 0; attempt < 20; attempt++) {
-    expect((await from(`::ffff:198.51.${c}.${d}`, randomPhone(), "wrong-password")).status).toBe(401);
+    expect((await loginFrom(`::ffff:198.51.${c}.${d}`, randomPhone(), "wrong-password")).status).toBe(401);
   }
-  expect((await from(`::ffff:198.51.${c}.${d}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(401);
-  expect((await from(`::ffff:198.51.${c}.${(d + 1) % 256}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(200);
+  expect((await loginFrom(`::ffff:198.51.${c}.${d}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(401);
+  expect((await loginFrom(`::ffff:198.51.${c}.${(d + 1) % 256}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(200);
 });
 
 test("a successful login is audited in the clinic's chain", async () => {

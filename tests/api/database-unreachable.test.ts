@@ -8,6 +8,7 @@
  * as the worker's jobs did; a refusal was INTERNAL.
  */
 import type { AddressInfo } from "node:net";
+import type pg from "pg";
 import { connect, createServer, type Socket } from "node:net";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
 import { CONNECT_TIMEOUT_MS } from "../../db/pool.ts";
@@ -32,18 +33,22 @@ const proxy = createServer((client) => {
   client.pipe(upstream).pipe(client);
 });
 
+/** `connectionString` with the proxy in the database's place. */
+function throughProxy(connectionString: string): string {
+  const proxied = new URL(connectionString);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String((proxy.address() as AddressInfo).port);
+  return proxied.toString();
+}
+
 let api: ApiServer;
+let apiConnections: pg.Pool;
 let url: string;
-const pool = { end: async () => {} };
 
 beforeAll(async () => {
   process.env.LOG_LEVEL ??= "silent"; // as startApi runs the API
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const proxied = new URL(testConfig.authenticatorUrl);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String((proxy.address() as AddressInfo).port);
-  const apiConnections = apiPool(proxied.toString(), 2);
-  pool.end = () => apiConnections.end();
+  apiConnections = apiPool(throughProxy(testConfig.authenticatorUrl), 2);
   api = await createApiServer({ pool: apiConnections, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET }, ""), roles: testConfig.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
@@ -54,7 +59,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api.close();
-  await pool.end();
+  await apiConnections.end();
   for (const socket of sockets) socket.destroy();
   proxy.close();
   await closeRootPool();
@@ -87,10 +92,7 @@ test("a database that never answers costs a request the connect timeout, then UN
 }, 60_000);
 
 test("the worker's pool gives up a connection the database never answers too, and connects once it does", async () => {
-  const proxied = new URL(testConfig.ownerUrl);
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String((proxy.address() as AddressInfo).port);
-  const pool = workerPool({ connectionString: proxied.toString(), max: 2 }, () => {});
+  const pool = workerPool({ connectionString: throughProxy(testConfig.ownerUrl), max: 2 }, () => {});
   try {
     answering = false;
     const started = Date.now();

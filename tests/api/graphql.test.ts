@@ -111,20 +111,33 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await owner.graphql(create("Proper"))).body.data?.createPatient.patient.code).toMatch(/^PAT-/);
   });
 
+  /** A GraphQL websocket to the API, open. */
+  const openWebSocket = () =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+      socket.once("open", () => resolve(socket));
+      socket.once("error", reject);
+    });
+
+  /** A bare TCP connection to the API that has asked for a websocket upgrade of /graphql, with `headers` (`Name: value` lines). */
+  async function rawUpgrade(headers: string[]) {
+    const socket = connect(Number(new URL(api.url).port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(
+      ["GET /graphql HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+        "Sec-WebSocket-Version: 13", ...headers, "", ""].join("\r\n"),
+    );
+    return socket;
+  }
+
   test("a websocket message is held to the body's 200,000 bytes: a larger one closes the connection (1009) before it is read", async () => {
-    const opened = () =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-        socket.once("open", () => resolve(socket));
-        socket.once("error", reject);
-      });
     const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-    const large = await opened();
+    const large = await openWebSocket();
     const closed = closeCode(large);
     large.send(JSON.stringify({ type: "connection_init", payload: { padding: "x".repeat(200_001) } }));
     expect(await closed).toBe(1009);
     // within the limit, the same message is answered
-    const small = await opened();
+    const small = await openWebSocket();
     const acked = new Promise<string>((resolve) => small.once("message", (data) => resolve(String(data))));
     small.send(JSON.stringify({ type: "connection_init", payload: { padding: "x".repeat(100_000) } }));
     expect(JSON.parse(await acked)).toEqual({ type: "connection_ack" });
@@ -132,13 +145,7 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   test("a websocket frame the server cannot read (unmasked, as no client may send) closes that connection, and the server carries on", async () => {
-    const { port } = new URL(api.url);
-    const socket = connect(Number(port), "127.0.0.1");
-    await new Promise((resolve) => socket.once("connect", resolve));
-    socket.write(
-      "GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`,
-    );
+    const socket = await rawUpgrade(["Sec-WebSocket-Protocol: graphql-transport-ws"]);
     const switched = await new Promise<string>((resolve) => socket.once("data", (data) => resolve(String(data))));
     expect(switched).toMatch(/^HTTP\/1\.1 101 /);
     const ended = new Promise((resolve) => socket.once("close", resolve));
@@ -149,8 +156,7 @@ describe("bad input gets a clear code and writes nothing", () => {
 
   test("a connection holds at most 20 subscriptions at once: the 21st closes it (4400), and one ended by its client frees its place", async () => {
     const initialised = async () => {
-      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-      await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+      const socket = await openWebSocket();
       const acked = new Promise((resolve) => socket.on("message", (data) => JSON.parse(String(data)).type === "connection_ack" && resolve(true)));
       socket.send(JSON.stringify({ type: "connection_init" }));
       await acked;
@@ -181,15 +187,9 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   test("an upgrade from another site, refused, then reset by its client, leaves the server running", async () => {
-    const { port } = new URL(api.url);
     for (let attempt = 0; attempt < 30; attempt++) {
-      const socket = connect(Number(port), "127.0.0.1");
-      await new Promise((resolve) => socket.once("connect", resolve));
+      const socket = await rawUpgrade(["Origin: https://evil.example"]);
       socket.on("error", () => {});
-      socket.write(
-        "GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
       await new Promise((resolve) => setImmediate(resolve));
       socket.resetAndDestroy(); // a TCP reset while the server answers its 403
     }
