@@ -1,5 +1,5 @@
 --! Previous: sha1:79b5c07e1d2eb7e3ee741ba4a8f0c5000309ac32
---! Hash: sha1:73b78deb26d23985ffee0805ac1230187755d76b
+--! Hash: sha1:6355d3e2ce1cea8cc86a7eaa3ece5fdcb378b2ee
 --! Message: each clinic's day opened on its own
 
 --------------------------------------------------------------------------------
@@ -10,8 +10,8 @@
 -- card and in cash, each within its own limits) failed that statement, so no clinic's day was
 -- opened by that run, nor by any run of the 24 hours that day was that clinic's yesterday (an
 -- exploratory test, with four mutations of one tenant). Each clinic's day is now opened on its
--- own: one whose totals do not fit is passed over with a warning naming it, and the others are
--- opened.
+-- own, with its totals as refresh_reconciliation reads them (expected_totals): one whose totals do
+-- not fit is passed over with a warning naming it, and the others are opened.
 
 create or replace function app_private.open_reconciliations(as_of timestamp with time zone default now()) returns integer
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
@@ -27,22 +27,10 @@ begin
     select c.id as clinic_id, (as_of at time zone c.timezone)::date - 1 as business_date from app_public.clinic c order by c.id
   loop
     begin
-      with totals as (
-        select
-          coalesce(sum(m.amount) filter (where m.method = 'cash'), 0) as cash,
-          coalesce(sum(m.amount) filter (where m.method = 'card'), 0) as card,
-          coalesce(sum(m.amount) filter (where m.method = 'bank_transfer'), 0) as bank_transfer,
-          coalesce(sum(m.amount) filter (where m.method = 'mobile_money'), 0) as mobile_money,
-          coalesce(sum(m.amount) filter (where m.method = 'insurance'), 0) as insurance
-        from (
-          select p.method, p.amount from app_public.payment p where p.clinic_id = v_clinic.clinic_id and p.business_date = v_clinic.business_date
-          union all
-          select r.method, -r.amount from app_public.refund r where r.clinic_id = v_clinic.clinic_id and r.business_date = v_clinic.business_date
-        ) m
-      )
       insert into app_public.daily_reconciliation as r
         (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
-      select v_clinic.clinic_id, v_clinic.business_date, cash, card, bank_transfer, mobile_money, insurance from totals
+      select v_clinic.clinic_id, v_clinic.business_date, t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance
+      from app_private.expected_totals(v_clinic.clinic_id, v_clinic.business_date) t
       on conflict (clinic_id, business_date) do update set
         expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
         expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
