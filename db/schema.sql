@@ -2388,6 +2388,31 @@ COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password r
 
 
 --
+-- Name: check_person_name(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_person_name(full_name text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if char_length(coalesce(app_hidden.name_as_meant(full_name), '')) not between 1 and 200 then
+    raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_person_name(full_name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_person_name(full_name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_person_name(full_name text) IS 'A person''s name as it will be saved (app_hidden.name_as_meant: nothing visible is no name) is 1 to 200 characters, INVALID_INPUT otherwise. Called where an account is made, before the phone is looked up (invite_member, create_clinic_with_owner, create_platform_admin), so a refusal says nothing of whether the phone is registered.';
+
+
+--
 -- Name: clinic_header(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2494,8 +2519,10 @@ CREATE FUNCTION app_private.create_platform_admin(phone text, full_name text, pa
     AS $$
 declare
   v_phone app_public.e164_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
-  v_user record := app_private.find_or_create_user(v_phone, full_name, password);
+  v_user record;
 begin
+  perform app_private.check_person_name(full_name);
+  v_user := app_private.find_or_create_user(v_phone, full_name, password);
   -- a new user's secret was made from this password; someone already registered gets it now, their
   -- secret taken before their user row, as a login takes them (000052)
   if not v_user.created then
@@ -6321,11 +6348,7 @@ begin
   if not app_public.is_valid_timezone(coalesce(timezone, '')) then
     raise exception 'Unknown time zone: use an IANA name such as Africa/Nairobi.' using errcode = 'CINVL';
   end if;
-  -- as it will be saved (app_private.tg_user__name_as_meant), before the phone is looked up: a name of
-  -- nothing visible was refused for a new phone only, at its insert
-  if char_length(coalesce(app_hidden.name_as_meant(owner_name), '')) not between 1 and 200 then
-    raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_person_name(owner_name); -- before the phone is looked up
   v_phone := app_public.normalize_phone(owner_phone, app_hidden.calling_code_for(null));
   -- one owner's requests take turns, under the phone's lock that find_or_create_user takes below
   perform pg_advisory_xact_lock(app_private.account_lock_key(v_phone));
@@ -7144,11 +7167,7 @@ begin
   if role = 'owner' and not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
   end if;
-  -- as it will be saved (app_private.tg_user__name_as_meant): a name of invisible characters alone
-  -- was refused only for a new phone, at its insert, telling that the phone was not registered
-  if char_length(coalesce(app_hidden.name_as_meant(full_name), '')) not between 1 and 200 then
-    raise exception 'A name is required, at most 200 characters.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_person_name(full_name);
   perform app_private.check_password(password);
   -- a clinic's invitations take turns here, so requests at once cannot all pass the count; removed
   -- memberships count too (an invitation withdrawn at once still told whether the phone is registered)
@@ -13333,6 +13352,13 @@ REVOKE ALL ON FUNCTION app_private.check_money_amount(amount numeric, what text)
 --
 
 REVOKE ALL ON FUNCTION app_private.check_password(password text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_person_name(full_name text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_person_name(full_name text) FROM PUBLIC;
 
 
 --
