@@ -2,7 +2,8 @@
  * Runs the due graphile-worker jobs once, in a process of its own, and prints
  * as JSON how long that took and the process's resident memory before and at
  * its peak (MB): what a worker doing only those jobs uses. The benchmark of
- * the CSV export and its memory test run it this way.
+ * the CSV export and its memory test run it this way. A failed attempt ends
+ * it with status 1, each named on stderr (its retry stays queued).
  *
  *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db npm run worker:once
  */
@@ -14,7 +15,9 @@ if (!ownerUrl) throw new Error("RUN_ONCE_OWNER_URL names the database owner's co
 
 const rssBeforeMB = process.memoryUsage().rss / 1e6;
 const start = process.hrtime.bigint();
-await runDueJobsOnce(ownerUrl, new Logger(() => () => {}));
+const failed = await runDueJobsOnce(ownerUrl, new Logger(() => () => {}));
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 // maxRSS is in kilobytes: the peak over the process's life
 console.log(JSON.stringify({ ms, rssBeforeMB, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));
+for (const failure of failed) console.error(`failed: ${failure}`);
+if (failed.length > 0) process.exitCode = 1;

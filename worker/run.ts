@@ -2,7 +2,8 @@
  * Runs graphile-worker with ClinicOps' tasks and crontab, connected as the
  * database owner (tasks that read tenant data filter by clinic themselves).
  */
-import { type Job, Logger, run, runOnce, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { type Job, Logger, run, runOnce, type Runner, type WorkerEvents } from "graphile-worker";
 import type pg from "pg";
 import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
@@ -35,9 +36,16 @@ export interface Worker {
  */
 export const WORKER_PRESET: GraphileConfig.Preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 
-/** Runs every due job once, connected as the database owner; resolves when their results are written. */
-export function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<void> {
-  return runOnce({ connectionString: ownerUrl, taskList, logger, preset: WORKER_PRESET });
+/**
+ * Runs every due job once, connected as the database owner; resolves when
+ * their results are written, with the attempts that failed (task and error).
+ */
+export async function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<string[]> {
+  const events: WorkerEvents = new EventEmitter();
+  const failed: string[] = [];
+  events.on("job:error", ({ job, error }) => failed.push(`${job.task_identifier}: ${error instanceof Error ? error.message : String(error)}`));
+  await runOnce({ connectionString: ownerUrl, taskList, logger, events, preset: WORKER_PRESET });
+  return failed;
 }
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {

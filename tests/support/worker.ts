@@ -12,8 +12,8 @@ import { TEST_DATABASE_URL, testConfig } from "./database.ts";
 const silent = new Logger(() => () => {});
 const WORKER_TESTS_LOCK = 7_243_001;
 
-/** Runs every job that is due, once; a failed job's next attempt is scheduled when this resolves. */
-export function runDueJobs(): Promise<void> {
+/** Runs every job that is due, once; a failed job's next attempt is scheduled when this resolves, and it is named. */
+export function runDueJobs(): Promise<string[]> {
   return runDueJobsOnce(testConfig.ownerUrl, silent);
 }
 

@@ -4,11 +4,13 @@
  * marked failed, every request and download audited, old files expired.
  */
 import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { projectPath } from "../../db/paths.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
-import { closeRootPool, rootPool } from "../support/database.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
   cashierSession,
   committedAs,
@@ -323,12 +325,16 @@ test("a failing export is retried, then marked failed with the reason; no partia
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });
 
-test("a full disk fails the attempt like any other error: the job is retried, nothing half-written stays", async () => {
+test("a full disk fails the attempt like any other error: the job is retried, nothing half-written stays; npm run worker:once says so", async () => {
   const id = await requestExport(cashierA);
   const clinicDir = join(exportsRoot, a.clinicId);
   mkdirSync(clinicDir, { recursive: true });
   symlinkSync("/dev/full", join(clinicDir, `${id}.part`)); // every write fails with ENOSPC, as on a full disk
-  await runDueJobs();
+  const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], {
+    encoding: "utf8",
+    env: { ...process.env, RUN_ONCE_OWNER_URL: testConfig.ownerUrl },
+  });
+  expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^failed: report_export__produce: ENOSPC/m) });
   const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
   expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: the export could not be written \(reference: job \d+\)$/) });
   expect(readdirSync(clinicDir).filter((f) => f.startsWith(id))).toEqual([]);
@@ -360,7 +366,7 @@ test("a run of the due jobs (npm run worker:once) ends after a failed attempt's 
   await whenQueueIsFree(`create trigger clinicops_test_slow_failure before update on graphile_worker._private_jobs for each row
     when (new.key = 'report_export:${id}' and new.last_error is not null) execute function public.clinicops_test_slow_failure()`);
   try {
-    await runDueJobs();
+    expect(await runDueJobs()).toEqual([expect.stringMatching(/^report_export__produce: ENOSPC/)]);
     const { rows } = await rootPool().query("select locked_at, last_error, run_at > now() as later from graphile_worker._private_jobs where key = $1", [
       `report_export:${id}`,
     ]);
