@@ -78,7 +78,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   const pgl = makeGraphQL({ pool, settings, roles });
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server, false);
-  // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs
+  // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs, and to invalid sessions
   const upgradeToGraphQL = await serv.getUpgradeHandler();
   const websockets = new Set<Duplex>();
   if (upgradeToGraphQL) {
@@ -90,6 +90,8 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
       if (!serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();
       Object.setPrototypeOf(req, app.request); // what express does to each request it handles: req.protocol, req.get
       if (fromOtherSite(req as Request, settings)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+      // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
+      if (sessionState(req, settings).kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
       upgradeToGraphQL(req, socket, head);
     });
   }

@@ -9,7 +9,7 @@ import jwt from "jsonwebtoken";
 import WebSocket from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
-import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
@@ -315,6 +315,32 @@ test("a revoked session cannot subscribe, though its token is still signed and u
   await Promise.race([collect(client, [], errors), new Promise((r) => setTimeout(r, 3000))]);
   await client.dispose();
   expect(JSON.stringify(errors)).toMatch(/Your session has ended: log in again/);
+});
+
+test("a forged, tampered or expired cookie is refused at the upgrade (401), as on every HTTP request, not taken for no session", async () => {
+  const desk = new Browser(api);
+  await desk.login(a.members.receptionist.phone, a.members.receptionist.password);
+  const token = decodeURIComponent(desk.cookie!.split("=")[1]);
+  const claims = jwt.decode(token) as Record<string, unknown>;
+  const upgradeStatus = (token: string) =>
+    new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", {
+        headers: { cookie: `clinicops_session=${encodeURIComponent(token)}` },
+      });
+      socket.once("open", () => (resolve(101), socket.close()));
+      socket.once("unexpected-response", (_request, response) => resolve(response.statusCode!));
+      socket.once("error", () => {});
+    });
+  const signed = (exp: number, secret = TEST_JWT_SECRET) =>
+    jwt.sign({ ...claims, exp }, secret, { algorithm: "HS256" });
+  const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+  expect({
+    valid: await upgradeStatus(token),
+    resigned: await upgradeStatus(signed(inAnHour)),
+    otherSecret: await upgradeStatus(signed(inAnHour, "another-secret-another-secret-another")),
+    expired: await upgradeStatus(signed(Math.floor(Date.now() / 1000) - 10)),
+    tampered: await upgradeStatus(`${token.slice(0, -4)}AAAA`),
+  }).toEqual({ valid: 101, resigned: 101, otherSecret: 401, expired: 401, tampered: 401 });
 });
 
 test("a page of another site cannot open the websocket with the cookie, nor run a mutation over it", async () => {
