@@ -24,6 +24,7 @@ import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { isUuid } from "./uuid.ts";
+import { withClient } from "./pool.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 /**
@@ -108,14 +109,10 @@ async function main(): Promise<boolean> {
         const name = values.name ?? (process.stdin.isTTY ? await ask("Full name") : "Platform admin");
         const password = values.password ?? (await ask("Password", true));
         await prepareDatabase(db.config);
-        const client = new pg.Client({ connectionString: db.config.ownerUrl });
-        await client.connect();
-        try {
+        await withClient(db.config.ownerUrl, async (client) => {
           await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCode]);
           await client.query("select app_private.create_platform_admin($1, $2, $3)", [phone, name, password]);
-        } finally {
-          await client.end();
-        }
+        });
         console.error(`platform admin ${phone} is ready`);
         break;
       }
@@ -128,77 +125,73 @@ async function main(): Promise<boolean> {
         }
         if (action === "grant" && clinics.length === 0) throw new Error("name at least one clinic to grant");
         await prepareDatabase(db.config);
-        const client = new pg.Client({ connectionString: db.config.rootUrl });
-        await client.connect();
-        try {
-          const role = pg.escapeIdentifier(name);
-          await client.query("begin");
-          // Only analysts are changed or dropped: a name the server already has for another role (a
-          // colleague's login, one of the application's roles) is refused, not made an analyst.
-          const { rows: existing } = await client.query(
-            `select not r.rolsuper and exists (
-               select 1 from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $2
-             ) as analyst
-             from pg_roles r where r.rolname = $1`,
-            [name, db.config.roles.analyst],
-          );
-          if (existing.length && !existing[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
-          await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
-          if (action === "revoke") {
-            await client.query(`drop role if exists ${role}`);
+        await withClient(db.config.rootUrl, async (client) => {
+          try {
+            const role = pg.escapeIdentifier(name);
+            await client.query("begin");
+            // Only analysts are changed or dropped: a name the server already has for another role (a
+            // colleague's login, one of the application's roles) is refused, not made an analyst.
+            const { rows: existing } = await client.query(
+              `select not r.rolsuper and exists (
+                 select 1 from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $2
+               ) as analyst
+               from pg_roles r where r.rolname = $1`,
+              [name, db.config.roles.analyst],
+            );
+            if (existing.length && !existing[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
+            await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+            if (action === "revoke") {
+              await client.query(`drop role if exists ${role}`);
+              await client.query("commit");
+              console.error(`analyst ${name} removed`);
+              return;
+            }
+            const { rows } = await client.query(
+              "select id, name from app_public.clinic where id::text = any($1::text[]) or name = any($1::text[])",
+              [clinics],
+            );
+            const unknown = clinics.filter((c) => !rows.some((r) => r.id === c || r.name === c));
+            if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
+            // clinic names are unique per owner only: a name several clinics share would grant them all
+            for (const c of clinics) {
+              const named = rows.filter((r) => r.id !== c && r.name === c);
+              if (named.length > 1) throw new Error(`${named.length} clinics are named ${c}: name the one to grant by its id (${named.map((r) => r.id).join(", ")})`);
+            }
+            // a grant again keeps the analyst's password unless one is given: their connections go on working
+            const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
+            const password = values.password ?? (exists ? null : randomBytes(18).toString("base64url"));
+            await client.query(
+              `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
+            );
+            for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
+              // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one
+              const { rows: may } = await client.query("select context = 'user' or has_parameter_privilege(name, 'set') as may from pg_settings where name = $1", [setting]);
+              if (may[0].may) await client.query(`alter role ${role} set ${setting} = ${pg.escapeLiteral(value)}`);
+              else console.error(`warning: ${setting} not limited for ${name} (DATABASE_URL's role may not set it); ask the server's superuser: alter role ${role} set ${setting} = '${value}'`);
+            }
+            await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
+            await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [
+              name,
+              rows.map((r) => r.id),
+            ]);
             await client.query("commit");
-            console.error(`analyst ${name} removed`);
-            break;
+            console.error(`analyst ${name} may read: ${rows.map((r) => `${r.name} (${r.id})`).join(", ")}`);
+            // the server's address as DATABASE_URL gives it, without the superuser's credentials (its password in
+            // the user part, or as an option of the query string)
+            const address = new URL(withCredentials(db.config.rootUrl, name, password ?? ""));
+            for (const option of ["password", "sslpassword", "passfile"]) address.searchParams.delete(option);
+            console.error(password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`);
+          } catch (error) {
+            await client.query("rollback");
+            throw error;
           }
-          const { rows } = await client.query(
-            "select id, name from app_public.clinic where id::text = any($1::text[]) or name = any($1::text[])",
-            [clinics],
-          );
-          const unknown = clinics.filter((c) => !rows.some((r) => r.id === c || r.name === c));
-          if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
-          // clinic names are unique per owner only: a name several clinics share would grant them all
-          for (const c of clinics) {
-            const named = rows.filter((r) => r.id !== c && r.name === c);
-            if (named.length > 1) throw new Error(`${named.length} clinics are named ${c}: name the one to grant by its id (${named.map((r) => r.id).join(", ")})`);
-          }
-          // a grant again keeps the analyst's password unless one is given: their connections go on working
-          const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
-          const password = values.password ?? (exists ? null : randomBytes(18).toString("base64url"));
-          await client.query(
-            `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
-          );
-          for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
-            // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one
-            const { rows: may } = await client.query("select context = 'user' or has_parameter_privilege(name, 'set') as may from pg_settings where name = $1", [setting]);
-            if (may[0].may) await client.query(`alter role ${role} set ${setting} = ${pg.escapeLiteral(value)}`);
-            else console.error(`warning: ${setting} not limited for ${name} (DATABASE_URL's role may not set it); ask the server's superuser: alter role ${role} set ${setting} = '${value}'`);
-          }
-          await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
-          await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [
-            name,
-            rows.map((r) => r.id),
-          ]);
-          await client.query("commit");
-          console.error(`analyst ${name} may read: ${rows.map((r) => `${r.name} (${r.id})`).join(", ")}`);
-          // the server's address as DATABASE_URL gives it, without the superuser's credentials (its password in
-          // the user part, or as an option of the query string)
-          const address = new URL(withCredentials(db.config.rootUrl, name, password ?? ""));
-          for (const option of ["password", "sslpassword", "passfile"]) address.searchParams.delete(option);
-          console.error(password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`);
-        } catch (error) {
-          await client.query("rollback");
-          throw error;
-        } finally {
-          await client.end();
-        }
+        });
         break;
       }
       case "audit-verify": {
         const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } });
         const file = values.anchors ?? auditAnchorsFile();
-        const client = new pg.Client({ connectionString: db.config.rootUrl });
-        await client.connect();
-        try {
+        await withClient(db.config.rootUrl, async (client) => {
           const progress = (line: string) => process.stderr.write(`\r${line}   `);
           const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress });
           process.stderr.write("\n");
@@ -207,9 +200,7 @@ async function main(): Promise<boolean> {
           for (const note of found.notes) console.log(`NOTE: ${note}`);
           if (found.problems.length === 0) console.log("the audit log is as it was when each anchor was taken");
           process.exitCode = found.problems.length ? 1 : 0;
-        } finally {
-          await client.end();
-        }
+        });
         break;
       }
       default:

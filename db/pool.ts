@@ -24,3 +24,14 @@ export function poolHearingClosures(config: pg.PoolConfig, warn: (message: strin
   pool.on("error", () => {}); // an idle connection's closing, already heard on its client
   return pool;
 }
+
+/** Runs `fn` on a connection of its own to `url`, had within CONNECT_TIMEOUT_MS as a pool's are, and ends it after. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -8,20 +8,11 @@ import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { readdirSync, readFileSync } from "node:fs";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { runMigrations } from "./migrate.ts";
+import { withClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 const quietWorkerLogger = new Logger(() => () => {});
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function ensureRole(client: pg.Client, name: string, attributes: string, password?: string): Promise<void> {
   const { rowCount } = await client.query("select 1 from pg_roles where rolname = $1", [name]);

@@ -3,7 +3,7 @@
  * that takes connections and never answers (frozen, a paused pooler, a partition) costs each
  * request the pool's connect timeout, then UNAVAILABLE (503 on the REST routes, /ready's 503), and
  * once it answers again the API does too; a database that refuses connections is UNAVAILABLE at
- * once; the worker's pool gives up too. Before, the pools waited for ever: their slots filled with
+ * once; the worker's pool and the setup's connections give up too. Before, the pools waited for ever: their slots filled with
  * connections that never opened, and the API hung for good, /ready too, after the database was back,
  * as the worker's jobs did; a refusal was INTERNAL.
  */
@@ -12,10 +12,11 @@ import type pg from "pg";
 import { connect, createServer, type Socket } from "node:net";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
 import { CONNECT_TIMEOUT_MS } from "../../db/pool.ts";
+import { prepareDatabase } from "../../db/setup.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { workerPool } from "../../worker/run.ts";
 import { serverSettings } from "../../server/settings.ts";
-import { closeRootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, ownDatabase, testConfig } from "../support/database.ts";
 import { TEST_JWT_SECRET } from "../support/api.ts";
 
 const database = new URL(testConfig.authenticatorUrl);
@@ -104,6 +105,22 @@ test("the worker's pool gives up a connection the database never answers too, an
     await pool.end();
   }
 }, 60_000);
+
+// on a database of its own, as a start touches a whole database's grants
+test("setting up (npm start, npm run superuser, analyst, migrate) gives up a database that never answers too, and sets up once it does", async () => {
+  const { config: own, drop } = ownDatabase("unreachable");
+  const config = { ...own, rootUrl: throughProxy(own.rootUrl) };
+  try {
+    answering = false;
+    const started = Date.now();
+    await expect(prepareDatabase(config)).rejects.toThrow(/timeout/);
+    expect(Date.now() - started).toBeLessThan(2 * CONNECT_TIMEOUT_MS);
+    answering = true;
+    await prepareDatabase(config);
+  } finally {
+    await drop();
+  }
+}, 120_000);
 
 test("a database that refuses connections is UNAVAILABLE at once, with 503 on the REST routes", async () => {
   await new Promise<void>((resolve) => {
