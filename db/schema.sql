@@ -1930,6 +1930,7 @@ CREATE TABLE app_public.invoice_line (
     line_tax numeric(16,3) GENERATED ALWAYS AS (round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer)) STORED,
     line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), (decimals)::integer) - discount) + round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer))) STORED,
     "position" integer NOT NULL,
+    visit_service_version integer DEFAULT 0,
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
@@ -2088,6 +2089,14 @@ COMMENT ON COLUMN app_public.invoice_line.line_total IS 'line_subtotal - discoun
 
 COMMENT ON COLUMN app_public.invoice_line."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
 The line''s place on its invoice, in the order the lines were added: one more than the last there when it was added; lines made from a visit follow its services'' order.';
+
+
+--
+-- Name: COLUMN invoice_line.visit_service_version; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.visit_service_version IS '@behavior -*
+The version of the visit''s service this line billed (visit_service.version): a change of what it bills comes to the line (invoice_line_visit_service_version_fkey), which the guard refuses while the invoice is live.';
 
 
 --
@@ -4699,11 +4708,15 @@ begin
       raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
     end if;
   end if;
-  -- the visit's service this line bills is being taken off its visit (the foreign key's on delete set
-  -- null, which reads and writes past row-level security, as whoever removes it may not see invoices):
-  -- a void invoice's line keeps what it billed; a live invoice still bills the service
-  -- (that and nothing else of what the line bills: a change of more goes through the checks below)
-  if tg_op = 'UPDATE' and old.visit_service_id is not null and new.visit_service_id is null
+  -- the visit's service this line bills is being taken off its visit (the foreign keys' set null), or
+  -- what it bills of it (its quantity, discount) changed (a new version, the key's cascade); those
+  -- read and write past row-level security, as whoever changes visits' services may not see
+  -- invoices: a void invoice's line keeps what it billed, its link following the service; a live
+  -- invoice still bills the service as it was (the link and nothing else of the line: a change of
+  -- more goes through the checks below)
+  if tg_op = 'UPDATE'
+     and (new.visit_service_id, new.visit_service_version) is distinct from (old.visit_service_id, old.visit_service_version)
+     and (new.visit_service_id is null or new.visit_service_id = old.visit_service_id)
      and (new.clinic_id, new.id, new.invoice_id, new.service_id, new.description, new.quantity, new.unit_price, new.discount, new.tax_rate, new.decimals, new.position)
        is not distinct from (old.clinic_id, old.id, old.invoice_id, old.service_id, old.description, old.quantity, old.unit_price, old.discount, old.tax_rate, old.decimals, old.position) then
     if v_invoice.status <> 'void' and not app_hidden.may_invoice() then
@@ -5624,6 +5637,31 @@ COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/U
 
 
 --
+-- Name: tg_visit_service__version(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit_service__version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if (new.quantity, new.discount, new.unit_price) is distinct from (old.quantity, old.discount, old.unit_price) then
+    new.version := old.version + 1;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit_service__version() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit_service__version(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit_service__version() IS 'BEFORE UPDATE (after _200_snapshot): a change of what the service bills (quantity, discount, price) makes a new version, which comes to the invoice lines made from it (refused while their invoice is live).';
+
+
+--
 -- Name: visit_queue_channel(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6411,8 +6449,8 @@ begin
   returning * into v_invoice;
   -- a service deleted from the catalog since the visit was given it is billed all the same (this
   -- function sees deleted rows: its definition sets clinicops.include_deleted)
-  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, description, quantity, unit_price, discount, tax_rate)
-  select s.clinic_id, v_invoice.id, s.service_id, s.id, svc.name, s.quantity, s.unit_price,
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, v_invoice.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
          least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), v_invoice.tax_rate
   from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
   cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
@@ -8574,6 +8612,7 @@ CREATE TABLE app_public.visit_service (
     updated_by uuid,
     line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
     "position" integer NOT NULL,
+    version integer DEFAULT 0 NOT NULL,
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
     CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
     CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
@@ -8684,6 +8723,14 @@ COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price
 
 COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
 The service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
+
+
+--
+-- Name: COLUMN visit_service.version; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.version IS '@behavior -*
+How many times what this service bills (its quantity, discount) has changed: the version an invoice line made from it names (invoice_line.visit_service_version).';
 
 
 --
@@ -10776,6 +10823,22 @@ COMMENT ON CONSTRAINT visit_scheduled_at_is_finite ON app_public.visit IS 'A vis
 
 
 --
+-- Name: visit_service visit_service_id_version_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit_service
+    ADD CONSTRAINT visit_service_id_version_key UNIQUE (clinic_id, id, version);
+
+
+--
+-- Name: CONSTRAINT visit_service_id_version_key ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_id_version_key ON app_public.visit_service IS '@behavior -*
+What invoice_line_visit_service_version_fkey refers to.';
+
+
+--
 -- Name: visit_service visit_service_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11477,6 +11540,13 @@ CREATE TRIGGER _210_position BEFORE INSERT ON app_public.visit_service FOR EACH 
 
 
 --
+-- Name: visit_service _220_version; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _220_version BEFORE UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit_service__version();
+
+
+--
 -- Name: payment _300_money_day; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11963,6 +12033,22 @@ ALTER TABLE ONLY app_public.invoice_line
 
 COMMENT ON CONSTRAINT invoice_line_clinic_id_visit_service_id_fkey ON app_public.invoice_line IS '@fieldName visitService
 @foreignFieldName invoiceLines';
+
+
+--
+-- Name: invoice_line invoice_line_visit_service_version_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_visit_service_version_fkey FOREIGN KEY (clinic_id, visit_service_id, visit_service_version) REFERENCES app_public.visit_service(clinic_id, id, version) ON UPDATE CASCADE ON DELETE SET NULL (visit_service_id, visit_service_version);
+
+
+--
+-- Name: CONSTRAINT invoice_line_visit_service_version_fkey ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_line_visit_service_version_fkey ON app_public.invoice_line IS '@behavior -*
+A line bills its visit''s service as it was: a new version of it comes to the line (and its removal clears the link), which tg_invoice_line__guard refuses while the invoice is live.';
 
 
 --
@@ -14038,6 +14124,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__position() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit_service__version(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit_service__version() FROM PUBLIC;
 
 
 --

@@ -436,6 +436,63 @@ test("a visit's service billed on a void invoice can be taken off the visit by i
   expect(again.body.data.createInvoiceFromVisit.result.lines.nodes).toEqual([{ serviceId: kept.id }]);
 });
 
+test("a visit's service billed on a live invoice keeps what it bills: its quantity or discount changed is refused as its removal is; once the invoice is void, it changes and the void line keeps what it billed", async () => {
+  const visit = await createVisit(clinic, "in_progress");
+  const [billed, later] = await Promise.all([createService(clinic.clinicId, "1000"), createService(clinic.clinicId, "250")]);
+  const given = (
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [clinic.clinicId, visit.id, billed.id])
+  ).rows[0].id as string;
+  const [doctor, owner] = [new Browser(api), new Browser(api)];
+  await doctor.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  const change = (browser: Browser, id: string, patch: Record<string, unknown>) =>
+    browser.graphql(`mutation($c: UUID!, $id: UUID!, $patch: VisitServicePatch!) { updateVisitService(input: { clinicId: $c, rowId: $id, patch: $patch }) { visitService { quantity discount } } }`, {
+      c: clinic.clinicId,
+      id,
+      patch,
+    });
+  // changed before it is billed, it is billed as changed
+  expect((await change(doctor, given, { quantity: 2 })).body.errors).toBeUndefined();
+  const invoiced = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code total } } }`, { v: visit.id });
+  const invoice = invoiced.body.data.createInvoiceFromVisit.result as { rowId: string; code: string; total: string };
+  const unbilled = (
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [clinic.clinicId, visit.id, later.id])
+  ).rows[0].id as string;
+
+  expect((await change(owner, given, { quantity: 3 })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.`,
+  });
+  expect((await cashier.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.rowId })).body.errors).toBeUndefined();
+  for (const patch of [{ quantity: 3 }, { discount: "100" }]) {
+    expect((await change(doctor, given, patch)).body.errors?.[0]).toMatchObject({
+      extensions: { code: "CONFLICT" },
+      message: "An invoice bills this service: whoever handles billing takes it off that invoice, or voids it, first.",
+    });
+  }
+  expect((await change(owner, given, { discount: "100" })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: `This service is billed on invoice ${invoice.code}, which is issued: void that invoice first.`,
+  });
+  // a service the invoice does not bill changes as before
+  expect((await change(doctor, unbilled, { quantity: 4 })).body.data.updateVisitService.visitService).toEqual({ quantity: 4, discount: "0.000" });
+  const lines = "select quantity::text, unit_price::text, discount::text, visit_service_id from app_public.invoice_line where invoice_id = $1";
+  expect((await rootPool().query(lines, [invoice.rowId])).rows).toEqual([{ quantity: "2.000", unit_price: "1000.000", discount: "0.000", visit_service_id: given }]);
+  expect((await rootPool().query("select quantity from app_public.visit_service where id = $1", [given])).rows[0].quantity).toBe(2);
+
+  const voided = await cashier.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Billed too early" }) { result { status } } }`, { id: invoice.rowId });
+  expect(voided.body.errors).toBeUndefined();
+  expect((await change(doctor, given, { quantity: 3 })).body.data.updateVisitService.visitService).toEqual({ quantity: 3, discount: "0.000" });
+  expect((await rootPool().query(lines, [invoice.rowId])).rows).toEqual([{ quantity: "2.000", unit_price: "1000.000", discount: "0.000", visit_service_id: given }]);
+  expect((await rootPool().query("select total::text from app_public.invoice where id = $1", [invoice.rowId])).rows[0].total).toBe(invoice.total);
+  // the next invoice bills the service as it is now
+  const again = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { lines { nodes { serviceId quantity } } } } }`, { v: visit.id });
+  expect(again.body.data.createInvoiceFromVisit.result.lines.nodes).toEqual([
+    { serviceId: billed.id, quantity: "3.000" },
+    { serviceId: later.id, quantity: "4.000" },
+  ]);
+});
+
 test("closeDay without a day is told to give one, and a count given as null is none counted, as one left out", async () => {
   const own = await createClinic("Close day input clinic");
   const counter = new Browser(api);
