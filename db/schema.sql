@@ -467,6 +467,64 @@ COMMENT ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) IS 'The country 
 
 
 --
+-- Name: change_password(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_session app_private.session := app_private.live_session();
+  v_secret app_private.user_secret;
+  v_ended integer;
+begin
+  if v_session.id is null then
+    raise exception 'Log in first.' using errcode = 'CAUTH';
+  end if;
+  if current_password is null or current_password = '' or char_length(current_password) > 1024 then
+    raise exception 'Give your current password (currentPassword).' using errcode = 'CINVL';
+  end if;
+  perform app_private.check_password(new_password);
+  if new_password = current_password then
+    raise exception 'The new password is the one you have: choose another.' using errcode = 'CINVL';
+  end if;
+  -- locked until this attempt is counted, so guesses through several sessions take turns
+  select * into v_secret from app_private.user_secret s where s.user_id = v_session.user_id for update;
+  if coalesce(v_secret.locked_until > now(), false)
+     or crypt(current_password, v_secret.password_hash) is distinct from v_secret.password_hash then
+    -- the same as a login's failure: audited, counted against the account and the client's address
+    insert into app_private.login_failure (ip, phone)
+    select app_hidden.throttled_network(change_password.ip), u.phone from app_public."user" u where u.id = v_session.user_id;
+    perform app_private.count_password_failure(v_session.user_id);
+    perform app_private.audit_failed_login(u.phone, change_password.ip, 'password_change_refused', u.id)
+    from app_public."user" u where u.id = v_session.user_id;
+    return jsonb_build_object('status', 'invalid');
+  end if;
+  update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
+    failed_login_count = 0, first_failed_login_at = null, locked_until = null
+  where s.user_id = v_session.user_id;
+  update app_private.session s set revoked_at = now()
+  where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
+  get diagnostics v_ended = row_count;
+  perform app_private.write_audit(v_session.clinic_id, 'update', 'user_secret', v_session.user_id, null, null,
+    jsonb_build_object('password', 'changed', 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
+    v_session.user_id);
+  return jsonb_build_object('status', 'ok', 'sessionsEnded', v_ended);
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused). On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash): {"status": "ok", "sessionsEnded": n}. Called by POST /auth/password.';
+
+
+--
 -- Name: code_prefixes_are_valid(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -808,14 +866,7 @@ begin
   if v_reason is not null then
     insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
     if v_secret.user_id is not null and not v_busy then
-      update app_private.user_secret s set
-        failed_login_count = case when s.first_failed_login_at > now() - interval '15 minutes' then s.failed_login_count + 1 else 1 end,
-        first_failed_login_at = case when s.first_failed_login_at > now() - interval '15 minutes' then s.first_failed_login_at else now() end
-      where s.user_id = v_secret.user_id
-      returning * into v_secret;
-      if v_secret.failed_login_count >= 5 and not coalesce(v_secret.locked_until > now(), false) then
-        update app_private.user_secret s set locked_until = now() + interval '15 minutes' where s.user_id = v_secret.user_id;
-      end if;
+      perform app_private.count_password_failure(v_secret.user_id);
     end if;
     perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
     return case when v_refusal is null then jsonb_build_object('status', 'invalid')
@@ -2516,6 +2567,38 @@ ALTER FUNCTION app_private.correct_saved_phones() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.correct_saved_phones() IS 'Corrects the users'', patients'' and clinics'' phones that today''s rules read otherwise (saved_phone_corrected), each change audited, a phone changed meanwhile left as it is; answers how many phones were left: no phone by today''s rules (the wrong number of digits for their country, or no country code in use), or the row cannot take the corrected phone (another account has it, or the row breaks a newer rule). Run by 000086; an operator may run it again.';
+
+
+--
+-- Name: count_password_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.count_password_failure(user_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_secret app_private.user_secret;
+begin
+  update app_private.user_secret s set
+    failed_login_count = case when s.first_failed_login_at > now() - interval '15 minutes' then s.failed_login_count + 1 else 1 end,
+    first_failed_login_at = case when s.first_failed_login_at > now() - interval '15 minutes' then s.first_failed_login_at else now() end
+  where s.user_id = count_password_failure.user_id
+  returning * into v_secret;
+  if v_secret.failed_login_count >= 5 and not coalesce(v_secret.locked_until > now(), false) then
+    update app_private.user_secret s set locked_until = now() + interval '15 minutes' where s.user_id = count_password_failure.user_id;
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.count_password_failure(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION count_password_failure(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.count_password_failure(user_id uuid) IS 'Counts a wrong password against an account (a login''s, or a password change''s current one): the 5th within 15 minutes of the first locks the account for 15 minutes.';
 
 
 --
@@ -13039,6 +13122,14 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 
 --
+-- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION code_prefixes_are_valid(prefixes jsonb); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -13466,6 +13557,13 @@ REVOKE ALL ON FUNCTION app_private.clinic_name_key(name text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.correct_saved_phones() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_password_failure(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.count_password_failure(user_id uuid) FROM PUBLIC;
 
 
 --

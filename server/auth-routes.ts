@@ -1,7 +1,7 @@
 /**
- * POST /auth/login, /auth/switch-clinic and /auth/logout. The checks live in
- * SQL (app_hidden.login and friends); these routes turn their answer into the
- * session cookie.
+ * POST /auth/login, /auth/switch-clinic, /auth/logout and /auth/password. The
+ * checks live in SQL (app_hidden.login and friends); these routes turn their
+ * answer into the session cookie.
  */
 import express, { type Request, type Response } from "express";
 import type pg from "pg";
@@ -40,10 +40,11 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
   router.use(express.json({ limit: "16kb" }));
   const ttl = `${settings.sessionTtlSeconds} seconds`;
 
-  const run = (claims: SessionClaims | null, sql: string, params: unknown[]) =>
+  /** Runs `sql`, which answers one `result`, as the claims' session. */
+  const run = <Result = SessionResult>(claims: SessionClaims | null, sql: string, params: unknown[]) =>
     withPgSettings(pool, pgSettingsFor(claims, settings, roles), async (client) => {
       const { rows } = await client.query(sql, params);
-      return rows[0].result as SessionResult;
+      return rows[0].result as Result;
     });
 
   const startSession = (res: Response, result: SessionResult) => {
@@ -117,6 +118,28 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       }
       clearSessionCookie(res, settings);
       res.json({ ok: true });
+    } catch (error) {
+      sendCaughtError(res, error);
+    }
+  });
+
+  router.post("/password", async (req: Request, res: Response) => {
+    const state = sessionState(req, settings);
+    if (state.kind !== "session") return sendError(res, "UNAUTHENTICATED", "Log in first.");
+    const { currentPassword, newPassword } = req.body ?? {};
+    if (typeof currentPassword !== "string" || typeof newPassword !== "string") {
+      return sendError(res, "INVALID_INPUT", "Send a JSON body with currentPassword and newPassword.");
+    }
+    try {
+      const result = await run<{ status: "ok" | "invalid"; sessionsEnded?: number }>(state.claims, "select app_hidden.change_password($1, $2, $3) as result", [
+        currentPassword, newPassword, req.ip ?? null,
+      ]);
+      if (result.status !== "ok") {
+        log("info", "password_change_refused", { userId: state.claims.user_id });
+        return sendError(res, "INVALID_CREDENTIALS", "Your current password is not right, or the account is locked after 5 wrong passwords: try again in 15 minutes.");
+      }
+      log("info", "password_changed", { userId: state.claims.user_id, sessionsEnded: result.sessionsEnded });
+      res.json({ ok: true, sessionsEnded: result.sessionsEnded });
     } catch (error) {
       sendCaughtError(res, error);
     }

@@ -242,6 +242,87 @@ test("an IPv4 client seen through IPv6 (::ffff:a.b.c.d) is counted as its own IP
   expect((await loginFrom(`::ffff:198.51.${c}.${(d + 1) % 256}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(200);
 });
 
+describe("a member changes their own password (POST /auth/password)", () => {
+  const change = (browser: Browser, currentPassword: unknown, newPassword: unknown) => browser.post("/auth/password", { currentPassword, newPassword });
+
+  test("given the current one: the new one logs in, the old one no longer, the member's other sessions end in every clinic, this one goes on; audited without the hash", async () => {
+    const member = await createUser();
+    const other = await createClinic("Password other clinic");
+    await addMember(clinic.clinicId, member, "doctor");
+    await addMember(other.clinicId, member, "cashier");
+    const [here, elsewhere, sameClinic] = [new Browser(api), new Browser(api), new Browser(api)];
+    await here.login(member.phone, member.password, clinic.clinicId);
+    await elsewhere.login(member.phone, member.password, other.clinicId);
+    await sameClinic.login(member.phone, member.password, clinic.clinicId);
+    const response = await change(here, member.password, "a new long password");
+    expect([response.status, response.body]).toEqual([200, { ok: true, sessionsEnded: 2 }]);
+    expect((await here.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
+    for (const ended of [elsewhere, sameClinic]) {
+      expect((await ended.graphql(WHO_AM_I)).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" }, message: "Your session has ended: log in again." });
+    }
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(401);
+    expect((await new Browser(api).login(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
+    const { rows } = await rootPool().query(
+      "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1",
+      [member.userId],
+    );
+    expect(rows).toEqual([{ clinic_id: clinic.clinicId, action: "update", table_name: "user_secret", old_values: null, new_values: null, detail: { password: "changed", sessionsEnded: 2 } }]);
+  });
+
+  test("a wrong current password is refused and counted as a wrong login: the fifth locks the account, even against the right one", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "receptionist");
+    const session = new Browser(api);
+    await session.login(member.phone, member.password);
+    const wrong = await change(session, "not-the-password", "a new long password");
+    expect([wrong.status, wrong.body]).toEqual([401, {
+      error: { code: "INVALID_CREDENTIALS", message: "Your current password is not right, or the account is locked after 5 wrong passwords: try again in 15 minutes." },
+    }]);
+    for (let i = 0; i < 4; i++) expect((await change(session, `guess-${i}-password`, "a new long password")).status).toBe(401);
+    expect((await change(session, member.password, "a new long password")).status).toBe(401);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(401);
+    const { rows } = await rootPool().query(
+      "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1 and detail->>'reason' = 'password_change_refused'",
+      [member.userId],
+    );
+    expect(rows[0].n).toBe(6);
+    // the password is unchanged: once the lock expires it logs in
+    await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [member.userId]);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+  });
+
+  test("a new password breaking the rule, the same one again, or a body without both is refused and changes nothing; without a session it is UNAUTHENTICATED", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "cashier");
+    const session = new Browser(api);
+    await session.login(member.phone, member.password);
+    const refusals = [];
+    for (const [current, next] of [
+      [member.password, "short"],
+      [member.password, "x".repeat(129)],
+      [member.password, member.password],
+      ["", "a new long password"],
+      [member.password, null],
+      [member.password, 12345678],
+    ]) {
+      const response = await change(session, current, next);
+      refusals.push([response.status, response.body.error]);
+    }
+    expect(refusals).toEqual([
+      [400, { code: "WEAK_PASSWORD", message: "Passwords need at least 8 characters." }],
+      [400, { code: "WEAK_PASSWORD", message: "Passwords may have at most 128 characters." }],
+      [400, { code: "INVALID_INPUT", message: "The new password is the one you have: choose another." }],
+      [400, { code: "INVALID_INPUT", message: "Give your current password (currentPassword)." }],
+      [400, { code: "INVALID_INPUT", message: "Send a JSON body with currentPassword and newPassword." }],
+      [400, { code: "INVALID_INPUT", message: "Send a JSON body with currentPassword and newPassword." }],
+    ]);
+    const anonymous = await change(new Browser(api), member.password, "a new long password");
+    expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "UNAUTHENTICATED"]);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+    expect((await session.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
+  });
+});
+
 test("a successful login is audited in the clinic's chain", async () => {
   const { admin } = clinic.members;
   await new Browser(api).login(admin.phone, admin.password);
