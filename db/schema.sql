@@ -5092,6 +5092,38 @@ COMMENT ON FUNCTION app_private.tg_money__in_currency_decimals() IS 'BEFORE INSE
 
 
 --
+-- Name: tg_patient__no_open_invoice(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__no_open_invoice() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_codes text;
+begin
+  -- those who delete patients (owners, admins) see every invoice of their clinic
+  select string_agg(i.code, ', ' order by i.code) into v_codes from app_public.invoice i
+  where i.clinic_id = new.clinic_id and i.patient_id = new.id and i.status in ('draft', 'issued', 'partially_paid');
+  if v_codes is not null then
+    raise exception 'This patient has open invoices (%): void them, or take what is due, before deleting the patient.', v_codes
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__no_open_invoice() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__no_open_invoice(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refuses (INVALID_INPUT, naming the invoices) to delete a patient with an invoice that is a draft, or issued with money still due.';
+
+
+--
 -- Name: tg_patient__no_visit_under_way(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7322,6 +7354,35 @@ COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role ap
 
 
 --
+-- Name: invoice_patient_name(app_public.invoice); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.invoice_patient_name(i app_public.invoice) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  -- read again as the session sees it, as visit_patient_name
+  return (
+    select p.first_name || ' ' || p.last_name
+    from app_public.invoice seen join app_public.patient p on p.clinic_id = seen.clinic_id and p.id = seen.patient_id
+    where seen.clinic_id = i.clinic_id and seen.id = i.id);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.invoice_patient_name(i app_public.invoice) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION invoice_patient_name(i app_public.invoice); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.invoice_patient_name(i app_public.invoice) IS '@behavior -resource:aggregate -filterBy -orderBy
+The name of the invoice''s patient, also once the patient is deleted (a deleted patient is hidden, so `patient` is then null).';
+
+
+--
 -- Name: issue_invoice(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8675,6 +8736,36 @@ ALTER FUNCTION app_public.visit_doctor_name(v app_public.visit) OWNER TO :DATABA
 
 COMMENT ON FUNCTION app_public.visit_doctor_name(v app_public.visit) IS '@behavior -resource:aggregate -filterBy -orderBy
 The name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null).';
+
+
+--
+-- Name: visit_patient_name(app_public.visit); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.visit_patient_name(v app_public.visit) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  -- the visit is read again as the session sees it, so a row made up by the caller names no one
+  -- (as visit_doctor_name); PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return (
+    select p.first_name || ' ' || p.last_name
+    from app_public.visit seen join app_public.patient p on p.clinic_id = seen.clinic_id and p.id = seen.patient_id
+    where seen.clinic_id = v.clinic_id and seen.id = v.id);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.visit_patient_name(v app_public.visit) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_patient_name(v app_public.visit); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.visit_patient_name(v app_public.visit) IS '@behavior -resource:aggregate -filterBy -orderBy
+The name of the visit''s patient, also once the patient is deleted (a deleted patient is hidden, so `patient` is then null).';
 
 
 --
@@ -11441,6 +11532,20 @@ COMMENT ON TRIGGER _120_no_visit_under_way ON app_public.patient IS 'A patient w
 
 
 --
+-- Name: patient _121_no_open_invoice; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _121_no_open_invoice BEFORE UPDATE OF deleted_at ON app_public.patient FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg_patient__no_open_invoice();
+
+
+--
+-- Name: TRIGGER _121_no_open_invoice ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _121_no_open_invoice ON app_public.patient IS 'A patient with an open invoice is not deleted (tg_patient__no_open_invoice).';
+
+
+--
 -- Name: visit _140_reasons_trimmed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14092,6 +14197,13 @@ REVOKE ALL ON FUNCTION app_private.tg_money__in_currency_decimals() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_patient__no_open_invoice(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__no_open_invoice() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_patient__no_visit_under_way(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14623,6 +14735,14 @@ GRANT ALL ON FUNCTION app_public.invite_member(phone text, full_name text, role 
 
 
 --
+-- Name: FUNCTION invoice_patient_name(i app_public.invoice); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.invoice_patient_name(i app_public.invoice) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.invoice_patient_name(i app_public.invoice) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION issue_invoice(invoice_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14848,6 +14968,14 @@ GRANT ALL ON FUNCTION app_public.visit_doctor_is_available(v app_public.visit) T
 
 REVOKE ALL ON FUNCTION app_public.visit_doctor_name(v app_public.visit) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.visit_doctor_name(v app_public.visit) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_patient_name(v app_public.visit); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.visit_patient_name(v app_public.visit) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visit_patient_name(v app_public.visit) TO :DATABASE_VISITOR;
 
 
 --

@@ -175,6 +175,32 @@ describe("soft delete", () => {
     expect((await del()).body.errors).toBeUndefined();
   });
 
+  test("a patient with an open invoice is not deleted, naming it; once it is settled, the patient is, and their visit and invoice still name them", async () => {
+    const draft = await createIssuedInvoice(a, "500", { issue: false });
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [draft.visitId]);
+    const { rows: [patient] } = await rootPool().query("select p.id, p.first_name || ' ' || p.last_name as name from app_public.patient p join app_public.invoice i on i.patient_id = p.id where i.id = $1", [draft.id]);
+    const del = () => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
+    const refusal = {
+      extensions: { code: "INVALID_INPUT" },
+      message: `This patient has open invoices (${draft.code}): void them, or take what is due, before deleting the patient.`,
+    };
+    expect((await del()).body.errors?.[0]).toMatchObject(refusal);
+    expect((await owner.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: draft.id })).body.errors).toBeUndefined();
+    const paid = await owner.graphql(`mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "100", method: cash }) { result { code } } }`, { id: draft.id });
+    expect(paid.body.errors).toBeUndefined();
+    expect((await del()).body.errors?.[0]).toMatchObject(refusal); // partially paid: still due
+    expect((await owner.graphql(`mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "400", method: cash }) { result { code } } }`, { id: draft.id })).body.errors).toBeUndefined();
+    expect((await del()).body.errors).toBeUndefined();
+
+    const named = await owner.graphql(
+      `query($c: UUID!, $v: UUID!, $i: UUID!) { visit(clinicId: $c, rowId: $v) { patient { rowId } patientName } invoice(clinicId: $c, rowId: $i) { status patient { rowId } patientName } }`,
+      { c: a.clinicId, v: draft.visitId, i: draft.id },
+    );
+    expect(named.body).toEqual({
+      data: { visit: { patient: null, patientName: patient.name }, invoice: { status: "paid", patient: null, patientName: patient.name } },
+    });
+  });
+
   test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
     const patient = await createPatient(a.clinicId, { address: "Plot 9, Kariakoo" });
     const service = await createService(a.clinicId);
