@@ -11112,6 +11112,20 @@ CREATE INDEX invoice_clinic_status_idx ON app_public.invoice USING btree (clinic
 
 
 --
+-- Name: invoice_clinic_visit_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_visit_idx ON app_public.invoice USING btree (clinic_id, visit_id);
+
+
+--
+-- Name: INDEX invoice_clinic_visit_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_visit_idx IS 'Invoices by visit: Visit.invoices, and invoices found or ordered by their visit.';
+
+
+--
 -- Name: invoice_line_position; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 

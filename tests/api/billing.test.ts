@@ -493,6 +493,28 @@ test("a visit's service billed on a live invoice keeps what it bills: its quanti
   ]);
 });
 
+test("a visit lists its invoices and invoices are found by their visit: a cashier's completed visits not yet billed", async () => {
+  const [billed, unbilled] = [await createIssuedInvoice(clinic, "300", { issue: false }), await createVisit(clinic, "in_progress")];
+  for (const visitId of [billed.visitId, unbilled.id]) await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visitId]);
+  const voided = await cashier.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Wrong patient" }) { result { status } } }`, { id: billed.id });
+  expect(voided.body.errors).toBeUndefined();
+  const again = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: billed.visitId });
+  const queue = await cashier.graphql(
+    `query($ids: [UUID!]) { visits(filter: { rowId: { in: $ids }, status: { equalTo: completed } }, orderBy: CODE_ASC) {
+       nodes { code invoices(filter: { status: { notEqualTo: void } }) { nodes { code } } } } }`,
+    { ids: [billed.visitId, unbilled.id] },
+  );
+  const codes = (await rootPool().query("select id, code from app_public.visit where id = any($1) order by code", [[billed.visitId, unbilled.id]])).rows;
+  expect(queue.body.data.visits.nodes).toEqual(
+    codes.map((visit) => ({ code: visit.code, invoices: { nodes: visit.id === billed.visitId ? [{ code: again.body.data.createInvoiceFromVisit.result.code }] : [] } })),
+  );
+  const byVisit = await cashier.graphql(`query($v: UUID!) { invoices(condition: { visitId: $v }, orderBy: CODE_ASC) { nodes { code status } } }`, { v: billed.visitId });
+  expect(byVisit.body.data.invoices.nodes).toEqual([
+    { code: billed.code, status: "void" },
+    { code: again.body.data.createInvoiceFromVisit.result.code, status: "draft" },
+  ]);
+});
+
 test("closeDay without a day is told to give one, and a count given as null is none counted, as one left out", async () => {
   const own = await createClinic("Close day input clinic");
   const counter = new Browser(api);
