@@ -1,5 +1,5 @@
---! Previous: sha1:64e8b7ba8be7b9fb3545b91a22816544e78edd15
---! Hash: sha1:cff4d037924af6e52be0123345987427946c2a47
+--! Previous: sha1:b82ec0a37a2b7b0ccd2d837048bc11e4ee75e546
+--! Hash: sha1:533fe489a0be0b653d6c54f0c5ebc5717550804f
 --! Message: open invoices keep their patient
 
 --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
---! Previous: sha1:cff4d037924af6e52be0123345987427946c2a47
---! Hash: sha1:3c8cb450b1164ef9aa1ef73aeb651cdcac12ad31
+--! Previous: sha1:533fe489a0be0b653d6c54f0c5ebc5717550804f
+--! Hash: sha1:82909544b3f439bba0075cfeaa07038d120cfccc
 --! Message: invoices found by their visit
 
 --------------------------------------------------------------------------------

@@ -161,8 +161,10 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_public.dashboard(date,date)",
         "app_public.deleted_patients()",
         "app_public.deleted_services()",
+        "app_public.invoice_patient_name(app_public.invoice)",
         "app_public.removed_members()",
         "app_public.visit_doctor_name(app_public.visit)",
+        "app_public.visit_patient_name(app_public.visit)",
         "app_public.visit_service_service_name(app_public.visit_service)",
       ].map((name) => ({ name, in_definition: true, by_hand: false })),
     );
