@@ -5,11 +5,15 @@
 import { jest } from "@jest/globals";
 import WebSocket from "ws";
 import { randomBytes } from "node:crypto";
-import { connect } from "node:net";
+import { type AddressInfo, connect } from "node:net";
+import express from "express";
 import { type DocumentNode, getIntrospectionQuery, GraphQLError, parse } from "postgraphile/graphql";
 import { maskError } from "../../server/errors.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
+import { healthRoutes, newestCommittedMigration } from "../../server/health.ts";
+import { pgSettingsFor } from "../../server/pg-settings.ts";
+import { serverSettings } from "../../server/settings.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
@@ -897,10 +901,24 @@ describe("probes", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
-  test("GET /ready checks the database and the migrations", async () => {
+  test("GET /ready checks the database and the migrations: a database behind the code's migrations is 503 migrations_pending", async () => {
     const response = await fetch(`${api.url}/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: "ready", migration: expect.stringMatching(/^\d{6}$/) });
+    const { migration } = await response.json();
+    expect(migration).toBe(newestCommittedMigration());
+    // the same database, for code one migration ahead of it
+    const next = String(Number(migration) + 1).padStart(6, "0");
+    const pool = apiPool(testConfig.authenticatorUrl, 1);
+    const ahead = express().use(healthRoutes(pool, pgSettingsFor(null, serverSettings({}, ""), testConfig.roles), next));
+    const server = ahead.listen(0, "127.0.0.1");
+    try {
+      await new Promise((resolve) => server.once("listening", resolve));
+      const behind = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`);
+      expect([behind.status, await behind.json()]).toEqual([503, { status: "migrations_pending", applied: migration, expected: next }]);
+    } finally {
+      server.close();
+      await pool.end();
+    }
   });
 
   test("GraphiQL is served outside production only", async () => {
