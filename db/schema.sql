@@ -508,7 +508,7 @@ begin
   where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
   get diagnostics v_ended = row_count;
   perform app_private.write_audit(v_session.clinic_id, 'update', 'user_secret', v_session.user_id, null, null,
-    jsonb_build_object('change', 'password', 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
+    jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
     v_session.user_id);
   return jsonb_build_object('status', 'ok', 'sessionsEnded', v_ended);
 end;

@@ -1,5 +1,5 @@
 --! Previous: sha1:0800ec79d326be96ed53d2ed5d45a1c13efdf5de
---! Hash: sha1:b82ec0a37a2b7b0ccd2d837048bc11e4ee75e546
+--! Hash: sha1:413b1269dd37ba1cf7e58dc4a5c713c475442e54
 --! Message: members change their own password
 
 --------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ begin
   where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
   get diagnostics v_ended = row_count;
   perform app_private.write_audit(v_session.clinic_id, 'update', 'user_secret', v_session.user_id, null, null,
-    jsonb_build_object('change', 'password', 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
+    jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
     v_session.user_id);
   return jsonb_build_object('status', 'ok', 'sessionsEnded', v_ended);
 end;

@@ -1,5 +1,5 @@
---! Previous: sha1:b82ec0a37a2b7b0ccd2d837048bc11e4ee75e546
---! Hash: sha1:533fe489a0be0b653d6c54f0c5ebc5717550804f
+--! Previous: sha1:413b1269dd37ba1cf7e58dc4a5c713c475442e54
+--! Hash: sha1:35521f3450a7f9ea00a49fff79de8257a99a7d09
 --! Message: open invoices keep their patient
 
 --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
---! Previous: sha1:533fe489a0be0b653d6c54f0c5ebc5717550804f
---! Hash: sha1:82909544b3f439bba0075cfeaa07038d120cfccc
+--! Previous: sha1:35521f3450a7f9ea00a49fff79de8257a99a7d09
+--! Hash: sha1:00ae332a3e9086c371fbbbf62ad077092f8890cd
 --! Message: invoices found by their visit
 
 --------------------------------------------------------------------------------

@@ -266,7 +266,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
       "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1",
       [member.userId],
     );
-    expect(rows).toEqual([{ clinic_id: clinic.clinicId, action: "update", table_name: "user_secret", old_values: null, new_values: null, detail: { change: "password", sessionsEnded: 2 } }]);
+    expect(rows).toEqual([{ clinic_id: clinic.clinicId, action: "update", table_name: "user_secret", old_values: null, new_values: null, detail: { passwordChanged: true, sessionsEnded: 2 } }]);
   });
 
   test("a wrong current password is refused and counted as a wrong login: the fifth locks the account, even against the right one", async () => {
