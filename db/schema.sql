@@ -9864,7 +9864,11 @@ CREATE VIEW app_public.money_movement WITH (security_invoker='true') AS
     i.doctor_id,
     p.business_date,
     p.method,
-    p.amount
+    p.amount,
+    p.code,
+    p.received_at AS moved_at,
+    p.received_by AS moved_by,
+    p.reference AS note
    FROM (app_public.payment p
      JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
 UNION ALL
@@ -9876,7 +9880,11 @@ UNION ALL
     i.doctor_id,
     r.business_date,
     r.method,
-    (- r.amount) AS amount
+    (- r.amount) AS amount,
+    r.code,
+    r.refunded_at AS moved_at,
+    r.refunded_by AS moved_by,
+    r.reason AS note
    FROM (app_public.refund r
      JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))));
 
@@ -9888,7 +9896,9 @@ ALTER TABLE app_public.money_movement OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON VIEW app_public.money_movement IS '@behavior +connection -list
-Every payment (positive) and refund (negative) with its business day, method and the invoice''s doctor: sum `amount` for net revenue. Visible to those who handle money.';
+@foreignKey (clinic_id,invoice_id) references app_public.invoice (clinic_id,id)|@fieldName invoice|@foreignFieldName moneyMovements
+@foreignKey (clinic_id,payment_id) references app_public.payment (clinic_id,id)|@fieldName payment|@foreignFieldName moneyMovements
+Every payment (positive) and refund (negative) with its business day, method, code, time and the invoice''s doctor: sum `amount` for net revenue, list them for a cash-up. Visible to those who handle money.';
 
 
 --
@@ -9959,6 +9969,37 @@ The tender.';
 
 COMMENT ON COLUMN app_public.money_movement.amount IS '@behavior +filterBy +orderBy
 Positive for a payment, negative for a refund.';
+
+
+--
+-- Name: COLUMN money_movement.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.code IS '@behavior +filterBy +orderBy
+The payment''s or the refund''s code (PAY-000001, REF-000001).';
+
+
+--
+-- Name: COLUMN money_movement.moved_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.moved_at IS '@behavior +filterBy +orderBy
+When the payment was received or the refund made.';
+
+
+--
+-- Name: COLUMN money_movement.moved_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.moved_by IS '@behavior +groupBy +filterBy
+Who received the payment or made the refund (their user id).';
+
+
+--
+-- Name: COLUMN money_movement.note; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.note IS 'The payment''s reference, or why the refund was made.';
 
 
 --

@@ -195,6 +195,33 @@ test("revenue per day, per method and per doctor nets refunds; per service and o
   expect(data.outstanding.aggregates.sum.balance).toBe("5500.000");
 });
 
+test("a cash-up lists each money movement with its code, time, person, note, invoice and payment", async () => {
+  const own = await createClinic("Cash-up clinic");
+  const session = await cashierSession(own);
+  const invoice = await createIssuedInvoice(own, "3000");
+  const paid = await committedAs(session, async (c) => {
+    const p = (await c.query("select id, code from app_public.record_payment($1, 3000, 'card', 'POS 7781')", [invoice.id])).rows[0];
+    const r = (await c.query("select code from app_public.refund_payment($1, 500, 'Dressing not given')", [p.id])).rows[0];
+    return { ...p, refundCode: r.code as string };
+  });
+  const counter = new Browser(api);
+  await counter.login(own.members.cashier.phone, own.members.cashier.password);
+  const r = await counter.graphql(`{ moneyMovements(orderBy: [MOVED_AT_ASC, KIND_ASC]) {
+    nodes { code kind method amount movedAt movedBy note invoice { code patientName } payment { code } } } }`);
+  expect(r.body.errors).toBeUndefined();
+  const patientName = (await rootPool().query("select p.first_name || ' ' || p.last_name as name from app_public.patient p join app_public.invoice i on i.patient_id = p.id where i.id = $1", [invoice.id])).rows[0].name;
+  expect(r.body.data.moneyMovements.nodes).toEqual([
+    { code: paid.code, kind: "payment", method: "card", amount: "3000.000", movedAt: expect.any(String), movedBy: own.members.cashier.userId, note: "POS 7781", invoice: { code: invoice.code, patientName }, payment: { code: paid.code } },
+    { code: paid.refundCode, kind: "refund", method: "card", amount: "-500.000", movedAt: expect.any(String), movedBy: own.members.cashier.userId, note: "Dressing not given", invoice: { code: invoice.code, patientName }, payment: { code: paid.code } },
+  ]);
+  // and an invoice lists its own
+  const byInvoice = await counter.graphql(`query($c: UUID!, $id: UUID!) { invoice(clinicId: $c, rowId: $id) { moneyMovements { aggregates { sum { amount } } } } }`, {
+    c: own.clinicId,
+    id: invoice.id,
+  });
+  expect(byInvoice.body.data.invoice.moneyMovements.aggregates.sum.amount).toBe("2500.000");
+});
+
 test("a hand-made invoice line with a service takes the catalog's name and price and the invoice's tax rate; without one it must say what it bills", async () => {
   const service = await createService(clinic.clinicId, "7500.000", "Dressing");
   const patient = await createPatient(clinic.clinicId);
@@ -508,6 +535,12 @@ test("a visit lists its invoices and invoices are found by their visit: a cashie
   expect(queue.body.data.visits.nodes).toEqual(
     codes.map((visit) => ({ code: visit.code, invoices: { nodes: visit.id === billed.visitId ? [{ code: again.body.data.createInvoiceFromVisit.result.code }] : [] } })),
   );
+  // the same queue filtered by the server: completed visits without a live invoice
+  const notBilled = await cashier.graphql(
+    `query($ids: [UUID!]) { visits(filter: { rowId: { in: $ids }, status: { equalTo: completed }, invoices: { none: { status: { notEqualTo: void } } } }) { nodes { rowId } } }`,
+    { ids: [billed.visitId, unbilled.id] },
+  );
+  expect(notBilled.body.data.visits.nodes).toEqual([{ rowId: unbilled.id }]);
   const byVisit = await cashier.graphql(`query($v: UUID!) { invoices(condition: { visitId: $v }, orderBy: CODE_ASC) { nodes { code status } } }`, { v: billed.visitId });
   expect(byVisit.body.data.invoices.nodes).toEqual([
     { code: billed.code, status: "void" },
