@@ -1554,9 +1554,15 @@ CREATE FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent tex
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
-  v_user_id uuid := app_public.current_user_id();
+  v_user_id uuid;
   v_result jsonb;
 begin
+  -- the account's lock (shared: switches of one account need not wait for each other), taken
+  -- before the session is checked, which a statement after it reads as it is once the lock is had
+  perform from app_private.user_secret us
+  where us.user_id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
+  for share;
+  v_user_id := app_public.current_user_id();
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
   end if;
@@ -1575,7 +1581,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user. Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s lock (shared) as a login and a password change hold it, so that a password change ends the session a switch opens and a switch after a change is told its session has ended. Called by POST /auth/switch-clinic.';
 
 
 --
@@ -3885,6 +3891,35 @@ COMMENT ON FUNCTION app_private.refresh_reconciliation(clinic_id uuid, business_
 
 
 --
+-- Name: refuse_deleted_patient(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patient_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  -- deleted rows are hidden by the select policy (which binds this definer too) unless asked for,
+  -- as this function's definition does
+  if (select p.deleted_at is not null from app_public.patient p
+      where p.clinic_id = refuse_deleted_patient.clinic_id and p.id = refuse_deleted_patient.patient_id) then
+    raise exception 'This patient was deleted: restore them before booking or billing them.' using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION refuse_deleted_patient(clinic_id uuid, patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patient_id uuid) IS 'Refuses (INVALID_INPUT) to book or bill a deleted patient: a visit or an invoice made for them, an invoice of theirs issued, a payment taken.';
+
+
+--
 -- Name: reindex_patient_search(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4239,18 +4274,11 @@ COMMENT ON FUNCTION app_private.tg__no_discount_is_zero() IS 'Trigger: a discoun
 CREATE FUNCTION app_private.tg__patient_not_deleted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'on'
     AS $$
-declare
-  v_deleted boolean;
 begin
-  if tg_op = 'INSERT' or new.patient_id is distinct from old.patient_id then
-    -- deleted rows are hidden by the select policy (which binds this definer too) unless asked for,
-    -- as this function's definition does
-    select p.deleted_at is not null into v_deleted from app_public.patient p where p.clinic_id = new.clinic_id and p.id = new.patient_id;
-    if v_deleted then
-      raise exception 'This patient was deleted: restore them before booking or billing them.' using errcode = 'CINVL';
-    end if;
+  -- made, or moved to another patient; or, with the argument 'always', whatever changed (an invoice issued)
+  if tg_op = 'INSERT' or tg_argv[0] = 'always' or new.patient_id is distinct from old.patient_id then
+    perform app_private.refuse_deleted_patient(new.clinic_id, new.patient_id);
   end if;
   return new;
 end;
@@ -4263,7 +4291,7 @@ ALTER FUNCTION app_private.tg__patient_not_deleted() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__patient_not_deleted(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'AFTER INSERT OR UPDATE OF patient_id on visits and invoices, after the foreign key''s check has locked the patient''s row: the patient is not deleted (INVALID_INPUT), nor being deleted (the check waits for that delete and then refuses).';
+COMMENT ON FUNCTION app_private.tg__patient_not_deleted() IS 'AFTER INSERT OR UPDATE OF patient_id on visits and invoices, after the foreign key''s check has locked the patient''s row: the patient is not deleted (INVALID_INPUT), nor being deleted (the check waits for that delete and then refuses). With the argument ''always'', on any update the trigger fires for (an invoice issued).';
 
 
 --
@@ -5290,6 +5318,31 @@ ALTER FUNCTION app_private.tg_payment__method_to_refunds() OWNER TO :DATABASE_OW
 --
 
 COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'BEFORE UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED. Before the payment''s audit, so its locks come in the order of a day''s close.';
+
+
+--
+-- Name: tg_payment__patient_not_deleted(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_payment__patient_not_deleted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_private.refuse_deleted_patient(i.clinic_id, i.patient_id)
+  from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_payment__patient_not_deleted() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_payment__patient_not_deleted(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_payment__patient_not_deleted() IS 'BEFORE INSERT on payments: the invoice''s patient is not deleted (INVALID_INPUT, refuse_deleted_patient).';
 
 
 --
@@ -11587,6 +11640,20 @@ COMMENT ON TRIGGER _120_no_visit_under_way ON app_public.patient IS 'A patient w
 
 
 --
+-- Name: payment _120_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _120_patient_not_deleted BEFORE INSERT ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg_payment__patient_not_deleted();
+
+
+--
+-- Name: TRIGGER _120_patient_not_deleted ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _120_patient_not_deleted ON app_public.payment IS 'A deleted patient''s invoice is not paid (tg_payment__patient_not_deleted).';
+
+
+--
 -- Name: patient _121_no_open_invoice; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11843,6 +11910,20 @@ CREATE TRIGGER _450_patient_not_deleted AFTER INSERT OR UPDATE OF patient_id ON 
 --
 
 CREATE TRIGGER _450_patient_not_deleted AFTER INSERT OR UPDATE OF patient_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__patient_not_deleted();
+
+
+--
+-- Name: invoice _451_patient_not_deleted_when_issued; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _451_patient_not_deleted_when_issued AFTER UPDATE OF status ON app_public.invoice FOR EACH ROW WHEN (((old.status = 'draft'::app_public.invoice_status) AND (new.status = 'issued'::app_public.invoice_status))) EXECUTE FUNCTION app_private.tg__patient_not_deleted('always');
+
+
+--
+-- Name: TRIGGER _451_patient_not_deleted_when_issued ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _451_patient_not_deleted_when_issued ON app_public.invoice IS 'A deleted patient''s draft is not issued (tg__patient_not_deleted).';
 
 
 --
@@ -13993,6 +14074,13 @@ REVOKE ALL ON FUNCTION app_private.refresh_reconciliation(clinic_id uuid, busine
 
 
 --
+-- Name: FUNCTION refuse_deleted_patient(clinic_id uuid, patient_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patient_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION reindex_patient_search(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14298,6 +14386,13 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__guard() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_payment__method_to_refunds() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_payment__patient_not_deleted(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_payment__patient_not_deleted() FROM PUBLIC;
 
 
 --

@@ -2,8 +2,9 @@
  * Login, clinic switching and logout over HTTP, attacked the usual ways.
  */
 import jwt from "jsonwebtoken";
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createUser, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
+import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
+import { addMember, beginAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
+import { until } from "../support/until.ts";
 import { randomBytes } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
@@ -289,6 +290,51 @@ describe("a member changes their own password (POST /auth/password)", () => {
     // the password is unchanged: once the lock expires it logs in
     await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [member.userId]);
     expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+  });
+
+  test("a clinic switch in flight during the change, in either order, leaves no session of the account live but the one that changed it", async () => {
+    const member = await createUser();
+    const other = await createClinic("Password switch clinic");
+    await addMember(clinic.clinicId, member, "doctor");
+    await addMember(other.clinicId, member, "doctor");
+    const pw = { current: member.password };
+    /** Two transactions as the API runs them: the stolen cookie's switch and the member's change, one held open while the other runs into it. */
+    async function race(first: "switch" | "change") {
+      const [stolen, own] = [await openSession(member.userId, clinic.clinicId), await openSession(member.userId, clinic.clinicId)];
+      const [switching, changing] = [await apiPool().connect(), await apiPool().connect()];
+      const next = `new password ${randomBytes(6).toString("hex")}`;
+      const switchSql = "select app_hidden.switch_clinic($1, null, 'stolen', '1 hour') ->> 'sessionId' as id";
+      const changeSql = "select app_hidden.change_password($1, $2, null) ->> 'status' as status";
+      try {
+        await beginAs(switching, stolen);
+        await beginAs(changing, own);
+        const [holder, waiter] = first === "switch" ? [switching, changing] : [changing, switching];
+        const held = first === "switch" ? holder.query(switchSql, [other.clinicId]) : holder.query(changeSql, [pw.current, next]);
+        await held;
+        const waiterPid = (await waiter.query("select pg_backend_pid() as pid")).rows[0].pid;
+        const waited = (first === "switch" ? waiter.query(changeSql, [pw.current, next]) : waiter.query(switchSql, [other.clinicId])).then(
+          (r) => r.rows[0],
+          (error: Error) => ({ error: error.message }),
+        );
+        expect(await until(async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [waiterPid])).rows[0]?.waits)).toBe(true);
+        await holder.query("commit");
+        const answer = await waited;
+        await waiter.query("error" in answer ? "rollback" : "commit");
+        pw.current = next;
+        return answer;
+      } finally {
+        switching.release();
+        changing.release();
+      }
+    }
+    const live = async () =>
+      (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null and user_agent = 'stolen'", [member.userId])).rows[0].n;
+    // the switch first: the change, after it, ends the session it opened
+    expect(await race("switch")).toEqual({ status: "ok" });
+    expect(await live()).toBe(0);
+    // the change first: the switch, after it, finds its session ended
+    expect(await race("change")).toEqual({ error: "Your session has ended: log in again." });
+    expect(await live()).toBe(0);
   });
 
   test("a new password breaking the rule, the same one again, or a body without both is refused and changes nothing; without a session it is UNAUTHENTICATED", async () => {

@@ -201,6 +201,32 @@ describe("soft delete", () => {
     });
   });
 
+  test("a deleted patient's invoice is neither issued nor paid until the patient is restored; a payment of theirs is still refunded", async () => {
+    const draft = await createIssuedInvoice(a, "500", { issue: false });
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [draft.visitId]);
+    const { rows: [{ patient_id: patientId }] } = await rootPool().query("select patient_id from app_public.invoice where id = $1", [draft.id]);
+    const refused = { extensions: { code: "INVALID_INPUT" }, message: "This patient was deleted: restore them before booking or billing them." };
+    const issue = () => owner.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: draft.id });
+    const pay = (amount: string) =>
+      owner.graphql(`mutation($id: UUID!, $a: BigFloat!) { recordPayment(input: { invoiceId: $id, amount: $a, method: cash }) { result { rowId } } }`, { id: draft.id, a: amount });
+    const setDeleted = (deleted: boolean) =>
+      owner.graphql(`mutation($id: UUID!) { ${deleted ? "delete" : "restore"}Patient(input: { patientId: $id }) { result { code } } }`, { id: patientId });
+    // deleted with the draft open, as a patient could be before 000113
+    await writeBehindTriggers("update app_public.patient set deleted_at = now() where id = $1", [patientId]);
+    expect((await issue()).body.errors?.[0]).toMatchObject(refused);
+    expect((await setDeleted(false)).body.errors).toBeUndefined();
+    expect((await issue()).body.data.issueInvoice.result).toEqual({ status: "issued" });
+    const paid = (await pay("500")).body.data.recordPayment.result.rowId;
+    expect((await setDeleted(true)).body.errors).toBeUndefined();
+    // paid, then refunded after the patient was deleted: open again, and not paid again until restored
+    const refund = await owner.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "200", reason: "Overcharged" }) { result { amount } } }`, { id: paid });
+    expect(refund.body.errors).toBeUndefined();
+    expect((await pay("200")).body.errors?.[0]).toMatchObject(refused);
+    expect((await rootPool().query("select status, balance::text from app_public.invoice where id = $1", [draft.id])).rows).toEqual([{ status: "partially_paid", balance: "200.000" }]);
+    expect((await setDeleted(false)).body.errors).toBeUndefined();
+    expect((await pay("200")).body.errors).toBeUndefined();
+  });
+
   test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
     const patient = await createPatient(a.clinicId, { address: "Plot 9, Kariakoo" });
     const service = await createService(a.clinicId);
