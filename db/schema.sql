@@ -491,6 +491,9 @@ begin
   end if;
   -- locked until this attempt is counted, so guesses through several sessions take turns
   select * into v_secret from app_private.user_secret s where s.user_id = v_session.user_id for update;
+  -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
+  -- before the change has its session ended by it, one after finds its own ended
+  perform from app_public."user" u where u.id = v_session.user_id for no key update;
   if coalesce(v_secret.locked_until > now(), false)
      or crypt(current_password, v_secret.password_hash) is distinct from v_secret.password_hash then
     -- the same as a login's failure: audited, counted against the account and the client's address
@@ -1557,16 +1560,20 @@ declare
   v_user_id uuid;
   v_result jsonb;
 begin
-  -- the account's lock (shared: switches of one account need not wait for each other), taken
-  -- before the session is checked, which a statement after it reads as it is once the lock is had
-  perform from app_private.user_secret us
-  where us.user_id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
+  -- the account's row, shared (switches of one account need not wait for each other), before the
+  -- session is checked: a statement after it reads the session as it is once the lock is had
+  perform from app_public."user" u
+  where u.id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
   for share;
   v_user_id := app_public.current_user_id();
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
   end if;
-  update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id();
+  -- a logout or another switch of this session that committed while this one waited has ended it
+  update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null;
+  if not found then
+    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+  end if;
   v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
   perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
     jsonb_build_object('ip', switch_clinic.ip, 'sessionId', v_result ->> 'sessionId'), v_user_id);
@@ -1581,7 +1588,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s lock (shared) as a login and a password change hold it, so that a password change ends the session a switch opens and a switch after a change is told its session has ended. Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). Called by POST /auth/switch-clinic.';
 
 
 --
@@ -11916,14 +11923,14 @@ CREATE TRIGGER _450_patient_not_deleted AFTER INSERT OR UPDATE OF patient_id ON 
 -- Name: invoice _451_patient_not_deleted_when_issued; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _451_patient_not_deleted_when_issued AFTER UPDATE OF status ON app_public.invoice FOR EACH ROW WHEN (((old.status = 'draft'::app_public.invoice_status) AND (new.status = 'issued'::app_public.invoice_status))) EXECUTE FUNCTION app_private.tg__patient_not_deleted('always');
+CREATE TRIGGER _451_patient_not_deleted_when_issued AFTER UPDATE OF status ON app_public.invoice FOR EACH ROW WHEN (((old.status = 'draft'::app_public.invoice_status) AND (new.status <> ALL (ARRAY['draft'::app_public.invoice_status, 'void'::app_public.invoice_status])))) EXECUTE FUNCTION app_private.tg__patient_not_deleted('always');
 
 
 --
 -- Name: TRIGGER _451_patient_not_deleted_when_issued ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _451_patient_not_deleted_when_issued ON app_public.invoice IS 'A deleted patient''s draft is not issued (tg__patient_not_deleted).';
+COMMENT ON TRIGGER _451_patient_not_deleted_when_issued ON app_public.invoice IS 'A deleted patient''s draft is not issued (tg__patient_not_deleted), nor one of nothing to pay, which is issued as paid; it may be voided.';
 
 
 --

@@ -1,5 +1,5 @@
---! Previous: sha1:7b6dfa8227fc3dd2f467f236e5608cfbb0d14401
---! Hash: sha1:54a9ed1888863524de289fd7ec449ecc9a2f809a
+--! Previous: sha1:0f01e6b8e4fc6cd6edf3d65ae536f11e7a7ff291
+--! Hash: sha1:d93570170cfcc38eadb31996a9546d3e8d9dddf3
 --! Message: deleted patients not billed
 
 --------------------------------------------------------------------------------
@@ -40,9 +40,9 @@ comment on function app_private.tg__patient_not_deleted() is 'AFTER INSERT OR UP
 
 drop trigger if exists _451_patient_not_deleted_when_issued on app_public.invoice;
 create trigger _451_patient_not_deleted_when_issued after update of status on app_public.invoice
-  for each row when (old.status = 'draft' and new.status = 'issued')
+  for each row when (old.status = 'draft' and new.status not in ('draft', 'void'))
   execute function app_private.tg__patient_not_deleted('always');
-comment on trigger _451_patient_not_deleted_when_issued on app_public.invoice is 'A deleted patient''s draft is not issued (tg__patient_not_deleted).';
+comment on trigger _451_patient_not_deleted_when_issued on app_public.invoice is 'A deleted patient''s draft is not issued (tg__patient_not_deleted), nor one of nothing to pay, which is issued as paid; it may be voided.';
 
 create or replace function app_private.tg_payment__patient_not_deleted() returns trigger
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$

@@ -292,51 +292,6 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
   });
 
-  test("a clinic switch in flight during the change, in either order, leaves no session of the account live but the one that changed it", async () => {
-    const member = await createUser();
-    const other = await createClinic("Password switch clinic");
-    await addMember(clinic.clinicId, member, "doctor");
-    await addMember(other.clinicId, member, "doctor");
-    const pw = { current: member.password };
-    /** Two transactions as the API runs them: the stolen cookie's switch and the member's change, one held open while the other runs into it. */
-    async function race(first: "switch" | "change") {
-      const [stolen, own] = [await openSession(member.userId, clinic.clinicId), await openSession(member.userId, clinic.clinicId)];
-      const [switching, changing] = [await apiPool().connect(), await apiPool().connect()];
-      const next = `new password ${randomBytes(6).toString("hex")}`;
-      const switchSql = "select app_hidden.switch_clinic($1, null, 'stolen', '1 hour') ->> 'sessionId' as id";
-      const changeSql = "select app_hidden.change_password($1, $2, null) ->> 'status' as status";
-      try {
-        await beginAs(switching, stolen);
-        await beginAs(changing, own);
-        const [holder, waiter] = first === "switch" ? [switching, changing] : [changing, switching];
-        const held = first === "switch" ? holder.query(switchSql, [other.clinicId]) : holder.query(changeSql, [pw.current, next]);
-        await held;
-        const waiterPid = (await waiter.query("select pg_backend_pid() as pid")).rows[0].pid;
-        const waited = (first === "switch" ? waiter.query(changeSql, [pw.current, next]) : waiter.query(switchSql, [other.clinicId])).then(
-          (r) => r.rows[0],
-          (error: Error) => ({ error: error.message }),
-        );
-        expect(await until(async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [waiterPid])).rows[0]?.waits)).toBe(true);
-        await holder.query("commit");
-        const answer = await waited;
-        await waiter.query("error" in answer ? "rollback" : "commit");
-        pw.current = next;
-        return answer;
-      } finally {
-        switching.release();
-        changing.release();
-      }
-    }
-    const live = async () =>
-      (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null and user_agent = 'stolen'", [member.userId])).rows[0].n;
-    // the switch first: the change, after it, ends the session it opened
-    expect(await race("switch")).toEqual({ status: "ok" });
-    expect(await live()).toBe(0);
-    // the change first: the switch, after it, finds its session ended
-    expect(await race("change")).toEqual({ error: "Your session has ended: log in again." });
-    expect(await live()).toBe(0);
-  });
-
   test("a new password breaking the rule, the same one again, or a body without both is refused and changes nothing; without a session it is UNAUTHENTICATED", async () => {
     const member = await createUser();
     await addMember(clinic.clinicId, member, "cashier");
@@ -366,6 +321,95 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "UNAUTHENTICATED"]);
     expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
     expect((await session.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
+  });
+});
+
+describe("a clinic switch in flight and what ends sessions take turns", () => {
+  const other = { clinicId: "" };
+  beforeAll(async () => {
+    other.clinicId = (await createClinic("Switch race clinic")).clinicId;
+  });
+  /** A member of both clinics, with a session in the first (`own`) and a stolen copy of it (`stolen`). */
+  async function member() {
+    const user = await createUser();
+    await addMember(clinic.clinicId, user, "doctor");
+    await addMember(other.clinicId, user, "doctor");
+    return { ...user, own: await openSession(user.userId, clinic.clinicId), stolen: await openSession(user.userId, clinic.clinicId) };
+  }
+  /** A statement as a session (or as an operator, outside the API), whose first row's `result` is its answer. */
+  interface Step {
+    as: string | "operator";
+    sql: string;
+    params?: unknown[];
+  }
+  const switchOf = (session: string): Step => ({ as: session, sql: "select app_hidden.switch_clinic($1, null, 'stolen', '1 hour') ->> 'status' as result", params: [other.clinicId] });
+  /**
+   * Runs `first` in a transaction held open, then `then` on another connection: until it waits for `first`'s lock
+   * (`waits`), or to its end (it must not wait). Commits `first`; returns what `then` answered (committed), or its
+   * error (rolled back).
+   */
+  async function whileHeld(first: Step, then: Step, waits = true): Promise<unknown> {
+    const connect = (step: Step) => (step.as === "operator" ? rootPool() : apiPool()).connect();
+    const [holder, second] = [await connect(first), await connect(then)];
+    try {
+      for (const [client, step] of [[holder, first], [second, then]] as const) {
+        if (step.as === "operator") await client.query("begin");
+        else await beginAs(client, step.as);
+      }
+      await holder.query(first.sql, first.params);
+      const pid = (await second.query("select pg_backend_pid() as pid")).rows[0].pid;
+      const answer = second.query(then.sql, then.params).then(
+        (r) => ({ result: r.rows[0]?.result ?? null }),
+        (error: Error) => ({ error: error.message }),
+      );
+      if (waits) {
+        const waiting = async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [pid])).rows[0]?.waits;
+        expect(await until(waiting)).toBe(true);
+      } else {
+        await answer;
+      }
+      await holder.query("commit");
+      const answered = await answer;
+      await second.query("error" in answered ? "rollback" : "commit");
+      return answered;
+    } finally {
+      holder.release();
+      second.release();
+    }
+  }
+  const liveStolen = async (userId: string) =>
+    (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null and user_agent = 'stolen'", [userId])).rows[0].n;
+  const ended = { error: "Your session has ended: log in again." };
+
+  test("a password change ends the session a switch opened before it, and a switch after it finds its session ended", async () => {
+    const m = await member();
+    const change = (next: string, current: string): Step => ({ as: m.own, sql: "select app_hidden.change_password($1, $2, null) ->> 'status' as result", params: [current, next] });
+    expect(await whileHeld(switchOf(m.stolen), change("a second long password", m.password))).toEqual({ result: "ok" });
+    expect(await liveStolen(m.userId)).toBe(0);
+    const again = await openSession(m.userId, clinic.clinicId);
+    expect(await whileHeld(change("a third long password", "a second long password"), switchOf(again))).toEqual(ended);
+    expect(await liveStolen(m.userId)).toBe(0);
+  });
+
+  test("a logout or another switch of the same session, first, leaves a switch of it nothing to switch: one cookie never becomes two sessions", async () => {
+    const m = await member();
+    expect(await whileHeld({ as: m.stolen, sql: "select app_hidden.logout() as result" }, switchOf(m.stolen))).toEqual(ended);
+    expect(await liveStolen(m.userId)).toBe(0);
+    expect(await whileHeld(switchOf(m.own), switchOf(m.own))).toEqual(ended);
+    expect(await liveStolen(m.userId)).toBe(1);
+  });
+
+  test("a deactivation of the account ends the session a switch in flight opens", async () => {
+    const m = await member();
+    const deactivate: Step = { as: "operator", sql: `update app_public."user" set is_active = false where id = $1`, params: [m.userId] };
+    expect(await whileHeld(switchOf(m.stolen), deactivate)).toEqual({ result: null });
+    expect(await liveStolen(m.userId)).toBe(0);
+  });
+
+  test("a login of the same account does not wait for a switch, nor is it refused as an attempt in flight", async () => {
+    const m = await member();
+    const login: Step = { as: m.own, sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result", params: [m.phone, m.password] };
+    expect(await whileHeld(switchOf(m.stolen), login, false)).toEqual({ result: "ok" });
   });
 });
 

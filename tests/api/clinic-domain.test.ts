@@ -201,7 +201,7 @@ describe("soft delete", () => {
     });
   });
 
-  test("a deleted patient's invoice is neither issued nor paid until the patient is restored; a payment of theirs is still refunded", async () => {
+  test("a deleted patient's invoice is neither issued nor paid until the patient is restored (one of nothing to pay neither); a payment of theirs is still refunded, a draft voided", async () => {
     const draft = await createIssuedInvoice(a, "500", { issue: false });
     await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [draft.visitId]);
     const { rows: [{ patient_id: patientId }] } = await rootPool().query("select patient_id from app_public.invoice where id = $1", [draft.id]);
@@ -225,6 +225,15 @@ describe("soft delete", () => {
     expect((await rootPool().query("select status, balance::text from app_public.invoice where id = $1", [draft.id])).rows).toEqual([{ status: "partially_paid", balance: "200.000" }]);
     expect((await setDeleted(false)).body.errors).toBeUndefined();
     expect((await pay("200")).body.errors).toBeUndefined();
+
+    // a draft of nothing to pay, which issuing makes paid at once, is not issued either; it may be voided
+    const free = await createIssuedInvoice(a, "0", { issue: false });
+    const { rows: [{ patient_id: freePatient }] } = await rootPool().query("select patient_id from app_public.invoice where id = $1", [free.id]);
+    await writeBehindTriggers("update app_public.patient set deleted_at = now() where id = $1", [freePatient]);
+    const issueFree = await owner.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: free.id });
+    expect(issueFree.body.errors?.[0]).toMatchObject(refused);
+    const voidFree = await owner.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Patient left" }) { result { status } } }`, { id: free.id });
+    expect(voidFree.body.data.voidInvoice.result).toEqual({ status: "void" });
   });
 
   test("deleting a deleted patient or service again is NOT_FOUND for everyone, and hands back none of its data", async () => {
