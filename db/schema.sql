@@ -494,6 +494,11 @@ begin
   -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
   -- before the change has its session ended by it, one after finds its own ended
   perform from app_public."user" u where u.id = v_session.user_id for no key update;
+  -- the session this change was asked from, as it is once those are had: one a switch of it ended
+  -- meanwhile is ended (the change went on from it, and ended the switch's new session too)
+  if not exists (select from app_private.session s where s.id = v_session.id and s.revoked_at is null) then
+    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+  end if;
   if coalesce(v_secret.locked_until > now(), false)
      or crypt(current_password, v_secret.password_hash) is distinct from v_secret.password_hash then
     -- the same as a login's failure: audited, counted against the account and the client's address
@@ -842,7 +847,10 @@ begin
   ) >= 20 then
     v_reason := 'address_throttled';
   else
-    select * into v_user from app_public."user" u where u.phone = v_phone;
+    -- the account's row, shared, as a clinic switch holds it: a deactivation or a password change
+    -- in flight is waited for, and its outcome read (a login read the account as it was before
+    -- and opened a session on an account just deactivated); a switch is not
+    select * into v_user from app_public."user" u where u.phone = v_phone for share;
     -- Locked until this attempt is counted, so attempts cannot slip past the lockout by coming at
     -- once. One that finds another attempt on the account in flight is refused without checking
     -- its password (not queued: a burst of guesses would hold the API's connections in line).

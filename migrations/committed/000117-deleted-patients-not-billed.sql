@@ -1,5 +1,5 @@
---! Previous: sha1:0f01e6b8e4fc6cd6edf3d65ae536f11e7a7ff291
---! Hash: sha1:d93570170cfcc38eadb31996a9546d3e8d9dddf3
+--! Previous: sha1:ed6a5b15042318550af1993cf07c86f613f7c4cc
+--! Hash: sha1:623162280f7a0501995e849eceaebce5b6419591
 --! Message: deleted patients not billed
 
 --------------------------------------------------------------------------------

@@ -406,10 +406,33 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     expect(await liveStolen(m.userId)).toBe(0);
   });
 
+  const loginOf = (m: { own: string; phone: string; password: string }): Step => ({
+    as: m.own,
+    sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result",
+    params: [m.phone, m.password],
+  });
+
   test("a login of the same account does not wait for a switch, nor is it refused as an attempt in flight", async () => {
     const m = await member();
-    const login: Step = { as: m.own, sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result", params: [m.phone, m.password] };
-    expect(await whileHeld(switchOf(m.stolen), login, false)).toEqual({ result: "ok" });
+    expect(await whileHeld(switchOf(m.stolen), loginOf(m), false)).toEqual({ result: "ok" });
+  });
+
+  test("a login in flight during a deactivation of the account opens no session", async () => {
+    const m = await member();
+    const deactivate: Step = { as: "operator", sql: `update app_public."user" set is_active = false where id = $1`, params: [m.userId] };
+    expect(await whileHeld(deactivate, loginOf(m))).toEqual({ result: "invalid" });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null", [m.userId]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  test("a password change asked from a session that a switch of it ended meanwhile is told its session ended, and changes nothing", async () => {
+    const m = await member();
+    const change: Step = { as: m.stolen, sql: "select app_hidden.change_password($1, 'a second long password', null) ->> 'status' as result", params: [m.password] };
+    expect(await whileHeld(switchOf(m.stolen), change)).toEqual(ended);
+    expect(await liveStolen(m.userId)).toBe(1); // the switch's new session
+    // the password is as it was
+    const { rows } = await rootPool().query("select app_hidden.login($1, $2, null, null, 'check', '1 hour') ->> 'status' as status", [m.phone, m.password]);
+    expect(rows[0].status).toBe("ok");
   });
 });
 
