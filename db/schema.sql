@@ -3685,6 +3685,9 @@ declare
   v_clinic_id uuid := open_session.clinic_id;
   v_role app_public.member_role;
 begin
+  -- a change of the user's memberships in flight (a removal, a suspension, a new role) first: what
+  -- this session gets is read once it has committed, and one after it finds this session to end
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(open_session.user_id));
   select * into v_user from app_public."user" u where u.id = open_session.user_id;
   insert into app_private.session (user_id, is_platform_admin, expires_at, ip, user_agent)
   values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500))
@@ -4034,6 +4037,30 @@ ALTER FUNCTION app_private.secret_hash(purpose text, message bytea) OWNER TO :DA
 --
 
 COMMENT ON FUNCTION app_private.secret_hash(purpose text, message bytea) IS 'SHA-256, in hex, of the secret key of `purpose` (secret_key) and `message`: a name nobody can make without the key. Null without the key.';
+
+
+--
+-- Name: session_turn_key(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.session_turn_key(user_id uuid) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select coalesce(
+    ('x' || left(app_private.secret_hash('account_lock', convert_to('sessions:' || session_turn_key.user_id::text, 'UTF8')), 16))::bit(64)::bigint,
+    -- without the key (a restore that lost it), still one lock per user
+    hashtextextended('sessions:' || session_turn_key.user_id::text, 0));
+$$;
+
+
+ALTER FUNCTION app_private.session_turn_key(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION session_turn_key(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.session_turn_key(user_id uuid) IS 'The advisory lock on which opening a session of a user (shared) and changing one of their memberships (exclusive) take turns: 64 bits of a keyed hash of the user''s id, so pg_locks, which every role reads, tells nothing.';
 
 
 --
@@ -5067,6 +5094,32 @@ ALTER FUNCTION app_private.tg_membership__guard_owners() OWNER TO :DATABASE_OWNE
 --
 
 COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, and an accepted membership never turns pending again.';
+
+
+--
+-- Name: tg_membership__session_turn(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__session_turn() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if (new.role, new.is_active, new.deleted_at) is distinct from (old.role, old.is_active, old.deleted_at) then
+    perform pg_advisory_xact_lock(app_private.session_turn_key(new.user_id));
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__session_turn() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__session_turn(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__session_turn() IS 'BEFORE UPDATE, first: a change of a membership''s role, activity or deletion waits for the sessions of its user being opened, and sessions opened meanwhile wait for it (session_turn_key), so that tg_membership__sync_sessions reaches them all.';
 
 
 --
@@ -11487,6 +11540,20 @@ CREATE TRIGGER _050_currency_turn BEFORE INSERT ON app_public.invoice FOR EACH R
 
 
 --
+-- Name: membership _050_session_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _050_session_turn BEFORE UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__session_turn();
+
+
+--
+-- Name: TRIGGER _050_session_turn ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _050_session_turn ON app_public.membership IS 'A change of a membership and the opening of its user''s sessions take turns (tg_membership__session_turn).';
+
+
+--
 -- Name: invoice_line _090_no_discount_is_zero; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14124,6 +14191,13 @@ REVOKE ALL ON FUNCTION app_private.secret_hash(purpose text, message bytea) FROM
 
 
 --
+-- Name: FUNCTION session_turn_key(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.session_turn_key(user_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION soft_delete(sample anyelement, clinic_id uuid, id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14338,6 +14412,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__declined_stays_declined() FROM
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_membership__guard_owners() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__session_turn(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__session_turn() FROM PUBLIC;
 
 
 --

@@ -406,6 +406,26 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     expect(await liveStolen(m.userId)).toBe(0);
   });
 
+  const membershipChange = (m: { userId: string }, set: string): Step => ({
+    as: "operator",
+    sql: `update app_public.membership set ${set} where clinic_id = $1 and user_id = $2`,
+    params: [other.clinicId, m.userId],
+  });
+  const sessionIn = async (m: { userId: string }) =>
+    (await rootPool().query("select role, revoked_at is null as live from app_private.session where user_id = $1 and clinic_id = $2", [m.userId, other.clinicId])).rows;
+
+  test("a member removed or given another role while they switch into the clinic gets no session that outlives the change, in either order", async () => {
+    const removedFirst = await member();
+    expect(await whileHeld(membershipChange(removedFirst, "is_active = false"), switchOf(removedFirst.stolen))).toEqual({ error: "You are not a member of that clinic." });
+    expect(await sessionIn(removedFirst)).toEqual([]);
+    const switchedFirst = await member();
+    expect(await whileHeld(switchOf(switchedFirst.stolen), membershipChange(switchedFirst, "is_active = false"))).toEqual({ result: null });
+    expect(await sessionIn(switchedFirst)).toEqual([{ role: "doctor", live: false }]);
+    const demoted = await member();
+    expect(await whileHeld(membershipChange(demoted, "role = 'receptionist'"), switchOf(demoted.stolen))).toEqual({ result: "ok" });
+    expect(await sessionIn(demoted)).toEqual([{ role: "receptionist", live: true }]);
+  });
+
   const loginOf = (m: { own: string; phone: string; password: string }): Step => ({
     as: m.own,
     sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result",
