@@ -1708,10 +1708,7 @@ CREATE FUNCTION app_private.account_lock_key(phone text) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select coalesce(
-    ('x' || left(app_private.secret_hash('account_lock', convert_to('user:' || account_lock_key.phone, 'UTF8')), 16))::bit(64)::bigint,
-    -- without the key (a restore that lost it), the lock of before: still one at a time
-    hashtextextended('user:' || account_lock_key.phone, 0));
+  select app_private.secret_lock_key('user:' || account_lock_key.phone);
 $$;
 
 
@@ -1721,7 +1718,7 @@ ALTER FUNCTION app_private.account_lock_key(phone text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION account_lock_key(phone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.account_lock_key(phone text) IS 'The advisory lock key of the account of a phone: 64 bits of a SHA-256 of the account_lock secret key (secret_key) and ''user:'' || phone, which pg_locks shows without telling the phone.';
+COMMENT ON FUNCTION app_private.account_lock_key(phone text) IS 'The advisory lock key of the account of a phone (secret_lock_key of ''user:'' || phone), which pg_locks shows without telling the phone.';
 
 
 --
@@ -4040,6 +4037,30 @@ COMMENT ON FUNCTION app_private.secret_hash(purpose text, message bytea) IS 'SHA
 
 
 --
+-- Name: secret_lock_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.secret_lock_key(name text) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select coalesce(
+    ('x' || left(app_private.secret_hash('account_lock', convert_to(secret_lock_key.name, 'UTF8')), 16))::bit(64)::bigint,
+    -- without the key (a restore that lost it), the lock of before: still one per name
+    hashtextextended(secret_lock_key.name, 0));
+$$;
+
+
+ALTER FUNCTION app_private.secret_lock_key(name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION secret_lock_key(name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.secret_lock_key(name text) IS 'An advisory lock key that pg_locks, which every role reads, shows without telling what it locks: 64 bits of a SHA-256 of the account_lock secret key (secret_key) and the name.';
+
+
+--
 -- Name: session_turn_key(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4047,10 +4068,7 @@ CREATE FUNCTION app_private.session_turn_key(user_id uuid) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select coalesce(
-    ('x' || left(app_private.secret_hash('account_lock', convert_to('sessions:' || session_turn_key.user_id::text, 'UTF8')), 16))::bit(64)::bigint,
-    -- without the key (a restore that lost it), still one lock per user
-    hashtextextended('sessions:' || session_turn_key.user_id::text, 0));
+  select app_private.secret_lock_key('sessions:' || session_turn_key.user_id::text);
 $$;
 
 
@@ -4060,7 +4078,7 @@ ALTER FUNCTION app_private.session_turn_key(user_id uuid) OWNER TO :DATABASE_OWN
 -- Name: FUNCTION session_turn_key(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.session_turn_key(user_id uuid) IS 'The advisory lock on which opening a session of a user (shared) and changing one of their memberships (exclusive) take turns: 64 bits of a keyed hash of the user''s id, so pg_locks, which every role reads, tells nothing.';
+COMMENT ON FUNCTION app_private.session_turn_key(user_id uuid) IS 'The advisory lock on which opening a session of a user (shared) and changing one of their memberships (exclusive) take turns (secret_lock_key of ''sessions:'' || the user''s id).';
 
 
 --
@@ -9669,7 +9687,7 @@ ALTER TABLE app_private.secret_key OWNER TO :DATABASE_OWNER;
 -- Name: TABLE secret_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.secret_key IS 'The database''s secrets, one per purpose, which only the owner reads: live_queue names the clinics'' live queue channels (visit_queue_channel), account_lock the advisory locks of accounts (account_lock_key). A new key (update … set key = default where purpose = …) renames every channel, so subscriptions made before hear nothing until they subscribe again; an account_lock key is changed safely only while no account is being made.';
+COMMENT ON TABLE app_private.secret_key IS 'The database''s secrets, one per purpose, which only the owner reads: live_queue names the clinics'' live queue channels (visit_queue_channel), account_lock the advisory locks of accounts and of their sessions'' turns (secret_lock_key). A new key (update … set key = default where purpose = …) renames every channel, so subscriptions made before hear nothing until they subscribe again; an account_lock key is changed safely only while no account is being made nor any session opened.';
 
 
 --
@@ -14188,6 +14206,13 @@ REVOKE ALL ON FUNCTION app_private.saved_phone_corrected(phone text) FROM PUBLIC
 --
 
 REVOKE ALL ON FUNCTION app_private.secret_hash(purpose text, message bytea) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION secret_lock_key(name text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.secret_lock_key(name text) FROM PUBLIC;
 
 
 --

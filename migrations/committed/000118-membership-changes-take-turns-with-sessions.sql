@@ -1,5 +1,5 @@
 --! Previous: sha1:623162280f7a0501995e849eceaebce5b6419591
---! Hash: sha1:c6ae41f4f15aa1be575fb1c6a3c829ba6a7e8dd0
+--! Hash: sha1:b1ed13dc5bd9023abdccfea99ccdcb4a3bc5f871
 --! Message: membership changes take turns with sessions
 
 --------------------------------------------------------------------------------
@@ -15,15 +15,30 @@
 -- of a membership's role, activity or deletion exclusively, taken before any other trigger of the
 -- change (so before its audit entry, which a login also writes, in the same clinic's chain).
 
-create or replace function app_private.session_turn_key(user_id uuid) returns bigint
+create or replace function app_private.secret_lock_key(name text) returns bigint
 language sql stable set search_path to pg_catalog, public, pg_temp as $$
   select coalesce(
-    ('x' || left(app_private.secret_hash('account_lock', convert_to('sessions:' || session_turn_key.user_id::text, 'UTF8')), 16))::bit(64)::bigint,
-    -- without the key (a restore that lost it), still one lock per user
-    hashtextextended('sessions:' || session_turn_key.user_id::text, 0));
+    ('x' || left(app_private.secret_hash('account_lock', convert_to(secret_lock_key.name, 'UTF8')), 16))::bit(64)::bigint,
+    -- without the key (a restore that lost it), the lock of before: still one per name
+    hashtextextended(secret_lock_key.name, 0));
 $$;
-comment on function app_private.session_turn_key(uuid) is 'The advisory lock on which opening a session of a user (shared) and changing one of their memberships (exclusive) take turns: 64 bits of a keyed hash of the user''s id, so pg_locks, which every role reads, tells nothing.';
+comment on function app_private.secret_lock_key(text) is 'An advisory lock key that pg_locks, which every role reads, shows without telling what it locks: 64 bits of a SHA-256 of the account_lock secret key (secret_key) and the name.';
+revoke all on function app_private.secret_lock_key(text) from public;
+
+create or replace function app_private.account_lock_key(phone text) returns bigint
+language sql stable set search_path to pg_catalog, public, pg_temp as $$
+  select app_private.secret_lock_key('user:' || account_lock_key.phone);
+$$;
+comment on function app_private.account_lock_key(text) is 'The advisory lock key of the account of a phone (secret_lock_key of ''user:'' || phone), which pg_locks shows without telling the phone.';
+
+create or replace function app_private.session_turn_key(user_id uuid) returns bigint
+language sql stable set search_path to pg_catalog, public, pg_temp as $$
+  select app_private.secret_lock_key('sessions:' || session_turn_key.user_id::text);
+$$;
+comment on function app_private.session_turn_key(uuid) is 'The advisory lock on which opening a session of a user (shared) and changing one of their memberships (exclusive) take turns (secret_lock_key of ''sessions:'' || the user''s id).';
 revoke all on function app_private.session_turn_key(uuid) from public;
+
+comment on table app_private.secret_key is 'The database''s secrets, one per purpose, which only the owner reads: live_queue names the clinics'' live queue channels (visit_queue_channel), account_lock the advisory locks of accounts and of their sessions'' turns (secret_lock_key). A new key (update … set key = default where purpose = …) renames every channel, so subscriptions made before hear nothing until they subscribe again; an account_lock key is changed safely only while no account is being made nor any session opened.';
 
 create or replace function app_private.tg_membership__session_turn() returns trigger
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
