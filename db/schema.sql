@@ -494,6 +494,9 @@ begin
   -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
   -- before the change has its session ended by it, one after finds its own ended
   perform from app_public."user" u where u.id = v_session.user_id for no key update;
+  -- and the sessions' turn, before any session is touched: a change of a membership ends or changes
+  -- sessions after its audit entry, this change writes its entry after ending them
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_session.user_id));
   -- the session this change was asked from, as it is once those are had: one a switch of it ended
   -- meanwhile is ended (the change went on from it, and ended the switch's new session too)
   if not exists (select from app_private.session s where s.id = v_session.id and s.revoked_at is null) then
@@ -922,6 +925,9 @@ CREATE FUNCTION app_hidden.logout() RETURNS boolean
 declare
   v_session app_private.session;
 begin
+  -- the user's sessions' turn, before the session is touched, as every change of sessions takes it
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
+    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
   update app_private.session s set revoked_at = now()
   where s.id = app_public.current_session_id() and s.revoked_at is null
   returning * into v_session;
@@ -1573,6 +1579,12 @@ begin
   perform from app_public."user" u
   where u.id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
   for share;
+  -- and the user's sessions' turn, before this session is touched: a change of a membership in
+  -- flight ends or changes the sessions, this one included, before this switch reads it (taken
+  -- after this session's row, the change's wait for that row and this switch's for the turn
+  -- deadlocked)
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
+    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
   v_user_id := app_public.current_user_id();
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';

@@ -1,5 +1,5 @@
 --! Previous: sha1:623162280f7a0501995e849eceaebce5b6419591
---! Hash: sha1:b1ed13dc5bd9023abdccfea99ccdcb4a3bc5f871
+--! Hash: sha1:ba1bc81df547911b9b649a2283eb2dd6b90615d3
 --! Message: membership changes take turns with sessions
 
 --------------------------------------------------------------------------------
@@ -14,6 +14,10 @@
 -- 000116). The two now take turns on a lock of the user's: open_session holds it shared, a change
 -- of a membership's role, activity or deletion exclusively, taken before any other trigger of the
 -- change (so before its audit entry, which a login also writes, in the same clinic's chain).
+-- Whatever else changes a user's sessions takes the turn (shared) before it touches one: a clinic
+-- switch, a logout and a password change each lock a session and then write an audit entry, where
+-- a membership change writes its entry and then locks the sessions; a review found a removal and
+-- a switch waiting for each other that way (deadlock detected: the removal was undone).
 
 create or replace function app_private.secret_lock_key(name text) returns bigint
 language sql stable set search_path to pg_catalog, public, pg_temp as $$
@@ -110,5 +114,117 @@ begin
     'role', v_role,
     'clinics', v_clinics
   );
+end;
+$$;
+
+create or replace function app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid;
+  v_result jsonb;
+begin
+  -- the account's row, shared (switches of one account need not wait for each other), before the
+  -- session is checked: a statement after it reads the session as it is once the lock is had
+  perform from app_public."user" u
+  where u.id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
+  for share;
+  -- and the user's sessions' turn, before this session is touched: a change of a membership in
+  -- flight ends or changes the sessions, this one included, before this switch reads it (taken
+  -- after this session's row, the change's wait for that row and this switch's for the turn
+  -- deadlocked)
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
+    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
+  v_user_id := app_public.current_user_id();
+  if v_user_id is null then
+    raise exception 'You are not logged in.' using errcode = 'CAUTH';
+  end if;
+  -- a logout or another switch of this session that committed while this one waited has ended it
+  update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null;
+  if not found then
+    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+  end if;
+  v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
+  perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
+    jsonb_build_object('ip', switch_clinic.ip, 'sessionId', v_result ->> 'sessionId'), v_user_id);
+  return v_result || jsonb_build_object('status', 'ok');
+end;
+$$;
+
+create or replace function app_hidden.change_password(current_password text, new_password text, ip inet) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_session app_private.session := app_private.live_session();
+  v_secret app_private.user_secret;
+  v_ended integer;
+begin
+  if v_session.id is null then
+    raise exception 'Log in first.' using errcode = 'CAUTH';
+  end if;
+  if current_password is null or current_password = '' or char_length(current_password) > 1024 then
+    raise exception 'Give your current password (currentPassword).' using errcode = 'CINVL';
+  end if;
+  perform app_private.check_password(new_password);
+  if new_password = current_password then
+    raise exception 'The new password is the one you have: choose another.' using errcode = 'CINVL';
+  end if;
+  -- locked until this attempt is counted, so guesses through several sessions take turns
+  select * into v_secret from app_private.user_secret s where s.user_id = v_session.user_id for update;
+  -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
+  -- before the change has its session ended by it, one after finds its own ended
+  perform from app_public."user" u where u.id = v_session.user_id for no key update;
+  -- and the sessions' turn, before any session is touched: a change of a membership ends or changes
+  -- sessions after its audit entry, this change writes its entry after ending them
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_session.user_id));
+  -- the session this change was asked from, as it is once those are had: one a switch of it ended
+  -- meanwhile is ended (the change went on from it, and ended the switch's new session too)
+  if not exists (select from app_private.session s where s.id = v_session.id and s.revoked_at is null) then
+    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+  end if;
+  if coalesce(v_secret.locked_until > now(), false)
+     or crypt(current_password, v_secret.password_hash) is distinct from v_secret.password_hash then
+    -- the same as a login's failure: audited, counted against the account and the client's address
+    insert into app_private.login_failure (ip, phone)
+    select app_hidden.throttled_network(change_password.ip), u.phone from app_public."user" u where u.id = v_session.user_id;
+    perform app_private.count_password_failure(v_session.user_id);
+    perform app_private.audit_failed_login(u.phone, change_password.ip, 'password_change_refused', u.id)
+    from app_public."user" u where u.id = v_session.user_id;
+    return jsonb_build_object('status', 'invalid');
+  end if;
+  update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
+    failed_login_count = 0, first_failed_login_at = null, locked_until = null
+  where s.user_id = v_session.user_id;
+  update app_private.session s set revoked_at = now()
+  where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
+  get diagnostics v_ended = row_count;
+  perform app_private.write_audit(v_session.clinic_id, 'update', 'user_secret', v_session.user_id, null, null,
+    jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
+    v_session.user_id);
+  return jsonb_build_object('status', 'ok', 'sessionsEnded', v_ended);
+end;
+$$;
+
+create or replace function app_hidden.logout() RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_session app_private.session;
+begin
+  -- the user's sessions' turn, before the session is touched, as every change of sessions takes it
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
+    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
+  update app_private.session s set revoked_at = now()
+  where s.id = app_public.current_session_id() and s.revoked_at is null
+  returning * into v_session;
+  if v_session.id is null then
+    return false;
+  end if;
+  perform app_private.write_audit(v_session.clinic_id, 'logout', 'user', v_session.user_id, null, null,
+    jsonb_build_object('sessionId', v_session.id), v_session.user_id);
+  return true;
 end;
 $$;

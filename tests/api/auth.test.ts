@@ -2,6 +2,7 @@
  * Login, clinic switching and logout over HTTP, attacked the usual ways.
  */
 import jwt from "jsonwebtoken";
+import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, beginAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
 import { until } from "../support/until.ts";
@@ -343,6 +344,15 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     params?: unknown[];
   }
   const switchOf = (session: string): Step => ({ as: session, sql: "select app_hidden.switch_clinic($1, null, 'stolen', '1 hour') ->> 'status' as result", params: [other.clinicId] });
+  const pidOf = async (client: pg.PoolClient): Promise<number> => (await client.query("select pg_backend_pid() as pid")).rows[0].pid;
+  /** What `step` answers on `client`: its first row's `result`, or its error. */
+  const answerOf = (client: pg.PoolClient, step: Step) =>
+    client.query(step.sql, step.params).then(
+      (r) => ({ result: r.rows[0]?.result ?? null }),
+      (error: Error) => ({ error: error.message }),
+    );
+  const waitsForLock = (pid: number) =>
+    until(async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [pid])).rows[0]?.waits);
   /**
    * Runs `first` in a transaction held open, then `then` on another connection: until it waits for `first`'s lock
    * (`waits`), or to its end (it must not wait). Commits `first`; returns what `then` answered (committed), or its
@@ -357,14 +367,10 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
         else await beginAs(client, step.as);
       }
       await holder.query(first.sql, first.params);
-      const pid = (await second.query("select pg_backend_pid() as pid")).rows[0].pid;
-      const answer = second.query(then.sql, then.params).then(
-        (r) => ({ result: r.rows[0]?.result ?? null }),
-        (error: Error) => ({ error: error.message }),
-      );
+      const pid = await pidOf(second);
+      const answer = answerOf(second, then);
       if (waits) {
-        const waiting = async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [pid])).rows[0]?.waits;
-        expect(await until(waiting)).toBe(true);
+        expect(await waitsForLock(pid)).toBe(true);
       } else {
         await answer;
       }
@@ -424,6 +430,35 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     const demoted = await member();
     expect(await whileHeld(membershipChange(demoted, "role = 'receptionist'"), switchOf(demoted.stolen))).toEqual({ result: "ok" });
     expect(await sessionIn(demoted)).toEqual([{ role: "receptionist", live: true }]);
+  });
+
+  test("a removal waiting for the clinic's audit log, then a switch or a password change of the member, do not deadlock: the removal goes through first", async () => {
+    for (const then of ["switch", "change"] as const) {
+      const m = await member();
+      const [auditing, removing, member_] = [await rootPool().connect(), await rootPool().connect(), await apiPool().connect()];
+      try {
+        // any audited write of the clinic, held open: it holds the clinic's audit log, which the removal then waits for
+        await auditing.query("begin");
+        await auditing.query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Held', 'Open')", [clinic.clinicId]);
+        await removing.query("begin");
+        const removingPid = await pidOf(removing);
+        const removal = answerOf(removing, { as: "operator", sql: "update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", params: [clinic.clinicId, m.userId] });
+        expect(await waitsForLock(removingPid)).toBe(true);
+        await beginAs(member_, m.own);
+        const memberPid = await pidOf(member_);
+        const step = then === "switch" ? switchOf(m.own) : { as: m.own, sql: "select app_hidden.change_password($1, 'a second long password', null) ->> 'status' as result", params: [m.password] };
+        const answer = answerOf(member_, step);
+        expect(await waitsForLock(memberPid)).toBe(true);
+        await auditing.query("commit");
+        expect({ then, removal: await removal }).toEqual({ then, removal: { result: null } });
+        await removing.query("commit");
+        // the removal ended the session the member asked from
+        expect({ then, answer: await answer }).toEqual({ then, answer: ended });
+        await member_.query("rollback");
+      } finally {
+        for (const client of [auditing, removing, member_]) client.release();
+      }
+    }
   });
 
   const loginOf = (m: { own: string; phone: string; password: string }): Step => ({
