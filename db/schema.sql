@@ -924,10 +924,13 @@ CREATE FUNCTION app_hidden.logout() RETURNS boolean
     AS $$
 declare
   v_session app_private.session;
+  v_user_id uuid := (select s.user_id from app_private.session s where s.id = app_public.current_session_id());
 begin
-  -- the user's sessions' turn, before the session is touched, as every change of sessions takes it
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
-    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
+  -- the account's row (shared), as a switch and a login hold it, so a deactivation in flight, which
+  -- writes its audit entry and then ends the sessions, is not met halfway; then the user's sessions'
+  -- turn, before the session is touched, as every change of sessions takes it
+  perform from app_public."user" u where u.id = v_user_id for share;
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user_id));
   update app_private.session s set revoked_at = now()
   where s.id = app_public.current_session_id() and s.revoked_at is null
   returning * into v_session;

@@ -1,5 +1,5 @@
 --! Previous: sha1:623162280f7a0501995e849eceaebce5b6419591
---! Hash: sha1:ba1bc81df547911b9b649a2283eb2dd6b90615d3
+--! Hash: sha1:dc29716c8adab13b8503275d13d086de310db301
 --! Message: membership changes take turns with sessions
 
 --------------------------------------------------------------------------------
@@ -17,7 +17,10 @@
 -- Whatever else changes a user's sessions takes the turn (shared) before it touches one: a clinic
 -- switch, a logout and a password change each lock a session and then write an audit entry, where
 -- a membership change writes its entry and then locks the sessions; a review found a removal and
--- a switch waiting for each other that way (deadlock detected: the removal was undone).
+-- a switch waiting for each other that way (deadlock detected: the removal was undone). A logout
+-- also holds the account's row (shared) first, as a switch and a login do: a deactivation, which
+-- writes its audit entry and then ends the sessions, and a logout, which ends its session and then
+-- writes its entry, waited for each other (another review).
 
 create or replace function app_private.secret_lock_key(name text) returns bigint
 language sql stable set search_path to pg_catalog, public, pg_temp as $$
@@ -213,10 +216,13 @@ create or replace function app_hidden.logout() RETURNS boolean
     AS $$
 declare
   v_session app_private.session;
+  v_user_id uuid := (select s.user_id from app_private.session s where s.id = app_public.current_session_id());
 begin
-  -- the user's sessions' turn, before the session is touched, as every change of sessions takes it
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
-    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
+  -- the account's row (shared), as a switch and a login hold it, so a deactivation in flight, which
+  -- writes its audit entry and then ends the sessions, is not met halfway; then the user's sessions'
+  -- turn, before the session is touched, as every change of sessions takes it
+  perform from app_public."user" u where u.id = v_user_id for share;
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user_id));
   update app_private.session s set revoked_at = now()
   where s.id = app_public.current_session_id() and s.revoked_at is null
   returning * into v_session;

@@ -461,6 +461,32 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     }
   });
 
+  test("a deactivation waiting for the platform's audit log, then a logout of the account, do not deadlock: the deactivation goes through first", async () => {
+    const [m, bystander] = [await member(), await createUser()];
+    const [noClinic, bystanderSession] = [await openSession(m.userId, null), await openSession(bystander.userId, null)];
+    const [auditing, deactivating, leaving] = [await apiPool().connect(), await rootPool().connect(), await apiPool().connect()];
+    try {
+      // another account's logout without a clinic, held open: it holds the platform's audit log, which the deactivation then waits for
+      await beginAs(auditing, bystanderSession);
+      await auditing.query("select app_hidden.logout()");
+      await deactivating.query("begin");
+      const deactivatingPid = await pidOf(deactivating);
+      const deactivation = answerOf(deactivating, { as: "operator", sql: `update app_public."user" set is_active = false where id = $1`, params: [m.userId] });
+      expect(await waitsForLock(deactivatingPid)).toBe(true);
+      await beginAs(leaving, noClinic);
+      const leavingPid = await pidOf(leaving);
+      const logout = answerOf(leaving, { as: noClinic, sql: "select app_hidden.logout() as result" });
+      expect(await waitsForLock(leavingPid)).toBe(true);
+      await auditing.query("commit");
+      expect(await deactivation).toEqual({ result: null });
+      await deactivating.query("commit");
+      expect(await logout).toEqual({ result: false }); // the deactivation ended the session first: none left to end
+      await leaving.query("rollback");
+    } finally {
+      for (const client of [auditing, deactivating, leaving]) client.release();
+    }
+  });
+
   const loginOf = (m: { own: string; phone: string; password: string }): Step => ({
     as: m.own,
     sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result",
