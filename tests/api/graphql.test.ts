@@ -939,7 +939,7 @@ describe("a connection asked for without a page", () => {
       const other = await createClinic();
       for (const lastName of ["Alpha", "Bravo", "Charlie", "Delta"]) await createPatient(other.clinicId, { last_name: lastName });
       const desk = new Browser(small);
-      await desk.login(other.members.receptionist.phone, other.members.receptionist.password);
+      expect((await desk.login(other.members.receptionist.phone, other.members.receptionist.password)).status).toBe(200);
       const page = (args: string) =>
         desk.graphql(`{ patients${args} { nodes { lastName } edges { cursor } pageInfo { hasNextPage hasPreviousPage } totalCount } }`).then((r) => r.body);
       const first = (await page("(orderBy: LAST_NAME_ASC)")).data.patients;
