@@ -354,35 +354,36 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
   const waitsForLock = (pid: number) =>
     until(async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [pid])).rows[0]?.waits);
   /**
-   * Runs `first` in a transaction held open, then `then` on another connection: until it waits for `first`'s lock
-   * (`waits`), or to its end (it must not wait). Commits `first`; returns what `then` answered (committed), or its
-   * error (rolled back).
+   * Runs each step in a transaction of its own, in turn: the first to its end, held open; each next one until it
+   * waits for a lock (`waits`), or to its end (none must wait). Then ends them in order, each committed (or, when
+   * it failed, rolled back) before the next one's answer is read; returns their answers.
    */
-  async function whileHeld(first: Step, then: Step, waits = true): Promise<unknown> {
-    const connect = (step: Step) => (step.as === "operator" ? rootPool() : apiPool()).connect();
-    const [holder, second] = [await connect(first), await connect(then)];
+  async function inTurn(steps: Step[], waits = true): Promise<unknown[]> {
+    const clients = await Promise.all(steps.map((step) => (step.as === "operator" ? rootPool() : apiPool()).connect()));
     try {
-      for (const [client, step] of [[holder, first], [second, then]] as const) {
-        if (step.as === "operator") await client.query("begin");
-        else await beginAs(client, step.as);
+      const answers: Promise<{ result: unknown } | { error: string }>[] = [];
+      for (const [i, step] of steps.entries()) {
+        if (step.as === "operator") await clients[i].query("begin");
+        else await beginAs(clients[i], step.as);
+        const pid = await pidOf(clients[i]);
+        answers.push(answerOf(clients[i], step));
+        if (i === 0 || !waits) await answers[i];
+        else expect(await waitsForLock(pid)).toBe(true);
       }
-      await holder.query(first.sql, first.params);
-      const pid = await pidOf(second);
-      const answer = answerOf(second, then);
-      if (waits) {
-        expect(await waitsForLock(pid)).toBe(true);
-      } else {
-        await answer;
+      const answered = [];
+      for (const [i, answer] of answers.entries()) {
+        const value = await answer;
+        await clients[i].query("error" in value ? "rollback" : "commit");
+        answered.push(value);
       }
-      await holder.query("commit");
-      const answered = await answer;
-      await second.query("error" in answered ? "rollback" : "commit");
       return answered;
     } finally {
-      holder.release();
-      second.release();
+      for (const client of clients) client.release();
     }
   }
+  /** What `then` answers, run while `first` is held open (inTurn). */
+  const whileHeld = async (first: Step, then: Step, waits = true) => (await inTurn([first, then], waits))[1];
+  const logoutOf = (session: string): Step => ({ as: session, sql: "select app_hidden.logout() as result" });
   const liveStolen = async (userId: string) =>
     (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null and user_agent = 'stolen'", [userId])).rows[0].n;
   const ended = { error: "Your session has ended: log in again." };
@@ -399,7 +400,7 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
 
   test("a logout or another switch of the same session, first, leaves a switch of it nothing to switch: one cookie never becomes two sessions", async () => {
     const m = await member();
-    expect(await whileHeld({ as: m.stolen, sql: "select app_hidden.logout() as result" }, switchOf(m.stolen))).toEqual(ended);
+    expect(await whileHeld(logoutOf(m.stolen), switchOf(m.stolen))).toEqual(ended);
     expect(await liveStolen(m.userId)).toBe(0);
     expect(await whileHeld(switchOf(m.own), switchOf(m.own))).toEqual(ended);
     expect(await liveStolen(m.userId)).toBe(1);
@@ -435,56 +436,22 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
   test("a removal waiting for the clinic's audit log, then a switch or a password change of the member, do not deadlock: the removal goes through first", async () => {
     for (const then of ["switch", "change"] as const) {
       const m = await member();
-      const [auditing, removing, member_] = [await rootPool().connect(), await rootPool().connect(), await apiPool().connect()];
-      try {
-        // any audited write of the clinic, held open: it holds the clinic's audit log, which the removal then waits for
-        await auditing.query("begin");
-        await auditing.query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Held', 'Open')", [clinic.clinicId]);
-        await removing.query("begin");
-        const removingPid = await pidOf(removing);
-        const removal = answerOf(removing, { as: "operator", sql: "update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", params: [clinic.clinicId, m.userId] });
-        expect(await waitsForLock(removingPid)).toBe(true);
-        await beginAs(member_, m.own);
-        const memberPid = await pidOf(member_);
-        const step = then === "switch" ? switchOf(m.own) : { as: m.own, sql: "select app_hidden.change_password($1, 'a second long password', null) ->> 'status' as result", params: [m.password] };
-        const answer = answerOf(member_, step);
-        expect(await waitsForLock(memberPid)).toBe(true);
-        await auditing.query("commit");
-        expect({ then, removal: await removal }).toEqual({ then, removal: { result: null } });
-        await removing.query("commit");
-        // the removal ended the session the member asked from
-        expect({ then, answer: await answer }).toEqual({ then, answer: ended });
-        await member_.query("rollback");
-      } finally {
-        for (const client of [auditing, removing, member_]) client.release();
-      }
+      // any audited write of the clinic, held open: it holds the clinic's audit log, which the removal then waits for
+      const auditing: Step = { as: "operator", sql: "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Held', 'Open')", params: [clinic.clinicId] };
+      const removal: Step = { as: "operator", sql: "update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", params: [clinic.clinicId, m.userId] };
+      const step = then === "switch" ? switchOf(m.own) : { as: m.own, sql: "select app_hidden.change_password($1, 'a second long password', null) ->> 'status' as result", params: [m.password] };
+      // the removal goes through, and ends the session the member asked from
+      expect({ then, answers: (await inTurn([auditing, removal, step])).slice(1) }).toEqual({ then, answers: [{ result: null }, ended] });
     }
   });
 
   test("a deactivation waiting for the platform's audit log, then a logout of the account, do not deadlock: the deactivation goes through first", async () => {
     const [m, bystander] = [await member(), await createUser()];
     const [noClinic, bystanderSession] = [await openSession(m.userId, null), await openSession(bystander.userId, null)];
-    const [auditing, deactivating, leaving] = [await apiPool().connect(), await rootPool().connect(), await apiPool().connect()];
-    try {
-      // another account's logout without a clinic, held open: it holds the platform's audit log, which the deactivation then waits for
-      await beginAs(auditing, bystanderSession);
-      await auditing.query("select app_hidden.logout()");
-      await deactivating.query("begin");
-      const deactivatingPid = await pidOf(deactivating);
-      const deactivation = answerOf(deactivating, { as: "operator", sql: `update app_public."user" set is_active = false where id = $1`, params: [m.userId] });
-      expect(await waitsForLock(deactivatingPid)).toBe(true);
-      await beginAs(leaving, noClinic);
-      const leavingPid = await pidOf(leaving);
-      const logout = answerOf(leaving, { as: noClinic, sql: "select app_hidden.logout() as result" });
-      expect(await waitsForLock(leavingPid)).toBe(true);
-      await auditing.query("commit");
-      expect(await deactivation).toEqual({ result: null });
-      await deactivating.query("commit");
-      expect(await logout).toEqual({ result: false }); // the deactivation ended the session first: none left to end
-      await leaving.query("rollback");
-    } finally {
-      for (const client of [auditing, deactivating, leaving]) client.release();
-    }
+    // another account's logout without a clinic, held open: it holds the platform's audit log, which the deactivation then waits for
+    const deactivation: Step = { as: "operator", sql: `update app_public."user" set is_active = false where id = $1`, params: [m.userId] };
+    // the deactivation goes through, and ends the session first: the logout has none left to end
+    expect(await inTurn([logoutOf(bystanderSession), deactivation, logoutOf(noClinic)])).toEqual([{ result: true }, { result: null }, { result: false }]);
   });
 
   const loginOf = (m: { own: string; phone: string; password: string }): Step => ({
