@@ -924,13 +924,9 @@ CREATE FUNCTION app_hidden.logout() RETURNS boolean
     AS $$
 declare
   v_session app_private.session;
-  v_user_id uuid := (select s.user_id from app_private.session s where s.id = app_public.current_session_id());
 begin
-  -- the account's row (shared), as a switch and a login hold it, so a deactivation in flight, which
-  -- writes its audit entry and then ends the sessions, is not met halfway; then the user's sessions'
-  -- turn, before the session is touched, as every change of sessions takes it
-  perform from app_public."user" u where u.id = v_user_id for share;
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user_id));
+  -- as a switch: the account's row and its sessions' turn before the session is touched
+  perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
   update app_private.session s set revoked_at = now()
   where s.id = app_public.current_session_id() and s.revoked_at is null
   returning * into v_session;
@@ -1577,17 +1573,9 @@ declare
   v_user_id uuid;
   v_result jsonb;
 begin
-  -- the account's row, shared (switches of one account need not wait for each other), before the
-  -- session is checked: a statement after it reads the session as it is once the lock is had
-  perform from app_public."user" u
-  where u.id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
-  for share;
-  -- and the user's sessions' turn, before this session is touched: a change of a membership in
-  -- flight ends or changes the sessions, this one included, before this switch reads it (taken
-  -- after this session's row, the change's wait for that row and this switch's for the turn
-  -- deadlocked)
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
-    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
+  -- the account's row and its sessions' turn before this session is checked, which a statement
+  -- after them reads as it is once they are had
+  perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
   v_user_id := app_public.current_user_id();
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
@@ -3022,6 +3010,30 @@ ALTER FUNCTION app_private.hash_password(password text) OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt (cost 10) of a password of 8 to 128 characters.';
+
+
+--
+-- Name: hold_account(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.hold_account(user_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform from app_public."user" u where u.id = hold_account.user_id for share;
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(hold_account.user_id));
+end;
+$$;
+
+
+ALTER FUNCTION app_private.hold_account(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION hold_account(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.hold_account(user_id uuid) IS 'Holds, until commit, the account''s row (shared: a password change and a deactivation, which update it, wait, and wait for) and its sessions'' turn (shared: a membership change waits, and is waited for), before a session of the user is touched. Taken by a clinic switch and a logout.';
 
 
 --
@@ -13997,6 +14009,13 @@ REVOKE ALL ON FUNCTION app_private.find_or_create_user(phone app_public.e164_pho
 --
 
 REVOKE ALL ON FUNCTION app_private.hash_password(password text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION hold_account(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.hold_account(user_id uuid) FROM PUBLIC;
 
 
 --

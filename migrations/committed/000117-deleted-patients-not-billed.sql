@@ -1,5 +1,5 @@
---! Previous: sha1:ed6a5b15042318550af1993cf07c86f613f7c4cc
---! Hash: sha1:623162280f7a0501995e849eceaebce5b6419591
+--! Previous: sha1:12d617da5e07d8584a1bb9057ba66669e63c84c9
+--! Hash: sha1:7deb3e030ba8b4e795e423910777d2a062610225
 --! Message: deleted patients not billed
 
 --------------------------------------------------------------------------------

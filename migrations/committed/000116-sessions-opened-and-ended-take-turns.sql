@@ -1,26 +1,35 @@
---! Previous: sha1:623162280f7a0501995e849eceaebce5b6419591
---! Hash: sha1:dc29716c8adab13b8503275d13d086de310db301
---! Message: membership changes take turns with sessions
+--! Previous: sha1:37bc2eafa3b04a1978d4d2256f4809f7c997a8c9
+--! Hash: sha1:12d617da5e07d8584a1bb9057ba66669e63c84c9
+--! Message: sessions opened and ended take turns
 
 --------------------------------------------------------------------------------
--- A member removed, suspended or given another role while they log in or switch clinic gets no
--- session that outlives the change.
+-- What opens a user's sessions (a login, a clinic switch) and what ends or changes them (a logout,
+-- a password change, a deactivation, a change of a membership) take turns.
 --
--- A session takes its clinic and role from the memberships as open_session reads them, and a
--- change of a membership ends or updates the sessions that exist when it is made
--- (tg_membership__sync_sessions). A change that committed after open_session read the membership,
--- but before its session was written, missed that session: a removed member kept a live session
--- in the clinic, and a demoted one their old role, until it expired (a review; it predates
--- 000116). The two now take turns on a lock of the user's: open_session holds it shared, a change
--- of a membership's role, activity or deletion exclusively, taken before any other trigger of the
--- change (so before its audit entry, which a login also writes, in the same clinic's chain).
--- Whatever else changes a user's sessions takes the turn (shared) before it touches one: a clinic
--- switch, a logout and a password change each lock a session and then write an audit entry, where
--- a membership change writes its entry and then locks the sessions; a review found a removal and
--- a switch waiting for each other that way (deadlock detected: the removal was undone). A logout
--- also holds the account's row (shared) first, as a switch and a login do: a deactivation, which
--- writes its audit entry and then ends the sessions, and a logout, which ends its session and then
--- writes its entry, waited for each other (another review).
+-- A switch revoked its session and opened another with no lock in common with what ends sessions,
+-- and a session took its clinic and role from the memberships as open_session read them, so what
+-- ended or changed sessions meanwhile missed the new one, or a switch went on from a session just
+-- ended (reviews of 000112 and of the first versions of this migration):
+-- - someone holding a stolen cookie and switching clinics in a loop kept a live session through
+--   the victim's password change in 18 of 20 rounds;
+-- - a switch of a session being logged out, or being switched at the same moment, opened a new
+--   session all the same (one cookie became two live sessions);
+-- - a session opened by a switch or a login while the account was deactivated stayed live;
+-- - a removed member kept a live session in the clinic, and a demoted one their old role, until it
+--   expired (this predates 000116).
+-- Now:
+-- - a switch, a login and a logout hold the account's row (shared: they need not wait for each
+--   other), which a password change and a deactivation update, so those take turns with them;
+-- - open_session, a switch, a logout and a password change hold the user's sessions' turn (shared,
+--   session_turn_key) before they touch a session, and a change of a membership's role, activity or
+--   deletion holds it exclusively, before any other trigger of the change: a membership change writes
+--   its audit entry and then locks the sessions, the others lock a session and then write their entry,
+--   and taken later the turn deadlocked them (a removal waiting on the clinic's audit log and a
+--   switch; a deactivation and a logout);
+-- - a switch checks its session once it has the locks and ends only a live one, and a password
+--   change asked from a session ended meanwhile is told so.
+-- (A first version held the account's secret, which a login takes without waiting: a login during a
+-- switch was refused as an attempt in flight.)
 
 create or replace function app_private.secret_lock_key(name text) returns bigint
 language sql stable set search_path to pg_catalog, public, pg_temp as $$
@@ -62,6 +71,16 @@ drop trigger if exists _050_session_turn on app_public.membership;
 create trigger _050_session_turn before update on app_public.membership
   for each row execute function app_private.tg_membership__session_turn();
 comment on trigger _050_session_turn on app_public.membership is 'A change of a membership and the opening of its user''s sessions take turns (tg_membership__session_turn).';
+
+create or replace function app_private.hold_account(user_id uuid) returns void
+language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
+begin
+  perform from app_public."user" u where u.id = hold_account.user_id for share;
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(hold_account.user_id));
+end;
+$$;
+comment on function app_private.hold_account(uuid) is 'Holds, until commit, the account''s row (shared: a password change and a deactivation, which update it, wait, and wait for) and its sessions'' turn (shared: a membership change waits, and is waited for), before a session of the user is touched. Taken by a clinic switch and a logout.';
+revoke all on function app_private.hold_account(uuid) from public;
 
 create or replace function app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -128,17 +147,9 @@ declare
   v_user_id uuid;
   v_result jsonb;
 begin
-  -- the account's row, shared (switches of one account need not wait for each other), before the
-  -- session is checked: a statement after it reads the session as it is once the lock is had
-  perform from app_public."user" u
-  where u.id = (select s.user_id from app_private.session s where s.id = app_public.current_session_id())
-  for share;
-  -- and the user's sessions' turn, before this session is touched: a change of a membership in
-  -- flight ends or changes the sessions, this one included, before this switch reads it (taken
-  -- after this session's row, the change's wait for that row and this switch's for the turn
-  -- deadlocked)
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(
-    (select s.user_id from app_private.session s where s.id = app_public.current_session_id())));
+  -- the account's row and its sessions' turn before this session is checked, which a statement
+  -- after them reads as it is once they are had
+  perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
   v_user_id := app_public.current_user_id();
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
@@ -154,6 +165,7 @@ begin
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
+comment on function app_hidden.switch_clinic(uuid, inet, text, interval) is 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). Called by POST /auth/switch-clinic.';
 
 create or replace function app_hidden.change_password(current_password text, new_password text, ip inet) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -216,13 +228,9 @@ create or replace function app_hidden.logout() RETURNS boolean
     AS $$
 declare
   v_session app_private.session;
-  v_user_id uuid := (select s.user_id from app_private.session s where s.id = app_public.current_session_id());
 begin
-  -- the account's row (shared), as a switch and a login hold it, so a deactivation in flight, which
-  -- writes its audit entry and then ends the sessions, is not met halfway; then the user's sessions'
-  -- turn, before the session is touched, as every change of sessions takes it
-  perform from app_public."user" u where u.id = v_user_id for share;
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user_id));
+  -- as a switch: the account's row and its sessions' turn before the session is touched
+  perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
   update app_private.session s set revoked_at = now()
   where s.id = app_public.current_session_id() and s.revoked_at is null
   returning * into v_session;
@@ -232,5 +240,95 @@ begin
   perform app_private.write_audit(v_session.clinic_id, 'logout', 'user', v_session.user_id, null, null,
     jsonb_build_object('sessionId', v_session.id), v_session.user_id);
   return true;
+end;
+$$;
+
+create or replace function app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_phone app_public.e164_phone;
+  v_user app_public."user";
+  v_secret app_private.user_secret;
+  v_password_ok boolean;
+  v_reason text;
+  v_refusal jsonb;
+  v_result jsonb;
+  v_busy boolean := false;
+begin
+  begin
+    v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
+  exception when sqlstate 'CINPH' then
+    v_refusal := jsonb_build_object('code', 'CINPH', 'message', sqlerrm);
+    v_reason := 'invalid_phone';
+  end;
+  if password is null or password = '' then
+    v_refusal := jsonb_build_object('code', 'CINVL', 'message', 'A password is required.');
+    v_reason := 'no_password';
+  elsif char_length(password) > 1024 then
+    v_refusal := jsonb_build_object('code', 'CINVL', 'message', 'The password is too long.');
+    v_reason := 'password_too_long';
+  end if;
+
+  if v_refusal is not null then
+    null; -- refused for its input: no account is looked at
+  elsif ip is not null and (
+    select count(*) from app_private.login_failure f
+    where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes'
+  ) >= 20 then
+    v_reason := 'address_throttled';
+  else
+    -- the account's row, shared, as a clinic switch holds it: a deactivation or a password change
+    -- in flight is waited for, and its outcome read (a login read the account as it was before
+    -- and opened a session on an account just deactivated); a switch is not
+    select * into v_user from app_public."user" u where u.phone = v_phone for share;
+    -- Locked until this attempt is counted, so attempts cannot slip past the lockout by coming at
+    -- once. One that finds another attempt on the account in flight is refused without checking
+    -- its password (not queued: a burst of guesses would hold the API's connections in line).
+    begin
+      select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update nowait;
+    exception when lock_not_available then
+      v_busy := true;
+    end;
+    -- An unknown phone, or a busy account, still pays for one bcrypt, so timing tells nothing.
+    v_password_ok := not v_busy
+      and coalesce(crypt(password, coalesce(v_secret.password_hash, gen_salt('bf', 10))) = v_secret.password_hash, false);
+    if v_busy then
+      perform crypt(password, gen_salt('bf', 10));
+    end if;
+    v_reason := case
+      when v_busy then 'attempt_in_flight'
+      when v_user.id is null then 'unknown_phone'
+      when not v_password_ok then 'wrong_password'
+      when v_secret.locked_until > now() then 'locked'
+      when not v_user.is_active then 'inactive'
+    end;
+  end if;
+
+  if v_reason is not null then
+    insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
+    if v_secret.user_id is not null and not v_busy then
+      perform app_private.count_password_failure(v_secret.user_id);
+    end if;
+    perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
+    return case when v_refusal is null then jsonb_build_object('status', 'invalid')
+      else jsonb_build_object('status', 'refused', 'error', v_refusal) end;
+  end if;
+
+  begin
+    v_result := app_private.open_session(v_user.id, login.clinic_id, login.ip, login.user_agent, login.ttl);
+  exception when sqlstate 'CFORB' then
+    -- the right password, for a clinic the user is not (or no longer) an active member of: a failed
+    -- login, audited in the platform's chain (the clinic's managers are not shown a stranger's phone)
+    perform app_private.audit_failed_login(v_phone, login.ip, 'not_a_member', v_user.id, jsonb_build_object('clinicId', login.clinic_id));
+    return jsonb_build_object('status', 'not_a_member');
+  end;
+  -- a login that opened its session (not one refused above) clears the failures and is the last
+  update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
+    last_login_at = now() where s.user_id = v_user.id;
+  perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
+    jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
+  return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
