@@ -27,7 +27,7 @@ const WHO_AM_I = "{ currentUser { rowId fullName } currentClinic { rowId name } 
 test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and answers who and where", async () => {
   const browser = new Browser(api);
   const { owner } = clinic.members;
-  const response = await browser.login(owner.phone, owner.password);
+  const response = await browser.tryLogin(owner.phone, owner.password);
   expect(response.status).toBe(200);
   expect(response.body).toMatchObject({
     user: { id: owner.userId, phone: owner.phone },
@@ -53,7 +53,7 @@ test("in production the cookie is Secure and __Host- prefixed", async () => {
   const production = await startApi({ NODE_ENV: "production" });
   try {
     const browser = new Browser(production);
-    const response = await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+    const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password);
     expect(response.status).toBe(200);
     expect(response.headers.get("set-cookie")).toMatch(/^__Host-clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
   } finally {
@@ -72,7 +72,7 @@ test("phones are accepted as people type them", async () => {
     `+${cashier.phone.slice(1, 4)} 0${cashier.phone.slice(4)}`, // the trunk 0 after the code: 000086
   ];
   for (const typed of typedForms) {
-    const response = await new Browser(api).login(typed, cashier.password);
+    const response = await new Browser(api).tryLogin(typed, cashier.password);
     expect({ typed, status: response.status }).toEqual({ typed, status: 200 });
   }
 });
@@ -86,7 +86,7 @@ test("a user whose phone was saved with its country code twice logs in, once cor
   // what correct_saved_phones does to each phone (run on this one row: the whole database is other tests' too)
   await rootPool().query(`update app_public."user" set phone = app_private.saved_phone_corrected(phone) where id = $1`, [user.userId]);
   for (const form of [typed, user.phone]) {
-    const response = await new Browser(api).login(form, user.password);
+    const response = await new Browser(api).tryLogin(form, user.password);
     expect({ form, status: response.status }).toEqual({ form, status: 200 });
   }
 });
@@ -95,10 +95,10 @@ test("wrong password, unknown phone and locked account get the very same answer"
   const victim = await createUser();
   await addMember(clinic.clinicId, victim, "receptionist");
   const attacker = new Browser(api);
-  const wrong = await attacker.login(victim.phone, "not-the-password");
-  const unknown = await attacker.login("+255799999999", "whatever-password");
+  const wrong = await attacker.tryLogin(victim.phone, "not-the-password");
+  const unknown = await attacker.tryLogin("+255799999999", "whatever-password");
   await rootPool().query("update app_private.user_secret set locked_until = now() + interval '1 hour' where user_id = $1", [victim.userId]);
-  const locked = await attacker.login(victim.phone, victim.password);
+  const locked = await attacker.tryLogin(victim.phone, victim.password);
   for (const response of [wrong, unknown, locked]) {
     expect(response.status).toBe(401);
     expect(response.body).toEqual({
@@ -112,9 +112,9 @@ test("five wrong passwords lock the account, even against the right one; the fai
   const victim = await createUser();
   await addMember(clinic.clinicId, victim, "cashier");
   for (let i = 0; i < 5; i++) {
-    expect((await new Browser(api).login(victim.phone, `guess-${i}-password`)).status).toBe(401);
+    expect((await new Browser(api).tryLogin(victim.phone, `guess-${i}-password`)).status).toBe(401);
   }
-  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(401);
+  expect((await new Browser(api).tryLogin(victim.phone, victim.password)).status).toBe(401);
   const { rows } = await rootPool().query(
     "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1",
     [victim.userId],
@@ -122,7 +122,7 @@ test("five wrong passwords lock the account, even against the right one; the fai
   expect(rows[0].n).toBe(6);
   // after the lock expires the right password works again
   await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [victim.userId]);
-  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);
+  expect((await new Browser(api).tryLogin(victim.phone, victim.password)).status).toBe(200);
 });
 
 test("an attempt while another on the same account is in flight is refused, even with the right password; alone, it logs in", async () => {
@@ -133,14 +133,14 @@ test("an attempt while another on the same account is in flight is refused, even
   try {
     await holder.query("begin");
     await holder.query("select 1 from app_private.user_secret where user_id = $1 for update", [victim.userId]);
-    const during = await new Browser(api).login(victim.phone, victim.password);
+    const during = await new Browser(api).tryLogin(victim.phone, victim.password);
     expect(during.status).toBe(401);
     expect(during.body).toEqual({ error: { code: "INVALID_CREDENTIALS", message: "Wrong phone number or password, or the account is locked." } });
   } finally {
     await holder.query("rollback");
     holder.release();
   }
-  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);
+  expect((await new Browser(api).tryLogin(victim.phone, victim.password)).status).toBe(200);
   const { rows } = await rootPool().query(
     "select detail ->> 'reason' as reason from app_public.audit_log where action = 'login_failed' and record_id = $1",
     [victim.userId],
@@ -151,11 +151,11 @@ test("an attempt while another on the same account is in flight is refused, even
 test("twenty failures from one address refuse further attempts from it, right password or not", async () => {
   const attacker = new Browser(api);
   for (let i = 0; i < 20; i++) {
-    expect((await attacker.login(`+2557880${String(i).padStart(5, "0")}`, "spray-password")).status).toBe(401);
+    expect((await attacker.tryLogin(`+2557880${String(i).padStart(5, "0")}`, "spray-password")).status).toBe(401);
   }
   const { owner } = clinic.members;
-  expect((await attacker.login(owner.phone, owner.password)).status).toBe(401);
-  expect((await new Browser(api).login(owner.phone, owner.password)).status).toBe(200);
+  expect((await attacker.tryLogin(owner.phone, owner.password)).status).toBe(401);
+  expect((await new Browser(api).tryLogin(owner.phone, owner.password)).status).toBe(200);
 });
 
 test("logins refused for their input are failed logins: audited with their reason, not what was typed, and counted against the address", async () => {
@@ -168,7 +168,7 @@ test("logins refused for their input are failed logins: audited with their reaso
     { phone: owner.phone, password: "x".repeat(1025), code: "INVALID_INPUT", reason: "password_too_long", phoneKept: owner.phone },
   ];
   for (const attempt of refused) {
-    const response = await attacker.login(attempt.phone, attempt.password);
+    const response = await attacker.tryLogin(attempt.phone, attempt.password);
     expect({ reason: attempt.reason, status: response.status, code: response.body.error?.code }).toEqual({
       reason: attempt.reason, status: 400, code: attempt.code,
     });
@@ -189,7 +189,7 @@ test("logins refused for their input are failed logins: audited with their reaso
 });
 
 test("a login body over the /auth routes' 16 kB is LIMIT_EXCEEDED (413), as the API's limits say", async () => {
-  const response = await new Browser(api).login(clinic.members.owner.phone, "x".repeat(17_000));
+  const response = await new Browser(api).tryLogin(clinic.members.owner.phone, "x".repeat(17_000));
   expect({ status: response.status, body: response.body }).toEqual({
     status: 413, body: { error: { code: "LIMIT_EXCEEDED", message: "The request body is too large." } },
   });
@@ -262,8 +262,8 @@ describe("a member changes their own password (POST /auth/password)", () => {
     for (const ended of [elsewhere, sameClinic]) {
       expect((await ended.graphql(WHO_AM_I)).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" }, message: "Your session has ended: log in again." });
     }
-    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(401);
-    expect((await new Browser(api).login(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
+    expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
+    expect((await new Browser(api).tryLogin(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
     const { rows } = await rootPool().query(
       "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1",
       [member.userId],
@@ -282,7 +282,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     }]);
     for (let i = 0; i < 4; i++) expect((await change(session, `guess-${i}-password`, "a new long password")).status).toBe(401);
     expect((await change(session, member.password, "a new long password")).status).toBe(401);
-    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(401);
+    expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
     const { rows } = await rootPool().query(
       "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1 and detail->>'reason' = 'password_change_refused'",
       [member.userId],
@@ -290,7 +290,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect(rows[0].n).toBe(6);
     // the password is unchanged: once the lock expires it logs in
     await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [member.userId]);
-    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+    expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
   });
 
   test("a new password breaking the rule, the same one again, or a body without both is refused and changes nothing; without a session it is UNAUTHENTICATED", async () => {
@@ -320,7 +320,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     ]);
     const anonymous = await change(new Browser(api), member.password, "a new long password");
     expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "UNAUTHENTICATED"]);
-    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+    expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
     expect((await session.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
   });
 });
@@ -647,7 +647,7 @@ describe("several clinics", () => {
 
   test("without clinicId the session has no clinic until the user picks one", async () => {
     const browser = new Browser(api);
-    const response = await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+    const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password);
     expect(response.status).toBe(200);
     expect(response.body.clinic).toBeNull();
     expect(response.body.clinics.map((c: { name: string; role: string }) => [c.name, c.role]).sort()).toEqual([
@@ -664,7 +664,7 @@ describe("several clinics", () => {
 
   test("clinicId at login picks one", async () => {
     const browser = new Browser(api);
-    const response = await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password, second.clinicId);
+    const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password, second.clinicId);
     expect(response.body).toMatchObject({ clinic: { id: second.clinicId }, role: "admin" });
   });
 
@@ -688,7 +688,7 @@ describe("several clinics", () => {
       (await rootPool().query("select failed_login_count, last_login_at::text from app_private.user_secret where user_id = $1", [owner.userId])).rows[0];
     await rootPool().query("update app_private.user_secret set failed_login_count = 2, first_failed_login_at = now() where user_id = $1", [owner.userId]);
     const secretBefore = await secret();
-    const response = await new Browser(api).login(owner.phone, owner.password, second.clinicId);
+    const response = await new Browser(api).tryLogin(owner.phone, owner.password, second.clinicId);
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } });
     expect(await sessions()).toBe(before);

@@ -308,7 +308,7 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   test("an empty password at login is INVALID_INPUT, not INVALID_CREDENTIALS", async () => {
-    const response = await new Browser(api).login(clinic.members.owner.phone, "");
+    const response = await new Browser(api).tryLogin(clinic.members.owner.phone, "");
     expect(response.status).toBe(400);
     expect(response.body.error).toEqual({ code: "INVALID_INPUT", message: "A password is required." });
   });
@@ -345,7 +345,7 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   test("a malformed phone at login is INVALID_PHONE", async () => {
-    const response = await new Browser(api).login("call me maybe", "password-123");
+    const response = await new Browser(api).tryLogin("call me maybe", "password-123");
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe("INVALID_PHONE");
   });
@@ -372,7 +372,7 @@ describe("bad input gets a clear code and writes nothing", () => {
       });
       expect(prefixes.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "Text cannot contain the NUL character (\\u0000)." });
       for (const [phone, password] of [[clinic.members.owner.phone, "pass\u0000word"], ["+255712\u0000345678", "password-123"]]) {
-        const login = await new Browser(api).login(phone, password);
+        const login = await new Browser(api).tryLogin(phone, password);
         expect(login.status).toBe(400);
         expect(login.body.error.code).toBe("INVALID_INPUT");
       }
@@ -400,7 +400,7 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     const created = await platform.graphql(create);
     expect(created.body.errors).toBeUndefined();
     const newOwner = new Browser(api);
-    const login = await newOwner.login("+255733000006", "password-123");
+    const login = await newOwner.tryLogin("+255733000006", "password-123");
     expect(login.body).toMatchObject({ clinic: { name: "X" }, role: "owner" });
 
     const badZone = await platform.graphql(create.replace('timezone: "UTC"', 'timezone: "Mars/Olympus"').replace("000006", "000007"));
@@ -939,7 +939,7 @@ describe("a connection asked for without a page", () => {
       const other = await createClinic();
       for (const lastName of ["Alpha", "Bravo", "Charlie", "Delta"]) await createPatient(other.clinicId, { last_name: lastName });
       const desk = new Browser(small);
-      expect((await desk.login(other.members.receptionist.phone, other.members.receptionist.password)).status).toBe(200);
+      expect((await desk.tryLogin(other.members.receptionist.phone, other.members.receptionist.password)).status).toBe(200);
       const page = (args: string) =>
         desk.graphql(`{ patients${args} { nodes { lastName } edges { cursor } pageInfo { hasNextPage hasPreviousPage } totalCount } }`).then((r) => r.body);
       const first = (await page("(orderBy: LAST_NAME_ASC)")).data.patients;

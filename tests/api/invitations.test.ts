@@ -29,7 +29,7 @@ async function invitation(role = "doctor") {
   const b = await createClinic("Doctor's clinic");
   const doctor = b.members.doctor;
   const owner = new Browser(api);
-  expect((await owner.login(a.members.owner.phone, a.members.owner.password)).status).toBe(200);
+  expect((await owner.tryLogin(a.members.owner.phone, a.members.owner.password)).status).toBe(200);
   const invited = await owner.graphql(INVITE, { phone: doctor.phone, role });
   return { a, b, doctor, owner, invited, membershipId: invited.body.data?.inviteMember.result.rowId as string };
 }
@@ -98,7 +98,7 @@ test("a pending doctor cannot be booked on the clinic's visits (so no visit, das
 test("the doctor still logs in to their own clinic as before; the invitation is listed, with the inviting clinic's name only", async () => {
   const { a, b, doctor, membershipId } = await invitation("admin");
   const browser = new Browser(api);
-  const login = await browser.login(doctor.phone, doctor.password);
+  const login = await browser.tryLogin(doctor.phone, doctor.password);
   expect(login.status).toBe(200);
   expect(login.body).toMatchObject({ clinic: { id: b.clinicId }, role: "doctor" });
   expect(login.body.clinics).toEqual([
@@ -125,7 +125,7 @@ test("someone whose only membership is an invitation is not put into it by a log
   await owner.login(a.members.owner.phone, a.members.owner.password);
   const membershipId = (await owner.graphql(INVITE, { phone: loner.phone, role: "cashier" })).body.data.inviteMember.result.rowId;
   const browser = new Browser(api);
-  const login = await browser.login(loner.phone, loner.password);
+  const login = await browser.tryLogin(loner.phone, loner.password);
   expect(login.status).toBe(200);
   expect(login.body).toMatchObject({ clinic: null, role: null, clinics: [{ id: a.clinicId, name: "Lone inviter", role: "cashier", pending: true }] });
   expect((await browser.graphql("{ currentClinic { rowId } currentRole }")).body.data).toEqual({ currentClinic: null, currentRole: null });
@@ -136,7 +136,7 @@ const ACCEPT = `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) 
 
 test("naming the inviting clinic at login or switch-clinic is no consent: FORBIDDEN, and it stays pending", async () => {
   const { a, b, doctor, membershipId } = await invitation();
-  const login = await new Browser(api).login(doctor.phone, doctor.password, a.clinicId);
+  const login = await new Browser(api).tryLogin(doctor.phone, doctor.password, a.clinicId);
   expect(login.status).toBe(403);
   expect(login.body).toEqual({ error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } });
   const browser = new Browser(api);
@@ -186,7 +186,7 @@ test("the doctor declines it: it is gone for the clinic, cannot be accepted any 
   const listed = await owner.graphql("{ memberships { nodes { rowId } } }");
   expect(listed.body.data.memberships.nodes).not.toContainEqual({ rowId: membershipId });
   expect((await browser.graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
-  expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
 
   const audit = await owner.graphql(`query($id: UUID!) { auditLogs(condition: { recordId: $id }, orderBy: SEQ_ASC) { nodes { action actorUserId } } }`, {
     id: membershipId,
@@ -201,7 +201,7 @@ test("the doctor declines it: it is gone for the clinic, cannot be accepted any 
   expect(restored.body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: "They declined this invitation: it cannot be brought back." });
   const reinvited = await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" });
   expect(reinvited.body.errors?.[0]).toMatchObject({ extensions: { code: "CONFLICT" }, message: "They declined an invitation from this clinic less than 30 days ago." });
-  expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
   // a month later, the clinic may ask again
   await rootPool().query("update app_public.membership set deleted_at = now() - interval '31 days' where id = $1", [membershipId]);
   expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.acceptedAt).toBeNull();
@@ -213,7 +213,7 @@ test("an invitation the clinic withdrew, not the person, may be brought back", a
   expect(remove.body.errors).toBeUndefined();
   const restored = await owner.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId acceptedAt } } }`, { id: membershipId });
   expect(restored.body).toEqual({ data: { restoreMember: { result: { rowId: membershipId, acceptedAt: null } } } });
-  expect((await new Browser(api).login(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
 });
 
 test("a withdrawn invitation is not brought back over a newer one: CONFLICT says which membership to change", async () => {
@@ -249,7 +249,7 @@ test("a new phone is still a member at once, under the name the inviter gave", a
   const phone = `+2556${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
   const r = await owner.graphql(INVITE, { phone, role: "cashier" });
   expect(r.body.data.inviteMember.result).toMatchObject({ acceptedAt: expect.any(String), user: { fullName: "Whatever A calls them", phone } });
-  const login = await new Browser(api).login(phone, "a-password-of-as-choice");
+  const login = await new Browser(api).tryLogin(phone, "a-password-of-as-choice");
   expect(login.body).toMatchObject({ clinic: { id: a.clinicId }, role: "cashier" });
 });
 

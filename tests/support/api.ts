@@ -80,8 +80,26 @@ export class Browser {
     return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
   }
 
-  login(phone: string, password: string, clinicId?: string) {
+  /** A login attempt, answered as it is: for tests of what a login is told. */
+  tryLogin(phone: string, password: string, clinicId?: string) {
     return this.post("/auth/login", { phone, password, ...(clinicId ? { clinicId } : {}) });
+  }
+
+  /**
+   * A login that must open a session, for tests of what comes after it: anything but 200 throws,
+   * saying what the login was told, so that a test does not go on as a visitor. A 503 (the database
+   * busy or not answering in time, as on a loaded CI machine) is asked again, as a user would,
+   * up to three times.
+   */
+  async login(phone: string, password: string, clinicId?: string) {
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.tryLogin(phone, password, clinicId);
+      if (response.status === 200) return response;
+      if (response.status !== 503 || attempt === 3) {
+        throw new Error(`The login of ${phone} was answered ${response.status}: ${JSON.stringify(response.body)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
   }
 
   graphql<T = any>(query: string, variables: Record<string, unknown> = {}) {
