@@ -397,7 +397,7 @@ describe("bad input gets a clear code and writes nothing", () => {
 
   test("a non-numeric price", async () => {
     const r = await owner.graphql(`mutation { createService(input: { service: { name: "NaN", price: "ten" } }) { service { code } } }`);
-    expect(r.body.errors).toBeDefined();
+    expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A value has the wrong format." });
     expect((await rootPool().query("select count(*)::int as n from app_public.service where name = 'NaN'")).rows[0].n).toBe(0);
   });
 
