@@ -117,8 +117,8 @@ export async function addBilling(root: pg.Client, invoicesPerClinic = INVOICES_P
 
 async function timeReconciliation(owner: pg.Client, asOf: string): Promise<{ seconds: number; written: number }> {
   const start = process.hrtime.bigint();
-  const { rows } = await owner.query("select app_private.open_reconciliations($1::timestamptz) as written", [asOf]);
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, written: rows[0].written };
+  const { rows } = await owner.query("call app_private.open_reconciliations($1::timestamptz)", [asOf]);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, written: rows[0].opened };
 }
 
 /** One fresh issued invoice of a large total per clinic, to pay into. */

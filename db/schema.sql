@@ -3642,56 +3642,82 @@ COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Alloc
 
 
 --
--- Name: open_reconciliations(timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: open_reconciliation(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.open_reconciliations(as_of timestamp with time zone DEFAULT now()) RETURNS integer
+CREATE FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
-  v_clinic record;
-  v_opened integer := 0;
+  v_day date := (select (as_of at time zone c.timezone)::date - 1 from app_public.clinic c where c.id = open_reconciliation.clinic_id);
   v_written integer;
 begin
-  -- For every clinic: the business day that ended before `as_of` (its local yesterday), with expected
-  -- totals recomputed from scratch. Closed days are never touched, so running it again, or after a
-  -- crash, changes nothing.
-  for v_clinic in
-    select c.id as clinic_id, (as_of at time zone c.timezone)::date - 1 as business_date from app_public.clinic c order by c.id
-  loop
-    begin
-      insert into app_public.daily_reconciliation as r
-        (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
-      select v_clinic.clinic_id, v_clinic.business_date, t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance
-      from app_private.expected_totals(v_clinic.clinic_id, v_clinic.business_date) t
-      on conflict (clinic_id, business_date) do update set
-        expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
-        expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
-        expected_insurance = excluded.expected_insurance
-      where r.status = 'open'
-        and (r.expected_cash, r.expected_card, r.expected_bank_transfer, r.expected_mobile_money, r.expected_insurance)
-            is distinct from (excluded.expected_cash, excluded.expected_card, excluded.expected_bank_transfer,
-                              excluded.expected_mobile_money, excluded.expected_insurance);
-      get diagnostics v_written = row_count;
-      v_opened := v_opened + v_written;
-    exception when numeric_value_out_of_range then
-      raise warning 'The business day % of clinic % is not opened: its payments'' totals pass the largest a day holds (9999999999999.999).',
-        v_clinic.business_date, v_clinic.clinic_id;
-    end;
-  end loop;
-  return v_opened;
+  if v_day is null then
+    return 0; -- no such clinic
+  end if;
+  -- the day's payments and refunds in flight commit first, and those that come now wait for this
+  -- transaction: the totals below are read after them
+  perform app_private.lock_business_day(open_reconciliation.clinic_id, v_day, true);
+  begin
+    insert into app_public.daily_reconciliation as r
+      (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
+    select open_reconciliation.clinic_id, v_day, t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance
+    from app_private.expected_totals(open_reconciliation.clinic_id, v_day) t
+    on conflict on constraint daily_reconciliation_clinic_id_business_date_key do update set
+      expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
+      expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
+      expected_insurance = excluded.expected_insurance
+    where r.status = 'open'
+      and (r.expected_cash, r.expected_card, r.expected_bank_transfer, r.expected_mobile_money, r.expected_insurance)
+          is distinct from (excluded.expected_cash, excluded.expected_card, excluded.expected_bank_transfer,
+                            excluded.expected_mobile_money, excluded.expected_insurance);
+    get diagnostics v_written = row_count;
+  exception when numeric_value_out_of_range then
+    raise warning 'The business day % of clinic % is not opened: its payments'' totals pass the largest a day holds (9999999999999.999).',
+      v_day, open_reconciliation.clinic_id;
+    v_written := 0;
+  end;
+  return v_written;
 end;
 $$;
 
 
-ALTER FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION open_reconciliations(as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of`, each clinic on its own: a day whose totals pass what a day holds is passed over with a warning naming the clinic, and the others are opened. One transaction, so a crash leaves nothing half done. Returns how many rows it wrote. Run by the reconciliation__open task.';
+COMMENT ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1).';
+
+
+--
+-- Name: open_reconciliations(timestamp with time zone, integer); Type: PROCEDURE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone DEFAULT now(), INOUT opened integer DEFAULT NULL::integer)
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_clinic uuid;
+begin
+  opened := 0;
+  for v_clinic in select c.id from app_public.clinic c order by c.id loop
+    opened := opened operator(pg_catalog.+) app_private.open_reconciliation(v_clinic, as_of);
+    commit;
+  end loop;
+end;
+$$;
+
+
+ALTER PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: PROCEDURE open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), each clinic''s in a transaction of its own: the clinic''s audit chain and day rows are held only while its own day is written, and a crash leaves the clinics done so far done, which a rerun leaves as they are. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
 
 
 --
@@ -14159,10 +14185,17 @@ REVOKE ALL ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) FROM P
 
 
 --
--- Name: FUNCTION open_reconciliations(as_of timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.open_reconciliations(as_of timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: PROCEDURE open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) FROM PUBLIC;
 
 
 --

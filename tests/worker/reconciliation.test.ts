@@ -5,8 +5,9 @@
  */
 import pg from "pg";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { until } from "../support/until.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -37,6 +38,22 @@ async function payAt(session: string, invoiceId: string, amount: string, method:
   return committedAs(session, async (c) =>
     (await c.query("select * from app_public.record_payment($1, $2, $3, null, null, $4)", [invoiceId, amount, method, at])).rows[0],
   );
+}
+
+/** The server process of a connection. */
+const pids = new WeakMap<pg.ClientBase, number>();
+const pidOf = (client: pg.ClientBase) => pids.get(client);
+async function remember(client: pg.ClientBase) {
+  pids.set(client, (await client.query("select pg_backend_pid() as pid")).rows[0].pid);
+}
+
+/** Whether `waiting`'s statement in flight is seen waiting for a lock `holder` holds (within 5 s). */
+async function waitsFor(waiting: pg.ClientBase, holder: pg.ClientBase): Promise<boolean> {
+  for (const client of [waiting, holder]) if (!pids.has(client)) throw new Error("remember() the connection first");
+  return until(async () => {
+    const { rows } = await rootPool().query("select $2::int = any (pg_blocking_pids($1)) as waits", [pidOf(waiting), pidOf(holder)]);
+    return rows[0].waits;
+  });
 }
 
 describe("in Dar es Salaam (UTC+3)", () => {
@@ -74,14 +91,23 @@ describe("in Dar es Salaam (UTC+3)", () => {
     expect(again).toEqual(first); // not even updated_at moved
   });
 
-  test("a run killed before it committed, then retried, ends as one clean run", async () => {
+  test("a run killed while it waits for the clinic's day leaves that day unwritten; retried, it ends as one clean run", async () => {
+    const payment = await rootPool().connect(); // a payment of March 1 in flight: the day's lock, shared
     const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
     await owner.connect();
+    owner.on("error", () => {}); // its end, below, is the point
+    await remember(payment);
+    await remember(owner);
     try {
-      await owner.query("begin");
-      await owner.query("select app_private.open_reconciliations('2026-03-01T22:00:00Z')"); // March 1 for this clinic
-      await owner.query("select pg_terminate_backend(pg_backend_pid())").catch(() => {}); // killed mid-transaction
+      await payment.query("begin");
+      await payment.query("select app_private.lock_business_day($1, '2026-03-01', false)", [clinic.clinicId]);
+      const run = owner.query("call app_private.open_reconciliations('2026-03-01T22:00:00Z')").catch((error: Error) => error); // March 1 for this clinic
+      expect(await waitsFor(owner, payment)).toBe(true);
+      await rootPool().query("select pg_terminate_backend($1)", [pidOf(owner)]); // killed mid-run
+      expect(await run).toBeInstanceOf(Error);
     } finally {
+      await payment.query("rollback");
+      payment.release();
       await owner.end().catch(() => {});
     }
     expect(await day(clinic.clinicId, "2026-03-01")).toBeUndefined(); // nothing half-written
@@ -102,6 +128,70 @@ describe("in Dar es Salaam (UTC+3)", () => {
     // counted as expected, the day reconciles: 0 would have read as a surplus of 1,500
     await committedAs(cashier, (c) => c.query("select app_public.close_day($1::date, 0, -1500, 0, 0, 0, 'Refund day')", [today]));
     expect(await day(clinic.clinicId, today)).toMatchObject({ status: "closed", expected_card: "-1500.000", counted_card: "-1500.000", difference: "0.000" });
+  });
+});
+
+describe("a run and the day's money at the same time", () => {
+  /** A connection of the owner role, as the worker runs the task on. */
+  async function ownerConnection() {
+    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await owner.connect();
+    await remember(owner);
+    return owner;
+  }
+  const RUN = "call app_private.open_reconciliations('2026-06-15T22:00:00Z')"; // 01:00 on June 16 in Dar es Salaam: June 15 is opened
+
+  test("a payment of the day in flight is waited for and counted (the run wrote totals read before it over the payment's)", async () => {
+    const clinic = await createClinic("Run and payment clinic");
+    const invoice = await createIssuedInvoice(clinic, "100000", { madeAt: LONG_AGO });
+    const cashier = await cashierSession(clinic);
+    await payAt(cashier, invoice.id, "1000", "cash", "2026-06-15T09:00:00Z");
+    const owner = await ownerConnection();
+    const payment = await apiPool().connect();
+    await remember(payment);
+    try {
+      await owner.query(RUN); // the day is open, with the first payment
+      expect(await day(clinic.clinicId, "2026-06-15")).toMatchObject({ status: "open", expected_cash: "1000.000" });
+      await beginAs(payment, cashier);
+      await payment.query("select app_public.record_payment($1, 2000, 'cash', null, null, '2026-06-15T10:00:00Z')", [invoice.id]);
+      const run = owner.query(RUN);
+      expect(await waitsFor(owner, payment)).toBe(true);
+      await payment.query("commit");
+      await run;
+    } finally {
+      await payment.query("rollback"); // nothing left to roll back once committed
+      payment.release();
+      await owner.end();
+    }
+    expect(await day(clinic.clinicId, "2026-06-15")).toMatchObject({ status: "open", expected_cash: "3000.000" });
+  });
+
+  test("each clinic's day commits on its own: while the run waits for one clinic's day, a clinic it has done is opened and its writes go on", async () => {
+    const clinics = [await createClinic("Run order clinic"), await createClinic("Run order clinic")].sort((x, y) => (x.clinicId < y.clinicId ? -1 : 1));
+    const [done, waited] = clinics; // the run takes clinics in the order of their ids
+    const owner = await ownerConnection();
+    const payment = await rootPool().connect(); // a payment of June 15 in the later clinic, in flight
+    await remember(payment);
+    try {
+      await payment.query("begin");
+      await payment.query("select app_private.lock_business_day($1, '2026-06-15', false)", [waited.clinicId]);
+      const run = owner.query(RUN);
+      expect(await waitsFor(owner, payment)).toBe(true);
+      // the earlier clinic's day is written and committed, and its audit chain free: a visit is booked at once
+      expect(await day(done.clinicId, "2026-06-15")).toMatchObject({ status: "open", expected_total: "0.000" });
+      await committedAs(await openSession(done.members.receptionist.userId, done.clinicId), async (c) => {
+        await c.query("set local statement_timeout = 2000");
+        const patient = (await c.query("insert into app_public.patient (first_name, last_name) values ('Waits', 'Not') returning id")).rows[0];
+        await c.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now())", [patient.id, done.members.doctor.membershipId]);
+      });
+      await payment.query("rollback");
+      await run;
+    } finally {
+      await payment.query("rollback");
+      payment.release();
+      await owner.end();
+    }
+    expect(await day(waited.clinicId, "2026-06-15")).toMatchObject({ status: "open", expected_total: "0.000" });
   });
 });
 
@@ -218,7 +308,7 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
   const warnings: string[] = [];
   client.on("notice", (notice) => warnings.push(notice.message ?? ""));
   try {
-    await client.query("select app_private.open_reconciliations('2026-04-10T22:30:00Z')"); // 01:30 on April 11 in Dar es Salaam
+    await client.query("call app_private.open_reconciliations('2026-04-10T22:30:00Z')"); // 01:30 on April 11 in Dar es Salaam
   } finally {
     client.release();
   }
