@@ -8007,8 +8007,10 @@ CREATE TABLE app_public.refund (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    idempotency_key text,
     CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT refund_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT refund_reason_check CHECK (((char_length(btrim(reason)) >= 1) AND (char_length(btrim(reason)) <= 500)))
 );
 
@@ -8132,10 +8134,17 @@ COMMENT ON COLUMN app_public.refund.updated_by IS 'User who last changed the row
 
 
 --
--- Name: refund_payment(uuid, numeric, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: COLUMN refund.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) RETURNS app_public.refund
+COMMENT ON COLUMN app_public.refund.idempotency_key IS 'A key chosen by the client per intended refund: the same key again returns the same refund.';
+
+
+--
+-- Name: refund_payment(uuid, numeric, text, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text DEFAULT NULL::text) RETURNS app_public.refund
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -8157,7 +8166,16 @@ begin
   if v_payment.id is null then
     raise exception 'No such payment in this clinic.' using errcode = 'CNOTF';
   end if;
-  -- The payment's row lock (above) orders concurrent refunds of it.
+  -- The payment's row lock (above) orders concurrent refunds of it, a retry after its first attempt too.
+  if refund_payment.idempotency_key is not null then
+    select * into v_refund from app_public.refund r where r.clinic_id = v_clinic and r.idempotency_key = refund_payment.idempotency_key;
+    if v_refund.id is not null then
+      if (v_refund.payment_id, v_refund.amount) is distinct from (v_payment.id, refund_payment.amount) then
+        raise exception 'This idempotency key was already used for a different refund.' using errcode = 'CCONF';
+      end if;
+      return v_refund; -- a retry: the same refund, paid out once
+    end if;
+  end if;
   v_left := v_payment.amount - app_public.payment_refunded_amount(v_payment);
   select i.currency into v_currency from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell
@@ -8170,21 +8188,21 @@ begin
       using errcode = 'CRFND', detail = json_build_object('refundable', v_left::numeric(16,3)::text)::text;
   end if;
   perform 1 from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id for update;
-  insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, refunded_by)
-  values (v_clinic, v_payment.id, v_payment.invoice_id, amount, v_payment.method, btrim(reason), app_public.current_user_id())
+  insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, idempotency_key, refunded_by)
+  values (v_clinic, v_payment.id, v_payment.invoice_id, amount, v_payment.method, btrim(reason), refund_payment.idempotency_key, app_public.current_user_id())
   returning * into v_refund;
   return v_refund;
 end;
 $$;
 
 
-ALTER FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; refused on a closed day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key for another refund is CONFLICT); refused on a closed day. Owners, admins and cashiers.';
 
 
 --
@@ -11140,6 +11158,14 @@ ALTER TABLE ONLY app_public.payment
 
 ALTER TABLE ONLY app_public.refund
     ADD CONSTRAINT refund_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: refund refund_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.refund
+    ADD CONSTRAINT refund_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
 
 
 --
@@ -15149,11 +15175,11 @@ GRANT SELECT ON TABLE app_public.refund TO :DATABASE_VISITOR;
 
 
 --
--- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) TO :DATABASE_VISITOR;
 
 
 --

@@ -140,6 +140,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_line_tax_rate_check: TAX_RATE,
   payment_reference_check: "A reference is at most 200 characters.",
   payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
+  refund_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
   refund_reason_check: "A reason to refund is at most 500 characters.",
   counted_amounts_are_numbers: "Counted amounts must be numbers.",
   daily_reconciliation_notes_check: "Notes are at most 2000 characters.",
@@ -152,6 +153,10 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   visit_patient_booked_once: "This patient is already booked with this doctor at this time: open that visit instead.",
   // restoreMember of a membership whose person was invited or added again since
   membership_one_live_per_user: "This person is a member of the clinic again, or invited again, under a newer membership: change that one instead.",
+  // the same key sent at the same moment for payments of two invoices, or refunds of two payments (each
+  // waits for its own invoice or payment, so neither finds the other's first)
+  payment_clinic_id_idempotency_key_key: "This idempotency key was already used for a different payment.",
+  refund_clinic_id_idempotency_key_key: "This idempotency key was already used for a different refund.",
 };
 
 /** The message for a constraint's violation, by SQLSTATE and constraint name, when we have one. */

@@ -56,6 +56,26 @@ test("a double-clicked pay button charges once", async () => {
   expect(rows[0].amount_paid).toBe("400.000");
 });
 
+test("a double-clicked refund button refunds once", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const paid = await cashier.graphql(PAY, { id: invoice.id, amount: "1000", method: "cash" });
+  const REFUND = `mutation($id: UUID!, $key: String) {
+    refundPayment(input: { paymentId: $id, amount: "300", reason: "Returned", idempotencyKey: $key }) { result { rowId amount } } }`;
+  const clicks = await Promise.all([1, 2].map(() => cashier.graphql(REFUND, { id: paid.body.data.recordPayment.result.rowId, key: "refund-button-3" })));
+  expect(clicks[0].body.data.refundPayment.result.rowId).toBe(clicks[1].body.data.refundPayment.result.rowId);
+  const { rows } = await rootPool().query("select amount_paid from app_public.invoice where id = $1", [invoice.id]);
+  expect(rows[0].amount_paid).toBe("700.000");
+});
+
+test("one idempotency key sent at once for payments of two invoices pays one, and tells the other the key was used", async () => {
+  const invoices = [await createIssuedInvoice(clinic, "1000"), await createIssuedInvoice(clinic, "1000")];
+  const answers = await Promise.all(invoices.map((invoice) => cashier.graphql(PAY, { id: invoice.id, amount: "100", method: "cash", key: "pay-button-9" })));
+  const refused = answers.filter((answer) => answer.body.errors);
+  expect(refused.map((answer) => answer.body.errors?.[0])).toEqual([
+    expect.objectContaining({ message: "This idempotency key was already used for a different payment.", extensions: expect.objectContaining({ code: "CONFLICT" }) }),
+  ]);
+});
+
 test("refunds above the payment and changes on a closed day get their codes", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   const paid = await cashier.graphql(PAY, { id: invoice.id, amount: "300", method: "cash" });

@@ -335,6 +335,26 @@ describe("refunds", () => {
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
     await expect(refund("select app_public.refund_payment($1, 0, 'Nothing')", [payment.id])).rejects.toMatchObject({ code: "CINVL" });
   });
+
+  test("a replayed idempotency key refunds once and returns the same refund, even concurrently; the key for another refund is CONFLICT", async () => {
+    const invoice = await createIssuedInvoice(clinic, "8000");
+    const payment = await pay(cashier, invoice.id, "8000", "cash");
+    const refund = (amount: string, key: string, paymentId = payment.id) =>
+      committedAs(cashier, async (c) => (await c.query("select id from app_public.refund_payment($1, $2, 'Returned', $3)", [paymentId, amount, key])).rows[0].id);
+    const first = await refund("1000", "refund-click-1");
+    expect(await refund("1000", "refund-click-1")).toBe(first); // a retry after a timeout whose first attempt committed
+    const doubleClick = await concurrently(10, cashier, async (c) => {
+      const { rows } = await c.query("select id from app_public.refund_payment($1, 500, 'Returned', 'refund-click-2')", [payment.id]);
+      return rows[0].id as string;
+    });
+    expect(new Set(doubleClick).size).toBe(1);
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: "6500.000" });
+    await expect(refund("999", "refund-click-1")).rejects.toMatchObject({ code: "CCONF", message: "This idempotency key was already used for a different refund." });
+    const other = await pay(cashier, (await createIssuedInvoice(clinic, "100")).id, "100");
+    await expect(refund("1000", "refund-click-1", other.id)).rejects.toMatchObject({ code: "CCONF" });
+    const { rows } = await rootPool().query("select count(*)::int as n, sum(amount)::text as total from app_public.refund where payment_id = any($1::uuid[])", [[payment.id, other.id]]);
+    expect(rows[0]).toEqual({ n: 2, total: "1500.000" });
+  });
 });
 
 describe("payments and refunds are in the currency's decimals", () => {
