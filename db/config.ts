@@ -94,9 +94,21 @@ export function checkSettingsReadLater(env: NodeJS.ProcessEnv = process.env): vo
   pdfRenderTimeoutMs(env);
   if (env.DATABASE_URL) databaseNameOfUrl(env.DATABASE_URL, "DATABASE_URL");
   // `npm start`'s worker: any value but off started it ("false", "no")
-  if (env.WORKER !== undefined && !["on", "off"].includes(env.WORKER)) {
-    throw new Error(`WORKER must be on or off, or be left unset (it is "${env.WORKER}")`);
-  }
+  oneOf(env, "WORKER", ["on", "off"]);
+  // Grafast takes any value but development or test for production: "dev" turned its checks off
+  oneOf(env, "GRAPHILE_ENV", ["production", "development", "test"]);
+  // the logs: any value but silent ("debug", "off") logged as unset does
+  oneOf(env, "LOG_LEVEL", ["silent"]);
+  // any value but unsealed ("yes") kept the audit log sealed
+  oneOf(env, "CLINICOPS_AUDIT_LOG", ["sealed", "unsealed"]);
+}
+
+/** A variable that takes one of a few words, checked: unset, or one of `values`. */
+function oneOf(env: NodeJS.ProcessEnv, name: string, values: string[]): void {
+  const given = env[name];
+  if (given === undefined || values.includes(given)) return;
+  const words = values.length === 1 ? values[0] : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
+  throw new Error(`${name} must be ${words}, or be left unset (it is "${given}")`);
 }
 
 /**

@@ -14,6 +14,7 @@ import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connecti
 import type { RoleNames } from "../db/config.ts";
 import { HavingAggregatesPlugin } from "./aggregate-having.ts";
 import { signedCursorsPlugin } from "./cursors.ts";
+import { IsoDatesPlugin } from "./iso-dates.ts";
 import { DefaultOrderPlugin } from "./default-order.ts";
 import { maskError } from "./errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
@@ -35,7 +36,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, signedCursorsPlugin(settings.jwtSecret)],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, signedCursorsPlugin(settings.jwtSecret), IsoDatesPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL

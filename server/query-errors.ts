@@ -13,10 +13,19 @@
 import { isPromiseLike } from "postgraphile/grafast";
 import type { ExecutionConfig, Result } from "postgraphile/grafserv";
 import { GraphQLError } from "postgraphile/graphql";
+import { ClientFacingError } from "./errors.ts";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
 
-/** GraphQL's refusal with the code INVALID_QUERY, unless it has a code already. */
+/** The code of a scalar's refusal of a value (iso-dates.ts), which GraphQL wraps once for a literal, twice for a variable. */
+function scalarRefusalCode(error: GraphQLError): string | undefined {
+  for (let cause: Error | undefined = error.originalError; cause; cause = (cause as GraphQLError).originalError ?? undefined) {
+    if (cause instanceof ClientFacingError) return cause.clientCode;
+  }
+  return undefined;
+}
+
+/** GraphQL's refusal with the code INVALID_QUERY, unless it has a code already, or a scalar refused the value with one of ours. */
 export const withQueryCode = (error: GraphQLError): GraphQLError =>
   error.extensions.code
     ? error
@@ -24,7 +33,7 @@ export const withQueryCode = (error: GraphQLError): GraphQLError =>
         nodes: error.nodes,
         source: error.source,
         positions: error.positions,
-        extensions: { ...error.extensions, code: "INVALID_QUERY" },
+        extensions: { ...error.extensions, code: scalarRefusalCode(error) ?? "INVALID_QUERY" },
       });
 
 /**

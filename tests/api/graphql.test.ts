@@ -313,14 +313,53 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(response.body.error).toEqual({ code: "INVALID_INPUT", message: "A password is required." });
   });
 
-  test("a date with a time zone offset out of range is INVALID_INPUT, not an internal fault", async () => {
+  test("a time with a time zone offset out of range is INVALID_INPUT, not an internal fault", async () => {
     const browser = new Browser(api);
     await browser.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
     const lastName = `Offset ${Math.random()}`;
-    const r = await browser.graphql(`mutation($n: String!) { createPatient(input: { patient: { firstName: "Far", lastName: $n, dateOfBirth: "2000-12-01+99" } }) { patient { code } } }`, { n: lastName });
+    const patient = await browser.graphql(`mutation($n: String!) { createPatient(input: { patient: { firstName: "Far", lastName: $n } }) { patient { rowId } } }`, { n: lastName });
+    const r = await browser.graphql(`mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-12-01T09:00+99" } }) { visit { code } } }`, {
+      p: patient.body.data.createPatient.patient.rowId,
+      d: clinic.members.doctor.membershipId,
+    });
     expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A time zone offset is out of range." });
-    const { rows } = await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName]);
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.body.data.createPatient.patient.rowId]);
     expect(rows[0].n).toBe(0);
+  });
+
+  test("a date or a time not written as ISO 8601 is INVALID_INPUT saying the form, and nothing is written: 05/06/2027 was May 6", async () => {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const lastName = `Dated ${Math.random()}`;
+    const CREATE_PATIENT = `mutation($n: String!, $born: Date) { createPatient(input: { patient: { firstName: "Dated", lastName: $n, dateOfBirth: $born } }) { patient { rowId dateOfBirth } } }`;
+    const BOOK = `mutation($p: UUID!, $d: UUID!, $at: Datetime!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: $at } }) { visit { scheduledAt } } }`;
+    const DATE_FORM = "A date is written YYYY-MM-DD, such as 2026-12-31.";
+    const TIME_FORM = "A date and time is written YYYY-MM-DDTHH:MM, with seconds and a time zone offset if you like, such as 2026-12-31T09:30:00+03:00.";
+    const refusal = (r: Awaited<ReturnType<typeof browser.graphql>>) => ({ code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message });
+    for (const born of ["05/06/1990", "today", "1990-6-5", "19900605", 19900605]) {
+      const r = await browser.graphql(CREATE_PATIENT, { n: lastName, born });
+      expect({ born, ...refusal(r) }).toEqual({ born, code: "INVALID_INPUT", message: expect.stringContaining(DATE_FORM) });
+    }
+    // as a literal in the query too
+    const literal = await browser.graphql(`mutation { createPatient(input: { patient: { firstName: "Dated", lastName: "${lastName}", dateOfBirth: "yesterday" } }) { patient { rowId } } }`);
+    expect(refusal(literal)).toEqual({ code: "INVALID_INPUT", message: expect.stringContaining(DATE_FORM) });
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName])).rows[0].n).toBe(0);
+
+    const patient = await browser.graphql(CREATE_PATIENT, { n: lastName, born: "1990-06-05" });
+    expect(patient.body.data.createPatient.patient.dateOfBirth).toBe("1990-06-05");
+    const book = (at: unknown) => browser.graphql(BOOK, { p: patient.body.data.createPatient.patient.rowId, d: clinic.members.doctor.membershipId, at });
+    for (const at of ["05/06/2030 10:00", "tomorrow", "now", "J2461400", "infinity", "2030-06-05", "2030-06-05T9:00", "2030-06-05T09:00 EAT"]) {
+      expect({ at, ...refusal(await book(at)) }).toEqual({ at, code: "INVALID_INPUT", message: expect.stringContaining(TIME_FORM) });
+    }
+    expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.body.data.createPatient.patient.rowId])).rows[0].n).toBe(0);
+    for (const [at, when] of [
+      ["2030-06-05T09:00:00Z", "2030-06-05T12:00:00.000000+03:00"],
+      ["2030-06-06 09:00+03:00", "2030-06-06T09:00:00.000000+03:00"],
+      ["2030-06-07t09:00:00.5+0300", "2030-06-07T09:00:00.500000+03:00"],
+    ]) {
+      const r = await book(at);
+      expect({ at, scheduledAt: r.body.data?.createVisit.visit.scheduledAt }).toEqual({ at, scheduledAt: when });
+    }
   });
 
   test("a mutation without a session is UNAUTHENTICATED and writes nothing; a query without one answers as to a visitor", async () => {

@@ -222,6 +222,12 @@ test("granting again replaces the clinics; revoking removes the login", async ()
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
 });
 
+test("revoking a name that is no analyst's says so and fails: a misspelt name is not taken for a revoked analyst", async () => {
+  const misspelt = runCli(["analyst", "revoke", `${ANALYST}x`]);
+  expect({ status: misspelt.status, stderr: misspelt.stderr.trim() }).toEqual({ status: 1, stderr: `no analyst is named ${ANALYST}x: nothing was revoked` });
+  expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // the analyst meant reads on, as before
+});
+
 test("a clinic name several clinics share is refused, naming their ids; granting again without a password keeps the analyst's", async () => {
   const shared = `Shared name ${process.pid}`;
   const [one, two] = [await createClinic(shared), await createClinic(shared)];

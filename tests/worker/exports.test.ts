@@ -130,14 +130,20 @@ test("a cell is defused wherever a spreadsheet may start one: a semicolon is quo
 
 test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day BC is INVALID_INPUT, and nothing is queued", async () => {
   const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
-  for (const [kind, from, to] of [["monthly_summary_pdf", "294276-12-15", "294276-12-15"], ["payments_csv", "4000-01-01 BC", "4000-01-02 BC"], ["reconciliation_pdf", "1999-12-31", "1999-12-31"]]) {
+  // a year of more than 4 digits, or BC, is not an ISO 8601 date the API takes (iso-dates.ts); the table refuses it to SQL too
+  const notADate = expect.stringContaining("A date is written YYYY-MM-DD, such as 2026-12-31.");
+  for (const [kind, from, to, message] of [
+    ["monthly_summary_pdf", "294276-12-15", "294276-12-15", notADate],
+    ["payments_csv", "4000-01-01 BC", "4000-01-02 BC", notADate],
+    ["reconciliation_pdf", "1999-12-31", "1999-12-31", "An export covers days from 2000-01-01 to 2199-12-31."],
+    ["payments_csv", "2200-01-01", "2200-01-01", "An export covers days from 2000-01-01 to 2199-12-31."],
+  ]) {
     const r = await cashierA.graphql(REQUEST, { kind, from, to });
-    expect({ kind, from, error: r.body.errors?.[0] }).toMatchObject({
-      kind,
-      from,
-      error: { extensions: { code: "INVALID_INPUT" }, message: "An export covers days from 2000-01-01 to 2199-12-31." },
-    });
+    expect({ kind, from, error: r.body.errors?.[0] }).toMatchObject({ kind, from, error: { extensions: { code: "INVALID_INPUT" }, message } });
   }
+  await expect(
+    committedAs(await cashierSession(a), (c) => c.query("select app_public.request_export('payments_csv', '294276-12-15', '294276-12-15')")),
+  ).rejects.toMatchObject({ code: "CINVL", message: "An export covers days from 2000-01-01 to 2199-12-31." });
   expect((await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n).toBe(before);
   // an export asked for before the rule, of days before 2000, still moves on: expired, failed as abandoned
   const old = await requestExport(cashierA);

@@ -1,0 +1,47 @@
+/**
+ * Dates and times come in as ISO 8601 text only: `2026-12-31`, and
+ * `2026-12-31T09:30` with seconds, fractions and a time zone offset if
+ * given (`2026-12-31T09:30:00+03:00`, `…Z`; a space for the `T` too).
+ *
+ * The `Date` and `Datetime` scalars handed their text to PostgreSQL, which
+ * reads far more: `05/06/2027` as 6 May (month first, whatever the clinic's
+ * country writes), `tomorrow`, `now`, `J2461400`, `infinity`. A day-first
+ * date booked a visit, dated a birth or backdated a payment to another
+ * month, with no error. Anything else is now INVALID_INPUT, saying the form;
+ * what PostgreSQL then refuses of an ISO text (a 31 February, an offset of
+ * +99) keeps its own refusal (errors.ts).
+ */
+import { ClientFacingError } from "./errors.ts";
+
+const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([zZ]|[+-]\d{2}(:?\d{2})?)?`;
+
+const FORMS: Record<string, { pattern: RegExp; refusal: string }> = {
+  Date: { pattern: /^\d{4}-\d{2}-\d{2}$/, refusal: "A date is written YYYY-MM-DD, such as 2026-12-31." },
+  Datetime: {
+    pattern: new RegExp(String.raw`^\d{4}-\d{2}-\d{2}[Tt ]${TIME}$`),
+    refusal: "A date and time is written YYYY-MM-DDTHH:MM, with seconds and a time zone offset if you like, such as 2026-12-31T09:30:00+03:00.",
+  },
+};
+
+export const IsoDatesPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsIsoDatesPlugin",
+  version: "1.0.0",
+  schema: {
+    hooks: {
+      GraphQLScalarType(config) {
+        const form = FORMS[config.name];
+        const { parseValue, parseLiteral } = config;
+        if (!form || !parseValue || !parseLiteral) return config;
+        const checked = <T>(value: T): T => {
+          if (typeof value !== "string" || !form.pattern.test(value)) throw new ClientFacingError("INVALID_INPUT", form.refusal);
+          return value;
+        };
+        return {
+          ...config,
+          parseValue: (value) => parseValue(checked(value)),
+          parseLiteral: (ast, variables) => checked(parseLiteral(ast, variables)),
+        };
+      },
+    },
+  },
+};
