@@ -4,6 +4,7 @@
  */
 import { commit, migrate, watch } from "graphile-migrate";
 import type { Settings } from "graphile-migrate";
+import { Logger, type LogLevel } from "@graphile/logger";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout } from "node:timers/promises";
@@ -49,9 +50,18 @@ async function withPoolClosed(command: Promise<void>): Promise<void> {
   await setTimeout(MIGRATE_POOL_KEEPALIVE_MS + 100);
 }
 
-/** Applies the committed migrations that have not run yet. */
-export async function runMigrations(config: DatabaseConfig): Promise<void> {
-  await withPoolClosed(migrate(migrationSettings(config)));
+/** Where graphile-migrate's own lines go: its errors and warnings to `warn`, the rest to `log`. */
+function migrateLogger(log: (message: string) => void, warn: (message: string) => void): Logger {
+  return new Logger(() => (level: LogLevel, message: string) => (level === "error" || level === "warning" ? warn : log)(message));
+}
+
+/**
+ * Applies the committed migrations that have not run yet. graphile-migrate's lines ("Running
+ * migration …") go to `log` and `warn` when given (`npm start` logs them as JSON lines with its
+ * own), else to the console as graphile-migrate prints them.
+ */
+export async function runMigrations(config: DatabaseConfig, output?: { log: (message: string) => void; warn: (message: string) => void }): Promise<void> {
+  await withPoolClosed(migrate({ ...migrationSettings(config), ...(output ? { logger: migrateLogger(output.log, output.warn) } : {}) }));
 }
 
 /**

@@ -393,7 +393,7 @@ async function prepareInTurn(
   }
   try {
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
-    await runMigrations(config);
+    await runMigrations(config, { log, warn });
     await showUpgradeWarnings(config, warn);
   } finally {
     if (keepAuditLogUnsealed) {

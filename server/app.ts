@@ -42,7 +42,8 @@ function requestLogging(req: Request, res: Response, next: NextFunction): void {
     runWithRequestId(requestId, () =>
       log("info", "request", {
         method: req.method,
-        path: req.path,
+        // the path as asked for (/auth/login), not as the router that answered it sees it (/login)
+        path: req.originalUrl.split("?")[0],
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       }),

@@ -222,13 +222,16 @@ export interface ClientError {
   details?: Record<string, unknown>;
 }
 
+/** A column as the API names the field (unit_price: unitPrice), for `extensions.column` and messages. */
+const fieldName = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 /**
- * A NOT NULL column left without a value, named as the API names it (unit_price: unitPrice): an
- * input the API lets a client leave out because a trigger may fill it in (an invoice line's
- * description and unitPrice come from its service, when it has one).
+ * A NOT NULL column left without a value, named as the API names it: an input the API lets a client
+ * leave out because a trigger may fill it in (an invoice line's description and unitPrice come from
+ * its service, when it has one).
  */
 function missingValue(column: string): string {
-  return `A required value is missing: ${column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())}.`;
+  return `A required value is missing: ${fieldName(column)}.`;
 }
 
 /** What the client may learn from an error, or null when it is an internal fault. */
@@ -247,7 +250,8 @@ export function describeError(error: unknown): ClientError | null {
       (sqlState === "23502" && typeof e.column === "string" ? missingValue(e.column) : generic);
     const details: Record<string, unknown> = {};
     if (typeof e.constraint === "string") details.constraint = e.constraint;
-    if (typeof e.column === "string") details.column = e.column;
+    // as the API names it, as the message does: a frontend maps it to its form's field
+    if (typeof e.column === "string") details.column = fieldName(e.column);
     return { code, message, ...(Object.keys(details).length ? { details } : {}) };
   }
   if (databaseUnreachable(sqlState, e?.message)) {

@@ -262,7 +262,7 @@ test("a hand-made invoice line with a service takes the catalog's name and price
     message: "A required value is missing: description.",
   });
   const unpriced = await cashier.graphql(LINE, { line: { invoiceId: invoice.rowId, description: "Medical report" } });
-  expect(unpriced.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", column: "unit_price" }, message: "A required value is missing: unitPrice." });
+  expect(unpriced.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", column: "unitPrice" }, message: "A required value is missing: unitPrice." });
   // a line that breaks one rule is told that rule (a negative quantity or price was told about discounts)
   for (const [line, message] of [
     [{ quantity: "-1", unitPrice: "100" }, "A quantity is at least 0.001 (3 decimals are kept) and at most 100000."],

@@ -772,13 +772,13 @@ describe("limits", () => {
   });
 });
 
-/** Runs `fn` with logging on and returns the internal faults it logged (console noise of the libraries silenced). */
-async function internalFaultsLoggedBy(fn: () => Promise<void>): Promise<string[]> {
+/** Runs `fn` with logging on and returns the lines it logged, on stdout and stderr (console noise of the libraries silenced). */
+async function linesLoggedBy(fn: () => Promise<void>): Promise<string[]> {
   const level = process.env.LOG_LEVEL;
   process.env.LOG_LEVEL = "info";
   const lines: string[] = [];
   const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
-  const stdout = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+  const stdout = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
   const console = jest.spyOn(global.console, "error").mockImplementation(() => {});
   try {
     await fn();
@@ -786,8 +786,23 @@ async function internalFaultsLoggedBy(fn: () => Promise<void>): Promise<string[]
     process.env.LOG_LEVEL = level;
     for (const spy of [stderr, stdout, console]) spy.mockRestore();
   }
-  return lines.filter((line) => line.includes('"internal_error"'));
+  return lines;
 }
+
+/** The internal faults `fn` logged. */
+const internalFaultsLoggedBy = async (fn: () => Promise<void>) => (await linesLoggedBy(fn)).filter((line) => line.includes('"internal_error"'));
+
+test("a request is logged under the path it was asked for (/auth/login), whether a router answered it or not", async () => {
+  const lines = await linesLoggedBy(async () => {
+    expect((await new Browser(api).tryLogin(clinic.members.owner.phone, clinic.members.owner.password)).status).toBe(200);
+    expect((await new Browser(api).post("/auth/login?from=test", "x".repeat(20_000))).status).toBe(413); // refused before the router
+  });
+  const requests = lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).filter((entry) => entry.event === "request");
+  expect(requests.map(({ path, status }) => ({ path, status }))).toEqual([
+    { path: "/auth/login", status: 200 },
+    { path: "/auth/login", status: 413 },
+  ]);
+});
 
 describe("pagination arguments a client got wrong", () => {
   test("are INVALID_INPUT with a message for people, never an internal fault", async () => {

@@ -93,7 +93,9 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
     // a process group of its own, as a terminal's foreground job is: the signal goes to the server and PostgreSQL alike
     const child = spawn(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    let stdout = "";
     child.stdout.on("data", (chunk) => (output += chunk));
+    child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     const exited = once(child, "exit");
     for (let tries = 0; tries < 240 && !(await fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false)); tries++) {
@@ -107,6 +109,9 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
     const why = code === 0 && !crash ? {} : { log: output.split("\n").filter((line) => !line.includes('"debug"')).slice(-12) };
     expect({ start, code, crash, ...why }).toEqual({ start, code: 0, crash: null });
     expect(output).toMatch(/"event":"shutdown","signal":"SIGINT"/);
+    // the log is JSON lines, the migrations' progress at the first start included (graphile-migrate printed its own text)
+    expect(stdout.split("\n").filter((line) => line && !line.startsWith("{"))).toEqual([]);
+    if (start === 1) expect(stdout).toContain(`"message":"graphile-migrate: Running migration '000001-foundation.sql'"`);
   }
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 180_000);
