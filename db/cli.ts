@@ -109,11 +109,13 @@ async function main(): Promise<boolean> {
         const name = values.name ?? (process.stdin.isTTY ? await ask("Full name") : "Platform admin");
         const password = values.password ?? (await ask("Password", true));
         await prepareDatabase(db.config);
-        await withClient(db.config.ownerUrl, async (client) => {
+        // the phone as stored (+255712345678), which is what they log in with, not as typed
+        const stored = await withClient(db.config.ownerUrl, async (client) => {
           await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCode]);
-          await client.query("select app_private.create_platform_admin($1, $2, $3)", [phone, name, password]);
+          const { rows } = await client.query("select app_private.create_platform_admin($1, $2, $3) as id", [phone, name, password]);
+          return (await client.query('select phone from app_public."user" where id = $1', [rows[0].id])).rows[0].phone as string;
         });
-        console.error(`platform admin ${phone} is ready`);
+        console.error(`platform admin ${stored} is ready`);
         break;
       }
       case "analyst": {

@@ -8,10 +8,14 @@
  *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db npm run worker:once
  */
 import { Logger } from "graphile-worker";
+import { settingsOrExit } from "../db/config.ts";
 import { runDueJobsOnce } from "./run.ts";
 
-const ownerUrl = process.env.RUN_ONCE_OWNER_URL;
-if (!ownerUrl) throw new Error("RUN_ONCE_OWNER_URL names the database owner's connection");
+// in one line, as every command's settings are refused (it was a stack trace)
+const ownerUrl = settingsOrExit(() => {
+  if (!process.env.RUN_ONCE_OWNER_URL) throw new Error("RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)");
+  return process.env.RUN_ONCE_OWNER_URL;
+});
 
 const rssBeforeMB = process.memoryUsage().rss / 1e6;
 const start = process.hrtime.bigint();

@@ -46,6 +46,11 @@ test.each([
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
 });
 
+test("npm run worker:once without RUN_ONCE_OWNER_URL says so in one line, and fails", () => {
+  const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { cwd: projectPath(), env: { ...process.env, RUN_ONCE_OWNER_URL: undefined }, encoding: "utf8" });
+  expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: "RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)\n" });
+});
+
 test("the audit log is left unsealed only outside production (npm run dev sets CLINICOPS_AUDIT_LOG=unsealed)", () => {
   expect(serverSettings({ CLINICOPS_AUDIT_LOG: "unsealed" }, "").auditLogUnsealed).toBe(true);
   expect(serverSettings({}, "").auditLogUnsealed).toBe(false);
