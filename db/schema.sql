@@ -8522,8 +8522,10 @@ begin
     end if;
     v_from := date_trunc('month', from_date)::date;
     v_to := (date_trunc('month', from_date) + interval '1 month - 1 day')::date;
-  elsif from_date is null or to_date is null or to_date < from_date or to_date - from_date > 3660 then
-    raise exception 'Give a period of at most ten years, fromDate before toDate.' using errcode = 'CINVL';
+  elsif from_date is null or to_date is null then
+    raise exception 'Give the period: both fromDate and toDate.' using errcode = 'CINVL';
+  elsif to_date < from_date or to_date - from_date > 3660 then
+    raise exception 'Give a period of at most ten years (3,661 days): fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
   insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
   values (v_clinic, kind, v_from, v_to, case when kind::text = 'invoice_pdf' then request_export.invoice_id end, app_public.current_user_id())
@@ -10803,7 +10805,8 @@ CREATE VIEW reporting.visits WITH (security_barrier='true') AS
     u.full_name AS doctor_name,
     ( SELECT COALESCE(sum(s.line_total), (0)::numeric) AS "coalesce"
            FROM app_public.visit_service s
-          WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value
+          WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value,
+    v.no_show_at
    FROM ((((app_public.visit v
      JOIN app_public.clinic c ON ((c.id = v.clinic_id)))
      JOIN app_public.patient p ON (((p.clinic_id = v.clinic_id) AND (p.id = v.patient_id))))
@@ -10910,6 +10913,13 @@ COMMENT ON COLUMN reporting.visits.doctor_name IS 'The doctor.';
 --
 
 COMMENT ON COLUMN reporting.visits.services_value IS 'Value of the visit''s services: quantity × unit price − discount.';
+
+
+--
+-- Name: COLUMN visits.no_show_at; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.no_show_at IS 'When the visit was marked a no-show.';
 
 
 --

@@ -48,6 +48,12 @@ test("reads the granted clinic in every reporting view, and only it", async () =
   expect(rows).toEqual([{ net: "5000.000" }]);
 });
 
+test("a visit's every step has its time, a no-show's too", async () => {
+  const visit = await createVisit(a, "no_show");
+  const { rows } = await analyst.query("select status, no_show_at is not null as dated from reporting.visits where code = $1 and clinic_id = $2", [visit.code, a.clinicId]);
+  expect(rows).toEqual([{ status: "no_show", dated: true }]);
+});
+
 test("a condition that fails loudly or records what it sees never sees another clinic's rows", async () => {
   // plans that filter before joining, where a view without a security barrier would run our condition first
   await analyst.query("set enable_indexscan = off; set enable_bitmapscan = off; set enable_hashjoin = off");

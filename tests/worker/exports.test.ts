@@ -128,6 +128,27 @@ test("a cell is defused wherever a spreadsheet may start one: a semicolon is quo
   expect(split[0]).toEqual({ formula: "Doe;'=HYPERLINK(1)", prose: "Tea; milk" });
 });
 
+test("a period left out, reversed or longer than ten years is INVALID_INPUT saying which; one day or ten years are taken", async () => {
+  const ask = (from: string | null, to: string | null) =>
+    cashierA.graphql(`mutation($from: Date, $to: Date) { requestExport(input: { kind: payments_csv, fromDate: $from, toDate: $to }) { result { rowId } } }`, { from, to });
+  for (const [from, to] of [[null, "2026-01-01"], ["2026-01-01", null], [null, null]]) {
+    expect({ from, to, error: (await ask(from, to)).body.errors?.[0] }).toMatchObject({
+      from, to, error: { extensions: { code: "INVALID_INPUT" }, message: "Give the period: both fromDate and toDate." },
+    });
+  }
+  for (const [from, to] of [["2026-02-01", "2026-01-31"], ["2016-01-01", "2026-01-09"]]) {
+    expect({ from, to, error: (await ask(from, to)).body.errors?.[0] }).toMatchObject({
+      from, to, error: { extensions: { code: "INVALID_INPUT" }, message: "Give a period of at most ten years (3,661 days): fromDate on or before toDate." },
+    });
+  }
+  for (const [from, to] of [["2026-01-01", "2026-01-01"], ["2016-01-01", "2026-01-08"]]) {
+    const taken = await ask(from, to);
+    expect({ from, to, errors: taken.body.errors }).toEqual({ from, to, errors: undefined });
+    await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [taken.body.data.requestExport.result.rowId]); // not run here
+    await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [taken.body.data.requestExport.result.rowId]);
+  }
+});
+
 test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day BC is INVALID_INPUT, and nothing is queued", async () => {
   const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
   // a year of more than 4 digits, or BC, is not an ISO 8601 date the API takes (iso-dates.ts); the table refuses it to SQL too
