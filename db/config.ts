@@ -103,10 +103,10 @@ export function checkSettingsReadLater(env: NodeJS.ProcessEnv = process.env): vo
   oneOf(env, "CLINICOPS_AUDIT_LOG", ["sealed", "unsealed"]);
 }
 
-/** A variable that takes one of a few words, checked: unset, or one of `values`. */
+/** A variable that takes one of a few words, checked: unset (or empty, as unset), or one of `values`. */
 function oneOf(env: NodeJS.ProcessEnv, name: string, values: string[]): void {
   const given = env[name];
-  if (given === undefined || values.includes(given)) return;
+  if (given === undefined || given === "" || values.includes(given)) return;
   const words = values.length === 1 ? values[0] : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
   throw new Error(`${name} must be ${words}, or be left unset (it is "${given}")`);
 }

@@ -46,6 +46,10 @@ test.each([
   expect(() => serverSettings({ [name]: value }, "")).toThrow(message);
 });
 
+test("a word setting given empty is taken as unset, as a number is", () => {
+  expect(() => serverSettings({ LOG_LEVEL: "", WORKER: "", GRAPHILE_ENV: "", CLINICOPS_AUDIT_LOG: "" }, "")).not.toThrow();
+});
+
 test("npm run worker:once without RUN_ONCE_OWNER_URL says so in one line, and fails", () => {
   const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { cwd: projectPath(), env: { ...process.env, RUN_ONCE_OWNER_URL: undefined }, encoding: "utf8" });
   expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: "RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)\n" });
