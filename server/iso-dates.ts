@@ -1,6 +1,6 @@
 /**
  * Dates and times come in as ISO 8601 text only: `2026-12-31`, and
- * `2026-12-31T09:30` with seconds, fractions and a time zone offset if
+ * `2026-12-31T09:30` with seconds, a fraction and a time zone offset if
  * given (`2026-12-31T09:30:00+03:00`, `…Z`; a space for the `T` too).
  *
  * The `Date` and `Datetime` scalars handed their text to PostgreSQL, which
@@ -13,7 +13,9 @@
  */
 import { ClientFacingError } from "./errors.ts";
 
-const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([zZ]|[+-]\d{2}(:?\d{2})?)?`;
+// any fraction of a second (a Java Instant writes 9 digits; PostgreSQL keeps 6), and an offset to the
+// second, which ISO 8601 and PostgreSQL allow (Dar es Salaam's local mean time was +02:37:08)
+const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}(:?\d{2}(:?\d{2})?)?)?`;
 
 const FORMS: Record<string, { pattern: RegExp; refusal: string }> = {
   Date: { pattern: /^\d{4}-\d{2}-\d{2}$/, refusal: "A date is written YYYY-MM-DD, such as 2026-12-31." },

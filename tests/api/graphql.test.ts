@@ -356,9 +356,14 @@ describe("bad input gets a clear code and writes nothing", () => {
       ["2030-06-05T09:00:00Z", "2030-06-05T12:00:00.000000+03:00"],
       ["2030-06-06 09:00+03:00", "2030-06-06T09:00:00.000000+03:00"],
       ["2030-06-07t09:00:00.5+0300", "2030-06-07T09:00:00.500000+03:00"],
+      ["2030-06-08T06:00:00.123456789Z", "2030-06-08T09:00:00.123457+03:00"], // a Java Instant's nanoseconds
+      ["2030-06-09T09:00:00+03:00:00", "2030-06-09T09:00:00.000000+03:00"], // an offset to the second, as ISO 8601 allows
     ]) {
       const r = await book(at);
       expect({ at, scheduledAt: r.body.data?.createVisit.visit.scheduledAt }).toEqual({ at, scheduledAt: when });
+      // what the API writes is sent back as it is
+      const found = await browser.graphql(`query($at: Datetime!) { visits(filter: { scheduledAt: { equalTo: $at } }) { totalCount } }`, { at: when });
+      expect({ when, found: found.body.data?.visits.totalCount }).toEqual({ when, found: 1 });
     }
   });
 
