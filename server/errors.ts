@@ -67,7 +67,8 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "22001": ["INVALID_INPUT", "A value is too long."],
   "22003": ["INVALID_INPUT", "A number is out of range."],
   "22007": ["INVALID_INPUT", "A date or time is not valid."],
-  "22008": ["INVALID_INPUT", "A date or time is out of range."],
+  // a day the calendar does not have (2026-02-30, 1985-04-31), an hour 25, a year past PostgreSQL's
+  "22008": ["INVALID_INPUT", "A date or time is out of range: no such day or time in the calendar (2026-02-30, 25:00), or too far."],
   // a time zone offset out of range ("2026-12-01T10:00+99:00"), and an interval's field out of range
   "22009": ["INVALID_INPUT", "A time zone offset is out of range."],
   "22015": ["INVALID_INPUT", "A length of time is out of range."],

@@ -7,21 +7,33 @@
  * reads far more: `05/06/2027` as 6 May (month first, whatever the clinic's
  * country writes), `tomorrow`, `now`, `J2461400`, `infinity`. A day-first
  * date booked a visit, dated a birth or backdated a payment to another
- * month, with no error. Anything else is now INVALID_INPUT, saying the form;
- * what PostgreSQL then refuses of an ISO text (a 31 February, an offset of
- * +99) keeps its own refusal (errors.ts).
+ * month, with no error. Anything else is now INVALID_INPUT, saying the form,
+ * a number written in the query too; what PostgreSQL then refuses of an ISO
+ * text (a 31 April, an hour 25) keeps its own refusal (errors.ts). The
+ * scalars' descriptions, which GraphiQL shows, say so.
  */
+import { Kind } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
 
-// any fraction of a second (a Java Instant writes 9 digits; PostgreSQL keeps 6), and an offset to the
-// second, which ISO 8601 and PostgreSQL allow (Dar es Salaam's local mean time was +02:37:08)
-const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}(:?\d{2}(:?\d{2})?)?)?`;
+// any fraction of a second (a Java Instant writes 9 digits; PostgreSQL keeps 6), and an offset in one of
+// ISO 8601's forms, to the second (Dar es Salaam's local mean time was +02:37:08): +03, +03:00, +0300
+const OFFSET = String.raw`[zZ]|[+-]\d{2}(:\d{2}(:\d{2})?|\d{2}(\d{2})?)?`;
+const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d+)?)?(${OFFSET})?`;
 
-const FORMS: Record<string, { pattern: RegExp; refusal: string }> = {
-  Date: { pattern: /^\d{4}-\d{2}-\d{2}$/, refusal: "A date is written YYYY-MM-DD, such as 2026-12-31." },
+const FORMS: Record<string, { pattern: RegExp; refusal: string; description: string }> = {
+  Date: {
+    pattern: /^\d{4}-\d{2}-\d{2}$/,
+    refusal: "A date is written YYYY-MM-DD, such as 2026-12-31.",
+    description: "A calendar date, written YYYY-MM-DD (2026-12-31); any other text is INVALID_INPUT.",
+  },
   Datetime: {
     pattern: new RegExp(String.raw`^\d{4}-\d{2}-\d{2}[Tt ]${TIME}$`),
     refusal: "A date and time is written YYYY-MM-DDTHH:MM, with seconds and a time zone offset if you like, such as 2026-12-31T09:30:00+03:00.",
+    description:
+      "A point in time, written as ISO 8601: YYYY-MM-DDTHH:MM, with seconds, a fraction (kept to the microsecond) and an offset if given " +
+      "(2026-12-31T09:30:00.5+03:00, or Z). Without an offset it is read on the clinic's clock (UTC in a session without a clinic); " +
+      "any other text is INVALID_INPUT. Every time the API writes has this form and may be sent back as it is (keep the text: a " +
+      "JavaScript Date keeps milliseconds only).",
   },
 };
 
@@ -40,8 +52,10 @@ export const IsoDatesPlugin: GraphileConfig.Plugin = {
         };
         return {
           ...config,
+          description: form.description,
           parseValue: (value) => parseValue(checked(value)),
-          parseLiteral: (ast, variables) => checked(parseLiteral(ast, variables)),
+          // a number or anything else not a string, written in the query, is told the form as a variable is
+          parseLiteral: (ast, variables) => (ast.kind === Kind.STRING ? checked(parseLiteral(ast, variables)) : checked(undefined)),
         };
       },
     },

@@ -348,9 +348,17 @@ describe("bad input gets a clear code and writes nothing", () => {
     const patient = await browser.graphql(CREATE_PATIENT, { n: lastName, born: "1990-06-05" });
     expect(patient.body.data.createPatient.patient.dateOfBirth).toBe("1990-06-05");
     const book = (at: unknown) => browser.graphql(BOOK, { p: patient.body.data.createPatient.patient.rowId, d: clinic.members.doctor.membershipId, at });
-    for (const at of ["05/06/2030 10:00", "tomorrow", "now", "J2461400", "infinity", "2030-06-05", "2030-06-05T9:00", "2030-06-05T09:00 EAT"]) {
+    for (const at of ["05/06/2030 10:00", "tomorrow", "now", "J2461400", "infinity", "2030-06-05", "2030-06-05T9:00", "2030-06-05T09:00 EAT", "2030-06-05T09:00+0300:00", 1906000000000]) {
       expect({ at, ...refusal(await book(at)) }).toEqual({ at, code: "INVALID_INPUT", message: expect.stringContaining(TIME_FORM) });
     }
+    // a number written in the query is told the form too (it was GraphQL's "can only parse string values")
+    const numberLiteral = await browser.graphql(`{ visits(condition: { scheduledAt: 1906000000000 }) { totalCount } }`);
+    expect(refusal(numberLiteral)).toEqual({ code: "INVALID_INPUT", message: expect.stringContaining(TIME_FORM) });
+    // of the right form, but no day of the calendar: PostgreSQL's refusal, saying what it means
+    expect(refusal(await book("2030-02-30T09:00"))).toEqual({
+      code: "INVALID_INPUT",
+      message: "A date or time is out of range: no such day or time in the calendar (2026-02-30, 25:00), or too far.",
+    });
     expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.body.data.createPatient.patient.rowId])).rows[0].n).toBe(0);
     for (const [at, when] of [
       ["2030-06-05T09:00:00Z", "2030-06-05T12:00:00.000000+03:00"],
