@@ -6427,7 +6427,15 @@ begin
   select * into v_day from app_public.daily_reconciliation d
   where d.clinic_id = v_clinic and d.business_date = close_day.business_date for update;
   if v_day.status = 'closed' then
-    raise exception 'This business day is already closed.' using errcode = 'CDAYC';
+    -- the same close again (a double click, a retry after a timeout whose first attempt went through):
+    -- the day as it was closed, not a refusal of what was done
+    if (v_day.counted_cash, v_day.counted_card, v_day.counted_bank_transfer, v_day.counted_mobile_money, v_day.counted_insurance)
+       = (coalesce(close_day.counted_cash, 0), coalesce(close_day.counted_card, 0), coalesce(close_day.counted_bank_transfer, 0),
+          coalesce(close_day.counted_mobile_money, 0), coalesce(close_day.counted_insurance, 0))
+       and (close_day.notes is null or v_day.notes is not distinct from close_day.notes) then
+      return v_day;
+    end if;
+    raise exception 'This business day is already closed, with other counts: an owner reopens it to count again.' using errcode = 'CDAYC';
   end if;
   perform app_private.refresh_reconciliation(v_clinic, close_day.business_date);
   update app_public.daily_reconciliation d set
@@ -6449,7 +6457,7 @@ ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, co
 -- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts on a closed day are DAY_CLOSED. Owners, admins and cashiers.';
 
 
 --

@@ -67,6 +67,17 @@ test("a double-clicked refund button refunds once", async () => {
   expect(rows[0].amount_paid).toBe("700.000");
 });
 
+test("a double-clicked close of the day closes it once, and both clicks are told it is closed", async () => {
+  const day = await createClinic("Double close clinic");
+  const desk = new Browser(api);
+  await desk.login(day.members.cashier.phone, day.members.cashier.password);
+  const CLOSE = `mutation { closeDay(input: { businessDate: "2026-03-10", countedCash: "0" }) { result { rowId status closedAt } } }`;
+  const clicks = await Promise.all([1, 2].map(() => desk.graphql(CLOSE)));
+  expect(clicks.map((click) => click.body.errors)).toEqual([undefined, undefined]);
+  expect(clicks[0].body.data.closeDay.result).toEqual(clicks[1].body.data.closeDay.result);
+  expect(clicks[0].body.data.closeDay.result.status).toBe("closed");
+});
+
 test("one idempotency key sent at once for payments of two invoices pays one, and tells the other the key was used", async () => {
   const invoices = [await createIssuedInvoice(clinic, "1000"), await createIssuedInvoice(clinic, "1000")];
   const answers = await Promise.all(invoices.map((invoice) => cashier.graphql(PAY, { id: invoice.id, amount: "100", method: "cash", key: "pay-button-9" })));

@@ -271,6 +271,26 @@ describe("closing a day", () => {
     await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 500, 'Returned item')", [paymentId]));
   });
 
+  test("the same close again (a double click, a retry after a timeout) answers the day as closed; other counts are DAY_CLOSED", async () => {
+    const closed = async () =>
+      (await rootPool().query("select id, closed_at, notes, updated_at from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'", [clinic.clinicId])).rows[0];
+    const before = await closed();
+    for (const sql of [
+      "select id, status, counted_cash from app_public.close_day('2026-04-10', 3900, 0, 0, 0, 0, 'Till short by 100')",
+      "select id, status, counted_cash from app_public.close_day('2026-04-10', 3900)", // notes left out: the close's own stand
+      "select id, status, counted_cash from app_public.close_day('2026-04-10', 3900, null, 0, null, 0)",
+    ]) {
+      expect(await committedAs(cashier, async (c) => (await c.query(sql)).rows[0])).toEqual({ id: before.id, status: "closed", counted_cash: "3900.000" });
+    }
+    expect(await closed()).toEqual(before); // nothing written again
+    for (const sql of ["select app_public.close_day('2026-04-10', 4000)", "select app_public.close_day('2026-04-10', 3900, 0, 0, 0, 0, 'Recounted')"]) {
+      await expect(committedAs(cashier, (c) => c.query(sql))).rejects.toMatchObject({
+        code: "CDAYC",
+        message: "This business day is already closed, with other counts: an owner reopens it to count again.",
+      });
+    }
+  });
+
   test("cannot be closed twice; only an owner reopens, with a reason, and it is audited", async () => {
     await expect(committedAs(cashier, (c) => c.query("select app_public.close_day('2026-04-10')"))).rejects.toMatchObject({ code: "CDAYC" });
     await asMember(clinic.members.cashier, async (c) => {
