@@ -141,10 +141,11 @@ async function main(): Promise<boolean> {
               [name, db.config.roles.analyst],
             );
             if (existing.length && !existing[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
-            // a misspelt name must not read as a revoked analyst: the one meant would keep reading
-            if (action === "revoke" && !existing.length) throw new Error(`no analyst is named ${name}: nothing was revoked`);
-            await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+            const { rowCount: grants } = await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
             if (action === "revoke") {
+              // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants
+              // of a name whose login is gone, after a restore onto another server, are still removed)
+              if (!existing.length && !grants) throw new Error(`no analyst is named ${name}: nothing was revoked`);
               await client.query(`drop role if exists ${role}`);
               await client.query("commit");
               console.error(`analyst ${name} removed`);

@@ -6435,7 +6435,7 @@ begin
        and (close_day.notes is null or v_day.notes is not distinct from close_day.notes) then
       return v_day;
     end if;
-    raise exception 'This business day is already closed, with other counts: an owner reopens it to count again.' using errcode = 'CDAYC';
+    raise exception 'This business day is already closed, with other counts or notes: an owner reopens it to count again.' using errcode = 'CDAYC';
   end if;
   perform app_private.refresh_reconciliation(v_clinic, close_day.business_date);
   update app_public.daily_reconciliation d set
@@ -6457,7 +6457,7 @@ ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, co
 -- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts on a closed day are DAY_CLOSED. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. Owners, admins and cashiers.';
 
 
 --
@@ -8533,7 +8533,7 @@ begin
   elsif from_date is null or to_date is null then
     raise exception 'Give the period: both fromDate and toDate.' using errcode = 'CINVL';
   elsif to_date < from_date or to_date - from_date > 3660 then
-    raise exception 'Give a period of at most ten years (3,661 days): fromDate on or before toDate.' using errcode = 'CINVL';
+    raise exception 'Give a period of at most 3,661 days (about ten years): fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
   insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
   values (v_clinic, kind, v_from, v_to, case when kind::text = 'invoice_pdf' then request_export.invoice_id end, app_public.current_user_id())

@@ -309,7 +309,7 @@ async function pendingMigrationsTouchAuditLog(config: DatabaseConfig): Promise<b
  */
 export async function prepareDatabase(
   config: DatabaseConfig,
-  log: (message: string) => void = () => {},
+  log?: (message: string) => void,
   { keepAuditLogUnsealed = false, warn = (message: string) => console.error(message) } = {},
 ): Promise<void> {
   await inStartTurn(config, () => prepareInTurn(config, log, keepAuditLogUnsealed, warn));
@@ -379,30 +379,31 @@ export async function isCountryCallingCode(config: DatabaseConfig, code: string)
 
 async function prepareInTurn(
   config: DatabaseConfig,
-  log: (message: string) => void,
+  log: ((message: string) => void) | undefined,
   keepAuditLogUnsealed: boolean,
   warn: (message: string) => void,
 ): Promise<void> {
   if (await ensureRolesAndDatabase(config)) {
-    log(`created database ${config.databaseName}`);
+    log?.(`created database ${config.databaseName}`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }
   // before the migrations, which take one as the owner role
   if (!(await keepLocksAndLargeObjectsToOwner(config))) {
-    log("advisory locks and large objects left to every role: DATABASE_URL does not name a superuser");
+    log?.("advisory locks and large objects left to every role: DATABASE_URL does not name a superuser");
   }
   try {
     if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
-    await runMigrations(config, { log, warn });
+    // graphile-migrate's lines through the caller's log when it gives one (npm start's JSON); else it prints them
+    await runMigrations(config, log ? { log, warn } : undefined);
     await showUpgradeWarnings(config, warn);
   } finally {
     if (keepAuditLogUnsealed) {
       await unsealAuditLog(config); // another command (npm run superuser, a worker) may have sealed it since
-      log("audit log left to the owner role while current.sql is worked on");
+      log?.("audit log left to the owner role while current.sql is worked on");
     } else if (!(await sealAuditLog(config))) {
-      log("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
+      log?.("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
     }
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
-  log("database ready");
+  log?.("database ready");
 }

@@ -1,7 +1,8 @@
 /**
  * Dates and times come in as ISO 8601 text only: `2026-12-31`, and
  * `2026-12-31T09:30` with seconds, a fraction and a time zone offset if
- * given (`2026-12-31T09:30:00+03:00`, `…Z`; a space for the `T` too).
+ * given (`2026-12-31T09:30:00+03:00`, `…Z`; a space for the `T` too), or
+ * a date alone for a time (its midnight).
  *
  * The `Date` and `Datetime` scalars handed their text to PostgreSQL, which
  * reads far more: `05/06/2027` as 6 May (month first, whatever the clinic's
@@ -27,11 +28,12 @@ const FORMS: Record<string, { pattern: RegExp; refusal: string; description: str
     description: "A calendar date, written YYYY-MM-DD (2026-12-31); any other text is INVALID_INPUT.",
   },
   Datetime: {
-    pattern: new RegExp(String.raw`^\d{4}-\d{2}-\d{2}[Tt ]${TIME}$`),
+    // a date alone is its midnight (a day list's bound, 2026-12-31 for 2026-12-31T00:00)
+    pattern: new RegExp(String.raw`^\d{4}-\d{2}-\d{2}([Tt ]${TIME})?$`),
     refusal: "A date and time is written YYYY-MM-DDTHH:MM, with seconds and a time zone offset if you like, such as 2026-12-31T09:30:00+03:00.",
     description:
       "A point in time, written as ISO 8601: YYYY-MM-DDTHH:MM, with seconds, a fraction (kept to the microsecond) and an offset if given " +
-      "(2026-12-31T09:30:00.5+03:00, or Z). Without an offset it is read on the clinic's clock (UTC in a session without a clinic); " +
+      "(2026-12-31T09:30:00.5+03:00, or Z), or a date alone for its midnight. Without an offset it is read on the clinic's clock (UTC in a session without a clinic); " +
       "any other text is INVALID_INPUT. Every time the API writes has this form and may be sent back as it is (keep the text: a " +
       "JavaScript Date keeps milliseconds only).",
   },

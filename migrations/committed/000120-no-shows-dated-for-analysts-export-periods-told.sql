@@ -1,13 +1,13 @@
 --! Previous: sha1:7b8e1d134d0625091fe5464b8f05da8011bc62ae
---! Hash: sha1:e364f88b381f211409f331604002206cd8669610
+--! Hash: sha1:16cf9f9f1e488266e073340e5893420885433202
 --! Message: no-shows dated for analysts, export periods told
 
 -- What an analyst and an export's requester are told, made whole.
 -- - reporting.visits gives the time of a no-show (no_show_at), as it gives every other step's: an analyst
 --   could not date no-shows.
 -- - A CSV export asked for without its period is told to give both days, as the dashboard is (000087),
---   not that the period is too long; the period's limit is said as it is counted (3,661 days: ten years
---   and their leap days), and a period of one day (fromDate = toDate) as allowed.
+--   not that the period is too long; the period's limit is said as it is counted (3,661 days, about ten
+--   years), and a period of one day (fromDate = toDate) as allowed.
 
 create or replace view reporting.visits with (security_barrier = true) as
  SELECT v.clinic_id,
@@ -92,7 +92,7 @@ begin
   elsif from_date is null or to_date is null then
     raise exception 'Give the period: both fromDate and toDate.' using errcode = 'CINVL';
   elsif to_date < from_date or to_date - from_date > 3660 then
-    raise exception 'Give a period of at most ten years (3,661 days): fromDate on or before toDate.' using errcode = 'CINVL';
+    raise exception 'Give a period of at most 3,661 days (about ten years): fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
   insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
   values (v_clinic, kind, v_from, v_to, case when kind::text = 'invoice_pdf' then request_export.invoice_id end, app_public.current_user_id())

@@ -1,11 +1,11 @@
---! Previous: sha1:e364f88b381f211409f331604002206cd8669610
---! Hash: sha1:dfd2dda645502fbf8b77feca7e7619e622e91b9e
+--! Previous: sha1:16cf9f9f1e488266e073340e5893420885433202
+--! Hash: sha1:4a0b7ab1ef0d3a356ff8fe4857cd34ba78ef389e
 --! Message: a close sent again answered as done
 
 -- A close sent again is the close it repeats: a cashier's double click on "close the day", or a retry
 -- after a timeout whose first attempt went through, was told DAY_CLOSED for a close that had been done.
 -- The same counts (and notes, when given) on a closed day answer the day as it was closed; other counts
--- are still DAY_CLOSED, now saying that an owner reopens the day to count again.
+-- or notes are still DAY_CLOSED, now saying that an owner reopens the day to count again.
 
 create or replace function app_public.close_day(business_date date, counted_cash numeric DEFAULT 0, counted_card numeric DEFAULT 0, counted_bank_transfer numeric DEFAULT 0, counted_mobile_money numeric DEFAULT 0, counted_insurance numeric DEFAULT 0, notes text DEFAULT NULL::text) RETURNS app_public.daily_reconciliation
     LANGUAGE plpgsql SECURITY DEFINER
@@ -51,7 +51,7 @@ begin
        and (close_day.notes is null or v_day.notes is not distinct from close_day.notes) then
       return v_day;
     end if;
-    raise exception 'This business day is already closed, with other counts: an owner reopens it to count again.' using errcode = 'CDAYC';
+    raise exception 'This business day is already closed, with other counts or notes: an owner reopens it to count again.' using errcode = 'CDAYC';
   end if;
   perform app_private.refresh_reconciliation(v_clinic, close_day.business_date);
   update app_public.daily_reconciliation d set
@@ -65,4 +65,4 @@ begin
   return v_day;
 end;
 $$;
-comment on function app_public.close_day(date, numeric, numeric, numeric, numeric, numeric, text) is 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts on a closed day are DAY_CLOSED. Owners, admins and cashiers.';
+comment on function app_public.close_day(date, numeric, numeric, numeric, numeric, numeric, text) is 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. Owners, admins and cashiers.';

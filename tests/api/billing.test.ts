@@ -7,6 +7,7 @@ import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { atOnce, waitsForLock } from "../support/locks.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -78,13 +79,30 @@ test("a double-clicked close of the day closes it once, and both clicks are told
   expect(clicks[0].body.data.closeDay.result.status).toBe("closed");
 });
 
-test("one idempotency key sent at once for payments of two invoices pays one, and tells the other the key was used", async () => {
-  const invoices = [await createIssuedInvoice(clinic, "1000"), await createIssuedInvoice(clinic, "1000")];
-  const answers = await Promise.all(invoices.map((invoice) => cashier.graphql(PAY, { id: invoice.id, amount: "100", method: "cash", key: "pay-button-9" })));
-  const refused = answers.filter((answer) => answer.body.errors);
-  expect(refused.map((answer) => answer.body.errors?.[0])).toEqual([
-    expect.objectContaining({ message: "This idempotency key was already used for a different payment.", extensions: expect.objectContaining({ code: "CONFLICT" }) }),
-  ]);
+test("one idempotency key at once for payments of two invoices, or refunds of two payments: the one that waited is told the key was used", async () => {
+  const [one, two] = [await createIssuedInvoice(clinic, "1000"), await createIssuedInvoice(clinic, "1000")];
+  const paid = await committedAs(await cashierSession(clinic), async (c) =>
+    Promise.all([one.id, two.id].map(async (id) => (await c.query("select id from app_public.record_payment($1, 500, 'cash')", [id])).rows[0].id as string)),
+  );
+  for (const [sql, targets, constraint, message] of [
+    ["select app_public.record_payment($1, 100, 'cash', null, $2)", [one.id, two.id], "payment_clinic_id_idempotency_key_key", "This idempotency key was already used for a different payment."],
+    ["select app_public.refund_payment($1, 100, 'Returned', $2)", paid, "refund_clinic_id_idempotency_key_key", "This idempotency key was already used for a different refund."],
+  ] as const) {
+    const key = `race-${randomUUID()}`;
+    // each waits for its own invoice or payment, so neither finds the other's key first: the unique key decides
+    await atOnce(clinic.members.cashier, clinic.members.cashier, async (first, second) => {
+      await first.query(sql, [targets[0], key]);
+      const waiting = second.query(sql, [targets[1], key]).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(await waitsForLock(second, waiting)).toBe(true);
+      await first.query("commit");
+      const error = await waiting;
+      expect({ code: (error as { code?: string }).code, constraint: (error as { constraint?: string }).constraint }).toEqual({ code: "23505", constraint });
+      expect(describeError(error)).toEqual({ code: "CONFLICT", message, details: { constraint } });
+    });
+  }
 });
 
 test("refunds above the payment and changes on a closed day get their codes", async () => {

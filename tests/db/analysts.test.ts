@@ -228,10 +228,17 @@ test("granting again replaces the clinics; revoking removes the login", async ()
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
 });
 
-test("revoking a name that is no analyst's says so and fails: a misspelt name is not taken for a revoked analyst", async () => {
+test("revoking a name that is no analyst's says so and fails: a misspelt name is not taken for a revoked analyst; a gone login's grants are revoked", async () => {
   const misspelt = runCli(["analyst", "revoke", `${ANALYST}x`]);
   expect({ status: misspelt.status, stderr: misspelt.stderr.trim() }).toEqual({ status: 1, stderr: `no analyst is named ${ANALYST}x: nothing was revoked` });
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // the analyst meant reads on, as before
+  // the grants of a name whose login is gone (a restore onto another server carries no roles) are still revoked:
+  // kept, they would let a role made later under that name read the clinic
+  const gone = `${ANALYST}_gone`;
+  await rootPool().query("insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2)", [gone, a.clinicId]);
+  const revoked = runCli(["analyst", "revoke", gone]);
+  expect({ status: revoked.status, stderr: revoked.stderr.trim() }).toEqual({ status: 0, stderr: `analyst ${gone} removed` });
+  expect((await rootPool().query("select count(*)::int as n from app_private.analyst_grant where role_name = $1", [gone])).rows[0].n).toBe(0);
 });
 
 test("a clinic name several clinics share is refused, naming their ids; granting again without a password keeps the analyst's", async () => {

@@ -286,7 +286,7 @@ describe("closing a day", () => {
     for (const sql of ["select app_public.close_day('2026-04-10', 4000)", "select app_public.close_day('2026-04-10', 3900, 0, 0, 0, 0, 'Recounted')"]) {
       await expect(committedAs(cashier, (c) => c.query(sql))).rejects.toMatchObject({
         code: "CDAYC",
-        message: "This business day is already closed, with other counts: an owner reopens it to count again.",
+        message: "This business day is already closed, with other counts or notes: an owner reopens it to count again.",
       });
     }
   });
