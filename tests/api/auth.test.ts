@@ -5,10 +5,10 @@ import jwt from "jsonwebtoken";
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, beginAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
-import { until } from "../support/until.ts";
 import { randomBytes } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
+import { trackBackend, waitsForLock } from "../support/locks.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -344,15 +344,12 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     params?: unknown[];
   }
   const switchOf = (session: string): Step => ({ as: session, sql: "select app_hidden.switch_clinic($1, null, 'stolen', '1 hour') ->> 'status' as result", params: [other.clinicId] });
-  const pidOf = async (client: pg.PoolClient): Promise<number> => (await client.query("select pg_backend_pid() as pid")).rows[0].pid;
   /** What `step` answers on `client`: its first row's `result`, or its error. */
   const answerOf = (client: pg.PoolClient, step: Step) =>
     client.query(step.sql, step.params).then(
       (r) => ({ result: r.rows[0]?.result ?? null }),
       (error: Error) => ({ error: error.message }),
     );
-  const waitsForLock = (pid: number) =>
-    until(async () => (await rootPool().query("select wait_event_type = 'Lock' as waits from pg_stat_activity where pid = $1", [pid])).rows[0]?.waits);
   /**
    * Runs each step in a transaction of its own, in turn: the first to its end, held open; each next one until it
    * waits for a lock (`waits`), or to its end (none must wait). Then ends them in order, each committed (or, when
@@ -365,10 +362,10 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
       for (const [i, step] of steps.entries()) {
         if (step.as === "operator") await clients[i].query("begin");
         else await beginAs(clients[i], step.as);
-        const pid = await pidOf(clients[i]);
+        await trackBackend(clients[i]);
         answers.push(answerOf(clients[i], step));
         if (i === 0 || !waits) await answers[i];
-        else expect(await waitsForLock(pid)).toBe(true);
+        else expect(await waitsForLock(clients[i], answers[i])).toBe(true);
       }
       const answered = [];
       for (const [i, answer] of answers.entries()) {

@@ -5,15 +5,33 @@
 import type pg from "pg";
 import { apiPool, rootPool } from "./database.ts";
 import { beginAs, openSession, type TestMember } from "./fixtures.ts";
+import { until } from "./until.ts";
 
 /** The server process of each connection of the test, to ask PostgreSQL whether it waits for a lock. */
-const backendOf = new WeakMap<pg.PoolClient, number>();
+const backendOf = new WeakMap<pg.ClientBase, number>();
+
+/**
+ * Notes the server process of `client` (before it has a statement in flight: a client answers one at a
+ * time), for waitsFor and waitsForLock; returns it.
+ */
+export async function trackBackend(client: pg.ClientBase): Promise<number> {
+  const pid = (await client.query("select pg_backend_pid() as pid")).rows[0].pid as number;
+  backendOf.set(client, pid);
+  return pid;
+}
+
+/** Whether the statement in flight on `waiting` is seen waiting for a lock that `holder` holds (within 5 s); both tracked. */
+export async function waitsFor(waiting: pg.ClientBase, holder: pg.ClientBase): Promise<boolean> {
+  const [pid, holderPid] = [backendOf.get(waiting), backendOf.get(holder)];
+  if (pid === undefined || holderPid === undefined) throw new Error("trackBackend() both connections first");
+  return until(async () => (await rootPool().query("select $2::int = any (pg_blocking_pids($1)) as waits", [pid, holderPid])).rows[0].waits);
+}
 
 /** Two members' transactions (in their own clinics' sessions), open at once; both rolled back unless `fn` commits them. */
 export async function atOnce(a: TestMember, b: TestMember, fn: (a: pg.PoolClient, b: pg.PoolClient) => Promise<void>) {
   const clients = [await apiPool().connect(), await apiPool().connect()];
   try {
-    for (const client of clients) backendOf.set(client, (await client.query("select pg_backend_pid() as pid")).rows[0].pid);
+    for (const client of clients) await trackBackend(client);
     await beginAs(clients[0], await openSession(a.userId, a.clinicId));
     await beginAs(clients[1], await openSession(b.userId, b.clinicId));
     await fn(clients[0], clients[1]);
@@ -33,7 +51,7 @@ export const outcome = (query: Promise<pg.QueryResult>) =>
   );
 
 /** Whether the query in flight on `client` is seen waiting for another transaction's lock (within 5 s), before it ends. */
-export async function waitsForLock(client: pg.PoolClient, query: Promise<unknown>): Promise<boolean> {
+export async function waitsForLock(client: pg.ClientBase, query: Promise<unknown>): Promise<boolean> {
   let ended = false;
   void query.finally(() => (ended = true));
   for (const end = Date.now() + 5000; !ended && Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 20))) {

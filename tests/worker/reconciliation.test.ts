@@ -7,7 +7,7 @@ import pg from "pg";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
-import { until } from "../support/until.ts";
+import { trackBackend, waitsFor } from "../support/locks.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -40,20 +40,11 @@ async function payAt(session: string, invoiceId: string, amount: string, method:
   );
 }
 
-/** The server process of a connection. */
-const pids = new WeakMap<pg.ClientBase, number>();
-const pidOf = (client: pg.ClientBase) => pids.get(client);
-async function remember(client: pg.ClientBase) {
-  pids.set(client, (await client.query("select pg_backend_pid() as pid")).rows[0].pid);
-}
-
-/** Whether `waiting`'s statement in flight is seen waiting for a lock `holder` holds (within 5 s). */
-async function waitsFor(waiting: pg.ClientBase, holder: pg.ClientBase): Promise<boolean> {
-  for (const client of [waiting, holder]) if (!pids.has(client)) throw new Error("remember() the connection first");
-  return until(async () => {
-    const { rows } = await rootPool().query("select $2::int = any (pg_blocking_pids($1)) as waits", [pidOf(waiting), pidOf(holder)]);
-    return rows[0].waits;
-  });
+/** A connection of the owner role, as the worker runs the task on, tracked (locks.ts), and its server process. */
+async function ownerConnection() {
+  const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await owner.connect();
+  return { owner, pid: await trackBackend(owner) };
 }
 
 describe("in Dar es Salaam (UTC+3)", () => {
@@ -93,17 +84,15 @@ describe("in Dar es Salaam (UTC+3)", () => {
 
   test("a run killed while it waits for the clinic's day leaves that day unwritten; retried, it ends as one clean run", async () => {
     const payment = await rootPool().connect(); // a payment of March 1 in flight: the day's lock, shared
-    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
-    await owner.connect();
+    await trackBackend(payment);
+    const { owner, pid } = await ownerConnection();
     owner.on("error", () => {}); // its end, below, is the point
-    await remember(payment);
-    await remember(owner);
     try {
       await payment.query("begin");
       await payment.query("select app_private.lock_business_day($1, '2026-03-01', false)", [clinic.clinicId]);
       const run = owner.query("call app_private.open_reconciliations('2026-03-01T22:00:00Z')").catch((error: Error) => error); // March 1 for this clinic
       expect(await waitsFor(owner, payment)).toBe(true);
-      await rootPool().query("select pg_terminate_backend($1)", [pidOf(owner)]); // killed mid-run
+      await rootPool().query("select pg_terminate_backend($1)", [pid]); // killed mid-run
       expect(await run).toBeInstanceOf(Error);
     } finally {
       await payment.query("rollback");
@@ -132,13 +121,6 @@ describe("in Dar es Salaam (UTC+3)", () => {
 });
 
 describe("a run and the day's money at the same time", () => {
-  /** A connection of the owner role, as the worker runs the task on. */
-  async function ownerConnection() {
-    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
-    await owner.connect();
-    await remember(owner);
-    return owner;
-  }
   const RUN = "call app_private.open_reconciliations('2026-06-15T22:00:00Z')"; // 01:00 on June 16 in Dar es Salaam: June 15 is opened
 
   test("a payment of the day in flight is waited for and counted (the run wrote totals read before it over the payment's)", async () => {
@@ -146,9 +128,9 @@ describe("a run and the day's money at the same time", () => {
     const invoice = await createIssuedInvoice(clinic, "100000", { madeAt: LONG_AGO });
     const cashier = await cashierSession(clinic);
     await payAt(cashier, invoice.id, "1000", "cash", "2026-06-15T09:00:00Z");
-    const owner = await ownerConnection();
+    const { owner } = await ownerConnection();
     const payment = await apiPool().connect();
-    await remember(payment);
+    await trackBackend(payment);
     try {
       await owner.query(RUN); // the day is open, with the first payment
       expect(await day(clinic.clinicId, "2026-06-15")).toMatchObject({ status: "open", expected_cash: "1000.000" });
@@ -169,9 +151,9 @@ describe("a run and the day's money at the same time", () => {
   test("each clinic's day commits on its own: while the run waits for one clinic's day, a clinic it has done is opened and its writes go on", async () => {
     const clinics = [await createClinic("Run order clinic"), await createClinic("Run order clinic")].sort((x, y) => (x.clinicId < y.clinicId ? -1 : 1));
     const [done, waited] = clinics; // the run takes clinics in the order of their ids
-    const owner = await ownerConnection();
+    const { owner } = await ownerConnection();
     const payment = await rootPool().connect(); // a payment of June 15 in the later clinic, in flight
-    await remember(payment);
+    await trackBackend(payment);
     try {
       await payment.query("begin");
       await payment.query("select app_private.lock_business_day($1, '2026-06-15', false)", [waited.clinicId]);
