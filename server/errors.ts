@@ -83,6 +83,7 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
 };
 
 const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
+const IDEMPOTENCY_KEY = "An idempotency key is 1 to 200 characters.";
 const DISCOUNT_NOT_NEGATIVE = "A discount cannot be negative.";
 const DISCOUNT_WITHIN_LINE = "A discount cannot be more than the line's amount (quantity × unit price).";
 const ADDRESS = "An address is at most 500 characters.";
@@ -140,8 +141,8 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_line_discount_decimals_check: "A discount has no more decimals than the invoice's currency: 2 for TZS, 3 for KWD, none for JPY.",
   invoice_line_tax_rate_check: TAX_RATE,
   payment_reference_check: "A reference is at most 200 characters.",
-  payment_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
-  refund_idempotency_key_check: "An idempotency key is 1 to 200 characters.",
+  payment_idempotency_key_check: IDEMPOTENCY_KEY,
+  refund_idempotency_key_check: IDEMPOTENCY_KEY,
   refund_reason_check: "A reason to refund is at most 500 characters.",
   counted_amounts_are_numbers: "Counted amounts must be numbers.",
   daily_reconciliation_notes_check: "Notes are at most 2000 characters.",

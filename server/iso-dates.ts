@@ -48,16 +48,20 @@ export const IsoDatesPlugin: GraphileConfig.Plugin = {
         const form = FORMS[config.name];
         const { parseValue, parseLiteral } = config;
         if (!form || !parseValue || !parseLiteral) return config;
-        const checked = <T>(value: T): T => {
-          if (typeof value !== "string" || !form.pattern.test(value)) throw new ClientFacingError("INVALID_INPUT", form.refusal);
-          return value;
+        /** `text` when it has the form; else the refusal, for a number or anything else not a string too. */
+        const checked = (text: unknown) => {
+          if (typeof text !== "string" || !form.pattern.test(text)) throw new ClientFacingError("INVALID_INPUT", form.refusal);
+          return text;
         };
         return {
           ...config,
           description: form.description,
           parseValue: (value) => parseValue(checked(value)),
-          // a number or anything else not a string, written in the query, is told the form as a variable is
-          parseLiteral: (ast, variables) => (ast.kind === Kind.STRING ? checked(parseLiteral(ast, variables)) : checked(undefined)),
+          // written in the query: its text, or what is not text (a number), as a variable's value is
+          parseLiteral: (ast, variables) => {
+            checked(ast.kind === Kind.STRING ? ast.value : ast);
+            return parseLiteral(ast, variables);
+          },
         };
       },
     },
