@@ -30,14 +30,17 @@ import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 /**
  * What one analyst's logins may take of the server. Without them, one analyst could hold every
  * connection (the API's and the worker's refused), fill the disk with a query's temporary files,
- * or keep a transaction open for days (vacuum held back, a migration's lock queued behind it).
- * temp_file_limit only a superuser may change; the idle timeout is a default the analyst may set
- * otherwise in their own session.
+ * keep a transaction open for days (vacuum held back, a migration's lock queued behind it), or
+ * leave a mistaken query (a join without its condition) running for hours. temp_file_limit only a
+ * superuser may change; the timeouts are defaults the analyst may set otherwise in their own session.
  */
 const ANALYST_LIMITS = {
   connections: 3,
-  settings: { temp_file_limit: "1GB", idle_in_transaction_session_timeout: "5min" },
+  settings: { temp_file_limit: "1GB", idle_in_transaction_session_timeout: "5min", statement_timeout: "15min" },
 };
+
+/** The name of a platform admin made without one. */
+const PLATFORM_ADMIN_NAME = "Platform admin";
 
 async function ask(question: string, hidden = false): Promise<string> {
   if (!process.stdin.isTTY) throw new Error(`missing ${question} (no terminal to ask in)`);
@@ -106,7 +109,8 @@ async function main(): Promise<boolean> {
           options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } },
         });
         const phone = values.phone ?? (await ask("Phone"));
-        const name = values.name ?? (process.stdin.isTTY ? await ask("Full name") : "Platform admin");
+        // a name left empty at the prompt is the default too
+        const name = values.name ?? ((process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "") || PLATFORM_ADMIN_NAME);
         const password = values.password ?? (await ask("Password", true));
         await prepareDatabase(db.config);
         // the phone as stored (+255712345678), which is what they log in with, not as typed

@@ -4475,6 +4475,14 @@ CREATE FUNCTION app_private.tg_audit_log__append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
+  if tg_op = 'INSERT' then
+    -- now(): when the writing transaction began; clock_timestamp(): this moment
+    if new.occurred_at is null or new.occurred_at < now() or new.occurred_at > clock_timestamp() then
+      raise exception 'An audit entry is dated when it is written, not %.', coalesce(new.occurred_at::text, 'null')
+        using errcode = 'CFORB';
+    end if;
+    return new;
+  end if;
   raise exception 'The audit log is append-only.' using errcode = 'CFORB';
 end;
 $$;
@@ -4486,7 +4494,7 @@ ALTER FUNCTION app_private.tg_audit_log__append_only() OWNER TO :DATABASE_AUDITO
 -- Name: FUNCTION tg_audit_log__append_only(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks.';
+COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, DELETE and TRUNCATE on the audit log, whoever asks, and an entry added with another time than that of its writing (between its transaction''s start and now).';
 
 
 --
@@ -5145,13 +5153,18 @@ begin
     raise exception 'Only an owner can add, change or remove an owner.' using errcode = 'CFORB';
   end if;
   if tg_op <> 'INSERT' and old.role = 'owner' and old.is_active and old.deleted_at is null and old.accepted_at is not null
-     and not v_stays_owner
-     and not exists (
-       select 1 from app_public.membership m
-       where m.clinic_id = v_row.clinic_id and m.id <> v_row.id and m.role = 'owner' and m.is_active and m.deleted_at is null
-         and m.accepted_at is not null
-     ) then
-    raise exception 'A clinic must keep at least one active owner.' using errcode = 'CFORB';
+     and not v_stays_owner then
+    -- Owners stepping down (or suspending each other) at once take turns: each asked while the
+    -- other had not committed, both saw another owner and the clinic was left with none. The
+    -- second asks once the first has committed, and sees it (a statement's own snapshot).
+    perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
+    if not exists (
+      select 1 from app_public.membership m
+      where m.clinic_id = v_row.clinic_id and m.id <> v_row.id and m.role = 'owner' and m.is_active and m.deleted_at is null
+        and m.accepted_at is not null
+    ) then
+      raise exception 'A clinic must keep at least one active owner.' using errcode = 'CFORB';
+    end if;
   end if;
   return case when tg_op = 'DELETE' then old else new end;
 end;
@@ -11694,6 +11707,20 @@ CREATE TRIGGER _100_append_only BEFORE DELETE OR UPDATE ON app_public.audit_log 
 --
 
 CREATE TRIGGER _100_append_only_truncate BEFORE TRUNCATE ON app_public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_audit_log__append_only();
+
+
+--
+-- Name: audit_log _100_dated_when_written; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE TRIGGER _100_dated_when_written BEFORE INSERT ON app_public.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__append_only();
+
+
+--
+-- Name: TRIGGER _100_dated_when_written ON audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON TRIGGER _100_dated_when_written ON app_public.audit_log IS 'An entry is dated when it is written: no role that may append can backdate one.';
 
 
 --

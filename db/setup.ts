@@ -124,8 +124,9 @@ const SEAL_LOCK = 7_243_002;
 
 /**
  * The event trigger that keeps the audit log: while it is sealed, no one but a superuser drops the
- * log (alone, with its schema, or through a function it depends on), its triggers or its policies
- * (those of its foreign keys go with the keys), or renames its schema.
+ * log (alone, with its schema, or through a function it depends on), its indexes (the one that keeps
+ * a chain's entries one per seq among them), its triggers or its policies (those of its
+ * foreign keys go with the keys), or renames its schema.
  */
 const GUARD_BODY = `
 declare
@@ -138,10 +139,13 @@ begin
   end if;
   if tg_event = 'sql_drop' then
     for v_object in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
-      if (v_object.object_type = 'table' and v_object.schema_name = 'app_public' and v_object.object_name = 'audit_log')
+      -- the schema's owner may drop any index in it: the log's are all named audit_log…, and only
+      -- the table's owner may rename them
+      if (v_object.object_type in ('table', 'index') and v_object.schema_name = 'app_public'
+            and v_object.object_name ~ '^audit_log(_|$)')
         or (v_object.object_type in ('trigger', 'policy') and v_object.object_identity like '% on app_public.audit_log'
             and v_object.object_identity not like 'RI_ConstraintTrigger%') then
-        raise exception 'The audit log, its triggers and its policies cannot be dropped.' using errcode = 'CFORB';
+        raise exception 'The audit log, its indexes, its triggers and its policies cannot be dropped.' using errcode = 'CFORB';
       end if;
     end loop;
   else
@@ -233,7 +237,7 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
         revoke all on schema clinicops_guard from public;
         create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql as $guard$${GUARD_BODY}$guard$;
         comment on function clinicops_guard.keep_audit_log() is
-          'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its triggers or its policies, or renames its schema.'`);
+          'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its indexes, its triggers or its policies, or renames its schema.'`);
     }
     if (!state.guarded) {
       await client.query(`drop event trigger if exists keep_audit_log_drop;

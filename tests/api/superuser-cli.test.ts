@@ -50,10 +50,10 @@ test("creates a platform admin who can then create a clinic and its owner", asyn
   expect((await owner.graphql("{ currentClinic { callingCode } }")).body.data.currentClinic.callingCode).toBe("254");
 });
 
-test("in a terminal, the password asked for is not shown as it is typed, and is the one set", async () => {
-  // a terminal of its own (util-linux's script), as an operator's; the password typed once the prompt shows
+test("in a terminal, the password asked for is not shown as it is typed, and is the one set; a name left empty is the default", async () => {
+  // a terminal of its own (util-linux's script), as an operator's; each answer typed once its prompt shows
   const password = `typed-secret-${process.pid}`;
-  const command = [process.execPath, projectPath("db/cli.ts"), "superuser", "--phone", "+255799000779", "--name", "Typed"].join(" ");
+  const command = [process.execPath, projectPath("db/cli.ts"), "superuser", "--phone", "+255799000779"].join(" ");
   const child = spawn("script", ["-qec", command, "/dev/null"], {
     cwd: projectPath(),
     env: cliEnv(temporaryFolder("cli")),
@@ -64,16 +64,24 @@ test("in a terminal, the password asked for is not shown as it is typed, and is 
   const within = <T>(promise: Promise<T>, what: string) =>
     Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}, within 20 s:\n${screen}`)), 20_000).unref())]);
   try {
-    await within(
-      new Promise<void>((resolve, reject) => {
-        child.stdout.on("data", (chunk) => {
-          screen += chunk;
-          if (/Password: $/.test(screen)) resolve();
-        });
-        child.once("exit", () => reject(new Error(`no prompt:\n${screen}`)));
-      }),
-      "no prompt",
-    );
+    child.stdout.on("data", (chunk) => (screen += chunk));
+    const prompted = (prompt: RegExp) =>
+      within(
+        new Promise<void>((resolve, reject) => {
+          const seen = () => {
+            if (!prompt.test(screen)) return;
+            child.stdout.off("data", seen);
+            resolve();
+          };
+          child.stdout.on("data", seen);
+          seen();
+          child.once("exit", () => reject(new Error(`no prompt ${prompt}:\n${screen}`)));
+        }),
+        `no prompt ${prompt}`,
+      );
+    await prompted(/Full name \(Enter: Platform admin\): /); // readline moves the cursor after it
+    child.stdin.write("\r");
+    await prompted(/Password: $/);
     child.stdin.write(`${password}\r`);
     const [code] = await within(exited, "no end");
     expect({ code, shown: screen.includes(password), ready: /platform admin \+255799000779 is ready/.test(screen) }).toEqual({ code: 0, shown: false, ready: true });
@@ -81,6 +89,8 @@ test("in a terminal, the password asked for is not shown as it is typed, and is 
     if (child.exitCode === null) child.kill("SIGKILL");
   }
   expect((await new Browser(api).tryLogin("+255799000779", password)).status).toBe(200);
+  const { rows } = await rootPool().query(`select full_name from app_public."user" where phone = '+255799000779'`);
+  expect(rows).toEqual([{ full_name: "Platform admin" }]);
 }, 60_000);
 
 test("without a terminal, a missing password is an error, not a prompt", () => {

@@ -138,12 +138,13 @@ test("pg_locks, which every role reads, does not tell the phone of an account be
   }
 });
 
-test("cannot make large objects, hold more than 3 connections, or lift its limit on temporary files", async () => {
+test("cannot make large objects, hold more than 3 connections, or lift its limit on temporary files; idle transactions and long statements are cut off by default", async () => {
   await expect(analyst.query("select lo_create(0)")).rejects.toThrow(/permission denied/);
   await expect(analyst.query("select lo_from_bytea(0, 'x')")).rejects.toThrow(/permission denied/);
   expect((await analyst.query("show temp_file_limit")).rows[0].temp_file_limit).toBe("1GB");
   await expect(analyst.query("set temp_file_limit = -1")).rejects.toThrow(/permission denied/);
   expect((await analyst.query("show idle_in_transaction_session_timeout")).rows[0].idle_in_transaction_session_timeout).toBe("5min");
+  expect((await analyst.query("show statement_timeout")).rows[0].statement_timeout).toBe("15min");
   const { rows } = await rootPool().query("select rolconnlimit from pg_roles where rolname = $1", [ANALYST]);
   expect(rows[0].rolconnlimit).toBe(3);
 });

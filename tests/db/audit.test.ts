@@ -127,10 +127,31 @@ describe("append-only", () => {
     ["rename its schema, to put another log in its place", "alter schema app_public rename to app_public_was"],
     ["give the table away", `alter table app_public.audit_log owner to ${pg.escapeIdentifier(testConfig.roles.visitor)}`],
     ["restart the id sequence", "alter sequence app_public.audit_log_id_seq restart with 1"],
+    // a schema's owner may drop any index in it
+    ["drop the index that keeps a chain's entries one per seq, to fork a chain", "drop index app_public.audit_log_chain_seq"],
+    ["drop an index the log is read by", "drop index app_public.audit_log_clinic_record_idx"],
   ])("the owner role cannot %s", async (_what, statement) => {
     expect((await asOwnerRolledBack(statement))?.message).toMatch(
-      /must be owner of (table|relation|sequence) audit_log|must be owner of function tg_audit_log__append_only|permission denied|audit log(, its triggers and its policies)? cannot be/,
+      /must be owner of (table|relation|sequence) audit_log|must be owner of function tg_audit_log__append_only|permission denied|audit log(, its indexes, its triggers and its policies)? cannot be/,
     );
+  });
+
+  test("the owner role, which may append, cannot backdate an entry: an entry is dated when it is written", async () => {
+    // a forged, well-chained entry of this clinic: only its date differs between the two attempts
+    const append = (occurredAt: string) =>
+      asOwnerRolledBack(
+        `with head as (select seq + 1 as seq, hash from app_private.audit_chain_head where chain_id = '${clinic.clinicId}')
+         insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
+         select '${clinic.clinicId}', head.seq, ${occurredAt}, 'delete', 'patient', head.hash,
+           app_private.audit_hash(head.hash, head.seq, '${clinic.clinicId}', ${occurredAt}, null, 'delete', 'patient', null, null, null, null)
+         from head`,
+      );
+    expect(await append("'2025-01-01 09:00+00'::timestamptz")).toMatchObject({
+      code: "CFORB",
+      message: expect.stringMatching(/^An audit entry is dated when it is written, not 2025-01-01 /),
+    });
+    expect(await append("clock_timestamp() + interval '1 day'")).toMatchObject({ code: "CFORB" });
+    expect(await append("clock_timestamp()")).toBeNull();
   });
 
   /** Who owns the log and its trigger function, and how many guards there are. */

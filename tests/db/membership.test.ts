@@ -5,6 +5,7 @@
 import { randomInt } from "node:crypto";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, type TestMember } from "../support/fixtures.ts";
+import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 afterAll(closeRootPool);
 
@@ -101,6 +102,23 @@ test("a clinic keeps at least one active owner", async () => {
   await asMember(owner, async (client) => {
     await expect(client.query("select app_public.remove_member($1)", [owner.membershipId])).rejects.toThrow(/at least one active owner/);
   });
+});
+
+test("two owners stepping down at once take turns: the second is refused, and the clinic keeps an owner", async () => {
+  const clinic = await createClinic();
+  const first = clinic.members.owner;
+  const second = await addMember(clinic.clinicId, await createUser(), "owner");
+  await atOnce(first, second, async (a, b) => {
+    await a.query("update app_public.membership set role = 'admin' where id = $1", [first.membershipId]);
+    const stepping = outcome(b.query("update app_public.membership set role = 'admin' where id = $1 returning role", [second.membershipId]));
+    expect(await waitsForLock(b, stepping)).toBe(true);
+    await a.query("commit");
+    expect(await stepping).toBe("CFORB");
+  });
+  const { rows } = await rootPool().query("select role from app_public.membership where clinic_id = $1 and role in ('owner', 'admin') order by role::text", [
+    clinic.clinicId,
+  ]);
+  expect(rows.map((row) => row.role)).toEqual(["admin", "admin", "owner"]);
 });
 
 test("a role change applies to the member's live session at once", async () => {
