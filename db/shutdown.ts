@@ -28,6 +28,21 @@ export async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Prom
   return stopped;
 }
 
+/**
+ * A step of `npm start` or `npm run worker` before it runs (opening the database, migrating it):
+ * one that fails ends the process with 1 in one line (`start`, its message), where it was a stack
+ * trace, once `started` (the embedded database opened before it) is stopped.
+ */
+export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, started: ShutdownStep[] = []): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    log("error", "start", { message: error instanceof Error ? error.message : String(error) });
+    await stopInOrder(started, log);
+    process.exit(1);
+  }
+}
+
 /** The signals that stop the process: Ctrl-C, `docker stop` or `kill`, and a closed terminal. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 

@@ -14,9 +14,10 @@ import { PostGraphileConnectionFilterPreset } from "postgraphile-plugin-connecti
 import type { RoleNames } from "../db/config.ts";
 import { HavingAggregatesPlugin } from "./aggregate-having.ts";
 import { signedCursorsPlugin } from "./cursors.ts";
-import { IsoDatesPlugin } from "./iso-dates.ts";
+import { ScalarFormsPlugin } from "./scalar-forms.ts";
 import { DefaultOrderPlugin } from "./default-order.ts";
 import { maskError } from "./errors.ts";
+import { GRAPHQL_PATH } from "./http-errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { pgService, READ_ONLY } from "./pg-transaction.ts";
 import { NothingChangedPlugin } from "./nothing-changed.ts";
@@ -36,13 +37,13 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, signedCursorsPlugin(settings.jwtSecret), IsoDatesPlugin],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, signedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL
     schema: { connectionFilterAllowNullInput: true, connectionFilterAllowEmptyObjectInput: true },
     grafserv: {
-      graphqlPath: "/graphql",
+      graphqlPath: GRAPHQL_PATH,
       graphiql: !settings.production,
       graphiqlPath: "/graphiql",
       graphiqlOnGraphQLGET: false,

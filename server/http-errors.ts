@@ -26,8 +26,18 @@ const STATUS: Record<string, number> = {
   UNAVAILABLE: 503,
 };
 
+/** Where GraphQL is served (server/graphql.ts): its refusals before GraphQL runs are in GraphQL's shape. */
+export const GRAPHQL_PATH = "/graphql";
+
+/**
+ * `{"error": {code, message}}` with the code's status; on the GraphQL endpoint (a session that
+ * does not verify, a request from another site), GraphQL's own `{"errors": [{message, extensions:
+ * {code}}]}` with that status, which a GraphQL client reads as it reads every other refusal.
+ */
 export function sendError(res: Response, code: string, message: string): void {
-  res.status(STATUS[code] ?? 500).json({ error: { code, message } });
+  res.status(STATUS[code] ?? 500);
+  if (res.req.originalUrl.split("?")[0] === GRAPHQL_PATH) res.json({ errors: [{ message, extensions: { code } }] });
+  else res.json({ error: { code, message } });
 }
 
 /** Answers with the error's stable code, or as an internal fault with the request id. */

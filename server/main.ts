@@ -12,16 +12,21 @@ import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
 import type { AddressInfo } from "node:net";
-import { type ShutdownStep, stopInOrder, stopOnSignals } from "../db/shutdown.ts";
+import { type ShutdownStep, startStep, stopInOrder, stopOnSignals } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = loadSecrets(process.env);
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
-const db = await openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
-await prepareDatabase(db.config, (message) => log("info", "database", { message }), {
-  keepAuditLogUnsealed: settings.auditLogUnsealed,
-  warn: (message) => log("warn", "database", { message }),
-});
+const db = await startStep(() => openDatabase({ secrets, log: (message) => log("info", "database", { message }) }), log);
+await startStep(
+  () =>
+    prepareDatabase(db.config, (message) => log("info", "database", { message }), {
+      keepAuditLogUnsealed: settings.auditLogUnsealed,
+      warn: (message) => log("warn", "database", { message }),
+    }),
+  log,
+  [["database", () => db.close()]],
+);
 if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, settings.defaultCallingCode))) {
   log("error", "settings", { message: `DEFAULT_CALLING_CODE ${settings.defaultCallingCode} is no country's calling code in use: national numbers could not be completed` });
   await db.close();

@@ -17,7 +17,7 @@ import { ClientFacingError } from "./errors.ts";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
 
-/** The code of a scalar's refusal of a value (iso-dates.ts), which GraphQL wraps once for a literal, twice for a variable. */
+/** The code of a scalar's refusal of a value (scalar-forms.ts), which GraphQL wraps once for a literal, twice for a variable. */
 function scalarRefusalCode(error: GraphQLError): string | undefined {
   for (let cause: Error | undefined = error.originalError; cause; cause = (cause as GraphQLError).originalError ?? undefined) {
     if (cause instanceof ClientFacingError) return cause.clientCode;

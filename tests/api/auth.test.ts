@@ -519,7 +519,14 @@ describe("tokens that must be refused", () => {
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: "owner", clinic_id: "00000000-0000-4000-8000-000000000000" })).toString("base64url")}.${signature}`;
     const response = await withToken(tampered).graphql(WHO_AM_I);
     expect(response.status).toBe(401);
-    expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+    // in GraphQL's shape, as a GraphQL client reads every refusal
+    expect(response.body).toEqual({ errors: [{ message: "Your session is not valid; log in again.", extensions: { code: "UNAUTHENTICATED" } }] });
+    // and the REST routes' own
+    const logout = await withToken(tampered).post("/auth/logout", {});
+    expect({ status: logout.status, body: logout.body }).toEqual({
+      status: 401,
+      body: { error: { code: "UNAUTHENTICATED", message: "Your session is not valid; log in again." } },
+    });
   });
 
   test("a cookie that is not even percent-encoded text is refused like any other, not an internal fault", async () => {
@@ -527,7 +534,7 @@ describe("tokens that must be refused", () => {
     browser.cookie = "clinicops_session=%E0%A4%A"; // decodeURIComponent threw: 500 INTERNAL, an error logged per request
     const response = await browser.graphql(WHO_AM_I);
     expect(response.status).toBe(401);
-    expect(response.body).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+    expect(response.body).toMatchObject({ errors: [{ extensions: { code: "UNAUTHENTICATED" } }] });
   });
 
   test("the same claims re-signed with our secret are accepted (control for the forgeries below)", async () => {
@@ -590,9 +597,9 @@ test("a cross-site POST carrying the cookie is refused", async () => {
   await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
   const fromEvil = await browser.post("/graphql", { query: WHO_AM_I }, { origin: "https://evil.example", "sec-fetch-site": "cross-site" });
   expect(fromEvil.status).toBe(403);
-  expect(fromEvil.body).toEqual({ error: { code: "CSRF", message: "Cross-site requests are refused." } });
+  expect(fromEvil.body).toEqual({ errors: [{ message: "Cross-site requests are refused.", extensions: { code: "CSRF" } }] });
   const sneaky = await browser.post("/auth/logout", {}, { "sec-fetch-site": "cross-site" });
-  expect(sneaky.status).toBe(403);
+  expect({ status: sneaky.status, body: sneaky.body }).toEqual({ status: 403, body: { error: { code: "CSRF", message: "Cross-site requests are refused." } } });
   const sameOrigin = await browser.post("/graphql", { query: WHO_AM_I }, { origin: api.url, "sec-fetch-site": "same-origin" });
   expect(sameOrigin.status).toBe(200);
 });

@@ -546,7 +546,7 @@ describe("bad input gets a clear code and writes nothing", () => {
       );
     for (const at of ["infinity", "-infinity"]) {
       const r = await book(at);
-      // the API takes ISO 8601 text only (iso-dates.ts); the table refuses infinity to SQL too
+      // the API takes ISO 8601 text only (scalar-forms.ts); the table refuses infinity to SQL too
       expect({ at, code: errorCode(r), message: r.body.errors?.[0].message }).toEqual({ at, code: "INVALID_INPUT", message: expect.stringContaining("A date and time is written YYYY-MM-DDTHH:MM") });
       await expect(
         asMember(a.members.receptionist, (c) =>

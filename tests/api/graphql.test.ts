@@ -376,6 +376,32 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
   });
 
+  test("an id that is not a UUID is INVALID_INPUT saying the form, where the query wrote it or naming the variable", async () => {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const UUID_FORM = "An id is a UUID: 32 hexadecimal digits, hyphens optional, such as 0f8fad5b-d9cb-469f-a165-70867728950e.";
+    // it was INVALID_QUERY "Invalid UUID, expected 32 hexadecimal characters, optionally with hyphens", with no location
+    const literal = await browser.graphql(`{ visits(filter: { doctorId: { equalTo: "…" } }) { totalCount } }`);
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors).toEqual([
+      { message: expect.stringMatching(new RegExp(`^Expected value of type "UUID", found "…"; ${UUID_FORM.replace(/[.()]/g, "\\$&")}$`)), locations: [{ line: 1, column: 41 }], extensions: { code: "INVALID_INPUT" } },
+    ]);
+    const variable = await browser.graphql(`query($d: UUID!) { visits(filter: { doctorId: { equalTo: $d } }) { totalCount } }`, { d: "not-an-id" });
+    expect(variable.body.errors).toEqual([
+      {
+        message: `Variable "$d" got invalid value "not-an-id"; Expected type "UUID". ${UUID_FORM}`,
+        locations: [{ line: 1, column: 7 }],
+        extensions: { code: "INVALID_INPUT" },
+      },
+    ]);
+    // one without hyphens, or in capitals, is an id
+    const id = clinic.members.doctor.membershipId;
+    for (const d of [id.replaceAll("-", ""), id.toUpperCase()]) {
+      const found = await browser.graphql(`query($d: UUID!) { visits(filter: { doctorId: { equalTo: $d } }) { totalCount } }`, { d });
+      expect({ d, errors: found.body.errors }).toEqual({ d, errors: undefined });
+    }
+  });
+
   test("a mutation without a session is UNAUTHENTICATED and writes nothing; a query without one answers as to a visitor", async () => {
     const anonymous = new Browser(api);
     const lastName = `Anonymous ${Math.random()}`;

@@ -113,6 +113,22 @@ test.each([
   expect(startWithEmbeddedDatabase("worker/main.ts", { [name]: value })).toEqual({ status: 1, stderr: `${message}\n`, dataFolder: [] });
 });
 
+test.each(["server/main.ts", "worker/main.ts"])("%s that cannot set up its database ends in one line saying why, not a stack trace", (script) => {
+  const dataDir = temporaryFolder("settings");
+  const started = spawnSync(process.execPath, [projectPath(script)], {
+    cwd: projectPath(),
+    // a server that refuses connections
+    env: { ...process.env, LOG_LEVEL: undefined, CLINICOPS_DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_nowhere" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  const lines = started.stderr.trim().split("\n").map((line) => JSON.parse(line));
+  expect({ status: started.status, lines }).toEqual({
+    status: 1,
+    lines: [expect.objectContaining(script.startsWith("server") ? { event: "start", message: "connect ECONNREFUSED 127.0.0.1:1" } : { message: "start", meta: { message: "connect ECONNREFUSED 127.0.0.1:1" } })],
+  });
+});
+
 test("a bad EMBEDDED_PG_DATABASE is named, before the embedded PostgreSQL is set up (the commands have it checked where it is read)", () => {
   // it was refused as a bad DATABASE_URL, once initdb had made the server's folder and started it
   const dataDir = temporaryFolder("settings");

@@ -151,7 +151,7 @@ test("a period left out, reversed or longer than 3,661 days is INVALID_INPUT say
 
 test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day BC is INVALID_INPUT, and nothing is queued", async () => {
   const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
-  // a year of more than 4 digits, or BC, is not an ISO 8601 date the API takes (iso-dates.ts); the table refuses it to SQL too
+  // a year of more than 4 digits, or BC, is not an ISO 8601 date the API takes (scalar-forms.ts); the table refuses it to SQL too
   const notADate = expect.stringContaining("A date is written YYYY-MM-DD, such as 2026-12-31.");
   for (const [kind, from, to, message] of [
     ["monthly_summary_pdf", "294276-12-15", "294276-12-15", notADate],

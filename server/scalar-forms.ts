@@ -1,17 +1,25 @@
 /**
- * Dates and times come in as ISO 8601 text only: `2026-12-31`, and
+ * Dates, times and ids come in as the forms they are written in, and a
+ * value of another form is INVALID_INPUT saying the form, located where the
+ * query wrote it (or naming the variable).
+ *
+ * Dates and times are ISO 8601 text only: `2026-12-31`, and
  * `2026-12-31T09:30` with seconds, a fraction and a time zone offset if
  * given (`2026-12-31T09:30:00+03:00`, `…Z`; a space for the `T` too), or
- * a date alone for a time (its midnight).
+ * a date alone for a time (its midnight). The `Date` and `Datetime` scalars
+ * handed their text to PostgreSQL, which reads far more: `05/06/2027` as 6
+ * May (month first, whatever the clinic's country writes), `tomorrow`,
+ * `now`, `J2461400`, `infinity`. A day-first date booked a visit, dated a
+ * birth or backdated a payment to another month, with no error. What
+ * PostgreSQL then refuses of an ISO text (a 31 April, an hour 25) keeps its
+ * own refusal (errors.ts).
  *
- * The `Date` and `Datetime` scalars handed their text to PostgreSQL, which
- * reads far more: `05/06/2027` as 6 May (month first, whatever the clinic's
- * country writes), `tomorrow`, `now`, `J2461400`, `infinity`. A day-first
- * date booked a visit, dated a birth or backdated a payment to another
- * month, with no error. Anything else is now INVALID_INPUT, saying the form,
- * a number written in the query too; what PostgreSQL then refuses of an ISO
- * text (a 31 April, an hour 25) keeps its own refusal (errors.ts). The
- * scalars' descriptions, which GraphiQL shows, say so.
+ * A `UUID` (every id) is 32 hexadecimal digits, hyphens optional, as
+ * PostGraphile's scalar checks; its refusal, a GraphQLError, was passed on
+ * by GraphQL as it was: INVALID_QUERY, naming neither the value nor where
+ * it was written.
+ *
+ * The scalars' descriptions, which GraphiQL shows, say so.
  */
 import { Kind } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
@@ -37,10 +45,15 @@ const FORMS: Record<string, { pattern: RegExp; refusal: string; description: str
       "any other text is INVALID_INPUT. Every time the API writes has this form and may be sent back as it is (keep the text: a " +
       "JavaScript Date keeps milliseconds only).",
   },
+  UUID: {
+    pattern: /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i,
+    refusal: "An id is a UUID: 32 hexadecimal digits, hyphens optional, such as 0f8fad5b-d9cb-469f-a165-70867728950e.",
+    description: "A universally unique identifier (RFC 4122): 32 hexadecimal digits, hyphens optional; any other text is INVALID_INPUT.",
+  },
 };
 
-export const IsoDatesPlugin: GraphileConfig.Plugin = {
-  name: "ClinicOpsIsoDatesPlugin",
+export const ScalarFormsPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsScalarFormsPlugin",
   version: "1.0.0",
   schema: {
     hooks: {
