@@ -6173,9 +6173,6 @@ CREATE TABLE app_public.daily_reconciliation (
     counted_bank_transfer numeric(16,3),
     counted_mobile_money numeric(16,3),
     counted_insurance numeric(16,3),
-    counted_total numeric(16,3) GENERATED ALWAYS AS (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))) STORED,
-    cash_difference numeric(16,3) GENERATED ALWAYS AS ((COALESCE(counted_cash, (0)::numeric) - expected_cash)) STORED,
-    difference numeric(16,3) GENERATED ALWAYS AS ((((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))) STORED,
     notes text,
     closed_at timestamp with time zone,
     closed_by uuid,
@@ -6186,6 +6183,21 @@ CREATE TABLE app_public.daily_reconciliation (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    counted_total numeric(16,3) GENERATED ALWAYS AS (
+CASE
+    WHEN (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0) THEN ((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))
+    ELSE NULL::numeric
+END) STORED,
+    cash_difference numeric(16,3) GENERATED ALWAYS AS (
+CASE
+    WHEN (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0) THEN (COALESCE(counted_cash, (0)::numeric) - expected_cash)
+    ELSE NULL::numeric
+END) STORED,
+    difference numeric(16,3) GENERATED ALWAYS AS (
+CASE
+    WHEN (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
+    ELSE NULL::numeric
+END) STORED,
     CONSTRAINT counted_amounts_are_numbers CHECK (((((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card)) AND ('NaN'::numeric <> counted_bank_transfer)) AND ('NaN'::numeric <> counted_mobile_money)) AND ('NaN'::numeric <> counted_insurance))),
     CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
     CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
@@ -6310,27 +6322,6 @@ COMMENT ON COLUMN app_public.daily_reconciliation.counted_insurance IS 'The day'
 
 
 --
--- Name: COLUMN daily_reconciliation.counted_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_total IS 'All counted tenders.';
-
-
---
--- Name: COLUMN daily_reconciliation.cash_difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted cash minus expected cash (negative: missing).';
-
-
---
--- Name: COLUMN daily_reconciliation.difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total.';
-
-
---
 -- Name: COLUMN daily_reconciliation.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -6398,6 +6389,27 @@ COMMENT ON COLUMN app_public.daily_reconciliation.updated_at IS 'When the row la
 --
 
 COMMENT ON COLUMN app_public.daily_reconciliation.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_total IS 'All counted tenders; null until the day is counted (closeDay).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.cash_difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted cash minus expected cash (negative: missing); null until the day is counted.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total; null until the day is counted.';
 
 
 --
@@ -10762,21 +10774,21 @@ COMMENT ON COLUMN reporting.reconciliations.expected_total IS 'All tenders expec
 -- Name: COLUMN reconciliations.counted_total; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN reporting.reconciliations.counted_total IS 'All tenders counted.';
+COMMENT ON COLUMN reporting.reconciliations.counted_total IS 'All tenders counted; null until the day is counted.';
 
 
 --
 -- Name: COLUMN reconciliations.cash_difference; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN reporting.reconciliations.cash_difference IS 'Counted cash − expected cash.';
+COMMENT ON COLUMN reporting.reconciliations.cash_difference IS 'Counted cash − expected cash; null until the day is counted.';
 
 
 --
 -- Name: COLUMN reconciliations.difference; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN reporting.reconciliations.difference IS 'Counted total − expected total.';
+COMMENT ON COLUMN reporting.reconciliations.difference IS 'Counted total − expected total; null until the day is counted.';
 
 
 --

@@ -40,8 +40,8 @@ test("production settings are required, not defaulted", () => {
   expect(compose.services.server.environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
 });
 
-test("the worker has a browser for PDF exports and shares the export files with the server", () => {
-  expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium-headless-shell/);
+test("the worker has a browser for PDF exports, fonts for names in every script, and shares the export files with the server", () => {
+  expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium-headless-shell fonts-dejavu-core fonts-noto-cjk /);
   expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium-headless-shell");
   expect(compose.services.worker.volumes).toEqual(expect.arrayContaining(compose.services.server.volumes.filter((v: string) => !v.startsWith("."))));
 });

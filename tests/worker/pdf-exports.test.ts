@@ -39,15 +39,15 @@ function pdfText(bytes: Uint8Array): string {
   }
 }
 
-async function exportPdf(variables: Record<string, unknown>): Promise<string> {
-  const r = await cashier.graphql(
+async function exportPdf(variables: Record<string, unknown>, asked = cashier): Promise<string> {
+  const r = await asked.graphql(
     `mutation($kind: ExportKind!, $from: Date, $invoice: UUID) { requestExport(input: { kind: $kind, fromDate: $from, invoiceId: $invoice }) { result { rowId } } }`,
     variables,
   );
   expect(r.body.errors).toBeUndefined();
   const id = r.body.data.requestExport.result.rowId;
   await runDueJobs();
-  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: asked.cookie! } });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toBe("application/pdf");
   return pdfText(new Uint8Array(await response.arrayBuffer()));
@@ -131,6 +131,36 @@ test("the reconciliation sheet shows expected, counted and the difference per me
   expect(text).toMatch(/mobile money\s+TZS 25,000\.00\s+TZS 24,000\.00\s+-TZS 1,000\.00/);
   expect(text).toContain("Short by 1,000");
   expect(text).toMatch(/Cashier\s+Manager/);
+});
+
+test("a day opened by the hourly run and not counted yet shows no count and no difference, not its takings missing", async () => {
+  const uncounted = await createClinic("Uncounted clinic");
+  const invoice = await createIssuedInvoice(uncounted, "30000");
+  await committedAs(await cashierSession(uncounted), (c) => c.query("select app_public.record_payment($1, 12000, 'cash')", [invoice.id]));
+  // as the hourly run opens a day once it has ended: today, as of tomorrow
+  await rootPool().query("select app_private.open_reconciliation($1, now() + interval '1 day')", [uncounted.clinicId]);
+  const open = await rootPool().query(
+    "select status, expected_cash, counted_total, difference from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2",
+    [uncounted.clinicId, today],
+  );
+  expect(open.rows).toEqual([{ status: "open", expected_cash: "12000.000", counted_total: null, difference: null }]);
+  const browser = new Browser(api);
+  await browser.login(uncounted.members.cashier.phone, uncounted.members.cashier.password);
+  const text = await exportPdf({ kind: "reconciliation_pdf", from: today }, browser);
+  expect(text).toMatch(/cash\s+TZS 12,000\.00\s+—\s+—/);
+  // the total's count and difference were TZS 0.00 and -TZS 12,000.00
+  expect(text).toMatch(/Total\s+TZS 12,000\.00\s+—\s+—/);
+});
+
+test("amounts past what a JavaScript number holds exactly print as the database keeps them", async () => {
+  const kuwait = await createClinic("Kuwait clinic");
+  await rootPool().query("update app_public.clinic set currency = 'KWD', timezone = 'Asia/Kuwait', tax_rate = 0 where id = $1", [kuwait.clinicId]);
+  const invoice = await createIssuedInvoice(kuwait, "9999999999999.999");
+  const browser = new Browser(api);
+  await browser.login(kuwait.members.cashier.phone, kuwait.members.cashier.password);
+  const text = await exportPdf({ kind: "invoice_pdf", invoice: invoice.id }, browser);
+  // through a number, 9,999,999,999,999.998
+  expect(text).toMatch(/Total\s+KWD 9,999,999,999,999\.999/);
 });
 
 test("the monthly summary shows the month's figures with its charts", async () => {
@@ -221,20 +251,39 @@ test("a render that times out replaces the browser (it may be stuck), and the ne
   expect(alive(before!)).toBe(false);
 });
 
-test("a render that hangs times out, and the export is retried with the reason", async () => {
+/**
+ * An invoice PDF whose first attempt runs under `setting` (an environment variable, unset after):
+ * the export as that attempt left it, then as its retry, run at once without it, left it.
+ */
+async function failedOnceUnder(setting: string, value: string) {
   const r = await cashier.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoiceId });
   const id = r.body.data.requestExport.result.rowId;
-  process.env.PDF_RENDER_TIMEOUT_MS = "1";
+  const exported = async () => (await rootPool().query("select status, error from app_public.report_export where id = $1", [id])).rows[0];
+  process.env[setting] = value;
   try {
     await runDueJobs();
   } finally {
-    delete process.env.PDF_RENDER_TIMEOUT_MS;
+    delete process.env[setting];
   }
-  const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
-  expect(rows[0].status).toBe("queued");
-  expect(rows[0].error).toBe("Attempt 1 of 3 failed: the PDF took too long to render");
+  const failed = await exported();
   await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
   await runDueJobs();
-  const retried = (await rootPool().query("select status, error from app_public.report_export where id = $1", [id])).rows[0];
+  return { failed, retried: await exported() };
+}
+
+test("a server without a browser tells the clinic so (the operator's log says how to fix it), and the export is retried", async () => {
+  await closeBrowser(); // the next render launches one, and finds none
+  const { failed, retried } = await failedOnceUnder("CHROMIUM_PATH", "/nonexistent/chrome");
+  // it was "the export could not be written (reference: job …)"
+  expect(failed).toEqual({
+    status: "queued",
+    error: "Attempt 1 of 3 failed: this server has no browser to print PDFs with: its operator must install one (CSV exports work)",
+  });
+  expect(retried).toMatchObject({ status: "done" });
+});
+
+test("a render that hangs times out, and the export is retried with the reason", async () => {
+  const { failed, retried } = await failedOnceUnder("PDF_RENDER_TIMEOUT_MS", "1");
+  expect(failed).toEqual({ status: "queued", error: "Attempt 1 of 3 failed: the PDF took too long to render" });
   expect(retried).toMatchObject({ status: "done" }); // on failure, shows the error too
 });

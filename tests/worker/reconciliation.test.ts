@@ -27,7 +27,7 @@ async function runTask(asOf: string): Promise<void> {
 
 async function day(clinicId: string, date: string) {
   const { rows } = await rootPool().query(
-    `select status, expected_cash, expected_card, expected_mobile_money, expected_total, counted_card, difference, updated_at
+    `select status, expected_cash, expected_card, expected_mobile_money, expected_total, counted_cash, counted_card, counted_total, cash_difference, difference, updated_at
      from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2`,
     [clinicId, date],
   );
@@ -77,6 +77,8 @@ describe("in Dar es Salaam (UTC+3)", () => {
     await runTask("2026-03-02T22:30:00Z"); // 01:30 on March 3 local: yesterday is March 2
     const first = await day(clinic.clinicId, "2026-03-02");
     expect(first).toMatchObject({ status: "open", expected_cash: "2000.000", expected_card: "5000.000", expected_mobile_money: "700.000" });
+    // nothing counted yet: no counted total and no differences (they read the day's takings as missing)
+    expect(first).toMatchObject({ counted_cash: null, counted_total: null, cash_difference: null, difference: null });
     await runTask("2026-03-02T22:30:00Z");
     const again = await day(clinic.clinicId, "2026-03-02");
     expect(again).toEqual(first); // not even updated_at moved
@@ -292,6 +294,12 @@ describe("closing a day", () => {
     );
     expect(rows[0]).toEqual({ actor_user_id: clinic.members.owner.userId, reason: "Recount the till", was: "closed" });
     await payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z"); // open again
+    // a reopened day keeps its last count, and that count's differences with what is now expected
+    const reopened = await rootPool().query(
+      "select status, counted_total, cash_difference, difference from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'",
+      [clinic.clinicId],
+    );
+    expect(reopened.rows[0]).toEqual({ status: "open", counted_total: "3900.000", cash_difference: "-200.000", difference: "-200.000" });
   });
 });
 

@@ -5,23 +5,32 @@ import { renderPdf } from "../pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../pdf/templates.ts";
 import type { ExportJob } from "./csv-export.ts";
 
+/**
+ * The document the database describes (jsonb, as text), its numbers kept as the decimal text
+ * PostgreSQL wrote: node-pg's JSON.parse made them JavaScript numbers, which lose the digits past
+ * 2^53 (a total of 9999999999999.999 printed …999.998).
+ */
+const documentOf = (text: string) =>
+  JSON.parse(text, (_key, value, context?: { source: string }) => (typeof value === "number" ? context!.source : value));
+
 /** Writes the PDF to `file`; returns the name the download is saved as. */
 export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers): Promise<string> {
   await helpers.query("update app_public.report_export set rows_total = 1 where clinic_id = $1 and id = $2", [job.clinicId, job.id]);
   let html: string;
   let name: string;
   if (job.kind === "invoice_pdf") {
-    const { rows } = await helpers.query<{ doc: any }>("select app_private.invoice_document($1, $2) as doc", [job.clinicId, job.invoiceId]);
+    const { rows } = await helpers.query<{ doc: string | null }>("select app_private.invoice_document($1, $2)::text as doc", [job.clinicId, job.invoiceId]);
     if (!rows[0].doc) throw new Error("The invoice no longer exists.");
-    html = invoiceHtml(rows[0].doc);
-    name = `invoice-${rows[0].doc.invoice.code}.pdf`;
+    const doc = documentOf(rows[0].doc);
+    html = invoiceHtml(doc);
+    name = `invoice-${doc.invoice.code}.pdf`;
   } else if (job.kind === "reconciliation_pdf") {
-    const { rows } = await helpers.query<{ doc: any }>("select app_private.reconciliation_document($1, $2) as doc", [job.clinicId, job.from]);
-    html = reconciliationHtml(rows[0].doc);
+    const { rows } = await helpers.query<{ doc: string }>("select app_private.reconciliation_document($1, $2)::text as doc", [job.clinicId, job.from]);
+    html = reconciliationHtml(documentOf(rows[0].doc));
     name = `reconciliation-${job.from}.pdf`;
   } else {
-    const { rows } = await helpers.query<{ doc: any }>("select app_private.monthly_summary_document($1, $2, $3) as doc", [job.clinicId, job.from, job.to]);
-    html = monthlySummaryHtml(rows[0].doc);
+    const { rows } = await helpers.query<{ doc: string }>("select app_private.monthly_summary_document($1, $2, $3)::text as doc", [job.clinicId, job.from, job.to]);
+    html = monthlySummaryHtml(documentOf(rows[0].doc));
     name = `summary-${job.from.slice(0, 7)}.pdf`;
   }
   const { pdf, blocked } = await renderPdf(html);

@@ -37,6 +37,31 @@ export interface ClinicFormat {
   locale: string;
 }
 
+/**
+ * An amount as the decimal text PostgreSQL wrote (a JSON number of the document is read as its text,
+ * pdf-export.ts), which Intl formats exactly: through a JavaScript number, 9999999999999.999 printed
+ * …999.998 (digits past 2^53 are lost).
+ */
+const decimalText = (value: unknown) => String(value ?? 0) as Intl.StringNumericLiteral;
+
+/** An amount of numeric(16,3), in thousandths, exactly. */
+function thousandths(value: unknown): bigint {
+  const [whole, fraction = ""] = decimalText(value).split(".");
+  return BigInt(whole) * 1000n + (whole.startsWith("-") ? -1n : 1n) * BigInt(fraction.padEnd(3, "0").slice(0, 3));
+}
+
+/** Thousandths as decimal text ("-1000.500"). */
+function amountText(value: bigint): string {
+  const size = value < 0n ? -value : value;
+  return `${value < 0n ? "-" : ""}${size / 1000n}.${String(size % 1000n).padStart(3, "0")}`;
+}
+
+/** `a − b` of two amounts, exactly, as decimal text. */
+export const difference = (a: unknown, b: unknown): string => amountText(thousandths(a) - thousandths(b));
+
+/** The sum of amounts, exactly, as decimal text. */
+export const sum = (values: unknown[]): string => amountText(values.reduce<bigint>((total, value) => total + thousandths(value), 0n));
+
 export function formatter({ currency, decimals, timezone, locale }: ClinicFormat) {
   const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
   const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits });
@@ -46,9 +71,9 @@ export function formatter({ currency, decimals, timezone, locale }: ClinicFormat
   const moment = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" });
   const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
   return {
-    money: (value: unknown) => amount.format(Number(value ?? 0)),
+    money: (value: unknown) => amount.format(decimalText(value)),
     /** A unit price: the currency's decimals, or up to 3 when it has more. */
-    unitPrice: (value: unknown) => price.format(Number(value ?? 0)),
+    unitPrice: (value: unknown) => price.format(decimalText(value)),
     /** A tax rate, a fraction, as a percentage: 0.08875 is 8.875%. */
     rate: (value: unknown) => percent.format(Number(value ?? 0)),
     dateTime: (value: unknown) => (value ? moment.format(new Date(String(value))) : ""),

@@ -19,15 +19,18 @@ const CANDIDATES = [
   "/usr/bin/google-chrome-stable",
 ];
 
+/** No browser to print with: the operator's to fix (the message says how), not the export's. */
+export class NoBrowser extends Error {}
+
 /** The browser to use: CHROMIUM_PATH, else the system's headless shell, Chromium or Chrome. */
 export function findBrowser(env: NodeJS.ProcessEnv = process.env): string {
   // a browser named but not there is an error, not a quiet fall back to another one
   if (env.CHROMIUM_PATH && !existsSync(env.CHROMIUM_PATH)) {
-    throw new Error(`CHROMIUM_PATH is ${env.CHROMIUM_PATH}, which does not exist: point it at a Chrome or Chromium executable, or unset it to use the system's.`);
+    throw new NoBrowser(`CHROMIUM_PATH is ${env.CHROMIUM_PATH}, which does not exist: point it at a Chrome or Chromium executable, or unset it to use the system's.`);
   }
   const found = [env.CHROMIUM_PATH, ...CANDIDATES].find((path) => path && existsSync(path));
   if (!found) {
-    throw new Error(
+    throw new NoBrowser(
       "No Chromium found for PDF exports: install Debian's chromium-headless-shell or chromium " +
         "(apt-get install chromium-headless-shell), or point CHROMIUM_PATH at a Chrome or Chromium executable.",
     );

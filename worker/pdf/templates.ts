@@ -2,7 +2,7 @@
  * HTML templates of the PDF documents. Every value goes through `html`, which
  * escapes it; charts are inline SVG; nothing is loaded from anywhere.
  */
-import { formatter, html, raw, type Raw } from "./format.ts";
+import { difference, formatter, html, raw, sum, type Raw } from "./format.ts";
 
 type Json = Record<string, any>;
 
@@ -81,10 +81,10 @@ export function reconciliationHtml(doc: Json): string {
         const counted = d[`counted_${method}`];
         return html`<tr><td>${method.replace("_", " ")}</td><td class="right">${m(expected(method))}</td>
           <td class="right">${counted === null || counted === undefined ? "—" : m(counted)}</td>
-          <td class="right">${counted === null || counted === undefined ? "—" : m(Number(counted) - Number(expected(method)))}</td></tr>`;
+          <td class="right">${counted === null || counted === undefined ? "—" : m(difference(counted, expected(method)))}</td></tr>`;
       })}
-      <tr><th>Total</th><th class="right">${m(METHODS.reduce((sum, method) => sum + Number(expected(method) ?? 0), 0))}</th>
-        <th class="right">${doc.day ? m(d.counted_total) : "—"}</th><th class="right">${doc.day ? m(d.difference) : "—"}</th></tr>
+      <tr><th>Total</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
+        <th class="right">${d.counted_total == null ? "—" : m(d.counted_total)}</th><th class="right">${d.difference == null ? "—" : m(d.difference)}</th></tr>
     </table>
     <h2>Notes</h2><div>${d.notes ?? ""}</div>
     ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : raw("")}
@@ -93,14 +93,15 @@ export function reconciliationHtml(doc: Json): string {
 }
 
 /** A horizontal bar chart as inline SVG. */
-function barChart(items: { label: string; value: number }[], format: (v: number) => string): Raw {
+function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string): Raw {
   const width = 520;
   const row = 20;
-  const max = Math.max(1, ...items.map((i) => Math.abs(i.value)));
+  // the bars' lengths only are drawn from numbers; each bar's figure is printed from its text
+  const max = Math.max(1, ...items.map((i) => Math.abs(Number(i.value))));
   const height = Math.max(row, items.length * row);
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
     ${items.map((item, i) => {
-      const w = Math.round((Math.abs(item.value) / max) * 260);
+      const w = Math.round((Math.abs(Number(item.value)) / max) * 260);
       return html`<text x="0" y="${i * row + 14}" font-size="10">${item.label}</text>
         <rect x="150" y="${i * row + 4}" width="${w}" height="12" fill="#4a78b5"></rect>
         <text x="${156 + w}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
@@ -121,12 +122,12 @@ export function monthlySummaryHtml(doc: Json): string {
       <tr><td>Outstanding balance (now)</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
     </table>
     <h2>Revenue per day</h2>
-    ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: Number(r.amount) })), m)}
+    ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: r.amount })), m)}
     <h2>Revenue per method</h2>
-    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: Number(r.amount) })), m)}
+    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m)}
     <h2>Visits per status</h2>
-    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: Number(r.count) })), String)}
+    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String)}
     <h2>Top services</h2>
-    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: Number(r.amount) })), m)}`,
+    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m)}`,
   );
 }

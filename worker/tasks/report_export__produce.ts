@@ -12,7 +12,7 @@ import { exportFile } from "../../db/export-files.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { writePdf } from "../exports/pdf-export.ts";
-import { PdfRenderTimeout } from "../pdf/renderer.ts";
+import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
 
 /**
  * What the clinic reads of a failed attempt: a render that took too long says
@@ -22,6 +22,8 @@ import { PdfRenderTimeout } from "../pdf/renderer.ts";
  */
 function reasonForClinic(error: unknown, jobId: string): string {
   if (error instanceof PdfRenderTimeout || error instanceof TimeoutError) return "the PDF took too long to render";
+  // the worker's log says what to install or set
+  if (error instanceof NoBrowser) return "this server has no browser to print PDFs with: its operator must install one (CSV exports work)";
   return `the export could not be written (reference: job ${jobId})`;
 }
 
