@@ -142,14 +142,14 @@ COMMENT ON DOMAIN app_public.calling_code IS 'A country calling code without "+"
 --
 
 CREATE TYPE app_public.dashboard AS (
-	revenue numeric,
+	revenue numeric(20,3),
 	revenue_by_day jsonb,
 	revenue_by_method jsonb,
 	visits_by_status jsonb,
 	visits_by_doctor jsonb,
 	new_patients integer,
 	top_services jsonb,
-	outstanding_balance numeric,
+	outstanding_balance numeric(20,3),
 	average_visit_value numeric
 );
 
@@ -10446,15 +10446,15 @@ COMMENT ON COLUMN reporting.payments.business_date IS 'The clinic''s business da
 --
 
 CREATE VIEW reporting.daily_revenue WITH (security_barrier='true') AS
- SELECT payments.clinic_id,
-    payments.clinic_name,
-    payments.business_date,
-    payments.method,
-    sum(payments.amount) FILTER (WHERE (payments.kind = 'payment'::text)) AS payments,
-    COALESCE((- sum(payments.amount) FILTER (WHERE (payments.kind = 'refund'::text))), (0)::numeric) AS refunds,
-    sum(payments.amount) AS net
-   FROM reporting.payments
-  GROUP BY payments.clinic_id, payments.clinic_name, payments.business_date, payments.method;
+ SELECT p.clinic_id,
+    p.clinic_name,
+    p.business_date,
+    p.method,
+    COALESCE(sum(p.amount) FILTER (WHERE (p.kind = 'payment'::text)), 0.000) AS payments,
+    COALESCE((- sum(p.amount) FILTER (WHERE (p.kind = 'refund'::text))), 0.000) AS refunds,
+    sum(p.amount) AS net
+   FROM reporting.payments p
+  GROUP BY p.clinic_id, p.clinic_name, p.business_date, p.method;
 
 
 ALTER TABLE reporting.daily_revenue OWNER TO :DATABASE_OWNER;
@@ -10498,7 +10498,7 @@ COMMENT ON COLUMN reporting.daily_revenue.method IS 'The tender.';
 -- Name: COLUMN daily_revenue.payments; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN reporting.daily_revenue.payments IS 'Payments received.';
+COMMENT ON COLUMN reporting.daily_revenue.payments IS 'Payments received (0 on a day and method with only refunds).';
 
 
 --

@@ -100,6 +100,15 @@ test("revenueByDay lists every day of the period where summer time starts at mid
   expect([days[0], days[5], days[6], days[29]]).toEqual(["2026-09-01", "2026-09-06", "2026-09-07", "2026-09-30"]);
 });
 
+test("a period with no money has revenue 0.000, and a clinic owed nothing a balance of 0.000, written as every amount is", async () => {
+  const quiet = await createClinic("Quiet clinic");
+  const browser = new Browser(api);
+  await browser.login(quiet.members.owner.phone, quiet.members.owner.password);
+  const r = await browser.graphql(DASHBOARD, { from: "2020-01-01", to: "2020-01-01" });
+  // they were "0"
+  expect(r.body.data.dashboard).toMatchObject({ revenue: "0.000", outstandingBalance: "0.000", revenueByDay: [{ date: "2020-01-01", amount: "0.000" }] });
+});
+
 test("only owners, admins and cashiers see it", async () => {
   for (const role of ["doctor", "receptionist"] as const) {
     const browser = new Browser(api);

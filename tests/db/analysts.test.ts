@@ -8,7 +8,7 @@ import { withCredentials } from "../../db/config.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, LONG_AGO, type TestClinic } from "../support/fixtures.ts";
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -46,6 +46,20 @@ test("reads the granted clinic in every reporting view, and only it", async () =
   }
   const { rows } = await analyst.query("select net::text from reporting.daily_revenue where clinic_id = $1", [a.clinicId]);
   expect(rows).toEqual([{ net: "5000.000" }]);
+});
+
+test("a day and method with only refunds has payments 0, not null (payments - refunds is its net)", async () => {
+  const invoice = await createIssuedInvoice(a, "7000", { madeAt: LONG_AGO });
+  const cashier = await cashierSession(a);
+  const paid = await committedAs(cashier, async (c) =>
+    (await c.query("select id, business_date::text from app_public.record_payment($1, 7000, 'card', null, null, '2026-01-05T09:00:00Z')", [invoice.id])).rows[0],
+  );
+  const refunded = await committedAs(cashier, async (c) => (await c.query("select business_date::text from app_public.refund_payment($1, 700, 'Overcharged')", [paid.id])).rows[0]);
+  const { rows } = await analyst.query(
+    "select payments::text, refunds::text, net::text, payments - refunds = net as adds_up from reporting.daily_revenue where clinic_id = $1 and method = 'card' and business_date = $2",
+    [a.clinicId, refunded.business_date],
+  );
+  expect(rows).toEqual([{ payments: "0.000", refunds: "700.000", net: "-700.000", adds_up: true }]);
 });
 
 test("a visit's every step has its time, a no-show's too", async () => {
