@@ -513,7 +513,7 @@ begin
     return jsonb_build_object('status', 'invalid');
   end if;
   update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
-    failed_login_count = 0, first_failed_login_at = null, locked_until = null
+    failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
   where s.user_id = v_session.user_id;
   update app_private.session s set revoked_at = now()
   where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
@@ -2640,7 +2640,7 @@ begin
   -- secret taken before their user row, as a login takes them (000052)
   if not v_user.created then
     update app_private.user_secret s set password_hash = app_private.hash_password(password), locked_until = null,
-      failed_login_count = 0 where s.user_id = v_user.user_id;
+      failed_login_count = 0, password_set_by_holder = false where s.user_id = v_user.user_id;
   end if;
   update app_public."user" u set is_platform_admin = true, is_active = true where u.id = v_user.user_id;
   return v_user.user_id;
@@ -2973,7 +2973,9 @@ begin
     v_password_hash := app_private.hash_password(password); -- the password rule, before anything is written
     insert into app_public."user" (phone, full_name) values (find_or_create_user.phone, btrim(full_name))
     returning id into user_id;
-    insert into app_private.user_secret (user_id, password_hash) values (find_or_create_user.user_id, v_password_hash);
+    -- the password is the caller's choice (an inviter's, a platform admin's, an operator's), not the person's
+    insert into app_private.user_secret (user_id, password_hash, password_set_by_holder)
+    values (find_or_create_user.user_id, v_password_hash, false);
   end if;
 end;
 $$;
@@ -6139,6 +6141,12 @@ begin
   if not found then
     raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
   end if;
+  -- whoever chose the password can log in as the person: joining another clinic is the person's
+  -- once the password is theirs alone (the raise undoes the acceptance)
+  if not (select s.password_set_by_holder from app_private.user_secret s where s.user_id = v_user) then
+    raise exception 'Your password was chosen by whoever made your account: change it (POST /auth/password), then accept.'
+      using errcode = 'CFORB';
+  end if;
   return true;
 end;
 $$;
@@ -6150,7 +6158,7 @@ ALTER FUNCTION app_public.accept_invitation(clinic_id uuid) OWNER TO :DATABASE_O
 -- Name: FUNCTION accept_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation. Audited as an update of the membership.';
+COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (change it with POST /auth/password first). Audited as an update of the membership.';
 
 
 --
@@ -9900,7 +9908,8 @@ CREATE TABLE app_private.user_secret (
     failed_login_count integer DEFAULT 0 NOT NULL,
     first_failed_login_at timestamp with time zone,
     locked_until timestamp with time zone,
-    last_login_at timestamp with time zone
+    last_login_at timestamp with time zone,
+    password_set_by_holder boolean DEFAULT true NOT NULL
 );
 
 ALTER TABLE ONLY app_private.user_secret FORCE ROW LEVEL SECURITY;
@@ -9955,6 +9964,13 @@ COMMENT ON COLUMN app_private.user_secret.locked_until IS 'Logins are refused un
 --
 
 COMMENT ON COLUMN app_private.user_secret.last_login_at IS 'Time of the last successful login.';
+
+
+--
+-- Name: COLUMN user_secret.password_set_by_holder; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the account''s holder set its password (change_password), rather than whoever made the account or reset it (find_or_create_user, create_platform_admin): until then it accepts no invitation.';
 
 
 --

@@ -253,6 +253,33 @@ test("a new phone is still a member at once, under the name the inviter gave", a
   expect(login.body).toMatchObject({ clinic: { id: a.clinicId }, role: "cashier" });
 });
 
+test("an account whose password its inviter chose joins no other clinic until the person has changed it", async () => {
+  // clinic A's owner made the account, and knows its password; clinic B invites the same phone
+  const { a, b } = { a: await createClinic("Account maker"), b: await createClinic("Second employer") };
+  const phone = `+2556${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  const maker = new Browser(api);
+  await maker.login(a.members.owner.phone, a.members.owner.password);
+  expect((await maker.graphql(INVITE, { phone, role: "doctor" })).body.data.inviteMember.result.acceptedAt).not.toBeNull();
+  const employer = new Browser(api);
+  await employer.login(b.members.owner.phone, b.members.owner.password);
+  const offered = await employer.graphql(INVITE, { phone, role: "admin" });
+  const membershipId = offered.body.data.inviteMember.result.rowId;
+  // whoever logs in with the chosen password (the person, or A's owner) cannot accept it for them
+  const holder = new Browser(api);
+  await holder.login(phone, "a-password-of-as-choice");
+  const refused = await holder.graphql(ACCEPT, { c: b.clinicId });
+  expect(refused.body.errors?.[0]).toMatchObject({
+    extensions: { code: "FORBIDDEN" },
+    message: "Your password was chosen by whoever made your account: change it (POST /auth/password), then accept.",
+  });
+  expect(await acceptedAt(membershipId)).toBeNull();
+  // once the password is changed (which the person notices if someone else did it), the invitation is theirs to accept
+  const changed = await holder.post("/auth/password", { currentPassword: "a-password-of-as-choice", newPassword: "only-the-holder-knows-1" });
+  expect(changed.status).toBe(200);
+  expect((await holder.graphql(ACCEPT, { c: b.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+  expect(await acceptedAt(membershipId)).not.toBeNull();
+});
+
 test("a clinic adds at most 50 people an hour, invitations withdrawn at once counted: no sweeping a list of phones", async () => {
   const { a, owner, membershipId } = await invitation();
   // withdrawn at once: it still counts
