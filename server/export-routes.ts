@@ -3,8 +3,8 @@
  * see exports. Anyone else — another clinic, no session, a guessed or malformed
  * id, an export not ready — gets the same 404; a session that has ended, 401
  * (UNAUTHENTICATED: log in again). Each download is audited, once its file is
- * open: a file gone from disk is a 404 with no entry, and HEAD, which sends
- * none, is refused (405).
+ * open: a file gone from disk is a 404 with no entry, saying to request the
+ * export again, and HEAD, which sends none, is refused (405).
  */
 import express, { type Request, type Response } from "express";
 import type pg from "pg";
@@ -47,7 +47,8 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       await (opened as OpenedFile | null)?.handle.close();
       if (!(error instanceof FileGone)) return sendCaughtError(res, error);
       log("warn", "export_file_missing", { exportId: id });
-      return notFound();
+      // the export is theirs to see (reportExports lists it as done): say what to do, not "no such export"
+      return sendError(res, "NOT_FOUND", "This export's file is no longer on the server: request the export again.");
     }
     const file = opened as OpenedFile | null; // set whenever a row came back
     if (!row || !file) return notFound();

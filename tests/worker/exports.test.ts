@@ -321,7 +321,12 @@ test("every request and every download is audited, and only downloads that send 
   const head = await download("HEAD");
   expect([head.status, head.headers.get("allow")]).toEqual([405, "GET"]);
   rmSync(join(exportsRoot, a.clinicId, id));
-  expect((await download()).status).toBe(404);
+  const gone = await download();
+  // the export is the cashier's to see (listed as done): told what to do, not "No such export."
+  expect({ status: gone.status, body: await gone.json() }).toEqual({
+    status: 404,
+    body: { error: { code: "NOT_FOUND", message: "This export's file is no longer on the server: request the export again." } },
+  });
   const { rows } = await rootPool().query(
     "select action, actor_user_id from app_public.audit_log where record_id = $1 and action in ('insert', 'export') order by seq",
     [id],
