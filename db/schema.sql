@@ -2469,6 +2469,32 @@ COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password r
 
 
 --
+-- Name: check_password_set_by_holder(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_password_set_by_holder(user_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not coalesce((select s.password_set_by_holder from app_private.user_secret s where s.user_id = check_password_set_by_holder.user_id), false) then
+    raise exception 'Your password was chosen by whoever made your account: change it (POST /auth/password), then answer the invitation.'
+      using errcode = 'CFORB';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_password_set_by_holder(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_password_set_by_holder(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_password_set_by_holder(user_id uuid) IS 'FORBIDDEN unless the account''s holder set its password: whoever chose it (an inviter, a platform admin, an operator) could otherwise answer invitations as the person. Called by accept_invitation and decline_invitation.';
+
+
+--
 -- Name: check_person_name(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5158,8 +5184,12 @@ begin
      and not v_stays_owner then
     -- Owners stepping down (or suspending each other) at once take turns: each asked while the
     -- other had not committed, both saw another owner and the clinic was left with none. The
-    -- second asks once the first has committed, and sees it (a statement's own snapshot).
-    perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
+    -- second asks once the first has committed, and sees it (a statement's own snapshot). Updates
+    -- only, after the session turn (_050_session_turn) as every membership update takes them: a
+    -- delete is a soft delete, whose update comes back here with the turn taken first.
+    if tg_op = 'UPDATE' then
+      perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
+    end if;
     if not exists (
       select 1 from app_public.membership m
       where m.clinic_id = v_row.clinic_id and m.id <> v_row.id and m.role = 'owner' and m.is_active and m.deleted_at is null
@@ -6143,10 +6173,7 @@ begin
   end if;
   -- whoever chose the password can log in as the person: joining another clinic is the person's
   -- once the password is theirs alone (the raise undoes the acceptance)
-  if not (select s.password_set_by_holder from app_private.user_secret s where s.user_id = v_user) then
-    raise exception 'Your password was chosen by whoever made your account: change it (POST /auth/password), then accept.'
-      using errcode = 'CFORB';
-  end if;
+  perform app_private.check_password_set_by_holder(v_user);
   return true;
 end;
 $$;
@@ -6158,7 +6185,7 @@ ALTER FUNCTION app_public.accept_invitation(clinic_id uuid) OWNER TO :DATABASE_O
 -- Name: FUNCTION accept_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (change it with POST /auth/password first). Audited as an update of the membership.';
+COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder: change it with POST /auth/password first). Audited as an update of the membership.';
 
 
 --
@@ -6193,17 +6220,17 @@ CREATE TABLE app_public.daily_reconciliation (
     updated_by uuid,
     counted_total numeric(16,3) GENERATED ALWAYS AS (
 CASE
-    WHEN (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0) THEN ((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))
+    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN ((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))
     ELSE NULL::numeric
 END) STORED,
     cash_difference numeric(16,3) GENERATED ALWAYS AS (
 CASE
-    WHEN (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0) THEN (COALESCE(counted_cash, (0)::numeric) - expected_cash)
+    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (COALESCE(counted_cash, (0)::numeric) - expected_cash)
     ELSE NULL::numeric
 END) STORED,
     difference numeric(16,3) GENERATED ALWAYS AS (
 CASE
-    WHEN (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
+    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
     ELSE NULL::numeric
 END) STORED,
     CONSTRAINT counted_amounts_are_numbers CHECK (((((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card)) AND ('NaN'::numeric <> counted_bank_transfer)) AND ('NaN'::numeric <> counted_mobile_money)) AND ('NaN'::numeric <> counted_insurance))),
@@ -7124,6 +7151,8 @@ begin
   if v_membership is null then
     raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
   end if;
+  -- a decline keeps the clinic from inviting them for 30 days: the person's too
+  perform app_private.check_password_set_by_holder(v_user);
   -- a soft delete by the person (audited as such in the clinic's chain), through decline_own_invitations
   perform app_private.soft_delete(null::app_public.membership, decline_invitation.clinic_id, v_membership);
   return true;
@@ -7137,7 +7166,7 @@ ALTER FUNCTION app_public.decline_invitation(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION decline_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; an accepted membership is left by asking the clinic to remove it.';
+COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder); an accepted membership is left by asking the clinic to remove it.';
 
 
 --
@@ -9909,7 +9938,7 @@ CREATE TABLE app_private.user_secret (
     first_failed_login_at timestamp with time zone,
     locked_until timestamp with time zone,
     last_login_at timestamp with time zone,
-    password_set_by_holder boolean DEFAULT true NOT NULL
+    password_set_by_holder boolean DEFAULT false NOT NULL
 );
 
 ALTER TABLE ONLY app_private.user_secret FORCE ROW LEVEL SECURITY;
@@ -9970,7 +9999,7 @@ COMMENT ON COLUMN app_private.user_secret.last_login_at IS 'Time of the last suc
 -- Name: COLUMN user_secret.password_set_by_holder; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the account''s holder set its password (change_password), rather than whoever made the account or reset it (find_or_create_user, create_platform_admin): until then it accepts no invitation.';
+COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the account''s holder set its password (change_password), rather than whoever made the account or reset it (find_or_create_user, create_platform_admin): until then it answers no invitation.';
 
 
 --
@@ -11748,7 +11777,7 @@ CREATE TRIGGER _100_dated_when_written BEFORE INSERT ON app_public.audit_log FOR
 -- Name: TRIGGER _100_dated_when_written ON audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON TRIGGER _100_dated_when_written ON app_public.audit_log IS 'An entry is dated when it is written: no role that may append can backdate one.';
+COMMENT ON TRIGGER _100_dated_when_written ON app_public.audit_log IS 'An entry is dated when it is written, between its transaction''s start and now: no role that may append dates one before its own transaction began.';
 
 
 --
@@ -14022,6 +14051,13 @@ REVOKE ALL ON FUNCTION app_private.check_money_amount(amount numeric, what text)
 --
 
 REVOKE ALL ON FUNCTION app_private.check_password(password text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_password_set_by_holder(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_password_set_by_holder(user_id uuid) FROM PUBLIC;
 
 
 --

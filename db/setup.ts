@@ -125,8 +125,9 @@ const SEAL_LOCK = 7_243_002;
 /**
  * The event trigger that keeps the audit log: while it is sealed, no one but a superuser drops the
  * log (alone, with its schema, or through a function it depends on), its indexes (the one that keeps
- * a chain's entries one per seq among them), its triggers or its policies (those of its
- * foreign keys go with the keys), or renames its schema.
+ * a chain's entries one per seq among them; and any index concurrently, which would leave the log's
+ * half dropped), its triggers or its policies (those of its foreign keys go with the keys), or
+ * renames its schema.
  */
 const GUARD_BODY = `
 declare
@@ -137,7 +138,15 @@ begin
     or exists (select 1 from pg_catalog.pg_tables t where t.schemaname = 'app_public' and t.tablename = 'audit_log' and t.tableowner = current_user) then
     return;
   end if;
-  if tg_event = 'sql_drop' then
+  if tg_event = 'ddl_command_start' then
+    -- a concurrent drop commits its first steps before sql_drop is told: refused there, the index
+    -- was left half dropped (no longer kept up by inserts) and a chain could fork. Refused before it
+    -- starts, then, for every index (the command does not say which it drops before it does):
+    -- indexes are dropped concurrently by a superuser, or in a migration (not concurrently).
+    if current_query() ~* '\\mconcurrently\\M' then
+      raise exception 'While the audit log is sealed, only a superuser drops an index concurrently.' using errcode = 'CFORB';
+    end if;
+  elsif tg_event = 'sql_drop' then
     for v_object in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
       -- the schema's owner may drop any index in it: the log's are all named audit_log…, and only
       -- the table's owner may rename them
@@ -217,7 +226,7 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
   return withSealLock(config, async (client) => {
     const owners = await auditLogOwners(client);
     const { rows: [state] } = await client.query(
-      `select (select count(*) = 2 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_schema')) as guarded,
+      `select (select count(*) = 3 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_drop_start', 'keep_audit_log_schema')) as guarded,
          coalesce((select p.prosrc = $1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                    where n.nspname = 'clinicops_guard' and p.proname = 'keep_audit_log'), false) as guard_current`,
       [GUARD_BODY],
@@ -237,12 +246,15 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
         revoke all on schema clinicops_guard from public;
         create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql as $guard$${GUARD_BODY}$guard$;
         comment on function clinicops_guard.keep_audit_log() is
-          'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its indexes, its triggers or its policies, or renames its schema.'`);
+          'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its indexes (or any index concurrently), its triggers or its policies, or renames its schema.'`);
     }
     if (!state.guarded) {
       await client.query(`drop event trigger if exists keep_audit_log_drop;
+        drop event trigger if exists keep_audit_log_drop_start;
         drop event trigger if exists keep_audit_log_schema;
         create event trigger keep_audit_log_drop on sql_drop execute function clinicops_guard.keep_audit_log();
+        create event trigger keep_audit_log_drop_start on ddl_command_start when tag in ('DROP INDEX')
+          execute function clinicops_guard.keep_audit_log();
         create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
           execute function clinicops_guard.keep_audit_log()`);
     }

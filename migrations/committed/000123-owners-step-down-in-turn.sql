@@ -1,5 +1,5 @@
---! Previous: sha1:8dbd08edb5138fb8bb967e987a211fc6b1f1a7bf
---! Hash: sha1:6f761952c08d4a2a7aed5888dfa92ff62c103653
+--! Previous: sha1:d0627cb38ef9394ebeee1479c6db9ab5edc0f7db
+--! Hash: sha1:1a592797f2657ed7f1c99ebed592a9f22867d7d9
 --! Message: owners step down in turn
 
 -- Owners stepping down at once take turns, so that a clinic always keeps one: each asked whether
@@ -38,8 +38,12 @@ begin
      and not v_stays_owner then
     -- Owners stepping down (or suspending each other) at once take turns: each asked while the
     -- other had not committed, both saw another owner and the clinic was left with none. The
-    -- second asks once the first has committed, and sees it (a statement's own snapshot).
-    perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
+    -- second asks once the first has committed, and sees it (a statement's own snapshot). Updates
+    -- only, after the session turn (_050_session_turn) as every membership update takes them: a
+    -- delete is a soft delete, whose update comes back here with the turn taken first.
+    if tg_op = 'UPDATE' then
+      perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
+    end if;
     if not exists (
       select 1 from app_public.membership m
       where m.clinic_id = v_row.clinic_id and m.id <> v_row.id and m.role = 'owner' and m.is_active and m.deleted_at is null

@@ -1,12 +1,13 @@
---! Previous: sha1:6f761952c08d4a2a7aed5888dfa92ff62c103653
---! Hash: sha1:ccb38dc1ea7be6b305180178093effc7125ebbc4
+--! Previous: sha1:1a592797f2657ed7f1c99ebed592a9f22867d7d9
+--! Hash: sha1:89652260da761b1caf713228fc1bfb7d7f5ac182
 --! Message: differences once counted
 
 -- A day not counted yet has no counted total and no differences: the hourly run opens each day
 -- with its expected totals, and its counts stay null until closeDay; the differences read those
 -- nulls as 0, so an open day showed its whole takings missing (cashDifference -12220 before anyone
 -- had counted), and so did its reconciliation PDF's total and the analysts' view. A day reopened
--- keeps its last counts, and their differences, until it is counted again. PostgreSQL 15 cannot
+-- keeps its last counts, and their differences, until it is counted again. A closed day is counted
+-- whatever its counts (before 000102 a close kept a count left out as null: those are 0). PostgreSQL 15 cannot
 -- change a generated column's expression: the three are made again (at the table's end), and the
 -- analysts' view on them with them.
 
@@ -17,19 +18,19 @@ alter table app_public.daily_reconciliation
   drop column if exists cash_difference,
   drop column if exists difference;
 
--- closeDay writes every count (one left out is 0): no count at all is a day not counted
+-- closeDay writes every count (one left out is 0): an open day with no count at all is a day not counted
 alter table app_public.daily_reconciliation
   add column counted_total numeric(16,3) generated always as (
-    case when num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0 then
+    case when status = 'closed' or num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0 then
       coalesce(counted_cash, 0) + coalesce(counted_card, 0) + coalesce(counted_bank_transfer, 0)
         + coalesce(counted_mobile_money, 0) + coalesce(counted_insurance, 0)
     end) stored,
   add column cash_difference numeric(16,3) generated always as (
-    case when num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0 then
+    case when status = 'closed' or num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0 then
       coalesce(counted_cash, 0) - expected_cash
     end) stored,
   add column difference numeric(16,3) generated always as (
-    case when num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0 then
+    case when status = 'closed' or num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0 then
       coalesce(counted_cash, 0) + coalesce(counted_card, 0) + coalesce(counted_bank_transfer, 0)
         + coalesce(counted_mobile_money, 0) + coalesce(counted_insurance, 0)
         - (expected_cash + expected_card + expected_bank_transfer + expected_mobile_money + expected_insurance)

@@ -1,5 +1,5 @@
---! Previous: sha1:ccb38dc1ea7be6b305180178093effc7125ebbc4
---! Hash: sha1:1f6c686e6c251dba28b02845bfec11fbaa92c570
+--! Previous: sha1:89652260da761b1caf713228fc1bfb7d7f5ac182
+--! Hash: sha1:c9ebd22b452cc9bb5ef76034ca20a65bc67174d5
 --! Message: sums of nothing are zero
 
 -- A money sum of nothing is zero, written as money is: a day and method with only refunds had

@@ -1,18 +1,40 @@
---! Previous: sha1:1f6c686e6c251dba28b02845bfec11fbaa92c570
---! Hash: sha1:05b660db02c0770491b45dde7041f549392bc22d
+--! Previous: sha1:c9ebd22b452cc9bb5ef76034ca20a65bc67174d5
+--! Hash: sha1:0aabf09fb2cb32682cdb4678721a42e0cd9dd011
 --! Message: chosen passwords changed first
 
 -- An account made with a password someone else chose (an admin's inviteMember of a new phone, a
--- platform admin's createClinicWithOwner, npm run superuser) joins no other clinic until its holder
--- has changed that password. Whoever chose it could log in as the person and accept another clinic's
--- invitation for them: clinic A's admin became an admin of clinic B, in B's audit as the person.
--- Changing the password first is no barrier to that admin, who knows it, but the person then finds
--- their password changed, where before nothing showed. Accounts made before this change are taken
--- as their holders' (their passwords may have been changed since, which nothing recorded).
+-- platform admin's createClinicWithOwner, npm run superuser) answers no other clinic's invitation
+-- until its holder has changed that password. Whoever chose it could log in as the person and accept
+-- another clinic's invitation for them (clinic A's admin became an admin of clinic B, in B's audit as
+-- the person), or decline it (B could not invite them again for 30 days). Changing the password first
+-- is no barrier to that admin, who knows it, but the person then finds their password changed, where
+-- before nothing showed. A holder could change their password only from 000112 on, each change
+-- audited (user_secret, passwordChanged): the accounts without such an entry have the password they
+-- were made with.
 
-alter table app_private.user_secret add column if not exists password_set_by_holder boolean not null default true;
+alter table app_private.user_secret add column if not exists password_set_by_holder boolean not null default false;
 comment on column app_private.user_secret.password_set_by_holder is
-  'Whether the account''s holder set its password (change_password), rather than whoever made the account or reset it (find_or_create_user, create_platform_admin): until then it accepts no invitation.';
+  'Whether the account''s holder set its password (change_password), rather than whoever made the account or reset it (find_or_create_user, create_platform_admin): until then it answers no invitation.';
+
+update app_private.user_secret s set password_set_by_holder = true
+where not s.password_set_by_holder and exists (
+  select from app_public.audit_log a
+  where a.table_name = 'user_secret' and a.record_id = s.user_id and a.action = 'update' and a.detail ? 'passwordChanged'
+);
+
+create or replace function app_private.check_password_set_by_holder(user_id uuid) returns void
+  language plpgsql stable
+  set search_path to pg_catalog, public, pg_temp
+as $$
+begin
+  if not coalesce((select s.password_set_by_holder from app_private.user_secret s where s.user_id = check_password_set_by_holder.user_id), false) then
+    raise exception 'Your password was chosen by whoever made your account: change it (POST /auth/password), then answer the invitation.'
+      using errcode = 'CFORB';
+  end if;
+end;
+$$;
+comment on function app_private.check_password_set_by_holder(user_id uuid) is
+  'FORBIDDEN unless the account''s holder set its password: whoever chose it (an inviter, a platform admin, an operator) could otherwise answer invitations as the person. Called by accept_invitation and decline_invitation.';
 
 create or replace function app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) RETURNS record
   language plpgsql security definer
@@ -131,12 +153,37 @@ begin
   end if;
   -- whoever chose the password can log in as the person: joining another clinic is the person's
   -- once the password is theirs alone (the raise undoes the acceptance)
-  if not (select s.password_set_by_holder from app_private.user_secret s where s.user_id = v_user) then
-    raise exception 'Your password was chosen by whoever made your account: change it (POST /auth/password), then accept.'
-      using errcode = 'CFORB';
-  end if;
+  perform app_private.check_password_set_by_holder(v_user);
   return true;
 end;
 $$;
 
-comment on function app_public.accept_invitation(clinic_id uuid) is 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (change it with POST /auth/password first). Audited as an update of the membership.';
+comment on function app_public.accept_invitation(clinic_id uuid) is 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder: change it with POST /auth/password first). Audited as an update of the membership.';
+
+create or replace function app_public.decline_invitation(clinic_id uuid) returns boolean
+  language plpgsql security definer
+  set search_path to pg_catalog, public, pg_temp
+as $$
+declare
+  v_user uuid := app_public.current_user_id();
+  v_membership uuid;
+begin
+  if v_user is null then
+    raise exception 'You are not logged in.' using errcode = 'CAUTH';
+  end if;
+  -- the person's pending membership, locked: the clinic withdrawing it at the same time went first
+  -- (then there is nothing to decline) or waits
+  select m.id into v_membership from app_public.membership m
+  where m.clinic_id = decline_invitation.clinic_id and m.user_id = v_user and m.accepted_at is null and m.deleted_at is null
+  for update;
+  if v_membership is null then
+    raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
+  end if;
+  -- a decline keeps the clinic from inviting them for 30 days: the person's too
+  perform app_private.check_password_set_by_holder(v_user);
+  -- a soft delete by the person (audited as such in the clinic's chain), through decline_own_invitations
+  perform app_private.soft_delete(null::app_public.membership, decline_invitation.clinic_id, v_membership);
+  return true;
+end;
+$$;
+comment on function app_public.decline_invitation(clinic_id uuid) is 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder); an accepted membership is left by asking the clinic to remove it.';

@@ -27,7 +27,7 @@ const WHO_AM_I = "{ currentUser { rowId fullName } currentClinic { rowId name } 
 test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and answers who and where", async () => {
   const browser = new Browser(api);
   const { owner } = clinic.members;
-  const response = await browser.tryLogin(owner.phone, owner.password);
+  const response = await browser.login(owner.phone, owner.password);
   expect(response.status).toBe(200);
   expect(response.body).toMatchObject({
     user: { id: owner.userId, phone: owner.phone },
@@ -122,7 +122,7 @@ test("five wrong passwords lock the account, even against the right one; the fai
   expect(rows[0].n).toBe(6);
   // after the lock expires the right password works again
   await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [victim.userId]);
-  expect((await new Browser(api).tryLogin(victim.phone, victim.password)).status).toBe(200);
+  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);
 });
 
 test("an attempt while another on the same account is in flight is refused, even with the right password; alone, it logs in", async () => {
@@ -140,7 +140,7 @@ test("an attempt while another on the same account is in flight is refused, even
     await holder.query("rollback");
     holder.release();
   }
-  expect((await new Browser(api).tryLogin(victim.phone, victim.password)).status).toBe(200);
+  expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);
   const { rows } = await rootPool().query(
     "select detail ->> 'reason' as reason from app_public.audit_log where action = 'login_failed' and record_id = $1",
     [victim.userId],
@@ -155,7 +155,7 @@ test("twenty failures from one address refuse further attempts from it, right pa
   }
   const { owner } = clinic.members;
   expect((await attacker.tryLogin(owner.phone, owner.password)).status).toBe(401);
-  expect((await new Browser(api).tryLogin(owner.phone, owner.password)).status).toBe(200);
+  expect((await new Browser(api).login(owner.phone, owner.password)).status).toBe(200);
 });
 
 test("logins refused for their input are failed logins: audited with their reason, not what was typed, and counted against the address", async () => {
@@ -263,7 +263,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
       expect((await ended.graphql(WHO_AM_I)).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" }, message: "Your session has ended: log in again." });
     }
     expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
-    expect((await new Browser(api).tryLogin(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
+    expect((await new Browser(api).login(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
     const { rows } = await rootPool().query(
       "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1",
       [member.userId],
@@ -290,7 +290,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect(rows[0].n).toBe(6);
     // the password is unchanged: once the lock expires it logs in
     await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [member.userId]);
-    expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
   });
 
   test("a new password breaking the rule, the same one again, or a body without both is refused and changes nothing; without a session it is UNAUTHENTICATED", async () => {
@@ -320,7 +320,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     ]);
     const anonymous = await change(new Browser(api), member.password, "a new long password");
     expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "UNAUTHENTICATED"]);
-    expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
     expect((await session.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
   });
 });

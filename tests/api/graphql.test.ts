@@ -834,7 +834,7 @@ const internalFaultsLoggedBy = async (fn: () => Promise<void>) => (await linesLo
 
 test("a request is logged under the path it was asked for (/auth/login), whether a router answered it or not", async () => {
   const lines = await linesLoggedBy(async () => {
-    expect((await new Browser(api).tryLogin(clinic.members.owner.phone, clinic.members.owner.password)).status).toBe(200);
+    expect((await new Browser(api).login(clinic.members.owner.phone, clinic.members.owner.password)).status).toBe(200);
     expect((await new Browser(api).post("/auth/login?from=test", "x".repeat(20_000))).status).toBe(413); // refused before the router
   });
   const requests = lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).filter((entry) => entry.event === "request");
@@ -1033,7 +1033,7 @@ describe("a connection asked for without a page", () => {
       const other = await createClinic();
       for (const lastName of ["Alpha", "Bravo", "Charlie", "Delta"]) await createPatient(other.clinicId, { last_name: lastName });
       const desk = new Browser(small);
-      expect((await desk.tryLogin(other.members.receptionist.phone, other.members.receptionist.password)).status).toBe(200);
+      expect((await desk.login(other.members.receptionist.phone, other.members.receptionist.password)).status).toBe(200);
       const page = (args: string) =>
         desk.graphql(`{ patients${args} { nodes { lastName } edges { cursor } pageInfo { hasNextPage hasPreviousPage } totalCount } }`).then((r) => r.body);
       const first = (await page("(orderBy: LAST_NAME_ASC)")).data.patients;

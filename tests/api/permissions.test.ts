@@ -52,7 +52,7 @@ beforeAll(async () => {
   await ownerOfA.login(a.members.owner.phone, a.members.owner.password);
   for (const [actor, member] of logins) {
     browsers[actor] = new Browser(api);
-    expect((await browsers[actor].tryLogin(member.phone, member.password)).status).toBe(200);
+    expect((await browsers[actor].login(member.phone, member.password)).status).toBe(200);
   }
 });
 afterAll(async () => {

@@ -136,6 +136,22 @@ describe("append-only", () => {
     );
   });
 
+  test("the owner role cannot drop an index concurrently: refused after its first steps, the log's was left half dropped", async () => {
+    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await owner.connect();
+    try {
+      // not in a transaction, as a concurrent drop runs
+      await expect(owner.query("drop index concurrently app_public.audit_log_chain_seq")).rejects.toMatchObject({
+        code: "CFORB",
+        message: "While the audit log is sealed, only a superuser drops an index concurrently.",
+      });
+    } finally {
+      await owner.end();
+    }
+    const { rows } = await rootPool().query("select indisvalid, indisready from pg_index where indexrelid = 'app_public.audit_log_chain_seq'::regclass");
+    expect(rows).toEqual([{ indisvalid: true, indisready: true }]);
+  });
+
   test("the owner role, which may append, cannot backdate an entry: an entry is dated when it is written", async () => {
     // a forged, well-chained entry of this clinic: only its date differs between the two attempts
     const append = (occurredAt: string) =>
@@ -163,7 +179,7 @@ describe("append-only", () => {
                 (select count(*)::int from pg_event_trigger where evtname like 'keep_audit_log%') as guards`,
       )
     ).rows[0];
-  const SEALED = { log: testConfig.roles.auditor, trigger_function: testConfig.roles.auditor, guards: 2 };
+  const SEALED = { log: testConfig.roles.auditor, trigger_function: testConfig.roles.auditor, guards: 3 };
 
   test("starts at once take turns, from the roles to the seal: none fails, and the log ends sealed", async () => {
     const startsAtOnce = () => Promise.all(Array.from({ length: 3 }, () => prepareDatabase(testConfig)));

@@ -32,6 +32,7 @@ export function randomPhone(): string {
   return `+2557${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
 }
 
+/** Someone with an account and a password of their own (as after POST /auth/password). */
 export async function createUser({ isPlatformAdmin = false } = {}): Promise<TestUser> {
   const password = `pw-${randomUUID().slice(0, 12)}`;
   // a random phone another test's user has (thousands of users in 10^8 phones: a few in a hundred runs) is drawn again
@@ -40,7 +41,7 @@ export async function createUser({ isPlatformAdmin = false } = {}): Promise<Test
     try {
       const { rows } = await rootPool().query(
         `with u as (insert into app_public."user" (phone, full_name, is_platform_admin) values ($1, $2, $3) returning id)
-         insert into app_private.user_secret (user_id, password_hash) select id, crypt($4, gen_salt('bf', 4)) from u returning user_id`,
+         insert into app_private.user_secret (user_id, password_hash, password_set_by_holder) select id, crypt($4, gen_salt('bf', 4)), true from u returning user_id`,
         [phone, `Test ${phone}`, isPlatformAdmin, password],
       );
       return { userId: rows[0].user_id, phone, password };

@@ -245,6 +245,24 @@ describe("closing a day", () => {
     expect(rows[0]).toEqual({ status: "closed", expected_cash: "4000.000", counted_cash: "3900.000", cash_difference: "-100.000", notes: "Till short by 100" });
   });
 
+  test("a day closed before 000102 with its counts left null is counted as 0, not as a day nobody counted", async () => {
+    const old = await createClinic("Closed before 000102 clinic");
+    const invoice = await createIssuedInvoice(old, "10000", { madeAt: LONG_AGO });
+    await payAt(await cashierSession(old), invoice.id, "2500", "cash", "2026-04-11T09:00:00Z");
+    await committedAs(await cashierSession(old), (c) => c.query("select app_public.close_day('2026-04-11')"));
+    // as such a close left it (the closed day's guard would refuse the change)
+    await writeBehindTriggers(
+      `update app_public.daily_reconciliation set counted_cash = null, counted_card = null, counted_bank_transfer = null,
+         counted_mobile_money = null, counted_insurance = null where clinic_id = $1 and business_date = '2026-04-11'`,
+      [old.clinicId],
+    );
+    const { rows } = await rootPool().query(
+      "select status, counted_total, cash_difference, difference from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-11'",
+      [old.clinicId],
+    );
+    expect(rows).toEqual([{ status: "closed", counted_total: "0.000", cash_difference: "-2500.000", difference: "-2500.000" }]);
+  });
+
   test("refuses new payments, refunds and corrections on that day with DAY_CLOSED", async () => {
     await expect(payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z")).rejects.toMatchObject({ code: "CDAYC" });
     await expect(committedAs(cashier, (c) => c.query("update app_public.payment set method = 'card' where id = $1", [paymentId]))).rejects.toMatchObject({
