@@ -5336,6 +5336,39 @@ COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refus
 
 
 --
+-- Name: tg_patient__no_visit_to_bill(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__no_visit_to_bill() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_codes text;
+begin
+  select string_agg(v.code, ', ' order by v.scheduled_at) into v_codes from app_public.visit v
+  where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status = 'completed'
+    and exists (select from app_public.visit_service s where s.clinic_id = v.clinic_id and s.visit_id = v.id)
+    and not exists (select from app_public.invoice i where i.clinic_id = v.clinic_id and i.visit_id = v.id and i.status <> 'void');
+  if v_codes is not null then
+    raise exception 'This patient has visits done and not billed yet (%): invoice them, or take their services off, before deleting the patient.', v_codes
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__no_visit_to_bill() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__no_visit_to_bill(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__no_visit_to_bill() IS 'Trigger: refuses (INVALID_INPUT, naming the visits) to delete a patient with a completed visit that has services and no invoice but void ones.';
+
+
+--
 -- Name: tg_patient__no_visit_under_way(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11949,6 +11982,20 @@ COMMENT ON TRIGGER _121_no_open_invoice ON app_public.patient IS 'A patient with
 
 
 --
+-- Name: patient _122_no_visit_to_bill; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _122_no_visit_to_bill BEFORE UPDATE OF deleted_at ON app_public.patient FOR EACH ROW WHEN (((old.deleted_at IS NULL) AND (new.deleted_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg_patient__no_visit_to_bill();
+
+
+--
+-- Name: TRIGGER _122_no_visit_to_bill ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _122_no_visit_to_bill ON app_public.patient IS 'A patient with a completed visit not billed yet is not deleted (tg_patient__no_visit_to_bill).';
+
+
+--
 -- Name: visit _140_reasons_trimmed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14667,6 +14714,13 @@ REVOKE ALL ON FUNCTION app_private.tg_money__in_currency_decimals() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_patient__no_open_invoice() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_patient__no_visit_to_bill(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__no_visit_to_bill() FROM PUBLIC;
 
 
 --

@@ -175,6 +175,28 @@ describe("soft delete", () => {
     expect((await del()).body.errors).toBeUndefined();
   });
 
+  test("a patient with a visit done and not billed yet is not deleted, naming it; billed, or with nothing to bill, the patient is", async () => {
+    const visit = await createVisit(a, "in_progress");
+    const service = await createService(a.clinicId, "700");
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [a.clinicId, visit.id, service.id]);
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]);
+    const del = (patientId: string) => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patientId });
+    // deleted, the cashier could not bill it: "This patient was deleted: restore them before booking or billing them."
+    expect((await del(visit.patientId)).body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: `This patient has visits done and not billed yet (${visit.code}): invoice them, or take their services off, before deleting the patient.`,
+    });
+    const billed = await owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId } } }`, { v: visit.id });
+    const invoiceId = billed.body.data.createInvoiceFromVisit.result.rowId;
+    expect((await owner.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoiceId })).body.errors).toBeUndefined();
+    const paid = await owner.graphql(`mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "700", method: cash }) { result { code } } }`, { id: invoiceId });
+    expect(paid.body.errors).toBeUndefined();
+    expect((await del(visit.patientId)).body.errors).toBeUndefined();
+    // a visit done with no services has nothing to bill
+    const nothing = await createVisit(a, "completed");
+    expect((await del(nothing.patientId)).body.errors).toBeUndefined();
+  });
+
   test("a patient with an open invoice is not deleted, naming it; once it is settled, the patient is, and their visit and invoice still name them", async () => {
     const draft = await createIssuedInvoice(a, "500", { issue: false });
     await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [draft.visitId]);
