@@ -5857,7 +5857,8 @@ CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
 declare
   v_channel text;
 begin
-  if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
+  if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id, new.patient_id, new.reason)
+                          is not distinct from (old.status, old.scheduled_at, old.doctor_id, old.patient_id, old.reason) then
     return null;
   end if;
   v_channel := app_private.visit_queue_channel(new.clinic_id);
@@ -5875,7 +5876,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time or handed to another doctor, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
 
 
 --
@@ -12447,7 +12448,14 @@ CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name,
 -- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status, scheduled_at, doctor_id ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__notify();
+CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status, scheduled_at, doctor_id, patient_id, reason ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__notify();
+
+
+--
+-- Name: TRIGGER _700_notify ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _700_notify ON app_public.visit IS 'A visit booked, or changed in what the queue shows (status, time, doctor, patient, reason), is told to its clinic''s queue (tg_visit__notify).';
 
 
 --

@@ -165,7 +165,7 @@ test("a doctor hears their own visits only: nothing at all of another doctor's",
   expect(received).toEqual([{ status: "scheduled", visit: { code: own.code, clinicId: a.clinicId } }]);
 });
 
-test("a visit moved to another time or handed to another doctor is heard: the front desk hears both, the new doctor the handover", async () => {
+test("a visit moved to another time, handed to another doctor, or given another patient or reason is heard: the front desk hears each, the new doctor what follows the handover", async () => {
   const newDoctor = await addMember(a.clinicId, await createUser(), "doctor");
   const front = await subscribedDesk();
   const taking = await subscribedDesk(newDoctor);
@@ -177,14 +177,20 @@ test("a visit moved to another time or handed to another doctor is heard: the fr
   await until(() => front.received.length >= 2);
   expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { doctorId: newDoctor.membershipId } })).body.errors).toBeUndefined();
   await until(() => front.received.length >= 3 && taking.received.length >= 1);
+  // another patient, or another reason, before check-in: the queue shows both (it kept the first patient)
+  const other = await createPatient(a.clinicId);
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { patientId: other.id } })).body.errors).toBeUndefined();
+  await until(() => front.received.length >= 4);
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { reason: "Follow-up" } })).body.errors).toBeUndefined();
+  await until(() => front.received.length >= 5 && taking.received.length >= 3);
   // an update that changes none of them is not an event
   expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: visit.id, p: { doctorId: newDoctor.membershipId } })).body.errors).toBeUndefined();
   await new Promise((r) => setTimeout(r, 300));
   await front.client.dispose();
   await taking.client.dispose();
   const heard = { status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } };
-  expect({ front: front.received, errors: front.errors }).toEqual({ front: [heard, heard, heard], errors: [] });
-  expect({ taking: taking.received, errors: taking.errors }).toEqual({ taking: [heard], errors: [] });
+  expect({ front: front.received, errors: front.errors }).toEqual({ front: [heard, heard, heard, heard, heard], errors: [] });
+  expect({ taking: taking.received, errors: taking.errors }).toEqual({ taking: [heard, heard, heard], errors: [] });
 });
 
 test("steps taken in quick succession are each heard, in order, as the step each one was; a forged status the visit never had is not", async () => {
