@@ -5813,7 +5813,15 @@ begin
       raise exception 'Only the front desk can check in, cancel or mark a no-show.' using errcode = 'CFORB';
     end if;
     case new.status
-      when 'checked_in' then new.checked_in_at := now(); new.checked_in_by := v_actor;
+      when 'checked_in' then
+        -- a visit of a later day checked in by mistake (the patient's other visit) kept that day for
+        -- good: a checked-in visit keeps its time and patient (trusted connections load history)
+        if v_actor is not null
+           and app_hidden.business_date(new.clinic_id, new.scheduled_at) > app_hidden.business_date(new.clinic_id, now()) then
+          raise exception 'This visit is booked for %: a patient is checked in on the day of their visit (move it to today first).',
+            app_hidden.local_time_text(new.clinic_id, new.scheduled_at) using errcode = 'CTRAN';
+        end if;
+        new.checked_in_at := now(); new.checked_in_by := v_actor;
       when 'in_progress' then new.started_at := now(); new.started_by := v_actor;
       when 'completed' then new.completed_at := now(); new.completed_by := v_actor;
       when 'cancelled' then
@@ -5843,7 +5851,7 @@ ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor; a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';
 
 
 --

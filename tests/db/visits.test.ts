@@ -71,6 +71,22 @@ test("refusals write a visit's status in words, as staff read them", async () =>
   expect(rows.map((r: { words: string }) => r.words)).toEqual(["scheduled", "checked in", "in progress", "completed", "cancelled", "no-show"]);
 });
 
+test("the front desk checks a patient in on the day of their visit or after it, not before (clicked by mistake, the visit kept that day for good)", async () => {
+  const checkIn = async (scheduledAt: string) => {
+    const visit = await createVisit(clinic);
+    await rootPool().query("update app_public.visit set scheduled_at = $2 where id = $1", [visit.id, scheduledAt]);
+    return asMember(clinic.members.receptionist, (c) => c.query("update app_public.visit set status = 'checked_in' where id = $1", [visit.id])).then(
+      () => null,
+      (error: { code: string; message: string }) => [error.code, error.message],
+    );
+  };
+  expect(await checkIn("2030-01-02 06:00:00+00")).toEqual([
+    "CTRAN",
+    "This visit is booked for 2030-01-02 09:00: a patient is checked in on the day of their visit (move it to today first).",
+  ]);
+  expect(await checkIn(new Date(Date.now() - 86_400_000).toISOString())).toBeNull(); // come a day late
+});
+
 test("each step stamps its time and actor", async () => {
   const visit = await createVisit(clinic);
   const steps: [string, string, keyof TestClinic["members"]][] = [
