@@ -100,7 +100,8 @@ test("a request under way when SIGTERM comes is answered before the server exits
       body: JSON.stringify({ phone: "+255700000999", password: "not-a-password" }),
     }).then(async (response) => ({ status: response.status, code: (await response.json()).error?.code }));
     let waiting = false;
-    for (let tries = 0; tries < 100 && !waiting; tries++) {
+    // a login first pays for a password hash: on a loaded machine it took more than 5 s to reach the lock
+    for (const end = Date.now() + 30_000; Date.now() < end && !waiting; ) {
       const { rows } = await holder.query("select count(*)::int as n from pg_locks where relation = 'app_private.login_failure'::regclass and not granted");
       waiting = rows[0].n > 0;
       if (!waiting) await new Promise((resolve) => setTimeout(resolve, 50));
