@@ -5589,6 +5589,35 @@ COMMENT ON FUNCTION app_private.tg_report_export__days() IS 'Trigger: an export 
 
 
 --
+-- Name: tg_service__names_as_meant(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_service__names_as_meant() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'INSERT' or new.name is distinct from old.name then
+    new.name := app_hidden.name_as_meant(new.name);
+  end if;
+  if tg_op = 'INSERT' or new.category is distinct from old.category then
+    new.category := nullif(app_hidden.name_as_meant(new.category), '');
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_service__names_as_meant() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_service__names_as_meant(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_service__names_as_meant() IS 'BEFORE INSERT OR UPDATE OF name, category: saves them as meant (app_hidden.name_as_meant: white space collapsed and trimmed, one Unicode form); a category of nothing visible is none, a name of nothing visible is refused (service_name_check).';
+
+
+--
 -- Name: tg_service__record_price(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12005,6 +12034,20 @@ COMMENT ON TRIGGER _122_no_visit_to_bill ON app_public.patient IS 'A patient wit
 
 
 --
+-- Name: service _140_names_as_meant; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _140_names_as_meant BEFORE INSERT OR UPDATE OF name, category ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg_service__names_as_meant();
+
+
+--
+-- Name: TRIGGER _140_names_as_meant ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _140_names_as_meant ON app_public.service IS 'A service''s name and category saved as meant (tg_service__names_as_meant).';
+
+
+--
 -- Name: visit _140_reasons_trimmed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14793,6 +14836,13 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__patient_not_deleted() FROM PUBLIC
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_report_export__days() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_service__names_as_meant(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_service__names_as_meant() FROM PUBLIC;
 
 
 --

@@ -411,6 +411,19 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
   });
 
+  test("a service's name and category are saved as meant: trimmed, white space collapsed; a name of nothing visible is refused", async () => {
+    const create = (name: string, category: string) =>
+      owner.graphql(`mutation($n: String!, $c: String) { createService(input: { service: { name: $n, category: $c, price: "100" } }) { service { name category } } }`, {
+        n: name,
+        c: category,
+      });
+    // " consultation " was saved with its spaces, and listed before "Consultation"
+    expect((await create(" X-ray \u00a0 chest ", "  Imaging\t")).body.data.createService.service).toEqual({ name: "X-ray chest", category: "Imaging" });
+    expect((await create("Dressing", "\u200b")).body.data.createService.service).toEqual({ name: "Dressing", category: null });
+    const blank = await create("\u00a0\u200b", "Imaging");
+    expect(blank.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A service needs a name of at most 200 characters." });
+  });
+
   test("a negative price", async () => {
     const r = await owner.graphql(`mutation { createService(input: { service: { name: "Refund me", price: "-1" } }) { service { code } } }`);
     expect(r.body.errors?.[0].extensions).toMatchObject({ code: "INVALID_INPUT", constraint: "service_price_check" });
