@@ -5,8 +5,9 @@
  * 1. The nightly reconciliation of every clinic for one day
  *    (app_private.open_reconciliations, what the reconciliation__open task runs),
  *    first run and rerun, against a target of 60 s.
- * 2. recordPayment under 50 concurrent clients (one cashier session in each of 50
- *    clinics), through the API and, as the baseline, the same function called
+ * 2. recordPayment under 50 concurrent clients (fewer if BENCH_CLINICS is: one
+ *    owner session in each of 50 clinics; the generated clinics have
+ *    no cashier), through the API and, as the baseline, the same function called
  *    over plain SQL connections with the same sessions, in the same run.
  *
  *   npm run bench:billing      (rebuilds clinicops_bench: ~8 minutes)
@@ -20,7 +21,7 @@ import { summarize, table } from "./stats.ts";
 
 const CLINICS = benchSize("BENCH_CLINICS", 1000);
 const INVOICES_PER_CLINIC = benchSize("BENCH_INVOICES", 2500);
-const CLIENTS = 50;
+const CLIENTS = 50; // at most: one per clinic
 const PAYMENTS_PER_CLIENT = benchSize("BENCH_PAYMENTS_PER_CLIENT", 40);
 
 const CATALOG_SIZE = 20;
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
   const rerun = await timeReconciliation(owner, asOf);
   await owner.end();
 
-  // 2. recordPayment under 50 concurrent clients
+  // 2. recordPayment under up to 50 concurrent clients, one per clinic
   const { rows: clinicRows } = await root.query("select id, name from app_public.clinic order by name limit $1", [CLIENTS]);
   const invoiceIds = await invoicesToPay(root, clinicRows.map((r) => r.id));
   const api = await startBenchApi(20);
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
 
   console.log(`\n${counts[0].clinics} clinics, ${counts[0].payments.toLocaleString("en")} payments\n`);
   console.log(`nightly reconciliation of every clinic for one day: ${first.seconds.toFixed(2)} s (${first.written} days written); rerun ${rerun.seconds.toFixed(2)} s (${rerun.written} written)\n`);
-  console.log(`recordPayment, ${CLIENTS} concurrent clients × ${PAYMENTS_PER_CLIENT} payments (ms):\n`);
+  console.log(`recordPayment, ${clients.length} concurrent clients × ${PAYMENTS_PER_CLIENT} payments (ms):\n`);
   console.log(table({ "API (HTTP + GraphQL)": summarize(apiSamples), "plain SQL, same function and sessions": summarize(sqlSamples) }));
   const api95 = summarize(apiSamples).p95;
   const sql95 = summarize(sqlSamples).p95;

@@ -3,7 +3,7 @@
  * (bulk inserts with triggers off: codes and counters are written directly,
  * no audit entries), with a progress bar on stderr.
  *
- *   npm run bench:data -- --clinics 1000 [--patients 1000] [--visits 3000]
+ *   npm run bench:data -- [--clinics 1000] [--patients 1000] [--visits 3000]   (the defaults)
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/clinicops_bench)
  * names a superuser connection; the database is created and migrated when missing,
@@ -11,10 +11,11 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { type DatabaseConfig, databaseConfig, withCredentials } from "../db/config.ts";
+import { type DatabaseConfig, databaseConfig, settingsOrExit, withCredentials } from "../db/config.ts";
 import { watchCurrentMigration } from "../db/migrate.ts";
 import { prepareDatabase } from "../db/setup.ts";
 import { newestCommittedMigration } from "../server/health.ts";
+import { benchSize } from "./sizes.ts";
 
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_bench";
 /** The roles and addresses of a bench database at `url` (a superuser connection), with the bench's passwords. */
@@ -141,7 +142,14 @@ export async function generate(clinics: number, patients = 1000, visits = 3000, 
 /** What `generate(10)` builds in an empty database: the clinic-domain benchmarks' database of 10 clinics. */
 export const SMALL_DATABASE = { clinics: 10, patients: 10 * 1000, visits: 10 * 3000 };
 
-/** Whether the database at `url` is one this bench built completely (its clinics, patients and visits all there) at the newest committed migration. */
+/**
+ * Whether the database at `url` is one this bench built completely at the newest
+ * committed migration: its clinics and patients all there, and its visits too but
+ * for the twins addClinics leaves out (a patient drawn twice for one doctor and
+ * hour still to come is booked once): 17 in 3,000,000 at 1,000 clinics, none to a few at 10.
+ * Up to 1 in 1,000 of the visits may be missing, over a hundred times their rate,
+ * where an exact count made every run rebuild; a build cut short lacks clinics.
+ */
 export async function builtAlready(url: string, want: { clinics: number; patients: number; visits: number }): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
@@ -151,8 +159,11 @@ export async function builtAlready(url: string, want: { clinics: number; patient
       `select (select count(*)::int from app_public.clinic) as clinics, (select count(*)::int from app_public.patient) as patients,
               (select count(*)::int from app_public.visit) as visits, substring(app_hidden.latest_migration() from '^[0-9]+') as migration`,
     );
-    const { migration, ...counts } = rows[0];
-    return migration === newestCommittedMigration() && JSON.stringify(counts) === JSON.stringify(want);
+    const { clinics, patients, visits, migration } = rows[0];
+    return (
+      migration === newestCommittedMigration() && clinics === want.clinics && patients === want.patients &&
+      visits <= want.visits && visits >= want.visits * 0.999
+    );
   } catch {
     return false; // no such database, or not ClinicOps'
   } finally {
@@ -172,8 +183,21 @@ export async function dropDatabases(names: string[]): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: { clinics: { type: "string", default: "1000" }, patients: { type: "string", default: "1000" }, visits: { type: "string", default: "3000" } },
+  // every option checked before the database is touched, each refused in one line naming it
+  const USAGE = "bench:data takes --clinics, --patients and --visits, each a whole number (1000, 1000 and 3000 by default)";
+  const { values } = settingsOrExit(() => {
+    try {
+      return parseArgs({ options: { clinics: { type: "string" }, patients: { type: "string" }, visits: { type: "string" } } });
+    } catch (error) {
+      // parseArgs's own message names the option (`--visits -5`: "Option '--visits' argument is ambiguous.…") over several lines
+      throw new Error(`${(error as Error).message.split("\n")[0].replace(/\.$/, "")}; ${USAGE}`);
+    }
   });
-  await generate(Number(values.clinics), Number(values.patients), Number(values.visits));
+  const given = { "--clinics": values.clinics, "--patients": values.patients, "--visits": values.visits };
+  const codes = "codes are 6 digits (PAT-000001, VIS-000001)";
+  await generate(
+    benchSize("--clinics", 1000, { from: given }),
+    benchSize("--patients", 1000, { max: 999_999, why: codes, from: given }),
+    benchSize("--visits", 3000, { min: 0, max: 999_999, why: codes, from: given }),
+  );
 }

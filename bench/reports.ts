@@ -7,9 +7,9 @@
  *    plain SQL.
  * 2. Invoice PDFs with a warm browser, in a process of its own (as a worker
  *    renders them): invoices per second over 1,000 renders, and the resident
- *    memory (that process + Chromium) after 100 and after 1,000; when the
- *    renderer uses the headless shell, the full Chromium over 100 renders as
- *    the baseline.
+ *    memory (that process + the Chromium it launched) after 100 and after 1,000;
+ *    when the renderer uses the headless shell, the full Chromium over 100
+ *    renders as the baseline (skipped, saying why, without a full Chromium).
  * 3. A CSV export of 1,000,000 payment rows through the worker task, in a
  *    process of its own: seconds and peak memory, and `psql \copy` of the
  *    same query.
@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { withCredentials } from "../db/config.ts";
 import { projectPath } from "../db/paths.ts";
-import { closeBrowser, findBrowser, renderPdf } from "../worker/pdf/renderer.ts";
+import { browserProcessId, closeBrowser, findBrowser, renderPdf } from "../worker/pdf/renderer.ts";
 import { invoiceHtml } from "../worker/pdf/templates.ts";
 import { startBenchApi } from "./api-client.ts";
 import { runScript } from "./script.ts";
@@ -34,6 +34,9 @@ import { summarize, table } from "./stats.ts";
 
 const CSV_ROWS = 1_000_000;
 const FULL_CHROMIUM = "/usr/bin/chromium";
+const RENDERS = 1000;
+const MEMORY_FIRST_AT = 100; // renders before the first memory reading
+const BASELINE_RENDERS = 100;
 
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -41,16 +44,37 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** Resident memory of this process and every Chromium process, in MB. */
-function residentMB(): number {
-  let kb = 0;
+/**
+ * Resident memory of this process and of the browser it launched (the process
+ * `browserPid` and its descendants, found by their parents in /proc), in MB.
+ * Only this bench's browser: matching every process named like Chromium also
+ * counted any other browser on the machine.
+ */
+function residentMB(browserPid: number | undefined): number {
+  const parentOf = new Map<number, number>();
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (Number(pid) === process.pid || /chrom/i.test(cmdline)) {
-        const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        kb += Number(match?.[1] ?? 0);
+      // the parent is the 2nd field after the command, which is in parentheses and may hold spaces
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      parentOf.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = new Set(browserPid ? [browserPid] : []);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const [pid, parent] of parentOf) {
+      if (tree.has(parent) && !tree.has(pid)) {
+        tree.add(pid);
+        grown = true;
       }
+    }
+  }
+  let kb = 0;
+  for (const pid of [process.pid, ...tree]) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
     } catch {
       // the process ended meanwhile
     }
@@ -61,42 +85,47 @@ function residentMB(): number {
 interface PdfFigures {
   browserUsed: string;
   seconds: number;
-  memoryAfter100: number;
-  memoryAfter1000: number;
+  memoryFirst: number;
+  memoryLast: number;
   fullBrowserRate: number | null;
+  /** Why there is no baseline, when there is none. */
+  noBaseline: string | null;
 }
 
-/** 1,000 renders of one invoice with a warm browser, then the full browser's rate as the baseline. */
+/** RENDERS renders of one invoice with a warm browser, then the full browser's rate as the baseline. */
 async function measurePdfs(clinicId: string, invoiceId: string): Promise<PdfFigures> {
   const owner = new pg.Client({ connectionString: benchConfig.ownerUrl });
   await owner.connect();
   const doc = (await owner.query("select app_private.invoice_document($1, $2) as d", [clinicId, invoiceId])).rows[0].d;
   await owner.end();
   await renderPdf(invoiceHtml(doc)); // warm
-  let memoryAfter100 = 0;
+  let memoryFirst = 0;
   const pdfStart = Date.now();
-  for (let i = 1; i <= 1000; i++) {
+  for (let i = 1; i <= RENDERS; i++) {
     await renderPdf(invoiceHtml(doc));
-    if (i === 100) memoryAfter100 = residentMB();
+    if (i === MEMORY_FIRST_AT) memoryFirst = residentMB(await browserProcessId());
   }
   const seconds = (Date.now() - pdfStart) / 1000;
-  const memoryAfter1000 = residentMB();
+  const memoryLast = residentMB(await browserProcessId());
   await closeBrowser();
   // baseline: the full browser, where the system has one
   const browserUsed = findBrowser();
   let fullBrowserRate: number | null = null;
-  if (existsSync(FULL_CHROMIUM) && browserUsed !== FULL_CHROMIUM) {
+  let noBaseline: string | null = null;
+  if (!existsSync(FULL_CHROMIUM)) noBaseline = `no full Chromium at ${FULL_CHROMIUM}`;
+  else if (browserUsed === FULL_CHROMIUM) noBaseline = "the renders above were the full Chromium's";
+  else {
     const chosen = process.env.CHROMIUM_PATH;
     process.env.CHROMIUM_PATH = FULL_CHROMIUM;
     await renderPdf(invoiceHtml(doc)); // warm
     const start = Date.now();
-    for (let i = 1; i <= 100; i++) await renderPdf(invoiceHtml(doc));
-    fullBrowserRate = 100 / ((Date.now() - start) / 1000);
+    for (let i = 1; i <= BASELINE_RENDERS; i++) await renderPdf(invoiceHtml(doc));
+    fullBrowserRate = BASELINE_RENDERS / ((Date.now() - start) / 1000);
     await closeBrowser();
     if (chosen === undefined) delete process.env.CHROMIUM_PATH;
     else process.env.CHROMIUM_PATH = chosen;
   }
-  return { browserUsed, seconds, memoryAfter100, memoryAfter1000, fullBrowserRate };
+  return { browserUsed, seconds, memoryFirst, memoryLast, fullBrowserRate, noBaseline };
 }
 
 async function main(): Promise<void> {
@@ -170,11 +199,13 @@ async function main(): Promise<void> {
   console.log("\n## Dashboard: one clinic, a year, 100,000 visits, 150,000 payments (ms)\n");
   console.log(table({ "API (GraphQL dashboard)": summarize(apiSamples), "plain SQL (dashboard_for)": summarize(sqlSamples) }));
   console.log(`\nAPI p95 / SQL p95 = ${(summarize(apiSamples).p95 / summarize(sqlSamples).p95).toFixed(2)}`);
-  const { browserUsed, seconds, memoryAfter100, memoryAfter1000, fullBrowserRate } = pdfs;
-  console.log(`\n## Invoice PDFs, warm browser (${browserUsed}), in a process of their own\n\n1,000 renders in ${seconds.toFixed(1)} s: ${(1000 / seconds).toFixed(1)} invoices/s`);
-  if (fullBrowserRate !== null) console.log(`baseline, the full browser (${FULL_CHROMIUM}): ${fullBrowserRate.toFixed(1)} invoices/s over 100 renders`);
-  console.log(`resident memory (renderer process + Chromium): ${memoryAfter100.toFixed(0)} MB after 100, ${memoryAfter1000.toFixed(0)} MB after 1,000 (${((memoryAfter1000 / memoryAfter100 - 1) * 100).toFixed(1)}%)`);
-  console.log(`\n## CSV: ${CSV_ROWS.toLocaleString("en")} payment rows\n`);
+  const { browserUsed, seconds, memoryFirst, memoryLast, fullBrowserRate, noBaseline } = pdfs;
+  const count = (n: number) => n.toLocaleString("en");
+  console.log(`\n## Invoice PDFs, warm browser (${browserUsed}), in a process of their own\n\n${count(RENDERS)} renders in ${seconds.toFixed(1)} s: ${(RENDERS / seconds).toFixed(1)} invoices/s`);
+  if (fullBrowserRate !== null) console.log(`baseline, the full browser (${FULL_CHROMIUM}): ${fullBrowserRate.toFixed(1)} invoices/s over ${count(BASELINE_RENDERS)} renders`);
+  else console.log(`baseline, the full browser: skipped (${noBaseline})`);
+  console.log(`resident memory (renderer process + the Chromium it launched): ${memoryFirst.toFixed(0)} MB after ${count(MEMORY_FIRST_AT)}, ${memoryLast.toFixed(0)} MB after ${count(RENDERS)} (${((memoryLast / memoryFirst - 1) * 100).toFixed(1)}%)`);
+  console.log(`\n## CSV: ${count(CSV_ROWS)} payment rows\n`);
   console.log(`export task: ${(csvMs / 1000).toFixed(1)} s, ${done[0].status}, ${done[0].rows_done} rows, ${(Number(done[0].byte_size) / 1e6).toFixed(1)} MB; worker process RSS ${rssBefore.toFixed(0)} MB at start, peak ${rssPeak.toFixed(0)} MB`);
   console.log(`psql \\copy of the same query: ${(copyMs / 1000).toFixed(1)} s, ${(statSync(copyFile).size / 1e6).toFixed(1)} MB; ratio ${(csvMs / copyMs).toFixed(2)}`);
   execFileSync("rm", ["-f", copyFile]);

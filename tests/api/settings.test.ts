@@ -140,12 +140,28 @@ test("a bad EMBEDDED_PG_DATABASE is named, before the embedded PostgreSQL is set
   });
 });
 
+const SIXTEEN_CLIENTS =
+  "the 16 clients at once log in as the receptionists of clinics 1 to 16 of the large database, which must all be clinics of 1,000 patients (clinic BENCH_CLINICS + 1 has 20,000)";
+
 // read with Number(), unchecked: `1k` ran on as NaN; here the benchmark database's server is one that cannot be reached
 test.each([
   ["bench/billing.ts", "BENCH_PAYMENTS_PER_CLIENT", "0", 'BENCH_PAYMENTS_PER_CLIENT must be a whole number of at least 1 (it is "0")'],
-  ["bench/clinic-domain.ts", "BENCH_CLINICS", "1k", 'BENCH_CLINICS must be a whole number of at least 1 (it is "1k")'],
+  ["bench/clinic-domain.ts", "BENCH_CLINICS", "1k", `BENCH_CLINICS must be a whole number of at least 16 (it is "1k"): ${SIXTEEN_CLIENTS}`],
+  // its 16 clients at once: 12 failed after measuring, 10 after both databases were rebuilt
+  ["bench/clinic-domain.ts", "BENCH_CLINICS", "12", `BENCH_CLINICS must be a whole number of at least 16 (it is "12"): ${SIXTEEN_CLIENTS}`],
 ])("%s refuses %s=%s before it starts", (script, name, value, message) => {
   const env = { ...process.env, BENCH_DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_bench", [name]: value };
   const started = spawnSync(process.execPath, [projectPath(script)], { cwd: projectPath(), env, encoding: "utf8", timeout: 30_000 });
+  expect({ status: started.status, error: started.stderr.trim().split("\n").at(-1) }).toEqual({ status: 1, error: message });
+});
+
+// created and migrated the database, added nothing and exited 0 (--clinics abc), or failed after it with a stack trace
+test.each([
+  [["--clinics", "abc"], '--clinics must be a whole number of at least 1 (it is "abc")'],
+  [["--patients", "1.5"], '--patients must be a whole number from 1 to 999999 (it is "1.5"): codes are 6 digits (PAT-000001, VIS-000001)'],
+  [["--visits", "-5"], "Option '--visits' argument is ambiguous; bench:data takes --clinics, --patients and --visits, each a whole number (1000, 1000 and 3000 by default)"],
+])("bench:data refuses %j before it touches a database", (args, message) => {
+  const env = { ...process.env, BENCH_DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_bench" };
+  const started = spawnSync(process.execPath, [projectPath("bench/dataset.ts"), ...args], { cwd: projectPath(), env, encoding: "utf8", timeout: 30_000 });
   expect({ status: started.status, error: started.stderr.trim().split("\n").at(-1) }).toEqual({ status: 1, error: message });
 });
