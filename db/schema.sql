@@ -11757,14 +11757,14 @@ CREATE INDEX visit_clinic_status_idx ON app_public.visit USING btree (clinic_id,
 -- Name: visit_patient_booked_once; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE UNIQUE INDEX visit_patient_booked_once ON app_public.visit USING btree (clinic_id, patient_id, doctor_id, scheduled_at) WHERE (status = ANY (ARRAY['scheduled'::app_public.visit_status, 'checked_in'::app_public.visit_status, 'in_progress'::app_public.visit_status]));
+CREATE UNIQUE INDEX visit_patient_booked_once ON app_public.visit USING btree (clinic_id, patient_id, doctor_id, date_bin('00:01:00'::interval, scheduled_at, '2000-01-01 00:00:00+00'::timestamp with time zone)) WHERE (status = ANY (ARRAY['scheduled'::app_public.visit_status, 'checked_in'::app_public.visit_status, 'in_progress'::app_public.visit_status]));
 
 
 --
 -- Name: INDEX visit_patient_booked_once; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_public.visit_patient_booked_once IS 'An open visit (scheduled, checked in, in progress) books a patient once with a doctor at a time: a double-clicked booking is CONFLICT.';
+COMMENT ON INDEX app_public.visit_patient_booked_once IS 'An open visit (scheduled, checked in, in progress) books a patient once with a doctor in a minute: a double-clicked booking, seconds apart or not, is CONFLICT.';
 
 
 --

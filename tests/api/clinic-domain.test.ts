@@ -987,6 +987,9 @@ describe("visit lifecycle rules over the API", () => {
     expect(clicks.filter((r) => r.body.data?.createVisit).length).toBe(1);
     expect(clicks.find((r) => r.body.errors)?.body.errors?.[0]).toMatchObject(DUPLICATE);
     expect(await visitsOf()).toEqual([{ at: "2031-06-01 09:00:00" }]);
+    // half a second later is the same minute: a client sending the time it was clicked booked a second visit
+    expect((await book(a.members.doctor.membershipId, "2031-06-01T09:00:00.5Z")).body.errors?.[0]).toMatchObject(DUPLICATE);
+    expect((await book(a.members.doctor.membershipId, "2031-06-01T09:00:59Z")).body.errors?.[0]).toMatchObject(DUPLICATE);
     // another doctor at that time is another visit (the lab after the consultation); another time too
     expect((await book(otherDoctor.membershipId)).body.errors).toBeUndefined();
     const later = (await book(a.members.doctor.membershipId, "2031-06-01T10:00:00Z")).body.data.createVisit.visit.rowId;
