@@ -67,7 +67,13 @@ export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benc
   return {
     url,
     async login(phone) {
-      const reply = await post(server, "/auth/login", JSON.stringify({ phone, password: BENCH_PASSWORD }));
+      // a 503 (the database busy, as on a machine loaded by other work) is asked again, as a user would, up to three times
+      const ask = () => post(server, "/auth/login", JSON.stringify({ phone, password: BENCH_PASSWORD }));
+      let reply = await ask();
+      for (let attempt = 2; reply.status === 503 && attempt <= 3; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        reply = await ask();
+      }
       if (reply.status !== 200) throw new Error(`login failed for ${phone}: ${reply.body}`);
       const cookie = String(reply.headers["set-cookie"] ?? "").split(";")[0];
       return {
