@@ -161,8 +161,24 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   refund_clinic_id_idempotency_key_key: "This idempotency key was already used for a different refund.",
 };
 
+/**
+ * Foreign keys a client's input names a row by, and what that row is: an id of another clinic's
+ * row, or of none, was told only "A record this refers to…", not which. Read only for an insert or
+ * an update (PostgreSQL's message says which); a delete of a row others refer to keeps 23503's message.
+ */
+const FOREIGN_KEY_MESSAGES: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    patient: ["visit_clinic_id_patient_id_fkey", "invoice_clinic_id_patient_id_fkey"],
+    doctor: ["visit_clinic_id_doctor_id_fkey", "invoice_clinic_id_doctor_id_fkey"],
+    visit: ["visit_service_clinic_id_visit_id_fkey", "invoice_clinic_id_visit_id_fkey"],
+    service: ["visit_service_clinic_id_service_id_fkey", "invoice_line_clinic_id_service_id_fkey"],
+    invoice: ["invoice_line_clinic_id_invoice_id_fkey", "payment_clinic_id_invoice_id_fkey", "refund_clinic_id_invoice_id_fkey"],
+    payment: ["refund_clinic_id_payment_id_fkey"],
+  }).flatMap(([what, constraints]) => constraints.map((constraint) => [constraint, `No such ${what} in your clinic.`])),
+);
+
 /** The message for a constraint's violation, by SQLSTATE and constraint name, when we have one. */
-const CONSTRAINT_MESSAGES: Record<string, Record<string, string>> = { "23514": CHECK_MESSAGES, "23505": UNIQUE_MESSAGES };
+const CONSTRAINT_MESSAGES: Record<string, Record<string, string>> = { "23514": CHECK_MESSAGES, "23505": UNIQUE_MESSAGES, "23503": FOREIGN_KEY_MESSAGES };
 
 /** An error raised in TypeScript (plans, routes) with a stable code for the client. */
 export class ClientFacingError extends Error {
@@ -247,8 +263,9 @@ export function describeError(error: unknown): ClientError | null {
   }
   if (sqlState && POSTGRES_CODES[sqlState]) {
     const [code, generic] = POSTGRES_CODES[sqlState];
+    const referencing = sqlState !== "23503" || /^insert or update on table/.test(String(e.message));
     const message =
-      (typeof e.constraint === "string" && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) ||
+      (typeof e.constraint === "string" && referencing && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) ||
       (sqlState === "23502" && typeof e.column === "string" ? missingValue(e.column) : generic);
     const details: Record<string, unknown> = {};
     if (typeof e.constraint === "string") details.constraint = e.constraint;

@@ -45,8 +45,9 @@ describe("clinic B's rows can never be attached to clinic A's, even by id", () =
     /** What the attempt would have changed, in either clinic. */
     written(): Promise<unknown>;
   }
+  // the refusals say what was not found (a patient: "A record this refers to does not exist in your clinic." named nothing)
   const attempts: [string, string, () => Promise<Attempt>][] = [
-    ["a visit of A booked for a patient of B", "NOT_FOUND", async () => {
+    ["a visit of A booked for a patient of B", "NOT_FOUND: No such patient in your clinic.", async () => {
       const patient = await createPatient(b.clinicId);
       return {
         ofB: patient.id,
@@ -62,7 +63,7 @@ describe("clinic B's rows can never be attached to clinic A's, even by id", () =
         written: () => count("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]),
       };
     }],
-    ["a visit of A moved to a patient of B", "NOT_FOUND", async () => {
+    ["a visit of A moved to a patient of B", "NOT_FOUND: No such patient in your clinic.", async () => {
       const visit = await createVisit(a);
       return {
         ofB: (await createPatient(b.clinicId)).id,
@@ -87,7 +88,7 @@ describe("clinic B's rows can never be attached to clinic A's, even by id", () =
         written: () => count("select count(*)::int as n from app_public.visit_service where visit_id = $1 or service_id = $2", [visit.id, service.id]),
       };
     }],
-    ["a service of A on a visit of B", "NOT_FOUND", async () => {
+    ["a service of A on a visit of B", "NOT_FOUND: No such visit in your clinic.", async () => {
       const visit = await createVisit(b, "in_progress");
       const service = await createService(a.clinicId);
       return {
@@ -98,12 +99,13 @@ describe("clinic B's rows can never be attached to clinic A's, even by id", () =
     }],
   ];
 
-  test.each(attempts)("%s: %s, as for an id that exists nowhere, and nothing written", async (_, code, prepare) => {
+  test.each(attempts)("%s: %s, as for an id that exists nowhere, and nothing written", async (_, refusal, prepare) => {
     const { ofB, send, written } = await prepare();
     const before = await written();
     const answer = (r: any) => ({ code: errorCode(r), message: r.body.errors?.[0]?.message, data: r.body.data?.[Object.keys(r.body.data ?? {})[0]] ?? null });
     const byIdOfB = answer(await send(ofB));
-    expect(byIdOfB).toMatchObject({ code, data: null });
+    const [code, message] = refusal.split(": ");
+    expect(byIdOfB).toMatchObject({ code, data: null, ...(message ? { message } : {}) });
     expect(byIdOfB).toEqual(answer(await send(MADE_UP))); // B's row is not even seen to exist
     expect(await written()).toEqual(before);
   });
