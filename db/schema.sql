@@ -5773,10 +5773,20 @@ CREATE FUNCTION app_private.tg_visit__check_doctor() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_member app_public.membership;
 begin
   if (tg_op = 'INSERT' or new.doctor_id is distinct from old.doctor_id)
      and not app_hidden.is_practising_doctor(new.clinic_id, new.doctor_id) then
-    raise exception 'The doctor must be an active member of this clinic with the doctor role.' using errcode = 'CINVL';
+    select * into v_member from app_public.membership m
+    where m.clinic_id = new.clinic_id and m.id = new.doctor_id and m.deleted_at is null;
+    raise exception '%', case
+        when v_member.id is null then 'The doctor must be an active member of this clinic with the doctor role.'
+        when v_member.role <> 'doctor' then 'This member is not a doctor of the clinic: book a doctor.'
+        when v_member.accepted_at is null then 'This doctor has not accepted the clinic''s invitation yet: book them once they have.'
+        else 'This doctor is suspended in this clinic: book another doctor.' -- what is_practising_doctor has left
+      end
+      using errcode = 'CINVL';
   end if;
   return new;
 end;
@@ -5789,7 +5799,7 @@ ALTER FUNCTION app_private.tg_visit__check_doctor() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__check_doctor(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic who accepted the membership (not a pending invitation).';
+COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic who accepted the membership (not a pending invitation); INVALID_INPUT saying which of these a member of the clinic is not, one message for any other id.';
 
 
 --

@@ -533,41 +533,45 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   describe("a doctor who is not a doctor", () => {
-    /** Members of A who may not be given visits: another role, a suspended doctor, a removed one. */
-    const notDoctors: [string, () => Promise<string>][] = [
-      ["a cashier", async () => a.members.cashier.membershipId],
-      ["a receptionist", async () => a.members.receptionist.membershipId],
-      ["a suspended doctor", async () => {
+    /** Members of A who may not be given visits: another role, a suspended doctor, a removed one; and what each is told. */
+    const NOT_A_DOCTOR = "This member is not a doctor of the clinic: book a doctor.";
+    const notDoctors: [string, string, () => Promise<string>][] = [
+      ["a cashier", NOT_A_DOCTOR, async () => a.members.cashier.membershipId],
+      ["a receptionist", NOT_A_DOCTOR, async () => a.members.receptionist.membershipId],
+      ["a suspended doctor", "This doctor is suspended in this clinic: book another doctor.", async () => {
         const m = await addMember(a.clinicId, await createUser(), "doctor");
         await rootPool().query("update app_public.membership set is_active = false where id = $1", [m.membershipId]);
         return m.membershipId;
       }],
-      ["a removed doctor", async () => {
+      // removed, as one who never was: the message of any id that is no member's
+      ["a removed doctor", "The doctor must be an active member of this clinic with the doctor role.", async () => {
         const m = await addMember(a.clinicId, await createUser(), "doctor");
         await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [m.membershipId]);
         return m.membershipId;
       }],
     ];
-    const refused = (r: any) => expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/doctor role/) });
+    const refused = (r: any, message: string) => expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message });
 
-    test.each(notDoctors)("%s is not booked as one, and no visit is written", async (_, doctorId) => {
+    test.each(notDoctors)("%s is not booked as one, told why, and no visit is written", async (_, message, doctorId) => {
       const patient = await createPatient(a.clinicId);
       refused(
         await receptionist.graphql(
           `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`,
           { p: patient.id, d: await doctorId() },
         ),
+        message,
       );
       expect((await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).rows[0].n).toBe(0);
     });
 
-    test.each(notDoctors)("%s is not handed a visit, which keeps its doctor", async (_, doctorId) => {
+    test.each(notDoctors)("%s is not handed a visit, which keeps its doctor", async (_, message, doctorId) => {
       const visit = await createVisit(a);
       refused(
         await receptionist.graphql(
           `mutation($c: UUID!, $id: UUID!, $d: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { doctorId: $d } }) { visit { code } } }`,
           { c: a.clinicId, id: visit.id, d: await doctorId() },
         ),
+        message,
       );
       const { rows } = await rootPool().query("select doctor_id from app_public.visit where id = $1", [visit.id]);
       expect(rows[0].doctor_id).toBe(a.members.doctor.membershipId);

@@ -240,7 +240,7 @@ describe("inviting someone who already has an account", () => {
     await expect(inviteBsDoctor(a, a.members.cashier, "cashier")).rejects.toMatchObject({ code: "CCONF" });
   });
 
-  test("a pending doctor cannot be booked, not even by a trusted connection", async () => {
+  test("a pending doctor cannot be booked, not even by a trusted connection, and is told so; a suspended doctor or a member who is no doctor too", async () => {
     const a = await createClinic();
     const b = await createClinic();
     const invited = await inviteBsDoctor(a, b.members.doctor);
@@ -252,12 +252,20 @@ describe("inviting someone who already has an account", () => {
         patient.id,
         invited.id,
       ]),
-    ).rejects.toThrow(/active member of this clinic with the doctor role/);
+    ).rejects.toThrow("This doctor has not accepted the clinic's invitation yet: book them once they have.");
     await asMember(a.members.receptionist, async (client) => {
       await expect(
         client.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now())", [patient.id, invited.id]),
-      ).rejects.toMatchObject({ code: "CINVL" });
+      ).rejects.toMatchObject({ code: "CINVL", message: "This doctor has not accepted the clinic's invitation yet: book them once they have." });
     });
+    // the clinic's other members who cannot take a visit are told why; B's doctor, as an id of no one, is not
+    const book = (doctorId: string) =>
+      rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())", [a.clinicId, patient.id, doctorId])
+        .then(() => null, (error: Error) => error.message);
+    await rootPool().query("update app_public.membership set is_active = false where id = $1", [a.members.doctor.membershipId]);
+    expect(await book(a.members.doctor.membershipId)).toBe("This doctor is suspended in this clinic: book another doctor.");
+    expect(await book(a.members.cashier.membershipId)).toBe("This member is not a doctor of the clinic: book a doctor.");
+    expect(await book(b.members.doctor.membershipId)).toBe("The doctor must be an active member of this clinic with the doctor role.");
   });
 
   test("a pending owner is no owner the clinic keeps: the last accepted owner cannot step down for them", async () => {
