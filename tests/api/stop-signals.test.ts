@@ -64,7 +64,14 @@ async function startAndStop(
     child.once("exit", () => reject(new Error(`${script} ended before it was ready:\n${output}`)));
   });
   let signalled = false;
-  await whileUp(() => void (signalled = child.kill(signal)));
+  try {
+    await whileUp(() => void (signalled = child.kill(signal)));
+  } catch (error) {
+    // a check of the test that failed before the signal: the process is not left running (it was, for good)
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
   if (!signalled) child.kill(signal);
   const [code, killedBy] = await exited;
   return { code, killedBy, output };
