@@ -19,19 +19,19 @@ const secrets = loadSecrets(process.env);
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
 const db = await startStep(() => openDatabase({ secrets, log: (message) => log("info", "database", { message }) }), log);
 await startStep(
-  () =>
-    prepareDatabase(db.config, (message) => log("info", "database", { message }), {
+  async () => {
+    await prepareDatabase(db.config, (message) => log("info", "database", { message }), {
       keepAuditLogUnsealed: settings.auditLogUnsealed,
       warn: (message) => log("warn", "database", { message }),
-    }),
+    });
+    // the database knows the countries' codes
+    if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, settings.defaultCallingCode))) {
+      throw new Error(`DEFAULT_CALLING_CODE ${settings.defaultCallingCode} is no country's calling code in use: national numbers could not be completed`);
+    }
+  },
   log,
   [["database", () => db.close()]],
 );
-if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, settings.defaultCallingCode))) {
-  log("error", "settings", { message: `DEFAULT_CALLING_CODE ${settings.defaultCallingCode} is no country's calling code in use: national numbers could not be completed` });
-  await db.close();
-  process.exit(1);
-}
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
 const api = await createApiServer({ pool, settings, roles: db.config.roles });
 const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
