@@ -6,12 +6,16 @@ import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../pdf/temp
 import type { ExportJob } from "./csv-export.ts";
 
 /**
- * The document the database describes (jsonb, as text), its numbers kept as the decimal text
- * PostgreSQL wrote: node-pg's JSON.parse made them JavaScript numbers, which lose the digits past
- * 2^53 (a total of 9999999999999.999 printed …999.998).
+ * The document `fn` describes (jsonb, read as text), or null when it has none: its numbers kept as
+ * the decimal text PostgreSQL wrote, where node-pg's JSON.parse made them JavaScript numbers, which
+ * lose the digits past 2^53 (a total of 9999999999999.999 printed …999.998).
  */
-const documentOf = (text: string) =>
-  JSON.parse(text, (_key, value, context?: { source: string }) => (typeof value === "number" ? context!.source : value));
+async function documentOf(helpers: JobHelpers, fn: string, args: unknown[]) {
+  const placeholders = args.map((_, i) => `$${i + 1}`).join(", ");
+  const { rows } = await helpers.query<{ doc: string | null }>(`select app_private.${fn}(${placeholders})::text as doc`, args);
+  const text = rows[0].doc;
+  return text === null ? null : JSON.parse(text, (_key, value, context?: { source: string }) => (typeof value === "number" ? context!.source : value));
+}
 
 /** Writes the PDF to `file`; returns the name the download is saved as. */
 export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers): Promise<string> {
@@ -19,18 +23,15 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
   let html: string;
   let name: string;
   if (job.kind === "invoice_pdf") {
-    const { rows } = await helpers.query<{ doc: string | null }>("select app_private.invoice_document($1, $2)::text as doc", [job.clinicId, job.invoiceId]);
-    if (!rows[0].doc) throw new Error("The invoice no longer exists.");
-    const doc = documentOf(rows[0].doc);
+    const doc = await documentOf(helpers, "invoice_document", [job.clinicId, job.invoiceId]);
+    if (!doc) throw new Error("The invoice no longer exists.");
     html = invoiceHtml(doc);
     name = `invoice-${doc.invoice.code}.pdf`;
   } else if (job.kind === "reconciliation_pdf") {
-    const { rows } = await helpers.query<{ doc: string }>("select app_private.reconciliation_document($1, $2)::text as doc", [job.clinicId, job.from]);
-    html = reconciliationHtml(documentOf(rows[0].doc));
+    html = reconciliationHtml(await documentOf(helpers, "reconciliation_document", [job.clinicId, job.from]));
     name = `reconciliation-${job.from}.pdf`;
   } else {
-    const { rows } = await helpers.query<{ doc: string }>("select app_private.monthly_summary_document($1, $2, $3)::text as doc", [job.clinicId, job.from, job.to]);
-    html = monthlySummaryHtml(documentOf(rows[0].doc));
+    html = monthlySummaryHtml(await documentOf(helpers, "monthly_summary_document", [job.clinicId, job.from, job.to]));
     name = `summary-${job.from.slice(0, 7)}.pdf`;
   }
   const { pdf, blocked } = await renderPdf(html);

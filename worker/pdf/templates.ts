@@ -24,6 +24,9 @@ const STYLE = raw(`<style>
 const formatsOf = (clinic: Json, currency = clinic.currency) =>
   formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, timezone: clinic.timezone, locale: clinic.locale ?? "en" });
 
+/** `format(value)`, or a dash where there is no value (not counted yet, no visit to average). */
+const orDash = (value: unknown, format: (value: unknown) => string) => (value === null || value === undefined ? "—" : format(value));
+
 function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
   return html`<div class="header">
     <div><h1>${clinic.name}</h1><div class="muted">${clinic.address ?? ""}</div>
@@ -80,11 +83,11 @@ export function reconciliationHtml(doc: Json): string {
       ${METHODS.map((method) => {
         const counted = d[`counted_${method}`];
         return html`<tr><td>${method.replace("_", " ")}</td><td class="right">${m(expected(method))}</td>
-          <td class="right">${counted === null || counted === undefined ? "—" : m(counted)}</td>
-          <td class="right">${counted === null || counted === undefined ? "—" : m(difference(counted, expected(method)))}</td></tr>`;
+          <td class="right">${orDash(counted, m)}</td>
+          <td class="right">${orDash(counted, () => m(difference(counted, expected(method))))}</td></tr>`;
       })}
       <tr><th>Total</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
-        <th class="right">${d.counted_total == null ? "—" : m(d.counted_total)}</th><th class="right">${d.difference == null ? "—" : m(d.difference)}</th></tr>
+        <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
     <h2>Notes</h2><div>${d.notes ?? ""}</div>
     ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : raw("")}
@@ -118,7 +121,7 @@ export function monthlySummaryHtml(doc: Json): string {
     <table class="totals">
       <tr class="grand"><td>Revenue (net of refunds)</td><td class="right">${m(figures.revenue)}</td></tr>
       <tr><td>New patients</td><td class="right">${figures.new_patients}</td></tr>
-      <tr><td>Average visit value</td><td class="right">${figures.average_visit_value === null ? "—" : m(figures.average_visit_value)}</td></tr>
+      <tr><td>Average visit value</td><td class="right">${orDash(figures.average_visit_value, m)}</td></tr>
       <tr><td>Outstanding balance (now)</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
     </table>
     <h2>Revenue per day</h2>
