@@ -80,24 +80,27 @@ test("a database name that cannot make role names is refused, naming the variabl
 });
 
 /**
- * `script` started as an operator would, with no DATABASE_URL (the embedded
- * PostgreSQL's case), a data folder of its own and `env`: how it ended, and
- * what it left in the data folder.
+ * `script` (with `args`) started as an operator would, with a data folder of its own and `env`, and
+ * no DATABASE_URL (the embedded PostgreSQL's case) unless `env` gives one: how it ended, its last
+ * line on stderr, and what it left in the data folder.
  */
-function startWithEmbeddedDatabase(script: string, env: NodeJS.ProcessEnv) {
+function startOnce(script: string, env: NodeJS.ProcessEnv, args: string[] = []) {
   const dataDir = temporaryFolder("settings");
-  const started = spawnSync(process.execPath, [projectPath(script)], {
+  const started = spawnSync(process.execPath, [projectPath(script), ...args], {
     cwd: projectPath(),
     env: { ...process.env, DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, ...env },
     encoding: "utf8",
     timeout: 30_000,
   });
-  return { status: started.status, stderr: started.stderr, dataFolder: readdirSync(dataDir) };
+  return { status: started.status, stderr: started.stderr, error: started.stderr.trim().split("\n").at(-1), dataFolder: readdirSync(dataDir) };
 }
+
+/** A server that refuses connections. */
+const NOWHERE = (database: string) => `postgres://postgres@127.0.0.1:1/${database}`;
 
 test("npm start refuses a bad setting before starting a database", () => {
   // its secrets are read first (a generated JWT secret is the default); no embedded PostgreSQL was set up
-  expect(startWithEmbeddedDatabase("server/main.ts", { PORT: "eighty" })).toEqual({
+  expect(startOnce("server/main.ts", { PORT: "eighty" })).toMatchObject({
     status: 1,
     stderr: 'PORT must be a whole number from 0 to 65535 (it is "eighty")\n',
     dataFolder: ["secrets.json"],
@@ -110,18 +113,11 @@ test.each([
   ["EMBEDDED_PG_PORT", "5432x", 'EMBEDDED_PG_PORT must be a whole number from 1 to 65535 (it is "5432x")'],
   ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
 ])("npm run worker refuses %s=%s before starting a database", (name, value, message) => {
-  expect(startWithEmbeddedDatabase("worker/main.ts", { [name]: value })).toEqual({ status: 1, stderr: `${message}\n`, dataFolder: [] });
+  expect(startOnce("worker/main.ts", { [name]: value })).toMatchObject({ status: 1, stderr: `${message}\n`, dataFolder: [] });
 });
 
 test.each(["server/main.ts", "worker/main.ts"])("%s that cannot set up its database ends in one line saying why, not a stack trace", (script) => {
-  const dataDir = temporaryFolder("settings");
-  const started = spawnSync(process.execPath, [projectPath(script)], {
-    cwd: projectPath(),
-    // a server that refuses connections
-    env: { ...process.env, LOG_LEVEL: undefined, CLINICOPS_DATA_DIR: dataDir, DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_nowhere" },
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  const started = startOnce(script, { LOG_LEVEL: undefined, DATABASE_URL: NOWHERE("clinicops_nowhere") });
   const lines = started.stderr.trim().split("\n").map((line) => JSON.parse(line));
   expect({ status: started.status, lines }).toEqual({
     status: 1,
@@ -150,9 +146,7 @@ test.each([
   // its 16 clients at once: 12 failed after measuring, 10 after both databases were rebuilt
   ["bench/clinic-domain.ts", "BENCH_CLINICS", "12", `BENCH_CLINICS must be a whole number of at least 16 (it is "12"): ${SIXTEEN_CLIENTS}`],
 ])("%s refuses %s=%s before it starts", (script, name, value, message) => {
-  const env = { ...process.env, BENCH_DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_bench", [name]: value };
-  const started = spawnSync(process.execPath, [projectPath(script)], { cwd: projectPath(), env, encoding: "utf8", timeout: 30_000 });
-  expect({ status: started.status, error: started.stderr.trim().split("\n").at(-1) }).toEqual({ status: 1, error: message });
+  expect(startOnce(script, { BENCH_DATABASE_URL: NOWHERE("clinicops_bench"), [name]: value })).toMatchObject({ status: 1, error: message });
 });
 
 // created and migrated the database, added nothing and exited 0 (--clinics abc), or failed after it with a stack trace
@@ -161,7 +155,5 @@ test.each([
   [["--patients", "1.5"], '--patients must be a whole number from 1 to 999999 (it is "1.5"): codes are 6 digits (PAT-000001, VIS-000001)'],
   [["--visits", "-5"], "Option '--visits' argument is ambiguous; bench:data takes --clinics, --patients and --visits, each a whole number (1000, 1000 and 3000 by default)"],
 ])("bench:data refuses %j before it touches a database", (args, message) => {
-  const env = { ...process.env, BENCH_DATABASE_URL: "postgres://postgres@127.0.0.1:1/clinicops_bench" };
-  const started = spawnSync(process.execPath, [projectPath("bench/dataset.ts"), ...args], { cwd: projectPath(), env, encoding: "utf8", timeout: 30_000 });
-  expect({ status: started.status, error: started.stderr.trim().split("\n").at(-1) }).toEqual({ status: 1, error: message });
+  expect(startOnce("bench/dataset.ts", { BENCH_DATABASE_URL: NOWHERE("clinicops_bench") }, args)).toMatchObject({ status: 1, error: message });
 });
