@@ -1548,7 +1548,7 @@ CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select public.unaccent('public.unaccent'::regdictionary,
-    lower(case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end));
+    lower((case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end) collate "default"));
 $$;
 
 
@@ -1558,7 +1558,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case (in the database''s default collation, whatever the text''s: names sort in und-x-icu), without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
 
 
 --
@@ -3072,14 +3072,13 @@ CREATE TABLE app_public.patient (
     clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     code text NOT NULL,
-    first_name text NOT NULL,
-    last_name text NOT NULL,
+    first_name text NOT NULL COLLATE pg_catalog."und-x-icu",
+    last_name text NOT NULL COLLATE pg_catalog."und-x-icu",
     phone text,
     date_of_birth date,
     sex app_public.sex DEFAULT 'unknown'::app_public.sex NOT NULL,
     address text,
     notes text,
-    search_text text GENERATED ALWAYS AS (lower(((((((first_name || ' '::text) || last_name) || ' '::text) || code) || ' '::text) || COALESCE(phone, ''::text)))) STORED,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -3132,14 +3131,14 @@ COMMENT ON COLUMN app_public.patient.code IS 'Human-readable code, PAT-000001, a
 -- Name: COLUMN patient.first_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.patient.first_name IS 'Given name(s).';
+COMMENT ON COLUMN app_public.patient.first_name IS 'Given name(s); sorted as people read them (und-x-icu).';
 
 
 --
 -- Name: COLUMN patient.last_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.patient.last_name IS 'Family name.';
+COMMENT ON COLUMN app_public.patient.last_name IS 'Family name; sorted as people read them (und-x-icu).';
 
 
 --
@@ -3175,14 +3174,6 @@ COMMENT ON COLUMN app_public.patient.address IS 'Postal address.';
 --
 
 COMMENT ON COLUMN app_public.patient.notes IS 'Free notes (up to 5,000 characters).';
-
-
---
--- Name: COLUMN patient.search_text; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.patient.search_text IS '@behavior -*
-What searchPatients matches: names, code and phone, lower-cased.';
 
 
 --
@@ -3237,7 +3228,9 @@ CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURN
     AS $$
 begin
   insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, app_hidden.search_key(p.search_text), p.code, p.last_name, p.first_name from unnest(patients) p
+  select p.clinic_id, p.id, app_hidden.search_key(p.first_name || ' ' || p.last_name || ' ' || p.code || ' ' || coalesce(p.phone, '')),
+         p.code, p.last_name, p.first_name
+  from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
     set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
 end;
@@ -3250,7 +3243,7 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 -- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key) and sort keys of `patients` into patient_search (insert or update).';
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (names, code and phone, as search_key compares them: lower case, without accents) and sort keys of `patients` into patient_search (insert or update).';
 
 
 --
@@ -7047,7 +7040,7 @@ The session id claim of the request, not yet checked.';
 CREATE TABLE app_public."user" (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     phone app_public.e164_phone NOT NULL,
-    full_name text NOT NULL,
+    full_name text NOT NULL COLLATE pg_catalog."und-x-icu",
     is_active boolean DEFAULT true NOT NULL,
     is_platform_admin boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -7087,7 +7080,7 @@ COMMENT ON COLUMN app_public."user".phone IS 'Login phone number in E.164; uniqu
 -- Name: COLUMN "user".full_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public."user".full_name IS 'Name shown to colleagues (1 to 200 characters).';
+COMMENT ON COLUMN app_public."user".full_name IS 'Name shown to colleagues (1 to 200 characters); sorted as people read it (und-x-icu).';
 
 
 --
@@ -7279,8 +7272,8 @@ CREATE TABLE app_public.service (
     clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     code text NOT NULL,
-    name text NOT NULL,
-    category text,
+    name text NOT NULL COLLATE pg_catalog."und-x-icu",
+    category text COLLATE pg_catalog."und-x-icu",
     price numeric(16,3) NOT NULL,
     duration_minutes integer,
     is_active boolean DEFAULT true NOT NULL,
@@ -7335,14 +7328,14 @@ COMMENT ON COLUMN app_public.service.code IS 'Human-readable code, SRV-000001, a
 -- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.service.name IS 'Name on the catalog and on invoices (1 to 200 characters).';
+COMMENT ON COLUMN app_public.service.name IS 'Name on the catalog and on invoices (1 to 200 characters); sorted as people read it (und-x-icu).';
 
 
 --
 -- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.service.category IS 'Free grouping such as Consultation, Laboratory, Pharmacy.';
+COMMENT ON COLUMN app_public.service.category IS 'Free grouping such as Consultation, Laboratory, Pharmacy; sorted as people read it (und-x-icu).';
 
 
 --
@@ -8772,12 +8765,13 @@ COMMENT ON FUNCTION app_public.restore_service(service_id uuid) IS 'Brings a del
 CREATE FUNCTION app_public.search_patients(query text) RETURNS SETOF app_public.patient
     LANGUAGE sql STABLE
     AS $$
-  select p.* from (select * from app_hidden.patients_matching(query) order by exact_code desc, last_name, first_name, patient_id) m
+  select p.* from (select * from app_hidden.patients_matching(query)
+                   order by exact_code desc, last_name collate "und-x-icu", first_name collate "und-x-icu", patient_id) m
   cross join lateral (
     select p.* from app_public.patient p
     where p.clinic_id = (select app_public.current_clinic_id()) and p.id = m.patient_id and p.deleted_at is null
     offset 0) p
-  order by m.exact_code desc, m.last_name, m.first_name, m.patient_id
+  order by m.exact_code desc, m.last_name collate "und-x-icu", m.first_name collate "und-x-icu", m.patient_id
 $$;
 
 
@@ -9833,8 +9827,8 @@ CREATE TABLE app_private.patient_search (
     patient_id uuid NOT NULL,
     search_text text NOT NULL,
     code text NOT NULL,
-    last_name text NOT NULL,
-    first_name text NOT NULL
+    last_name text NOT NULL COLLATE pg_catalog."und-x-icu",
+    first_name text NOT NULL COLLATE pg_catalog."und-x-icu"
 );
 
 ALTER TABLE ONLY app_private.patient_search FORCE ROW LEVEL SECURITY;

@@ -718,6 +718,14 @@ describe("search and duplicate warnings", () => {
       .toEqual(["\u0d2e\u0d4b\u0d39\u0d28\u0d4d\u200d", "\u179f\u17bb\u1781\u200b\u1785\u17b6\u1793\u17cb"]);
   });
 
+  test("a name in capitals is found and flagged as typed, in every script: ΟΔΥΣΣΕΥΣ ends in Σ", async () => {
+    const existing = await createPatient(a.clinicId, { first_name: "ΑΝΔΡΕΑΣ", last_name: "ΠΑΠΑΔΟΠΟΥΛΟΣ", date_of_birth: "1971-03-25" });
+    const found = await receptionist.graphql(`{ searchPatients(query: "ΠΑΠΑΔΟΠΟΥΛΟΣ") { nodes { rowId } } }`);
+    expect(found.body.data.searchPatients.nodes).toEqual([{ rowId: existing.id }]);
+    const flagged = await receptionist.graphql(`{ findPatientDuplicates(firstName: "ΑΝΔΡΕΑΣ", lastName: "ΠΑΠΑΔΟΠΟΥΛΟΣ", dateOfBirth: "1971-03-25") { nodes { rowId } } }`);
+    expect(flagged.body.data.findPatientDuplicates.nodes).toEqual([{ rowId: existing.id }]);
+  });
+
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {
     const existing = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1985-02-03" });
     const other = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1986-02-03" });
@@ -728,6 +736,49 @@ describe("search and duplicate warnings", () => {
       );
     expect((await edit("1987-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([]);
     expect((await edit("1985-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([{ rowId: existing.id }]);
+  });
+});
+
+describe("names sort as people read them, whatever the database's collation", () => {
+  // in byte order (a C or C.UTF-8 database) lower case, then accented letters, came after Z
+  const READING_ORDER = ["abbott", "Avila", "Ávila", "de la Cruz", "Émile", "Zoe", "Zoë", "Zulu"];
+  const shuffled = [...READING_ORDER].reverse();
+  let clinic: TestClinic;
+  let frontDesk: Browser;
+  beforeAll(async () => {
+    clinic = await createClinic("Sorting");
+    frontDesk = new Browser(api);
+    await frontDesk.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+  });
+
+  test("patients, listed by name and found by a search", async () => {
+    for (const lastName of shuffled) await createPatient(clinic.clinicId, { first_name: "Sortina", last_name: lastName });
+    const listed = await frontDesk.graphql(`{ patients(orderBy: LAST_NAME_ASC) { nodes { lastName } } }`);
+    expect(listed.body.data.patients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual(READING_ORDER);
+    const found = await frontDesk.graphql(`{ searchPatients(query: "sortina") { nodes { lastName } } }`);
+    expect(found.body.data.searchPatients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual(READING_ORDER);
+  });
+
+  test("services, by name and by category", async () => {
+    for (const name of shuffled) await createService(clinic.clinicId, "100.000", name);
+    await rootPool().query("update app_public.service set category = name where clinic_id = $1", [clinic.clinicId]);
+    const listed = await frontDesk.graphql(`{ byName: services(orderBy: NAME_ASC) { nodes { name } } byCategory: services(orderBy: CATEGORY_DESC) { nodes { category } } }`);
+    expect(listed.body.data.byName.nodes.map((s: { name: string }) => s.name)).toEqual(READING_ORDER);
+    expect(listed.body.data.byCategory.nodes.map((s: { category: string }) => s.category)).toEqual([...READING_ORDER].reverse());
+  });
+
+  test("staff, by name: the dashboard's doctors of an equal number of visits", async () => {
+    const patient = await createPatient(clinic.clinicId);
+    for (const fullName of shuffled) {
+      const doctor = await addMember(clinic.clinicId, await createUser(), "doctor");
+      await rootPool().query(`update app_public."user" set full_name = $2 where id = $1`, [doctor.userId, fullName]);
+      await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())", [clinic.clinicId, patient.id, doctor.membershipId]);
+    }
+    const manager = new Browser(api);
+    await manager.login(clinic.members.owner.phone, clinic.members.owner.password);
+    const { rows } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [clinic.clinicId]);
+    const dashboard = await manager.graphql(`query($d: Date!) { dashboard(fromDate: $d, toDate: $d) { visitsByDoctor } }`, { d: rows[0].today });
+    expect(dashboard.body.data.dashboard.visitsByDoctor.map((d: { name: string }) => d.name)).toEqual(READING_ORDER);
   });
 });
 
