@@ -331,6 +331,18 @@ describe("soft delete", () => {
     expect(names(r.body.data.member.inputFields)).toEqual(["clientMutationId", "membershipId"]);
   });
 
+  test("a deleted service's prices are hidden as the service is: from the front desk until restored, not from owners", async () => {
+    const service = await createService(a.clinicId, "1.000");
+    const PRICES = `query($s: UUID!) { servicePrices(condition: { serviceId: $s }) { nodes { price } } }`;
+    const pricesSeenBy = async (who: Browser) => (await who.graphql(PRICES, { s: service.id })).body.data.servicePrices.nodes;
+    expect(await pricesSeenBy(receptionist)).toEqual([{ price: "1.000" }]);
+    await owner.graphql(`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: service.id });
+    expect(await pricesSeenBy(receptionist)).toEqual([]);
+    expect(await pricesSeenBy(owner)).toEqual([{ price: "1.000" }]);
+    await owner.graphql(`mutation($id: UUID!) { restoreService(input: { serviceId: $id }) { result { code } } }`, { id: service.id });
+    expect(await pricesSeenBy(receptionist)).toEqual([{ price: "1.000" }]);
+  });
+
   test("a deleted service keeps its history and cannot be added to visits", async () => {
     const service = await createService(a.clinicId);
     await owner.graphql(`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: service.id });

@@ -146,6 +146,16 @@ const CELLS: Cell[] = [
     }),
   ),
   {
+    operation: "read a deleted service's price history",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const service = await createService(a.clinicId);
+      await rootPool().query("update app_public.service set deleted_at = now() where id = $1", [service.id]);
+      const r = await browser.graphql(`query($s: UUID!) { servicePrices(condition: { serviceId: $s }) { nodes { price } } }`, { s: service.id });
+      return (r.body.data?.servicePrices?.nodes ?? []).length === 1;
+    },
+  },
+  {
     operation: "list removed members (and withdrawn invitations)",
     allowed: MANAGERS,
     async attempt(browser) {
