@@ -3640,6 +3640,9 @@ begin
     if app_public.current_user_id() is null and not app_hidden.in_system_context() then
       raise exception 'You are not logged in, or your session has ended: log in again.' using errcode = 'CAUTH';
     end if;
+    if next_code.clinic_id is null and app_public.current_clinic_id() is null then
+      raise exception 'Your session is in no clinic: log in to a clinic (or switch to one) to do this.' using errcode = 'CFORB';
+    end if;
     raise exception 'Unknown clinic.' using errcode = 'CNOTF';
   end if;
   -- The row lock taken here serialises allocation per clinic and prefix until
@@ -3659,7 +3662,7 @@ ALTER FUNCTION app_private.next_code(clinic_id uuid, prefix text) OWNER TO :DATA
 -- Name: FUNCTION next_code(clinic_id uuid, prefix text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides. Without a live session: UNAUTHENTICATED (CAUTH).';
+COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Allocates the next code (PAT-000001, ...) for a clinic and prefix: unique and gap-free under concurrency, honouring the clinic''s prefix overrides. Without a live session: UNAUTHENTICATED (CAUTH); a session in no clinic: FORBIDDEN (CFORB), telling it to log in to one.';
 
 
 --
@@ -13455,7 +13458,16 @@ CREATE POLICY select_clinic ON app_public.service FOR SELECT USING (((clinic_id 
 -- Name: service_price select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY select_clinic ON app_public.service_price FOR SELECT USING ((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)));
+CREATE POLICY select_clinic ON app_public.service_price FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in) OR (EXISTS ( SELECT
+   FROM app_public.service s
+  WHERE ((s.clinic_id = service_price.clinic_id) AND (s.id = service_price.service_id)))))));
+
+
+--
+-- Name: POLICY select_clinic ON service_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY select_clinic ON app_public.service_price IS 'The clinic''s price history; a deleted service''s (hidden from the catalog, as its select policy hides the service) to owners and admins only.';
 
 
 --

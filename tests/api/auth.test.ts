@@ -666,6 +666,25 @@ describe("several clinics", () => {
     expect((await browser.graphql(WHO_AM_I)).body.data).toMatchObject({ currentClinic: { name: "Second clinic" }, currentRole: "admin" });
   });
 
+  test("a session with no clinic picked yet is told to pick one when it registers a patient or adds to the catalog, and writes nothing", async () => {
+    const browser = new Browser(api);
+    await browser.login(clinic.members.doctor.phone, clinic.members.doctor.password);
+    const written = async () =>
+      (await rootPool().query(`select (select count(*) from app_public.patient where last_name = 'Clinic' and first_name = 'No')
+        + (select count(*) from app_public.service where name = 'No clinic') as n`)).rows[0].n;
+    for (const mutation of [
+      `mutation { createPatient(input: { patient: { firstName: "No", lastName: "Clinic" } }) { patient { code } } }`,
+      `mutation { createService(input: { service: { name: "No clinic", price: "1" } }) { service { code } } }`,
+    ]) {
+      const r = await browser.graphql(mutation);
+      expect(r.body.errors?.[0]).toMatchObject({
+        message: "Your session is in no clinic: log in to a clinic (or switch to one) to do this.",
+        extensions: { code: "FORBIDDEN" },
+      });
+    }
+    expect(await written()).toBe("0");
+  });
+
   test("clinicId at login picks one", async () => {
     const browser = new Browser(api);
     const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password, second.clinicId);
