@@ -2411,6 +2411,36 @@ COMMENT ON FUNCTION app_private.check_currency_decimals(amount numeric, currency
 
 
 --
+-- Name: check_in_clinic_currency(uuid, text, numeric[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_currency text;
+begin
+  perform app_private.lock_clinic_setting(check_in_clinic_currency.clinic_id, 'currency', false);
+  select c.currency into v_currency from app_public.clinic c where c.id = check_in_clinic_currency.clinic_id;
+  if exists (select from unnest(amounts) a where a <> round(a, app_public.currency_decimals(v_currency))) then
+    raise exception '% has no more decimals than the clinic''s currency (%: %).', what, v_currency, app_public.currency_decimals(v_currency)
+      using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) IS 'INVALID_INPUT "<what> has no more decimals than the clinic''s currency" unless every amount fits the clinic''s currency, read under the currency''s lock (shared: a change of it under way finishes first, and one that comes after sees this amount written). Take it before any audited write of the transaction (lock_clinic_setting).';
+
+
+--
 -- Name: check_money_amount(numeric, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4201,6 +4231,31 @@ COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, i
 
 
 --
+-- Name: tg__amounts_in_currency(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__amounts_in_currency() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_private.check_in_clinic_currency(new.clinic_id, tg_argv[0],
+    variadic array(select (to_jsonb(new) ->> c)::numeric from unnest(tg_argv[1:]) c));
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__amounts_in_currency() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__amounts_in_currency(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__amounts_in_currency() IS 'BEFORE INSERT or UPDATE trigger: the row''s amounts, the columns named after the first argument, fit the clinic''s currency (check_in_clinic_currency), the first argument naming them in the refusal ("A price").';
+
+
+--
 -- Name: tg__assign_code(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4579,14 +4634,32 @@ CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_code text;
+  v_price numeric;
 begin
   if not app_public.is_valid_currency(new.currency) then
     return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
   end if;
   perform app_private.lock_clinic_setting(new.id, 'currency', true);
-  -- read after the lock: an invoice made meanwhile has committed (the manager who changes it sees invoices)
+  -- read after the lock: an invoice, a visit's service or a count made meanwhile has committed (the manager who changes it sees them all)
   if exists (select from app_public.invoice i where i.clinic_id = new.id) then
     raise exception 'The currency cannot change once the clinic has invoices: its totals would add % to %.', old.currency, new.currency
+      using errcode = 'CINVL';
+  end if;
+  if exists (select from app_public.visit_service s where s.clinic_id = new.id) then
+    raise exception 'The currency cannot change once the clinic has charged for visits: their values in % would read as %.', old.currency, new.currency
+      using errcode = 'CINVL';
+  end if;
+  if exists (select from app_public.daily_reconciliation d where d.clinic_id = new.id and d.counted_total is not null) then
+    raise exception 'The currency cannot change once the clinic has counted its cash: its counts in % would read as %.', old.currency, new.currency
+      using errcode = 'CINVL';
+  end if;
+  select s.code, s.price into v_code, v_price from app_public.service s
+  where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
+  order by s.code limit 1;
+  if found then
+    raise exception 'The price of % (%) has more decimals than % has (%): change it first.', v_code, trim_scale(v_price), new.currency, app_public.currency_decimals(new.currency)
       using errcode = 'CINVL';
   end if;
   return new;
@@ -4600,7 +4673,7 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices (INVALID_INPUT); waits for invoices being made (a lock new invoices share).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
 
 
 --
@@ -11831,6 +11904,20 @@ CREATE TRIGGER _090_no_discount_is_zero BEFORE INSERT OR UPDATE OF discount ON a
 
 
 --
+-- Name: visit_service _095_discount_in_currency; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _095_discount_in_currency BEFORE INSERT OR UPDATE OF discount ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__amounts_in_currency('A discount', 'discount');
+
+
+--
+-- Name: TRIGGER _095_discount_in_currency ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _095_discount_in_currency ON app_public.visit_service IS 'A discount in the decimals of the clinic''s currency (tg__amounts_in_currency).';
+
+
+--
 -- Name: audit_log _100_append_only; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -12083,6 +12170,20 @@ CREATE TRIGGER _150_check_doctor BEFORE INSERT OR UPDATE OF doctor_id ON app_pub
 
 
 --
+-- Name: daily_reconciliation _150_counts_in_currency; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_counts_in_currency BEFORE INSERT OR UPDATE OF counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__amounts_in_currency('A counted amount', 'counted_cash', 'counted_card', 'counted_bank_transfer', 'counted_mobile_money', 'counted_insurance');
+
+
+--
+-- Name: TRIGGER _150_counts_in_currency ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_counts_in_currency ON app_public.daily_reconciliation IS 'Counts in the decimals of the clinic''s currency (tg__amounts_in_currency).';
+
+
+--
 -- Name: report_export _150_days; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12136,6 +12237,20 @@ CREATE TRIGGER _150_normalize BEFORE INSERT OR UPDATE ON app_public.patient FOR 
 --
 
 CREATE TRIGGER _150_normalize_phone BEFORE INSERT OR UPDATE OF phone, calling_code ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__normalize_phone();
+
+
+--
+-- Name: service _150_price_in_currency; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_price_in_currency BEFORE INSERT OR UPDATE OF price ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__amounts_in_currency('A price', 'price');
+
+
+--
+-- Name: TRIGGER _150_price_in_currency ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_price_in_currency ON app_public.service IS 'A price in the decimals of the clinic''s currency (tg__amounts_in_currency).';
 
 
 --
@@ -14162,6 +14277,13 @@ REVOKE ALL ON FUNCTION app_private.check_currency_decimals(amount numeric, curre
 
 
 --
+-- Name: FUNCTION check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION check_money_amount(amount numeric, what text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14551,6 +14673,13 @@ REVOKE ALL ON FUNCTION app_private.session_turn_key(user_id uuid) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__amounts_in_currency(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__amounts_in_currency() FROM PUBLIC;
 
 
 --

@@ -483,6 +483,63 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0].currency).toBe("KES");
   });
 
+  test("a currency change once a visit was charged or a day counted, or to a currency the catalog's prices do not fit", async () => {
+    const setCurrencyOf = async (clinic: TestClinic, currency: string) => {
+      const manager = new Browser(api);
+      await manager.login(clinic.members.owner.phone, clinic.members.owner.password);
+      const r = await manager.graphql(`mutation($id: UUID!, $c: String!) { updateClinic(input: { rowId: $id, patch: { currency: $c } }) { clinic { currency } } }`, {
+        id: clinic.clinicId,
+        c: currency,
+      });
+      return { refusal: r.body.errors?.[0], manager };
+    };
+    const charged = await createClinic("Charged in shillings");
+    const service = await createService(charged.clinicId, "12.50");
+    expect((await setCurrencyOf(charged, "JPY")).refusal).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: `The price of ${service.code} (12.5) has more decimals than JPY has (0): change it first.`,
+    });
+    expect((await setCurrencyOf(charged, "USD")).refusal).toBeUndefined();
+    const visit = await createVisit(charged, "in_progress");
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [charged.clinicId, visit.id, service.id]);
+    expect((await setCurrencyOf(charged, "KES")).refusal).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: "The currency cannot change once the clinic has charged for visits: their values in USD would read as KES.",
+    });
+
+    const counted = await createClinic("Counted in shillings");
+    const { manager } = await setCurrencyOf(counted, "TZS");
+    const { rows } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [counted.clinicId]);
+    const close = await manager.graphql(`mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "15000" }) { result { status } } }`, { d: rows[0].today });
+    expect(close.body.data.closeDay.result.status).toBe("closed");
+    expect((await setCurrencyOf(counted, "KWD")).refusal).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: "The currency cannot change once the clinic has counted its cash: its counts in TZS would read as KWD.",
+    });
+    const currencies = await rootPool().query("select currency from app_public.clinic where id = any($1) order by name", [[charged.clinicId, counted.clinicId]]);
+    expect(currencies.rows).toEqual([{ currency: "USD" }, { currency: "TZS" }]);
+  });
+
+  test("a price and a visit's discount have no more decimals than the clinic's currency", async () => {
+    const yen = await createClinic("Priced in yen");
+    await rootPool().query("update app_public.clinic set currency = 'JPY' where id = $1", [yen.clinicId]);
+    const manager = new Browser(api);
+    await manager.login(yen.members.owner.phone, yen.members.owner.password);
+    const priced = await manager.graphql(`mutation { createService(input: { service: { name: "Half yen", price: "333.5" } }) { service { code } } }`);
+    expect(priced.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A price has no more decimals than the clinic's currency (JPY: 0)." });
+    const service = await createService(yen.clinicId, "333");
+    const repriced = await manager.graphql(`mutation($id: UUID!) { updateService(input: { clinicId: "${yen.clinicId}", rowId: $id, patch: { price: "333.5" } }) { service { price } } }`, { id: service.id });
+    expect(repriced.body.errors?.[0]).toMatchObject({ message: "A price has no more decimals than the clinic's currency (JPY: 0)." });
+    const visit = await createVisit(yen, "in_progress");
+    const ADD = `mutation($v: UUID!, $s: UUID!, $d: BigFloat) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: 7, discount: $d } }) { visitService { lineTotal } } }`;
+    const halfYenOff = await manager.graphql(ADD, { v: visit.id, s: service.id, d: "0.5" });
+    expect(halfYenOff.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A discount has no more decimals than the clinic's currency (JPY: 0)." });
+    const oneYenOff = await manager.graphql(ADD, { v: visit.id, s: service.id, d: "1" });
+    expect(oneYenOff.body.data.createVisitService.visitService.lineTotal).toBe("2330.000");
+    const { rows } = await rootPool().query("select count(*)::int as n, min(price)::text as price from app_public.service where clinic_id = $1", [yen.clinicId]);
+    expect(rows[0]).toEqual({ n: 1, price: "333.000" });
+  });
+
   test("a visit booked before 2000 or from 2200 on", async () => {
     const [doctor] = (await rootPool().query("select id from app_public.membership where clinic_id = $1 and role = 'doctor' limit 1", [a.clinicId])).rows;
     const patient = await createPatient(a.clinicId);

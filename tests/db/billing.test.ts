@@ -19,7 +19,7 @@ import {
   openSession,
   type TestClinic,
 } from "../support/fixtures.ts";
-import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { atOnce, beginWhenFree, outcome, waitsForLock } from "../support/locks.ts";
 
 let clinic: TestClinic;
 let cashier: string;
@@ -117,17 +117,32 @@ describe("invoices", () => {
     });
   });
 
-  test("from a completed visit: a discount finer than the currency is billed in its decimals, not refused", async () => {
-    const fine = await createService(clinic.clinicId, "3333.333"); // a price finer than the shilling's cents
+  test("from a completed visit: a price or discount finer than the currency, saved before 000136, is billed in its decimals, not refused", async () => {
+    const fine = await createService(clinic.clinicId, "3333.33");
     const plain = await createService(clinic.clinicId, "10000");
     const visit = await createVisit(clinic, "in_progress");
-    for (const [service, discount] of [[fine, "3333.333"], [plain, "10.005"]] as const) { // given free; a discount typed to 3 decimals
-      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, $4)", [
-        clinic.clinicId,
-        visit.id,
-        service.id,
-        discount,
-      ]);
+    // as such a visit was saved then, past today's checks: a price finer than the shilling's cents, given free; a discount typed to 3 decimals
+    const before136 = await rootPool().connect();
+    try {
+      await beginWhenFree(before136, "alter table app_public.service disable trigger _150_price_in_currency");
+      await before136.query("alter table app_public.visit_service disable trigger _095_discount_in_currency");
+      await before136.query("update app_public.service set price = 3333.333 where id = $1", [fine.id]);
+      for (const [service, discount] of [[fine, "3333.333"], [plain, "10.005"]] as const) {
+        await before136.query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, $4)", [
+          clinic.clinicId,
+          visit.id,
+          service.id,
+          discount,
+        ]);
+      }
+      await before136.query("alter table app_public.service enable trigger _150_price_in_currency");
+      await before136.query("alter table app_public.visit_service enable trigger _095_discount_in_currency");
+      await before136.query("commit");
+    } catch (error) {
+      await before136.query("rollback");
+      throw error;
+    } finally {
+      before136.release();
     }
     await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]); // its services are frozen now
     const invoice = await committedAs(cashier, async (c) =>
@@ -491,6 +506,30 @@ describe("a closed day is final", () => {
       // before, it closed the day with the old zone's clock, in a clinic now a calendar day behind it
       expect(await closing).toBe("Only a business day that has started can be closed.");
     });
+  });
+
+  test("a change of currency waits for a close or a visit's service in flight, and then refuses to relabel what they wrote", async () => {
+    const racing = await createClinic("Racing currencies clinic");
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [racing.clinicId]);
+    await atOnce(racing.members.cashier, racing.members.owner, async (cashierTx, ownerTx) => {
+      await cashierTx.query("select app_public.close_day($1::date, 15000)", [today]);
+      const changing = outcome(ownerTx.query("update app_public.clinic set currency = 'KWD' where id = $1", [racing.clinicId]));
+      // before, it did not wait: the day's 15,000 shillings were counted as 15,000 dinars
+      expect(await waitsForLock(ownerTx, changing)).toBe(true);
+      await cashierTx.query("commit");
+      expect(await changing).toBe("CINVL");
+    });
+    const service = await createService(racing.clinicId, "100");
+    const visit = await createVisit(racing, "in_progress");
+    await atOnce(racing.members.doctor, racing.members.owner, async (doctorTx, ownerTx) => {
+      await doctorTx.query("insert into app_public.visit_service (visit_id, service_id) values ($1, $2)", [visit.id, service.id]);
+      const changing = outcome(ownerTx.query("update app_public.clinic set currency = 'KWD' where id = $1", [racing.clinicId]));
+      expect(await waitsForLock(ownerTx, changing)).toBe(true);
+      await doctorTx.query("commit");
+      expect(await changing).toBe("CINVL");
+    });
+    const { rows } = await rootPool().query("select currency from app_public.clinic where id = $1", [racing.clinicId]);
+    expect(rows).toEqual([{ currency: "TZS" }]);
   });
 
   test("its notes cannot be rewritten; reopened by an owner, they can", async () => {
