@@ -2945,15 +2945,15 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
       join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
       where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'payments_csv' then $q$
-      select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
+      select m.kind, m.code, m.invoice_code, m.method, m.amount, m.currency, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
              to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference from (
-        select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, p.business_date,
+        select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, i.currency, p.business_date,
                p.received_at at time zone c.timezone as happened_at, p.reference
         from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
         join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
         where p.clinic_id = $1 and p.business_date between $2 and $3
         union all
-        select 'refund', r.code, i.code, r.method, -r.amount, r.business_date, r.refunded_at at time zone c.timezone, r.reason
+        select 'refund', r.code, i.code, r.method, -r.amount, i.currency, r.business_date, r.refunded_at at time zone c.timezone, r.reason
         from app_public.refund r join app_public.clinic c on c.id = r.clinic_id
         join app_public.invoice i on i.clinic_id = r.clinic_id and i.id = r.invoice_id
         where r.clinic_id = $1 and r.business_date between $2 and $3) m $q$
@@ -2967,7 +2967,7 @@ ALTER FUNCTION app_private.export_rows(kind app_public.export_kind) OWNER TO :DA
 -- Name: FUNCTION export_rows(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock.';
+COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency.';
 
 
 --
@@ -10535,7 +10535,8 @@ CREATE VIEW reporting.payments WITH (security_barrier='true') AS
     movement.method,
     movement.amount,
     movement.happened_at,
-    movement.business_date
+    movement.business_date,
+    movement.currency
    FROM ( SELECT p.clinic_id,
             c.name AS clinic_name,
             'payment'::text AS kind,
@@ -10544,7 +10545,8 @@ CREATE VIEW reporting.payments WITH (security_barrier='true') AS
             p.method,
             p.amount,
             p.received_at AS happened_at,
-            p.business_date
+            p.business_date,
+            i.currency
            FROM ((app_public.payment p
              JOIN app_public.clinic c ON ((c.id = p.clinic_id)))
              JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
@@ -10552,13 +10554,14 @@ CREATE VIEW reporting.payments WITH (security_barrier='true') AS
         UNION ALL
          SELECT r.clinic_id,
             c.name,
-            'refund'::text,
+            'refund'::text AS text,
             r.code,
             i.code,
             r.method,
             (- r.amount),
             r.refunded_at,
-            r.business_date
+            r.business_date,
+            i.currency
            FROM ((app_public.refund r
              JOIN app_public.clinic c ON ((c.id = r.clinic_id)))
              JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))))
@@ -10638,6 +10641,13 @@ COMMENT ON COLUMN reporting.payments.business_date IS 'The clinic''s business da
 
 
 --
+-- Name: COLUMN payments.currency; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.payments.currency IS 'ISO 4217 currency of the amount (its invoice''s).';
+
+
+--
 -- Name: daily_revenue; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
@@ -10648,9 +10658,10 @@ CREATE VIEW reporting.daily_revenue WITH (security_barrier='true') AS
     p.method,
     COALESCE(sum(p.amount) FILTER (WHERE (p.kind = 'payment'::text)), 0.000) AS payments,
     COALESCE((- sum(p.amount) FILTER (WHERE (p.kind = 'refund'::text))), 0.000) AS refunds,
-    sum(p.amount) AS net
+    sum(p.amount) AS net,
+    p.currency
    FROM reporting.payments p
-  GROUP BY p.clinic_id, p.clinic_name, p.business_date, p.method;
+  GROUP BY p.clinic_id, p.clinic_name, p.business_date, p.method, p.currency;
 
 
 ALTER TABLE reporting.daily_revenue OWNER TO :DATABASE_OWNER;
@@ -10709,6 +10720,13 @@ COMMENT ON COLUMN reporting.daily_revenue.refunds IS 'Refunds given (positive).'
 --
 
 COMMENT ON COLUMN reporting.daily_revenue.net IS 'payments − refunds.';
+
+
+--
+-- Name: COLUMN daily_revenue.currency; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.daily_revenue.currency IS 'ISO 4217 currency of the amounts: sum a period''s revenue per currency.';
 
 
 --
@@ -10881,7 +10899,8 @@ CREATE VIEW reporting.reconciliations WITH (security_barrier='true') AS
     d.notes,
     d.closed_at,
     d.reopened_at,
-    d.reopen_reason
+    d.reopen_reason,
+    c.currency
    FROM (app_public.daily_reconciliation d
      JOIN app_public.clinic c ON ((c.id = d.clinic_id)))
   WHERE (d.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
@@ -11016,6 +11035,13 @@ COMMENT ON COLUMN reporting.reconciliations.reopen_reason IS 'Why.';
 
 
 --
+-- Name: COLUMN reconciliations.currency; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.reconciliations.currency IS 'ISO 4217 currency of the amounts (the clinic''s).';
+
+
+--
 -- Name: visits; Type: VIEW; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
@@ -11035,7 +11061,8 @@ CREATE VIEW reporting.visits WITH (security_barrier='true') AS
     ( SELECT COALESCE(sum(s.line_total), (0)::numeric) AS "coalesce"
            FROM app_public.visit_service s
           WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value,
-    v.no_show_at
+    v.no_show_at,
+    c.currency
    FROM ((((app_public.visit v
      JOIN app_public.clinic c ON ((c.id = v.clinic_id)))
      JOIN app_public.patient p ON (((p.clinic_id = v.clinic_id) AND (p.id = v.patient_id))))
@@ -11149,6 +11176,13 @@ COMMENT ON COLUMN reporting.visits.services_value IS 'Value of the visit''s serv
 --
 
 COMMENT ON COLUMN reporting.visits.no_show_at IS 'When the visit was marked a no-show.';
+
+
+--
+-- Name: COLUMN visits.currency; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.currency IS 'ISO 4217 currency of services_value (the clinic''s).';
 
 
 --

@@ -48,6 +48,14 @@ test("reads the granted clinic in every reporting view, and only it", async () =
   expect(rows).toEqual([{ net: "5000.000" }]);
 });
 
+test("every amount says its currency, so clinics of several currencies are summed per currency", async () => {
+  await rootPool().query("select app_private.open_reconciliation($1, now())", [a.clinicId]); // yesterday's cash-up, as the hourly run opens it
+  for (const view of ["visits", "invoices", "payments", "daily_revenue", "reconciliations"]) {
+    const { rows } = await analyst.query(`select distinct currency from reporting.${view} where clinic_id = $1`, [a.clinicId]);
+    expect({ view, currencies: rows }).toEqual({ view, currencies: [{ currency: "TZS" }] });
+  }
+});
+
 test("a day and method with only refunds has payments 0, not null (payments - refunds is its net)", async () => {
   const invoice = await createIssuedInvoice(a, "7000", { madeAt: LONG_AGO });
   const cashier = await cashierSession(a);

@@ -211,7 +211,7 @@ test("dates are the clinic's calendar dates and times its wall clock (UTC+3), no
   expect(await download("invoices_csv")).toEqual([expect.objectContaining({ code: invoice.code, created_on: wallClock(made.invoiced).slice(0, 10) })]);
   expect(await download("payments_csv")).toEqual([
     expect.objectContaining({
-      kind: "payment", amount: "100.000", business_date: payment.business_date, happened_at: wallClock(payment.received_at), reference: "Receipt 0042",
+      kind: "payment", amount: "100.000", currency: "TZS", business_date: payment.business_date, happened_at: wallClock(payment.received_at), reference: "Receipt 0042",
     }),
   ]);
   expect(payment.business_date).toBe(wallClock(payment.received_at).slice(0, 10));
