@@ -304,17 +304,59 @@ export async function unsealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUD
   }, lockTimeoutMs);
 }
 
+/** A committed migration: its file, and the hash graphile-migrate records when it runs (its `--! Hash:` line). */
+interface CommittedMigration {
+  file: string;
+  hash: string | undefined;
+}
+
+function committedMigrations(): CommittedMigration[] {
+  return readdirSync(projectPath("migrations/committed"))
+    .filter((name) => name.endsWith(".sql"))
+    .sort()
+    .map((file) => ({ file, hash: /^--! Hash: (\S+)$/m.exec(readFileSync(projectPath(`migrations/committed/${file}`), "utf8"))?.[1] }));
+}
+
+/**
+ * The committed migrations this database has not run yet, after checking that those it ran are
+ * this version's: a database that ran another form of one (a development build's, rewritten before
+ * its release) or one this version does not have (a newer version's) is refused, naming the first
+ * where they part, before anything is migrated (graphile-migrate told either as a foreign key
+ * violation on its own table).
+ */
+export async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
+  const committed = committedMigrations();
+  const applied = await withClient(config.rootUrl, async (client) => {
+    const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
+    if (!rows[0].present) return [];
+    return (await client.query<{ filename: string; hash: string }>("select filename, hash from graphile_migrate.migrations order by filename")).rows;
+  });
+  applied.forEach(({ filename, hash }, i) => {
+    const number = filename.replace(/\.sql$/, "");
+    const ours = committed[i];
+    if (ours === undefined) {
+      throw new Error(
+        `The database ${config.databaseName} has run migration ${number}, which this version of ClinicOps does not have (its last is ${committed.at(-1)?.file ?? "none"}): ` +
+          "it was made by a newer version. Run that version; migrations are not undone.",
+      );
+    }
+    if (!ours.file.startsWith(`${number}-`) || ours.hash !== hash) {
+      throw new Error(
+        `The database ${config.databaseName} ran a migration ${number} other than this version's migrations/committed/${ours.file}: ` +
+          "it was made by a development build whose migration changed before its release. Nothing was migrated; " +
+          "restore a backup taken under a released version, or start from a new database.",
+      );
+    }
+  });
+  return committed.slice(applied.length).map(({ file }) => file);
+}
+
 /**
  * Whether a committed migration that has not run yet names the audit log: the log is unsealed
  * only for those (its change of owner locks it against every server's audit entries).
  */
-async function pendingMigrationsTouchAuditLog(config: DatabaseConfig): Promise<boolean> {
-  const committed = readdirSync(projectPath("migrations/committed")).filter((name) => name.endsWith(".sql")).sort();
-  const applied = await withClient(config.rootUrl, async (client) => {
-    const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
-    return rows[0].present ? Number((await client.query("select count(*) from graphile_migrate.migrations")).rows[0].count) : 0;
-  });
-  return committed.slice(applied).some((name) => /audit_log/.test(readFileSync(projectPath(`migrations/committed/${name}`), "utf8")));
+function touchAuditLog(pending: string[]): boolean {
+  return pending.some((file) => /audit_log/.test(readFileSync(projectPath(`migrations/committed/${file}`), "utf8")));
 }
 
 /**
@@ -408,7 +450,7 @@ async function prepareInTurn(
     log?.("advisory locks and large objects left to every role: DATABASE_URL does not name a superuser");
   }
   try {
-    if (await pendingMigrationsTouchAuditLog(config)) await unsealAuditLog(config);
+    if (touchAuditLog(await pendingMigrations(config))) await unsealAuditLog(config);
     // graphile-migrate's lines through the caller's log when it gives one (npm start's JSON); else it prints them
     await runMigrations(config, log ? { log, warn } : undefined);
     await showUpgradeWarnings(config, warn);
