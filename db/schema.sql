@@ -1548,7 +1548,7 @@ CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select public.unaccent('public.unaccent'::regdictionary,
-    lower((case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end) collate "default"));
+    lower(case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end));
 $$;
 
 
@@ -1558,7 +1558,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case (in the database''s default collation, whatever the text''s: names sort in und-x-icu), without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
 
 
 --
@@ -2762,7 +2762,7 @@ begin
   from (select d.status, sum(d.visits) as n from app_private.daily_visits d
         where d.clinic_id = v_clinic and d.local_date between from_date and to_date group by d.status having sum(d.visits) > 0) x;
 
-  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name), '[]')
+  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name collate "und-x-icu"), '[]')
   into v_result.visits_by_doctor
   from (select d.doctor_id, u.full_name, sum(d.visits) as n
         from app_private.daily_visits d
@@ -2774,14 +2774,14 @@ begin
   select coalesce(sum(d.patients), 0) into v_result.new_patients from app_private.daily_patients d
   where d.clinic_id = v_clinic and d.local_date between from_date and to_date;
 
-  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount::text) order by amount desc, name), '[]')
+  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount::text) order by amount desc, name collate "und-x-icu"), '[]')
   into v_result.top_services
   from (select d.service_id, s.name, sum(d.quantity) as quantity, sum(d.amount) as amount
         from app_private.daily_services d
         join app_public.service s on s.clinic_id = d.clinic_id and s.id = d.service_id
         where d.clinic_id = v_clinic and d.local_date between from_date and to_date
         group by d.service_id, s.name having sum(d.quantity) > 0
-        order by amount desc, s.name limit 5) x;
+        order by amount desc, s.name collate "und-x-icu" limit 5) x;
 
   select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
   where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
@@ -2945,8 +2945,8 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
       join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
       where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'payments_csv' then $q$
-      select m.kind, m.code, m.invoice_code, m.method, m.amount, m.currency, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
-             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference from (
+      select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
+             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference, m.currency from (
         select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, i.currency, p.business_date,
                p.received_at at time zone c.timezone as happened_at, p.reference
         from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
@@ -3102,13 +3102,14 @@ CREATE TABLE app_public.patient (
     clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     code text NOT NULL,
-    first_name text NOT NULL COLLATE pg_catalog."und-x-icu",
-    last_name text NOT NULL COLLATE pg_catalog."und-x-icu",
+    first_name text NOT NULL,
+    last_name text NOT NULL,
     phone text,
     date_of_birth date,
     sex app_public.sex DEFAULT 'unknown'::app_public.sex NOT NULL,
     address text,
     notes text,
+    search_text text GENERATED ALWAYS AS (lower(((((((first_name || ' '::text) || last_name) || ' '::text) || code) || ' '::text) || COALESCE(phone, ''::text)))) STORED,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -3161,14 +3162,16 @@ COMMENT ON COLUMN app_public.patient.code IS 'Human-readable code, PAT-000001, a
 -- Name: COLUMN patient.first_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.patient.first_name IS 'Given name(s); sorted as people read them (und-x-icu).';
+COMMENT ON COLUMN app_public.patient.first_name IS '@sortCollation und-x-icu
+Given name(s).';
 
 
 --
 -- Name: COLUMN patient.last_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.patient.last_name IS 'Family name; sorted as people read them (und-x-icu).';
+COMMENT ON COLUMN app_public.patient.last_name IS '@sortCollation und-x-icu
+Family name.';
 
 
 --
@@ -3204,6 +3207,14 @@ COMMENT ON COLUMN app_public.patient.address IS 'Postal address.';
 --
 
 COMMENT ON COLUMN app_public.patient.notes IS 'Free notes (up to 5,000 characters).';
+
+
+--
+-- Name: COLUMN patient.search_text; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.search_text IS '@behavior -*
+What searchPatients matches: names, code and phone, lower-cased.';
 
 
 --
@@ -3258,9 +3269,7 @@ CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURN
     AS $$
 begin
   insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, app_hidden.search_key(p.first_name || ' ' || p.last_name || ' ' || p.code || ' ' || coalesce(p.phone, '')),
-         p.code, p.last_name, p.first_name
-  from unnest(patients) p
+  select p.clinic_id, p.id, app_hidden.search_key(p.search_text), p.code, p.last_name, p.first_name from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
     set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
 end;
@@ -3273,7 +3282,7 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 -- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (names, code and phone, as search_key compares them: lower case, without accents) and sort keys of `patients` into patient_search (insert or update).';
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key) and sort keys of `patients` into patient_search (insert or update).';
 
 
 --
@@ -3802,7 +3811,7 @@ begin
   perform set_config('jwt.claims.session_id', v_session.id::text, true);
 
   select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', m.role, 'pending', m.accepted_at is null)
-                            order by c.name), '[]')
+                            order by c.name collate "und-x-icu"), '[]')
   into v_clinics
   from app_public.membership m join app_public.clinic c on c.id = m.clinic_id
   where m.user_id = v_user.id and m.is_active and m.deleted_at is null;
@@ -4238,9 +4247,14 @@ CREATE FUNCTION app_private.tg__amounts_in_currency() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  -- an update is judged on the amounts it changes: a form that sends an older, finer price back as it was saves the rest
+  v_amounts numeric[] := array(select (to_jsonb(new) ->> c)::numeric from unnest(tg_argv[1:]) c
+                               where tg_op = 'INSERT' or (to_jsonb(new) -> c) is distinct from (to_jsonb(old) -> c));
 begin
-  perform app_private.check_in_clinic_currency(new.clinic_id, tg_argv[0],
-    variadic array(select (to_jsonb(new) ->> c)::numeric from unnest(tg_argv[1:]) c));
+  if cardinality(v_amounts) > 0 then
+    perform app_private.check_in_clinic_currency(new.clinic_id, tg_argv[0], variadic v_amounts);
+  end if;
   return new;
 end;
 $$;
@@ -4252,7 +4266,7 @@ ALTER FUNCTION app_private.tg__amounts_in_currency() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__amounts_in_currency(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__amounts_in_currency() IS 'BEFORE INSERT or UPDATE trigger: the row''s amounts, the columns named after the first argument, fit the clinic''s currency (check_in_clinic_currency), the first argument naming them in the refusal ("A price").';
+COMMENT ON FUNCTION app_private.tg__amounts_in_currency() IS 'BEFORE INSERT or UPDATE trigger: the row''s amounts, the columns named after the first argument, fit the clinic''s currency (check_in_clinic_currency), the first argument naming them in the refusal ("A price"); an update''s, those it changes.';
 
 
 --
@@ -4656,7 +4670,7 @@ begin
       using errcode = 'CINVL';
   end if;
   select s.code, s.price into v_code, v_price from app_public.service s
-  where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
+  where s.clinic_id = new.id and s.deleted_at is null and s.price <> round(s.price, app_public.currency_decimals(new.currency))
   order by s.code limit 1;
   if found then
     raise exception 'The price of % (%) has more decimals than % has (%): change it first.', v_code, trim_scale(v_price), new.currency, app_public.currency_decimals(new.currency)
@@ -4673,7 +4687,7 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' aside) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
 
 
 --
@@ -6245,6 +6259,43 @@ COMMENT ON FUNCTION app_private.warn_of_phones_left(phones_left integer) IS 'Lea
 
 
 --
+-- Name: warn_of_relabelled_amounts(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.warn_of_relabelled_amounts() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinics text;
+begin
+  select string_agg(format('%s (%s)', c.name, c.id), ', ' order by c.name) into v_clinics
+  from app_public.clinic c
+  where exists (
+    select from app_public.audit_log a
+    where a.clinic_id = c.id and a.table_name = 'clinic' and a.action = 'update'
+      and a.old_values ->> 'currency' is distinct from a.new_values ->> 'currency'
+      and (exists (select from app_public.visit_service s where s.clinic_id = c.id and s.created_at < a.occurred_at)
+           or exists (select from app_public.daily_reconciliation d
+                      where d.clinic_id = c.id and d.counted_total is not null and d.business_date < (a.occurred_at at time zone c.timezone)::date)));
+  if v_clinics is not null then
+    insert into app_private.upgrade_warning (migration, message) values ('000137', format(
+      'Clinics whose currency changed after they had charged visits or counted cash: %s. Their earlier visits'' values and counts show their current currency in reporting.visits and reporting.reconciliations (docs/analysts.md)', v_clinics));
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.warn_of_relabelled_amounts() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION warn_of_relabelled_amounts(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.warn_of_relabelled_amounts() IS 'Leaves the operators a warning (upgrade_warning) naming the clinics whose currency changed, before 000136 kept it, after they had charged visits or counted cash (their audit chains tell): the analysts'' views show those amounts in the current currency. Run by 000137.';
+
+
+--
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -6776,7 +6827,8 @@ COMMENT ON COLUMN app_public.clinic.id IS 'Internal identifier of the clinic.';
 -- Name: COLUMN clinic.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.clinic.name IS 'Name shown to staff and on documents (1 to 200 characters).';
+COMMENT ON COLUMN app_public.clinic.name IS '@sortCollation und-x-icu
+Name shown to staff and on documents (1 to 200 characters).';
 
 
 --
@@ -7116,7 +7168,7 @@ The session id claim of the request, not yet checked.';
 CREATE TABLE app_public."user" (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     phone app_public.e164_phone NOT NULL,
-    full_name text NOT NULL COLLATE pg_catalog."und-x-icu",
+    full_name text NOT NULL,
     is_active boolean DEFAULT true NOT NULL,
     is_platform_admin boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -7156,7 +7208,8 @@ COMMENT ON COLUMN app_public."user".phone IS 'Login phone number in E.164; uniqu
 -- Name: COLUMN "user".full_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public."user".full_name IS 'Name shown to colleagues (1 to 200 characters); sorted as people read it (und-x-icu).';
+COMMENT ON COLUMN app_public."user".full_name IS '@sortCollation und-x-icu
+Name shown to colleagues (1 to 200 characters).';
 
 
 --
@@ -7348,8 +7401,8 @@ CREATE TABLE app_public.service (
     clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     code text NOT NULL,
-    name text NOT NULL COLLATE pg_catalog."und-x-icu",
-    category text COLLATE pg_catalog."und-x-icu",
+    name text NOT NULL,
+    category text,
     price numeric(16,3) NOT NULL,
     duration_minutes integer,
     is_active boolean DEFAULT true NOT NULL,
@@ -7404,14 +7457,16 @@ COMMENT ON COLUMN app_public.service.code IS 'Human-readable code, SRV-000001, a
 -- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.service.name IS 'Name on the catalog and on invoices (1 to 200 characters); sorted as people read it (und-x-icu).';
+COMMENT ON COLUMN app_public.service.name IS '@sortCollation und-x-icu
+Name on the catalog and on invoices (1 to 200 characters).';
 
 
 --
 -- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.service.category IS 'Free grouping such as Consultation, Laboratory, Pharmacy; sorted as people read it (und-x-icu).';
+COMMENT ON COLUMN app_public.service.category IS '@sortCollation und-x-icu
+Free grouping such as Consultation, Laboratory, Pharmacy.';
 
 
 --
@@ -9903,8 +9958,8 @@ CREATE TABLE app_private.patient_search (
     patient_id uuid NOT NULL,
     search_text text NOT NULL,
     code text NOT NULL,
-    last_name text NOT NULL COLLATE pg_catalog."und-x-icu",
-    first_name text NOT NULL COLLATE pg_catalog."und-x-icu"
+    last_name text NOT NULL,
+    first_name text NOT NULL
 );
 
 ALTER TABLE ONLY app_private.patient_search FORCE ROW LEVEL SECURITY;
@@ -11724,7 +11779,7 @@ COMMENT ON INDEX app_public.patient_clinic_dob_names_idx IS 'The patients of a c
 -- Name: patient_clinic_last_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX patient_clinic_last_name_idx ON app_public.patient USING btree (clinic_id, last_name);
+CREATE INDEX patient_clinic_last_name_idx ON app_public.patient USING btree (clinic_id, last_name COLLATE "und-x-icu");
 
 
 --
@@ -11822,7 +11877,7 @@ CREATE INDEX service_clinic_category_idx ON app_public.service USING btree (clin
 -- Name: service_clinic_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX service_clinic_name_idx ON app_public.service USING btree (clinic_id, name);
+CREATE INDEX service_clinic_name_idx ON app_public.service USING btree (clinic_id, name COLLATE "und-x-icu");
 
 
 --
@@ -15134,6 +15189,13 @@ REVOKE ALL ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) FR
 --
 
 REVOKE ALL ON FUNCTION app_private.warn_of_phones_left(phones_left integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION warn_of_relabelled_amounts(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.warn_of_relabelled_amounts() FROM PUBLIC;
 
 
 --

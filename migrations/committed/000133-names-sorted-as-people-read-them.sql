@@ -1,44 +1,28 @@
 --! Previous: sha1:341d04b86f9860d55bbb8085a4148d59f9e59555
---! Hash: sha1:697e10ea0bde664130552f1652fea31d3a729064
+--! Hash: sha1:b7c4af2ca55fea4f5380a0e98a690283c04496b4
 --! Message: names sorted as people read them
 
--- People's names and the catalog's names sort as people read them, on every server: ICU's root
--- collation (und-x-icu, the Unicode collation algorithm's default order) on patients' names, staff
--- names and service names and categories. They sorted in the database's collation, byte order
--- where it is C or C.UTF-8 (the embedded server's on most hosts, this project's machines'):
--- Zulu before abbott, de la Cruz after Zulu, Ávila and Émile after every unaccented name.
--- PostgreSQL cannot change the collation of a column a trigger's UPDATE OF list, a view or a
--- generated column reads: those are made again. patient.search_text is not: index_patients
--- builds the search text itself (search_key lowercases it), and the generated column was only
--- its input. search_key and name_key lowercase in the database's default collation whatever
--- their input's, so the search text and the duplicate warning's keys (and their indexes) stay
--- what they were, where ICU would lowercase a few letters otherwise (a final Σ).
+-- People's names and the catalog's sort as people read them, on every server: in ICU's root
+-- collation (und-x-icu, the Unicode collation algorithm's default order) wherever they are sorted.
+-- They sorted in the database's collation, byte order where it is C or C.UTF-8 (the embedded
+-- server's on most hosts, this project's machines'): Zulu before abbott, de la Cruz after Zulu, Ávila
+-- and Émile after every unaccented name. The columns keep the database's collation, so what compares
+-- or lowercases them (the API's filters, the search, the duplicate warning) works as it did: the API
+-- sorts them in ICU through the @sortCollation smart tag (server/sort-collation.ts), and the
+-- functions that sort them say so. Their indexes sort in it too.
 
-create or replace function app_hidden.search_key(text text) returns text
-  language sql immutable parallel safe
-  set search_path to pg_catalog, public, pg_temp
-as $$
-  select public.unaccent('public.unaccent'::regdictionary,
-    lower((case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end) collate "default"));
-$$;
-comment on function app_hidden.search_key(text) is 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case (in the database''s default collation, whatever the text''s: names sort in und-x-icu), without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
+comment on column app_public.patient.first_name is E'@sortCollation und-x-icu\nGiven name(s).';
+comment on column app_public.patient.last_name is E'@sortCollation und-x-icu\nFamily name.';
+comment on column app_public.service.name is E'@sortCollation und-x-icu\nName on the catalog and on invoices (1 to 200 characters).';
+comment on column app_public.service.category is E'@sortCollation und-x-icu\nFree grouping such as Consultation, Laboratory, Pharmacy.';
+comment on column app_public."user".full_name is E'@sortCollation und-x-icu\nName shown to colleagues (1 to 200 characters).';
+comment on column app_public.clinic.name is E'@sortCollation und-x-icu\nName shown to staff and on documents (1 to 200 characters).';
 
-create or replace function app_private.index_patients(patients app_public.patient[]) returns void
-  language plpgsql
-  set search_path to pg_catalog, public, pg_temp
-as $$
-begin
-  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, app_hidden.search_key(p.first_name || ' ' || p.last_name || ' ' || p.code || ' ' || coalesce(p.phone, '')),
-         p.code, p.last_name, p.first_name
-  from unnest(patients) p
-  on conflict (clinic_id, patient_id) do update
-    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
-end;
-$$;
-comment on function app_private.index_patients(app_public.patient[]) is 'Copies the searchable text (names, code and phone, as search_key compares them: lower case, without accents) and sort keys of `patients` into patient_search (insert or update).';
+drop index if exists app_public.patient_clinic_last_name_idx;
+create index patient_clinic_last_name_idx on app_public.patient (clinic_id, last_name collate "und-x-icu");
+drop index if exists app_public.service_clinic_name_idx;
+create index service_clinic_name_idx on app_public.service (clinic_id, name collate "und-x-icu");
 
--- patients_matching's table hands back the names without their collation: the search orders them in it
 create or replace function app_public.search_patients(query text) returns setof app_public.patient
   language sql stable
 as $$
@@ -51,74 +35,120 @@ as $$
   order by m.exact_code desc, m.last_name collate "und-x-icu", m.first_name collate "und-x-icu", m.patient_id
 $$;
 
-drop view if exists reporting.visits;
-drop trigger if exists _650_search_text on app_public.patient;
-drop trigger if exists _140_names_as_meant on app_public.service;
-drop trigger if exists _150_name_as_meant on app_public."user";
-alter table app_public.patient drop column if exists search_text;
+-- the busiest doctors and services of an equal count by name
+create or replace function app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) RETURNS app_public.dashboard
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := dashboard_for.clinic_id;
+  v_result app_public.dashboard;
+begin
+  with per_day as (
+    select m.business_date, sum(m.amount) as amount from app_private.daily_money m
+    where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.business_date
+  )
+  select (select coalesce(sum(amount), 0) from per_day),
+    (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(16,3)::text) order by g)
+     from generate_series(from_date::timestamp, to_date::timestamp, interval '1 day') g left join per_day p on p.business_date = g::date),
+    (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount::text) order by method), '[]')
+     from (select m.method, sum(m.amount) as amount from app_private.daily_money m
+           where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method) x)
+  into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method;
 
-alter table app_public.patient
-  alter column first_name type text collate "und-x-icu",
-  alter column last_name type text collate "und-x-icu";
-alter table app_private.patient_search
-  alter column first_name type text collate "und-x-icu",
-  alter column last_name type text collate "und-x-icu";
-alter table app_public.service
-  alter column name type text collate "und-x-icu",
-  alter column category type text collate "und-x-icu";
-alter table app_public."user"
-  alter column full_name type text collate "und-x-icu";
+  select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
+  into v_result.visits_by_status
+  from (select d.status, sum(d.visits) as n from app_private.daily_visits d
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date group by d.status having sum(d.visits) > 0) x;
 
-create trigger _650_search_text after insert or update of first_name, last_name, code, phone on app_public.patient
-  for each row execute function app_private.tg_patient__search_text();
-create trigger _140_names_as_meant before insert or update of name, category on app_public.service
-  for each row execute function app_private.tg_service__names_as_meant();
-comment on trigger _140_names_as_meant on app_public.service is 'A service''s name and category saved as meant (tg_service__names_as_meant).';
-create trigger _150_name_as_meant before insert or update of full_name on app_public."user"
-  for each row execute function app_private.tg_user__name_as_meant();
+  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name collate "und-x-icu"), '[]')
+  into v_result.visits_by_doctor
+  from (select d.doctor_id, u.full_name, sum(d.visits) as n
+        from app_private.daily_visits d
+        join app_public.membership m on m.clinic_id = d.clinic_id and m.id = d.doctor_id
+        join app_public."user" u on u.id = m.user_id
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date
+        group by d.doctor_id, u.full_name having sum(d.visits) > 0) x;
 
-comment on column app_public.patient.first_name is 'Given name(s); sorted as people read them (und-x-icu).';
-comment on column app_public.patient.last_name is 'Family name; sorted as people read them (und-x-icu).';
-comment on column app_public.service.name is 'Name on the catalog and on invoices (1 to 200 characters); sorted as people read it (und-x-icu).';
-comment on column app_public.service.category is 'Free grouping such as Consultation, Laboratory, Pharmacy; sorted as people read it (und-x-icu).';
-comment on column app_public."user".full_name is 'Name shown to colleagues (1 to 200 characters); sorted as people read it (und-x-icu).';
+  select coalesce(sum(d.patients), 0) into v_result.new_patients from app_private.daily_patients d
+  where d.clinic_id = v_clinic and d.local_date between from_date and to_date;
 
-create view reporting.visits with (security_barrier='true') as
- select v.clinic_id,
-    c.name as clinic_name,
-    v.code,
-    v.status,
-    v.scheduled_at,
-    v.checked_in_at,
-    v.started_at,
-    v.completed_at,
-    v.cancelled_at,
-    v.cancel_reason,
-    p.code as patient_code,
-    u.full_name as doctor_name,
-    (select coalesce(sum(s.line_total), 0::numeric)
-       from app_public.visit_service s
-      where s.clinic_id = v.clinic_id and s.visit_id = v.id) as services_value,
-    v.no_show_at
-   from app_public.visit v
-     join app_public.clinic c on c.id = v.clinic_id
-     join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
-     join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
-     join app_public."user" u on u.id = m.user_id
-  where v.clinic_id in (select reporting.granted_clinics());
-comment on view reporting.visits is 'One row per visit: status, the times of each step, patient code (no names), doctor, value of its services.';
-comment on column reporting.visits.clinic_id is 'The clinic.';
-comment on column reporting.visits.clinic_name is 'The clinic''s name.';
-comment on column reporting.visits.code is 'Visit code (VIS-…).';
-comment on column reporting.visits.status is 'scheduled, checked_in, in_progress, completed, cancelled or no_show.';
-comment on column reporting.visits.scheduled_at is 'When the visit was booked for.';
-comment on column reporting.visits.checked_in_at is 'When the patient checked in.';
-comment on column reporting.visits.started_at is 'When the consultation started.';
-comment on column reporting.visits.completed_at is 'When the visit was completed.';
-comment on column reporting.visits.cancelled_at is 'When it was cancelled.';
-comment on column reporting.visits.cancel_reason is 'Why it was cancelled.';
-comment on column reporting.visits.patient_code is 'The patient''s code (no names in reporting).';
-comment on column reporting.visits.doctor_name is 'The doctor.';
-comment on column reporting.visits.services_value is 'Value of the visit''s services: quantity × unit price − discount.';
-comment on column reporting.visits.no_show_at is 'When the visit was marked a no-show.';
-grant select on reporting.visits to :DATABASE_ANALYST;
+  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount::text) order by amount desc, name collate "und-x-icu"), '[]')
+  into v_result.top_services
+  from (select d.service_id, s.name, sum(d.quantity) as quantity, sum(d.amount) as amount
+        from app_private.daily_services d
+        join app_public.service s on s.clinic_id = d.clinic_id and s.id = d.service_id
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date
+        group by d.service_id, s.name having sum(d.quantity) > 0
+        order by amount desc, s.name collate "und-x-icu" limit 5) x;
+
+  select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
+  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
+
+  select round(sum(d.completed_value) / nullif(sum(d.visits), 0),
+    (select app_public.currency_decimals(c.currency) from app_public.clinic c where c.id = v_clinic))
+  into v_result.average_visit_value
+  from app_private.daily_visits d
+  where d.clinic_id = v_clinic and d.status = 'completed' and d.local_date between from_date and to_date;
+
+  return v_result;
+end;
+$$;
+
+-- the clinics a login lists, by name
+create or replace function app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_session app_private.session;
+  v_user app_public."user";
+  v_clinics jsonb;
+  v_clinic_id uuid := open_session.clinic_id;
+  v_role app_public.member_role;
+begin
+  -- a change of the user's memberships in flight (a removal, a suspension, a new role) first: what
+  -- this session gets is read once it has committed, and one after it finds this session to end
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(open_session.user_id));
+  select * into v_user from app_public."user" u where u.id = open_session.user_id;
+  insert into app_private.session (user_id, is_platform_admin, expires_at, ip, user_agent)
+  values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500))
+  returning * into v_session;
+  -- From here on this transaction acts as the new session, so the member sees
+  -- their own memberships through the ordinary policies (and their invitations, with the inviting
+  -- clinics' names, through own_invitations / invited_clinics, which only this owner role has).
+  perform set_config('jwt.claims.session_id', v_session.id::text, true);
+
+  select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', m.role, 'pending', m.accepted_at is null)
+                            order by c.name collate "und-x-icu"), '[]')
+  into v_clinics
+  from app_public.membership m join app_public.clinic c on c.id = m.clinic_id
+  where m.user_id = v_user.id and m.is_active and m.deleted_at is null;
+
+  -- the only clinic the user is a member of, not counting invitations (accepted only by
+  -- accept_invitation, never by default)
+  if v_clinic_id is null and (select count(*) from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean) = 1 then
+    v_clinic_id := (select (e ->> 'id')::uuid from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean);
+  end if;
+  if v_clinic_id is not null then
+    select (e ->> 'role')::app_public.member_role into v_role
+    from jsonb_array_elements(v_clinics) e where (e ->> 'id')::uuid = v_clinic_id and not (e ->> 'pending')::boolean;
+    if v_role is null then
+      -- an invitation too: accept_invitation first, a step of its own, never a side effect of a login
+      raise exception 'You are not a member of that clinic.' using errcode = 'CFORB';
+    end if;
+    update app_private.session s set clinic_id = v_clinic_id, role = v_role where s.id = v_session.id;
+  end if;
+
+  return jsonb_build_object(
+    'sessionId', v_session.id,
+    'expiresAt', v_session.expires_at,
+    'user', jsonb_build_object('id', v_user.id, 'phone', v_user.phone, 'fullName', v_user.full_name,
+                               'isPlatformAdmin', v_user.is_platform_admin),
+    'clinic', (select jsonb_build_object('id', c.id, 'name', c.name, 'timezone', c.timezone, 'currency', c.currency)
+               from app_public.clinic c where c.id = v_clinic_id),
+    'role', v_role,
+    'clinics', v_clinics
+  );
+end;
+$$;

@@ -1,5 +1,5 @@
---! Previous: sha1:697e10ea0bde664130552f1652fea31d3a729064
---! Hash: sha1:c2fd5ca018bedfcc8bc4036d99ba767d85abdcbe
+--! Previous: sha1:b7c4af2ca55fea4f5380a0e98a690283c04496b4
+--! Hash: sha1:4c537c601ea61d99938c8c8b3fa5178a4840f2b0
 --! Message: deleted services prices hidden
 
 -- A deleted service's prices are hidden as the service is: servicePrices listed them to every role

@@ -1,5 +1,5 @@
---! Previous: sha1:c2fd5ca018bedfcc8bc4036d99ba767d85abdcbe
---! Hash: sha1:f6e599263f9c66818a441134bfbfaf5d6f1eece2
+--! Previous: sha1:4c537c601ea61d99938c8c8b3fa5178a4840f2b0
+--! Hash: sha1:4c4a895bad43a6d3b165645538db522c6ce3790d
 --! Message: a session of no clinic told to pick one
 
 -- A session in no clinic (a platform administrator who logged in without one) that registers a

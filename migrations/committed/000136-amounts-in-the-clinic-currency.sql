@@ -1,5 +1,5 @@
---! Previous: sha1:f6e599263f9c66818a441134bfbfaf5d6f1eece2
---! Hash: sha1:396ba8bbfdb9feefedcbcbced6050f71dd744305
+--! Previous: sha1:4c4a895bad43a6d3b165645538db522c6ce3790d
+--! Hash: sha1:beb1994b69a18b3ac373fe8c677dd389aaf1a758
 --! Message: amounts in the clinic currency
 
 -- A clinic's amounts are in its currency: a service's price, a visit's discount and a day's counts
@@ -31,13 +31,18 @@ create or replace function app_private.tg__amounts_in_currency() returns trigger
   language plpgsql security definer
   set search_path to pg_catalog, public, pg_temp
 as $$
+declare
+  -- an update is judged on the amounts it changes: a form that sends an older, finer price back as it was saves the rest
+  v_amounts numeric[] := array(select (to_jsonb(new) ->> c)::numeric from unnest(tg_argv[1:]) c
+                               where tg_op = 'INSERT' or (to_jsonb(new) -> c) is distinct from (to_jsonb(old) -> c));
 begin
-  perform app_private.check_in_clinic_currency(new.clinic_id, tg_argv[0],
-    variadic array(select (to_jsonb(new) ->> c)::numeric from unnest(tg_argv[1:]) c));
+  if cardinality(v_amounts) > 0 then
+    perform app_private.check_in_clinic_currency(new.clinic_id, tg_argv[0], variadic v_amounts);
+  end if;
   return new;
 end;
 $$;
-comment on function app_private.tg__amounts_in_currency() is 'BEFORE INSERT or UPDATE trigger: the row''s amounts, the columns named after the first argument, fit the clinic''s currency (check_in_clinic_currency), the first argument naming them in the refusal ("A price").';
+comment on function app_private.tg__amounts_in_currency() is 'BEFORE INSERT or UPDATE trigger: the row''s amounts, the columns named after the first argument, fit the clinic''s currency (check_in_clinic_currency), the first argument naming them in the refusal ("A price"); an update''s, those it changes.';
 
 drop trigger if exists _150_price_in_currency on app_public.service;
 create trigger _150_price_in_currency before insert or update of price on app_public.service
@@ -84,7 +89,7 @@ begin
       using errcode = 'CINVL';
   end if;
   select s.code, s.price into v_code, v_price from app_public.service s
-  where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
+  where s.clinic_id = new.id and s.deleted_at is null and s.price <> round(s.price, app_public.currency_decimals(new.currency))
   order by s.code limit 1;
   if found then
     raise exception 'The price of % (%) has more decimals than % has (%): change it first.', v_code, trim_scale(v_price), new.currency, app_public.currency_decimals(new.currency)
@@ -93,4 +98,4 @@ begin
   return new;
 end;
 $$;
-comment on function app_private.tg_clinic__currency_kept() is 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+comment on function app_private.tg_clinic__currency_kept() is 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' aside) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';

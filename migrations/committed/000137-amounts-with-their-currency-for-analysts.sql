@@ -1,5 +1,5 @@
---! Previous: sha1:396ba8bbfdb9feefedcbcbced6050f71dd744305
---! Hash: sha1:daacfc073dad3d3ff5a40e7604346dcee78babe7
+--! Previous: sha1:beb1994b69a18b3ac373fe8c677dd389aaf1a758
+--! Hash: sha1:d8cdefd764413ab4467650e48cf431564392fc4d
 --! Message: amounts with their currency for analysts
 
 -- Every amount an analyst reads says its currency: reporting.payments, daily_revenue, reconciliations
@@ -9,6 +9,9 @@
 -- that name their columns, or read them by position, read what they read before): a payment's and a
 -- refund's is their invoice's, a day's and a visit's the clinic's (kept once it has charged or counted
 -- anything, 000136).
+-- A clinic whose currency changed before 000136 after it had charged visits or counted cash shows
+-- those older amounts in its current currency: the migration leaves the operators a warning naming
+-- such clinics (found in their audit chains).
 
 create or replace view reporting.payments with (security_barrier='true') as
  select movement.clinic_id,
@@ -142,8 +145,8 @@ as $_$
       join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
       where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3 $q$
     when 'payments_csv' then $q$
-      select m.kind, m.code, m.invoice_code, m.method, m.amount, m.currency, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
-             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference from (
+      select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
+             to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference, m.currency from (
         select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, i.currency, p.business_date,
                p.received_at at time zone c.timezone as happened_at, p.reference
         from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
@@ -157,3 +160,29 @@ as $_$
   end;
 $_$;
 comment on function app_private.export_rows(app_public.export_kind) is 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency.';
+
+create or replace function app_private.warn_of_relabelled_amounts() returns void
+  language plpgsql
+  set search_path to pg_catalog, public, pg_temp
+as $$
+declare
+  v_clinics text;
+begin
+  select string_agg(format('%s (%s)', c.name, c.id), ', ' order by c.name) into v_clinics
+  from app_public.clinic c
+  where exists (
+    select from app_public.audit_log a
+    where a.clinic_id = c.id and a.table_name = 'clinic' and a.action = 'update'
+      and a.old_values ->> 'currency' is distinct from a.new_values ->> 'currency'
+      and (exists (select from app_public.visit_service s where s.clinic_id = c.id and s.created_at < a.occurred_at)
+           or exists (select from app_public.daily_reconciliation d
+                      where d.clinic_id = c.id and d.counted_total is not null and d.business_date < (a.occurred_at at time zone c.timezone)::date)));
+  if v_clinics is not null then
+    insert into app_private.upgrade_warning (migration, message) values ('000137', format(
+      'Clinics whose currency changed after they had charged visits or counted cash: %s. Their earlier visits'' values and counts show their current currency in reporting.visits and reporting.reconciliations (docs/analysts.md)', v_clinics));
+  end if;
+end;
+$$;
+comment on function app_private.warn_of_relabelled_amounts() is 'Leaves the operators a warning (upgrade_warning) naming the clinics whose currency changed, before 000136 kept it, after they had charged visits or counted cash (their audit chains tell): the analysts'' views show those amounts in the current currency. Run by 000137.';
+revoke all on function app_private.warn_of_relabelled_amounts() from public;
+select app_private.warn_of_relabelled_amounts();

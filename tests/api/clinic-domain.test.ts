@@ -500,6 +500,10 @@ describe("bad input gets a clear code and writes nothing", () => {
       message: `The price of ${service.code} (12.5) has more decimals than JPY has (0): change it first.`,
     });
     expect((await setCurrencyOf(charged, "USD")).refusal).toBeUndefined();
+    // a deleted service's price is none the clinic charges (nor can its owner edit it)
+    const retiring = await createClinic("Retiring prices");
+    await rootPool().query("update app_public.service set deleted_at = now() where id = $1", [(await createService(retiring.clinicId, "12.50")).id]);
+    expect((await setCurrencyOf(retiring, "JPY")).refusal).toBeUndefined();
     const visit = await createVisit(charged, "in_progress");
     await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [charged.clinicId, visit.id, service.id]);
     expect((await setCurrencyOf(charged, "KES")).refusal).toMatchObject({
@@ -793,6 +797,12 @@ describe("search and duplicate warnings", () => {
     expect(found.body.data.searchPatients.nodes).toEqual([{ rowId: existing.id }]);
     const flagged = await receptionist.graphql(`{ findPatientDuplicates(firstName: "ΑΝΔΡΕΑΣ", lastName: "ΠΑΠΑΔΟΠΟΥΛΟΣ", dateOfBirth: "1971-03-25") { nodes { rowId } } }`);
     expect(flagged.body.data.findPatientDuplicates.nodes).toEqual([{ rowId: existing.id }]);
+    // the list's filters lowercase both sides alike: a name typed as saved is found, İnce by "ince"
+    const turkish = await createPatient(a.clinicId, { first_name: "Ayşe", last_name: `İnce ${existing.code}` });
+    const filtered = await receptionist.graphql(`query($t: String!) {
+      greek: patients(filter: { lastName: { equalToInsensitive: "ΠΑΠΑΔΟΠΟΥΛΟΣ" } }) { nodes { rowId } }
+      turkish: patients(filter: { lastName: { includesInsensitive: $t } }) { nodes { rowId } } }`, { t: `ince ${existing.code}` });
+    expect(filtered.body.data).toEqual({ greek: { nodes: [{ rowId: existing.id }] }, turkish: { nodes: [{ rowId: turkish.id }] } });
   });
 
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {
@@ -824,6 +834,17 @@ describe("names sort as people read them, whatever the database's collation", ()
     for (const lastName of shuffled) await createPatient(clinic.clinicId, { first_name: "Sortina", last_name: lastName });
     const listed = await frontDesk.graphql(`{ patients(orderBy: LAST_NAME_ASC) { nodes { lastName } } }`);
     expect(listed.body.data.patients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual(READING_ORDER);
+    // a page at a time, each after the last one's cursor, in the same order; and backwards
+    const PAGE = `query($after: Cursor) { patients(orderBy: LAST_NAME_ASC, first: 3, after: $after) { nodes { lastName } pageInfo { endCursor } } }`;
+    const paged: string[] = [];
+    for (let after: string | null = null, page = 0; page < 3; page++) {
+      const r: { nodes: { lastName: string }[]; pageInfo: { endCursor: string } } = (await frontDesk.graphql(PAGE, { after })).body.data.patients;
+      paged.push(...r.nodes.map((p: { lastName: string }) => p.lastName));
+      after = r.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(READING_ORDER);
+    const backwards = await frontDesk.graphql(`{ patients(orderBy: LAST_NAME_DESC) { nodes { lastName } } }`);
+    expect(backwards.body.data.patients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual([...READING_ORDER].reverse());
     const found = await frontDesk.graphql(`{ searchPatients(query: "sortina") { nodes { lastName } } }`);
     expect(found.body.data.searchPatients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual(READING_ORDER);
   });

@@ -8,7 +8,8 @@ import { withCredentials } from "../../db/config.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, LONG_AGO, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
+import { beginWhenFree } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -54,6 +55,34 @@ test("every amount says its currency, so clinics of several currencies are summe
     const { rows } = await analyst.query(`select distinct currency from reporting.${view} where clinic_id = $1`, [a.clinicId]);
     expect({ view, currencies: rows }).toEqual({ view, currencies: [{ currency: "TZS" }] });
   }
+});
+
+test("an upgrade names the clinics whose currency changed, before 000136 kept it, once they had charged visits: their older amounts show today's currency", async () => {
+  const relabelled = await createClinic("Relabelled in dollars");
+  const untouched = await createClinic("Charged in shillings only");
+  for (const clinic of [relabelled, untouched]) {
+    const visit = await createVisit(clinic, "in_progress");
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, (await createService(clinic.clinicId, "50000")).id]);
+  }
+  // as an owner could before 000136: audited as any change of the clinic is
+  const client = await rootPool().connect();
+  try {
+    await beginWhenFree(client, "alter table app_public.clinic disable trigger _160_currency_kept");
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(relabelled.members.owner.userId, relabelled.clinicId)]);
+    await client.query("update app_public.clinic set currency = 'USD' where id = $1", [relabelled.clinicId]);
+    await client.query("alter table app_public.clinic enable trigger _160_currency_kept");
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+  await rootPool().query("select app_private.warn_of_relabelled_amounts()");
+  const { rows } = await rootPool().query("delete from app_private.upgrade_warning where migration = '000137' returning message");
+  expect(rows).toHaveLength(1);
+  expect(rows[0].message).toContain(`Relabelled in dollars (${relabelled.clinicId})`);
+  expect(rows[0].message).not.toContain(untouched.clinicId);
 });
 
 test("a day and method with only refunds has payments 0, not null (payments - refunds is its net)", async () => {

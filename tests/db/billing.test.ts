@@ -43,6 +43,28 @@ async function pay(session: string, invoiceId: string, amount: string, method = 
  * most 40 connections (like the API's pool); each returns its result or the
  * SQLSTATE it failed with.
  */
+/**
+ * Writes as a clinic could before 000136 (a price or a visit's discount finer than its currency), past
+ * today's checks: their triggers off for `write`'s transaction alone (taken once the tables are free).
+ */
+async function savedBefore136(write: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await rootPool().connect();
+  try {
+    await beginWhenFree(client, `alter table app_public.service disable trigger _150_price_in_currency;
+      alter table app_public.visit_service disable trigger _095_discount_in_currency`);
+    await client.query("set local lock_timeout = 0");
+    await write(client);
+    await client.query(`alter table app_public.service enable trigger _150_price_in_currency;
+      alter table app_public.visit_service enable trigger _095_discount_in_currency`);
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 async function concurrently<T>(n: number, session: string, fn: (client: pg.PoolClient, i: number) => Promise<T>): Promise<(T | string)[]> {
   const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 40 });
   try {
@@ -121,29 +143,13 @@ describe("invoices", () => {
     const fine = await createService(clinic.clinicId, "3333.33");
     const plain = await createService(clinic.clinicId, "10000");
     const visit = await createVisit(clinic, "in_progress");
-    // as such a visit was saved then, past today's checks: a price finer than the shilling's cents, given free; a discount typed to 3 decimals
-    const before136 = await rootPool().connect();
-    try {
-      await beginWhenFree(before136, "alter table app_public.service disable trigger _150_price_in_currency");
-      await before136.query("alter table app_public.visit_service disable trigger _095_discount_in_currency");
-      await before136.query("update app_public.service set price = 3333.333 where id = $1", [fine.id]);
+    // as such a visit was saved then: a price finer than the shilling's cents, given free; a discount typed to 3 decimals
+    await savedBefore136(async (c) => {
+      await c.query("update app_public.service set price = 3333.333 where id = $1", [fine.id]);
       for (const [service, discount] of [[fine, "3333.333"], [plain, "10.005"]] as const) {
-        await before136.query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, $4)", [
-          clinic.clinicId,
-          visit.id,
-          service.id,
-          discount,
-        ]);
+        await c.query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, $4)", [clinic.clinicId, visit.id, service.id, discount]);
       }
-      await before136.query("alter table app_public.service enable trigger _150_price_in_currency");
-      await before136.query("alter table app_public.visit_service enable trigger _095_discount_in_currency");
-      await before136.query("commit");
-    } catch (error) {
-      await before136.query("rollback");
-      throw error;
-    } finally {
-      before136.release();
-    }
+    });
     await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]); // its services are frozen now
     const invoice = await committedAs(cashier, async (c) =>
       (await c.query("select * from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0],
@@ -154,6 +160,29 @@ describe("invoices", () => {
     );
     expect(rows).toEqual([{ discount: "3333.330", line_total: "0.000" }, { discount: "10.010", line_total: "9989.990" }]);
     expect((await invoiceRow(invoice.id)).total).toBe("9989.990"); // the visit's 9,989.995, to the cent
+  });
+
+  test("a price or discount saved finer than the currency before 000136 is kept when an edit sends it back unchanged, refused when changed to another finer one", async () => {
+    const service = await createService(clinic.clinicId, "100");
+    const visit = await createVisit(clinic, "in_progress");
+    let lineId = "";
+    await savedBefore136(async (c) => {
+      await c.query("update app_public.service set price = 3333.333 where id = $1", [service.id]);
+      lineId = (await c.query("insert into app_public.visit_service (clinic_id, visit_id, service_id, discount) values ($1, $2, $3, 10.005) returning id", [clinic.clinicId, visit.id, service.id])).rows[0].id;
+    });
+    const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+    // a form sends every field back: before, the unchanged price refused the new name
+    await committedAs(owner, (c) => c.query("update app_public.service set name = 'Renamed as sent back', price = 3333.333 where id = $1", [service.id]));
+    await committedAs(owner, (c) => c.query("update app_public.visit_service set quantity = 2, discount = 10.005 where id = $1", [lineId]));
+    await expect(committedAs(owner, (c) => c.query("update app_public.service set price = 3333.334 where id = $1", [service.id]))).rejects.toMatchObject({
+      code: "CINVL",
+      message: "A price has no more decimals than the clinic's currency (TZS: 2).",
+    });
+    const { rows } = await rootPool().query(
+      "select s.name, s.price::text, v.quantity, v.discount::text from app_public.service s, app_public.visit_service v where s.id = $1 and v.id = $2",
+      [service.id, lineId],
+    );
+    expect(rows).toEqual([{ name: "Renamed as sent back", price: "3333.333", quantity: 2, discount: "10.005" }]);
   });
 
   test("an issued invoice's lines never change", async () => {
