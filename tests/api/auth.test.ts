@@ -685,6 +685,13 @@ describe("several clinics", () => {
     expect(await written()).toBe("0");
   });
 
+  test("a login lists the user's clinics by name as people read them (byte order put lower case and accents after Z)", async () => {
+    const user = await createUser();
+    for (const name of ["Zulu Health", "Ávila Clinic", "amani clinic"]) await addMember((await createClinic(name)).clinicId, user, "doctor");
+    const response = await new Browser(api).tryLogin(user.phone, user.password);
+    expect(response.body.clinics.map((c: { name: string }) => c.name)).toEqual(["amani clinic", "Ávila Clinic", "Zulu Health"]);
+  });
+
   test("clinicId at login picks one", async () => {
     const browser = new Browser(api);
     const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password, second.clinicId);
