@@ -353,6 +353,21 @@ describe("payments", () => {
     expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000", received_at: made[0].created_at });
   });
 
+  test("a payment dated within the 5 minutes ahead is received now, on today's business day: not past today's closed count onto a day not started", async () => {
+    const late = await createClinic("Late till clinic");
+    const invoice = await createIssuedInvoice(late, "1000");
+    const lateCashier = await cashierSession(late);
+    const fourMinutesAhead = "now() + interval '4 minutes'";
+    const paid = await committedAs(lateCashier, async (c) =>
+      (await c.query(`select received_at <= now() as now_at_most, business_date = app_hidden.business_date(clinic_id, now()) as today from app_public.record_payment($1, 100, 'cash', null, null, ${fourMinutesAhead})`, [invoice.id])).rows[0]);
+    expect(paid).toEqual({ now_at_most: true, today: true });
+    // once today is counted, it is today's closed day that refuses it (it went to tomorrow, which could not be closed yet)
+    const { rows: [{ today }] } = await rootPool().query("select app_hidden.business_date($1, now())::text as today", [late.clinicId]);
+    await committedAs(lateCashier, (c) => c.query("select app_public.close_day($1::date, 100)", [today]));
+    await expect(committedAs(lateCashier, (c) => c.query(`select app_public.record_payment($1, 100, 'cash', null, null, ${fourMinutesAhead})`, [invoice.id]))).rejects.toMatchObject({ code: "CDAYC" });
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("100.000");
+  });
+
   test("bad input: zero, negative, unknown method, draft or void invoice — clear codes, nothing written", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     await expect(pay(cashier, invoice.id, "0")).rejects.toMatchObject({ code: "CINVL" });
