@@ -8245,8 +8245,9 @@ begin
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
-          -- within the 5 minutes before its invoice was made: at that time, on the invoice's business day
-          greatest(coalesce(record_payment.received_at, now()), v_invoice.created_at), app_public.current_user_id())
+          -- within the 5 minutes before its invoice was made: at that time, on the invoice's business day;
+          -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
+          least(greatest(coalesce(record_payment.received_at, now()), v_invoice.created_at), now()), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
@@ -8259,7 +8260,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead nor more than 5 minutes before the invoice was made (INVALID_INPUT). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
 
 
 --
