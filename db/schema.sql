@@ -10805,7 +10805,9 @@ CREATE VIEW reporting.invoices WITH (security_barrier='true') AS
     i.voided_at,
     i.void_reason,
     p.code AS patient_code,
-    v.code AS visit_code
+    v.code AS visit_code,
+    ((i.created_at AT TIME ZONE c.timezone))::date AS created_on,
+    ((i.issued_at AT TIME ZONE c.timezone))::date AS issued_on
    FROM (((app_public.invoice i
      JOIN app_public.clinic c ON ((c.id = i.clinic_id)))
      JOIN app_public.patient p ON (((p.clinic_id = i.clinic_id) AND (p.id = i.patient_id))))
@@ -10932,6 +10934,20 @@ COMMENT ON COLUMN reporting.invoices.patient_code IS 'The patient''s code.';
 --
 
 COMMENT ON COLUMN reporting.invoices.visit_code IS 'The visit it bills, if any.';
+
+
+--
+-- Name: COLUMN invoices.created_on; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.created_on IS 'The clinic''s day the invoice was made (on its clock), as the invoices CSV''s period counts it.';
+
+
+--
+-- Name: COLUMN invoices.issued_on; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.invoices.issued_on IS 'The clinic''s day it was issued (on its clock); null for a draft.';
 
 
 --
@@ -11118,7 +11134,8 @@ CREATE VIEW reporting.visits WITH (security_barrier='true') AS
            FROM app_public.visit_service s
           WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value,
     v.no_show_at,
-    c.currency
+    c.currency,
+    ((v.scheduled_at AT TIME ZONE c.timezone))::date AS business_date
    FROM ((((app_public.visit v
      JOIN app_public.clinic c ON ((c.id = v.clinic_id)))
      JOIN app_public.patient p ON (((p.clinic_id = v.clinic_id) AND (p.id = v.patient_id))))
@@ -11239,6 +11256,13 @@ COMMENT ON COLUMN reporting.visits.no_show_at IS 'When the visit was marked a no
 --
 
 COMMENT ON COLUMN reporting.visits.currency IS 'ISO 4217 currency of services_value (the clinic''s).';
+
+
+--
+-- Name: COLUMN visits.business_date; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN reporting.visits.business_date IS 'The clinic''s day the visit is booked for (scheduled_at on its clock), as the dashboard and the visits CSV count it.';
 
 
 --

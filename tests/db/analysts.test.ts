@@ -85,6 +85,21 @@ test("an upgrade names the clinics whose currency changed, before 000136 kept it
   expect(rows[0].message).not.toContain(untouched.clinicId);
 });
 
+test("visits and invoices say the clinic's day, whatever the analyst's time zone: 22:30 UTC is the next day in Dar es Salaam", async () => {
+  const { rows: [visit] } = await rootPool().query(
+    `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at)
+     select $1, (select id from app_public.patient where clinic_id = $1 limit 1), $2, '2026-06-01T22:30:00Z' returning code`,
+    [a.clinicId, a.members.doctor.membershipId],
+  );
+  await analyst.query("set timezone = 'UTC'");
+  const { rows } = await analyst.query("select business_date::text, scheduled_at::date::text as utc_date from reporting.visits where clinic_id = $1 and code = $2", [a.clinicId, visit.code]);
+  expect(rows).toEqual([{ business_date: "2026-06-02", utc_date: "2026-06-01" }]);
+  const invoice = await createIssuedInvoice(a, "100", { madeAt: "2026-06-01T22:30:00Z" });
+  const invoices = await analyst.query("select created_on::text, issued_on::text from reporting.invoices where clinic_id = $1 and code = $2", [a.clinicId, invoice.code]);
+  const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today"); // issued now, made back then
+  expect(invoices.rows).toEqual([{ created_on: "2026-06-02", issued_on: today }]);
+});
+
 test("a day and method with only refunds has payments 0, not null (payments - refunds is its net)", async () => {
   const invoice = await createIssuedInvoice(a, "7000", { madeAt: LONG_AGO });
   const cashier = await cashierSession(a);
