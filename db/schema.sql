@@ -3714,19 +3714,55 @@ CREATE FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp 
     AS $$
 declare
   v_day date := (select (as_of at time zone c.timezone)::date - 1 from app_public.clinic c where c.id = open_reconciliation.clinic_id);
-  v_written integer;
+  v_missed date;
+  v_written integer := 0;
 begin
   if v_day is null then
     return 0; -- no such clinic
   end if;
+  -- the days a change of time zone skipped (at most one: offsets are 26 hours apart at most), earliest first
+  for v_missed in
+    select distinct m.business_date from app_private.daily_money m
+    where m.clinic_id = open_reconciliation.clinic_id and m.business_date between v_day - 2 and v_day - 1
+      and not exists (select from app_public.daily_reconciliation r
+                      where r.clinic_id = open_reconciliation.clinic_id and r.business_date = m.business_date)
+    order by 1
+  loop
+    v_written := v_written + app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_missed);
+  end loop;
+  return v_written + app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_day);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone (open_reconciliation_of), and of the two days before it when they have money and no reconciliation yet (a change of time zone across the date line skips a local date). Returns how many rows it wrote.';
+
+
+--
+-- Name: open_reconciliation_of(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_written integer;
+begin
   -- the day's payments and refunds in flight commit first, and those that come now wait for this
   -- transaction: the totals below are read after them
-  perform app_private.lock_business_day(open_reconciliation.clinic_id, v_day, true);
+  perform app_private.lock_business_day(open_reconciliation_of.clinic_id, business_day, true);
   begin
     insert into app_public.daily_reconciliation as r
       (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
-    select open_reconciliation.clinic_id, v_day, t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance
-    from app_private.expected_totals(open_reconciliation.clinic_id, v_day) t
+    select open_reconciliation_of.clinic_id, business_day, t.cash, t.card, t.bank_transfer, t.mobile_money, t.insurance
+    from app_private.expected_totals(open_reconciliation_of.clinic_id, business_day) t
     on conflict on constraint daily_reconciliation_clinic_id_business_date_key do update set
       expected_cash = excluded.expected_cash, expected_card = excluded.expected_card,
       expected_bank_transfer = excluded.expected_bank_transfer, expected_mobile_money = excluded.expected_mobile_money,
@@ -3738,7 +3774,7 @@ begin
     get diagnostics v_written = row_count;
   exception when numeric_value_out_of_range then
     raise warning 'The business day % of clinic % is not opened: its payments'' totals pass the largest a day holds (9999999999999.999).',
-      v_day, open_reconciliation.clinic_id;
+      business_day, open_reconciliation_of.clinic_id;
     v_written := 0;
   end;
   return v_written;
@@ -3746,13 +3782,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION open_reconciliation_of(clinic_id uuid, business_day date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1).';
+COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation.';
 
 
 --
@@ -14682,6 +14718,13 @@ REVOKE ALL ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) FROM P
 --
 
 REVOKE ALL ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION open_reconciliation_of(clinic_id uuid, business_day date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) FROM PUBLIC;
 
 
 --

@@ -19,7 +19,6 @@ afterAll(async () => {
 
 afterAll(closeRootPool);
 
-
 async function runTask(asOf: string): Promise<void> {
   await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('asOf', $1::text))", [asOf]);
   await runDueJobs();
@@ -73,17 +72,7 @@ describe("in Dar es Salaam (UTC+3)", () => {
     ]);
   });
 
-  test("the task opens yesterday per clinic with payments minus refunds per method; reruns change nothing", async () => {
-    await runTask("2026-03-02T22:30:00Z"); // 01:30 on March 3 local: yesterday is March 2
-    const first = await day(clinic.clinicId, "2026-03-02");
-    expect(first).toMatchObject({ status: "open", expected_cash: "2000.000", expected_card: "5000.000", expected_mobile_money: "700.000" });
-    // nothing counted yet: no counted total and no differences (they read the day's takings as missing)
-    expect(first).toMatchObject({ counted_cash: null, counted_total: null, cash_difference: null, difference: null });
-    await runTask("2026-03-02T22:30:00Z");
-    const again = await day(clinic.clinicId, "2026-03-02");
-    expect(again).toEqual(first); // not even updated_at moved
-  });
-
+  // before any run: a run opens, besides yesterday, the two days before it that have money and no row yet
   test("a run killed while it waits for the clinic's day leaves that day unwritten; retried, it ends as one clean run", async () => {
     const payment = await rootPool().connect(); // a payment of March 1 in flight: the day's lock, shared
     await trackBackend(payment);
@@ -104,6 +93,17 @@ describe("in Dar es Salaam (UTC+3)", () => {
     expect(await day(clinic.clinicId, "2026-03-01")).toBeUndefined(); // nothing half-written
     await runTask("2026-03-01T22:00:00Z");
     expect(await day(clinic.clinicId, "2026-03-01")).toMatchObject({ expected_cash: "1000.000", expected_total: "1000.000" });
+  });
+
+  test("the task opens yesterday per clinic with payments minus refunds per method; reruns change nothing", async () => {
+    await runTask("2026-03-02T22:30:00Z"); // 01:30 on March 3 local: yesterday is March 2
+    const first = await day(clinic.clinicId, "2026-03-02");
+    expect(first).toMatchObject({ status: "open", expected_cash: "2000.000", expected_card: "5000.000", expected_mobile_money: "700.000" });
+    // nothing counted yet: no counted total and no differences (they read the day's takings as missing)
+    expect(first).toMatchObject({ counted_cash: null, counted_total: null, cash_difference: null, difference: null });
+    await runTask("2026-03-02T22:30:00Z");
+    const again = await day(clinic.clinicId, "2026-03-02");
+    expect(again).toEqual(first); // not even updated_at moved
   });
 
   test("a day with no money reconciles to zero", async () => {
