@@ -2807,6 +2807,32 @@ COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to
 
 
 --
+-- Name: days_to_reopen_late(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) RETURNS SETOF date
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select distinct m.business_date from app_private.daily_money m
+  join app_public.clinic c on c.id = m.clinic_id
+  where m.clinic_id = days_to_reopen_late.clinic_id
+    and m.business_date between (as_of at time zone c.timezone)::date - 3 and (as_of at time zone c.timezone)::date - 2
+    and not exists (select from app_public.daily_reconciliation r where r.clinic_id = m.clinic_id and r.business_date = m.business_date)
+  order by 1;
+$$;
+
+
+ALTER FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) IS 'The two business days before the one that ended before `as_of` (open_reconciliation''s) that have money and no reconciliation yet, earliest first: a change of time zone across the date line between two runs skips a local date. For open_reconciliations.';
+
+
+--
 -- Name: expected_totals(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3714,23 +3740,11 @@ CREATE FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp 
     AS $$
 declare
   v_day date := (select (as_of at time zone c.timezone)::date - 1 from app_public.clinic c where c.id = open_reconciliation.clinic_id);
-  v_missed date;
-  v_written integer := 0;
 begin
   if v_day is null then
     return 0; -- no such clinic
   end if;
-  -- the days a change of time zone skipped (at most one: offsets are 26 hours apart at most), earliest first
-  for v_missed in
-    select distinct m.business_date from app_private.daily_money m
-    where m.clinic_id = open_reconciliation.clinic_id and m.business_date between v_day - 2 and v_day - 1
-      and not exists (select from app_public.daily_reconciliation r
-                      where r.clinic_id = open_reconciliation.clinic_id and r.business_date = m.business_date)
-    order by 1
-  loop
-    v_written := v_written + app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_missed);
-  end loop;
-  return v_written + app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_day);
+  return app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_day);
 end;
 $$;
 
@@ -3741,7 +3755,7 @@ ALTER FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp w
 -- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone (open_reconciliation_of), and of the two days before it when they have money and no reconciliation yet (a change of time zone across the date line skips a local date). Returns how many rows it wrote.';
+COMMENT ON FUNCTION app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone (open_reconciliation_of). Returns how many rows it wrote (0 or 1).';
 
 
 --
@@ -3788,7 +3802,7 @@ ALTER FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day d
 -- Name: FUNCTION open_reconciliation_of(clinic_id uuid, business_day date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation.';
+COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation and open_reconciliations.';
 
 
 --
@@ -3800,9 +3814,14 @@ CREATE PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time z
     AS $$
 declare
   v_clinic uuid;
+  v_day date;
 begin
   opened := 0;
   for v_clinic in select c.id from app_public.clinic c order by c.id loop
+    for v_day in select d from app_private.days_to_reopen_late(v_clinic, as_of) d loop
+      opened := opened operator(pg_catalog.+) app_private.open_reconciliation_of(v_clinic, v_day);
+      commit;
+    end loop;
     opened := opened operator(pg_catalog.+) app_private.open_reconciliation(v_clinic, as_of);
     commit;
   end loop;
@@ -3816,7 +3835,7 @@ ALTER PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zo
 -- Name: PROCEDURE open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), each clinic''s in a transaction of its own: the clinic''s audit chain and day rows are held only while its own day is written, and a crash leaves the clinics done so far done, which a rerun leaves as they are. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
+COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), and of the two days before it that have money and no row yet (days_to_reopen_late: a change of time zone across the date line skips a local date), each day in a transaction of its own: the clinic''s audit chain and day rows are held only while that day is written, and a crash leaves the days done so far done, which a rerun leaves as they are. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
 
 
 --
@@ -4683,10 +4702,12 @@ COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger:
 CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 declare
   v_code text;
   v_price numeric;
+  v_deleted boolean;
 begin
   if not app_public.is_valid_currency(new.currency) then
     return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
@@ -4705,11 +4726,13 @@ begin
     raise exception 'The currency cannot change once the clinic has counted its cash: its counts in % would read as %.', old.currency, new.currency
       using errcode = 'CINVL';
   end if;
-  select s.code, s.price into v_code, v_price from app_public.service s
-  where s.clinic_id = new.id and s.deleted_at is null and s.price <> round(s.price, app_public.currency_decimals(new.currency))
-  order by s.code limit 1;
+  -- deleted services too: a restore brings a service back with its price
+  select s.code, s.price, s.deleted_at is not null into v_code, v_price, v_deleted from app_public.service s
+  where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
+  order by s.deleted_at is not null, s.code limit 1;
   if found then
-    raise exception 'The price of % (%) has more decimals than % has (%): change it first.', v_code, trim_scale(v_price), new.currency, app_public.currency_decimals(new.currency)
+    raise exception 'The price of % (%) has more decimals than % has (%): change it first%.', v_code, trim_scale(v_price), new.currency,
+      app_public.currency_decimals(new.currency), case when v_deleted then ' (a deleted service: restore it, change its price, delete it again)' else '' end
       using errcode = 'CINVL';
   end if;
   return new;
@@ -4723,7 +4746,7 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' aside) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
 
 
 --
@@ -8283,7 +8306,7 @@ begin
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
           -- within the 5 minutes before its invoice was made: at that time, on the invoice's business day;
           -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
-          least(greatest(coalesce(record_payment.received_at, now()), v_invoice.created_at), now()), app_public.current_user_id())
+          greatest(least(coalesce(record_payment.received_at, now()), now()), v_invoice.created_at), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
@@ -14508,6 +14531,13 @@ REVOKE ALL ON FUNCTION app_private.csv_safe(value text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) FROM PUBLIC;
 
 
 --

@@ -7,10 +7,7 @@
  * compare in the same collation, and an index on the column in it (`… (clinic_id, last_name collate
  * "und-x-icu")`) serves the order.
  */
-import type { PgCodecWithAttributes } from "postgraphile/@dataplan/pg";
-import type { GraphQLEnumValueConfigMap } from "postgraphile/graphql";
-
-const DIRECTIONS = [["asc", "ASC"], ["desc", "DESC"]] as const;
+import { reorderAttributes } from "./attribute-orders.ts";
 
 export const SortCollationPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsSortCollationPlugin",
@@ -19,36 +16,19 @@ export const SortCollationPlugin: GraphileConfig.Plugin = {
   schema: {
     hooks: {
       GraphQLEnumType_values(values, build, { scope }) {
-        const { isPgRowSortEnum, pgCodec: codec } = scope;
-        if (!isPgRowSortEnum || !codec?.attributes) return values;
-        const pgCodec = codec as PgCodecWithAttributes;
-        const { inflection, sql } = build;
-        const collated: GraphQLEnumValueConfigMap = {};
-        for (const [attributeName, attribute] of Object.entries(pgCodec.attributes)) {
+        const { sql } = build;
+        return reorderAttributes(values, build, scope, (attributeName, attribute, direction) => {
           const collation = attribute.extensions?.tags?.sortCollation;
-          if (collation === undefined) continue;
-          if (typeof collation !== "string") throw new Error(`@sortCollation of ${pgCodec.name}.${attributeName}: give one collation`);
-          for (const [variant, direction] of DIRECTIONS) {
-            const name = inflection.orderByAttributeEnum({ codec: pgCodec, attributeName, variant });
-            if (!values[name]) continue; // not orderable (its behavior)
-            collated[name] = {
-              ...values[name],
-              extensions: {
-                ...values[name].extensions,
-                grafast: {
-                  apply(queryBuilder: { alias: ReturnType<typeof sql>; orderBy(spec: object): void }) {
-                    queryBuilder.orderBy({
-                      fragment: sql`${queryBuilder.alias}.${sql.identifier(attributeName)} collate ${sql.identifier(collation)}`,
-                      codec: attribute.codec,
-                      direction,
-                    });
-                  },
-                },
-              },
-            };
-          }
-        }
-        return { ...values, ...collated };
+          if (collation === undefined) return undefined;
+          if (typeof collation !== "string") throw new Error(`@sortCollation of ${attributeName}: give one collation`);
+          return (queryBuilder) =>
+            queryBuilder.orderBy({
+              fragment: sql`${queryBuilder.alias as ReturnType<typeof sql>}.${sql.identifier(attributeName)} collate ${sql.identifier(collation)}`,
+              codec: attribute.codec,
+              nullable: !attribute.notNull && !attribute.codec.notNull,
+              direction,
+            });
+        });
       },
     },
   },

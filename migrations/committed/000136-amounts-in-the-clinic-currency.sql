@@ -1,5 +1,5 @@
 --! Previous: sha1:4c4a895bad43a6d3b165645538db522c6ce3790d
---! Hash: sha1:beb1994b69a18b3ac373fe8c677dd389aaf1a758
+--! Hash: sha1:28579feb56e009e15d1fd12b3f8efdef6daa8739
 --! Message: amounts in the clinic currency
 
 -- A clinic's amounts are in its currency: a service's price, a visit's discount and a day's counts
@@ -66,10 +66,12 @@ comment on trigger _150_counts_in_currency on app_public.daily_reconciliation is
 create or replace function app_private.tg_clinic__currency_kept() returns trigger
   language plpgsql security definer
   set search_path to pg_catalog, public, pg_temp
+  set clinicops.include_deleted to 'on'
 as $$
 declare
   v_code text;
   v_price numeric;
+  v_deleted boolean;
 begin
   if not app_public.is_valid_currency(new.currency) then
     return new; -- told so by clinic_currency_check ("Unknown currency"), not that it would be added to the old one
@@ -88,14 +90,16 @@ begin
     raise exception 'The currency cannot change once the clinic has counted its cash: its counts in % would read as %.', old.currency, new.currency
       using errcode = 'CINVL';
   end if;
-  select s.code, s.price into v_code, v_price from app_public.service s
-  where s.clinic_id = new.id and s.deleted_at is null and s.price <> round(s.price, app_public.currency_decimals(new.currency))
-  order by s.code limit 1;
+  -- deleted services too: a restore brings a service back with its price
+  select s.code, s.price, s.deleted_at is not null into v_code, v_price, v_deleted from app_public.service s
+  where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
+  order by s.deleted_at is not null, s.code limit 1;
   if found then
-    raise exception 'The price of % (%) has more decimals than % has (%): change it first.', v_code, trim_scale(v_price), new.currency, app_public.currency_decimals(new.currency)
+    raise exception 'The price of % (%) has more decimals than % has (%): change it first%.', v_code, trim_scale(v_price), new.currency,
+      app_public.currency_decimals(new.currency), case when v_deleted then ' (a deleted service: restore it, change its price, delete it again)' else '' end
       using errcode = 'CINVL';
   end if;
   return new;
 end;
 $$;
-comment on function app_private.tg_clinic__currency_kept() is 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' aside) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+comment on function app_private.tg_clinic__currency_kept() is 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';

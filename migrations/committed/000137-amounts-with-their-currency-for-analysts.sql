@@ -1,5 +1,5 @@
---! Previous: sha1:beb1994b69a18b3ac373fe8c677dd389aaf1a758
---! Hash: sha1:d8cdefd764413ab4467650e48cf431564392fc4d
+--! Previous: sha1:28579feb56e009e15d1fd12b3f8efdef6daa8739
+--! Hash: sha1:f27a37e7af3adca37c96e0cd18b4804524df84a5
 --! Message: amounts with their currency for analysts
 
 -- Every amount an analyst reads says its currency: reporting.payments, daily_revenue, reconciliations

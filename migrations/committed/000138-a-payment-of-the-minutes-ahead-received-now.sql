@@ -1,5 +1,5 @@
---! Previous: sha1:d8cdefd764413ab4467650e48cf431564392fc4d
---! Hash: sha1:7fbe10f762d600932672732ad1e322299e4dfefe
+--! Previous: sha1:f27a37e7af3adca37c96e0cd18b4804524df84a5
+--! Hash: sha1:ec99c8880ee03722213d10dca2d80a3a9e70672d
 --! Message: a payment of the minutes ahead received now
 
 -- A payment dated within the 5 minutes ahead that record_payment allows (a till's clock ahead of
@@ -70,7 +70,7 @@ begin
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
           -- within the 5 minutes before its invoice was made: at that time, on the invoice's business day;
           -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
-          least(greatest(coalesce(record_payment.received_at, now()), v_invoice.created_at), now()), app_public.current_user_id())
+          greatest(least(coalesce(record_payment.received_at, now()), now()), v_invoice.created_at), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;

@@ -1,5 +1,5 @@
---! Previous: sha1:7fbe10f762d600932672732ad1e322299e4dfefe
---! Hash: sha1:aeddb10d5d3f09800ecaf3d931b717cf96f3fb96
+--! Previous: sha1:ec99c8880ee03722213d10dca2d80a3a9e70672d
+--! Hash: sha1:742c0af56cae5d397831db6b89a043b8de1c6906
 --! Message: visits and invoices on the clinic days for analysts
 
 -- Analysts count visits and invoices on the clinic's days: reporting.visits and reporting.invoices

@@ -1,12 +1,14 @@
---! Previous: sha1:aeddb10d5d3f09800ecaf3d931b717cf96f3fb96
---! Hash: sha1:e46ebc86d9d75d7a29f75390999425f0b26bcb40
+--! Previous: sha1:742c0af56cae5d397831db6b89a043b8de1c6906
+--! Hash: sha1:1384ce44ee7fbb9c52089882f1ca8fd0105cdb16
 --! Message: days skipped by a time zone change opened
 
 -- A business day with money always gets its reconciliation once it has ended: the hourly run opened
 -- only the day before the run's local date, so a clinic moved east across the date line (Pago Pago,
 -- UTC-11, to Kiritimati, UTC+14) between two runs saw its local date jump by two, and the day in
 -- between, with its takings, was never opened (until someone closed it by hand). Each run now also
--- opens the two days before, when they have money and no row yet.
+-- opens the two days before, when they have money and no row yet, each in a transaction of its own
+-- (each day's lock, then its audit entry, as payments and closes take them: two days in one
+-- transaction would hold the clinic's audit chain head while waiting for the second day's lock).
 
 create or replace function app_private.open_reconciliation_of(clinic_id uuid, business_day date) returns integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -41,7 +43,7 @@ begin
 end;
 $$;
 
-comment on function app_private.open_reconciliation_of(uuid, date) is 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation.';
+comment on function app_private.open_reconciliation_of(uuid, date) is 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation and open_reconciliations.';
 revoke all on function app_private.open_reconciliation_of(uuid, date) from public;
 
 create or replace function app_private.open_reconciliation(clinic_id uuid, as_of timestamp with time zone) returns integer
@@ -50,23 +52,45 @@ create or replace function app_private.open_reconciliation(clinic_id uuid, as_of
 as $$
 declare
   v_day date := (select (as_of at time zone c.timezone)::date - 1 from app_public.clinic c where c.id = open_reconciliation.clinic_id);
-  v_missed date;
-  v_written integer := 0;
 begin
   if v_day is null then
     return 0; -- no such clinic
   end if;
-  -- the days a change of time zone skipped (at most one: offsets are 26 hours apart at most), earliest first
-  for v_missed in
-    select distinct m.business_date from app_private.daily_money m
-    where m.clinic_id = open_reconciliation.clinic_id and m.business_date between v_day - 2 and v_day - 1
-      and not exists (select from app_public.daily_reconciliation r
-                      where r.clinic_id = open_reconciliation.clinic_id and r.business_date = m.business_date)
-    order by 1
-  loop
-    v_written := v_written + app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_missed);
-  end loop;
-  return v_written + app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_day);
+  return app_private.open_reconciliation_of(open_reconciliation.clinic_id, v_day);
 end;
 $$;
-comment on function app_private.open_reconciliation(uuid, timestamptz) is 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone (open_reconciliation_of), and of the two days before it when they have money and no reconciliation yet (a change of time zone across the date line skips a local date). Returns how many rows it wrote.';
+comment on function app_private.open_reconciliation(uuid, timestamptz) is 'Opens (or refreshes, while open) one clinic''s reconciliation of the business day that ended before `as_of` in its time zone (open_reconciliation_of). Returns how many rows it wrote (0 or 1).';
+
+create or replace function app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) returns setof date
+  language sql stable security definer
+  set search_path to pg_catalog, public, pg_temp
+as $$
+  select distinct m.business_date from app_private.daily_money m
+  join app_public.clinic c on c.id = m.clinic_id
+  where m.clinic_id = days_to_reopen_late.clinic_id
+    and m.business_date between (as_of at time zone c.timezone)::date - 3 and (as_of at time zone c.timezone)::date - 2
+    and not exists (select from app_public.daily_reconciliation r where r.clinic_id = m.clinic_id and r.business_date = m.business_date)
+  order by 1;
+$$;
+comment on function app_private.days_to_reopen_late(uuid, timestamptz) is 'The two business days before the one that ended before `as_of` (open_reconciliation''s) that have money and no reconciliation yet, earliest first: a change of time zone across the date line between two runs skips a local date. For open_reconciliations.';
+revoke all on function app_private.days_to_reopen_late(uuid, timestamptz) from public;
+
+create or replace procedure app_private.open_reconciliations(in as_of timestamp with time zone default now(), inout opened integer default null)
+  language plpgsql
+as $$
+declare
+  v_clinic uuid;
+  v_day date;
+begin
+  opened := 0;
+  for v_clinic in select c.id from app_public.clinic c order by c.id loop
+    for v_day in select d from app_private.days_to_reopen_late(v_clinic, as_of) d loop
+      opened := opened operator(pg_catalog.+) app_private.open_reconciliation_of(v_clinic, v_day);
+      commit;
+    end loop;
+    opened := opened operator(pg_catalog.+) app_private.open_reconciliation(v_clinic, as_of);
+    commit;
+  end loop;
+end;
+$$;
+comment on procedure app_private.open_reconciliations(timestamptz, integer) is 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), and of the two days before it that have money and no row yet (days_to_reopen_late: a change of time zone across the date line skips a local date), each day in a transaction of its own: the clinic''s audit chain and day rows are held only while that day is written, and a crash leaves the days done so far done, which a rerun leaves as they are. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';

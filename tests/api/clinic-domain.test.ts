@@ -500,10 +500,13 @@ describe("bad input gets a clear code and writes nothing", () => {
       message: `The price of ${service.code} (12.5) has more decimals than JPY has (0): change it first.`,
     });
     expect((await setCurrencyOf(charged, "USD")).refusal).toBeUndefined();
-    // a deleted service's price is none the clinic charges (nor can its owner edit it)
+    // a deleted service's too: a restore would bring it back with its price
     const retiring = await createClinic("Retiring prices");
-    await rootPool().query("update app_public.service set deleted_at = now() where id = $1", [(await createService(retiring.clinicId, "12.50")).id]);
-    expect((await setCurrencyOf(retiring, "JPY")).refusal).toBeUndefined();
+    const retired = await createService(retiring.clinicId, "12.50");
+    await rootPool().query("update app_public.service set deleted_at = now() where id = $1", [retired.id]);
+    expect((await setCurrencyOf(retiring, "JPY")).refusal).toMatchObject({
+      message: `The price of ${retired.code} (12.5) has more decimals than JPY has (0): change it first (a deleted service: restore it, change its price, delete it again).`,
+    });
     const visit = await createVisit(charged, "in_progress");
     await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [charged.clinicId, visit.id, service.id]);
     expect((await setCurrencyOf(charged, "KES")).refusal).toMatchObject({
@@ -818,6 +821,18 @@ describe("search and duplicate warnings", () => {
   });
 });
 
+/** One field of every row of a list, read `first` at a time, each page after the last one's cursor, for `pages` pages. */
+async function pageThrough(browser: Browser, list: string, orderBy: string, field: string, first: number, pages: number): Promise<string[]> {
+  const rows: string[] = [];
+  for (let after: string | null = null, page = 0; page < pages; page++) {
+    const r = await browser.graphql(`query($after: Cursor) { ${list}(orderBy: ${orderBy}, first: ${first}, after: $after) { nodes { ${field} } pageInfo { endCursor } } }`, { after });
+    const { nodes, pageInfo } = r.body.data[list] as { nodes: Record<string, string>[]; pageInfo: { endCursor: string | null } };
+    rows.push(...nodes.map((n) => n[field]));
+    after = pageInfo.endCursor;
+  }
+  return rows;
+}
+
 describe("names sort as people read them, whatever the database's collation", () => {
   // in byte order (a C or C.UTF-8 database) lower case, then accented letters, came after Z
   const READING_ORDER = ["abbott", "Avila", "Ávila", "de la Cruz", "Émile", "Zoe", "Zoë", "Zulu"];
@@ -835,14 +850,7 @@ describe("names sort as people read them, whatever the database's collation", ()
     const listed = await frontDesk.graphql(`{ patients(orderBy: LAST_NAME_ASC) { nodes { lastName } } }`);
     expect(listed.body.data.patients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual(READING_ORDER);
     // a page at a time, each after the last one's cursor, in the same order; and backwards
-    const PAGE = `query($after: Cursor) { patients(orderBy: LAST_NAME_ASC, first: 3, after: $after) { nodes { lastName } pageInfo { endCursor } } }`;
-    const paged: string[] = [];
-    for (let after: string | null = null, page = 0; page < 3; page++) {
-      const r: { nodes: { lastName: string }[]; pageInfo: { endCursor: string } } = (await frontDesk.graphql(PAGE, { after })).body.data.patients;
-      paged.push(...r.nodes.map((p: { lastName: string }) => p.lastName));
-      after = r.pageInfo.endCursor;
-    }
-    expect(paged).toEqual(READING_ORDER);
+    expect(await pageThrough(frontDesk, "patients", "LAST_NAME_ASC", "lastName", 3, 3)).toEqual(READING_ORDER);
     const backwards = await frontDesk.graphql(`{ patients(orderBy: LAST_NAME_DESC) { nodes { lastName } } }`);
     expect(backwards.body.data.patients.nodes.map((p: { lastName: string }) => p.lastName)).toEqual([...READING_ORDER].reverse());
     const found = await frontDesk.graphql(`{ searchPatients(query: "sortina") { nodes { lastName } } }`);
@@ -855,6 +863,30 @@ describe("names sort as people read them, whatever the database's collation", ()
     const listed = await frontDesk.graphql(`{ byName: services(orderBy: NAME_ASC) { nodes { name } } byCategory: services(orderBy: CATEGORY_DESC) { nodes { category } } }`);
     expect(listed.body.data.byName.nodes.map((s: { name: string }) => s.name)).toEqual(READING_ORDER);
     expect(listed.body.data.byCategory.nodes.map((s: { category: string }) => s.category)).toEqual([...READING_ORDER].reverse());
+    // services without a category, page after page, either way: a cursor's null category once left them out
+    await createService(clinic.clinicId, "100.000", "Uncategorised one");
+    await createService(clinic.clinicId, "100.000", "Uncategorised two");
+    await rootPool().query("update app_public.service set category = null where clinic_id = $1 and name like 'Uncategorised%'", [clinic.clinicId]);
+    for (const order of ["CATEGORY_ASC", "CATEGORY_DESC"]) {
+      const all = (await frontDesk.graphql(`{ services(orderBy: [${order}, NAME_ASC]) { nodes { name } } }`)).body.data.services.nodes.map((n: { name: string }) => n.name);
+      const paged = await pageThrough(frontDesk, "services", `[${order}, NAME_ASC]`, "name", 2, 5);
+      expect({ order, paged }).toEqual({ order, paged: all });
+      expect(all).toHaveLength(READING_ORDER.length + 2);
+    }
+  });
+
+  test("a list ordered by a column some rows have no value in pages through them all, either way (patients by phone)", async () => {
+    const phoned = await createClinic("Phones and none");
+    for (const [name, phone] of [["a", "+255700000101"], ["b", null], ["c", "+255700000102"], ["d", null], ["e", "+255700000103"]] as const) {
+      await createPatient(phoned.clinicId, { first_name: "Paged", last_name: name, phone });
+    }
+    const desk = new Browser(api);
+    await desk.login(phoned.members.receptionist.phone, phoned.members.receptionist.password);
+    for (const [order, expected] of [["PHONE_ASC", "a c e b d"], ["PHONE_DESC", "b d e c a"]]) {
+      const paged = await pageThrough(desk, "patients", `[${order}, LAST_NAME_ASC]`, "lastName", 2, 3);
+      // before, the page after the last phone (ascending) or after a patient without one (descending) was empty
+      expect({ order, paged: paged.join(" ") }).toEqual({ order, paged: expected });
+    }
   });
 
   test("staff, by name: the dashboard's doctors of an equal number of visits", async () => {

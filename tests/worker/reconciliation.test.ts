@@ -193,6 +193,21 @@ describe("in Honolulu (UTC-10)", () => {
   });
 });
 
+describe("a clinic moved east across the date line between two runs", () => {
+  test("the day its local date skipped, with money, is opened by the next run (each day in a transaction of its own)", async () => {
+    const moving = await createClinic("Date line clinic");
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [moving.clinicId]);
+    const invoice = await createIssuedInvoice(moving, "1000", { madeAt: LONG_AGO });
+    await payAt(await cashierSession(moving), invoice.id, "25", "cash", "2026-05-10T12:00:00-11:00"); // May 10 in Pago Pago
+    await runTask("2026-05-10T23:10:00-11:00"); // 23:10 on May 10 there: May 9 is opened
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [moving.clinicId]);
+    await runTask("2026-05-11T11:10:00Z"); // an hour later, 01:10 on May 12 in Kiritimati: May 11 is yesterday
+    // before, May 10 and its 25 were never opened (until someone closed the day by hand)
+    expect(await day(moving.clinicId, "2026-05-10")).toMatchObject({ status: "open", expected_cash: "25.000" });
+    expect(await day(moving.clinicId, "2026-05-11")).toMatchObject({ status: "open", expected_cash: "0.000" });
+  });
+});
+
 describe("after the worker was down", () => {
   test("a backfilled hourly run opens the day that ended before its own hour, not before now", async () => {
     // Apia (UTC+13) and Pago Pago (UTC-11): 24 hours apart, their days end at different UTC times
