@@ -10452,9 +10452,11 @@ ALTER TABLE app_public.money_movement OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON VIEW app_public.money_movement IS '@behavior +connection -list
+@primaryKey clinic_id,kind,movement_id
+@defaultOrderBy MOVED_AT_ASC,CODE_ASC
 @foreignKey (clinic_id,invoice_id) references app_public.invoice (clinic_id,id)|@fieldName invoice|@foreignFieldName moneyMovements
 @foreignKey (clinic_id,payment_id) references app_public.payment (clinic_id,id)|@fieldName payment|@foreignFieldName moneyMovements
-Every payment (positive) and refund (negative) with its business day, method, code, time and the invoice''s doctor: sum `amount` for net revenue, list them for a cash-up. Visible to those who handle money.';
+Every payment (positive) and refund (negative) with its business day, method, code, time and the invoice''s doctor: sum `amount` for net revenue, list them for a cash-up (in the order the money moved, page after page). Visible to those who handle money.';
 
 
 --

@@ -18,6 +18,7 @@ import { ScalarFormsPlugin } from "./scalar-forms.ts";
 import { DefaultOrderPlugin } from "./default-order.ts";
 import { SortCollationPlugin } from "./sort-collation.ts";
 import { NullableOrderPlugin } from "./nullable-order.ts";
+import { UniqueOrderPlugin } from "./unique-order.ts";
 import { maskError } from "./errors.ts";
 import { GRAPHQL_PATH } from "./http-errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
@@ -39,7 +40,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, SortCollationPlugin, NullableOrderPlugin, signedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, signedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL

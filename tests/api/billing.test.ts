@@ -269,6 +269,15 @@ test("a cash-up lists each money movement with its code, time, person, note, inv
     id: invoice.id,
   });
   expect(byInvoice.body.data.invoice.moneyMovements.aggregates.sum.amount).toBe("2500.000");
+  // a page at a time, forwards and backwards, in the order the money moved (the second page was INTERNAL, `last` the first rows)
+  const PAGE = `query($after: Cursor, $before: Cursor, $first: Int, $last: Int) { moneyMovements(first: $first, after: $after, last: $last, before: $before) {
+    nodes { code } pageInfo { startCursor endCursor } } }`;
+  const first = (await counter.graphql(PAGE, { first: 1 })).body.data.moneyMovements;
+  const second = await counter.graphql(PAGE, { first: 1, after: first.pageInfo.endCursor });
+  expect([first.nodes, second.body.data.moneyMovements.nodes]).toEqual([[{ code: paid.code }], [{ code: paid.refundCode }]]);
+  const last = (await counter.graphql(PAGE, { last: 1 })).body.data.moneyMovements;
+  const beforeLast = (await counter.graphql(PAGE, { last: 1, before: last.pageInfo.startCursor })).body.data.moneyMovements;
+  expect([beforeLast.nodes, last.nodes]).toEqual([[{ code: paid.code }], [{ code: paid.refundCode }]]);
 });
 
 test("a hand-made invoice line with a service takes the catalog's name and price and the invoice's tax rate; without one it must say what it bills", async () => {

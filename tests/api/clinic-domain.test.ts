@@ -889,6 +889,18 @@ describe("names sort as people read them, whatever the database's collation", ()
     }
   });
 
+  test("a list ordered by a column that only leads a unique key pages through it all (patients by clinic: the cursor held the clinic alone)", async () => {
+    const many = await createClinic("Ordered by clinic");
+    for (const name of ["a", "b", "c", "d", "e"]) await createPatient(many.clinicId, { first_name: "Paged", last_name: name });
+    const desk = new Browser(api);
+    await desk.login(many.members.receptionist.phone, many.members.receptionist.password);
+    for (const order of ["CLINIC_ID_ASC", "CLINIC_ID_DESC"]) {
+      const all = (await desk.graphql(`{ patients(orderBy: ${order}) { nodes { lastName } } }`)).body.data.patients.nodes.map((n: { lastName: string }) => n.lastName);
+      expect({ order, paged: await pageThrough(desk, "patients", order, "lastName", 2, 3) }).toEqual({ order, paged: all });
+      expect(all).toHaveLength(5);
+    }
+  });
+
   test("staff, by name: the dashboard's doctors of an equal number of visits", async () => {
     const patient = await createPatient(clinic.clinicId);
     for (const fullName of shuffled) {
