@@ -9,7 +9,7 @@ import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
-import { beginWhenFree } from "../support/locks.ts";
+import { withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -65,19 +65,10 @@ test("an upgrade names the clinics whose currency changed, before 000136 kept it
     await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, (await createService(clinic.clinicId, "50000")).id]);
   }
   // as an owner could before 000136: audited as any change of the clinic is
-  const client = await rootPool().connect();
-  try {
-    await beginWhenFree(client, "alter table app_public.clinic disable trigger _160_currency_kept");
+  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(relabelled.members.owner.userId, relabelled.clinicId)]);
     await client.query("update app_public.clinic set currency = 'USD' where id = $1", [relabelled.clinicId]);
-    await client.query("alter table app_public.clinic enable trigger _160_currency_kept");
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   await rootPool().query("select app_private.warn_of_relabelled_amounts()");
   const { rows } = await rootPool().query("delete from app_private.upgrade_warning where migration = '000137' returning message");
   expect(rows).toHaveLength(1);

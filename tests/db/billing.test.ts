@@ -19,7 +19,7 @@ import {
   openSession,
   type TestClinic,
 } from "../support/fixtures.ts";
-import { atOnce, beginWhenFree, outcome, waitsForLock } from "../support/locks.ts";
+import { atOnce, outcome, waitsForLock, withTriggersOff } from "../support/locks.ts";
 
 let clinic: TestClinic;
 let cashier: string;
@@ -39,32 +39,17 @@ async function pay(session: string, invoiceId: string, amount: string, method = 
 }
 
 /**
+ * Writes as a clinic could before 000136 (a price or a visit's discount finer than its currency), past
+ * today's checks: their triggers off for `write`'s transaction alone (taken once the tables are free).
+ */
+const savedBefore136 = (write: (client: pg.PoolClient) => Promise<void>) =>
+  withTriggersOff([["app_public.service", "_150_price_in_currency"], ["app_public.visit_service", "_095_discount_in_currency"]], write);
+
+/**
  * `n` transactions started together, as `n` API requests would be, over at
  * most 40 connections (like the API's pool); each returns its result or the
  * SQLSTATE it failed with.
  */
-/**
- * Writes as a clinic could before 000136 (a price or a visit's discount finer than its currency), past
- * today's checks: their triggers off for `write`'s transaction alone (taken once the tables are free).
- */
-async function savedBefore136(write: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-  const client = await rootPool().connect();
-  try {
-    await beginWhenFree(client, `alter table app_public.service disable trigger _150_price_in_currency;
-      alter table app_public.visit_service disable trigger _095_discount_in_currency`);
-    await client.query("set local lock_timeout = 0");
-    await write(client);
-    await client.query(`alter table app_public.service enable trigger _150_price_in_currency;
-      alter table app_public.visit_service enable trigger _095_discount_in_currency`);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 async function concurrently<T>(n: number, session: string, fn: (client: pg.PoolClient, i: number) => Promise<T>): Promise<(T | string)[]> {
   const pool = new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 40 });
   try {

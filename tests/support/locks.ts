@@ -81,3 +81,26 @@ export async function beginWhenFree(client: pg.ClientBase, statement: string): P
   }
 }
 
+
+/**
+ * Runs `write` in a transaction of its own, committed, with `triggers` (table, trigger) off for it
+ * alone and every other trigger on (the audit's, the codes'): rows as a rule added since would not
+ * let them be written. The triggers go off once their tables are free (beginWhenFree); a failure
+ * rolls back, the triggers with it.
+ */
+export async function withTriggersOff(triggers: [table: string, trigger: string][], write: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const switched = (to: "enable" | "disable") => triggers.map(([table, trigger]) => `alter table ${table} ${to} trigger ${trigger}`).join("; ");
+  const client = await rootPool().connect();
+  try {
+    await beginWhenFree(client, switched("disable"));
+    await client.query("set local lock_timeout = 0");
+    await write(client);
+    await client.query(switched("enable"));
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback");
+    throw error;
+  } finally {
+    client.release();
+  }
+}
