@@ -8,7 +8,7 @@
  * on the column are both null or both not. Such an order no longer walks the column's index: the
  * lists ordered by a nullable column are small, or filtered first.
  */
-import { reorderAttributes } from "./attribute-orders.ts";
+import { isNullable, reorderAttributes } from "./attribute-orders.ts";
 
 export const NullableOrderPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsNullableOrderPlugin",
@@ -19,7 +19,7 @@ export const NullableOrderPlugin: GraphileConfig.Plugin = {
       GraphQLEnumType_values(values, build, { scope }) {
         const { sql, dataplanPg } = build;
         return reorderAttributes(values, build, scope, (attributeName, attribute, direction, orderByColumn) => {
-          if (attribute.notNull || attribute.codec.notNull) return undefined;
+          if (!isNullable(attribute)) return undefined;
           return (queryBuilder) => {
             const isNull = sql`(${queryBuilder.alias as ReturnType<typeof sql>}.${sql.identifier(attributeName)} is null)`;
             queryBuilder.orderBy({ fragment: isNull, codec: dataplanPg.TYPES.boolean, nullable: false, direction });

@@ -7,7 +7,7 @@
  * compare in the same collation, and an index on the column in it (`… (clinic_id, last_name collate
  * "und-x-icu")`) serves the order.
  */
-import { reorderAttributes } from "./attribute-orders.ts";
+import { isNullable, reorderAttributes } from "./attribute-orders.ts";
 
 export const SortCollationPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsSortCollationPlugin",
@@ -25,7 +25,7 @@ export const SortCollationPlugin: GraphileConfig.Plugin = {
             queryBuilder.orderBy({
               fragment: sql`${queryBuilder.alias as ReturnType<typeof sql>}.${sql.identifier(attributeName)} collate ${sql.identifier(collation)}`,
               codec: attribute.codec,
-              nullable: !attribute.notNull && !attribute.codec.notNull,
+              nullable: isNullable(attribute),
               direction,
             });
         });

@@ -16,12 +16,11 @@ export const UniqueOrderPlugin: GraphileConfig.Plugin = {
   schema: {
     hooks: {
       GraphQLEnumType_values(values, build, { scope }) {
-        const uniques = (scope.pgCodec && build.pgTableResource(scope.pgCodec as never)?.uniques) || [];
-        const uniqueAlone = (name: string) => uniques.some((u) => u.attributes.length === 1 && u.attributes[0] === name);
-        const leadsOnly = (name: string) => !uniqueAlone(name) && uniques.some((u) => u.attributes[0] === name);
-        return reorderAttributes(values, build, scope, (attributeName, _attribute, direction) =>
-          leadsOnly(attributeName) ? (queryBuilder) => queryBuilder.orderBy({ attribute: attributeName, direction }) : undefined,
-        );
+        return reorderAttributes(values, build, scope, (attributeName, _attribute, direction, _previous, table) => {
+          const uniques = build.pgTableResource(table)?.uniques ?? [];
+          const leadsOnly = uniques.some((u) => u.attributes[0] === attributeName) && !uniques.some((u) => u.attributes.length === 1 && u.attributes[0] === attributeName);
+          return leadsOnly ? (queryBuilder) => queryBuilder.orderBy({ attribute: attributeName, direction }) : undefined;
+        });
       },
     },
   },
