@@ -1027,7 +1027,7 @@ ALTER FUNCTION app_hidden.name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_key(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), then as search_key compares text, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one. Immutable, for the index patient_clinic_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), then as search_key compares text, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one. Immutable, for the index patient_search_dob_names_idx.';
 
 
 --
@@ -1068,6 +1068,32 @@ ALTER FUNCTION app_hidden.national_number(calling_code text, typed text[], guess
 --
 
 COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) IS 'The digits of a number of `calling_code` after the code, read as libphonenumber reads them from the digits typed after it or in national form (`typed`: one or more versions of them, in the order preferred; `guessed`: versions taken only if they make one of the plan''s numbers): of their readings (phone_readings), the first that is one of the plan''s numbers, else the first of the typed ones of an allowed length (0712345678 → 712345678 at 255; 84951234567 → 4951234567 at 7; 8001234567 → itself at 375, Belarus''s toll-free numbers beginning with its trunk 8; 0612345678 → itself at 39, which has no trunk prefix; 919876543210 → 9876543210 at 91; 610412345678 → 412345678 at 61); null when none is (the wrong length, or a 0 left after the trunk 0 is dropped).';
+
+
+--
+-- Name: patients_born_named(date, text, text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 2
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  return query select s.patient_id from app_private.patient_search s
+    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
+      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.last_name)
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.first_name);
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them (deleted patients included): the four probed in patient_search_dob_names_idx, where no policy keeps name_key out of the probe. For find_patient_duplicates, which reads the patients through RLS.';
 
 
 --
@@ -1558,7 +1584,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_clinic_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_search_dob_names_idx.';
 
 
 --
@@ -3294,10 +3320,11 @@ CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURN
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name)
-  select p.clinic_id, p.id, app_hidden.search_key(p.search_text), p.code, p.last_name, p.first_name from unnest(patients) p
+  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name, date_of_birth)
+  select p.clinic_id, p.id, app_hidden.search_key(p.search_text), p.code, p.last_name, p.first_name, p.date_of_birth from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
-    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name;
+    set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name,
+        date_of_birth = excluded.date_of_birth;
 end;
 $$;
 
@@ -3308,7 +3335,7 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 -- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key) and sort keys of `patients` into patient_search (insert or update).';
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key), sort keys and date of birth of `patients` into patient_search (insert or update).';
 
 
 --
@@ -7684,9 +7711,8 @@ CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text
     and (
       p.phone = (select app_public.normalize_phone(find_patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
                  where nullif(btrim(find_patient_duplicates.phone), '') is not null)
-      or (p.date_of_birth = find_patient_duplicates.date_of_birth
-          and app_hidden.name_key(p.last_name) = app_hidden.name_key(find_patient_duplicates.last_name)
-          and app_hidden.name_key(p.first_name) = app_hidden.name_key(find_patient_duplicates.first_name))
+      or p.id = any (array(select app_hidden.patients_born_named(find_patient_duplicates.date_of_birth, find_patient_duplicates.last_name,
+                                                                  find_patient_duplicates.first_name)))
     )
   order by p.created_at
 $$;
@@ -10019,7 +10045,8 @@ CREATE TABLE app_private.patient_search (
     search_text text NOT NULL,
     code text NOT NULL,
     last_name text NOT NULL,
-    first_name text NOT NULL
+    first_name text NOT NULL,
+    date_of_birth date
 );
 
 ALTER TABLE ONLY app_private.patient_search FORCE ROW LEVEL SECURITY;
@@ -10074,6 +10101,13 @@ COMMENT ON COLUMN app_private.patient_search.last_name IS 'The patient''s last n
 --
 
 COMMENT ON COLUMN app_private.patient_search.first_name IS 'The patient''s first name, as patient.first_name (the order of matches).';
+
+
+--
+-- Name: COLUMN patient_search.date_of_birth; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.date_of_birth IS 'The patient''s date of birth, as patient.date_of_birth (the duplicate warning''s names are looked up by it).';
 
 
 --
@@ -11701,6 +11735,20 @@ CREATE INDEX login_failure_ip_idx ON app_private.login_failure USING btree (ip, 
 
 
 --
+-- Name: patient_search_dob_names_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_search_dob_names_idx ON app_private.patient_search USING btree (clinic_id, date_of_birth, app_hidden.name_key(last_name), app_hidden.name_key(first_name));
+
+
+--
+-- Name: INDEX patient_search_dob_names_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.patient_search_dob_names_idx IS 'The patients of a clinic born on a day with these names (name_key): the duplicate warning''s lookup (patients_born_named), whatever the number born that day.';
+
+
+--
 -- Name: patient_search_trigram_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11848,17 +11896,17 @@ CREATE INDEX patient_clinic_created_idx ON app_public.patient USING btree (clini
 
 
 --
--- Name: patient_clinic_dob_names_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: patient_clinic_date_of_birth_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX patient_clinic_dob_names_idx ON app_public.patient USING btree (clinic_id, date_of_birth, app_hidden.name_key(last_name), app_hidden.name_key(first_name));
+CREATE INDEX patient_clinic_date_of_birth_idx ON app_public.patient USING btree (clinic_id, date_of_birth);
 
 
 --
--- Name: INDEX patient_clinic_dob_names_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: INDEX patient_clinic_date_of_birth_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_public.patient_clinic_dob_names_idx IS 'The patients of a clinic born on a day with these names (name_key): the duplicate warning''s lookup (find_patient_duplicates), whatever the number born that day.';
+COMMENT ON INDEX app_public.patient_clinic_date_of_birth_idx IS 'The patients of a clinic born on a day, or in a range of days (the API''s dateOfBirth filters and condition).';
 
 
 --
@@ -12789,7 +12837,14 @@ CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF status, scheduled
 -- Name: patient _650_search_text; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name, code, phone ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__search_text();
+CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name, code, phone, date_of_birth ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__search_text();
+
+
+--
+-- Name: TRIGGER _650_search_text ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _650_search_text ON app_public.patient IS 'Keeps the patient''s copy in app_private.patient_search (the search''s text, sort keys, date of birth) as the patient is now.';
 
 
 --
@@ -14210,6 +14265,14 @@ GRANT ALL ON FUNCTION app_hidden.name_key(name text) TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.national_number(calling_code text, typed text[], guessed text[]) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) TO :DATABASE_VISITOR;
 
 
 --

@@ -169,7 +169,11 @@ function clinicOf(size: number): Promise<TestClinic> {
  * of its own, in a transaction rolled back after; `asSuperuser` statements run first.
  */
 async function inClinicOf<T>(size: number, asSuperuser: string[], fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const big = await clinicOf(size);
+  return inClinic(await clinicOf(size), asSuperuser, fn);
+}
+
+/** Runs `fn` as the receptionist of `big`, as inClinicOf does. */
+async function inClinic<T>(big: TestClinic, asSuperuser: string[], fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const sessionId = await openSession(big.members.receptionist.userId, big.clinicId);
   const client = await rootPool().connect();
   try {
@@ -191,6 +195,10 @@ async function withStatisticsOfManyClinics(client: pg.PoolClient): Promise<void>
     set local role ${client.escapeIdentifier(visitor)}`);
 }
 
+/** Generic plans, as the API asks, and every plan (nested statements too) told as a notice by auto_explain. */
+const explainedGeneric = ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0",
+  "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"];
+
 /**
  * Searches `query` as the receptionist of the clinic of 20,000 patients, with the statistics of a
  * database whose clinics are mostly small (a thousand clinics, each a few dozen patients on average:
@@ -204,7 +212,7 @@ async function searchOfTheLargeClinic(query: string): Promise<{ rows: { first_na
   const plans: string[] = [];
   const rows = await inClinicOf(
     20000,
-    ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0", "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"],
+    explainedGeneric,
     async (client) => {
       await withStatisticsOfManyClinics(client);
       client.on("notice", (notice) => plans.push(notice.message ?? ""));
@@ -262,4 +270,37 @@ test.each([1000, 20000])("a page of a search that matches a whole clinic of %i p
   // Family0 … Family<size - 1>, each once, in text order
   const names = Array.from({ length: size }, (_, i) => `Family${i}`).sort();
   expect(rows.map((r) => r.last_name)).toEqual(names.slice(0, 20));
+});
+
+test("the duplicate warning through row-level security probes the birth date and both names in the index, however many share the date", async () => {
+  const placeholder = await createClinic("Placeholder birth dates clinic");
+  const named = await createPatient(placeholder.clinicId, { first_name: "José", last_name: "Ramírez", date_of_birth: "1900-01-01" }); // PAT-000001
+  await rootPool().query(`begin; set local session_replication_role = replica;
+    insert into app_public.patient (clinic_id, code, first_name, last_name, date_of_birth)
+      select $1, 'PAT-' || lpad(g::text, 6, '0'), 'Given' || g, 'Family' || g, '1900-01-01' from generate_series(2, 3001) g;
+    select app_private.reindex_patient_search($1);
+    commit; analyze app_private.patient_search;`.replaceAll("$1", `'${placeholder.clinicId}'`));
+  const plans: string[] = [];
+  const found = await inClinic(
+    placeholder,
+    explainedGeneric,
+    async (client) => {
+      client.on("notice", (notice) => plans.push(notice.message ?? ""));
+      return (await client.query("select id from app_public.find_patient_duplicates(first_name => 'JOSE', last_name => 'ramirez', date_of_birth => '1900-01-01')")).rows;
+    },
+  );
+  expect(found).toEqual([{ id: named.id }]);
+  const probe = plans.find((p) => p.includes("from app_private.patient_search s")) ?? "";
+  expect(probe).toMatch(/Index (Only )?Scan using patient_search_dob_names_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*date_of_birth = [^\n]*name_key\(last_name\) = [^\n]*name_key\(first_name\) = /);
+  expect(probe).not.toMatch(/Filter:/);
+});
+
+test("a patient whose birth date is corrected is flagged by the new date, not the old", async () => {
+  const patient = await createPatient(clinic.clinicId, { first_name: "Rehema", last_name: "Corrected", date_of_birth: "1980-02-03" });
+  await rootPool().query("update app_public.patient set date_of_birth = '1980-03-02' where id = $1", [patient.id]);
+  const duplicates = (dateOfBirth: string) =>
+    asMember(clinic.members.receptionist, async (c) =>
+      (await c.query("select id from app_public.find_patient_duplicates(first_name => 'Rehema', last_name => 'Corrected', date_of_birth => $1)", [dateOfBirth])).rows.map((r) => r.id));
+  expect(await duplicates("1980-03-02")).toEqual([patient.id]);
+  expect(await duplicates("1980-02-03")).toEqual([]);
 });
