@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
-import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { atOnce, waitsForLock } from "../support/locks.ts";
 
 let api: TestApi;
@@ -433,6 +433,23 @@ test("an invoice's payments are listed in the order they were taken, and a clini
   await rootPool().query("select graphile_worker.remove_job('report_export:' || id) from unnest($1::uuid[]) id", [requestedIds]);
   const exports = await cashier.graphql(`{ reportExports(first: 6) { nodes { fromDate } } }`);
   expect(exports.body.data.reportExports.nodes.map((e: { fromDate: string }) => e.fromDate)).toEqual([...periods].reverse());
+});
+
+test("invoices ordered by their largest payment page through those without a payment too, either way", async () => {
+  const own = await createClinic("Invoices by largest payment");
+  const desk = new Browser(api);
+  await desk.login(own.members.cashier.phone, own.members.cashier.password);
+  const codes: Record<string, string> = {};
+  for (const [name, paid] of [["a", "300"], ["b", null], ["c", "100"], ["d", null], ["e", "200"]] as const) {
+    const invoice = await createIssuedInvoice(own, "1000");
+    codes[invoice.code] = name;
+    if (paid) expect((await desk.graphql(PAY, { id: invoice.id, amount: paid, method: "cash" })).body.errors).toBeUndefined();
+  }
+  for (const [order, expected] of [["MONEY_MOVEMENTS_MAX_AMOUNT_ASC", "c e a b d"], ["MONEY_MOVEMENTS_MAX_AMOUNT_DESC", "b d a e c"]]) {
+    const paged = await pageThrough(desk, "invoices", `[${order}, CODE_ASC]`, "code", 2, 3);
+    // before, the page after the largest payment (ascending) or after an invoice without one (descending) was empty
+    expect({ order, paged: paged.map((code) => codes[code]).join(" ") }).toEqual({ order, paged: expected });
+  }
 });
 
 test("a payment on a paid invoice is told it is paid, amounts above the balance are printed as money, and an invoice PDF needs its invoice", async () => {

@@ -6,7 +6,7 @@ import { jest } from "@jest/globals";
 import pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, asMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
-import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
 let a: TestClinic;
@@ -820,18 +820,6 @@ describe("search and duplicate warnings", () => {
     expect((await edit("1985-02-03")).body.data.updatePatient.patient.possibleDuplicates.nodes).toEqual([{ rowId: existing.id }]);
   });
 });
-
-/** One field of every row of a list, read `first` at a time, each page after the last one's cursor, for `pages` pages. */
-async function pageThrough(browser: Browser, list: string, orderBy: string, field: string, first: number, pages: number): Promise<string[]> {
-  const rows: string[] = [];
-  for (let after: string | null = null, page = 0; page < pages; page++) {
-    const r = await browser.graphql(`query($after: Cursor) { ${list}(orderBy: ${orderBy}, first: ${first}, after: $after) { nodes { ${field} } pageInfo { endCursor } } }`, { after });
-    const { nodes, pageInfo } = r.body.data[list] as { nodes: Record<string, string>[]; pageInfo: { endCursor: string | null } };
-    rows.push(...nodes.map((n) => n[field]));
-    after = pageInfo.endCursor;
-  }
-  return rows;
-}
 
 describe("names sort as people read them, whatever the database's collation", () => {
   // in byte order (a C or C.UTF-8 database) lower case, then accented letters, came after Z

@@ -106,3 +106,15 @@ export class Browser {
     return this.post<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>("/graphql", { query, variables });
   }
 }
+
+/** One field of every row of a list, read `first` at a time, each page after the last one's cursor, for `pages` pages. */
+export async function pageThrough(browser: Browser, list: string, orderBy: string, field: string, first: number, pages: number): Promise<string[]> {
+  const rows: string[] = [];
+  for (let after: string | null = null, page = 0; page < pages; page++) {
+    const r = await browser.graphql(`query($after: Cursor) { ${list}(orderBy: ${orderBy}, first: ${first}, after: $after) { nodes { ${field} } pageInfo { endCursor } } }`, { after });
+    const { nodes, pageInfo } = r.body.data[list] as { nodes: Record<string, string>[]; pageInfo: { endCursor: string | null } };
+    rows.push(...nodes.map((n) => n[field]));
+    after = pageInfo.endCursor;
+  }
+  return rows;
+}
