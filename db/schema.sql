@@ -1629,6 +1629,42 @@ COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent
 
 
 --
+-- Name: take_clinic_write_turn(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.take_clinic_write_turn() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid;
+begin
+  -- the clinic of the session claimed, when it is live; nothing to wait for otherwise (a session of no
+  -- clinic, or one that has ended: the transaction's own statements refuse it, or a logout clears it)
+  select s.clinic_id into v_clinic from app_private.session s
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+  if v_clinic is null then
+    return;
+  end if;
+  perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
+  if not found then
+    insert into app_private.audit_chain_head (chain_id) values (v_clinic) on conflict do nothing;
+    perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.take_clinic_write_turn() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION take_clinic_write_turn(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it). The login role may call it too: the API opens a transaction before it sets the role.';
+
+
+--
 -- Name: text_or_null(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -14345,6 +14381,15 @@ GRANT ALL ON FUNCTION app_hidden.search_key(text text) TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION take_clinic_write_turn(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.take_clinic_write_turn() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.take_clinic_write_turn() TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.take_clinic_write_turn() TO :DATABASE_AUTHENTICATOR;
 
 
 --

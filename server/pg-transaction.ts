@@ -60,7 +60,17 @@ function settingsStatement(count: number, timeZone: boolean): { name: string; te
   return statement;
 }
 
-/** Opens a transaction on `client` with `pgSettings` as local settings (and, for a clinic's session, its time zone). */
+/**
+ * A write transaction of a clinic's session takes the clinic's turn before anything else
+ * (`take_clinic_write_turn`, migration 000143): its writes then go after the clinic's others, and
+ * none holds a row another waits for while it waits for the audit chain.
+ */
+const WRITE_TURN = { name: "clinicops_write_turn", text: "select app_hidden.take_clinic_write_turn()" };
+
+/**
+ * Opens a transaction on `client` with `pgSettings` as local settings (and, for a clinic's session,
+ * its time zone; and, unless the transaction is read-only, the clinic's turn to write).
+ */
 export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSettings): Promise<void> {
   const settings = Object.entries(pgSettings).filter((entry): entry is [string, string] => entry[1] != null);
   const clinicId = pgSettings["jwt.claims.clinic_id"];
@@ -69,7 +79,9 @@ export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSet
   const values = settings.flat();
   if (clinicId) values.push(clinicId);
   // sent behind `begin` without waiting for it (on any connection node-postgres queues them in order)
-  await Promise.all([begun, client.query({ ...settingsStatement(settings.length, Boolean(clinicId)), values })]);
+  const steps = [begun, client.query({ ...settingsStatement(settings.length, Boolean(clinicId)), values })];
+  if (clinicId && pgSettings.transaction_read_only !== READ_ONLY.transaction_read_only) steps.push(client.query(WRITE_TURN));
+  await Promise.all(steps);
 }
 
 /** Gives `client` back to its pool once `ending` (commit or rollback) is done; a connection that failed it is closed. */

@@ -1,0 +1,43 @@
+--! Previous: sha1:224c2cce0009d4e1df62e12f48d1902fc3425584
+--! Hash: sha1:e9fd57324dfab9c2a010477cea469da77778f34d
+--! Message: a clinic's writes take turns from their start
+
+-- A clinic's write transactions take their turn first.
+--
+-- Every audited write locks its clinic's audit chain head (write_audit) and holds it until commit, so
+-- a clinic's writes already went one at a time from their first audited row on. Before that row,
+-- though, a transaction may lock others: a cashier correcting a payment locked it, then waited for the
+-- chain, while another cashier's payment of the same invoice held the chain and waited for the
+-- payment's invoice. PostgreSQL broke the deadlock after a second and one of them was told RETRY (an
+-- exploratory tester over HTTP: 10 to 30% of such pairs; likewise a day's notes saved while payments
+-- came in, and an invoice made while its visit's service changed). And what a transaction read before
+-- its turn could be stale by the time it wrote: a service added to a visit at the old price after the
+-- price change had committed, a visit booked with a doctor suspended meanwhile.
+--
+-- The API now opens each write transaction of a clinic's session by taking the clinic's turn
+-- (`take_clinic_write_turn`, server/pg-transaction.ts), before anything is read or locked: a
+-- clinic's writes go one after another, each seeing the last committed, and two never hold a lock the
+-- other waits for. Reads take no turn.
+
+create or replace function app_hidden.take_clinic_write_turn() returns void
+language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
+declare
+  v_clinic uuid;
+begin
+  -- the clinic of the session claimed, when it is live; nothing to wait for otherwise (a session of no
+  -- clinic, or one that has ended: the transaction's own statements refuse it, or a logout clears it)
+  select s.clinic_id into v_clinic from app_private.session s
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+  if v_clinic is null then
+    return;
+  end if;
+  perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
+  if not found then
+    insert into app_private.audit_chain_head (chain_id) values (v_clinic) on conflict do nothing;
+    perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
+  end if;
+end;
+$$;
+comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it). The login role may call it too: the API opens a transaction before it sets the role.';
+revoke all on function app_hidden.take_clinic_write_turn() from public;
+grant execute on function app_hidden.take_clinic_write_turn() to :DATABASE_VISITOR, :DATABASE_AUTHENTICATOR;
