@@ -1661,7 +1661,7 @@ ALTER FUNCTION app_hidden.take_clinic_write_turn() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION take_clinic_write_turn(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it). The login role may call it too: the API opens a transaction before it sets the role.';
+COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
 
 
 --
@@ -5125,6 +5125,36 @@ COMMENT ON FUNCTION app_private.tg_invoice__rollup() IS 'AFTER UPDATE of status 
 
 
 --
+-- Name: tg_invoice__visit_bill(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__visit_bill() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if new.visit_id is null or new.status = 'void' then
+    delete from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.invoice_id = new.id;
+  else
+    insert into app_private.visit_bill (clinic_id, invoice_id, visit_id, code, status)
+    values (new.clinic_id, new.id, new.visit_id, new.code, new.status)
+    on conflict (clinic_id, invoice_id) do update set visit_id = excluded.visit_id, code = excluded.code, status = excluded.status;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__visit_bill() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__visit_bill(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_private.visit_bill as the invoice is now (a row while it bills a visit and is not void).';
+
+
+--
 -- Name: tg_invoice_line__decimals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5937,6 +5967,51 @@ ALTER FUNCTION app_private.tg_user__name_as_meant() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_user__name_as_meant() IS 'Trigger: a person''s full name is saved as meant (app_hidden.name_as_meant) when written; nothing visible is a missing name.';
+
+
+--
+-- Name: tg_visit__billed_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__billed_kept() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_bill app_private.visit_bill;
+  v_change text := case
+    when new.status = 'cancelled' and old.status <> 'cancelled' then 'cancelling it'
+    when new.status = 'no_show' and old.status <> 'no_show' then 'marking it a no-show'
+    when new.patient_id is distinct from old.patient_id then 'changing its patient'
+    when new.doctor_id is distinct from old.doctor_id then 'changing its doctor'
+  end;
+begin
+  if v_change is null then
+    return new;
+  end if;
+  select * into v_bill from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.visit_id = new.id;
+  if not found then
+    return new;
+  elsif not app_hidden.may_invoice() then
+    -- the invoice named only to those who may see invoices
+    raise exception 'An invoice bills this visit: whoever handles billing voids it before %.', v_change using errcode = 'CCONF';
+  elsif v_bill.status in ('draft', 'issued') then
+    raise exception 'Invoice % bills this visit: void it before %.', v_bill.code, v_change using errcode = 'CCONF';
+  else
+    raise exception 'Invoice % bills this visit and is %: refund its payments and void it before %.',
+      v_bill.code, replace(v_bill.status::text, '_', ' '), v_change using errcode = 'CCONF';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice; the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
 
 
 --
@@ -10339,6 +10414,65 @@ COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the
 
 
 --
+-- Name: visit_bill; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.visit_bill (
+    clinic_id uuid NOT NULL,
+    invoice_id uuid NOT NULL,
+    visit_id uuid NOT NULL,
+    code text NOT NULL,
+    status app_public.invoice_status NOT NULL
+);
+
+ALTER TABLE ONLY app_private.visit_bill FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.visit_bill OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_bill; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.visit_bill IS 'Each live invoice (not void) made from a visit, kept by a trigger on invoices: what tg_visit__billed_kept reads, whoever changes the visit.';
+
+
+--
+-- Name: COLUMN visit_bill.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_bill.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN visit_bill.invoice_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_bill.invoice_id IS 'The invoice.';
+
+
+--
+-- Name: COLUMN visit_bill.visit_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_bill.visit_id IS 'The visit it bills.';
+
+
+--
+-- Name: COLUMN visit_bill.code; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_bill.code IS 'The invoice''s code, as invoice.code.';
+
+
+--
+-- Name: COLUMN visit_bill.status; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_bill.status IS 'The invoice''s status, as invoice.status (never void: a void invoice has no row).';
+
+
+--
 -- Name: audit_log; Type: TABLE; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -11517,6 +11651,14 @@ ALTER TABLE ONLY app_private.user_secret
 
 
 --
+-- Name: visit_bill visit_bill_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.visit_bill
+    ADD CONSTRAINT visit_bill_pkey PRIMARY KEY (clinic_id, invoice_id);
+
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -11810,6 +11952,20 @@ CREATE INDEX session_expires_at_idx ON app_private.session USING btree (expires_
 --
 
 CREATE INDEX session_user_id_idx ON app_private.session USING btree (user_id);
+
+
+--
+-- Name: visit_bill_visit_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE UNIQUE INDEX visit_bill_visit_idx ON app_private.visit_bill USING btree (clinic_id, visit_id);
+
+
+--
+-- Name: INDEX visit_bill_visit_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visit (one at most, as invoice_one_live_per_visit says).';
 
 
 --
@@ -12590,6 +12746,20 @@ CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.vis
 
 
 --
+-- Name: visit _210_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _210_billed_kept BEFORE UPDATE OF patient_id, doctor_id, status ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__billed_kept();
+
+
+--
+-- Name: TRIGGER _210_billed_kept ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _210_billed_kept ON app_public.visit IS 'A visit a live invoice bills keeps its patient and doctor and is not cancelled nor marked a no-show (tg_visit__billed_kept).';
+
+
+--
 -- Name: membership _210_declined_stays_declined; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12884,6 +13054,34 @@ COMMENT ON TRIGGER _650_search_text ON app_public.patient IS 'Keeps the patient'
 
 
 --
+-- Name: invoice _660_visit_bill; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _660_visit_bill AFTER INSERT ON app_public.invoice FOR EACH ROW WHEN ((new.visit_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice__visit_bill();
+
+
+--
+-- Name: TRIGGER _660_visit_bill ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _660_visit_bill ON app_public.invoice IS 'Copies a live invoice made from a visit (tg_invoice__visit_bill).';
+
+
+--
+-- Name: invoice _661_visit_bill; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _661_visit_bill AFTER UPDATE ON app_public.invoice FOR EACH ROW WHEN ((((new.visit_id IS DISTINCT FROM old.visit_id) OR (new.code IS DISTINCT FROM old.code)) OR (new.status IS DISTINCT FROM old.status))) EXECUTE FUNCTION app_private.tg_invoice__visit_bill();
+
+
+--
+-- Name: TRIGGER _661_visit_bill ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _661_visit_bill ON app_public.invoice IS 'Keeps the copy of a live invoice made from a visit as the invoice is now (tg_invoice__visit_bill).';
+
+
+--
 -- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -13004,6 +13202,14 @@ ALTER TABLE ONLY app_private.session
 
 ALTER TABLE ONLY app_private.user_secret
     ADD CONSTRAINT user_secret_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public."user"(id) ON DELETE CASCADE;
+
+
+--
+-- Name: visit_bill visit_bill_clinic_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.visit_bill
+    ADD CONSTRAINT visit_bill_clinic_id_invoice_id_fkey FOREIGN KEY (clinic_id, invoice_id) REFERENCES app_public.invoice(clinic_id, id) ON DELETE CASCADE;
 
 
 --
@@ -13523,6 +13729,20 @@ CREATE POLICY owner_only ON app_private.user_secret TO :DATABASE_OWNER USING (tr
 
 
 --
+-- Name: visit_bill owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.visit_bill TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON visit_bill; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.visit_bill IS 'Read and kept by definer functions only.';
+
+
+--
 -- Name: patient_search; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -13551,6 +13771,12 @@ ALTER TABLE app_private.upgrade_warning ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.user_secret ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit_bill; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.visit_bill ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: membership answer_own_invitations; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
@@ -14389,7 +14615,6 @@ GRANT ALL ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_age
 
 REVOKE ALL ON FUNCTION app_hidden.take_clinic_write_turn() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.take_clinic_write_turn() TO :DATABASE_VISITOR;
-GRANT ALL ON FUNCTION app_hidden.take_clinic_write_turn() TO :DATABASE_AUTHENTICATOR;
 
 
 --
@@ -15141,6 +15366,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__rollup() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_invoice__visit_bill(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__visit_bill() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_invoice_line__decimals(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15313,6 +15545,13 @@ REVOKE ALL ON FUNCTION app_private.tg_user__end_sessions() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_user__name_as_meant() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__billed_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__billed_kept() FROM PUBLIC;
 
 
 --

@@ -1,5 +1,5 @@
 --! Previous: sha1:224c2cce0009d4e1df62e12f48d1902fc3425584
---! Hash: sha1:e9fd57324dfab9c2a010477cea469da77778f34d
+--! Hash: sha1:85a45e9fa170aa2cd704caa6ac6818152ed968f3
 --! Message: a clinic's writes take turns from their start
 
 -- A clinic's write transactions take their turn first.
@@ -38,6 +38,6 @@ begin
   end if;
 end;
 $$;
-comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it). The login role may call it too: the API opens a transaction before it sets the role.';
+comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
 revoke all on function app_hidden.take_clinic_write_turn() from public;
-grant execute on function app_hidden.take_clinic_write_turn() to :DATABASE_VISITOR, :DATABASE_AUTHENTICATOR;
+grant execute on function app_hidden.take_clinic_write_turn() to :DATABASE_VISITOR;

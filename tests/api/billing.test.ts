@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { until } from "../support/until.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { atOnce, waitsForLock } from "../support/locks.ts";
 
@@ -451,6 +451,43 @@ test("invoices ordered by their largest payment page through those without a pay
     // before, the page after the largest payment (ascending) or after an invoice without one (descending) was empty
     expect({ order, paged: paged.map((code) => codes[code]).join(" ") }).toEqual({ order, paged: expected });
   }
+});
+
+test("a visit billed ahead keeps its patient and doctor, and is not cancelled, until its invoice is void", async () => {
+  const own = await createClinic("Billed ahead");
+  const [desk, till, boss] = [new Browser(api), new Browser(api), new Browser(api)];
+  await desk.login(own.members.receptionist.phone, own.members.receptionist.password);
+  await till.login(own.members.cashier.phone, own.members.cashier.password);
+  await boss.login(own.members.owner.phone, own.members.owner.password);
+  const visit = await createVisit(own, "scheduled");
+  const service = await createService(own.clinicId, "1000");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [own.clinicId, visit.id, service.id]);
+  const invoiced = await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code } } }`, { v: visit.id });
+  const { rowId: invoiceId, code } = invoiced.body.data.createInvoiceFromVisit.result;
+  await till.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: invoiceId });
+  expect((await till.graphql(PAY, { id: invoiceId, amount: "1000", method: "cash" })).body.errors).toBeUndefined();
+  const other = await createPatient(own.clinicId);
+  const UPDATE = `mutation($c: UUID!, $id: UUID!, $patch: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $patch }) { visit { status } } }`;
+  const refusal = async (browser: Browser, patch: object) => {
+    const r = await browser.graphql(UPDATE, { c: own.clinicId, id: visit.id, patch });
+    return r.body.errors?.map((e) => [e.extensions?.code, e.message]);
+  };
+  // the front desk may not see invoices: told what to ask for
+  expect(await refusal(desk, { patientId: other.id })).toEqual([["CONFLICT", "An invoice bills this visit: whoever handles billing voids it before changing its patient."]]);
+  expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toEqual([["CONFLICT", "An invoice bills this visit: whoever handles billing voids it before cancelling it."]]);
+  const another = await addMember(own.clinicId, await createUser(), "doctor");
+  expect(await refusal(boss, { doctorId: another.membershipId })).toEqual([["CONFLICT", `Invoice ${code} bills this visit and is paid: refund its payments and void it before changing its doctor.`]]);
+  expect(await refusal(boss, { status: "no_show" })).toEqual([["CONFLICT", `Invoice ${code} bills this visit and is paid: refund its payments and void it before marking it a no-show.`]]);
+  const { rows: unchanged } = await rootPool().query("select patient_id, status from app_public.visit where id = $1", [visit.id]);
+  expect(unchanged).toEqual([{ patient_id: visit.patientId, status: "scheduled" }]);
+  // refunded and void, the visit is the front desk's again
+  const { rows: [payment] } = await rootPool().query("select id from app_public.payment where invoice_id = $1", [invoiceId]);
+  const refunded = await till.graphql(`mutation($p: UUID!) { refundPayment(input: { paymentId: $p, amount: "1000", reason: "visit moved" }) { clientMutationId } }`, { p: payment.id });
+  expect(refunded.body.errors).toBeUndefined();
+  const voided = await till.graphql(`mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "visit moved" }) { clientMutationId } }`, { i: invoiceId });
+  expect(voided.body.errors).toBeUndefined();
+  expect(await refusal(desk, { patientId: other.id })).toBeUndefined();
+  expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toBeUndefined();
 });
 
 describe("a clinic's writes take turns from their start", () => {

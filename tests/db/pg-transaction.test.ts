@@ -96,7 +96,8 @@ describe.each(Object.entries(pools))("on a %s connection", (_kind, pool) => {
   test("a clinic's session takes its clinic's time zone as it is now, as the login role, before any role is set", async () => {
     const clinic = await createClinic("Time zone clinic");
     const zoneOf = (clinicId: string) =>
-      withPgSettings(pool, { "jwt.claims.clinic_id": clinicId }, async (client) =>
+      // read-only: a write transaction also takes the clinic's turn (take_clinic_write_turn), which only a session's role may
+      withPgSettings(pool, { "jwt.claims.clinic_id": clinicId, ...READ_ONLY }, async (client) =>
         (await client.query("select current_setting('timezone') as zone, current_user as role")).rows[0],
       );
     await rootPool().query("update app_public.clinic set timezone = 'Asia/Tokyo' where id = $1", [clinic.clinicId]);
