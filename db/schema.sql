@@ -1897,7 +1897,7 @@ COMMENT ON COLUMN app_public.invoice.patient_id IS 'Who is billed.';
 -- Name: COLUMN invoice.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice.visit_id IS 'The visit it bills, if made from one (one live invoice per visit).';
+COMMENT ON COLUMN app_public.invoice.visit_id IS 'The visit it bills, made from it or given by hand (one live invoice per visit).';
 
 
 --
@@ -5031,13 +5031,22 @@ CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_visit app_public.visit;
 begin
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
   new.amount_paid := 0;
   if new.visit_id is not null then
-    select v.patient_id, v.doctor_id into new.patient_id, new.doctor_id
-    from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
+    select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
+    if not found then
+      raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
+    elsif v_visit.status in ('cancelled', 'no_show') then
+      raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(v_visit.status) using errcode = 'CINVL';
+    elsif new.patient_id is distinct from v_visit.patient_id then
+      raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
+    end if;
+    new.doctor_id := v_visit.doctor_id;
   end if;
   return new;
 end;
@@ -5050,7 +5059,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; from a visit it bills the visit''s patient and records its doctor.';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit, or another patient''s, INVALID_INPUT.';
 
 
 --
@@ -14677,6 +14686,13 @@ GRANT SELECT ON TABLE app_public.invoice TO :DATABASE_VISITOR;
 --
 
 GRANT INSERT(patient_id) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice.visit_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(visit_id) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
 
 
 --

@@ -490,6 +490,35 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toBeUndefined();
 });
 
+test("an invoice made by hand may bill a visit, which is then billed once, its patient's, in the clinic, and neither cancelled nor a no-show", async () => {
+  const own = await createClinic("Billed by hand");
+  const elsewhere = await createClinic("Billed by hand elsewhere");
+  const till = new Browser(api);
+  await till.login(own.members.cashier.phone, own.members.cashier.password);
+  const visit = await createVisit(own, "scheduled");
+  const CREATE = `mutation($p: UUID!, $v: UUID) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { code doctorId visit { code } } } }`;
+  const refusal = async (patientId: string, visitId: string) =>
+    (await till.graphql(CREATE, { p: patientId, v: visitId })).body.errors?.map((e) => [e.extensions?.code, e.message]);
+  const made = await till.graphql(CREATE, { p: visit.patientId, v: visit.id });
+  expect(made.body.data.createInvoice.invoice).toEqual({ code: expect.any(String), doctorId: own.members.doctor.membershipId, visit: { code: visit.code } });
+  // before, such an invoice named no visit, and the visit was billed again once it had its services
+  expect(await refusal(visit.patientId, visit.id)).toEqual([["CONFLICT", "This visit already has an invoice."]]);
+  const service = await createService(own.clinicId, "1000");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [own.clinicId, visit.id, service.id]);
+  const fromVisit = await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });
+  expect(fromVisit.body.errors?.map((e) => e.extensions?.code)).toEqual(["CONFLICT"]);
+
+  const second = await createVisit(own, "scheduled");
+  const someoneElse = await createPatient(own.clinicId);
+  expect(await refusal(someoneElse.id, second.id)).toEqual([["INVALID_INPUT", "This visit is another patient's: bill the patient of the visit."]]);
+  const theirs = await createVisit(elsewhere, "scheduled");
+  expect(await refusal(theirs.patientId, theirs.id)).toEqual([["NOT_FOUND", "No such visit in this clinic."]]);
+  const cancelled = await createVisit(own, "cancelled");
+  expect(await refusal(cancelled.patientId, cancelled.id)).toEqual([["INVALID_INPUT", "A cancelled visit is not invoiced."]]);
+  const { rows } = await rootPool().query("select count(*)::int as invoices from app_public.invoice where clinic_id = $1", [own.clinicId]);
+  expect(rows).toEqual([{ invoices: 1 }]);
+});
+
 describe("a clinic's writes take turns from their start", () => {
   const CORRECT = `mutation($c: UUID!, $id: UUID!, $ref: String!) { updatePayment(input: { clinicId: $c, rowId: $id, patch: { reference: $ref } }) { payment { reference } } }`;
   const payAndCorrect = async (own: TestClinic, desk: Browser) => {
