@@ -2270,6 +2270,36 @@ COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice
 
 
 --
+-- Name: audit_chain_of_person(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_chain_of_person(user_id uuid) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+begin
+  if v_clinic is not null and (audit_chain_of_person.user_id = app_public.current_user_id()
+      or exists (select from app_public.membership m where m.clinic_id = v_clinic and m.user_id = audit_chain_of_person.user_id)) then
+    return v_clinic;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.audit_chain_of_person(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_chain_of_person(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_chain_of_person(user_id uuid) IS 'The audit chain of a change to a person''s account: the session''s clinic''s when the account is the session''s own or a member of that clinic (removed members too), else the platform''s (null).';
+
+
+--
 -- Name: audit_chain_status_of(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -2341,7 +2371,8 @@ begin
   perform app_private.write_audit(null, 'login_failed', 'user', audit_failed_login.user_id, null, null,
     jsonb_build_object('phone', audit_failed_login.phone, 'ip', audit_failed_login.ip, 'reason', audit_failed_login.reason)
       || audit_failed_login.extra,
-    audit_failed_login.user_id);
+    -- the account did it only if it is known to have: the right password, or its own session
+    case when audit_failed_login.reason in ('locked', 'inactive', 'not_a_member', 'password_change_refused') then audit_failed_login.user_id end);
 end;
 $$;
 
@@ -2352,7 +2383,7 @@ ALTER FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, 
 -- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The user is the account the phone belongs to, when there is one.';
+COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own session asked (password_change_refused), else no one.';
 
 
 --
@@ -4442,6 +4473,7 @@ begin
   v_clinic := case
     when tg_table_name = 'clinic' then (v_row ->> 'id')::uuid
     when v_row ? 'clinic_id' then (v_row ->> 'clinic_id')::uuid
+    when tg_table_name = 'user' then app_private.audit_chain_of_person((v_row ->> 'id')::uuid)
     else app_public.current_clinic_id()
   end;
   perform app_private.write_audit(v_clinic, v_action, tg_table_name, (v_row ->> 'id')::uuid, v_old, v_new);
@@ -4456,7 +4488,7 @@ ALTER FUNCTION app_private.tg__audit() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such).';
+COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such), in its clinic''s chain (a person''s account: audit_chain_of_person).';
 
 
 --
@@ -10526,7 +10558,7 @@ COMMENT ON COLUMN app_public.audit_log.id IS 'Global insertion order.';
 -- Name: COLUMN audit_log.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.clinic_id IS 'The clinic whose chain holds the entry; null for platform events (failed logins of unknown phones, clinic-less sessions).';
+COMMENT ON COLUMN app_public.audit_log.clinic_id IS 'The clinic whose chain holds the entry; null for the platform''s chain: failed logins, logins and changes of sessions without a clinic, and changes to a person''s account made from a clinic the person is not of (audit_chain_of_person).';
 
 
 --
@@ -10547,7 +10579,7 @@ COMMENT ON COLUMN app_public.audit_log.occurred_at IS 'When it happened.';
 -- Name: COLUMN audit_log.actor_user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for the system.';
+COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for the system, and for a failed login whose password was wrong (the account tried is record_id).';
 
 
 --
@@ -14763,6 +14795,13 @@ GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DAT
 --
 
 REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION audit_chain_of_person(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_chain_of_person(user_id uuid) FROM PUBLIC;
 
 
 --

@@ -116,10 +116,11 @@ test("five wrong passwords lock the account, even against the right one; the fai
   }
   expect((await new Browser(api).tryLogin(victim.phone, victim.password)).status).toBe(401);
   const { rows } = await rootPool().query(
-    "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1",
+    "select detail ->> 'reason' as reason, actor_user_id from app_public.audit_log where action = 'login_failed' and record_id = $1 order by seq",
     [victim.userId],
   );
-  expect(rows[0].n).toBe(6);
+  // the guesses are no one's doing (the victim's, before); the right password during the lock is the account's
+  expect(rows).toEqual([...Array(5).fill({ reason: "wrong_password", actor_user_id: null }), { reason: "locked", actor_user_id: victim.userId }]);
   // after the lock expires the right password works again
   await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [victim.userId]);
   expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);

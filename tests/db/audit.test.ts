@@ -6,7 +6,7 @@
 import pg from "pg";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, committedAs, createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
+import { addMember, asMember, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic } from "../support/fixtures.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -45,6 +45,31 @@ test("an update that changes nothing writes nothing", async () => {
   const before = await entriesFor(receptionist.membershipId);
   await rootPool().query("update app_public.membership set role = role where id = $1", [receptionist.membershipId]);
   expect(await entriesFor(receptionist.membershipId)).toHaveLength(before.length);
+});
+
+test("a person's account made from a clinic the person is not of is in the platform's chain, not that clinic's", async () => {
+  const admin = await createUser({ isPlatformAdmin: true });
+  await addMember(clinic.clinicId, admin, "admin");
+  const session = await openSession(admin.userId, clinic.clinicId);
+  const ownerPhone = randomPhone();
+  const made = await committedAs(session, async (client) =>
+    (await client.query("select id from app_public.create_clinic_with_owner('Made from another clinic', 'Africa/Nairobi', 'KES', $1, 'Dora Delta', 'a long enough password')", [ownerPhone])).rows[0]);
+  const { rows } = await rootPool().query(
+    `select a.clinic_id, a.actor_user_id from app_public.audit_log a join app_public."user" u on u.id = a.record_id
+     where a.table_name = 'user' and a.action = 'insert' and u.phone = $1`,
+    [ownerPhone],
+  );
+  // before, in the chain of the clinic the administrator was working in, whose owner read the stranger's phone and name
+  expect(rows).toEqual([{ clinic_id: null, actor_user_id: admin.userId }]);
+  // the new clinic's chain has its membership, naming the account
+  const { rows: memberships } = await rootPool().query(
+    "select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'membership' and action = 'insert'", [made.id]);
+  expect(memberships).toEqual([{ n: 1 }]);
+  // an account of the clinic changed from it stays in its chain
+  await committedAs(session, (client) => client.query(`update app_public."user" set full_name = 'Renamed Admin' where id = $1`, [admin.userId]));
+  const { rows: renamed } = await rootPool().query(
+    "select clinic_id from app_public.audit_log where table_name = 'user' and action = 'update' and record_id = $1", [admin.userId]);
+  expect(renamed).toEqual([{ clinic_id: clinic.clinicId }]);
 });
 
 test("no password hash or token ever reaches the log", async () => {
