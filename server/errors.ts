@@ -177,6 +177,30 @@ const FOREIGN_KEY_MESSAGES: Record<string, string> = Object.fromEntries(
   }).flatMap(([what, constraints]) => constraints.map((constraint) => [constraint, `No such ${what} in your clinic.`])),
 );
 
+/**
+ * Who may write a table's rows, by table, for a row the policies refuse (42501, "new row violates
+ * row-level security policy for table …"): a cashier registering a patient was told only "You do not
+ * have permission to do this.", where the role checks of functions name who may. Said with "in their
+ * own clinic": the same refusal meets a row naming another clinic.
+ */
+const ROW_SECURITY_MESSAGES: Record<string, string> = {
+  patient: "Only the front desk (an owner, admin or receptionist) registers and edits patients, in its own clinic.",
+  visit: "Only the front desk (an owner, admin or receptionist) books visits, in its own clinic.",
+  visit_service: "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic.",
+  service: "Only an owner or admin changes the service catalog, in their own clinic.",
+  invoice: "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic.",
+  invoice_line: "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic.",
+  membership: "Only an owner or admin adds members, in their own clinic.",
+  report_export: "Only an owner, admin or cashier can export, in their own clinic.",
+  clinic: "Only a platform administrator can create clinics.",
+};
+
+/** Who may write the table a row-level security refusal names, if the error is one and we say. */
+function rowSecurityMessage(message: unknown): string | undefined {
+  const table = /^new row violates row-level security policy for table "([a-z_]+)"$/.exec(String(message))?.[1];
+  return table && Object.hasOwn(ROW_SECURITY_MESSAGES, table) ? ROW_SECURITY_MESSAGES[table] : undefined;
+}
+
 /** The message for a constraint's violation, by SQLSTATE and constraint name, when we have one. */
 const CONSTRAINT_MESSAGES: Record<string, Record<string, string>> = { "23514": CHECK_MESSAGES, "23505": UNIQUE_MESSAGES, "23503": FOREIGN_KEY_MESSAGES };
 
@@ -266,6 +290,7 @@ export function describeError(error: unknown): ClientError | null {
     const referencing = sqlState !== "23503" || /^insert or update on table/.test(String(e.message));
     const message =
       (typeof e.constraint === "string" && referencing && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) ||
+      (sqlState === "42501" && rowSecurityMessage(e.message)) ||
       (sqlState === "23502" && typeof e.column === "string" ? missingValue(e.column) : generic);
     const details: Record<string, unknown> = {};
     if (typeof e.constraint === "string") details.constraint = e.constraint;

@@ -577,3 +577,33 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
     await rootPool().query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [a.clinicId]);
   }
 });
+
+test("a write the policies refuse tells who may make it", async () => {
+  const patient = await createPatient(a.clinicId);
+  const service = await createService(a.clinicId);
+  const visit = await createVisit(a, "in_progress");
+  const refusal = async (actor: Actor, mutation: string, variables: Record<string, unknown> = {}) =>
+    (await browsers[actor].graphql(mutation, variables)).body.errors?.map((e) => [e.extensions?.code, e.message]);
+  // each was "You do not have permission to do this."
+  expect(await refusal("cashier", `mutation { createPatient(input: { patient: { firstName: "Neema", lastName: "Refused" } }) { patient { code } } }`)).toEqual([
+    ["FORBIDDEN", "Only the front desk (an owner, admin or receptionist) registers and edits patients, in its own clinic."],
+  ]);
+  expect(
+    await refusal("doctor", `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-01T09:00:00Z" } }) { visit { code } } }`, {
+      p: patient.id,
+      d: a.members.doctor.membershipId,
+    }),
+  ).toEqual([["FORBIDDEN", "Only the front desk (an owner, admin or receptionist) books visits, in its own clinic."]]);
+  expect(await refusal("doctor", `mutation { createService(input: { service: { name: "Refused", price: "1500" } }) { service { code } } }`)).toEqual([
+    ["FORBIDDEN", "Only an owner or admin changes the service catalog, in their own clinic."],
+  ]);
+  expect(
+    await refusal("receptionist", `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: 1 } }) { visitService { unitPrice } } }`, {
+      v: visit.id,
+      s: service.id,
+    }),
+  ).toEqual([["FORBIDDEN", "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic."]]);
+  expect(await refusal("doctor", `mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { code } } }`, { p: patient.id })).toEqual([
+    ["FORBIDDEN", "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic."],
+  ]);
+});
