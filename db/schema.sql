@@ -14158,6 +14158,20 @@ CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT 
 
 
 --
+-- Name: audit_log select_platform; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE POLICY select_platform ON app_public.audit_log FOR SELECT USING (((clinic_id IS NULL) AND ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)));
+
+
+--
+-- Name: POLICY select_platform ON audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON POLICY select_platform ON app_public.audit_log IS 'Platform administrators read the platform''s chain (clinic_id null): failed logins, sessions without a clinic, accounts changed from a clinic the person is not of.';
+
+
+--
 -- Name: visit_service select_with_visit; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 

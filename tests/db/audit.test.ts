@@ -6,7 +6,7 @@
 import pg from "pg";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic } from "../support/fixtures.ts";
+import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic } from "../support/fixtures.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -70,6 +70,20 @@ test("a person's account made from a clinic the person is not of is in the platf
   const { rows: renamed } = await rootPool().query(
     "select clinic_id from app_public.audit_log where table_name = 'user' and action = 'update' and record_id = $1", [admin.userId]);
   expect(renamed).toEqual([{ clinic_id: clinic.clinicId }]);
+});
+
+test("platform administrators read the platform's chain, in any session; a clinic's managers do not, nor the administrators other clinics' chains", async () => {
+  const tried = await createUser();
+  await rootPool().query("select app_private.audit_failed_login($1, '192.0.2.7', 'wrong_password', $2)", [tried.phone, tried.userId]);
+  const platformEntriesOf = (client: pg.PoolClient) =>
+    client.query("select clinic_id, detail ->> 'reason' as reason from app_public.audit_log where record_id = $1 and action = 'login_failed'", [tried.userId]).then((r) => r.rows);
+  const admin = await createUser({ isPlatformAdmin: true });
+  // before, no one read it through the API: verify_audit_chain alone reached it
+  expect(await asSession(await openSession(admin.userId, null), platformEntriesOf)).toEqual([{ clinic_id: null, reason: "wrong_password" }]);
+  expect(await asMember(clinic.members.owner, platformEntriesOf)).toEqual([]);
+  const clinicEntries = await asSession(await openSession(admin.userId, null), async (client) =>
+    (await client.query("select count(*)::int as n from app_public.audit_log where clinic_id = $1", [clinic.clinicId])).rows[0].n);
+  expect(clinicEntries).toBe(0);
 });
 
 test("no password hash or token ever reaches the log", async () => {
