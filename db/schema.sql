@@ -12318,6 +12318,20 @@ CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (
 
 
 --
+-- Name: analyst_grant _500_audit; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_private.analyst_grant FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+
+--
+-- Name: TRIGGER _500_audit ON analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _500_audit ON app_private.analyst_grant IS 'Audits each clinic granted to an analyst, or revoked, in that clinic''s chain (tg__audit).';
+
+
+--
 -- Name: session _800_schedule_expiry; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
 --
 

@@ -284,6 +284,17 @@ test("granting again replaces the clinics; revoking removes the login", async ()
   expect(unknown.status).toBe(1);
   expect(unknown.stderr).toMatch(/unknown clinic\(s\): No Such Clinic/);
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
+  // each clinic's log says when the analyst could read it, and when no longer (they said nothing before)
+  const { rows } = await rootPool().query(
+    `select clinic_id, action, actor_user_id from app_public.audit_log
+     where table_name = 'analyst_grant' and coalesce(new_values, old_values) ->> 'role_name' = $1 order by occurred_at, seq`,
+    [ANALYST],
+  );
+  expect(rows).toEqual([
+    { clinic_id: a.clinicId, action: "insert", actor_user_id: null },
+    { clinic_id: a.clinicId, action: "delete", actor_user_id: null },
+    { clinic_id: b.clinicId, action: "insert", actor_user_id: null },
+  ]);
 });
 
 test("revoking a name that is no analyst's says so and fails: a misspelt name is not taken for a revoked analyst; a gone login's grants are revoked", async () => {

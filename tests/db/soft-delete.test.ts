@@ -149,6 +149,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       order by 1`);
     expect(rows).toEqual(
       [
+        "app_private.audit_chain_of_person(uuid)",
         "app_private.kinds_with_codes(uuid,text)",
         "app_private.memberships_added_lately(uuid)",
         "app_private.rebuild_rollups(uuid)",
