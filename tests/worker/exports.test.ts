@@ -3,13 +3,17 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
+import pg from "pg";
+import Cursor from "pg-cursor";
+import { cursorCloser } from "../../worker/exports/csv-export.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
   cashierSession,
@@ -375,6 +379,49 @@ test("a full disk fails the attempt like any other error: the job is retried, no
   await runDueJobs();
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
 }, 20_000);
+
+test("an export whose database connection is closed mid-way fails its attempt and is retried; the worker is not held", async () => {
+  const id = await requestExport(cashierA);
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  // a named pipe no one reads: the attempt waits to open its file with its cursor opened and unread
+  const part = join(clinicDir, `${id}.part`);
+  expect(spawnSync("mkfifo", [part]).status).toBe(0);
+  const running = runDueJobs();
+  const exporting = async () =>
+    (await rootPool().query("select pid from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
+      testConfig.roles.owner,
+    ])).rows as { pid: number }[];
+  expect(await until(async () => (await exporting()).length === 1)).toBe(true);
+  await rootPool().query("select pg_terminate_backend($1)", [(await exporting())[0].pid]); // as a restart of PostgreSQL would
+  const reader = createReadStream(part); // the attempt's file opens, and its cursor's next read fails
+  reader.resume();
+  expect(await running).toEqual([expect.stringMatching(/^report_export__produce/)]);
+  reader.destroy();
+  const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: /) });
+  expect(readdirSync(clinicDir).filter((f) => f.startsWith(id))).toEqual([]);
+  await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
+  await runDueJobs();
+  expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
+}, 20_000);
+
+test("a cursor whose connection is closed during a read is given up, not waited for", async () => {
+  const client = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await client.connect();
+  client.on("error", () => {}); // the connection's end, heard
+  const closeCursor = cursorCloser(client);
+  await client.query("begin");
+  const cursor = client.query(new Cursor("select pg_sleep(60)"));
+  const reading = cursor.read(1);
+  reading.catch(() => {});
+  const pid = (client as pg.Client & { processID: number }).processID;
+  expect(await until(async () => (await rootPool().query("select wait_event from pg_stat_activity where pid = $1", [pid])).rows[0]?.wait_event === "PgSleep")).toBe(true);
+  await rootPool().query("select pg_terminate_backend($1)", [pid]); // as a restart of PostgreSQL would
+  await expect(reading).rejects.toThrow(/terminating connection/);
+  // before, the close waited for an answer that never came (this test's timeout); an export's held its job and a worker slot for good
+  await closeCursor(cursor);
+});
 
 /** Runs DDL on the job queue's table when its lock is free (beginWhenFree): queued, it would stall other files' jobs. */
 async function whenQueueIsFree(ddl: string): Promise<void> {

@@ -2,6 +2,7 @@
  * Writes a CSV export, streamed from PostgreSQL through a cursor (2,000 rows at
  * a time, so a million rows never sit in memory), reporting progress.
  */
+import type { EventEmitter } from "node:events";
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import Cursor from "pg-cursor";
@@ -23,10 +24,22 @@ export interface ExportJob {
   invoiceId: string | null;
 }
 
+/**
+ * Closes a cursor of `client`, or gives up on it once the connection has ended: a connection the
+ * server closed (a restart, pg_terminate_backend) during a read never answers the close, and
+ * waited for alone it held the job, and one of the worker's slots, for good. Made before the
+ * connection may end.
+ */
+export function cursorCloser(client: EventEmitter): (cursor: { close(): Promise<void> }) => Promise<void> {
+  const ended = new Promise<void>((resolve) => client.once("end", resolve));
+  return (cursor) => Promise.race([cursor.close(), ended]);
+}
+
 export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers): Promise<void> {
   const progress = (column: "rows_total" | "rows_done", value: number) =>
     helpers.query(`update app_public.report_export set ${column} = $3 where clinic_id = $1 and id = $2`, [job.clinicId, job.id, value]);
   await helpers.withPgClient(async (client) => {
+    const closeCursor = cursorCloser(client);
     await client.query("begin isolation level repeatable read read only");
     try {
       const { rows: q } = await client.query("select app_private.export_rows($1) as rows, app_private.export_query($1) as sql", [job.kind]);
@@ -55,7 +68,7 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
         // ended the worker's process and left the job hanging
         await pipeline(lines, createWriteStream(file));
       } finally {
-        await cursor.close(); // the transaction's commit waits for it
+        await closeCursor(cursor); // the transaction's commit waits for it
       }
     } finally {
       await client.query("commit");
