@@ -22,7 +22,29 @@ export function poolHearingClosures(config: pg.PoolConfig, warn: (message: strin
   const pool = new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config });
   pool.on("connect", (client) => client.on("error", (error) => warn(`a database connection was closed: ${error.message}`)));
   pool.on("error", () => {}); // an idle connection's closing, already heard on its client
+  const inUse = new Set<pg.PoolClient>();
+  pool.on("acquire", (client) => inUse.add(client));
+  pool.on("release", (_error, client) => inUse.delete(client));
+  pool.on("remove", (client) => inUse.delete(client as pg.PoolClient));
+  connectionsInUse.set(pool, inUse);
   return pool;
+}
+
+/** The connections each pool made by poolHearingClosures has lent out and not had back. */
+const connectionsInUse = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+
+/**
+ * Ends `pool`, cutting what its connections still run: their server processes are terminated
+ * first, so the transaction of a request the shutdown cut short (still waiting for a lock when
+ * the grace ended) is rolled back, where it committed later, its client told nothing, and the
+ * pool's end waited for it past Docker's 10 s. The pool's own role may end its own connections.
+ */
+export async function endCuttingShort(pool: pg.Pool): Promise<void> {
+  const pids = [...(connectionsInUse.get(pool) ?? [])].map((client) => (client as pg.PoolClient & { processID: number }).processID);
+  if (pids.length) {
+    await withClient(pool.options.connectionString!, (client) => client.query("select pg_terminate_backend(pid) from unnest($1::int[]) pid", [pids]));
+  }
+  await pool.end();
 }
 
 /** Runs `fn` on a connection of its own to `url`, had within CONNECT_TIMEOUT_MS as a pool's are, and ends it after. */

@@ -6,6 +6,7 @@ import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import { apiPool } from "./pg-transaction.ts";
 import { loadSecrets, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
+import { endCuttingShort } from "../db/pool.ts";
 import { isCountryCallingCode, prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
@@ -39,7 +40,7 @@ const parts: ShutdownStep[] = [
   // at once, within one grace period: one after the other, the worker took new jobs while the
   // server drained, and the two could outlast Docker's 10 s
   ["API server and worker", async () => void (await Promise.all([api.close(), worker && stopWorker(worker)]))],
-  ["API pool", () => pool.end()],
+  ["API pool", () => endCuttingShort(pool)],
   ["database", () => db.close()],
 ];
 stopOnSignals(parts, log);

@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { projectPath } from "../../db/paths.ts";
+import { SHUTDOWN_GRACE_MS } from "../../db/shutdown.ts";
+import { until } from "../support/until.ts";
 import { ownDatabase } from "../support/database.ts";
 
 /** A database of its own: each start sets up and migrates the database it is given. */
@@ -91,29 +93,37 @@ test("the worker stops on SIGTERM by its shutdown sequence (graphile-worker's ru
   expect(output).not.toMatch(/"message":"shutdown".*"part"/); // no step failed
 }, 120_000);
 
+/**
+ * A failed login of `phone` sent to the server on `port`, once it waits for `holder` (connected here,
+ * in a transaction it keeps) to let go of its lock on the table its failure is written to.
+ */
+async function loginHeldByLock(port: number, holder: pg.Client, phone: string): Promise<{ login: Promise<Response> }> {
+  await holder.connect();
+  await holder.query("begin");
+  await holder.query("lock table app_private.login_failure in exclusive mode");
+  const login = fetch(`http://127.0.0.1:${port}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ phone, password: "not-a-password" }),
+  });
+  login.catch(() => {}); // the caller's to hear
+  // a login first pays for a password hash: on a loaded machine it took more than 5 s to reach the lock
+  const waiting = async () => (await holder.query("select count(*)::int as n from pg_locks where relation = 'app_private.login_failure'::regclass and not granted")).rows[0].n > 0;
+  expect(await until(waiting, 30_000, 50)).toBe(true);
+  return { login };
+}
+
 test("a request under way when SIGTERM comes is answered before the server exits", async () => {
   const port = await freePort();
   const holder = new pg.Client({ connectionString: url });
   let answer: { status: number; code?: string } | undefined;
   let failures = -1;
   const { code } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(port) }, async (stop) => {
-    // a failed login writes its failure, which waits here until the lock is let go, with the signal sent meanwhile
-    await holder.connect();
-    await holder.query("begin");
-    await holder.query("lock table app_private.login_failure in exclusive mode");
-    const login = fetch(`http://127.0.0.1:${port}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ phone: "+255700000999", password: "not-a-password" }),
-    }).then(async (response) => ({ status: response.status, code: (await response.json()).error?.code }));
-    let waiting = false;
-    // a login first pays for a password hash: on a loaded machine it took more than 5 s to reach the lock
-    for (const end = Date.now() + 30_000; Date.now() < end && !waiting; ) {
-      const { rows } = await holder.query("select count(*)::int as n from pg_locks where relation = 'app_private.login_failure'::regclass and not granted");
-      waiting = rows[0].n > 0;
-      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(waiting).toBe(true); // the login is under way, held by the lock, when the signal comes
+    // the signal sent while the login waits
+    const login = (await loginHeldByLock(port, holder, "+255700000999")).login.then(async (response) => ({
+      status: response.status,
+      code: (await response.json()).error?.code,
+    }));
     stop();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await holder.query("commit");
@@ -122,6 +132,25 @@ test("a request under way when SIGTERM comes is answered before the server exits
     await holder.end();
   });
   expect({ code, answer, failures }).toEqual({ code: 0, answer: { status: 401, code: "INVALID_CREDENTIALS" }, failures: 1 });
+}, 120_000);
+
+test("a request still under way when the grace ends is cut and rolled back, and the server exits without waiting for it", async () => {
+  const port = await freePort();
+  const holder = new pg.Client({ connectionString: url });
+  let stoppedAt = 0;
+  const { code } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(port), STATEMENT_TIMEOUT_MS: "60000" }, async (stop) => {
+    // held past the grace
+    const login = (await loginHeldByLock(port, holder, "+255700000998")).login.catch(() => "cut");
+    stop();
+    stoppedAt = Date.now();
+    expect(await login).toBe("cut"); // its connection closed at the grace's end, unanswered
+  });
+  // before, the process waited for the request's connection until the lock was let go, and its failure was then written
+  expect({ code, withinGrace: Date.now() - stoppedAt < SHUTDOWN_GRACE_MS + 4000 }).toEqual({ code: 0, withinGrace: true });
+  await holder.query("commit");
+  const { rows } = await holder.query("select count(*)::int as n from app_private.login_failure where phone = '+255700000998'");
+  await holder.end();
+  expect(rows[0].n).toBe(0);
 }, 120_000);
 
 test("a port in use ends the start in one line, its parts stopped, and PORT=0 logs the port the system gave", async () => {
