@@ -4,7 +4,12 @@
  * text back (pdftotext); pages load nothing from the network; hostile values
  * show literally; a render that hangs is retried.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { projectPath } from "../../db/paths.ts";
+import { until } from "../support/until.ts";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
@@ -89,6 +94,28 @@ test("the browser leaves the process's stop signals to the worker: puppeteer's h
   await renderPdf("<html><body><p>signals</p></body></html>");
   expect(await browserProcessId()).toEqual(expect.any(Number));
   expect(listeners()).toEqual(before);
+});
+
+test("a worker killed outright takes its browser with it", async () => {
+  const script = join(temporaryFolder("killed"), "renders.mjs");
+  writeFileSync(
+    script,
+    `import { browserProcessId, renderPdf } from ${JSON.stringify(projectPath("worker/pdf/renderer.ts"))};
+     await renderPdf("<html><body><p>killed</p></body></html>");
+     console.log(await browserProcessId());
+     setInterval(() => {}, 1000);`,
+  );
+  const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = (await once(child.stdout, "data")) as [Buffer];
+  const chromium = Number(line.toString().trim());
+  expect(chromium).toBeGreaterThan(0);
+  child.kill("SIGKILL"); // as the out-of-memory killer would
+  // a process gone, or a zombie no one reaps (a container's first process may not)
+  const ended = () => !existsSync(`/proc/${chromium}`) || /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${chromium}/stat`, "utf8"));
+  const gone = await until(ended, 10_000, 100);
+  if (!gone) process.kill(-chromium, "SIGKILL"); // not left behind by this test
+  // before, it ran on (re-parented, 100 MB), one more browser at every crash
+  expect(gone).toBe(true);
 });
 
 test("a browser is found (or this fails saying how to get one)", () => {

@@ -53,6 +53,9 @@ function launch(): Promise<Browser> {
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
+    // over a pipe, not a websocket: a worker killed outright (SIGKILL, out of memory) closes it, and
+    // Chromium ends with it, where it ran on, a browser more at every crash
+    pipe: true,
     args: [
       "--no-sandbox", // as root in containers; pages run no script and load nothing (below)
       "--disable-gpu",
