@@ -230,6 +230,17 @@ function databaseUnreachable(code: string | undefined, message: unknown): boolea
 }
 const UNAVAILABLE: ClientError = { code: "UNAVAILABLE", message: "The database is not answering just now (unreachable or busy); please try again shortly." };
 
+/**
+ * The connection the live queue listens on was closed (a restart of PostgreSQL, an operator's
+ * pg_terminate_backend): @dataplan/pg ends every subscription, lest one miss a notification. An
+ * outage to subscribe again after, where it was INTERNAL.
+ */
+const LISTENING_INTERRUPTED = /^Underlying pubsub channel interrupted/;
+const SUBSCRIBE_AGAIN: ClientError = {
+  code: "UNAVAILABLE",
+  message: "The live queue lost its connection to the database and may have missed a change: subscribe again, and read the list again.",
+};
+
 const CURSOR_NOT_VALID = "This cursor is not valid for this list.";
 
 /**
@@ -297,6 +308,10 @@ export function describeError(error: unknown): ClientError | null {
     // as the API names it, as the message does: a frontend maps it to its form's field
     if (typeof e.column === "string") details.column = fieldName(e.column);
     return { code, message, ...(Object.keys(details).length ? { details } : {}) };
+  }
+  if (typeof e?.message === "string" && LISTENING_INTERRUPTED.test(e.message)) {
+    log("warn", "database_unavailable", { message: e.message });
+    return SUBSCRIBE_AGAIN;
   }
   if (databaseUnreachable(sqlState, e?.message)) {
     log("warn", "database_unavailable", { message: String(e?.message) });

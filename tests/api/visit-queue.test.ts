@@ -283,6 +283,24 @@ test("a subscription whose check of a visit fails ends with an error, and its ch
   }
 });
 
+test("a subscription whose database connection is closed is told to subscribe again (UNAVAILABLE), and can", async () => {
+  const e = await createClinic("Queue E"); // a channel of its own, which no other test listens to
+  const { client, errors } = await subscribedDesk(e.members.receptionist, api, e);
+  expect(await eventually(() => listeningTo(e.clinicId), "LISTEN")).toBe("LISTEN");
+  // as a restart of PostgreSQL, or an operator, would
+  await rootPool().query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query = 'LISTEN "' || app_private.visit_queue_channel($1) || '"'`,
+    [e.clinicId],
+  );
+  expect(await until(() => errors.length > 0)).toBe(true);
+  await client.dispose();
+  // before, INTERNAL with a reference, which a frontend does not retry
+  expect(errors).toEqual([[{ message: expect.stringMatching(/^The live queue lost its connection to the database and may have missed a change: subscribe again/), extensions: { code: "UNAVAILABLE" } }]]);
+  const again = await subscribedDesk(e.members.receptionist, api, e);
+  await again.client.dispose();
+  expect(again.errors).toEqual([]);
+});
+
 /** Revokes the session of the browser's cookie, and that session only (as logging out elsewhere would). */
 async function revoke(desk: Browser): Promise<void> {
   const claims = jwt.decode(decodeURIComponent(desk.cookie!.split("=")[1])) as { session_id: string };
