@@ -123,9 +123,18 @@ export async function stopWorker({ runner, pool, running }: Worker, graceMs = SH
         "select graphile_worker.reschedule_jobs(array[t.id], attempts := t.attempts) from unnest($1::bigint[], $2::int[]) as t(id, attempts)",
         [late.map((job) => job.id), late.map((job) => Math.max(job.attempts - 1, 0))],
       );
+      // their exports wait again, as their clinics are shown: they said "running" with nothing running them
+      await pool.query(
+        `update app_public.report_export e set status = 'queued'
+         from unnest($1::text[], $2::json[]) as j(task, payload)
+         where j.task = 'report_export__produce' and e.clinic_id = (j.payload ->> 'clinicId')::uuid and e.id = (j.payload ->> 'id')::uuid
+           and e.status = 'running'`,
+        [late.map((job) => job.task_identifier), late.map((job) => JSON.stringify(job.payload))],
+      );
     }
   } finally {
-    await closeBrowser();
+    // a render of a job handed back is not waited for: its browser is killed at once, within Docker's 10 s
+    await closeBrowser(inTime ? undefined : 0);
     if (inTime) await pool.end();
   }
 }

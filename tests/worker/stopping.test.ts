@@ -10,6 +10,8 @@ import pg from "pg";
 import { runningJobs, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
+import { takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { createClinic } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -56,6 +58,33 @@ test("a job still running after the grace period is unlocked with its attempt gi
   }
   expect(await jobRow(job.id)).toEqual([]);
 });
+
+test("an export whose job is handed back waits again as its clinic is shown (queued), not running with nothing running it", async () => {
+  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
+  try {
+    const clinic = await createClinic("Handed back export");
+    const { rows: [made] } = await rootPool().query(
+      "insert into app_public.report_export (clinic_id, kind, from_date, to_date, status) values ($1, 'patients_csv', current_date, current_date, 'running') returning id",
+      [clinic.clinicId],
+    );
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const worker = await testWorker({ report_export__produce: async () => void (started(), await gate) });
+    const job = await worker.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}` });
+    await running;
+    await stopWorker(worker, 100);
+    const status = (await rootPool().query("select status from app_public.report_export where id = $1", [made.id])).rows[0].status;
+    finish();
+    await worker.runner.promise;
+    await worker.pool.end();
+    await rootPool().query("select graphile_worker.remove_job($1)", [job.key]);
+    expect(status).toBe("queued");
+  } finally {
+    await release();
+  }
+}, WORKER_TURN_WAIT_MS);
 
 test("a job handed back that then finishes before the process exits is done, with no error", async () => {
   const rejections: unknown[] = [];

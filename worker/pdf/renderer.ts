@@ -179,8 +179,8 @@ export async function browserProcessId(): Promise<number | undefined> {
   return browser ? (await browser).process()?.pid : undefined;
 }
 
-/** Closes the shared browser (worker shutdown, a render that timed out, tests); kills it if it does not close in 5 s. */
-export async function closeBrowser(): Promise<void> {
+/** Closes the shared browser (worker shutdown, a render that timed out, tests); kills it if it does not close in `killAfterMs`. */
+export async function closeBrowser(killAfterMs = 5_000): Promise<void> {
   const closing = browser;
   browser = null;
   prepared = null;
@@ -188,15 +188,19 @@ export async function closeBrowser(): Promise<void> {
   const b = await closing;
   // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
   const pid = b.process()?.pid;
+  let killed = false;
   const kill = setTimeout(() => {
+    killed = true;
     try {
       if (pid) process.kill(-pid, "SIGKILL");
     } catch {
       // already gone
     }
-  }, 5_000);
+  }, killAfterMs);
   try {
     await b.close();
+  } catch (error) {
+    if (!killed) throw error; // a close cut short by the kill is the close asked for
   } finally {
     clearTimeout(kill);
   }
