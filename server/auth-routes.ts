@@ -9,7 +9,7 @@ import type { RoleNames } from "../db/config.ts";
 import { OUR_CODES } from "./errors.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
-import { type TransactionOptions, withPgSettings } from "./pg-transaction.ts";
+import { withPgSettings } from "./pg-transaction.ts";
 import { clearSessionCookie, sessionState, setSessionCookie } from "./session-cookie.ts";
 import { signSessionToken, type SessionClaims } from "./session-token.ts";
 import type { ServerSettings } from "./settings.ts";
@@ -41,16 +41,11 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
   const ttl = `${settings.sessionTtlSeconds} seconds`;
 
   /** Runs `sql`, which answers one `result`, as the claims' session. */
-  const run = <Result = SessionResult>(claims: SessionClaims | null, sql: string, params: unknown[], options?: TransactionOptions) =>
-    withPgSettings(
-      pool,
-      pgSettingsFor(claims, settings, roles),
-      async (client) => {
-        const { rows } = await client.query(sql, params);
-        return rows[0].result as Result;
-      },
-      options,
-    );
+  const run = <Result = SessionResult>(claims: SessionClaims | null, sql: string, params: unknown[]) =>
+    withPgSettings(pool, pgSettingsFor(claims, settings, roles), async (client) => {
+      const { rows } = await client.query(sql, params);
+      return rows[0].result as Result;
+    });
 
   const startSession = (res: Response, result: SessionResult) => {
     const expiresAt = new Date(result.expiresAt);
@@ -104,11 +99,9 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
     }
     try {
-      // it writes in the clinic switched to, not in its session's: holding its session's clinic's turn
-      // while it waits for the other's chain, two switches the opposite ways at once deadlocked
       const result = await run(state.claims, "select app_hidden.switch_clinic($1, $2, $3, $4) as result", [
         clinicId, req.ip ?? null, req.get("user-agent") ?? null, ttl,
-      ], { writeTurn: false });
+      ]);
       startSession(res, result);
     } catch (error) {
       sendCaughtError(res, error);

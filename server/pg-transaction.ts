@@ -67,17 +67,11 @@ function settingsStatement(count: number, timeZone: boolean): { name: string; te
  */
 const WRITE_TURN = { name: "clinicops_write_turn", text: "select app_hidden.take_clinic_write_turn()" };
 
-/** How a transaction opens besides its settings: `writeTurn` false for one that writes in another clinic than its session's. */
-export interface TransactionOptions {
-  writeTurn?: boolean;
-}
-
 /**
  * Opens a transaction on `client` with `pgSettings` as local settings (and, for a clinic's session,
- * its time zone; and, unless the transaction is read-only or `writeTurn` is false, the clinic's turn
- * to write).
+ * its time zone; and, unless the transaction is read-only, the clinic's turn to write).
  */
-export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSettings, { writeTurn = true }: TransactionOptions = {}): Promise<void> {
+export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSettings): Promise<void> {
   const settings = Object.entries(pgSettings).filter((entry): entry is [string, string] => entry[1] != null);
   const clinicId = pgSettings["jwt.claims.clinic_id"];
   const begun = client.query("begin");
@@ -86,7 +80,7 @@ export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSet
   if (clinicId) values.push(clinicId);
   // sent behind `begin` without waiting for it (on any connection node-postgres queues them in order)
   const steps = [begun, client.query({ ...settingsStatement(settings.length, Boolean(clinicId)), values })];
-  if (clinicId && writeTurn && pgSettings.transaction_read_only !== READ_ONLY.transaction_read_only) steps.push(client.query(WRITE_TURN));
+  if (clinicId && pgSettings.transaction_read_only !== READ_ONLY.transaction_read_only) steps.push(client.query(WRITE_TURN));
   await Promise.all(steps);
 }
 
@@ -109,10 +103,9 @@ export async function withPgSettings<T>(
   pool: pg.Pool,
   pgSettings: PgSettings,
   fn: (client: pg.PoolClient) => Promise<T>,
-  options: TransactionOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
-  const begun = beginWithSettings(client, pgSettings, options);
+  const begun = beginWithSettings(client, pgSettings);
   begun.catch(() => {}); // awaited below; until then its failure is not unhandled
   let result: T;
   try {
