@@ -1643,13 +1643,8 @@ begin
   -- clinic, or one that has ended: the transaction's own statements refuse it, or a logout clears it)
   select s.clinic_id into v_clinic from app_private.session s
   where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-  if v_clinic is null then
-    return;
-  end if;
-  perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
-  if not found then
-    insert into app_private.audit_chain_head (chain_id) values (v_clinic) on conflict do nothing;
-    perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
+  if v_clinic is not null then
+    perform pg_advisory_xact_lock(hashtextextended('write_turn:' || v_clinic, 0));
   end if;
 end;
 $$;
@@ -1661,7 +1656,7 @@ ALTER FUNCTION app_hidden.take_clinic_write_turn() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION take_clinic_write_turn(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
+COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
 
 
 --

@@ -1,8 +1,8 @@
 --! Previous: sha1:224c2cce0009d4e1df62e12f48d1902fc3425584
---! Hash: sha1:85a45e9fa170aa2cd704caa6ac6818152ed968f3
---! Message: a clinic's writes take turns from their start
+--! Hash: sha1:2f1242a1ccded5d9408a068a06df63b915f18dce
+--! Message: a clinic s writes take turns from their start
 
--- A clinic's write transactions take their turn first.
+-- A clinic's write transactions through the API take their turn first.
 --
 -- Every audited write locks its clinic's audit chain head (write_audit) and holds it until commit, so
 -- a clinic's writes already went one at a time from their first audited row on. Before that row,
@@ -15,9 +15,13 @@
 -- price change had committed, a visit booked with a doctor suspended meanwhile.
 --
 -- The API now opens each write transaction of a clinic's session by taking the clinic's turn
--- (`take_clinic_write_turn`, server/pg-transaction.ts), before anything is read or locked: a
--- clinic's writes go one after another, each seeing the last committed, and two never hold a lock the
--- other waits for. Reads take no turn.
+-- (`take_clinic_write_turn`, server/pg-transaction.ts), before anything is read or locked: the API's
+-- writes of a clinic go one after another, each seeing the last committed, and two never hold a lock
+-- the other waits for. The turn is a lock of its own (an advisory lock of the clinic), which nothing
+-- but this function takes: a transaction waits for it holding nothing, so it closes no cycle with the
+-- writes that take no turn (a login, the worker's jobs), which lock rows first and the chain last as
+-- before. (A review found that the chain head's own lock, taken first, did: a rename racing one's own
+-- login on another device, a payment racing the hourly opening of its day.) Reads take no turn.
 
 create or replace function app_hidden.take_clinic_write_turn() returns void
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
@@ -28,16 +32,11 @@ begin
   -- clinic, or one that has ended: the transaction's own statements refuse it, or a logout clears it)
   select s.clinic_id into v_clinic from app_private.session s
   where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
-  if v_clinic is null then
-    return;
-  end if;
-  perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
-  if not found then
-    insert into app_private.audit_chain_head (chain_id) values (v_clinic) on conflict do nothing;
-    perform from app_private.audit_chain_head h where h.chain_id = v_clinic for update;
+  if v_clinic is not null then
+    perform pg_advisory_xact_lock(hashtextextended('write_turn:' || v_clinic, 0));
   end if;
 end;
 $$;
-comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: the lock on its audit chain head, which its first audited write would take anyway (write_audit). The API calls it first in every write transaction of a clinic''s session, so that the clinic''s writes go one after another and none holds a row another waits for while it waits for the chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
+comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
 revoke all on function app_hidden.take_clinic_write_turn() from public;
 grant execute on function app_hidden.take_clinic_write_turn() to :DATABASE_VISITOR;

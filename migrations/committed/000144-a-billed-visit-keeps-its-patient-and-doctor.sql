@@ -1,5 +1,5 @@
---! Previous: sha1:85a45e9fa170aa2cd704caa6ac6818152ed968f3
---! Hash: sha1:0d09cf63f10d3fa0a9835dbfd8987529f39e31c8
+--! Previous: sha1:2f1242a1ccded5d9408a068a06df63b915f18dce
+--! Hash: sha1:cc0c1bc52a5176bae09ba021d138da38df1892ed
 --! Message: a billed visit keeps its patient and doctor
 
 -- A billed visit keeps its patient and doctor, and is not cancelled, until its invoice is void.

@@ -1,6 +1,6 @@
---! Previous: sha1:0d09cf63f10d3fa0a9835dbfd8987529f39e31c8
---! Hash: sha1:734eb930a1fbb278e0b2606d57177ca86b1bb2fe
---! Message: a hand-made invoice may bill a visit
+--! Previous: sha1:cc0c1bc52a5176bae09ba021d138da38df1892ed
+--! Hash: sha1:f875fa55075c37a29a3ea053125a416836834cb1
+--! Message: a hand made invoice may bill a visit
 
 -- A hand-made invoice may bill a visit.
 --

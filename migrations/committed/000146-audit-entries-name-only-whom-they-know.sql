@@ -1,5 +1,5 @@
---! Previous: sha1:734eb930a1fbb278e0b2606d57177ca86b1bb2fe
---! Hash: sha1:78ccb3d6f7cf84ff59193e8ef31360c1ddd03a72
+--! Previous: sha1:f875fa55075c37a29a3ea053125a416836834cb1
+--! Hash: sha1:ae212d62c26b58e2a354a66fa6d0d8646e5dccc2
 --! Message: audit entries name only whom they know
 
 -- Audit entries name only whom they know: a person's account in a clinic's chain only when the person

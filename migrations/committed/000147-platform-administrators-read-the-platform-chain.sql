@@ -1,5 +1,5 @@
---! Previous: sha1:78ccb3d6f7cf84ff59193e8ef31360c1ddd03a72
---! Hash: sha1:d5d9e0f68725b5d4d47205bbeb04a8b67513e635
+--! Previous: sha1:ae212d62c26b58e2a354a66fa6d0d8646e5dccc2
+--! Hash: sha1:7ab5b16ba28ab41615d471f138ee8164c316e389
 --! Message: platform administrators read the platform chain
 
 -- Platform administrators read the platform's audit chain.

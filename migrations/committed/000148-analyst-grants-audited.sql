@@ -1,5 +1,5 @@
---! Previous: sha1:d5d9e0f68725b5d4d47205bbeb04a8b67513e635
---! Hash: sha1:52acdea854b843fe97aef88ee26c205378f7696f
+--! Previous: sha1:7ab5b16ba28ab41615d471f138ee8164c316e389
+--! Hash: sha1:48896a6d54f4e14d88c47f0591f9684f10e6fff9
 --! Message: analyst grants audited
 
 -- An analyst's access to a clinic is in the clinic's audit log.

@@ -535,7 +535,7 @@ describe("a clinic's writes take turns from their start", () => {
     const holder = await rootPool().connect();
     try {
       await holder.query("begin");
-      await holder.query("select from app_private.audit_chain_head where chain_id = $1 for update", [own.clinicId]);
+      await holder.query("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [own.clinicId]); // the clinic's turn, held
       const holderPid = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
       const correcting = desk.graphql(CORRECT, { c: own.clinicId, id: paymentId, ref: "receipt 2" });
       const waiting = await until(async () =>
@@ -546,6 +546,32 @@ describe("a clinic's writes take turns from their start", () => {
       expect(free.rows).toEqual([{ id: paymentId }]);
       await holder.query("rollback");
       expect((await correcting).body).toEqual({ data: { updatePayment: { payment: { reference: "receipt 2" } } } });
+    } finally {
+      await holder.query("rollback");
+      holder.release();
+    }
+  });
+
+  test("a write waiting for its turn or for a row holds no lock of the audit chain, which a login or the worker's jobs take last", async () => {
+    const own = await createClinic("Turn and chain");
+    const desk = new Browser(api);
+    await desk.login(own.members.cashier.phone, own.members.cashier.password);
+    const holder = await rootPool().connect();
+    try {
+      // as a login on another device does while it checks the password, before it writes its entry in the chain
+      await holder.query("begin");
+      await holder.query(`select from app_public."user" where id = $1 for share`, [own.members.cashier.userId]);
+      const holderPid = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
+      const renaming = desk.graphql(`mutation($id: UUID!) { updateUser(input: { rowId: $id, patch: { fullName: "Renamed Cashier" } }) { user { fullName } } }`, {
+        id: own.members.cashier.userId,
+      });
+      const waits = async () => (await rootPool().query("select exists (select from pg_stat_activity where $1::int = any (pg_blocking_pids(pid))) as w", [holderPid])).rows[0].w;
+      expect(await until(waits)).toBe(true);
+      // the chain is free for the login's entry: a first version of the turn was the chain head's lock, and they deadlocked
+      const chain = await holder.query("select chain_id from app_private.audit_chain_head where chain_id = $1 for update nowait", [own.clinicId]);
+      expect(chain.rowCount).toBe(1);
+      await holder.query("rollback");
+      expect((await renaming).body).toEqual({ data: { updateUser: { user: { fullName: "Renamed Cashier" } } } });
     } finally {
       await holder.query("rollback");
       holder.release();
