@@ -5064,7 +5064,9 @@ begin
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
   new.amount_paid := 0;
-  if new.visit_id is not null then
+  -- checked for those who may invoice: another role's insert is refused by the policies (FORBIDDEN,
+  -- saying who may), whatever visit it names
+  if new.visit_id is not null and (app_hidden.may_invoice() or app_hidden.in_system_context()) then
     select * into v_visit from app_public.visit v where v.clinic_id = new.clinic_id and v.id = new.visit_id;
     if not found then
       raise exception 'No such visit in this clinic.' using errcode = 'CNOTF';
@@ -6031,6 +6033,9 @@ begin
   elsif not app_hidden.may_invoice() then
     -- the invoice named only to those who may see invoices
     raise exception 'An invoice bills this visit: whoever handles billing voids it before %.', v_change using errcode = 'CCONF';
+  elsif not app_hidden.handles_money() then
+    -- a receptionist the clinic lets invoice, who may not void
+    raise exception 'Invoice % bills this visit: an owner, admin or cashier voids it before %.', v_bill.code, v_change using errcode = 'CCONF';
   elsif v_bill.status in ('draft', 'issued') then
     raise exception 'Invoice % bills this visit: void it before %.', v_bill.code, v_change using errcode = 'CCONF';
   else
@@ -6047,7 +6052,7 @@ ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice; the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (and who voids it, to those who may not void); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
 
 
 --

@@ -1,5 +1,5 @@
 --! Previous: sha1:2f1242a1ccded5d9408a068a06df63b915f18dce
---! Hash: sha1:cc0c1bc52a5176bae09ba021d138da38df1892ed
+--! Hash: sha1:5117cc243cd2fabccf48d61c35afd2643800de10
 --! Message: a billed visit keeps its patient and doctor
 
 -- A billed visit keeps its patient and doctor, and is not cancelled, until its invoice is void.
@@ -91,6 +91,9 @@ begin
   elsif not app_hidden.may_invoice() then
     -- the invoice named only to those who may see invoices
     raise exception 'An invoice bills this visit: whoever handles billing voids it before %.', v_change using errcode = 'CCONF';
+  elsif not app_hidden.handles_money() then
+    -- a receptionist the clinic lets invoice, who may not void
+    raise exception 'Invoice % bills this visit: an owner, admin or cashier voids it before %.', v_bill.code, v_change using errcode = 'CCONF';
   elsif v_bill.status in ('draft', 'issued') then
     raise exception 'Invoice % bills this visit: void it before %.', v_bill.code, v_change using errcode = 'CCONF';
   else
@@ -99,7 +102,7 @@ begin
   end if;
 end;
 $$;
-comment on function app_private.tg_visit__billed_kept() is 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice; the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
+comment on function app_private.tg_visit__billed_kept() is 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (and who voids it, to those who may not void); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
 revoke all on function app_private.tg_visit__billed_kept() from public;
 drop trigger if exists _210_billed_kept on app_public.visit;
 create trigger _210_billed_kept before update of patient_id, doctor_id, status on app_public.visit

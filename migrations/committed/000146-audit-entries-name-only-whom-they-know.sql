@@ -1,5 +1,5 @@
---! Previous: sha1:f875fa55075c37a29a3ea053125a416836834cb1
---! Hash: sha1:ae212d62c26b58e2a354a66fa6d0d8646e5dccc2
+--! Previous: sha1:235958801c435059554fcbd19aa13857ac0e54fb
+--! Hash: sha1:3f002e533153e188541c704654458f4c2708fae7
 --! Message: audit entries name only whom they know
 
 -- Audit entries name only whom they know: a person's account in a clinic's chain only when the person

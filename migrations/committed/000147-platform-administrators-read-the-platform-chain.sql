@@ -1,5 +1,5 @@
---! Previous: sha1:ae212d62c26b58e2a354a66fa6d0d8646e5dccc2
---! Hash: sha1:7ab5b16ba28ab41615d471f138ee8164c316e389
+--! Previous: sha1:3f002e533153e188541c704654458f4c2708fae7
+--! Hash: sha1:dfebff089ff98903361eb4abd645aee7c819709d
 --! Message: platform administrators read the platform chain
 
 -- Platform administrators read the platform's audit chain.

@@ -488,6 +488,19 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   expect(voided.body.errors).toBeUndefined();
   expect(await refusal(desk, { patientId: other.id })).toBeUndefined();
   expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toBeUndefined();
+
+  // a receptionist the clinic lets invoice sees the invoice, but may not void it: told who does
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
+  const ahead = await createVisit(own, "scheduled");
+  const billed = await desk.graphql(`mutation($p: UUID!, $v: UUID) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { code } } }`, {
+    p: ahead.patientId,
+    v: ahead.id,
+  });
+  const aheadCode = billed.body.data.createInvoice.invoice.code;
+  const cancelAhead = await desk.graphql(UPDATE, { c: own.clinicId, id: ahead.id, patch: { status: "cancelled", cancelReason: "did not come" } });
+  expect(cancelAhead.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    ["CONFLICT", `Invoice ${aheadCode} bills this visit: an owner, admin or cashier voids it before cancelling it.`],
+  ]);
 });
 
 test("an invoice made by hand may bill a visit, which is then billed once, its patient's, in the clinic, and neither cancelled nor a no-show", async () => {

@@ -603,7 +603,10 @@ test("a write the policies refuse tells who may make it", async () => {
       s: service.id,
     }),
   ).toEqual([["FORBIDDEN", "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic."]]);
-  expect(await refusal("doctor", `mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { code } } }`, { p: patient.id })).toEqual([
-    ["FORBIDDEN", "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic."],
-  ]);
+  for (const visitId of [null, visit.id]) {
+    // naming a visit (here another patient's) too: the role is refused, not the visit
+    expect(
+      await refusal("doctor", `mutation($p: UUID!, $v: UUID) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { code } } }`, { p: patient.id, v: visitId }),
+    ).toEqual([["FORBIDDEN", "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic."]]);
+  }
 });
