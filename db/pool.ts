@@ -39,13 +39,28 @@ const connectionsInUse = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
  * the grace ended) is rolled back, where it committed later, its client told nothing, and the
  * pool's end waited for it past Docker's 10 s. The pool's own role may end its own connections.
  */
-export async function endCuttingShort(pool: pg.Pool): Promise<void> {
-  const pids = [...(connectionsInUse.get(pool) ?? [])].map((client) => (client as pg.PoolClient & { processID: number }).processID);
-  if (pids.length) {
-    await withClient(pool.options.connectionString!, (client) => client.query("select pg_terminate_backend(pid) from unnest($1::int[]) pid", [pids]));
+export async function endCuttingShort(pool: pg.Pool, warn: (message: string) => void = () => {}): Promise<void> {
+  const inUse = connectionsInUse.get(pool) ?? new Set<pg.PoolClient>();
+  // a moment for those on their way back (the live queue's listening connection, unlistening once
+  // PostGraphile is released): ended, they logged a closed connection at every shutdown
+  for (const end = Date.now() + RETURN_WAIT_MS; inUse.size > 0 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  const cut = [...inUse];
+  if (cut.length) {
+    const pids = cut.map((client) => (client as pg.PoolClient & { processID: number }).processID);
+    try {
+      await withClient(pool.options.connectionString!, (client) => client.query("select pg_terminate_backend(pid) from unnest($1::int[]) pid", [pids]));
+    } catch (error) {
+      // no connection to spare (the role's or the server's limit): their sockets are closed instead, and
+      // their server processes roll back when they next read (their commits were never sent)
+      warn(`the requests cut short are rolled back as their connections close: ${error instanceof Error ? error.message : String(error)}`);
+      for (const client of cut) (client as pg.PoolClient & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    }
   }
   await pool.end();
 }
+
+/** How long endCuttingShort waits for connections on their way back to the pool before it cuts them. */
+const RETURN_WAIT_MS = 250;
 
 /** Runs `fn` on a connection of its own to `url`, had within CONNECT_TIMEOUT_MS as a pool's are, and ends it after. */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -40,7 +40,7 @@ const parts: ShutdownStep[] = [
   // at once, within one grace period: one after the other, the worker took new jobs while the
   // server drained, and the two could outlast Docker's 10 s
   ["API server and worker", async () => void (await Promise.all([api.close(), worker && stopWorker(worker)]))],
-  ["API pool", () => endCuttingShort(pool)],
+  ["API pool", () => endCuttingShort(pool, (message) => log("warn", "shutdown", { part: "API pool", message }))],
   ["database", () => db.close()],
 ];
 stopOnSignals(parts, log);

@@ -423,6 +423,24 @@ test("a cursor whose connection is closed during a read is given up, not waited 
   await closeCursor(cursor);
 });
 
+test("a cursor closed as usual leaves its connection as it found it, with no listener more", async () => {
+  const client = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await client.connect();
+  try {
+    const before = client.listenerCount("end");
+    for (let export_ = 0; export_ < 3; export_++) {
+      const closeCursor = cursorCloser(client);
+      const cursor = client.query(new Cursor("select 1"));
+      expect(await cursor.read(10)).toEqual([{ "?column?": 1 }]);
+      await closeCursor(cursor);
+    }
+    // before, one more per export on a connection the worker's pool lends again (a leak warning at the 11th)
+    expect(client.listenerCount("end")).toBe(before);
+  } finally {
+    await client.end();
+  }
+});
+
 /** Runs DDL on the job queue's table when its lock is free (beginWhenFree): queued, it would stall other files' jobs. */
 async function whenQueueIsFree(ddl: string): Promise<void> {
   const client = await rootPool().connect();

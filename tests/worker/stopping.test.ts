@@ -12,6 +12,12 @@ import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
 import { takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { createClinic } from "../support/fixtures.ts";
+import { spawnSync } from "node:child_process";
+import { createReadStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { exportFile } from "../../db/export-files.ts";
+import { report_export__produce } from "../../worker/tasks/report_export__produce.ts";
 
 afterAll(closeRootPool);
 
@@ -82,6 +88,46 @@ test("an export whose job is handed back waits again as its clinic is shown (que
     await rootPool().query("select graphile_worker.remove_job($1)", [job.key]);
     expect(status).toBe("queued");
   } finally {
+    await release();
+  }
+}, WORKER_TURN_WAIT_MS);
+
+test("an export handed back whose attempt then fails, cut short by the stop, stays queued, with no failure told", async () => {
+  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
+  const exportsDir = mkdtempSync(join(tmpdir(), "clinicops-handed-back-"));
+  try {
+    const clinic = await createClinic("Handed back, then failed");
+    const { rows: [made] } = await rootPool().query(
+      "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', current_date, current_date) returning id",
+      [clinic.clinicId],
+    );
+    // a named pipe no one reads: the attempt waits to open its file with its cursor opened and unread
+    const part = `${exportFile(clinic.clinicId, made.id, { EXPORTS_DIR: exportsDir })}.part`;
+    mkdirSync(dirname(part), { recursive: true });
+    expect(spawnSync("mkfifo", [part]).status).toBe(0);
+    process.env.EXPORTS_DIR = exportsDir;
+    const worker = await testWorker({ report_export__produce });
+    const job = await worker.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}`, maxAttempts: 1 });
+    const exporting = async () =>
+      (await rootPool().query("select pid from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
+        testConfig.roles.owner,
+      ])).rows as { pid: number }[];
+    expect(await until(async () => (await exporting()).length === 1)).toBe(true);
+    await stopWorker(worker, 100);
+    // the attempt fails only now, after it was handed back (as a render whose browser the stop killed)
+    await rootPool().query("select pg_terminate_backend($1)", [(await exporting())[0].pid]);
+    const reader = createReadStream(part);
+    reader.resume();
+    await worker.runner.promise;
+    reader.destroy();
+    await worker.pool.end();
+    const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [made.id]);
+    await rootPool().query("select graphile_worker.remove_job($1)", [job.key]);
+    // before, "Attempt 1 of 1 failed", and the export failed for good while its job waited to run again
+    expect(rows).toEqual([{ status: "queued", error: null }]);
+  } finally {
+    delete process.env.EXPORTS_DIR;
+    rmSync(exportsDir, { recursive: true, force: true });
     await release();
   }
 }, WORKER_TURN_WAIT_MS);

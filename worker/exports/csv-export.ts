@@ -31,15 +31,21 @@ export interface ExportJob {
  * connection may end.
  */
 export function cursorCloser(client: EventEmitter): (cursor: { close(): Promise<void> }) => Promise<void> {
-  const ended = new Promise<void>((resolve) => client.once("end", resolve));
-  return (cursor) => Promise.race([cursor.close(), ended]);
+  let heard!: () => void;
+  const ended = new Promise<void>((resolve) => client.once("end", (heard = resolve)));
+  return async (cursor) => {
+    try {
+      await Promise.race([cursor.close(), ended]);
+    } finally {
+      client.removeListener("end", heard); // the worker's pool lends the connection again: one listener per export piled up
+    }
+  };
 }
 
 export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers): Promise<void> {
   const progress = (column: "rows_total" | "rows_done", value: number) =>
     helpers.query(`update app_public.report_export set ${column} = $3 where clinic_id = $1 and id = $2`, [job.clinicId, job.id, value]);
   await helpers.withPgClient(async (client) => {
-    const closeCursor = cursorCloser(client);
     await client.query("begin isolation level repeatable read read only");
     try {
       const { rows: q } = await client.query("select app_private.export_rows($1) as rows, app_private.export_query($1) as sql", [job.kind]);
@@ -50,6 +56,7 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
       await progress("rows_total", count[0].n);
       const { fields } = await client.query(`select * from (${sql}) rows_to_export limit 0`, params);
 
+      const closeCursor = cursorCloser(client); // before the cursor: its connection may end any time after
       const cursor: Cursor<(string | null)[]> = client.query(new Cursor(sql, params, { rowMode: "array", types: AS_POSTGRES_PRINTS_IT }));
       async function* lines() {
         yield BYTE_ORDER_MARK + csvLine(fields.map((f) => f.name));

@@ -58,10 +58,13 @@ export const report_export__produce: Task = async (payload, helpers) => {
     );
   } catch (error) {
     const final = helpers.job.attempts >= helpers.job.max_attempts;
+    // only while the export is this attempt's (running): a worker's stop that handed the job back has set
+    // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
+    // export for good on its last, while the job waited to run again
     await helpers.query(
       `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
          finished_at = case when $3::text = 'failed' then now() end
-       where clinic_id = $1 and id = $2`,
+       where clinic_id = $1 and id = $2 and status = 'running'`,
       [clinicId, id, final ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reasonForClinic(error, helpers.job.id)}`],
     );
     await rm(partial, { force: true }).catch(() => {}); // may not even be reachable
