@@ -10,7 +10,7 @@
  *   an order no longer walks the column's index; the lists ordered by a nullable column are small,
  *   or filtered first.
  * - Any other order value that orders by an expression without saying whether it can be null:
- *   pg-aggregates' orders by an aggregate of related rows (`PAYMENTS_MAX_AMOUNT_DESC`, and its
+ *   pg-aggregates' orders by an aggregate of related rows (`MONEY_MOVEMENTS_MAX_AMOUNT_DESC`, and its
  *   counts, which are never null but do not say so: they are computed twice).
  */
 import type { GraphQLEnumValueConfigMap } from "postgraphile/graphql";
