@@ -5193,6 +5193,38 @@ COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_
 
 
 --
+-- Name: tg_invoice_line__bills_the_visit(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__bills_the_visit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_visit_code text;
+begin
+  if (new.service_id, new.quantity, new.unit_price, new.discount) is not distinct from (old.service_id, old.quantity, old.unit_price, old.discount) then
+    return new;
+  end if;
+  select v.code into v_visit_code from app_public.visit_service s
+  join app_public.visit v on v.clinic_id = s.clinic_id and v.id = s.visit_id
+  where s.clinic_id = old.clinic_id and s.id = old.visit_service_id;
+  raise exception 'This line bills a service of %: its quantity, price and discount are the visit''s (change them on the visit, or take the line off and type one by hand).',
+    coalesce(v_visit_code, 'a visit') using errcode = 'CINVL';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__bills_the_visit() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__bills_the_visit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__bills_the_visit() IS 'Trigger: refuses (INVALID_INPUT, naming the visit) to change the service, quantity, unit price or discount of a line that bills a visit''s service: they are the visit''s, so the invoice bills the visit''s value.';
+
+
+--
 -- Name: tg_invoice_line__decimals(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12801,6 +12833,20 @@ CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.vis
 
 
 --
+-- Name: invoice_line _205_bills_the_visit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _205_bills_the_visit BEFORE UPDATE OF service_id, quantity, unit_price, discount ON app_public.invoice_line FOR EACH ROW WHEN ((old.visit_service_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice_line__bills_the_visit();
+
+
+--
+-- Name: TRIGGER _205_bills_the_visit ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _205_bills_the_visit ON app_public.invoice_line IS 'A line that bills a visit''s service keeps its quantity, price and discount (tg_invoice_line__bills_the_visit).';
+
+
+--
 -- Name: visit _210_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15453,6 +15499,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__rollup() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice__visit_bill() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__bills_the_visit(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__bills_the_visit() FROM PUBLIC;
 
 
 --

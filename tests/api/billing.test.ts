@@ -453,6 +453,24 @@ test("invoices ordered by their largest payment page through those without a pay
   }
 });
 
+test("a line that bills a visit's service keeps the visit's quantity, price and discount; its wording may change", async () => {
+  const draft = await createIssuedInvoice(clinic, "5000", { issue: false });
+  const { rows: [line] } = await rootPool().query("select l.id, v.code from app_public.invoice_line l join app_public.visit v on v.id = $2 where l.invoice_id = $1", [
+    draft.id,
+    draft.visitId,
+  ]);
+  const EDIT = `mutation($c: UUID!, $id: UUID!, $patch: InvoiceLinePatch!) { updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: $patch }) { invoiceLine { description unitPrice quantity } } }`;
+  for (const patch of [{ unitPrice: "1", quantity: "1" }, { discount: "4000" }]) {
+    const edited = await cashier.graphql(EDIT, { c: clinic.clinicId, id: line.id, patch });
+    // before, 5,000 × 1 became 1 × 1, and the invoice billed 1 for a visit valued 5,000
+    expect(edited.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ["INVALID_INPUT", `This line bills a service of ${line.code}: its quantity, price and discount are the visit's (change them on the visit, or take the line off and type one by hand).`],
+    ]);
+  }
+  const reworded = await cashier.graphql(EDIT, { c: clinic.clinicId, id: line.id, patch: { description: "Consultation (follow-up)" } });
+  expect(reworded.body).toEqual({ data: { updateInvoiceLine: { invoiceLine: { description: "Consultation (follow-up)", unitPrice: "5000.000", quantity: "1.000" } } } });
+});
+
 test("a visit billed ahead keeps its patient and doctor, and is not cancelled, until its invoice is void", async () => {
   const own = await createClinic("Billed ahead");
   const [desk, till, boss] = [new Browser(api), new Browser(api), new Browser(api)];

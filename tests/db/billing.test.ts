@@ -414,7 +414,10 @@ describe("payments and refunds are in the currency's decimals", () => {
     await refund("100");
     // an invoice whose line kept 2 decimals (written before lines followed the currency) is paid off exactly
     const old = await createIssuedInvoice(yen, "1000", { issue: false });
-    await rootPool().query("update app_public.invoice_line set decimals = 2, unit_price = 1000.5 where invoice_id = $1", [old.id]);
+    // (and a visit's line with a price of its own, as a line could have before 000149)
+    await withTriggersOff([["app_public.invoice_line", "_205_bills_the_visit"]], async (client) => {
+      await client.query("update app_public.invoice_line set decimals = 2, unit_price = 1000.5 where invoice_id = $1", [old.id]);
+    });
     await committedAs(session, (c) => c.query("select app_public.issue_invoice($1)", [old.id]));
     const whole = await pay(session, old.id, "1000.5", "cash", `whole-${old.id}`);
     // a retry charges once, though the balance it took is now 0 and its decimals finer than the yen's

@@ -38,8 +38,9 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   const draft = await createIssuedInvoice(clinic, "4000", { issue: false });
   const voided = await createIssuedInvoice(clinic, "7000");
   await committedAs(session, async (c) => {
-    await c.query("update app_public.invoice_line set quantity = 3, discount = 1000 where invoice_id = $1", [draft.id]);
     await c.query("insert into app_public.invoice_line (invoice_id, service_id, description, quantity, unit_price, tax_rate) values ($1, $2, 'Extra', 2, 2500, 0)", [draft.id, extra.id]);
+    // a line typed by hand changes (one that bills the visit's service keeps the visit's, 000149)
+    await c.query("update app_public.invoice_line set quantity = 3, discount = 1000 where invoice_id = $1 and visit_service_id is null", [draft.id]);
     await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price, tax_rate) values ($1, 'Not from the catalog', 999, 0)", [draft.id]);
     await c.query("select app_public.void_invoice($1, 'Wrong patient')", [voided.id]);
   });
@@ -53,8 +54,8 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   const invoiced = Object.fromEntries(incremental.services.map((r: { service_id: string; quantity: string; amount: string }) => [r.service_id, [r.quantity, r.amount]]));
   expect(invoiced).toEqual({
     [invoice.serviceId]: ["1.000", "9000.000"],
-    [draft.serviceId]: ["3.000", "11000.000"], // 3 × 4,000 − 1,000
-    [extra.id]: ["2.000", "5000.000"],
+    [draft.serviceId]: ["1.000", "4000.000"],
+    [extra.id]: ["3.000", "6500.000"], // 3 × 2,500 − 1,000
   }); // the voided invoice's service and the line without a service are not there
   await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
   expect(await rollups(clinic.clinicId)).toEqual(incremental);
