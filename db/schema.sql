@@ -9194,7 +9194,8 @@ CREATE FUNCTION app_public.service_price_at(service app_public.service, at times
     AS $$
   select p.price from app_public.service_price p
   where p.clinic_id = service.clinic_id and p.service_id = service.id
-    and p.effective_from <= at and (p.effective_to is null or p.effective_to > at)
+    and p.effective_from <= coalesce(service_price_at.at, now())
+    and (p.effective_to is null or p.effective_to > coalesce(service_price_at.at, now()))
   order by p.effective_from desc limit 1;
 $$;
 
@@ -9205,7 +9206,7 @@ ALTER FUNCTION app_public.service_price_at(service app_public.service, at timest
 -- Name: FUNCTION service_price_at(service app_public.service, at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) IS 'The price of the service at a given time.';
+COMMENT ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) IS 'The price of the service at a given time (now when left out).';
 
 
 --
@@ -10864,7 +10865,8 @@ ALTER TABLE app_public.service_price OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.service_price IS '@behavior -insert -update -delete
-The price history of a service, written by the database whenever the price changes.';
+@defaultOrderBy SERVICE_ID_ASC,EFFECTIVE_FROM_ASC
+The price history of a service, written by the database whenever the price changes; listed in the order the prices took effect.';
 
 
 --
@@ -12273,10 +12275,38 @@ CREATE INDEX service_clinic_category_idx ON app_public.service USING btree (clin
 
 
 --
+-- Name: service_clinic_is_active_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX service_clinic_is_active_idx ON app_public.service USING btree (clinic_id, is_active);
+
+
+--
+-- Name: INDEX service_clinic_is_active_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.service_clinic_is_active_idx IS 'A clinic''s active (or inactive) services: the API''s isActive filter and condition.';
+
+
+--
 -- Name: service_clinic_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE INDEX service_clinic_name_idx ON app_public.service USING btree (clinic_id, name COLLATE "und-x-icu");
+
+
+--
+-- Name: service_clinic_price_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX service_clinic_price_idx ON app_public.service USING btree (clinic_id, price);
+
+
+--
+-- Name: INDEX service_clinic_price_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.service_clinic_price_idx IS 'A clinic''s services by price: the API''s PRICE order and price filters.';
 
 
 --

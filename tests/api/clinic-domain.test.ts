@@ -725,6 +725,32 @@ describe("service catalog prices", () => {
     );
     expect(r.body.data.services.nodes[0]).toEqual({ before: null, first: "1000.000", lastOfFirst: "1000.000", second: "1500.000", price: "1500.000" });
   });
+
+  test("a service's prices are listed in the order they took effect, priceAt without a time is today's, and the catalog filters by active and orders by price", async () => {
+    const own = await createClinic("Catalog screens");
+    const manager = new Browser(api);
+    await manager.login(own.members.owner.phone, own.members.owner.password);
+    const service = await createService(own.clinicId, "1000");
+    const prices = ["1500", "900", "1000", "2000", "1200", "800"];
+    for (const price of prices) {
+      await manager.graphql(`mutation($c: UUID!, $id: UUID!, $p: BigFloat!) { updateService(input: { clinicId: $c, rowId: $id, patch: { price: $p } }) { service { price } } }`, {
+        c: own.clinicId,
+        id: service.id,
+        p: price,
+      });
+    }
+    const history = await manager.graphql(`query($id: UUID!) { services(condition: { rowId: $id }) { nodes { priceAt prices { nodes { price } } } } }`, { id: service.id });
+    // before, in the order of their random keys; and priceAt without at was null
+    expect(history.body.data.services.nodes[0]).toEqual({
+      priceAt: "800.000",
+      prices: { nodes: ["1000", ...prices].map((price) => ({ price: `${price}.000` })) },
+    });
+    const cheap = await createService(own.clinicId, "50");
+    const retired = await createService(own.clinicId, "10");
+    await rootPool().query("update app_public.service set is_active = false where id = $1", [retired.id]);
+    const offered = await manager.graphql(`{ services(filter: { isActive: { equalTo: true } }, orderBy: PRICE_ASC) { nodes { rowId } } }`);
+    expect(offered.body.data.services.nodes).toEqual([{ rowId: cheap.id }, { rowId: service.id }]);
+  });
 });
 
 describe("search and duplicate warnings", () => {
