@@ -153,6 +153,19 @@ test("a long reference wraps in its cell: each payment's method and amount still
   for (const printed of ["mobile money", "TZS 30,000.00", "-TZS 5,000.00"]) expect(text).toContain(printed);
 });
 
+test("an address and a footer of several lines print on several lines, as typed", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.clinic.address = "P.O. Box 1\nPlot 5, Samora Ave\nDar es Salaam";
+  doc.clinic.footer = "Bank: CRDB\nAccount: 0150 1234 5678\nTIN: 123-456-789";
+  doc.patient.address = "Mbezi Beach\nHouse 12";
+  const lines = pdfText((await renderPdf(invoiceHtml(doc))).pdf).split("\n").map((line) => line.trim());
+  // before, each ran on as one line: "P.O. Box 1 Plot 5, Samora Ave Dar es Salaam"
+  for (const typed of ["P.O. Box 1", "Plot 5, Samora Ave", "Bank: CRDB", "Account: 0150 1234 5678", "TIN: 123-456-789", "Mbezi Beach", "House 12"]) {
+    expect({ typed, own: lines.some((line) => line === typed || line.startsWith(`${typed}  `)) }).toEqual({ typed, own: true });
+  }
+});
+
 test("the reconciliation sheet shows expected, counted and the difference per method", async () => {
   const text = await exportPdf({ kind: "reconciliation_pdf", from: today });
   expect(text).toMatch(/mobile money\s+TZS 25,000\.00\s+TZS 24,000\.00\s+-TZS 1,000\.00/);

@@ -14,6 +14,7 @@ const STYLE = raw(`<style>
   th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
+  .lines { white-space: pre-line; }
   .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
 </style>`);
 
@@ -29,7 +30,7 @@ const orDash = (value: unknown, format: (value: unknown) => string) => (value ==
 
 function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
   return html`<div class="header">
-    <div><h1>${clinic.name}</h1><div class="muted">${clinic.address ?? ""}</div>
+    <div><h1>${clinic.name}</h1><div class="muted lines">${clinic.address ?? ""}</div>
       <div class="muted">${[clinic.phone, clinic.email].filter(Boolean).join(" · ")}</div></div>
     <div class="right"><h1>${title}</h1><div>${subtitle}</div></div>
   </div>`;
@@ -46,7 +47,7 @@ export function invoiceHtml(doc: Json): string {
     `Invoice ${invoice.code}`,
     html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
     <h2>Bill to</h2>
-    <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""} ${patient.address ?? ""}</div>
+    <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>Lines</h2>
     <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr>
       ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${Number(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
@@ -65,7 +66,7 @@ export function invoiceHtml(doc: Json): string {
       ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted reference">${p.reference}</div>` : raw("")}</td>
         <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${p.method.replace("_", " ")}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
-    <div class="footer">${clinic.footer ?? ""}</div>`,
+    <div class="footer lines">${clinic.footer ?? ""}</div>`,
   );
 }
 
