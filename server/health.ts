@@ -29,7 +29,9 @@ export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>, e
       );
       const latest = migrationNumber(rows[0].latest);
       if (latest !== expected) {
-        res.status(503).json({ status: "migrations_pending", applied: latest, expected });
+        // a newer version migrated the database under this one: nothing is pending, this code is out of date
+        const status = latest !== null && expected !== null && latest > expected ? "code_behind_database" : "migrations_pending";
+        res.status(503).json({ status, applied: latest, expected });
         return;
       }
       res.json({ status: "ready", migration: latest });

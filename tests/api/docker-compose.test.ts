@@ -40,6 +40,12 @@ test("production settings are required, not defaulted", () => {
   expect(compose.services.server.environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
 });
 
+test("the production checklist's proxies and origins reach the server, and both processes come back after a crash", () => {
+  // before, neither could be set through docker compose, nor was anything restarted
+  expect(compose.services.server.environment).toMatchObject({ TRUST_PROXY: "${TRUST_PROXY:-}", ALLOWED_ORIGINS: "${ALLOWED_ORIGINS:-}" });
+  expect([compose.services.server.restart, compose.services.worker.restart]).toEqual(["unless-stopped", "unless-stopped"]);
+});
+
 test("the worker has a browser for PDF exports, fonts for names in every script, and shares the export files with the server", () => {
   expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium-headless-shell fonts-dejavu-core fonts-noto-cjk /);
   expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium-headless-shell");

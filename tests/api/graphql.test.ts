@@ -995,22 +995,30 @@ describe("probes", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
-  test("GET /ready checks the database and the migrations: a database behind the code's migrations is 503 migrations_pending", async () => {
+  test("GET /ready checks the database and the migrations: a database behind the code's migrations is 503 migrations_pending, one ahead of them code_behind_database", async () => {
     const response = await fetch(`${api.url}/ready`);
     expect(response.status).toBe(200);
     const { migration } = await response.json();
     expect(migration).toBe(newestCommittedMigration());
-    // the same database, for code one migration ahead of it
+    // the same database, for code one migration ahead of it, and for code one behind (a newer version migrated it)
     const next = String(Number(migration) + 1).padStart(6, "0");
+    const previous = String(Number(migration) - 1).padStart(6, "0");
     const pool = apiPool(testConfig.authenticatorUrl, 1);
-    const ahead = express().use(healthRoutes(pool, pgSettingsFor(null, serverSettings({}, ""), testConfig.roles), next));
-    const server = ahead.listen(0, "127.0.0.1");
+    const readyFor = async (expected: string) => {
+      const server = express().use(healthRoutes(pool, pgSettingsFor(null, serverSettings({}, ""), testConfig.roles), expected)).listen(0, "127.0.0.1");
+      try {
+        await new Promise((resolve) => server.once("listening", resolve));
+        const answer = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`);
+        return [answer.status, await answer.json()];
+      } finally {
+        server.close();
+      }
+    };
     try {
-      await new Promise((resolve) => server.once("listening", resolve));
-      const behind = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`);
-      expect([behind.status, await behind.json()]).toEqual([503, { status: "migrations_pending", applied: migration, expected: next }]);
+      expect(await readyFor(next)).toEqual([503, { status: "migrations_pending", applied: migration, expected: next }]);
+      // before, migrations_pending too, where nothing is pending: the code is out of date
+      expect(await readyFor(previous)).toEqual([503, { status: "code_behind_database", applied: migration, expected: previous }]);
     } finally {
-      server.close();
       await pool.end();
     }
   });
