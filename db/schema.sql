@@ -4786,6 +4786,32 @@ COMMENT ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() IS 'Trigger:
 
 
 --
+-- Name: tg_clinic__contact_as_meant(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__contact_as_meant() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  new.email := app_hidden.text_or_null(new.email);
+  new.address := app_hidden.text_or_null(regexp_replace(new.address, '[\u202a-\u202e\u2066-\u2069]', '', 'g'));
+  new.invoice_footer := app_hidden.text_or_null(regexp_replace(new.invoice_footer, '[\u202a-\u202e\u2066-\u2069]', '', 'g'));
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__contact_as_meant() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__contact_as_meant(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__contact_as_meant() IS 'Trigger: a clinic''s email, address and invoice footer as meant: without the white space around them, null when blank; the address and footer without the controls that reorder text (U+202A–U+202E, U+2066–U+2069), their line breaks kept.';
+
+
+--
 -- Name: tg_clinic__currency_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -12702,6 +12728,20 @@ CREATE TRIGGER _150_check_doctor BEFORE INSERT OR UPDATE OF doctor_id ON app_pub
 
 
 --
+-- Name: clinic _150_contact_as_meant; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_contact_as_meant BEFORE INSERT OR UPDATE OF email, address, invoice_footer ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__contact_as_meant();
+
+
+--
+-- Name: TRIGGER _150_contact_as_meant ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_contact_as_meant ON app_public.clinic IS 'A clinic''s email, address and footer as meant (tg_clinic__contact_as_meant).';
+
+
+--
 -- Name: daily_reconciliation _150_counts_in_currency; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15438,6 +15478,13 @@ REVOKE ALL ON FUNCTION app_private.tg_audit_log__append_only() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__code_prefixes_distinct() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__contact_as_meant(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__contact_as_meant() FROM PUBLIC;
 
 
 --

@@ -386,6 +386,27 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(r.body.data.createPatient.patient).toMatchObject({ phone: "+255713000111", code: expect.stringMatching(/^PAT-\d{6}$/) });
   });
 
+  test("the clinic's email, address and footer are saved as meant: blank is none, an email without spaces around it, no text-reordering controls; line breaks kept", async () => {
+    const own = await createClinic("Contact as meant");
+    const manager = new Browser(api);
+    await manager.login(own.members.owner.phone, own.members.owner.password);
+    const save = async (patch: object) => {
+      const r = await manager.graphql(`mutation($id: UUID!, $patch: ClinicPatch!) { updateClinic(input: { rowId: $id, patch: $patch }) { clinic { email address invoiceFooter } } }`, {
+        id: own.clinicId,
+        patch,
+      });
+      return r.body.errors ? r.body.errors.map((e) => e.message) : r.body.data.updateClinic.clinic;
+    };
+    // before, " info@…" was "not an email address", a blank one too, and a blank address or footer was kept as typed
+    expect(await save({ email: " info@clinic.co.tz ", address: "P.O. Box 1\nDar es Salaam\n", invoiceFooter: "Asante \u202esana\u202c\nTIN: 123" })).toEqual({
+      email: "info@clinic.co.tz",
+      address: "P.O. Box 1\nDar es Salaam",
+      invoiceFooter: "Asante sana\nTIN: 123",
+    });
+    expect(await save({ email: "", address: "   ", invoiceFooter: "\n" })).toEqual({ email: null, address: null, invoiceFooter: null });
+    expect(await save({ email: "reception desk" })).toEqual(["This is not an email address (at most 320 characters)."]);
+  });
+
   test("the clinic's own phone is typed as people type it, completed like the others; not a phone is INVALID_PHONE and changes nothing", async () => {
     const setPhone = (phone: string | null) =>
       owner.graphql(`mutation($id: UUID!, $phone: String) { updateClinic(input: { rowId: $id, patch: { phone: $phone } }) { clinic { phone } } }`, {
