@@ -183,13 +183,14 @@ const FOREIGN_KEY_MESSAGES: Record<string, string> = Object.fromEntries(
  * have permission to do this.", where the role checks of functions name who may. Said with "in their
  * own clinic": the same refusal meets a row naming another clinic.
  */
+const MAKE_INVOICES = "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic.";
 const ROW_SECURITY_MESSAGES: Record<string, string> = {
   patient: "Only the front desk (an owner, admin or receptionist) registers and edits patients, in its own clinic.",
   visit: "Only the front desk (an owner, admin or receptionist) books visits, in its own clinic.",
   visit_service: "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic.",
   service: "Only an owner or admin changes the service catalog, in their own clinic.",
-  invoice: "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic.",
-  invoice_line: "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic.",
+  invoice: MAKE_INVOICES,
+  invoice_line: MAKE_INVOICES,
   membership: "Only an owner or admin adds members, in their own clinic.",
   report_export: "Only an owner, admin or cashier can export, in their own clinic.",
   clinic: "Only a platform administrator can create clinics.",

@@ -5,10 +5,9 @@
 import { randomUUID } from "node:crypto";
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { until } from "../support/until.ts";
 import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
-import { atOnce, waitsForLock } from "../support/locks.ts";
+import { atOnce, waitsForLock, whileHolding } from "../support/locks.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -563,50 +562,34 @@ describe("a clinic's writes take turns from their start", () => {
     const desk = new Browser(api);
     await desk.login(own.members.cashier.phone, own.members.cashier.password);
     const { paymentId } = await payAndCorrect(own, desk);
-    const holder = await rootPool().connect();
-    try {
-      await holder.query("begin");
-      await holder.query("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [own.clinicId]); // the clinic's turn, held
-      const holderPid = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
+    // the clinic's turn, held
+    await whileHolding("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [own.clinicId], async (turn) => {
       const correcting = desk.graphql(CORRECT, { c: own.clinicId, id: paymentId, ref: "receipt 2" });
-      const waiting = await until(async () =>
-        (await rootPool().query("select exists (select from pg_stat_activity where $1::int = any (pg_blocking_pids(pid))) as waits", [holderPid])).rows[0].waits);
-      expect(waiting).toBe(true);
+      expect(await turn.blocking()).toBe(true);
       // before, the correction had locked the payment (and waited for the chain with it held)
       const free = await rootPool().query("select id from app_public.payment where id = $1 for update nowait", [paymentId]);
       expect(free.rows).toEqual([{ id: paymentId }]);
-      await holder.query("rollback");
+      await turn.release();
       expect((await correcting).body).toEqual({ data: { updatePayment: { payment: { reference: "receipt 2" } } } });
-    } finally {
-      await holder.query("rollback");
-      holder.release();
-    }
+    });
   });
 
   test("a write waiting for its turn or for a row holds no lock of the audit chain, which a login or the worker's jobs take last", async () => {
     const own = await createClinic("Turn and chain");
     const desk = new Browser(api);
     await desk.login(own.members.cashier.phone, own.members.cashier.password);
-    const holder = await rootPool().connect();
-    try {
-      // as a login on another device does while it checks the password, before it writes its entry in the chain
-      await holder.query("begin");
-      await holder.query(`select from app_public."user" where id = $1 for share`, [own.members.cashier.userId]);
-      const holderPid = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
+    // as a login on another device does while it checks the password, before it writes its entry in the chain
+    await whileHolding(`select from app_public."user" where id = $1 for share`, [own.members.cashier.userId], async (login) => {
       const renaming = desk.graphql(`mutation($id: UUID!) { updateUser(input: { rowId: $id, patch: { fullName: "Renamed Cashier" } }) { user { fullName } } }`, {
         id: own.members.cashier.userId,
       });
-      const waits = async () => (await rootPool().query("select exists (select from pg_stat_activity where $1::int = any (pg_blocking_pids(pid))) as w", [holderPid])).rows[0].w;
-      expect(await until(waits)).toBe(true);
+      expect(await login.blocking()).toBe(true);
       // the chain is free for the login's entry: a first version of the turn was the chain head's lock, and they deadlocked
-      const chain = await holder.query("select chain_id from app_private.audit_chain_head where chain_id = $1 for update nowait", [own.clinicId]);
+      const chain = await login.client.query("select chain_id from app_private.audit_chain_head where chain_id = $1 for update nowait", [own.clinicId]);
       expect(chain.rowCount).toBe(1);
-      await holder.query("rollback");
+      await login.release();
       expect((await renaming).body).toEqual({ data: { updateUser: { user: { fullName: "Renamed Cashier" } } } });
-    } finally {
-      await holder.query("rollback");
-      holder.release();
-    }
+    });
   });
 
   test("two cashiers, one correcting a payment while the other takes another of the same invoice, are both served (no deadlock)", async () => {

@@ -104,3 +104,33 @@ export async function withTriggersOff(triggers: [table: string, trigger: string]
     client.release();
   }
 }
+
+/** A transaction of its own that holds what a statement locked: whether another connection waits for it, and its end. */
+export interface Held {
+  client: pg.PoolClient;
+  /** Whether some other connection is seen waiting for a lock this one holds (within 5 s). */
+  blocking(): Promise<boolean>;
+  /** Rolls the transaction back, letting go of its locks (again after it, nothing). */
+  release(): Promise<void>;
+}
+
+/** Runs `fn` while a transaction of its own holds what `statement` locks; rolled back after `fn`, if `fn` did not. */
+export async function whileHolding<T>(statement: string, params: unknown[], fn: (held: Held) => Promise<T>): Promise<T> {
+  const client = await rootPool().connect();
+  let open = true;
+  const release = async () => {
+    if (open) await client.query("rollback");
+    open = false;
+  };
+  try {
+    await client.query("begin");
+    await client.query(statement, params);
+    const pid = (await client.query("select pg_backend_pid() as pid")).rows[0].pid as number;
+    const blocking = () =>
+      until(async () => (await rootPool().query("select exists (select from pg_stat_activity where $1::int = any (pg_blocking_pids(pid))) as waits", [pid])).rows[0].waits);
+    return await fn({ client, blocking, release });
+  } finally {
+    await release();
+    client.release();
+  }
+}

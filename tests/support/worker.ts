@@ -4,10 +4,14 @@
  * (EXPORTS_DIR, PDF_RENDER_TIMEOUT_MS), so files that run jobs take turns:
  * each holds an advisory lock from its first test to its last.
  */
+import { spawnSync } from "node:child_process";
+import { createReadStream, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import pg from "pg";
 import { Logger } from "graphile-worker";
 import { runDueJobsOnce } from "../../worker/run.ts";
-import { TEST_DATABASE_URL, testConfig } from "./database.ts";
+import { rootPool, TEST_DATABASE_URL, testConfig } from "./database.ts";
+import { until } from "./until.ts";
 
 const silent = new Logger(() => () => {});
 const WORKER_TESTS_LOCK = 7_243_001;
@@ -32,4 +36,32 @@ export async function takeWorkerTurn(): Promise<() => Promise<void>> {
     await client.query("select pg_advisory_unlock($1)", [WORKER_TESTS_LOCK]);
     await client.end();
   };
+}
+
+/**
+ * Makes an export's `.part` file a named pipe no one reads: its attempt, once running, waits to open
+ * the file, its transaction open and its cursor opened and unread.
+ */
+export function stallExportFile(part: string): void {
+  mkdirSync(dirname(part), { recursive: true });
+  if (spawnSync("mkfifo", [part]).status !== 0) throw new Error(`mkfifo ${part} failed`);
+}
+
+/**
+ * Closes the database connection of the export stalled by stallExportFile, as a restart of
+ * PostgreSQL would, once it is seen (the worker's only connection in a transaction), then opens its
+ * file for reading, so that the attempt goes on and its cursor's next read fails; `beforeCut` runs
+ * once the export is seen, before its connection is closed. Answers the reader's stop.
+ */
+export async function cutStalledExport(part: string, beforeCut: () => Promise<void> = async () => {}): Promise<() => void> {
+  const inTransaction = async () =>
+    (await rootPool().query("select pid from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
+      testConfig.roles.owner,
+    ])).rows as { pid: number }[];
+  if (!(await until(async () => (await inTransaction()).length === 1))) throw new Error("no export was seen waiting in its transaction");
+  await beforeCut();
+  await rootPool().query("select pg_terminate_backend($1)", [(await inTransaction())[0].pid]);
+  const reader = createReadStream(part);
+  reader.resume();
+  return () => reader.destroy();
 }

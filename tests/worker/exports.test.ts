@@ -3,7 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { createReadStream, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
@@ -12,7 +12,7 @@ import Cursor from "pg-cursor";
 import { cursorCloser } from "../../worker/exports/csv-export.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { beginWhenFree } from "../support/locks.ts";
-import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { cutStalledExport, runDueJobs, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
@@ -384,20 +384,12 @@ test("an export whose database connection is closed mid-way fails its attempt an
   const id = await requestExport(cashierA);
   const clinicDir = join(exportsRoot, a.clinicId);
   mkdirSync(clinicDir, { recursive: true });
-  // a named pipe no one reads: the attempt waits to open its file with its cursor opened and unread
   const part = join(clinicDir, `${id}.part`);
-  expect(spawnSync("mkfifo", [part]).status).toBe(0);
+  stallExportFile(part);
   const running = runDueJobs();
-  const exporting = async () =>
-    (await rootPool().query("select pid from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
-      testConfig.roles.owner,
-    ])).rows as { pid: number }[];
-  expect(await until(async () => (await exporting()).length === 1)).toBe(true);
-  await rootPool().query("select pg_terminate_backend($1)", [(await exporting())[0].pid]); // as a restart of PostgreSQL would
-  const reader = createReadStream(part); // the attempt's file opens, and its cursor's next read fails
-  reader.resume();
+  const stopReading = await cutStalledExport(part);
   expect(await running).toEqual([expect.stringMatching(/^report_export__produce/)]);
-  reader.destroy();
+  stopReading();
   const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
   expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: /) });
   expect(readdirSync(clinicDir).filter((f) => f.startsWith(id))).toEqual([]);

@@ -10,12 +10,11 @@ import pg from "pg";
 import { runningJobs, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
-import { takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { cutStalledExport, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { createClinic } from "../support/fixtures.ts";
-import { spawnSync } from "node:child_process";
-import { createReadStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { exportFile } from "../../db/export-files.ts";
 import { report_export__produce } from "../../worker/tasks/report_export__produce.ts";
 
@@ -101,25 +100,15 @@ test("an export handed back whose attempt then fails, cut short by the stop, sta
       "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', current_date, current_date) returning id",
       [clinic.clinicId],
     );
-    // a named pipe no one reads: the attempt waits to open its file with its cursor opened and unread
     const part = `${exportFile(clinic.clinicId, made.id, { EXPORTS_DIR: exportsDir })}.part`;
-    mkdirSync(dirname(part), { recursive: true });
-    expect(spawnSync("mkfifo", [part]).status).toBe(0);
+    stallExportFile(part);
     process.env.EXPORTS_DIR = exportsDir;
     const worker = await testWorker({ report_export__produce });
     const job = await worker.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}`, maxAttempts: 1 });
-    const exporting = async () =>
-      (await rootPool().query("select pid from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
-        testConfig.roles.owner,
-      ])).rows as { pid: number }[];
-    expect(await until(async () => (await exporting()).length === 1)).toBe(true);
-    await stopWorker(worker, 100);
-    // the attempt fails only now, after it was handed back (as a render whose browser the stop killed)
-    await rootPool().query("select pg_terminate_backend($1)", [(await exporting())[0].pid]);
-    const reader = createReadStream(part);
-    reader.resume();
+    // the attempt fails only once it was handed back (as a render whose browser the stop killed)
+    const stopReading = await cutStalledExport(part, () => stopWorker(worker, 100));
     await worker.runner.promise;
-    reader.destroy();
+    stopReading();
     await worker.pool.end();
     const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [made.id]);
     await rootPool().query("select graphile_worker.remove_job($1)", [job.key]);
