@@ -1639,10 +1639,10 @@ CREATE FUNCTION app_hidden.take_clinic_write_turn() RETURNS void
 declare
   v_clinic uuid;
 begin
-  -- the clinic of the session claimed, when it is live; nothing to wait for otherwise (a session of no
-  -- clinic, or one that has ended: the transaction's own statements refuse it, or a logout clears it)
-  select s.clinic_id into v_clinic from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+  -- the clinic of the session claimed, live or not (whether it is, the transaction's own statements
+  -- tell, through live_session: an ended one waits its turn, then is refused or logged out); nothing
+  -- to wait for without a claim or a clinic
+  select s.clinic_id into v_clinic from app_private.session s where s.id = app_public.current_session_id();
   if v_clinic is not null then
     perform pg_advisory_xact_lock(hashtextextended('write_turn:' || v_clinic, 0));
   end if;
@@ -1656,7 +1656,7 @@ ALTER FUNCTION app_hidden.take_clinic_write_turn() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION take_clinic_write_turn(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
+COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic. A session that has ended takes its turn too: its transaction''s own statements refuse it (live_session), or a logout clears it.';
 
 
 --

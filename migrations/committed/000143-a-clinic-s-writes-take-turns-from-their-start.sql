@@ -1,5 +1,5 @@
 --! Previous: sha1:224c2cce0009d4e1df62e12f48d1902fc3425584
---! Hash: sha1:2f1242a1ccded5d9408a068a06df63b915f18dce
+--! Hash: sha1:0bafa73eb36e4cf32f89047d001696dcf6feae56
 --! Message: a clinic s writes take turns from their start
 
 -- A clinic's write transactions through the API take their turn first.
@@ -28,15 +28,15 @@ language plpgsql security definer set search_path to pg_catalog, public, pg_temp
 declare
   v_clinic uuid;
 begin
-  -- the clinic of the session claimed, when it is live; nothing to wait for otherwise (a session of no
-  -- clinic, or one that has ended: the transaction's own statements refuse it, or a logout clears it)
-  select s.clinic_id into v_clinic from app_private.session s
-  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now();
+  -- the clinic of the session claimed, live or not (whether it is, the transaction's own statements
+  -- tell, through live_session: an ended one waits its turn, then is refused or logged out); nothing
+  -- to wait for without a claim or a clinic
+  select s.clinic_id into v_clinic from app_private.session s where s.id = app_public.current_session_id();
   if v_clinic is not null then
     perform pg_advisory_xact_lock(hashtextextended('write_turn:' || v_clinic, 0));
   end if;
 end;
 $$;
-comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic, nor for one that has ended (its transaction''s own statements refuse it, or a logout clears it).';
+comment on function app_hidden.take_clinic_write_turn() is 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic. A session that has ended takes its turn too: its transaction''s own statements refuse it (live_session), or a logout clears it.';
 revoke all on function app_hidden.take_clinic_write_turn() from public;
 grant execute on function app_hidden.take_clinic_write_turn() to :DATABASE_VISITOR;

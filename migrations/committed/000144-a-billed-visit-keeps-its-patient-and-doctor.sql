@@ -1,5 +1,5 @@
---! Previous: sha1:2f1242a1ccded5d9408a068a06df63b915f18dce
---! Hash: sha1:5117cc243cd2fabccf48d61c35afd2643800de10
+--! Previous: sha1:0bafa73eb36e4cf32f89047d001696dcf6feae56
+--! Hash: sha1:ac040e6cdbee8627c467feaaa5c0d4330de77cd5
 --! Message: a billed visit keeps its patient and doctor
 
 -- A billed visit keeps its patient and doctor, and is not cancelled, until its invoice is void.

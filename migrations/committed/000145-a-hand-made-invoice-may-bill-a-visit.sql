@@ -1,5 +1,5 @@
---! Previous: sha1:5117cc243cd2fabccf48d61c35afd2643800de10
---! Hash: sha1:235958801c435059554fcbd19aa13857ac0e54fb
+--! Previous: sha1:ac040e6cdbee8627c467feaaa5c0d4330de77cd5
+--! Hash: sha1:07e59f5b822e41bbe4c73247a703411aa34181f9
 --! Message: a hand made invoice may bill a visit
 
 -- A hand-made invoice may bill a visit.

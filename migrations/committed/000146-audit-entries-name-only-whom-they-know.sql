@@ -1,5 +1,5 @@
---! Previous: sha1:235958801c435059554fcbd19aa13857ac0e54fb
---! Hash: sha1:3f002e533153e188541c704654458f4c2708fae7
+--! Previous: sha1:07e59f5b822e41bbe4c73247a703411aa34181f9
+--! Hash: sha1:9121f142a71e213db5a503b97b81c54af91a6eff
 --! Message: audit entries name only whom they know
 
 -- Audit entries name only whom they know: a person's account in a clinic's chain only when the person

@@ -1,5 +1,5 @@
---! Previous: sha1:3f002e533153e188541c704654458f4c2708fae7
---! Hash: sha1:dfebff089ff98903361eb4abd645aee7c819709d
+--! Previous: sha1:9121f142a71e213db5a503b97b81c54af91a6eff
+--! Hash: sha1:c06f13597227f4ce47faf8772c3454da7332bec6
 --! Message: platform administrators read the platform chain
 
 -- Platform administrators read the platform's audit chain.

@@ -1,5 +1,5 @@
---! Previous: sha1:dfebff089ff98903361eb4abd645aee7c819709d
---! Hash: sha1:7be05232466b8ee750c70daab972a41d875428ff
+--! Previous: sha1:c06f13597227f4ce47faf8772c3454da7332bec6
+--! Hash: sha1:330d43a7445d584ab7068d4029a0ca928f08b70c
 --! Message: analyst grants audited
 
 -- An analyst's access to a clinic is in the clinic's audit log.

@@ -1,6 +1,6 @@
---! Previous: sha1:7be05232466b8ee750c70daab972a41d875428ff
---! Hash: sha1:0e2963d014bfd4cd942793f3ec14778760346301
---! Message: a visit line keeps the visit's price
+--! Previous: sha1:330d43a7445d584ab7068d4029a0ca928f08b70c
+--! Hash: sha1:14f4c933cee044da815df895edb4a8553bdaf0e0
+--! Message: a visit line keeps the visit s price
 
 -- A line that bills a visit's service keeps the visit's quantity, price and discount.
 --

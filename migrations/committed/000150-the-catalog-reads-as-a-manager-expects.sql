@@ -1,5 +1,5 @@
---! Previous: sha1:0e2963d014bfd4cd942793f3ec14778760346301
---! Hash: sha1:68f29cb881a0952bd6dfaa4e550145dc1be2b35f
+--! Previous: sha1:14f4c933cee044da815df895edb4a8553bdaf0e0
+--! Hash: sha1:59167f97eb78f2d3254430eedfc84d7ea493a9f2
 --! Message: the catalog reads as a manager expects
 
 -- The catalog reads as a manager expects: price history in order, today's price by default, and the

@@ -1,6 +1,6 @@
---! Previous: sha1:68f29cb881a0952bd6dfaa4e550145dc1be2b35f
---! Hash: sha1:38fb88009d16bc6957c3520a06be4dcc29e172e1
---! Message: a clinic's contact saved as meant
+--! Previous: sha1:59167f97eb78f2d3254430eedfc84d7ea493a9f2
+--! Hash: sha1:1572ce6cbd7526ae9adf43b1faa601b1136762a8
+--! Message: a clinic s contact saved as meant
 
 -- A clinic's email, address and invoice footer are saved as meant: blank is none, an email without the
 -- spaces around it, and no bidirectional override in the text printed on every invoice.
