@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import pg from "pg";
 import { Logger } from "graphile-worker";
 import { runDueJobsOnce } from "../../worker/run.ts";
@@ -49,18 +49,27 @@ export function stallExportFile(part: string): void {
 
 /**
  * Closes the database connection of the export stalled by stallExportFile, as a restart of
- * PostgreSQL would, once it is seen (the worker's only connection in a transaction), then opens its
- * file for reading, so that the attempt goes on and its cursor's next read fails; `beforeCut` runs
- * once the export is seen, before its connection is closed. Answers the reader's stop.
+ * PostgreSQL would, once it is seen stalled (idle in its transaction after its cursor's query: it
+ * is idle in it a moment before too, between its statements), then opens its file for reading, so
+ * that the attempt goes on and fails; `beforeCut` runs once the export is seen, before its
+ * connection is closed. Answers the reader's stop.
  */
 export async function cutStalledExport(part: string, beforeCut: () => Promise<void> = async () => {}): Promise<() => void> {
-  const inTransaction = async () =>
-    (await rootPool().query("select pid from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
-      testConfig.roles.owner,
-    ])).rows as { pid: number }[];
-  if (!(await until(async () => (await inTransaction()).length === 1))) throw new Error("no export was seen waiting in its transaction");
+  const exportId = basename(part, ".part");
+  let pid: number | undefined;
+  const stalled = async () => {
+    const { rows } = await rootPool().query(
+      `select a.pid from pg_stat_activity a, app_public.report_export e
+        where a.datname = current_database() and a.state = 'idle in transaction'
+          and e.id = $1 and a.query = app_private.export_query(e.kind)`,
+      [exportId],
+    );
+    pid = rows[0]?.pid;
+    return rows.length === 1;
+  };
+  if (!(await until(stalled))) throw new Error("no export was seen waiting at its file");
   await beforeCut();
-  await rootPool().query("select pg_terminate_backend($1)", [(await inTransaction())[0].pid]);
+  await rootPool().query("select pg_terminate_backend($1)", [pid]);
   const reader = createReadStream(part);
   reader.resume();
   return () => reader.destroy();
