@@ -24,6 +24,7 @@ import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { isUuid } from "./uuid.ts";
+import { PASSWORD_FORM, PASSWORD_FORM_WORDS, scramVerifier } from "./scram.ts";
 import { withClient } from "./pool.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
@@ -130,6 +131,7 @@ async function main(): Promise<boolean> {
           throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
         }
         if (action === "grant" && clinics.length === 0) throw new Error("name at least one clinic to grant");
+        if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
         await prepareDatabase(db.config);
         await withClient(db.config.rootUrl, async (client) => {
           try {
@@ -170,7 +172,7 @@ async function main(): Promise<boolean> {
             const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
             const password = values.password ?? (exists ? null : randomBytes(18).toString("base64url"));
             await client.query(
-              `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(password)}`}`,
+              `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(scramVerifier(password))}`}`,
             );
             for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
               // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one

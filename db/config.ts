@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 
 export interface RoleNames {
   /** Owns the schema, runs migrations and the worker. */
@@ -93,6 +94,7 @@ export function checkSettingsReadLater(env: NodeJS.ProcessEnv = process.env): vo
   embeddedDatabaseName(env);
   pdfRenderTimeoutMs(env);
   if (env.DATABASE_URL) databaseNameOfUrl(env.DATABASE_URL, "DATABASE_URL");
+  checkRolePasswords(env);
   // `npm start`'s worker: any value but off started it ("false", "no")
   oneOf(env, "WORKER", ["on", "off"]);
   // Grafast takes any value but development or test for production: "dev" turned its checks off
@@ -135,11 +137,20 @@ export function defaultCallingCodeSetting(env: NodeJS.ProcessEnv): string {
   return code;
 }
 
+/** DATABASE_OWNER_PASSWORD and DATABASE_AUTHENTICATOR_PASSWORD, when given, are of PASSWORD_FORM. */
+function checkRolePasswords(env: NodeJS.ProcessEnv): void {
+  for (const variable of ["DATABASE_OWNER_PASSWORD", "DATABASE_AUTHENTICATOR_PASSWORD"]) {
+    const given = env[variable];
+    if (given !== undefined && !PASSWORD_FORM.test(given)) throw new Error(PASSWORD_FORM_WORDS(variable));
+  }
+}
+
 /**
  * Secrets come from the environment; whatever is missing is generated once and
  * kept in `<data dir>/secrets.json` (mode 0600).
  */
 export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
+  checkRolePasswords(env);
   const dir = dataDir(env);
   const file = resolve(dir, "secrets.json");
   const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};

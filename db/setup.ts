@@ -10,14 +10,27 @@ import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { runMigrations } from "./migrate.ts";
 import { withClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
+import { isVerifierOf, scramVerifier } from "./scram.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 const quietWorkerLogger = new Logger(() => () => {});
 
-async function ensureRole(client: pg.Client, name: string, attributes: string, password?: string): Promise<void> {
-  const { rowCount } = await client.query("select 1 from pg_roles where rolname = $1", [name]);
-  const pw = password === undefined ? "" : ` password ${literal(password)}`;
-  await client.query(`${rowCount ? "alter" : "create"} role ${ident(name)} with ${attributes}${pw}`);
+/**
+ * Creates the role, or gives an existing one `attributes` again. Its password, as a verifier made here
+ * (db/scram.ts), is set when the role is new or has another: then `warn` says so, as the processes
+ * still using the other (started with other secrets) can no longer connect.
+ */
+async function ensureRole(client: pg.Client, name: string, attributes: string, password?: string, warn?: (message: string) => void): Promise<void> {
+  const { rows } = await client.query<{ rolpassword: string | null }>("select rolpassword from pg_authid where rolname = $1", [name]);
+  const changed = password !== undefined && !(rows.length && isVerifierOf(rows[0].rolpassword, password));
+  const pw = changed ? ` password ${literal(scramVerifier(password))}` : "";
+  await client.query(`${rows.length ? "alter" : "create"} role ${ident(name)} with ${attributes}${pw}`);
+  if (changed && rows.length) {
+    warn?.(
+      `The password of the role ${name} was not this process's; it is now. A process started with other secrets (another data folder, ` +
+        "or other DATABASE_OWNER_PASSWORD / DATABASE_AUTHENTICATOR_PASSWORD) can no longer connect: give every process the same.",
+    );
+  }
 }
 
 /**
@@ -83,13 +96,13 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   }
 }
 
-/** Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS); creates the database when missing. */
-export async function ensureRolesAndDatabase(config: DatabaseConfig, databaseName = config.databaseName): Promise<boolean> {
-  const { roles, passwords } = config;
+/** Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a password changed; creates the database when missing. */
+export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (message: string) => void): Promise<boolean> {
+  const { roles, passwords, databaseName } = config;
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (client) => {
-    await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner);
+    await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner, warn);
     await grantOwnerFunctionSettings(client, roles.owner);
-    await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator);
+    await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator, warn);
     await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls");
     await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls");
     await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls");
@@ -441,7 +454,7 @@ async function prepareInTurn(
   keepAuditLogUnsealed: boolean,
   warn: (message: string) => void,
 ): Promise<void> {
-  if (await ensureRolesAndDatabase(config)) {
+  if (await ensureRolesAndDatabase(config, warn)) {
     log?.(`created database ${config.databaseName}`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }

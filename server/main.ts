@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { type ShutdownStep, startStep, stopInOrder, stopOnSignals } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
-const secrets = loadSecrets(process.env);
+const secrets = settingsOrExit(() => loadSecrets(process.env));
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
 const db = await startStep(() => openDatabase({ secrets, log: (message) => log("info", "database", { message }) }), log);
 await startStep(

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { databaseConfig } from "../../db/config.ts";
 import { projectPath } from "../../db/paths.ts";
+import { PASSWORD_FORM_WORDS } from "../../db/scram.ts";
 import { serverSettings } from "../../server/settings.ts";
 import { runCli } from "../support/cli.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -114,6 +115,14 @@ test.each([
   ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
 ])("npm run worker refuses %s=%s before starting a database", (name, value, message) => {
   expect(startOnce("worker/main.ts", { [name]: value })).toMatchObject({ status: 1, stderr: `${message}\n`, dataFolder: [] });
+});
+
+// a password PostgreSQL's own clients normalise (psql's SASLprep) where node-postgres sends it as typed, or none at all
+test.each([
+  ["server/main.ts", "DATABASE_OWNER_PASSWORD", "Pässwort-der-Klinik"],
+  ["worker/main.ts", "DATABASE_AUTHENTICATOR_PASSWORD", ""],
+])("%s refuses %s=%j before starting a database", (script, name, value) => {
+  expect(startOnce(script, { [name]: value })).toMatchObject({ status: 1, stderr: `${PASSWORD_FORM_WORDS(name)}\n`, dataFolder: [] });
 });
 
 test.each(["server/main.ts", "worker/main.ts"])("%s that cannot set up its database ends in one line saying why, not a stack trace", (script) => {

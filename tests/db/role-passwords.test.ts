@@ -1,0 +1,66 @@
+/**
+ * The login roles' passwords: set as SCRAM verifiers made in Node (db/scram.ts), so that no statement
+ * holds a password in its text (PostgreSQL logs DDL and failed statements), and set only when a role
+ * is new or has another password, which a start says (every process that prepares the database
+ * sets its own secrets', and one with other secrets locked the others out without a word).
+ */
+import pg from "pg";
+import { databaseConfig } from "../../db/config.ts";
+import { isVerifierOf, scramVerifier } from "../../db/scram.ts";
+import { ensureRolesAndDatabase } from "../../db/setup.ts";
+import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
+
+afterAll(closeRootPool);
+
+const probe = `${testConfig.databaseName}_scram_probe`;
+
+test("a verifier made here is PostgreSQL's: PostgreSQL's own for a password is one of it, and one given is kept as it is", async () => {
+  const role = pg.escapeIdentifier(probe);
+  const stored = async () => (await rootPool().query("select rolpassword from pg_authid where rolname = $1", [probe])).rows[0].rolpassword as string;
+  try {
+    await rootPool().query(`create role ${role} login password 'S3cret pass-word!'`); // PostgreSQL makes the verifier
+    expect(isVerifierOf(await stored(), "S3cret pass-word!")).toBe(true);
+    expect(isVerifierOf(await stored(), "S3cret pass-word")).toBe(false);
+    const made = scramVerifier("another-password");
+    await rootPool().query(`alter role ${role} password ${pg.escapeLiteral(made)}`);
+    expect(await stored()).toBe(made);
+    expect(isVerifierOf(made, "another-password")).toBe(true);
+    expect(isVerifierOf(made, "S3cret pass-word!")).toBe(false);
+    // a salt of its own each time: two roles of one password do not show it
+    expect(scramVerifier("another-password")).not.toBe(made);
+    expect(isVerifierOf(null, "another-password")).toBe(false); // a role without a password
+  } finally {
+    await rootPool().query(`drop role if exists ${role}`);
+  }
+});
+
+test("a start leaves a role whose password is its own as it is, and sets and says so when the role has another", async () => {
+  const { url, config, drop } = ownDatabase("passwords");
+  const passwords = async () =>
+    Object.fromEntries(
+      (await rootPool().query("select rolname, rolpassword from pg_authid where rolname = any($1)", [[config.roles.owner, config.roles.authenticator]])).rows.map(
+        (r) => [r.rolname, r.rolpassword as string],
+      ),
+    );
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  await drop();
+  try {
+    await ensureRolesAndDatabase(config, warn);
+    const first = await passwords();
+    expect(isVerifierOf(first[config.roles.owner], config.passwords.owner)).toBe(true);
+    expect(isVerifierOf(first[config.roles.authenticator], config.passwords.authenticator)).toBe(true);
+    await ensureRolesAndDatabase(config, warn);
+    expect({ passwords: await passwords(), warnings }).toEqual({ passwords: first, warnings: [] }); // not set again: the same salt
+
+    // a process with secrets of its own (another data folder)
+    const other = databaseConfig(url, { ownerPassword: "another-owner-password", authenticatorPassword: "another-authenticator-password" }, "TEST_DATABASE_URL");
+    await ensureRolesAndDatabase(other, warn);
+    const second = await passwords();
+    expect(isVerifierOf(second[config.roles.owner], "another-owner-password")).toBe(true);
+    expect(isVerifierOf(second[config.roles.owner], config.passwords.owner)).toBe(false);
+    expect(warnings).toEqual([config.roles.owner, config.roles.authenticator].map((role) => expect.stringContaining(`The password of the role ${role} was not this process's; it is now.`)));
+  } finally {
+    await drop();
+  }
+}, 60_000);
