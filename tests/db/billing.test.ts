@@ -321,6 +321,18 @@ describe("payments", () => {
     await expect(pay(cashier, invoice.id, "999", "card", "click-1")).rejects.toMatchObject({ code: "CCONF" });
   });
 
+  test("a retry answers its payment whatever time its till now gives: one stamped more than 5 minutes ahead is not refused as a payment in the future", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const payAt = (at: string) =>
+      committedAs(cashier, async (c) => (await c.query(`select id from app_public.record_payment($1, 300, 'cash', null, 'till-clock-1', ${at})`, [invoice.id])).rows[0].id);
+    const first = await payAt("now()");
+    expect(await payAt("now() + interval '1 hour'")).toBe(first);
+    // a new payment stamped so is still refused
+    await expect(committedAs(cashier, (c) => c.query("select app_public.record_payment($1, 300, 'cash', null, 'till-clock-2', now() + interval '1 hour')", [invoice.id])))
+      .rejects.toMatchObject({ code: "CINVL", message: "A payment cannot be received in the future." });
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("300.000");
+  });
+
   test("a payment is not dated before its invoice was made (5 minutes of clocks apart): not to a day no one closes", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const { rows: made } = await rootPool().query("select created_at from app_public.invoice where id = $1", [invoice.id]);
