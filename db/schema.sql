@@ -1606,12 +1606,20 @@ begin
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
   end if;
-  -- a logout or another switch of this session that committed while this one waited has ended it
-  update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null;
-  if not found then
-    raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
-  end if;
-  v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
+  begin
+    -- a logout or another switch of this session that committed while this one waited has ended it
+    update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null;
+    if not found then
+      raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
+    end if;
+    v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
+  exception when sqlstate 'CFORB' then
+    -- a clinic the user is not (or no longer) an active member of: the session switched from goes on,
+    -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain
+    perform app_private.audit_failed_login((select u.phone from app_public."user" u where u.id = v_user_id), switch_clinic.ip,
+      'switch_not_a_member', v_user_id, jsonb_build_object('clinicId', switch_clinic.clinic_id));
+    return jsonb_build_object('status', 'not_a_member');
+  end;
   perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
     jsonb_build_object('ip', switch_clinic.ip, 'sessionId', v_result ->> 'sessionId'), v_user_id);
   return v_result || jsonb_build_object('status', 'ok');
@@ -1625,7 +1633,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member). Called by POST /auth/switch-clinic.';
 
 
 --
@@ -2367,7 +2375,7 @@ begin
     jsonb_build_object('phone', audit_failed_login.phone, 'ip', audit_failed_login.ip, 'reason', audit_failed_login.reason)
       || audit_failed_login.extra,
     -- the account did it only if it is known to have: the right password, or its own session
-    case when audit_failed_login.reason in ('locked', 'inactive', 'not_a_member', 'password_change_refused') then audit_failed_login.user_id end);
+    case when audit_failed_login.reason in ('locked', 'inactive', 'not_a_member', 'password_change_refused', 'switch_not_a_member') then audit_failed_login.user_id end);
 end;
 $$;
 
@@ -2378,7 +2386,7 @@ ALTER FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, 
 -- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own session asked (password_change_refused), else no one.';
+COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own session asked (password_change_refused, switch_not_a_member: a switch to a clinic it is not a member of), else no one.';
 
 
 --

@@ -29,6 +29,8 @@ interface SessionResult {
   clinics: unknown[];
 }
 
+const NOT_A_MEMBER = "You are not a member of that clinic.";
+
 export interface AuthRouteOptions {
   pool: pg.Pool;
   settings: ServerSettings;
@@ -81,7 +83,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
           return sendError(res, OUR_CODES[result.error.code], result.error.message);
         }
         return result.status === "not_a_member"
-          ? sendError(res, "FORBIDDEN", "You are not a member of that clinic.")
+          ? sendError(res, "FORBIDDEN", NOT_A_MEMBER)
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
@@ -102,6 +104,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       const result = await run(state.claims, "select app_hidden.switch_clinic($1, $2, $3, $4) as result", [
         clinicId, req.ip ?? null, req.get("user-agent") ?? null, ttl,
       ]);
+      if (result.status === "not_a_member") return sendError(res, "FORBIDDEN", NOT_A_MEMBER); // audited, the session kept
       startSession(res, result);
     } catch (error) {
       sendCaughtError(res, error);

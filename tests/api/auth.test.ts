@@ -421,7 +421,7 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
 
   test("a member removed or given another role while they switch into the clinic gets no session that outlives the change, in either order", async () => {
     const removedFirst = await member();
-    expect(await whileHeld(membershipChange(removedFirst, "is_active = false"), switchOf(removedFirst.stolen))).toEqual({ error: "You are not a member of that clinic." });
+    expect(await whileHeld(membershipChange(removedFirst, "is_active = false"), switchOf(removedFirst.stolen))).toEqual({ result: "not_a_member" }); // the route's 403
     expect(await sessionIn(removedFirst)).toEqual([]);
     const switchedFirst = await member();
     expect(await whileHeld(switchOf(switchedFirst.stolen), membershipChange(switchedFirst, "is_active = false"))).toEqual({ result: null });
@@ -708,6 +708,13 @@ describe("several clinics", () => {
     expect(response.body.error.code).toBe("FORBIDDEN");
     expect(browser.cookie).toBe(before);
     expect((await browser.graphql(WHO_AM_I)).body.data.currentClinic.name).toBe("Auth clinic");
+    // audited as a login naming it is, in the platform's chain: a member trying other clinics' ids left no trace
+    const { rows } = await rootPool().query(
+      `select clinic_id, actor_user_id, detail ->> 'reason' as reason, detail ->> 'clinicId' as clinic from app_public.audit_log
+       where action = 'login_failed' and record_id = $1 order by seq desc limit 1`,
+      [clinic.members.owner.userId],
+    );
+    expect(rows).toEqual([{ clinic_id: null, actor_user_id: clinic.members.owner.userId, reason: "switch_not_a_member", clinic: second.clinicId }]);
   });
 
   test("logging in to a clinic the user does not belong to is refused, opens no session, and is audited as a failed login", async () => {
