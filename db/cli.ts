@@ -17,28 +17,14 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { randomBytes } from "node:crypto";
+import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
-import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts";
+import { dataDir, defaultCallingCodeSetting } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
-import { isUuid } from "./uuid.ts";
-import { PASSWORD_FORM, PASSWORD_FORM_WORDS, scramVerifier } from "./scram.ts";
+import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient } from "./pool.ts";
 import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
-
-/**
- * What one analyst's logins may take of the server. Without them, one analyst could hold every
- * connection (the API's and the worker's refused), fill the disk with a query's temporary files,
- * keep a transaction open for days (vacuum held back, a migration's lock queued behind it), or
- * leave a mistaken query (a join without its condition) running for hours. temp_file_limit only a
- * superuser may change; the timeouts are defaults the analyst may set otherwise in their own session.
- */
-const ANALYST_LIMITS = {
-  connections: 3,
-  settings: { temp_file_limit: "1GB", idle_in_transaction_session_timeout: "5min", statement_timeout: "15min" },
-};
 
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
@@ -126,77 +112,14 @@ async function main(): Promise<boolean> {
       case "analyst": {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
         const [action, name, ...named] = positionals;
-        const clinics = named.map((c) => (isUuid(c) ? c.toLowerCase() : c)); // an id in capitals is the same clinic
         if (!["grant", "revoke"].includes(action) || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
           throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
         }
-        if (action === "grant" && clinics.length === 0) throw new Error("name at least one clinic to grant");
+        if (action === "grant" && named.length === 0) throw new Error("name at least one clinic to grant");
         if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
         await prepareDatabase(db.config);
-        await withClient(db.config.rootUrl, async (client) => {
-          try {
-            const role = pg.escapeIdentifier(name);
-            await client.query("begin");
-            // Only analysts are changed or dropped: a name the server already has for another role (a
-            // colleague's login, one of the application's roles) is refused, not made an analyst.
-            const { rows: existing } = await client.query(
-              `select not r.rolsuper and exists (
-                 select 1 from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $2
-               ) as analyst
-               from pg_roles r where r.rolname = $1`,
-              [name, db.config.roles.analyst],
-            );
-            if (existing.length && !existing[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
-            const { rowCount: grants } = await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
-            if (action === "revoke") {
-              // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants
-              // of a name whose login is gone, after a restore onto another server, are still removed)
-              if (!existing.length && !grants) throw new Error(`no analyst is named ${name}: nothing was revoked`);
-              await client.query(`drop role if exists ${role}`);
-              await client.query("commit");
-              console.error(`analyst ${name} removed`);
-              return;
-            }
-            const { rows } = await client.query(
-              "select id, name from app_public.clinic where id::text = any($1::text[]) or name = any($1::text[])",
-              [clinics],
-            );
-            const unknown = clinics.filter((c) => !rows.some((r) => r.id === c || r.name === c));
-            if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
-            // clinic names are unique per owner only: a name several clinics share would grant them all
-            for (const c of clinics) {
-              const named = rows.filter((r) => r.id !== c && r.name === c);
-              if (named.length > 1) throw new Error(`${named.length} clinics are named ${c}: name the one to grant by its id (${named.map((r) => r.id).join(", ")})`);
-            }
-            // a grant again keeps the analyst's password unless one is given: their connections go on working
-            const exists = (await client.query("select 1 from pg_roles where rolname = $1", [name])).rowCount;
-            const password = values.password ?? (exists ? null : randomBytes(18).toString("base64url"));
-            await client.query(
-              `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${pg.escapeLiteral(scramVerifier(password))}`}`,
-            );
-            for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
-              // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one
-              const { rows: may } = await client.query("select context = 'user' or has_parameter_privilege(name, 'set') as may from pg_settings where name = $1", [setting]);
-              if (may[0].may) await client.query(`alter role ${role} set ${setting} = ${pg.escapeLiteral(value)}`);
-              else console.error(`warning: ${setting} not limited for ${name} (DATABASE_URL's role may not set it); ask the server's superuser: alter role ${role} set ${setting} = '${value}'`);
-            }
-            await client.query(`grant ${pg.escapeIdentifier(db.config.roles.analyst)} to ${role}`);
-            await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [
-              name,
-              rows.map((r) => r.id),
-            ]);
-            await client.query("commit");
-            console.error(`analyst ${name} may read: ${rows.map((r) => `${r.name} (${r.id})`).join(", ")}`);
-            // the server's address as DATABASE_URL gives it, without the superuser's credentials (its password in
-            // the user part, or as an option of the query string)
-            const address = new URL(withCredentials(db.config.rootUrl, name, password ?? ""));
-            for (const option of ["password", "sslpassword", "passfile"]) address.searchParams.delete(option);
-            console.error(password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`);
-          } catch (error) {
-            await client.query("rollback");
-            throw error;
-          }
-        });
+        const said = action === "grant" ? await grantAnalyst(db.config, name, named, values.password) : await revokeAnalyst(db.config, name);
+        for (const line of said) console.error(line);
         break;
       }
       case "audit-verify": {

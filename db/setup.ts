@@ -279,14 +279,15 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
  * clinic's id for its currency, time zone, business days, invitations and exports) and a clinic's
  * id is in the reporting views: an analyst holding one of them from plain SQL would stall that
  * clinic's invoices, payments or closes for as long as they liked. It also lets every role make
- * large objects, which an analyst could fill the disk with ("no write privilege anywhere"). In the
- * application's database only the owner role takes advisory locks (migrations, the worker, and the
- * definer functions and triggers that every API request's locks go through) and nobody makes large
- * objects. Run as root at every start; changes nothing once done, and gives the owner back a grant
+ * large objects, and write messages into the write-ahead log (pg_logical_emit_message, 10 MB a call),
+ * which an analyst could fill the disk with ("no write privilege anywhere"). In the application's
+ * database only the owner role takes advisory locks (migrations, the worker, and the definer
+ * functions and triggers that every API request's locks go through), and nobody else makes large
+ * objects or log messages. Run as root at every start; changes nothing once done, and gives the owner back a grant
  * it lost (its role dropped and made again). `false` when root is not a superuser (the functions
  * are the bootstrap superuser's): then every role keeps them.
  */
-export async function keepLocksAndLargeObjectsToOwner(config: DatabaseConfig): Promise<boolean> {
+export async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<boolean> {
   return withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query(
       `select p.oid::regprocedure::text as signature,
@@ -294,7 +295,7 @@ export async function keepLocksAndLargeObjectsToOwner(config: DatabaseConfig): P
          has_function_privilege($2, p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do,
          (select rolsuper from pg_roles where rolname = current_user) as superuser
        from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace
-         and (p.proname ~ '^pg_(try_)?advisory_' or p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea'))`,
+         and (p.proname ~ '^pg_(try_)?advisory_' or p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea', 'pg_logical_emit_message'))`,
       [config.roles.owner, config.roles.visitor],
     );
     if (!rows[0]?.superuser) return false;
@@ -459,7 +460,7 @@ async function prepareInTurn(
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }
   // before the migrations, which take one as the owner role
-  if (!(await keepLocksAndLargeObjectsToOwner(config))) {
+  if (!(await keepLocksAndServerWritesToOwner(config))) {
     log?.("advisory locks and large objects left to every role: DATABASE_URL does not name a superuser");
   }
   try {

@@ -198,6 +198,8 @@ test("pg_locks, which every role reads, does not tell the phone of an account be
 test("cannot make large objects, hold more than 3 connections, or lift its limit on temporary files; idle transactions and long statements are cut off by default", async () => {
   await expect(analyst.query("select lo_create(0)")).rejects.toThrow(/permission denied/);
   await expect(analyst.query("select lo_from_bytea(0, 'x')")).rejects.toThrow(/permission denied/);
+  // nor messages into the write-ahead log: 10 MB a call, filling a disk that keeps it for a replica
+  await expect(analyst.query("select pg_logical_emit_message(false, 'x', repeat('x', 1000))")).rejects.toThrow(/permission denied/);
   expect((await analyst.query("show temp_file_limit")).rows[0].temp_file_limit).toBe("1GB");
   await expect(analyst.query("set temp_file_limit = -1")).rejects.toThrow(/permission denied/);
   expect((await analyst.query("show idle_in_transaction_session_timeout")).rows[0].idle_in_transaction_session_timeout).toBe("5min");
@@ -337,11 +339,13 @@ test("the connection line it prints carries none of the superuser's credentials 
   const url = new URL(TEST_DATABASE_URL);
   url.searchParams.set("sslpassword", "superuser-ssl-secret");
   url.searchParams.set("application_name", "operator");
+  url.searchParams.set("user", "postgres"); // which psql takes over the address's user: the line logged in as the superuser
   const result = runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"], { DATABASE_URL: url.toString() });
   expect(result.status).toBe(0);
   const line = result.stderr.match(/connect with: psql "([^"]+)"/)?.[1] ?? "";
   expect(line).not.toContain("superuser-ssl-secret");
   expect(new URL(line).username).toBe(ANALYST);
+  expect(new URL(line).searchParams.has("user")).toBe(false);
   expect(new URL(line).searchParams.get("application_name")).toBe("operator");
 });
 
@@ -369,5 +373,73 @@ describe("the analyst command touches analysts only", () => {
     expect(result.status).toBe(1);
     expect(await bystander()).toEqual(before);
     expect(before).toEqual([expect.objectContaining({ rolcreatedb: true, analyst: false })]);
+  });
+});
+
+describe("an analyst's own doings do not outlast a revoke or a grant", () => {
+  const STICKY = `${ANALYST}_sticky`;
+  const elsewhere = `${testConfig.databaseName}_sticky`;
+  const login = async () => {
+    const client = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, STICKY, "sticky-password") });
+    client.on("error", () => {}); // its end, when the revoke ends its connections
+    await client.connect();
+    return client;
+  };
+  afterAll(async () => {
+    await rootPool().query(`drop database if exists ${pg.escapeIdentifier(elsewhere)}`);
+    runCli(["analyst", "revoke", STICKY]);
+  });
+
+  test("a revoke ends the access and the login even when the role cannot be dropped (default privileges it set itself, a database it owns elsewhere)", async () => {
+    expect(runCli(["analyst", "grant", STICKY, a.clinicId, "--password", "sticky-password"]).status).toBe(0);
+    const sticky = await login();
+    // any role may set default privileges for itself: they made its role one `drop role` refuses, and the revoke rolled back
+    await sticky.query("alter default privileges grant select on tables to public");
+    await sticky.query("begin isolation level repeatable read");
+    expect((await sticky.query("select count(*)::int as n from reporting.invoices")).rows[0].n).toBeGreaterThan(0);
+    await rootPool().query(`create database ${pg.escapeIdentifier(elsewhere)} owner ${pg.escapeIdentifier(STICKY)}`); // what no drop owned by here removes
+    const revoked = runCli(["analyst", "revoke", STICKY]);
+    expect({ status: revoked.status, stderr: revoked.stderr.trim() }).toEqual({
+      status: 0,
+      stderr: expect.stringMatching(new RegExp(`^analyst ${STICKY} reads no clinic and can no longer log in, but its role stays: .*owner of database ${elsewhere}.*then revoke again to drop it\\.$`, "s")),
+    });
+    // its read under way, which saw the grants as they were, is ended
+    await expect(sticky.query("select count(*) from reporting.invoices")).rejects.toThrow();
+    await sticky.end().catch(() => {});
+    const { rows } = await rootPool().query(
+      "select r.rolcanlogin, (select count(*)::int from app_private.analyst_grant g where g.role_name = r.rolname) as grants from pg_roles r where r.rolname = $1",
+      [STICKY],
+    );
+    expect(rows).toEqual([{ rolcanlogin: false, grants: 0 }]);
+    // once what it owns elsewhere is gone, a revoke again drops it, its default privileges here with it
+    await rootPool().query(`drop database ${pg.escapeIdentifier(elsewhere)}`);
+    const again = runCli(["analyst", "revoke", STICKY]);
+    expect({ status: again.status, stderr: again.stderr.trim() }).toEqual({ status: 0, stderr: `analyst ${STICKY} removed` });
+    expect((await rootPool().query("select count(*)::int as n from pg_roles where rolname = $1", [STICKY])).rows[0].n).toBe(0);
+  });
+
+  test("a grant undoes the defaults the analyst changed on its own role, here and in the database", async () => {
+    expect(runCli(["analyst", "grant", STICKY, a.clinicId, "--password", "sticky-password"]).status).toBe(0);
+    const sticky = await login();
+    await sticky.query(`alter role ${pg.escapeIdentifier(STICKY)} reset all`);
+    await sticky.query(`alter role ${pg.escapeIdentifier(STICKY)} in database ${pg.escapeIdentifier(testConfig.databaseName)} set statement_timeout = 0`);
+    await sticky.end();
+    expect(runCli(["analyst", "grant", STICKY, a.clinicId]).status).toBe(0);
+    const regranted = await login();
+    try {
+      const { rows } = await regranted.query("select current_setting('statement_timeout') as statement, current_setting('idle_in_transaction_session_timeout') as idle");
+      expect(rows).toEqual([{ statement: "15min", idle: "5min" }]);
+    } finally {
+      await regranted.end();
+    }
+  });
+
+  test("a clinic's id names that clinic alone, not one named like it", async () => {
+    const lookalike = await createClinic(a.clinicId); // an owner may name a clinic anything, another's id too
+    const granted = runCli(["analyst", "grant", STICKY, a.clinicId]);
+    expect(granted.stderr).toMatch(new RegExp(`analyst ${STICKY} may read: Analysed A \\(${a.clinicId}\\)\\n`));
+    expect(granted.stderr).not.toContain(lookalike.clinicId);
+    const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [STICKY]);
+    expect(rows[0].clinics).toEqual([a.clinicId]);
   });
 });

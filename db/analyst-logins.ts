@@ -1,0 +1,157 @@
+/**
+ * Analysts' logins (`npm run analyst`, docs/analysts.md): a login role per analyst, a member of the
+ * analyst role, with the clinics it may read in app_private.analyst_grant. Run as DATABASE_URL's
+ * superuser; only roles that are analysts are changed or dropped.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { type DatabaseConfig, withCredentials } from "./config.ts";
+import { withClient } from "./pool.ts";
+import { scramVerifier } from "./scram.ts";
+import { isUuid } from "./uuid.ts";
+
+const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
+
+/**
+ * What one analyst's logins may take of the server, set again on every grant. Without them, one
+ * analyst could hold every connection (the API's and the worker's refused), fill the disk with a
+ * query's temporary files, keep a transaction open for days (vacuum held back, a migration's lock
+ * queued behind it), or leave a mistaken query (a join without its condition) running for hours.
+ * temp_file_limit only a superuser may change; the timeouts are defaults the analyst may set
+ * otherwise in their own session.
+ */
+const ANALYST_LIMITS = {
+  connections: 3,
+  settings: { temp_file_limit: "1GB", idle_in_transaction_session_timeout: "5min", statement_timeout: "15min" },
+};
+
+/**
+ * What the printed address must not carry of DATABASE_URL's: its credentials, and its user, which
+ * psql takes from the query string over the address's (`?user=postgres` logged in as the superuser).
+ */
+const OPERATOR_OPTIONS = ["user", "password", "passfile", "sslpassword", "sslcert", "sslkey"];
+
+/** Runs `fn` in a transaction of DATABASE_URL's superuser on the application's database. */
+function inTransaction<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(config.rootUrl, async (client) => {
+    await client.query("begin");
+    try {
+      const result = await fn(client);
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      await client.query("rollback");
+      throw error;
+    }
+  });
+}
+
+/**
+ * Whether the role `name` exists; refused when it is not an analyst (a colleague's login, one of
+ * the application's roles): the command never takes over or drops a role it did not make.
+ */
+async function analystExists(client: pg.Client, config: DatabaseConfig, name: string): Promise<boolean> {
+  const { rows } = await client.query(
+    `select not r.rolsuper and exists (
+       select 1 from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $2
+     ) as analyst
+     from pg_roles r where r.rolname = $1`,
+    [name, config.roles.analyst],
+  );
+  if (rows.length && !rows[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
+  return rows.length > 0;
+}
+
+/**
+ * The clinics `named` names: an id names the clinic of that id alone (a clinic may be named like
+ * another's id), any other word the clinic of that name, refused when several share it.
+ */
+async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: string; name: string }[]> {
+  const ids = named.filter(isUuid).map((id) => id.toLowerCase()); // an id in capitals is the same clinic
+  const names = named.filter((n): boolean => !isUuid(n));
+  const { rows } = await client.query<{ id: string; name: string }>(
+    "select id, name from app_public.clinic where id = any($1::uuid[]) or name = any($2::text[])",
+    [ids, names],
+  );
+  const unknown = [...ids.filter((id) => !rows.some((r) => r.id === id)), ...names.filter((n) => !rows.some((r) => r.name === n))];
+  if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
+  // clinic names are unique per owner only: a name several clinics share would grant them all
+  for (const name of names) {
+    const shared = rows.filter((r) => r.name === name);
+    if (shared.length > 1) throw new Error(`${shared.length} clinics are named ${name}: name the one to grant by its id (${shared.map((r) => r.id).join(", ")})`);
+  }
+  return rows.filter((r) => ids.includes(r.id) || names.includes(r.name));
+}
+
+/**
+ * Makes or updates the login `name` to read `named` clinics (their grants replace the ones before),
+ * with its limits set again (settings the analyst gave their own role undone first); its password
+ * is kept unless one is given, and a new login without one gets one made. Answers what to say.
+ */
+export async function grantAnalyst(config: DatabaseConfig, name: string, named: string[], givenPassword?: string): Promise<string[]> {
+  return inTransaction(config, async (client) => {
+    const exists = await analystExists(client, config, name);
+    await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+    const clinics = await clinicsNamed(client, named);
+    // a grant again keeps the analyst's password unless one is given: their connections go on working
+    const password = givenPassword ?? (exists ? null : randomBytes(18).toString("base64url"));
+    const role = ident(name);
+    await client.query(
+      `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
+    );
+    const said: string[] = [];
+    // a role may change its own defaults (alter role … set statement_timeout = 0), in any database too
+    await client.query(`alter role ${role} reset all`);
+    await client.query(`alter role ${role} in database ${ident(config.databaseName)} reset all`);
+    for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
+      // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one
+      const { rows: may } = await client.query("select context = 'user' or has_parameter_privilege(name, 'set') as may from pg_settings where name = $1", [setting]);
+      if (may[0].may) await client.query(`alter role ${role} set ${setting} = ${literal(value)}`);
+      else said.push(`warning: ${setting} not limited for ${name} (DATABASE_URL's role may not set it); ask the server's superuser: alter role ${role} set ${setting} = '${value}'`);
+    }
+    await client.query(`grant ${ident(config.roles.analyst)} to ${role}`);
+    await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
+    said.push(`analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`);
+    // the server's address as DATABASE_URL gives it, without the operator's credentials
+    const address = new URL(withCredentials(config.rootUrl, name, password ?? ""));
+    for (const option of OPERATOR_OPTIONS) address.searchParams.delete(option);
+    said.push(password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`);
+    return said;
+  });
+}
+
+/**
+ * Ends the analyst `name`'s access, then its login. First, in one transaction: its grants and its
+ * login (it stays an analyst, so that a revoke again may drop it); then its connections are ended (a read under way
+ * saw the grants as they were when it began). Then its role is dropped with what it owns here (the
+ * default privileges it may set for itself); a role that owns something in another database (a
+ * large object where PUBLIC may make one) stays, with no access and no login, and is said so: a
+ * failed drop used to roll the whole revoke back, and the analyst read on. Answers what to say.
+ */
+export async function revokeAnalyst(config: DatabaseConfig, name: string): Promise<string[]> {
+  const role = ident(name);
+  const exists = await inTransaction(config, async (client) => {
+    const exists = await analystExists(client, config, name);
+    const { rowCount: grants } = await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+    // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants
+    // of a name whose login is gone, after a restore onto another server, are still removed)
+    if (!exists && !grants) throw new Error(`no analyst is named ${name}: nothing was revoked`);
+    if (exists) await client.query(`alter role ${role} nologin`);
+    return exists;
+  });
+  if (!exists) return [`analyst ${name} removed`];
+  await withClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
+  try {
+    await inTransaction(config, async (client) => {
+      await client.query(`drop owned by ${role}`);
+      await client.query(`drop role ${role}`);
+    });
+    return [`analyst ${name} removed`];
+  } catch (error) {
+    const { message, detail } = error as pg.DatabaseError;
+    return [
+      `analyst ${name} reads no clinic and can no longer log in, but its role stays: ${message}${detail ? ` (${detail.replaceAll("\n", "; ")})` : ""}. ` +
+        `Remove what it holds (in each database that holds its objects: drop owned by ${role}), then revoke again to drop it.`,
+    ];
+  }
+}
