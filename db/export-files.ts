@@ -2,6 +2,7 @@
  * Where export files live: `<EXPORTS_DIR or data dir/exports>/<clinic id>/<export id>`,
  * shared by the worker that writes them and the server that streams them.
  */
+import { chmod, mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { dataDir } from "./config.ts";
 
@@ -11,4 +12,17 @@ export function exportsDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function exportFile(clinicId: string, exportId: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(exportsDir(env), clinicId, exportId);
+}
+
+/** An export file's mode: its clinic's patients, payments and invoices, for the process that serves them alone (as secrets.json). */
+export const EXPORT_FILE_MODE = 0o600;
+
+/**
+ * Makes the folder of `clinicId`'s exports, it and the exports folder closed to other users of the
+ * machine (0700), those made before too: they were 0755, their files 0644, readable by any account.
+ */
+export async function makeExportFolder(clinicId: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const folder = resolve(exportsDir(env), clinicId);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  for (const made of [exportsDir(env), folder]) await chmod(made, 0o700);
 }

@@ -3,7 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
@@ -121,6 +121,16 @@ test("produced with progress and downloaded by the clinic; the CSV is quoted saf
   // formulas are defused with a leading apostrophe
   expect(byFirstCell["'@SUM(A1)"][1]).toBe("'=HYPERLINK(\"http://evil.example\")");
   expect(byFirstCell["'@SUM(A1)"][6]).toBe("'+1+1");
+});
+
+test("an export's file is the worker's and server's user's alone, in folders closed to others, those made before too (0644 in 0755: any account of the machine read a clinic's patients)", async () => {
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  for (const made of [exportsRoot, clinicDir]) chmodSync(made, 0o755);
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  expect({ root: mode(exportsRoot), clinic: mode(clinicDir), file: mode(join(clinicDir, id)) }).toEqual({ root: 0o700, clinic: 0o700, file: 0o600 });
 });
 
 test("a cell is defused wherever a spreadsheet may start one: a semicolon is quoted (many locales' list separator), a line feed first gets an apostrophe", async () => {

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import { until } from "../support/until.ts";
@@ -142,6 +142,9 @@ test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance
     "TZS 20,000.00", "mobile money", "MPESA QX7K2", "(refund)", "Lab test cancelled", "-TZS 5,000.00", "Asante sana - pay within 30 days"]) {
     expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
   }
+  // a PDF, as a CSV, is the worker's and server's user's alone
+  const { rows: [made] } = await rootPool().query("select id from app_public.report_export where invoice_id = $1 order by requested_at desc limit 1", [invoiceId]);
+  expect(statSync(join(dir, clinic.clinicId, made.id)).mode & 0o777).toBe(0o600);
 });
 
 test("a long reference wraps in its cell: each payment's method and amount still print", async () => {

@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import Cursor from "pg-cursor";
 import type { JobHelpers } from "graphile-worker";
 import { csvLine } from "../csv.ts";
+import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
 
 const BATCH = 2000;
 /** Every value as PostgreSQL's text, unparsed: the export's SQL formats dates and times, and Node never turns them into instants. */
@@ -73,7 +74,7 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
         // pipeline waits for the disk (backpressure) and turns a failed write
         // (a full disk) into this attempt's error, where an unheard stream error
         // ended the worker's process and left the job hanging
-        await pipeline(lines, createWriteStream(file));
+        await pipeline(lines, createWriteStream(file, { mode: EXPORT_FILE_MODE }));
       } finally {
         await closeCursor(cursor); // the transaction's commit waits for it
       }

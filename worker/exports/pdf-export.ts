@@ -4,6 +4,7 @@ import type { JobHelpers } from "graphile-worker";
 import { renderPdf } from "../pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../pdf/templates.ts";
 import type { ExportJob } from "./csv-export.ts";
+import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
 
 /**
  * The document `fn` describes (jsonb, read as text), or null when it has none: its numbers kept as
@@ -36,7 +37,7 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
   }
   const { pdf, blocked } = await renderPdf(html);
   if (blocked.length > 0) helpers.logger.warn(`report_export__produce: the document tried to load ${blocked.length} URL(s); refused`);
-  await writeFile(file, pdf);
+  await writeFile(file, pdf, { mode: EXPORT_FILE_MODE });
   await helpers.query("update app_public.report_export set rows_done = 1 where clinic_id = $1 and id = $2", [job.clinicId, job.id]);
   return name;
 }

@@ -5,10 +5,9 @@
  * rewrites the same file instead of making another. After the last attempt
  * the export is marked failed with the reason.
  */
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { rename, rm, stat } from "node:fs/promises";
 import type { Task } from "graphile-worker";
-import { exportFile } from "../../db/export-files.ts";
+import { exportFile, makeExportFolder } from "../../db/export-files.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { writePdf } from "../exports/pdf-export.ts";
@@ -41,7 +40,7 @@ export const report_export__produce: Task = async (payload, helpers) => {
   const file = exportFile(clinicId, id);
   const partial = `${file}.part`;
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeExportFolder(clinicId);
     let name: string;
     if (pdf) {
       name = await writePdf(job, partial, helpers);
