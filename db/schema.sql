@@ -503,7 +503,7 @@ begin
     raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
   end if;
   if coalesce(v_secret.locked_until > now(), false)
-     or crypt(current_password, v_secret.password_hash) is distinct from v_secret.password_hash then
+     or not app_private.password_matches(current_password, v_secret.password_hash) then
     -- the same as a login's failure: audited, counted against the account and the client's address
     insert into app_private.login_failure (ip, phone)
     select app_hidden.throttled_network(change_password.ip), u.phone from app_public."user" u where u.id = v_session.user_id;
@@ -513,7 +513,7 @@ begin
     return jsonb_build_object('status', 'invalid');
   end if;
   update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
-    failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
+    failed_login_count = 0, first_failed_login_at = null, locked_until = null
   where s.user_id = v_session.user_id;
   update app_private.session s set revoked_at = now()
   where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
@@ -817,7 +817,7 @@ COMMENT ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with
 CREATE FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
+    AS $_$
 declare
   v_phone app_public.e164_phone;
   v_user app_public."user";
@@ -827,6 +827,7 @@ declare
   v_refusal jsonb;
   v_result jsonb;
   v_busy boolean := false;
+  v_audited boolean := true;
 begin
   begin
     v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
@@ -849,6 +850,12 @@ begin
     where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes'
   ) >= 20 then
     v_reason := 'address_throttled';
+    -- audited once for as long as the address keeps being refused: the first attempt refused, and
+    -- again after 15 minutes without one; each wrote an entry, and a client refused at every
+    -- request grew the platform's chain by an entry a request, without end
+    v_audited := not exists (select from app_private.login_failure f
+                             where f.ip = app_hidden.throttled_network(login.ip) and f.throttled
+                               and f.attempted_at > now() - interval '15 minutes');
   else
     -- the account's row, shared, as a clinic switch holds it: a deactivation or a password change
     -- in flight is waited for, and its outcome read (a login read the account as it was before
@@ -862,12 +869,8 @@ begin
     exception when lock_not_available then
       v_busy := true;
     end;
-    -- An unknown phone, or a busy account, still pays for one bcrypt, so timing tells nothing.
-    v_password_ok := not v_busy
-      and coalesce(crypt(password, coalesce(v_secret.password_hash, gen_salt('bf', 10))) = v_secret.password_hash, false);
-    if v_busy then
-      perform crypt(password, gen_salt('bf', 10));
-    end if;
+    -- An unknown phone, or a busy account, still pays for one bcrypt (password_matches of no hash), so timing tells nothing.
+    v_password_ok := app_private.password_matches(password, case when not v_busy then v_secret.password_hash end);
     v_reason := case
       when v_busy then 'attempt_in_flight'
       when v_user.id is null then 'unknown_phone'
@@ -878,11 +881,14 @@ begin
   end if;
 
   if v_reason is not null then
-    insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
+    insert into app_private.login_failure (ip, phone, throttled)
+    values (app_hidden.throttled_network(login.ip), v_phone, v_reason = 'address_throttled');
     if v_secret.user_id is not null and not v_busy then
       perform app_private.count_password_failure(v_secret.user_id);
     end if;
-    perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
+    if v_audited then
+      perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
+    end if;
     return case when v_refusal is null then jsonb_build_object('status', 'invalid')
       else jsonb_build_object('status', 'refused', 'error', v_refusal) end;
   end if;
@@ -897,12 +903,16 @@ begin
   end;
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
-    last_login_at = now() where s.user_id = v_user.id;
+    last_login_at = now(),
+    -- a hash made before 000154 of a password longer than bcrypt reads (72 bytes) is made again, whole
+    password_hash = case when s.password_hash not like 'sha256$%' and octet_length(login.password) > 72
+                         then app_private.password_hash_of(login.password) else s.password_hash end
+  where s.user_id = v_user.id;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
     jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');
 end;
-$$;
+$_$;
 
 
 ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) OWNER TO :DATABASE_OWNER;
@@ -911,7 +921,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason) and every failure but not_a_member counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -3178,7 +3188,7 @@ CREATE FUNCTION app_private.hash_password(password text) RETURNS text
     AS $$
 begin
   perform app_private.check_password(password);
-  return crypt(password, gen_salt('bf', 10));
+  return app_private.password_hash_of(password);
 end;
 $$;
 
@@ -3189,7 +3199,7 @@ ALTER FUNCTION app_private.hash_password(password text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION hash_password(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.hash_password(password text) IS 'bcrypt (cost 10) of a password of 8 to 128 characters.';
+COMMENT ON FUNCTION app_private.hash_password(password text) IS 'The hash kept of a new password (password_hash_of), once it follows the password rule (check_password).';
 
 
 --
@@ -4004,6 +4014,159 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 --
 
 COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered).';
+
+
+--
+-- Name: password_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.password_key(password text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    RETURN encode(public.digest(password, 'sha256'::text), 'base64'::text);
+
+
+ALTER FUNCTION app_private.password_key(password text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION password_key(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.password_key(password text) IS 'What bcrypt is given of a password: the base64 of its SHA-256, 44 characters, so that all of it counts (bcrypt reads 72 bytes).';
+
+
+--
+-- Name: password_hash_of(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.password_hash_of(password text) RETURNS text
+    LANGUAGE sql STRICT
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    RETURN ('sha256$'::text || public.crypt(app_private.password_key(password), public.gen_salt('bf'::text, 10)));
+
+
+ALTER FUNCTION app_private.password_hash_of(password text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION password_hash_of(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.password_hash_of(password text) IS 'The hash kept of a password: sha256$ and the bcrypt (cost 10) of its password_key. No rule checked: hash_password checks it first.';
+
+
+--
+-- Name: password_matches(text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.password_matches(password text, hash text) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+begin
+  if hash is null then
+    perform crypt(app_private.password_key(coalesce(password, '')), gen_salt('bf', 10)); -- as long as a check
+    return false;
+  elsif hash like 'sha256$%' then
+    return crypt(app_private.password_key(password), substr(hash, 8)) = substr(hash, 8);
+  end if;
+  return crypt(password, hash) = hash; -- made before 000154: the password's first 72 bytes
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.password_matches(password text, hash text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION password_matches(password text, hash text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'Whether a password is the one a hash was made of (password_hash_of, or a bcrypt of the password itself made before 000154); with no hash (an unknown phone, a busy account) false, after as long as a check takes.';
+
+
+--
+-- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.login_failure (
+    id bigint NOT NULL,
+    ip inet,
+    phone text,
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL,
+    throttled boolean DEFAULT false NOT NULL
+);
+
+ALTER TABLE ONLY app_private.login_failure FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.login_failure OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE login_failure; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.login_failure IS 'Failed logins, counted per client address for throttling.';
+
+
+--
+-- Name: COLUMN login_failure.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_failure.id IS 'Row number.';
+
+
+--
+-- Name: COLUMN login_failure.ip; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_failure.ip IS 'The client''s address (IPv4), or its /64 network (IPv6): what failures are counted by (app_hidden.throttled_network).';
+
+
+--
+-- Name: COLUMN login_failure.phone; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_failure.phone IS 'Phone as typed (normalised when possible).';
+
+
+--
+-- Name: COLUMN login_failure.attempted_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_failure.attempted_at IS 'When it happened.';
+
+
+--
+-- Name: COLUMN login_failure.throttled; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_failure.throttled IS 'Refused by the address throttle (address_throttled), which audits such attempts once per window.';
+
+
+--
+-- Name: prune_login_failures(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.prune_login_failures() RETURNS integer
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    BEGIN ATOMIC
+ WITH pruned AS (
+          DELETE FROM app_private.login_failure AS f
+           WHERE (f.attempted_at < (now() - '01:00:00'::interval))
+           RETURNING 1 AS "?column?"
+         )
+  SELECT (count(*))::integer AS count
+    FROM pruned;
+END;
+
+
+ALTER FUNCTION app_private.prune_login_failures() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION prune_login_failures(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.prune_login_failures() IS 'Deletes failed logins older than an hour, past the throttle''s 15 minutes (the audit log keeps them): nothing did, and a client sending failed logins grew the table without end. Run hourly (login_failure__prune). Answers how many.';
 
 
 --
@@ -10191,57 +10354,6 @@ COMMENT ON COLUMN app_private.daily_visits.completed_value IS 'For completed vis
 
 
 --
--- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_private.login_failure (
-    id bigint NOT NULL,
-    ip inet,
-    phone text,
-    attempted_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_private.login_failure FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_private.login_failure OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE login_failure; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_private.login_failure IS 'Failed logins, counted per client address for throttling.';
-
-
---
--- Name: COLUMN login_failure.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.login_failure.id IS 'Row number.';
-
-
---
--- Name: COLUMN login_failure.ip; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.login_failure.ip IS 'The client''s address (IPv4), or its /64 network (IPv6): what failures are counted by (app_hidden.throttled_network).';
-
-
---
--- Name: COLUMN login_failure.phone; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.login_failure.phone IS 'Phone as typed (normalised when possible).';
-
-
---
--- Name: COLUMN login_failure.attempted_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.login_failure.attempted_at IS 'When it happened.';
-
-
---
 -- Name: login_failure_id_seq; Type: SEQUENCE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10484,7 +10596,7 @@ COMMENT ON COLUMN app_private.user_secret.user_id IS 'The user these secrets bel
 -- Name: COLUMN user_secret.password_hash; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.user_secret.password_hash IS 'bcrypt hash made by pgcrypto; never leaves the database.';
+COMMENT ON COLUMN app_private.user_secret.password_hash IS 'The password''s hash (password_hash_of: sha256$ and a bcrypt of its SHA-256; before 000154 a bcrypt of the password itself, made again at a login with a password over 72 bytes); never leaves the database.';
 
 
 --
@@ -15312,6 +15424,34 @@ REVOKE ALL ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with
 --
 
 REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION password_key(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.password_key(password text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION password_hash_of(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.password_hash_of(password text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION password_matches(password text, hash text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.password_matches(password text, hash text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION prune_login_failures(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.prune_login_failures() FROM PUBLIC;
 
 
 --

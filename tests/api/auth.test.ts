@@ -216,6 +216,9 @@ test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy s
   expect(() => serverSettings({ TRUST_PROXY: "true" }, "")).toThrow(/TRUST_PROXY=true .*number of proxies/);
 });
 
+/** An address of a network of its own: failed logins from it throttle no other test's. */
+const anyAddress = () => `2001:db8:${randomBytes(4).toString("hex").match(/.{4}/g)!.join(":")}::1`;
+
 /** A login from a client at `address` (as the proxy in front names it). */
 const loginFrom = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
 
@@ -234,6 +237,52 @@ test("failed logins are counted per IPv6 /64, where a client picks its address: 
     `${network}::/64`,
   ]);
   expect(rows).toEqual([{ failures: 21, as_network: true }]); // the throttled attempt counted too
+});
+
+test("a client the address throttle refuses is audited once for as long as it keeps being refused, and still counted: not an entry a request", async () => {
+  const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
+  const network = `2001:db8:${b}:${a}`;
+  for (let host = 1; host <= 25; host++) {
+    expect((await loginFrom(`${network}::${host.toString(16)}`, randomPhone(), "wrong-password")).status).toBe(401);
+  }
+  const { rows } = await rootPool().query(
+    `select detail ->> 'reason' as reason, count(*)::int as entries from app_public.audit_log
+     where clinic_id is null and action = 'login_failed' and (detail ->> 'ip')::inet <<= $1::inet group by 1 order by 1`,
+    [`${network}::/64`],
+  );
+  // before, 5 entries of address_throttled: a client refused at every request grew the platform's chain by one a request
+  expect(rows).toEqual([{ reason: "address_throttled", entries: 1 }, { reason: "unknown_phone", entries: 20 }]);
+  const { rows: counted } = await rootPool().query("select count(*)::int as n from app_private.login_failure where ip <<= $1::inet", [`${network}::/64`]);
+  expect(counted[0].n).toBe(25); // each still counted: the address stays refused while it keeps trying
+});
+
+test("every character of a password counts: bcrypt reads 72 bytes, and a password of 72 letters logged in with any other tail", async () => {
+  for (const [password, wrongTail] of [
+    ["a".repeat(72) + "SECRET-TAIL-xyz123", "a".repeat(72) + "totally-different"],
+    ["é".repeat(36) + "tail-one", "é".repeat(36)], // 2 bytes each: 36 of them were all bcrypt read
+  ]) {
+    const phone = randomPhone();
+    await rootPool().query("select app_private.find_or_create_user($1, 'Long Password', $2)", [phone, password]);
+    expect((await loginFrom(anyAddress(), phone, wrongTail)).status).toBe(401);
+    expect((await loginFrom(anyAddress(), phone, password)).status).toBe(200);
+  }
+});
+
+test("a hash made before 000154 (bcrypt of the password itself) still logs in, and is made again whole once its password is over 72 bytes", async () => {
+  const long = "b".repeat(80) + "-the-rest";
+  const accounts = [];
+  for (const password of ["short but fine 1", long]) {
+    const phone = randomPhone();
+    const { rows } = await rootPool().query("select user_id from app_private.find_or_create_user($1, 'Old Hash', $2)", [phone, password]);
+    await rootPool().query("update app_private.user_secret set password_hash = crypt($2, gen_salt('bf', 4)) where user_id = $1", [rows[0].user_id, password]);
+    expect((await loginFrom(anyAddress(), phone, password)).status).toBe(200);
+    accounts.push(rows[0].user_id);
+  }
+  const { rows } = await rootPool().query("select user_id, password_hash like 'sha256$%' as whole from app_private.user_secret where user_id = any($1::uuid[])", [accounts]);
+  expect(Object.fromEntries(rows.map((r) => [r.user_id, r.whole]))).toEqual({ [accounts[0]]: false, [accounts[1]]: true });
+  // the long one's other tail, which its old hash let in, no longer does
+  const { rows: [{ phone }] } = await rootPool().query('select phone from app_public."user" where id = $1', [accounts[1]]);
+  expect((await loginFrom(anyAddress(), phone, "b".repeat(80) + "-another")).status).toBe(401);
 });
 
 test("an IPv4 client seen through IPv6 (::ffff:a.b.c.d) is counted as its own IPv4 address, not with every other one", async () => {

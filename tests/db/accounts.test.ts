@@ -46,7 +46,7 @@ describe("find_or_create_user", () => {
       expect(again.rows).toEqual([{ user_id: first.rows[0].user_id, created: false }]);
     }
     const { rows } = await rootPool().query(
-      `select u.full_name, s.password_hash = crypt('password-123', s.password_hash) as kept
+      `select u.full_name, app_private.password_matches('password-123', s.password_hash) as kept
        from app_public."user" u join app_private.user_secret s on s.user_id = u.id where u.id = $1`,
       [first.rows[0].user_id],
     );
@@ -144,7 +144,7 @@ describe("create_platform_admin (npm run superuser)", () => {
       const { rows } = await client.query("select app_private.create_platform_admin($1, 'New Admin', 'admin-password-1') as id", [phone]);
       expect(await hashes()).toBe(1);
       const secret = await client.query(
-        `select u.is_platform_admin, u.is_active, s.password_hash = crypt('admin-password-1', s.password_hash) as verifies, s.failed_login_count
+        `select u.is_platform_admin, u.is_active, app_private.password_matches('admin-password-1', s.password_hash) as verifies, s.failed_login_count
          from app_public."user" u join app_private.user_secret s on s.user_id = u.id where u.id = $1`,
         [rows[0].id],
       );
@@ -160,7 +160,7 @@ describe("create_platform_admin (npm run superuser)", () => {
       expect(rows[0].id).toBe(user.userId);
       expect(await hashes()).toBe(1);
       const secret = await client.query(
-        `select u.full_name, u.is_platform_admin, s.password_hash = crypt('admin-password-2', s.password_hash) as verifies,
+        `select u.full_name, u.is_platform_admin, app_private.password_matches('admin-password-2', s.password_hash) as verifies,
            s.failed_login_count, s.locked_until
          from app_public."user" u join app_private.user_secret s on s.user_id = u.id where u.id = $1`,
         [user.userId],

@@ -79,6 +79,18 @@ test("the hourly run (no id) sweeps every expired session", async () => {
   expect(rows[0].n).toBe(0);
 });
 
+test("the hourly login_failure__prune deletes failed logins past the throttle's window, and keeps those in it", async () => {
+  const ip = `198.51.100.${process.pid % 250}`;
+  await rootPool().query(
+    "insert into app_private.login_failure (ip, phone, attempted_at) values ($1, '+255700000001', now() - interval '2 hours'), ($1, '+255700000001', now() - interval '5 minutes')",
+    [ip],
+  );
+  await rootPool().query("select graphile_worker.add_job('login_failure__prune', '{}'::json)");
+  await runDueJobs();
+  const { rows } = await rootPool().query("select (now() - attempted_at < interval '1 hour') as recent from app_private.login_failure where ip = $1", [ip]);
+  expect(rows).toEqual([{ recent: true }]); // before, nothing deleted them: a client's failures grew the table without end
+});
+
 test("the crontab parses and names each item", () => {
   const items = parseCrontab(readFileSync(projectPath("worker/crontab"), "utf8"));
   expect(items.map((item) => [item.task, item.identifier])).toEqual([
@@ -86,5 +98,6 @@ test("the crontab parses and names each item", () => {
     ["reconciliation__open", "reconciliation_open_hourly"],
     ["report_export__expire", "report_export_expire_hourly"],
     ["audit_chain__anchor", "audit_chain_anchor_hourly"],
+    ["login_failure__prune", "login_failure_prune_hourly"],
   ]);
 });
