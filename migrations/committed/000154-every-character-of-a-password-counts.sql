@@ -1,5 +1,5 @@
 --! Previous: sha1:6b07d250ff2b4ac62aa9c9b26ee6963d40a2726c
---! Hash: sha1:a03a6042626076dc177440eb158d22ffbd83322e
+--! Hash: sha1:3417c292bada8cc08b4c476b9461031e5d214b33
 --! Message: every character of a password counts
 
 -- Every character of a password counts, and a client the address throttle refuses writes the
@@ -165,9 +165,9 @@ end;
 $$;
 
 create or replace function app_hidden.change_password(current_password text, new_password text, ip inet) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
+  language plpgsql security definer
+  set search_path to pg_catalog, public, pg_temp
+as $$
 declare
   v_session app_private.session := app_private.live_session();
   v_secret app_private.user_secret;
@@ -207,7 +207,7 @@ begin
     return jsonb_build_object('status', 'invalid');
   end if;
   update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
-    failed_login_count = 0, first_failed_login_at = null, locked_until = null
+    failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
   where s.user_id = v_session.user_id;
   update app_private.session s set revoked_at = now()
   where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
