@@ -9,7 +9,7 @@
  * - the empty GraphQL query `{ __typename }` and the day list through
  *   PostGraphile alone (our preset without our plugins, on a bare express
  *   app), through our preset on the same bare app (our plugins: request
- *   limits, signed cursors, error codes…), and through the ClinicOps API as
+ *   limits, sealed cursors, error codes…), and through the ClinicOps API as
  *   `npm start` serves it (our express middlewares too: request log, CSRF
  *   guard, session check);
  * - the day list as the SQL the API runs through row-level security: on a

@@ -513,7 +513,7 @@ begin
     return jsonb_build_object('status', 'invalid');
   end if;
   update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
-    failed_login_count = 0, first_failed_login_at = null, locked_until = null
+    failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
   where s.user_id = v_session.user_id;
   update app_private.session s set revoked_at = now()
   where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
@@ -10723,15 +10723,16 @@ ALTER TABLE app_public.audit_log OWNER TO :DATABASE_AUDITOR;
 -- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete
-Append-only record of every change, login, logout and export. Each entry is chained to the previous entry of its clinic by a SHA-256 hash; `verifyAuditChain` recomputes the chain.';
+COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete -node
+Append-only record of every change, login, logout and export. Each entry is chained to the previous entry of its clinic by a SHA-256 hash; `verifyAuditChain` recomputes the chain. An entry is named by its clinic and seq.';
 
 
 --
 -- Name: COLUMN audit_log.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.id IS 'Global insertion order.';
+COMMENT ON COLUMN app_public.audit_log.id IS '@behavior -*
+Global insertion order, of every chain: not in the API (a count of the other clinics'' entries).';
 
 
 --
@@ -11886,6 +11887,13 @@ ALTER TABLE ONLY app_private.visit_bill
 
 ALTER TABLE ONLY app_public.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: CONSTRAINT audit_log_pkey ON audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON CONSTRAINT audit_log_pkey ON app_public.audit_log IS '@behavior -single';
 
 
 --

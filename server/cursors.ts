@@ -1,43 +1,53 @@
 /**
- * Pagination cursors carry a signature, so that a cursor the API did not hand
- * out is refused: INVALID_INPUT "This cursor is not valid for this list."
+ * Pagination cursors are sealed: encrypted and authenticated, so that a cursor the API did not hand
+ * out is refused (INVALID_INPUT "This cursor is not valid for this list."), and one it did tells
+ * nothing of what it holds.
  *
- * @dataplan/pg's cursor is the base64 of a JSON list: a digest of the list's
- * order, then the row's values of that order. It checks the digest and the
- * number of values, then puts the values into the SQL as they come: a cursor
- * made by hand with the right digest answered "A value has the wrong format."
- * (a value not of its column's type) or, with nulls, an empty page and no
- * error. Which values would do depends on the order, known only as the SQL is
- * built; whether the API wrote the cursor can be told instead. The `Cursor`
- * scalar, which every cursor goes out and comes in as, adds an HMAC of the
- * cursor (a key derived from JWT_SECRET) when it goes out, and takes it off
- * when it comes in; a cursor without a valid one becomes "", which
- * @dataplan/pg refuses as a cursor that does not decode (errors.ts gives that
- * refusal its code and message). Not a protection of rows: a cursor reaches
- * none that a filter could not.
+ * @dataplan/pg's cursor is the base64 of a JSON list: a digest of the list's order, then the row's
+ * values of that order, the primary key last. It checks the digest and the number of values, then
+ * puts the values into the SQL as they come: a cursor made by hand with the right digest answered
+ * "A value has the wrong format." (a value not of its column's type) or, with nulls, an empty page
+ * and no error. Which values would do depends on the order, known only as the SQL is built; whether
+ * the API wrote the cursor can be told instead. And a key can tell more than its row: the audit
+ * log's is one count of every clinic's entries, so a clinic read in its cursors how much the others
+ * did (decision 011). The `Cursor` scalar, which every cursor goes out and comes in as, seals the
+ * cursor with AES-256-GCM when it goes out (its nonce an HMAC of the cursor: the same position is
+ * the same cursor), and opens it when it comes in; one that does not open becomes "", which
+ * @dataplan/pg refuses as a cursor that does not decode (errors.ts gives that refusal its code and
+ * message). Its keys are derived from JWT_SECRET. Not a protection of rows: a cursor reaches none
+ * that a filter could not.
  */
-import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey } from "node:crypto";
 
-/** Between the cursor and its signature: not a base64 character. */
-const SEPARATOR = ".";
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
 
-export function signedCursorsPlugin(secret: string): GraphileConfig.Plugin {
-  // its own key, so that no signature of a cursor is one the sessions' tokens could use; as a key
-  // object, made once (given as bytes, it is made again at every signature: 5 times as long)
-  const key = createSecretKey(createHmac("sha256", secret).update("clinicops pagination cursor").digest());
-  const signature = (cursor: string) => createHmac("sha256", key).update(cursor).digest().subarray(0, 16).toString("base64url");
-  const sign = (cursor: string) => `${cursor}${SEPARATOR}${signature(cursor)}`;
-  /** The cursor as @dataplan/pg wrote it, or "" when the API did not sign it. */
-  const verify = (signed: string) => {
-    const at = signed.lastIndexOf(SEPARATOR);
-    if (at < 0) return "";
-    const cursor = signed.slice(0, at);
-    const given = Buffer.from(signed.slice(at + 1));
-    const expected = Buffer.from(signature(cursor));
-    return given.length === expected.length && timingSafeEqual(given, expected) ? cursor : "";
+export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
+  // keys of their own, so that no cursor is sealed as the sessions' tokens are signed; as key objects,
+  // made once (given as bytes, they are made again at every cursor)
+  const derived = (label: string) => createSecretKey(createHmac("sha256", secret).update(label).digest());
+  const cipherKey = derived("clinicops pagination cursor key");
+  const nonceKey = derived("clinicops pagination cursor nonce");
+  const seal = (cursor: string) => {
+    const nonce = createHmac("sha256", nonceKey).update(cursor).digest().subarray(0, NONCE_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", cipherKey, nonce);
+    const sealed = Buffer.concat([cipher.update(cursor, "utf8"), cipher.final()]);
+    return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString("base64url");
+  };
+  /** The cursor as @dataplan/pg wrote it, or "" when the API did not seal it. */
+  const open = (given: string) => {
+    const bytes = Buffer.from(given, "base64url");
+    if (bytes.length < NONCE_BYTES + TAG_BYTES) return "";
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", cipherKey, bytes.subarray(0, NONCE_BYTES));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+    } catch {
+      return "";
+    }
   };
   return {
-    name: "ClinicOpsSignedCursorsPlugin",
+    name: "ClinicOpsSealedCursorsPlugin",
     version: "1.0.0",
     schema: {
       hooks: {
@@ -46,9 +56,9 @@ export function signedCursorsPlugin(secret: string): GraphileConfig.Plugin {
           if (!scope.isCursorType || !serialize || !parseValue || !parseLiteral) return config;
           return {
             ...config,
-            serialize: (value) => sign(String(serialize(value))),
-            parseValue: (value) => verify(String(parseValue(value))),
-            parseLiteral: (ast, variables) => verify(String(parseLiteral(ast, variables))),
+            serialize: (value) => seal(String(serialize(value))),
+            parseValue: (value) => open(String(parseValue(value))),
+            parseLiteral: (ast, variables) => open(String(parseLiteral(ast, variables))),
           };
         },
       },

@@ -897,7 +897,21 @@ describe("pagination arguments a client got wrong", () => {
     expect(logged).toEqual([]);
   });
 
-  test("a cursor made by hand is refused, whatever it holds; those the API gave take their page", async () => {
+  test("a clinic's audit log tells no count of the others' entries: its global id is not in the API, nor in its cursors", async () => {
+    const other = await createClinic();
+    await createPatient(other.clinicId, { last_name: "Counted" });
+    const manager = new Browser(api);
+    await manager.login(other.members.owner.phone, other.members.owner.password);
+    // the id counts every clinic's entries: two reads of one's own log, and the gap was what the others did meanwhile
+    for (const asked of ["{ auditLogs(first: 1) { nodes { rowId } } }", "{ auditLogs(first: 1) { nodes { id } } }", "{ auditLog(rowId: 1) { seq } }"]) {
+      expect({ asked, status: (await manager.post("/graphql", { query: asked })).status }).toEqual({ asked, status: 400 });
+    }
+    const listed = (await manager.graphql("{ auditLogs(first: 1, orderBy: SEQ_DESC) { nodes { clinicId seq } edges { cursor } } }")).body.data.auditLogs;
+    const { rows } = await rootPool().query("select id::text from app_public.audit_log where clinic_id = $1 and seq = $2", [other.clinicId, listed.nodes[0].seq]);
+    expect(Buffer.from(listed.edges[0].cursor, "base64url").toString("latin1")).not.toContain(`"${rows[0].id}"`);
+  });
+
+  test("a cursor made by hand or changed is refused; those the API gave take their page, and tell nothing of what they hold", async () => {
     const other = await createClinic();
     for (const lastName of ["Alpha", "Bravo", "Charlie"]) await createPatient(other.clinicId, { last_name: lastName });
     const desk = new Browser(api);
@@ -907,19 +921,23 @@ describe("pagination arguments a client got wrong", () => {
       // ordered by uuids (the primary key), and by a time and the primary key
       for (const orderBy of ["PRIMARY_KEY_ASC", "CREATED_AT_ASC"]) {
         const page = (after: string | null) =>
-          desk.graphql(`query($after: Cursor) { patients(first: 1, after: $after, orderBy: ${orderBy}) { nodes { lastName } edges { cursor } } }`, { after }).then((r) => r.body);
+          desk.graphql(`query($after: Cursor) { patients(first: 1, after: $after, orderBy: ${orderBy}) { nodes { rowId createdAt } edges { cursor } } }`, { after }).then((r) => r.body);
         const first = (await page(null)).data.patients;
         const cursor: string = first.edges[0].cursor;
         expect((await page(cursor)).data.patients.nodes).toHaveLength(1);
-        // what it holds: base64 of [the order's digest, the row's values of it], then the API's signature
-        const [written, signature] = cursor.split(".");
-        const [digest, ...values] = JSON.parse(Buffer.from(written, "base64").toString("utf8"));
-        const handMade = (...held: unknown[]) => Buffer.from(JSON.stringify([digest, ...held])).toString("base64");
+        expect((await page(null)).data.patients.edges[0].cursor).toBe(cursor); // the same position, the same cursor
+        // sealed: the row's key and time are not in it (a signed cursor was their base64: the audit log's told every clinic's count)
+        const opened = Buffer.from(cursor, "base64url").toString("latin1");
+        for (const held of [first.nodes[0].rowId, first.nodes[0].createdAt.slice(0, 19)]) expect(opened).not.toContain(held);
+        // what @dataplan/pg writes itself: base64 of [a digest of the order, the row's values of it]
+        const handMade = (...held: unknown[]) => Buffer.from(JSON.stringify(["a digest", ...held])).toString("base64");
+        const changed = Buffer.from(cursor, "base64url");
+        changed[changed.length - 20] ^= 1;
         for (const forged of [
-          handMade(...values.map(() => "x")), // values of no column's type: "A value has the wrong format."
-          handMade(...values.map(() => null)), // nulls: an empty page and no error
-          `${handMade(...values.map(() => null))}.${signature}`, // another cursor's signature
-          written, // the API's own cursor without its signature
+          handMade(first.nodes[0].rowId), // values of the row as written in the clear
+          handMade(null), // nulls: an empty page and no error, before cursors were checked
+          changed.toString("base64url"), // the API's own cursor, one bit changed
+          cursor.slice(0, -2), // cut short
         ]) {
           expect({ orderBy, forged, body: await page(forged) }).toEqual({ orderBy, forged, body: notValid });
         }
