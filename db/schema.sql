@@ -992,11 +992,13 @@ CREATE FUNCTION app_hidden.name_as_meant(name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $_$
 declare
-  -- out wherever they are: bidirectional controls, word joiners, byte order marks, soft hyphens
-  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad]', '', 'g');
+  -- out wherever they are: bidirectional controls, word joiners, byte order marks, soft hyphens, and
+  -- the control characters that are not white space (a bell, an escape, a backspace, C1's)
+  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad\u0001-\u0008\u000e-\u001f\u007f-\u009f]', '', 'g');
 begin
   -- white space of any kind: one space
-  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+', ' ', 'g');
+  -- (Hangul fillers and the blank Braille pattern among them: letters that show nothing)
+  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u3164\uffa0\u2800]+', ' ', 'g');
   -- zero-width spaces and joiners next to a space: out
   v_name := regexp_replace(v_name, ' [\u200b-\u200d]+|[\u200b-\u200d]+ ', ' ', 'g');
   v_name := regexp_replace(v_name, ' {2,}', ' ', 'g');
@@ -1016,7 +1018,7 @@ ALTER FUNCTION app_hidden.name_as_meant(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_as_meant(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks and soft hyphens out; white space of any kind one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name; in Unicode''s composed form (NFC) on a UTF-8 server.';
+COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks, soft hyphens and control characters out; white space of any kind (Hangul fillers and the blank Braille pattern too) one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name; in Unicode''s composed form (NFC) on a UTF-8 server.';
 
 
 --
@@ -1559,9 +1561,11 @@ COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_pu
 CREATE FUNCTION app_hidden.phone_text(raw text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-  -- digits of other scripts (Arabic-Indic, Persian) as ASCII digits, spaces of any kind as spaces, and
+  -- digits of other scripts (Arabic-Indic, Persian) and full-width ones (the East Asian keyboards' own,
+  -- with their plus, brackets and hyphen) as ASCII, spaces of any kind as spaces, and
   -- hyphens, dashes and minus signs as dashes: what is pasted from documents and other keyboards
-  select regexp_replace(regexp_replace(translate(raw, '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', '01234567890123456789'),
+  select regexp_replace(regexp_replace(translate(raw, '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９＋（）－．／',
+                                                     '01234567890123456789' || '0123456789+()-./'),
     '[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]', ' ', 'g'), '[\u2010-\u2015\u2212]', '-', 'g');
 $$;
 
@@ -1572,7 +1576,7 @@ ALTER FUNCTION app_hidden.phone_text(raw text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION phone_text(raw text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic and Persian ones, a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
+COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic, Persian and full-width ones (and ASCII for the full-width plus, brackets, hyphen, dot and slash), a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
 
 
 --

@@ -839,6 +839,15 @@ describe("search and duplicate warnings", () => {
     // a Malayalam name ending in virama and ZWJ (its chillu letter); a Khmer name's zero-width space between its words
     expect(await kept("\u0d2e\u0d4b\u0d39\u0d28\u0d4d\u200d", "\u179f\u17bb\u1781\u200b\u1785\u17b6\u1793\u17cb"))
       .toEqual(["\u0d2e\u0d4b\u0d39\u0d28\u0d4d\u200d", "\u179f\u17bb\u1781\u200b\u1785\u17b6\u1793\u17cb"]);
+    // control characters out (a bell, an escape that coloured a terminal reading the CSV, DEL, a C1), and the warning sees through them
+    const controlled = (await receptionist.graphql(REGISTER, { f: "Mary\u0007 Anne\u001b[31m", l: "Zo\u00eb\u007f Meant\u0085" })).body.data.createPatient.patient;
+    expect([controlled.firstName, controlled.lastName, controlled.possibleDuplicates.nodes]).toEqual(["Mary Anne[31m", "Zo\u00eb Meant", []]);
+    const belled = (await receptionist.graphql(REGISTER, { f: "Mary Anne\u0007", l: "Zo\u00eb Meant\u0008" })).body.data.createPatient.patient;
+    expect(belled.possibleDuplicates.nodes).toEqual(expect.arrayContaining([{ rowId: first.rowId }]));
+    // letters that show nothing (Hangul fillers, the blank Braille pattern) are no name
+    for (const invisible of ["\u3164", "\u115f\u1160", "\u2800", "\u0001\u0007"]) {
+      expect((await receptionist.graphql(REGISTER, { f: invisible, l: invisible })).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" } });
+    }
   });
 
   test("a name in capitals is found and flagged as typed, in every script: ΟΔΥΣΣΕΥΣ ends in Σ", async () => {

@@ -72,6 +72,7 @@ test.each([
   ["345678901", "255", "345678901"], // digits alone, a part of any phone: matched as typed
   ["0712\u00a0345\u2011678", "255", "+255712345678"], // a no-break space and a non-breaking hyphen, as registration reads them
   ["\u0660\u0667\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "255", "+255712345678"], // Arabic-Indic digits
+  ["\uff10\uff17\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18", "255", "+255712345678"], // full-width digits, an East Asian keyboard's
 ])("searching %s at a clinic of calling code %s looks for %s", async (typed, callingCode, term) => {
   const { rows } = await rootPool().query("select app_hidden.phone_search_term($1, $2) as term", [typed, callingCode]);
   expect(rows[0].term).toBe(term);
@@ -106,6 +107,8 @@ describe("phones are read with their country's numbering plan", () => {
     ["+250 06 53 77 16", null, "+25006537716"], // a Rwandan fixed line, starting with 0 where the trunk prefix is 0
     ["\u0660\u0667\u0661\u0662 \u0663\u0664\u0665 \u0666\u0667\u0668", "255", "+255712345678"], // Arabic-Indic digits
     ["0712\u00a0345\u2013678", "255", "+255712345678"], // a no-break space and an en dash, as pasted
+    // full-width, as an East Asian keyboard types them: they were "not a phone number"
+    ["\uff0b\uff12\uff15\uff15\u3000\uff08\uff17\uff11\uff12\uff09\uff13\uff14\uff15\uff0d\uff16\uff17\uff18", null, "+255712345678"],
   ])("%s (calling code %s) is %s", async (typed, callingCode, phone) => {
     expect((await normalize(typed, callingCode)).rows[0].phone).toBe(phone);
   });
