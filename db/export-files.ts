@@ -2,7 +2,7 @@
  * Where export files live: `<EXPORTS_DIR or data dir/exports>/<clinic id>/<export id>`,
  * shared by the worker that writes them and the server that streams them.
  */
-import { chmod, mkdir } from "node:fs/promises";
+import { chmod, mkdir, readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { dataDir } from "./config.ts";
 
@@ -25,4 +25,21 @@ export async function makeExportFolder(clinicId: string, env: NodeJS.ProcessEnv 
   const folder = resolve(exportsDir(env), clinicId);
   await mkdir(folder, { recursive: true, mode: 0o700 });
   for (const made of [exportsDir(env), folder]) await chmod(made, 0o700);
+}
+
+/**
+ * Closes the export files made before they were closed at birth (0644 in 0755 folders) to other
+ * users of the machine, at the worker's start: a folder was closed only once an export was next made
+ * in it. Nothing to do when there is no exports folder yet.
+ */
+export async function closeExportFiles(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const root = exportsDir(env);
+  const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? null : Promise.reject(error)));
+  if (!clinics) return;
+  await chmod(root, 0o700);
+  for (const clinic of clinics.filter((entry) => entry.isDirectory())) {
+    const folder = resolve(root, clinic.name);
+    await chmod(folder, 0o700);
+    for (const file of await readdir(folder, { withFileTypes: true })) if (file.isFile()) await chmod(resolve(folder, file.name), EXPORT_FILE_MODE);
+  }
 }

@@ -9,6 +9,7 @@ import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
 import { poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
+import { closeExportFiles } from "../db/export-files.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
 /** The worker's logs, graphile-worker's included: one JSON line each, event "worker". */
@@ -49,6 +50,7 @@ export async function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<
 }
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
+  await closeExportFiles();
   const pool = workerPool({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));
   const runner = await run({
     pgPool: pool,

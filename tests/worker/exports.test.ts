@@ -10,6 +10,7 @@ import { projectPath } from "../../db/paths.ts";
 import pg from "pg";
 import Cursor from "pg-cursor";
 import { cursorCloser } from "../../worker/exports/csv-export.ts";
+import { startWorker, stopWorker } from "../../worker/run.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { cutStalledExport, runDueJobs, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
@@ -131,6 +132,22 @@ test("an export's file is the worker's and server's user's alone, in folders clo
   await runDueJobs();
   const mode = (path: string) => statSync(path).mode & 0o777;
   expect({ root: mode(exportsRoot), clinic: mode(clinicDir), file: mode(join(clinicDir, id)) }).toEqual({ root: 0o700, clinic: 0o700, file: 0o600 });
+});
+
+test("a worker's start closes to other users the export files made before they were closed at birth, not only the folders it next writes in", async () => {
+  const before = temporaryFolder("exports-before");
+  const clinicDir = join(before, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  writeFileSync(join(clinicDir, "an-old-export"), "code,first_name\r\n", { mode: 0o644 });
+  for (const made of [before, clinicDir]) chmodSync(made, 0o755);
+  process.env.EXPORTS_DIR = before;
+  try {
+    await stopWorker(await startWorker(testConfig.ownerUrl));
+  } finally {
+    process.env.EXPORTS_DIR = exportsRoot;
+  }
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  expect({ root: mode(before), clinic: mode(clinicDir), file: mode(join(clinicDir, "an-old-export")) }).toEqual({ root: 0o700, clinic: 0o700, file: 0o600 });
 });
 
 test("a cell is defused wherever a spreadsheet may start one: a semicolon is quoted (many locales' list separator), a line feed first gets an apostrophe", async () => {
