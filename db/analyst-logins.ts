@@ -17,8 +17,8 @@ const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
  * analyst could hold every connection (the API's and the worker's refused), fill the disk with a
  * query's temporary files, keep a transaction open for days (vacuum held back, a migration's lock
  * queued behind it), or leave a mistaken query (a join without its condition) running for hours.
- * temp_file_limit only a superuser may change; the timeouts are defaults the analyst may set
- * otherwise in their own session.
+ * temp_file_limit only a superuser may change (DATABASE_URL is one); the timeouts are defaults the
+ * analyst may set otherwise in their own session.
  */
 const ANALYST_LIMITS = {
   connections: 3,
@@ -99,24 +99,19 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
     await client.query(
       `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
     );
-    const said: string[] = [];
     // a role may change its own defaults (alter role … set statement_timeout = 0), in any database too
     await client.query(`alter role ${role} reset all`);
     await client.query(`alter role ${role} in database ${ident(config.databaseName)} reset all`);
-    for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) {
-      // temp_file_limit is a superuser's to set (or a role's granted SET on it): a managed server's admin may not be one
-      const { rows: may } = await client.query("select context = 'user' or has_parameter_privilege(name, 'set') as may from pg_settings where name = $1", [setting]);
-      if (may[0].may) await client.query(`alter role ${role} set ${setting} = ${literal(value)}`);
-      else said.push(`warning: ${setting} not limited for ${name} (DATABASE_URL's role may not set it); ask the server's superuser: alter role ${role} set ${setting} = '${value}'`);
-    }
+    for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) await client.query(`alter role ${role} set ${setting} = ${literal(value)}`);
     await client.query(`grant ${ident(config.roles.analyst)} to ${role}`);
     await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
-    said.push(`analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`);
     // the server's address as DATABASE_URL gives it, without the operator's credentials
     const address = new URL(withCredentials(config.rootUrl, name, password ?? ""));
     for (const option of OPERATOR_OPTIONS) address.searchParams.delete(option);
-    said.push(password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`);
-    return said;
+    return [
+      `analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`,
+      password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`,
+    ];
   });
 }
 

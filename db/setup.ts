@@ -81,15 +81,7 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   await client.query("select pg_advisory_lock(hashtext($1))", [SETTING_GRANTS_LOCK]);
   try {
     for (const setting of await missing()) {
-      try {
-        await retriedOnConcurrentUpdate(() => client.query(`grant set on parameter ${setting} to ${ident(owner)}`));
-      } catch (error) {
-        if ((error as { code?: string }).code !== "42501") throw error;
-        throw new Error(
-          `The owner role needs SET on the setting ${setting}, which only a superuser grants, and DATABASE_URL's role is not one: ` +
-            `have a superuser run once "grant set on parameter ${setting} to ${ident(owner)}", then start again.`,
-        );
-      }
+      await retriedOnConcurrentUpdate(() => client.query(`grant set on parameter ${setting} to ${ident(owner)}`));
     }
   } finally {
     await client.query("select pg_advisory_unlock(hashtext($1))", [SETTING_GRANTS_LOCK]);
@@ -100,6 +92,13 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
 export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (message: string) => void): Promise<boolean> {
   const { roles, passwords, databaseName } = config;
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (client) => {
+    // every step below is a superuser's: the roles' attributes, the grant of a setting, the audit log's seal
+    const { rows: [who] } = await client.query("select current_user as name, rolsuper from pg_roles where rolname = current_user");
+    if (!who.rolsuper) {
+      throw new Error(
+        `DATABASE_URL must name a superuser, and ${who.name} is not one: it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.`,
+      );
+    }
     await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner, warn);
     await grantOwnerFunctionSettings(client, roles.owner);
     await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator, warn);
@@ -190,22 +189,18 @@ end;
 export const AUDIT_LOG_LOCK_TIMEOUT_MS = 10_000;
 
 /**
- * Runs `fn` in a transaction as root holding SEAL_LOCK; `false` when there is no audit log yet or
- * root is not a superuser (handing a table over and creating event triggers take one). A lock on
+ * Runs `fn` in a transaction as root holding SEAL_LOCK; nothing when there is no audit log yet. A lock on
  * the log not had within `lockTimeoutMs` fails it, changing nothing, with a message saying so.
  */
-async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => Promise<void>, lockTimeoutMs: number): Promise<boolean> {
+async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => Promise<void>, lockTimeoutMs: number): Promise<void> {
   return withClient(config.rootUrl, async (client) => {
     await client.query("begin");
     try {
       await client.query("select pg_advisory_xact_lock($1)", [SEAL_LOCK]);
       await client.query(`set local lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
-      const { rows: [state] } = await client.query(
-        "select to_regclass('app_public.audit_log') is not null as present, (select rolsuper from pg_roles where rolname = current_user) as superuser",
-      );
-      if (state.present && state.superuser) await fn(client);
+      const { rows: [state] } = await client.query("select to_regclass('app_public.audit_log') is not null as present");
+      if (state.present) await fn(client);
       await client.query("commit");
-      return state.present && state.superuser;
     } catch (error) {
       await client.query("rollback");
       if ((error as { code?: string }).code !== "55P03") throw error;
@@ -234,7 +229,7 @@ async function auditLogOwners(client: pg.Client): Promise<{ table: string; trigg
  * already: a table's change of owner takes an exclusive lock that would hold up every audit entry
  * of the servers running, and catalog rows rewritten by two starts at once fail one of them.
  */
-export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT_LOG_LOCK_TIMEOUT_MS): Promise<boolean> {
+export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT_LOG_LOCK_TIMEOUT_MS): Promise<void> {
   const { owner, auditor } = config.roles;
   return withSealLock(config, async (client) => {
     const owners = await auditLogOwners(client);
@@ -284,27 +279,23 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
  * database only the owner role takes advisory locks (migrations, the worker, and the definer
  * functions and triggers that every API request's locks go through), and nobody else makes large
  * objects or log messages. Run as root at every start; changes nothing once done, and gives the owner back a grant
- * it lost (its role dropped and made again). `false` when root is not a superuser (the functions
- * are the bootstrap superuser's): then every role keeps them.
+ * it lost (its role dropped and made again).
  */
-export async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<boolean> {
+export async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<void> {
   return withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query(
       `select p.oid::regprocedure::text as signature,
          -- the visitor held them too before they were the owner's alone
-         has_function_privilege($2, p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do,
-         (select rolsuper from pg_roles where rolname = current_user) as superuser
+         has_function_privilege($2, p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do
        from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace
          and (p.proname ~ '^pg_(try_)?advisory_' or p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea', 'pg_logical_emit_message'))`,
       [config.roles.owner, config.roles.visitor],
     );
-    if (!rows[0]?.superuser) return false;
     const toDo = rows.filter((row) => row.to_do).map((row) => `pg_catalog.${row.signature}`).join(", ");
     if (toDo) {
       await client.query(`revoke execute on function ${toDo} from public, ${ident(config.roles.visitor)};
         grant execute on function ${toDo} to ${ident(config.roles.owner)}`);
     }
-    return true;
   });
 }
 
@@ -460,9 +451,7 @@ async function prepareInTurn(
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }
   // before the migrations, which take one as the owner role
-  if (!(await keepLocksAndServerWritesToOwner(config))) {
-    log?.("advisory locks and large objects left to every role: DATABASE_URL does not name a superuser");
-  }
+  await keepLocksAndServerWritesToOwner(config);
   try {
     if (touchAuditLog(await pendingMigrations(config))) await unsealAuditLog(config);
     // graphile-migrate's lines through the caller's log when it gives one (npm start's JSON); else it prints them
@@ -472,8 +461,8 @@ async function prepareInTurn(
     if (keepAuditLogUnsealed) {
       await unsealAuditLog(config); // another command (npm run superuser, a worker) may have sealed it since
       log?.("audit log left to the owner role while current.sql is worked on");
-    } else if (!(await sealAuditLog(config))) {
-      log?.("audit log not sealed: DATABASE_URL does not name a superuser, so the owner role keeps it");
+    } else {
+      await sealAuditLog(config);
     }
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });

@@ -5,9 +5,9 @@
  * sets its own secrets', and one with other secrets locked the others out without a word).
  */
 import pg from "pg";
-import { databaseConfig } from "../../db/config.ts";
+import { databaseConfig, withCredentials } from "../../db/config.ts";
 import { isVerifierOf, scramVerifier } from "../../db/scram.ts";
-import { ensureRolesAndDatabase } from "../../db/setup.ts";
+import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
 import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 
 afterAll(closeRootPool);
@@ -64,3 +64,13 @@ test("a start leaves a role whose password is its own as it is, and sets and say
     await drop();
   }
 }, 60_000);
+
+test("a DATABASE_URL that is not a superuser is refused before anything, saying so (it failed later, in PostgreSQL's words)", async () => {
+  const { url } = ownDatabase("not_super");
+  const asOwner = databaseConfig(withCredentials(url, testConfig.roles.owner, testConfig.passwords.owner), { ownerPassword: "o-password", authenticatorPassword: "a-password" });
+  await expect(prepareDatabase(asOwner)).rejects.toThrow(
+    `DATABASE_URL must name a superuser, and ${testConfig.roles.owner} is not one: it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.`,
+  );
+  const { rows } = await rootPool().query("select count(*)::int as n from pg_database where datname = $1", [asOwner.databaseName]);
+  expect(rows[0].n).toBe(0);
+});
