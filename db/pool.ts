@@ -9,18 +9,22 @@
  * every slot for good, so the API hung, /ready too, and the worker's jobs
  * stopped, even once the database answered again.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 
 /** How long a pool waits for a connection, a new one or a free one of its own, before it gives up with an error. */
 export const CONNECT_TIMEOUT_MS = 5000;
 
 /**
- * A pool whose closed connections are each one `warn` and leave it (the next request opens a fresh
- * one), which gives up a connection not had within CONNECT_TIMEOUT_MS, and keeps TCP keepalive on.
+ * A pool whose closed connections are each one `warn` (in the context the pool was made in, not a
+ * request's) and leave it (the next request opens a fresh one), which gives up a connection not had within CONNECT_TIMEOUT_MS, and keeps TCP keepalive on.
  */
 export function poolHearingClosures(config: pg.PoolConfig, warn: (message: string) => void): pg.Pool {
   const pool = new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config });
-  pool.on("connect", (client) => client.on("error", (error) => warn(`a database connection was closed: ${error.message}`)));
+  // told in the pool's own context: a connection's events come in that of the request that opened it,
+  // and its closing, long after, was logged with that request's id
+  const inPoolsContext = AsyncLocalStorage.snapshot();
+  pool.on("connect", (client) => client.on("error", (error) => inPoolsContext(() => warn(`a database connection was closed: ${error.message}`))));
   pool.on("error", () => {}); // an idle connection's closing, already heard on its client
   const inUse = new Set<pg.PoolClient>();
   pool.on("acquire", (client) => inUse.add(client));

@@ -11,12 +11,13 @@ import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { connect, createServer, type Socket } from "node:net";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
-import { CONNECT_TIMEOUT_MS } from "../../db/pool.ts";
+import { CONNECT_TIMEOUT_MS, poolHearingClosures } from "../../db/pool.ts";
+import { currentRequestId, runWithRequestId } from "../../server/log.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { workerPool } from "../../worker/run.ts";
 import { serverSettings } from "../../server/settings.ts";
-import { closeRootPool, ownDatabase, testConfig } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { TEST_JWT_SECRET } from "../support/api.ts";
 import { until } from "../support/until.ts";
 
@@ -133,3 +134,16 @@ test("a database that refuses connections is UNAVAILABLE at once, with 503 on th
   expect([login.status, (await login.json()).error]).toEqual([503, { code: "UNAVAILABLE", message: "The database is not answering just now (unreachable or busy); please try again shortly." }]);
   expect(await ready()).toEqual({ status: 503, body: { status: "database_unreachable" } });
 }, 60_000);
+
+test("a connection closed long after the request that opened it is not logged as that request's", async () => {
+  const heard: string[] = [];
+  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 1 }, () => heard.push(currentRequestId() ?? "no request"));
+  try {
+    const pid = await runWithRequestId("req-long-gone", async () => (await pool.query("select pg_backend_pid() as pid")).rows[0].pid);
+    await rootPool().query("select pg_terminate_backend($1)", [pid]);
+    expect(await until(async () => heard.length > 0)).toBe(true);
+    expect(heard).toEqual(["no request"]); // it carried the id of a request answered seconds before
+  } finally {
+    await pool.end();
+  }
+});
