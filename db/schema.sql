@@ -264,7 +264,7 @@ ALTER TYPE app_public.export_kind OWNER TO :DATABASE_OWNER;
 -- Name: TYPE export_kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TYPE app_public.export_kind IS 'What to export: patients, visits, invoices or payments (and refunds) of a period, as CSV.';
+COMMENT ON TYPE app_public.export_kind IS 'What to export: patients, visits, invoices or payments (and refunds) of a period, as CSV (patients_csv, visits_csv, invoices_csv, payments_csv); or a PDF: an invoice (invoice_pdf), a business day''s reconciliation (reconciliation_pdf) or a month''s summary (monthly_summary_pdf).';
 
 
 --

@@ -1,6 +1,7 @@
 /**
  * The live visit queue: `subscription { visitQueueChanged { status visit { … } } }`
- * tells the front desk when a visit of its clinic is booked or changes status.
+ * tells the front desk when a visit of its clinic is booked, changes status, is moved, handed to
+ * another doctor, or given another patient or reason.
  *
  * The topic is the channel of the session's clinic as the database knows it
  * when the subscription starts (a live session: not revoked, not expired),
@@ -128,7 +129,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
     );
   return {
     typeDefs: gql`
-      """A visit of your clinic was booked, changed status, was moved to another time or handed to another doctor."""
+      """A visit of your clinic was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason."""
       type VisitQueueEvent {
         """The status the visit changed to, or was booked in: the step this event tells of (\`visit\` may have moved on since)."""
         status: VisitStatus
@@ -136,7 +137,7 @@ export const VisitQueuePlugin = extendSchema((build) => {
         visit: Visit
       }
       extend type Subscription {
-        """Visits of the current clinic as they are booked, move through their lifecycle, are moved or handed to another doctor."""
+        """Visits of the current clinic as they are booked, move through their lifecycle, are moved, handed to another doctor, or given another patient or reason."""
         visitQueueChanged: VisitQueueEvent
       }
     `,
