@@ -88,7 +88,11 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   }
 }
 
-/** Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a password changed; creates the database when missing. */
+/**
+ * Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
+ * password changed; creates the database when missing, or makes one someone else made the owner role's.
+ * Answers whether either was done (afterReset.sql, which gives the database its privileges, is then run).
+ */
 export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (message: string) => void): Promise<boolean> {
   const { roles, passwords, databaseName } = config;
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (client) => {
@@ -106,11 +110,16 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls");
     await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls");
     await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);
-    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [databaseName]);
-    if (!rowCount) {
+    const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);
+    if (!made) {
       await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);
+      return true;
     }
-    return !rowCount;
+    // made by someone else (a managed server's console, `createdb`, a restore into one): made ClinicOps'
+    // own, where a start failed on "permission denied for database"
+    if (made.owner === roles.owner) return false;
+    await client.query(`alter database ${ident(databaseName)} owner to ${ident(roles.owner)}`);
+    return true;
   });
 }
 
@@ -447,7 +456,7 @@ async function prepareInTurn(
   warn: (message: string) => void,
 ): Promise<void> {
   if (await ensureRolesAndDatabase(config, warn)) {
-    log?.(`created database ${config.databaseName}`);
+    log?.(`database ${config.databaseName} made ClinicOps' own (its owner, privileges and extensions)`);
     await withClient(config.rootUrl, (client) => client.query(afterResetSql(config)));
   }
   // before the migrations, which take one as the owner role
