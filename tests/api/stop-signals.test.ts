@@ -145,8 +145,10 @@ test("a request still under way when the grace ends is cut and rolled back, and 
     stoppedAt = Date.now();
     expect(await login).toBe("cut"); // its connection closed at the grace's end, unanswered
   });
-  // before, the process waited for the request's connection until the lock was let go, and its failure was then written
-  expect({ code, withinGrace: Date.now() - stoppedAt < SHUTDOWN_GRACE_MS + 4000 }).toEqual({ code: 0, withinGrace: true });
+  // before, the process waited for the request's connection until the lock was let go (here: for good, as the lock is let
+  // go once it exits), and its failure was then written; the grace and the cut take 8 to 9 s, over 12 s on a machine busy
+  // with the rest of the suite
+  expect({ code, withinGrace: Date.now() - stoppedAt < SHUTDOWN_GRACE_MS + 15_000 }).toEqual({ code: 0, withinGrace: true });
   await holder.query("commit");
   const { rows } = await holder.query("select count(*)::int as n from app_private.login_failure where phone = '+255700000998'");
   await holder.end();
