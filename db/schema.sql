@@ -817,7 +817,7 @@ COMMENT ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with
 CREATE FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $_$
+    AS $$
 declare
   v_phone app_public.e164_phone;
   v_user app_public."user";
@@ -903,16 +903,12 @@ begin
   end;
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
-    last_login_at = now(),
-    -- a hash made before 000154 of a password longer than bcrypt reads (72 bytes) is made again, whole
-    password_hash = case when s.password_hash not like 'sha256$%' and octet_length(login.password) > 72
-                         then app_private.password_hash_of(login.password) else s.password_hash end
-  where s.user_id = v_user.id;
+    last_login_at = now() where s.user_id = v_user.id;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
     jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');
 end;
-$_$;
+$$;
 
 
 ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) OWNER TO :DATABASE_OWNER;
@@ -993,12 +989,12 @@ CREATE FUNCTION app_hidden.name_as_meant(name text) RETURNS text
     AS $_$
 declare
   -- out wherever they are: bidirectional controls, word joiners, byte order marks, soft hyphens, and
-  -- the control characters that are not white space (a bell, an escape, a backspace, C1's)
-  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad\u0001-\u0008\u000e-\u001f\u007f-\u009f]', '', 'g');
+  -- the control characters that are not white space (a bell, an escape, a backspace, C1's but NEL)
+  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad\u0001-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]', '', 'g');
 begin
   -- white space of any kind: one space
-  -- (Hangul fillers and the blank Braille pattern among them: letters that show nothing)
-  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u3164\uffa0\u2800]+', ' ', 'g');
+  -- (a next-line control, NEL, Hangul fillers and the blank Braille pattern among them)
+  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0085\u115f\u1160\u3164\uffa0\u2800]+', ' ', 'g');
   -- zero-width spaces and joiners next to a space: out
   v_name := regexp_replace(v_name, ' [\u200b-\u200d]+|[\u200b-\u200d]+ ', ' ', 'g');
   v_name := regexp_replace(v_name, ' {2,}', ' ', 'g');
@@ -1629,9 +1625,14 @@ begin
     v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
   exception when sqlstate 'CFORB' then
     -- a clinic the user is not (or no longer) an active member of: the session switched from goes on,
-    -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain
-    perform app_private.audit_failed_login((select u.phone from app_public."user" u where u.id = v_user_id), switch_clinic.ip,
-      'switch_not_a_member', v_user_id, jsonb_build_object('clinicId', switch_clinic.clinic_id));
+    -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain: once
+    -- a quarter of an hour per session, so that a session trying id after id writes no entry a request
+    update app_private.session s set switch_refused_at = now()
+    where s.id = app_public.current_session_id() and (s.switch_refused_at is null or s.switch_refused_at < now() - interval '15 minutes');
+    if found then
+      perform app_private.audit_failed_login((select u.phone from app_public."user" u where u.id = v_user_id), switch_clinic.ip,
+        'switch_not_a_member', v_user_id, jsonb_build_object('clinicId', switch_clinic.clinic_id));
+    end if;
     return jsonb_build_object('status', 'not_a_member');
   end;
   perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
@@ -1647,7 +1648,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member). Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Called by POST /auth/switch-clinic.';
 
 
 --
@@ -3507,6 +3508,7 @@ CREATE TABLE app_private.session (
     revoked_at timestamp with time zone,
     ip inet,
     user_agent text,
+    switch_refused_at timestamp with time zone,
     CONSTRAINT session_check CHECK (((clinic_id IS NULL) = (role IS NULL)))
 );
 
@@ -3590,6 +3592,13 @@ COMMENT ON COLUMN app_private.session.ip IS 'Client address at login.';
 --
 
 COMMENT ON COLUMN app_private.session.user_agent IS 'Client user agent at login.';
+
+
+--
+-- Name: COLUMN session.switch_refused_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.switch_refused_at IS 'When a switch from this session to a clinic its user is not a member of was last audited: such refusals are audited once a quarter of an hour per session (switch_clinic).';
 
 
 --
@@ -10600,7 +10609,7 @@ COMMENT ON COLUMN app_private.user_secret.user_id IS 'The user these secrets bel
 -- Name: COLUMN user_secret.password_hash; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.user_secret.password_hash IS 'The password''s hash (password_hash_of: sha256$ and a bcrypt of its SHA-256; before 000154 a bcrypt of the password itself, made again at a login with a password over 72 bytes); never leaves the database.';
+COMMENT ON COLUMN app_private.user_secret.password_hash IS 'The password''s hash (password_hash_of: sha256$ and a bcrypt of its SHA-256; before 000154 a bcrypt of the password itself, whose first 72 bytes count until the password is changed); never leaves the database.';
 
 
 --

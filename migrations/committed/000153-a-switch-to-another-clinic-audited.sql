@@ -1,11 +1,15 @@
 --! Previous: sha1:b88223856bc93a20a2de03cc95ebde2308d05e40
---! Hash: sha1:6b07d250ff2b4ac62aa9c9b26ee6963d40a2726c
+--! Hash: sha1:2d7b4290e1063b21da5fa30c207cd35cc90f7ba5
 --! Message: a switch to another clinic audited
 
 -- A switch to a clinic the user is not a member of is audited, as a login naming it is: a member
 -- trying other clinics' ids from their session left no trace, where the same try at login was a
 -- failed login (not_a_member). The switch now answers status not_a_member (the route's 403), its
--- session kept, and writes the failed login's entry in the platform's chain, its actor the user.
+-- session kept, and writes the failed login's entry in the platform's chain, its actor the user,
+-- once a quarter of an hour per session (session.switch_refused_at).
+
+alter table app_private.session add column if not exists switch_refused_at timestamptz;
+comment on column app_private.session.switch_refused_at is 'When a switch from this session to a clinic its user is not a member of was last audited: such refusals are audited once a quarter of an hour per session (switch_clinic).';
 
 create or replace function app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb default '{}'::jsonb) returns void
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
@@ -43,9 +47,14 @@ begin
     v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
   exception when sqlstate 'CFORB' then
     -- a clinic the user is not (or no longer) an active member of: the session switched from goes on,
-    -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain
-    perform app_private.audit_failed_login((select u.phone from app_public."user" u where u.id = v_user_id), switch_clinic.ip,
-      'switch_not_a_member', v_user_id, jsonb_build_object('clinicId', switch_clinic.clinic_id));
+    -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain: once
+    -- a quarter of an hour per session, so that a session trying id after id writes no entry a request
+    update app_private.session s set switch_refused_at = now()
+    where s.id = app_public.current_session_id() and (s.switch_refused_at is null or s.switch_refused_at < now() - interval '15 minutes');
+    if found then
+      perform app_private.audit_failed_login((select u.phone from app_public."user" u where u.id = v_user_id), switch_clinic.ip,
+        'switch_not_a_member', v_user_id, jsonb_build_object('clinicId', switch_clinic.clinic_id));
+    end if;
     return jsonb_build_object('status', 'not_a_member');
   end;
   perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
@@ -53,4 +62,4 @@ begin
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
-comment on function app_hidden.switch_clinic(uuid, inet, text, interval) is 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member). Called by POST /auth/switch-clinic.';
+comment on function app_hidden.switch_clinic(uuid, inet, text, interval) is 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Called by POST /auth/switch-clinic.';

@@ -1,5 +1,5 @@
---! Previous: sha1:6b07d250ff2b4ac62aa9c9b26ee6963d40a2726c
---! Hash: sha1:3417c292bada8cc08b4c476b9461031e5d214b33
+--! Previous: sha1:2d7b4290e1063b21da5fa30c207cd35cc90f7ba5
+--! Hash: sha1:1bce0d824f0d3701477dd3197ba503323e14ebe1
 --! Message: every character of a password counts
 
 -- Every character of a password counts, and a client the address throttle refuses writes the
@@ -9,7 +9,8 @@
 -- in with any other tail, and one of 36 accented letters (2 bytes each) and a tail with the 36 alone,
 -- where the rule allows 128 characters. A password is now hashed as the base64 of its SHA-256 (44
 -- characters), marked so in the stored hash ('sha256$' and bcrypt's own); a hash made before is read
--- as it was made, and one of a password longer than 72 bytes is made again at its next login.
+-- as it was made (its first 72 bytes) until its password is changed: made again at a login, it would
+-- keep whatever tail was typed, never checked, and a typo past byte 72 would be the new password.
 
 create or replace function app_private.password_key(password text) returns text
   language sql immutable strict
@@ -50,7 +51,7 @@ end;
 $$;
 comment on function app_private.password_matches(text, text) is 'Whether a password is the one a hash was made of (password_hash_of, or a bcrypt of the password itself made before 000154); with no hash (an unknown phone, a busy account) false, after as long as a check takes.';
 
-comment on column app_private.user_secret.password_hash is 'The password''s hash (password_hash_of: sha256$ and a bcrypt of its SHA-256; before 000154 a bcrypt of the password itself, made again at a login with a password over 72 bytes); never leaves the database.';
+comment on column app_private.user_secret.password_hash is 'The password''s hash (password_hash_of: sha256$ and a bcrypt of its SHA-256; before 000154 a bcrypt of the password itself, whose first 72 bytes count until the password is changed); never leaves the database.';
 
 alter table app_private.login_failure add column if not exists throttled boolean not null default false;
 comment on column app_private.login_failure.throttled is 'Refused by the address throttle (address_throttled), which audits such attempts once per window.';
@@ -153,11 +154,7 @@ begin
   end;
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
-    last_login_at = now(),
-    -- a hash made before 000154 of a password longer than bcrypt reads (72 bytes) is made again, whole
-    password_hash = case when s.password_hash not like 'sha256$%' and octet_length(login.password) > 72
-                         then app_private.password_hash_of(login.password) else s.password_hash end
-  where s.user_id = v_user.id;
+    last_login_at = now() where s.user_id = v_user.id;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
     jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');

@@ -1,5 +1,5 @@
---! Previous: sha1:3417c292bada8cc08b4c476b9461031e5d214b33
---! Hash: sha1:8523041e8097afb54b5be7cb49e9ba1ec3de4e46
+--! Previous: sha1:1bce0d824f0d3701477dd3197ba503323e14ebe1
+--! Hash: sha1:8646515e048694badde1b5424470e05796ac2227
 --! Message: the audit log counts no other clinic
 
 -- The audit log's id is no longer in the API: it is one count of every clinic's entries (and the

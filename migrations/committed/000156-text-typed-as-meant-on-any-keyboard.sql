@@ -1,5 +1,5 @@
---! Previous: sha1:8523041e8097afb54b5be7cb49e9ba1ec3de4e46
---! Hash: sha1:b14dd46ff0ed4a69eeaf91f1a30716da4a6054dc
+--! Previous: sha1:8646515e048694badde1b5424470e05796ac2227
+--! Hash: sha1:ecbf8b8fa5bec17376233a7f58af0284e1c0fb80
 --! Message: text typed as meant on any keyboard
 
 -- Text typed as meant, on any keyboard.
@@ -20,12 +20,12 @@ create or replace function app_hidden.name_as_meant(name text) returns text
     as $$
 declare
   -- out wherever they are: bidirectional controls, word joiners, byte order marks, soft hyphens, and
-  -- the control characters that are not white space (a bell, an escape, a backspace, C1's)
-  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad\u0001-\u0008\u000e-\u001f\u007f-\u009f]', '', 'g');
+  -- the control characters that are not white space (a bell, an escape, a backspace, C1's but NEL)
+  v_name text := regexp_replace(name, '[\u202a-\u202e\u2066-\u2069\u2060\ufeff\u00ad\u0001-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]', '', 'g');
 begin
   -- white space of any kind: one space
-  -- (Hangul fillers and the blank Braille pattern among them: letters that show nothing)
-  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u3164\uffa0\u2800]+', ' ', 'g');
+  -- (a next-line control, NEL, Hangul fillers and the blank Braille pattern among them)
+  v_name := regexp_replace(v_name, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0085\u115f\u1160\u3164\uffa0\u2800]+', ' ', 'g');
   -- zero-width spaces and joiners next to a space: out
   v_name := regexp_replace(v_name, ' [\u200b-\u200d]+|[\u200b-\u200d]+ ', ' ', 'g');
   v_name := regexp_replace(v_name, ' {2,}', ' ', 'g');

@@ -1,5 +1,5 @@
---! Previous: sha1:b14dd46ff0ed4a69eeaf91f1a30716da4a6054dc
---! Hash: sha1:67f32b50c8acaedd161d28169d7f16cc941b9c2b
+--! Previous: sha1:ecbf8b8fa5bec17376233a7f58af0284e1c0fb80
+--! Hash: sha1:d581022f2bbc9bb9ecd170207ac4cbd825c5d9d8
 --! Message: the export kinds described whole
 
 -- The export kinds' description names the PDFs too (it said CSV only since 000006 added them).

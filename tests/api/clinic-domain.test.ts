@@ -842,6 +842,8 @@ describe("search and duplicate warnings", () => {
     // control characters out (a bell, an escape that coloured a terminal reading the CSV, DEL, a C1), and the warning sees through them
     const controlled = (await receptionist.graphql(REGISTER, { f: "Mary\u0007 Anne\u001b[31m", l: "Zo\u00eb\u007f Meant\u0085" })).body.data.createPatient.patient;
     expect([controlled.firstName, controlled.lastName, controlled.possibleDuplicates.nodes]).toEqual(["Mary Anne[31m", "Zo\u00eb Meant", []]);
+    // a next-line control (NEL) is a line break, so a space, not nothing
+    expect(await kept("Amina\u0085Juma", "Nel")).toEqual(["Amina Juma", "Nel"]);
     const belled = (await receptionist.graphql(REGISTER, { f: "Mary Anne\u0007", l: "Zo\u00eb Meant\u0008" })).body.data.createPatient.patient;
     expect(belled.possibleDuplicates.nodes).toEqual(expect.arrayContaining([{ rowId: first.rowId }]));
     // letters that show nothing (Hangul fillers, the blank Braille pattern) are no name
