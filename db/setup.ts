@@ -89,8 +89,29 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
 }
 
 /**
+ * Whether a database holds nothing but what `createdb` makes (schema public, empty; extensions of its
+ * own aside), or ClinicOps' own schema, of its owner role (a dump of it restored). As root.
+ */
+async function isEmptyOrClinicOps(config: DatabaseConfig, databaseName: string): Promise<boolean> {
+  return withClient(withCredentials(config.rootUrl, null, null, databaseName), async (client) => {
+    const { rows: [state] } = await client.query(
+      `select coalesce((select pg_get_userbyid(nspowner) = $1 from pg_namespace where nspname = 'app_public'), false) as clinicops,
+         not exists (select from pg_namespace n where n.nspname not in ('public', 'information_schema') and n.nspname !~ '^pg_'
+                       and not exists (select from pg_depend d where d.objid = n.oid and d.deptype = 'e'))
+         and not exists (select from pg_class c where c.relnamespace = 'public'::regnamespace
+                           and not exists (select from pg_depend d where d.objid = c.oid and d.deptype = 'e'))
+         and not exists (select from pg_proc p where p.pronamespace = 'public'::regnamespace
+                           and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')) as empty`,
+      [config.roles.owner],
+    );
+    return state.clinicops || state.empty;
+  });
+}
+
+/**
  * Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
- * password changed; creates the database when missing, or makes one someone else made the owner role's.
+ * password changed; creates the database when missing, or makes one someone else made the owner role's
+ * when it is empty or ClinicOps' (isEmptyOrClinicOps), and refuses any other.
  * Answers whether either was done (afterReset.sql, which gives the database its privileges, is then run).
  */
 export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (message: string) => void): Promise<boolean> {
@@ -115,9 +136,16 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
       await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);
       return true;
     }
-    // made by someone else (a managed server's console, `createdb`, a restore into one): made ClinicOps'
-    // own, where a start failed on "permission denied for database"
     if (made.owner === roles.owner) return false;
+    // made by someone else: taken only when empty (a managed server's console, `createdb`) or ClinicOps'
+    // (a dump restored into one), where a start failed on "permission denied for database"; another
+    // application's database is left as it is
+    if (!(await isEmptyOrClinicOps(config, databaseName))) {
+      throw new Error(
+        `The database ${databaseName} belongs to ${made.owner} and holds objects that are not ClinicOps': name another database in DATABASE_URL ` +
+          `(one that does not exist, or an empty one), or, if it is ClinicOps' own, have it owned by ${roles.owner} (alter database ${ident(databaseName)} owner to ${ident(roles.owner)}).`,
+      );
+    }
     await client.query(`alter database ${ident(databaseName)} owner to ${ident(roles.owner)}`);
     return true;
   });

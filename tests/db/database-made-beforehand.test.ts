@@ -1,8 +1,10 @@
 /**
  * A database someone else made (a managed server's console, `createdb`, and a dump restored into
- * one) is made ClinicOps' own at a start: it failed on "permission denied for database".
+ * one) is made ClinicOps' own at a start: it failed on "permission denied for database". Another
+ * application's is not touched.
  */
 import pg from "pg";
+import { databaseConfig } from "../../db/config.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
 
@@ -33,4 +35,33 @@ test("a database made beforehand by a superuser is made ClinicOps' own and migra
   await prepareDatabase(config);
   const { rows: after } = await rootPool().query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [config.databaseName]);
   expect(after).toEqual([{ owner: config.roles.owner }]);
+}, 180_000);
+
+test("another application's database is refused, saying what to do, and left as it was; the server's own databases are never named", async () => {
+  await drop();
+  const other = `${config.databaseName}_app`;
+  await rootPool().query(`create role ${pg.escapeIdentifier(other)}`);
+  try {
+    await rootPool().query(`create database ${pg.escapeIdentifier(config.databaseName)} owner ${pg.escapeIdentifier(other)}`);
+    const theirs = new pg.Client({ connectionString: config.rootUrl });
+    await theirs.connect();
+    try {
+      await theirs.query(`create table public.their_orders (id int); alter table public.their_orders owner to ${pg.escapeIdentifier(other)}`);
+    } finally {
+      await theirs.end();
+    }
+    await expect(prepareDatabase(config)).rejects.toThrow(
+      `The database ${config.databaseName} belongs to ${other} and holds objects that are not ClinicOps': name another database in DATABASE_URL`,
+    );
+    const { rows } = await rootPool().query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [config.databaseName]);
+    expect(rows).toEqual([{ owner: other }]); // before, it was made ClinicOps' own, and its owner's connections were refused
+  } finally {
+    await drop();
+    await rootPool().query(`drop role if exists ${pg.escapeIdentifier(other)}`);
+  }
+  for (const name of ["postgres", "template1"]) {
+    expect(() => databaseConfig(`postgres://postgres@127.0.0.1:5432/${name}`, { ownerPassword: "o", authenticatorPassword: "a" })).toThrow(
+      `DATABASE_URL must name a database of ClinicOps' own, not the server's ${name}`,
+    );
+  }
 }, 180_000);
