@@ -118,9 +118,9 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
 /**
  * Ends the analyst `name`'s access, then its login. First, in one transaction: its grants and its
  * login (it stays an analyst, so that a revoke again may drop it); then its connections are ended (a read under way
- * saw the grants as they were when it began). Then its role is dropped with what it owns here (the
- * default privileges it may set for itself); a role that owns something in another database (a
- * large object where PUBLIC may make one) stays, with no access and no login, and is said so: a
+ * saw the grants as they were when it began). Then its role is dropped with the default privileges it
+ * may set for itself here; a role that owns something, here or in another database (a large object
+ * where PUBLIC may make one), stays, with no access and no login, and is said so: a
  * failed drop used to roll the whole revoke back, and the analyst read on. Answers what to say.
  */
 export async function revokeAnalyst(config: DatabaseConfig, name: string): Promise<string[]> {
@@ -138,6 +138,15 @@ export async function revokeAnalyst(config: DatabaseConfig, name: string): Promi
   await withClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
   try {
     await inTransaction(config, async (client) => {
+      // drop owned by drops what the role owns here: only the default privileges an analyst may set for
+      // itself, never objects (a role a DBA made an analyst may own a schema)
+      const { rows: [owns] } = await client.query(
+        `select count(*)::int as objects from pg_shdepend d
+         where d.refobjid = $1::regrole and d.deptype = 'o' and d.classid <> 'pg_default_acl'::regclass
+           and d.dbid = (select oid from pg_database where datname = current_database())`,
+        [name],
+      );
+      if (owns.objects > 0) throw new Error(`it owns ${owns.objects} object(s) in ${config.databaseName}, which a revoke does not drop`);
       await client.query(`drop owned by ${role}`);
       await client.query(`drop role ${role}`);
     });
