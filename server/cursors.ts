@@ -11,8 +11,9 @@
  * the API wrote the cursor can be told instead. And a key can tell more than its row: the audit
  * log's is one count of every clinic's entries, so a clinic read in its cursors how much the others
  * did (decision 011). The `Cursor` scalar, which every cursor goes out and comes in as, seals the
- * cursor with AES-256-GCM when it goes out (its nonce an HMAC of the cursor: the same position is
- * the same cursor), and opens it when it comes in; one that does not open becomes "", which
+ * cursor with AES-256-GCM when it goes out (padded to a multiple of 64 characters, so that its length
+ * tells nothing either; its nonce an HMAC of the cursor: the same position is the same cursor), and
+ * opens it when it comes in; one that does not open becomes "", which
  * @dataplan/pg refuses as a cursor that does not decode (errors.ts gives that refusal its code and
  * message). Its keys are derived from JWT_SECRET. Not a protection of rows: a cursor reaches none
  * that a filter could not.
@@ -21,8 +22,11 @@ import { createCipheriv, createDecipheriv, createHmac, createSecretKey } from "n
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+/** A sealed cursor's length is a multiple of this (and the nonce and tag), whatever it holds. */
+const PADDED_TO = 64;
 
-export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
+/** Seals and opens cursors under keys derived from `secret`; `open` answers "" for one it did not seal. */
+export function cursorSealer(secret: string): { seal(cursor: string): string; open(given: string): string } {
   // keys of their own, so that no cursor is sealed as the sessions' tokens are signed; as key objects,
   // made once (given as bytes, they are made again at every cursor)
   const derived = (label: string) => createSecretKey(createHmac("sha256", secret).update(label).digest());
@@ -31,7 +35,9 @@ export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
   const seal = (cursor: string) => {
     const nonce = createHmac("sha256", nonceKey).update(cursor).digest().subarray(0, NONCE_BYTES);
     const cipher = createCipheriv("aes-256-gcm", cipherKey, nonce);
-    const sealed = Buffer.concat([cipher.update(cursor, "utf8"), cipher.final()]);
+    // padded (with spaces, which base64 has not) to a multiple of PADDED_TO: a cursor's length told how many digits its key had
+    const padded = cursor.padEnd(Math.ceil((cursor.length + 1) / PADDED_TO) * PADDED_TO, " ");
+    const sealed = Buffer.concat([cipher.update(padded, "utf8"), cipher.final()]);
     return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString("base64url");
   };
   /** The cursor as @dataplan/pg wrote it, or "" when the API did not seal it. */
@@ -41,11 +47,16 @@ export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
     try {
       const decipher = createDecipheriv("aes-256-gcm", cipherKey, bytes.subarray(0, NONCE_BYTES));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+      return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8").trimEnd();
     } catch {
       return "";
     }
   };
+  return { seal, open };
+}
+
+export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
+  const { seal, open } = cursorSealer(secret);
   return {
     name: "ClinicOpsSealedCursorsPlugin",
     version: "1.0.0",

@@ -17,7 +17,8 @@ import { serverSettings } from "../../server/settings.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
-import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
+import { cursorSealer } from "../../server/cursors.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -909,6 +910,11 @@ describe("pagination arguments a client got wrong", () => {
     const listed = (await manager.graphql("{ auditLogs(first: 1, orderBy: SEQ_DESC) { nodes { clinicId seq } edges { cursor } } }")).body.data.auditLogs;
     const { rows } = await rootPool().query("select id::text from app_public.audit_log where clinic_id = $1 and seq = $2", [other.clinicId, listed.nodes[0].seq]);
     expect(Buffer.from(listed.edges[0].cursor, "base64url").toString("latin1")).not.toContain(`"${rows[0].id}"`);
+    // nor in its length: keys of fewer and more digits seal as long (GCM keeps the length of what it seals)
+    const { seal, open } = cursorSealer(TEST_JWT_SECRET);
+    const [short, long] = ['["a digest","7"]', '["a digest","712345678"]'];
+    expect(seal(short).length).toBe(seal(long).length);
+    expect([open(seal(short)), open(seal(long))]).toEqual([short, long]);
   });
 
   test("a cursor made by hand or changed is refused; those the API gave take their page, and tell nothing of what they hold", async () => {
