@@ -147,6 +147,21 @@ test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance
   expect(statSync(join(dir, clinic.clinicId, made.id)).mode & 0o777).toBe(0o600);
 });
 
+test("a moment prints at the wall-clock time PostgreSQL gives it in the clinic's zone, as the API and the CSVs do: Node's zone data is not PostgreSQL's", async () => {
+  // in December 2026 the two disagree about Vancouver here (Node's is newer): the PDF printed 9:27 where the CSV said 08:27
+  const vancouver = await createClinic("PDF Vancouver");
+  await rootPool().query("update app_public.clinic set timezone = 'America/Vancouver' where id = $1", [vancouver.clinicId]);
+  const invoice = await createIssuedInvoice(vancouver, "1000");
+  const paid = await committedAs(await cashierSession(vancouver), async (c) =>
+    (await c.query("select received_at from app_public.record_payment($1, 100, 'cash')", [invoice.id])).rows[0]);
+  const { rows: [wall] } = await rootPool().query(`select to_char($1::timestamptz at time zone 'America/Vancouver', 'YYYY-MM-DD"T"HH24:MI:SS') as at`, [paid.received_at]);
+  const expected = new Intl.DateTimeFormat("en", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }).format(new Date(`${wall.at}Z`));
+  const desk = new Browser(api);
+  await desk.login(vancouver.members.cashier.phone, vancouver.members.cashier.password);
+  const spaced = (text: string) => text.replace(/\s+/g, " ");
+  expect(spaced(await exportPdf({ kind: "invoice_pdf", invoice: invoice.id }, desk))).toContain(spaced(expected));
+});
+
 test("a long reference wraps in its cell: each payment's method and amount still print", async () => {
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const doc = rows[0].doc;
@@ -263,12 +278,21 @@ test("amounts and dates follow the clinic's locale and time zone", async () => {
   const german = await createClinic("Klinik");
   await rootPool().query("update app_public.clinic set locale = 'de', timezone = 'Europe/Berlin' where id = $1", [german.clinicId]);
   const invoice = await createIssuedInvoice(german, "45000");
-  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [german.clinicId, invoice.id]);
-  const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
+  // as the worker reads it: its moments written in the clinic's zone (pdf-export.ts)
+  const client = await rootPool().connect();
+  let doc;
+  try {
+    await client.query("begin");
+    await client.query("set local timezone = 'Europe/Berlin'");
+    doc = (await client.query("select app_private.invoice_document($1, $2) as doc", [german.clinicId, invoice.id])).rows[0].doc;
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
+  const text = pdfText((await renderPdf(invoiceHtml(doc))).pdf);
   expect(text).toContain("45.000,00 TZS");
-  const issued = new Intl.DateTimeFormat("de", { timeZone: "Europe/Berlin", dateStyle: "medium", timeStyle: "short" }).format(
-    new Date(rows[0].doc.invoice.issuedAt),
-  );
+  const { rows: [wall] } = await rootPool().query(`select to_char(issued_at at time zone 'Europe/Berlin', 'YYYY-MM-DD"T"HH24:MI:SS') as at from app_public.invoice where id = $1`, [invoice.id]);
+  const issued = new Intl.DateTimeFormat("de", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }).format(new Date(`${wall.at}Z`));
   expect(text).toContain(issued);
 });
 

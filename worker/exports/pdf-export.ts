@@ -7,14 +7,24 @@ import type { ExportJob } from "./csv-export.ts";
 import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
 
 /**
- * The document `fn` describes (jsonb, read as text), or null when it has none: its numbers kept as
- * the decimal text PostgreSQL wrote, where node-pg's JSON.parse made them JavaScript numbers, which
- * lose the digits past 2^53 (a total of 9999999999999.999 printed …999.998).
+ * The document `fn` describes (jsonb, read as text) of clinic `args[0]`, or null when it has none: its
+ * numbers kept as the decimal text PostgreSQL wrote, where node-pg's JSON.parse made them JavaScript
+ * numbers, which lose the digits past 2^53 (a total of 9999999999999.999 printed …999.998); its moments
+ * written in the clinic's time zone by PostgreSQL (the session's TimeZone), whose wall-clock times the
+ * templates print, as the API and the CSVs give them (Node's zone data is not PostgreSQL's).
  */
-async function documentOf(helpers: JobHelpers, fn: string, args: unknown[]) {
+async function documentOf(helpers: JobHelpers, fn: string, args: [clinicId: string, ...rest: unknown[]]) {
   const placeholders = args.map((_, i) => `$${i + 1}`).join(", ");
-  const { rows } = await helpers.query<{ doc: string | null }>(`select app_private.${fn}(${placeholders})::text as doc`, args);
-  const text = rows[0].doc;
+  const text = await helpers.withPgClient(async (client) => {
+    await client.query("begin");
+    try {
+      await client.query("select set_config('timezone', c.timezone, true) from app_public.clinic c where c.id = $1", [args[0]]);
+      const { rows } = await client.query<{ doc: string | null }>(`select app_private.${fn}(${placeholders})::text as doc`, args);
+      return rows[0].doc;
+    } finally {
+      await client.query("commit");
+    }
+  });
   return text === null ? null : JSON.parse(text, (_key, value, context?: { source: string }) => (typeof value === "number" ? context!.source : value));
 }
 

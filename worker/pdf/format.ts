@@ -28,12 +28,11 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
 
 /**
  * How a clinic writes amounts and dates: its currency and the decimals the database keeps it in
- * (`currency_decimals`; Intl's own are not always those: none for PKR or IQD), time zone and locale (BCP 47).
+ * (`currency_decimals`; Intl's own are not always those: none for PKR or IQD) and locale (BCP 47).
  */
 export interface ClinicFormat {
   currency: string;
   decimals?: number;
-  timezone: string;
   locale: string;
 }
 
@@ -62,13 +61,15 @@ export const difference = (a: unknown, b: unknown): string => amountText(thousan
 /** The sum of amounts, exactly, as decimal text. */
 export const sum = (values: unknown[]): string => amountText(values.reduce<bigint>((total, value) => total + thousandths(value), 0n));
 
-export function formatter({ currency, decimals, timezone, locale }: ClinicFormat) {
+export function formatter({ currency, decimals, locale }: ClinicFormat) {
   const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
   const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits });
   // a unit price may be finer than the currency (3,333.333 a third of 10,000): shown as kept, so a line adds up
   const price = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits, maximumFractionDigits: Math.max(3, decimals ?? 0) });
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 4 });
-  const moment = new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" });
+  // a moment is printed at the wall-clock time PostgreSQL gave it in the clinic's zone (pdf-export.ts): Intl's
+  // own zone data (Node's) is not PostgreSQL's, and the two put a Vancouver payment an hour apart in December
+  const moment = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" });
   const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
   return {
     money: (value: unknown) => amount.format(decimalText(value)),
@@ -76,7 +77,8 @@ export function formatter({ currency, decimals, timezone, locale }: ClinicFormat
     unitPrice: (value: unknown) => price.format(decimalText(value)),
     /** A tax rate, a fraction, as a percentage: 0.08875 is 8.875%. */
     rate: (value: unknown) => percent.format(Number(value ?? 0)),
-    dateTime: (value: unknown) => (value ? moment.format(new Date(String(value))) : ""),
+    /** A moment as the document wrote it, "2026-12-02T08:27:40.123-08:00": its wall-clock time, whatever its offset. */
+    dateTime: (value: unknown) => (value ? moment.format(new Date(`${String(value).slice(0, 19)}Z`)) : ""),
     /** A calendar date ("2026-11-24"), printed as such whatever the time zone. */
     day: (value: unknown) => (value ? date.format(new Date(`${String(value).slice(0, 10)}T00:00:00Z`)) : ""),
   };

@@ -23,7 +23,7 @@ const STYLE = raw(`<style>
  * decimals of the clinic's currency; an invoice in another (its currency changed before 000066) has Intl's.
  */
 const formatsOf = (clinic: Json, currency = clinic.currency) =>
-  formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, timezone: clinic.timezone, locale: clinic.locale ?? "en" });
+  formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, locale: clinic.locale ?? "en" });
 
 /** `format(value)`, or a dash where there is no value (not counted yet, no visit to average). */
 const orDash = (value: unknown, format: (value: unknown) => string) => (value === null || value === undefined ? "—" : format(value));
