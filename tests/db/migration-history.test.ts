@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { projectPath } from "../../db/paths.ts";
+import { ensureRolesAndDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
 
@@ -14,10 +15,10 @@ const { url, config, drop } = ownDatabase("history");
 const committed = readdirSync(projectPath("migrations/committed")).filter((name) => name.endsWith(".sql")).sort();
 const hashOf = (file: string) => /^--! Hash: (\S+)$/m.exec(readFileSync(projectPath(`migrations/committed/${file}`), "utf8"))![1];
 
-/** A new database whose graphile-migrate history holds `rows` (and nothing else of ClinicOps). */
+/** A new database of ClinicOps' roles whose graphile-migrate history holds `rows` (and nothing else of ClinicOps). */
 async function databaseWithHistory(rows: [filename: string, hash: string][]): Promise<void> {
   await drop();
-  await rootPool().query(`create database ${pg.escapeIdentifier(config.databaseName)}`);
+  await ensureRolesAndDatabase(config);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
