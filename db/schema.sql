@@ -7236,6 +7236,9 @@ CREATE FUNCTION app_public.is_valid_timezone(name text) RETURNS boolean
   -- the names first: reading pg_timezone_names takes some 30 ms
   select is_valid_timezone.name !~ '^posix/'
     and is_valid_timezone.name not in ('Factory', 'localtime', 'posixrules')
+    -- a name that is also an abbreviation is read as the abbreviation by `at time zone`: CET is +01 all year
+    and (is_valid_timezone.name in ('UTC', 'UCT', 'GMT')
+         or not exists (select 1 from pg_catalog.pg_timezone_abbrevs a where a.abbrev = is_valid_timezone.name))
     and exists (select 1 from pg_catalog.pg_timezone_names t where t.name = is_valid_timezone.name);
 $$;
 
@@ -7246,7 +7249,7 @@ ALTER FUNCTION app_public.is_valid_timezone(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION is_valid_timezone(name text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.is_valid_timezone(name text) IS 'True when `name` is an IANA time zone this database knows, e.g. Africa/Dar_es_Salaam (not PostgreSQL''s posix/ copies, Factory, localtime or posixrules, which the exports cannot print in).';
+COMMENT ON FUNCTION app_public.is_valid_timezone(name text) IS 'True when `name` is an IANA time zone this database knows, e.g. Africa/Dar_es_Salaam: not PostgreSQL''s posix/ copies, Factory, localtime or posixrules, which the exports cannot print in, nor a name that is also a time zone abbreviation (CET, EET, WET, MET, EST, MST, HST), which PostgreSQL reads as the abbreviation when it converts times (CET +01 all year); UTC, UCT and GMT are the same either way.';
 
 
 --

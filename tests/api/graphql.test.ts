@@ -231,6 +231,12 @@ describe("bad input gets a clear code and writes nothing", () => {
       extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" },
       message: "Unknown time zone: use an IANA name such as Africa/Nairobi.", // as createClinicWithOwner says it
     });
+    // names that are also abbreviations, which PostgreSQL reads as such when it converts times: CET was +01 all
+    // year, and a summer payment at 00:30 in a CET clinic went on the day before (000158); UTC and GMT are the same either way
+    for (const timezone of ["CET", "EET", "WET", "MET", "EST"]) {
+      expect({ timezone, refused: await updateClinic({ timezone }) }).toMatchObject({ timezone, refused: { extensions: { constraint: "clinic_timezone_check" } } });
+    }
+    for (const timezone of ["Europe/Paris", "UTC", "GMT", "Africa/Dar_es_Salaam"]) expect({ timezone, refused: await updateClinic({ timezone }) }).toEqual({ timezone, refused: undefined });
     const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
     for (const taxRate of ["18", "0.0887501", "0.1800000", `0.18${"0".repeat(5000)}`]) {
       expect(await updateClinic({ taxRate })).toMatchObject({ extensions: { code: "INVALID_INPUT", constraint: "clinic_tax_rate_check" }, message: TAX_RATE });
