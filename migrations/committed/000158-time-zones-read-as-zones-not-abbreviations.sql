@@ -1,5 +1,5 @@
 --! Previous: sha1:d581022f2bbc9bb9ecd170207ac4cbd825c5d9d8
---! Hash: sha1:2f25bd82aae1bf7e0d072204d9b497dcbd8f8c79
+--! Hash: sha1:4cc88d9c7b010f7bd9065ff3479354b7eb9558f5
 --! Message: time zones read as zones not abbreviations
 
 -- A clinic's time zone is a name PostgreSQL reads as the zone wherever times are converted. CET,
@@ -10,8 +10,9 @@
 -- an abbreviation is refused now (UTC, UCT and GMT aside: the same either way), and the clinics set
 -- to one move to the zone tzdata makes it a name of (the same clock: Europe/Brussels for CET and
 -- MET, Europe/Athens, Europe/Lisbon; EST, MST and HST, fixed either way, to America/Panama,
--- America/Phoenix and Pacific/Honolulu). A clinic that cannot move (a day closed ahead of its new
--- clock, say) is named in a warning for the operator, and keeps its name.
+-- America/Phoenix and Pacific/Honolulu: the same clock now, or an hour ahead in summer, so no closed
+-- day is ahead of it). Should one not move, the upgrade stops, naming it and what to run: left on the
+-- old name, the clinic could not be updated (its check refuses the name) nor restored from a dump.
 
 create or replace function app_public.is_valid_timezone(name text) returns boolean
   language sql stable
@@ -30,19 +31,20 @@ do $$
 declare
   v_clinic record;
 begin
+  -- the seven names alone: a clinic on a name the server's tzdata no longer has (a legacy alias after an
+  -- OS upgrade) is no business of this migration
   for v_clinic in
-    select c.id, c.name, c.timezone from app_public.clinic c where not app_public.is_valid_timezone(c.timezone)
+    select c.id, c.name, c.timezone, z.zone from app_public.clinic c
+    join (values ('CET', 'Europe/Brussels'), ('MET', 'Europe/Brussels'), ('EET', 'Europe/Athens'), ('WET', 'Europe/Lisbon'),
+                 ('EST', 'America/Panama'), ('MST', 'America/Phoenix'), ('HST', 'Pacific/Honolulu')) z (name, zone) on z.name = c.timezone
   loop
     begin
-      update app_public.clinic c set timezone = case v_clinic.timezone
-          when 'CET' then 'Europe/Brussels' when 'MET' then 'Europe/Brussels' when 'EET' then 'Europe/Athens'
-          when 'WET' then 'Europe/Lisbon' when 'EST' then 'America/Panama' when 'MST' then 'America/Phoenix'
-          when 'HST' then 'Pacific/Honolulu' else 'UTC' end
-      where c.id = v_clinic.id;
+      update app_public.clinic c set timezone = v_clinic.zone where c.id = v_clinic.id;
     exception when others then
-      insert into app_private.upgrade_warning (migration, message) values ('000158', format(
-        'The clinic %s (%s) keeps the time zone %s, which PostgreSQL reads as a fixed offset (no summer time) when it converts times, and could not be moved to its IANA zone: %s. Set its time zone (updateClinic) to the IANA name of its place.',
-        v_clinic.name, v_clinic.id, v_clinic.timezone, sqlerrm));
+      -- left on the old name, the clinic could not be updated at all (its check refuses the name at every
+      -- update) nor restored from a dump: the upgrade stops, saying what to do
+      raise exception 'Migration 000158 could not move the clinic % (%) from the time zone % to %: %. As a superuser, set it by hand (update app_public.clinic set timezone = ''%'' where id = ''%''), then start again.',
+        v_clinic.name, v_clinic.id, v_clinic.timezone, v_clinic.zone, sqlerrm, v_clinic.zone, v_clinic.id;
     end;
   end loop;
 end;
