@@ -138,15 +138,16 @@ export async function revokeAnalyst(config: DatabaseConfig, name: string): Promi
   await withClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
   try {
     await inTransaction(config, async (client) => {
-      // drop owned by drops what the role owns here: only the default privileges an analyst may set for
-      // itself, never objects (a role a DBA made an analyst may own a schema)
+      // drop owned by drops what the role owns here, and the policies that name it alone: only the default
+      // privileges an analyst may set for itself, never objects or policies (a role a DBA made an analyst
+      // may own a schema, or be named by a policy)
       const { rows: [owns] } = await client.query(
         `select count(*)::int as objects from pg_shdepend d
-         where d.refobjid = $1::regrole and d.deptype = 'o' and d.classid <> 'pg_default_acl'::regclass
+         where d.refobjid = $1::regrole and d.deptype in ('o', 'r') and d.classid <> 'pg_default_acl'::regclass
            and d.dbid = (select oid from pg_database where datname = current_database())`,
         [name],
       );
-      if (owns.objects > 0) throw new Error(`it owns ${owns.objects} object(s) in ${config.databaseName}, which a revoke does not drop`);
+      if (owns.objects > 0) throw new Error(`it owns or is named by ${owns.objects} object(s) in ${config.databaseName}, which a revoke does not drop`);
       await client.query(`drop owned by ${role}`);
       await client.query(`drop role ${role}`);
     });

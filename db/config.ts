@@ -201,8 +201,8 @@ function checkedDatabaseName(name: string, variable: string): string {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(name)) {
     throw new Error(`${variable} must name a database of at most 41 lower-case letters, digits and _, not starting with a digit (got "${name}")`);
   }
-  if (["postgres", "template0", "template1"].includes(name)) {
-    throw new Error(`${variable} must name a database of ClinicOps' own, not the server's ${name}`);
+  if (name === "postgres" || name.startsWith("template")) {
+    throw new Error(`${variable} must name a database of ClinicOps' own, not the server's ${name} (nor a template's name)`);
   }
   return name;
 }

@@ -89,21 +89,28 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
 }
 
 /**
- * Whether a database holds nothing but what `createdb` makes (schema public, empty; extensions of its
- * own aside), or ClinicOps' own schema, of its owner role (a dump of it restored). As root.
+ * Whether a database holds nothing but what `createdb` makes (no table, function, type, large object,
+ * publication or event trigger of its own; extensions' and empty schemas aside), or ClinicOps' own
+ * schema, of its owner role (a dump of it restored); never a template. As root.
  */
 async function isEmptyOrClinicOps(config: DatabaseConfig, databaseName: string): Promise<boolean> {
   return withClient(withCredentials(config.rootUrl, null, null, databaseName), async (client) => {
+    // objects of no extension, in schemas not the system's (a provider's empty schema, heroku_ext, is no object)
     const { rows: [state] } = await client.query(
-      `select coalesce((select pg_get_userbyid(nspowner) = $1 from pg_namespace where nspname = 'app_public'), false) as clinicops,
-         not exists (select from pg_namespace n where n.nspname not in ('public', 'information_schema') and n.nspname !~ '^pg_'
-                       and not exists (select from pg_depend d where d.objid = n.oid and d.deptype = 'e'))
-         and not exists (select from pg_class c where c.relnamespace = 'public'::regnamespace
-                           and not exists (select from pg_depend d where d.objid = c.oid and d.deptype = 'e'))
-         and not exists (select from pg_proc p where p.pronamespace = 'public'::regnamespace
-                           and not exists (select from pg_depend d where d.objid = p.oid and d.deptype = 'e')) as empty`,
+      `with own(nsp) as (select oid from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema'),
+            mine(objid) as (select objid from pg_depend where deptype = 'e')
+       select coalesce((select pg_get_userbyid(nspowner) = $1 from pg_namespace where nspname = 'app_public'), false) as clinicops,
+         not exists (select from pg_class c where c.relnamespace in (select nsp from own) and c.oid not in (select objid from mine))
+         and not exists (select from pg_proc p where p.pronamespace in (select nsp from own) and p.oid not in (select objid from mine))
+         and not exists (select from pg_type t where t.typnamespace in (select nsp from own) and t.typrelid = 0 and t.typcategory <> 'A'
+                           and t.oid not in (select objid from mine))
+         and not exists (select from pg_largeobject_metadata)
+         and not exists (select from pg_publication)
+         and not exists (select from pg_event_trigger e where e.oid not in (select objid from mine)) as empty,
+         (select datistemplate from pg_database where datname = current_database()) as template`,
       [config.roles.owner],
     );
+    if (state.template) return false; // what a template holds, every database made from it would
     return state.clinicops || state.empty;
   });
 }

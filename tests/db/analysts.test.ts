@@ -418,7 +418,7 @@ describe("an analyst's own doings do not outlast a revoke or a grant", () => {
     expect((await rootPool().query("select count(*)::int as n from pg_roles where rolname = $1", [STICKY])).rows[0].n).toBe(0);
   });
 
-  test("a revoke drops no object the role owns here (a role a DBA made an analyst may own a schema): it stays, without access or login, and says so", async () => {
+  test("a revoke drops no object the role owns here, nor a policy naming it (a role a DBA made an analyst may own a schema): it stays, without access or login, and says so", async () => {
     expect(runCli(["analyst", "grant", STICKY, a.clinicId, "--password", "sticky-password"]).status).toBe(0);
     const schema = pg.escapeIdentifier(`${STICKY}_own`);
     await rootPool().query(`create schema ${schema} authorization ${pg.escapeIdentifier(STICKY)}`);
@@ -426,11 +426,20 @@ describe("an analyst's own doings do not outlast a revoke or a grant", () => {
       const revoked = runCli(["analyst", "revoke", STICKY]);
       expect({ status: revoked.status, stderr: revoked.stderr.trim() }).toEqual({
         status: 0,
-        stderr: expect.stringMatching(new RegExp(`^analyst ${STICKY} reads no clinic and can no longer log in, but its role stays: it owns 1 object\\(s\\) in ${testConfig.databaseName}, which a revoke does not drop\\.`)),
+        stderr: expect.stringMatching(new RegExp(`^analyst ${STICKY} reads no clinic and can no longer log in, but its role stays: it owns or is named by 1 object\\(s\\) in ${testConfig.databaseName}, which a revoke does not drop\\.`)),
       });
       expect((await rootPool().query("select count(*)::int as n from pg_namespace where nspname = $1", [`${STICKY}_own`])).rows[0].n).toBe(1);
     } finally {
       await rootPool().query(`drop schema if exists ${schema}`);
+    }
+    // nor a policy that names it alone, which drop owned by drops
+    const policy = pg.escapeIdentifier(`${STICKY}_reads`);
+    await rootPool().query(`create policy ${policy} on app_public.service_price for select to ${pg.escapeIdentifier(STICKY)} using (false)`);
+    try {
+      expect(runCli(["analyst", "revoke", STICKY]).stderr).toContain("its role stays: it owns or is named by 1 object(s)");
+      expect((await rootPool().query("select count(*)::int as n from pg_policy where polname = $1", [`${STICKY}_reads`])).rows[0].n).toBe(1);
+    } finally {
+      await rootPool().query(`drop policy if exists ${policy} on app_public.service_price`);
     }
     expect(runCli(["analyst", "revoke", STICKY]).stderr.trim()).toBe(`analyst ${STICKY} removed`);
   });

@@ -37,7 +37,10 @@ test("a database made beforehand by a superuser is made ClinicOps' own and migra
   expect(after).toEqual([{ owner: config.roles.owner }]);
 }, 180_000);
 
-test("another application's database is refused, saying what to do, and left as it was; the server's own databases are never named", async () => {
+test.each([
+  ["a table", "create table public.their_orders (id int); alter table public.their_orders owner to"],
+  ["a type alone", "create type public.their_mood as enum ('fine'); alter type public.their_mood owner to"],
+])("another application's database (%s) is refused, saying what to do, and left as it was", async (_, theirObject) => {
   await drop();
   const other = `${config.databaseName}_app`;
   await rootPool().query(`create role ${pg.escapeIdentifier(other)}`);
@@ -46,7 +49,7 @@ test("another application's database is refused, saying what to do, and left as 
     const theirs = new pg.Client({ connectionString: config.rootUrl });
     await theirs.connect();
     try {
-      await theirs.query(`create table public.their_orders (id int); alter table public.their_orders owner to ${pg.escapeIdentifier(other)}`);
+      await theirs.query(`${theirObject} ${pg.escapeIdentifier(other)}`);
     } finally {
       await theirs.end();
     }
@@ -59,9 +62,12 @@ test("another application's database is refused, saying what to do, and left as 
     await drop();
     await rootPool().query(`drop role if exists ${pg.escapeIdentifier(other)}`);
   }
-  for (const name of ["postgres", "template1"]) {
+}, 180_000);
+
+test("the server's own databases and templates are never named", () => {
+  for (const name of ["postgres", "template1", "template_postgis"]) {
     expect(() => databaseConfig(`postgres://postgres@127.0.0.1:5432/${name}`, { ownerPassword: "o", authenticatorPassword: "a" })).toThrow(
-      `DATABASE_URL must name a database of ClinicOps' own, not the server's ${name}`,
+      `DATABASE_URL must name a database of ClinicOps' own, not the server's ${name} (nor a template's name)`,
     );
   }
-}, 180_000);
+});
