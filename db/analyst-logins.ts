@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
-import { withClient } from "./pool.ts";
+import { inTransaction, withClient } from "./pool.ts";
 import { scramVerifier } from "./scram.ts";
 import { isUuid } from "./uuid.ts";
 
@@ -32,18 +32,8 @@ const ANALYST_LIMITS = {
 const OPERATOR_OPTIONS = ["user", "password", "passfile", "sslpassword", "sslcert", "sslkey"];
 
 /** Runs `fn` in a transaction of DATABASE_URL's superuser on the application's database. */
-function inTransaction<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  return withClient(config.rootUrl, async (client) => {
-    await client.query("begin");
-    try {
-      const result = await fn(client);
-      await client.query("commit");
-      return result;
-    } catch (error) {
-      await client.query("rollback");
-      throw error;
-    }
-  });
+function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(config.rootUrl, (client) => inTransaction(client, () => fn(client)));
 }
 
 /**
@@ -89,7 +79,7 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
  * is kept unless one is given, and a new login without one gets one made. Answers what to say.
  */
 export async function grantAnalyst(config: DatabaseConfig, name: string, named: string[], givenPassword?: string): Promise<string[]> {
-  return inTransaction(config, async (client) => {
+  return asOperator(config, async (client) => {
     const exists = await analystExists(client, config, name);
     await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     const clinics = await clinicsNamed(client, named);
@@ -125,7 +115,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
  */
 export async function revokeAnalyst(config: DatabaseConfig, name: string): Promise<string[]> {
   const role = ident(name);
-  const exists = await inTransaction(config, async (client) => {
+  const exists = await asOperator(config, async (client) => {
     const exists = await analystExists(client, config, name);
     const { rowCount: grants } = await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants
@@ -137,7 +127,7 @@ export async function revokeAnalyst(config: DatabaseConfig, name: string): Promi
   if (!exists) return [`analyst ${name} removed`];
   await withClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
   try {
-    await inTransaction(config, async (client) => {
+    await asOperator(config, async (client) => {
       // drop owned by drops what the role owns here, and the policies that name it alone: only the default
       // privileges an analyst may set for itself, never objects or policies (a role a DBA made an analyst
       // may own a schema, or be named by a policy)

@@ -66,6 +66,22 @@ export async function endCuttingShort(pool: pg.Pool, warn: (message: string) => 
 /** How long endCuttingShort waits for connections on their way back to the pool before it cuts them. */
 const RETURN_WAIT_MS = 250;
 
+/**
+ * Runs `fn` in a transaction on `client`, committed when `fn` answers, rolled back when it throws
+ * (its error told, not the rollback's on a connection that has ended).
+ */
+export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  await client.query("begin");
+  try {
+    const result = await fn();
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw error;
+  }
+}
+
 /** Runs `fn` on a connection of its own to `url`, had within CONNECT_TIMEOUT_MS as a pool's are, and ends it after. */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });

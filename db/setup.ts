@@ -8,7 +8,7 @@ import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { readdirSync, readFileSync } from "node:fs";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { runMigrations } from "./migrate.ts";
-import { withClient } from "./pool.ts";
+import { inTransaction, withClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
 import { isVerifierOf, scramVerifier } from "./scram.ts";
 
@@ -238,15 +238,14 @@ export const AUDIT_LOG_LOCK_TIMEOUT_MS = 10_000;
  */
 async function withSealLock(config: DatabaseConfig, fn: (client: pg.Client) => Promise<void>, lockTimeoutMs: number): Promise<void> {
   return withClient(config.rootUrl, async (client) => {
-    await client.query("begin");
     try {
-      await client.query("select pg_advisory_xact_lock($1)", [SEAL_LOCK]);
-      await client.query(`set local lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
-      const { rows: [state] } = await client.query("select to_regclass('app_public.audit_log') is not null as present");
-      if (state.present) await fn(client);
-      await client.query("commit");
+      await inTransaction(client, async () => {
+        await client.query("select pg_advisory_xact_lock($1)", [SEAL_LOCK]);
+        await client.query(`set local lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+        const { rows: [state] } = await client.query("select to_regclass('app_public.audit_log') is not null as present");
+        if (state.present) await fn(client);
+      });
     } catch (error) {
-      await client.query("rollback");
       if ((error as { code?: string }).code !== "55P03") throw error;
       throw new Error(
         `The audit log is in use by a long transaction: handing it over waited ${lockTimeoutMs} ms and gave up, changing nothing. Start again once that transaction ends (pg_stat_activity shows it).`,

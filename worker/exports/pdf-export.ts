@@ -5,6 +5,7 @@ import { renderPdf } from "../pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../pdf/templates.ts";
 import type { ExportJob } from "./csv-export.ts";
 import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
+import { inTransaction } from "../../db/pool.ts";
 
 /**
  * The document `fn` describes (jsonb, read as text) of clinic `args[0]`, or null when it has none: its
@@ -15,16 +16,13 @@ import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
  */
 async function documentOf(helpers: JobHelpers, fn: string, args: [clinicId: string, ...rest: unknown[]]) {
   const placeholders = args.map((_, i) => `$${i + 1}`).join(", ");
-  const text = await helpers.withPgClient(async (client) => {
-    await client.query("begin");
-    try {
+  const text = await helpers.withPgClient((client) =>
+    inTransaction(client, async () => {
       await client.query("select set_config('timezone', c.timezone, true) from app_public.clinic c where c.id = $1", [args[0]]);
       const { rows } = await client.query<{ doc: string | null }>(`select app_private.${fn}(${placeholders})::text as doc`, args);
       return rows[0].doc;
-    } finally {
-      await client.query("commit");
-    }
-  });
+    }),
+  );
   return text === null ? null : JSON.parse(text, (_key, value, context?: { source: string }) => (typeof value === "number" ? context!.source : value));
 }
 
