@@ -827,7 +827,7 @@ declare
   v_refusal jsonb;
   v_result jsonb;
   v_busy boolean := false;
-  v_audited boolean := true;
+  v_failures bigint;
 begin
   begin
     v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
@@ -843,19 +843,15 @@ begin
     v_reason := 'password_too_long';
   end if;
 
+  if v_refusal is null and ip is not null then
+    select count(*) into v_failures from app_private.login_failure f
+    where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes';
+  end if;
+
   if v_refusal is not null then
     null; -- refused for its input: no account is looked at
-  elsif ip is not null and (
-    select count(*) from app_private.login_failure f
-    where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes'
-  ) >= 20 then
+  elsif v_failures >= 20 then
     v_reason := 'address_throttled';
-    -- audited once for as long as the address keeps being refused: the first attempt refused, and
-    -- again after 15 minutes without one; each wrote an entry, and a client refused at every
-    -- request grew the platform's chain by an entry a request, without end
-    v_audited := not exists (select from app_private.login_failure f
-                             where f.ip = app_hidden.throttled_network(login.ip) and f.throttled
-                               and f.attempted_at > now() - interval '15 minutes');
   else
     -- the account's row, shared, as a clinic switch holds it: a deactivation or a password change
     -- in flight is waited for, and its outcome read (a login read the account as it was before
@@ -881,12 +877,14 @@ begin
   end if;
 
   if v_reason is not null then
-    insert into app_private.login_failure (ip, phone, throttled)
-    values (app_hidden.throttled_network(login.ip), v_phone, v_reason = 'address_throttled');
+    insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
     if v_secret.user_id is not null and not v_busy then
       perform app_private.count_password_failure(v_secret.user_id);
     end if;
-    if v_audited then
+    -- an address the throttle refuses is audited at the first attempt it refuses (its 20 failures
+    -- counted), not at those after it while it keeps trying (still counted, so it stays refused): each
+    -- wrote an entry, and a client refused at every request grew the platform's chain without end
+    if v_reason <> 'address_throttled' or v_failures = 20 then
       perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
     end if;
     return case when v_refusal is null then jsonb_build_object('status', 'invalid')
@@ -4104,8 +4102,7 @@ CREATE TABLE app_private.login_failure (
     id bigint NOT NULL,
     ip inet,
     phone text,
-    attempted_at timestamp with time zone DEFAULT now() NOT NULL,
-    throttled boolean DEFAULT false NOT NULL
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 ALTER TABLE ONLY app_private.login_failure FORCE ROW LEVEL SECURITY;
@@ -4146,13 +4143,6 @@ COMMENT ON COLUMN app_private.login_failure.phone IS 'Phone as typed (normalised
 --
 
 COMMENT ON COLUMN app_private.login_failure.attempted_at IS 'When it happened.';
-
-
---
--- Name: COLUMN login_failure.throttled; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.login_failure.throttled IS 'Refused by the address throttle (address_throttled), which audits such attempts once per window.';
 
 
 --

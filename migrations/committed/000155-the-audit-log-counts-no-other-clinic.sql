@@ -1,5 +1,5 @@
---! Previous: sha1:1bce0d824f0d3701477dd3197ba503323e14ebe1
---! Hash: sha1:8646515e048694badde1b5424470e05796ac2227
+--! Previous: sha1:d7a63609be7b735b6a971580fec4e5d5c4259e08
+--! Hash: sha1:d2cbc941bd62bfebd9f8460c344830b511dbd21f
 --! Message: the audit log counts no other clinic
 
 -- The audit log's id is no longer in the API: it is one count of every clinic's entries (and the

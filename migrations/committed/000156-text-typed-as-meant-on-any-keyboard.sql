@@ -1,5 +1,5 @@
---! Previous: sha1:8646515e048694badde1b5424470e05796ac2227
---! Hash: sha1:ecbf8b8fa5bec17376233a7f58af0284e1c0fb80
+--! Previous: sha1:d2cbc941bd62bfebd9f8460c344830b511dbd21f
+--! Hash: sha1:1c968e4c97e7f2d484398b189daf289bed72259a
 --! Message: text typed as meant on any keyboard
 
 -- Text typed as meant, on any keyboard.

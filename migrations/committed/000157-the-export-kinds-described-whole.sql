@@ -1,5 +1,5 @@
---! Previous: sha1:ecbf8b8fa5bec17376233a7f58af0284e1c0fb80
---! Hash: sha1:d581022f2bbc9bb9ecd170207ac4cbd825c5d9d8
+--! Previous: sha1:1c968e4c97e7f2d484398b189daf289bed72259a
+--! Hash: sha1:688d1a708061870cb59545963761d7f4dfa507f1
 --! Message: the export kinds described whole
 
 -- The export kinds' description names the PDFs too (it said CSV only since 000006 added them).

@@ -1,5 +1,5 @@
---! Previous: sha1:d581022f2bbc9bb9ecd170207ac4cbd825c5d9d8
---! Hash: sha1:4cc88d9c7b010f7bd9065ff3479354b7eb9558f5
+--! Previous: sha1:688d1a708061870cb59545963761d7f4dfa507f1
+--! Hash: sha1:326b7423e04c28109a5c694778d2b1f56f5bcf34
 --! Message: time zones read as zones not abbreviations
 
 -- A clinic's time zone is a name PostgreSQL reads as the zone wherever times are converted. CET,
