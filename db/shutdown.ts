@@ -37,10 +37,19 @@ export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, sta
   try {
     return await step();
   } catch (error) {
-    log("error", "start", { message: error instanceof Error ? error.message : String(error) });
-    await stopInOrder(started, log);
-    process.exit(1);
+    return await startFailed(error instanceof Error ? error.message : String(error), log, started);
   }
+}
+
+/**
+ * Ends a start that failed with 1, once `started` is stopped, saying why: in the log (`start`), and,
+ * when LOG_LEVEL=silent mutes the logs, as a plain line on stderr (the process ended without a word).
+ */
+export async function startFailed(message: string, log: ShutdownLog, started: ShutdownStep[]): Promise<never> {
+  log("error", "start", { message });
+  if (process.env.LOG_LEVEL === "silent") console.error(message);
+  await stopInOrder(started, log);
+  process.exit(1);
 }
 
 /** The signals that stop the process: Ctrl-C, `docker stop` or `kill`, and a closed terminal. */

@@ -13,7 +13,7 @@ import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
 import type { AddressInfo } from "node:net";
-import { type ShutdownStep, startStep, stopInOrder, stopOnSignals } from "../db/shutdown.ts";
+import { type ShutdownStep, startFailed, startStep, stopOnSignals } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = settingsOrExit(() => loadSecrets(process.env));
@@ -46,10 +46,7 @@ const parts: ShutdownStep[] = [
 stopOnSignals(parts, log);
 // a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace
 const cannotListen = async (error: NodeJS.ErrnoException) => {
-  const message = error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by another process` : `the server cannot listen on PORT ${settings.port}: ${error.message}`;
-  log("error", "listening", { message });
-  await stopInOrder(parts, log);
-  process.exit(1);
+  await startFailed(error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by another process` : `the server cannot listen on PORT ${settings.port}: ${error.message}`, log, parts);
 };
 api.server.once("error", cannotListen);
 api.server.listen(settings.port, () => {

@@ -134,6 +134,14 @@ test.each(["server/main.ts", "worker/main.ts"])("%s that cannot set up its datab
   });
 });
 
+// LOG_LEVEL=silent muted the one line: the process ended with 1 and no word
+test.each(["server/main.ts", "worker/main.ts"])("%s says why its start failed with LOG_LEVEL=silent too", (script) => {
+  expect(startOnce(script, { LOG_LEVEL: "silent", DATABASE_URL: NOWHERE("clinicops_nowhere") })).toMatchObject({
+    status: 1,
+    stderr: "connect ECONNREFUSED 127.0.0.1:1\n",
+  });
+});
+
 test("a bad EMBEDDED_PG_DATABASE is named, before the embedded PostgreSQL is set up (the commands have it checked where it is read)", () => {
   // it was refused as a bad DATABASE_URL, once initdb had made the server's folder and started it
   const dataDir = temporaryFolder("settings");

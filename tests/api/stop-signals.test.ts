@@ -172,7 +172,7 @@ test("a port in use ends the start in one line, its parts stopped, and PORT=0 lo
     child.stderr.on("data", (chunk: Buffer) => (output += chunk));
     const [code] = await once(child, "exit");
     expect(code).toBe(1);
-    expect(output).toContain(`"event":"listening","message":"PORT ${port} is in use by another process"`);
+    expect(output).toContain(`"event":"start","message":"PORT ${port} is in use by another process"`);
     expect(output).not.toMatch(/EADDRINUSE|at Server\./);
   } finally {
     taken.close();
