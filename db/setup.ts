@@ -226,6 +226,13 @@ end;
 `;
 
 /**
+ * The guard's search_path: pg_catalog's operators and functions alone. Read through the caller's, the owner role
+ * (which may create operators in the schemas it owns, and set its own search_path) put a `~` and a `~~` of its
+ * own before pg_catalog's, every check of the guard answered false, and it dropped the log.
+ */
+const GUARD_SEARCH_PATH = "pg_catalog, pg_temp";
+
+/**
  * How long handing the audit log over waits behind transactions that use it before it gives up:
  * the change of owner takes the table's exclusive lock, and every audit entry of the running
  * servers queues behind it while it waits.
@@ -278,9 +285,9 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
     const owners = await auditLogOwners(client);
     const { rows: [state] } = await client.query(
       `select (select count(*) = 3 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_drop_start', 'keep_audit_log_schema')) as guarded,
-         coalesce((select p.prosrc = $1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         coalesce((select p.prosrc = $1 and p.proconfig = array[$2] from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                    where n.nspname = 'clinicops_guard' and p.proname = 'keep_audit_log'), false) as guard_current`,
-      [GUARD_BODY],
+      [GUARD_BODY, `search_path=${GUARD_SEARCH_PATH}`],
     );
     if (owners.table !== auditor) {
       await client.query(`alter table app_public.audit_log owner to ${ident(auditor)};
@@ -295,7 +302,8 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
     if (!state.guard_current) {
       await client.query(`create schema if not exists clinicops_guard authorization ${ident(auditor)};
         revoke all on schema clinicops_guard from public;
-        create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql as $guard$${GUARD_BODY}$guard$;
+        create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql
+          set search_path = ${GUARD_SEARCH_PATH} as $guard$${GUARD_BODY}$guard$;
         comment on function clinicops_guard.keep_audit_log() is
           'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its indexes (or any index concurrently), its triggers or its policies, or renames its schema.'`);
     }

@@ -175,6 +175,22 @@ describe("append-only", () => {
     );
   });
 
+  // The guard and the append-only trigger read their operators through the caller's search_path: the owner
+  // role put operators of its own before pg_catalog's, every check answered false, and the log was dropped
+  const OPERATORS_THAT_NEVER_MATCH = `create function app_public.never(text, text) returns boolean language sql immutable as 'select false';
+    create operator app_public.~ (leftarg = text, rightarg = text, function = app_public.never);
+    create operator app_public.~~ (leftarg = text, rightarg = text, function = app_public.never);
+    set local search_path = app_public, pg_catalog;`;
+  test.each([
+    ["the table", "drop table app_public.audit_log cascade"],
+    ["the index that keeps a chain's entries one per seq", "drop index app_public.audit_log_chain_seq"],
+  ])("the owner role cannot drop %s with operators of its own before pg_catalog's", async (_what, statement) => {
+    expect(await asOwnerRolledBack(`${OPERATORS_THAT_NEVER_MATCH} ${statement}`)).toMatchObject({
+      code: "CFORB",
+      message: "The audit log, its indexes, its triggers and its policies cannot be dropped.",
+    });
+  });
+
   test("the owner role cannot drop an index concurrently: refused after its first steps, the log's was left half dropped", async () => {
     const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
     await owner.connect();
@@ -207,6 +223,17 @@ describe("append-only", () => {
     });
     expect(await append("clock_timestamp() + interval '1 day'")).toMatchObject({ code: "CFORB" });
     expect(await append("clock_timestamp()")).toBeNull();
+    // nor with comparisons of times of its own, before pg_catalog's, that let every date through
+    const timesNeverCompare = `create function app_public.never(timestamptz, timestamptz) returns boolean language sql immutable as 'select false';
+      create operator app_public.< (leftarg = timestamptz, rightarg = timestamptz, function = app_public.never);
+      create operator app_public.> (leftarg = timestamptz, rightarg = timestamptz, function = app_public.never);
+      set local search_path = app_public, pg_catalog;`;
+    expect(await asOwnerRolledBack(`${timesNeverCompare} insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
+      select '${clinic.clinicId}', seq + 1, '2020-01-01 09:00+00', 'delete', 'patient', hash, hash
+      from app_private.audit_chain_head where chain_id = '${clinic.clinicId}'`)).toMatchObject({
+      code: "CFORB",
+      message: expect.stringMatching(/^An audit entry is dated when it is written, not 2020-01-01 /),
+    });
   });
 
   /** Who owns the log and its trigger function, and how many guards there are. */
@@ -230,6 +257,13 @@ describe("append-only", () => {
     await rootPool().query(`alter function app_private.tg_audit_log__append_only() owner to ${pg.escapeIdentifier(testConfig.roles.owner)}`);
     await sealAuditLog(testConfig);
     expect(await sealState()).toEqual(SEALED);
+    // a guard made before it read pg_catalog's operators alone is made again, in the start's turn (a drop it guards waits)
+    const guardConfig = async () => (await rootPool().query("select proconfig from pg_proc where oid = 'clinicops_guard.keep_audit_log'::regproc")).rows[0].proconfig;
+    await inStartTurn(testConfig, async () => {
+      await rootPool().query("alter function clinicops_guard.keep_audit_log() reset search_path");
+      await sealAuditLog(testConfig);
+    });
+    expect(await guardConfig()).toEqual(["search_path=pg_catalog, pg_temp"]);
   });
 
   test("unsealed for a migration, the owner role may change the log's policies (current.sql's drop … if exists; create …)", async () => {
