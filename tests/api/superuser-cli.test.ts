@@ -93,6 +93,28 @@ test("in a terminal, the password asked for is not shown as it is typed, and is 
   expect(rows).toEqual([{ full_name: "Platform admin" }]);
 }, 60_000);
 
+// the reset wrote no audit entry and left the account's sessions open: an intruder's kept working
+test("run again for an admin, it resets their password, ends every session of theirs, and is audited in the platform's chain", async () => {
+  const phone = "+255799000775";
+  expect(superuser(["--phone", phone, "--password", "first-admin-password"]).status).toBe(0);
+  const intruder = new Browser(api);
+  expect((await intruder.login(phone, "first-admin-password")).status).toBe(200);
+  expect((await intruder.graphql("{ currentUser { phone } }")).body.data).toEqual({ currentUser: { phone } });
+
+  expect(superuser(["--phone", phone, "--password", "second-admin-password"]).status).toBe(0);
+  expect((await intruder.graphql("{ currentUser { phone } }")).body.errors?.[0].extensions.code).toBe("UNAUTHENTICATED");
+  expect((await new Browser(api).tryLogin(phone, "first-admin-password")).status).toBe(401);
+  expect((await new Browser(api).login(phone, "second-admin-password")).status).toBe(200);
+  const { rows } = await rootPool().query(
+    `select a.clinic_id, a.actor_user_id, a.detail from app_public.audit_log a join app_public."user" u on u.id = a.record_id
+     where u.phone = $1 and a.table_name = 'user_secret'`,
+    [phone],
+  );
+  expect(rows).toEqual([
+    { clinic_id: null, actor_user_id: null, detail: { passwordChanged: true, by: "npm run superuser", unlocked: false, sessionsEnded: 1 } },
+  ]);
+});
+
 test("without a terminal, a missing password is an error, not a prompt", () => {
   const result = superuser(["--phone", "+255799000777"]);
   expect(result.status).toBe(1);
