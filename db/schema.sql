@@ -4685,10 +4685,13 @@ declare
   v_at timestamptz := coalesce(v_row ->> 'received_at', v_row ->> 'refunded_at')::timestamptz;
   v_clinic uuid := (v_row ->> 'clinic_id')::uuid;
   v_days date[];
+  v_moved boolean := tg_op = 'INSERT'
+    or (tg_op = 'UPDATE' and v_at is distinct from coalesce(to_jsonb(old) ->> 'received_at', to_jsonb(old) ->> 'refunded_at')::timestamptz);
+  v_closed app_public.daily_reconciliation;
 begin
   -- the day the money moved, in the clinic's time zone then; a later change of the zone, or of the
   -- method, leaves it on that day (which a reconciliation may have counted)
-  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and v_at is distinct from coalesce(to_jsonb(old) ->> 'received_at', to_jsonb(old) ->> 'refunded_at')::timestamptz) then
+  if v_moved then
     new.business_date := app_hidden.business_date(new.clinic_id, v_at);
   elsif tg_op = 'UPDATE' then
     new.business_date := old.business_date;
@@ -4703,6 +4706,19 @@ begin
   if found then
     raise exception 'The business day is closed: its payments and refunds can no longer change.' using errcode = 'CDAYC';
   end if;
+  -- a moment within the hours of a day closed in another time zone than the clinic's now (a zone
+  -- changes the date of a moment by two days at most)
+  if v_moved then
+    select * into v_closed from app_public.daily_reconciliation d
+    where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date between new.business_date - 2 and new.business_date + 2
+      and v_at >= d.business_date::timestamp at time zone d.closed_in_time_zone
+      and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone
+    limit 1;
+    if found then
+      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change.',
+        v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
+    end if;
+  end if;
   return case when tg_op = 'DELETE' then old else new end;
 end;
 $$;
@@ -4714,7 +4730,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED).';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them.';
 
 
 --
@@ -5214,6 +5230,31 @@ ALTER FUNCTION app_private.tg_clinic__trim_name() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_clinic__trim_name() IS 'Trigger: a clinic''s name is saved as meant (app_hidden.name_as_meant): white space of any kind one space, none at either end, invisible controls out.';
+
+
+--
+-- Name: tg_daily_reconciliation__closed_in_time_zone(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- close_day holds the clinic's time zone setting (lock_clinic_setting): a change of it waits for the close
+  new.closed_in_time_zone := case when new.status = 'closed' then (select c.timezone from app_public.clinic c where c.id = new.clinic_id) end;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__closed_in_time_zone(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone() IS 'BEFORE INSERT or UPDATE OF status: a day closed keeps the clinic''s time zone of then (closed_in_time_zone); one reopened forgets it.';
 
 
 --
@@ -6917,7 +6958,9 @@ CASE
     WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
     ELSE NULL::numeric
 END) STORED,
+    closed_in_time_zone text,
     CONSTRAINT counted_amounts_are_numbers CHECK (((((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card)) AND ('NaN'::numeric <> counted_bank_transfer)) AND ('NaN'::numeric <> counted_mobile_money)) AND ('NaN'::numeric <> counted_insurance))),
+    CONSTRAINT daily_reconciliation_closed_in_time_zone CHECK (((status = 'closed'::app_public.reconciliation_status) = (closed_in_time_zone IS NOT NULL))),
     CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
     CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
 );
@@ -7129,6 +7172,20 @@ COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted ca
 --
 
 COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total; null until the day is counted.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.closed_in_time_zone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them stay closed to money moved or dated in them after a change of the clinic''s time zone.';
+
+
+--
+-- Name: CONSTRAINT daily_reconciliation_closed_in_time_zone ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT daily_reconciliation_closed_in_time_zone ON app_public.daily_reconciliation IS 'A closed day, and only a closed day, knows the time zone it was closed in.';
 
 
 --
@@ -12778,6 +12835,20 @@ CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH RO
 
 
 --
+-- Name: daily_reconciliation _120_closed_in_time_zone; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _120_closed_in_time_zone BEFORE INSERT OR UPDATE OF status ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone();
+
+
+--
+-- Name: TRIGGER _120_closed_in_time_zone ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _120_closed_in_time_zone ON app_public.daily_reconciliation IS 'A closed day keeps the time zone it was closed in (tg_daily_reconciliation__closed_in_time_zone).';
+
+
+--
 -- Name: patient _120_no_visit_under_way; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15710,6 +15781,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__timezone_rollups() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__trim_name() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_daily_reconciliation__closed_in_time_zone(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_in_time_zone() FROM PUBLIC;
 
 
 --

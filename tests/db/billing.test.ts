@@ -498,6 +498,35 @@ describe("a closed day is final", () => {
     expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [ahead.clinicId])).rows).toEqual([{ timezone: "Pacific/Pago_Pago" }]);
   });
 
+  // after a change of zone, a payment dated in a closed day's hours fell on the next day, open, and was taken
+  test("money dated within a closed day's hours is refused after a change of time zone, as the zone it was closed in reads them", async () => {
+    const moved = await createClinic("Moved after closing clinic");
+    const session = await cashierSession(moved);
+    const invoice = await createIssuedInvoice(moved, "10000", { madeAt: LONG_AGO });
+    const { rows: [{ yesterday }] } = await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 1)::text as yesterday");
+    await committedAs(session, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0)", [yesterday]));
+    const closedIn = async () =>
+      (await rootPool().query("select closed_in_time_zone from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [moved.clinicId, yesterday])).rows[0];
+    expect(await closedIn()).toEqual({ closed_in_time_zone: "Africa/Dar_es_Salaam" });
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [moved.clinicId]);
+    const payAt = (clock: string) =>
+      committedAs(session, async (c) =>
+        (await c.query("select business_date::text from app_public.record_payment($1, 100, 'cash', null, null, ($2::timestamp at time zone 'Africa/Dar_es_Salaam'))", [invoice.id, clock])).rows[0],
+      );
+    // 15:00 in Dar es Salaam, inside the day closed there, is 02:00 the next day in Kiritimati, an open day
+    await expect(payAt(`${yesterday} 15:00`)).rejects.toMatchObject({
+      code: "CDAYC",
+      message: `That time is within the business day of ${yesterday} (in Africa/Dar_es_Salaam, the time zone it was closed in), which is closed: its payments and refunds can no longer change.`,
+    });
+    // the day's hours end at its midnight in Dar es Salaam
+    await expect(payAt(`${yesterday} 23:59:59`)).rejects.toMatchObject({ code: "CDAYC" });
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today");
+    expect(await payAt(`${today} 00:00`)).toEqual({ business_date: expect.any(String) });
+    // reopened, the day forgets the zone it was closed in
+    await committedAs(await openSession(moved.members.owner.userId, moved.clinicId), (c) => c.query("select app_public.reopen_day($1::date, 'Counted again')", [yesterday]));
+    expect(await closedIn()).toEqual({ closed_in_time_zone: null });
+  });
+
   test("a payment in flight, a close waiting for it and a change of time zone waiting for the close all end, in turn: no deadlock", async () => {
     const busy = await createClinic("Busy zones clinic");
     const invoice = await createIssuedInvoice(busy, "1000");
