@@ -1,12 +1,14 @@
 /**
- * GET /health: the process is up. GET /ready: the database answers and its
- * newest applied migration is the newest committed one.
+ * GET /health: the process is up. GET /ready: the database answers, within
+ * CONNECT_TIMEOUT_MS, and its newest applied migration is the newest committed one.
  */
 import express from "express";
 import { readdirSync } from "node:fs";
 import type pg from "pg";
 import { withPgSettings } from "./pg-transaction.ts";
 import { projectPath } from "../db/paths.ts";
+import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";
+import { log } from "./log.ts";
 
 /** graphile-migrate records "000002.sql" for the file "000002-some-message.sql": compare the numbers. */
 const migrationNumber = (file: string | null) => (file ? (/^(\d+)/.exec(file)?.[1] ?? null) : null);
@@ -14,6 +16,21 @@ const migrationNumber = (file: string | null) => (file ? (/^(\d+)/.exec(file)?.[
 export function newestCommittedMigration(): string | null {
   const files = readdirSync(projectPath("migrations/committed")).filter((f) => f.endsWith(".sql"));
   return migrationNumber(files.sort().at(-1) ?? null);
+}
+
+/**
+ * `answer`, or an error once `ms` have passed without it. A database that froze (or a network that parted)
+ * under a connection the pool holds answers nothing, and its statement_timeout cannot fire there: /ready
+ * waited for as long as that lasted, and a probe took it for a slow answer. The query goes on, and gives
+ * its connection back whenever it ends.
+ */
+function answeredWithin<T>(ms: number, answer: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  answer.catch(() => {}); // its failure after the deadline is no one's to hear
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 /** `asVisitor` holds the settings of an anonymous API request; `expected`, the migration this code needs. */
@@ -24,8 +41,9 @@ export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>, e
   });
   router.get("/ready", async (_req, res) => {
     try {
-      const { rows } = await withPgSettings(pool, asVisitor, (client) =>
-        client.query("select app_hidden.latest_migration() as latest"),
+      const { rows } = await answeredWithin(
+        CONNECT_TIMEOUT_MS,
+        withPgSettings(pool, asVisitor, (client) => client.query("select app_hidden.latest_migration() as latest")),
       );
       const latest = migrationNumber(rows[0].latest);
       if (latest !== expected) {
@@ -35,7 +53,8 @@ export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>, e
         return;
       }
       res.json({ status: "ready", migration: latest });
-    } catch {
+    } catch (error) {
+      log("warn", "ready", { status: "database_unreachable", message: error instanceof Error ? error.message : String(error) });
       res.status(503).json({ status: "database_unreachable" });
     }
   });

@@ -95,6 +95,22 @@ test("a database that never answers costs a request the connect timeout, then UN
   expect((await whoAmI()).data).toEqual({ currentUser: null });
 }, 60_000);
 
+// /ready waited for as long as the freeze lasted, on the connection the pool already had
+test("a database that freezes under a connection the API holds has /ready answer 503 within the connect timeout, and ready once it answers", async () => {
+  expect(await until(async () => (await ready()).body.status === "ready", 3 * CONNECT_TIMEOUT_MS, 100)).toBe(true);
+  answering = false;
+  for (const socket of sockets) socket.pause(); // the connections open stop passing anything on
+  try {
+    const started = Date.now();
+    expect(await ready()).toEqual({ status: 503, body: { status: "database_unreachable" } });
+    expect(Date.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS + 2000);
+  } finally {
+    for (const socket of sockets) socket.resume();
+    answering = true;
+  }
+  expect(await until(async () => (await ready()).body.status === "ready", 3 * CONNECT_TIMEOUT_MS, 100)).toBe(true);
+}, 60_000);
+
 test("the worker's pool gives up a connection the database never answers too, and connects once it does", async () => {
   const pool = workerPool({ connectionString: throughProxy(testConfig.ownerUrl), max: 2 }, () => {});
   try {
