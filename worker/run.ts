@@ -12,10 +12,17 @@ import { projectPath } from "../db/paths.ts";
 import { closeExportFiles } from "../db/export-files.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
+/** graphile-worker's levels, named as the server's logs name them: its "warning" is "warn" there. */
+const LEVEL_NAMES: Record<string, string> = { warning: "warn" };
+
+/** An error in a log line's meta with what it says: JSON made `{}` of it, and a failure's reason was lost. */
+const errorsSaid = (_key: string, value: unknown) =>
+  value instanceof Error ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code } : value;
+
 /** The worker's logs, graphile-worker's included: one JSON line each, event "worker". */
 export const jsonLogger = new Logger((scope) => (level, message, meta) => {
   if (process.env.LOG_LEVEL === "silent") return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, event: "worker", message, scope, meta });
+  const line = JSON.stringify({ time: new Date().toISOString(), level: LEVEL_NAMES[level] ?? level, event: "worker", message, scope, meta }, errorsSaid);
   (level === "error" || level === "warning" ? process.stderr : process.stdout).write(`${line}\n`);
 });
 

@@ -1,0 +1,32 @@
+/**
+ * The worker's log lines read as the server's: "warn" where graphile-worker says "warning" (a filter on
+ * the server's level missed the worker's), and an error in a line's meta with its message (JSON made
+ * `{}` of it: "Failed to reset locked; … "error":{}" said nothing of why).
+ */
+import { jsonLogger } from "../../worker/run.ts";
+
+function linesWritten(write: () => void): Record<string, unknown>[] {
+  const level = process.env.LOG_LEVEL;
+  const written: string[] = [];
+  const stderr = process.stderr.write;
+  process.env.LOG_LEVEL = "";
+  process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+  try {
+    write();
+  } finally {
+    process.stderr.write = stderr;
+    process.env.LOG_LEVEL = level;
+  }
+  return written.map((line) => JSON.parse(line));
+}
+
+test("a warning is a warn line, and an error in its meta says its message and code", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+  const [line] = linesWritten(() => jsonLogger.warn("Failed to reset locked; we'll try again", { error: refused }));
+  expect(line).toMatchObject({
+    level: "warn",
+    event: "worker",
+    message: "Failed to reset locked; we'll try again",
+    meta: { error: { name: "Error", message: "connect ECONNREFUSED 127.0.0.1:5432", code: "ECONNREFUSED" } },
+  });
+});
