@@ -48,7 +48,7 @@ async function analystExists(client: pg.Client, config: DatabaseConfig, name: st
      from pg_roles r where r.rolname = $1`,
     [name, config.roles.analyst],
   );
-  if (rows.length && !rows[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst; choose another name`);
+  if (rows.length && !rows[0].analyst) throw new Error(`${name} is a role of this server that is not an analyst of this database (a colleague's login, or another database's analyst: roles are the server's); choose another name`);
   return rows.length > 0;
 }
 

@@ -369,7 +369,7 @@ describe("the analyst command touches analysts only", () => {
   ])("%s refuses a role that is not an analyst, and leaves it as it was", async (action, args) => {
     const before = await bystander();
     const result = runCli(["analyst", action, ...args]);
-    expect(result.stderr).toMatch(new RegExp(`${BYSTANDER} is a role of this server that is not an analyst`));
+    expect(result.stderr).toMatch(new RegExp(`${BYSTANDER} is a role of this server that is not an analyst of this database \\(`));
     expect(result.status).toBe(1);
     expect(await bystander()).toEqual(before);
     expect(before).toEqual([expect.objectContaining({ rolcreatedb: true, analyst: false })]);
