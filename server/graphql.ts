@@ -25,7 +25,7 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { pgService, READ_ONLY } from "./pg-transaction.ts";
 import { NothingChangedPlugin } from "./nothing-changed.ts";
 import { MAX_REQUEST_BYTES, QueryErrorCodesPlugin } from "./query-errors.ts";
-import { MutationsNeedASessionPlugin } from "./mutations-need-a-session.ts";
+import { DataNeedsASessionPlugin } from "./data-needs-a-session.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -40,7 +40,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, MutationsNeedASessionPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
+    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, DataNeedsASessionPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL

@@ -409,7 +409,7 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
   });
 
-  test("a mutation without a session is UNAUTHENTICATED and writes nothing; a query without one answers as to a visitor", async () => {
+  test("a mutation without a session is UNAUTHENTICATED and writes nothing; a query without one answers who is logged in (no one), and nothing else", async () => {
     const anonymous = new Browser(api);
     const lastName = `Anonymous ${Math.random()}`;
     for (const [mutation, variables] of [
@@ -428,6 +428,20 @@ describe("bad input gets a clear code and writes nothing", () => {
     // null, not an object of nulls, whatever is asked (a function's row of nulls, without its key)
     const nullable = await anonymous.graphql("{ currentUser { createdBy updatedBy } currentClinic { callingCode invoiceFooter email } }");
     expect(nullable.body).toEqual({ data: { currentUser: null, currentClinic: null } });
+    // GraphiQL's introspection, through a fragment too
+    const schema = await anonymous.graphql("query { ...S } fragment S on Query { __schema { queryType { name } } __typename }");
+    expect(schema.body).toEqual({ data: { __schema: { queryType: { name: "Query" } }, __typename: "Query" } });
+    // a clinic's data answered empty lists, as if the clinic had none: a browser drops the cookie when the
+    // session ends, and the front desk read "no patients found" where it was logged out
+    for (const query of [
+      "{ currentUser { rowId } patients { totalCount } }",
+      `{ searchPatients(query: "ram") { totalCount } }`,
+      "query { ...Queue } fragment Queue on Query { visits { totalCount } }",
+      "{ ... on Query { auditLogs { totalCount } } }",
+    ]) {
+      const r = await anonymous.graphql(query);
+      expect({ query, body: r.body }).toEqual({ query, body: { errors: [expect.objectContaining({ message: "Log in first.", extensions: { code: "UNAUTHENTICATED" } })] } });
+    }
   });
 
   test("a malformed phone at login is INVALID_PHONE", async () => {
