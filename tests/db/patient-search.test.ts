@@ -29,6 +29,17 @@ test("a new or renamed patient, or one with a new phone, is found by what it is 
   expect(await search(patient.code.toLowerCase())).toEqual([patient.id]);
 });
 
+// "PAT000002" found nothing, where "PAT-000002", "pat 000002" and "000002" found it
+test("a code typed without its hyphen (a barcode scanner's, a hurried hand) is the code", async () => {
+  const patient = await createPatient(clinic.clinicId, { first_name: "Barcode", last_name: "Scanned" });
+  const [prefix, number] = patient.code.split("-");
+  for (const query of [`${prefix}${number}`, `${prefix.toLowerCase()}${number}`, ` ${prefix}${number} `]) {
+    expect({ query, found: await search(query) }).toEqual({ query, found: [patient.id] });
+  }
+  // digits alone stay a phone's or a code's number, not a code of a digit prefix
+  expect(await search(number)).toContain(patient.id);
+});
+
 test("a name is found without its accents, and a query typed with accents finds the name written without them", async () => {
   const jose = await createPatient(clinic.clinicId, { first_name: "José", last_name: "Ramírez Œhler" });
   const plain = await createPatient(clinic.clinicId, { first_name: "Zoe", last_name: "Strasser" });
