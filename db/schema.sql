@@ -6917,6 +6917,167 @@ COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the
 
 
 --
+-- Name: audit_log; Type: TABLE; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE TABLE app_public.audit_log (
+    id bigint NOT NULL,
+    clinic_id uuid,
+    seq bigint NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    actor_user_id uuid,
+    action text NOT NULL,
+    table_name text,
+    record_id uuid,
+    old_values jsonb,
+    new_values jsonb,
+    detail jsonb,
+    prev_hash text NOT NULL,
+    hash text NOT NULL,
+    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'soft_delete'::text, 'restore'::text, 'login'::text, 'login_failed'::text, 'logout'::text, 'switch_clinic'::text, 'export'::text])))
+);
+
+ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.audit_log OWNER TO :DATABASE_AUDITOR;
+
+--
+-- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete -node
+Append-only record of every change, login, logout and export. Each entry is chained to the previous entry of its clinic by a SHA-256 hash; `verifyAuditChain` recomputes the chain. An entry is named by its clinic and seq.';
+
+
+--
+-- Name: COLUMN audit_log.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.id IS '@behavior -*
+Global insertion order, of every chain: not in the API (a count of the other clinics'' entries).';
+
+
+--
+-- Name: COLUMN audit_log.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.clinic_id IS 'The clinic whose chain holds the entry; null for the platform''s chain: failed logins, logins and changes of sessions without a clinic, and changes to a person''s account made from a clinic the person is not of (audit_chain_of_person).';
+
+
+--
+-- Name: COLUMN audit_log.seq; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.seq IS 'Position in the clinic''s chain, from 1 without gaps.';
+
+
+--
+-- Name: COLUMN audit_log.occurred_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.occurred_at IS 'When it happened.';
+
+
+--
+-- Name: COLUMN audit_log.actor_user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for the system, and for a failed login whose password was wrong (the account tried is record_id).';
+
+
+--
+-- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic or export.';
+
+
+--
+-- Name: COLUMN audit_log.table_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.table_name IS 'The table written, for data changes.';
+
+
+--
+-- Name: COLUMN audit_log.record_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.record_id IS 'The id of the row written.';
+
+
+--
+-- Name: COLUMN audit_log.old_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.old_values IS 'The row before the change (secrets excluded).';
+
+
+--
+-- Name: COLUMN audit_log.new_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.new_values IS 'The row after the change (secrets excluded).';
+
+
+--
+-- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts: client address, reason, export kind.';
+
+
+--
+-- Name: COLUMN audit_log.prev_hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.prev_hash IS 'Hash of the previous entry of the chain (64 zeros for the first).';
+
+
+--
+-- Name: COLUMN audit_log.hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON COLUMN app_public.audit_log.hash IS 'SHA-256 over prev_hash and this entry''s fields.';
+
+
+--
+-- Name: audit_log_actor_name(app_public.audit_log); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  -- the entry is read again as the session sees it, so a row made up by the caller names no one; a
+  -- clinic's entry names a person who is or was a member of that clinic (removed ones too), the
+  -- platform's chain (which only platform administrators read) anyone; PL/pgSQL, so its plan is kept
+  -- for the connection (decision 012)
+  return (
+    select u.full_name
+    from app_public.audit_log seen
+    join app_public."user" u on u.id = seen.actor_user_id
+    where seen.id = entry.id
+      and (seen.clinic_id is null or exists (
+        select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null)));
+end;
+$$;
+
+
+ALTER FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_log_actor_name(entry app_public.audit_log); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) IS '@behavior -resource:aggregate -filterBy -orderBy
+The name of who acted, also once they have left the clinic (a removed member is hidden from `user`); null for no one (the worker, a failed login of an unknown phone) and for a person who was never a member of the clinic.';
+
+
+--
 -- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10773,132 +10934,6 @@ COMMENT ON COLUMN app_private.visit_bill.status IS 'The invoice''s status, as in
 
 
 --
--- Name: audit_log; Type: TABLE; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-CREATE TABLE app_public.audit_log (
-    id bigint NOT NULL,
-    clinic_id uuid,
-    seq bigint NOT NULL,
-    occurred_at timestamp with time zone NOT NULL,
-    actor_user_id uuid,
-    action text NOT NULL,
-    table_name text,
-    record_id uuid,
-    old_values jsonb,
-    new_values jsonb,
-    detail jsonb,
-    prev_hash text NOT NULL,
-    hash text NOT NULL,
-    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'soft_delete'::text, 'restore'::text, 'login'::text, 'login_failed'::text, 'logout'::text, 'switch_clinic'::text, 'export'::text])))
-);
-
-ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.audit_log OWNER TO :DATABASE_AUDITOR;
-
---
--- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete -node
-Append-only record of every change, login, logout and export. Each entry is chained to the previous entry of its clinic by a SHA-256 hash; `verifyAuditChain` recomputes the chain. An entry is named by its clinic and seq.';
-
-
---
--- Name: COLUMN audit_log.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.id IS '@behavior -*
-Global insertion order, of every chain: not in the API (a count of the other clinics'' entries).';
-
-
---
--- Name: COLUMN audit_log.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.clinic_id IS 'The clinic whose chain holds the entry; null for the platform''s chain: failed logins, logins and changes of sessions without a clinic, and changes to a person''s account made from a clinic the person is not of (audit_chain_of_person).';
-
-
---
--- Name: COLUMN audit_log.seq; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.seq IS 'Position in the clinic''s chain, from 1 without gaps.';
-
-
---
--- Name: COLUMN audit_log.occurred_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.occurred_at IS 'When it happened.';
-
-
---
--- Name: COLUMN audit_log.actor_user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for the system, and for a failed login whose password was wrong (the account tried is record_id).';
-
-
---
--- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic or export.';
-
-
---
--- Name: COLUMN audit_log.table_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.table_name IS 'The table written, for data changes.';
-
-
---
--- Name: COLUMN audit_log.record_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.record_id IS 'The id of the row written.';
-
-
---
--- Name: COLUMN audit_log.old_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.old_values IS 'The row before the change (secrets excluded).';
-
-
---
--- Name: COLUMN audit_log.new_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.new_values IS 'The row after the change (secrets excluded).';
-
-
---
--- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts: client address, reason, export kind.';
-
-
---
--- Name: COLUMN audit_log.prev_hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.prev_hash IS 'Hash of the previous entry of the chain (64 zeros for the first).';
-
-
---
--- Name: COLUMN audit_log.hash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON COLUMN app_public.audit_log.hash IS 'SHA-256 over prev_hash and this entry''s fields.';
-
-
---
 -- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -12282,6 +12317,20 @@ COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visi
 --
 
 CREATE UNIQUE INDEX audit_log_chain_seq ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), seq);
+
+
+--
+-- Name: audit_log_clinic_actor_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE INDEX audit_log_clinic_actor_idx ON app_public.audit_log USING btree (clinic_id, actor_user_id, occurred_at);
+
+
+--
+-- Name: INDEX audit_log_clinic_actor_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON INDEX app_public.audit_log_clinic_actor_idx IS 'A clinic''s entries by who acted, in time order: the audit log filtered by its actor (actorUserId).';
 
 
 --
@@ -16140,6 +16189,22 @@ GRANT ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid) TO :DATABASE_
 
 
 --
+-- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+GRANT SELECT ON TABLE app_public.audit_log TO :DATABASE_VISITOR;
+GRANT SELECT,INSERT ON TABLE app_public.audit_log TO :DATABASE_OWNER;
+
+
+--
+-- Name: FUNCTION audit_log_actor_name(entry app_public.audit_log); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: TABLE daily_reconciliation; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16793,14 +16858,6 @@ GRANT ALL ON FUNCTION reporting.granted_clinics() TO :DATABASE_ANALYST;
 --
 
 GRANT SELECT ON TABLE app_hidden.clinic_time_zone TO :DATABASE_AUTHENTICATOR;
-
-
---
--- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-GRANT SELECT ON TABLE app_public.audit_log TO :DATABASE_VISITOR;
-GRANT SELECT,INSERT ON TABLE app_public.audit_log TO :DATABASE_OWNER;
 
 
 --

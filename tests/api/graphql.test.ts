@@ -918,6 +918,33 @@ describe("pagination arguments a client got wrong", () => {
     expect(logged).toEqual([]);
   });
 
+  // the log had no filter by actor (no index held it), and a member who had left showed as a bare id
+  test("a clinic's audit log is filtered by who acted, and names them, also once they have left the clinic", async () => {
+    const other = await createClinic();
+    const { receptionist, owner } = other.members;
+    const desk = new Browser(api);
+    await desk.login(receptionist.phone, receptionist.password);
+    const registered = await desk.graphql(`mutation { createPatient(input: { patient: { firstName: "Filtered", lastName: "By Actor" } }) { patient { rowId } } }`);
+    const patientId = registered.body.data.createPatient.patient.rowId;
+    const manager = new Browser(api);
+    await manager.login(owner.phone, owner.password);
+    expect((await manager.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { deletedAt } } }`, { id: receptionist.membershipId })).body.errors).toBeUndefined();
+    const { rows: [{ full_name: name }] } = await rootPool().query(`select full_name from app_public."user" where id = $1`, [receptionist.userId]);
+    const byActor = await manager.graphql(
+      `query($a: UUID!) { auditLogs(filter: { actorUserId: { equalTo: $a } }, orderBy: SEQ_ASC) { nodes { action tableName recordId actorUserId actorName } } }`,
+      { a: receptionist.userId },
+    );
+    expect(byActor.body.data.auditLogs.nodes).toEqual([
+      { action: "login", tableName: "user", recordId: receptionist.userId, actorUserId: receptionist.userId, actorName: name },
+      { action: "insert", tableName: "patient", recordId: patientId, actorUserId: receptionist.userId, actorName: name },
+    ]);
+    // the removal is the owner's, named too; someone who never acted here has no entries (the filter is not ignored)
+    const byOwner = await manager.graphql(`query($a: UUID!) { auditLogs(condition: { actorUserId: $a }) { nodes { actorName } } }`, { a: owner.userId });
+    expect(new Set(byOwner.body.data.auditLogs.nodes.map((n: { actorName: string }) => n.actorName)).size).toBe(1);
+    const stranger = await manager.graphql(`query($a: UUID!) { auditLogs(condition: { actorUserId: $a }) { totalCount } }`, { a: clinic.members.owner.userId });
+    expect(stranger.body.data.auditLogs.totalCount).toBe(0);
+  });
+
   test("a clinic's audit log tells no count of the others' entries: its global id is not in the API, nor in its cursors", async () => {
     const other = await createClinic();
     await createPatient(other.clinicId, { last_name: "Counted" });
