@@ -12463,7 +12463,14 @@ COMMENT ON INDEX app_public.patient_clinic_date_of_birth_idx IS 'The patients of
 -- Name: patient_clinic_last_name_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX patient_clinic_last_name_idx ON app_public.patient USING btree (clinic_id, last_name COLLATE "und-x-icu");
+CREATE INDEX patient_clinic_last_name_idx ON app_public.patient USING btree (clinic_id, last_name COLLATE "und-x-icu", first_name COLLATE "und-x-icu");
+
+
+--
+-- Name: INDEX patient_clinic_last_name_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.patient_clinic_last_name_idx IS 'A clinic''s patients by surname, then first name, as people read them (und-x-icu): the list A to Z.';
 
 
 --
@@ -12625,6 +12632,20 @@ CREATE INDEX visit_clinic_patient_idx ON app_public.visit USING btree (clinic_id
 --
 
 CREATE INDEX visit_clinic_scheduled_idx ON app_public.visit USING btree (clinic_id, scheduled_at);
+
+
+--
+-- Name: visit_clinic_status_checked_in_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_clinic_status_checked_in_idx ON app_public.visit USING btree (clinic_id, status, checked_in_at);
+
+
+--
+-- Name: INDEX visit_clinic_status_checked_in_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.visit_clinic_status_checked_in_idx IS 'A clinic''s visits of a status by check-in time: the waiting room in the order people arrived.';
 
 
 --

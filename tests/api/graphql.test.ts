@@ -918,6 +918,35 @@ describe("pagination arguments a client got wrong", () => {
     expect(logged).toEqual([]);
   });
 
+  // firstName and checkedInAt were not among the orders (no index held them): one surname's patients came
+  // in no order of their first names, and the waiting room could not be listed in the order people arrived
+  test("the front desk lists patients A to Z by surname then first name, and the waiting room in the order people checked in", async () => {
+    const other = await createClinic();
+    for (const firstName of ["Zawadi", "Ámos", "baraka", "Amina"]) await createPatient(other.clinicId, { first_name: firstName, last_name: "Mwamba" });
+    await createPatient(other.clinicId, { first_name: "Aaron", last_name: "Ngowi" });
+    const desk = new Browser(api);
+    await desk.login(other.members.receptionist.phone, other.members.receptionist.password);
+    const listed = await desk.graphql("{ patients(orderBy: [LAST_NAME_ASC, FIRST_NAME_ASC]) { nodes { firstName lastName } } }");
+    expect(listed.body.data.patients.nodes.map((p: { firstName: string; lastName: string }) => `${p.lastName} ${p.firstName}`)).toEqual([
+      "Mwamba Amina", "Mwamba Ámos", "Mwamba baraka", "Mwamba Zawadi", "Ngowi Aaron",
+    ]);
+    // booked 09:00, 09:10, 09:20; arrived in the other order
+    const booked: string[] = [];
+    for (const minutes of [0, 10, 20]) {
+      const patient = await createPatient(other.clinicId);
+      const { rows } = await rootPool().query(
+        "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, date_trunc('hour', now()) + $4 * interval '1 minute') returning code",
+        [other.clinicId, patient.id, other.members.doctor.membershipId, minutes],
+      );
+      booked.push(rows[0].code);
+    }
+    for (const code of [...booked].reverse()) {
+      await rootPool().query("update app_public.visit set status = 'checked_in' where clinic_id = $1 and code = $2", [other.clinicId, code]);
+    }
+    const waiting = await desk.graphql("{ visits(condition: { status: checked_in }, orderBy: CHECKED_IN_AT_ASC) { nodes { code } } }");
+    expect(waiting.body.data.visits.nodes.map((v: { code: string }) => v.code)).toEqual([...booked].reverse());
+  });
+
   // the log had no filter by actor (no index held it), and a member who had left showed as a bare id
   test("a clinic's audit log is filtered by who acted, and names them, also once they have left the clinic", async () => {
     const other = await createClinic();
