@@ -8004,6 +8004,29 @@ True when the live session belongs to a platform administrator.';
 
 
 --
+-- Name: current_user_password_set_by_holder(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.current_user_password_set_by_holder() RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  return (select s.password_set_by_holder from app_private.user_secret s where s.user_id = app_public.current_user_id());
+end;
+$$;
+
+
+ALTER FUNCTION app_public.current_user_password_set_by_holder() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION current_user_password_set_by_holder(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.current_user_password_set_by_holder() IS 'Whether the logged-in person set their own password (POST /auth/password); false while it is the one whoever made the account chose (an inviter, a platform admin), which answers no invitation until changed.';
+
+
+--
 -- Name: dashboard(date, date); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8595,6 +8618,35 @@ ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNE
 --
 
 COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. Owners, admins and cashiers.';
+
+
+--
+-- Name: my_clinics(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.my_clinics() RETURNS TABLE(id uuid, name text, role app_public.member_role, pending boolean)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- as the owner role, whose policies show the person's own invitations and the inviting clinics'
+  -- names (own_invitations, invited_clinics), as the login's answer reads them (open_session)
+  return query
+    select c.id, c.name, m.role, m.accepted_at is null
+    from app_public.membership m join app_public.clinic c on c.id = m.clinic_id
+    where m.user_id = app_public.current_user_id() and m.is_active and m.deleted_at is null
+    order by c.name collate "und-x-icu", c.id;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.my_clinics() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION my_clinics(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.my_clinics() IS 'The clinics the logged-in person may enter (POST /auth/switch-clinic) and those inviting them (`pending`: acceptInvitation or declineInvitation, by the clinic''s id), by name, as the login''s answer lists them (`clinics`). A suspended or removed membership is not listed.';
 
 
 --
@@ -16445,6 +16497,14 @@ GRANT ALL ON FUNCTION app_public.current_user_is_platform_admin() TO :DATABASE_A
 
 
 --
+-- Name: FUNCTION current_user_password_set_by_holder(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.current_user_password_set_by_holder() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.current_user_password_set_by_holder() TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION dashboard(from_date date, to_date date); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16585,6 +16645,14 @@ GRANT ALL ON FUNCTION app_public.invoice_patient_name(i app_public.invoice) TO :
 
 REVOKE ALL ON FUNCTION app_public.issue_invoice(invoice_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.issue_invoice(invoice_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION my_clinics(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.my_clinics() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_clinics() TO :DATABASE_VISITOR;
 
 
 --

@@ -147,6 +147,29 @@ test("naming the inviting clinic at login or switch-clinic is no consent: FORBID
   expect(await acceptedAt(membershipId)).toBeNull();
 });
 
+// only a new login listed an invitation: one made while the person was logged in could not be shown, nor answered
+test("a person logged in sees the clinics they may enter and an invitation made meanwhile (myClinics), as a login lists them", async () => {
+  const a = await createClinic("Inviting meanwhile clinic");
+  const b = await createClinic("Doctor's own clinic");
+  const doctor = new Browser(api);
+  const login = await doctor.login(b.members.doctor.phone, b.members.doctor.password);
+  const MINE = "{ myClinics { nodes { id name role pending } } }";
+  expect((await doctor.graphql(MINE)).body.data.myClinics.nodes).toEqual([{ id: b.clinicId, name: "Doctor's own clinic", role: "doctor", pending: false }]);
+  const owner = new Browser(api);
+  await owner.login(a.members.owner.phone, a.members.owner.password);
+  await owner.graphql(INVITE, { phone: b.members.doctor.phone, role: "receptionist" });
+  const listed = (await doctor.graphql(MINE)).body.data.myClinics.nodes;
+  expect(listed).toEqual([
+    { id: b.clinicId, name: "Doctor's own clinic", role: "doctor", pending: false },
+    { id: a.clinicId, name: "Inviting meanwhile clinic", role: "receptionist", pending: true },
+  ]);
+  // what a new login lists
+  expect((await new Browser(api).login(b.members.doctor.phone, b.members.doctor.password)).body.clinics).toEqual(listed);
+  expect(login.body.clinics).toEqual([listed[0]]);
+  expect((await doctor.graphql(ACCEPT, { c: a.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+  expect((await doctor.graphql(MINE)).body.data.myClinics.nodes[1]).toEqual({ id: a.clinicId, name: "Inviting meanwhile clinic", role: "receptionist", pending: false });
+});
+
 test("acceptInvitation makes the doctor a member with the role, audited; switch-clinic then enters it, and the clinic sees them", async () => {
   const { a, doctor, owner, membershipId } = await invitation("receptionist");
   const browser = new Browser(api);
@@ -267,6 +290,9 @@ test("an account whose password its inviter chose answers no other clinic's invi
   // whoever logs in with the chosen password (the person, or A's owner) cannot accept it for them
   const holder = new Browser(api);
   await holder.login(phone, "a-password-of-as-choice");
+  // the frontend can tell, before it offers to answer (it learnt it from the refusal)
+  const passwordIsTheirs = async () => (await holder.graphql("{ currentUserPasswordSetByHolder }")).body.data.currentUserPasswordSetByHolder;
+  expect(await passwordIsTheirs()).toBe(false);
   const REFUSAL = { extensions: { code: "FORBIDDEN" }, message: "Your password was chosen by whoever made your account: change it (POST /auth/password), then answer the invitation." };
   expect((await holder.graphql(ACCEPT, { c: b.clinicId })).body.errors?.[0]).toMatchObject(REFUSAL);
   // nor decline it, which keeps B from inviting them again for 30 days
@@ -276,6 +302,7 @@ test("an account whose password its inviter chose answers no other clinic's invi
   // once the password is changed (which the person notices if someone else did it), the invitation is theirs to accept
   const changed = await holder.post("/auth/password", { currentPassword: "a-password-of-as-choice", newPassword: "only-the-holder-knows-1" });
   expect(changed.status).toBe(200);
+  expect(await passwordIsTheirs()).toBe(true);
   expect((await holder.graphql(ACCEPT, { c: b.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
   expect(await acceptedAt(membershipId)).not.toBeNull();
 });
