@@ -349,6 +349,27 @@ test("a server without a browser tells the clinic so (the operator's log says ho
   expect(retried).toMatchObject({ status: "done" });
 });
 
+// closing waited for the launch to end: a worker stopped while its browser was starting (one that hung) outlived
+// its grace by the whole start, past Docker's SIGKILL, and left the browser running
+test("a browser closed while it is still starting is killed at once, not waited for", async () => {
+  await closeBrowser();
+  const hung = join(temporaryFolder("browser"), "chromium");
+  writeFileSync(hung, "#!/bin/sh\nexec sleep 59.25\n", { mode: 0o755 }); // a browser that never answers
+  const running = () => execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((line) => line.startsWith("sleep 59.25")).length;
+  process.env.CHROMIUM_PATH = hung;
+  try {
+    const render = renderPdf("<html><body><p>never</p></body></html>").then(() => "rendered", (error: Error) => error.message);
+    expect(await until(async () => running() === 1)).toBe(true);
+    const started = Date.now();
+    await closeBrowser();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await render).not.toBe("rendered");
+    expect(await until(async () => running() === 0)).toBe(true);
+  } finally {
+    delete process.env.CHROMIUM_PATH;
+  }
+});
+
 test("a render that hangs times out, and the export is retried with the reason", async () => {
   const { failed, retried } = await failedOnceUnder("PDF_RENDER_TIMEOUT_MS", "1");
   expect(failed).toEqual({ status: "queued", error: "Attempt 1 of 3 failed: the PDF took too long to render" });

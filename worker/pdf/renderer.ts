@@ -42,10 +42,17 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string {
 export const headlessMode = (executablePath: string): true | "shell" => (/headless[-_]shell/.test(executablePath) ? "shell" : true);
 
 let browser: Promise<Browser> | null = null;
+/** Kills the browser being launched (and, once launched, the browser): closeBrowser's, while `launched` is false. */
+let launchAbort: AbortController | null = null;
+let launched = false;
 
 function launch(): Promise<Browser> {
   const executablePath = findBrowser();
-  return puppeteer.launch({
+  const abort = new AbortController();
+  launchAbort = abort;
+  launched = false;
+  const launching = puppeteer.launch({
+    signal: abort.signal,
     executablePath,
     headless: headlessMode(executablePath),
     // puppeteer's own handlers killed Chromium under a running PDF and ended the process (130 on
@@ -67,6 +74,10 @@ function launch(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
+  void launching.then(() => {
+    if (launchAbort === abort) launched = true;
+  }, () => {});
+  return launching;
 }
 
 async function sharedBrowser(): Promise<Browser> {
@@ -182,9 +193,19 @@ export async function browserProcessId(): Promise<number | undefined> {
 /** Closes the shared browser (worker shutdown, a render that timed out, tests); kills it if it does not close in `killAfterMs`. */
 export async function closeBrowser(killAfterMs = 5_000): Promise<void> {
   const closing = browser;
+  const abort = launchAbort;
+  const stillLaunching = !launched;
   browser = null;
+  launchAbort = null;
   prepared = null;
   if (!closing) return;
+  if (stillLaunching) {
+    // a browser still starting has nothing to close gracefully, and waiting for it held the worker's stop past its
+    // grace for as long as the start took (a minute, for a browser that hung): it is killed
+    abort?.abort();
+    await closing.catch(() => {});
+    return;
+  }
   const b = await closing;
   // the browser runs in a process group of its own (puppeteer starts it detached): kill all of it
   const pid = b.process()?.pid;
