@@ -877,7 +877,11 @@ begin
   end if;
 
   if v_reason is not null then
-    insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
+    -- an attempt refused for another in flight is no guess (its password is not checked): not counted
+    -- against the address, so a double click behind one address does not bring it nearer the throttle
+    if not v_busy then
+      insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
+    end if;
     if v_secret.user_id is not null and not v_busy then
       perform app_private.count_password_failure(v_secret.user_id);
     end if;
@@ -887,7 +891,8 @@ begin
     if v_reason <> 'address_throttled' or v_failures = 20 then
       perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
     end if;
-    return case when v_refusal is null then jsonb_build_object('status', 'invalid')
+    return case when v_busy then jsonb_build_object('status', 'busy')
+      when v_refusal is null then jsonb_build_object('status', 'invalid')
       else jsonb_build_object('status', 'refused', 'error', v_refusal) end;
   end if;
 
@@ -915,7 +920,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the account is in flight is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
 
 
 --

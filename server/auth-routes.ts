@@ -18,7 +18,7 @@ import { isUuid } from "../db/uuid.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
-  status: "ok" | "refused" | "invalid" | "not_a_member";
+  status: "ok" | "refused" | "invalid" | "not_a_member" | "busy";
   /** Why a login was refused for its input: one of our SQLSTATEs and its message. */
   error?: { code: string; message: string };
   sessionId: string;
@@ -82,6 +82,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
         if (result.status === "refused" && result.error) {
           return sendError(res, OUR_CODES[result.error.code], result.error.message);
         }
+        if (result.status === "busy") return sendError(res, "RETRY", "Another login of this account is under way: try again in a moment.");
         return result.status === "not_a_member"
           ? sendError(res, "FORBIDDEN", NOT_A_MEMBER)
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
