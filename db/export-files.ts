@@ -30,16 +30,30 @@ export async function makeExportFolder(clinicId: string, env: NodeJS.ProcessEnv 
 /**
  * Closes the export files made before they were closed at birth (0644 in 0755 folders) to other
  * users of the machine, at the worker's start: a folder was closed only once an export was next made
- * in it. Nothing to do when there is no exports folder yet.
+ * in it. Nothing to do when there is no exports folder yet. What cannot be closed (a folder mounted
+ * read-only, files of another account) is answered, each with why, for the worker to warn of: it ended
+ * the worker's start, and `npm start`'s with it, in a stack trace.
  */
-export async function closeExportFiles(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function closeExportFiles(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const unclosed: string[] = [];
+  const attempt = async <T>(path: string, step: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await step();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") unclosed.push(`${path}: ${(error as Error).message}`);
+      return null;
+    }
+  };
   const root = exportsDir(env);
-  const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? null : Promise.reject(error)));
-  if (!clinics) return;
-  await chmod(root, 0o700);
+  const clinics = await attempt(root, () => readdir(root, { withFileTypes: true }));
+  if (!clinics) return unclosed;
+  await attempt(root, () => chmod(root, 0o700));
   for (const clinic of clinics.filter((entry) => entry.isDirectory())) {
     const folder = resolve(root, clinic.name);
-    await chmod(folder, 0o700);
-    for (const file of await readdir(folder, { withFileTypes: true })) if (file.isFile()) await chmod(resolve(folder, file.name), EXPORT_FILE_MODE);
+    await attempt(folder, () => chmod(folder, 0o700));
+    for (const file of (await attempt(folder, () => readdir(folder, { withFileTypes: true }))) ?? []) {
+      if (file.isFile()) await attempt(resolve(folder, file.name), () => chmod(resolve(folder, file.name), EXPORT_FILE_MODE));
+    }
   }
+  return unclosed;
 }

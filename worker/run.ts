@@ -57,7 +57,7 @@ export async function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<
 }
 
 export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
-  await closeExportFiles();
+  for (const unclosed of await closeExportFiles()) jsonLogger.warn(`an export file or folder could not be closed to other users of the machine: ${unclosed}`);
   const pool = workerPool({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));
   const runner = await run({
     pgPool: pool,

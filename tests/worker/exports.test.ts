@@ -12,6 +12,7 @@ import Cursor from "pg-cursor";
 import { cursorCloser } from "../../worker/exports/csv-export.ts";
 import { startWorker, stopWorker } from "../../worker/run.ts";
 import { csvLine } from "../../worker/csv.ts";
+import { closeExportFiles } from "../../db/export-files.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { cutStalledExport, runDueJobs, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { until } from "../support/until.ts";
@@ -148,6 +149,20 @@ test("a worker's start closes to other users the export files made before they w
   }
   const mode = (path: string) => statSync(path).mode & 0o777;
   expect({ root: mode(before), clinic: mode(clinicDir), file: mode(join(clinicDir, "an-old-export")) }).toEqual({ root: 0o700, clinic: 0o700, file: 0o600 });
+});
+
+// one that could not be closed (a folder mounted read-only, files of another account) ended the worker's start,
+// and npm start's with it, in a stack trace
+test("export files a worker's start cannot close are named in a warning, and the worker starts", async () => {
+  const notAFolder = join(temporaryFolder("exports-unclosable"), "exports");
+  writeFileSync(notAFolder, "a file where the exports folder should be");
+  expect(await closeExportFiles({ EXPORTS_DIR: notAFolder })).toEqual([expect.stringMatching(new RegExp(`^${notAFolder}: ENOTDIR`))]);
+  process.env.EXPORTS_DIR = notAFolder;
+  try {
+    await stopWorker(await startWorker(testConfig.ownerUrl));
+  } finally {
+    process.env.EXPORTS_DIR = exportsRoot;
+  }
 });
 
 test("a cell is defused wherever a spreadsheet may start one: a semicolon is quoted (many locales' list separator), a line feed first gets an apostrophe", async () => {
