@@ -1,7 +1,8 @@
 /**
  * A request sent without a session cookie is UNAUTHENTICATED, "Log in first.", before anything
- * runs, unless all it asks is who is logged in (`currentUser`, `currentClinic`, both null then) or
- * the schema (GraphiQL's introspection):
+ * runs, unless all it asks is who is logged in (`currentUser`, `currentClinic`, `currentRole`, null
+ * then), what holds whoever asks (a phone normalised, a time zone or currency checked: a login page's
+ * checks) or the schema (GraphiQL's introspection):
  * - every mutation acts as someone, and each function's own refusal read as if the caller lacked a
  *   role (an anonymous inviteMember was FORBIDDEN, "Only an owner or admin can invite members.");
  * - a query of a clinic's data answered as to an anonymous visitor, empty lists, and a browser
@@ -20,7 +21,11 @@ import {
 } from "postgraphile/graphql";
 
 /** What a request without a session may ask, at the top of a query. */
-const ASKED_WITHOUT_A_SESSION = new Set(["currentUser", "currentClinic", "__typename", "__schema", "__type"]);
+const ASKED_WITHOUT_A_SESSION = new Set([
+  "currentUser", "currentClinic", "currentRole",
+  "normalizePhone", "isValidTimezone", "isValidCurrency", "currencyDecimals",
+  "__typename", "__schema", "__type",
+]);
 
 /** The names of the fields at the top of `selectionSet`, through its fragments. */
 function topFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): string[] {

@@ -423,8 +423,11 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
     const { rows } = await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName]);
     expect(rows[0].n).toBe(0);
-    const visitor = await anonymous.graphql("{ currentUser { rowId } currentClinic { rowId } }");
-    expect(visitor.body).toEqual({ data: { currentUser: null, currentClinic: null } });
+    const visitor = await anonymous.graphql("{ currentUser { rowId } currentClinic { rowId } currentRole }");
+    expect(visitor.body).toEqual({ data: { currentUser: null, currentClinic: null, currentRole: null } });
+    // a login page's checks, which hold whoever asks
+    const checks = await anonymous.graphql(`{ normalizePhone(raw: "+255 712 345 678") isValidTimezone(name: "Africa/Nairobi") isValidCurrency(code: "KES") currencyDecimals(code: "KES") }`);
+    expect(checks.body).toEqual({ data: { normalizePhone: "+255712345678", isValidTimezone: true, isValidCurrency: true, currencyDecimals: 2 } });
     // null, not an object of nulls, whatever is asked (a function's row of nulls, without its key)
     const nullable = await anonymous.graphql("{ currentUser { createdBy updatedBy } currentClinic { callingCode invoiceFooter email } }");
     expect(nullable.body).toEqual({ data: { currentUser: null, currentClinic: null } });
