@@ -7057,17 +7057,19 @@ CREATE FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) RETU
     SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
-  -- the entry is read again as the session sees it, so a row made up by the caller names no one; a
-  -- clinic's entry names a person who is or was a member of that clinic (removed ones too), the
-  -- platform's chain (which only platform administrators read) anyone; PL/pgSQL, so its plan is kept
-  -- for the connection (decision 012)
+  -- the entry is read again, and named only if the session may read it as the visitor's policies say
+  -- (select_managers, select_platform: this function runs as the owner role, which reads every entry),
+  -- so a row made up by the caller names no one; a clinic's entry names a person who is or was a
+  -- member of that clinic (removed ones too), the platform's chain anyone; PL/pgSQL, so its plan is
+  -- kept for the connection (decision 012)
   return (
     select u.full_name
     from app_public.audit_log seen
     join app_public."user" u on u.id = seen.actor_user_id
     where seen.id = entry.id
-      and (seen.clinic_id is null or exists (
-        select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null)));
+      and ((seen.clinic_id = app_public.current_clinic_id() and app_hidden.current_role_in('owner', 'admin')
+            and exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null))
+        or (seen.clinic_id is null and app_public.current_user_is_platform_admin())));
 end;
 $$;
 

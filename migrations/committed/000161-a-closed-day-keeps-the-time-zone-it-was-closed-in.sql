@@ -1,5 +1,5 @@
 --! Previous: sha1:5ec9289164e5886fbf2f339c21cb319f80079d49
---! Hash: sha1:2a54fee1b50f9be0d9929a97453c517c4c5025f5
+--! Hash: sha1:fe69a3200a57967f7ae459799bf6133d78398baa
 --! Message: a closed day keeps the time zone it was closed in
 
 -- A payment dated back into a closed day's hours went in after a change of the clinic's time zone: a
@@ -8,14 +8,18 @@
 -- zone, open, and was taken. A closed day now keeps the time zone it was closed in, and money whose
 -- time falls within that day's hours, as that zone reads them, is DAY_CLOSED whatever the clinic's
 -- zone is now. Days closed before this migration take the clinic's zone as it is now (the zone they
--- were closed in is not known).
+-- were closed in is not known): written past the triggers that refuse any change of a closed day,
+-- stamp it updated and audit it (a fact the migration adds, not a change of the day: its updated_at
+-- and the clinic's audit chain stay as they were).
 
 alter table app_public.daily_reconciliation add column if not exists closed_in_time_zone text;
 comment on column app_public.daily_reconciliation.closed_in_time_zone is
   'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them stay closed to money moved or dated in them after a change of the clinic''s time zone.';
 
+alter table app_public.daily_reconciliation disable trigger _100_timestamps, disable trigger _200_closed_is_final, disable trigger _500_audit;
 update app_public.daily_reconciliation d set closed_in_time_zone = c.timezone
-from app_public.clinic c where c.id = d.clinic_id and d.status = 'closed';
+from app_public.clinic c where c.id = d.clinic_id and d.status = 'closed' and d.closed_in_time_zone is null;
+alter table app_public.daily_reconciliation enable trigger _100_timestamps, enable trigger _200_closed_is_final, enable trigger _500_audit;
 
 alter table app_public.daily_reconciliation drop constraint if exists daily_reconciliation_closed_in_time_zone;
 alter table app_public.daily_reconciliation add constraint daily_reconciliation_closed_in_time_zone

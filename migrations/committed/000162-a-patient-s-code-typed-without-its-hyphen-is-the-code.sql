@@ -1,5 +1,5 @@
---! Previous: sha1:2a54fee1b50f9be0d9929a97453c517c4c5025f5
---! Hash: sha1:9af113bea5875ed82e253c7d8d1b250cd5146795
+--! Previous: sha1:fe69a3200a57967f7ae459799bf6133d78398baa
+--! Hash: sha1:bbb03e19809e40e84d17c0986a01a52bce331eda
 --! Message: a patient's code typed without its hyphen is the code
 
 -- A patient's code typed without its hyphen found nothing: "PAT000002" (a barcode scanner's, or a

@@ -1,5 +1,5 @@
---! Previous: sha1:9af113bea5875ed82e253c7d8d1b250cd5146795
---! Hash: sha1:34d7f5b0454d76913021deb9f4920557654eae86
+--! Previous: sha1:bbb03e19809e40e84d17c0986a01a52bce331eda
+--! Hash: sha1:029a2bec4ad84365b915c6a53fb4a79ad3a93ec9
 --! Message: the audit log filtered by who acted, and naming them
 
 -- A clinic's audit log could not be browsed by who did what: `actorUserId` was not among its filters
@@ -16,17 +16,19 @@ comment on index app_public.audit_log_clinic_actor_idx is 'A clinic''s entries b
 create or replace function app_public.audit_log_actor_name(entry app_public.audit_log) returns text
 language plpgsql stable security definer set search_path to pg_catalog, public, pg_temp set clinicops.include_deleted to on as $$
 begin
-  -- the entry is read again as the session sees it, so a row made up by the caller names no one; a
-  -- clinic's entry names a person who is or was a member of that clinic (removed ones too), the
-  -- platform's chain (which only platform administrators read) anyone; PL/pgSQL, so its plan is kept
-  -- for the connection (decision 012)
+  -- the entry is read again, and named only if the session may read it as the visitor's policies say
+  -- (select_managers, select_platform: this function runs as the owner role, which reads every entry),
+  -- so a row made up by the caller names no one; a clinic's entry names a person who is or was a
+  -- member of that clinic (removed ones too), the platform's chain anyone; PL/pgSQL, so its plan is
+  -- kept for the connection (decision 012)
   return (
     select u.full_name
     from app_public.audit_log seen
     join app_public."user" u on u.id = seen.actor_user_id
     where seen.id = entry.id
-      and (seen.clinic_id is null or exists (
-        select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null)));
+      and ((seen.clinic_id = app_public.current_clinic_id() and app_hidden.current_role_in('owner', 'admin')
+            and exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null))
+        or (seen.clinic_id is null and app_public.current_user_is_platform_admin())));
 end;
 $$;
 revoke all on function app_public.audit_log_actor_name(app_public.audit_log) from public;

@@ -1,5 +1,5 @@
---! Previous: sha1:34d7f5b0454d76913021deb9f4920557654eae86
---! Hash: sha1:7b790cec29635f62448dbcfa679da5236388f19b
+--! Previous: sha1:029a2bec4ad84365b915c6a53fb4a79ad3a93ec9
+--! Hash: sha1:5a29cce1a8263efb0882838d28be7f3d4902ed4b
 --! Message: patients A to Z and the waiting room in arrival order
 
 -- Two lists a front desk reads could not be ordered as it reads them: patients of one surname came in

@@ -1,5 +1,5 @@
---! Previous: sha1:7b790cec29635f62448dbcfa679da5236388f19b
---! Hash: sha1:871d335a3b36759936afd62eebbc7aef0bbd466e
+--! Previous: sha1:5a29cce1a8263efb0882838d28be7f3d4902ed4b
+--! Hash: sha1:eabaa22ab2c2d9245eda913d932d4e26d80865cc
 --! Message: a person's clinics and invitations, and whether their password is their own
 
 -- A person logged in could not see the clinics they may enter or their pending invitations without

@@ -1,5 +1,5 @@
---! Previous: sha1:871d335a3b36759936afd62eebbc7aef0bbd466e
---! Hash: sha1:c2997259c6a9e0c5e941ef98df234057e501769c
+--! Previous: sha1:eabaa22ab2c2d9245eda913d932d4e26d80865cc
+--! Hash: sha1:2934531641bfbad50c32df7821c1256c5c93a51c
 --! Message: a login refused for another in flight is one to retry, not counted
 
 -- Two logins of one account sent at once (a double click on "Log in") answered the second "Wrong

@@ -40,6 +40,25 @@ test("each write leaves exactly one entry with actor, old and new values", async
   expect(entry.new_values.role).toBe("cashier");
 });
 
+// it re-read the entry as the owner role, which reads every clinic's: a row made up in SQL named another clinic's actor
+test("an entry names its actor to those who may read it, and a row made up by the caller, of another clinic's entry, names no one", async () => {
+  const { owner } = clinic.members;
+  await committedAs(await openSession(owner.userId, clinic.clinicId), (c) => c.query("update app_public.clinic set invoice_footer = 'Named' where id = $1", [clinic.clinicId]));
+  const { rows: [entry] } = await rootPool().query(
+    "select id from app_public.audit_log where clinic_id = $1 and actor_user_id = $2 order by seq desc limit 1",
+    [clinic.clinicId, owner.userId],
+  );
+  const nameOf = (session: string) =>
+    asSession(session, async (c) =>
+      (await c.query("select app_public.audit_log_actor_name(a) as name from app_public.audit_log a where a.id = $1", [entry.id])).rows[0]?.name ??
+      (await c.query("select app_public.audit_log_actor_name(row($1, null, null, null, null, null, null, null, null, null, null, null, null)::app_public.audit_log) as name", [entry.id])).rows[0].name,
+    );
+  const { rows: [{ full_name: name }] } = await rootPool().query(`select full_name from app_public."user" where id = $1`, [owner.userId]);
+  expect(await nameOf(await openSession(owner.userId, clinic.clinicId))).toBe(name);
+  const other = await createClinic();
+  expect(await nameOf(await openSession(other.members.owner.userId, other.clinicId))).toBeNull();
+});
+
 test("an update that changes nothing writes nothing", async () => {
   const { receptionist } = clinic.members;
   const before = await entriesFor(receptionist.membershipId);

@@ -4,6 +4,8 @@
  * closed days, and clinics kept apart.
  */
 import pg from "pg";
+import { readdirSync, readFileSync } from "node:fs";
+import { projectPath } from "../../db/paths.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
   asMember,
@@ -499,6 +501,47 @@ describe("a closed day is final", () => {
   });
 
   // after a change of zone, a payment dated in a closed day's hours fell on the next day, open, and was taken
+  // its first form updated closed days, which their trigger refuses: the upgrade of any database with a closed day stopped
+  test("000161 applies over days closed before it: each takes its clinic's zone, and keeps its updated_at and its audit trail", async () => {
+    const upgraded = await createClinic("Closed before 000161 clinic");
+    const { rows: [{ yesterday }] } = await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 1)::text as yesterday");
+    await committedAs(await cashierSession(upgraded), (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0)", [yesterday]));
+    const file = readdirSync(projectPath("migrations/committed")).find((name) => name.startsWith("000161-"))!;
+    const migration = readFileSync(projectPath(`migrations/committed/${file}`), "utf8");
+    const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+    await owner.connect();
+    const state = async () =>
+      (await owner.query(
+        `select d.closed_in_time_zone, d.updated_at, (select count(*)::int from app_public.audit_log a where a.clinic_id = d.clinic_id) as entries
+         from app_public.daily_reconciliation d where d.clinic_id = $1 and d.business_date = $2`,
+        [upgraded.clinicId, yesterday],
+      )).rows[0];
+    try {
+      // as the migration runs, as the owner role, in a transaction rolled back after; other files' writes of the
+      // table are waited for at most 2 s, then it is tried again
+      for (let tries = 0; ; tries++) {
+        await owner.query("begin; set local lock_timeout = '2s'");
+        try {
+          // the day as it was before 000161: closed, no zone known
+          await owner.query(`alter table app_public.daily_reconciliation drop constraint daily_reconciliation_closed_in_time_zone;
+            alter table app_public.daily_reconciliation disable trigger user`);
+          await owner.query("update app_public.daily_reconciliation set closed_in_time_zone = null where clinic_id = $1", [upgraded.clinicId]);
+          await owner.query("alter table app_public.daily_reconciliation enable trigger user");
+          const before = await state();
+          await owner.query(migration);
+          expect(await state()).toEqual({ ...before, closed_in_time_zone: "Africa/Dar_es_Salaam" });
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "55P03" || tries >= 20) throw error;
+        } finally {
+          await owner.query("rollback");
+        }
+      }
+    } finally {
+      await owner.end();
+    }
+  });
+
   test("money dated within a closed day's hours is refused after a change of time zone, as the zone it was closed in reads them", async () => {
     const moved = await createClinic("Moved after closing clinic");
     const session = await cashierSession(moved);
