@@ -6381,6 +6381,40 @@ COMMENT ON FUNCTION app_private.tg_visit__booked_in_range() IS 'Trigger: a visit
 
 
 --
+-- Name: tg_visit__booked_once(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__booked_once() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_code text;
+begin
+  -- the minute as the index bins it
+  select v.code into v_code from app_public.visit v
+  where v.clinic_id = new.clinic_id and v.patient_id = new.patient_id and v.doctor_id = new.doctor_id
+    and v.status in ('scheduled', 'checked_in', 'in_progress') and v.id <> new.id
+    and date_bin('00:01:00', v.scheduled_at, '2000-01-01 00:00:00+00') = date_bin('00:01:00', new.scheduled_at, '2000-01-01 00:00:00+00')
+  limit 1;
+  if found then
+    raise exception 'This patient is already booked with this doctor at this time: open % instead.', v_code using errcode = 'CCONF';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__booked_once() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__booked_once(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPDATE of the patient, doctor or time of an open visit (a status never opens a visit again): CONFLICT naming the open visit of that patient with that doctor in that minute, if there is one (visit_patient_booked_once refuses two made at the same moment).';
+
+
+--
 -- Name: tg_visit__check_doctor(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -13205,6 +13239,20 @@ CREATE TRIGGER _160_currency_kept BEFORE UPDATE OF currency ON app_public.clinic
 
 
 --
+-- Name: visit _170_booked_once; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _170_booked_once BEFORE INSERT OR UPDATE OF patient_id, doctor_id, scheduled_at ON app_public.visit FOR EACH ROW WHEN ((new.status = ANY (ARRAY['scheduled'::app_public.visit_status, 'checked_in'::app_public.visit_status, 'in_progress'::app_public.visit_status]))) EXECUTE FUNCTION app_private.tg_visit__booked_once();
+
+
+--
+-- Name: TRIGGER _170_booked_once ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _170_booked_once ON app_public.visit IS 'A second open visit of a patient with a doctor in a minute is refused naming the first (tg_visit__booked_once).';
+
+
+--
 -- Name: daily_reconciliation _200_closed_is_final; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16158,6 +16206,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__billed_kept() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit__booked_in_range() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__booked_once(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__booked_once() FROM PUBLIC;
 
 
 --

@@ -1217,13 +1217,17 @@ describe("visit lifecycle rules over the API", () => {
       );
     const visitsOf = async () =>
       (await rootPool().query("select (scheduled_at at time zone 'UTC')::text as at from app_public.visit where patient_id = $1 order by created_at", [patient.id])).rows;
-    const DUPLICATE = { extensions: { code: "CONFLICT" }, message: "This patient is already booked with this doctor at this time: open that visit instead." };
-
-    // both clicks at once: one visit, the other told why
+    // both clicks at once: one visit, the other told why (naming the visit, unless both were written at the very same moment)
     const clicks = await Promise.all([book(a.members.doctor.membershipId), book(a.members.doctor.membershipId)]);
     expect(clicks.filter((r) => r.body.data?.createVisit).length).toBe(1);
-    expect(clicks.find((r) => r.body.errors)?.body.errors?.[0]).toMatchObject(DUPLICATE);
+    expect(clicks.find((r) => r.body.errors)?.body.errors?.[0]).toMatchObject({
+      extensions: { code: "CONFLICT" },
+      message: expect.stringMatching(/^This patient is already booked with this doctor at this time: open (that visit|VIS-\d{6}) instead\.$/),
+    });
     expect(await visitsOf()).toEqual([{ at: "2031-06-01 09:00:00" }]);
+    // the front desk had to find which visit: it is named
+    const { rows: [{ code }] } = await rootPool().query("select code from app_public.visit where patient_id = $1", [patient.id]);
+    const DUPLICATE = { extensions: { code: "CONFLICT" }, message: `This patient is already booked with this doctor at this time: open ${code} instead.` };
     // half a second later is the same minute: a client sending the time it was clicked booked a second visit
     expect((await book(a.members.doctor.membershipId, "2031-06-01T09:00:00.5Z")).body.errors?.[0]).toMatchObject(DUPLICATE);
     expect((await book(a.members.doctor.membershipId, "2031-06-01T09:00:59Z")).body.errors?.[0]).toMatchObject(DUPLICATE);
