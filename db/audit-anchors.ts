@@ -24,8 +24,9 @@ export interface Anchor {
   hash: string;
 }
 
+/** AUDIT_ANCHORS_FILE, or the data folder's; empty is unset (it was the current folder, read as a file). */
 export function auditAnchorsFile(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.AUDIT_ANCHORS_FILE ?? resolve(dataDir(env), "audit-anchors.jsonl"));
+  return resolve(env.AUDIT_ANCHORS_FILE || resolve(dataDir(env), "audit-anchors.jsonl"));
 }
 
 /**

@@ -48,8 +48,9 @@ export interface Secrets {
   embeddedPassword: string;
 }
 
+/** CLINICOPS_DATA_DIR, or `.data`; empty is unset, as for every variable (it was the current folder, where a command wrote secrets.json). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.CLINICOPS_DATA_DIR ?? ".data");
+  return resolve(env.CLINICOPS_DATA_DIR || ".data");
 }
 
 /**

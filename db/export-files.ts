@@ -6,8 +6,9 @@ import { chmod, mkdir, readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { dataDir } from "./config.ts";
 
+/** EXPORTS_DIR, or the data folder's; empty is unset (it was the current folder). */
 export function exportsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.EXPORTS_DIR ?? resolve(dataDir(env), "exports"));
+  return resolve(env.EXPORTS_DIR || resolve(dataDir(env), "exports"));
 }
 
 export function exportFile(clinicId: string, exportId: string, env: NodeJS.ProcessEnv = process.env): string {

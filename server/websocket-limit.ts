@@ -22,25 +22,37 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 
 /**
  * Closes `websocket` (4400, graphql-ws's bad request) when its client holds more than
- * MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions: those it started (`subscribe`) and has not
- * ended (`complete`). One the server ended still counts until the client says `complete`.
+ * MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions: those it started (`subscribe`) and neither it
+ * nor the server has ended (`complete`, or the server's `error`). One the server ended counted
+ * until the client said `complete`, which graphql-ws's own client never says then: a desk that
+ * subscribed again after each lost connection to the database (as clinic-domain.md tells it to)
+ * had its socket closed at the 21st.
  */
 function limitSubscriptions(websocket: WebSocket): void {
   const live = new Set<string>();
+  const idOf = (data: unknown, ending: (type: unknown) => boolean): string | null => {
+    try {
+      const message = JSON.parse(String(data)) as { type?: unknown; id?: unknown };
+      return typeof message?.id === "string" && ending(message.type) ? message.id : null;
+    } catch {
+      return null; // graphql-ws refuses it itself
+    }
+  };
   websocket.on("message", (data, isBinary) => {
     if (isBinary) return;
-    let message: { type?: unknown; id?: unknown };
-    try {
-      message = JSON.parse(String(data));
-    } catch {
-      return; // graphql-ws refuses it itself
-    }
-    if (typeof message?.id !== "string") return;
-    if (message.type === "complete") live.delete(message.id);
-    else if (message.type === "subscribe" && live.add(message.id).size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+    const completed = idOf(data, (type) => type === "complete");
+    if (completed !== null) live.delete(completed);
+    const subscribed = idOf(data, (type) => type === "subscribe");
+    if (subscribed !== null && live.add(subscribed).size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
       websocket.close(4400, `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions on one connection.`);
     }
   });
+  const send = websocket.send.bind(websocket) as (...args: unknown[]) => void;
+  websocket.send = ((data: unknown, ...rest: unknown[]) => {
+    const ended = typeof data === "string" ? idOf(data, (type) => type === "complete" || type === "error") : null;
+    if (ended !== null) live.delete(ended);
+    send(data, ...rest);
+  }) as typeof websocket.send;
 }
 
 const handleUpgrade = WebSocketServer.prototype.handleUpgrade;

@@ -117,9 +117,9 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   /** A GraphQL websocket to the API, open. */
-  const openWebSocket = () =>
+  const openWebSocket = (cookie?: string) =>
     new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", cookie ? { headers: { cookie } } : {});
       socket.once("open", () => resolve(socket));
       socket.once("error", reject);
     });
@@ -159,9 +159,12 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
   });
 
-  test("a connection holds at most 20 subscriptions at once: the 21st closes it (4400), and one ended by its client frees its place", async () => {
+  test("a connection holds at most 20 subscriptions at once: the 21st closes it (4400), and one ended by its client or by the server frees its place", async () => {
+    // subscriptions that stay live: the front desk's, logged in
+    const desk = new Browser(api);
+    await desk.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
     const initialised = async () => {
-      const socket = await openWebSocket();
+      const socket = await openWebSocket(desk.cookie ?? undefined);
       const acked = new Promise((resolve) => socket.on("message", (data) => JSON.parse(String(data)).type === "connection_ack" && resolve(true)));
       socket.send(JSON.stringify({ type: "connection_init" }));
       await acked;
@@ -189,6 +192,27 @@ describe("bad input gets a clear code and writes nothing", () => {
     subscribe(freed, "21");
     expect(await stillOpen(freed)).toBe(true);
     freed.close();
+
+    // one the server ended (its error) frees its place too: graphql-ws's client sends no complete then, and a desk
+    // subscribing again after each lost connection had its socket closed at the 21st
+    const refused = await initialised();
+    for (let i = 1; i <= 25; i++) {
+      const answered = new Promise<string>((resolve) => {
+        const heard = (data: unknown) => {
+          const message = JSON.parse(String(data));
+          if (message.id !== `bad${i}`) return;
+          refused.off("message", heard);
+          resolve(message.type);
+        };
+        refused.on("message", heard);
+        refused.once("close", () => resolve("closed"));
+      });
+      refused.send(JSON.stringify({ id: `bad${i}`, type: "subscribe", payload: { query: "subscription { noSuchField }" } }));
+      expect(await answered).toBe("error");
+    }
+    for (let i = 1; i <= 20; i++) subscribe(refused, String(i));
+    expect(await stillOpen(refused)).toBe(true);
+    refused.close();
   });
 
   test("an upgrade from another site, refused, then reset by its client, leaves the server running", async () => {

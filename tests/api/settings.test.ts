@@ -6,7 +6,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { databaseConfig } from "../../db/config.ts";
+import { join } from "node:path";
+import { databaseConfig, dataDir } from "../../db/config.ts";
+import { auditAnchorsFile } from "../../db/audit-anchors.ts";
+import { exportsDir } from "../../db/export-files.ts";
 import { projectPath } from "../../db/paths.ts";
 import { PASSWORD_FORM_WORDS } from "../../db/scram.ts";
 import { serverSettings } from "../../server/settings.ts";
@@ -71,6 +74,15 @@ test("whole numbers in range are taken as given, and unset ones take their defau
     port: 8000, databasePoolSize: 20, sessionTtlSeconds: 43200, statementTimeoutMs: 5000,
     maxPageSize: 100, maxGroups: 1000, maxQueryDepth: 12, maxInputDepth: 32, maxQueryFields: 500,
   });
+});
+
+// `??` took an empty value for a folder: the current one, where a command wrote secrets.json
+test("a folder or file setting given empty is taken as unset, as every setting is", () => {
+  const dataFolder = dataDir({});
+  expect(dataDir({ CLINICOPS_DATA_DIR: "" })).toBe(dataFolder);
+  expect(exportsDir({ EXPORTS_DIR: "" })).toBe(exportsDir({}));
+  expect(auditAnchorsFile({ AUDIT_ANCHORS_FILE: "" })).toBe(auditAnchorsFile({}));
+  expect(exportsDir({ CLINICOPS_DATA_DIR: "" })).toBe(join(dataFolder, "exports"));
 });
 
 test("a database name that cannot make role names is refused, naming the variable that gave it", () => {
