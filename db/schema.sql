@@ -4709,10 +4709,13 @@ begin
     case when tg_op <> 'INSERT' then old.business_date end], null);
   -- Waits for a close of these days in flight; once we hold the lock, no close starts until we commit.
   perform app_private.lock_business_day(v_clinic, d, false) from unnest(v_days) d;
-  perform 1 from app_public.daily_reconciliation d
-  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days);
+  -- naming the day, and who reopens it (it said neither)
+  select * into v_closed from app_public.daily_reconciliation d
+  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days)
+  limit 1;
   if found then
-    raise exception 'The business day is closed: its payments and refunds can no longer change.' using errcode = 'CDAYC';
+    raise exception 'The business day % is closed: its payments and refunds can no longer change, unless an owner reopens it.', v_closed.business_date
+      using errcode = 'CDAYC';
   end if;
   -- a moment within the hours of a day closed in another time zone than the clinic's now (a zone
   -- changes the date of a moment by two days at most)
@@ -4723,7 +4726,7 @@ begin
       and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone
     limit 1;
     if found then
-      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change.',
+      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.',
         v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
     end if;
   end if;

@@ -1,5 +1,5 @@
 --! Previous: sha1:5ec9289164e5886fbf2f339c21cb319f80079d49
---! Hash: sha1:fe69a3200a57967f7ae459799bf6133d78398baa
+--! Hash: sha1:03e0464c153a14ddf87d86afabd4723e6e108bd1
 --! Message: a closed day keeps the time zone it was closed in
 
 -- A payment dated back into a closed day's hours went in after a change of the clinic's time zone: a
@@ -7,7 +7,7 @@
 -- received "12:00Z" that day (15:00 in Dar, inside the counted day) fell on the next day in the new
 -- zone, open, and was taken. A closed day now keeps the time zone it was closed in, and money whose
 -- time falls within that day's hours, as that zone reads them, is DAY_CLOSED whatever the clinic's
--- zone is now. Days closed before this migration take the clinic's zone as it is now (the zone they
+-- zone is now (and both refusals name the day, and who reopens it). Days closed before this migration take the clinic's zone as it is now (the zone they
 -- were closed in is not known): written past the triggers that refuse any change of a closed day,
 -- stamp it updated and audit it (a fact the migration adds, not a change of the day: its updated_at
 -- and the clinic's audit chain stay as they were).
@@ -70,10 +70,13 @@ begin
     case when tg_op <> 'INSERT' then old.business_date end], null);
   -- Waits for a close of these days in flight; once we hold the lock, no close starts until we commit.
   perform app_private.lock_business_day(v_clinic, d, false) from unnest(v_days) d;
-  perform 1 from app_public.daily_reconciliation d
-  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days);
+  -- naming the day, and who reopens it (it said neither)
+  select * into v_closed from app_public.daily_reconciliation d
+  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days)
+  limit 1;
   if found then
-    raise exception 'The business day is closed: its payments and refunds can no longer change.' using errcode = 'CDAYC';
+    raise exception 'The business day % is closed: its payments and refunds can no longer change, unless an owner reopens it.', v_closed.business_date
+      using errcode = 'CDAYC';
   end if;
   -- a moment within the hours of a day closed in another time zone than the clinic's now (a zone
   -- changes the date of a moment by two days at most)
@@ -84,7 +87,7 @@ begin
       and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone
     limit 1;
     if found then
-      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change.',
+      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.',
         v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
     end if;
   end if;

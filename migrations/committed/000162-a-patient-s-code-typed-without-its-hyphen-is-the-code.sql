@@ -1,5 +1,5 @@
---! Previous: sha1:fe69a3200a57967f7ae459799bf6133d78398baa
---! Hash: sha1:bbb03e19809e40e84d17c0986a01a52bce331eda
+--! Previous: sha1:03e0464c153a14ddf87d86afabd4723e6e108bd1
+--! Hash: sha1:83348fa16e7891ca60cf32cf3cb39722848d00cb
 --! Message: a patient's code typed without its hyphen is the code
 
 -- A patient's code typed without its hyphen found nothing: "PAT000002" (a barcode scanner's, or a

@@ -1,5 +1,5 @@
---! Previous: sha1:bbb03e19809e40e84d17c0986a01a52bce331eda
---! Hash: sha1:029a2bec4ad84365b915c6a53fb4a79ad3a93ec9
+--! Previous: sha1:83348fa16e7891ca60cf32cf3cb39722848d00cb
+--! Hash: sha1:59fb79953034cd1c9336ba7205227417ae92a399
 --! Message: the audit log filtered by who acted, and naming them
 
 -- A clinic's audit log could not be browsed by who did what: `actorUserId` was not among its filters

@@ -1,5 +1,5 @@
---! Previous: sha1:029a2bec4ad84365b915c6a53fb4a79ad3a93ec9
---! Hash: sha1:5a29cce1a8263efb0882838d28be7f3d4902ed4b
+--! Previous: sha1:59fb79953034cd1c9336ba7205227417ae92a399
+--! Hash: sha1:11f34e0a5a464781a9bf0558d8eaa49a612b871b
 --! Message: patients A to Z and the waiting room in arrival order
 
 -- Two lists a front desk reads could not be ordered as it reads them: patients of one surname came in

@@ -1,5 +1,5 @@
---! Previous: sha1:5a29cce1a8263efb0882838d28be7f3d4902ed4b
---! Hash: sha1:eabaa22ab2c2d9245eda913d932d4e26d80865cc
+--! Previous: sha1:11f34e0a5a464781a9bf0558d8eaa49a612b871b
+--! Hash: sha1:d4ba1ee936fa20a68705ee1a766c9ee1fca3f7ef
 --! Message: a person's clinics and invitations, and whether their password is their own
 
 -- A person logged in could not see the clinics they may enter or their pending invitations without

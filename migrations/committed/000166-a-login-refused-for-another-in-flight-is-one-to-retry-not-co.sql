@@ -1,5 +1,5 @@
---! Previous: sha1:eabaa22ab2c2d9245eda913d932d4e26d80865cc
---! Hash: sha1:2934531641bfbad50c32df7821c1256c5c93a51c
+--! Previous: sha1:d4ba1ee936fa20a68705ee1a766c9ee1fca3f7ef
+--! Hash: sha1:9d7b128eaa39cb1a7212a6b02d2485892e28a6b6
 --! Message: a login refused for another in flight is one to retry, not counted
 
 -- Two logins of one account sent at once (a double click on "Log in") answered the second "Wrong

@@ -1,5 +1,5 @@
---! Previous: sha1:2934531641bfbad50c32df7821c1256c5c93a51c
---! Hash: sha1:a01d4a4c8c99303809ecc95043dda9c537a50a2d
+--! Previous: sha1:9d7b128eaa39cb1a7212a6b02d2485892e28a6b6
+--! Hash: sha1:bdae1be7bac86c9bf51b87f4656711f0de9b8fcf
 --! Message: a double booking names the visit
 
 -- A second open visit of a patient with one doctor in one minute (a double click, a visit moved onto

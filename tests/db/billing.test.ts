@@ -559,7 +559,7 @@ describe("a closed day is final", () => {
     // 15:00 in Dar es Salaam, inside the day closed there, is 02:00 the next day in Kiritimati, an open day
     await expect(payAt(`${yesterday} 15:00`)).rejects.toMatchObject({
       code: "CDAYC",
-      message: `That time is within the business day of ${yesterday} (in Africa/Dar_es_Salaam, the time zone it was closed in), which is closed: its payments and refunds can no longer change.`,
+      message: `That time is within the business day of ${yesterday} (in Africa/Dar_es_Salaam, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.`,
     });
     // the day's hours end at its midnight in Dar es Salaam
     await expect(payAt(`${yesterday} 23:59:59`)).rejects.toMatchObject({ code: "CDAYC" });
@@ -734,7 +734,11 @@ describe("correcting a payment's method", () => {
     );
     await asMember(clinic.members.cashier, async (c) => {
       await c.query("select app_public.close_day($1)", [refund.business_date]);
-      await expect(c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id])).rejects.toMatchObject({ code: "CDAYC" });
+      // naming the day, and who reopens it (it said neither)
+      await expect(c.query("update app_public.payment set method = 'cash' where id = $1", [payment.id])).rejects.toMatchObject({
+        code: "CDAYC",
+        message: expect.stringMatching(/^The business day \d{4}-\d{2}-\d{2} is closed: its payments and refunds can no longer change, unless an owner reopens it\.$/),
+      });
     });
   });
 });
