@@ -8,6 +8,7 @@ import type pg from "pg";
 import { withPgSettings } from "./pg-transaction.ts";
 import { projectPath } from "../db/paths.ts";
 import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";
+import { withinTime } from "../db/deadline.ts";
 import { log } from "./log.ts";
 
 /** graphile-migrate records "000002.sql" for the file "000002-some-message.sql": compare the numbers. */
@@ -18,21 +19,6 @@ export function newestCommittedMigration(): string | null {
   return migrationNumber(files.sort().at(-1) ?? null);
 }
 
-/**
- * `answer`, or an error once `ms` have passed without it. A database that froze (or a network that parted)
- * under a connection the pool holds answers nothing, and its statement_timeout cannot fire there: /ready
- * waited for as long as that lasted, and a probe took it for a slow answer. The query goes on, and gives
- * its connection back whenever it ends.
- */
-function answeredWithin<T>(ms: number, answer: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
-  });
-  answer.catch(() => {}); // its failure after the deadline is no one's to hear
-  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-}
-
 /** `asVisitor` holds the settings of an anonymous API request; `expected`, the migration this code needs. */
 export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>, expected = newestCommittedMigration()): express.Router {
   const router = express.Router();
@@ -41,9 +27,11 @@ export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>, e
   });
   router.get("/ready", async (_req, res) => {
     try {
-      const { rows } = await answeredWithin(
+      // a database frozen under a connection the pool holds answers nothing, and /ready waited for as long as that lasted
+      const { rows } = await withinTime(
         CONNECT_TIMEOUT_MS,
         withPgSettings(pool, asVisitor, (client) => client.query("select app_hidden.latest_migration() as latest")),
+        () => new Error(`the database did not answer within ${CONNECT_TIMEOUT_MS} ms`),
       );
       const latest = migrationNumber(rows[0].latest);
       if (latest !== expected) {

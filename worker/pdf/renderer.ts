@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
 import { pdfRenderTimeoutMs } from "../../db/config.ts";
+import { withinTime } from "../../db/deadline.ts";
 
 // Chromium's old headless shell first: without the full browser's layers it
 // renders 16 invoices/s where the full browser renders 6–7 (two cores).
@@ -148,8 +149,6 @@ function discardPreparedPage(): void {
 
 
 export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()): Promise<RenderResult> {
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
   let context: BrowserContext | undefined;
   const render = async (): Promise<RenderResult> => {
     const fresh = await takeFreshPage();
@@ -160,26 +159,18 @@ export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()):
     const pdf = await page.pdf({ format: "A4", printBackground: true, margin: { top: "15mm", bottom: "15mm", left: "12mm", right: "12mm" }, timeout: timeoutMs });
     return { pdf, blocked };
   };
-  // Puppeteer's own timeouts do not cover every step (a stuck page, a browser that stops answering).
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(new PdfRenderTimeout(`The PDF render timed out after ${timeoutMs} ms.`));
-    }, timeoutMs);
-  });
   const rendering = render();
-  rendering.catch(() => {}); // after a timeout, its own failure is no longer anyone's concern
   try {
-    return await Promise.race([rendering, deadline]);
+    // Puppeteer's own timeouts do not cover every step (a stuck page, a browser that stops answering).
+    return await withinTime(timeoutMs, rendering, () => new PdfRenderTimeout(`The PDF render timed out after ${timeoutMs} ms.`));
   } catch (error) {
     // After a timeout the browser may be stuck while still connected, and every
     // later render would hang too: the next render launches a new one. Renders
     // still running in this one fail, and their jobs are retried.
-    if (timedOut) void closeBrowser().catch(() => {});
+    if (error instanceof PdfRenderTimeout) void closeBrowser().catch(() => {});
     else discardPreparedPage();
     throw error;
   } finally {
-    clearTimeout(timer);
     // the context is closed once the render has settled, whichever way
     void rendering.finally(() => context?.close().catch(() => {})).catch(() => {});
   }
