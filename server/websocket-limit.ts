@@ -30,27 +30,30 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
  */
 function limitSubscriptions(websocket: WebSocket): void {
   const live = new Set<string>();
-  const idOf = (data: unknown, ending: (type: unknown) => boolean): string | null => {
+  /** A graphql-ws message's id and type, or null for one that is not one (graphql-ws refuses it itself). */
+  const read = (data: string): { id: string; type: unknown } | null => {
     try {
-      const message = JSON.parse(String(data)) as { type?: unknown; id?: unknown };
-      return typeof message?.id === "string" && ending(message.type) ? message.id : null;
+      const message = JSON.parse(data) as { type?: unknown; id?: unknown };
+      return typeof message?.id === "string" ? { id: message.id, type: message.type } : null;
     } catch {
-      return null; // graphql-ws refuses it itself
+      return null;
     }
   };
   websocket.on("message", (data, isBinary) => {
-    if (isBinary) return;
-    const completed = idOf(data, (type) => type === "complete");
-    if (completed !== null) live.delete(completed);
-    const subscribed = idOf(data, (type) => type === "subscribe");
-    if (subscribed !== null && live.add(subscribed).size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+    const message = isBinary ? null : read(String(data));
+    if (message?.type === "complete") live.delete(message.id);
+    else if (message?.type === "subscribe" && live.add(message.id).size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
       websocket.close(4400, `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions on one connection.`);
     }
   });
+  // the server's complete and error end a subscription; its events (next, one per event and subscriber: the
+  // most sent by far) are not read
   const send = websocket.send.bind(websocket) as (...args: unknown[]) => void;
   websocket.send = ((data: unknown, ...rest: unknown[]) => {
-    const ended = typeof data === "string" ? idOf(data, (type) => type === "complete" || type === "error") : null;
-    if (ended !== null) live.delete(ended);
+    if (typeof data === "string" && !data.includes('"type":"next"')) {
+      const message = read(data);
+      if (message?.type === "complete" || message?.type === "error") live.delete(message.id);
+    }
     send(data, ...rest);
   }) as typeof websocket.send;
 }
