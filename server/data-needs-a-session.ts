@@ -62,9 +62,7 @@ export const DataNeedsASessionPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsDataNeedsASessionPlugin",
   version: "1.0.0",
   grafast: {
-    middleware: {
-      execute: refuseWithoutASession,
-      subscribe: refuseWithoutASession,
-    },
+    // graphql-ws hands subscriptions alone to `subscribe`, which follows them with its own refusal
+    middleware: { execute: refuseWithoutASession },
   },
 };
