@@ -4003,11 +4003,10 @@ begin
   -- clinics' names, through own_invitations / invited_clinics, which only this owner role has).
   perform set_config('jwt.claims.session_id', v_session.id::text, true);
 
-  select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', m.role, 'pending', m.accepted_at is null)
-                            order by c.name collate "und-x-icu"), '[]')
+  -- the clinics as the session lists them at any time (my_clinics), in its order
+  select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'role', c.role, 'pending', c.pending) order by c.place), '[]')
   into v_clinics
-  from app_public.membership m join app_public.clinic c on c.id = m.clinic_id
-  where m.user_id = v_user.id and m.is_active and m.deleted_at is null;
+  from app_public.my_clinics() with ordinality c(id, name, role, pending, place);
 
   -- the only clinic the user is a member of, not counting invitations (accepted only by
   -- accept_invitation, never by default)
@@ -4709,26 +4708,23 @@ begin
     case when tg_op <> 'INSERT' then old.business_date end], null);
   -- Waits for a close of these days in flight; once we hold the lock, no close starts until we commit.
   perform app_private.lock_business_day(v_clinic, d, false) from unnest(v_days) d;
-  -- naming the day, and who reopens it (it said neither)
+  -- in one read: a closed day of these days, first, or (money moved or dated) one whose hours, as the zone it
+  -- was closed in reads them, hold its time (a zone changes the date of a moment by two days at most)
   select * into v_closed from app_public.daily_reconciliation d
-  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days)
+  where d.clinic_id = v_clinic and d.status = 'closed'
+    and (d.business_date = any (v_days)
+      or (v_moved and d.business_date between new.business_date - 2 and new.business_date + 2
+          and v_at >= d.business_date::timestamp at time zone d.closed_in_time_zone
+          and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone))
+  order by d.business_date = any (v_days) desc
   limit 1;
-  if found then
+  -- naming the day, and who reopens it (it said neither)
+  if found and v_closed.business_date = any (v_days) then
     raise exception 'The business day % is closed: its payments and refunds can no longer change, unless an owner reopens it.', v_closed.business_date
       using errcode = 'CDAYC';
-  end if;
-  -- a moment within the hours of a day closed in another time zone than the clinic's now (a zone
-  -- changes the date of a moment by two days at most)
-  if v_moved then
-    select * into v_closed from app_public.daily_reconciliation d
-    where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date between new.business_date - 2 and new.business_date + 2
-      and v_at >= d.business_date::timestamp at time zone d.closed_in_time_zone
-      and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone
-    limit 1;
-    if found then
-      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.',
-        v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
-    end if;
+  elsif found then
+    raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.',
+      v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
   end if;
   return case when tg_op = 'DELETE' then old else new end;
 end;

@@ -1,5 +1,5 @@
 --! Previous: sha1:5ec9289164e5886fbf2f339c21cb319f80079d49
---! Hash: sha1:03e0464c153a14ddf87d86afabd4723e6e108bd1
+--! Hash: sha1:95dad8d8168d69bd6aa665a3aefcef48af6fcc91
 --! Message: a closed day keeps the time zone it was closed in
 
 -- A payment dated back into a closed day's hours went in after a change of the clinic's time zone: a
@@ -70,26 +70,23 @@ begin
     case when tg_op <> 'INSERT' then old.business_date end], null);
   -- Waits for a close of these days in flight; once we hold the lock, no close starts until we commit.
   perform app_private.lock_business_day(v_clinic, d, false) from unnest(v_days) d;
-  -- naming the day, and who reopens it (it said neither)
+  -- in one read: a closed day of these days, first, or (money moved or dated) one whose hours, as the zone it
+  -- was closed in reads them, hold its time (a zone changes the date of a moment by two days at most)
   select * into v_closed from app_public.daily_reconciliation d
-  where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date = any (v_days)
+  where d.clinic_id = v_clinic and d.status = 'closed'
+    and (d.business_date = any (v_days)
+      or (v_moved and d.business_date between new.business_date - 2 and new.business_date + 2
+          and v_at >= d.business_date::timestamp at time zone d.closed_in_time_zone
+          and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone))
+  order by d.business_date = any (v_days) desc
   limit 1;
-  if found then
+  -- naming the day, and who reopens it (it said neither)
+  if found and v_closed.business_date = any (v_days) then
     raise exception 'The business day % is closed: its payments and refunds can no longer change, unless an owner reopens it.', v_closed.business_date
       using errcode = 'CDAYC';
-  end if;
-  -- a moment within the hours of a day closed in another time zone than the clinic's now (a zone
-  -- changes the date of a moment by two days at most)
-  if v_moved then
-    select * into v_closed from app_public.daily_reconciliation d
-    where d.clinic_id = v_clinic and d.status = 'closed' and d.business_date between new.business_date - 2 and new.business_date + 2
-      and v_at >= d.business_date::timestamp at time zone d.closed_in_time_zone
-      and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone
-    limit 1;
-    if found then
-      raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.',
-        v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
-    end if;
+  elsif found then
+    raise exception 'That time is within the business day of % (in %, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.',
+      v_closed.business_date, v_closed.closed_in_time_zone using errcode = 'CDAYC';
   end if;
   return case when tg_op = 'DELETE' then old else new end;
 end;

@@ -1,5 +1,5 @@
---! Previous: sha1:03e0464c153a14ddf87d86afabd4723e6e108bd1
---! Hash: sha1:83348fa16e7891ca60cf32cf3cb39722848d00cb
+--! Previous: sha1:95dad8d8168d69bd6aa665a3aefcef48af6fcc91
+--! Hash: sha1:b907eb5188a2b01d6b3b8f27188cfa1db6ff50ba
 --! Message: a patient's code typed without its hyphen is the code
 
 -- A patient's code typed without its hyphen found nothing: "PAT000002" (a barcode scanner's, or a

@@ -1,5 +1,5 @@
---! Previous: sha1:83348fa16e7891ca60cf32cf3cb39722848d00cb
---! Hash: sha1:59fb79953034cd1c9336ba7205227417ae92a399
+--! Previous: sha1:b907eb5188a2b01d6b3b8f27188cfa1db6ff50ba
+--! Hash: sha1:aa09ad37c642bda68027af7cb99d12fe0bd1068f
 --! Message: the audit log filtered by who acted, and naming them
 
 -- A clinic's audit log could not be browsed by who did what: `actorUserId` was not among its filters

@@ -1,5 +1,5 @@
---! Previous: sha1:59fb79953034cd1c9336ba7205227417ae92a399
---! Hash: sha1:11f34e0a5a464781a9bf0558d8eaa49a612b871b
+--! Previous: sha1:aa09ad37c642bda68027af7cb99d12fe0bd1068f
+--! Hash: sha1:0e6b4e7648946e60c36702a672be79b28a2f4334
 --! Message: patients A to Z and the waiting room in arrival order
 
 -- Two lists a front desk reads could not be ordered as it reads them: patients of one surname came in

@@ -1,5 +1,5 @@
---! Previous: sha1:d4ba1ee936fa20a68705ee1a766c9ee1fca3f7ef
---! Hash: sha1:9d7b128eaa39cb1a7212a6b02d2485892e28a6b6
+--! Previous: sha1:521cb953e0c00d7d2f3f4d3ed97f15e04e9c1e9f
+--! Hash: sha1:a8a39072b748927e9be00556b13b43c5e4ef5a45
 --! Message: a login refused for another in flight is one to retry, not counted
 
 -- Two logins of one account sent at once (a double click on "Log in") answered the second "Wrong

@@ -1,5 +1,5 @@
---! Previous: sha1:9d7b128eaa39cb1a7212a6b02d2485892e28a6b6
---! Hash: sha1:bdae1be7bac86c9bf51b87f4656711f0de9b8fcf
+--! Previous: sha1:a8a39072b748927e9be00556b13b43c5e4ef5a45
+--! Hash: sha1:18184a2597792f59d160742d1247be1c640fc6de
 --! Message: a double booking names the visit
 
 -- A second open visit of a patient with one doctor in one minute (a double click, a visit moved onto
