@@ -77,6 +77,11 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   // a NUL character in text (22021) or as \u0000 in JSON (22P05): PostgreSQL stores neither
   "22021": ["INVALID_INPUT", NUL_CHARACTER],
   "22P05": ["INVALID_INPUT", NUL_CHARACTER],
+  // a `like` pattern ending in its escape character, the backslash (`includes` and the other filters escape it)
+  "22025": ["INVALID_INPUT", "A like pattern cannot end with a backslash: a backslash makes the character after it literal (\\\\ for a backslash)."],
+  // more than a statement can hold: columns of a select list (54011), nesting (54001)
+  "54001": ["LIMIT_EXCEEDED", "The request is too complex for one statement: ask for less in it."],
+  "54011": ["LIMIT_EXCEEDED", "The request is too complex for one statement: ask for less in it."],
   "57014": ["TIMEOUT", "The request took too long and was cancelled."],
   "40001": ["RETRY", "Another change got there first; please try again."],
   "40P01": ["RETRY", "Another change got there first; please try again."],
@@ -344,13 +349,15 @@ export function maskError(error: GraphQLError): GraphQLError {
   if (!original || original instanceof GraphQLError) return error;
   const known = describeError(original);
   const options = { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path };
+  // a mutation's write that stood (server/saved-before-the-answer.ts)
+  const saved = error.extensions.saved === true ? { saved: true } : {};
   if (known) {
-    return new GraphQLError(known.message, { ...options, extensions: { code: known.code, ...known.details } });
+    return new GraphQLError(known.message, { ...options, extensions: { code: known.code, ...known.details, ...saved } });
   }
   const errorId = reportInternalError(original);
   const requestId = currentRequestId();
   return new GraphQLError(`Internal error; quote reference ${requestId ?? errorId} to support.`, {
     ...options,
-    extensions: { code: "INTERNAL", requestId, errorId },
+    extensions: { code: "INTERNAL", requestId, errorId, ...saved },
   });
 }

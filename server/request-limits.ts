@@ -7,8 +7,8 @@
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), fields whose work does not shrink with a page (a whole
  * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
- * times at most, and the page size of `first`/`last` (LIMIT_EXCEEDED); and
- * no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
+ * times at most, the page size of `first`/`last`, and at most 10 orders in an
+ * `orderBy` (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
  * before execution, a variable the request does not give taking the default
@@ -73,6 +73,12 @@ const COSTLY_GROUP = new Map(COSTLY_FIELDS.flatMap((group, index) => group.names
 const PAGE_ARGUMENTS = new Set(["first", "last"]);
 /** Numbers of rows, never negative. */
 const ROW_COUNT_ARGUMENTS = new Set(["first", "last", "offset"]);
+/**
+ * Orders one list may be sorted by: a list of hundreds (a value repeated, aggregates of related rows)
+ * made a statement of more columns than PostgreSQL takes, an internal fault, or of one aggregate
+ * subquery per order, run for every row.
+ */
+const MAX_ORDERS = 10;
 
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
@@ -89,6 +95,19 @@ function valueNestsDeeper(value: unknown, max: number): boolean {
   if (value === null || typeof value !== "object") return false;
   const inner = Object.values(value);
   return inner.length > 0 && (max === 0 || inner.some((v) => valueNestsDeeper(v, max - 1)));
+}
+
+/** A UTF-16 surrogate without its pair: no character, which UTF-8 cannot carry. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Whether a value as sent (JSON, already checked for depth) holds text with a lone surrogate (`"\ud800"`):
+ * stored as U+FFFD, it made two idempotency keys one (`pay-\ud800` and `pay-\udfff`). A literal is
+ * refused by GraphQL's parser.
+ */
+function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === "string") return LONE_SURROGATE.test(value);
+  return value !== null && typeof value === "object" && Object.values(value).some(holdsLoneSurrogate);
 }
 
 /** The operation a request runs, and the value each of its variables takes there. */
@@ -117,6 +136,14 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
     }
     return null;
   };
+  const listLength = (value: ValueNode): number => {
+    if (value.kind === Kind.LIST) return value.values.length;
+    if (value.kind === Kind.VARIABLE && running) {
+      const v = running.variables[value.name.value];
+      return Array.isArray(v) ? v.length : 1;
+    }
+    return 1;
+  };
   let fields = 0;
   const costly = COSTLY_FIELDS.map(() => 0);
   const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): GraphQLError | null => {
@@ -133,6 +160,9 @@ export function findLimitViolation(document: DocumentNode, limits: RequestLimits
           if (count !== null && count < 0) return invalidInput(`${argumentName} must not be negative.`);
           if (count !== null && PAGE_ARGUMENTS.has(argumentName) && count > limits.maxPageSize) {
             return limitExceeded(`"${argumentName}" may not exceed ${limits.maxPageSize} (asked for ${count} on ${name}).`);
+          }
+          if (argumentName === "orderBy" && listLength(argument.value) > MAX_ORDERS) {
+            return limitExceeded(`"orderBy" may name at most ${MAX_ORDERS} orders (${name}).`);
           }
         }
         if (selection.selectionSet) {
@@ -184,7 +214,8 @@ function limitsRule(limits: RequestLimits) {
  * are those GraphQL executes with: a variable the request leaves out takes the
  * operation's default, one given (null included) keeps its value. Values that
  * GraphQL cannot take (of the wrong type, a required one missing) are refused
- * here too, as GraphQL would, with the code INVALID_QUERY.
+ * here too, as GraphQL would, with the code INVALID_QUERY; text with a lone
+ * surrogate, INVALID_INPUT.
  */
 function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "document" | "operationName" | "variableValues"> }, R>(
   limits: RequestLimits,
@@ -196,6 +227,9 @@ function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "do
     if (!operation?.variableDefinitions?.length) return next();
     // before GraphQL coerces them: its coercion recurses as deep as a value goes
     if (Object.values(variableValues ?? {}).some((value) => valueNestsDeeper(value, limits.maxInputDepth))) return { errors: [inputTooDeep(limits)] };
+    if (Object.values(variableValues ?? {}).some(holdsLoneSurrogate)) {
+      return { errors: [invalidInput("Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none.")] };
+    }
     const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
     // values that are not of their variable's type, or required ones missing: GraphQL's refusal, with its code
     if (!values.coerced) return { errors: values.errors.map(withQueryCode) };

@@ -866,6 +866,33 @@ describe("search and duplicate warnings", () => {
     expect(filtered.body.data).toEqual({ greek: { nodes: [{ rowId: existing.id }] }, turkish: { nodes: [{ rowId: turkish.id }] } });
   });
 
+  // the backslash is LIKE's escape: includes "M\\wangi" matched Mwangi, startsWith "\\" missed a name starting with one, and
+  // a text ending in one was an invalid pattern, an internal fault
+  test("the list's text filters find a backslash as written; a like pattern ending in one is INVALID_INPUT", async () => {
+    const tag = `${Math.random()}`.slice(2);
+    const slashed = await createPatient(a.clinicId, { first_name: "Back", last_name: `\\${tag}\\` });
+    const plain = await createPatient(a.clinicId, { first_name: "Back", last_name: `Mwangi ${tag}` });
+    const found = await receptionist.graphql(`query($starts: String!, $ends: String!, $escaped: String!) {
+      starts: patients(filter: { lastName: { startsWith: $starts } }) { nodes { rowId } }
+      ends: patients(filter: { lastName: { endsWithInsensitive: $ends } }) { nodes { rowId } }
+      escaped: patients(filter: { lastName: { includes: $escaped } }) { nodes { rowId } }
+      notEscaped: patients(filter: { lastName: { notIncludes: $escaped }, firstName: { equalTo: "Back" } }) { nodes { rowId } } }`,
+      { starts: `\\${tag}`, ends: `${tag}\\`, escaped: `M\\wangi ${tag}` });
+    expect(found.body).toEqual({
+      data: {
+        starts: { nodes: [{ rowId: slashed.id }] },
+        ends: { nodes: [{ rowId: slashed.id }] },
+        escaped: { nodes: [] },
+        notEscaped: { nodes: expect.arrayContaining([{ rowId: slashed.id }, { rowId: plain.id }]) },
+      },
+    });
+    const pattern = await receptionist.graphql(`query($p: String!) { patients(filter: { lastName: { like: $p } }) { totalCount } }`, { p: `%${tag}\\` });
+    expect(pattern.body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT" },
+      message: "A like pattern cannot end with a backslash: a backslash makes the character after it literal (\\\\ for a backslash).",
+    });
+  });
+
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {
     const existing = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1985-02-03" });
     const other = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1986-02-03" });

@@ -507,6 +507,26 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(faults).toEqual([]);
     expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = 'Nul'")).rows[0].n).toBe(0);
   });
+
+  // a lone surrogate was stored as U+FFFD: the idempotency keys pay-\ud800 and pay-\udfff were one payment's
+  test("text with a lone UTF-16 surrogate is INVALID_INPUT, and writes nothing", async () => {
+    const lastName = `Surrogate ${Math.random()}`;
+    for (const firstName of ["Jos\ud800", "\udfffJose", "Jos\udc00\ud800"]) {
+      const response = await owner.graphql(`mutation($first: String!, $last: String!) { createPatient(input: { patient: { firstName: $first, lastName: $last } }) { patient { rowId } } }`, {
+        first: firstName,
+        last: lastName,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ extensions: { code: "INVALID_INPUT" }, message: "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none." }]);
+    }
+    // a pair is a character: an emoji is a name's like any other
+    const paired = await owner.graphql(`mutation($first: String!, $last: String!) { createPatient(input: { patient: { firstName: $first, lastName: $last } }) { patient { firstName } } }`, {
+      first: "Jose \ud83d\ude00",
+      last: lastName,
+    });
+    expect(paired.body.data.createPatient.patient.firstName).toBe("Jose \u{1F600}");
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName])).rows[0].n).toBe(1);
+  });
 });
 
 describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
@@ -735,6 +755,19 @@ describe("limits", () => {
     }
     const fine = await owner.graphql("query($n: Int) { memberships(first: $n) { nodes { role } } }", { n: 100 });
     expect(fine.body.data.memberships.nodes).toHaveLength(5);
+  });
+
+  // 600 orders made a statement of more columns than PostgreSQL takes (an internal fault); 213 aggregate orders ran for seconds
+  test("an orderBy of more than 10 orders is refused before anything runs, as a literal or a variable", async () => {
+    const orders = Array.from({ length: 11 }, () => "VISITS_COUNT_ASC");
+    const literal = await owner.graphql(`{ patients(first: 1, orderBy: [${orders.join(", ")}]) { nodes { lastName } } }`);
+    const variable = await owner.graphql(`query($o: [PatientOrderBy!]) { patients(first: 1, orderBy: $o) { nodes { lastName } } }`, { o: Array(600).fill("VISITS_COUNT_ASC") });
+    for (const response of [literal, variable]) {
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: '"orderBy" may name at most 10 orders (patients).' }] });
+    }
+    const ten = await owner.graphql(`query($o: [PatientOrderBy!]) { patients(first: 1, orderBy: $o) { nodes { lastName } } }`, { o: orders.slice(1) });
+    expect(ten.body.errors).toBeUndefined();
   });
 
   test("first above the cap is refused as a variable's default, when the request leaves the variable out", async () => {
@@ -1094,6 +1127,34 @@ describe("transactions", () => {
     const { rows } = await rootPool().query("select first_name, xmin::text as transaction from app_public.patient where last_name = $1 order by first_name", [lastName]);
     expect(rows.map((row) => row.first_name)).toEqual(["Asha", "Chausiku"]);
     expect(rows[0].transaction).not.toBe(rows[1].transaction);
+  });
+
+  // the payload is read after the write committed: an error there read as a refusal, and a retry registered the patient twice
+  test("an error in a mutation's answer says the write was saved; the mutation's own refusal does not", async () => {
+    const lastName = `Answered ${Math.random()}`;
+    const register = (firstName: string, after: string) =>
+      owner.graphql(
+        `mutation($first: String!, $last: String!, $after: Cursor) {
+          createPatient(input: { patient: { firstName: $first, lastName: $last } }) { patient { firstName visits(after: $after) { totalCount } } }
+        }`,
+        { first: firstName, last: lastName, after },
+      );
+    const answered = await register("Asha", "not-a-cursor");
+    expect(answered.body).toEqual({
+      data: { createPatient: { patient: null } },
+      errors: [expect.objectContaining({
+        path: ["createPatient", "patient", "visits"],
+        extensions: { code: "INVALID_INPUT", saved: true },
+        message: "This cursor is not valid for this list.",
+      })],
+    });
+    const refused = await register("x".repeat(101), "not-a-cursor");
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: ["createPatient"], extensions: { code: "INVALID_INPUT", constraint: "patient_first_name_check" } })]);
+    const { rows } = await rootPool().query("select first_name from app_public.patient where last_name = $1", [lastName]);
+    expect(rows.map((row) => row.first_name)).toEqual(["Asha"]);
+    // a query's errors wrote nothing, and say nothing of it
+    const query = await owner.graphql(`{ patients(first: 1) { nodes { visits(after: "not-a-cursor") { totalCount } } } }`);
+    expect(query.body.errors?.[0].extensions).toEqual({ code: "INVALID_INPUT" });
   });
 
   test("queries and subscriptions run read-only, mutations read-write", async () => {
