@@ -5334,6 +5334,9 @@ begin
     elsif v_visit.status in ('cancelled', 'no_show') then
       raise exception 'A % visit is not invoiced.', app_hidden.visit_status_words(v_visit.status) using errcode = 'CINVL';
     elsif new.patient_id is distinct from v_visit.patient_id then
+      if new.patient_id is not null and not exists (select from app_public.patient p where p.clinic_id = new.clinic_id and p.id = new.patient_id) then
+        raise exception 'No such patient in your clinic.' using errcode = 'CNOTF';
+      end if;
       raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
     end if;
     new.doctor_id := v_visit.doctor_id;
@@ -5349,7 +5352,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit, or another patient''s, INVALID_INPUT.';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND).';
 
 
 --
@@ -7472,12 +7475,12 @@ COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeri
 CREATE FUNCTION app_public.is_valid_currency(code text) RETURNS boolean
     LANGUAGE sql IMMUTABLE
     AS $$
-  select code = any ('{AED,AFN,ALL,AMD,ANG,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BRL,BSD,BTN,BWP,BYN,BZD,
+  select coalesce(code = any ('{AED,AFN,ALL,AMD,ANG,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BRL,BSD,BTN,BWP,BYN,BZD,
     CAD,CDF,CHF,CLP,CNY,COP,CRC,CUP,CVE,CZK,DJF,DKK,DOP,DZD,EGP,ERN,ETB,EUR,FJD,FKP,GBP,GEL,GHS,GIP,GMD,GNF,GTQ,GYD,
     HKD,HNL,HTG,HUF,IDR,ILS,INR,IQD,IRR,ISK,JMD,JOD,JPY,KES,KGS,KHR,KMF,KPW,KRW,KWD,KYD,KZT,LAK,LBP,LKR,LRD,LSL,LYD,
     MAD,MDL,MGA,MKD,MMK,MNT,MOP,MRU,MUR,MVR,MWK,MXN,MYR,MZN,NAD,NGN,NIO,NOK,NPR,NZD,OMR,PAB,PEN,PGK,PHP,PKR,PLN,PYG,
     QAR,RON,RSD,RUB,RWF,SAR,SBD,SCR,SDG,SEK,SGD,SHP,SLE,SOS,SRD,SSP,STN,SVC,SYP,SZL,THB,TJS,TMT,TND,TOP,TRY,TTD,TWD,
-    TZS,UAH,UGX,USD,UYU,UZS,VES,VND,VUV,WST,XAF,XCD,XCG,XOF,XPF,YER,ZAR,ZMW,ZWG}'::text[]);
+    TZS,UAH,UGX,USD,UYU,UZS,VES,VND,VUV,WST,XAF,XCD,XCG,XOF,XPF,YER,ZAR,ZMW,ZWG}'::text[]), false);
 $$;
 
 
@@ -7487,7 +7490,7 @@ ALTER FUNCTION app_public.is_valid_currency(code text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION is_valid_currency(code text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.is_valid_currency(code text) IS 'True when `code` is an ISO 4217 currency code in circulation, e.g. TZS or KES.';
+COMMENT ON FUNCTION app_public.is_valid_currency(code text) IS 'True when `code` is an ISO 4217 currency code in circulation, in capitals, e.g. TZS or KES; false for anything else, null included.';
 
 
 --
@@ -7803,6 +7806,7 @@ CREATE FUNCTION app_public.currency_decimals(code text) RETURNS smallint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
   select case
+    when not app_public.is_valid_currency(code) then null
     when code = any ('{BIF,CLP,DJF,GNF,ISK,JPY,KMF,KRW,PYG,RWF,UGX,VND,VUV,XAF,XOF,XPF}'::text[]) then 0
     when code = any ('{BHD,IQD,JOD,KWD,LYD,OMR,TND}'::text[]) then 3
     else 2
@@ -7816,7 +7820,7 @@ ALTER FUNCTION app_public.currency_decimals(code text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION currency_decimals(code text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.currency_decimals(code text) IS 'How many decimals amounts in this ISO 4217 currency have (its minor unit): 0 for JPY, 3 for KWD, 2 for most.';
+COMMENT ON FUNCTION app_public.currency_decimals(code text) IS 'How many decimals amounts in this ISO 4217 currency have (its minor unit): 0 for JPY, 3 for KWD, 2 for most; null for what is no currency in circulation (is_valid_currency).';
 
 
 --

@@ -541,7 +541,11 @@ test("an invoice made by hand may bill a visit, which is then billed once, its p
   const second = await createVisit(own, "scheduled");
   const someoneElse = await createPatient(own.clinicId);
   expect(await refusal(someoneElse.id, second.id)).toEqual([["INVALID_INPUT", "This visit is another patient's: bill the patient of the visit."]]);
+  // a patient not of the clinic is not found, as without the visit (it was blamed on the visit)
   const theirs = await createVisit(elsewhere, "scheduled");
+  for (const patientId of [theirs.patientId, randomUUID()]) {
+    expect(await refusal(patientId, second.id)).toEqual([["NOT_FOUND", "No such patient in your clinic."]]);
+  }
   expect(await refusal(theirs.patientId, theirs.id)).toEqual([["NOT_FOUND", "No such visit in this clinic."]]);
   const cancelled = await createVisit(own, "cancelled");
   expect(await refusal(cancelled.patientId, cancelled.id)).toEqual([["INVALID_INPUT", "A cancelled visit is not invoiced."]]);

@@ -500,6 +500,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     });
     expect((await setCurrency("KES")).body.errors).toBeUndefined(); // the same currency is no change
     expect((await setCurrency("usd")).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringMatching(/^Unknown currency/) });
+    // no currency at all is a value missing (it read "would add KES to <NULL>")
+    const cleared = await billedOwner.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { currency: null } }) { clinic { currency } } }`, { id: billed.clinicId });
+    expect(cleared.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A required value is missing: currency." });
     const { rows } = await rootPool().query("select currency from app_public.clinic where id = $1", [billed.clinicId]);
     expect(rows[0].currency).toBe("KES");
   });

@@ -452,6 +452,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     // a login page's checks, which hold whoever asks
     const checks = await anonymous.graphql(`{ normalizePhone(raw: "+255 712 345 678") isValidTimezone(name: "Africa/Nairobi") isValidCurrency(code: "KES") currencyDecimals(code: "KES") }`);
     expect(checks.body).toEqual({ data: { normalizePhone: "+255712345678", isValidTimezone: true, isValidCurrency: true, currencyDecimals: 2 } });
+    // what is no currency has no decimals (it answered 2, for jpy too) and is not valid, null included (it answered null)
+    const noCurrency = await anonymous.graphql(`{ xxxx: currencyDecimals(code: "XXXX") jpy: currencyDecimals(code: "jpy") JPY: currencyDecimals(code: "JPY") none: isValidCurrency(code: null) }`);
+    expect(noCurrency.body).toEqual({ data: { xxxx: null, jpy: null, JPY: 0, none: false } });
     // null, not an object of nulls, whatever is asked (a function's row of nulls, without its key)
     const nullable = await anonymous.graphql("{ currentUser { createdBy updatedBy } currentClinic { callingCode invoiceFooter email } }");
     expect(nullable.body).toEqual({ data: { currentUser: null, currentClinic: null } });
