@@ -9238,7 +9238,7 @@ begin
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
   perform app_private.check_money_amount(amount, 'refund');
-  if nullif(btrim(reason), '') is null then
+  if app_hidden.text_or_null(reason) is null then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
@@ -9268,7 +9268,7 @@ begin
   end if;
   perform 1 from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_payment.invoice_id for update;
   insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, idempotency_key, refunded_by)
-  values (v_clinic, v_payment.id, v_payment.invoice_id, amount, v_payment.method, btrim(reason), refund_payment.idempotency_key, app_public.current_user_id())
+  values (v_clinic, v_payment.id, v_payment.invoice_id, amount, v_payment.method, app_hidden.text_or_null(reason), refund_payment.idempotency_key, app_public.current_user_id())
   returning * into v_refund;
   return v_refund;
 end;
@@ -9352,11 +9352,11 @@ begin
   if not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
   end if;
-  if nullif(btrim(reason), '') is null then
+  if app_hidden.text_or_null(reason) is null then
     raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
   end if;
   update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
-    reopen_reason = btrim(reason), closed_at = null, closed_by = null
+    reopen_reason = app_hidden.text_or_null(reason), closed_at = null, closed_by = null
   where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
   returning * into v_day;
   if v_day.id is null then
@@ -10252,10 +10252,10 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can void invoices.' using errcode = 'CFORB';
   end if;
-  if nullif(btrim(reason), '') is null then
+  if app_hidden.text_or_null(reason) is null then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
-  update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = btrim(reason)
+  update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
   where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id
   returning * into v_invoice;
   if v_invoice.id is null then

@@ -648,6 +648,41 @@ describe("a closed day is final", () => {
     expect(rows).toEqual([{ currency: "TZS" }]);
   });
 
+  // btrim strips spaces alone: a tab and a line break, or no-break and ideographic spaces, were a reason
+  test("a refund, a void and a reopened day need a reason that says something, kept without the white space around it", async () => {
+    const reasoned = await createClinic("Reasons clinic");
+    const till = await cashierSession(reasoned);
+    const owner = await openSession(reasoned.members.owner.userId, reasoned.clinicId);
+    const invoice = await createIssuedInvoice(reasoned, "5000");
+    const payment = await pay(till, invoice.id, "2000");
+    const day = "2026-06-02";
+    await committedAs(till, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0, null)", [day]));
+    for (const blank of ["\t\n", "\u00a0\u3000", " \u200b\r\n "]) {
+      await expect(committedAs(till, (c) => c.query("select app_public.refund_payment($1, 100, $2)", [payment.id, blank]))).rejects.toMatchObject({
+        code: "CINVL",
+        message: "A reason is required to refund.",
+      });
+      await expect(committedAs(till, (c) => c.query("select app_public.void_invoice($1, $2)", [invoice.id, blank]))).rejects.toMatchObject({
+        code: "CINVL",
+        message: "A reason is required to void an invoice.",
+      });
+      await expect(committedAs(owner, (c) => c.query("select app_public.reopen_day($1::date, $2)", [day, blank]))).rejects.toMatchObject({
+        code: "CINVL",
+        message: "A reason is required to reopen a day.",
+      });
+    }
+    await committedAs(till, (c) => c.query("select app_public.refund_payment($1, 2000, $2)", [payment.id, "\tWrong patient\u00a0\n"]));
+    await committedAs(till, (c) => c.query("select app_public.void_invoice($1, $2)", [invoice.id, "\u3000Wrong patient\t"]));
+    await committedAs(owner, (c) => c.query("select app_public.reopen_day($1::date, $2)", [day, "\nRecount\n"]));
+    const { rows } = await rootPool().query(
+      `select (select array_agg(reason) from app_public.refund where payment_id = $1) as refunds,
+              (select void_reason from app_public.invoice where id = $2) as void,
+              (select reopen_reason from app_public.daily_reconciliation where clinic_id = $3 and business_date = $4) as reopened`,
+      [payment.id, invoice.id, reasoned.clinicId, day],
+    );
+    expect(rows).toEqual([{ refunds: ["Wrong patient"], void: "Wrong patient", reopened: "Recount" }]);
+  });
+
   test("its notes cannot be rewritten; reopened by an owner, they can", async () => {
     const closing = await createClinic("Closing notes clinic");
     const day = "2026-06-01";
