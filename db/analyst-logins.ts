@@ -25,6 +25,44 @@ const ANALYST_LIMITS = {
   settings: { temp_file_limit: "1GB", idle_in_transaction_session_timeout: "5min", statement_timeout: "15min" },
 };
 
+/** ANALYST_LIMITS' settings as pg_db_role_setting lists them (`name=value`), sorted. */
+const LIMIT_SETTINGS = Object.entries(ANALYST_LIMITS.settings).map(([setting, value]) => `${setting}=${value}`).sort();
+
+/**
+ * Sets ANALYST_LIMITS on the login `name`, undoing first the defaults the analyst may have given their
+ * own role (alter role … set statement_timeout = 0), in any database too.
+ */
+async function setLimits(client: pg.ClientBase, config: DatabaseConfig, name: string): Promise<void> {
+  const role = ident(name);
+  await client.query(`alter role ${role} connection limit ${ANALYST_LIMITS.connections}`);
+  await client.query(`alter role ${role} reset all`);
+  await client.query(`alter role ${role} in database ${ident(config.databaseName)} reset all`);
+  for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) await client.query(`alter role ${role} set ${setting} = ${literal(value)}`);
+}
+
+/**
+ * Sets ANALYST_LIMITS again on every analyst login whose limits differ (granted by a version before a
+ * limit was added: unlimited connections and temporary files before one, no statement timeout before
+ * another; or changed by the analyst since), as a grant again would. Run as root at every start;
+ * changes nothing once done. Answers the logins it set.
+ */
+export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<string[]> {
+  return withClient(config.rootUrl, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      `select r.rolname as name from pg_roles r
+       where r.rolcanlogin and not r.rolsuper
+         and exists (select from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $1)
+         and (r.rolconnlimit <> $2
+           or coalesce((select array(select c from unnest(s.setconfig) c order by c collate "C") from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0), '{}') <> $3::text[]
+           or exists (select from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where s.setrole = r.oid and d.datname = current_database()))
+       order by r.rolname`,
+      [config.roles.analyst, ANALYST_LIMITS.connections, LIMIT_SETTINGS],
+    );
+    for (const { name } of rows) await inTransaction(client, () => setLimits(client, config, name));
+    return rows.map((row) => row.name);
+  });
+}
+
 /**
  * What the printed address must not carry of DATABASE_URL's: its credentials, and its user, which
  * psql takes from the query string over the address's (`?user=postgres` logged in as the superuser).
@@ -87,12 +125,9 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
     const password = givenPassword ?? (exists ? null : randomBytes(18).toString("base64url"));
     const role = ident(name);
     await client.query(
-      `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls connection limit ${ANALYST_LIMITS.connections}${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
+      `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
     );
-    // a role may change its own defaults (alter role … set statement_timeout = 0), in any database too
-    await client.query(`alter role ${role} reset all`);
-    await client.query(`alter role ${role} in database ${ident(config.databaseName)} reset all`);
-    for (const [setting, value] of Object.entries(ANALYST_LIMITS.settings)) await client.query(`alter role ${role} set ${setting} = ${literal(value)}`);
+    await setLimits(client, config, name);
     await client.query(`grant ${ident(config.roles.analyst)} to ${role}`);
     await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
     // the server's address as DATABASE_URL gives it, without the operator's credentials

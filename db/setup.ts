@@ -6,6 +6,7 @@
 import pg from "pg";
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { readdirSync, readFileSync } from "node:fs";
+import { keepAnalystsWithinLimits } from "./analyst-logins.ts";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient } from "./pool.ts";
@@ -503,6 +504,8 @@ async function prepareInTurn(
   }
   // before the migrations, which take one as the owner role
   await keepLocksAndServerWritesToOwner(config);
+  const limited = await keepAnalystsWithinLimits(config);
+  if (limited.length) log?.(`analyst logins given their limits again (granted before them, or changed since): ${limited.join(", ")}`);
   try {
     if (touchAuditLog(await pendingMigrations(config))) await unsealAuditLog(config);
     // graphile-migrate's lines through the caller's log when it gives one (npm start's JSON); else it prints them

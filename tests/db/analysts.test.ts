@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
+import { grantAnalyst, keepAnalystsWithinLimits } from "../../db/analyst-logins.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
@@ -224,7 +225,8 @@ test("cannot take the advisory locks that hold up a clinic's invoices or a phone
 
 // on a database of its own: while the grant is gone, the shared one's definer functions that take these locks
 // (exports, invitations, new invoices) would fail in the other test files
-test("a start gives the owner role back a grant of those locks it lost (its role dropped and made again), before the migrations need it", async () => {
+// an analyst granted by a version before the limits had unlimited connections and temporary files, and kept them after an upgrade
+test("a start gives back what a role lost or never had: the owner role its grant of those locks (its role dropped and made again), an analyst its limits (granted before them, or changed since)", async () => {
   const { url, config, drop } = ownDatabase("analysts");
   await drop();
   try {
@@ -234,7 +236,22 @@ test("a start gives the owner role back a grant of those locks it lost (its role
     try {
       const owner = pg.escapeIdentifier(config.roles.owner);
       await own.query(`revoke execute on function pg_catalog.pg_try_advisory_lock(bigint), pg_catalog.pg_advisory_xact_lock(bigint) from ${owner}`);
-      await prepareDatabase(config);
+      const reader = `${config.databaseName}_reader`;
+      await grantAnalyst(config, reader, []);
+      await own.query(`alter role ${pg.escapeIdentifier(reader)} connection limit -1`);
+      await own.query(`alter role ${pg.escapeIdentifier(reader)} reset all`);
+      await own.query(`alter role ${pg.escapeIdentifier(reader)} in database ${pg.escapeIdentifier(config.databaseName)} set statement_timeout = 0`);
+      const logged: string[] = [];
+      await prepareDatabase(config, (line) => logged.push(line));
+      expect(logged).toContain(`analyst logins given their limits again (granted before them, or changed since): ${reader}`);
+      const limits = await own.query(
+        `select r.rolconnlimit, (select s.setconfig from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0) as settings,
+           (select count(*)::int from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase <> 0) as in_databases
+         from pg_roles r where r.rolname = $1`,
+        [reader],
+      );
+      expect(limits.rows).toEqual([{ rolconnlimit: 3, settings: ["temp_file_limit=1GB", "idle_in_transaction_session_timeout=5min", "statement_timeout=15min"], in_databases: 0 }]);
+      expect(await keepAnalystsWithinLimits(config)).toEqual([]); // nothing to do once done
       const { rows } = await own.query(
         `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public,
            bool_or(has_function_privilege($2, p.oid, 'execute')) as visitor
