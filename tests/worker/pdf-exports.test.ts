@@ -16,7 +16,7 @@ import { cashierSession, committedAs, createClinic, createIssuedInvoice, createS
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
-import { invoiceHtml } from "../../worker/pdf/templates.ts";
+import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
 let releaseTurn: () => Promise<void>;
 beforeAll(async () => {
@@ -230,6 +230,38 @@ test("the monthly summary shows the month's figures with its charts", async () =
   expect(rows[0].revenue).toBe("25000.000");
   expect(text).toMatch(/Revenue \(net of refunds\)\s+TZS 25,000\.00/);
   for (const heading of ["Revenue per day", "Revenue per method", "Visits per status", "Top services"]) expect(text).toContain(heading);
+});
+
+// a day of refunds was a blue bar like a day of takings; a service's long name ran under its bar
+test("the summary's charts draw a day of more refunds than takings in red, saying so, and cut a label too long for its place", async () => {
+  const charted = { name: "Charted", currency: "GBP", decimals: 2, locale: "en-GB" };
+  const longName = `Ultrasound; =HYPERLINK("http://x") of the whole abdomen`;
+  const figures = {
+    revenue: "8452.19", new_patients: 0, average_visit_value: null, outstanding_balance: "0.000",
+    revenue_by_day: [{ date: "2026-12-02", amount: "17464.10" }, { date: "2026-12-03", amount: "-9011.91" }],
+    revenue_by_method: [{ method: "cash", amount: "8452.19" }],
+    visits_by_status: [],
+    top_services: [{ name: longName, amount: "100.00" }],
+  };
+  const printed = monthlySummaryHtml({ clinic: charted, figures, fromDate: "2026-12-01", toDate: "2026-12-31" });
+  const bars = [...printed.matchAll(/<rect [^>]*fill="([^"]+)"><title>([^<]*)<\/title>/g)].map(([, fill, title]) => [title, fill]);
+  expect(bars).toEqual([["2 Dec 2026", "#4a78b5"], ["3 Dec 2026", "#c0392b"], ["cash", "#4a78b5"], [longName.replaceAll('"', "&quot;"), "#4a78b5"]]);
+  expect(printed.match(/Red: more refunded than taken\./g)).toHaveLength(1); // under the one chart with a red bar
+  expect(printed).toContain(">Ultrasound; =HYPERLINK(&quot;h…</text>");
+});
+
+// the notes' line breaks were lost, and a reopened day said only "open"
+test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
+  const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };
+  const day = { status: "open", notes: "Short by 11.01\nsecond line", reopened_at: "2026-12-03T09:15:00+01:00", reopen_reason: "Recount", counted_total: null, difference: null };
+  const sheet = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day, expected: {} });
+  expect(sheet).toContain('<div class="lines">Short by 11.01\nsecond line</div>');
+  expect(sheet).toMatch(/Reopened 03\.12\.2026, 09:15: Recount/);
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.clinic.locale = "de-DE";
+  doc.lines = [{ ...doc.lines[0], quantity: "1.500" }];
+  expect(invoiceHtml(doc)).toContain('<td class="right">1,5</td>');
 });
 
 test("a unit price finer than the currency is printed as kept, so that the line adds up (3 × 3,333.333, not 3 × 3,333.33)", async () => {

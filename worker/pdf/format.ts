@@ -67,6 +67,7 @@ export function formatter({ currency, decimals, locale }: ClinicFormat) {
   // a unit price may be finer than the currency (3,333.333 a third of 10,000): shown as kept, so a line adds up
   const price = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits, maximumFractionDigits: Math.max(3, decimals ?? 0) });
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 4 });
+  const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
   // a moment is printed at the wall-clock time PostgreSQL gave it in the clinic's zone (pdf-export.ts): Intl's
   // own zone data (Node's) is not PostgreSQL's, and the two put a Vancouver payment an hour apart in December
   const moment = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" });
@@ -75,6 +76,8 @@ export function formatter({ currency, decimals, locale }: ClinicFormat) {
     money: (value: unknown) => amount.format(decimalText(value)),
     /** A unit price: the currency's decimals, or up to 3 when it has more. */
     unitPrice: (value: unknown) => price.format(decimalText(value)),
+    /** A quantity as the locale writes numbers (1,5 in German), to the thousandth the database keeps. */
+    quantity: (value: unknown) => count.format(decimalText(value)),
     /** A tax rate, a fraction, as a percentage: 0.08875 is 8.875%. */
     rate: (value: unknown) => percent.format(Number(value ?? 0)),
     /** A moment as the document wrote it, "2026-12-02T08:27:40.123-08:00": its wall-clock time, whatever its offset. */

@@ -42,7 +42,7 @@ function page(title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, unitPrice, rate, dateTime } = formatsOf(clinic, invoice.currency);
+  const { money: m, unitPrice, rate, dateTime, quantity } = formatsOf(clinic, invoice.currency);
   return page(
     `Invoice ${invoice.code}`,
     html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
@@ -50,7 +50,7 @@ export function invoiceHtml(doc: Json): string {
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>Lines</h2>
     <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr>
-      ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${Number(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
+      ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
         <td class="right">${m(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
@@ -90,27 +90,44 @@ export function reconciliationHtml(doc: Json): string {
       <tr><th>Total</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
         <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
-    <h2>Notes</h2><div>${d.notes ?? ""}</div>
+    <h2>Notes</h2><div class="lines">${d.notes ?? ""}</div>
     ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : raw("")}
+    ${d.reopened_at ? html`<div class="muted lines">Reopened ${dateTime(d.reopened_at)}: ${d.reopen_reason}</div>` : raw("")}
     <div><span class="sign">Cashier</span> <span class="sign" style="margin-left: 8%">Manager</span></div>`,
   );
 }
 
-/** A horizontal bar chart as inline SVG. */
+/** Characters of a bar's label that fit left of the bars at 10 points; a longer one is cut, with an ellipsis. */
+const LABEL_CHARACTERS = 26;
+const fitted = (label: string) => {
+  const characters = Array.from(label); // a character outside the BMP is not cut in two
+  return characters.length > LABEL_CHARACTERS ? `${characters.slice(0, LABEL_CHARACTERS - 1).join("")}…` : label;
+};
+
+/** Bars of what was taken, and of days and methods where more was refunded than taken. */
+const BAR_COLOUR = "#4a78b5";
+const NEGATIVE_BAR_COLOUR = "#c0392b";
+
+/**
+ * A horizontal bar chart as inline SVG. A negative value's bar is red, and the chart says what red
+ * means (a day of refunds was drawn as a day of takings, in blue); a label too long to fit left of the
+ * bars is cut (it ran under them), whole in the bar's title.
+ */
 function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string): Raw {
   const width = 520;
   const row = 20;
   // the bars' lengths only are drawn from numbers; each bar's figure is printed from its text
   const max = Math.max(1, ...items.map((i) => Math.abs(Number(i.value))));
   const height = Math.max(row, items.length * row);
+  const negative = items.some((item) => Number(item.value) < 0);
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
     ${items.map((item, i) => {
       const w = Math.round((Math.abs(Number(item.value)) / max) * 260);
-      return html`<text x="0" y="${i * row + 14}" font-size="10">${item.label}</text>
-        <rect x="150" y="${i * row + 4}" width="${w}" height="12" fill="#4a78b5"></rect>
+      return html`<text x="0" y="${i * row + 14}" font-size="10">${fitted(item.label)}</text>
+        <rect x="150" y="${i * row + 4}" width="${w}" height="12" fill="${Number(item.value) < 0 ? NEGATIVE_BAR_COLOUR : BAR_COLOUR}"><title>${item.label}</title></rect>
         <text x="${156 + w}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
     })}
-  </svg>`;
+  </svg>${negative ? html`<div class="muted">Red: more refunded than taken.</div>` : raw("")}`;
 }
 
 export function monthlySummaryHtml(doc: Json): string {
