@@ -640,9 +640,9 @@ declare
   v_export app_public.report_export;
 begin
   select * into v_export from app_public.report_export e
-  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id and e.status = 'done';
+  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id and e.status = 'done' and e.expires_at > now();
   if v_export.id is null then
-    return; -- not found, not this clinic's, not allowed or not ready: all look alike
+    return; -- not found, not this clinic's, not allowed, not ready or expired: all look alike
   end if;
   perform app_private.write_audit(v_export.clinic_id, 'export', 'report_export', v_export.id, null, null,
     jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name));
@@ -657,7 +657,7 @@ ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE
 -- Name: FUNCTION export_for_download(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The finished export the session may download (and an audit entry of the download), or nothing. Used by GET /exports/:id.';
+COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The finished export the session may download, not past its expiry (and an audit entry of the download), or nothing. Used by GET /exports/:id.';
 
 
 --
@@ -5321,6 +5321,7 @@ CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
     AS $$
 declare
   v_visit app_public.visit;
+  v_live app_public.invoice;
 begin
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
@@ -5339,6 +5340,12 @@ begin
       end if;
       raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
     end if;
+    select * into v_live from app_public.invoice i where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' limit 1;
+    if found then
+      raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
+        case when v_live.status = 'draft' then 'add the lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
+        using errcode = 'CCONF';
+    end if;
     new.doctor_id := v_visit.doctor_id;
   end if;
   return new;
@@ -5352,7 +5359,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND).';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (invoice_one_live_per_visit refuses two made at the same moment).';
 
 
 --

@@ -1,5 +1,5 @@
---! Previous: sha1:07e3103838fb86f765a8835fdb9f9e45b1df279c
---! Hash: sha1:b259bc28e8b4cebea95936d86b59de51e521b51a
+--! Previous: sha1:d20562c0cacc6573eba60b94adb9c2cf13b69c00
+--! Hash: sha1:06358acc19388d4cc149d0935ce3830c438265c3
 --! Message: a reason says something
 
 -- A reason says something.

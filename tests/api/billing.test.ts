@@ -532,7 +532,7 @@ test("an invoice made by hand may bill a visit, which is then billed once, its p
   const made = await till.graphql(CREATE, { p: visit.patientId, v: visit.id });
   expect(made.body.data.createInvoice.invoice).toEqual({ code: expect.any(String), doctorId: own.members.doctor.membershipId, visit: { code: visit.code } });
   // before, such an invoice named no visit, and the visit was billed again once it had its services
-  expect(await refusal(visit.patientId, visit.id)).toEqual([["CONFLICT", "This visit already has an invoice."]]);
+  expect(await refusal(visit.patientId, visit.id)).toEqual([["CONFLICT", `This visit already has an invoice, ${made.body.data.createInvoice.invoice.code} (draft): add the lines to it.`]]);
   const service = await createService(own.clinicId, "1000");
   await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [own.clinicId, visit.id, service.id]);
   const fromVisit = await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });

@@ -326,15 +326,21 @@ describe("bad input gets a clear code and writes nothing", () => {
     });
   });
 
-  test("a second invoice for a visit says so", async () => {
+  // it said "This visit already has an invoice.", and the cashier had to find which
+  test("a second invoice for a visit says so, naming the first and what to do", async () => {
     const service = await createService(clinic.clinicId);
     const visit = await createVisit(clinic, "in_progress");
     await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
-    const invoice = () => owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });
-    expect((await invoice()).body.errors).toBeUndefined();
+    const invoice = () => owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code } } }`, { v: visit.id });
+    const first = (await invoice()).body.data.createInvoiceFromVisit.result;
     expect((await invoice()).body.errors?.[0]).toMatchObject({
-      extensions: { code: "CONFLICT", constraint: "invoice_one_live_per_visit" },
-      message: "This visit already has an invoice.",
+      extensions: { code: "CONFLICT" },
+      message: `This visit already has an invoice, ${first.code} (draft): add the lines to it.`,
+    });
+    await owner.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: first.rowId });
+    expect((await invoice()).body.errors?.[0]).toMatchObject({
+      extensions: { code: "CONFLICT" },
+      message: `This visit already has an invoice, ${first.code} (issued): to bill the visit again, void that one first, its payments refunded.`,
     });
   });
 

@@ -527,10 +527,13 @@ test("a retried job rewrites the same file: one export, one file", async () => {
   expect(rows[0].n).toBe(1);
 });
 
-test("expired files are deleted and no longer downloadable", async () => {
+test("expired files are no longer downloadable, and deleted by the hourly sweep", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(200);
   await rootPool().query("update app_public.report_export set expires_at = now() - interval '1 minute' where id = $1", [id]);
+  // past its expiry, before the sweep (at minute 15) has deleted it: it answered its file for up to an hour more
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
   await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
   await runDueJobs();
   expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(id);

@@ -1,8 +1,14 @@
 --! Previous: sha1:18184a2597792f59d160742d1247be1c640fc6de
---! Hash: sha1:07e3103838fb86f765a8835fdb9f9e45b1df279c
---! Message: an invoice's unknown patient is not found, and what is no currency has no decimals
+--! Hash: sha1:d20562c0cacc6573eba60b94adb9c2cf13b69c00
+--! Message: a visit's invoice named, an invoice's unknown patient not found, and no decimals for what is no currency
 
--- Refusals that name the first thing wrong.
+-- Refusals that name the first thing wrong, and what to do.
+--
+-- A second invoice for a visit was CONFLICT "This visit already has an invoice." (the index
+-- invoice_one_live_per_visit), and the cashier had to find which (a clinic's day, as its staff): the
+-- refusal names it, with its status, and says what to do ("… INV-000006 (paid): to bill the visit
+-- again, void that one first, its payments refunded."). Two made at the very same moment still meet
+-- the index, which names none.
 --
 -- A hand-made invoice given a visit and a patient who is not the clinic's (a random id, another
 -- clinic's patient) was INVALID_INPUT "This visit is another patient's: bill the patient of the
@@ -19,6 +25,7 @@ create or replace function app_private.tg_invoice__defaults() returns trigger
 language plpgsql security definer set search_path to pg_catalog, public, pg_temp as $$
 declare
   v_visit app_public.visit;
+  v_live app_public.invoice;
 begin
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
@@ -37,13 +44,19 @@ begin
       end if;
       raise exception 'This visit is another patient''s: bill the patient of the visit.' using errcode = 'CINVL';
     end if;
+    select * into v_live from app_public.invoice i where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' limit 1;
+    if found then
+      raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
+        case when v_live.status = 'draft' then 'add the lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
+        using errcode = 'CCONF';
+    end if;
     new.doctor_id := v_visit.doctor_id;
   end if;
   return new;
 end;
 $$;
 
-comment on function app_private.tg_invoice__defaults() is 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND).';
+comment on function app_private.tg_invoice__defaults() is 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (invoice_one_live_per_visit refuses two made at the same moment).';
 
 create or replace function app_public.is_valid_currency(code text) returns boolean
 language sql immutable
