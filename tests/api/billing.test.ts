@@ -520,6 +520,29 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   ]);
 });
 
+// a service added after the visit's invoice was made is on no invoice, and the visits-to-bill list did not show it (billing.md)
+test("the services no live invoice bills are listed, those added after the visit's invoice was made included; billed per service leaves void invoices out", async () => {
+  const own = await createClinic("Services to bill");
+  const till = new Browser(api);
+  await till.login(own.members.cashier.phone, own.members.cashier.password);
+  const visit = await createVisit(own, "in_progress");
+  const consultation = await createService(own.clinicId, "20000");
+  const bloodCount = await createService(own.clinicId, "12000");
+  const addService = (serviceId: string) =>
+    rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [own.clinicId, visit.id, serviceId]);
+  await addService(consultation.id);
+  const first = (await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId } } }`, { v: visit.id })).body.data.createInvoiceFromVisit.result;
+  const late = (await addService(bloodCount.id)).rows[0].id;
+  const TO_BILL = `{ visitServices(filter: { visit: { status: { in: [in_progress, completed] } }, invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } } }) { nodes { rowId } } }`;
+  expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toEqual([{ rowId: late }]);
+  // voided, both are to bill again; and a void invoice's lines are not billed per service
+  await till.graphql(`mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Made before the blood count" }) { clientMutationId } }`, { i: first.rowId });
+  expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toEqual(expect.arrayContaining([{ rowId: late }, expect.anything()]));
+  expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toHaveLength(2);
+  const perService = await till.graphql(`{ invoiceLines(filter: { invoice: { status: { notEqualTo: void } } }) { groupedAggregates(groupBy: [SERVICE_ID]) { keys } } }`);
+  expect(perService.body.data.invoiceLines.groupedAggregates).toEqual([]);
+});
+
 test("an invoice made by hand may bill a visit, which is then billed once, its patient's, in the clinic, and neither cancelled nor a no-show", async () => {
   const own = await createClinic("Billed by hand");
   const elsewhere = await createClinic("Billed by hand elsewhere");
