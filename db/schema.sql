@@ -4560,7 +4560,13 @@ begin
       into v_result using soft_delete.clinic_id, soft_delete.id;
   end if;
   if v_result is null then
-    raise exception 'Nothing to delete: no such row in this clinic, or you may not delete it.' using errcode = 'CNOTF';
+    -- a live row the caller sees, which the policies kept from them (every table soft_delete serves lets owners and admins delete)
+    execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
+      into v_live using soft_delete.clinic_id, soft_delete.id;
+    if v_live then
+      raise exception 'Only an owner or admin deletes this.' using errcode = 'CFORB';
+    end if;
+    raise exception 'Nothing to delete: no such row in this clinic.' using errcode = 'CNOTF';
   end if;
   return v_result;
 end;
@@ -4573,7 +4579,7 @@ ALTER FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uui
 -- Name: FUNCTION soft_delete(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may. A row already deleted, or one the caller may not delete, is NOT_FOUND and nothing of it is returned. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
+COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may. A live row the caller sees but may not delete is FORBIDDEN; one already deleted, or not seen, is NOT_FOUND; nothing of it is returned then. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
 
 
 --

@@ -279,6 +279,32 @@ describe("soft delete", () => {
     expect(rows.map((r) => r.action)).toEqual(["insert", "soft_delete"]);
   });
 
+  // a receptionist deleting a duplicate she had registered was NOT_FOUND about a patient she sees and edits
+  test("a live patient, service or member a role sees but may not delete is FORBIDDEN saying who may, and stays", async () => {
+    const patient = await createPatient(a.clinicId);
+    const service = await createService(a.clinicId);
+    const deletions = {
+      patient: () => [`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id }] as const,
+      service: () => [`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: service.id }] as const,
+      member: () => [`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: a.members.cashier.membershipId }] as const,
+    };
+    for (const role of ["doctor", "receptionist", "cashier"] as const) {
+      const browser = new Browser(api);
+      await browser.login(a.members[role].phone, a.members[role].password);
+      for (const [what, deletion] of Object.entries(deletions)) {
+        const [query, variables] = deletion();
+        const refused = await browser.graphql(query, variables);
+        expect([role, what, refused.body.errors?.[0]]).toEqual([role, what, expect.objectContaining({ extensions: { code: "FORBIDDEN" }, message: "Only an owner or admin deletes this." })]);
+      }
+    }
+    const { rows } = await rootPool().query(
+      `select (select deleted_at from app_public.patient where id = $1) as patient, (select deleted_at from app_public.service where id = $2) as service,
+              (select deleted_at from app_public.membership where id = $3) as member`,
+      [patient.id, service.id, a.members.cashier.membershipId],
+    );
+    expect(rows).toEqual([{ patient: null, service: null, member: null }]);
+  });
+
   test("a deleted patient is neither booked nor billed until restored", async () => {
     const patient = await createPatient(a.clinicId);
     await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
