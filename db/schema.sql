@@ -3035,7 +3035,7 @@ CREATE FUNCTION app_private.export_order(kind app_public.export_kind) RETURNS te
     when 'patients_csv' then 'p.code'
     when 'visits_csv' then 'v.scheduled_at, v.code'
     when 'invoices_csv' then 'i.code'
-    when 'payments_csv' then 'm.business_date, m.happened_at, m.code'
+    when 'payments_csv' then 'm.business_date, m.moved_at, m.code'
   end;
 $$;
 
@@ -3046,7 +3046,7 @@ ALTER FUNCTION app_private.export_order(kind app_public.export_kind) OWNER TO :D
 -- Name: FUNCTION export_order(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_order(kind app_public.export_kind) IS 'The ORDER BY of each CSV export, over export_rows''s query.';
+COMMENT ON FUNCTION app_private.export_order(kind app_public.export_kind) IS 'The ORDER BY of each CSV export, over export_rows''s query: payments and refunds by business day, then the moment they moved (not its wall-clock time, which repeats an hour on the day clocks go back).';
 
 
 --
@@ -3103,12 +3103,12 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
       select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
              to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference, m.currency from (
         select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, i.currency, p.business_date,
-               p.received_at at time zone c.timezone as happened_at, p.reference
+               p.received_at at time zone c.timezone as happened_at, p.received_at as moved_at, p.reference
         from app_public.payment p join app_public.clinic c on c.id = p.clinic_id
         join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
         where p.clinic_id = $1 and p.business_date between $2 and $3
         union all
-        select 'refund', r.code, i.code, r.method, -r.amount, i.currency, r.business_date, r.refunded_at at time zone c.timezone, r.reason
+        select 'refund', r.code, i.code, r.method, -r.amount, i.currency, r.business_date, r.refunded_at at time zone c.timezone, r.refunded_at, r.reason
         from app_public.refund r join app_public.clinic c on c.id = r.clinic_id
         join app_public.invoice i on i.clinic_id = r.clinic_id and i.id = r.invoice_id
         where r.clinic_id = $1 and r.business_date between $2 and $3) m $q$

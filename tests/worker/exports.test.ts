@@ -24,6 +24,7 @@ import {
   createIssuedInvoice,
   createPatient,
   createVisit,
+  LONG_AGO,
   addMember,
   createUser,
   ROLES,
@@ -261,6 +262,25 @@ test("dates are the clinic's calendar dates and times its wall clock (UTC+3), no
     }),
   ]);
   expect(payment.business_date).toBe(wallClock(payment.received_at).slice(0, 10));
+});
+
+// sorted by the wall clock, a payment at 01:45 EDT (05:45 UTC) came after one at 01:30 EST (06:30 UTC)
+test("the payments CSV lists the money in the order it moved, on the day the clocks go back too", async () => {
+  const ny = await createClinic("Payments in New York");
+  await rootPool().query("update app_public.clinic set timezone = 'America/New_York', currency = 'USD' where id = $1", [ny.clinicId]);
+  const invoice = await createIssuedInvoice(ny, "1000", { madeAt: LONG_AGO });
+  const till = await cashierSession(ny);
+  const codes: string[] = [];
+  for (const at of ["2026-11-01T01:30:00-05:00", "2026-11-01T01:45:00-04:00", "2026-11-01T01:20:00-04:00"]) {
+    codes.push(await committedAs(till, async (c) => (await c.query("select code from app_public.record_payment($1, 10, 'cash', null, null, $2)", [invoice.id, at])).rows[0].code));
+  }
+  const { rows: [{ query }] } = await rootPool().query("select app_private.export_query('payments_csv') as query");
+  const { rows } = await rootPool().query<{ code: string; happened_at: string }>(String(query), [ny.clinicId, "2026-11-01", "2026-11-01"]);
+  expect(rows.map((row) => [row.code, row.happened_at])).toEqual([
+    [codes[2], "2026-11-01 01:20:00"],
+    [codes[1], "2026-11-01 01:45:00"],
+    [codes[0], "2026-11-01 01:30:00"],
+  ]);
 });
 
 test("another clinic's member, no session and guessed ids get 404; a logged-out session 401", async () => {
