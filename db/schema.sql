@@ -2503,6 +2503,45 @@ COMMENT ON FUNCTION app_private.audit_heads_to_anchor() IS 'The head of every au
 
 
 --
+-- Name: bill_visit_services(app_public.invoice); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.bill_visit_services(draft app_public.invoice) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+declare
+  v_added integer;
+begin
+  -- a service deleted from the catalog since the visit was given it is billed all the same (this
+  -- function sees deleted rows: its definition sets clinicops.include_deleted)
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
+         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
+  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  cross join (select app_public.currency_decimals(draft.currency) as decimals) d
+  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
+    and not exists (
+      select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+      where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
+  order by s.position;
+  get diagnostics v_added = row_count;
+  return v_added;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many.';
+
+
+--
 -- Name: check_currency_decimals(numeric, text, numeric); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7134,6 +7173,51 @@ The name of who acted, also once they have left the clinic (a removed member is 
 
 
 --
+-- Name: bill_unbilled_services(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.bill_unbilled_services(invoice_id uuid) RETURNS app_public.invoice
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_invoice app_public.invoice;
+  v_visit_code text;
+begin
+  if not app_hidden.may_invoice() then
+    raise exception 'You may not change invoices in this clinic.' using errcode = 'CFORB';
+  end if;
+  -- locked: two clicks at once add the lines once
+  select * into v_invoice from app_public.invoice i
+  where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id for update;
+  if not found then
+    raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
+  elsif v_invoice.visit_id is null then
+    raise exception 'Invoice % bills no visit: add its lines by hand.', v_invoice.code using errcode = 'CINVL';
+  elsif v_invoice.status <> 'draft' then
+    raise exception 'Invoice % is %: its lines never change. Void it, its payments refunded, and bill the visit again.',
+      v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
+  end if;
+  if app_private.bill_visit_services(v_invoice) = 0 then
+    select v.code into v_visit_code from app_public.visit v where v.clinic_id = v_invoice.clinic_id and v.id = v_invoice.visit_id;
+    raise exception 'Every service of % is billed already.', coalesce(v_visit_code, 'the visit') using errcode = 'CINVL';
+  end if;
+  select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
+  return v_invoice;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.bill_unbilled_services(invoice_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION bill_unbilled_services(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued. Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
 -- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -7787,15 +7871,7 @@ begin
   end if;
   insert into app_public.invoice (clinic_id, patient_id, visit_id) values (v_visit.clinic_id, v_visit.patient_id, v_visit.id)
   returning * into v_invoice;
-  -- a service deleted from the catalog since the visit was given it is billed all the same (this
-  -- function sees deleted rows: its definition sets clinicops.include_deleted)
-  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
-  select s.clinic_id, v_invoice.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
-         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), v_invoice.tax_rate
-  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
-  cross join (select app_public.currency_decimals(v_invoice.currency) as decimals) d
-  where s.clinic_id = v_visit.clinic_id and s.visit_id = v_visit.id
-  order by s.position;
+  perform app_private.bill_visit_services(v_invoice);
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
   return v_invoice;
 end;
@@ -15392,6 +15468,13 @@ REVOKE ALL ON FUNCTION app_private.audit_heads_to_anchor() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION check_currency_decimals(amount numeric, currency text, whole numeric); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -16353,6 +16436,14 @@ GRANT SELECT,INSERT ON TABLE app_public.audit_log TO :DATABASE_OWNER;
 
 REVOKE ALL ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION bill_unbilled_services(invoice_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) TO :DATABASE_VISITOR;
 
 
 --

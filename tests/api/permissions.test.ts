@@ -6,6 +6,7 @@
  * Whether it was allowed is judged by what the database holds afterwards, not
  * by the answer.
  */
+import { randomUUID } from "node:crypto";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import {
   addMember,
@@ -426,6 +427,16 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "bill a visit's services added since on its draft",
+    allowed: MONEY,
+    async attempt(browser) {
+      const draft = await createIssuedInvoice(a, "5000", { issue: false });
+      await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [a.clinicId, draft.visitId, (await createService(a.clinicId)).id]);
+      await browser.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { code } } }`, { i: draft.id });
+      return (await one("select count(*)::int as n from app_public.invoice_line where invoice_id = $1", [draft.id])).n === 2;
+    },
+  },
+  {
     operation: "issue an invoice",
     allowed: MONEY,
     async attempt(browser) {
@@ -515,6 +526,8 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
     (await browsers.receptionist.graphql(`query($p: UUID!) { invoices(condition: { patientId: $p }) { nodes { status } } }`, { p: visit.patientId })).body.data
       .invoices.nodes;
   expect((await create()).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  const notYet = await browsers.receptionist.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { code } } }`, { i: randomUUID() });
+  expect(notYet.body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
   // an invoice of the visit made by the cashier is not seen either
   await committedAs(await cashierSession(a), async (c) => {
     const made = (await c.query("select id from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0];
@@ -537,6 +550,9 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
       )).rows[0];
     expect(Number((await totals()).total)).toBeGreaterThan(0);
     expect((await totals()).total).toBe((await totals()).lines);
+    // and bills the visit's services added since, as the cashier does (every one is on it here)
+    const bill = await browsers.receptionist.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { code } } }`, { i: draft.rowId });
+    expect(bill.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: `Every service of ${visit.code} is billed already.` });
     const ADD_LINE = `mutation($i: UUID!, $p: BigFloat!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "Dressing", unitPrice: $p } }) { invoiceLine { rowId taxRate } } }`;
     const added = await browsers.receptionist.graphql(ADD_LINE, { i: draft.rowId, p: "1000" });
     expect(added.body.errors).toBeUndefined();
