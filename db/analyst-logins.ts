@@ -43,7 +43,9 @@ async function setLimits(client: pg.ClientBase, config: DatabaseConfig, name: st
 /**
  * Sets ANALYST_LIMITS again on every analyst login whose limits differ (granted by a version before a
  * limit was added: unlimited connections and temporary files before one, no statement timeout before
- * another; or changed by the analyst since), as a grant again would. Run as root at every start;
+ * another; or changed by the analyst since), as a grant again would. Only logins the analyst command
+ * granted clinics (app_private.analyst_grant): a login an operator made a member of the analyst role by
+ * hand keeps its own. Run as root at every start, after the migrations (which make that table);
  * changes nothing once done. Answers the logins it set.
  */
 export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<string[]> {
@@ -52,6 +54,7 @@ export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<
       `select r.rolname as name from pg_roles r
        where r.rolcanlogin and not r.rolsuper
          and exists (select from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $1)
+         and exists (select from app_private.analyst_grant g where g.role_name = r.rolname)
          and (r.rolconnlimit <> $2
            or coalesce((select array(select c from unnest(s.setconfig) c order by c collate "C") from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0), '{}') <> $3::text[]
            or exists (select from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where s.setrole = r.oid and d.datname = current_database()))

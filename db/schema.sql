@@ -2513,20 +2513,35 @@ CREATE FUNCTION app_private.bill_visit_services(draft app_public.invoice) RETURN
     AS $$
 declare
   v_added integer;
+  v_typed text;
 begin
   -- a service deleted from the catalog since the visit was given it is billed all the same (this
   -- function sees deleted rows: its definition sets clinicops.include_deleted)
-  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
-  select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
-         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
-  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
-  cross join (select app_public.currency_decimals(draft.currency) as decimals) d
-  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
-    and not exists (
-      select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-      where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
-  order by s.position;
-  get diagnostics v_added = row_count;
+  with added as (
+    insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
+    select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
+           least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
+    from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+    cross join (select app_public.currency_decimals(draft.currency) as decimals) d
+    where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
+      and not exists (
+        select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+        where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
+    order by s.position
+    returning service_id, description)
+  select (select count(*) from added),
+         -- a line the draft already has for one of those services, typed by hand (not tied to the visit's):
+         -- the front desk's line billed ahead, or one typed for a service added since
+         (select a.description from added a
+          where exists (select from app_public.invoice_line typed
+                        where typed.clinic_id = draft.clinic_id and typed.invoice_id = draft.id
+                          and typed.visit_service_id is null and typed.service_id = a.service_id)
+          limit 1)
+  into v_added, v_typed;
+  if v_typed is not null then
+    raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', draft.code, v_typed
+      using errcode = 'CCONF';
+  end if;
   return v_added;
 end;
 $$;
@@ -2538,7 +2553,7 @@ ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice) OWNER T
 -- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many.';
+COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (it would be billed twice).';
 
 
 --
@@ -5388,7 +5403,7 @@ begin
     select * into v_live from app_public.invoice i where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' limit 1;
     if found then
       raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
-        case when v_live.status = 'draft' then 'add the lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
+        case when v_live.status = 'draft' then 'bill the visit''s services added since on it (billUnbilledServices), or add lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
         using errcode = 'CCONF';
     end if;
     new.doctor_id := v_visit.doctor_id;
@@ -7187,14 +7202,22 @@ begin
   if not app_hidden.may_invoice() then
     raise exception 'You may not change invoices in this clinic.' using errcode = 'CFORB';
   end if;
-  -- locked: two clicks at once add the lines once
   select * into v_invoice from app_public.invoice i
-  where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id for update;
+  where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
   if not found then
     raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
   elsif v_invoice.visit_id is null then
     raise exception 'Invoice % bills no visit: add its lines by hand.', v_invoice.code using errcode = 'CINVL';
-  elsif v_invoice.status <> 'draft' then
+  elsif v_invoice.status = 'draft' then
+    -- locked (two clicks at once add the lines once, and an issue waits); a role that changes drafts
+    -- only locks none issued meanwhile: read as it is now
+    select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id for update;
+    if not found then
+      select * into v_invoice from app_public.invoice i
+      where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
+    end if;
+  end if;
+  if v_invoice.status <> 'draft' then
     raise exception 'Invoice % is %: its lines never change. Void it, its payments refunded, and bill the visit again.',
       v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
@@ -7214,7 +7237,7 @@ ALTER FUNCTION app_public.bill_unbilled_services(invoice_id uuid) OWNER TO :DATA
 -- Name: FUNCTION bill_unbilled_services(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued. Owners, admins, cashiers, and receptionists if the clinic allows.';
+COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued, CONFLICT when the draft has a line typed by hand for one of those services. Owners, admins, cashiers, and receptionists if the clinic allows.';
 
 
 --

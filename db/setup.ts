@@ -504,8 +504,6 @@ async function prepareInTurn(
   }
   // before the migrations, which take one as the owner role
   await keepLocksAndServerWritesToOwner(config);
-  const limited = await keepAnalystsWithinLimits(config);
-  if (limited.length) log?.(`analyst logins given their limits again (granted before them, or changed since): ${limited.join(", ")}`);
   try {
     if (touchAuditLog(await pendingMigrations(config))) await unsealAuditLog(config);
     // graphile-migrate's lines through the caller's log when it gives one (npm start's JSON); else it prints them
@@ -520,5 +518,7 @@ async function prepareInTurn(
     }
   }
   await runWorkerMigrations({ connectionString: config.ownerUrl, logger: quietWorkerLogger });
+  const limited = await keepAnalystsWithinLimits(config);
+  if (limited.length) log?.(`analyst logins given their limits again (granted before them, or changed since): ${limited.join(", ")}`);
   log?.("database ready");
 }

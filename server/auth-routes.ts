@@ -3,7 +3,7 @@
  * checks live in SQL (app_hidden.login and friends); these routes turn their
  * answer into the session cookie.
  */
-import express, { type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
 import type { RoleNames } from "../db/config.ts";
 import { OUR_CODES } from "./errors.ts";
@@ -15,6 +15,7 @@ import { signSessionToken, type SessionClaims } from "./session-token.ts";
 import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
 import { isUuid } from "../db/uuid.ts";
+import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
@@ -40,6 +41,8 @@ export interface AuthRouteOptions {
 export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: "16kb" }));
+  // a password or phone with a lone surrogate was read as one with U+FFFD in its place (whole-characters.ts)
+  router.use((req: Request, res: Response, next: NextFunction) => (holdsLoneSurrogate(req.body) ? sendError(res, "INVALID_INPUT", NOT_WHOLE_CHARACTERS) : next()));
   const ttl = `${settings.sessionTtlSeconds} seconds`;
 
   /** Runs `sql`, which answers one `result`, as the claims' session. */

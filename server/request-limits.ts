@@ -34,6 +34,7 @@ import {
   type ValueNode,
 } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
+import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 import { withQueryCode } from "./query-errors.ts";
 
 export interface RequestLimits {
@@ -95,19 +96,6 @@ function valueNestsDeeper(value: unknown, max: number): boolean {
   if (value === null || typeof value !== "object") return false;
   const inner = Object.values(value);
   return inner.length > 0 && (max === 0 || inner.some((v) => valueNestsDeeper(v, max - 1)));
-}
-
-/** A UTF-16 surrogate without its pair: no character, which UTF-8 cannot carry. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/**
- * Whether a value as sent (JSON, already checked for depth) holds text with a lone surrogate (`"\ud800"`):
- * stored as U+FFFD, it made two idempotency keys one (`pay-\ud800` and `pay-\udfff`). A literal is
- * refused by GraphQL's parser.
- */
-function holdsLoneSurrogate(value: unknown): boolean {
-  if (typeof value === "string") return LONE_SURROGATE.test(value);
-  return value !== null && typeof value === "object" && Object.values(value).some(holdsLoneSurrogate);
 }
 
 /** The operation a request runs, and the value each of its variables takes there. */
@@ -228,7 +216,7 @@ function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "do
     // before GraphQL coerces them: its coercion recurses as deep as a value goes
     if (Object.values(variableValues ?? {}).some((value) => valueNestsDeeper(value, limits.maxInputDepth))) return { errors: [inputTooDeep(limits)] };
     if (Object.values(variableValues ?? {}).some(holdsLoneSurrogate)) {
-      return { errors: [invalidInput("Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none.")] };
+      return { errors: [invalidInput(NOT_WHOLE_CHARACTERS)] };
     }
     const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
     // values that are not of their variable's type, or required ones missing: GraphQL's refusal, with its code

@@ -1,5 +1,5 @@
 --! Previous: sha1:18184a2597792f59d160742d1247be1c640fc6de
---! Hash: sha1:d20562c0cacc6573eba60b94adb9c2cf13b69c00
+--! Hash: sha1:d7863ad68b785f1cd54a25cb7863d5836a8b28df
 --! Message: a visit's invoice named, an invoice's unknown patient not found, and no decimals for what is no currency
 
 -- Refusals that name the first thing wrong, and what to do.
@@ -47,7 +47,7 @@ begin
     select * into v_live from app_public.invoice i where i.clinic_id = new.clinic_id and i.visit_id = new.visit_id and i.status <> 'void' limit 1;
     if found then
       raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
-        case when v_live.status = 'draft' then 'add the lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
+        case when v_live.status = 'draft' then 'bill the visit''s services added since on it (billUnbilledServices), or add lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
         using errcode = 'CCONF';
     end if;
     new.doctor_id := v_visit.doctor_id;

@@ -1,5 +1,5 @@
---! Previous: sha1:d20562c0cacc6573eba60b94adb9c2cf13b69c00
---! Hash: sha1:06358acc19388d4cc149d0935ce3830c438265c3
+--! Previous: sha1:d7863ad68b785f1cd54a25cb7863d5836a8b28df
+--! Hash: sha1:3a45029238869813136f4520878ddcef24540fa8
 --! Message: a reason says something
 
 -- A reason says something.

@@ -1,5 +1,5 @@
---! Previous: sha1:06358acc19388d4cc149d0935ce3830c438265c3
---! Hash: sha1:412b27e4c6307b8da6a21a0bfe46eaa24c906b66
+--! Previous: sha1:3a45029238869813136f4520878ddcef24540fa8
+--! Hash: sha1:29c3edc2b450814498501e513a6d36de4b15d288
 --! Message: an export past its expiry is not downloaded
 
 -- An export past its expiry is not downloaded.

@@ -1,5 +1,5 @@
---! Previous: sha1:412b27e4c6307b8da6a21a0bfe46eaa24c906b66
---! Hash: sha1:87c78e4826cd0161b87bd280de99c89e577ae85b
+--! Previous: sha1:29c3edc2b450814498501e513a6d36de4b15d288
+--! Hash: sha1:a1010bdb58b03e18e74b14895e357341b30f5477
 --! Message: a delete the role may not make says who may
 
 -- A delete the role may not make says who may.

@@ -1,5 +1,5 @@
---! Previous: sha1:87c78e4826cd0161b87bd280de99c89e577ae85b
---! Hash: sha1:a0e235e04f54f7bf587b121232559415e1ffe3e3
+--! Previous: sha1:a1010bdb58b03e18e74b14895e357341b30f5477
+--! Hash: sha1:ec0d70c9440051c95b0c52760231fc3daba3755d
 --! Message: the payments csv in the order money moved
 
 -- The payments CSV in the order money moved, on the day clocks go back too.

@@ -1,5 +1,5 @@
---! Previous: sha1:a0e235e04f54f7bf587b121232559415e1ffe3e3
---! Hash: sha1:d96f382c578cf3f2b7e5dba874c138f1890a8a3c
+--! Previous: sha1:ec0d70c9440051c95b0c52760231fc3daba3755d
+--! Hash: sha1:c9150331da9aee216777fd9b00440a1c2e52c2c8
 --! Message: a draft bills the services its visit was given after it was made
 
 -- A draft bills the services its visit was given after it was made.
@@ -9,7 +9,8 @@
 -- it only by a line typed by hand, not tied to the visit's service, which then stayed "to bill" (a
 -- clinic's day, as its staff). billUnbilledServices adds to a draft of a visit a line for each of the
 -- visit's services no live invoice bills, as createInvoiceFromVisit makes them (which now makes its
--- lines the same way, through bill_visit_services).
+-- lines the same way, through bill_visit_services); a draft with a line typed by hand for such a
+-- service (the front desk's, billing ahead) is CONFLICT naming it, not billed twice (a reviewer).
 
 create or replace function app_private.bill_visit_services(draft app_public.invoice) returns integer
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
@@ -17,24 +18,39 @@ set clinicops.include_deleted = 'on'
 as $$
 declare
   v_added integer;
+  v_typed text;
 begin
   -- a service deleted from the catalog since the visit was given it is billed all the same (this
   -- function sees deleted rows: its definition sets clinicops.include_deleted)
-  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
-  select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
-         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
-  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
-  cross join (select app_public.currency_decimals(draft.currency) as decimals) d
-  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
-    and not exists (
-      select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-      where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
-  order by s.position;
-  get diagnostics v_added = row_count;
+  with added as (
+    insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
+    select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
+           least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
+    from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+    cross join (select app_public.currency_decimals(draft.currency) as decimals) d
+    where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
+      and not exists (
+        select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+        where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
+    order by s.position
+    returning service_id, description)
+  select (select count(*) from added),
+         -- a line the draft already has for one of those services, typed by hand (not tied to the visit's):
+         -- the front desk's line billed ahead, or one typed for a service added since
+         (select a.description from added a
+          where exists (select from app_public.invoice_line typed
+                        where typed.clinic_id = draft.clinic_id and typed.invoice_id = draft.id
+                          and typed.visit_service_id is null and typed.service_id = a.service_id)
+          limit 1)
+  into v_added, v_typed;
+  if v_typed is not null then
+    raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', draft.code, v_typed
+      using errcode = 'CCONF';
+  end if;
   return v_added;
 end;
 $$;
-comment on function app_private.bill_visit_services(app_public.invoice) is 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many.';
+comment on function app_private.bill_visit_services(app_public.invoice) is 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (it would be billed twice).';
 revoke all on function app_private.bill_visit_services(app_public.invoice) from public;
 
 create or replace function app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
@@ -78,14 +94,22 @@ begin
   if not app_hidden.may_invoice() then
     raise exception 'You may not change invoices in this clinic.' using errcode = 'CFORB';
   end if;
-  -- locked: two clicks at once add the lines once
   select * into v_invoice from app_public.invoice i
-  where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id for update;
+  where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
   if not found then
     raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
   elsif v_invoice.visit_id is null then
     raise exception 'Invoice % bills no visit: add its lines by hand.', v_invoice.code using errcode = 'CINVL';
-  elsif v_invoice.status <> 'draft' then
+  elsif v_invoice.status = 'draft' then
+    -- locked (two clicks at once add the lines once, and an issue waits); a role that changes drafts
+    -- only locks none issued meanwhile: read as it is now
+    select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id for update;
+    if not found then
+      select * into v_invoice from app_public.invoice i
+      where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
+    end if;
+  end if;
+  if v_invoice.status <> 'draft' then
     raise exception 'Invoice % is %: its lines never change. Void it, its payments refunded, and bill the visit again.',
       v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
@@ -97,6 +121,6 @@ begin
   return v_invoice;
 end;
 $$;
-comment on function app_public.bill_unbilled_services(uuid) is 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued. Owners, admins, cashiers, and receptionists if the clinic allows.';
+comment on function app_public.bill_unbilled_services(uuid) is 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued, CONFLICT when the draft has a line typed by hand for one of those services. Owners, admins, cashiers, and receptionists if the clinic allows.';
 revoke all on function app_public.bill_unbilled_services(uuid) from public;
 grant execute on function app_public.bill_unbilled_services(uuid) to :DATABASE_VISITOR;

@@ -559,6 +559,29 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   expect(perService.body.data.invoiceLines.groupedAggregates).toEqual([]);
 });
 
+// the front desk bills ahead by hand (billing.md), then the doctor records the service on the visit: billed twice
+test("billUnbilledServices refuses a service the draft already bills by a line typed by hand, naming it, and adds nothing", async () => {
+  const own = await createClinic("Billed ahead by hand");
+  const till = new Browser(api);
+  await till.login(own.members.cashier.phone, own.members.cashier.password);
+  const visit = await createVisit(own, "in_progress");
+  const consultation = await createService(own.clinicId, "20000", "Consultation ahead");
+  const made = await till.graphql(`mutation($p: UUID!, $v: UUID!) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { rowId code } } }`, { p: visit.patientId, v: visit.id });
+  const draft = made.body.data.createInvoice.invoice;
+  const typed = await till.graphql(`mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s } }) { invoiceLine { rowId } } }`, { i: draft.rowId, s: consultation.id });
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [own.clinicId, visit.id, consultation.id]);
+  const BILL = `mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { total } } }`;
+  expect((await till.graphql(BILL, { i: draft.rowId })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: `Invoice ${draft.code} has a line typed by hand for Consultation ahead, which the visit's service would bill again: take that line off first.`,
+  });
+  const lines = async () => (await rootPool().query("select count(*)::int as n, sum(line_total)::text as total from app_public.invoice_line where invoice_id = $1", [draft.rowId])).rows[0];
+  expect(await lines()).toEqual({ n: 1, total: "20000.000" });
+  await till.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { invoiceLine { rowId } } }`, { c: own.clinicId, id: typed.body.data.createInvoiceLine.invoiceLine.rowId });
+  expect((await till.graphql(BILL, { i: draft.rowId })).body.data.billUnbilledServices.result).toEqual({ total: "20000.000" });
+  expect(await lines()).toEqual({ n: 1, total: "20000.000" });
+});
+
 test("an invoice made by hand may bill a visit, which is then billed once, its patient's, in the clinic, and neither cancelled nor a no-show", async () => {
   const own = await createClinic("Billed by hand");
   const elsewhere = await createClinic("Billed by hand elsewhere");
@@ -571,7 +594,7 @@ test("an invoice made by hand may bill a visit, which is then billed once, its p
   const made = await till.graphql(CREATE, { p: visit.patientId, v: visit.id });
   expect(made.body.data.createInvoice.invoice).toEqual({ code: expect.any(String), doctorId: own.members.doctor.membershipId, visit: { code: visit.code } });
   // before, such an invoice named no visit, and the visit was billed again once it had its services
-  expect(await refusal(visit.patientId, visit.id)).toEqual([["CONFLICT", `This visit already has an invoice, ${made.body.data.createInvoice.invoice.code} (draft): add the lines to it.`]]);
+  expect(await refusal(visit.patientId, visit.id)).toEqual([["CONFLICT", `This visit already has an invoice, ${made.body.data.createInvoice.invoice.code} (draft): bill the visit's services added since on it (billUnbilledServices), or add lines to it.`]]);
   const service = await createService(own.clinicId, "1000");
   await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [own.clinicId, visit.id, service.id]);
   const fromVisit = await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: visit.id });

@@ -335,7 +335,7 @@ describe("bad input gets a clear code and writes nothing", () => {
     const first = (await invoice()).body.data.createInvoiceFromVisit.result;
     expect((await invoice()).body.errors?.[0]).toMatchObject({
       extensions: { code: "CONFLICT" },
-      message: `This visit already has an invoice, ${first.code} (draft): add the lines to it.`,
+      message: `This visit already has an invoice, ${first.code} (draft): bill the visit's services added since on it (billUnbilledServices), or add lines to it.`,
     });
     await owner.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: first.rowId });
     expect((await invoice()).body.errors?.[0]).toMatchObject({
@@ -518,7 +518,7 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   // a lone surrogate was stored as U+FFFD: the idempotency keys pay-\ud800 and pay-\udfff were one payment's
-  test("text with a lone UTF-16 surrogate is INVALID_INPUT, and writes nothing", async () => {
+  test("text with a lone UTF-16 surrogate is INVALID_INPUT, in GraphQL's variables and the /auth routes, and writes nothing", async () => {
     const lastName = `Surrogate ${Math.random()}`;
     for (const firstName of ["Jos\ud800", "\udfffJose", "Jos\udc00\ud800"]) {
       const response = await owner.graphql(`mutation($first: String!, $last: String!) { createPatient(input: { patient: { firstName: $first, lastName: $last } }) { patient { rowId } } }`, {
@@ -535,6 +535,11 @@ describe("bad input gets a clear code and writes nothing", () => {
     });
     expect(paired.body.data.createPatient.patient.firstName).toBe("Jose \u{1F600}");
     expect((await rootPool().query("select count(*)::int as n from app_public.patient where last_name = $1", [lastName])).rows[0].n).toBe(1);
+    // nor a password at login or at its change: "a-long-password\ud800" and "…\udfff" were one password
+    const login = await new Browser(api).tryLogin(clinic.members.owner.phone, `${clinic.members.owner.password}\ud800`);
+    expect([login.status, login.body]).toEqual([400, { error: { code: "INVALID_INPUT", message: "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none." } }]);
+    const change = await owner.post("/auth/password", { currentPassword: clinic.members.owner.password, newPassword: "a-long-password\ud800" });
+    expect([change.status, change.body.error?.code]).toEqual([400, "INVALID_INPUT"]);
   });
 });
 

@@ -573,6 +573,9 @@ test("receptionists invoice visits only when the clinic allows it", async () => 
       });
     }
     expect(await totals()).toEqual(before);
+    // an issued invoice she sees is told so, not "No such invoice" (her lock reaches drafts only)
+    const billIssued = await browsers.receptionist.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { code } } }`, { i: draft.rowId });
+    expect(billIssued.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_TRANSITION" } });
     // nor issues, voids or takes payments
     expect((await browsers.receptionist.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "x" }) { clientMutationId } }`, { id: draft.rowId })).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
     // an invoice of another clinic, by id, is NOT_FOUND, with the tax rate left out or not

@@ -236,8 +236,17 @@ test("a start gives back what a role lost or never had: the owner role its grant
     try {
       const owner = pg.escapeIdentifier(config.roles.owner);
       await own.query(`revoke execute on function pg_catalog.pg_try_advisory_lock(bigint), pg_catalog.pg_advisory_xact_lock(bigint) from ${owner}`);
+      // a clinic to grant, made behind the triggers' back (no session here)
+      await own.query("begin");
+      await own.query("set local session_replication_role = replica");
+      const { rows: [{ id: clinicId }] } = await own.query("insert into app_public.clinic (name) values ('Analysed here') returning id");
+      await own.query("commit");
       const reader = `${config.databaseName}_reader`;
-      await grantAnalyst(config, reader, []);
+      await grantAnalyst(config, reader, [clinicId]);
+      // a login an operator made a member of the analyst role by hand keeps its own settings
+      const operatorLogin = `${config.databaseName}_operator`;
+      await own.query(`create role ${pg.escapeIdentifier(operatorLogin)} login connection limit 20; alter role ${pg.escapeIdentifier(operatorLogin)} set search_path = reporting;
+        grant ${pg.escapeIdentifier(config.roles.analyst)} to ${pg.escapeIdentifier(operatorLogin)}`);
       await own.query(`alter role ${pg.escapeIdentifier(reader)} connection limit -1`);
       await own.query(`alter role ${pg.escapeIdentifier(reader)} reset all`);
       await own.query(`alter role ${pg.escapeIdentifier(reader)} in database ${pg.escapeIdentifier(config.databaseName)} set statement_timeout = 0`);
@@ -251,6 +260,11 @@ test("a start gives back what a role lost or never had: the owner role its grant
         [reader],
       );
       expect(limits.rows).toEqual([{ rolconnlimit: 3, settings: ["temp_file_limit=1GB", "idle_in_transaction_session_timeout=5min", "statement_timeout=15min"], in_databases: 0 }]);
+      const operator = await own.query(
+        "select r.rolconnlimit, (select s.setconfig from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0) as settings from pg_roles r where r.rolname = $1",
+        [operatorLogin],
+      );
+      expect(operator.rows).toEqual([{ rolconnlimit: 20, settings: ["search_path=reporting"] }]);
       expect(await keepAnalystsWithinLimits(config)).toEqual([]); // nothing to do once done
       const { rows } = await own.query(
         `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public,

@@ -1,0 +1,18 @@
+/**
+ * Text is whole characters. JSON can write a UTF-16 surrogate without its pair (`"\ud800"`), which
+ * is no character and which UTF-8 cannot carry: PostgreSQL got U+FFFD in its place, so that two
+ * idempotency keys (`pay-\ud800`, `pay-\udfff`) were one, and so were two passwords. GraphQL's
+ * variables (request-limits.ts) and the /auth routes' bodies refuse it, INVALID_INPUT; a literal in
+ * a query is refused by GraphQL's parser.
+ */
+
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export const NOT_WHOLE_CHARACTERS = "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none.";
+
+/** Whether a value as sent (JSON) holds text with a lone surrogate, in any of its strings. */
+export function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === "string") return LONE_SURROGATE.test(value);
+  return value !== null && typeof value === "object" && Object.values(value).some(holdsLoneSurrogate);
+}
