@@ -248,6 +248,9 @@ test("the summary's charts draw a day of more refunds than takings in red, sayin
   expect(bars).toEqual([["2 Dec 2026", "#4a78b5"], ["3 Dec 2026", "#c0392b"], ["cash", "#4a78b5"], [longName.replaceAll('"', "&quot;"), "#4a78b5"]]);
   expect(printed.match(/Red: more refunded than taken\./g)).toHaveLength(1); // under the one chart with a red bar
   expect(printed).toContain(">Ultrasound; =HYPERLINK(&quot;h…</text>");
+  // cut between characters as people see them, not inside one: 25 flags of two code points each, then the ellipsis
+  const flags = monthlySummaryHtml({ clinic: charted, figures: { ...figures, top_services: [{ name: "🇹🇿".repeat(30), amount: "1.00" }] }, fromDate: "2026-12-01", toDate: "2026-12-31" });
+  expect(flags).toContain(`>${"🇹🇿".repeat(25)}…</text>`);
 });
 
 // the notes' line breaks were lost, and a reopened day said only "open"

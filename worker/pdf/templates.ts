@@ -99,8 +99,10 @@ export function reconciliationHtml(doc: Json): string {
 
 /** Characters of a bar's label that fit left of the bars at 10 points; a longer one is cut, with an ellipsis. */
 const LABEL_CHARACTERS = 26;
+const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
 const fitted = (label: string) => {
-  const characters = Array.from(label); // a character outside the BMP is not cut in two
+  // characters as people see them: an emoji, a Devanagari syllable or a letter and its accent is not cut in two
+  const characters = Array.from(GRAPHEMES.segment(label), (part) => part.segment);
   return characters.length > LABEL_CHARACTERS ? `${characters.slice(0, LABEL_CHARACTERS - 1).join("")}…` : label;
 };
 
