@@ -53,12 +53,13 @@ test("restoring something that is not deleted is NOT_FOUND", async () => {
   });
 });
 
-test("only owners and admins remove members", async () => {
+test("only owners and admins remove members: the others are told so (FORBIDDEN, since 000171: it was NOT_FOUND)", async () => {
   const clinic = await createClinic();
   for (const role of ["doctor", "receptionist", "cashier"] as const) {
     await asMember(clinic.members[role], async (client) => {
       await expect(client.query("select app_public.remove_member($1)", [clinic.members.admin.membershipId])).rejects.toMatchObject({
-        code: "CNOTF",
+        code: "CFORB",
+        message: "Only an owner or admin deletes this.",
       });
     });
   }

@@ -150,6 +150,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
     expect(rows).toEqual(
       [
         "app_private.audit_chain_of_person(uuid)",
+        "app_private.bill_visit_services(app_public.invoice)",
         "app_private.kinds_with_codes(uuid,text)",
         "app_private.memberships_added_lately(uuid)",
         "app_private.rebuild_rollups(uuid)",

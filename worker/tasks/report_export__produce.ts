@@ -60,12 +60,16 @@ export const report_export__produce: Task = async (payload, helpers) => {
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again
-    await helpers.query(
-      `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
-         finished_at = case when $3::text = 'failed' then now() end
-       where clinic_id = $1 and id = $2 and status = 'running'`,
-      [clinicId, id, final ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reasonForClinic(error, helpers.job.id)}`],
-    );
+    const tellOfTheAttempt = () =>
+      helpers.query(
+        `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
+           finished_at = case when $3::text = 'failed' then now() end
+         where clinic_id = $1 and id = $2 and status = 'running'`,
+        [clinicId, id, final ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reasonForClinic(error, helpers.job.id)}`],
+      );
+    // once more, on another connection: a connection the database closed under the export may be lent
+    // again before its end is heard, and the export then read "running" until its next attempt
+    await tellOfTheAttempt().catch(tellOfTheAttempt);
     await rm(partial, { force: true }).catch(() => {}); // may not even be reachable
     throw error;
   }
