@@ -2513,35 +2513,20 @@ CREATE FUNCTION app_private.bill_visit_services(draft app_public.invoice) RETURN
     AS $$
 declare
   v_added integer;
-  v_typed text;
 begin
   -- a service deleted from the catalog since the visit was given it is billed all the same (this
   -- function sees deleted rows: its definition sets clinicops.include_deleted)
-  with added as (
-    insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
-    select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
-           least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
-    from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
-    cross join (select app_public.currency_decimals(draft.currency) as decimals) d
-    where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
-      and not exists (
-        select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-        where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
-    order by s.position
-    returning service_id, description)
-  select (select count(*) from added),
-         -- a line the draft already has for one of those services, typed by hand (not tied to the visit's):
-         -- the front desk's line billed ahead, or one typed for a service added since
-         (select a.description from added a
-          where exists (select from app_public.invoice_line typed
-                        where typed.clinic_id = draft.clinic_id and typed.invoice_id = draft.id
-                          and typed.visit_service_id is null and typed.service_id = a.service_id)
-          limit 1)
-  into v_added, v_typed;
-  if v_typed is not null then
-    raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', draft.code, v_typed
-      using errcode = 'CCONF';
-  end if;
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
+         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
+  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  cross join (select app_public.currency_decimals(draft.currency) as decimals) d
+  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
+    and not exists (
+      select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+      where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
+  order by s.position;
+  get diagnostics v_added = row_count;
   return v_added;
 end;
 $$;
@@ -2553,7 +2538,7 @@ ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice) OWNER T
 -- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (it would be billed twice).';
+COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many (none, when the draft has a line typed by hand for one of those services: tg_invoice_line__billed_once).';
 
 
 --
@@ -5524,6 +5509,46 @@ COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_
 
 
 --
+-- Name: tg_invoice_line__billed_once(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__billed_once() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_other app_public.invoice_line;
+  v_code text;
+begin
+  -- after the line guard, which holds the invoice: a line added meanwhile has committed
+  select * into v_other from app_public.invoice_line l
+  where l.clinic_id = new.clinic_id and l.invoice_id = new.invoice_id and l.service_id = new.service_id and l.id <> new.id
+    and (l.visit_service_id is null) <> (new.visit_service_id is null)
+  limit 1;
+  if not found then
+    return new;
+  end if;
+  select i.code into v_code from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  if new.visit_service_id is not null then
+    raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', v_code, v_other.description
+      using errcode = 'CCONF';
+  end if;
+  raise exception 'Invoice % bills % from its visit already: change its quantity on the visit rather than typing it again.', v_code, v_other.description
+    using errcode = 'CCONF';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__billed_once() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__billed_once(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__billed_once() IS 'BEFORE INSERT or UPDATE of the service of an invoice line: CONFLICT when the invoice bills that service both from its visit (a line tied to the visit''s service) and by a line typed by hand, either coming second: the patient would pay for it twice.';
+
+
+--
 -- Name: tg_invoice_line__bills_the_visit(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7217,12 +7242,17 @@ begin
       where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
     end if;
   end if;
-  if v_invoice.status <> 'draft' then
-    raise exception 'Invoice % is %: its lines never change. Void it, its payments refunded, and bill the visit again.',
+  if v_invoice.status = 'void' then
+    raise exception 'Invoice % is void: make a new one from the visit (createInvoiceFromVisit).', v_invoice.code using errcode = 'CTRAN';
+  elsif v_invoice.status <> 'draft' then
+    raise exception 'Invoice % is %: its lines never change. To bill the visit again, it is voided, its payments refunded, by an owner, admin or cashier.',
       v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
   if app_private.bill_visit_services(v_invoice) = 0 then
     select v.code into v_visit_code from app_public.visit v where v.clinic_id = v_invoice.clinic_id and v.id = v_invoice.visit_id;
+    if not exists (select from app_public.visit_service s where s.clinic_id = v_invoice.clinic_id and s.visit_id = v_invoice.visit_id) then
+      raise exception '% has no services to invoice.', coalesce(v_visit_code, 'The visit') using errcode = 'CINVL';
+    end if;
     raise exception 'Every service of % is billed already.', coalesce(v_visit_code, 'the visit') using errcode = 'CINVL';
   end if;
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
@@ -7237,7 +7267,7 @@ ALTER FUNCTION app_public.bill_unbilled_services(invoice_id uuid) OWNER TO :DATA
 -- Name: FUNCTION bill_unbilled_services(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued, CONFLICT when the draft has a line typed by hand for one of those services. Owners, admins, cashiers, and receptionists if the clinic allows.';
+COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already, the visit has none or the invoice bills no visit, INVALID_TRANSITION once it is issued or void, CONFLICT when the draft has a line typed by hand for one of those services. Owners, admins, cashiers, and receptionists if the clinic allows.';
 
 
 --
@@ -9350,7 +9380,7 @@ begin
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
   perform app_private.check_money_amount(amount, 'refund');
-  if app_hidden.text_or_null(reason) is null then
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
@@ -9464,7 +9494,7 @@ begin
   if not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
   end if;
-  if app_hidden.text_or_null(reason) is null then
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
   end if;
   update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
@@ -10364,7 +10394,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can void invoices.' using errcode = 'CFORB';
   end if;
-  if app_hidden.text_or_null(reason) is null then
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
   update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
@@ -13466,6 +13496,20 @@ CREATE TRIGGER _210_position BEFORE INSERT ON app_public.visit_service FOR EACH 
 
 
 --
+-- Name: invoice_line _220_billed_once; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _220_billed_once BEFORE INSERT OR UPDATE OF service_id ON app_public.invoice_line FOR EACH ROW WHEN ((new.service_id IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice_line__billed_once();
+
+
+--
+-- Name: TRIGGER _220_billed_once ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _220_billed_once ON app_public.invoice_line IS 'A service of the visit is billed on its invoice once, tied or typed (tg_invoice_line__billed_once).';
+
+
+--
 -- Name: visit_service _220_version; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16132,6 +16176,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__rollup() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice__visit_bill() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__billed_once(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__billed_once() FROM PUBLIC;
 
 
 --

@@ -1,5 +1,5 @@
 --! Previous: sha1:d7863ad68b785f1cd54a25cb7863d5836a8b28df
---! Hash: sha1:3a45029238869813136f4520878ddcef24540fa8
+--! Hash: sha1:c0f5d1aa48370f84e75ef3460065b06ee19342bf
 --! Message: a reason says something
 
 -- A reason says something.
@@ -7,8 +7,9 @@
 -- A refund, a void and a reopened day need a reason, and the check read it through btrim, which
 -- strips spaces alone: a reason of a tab and a line break, or of no-break and ideographic spaces,
 -- was taken, and the refund recorded with a reason that said nothing (a fuzzer of the API). A reason
--- is read as a visit's cancel reason is, through text_or_null: white space of any kind around it
--- off, and nothing left is no reason.
+-- with nothing visible in it, as a name is read (name_as_meant: white space of any kind, control
+-- characters, joiners, fillers), is no reason; one that says something is kept as a visit's cancel
+-- reason is, through text_or_null: without the white space around it.
 
 create or replace function app_public.void_invoice(invoice_id uuid, reason text) returns app_public.invoice
 language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
@@ -19,7 +20,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can void invoices.' using errcode = 'CFORB';
   end if;
-  if app_hidden.text_or_null(reason) is null then
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
   update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
@@ -41,7 +42,7 @@ begin
   if not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
   end if;
-  if app_hidden.text_or_null(reason) is null then
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
   end if;
   update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
@@ -70,7 +71,7 @@ begin
     raise exception 'Only an owner, admin or cashier can refund.' using errcode = 'CFORB';
   end if;
   perform app_private.check_money_amount(amount, 'refund');
-  if app_hidden.text_or_null(reason) is null then
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;

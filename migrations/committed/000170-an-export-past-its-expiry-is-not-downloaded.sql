@@ -1,5 +1,5 @@
---! Previous: sha1:3a45029238869813136f4520878ddcef24540fa8
---! Hash: sha1:29c3edc2b450814498501e513a6d36de4b15d288
+--! Previous: sha1:c0f5d1aa48370f84e75ef3460065b06ee19342bf
+--! Hash: sha1:29a028490c33bf0321b56bb689b9790537385b4f
 --! Message: an export past its expiry is not downloaded
 
 -- An export past its expiry is not downloaded.

@@ -1,5 +1,5 @@
---! Previous: sha1:29c3edc2b450814498501e513a6d36de4b15d288
---! Hash: sha1:a1010bdb58b03e18e74b14895e357341b30f5477
+--! Previous: sha1:29a028490c33bf0321b56bb689b9790537385b4f
+--! Hash: sha1:67359e672b382efce1f88afdf8dddc9d06118358
 --! Message: a delete the role may not make says who may
 
 -- A delete the role may not make says who may.

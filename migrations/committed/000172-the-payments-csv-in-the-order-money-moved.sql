@@ -1,5 +1,5 @@
---! Previous: sha1:a1010bdb58b03e18e74b14895e357341b30f5477
---! Hash: sha1:ec0d70c9440051c95b0c52760231fc3daba3755d
+--! Previous: sha1:67359e672b382efce1f88afdf8dddc9d06118358
+--! Hash: sha1:bd0d9dd68ab9f7d2a1f97e92252019f587b607b2
 --! Message: the payments csv in the order money moved
 
 -- The payments CSV in the order money moved, on the day clocks go back too.

@@ -1,5 +1,5 @@
---! Previous: sha1:ec0d70c9440051c95b0c52760231fc3daba3755d
---! Hash: sha1:c9150331da9aee216777fd9b00440a1c2e52c2c8
+--! Previous: sha1:bd0d9dd68ab9f7d2a1f97e92252019f587b607b2
+--! Hash: sha1:282355348894413dc53a687942b60cf28f59a81c
 --! Message: a draft bills the services its visit was given after it was made
 
 -- A draft bills the services its visit was given after it was made.
@@ -9,8 +9,9 @@
 -- it only by a line typed by hand, not tied to the visit's service, which then stayed "to bill" (a
 -- clinic's day, as its staff). billUnbilledServices adds to a draft of a visit a line for each of the
 -- visit's services no live invoice bills, as createInvoiceFromVisit makes them (which now makes its
--- lines the same way, through bill_visit_services); a draft with a line typed by hand for such a
--- service (the front desk's, billing ahead) is CONFLICT naming it, not billed twice (a reviewer).
+-- lines the same way, through bill_visit_services). An invoice bills a service of its visit once:
+-- a line typed by hand for a service a tied line bills, or the other way round, is CONFLICT naming
+-- it (tg_invoice_line__billed_once; a reviewer and a tester of races billed it twice, in either order).
 
 create or replace function app_private.bill_visit_services(draft app_public.invoice) returns integer
 language plpgsql security definer set search_path = pg_catalog, public, pg_temp
@@ -18,40 +19,58 @@ set clinicops.include_deleted = 'on'
 as $$
 declare
   v_added integer;
-  v_typed text;
 begin
   -- a service deleted from the catalog since the visit was given it is billed all the same (this
   -- function sees deleted rows: its definition sets clinicops.include_deleted)
-  with added as (
-    insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
-    select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
-           least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
-    from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
-    cross join (select app_public.currency_decimals(draft.currency) as decimals) d
-    where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
-      and not exists (
-        select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-        where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
-    order by s.position
-    returning service_id, description)
-  select (select count(*) from added),
-         -- a line the draft already has for one of those services, typed by hand (not tied to the visit's):
-         -- the front desk's line billed ahead, or one typed for a service added since
-         (select a.description from added a
-          where exists (select from app_public.invoice_line typed
-                        where typed.clinic_id = draft.clinic_id and typed.invoice_id = draft.id
-                          and typed.visit_service_id is null and typed.service_id = a.service_id)
-          limit 1)
-  into v_added, v_typed;
-  if v_typed is not null then
-    raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', draft.code, v_typed
-      using errcode = 'CCONF';
-  end if;
+  insert into app_public.invoice_line (clinic_id, invoice_id, service_id, visit_service_id, visit_service_version, description, quantity, unit_price, discount, tax_rate)
+  select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
+         least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
+  from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  cross join (select app_public.currency_decimals(draft.currency) as decimals) d
+  where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
+    and not exists (
+      select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
+      where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
+  order by s.position;
+  get diagnostics v_added = row_count;
   return v_added;
 end;
 $$;
-comment on function app_private.bill_visit_services(app_public.invoice) is 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (it would be billed twice).';
+comment on function app_private.bill_visit_services(app_public.invoice) is 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many (none, when the draft has a line typed by hand for one of those services: tg_invoice_line__billed_once).';
 revoke all on function app_private.bill_visit_services(app_public.invoice) from public;
+
+create or replace function app_private.tg_invoice_line__billed_once() returns trigger
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp
+as $$
+declare
+  v_other app_public.invoice_line;
+  v_code text;
+begin
+  -- after the line guard, which holds the invoice: a line added meanwhile has committed
+  select * into v_other from app_public.invoice_line l
+  where l.clinic_id = new.clinic_id and l.invoice_id = new.invoice_id and l.service_id = new.service_id and l.id <> new.id
+    and (l.visit_service_id is null) <> (new.visit_service_id is null)
+  limit 1;
+  if not found then
+    return new;
+  end if;
+  select i.code into v_code from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  if new.visit_service_id is not null then
+    raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', v_code, v_other.description
+      using errcode = 'CCONF';
+  end if;
+  raise exception 'Invoice % bills % from its visit already: change its quantity on the visit rather than typing it again.', v_code, v_other.description
+    using errcode = 'CCONF';
+end;
+$$;
+comment on function app_private.tg_invoice_line__billed_once() is 'BEFORE INSERT or UPDATE of the service of an invoice line: CONFLICT when the invoice bills that service both from its visit (a line tied to the visit''s service) and by a line typed by hand, either coming second: the patient would pay for it twice.';
+revoke all on function app_private.tg_invoice_line__billed_once() from public;
+
+drop trigger if exists _220_billed_once on app_public.invoice_line;
+create trigger _220_billed_once before insert or update of service_id on app_public.invoice_line
+  for each row when (new.service_id is not null)
+  execute function app_private.tg_invoice_line__billed_once();
+comment on trigger _220_billed_once on app_public.invoice_line is 'A service of the visit is billed on its invoice once, tied or typed (tg_invoice_line__billed_once).';
 
 create or replace function app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
@@ -109,18 +128,23 @@ begin
       where i.clinic_id = app_public.current_clinic_id() and i.id = bill_unbilled_services.invoice_id;
     end if;
   end if;
-  if v_invoice.status <> 'draft' then
-    raise exception 'Invoice % is %: its lines never change. Void it, its payments refunded, and bill the visit again.',
+  if v_invoice.status = 'void' then
+    raise exception 'Invoice % is void: make a new one from the visit (createInvoiceFromVisit).', v_invoice.code using errcode = 'CTRAN';
+  elsif v_invoice.status <> 'draft' then
+    raise exception 'Invoice % is %: its lines never change. To bill the visit again, it is voided, its payments refunded, by an owner, admin or cashier.',
       v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
   if app_private.bill_visit_services(v_invoice) = 0 then
     select v.code into v_visit_code from app_public.visit v where v.clinic_id = v_invoice.clinic_id and v.id = v_invoice.visit_id;
+    if not exists (select from app_public.visit_service s where s.clinic_id = v_invoice.clinic_id and s.visit_id = v_invoice.visit_id) then
+      raise exception '% has no services to invoice.', coalesce(v_visit_code, 'The visit') using errcode = 'CINVL';
+    end if;
     raise exception 'Every service of % is billed already.', coalesce(v_visit_code, 'the visit') using errcode = 'CINVL';
   end if;
   select * into v_invoice from app_public.invoice i where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id;
   return v_invoice;
 end;
 $$;
-comment on function app_public.bill_unbilled_services(uuid) is 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already or the invoice bills no visit, INVALID_TRANSITION once it is issued, CONFLICT when the draft has a line typed by hand for one of those services. Owners, admins, cashiers, and receptionists if the clinic allows.';
+comment on function app_public.bill_unbilled_services(uuid) is 'Adds to a draft invoice of a visit a line for each of the visit''s services that no live invoice bills (one its doctor added after the invoice was made), as createInvoiceFromVisit makes them; INVALID_INPUT when every service is billed already, the visit has none or the invoice bills no visit, INVALID_TRANSITION once it is issued or void, CONFLICT when the draft has a line typed by hand for one of those services. Owners, admins, cashiers, and receptionists if the clinic allows.';
 revoke all on function app_public.bill_unbilled_services(uuid) from public;
 grant execute on function app_public.bill_unbilled_services(uuid) to :DATABASE_VISITOR;

@@ -528,7 +528,7 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   await till.login(own.members.cashier.phone, own.members.cashier.password);
   const visit = await createVisit(own, "in_progress");
   const consultation = await createService(own.clinicId, "20000");
-  const bloodCount = await createService(own.clinicId, "12000");
+  const bloodCount = await createService(own.clinicId, "12000", "Blood count");
   const createdLater = await createService(own.clinicId, "5000");
   const addService = (serviceId: string) =>
     rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [own.clinicId, visit.id, serviceId]);
@@ -546,14 +546,25 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toEqual([]);
   // a second click adds nothing, and says so
   expect((await till.graphql(BILL, { i: draft.rowId })).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: `Every service of ${visit.code} is billed already.` });
-  await till.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: draft.rowId });
+  // a line typed for a service the visit's line bills is refused: the blood count was billed twice
+  const typed = await till.graphql(`mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s } }) { invoiceLine { rowId } } }`, { i: draft.rowId, s: bloodCount.id });
+  expect(typed.body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" },
+    message: `Invoice ${draft.code} bills Blood count from its visit already: change its quantity on the visit rather than typing it again.`,
+  });
+  await till.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { result { total } } }`, { i: draft.rowId });
+  expect((await rootPool().query("select total::text from app_public.invoice where id = $1", [draft.rowId])).rows[0].total).toBe("32000.000");
   await addService(createdLater.id);
   expect((await till.graphql(BILL, { i: draft.rowId })).body.errors?.[0]).toMatchObject({
     extensions: { code: "INVALID_TRANSITION" },
-    message: `Invoice ${draft.code} is issued: its lines never change. Void it, its payments refunded, and bill the visit again.`,
+    message: `Invoice ${draft.code} is issued: its lines never change. To bill the visit again, it is voided, its payments refunded, by an owner, admin or cashier.`,
   });
   // voided, every service is to bill again; and a void invoice's lines are not billed per service
   await till.graphql(`mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Billed again with the X-ray" }) { clientMutationId } }`, { i: draft.rowId });
+  expect((await till.graphql(BILL, { i: draft.rowId })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "INVALID_TRANSITION" },
+    message: `Invoice ${draft.code} is void: make a new one from the visit (createInvoiceFromVisit).`,
+  });
   expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toHaveLength(3);
   const perService = await till.graphql(`{ invoiceLines(filter: { invoice: { status: { notEqualTo: void } } }) { groupedAggregates(groupBy: [SERVICE_ID]) { keys } } }`);
   expect(perService.body.data.invoiceLines.groupedAggregates).toEqual([]);
@@ -568,6 +579,11 @@ test("billUnbilledServices refuses a service the draft already bills by a line t
   const consultation = await createService(own.clinicId, "20000", "Consultation ahead");
   const made = await till.graphql(`mutation($p: UUID!, $v: UUID!) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { rowId code } } }`, { p: visit.patientId, v: visit.id });
   const draft = made.body.data.createInvoice.invoice;
+  // a visit with no services yet has nothing to bill (it said "Every service … is billed already.")
+  expect((await till.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { total } } }`, { i: draft.rowId })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "INVALID_INPUT" },
+    message: `${visit.code} has no services to invoice.`,
+  });
   const typed = await till.graphql(`mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s } }) { invoiceLine { rowId } } }`, { i: draft.rowId, s: consultation.id });
   await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [own.clinicId, visit.id, consultation.id]);
   const BILL = `mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { total } } }`;

@@ -657,7 +657,8 @@ describe("a closed day is final", () => {
     const payment = await pay(till, invoice.id, "2000");
     const day = "2026-06-02";
     await committedAs(till, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0, null)", [day]));
-    for (const blank of ["\t\n", "\u00a0\u3000", " \u200b\r\n "]) {
+    // and nothing visible: joiners, a Hangul filler, a soft hyphen, a control character (as a name is read)
+    for (const blank of ["\t\n", "\u00a0\u3000", " \u200b\r\n ", "\u200c", "\u2060", "\u3164", "\u00ad", "\u0001"]) {
       await expect(committedAs(till, (c) => c.query("select app_public.refund_payment($1, 100, $2)", [payment.id, blank]))).rejects.toMatchObject({
         code: "CINVL",
         message: "A reason is required to refund.",
