@@ -185,6 +185,13 @@ describe("bad input gets a clear code and writes nothing", () => {
     const closed = new Promise<[number, string]>((resolve) => full.once("close", (code, reason) => resolve([code, String(reason)])));
     subscribe(full, "21");
     expect(await closed).toEqual([4400, "At most 20 subscriptions on one connection."]);
+    // sent as binary frames, which graphql-ws reads as text alike: 1,500 ran on one socket
+    const binary = await initialised();
+    const binaryClosed = new Promise<[number, string]>((resolve) => binary.once("close", (code, reason) => resolve([code, String(reason)])));
+    for (let i = 1; i <= 21; i++) {
+      binary.send(Buffer.from(JSON.stringify({ id: String(i), type: "subscribe", payload: { query: "subscription { visitQueueChanged { status } }" } })), { binary: true });
+    }
+    expect(await binaryClosed).toEqual([4400, "At most 20 subscriptions on one connection."]);
 
     const freed = await initialised();
     for (let i = 1; i <= 20; i++) subscribe(freed, String(i));
@@ -540,6 +547,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect([login.status, login.body]).toEqual([400, { error: { code: "INVALID_INPUT", message: "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none." } }]);
     const change = await owner.post("/auth/password", { currentPassword: clinic.members.owner.password, newPassword: "a-long-password\ud800" });
     expect([change.status, change.body.error?.code]).toEqual([400, "INVALID_INPUT"]);
+    // a body of 5,000 nested arrays (10 kB) is read without running out of stack (it was an internal fault)
+    const nested = await fetch(`${api.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: `${"[".repeat(5000)}${"]".repeat(5000)}` });
+    expect([nested.status, ((await nested.json()) as { error: { code: string } }).error.code]).toEqual([400, "INVALID_INPUT"]);
   });
 });
 

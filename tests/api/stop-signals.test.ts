@@ -37,11 +37,12 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts `script`, waits until its output matches `ready`, runs `whileUp` (given the signal to
- * send), sends `signal` if it has not, and answers how the process ended.
+ * Starts `script` (a file run by this Node, or a command), waits until its output matches `ready`,
+ * runs `whileUp` (given the signal to send), sends `signal` if it has not, and answers how the
+ * process ended.
  */
 async function startAndStop(
-  script: string,
+  script: string | string[],
   ready: RegExp,
   signal: NodeJS.Signals,
   env: NodeJS.ProcessEnv,
@@ -49,7 +50,8 @@ async function startAndStop(
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "clinicops-signals-"));
   dataDirs.push(dataDir);
-  const child = spawn(process.execPath, [projectPath(script)], {
+  const [command, ...args] = typeof script === "string" ? [process.execPath, projectPath(script)] : script;
+  const child = spawn(command, args, {
     cwd: projectPath(),
     env: { ...process.env, DATABASE_URL: url, CLINICOPS_DATA_DIR: dataDir, LOG_LEVEL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -83,6 +85,13 @@ test.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)("the API server stops on %s 
   const { code, killedBy, output } = await startAndStop("server/main.ts", /"event":"listening"/, signal, { WORKER: "off", PORT: String(await freePort()) });
   expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
   expect(output).toContain(`"event":"shutdown","signal":"${signal}"`);
+}, 120_000);
+
+// npm hands the signal to the shell it runs the script in, which passed it on to no one: the server ran on, orphaned
+test("npm start passes SIGTERM on to the server, which stops by its shutdown sequence", async () => {
+  const { code, killedBy, output } = await startAndStop(["npm", "start"], /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(await freePort()) });
+  expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+  expect(output).toContain(`"event":"shutdown","signal":"SIGTERM"`);
 }, 120_000);
 
 test("the worker stops on SIGTERM by its shutdown sequence (graphile-worker's runner stopped, its pool closed) and exits 0", async () => {
