@@ -2538,7 +2538,7 @@ ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice) OWNER T
 -- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many (none, when the draft has a line typed by hand for one of those services: tg_invoice_line__billed_once).';
+COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (tg_invoice_line__billed_once).';
 
 
 --

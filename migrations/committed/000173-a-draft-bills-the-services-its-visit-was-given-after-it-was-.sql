@@ -1,5 +1,5 @@
 --! Previous: sha1:bd0d9dd68ab9f7d2a1f97e92252019f587b607b2
---! Hash: sha1:282355348894413dc53a687942b60cf28f59a81c
+--! Hash: sha1:01927555001861fb41fd044d9ce94fecc5250a39
 --! Message: a draft bills the services its visit was given after it was made
 
 -- A draft bills the services its visit was given after it was made.
@@ -36,7 +36,7 @@ begin
   return v_added;
 end;
 $$;
-comment on function app_private.bill_visit_services(app_public.invoice) is 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many (none, when the draft has a line typed by hand for one of those services: tg_invoice_line__billed_once).';
+comment on function app_private.bill_visit_services(app_public.invoice) is 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (tg_invoice_line__billed_once).';
 revoke all on function app_private.bill_visit_services(app_public.invoice) from public;
 
 create or replace function app_private.tg_invoice_line__billed_once() returns trigger
