@@ -5533,8 +5533,8 @@ begin
     raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', v_code, v_other.description
       using errcode = 'CCONF';
   end if;
-  raise exception 'Invoice % bills % from its visit already: change its quantity on the visit rather than typing it again.', v_code, v_other.description
-    using errcode = 'CCONF';
+  raise exception 'Invoice % bills % from its visit already: a second one is added to the visit (by its doctor, an owner or an admin) and billed with billUnbilledServices, or, the visit completed, typed as a line with its own description and price.',
+    v_code, v_other.description using errcode = 'CCONF';
 end;
 $$;
 
@@ -7245,8 +7245,9 @@ begin
   if v_invoice.status = 'void' then
     raise exception 'Invoice % is void: make a new one from the visit (createInvoiceFromVisit).', v_invoice.code using errcode = 'CTRAN';
   elsif v_invoice.status <> 'draft' then
-    raise exception 'Invoice % is %: its lines never change. To bill the visit again, it is voided, its payments refunded, by an owner, admin or cashier.',
-      v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
+    raise exception 'Invoice % is %: its lines never change. To bill the visit again, it is voided%, by an owner, admin or cashier.',
+      v_invoice.code, replace(v_invoice.status::text, '_', ' '), case when v_invoice.status = 'issued' then '' else ', its payments refunded' end
+      using errcode = 'CTRAN';
   end if;
   if app_private.bill_visit_services(v_invoice) = 0 then
     select v.code into v_visit_code from app_public.visit v where v.clinic_id = v_invoice.clinic_id and v.id = v_invoice.visit_id;

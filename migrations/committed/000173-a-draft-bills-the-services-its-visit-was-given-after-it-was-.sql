@@ -1,5 +1,5 @@
 --! Previous: sha1:bd0d9dd68ab9f7d2a1f97e92252019f587b607b2
---! Hash: sha1:01927555001861fb41fd044d9ce94fecc5250a39
+--! Hash: sha1:e1b42a4365a22f3d5cf13b7706aafc53afd1bb78
 --! Message: a draft bills the services its visit was given after it was made
 
 -- A draft bills the services its visit was given after it was made.
@@ -59,8 +59,8 @@ begin
     raise exception 'Invoice % has a line typed by hand for %, which the visit''s service would bill again: take that line off first.', v_code, v_other.description
       using errcode = 'CCONF';
   end if;
-  raise exception 'Invoice % bills % from its visit already: change its quantity on the visit rather than typing it again.', v_code, v_other.description
-    using errcode = 'CCONF';
+  raise exception 'Invoice % bills % from its visit already: a second one is added to the visit (by its doctor, an owner or an admin) and billed with billUnbilledServices, or, the visit completed, typed as a line with its own description and price.',
+    v_code, v_other.description using errcode = 'CCONF';
 end;
 $$;
 comment on function app_private.tg_invoice_line__billed_once() is 'BEFORE INSERT or UPDATE of the service of an invoice line: CONFLICT when the invoice bills that service both from its visit (a line tied to the visit''s service) and by a line typed by hand, either coming second: the patient would pay for it twice.';
@@ -131,8 +131,9 @@ begin
   if v_invoice.status = 'void' then
     raise exception 'Invoice % is void: make a new one from the visit (createInvoiceFromVisit).', v_invoice.code using errcode = 'CTRAN';
   elsif v_invoice.status <> 'draft' then
-    raise exception 'Invoice % is %: its lines never change. To bill the visit again, it is voided, its payments refunded, by an owner, admin or cashier.',
-      v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
+    raise exception 'Invoice % is %: its lines never change. To bill the visit again, it is voided%, by an owner, admin or cashier.',
+      v_invoice.code, replace(v_invoice.status::text, '_', ' '), case when v_invoice.status = 'issued' then '' else ', its payments refunded' end
+      using errcode = 'CTRAN';
   end if;
   if app_private.bill_visit_services(v_invoice) = 0 then
     select v.code into v_visit_code from app_public.visit v where v.clinic_id = v_invoice.clinic_id and v.id = v_invoice.visit_id;

@@ -550,14 +550,14 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   const typed = await till.graphql(`mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s } }) { invoiceLine { rowId } } }`, { i: draft.rowId, s: bloodCount.id });
   expect(typed.body.errors?.[0]).toMatchObject({
     extensions: { code: "CONFLICT" },
-    message: `Invoice ${draft.code} bills Blood count from its visit already: change its quantity on the visit rather than typing it again.`,
+    message: `Invoice ${draft.code} bills Blood count from its visit already: a second one is added to the visit (by its doctor, an owner or an admin) and billed with billUnbilledServices, or, the visit completed, typed as a line with its own description and price.`,
   });
   await till.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { result { total } } }`, { i: draft.rowId });
   expect((await rootPool().query("select total::text from app_public.invoice where id = $1", [draft.rowId])).rows[0].total).toBe("32000.000");
   await addService(createdLater.id);
   expect((await till.graphql(BILL, { i: draft.rowId })).body.errors?.[0]).toMatchObject({
     extensions: { code: "INVALID_TRANSITION" },
-    message: `Invoice ${draft.code} is issued: its lines never change. To bill the visit again, it is voided, its payments refunded, by an owner, admin or cashier.`,
+    message: `Invoice ${draft.code} is issued: its lines never change. To bill the visit again, it is voided, by an owner, admin or cashier.`,
   });
   // voided, every service is to bill again; and a void invoice's lines are not billed per service
   await till.graphql(`mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Billed again with the X-ray" }) { clientMutationId } }`, { i: draft.rowId });
