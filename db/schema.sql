@@ -4599,9 +4599,12 @@ begin
       into v_result using soft_delete.clinic_id, soft_delete.id;
   end if;
   if v_result is null then
-    -- a live row the caller sees, which the policies kept from them (every table soft_delete serves lets owners and admins delete)
-    execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
-      into v_live using soft_delete.clinic_id, soft_delete.id;
+    -- a live row the caller sees, which the policies kept from them (every table soft_delete serves lets
+    -- owners and admins delete): one it may change (locked above, its delete refused), or only see
+    if v_live is null then
+      execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
+        into v_live using soft_delete.clinic_id, soft_delete.id;
+    end if;
     if v_live then
       raise exception 'Only an owner or admin deletes this.' using errcode = 'CFORB';
     end if;
@@ -7903,7 +7906,6 @@ COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text
 CREATE FUNCTION app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'on'
     AS $$
 declare
   v_visit app_public.visit;

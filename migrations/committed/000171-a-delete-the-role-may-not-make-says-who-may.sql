@@ -1,5 +1,5 @@
 --! Previous: sha1:29a028490c33bf0321b56bb689b9790537385b4f
---! Hash: sha1:67359e672b382efce1f88afdf8dddc9d06118358
+--! Hash: sha1:3569159dc67c05542554b29abf9d8de90a9f19a9
 --! Message: a delete the role may not make says who may
 
 -- A delete the role may not make says who may.
@@ -32,9 +32,12 @@ begin
       into v_result using soft_delete.clinic_id, soft_delete.id;
   end if;
   if v_result is null then
-    -- a live row the caller sees, which the policies kept from them (every table soft_delete serves lets owners and admins delete)
-    execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
-      into v_live using soft_delete.clinic_id, soft_delete.id;
+    -- a live row the caller sees, which the policies kept from them (every table soft_delete serves lets
+    -- owners and admins delete): one it may change (locked above, its delete refused), or only see
+    if v_live is null then
+      execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is null', v_table)
+        into v_live using soft_delete.clinic_id, soft_delete.id;
+    end if;
     if v_live then
       raise exception 'Only an owner or admin deletes this.' using errcode = 'CFORB';
     end if;

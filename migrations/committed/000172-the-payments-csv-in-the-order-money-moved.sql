@@ -1,5 +1,5 @@
---! Previous: sha1:67359e672b382efce1f88afdf8dddc9d06118358
---! Hash: sha1:bd0d9dd68ab9f7d2a1f97e92252019f587b607b2
+--! Previous: sha1:3569159dc67c05542554b29abf9d8de90a9f19a9
+--! Hash: sha1:e4ec19cd6a5c978a2697cdf515be8e5879feec34
 --! Message: the payments csv in the order money moved
 
 -- The payments CSV in the order money moved, on the day clocks go back too.

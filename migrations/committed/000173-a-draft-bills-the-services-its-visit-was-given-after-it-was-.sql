@@ -1,5 +1,5 @@
---! Previous: sha1:bd0d9dd68ab9f7d2a1f97e92252019f587b607b2
---! Hash: sha1:e1b42a4365a22f3d5cf13b7706aafc53afd1bb78
+--! Previous: sha1:e4ec19cd6a5c978a2697cdf515be8e5879feec34
+--! Hash: sha1:56245813c2efa63f77652305c182e489be5a25f5
 --! Message: a draft bills the services its visit was given after it was made
 
 -- A draft bills the services its visit was given after it was made.
@@ -72,10 +72,10 @@ create trigger _220_billed_once before insert or update of service_id on app_pub
   execute function app_private.tg_invoice_line__billed_once();
 comment on trigger _220_billed_once on app_public.invoice_line is 'A service of the visit is billed on its invoice once, tied or typed (tg_invoice_line__billed_once).';
 
+-- it reads no deleted row itself any more: bill_visit_services sees the catalog's deleted services
 create or replace function app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'on'
     AS $$
 declare
   v_visit app_public.visit;

@@ -161,7 +161,6 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.tg_clinic__currency_kept()",
         "app_private.tg_membership__declined_stays_declined()",
         "app_public.audit_log_actor_name(app_public.audit_log)",
-        "app_public.create_invoice_from_visit(uuid)",
         "app_public.dashboard(date,date)",
         "app_public.deleted_patients()",
         "app_public.deleted_services()",
