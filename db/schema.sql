@@ -6681,10 +6681,10 @@ CREATE FUNCTION app_private.tg_visit__reasons_trimmed() RETURNS trigger
     AS $$
 begin
   if tg_op = 'INSERT' or new.reason is distinct from old.reason then
-    new.reason := app_hidden.text_or_null(new.reason);
+    new.reason := case when coalesce(app_hidden.name_as_meant(new.reason), '') <> '' then app_hidden.text_or_null(new.reason) end;
   end if;
   if tg_op = 'INSERT' or new.cancel_reason is distinct from old.cancel_reason then
-    new.cancel_reason := app_hidden.text_or_null(new.cancel_reason);
+    new.cancel_reason := case when coalesce(app_hidden.name_as_meant(new.cancel_reason), '') <> '' then app_hidden.text_or_null(new.cancel_reason) end;
   end if;
   return new;
 end;
@@ -6697,7 +6697,7 @@ ALTER FUNCTION app_private.tg_visit__reasons_trimmed() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__reasons_trimmed(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__reasons_trimmed() IS 'Trigger: a visit''s reason and cancel reason without the white space around them, blank meaning none; as they are written only.';
+COMMENT ON FUNCTION app_private.tg_visit__reasons_trimmed() IS 'Trigger: a visit''s reason and cancel reason without the white space around them; one with nothing visible in it (as name_as_meant reads text: white space, joiners, fillers, control characters) is none. As they are written only.';
 
 
 --
@@ -9903,6 +9903,9 @@ begin
           or (v_clinic = app_public.current_clinic_id() and app_hidden.current_role_in('owner', 'admin'))) then
     raise exception 'Only an owner or admin of the clinic may verify its audit chain.' using errcode = 'CFORB';
   end if;
+  if v_clinic is not null and not exists (select 1 from app_public.clinic c where c.id = v_clinic) then
+    raise exception 'No such clinic.' using errcode = 'CNOTF';
+  end if;
   return app_private.audit_chain_status_of(v_clinic);
 end;
 $$;
@@ -9914,7 +9917,7 @@ ALTER FUNCTION app_public.verify_audit_chain(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION verify_audit_chain(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the session''s; for a platform admin without one, the platform''s) and reports the first entry that was changed, removed or inserted behind the database''s back. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
+COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the session''s; for a platform admin without one, the platform''s) and reports the first entry that was changed, removed or inserted behind the database''s back; an id that is no clinic is NOT_FOUND. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
 
 
 --

@@ -387,6 +387,20 @@ describe("hash chain", () => {
     expect(result.is_valid).toBe(false);
   });
 
+  test("a platform admin verifying a clinic id that is no clinic is told it is not found, not that its chain is valid", async () => {
+    const admin = await createUser({ isPlatformAdmin: true });
+    const session = await openSession(admin.userId, null);
+    await asSession(session, async (client) => {
+      await expect(client.query("select * from app_public.verify_audit_chain('00000000-0000-4000-8000-000000000001')")).rejects.toMatchObject({
+        code: "CNOTF",
+        message: "No such clinic.",
+      });
+    });
+    const verified = await asSession(session, (client) =>
+      client.query("select entries > 0 as has_entries, is_valid from app_public.verify_audit_chain($1)", [clinic.clinicId]).then((r) => r.rows));
+    expect(verified).toEqual([{ has_entries: true, is_valid: true }]);
+  });
+
   test("only owners and admins may verify", async () => {
     await asMember(clinic.members.cashier, async (client) => {
       await expect(client.query("select * from app_public.verify_audit_chain()")).rejects.toMatchObject({ code: "CFORB" });

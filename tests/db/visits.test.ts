@@ -123,15 +123,22 @@ test("a cancellation of blanks is refused, and reasons are kept without the whit
   const cancel = (reason: string) =>
     rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = $2 where id = $1", [visit.id, reason]);
   await expect(cancel(" \u00a0\u200b\t")).rejects.toMatchObject({ code: "CINVL", message: "A reason is required to cancel a visit." });
+  // nothing visible, as a name is read: a joiner, a soft hyphen, a Hangul filler, a control character
+  for (const invisible of ["\u200d", "\u00ad", "\u3164", "\u0007 \u2060"]) {
+    await expect(cancel(invisible)).rejects.toMatchObject({ code: "CINVL", message: "A reason is required to cancel a visit." });
+  }
   await rootPool().query("update app_public.visit set reason = $2 where id = $1", [visit.id, "\u3000 Fever and cough \n"]);
   await cancel("  No transport\u00a0");
   const { rows } = await rootPool().query("select reason, cancel_reason from app_public.visit where id = $1", [visit.id]);
   expect(rows[0]).toEqual({ reason: "Fever and cough", cancel_reason: "No transport" });
 
   const blank = await createVisit(clinic);
-  await rootPool().query("update app_public.visit set reason = '   ' where id = $1", [blank.id]);
-  const after = await rootPool().query("select reason from app_public.visit where id = $1", [blank.id]);
-  expect(after.rows[0].reason).toBeNull(); // a reason of blanks is none
+  for (const nothing of ["   ", "\u200d\u3164"]) {
+    await rootPool().query("update app_public.visit set reason = 'Fever' where id = $1", [blank.id]);
+    await rootPool().query("update app_public.visit set reason = $2 where id = $1", [blank.id, nothing]);
+    const after = await rootPool().query("select reason from app_public.visit where id = $1", [blank.id]);
+    expect(after.rows[0].reason).toBeNull(); // a reason of blanks, or of nothing visible, is none
+  }
 });
 
 test("without the live queue's key a visit is still written, and a subscription is refused naming the key", async () => {
