@@ -4459,12 +4459,20 @@ CREATE FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) 
 declare
   v_table text := pg_typeof(sample)::text;
   v_result alias for $0; -- typed as the actual row type
+  v_deleted boolean;
 begin
   execute format(
     'update %s t set deleted_at = null, deleted_by = null where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null returning t.*',
     v_table
   ) into v_result using restore.clinic_id, restore.id;
   if v_result is null then
+    -- a deleted row the caller sees (deleted rows are visible in this function), which the update
+    -- policy kept from them
+    execute format('select true from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
+      into v_deleted using restore.clinic_id, restore.id;
+    if v_deleted then
+      raise exception 'Only an owner or admin restores this.' using errcode = 'CFORB';
+    end if;
     raise exception 'Nothing to restore: no deleted row with that id in this clinic.' using errcode = 'CNOTF';
   end if;
   return v_result;
@@ -4478,7 +4486,7 @@ ALTER FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) O
 -- Name: FUNCTION restore(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) IS 'Restores a soft-deleted row (see soft_delete) and returns it; the table''s update policy decides who may. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
+COMMENT ON FUNCTION app_private.restore(sample anyelement, clinic_id uuid, id uuid) IS 'Restores a soft-deleted row (see soft_delete) and returns it; the table''s update policy decides who may. A deleted row of the clinic the caller may not restore is FORBIDDEN; one not deleted, or not seen, is NOT_FOUND. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
 
 
 --
@@ -11429,45 +11437,58 @@ COMMENT ON COLUMN app_public.service_price.changed_by IS 'Who set this price.';
 --
 
 CREATE VIEW reporting.payments WITH (security_barrier='true') AS
- SELECT movement.clinic_id,
-    movement.clinic_name,
-    movement.kind,
-    movement.code,
-    movement.invoice_code,
-    movement.method,
-    movement.amount,
-    movement.happened_at,
-    movement.business_date,
-    movement.currency
-   FROM ( SELECT p.clinic_id,
-            c.name AS clinic_name,
-            'payment'::text AS kind,
-            p.code,
-            i.code AS invoice_code,
-            p.method,
-            p.amount,
-            p.received_at AS happened_at,
-            p.business_date,
-            i.currency
-           FROM ((app_public.payment p
-             JOIN app_public.clinic c ON ((c.id = p.clinic_id)))
-             JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
-          WHERE (p.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
-        UNION ALL
-         SELECT r.clinic_id,
-            c.name,
-            'refund'::text AS text,
-            r.code,
-            i.code,
-            r.method,
-            (- r.amount),
-            r.refunded_at,
-            r.business_date,
-            i.currency
-           FROM ((app_public.refund r
-             JOIN app_public.clinic c ON ((c.id = r.clinic_id)))
-             JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))))
-          WHERE (r.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))) movement;
+ WITH granted AS MATERIALIZED (
+         SELECT movement.clinic_id,
+            movement.clinic_name,
+            movement.kind,
+            movement.code,
+            movement.invoice_code,
+            movement.method,
+            movement.amount,
+            movement.happened_at,
+            movement.business_date,
+            movement.currency
+           FROM ( SELECT p.clinic_id,
+                    c.name AS clinic_name,
+                    'payment'::text AS kind,
+                    p.code,
+                    i.code AS invoice_code,
+                    p.method,
+                    p.amount,
+                    p.received_at AS happened_at,
+                    p.business_date,
+                    i.currency
+                   FROM ((app_public.payment p
+                     JOIN app_public.clinic c ON ((c.id = p.clinic_id)))
+                     JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
+                  WHERE (p.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
+                UNION ALL
+                 SELECT r.clinic_id,
+                    c.name,
+                    'refund'::text AS text,
+                    r.code,
+                    i.code,
+                    r.method,
+                    (- r.amount),
+                    r.refunded_at,
+                    r.business_date,
+                    i.currency
+                   FROM ((app_public.refund r
+                     JOIN app_public.clinic c ON ((c.id = r.clinic_id)))
+                     JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))))
+                  WHERE (r.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))) movement
+        )
+ SELECT granted.clinic_id,
+    granted.clinic_name,
+    granted.kind,
+    granted.code,
+    granted.invoice_code,
+    granted.method,
+    granted.amount,
+    granted.happened_at,
+    granted.business_date,
+    granted.currency
+   FROM granted;
 
 
 ALTER TABLE reporting.payments OWNER TO :DATABASE_OWNER;
@@ -11636,29 +11657,50 @@ COMMENT ON COLUMN reporting.daily_revenue.currency IS 'ISO 4217 currency of the 
 --
 
 CREATE VIEW reporting.invoices WITH (security_barrier='true') AS
- SELECT i.clinic_id,
-    c.name AS clinic_name,
-    i.code,
-    i.status,
-    i.currency,
-    i.subtotal,
-    i.discount_total,
-    i.tax_total,
-    i.total,
-    i.amount_paid,
-    i.balance,
-    i.issued_at,
-    i.voided_at,
-    i.void_reason,
-    p.code AS patient_code,
-    v.code AS visit_code,
-    ((i.created_at AT TIME ZONE c.timezone))::date AS created_on,
-    ((i.issued_at AT TIME ZONE c.timezone))::date AS issued_on
-   FROM (((app_public.invoice i
-     JOIN app_public.clinic c ON ((c.id = i.clinic_id)))
-     JOIN app_public.patient p ON (((p.clinic_id = i.clinic_id) AND (p.id = i.patient_id))))
-     LEFT JOIN app_public.visit v ON (((v.clinic_id = i.clinic_id) AND (v.id = i.visit_id))))
-  WHERE (i.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+ WITH granted AS MATERIALIZED (
+         SELECT i.clinic_id,
+            c.name AS clinic_name,
+            i.code,
+            i.status,
+            i.currency,
+            i.subtotal,
+            i.discount_total,
+            i.tax_total,
+            i.total,
+            i.amount_paid,
+            i.balance,
+            i.issued_at,
+            i.voided_at,
+            i.void_reason,
+            p.code AS patient_code,
+            v.code AS visit_code,
+            ((i.created_at AT TIME ZONE c.timezone))::date AS created_on,
+            ((i.issued_at AT TIME ZONE c.timezone))::date AS issued_on
+           FROM (((app_public.invoice i
+             JOIN app_public.clinic c ON ((c.id = i.clinic_id)))
+             JOIN app_public.patient p ON (((p.clinic_id = i.clinic_id) AND (p.id = i.patient_id))))
+             LEFT JOIN app_public.visit v ON (((v.clinic_id = i.clinic_id) AND (v.id = i.visit_id))))
+          WHERE (i.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
+        )
+ SELECT granted.clinic_id,
+    granted.clinic_name,
+    granted.code,
+    granted.status,
+    granted.currency,
+    granted.subtotal,
+    granted.discount_total,
+    granted.tax_total,
+    granted.total,
+    granted.amount_paid,
+    granted.balance,
+    granted.issued_at,
+    granted.voided_at,
+    granted.void_reason,
+    granted.patient_code,
+    granted.visit_code,
+    granted.created_on,
+    granted.issued_on
+   FROM granted;
 
 
 ALTER TABLE reporting.invoices OWNER TO :DATABASE_OWNER;
@@ -11801,27 +11843,48 @@ COMMENT ON COLUMN reporting.invoices.issued_on IS 'The clinic''s day it was issu
 --
 
 CREATE VIEW reporting.reconciliations WITH (security_barrier='true') AS
- SELECT d.clinic_id,
-    c.name AS clinic_name,
-    d.business_date,
-    d.status,
-    d.expected_cash,
-    d.expected_card,
-    d.expected_bank_transfer,
-    d.expected_mobile_money,
-    d.expected_insurance,
-    d.expected_total,
-    d.counted_total,
-    d.cash_difference,
-    d.difference,
-    d.notes,
-    d.closed_at,
-    d.reopened_at,
-    d.reopen_reason,
-    c.currency
-   FROM (app_public.daily_reconciliation d
-     JOIN app_public.clinic c ON ((c.id = d.clinic_id)))
-  WHERE (d.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+ WITH granted AS MATERIALIZED (
+         SELECT d.clinic_id,
+            c.name AS clinic_name,
+            d.business_date,
+            d.status,
+            d.expected_cash,
+            d.expected_card,
+            d.expected_bank_transfer,
+            d.expected_mobile_money,
+            d.expected_insurance,
+            d.expected_total,
+            d.counted_total,
+            d.cash_difference,
+            d.difference,
+            d.notes,
+            d.closed_at,
+            d.reopened_at,
+            d.reopen_reason,
+            c.currency
+           FROM (app_public.daily_reconciliation d
+             JOIN app_public.clinic c ON ((c.id = d.clinic_id)))
+          WHERE (d.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
+        )
+ SELECT granted.clinic_id,
+    granted.clinic_name,
+    granted.business_date,
+    granted.status,
+    granted.expected_cash,
+    granted.expected_card,
+    granted.expected_bank_transfer,
+    granted.expected_mobile_money,
+    granted.expected_insurance,
+    granted.expected_total,
+    granted.counted_total,
+    granted.cash_difference,
+    granted.difference,
+    granted.notes,
+    granted.closed_at,
+    granted.reopened_at,
+    granted.reopen_reason,
+    granted.currency
+   FROM granted;
 
 
 ALTER TABLE reporting.reconciliations OWNER TO :DATABASE_OWNER;
@@ -11964,30 +12027,49 @@ COMMENT ON COLUMN reporting.reconciliations.currency IS 'ISO 4217 currency of th
 --
 
 CREATE VIEW reporting.visits WITH (security_barrier='true') AS
- SELECT v.clinic_id,
-    c.name AS clinic_name,
-    v.code,
-    v.status,
-    v.scheduled_at,
-    v.checked_in_at,
-    v.started_at,
-    v.completed_at,
-    v.cancelled_at,
-    v.cancel_reason,
-    p.code AS patient_code,
-    u.full_name AS doctor_name,
-    ( SELECT COALESCE(sum(s.line_total), (0)::numeric) AS "coalesce"
-           FROM app_public.visit_service s
-          WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value,
-    v.no_show_at,
-    c.currency,
-    ((v.scheduled_at AT TIME ZONE c.timezone))::date AS business_date
-   FROM ((((app_public.visit v
-     JOIN app_public.clinic c ON ((c.id = v.clinic_id)))
-     JOIN app_public.patient p ON (((p.clinic_id = v.clinic_id) AND (p.id = v.patient_id))))
-     JOIN app_public.membership m ON (((m.clinic_id = v.clinic_id) AND (m.id = v.doctor_id))))
-     JOIN app_public."user" u ON ((u.id = m.user_id)))
-  WHERE (v.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics));
+ WITH granted AS MATERIALIZED (
+         SELECT v.clinic_id,
+            c.name AS clinic_name,
+            v.code,
+            v.status,
+            v.scheduled_at,
+            v.checked_in_at,
+            v.started_at,
+            v.completed_at,
+            v.cancelled_at,
+            v.cancel_reason,
+            p.code AS patient_code,
+            u.full_name AS doctor_name,
+            ( SELECT COALESCE(sum(s.line_total), (0)::numeric) AS "coalesce"
+                   FROM app_public.visit_service s
+                  WHERE ((s.clinic_id = v.clinic_id) AND (s.visit_id = v.id))) AS services_value,
+            v.no_show_at,
+            c.currency,
+            ((v.scheduled_at AT TIME ZONE c.timezone))::date AS business_date
+           FROM ((((app_public.visit v
+             JOIN app_public.clinic c ON ((c.id = v.clinic_id)))
+             JOIN app_public.patient p ON (((p.clinic_id = v.clinic_id) AND (p.id = v.patient_id))))
+             JOIN app_public.membership m ON (((m.clinic_id = v.clinic_id) AND (m.id = v.doctor_id))))
+             JOIN app_public."user" u ON ((u.id = m.user_id)))
+          WHERE (v.clinic_id IN ( SELECT reporting.granted_clinics() AS granted_clinics))
+        )
+ SELECT granted.clinic_id,
+    granted.clinic_name,
+    granted.code,
+    granted.status,
+    granted.scheduled_at,
+    granted.checked_in_at,
+    granted.started_at,
+    granted.completed_at,
+    granted.cancelled_at,
+    granted.cancel_reason,
+    granted.patient_code,
+    granted.doctor_name,
+    granted.services_value,
+    granted.no_show_at,
+    granted.currency,
+    granted.business_date
+   FROM granted;
 
 
 ALTER TABLE reporting.visits OWNER TO :DATABASE_OWNER;
@@ -14848,7 +14930,14 @@ CREATE POLICY select_money ON app_public.report_export FOR SELECT USING (((clini
 
 CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin) OR (EXISTS ( SELECT 1
    FROM app_public.membership m
-  WHERE ((m.clinic_id = clinic.id) AND (m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (m.accepted_at IS NOT NULL))))));
+  WHERE ((m.clinic_id = clinic.id) AND (m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (m.accepted_at IS NOT NULL) AND m.is_active)))));
+
+
+--
+-- Name: POLICY select_own ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY select_own ON app_public.clinic IS 'A session sees its own clinic, a platform admin every clinic, a person the clinics they may switch to: accepted, active (not suspended) and not removed memberships.';
 
 
 --

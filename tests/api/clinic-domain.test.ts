@@ -305,6 +305,33 @@ describe("soft delete", () => {
     expect(rows).toEqual([{ patient: null, service: null, member: null }]);
   });
 
+  // its mirror: a cashier restoring a deleted service was told it did not exist; restorePatient checked the role itself
+  test("a deleted service or member a role may not restore is FORBIDDEN saying who may, and stays deleted; one not deleted is NOT_FOUND", async () => {
+    const service = await createService(a.clinicId);
+    const { membershipId } = await addMember(a.clinicId, await createUser(), "receptionist");
+    await owner.graphql(`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: service.id });
+    await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
+    const restores = {
+      service: [`mutation($id: UUID!) { restoreService(input: { serviceId: $id }) { result { code } } }`, service.id],
+      member: [`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`, membershipId],
+    } as const;
+    for (const role of ["doctor", "receptionist", "cashier"] as const) {
+      const browser = new Browser(api);
+      await browser.login(a.members[role].phone, a.members[role].password);
+      for (const [what, [query, id]] of Object.entries(restores)) {
+        const refused = await browser.graphql(query, { id });
+        expect([role, what, refused.body.errors?.[0]]).toEqual([role, what, expect.objectContaining({ extensions: { code: "FORBIDDEN" }, message: "Only an owner or admin restores this." })]);
+      }
+    }
+    const { rows } = await rootPool().query(
+      "select (select deleted_at is not null from app_public.service where id = $1) as service, (select deleted_at is not null from app_public.membership where id = $2) as member",
+      [service.id, membershipId],
+    );
+    expect(rows).toEqual([{ service: true, member: true }]);
+    const live = await owner.graphql(restores.service[0], { id: (await createService(a.clinicId)).id });
+    expect([errorCode(live), live.body.errors?.[0].message]).toEqual(["NOT_FOUND", "Nothing to restore: no deleted row with that id in this clinic."]);
+  });
+
   test("a deleted patient is neither booked nor billed until restored", async () => {
     const patient = await createPatient(a.clinicId);
     await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });

@@ -131,6 +131,52 @@ test("a condition that fails loudly or records what it sees never sees another c
   await expect(analyst.query("create function pg_temp.seen(text) returns boolean language sql as 'select true'")).rejects.toThrow(/permission denied/);
 });
 
+// text comparisons are leakproof and passed the barrier: halving `cancel_reason >= …` read, in the rows a
+// plan's scan returned before the grant's filter, clinic B's cancel reason one character at a time
+test("a plan's row counts tell nothing of another clinic's values, however the analyst's conditions are planned", async () => {
+  const cancelled = await createVisit(b, "scheduled");
+  await rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = 'Zebra crossing flooded' where id = $1", [cancelled.id]);
+  const voided = await createIssuedInvoice(b, "100", { issue: false });
+  await rootPool().query("update app_public.invoice set status = 'void', voided_at = now(), void_reason = 'Zebra invoice' where id = $1", [voided.id]);
+  const { rows: [{ name: doctorOfB }] } = await rootPool().query(`select full_name as name from app_public."user" where id = $1`, [b.members.doctor.userId]);
+  /** Every row count of the plan of `select 1 from reporting.<view> where <condition>`, in plan order. */
+  const counts = async (view: string, condition: string, value: string) => {
+    const { rows } = await analyst.query(`explain (analyze, format json, costs off, timing off, summary off) select 1 from reporting.${view} where ${condition}`, [value]);
+    const found: number[] = [];
+    const walk = (node: Record<string, unknown>) => {
+      found.push(node["Actual Rows"] as number, (node["Rows Removed by Filter"] as number) ?? 0, (node["Rows Removed by Join Filter"] as number) ?? 0);
+      for (const child of (node.Plans as Record<string, unknown>[]) ?? []) walk(child);
+    };
+    walk(rows[0]["QUERY PLAN"][0].Plan);
+    return found;
+  };
+  // each pair: a value that matches only clinic B's row, and one that matches nothing; clinic A matches neither
+  const probes: [string, string, string, string][] = [
+    ["visits", `cancel_reason >= $1 collate "C"`, "Zebra", "Zzzz"],
+    ["visits", "doctor_name = $1", doctorOfB, "No such doctor"],
+    ["visits", `clinic_name >= $1 collate "C"`, "Analysed B", "Analysed C"],
+    ["invoices", `void_reason >= $1 collate "C"`, "Zebra", "Zzzz"],
+    ["payments", `clinic_name >= $1 collate "C"`, "Analysed B", "Analysed C"],
+    ["reconciliations", `clinic_name >= $1 collate "C"`, "Analysed B", "Analysed C"],
+  ];
+  await analyst.query("set enable_indexscan = off; set enable_bitmapscan = off; set enable_hashjoin = off; set enable_mergejoin = off");
+  try {
+    for (const plan of ["forced", "default"]) {
+      if (plan === "default") await analyst.query("reset enable_indexscan; reset enable_bitmapscan; reset enable_hashjoin; reset enable_mergejoin");
+      for (const [view, condition, matchesB, matchesNothing] of probes) {
+        await analyst.query("begin isolation level repeatable read"); // one snapshot: other files' rows do not move the counts
+        try {
+          expect({ plan, view, condition, counts: await counts(view, condition, matchesB) }).toEqual({ plan, view, condition, counts: await counts(view, condition, matchesNothing) });
+        } finally {
+          await analyst.query("rollback");
+        }
+      }
+    }
+  } finally {
+    await analyst.query("reset enable_indexscan; reset enable_bitmapscan; reset enable_hashjoin; reset enable_mergejoin");
+  }
+});
+
 test("cannot write, even to the views", async () => {
   await expect(analyst.query("delete from reporting.invoices")).rejects.toThrow(/permission denied|cannot delete/);
   await expect(analyst.query("update reporting.visits set status = 'completed'")).rejects.toThrow(/permission denied|cannot update/);

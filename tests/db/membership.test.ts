@@ -141,6 +141,22 @@ test("suspending a user ends all their sessions", async () => {
   });
 });
 
+// a session of theirs without a clinic, or in another clinic, read the clinic's settings after the suspension
+test("a member suspended in a clinic no longer sees it from a session elsewhere; active again, they do", async () => {
+  const a = await createClinic();
+  const b = await createClinic();
+  const both = await addMember(b.clinicId, a.members.doctor, "doctor");
+  await rootPool().query("update app_public.membership set accepted_at = now() where id = $1", [both.membershipId]);
+  const seenFrom = async (clinicId: string | null) =>
+    asSession(await openSession(a.members.doctor.userId, clinicId), async (client) =>
+      (await client.query("select id from app_public.clinic where id = $1", [b.clinicId])).rows.length);
+  expect([await seenFrom(a.clinicId), await seenFrom(null)]).toEqual([1, 1]);
+  await rootPool().query("update app_public.membership set is_active = false where id = $1", [both.membershipId]);
+  expect([await seenFrom(a.clinicId), await seenFrom(null)]).toEqual([0, 0]);
+  await rootPool().query("update app_public.membership set is_active = true where id = $1", [both.membershipId]);
+  expect(await seenFrom(a.clinicId)).toBe(1);
+});
+
 test("inviting: a new phone creates a user; a current member is a CONFLICT; a national number uses the clinic's country", async () => {
   const clinic = await createClinic();
   await asMember(clinic.members.owner, async (client) => {
