@@ -14,7 +14,7 @@ import pg from "pg";
 import { type DatabaseConfig, databaseConfig, settingsOrExit, withCredentials } from "../db/config.ts";
 import { watchCurrentMigration } from "../db/migrate.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { newestCommittedMigration } from "../server/health.ts";
+import { newestCommittedMigration } from "../db/committed-migrations.ts";
 import { benchSize } from "./sizes.ts";
 
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_bench";

@@ -2,11 +2,11 @@
  * Developer commands, the npm scripts' back end (matching the original
  * Makefile verbs):
  *   migrate            apply committed migrations (and set up roles/database)
- *   dev                watch migrations/current and run the server, restarting it when its code or the database changes
- *   watch [--once]     graphile-migrate watch on migrations/current
- *   commit [message]   commit migrations/current
+ *   dev                watch migrations/current.sql and run the server, restarting it when its code or the database changes
+ *   watch [--once]     graphile-migrate watch on migrations/current.sql
+ *   commit [message]   commit migrations/current.sql
  *   shell              psql as the database owner
- *   superuser --phone P --password W [--name N]   create a platform admin
+ *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked for what is not given)
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
@@ -19,7 +19,7 @@ import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
-import { dataDir, defaultCallingCodeSetting } from "./config.ts";
+import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
@@ -85,7 +85,11 @@ async function main(): Promise<boolean> {
         await commitCurrentMigration(db.config, rest.join(" ") || undefined);
         break;
       case "shell": {
-        const result = spawnSync("psql", [db.config.ownerUrl], { stdio: "inherit" });
+        // the password in psql's environment, not its command line, which every user of the machine reads (`ps`)
+        const result = spawnSync("psql", [withCredentials(db.config.ownerUrl, null, "")], {
+          stdio: "inherit",
+          env: { ...process.env, PGPASSWORD: db.config.passwords.owner },
+        });
         if (result.error) throw new Error(`psql is needed for the shell: ${result.error.message}`);
         process.exitCode = result.status ?? 1;
         break;

@@ -48,7 +48,7 @@ export interface Secrets {
   embeddedPassword: string;
 }
 
-/** CLINICOPS_DATA_DIR, or `.data`; empty is unset, as for every variable (it was the current folder, where a command wrote secrets.json). */
+/** CLINICOPS_DATA_DIR, or `.data`; empty is unset, as for every variable but the secrets, which are refused empty (it was the current folder, where a command wrote secrets.json). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.CLINICOPS_DATA_DIR || ".data");
 }

@@ -18,7 +18,7 @@ function readGmrc(): Settings {
   return JSON.parse(text) as Settings;
 }
 
-export function migrationSettings(config: DatabaseConfig): Settings {
+function migrationSettings(config: DatabaseConfig): Settings {
   // "!ENV" placeholders read these variables.
   process.env.DATABASE_AUTHENTICATOR = config.roles.authenticator;
   process.env.DATABASE_VISITOR = config.roles.visitor;

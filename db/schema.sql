@@ -6155,7 +6155,7 @@ ALTER FUNCTION app_private.tg_patient__search_text() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_patient__search_text(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__search_text() IS 'AFTER INSERT or UPDATE of names, code or phone on patients: keeps patient_search.';
+COMMENT ON FUNCTION app_private.tg_patient__search_text() IS 'AFTER INSERT or UPDATE of names, code, phone or date of birth on patients: keeps patient_search (the search''s text, and the names and birth date the duplicate warning looks up).';
 
 
 --

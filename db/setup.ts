@@ -5,9 +5,10 @@
  */
 import pg from "pg";
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { keepAnalystsWithinLimits } from "./analyst-logins.ts";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
+import { committedMigrationFiles } from "./committed-migrations.ts";
 import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
@@ -160,7 +161,7 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
 }
 
 /** migrations/afterReset.sql with graphile-migrate's placeholders filled in. */
-export function afterResetSql(config: DatabaseConfig, databaseName = config.databaseName): string {
+function afterResetSql(config: DatabaseConfig, databaseName = config.databaseName): string {
   const placeholders: Record<string, string> = {
     ":DATABASE_NAME": ident(databaseName),
     ":DATABASE_OWNER": ident(config.roles.owner),
@@ -238,7 +239,7 @@ const GUARD_SEARCH_PATH = "pg_catalog, pg_temp";
  * the change of owner takes the table's exclusive lock, and every audit entry of the running
  * servers queues behind it while it waits.
  */
-export const AUDIT_LOG_LOCK_TIMEOUT_MS = 10_000;
+const AUDIT_LOG_LOCK_TIMEOUT_MS = 10_000;
 
 /**
  * Runs `fn` in a transaction as root holding SEAL_LOCK; nothing when there is no audit log yet. A lock on
@@ -333,7 +334,7 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
  * objects or log messages. Run as root at every start; changes nothing once done, and gives the owner back a grant
  * it lost (its role dropped and made again).
  */
-export async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<void> {
+async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<void> {
   return withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query(
       `select p.oid::regprocedure::text as signature,
@@ -368,10 +369,7 @@ interface CommittedMigration {
 }
 
 function committedMigrations(): CommittedMigration[] {
-  return readdirSync(projectPath("migrations/committed"))
-    .filter((name) => name.endsWith(".sql"))
-    .sort()
-    .map((file) => ({ file, hash: /^--! Hash: (\S+)$/m.exec(readFileSync(projectPath(`migrations/committed/${file}`), "utf8"))?.[1] }));
+  return committedMigrationFiles().map((file) => ({ file, hash: /^--! Hash: (\S+)$/m.exec(readFileSync(projectPath(`migrations/committed/${file}`), "utf8"))?.[1] }));
 }
 
 /**
@@ -381,7 +379,7 @@ function committedMigrations(): CommittedMigration[] {
  * where they part, before anything is migrated (graphile-migrate told either as a foreign key
  * violation on its own table).
  */
-export async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
+async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
   const committed = committedMigrations();
   const applied = await withClient(config.rootUrl, async (client) => {
     const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");

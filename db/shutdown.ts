@@ -17,7 +17,7 @@ export const SHUTDOWN_GRACE_MS = 8000;
 /** A part of the process and how to stop it. */
 export type ShutdownStep = [part: string, stop: () => Promise<void>];
 
-export async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Promise<boolean> {
+async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Promise<boolean> {
   let stopped = true;
   for (const [part, stop] of steps) {
     await stop().catch((error: unknown) => {

@@ -221,7 +221,7 @@ export class ClientFacingError extends Error {
 
 /**
  * The database cannot be reached, or not in time: refused, reset or cut connections, no connection
- * (or no free one of the pool) within the pool's connect timeout (server/pg-transaction.ts),
+ * (or no free one of the pool) within the pool's connect timeout (`CONNECT_TIMEOUT_MS`, db/pool.ts),
  * PostgreSQL starting up, shutting down or at its connection limit (the connection-failure codes of
  * class 08, not 08P01, a protocol violation, which is ours; 57P01–57P03; 53300). Worth retrying, as
  * TIMEOUT and RETRY are; it was INTERNAL. Logged (warn) wherever it is answered.

@@ -3,21 +3,12 @@
  * CONNECT_TIMEOUT_MS, and its newest applied migration is the newest committed one.
  */
 import express from "express";
-import { readdirSync } from "node:fs";
 import type pg from "pg";
 import { withPgSettings } from "./pg-transaction.ts";
-import { projectPath } from "../db/paths.ts";
+import { migrationNumber, newestCommittedMigration } from "../db/committed-migrations.ts";
 import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";
 import { withinTime } from "../db/deadline.ts";
 import { log } from "./log.ts";
-
-/** graphile-migrate records "000002.sql" for the file "000002-some-message.sql": compare the numbers. */
-const migrationNumber = (file: string | null) => (file ? (/^(\d+)/.exec(file)?.[1] ?? null) : null);
-
-export function newestCommittedMigration(): string | null {
-  const files = readdirSync(projectPath("migrations/committed")).filter((f) => f.endsWith(".sql"));
-  return migrationNumber(files.sort().at(-1) ?? null);
-}
 
 /** `asVisitor` holds the settings of an anonymous API request; `expected`, the migration this code needs. */
 export function healthRoutes(pool: pg.Pool, asVisitor: Record<string, string>, expected = newestCommittedMigration()): express.Router {

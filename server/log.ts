@@ -3,6 +3,7 @@
  * request being served (kept in AsyncLocalStorage). Never log secrets.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { writeLogLine } from "../db/json-log.ts";
 
 const requestStore = new AsyncLocalStorage<{ requestId: string }>();
 
@@ -15,7 +16,5 @@ export function currentRequestId(): string | undefined {
 }
 
 export function log(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
-  if (process.env.LOG_LEVEL === "silent") return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, event, requestId: currentRequestId(), ...fields });
-  (level === "info" ? process.stdout : process.stderr).write(`${line}\n`);
+  writeLogLine(level, { event, requestId: currentRequestId(), ...fields });
 }

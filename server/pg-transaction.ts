@@ -1,8 +1,8 @@
 /**
- * How every API transaction runs. `begin` and the session settings reach
- * PostgreSQL as one simple query, and on the API's pipelined connections
- * (`apiPool`) the transaction's first query is sent right behind it without
- * waiting for its answer: a read costs one round trip, as a plain query does,
+ * How every API transaction runs. `begin`, the session settings (one prepared
+ * statement) and, for a write in a clinic, its turn to write are sent one
+ * behind the other without waiting for their answers, and on the API's
+ * pipelined connections (`apiPool`) the transaction's first query follows them: a read costs one round trip, as a plain query does,
  * where PostGraphile's stock adaptor spends four (begin, settings, query,
  * commit). A read-only transaction's result is returned while its `commit`
  * is still on the way (the connection goes back to the pool once it is done).

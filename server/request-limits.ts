@@ -111,7 +111,7 @@ export interface RunningOperation {
  * and only literal counts are known (validation); with it, only the operation
  * that runs, its variables' values known too.
  */
-export function findLimitViolation(document: DocumentNode, limits: RequestLimits, running?: RunningOperation): GraphQLError | null {
+function findLimitViolation(document: DocumentNode, limits: RequestLimits, running?: RunningOperation): GraphQLError | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);

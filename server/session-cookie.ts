@@ -22,7 +22,7 @@ export function clearSessionCookie(res: Response, settings: ServerSettings): voi
 }
 
 /** The raw token of the session cookie, if the request carries one. */
-export function sessionToken(req: IncomingMessage, settings: ServerSettings): string | null {
+function sessionToken(req: IncomingMessage, settings: ServerSettings): string | null {
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === settings.cookieName) {

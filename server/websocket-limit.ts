@@ -18,7 +18,7 @@ import { MAX_REQUEST_BYTES } from "./query-errors.ts";
  * subscriber whether it may see the visit, through the API's pool: 8,000 subscriptions on one
  * socket made every clinic's requests wait seconds while an event was delivered. A desk needs one.
  */
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 
 /**
  * Closes `websocket` (4400, graphql-ws's bad request) when its client holds more than

@@ -4,7 +4,7 @@
  * America) splits an unquoted `x;=cmd…` into two cells, the second a formula app_private.csv_safe
  * never saw at a cell's start.
  */
-export function csvField(text: string | null): string {
+function csvField(text: string | null): string {
   if (text === null) return "";
   return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

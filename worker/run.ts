@@ -11,6 +11,7 @@ import { poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
 import { closeExportFiles } from "../db/export-files.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
+import { writeLogLine } from "../db/json-log.ts";
 
 /** graphile-worker's levels, named as the server's logs name them: its "warning" is "warn" there. */
 const LEVEL_NAMES: Record<string, string> = { warning: "warn" };
@@ -20,11 +21,9 @@ const errorsSaid = (_key: string, value: unknown) =>
   value instanceof Error ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code } : value;
 
 /** The worker's logs, graphile-worker's included: one JSON line each, event "worker". */
-export const jsonLogger = new Logger((scope) => (level, message, meta) => {
-  if (process.env.LOG_LEVEL === "silent") return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level: LEVEL_NAMES[level] ?? level, event: "worker", message, scope, meta }, errorsSaid);
-  (level === "error" || level === "warning" ? process.stderr : process.stdout).write(`${line}\n`);
-});
+export const jsonLogger = new Logger((scope) => (level, message, meta) =>
+  writeLogLine(LEVEL_NAMES[level] ?? level, { event: "worker", message, scope, meta }, errorsSaid),
+);
 
 /** A running worker and its pool, which outlives the runner: connections closed while it stops are heard until the end. */
 export interface Worker {

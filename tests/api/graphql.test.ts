@@ -11,7 +11,8 @@ import { type DocumentNode, getIntrospectionQuery, GraphQLError, parse } from "p
 import { maskError } from "../../server/errors.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
-import { healthRoutes, newestCommittedMigration } from "../../server/health.ts";
+import { healthRoutes } from "../../server/health.ts";
+import { newestCommittedMigration } from "../../db/committed-migrations.ts";
 import { pgSettingsFor } from "../../server/pg-settings.ts";
 import { serverSettings } from "../../server/settings.ts";
 import { runWithRequestId } from "../../server/log.ts";

@@ -54,6 +54,13 @@ test("a word setting given empty is taken as unset, as a number is", () => {
   expect(() => serverSettings({ LOG_LEVEL: "", WORKER: "", GRAPHILE_ENV: "", CLINICOPS_AUDIT_LOG: "" }, "")).not.toThrow();
 });
 
+// unlike other settings: an empty secret is most often a variable a compose file or a script did not
+// fill in, and each process would generate its own (the server and the worker locked out of each other)
+// (the role passwords' refusal: "worker/main.ts refuses DATABASE_AUTHENTICATOR_PASSWORD="" …" below)
+test("a JWT secret given empty is refused, not taken as unset", () => {
+  expect(() => serverSettings({ JWT_SECRET: "" }, "g".repeat(48))).toThrow(/^JWT_SECRET must have at least 32 characters$/);
+});
+
 test("npm run worker:once without RUN_ONCE_OWNER_URL says so in one line, and fails", () => {
   const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { cwd: projectPath(), env: { ...process.env, RUN_ONCE_OWNER_URL: undefined }, encoding: "utf8" });
   expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: "RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)\n" });

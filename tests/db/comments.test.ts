@@ -1,5 +1,5 @@
 /**
- * Every table, view, column and function of our schemas carries a comment:
+ * Every table, view, column, function and type of our schemas carries a comment:
  * PostGraphile turns them into the API documentation, analysts read them in
  * their SQL tools.
  */
@@ -20,6 +20,12 @@ test("nothing in app_public, app_hidden, app_private or reporting is left undocu
     union all
     select 'function ' || p.oid::regprocedure from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and obj_description(p.oid, 'pg_proc') is null
+    union all
+    -- enums, domains and composite types (a table's or view's own row type is the table's)
+    select 'type ' || t.oid::regtype from pg_type t join pg_namespace n on n.oid = t.typnamespace
+    where n.nspname in ('app_public', 'app_hidden', 'app_private', 'reporting') and t.typtype in ('e', 'd', 'c')
+      and (t.typrelid = 0 or (select relkind from pg_class where oid = t.typrelid) = 'c')
+      and obj_description(t.oid, 'pg_type') is null
     order by 1`);
   expect(rows.map((r) => r.missing)).toEqual([]);
 });

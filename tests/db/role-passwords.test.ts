@@ -4,13 +4,18 @@
  * is new or has another password, which a start says (every process that prepares the database
  * sets its own secrets', and one with other secrets locked the others out without a word).
  */
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
 import { isVerifierOf, scramVerifier } from "../../db/scram.ts";
 import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
+import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
 
 afterAll(closeRootPool);
+const temporaryFolder = temporaryFolders();
 
 const probe = `${testConfig.databaseName}_scram_probe`;
 
@@ -73,4 +78,18 @@ test("a DATABASE_URL that is not a superuser is refused before anything, saying 
   );
   const { rows } = await rootPool().query("select count(*)::int as n from pg_database where datname = $1", [asOwner.databaseName]);
   expect(rows[0].n).toBe(0);
+});
+
+// psql was given the owner's address with its password, which `ps` shows every user of the machine while the shell is open
+test("npm run shell gives psql the owner's password in its environment, not on its command line", () => {
+  const bin = temporaryFolder("fake-psql");
+  // a psql that writes down how it was called
+  writeFileSync(join(bin, "psql"), `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/args"\nprintf '%s' "$PGPASSWORD" > "${bin}/password"\n`);
+  chmodSync(join(bin, "psql"), 0o755);
+  const result = runCli(["shell"], { PATH: `${bin}:${process.env.PATH}` });
+  expect(result.status).toBe(0);
+  const args = readFileSync(join(bin, "args"), "utf8");
+  expect(args).toContain(`${testConfig.roles.owner}@`);
+  expect(args).not.toContain("clinicops-test-owner"); // the password runCli gives the owner role
+  expect(readFileSync(join(bin, "password"), "utf8")).toBe("clinicops-test-owner");
 });

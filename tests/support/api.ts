@@ -40,7 +40,7 @@ export async function startApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
  * bleed into another. Random: a counter with the process id repeated its addresses in every test
  * file a jest worker ran, so a file could inherit another's 20 failed logins and be refused.
  */
-export function clientAddress(): string {
+function clientAddress(): string {
   const [a, b, c] = randomBytes(3);
   return `10.${a}.${b}.${c}`;
 }

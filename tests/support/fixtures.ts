@@ -226,7 +226,7 @@ export async function writeBehindTriggers(sql: string, params: unknown[], then?:
 }
 
 /** Sets when an invoice was made (behind the trigger that keeps created_at); the clinic's rollups are rebuilt, so its services count on the day it was made. */
-export async function backdateInvoice(invoiceId: string, madeAt: string): Promise<void> {
+async function backdateInvoice(invoiceId: string, madeAt: string): Promise<void> {
   await writeBehindTriggers("update app_public.invoice set created_at = $2 where id = $1 returning clinic_id", [invoiceId, madeAt], (client, { rows }) =>
     client.query("select app_private.rebuild_rollups($1)", [rows[0].clinic_id]),
   );

@@ -1,5 +1,5 @@
 /** Escaping and formatting shared by the PDF templates. */
-export function escapeHtml(value: unknown): string {
+function escapeHtml(value: unknown): string {
   return String(value ?? "")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
