@@ -419,6 +419,30 @@ COMMENT ON TYPE app_public.visit_status IS 'Where a visit is in its lifecycle.';
 
 
 --
+-- Name: audit_chain_in_view(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.audit_chain_in_view() RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select case
+    when app_hidden.current_role_in('owner', 'admin') then app_public.current_clinic_id()
+    when app_public.current_user_is_platform_admin() then '00000000-0000-0000-0000-000000000000'::uuid
+  end;
+$$;
+
+
+ALTER FUNCTION app_hidden.audit_chain_in_view() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_chain_in_view(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.audit_chain_in_view() IS 'The audit chain this session reads, as audit_log_chain_seq keys it: the session''s clinic for its owners and admins, else the platform''s (the nil uuid) for a platform administrator; null (none) for everyone else.';
+
+
+--
 -- Name: business_date(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -5624,19 +5648,25 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__decimals() IS 'BEFORE INSERT on
 CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
+    AS $_$
 declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
   v_invoice app_public.invoice;
   v_service_active boolean;
 begin
   -- locked until commit, so a line and the invoice's issue take turns
-  select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id for update;
-  if not found then
+  -- both reads planned at each call (execute): PostgreSQL reuses a plan of this function's made under
+  -- row-level security inside a foreign key's cascade, which runs without it, and the other way round
+  -- (a doctor's change of a service billed on a void invoice found no invoice, on a connection where
+  -- a line had been refused on an issued one; a doctor was told an issued invoice's status)
+  execute 'select * from app_public.invoice i where i.clinic_id = $1 and i.id = $2 for update'
+    into v_invoice using v_line.clinic_id, v_line.invoice_id;
+  if v_invoice.id is null then
     -- none this session may lock: none it sees (NOT_FOUND), or one no longer a draft for a role that
     -- changes drafts only (issued while it waited, for one), read as it is now
-    select * into v_invoice from app_public.invoice i where i.clinic_id = v_line.clinic_id and i.id = v_line.invoice_id;
-    if not found then
+    execute 'select * from app_public.invoice i where i.clinic_id = $1 and i.id = $2'
+      into v_invoice using v_line.clinic_id, v_line.invoice_id;
+    if v_invoice.id is null then
       raise exception 'No such invoice in your clinic.' using errcode = 'CNOTF';
     end if;
   end if;
@@ -5691,7 +5721,7 @@ begin
   end if;
   return new;
 end;
-$$;
+$_$;
 
 
 ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
@@ -6091,7 +6121,8 @@ begin
   elsif new.phone is not null and (tg_op = 'INSERT' or new.phone is distinct from old.phone) then
     new.phone := app_public.normalize_phone(new.phone, app_hidden.calling_code_for(new.clinic_id));
   end if;
-  if new.date_of_birth > current_date then
+  if (tg_op = 'INSERT' or new.date_of_birth is distinct from old.date_of_birth)
+     and new.date_of_birth > app_hidden.business_date(new.clinic_id, now()) then
     raise exception 'The date of birth cannot be in the future.' using errcode = 'CINVL';
   end if;
   return new;
@@ -6105,7 +6136,7 @@ ALTER FUNCTION app_private.tg_patient__normalize() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_patient__normalize(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPDATE: trims names, normalises the phone (INVALID_PHONE when it is not one), refuses a birth date in the future.';
+COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPDATE: trims names, normalises the phone (INVALID_PHONE when it is not one), refuses a birth date after the clinic''s date today as it is written (one saved stays, whatever becomes of the clinic''s time zone).';
 
 
 --
@@ -7091,7 +7122,8 @@ ALTER TABLE app_public.audit_log OWNER TO :DATABASE_AUDITOR;
 --
 
 COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete -node
-Append-only record of every change, login, logout and export. Each entry is chained to the previous entry of its clinic by a SHA-256 hash; `verifyAuditChain` recomputes the chain. An entry is named by its clinic and seq.';
+@defaultOrderBy SEQ_DESC
+Append-only record of every change, login, logout and export. Each entry is chained to the previous entry of its clinic by a SHA-256 hash; `verifyAuditChain` recomputes the chain. An entry is named by its clinic and seq; the log lists newest first unless asked otherwise.';
 
 
 --
@@ -7196,19 +7228,19 @@ CREATE FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) RETU
     SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
-  -- the entry is read again, and named only if the session may read it as the visitor's policies say
-  -- (select_managers, select_platform: this function runs as the owner role, which reads every entry),
-  -- so a row made up by the caller names no one; a clinic's entry names a person who is or was a
-  -- member of that clinic (removed ones too), the platform's chain anyone; PL/pgSQL, so its plan is
-  -- kept for the connection (decision 012)
+  -- the entry is read again, and named only if it is of the chain the session reads (select_chain's
+  -- audit_chain_in_view: this function runs as the owner role, which reads every entry), so a row made
+  -- up by the caller names no one; a clinic's entry names a person who is or was a member of that
+  -- clinic (removed ones too), the platform's chain anyone; PL/pgSQL, so its plan is kept for the
+  -- connection (decision 012)
   return (
     select u.full_name
     from app_public.audit_log seen
     join app_public."user" u on u.id = seen.actor_user_id
     where seen.id = entry.id
-      and ((seen.clinic_id = app_public.current_clinic_id() and app_hidden.current_role_in('owner', 'admin')
-            and exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null))
-        or (seen.clinic_id is null and app_public.current_user_is_platform_admin())));
+      and coalesce(seen.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = app_hidden.audit_chain_in_view()
+      and (seen.clinic_id is null
+           or exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null)));
 end;
 $$;
 
@@ -12639,38 +12671,52 @@ COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visi
 
 
 --
+-- Name: audit_log_chain_actor_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE INDEX audit_log_chain_actor_idx ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), actor_user_id, seq);
+
+
+--
+-- Name: INDEX audit_log_chain_actor_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON INDEX app_public.audit_log_chain_actor_idx IS 'A chain''s entries by who acted, in seq order: the audit log filtered by its actor (actorUserId).';
+
+
+--
+-- Name: audit_log_chain_occurred_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE INDEX audit_log_chain_occurred_idx ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), occurred_at) INCLUDE (clinic_id);
+
+
+--
+-- Name: INDEX audit_log_chain_occurred_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON INDEX app_public.audit_log_chain_occurred_idx IS 'A chain''s entries in time order: the audit log filtered or ordered by occurredAt; with its clinic_id, which the API filters and orders by only on an indexed column.';
+
+
+--
+-- Name: audit_log_chain_record_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE INDEX audit_log_chain_record_idx ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), table_name, record_id);
+
+
+--
+-- Name: INDEX audit_log_chain_record_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON INDEX app_public.audit_log_chain_record_idx IS 'A chain''s entries of one record: its history (tableName and recordId).';
+
+
+--
 -- Name: audit_log_chain_seq; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
 CREATE UNIQUE INDEX audit_log_chain_seq ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), seq);
-
-
---
--- Name: audit_log_clinic_actor_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-CREATE INDEX audit_log_clinic_actor_idx ON app_public.audit_log USING btree (clinic_id, actor_user_id, occurred_at);
-
-
---
--- Name: INDEX audit_log_clinic_actor_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON INDEX app_public.audit_log_clinic_actor_idx IS 'A clinic''s entries by who acted, in time order: the audit log filtered by its actor (actorUserId).';
-
-
---
--- Name: audit_log_clinic_occurred_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-CREATE INDEX audit_log_clinic_occurred_idx ON app_public.audit_log USING btree (clinic_id, occurred_at);
-
-
---
--- Name: audit_log_clinic_record_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-CREATE INDEX audit_log_clinic_record_idx ON app_public.audit_log USING btree (clinic_id, table_name, record_id);
 
 
 --
@@ -12692,6 +12738,20 @@ CREATE INDEX invoice_clinic_created_idx ON app_public.invoice USING btree (clini
 --
 
 CREATE INDEX invoice_clinic_doctor_idx ON app_public.invoice USING btree (clinic_id, doctor_id);
+
+
+--
+-- Name: invoice_clinic_owed_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_owed_idx ON app_public.invoice USING btree (clinic_id) INCLUDE (balance) WHERE (status = ANY (ARRAY['issued'::app_public.invoice_status, 'partially_paid'::app_public.invoice_status]));
+
+
+--
+-- Name: INDEX invoice_clinic_owed_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_owed_idx IS 'A clinic''s invoices that owe (issued, partly paid) with their balance: the dashboard''s outstanding balance, read from the index alone.';
 
 
 --
@@ -14858,6 +14918,20 @@ CREATE POLICY select_billing ON app_public.invoice_line FOR SELECT USING (((clin
 
 
 --
+-- Name: audit_log select_chain; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE POLICY select_chain ON app_public.audit_log FOR SELECT USING ((COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = ( SELECT app_hidden.audit_chain_in_view() AS audit_chain_in_view)));
+
+
+--
+-- Name: POLICY select_chain ON audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON POLICY select_chain ON app_public.audit_log IS 'A session reads one chain (audit_chain_in_view): its clinic''s, for owners and admins; the platform''s (clinic_id null: failed logins, sessions without a clinic, accounts changed from a clinic the person is not of) for platform administrators otherwise.';
+
+
+--
 -- Name: membership select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14911,13 +14985,6 @@ CREATE POLICY select_colleagues ON app_public."user" FOR SELECT USING (((id = ( 
 
 
 --
--- Name: audit_log select_managers; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-CREATE POLICY select_managers ON app_public.audit_log FOR SELECT USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.current_role_in(VARIADIC ARRAY['owner'::app_public.member_role, 'admin'::app_public.member_role]) AS current_role_in)));
-
-
---
 -- Name: report_export select_money; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14938,20 +15005,6 @@ CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT 
 --
 
 COMMENT ON POLICY select_own ON app_public.clinic IS 'A session sees its own clinic, a platform admin every clinic, a person the clinics they may switch to: accepted, active (not suspended) and not removed memberships.';
-
-
---
--- Name: audit_log select_platform; Type: POLICY; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-CREATE POLICY select_platform ON app_public.audit_log FOR SELECT USING (((clinic_id IS NULL) AND ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)));
-
-
---
--- Name: POLICY select_platform ON audit_log; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
---
-
-COMMENT ON POLICY select_platform ON app_public.audit_log IS 'Platform administrators read the platform''s chain (clinic_id null): failed logins, sessions without a clinic, accounts changed from a clinic the person is not of.';
 
 
 --
@@ -15192,6 +15245,14 @@ GRANT USAGE ON SCHEMA app_public TO :DATABASE_ANALYST;
 --
 
 GRANT USAGE ON SCHEMA reporting TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION audit_chain_in_view(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.audit_chain_in_view() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.audit_chain_in_view() TO :DATABASE_VISITOR;
 
 
 --

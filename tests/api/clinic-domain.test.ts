@@ -426,6 +426,30 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(await countBad()).toBe(0);
   });
 
+  // current_date followed the connection's zone, and every write of the patient was judged again
+  test("a birth date is judged as written, on the clinic's date: a baby born today in Kiritimati, then the clinic moved west", async () => {
+    const east = await createClinic();
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [east.clinicId]);
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local timezone = 'Pacific/Pago_Pago'"); // a connection a day or two behind the clinic
+      const { rows: [baby] } = await client.query(
+        "insert into app_public.patient (clinic_id, first_name, last_name, date_of_birth) values ($1, 'Baby', 'East', (now() at time zone 'Pacific/Kiritimati')::date) returning id, date_of_birth::text as born",
+        [east.clinicId],
+      );
+      await client.query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [east.clinicId]);
+      const changed = await client.query("update app_public.patient set address = 'Upstairs' where id = $1", [baby.id]);
+      expect(changed.rowCount).toBe(1); // the birth date saved is kept as it was
+      await expect(client.query("update app_public.patient set date_of_birth = $2::date where id = $1", [baby.id, baby.born]).then((r) => r.rowCount)).resolves.toBe(1);
+      await expect(client.query("insert into app_public.patient (clinic_id, first_name, last_name, date_of_birth) values ($1, 'Baby', 'Later', $2)", [east.clinicId, baby.born]))
+        .rejects.toMatchObject({ code: "CINVL", message: "The date of birth cannot be in the future." }); // Pago Pago's today is before it
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+  });
+
   test("a bad phone", async () => {
     const r = await register(`phone: "call me"`);
     expect(errorCode(r)).toBe("INVALID_PHONE");

@@ -980,6 +980,35 @@ test("a receptionist's line added while the cashier issues the invoice waits, th
   }
 });
 
+// PostgreSQL reused the guard's plan made under the policies inside a foreign key's cascade, which runs without them
+test("on one connection, a line refused on an issued invoice leaves a doctor free to change and remove a service billed on a void one, and a doctor's line is not told an invoice's status", async () => {
+  const own = await createClinic("One connection");
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
+  const issued = await createIssuedInvoice(own, "5000");
+  const voided = await createIssuedInvoice(own, "5000");
+  await committedAs(await cashierSession(own), (c) => c.query("select app_public.void_invoice($1, 'Wrong patient')", [voided.id]));
+  const { rows: [{ id: billed }] } = await rootPool().query("select id from app_public.visit_service where visit_id = $1", [voided.visitId]);
+  const [receptionist, doctor] = await Promise.all([openSession(own.members.receptionist.userId, own.clinicId), openSession(own.members.doctor.userId, own.clinicId)]);
+  const client = await apiPool().connect(); // every step on this one connection, where the plans are kept
+  const step = async <T>(session: string, fn: () => Promise<T>) => {
+    await beginAs(client, session);
+    try {
+      return await fn().then((value) => ({ value }), (error: { code: string; message: string }) => ({ code: error.code, message: error.message }));
+    } finally {
+      await client.query("rollback");
+    }
+  };
+  const addLine = () => client.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Late line', 10)", [issued.id]).then(() => "added");
+  try {
+    expect(await step(receptionist, addLine)).toMatchObject({ code: "CTRAN" });
+    expect(await step(doctor, () => client.query("update app_public.visit_service set quantity = 3 where id = $1", [billed]).then((r) => r.rowCount))).toEqual({ value: 1 });
+    expect(await step(doctor, () => client.query("delete from app_public.visit_service where id = $1", [billed]).then((r) => r.rowCount))).toEqual({ value: 1 });
+    expect(await step(doctor, addLine)).toEqual({ code: "CNOTF", message: "No such invoice in your clinic." });
+  } finally {
+    client.release();
+  }
+});
+
 describe("a change of currency and a new invoice take turns", () => {
   /** A clinic of its own in TZS, with a patient to bill: the first invoice decides whether its currency may change. */
   async function freshClinic() {
