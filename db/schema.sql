@@ -4072,8 +4072,10 @@ begin
   from app_public.my_clinics() with ordinality c(id, name, role, pending, place);
 
   -- the only clinic the user is a member of, not counting invitations (accepted only by
-  -- accept_invitation, never by default)
-  if v_clinic_id is null and (select count(*) from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean) = 1 then
+  -- accept_invitation, never by default); not for a platform administrator, whose session without a
+  -- clinic is where they read the platform's audit chain (audit_chain_in_view)
+  if v_clinic_id is null and not v_user.is_platform_admin
+     and (select count(*) from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean) = 1 then
     v_clinic_id := (select (e ->> 'id')::uuid from jsonb_array_elements(v_clinics) e where not (e ->> 'pending')::boolean);
   end if;
   if v_clinic_id is not null then
@@ -4106,7 +4108,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered).';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered).';
 
 
 --

@@ -120,6 +120,26 @@ test("a session reads one chain, its newest entries straight from the chain's in
   }
 });
 
+// since 000182 a session reads one chain, and a login without a clinic opened a platform admin's only clinic
+test("a platform admin who owns a clinic logs in to the platform, reading its chain, unless they name the clinic, whose chain they then read", async () => {
+  const own = await createClinic();
+  const admin = await createUser({ isPlatformAdmin: true });
+  const { membershipId } = await addMember(own.clinicId, admin, "owner");
+  await rootPool().query("update app_public.membership set accepted_at = now() where id = $1", [membershipId]);
+  await rootPool().query("select app_private.audit_failed_login($1, '192.0.2.9', 'wrong_password', $2)", [admin.phone, admin.userId]);
+  const login = async (clinicId: string | null) =>
+    (await rootPool().query("select app_private.open_session($1, $2, null, null, interval '1 hour') as s", [admin.userId, clinicId])).rows[0].s;
+  const chainsSeen = (sessionId: string) =>
+    asSession(sessionId, async (client) =>
+      (await client.query("select distinct coalesce(clinic_id::text, 'platform') as chain from app_public.audit_log")).rows.map((r) => r.chain));
+  const toPlatform = await login(null);
+  expect(toPlatform.clinic).toBeNull();
+  expect(await chainsSeen(toPlatform.sessionId)).toEqual(["platform"]);
+  const toClinic = await login(own.clinicId);
+  expect(toClinic.clinic.id).toBe(own.clinicId);
+  expect(await chainsSeen(toClinic.sessionId)).toEqual([own.clinicId]);
+});
+
 test("no password hash or token ever reaches the log", async () => {
   const { rows } = await rootPool().query(
     `select count(*)::int as n from app_public.audit_log
