@@ -12,11 +12,10 @@ import { grafserv } from "postgraphile/grafserv/express/v4";
 import type { RoleNames } from "../db/config.ts";
 import { authRoutes } from "./auth-routes.ts";
 import { corsForFrontends, csrfGuard, fromOtherSite } from "./csrf.ts";
-import { withCursorScope } from "./cursors.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
 import { healthRoutes } from "./health.ts";
-import { GRAPHQL_PATH, sendCaughtError, sendError } from "./http-errors.ts";
+import { sendCaughtError, sendError } from "./http-errors.ts";
 import { log, runWithRequestId } from "./log.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { clearSessionCookie, sessionState } from "./session-cookie.ts";
@@ -77,11 +76,6 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   app.use(exportRoutes({ pool, settings, roles }));
 
   const server = createServer(app);
-  // a request's cursors are sealed to its session's clinic (server/cursors.ts)
-  app.use(GRAPHQL_PATH, (req: Request, _res: Response, next: NextFunction) => {
-    const state = sessionState(req, settings);
-    withCursorScope(state.kind === "session" ? state.claims.clinic_id : null, next);
-  });
   const pgl = makeGraphQL({ pool, settings, roles });
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server, false);

@@ -15,13 +15,9 @@
  * tells nothing either; its nonce an HMAC of the cursor: the same position is the same cursor), and
  * opens it when it comes in; one that does not open becomes "", which
  * @dataplan/pg refuses as a cursor that does not decode (errors.ts gives that refusal its code and
- * message). Its keys are derived from JWT_SECRET. A cursor is sealed to the clinic of the session
- * that got it (the request's scope, `withCursorScope`; none for a session without a clinic): one
- * copied from another clinic's page (a URL, a log) does not open, where it paged this clinic's rows
- * from the other's row's place, and told where its hidden value sorts among rows one can make. Not a
- * protection of rows: a cursor reaches none that a filter could not.
+ * message). Its keys are derived from JWT_SECRET. Not a protection of rows: a cursor reaches none
+ * that a filter could not.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey } from "node:crypto";
 
 const NONCE_BYTES = 12;
@@ -29,40 +25,27 @@ const TAG_BYTES = 16;
 /** A sealed cursor's length is a multiple of this (and the nonce and tag), whatever it holds. */
 const PADDED_TO = 64;
 
-/** The clinic of the request being served, to which its cursors are sealed ("" outside a clinic). */
-const cursorScope = new AsyncLocalStorage<string>();
-
-/** Runs `fn` (a request's handling) with its cursors sealed to, and opened for, `clinicId`. */
-export function withCursorScope<T>(clinicId: string | null, fn: () => T): T {
-  return cursorScope.run(clinicId ?? "", fn);
-}
-
-/**
- * Seals and opens cursors under keys derived from `secret`, bound to `scope` (by default the
- * request's, withCursorScope); `open` answers "" for one it did not seal for that scope.
- */
-export function cursorSealer(secret: string): { seal(cursor: string, scope?: string): string; open(given: string, scope?: string): string } {
+/** Seals and opens cursors under keys derived from `secret`; `open` answers "" for one it did not seal. */
+export function cursorSealer(secret: string): { seal(cursor: string): string; open(given: string): string } {
   // keys of their own, so that no cursor is sealed as the sessions' tokens are signed; as key objects,
   // made once (given as bytes, they are made again at every cursor)
   const derived = (label: string) => createSecretKey(createHmac("sha256", secret).update(label).digest());
   const cipherKey = derived("clinicops pagination cursor key");
   const nonceKey = derived("clinicops pagination cursor nonce");
-  const seal = (cursor: string, scope = cursorScope.getStore() ?? "") => {
-    const nonce = createHmac("sha256", nonceKey).update(scope).update("\0").update(cursor).digest().subarray(0, NONCE_BYTES);
+  const seal = (cursor: string) => {
+    const nonce = createHmac("sha256", nonceKey).update(cursor).digest().subarray(0, NONCE_BYTES);
     const cipher = createCipheriv("aes-256-gcm", cipherKey, nonce);
-    cipher.setAAD(Buffer.from(scope)); // authenticated, not carried: opened for another scope, the tag fails
     // padded (with spaces, which base64 has not) to a multiple of PADDED_TO: a cursor's length told how many digits its key had
     const padded = cursor.padEnd(Math.ceil((cursor.length + 1) / PADDED_TO) * PADDED_TO, " ");
     const sealed = Buffer.concat([cipher.update(padded, "utf8"), cipher.final()]);
     return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString("base64url");
   };
   /** The cursor as @dataplan/pg wrote it, or "" when the API did not seal it. */
-  const open = (given: string, scope = cursorScope.getStore() ?? "") => {
+  const open = (given: string) => {
     const bytes = Buffer.from(given, "base64url");
     if (bytes.length < NONCE_BYTES + TAG_BYTES) return "";
     try {
       const decipher = createDecipheriv("aes-256-gcm", cipherKey, bytes.subarray(0, NONCE_BYTES));
-      decipher.setAAD(Buffer.from(scope));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8").trimEnd();
     } catch {
