@@ -423,8 +423,7 @@ COMMENT ON TYPE app_public.visit_status IS 'Where a visit is in its lifecycle.';
 --
 
 CREATE FUNCTION app_hidden.audit_chain_in_view() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    LANGUAGE sql STABLE
     AS $$
   select case
     when app_hidden.current_role_in('owner', 'admin') then app_public.current_clinic_id()
@@ -1603,6 +1602,26 @@ ALTER FUNCTION app_hidden.phone_text(raw text) OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic, Persian and full-width ones (and ASCII for the full-width plus, brackets, hyphen, dot and slash), a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
+
+
+--
+-- Name: reason_or_null(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.reason_or_null(reason text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select case when coalesce(app_hidden.name_as_meant(reason), '') <> '' then app_hidden.text_or_null(reason) end;
+$$;
+
+
+ALTER FUNCTION app_hidden.reason_or_null(reason text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION reason_or_null(reason text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.reason_or_null(reason text) IS 'A reason as it is kept: without the white space around it (text_or_null); null when nothing in it is visible, as name_as_meant reads text (white space, joiners, fillers, control characters).';
 
 
 --
@@ -5656,11 +5675,8 @@ declare
   v_invoice app_public.invoice;
   v_service_active boolean;
 begin
-  -- locked until commit, so a line and the invoice's issue take turns
-  -- both reads planned at each call (execute): PostgreSQL reuses a plan of this function's made under
-  -- row-level security inside a foreign key's cascade, which runs without it, and the other way round
-  -- (a doctor's change of a service billed on a void invoice found no invoice, on a connection where
-  -- a line had been refused on an issued one; a doctor was told an issued invoice's status)
+  -- locked until commit, so a line and the invoice's issue take turns; both reads planned at each
+  -- call (execute), as a foreign key's cascade runs this without row-level security (000180)
   execute 'select * from app_public.invoice i where i.clinic_id = $1 and i.id = $2 for update'
     into v_invoice using v_line.clinic_id, v_line.invoice_id;
   if v_invoice.id is null then
@@ -6722,10 +6738,10 @@ CREATE FUNCTION app_private.tg_visit__reasons_trimmed() RETURNS trigger
     AS $$
 begin
   if tg_op = 'INSERT' or new.reason is distinct from old.reason then
-    new.reason := case when coalesce(app_hidden.name_as_meant(new.reason), '') <> '' then app_hidden.text_or_null(new.reason) end;
+    new.reason := app_hidden.reason_or_null(new.reason);
   end if;
   if tg_op = 'INSERT' or new.cancel_reason is distinct from old.cancel_reason then
-    new.cancel_reason := case when coalesce(app_hidden.name_as_meant(new.cancel_reason), '') <> '' then app_hidden.text_or_null(new.cancel_reason) end;
+    new.cancel_reason := app_hidden.reason_or_null(new.cancel_reason);
   end if;
   return new;
 end;
@@ -6738,7 +6754,7 @@ ALTER FUNCTION app_private.tg_visit__reasons_trimmed() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__reasons_trimmed(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__reasons_trimmed() IS 'Trigger: a visit''s reason and cancel reason without the white space around them; one with nothing visible in it (as name_as_meant reads text: white space, joiners, fillers, control characters) is none. As they are written only.';
+COMMENT ON FUNCTION app_private.tg_visit__reasons_trimmed() IS 'Trigger: a visit''s reason and cancel reason as reasons are kept (reason_or_null): without the white space around them, none when nothing in them is visible. As they are written only.';
 
 
 --
@@ -15492,6 +15508,14 @@ GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_
 
 REVOKE ALL ON FUNCTION app_hidden.phone_text(raw text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.phone_text(raw text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION reason_or_null(reason text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.reason_or_null(reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.reason_or_null(reason text) TO :DATABASE_VISITOR;
 
 
 --

@@ -1,5 +1,5 @@
---! Previous: sha1:6e576a48180c3e0f411a94254fd1b876101c716a
---! Hash: sha1:0f68f849c228298e441e0bc72affdfba02297191
+--! Previous: sha1:d99683bb2c522efcb326ad9ddbd1db6407b26d4b
+--! Hash: sha1:69a1d42f5ce426b4301ca77a454a7bcdcbfdf0c4
 --! Message: the audit chain of no clinic
 
 -- The audit chain of no clinic.

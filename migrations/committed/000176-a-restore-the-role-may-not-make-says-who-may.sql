@@ -1,5 +1,5 @@
---! Previous: sha1:0f68f849c228298e441e0bc72affdfba02297191
---! Hash: sha1:91791ecb1040444f06ccb7958624cd61e8e7be07
+--! Previous: sha1:69a1d42f5ce426b4301ca77a454a7bcdcbfdf0c4
+--! Hash: sha1:90f59c92a5b287653bd4a6c88d18e89e14a00c73
 --! Message: a restore the role may not make says who may
 
 -- A restore the role may not make says who may.

@@ -1,5 +1,5 @@
---! Previous: sha1:91791ecb1040444f06ccb7958624cd61e8e7be07
---! Hash: sha1:3793d3d94f1bc438bb2dae54a9a9d3e7d7094fce
+--! Previous: sha1:90f59c92a5b287653bd4a6c88d18e89e14a00c73
+--! Hash: sha1:8683f79f0a7bc789eb4051202c263d7be611f906
 --! Message: a suspended member does not see the clinic
 
 -- A suspended member does not see the clinic.

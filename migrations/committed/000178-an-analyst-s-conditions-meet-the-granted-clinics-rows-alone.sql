@@ -1,5 +1,5 @@
---! Previous: sha1:3793d3d94f1bc438bb2dae54a9a9d3e7d7094fce
---! Hash: sha1:ae2ce4fa05a9bfb06f07cb7548619a7dc21e66ae
+--! Previous: sha1:8683f79f0a7bc789eb4051202c263d7be611f906
+--! Hash: sha1:9195d688fba0b8b1be037701425c8f8527b3cbfe
 --! Message: an analyst's conditions meet the granted clinics' rows alone
 
 -- An analyst's conditions meet the granted clinics' rows alone.

@@ -1,5 +1,5 @@
---! Previous: sha1:ae2ce4fa05a9bfb06f07cb7548619a7dc21e66ae
---! Hash: sha1:d4232f72cbc0f05e399c061bb0e5ee499f09d9cd
+--! Previous: sha1:9195d688fba0b8b1be037701425c8f8527b3cbfe
+--! Hash: sha1:a0cdf0f4e7b2b357ad1816a371d3d17481b4d710
 --! Message: the patient search trigger's comment says what fires it
 
 -- The patient search trigger's comment says what fires it.

@@ -1,5 +1,5 @@
---! Previous: sha1:d4232f72cbc0f05e399c061bb0e5ee499f09d9cd
---! Hash: sha1:0db2a6c7d087c81038cf5bc40dfeb2266d3c9052
+--! Previous: sha1:a0cdf0f4e7b2b357ad1816a371d3d17481b4d710
+--! Hash: sha1:b3a27f68ac273e5bac9ab7708bb539a6cd063282
 --! Message: an invoice line's guard reads its invoice as the session may, in every context
 
 -- An invoice line's guard reads its invoice as the session may, in every context.
@@ -23,11 +23,8 @@ declare
   v_invoice app_public.invoice;
   v_service_active boolean;
 begin
-  -- locked until commit, so a line and the invoice's issue take turns
-  -- both reads planned at each call (execute): PostgreSQL reuses a plan of this function's made under
-  -- row-level security inside a foreign key's cascade, which runs without it, and the other way round
-  -- (a doctor's change of a service billed on a void invoice found no invoice, on a connection where
-  -- a line had been refused on an issued one; a doctor was told an issued invoice's status)
+  -- locked until commit, so a line and the invoice's issue take turns; both reads planned at each
+  -- call (execute), as a foreign key's cascade runs this without row-level security (000180)
   execute 'select * from app_public.invoice i where i.clinic_id = $1 and i.id = $2 for update'
     into v_invoice using v_line.clinic_id, v_line.invoice_id;
   if v_invoice.id is null then

@@ -1,5 +1,5 @@
---! Previous: sha1:0db2a6c7d087c81038cf5bc40dfeb2266d3c9052
---! Hash: sha1:e018d446d717780cf68ca2ac7cec59d12fdd0586
+--! Previous: sha1:b3a27f68ac273e5bac9ab7708bb539a6cd063282
+--! Hash: sha1:1b626412e3f93fa227a50766243363b29c2b0df8
 --! Message: a birth date is judged when it is written, on the clinic's date
 
 -- A birth date is judged when it is written, on the clinic's date.

@@ -1,5 +1,5 @@
---! Previous: sha1:e018d446d717780cf68ca2ac7cec59d12fdd0586
---! Hash: sha1:c1c5b46fea44d421c81d5bfe119395196906ea04
+--! Previous: sha1:1b626412e3f93fa227a50766243363b29c2b0df8
+--! Hash: sha1:be3a31022121ee8cb7565623c12031ca2b6f2ce9
 --! Message: a session reads one audit chain, through the index that keeps it in order
 
 -- A session reads one audit chain, through the index that keeps it in order.
@@ -19,8 +19,7 @@
 -- primary key, the order entries were written across every clinic).
 
 create or replace function app_hidden.audit_chain_in_view() returns uuid
-language sql stable security definer set search_path = pg_catalog, public, pg_temp
-as $$
+language sql stable as $$
   select case
     when app_hidden.current_role_in('owner', 'admin') then app_public.current_clinic_id()
     when app_public.current_user_is_platform_admin() then '00000000-0000-0000-0000-000000000000'::uuid
@@ -28,8 +27,6 @@ as $$
 $$;
 comment on function app_hidden.audit_chain_in_view() is
   'The audit chain this session reads, as audit_log_chain_seq keys it: the session''s clinic for its owners and admins, else the platform''s (the nil uuid) for a platform administrator; null (none) for everyone else.';
-revoke all on function app_hidden.audit_chain_in_view() from public;
-grant execute on function app_hidden.audit_chain_in_view() to :DATABASE_VISITOR;
 
 drop policy if exists select_managers on app_public.audit_log;
 drop policy if exists select_platform on app_public.audit_log;

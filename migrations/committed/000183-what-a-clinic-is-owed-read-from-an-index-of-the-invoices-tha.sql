@@ -1,5 +1,5 @@
---! Previous: sha1:c1c5b46fea44d421c81d5bfe119395196906ea04
---! Hash: sha1:edcb21e21e361cc8ff354e569e76c00d27d88db1
+--! Previous: sha1:be3a31022121ee8cb7565623c12031ca2b6f2ce9
+--! Hash: sha1:97c70329fc607d425cb54a04ddc791a3f84c9a07
 --! Message: what a clinic is owed, read from an index of the invoices that owe
 
 -- What a clinic is owed, read from an index of the invoices that owe.

@@ -1,5 +1,5 @@
---! Previous: sha1:edcb21e21e361cc8ff354e569e76c00d27d88db1
---! Hash: sha1:aaf75304652a574bd905e3d3e27b729057433220
+--! Previous: sha1:97c70329fc607d425cb54a04ddc791a3f84c9a07
+--! Hash: sha1:183c57218ea4f05cd1b6c9283162a3bce11286f3
 --! Message: a platform administrator logs in to the platform unless they name a clinic
 
 -- A platform administrator logs in to the platform unless they name a clinic.
