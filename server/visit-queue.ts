@@ -28,6 +28,7 @@ import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/p
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
 import { isUuid } from "../db/uuid.ts";
+import { sessionClinicId } from "./session-clinic.ts";
 
 interface VisitEvent {
   id: string;
@@ -105,9 +106,6 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
   };
 }
 
-/** The clinic of the verified session's claim, as a plan step (row-level security checks it against the live session). */
-const sessionClinicId = () =>
-  lambda(context().get("pgSettings"), (settings) => settings?.["jwt.claims.clinic_id"] || null);
 
 export const VisitQueuePlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;

@@ -44,6 +44,14 @@ async function usersNamed(name: string): Promise<number> {
   return (await rootPool().query(`select count(*)::int as n from app_public."user" where full_name = $1`, [name])).rows[0].n;
 }
 
+/** A GraphQL websocket to the API, open. */
+const openWebSocket = (cookie?: string) =>
+  new Promise<WebSocket>((resolve, reject) => {
+    const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", cookie ? { headers: { cookie } } : {});
+    socket.once("open", () => resolve(socket));
+    socket.once("error", reject);
+  });
+
 describe("bad input gets a clear code and writes nothing", () => {
   test("a malformed phone is INVALID_PHONE", async () => {
     for (const phone of ["abc", "+12", "0712-34x-678", "++255712345678"]) {
@@ -116,14 +124,6 @@ describe("bad input gets a clear code and writes nothing", () => {
     // the same mutation, sent as it should be, is written: the refusals above were the bodies' alone
     expect((await owner.graphql(create("Proper"))).body.data?.createPatient.patient.code).toMatch(/^PAT-/);
   });
-
-  /** A GraphQL websocket to the API, open. */
-  const openWebSocket = (cookie?: string) =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", cookie ? { headers: { cookie } } : {});
-      socket.once("open", () => resolve(socket));
-      socket.once("error", reject);
-    });
 
   /** A bare TCP connection to the API that has asked for a websocket upgrade of /graphql, with `headers` (`Name: value` lines). */
   async function rawUpgrade(headers: string[]) {
@@ -1074,8 +1074,61 @@ describe("pagination arguments a client got wrong", () => {
     // nor in its length: keys of fewer and more digits seal as long (GCM keeps the length of what it seals)
     const { seal, open } = cursorSealer(TEST_JWT_SECRET);
     const [short, long] = ['["a digest","7"]', '["a digest","712345678"]'];
-    expect(seal(short).length).toBe(seal(long).length);
-    expect([open(seal(short)), open(seal(long))]).toEqual([short, long]);
+    expect(seal(short, other.clinicId).length).toBe(seal(long, other.clinicId).length);
+    expect([open(seal(short, other.clinicId), other.clinicId), open(seal(long, other.clinicId), other.clinicId)]).toEqual([short, long]);
+  });
+
+  // a cursor of clinic B's list paged clinic A's rows from B's row's place: where B's hidden name sorts among names A can make
+  test("a cursor of another clinic's page is refused, as one made by hand is, as a variable, in the query's text or over the websocket", async () => {
+    const [a, b] = [await createClinic(), await createClinic()];
+    for (const clinic of [a, b]) for (const lastName of ["Alpha", "Secret"]) await createPatient(clinic.clinicId, { last_name: lastName });
+    const [deskA, deskB] = [new Browser(api), new Browser(api)];
+    await deskA.login(a.members.owner.phone, a.members.owner.password);
+    await deskB.login(b.members.owner.phone, b.members.owner.password);
+    const list = "patients(first: 1, after: $after, orderBy: LAST_NAME_ASC) { nodes { lastName } edges { cursor } pageInfo { endCursor } }";
+    const page = (desk: Browser, after: string | null) => desk.graphql(`query($after: Cursor) { ${list} }`, { after }).then((r) => r.body);
+    // written in the query: one text, so one plan shared by both clinics' sessions, each opening it for its own
+    const literalPage = (desk: Browser, after: string) => desk.graphql(`{ ${list.replace("$after", JSON.stringify(after))} }`).then((r) => r.body);
+    const refused = { data: { patients: null }, errors: [expect.objectContaining({ message: "This cursor is not valid for this list.", extensions: { code: "INVALID_INPUT" } })] };
+    const secretPage = { data: { patients: expect.objectContaining({ nodes: [{ lastName: "Secret" }] }) } };
+    const firstOfB = (await page(deskB, null)).data.patients;
+    const cursorOfB = firstOfB.edges[0].cursor;
+    expect(firstOfB.pageInfo.endCursor).toBe(cursorOfB);
+    const cursorOfA = (await page(deskA, null)).data.patients.edges[0].cursor;
+    expect(cursorOfA).not.toBe(cursorOfB);
+    expect(await page(deskA, cursorOfB)).toEqual(refused);
+    expect(await page(deskB, cursorOfB)).toEqual(secretPage);
+    expect(await page(deskA, cursorOfA)).toEqual(secretPage);
+    expect(await literalPage(deskB, cursorOfB)).toEqual(secretPage);
+    expect(await literalPage(deskA, cursorOfB)).toEqual(refused);
+    expect(await literalPage(deskA, cursorOfA)).toEqual(secretPage);
+    // a mutation's edge is sealed alike
+    const created = await deskA.graphql(`mutation { createPatient(input: { patient: { firstName: "Zed", lastName: "Zulu" } }) { patientEdge(orderBy: LAST_NAME_ASC) { cursor } } }`);
+    expect(await page(deskA, created.body.data.createPatient.patientEdge.cursor)).toEqual({ data: { patients: { nodes: [], edges: [], pageInfo: { endCursor: null } } } });
+    expect(await page(deskB, created.body.data.createPatient.patientEdge.cursor)).toEqual(refused);
+    // over the websocket, whose requests never pass express: sealed and opened for the session of its cookie
+    const socket = await openWebSocket(deskA.cookie ?? undefined);
+    const answers = new Map<string, (payload: any) => void>();
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === "next") answers.get(message.id)?.(message.payload);
+    });
+    const acked = new Promise((resolve) => socket.once("message", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await acked;
+    const overSocket = (id: string, after: string | null) =>
+      new Promise<any>((resolve) => {
+        answers.set(id, resolve);
+        socket.send(JSON.stringify({ id, type: "subscribe", payload: { query: `query($after: Cursor) { ${list} }`, variables: { after } } }));
+      });
+    const cursorOverSocket = (await overSocket("1", null)).data.patients.edges[0].cursor;
+    expect(cursorOverSocket).toBe(cursorOfA);
+    expect(await overSocket("2", cursorOfA)).toEqual(secretPage);
+    expect(await overSocket("3", cursorOfB)).toEqual(refused);
+    socket.close();
+    // sealed to a clinic, opened for it alone
+    const { seal, open } = cursorSealer(TEST_JWT_SECRET);
+    expect([open(seal("[1]", a.clinicId), a.clinicId), open(seal("[1]", a.clinicId), b.clinicId), open(seal("[1]", a.clinicId), "")]).toEqual(["[1]", "", ""]);
   });
 
   test("a cursor made by hand or changed is refused; those the API gave take their page, and tell nothing of what they hold", async () => {
