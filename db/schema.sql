@@ -9041,7 +9041,6 @@ CREATE TABLE app_public.payment (
     updated_by uuid,
     CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT payment_amount_check CHECK ((amount > (0)::numeric)),
-    CONSTRAINT payment_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT payment_reference_check CHECK ((char_length(reference) <= 200))
 );
 
@@ -9215,7 +9214,9 @@ begin
   if idempotency_key is not null then
     select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.idempotency_key = record_payment.idempotency_key;
     if v_payment.id is not null then
-      if (v_payment.invoice_id, v_payment.amount, v_payment.method) is distinct from (v_invoice.id, record_payment.amount, record_payment.method) then
+      -- the reference as it is kept: a retry sends the same; another (a second card slip) is another payment
+      if (v_payment.invoice_id, v_payment.amount, v_payment.method, v_payment.reference)
+         is distinct from (v_invoice.id, record_payment.amount, record_payment.method, nullif(btrim(record_payment.reference), '')) then
         raise exception 'This idempotency key was already used for a different payment.' using errcode = 'CCONF';
       end if;
       return v_payment; -- a retry: the same payment, charged once
@@ -9266,7 +9267,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again; refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
 
 
 --
@@ -9292,7 +9293,6 @@ CREATE TABLE app_public.refund (
     idempotency_key text,
     CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
-    CONSTRAINT refund_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT refund_reason_check CHECK (((char_length(btrim(reason)) >= 1) AND (char_length(btrim(reason)) <= 500)))
 );
 
@@ -9452,7 +9452,9 @@ begin
   if refund_payment.idempotency_key is not null then
     select * into v_refund from app_public.refund r where r.clinic_id = v_clinic and r.idempotency_key = refund_payment.idempotency_key;
     if v_refund.id is not null then
-      if (v_refund.payment_id, v_refund.amount) is distinct from (v_payment.id, refund_payment.amount) then
+      -- the reason as it is kept: a retry sends the same; another is another refund
+      if (v_refund.payment_id, v_refund.amount, v_refund.reason)
+         is distinct from (v_payment.id, refund_payment.amount, app_hidden.text_or_null(refund_payment.reason)) then
         raise exception 'This idempotency key was already used for a different refund.' using errcode = 'CCONF';
       end if;
       return v_refund; -- a retry: the same refund, paid out once
@@ -9484,7 +9486,7 @@ ALTER FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason
 -- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key for another refund is CONFLICT); refused on a closed day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key with another payment, amount or reason is CONFLICT); refused on a closed day. Owners, admins and cashiers.';
 
 
 --
@@ -12491,6 +12493,21 @@ ALTER TABLE ONLY app_public.payment
 
 
 --
+-- Name: payment payment_idempotency_key_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.payment
+    ADD CONSTRAINT payment_idempotency_key_check CHECK ((((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)) AND (app_hidden.name_as_meant(idempotency_key) <> ''::text))) NOT VALID;
+
+
+--
+-- Name: CONSTRAINT payment_idempotency_key_check ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT payment_idempotency_key_check ON app_public.payment IS 'An idempotency key is 1 to 200 characters, something visible among them; checked for payments taken since 000185.';
+
+
+--
 -- Name: payment payment_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12512,6 +12529,21 @@ ALTER TABLE ONLY app_public.refund
 
 ALTER TABLE ONLY app_public.refund
     ADD CONSTRAINT refund_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: refund refund_idempotency_key_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_public.refund
+    ADD CONSTRAINT refund_idempotency_key_check CHECK ((((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)) AND (app_hidden.name_as_meant(idempotency_key) <> ''::text))) NOT VALID;
+
+
+--
+-- Name: CONSTRAINT refund_idempotency_key_check ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT refund_idempotency_key_check ON app_public.refund IS 'An idempotency key is 1 to 200 characters, something visible among them; checked for refunds made since 000185.';
 
 
 --

@@ -68,6 +68,33 @@ test("a double-clicked refund button refunds once", async () => {
   expect(rows[0].amount_paid).toBe("700.000");
 });
 
+test("an idempotency key of white space alone (a field left blank) is refused, so that payments sent with it are not answered as one; another reference or reason under a key is another payment or refund", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const blank = { message: "An idempotency key is 1 to 200 characters, not white space alone.", extensions: { code: "INVALID_INPUT", constraint: expect.stringMatching(/_idempotency_key_check$/) } };
+  for (const key of [" ", "   ", "\t\n", "\u3000", "\u200b "]) {
+    const answer = await cashier.graphql(PAY, { id: invoice.id, amount: "100", method: "cash", key });
+    expect({ key, error: answer.body.errors?.[0] }).toEqual({ key, error: expect.objectContaining(blank) });
+  }
+  const PAY_WITH = `mutation($id: UUID!, $reference: String, $key: String) {
+    recordPayment(input: { invoiceId: $id, amount: "100", method: card, reference: $reference, idempotencyKey: $key }) { result { rowId reference } } }`;
+  const first = (await cashier.graphql(PAY_WITH, { id: invoice.id, reference: "slip-1", key: "card-7" })).body.data.recordPayment.result;
+  // a retry sends the same reference (as kept: without the spaces around it)
+  expect((await cashier.graphql(PAY_WITH, { id: invoice.id, reference: " slip-1 ", key: "card-7" })).body.data.recordPayment.result).toEqual(first);
+  for (const reference of ["slip-2", null]) {
+    const other = await cashier.graphql(PAY_WITH, { id: invoice.id, reference, key: "card-7" });
+    expect({ reference, error: other.body.errors?.[0] }).toEqual({ reference, error: expect.objectContaining({ message: "This idempotency key was already used for a different payment.", extensions: { code: "CONFLICT" } }) });
+  }
+  const REFUND_WITH = `mutation($id: UUID!, $reason: String!, $key: String) {
+    refundPayment(input: { paymentId: $id, amount: "10", reason: $reason, idempotencyKey: $key }) { result { rowId } } }`;
+  const refunded = (await cashier.graphql(REFUND_WITH, { id: first.rowId, reason: "Returned", key: "back-1" })).body.data.refundPayment.result;
+  expect((await cashier.graphql(REFUND_WITH, { id: first.rowId, reason: "Returned ", key: "back-1" })).body.data.refundPayment.result).toEqual(refunded);
+  expect((await cashier.graphql(REFUND_WITH, { id: first.rowId, reason: "Overcharged", key: "back-1" })).body.errors?.[0]).toMatchObject({ extensions: { code: "CONFLICT" } });
+  expect((await cashier.graphql(REFUND_WITH, { id: first.rowId, reason: "Returned", key: " " })).body.errors?.[0]).toMatchObject(blank);
+  const { rows } = await rootPool().query(
+    "select (select count(*)::int from app_public.payment where invoice_id = $1) as payments, (select count(*)::int from app_public.refund where invoice_id = $1) as refunds", [invoice.id]);
+  expect(rows[0]).toEqual({ payments: 1, refunds: 1 });
+});
+
 test("a double-clicked close of the day closes it once, and both clicks are told it is closed", async () => {
   const day = await createClinic("Double close clinic");
   const desk = new Browser(api);
