@@ -12721,6 +12721,20 @@ COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visi
 
 
 --
+-- Name: audit_log_chain_action_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+CREATE INDEX audit_log_chain_action_idx ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), action, seq);
+
+
+--
+-- Name: INDEX audit_log_chain_action_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
+--
+
+COMMENT ON INDEX app_public.audit_log_chain_action_idx IS 'A chain''s entries of one action, in seq order: the audit log filtered by what was done (action).';
+
+
+--
 -- Name: audit_log_chain_actor_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 

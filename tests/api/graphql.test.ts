@@ -1059,6 +1059,24 @@ describe("pagination arguments a client got wrong", () => {
     expect(stranger.body.data.auditLogs.totalCount).toBe(0);
   });
 
+  test("a clinic's audit log is filtered by what was done, newest first", async () => {
+    const other = await createClinic();
+    const manager = new Browser(api);
+    await manager.login(other.members.owner.phone, other.members.owner.password);
+    const made = await manager.graphql(`mutation { createPatient(input: { patient: { firstName: "Filtered", lastName: "By Action" } }) { patient { rowId } } }`);
+    const patientId = made.body.data.createPatient.patient.rowId;
+    expect((await manager.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patientId })).body.errors).toBeUndefined();
+    const byAction = (filter: string) => manager.graphql(`{ auditLogs(filter: ${filter}) { nodes { action tableName recordId seq } } }`).then((r) => r.body.data.auditLogs.nodes);
+    expect(await byAction(`{ action: { equalTo: "soft_delete" } }`)).toEqual([{ action: "soft_delete", tableName: "patient", recordId: patientId, seq: expect.any(String) }]);
+    const logins = await byAction(`{ action: { in: ["login", "logout"] } }`);
+    expect(logins.length).toBeGreaterThan(0);
+    expect(logins.every((entry: { action: string }) => entry.action === "login")).toBe(true);
+    const all = await byAction(`{ action: { in: ["insert", "soft_delete", "login"] } }`);
+    expect(all.map((entry: { seq: string }) => Number(entry.seq))).toEqual(all.map((entry: { seq: string }) => Number(entry.seq)).sort((a: number, b: number) => b - a));
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.audit_log where clinic_id = $1 and action in ('insert', 'soft_delete', 'login')", [other.clinicId]);
+    expect(all).toHaveLength(rows[0].n);
+  });
+
   test("a clinic's audit log tells no count of the others' entries: its global id is not in the API, nor in its cursors", async () => {
     const other = await createClinic();
     await createPatient(other.clinicId, { last_name: "Counted" });

@@ -120,6 +120,21 @@ test("a session reads one chain, its newest entries straight from the chain's in
   }
 });
 
+// the filter by action (000186): however rare an action is in a long chain, its newest entries read straight off
+// an index in seq order, in the generic plan the API uses, where a filter on a column indexed otherwise reads the
+// chain back until its page is full
+test("one action's newest entries are read from the chain's index of actions, with no sort, in a generic plan", async () => {
+  const plan = await asSession(await openSession(clinic.members.owner.userId, clinic.clinicId), async (client) => {
+    await client.query("set local plan_cache_mode = force_generic_plan");
+    await client.query("prepare newest_of_action(text) as select seq from app_public.audit_log where action = $1 order by seq desc limit 21");
+    const { rows } = await client.query("explain execute newest_of_action('export')");
+    await client.query("deallocate newest_of_action");
+    return rows.map((r) => r["QUERY PLAN"]).join("\n");
+  });
+  expect(plan).toMatch(/Index (Only )?Scan Backward using audit_log_chain_action_idx/);
+  expect(plan).not.toMatch(/Sort/);
+});
+
 // since 000182 a session reads one chain, and a login without a clinic opened a platform admin's only clinic
 test("a platform admin who owns a clinic logs in to the platform, reading its chain, unless they name the clinic, whose chain they then read", async () => {
   const own = await createClinic();
