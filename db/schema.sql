@@ -5839,14 +5839,24 @@ CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS tri
     SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
+  -- the declined invitations are removed rows, which the policies show only with include_deleted
+  -- (on in this function's definition)
   if tg_op = 'UPDATE' then
-    if old.deleted_at is not null and new.deleted_at is null and old.accepted_at is null and old.deleted_by = old.user_id then
-      raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
+    if old.deleted_at is not null and new.deleted_at is null then
+      if old.accepted_at is null and old.deleted_by = old.user_id then
+        raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
+      end if;
+      if exists (
+        select 1 from app_public.membership m
+        where m.clinic_id = new.clinic_id and m.user_id = new.user_id and m.id <> new.id
+          and m.accepted_at is null and m.deleted_by = m.user_id and m.deleted_at > old.deleted_at
+      ) then
+        raise exception 'They declined an invitation from this clinic since this was removed: only a new invitation, 30 days after they declined, asks them again.'
+          using errcode = 'CFORB';
+      end if;
     end if;
     return new;
   end if;
-  -- the declined invitations are removed rows, which the policies show only with include_deleted
-  -- (on in this function's definition)
   if exists (
     select 1 from app_public.membership m
     where m.clinic_id = new.clinic_id and m.user_id = new.user_id
@@ -5865,7 +5875,7 @@ ALTER FUNCTION app_private.tg_membership__declined_stays_declined() OWNER TO :DA
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, and the clinic invites them again only 30 days after.';
+COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, nor is any membership of theirs removed before they declined an invitation from the clinic; the clinic invites them again only 30 days after.';
 
 
 --

@@ -230,6 +230,35 @@ test("the doctor declines it: it is gone for the clinic, cannot be accepted any 
   expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.acceptedAt).toBeNull();
 });
 
+// a clinic brought back a person who had just declined: by restoring an invitation it had withdrawn before, or
+// their membership accepted long before (an attacker of invitations)
+test("a decline is not undone by restoring what the clinic removed before it: an invitation it withdrew, or the person's old membership", async () => {
+  const { a, doctor, owner, membershipId: withdrawn } = await invitation();
+  const RESTORE = `mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId acceptedAt } } }`;
+  const REMOVE = `mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`;
+  expect((await owner.graphql(REMOVE, { id: withdrawn })).body.errors).toBeUndefined();
+  const person = new Browser(api);
+  await person.login(doctor.phone, doctor.password);
+  // accepted, then removed: an old membership
+  const second = (await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.rowId;
+  expect((await person.graphql(ACCEPT, { c: a.clinicId })).body.errors).toBeUndefined();
+  expect((await owner.graphql(REMOVE, { id: second })).body.errors).toBeUndefined();
+  // invited again, and declined
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.errors).toBeUndefined();
+  expect((await person.graphql(DECLINE, { c: a.clinicId })).body).toEqual({ data: { declineInvitation: { result: true } } });
+  for (const id of [withdrawn, second]) {
+    expect({ id, error: (await owner.graphql(RESTORE, { id })).body.errors?.[0] }).toEqual({ id, error: expect.objectContaining({
+      extensions: { code: "FORBIDDEN" },
+      message: "They declined an invitation from this clinic since this was removed: only a new invitation, 30 days after they declined, asks them again.",
+    }) });
+  }
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
+  // nor later: a new invitation asks them again
+  await rootPool().query("update app_public.membership set deleted_at = deleted_at - interval '31 days' where clinic_id = $1 and user_id = $2", [a.clinicId, doctor.userId]);
+  expect((await owner.graphql(RESTORE, { id: second })).body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.acceptedAt).toBeNull();
+});
+
 test("an invitation the clinic withdrew, not the person, may be brought back", async () => {
   const { a, doctor, owner, membershipId } = await invitation();
   const remove = await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
