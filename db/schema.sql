@@ -883,11 +883,16 @@ begin
     -- Locked until this attempt is counted, so attempts cannot slip past the lockout by coming at
     -- once. One that finds another attempt on the account in flight is refused without checking
     -- its password (not queued: a burst of guesses would hold the API's connections in line).
-    begin
-      select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update nowait;
-    exception when lock_not_available then
-      v_busy := true;
-    end;
+    -- The phone's lock first, whether or not it has an account: attempts at once on a phone without
+    -- one were never in flight, so a burst answered "busy" for registered phones alone.
+    v_busy := not pg_try_advisory_xact_lock(app_private.account_lock_key(v_phone));
+    if not v_busy then
+      begin
+        select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update nowait;
+      exception when lock_not_available then
+        v_busy := true;
+      end;
+    end if;
     -- An unknown phone, or a busy account, still pays for one bcrypt (password_matches of no hash), so timing tells nothing.
     v_password_ok := app_private.password_matches(password, case when not v_busy then v_secret.password_hash end);
     v_reason := case
@@ -943,7 +948,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the account is in flight is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
 
 
 --

@@ -155,6 +155,27 @@ test("an attempt while another on the same account is in flight is refused, even
   expect(rows).toEqual([{ reason: "attempt_in_flight" }, { reason: "attempt_in_flight" }]);
 });
 
+// a burst of attempts answered RETRY for registered phones alone (only accounts had a row to find in flight):
+// 20 phones per 15 minutes per address told whether each had an account (an attacker)
+test("an attempt on a phone without an account while another on it is in flight is refused as one to retry, as on an account", async () => {
+  for (const phone of [randomPhone(), (await createUser()).phone]) {
+    // an attempt in flight holds the phone's lock (here, held by the test) until it is counted
+    const holder = await rootPool().connect();
+    try {
+      await holder.query("begin");
+      await holder.query("select pg_advisory_xact_lock(app_private.account_lock_key($1))", [phone]);
+      const during = await new Browser(api).tryLogin(phone, "not-the-password");
+      expect({ phone, status: during.status, body: during.body }).toEqual({
+        phone, status: 503, body: { error: { code: "RETRY", message: "Another login of this account is under way: try again in a moment." } },
+      });
+    } finally {
+      await holder.query("rollback");
+      holder.release();
+    }
+    expect((await new Browser(api).tryLogin(phone, "not-the-password")).status).toBe(401);
+  }
+});
+
 test("twenty failures from one address refuse further attempts from it, right password or not", async () => {
   const attacker = new Browser(api);
   for (let i = 0; i < 20; i++) {
