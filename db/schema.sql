@@ -1767,9 +1767,9 @@ CREATE FUNCTION app_hidden.throttled_network(ip inet) RETURNS inet
     AS $$
   select case
     when family(ip) = 4 then ip
-    -- IPv4-mapped (::ffff:a.b.c.d, how a server listening on IPv6 sees IPv4 clients) and NAT64 (64:ff9b::/96)
-    -- addresses carry an IPv4 client's address: counted as that address
-    when ip <<= inet '::ffff:0:0/96' or ip <<= inet '64:ff9b::/96' then set_masklen(ip, 128)
+    -- the 32 bits after the prefix, as the IPv4 address they are
+    when ip <<= inet '::ffff:0:0/96' then inet '0.0.0.0' + (ip - inet '::ffff:0:0')
+    when ip <<= inet '64:ff9b::/96' then inet '0.0.0.0' + (ip - inet '64:ff9b::')
     else network(set_masklen(ip, 64))
   end;
 $$;
@@ -1781,7 +1781,7 @@ ALTER FUNCTION app_hidden.throttled_network(ip inet) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION throttled_network(ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins are counted by: an IPv4 address (also one IPv4-mapped or NAT64 in IPv6, as a server listening on IPv6 sees IPv4 clients), or the /64 network of an IPv6 one (a client chooses its address within the /64 it is given).';
+COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins are counted by: an IPv4 address (also one IPv4-mapped or NAT64 in IPv6, as a server listening on IPv6 sees IPv4 clients: counted as that IPv4 address), or the /64 network of an IPv6 one (a client chooses its address within the /64 it is given).';
 
 
 --

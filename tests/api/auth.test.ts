@@ -316,6 +316,17 @@ test("an IPv4 client seen through IPv6 (::ffff:a.b.c.d) is counted as its own IP
   expect((await loginFrom(`::ffff:198.51.${c}.${(d + 1) % 256}`, clinic.members.receptionist.phone, clinic.members.receptionist.password)).status).toBe(200);
 });
 
+// it was counted as the IPv6 address that carries it: 20 failures from 10.77.0.1 left ::ffff:10.77.0.1 free (an attacker)
+test("an IPv4 client is one address however it is seen: its failures as a.b.c.d refuse it as ::ffff:a.b.c.d and 64:ff9b::a.b.c.d, and the other way round", async () => {
+  for (const [failFrom, tryFrom] of [["plain", "mapped"], ["mapped", "plain"], ["plain", "nat64"]] as const) {
+    const [c, d] = randomBytes(2);
+    const as = { plain: `198.18.${c}.${d}`, mapped: `::ffff:198.18.${c}.${d}`, nat64: `64:ff9b::198.18.${c}.${d}` };
+    for (let attempt = 0; attempt < 20; attempt++) expect((await loginFrom(as[failFrom], randomPhone(), "wrong-password")).status).toBe(401);
+    const { phone, password } = clinic.members.receptionist;
+    expect({ failFrom, tryFrom, status: (await loginFrom(as[tryFrom], phone, password)).status }).toEqual({ failFrom, tryFrom, status: 401 });
+  }
+});
+
 describe("a member changes their own password (POST /auth/password)", () => {
   const change = (browser: Browser, currentPassword: unknown, newPassword: unknown) => browser.post("/auth/password", { currentPassword, newPassword });
 
