@@ -7088,24 +7088,31 @@ COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_n
 
 
 --
--- Name: accept_invitation(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: accept_invitation(uuid, app_public.member_role); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.accept_invitation(clinic_id uuid) RETURNS boolean
+CREATE FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role DEFAULT NULL::app_public.member_role) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
   v_user uuid := app_public.current_user_id();
+  v_role app_public.member_role;
 begin
   if v_user is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
   end if;
   update app_public.membership m set accepted_at = now()
   where m.clinic_id = accept_invitation.clinic_id and m.user_id = v_user
-    and m.accepted_at is null and m.is_active and m.deleted_at is null;
+    and m.accepted_at is null and m.is_active and m.deleted_at is null
+  returning m.role into v_role;
   if not found then
     raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
+  end if;
+  -- the raise undoes the acceptance: the invitation stays pending, to be read again
+  if accept_invitation.role is not null and v_role <> accept_invitation.role then
+    raise exception 'This invitation is now for the role %, not %: read it again before accepting.', v_role, accept_invitation.role
+      using errcode = 'CCONF';
   end if;
   -- whoever chose the password can log in as the person: joining another clinic is the person's
   -- once the password is theirs alone (the raise undoes the acceptance)
@@ -7115,13 +7122,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_public.accept_invitation(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION accept_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION accept_invitation(clinic_id uuid, role app_public.member_role); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): they become a member with the role offered, and the clinic sees their name. Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder: change it with POST /auth/password first). Audited as an update of the membership.';
+COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`, with the role offered): they become a member with that role, and the clinic sees their name. Give the role the person was shown: an invitation whose role has changed since is CONFLICT and stays pending (without it, the role the invitation has now is taken). Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder: change it with POST /auth/password first). Audited as an update of the membership.';
 
 
 --
@@ -16732,11 +16739,11 @@ REVOKE ALL ON FUNCTION app_private.write_audit(clinic_id uuid, action text, tabl
 
 
 --
--- Name: FUNCTION accept_invitation(clinic_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION accept_invitation(clinic_id uuid, role app_public.member_role); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role) TO :DATABASE_VISITOR;
 
 
 --

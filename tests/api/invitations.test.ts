@@ -259,6 +259,26 @@ test("a decline is not undone by restoring what the clinic removed before it: an
   expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.acceptedAt).toBeNull();
 });
 
+// accepting by the clinic alone took whatever role the invitation had by then: "join as doctor", raised to owner meanwhile
+test("an invitation is accepted for the role the person was shown: one changed since is CONFLICT and stays pending", async () => {
+  const { a, doctor, owner, membershipId } = await invitation();
+  const person = new Browser(api);
+  const shown = (await person.login(doctor.phone, doctor.password)).body.clinics.find((c: { id: string }) => c.id === a.clinicId);
+  expect(shown).toEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
+  const raised = await owner.graphql(`mutation($c: UUID!, $id: UUID!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: { role: owner } }) { membership { role } } }`,
+    { c: a.clinicId, id: membershipId });
+  expect(raised.body.data.updateMembership.membership).toEqual({ role: "owner" });
+  const ACCEPT_AS = `mutation($c: UUID!, $r: MemberRole) { acceptInvitation(input: { clinicId: $c, role: $r }) { result } }`;
+  expect((await person.graphql(ACCEPT_AS, { c: a.clinicId, r: shown.role })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" }, message: "This invitation is now for the role owner, not doctor: read it again before accepting.",
+  });
+  expect(await acceptedAt(membershipId)).toBeNull();
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "owner", pending: true });
+  // read again, accepted as it is
+  expect((await person.graphql(ACCEPT_AS, { c: a.clinicId, r: "owner" })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+  expect(await acceptedAt(membershipId)).not.toBeNull();
+});
+
 test("an invitation the clinic withdrew, not the person, may be brought back", async () => {
   const { a, doctor, owner, membershipId } = await invitation();
   const remove = await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
