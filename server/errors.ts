@@ -56,6 +56,8 @@ function amountDetail(sqlState: string, detail: unknown): Record<string, string>
 }
 
 const NUL_CHARACTER = "Text cannot contain the NUL character (\\u0000).";
+/** PostgreSQL's refusal of a LIKE pattern ending in its escape character (22025), which like-patterns.ts also checks first. */
+export const LIKE_PATTERN_ENDS_IN_ESCAPE = "A like pattern cannot end with a backslash: a backslash makes the character after it literal (\\\\ for a backslash).";
 
 /** PostgreSQL's own SQLSTATEs that a client can cause, with what we tell them. */
 const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
@@ -78,7 +80,7 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
   "22021": ["INVALID_INPUT", NUL_CHARACTER],
   "22P05": ["INVALID_INPUT", NUL_CHARACTER],
   // a `like` pattern ending in its escape character, the backslash (`includes` and the other filters escape it)
-  "22025": ["INVALID_INPUT", "A like pattern cannot end with a backslash: a backslash makes the character after it literal (\\\\ for a backslash)."],
+  "22025": ["INVALID_INPUT", LIKE_PATTERN_ENDS_IN_ESCAPE],
   // more than a statement can hold: columns of a select list (54011), nesting (54001)
   "54001": ["LIMIT_EXCEEDED", "The request is too complex for one statement: ask for less in it."],
   "54011": ["LIMIT_EXCEEDED", "The request is too complex for one statement: ask for less in it."],

@@ -966,11 +966,17 @@ describe("search and duplicate warnings", () => {
         notEscaped: { nodes: expect.arrayContaining([{ rowId: slashed.id }, { rowId: plain.id }]) },
       },
     });
-    const pattern = await receptionist.graphql(`query($p: String!) { patients(filter: { lastName: { like: $p } }) { totalCount } }`, { p: `%${tag}\\` });
-    expect(pattern.body.errors?.[0]).toMatchObject({
-      extensions: { code: "INVALID_INPUT" },
-      message: "A like pattern cannot end with a backslash: a backslash makes the character after it literal (\\\\ for a backslash).",
-    });
+    // refused before it runs, whatever the rows: PostgreSQL refused it only when a match reached its end ("abc\\" matched nothing, no error)
+    for (const [operator, p] of [["like", `%${tag}\\`], ["like", "abc\\"], ["notLike", "\\"], ["likeInsensitive", "Mu%\\\\\\"], ["notLikeInsensitive", `zz${tag}\\`]]) {
+      const pattern = await receptionist.graphql(`query($p: String!) { patients(filter: { lastName: { ${operator}: $p } }) { totalCount } }`, { p });
+      expect({ operator, p, error: pattern.body.errors?.[0] }).toEqual({ operator, p, error: expect.objectContaining({
+        extensions: { code: "INVALID_INPUT" },
+        message: "A like pattern cannot end with a backslash: a backslash makes the character after it literal (\\\\ for a backslash).",
+      }) });
+    }
+    // an escaped backslash at the end is a backslash
+    const escapedEnd = await receptionist.graphql(`query($p: String!) { patients(filter: { lastName: { like: $p } }) { nodes { rowId } } }`, { p: `%${tag}\\\\` });
+    expect(escapedEnd.body).toEqual({ data: { patients: { nodes: [{ rowId: slashed.id }] } } });
   });
 
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {
