@@ -7416,7 +7416,8 @@ ALTER TABLE app_public.daily_reconciliation OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.daily_reconciliation IS '@behavior -insert -delete
-The cash-up of one business day: expected per method (payments minus refunds), counted, difference. Opened by the worker; closeDay / reopenDay.';
+@defaultOrderBy BUSINESS_DATE_DESC
+The cash-up of one business day: expected per method (payments minus refunds), counted, difference. Opened by the worker; closeDay / reopenDay. Listed newest day first unless asked otherwise.';
 
 
 --

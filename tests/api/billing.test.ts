@@ -462,6 +462,20 @@ test("an invoice's payments are listed in the order they were taken, and a clini
   expect(exports.body.data.reportExports.nodes.map((e: { fromDate: string }) => e.fromDate)).toEqual([...periods].reverse());
 });
 
+// without an orderBy they came in the order of their random keys: 12-02, 11-28, 12-03, …
+test("a clinic's cash-ups are listed newest day first", async () => {
+  const days = await createClinic("Cash-up history clinic");
+  const desk = new Browser(api);
+  await desk.login(days.members.cashier.phone, days.members.cashier.password);
+  const closed = ["2026-03-12", "2026-03-09", "2026-03-14", "2026-03-10", "2026-03-13", "2026-03-11"];
+  for (const day of closed) {
+    const close = await desk.graphql(`mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "0" }) { result { status } } }`, { d: day });
+    expect(close.body.errors).toBeUndefined();
+  }
+  const listed = await desk.graphql(`{ dailyReconciliations(first: 6) { nodes { businessDate } } }`);
+  expect(listed.body.data.dailyReconciliations.nodes.map((r: { businessDate: string }) => r.businessDate)).toEqual([...closed].sort().reverse());
+});
+
 test("invoices ordered by their largest payment page through those without a payment too, either way", async () => {
   const own = await createClinic("Invoices by largest payment");
   const desk = new Browser(api);
