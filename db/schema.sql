@@ -9951,7 +9951,7 @@ COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose na
 -- Name: service_price_at(app_public.service, timestamp with time zone); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) RETURNS numeric
+CREATE FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS numeric
     LANGUAGE sql STABLE
     AS $$
   select p.price from app_public.service_price p

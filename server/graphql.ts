@@ -47,6 +47,9 @@ export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): Graphi
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL
     schema: { connectionFilterAllowNullInput: true, connectionFilterAllowEmptyObjectInput: true },
+    // a function's arguments without a default are required in the API (a missing id was NOT_FOUND, and the
+    // schema called every argument optional)
+    gather: { pgStrictFunctions: true },
     grafserv: {
       graphqlPath: GRAPHQL_PATH,
       graphiql: !settings.production,

@@ -3,7 +3,7 @@
  * SQL on the same data; only money roles see it; bad periods are refused.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -118,14 +118,17 @@ test("only owners, admins and cashiers see it", async () => {
   }
 });
 
-test("a period without its start or end is INVALID_INPUT asking for both", async () => {
-  for (const args of ['fromDate: null, toDate: "2026-01-01"', 'fromDate: "2026-01-01", toDate: null', "fromDate: null, toDate: null"]) {
+test("a period without its start or end is refused asking for both: by the schema, and in SQL by the function", async () => {
+  for (const [args, message] of [
+    ['fromDate: null, toDate: "2026-01-01"', 'Expected value of type "Date!", found null.'],
+    ['fromDate: "2026-01-01"', 'Field "dashboard" argument "toDate" of type "Date!" is required, but it was not provided.'],
+  ]) {
     const r = await owner.graphql(`{ dashboard(${args}) { revenue } }`);
-    expect({ args, code: r.body.errors?.[0].extensions?.code, message: r.body.errors?.[0].message }).toEqual({
-      args,
-      code: "INVALID_INPUT",
-      message: "Give the period: both fromDate and toDate.",
-    });
+    expect({ args, code: r.body.errors?.[0].extensions?.code, message: r.body.errors?.[0].message }).toEqual({ args, code: "INVALID_QUERY", message });
+  }
+  for (const args of ["null, '2026-01-01'", "'2026-01-01', null", "null, null"]) {
+    await expect(asMember(clinic.members.owner, (c) => c.query(`select app_public.dashboard(${args})`)))
+      .rejects.toMatchObject({ code: "CINVL", message: "Give the period: both fromDate and toDate." });
   }
 });
 

@@ -4,7 +4,7 @@
  */
 import { jest } from "@jest/globals";
 import WebSocket from "ws";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { type AddressInfo, connect } from "node:net";
 import express from "express";
 import { type DocumentNode, getIntrospectionQuery, GraphQLError, parse } from "postgraphile/graphql";
@@ -467,8 +467,12 @@ describe("bad input gets a clear code and writes nothing", () => {
     const checks = await anonymous.graphql(`{ normalizePhone(raw: "+255 712 345 678") isValidTimezone(name: "Africa/Nairobi") isValidCurrency(code: "KES") currencyDecimals(code: "KES") }`);
     expect(checks.body).toEqual({ data: { normalizePhone: "+255712345678", isValidTimezone: true, isValidCurrency: true, currencyDecimals: 2 } });
     // what is no currency has no decimals (it answered 2, for jpy too) and is not valid, null included (it answered null)
-    const noCurrency = await anonymous.graphql(`{ xxxx: currencyDecimals(code: "XXXX") jpy: currencyDecimals(code: "jpy") JPY: currencyDecimals(code: "JPY") none: isValidCurrency(code: null) }`);
-    expect(noCurrency.body).toEqual({ data: { xxxx: null, jpy: null, JPY: 0, none: false } });
+    const noCurrency = await anonymous.graphql(`{ xxxx: currencyDecimals(code: "XXXX") jpy: currencyDecimals(code: "jpy") JPY: currencyDecimals(code: "JPY") }`);
+    expect(noCurrency.body).toEqual({ data: { xxxx: null, jpy: null, JPY: 0 } });
+    expect((await rootPool().query("select app_public.is_valid_currency(null) as none")).rows).toEqual([{ none: false }]);
+    // an argument without a default is required (the schema called it optional, and a missing id was NOT_FOUND)
+    const none = await anonymous.graphql(`{ isValidCurrency(code: null) }`);
+    expect(none.body.errors).toEqual([expect.objectContaining({ message: 'Expected value of type "String!", found null.', extensions: { code: "INVALID_QUERY" } })]);
     // null, not an object of nulls, whatever is asked (a function's row of nulls, without its key)
     const nullable = await anonymous.graphql("{ currentUser { createdBy updatedBy } currentClinic { callingCode invoiceFooter email } }");
     expect(nullable.body).toEqual({ data: { currentUser: null, currentClinic: null } });
@@ -486,6 +490,26 @@ describe("bad input gets a clear code and writes nothing", () => {
       const r = await anonymous.graphql(query);
       expect({ query, body: r.body }).toEqual({ query, body: { errors: [expect.objectContaining({ message: "Log in first.", extensions: { code: "UNAUTHENTICATED" } })] } });
     }
+  });
+
+  // the schema called every argument of a function optional, and one left out was read as null: a payment without its
+  // invoice was NOT_FOUND "No such invoice in this clinic.", a patient's deletion without one "Nothing to delete"
+  test("a mutation's argument without a default is required: left out, the request is refused naming it, and nothing runs", async () => {
+    for (const [mutation, missing, type] of [
+      [`recordPayment(input: { amount: "1", method: cash }) { result { code } }`, "invoiceId", "UUID!"],
+      [`refundPayment(input: { amount: "1", reason: "Returned" }) { result { rowId } }`, "paymentId", "UUID!"],
+      [`voidInvoice(input: { reason: "Wrong patient" }) { result { code } }`, "invoiceId", "UUID!"],
+      [`deletePatient(input: {}) { result { code } }`, "patientId", "UUID!"],
+      [`reopenDay(input: { reason: "Miscounted" }) { result { status } }`, "businessDate", "Date!"],
+    ]) {
+      const answer = await owner.post("/graphql", { query: `mutation { ${mutation} }` });
+      expect({ missing, status: answer.status, errors: answer.body.errors }).toEqual({
+        missing, status: 400, errors: [expect.objectContaining({ message: expect.stringMatching(new RegExp(`^Field "\\w+Input\\.${missing}" of required type "${type.replace("!", "\\!")}" was not provided\\.$`)), extensions: { code: "INVALID_QUERY" } })],
+      });
+    }
+    // with a default, it may be left out: a payment's reference and key
+    const optional = await owner.post("/graphql", { query: `mutation($i: UUID!) { recordPayment(input: { invoiceId: $i, amount: "1", method: cash }) { result { code } } }`, variables: { i: randomUUID() } });
+    expect(optional.body.errors?.[0].extensions.code).toBe("NOT_FOUND");
   });
 
   test("a malformed phone at login is INVALID_PHONE", async () => {
