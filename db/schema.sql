@@ -12814,6 +12814,20 @@ CREATE INDEX daily_reconciliation_status_idx ON app_public.daily_reconciliation 
 
 
 --
+-- Name: invoice_clinic_balance_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_balance_idx ON app_public.invoice USING btree (clinic_id, balance);
+
+
+--
+-- Name: INDEX invoice_clinic_balance_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_balance_idx IS 'A clinic''s invoices by what is still owed: invoices filtered or ordered by balance (who owes most).';
+
+
+--
 -- Name: invoice_clinic_created_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12825,6 +12839,20 @@ CREATE INDEX invoice_clinic_created_idx ON app_public.invoice USING btree (clini
 --
 
 CREATE INDEX invoice_clinic_doctor_idx ON app_public.invoice USING btree (clinic_id, doctor_id);
+
+
+--
+-- Name: invoice_clinic_issued_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_issued_idx ON app_public.invoice USING btree (clinic_id, issued_at);
+
+
+--
+-- Name: INDEX invoice_clinic_issued_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_issued_idx IS 'A clinic''s invoices by when they were issued: invoices filtered or ordered by issuedAt (those issued today).';
 
 
 --
@@ -12853,6 +12881,20 @@ CREATE INDEX invoice_clinic_patient_idx ON app_public.invoice USING btree (clini
 --
 
 CREATE INDEX invoice_clinic_status_idx ON app_public.invoice USING btree (clinic_id, status);
+
+
+--
+-- Name: invoice_clinic_total_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_total_idx ON app_public.invoice USING btree (clinic_id, total);
+
+
+--
+-- Name: INDEX invoice_clinic_total_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_total_idx IS 'A clinic''s invoices by their total: invoices filtered or ordered by total.';
 
 
 --

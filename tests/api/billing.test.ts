@@ -476,6 +476,25 @@ test("a clinic's cash-ups are listed newest day first", async () => {
   expect(listed.body.data.dailyReconciliations.nodes.map((r: { businessDate: string }) => r.businessDate)).toEqual([...closed].sort().reverse());
 });
 
+// a frontend developer's cash drawer: "who owes most" and "issued today" were impossible (no such order or filter)
+test("invoices are sorted and filtered by what is owed, their total and when they were issued", async () => {
+  const drawer = await createClinic("Owed most clinic");
+  const desk = new Browser(api);
+  await desk.login(drawer.members.cashier.phone, drawer.members.cashier.password);
+  const [small, large, paid] = [await createIssuedInvoice(drawer, "300"), await createIssuedInvoice(drawer, "5000"), await createIssuedInvoice(drawer, "900")];
+  const draft = await createIssuedInvoice(drawer, "700", { issue: false });
+  await desk.graphql(PAY, { id: large.id, amount: "4500", method: "cash" });
+  await desk.graphql(PAY, { id: paid.id, amount: "900", method: "cash" });
+  const codes = async (args: string) =>
+    (await desk.graphql(`{ invoices(${args}) { nodes { rowId } } }`)).body.data.invoices.nodes.map((n: { rowId: string }) => n.rowId);
+  // owed: 300 (small), 500 (large), 0 (paid); a draft owes its total of 700 but is not issued
+  expect(await codes(`orderBy: [BALANCE_DESC, CODE_ASC], filter: { balance: { greaterThan: "0" }, status: { notEqualTo: draft } }`)).toEqual([large.id, small.id]);
+  expect(await codes(`orderBy: TOTAL_DESC`)).toEqual([large.id, paid.id, draft.id, small.id]);
+  const { rows: [{ today }] } = await rootPool().query("select date_trunc('day', now())::timestamptz as today");
+  expect(await codes(`orderBy: ISSUED_AT_ASC, filter: { issuedAt: { greaterThanOrEqualTo: "${today.toISOString()}" } }`)).toEqual([small.id, large.id, paid.id]);
+  expect(await codes(`filter: { issuedAt: { isNull: true } }`)).toEqual([draft.id]);
+});
+
 test("invoices ordered by their largest payment page through those without a payment too, either way", async () => {
   const own = await createClinic("Invoices by largest payment");
   const desk = new Browser(api);
