@@ -20,6 +20,10 @@
  * it was written. That check stays PostGraphile's: its refusal is turned
  * into this one's.
  *
+ * A `BigFloat` (money, prices, discounts, rates) is a decimal number written as text: `1,000`, an empty
+ * field or `abc` reached PostgreSQL, whose refusal named no field, and a JSON number was taken from a
+ * variable but refused when written in the query.
+ *
  * The scalars' descriptions, which GraphiQL shows, say so.
  */
 import { GraphQLError, Kind } from "postgraphile/graphql";
@@ -46,6 +50,14 @@ const FORMS: Record<string, { pattern?: RegExp; refusal: string; description: st
       "(2026-12-31T09:30:00.5+03:00, or Z), or a date alone for its midnight. Without an offset it is read on the clinic's clock (UTC in a session without a clinic); " +
       "any other text is INVALID_INPUT. Every time the API writes has this form and may be sent back as it is (keep the text: a " +
       "JavaScript Date keeps milliseconds only).",
+  },
+  // money, prices, discounts and rates: PostgreSQL's numeric read "1,000", "" or "abc" as "A value has the wrong format.",
+  // naming no field; a number as JSON (5) was taken in a variable and refused as a literal
+  BigFloat: {
+    pattern: /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/,
+    refusal: "An amount is a number written as text, with a decimal point if need be and no thousands separators, such as \"1500.50\".",
+    description:
+      "A decimal number written as text, with a decimal point if need be and no thousands separators (\"1500.50\"); any other text, or a number not written as text, is INVALID_INPUT.",
   },
   UUID: {
     refusal: "An id is a UUID: 32 hexadecimal digits, hyphens optional, such as 0f8fad5b-d9cb-469f-a165-70867728950e.",

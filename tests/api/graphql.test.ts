@@ -372,6 +372,29 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0].n).toBe(0);
   });
 
+  // PostgreSQL's numeric read them: "A value has the wrong format.", naming no field; a JSON number was taken from a
+  // variable, and refused as a literal in the query (a frontend developer)
+  test("an amount not written as a decimal number in text is INVALID_INPUT saying the form, naming where, and nothing is written", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const cashier = new Browser(api);
+    await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+    const PAY = `mutation($i: UUID!, $a: BigFloat!) { recordPayment(input: { invoiceId: $i, amount: $a, method: cash }) { result { amount } } }`;
+    const FORM = 'An amount is a number written as text, with a decimal point if need be and no thousands separators, such as "1500.50".';
+    for (const amount of ["", " ", "1,000", "abc", "1 000", "12.5.1", 5, true]) {
+      const r = await cashier.graphql(PAY, { i: invoice.id, a: amount });
+      expect({ amount, code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message }).toEqual({
+        amount, code: "INVALID_INPUT", message: `Variable "$a" got invalid value ${JSON.stringify(amount)}; Expected type "BigFloat". ${FORM}`,
+      });
+    }
+    const literal = await cashier.graphql(`mutation { recordPayment(input: { invoiceId: "${invoice.id}", amount: "1,000", method: cash }) { result { amount } } }`);
+    expect(literal.body.errors?.[0]).toMatchObject({ message: `Expected value of type "BigFloat!", found "1,000"; ${FORM}`, extensions: { code: "INVALID_INPUT" } });
+    expect((await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id])).rows[0].n).toBe(0);
+    // written as numbers are, it is taken: "1500.50", ".5", "1e2"
+    for (const [amount, taken] of [["100.50", "100.500"], [".5", "0.500"], ["1e2", "100.000"]]) {
+      expect((await cashier.graphql(PAY, { i: invoice.id, a: amount })).body).toEqual({ data: { recordPayment: { result: { amount: taken } } } });
+    }
+  });
+
   test("a date or a time not written as ISO 8601 is INVALID_INPUT saying the form, and nothing is written: 05/06/2027 was May 6", async () => {
     const browser = new Browser(api);
     await browser.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
