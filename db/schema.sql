@@ -7932,7 +7932,7 @@ COMMENT ON CONSTRAINT clinic_phone_check ON app_public.clinic IS 'The clinic''s 
 -- Name: create_clinic_with_owner(text, text, text, text, text, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) RETURNS app_public.clinic
+CREATE FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text DEFAULT NULL::text) RETURNS app_public.clinic
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $_$
@@ -7977,7 +7977,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their password). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
 
 
 --
@@ -9064,6 +9064,7 @@ CREATE TABLE app_public.payment (
     updated_by uuid,
     CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT payment_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT payment_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT payment_reference_check CHECK ((char_length(reference) <= 200))
 );
 
@@ -9226,6 +9227,9 @@ begin
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
   end if;
+  if record_payment.idempotency_key is not null and app_hidden.name_as_meant(record_payment.idempotency_key) = '' then
+    raise exception 'An idempotency key cannot be white space alone: send one per payment you mean, or none.' using errcode = 'CINVL';
+  end if;
 
   -- The invoice's row lock orders concurrent payments: each sees the balance the previous left.
   select * into v_invoice from app_public.invoice i
@@ -9290,7 +9294,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
 
 
 --
@@ -9316,6 +9320,7 @@ CREATE TABLE app_public.refund (
     idempotency_key text,
     CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT refund_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT refund_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT refund_reason_check CHECK (((char_length(btrim(reason)) >= 1) AND (char_length(btrim(reason)) <= 500)))
 );
 
@@ -9467,6 +9472,9 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
+  if refund_payment.idempotency_key is not null and app_hidden.name_as_meant(refund_payment.idempotency_key) = '' then
+    raise exception 'An idempotency key cannot be white space alone: send one per refund you mean, or none.' using errcode = 'CINVL';
+  end if;
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
   if v_payment.id is null then
     raise exception 'No such payment in this clinic.' using errcode = 'CNOTF';
@@ -9509,7 +9517,7 @@ ALTER FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason
 -- Name: FUNCTION refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key with another payment, amount or reason is CONFLICT); refused on a closed day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) IS 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key with another payment, amount or reason is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day. Owners, admins and cashiers.';
 
 
 --
@@ -9968,7 +9976,8 @@ ALTER FUNCTION app_public.service_price_at(service app_public.service, at timest
 -- Name: FUNCTION service_price_at(service app_public.service, at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) IS 'The price of the service at a given time (now when left out).';
+COMMENT ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) IS '@behavior -resource:aggregate -filterBy -orderBy
+The price of the service at a given time (now when left out).';
 
 
 --
@@ -12516,21 +12525,6 @@ ALTER TABLE ONLY app_public.payment
 
 
 --
--- Name: payment payment_idempotency_key_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE app_public.payment
-    ADD CONSTRAINT payment_idempotency_key_check CHECK ((((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)) AND (app_hidden.name_as_meant(idempotency_key) <> ''::text))) NOT VALID;
-
-
---
--- Name: CONSTRAINT payment_idempotency_key_check ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT payment_idempotency_key_check ON app_public.payment IS 'An idempotency key is 1 to 200 characters, something visible among them; checked for payments taken since 000185.';
-
-
---
 -- Name: payment payment_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -12552,21 +12546,6 @@ ALTER TABLE ONLY app_public.refund
 
 ALTER TABLE ONLY app_public.refund
     ADD CONSTRAINT refund_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
-
-
---
--- Name: refund refund_idempotency_key_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE app_public.refund
-    ADD CONSTRAINT refund_idempotency_key_check CHECK ((((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)) AND (app_hidden.name_as_meant(idempotency_key) <> ''::text))) NOT VALID;
-
-
---
--- Name: CONSTRAINT refund_idempotency_key_check ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT refund_idempotency_key_check ON app_public.refund IS 'An idempotency key is 1 to 200 characters, something visible among them; checked for refunds made since 000185.';
 
 
 --

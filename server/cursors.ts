@@ -92,7 +92,7 @@ export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
             Object.entries(args).map(([name, arg]): [string, GrafastArgumentConfig] => {
               const applyPlan = arg.applyPlan;
               if (!applyPlan || build.graphql.getNamedType(arg.type).name !== cursorType) return [name, arg];
-              return [name, { ...arg, applyPlan: ($parent, $field, input, info) => applyPlan($parent, $field, { ...input, getRaw: (path?: any) => (path === undefined ? opened(input.getRaw()) : input.getRaw(path)) } as typeof input, info) }];
+              return [name, { ...arg, applyPlan: ($parent, $field, input, info) => applyPlan($parent, $field, { ...input, getRaw: (path?: Parameters<typeof input.getRaw>[0]) => (path === undefined ? opened(input.getRaw()) : input.getRaw(path)) } as typeof input, info) }];
             }),
           );
         },

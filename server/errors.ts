@@ -90,7 +90,7 @@ const POSTGRES_CODES: Record<string, [code: string, message: string]> = {
 };
 
 const TAX_RATE = "A tax rate is a fraction below 1 with at most 6 decimals: 0.18 for 18%, 0.08875 for 8.875%.";
-const IDEMPOTENCY_KEY = "An idempotency key is 1 to 200 characters, not white space alone.";
+const IDEMPOTENCY_KEY = "An idempotency key is 1 to 200 characters.";
 const DISCOUNT_NOT_NEGATIVE = "A discount cannot be negative.";
 const DISCOUNT_WITHIN_LINE = "A discount cannot be more than the line's amount (quantity × unit price).";
 const ADDRESS = "An address is at most 500 characters.";

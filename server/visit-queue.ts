@@ -106,7 +106,6 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
   };
 }
 
-
 export const VisitQueuePlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;
   /** The event's visit, read through row-level security. */

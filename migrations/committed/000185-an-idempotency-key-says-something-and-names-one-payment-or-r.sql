@@ -1,20 +1,13 @@
 --! Previous: sha1:183c57218ea4f05cd1b6c9283162a3bce11286f3
---! Hash: sha1:08c7969e59ef644551d55f6c8fa5cf7e0ead8541
---! Message: An idempotency key says something, and names one payment or refund: a key of white space alone is refused (a client's blank field answered every later payment as its first), and the same key with another reference (a payment) or reason (a refund) is CONFLICT, where it answered the first as a retry
+--! Hash: sha1:34b0c2d33223b8287006b96d0f0c1a7a321bccd8
+--! Message: An idempotency key says something, and names one payment or refund: a key of white space alone is refused before it is looked up (a client's blank field answered every later payment as its first), and the same key with another reference (a payment) or reason (a refund) is CONFLICT, where it answered the first as a retry
 
 -- An idempotency key names one intended payment or refund, and says something: a key of white space alone
 -- (a client's field left blank) was taken, so distinct payments sent with it would have been answered as the
--- first. Rows kept from before are not checked again (not valid): a payment's key never changes.
-alter table app_public.payment drop constraint if exists payment_idempotency_key_check;
-alter table app_public.payment add constraint payment_idempotency_key_check
-  check (char_length(idempotency_key) between 1 and 200 and app_hidden.name_as_meant(idempotency_key) <> '') not valid;
-comment on constraint payment_idempotency_key_check on app_public.payment is
-  'An idempotency key is 1 to 200 characters, something visible among them; checked for payments taken since 000185.';
-alter table app_public.refund drop constraint if exists refund_idempotency_key_check;
-alter table app_public.refund add constraint refund_idempotency_key_check
-  check (char_length(idempotency_key) between 1 and 200 and app_hidden.name_as_meant(idempotency_key) <> '') not valid;
-comment on constraint refund_idempotency_key_check on app_public.refund is
-  'An idempotency key is 1 to 200 characters, something visible among them; checked for refunds made since 000185.';
+-- first. record_payment and refund_payment refuse one before they look it up (so a clinic holding such a key
+-- from before answers INVALID_INPUT, not the payment it names, nor CONFLICT), and payments and refunds kept
+-- with one from before stay as they are, their methods and references still corrected (a check constraint,
+-- even one not validated, is checked again at every update of the row).
 
 -- A retry is the same request again. The same key with another reference (a payment) or reason (a refund)
 -- answered the first, as a retry, where it names another payment or refund (CONFLICT).
@@ -33,6 +26,9 @@ begin
   perform app_private.check_money_amount(amount, 'payment');
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
+  end if;
+  if record_payment.idempotency_key is not null and app_hidden.name_as_meant(record_payment.idempotency_key) = '' then
+    raise exception 'An idempotency key cannot be white space alone: send one per payment you mean, or none.' using errcode = 'CINVL';
   end if;
 
   -- The invoice's row lock orders concurrent payments: each sees the balance the previous left.
@@ -91,7 +87,7 @@ begin
 end;
 $$;
 
-comment on function app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) is 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
+comment on function app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) is 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
 
 create or replace function app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text DEFAULT NULL::text) RETURNS app_public.refund
     LANGUAGE plpgsql SECURITY DEFINER
@@ -110,6 +106,9 @@ begin
   perform app_private.check_money_amount(amount, 'refund');
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
+  end if;
+  if refund_payment.idempotency_key is not null and app_hidden.name_as_meant(refund_payment.idempotency_key) = '' then
+    raise exception 'An idempotency key cannot be white space alone: send one per refund you mean, or none.' using errcode = 'CINVL';
   end if;
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
   if v_payment.id is null then
@@ -146,4 +145,4 @@ begin
 end;
 $$;
 
-comment on function app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) is 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key with another payment, amount or reason is CONFLICT); refused on a closed day. Owners, admins and cashiers.';
+comment on function app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text) is 'Gives money back from a payment (never more than is left of it, REFUND_EXCEEDS_PAYMENT, with what is left in the error''s extensions.refundable), moving the invoice back to partially_paid or issued; with an idempotency key, a retry returns the first refund instead of paying out again (the same key with another payment, amount or reason is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day. Owners, admins and cashiers.';

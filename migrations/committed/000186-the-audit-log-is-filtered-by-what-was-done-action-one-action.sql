@@ -1,5 +1,5 @@
---! Previous: sha1:08c7969e59ef644551d55f6c8fa5cf7e0ead8541
---! Hash: sha1:a978fe6224e984141bd3dffda05c31ec253652a8
+--! Previous: sha1:34b0c2d33223b8287006b96d0f0c1a7a321bccd8
+--! Hash: sha1:5893cfa3429ae11f384bafedcdfe003c1f6e1396
 --! Message: The audit log is filtered by what was done (action), one action's newest entries read straight from an index of the chain's actions in seq order
 
 -- The audit log is filtered by what was done (action): a clinic's logins, exports or deletions, the platform's

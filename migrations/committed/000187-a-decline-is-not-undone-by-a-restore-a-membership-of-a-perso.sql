@@ -1,5 +1,5 @@
---! Previous: sha1:a978fe6224e984141bd3dffda05c31ec253652a8
---! Hash: sha1:b614bd8b5fc6e7bf1f2e7124e33dc8879a841085
+--! Previous: sha1:5893cfa3429ae11f384bafedcdfe003c1f6e1396
+--! Hash: sha1:f6d3f4a2010a72cc34dd16c66d77e46f646328f8
 --! Message: A decline is not undone by a restore: a membership of a person who declined an invitation from the clinic since it was removed (a withdrawn invitation, an old accepted membership) is not restored
 
 -- A decline is not undone by a restore. A person who declined an invitation was invited again by the clinic

@@ -1,5 +1,5 @@
---! Previous: sha1:b614bd8b5fc6e7bf1f2e7124e33dc8879a841085
---! Hash: sha1:247ec282ad1bee8354a5b575e49bde85b0e60019
+--! Previous: sha1:f6d3f4a2010a72cc34dd16c66d77e46f646328f8
+--! Hash: sha1:6e76d5ffb3e8829049e3d566effa92d23f8a7b5b
 --! Message: Logins at once on a phone without an account are answered as on one: every attempt takes the phone's lock first, so a burst no longer tells which phones have accounts
 
 -- Two logins at once told whether a phone has an account: the second attempt on an account was refused as one

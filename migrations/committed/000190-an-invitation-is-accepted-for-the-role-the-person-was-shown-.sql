@@ -1,5 +1,5 @@
---! Previous: sha1:dd273f32099abfae7385963f75274b24ddfd3995
---! Hash: sha1:4f93a5895d6d65c1a28e9e058c9d7e90278522fc
+--! Previous: sha1:ba3a3899659abdf040b44bbf43f90b3b23995806
+--! Hash: sha1:b0b487dbaaf4ad0d6263fe520b1be781827e655d
 --! Message: An invitation is accepted for the role the person was shown: acceptInvitation takes the role, and one changed since is CONFLICT and stays pending
 
 -- An invitation is accepted for the role it was read with. Its role may change while it is pending, and an

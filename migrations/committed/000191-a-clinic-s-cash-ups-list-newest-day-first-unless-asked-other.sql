@@ -1,5 +1,5 @@
---! Previous: sha1:4f93a5895d6d65c1a28e9e058c9d7e90278522fc
---! Hash: sha1:dfd72b3a40321e923f6a5163b392967fa0a3c6a0
+--! Previous: sha1:b0b487dbaaf4ad0d6263fe520b1be781827e655d
+--! Hash: sha1:540ff54e58edb4f722741dbba22f98c9094b8de3
 --! Message: A clinic's cash-ups list newest day first unless asked otherwise
 
 -- A clinic's cash-ups list newest day first unless asked otherwise: without an orderBy they came in the order

@@ -1,5 +1,5 @@
---! Previous: sha1:6f0217a42faf55817957f82c3b50cb7d3bbf6a7b
---! Hash: sha1:d2fe0c98a210376231d719d0648697ef4586bfb6
+--! Previous: sha1:7d41971d9e7c1cbab82e7fe1acd8c0f7dd314992
+--! Hash: sha1:202fa7d467a9a8e59181e92f063cbb081b53691e
 --! Message: Invoices are sorted and filtered by what is owed, their total and when they were issued, each through an index of the clinic's invoices
 
 -- The cash drawer's invoice lists: who owes most (balance), the largest bills (total), and what was issued today

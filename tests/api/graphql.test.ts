@@ -17,7 +17,7 @@ import { pgSettingsFor } from "../../server/pg-settings.ts";
 import { serverSettings } from "../../server/settings.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { cursorSealer } from "../../server/cursors.ts";
 
@@ -671,6 +671,23 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
       ]);
       expect(owners).toEqual([{ role: "owner" }]);
     }
+  });
+
+  // with the arguments without a default required, it demanded a password for an owner who has one, and ignored it
+  test("createClinicWithOwner needs an owner password for a new account only", async () => {
+    const platform = new Browser(api);
+    const admin = await createUser({ isPlatformAdmin: true });
+    await platform.login(admin.phone, admin.password);
+    const CREATE = `mutation($name: String!, $phone: String!) { createClinicWithOwner(input: { name: $name, timezone: "UTC", currency: "USD",
+      ownerPhone: $phone, ownerName: "Owner" }) { result { name } } }`;
+    const existing = await createUser();
+    expect((await platform.graphql(CREATE, { name: "Owned Without Password", phone: existing.phone })).body).toEqual({ data: { createClinicWithOwner: { result: { name: "Owned Without Password" } } } });
+    const stranger = randomPhone();
+    expect((await platform.graphql(CREATE, { name: "New Owner Without Password", phone: stranger })).body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT" }, message: "A password is required.",
+    });
+    const { rows } = await rootPool().query(`select (select count(*)::int from app_public.clinic where name = 'New Owner Without Password') as clinics, (select count(*)::int from app_public."user" where phone = $1) as users`, [stranger]);
+    expect(rows[0]).toEqual({ clinics: 0, users: 0 });
   });
 
   test("createClinicWithOwner sent twice makes one clinic: the second, at once or later, is a CONFLICT", async () => {
