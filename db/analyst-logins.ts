@@ -133,12 +133,15 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
     await setLimits(client, config, name);
     await client.query(`grant ${ident(config.roles.analyst)} to ${role}`);
     await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
-    // the server's address as DATABASE_URL gives it, without the operator's credentials
-    const address = new URL(withCredentials(config.rootUrl, name, password ?? ""));
+    // the server's address as DATABASE_URL gives it, without the operator's credentials; with the password only when
+    // made here (one given is the operator's already, and printed it would be in whatever keeps the command's output)
+    const made = givenPassword === undefined ? password : null;
+    const address = new URL(withCredentials(config.rootUrl, name, made ?? ""));
     for (const option of OPERATOR_OPTIONS) address.searchParams.delete(option);
+    const kept = password === null ? "password unchanged" : "password as given";
     return [
       `analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`,
-      password === null ? `password unchanged; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`,
+      made === null ? `${kept}; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`,
     ];
   });
 }

@@ -90,18 +90,22 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   }
 }
 
+/** What a database someone else made holds: nothing yet, ClinicOps' schema (of its owner role), ClinicOps' schema of another owner, or something else. */
+type DatabaseContents = "empty" | "clinicops" | "clinicops_of_another_owner" | "other";
+
 /**
  * Whether a database holds nothing but what `createdb` makes (no table, function, type, large object,
  * publication or event trigger of its own; extensions' and empty schemas aside), or ClinicOps' own
- * schema, of its owner role (a dump of it restored); never a template. As root.
+ * schema, of its owner role (a dump of it restored) or of another (one restored without its owners);
+ * a template is "other". As root.
  */
-async function isEmptyOrClinicOps(config: DatabaseConfig, databaseName: string): Promise<boolean> {
+async function databaseContents(config: DatabaseConfig, databaseName: string): Promise<DatabaseContents> {
   return withClient(withCredentials(config.rootUrl, null, null, databaseName), async (client) => {
     // objects of no extension, in schemas not the system's (a provider's empty schema, heroku_ext, is no object)
     const { rows: [state] } = await client.query(
       `with own(nsp) as (select oid from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema'),
             mine(objid) as (select objid from pg_depend where deptype = 'e')
-       select coalesce((select pg_get_userbyid(nspowner) = $1 from pg_namespace where nspname = 'app_public'), false) as clinicops,
+       select (select pg_get_userbyid(nspowner) = $1 from pg_namespace where nspname = 'app_public') as clinicops,
          not exists (select from pg_class c where c.relnamespace in (select nsp from own) and c.oid not in (select objid from mine))
          and not exists (select from pg_proc p where p.pronamespace in (select nsp from own) and p.oid not in (select objid from mine))
          and not exists (select from pg_type t where t.typnamespace in (select nsp from own) and t.typrelid = 0 and t.typcategory <> 'A'
@@ -112,15 +116,16 @@ async function isEmptyOrClinicOps(config: DatabaseConfig, databaseName: string):
          (select datistemplate from pg_database where datname = current_database()) as template`,
       [config.roles.owner],
     );
-    if (state.template) return false; // what a template holds, every database made from it would
-    return state.clinicops || state.empty;
+    if (state.template) return "other"; // what a template holds, every database made from it would
+    // app_public of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O)
+    return state.clinicops ? "clinicops" : state.clinicops === false ? "clinicops_of_another_owner" : state.empty ? "empty" : "other";
   });
 }
 
 /**
  * Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
  * password changed; creates the database when missing, or makes one someone else made the owner role's
- * when it is empty or ClinicOps' (isEmptyOrClinicOps), and refuses any other.
+ * when it is empty or ClinicOps' (databaseContents), and refuses any other.
  * Answers whether either was done (afterReset.sql, which gives the database its privileges, is then run).
  */
 export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (message: string) => void): Promise<boolean> {
@@ -149,10 +154,18 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     // made by someone else: taken only when empty (a managed server's console, `createdb`) or ClinicOps'
     // (a dump restored into one), where a start failed on "permission denied for database"; another
     // application's database is left as it is
-    if (!(await isEmptyOrClinicOps(config, databaseName))) {
+    const contents = await databaseContents(config, databaseName);
+    if (contents === "clinicops_of_another_owner") {
+      // taken, it failed at the next start on "permission denied for schema graphile_migrate"
+      throw new Error(
+        `The database ${databaseName} holds ClinicOps' schema, but its objects are not the owner role ${roles.owner}'s: a backup restored without its owners ` +
+          `(pg_restore --no-owner, pg_dump -O) cannot run. Drop it and restore the backup with its owners, as a superuser: pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).`,
+      );
+    }
+    if (contents === "other") {
       throw new Error(
         `The database ${databaseName} belongs to ${made.owner} and holds objects that are not ClinicOps': name another database in DATABASE_URL ` +
-          `(one that does not exist, or an empty one), or, if it is ClinicOps' own, have it owned by ${roles.owner} (alter database ${ident(databaseName)} owner to ${ident(roles.owner)}).`,
+          `(one that does not exist, or an empty one).`,
       );
     }
     await client.query(`alter database ${ident(databaseName)} owner to ${ident(roles.owner)}`);

@@ -26,6 +26,10 @@ test("docker stop reaches node: it is each container's first process (exec), not
   }
 });
 
+test("a first start, which installs node_modules and runs every migration, has time before the server's health counts", () => {
+  expect(compose.services.server.healthcheck.start_period).toBe("600s");
+});
+
 test("server and worker reach the database by DATABASE_URL, the server waits for it, the worker for the server", () => {
   for (const name of ["server", "worker"]) {
     expect(compose.services[name].environment.DATABASE_URL).toMatch(/@db:5432\/clinicops$/);
@@ -77,6 +81,8 @@ test("the production checklist's proxies and origins reach the server, and the d
 
 test("the worker has a browser for PDF exports, fonts for names in every script, and shares the export files with the server", () => {
   expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium-headless-shell fonts-dejavu-core fonts-noto-cjk /);
+  // Chromium's children are reaped by an init, not left as zombies under node
+  expect(compose.services.worker.init).toBe(true);
   expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium-headless-shell");
   expect(compose.services.worker.volumes).toEqual(expect.arrayContaining(compose.services.server.volumes.filter((v: string) => !v.startsWith("."))));
 });

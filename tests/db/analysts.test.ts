@@ -424,6 +424,9 @@ test("the connection line it prints carries none of the superuser's credentials 
   expect(new URL(line).username).toBe(ANALYST);
   expect(new URL(line).searchParams.has("user")).toBe(false);
   expect(new URL(line).searchParams.get("application_name")).toBe("operator");
+  // a password given is not printed back: the command's output may be kept where the shell's history is not
+  expect(result.stderr).not.toContain("analyst-password");
+  expect(result.stderr).toContain("password as given; connect with:");
 });
 
 describe("the analyst command touches analysts only", () => {

@@ -64,6 +64,31 @@ test.each([
   }
 }, 180_000);
 
+// it was told to have the database owned by the owner role, and the next start failed on "permission denied for
+// schema graphile_migrate" (an operator restoring a dump made with pg_dump -O)
+test("a ClinicOps backup restored without its owners is refused, saying to restore it with them, and left as it was", async () => {
+  await drop();
+  try {
+    await rootPool().query(`create database ${pg.escapeIdentifier(config.databaseName)}`);
+    const restored = new pg.Client({ connectionString: config.rootUrl });
+    await restored.connect();
+    try {
+      // as pg_restore --no-owner leaves it: ClinicOps' schemas, the restoring superuser's
+      await restored.query("create schema app_public; create table app_public.clinic (id uuid primary key)");
+    } finally {
+      await restored.end();
+    }
+    await expect(prepareDatabase(config)).rejects.toThrow(
+      `The database ${config.databaseName} holds ClinicOps' schema, but its objects are not the owner role ${config.roles.owner}'s: a backup restored without its owners ` +
+        "(pg_restore --no-owner, pg_dump -O) cannot run. Drop it and restore the backup with its owners, as a superuser: pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).",
+    );
+    const { rows } = await rootPool().query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [config.databaseName]);
+    expect(rows).toEqual([{ owner: "postgres" }]);
+  } finally {
+    await drop();
+  }
+}, 180_000);
+
 test("the server's own databases and templates are never named", () => {
   for (const name of ["postgres", "template1", "template_postgis"]) {
     expect(() => databaseConfig(`postgres://postgres@127.0.0.1:5432/${name}`, { ownerPassword: "o", authenticatorPassword: "a" })).toThrow(
