@@ -304,6 +304,8 @@ export function describeError(error: unknown): ClientError | null {
     const details = amountDetail(sqlState, e.detail);
     return { code: OUR_CODES[sqlState], message: String(e.message), ...(details ? { details } : {}) };
   }
+  // a statement cancelled (the statement timeout): the client's TIMEOUT alone left the operator nothing to find
+  if (sqlState === "57014") log("warn", "statement_cancelled", { message: String(e.message) });
   if (sqlState && POSTGRES_CODES[sqlState]) {
     const [code, generic] = POSTGRES_CODES[sqlState];
     const referencing = sqlState !== "23503" || /^insert or update on table/.test(String(e.message));

@@ -1249,6 +1249,33 @@ describe("pagination arguments a client got wrong", () => {
   });
 });
 
+describe("statement timeouts", () => {
+  // the client got TIMEOUT and the operator found nothing in the logs
+  test("a statement cancelled by the timeout is TIMEOUT to the client and a warn line, with the request's id, to the operator", async () => {
+    const slow = await startApi({ STATEMENT_TIMEOUT_MS: "500" });
+    const patient = await createPatient(clinic.clinicId, { last_name: "Waited For" });
+    const desk = new Browser(slow);
+    await desk.login(clinic.members.owner.phone, clinic.members.owner.password);
+    const locker = await rootPool().connect();
+    try {
+      await locker.query("begin");
+      await locker.query("select from app_public.patient where clinic_id = $1 and id = $2 for update", [clinic.clinicId, patient.id]);
+      let answer: Awaited<ReturnType<typeof desk.graphql>> | undefined;
+      const lines = await linesLoggedBy(async () => {
+        answer = await desk.graphql(`mutation($c: UUID!, $id: UUID!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: { notes: "later" } }) { patient { notes } } }`,
+          { c: clinic.clinicId, id: patient.id });
+      });
+      expect(answer?.body.errors?.[0]).toMatchObject({ extensions: { code: "TIMEOUT" }, message: "The request took too long and was cancelled." });
+      const logged = lines.map((line) => { try { return JSON.parse(line); } catch { return null; } }).filter((entry) => entry?.event === "statement_cancelled");
+      expect(logged).toEqual([expect.objectContaining({ level: "warn", requestId: answer?.headers.get("x-request-id"), message: "canceling statement due to statement timeout" })]);
+    } finally {
+      await locker.query("rollback");
+      locker.release();
+      await slow.close();
+    }
+  });
+});
+
 describe("internal faults", () => {
   test("show only a reference, never SQL or a stack", () => {
     process.env.LOG_LEVEL = "silent";
