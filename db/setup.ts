@@ -8,7 +8,7 @@ import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { readFileSync } from "node:fs";
 import { keepAnalystsWithinLimits } from "./analyst-logins.ts";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
-import { committedMigrationFiles } from "./committed-migrations.ts";
+import { committedMigrationFiles, migrationNumber } from "./committed-migrations.ts";
 import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
@@ -90,22 +90,25 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   }
 }
 
-/** What a database someone else made holds: nothing yet, ClinicOps' schema (of its owner role), ClinicOps' schema of another owner, or something else. */
+/** What a database holds: nothing yet, ClinicOps' schema (of its owner role), ClinicOps' schema of another owner, or something else. */
 type DatabaseContents = "empty" | "clinicops" | "clinicops_of_another_owner" | "other";
 
 /**
- * Whether a database holds nothing but what `createdb` makes (no table, function, type, large object,
- * publication or event trigger of its own; extensions' and empty schemas aside), or ClinicOps' own
- * schema, of its owner role (a dump of it restored) or of another (one restored without its owners);
- * a template is "other". As root.
+ * What a database holds: nothing but what `createdb` makes (no table, function, type, large object,
+ * publication or event trigger of its own; extensions' and empty schemas aside), or ClinicOps' (its
+ * migrations table names this version's first migration, hash and all: another Graphile application
+ * has an app_public too), whose app_public is its owner role's (a dump restored with its owners) or
+ * another's (one restored without them); a template is "other". As root.
  */
 async function databaseContents(config: DatabaseConfig, databaseName: string): Promise<DatabaseContents> {
+  const foundation = committedMigrations()[0];
   return withClient(withCredentials(config.rootUrl, null, null, databaseName), async (client) => {
     // objects of no extension, in schemas not the system's (a provider's empty schema, heroku_ext, is no object)
     const { rows: [state] } = await client.query(
       `with own(nsp) as (select oid from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema'),
             mine(objid) as (select objid from pg_depend where deptype = 'e')
-       select (select pg_get_userbyid(nspowner) = $1 from pg_namespace where nspname = 'app_public') as clinicops,
+       select (select pg_get_userbyid(nspowner) from pg_namespace where nspname = 'app_public') as app_public_owner,
+         to_regclass('graphile_migrate.migrations') is not null as migrated,
          not exists (select from pg_class c where c.relnamespace in (select nsp from own) and c.oid not in (select objid from mine))
          and not exists (select from pg_proc p where p.pronamespace in (select nsp from own) and p.oid not in (select objid from mine))
          and not exists (select from pg_type t where t.typnamespace in (select nsp from own) and t.typrelid = 0 and t.typcategory <> 'A'
@@ -114,11 +117,17 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
          and not exists (select from pg_publication)
          and not exists (select from pg_event_trigger e where e.oid not in (select objid from mine)) as empty,
          (select datistemplate from pg_database where datname = current_database()) as template`,
-      [config.roles.owner],
     );
     if (state.template) return "other"; // what a template holds, every database made from it would
-    // app_public of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O)
-    return state.clinicops ? "clinicops" : state.clinicops === false ? "clinicops_of_another_owner" : state.empty ? "empty" : "other";
+    if (state.migrated && foundation) {
+      const { rows: [ours] } = await client.query(
+        "select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is",
+        [`${migrationNumber(foundation.file)}.sql`, foundation.hash],
+      );
+      // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O)
+      if (ours.is) return state.app_public_owner === config.roles.owner ? "clinicops" : "clinicops_of_another_owner";
+    }
+    return state.empty ? "empty" : "other";
   });
 }
 
@@ -150,18 +159,20 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
       await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);
       return true;
     }
+    const contents = await databaseContents(config, databaseName);
+    if (contents === "clinicops_of_another_owner") {
+      // whoever owns the database: taken, or owned by the owner role already, it failed at the start on "permission
+      // denied for schema graphile_migrate"
+      throw new Error(
+        `The database ${databaseName} holds a ClinicOps backup restored without its owners: its objects are not the owner role ${roles.owner}'s, and it cannot run. ` +
+          `Drop it and restore the backup as a superuser with its owners (pg_restore -C -d postgres <backup>), or, one made without them (pg_dump -O), ` +
+          `into a database of ${roles.owner} as that role (pg_restore --no-owner --role=${roles.owner}; docs/operations.md, Backup and restore).`,
+      );
+    }
     if (made.owner === roles.owner) return false;
     // made by someone else: taken only when empty (a managed server's console, `createdb`) or ClinicOps'
     // (a dump restored into one), where a start failed on "permission denied for database"; another
     // application's database is left as it is
-    const contents = await databaseContents(config, databaseName);
-    if (contents === "clinicops_of_another_owner") {
-      // taken, it failed at the next start on "permission denied for schema graphile_migrate"
-      throw new Error(
-        `The database ${databaseName} holds ClinicOps' schema, but its objects are not the owner role ${roles.owner}'s: a backup restored without its owners ` +
-          `(pg_restore --no-owner, pg_dump -O) cannot run. Drop it and restore the backup with its owners, as a superuser: pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).`,
-      );
-    }
     if (contents === "other") {
       throw new Error(
         `The database ${databaseName} belongs to ${made.owner} and holds objects that are not ClinicOps': name another database in DATABASE_URL ` +
