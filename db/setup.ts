@@ -124,8 +124,9 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
         "select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is",
         [`${migrationNumber(foundation.file)}.sql`, foundation.hash],
       );
-      // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O)
-      if (ours.is) return state.app_public_owner === config.roles.owner ? "clinicops" : "clinicops_of_another_owner";
+      // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O); without app_public
+      // yet, whose migrations the start checks against this version's (pendingMigrations)
+      if (ours.is) return [null, config.roles.owner].includes(state.app_public_owner) ? "clinicops" : "clinicops_of_another_owner";
     }
     return state.empty ? "empty" : "other";
   });

@@ -1,12 +1,15 @@
 --! Previous: sha1:540ff54e58edb4f722741dbba22f98c9094b8de3
---! Hash: sha1:7d41971d9e7c1cbab82e7fe1acd8c0f7dd314992
---! Message: The API requires a function's arguments without a default; those that may be left out have one: a service's priceAt without a time is today's price (and is no filter, order or aggregate), createClinicWithOwner's owner password is needed for a new account only
+--! Hash: sha1:90a636d9aadbeba3b2ae349fd56a6166b563c0cc
+--! Message: The API requires a function's arguments without a default; those that may be left out have one: a service's priceAt without a time is today's price (and no filter or order of services), createClinicWithOwner's owner password is needed for a new account only
 
 -- The API takes a function's arguments without a default as required (pgStrictFunctions: a missing id was
 -- NOT_FOUND, and the schema called every argument optional). Those that may be left out have a default:
--- - a service's priceAt without a time is today's price; as a computed field whose arguments may all be left
---   out it would be offered as a filter, an order and an aggregate, each a subquery per row: it is not;
--- - createClinicWithOwner's owner password is needed for a new account only (an existing one keeps theirs).
+-- - a service's priceAt without a time is today's price. A computed field whose arguments may all be left out
+--   is offered as a filter and an order of services too, a subquery per row: it is not (its aggregates stay, as
+--   they were; pg-aggregates also offers it in related lists' aggregate filters and in having, a subquery per
+--   service of the clinic's catalog);
+-- - createClinicWithOwner's owner password is needed for a new account only (an existing one keeps theirs), and
+--   one left out for a phone without an account says so.
 create or replace function app_public.service_price_at(service app_public.service, at timestamptz default null) returns numeric
 language sql stable
 as $$
@@ -16,7 +19,7 @@ as $$
     and (p.effective_to is null or p.effective_to > coalesce(service_price_at.at, now()))
   order by p.effective_from desc limit 1;
 $$;
-comment on function app_public.service_price_at(app_public.service, timestamptz) is E'@behavior -resource:aggregate -filterBy -orderBy\nThe price of the service at a given time (now when left out).';
+comment on function app_public.service_price_at(app_public.service, timestamptz) is E'@behavior -filterBy -orderBy\nThe price of the service at a given time (now when left out).';
 
 create or replace function app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text default null) RETURNS app_public.clinic
     LANGUAGE plpgsql SECURITY DEFINER
@@ -50,6 +53,9 @@ begin
   insert into app_public.clinic (name, timezone, currency, calling_code)
   values (v_name, create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
+  if owner_password is null and not exists (select from app_public."user" u where u.phone = v_phone) then
+    raise exception 'This phone has no account yet: give the new owner''s password (ownerPassword).' using errcode = 'CINVL';
+  end if;
   v_owner := (app_private.find_or_create_user(v_phone, owner_name, owner_password)).user_id;
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
   return v_clinic;

@@ -1,5 +1,5 @@
---! Previous: sha1:7d41971d9e7c1cbab82e7fe1acd8c0f7dd314992
---! Hash: sha1:202fa7d467a9a8e59181e92f063cbb081b53691e
+--! Previous: sha1:90a636d9aadbeba3b2ae349fd56a6166b563c0cc
+--! Hash: sha1:ec251480faf0dc77c7879febdf50d539cfc39aa7
 --! Message: Invoices are sorted and filtered by what is owed, their total and when they were issued, each through an index of the clinic's invoices
 
 -- The cash drawer's invoice lists: who owes most (balance), the largest bills (total), and what was issued today

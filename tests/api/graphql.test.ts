@@ -684,7 +684,7 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     expect((await platform.graphql(CREATE, { name: "Owned Without Password", phone: existing.phone })).body).toEqual({ data: { createClinicWithOwner: { result: { name: "Owned Without Password" } } } });
     const stranger = randomPhone();
     expect((await platform.graphql(CREATE, { name: "New Owner Without Password", phone: stranger })).body.errors?.[0]).toMatchObject({
-      extensions: { code: "INVALID_INPUT" }, message: "A password is required.",
+      extensions: { code: "INVALID_INPUT" }, message: "This phone has no account yet: give the new owner's password (ownerPassword).",
     });
     const { rows } = await rootPool().query(`select (select count(*)::int from app_public.clinic where name = 'New Owner Without Password') as clinics, (select count(*)::int from app_public."user" where phone = $1) as users`, [stranger]);
     expect(rows[0]).toEqual({ clinics: 0, users: 0 });
