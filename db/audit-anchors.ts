@@ -111,6 +111,12 @@ export async function verifyAuditLog(
   if (clinicId !== undefined && !isUuid(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
   const chainId = clinicId?.toLowerCase(); // as the anchors write it
   const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [], notes: [] };
+  // the last anchor of each chain, as the database records it (app_private.audit_anchor), read before the file: the worker
+  // records an anchor once its line is on disk, so each of these is in the file as read below unless lines were taken out
+  const { rows: recorded } = await client.query<RecordedAnchor>(
+    `select chain_id::text as chain, seq::text, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
+    chainId ? [chainId] : [],
+  );
   // the anchors written before the snapshot below: the worker may append newer ones meanwhile
   const anchorBytes = await stat(file).then(({ size }) => size, (error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
@@ -135,7 +141,7 @@ export async function verifyAuditLog(
     }
     if (chainId && result.chains === 0 && headRows.length === 0) result.problems.push(`There is no audit chain of clinic ${chainId}: no entry, no head.`);
     if (anchorBytes === null) result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves (the worker writes the first anchors at minute 30 of the hour after its first start).`);
-    else await compareAnchors(client, file, anchorBytes, chainId, result, progress);
+    else await compareAnchors(client, file, anchorBytes, chainId, recorded, result, progress);
     return result;
   } finally {
     await client.query("rollback");
@@ -143,6 +149,7 @@ export async function verifyAuditLog(
 }
 
 type Head = { seq: number; hash: string };
+type RecordedAnchor = { chain: string; seq: string; anchored_at: Date };
 
 async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string, heads: Map<string, Head>, result: AuditVerification, progress: (line: string) => void) {
   let chain: string | null = null;
@@ -216,15 +223,21 @@ async function endOfLastLine(file: string, bytes: number): Promise<number> {
   }
 }
 
-/** Compares the anchors in the whole lines of the first `bytes` of the file with the entries they name. */
+/**
+ * Compares the anchors in the whole lines of the first `bytes` of the file with the entries they name, and
+ * looks there for each chain's last anchor as the database records it: lines taken out of the file, or the
+ * file emptied or replaced, left the rewritten chains they anchored unchecked, and the verification passed.
+ */
 async function compareAnchors(
   client: Pick<pg.ClientBase, "query">,
   file: string,
   bytes: number,
   chainId: string | undefined,
+  recorded: readonly RecordedAnchor[],
   result: AuditVerification,
   progress: (line: string) => void,
 ) {
+  const inFile = new Set<string>();
   // whole lines, and a last line without its line end only when it is a whole anchor: the worker
   // may be halfway through appending it (a JSON object is whole only once its last brace is written)
   const end = await endOfLastLine(file, bytes);
@@ -265,11 +278,22 @@ async function compareAnchors(
       continue;
     }
     if (chainId && anchor.chain !== chainId) continue;
+    inFile.add(`${anchor.chain} ${anchor.seq}`);
     batch.push(anchor);
     if (batch.length === ANCHORS_PER_QUERY) await check();
   }
-  if (lastAnchor && (!chainId || lastAnchor.chain === chainId)) batch.push(lastAnchor);
+  if (lastAnchor && (!chainId || lastAnchor.chain === chainId)) {
+    inFile.add(`${lastAnchor.chain} ${lastAnchor.seq}`);
+    batch.push(lastAnchor);
+  }
   if (batch.length) await check();
+  for (const anchor of recorded) {
+    if (inFile.has(`${anchor.chain} ${anchor.seq}`)) continue;
+    result.problems.push(
+      `${chainName(anchor.chain)} was last anchored at entry ${anchor.seq} (${anchor.anchored_at.toISOString()}, as the database records it), ` +
+        `and ${file} has no such anchor: lines were taken out of it, or it was emptied or replaced.`,
+    );
+  }
 }
 
 /** The text of bytes `start` to `end` (exclusive) of the file. */

@@ -153,6 +153,28 @@ describe("verification", () => {
     expect(none.status).toBe(1);
   });
 
+  // with the rewritten chain's anchor line taken out of the file, or the file emptied, verification passed (a tester of the worker)
+  test("an anchor taken out of the file, or the file emptied, is a problem: the database records each chain's last anchor", async () => {
+    const hidden = await createClinic("Hidden anchor clinic");
+    await runAnchorTask();
+    const anchored = await headOf(hidden.clinicId);
+    await rewriteChainFrom(hidden.clinicId, 2);
+    const missing = new RegExp(
+      `^the chain of clinic ${hidden.clinicId} was last anchored at entry ${anchored.seq} \\(.*, as the database records it\\), and .* has no such anchor: lines were taken out of it, or it was emptied or replaced\\.$`,
+    );
+    const without = join(temporaryFolder("anchors"), "without.jsonl");
+    writeFileSync(without, readFileSync(anchorsFile, "utf8").split("\n").filter((line) => !line.includes(hidden.clinicId)).join("\n"));
+    const emptied = join(temporaryFolder("anchors"), "emptied.jsonl");
+    writeFileSync(emptied, "");
+    for (const file of [without, emptied]) expect({ file, problems: await problemsOf(hidden.clinicId, file) }).toEqual({ file, problems: [expect.stringMatching(missing)] });
+    const cli = runCli(["audit-verify", "--anchors", emptied, "--clinic", hidden.clinicId]);
+    expect(cli.status).toBe(1);
+    // a chain never anchored yet, checked against an empty file, is whole, and said so without claiming a comparison
+    const fresh = await createClinic("Not anchored yet clinic");
+    const unanchored = runCli(["audit-verify", "--anchors", emptied, "--clinic", fresh.clinicId]);
+    expect([unanchored.status, unanchored.stdout]).toEqual([0, expect.stringContaining("each chain is whole; no anchor to compare yet")]);
+  });
+
   test("entries removed from the end, the head set back, are found missing", async () => {
     const truncated = await createClinic("Cut clinic");
     await runAnchorTask();

@@ -100,4 +100,6 @@ test("the crontab parses and names each item", () => {
     ["audit_chain__anchor", "audit_chain_anchor_hourly"],
     ["login_failure__prune", "login_failure_prune_hourly"],
   ]);
+  // an hour's anchors missed while no worker ran at minute 30 (a restart, a deploy) are taken when one starts within the hour
+  expect(items.find((item) => item.task === "audit_chain__anchor")?.options.backfillPeriod).toBe(60 * 60 * 1000);
 });
