@@ -90,8 +90,8 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   }
 }
 
-/** What a database holds: nothing yet, ClinicOps' schema (of its owner role), ClinicOps' schema of another owner, or something else. */
-type DatabaseContents = "empty" | "clinicops" | "clinicops_of_another_owner" | "other";
+/** What a database holds: nothing yet, ClinicOps' schema (of its owner role), ClinicOps' schema of another owner (named), or something else. */
+type DatabaseContents = "empty" | "clinicops" | { appPublicOwner: string } | "other";
 
 /**
  * What a database holds: nothing but what `createdb` makes (no table, function, type, large object,
@@ -126,7 +126,7 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
       );
       // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O); without app_public
       // yet, whose migrations the start checks against this version's (pendingMigrations)
-      if (ours.is) return [null, config.roles.owner].includes(state.app_public_owner) ? "clinicops" : "clinicops_of_another_owner";
+      if (ours.is) return [null, config.roles.owner].includes(state.app_public_owner) ? "clinicops" : { appPublicOwner: state.app_public_owner };
     }
     return state.empty ? "empty" : "other";
   });
@@ -161,13 +161,15 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
       return true;
     }
     const contents = await databaseContents(config, databaseName);
-    if (contents === "clinicops_of_another_owner") {
+    if (typeof contents === "object") {
       // whoever owns the database: taken, or owned by the owner role already, it failed at the start on "permission
-      // denied for schema graphile_migrate"
+      // denied for schema graphile_migrate"; restored as the owner role instead, the audit log's guard would be that
+      // role's to replace (it runs as whoever drops a table: a superuser), so no route is offered but the owners
       throw new Error(
-        `The database ${databaseName} holds a ClinicOps backup restored without its owners: its objects are not the owner role ${roles.owner}'s, and it cannot run. ` +
-          `Drop it and restore the backup as a superuser with its owners (pg_restore -C -d postgres <backup>), or, one made without them (pg_dump -O), ` +
-          `into a database of ${roles.owner} as that role (pg_restore --no-owner --role=${roles.owner}; docs/operations.md, Backup and restore).`,
+        `The database ${databaseName} holds ClinicOps' schema owned by ${contents.appPublicOwner}, not by its owner role ${roles.owner}: a backup restored ` +
+          `without its owners (pg_restore --no-owner), or a copy of another ClinicOps database under another name, cannot run. Restore a backup made ` +
+          `with its owners (pg_dump -Fc) under its own database name, on a server where no database has that name yet: pg_restore -C -d postgres <backup> ` +
+          `(docs/operations.md, Backup and restore).`,
       );
     }
     if (made.owner === roles.owner) return false;
@@ -418,6 +420,12 @@ async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
       throw new Error(
         `The database ${config.databaseName} has run migration ${number}, which this version of ClinicOps does not have (its last is ${committed.at(-1)?.file ?? "none"}): ` +
           "it was made by a newer version. Run that version; migrations are not undone.",
+      );
+    }
+    if (i === 0 && ours.hash !== hash) {
+      throw new Error(
+        `The database ${config.databaseName} holds another application's migrations (its first is not ClinicOps' ${ours.file}): ` +
+          "name another database in DATABASE_URL. Nothing was migrated.",
       );
     }
     if (!ours.file.startsWith(`${number}-`) || ours.hash !== hash) {

@@ -55,6 +55,15 @@ test("a database that ran another form of a migration is refused, naming it, and
   expect(await migratedAnything()).toBe(false);
 });
 
+// its first migration not ClinicOps': it was told a development build had changed it
+test("a database of another application's migrations is refused as not ClinicOps', and nothing is migrated", async () => {
+  await databaseWithHistory([["000001.sql", "sha1:2222222222222222222222222222222222222222"]]);
+  const run = runCli(["migrate"], { DATABASE_URL: url });
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toContain(`The database ${config.databaseName} holds another application's migrations (its first is not ClinicOps' ${committed[0]}): name another database in DATABASE_URL.`);
+  expect(await migratedAnything()).toBe(false);
+});
+
 test("a database of a newer version is refused, naming the migration this version lacks", async () => {
   const newer = String(committed.length + 1).padStart(6, "0");
   await databaseWithHistory([...committed.map((file, i): [string, string] => [`${String(i + 1).padStart(6, "0")}.sql`, hashOf(file)]), [`${newer}.sql`, "sha1:1111111111111111111111111111111111111111"]]);
