@@ -106,7 +106,16 @@ const IN_ORDER = `order by coalesce(clinic_id, '${NIL_UUID}'::uuid), audit_log.s
 export async function verifyAuditLog(
   client: Pick<pg.ClientBase, "query">,
   file: string,
-  { clinicId, progress = () => {} }: { clinicId?: string; progress?: (line: string) => void } = {},
+  {
+    clinicId,
+    progress = () => {},
+    copy = false,
+  }: {
+    clinicId?: string;
+    progress?: (line: string) => void;
+    /** A copy of the file kept elsewhere (`--anchors`), which may end before the newest anchors. */
+    copy?: boolean;
+  } = {},
 ): Promise<AuditVerification> {
   if (clinicId !== undefined && !isUuid(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
   const chainId = clinicId?.toLowerCase(); // as the anchors write it
@@ -114,7 +123,7 @@ export async function verifyAuditLog(
   // the last anchor of each chain, as the database records it (app_private.audit_anchor), read before the file: the worker
   // records an anchor once its line is on disk, so each of these is in the file as read below unless lines were taken out
   const { rows: recorded } = await client.query<RecordedAnchor>(
-    `select chain_id::text as chain, seq::text, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
+    `select chain_id::text as chain, seq::text, hash, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
     chainId ? [chainId] : [],
   );
   // the anchors written before the snapshot below: the worker may append newer ones meanwhile
@@ -141,7 +150,7 @@ export async function verifyAuditLog(
     }
     if (chainId && result.chains === 0 && headRows.length === 0) result.problems.push(`There is no audit chain of clinic ${chainId}: no entry, no head.`);
     if (anchorBytes === null) result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves (the worker writes the first anchors at minute 30 of the hour after its first start).`);
-    else await compareAnchors(client, file, anchorBytes, chainId, recorded, result, progress);
+    else await compareAnchors(client, file, anchorBytes, chainId, { recorded, copy }, result, progress);
     return result;
   } finally {
     await client.query("rollback");
@@ -149,7 +158,7 @@ export async function verifyAuditLog(
 }
 
 type Head = { seq: number; hash: string };
-type RecordedAnchor = { chain: string; seq: string; anchored_at: Date };
+type RecordedAnchor = { chain: string; seq: string; hash: string; anchored_at: Date };
 
 async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string, heads: Map<string, Head>, result: AuditVerification, progress: (line: string) => void) {
   let chain: string | null = null;
@@ -233,11 +242,17 @@ async function compareAnchors(
   file: string,
   bytes: number,
   chainId: string | undefined,
-  recorded: readonly RecordedAnchor[],
+  { recorded, copy }: { recorded: readonly RecordedAnchor[]; copy: boolean },
   result: AuditVerification,
   progress: (line: string) => void,
 ) {
+  // each anchor as "chain seq hash", and the time of the newest (of any chain): where a copy of the file ends
   const inFile = new Set<string>();
+  let newest = "";
+  const keep = (anchor: Anchor) => {
+    inFile.add(`${anchor.chain} ${anchor.seq} ${anchor.hash}`);
+    if (anchor.at > newest) newest = anchor.at;
+  };
   // whole lines, and a last line without its line end only when it is a whole anchor: the worker
   // may be halfway through appending it (a JSON object is whole only once its last brace is written)
   const end = await endOfLastLine(file, bytes);
@@ -277,21 +292,25 @@ async function compareAnchors(
       result.problems.push(`Line ${number} of ${file} is not an anchor (a write cut short, or an edit).`);
       continue;
     }
+    keep(anchor);
     if (chainId && anchor.chain !== chainId) continue;
-    inFile.add(`${anchor.chain} ${anchor.seq}`);
     batch.push(anchor);
     if (batch.length === ANCHORS_PER_QUERY) await check();
   }
-  if (lastAnchor && (!chainId || lastAnchor.chain === chainId)) {
-    inFile.add(`${lastAnchor.chain} ${lastAnchor.seq}`);
-    batch.push(lastAnchor);
-  }
+  if (lastAnchor) keep(lastAnchor);
+  if (lastAnchor && (!chainId || lastAnchor.chain === chainId)) batch.push(lastAnchor);
   if (batch.length) await check();
   for (const anchor of recorded) {
-    if (inFile.has(`${anchor.chain} ${anchor.seq}`)) continue;
+    if (inFile.has(`${anchor.chain} ${anchor.seq} ${anchor.hash}`)) continue;
+    const at = anchor.anchored_at.toISOString();
+    // a copy kept elsewhere ends where it was taken: the anchors recorded after its newest are not in it yet
+    if (copy && at > newest) {
+      result.notes.push(`${chainName(anchor.chain)} was last anchored at entry ${anchor.seq} (${at}), after the newest anchor of ${file}: a copy taken before it; not compared.`);
+      continue;
+    }
     result.problems.push(
-      `${chainName(anchor.chain)} was last anchored at entry ${anchor.seq} (${anchor.anchored_at.toISOString()}, as the database records it), ` +
-        `and ${file} has no such anchor: lines were taken out of it, or it was emptied or replaced.`,
+      `${chainName(anchor.chain)} was last anchored at entry ${anchor.seq} (${at}, as the database records it), and ${file} has no such anchor ` +
+        "(that entry with that hash): lines were taken out of it or changed, or it was emptied or replaced.",
     );
   }
 }

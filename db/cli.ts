@@ -131,7 +131,7 @@ async function main(): Promise<boolean> {
         const file = values.anchors ?? auditAnchorsFile();
         await withClient(db.config.rootUrl, async (client) => {
           const progress = (line: string) => process.stderr.write(`\r${line}   `);
-          const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress });
+          const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress, copy: values.anchors !== undefined });
           process.stderr.write("\n");
           console.log(`${found.chains} chain(s), ${found.entries} entries recomputed; ${found.anchors} anchor(s) from ${file} compared`);
           for (const problem of found.problems) console.log(`PROBLEM: ${problem}`);

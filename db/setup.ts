@@ -314,9 +314,10 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
     const owners = await auditLogOwners(client);
     const { rows: [state] } = await client.query(
       `select (select count(*) = 3 from pg_event_trigger where evtname in ('keep_audit_log_drop', 'keep_audit_log_drop_start', 'keep_audit_log_schema')) as guarded,
-         coalesce((select p.prosrc = $1 and p.proconfig = array[$2] from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         coalesce((select p.prosrc = $1 and p.proconfig = array[$2] and n.nspowner = to_regrole($3)::oid and p.proowner <> to_regrole($4)::oid
+                   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                    where n.nspname = 'clinicops_guard' and p.proname = 'keep_audit_log'), false) as guard_current`,
-      [GUARD_BODY, `search_path=${GUARD_SEARCH_PATH}`],
+      [GUARD_BODY, `search_path=${GUARD_SEARCH_PATH}`, auditor, owner],
     );
     if (owners.table !== auditor) {
       await client.query(`alter table app_public.audit_log owner to ${ident(auditor)};
@@ -328,11 +329,15 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
     // The owner role still owns the schema, and a schema's owner may drop any table in it (or the
     // schema, with everything in it) and rename it, to put a forged log in its place: refused to
     // anyone but a superuser, by a function in a schema the owner role does not own.
+    // Nor may the owner role own the guard (a backup restored as that role made it so): it runs as whoever drops a
+    // table, a superuser included, and the owner role could have replaced it with anything, making itself a superuser.
     if (!state.guard_current) {
       await client.query(`create schema if not exists clinicops_guard authorization ${ident(auditor)};
+        alter schema clinicops_guard owner to ${ident(auditor)};
         revoke all on schema clinicops_guard from public;
         create or replace function clinicops_guard.keep_audit_log() returns event_trigger language plpgsql
           set search_path = ${GUARD_SEARCH_PATH} as $guard$${GUARD_BODY}$guard$;
+        alter function clinicops_guard.keep_audit_log() owner to current_user;
         comment on function clinicops_guard.keep_audit_log() is
           'Event trigger: no one but a superuser drops app_public.audit_log (alone, with its schema, or through a function it depends on), its indexes (or any index concurrently), its triggers or its policies, or renames its schema.'`);
     }

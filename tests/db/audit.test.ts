@@ -334,6 +334,20 @@ describe("append-only", () => {
       await sealAuditLog(testConfig);
     });
     expect(await guardConfig()).toEqual(["search_path=pg_catalog, pg_temp"]);
+    // a guard the owner role owns (a backup restored as that role) is taken back, and its body made again: that role
+    // could replace it, and it runs as whoever drops a table, a superuser included
+    const guardOwners = async () =>
+      (await rootPool().query(`select pg_get_userbyid(n.nspowner) as schema, pg_get_userbyid(p.proowner) as function
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.oid = 'clinicops_guard.keep_audit_log'::regproc`)).rows[0];
+    const fresh = await guardOwners();
+    expect(fresh.schema).toBe(testConfig.roles.auditor);
+    expect(fresh.function).not.toBe(testConfig.roles.owner);
+    await inStartTurn(testConfig, async () => {
+      const owner = pg.escapeIdentifier(testConfig.roles.owner);
+      await rootPool().query(`alter schema clinicops_guard owner to ${owner}; alter function clinicops_guard.keep_audit_log() owner to ${owner}`);
+      await sealAuditLog(testConfig);
+    });
+    expect(await guardOwners()).toEqual(fresh);
   });
 
   test("unsealed for a migration, the owner role may change the log's policies (current.sql's drop … if exists; create …)", async () => {

@@ -153,26 +153,45 @@ describe("verification", () => {
     expect(none.status).toBe(1);
   });
 
-  // with the rewritten chain's anchor line taken out of the file, or the file emptied, verification passed (a tester of the worker)
-  test("an anchor taken out of the file, or the file emptied, is a problem: the database records each chain's last anchor", async () => {
+  // with the rewritten chain's anchor line taken out of the file, or the file emptied, or the line's hash edited to the
+  // rewritten one, verification passed (testers of the worker and of the last commits)
+  test("an anchor taken out of the file, changed, or the file emptied, is a problem: the database records each chain's last anchor", async () => {
     const hidden = await createClinic("Hidden anchor clinic");
     await runAnchorTask();
     const anchored = await headOf(hidden.clinicId);
     await rewriteChainFrom(hidden.clinicId, 2);
+    const rewrittenHash = (await rootPool().query("select hash from app_public.audit_log where clinic_id = $1 and seq = $2", [hidden.clinicId, anchored.seq])).rows[0].hash;
     const missing = new RegExp(
-      `^the chain of clinic ${hidden.clinicId} was last anchored at entry ${anchored.seq} \\(.*, as the database records it\\), and .* has no such anchor: lines were taken out of it, or it was emptied or replaced\\.$`,
+      `^the chain of clinic ${hidden.clinicId} was last anchored at entry ${anchored.seq} \\(.*, as the database records it\\), and .* has no such anchor \\(that entry with that hash\\): lines were taken out of it or changed, or it was emptied or replaced\\.$`,
     );
+    const lines = readFileSync(anchorsFile, "utf8").split("\n");
     const without = join(temporaryFolder("anchors"), "without.jsonl");
-    writeFileSync(without, readFileSync(anchorsFile, "utf8").split("\n").filter((line) => !line.includes(hidden.clinicId)).join("\n"));
+    writeFileSync(without, lines.filter((line) => !line.includes(hidden.clinicId)).join("\n"));
+    const edited = join(temporaryFolder("anchors"), "edited.jsonl");
+    writeFileSync(edited, lines.map((line) => (line.includes(hidden.clinicId) ? line.replace(anchored.hash, rewrittenHash) : line)).join("\n"));
     const emptied = join(temporaryFolder("anchors"), "emptied.jsonl");
     writeFileSync(emptied, "");
-    for (const file of [without, emptied]) expect({ file, problems: await problemsOf(hidden.clinicId, file) }).toEqual({ file, problems: [expect.stringMatching(missing)] });
-    const cli = runCli(["audit-verify", "--anchors", emptied, "--clinic", hidden.clinicId]);
-    expect(cli.status).toBe(1);
+    for (const file of [without, edited, emptied]) expect({ file, problems: await problemsOf(hidden.clinicId, file) }).toEqual({ file, problems: [expect.stringMatching(missing)] });
+    // as the command's own file (AUDIT_ANCHORS_FILE), it fails
+    expect(runCli(["audit-verify", "--clinic", hidden.clinicId], { AUDIT_ANCHORS_FILE: emptied }).status).toBe(1);
     // a chain never anchored yet, checked against an empty file, is whole, and said so without claiming a comparison
     const fresh = await createClinic("Not anchored yet clinic");
-    const unanchored = runCli(["audit-verify", "--anchors", emptied, "--clinic", fresh.clinicId]);
+    const unanchored = runCli(["audit-verify", "--clinic", fresh.clinicId], { AUDIT_ANCHORS_FILE: emptied });
     expect([unanchored.status, unanchored.stdout]).toEqual([0, expect.stringContaining("each chain is whole; no anchor to compare yet")]);
+  });
+
+  // a copy kept elsewhere ends where it was taken: the anchors recorded after it were problems on a healthy system
+  test("a copy of the file (--anchors) taken before the newest anchors notes them, and still finds a chain rewritten up to what it holds", async () => {
+    const copied = await createClinic("Copied anchors clinic");
+    await runAnchorTask();
+    const copy = join(temporaryFolder("anchors"), "copy.jsonl");
+    writeFileSync(copy, readFileSync(anchorsFile, "utf8"));
+    await rootPool().query("update app_public.clinic set address = 'After the copy' where id = $1", [copied.clinicId]);
+    await runAnchorTask(); // a newer anchor, recorded, that the copy does not have
+    const later = runCli(["audit-verify", "--anchors", copy, "--clinic", copied.clinicId]);
+    expect([later.status, later.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^NOTE: the chain of clinic ${copied.clinicId} was last anchored at entry \\d+ \\(.*\\), after the newest anchor of .*: a copy taken before it; not compared\\.$`, "m"))]);
+    await rewriteChainFrom(copied.clinicId, 2);
+    expect(runCli(["audit-verify", "--anchors", copy, "--clinic", copied.clinicId]).status).toBe(1);
   });
 
   test("entries removed from the end, the head set back, are found missing", async () => {

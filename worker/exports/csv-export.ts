@@ -44,8 +44,9 @@ export function cursorCloser(client: EventEmitter): (cursor: { close(): Promise<
 }
 
 export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers): Promise<void> {
+  // while it runs: an attempt cut short by a stop, handed back meanwhile (queued, nothing done), writes no progress over that
   const progress = (column: "rows_total" | "rows_done", value: number) =>
-    helpers.query(`update app_public.report_export set ${column} = $3 where clinic_id = $1 and id = $2`, [job.clinicId, job.id, value]);
+    helpers.query(`update app_public.report_export set ${column} = $3 where clinic_id = $1 and id = $2 and status = 'running'`, [job.clinicId, job.id, value]);
   await helpers.withPgClient(async (client) => {
     await client.query("begin isolation level repeatable read read only");
     try {

@@ -46,6 +46,6 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
   const { pdf, blocked } = await renderPdf(html);
   if (blocked.length > 0) helpers.logger.warn(`report_export__produce: the document tried to load ${blocked.length} URL(s); refused`);
   await writeFile(file, pdf, { mode: EXPORT_FILE_MODE });
-  await helpers.query("update app_public.report_export set rows_done = 1 where clinic_id = $1 and id = $2", [job.clinicId, job.id]);
+  await helpers.query("update app_public.report_export set rows_done = 1 where clinic_id = $1 and id = $2 and status = 'running'", [job.clinicId, job.id]);
   return name;
 }
