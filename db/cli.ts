@@ -131,12 +131,16 @@ async function main(): Promise<boolean> {
         const file = values.anchors ?? auditAnchorsFile();
         await withClient(db.config.rootUrl, async (client) => {
           const progress = (line: string) => process.stderr.write(`\r${line}   `);
-          const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress, copy: values.anchors !== undefined });
+          // a copy kept elsewhere; the worker's own file named with --anchors is still the worker's
+          const copy = values.anchors !== undefined && resolve(values.anchors) !== auditAnchorsFile();
+          const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress, copy });
           process.stderr.write("\n");
           console.log(`${found.chains} chain(s), ${found.entries} entries recomputed; ${found.anchors} anchor(s) from ${file} compared`);
           for (const problem of found.problems) console.log(`PROBLEM: ${problem}`);
           for (const note of found.notes) console.log(`NOTE: ${note}`);
-          if (found.problems.length === 0) console.log(found.anchors ? "the audit log is as it was when each anchor was taken" : "each chain is whole; no anchor to compare yet");
+          if (found.problems.length === 0) {
+            console.log(!found.anchors ? "each chain is whole; no anchor to compare yet" : found.notes.length ? "the audit log is as it was when each anchor compared was taken (see the notes)" : "the audit log is as it was when each anchor was taken");
+          }
           process.exitCode = found.problems.length ? 1 : 0;
         });
         break;

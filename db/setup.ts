@@ -133,9 +133,9 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
 }
 
 /**
- * Creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
- * password changed; creates the database when missing, or makes one someone else made the owner role's
- * when it is empty or ClinicOps' (databaseContents), and refuses any other.
+ * Refuses a database that is not ClinicOps' nor empty (databaseContents), before anything is changed; then
+ * creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
+ * password changed, and creates the database when missing, or makes one someone else made the owner role's.
  * Answers whether either was done (afterReset.sql, which gives the database its privileges, is then run).
  */
 export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (message: string) => void): Promise<boolean> {
@@ -148,19 +148,10 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
         `DATABASE_URL must name a superuser, and ${who.name} is not one: it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.`,
       );
     }
-    await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner, warn);
-    await grantOwnerFunctionSettings(client, roles.owner);
-    await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator, warn);
-    await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls");
-    await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls");
-    await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls");
-    await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);
+    // what the database holds, before any role is touched: another application's roles may bear the names ClinicOps
+    // makes from its database's (<database>_owner, …), and a refusal found after them had changed their passwords
     const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);
-    if (!made) {
-      await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);
-      return true;
-    }
-    const contents = await databaseContents(config, databaseName);
+    const contents = made ? await databaseContents(config, databaseName) : "empty";
     if (typeof contents === "object") {
       // whoever owns the database: taken, or owned by the owner role already, it failed at the start on "permission
       // denied for schema graphile_migrate"; restored as the owner role instead, the audit log's guard would be that
@@ -172,16 +163,27 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
           `(docs/operations.md, Backup and restore).`,
       );
     }
-    if (made.owner === roles.owner) return false;
-    // made by someone else: taken only when empty (a managed server's console, `createdb`) or ClinicOps'
-    // (a dump restored into one), where a start failed on "permission denied for database"; another
-    // application's database is left as it is
+    // another application's database is left as it is, whoever owns it (its own migrations' table included)
     if (contents === "other") {
       throw new Error(
         `The database ${databaseName} belongs to ${made.owner} and holds objects that are not ClinicOps': name another database in DATABASE_URL ` +
           `(one that does not exist, or an empty one).`,
       );
     }
+    await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner, warn);
+    await grantOwnerFunctionSettings(client, roles.owner);
+    await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator, warn);
+    await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls");
+    await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls");
+    await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls");
+    await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);
+    if (!made) {
+      await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);
+      return true;
+    }
+    if (made.owner === roles.owner) return false;
+    // made by someone else: taken when empty (a managed server's console, `createdb`) or ClinicOps' (a dump
+    // restored into one), where a start failed on "permission denied for database"
     await client.query(`alter database ${ident(databaseName)} owner to ${ident(roles.owner)}`);
     return true;
   });
@@ -425,12 +427,6 @@ async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
       throw new Error(
         `The database ${config.databaseName} has run migration ${number}, which this version of ClinicOps does not have (its last is ${committed.at(-1)?.file ?? "none"}): ` +
           "it was made by a newer version. Run that version; migrations are not undone.",
-      );
-    }
-    if (i === 0 && ours.hash !== hash) {
-      throw new Error(
-        `The database ${config.databaseName} holds another application's migrations (its first is not ClinicOps' ${ours.file}): ` +
-          "name another database in DATABASE_URL. Nothing was migrated.",
       );
     }
     if (!ours.file.startsWith(`${number}-`) || ours.hash !== hash) {

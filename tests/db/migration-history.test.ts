@@ -55,12 +55,16 @@ test("a database that ran another form of a migration is refused, naming it, and
   expect(await migratedAnything()).toBe(false);
 });
 
-// its first migration not ClinicOps': it was told a development build had changed it
-test("a database of another application's migrations is refused as not ClinicOps', and nothing is migrated", async () => {
+// its first migration not ClinicOps': it was told a development build had changed it, after its roles' passwords had been
+// changed (another Graphile application's roles bear the names ClinicOps makes: <database>_owner, …)
+test("a database of another application's migrations is refused as not ClinicOps', before its roles are touched, and nothing is migrated", async () => {
   await databaseWithHistory([["000001.sql", "sha1:2222222222222222222222222222222222222222"]]);
-  const run = runCli(["migrate"], { DATABASE_URL: url });
+  const { rows: [before] } = await rootPool().query("select rolpassword from pg_authid where rolname = $1", [config.roles.owner]);
+  const run = runCli(["migrate"], { DATABASE_URL: url, DATABASE_OWNER_PASSWORD: "another-applications-password" });
   expect(run.status).not.toBe(0);
-  expect(run.stderr).toContain(`The database ${config.databaseName} holds another application's migrations (its first is not ClinicOps' ${committed[0]}): name another database in DATABASE_URL.`);
+  expect(run.stderr).toContain(`The database ${config.databaseName} belongs to ${config.roles.owner} and holds objects that are not ClinicOps': name another database in DATABASE_URL`);
+  expect(run.stderr).not.toContain("The password of the role");
+  expect((await rootPool().query("select rolpassword from pg_authid where rolname = $1", [config.roles.owner])).rows[0]).toEqual(before);
   expect(await migratedAnything()).toBe(false);
 });
 

@@ -171,7 +171,11 @@ describe("verification", () => {
     writeFileSync(edited, lines.map((line) => (line.includes(hidden.clinicId) ? line.replace(anchored.hash, rewrittenHash) : line)).join("\n"));
     const emptied = join(temporaryFolder("anchors"), "emptied.jsonl");
     writeFileSync(emptied, "");
-    for (const file of [without, edited, emptied]) expect({ file, problems: await problemsOf(hidden.clinicId, file) }).toEqual({ file, problems: [expect.stringMatching(missing)] });
+    // and the database's record of that anchor, compared with the entry it names, finds the rewrite itself
+    const rewritten = new RegExp(`^the chain of clinic ${hidden.clinicId} has entry ${anchored.seq} with another hash than the one anchored at .*: the chain was rewritten up to there\\.$`);
+    for (const file of [without, edited, emptied]) {
+      expect({ file, problems: await problemsOf(hidden.clinicId, file) }).toEqual({ file, problems: [expect.stringMatching(missing), expect.stringMatching(rewritten)] });
+    }
     // as the command's own file (AUDIT_ANCHORS_FILE), it fails
     expect(runCli(["audit-verify", "--clinic", hidden.clinicId], { AUDIT_ANCHORS_FILE: emptied }).status).toBe(1);
     // a chain never anchored yet, checked against an empty file, is whole, and said so without claiming a comparison
@@ -180,18 +184,28 @@ describe("verification", () => {
     expect([unanchored.status, unanchored.stdout]).toEqual([0, expect.stringContaining("each chain is whole; no anchor to compare yet")]);
   });
 
-  // a copy kept elsewhere ends where it was taken: the anchors recorded after it were problems on a healthy system
-  test("a copy of the file (--anchors) taken before the newest anchors notes them, and still finds a chain rewritten up to what it holds", async () => {
+  // a copy kept elsewhere ends where it was taken: the anchors recorded after it were problems on a healthy system; and a
+  // chain rewritten past the copy's anchors passed (the database's record of the newer anchor was not compared)
+  test("a copy of the file (--anchors) taken before the newest anchors notes them, and finds a chain rewritten past what it holds by the database's record", async () => {
     const copied = await createClinic("Copied anchors clinic");
     await runAnchorTask();
+    const inCopy = await headOf(copied.clinicId);
     const copy = join(temporaryFolder("anchors"), "copy.jsonl");
     writeFileSync(copy, readFileSync(anchorsFile, "utf8"));
     await rootPool().query("update app_public.clinic set address = 'After the copy' where id = $1", [copied.clinicId]);
     await runAnchorTask(); // a newer anchor, recorded, that the copy does not have
     const later = runCli(["audit-verify", "--anchors", copy, "--clinic", copied.clinicId]);
-    expect([later.status, later.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^NOTE: the chain of clinic ${copied.clinicId} was last anchored at entry \\d+ \\(.*\\), after the newest anchor of .*: a copy taken before it; not compared\\.$`, "m"))]);
-    await rewriteChainFrom(copied.clinicId, 2);
-    expect(runCli(["audit-verify", "--anchors", copy, "--clinic", copied.clinicId]).status).toBe(1);
+    expect([later.status, later.stdout]).toEqual([
+      0,
+      expect.stringMatching(new RegExp(`^NOTE: the chain of clinic ${copied.clinicId} was last anchored at entry \\d+ \\(.*\\), after the newest anchor of .*: a copy taken before it; compared with the database's record of it only\\.$`, "m")),
+    ]);
+    expect(later.stdout).toContain("the audit log is as it was when each anchor compared was taken (see the notes)");
+    // the worker's own file named with --anchors is the worker's: every recorded anchor must be in it
+    expect(runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", copied.clinicId]).stdout).not.toContain("NOTE:");
+    // rewritten past the copy's anchor only
+    await rewriteChainFrom(copied.clinicId, inCopy.seq + 1);
+    const rewritten = runCli(["audit-verify", "--anchors", copy, "--clinic", copied.clinicId]);
+    expect([rewritten.status, rewritten.stdout]).toEqual([1, expect.stringMatching(new RegExp(`^PROBLEM: the chain of clinic ${copied.clinicId} has entry \\d+ with another hash than the one anchored at `, "m"))]);
   });
 
   test("entries removed from the end, the head set back, are found missing", async () => {
