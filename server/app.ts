@@ -38,17 +38,18 @@ function requestLogging(req: Request, res: Response, next: NextFunction): void {
   const requestId = randomUUID();
   const started = process.hrtime.bigint();
   res.setHeader("X-Request-Id", requestId);
-  res.on("finish", () =>
-    runWithRequestId(requestId, () =>
-      log("info", "request", {
-        method: req.method,
-        // the path as asked for (/auth/login), not as the router that answered it sees it (/login)
-        path: req.originalUrl.split("?")[0],
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      }),
-    ),
-  );
+  const fields = () => ({
+    method: req.method,
+    // the path as asked for (/auth/login), not as the router that answered it sees it (/login)
+    path: req.originalUrl.split("?")[0],
+    status: res.statusCode,
+    ms: Number(process.hrtime.bigint() - started) / 1e6,
+  });
+  res.on("finish", () => runWithRequestId(requestId, () => log("info", "request", fields())));
+  // a response that never finished (its client gone, a download abandoned, a shutdown's grace over) left no line at all
+  res.on("close", () => {
+    if (!res.writableFinished) runWithRequestId(requestId, () => log("warn", "request_cut_short", fields()));
+  });
   runWithRequestId(requestId, next);
 }
 

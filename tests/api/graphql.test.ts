@@ -18,6 +18,7 @@ import { serverSettings } from "../../server/settings.ts";
 import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { until } from "../support/until.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { cursorSealer } from "../../server/cursors.ts";
 
@@ -983,7 +984,8 @@ describe("limits", () => {
 });
 
 /** Runs `fn` with logging on and returns the lines it logged, on stdout and stderr (console noise of the libraries silenced). */
-async function linesLoggedBy(fn: () => Promise<void>): Promise<string[]> {
+/** The lines logged while `fn` runs (which may watch them as they come). */
+async function linesLoggedBy(fn: (lines: readonly string[]) => Promise<void>): Promise<string[]> {
   const level = process.env.LOG_LEVEL;
   process.env.LOG_LEVEL = "info";
   const lines: string[] = [];
@@ -991,7 +993,7 @@ async function linesLoggedBy(fn: () => Promise<void>): Promise<string[]> {
   const stdout = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
   const console = jest.spyOn(global.console, "error").mockImplementation(() => {});
   try {
-    await fn();
+    await fn(lines);
   } finally {
     process.env.LOG_LEVEL = level;
     for (const spy of [stderr, stdout, console]) spy.mockRestore();
@@ -1272,6 +1274,39 @@ describe("statement timeouts", () => {
       await locker.query("rollback");
       locker.release();
       await slow.close();
+    }
+  });
+});
+
+describe("requests cut short", () => {
+  // a download abandoned by its client, or cut by a shutdown, left no log line: lines were written when a response finished
+  test("a request whose client goes before its answer is a warn line with its id", async () => {
+    const patient = await createPatient(clinic.clinicId, { last_name: "Abandoned" });
+    const locker = await rootPool().connect();
+    try {
+      await locker.query("begin");
+      await locker.query("select from app_public.patient where clinic_id = $1 and id = $2 for update", [clinic.clinicId, patient.id]);
+      const lines = await linesLoggedBy(async (seen) => {
+        const gone = new AbortController();
+        const request = fetch(`${api.url}/graphql`, {
+          method: "POST",
+          signal: gone.signal,
+          headers: { "content-type": "application/json", cookie: owner.cookie ?? "" },
+          body: JSON.stringify({ query: `mutation { updatePatient(input: { clinicId: "${clinic.clinicId}", rowId: "${patient.id}", patch: { notes: "later" } }) { patient { notes } } }` }),
+        }).catch(() => null);
+        // the mutation waits for the row
+        const { rows: [{ pid }] } = await locker.query("select pg_backend_pid() as pid");
+        const waiting = async () => (await rootPool().query("select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))", [pid])).rows[0].n > 0;
+        expect(await until(waiting)).toBe(true);
+        gone.abort();
+        await request;
+        expect(await until(() => seen.some((line) => line.includes("request_cut_short")))).toBe(true);
+      });
+      const logged = lines.map((line) => { try { return JSON.parse(line); } catch { return null; } }).filter((entry) => entry?.event === "request_cut_short");
+      expect(logged).toEqual([expect.objectContaining({ level: "warn", method: "POST", path: "/graphql", requestId: expect.any(String) })]);
+    } finally {
+      await locker.query("rollback");
+      locker.release();
     }
   });
 });
