@@ -246,11 +246,12 @@ async function compareAnchors(
   result: AuditVerification,
   progress: (line: string) => void,
 ) {
-  // each anchor as "chain seq hash", and the time of the newest (of any chain): where a copy of the file ends
+  // each anchor of the file, and the time of the newest (of any chain): where a copy of the file ends
+  const key = (anchor: Pick<Anchor, "chain" | "seq" | "hash">) => `${anchor.chain} ${anchor.seq} ${anchor.hash}`;
   const inFile = new Set<string>();
   let newest = "";
   const keep = (anchor: Anchor) => {
-    inFile.add(`${anchor.chain} ${anchor.seq} ${anchor.hash}`);
+    inFile.add(key(anchor));
     if (anchor.at > newest) newest = anchor.at;
   };
   // whole lines, and a last line without its line end only when it is a whole anchor: the worker
@@ -262,7 +263,8 @@ async function compareAnchors(
     result.notes.push(`The last ${bytes - end} bytes of ${file} have no line end and are no whole anchor (one being written, or a write cut short): not compared; run again.`);
   }
   let batch: Anchor[] = [];
-  const check = async () => {
+  /** Compares the batch with the entries it names; counted as the file's anchors unless they are the database's record. */
+  const check = async (fromFile = true) => {
     const { rows } = await client.query<{ chain: string; seq: string; hash: string | null }>(
       `select x.chain::text, x.seq::text, a.hash
        from jsonb_to_recordset($1::jsonb) as x(chain uuid, seq bigint, hash text)
@@ -278,7 +280,7 @@ async function compareAnchors(
           : `${chainName(row.chain)} has entry ${row.seq} with another hash than the one anchored at ${at}: the chain was rewritten up to there.`,
       );
     }
-    result.anchors += batch.length;
+    if (fromFile) result.anchors += batch.length;
     batch = [];
     progress(`anchors: ${result.anchors}`);
   };
@@ -301,11 +303,12 @@ async function compareAnchors(
   if (lastAnchor && (!chainId || lastAnchor.chain === chainId)) batch.push(lastAnchor);
   if (batch.length) await check();
   for (const anchor of recorded) {
-    if (inFile.has(`${anchor.chain} ${anchor.seq} ${anchor.hash}`)) continue;
+    const seq = Number(anchor.seq);
+    if (inFile.has(key({ ...anchor, seq }))) continue;
     const at = anchor.anchored_at.toISOString();
     // the database's record is compared with the entry it names, as a line of the file would be: a chain rewritten
     // past the copy's anchors is found by it, and a record changed with the chain is no worse than a file changed
-    batch.push({ at, chain: anchor.chain, seq: Number(anchor.seq), hash: anchor.hash });
+    batch.push({ at, chain: anchor.chain, seq, hash: anchor.hash });
     // a copy kept elsewhere ends where it was taken: the anchors recorded after its newest are not in it yet
     if (copy && at > newest) {
       result.notes.push(`${chainName(anchor.chain)} was last anchored at entry ${anchor.seq} (${at}), after the newest anchor of ${file}: a copy taken before it; compared with the database's record of it only.`);
@@ -316,10 +319,7 @@ async function compareAnchors(
         "(that entry with that hash): lines were taken out of it or changed, or it was emptied or replaced.",
     );
   }
-  // counted as the file's anchors are not: "anchor(s) from the file compared"
-  const fromFile = result.anchors;
-  if (batch.length) await check();
-  result.anchors = fromFile;
+  if (batch.length) await check(false);
 }
 
 /** The text of bytes `start` to `end` (exclusive) of the file. */

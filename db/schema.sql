@@ -7964,9 +7964,6 @@ begin
   insert into app_public.clinic (name, timezone, currency, calling_code)
   values (v_name, create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
-  if owner_password is null and not exists (select from app_public."user" u where u.phone = v_phone) then
-    raise exception 'This phone has no account yet: give the new owner''s password (ownerPassword).' using errcode = 'CINVL';
-  end if;
   v_owner := (app_private.find_or_create_user(v_phone, owner_name, owner_password)).user_id;
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
   return v_clinic;

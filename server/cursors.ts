@@ -68,8 +68,10 @@ export function cursorSealer(secret: string): { seal(cursor: string, scope: stri
 
 export function sealedCursorsPlugin(secret: string): GraphileConfig.Plugin {
   const { seal, open } = cursorSealer(secret);
-  const sealFor = ([cursor, clinic]: readonly unknown[]) => (cursor == null ? null : seal(String(cursor), String(clinic ?? "")));
-  const openFor = ([cursor, clinic]: readonly unknown[]) => (cursor == null ? null : open(String(cursor), String(clinic ?? "")));
+  /** `seal` or `open` as a step's function of [cursor, the session's clinic]: none for none, "" for no clinic. */
+  const inScope = (fn: (cursor: string, scope: string) => string) => ([cursor, clinic]: readonly unknown[]) =>
+    cursor == null ? null : fn(String(cursor), String(clinic ?? ""));
+  const [sealFor, openFor] = [inScope(seal), inScope(open)];
   // steps, run at each request with its own session: a cursor written in the query text is a constant of a plan that every
   // session sending that text shares, and the websocket's requests never pass express
   const opened = ($given: Step) => ($given instanceof ConstantStep && $given.data == null ? $given : lambda([$given, sessionClinicId()], openFor, true));

@@ -1,5 +1,5 @@
 --! Previous: sha1:540ff54e58edb4f722741dbba22f98c9094b8de3
---! Hash: sha1:90a636d9aadbeba3b2ae349fd56a6166b563c0cc
+--! Hash: sha1:c1515976cc95aea1e2167891ece4e64b25cf6b74
 --! Message: The API requires a function's arguments without a default; those that may be left out have one: a service's priceAt without a time is today's price (and no filter or order of services), createClinicWithOwner's owner password is needed for a new account only
 
 -- The API takes a function's arguments without a default as required (pgStrictFunctions: a missing id was
@@ -8,8 +8,8 @@
 --   is offered as a filter and an order of services too, a subquery per row: it is not (its aggregates stay, as
 --   they were; pg-aggregates also offers it in related lists' aggregate filters and in having, a subquery per
 --   service of the clinic's catalog);
--- - createClinicWithOwner's owner password is needed for a new account only (an existing one keeps theirs), and
---   one left out for a phone without an account says so.
+-- - createClinicWithOwner's owner password is needed for a new account only (an existing one keeps theirs; a new
+--   one without is refused by the password rule, as wherever an account is made: "A password is required.").
 create or replace function app_public.service_price_at(service app_public.service, at timestamptz default null) returns numeric
 language sql stable
 as $$
@@ -53,9 +53,6 @@ begin
   insert into app_public.clinic (name, timezone, currency, calling_code)
   values (v_name, create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
-  if owner_password is null and not exists (select from app_public."user" u where u.phone = v_phone) then
-    raise exception 'This phone has no account yet: give the new owner''s password (ownerPassword).' using errcode = 'CINVL';
-  end if;
   v_owner := (app_private.find_or_create_user(v_phone, owner_name, owner_password)).user_id;
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
   return v_clinic;

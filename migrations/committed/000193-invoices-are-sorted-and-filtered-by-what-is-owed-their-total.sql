@@ -1,5 +1,5 @@
---! Previous: sha1:90a636d9aadbeba3b2ae349fd56a6166b563c0cc
---! Hash: sha1:ec251480faf0dc77c7879febdf50d539cfc39aa7
+--! Previous: sha1:c1515976cc95aea1e2167891ece4e64b25cf6b74
+--! Hash: sha1:4abb724762370d93f801c04e3e55e865e88bcae8
 --! Message: Invoices are sorted and filtered by what is owed, their total and when they were issued, each through an index of the clinic's invoices
 
 -- The cash drawer's invoice lists: who owes most (balance), the largest bills (total), and what was issued today

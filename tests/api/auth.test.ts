@@ -8,7 +8,7 @@ import { addMember, beginAs, createClinic, createUser, openSession, randomPhone,
 import { randomBytes, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
-import { trackBackend, waitsForLock } from "../support/locks.ts";
+import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -160,18 +160,12 @@ test("an attempt while another on the same account is in flight is refused, even
 test("an attempt on a phone without an account while another on it is in flight is refused as one to retry, as on an account", async () => {
   for (const phone of [randomPhone(), (await createUser()).phone]) {
     // an attempt in flight holds the phone's lock (here, held by the test) until it is counted
-    const holder = await rootPool().connect();
-    try {
-      await holder.query("begin");
-      await holder.query("select pg_advisory_xact_lock(app_private.account_lock_key($1))", [phone]);
+    await whileHolding("select pg_advisory_xact_lock(app_private.account_lock_key($1))", [phone], async () => {
       const during = await new Browser(api).tryLogin(phone, "not-the-password");
       expect({ phone, status: during.status, body: during.body }).toEqual({
         phone, status: 503, body: { error: { code: "RETRY", message: "Another login of this account is under way: try again in a moment." } },
       });
-    } finally {
-      await holder.query("rollback");
-      holder.release();
-    }
+    });
     expect((await new Browser(api).tryLogin(phone, "not-the-password")).status).toBe(401);
   }
 });

@@ -19,6 +19,7 @@ import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { until } from "../support/until.ts";
+import { whileHolding } from "../support/locks.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { cursorSealer } from "../../server/cursors.ts";
 
@@ -685,7 +686,7 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     expect((await platform.graphql(CREATE, { name: "Owned Without Password", phone: existing.phone })).body).toEqual({ data: { createClinicWithOwner: { result: { name: "Owned Without Password" } } } });
     const stranger = randomPhone();
     expect((await platform.graphql(CREATE, { name: "New Owner Without Password", phone: stranger })).body.errors?.[0]).toMatchObject({
-      extensions: { code: "INVALID_INPUT" }, message: "This phone has no account yet: give the new owner's password (ownerPassword).",
+      extensions: { code: "INVALID_INPUT" }, message: "A password is required.",
     });
     const { rows } = await rootPool().query(`select (select count(*)::int from app_public.clinic where name = 'New Owner Without Password') as clinics, (select count(*)::int from app_public."user" where phone = $1) as users`, [stranger]);
     expect(rows[0]).toEqual({ clinics: 0, users: 0 });
@@ -1251,6 +1252,19 @@ describe("pagination arguments a client got wrong", () => {
   });
 });
 
+/** The JSON log lines of one event among `lines`. */
+const loggedEvents = (lines: readonly string[], event: string) =>
+  lines.flatMap((line) => {
+    try {
+      const entry = JSON.parse(line);
+      return entry?.event === event ? [entry] : [];
+    } catch {
+      return [];
+    }
+  });
+const UPDATE_NOTES = `mutation($c: UUID!, $id: UUID!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: { notes: "later" } }) { patient { notes } } }`;
+const LOCK_PATIENT = "select from app_public.patient where clinic_id = $1 and id = $2 for update";
+
 describe("statement timeouts", () => {
   // the client got TIMEOUT and the operator found nothing in the logs
   test("a statement cancelled by the timeout is TIMEOUT to the client and a warn line, with the request's id, to the operator", async () => {
@@ -1258,21 +1272,18 @@ describe("statement timeouts", () => {
     const patient = await createPatient(clinic.clinicId, { last_name: "Waited For" });
     const desk = new Browser(slow);
     await desk.login(clinic.members.owner.phone, clinic.members.owner.password);
-    const locker = await rootPool().connect();
     try {
-      await locker.query("begin");
-      await locker.query("select from app_public.patient where clinic_id = $1 and id = $2 for update", [clinic.clinicId, patient.id]);
-      let answer: Awaited<ReturnType<typeof desk.graphql>> | undefined;
-      const lines = await linesLoggedBy(async () => {
-        answer = await desk.graphql(`mutation($c: UUID!, $id: UUID!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: { notes: "later" } }) { patient { notes } } }`,
-          { c: clinic.clinicId, id: patient.id });
+      await whileHolding(LOCK_PATIENT, [clinic.clinicId, patient.id], async () => {
+        let answer: Awaited<ReturnType<typeof desk.graphql>> | undefined;
+        const lines = await linesLoggedBy(async () => {
+          answer = await desk.graphql(UPDATE_NOTES, { c: clinic.clinicId, id: patient.id });
+        });
+        expect(answer?.body.errors?.[0]).toMatchObject({ extensions: { code: "TIMEOUT" }, message: "The request took too long and was cancelled." });
+        expect(loggedEvents(lines, "statement_cancelled")).toEqual([
+          expect.objectContaining({ level: "warn", requestId: answer?.headers.get("x-request-id"), message: "canceling statement due to statement timeout" }),
+        ]);
       });
-      expect(answer?.body.errors?.[0]).toMatchObject({ extensions: { code: "TIMEOUT" }, message: "The request took too long and was cancelled." });
-      const logged = lines.map((line) => { try { return JSON.parse(line); } catch { return null; } }).filter((entry) => entry?.event === "statement_cancelled");
-      expect(logged).toEqual([expect.objectContaining({ level: "warn", requestId: answer?.headers.get("x-request-id"), message: "canceling statement due to statement timeout" })]);
     } finally {
-      await locker.query("rollback");
-      locker.release();
       await slow.close();
     }
   });
@@ -1282,32 +1293,22 @@ describe("requests cut short", () => {
   // a download abandoned by its client, or cut by a shutdown, left no log line: lines were written when a response finished
   test("a request whose client goes before its answer is a warn line with its id", async () => {
     const patient = await createPatient(clinic.clinicId, { last_name: "Abandoned" });
-    const locker = await rootPool().connect();
-    try {
-      await locker.query("begin");
-      await locker.query("select from app_public.patient where clinic_id = $1 and id = $2 for update", [clinic.clinicId, patient.id]);
+    await whileHolding(LOCK_PATIENT, [clinic.clinicId, patient.id], async (held) => {
       const lines = await linesLoggedBy(async (seen) => {
         const gone = new AbortController();
         const request = fetch(`${api.url}/graphql`, {
           method: "POST",
           signal: gone.signal,
           headers: { "content-type": "application/json", cookie: owner.cookie ?? "" },
-          body: JSON.stringify({ query: `mutation { updatePatient(input: { clinicId: "${clinic.clinicId}", rowId: "${patient.id}", patch: { notes: "later" } }) { patient { notes } } }` }),
+          body: JSON.stringify({ query: UPDATE_NOTES, variables: { c: clinic.clinicId, id: patient.id } }),
         }).catch(() => null);
-        // the mutation waits for the row
-        const { rows: [{ pid }] } = await locker.query("select pg_backend_pid() as pid");
-        const waiting = async () => (await rootPool().query("select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))", [pid])).rows[0].n > 0;
-        expect(await until(waiting)).toBe(true);
+        expect(await held.blocking()).toBe(true); // the mutation waits for the row
         gone.abort();
         await request;
-        expect(await until(() => seen.some((line) => line.includes("request_cut_short")))).toBe(true);
+        expect(await until(() => loggedEvents(seen, "request_cut_short").length > 0)).toBe(true);
       });
-      const logged = lines.map((line) => { try { return JSON.parse(line); } catch { return null; } }).filter((entry) => entry?.event === "request_cut_short");
-      expect(logged).toEqual([expect.objectContaining({ level: "warn", method: "POST", path: "/graphql", requestId: expect.any(String) })]);
-    } finally {
-      await locker.query("rollback");
-      locker.release();
-    }
+      expect(loggedEvents(lines, "request_cut_short")).toEqual([expect.objectContaining({ level: "warn", method: "POST", path: "/graphql", requestId: expect.any(String) })]);
+    });
   });
 });
 

@@ -124,8 +124,7 @@ describe("the password rule is the same wherever an account is made", () => {
   ])("%s", async (_, password, expected) => {
     expect(await answers(password)).toEqual({
       inviteMember: expected,
-      // left out, it says which (an existing owner needs none: 000192)
-      createClinicWithOwner: password === null ? "CINVL This phone has no account yet: give the new owner's password (ownerPassword)." : expected,
+      createClinicWithOwner: expected,
       superuserNew: expected,
       superuserPromoting: expected,
     });
