@@ -2615,6 +2615,31 @@ COMMENT ON FUNCTION app_private.check_currency_decimals(amount numeric, currency
 
 
 --
+-- Name: check_idempotency_key(text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_idempotency_key(key text, what text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if key is not null and app_hidden.name_as_meant(key) = '' then
+    raise exception 'An idempotency key cannot be white space alone: send one per % you mean, or none.', what using errcode = 'CINVL';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund), before the key is looked up; none at all is none.';
+
+
+--
 -- Name: check_in_clinic_currency(uuid, text, numeric[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9227,9 +9252,7 @@ begin
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
   end if;
-  if record_payment.idempotency_key is not null and app_hidden.name_as_meant(record_payment.idempotency_key) = '' then
-    raise exception 'An idempotency key cannot be white space alone: send one per payment you mean, or none.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_idempotency_key(record_payment.idempotency_key, 'payment');
 
   -- The invoice's row lock orders concurrent payments: each sees the balance the previous left.
   select * into v_invoice from app_public.invoice i
@@ -9472,9 +9495,7 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
-  if refund_payment.idempotency_key is not null and app_hidden.name_as_meant(refund_payment.idempotency_key) = '' then
-    raise exception 'An idempotency key cannot be white space alone: send one per refund you mean, or none.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_idempotency_key(refund_payment.idempotency_key, 'refund');
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
   if v_payment.id is null then
     raise exception 'No such payment in this clinic.' using errcode = 'CNOTF';
@@ -15818,6 +15839,13 @@ REVOKE ALL ON FUNCTION app_private.bill_visit_services(draft app_public.invoice)
 --
 
 REVOKE ALL ON FUNCTION app_private.check_currency_decimals(amount numeric, currency text, whole numeric) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_idempotency_key(key text, what text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_idempotency_key(key text, what text) FROM PUBLIC;
 
 
 --

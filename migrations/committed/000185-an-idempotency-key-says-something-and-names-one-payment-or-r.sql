@@ -1,5 +1,5 @@
 --! Previous: sha1:183c57218ea4f05cd1b6c9283162a3bce11286f3
---! Hash: sha1:34b0c2d33223b8287006b96d0f0c1a7a321bccd8
+--! Hash: sha1:c0928c69aa1aecf0ffe9adcebe87d93f82e360b2
 --! Message: An idempotency key says something, and names one payment or refund: a key of white space alone is refused before it is looked up (a client's blank field answered every later payment as its first), and the same key with another reference (a payment) or reason (a refund) is CONFLICT, where it answered the first as a retry
 
 -- An idempotency key names one intended payment or refund, and says something: a key of white space alone
@@ -8,6 +8,17 @@
 -- from before answers INVALID_INPUT, not the payment it names, nor CONFLICT), and payments and refunds kept
 -- with one from before stay as they are, their methods and references still corrected (a check constraint,
 -- even one not validated, is checked again at every update of the row).
+create or replace function app_private.check_idempotency_key(key text, what text) returns void
+language plpgsql immutable set search_path = pg_catalog, public, pg_temp
+as $$
+begin
+  if key is not null and app_hidden.name_as_meant(key) = '' then
+    raise exception 'An idempotency key cannot be white space alone: send one per % you mean, or none.', what using errcode = 'CINVL';
+  end if;
+end;
+$$;
+comment on function app_private.check_idempotency_key(text, text) is
+  'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund), before the key is looked up; none at all is none.';
 
 -- A retry is the same request again. The same key with another reference (a payment) or reason (a refund)
 -- answered the first, as a retry, where it names another payment or refund (CONFLICT).
@@ -27,9 +38,7 @@ begin
   if method is null then
     raise exception 'A payment method is required.' using errcode = 'CINVL';
   end if;
-  if record_payment.idempotency_key is not null and app_hidden.name_as_meant(record_payment.idempotency_key) = '' then
-    raise exception 'An idempotency key cannot be white space alone: send one per payment you mean, or none.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_idempotency_key(record_payment.idempotency_key, 'payment');
 
   -- The invoice's row lock orders concurrent payments: each sees the balance the previous left.
   select * into v_invoice from app_public.invoice i
@@ -107,9 +116,7 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to refund.' using errcode = 'CINVL';
   end if;
-  if refund_payment.idempotency_key is not null and app_hidden.name_as_meant(refund_payment.idempotency_key) = '' then
-    raise exception 'An idempotency key cannot be white space alone: send one per refund you mean, or none.' using errcode = 'CINVL';
-  end if;
+  perform app_private.check_idempotency_key(refund_payment.idempotency_key, 'refund');
   select * into v_payment from app_public.payment p where p.clinic_id = v_clinic and p.id = refund_payment.payment_id for update;
   if v_payment.id is null then
     raise exception 'No such payment in this clinic.' using errcode = 'CNOTF';

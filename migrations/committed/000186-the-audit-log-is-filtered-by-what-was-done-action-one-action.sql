@@ -1,5 +1,5 @@
---! Previous: sha1:34b0c2d33223b8287006b96d0f0c1a7a321bccd8
---! Hash: sha1:5893cfa3429ae11f384bafedcdfe003c1f6e1396
+--! Previous: sha1:c0928c69aa1aecf0ffe9adcebe87d93f82e360b2
+--! Hash: sha1:75b863e94c02ccc5b7c7fe76c2c33eb0d6e8f678
 --! Message: The audit log is filtered by what was done (action), one action's newest entries read straight from an index of the chain's actions in seq order
 
 -- The audit log is filtered by what was done (action): a clinic's logins, exports or deletions, the platform's

@@ -1,5 +1,5 @@
---! Previous: sha1:5893cfa3429ae11f384bafedcdfe003c1f6e1396
---! Hash: sha1:f6d3f4a2010a72cc34dd16c66d77e46f646328f8
+--! Previous: sha1:75b863e94c02ccc5b7c7fe76c2c33eb0d6e8f678
+--! Hash: sha1:6afd4eedc54d2865147f503ceb907b098c33f49a
 --! Message: A decline is not undone by a restore: a membership of a person who declined an invitation from the clinic since it was removed (a withdrawn invitation, an old accepted membership) is not restored
 
 -- A decline is not undone by a restore. A person who declined an invitation was invited again by the clinic

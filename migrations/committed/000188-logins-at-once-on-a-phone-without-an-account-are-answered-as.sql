@@ -1,5 +1,5 @@
---! Previous: sha1:f6d3f4a2010a72cc34dd16c66d77e46f646328f8
---! Hash: sha1:6e76d5ffb3e8829049e3d566effa92d23f8a7b5b
+--! Previous: sha1:6afd4eedc54d2865147f503ceb907b098c33f49a
+--! Hash: sha1:e9797e1b0e668a8d1f79a7cf6983dd7a10e67a51
 --! Message: Logins at once on a phone without an account are answered as on one: every attempt takes the phone's lock first, so a burst no longer tells which phones have accounts
 
 -- Two logins at once told whether a phone has an account: the second attempt on an account was refused as one

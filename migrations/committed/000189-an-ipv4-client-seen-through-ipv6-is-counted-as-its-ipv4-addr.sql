@@ -1,5 +1,5 @@
---! Previous: sha1:6e76d5ffb3e8829049e3d566effa92d23f8a7b5b
---! Hash: sha1:ba3a3899659abdf040b44bbf43f90b3b23995806
+--! Previous: sha1:e9797e1b0e668a8d1f79a7cf6983dd7a10e67a51
+--! Hash: sha1:b8f6e3329f20d4a4eda078cd10a2b3c61e5d9188
 --! Message: An IPv4 client seen through IPv6 is counted as its IPv4 address itself: its failures as one form no longer leave it free in the other
 
 -- An IPv4 client seen through IPv6 (::ffff:a.b.c.d, or NAT64's 64:ff9b::a.b.c.d) is counted as its IPv4

@@ -1,5 +1,5 @@
---! Previous: sha1:ba3a3899659abdf040b44bbf43f90b3b23995806
---! Hash: sha1:b0b487dbaaf4ad0d6263fe520b1be781827e655d
+--! Previous: sha1:b8f6e3329f20d4a4eda078cd10a2b3c61e5d9188
+--! Hash: sha1:6fbdb262babdcaca14e005809bfd4efaea195493
 --! Message: An invitation is accepted for the role the person was shown: acceptInvitation takes the role, and one changed since is CONFLICT and stays pending
 
 -- An invitation is accepted for the role it was read with. Its role may change while it is pending, and an

@@ -1,5 +1,5 @@
---! Previous: sha1:b0b487dbaaf4ad0d6263fe520b1be781827e655d
---! Hash: sha1:540ff54e58edb4f722741dbba22f98c9094b8de3
+--! Previous: sha1:6fbdb262babdcaca14e005809bfd4efaea195493
+--! Hash: sha1:cdd291b42d67a49a1b05ce868e64e6b07d8ba0c1
 --! Message: A clinic's cash-ups list newest day first unless asked otherwise
 
 -- A clinic's cash-ups list newest day first unless asked otherwise: without an orderBy they came in the order

@@ -1,5 +1,5 @@
---! Previous: sha1:540ff54e58edb4f722741dbba22f98c9094b8de3
---! Hash: sha1:c1515976cc95aea1e2167891ece4e64b25cf6b74
+--! Previous: sha1:cdd291b42d67a49a1b05ce868e64e6b07d8ba0c1
+--! Hash: sha1:56bf4b043204e8094bc408085c8206ef82817f21
 --! Message: The API requires a function's arguments without a default; those that may be left out have one: a service's priceAt without a time is today's price (and no filter or order of services), createClinicWithOwner's owner password is needed for a new account only
 
 -- The API takes a function's arguments without a default as required (pgStrictFunctions: a missing id was

@@ -1,5 +1,5 @@
---! Previous: sha1:c1515976cc95aea1e2167891ece4e64b25cf6b74
---! Hash: sha1:4abb724762370d93f801c04e3e55e865e88bcae8
+--! Previous: sha1:56bf4b043204e8094bc408085c8206ef82817f21
+--! Hash: sha1:68e490a5d70e673932574e196d6294919bc2881a
 --! Message: Invoices are sorted and filtered by what is owed, their total and when they were issued, each through an index of the clinic's invoices
 
 -- The cash drawer's invoice lists: who owes most (balance), the largest bills (total), and what was issued today
