@@ -9612,6 +9612,9 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
   end if;
+  -- Waits for a close or a payment of the day in flight; a payment arriving meanwhile waits for the day to be
+  -- open again (it was refused as of a closed day), as a close arriving meanwhile waits to close it again.
+  perform app_private.lock_business_day(app_public.current_clinic_id(), reopen_day.business_date, true);
   update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
     reopen_reason = app_hidden.text_or_null(reason), closed_at = null, closed_by = null
   where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
@@ -9630,7 +9633,7 @@ ALTER FUNCTION app_public.reopen_day(business_date date, reason text) OWNER TO :
 -- Name: FUNCTION reopen_day(business_date date, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'Reopens a closed business day with a reason (audited). Owners only.';
+COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it.';
 
 
 --

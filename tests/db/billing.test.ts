@@ -648,6 +648,21 @@ describe("a closed day is final", () => {
     expect(rows).toEqual([{ currency: "TZS" }]);
   });
 
+  // reopen_day took no lock of the day: a payment while it was to commit was refused as of a closed day
+  test("a payment made while its day is being reopened waits for the reopening, and is then recorded", async () => {
+    const reopening = await createClinic("Reopening clinic");
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [reopening.clinicId]);
+    const invoice = await createIssuedInvoice(reopening, "500");
+    await committedAs(await cashierSession(reopening), (c) => c.query("select app_public.close_day($1::date)", [today]));
+    await atOnce(reopening.members.owner, reopening.members.cashier, async (ownerTx, cashierTx) => {
+      await ownerTx.query("select app_public.reopen_day($1::date, 'A late payment')", [today]);
+      const paying = outcome(cashierTx.query("select amount::text from app_public.record_payment($1, 200, 'cash')", [invoice.id]));
+      expect(await waitsForLock(cashierTx, paying)).toBe(true);
+      await ownerTx.query("commit");
+      expect(await paying).toEqual([{ amount: "200.000" }]);
+    });
+  });
+
   // btrim strips spaces alone: a tab and a line break, or no-break and ideographic spaces, were a reason
   test("a refund, a void and a reopened day need a reason that says something, kept without the white space around it", async () => {
     const reasoned = await createClinic("Reasons clinic");

@@ -260,6 +260,9 @@ test("the reconciliation sheet keeps the notes' lines and says when and why a cl
   const sheet = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day, expected: {} });
   expect(sheet).toContain('<div class="lines">Short by 11.01\nsecond line</div>');
   expect(sheet).toMatch(/Reopened 03\.12\.2026, 09:15: Recount/);
+  // closed again after the recount: the close is the later line (it printed above the reopening)
+  const closedAgain = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day: { ...day, status: "closed", closed_at: "2026-12-03T10:40:00+01:00" }, expected: {} });
+  expect(closedAgain).toMatch(/Reopened 03\.12\.2026, 09:15: Recount<\/div>\s*<div class="muted">Closed 03\.12\.2026, 10:40/);
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const doc = rows[0].doc;
   doc.clinic.locale = "de-DE";

@@ -72,6 +72,15 @@ export function invoiceHtml(doc: Json): string {
 
 const METHODS = ["cash", "card", "bank_transfer", "mobile_money", "insurance"];
 
+/**
+ * A day's last close and last reopening, in the order they happened: a day reopened and closed again
+ * was closed after it was reopened (the sheet said "Closed" above the earlier "Reopened").
+ */
+function dayHistory(d: Json): ("closed" | "reopened")[] {
+  const steps = (["closed", "reopened"] as const).filter((step) => d[`${step}_at`]);
+  return steps.sort((a, b) => Date.parse(d[`${a}_at`]) - Date.parse(d[`${b}_at`]));
+}
+
 export function reconciliationHtml(doc: Json): string {
   const { clinic } = doc;
   const d = doc.day ?? {};
@@ -91,8 +100,7 @@ export function reconciliationHtml(doc: Json): string {
         <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
     <h2>Notes</h2><div class="lines">${d.notes ?? ""}</div>
-    ${d.closed_at ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : raw("")}
-    ${d.reopened_at ? html`<div class="muted lines">Reopened ${dateTime(d.reopened_at)}: ${d.reopen_reason}</div>` : raw("")}
+    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : html`<div class="muted lines">Reopened ${dateTime(d.reopened_at)}: ${d.reopen_reason}</div>`)}
     <div><span class="sign">Cashier</span> <span class="sign" style="margin-left: 8%">Manager</span></div>`,
   );
 }

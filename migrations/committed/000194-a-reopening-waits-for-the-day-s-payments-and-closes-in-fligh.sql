@@ -1,0 +1,34 @@
+--! Previous: sha1:68e490a5d70e673932574e196d6294919bc2881a
+--! Hash: sha1:023d84d12a3703b42cbbebc7e5a55a51a8274bed
+--! Message: A reopening waits for the day's payments and closes in flight, and a payment made meanwhile waits for it
+
+-- A reopening waits for the day's payments and closes in flight, and a payment made while a day is being
+-- reopened waits for it: it was refused at once as of a closed day (DAY_CLOSED) while the reopening, which
+-- took no lock of the day, was still to commit. reopen_day takes the day's lock as close_day does.
+create or replace function app_public.reopen_day(business_date date, reason text) RETURNS app_public.daily_reconciliation
+    language plpgsql security definer
+    set search_path to pg_catalog, public, pg_temp
+    AS $$
+declare
+  v_day app_public.daily_reconciliation;
+begin
+  if not app_hidden.current_role_in('owner') then
+    raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
+  end if;
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
+    raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
+  end if;
+  -- Waits for a close or a payment of the day in flight; a payment arriving meanwhile waits for the day to be
+  -- open again (it was refused as of a closed day), as a close arriving meanwhile waits to close it again.
+  perform app_private.lock_business_day(app_public.current_clinic_id(), reopen_day.business_date, true);
+  update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
+    reopen_reason = app_hidden.text_or_null(reason), closed_at = null, closed_by = null
+  where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
+  returning * into v_day;
+  if v_day.id is null then
+    raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
+  end if;
+  return v_day;
+end;
+$$;
+comment on function app_public.reopen_day(business_date date, reason text) is 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it.';
