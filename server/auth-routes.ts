@@ -81,7 +81,8 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
         phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl,
       ]);
       if (result.status !== "ok") {
-        log("info", "login_failed");
+        // what an operator looking into failed logins needs: how it failed and from where (never the phone or password)
+        log("info", "login_failed", { outcome: result.status, address: req.ip ?? null });
         if (result.status === "refused" && result.error) {
           return sendError(res, OUR_CODES[result.error.code], result.error.message);
         }

@@ -1005,6 +1005,19 @@ async function linesLoggedBy(fn: (lines: readonly string[]) => Promise<void>): P
 /** The internal faults `fn` logged. */
 const internalFaultsLoggedBy = async (fn: () => Promise<void>) => (await linesLoggedBy(fn)).filter((line) => line.includes('"internal_error"'));
 
+// the line said only "login_failed": not how, nor from which address, which the operator's throttling counts
+test("a failed login is logged with how it failed and the client's address, and never the phone or password tried", async () => {
+  const tried = { phone: randomPhone(), password: "not-the-password-42" };
+  const browser = new Browser(api);
+  const lines = await linesLoggedBy(async () => {
+    expect((await browser.post("/auth/login", tried)).status).toBe(401);
+  });
+  const failed = lines.filter((line) => line.includes('"login_failed"'));
+  expect(failed.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ event: "login_failed", outcome: "invalid", address: browser.address })]);
+  expect(failed.join("")).not.toContain(tried.password);
+  expect(failed.join("")).not.toContain(tried.phone.slice(-6));
+});
+
 test("a request is logged under the path it was asked for (/auth/login), whether a router answered it or not", async () => {
   const lines = await linesLoggedBy(async () => {
     expect((await new Browser(api).login(clinic.members.owner.phone, clinic.members.owner.password)).status).toBe(200);
