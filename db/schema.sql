@@ -9854,10 +9854,18 @@ begin
     if from_date is null then
       raise exception 'Give the business day (fromDate) of the reconciliation sheet.' using errcode = 'CINVL';
     end if;
+    if from_date > app_hidden.business_date(v_clinic, now()) then
+      raise exception 'The business day % has not started yet: only a day that has started has a reconciliation sheet.', from_date
+        using errcode = 'CINVL';
+    end if;
     v_to := from_date;
   elsif kind::text = 'monthly_summary_pdf' then
     if from_date is null then
       raise exception 'Give a day of the month (fromDate) to summarise.' using errcode = 'CINVL';
+    end if;
+    if date_trunc('month', from_date)::date > app_hidden.business_date(v_clinic, now()) then
+      raise exception 'The month of % has not started yet: only a month that has started can be summarised.', from_date
+        using errcode = 'CINVL';
     end if;
     v_from := date_trunc('month', from_date)::date;
     v_to := (date_trunc('month', from_date) + interval '1 month - 1 day')::date;
@@ -9882,7 +9890,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day) or a monthly_summary_pdf (fromDate = any day of the month). Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
 
 
 --

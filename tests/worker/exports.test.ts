@@ -220,6 +220,25 @@ test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day B
   await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [old]);
 });
 
+// a sheet of tomorrow, or a summary of next month, was made as a day or month of nothing (every figure 0)
+test("a reconciliation sheet of a day not started, or a summary of a month not started, is INVALID_INPUT; a CSV of the days ahead is taken", async () => {
+  const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
+  const { rows: [ahead] } = await rootPool().query("select ($1::date + 1)::text as tomorrow, (date_trunc('month', $1::date) + interval '1 month')::date::text as next_month", [today]);
+  for (const [kind, from, message] of [
+    ["reconciliation_pdf", ahead.tomorrow, `The business day ${ahead.tomorrow} has not started yet: only a day that has started has a reconciliation sheet.`],
+    ["monthly_summary_pdf", ahead.next_month, `The month of ${ahead.next_month} has not started yet: only a month that has started can be summarised.`],
+  ]) {
+    const r = await cashierA.graphql(REQUEST, { kind, from, to: from });
+    expect({ kind, error: r.body.errors?.[0] }).toMatchObject({ kind, error: { extensions: { code: "INVALID_INPUT" }, message } });
+  }
+  expect((await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n).toBe(before);
+  const visitsAhead = await cashierA.graphql(REQUEST, { kind: "visits_csv", from: ahead.tomorrow, to: ahead.next_month });
+  expect(visitsAhead.body.errors).toBeUndefined();
+  const taken = visitsAhead.body.data.requestExport.result.rowId;
+  await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [taken]); // not run here
+  await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [taken]);
+});
+
 /** An instant as a wall clock in the test clinics' zone, by Intl rather than by the database: "2026-11-30 13:00:00". */
 const wallClock = (instant: Date) =>
   new Intl.DateTimeFormat("sv-SE", {
