@@ -12,7 +12,7 @@ import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
 import { cutStalledExport, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { createClinic } from "../support/fixtures.ts";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportFile } from "../../db/export-files.ts";
@@ -116,6 +116,52 @@ test("an export handed back whose attempt then fails, cut short by the stop, sta
     // before, "Attempt 1 of 1 failed", and the export failed for good while its job waited to run again
     expect(rows).toEqual([{ status: "queued", error: null }]);
   } finally {
+    delete process.env.EXPORTS_DIR;
+    rmSync(exportsDir, { recursive: true, force: true });
+    await release();
+  }
+}, WORKER_TURN_WAIT_MS);
+
+// another worker took a handed-back export while its cut attempt still wrote it: both wrote one .part, and
+// the cut attempt's failure, told over the new attempt's "running", set it back to queued
+test("an export handed back while its attempt still runs is taken again only once that attempt has ended, and then done", async () => {
+  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
+  const exportsDir = mkdtempSync(join(tmpdir(), "clinicops-taken-again-"));
+  let taker: Worker | undefined;
+  try {
+    const clinic = await createClinic("Handed back, taken again");
+    const { rows: [made] } = await rootPool().query(
+      "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', current_date, current_date) returning id",
+      [clinic.clinicId],
+    );
+    const file = exportFile(clinic.clinicId, made.id, { EXPORTS_DIR: exportsDir });
+    stallExportFile(`${file}.part`);
+    process.env.EXPORTS_DIR = exportsDir;
+    const first = await testWorker({ report_export__produce });
+    await first.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}`, maxAttempts: 3 });
+    const waitsForTheFirst = async () =>
+      (await rootPool().query(
+        `select exists (select from pg_locks where locktype = 'advisory' and not granted
+           and classid = hashtext('report_export_attempt')::oid and objid = hashtext($1)::oid and objsubid = 2) as waits`,
+        [made.id],
+      )).rows[0].waits;
+    // once the first attempt is seen at its file: handed back, and another worker takes the job
+    const stopReading = await cutStalledExport(`${file}.part`, async () => {
+      await stopWorker(first, 100);
+      taker = await testWorker({ report_export__produce });
+      expect(await until(waitsForTheFirst)).toBe(true);
+      expect((await rootPool().query("select status::text from app_public.report_export where id = $1", [made.id])).rows).toEqual([{ status: "queued" }]);
+    });
+    await first.runner.promise;
+    stopReading();
+    await first.pool.end();
+    const done = async () => (await rootPool().query("select status::text from app_public.report_export where id = $1", [made.id])).rows[0].status === "done";
+    expect(await until(done, 30_000)).toBe(true);
+    const { rows } = await rootPool().query("select status::text, error, rows_done from app_public.report_export where id = $1", [made.id]);
+    expect(rows).toEqual([{ status: "done", error: null, rows_done: 0 }]);
+    expect(readFileSync(file, "utf8")).toMatch(/^\ufeffcode,/); // a whole file of its own: the header, no rows (a clinic without patients)
+  } finally {
+    if (taker) await stopWorker(taker, 5000);
     delete process.env.EXPORTS_DIR;
     rmSync(exportsDir, { recursive: true, force: true });
     await release();

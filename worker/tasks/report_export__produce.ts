@@ -6,7 +6,7 @@
  * the export is marked failed with the reason.
  */
 import { rename, rm, stat } from "node:fs/promises";
-import type { Task } from "graphile-worker";
+import type { JobHelpers, Task } from "graphile-worker";
 import { exportFile, makeExportFolder } from "../../db/export-files.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
@@ -26,8 +26,43 @@ function reasonForClinic(error: unknown, jobId: string): string {
   return `the export could not be written (reference: job ${jobId})`;
 }
 
+/** How long an attempt waits for another attempt of its export to end before it fails (to be tried again later). */
+const ATTEMPT_WAIT = "30s";
+
+/**
+ * Runs `attempt` while this connection holds the export's attempt lock, which another attempt of the same
+ * export holds until it ends. A worker's stop hands back an attempt still running, and graphile-worker
+ * frees the job of a worker stuck for 4 hours: another worker could take the export again while the
+ * first still wrote it, both into one `.part` file, each with its progress. The second waits for the
+ * first to end (in a stop, the process's exit a moment after), then finds the export done, or runs it.
+ */
+async function aloneOnTheExport(helpers: JobHelpers, exportId: string, attempt: () => Promise<void>): Promise<void> {
+  await helpers.withPgClient(async (client) => {
+    await client.query("select set_config('lock_timeout', $1, false)", [ATTEMPT_WAIT]);
+    try {
+      await client.query("select pg_advisory_lock(hashtext('report_export_attempt'), hashtext($1))", [exportId]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "55P03") throw error;
+      throw new Error(`another attempt of export ${exportId} was still running after ${ATTEMPT_WAIT}: this one is tried again later`);
+    } finally {
+      await client.query("reset lock_timeout");
+    }
+    try {
+      await attempt();
+    } finally {
+      // on a connection that was closed, the lock went with it; the attempt's own error is the one to tell
+      await client.query("select pg_advisory_unlock(hashtext('report_export_attempt'), hashtext($1))", [exportId]).catch(() => {});
+    }
+  });
+}
+
 export const report_export__produce: Task = async (payload, helpers) => {
   const { clinicId, id } = payload as { clinicId: string; id: string };
+  await aloneOnTheExport(helpers, id, () => produce(clinicId, id, helpers));
+};
+
+/** One attempt of the export: its row set running, its file written, its row done (or the attempt's failure told). */
+async function produce(clinicId: string, id: string, helpers: JobHelpers): Promise<void> {
   const { rows } = await helpers.query<{ kind: string; from_date: string; to_date: string; invoice_id: string | null }>(
     `update app_public.report_export set status = 'running', started_at = now(), rows_done = 0, error = null
      where clinic_id = $1 and id = $2 and status in ('queued', 'running')
@@ -73,4 +108,4 @@ export const report_export__produce: Task = async (payload, helpers) => {
     await rm(partial, { force: true }).catch(() => {}); // may not even be reachable
     throw error;
   }
-};
+}
