@@ -14,8 +14,9 @@ import { authRoutes } from "./auth-routes.ts";
 import { corsForFrontends, csrfGuard, fromOtherSite } from "./csrf.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
+import { oneReadMomentPerRequest } from "./one-read-moment.ts";
 import { healthRoutes } from "./health.ts";
-import { sendCaughtError, sendError } from "./http-errors.ts";
+import { GRAPHQL_PATH, sendCaughtError, sendError } from "./http-errors.ts";
 import { log, runWithRequestId } from "./log.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { clearSessionCookie, sessionState } from "./session-cookie.ts";
@@ -78,6 +79,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
 
   const server = createServer(app);
   const pgl = makeGraphQL({ pool, settings, roles });
+  app.use(GRAPHQL_PATH, oneReadMomentPerRequest);
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server, false);
   // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs, and to invalid sessions

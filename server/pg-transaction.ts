@@ -6,12 +6,13 @@
  * where PostGraphile's stock adaptor spends four (begin, settings, query,
  * commit). A read-only transaction's result is returned while its `commit`
  * is still on the way (the connection goes back to the pool once it is done).
- * GraphQL gets this through `pgService()`, the /auth and export routes through
- * `withPgSettings`.
+ * GraphQL gets this through `pgService()` (a query's reads over HTTP in one transaction:
+ * one-read-moment.ts), the /auth and export routes through `withPgSettings`.
  */
 import pg from "pg";
 import { log } from "./log.ts";
 import { poolHearingClosures } from "../db/pool.ts";
+import { inTheRequestsReadMoment } from "./one-read-moment.ts";
 import {
   createWithPgClient,
   makePgService,
@@ -23,6 +24,8 @@ type PgSettings = Record<string, string | undefined>;
 
 /** The setting that makes a transaction read-only (PostgreSQL then refuses any write in it). */
 export const READ_ONLY = { transaction_read_only: "on" } as const;
+
+const isReadOnly = (pgSettings: PgSettings) => pgSettings.transaction_read_only === READ_ONLY.transaction_read_only;
 
 /**
  * The pool the API's requests run on: connections in pipeline mode, so that
@@ -74,13 +77,14 @@ const WRITE_TURN = { name: "clinicops_write_turn", text: "select app_hidden.take
 export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSettings): Promise<void> {
   const settings = Object.entries(pgSettings).filter((entry): entry is [string, string] => entry[1] != null);
   const clinicId = pgSettings["jwt.claims.clinic_id"];
-  const begun = client.query("begin");
+  // a read-only transaction reads one moment, however many statements it runs (one-read-moment.ts)
+  const begun = client.query(isReadOnly(pgSettings) ? "begin isolation level repeatable read" : "begin");
   if (settings.length === 0 && !clinicId) return void (await begun);
   const values = settings.flat();
   if (clinicId) values.push(clinicId);
   // sent behind `begin` without waiting for it (on any connection node-postgres queues them in order)
   const steps = [begun, client.query({ ...settingsStatement(settings.length, Boolean(clinicId)), values })];
-  if (clinicId && pgSettings.transaction_read_only !== READ_ONLY.transaction_read_only) steps.push(client.query(WRITE_TURN));
+  if (clinicId && !isReadOnly(pgSettings)) steps.push(client.query(WRITE_TURN));
   await Promise.all(steps);
 }
 
@@ -123,7 +127,7 @@ export async function withPgSettings<T>(
   }
   const committed = client.query("commit");
   releaseAfter(client, committed);
-  if (pgSettings.transaction_read_only !== READ_ONLY.transaction_read_only) await committed;
+  if (!isReadOnly(pgSettings)) await committed;
   return result;
 }
 
@@ -137,10 +141,13 @@ type WithPgClient = ReturnType<typeof createWithPgClient>;
  */
 export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration {
   const service = makePgService({ pool, schemas: ["app_public"] });
-  const withPgClient = ((pgSettings, callback) =>
-    withPgSettings(pool, pgSettings ?? {}, (client) =>
-      makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback),
-    )) as WithPgClient;
+  const withPgClient = ((pgSettings, callback) => {
+    const settings = pgSettings ?? {};
+    const run = (client: pg.PoolClient) => makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback);
+    return inTheRequestsReadMoment(pool, settings, isReadOnly(settings), (client) => beginWithSettings(client, settings), run, () =>
+      withPgSettings(pool, settings, run),
+    );
+  }) as WithPgClient;
   withPgClient.release = () => {};
   return {
     ...service,

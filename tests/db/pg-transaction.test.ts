@@ -7,8 +7,12 @@
  * not reused before its commit is done. A clinic's session takes its
  * clinic's time zone as it is at that transaction's start.
  */
+import { EventEmitter } from "node:events";
+import type { Request, Response } from "express";
 import pg from "pg";
-import { apiPool, beginWithSettings, READ_ONLY, withPgSettings } from "../../server/pg-transaction.ts";
+import { oneReadMomentPerRequest } from "../../server/one-read-moment.ts";
+import { apiPool, beginWithSettings, pgService, READ_ONLY, withPgSettings } from "../../server/pg-transaction.ts";
+import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic } from "../support/fixtures.ts";
 
@@ -122,4 +126,55 @@ test("an idle connection of the API's pool closed by the server is replaced, and
   } finally {
     await pool.end();
   }
+});
+
+describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => {
+  const pool = apiPool(testConfig.authenticatorUrl, 3);
+  afterAll(() => pool.end());
+  const withPgClient = pgService(pool).adaptor.createWithPgClient(undefined as never) as unknown as (
+    settings: Record<string, string>,
+    callback: (client: { query(q: { text: string }): Promise<{ rows: Record<string, unknown>[] }> }) => Promise<unknown>,
+  ) => Promise<unknown>;
+  const read = (text: string, settings: Record<string, string> = READ_ONLY) =>
+    withPgClient(settings, async (client) => (await client.query({ text })).rows[0]) as Promise<Record<string, unknown>>;
+  const MOMENT = "select now()::text as began, current_setting('transaction_isolation') as isolation";
+
+  /** Runs `fn` as a request's handler would, under the middleware; the response closes once `fn` ends. */
+  async function inARequest<T>(fn: () => Promise<T>): Promise<T> {
+    const res = new EventEmitter();
+    const answer = await new Promise<T>((resolve, reject) =>
+      oneReadMomentPerRequest({} as Request, res as Response, () => void fn().then(resolve, reject)),
+    );
+    res.emit("close");
+    return answer;
+  }
+
+  // each part of an answer read its own moment: a cash-up's total and its per-method sums disagreed while payments came in
+  test("share one transaction, in repeatable read, ended when the response closes: its connection goes back to the pool", async () => {
+    const [first, second] = await inARequest(async () => {
+      const first = await read(MOMENT);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // another transaction's moment would be later
+      return [first, await read(MOMENT)];
+    });
+    expect(second).toEqual(first);
+    expect(first).toMatchObject({ isolation: "repeatable read" });
+    expect(await until(() => pool.idleCount === pool.totalCount)).toBe(true);
+    // outside a request (a websocket's message), or a mutation's (not read-only), each read is its own transaction
+    const alone = [await read(MOMENT), await read(MOMENT)];
+    expect(alone[1].began).not.toBe(alone[0].began);
+    const writes = await inARequest(async () => [await read(MOMENT, {}), await read(MOMENT, {})]);
+    expect(writes[1].began).not.toBe(writes[0].began);
+  });
+
+  test("a part that fails tells its own error, and the parts after it are read alone, each with its own answer", async () => {
+    const parts = await inARequest(() =>
+      Promise.allSettled([read(MOMENT), read("select 1 / 0 as never"), read("select 'after' as part")]),
+    );
+    expect(parts.map((part) => (part.status === "fulfilled" ? part.value : (part.reason as { code: string }).code))).toEqual([
+      expect.objectContaining({ isolation: "repeatable read" }),
+      "22012", // division_by_zero
+      { part: "after" },
+    ]);
+    expect(await until(() => pool.idleCount === pool.totalCount)).toBe(true);
+  });
 });
