@@ -9620,6 +9620,13 @@ begin
   where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
   returning * into v_day;
   if v_day.id is null then
+    -- the same reopening again (a double click, a retry after a timeout whose first attempt went through):
+    -- the day as it was reopened, as a close sent again answers the day as it was closed
+    select * into v_day from app_public.daily_reconciliation d
+    where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'open'
+      and d.reopen_reason = app_hidden.text_or_null(reason);
+  end if;
+  if v_day.id is null then
     raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
   end if;
   return v_day;
@@ -9633,7 +9640,7 @@ ALTER FUNCTION app_public.reopen_day(business_date date, reason text) OWNER TO :
 -- Name: FUNCTION reopen_day(business_date date, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it.';
+COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened.';
 
 
 --

@@ -663,6 +663,29 @@ describe("a closed day is final", () => {
     });
   });
 
+  // the second click was told "No closed day on that date in this clinic." (NOT_FOUND), for the day it had just reopened
+  test("a reopening sent twice, at once or after, answers the reopened day; another reason for it is NOT_FOUND", async () => {
+    const twice = await createClinic("Reopened twice clinic");
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [twice.clinicId]);
+    await committedAs(await cashierSession(twice), (c) => c.query("select app_public.close_day($1::date)", [today]));
+    const REOPEN = "select status::text, reopen_reason from app_public.reopen_day($1::date, $2)";
+    await atOnce(twice.members.owner, twice.members.owner, async (first, second) => {
+      await first.query(REOPEN, [today, "Recount"]);
+      const again = outcome(second.query(REOPEN, [today, "Recount"]));
+      expect(await waitsForLock(second, again)).toBe(true); // for the first, which takes the day's lock
+      await first.query("commit");
+      expect(await again).toEqual([{ status: "open", reopen_reason: "Recount" }]);
+      await second.query("commit");
+    });
+    const entries = async () =>
+      (await rootPool().query("select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'daily_reconciliation'", [twice.clinicId])).rows[0].n;
+    const written = await entries();
+    const owner = await openSession(twice.members.owner.userId, twice.clinicId);
+    expect(await committedAs(owner, async (c) => (await c.query(REOPEN, [today, " Recount\n"])).rows)).toEqual([{ status: "open", reopen_reason: "Recount" }]);
+    await expect(committedAs(owner, (c) => c.query(REOPEN, [today, "Another count"]))).rejects.toMatchObject({ code: "CNOTF" });
+    expect(await entries()).toBe(written); // the repeat changed nothing
+  });
+
   // btrim strips spaces alone: a tab and a line break, or no-break and ideographic spaces, were a reason
   test("a refund, a void and a reopened day need a reason that says something, kept without the white space around it", async () => {
     const reasoned = await createClinic("Reasons clinic");

@@ -1,0 +1,43 @@
+--! Previous: sha1:51edc90dc9a8cdcb390320886c849cbad9585503
+--! Hash: sha1:cd4369bf534caac3db4194b20c7cb9b59787ef8c
+--! Message: A reopening sent twice answers the reopened day
+
+-- A reopening sent twice (a double click, a retry after a timeout whose first attempt went through) answered the
+-- second "No closed day on that date in this clinic." (NOT_FOUND) for a day there, just reopened: a close sent
+-- twice answers the day as it was closed (000121). The same reopening again, with the same reason, of a day
+-- still open answers the day as it was reopened; another reason, or a day never closed, is NOT_FOUND as before.
+create or replace function app_public.reopen_day(business_date date, reason text) RETURNS app_public.daily_reconciliation
+    language plpgsql security definer
+    set search_path to pg_catalog, public, pg_temp
+    AS $$
+declare
+  v_day app_public.daily_reconciliation;
+begin
+  if not app_hidden.current_role_in('owner') then
+    raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
+  end if;
+  if coalesce(app_hidden.name_as_meant(reason), '') = '' then
+    raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
+  end if;
+  -- Waits for a close or a payment of the day in flight; a payment arriving meanwhile waits for the day to be
+  -- open again (it was refused as of a closed day), as a close arriving meanwhile waits to close it again.
+  perform app_private.lock_business_day(app_public.current_clinic_id(), reopen_day.business_date, true);
+  update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
+    reopen_reason = app_hidden.text_or_null(reason), closed_at = null, closed_by = null
+  where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
+  returning * into v_day;
+  if v_day.id is null then
+    -- the same reopening again (a double click, a retry after a timeout whose first attempt went through):
+    -- the day as it was reopened, as a close sent again answers the day as it was closed
+    select * into v_day from app_public.daily_reconciliation d
+    where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'open'
+      and d.reopen_reason = app_hidden.text_or_null(reason);
+  end if;
+  if v_day.id is null then
+    raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
+  end if;
+  return v_day;
+end;
+$$;
+
+comment on function app_public.reopen_day(business_date date, reason text) is 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened.';
