@@ -1,10 +1,15 @@
 --! Previous: sha1:68e490a5d70e673932574e196d6294919bc2881a
---! Hash: sha1:023d84d12a3703b42cbbebc7e5a55a51a8274bed
---! Message: A reopening waits for the day's payments and closes in flight, and a payment made meanwhile waits for it
+--! Hash: sha1:a368642c22a62a90851777f2c1a61ae18356a0d7
+--! Message: A reopening waits for the day's payments and closes in flight, a payment made meanwhile waits for it, and a reopening sent twice answers the reopened day
 
 -- A reopening waits for the day's payments and closes in flight, and a payment made while a day is being
 -- reopened waits for it: it was refused at once as of a closed day (DAY_CLOSED) while the reopening, which
 -- took no lock of the day, was still to commit. reopen_day takes the day's lock as close_day does.
+--
+-- A reopening sent twice (a double click, a retry after a timeout whose first attempt went through) answered the
+-- second "No closed day on that date in this clinic." (NOT_FOUND) for a day there, just reopened: a close sent
+-- twice answers the day as it was closed (000121). The same reopening again, with the same reason, of a day
+-- still open answers the day as it was reopened; another reason, or a day never closed, is NOT_FOUND as before.
 create or replace function app_public.reopen_day(business_date date, reason text) RETURNS app_public.daily_reconciliation
     language plpgsql security definer
     set search_path to pg_catalog, public, pg_temp
@@ -26,9 +31,17 @@ begin
   where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
   returning * into v_day;
   if v_day.id is null then
+    -- the same reopening again (a double click, a retry after a timeout whose first attempt went through):
+    -- the day as it was reopened, as a close sent again answers the day as it was closed
+    select * into v_day from app_public.daily_reconciliation d
+    where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'open'
+      and d.reopen_reason = app_hidden.text_or_null(reason);
+  end if;
+  if v_day.id is null then
     raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
   end if;
   return v_day;
 end;
 $$;
-comment on function app_public.reopen_day(business_date date, reason text) is 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it.';
+
+comment on function app_public.reopen_day(business_date date, reason text) is 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened.';

@@ -1,5 +1,5 @@
---! Previous: sha1:023d84d12a3703b42cbbebc7e5a55a51a8274bed
---! Hash: sha1:51edc90dc9a8cdcb390320886c849cbad9585503
+--! Previous: sha1:a368642c22a62a90851777f2c1a61ae18356a0d7
+--! Hash: sha1:cfa33bbf69c8cd714825a756a9eebe0801499222
 --! Message: A reconciliation sheet of a day not started, or a summary of a month not started, is refused
 
 -- A reconciliation sheet of a business day not started yet, or a summary of a month not started, was made and
