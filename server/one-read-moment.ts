@@ -5,16 +5,19 @@
  * own, on a connection of its own: while payments came in, a cash-up's total disagreed with the sum
  * of its per-method figures, and `totalCount` with the rows of a whole page.
  *
- * The transaction is begun by the request's first read, and ended (rolled back: it wrote nothing)
- * once the response is closed and the reads under way have ended. A part that fails aborts it: the
- * parts it failed, and those after, are read again in transactions of their own, each with its own
- * answer or error, as before (a failing part is run twice). Mutations (whose writes must be committed before their answer), subscriptions
- * and websocket messages (not in an HTTP request), and every read outside GraphQL keep their own
- * transactions (`withPgSettings`).
+ * The transaction is begun by the request's first read, and ended (rolled back: it wrote nothing) as
+ * soon as the query's result is computed, before it is sent (a slow client holds no connection), or
+ * when the response closes first. A part that fails aborts it: the parts it failed, and those after,
+ * are read again in transactions of their own, each with its own answer or error, as before (a
+ * failing part is run twice), and the shared connection goes back once no read is on it. Mutations
+ * (whose writes must be committed before their answer), subscriptions and websocket messages (not in
+ * an HTTP request), and every read outside GraphQL keep their own transactions (`withPgSettings`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { NextFunction, Request, Response } from "express";
 import type pg from "pg";
+import { isPromiseLike } from "postgraphile/grafast";
+import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
 
 type PgSettings = Record<string, string | undefined>;
 
@@ -22,29 +25,32 @@ type PgSettings = Record<string, string | undefined>;
 interface ReadMoment {
   shared?: Promise<{ client: pg.PoolClient; begun: Promise<void> }>;
   settings?: string;
-  /** The response is closed: no more reads join the transaction. */
+  /** No more reads join the transaction: the result is computed, or the response closed. */
   over: boolean;
   /** A read failed in it: PostgreSQL aborted it, the reads after it go alone. */
   aborted: boolean;
   underWay: number;
-  idle?: () => void;
+  ended: boolean;
 }
 
 const moments = new AsyncLocalStorage<ReadMoment>();
 
-/** Express middleware: the request's reads may share one transaction, ended when its response closes. */
+/** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
 export function oneReadMomentPerRequest(_req: Request, res: Response, next: NextFunction): void {
-  const moment: ReadMoment = { over: false, aborted: false, underWay: 0 };
-  res.on("close", () => {
-    moment.over = true;
-    void endMoment(moment);
-  });
+  const moment: ReadMoment = { over: false, aborted: false, underWay: 0, ended: false };
+  res.on("close", () => closeMoment(moment));
   moments.run(moment, next);
 }
 
-async function endMoment(moment: ReadMoment): Promise<void> {
-  if (!moment.shared) return;
-  if (moment.underWay > 0) await new Promise<void>((resolve) => (moment.idle = resolve));
+/** No more reads join the moment; its transaction ends once the reads on it have. */
+function closeMoment(moment: ReadMoment): void {
+  moment.over = true;
+  if (moment.underWay === 0) void endTransaction(moment);
+}
+
+async function endTransaction(moment: ReadMoment): Promise<void> {
+  if (!moment.shared || moment.ended) return;
+  moment.ended = true;
   const opened = await moment.shared.catch(() => null);
   if (!opened) return;
   // the read-only transaction's end: nothing to commit, and rollback ends an aborted one too
@@ -56,8 +62,8 @@ async function endMoment(moment: ReadMoment): Promise<void> {
 
 /**
  * Runs `fn` in the request's shared read transaction when there is one to share (a read-only
- * transaction's settings, in an HTTP request whose response is not closed, whose transaction has
- * not failed), else in a transaction of its own (`alone`).
+ * transaction's settings, in an HTTP request whose reads are not over, whose transaction has not
+ * failed), else in a transaction of its own (`alone`).
  */
 export async function inTheRequestsReadMoment<T>(
   pool: pg.Pool,
@@ -79,23 +85,53 @@ export async function inTheRequestsReadMoment<T>(
     });
   }
   moment.underWay += 1;
+  let readAgainAlone = false;
   try {
     const { client, begun } = await moment.shared;
-    if (moment.aborted) return await alone(); // a read failed while this one waited for the connection
-    try {
-      const result = await fn(client);
-      await begun;
-      return result;
-    } catch {
-      await begun; // a failed begin is the error to tell
-      // The transaction is aborted, and which of its reads failed is not told apart: on a pipelined
-      // connection the reads after the failed one get its error too. Each is read again alone, and so
-      // answers its own result or error.
-      moment.aborted = true;
-      return await alone();
+    if (moment.aborted) {
+      readAgainAlone = true; // a read failed while this one waited for the connection
+    } else {
+      try {
+        const result = await fn(client);
+        await begun;
+        return result;
+      } catch {
+        await begun; // a failed begin is the error to tell
+        // The transaction is aborted, and which of its reads failed is not told apart: on a pipelined
+        // connection the reads after the failed one got its error too. Each is read again alone, and
+        // so answers its own result or error.
+        moment.aborted = true;
+        readAgainAlone = true;
+      }
     }
   } finally {
     moment.underWay -= 1;
-    if (moment.underWay === 0) moment.idle?.();
+    // the connection goes back once no read is on it: the moment is over, or its transaction failed
+    if (moment.underWay === 0 && (moment.over || moment.aborted)) void endTransaction(moment);
   }
+  return alone();
 }
+
+/**
+ * A query's reads end when its result is computed: its transaction ends then, before the result is
+ * sent. (A result delivered in parts, or a mutation's, is left to the response's close.)
+ */
+export const OneReadMomentPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsOneReadMomentPlugin",
+  version: "1.0.0",
+  grafast: {
+    middleware: {
+      execute(next, event) {
+        const moment = moments.getStore();
+        const { document, operationName } = event.args;
+        if (!moment || getOperationAST(document, operationName)?.operation !== OperationTypeNode.QUERY) return next();
+        const result = next();
+        const computed = <R>(outcome: R): R => {
+          if (!(outcome && typeof outcome === "object" && Symbol.asyncIterator in outcome)) closeMoment(moment);
+          return outcome;
+        };
+        return isPromiseLike(result) ? Promise.resolve(result).then(computed) : computed(result);
+      },
+    },
+  },
+};

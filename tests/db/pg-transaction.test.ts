@@ -10,7 +10,8 @@
 import { EventEmitter } from "node:events";
 import type { Request, Response } from "express";
 import pg from "pg";
-import { oneReadMomentPerRequest } from "../../server/one-read-moment.ts";
+import { parse } from "postgraphile/graphql";
+import { OneReadMomentPlugin, oneReadMomentPerRequest } from "../../server/one-read-moment.ts";
 import { apiPool, beginWithSettings, pgService, READ_ONLY, withPgSettings } from "../../server/pg-transaction.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
@@ -164,6 +165,26 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
     expect(alone[1].began).not.toBe(alone[0].began);
     const writes = await inARequest(async () => [await read(MOMENT, {}), await read(MOMENT, {})]);
     expect(writes[1].began).not.toBe(writes[0].began);
+  });
+
+  // held until the response closed, a slow client's download held a connection of the pool
+  test("end when the query's result is computed, before it is sent; a mutation's are left to the response's close", async () => {
+    const execute = OneReadMomentPlugin.grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
+    const eventOf = (source: string) => ({ args: { document: parse(source) } });
+    const inUse = () => pool.totalCount - pool.idleCount;
+    const heldAfter = async (source: string) => {
+      let held = -1;
+      await inARequest(async () => {
+        await execute(() => read(MOMENT), eventOf(source));
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the rollback's answer
+        held = inUse();
+      });
+      return held;
+    };
+    expect(await heldAfter("{ __typename }")).toBe(0);
+    // a mutation's (whose reads are not read-only, and so not shared) is left to the response's close
+    expect(await heldAfter("mutation { __typename }")).toBe(1);
+    expect(await until(() => inUse() === 0)).toBe(true);
   });
 
   test("a part that fails tells its own error, and the parts after it are read alone, each with its own answer", async () => {
