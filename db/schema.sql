@@ -1797,6 +1797,11 @@ declare
   v_channel text;
 begin
   if v_clinic_id is null then
+    -- a live session of no clinic is told to pick one (FORBIDDEN), as everywhere a clinic is needed;
+    -- without a live session, null: the API tells the client to log in (UNAUTHENTICATED)
+    if app_public.current_user_id() is not null then
+      raise exception 'Your session is in no clinic: log in to a clinic (or switch to one) to do this.' using errcode = 'CFORB';
+    end if;
     return null;
   end if;
   v_channel := app_private.visit_queue_channel(v_clinic_id);
@@ -1814,7 +1819,7 @@ ALTER FUNCTION app_hidden.visit_queue_channel() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION visit_queue_channel(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic, or null without one: what the API listens to for the subscription visitQueueChanged. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
+COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic: what the API listens to for the subscription visitQueueChanged. Null without a live session; a live session of no clinic is FORBIDDEN. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
 
 
 --
