@@ -17,7 +17,7 @@ import { prepareDatabase } from "../db/setup.ts";
 import { newestCommittedMigration } from "../db/committed-migrations.ts";
 import { benchSize } from "./sizes.ts";
 
-export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_bench";
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/clinicops_bench";
 /** The roles and addresses of a bench database at `url` (a superuser connection), with the bench's passwords. */
 export const benchConfigFor = (url: string): DatabaseConfig =>
   databaseConfig(url, { ownerPassword: "bench-owner", authenticatorPassword: "bench-authenticator" }, "BENCH_DATABASE_URL");

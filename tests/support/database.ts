@@ -8,7 +8,7 @@ import { type DatabaseConfig, databaseConfig, withCredentials } from "../../db/c
 import { watchCurrentMigration } from "../../db/migrate.ts";
 import { prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/clinicops_test";
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/clinicops_test";
 
 const TEST_PASSWORDS = { ownerPassword: "clinicops-test-owner", authenticatorPassword: "clinicops-test-authenticator" };
 
