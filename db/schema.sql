@@ -13026,6 +13026,20 @@ CREATE INDEX payment_business_date_idx ON app_public.payment USING btree (clinic
 
 
 --
+-- Name: payment_clinic_amount_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_clinic_amount_idx ON app_public.payment USING btree (clinic_id, amount);
+
+
+--
+-- Name: INDEX payment_clinic_amount_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_clinic_amount_idx IS 'A clinic''s payments by amount: payments filtered or ordered by amount (the payment of a card slip or a receipt).';
+
+
+--
 -- Name: payment_clinic_received_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 

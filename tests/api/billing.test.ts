@@ -534,6 +534,11 @@ test("invoices are sorted and filtered by what is owed, their total and when the
   const { rows: [{ today }] } = await rootPool().query("select date_trunc('day', now())::timestamptz as today");
   expect(await codes(`orderBy: ISSUED_AT_ASC, filter: { issuedAt: { greaterThanOrEqualTo: "${today.toISOString()}" } }`)).toEqual([small.id, large.id, paid.id]);
   expect(await codes(`filter: { issuedAt: { isNull: true } }`)).toEqual([draft.id]);
+  // the payment of a card slip: "which was the 4,500 one?" (payments had no filter nor order by amount)
+  const payments = async (args: string) =>
+    (await desk.graphql(`{ payments(${args}) { nodes { amount invoiceId } } }`)).body.data.payments.nodes;
+  expect(await payments(`filter: { amount: { equalTo: "4500" } }`)).toEqual([{ amount: "4500.000", invoiceId: large.id }]);
+  expect((await payments(`orderBy: AMOUNT_ASC`)).map((p: { amount: string }) => p.amount)).toEqual(["900.000", "4500.000"]);
 });
 
 test("invoices ordered by their largest payment page through those without a payment too, either way", async () => {

@@ -1,0 +1,9 @@
+--! Previous: sha1:bda1a98add4e5631d37bbb3c75f0052d90a09f24
+--! Hash: sha1:229a5c846c3c9e7788ce74df1c2acf9ed53eab90
+--! Message: Payments are filtered and sorted by amount
+
+-- A till's question "which payment was the 15,000 one?" (a card slip to match, a customer's receipt) could not be
+-- asked: payments had no filter nor order by amount (PostGraphile offers them on indexed columns only). The
+-- index leads with the clinic, as every list is one clinic's.
+create index if not exists payment_clinic_amount_idx on app_public.payment (clinic_id, amount);
+comment on index app_public.payment_clinic_amount_idx is 'A clinic''s payments by amount: payments filtered or ordered by amount (the payment of a card slip or a receipt).';
