@@ -7,9 +7,10 @@
  *
  * The transaction is begun by the request's first read, and ended (rolled back: it wrote nothing) as
  * soon as the query's result is computed, before it is sent (a slow client holds no connection), or
- * when the response closes first. A part that fails aborts it: the parts it failed, and those after,
- * are read again in transactions of their own, each with its own answer or error, as before (a
- * failing part is run twice), and the shared connection goes back once no read is on it. Mutations
+ * when the response closes first. The reads run one after another on it. A part that fails tells its
+ * own error and aborts the transaction: the parts after it are read in transactions of their own,
+ * each with its own answer or error, as before, and the shared connection goes back once no read is
+ * on it. Mutations
  * (whose writes must be committed before their answer), subscriptions and websocket messages (not in
  * an HTTP request), and every read outside GraphQL keep their own transactions (`withPgSettings`).
  */
@@ -30,6 +31,8 @@ interface ReadMoment {
   /** A read failed in it: PostgreSQL aborted it, the reads after it go alone. */
   aborted: boolean;
   underWay: number;
+  /** The end of the last read to join: the next one starts after it. */
+  turn: Promise<void>;
   ended: boolean;
 }
 
@@ -37,7 +40,7 @@ const moments = new AsyncLocalStorage<ReadMoment>();
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
 export function oneReadMomentPerRequest(_req: Request, res: Response, next: NextFunction): void {
-  const moment: ReadMoment = { over: false, aborted: false, underWay: 0, ended: false };
+  const moment: ReadMoment = { over: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false };
   res.on("close", () => closeMoment(moment));
   moments.run(moment, next);
 }
@@ -85,31 +88,33 @@ export async function inTheRequestsReadMoment<T>(
     });
   }
   moment.underWay += 1;
-  let readAgainAlone = false;
+  // one read at a time on the shared connection, each after the one before has ended, failed or not
+  // (PostGraphile's own wrapper runs them one at a time too, but hands a read waiting behind a failed
+  // one that read's error): so a read's error is its own
+  const before = moment.turn;
+  let ended!: () => void;
+  moment.turn = new Promise<void>((resolve) => (ended = resolve));
   try {
+    await before;
     const { client, begun } = await moment.shared;
-    if (moment.aborted) {
-      readAgainAlone = true; // a read failed while this one waited for the connection
-    } else {
+    if (!moment.aborted) {
       try {
         const result = await fn(client);
         await begun;
         return result;
-      } catch {
+      } catch (error) {
+        moment.aborted = true; // the reads after this one are read alone
         await begun; // a failed begin is the error to tell
-        // The transaction is aborted, and which of its reads failed is not told apart: on a pipelined
-        // connection the reads after the failed one got its error too. Each is read again alone, and
-        // so answers its own result or error.
-        moment.aborted = true;
-        readAgainAlone = true;
+        throw error;
       }
     }
   } finally {
+    ended();
     moment.underWay -= 1;
     // the connection goes back once no read is on it: the moment is over, or its transaction failed
     if (moment.underWay === 0 && (moment.over || moment.aborted)) void endTransaction(moment);
   }
-  return alone();
+  return alone(); // an earlier read failed, aborting the transaction: this one is read alone
 }
 
 /**
