@@ -6,7 +6,8 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import { until } from "../support/until.ts";
@@ -15,7 +16,7 @@ import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
-import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf } from "../../worker/pdf/renderer.ts";
+import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
 let releaseTurn: () => Promise<void>;
@@ -116,6 +117,23 @@ test("a worker killed outright takes its browser with it", async () => {
   if (!gone) process.kill(-chromium, "SIGKILL"); // not left behind by this test
   // before, it ran on (re-parented, 100 MB), one more browser at every crash
   expect(gone).toBe(true);
+  // its profile stays behind it, named for it, until a browser is next launched (before, for good)
+  const profilesOf = (pid: number) => readdirSync(tmpdir()).filter((name) => name.startsWith(`clinicops-chromium-${pid}-`));
+  if (child.exitCode === null && child.signalCode === null) await once(child, "exit");
+  const left = profilesOf(child.pid!);
+  expect(left).toHaveLength(1);
+  expect(sweepDeadProfiles()).toEqual(expect.arrayContaining(left));
+  expect(profilesOf(child.pid!)).toEqual([]);
+});
+
+test("a browser's profile is this process's, kept while it runs (a sweep passes it over) and removed once it has closed", async () => {
+  await renderPdf("<html><body><p>profile</p></body></html>");
+  const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`clinicops-chromium-${process.pid}-`));
+  expect(ours()).toHaveLength(1);
+  sweepDeadProfiles();
+  expect(ours()).toHaveLength(1);
+  await closeBrowser();
+  expect(await until(() => ours().length === 0)).toBe(true);
 });
 
 test("a browser is found (or this fails saying how to get one)", () => {

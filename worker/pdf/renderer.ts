@@ -5,7 +5,9 @@
  * hostile value cannot fetch a URL or leak patient data. A render that hangs
  * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default) and the browser is replaced.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
 import { pdfRenderTimeoutMs } from "../../db/config.ts";
 import { withinTime } from "../../db/deadline.ts";
@@ -47,14 +49,46 @@ let browser: Promise<Browser> | null = null;
 let launchAbort: AbortController | null = null;
 let launched = false;
 
+/** Each browser's profile: `clinicops-chromium-<worker's pid>-…` in the system's temporary folder. */
+const PROFILE_PREFIX = "clinicops-chromium-";
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // another user's process
+  }
+};
+
+/**
+ * Removes the browser profiles in `folder` of worker processes no longer running: a worker killed
+ * outright (SIGKILL, out of memory) takes its browser with it, over the pipe, but left its profile
+ * (about 1.2 MB, no patient data) in the temporary folder for good. Answers the folders removed.
+ */
+export function sweepDeadProfiles(folder = tmpdir()): string[] {
+  const dead = readdirSync(folder).filter((name) => {
+    const pid = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1];
+    return pid !== undefined && !isAlive(Number(pid));
+  });
+  for (const name of dead) rmSync(join(folder, name), { recursive: true, force: true });
+  return dead;
+}
+
 function launch(): Promise<Browser> {
   const executablePath = findBrowser();
+  sweepDeadProfiles();
+  // a profile of its own, named for this process, removed once the browser has exited (puppeteer's own
+  // temporary profile stayed behind a worker killed outright, unnamed)
+  const userDataDir = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+  const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
   const abort = new AbortController();
   launchAbort = abort;
   launched = false;
   const launching = puppeteer.launch({
     signal: abort.signal,
     executablePath,
+    userDataDir,
     headless: headlessMode(executablePath),
     // puppeteer's own handlers killed Chromium under a running PDF and ended the process (130 on
     // Ctrl-C) before the worker had stopped: the browser is closed by stopWorker instead
@@ -75,9 +109,12 @@ function launch(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
-  void launching.then(() => {
+  void launching.then((started) => {
     if (launchAbort === abort) launched = true;
-  }, () => {});
+    const child = started.process();
+    if (child && child.exitCode === null && child.signalCode === null) child.once("exit", removeProfile);
+    else removeProfile();
+  }, removeProfile);
   return launching;
 }
 
