@@ -35,7 +35,7 @@ const OFFSET = String.raw`[zZ]|[+-]\d{2}(:\d{2}(:\d{2})?|\d{2}(\d{2})?)?`;
 const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d+)?)?(${OFFSET})?`;
 
 /** Each scalar's form: `pattern`, where its own parsing takes any text (dates and times); the refusal; the description. */
-const FORMS: Record<string, { pattern?: RegExp; refusal: string; description: string }> = {
+const FORMS: Record<string, { pattern?: RegExp; refusal: string; description: string; normalised?: (text: string) => string }> = {
   Date: {
     pattern: /^\d{4}-\d{2}-\d{2}$/,
     refusal: "A date is written YYYY-MM-DD, such as 2026-12-31.",
@@ -44,9 +44,12 @@ const FORMS: Record<string, { pattern?: RegExp; refusal: string; description: st
   Datetime: {
     // a date alone is its midnight (a day list's bound, 2026-12-31 for 2026-12-31T00:00)
     pattern: new RegExp(String.raw`^\d{4}-\d{2}-\d{2}([Tt ]${TIME})?$`),
+    // a fraction finer than the microsecond is cut, not rounded: PostgreSQL rounded 23:59:59.999999999 (a Java
+    // till's end of day) up to the next day's midnight, a payment onto the next business day, or a closed one
+    normalised: (text) => text.replace(/(\.\d{6})\d+/, "$1"),
     refusal: "A date and time is written YYYY-MM-DDTHH:MM, with seconds and a time zone offset if you like, such as 2026-12-31T09:30:00+03:00.",
     description:
-      "A point in time, written as ISO 8601: YYYY-MM-DDTHH:MM, with seconds, a fraction (kept to the microsecond) and an offset if given " +
+      "A point in time, written as ISO 8601: YYYY-MM-DDTHH:MM, with seconds, a fraction (cut to the microsecond, not rounded) and an offset if given " +
       "(2026-12-31T09:30:00.5+03:00, or Z), or a date alone for its midnight. Without an offset it is read on the clinic's clock (UTC in a session without a clinic); " +
       "any other text is INVALID_INPUT. Every time the API writes has this form and may be sent back as it is (keep the text: a " +
       "JavaScript Date keeps milliseconds only).",
@@ -78,7 +81,7 @@ export const ScalarFormsPlugin: GraphileConfig.Plugin = {
         /** `text` when it has the form; else the refusal, for a number or anything else not a string too. */
         const checked = (text: unknown) => {
           if (typeof text !== "string" || (form.pattern && !form.pattern.test(text))) throw refusal();
-          return text;
+          return form.normalised ? form.normalised(text) : text;
         };
         /** The scalar's own parsing, its refusal (a GraphQLError) told as the form's. */
         const parsed = <T>(parse: () => T): T => {
@@ -94,8 +97,8 @@ export const ScalarFormsPlugin: GraphileConfig.Plugin = {
           parseValue: (value) => parsed(() => parseValue(checked(value))),
           // written in the query: its text, or what is not text (a number), as a variable's value is
           parseLiteral: (ast, variables) => {
-            checked(ast.kind === Kind.STRING ? ast.value : ast);
-            return parsed(() => parseLiteral(ast, variables));
+            const text = checked(ast.kind === Kind.STRING ? ast.value : ast);
+            return parsed(() => parseLiteral(ast.kind === Kind.STRING ? { ...ast, value: text } : ast, variables));
           },
         };
       },

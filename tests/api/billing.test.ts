@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, LONG_AGO, type TestClinic } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { atOnce, waitsForLock, whileHolding } from "../support/locks.ts";
 
@@ -55,6 +55,24 @@ test("one answer reads one moment: a cash-up's total, its per-method sums and it
     await paying;
   }
   expect({ disagreements, readWhilePaying: reads > 30 }).toEqual({ disagreements: [], readWhilePaying: true });
+});
+
+// a money tester's find: PostgreSQL rounded the fraction to the microsecond, 23:59:59.999999999 (a Java till's end of
+// the day, LocalTime.MAX) to the next midnight, and the payment went on the next business day (or was DAY_CLOSED for it)
+test("a time with a fraction finer than the microsecond is cut to it, not rounded: the end of a day stays on that day", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000", { madeAt: LONG_AGO });
+  const at = "2026-11-03T23:59:59.999999999+03:00";
+  const asVariable = await cashier.graphql(
+    `mutation($id: UUID!, $at: Datetime) { recordPayment(input: { invoiceId: $id, amount: "100", method: cash, receivedAt: $at }) { result { businessDate receivedAt } } }`,
+    { id: invoice.id, at },
+  );
+  const inTheQuery = await cashier.graphql(
+    `mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "100", method: cash, receivedAt: "${at}" }) { result { businessDate receivedAt } } }`,
+    { id: invoice.id },
+  );
+  for (const paid of [asVariable, inTheQuery]) {
+    expect(paid.body).toEqual({ data: { recordPayment: { result: { businessDate: "2026-11-03", receivedAt: "2026-11-03T23:59:59.999999+03:00" } } } });
+  }
 });
 
 test("money mistakes get stable codes and write nothing", async () => {
