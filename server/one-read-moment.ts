@@ -5,7 +5,7 @@
  * own, on a connection of its own: while payments came in, a cash-up's total disagreed with the sum
  * of its per-method figures, and `totalCount` with the rows of a whole page.
  *
- * The transaction is begun by the request's first read, and ended (rolled back: it wrote nothing) as
+ * The transaction is begun by the query's first read, and ended (rolled back: it wrote nothing) as
  * soon as the query's result is computed, before it is sent (a slow client holds no connection), or
  * when the response closes first. The reads run one after another on it. A part that fails tells its
  * own error and aborts the transaction: the parts after it are read in transactions of their own,
@@ -26,6 +26,8 @@ type PgSettings = Record<string, string | undefined>;
 interface ReadMoment {
   shared?: Promise<{ client: pg.PoolClient; begun: Promise<void> }>;
   settings?: string;
+  /** A query is being executed: its reads may share the transaction (a subscription's, sent over HTTP, may not). */
+  open: boolean;
   /** No more reads join the transaction: the result is computed, or the response closed. */
   over: boolean;
   /** A read failed in it: PostgreSQL aborted it, the reads after it go alone. */
@@ -40,7 +42,7 @@ const moments = new AsyncLocalStorage<ReadMoment>();
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
 export function oneReadMomentPerRequest(_req: Request, res: Response, next: NextFunction): void {
-  const moment: ReadMoment = { over: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false };
+  const moment: ReadMoment = { open: false, over: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false };
   res.on("close", () => closeMoment(moment));
   moments.run(moment, next);
 }
@@ -78,7 +80,7 @@ export async function inTheRequestsReadMoment<T>(
 ): Promise<T> {
   const moment = moments.getStore();
   const settings = JSON.stringify(pgSettings);
-  if (!moment || !readOnly || moment.over || moment.aborted || (moment.settings !== undefined && moment.settings !== settings)) return alone();
+  if (!moment?.open || !readOnly || moment.over || moment.aborted || (moment.settings !== undefined && moment.settings !== settings)) return alone();
   if (!moment.shared) {
     moment.settings = settings;
     moment.shared = pool.connect().then((client) => {
@@ -118,8 +120,10 @@ export async function inTheRequestsReadMoment<T>(
 }
 
 /**
- * A query's reads end when its result is computed: its transaction ends then, before the result is
- * sent. (A result delivered in parts, or a mutation's, is left to the response's close.)
+ * Only a query's reads share the transaction, from its execution's start, and they end when its
+ * result is computed: the transaction ends then, before the result is sent. A subscription sent over
+ * HTTP, whose answer never ends, held its connection in the transaction until its client left; a
+ * mutation's reads are not read-only. (A result delivered in parts is left to the response's close.)
  */
 export const OneReadMomentPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsOneReadMomentPlugin",
@@ -130,6 +134,7 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
         const moment = moments.getStore();
         const { document, operationName } = event.args;
         if (!moment || getOperationAST(document, operationName)?.operation !== OperationTypeNode.QUERY) return next();
+        moment.open = true;
         const result = next();
         const computed = <R>(outcome: R): R => {
           if (!(outcome && typeof outcome === "object" && Symbol.asyncIterator in outcome)) closeMoment(moment);

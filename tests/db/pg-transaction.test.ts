@@ -139,56 +139,54 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
   const read = (text: string, settings: Record<string, string> = READ_ONLY) =>
     withPgClient(settings, async (client) => (await client.query({ text })).rows[0]) as Promise<Record<string, unknown>>;
   const MOMENT = "select now()::text as began, current_setting('transaction_isolation') as isolation";
+  const execute = OneReadMomentPlugin.grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
+  const inUse = () => pool.totalCount - pool.idleCount;
 
-  /** Runs `fn` as a request's handler would, under the middleware; the response closes once `fn` ends. */
-  async function inARequest<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as a request's operation `source` would be executed, under the middleware and the plugin; the
+   * response closes once `fn` ends. `during` runs after `fn`, before the response closes.
+   */
+  async function inARequest<T>(source: string, fn: () => Promise<T>, during: () => void = () => {}): Promise<T> {
     const res = new EventEmitter();
     const answer = await new Promise<T>((resolve, reject) =>
-      oneReadMomentPerRequest({} as Request, res as Response, () => void fn().then(resolve, reject)),
+      oneReadMomentPerRequest({} as Request, res as Response, () =>
+        void (execute(fn, { args: { document: parse(source) } }) as Promise<T>).then(resolve, reject),
+      ),
     );
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a rollback's answer
+    during();
     res.emit("close");
     return answer;
   }
 
   // each part of an answer read its own moment: a cash-up's total and its per-method sums disagreed while payments came in
-  test("share one transaction, in repeatable read, ended when the response closes: its connection goes back to the pool", async () => {
-    const [first, second] = await inARequest(async () => {
+  test("share one transaction, in repeatable read; a mutation's and a subscription's reads do not, nor reads outside a request", async () => {
+    const twoReads = async () => {
       const first = await read(MOMENT);
       await new Promise((resolve) => setTimeout(resolve, 20)); // another transaction's moment would be later
       return [first, await read(MOMENT)];
-    });
+    };
+    const [first, second] = await inARequest("{ __typename }", twoReads);
     expect(second).toEqual(first);
     expect(first).toMatchObject({ isolation: "repeatable read" });
-    expect(await until(() => pool.idleCount === pool.totalCount)).toBe(true);
-    // outside a request (a websocket's message), or a mutation's (not read-only), each read is its own transaction
-    const alone = [await read(MOMENT), await read(MOMENT)];
+    // a subscription sent over HTTP held its connection in the transaction until its client left
+    for (const source of ["mutation { __typename }", "subscription { __typename }"]) {
+      const [one, other] = await inARequest(source, twoReads);
+      expect(other.began).not.toBe(one.began);
+    }
+    const alone = await twoReads(); // a websocket's message
     expect(alone[1].began).not.toBe(alone[0].began);
-    const writes = await inARequest(async () => [await read(MOMENT, {}), await read(MOMENT, {})]);
-    expect(writes[1].began).not.toBe(writes[0].began);
   });
 
   // held until the response closed, a slow client's download held a connection of the pool
-  test("end when the query's result is computed, before it is sent; a mutation's are left to the response's close", async () => {
-    const execute = OneReadMomentPlugin.grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
-    const eventOf = (source: string) => ({ args: { document: parse(source) } });
-    const inUse = () => pool.totalCount - pool.idleCount;
-    const heldAfter = async (source: string) => {
-      let held = -1;
-      await inARequest(async () => {
-        await execute(() => read(MOMENT), eventOf(source));
-        await new Promise((resolve) => setTimeout(resolve, 50)); // the rollback's answer
-        held = inUse();
-      });
-      return held;
-    };
-    expect(await heldAfter("{ __typename }")).toBe(0);
-    // a mutation's (whose reads are not read-only, and so not shared) is left to the response's close
-    expect(await heldAfter("mutation { __typename }")).toBe(1);
-    expect(await until(() => inUse() === 0)).toBe(true);
+  test("end when the query's result is computed, before it is sent", async () => {
+    let held = -1;
+    await inARequest("{ __typename }", () => read(MOMENT), () => (held = inUse()));
+    expect(held).toBe(0);
   });
 
-  test("a part that fails tells its own error, and the parts after it are read alone, each with its own answer", async () => {
-    const parts = await inARequest(() =>
+  test("a part that fails tells its own error, once, and the parts after it are read alone, each with its own answer", async () => {
+    const parts = await inARequest("{ __typename }", () =>
       Promise.allSettled([read(MOMENT), read("select 1 / 0 as never"), read("select 'after' as part")]),
     );
     expect(parts.map((part) => (part.status === "fulfilled" ? part.value : (part.reason as { code: string }).code))).toEqual([
@@ -196,6 +194,6 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
       "22012", // division_by_zero
       { part: "after" },
     ]);
-    expect(await until(() => pool.idleCount === pool.totalCount)).toBe(true);
+    expect(await until(() => inUse() === 0)).toBe(true);
   });
 });

@@ -21,7 +21,7 @@ export async function startApi(env: NodeJS.ProcessEnv = {}): Promise<TestApi> {
   process.env.LOG_LEVEL ??= "silent";
   // The test clients stand behind a proxy on this machine: each names its own address in X-Forwarded-For.
   const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", TRUST_PROXY: "loopback", ...env }, "");
-  const pool = apiPool(testConfig.authenticatorUrl, 10);
+  const pool = apiPool(testConfig.authenticatorUrl, env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
   const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const { port } = api.server.address() as AddressInfo;

@@ -1,0 +1,136 @@
+/**
+ * A query's reads in one transaction (server/one-read-moment.ts), on an API of two connections, as an
+ * attacker of it would use it (a reviewer's finds): a query with a failing part, a client that reads
+ * no answer, a subscription sent over HTTP, a statement that runs into the timeout. None may keep the
+ * pool from other clients, and each answers as it did when every read had its own transaction.
+ */
+import { connect } from "node:net";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { beginWhenFree } from "../support/locks.ts";
+import { until } from "../support/until.ts";
+
+let api: TestApi;
+let clinic: TestClinic;
+let owner: Browser;
+
+beforeAll(async () => {
+  api = await startApi({ DATABASE_POOL_SIZE: "2" });
+  clinic = await createClinic("Two connections clinic");
+  await createPatient(clinic.clinicId);
+  owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+/** Whether another client is answered while the pool's two connections could be held. */
+async function anotherClientIsAnswered(): Promise<boolean> {
+  const answer = await owner.graphql(`{ currentClinic { name } }`);
+  return answer.body.data?.currentClinic?.name === "Two connections clinic";
+}
+
+// each kept its shared connection and waited for a second one to read its other parts: UNAVAILABLE after 5 s, everyone's
+test("queries with a failing part, sent at once by as many clients as the pool has connections, answer each part", async () => {
+  const WITH_A_FAILING_PART = `{
+    before: patients(first: 1) { totalCount }
+    bad: dashboard(fromDate: "2026-02-01", toDate: "2026-01-01") { revenue }
+    after: patients(first: 1) { totalCount }
+  }`;
+  const answers = await Promise.all([0, 1, 2].map(() => owner.graphql(WITH_A_FAILING_PART)));
+  for (const answer of answers) {
+    expect(answer.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(["INVALID_INPUT"]);
+    expect(answer.body.data).toEqual({ before: { totalCount: 1 }, bad: null, after: { totalCount: 1 } });
+  }
+});
+
+test("many multi-field queries at once on two connections all answer, and leave no connection in a transaction", async () => {
+  const query = `{ a: patients(first: 5) { totalCount nodes { code } } b: visits(first: 5) { totalCount } c: currentClinic { name } d: currentUser { fullName } }`;
+  const answers = await Promise.all(Array.from({ length: 30 }, () => owner.graphql(query)));
+  expect(answers.filter((answer) => answer.status !== 200 || answer.body.errors)).toEqual([]);
+  const inTransaction = async () =>
+    (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
+      new URL(testConfig.authenticatorUrl).username,
+    ])).rows[0].n;
+  expect(await until(async () => (await inTransaction()) === 0)).toBe(true);
+});
+
+// the transaction ended when the response closed: two clients that did not read 5 MB answers held both connections
+test("clients that do not read a large answer keep no connection from another client", async () => {
+  const big = await createClinic("Large answers clinic");
+  await rootPool().query(
+    `insert into app_public.patient (clinic_id, first_name, last_name, notes) select $1, 'Long', 'Notes ' || i, repeat('n', 5000) from generate_series(1, 100) i`,
+    [big.clinicId],
+  );
+  const reader = new Browser(api);
+  await reader.login(big.members.owner.phone, big.members.owner.password);
+  const body = JSON.stringify({ query: `{ ${Array.from({ length: 30 }, (_, i) => `p${i}: patients(first: 100) { nodes { notes } }`).join(" ")} }` });
+  const sockets = [0, 1].map(() => {
+    const socket = connect(Number(new URL(api.url).port), "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Forwarded-For: ${reader.address}\r\n` +
+        `Cookie: ${reader.cookie}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    socket.pause(); // never reads the answer
+    return socket;
+  });
+  try {
+    // both have begun to answer (their reads done) by the time a patient of theirs is asked for
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await anotherClientIsAnswered()).toBe(true);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+});
+
+// a subscription is not a read of one moment: sent over HTTP (no answer ever ends), it held its connection in the transaction
+test("subscriptions sent over HTTP keep no connection from another client", async () => {
+  const aborts = [0, 1].map(() => new AbortController());
+  const pending = aborts.map((abort) =>
+    fetch(`${api.url}/graphql`, {
+      method: "POST",
+      signal: abort.signal,
+      headers: { "content-type": "application/json", "x-forwarded-for": owner.address, cookie: owner.cookie! },
+      body: JSON.stringify({ query: "subscription { visitQueueChanged { status } }" }),
+    }).catch(() => null),
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await anotherClientIsAnswered()).toBe(true);
+  } finally {
+    for (const abort of aborts) abort.abort();
+    await Promise.all(pending);
+  }
+});
+
+// a failed read was read again alone: a statement that ran into the timeout ran twice, TIMEOUT after 10 s
+test("a part that runs into the statement timeout is run once, and answered TIMEOUT", async () => {
+  const holder = await rootPool().connect();
+  const waits = new Map<string, Set<string>>(); // each statement seen waiting for the lock: when it started
+  try {
+    await beginWhenFree(holder, "lock table app_public.service in access exclusive mode");
+    const answering = owner.graphql(`{ services(first: 1) { totalCount } currentClinic { name } }`);
+    let answered = false;
+    void answering.finally(() => (answered = true));
+    while (!answered) {
+      const { rows } = await rootPool().query(
+        `select query, query_start::text as started from pg_stat_activity where datname = current_database() and usename = $1 and wait_event_type = 'Lock'`,
+        [new URL(testConfig.authenticatorUrl).username],
+      );
+      for (const { query, started } of rows) waits.set(query, (waits.get(query) ?? new Set()).add(started));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const answer = await answering;
+    expect(answer.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(["TIMEOUT"]);
+    expect(answer.body.data).toEqual({ services: null, currentClinic: { name: "Two connections clinic" } });
+    // the list's rows and its count are two statements, each run once (one after the other: docs/api.md)
+    expect([...waits.values()].map((started) => started.size)).toEqual([1, 1]);
+  } finally {
+    await holder.query("rollback");
+    holder.release();
+  }
+});
