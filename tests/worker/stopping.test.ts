@@ -5,7 +5,7 @@
  * once the process is gone; and it may still finish before the process exits.
  */
 import type { EventEmitter } from "node:events";
-import { Logger, run, type TaskList } from "graphile-worker";
+import { type JobHelpers, Logger, run, type TaskList } from "graphile-worker";
 import pg from "pg";
 import { runningJobs, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportFile } from "../../db/export-files.ts";
-import { report_export__produce } from "../../worker/tasks/report_export__produce.ts";
+import { aloneOnTheExport, report_export__produce } from "../../worker/tasks/report_export__produce.ts";
 
 afterAll(closeRootPool);
 
@@ -167,6 +167,45 @@ test("an export handed back while its attempt still runs is taken again only onc
     await release();
   }
 }, WORKER_TURN_WAIT_MS);
+
+// a reviewer's find: the export of a last attempt that gave up waiting stayed queued for good, in one of the clinic's places
+test("an attempt that waits too long for another attempt of its export fails, and the export with it when it was the last", async () => {
+  const clinic = await createClinic("Waited too long");
+  const { rows: [made] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', current_date, current_date) returning id",
+    [clinic.clinicId],
+  );
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 2 }, () => {});
+  const helpersOf = (attempts: number) =>
+    ({
+      job: { id: "1", attempts, max_attempts: 3 },
+      query: (text: string, values?: unknown[]) => pool.query(text, values),
+      withPgClient: async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
+        const client = await pool.connect();
+        try {
+          return await fn(client);
+        } finally {
+          client.release();
+        }
+      },
+    }) as unknown as JobHelpers;
+  const shown = async () => (await rootPool().query("select status::text, error from app_public.report_export where id = $1", [made.id])).rows[0];
+  const holder = await rootPool().connect(); // the other attempt, still running
+  let ran = false;
+  try {
+    await holder.query("select pg_advisory_lock(hashtext('report_export_attempt'), hashtext($1))", [made.id]);
+    const exported = { clinicId: clinic.clinicId, id: made.id };
+    await expect(aloneOnTheExport(helpersOf(2), exported, async () => void (ran = true), "100ms")).rejects.toThrow(/still running after 100ms: this one is tried again later/);
+    expect(await shown()).toEqual({ status: "queued", error: null });
+    await expect(aloneOnTheExport(helpersOf(3), exported, async () => void (ran = true), "100ms")).rejects.toThrow(/the export failed/);
+    expect(await shown()).toEqual({ status: "failed", error: "Attempt 3 of 3 failed: another attempt of this export was still running" });
+    expect(ran).toBe(false);
+  } finally {
+    await holder.query("select pg_advisory_unlock_all()");
+    holder.release();
+    await pool.end();
+  }
+});
 
 test("a job handed back that then finishes before the process exits is done, with no error", async () => {
   const rejections: unknown[] = [];

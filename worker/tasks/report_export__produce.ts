@@ -35,15 +35,30 @@ const ATTEMPT_WAIT = "30s";
  * frees the job of a worker stuck for 4 hours: another worker could take the export again while the
  * first still wrote it, both into one `.part` file, each with its progress. The second waits for the
  * first to end (in a stop, the process's exit a moment after), then finds the export done, or runs it.
+ * Still running after `wait`, this attempt fails; the export with it when it was the last (it stayed
+ * queued, for good, taking one of the clinic's places for exports in progress).
  */
-async function aloneOnTheExport(helpers: JobHelpers, exportId: string, attempt: () => Promise<void>): Promise<void> {
+export async function aloneOnTheExport(
+  helpers: JobHelpers,
+  { clinicId, id }: { clinicId: string; id: string },
+  attempt: () => Promise<void>,
+  wait = ATTEMPT_WAIT,
+): Promise<void> {
   await helpers.withPgClient(async (client) => {
-    await client.query("select set_config('lock_timeout', $1, false)", [ATTEMPT_WAIT]);
+    await client.query("select set_config('lock_timeout', $1, false)", [wait]);
     try {
-      await client.query("select pg_advisory_lock(hashtext('report_export_attempt'), hashtext($1))", [exportId]);
+      await client.query("select pg_advisory_lock(hashtext('report_export_attempt'), hashtext($1))", [id]);
     } catch (error) {
       if ((error as { code?: string }).code !== "55P03") throw error;
-      throw new Error(`another attempt of export ${exportId} was still running after ${ATTEMPT_WAIT}: this one is tried again later`);
+      const last = helpers.job.attempts >= helpers.job.max_attempts;
+      if (last) {
+        await helpers.query(
+          `update app_public.report_export set status = 'failed', finished_at = now(), error = $3
+           where clinic_id = $1 and id = $2 and status in ('queued', 'running')`,
+          [clinicId, id, `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: another attempt of this export was still running`],
+        );
+      }
+      throw new Error(`another attempt of export ${id} was still running after ${wait}: ${last ? "the export failed" : "this one is tried again later"}`);
     } finally {
       await client.query("reset lock_timeout");
     }
@@ -51,14 +66,14 @@ async function aloneOnTheExport(helpers: JobHelpers, exportId: string, attempt: 
       await attempt();
     } finally {
       // on a connection that was closed, the lock went with it; the attempt's own error is the one to tell
-      await client.query("select pg_advisory_unlock(hashtext('report_export_attempt'), hashtext($1))", [exportId]).catch(() => {});
+      await client.query("select pg_advisory_unlock(hashtext('report_export_attempt'), hashtext($1))", [id]).catch(() => {});
     }
   });
 }
 
 export const report_export__produce: Task = async (payload, helpers) => {
-  const { clinicId, id } = payload as { clinicId: string; id: string };
-  await aloneOnTheExport(helpers, id, () => produce(clinicId, id, helpers));
+  const exported = payload as { clinicId: string; id: string };
+  await aloneOnTheExport(helpers, exported, () => produce(exported.clinicId, exported.id, helpers));
 };
 
 /** One attempt of the export: its row set running, its file written, its row done (or the attempt's failure told). */
