@@ -68,6 +68,13 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     res.json({ user: result.user, clinic: result.clinic, role: result.role, clinics: result.clinics });
   };
 
+  /**
+   * A client's address as login throttling counts it (app_hidden.throttled_network): an IPv4 client seen
+   * through IPv6, mapped (::ffff:10.0.0.1, a server listening on ::) or by NAT64 (64:ff9b::10.0.0.1), as IPv4.
+   */
+  const asThrottlingCountsIt = (address: string | undefined) =>
+    address?.replace(/^(::ffff:|64:ff9b::)(?=\d{1,3}(\.\d{1,3}){3}$)/i, "") ?? null;
+
   router.post("/login", async (req: Request, res: Response) => {
     const { phone, password, clinicId } = req.body ?? {};
     if (typeof phone !== "string" || typeof password !== "string") {
@@ -82,7 +89,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       ]);
       if (result.status !== "ok") {
         // what an operator looking into failed logins needs: how it failed and from where (never the phone or password)
-        log("info", "login_failed", { outcome: result.status, address: req.ip ?? null });
+        log("info", "login_failed", { outcome: result.status, address: asThrottlingCountsIt(req.ip) });
         if (result.status === "refused" && result.error) {
           return sendError(res, OUR_CODES[result.error.code], result.error.message);
         }
