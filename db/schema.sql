@@ -4398,11 +4398,15 @@ CREATE FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_paid numeric := coalesce((select sum(p.amount) from app_public.payment p
+                              where p.clinic_id = refresh_amount_paid.clinic_id and p.invoice_id = refresh_amount_paid.invoice_id), 0)
+                  - coalesce((select sum(r.amount) from app_public.refund r
+                              where r.clinic_id = refresh_amount_paid.clinic_id and r.invoice_id = refresh_amount_paid.invoice_id), 0);
 begin
-  update app_public.invoice i set amount_paid =
-    coalesce((select sum(p.amount) from app_public.payment p where p.clinic_id = i.clinic_id and p.invoice_id = i.id), 0)
-    - coalesce((select sum(r.amount) from app_public.refund r where r.clinic_id = i.clinic_id and r.invoice_id = i.id), 0)
-  where i.clinic_id = refresh_amount_paid.clinic_id and i.id = refresh_amount_paid.invoice_id;
+  update app_public.invoice i set amount_paid = v_paid
+  where i.clinic_id = refresh_amount_paid.clinic_id and i.id = refresh_amount_paid.invoice_id
+    and i.amount_paid is distinct from v_paid;
 end;
 $$;
 
@@ -4413,7 +4417,7 @@ ALTER FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) 
 -- Name: FUNCTION refresh_amount_paid(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) IS 'Sets an invoice''s amount_paid to its payments minus its refunds (its status follows).';
+COMMENT ON FUNCTION app_private.refresh_amount_paid(clinic_id uuid, invoice_id uuid) IS 'Sets an invoice''s amount_paid to its payments minus its refunds (its status follows), when that changes it: a correction of a payment''s method or reference leaves the invoice alone (a void one too).';
 
 
 --

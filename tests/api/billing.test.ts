@@ -154,6 +154,30 @@ test("an idempotency key of white space alone (a field left blank) is refused, s
   expect((await cashier.graphql(PAY, { id: kept.id, amount: "100", method: "card", key: "   " })).body.errors?.[0]).toMatchObject(blank);
 });
 
+// a money tester's find: refunded, then voided, the invoice refused any change, and the payment's method could no longer
+// be corrected: the day's expected totals per method kept the wrong method for good
+test("a payment of a voided invoice can still have its method and reference corrected, its refund's method following", async () => {
+  const voided = await createClinic("Voided then corrected clinic");
+  const desk = new Browser(api);
+  await desk.login(voided.members.cashier.phone, voided.members.cashier.password);
+  const invoice = await createIssuedInvoice(voided, "1000");
+  const paid = await desk.graphql(PAY, { id: invoice.id, amount: "500", method: "cash" });
+  const paymentId = paid.body.data.recordPayment.result.rowId;
+  expect((await desk.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "500", reason: "Wrong patient" }) { result { rowId } } }`, { id: paymentId })).body.errors).toBeUndefined();
+  expect((await desk.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Wrong patient" }) { result { status } } }`, { id: invoice.id })).body.data.voidInvoice.result.status).toBe("void");
+  const corrected = await desk.graphql(
+    `mutation($c: UUID!, $id: UUID!) { updatePayment(input: { clinicId: $c, rowId: $id, patch: { method: card, reference: "slip 42" } }) { payment { method reference } } }`,
+    { c: voided.clinicId, id: paymentId },
+  );
+  expect(corrected.body).toEqual({ data: { updatePayment: { payment: { method: "card", reference: "slip 42" } } } });
+  // the refund follows its payment's method (the days' expected totals per method are made of both); the invoice is as it was
+  const { rows } = await rootPool().query(
+    "select r.method::text as refunded_by, i.status::text as invoice, i.amount_paid::text as paid from app_public.refund r join app_public.invoice i on i.id = r.invoice_id where r.payment_id = $1",
+    [paymentId],
+  );
+  expect(rows).toEqual([{ refunded_by: "card", invoice: "void", paid: "0.000" }]);
+});
+
 test("a double-clicked close of the day closes it once, and both clicks are told it is closed", async () => {
   const day = await createClinic("Double close clinic");
   const desk = new Browser(api);
