@@ -9291,10 +9291,11 @@ begin
   elsif v_invoice.status = 'void' then
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
-  -- now() when not given; a payment is not backdated past its invoice (to a day before the clinic opened, say,
-  -- which no one closes, the drawer's cash kept out of today's count), with the future's 5 minutes of clocks apart
-  if record_payment.received_at < v_invoice.created_at - interval '5 minutes' then
-    raise exception 'A payment cannot be received before its invoice was made (%).', app_hidden.local_time_text(v_clinic, v_invoice.created_at)
+  -- now() when not given; a payment is not backdated past its invoice's issue (to a day before the clinic opened,
+  -- say, or while the invoice was a draft no one could pay: days no one closes, the drawer's cash kept out of
+  -- today's count), with the future's 5 minutes of clocks apart
+  if record_payment.received_at < coalesce(v_invoice.issued_at, v_invoice.created_at) - interval '5 minutes' then
+    raise exception 'A payment cannot be received before its invoice was issued (%).', app_hidden.local_time_text(v_clinic, coalesce(v_invoice.issued_at, v_invoice.created_at))
       using errcode = 'CINVL';
   end if;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
@@ -9311,9 +9312,9 @@ begin
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
-          -- within the 5 minutes before its invoice was made: at that time, on the invoice's business day;
+          -- within the 5 minutes before its invoice was issued: at that time, on the invoice's business day;
           -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
-          greatest(least(coalesce(record_payment.received_at, now()), now()), v_invoice.created_at), app_public.current_user_id())
+          greatest(least(coalesce(record_payment.received_at, now()), now()), coalesce(v_invoice.issued_at, v_invoice.created_at)), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
@@ -9326,7 +9327,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was made (within them, the invoice''s time) (INVALID_INPUT). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was issued (within them, the invoice''s issue) (INVALID_INPUT). Owners, admins and cashiers.';
 
 
 --

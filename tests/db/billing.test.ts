@@ -335,21 +335,23 @@ describe("payments", () => {
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("300.000");
   });
 
-  test("a payment is not dated before its invoice was made (5 minutes of clocks apart): not to a day no one closes", async () => {
-    const invoice = await createIssuedInvoice(clinic, "1000");
-    const { rows: made } = await rootPool().query("select created_at from app_public.invoice where id = $1", [invoice.id]);
+  // a draft made weeks ahead and issued today took a payment dated weeks back, while no one could pay it (a money tester's find)
+  test("a payment is not dated before its invoice was issued (5 minutes of clocks apart): not to a day no one closes", async () => {
+    const draft = await createIssuedInvoice(clinic, "1000", { issue: false, madeAt: "2026-11-05T10:00:00+03:00" });
+    await committedAs(cashier, (c) => c.query("select app_public.issue_invoice($1)", [draft.id]));
+    const { rows: issued } = await rootPool().query("select issued_at from app_public.invoice where id = $1", [draft.id]);
     const payAt = (at: string) =>
-      committedAs(cashier, async (c) => (await c.query("select amount::text, received_at from app_public.record_payment($1, 100, 'cash', null, null, $2)", [invoice.id, at])).rows[0]);
-    const minutesBefore = (minutes: number) => new Date(made[0].created_at.getTime() - minutes * 60_000).toISOString();
-    for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", minutesBefore(6)]) {
-      await expect(payAt(at)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was made \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
+      committedAs(cashier, async (c) => (await c.query("select amount::text, received_at from app_public.record_payment($1, 100, 'cash', null, null, $2)", [draft.id, at])).rows[0]);
+    const minutesBefore = (minutes: number) => new Date(issued[0].issued_at.getTime() - minutes * 60_000).toISOString();
+    for (const at of ["0001-01-01 00:00+00", "1900-01-01 00:00+00", "2026-11-06T10:00:00+03:00", minutesBefore(6)]) {
+      await expect(payAt(at)).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was issued \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
     }
-    // the invoice's time as the clinic's clock showed it (Dar es Salaam, UTC+3), not the database's
-    const { rows: clock } = await rootPool().query("select to_char($1::timestamptz at time zone 'Africa/Dar_es_Salaam', 'YYYY-MM-DD HH24:MI') as text", [made[0].created_at]);
-    await expect(payAt(minutesBefore(6))).rejects.toMatchObject({ message: `A payment cannot be received before its invoice was made (${clock[0].text}).` });
-    expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
-    // a till's clock a few minutes behind the database's: received when the invoice was made, on its business day
-    expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000", received_at: made[0].created_at });
+    // the invoice's issue as the clinic's clock showed it (Dar es Salaam, UTC+3), not the database's
+    const { rows: clock } = await rootPool().query("select to_char($1::timestamptz at time zone 'Africa/Dar_es_Salaam', 'YYYY-MM-DD HH24:MI') as text", [issued[0].issued_at]);
+    await expect(payAt(minutesBefore(6))).rejects.toMatchObject({ message: `A payment cannot be received before its invoice was issued (${clock[0].text}).` });
+    expect((await invoiceRow(draft.id)).amount_paid).toBe("0.000");
+    // a till's clock a few minutes behind the database's: received when the invoice was issued, on its business day
+    expect(await payAt(minutesBefore(4))).toEqual({ amount: "100.000", received_at: issued[0].issued_at });
   });
 
   test("a payment dated within the 5 minutes ahead is received now, on today's business day: not past today's closed count onto a day not started", async () => {

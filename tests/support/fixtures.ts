@@ -177,13 +177,13 @@ export async function cashierSession(clinic: TestClinic): Promise<string> {
   return openSession(clinic.members.cashier.userId, clinic.clinicId);
 }
 
-/** When invoices paid at past times were made (`madeAt`): a payment is not dated before its invoice. */
+/** When invoices paid at past times were made and issued (`madeAt`): a payment is not dated before its invoice's issue. */
 export const LONG_AGO = "2020-01-01T00:00:00Z";
 
 /**
  * An issued invoice for one service line of the given price (and the clinic's tax rate). With
- * `madeAt`, the invoice says it was made then (written behind the triggers' back: a payment is
- * not dated before its invoice was made, and tests of past business days pay at past times).
+ * `madeAt`, the invoice says it was made (and issued, if it is) then (written behind the triggers' back: a
+ * payment is not dated before its invoice was issued, and tests of past business days pay at past times).
  */
 export async function createIssuedInvoice(clinic: TestClinic, price = "100000", { issue = true, madeAt = null as string | null } = {}) {
   const service = await createService(clinic.clinicId, price);
@@ -227,7 +227,8 @@ export async function writeBehindTriggers(sql: string, params: unknown[], then?:
 
 /** Sets when an invoice was made (behind the trigger that keeps created_at); the clinic's rollups are rebuilt, so its services count on the day it was made. */
 async function backdateInvoice(invoiceId: string, madeAt: string): Promise<void> {
-  await writeBehindTriggers("update app_public.invoice set created_at = $2 where id = $1 returning clinic_id", [invoiceId, madeAt], (client, { rows }) =>
+  // made, and issued if it was, then: a payment is not dated before its invoice's issue
+  await writeBehindTriggers("update app_public.invoice set created_at = $2, issued_at = case when issued_at is not null then $2::timestamptz end where id = $1 returning clinic_id", [invoiceId, madeAt], (client, { rows }) =>
     client.query("select app_private.rebuild_rollups($1)", [rows[0].clinic_id]),
   );
 }
