@@ -5023,6 +5023,30 @@ COMMENT ON FUNCTION app_private.tg__soft_delete() IS 'BEFORE DELETE: turns a del
 
 
 --
+-- Name: tg__tax_rate_as_meant(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__tax_rate_as_meant() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  new.tax_rate := trim_scale(new.tax_rate);
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__tax_rate_as_meant() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__tax_rate_as_meant(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__tax_rate_as_meant() IS 'Trigger: a tax rate without its trailing zeros (0.0725000 is 0.0725), before the check of its decimals as typed.';
+
+
+--
 -- Name: tg__timestamps(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -13675,6 +13699,34 @@ COMMENT ON TRIGGER _150_price_in_currency ON app_public.service IS 'A price in t
 
 
 --
+-- Name: clinic _150_tax_rate_as_meant; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_tax_rate_as_meant BEFORE INSERT OR UPDATE OF tax_rate ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg__tax_rate_as_meant();
+
+
+--
+-- Name: TRIGGER _150_tax_rate_as_meant ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_tax_rate_as_meant ON app_public.clinic IS 'A tax rate without its trailing zeros (tg__tax_rate_as_meant).';
+
+
+--
+-- Name: invoice_line _150_tax_rate_as_meant; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_tax_rate_as_meant BEFORE INSERT OR UPDATE OF tax_rate ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__tax_rate_as_meant();
+
+
+--
+-- Name: TRIGGER _150_tax_rate_as_meant ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_tax_rate_as_meant ON app_public.invoice_line IS 'A tax rate without its trailing zeros (tg__tax_rate_as_meant).';
+
+
+--
 -- Name: clinic _150_trim_name; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16392,6 +16444,13 @@ REVOKE ALL ON FUNCTION app_private.tg__patient_not_deleted() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__soft_delete() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__tax_rate_as_meant(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__tax_rate_as_meant() FROM PUBLIC;
 
 
 --

@@ -263,6 +263,8 @@ describe("lines round to their currency's decimals", () => {
     expect(await line("USD", { quantity: "1", unitPrice: "1000", taxRate: "0.08875" })).toMatchObject({ tax: "88.750", total: "1088.750" });
     expect(await line("USD", { quantity: "1", unitPrice: "1000000", taxRate: "0.123456" })).toMatchObject({ tax: "123456.000" });
     expect(await line("USD", { quantity: "1", unitPrice: "1000", taxRate: "0.0887501" })).toBe("23514");
+    // trailing zeros say nothing: 0.0887500 is 8.875% (it was refused as a rate of 7 decimals)
+    expect(await line("USD", { quantity: "1", unitPrice: "1000", taxRate: "0.0887500" })).toMatchObject({ tax: "88.750", total: "1088.750" });
   });
 
   test("a discount finer than the currency, or above the line, is refused", async () => {
