@@ -51,6 +51,7 @@ let launched = false;
 
 /** Each browser's profile: `clinicops-chromium-<worker's pid>-…` in the system's temporary folder. */
 const PROFILE_PREFIX = "clinicops-chromium-";
+const PROFILE_OF_PROCESS = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`);
 
 const isAlive = (pid: number) => {
   try {
@@ -68,16 +69,28 @@ const isAlive = (pid: number) => {
  */
 export function sweepDeadProfiles(folder = tmpdir()): string[] {
   const dead = readdirSync(folder).filter((name) => {
-    const pid = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1];
+    const pid = PROFILE_OF_PROCESS.exec(name)?.[1];
     return pid !== undefined && !isAlive(Number(pid));
   });
-  for (const name of dead) rmSync(join(folder, name), { recursive: true, force: true });
-  return dead;
+  const removed: string[] = [];
+  for (const name of dead) {
+    try {
+      rmSync(join(folder, name), { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // another account's, say: left as it is, the next launch tries again
+    }
+  }
+  return removed;
 }
 
 function launch(): Promise<Browser> {
   const executablePath = findBrowser();
-  sweepDeadProfiles();
+  try {
+    sweepDeadProfiles();
+  } catch {
+    // a temporary folder that cannot be listed: the profiles left there are not this launch's to fail on
+  }
   // a profile of its own, named for this process, removed once the browser has exited (puppeteer's own
   // temporary profile stayed behind a worker killed outright, unnamed)
   const userDataDir = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
