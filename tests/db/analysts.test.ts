@@ -86,7 +86,8 @@ test("visits and invoices say the clinic's day, whatever the analyst's time zone
   await analyst.query("set timezone = 'UTC'");
   const { rows } = await analyst.query("select business_date::text, scheduled_at::date::text as utc_date from reporting.visits where clinic_id = $1 and code = $2", [a.clinicId, visit.code]);
   expect(rows).toEqual([{ business_date: "2026-06-02", utc_date: "2026-06-01" }]);
-  const invoice = await createIssuedInvoice(a, "100", { madeAt: "2026-06-01T22:30:00Z" });
+  const invoice = await createIssuedInvoice(a, "100", { issue: false, madeAt: "2026-06-01T22:30:00Z" });
+  await committedAs(await cashierSession(a), (c) => c.query("select app_public.issue_invoice($1)", [invoice.id]));
   const invoices = await analyst.query("select created_on::text, issued_on::text from reporting.invoices where clinic_id = $1 and code = $2", [a.clinicId, invoice.code]);
   const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as today"); // issued now, made back then
   expect(invoices.rows).toEqual([{ created_on: "2026-06-02", issued_on: today }]);
