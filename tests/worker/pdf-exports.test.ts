@@ -4,9 +4,9 @@
  * text back (pdftotext); pages load nothing from the network; hostile values
  * show literally; a render that hangs is retried.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
@@ -135,6 +135,42 @@ test("a browser's profile is this process's, kept while it runs (a sweep passes 
   await closeBrowser();
   expect(await until(() => ours().length === 0)).toBe(true);
 });
+
+// a second reviewer's finds: the sweep's own pid was always "alive", and one folder it could not remove failed every render
+test("a profile left by an earlier process of this pid (a container's worker restarted, its /tmp kept) is swept at the next launch", async () => {
+  await closeBrowser();
+  const earlier = join(tmpdir(), `clinicops-chromium-${process.pid}-earlier`);
+  mkdirSync(earlier, { recursive: true });
+  writeFileSync(join(earlier, "Local State"), "{}");
+  try {
+    await renderPdf("<html><body><p>after a restart</p></body></html>");
+    expect(existsSync(earlier)).toBe(false);
+  } finally {
+    rmSync(earlier, { recursive: true, force: true });
+  }
+});
+
+// run as root (as CI is), with the renderer run as `nobody`: the stale folder is root's, in sticky /tmp
+(process.getuid?.() === 0 ? test : test.skip)("a stale profile this worker may not remove does not stop its PDFs", () => {
+  const gone = spawnSync(process.execPath, ["-e", "console.log(process.pid)"]).stdout.toString().trim(); // a pid no process has
+  const stale = join(tmpdir(), `clinicops-chromium-${gone}-not-ours`);
+  mkdirSync(stale, { recursive: true });
+  writeFileSync(join(stale, "Local State"), "{}");
+  try {
+    const script = `const m = await import(${JSON.stringify(projectPath("worker/pdf/renderer.ts"))});
+      try { console.log("RENDERED", (await m.renderPdf("<p>x</p>")).pdf.length); } catch (e) { console.log("FAILED", e.message); }
+      await m.closeBrowser().catch(() => {});`;
+    const run = spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "--input-type=module", "-e", script], {
+      env: { ...process.env, HOME: tmpdir(), NODE_OPTIONS: "" },
+      cwd: tmpdir(),
+      timeout: 60_000,
+    });
+    expect(run.stdout.toString() + run.stderr.toString()).toMatch(/RENDERED \d+/); // it failed with EACCES, at every launch
+    expect(existsSync(stale)).toBe(true); // not its own to remove: left as it is
+  } finally {
+    rmSync(stale, { recursive: true, force: true });
+  }
+}, 90_000);
 
 test("a browser is found (or this fails saying how to get one)", () => {
   expect(findBrowser()).toMatch(/chrom/i);

@@ -52,6 +52,8 @@ let launched = false;
 /** Each browser's profile: `clinicops-chromium-<worker's pid>-…` in the system's temporary folder. */
 const PROFILE_PREFIX = "clinicops-chromium-";
 const PROFILE_OF_PROCESS = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`);
+/** The profiles this process made and has not removed yet. */
+const profilesMade = new Set<string>();
 
 const isAlive = (pid: number) => {
   try {
@@ -70,7 +72,10 @@ const isAlive = (pid: number) => {
 export function sweepDeadProfiles(folder = tmpdir()): string[] {
   const dead = readdirSync(folder).filter((name) => {
     const pid = PROFILE_OF_PROCESS.exec(name)?.[1];
-    return pid !== undefined && !isAlive(Number(pid));
+    if (pid === undefined) return false;
+    // this process's pid on a profile it did not make: an earlier process's of that pid (a container's worker
+    // has the same pid at every restart, its /tmp kept), which the sweep kept for good as this one's
+    return Number(pid) === process.pid ? !profilesMade.has(join(folder, name)) : !isAlive(Number(pid));
   });
   const removed: string[] = [];
   for (const name of dead) {
@@ -94,7 +99,16 @@ function launch(): Promise<Browser> {
   // a profile of its own, named for this process, removed once the browser has exited (puppeteer's own
   // temporary profile stayed behind a worker killed outright, unnamed)
   const userDataDir = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
-  const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
+  profilesMade.add(userDataDir);
+  const removeProfile = () => {
+    try {
+      rmSync(userDataDir, { recursive: true, force: true });
+    } catch {
+      // still written to by a browser on its way out, say: the next launch's sweep removes it
+    } finally {
+      profilesMade.delete(userDataDir);
+    }
+  };
   const abort = new AbortController();
   launchAbort = abort;
   launched = false;
