@@ -1,6 +1,6 @@
 --! Previous: sha1:e2f088a65f4670b55249d94cc99c9c6aaaff0ee4
 --! Hash: sha1:11b59ed831306149ab833c356b1bbf1a7e34b5d1
---! Message: A tax rate typed with trailing zeros is the rate they end
+--! Message: A tax rate typed with trailing zeros is the rate without them
 
 -- A tax rate typed with trailing zeros (0.0725000, as a form padding to 7 places sends it) was refused as one of
 -- more than 6 decimals (a money tester's find): the check counts the decimals as typed (000068: the rate is kept
