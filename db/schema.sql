@@ -8925,7 +8925,9 @@ begin
   if v_invoice.id is null then
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
-  if v_invoice.status <> 'draft' then
+  if v_invoice.status = 'issued' then
+    return v_invoice; -- the same issue again (a double click, a retry): the invoice as it was issued
+  elsif v_invoice.status <> 'draft' then
     raise exception 'Only a draft can be issued; this invoice is %.', replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
   if not exists (select 1 from app_public.invoice_line l where l.clinic_id = v_invoice.clinic_id and l.invoice_id = v_invoice.id) then
@@ -8945,7 +8947,7 @@ ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION issue_invoice(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the issued invoice. Owners, admins and cashiers.';
 
 
 --
@@ -10568,6 +10570,13 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
+  -- after the void in flight, if any: the same void again (a double click, a retry), with the same reason, answers the
+  -- invoice as it was voided
+  select * into v_invoice from app_public.invoice i
+  where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id for update;
+  if v_invoice.status = 'void' and v_invoice.void_reason = app_hidden.text_or_null(reason) then
+    return v_invoice;
+  end if;
   update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
   where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id
   returning * into v_invoice;
@@ -10585,7 +10594,7 @@ ALTER FUNCTION app_public.void_invoice(invoice_id uuid, reason text) OWNER TO :D
 -- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first). The same void again, with the same reason, answers the void invoice. Owners, admins and cashiers.';
 
 
 --

@@ -189,6 +189,32 @@ test("a double-clicked close of the day closes it once, and both clicks are told
   expect(clicks[0].body.data.closeDay.result.status).toBe("closed");
 });
 
+// the second click was INVALID_TRANSITION ("this invoice is issued", "A void invoice cannot change.") for what was done
+test("a double-clicked issue, or void, of an invoice is done once, and both clicks are answered the invoice; a void with another reason is refused", async () => {
+  const twice = await createClinic("Double click invoices clinic");
+  const desk = new Browser(api);
+  await desk.login(twice.members.cashier.phone, twice.members.cashier.password);
+  const draft = await createIssuedInvoice(twice, "1000", { issue: false });
+  const updates = async () =>
+    (await rootPool().query("select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'invoice' and record_id = $2 and action = 'update'", [
+      twice.clinicId,
+      draft.id,
+    ])).rows[0].n;
+  const before = await updates();
+  const ISSUE = `mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status issuedAt } } }`;
+  const issues = await Promise.all([1, 2].map(() => desk.graphql(ISSUE, { id: draft.id })));
+  expect(issues.map((click) => click.body.errors)).toEqual([undefined, undefined]);
+  expect(issues[1].body.data.issueInvoice.result).toEqual(issues[0].body.data.issueInvoice.result);
+  expect(issues[0].body.data.issueInvoice.result.status).toBe("issued");
+  const VOID = `mutation($id: UUID!, $reason: String!) { voidInvoice(input: { invoiceId: $id, reason: $reason }) { result { status voidReason voidedAt } } }`;
+  const voids = await Promise.all([1, 2].map(() => desk.graphql(VOID, { id: draft.id, reason: "Billed twice" })));
+  expect(voids.map((click) => click.body.errors)).toEqual([undefined, undefined]);
+  expect(voids[1].body.data.voidInvoice.result).toEqual(voids[0].body.data.voidInvoice.result);
+  const other = await desk.graphql(VOID, { id: draft.id, reason: "Another reason" });
+  expect(other.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_TRANSITION" }, message: "A void invoice cannot change." });
+  expect((await updates()) - before).toBe(2); // issued once, voided once
+});
+
 test("one idempotency key at once for payments of two invoices, or refunds of two payments: the one that waited is told the key was used", async () => {
   const [one, two] = [await createIssuedInvoice(clinic, "1000"), await createIssuedInvoice(clinic, "1000")];
   const paid = await committedAs(await cashierSession(clinic), async (c) =>
