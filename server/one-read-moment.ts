@@ -25,7 +25,8 @@ type PgSettings = Record<string, string | undefined>;
 /** A request's shared read transaction: its connection once asked for, and the reads on it under way. */
 interface ReadMoment {
   shared?: Promise<{ client: pg.PoolClient; begun: Promise<void> }>;
-  settings?: string;
+  /** The settings it was begun with (the request's, one object): reads of others go alone. */
+  settings?: PgSettings;
   /** A query is being executed: its reads may share the transaction (a subscription's, sent over HTTP, may not). */
   open: boolean;
   /** No more reads join the transaction: the result is computed, or the response closed. */
@@ -79,10 +80,9 @@ export async function inTheRequestsReadMoment<T>(
   alone: () => Promise<T>,
 ): Promise<T> {
   const moment = moments.getStore();
-  const settings = JSON.stringify(pgSettings);
-  if (!moment?.open || !readOnly || moment.over || moment.aborted || (moment.settings !== undefined && moment.settings !== settings)) return alone();
+  if (!moment?.open || !readOnly || moment.over || moment.aborted || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone();
   if (!moment.shared) {
-    moment.settings = settings;
+    moment.settings = pgSettings;
     moment.shared = pool.connect().then((client) => {
       const begun = begin(client);
       begun.catch(() => {}); // awaited by each read; until then its failure is not unhandled

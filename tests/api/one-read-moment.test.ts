@@ -5,18 +5,20 @@
  * pool from other clients, and each answers as it did when every read had its own transaction.
  */
 import { connect } from "node:net";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
+const APPLICATION = "clinicops-one-read-moment-test";
 let api: TestApi;
 let clinic: TestClinic;
 let owner: Browser;
 
 beforeAll(async () => {
-  api = await startApi({ DATABASE_POOL_SIZE: "2" });
+  // a statement timeout of 1 s: the table locked below stalls other test files' statements of it for as long
+  api = await startApi({ DATABASE_POOL_SIZE: "2", STATEMENT_TIMEOUT_MS: "1000" }, { applicationName: APPLICATION });
   clinic = await createClinic("Two connections clinic");
   await createPatient(clinic.clinicId);
   owner = new Browser(api);
@@ -52,8 +54,8 @@ test("many multi-field queries at once on two connections all answer, and leave 
   const answers = await Promise.all(Array.from({ length: 30 }, () => owner.graphql(query)));
   expect(answers.filter((answer) => answer.status !== 200 || answer.body.errors)).toEqual([]);
   const inTransaction = async () =>
-    (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and state = 'idle in transaction'", [
-      new URL(testConfig.authenticatorUrl).username,
+    (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and state = 'idle in transaction'", [
+      APPLICATION,
     ])).rows[0].n;
   expect(await until(async () => (await inTransaction()) === 0)).toBe(true);
 });
@@ -118,8 +120,10 @@ test("a part that runs into the statement timeout is run once, and answered TIME
     void answering.finally(() => (answered = true));
     while (!answered) {
       const { rows } = await rootPool().query(
-        `select query, query_start::text as started from pg_stat_activity where datname = current_database() and usename = $1 and wait_event_type = 'Lock'`,
-        [new URL(testConfig.authenticatorUrl).username],
+        // this API's statements (another test file's may wait for the lock too)
+        `select query, query_start::text as started from pg_stat_activity
+         where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'`,
+        [APPLICATION],
       );
       for (const { query, started } of rows) waits.set(query, (waits.get(query) ?? new Set()).add(started));
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -26,6 +26,21 @@ function reasonForClinic(error: unknown, jobId: string): string {
   return `the export could not be written (reference: job ${jobId})`;
 }
 
+const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.job.max_attempts;
+
+/**
+ * Tells the clinic of a failed attempt ("Attempt 2 of 3 failed: …"): the export queued again, or failed on
+ * the last attempt; only while the export's status is one of `whileIn`.
+ */
+function tellOfTheAttempt(helpers: JobHelpers, { clinicId, id }: { clinicId: string; id: string }, reason: string, whileIn: string[]) {
+  return helpers.query(
+    `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
+       finished_at = case when $3::text = 'failed' then now() end
+     where clinic_id = $1 and id = $2 and status::text = any ($5::text[])`,
+    [clinicId, id, isLastAttempt(helpers) ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reason}`, whileIn],
+  );
+}
+
 /** How long an attempt waits for another attempt of its export to end before it fails (to be tried again later). */
 const ATTEMPT_WAIT = "30s";
 
@@ -50,14 +65,9 @@ export async function aloneOnTheExport(
       await client.query("select pg_advisory_lock(hashtext('report_export_attempt'), hashtext($1))", [id]);
     } catch (error) {
       if ((error as { code?: string }).code !== "55P03") throw error;
-      const last = helpers.job.attempts >= helpers.job.max_attempts;
-      if (last) {
-        await helpers.query(
-          `update app_public.report_export set status = 'failed', finished_at = now(), error = $3
-           where clinic_id = $1 and id = $2 and status in ('queued', 'running')`,
-          [clinicId, id, `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: another attempt of this export was still running`],
-        );
-      }
+      const last = isLastAttempt(helpers);
+      // the export is the other attempt's: told of this one only when it was the last
+      if (last) await tellOfTheAttempt(helpers, { clinicId, id }, "another attempt of this export was still running", ["queued", "running"]);
       throw new Error(`another attempt of export ${id} was still running after ${wait}: ${last ? "the export failed" : "this one is tried again later"}`);
     } finally {
       await client.query("reset lock_timeout");
@@ -106,20 +116,13 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
       [clinicId, id, name, pdf ? "application/pdf" : "text/csv; charset=utf-8", size],
     );
   } catch (error) {
-    const final = helpers.job.attempts >= helpers.job.max_attempts;
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again
-    const tellOfTheAttempt = () =>
-      helpers.query(
-        `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
-           finished_at = case when $3::text = 'failed' then now() end
-         where clinic_id = $1 and id = $2 and status = 'running'`,
-        [clinicId, id, final ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reasonForClinic(error, helpers.job.id)}`],
-      );
+    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"]);
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt
-    await tellOfTheAttempt().catch(tellOfTheAttempt);
+    await tell().catch(tell);
     await rm(partial, { force: true }).catch(() => {}); // may not even be reachable
     throw error;
   }
