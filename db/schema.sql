@@ -9279,6 +9279,7 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_invoice app_public.invoice;
   v_payment app_public.payment;
+  v_issued timestamptz; -- when the invoice was issued (one issued before issued_at was kept: when it was made)
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
@@ -9317,11 +9318,12 @@ begin
   elsif v_invoice.status = 'void' then
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
+  v_issued := coalesce(v_invoice.issued_at, v_invoice.created_at);
   -- now() when not given; a payment is not backdated past its invoice's issue (to a day before the clinic opened,
   -- say, or while the invoice was a draft no one could pay: days no one closes, the drawer's cash kept out of
   -- today's count), with the future's 5 minutes of clocks apart
-  if record_payment.received_at < coalesce(v_invoice.issued_at, v_invoice.created_at) - interval '5 minutes' then
-    raise exception 'A payment cannot be received before its invoice was issued (%).', app_hidden.local_time_text(v_clinic, coalesce(v_invoice.issued_at, v_invoice.created_at))
+  if record_payment.received_at < v_issued - interval '5 minutes' then
+    raise exception 'A payment cannot be received before its invoice was issued (%).', app_hidden.local_time_text(v_clinic, v_issued)
       using errcode = 'CINVL';
   end if;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
@@ -9340,7 +9342,7 @@ begin
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
           -- within the 5 minutes before its invoice was issued: at that time, on the invoice's business day;
           -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
-          greatest(least(coalesce(record_payment.received_at, now()), now()), coalesce(v_invoice.issued_at, v_invoice.created_at)), app_public.current_user_id())
+          greatest(least(coalesce(record_payment.received_at, now()), now()), v_issued), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
@@ -9640,6 +9642,8 @@ CREATE FUNCTION app_public.reopen_day(business_date date, reason text) RETURNS a
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_reason text := app_hidden.text_or_null(reason);
   v_day app_public.daily_reconciliation;
 begin
   if not app_hidden.current_role_in('owner') then
@@ -9650,19 +9654,18 @@ begin
   end if;
   -- Waits for a close or a payment of the day in flight; a payment arriving meanwhile waits for the day to be
   -- open again (it was refused as of a closed day), as a close arriving meanwhile waits to close it again.
-  perform app_private.lock_business_day(app_public.current_clinic_id(), reopen_day.business_date, true);
-  update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
-    reopen_reason = app_hidden.text_or_null(reason), closed_at = null, closed_by = null
-  where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
-  returning * into v_day;
-  if v_day.id is null then
-    -- the same reopening again (a double click, a retry after a timeout whose first attempt went through):
-    -- the day as it was reopened, as a close sent again answers the day as it was closed
-    select * into v_day from app_public.daily_reconciliation d
-    where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'open'
-      and d.reopen_reason = app_hidden.text_or_null(reason);
-  end if;
-  if v_day.id is null then
+  perform app_private.lock_business_day(v_clinic, reopen_day.business_date, true);
+  select * into v_day from app_public.daily_reconciliation d
+  where d.clinic_id = v_clinic and d.business_date = reopen_day.business_date for update;
+  if v_day.status = 'closed' then
+    update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
+      reopen_reason = v_reason, closed_at = null, closed_by = null
+    where d.clinic_id = v_clinic and d.id = v_day.id
+    returning * into v_day;
+  -- an open day is the same reopening again (a double click, a retry after a timeout whose first attempt went
+  -- through) when it was reopened for the same reason: the day as it was reopened, as a close sent again answers
+  -- the day as it was closed
+  elsif v_day.status is distinct from 'open' or v_day.reopen_reason is distinct from v_reason then
     raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
   end if;
   return v_day;
@@ -10570,19 +10573,19 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
-  -- after the void in flight, if any: the same void again (a double click, a retry), with the same reason, answers the
-  -- invoice as it was voided
+  -- after the void in flight, if any
   select * into v_invoice from app_public.invoice i
   where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id for update;
+  if v_invoice.id is null then
+    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+  end if;
+  -- the same void again (a double click, a retry), with the same reason: the invoice as it was voided
   if v_invoice.status = 'void' and v_invoice.void_reason = app_hidden.text_or_null(reason) then
     return v_invoice;
   end if;
   update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
-  where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id
+  where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id
   returning * into v_invoice;
-  if v_invoice.id is null then
-    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
-  end if;
   return v_invoice;
 end;
 $$;

@@ -1,5 +1,5 @@
 --! Previous: sha1:68e490a5d70e673932574e196d6294919bc2881a
---! Hash: sha1:a368642c22a62a90851777f2c1a61ae18356a0d7
+--! Hash: sha1:7631d41e89559d92afab71109bc22a4956d66982
 --! Message: A reopening waits for the day's payments and closes in flight, a payment made meanwhile waits for it, and a reopening sent twice answers the reopened day
 
 -- A reopening waits for the day's payments and closes in flight, and a payment made while a day is being
@@ -15,6 +15,8 @@ create or replace function app_public.reopen_day(business_date date, reason text
     set search_path to pg_catalog, public, pg_temp
     AS $$
 declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_reason text := app_hidden.text_or_null(reason);
   v_day app_public.daily_reconciliation;
 begin
   if not app_hidden.current_role_in('owner') then
@@ -25,19 +27,18 @@ begin
   end if;
   -- Waits for a close or a payment of the day in flight; a payment arriving meanwhile waits for the day to be
   -- open again (it was refused as of a closed day), as a close arriving meanwhile waits to close it again.
-  perform app_private.lock_business_day(app_public.current_clinic_id(), reopen_day.business_date, true);
-  update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
-    reopen_reason = app_hidden.text_or_null(reason), closed_at = null, closed_by = null
-  where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'closed'
-  returning * into v_day;
-  if v_day.id is null then
-    -- the same reopening again (a double click, a retry after a timeout whose first attempt went through):
-    -- the day as it was reopened, as a close sent again answers the day as it was closed
-    select * into v_day from app_public.daily_reconciliation d
-    where d.clinic_id = app_public.current_clinic_id() and d.business_date = reopen_day.business_date and d.status = 'open'
-      and d.reopen_reason = app_hidden.text_or_null(reason);
-  end if;
-  if v_day.id is null then
+  perform app_private.lock_business_day(v_clinic, reopen_day.business_date, true);
+  select * into v_day from app_public.daily_reconciliation d
+  where d.clinic_id = v_clinic and d.business_date = reopen_day.business_date for update;
+  if v_day.status = 'closed' then
+    update app_public.daily_reconciliation d set status = 'open', reopened_at = now(), reopened_by = app_public.current_user_id(),
+      reopen_reason = v_reason, closed_at = null, closed_by = null
+    where d.clinic_id = v_clinic and d.id = v_day.id
+    returning * into v_day;
+  -- an open day is the same reopening again (a double click, a retry after a timeout whose first attempt went
+  -- through) when it was reopened for the same reason: the day as it was reopened, as a close sent again answers
+  -- the day as it was closed
+  elsif v_day.status is distinct from 'open' or v_day.reopen_reason is distinct from v_reason then
     raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
   end if;
   return v_day;

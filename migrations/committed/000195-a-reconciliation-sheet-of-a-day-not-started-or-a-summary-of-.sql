@@ -1,5 +1,5 @@
---! Previous: sha1:a368642c22a62a90851777f2c1a61ae18356a0d7
---! Hash: sha1:cfa33bbf69c8cd714825a756a9eebe0801499222
+--! Previous: sha1:7631d41e89559d92afab71109bc22a4956d66982
+--! Hash: sha1:fa4a04dd12dc299a0f8a8363711a68b74be0cc16
 --! Message: A reconciliation sheet of a day not started, or a summary of a month not started, is refused
 
 -- A reconciliation sheet of a business day not started yet, or a summary of a month not started, was made and

@@ -1,5 +1,5 @@
---! Previous: sha1:cfa33bbf69c8cd714825a756a9eebe0801499222
---! Hash: sha1:bda1a98add4e5631d37bbb3c75f0052d90a09f24
+--! Previous: sha1:fa4a04dd12dc299a0f8a8363711a68b74be0cc16
+--! Hash: sha1:ccc61397c2f74a9ed658396b9f2320a7fb732a76
 --! Message: A live session of no clinic subscribing to the live queue is FORBIDDEN
 
 -- A live session of no clinic (a member of two clinics who logged in without naming one) subscribing to the

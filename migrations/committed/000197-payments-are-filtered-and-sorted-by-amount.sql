@@ -1,5 +1,5 @@
---! Previous: sha1:bda1a98add4e5631d37bbb3c75f0052d90a09f24
---! Hash: sha1:229a5c846c3c9e7788ce74df1c2acf9ed53eab90
+--! Previous: sha1:ccc61397c2f74a9ed658396b9f2320a7fb732a76
+--! Hash: sha1:c64a84b2b9cc003a415593a29b6a74d961918063
 --! Message: Payments are filtered and sorted by amount
 
 -- A till's question "which payment was the 15,000 one?" (a card slip to match, a customer's receipt) could not be

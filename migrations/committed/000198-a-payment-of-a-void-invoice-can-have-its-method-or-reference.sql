@@ -1,5 +1,5 @@
---! Previous: sha1:229a5c846c3c9e7788ce74df1c2acf9ed53eab90
---! Hash: sha1:ee95b3d8c317be8e997514c556f161dff64ca81b
+--! Previous: sha1:c64a84b2b9cc003a415593a29b6a74d961918063
+--! Hash: sha1:c1d057266b58aa4dfc2858bcc48062750dca4bdf
 --! Message: A payment of a void invoice can have its method or reference corrected
 
 -- A payment of a void invoice could not have its method or reference corrected (a money tester's find): every

@@ -1,5 +1,5 @@
---! Previous: sha1:ee95b3d8c317be8e997514c556f161dff64ca81b
---! Hash: sha1:e2f088a65f4670b55249d94cc99c9c6aaaff0ee4
+--! Previous: sha1:c1d057266b58aa4dfc2858bcc48062750dca4bdf
+--! Hash: sha1:4e5a5e40ff3e088d70fbf71f58f2123a86c86fa7
 --! Message: A payment is not dated before its invoice was issued
 
 -- A payment could be dated to before its invoice was issued, while it was a draft no one could pay (a money
@@ -14,6 +14,7 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_invoice app_public.invoice;
   v_payment app_public.payment;
+  v_issued timestamptz; -- when the invoice was issued (one issued before issued_at was kept: when it was made)
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
@@ -52,11 +53,12 @@ begin
   elsif v_invoice.status = 'void' then
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
+  v_issued := coalesce(v_invoice.issued_at, v_invoice.created_at);
   -- now() when not given; a payment is not backdated past its invoice's issue (to a day before the clinic opened,
   -- say, or while the invoice was a draft no one could pay: days no one closes, the drawer's cash kept out of
   -- today's count), with the future's 5 minutes of clocks apart
-  if record_payment.received_at < coalesce(v_invoice.issued_at, v_invoice.created_at) - interval '5 minutes' then
-    raise exception 'A payment cannot be received before its invoice was issued (%).', app_hidden.local_time_text(v_clinic, coalesce(v_invoice.issued_at, v_invoice.created_at))
+  if record_payment.received_at < v_issued - interval '5 minutes' then
+    raise exception 'A payment cannot be received before its invoice was issued (%).', app_hidden.local_time_text(v_clinic, v_issued)
       using errcode = 'CINVL';
   end if;
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
@@ -75,7 +77,7 @@ begin
   values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
           -- within the 5 minutes before its invoice was issued: at that time, on the invoice's business day;
           -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
-          greatest(least(coalesce(record_payment.received_at, now()), now()), coalesce(v_invoice.issued_at, v_invoice.created_at)), app_public.current_user_id())
+          greatest(least(coalesce(record_payment.received_at, now()), now()), v_issued), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;

@@ -1,5 +1,5 @@
---! Previous: sha1:e2f088a65f4670b55249d94cc99c9c6aaaff0ee4
---! Hash: sha1:11b59ed831306149ab833c356b1bbf1a7e34b5d1
+--! Previous: sha1:4e5a5e40ff3e088d70fbf71f58f2123a86c86fa7
+--! Hash: sha1:a4e9ae8ba42fb8b99b9670d747c22b00f372b715
 --! Message: A tax rate typed with trailing zeros is the rate without them
 
 -- A tax rate typed with trailing zeros (0.0725000, as a form padding to 7 places sends it) was refused as one of

@@ -1,5 +1,5 @@
---! Previous: sha1:11b59ed831306149ab833c356b1bbf1a7e34b5d1
---! Hash: sha1:b4d1e20ba1ca01ca2b69216f665a8920074204f4
+--! Previous: sha1:a4e9ae8ba42fb8b99b9670d747c22b00f372b715
+--! Hash: sha1:90844cb64a130e22eae36026763d579fd3ee15a8
 --! Message: An invoice issued or voided twice answers the invoice
 
 -- An invoice issued or voided twice (a double click, a retry after a timeout whose first attempt went through)
@@ -49,19 +49,19 @@ begin
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
-  -- after the void in flight, if any: the same void again (a double click, a retry), with the same reason, answers the
-  -- invoice as it was voided
+  -- after the void in flight, if any
   select * into v_invoice from app_public.invoice i
   where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id for update;
+  if v_invoice.id is null then
+    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+  end if;
+  -- the same void again (a double click, a retry), with the same reason: the invoice as it was voided
   if v_invoice.status = 'void' and v_invoice.void_reason = app_hidden.text_or_null(reason) then
     return v_invoice;
   end if;
   update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
-  where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id
+  where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id
   returning * into v_invoice;
-  if v_invoice.id is null then
-    raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
-  end if;
   return v_invoice;
 end;
 $$;
