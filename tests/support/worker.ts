@@ -38,6 +38,15 @@ export async function takeWorkerTurn(): Promise<() => Promise<void>> {
   };
 }
 
+/** Call at a test file's top level: the file holds the worker turn from before its first test until after its last. */
+export function holdWorkerTurnThroughThisFile(): void {
+  let release: () => Promise<void>;
+  beforeAll(async () => {
+    release = await takeWorkerTurn();
+  }, WORKER_TURN_WAIT_MS);
+  afterAll(() => release());
+}
+
 /**
  * Makes an export's `.part` file a named pipe no one reads: its attempt, once running, waits to open
  * the file, its transaction open and its cursor opened and unread.

@@ -9,18 +9,12 @@ import { createInterface } from "node:readline";
 import { exportFile } from "../../db/export-files.ts";
 import { runScript } from "../../bench/script.ts";
 import { projectPath } from "../../db/paths.ts";
-import { takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice } from "../support/fixtures.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
-let releaseTurn: () => Promise<void>;
-beforeAll(async () => {
-  releaseTurn = await takeWorkerTurn();
-}, WORKER_TURN_WAIT_MS);
-afterAll(async () => {
-  await releaseTurn();
-});
+holdWorkerTurnThroughThisFile();
 
 const ROWS = 1_000_000;
 const HEAP_MB = 64; // the file is ~95 MB

@@ -14,7 +14,7 @@ import { startWorker, stopWorker } from "../../worker/run.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { closeExportFiles } from "../../db/export-files.ts";
 import { beginWhenFree } from "../support/locks.ts";
-import { cutStalledExport, runDueJobs, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { cutStalledExport, runDueJobs, stallExportFile, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
@@ -34,13 +34,7 @@ import {
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
-let releaseTurn: () => Promise<void>;
-beforeAll(async () => {
-  releaseTurn = await takeWorkerTurn();
-}, WORKER_TURN_WAIT_MS);
-afterAll(async () => {
-  await releaseTurn();
-});
+holdWorkerTurnThroughThisFile();
 
 
 let api: TestApi;

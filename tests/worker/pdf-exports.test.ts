@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import { until } from "../support/until.ts";
-import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -19,13 +19,7 @@ import { temporaryFolders } from "../support/temp-folders.ts";
 import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
-let releaseTurn: () => Promise<void>;
-beforeAll(async () => {
-  releaseTurn = await takeWorkerTurn();
-}, WORKER_TURN_WAIT_MS);
-afterAll(async () => {
-  await releaseTurn();
-});
+holdWorkerTurnThroughThisFile();
 
 const HOSTILE = "<img src=http://127.0.0.1:9/x>";
 

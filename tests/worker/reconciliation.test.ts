@@ -4,18 +4,12 @@
  * midnight; closed days frozen; reopening audited.
  */
 import pg from "pg";
-import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { trackBackend, waitsFor } from "../support/locks.ts";
 
-let releaseTurn: () => Promise<void>;
-beforeAll(async () => {
-  releaseTurn = await takeWorkerTurn();
-}, WORKER_TURN_WAIT_MS);
-afterAll(async () => {
-  await releaseTurn();
-});
+holdWorkerTurnThroughThisFile();
 
 afterAll(closeRootPool);
 

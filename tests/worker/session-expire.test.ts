@@ -5,18 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import { parseCrontab } from "graphile-worker";
-import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
 import { projectPath } from "../../db/paths.ts";
 
-let releaseTurn: () => Promise<void>;
-beforeAll(async () => {
-  releaseTurn = await takeWorkerTurn();
-}, WORKER_TURN_WAIT_MS);
-afterAll(async () => {
-  await releaseTurn();
-});
+holdWorkerTurnThroughThisFile();
 
 let clinic: TestClinic;
 beforeAll(async () => {
