@@ -11,7 +11,7 @@
  * own error and aborts the transaction: the parts after it are read in transactions of their own,
  * each with its own answer or error, as before, and the shared connection goes back once no read is
  * on it. Mutations (whose writes must be committed before their answer), subscriptions (their answers
- * never end, even sent over HTTP), websocket messages (not in an HTTP request), and every read outside
+ * never end; refused over HTTP), websocket messages (not in an HTTP request), and every read outside
  * GraphQL keep their own transactions (`withPgSettings`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";

@@ -235,6 +235,18 @@ test("without a session the subscription is UNAUTHENTICATED; a live session of n
   expect(await refusals(undecided)).toEqual([{ code: "FORBIDDEN", message: "Your session is in no clinic: log in to a clinic (or switch to one) to do this." }]);
 });
 
+test("a subscription sent over HTTP is refused at once, INVALID_QUERY, saying to subscribe over the websocket (it answered at the next event, and never ended)", async () => {
+  const desk = new Browser(api);
+  await desk.login(a.members.receptionist.phone, a.members.receptionist.password);
+  for (const browser of [desk, new Browser(api)]) {
+    const response = await browser.graphql("subscription { visitQueueChanged { status } }");
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ["INVALID_QUERY", "Subscribe over the websocket (the graphql-ws protocol at /graphql): over HTTP a subscription's answer never ends."],
+    ]);
+  }
+});
+
 /** Whether the API's listening connection last said LISTEN or UNLISTEN on the channel of a clinic's queue (null: neither). */
 async function listeningTo(clinicId: string): Promise<string | null> {
   const { rows } = await rootPool().query<{ query: string }>(
