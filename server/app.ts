@@ -54,6 +54,19 @@ function requestLogging(req: Request, res: Response, next: NextFunction): void {
   runWithRequestId(requestId, next);
 }
 
+/**
+ * Headers every answer carries: its content is of the type it says (`nosniff`: a browser does not
+ * take a downloaded CSV, or a JSON answer, for a page or a script); in production, browsers reach
+ * the server over HTTPS alone for a year (HSTS), as the session's `__Host-` cookie needs.
+ */
+function securityHeaders(settings: ServerSettings) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    if (settings.production) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+    next();
+  };
+}
+
 /** A cookie that does not verify (forged, tampered, expired) is refused, not ignored. */
 function refuseInvalidSession(settings: ServerSettings) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -70,6 +83,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   app.disable("x-powered-by");
   app.set("trust proxy", settings.trustProxy);
   app.use(requestLogging);
+  app.use(securityHeaders(settings));
   app.use(healthRoutes(pool, pgSettingsFor(null, settings, roles)));
   app.use(corsForFrontends(settings));
   app.use(csrfGuard(settings));

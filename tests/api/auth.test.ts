@@ -49,15 +49,28 @@ test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and ans
   });
 });
 
-test("in production the cookie is Secure and __Host- prefixed", async () => {
+test("in production the cookie is Secure and __Host- prefixed, and browsers are told to come over HTTPS alone (HSTS)", async () => {
   const production = await startApi({ NODE_ENV: "production" });
   try {
     const browser = new Browser(production);
     const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password);
     expect(response.status).toBe(200);
     expect(response.headers.get("set-cookie")).toMatch(/^__Host-clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+    for (const answer of [response, await browser.graphql("{ currentRole }"), await browser.post("/nowhere", {})]) {
+      expect(answer.headers.get("strict-transport-security")).toBe("max-age=31536000");
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    }
   } finally {
     await production.close();
+  }
+});
+
+test("every answer says its content is of the type it names (nosniff); outside production no HSTS, as the server may be reached over plain HTTP", async () => {
+  const browser = new Browser(api);
+  const answers = [await browser.tryLogin(clinic.members.doctor.phone, "wrong"), await browser.graphql("{ currentRole }"), await browser.post("/nowhere", {})];
+  for (const answer of answers) {
+    expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(answer.headers.get("strict-transport-security")).toBeNull();
   }
 });
 
