@@ -9885,9 +9885,17 @@ begin
   end if;
   if kind is null then
     raise exception 'Say what to export.' using errcode = 'CINVL';
-  elsif kind::text = 'invoice_pdf' then
+  end if;
+  -- what a kind does not read is refused, not dropped: a sheet asked for a year was made of its first day
+  if kind::text <> 'invoice_pdf' and request_export.invoice_id is not null then
+    raise exception 'Only an invoice PDF takes an invoice (invoiceId): leave it out.' using errcode = 'CINVL';
+  end if;
+  if kind::text = 'invoice_pdf' then
     if request_export.invoice_id is null then
       raise exception 'Give the invoice (invoiceId) to print.' using errcode = 'CINVL';
+    end if;
+    if from_date is not null or to_date is not null then
+      raise exception 'An invoice PDF takes no period: give the invoice (invoiceId) alone.' using errcode = 'CINVL';
     end if;
     select (i.created_at at time zone c.timezone)::date into v_from
     from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
@@ -9900,6 +9908,9 @@ begin
     if from_date is null then
       raise exception 'Give the business day (fromDate) of the reconciliation sheet.' using errcode = 'CINVL';
     end if;
+    if to_date <> from_date then
+      raise exception 'A reconciliation sheet is of one business day: give it as fromDate (toDate, if given, the same day).' using errcode = 'CINVL';
+    end if;
     if from_date > app_hidden.business_date(v_clinic, now()) then
       raise exception 'The business day % has not started yet: only a day that has started has a reconciliation sheet.', from_date
         using errcode = 'CINVL';
@@ -9908,6 +9919,9 @@ begin
   elsif kind::text = 'monthly_summary_pdf' then
     if from_date is null then
       raise exception 'Give a day of the month (fromDate) to summarise.' using errcode = 'CINVL';
+    end if;
+    if date_trunc('month', to_date) <> date_trunc('month', from_date) then
+      raise exception 'A monthly summary is of one month: give a day of it as fromDate (toDate, if given, in the same month).' using errcode = 'CINVL';
     end if;
     if date_trunc('month', from_date)::date > app_hidden.business_date(v_clinic, now()) then
       raise exception 'The month of % has not started yet: only a month that has started can be summarised.', from_date
@@ -9921,7 +9935,7 @@ begin
     raise exception 'Give a period of at most 3,661 days (about ten years): fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
   insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
-  values (v_clinic, kind, v_from, v_to, case when kind::text = 'invoice_pdf' then request_export.invoice_id end, app_public.current_user_id())
+  values (v_clinic, kind, v_from, v_to, request_export.invoice_id, app_public.current_user_id())
   returning * into v_export;
   perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
     job_key := 'report_export:' || v_export.id, max_attempts := 3);
@@ -9936,7 +9950,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
 
 
 --

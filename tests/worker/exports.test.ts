@@ -215,6 +215,44 @@ test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day B
   await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [old]);
 });
 
+// a sheet asked for a year was made of its first day, a summary of a period of its first month, and an invoice given to a list was dropped
+test("what a kind of export does not take is INVALID_INPUT, not dropped; a toDate equal to the sheet's day, or in the summary's month, is taken", async () => {
+  const invoice = await createIssuedInvoice(a);
+  const ask = (kind: string, from: string | null, to: string | null, invoiceId: string | null = null) =>
+    cashierA.graphql(
+      `mutation($kind: ExportKind!, $from: Date, $to: Date, $invoice: UUID) { requestExport(input: { kind: $kind, fromDate: $from, toDate: $to, invoiceId: $invoice }) { result { rowId fromDate toDate } } }`,
+      { kind, from, to, invoice: invoiceId },
+    );
+  const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
+  const sheet = "A reconciliation sheet is of one business day: give it as fromDate (toDate, if given, the same day).";
+  const summary = "A monthly summary is of one month: give a day of it as fromDate (toDate, if given, in the same month).";
+  for (const [kind, from, to, invoiceId, message] of [
+    ["reconciliation_pdf", "2026-01-01", "2026-12-31", null, sheet],
+    ["reconciliation_pdf", "2026-01-02", "2026-01-01", null, sheet],
+    ["monthly_summary_pdf", "2026-01-15", "2026-02-01", null, summary],
+    ["monthly_summary_pdf", "2026-01-15", "2025-01-15", null, summary],
+    ["invoice_pdf", "2026-01-01", null, invoice.id, "An invoice PDF takes no period: give the invoice (invoiceId) alone."],
+    ["invoice_pdf", null, "2026-01-01", invoice.id, "An invoice PDF takes no period: give the invoice (invoiceId) alone."],
+    ["patients_csv", "2026-01-01", "2026-01-31", invoice.id, "Only an invoice PDF takes an invoice (invoiceId): leave it out."],
+    ["reconciliation_pdf", "2026-01-01", null, invoice.id, "Only an invoice PDF takes an invoice (invoiceId): leave it out."],
+  ] as const) {
+    const r = await ask(kind, from, to, invoiceId);
+    expect({ kind, from, to, error: r.body.errors?.[0] }).toMatchObject({ kind, from, to, error: { extensions: { code: "INVALID_INPUT" }, message } });
+  }
+  expect((await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n).toBe(before);
+  for (const [kind, from, to, saved] of [
+    ["reconciliation_pdf", "2026-01-01", "2026-01-01", { fromDate: "2026-01-01", toDate: "2026-01-01" }],
+    ["monthly_summary_pdf", "2026-01-01", "2026-01-31", { fromDate: "2026-01-01", toDate: "2026-01-31" }],
+    ["monthly_summary_pdf", "2026-01-15", null, { fromDate: "2026-01-01", toDate: "2026-01-31" }],
+  ] as const) {
+    const r = await ask(kind, from, to);
+    expect({ kind, from, to, errors: r.body.errors, saved: r.body.data?.requestExport.result }).toMatchObject({ kind, from, to, errors: undefined, saved });
+    const taken = r.body.data.requestExport.result.rowId;
+    await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [taken]); // not run here
+    await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [taken]);
+  }
+});
+
 // a sheet of tomorrow, or a summary of next month, was made as a day or month of nothing (every figure 0)
 test("a reconciliation sheet of a day not started, or a summary of a month not started, is INVALID_INPUT; a CSV of the days ahead is taken", async () => {
   const before = (await rootPool().query("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).rows[0].n;
