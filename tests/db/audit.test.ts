@@ -41,6 +41,38 @@ test("each write leaves exactly one entry with actor, old and new values", async
 });
 
 // it re-read the entry as the owner role, which reads every clinic's: a row made up in SQL named another clinic's actor
+// a migration that recreated a table, or dropped its trigger to rewrite it, would silently stop its audit
+test("every table of the domain is audited on insert, update and delete; exports on their request and removal only, and a price's history through its service's change", async () => {
+  const { rows } = await rootPool().query<{ tbl: string; events: string | null }>(`
+    select c.oid::regclass::text as tbl,
+           (select string_agg(concat_ws(' ', case when t.tgtype & 4 <> 0 then 'insert' end, case when t.tgtype & 16 <> 0 then 'update' end,
+                                               case when t.tgtype & 8 <> 0 then 'delete' end), '; ')
+            from pg_trigger t
+            where t.tgrelid = c.oid and t.tgfoid = 'app_private.tg__audit'::regproc and t.tgenabled <> 'D'
+              and t.tgtype & 1 = 1 and t.tgtype & 2 = 0) as events -- for each row, after
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('r', 'p') and (n.nspname = 'app_public' or c.oid = 'app_private.analyst_grant'::regclass)
+    order by 1`);
+  expect(Object.fromEntries(rows.map((r) => [r.tbl, r.events]))).toEqual({
+    "app_private.analyst_grant": "insert update delete",
+    "app_public.audit_log": null,
+    "app_public.clinic": "insert update delete",
+    "app_public.daily_reconciliation": "insert update delete",
+    "app_public.invoice": "insert update delete",
+    "app_public.invoice_line": "insert update delete",
+    "app_public.membership": "insert update delete",
+    "app_public.patient": "insert update delete",
+    "app_public.payment": "insert update delete",
+    "app_public.refund": "insert update delete",
+    "app_public.report_export": "insert delete",
+    "app_public.service": "insert update delete",
+    "app_public.service_price": null,
+    'app_public."user"': "insert update delete",
+    "app_public.visit": "insert update delete",
+    "app_public.visit_service": "insert update delete",
+  });
+});
+
 test("an entry names its actor to those who may read it, and a row made up by the caller, of another clinic's entry, names no one", async () => {
   const { owner } = clinic.members;
   await committedAs(await openSession(owner.userId, clinic.clinicId), (c) => c.query("update app_public.clinic set invoice_footer = 'Named' where id = $1", [clinic.clinicId]));

@@ -45,6 +45,85 @@ describe("every table", () => {
           select 1 from pg_attribute a where a.attrelid = c.confrelid and a.attname = 'clinic_id'))`);
     expect(rows).toEqual([]);
   });
+
+  // a reference dropped by a migration would leave a row of one clinic free to name another clinic's
+  test("every reference between tenant tables is a foreign key through clinic_id", async () => {
+    const { rows } = await rootPool().query<{ key: string }>(`
+      select c.conrelid::regclass::text || ' (' || string_agg(a.attname, ', ' order by k.i) || ') → ' || c.confrelid::regclass::text as key
+      from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace,
+        unnest(c.conkey) with ordinality k(attnum, i) join pg_attribute a on a.attnum = k.attnum
+      where c.contype = 'f' and n.nspname = 'app_public' and a.attrelid = c.conrelid and c.confrelid <> 'app_public.clinic'::regclass
+      group by c.oid, c.conrelid, c.confrelid order by 1`);
+    expect(rows.map((r) => r.key)).toEqual([
+      "app_public.invoice (clinic_id, doctor_id) → app_public.membership",
+      "app_public.invoice (clinic_id, patient_id) → app_public.patient",
+      "app_public.invoice (clinic_id, visit_id) → app_public.visit",
+      "app_public.invoice_line (clinic_id, invoice_id) → app_public.invoice",
+      "app_public.invoice_line (clinic_id, service_id) → app_public.service",
+      "app_public.invoice_line (clinic_id, visit_service_id) → app_public.visit_service",
+      "app_public.invoice_line (clinic_id, visit_service_id, visit_service_version) → app_public.visit_service",
+      'app_public.membership (user_id) → app_public."user"',
+      "app_public.payment (clinic_id, invoice_id) → app_public.invoice",
+      "app_public.refund (clinic_id, invoice_id) → app_public.invoice",
+      "app_public.refund (clinic_id, payment_id) → app_public.payment",
+      "app_public.service_price (clinic_id, service_id) → app_public.service",
+      "app_public.visit (clinic_id, doctor_id) → app_public.membership",
+      "app_public.visit (clinic_id, patient_id) → app_public.patient",
+      "app_public.visit_service (clinic_id, service_id) → app_public.service",
+      "app_public.visit_service (clinic_id, visit_id) → app_public.visit",
+    ]);
+  });
+
+  // A grant widened by a migration (a column of the database's own, such as deleted_at, status,
+  // is_platform_admin or a code) would let a session write past the functions and triggers that
+  // own it: a member making themselves platform admin, the front desk deleting patients, a
+  // cashier issuing an invoice by its status. What people type is writable; nothing else is.
+  const writableBy = async (role: string) => {
+    const { rows } = await rootPool().query<{ grant: string }>(
+      `select n.nspname || '.' || c.relname || ' ' || p.privilege ||
+              coalesce(' (' || string_agg(a.attname, ', ' order by a.attname) filter (where a.attname is not null) || ')', '') as grant
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       cross join (values ('insert'), ('update'), ('delete'), ('truncate')) p(privilege)
+       left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and p.privilege in ('insert', 'update')
+       where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast' and c.relkind in ('r', 'p', 'v', 'f')
+         and case when a.attname is null then has_table_privilege($1, c.oid, p.privilege)
+                  else has_column_privilege($1, c.oid, a.attnum, p.privilege) end
+       group by n.nspname, c.relname, p.privilege order by 1`,
+      [role],
+    );
+    return rows.map((r) => r.grant);
+  };
+
+  test("the API's role writes only the columns people type, and deletes only what soft delete or its guards keep", async () => {
+    expect(await writableBy(testConfig.roles.visitor)).toEqual([
+      "app_public.clinic update (address, calling_code, code_prefixes, currency, email, invoice_footer, locale, name, phone, receptionists_may_invoice, tax_rate, timezone)",
+      "app_public.daily_reconciliation update (notes)",
+      "app_public.invoice insert (notes, patient_id, visit_id)",
+      "app_public.invoice update (notes)",
+      "app_public.invoice_line delete",
+      "app_public.invoice_line insert (description, discount, invoice_id, quantity, service_id, tax_rate, unit_price)",
+      "app_public.invoice_line update (description, discount, quantity, tax_rate, unit_price)",
+      "app_public.membership delete",
+      "app_public.membership update (is_active, role)",
+      "app_public.patient delete",
+      "app_public.patient insert (address, date_of_birth, first_name, last_name, notes, phone, sex)",
+      "app_public.patient update (address, date_of_birth, first_name, last_name, notes, phone, sex)",
+      "app_public.payment update (method, reference)",
+      "app_public.service delete",
+      "app_public.service insert (category, duration_minutes, is_active, name, price)",
+      "app_public.service update (category, duration_minutes, is_active, name, price)",
+      "app_public.user update (full_name)",
+      "app_public.visit insert (doctor_id, patient_id, reason, scheduled_at)",
+      "app_public.visit update (cancel_reason, doctor_id, patient_id, reason, scheduled_at, status)",
+      "app_public.visit_service delete",
+      "app_public.visit_service insert (discount, quantity, service_id, visit_id)",
+      "app_public.visit_service update (discount, quantity)",
+    ]);
+  });
+
+  test("analysts write nothing", async () => {
+    expect(await writableBy(testConfig.roles.analyst)).toEqual([]);
+  });
 });
 
 describe("a member of clinic A", () => {
