@@ -23,6 +23,9 @@ import { clearSessionCookie, sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
+/** How long an idle keep-alive connection stays open: longer than the proxies' 60 s in front. */
+export const KEEP_ALIVE_MS = 65_000;
+
 export interface ApiServer {
   server: Server;
   /** Stops taking requests, answers those under way (for at most `graceMs`), then releases GraphQL. */
@@ -91,7 +94,10 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   app.use("/auth", authRoutes({ pool, settings, roles }));
   app.use(exportRoutes({ pool, settings, roles }));
 
-  const server = createServer(app);
+  // An idle connection is kept past a reverse proxy's idle timeout (60 s for nginx's and most load
+  // balancers' upstream connections): with node's 5 s, a proxy could send a request on a connection
+  // the server was closing that moment, and its client got a 502 (a test client, ECONNRESET).
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, app);
   const pgl = makeGraphQL({ pool, settings, roles });
   app.use(GRAPHQL_PATH, oneReadMomentPerRequest);
   const serv = pgl.createServ(grafserv);

@@ -65,6 +65,12 @@ test("in production the cookie is Secure and __Host- prefixed, and browsers are 
   }
 });
 
+// with node's 5 s, a proxy sent a request on a connection the server was closing that moment: a 502 for its client
+test("an idle connection is kept open past a reverse proxy's 60 s, and the answer says so", async () => {
+  const response = await new Browser(api).graphql("{ currentRole }");
+  expect(response.headers.get("keep-alive")).toBe("timeout=65");
+});
+
 test("every answer says its content is of the type it names (nosniff); outside production no HSTS, as the server may be reached over plain HTTP", async () => {
   const browser = new Browser(api);
   const answers = [await browser.tryLogin(clinic.members.doctor.phone, "wrong"), await browser.graphql("{ currentRole }"), await browser.post("/nowhere", {})];
@@ -137,6 +143,15 @@ test("five wrong passwords lock the account, even against the right one; the fai
   // after the lock expires the right password works again
   await rootPool().query("update app_private.user_secret set locked_until = now() - interval '1 second' where user_id = $1", [victim.userId]);
   expect((await new Browser(api).login(victim.phone, victim.password)).status).toBe(200);
+});
+
+test("a login clears the account's failures: four wrong passwords, a login, then a fifth wrong one does not lock it", async () => {
+  const member = await createUser();
+  await addMember(clinic.clinicId, member, "cashier");
+  for (let i = 0; i < 4; i++) expect((await new Browser(api).tryLogin(member.phone, `typo-${i}-password`)).status).toBe(401);
+  expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
+  expect((await new Browser(api).tryLogin(member.phone, "one-more-typo")).status).toBe(401);
+  expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
 });
 
 // it answered "Wrong phone number or password" and counted against the address: a double click on "Log in" behind
@@ -583,9 +598,9 @@ test("a successful login is audited in the clinic's chain", async () => {
 
 describe("tokens that must be refused", () => {
   /** Signs the session claims of a real login anew, with the given expiry and secret. */
-  const forge = (claims: Record<string, unknown>, exp: number, secret = TEST_JWT_SECRET) => {
+  const forge = (claims: Record<string, unknown>, exp: number, secret = TEST_JWT_SECRET, { issuer = "clinicops", audience = "clinicops" } = {}) => {
     const { session_id, user_id, clinic_id, role } = claims;
-    return jwt.sign({ session_id, user_id, clinic_id, role, exp }, secret, { algorithm: "HS256", issuer: "clinicops", audience: "clinicops" });
+    return jwt.sign({ session_id, user_id, clinic_id, role, exp }, secret, { algorithm: "HS256", issuer, audience });
   };
   const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
@@ -638,6 +653,15 @@ describe("tokens that must be refused", () => {
     const { claims } = await claimsOfFreshLogin();
     const response = await withToken(forge(claims, inAnHour(), "another-secret-another-secret-another")).graphql(WHO_AM_I);
     expect(response.status).toBe(401);
+  });
+
+  // another service given the same secret (a shared JWT_SECRET) signs tokens for itself, not for ClinicOps
+  test("a token of our secret issued by another service, or for another audience", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    for (const names of [{ issuer: "billing-service" }, { audience: "billing-service" }]) {
+      const response = await withToken(forge(claims, inAnHour(), TEST_JWT_SECRET, names)).graphql(WHO_AM_I);
+      expect({ names, status: response.status }).toEqual({ names, status: 401 });
+    }
   });
 
   test("an unsigned alg:none token", async () => {
