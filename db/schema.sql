@@ -14579,6 +14579,22 @@ ALTER TABLE ONLY app_public.report_export
 
 
 --
+-- Name: report_export report_export_clinic_id_invoice_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.report_export
+    ADD CONSTRAINT report_export_clinic_id_invoice_id_fkey FOREIGN KEY (clinic_id, invoice_id) REFERENCES app_public.invoice(clinic_id, id);
+
+
+--
+-- Name: CONSTRAINT report_export_clinic_id_invoice_id_fkey ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT report_export_clinic_id_invoice_id_fkey ON app_public.report_export IS '@behavior -*
+An invoice PDF''s invoice, of the export''s clinic (request_export refuses another first, NOT_FOUND); not a relation of the API.';
+
+
+--
 -- Name: service service_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 

@@ -27,7 +27,7 @@ interface ReadMoment {
   shared?: Promise<{ client: pg.PoolClient; begun: Promise<void> }>;
   /** The settings it was begun with (the request's, one object): reads of others go alone. */
   settings?: PgSettings;
-  /** A query is being executed: its reads may share the transaction (a subscription's, sent over HTTP, may not). */
+  /** A query is being executed: its reads may share the transaction (a mutation's may not). */
   open: boolean;
   /** No more reads join the transaction: the result is computed, or the response closed. */
   over: boolean;
@@ -121,9 +121,9 @@ export async function inTheRequestsReadMoment<T>(
 
 /**
  * Only a query's reads share the transaction, from its execution's start, and they end when its
- * result is computed: the transaction ends then, before the result is sent. A subscription sent over
- * HTTP, whose answer never ends, held its connection in the transaction until its client left; a
- * mutation's reads are not read-only. (A result delivered in parts is left to the response's close.)
+ * result is computed: the transaction ends then, before the result is sent. A mutation's reads are
+ * not read-only, and a subscription's answer never ends (one sent over HTTP is refused before it runs:
+ * server/subscriptions-over-websockets.ts). (A result delivered in parts is left to the response's close.)
  */
 export const OneReadMomentPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsOneReadMomentPlugin",

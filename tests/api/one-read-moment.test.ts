@@ -1,8 +1,9 @@
 /**
  * A query's reads in one transaction (server/one-read-moment.ts), on an API of two connections, as an
  * attacker of it would use it (a reviewer's finds): a query with a failing part, a client that reads
- * no answer, a subscription sent over HTTP, a statement that runs into the timeout. None may keep the
- * pool from other clients, and each answers as it did when every read had its own transaction.
+ * no answer, a statement that runs into the timeout (a subscription sent over HTTP is refused before it
+ * runs: tests/api/visit-queue.test.ts). None may keep the pool from other clients, and each answers as
+ * it did when every read had its own transaction.
  */
 import { connect } from "node:net";
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -86,26 +87,6 @@ test("clients that do not read a large answer keep no connection from another cl
     expect(await anotherClientIsAnswered()).toBe(true);
   } finally {
     for (const socket of sockets) socket.destroy();
-  }
-});
-
-// a subscription is not a read of one moment: sent over HTTP (no answer ever ends), it held its connection in the transaction
-test("subscriptions sent over HTTP keep no connection from another client", async () => {
-  const aborts = [0, 1].map(() => new AbortController());
-  const pending = aborts.map((abort) =>
-    fetch(`${api.url}/graphql`, {
-      method: "POST",
-      signal: abort.signal,
-      headers: { "content-type": "application/json", "x-forwarded-for": owner.address, cookie: owner.cookie! },
-      body: JSON.stringify({ query: "subscription { visitQueueChanged { status } }" }),
-    }).catch(() => null),
-  );
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await anotherClientIsAnswered()).toBe(true);
-  } finally {
-    for (const abort of aborts) abort.abort();
-    await Promise.all(pending);
   }
 });
 

@@ -40,7 +40,6 @@ test("each write leaves exactly one entry with actor, old and new values", async
   expect(entry.new_values.role).toBe("cashier");
 });
 
-// it re-read the entry as the owner role, which reads every clinic's: a row made up in SQL named another clinic's actor
 // a migration that recreated a table, or dropped its trigger to rewrite it, would silently stop its audit
 test("every table of the domain is audited on insert, update and delete; exports on their request and removal only, and a price's history through its service's change", async () => {
   const { rows } = await rootPool().query<{ tbl: string; events: string | null }>(`
@@ -73,6 +72,7 @@ test("every table of the domain is audited on insert, update and delete; exports
   });
 });
 
+// it re-read the entry as the owner role, which reads every clinic's: a row made up in SQL named another clinic's actor
 test("an entry names its actor to those who may read it, and a row made up by the caller, of another clinic's entry, names no one", async () => {
   const { owner } = clinic.members;
   await committedAs(await openSession(owner.userId, clinic.clinicId), (c) => c.query("update app_public.clinic set invoice_footer = 'Named' where id = $1", [clinic.clinicId]));

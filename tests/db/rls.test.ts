@@ -47,7 +47,7 @@ describe("every table", () => {
   });
 
   // a reference dropped by a migration would leave a row of one clinic free to name another clinic's
-  test("every reference between tenant tables is a foreign key through clinic_id", async () => {
+  test("the foreign keys between tenant tables are all there, each through clinic_id (a membership's user is a person, of no clinic)", async () => {
     const { rows } = await rootPool().query<{ key: string }>(`
       select c.conrelid::regclass::text || ' (' || string_agg(a.attname, ', ' order by k.i) || ') → ' || c.confrelid::regclass::text as key
       from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace,
@@ -66,6 +66,7 @@ describe("every table", () => {
       "app_public.payment (clinic_id, invoice_id) → app_public.invoice",
       "app_public.refund (clinic_id, invoice_id) → app_public.invoice",
       "app_public.refund (clinic_id, payment_id) → app_public.payment",
+      "app_public.report_export (clinic_id, invoice_id) → app_public.invoice",
       "app_public.service_price (clinic_id, service_id) → app_public.service",
       "app_public.visit (clinic_id, doctor_id) → app_public.membership",
       "app_public.visit (clinic_id, patient_id) → app_public.patient",
@@ -121,8 +122,9 @@ describe("every table", () => {
     ]);
   });
 
-  test("analysts write nothing", async () => {
+  test("analysts and the login role write nothing", async () => {
     expect(await writableBy(testConfig.roles.analyst)).toEqual([]);
+    expect(await writableBy(testConfig.roles.authenticator)).toEqual([]);
   });
 });
 
