@@ -20,6 +20,7 @@ import {
   createVisit,
   openSession,
   type TestClinic,
+  writeBehindTriggers,
 } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock, withTriggersOff } from "../support/locks.ts";
 
@@ -184,6 +185,65 @@ describe("invoices", () => {
     }
   });
 
+  test("an invoice without lines is not issued: INVALID_INPUT, and it stays a draft with no issue stamp", async () => {
+    const patient = await createPatient(clinic.clinicId);
+    const empty = await committedAs(cashier, async (c) =>
+      (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0],
+    );
+    await expect(committedAs(cashier, (c) => c.query("select app_public.issue_invoice($1)", [empty.id]))).rejects.toMatchObject({
+      code: "CINVL",
+      message: "An invoice needs at least one line to be issued.",
+    });
+    expect(await invoiceRow(empty.id)).toMatchObject({ status: "draft", issued_at: null, issued_by: null, total: "0.000" });
+  });
+
+  test("an issued invoice keeps its patient, visit and currency, even written from an operator's psql", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const before = await invoiceRow(invoice.id);
+    const other = await createVisit(clinic, "in_progress");
+    // an operator's psql (root, past the column grants): the lifecycle trigger alone refuses it
+    for (const [column, value] of [["patient_id", other.patientId], ["visit_id", other.id], ["visit_id", null], ["currency", "USD"]]) {
+      await expect(rootPool().query(`update app_public.invoice set ${column} = $2 where id = $1`, [invoice.id, value])).rejects.toMatchObject({
+        code: "CTRAN",
+        message: "An issued invoice cannot change its patient, visit or currency.",
+      });
+    }
+    expect(await invoiceRow(invoice.id)).toEqual(before);
+  });
+
+  test("a line never moves to another invoice, even written from an operator's psql: INVALID_INPUT, both drafts unchanged", async () => {
+    const patient = await createPatient(clinic.clinicId);
+    // two drafts of one patient, the line on the first; the second empty, so no other rule (its lines' places) stands in the way
+    const [from, to] = await committedAs(cashier, async (c) => {
+      const draft = async () => (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0].id as string;
+      const drafts = [await draft(), await draft()];
+      await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 700)", [drafts[0]]);
+      return drafts;
+    });
+    // an operator's psql (root): the invoice_id column is not the API's to write
+    await expect(rootPool().query("update app_public.invoice_line set invoice_id = $2 where invoice_id = $1", [from, to])).rejects.toMatchObject({
+      code: "CINVL",
+      message: "A line cannot move to another invoice.",
+    });
+    const { rows } = await rootPool().query(
+      "select i.id, i.total::text, (select count(*)::int from app_public.invoice_line l where l.invoice_id = i.id) as lines from app_public.invoice i where i.id = any($1::uuid[])",
+      [[from, to]],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.total, r.lines]]))).toEqual({ [from]: ["700.000", 1], [to]: ["0.000", 0] });
+  });
+
+  test("an invoice's amount paid stays between 0 and its total whatever writes it: the constraint refuses more, from an operator's psql behind the triggers", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    // an operator's psql with every trigger off: invoice_check alone stands between the row and the write
+    for (const amountPaid of ["1000.001", "-0.001"]) {
+      await expect(writeBehindTriggers("update app_public.invoice set amount_paid = $2 where id = $1", [invoice.id, amountPaid])).rejects.toMatchObject({
+        code: "23514",
+        constraint: "invoice_check",
+      });
+    }
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000", total: "1000.000" });
+  });
+
   test("50 concurrent creations, some rolled back, give consecutive numbers without a gap", async () => {
     const numbered = await createClinic("Numbering clinic");
     const session = await cashierSession(numbered);
@@ -275,6 +335,23 @@ describe("lines round to their currency's decimals", () => {
   });
 });
 
+describe("a line's quantity", () => {
+  test("is at most 100000: 100001 is refused by its constraint, 100000 taken", async () => {
+    const patient = await createPatient(clinic.clinicId);
+    const invoice = await committedAs(cashier, async (c) =>
+      (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0],
+    );
+    const addLine = (quantity: string) =>
+      committedAs(cashier, async (c) =>
+        (await c.query("insert into app_public.invoice_line (invoice_id, description, quantity, unit_price) values ($1, 'Gauze', $2, 1) returning quantity::text", [invoice.id, quantity])).rows[0],
+      );
+    await expect(addLine("100001")).rejects.toMatchObject({ code: "23514", constraint: "invoice_line_quantity_check" });
+    expect((await invoiceRow(invoice.id)).total).toBe("0.000");
+    expect(await addLine("100000")).toEqual({ quantity: "100000.000" });
+    expect((await invoiceRow(invoice.id)).total).toBe("100000.000");
+  });
+});
+
 describe("payments", () => {
   test("partial payments and split tenders move the status; the last cent makes it paid", async () => {
     const invoice = await createIssuedInvoice(clinic, "10000");
@@ -323,6 +400,35 @@ describe("payments", () => {
     expect(new Set(doubleClick).size).toBe(1);
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("1500.000");
     await expect(pay(cashier, invoice.id, "999", "card", "click-1")).rejects.toMatchObject({ code: "CCONF" });
+  });
+
+  test("an idempotency key used for a payment in one tender is CONFLICT for another tender, not answered as the first payment; nothing charged again", async () => {
+    const invoice = await createIssuedInvoice(clinic, "10000");
+    const first = await pay(cashier, invoice.id, "1000", "card", "tender-1");
+    // a till that retries with another tender must not be told its card payment went through as cash
+    await expect(pay(cashier, invoice.id, "1000", "cash", "tender-1")).rejects.toMatchObject({
+      code: "CCONF",
+      message: "This idempotency key was already used for a different payment.",
+    });
+    const { rows } = await rootPool().query("select id, method::text from app_public.payment where invoice_id = $1", [invoice.id]);
+    expect(rows).toEqual([{ id: first.id, method: "card" }]);
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("1000.000");
+  });
+
+  test("an invoice of a patient deleted behind the API (an operator's psql) takes no payment", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    // the API does not delete a patient with an open invoice (tg_patient__no_open_invoice): an operator's psql, past the triggers
+    await writeBehindTriggers(
+      "update app_public.patient set deleted_at = now() where id = (select patient_id from app_public.invoice where id = $1)",
+      [invoice.id],
+    );
+    await expect(pay(cashier, invoice.id, "100")).rejects.toMatchObject({
+      code: "CINVL",
+      message: "This patient was deleted: restore them before booking or billing them.",
+    });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id]);
+    expect(rows).toEqual([{ n: 0 }]);
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
   });
 
   test("a retry answers its payment whatever time its till now gives: one stamped more than 5 minutes ahead is not refused as a payment in the future", async () => {

@@ -121,3 +121,18 @@ test("a kind's prefix is not one another kind has codes under, a deleted patient
     await expect(c.query(`update app_public.clinic set code_prefixes = '{"PAT": "PX", "VIS": "pT"}' where id = $1`, [clinic.clinicId])).rejects.toMatchObject({ code: "CINVL" });
   });
 });
+
+test("a code never changes once given, even written from an operator's psql: the patient's and the visit's stay as numbered", async () => {
+  const clinic = await createTestClinic();
+  const { rows: [patient] } = await rootPool().query("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Kept', 'Code') returning id, code", [clinic.clinicId]);
+  const { rows: [visit] } = await rootPool().query(
+    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id, code",
+    [clinic.clinicId, patient.id, clinic.members.doctor.membershipId],
+  );
+  expect([patient.code, visit.code]).toEqual(["PAT-000001", "VIS-000001"]);
+  // an operator's psql (root, past the column grants): the code trigger keeps it, as numbered without a gap
+  for (const [table, row, typed] of [["patient", patient, "PAT-999999"], ["visit", visit, null]] as const) {
+    await rootPool().query(`update app_public.${table} set code = $2 where id = $1`, [row.id, typed]);
+    expect((await rootPool().query(`select code from app_public.${table} where id = $1`, [row.id])).rows).toEqual([{ code: row.code }]);
+  }
+});

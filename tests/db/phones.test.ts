@@ -133,6 +133,16 @@ describe("phones are read with their country's numbering plan", () => {
   });
 });
 
+test("a phone typed in more than 32 characters is INVALID_PHONE, though its digits would make a number; 32 are read", async () => {
+  const typed = (spaces: number) => `+255${" ".repeat(spaces)}712 345 678`; // 15 characters and the spaces
+  const normalize = (phone: string) => rootPool().query("select app_public.normalize_phone($1, null) as phone", [phone]);
+  expect((await normalize(typed(17))).rows).toEqual([{ phone: "+255712345678" }]);
+  await expect(normalize(typed(18))).rejects.toMatchObject({
+    code: "CINPH",
+    message: "This is not a phone number: use digits, spaces, dashes or brackets, optionally starting with + or 00.",
+  });
+});
+
 test("a clinic's calling code must be a country's code in use, checked when it is set", async () => {
   const clinic = await createClinic("Calling code clinic");
   for (const code of ["999", "800"]) {

@@ -118,6 +118,47 @@ test("cancelling needs a reason", async () => {
   });
 });
 
+test("a cancel reason is written by cancelling only: on a visit not being cancelled it is INVALID_INPUT, nothing written", async () => {
+  const visit = await createVisit(clinic);
+  await expect(
+    committedAs(await openSession(clinic.members.receptionist.userId, clinic.clinicId), (c) =>
+      c.query("update app_public.visit set cancel_reason = 'Patient called' where id = $1", [visit.id]),
+    ),
+  ).rejects.toMatchObject({ code: "CINVL", message: "A cancel reason goes with cancelling the visit." });
+  const { rows } = await rootPool().query("select status, cancel_reason from app_public.visit where id = $1", [visit.id]);
+  expect(rows[0]).toEqual({ status: "scheduled", cancel_reason: null });
+});
+
+/** A visit booked by the clinic's receptionist through the API, and a reader of its stamps. */
+async function bookedByReceptionist() {
+  const patient = await createPatient(clinic.clinicId);
+  const booked = await committedAs(await openSession(clinic.members.receptionist.userId, clinic.clinicId), async (c) =>
+    (await c.query("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now()) returning id", [patient.id, clinic.members.doctor.membershipId])).rows[0],
+  );
+  const stamps = async () =>
+    (await rootPool().query("select created_by, updated_by, updated_at from app_public.visit where id = $1", [booked.id])).rows[0];
+  return { id: booked.id as string, stamps };
+}
+
+test("a change is stamped with the session's user and time: updated_by is who changed it, updated_at moves", async () => {
+  const { receptionist, owner } = clinic.members;
+  const visit = await bookedByReceptionist();
+  const before = await visit.stamps();
+  expect(before).toMatchObject({ created_by: receptionist.userId, updated_by: receptionist.userId });
+  await committedAs(await openSession(owner.userId, clinic.clinicId), (c) => c.query("update app_public.visit set reason = 'Fever' where id = $1", [visit.id]));
+  const changed = await visit.stamps();
+  expect(changed).toMatchObject({ created_by: receptionist.userId, updated_by: owner.userId });
+  expect(changed.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
+});
+
+test("who booked a visit (created_by) is kept on every change, even written from an operator's psql", async () => {
+  const { receptionist, doctor } = clinic.members;
+  const visit = await bookedByReceptionist();
+  // an operator's psql (root, no session): who booked it stays, and the change is no one's
+  await rootPool().query("update app_public.visit set created_by = $2 where id = $1", [visit.id, doctor.userId]);
+  expect(await visit.stamps()).toMatchObject({ created_by: receptionist.userId, updated_by: null });
+});
+
 test("a cancellation of blanks is refused, and reasons are kept without the white space around them", async () => {
   const visit = await createVisit(clinic);
   const cancel = (reason: string) =>
@@ -293,9 +334,9 @@ describe("services of a visit", () => {
     ]);
   });
 
-  test("are frozen once the visit is completed or cancelled", async () => {
+  test("are frozen once the visit is completed, cancelled or a no-show", async () => {
     const service = await createService(clinic.clinicId);
-    for (const status of ["completed", "cancelled"]) {
+    for (const [status, words] of [["completed", "completed"], ["cancelled", "cancelled"], ["no_show", "no-show"]]) {
       const visit = await createVisit(clinic, status);
       await expect(
         rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
@@ -303,8 +344,19 @@ describe("services of a visit", () => {
           visit.id,
           service.id,
         ]),
-      ).rejects.toMatchObject({ code: "CTRAN" });
+      ).rejects.toMatchObject({ code: "CTRAN", message: `The services of a ${words} visit are frozen.` });
     }
+    // a service given before the patient was marked a no-show is kept as it was
+    const missed = await createVisit(clinic);
+    const { rows: [given] } = await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+      [clinic.clinicId, missed.id, service.id],
+    );
+    await rootPool().query("update app_public.visit set status = 'no_show' where id = $1", [missed.id]);
+    for (const change of ["update app_public.visit_service set quantity = 5 where id = $1", "delete from app_public.visit_service where id = $1"]) {
+      await expect(rootPool().query(change, [given.id])).rejects.toMatchObject({ code: "CTRAN", message: "The services of a no-show visit are frozen." });
+    }
+    expect((await rootPool().query("select quantity from app_public.visit_service where id = $1", [given.id])).rows).toEqual([{ quantity: 1 }]);
     const visit = await createVisit(clinic, "in_progress");
     const { rows } = await rootPool().query(
       "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
@@ -338,6 +390,38 @@ describe("services of a visit", () => {
         service.id,
       ]),
     ).rejects.toMatchObject({ code: "23514" });
+  });
+
+  /** A service given on a visit under way (at 30000), written as an operator would, and a reader of its row. */
+  async function givenService() {
+    const service = await createService(clinic.clinicId, "30000");
+    const visit = await createVisit(clinic, "in_progress");
+    const { rows: [line] } = await rootPool().query(
+      "insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id",
+      [clinic.clinicId, visit.id, service.id],
+    );
+    const stored = async () =>
+      (await rootPool().query("select visit_id, service_id, quantity, unit_price::text from app_public.visit_service where id = $1", [line.id])).rows[0];
+    return { id: line.id as string, visitId: visit.id, serviceId: service.id, stored };
+  }
+
+  test("keep their visit and service once added, even written from an operator's psql: remove the line and add another", async () => {
+    const line = await givenService();
+    const [other, otherVisit] = [await createService(clinic.clinicId, "500"), await createVisit(clinic, "in_progress")];
+    // an operator's psql (root, past the column grants): the snapshot trigger alone keeps the line what it was
+    for (const [column, value] of [["service_id", other.id], ["visit_id", otherVisit.id]]) {
+      await expect(rootPool().query(`update app_public.visit_service set ${column} = $2 where id = $1`, [line.id, value])).rejects.toMatchObject({
+        code: "CINVL",
+        message: "Remove the line and add another instead of changing its visit or service.",
+      });
+    }
+    expect(await line.stored()).toEqual({ visit_id: line.visitId, service_id: line.serviceId, quantity: 1, unit_price: "30000.000" });
+  });
+
+  test("keep their price snapshot when changed, even when an operator's psql writes another price", async () => {
+    const line = await givenService();
+    await rootPool().query("update app_public.visit_service set quantity = 2, unit_price = 1 where id = $1", [line.id]);
+    expect(await line.stored()).toEqual({ visit_id: line.visitId, service_id: line.serviceId, quantity: 2, unit_price: "30000.000" });
   });
 
   test("two services added to a visit at once take the next two places, one after the other", async () => {
