@@ -2,8 +2,9 @@
  * A subscription is followed over the websocket (graphql-ws at `/graphql`), never over HTTP: sent in
  * a POST, Grafast answered it as a stream that never ended, its headers only at the clinic's next
  * event, so a client that is not a browser hung on it. It is refused before it runs,
- * INVALID_QUERY (HTTP 400), saying where to subscribe. Over the websocket, graphql-ws hands
- * subscriptions to `subscribe`, not to `execute`.
+ * INVALID_QUERY (HTTP 400, or 200 to a client accepting `application/json` alone, as every
+ * INVALID_QUERY), saying where to subscribe. Over the websocket, graphql-ws hands subscriptions to
+ * `subscribe`, not to `execute`.
  */
 import { getOperationAST, GraphQLError, OperationTypeNode } from "postgraphile/graphql";
 
