@@ -41,7 +41,10 @@ export async function openForDownload(path: string): Promise<OpenedFile | null> 
 export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void): void {
   // the client left while the file was being opened: its close will not come again
   if (res.destroyed) return void handle.close();
-  const stream = handle.createReadStream(); // closes the file when it ends, fails or is destroyed
+  // closes the file when it ends, fails or is destroyed; reads the size announced, no more, so the answer
+  // ends with its last byte: read to the file's end, it waited for one more read, a client that had its
+  // Content-Length closed meanwhile, and the complete download was logged as request_cut_short
+  const stream = handle.createReadStream(size > 0 ? { start: 0, end: size - 1 } : {});
   const before = new Set(res.getHeaderNames());
   setHeaders(size);
   const added = res.getHeaderNames().filter((name) => !before.has(name));
