@@ -149,7 +149,7 @@ export async function verifyAuditLog(
       if (head.seq > 0) result.problems.push(`${chainName(chain)} is broken at entry 1: its head says ${head.seq} entries, and none is left.`);
     }
     if (chainId && result.chains === 0 && headRows.length === 0) result.problems.push(`There is no audit chain of clinic ${chainId}: no entry, no head.`);
-    if (anchorBytes === null) result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves (the worker writes the first anchors at minute 30 of the hour after its first start).`);
+    if (anchorBytes === null) result.problems.push(`There is no anchors file at ${file}: the chains could be checked only against themselves (the worker writes the first anchors at the first minute 30 after its start).`);
     else await compareAnchors(client, file, anchorBytes, chainId, { recorded, copy }, result, progress);
     return result;
   } finally {

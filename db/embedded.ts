@@ -95,7 +95,7 @@ export async function startEmbeddedPostgres(
   if (closed) {
     throw new Error(
       `As root, the embedded PostgreSQL runs as the unprivileged user "postgres", who cannot enter ${closed}. ` +
-        "Choose a CLINICOPS_DATA_DIR that others may enter (the default .data under the project), or set DATABASE_URL.",
+        "Choose a CLINICOPS_DATA_DIR that others may enter (under /srv or /tmp, say; the default .data under the project is one only if every folder above it is), or set DATABASE_URL.",
     );
   }
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;

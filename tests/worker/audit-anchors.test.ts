@@ -298,7 +298,7 @@ describe("verification", () => {
     const file = join(temporaryFolder("anchors"), "anchors.jsonl");
     const client = await rootPool().connect();
     try {
-      expect((await verifyAuditLog(client, file)).problems).toContain(`There is no anchors file at ${file}: the chains could be checked only against themselves (the worker writes the first anchors at minute 30 of the hour after its first start).`);
+      expect((await verifyAuditLog(client, file)).problems).toContain(`There is no anchors file at ${file}: the chains could be checked only against themselves (the worker writes the first anchors at the first minute 30 after its start).`);
       appendFileSync(file, `{"at":"x","chain":"not-a-uuid","seq":1,"hash":"${"a".repeat(64)}"}\nnot json\n\n`);
       const found = await verifyAuditLog(client, file);
       expect(found.problems).toEqual(
