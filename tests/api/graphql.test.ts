@@ -19,6 +19,7 @@ import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { until } from "../support/until.ts";
+import { linesLoggedBy } from "../support/logs.ts";
 import { whileHolding } from "../support/locks.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { cursorSealer } from "../../server/cursors.ts";
@@ -993,22 +994,6 @@ describe("limits", () => {
 });
 
 /** Runs `fn` with logging on and returns the lines it logged, on stdout and stderr (console noise of the libraries silenced). */
-/** The lines logged while `fn` runs (which may watch them as they come). */
-async function linesLoggedBy(fn: (lines: readonly string[]) => Promise<void>): Promise<string[]> {
-  const level = process.env.LOG_LEVEL;
-  process.env.LOG_LEVEL = "info";
-  const lines: string[] = [];
-  const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
-  const stdout = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => lines.push(String(chunk)) > 0);
-  const console = jest.spyOn(global.console, "error").mockImplementation(() => {});
-  try {
-    await fn(lines);
-  } finally {
-    process.env.LOG_LEVEL = level;
-    for (const spy of [stderr, stdout, console]) spy.mockRestore();
-  }
-  return lines;
-}
 
 /** The internal faults `fn` logged. */
 const internalFaultsLoggedBy = async (fn: () => Promise<void>) => (await linesLoggedBy(fn)).filter((line) => line.includes('"internal_error"'));

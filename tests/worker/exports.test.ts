@@ -33,6 +33,8 @@ import {
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
+import { linesLoggedBy } from "../support/logs.ts";
+import { connect } from "node:net";
 
 holdWorkerTurnThroughThisFile();
 
@@ -213,6 +215,35 @@ test("an export covers days from 2000-01-01 to 2199-12-31: a far year or a day B
   await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [old]);
   await writeBehindTriggers("update app_public.report_export set from_date = '1999-12-31', to_date = '1999-12-31' where id = $1", [old]);
   await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [old]);
+});
+
+/** Downloads an export over a socket of its own, closed as soon as the announced Content-Length has come, as curl does. */
+function downloadClosingAtItsLength(url: string, path: string, cookie: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nCookie: ${cookie}\r\n\r\n`));
+    let received = Buffer.alloc(0);
+    socket.on("data", (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      const headEnd = received.indexOf("\r\n\r\n");
+      const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, headEnd).toString())?.[1]);
+      if (headEnd >= 0 && received.length - headEnd - 4 >= length) socket.destroy(), resolve();
+    });
+    socket.on("error", reject);
+  });
+}
+
+// read to the file's end, the answer waited for one more read; a client that had its bytes and closed meanwhile
+// left a request_cut_short line, and no request line, for a complete download
+test("a download its client closes once it has the announced bytes is logged as a request answered, not as one cut short", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const logged = (lines: readonly string[]) => lines.filter((line) => line.includes(`"path":"/exports/${id}"`)).map((line) => JSON.parse(line).event);
+  const lines = await linesLoggedBy(async (lines) => {
+    for (let i = 0; i < 20; i++) await downloadClosingAtItsLength(api.url, `/exports/${id}`, cashierA.cookie!);
+    await until(async () => logged(lines).length === 20);
+  });
+  expect(logged(lines)).toEqual(Array(20).fill("request"));
 });
 
 // a sheet asked for a year was made of its first day, a summary of a period of its first month, and an invoice given to a list was dropped
