@@ -756,6 +756,55 @@ test("an allowed frontend origin may post, its browser's preflight answered for 
   }
 });
 
+test("with ALLOWED_ORIGINS, only those origins exactly may post: one that merely begins like one, or is on another port, is cross-site and changes nothing", async () => {
+  const withFrontend = await startApi({ ALLOWED_ORIGINS: "https://app.clinic.example" });
+  try {
+    const browser = new Browser(withFrontend);
+    await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
+    for (const origin of ["https://app.clinic.example.evil.example", "https://app.clinic.example:8443", "http://app.clinic.example"]) {
+      const logout = await browser.post("/auth/logout", {}, { origin, "sec-fetch-site": "cross-site" });
+      expect([origin, logout.status, logout.body]).toEqual([origin, 403, { error: { code: "CSRF", message: "Cross-site requests are refused." } }]);
+      const created = await browser.post("/graphql", { query: `mutation { createPatient(input: { patient: { firstName: "Cross", lastName: "Site" } }) { patient { code } } }` }, { origin, "sec-fetch-site": "cross-site" });
+      expect([origin, created.status, created.body]).toEqual([origin, 403, { errors: [{ message: "Cross-site requests are refused.", extensions: { code: "CSRF" } }] }]);
+    }
+    // the session was not logged out, and no patient was registered
+    expect((await browser.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(clinic.members.owner.userId);
+    expect((await rootPool().query("select count(*)::int as n from app_public.patient where first_name = 'Cross' and last_name = 'Site'")).rows[0].n).toBe(0);
+  } finally {
+    await withFrontend.close();
+  }
+});
+
+test("a clinicId that is not a clinic id, at login or at a switch, is INVALID_INPUT saying so, and opens no session", async () => {
+  const { owner } = clinic.members;
+  const sessions = async () => (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1", [owner.userId])).rows[0].n as number;
+  const before = await sessions();
+  const anonymous = new Browser(api);
+  const logins = [
+    [{ phone: owner.phone, password: owner.password, clinicId: "Auth clinic" }, "clinicId must be a clinic id."],
+    [{ phone: owner.phone, password: owner.password, clinicId: 42 }, "clinicId must be a clinic id."],
+    [{ phone: owner.phone, password: owner.password, clinicId: { id: clinic.clinicId } }, "clinicId must be a clinic id."],
+  ] as const;
+  for (const [body, message] of logins) {
+    const response = await anonymous.post("/auth/login", body);
+    expect([body, response.status, response.body]).toEqual([body, 400, { error: { code: "INVALID_INPUT", message } }]);
+    expect(anonymous.cookie).toBeNull();
+  }
+  expect(await sessions()).toBe(before);
+
+  const browser = new Browser(api);
+  await browser.login(owner.phone, owner.password);
+  const cookie = browser.cookie;
+  for (const clinicId of ["Auth clinic", 42, `${clinic.clinicId}x`]) {
+    const response = await browser.post("/auth/switch-clinic", { clinicId });
+    expect([clinicId, response.status, response.body]).toEqual([clinicId, 400, { error: { code: "INVALID_INPUT", message: "clinicId must be a clinic id." } }]);
+  }
+  // the session goes on as it was
+  expect(browser.cookie).toBe(cookie);
+  expect((await browser.graphql(WHO_AM_I)).body.data.currentClinic.name).toBe("Auth clinic");
+  expect(await sessions()).toBe(before + 1);
+});
+
 describe("several clinics", () => {
   let second: TestClinic;
   beforeAll(async () => {
@@ -810,6 +859,20 @@ describe("several clinics", () => {
     const browser = new Browser(api);
     const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password, second.clinicId);
     expect(response.body).toMatchObject({ clinic: { id: second.clinicId }, role: "admin" });
+  });
+
+  test("a switch is audited in the chain of the clinic entered, naming the session it opened", async () => {
+    const { doctor } = clinic.members;
+    const browser = new Browser(api);
+    await browser.login(doctor.phone, doctor.password, clinic.clinicId);
+    expect((await browser.post("/auth/switch-clinic", { clinicId: second.clinicId })).status).toBe(200);
+    const { rows } = await rootPool().query(
+      `select a.clinic_id, a.table_name, a.record_id,
+         (select s.clinic_id from app_private.session s where s.id = (a.detail ->> 'sessionId')::uuid and s.revoked_at is null) as session_clinic
+       from app_public.audit_log a where a.action = 'switch_clinic' and a.actor_user_id = $1 order by a.id desc limit 1`,
+      [doctor.userId],
+    );
+    expect(rows).toEqual([{ clinic_id: second.clinicId, table_name: "user", record_id: doctor.userId, session_clinic: second.clinicId }]);
   });
 
   test("switching to a clinic the user does not belong to is refused and keeps the old session", async () => {

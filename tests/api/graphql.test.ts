@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { type AddressInfo, connect } from "node:net";
 import express from "express";
 import { type DocumentNode, getIntrospectionQuery, GraphQLError, parse } from "postgraphile/graphql";
-import { maskError } from "../../server/errors.ts";
+import { describeError, maskError } from "../../server/errors.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { healthRoutes } from "../../server/health.ts";
@@ -1333,6 +1333,34 @@ describe("internal faults", () => {
     expect(masked.message).toBe("Internal error; quote reference req-123 to support.");
     expect(masked.extensions).toMatchObject({ code: "INTERNAL", requestId: "req-123" });
     expect(JSON.stringify(masked.toJSON())).not.toMatch(/relation|select|secret|at /);
+  });
+});
+
+describe("error codes", () => {
+  test("each SQLSTATE our SQL raises goes out under the code docs/api.md gives it, with its message; serialization failures and deadlocks as RETRY", () => {
+    const pgError = (code: string) => Object.assign(new Error("Said for people."), { code });
+    // docs/api.md's table of our SQLSTATEs: a client branches on these codes
+    const documented: Record<string, string> = {
+      CINPH: "INVALID_PHONE",
+      CINVL: "INVALID_INPUT",
+      CWEAK: "WEAK_PASSWORD",
+      CFORB: "FORBIDDEN",
+      CNOTF: "NOT_FOUND",
+      CCONF: "CONFLICT",
+      CAUTH: "UNAUTHENTICATED",
+      CTRAN: "INVALID_TRANSITION",
+      COVPY: "OVERPAYMENT",
+      CRFND: "REFUND_EXCEEDS_PAYMENT",
+      CDAYC: "DAY_CLOSED",
+      CLIMT: "LIMIT_EXCEEDED",
+    };
+    expect(Object.fromEntries(Object.keys(documented).map((sqlState) => [sqlState, describeError(pgError(sqlState))]))).toEqual(
+      Object.fromEntries(Object.entries(documented).map(([sqlState, code]) => [sqlState, { code, message: "Said for people." }])),
+    );
+    // worth retrying, both: a deadlock is no internal fault
+    for (const sqlState of ["40001", "40P01"]) {
+      expect([sqlState, describeError(pgError(sqlState))]).toEqual([sqlState, { code: "RETRY", message: "Another change got there first; please try again." }]);
+    }
   });
 });
 

@@ -61,6 +61,13 @@ test("a JWT secret given empty is refused, not taken as unset", () => {
   expect(() => serverSettings({ JWT_SECRET: "" }, "g".repeat(48))).toThrow(/^JWT_SECRET must have at least 32 characters$/);
 });
 
+test("a JWT secret of 31 characters is refused, in production too; one of 32 is taken (docs/operations.md: 32+ random characters)", () => {
+  for (const env of [{}, { NODE_ENV: "production" }]) {
+    expect(() => serverSettings({ ...env, JWT_SECRET: "s".repeat(31) }, "g".repeat(48))).toThrow(/^JWT_SECRET must have at least 32 characters$/);
+    expect(serverSettings({ ...env, JWT_SECRET: "s".repeat(32) }, "g".repeat(48)).jwtSecret).toBe("s".repeat(32));
+  }
+});
+
 test("npm run worker:once without RUN_ONCE_OWNER_URL says so in one line, and fails", () => {
   const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { cwd: projectPath(), env: { ...process.env, RUN_ONCE_OWNER_URL: undefined }, encoding: "utf8" });
   expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: "RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)\n" });

@@ -113,6 +113,31 @@ test("a visit's every step has its time, a no-show's too", async () => {
   expect(rows).toEqual([{ status: "no_show", dated: true }]);
 });
 
+test("a cancelled visit says when and why, as the clinic typed it", async () => {
+  const visit = await createVisit(a, "cancelled");
+  const { rows } = await analyst.query(
+    "select status, cancelled_at is not null as dated, cancel_reason from reporting.visits where code = $1 and clinic_id = $2",
+    [visit.code, a.clinicId],
+  );
+  expect(rows).toEqual([{ status: "cancelled", dated: true, cancel_reason: "Patient called" }]);
+});
+
+test("the reporting views show these columns and no others: a patient by code only, never a name, phone, address or note of theirs", async () => {
+  const { rows } = await analyst.query(
+    "select table_name, string_agg(column_name, ',' order by ordinal_position) as columns from information_schema.columns where table_schema = 'reporting' group by 1 order by 1",
+  );
+  expect(Object.fromEntries(rows.map((r) => [r.table_name, r.columns.split(",")]))).toEqual({
+    daily_revenue: ["clinic_id", "clinic_name", "business_date", "method", "payments", "refunds", "net", "currency"],
+    invoices: ["clinic_id", "clinic_name", "code", "status", "currency", "subtotal", "discount_total", "tax_total", "total", "amount_paid", "balance",
+      "issued_at", "voided_at", "void_reason", "patient_code", "visit_code", "created_on", "issued_on"],
+    payments: ["clinic_id", "clinic_name", "kind", "code", "invoice_code", "method", "amount", "happened_at", "business_date", "currency"],
+    reconciliations: ["clinic_id", "clinic_name", "business_date", "status", "expected_cash", "expected_card", "expected_bank_transfer", "expected_mobile_money",
+      "expected_insurance", "expected_total", "counted_total", "cash_difference", "difference", "notes", "closed_at", "reopened_at", "reopen_reason", "currency"],
+    visits: ["clinic_id", "clinic_name", "code", "status", "scheduled_at", "checked_in_at", "started_at", "completed_at", "cancelled_at", "cancel_reason",
+      "patient_code", "doctor_name", "services_value", "no_show_at", "currency", "business_date"],
+  });
+});
+
 test("a condition that fails loudly or records what it sees never sees another clinic's rows", async () => {
   // plans that filter before joining, where a view without a security barrier would run our condition first
   await analyst.query("set enable_indexscan = off; set enable_bitmapscan = off; set enable_hashjoin = off");

@@ -109,6 +109,7 @@ test("produced with progress and downloaded by the clinic; the CSV is quoted saf
   expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
   expect(response.headers.get("content-disposition")).toBe(`attachment; filename=patients-${today}-to-${today}.csv`);
   expect(response.headers.get("x-content-type-options")).toBe("nosniff"); // a browser does not take it for a page
+  expect(response.headers.get("cache-control")).toBe("private, no-store"); // a clinic's patients are kept by no cache on the way, nor in the browser's
   const file = new Uint8Array(await response.arrayBuffer());
   // UTF-8's byte order mark first, for Excel; decoders of UTF-8 (this one, fetch's text()) take it off
   expect([...file.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -219,6 +219,14 @@ test("a long reference wraps in its cell: each payment's method and amount still
   for (const printed of ["mobile money", "TZS 30,000.00", "-TZS 5,000.00"]) expect(text).toContain(printed);
 });
 
+test("a void invoice's PDF says it is void, and why: a voided invoice printed again is not taken for one to pay", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.void_invoice($1, 'Entered twice: see the next invoice')", [invoice.id]));
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoice.id]);
+  const lines = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf).split("\n").map((line) => line.trim());
+  expect(lines).toEqual(expect.arrayContaining(["Void", "Entered twice: see the next invoice"]));
+});
+
 test("an address and a footer of several lines print on several lines, as typed", async () => {
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const doc = rows[0].doc;
