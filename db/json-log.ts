@@ -16,12 +16,17 @@ export function writeLogLine(level: string, fields: Record<string, unknown>, rep
   try {
     line = JSON.stringify(entry, replacer);
   } catch {
-    line = JSON.stringify(entry, writable(replacer));
+    try {
+      line = JSON.stringify(entry, writable(replacer));
+    } catch (error) {
+      // a field that throws as it is read (a getter, a toJSON) or nests past the stack: the line says so
+      line = JSON.stringify({ time: entry.time, level, event: fields.event, unwritable: String(error) });
+    }
   }
   (level === "warn" || level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
 }
 
-/** `replacer`, writing an object met before as "[seen above]" (a cycle's way back) and a bigint as its digits. */
+/** `replacer`, writing an object met before as "[seen above]" (a cycle's way back, or an object written twice in that line) and a bigint as its digits. */
 function writable(replacer: Replacer | undefined): Replacer {
   const seen = new WeakSet<object>();
   return function (this: unknown, key, value) {

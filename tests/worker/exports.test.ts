@@ -231,6 +231,7 @@ function downloadClosingAtItsLength(url: string, path: string, cookie: string): 
       if (headEnd >= 0 && received.length - headEnd - 4 >= length) socket.destroy(), resolve();
     });
     socket.on("error", reject);
+    socket.on("end", () => reject(new Error(`the download ended before its Content-Length: ${received.length} bytes came`)));
   });
 }
 

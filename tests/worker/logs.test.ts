@@ -43,3 +43,8 @@ test("a line whose meta is circular is written, the cycle's way back marked, and
     meta: { worker: { workerId: "worker-1", self: { promise: { worker: "[seen above]" } } }, reason: { message: "Connection terminated unexpectedly" } },
   });
 });
+
+test("a line with a field that cannot be written (its toJSON throws) is written as such, and nothing thrown to the caller", () => {
+  const [line] = linesWritten(() => jsonLogger.error("Job failed", { job: { toJSON: () => { throw new Error("not now"); } } }));
+  expect(line).toMatchObject({ level: "error", event: "worker", unwritable: "Error: not now" });
+});
