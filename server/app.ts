@@ -24,7 +24,7 @@ import type { ServerSettings } from "./settings.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
 
 /** How long an idle keep-alive connection stays open: longer than the proxies' 60 s in front. */
-export const KEEP_ALIVE_MS = 65_000;
+const KEEP_ALIVE_MS = 65_000;
 
 export interface ApiServer {
   server: Server;

@@ -4,25 +4,14 @@
  * `{}` of it: "Failed to reset locked; … "error":{}" said nothing of why).
  */
 import { jsonLogger } from "../../worker/run.ts";
+import { linesLoggedBy } from "../support/logs.ts";
 
-function linesWritten(write: () => void): Record<string, unknown>[] {
-  const level = process.env.LOG_LEVEL;
-  const written: string[] = [];
-  const stderr = process.stderr.write;
-  process.env.LOG_LEVEL = "";
-  process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
-  try {
-    write();
-  } finally {
-    process.stderr.write = stderr;
-    process.env.LOG_LEVEL = level;
-  }
-  return written.map((line) => JSON.parse(line));
-}
+/** The lines `write` logs, read as JSON. */
+const linesWritten = async (write: () => void) => (await linesLoggedBy(async () => write())).map((line) => JSON.parse(line));
 
-test("a warning is a warn line, and an error in its meta says its message and code", () => {
+test("a warning is a warn line, and an error in its meta says its message and code", async () => {
   const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
-  const [line] = linesWritten(() => jsonLogger.warn("Failed to reset locked; we'll try again", { error: refused }));
+  const [line] = await linesWritten(() => jsonLogger.warn("Failed to reset locked; we'll try again", { error: refused }));
   expect(line).toMatchObject({
     level: "warn",
     event: "worker",
@@ -33,10 +22,10 @@ test("a warning is a warn line, and an error in its meta says its message and co
 
 // graphile-worker logs its worker, a circular object, when a worker's release fails in a stop: the throw
 // ended its graceful shutdown, its jobs not handed back
-test("a line whose meta is circular is written, the cycle's way back marked, and nothing thrown to the caller", () => {
+test("a line whose meta is circular is written, the cycle's way back marked, and nothing thrown to the caller", async () => {
   const worker: Record<string, unknown> = { workerId: "worker-1" };
   worker.self = { promise: { worker } };
-  const [line] = linesWritten(() => jsonLogger.warn("Cancelling worker worker-1 failed", { worker, reason: new Error("Connection terminated unexpectedly") }));
+  const [line] = await linesWritten(() => jsonLogger.warn("Cancelling worker worker-1 failed", { worker, reason: new Error("Connection terminated unexpectedly") }));
   expect(line).toMatchObject({
     level: "warn",
     message: "Cancelling worker worker-1 failed",
@@ -44,7 +33,7 @@ test("a line whose meta is circular is written, the cycle's way back marked, and
   });
 });
 
-test("a line with a field that cannot be written (its toJSON throws) is written as such, and nothing thrown to the caller", () => {
-  const [line] = linesWritten(() => jsonLogger.error("Job failed", { job: { toJSON: () => { throw new Error("not now"); } } }));
+test("a line with a field that cannot be written (its toJSON throws) is written as such, and nothing thrown to the caller", async () => {
+  const [line] = await linesWritten(() => jsonLogger.error("Job failed", { job: { toJSON: () => { throw new Error("not now"); } } }));
   expect(line).toMatchObject({ level: "error", event: "worker", unwritable: "Error: not now" });
 });
