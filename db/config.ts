@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { LOG_LEVELS } from "./json-log.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 
 export interface RoleNames {
@@ -100,8 +101,8 @@ export function checkSettingsReadLater(env: NodeJS.ProcessEnv = process.env): vo
   oneOf(env, "WORKER", ["on", "off"]);
   // Grafast takes any value but development or test for production: "dev" turned its checks off
   oneOf(env, "GRAPHILE_ENV", ["production", "development", "test"]);
-  // the logs: any value but silent ("debug", "off") logged as unset does
-  oneOf(env, "LOG_LEVEL", ["silent"]);
+  // the logs: a level not known ("verbose", "off") would log as unset does
+  oneOf(env, "LOG_LEVEL", LOG_LEVELS);
   // any value but unsealed ("yes") kept the audit log sealed
   oneOf(env, "CLINICOPS_AUDIT_LOG", ["sealed", "unsealed"]);
 }

@@ -1,16 +1,24 @@
 /**
  * The one shape of every log line, the server's and the worker's: a JSON object with its time and
- * level first, written to stderr for warnings and errors and to stdout otherwise; nothing at all
- * with LOG_LEVEL=silent. Writing a line never throws into its caller: graphile-worker logs its
+ * level first, written to stderr for warnings and errors and to stdout otherwise; lines below
+ * LOG_LEVEL (info unless set) are not written, and nothing at all with LOG_LEVEL=silent. Writing a line never throws into its caller: graphile-worker logs its
  * worker (a circular object) when a worker's release fails in a stop, and the throw turned its
  * graceful shutdown into a forceful one, its jobs not handed back.
  */
 
 type Replacer = (key: string, value: unknown) => unknown;
 
+/** The levels a line can have, least first, and the word that mutes them all: LOG_LEVEL's values. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"];
+
+/** Whether a line of `level` is written at the LOG_LEVEL set (graphile-worker's debug lines, each job's every step, only at debug). */
+function shown(level: string): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(process.env.LOG_LEVEL || "info");
+}
+
 /** Writes `{time, level, ...fields}` as one line; `replacer` is JSON.stringify's. */
 export function writeLogLine(level: string, fields: Record<string, unknown>, replacer?: Replacer): void {
-  if (process.env.LOG_LEVEL === "silent") return;
+  if (!shown(level)) return;
   const entry = { time: new Date().toISOString(), level, ...fields };
   let line: string;
   try {

@@ -40,7 +40,7 @@ test.each([
   ["NODE_ENV", "prod", /^NODE_ENV must be production, development or test, or be left unset \(it is "prod"\)$/],
   ["WORKER", "false", /^WORKER must be on or off, or be left unset \(it is "false"\)$/],
   ["GRAPHILE_ENV", "dev", /^GRAPHILE_ENV must be production, development or test, or be left unset \(it is "dev"\)$/],
-  ["LOG_LEVEL", "debug", /^LOG_LEVEL must be silent, or be left unset \(it is "debug"\)$/],
+  ["LOG_LEVEL", "verbose", /^LOG_LEVEL must be debug, info, warn, error or silent, or be left unset \(it is "verbose"\)$/],
   ["CLINICOPS_AUDIT_LOG", "yes", /^CLINICOPS_AUDIT_LOG must be sealed or unsealed, or be left unset \(it is "yes"\)$/],
   ["TRUST_PROXY", "yes", /^TRUST_PROXY must be a number of proxies or their addresses/],
   ["TRUST_PROXY", "10.0.0.0/33", /^TRUST_PROXY must be a number of proxies or their addresses/],

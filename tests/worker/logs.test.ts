@@ -6,8 +6,27 @@
 import { jsonLogger } from "../../worker/run.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 
-/** The lines `write` logs, read as JSON. */
-const linesWritten = async (write: () => void) => (await linesLoggedBy(async () => write())).map((line) => JSON.parse(line));
+/** The lines `write` logs at LOG_LEVEL `level` ("" as unset), read as JSON. */
+const linesWritten = async (write: () => void, level?: string) => (await linesLoggedBy(async () => write(), level)).map((line) => JSON.parse(line));
+
+/** graphile-worker's lines of each level, as it writes them. */
+const everyLevel = () => {
+  jsonLogger.debug("Found task 1 (report_export__produce)");
+  jsonLogger.info("Worker connected and looking for jobs...");
+  jsonLogger.warn("Failed to reset locked; we'll try again");
+  jsonLogger.error("Failed task 1 (report_export__produce)");
+};
+
+// graphile-worker writes a debug line at every step of every job: a day's logs were mostly those
+test.each([
+  ["", ["info", "warn", "error"]],
+  ["debug", ["debug", "info", "warn", "error"]],
+  ["warn", ["warn", "error"]],
+  ["error", ["error"]],
+  ["silent", []],
+])("at LOG_LEVEL=%j the worker writes the lines of %j", async (level, written) => {
+  expect((await linesWritten(everyLevel, level)).map((line) => line.level)).toEqual(written);
+});
 
 test("a warning is a warn line, and an error in its meta says its message and code", async () => {
   const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
