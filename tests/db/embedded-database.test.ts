@@ -3,14 +3,15 @@
  * the other commands (`npm run superuser`, `npm run worker`, `npm run shell`)
  * use the one already running instead of failing to start a second, but only
  * when the data folder's postmaster.pid shows it is the folder's own server,
- * never by logging in to whatever listens on the port to ask; a port taken by
+ * never by logging in to whatever listens on the port to ask (and one whose
+ * starter was killed outright is restarted as the command's own); a port taken by
  * another server is named in a clear error; and, as root, a data folder its
  * unprivileged user cannot reach is named before initdb fails with a bare
  * "Permission denied".
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
@@ -83,6 +84,41 @@ test("while one process runs the embedded server, a command uses it; the server 
   }
   expect(await answers(running.config.rootUrl)).toBe(false);
 });
+
+// a starter killed outright (SIGKILL, the OOM killer) left its server running for good: the next command
+// said "another ClinicOps process started it and will stop it", and none did
+test("a server whose starter was killed outright is restarted by the next command, which stops it as it ends", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
+  const starter = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const [opened] = await once(starter.stdout, "data");
+  expect(String(opened)).toBe("open\n");
+  starter.kill("SIGKILL");
+  await once(starter, "exit");
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(true); // left running, its starter gone
+
+  const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
+  const orphan = readFileSync(pidFile, "utf8").split("\n")[0];
+  try {
+    const said: string[] = [];
+    const taken = await openDatabase({ env, log: (message) => said.push(message) });
+    expect(said).toContain(
+      `the embedded PostgreSQL on port ${env.EMBEDDED_PG_PORT} was left running by a ClinicOps process that ended without stopping it: restarting it`,
+    );
+    expect(readFileSync(pidFile, "utf8").split("\n")[0]).not.toBe(orphan); // this process's child now
+    expect(await answers(taken.config.rootUrl.replace(/[^/]+$/, "postgres"))).toBe(true); // (the ClinicOps database is made by the setup, not run here)
+    // a command run meanwhile (`npm run superuser` beside the new `npm start`) leaves it to this one
+    const beside = await openDatabase({ env, log: (message) => said.push(message) });
+    await beside.close();
+    expect(said.at(-1)).toMatch(/already running .* \(another ClinicOps process started it and will stop it\): using it$/);
+    expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(true);
+    await taken.close();
+    expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+  } finally {
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not stopped: not left behind for good
+  }
+}, 120_000);
 
 test("Ctrl-C on `npm start` reaches the embedded server too, and still everything stops cleanly: exit code 0, no crash, PostgreSQL stopped", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
