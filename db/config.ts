@@ -9,8 +9,8 @@
  * clinicops_test) can share one server without sharing roles.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { LOG_LEVELS } from "./json-log.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 
@@ -52,6 +52,37 @@ export interface Secrets {
 /** CLINICOPS_DATA_DIR, or `.data`; empty is unset, as for every variable but the secrets, which are refused empty (it was the current folder, where a command wrote secrets.json). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.CLINICOPS_DATA_DIR || ".data");
+}
+
+/**
+ * A folder above `databaseDir` that users other than its owner cannot enter
+ * (no execute bit for others), or null. As root the embedded server runs as an
+ * unprivileged user, who must pass through them to its own folder (which
+ * initdb creates for it, private).
+ */
+export function closedFolderAbove(databaseDir: string): string | null {
+  let closed: string | null = null;
+  for (let dir = dirname(resolve(databaseDir)); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) closed = dir;
+    if (dir === dirname(dir)) return closed;
+  }
+}
+
+/**
+ * As root, the embedded PostgreSQL runs as the unprivileged user "postgres",
+ * who must pass through every folder above its own: a data folder behind a
+ * private one is refused, when no DATABASE_URL is given, before anything is
+ * written there (secrets.json, then initdb's bare "Permission denied").
+ */
+export function checkEmbeddedServerEnters(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.DATABASE_URL || process.getuid?.() !== 0) return;
+  const closed = closedFolderAbove(resolve(dataDir(env), "postgres"));
+  if (closed) {
+    throw new Error(
+      `As root, the embedded PostgreSQL runs as the unprivileged user "postgres", who cannot enter ${closed}. ` +
+        "Choose a CLINICOPS_DATA_DIR that others may enter (under /srv or /tmp, say; the default .data under the project is one only if every folder above it is), or set DATABASE_URL.",
+    );
+  }
 }
 
 /**
@@ -153,6 +184,7 @@ function checkRolePasswords(env: NodeJS.ProcessEnv): void {
  */
 export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   checkRolePasswords(env);
+  checkEmbeddedServerEnters(env);
   const dir = dataDir(env);
   const file = resolve(dir, "secrets.json");
   const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};

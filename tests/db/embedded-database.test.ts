@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, write
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
-import { closedFolderAbove } from "../../db/embedded.ts";
+import { closedFolderAbove } from "../../db/config.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
 import { runCli } from "../support/cli.ts";
@@ -264,6 +264,16 @@ describe("an initialised data folder whose server is not running, with a listene
   (asRoot ? test : test.skip)("postmaster.pid names another user's process dressed as this folder's server: the listener is not asked", async () => {
     await withProcessNamingTheFolder(65534, "postgres", (pid) => withPidFileOf(pid, () => opensWithoutConnecting(portTaken)));
   });
+});
+
+// the refusal came once secrets.json was written into the refused folder
+(process.getuid?.() === 0 ? test : test.skip)("as root, a data folder behind a private one is refused before anything is written in it", async () => {
+  const parent = temporaryFolder("data"); // mode 0700
+  const env = { CLINICOPS_DATA_DIR: join(parent, "data"), EMBEDDED_PG_PORT: String(await freePort()) };
+  await expect(openDatabase({ env })).rejects.toThrow(
+    `As root, the embedded PostgreSQL runs as the unprivileged user "postgres", who cannot enter ${parent}. Choose a CLINICOPS_DATA_DIR that others may enter`,
+  );
+  expect(existsSync(env.CLINICOPS_DATA_DIR)).toBe(false);
 });
 
 test("a private folder on the way to the data is found; once opened, none is", () => {
