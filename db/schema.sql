@@ -790,6 +790,32 @@ COMMENT ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_i
 
 
 --
+-- Name: json_numbers_as_text(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.json_numbers_as_text(value jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select case jsonb_typeof(value)
+    when 'number' then to_jsonb(value #>> '{}')
+    when 'object' then (select coalesce(jsonb_object_agg(e.key, app_hidden.json_numbers_as_text(e.value)), '{}'::jsonb) from jsonb_each(value) e)
+    when 'array' then (select coalesce(jsonb_agg(app_hidden.json_numbers_as_text(a.value) order by a.n), '[]'::jsonb) from jsonb_array_elements(value) with ordinality a(value, n))
+    else value
+  end
+$$;
+
+
+ALTER FUNCTION app_hidden.json_numbers_as_text(value jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION json_numbers_as_text(value jsonb); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.json_numbers_as_text(value jsonb) IS 'The JSON `value` with every number written as its text, as stored (`22480.000` as `"22480.000"`): a JSON number reaches a client as a float, which loses cents and trailing zeros.';
+
+
+--
 -- Name: latest_migration(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -7285,14 +7311,16 @@ COMMENT ON COLUMN app_public.audit_log.record_id IS 'The id of the row written.'
 -- Name: COLUMN audit_log.old_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.old_values IS 'The row before the change (secrets excluded).';
+COMMENT ON COLUMN app_public.audit_log.old_values IS '@behavior -*
+The row before the change (secrets excluded); the API gives it as `oldValues`, its numbers as text.';
 
 
 --
 -- Name: COLUMN audit_log.new_values; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.new_values IS 'The row after the change (secrets excluded).';
+COMMENT ON COLUMN app_public.audit_log.new_values IS '@behavior -*
+The row after the change (secrets excluded); the API gives it as `newValues`, its numbers as text.';
 
 
 --
@@ -7351,6 +7379,50 @@ ALTER FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) OWNER
 
 COMMENT ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) IS '@behavior -resource:aggregate -filterBy -orderBy
 The name of who acted, also once they have left the clinic (a removed member is hidden from `user`); null for no one (the worker, a failed login of an unknown phone) and for a person who was never a member of the clinic.';
+
+
+--
+-- Name: audit_log_new_values(app_public.audit_log); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.audit_log_new_values(entry app_public.audit_log) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_hidden.json_numbers_as_text(entry.new_values)
+$$;
+
+
+ALTER FUNCTION app_public.audit_log_new_values(entry app_public.audit_log) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_log_new_values(entry app_public.audit_log); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.audit_log_new_values(entry app_public.audit_log) IS '@behavior -resource:aggregate -filterBy -orderBy
+The row after the change (secrets excluded), its numbers as text as stored (amounts `"22480.000"`, as everywhere in the API); null for a delete.';
+
+
+--
+-- Name: audit_log_old_values(app_public.audit_log); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.audit_log_old_values(entry app_public.audit_log) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_hidden.json_numbers_as_text(entry.old_values)
+$$;
+
+
+ALTER FUNCTION app_public.audit_log_old_values(entry app_public.audit_log) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_log_old_values(entry app_public.audit_log); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.audit_log_old_values(entry app_public.audit_log) IS '@behavior -resource:aggregate -filterBy -orderBy
+The row before the change (secrets excluded), its numbers as text as stored (amounts `"22480.000"`, as everywhere in the API); null for an insert.';
 
 
 --
@@ -15629,6 +15701,14 @@ GRANT ALL ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership
 
 
 --
+-- Name: FUNCTION json_numbers_as_text(value jsonb); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.json_numbers_as_text(value jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.json_numbers_as_text(value jsonb) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION latest_migration(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -16953,6 +17033,22 @@ GRANT SELECT,INSERT ON TABLE app_public.audit_log TO :DATABASE_OWNER;
 
 REVOKE ALL ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION audit_log_new_values(entry app_public.audit_log); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.audit_log_new_values(entry app_public.audit_log) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.audit_log_new_values(entry app_public.audit_log) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION audit_log_old_values(entry app_public.audit_log); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.audit_log_old_values(entry app_public.audit_log) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.audit_log_old_values(entry app_public.audit_log) TO :DATABASE_VISITOR;
 
 
 --

@@ -1137,6 +1137,26 @@ describe("pagination arguments a client got wrong", () => {
     expect(stranger.body.data.auditLogs.totalCount).toBe(0);
   });
 
+  // the row images are to_jsonb of the row, a numeric a JSON number: parsed as a float, 22480.000 read 22480 and
+  // 9999999999999.999 read 9999999999999.998, where the API gives every amount as text
+  test("an audit entry's values give amounts as stored, as text", async () => {
+    const other = await createClinic();
+    await rootPool().query("update app_public.clinic set currency = 'KWD' where id = $1", [other.clinicId]); // 3 decimals
+    const manager = new Browser(api);
+    await manager.login(other.members.owner.phone, other.members.owner.password);
+    const made = await manager.graphql(`mutation { createService(input: { service: { name: "Largest", price: "9999999999999.999", durationMinutes: 15 } }) { service { rowId } } }`);
+    const serviceId = made.body.data.createService.service.rowId;
+    await manager.graphql(`mutation($id: UUID!) { updateService(input: { clinicId: "${other.clinicId}", rowId: $id, patch: { price: "22480.000" } }) { service { price } } }`, { id: serviceId });
+    const logged = await manager.graphql(
+      `query($id: UUID!) { auditLogs(condition: { recordId: $id }, orderBy: SEQ_ASC) { nodes { action oldValues newValues } } }`,
+      { id: serviceId },
+    );
+    expect(logged.body.data.auditLogs.nodes).toEqual([
+      { action: "insert", oldValues: null, newValues: expect.objectContaining({ price: "9999999999999.999", duration_minutes: "15", name: "Largest" }) },
+      { action: "update", oldValues: expect.objectContaining({ price: "9999999999999.999" }), newValues: expect.objectContaining({ price: "22480.000", is_active: true }) },
+    ]);
+  });
+
   test("a clinic's audit log is filtered by what was done, newest first", async () => {
     const other = await createClinic();
     const manager = new Browser(api);
