@@ -9812,7 +9812,8 @@ COMMENT ON COLUMN app_public.report_export.id IS 'Identifier, also in the downlo
 -- Name: COLUMN report_export.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.report_export.kind IS 'What is exported.';
+COMMENT ON COLUMN app_public.report_export.kind IS '@behavior +filterBy
+What is exported.';
 
 
 --
@@ -9833,7 +9834,8 @@ COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the 
 -- Name: COLUMN report_export.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.report_export.status IS 'queued, running, done, failed or expired.';
+COMMENT ON COLUMN app_public.report_export.status IS '@behavior +filterBy
+queued, running, done, failed or expired.';
 
 
 --
@@ -9875,7 +9877,8 @@ COMMENT ON COLUMN app_public.report_export.byte_size IS 'Size of the finished fi
 -- Name: COLUMN report_export.requested_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.report_export.requested_by IS 'Who asked for it.';
+COMMENT ON COLUMN app_public.report_export.requested_by IS '@behavior +filterBy
+Who asked for it.';
 
 
 --
@@ -9910,7 +9913,8 @@ COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be 
 -- Name: COLUMN report_export.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.report_export.invoice_id IS 'The invoice, for an invoice_pdf.';
+COMMENT ON COLUMN app_public.report_export.invoice_id IS '@behavior +filterBy
+The invoice, for an invoice_pdf.';
 
 
 --
@@ -13216,10 +13220,38 @@ CREATE INDEX refund_payment_idx ON app_public.refund USING btree (clinic_id, pay
 
 
 --
+-- Name: report_export_clinic_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX report_export_clinic_invoice_idx ON app_public.report_export USING btree (clinic_id, invoice_id) WHERE (invoice_id IS NOT NULL);
+
+
+--
+-- Name: INDEX report_export_clinic_invoice_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.report_export_clinic_invoice_idx IS 'An invoice''s PDFs: the list filtered by invoiceId, and the invoice''s foreign key.';
+
+
+--
 -- Name: report_export_clinic_requested_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE INDEX report_export_clinic_requested_idx ON app_public.report_export USING btree (clinic_id, requested_at);
+
+
+--
+-- Name: report_export_clinic_requester_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX report_export_clinic_requester_idx ON app_public.report_export USING btree (clinic_id, requested_by, requested_at);
+
+
+--
+-- Name: INDEX report_export_clinic_requester_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.report_export_clinic_requester_idx IS 'A clinic''s exports by who asked, newest first: the list filtered by requestedBy.';
 
 
 --

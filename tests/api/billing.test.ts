@@ -571,6 +571,34 @@ test("an invoice's payments are listed in the order they were taken, and a clini
   expect(exports.body.data.reportExports.nodes.map((e: { fromDate: string }) => e.fromDate)).toEqual([...periods].reverse());
 });
 
+// the list had filters on its clinic, time and id alone: "my downloads", "ready", "a PDF of this invoice" and how many
+// of a person's 10 were taken meant paging through every export of the clinic
+test("a clinic's exports are filtered by who asked, status, kind and invoice", async () => {
+  const desk = await createClinic("Export filters clinic");
+  const [cashierOf, ownerOf] = [new Browser(api), new Browser(api)];
+  await cashierOf.login(desk.members.cashier.phone, desk.members.cashier.password);
+  await ownerOf.login(desk.members.owner.phone, desk.members.owner.password);
+  const invoice = await createIssuedInvoice(desk, "6000");
+  const ask = async (by: Browser, input: string) => {
+    const asked = await by.graphql(`mutation { requestExport(input: ${input}) { result { rowId } } }`);
+    expect(asked.body.errors).toBeUndefined();
+    return asked.body.data.requestExport.result.rowId as string;
+  };
+  const pdf = await ask(cashierOf, `{ kind: invoice_pdf, invoiceId: "${invoice.id}" }`);
+  const list = await ask(cashierOf, `{ kind: payments_csv, fromDate: "2026-01-01", toDate: "2026-01-31" }`);
+  const owners = await ask(ownerOf, `{ kind: visits_csv, fromDate: "2026-01-01", toDate: "2026-01-31" }`);
+  // (their jobs leave the shared queue; one is marked done as the worker would)
+  await rootPool().query("select graphile_worker.remove_job('report_export:' || id) from unnest($1::uuid[]) id", [[pdf, list, owners]]);
+  await rootPool().query("update app_public.report_export set status = 'done', finished_at = now() where id = $1", [list]);
+  const listed = async (filter: string) =>
+    (await ownerOf.graphql(`{ reportExports(filter: ${filter}) { totalCount nodes { rowId } } }`)).body.data.reportExports;
+  expect(await listed(`{ requestedBy: { equalTo: "${desk.members.cashier.userId}" } }`)).toEqual({ totalCount: 2, nodes: [{ rowId: list }, { rowId: pdf }] });
+  expect(await listed(`{ requestedBy: { equalTo: "${desk.members.cashier.userId}" }, status: { in: [queued, running] } }`)).toEqual({ totalCount: 1, nodes: [{ rowId: pdf }] });
+  expect(await listed(`{ status: { equalTo: done } }`)).toEqual({ totalCount: 1, nodes: [{ rowId: list }] });
+  expect(await listed(`{ kind: { equalTo: visits_csv } }`)).toEqual({ totalCount: 1, nodes: [{ rowId: owners }] });
+  expect(await listed(`{ invoiceId: { equalTo: "${invoice.id}" } }`)).toEqual({ totalCount: 1, nodes: [{ rowId: pdf }] });
+});
+
 // without an orderBy they came in the order of their random keys: 12-02, 11-28, 12-03, …
 test("a clinic's cash-ups are listed newest day first", async () => {
   const days = await createClinic("Cash-up history clinic");
