@@ -2768,8 +2768,8 @@ CREATE FUNCTION app_private.check_password_set_by_holder(user_id uuid) RETURNS v
     AS $$
 begin
   if not coalesce((select s.password_set_by_holder from app_private.user_secret s where s.user_id = check_password_set_by_holder.user_id), false) then
-    raise exception 'Your password was chosen by whoever made your account: change it (POST /auth/password), then answer the invitation.'
-      using errcode = 'CFORB';
+    raise exception 'Your password was chosen by whoever made your account: choose your own first, then answer the invitation.'
+      using errcode = 'CPWCH';
   end if;
 end;
 $$;
@@ -2781,7 +2781,7 @@ ALTER FUNCTION app_private.check_password_set_by_holder(user_id uuid) OWNER TO :
 -- Name: FUNCTION check_password_set_by_holder(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_password_set_by_holder(user_id uuid) IS 'FORBIDDEN unless the account''s holder set its password: whoever chose it (an inviter, a platform admin, an operator) could otherwise answer invitations as the person. Called by accept_invitation and decline_invitation.';
+COMMENT ON FUNCTION app_private.check_password_set_by_holder(user_id uuid) IS 'PASSWORD_CHANGE_REQUIRED (CPWCH) unless the account''s holder set its password: whoever chose it (an inviter, a platform admin, an operator) could otherwise answer invitations as the person. Called by accept_invitation and decline_invitation.';
 
 
 --
@@ -7212,7 +7212,7 @@ ALTER FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.memb
 -- Name: FUNCTION accept_invitation(clinic_id uuid, role app_public.member_role); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`, with the role offered): they become a member with that role, and the clinic sees their name. Give the role the person was shown: an invitation whose role has changed since is CONFLICT and stays pending (without it, the role the invitation has now is taken). Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder: change it with POST /auth/password first). Audited as an update of the membership.';
+COMMENT ON FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role) IS 'Accepts the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`, with the role offered): they become a member with that role, and the clinic sees their name. Give the role the person was shown: an invitation whose role has changed since is CONFLICT and stays pending (without it, the role the invitation has now is taken). Then POST /auth/switch-clinic enters it. NOT_FOUND when there is no such invitation; PASSWORD_CHANGE_REQUIRED while the account''s password is the one whoever made the account chose (check_password_set_by_holder: change it with POST /auth/password first; `currentUserPasswordSetByHolder` tells beforehand). Audited as an update of the membership.';
 
 
 --
@@ -8499,7 +8499,7 @@ ALTER FUNCTION app_public.decline_invitation(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION decline_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; FORBIDDEN while the account''s password is the one whoever made the account chose (check_password_set_by_holder); an accepted membership is left by asking the clinic to remove it.';
+COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; PASSWORD_CHANGE_REQUIRED while the account''s password is the one whoever made the account chose (check_password_set_by_holder); an accepted membership is left by asking the clinic to remove it.';
 
 
 --

@@ -26,6 +26,7 @@ export const OUR_CODES: Record<string, string> = {
   CRFND: "REFUND_EXCEEDS_PAYMENT",
   CDAYC: "DAY_CLOSED",
   CLIMT: "LIMIT_EXCEEDED",
+  CPWCH: "PASSWORD_CHANGE_REQUIRED",
 };
 
 /**

@@ -1371,6 +1371,7 @@ describe("error codes", () => {
       CRFND: "REFUND_EXCEEDS_PAYMENT",
       CDAYC: "DAY_CLOSED",
       CLIMT: "LIMIT_EXCEEDED",
+      CPWCH: "PASSWORD_CHANGE_REQUIRED",
     };
     expect(Object.fromEntries(Object.keys(documented).map((sqlState) => [sqlState, describeError(pgError(sqlState))]))).toEqual(
       Object.fromEntries(Object.entries(documented).map(([sqlState, code]) => [sqlState, { code, message: "Said for people." }])),

@@ -342,7 +342,7 @@ test("an account whose password its inviter chose answers no other clinic's invi
   // the frontend can tell, before it offers to answer (it learnt it from the refusal)
   const passwordIsTheirs = async () => (await holder.graphql("{ currentUserPasswordSetByHolder }")).body.data.currentUserPasswordSetByHolder;
   expect(await passwordIsTheirs()).toBe(false);
-  const REFUSAL = { extensions: { code: "FORBIDDEN" }, message: "Your password was chosen by whoever made your account: change it (POST /auth/password), then answer the invitation." };
+  const REFUSAL = { extensions: { code: "PASSWORD_CHANGE_REQUIRED" }, message: "Your password was chosen by whoever made your account: choose your own first, then answer the invitation." };
   expect((await holder.graphql(ACCEPT, { c: b.clinicId })).body.errors?.[0]).toMatchObject(REFUSAL);
   // nor decline it, which keeps B from inviting them again for 30 days
   expect((await holder.graphql(DECLINE, { c: b.clinicId })).body.errors?.[0]).toMatchObject(REFUSAL);
