@@ -8800,7 +8800,8 @@ ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.membership IS '@behavior -delete
-A user''s role in a clinic. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
+@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
+A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
 
 
 --
@@ -9020,6 +9021,28 @@ ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNE
 --
 
 COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the issued invoice. Owners, admins and cashiers.';
+
+
+--
+-- Name: membership_full_name(app_public.membership); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.membership_full_name(m app_public.membership) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select u.full_name from app_public."user" u where u.id = m.user_id
+$$;
+
+
+ALTER FUNCTION app_public.membership_full_name(m app_public.membership) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION membership_full_name(m app_public.membership); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.membership_full_name(m app_public.membership) IS '@behavior +orderBy -resource:aggregate
+The member''s name, as `user` shows it to the session: null for an invitation not yet accepted (the clinic does not see whom it invited). Memberships are listed by it, then by role.';
 
 
 --
@@ -17459,6 +17482,14 @@ GRANT ALL ON FUNCTION app_public.invoice_patient_name(i app_public.invoice) TO :
 
 REVOKE ALL ON FUNCTION app_public.issue_invoice(invoice_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.issue_invoice(invoice_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION membership_full_name(m app_public.membership); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.membership_full_name(m app_public.membership) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.membership_full_name(m app_public.membership) TO :DATABASE_VISITOR;
 
 
 --

@@ -37,6 +37,26 @@ async function invitation(role = "doctor") {
 const acceptedAt = async (membershipId: string) =>
   (await rootPool().query("select accepted_at from app_public.membership where id = $1", [membershipId])).rows[0].accepted_at;
 
+// memberships came in the order of their random keys, and no order named the person: a doctor drop-down came shuffled
+test("a clinic's staff are listed by name, then role; an invitation not yet accepted last, naming no one", async () => {
+  const { a, owner } = await invitation();
+  const names = { owner: "Neema", admin: "Baraka", doctor: "Zuhura", receptionist: "Amani", cashier: "Baraka" };
+  for (const [role, name] of Object.entries(names)) {
+    await rootPool().query(`update app_public."user" set full_name = $2 where id = $1`, [a.members[role as keyof typeof names].userId, name]);
+  }
+  const listed = await owner.graphql(`{ memberships { nodes { fullName role } } }`);
+  expect(listed.body.data.memberships.nodes).toEqual([
+    { fullName: "Amani", role: "receptionist" },
+    { fullName: "Baraka", role: "admin" },
+    { fullName: "Baraka", role: "cashier" },
+    { fullName: "Neema", role: "owner" },
+    { fullName: "Zuhura", role: "doctor" },
+    { fullName: null, role: "doctor" }, // B's doctor, invited: their name stays theirs until they accept
+  ]);
+  const doctors = await owner.graphql(`{ memberships(condition: { role: doctor }, orderBy: FULL_NAME_DESC) { nodes { fullName } } }`);
+  expect(doctors.body.data.memberships.nodes).toEqual([{ fullName: null }, { fullName: "Zuhura" }]);
+});
+
 test("the answer to the inviter names nobody, and the clinic cannot read the person through user, memberships or nodes", async () => {
   const { a, doctor, owner, invited, membershipId } = await invitation();
   const name = `Test ${doctor.phone}`;
