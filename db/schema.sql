@@ -10301,7 +10301,8 @@ COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
 -- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.visit.status IS 'scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted.';
+COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
+scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
 
 
 --

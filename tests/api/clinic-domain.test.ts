@@ -1222,6 +1222,14 @@ describe("aggregates and filters over several days, doctors, patients and status
     expect(await grouped("visits", "DOCTOR_ID")).toEqual({ [doctors[1]]: 3, [doctors[2]]: 2 });
   });
 
+  // a list could be filtered by status but not ordered by it: the front desk's queue sorted it itself
+  test("visits ordered by status go in the lifecycle's order, then by time", async () => {
+    const ordered = async (orderBy: string) =>
+      (await manager.graphql(`{ visits(orderBy: ${orderBy}) { nodes { code } } }`)).body.data.visits.nodes.map((n: { code: string }) => codeOf[n.code]);
+    expect(await ordered("[STATUS_ASC, SCHEDULED_AT_ASC]")).toEqual(["v1", "v4", "v2", "v5", "v3"]);
+    expect(await ordered("[STATUS_DESC, SCHEDULED_AT_ASC]")).toEqual(["v3", "v5", "v2", "v1", "v4"]);
+  });
+
   test("visits filtered by status, doctor, date range (the clinic's day) and patient", async () => {
     expect(await visitCodes(`{ status: { in: [scheduled, checked_in] } }`)).toEqual(["v1", "v2", "v4"]);
     expect(await visitCodes(`{ doctorId: { equalTo: $d } }`, { d: doctors[2] })).toEqual(["v3", "v4"]);
