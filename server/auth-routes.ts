@@ -68,13 +68,6 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     res.json({ user: result.user, clinic: result.clinic, role: result.role, clinics: result.clinics });
   };
 
-  /**
-   * A client's address as login throttling counts it (app_hidden.throttled_network): an IPv4 client seen
-   * through IPv6, mapped (::ffff:10.0.0.1, a server listening on ::) or by NAT64 (64:ff9b::10.0.0.1), as IPv4.
-   */
-  const asThrottlingCountsIt = (address: string | undefined) =>
-    address?.replace(/^(::ffff:|64:ff9b::)(?=\d{1,3}(\.\d{1,3}){3}$)/i, "") ?? null;
-
   router.post("/login", async (req: Request, res: Response) => {
     const { phone, password, clinicId } = req.body ?? {};
     if (typeof phone !== "string" || typeof password !== "string") {
@@ -84,12 +77,15 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
     }
     try {
-      const result = await run(null, "select app_hidden.login($1, $2, $3, $4, $5, $6) as result", [
-        phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl,
-      ]);
+      // with the client's address as throttling counts it (an IPv4 client seen through IPv6 as IPv4, an IPv6 one by its /64)
+      const result = await run<SessionResult & { counted: string | null }>(
+        null,
+        "select app_hidden.login($1, $2, $3, $4, $5, $6) || jsonb_build_object('counted', abbrev(app_hidden.throttled_network($4))) as result",
+        [phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl],
+      );
       if (result.status !== "ok") {
         // what an operator looking into failed logins needs: how it failed and from where (never the phone or password)
-        log("info", "login_failed", { outcome: result.status, address: asThrottlingCountsIt(req.ip) });
+        log("info", "login_failed", { outcome: result.status, address: result.counted });
         if (result.status === "refused" && result.error) {
           return sendError(res, OUR_CODES[result.error.code], result.error.message);
         }
