@@ -8,29 +8,38 @@
  * The transaction is begun by the query's first read, and ended (rolled back: it wrote nothing) as
  * soon as the query's result is computed, before it is sent (a slow client holds no connection), or
  * when the response closes first. The reads run one after another on it. A part that fails tells its
- * own error and aborts the transaction: the parts after it are read in transactions of their own,
- * each with its own answer or error, as before, and the shared connection goes back once no read is
- * on it. Mutations (whose writes must be committed before their answer), subscriptions (their answers
- * never end; refused over HTTP), websocket messages (not in an HTTP request), and every read outside
- * GraphQL keep their own transactions (`withPgSettings`).
+ * own error and aborts the transaction, whose connection goes back at once: the parts after it are
+ * read in transactions of their own, each with its own answer or error, as before, still one after
+ * another. Once the client has gone (the response closed before it was sent), the parts not yet read
+ * are not read. A query sent over the websocket reads each part in a transaction of its own, one
+ * after another too: a query of 160 parts, after a failed one or over the websocket, read them all at
+ * once, each on a connection of its own, and took the whole pool from every other clinic (for minutes
+ * when its client had gone). Mutations (whose writes must be committed before their answer),
+ * subscriptions (their answers never end; refused over HTTP), and every read outside GraphQL keep
+ * their own transactions (`withPgSettings`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { NextFunction, Request, Response } from "express";
 import type pg from "pg";
 import { isPromiseLike } from "postgraphile/grafast";
 import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
+import { ClientFacingError } from "./errors.ts";
 
 type PgSettings = Record<string, string | undefined>;
 
-/** A request's shared read transaction: its connection once asked for, and the reads on it under way. */
+/** A query's reads, in turn; over HTTP, in a shared read transaction: its connection once asked for, and the reads on it under way. */
 interface ReadMoment {
+  /** The reads may share a transaction (an HTTP request's); over the websocket each is read alone, in turn. */
+  share: boolean;
   shared?: Promise<{ client: pg.PoolClient; begun: Promise<void> }>;
   /** The settings it was begun with (the request's, one object): reads of others go alone. */
   settings?: PgSettings;
-  /** A query is being executed: its reads may share the transaction (a mutation's may not). */
+  /** A query is being executed: its reads take turns and may share the transaction (a mutation's do neither). */
   open: boolean;
   /** No more reads join the transaction: the result is computed, or the response closed. */
   over: boolean;
+  /** The response closed before it was sent: the reads not yet made are not made. */
+  gone: boolean;
   /** A read failed in it: PostgreSQL aborted it, the reads after it go alone. */
   aborted: boolean;
   underWay: number;
@@ -41,10 +50,17 @@ interface ReadMoment {
 
 const moments = new AsyncLocalStorage<ReadMoment>();
 
+const newMoment = (share: boolean): ReadMoment => ({
+  share, open: false, over: false, gone: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false,
+});
+
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
 export function oneReadMomentPerRequest(_req: Request, res: Response, next: NextFunction): void {
-  const moment: ReadMoment = { open: false, over: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false };
-  res.on("close", () => closeMoment(moment));
+  const moment = newMoment(true);
+  res.on("close", () => {
+    moment.gone = !res.writableFinished;
+    closeMoment(moment);
+  });
   moments.run(moment, next);
 }
 
@@ -66,10 +82,14 @@ async function endTransaction(moment: ReadMoment): Promise<void> {
   );
 }
 
+/** A part not read, as its client has gone: nobody reads its answer (and its code is never sent). */
+const clientGone = () => new ClientFacingError("UNAVAILABLE", "The request was closed before this part was read.");
+
 /**
- * Runs `fn` in the request's shared read transaction when there is one to share (a read-only
- * transaction's settings, in an HTTP request whose reads are not over, whose transaction has not
- * failed), else in a transaction of its own (`alone`).
+ * Runs `fn` in the query's turn: in the request's shared read transaction when there is one to share
+ * (a read-only transaction's settings, in an HTTP request whose reads are not over, whose transaction has not
+ * failed), else in a transaction of its own (`alone`). Reads outside a query (a mutation's), or of
+ * other settings, go alone at once.
  */
 export async function inTheRequestsReadMoment<T>(
   pool: pg.Pool,
@@ -80,43 +100,46 @@ export async function inTheRequestsReadMoment<T>(
   alone: () => Promise<T>,
 ): Promise<T> {
   const moment = moments.getStore();
-  if (!moment?.open || !readOnly || moment.over || moment.aborted || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone();
-  if (!moment.shared) {
-    moment.settings = pgSettings;
-    moment.shared = pool.connect().then((client) => {
-      const begun = begin(client);
-      begun.catch(() => {}); // awaited by each read; until then its failure is not unhandled
-      return { client, begun };
-    });
-  }
+  if (!moment?.open || !readOnly || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone();
+  if (moment.gone) throw clientGone();
   moment.underWay += 1;
-  // one read at a time on the shared connection, each after the one before has ended, failed or not
-  // (PostGraphile's own wrapper runs them one at a time too, but hands a read waiting behind a failed
-  // one that read's error): so a read's error is its own
+  // one read at a time, each after the one before has ended, failed or not (PostGraphile's own wrapper
+  // runs them one at a time on a shared connection too, but hands a read waiting behind a failed one
+  // that read's error): so a read's error is its own
   const before = moment.turn;
   let ended!: () => void;
   moment.turn = new Promise<void>((resolve) => (ended = resolve));
   try {
     await before;
-    const { client, begun } = await moment.shared;
-    if (!moment.aborted) {
+    if (moment.gone) throw clientGone();
+    if (moment.share && !moment.over && !moment.aborted) {
+      if (!moment.shared) {
+        moment.settings = pgSettings;
+        moment.shared = pool.connect().then((client) => {
+          const begun = begin(client);
+          begun.catch(() => {}); // awaited by each read; until then its failure is not unhandled
+          return { client, begun };
+        });
+      }
+      const { client, begun } = await moment.shared;
       try {
         const result = await fn(client);
         await begun;
         return result;
       } catch (error) {
         moment.aborted = true; // the reads after this one are read alone
+        void endTransaction(moment); // no read is on its connection any more
         await begun; // a failed begin is the error to tell
         throw error;
       }
     }
+    return await alone(); // over the websocket, or an earlier read failed, aborting the transaction: read alone, in turn
   } finally {
     ended();
     moment.underWay -= 1;
-    // the connection goes back once no read is on it: the moment is over, or its transaction failed
-    if (moment.underWay === 0 && (moment.over || moment.aborted)) void endTransaction(moment);
+    // the connection goes back once no read is on it and the moment is over
+    if (moment.underWay === 0 && moment.over) void endTransaction(moment);
   }
-  return alone(); // an earlier read failed, aborting the transaction: this one is read alone
 }
 
 /**
@@ -131,11 +154,13 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
   grafast: {
     middleware: {
       execute(next, event) {
-        const moment = moments.getStore();
         const { document, operationName } = event.args;
-        if (!moment || getOperationAST(document, operationName)?.operation !== OperationTypeNode.QUERY) return next();
+        if (getOperationAST(document, operationName)?.operation !== OperationTypeNode.QUERY) return next();
+        const inRequest = moments.getStore();
+        // a websocket message's query: its reads take turns (not in an HTTP request, there is none to share)
+        const moment = inRequest ?? newMoment(false);
         moment.open = true;
-        const result = next();
+        const result = inRequest ? next() : moments.run(moment, next);
         const computed = <R>(outcome: R): R => {
           if (!(outcome && typeof outcome === "object" && Symbol.asyncIterator in outcome)) closeMoment(moment);
           return outcome;

@@ -1,11 +1,13 @@
 /**
  * A query's reads in one transaction (server/one-read-moment.ts), on an API of two connections, as an
- * attacker of it would use it (a reviewer's finds): a query with a failing part, a client that reads
- * no answer, a statement that runs into the timeout (a subscription sent over HTTP is refused before it
- * runs: tests/api/visit-queue.test.ts). None may keep the pool from other clients, and each answers as
- * it did when every read had its own transaction.
+ * attacker of it would use it (reviewers' finds): a query with a failing part, a client that reads
+ * no answer or leaves before it, a statement that runs into the timeout, a query over the websocket
+ * (a subscription sent over HTTP is refused before it runs: tests/api/visit-queue.test.ts). None may
+ * keep the pool from other clients, nor read more than one part at a time, and each answers as it
+ * did when every read had its own transaction.
  */
 import { connect } from "node:net";
+import WebSocket from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -118,4 +120,80 @@ test("a part that runs into the statement timeout is run once, and answered TIME
     await holder.query("rollback");
     holder.release();
   }
+});
+
+describe("the parts of a query, while the catalog is locked: each runs into the statement timeout", () => {
+  /** Four parts, each a statement of its own (different pages) waiting for the catalog's lock. */
+  const FOUR_PARTS = `{ ${[0, 1, 2, 3].map((i) => `p${i}: services(first: 1, offset: ${i}) { nodes { code } }`).join(" ")} }`;
+  let holder: import("pg").PoolClient;
+
+  beforeEach(async () => {
+    holder = await rootPool().connect();
+    await beginWhenFree(holder, "lock table app_public.service in access exclusive mode");
+  });
+  afterEach(async () => {
+    await holder.query("rollback");
+    holder.release();
+  });
+
+  /** This API's statements waiting for the lock, counted every 50 ms until `done` settles (or for `ms`): the most at once. */
+  async function mostWaitingAtOnce(done: Promise<unknown> | number): Promise<number> {
+    let over = false;
+    if (typeof done === "number") setTimeout(() => (over = true), done);
+    else void done.finally(() => (over = true));
+    let most = 0;
+    while (!over) {
+      const { rows } = await rootPool().query(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'",
+        [APPLICATION],
+      );
+      most = Math.max(most, rows[0].n);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return most;
+  }
+
+  const codes = (answer: { body: { errors?: { extensions?: { code?: string } }[] } }) => answer.body.errors?.map((e) => e.extensions?.code);
+
+  // after the first failure the others were read at once, each on a connection of its own: 160 parts took the whole pool
+  test("after a failed part, the parts after it are read one at a time", async () => {
+    const answering = owner.graphql(FOUR_PARTS);
+    expect(await mostWaitingAtOnce(answering)).toBe(1);
+    expect(codes(await answering)).toEqual(["TIMEOUT", "TIMEOUT", "TIMEOUT", "TIMEOUT"]);
+  });
+
+  // they went on for as long as they took, each on a connection of its own, with nobody to read the answer
+  test("once the client has gone, the parts not yet read are not read", async () => {
+    const body = JSON.stringify({ query: FOUR_PARTS });
+    const socket = connect(Number(new URL(api.url).port), "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Forwarded-For: ${owner.address}\r\n` +
+        `Cookie: ${owner.cookie}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    expect(await until(async () => (await mostWaitingAtOnce(100)) === 1)).toBe(true); // its first part is read
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // that part runs into the timeout
+    expect(await mostWaitingAtOnce(2500)).toBe(0);
+  });
+
+  // over the websocket every part was read at once, each on a connection of its own
+  test("a query sent over the websocket reads its parts one at a time", async () => {
+    const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+    try {
+      await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+      const answered = new Promise<{ payload: { errors?: { extensions?: { code?: string } }[] } }>((resolve) =>
+        socket.on("message", (data) => {
+          const message = JSON.parse(String(data));
+          if (message.type === "connection_ack") socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: FOUR_PARTS } }));
+          if (message.type === "next") resolve(message);
+        }),
+      );
+      socket.send(JSON.stringify({ type: "connection_init" }));
+      expect(await mostWaitingAtOnce(answered)).toBe(1);
+      expect(codes({ body: (await answered).payload })).toEqual(["TIMEOUT", "TIMEOUT", "TIMEOUT", "TIMEOUT"]);
+    } finally {
+      socket.close();
+    }
+  });
 });
