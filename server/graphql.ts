@@ -30,6 +30,7 @@ import { DataNeedsASessionPlugin } from "./data-needs-a-session.ts";
 import { LikePatternsPlugin } from "./like-patterns.ts";
 import { SavedBeforeTheAnswerPlugin } from "./saved-before-the-answer.ts";
 import { SubscriptionsOverWebsocketsPlugin } from "./subscriptions-over-websockets.ts";
+import { queryDocumentsPlugin } from "./query-documents.ts";
 import { requestLimitsPlugin } from "./request-limits.ts";
 import { VisitQueuePlugin } from "./visit-queue.ts";
 import { sessionState } from "./session-cookie.ts";
@@ -44,7 +45,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, OneReadMomentPlugin, LikePatternsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
+    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, OneReadMomentPlugin, LikePatternsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL
@@ -59,6 +60,8 @@ export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): Graphi
       graphiqlOnGraphQLGET: false,
       websockets: true,
       maxRequestLength: MAX_REQUEST_BYTES,
+      // its cache kept refusals, each with its whole document: valid documents are kept by query-documents.ts
+      parseAndValidateCacheSize: 0,
       // JSON only (grafserv also took application/graphql and form bodies by default)
       allowedRequestContentTypes: ["application/json"],
       maskError,
