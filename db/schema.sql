@@ -10037,7 +10037,9 @@ begin
   values (v_clinic, kind, v_from, v_to, request_export.invoice_id, app_public.current_user_id())
   returning * into v_export;
   perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
-    job_key := 'report_export:' || v_export.id, max_attempts := 3);
+    job_key := 'report_export:' || v_export.id, max_attempts := 3,
+    -- a queue per clinic: its exports run one at a time, beside other clinics'
+    queue_name := 'report_export:' || v_export.clinic_id);
   return v_export;
 end;
 $$;
