@@ -17,7 +17,7 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
-import { isUuid } from "../db/uuid.ts";
+import { canonicalUuid } from "../db/uuid.ts";
 
 /** The export's file is not on disk: the download's transaction is rolled back, its audit entry with it. */
 class FileGone extends Error {}
@@ -29,8 +29,9 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     // HEAD sends no file: it would be audited as a download that never happened
     if (req.method === "HEAD") return res.status(405).setHeader("Allow", "GET").end();
     const state = sessionState(req, settings);
-    if (state.kind !== "session" || !isUuid(req.params.id)) return notFound();
-    const id = req.params.id.toLowerCase(); // a uuid in capitals is the same export (its file is named in lower case)
+    // in capitals or without its hyphens, the same export (its file is named by its id as PostgreSQL writes it)
+    const id = canonicalUuid(req.params.id);
+    if (state.kind !== "session" || !id) return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
     let row: { file_name: string; content_type: string } | undefined;
     try {
