@@ -12,6 +12,13 @@
  * than KEPT_CHARACTERS of text together; grafserv's own cache (off) kept refusals too, each holding
  * its whole document: about 75 large refused documents, sent by a client without a session in two
  * minutes, took the server past its heap, and it died.
+ *
+ * Grafast keeps the plans of the operations it ran, by operation, each as large as its query (13 to 16
+ * MB for one of 160 lists of the 500 fields allowed): 500 operations, and 50 plans of each for the
+ * variables they were planned for, by default. Unique large queries, each within every limit, sent one
+ * after another by one member took the server past its heap in 8 minutes. It keeps the last
+ * PLANNED_OPERATIONS operations and PLANS_PER_OPERATION plans of each (a frontend's queries are a few
+ * dozen, each planned once or a few times); a query no longer kept is planned again.
  */
 import { isPromiseLike } from "postgraphile/grafast";
 import type { ExecutionConfig } from "postgraphile/grafserv";
@@ -24,6 +31,11 @@ type Parsed = ReturnType<ParseAndValidate>;
 const KEPT_DOCUMENTS = 500;
 /** The text of the documents kept, at most (a valid document holds about 300 bytes of memory per character). */
 const KEPT_CHARACTERS = 1_000_000;
+
+/** Operations whose plans Grafast keeps, at most (its default is 500). */
+const PLANNED_OPERATIONS = 100;
+/** Plans of one operation Grafast keeps (one per kind of variables that plans it otherwise), at most (its default is 50). */
+const PLANS_PER_OPERATION = 3;
 
 /** Whether `query` has more than `maxTokens` tokens, read no further than that. */
 function hasMoreTokensThan(query: string, maxTokens: number): boolean {
@@ -65,7 +77,7 @@ export function readOnce(parseAndValidate: ParseAndValidate, maxTokens: number):
   };
 }
 
-/** The refusal of overlong queries and the keeping of valid documents, for a request limit of `maxFields` fields. */
+/** The refusal of overlong queries, the keeping of valid documents and the bound on Grafast's plans, for a request limit of `maxFields` fields. */
 export function queryDocumentsPlugin(maxFields: number): GraphileConfig.Plugin {
   const maxTokens = 20 * maxFields;
   // grafserv's parseAndValidate of one schema, read through readOnce (a new schema, in development, has its own)
@@ -80,6 +92,14 @@ export function queryDocumentsPlugin(maxFields: number): GraphileConfig.Plugin {
     version: "1.0.0",
     // its reader wraps grafserv's own parseAndValidate, one function per schema (the codes' wrapper makes one per request)
     before: ["ClinicOpsQueryErrorCodesPlugin"],
+    schema: {
+      hooks: {
+        GraphQLSchema(config) {
+          const grafast = { ...config.extensions?.grafast, operationsCacheMaxLength: PLANNED_OPERATIONS, operationOperationPlansCacheMaxLength: PLANS_PER_OPERATION };
+          return { ...config, extensions: { ...config.extensions, grafast } };
+        },
+      },
+    },
     grafserv: {
       middleware: {
         setPreset(next, event) {

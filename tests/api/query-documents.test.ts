@@ -2,11 +2,13 @@
  * The documents grafserv parses and validates, read through server/query-documents.ts: valid ones
  * kept for reuse (most recently used, within a count and a size), refusals never (grafserv's own
  * cache kept each refused document whole, and a client sending large ones took the server's heap).
- * Its refusal of overlong queries over HTTP: tests/api/graphql.test.ts.
+ * Its refusal of overlong queries over HTTP: tests/api/graphql.test.ts. And the plans Grafast keeps.
  */
 import type { ExecutionConfig } from "postgraphile/grafserv";
 import { GraphQLError, parse } from "postgraphile/graphql";
 import { readOnce } from "../../server/query-documents.ts";
+import { testConfig } from "../support/database.ts";
+import { readApiSchema } from "../support/schemas.ts";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
 
@@ -53,4 +55,11 @@ test("a query of more tokens than allowed is refused unread; a long one within t
   expect(read).toEqual([]);
   reader(`{ ${"a ".repeat(9_998)}}`); // 10,000 tokens with its braces
   expect(read).toHaveLength(1);
+});
+
+// 500 operations and 50 plans of each by default, each plan as large as its query: unique queries of 160 lists, each
+// within every limit, took the server past its heap in 8 minutes
+test("Grafast keeps the plans of 100 operations, 3 of each", async () => {
+  const kept = await readApiSchema(testConfig, (schema) => schema.extensions.grafast);
+  expect(kept).toMatchObject({ operationsCacheMaxLength: 100, operationOperationPlansCacheMaxLength: 3 });
 });

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { postgraphile } from "postgraphile";
-import { lexicographicSortSchema, printSchema } from "postgraphile/graphql";
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "postgraphile/graphql";
 import type { DatabaseConfig } from "../../db/config.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
 import { serverSettings } from "../../server/settings.ts";
@@ -15,17 +15,21 @@ import { projectPath } from "../../db/paths.ts";
 export const GRAPHQL_SCHEMA_FILE = projectPath("schema.graphql");
 export const SQL_SCHEMA_FILE = projectPath("db/schema.sql");
 
-export async function printGraphQLSchema(config: DatabaseConfig): Promise<string> {
+/** What `read` makes of the API's schema as the production server builds it. */
+export async function readApiSchema<T>(config: DatabaseConfig, read: (schema: GraphQLSchema) => T): Promise<T> {
   const pool = new pg.Pool({ connectionString: config.authenticatorUrl });
   const settings = serverSettings({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, "");
   const pgl = postgraphile(graphqlPreset({ pool, settings, roles: config.roles }));
   try {
-    return `${printSchema(lexicographicSortSchema(await pgl.getSchema()))}\n`;
+    return read(await pgl.getSchema());
   } finally {
     await pgl.release();
     await pool.end();
   }
 }
+
+export const printGraphQLSchema = (config: DatabaseConfig): Promise<string> =>
+  readApiSchema(config, (schema) => `${printSchema(lexicographicSortSchema(schema))}\n`);
 
 export function dumpSqlSchema(config: DatabaseConfig): string {
   const dump = execFileSync(
