@@ -2,7 +2,7 @@
  * The HTTP server: request ids and logs, health, CSRF guard, session check,
  * /auth routes, export downloads, and GraphQL (with GraphiQL outside production).
  */
-import "./websocket-limit.ts"; // before grafserv makes its ws server
+import { takeWebsocketOf } from "./websocket-limit.ts"; // imported before grafserv makes its ws server
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -115,7 +115,11 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
       Object.setPrototypeOf(req, app.request); // what express does to each request it handles: req.protocol, req.get
       if (fromOtherSite(req as Request, settings)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
       // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
-      if (sessionState(req, settings).kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
+      const state = sessionState(req, settings);
+      if (state.kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
+      if (state.kind === "session" && !takeWebsocketOf(state.claims.user_id, socket)) {
+        return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
+      }
       upgradeToGraphQL(req, socket, head);
     });
   }

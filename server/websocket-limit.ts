@@ -1,6 +1,7 @@
 /**
- * The GraphQL websocket's messages are held to the HTTP body's limit (MAX_REQUEST_BYTES), and
- * one connection to MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions.
+ * The GraphQL websocket's messages are held to the HTTP body's limit (MAX_REQUEST_BYTES), one
+ * connection to MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions, and one person to
+ * MAX_WEBSOCKETS_PER_USER connections.
  *
  * grafserv makes its ws server without `maxPayload` and offers no option for it, so ws's default
  * of 100 MiB applied: a client, before any session is asked for, could have one message of 90 MB
@@ -10,6 +11,7 @@
  * (message too big); the error ws then emits on the connection is heard here, as grafserv hears
  * none (a frame ws cannot read, oversized or malformed, ended the process).
  */
+import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { MAX_REQUEST_BYTES } from "./query-errors.ts";
 
@@ -57,6 +59,28 @@ function limitSubscriptions(websocket: WebSocket): void {
     }
     send(data, ...rest);
   }) as typeof websocket.send;
+}
+
+/**
+ * Websocket connections one person may hold at once (a desk, a few tabs and a phone). The
+ * subscriptions' limit is per connection: 400 connections of one cookie held 8,000 subscriptions,
+ * and a visit booked then kept every clinic's requests waiting seconds.
+ */
+export const MAX_WEBSOCKETS_PER_USER = 10;
+
+const websocketsOfUser = new Map<string, number>();
+
+/** Counts `socket` as one of `userId`'s connections until it closes; false, counting nothing, when they hold MAX_WEBSOCKETS_PER_USER already. */
+export function takeWebsocketOf(userId: string, socket: Duplex): boolean {
+  const open = websocketsOfUser.get(userId) ?? 0;
+  if (open >= MAX_WEBSOCKETS_PER_USER) return false;
+  websocketsOfUser.set(userId, open + 1);
+  socket.once("close", () => {
+    const left = (websocketsOfUser.get(userId) ?? 1) - 1;
+    if (left > 0) websocketsOfUser.set(userId, left);
+    else websocketsOfUser.delete(userId);
+  });
+  return true;
 }
 
 const handleUpgrade = WebSocketServer.prototype.handleUpgrade;

@@ -163,6 +163,29 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
   });
 
+  // the subscriptions' limit is per connection: 400 connections of one cookie held 8,000 subscriptions
+  test("a person holds at most 10 websocket connections at once: the 11th is refused (429) until one closes", async () => {
+    const desk = new Browser(api);
+    await desk.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const open = await Promise.all(Array.from({ length: 10 }, () => openWebSocket(desk.cookie ?? undefined)));
+    try {
+      await expect(openWebSocket(desk.cookie ?? undefined)).rejects.toThrow(/Unexpected server response: 429/);
+      // another login of the same person counts with them; another person does not
+      const again = new Browser(api);
+      await again.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+      await expect(openWebSocket(again.cookie ?? undefined)).rejects.toThrow(/Unexpected server response: 429/);
+      (await openWebSocket(owner.cookie ?? undefined)).close();
+      const closed = open.pop()!;
+      await new Promise((resolve) => (closed.once("close", resolve), closed.close()));
+      // once the server has heard it close (a moment after the client), the place is free
+      let reopened: WebSocket | undefined;
+      expect(await until(() => openWebSocket(desk.cookie ?? undefined).then((socket) => ((reopened = socket), true), () => false))).toBe(true);
+      open.push(reopened!);
+    } finally {
+      for (const socket of open) socket.close();
+    }
+  });
+
   test("a connection holds at most 20 subscriptions at once: the 21st closes it (4400), and one ended by its client or by the server frees its place", async () => {
     // subscriptions that stay live: the front desk's, logged in
     const desk = new Browser(api);
