@@ -10038,8 +10038,8 @@ begin
   returning * into v_export;
   perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
     job_key := 'report_export:' || v_export.id, max_attempts := 3,
-    -- a queue per clinic: its exports run one at a time, beside other clinics'
-    queue_name := 'report_export:' || v_export.clinic_id);
+    -- behind those of the clinic's exports already waiting or running, beside other clinics' first ones
+    priority := v_clinics::smallint);
   return v_export;
 end;
 $$;

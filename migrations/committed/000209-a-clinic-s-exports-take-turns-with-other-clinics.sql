@@ -1,13 +1,16 @@
 --! Previous: sha1:522facd7f01a1d307fe3aff3ee3e5ae4c918e2ee
---! Hash: sha1:a1cc1a89fe1c2110a6b597dfd14405c247242e1e
+--! Hash: sha1:e48f118f28506e8bc5399e6c720b1ca5eb35ce0a
 --! Message: a clinic's exports take turns with other clinics'
 
 -- A clinic's exports take turns with other clinics'. Every export was a job of one queue, first
 -- come first served: one clinic's 30 exports (the most it may have waiting), asked for at once, kept
 -- another clinic's single small export waiting for them all (27 s for 100,000 patients a CSV; minutes
--- for PDFs). Each clinic's exports now go to a queue of their own, which graphile-worker runs one job
--- at a time: a clinic's exports run one after another, and the worker's other slot is free for other
--- clinics' exports and the worker's other jobs. Exports asked for before the change run as they were queued.
+-- for PDFs). An export's job now has the priority of its place in its clinic's line: 0 for a clinic's
+-- first export waiting or running, 29 for its 30th (graphile-worker runs the smallest first, and in
+-- the order asked among equals), so another clinic's first export runs next, ahead of the busy clinic's
+-- second. Not a queue per clinic, which graphile-worker runs one job at a time: a worker that died
+-- holding one of a clinic's exports would then have held all of them, for its 4 hours. Exports asked
+-- for before run as they were queued.
 
 create or replace function app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid) RETURNS app_public.report_export
     LANGUAGE plpgsql SECURITY DEFINER
@@ -96,8 +99,8 @@ begin
   returning * into v_export;
   perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
     job_key := 'report_export:' || v_export.id, max_attempts := 3,
-    -- a queue per clinic: its exports run one at a time, beside other clinics'
-    queue_name := 'report_export:' || v_export.clinic_id);
+    -- behind those of the clinic's exports already waiting or running, beside other clinics' first ones
+    priority := v_clinics::smallint);
   return v_export;
 end;
 $$;
