@@ -5,7 +5,7 @@
  * used to run on as NaN in statement timeouts, page sizes and listen().
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { chmodSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { databaseConfig, dataDir } from "../../db/config.ts";
 import { auditAnchorsFile } from "../../db/audit-anchors.ts";
@@ -111,8 +111,15 @@ test("a database name that cannot make role names is refused, naming the variabl
  * no DATABASE_URL (the embedded PostgreSQL's case) unless `env` gives one: how it ended, its last
  * line on stderr, and what it left in the data folder.
  */
+/** A data folder the embedded server's user may enter (as root, a private one is refused first: tests/db/embedded-database.test.ts). */
+function openDataDir(): string {
+  const dir = temporaryFolder("settings");
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 function startOnce(script: string, env: NodeJS.ProcessEnv, args: string[] = []) {
-  const dataDir = temporaryFolder("settings");
+  const dataDir = openDataDir();
   const started = spawnSync(process.execPath, [projectPath(script), ...args], {
     cwd: projectPath(),
     env: { ...process.env, DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, ...env },
@@ -170,7 +177,7 @@ test.each(["server/main.ts", "worker/main.ts"])("%s says why its start failed wi
 
 test("a bad EMBEDDED_PG_DATABASE is named, before the embedded PostgreSQL is set up (the commands have it checked where it is read)", () => {
   // it was refused as a bad DATABASE_URL, once initdb had made the server's folder and started it
-  const dataDir = temporaryFolder("settings");
+  const dataDir = openDataDir();
   const migrated = runCli(["migrate"], { DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, EMBEDDED_PG_DATABASE: "Clinic" });
   expect({ status: migrated.status, error: migrated.stderr.trim().split("\n").at(-1), dataFolder: readdirSync(dataDir) }).toEqual({
     status: 1,
