@@ -1702,7 +1702,10 @@ begin
     if not found then
       raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
     end if;
-    v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent, switch_clinic.ttl);
+    -- the new session ends when the one switched from would have: a switch is no login, and switching to
+    -- the same clinic again and again kept a stolen cookie alive for good
+    v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent,
+      least(switch_clinic.ttl, (select s.expires_at from app_private.session s where s.id = app_public.current_session_id()) - now()));
   exception when sqlstate 'CFORB' then
     -- a clinic the user is not (or no longer) an active member of: the session switched from goes on,
     -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain: once
@@ -1728,7 +1731,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Called by POST /auth/switch-clinic.';
 
 
 --

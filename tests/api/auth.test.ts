@@ -875,6 +875,29 @@ describe("several clinics", () => {
     expect(rows).toEqual([{ clinic_id: second.clinicId, table_name: "user", record_id: doctor.userId, session_clinic: second.clinicId }]);
   });
 
+  // a switch opened a session of the full lifetime: switching to the same clinic again and again kept a stolen cookie for good
+  test("a switch keeps the session's end: the session it opens ends when the one switched from would have", async () => {
+    const doctor = await createUser(); // of these two clinics, and of no other test's sessions
+    await addMember(clinic.clinicId, doctor, "doctor");
+    await addMember(second.clinicId, doctor, "doctor");
+    const browser = new Browser(api);
+    await browser.login(doctor.phone, doctor.password, clinic.clinicId);
+    const ends = () =>
+      rootPool().query("select expires_at from app_private.session where user_id = $1 and revoked_at is null", [doctor.userId]).then((r) => r.rows.map((row) => row.expires_at.toISOString()));
+    await rootPool().query("update app_private.session set expires_at = now() + interval '1 hour' where user_id = $1 and revoked_at is null", [doctor.userId]);
+    const [before] = await ends();
+    let setCookie = "";
+    for (const clinicId of [second.clinicId, clinic.clinicId, clinic.clinicId]) {
+      const switched = await browser.post("/auth/switch-clinic", { clinicId });
+      expect(switched.status).toBe(200);
+      setCookie = switched.headers.get("set-cookie") ?? "";
+    }
+    expect(await ends()).toEqual([before]);
+    // and so does its cookie (its Expires, in whole seconds)
+    const cookieEnds = Date.parse(/Expires=([^;]+)/i.exec(setCookie)?.[1] ?? "");
+    expect(Math.abs(cookieEnds - Date.parse(before))).toBeLessThan(1_000);
+  });
+
   test("switching to a clinic the user does not belong to is refused and keeps the old session", async () => {
     const browser = new Browser(api);
     await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
