@@ -11,14 +11,15 @@
  * own error and aborts the transaction, whose connection goes back at once: the parts after it are
  * read in transactions of their own, each with its own answer or error, as before, still one after
  * another. Once the client has gone (the response closed before it was sent), the parts not yet read
- * are not read. A query sent over the websocket reads each part in a transaction of its own, one
- * after another too: a query of 160 parts, after a failed one or over the websocket, read them all at
+ * are not read; likewise over the websocket once its connection has closed. A query sent over the
+ * websocket reads each part in a transaction of its own, one after another too: a query of 160 parts, after a failed one or over the websocket, read them all at
  * once, each on a connection of its own, and took the whole pool from every other clinic (for minutes
  * when its client had gone). Mutations (whose writes must be committed before their answer),
  * subscriptions (their answers never end; refused over HTTP), and every read outside GraphQL keep
  * their own transactions (`withPgSettings`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { EventEmitter } from "node:events";
 import type { NextFunction, Request, Response } from "express";
 import type pg from "pg";
 import { isPromiseLike } from "postgraphile/grafast";
@@ -142,6 +143,17 @@ export async function inTheRequestsReadMoment<T>(
   }
 }
 
+/** ws's readyState of a connection closing (2) or closed (3). */
+const WEBSOCKET_CLOSING = 2;
+
+/** The websocket a query came over (grafserv's requestContext.ws.socket), if any. */
+function websocketOf(requestContext: unknown): EventEmitter & { readyState: number } | undefined {
+  const socket = (requestContext as { ws?: { socket?: unknown } } | undefined)?.ws?.socket;
+  return socket instanceof EventEmitter && typeof (socket as { readyState?: unknown }).readyState === "number"
+    ? (socket as EventEmitter & { readyState: number })
+    : undefined;
+}
+
 /**
  * Only a query's reads share the transaction, from its execution's start, and they end when its
  * result is computed: the transaction ends then, before the result is sent. A mutation's reads are
@@ -160,12 +172,29 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
         // a websocket message's query: its reads take turns (not in an HTTP request, there is none to share)
         const moment = inRequest ?? newMoment(false);
         moment.open = true;
-        const result = inRequest ? next() : moments.run(moment, next);
+        // over the websocket, its client gone (the connection closed) reads no more parts: they went on
+        // being read, one after another, for as long as they took, with nobody to read the answer
+        const websocket = inRequest ? undefined : websocketOf(event.args.requestContext);
+        const leave = () => void (moment.gone = true);
+        if (websocket && websocket.readyState >= WEBSOCKET_CLOSING) leave();
+        websocket?.once("close", leave);
+        const failed = (error: unknown): never => {
+          websocket?.off("close", leave); // one listener per query: a socket's queries are many
+          closeMoment(moment);
+          throw error;
+        };
+        let result: ReturnType<typeof next>;
+        try {
+          result = inRequest ? next() : moments.run(moment, next);
+        } catch (error) {
+          return failed(error);
+        }
         const computed = <R>(outcome: R): R => {
+          websocket?.off("close", leave);
           if (!(outcome && typeof outcome === "object" && Symbol.asyncIterator in outcome)) closeMoment(moment);
           return outcome;
         };
-        return isPromiseLike(result) ? Promise.resolve(result).then(computed) : computed(result);
+        return isPromiseLike(result) ? Promise.resolve(result).then(computed, failed) : computed(result);
       },
     },
   },

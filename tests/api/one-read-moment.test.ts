@@ -7,7 +7,7 @@
  * did when every read had its own transaction.
  */
 import { connect } from "node:net";
-import WebSocket from "ws";
+import WebSocket, { WebSocketServer } from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -122,6 +122,41 @@ test("a part that runs into the statement timeout is run once, and answered TIME
   }
 });
 
+// each query heard its connection's close until the connection closed: a desk's socket, open all day, gathered a listener per query
+test("queries sent one after another over one websocket leave no listener of its close behind", async () => {
+  // the server's end of the connection, as ws hands it over
+  const taken: WebSocket[] = [];
+  const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
+  WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer, req, socket, head, callback) {
+    return handleUpgrade.call(this, req, socket, head, (websocket, request) => (taken.push(websocket), callback(websocket, request)));
+  };
+  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+  try {
+    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+    const answers = new Map<string, (message: unknown) => void>();
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === "next") answers.get(message.id)?.(message.payload);
+    });
+    const acknowledged = new Promise((resolve) => socket.once("message", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await acknowledged;
+    const ask = async (id: number) => {
+      const answered = new Promise((resolve) => answers.set(String(id), resolve));
+      socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
+      expect(await answered).toEqual({ data: { currentClinic: { name: "Two connections clinic" } } });
+    };
+    await ask(0);
+    expect(taken).toHaveLength(1);
+    const listening = taken[0].listenerCount("close");
+    for (let i = 1; i <= 15; i++) await ask(i);
+    expect(taken[0].listenerCount("close")).toBe(listening);
+  } finally {
+    WebSocketServer.prototype.handleUpgrade = handleUpgrade;
+    socket.close();
+  }
+});
+
 describe("the parts of a query, while the catalog is locked: each runs into the statement timeout", () => {
   /** Four parts, each a statement of its own (different pages) waiting for the catalog's lock. */
   const FOUR_PARTS = `{ ${[0, 1, 2, 3].map((i) => `p${i}: services(first: 1, offset: ${i}) { nodes { code } }`).join(" ")} }`;
@@ -195,5 +230,20 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
     } finally {
       socket.close();
     }
+  });
+
+  // its parts went on being read, one after another, for as long as they took, with nobody to read the answer
+  test("once a websocket's client has gone, the parts of its query not yet read are not read", async () => {
+    const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+    socket.on("error", () => {});
+    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+    const acknowledged = new Promise((resolve) => socket.on("message", (data) => JSON.parse(String(data)).type === "connection_ack" && resolve(null)));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await acknowledged;
+    socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: FOUR_PARTS } }));
+    expect(await until(async () => (await mostWaitingAtOnce(100)) === 1)).toBe(true); // its first part is read
+    socket.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // that part runs into the timeout
+    expect(await mostWaitingAtOnce(2500)).toBe(0);
   });
 });
