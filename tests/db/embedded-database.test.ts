@@ -21,6 +21,7 @@ import { projectPath } from "../../db/paths.ts";
 import { runCli } from "../support/cli.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
+import { until } from "../support/until.ts";
 
 // removed after the tests (each data folder an embedded server initialised is 40–50 MB), once every server has stopped
 const temporaryFolder = temporaryFolders();
@@ -117,6 +118,44 @@ test("a server whose starter was killed outright is restarted by the next comman
     expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
   } finally {
     if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not stopped: not left behind for good
+  }
+}, 120_000);
+
+// a worker started beside `npm start`, when `npm start` was killed outright: the next command (`npm run superuser`,
+// say) restarted the server under the worker, cutting its connections, and stopped it as it ended, leaving the
+// worker with no database at all
+test("a server whose starter was killed outright, while another command still uses it, is used as it is", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
+  const starter = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const [opened] = await once(starter.stdout, "data");
+  expect(String(opened)).toBe("open\n");
+  // the command beside it: one connection it keeps, and a query every 100 ms, each telling whether it was answered
+  const user =
+    `import pg from "pg"; import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))};` +
+    `const db = await openDatabase(); const client = new pg.Client(db.config.rootUrl.replace(/[^/]+$/, "postgres")); client.on("error", () => {});` +
+    `await client.connect(); console.log("open"); setInterval(() => client.query("select 1").then(() => console.log("ok"), () => console.log("cut")), 100);`;
+  const beside = spawn(process.execPath, ["--input-type=module", "-e", user], { env, stdio: ["ignore", "pipe", "inherit"], cwd: projectPath(".") });
+  let heard = "";
+  beside.stdout.on("data", (data) => (heard += String(data)));
+  const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
+  try {
+    expect(await until(async () => heard.startsWith("open\n"), 20_000)).toBe(true);
+    starter.kill("SIGKILL");
+    await once(starter, "exit");
+    const said: string[] = [];
+    const taken = await openDatabase({ env, log: (message) => said.push(message) });
+    await taken.close();
+    expect(said.at(-1)).toBe(
+      `the embedded PostgreSQL on port ${env.EMBEDDED_PG_PORT} was left running by a ClinicOps process that ended without stopping it, and another process is connected to it: using it`,
+    );
+    heard = "";
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(heard).toMatch(/^(ok\n)+$/); // the command beside it still has its connection and its database
+  } finally {
+    beside.kill("SIGKILL");
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
   }
 }, 120_000);
 
