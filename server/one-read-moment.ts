@@ -12,9 +12,9 @@
  * read in transactions of their own, each with its own answer or error, as before, still one after
  * another. Once the client has gone (the response closed before it was sent), the parts not yet read
  * are not read; likewise over the websocket once its connection has closed. A query sent over the
- * websocket reads each part in a transaction of its own, one after another too: a query of 160 parts, after a failed one or over the websocket, read them all at
- * once, each on a connection of its own, and took the whole pool from every other clinic (for minutes
- * when its client had gone). Mutations (whose writes must be committed before their answer),
+ * websocket reads each part in a transaction of its own, one after another too: a query of 160
+ * parts, after a failed one or over the websocket, read them all at once, each on a connection of
+ * its own, and took the whole pool from every other clinic (for minutes when its client had gone). Mutations (whose writes must be committed before their answer),
  * subscriptions (their answers never end; refused over HTTP), and every read outside GraphQL keep
  * their own transactions (`withPgSettings`).
  */
