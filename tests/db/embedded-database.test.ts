@@ -86,17 +86,27 @@ test("while one process runs the embedded server, a command uses it; the server 
   expect(await answers(running.config.rootUrl)).toBe(false);
 });
 
-// a starter killed outright (SIGKILL, the OOM killer) left its server running for good: the next command
-// said "another ClinicOps process started it and will stop it", and none did
-test("a server whose starter was killed outright is restarted by the next command, which stops it as it ends", async () => {
+/** A data folder's embedded server, started by a command that runs until it is killed (`kill`). */
+async function startedByACommand() {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
   delete env.DATABASE_URL;
   const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
   const starter = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
   const [opened] = await once(starter.stdout, "data");
   expect(String(opened)).toBe("open\n");
-  starter.kill("SIGKILL");
-  await once(starter, "exit");
+  /** Kills the starter outright (SIGKILL, as the OOM killer does), its server left running. */
+  const kill = async () => {
+    starter.kill("SIGKILL");
+    await once(starter, "exit");
+  };
+  return { env, kill };
+}
+
+// a starter killed outright (SIGKILL, the OOM killer) left its server running for good: the next command
+// said "another ClinicOps process started it and will stop it", and none did
+test("a server whose starter was killed outright is restarted by the next command, which stops it as it ends", async () => {
+  const { env, kill } = await startedByACommand();
+  await kill();
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(true); // left running, its starter gone
 
   const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
@@ -125,12 +135,7 @@ test("a server whose starter was killed outright is restarted by the next comman
 // say) restarted the server under the worker, cutting its connections, and stopped it as it ended, leaving the
 // worker with no database at all
 test("a server whose starter was killed outright, while another command still uses it, is used as it is", async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
-  delete env.DATABASE_URL;
-  const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
-  const starter = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const [opened] = await once(starter.stdout, "data");
-  expect(String(opened)).toBe("open\n");
+  const { env, kill } = await startedByACommand();
   // the command beside it: one connection it keeps, and a query every 100 ms, each telling whether it was answered
   const user =
     `import pg from "pg"; import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))};` +
@@ -142,8 +147,7 @@ test("a server whose starter was killed outright, while another command still us
   const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
   try {
     expect(await until(async () => heard.startsWith("open\n"), 20_000)).toBe(true);
-    starter.kill("SIGKILL");
-    await once(starter, "exit");
+    await kill();
     const said: string[] = [];
     const taken = await openDatabase({ env, log: (message) => said.push(message) });
     await taken.close();
