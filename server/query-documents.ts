@@ -20,9 +20,9 @@
  * PLANNED_OPERATIONS operations and PLANS_PER_OPERATION plans of each (a frontend's queries are a few
  * dozen, each planned once or a few times); a query no longer kept is planned again.
  */
-import { isPromiseLike } from "postgraphile/grafast";
 import type { ExecutionConfig } from "postgraphile/grafserv";
 import { GraphQLError, Lexer, Source, TokenKind } from "postgraphile/graphql";
+import { eachExecutionConfig } from "./query-errors.ts";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
 type Parsed = ReturnType<ParseAndValidate>;
@@ -102,14 +102,7 @@ export function queryDocumentsPlugin(maxFields: number): GraphileConfig.Plugin {
     },
     grafserv: {
       middleware: {
-        setPreset(next, event) {
-          const { getExecutionConfig } = event;
-          event.getExecutionConfig = function (context) {
-            const config = getExecutionConfig.call(this, context);
-            return isPromiseLike(config) ? config.then(withReader) : withReader(config);
-          };
-          return next();
-        },
+        setPreset: eachExecutionConfig(withReader),
       },
     },
   };

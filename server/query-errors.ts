@@ -78,6 +78,18 @@ function codingHttpRefusals(result: Result | null): Result | null {
   return { ...result, buffer, headers: { ...result.headers, "content-length": String(buffer.length) } };
 }
 
+type SetPresetMiddleware = NonNullable<NonNullable<NonNullable<GraphileConfig.Plugin["grafserv"]>["middleware"]>["setPreset"]>;
+
+/** A grafserv setPreset middleware that hands out every execution config (HTTP's and the websocket's) through `wrap`. */
+export const eachExecutionConfig = (wrap: (config: ExecutionConfig) => ExecutionConfig): SetPresetMiddleware => (next, event) => {
+  const { getExecutionConfig } = event;
+  event.getExecutionConfig = function (context) {
+    const config = getExecutionConfig.call(this, context);
+    return isPromiseLike(config) ? config.then(wrap) : wrap(config);
+  };
+  return next();
+};
+
 export const QueryErrorCodesPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsQueryErrorCodesPlugin",
   version: "1.0.0",
@@ -87,14 +99,7 @@ export const QueryErrorCodesPlugin: GraphileConfig.Plugin = {
         const result = next();
         return isPromiseLike(result) ? result.then(codingHttpRefusals) : codingHttpRefusals(result);
       },
-      setPreset(next, event) {
-        const { getExecutionConfig } = event;
-        event.getExecutionConfig = function (context) {
-          const config = getExecutionConfig.call(this, context);
-          return isPromiseLike(config) ? config.then(withCodingErrors) : withCodingErrors(config);
-        };
-        return next();
-      },
+      setPreset: eachExecutionConfig(withCodingErrors),
     },
   },
 };
