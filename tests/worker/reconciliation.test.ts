@@ -116,6 +116,39 @@ describe("in Dar es Salaam (UTC+3)", () => {
   });
 });
 
+test("each tender is expected on its own: cash, card, bank transfer, mobile money and insurance, and a close counts each against its own", async () => {
+  const clinic = await createClinic("Five tenders clinic");
+  const cashier = await cashierSession(clinic);
+  const invoice = await createIssuedInvoice(clinic, "100000", { madeAt: LONG_AGO });
+  // amounts of different magnitudes: a tender counted under another's column, or not at all, shows in every sum
+  const amounts = { cash: "1", card: "20", bank_transfer: "300", mobile_money: "4000", insurance: "50000" };
+  for (const [method, amount] of Object.entries(amounts)) await payAt(cashier, invoice.id, amount, method, "2026-05-05T09:00:00Z");
+  await runTask("2026-05-05T22:00:00Z"); // 01:00 on May 6 in Dar es Salaam
+  const tenders = () =>
+    rootPool()
+      .query(
+        `select status, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance, expected_total
+         from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-05-05'`,
+        [clinic.clinicId],
+      )
+      .then((r) => r.rows);
+  const expected = {
+    expected_cash: "1.000",
+    expected_card: "20.000",
+    expected_bank_transfer: "300.000",
+    expected_mobile_money: "4000.000",
+    expected_insurance: "50000.000",
+    expected_total: "54321.000",
+  };
+  expect(await tenders()).toEqual([{ status: "open", ...expected }]);
+  // each counted as expected: no difference, whichever tender a total would have been read in
+  const closed = await committedAs(cashier, async (c) =>
+    (await c.query("select status, difference from app_public.close_day('2026-05-05', 1, 20, 300, 4000, 50000)")).rows[0],
+  );
+  expect(closed).toEqual({ status: "closed", difference: "0.000" });
+  expect(await tenders()).toEqual([{ status: "closed", ...expected }]);
+});
+
 describe("a run and the day's money at the same time", () => {
   const RUN = "call app_private.open_reconciliations('2026-06-15T22:00:00Z')"; // 01:00 on June 16 in Dar es Salaam: June 15 is opened
 
