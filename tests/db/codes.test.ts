@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, createClinic as createTestClinic, openSession } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, openSession } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -134,5 +134,40 @@ test("a code never changes once given, even written from an operator's psql: the
   for (const [table, row, typed] of [["patient", patient, "PAT-999999"], ["visit", visit, null]] as const) {
     await rootPool().query(`update app_public.${table} set code = $2 where id = $1`, [row.id, typed]);
     expect((await rootPool().query(`select code from app_public.${table} where id = $1`, [row.id])).rows).toEqual([{ code: row.code }]);
+  }
+});
+
+test("two kinds' prefixes are told apart whatever their case: {PAT: pt, INV: PT} is refused, as codes pt-000001 and PT-000001 would be one code to a search", async () => {
+  const clinic = await createTestClinic();
+  // a kind renamed to another kind's own prefix in another case, too
+  for (const prefixes of ['{"PAT": "pt", "INV": "PT"}', '{"VIS": "pat"}']) {
+    await asMember(clinic.members.owner, async (c) => {
+      await expect(c.query("update app_public.clinic set code_prefixes = $2 where id = $1", [clinic.clinicId, prefixes])).rejects.toMatchObject({
+        code: "CINVL",
+        message: "Code prefixes replace PAT, SRV, VIS, INV, PAY or REF, each with 1 to 8 letters or digits that no other kind of code has.",
+      });
+    });
+  }
+});
+
+test("the money's codes count too: a kind's prefix is not one invoices, payments or refunds have codes under", async () => {
+  const clinic = await createTestClinic();
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const cashier = await cashierSession(clinic);
+  await committedAs(cashier, async (c) => {
+    const payment = (await c.query("select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id])).rows[0];
+    await c.query("select app_public.refund_payment($1, 100, 'Change given')", [payment.id]);
+  });
+  // the money's own kinds renamed first, so that their old prefixes are free of the kinds' own
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"INV": "IN", "PAY": "PY", "REF": "RF"}' where id = $1`, [clinic.clinicId]);
+  for (const [taken, kind] of [["INV", "INV"], ["PAY", "PAY"], ["REF", "REF"]]) {
+    await asMember(clinic.members.owner, async (c) => {
+      await expect(
+        c.query(`update app_public.clinic set code_prefixes = $2 where id = $1`, [clinic.clinicId, JSON.stringify({ INV: "IN", PAY: "PY", REF: "RF", PAT: taken })]),
+      ).rejects.toMatchObject({
+        code: "CINVL",
+        message: `The prefix ${taken} is already on codes of another kind (${kind}): choose one that no other kind of code has had.`,
+      });
+    });
   }
 });
