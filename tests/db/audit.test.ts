@@ -483,6 +483,74 @@ describe("hash chain", () => {
     expect(result.is_valid).toBe(false);
   });
 
+  /** Runs `sql` as a superuser past the append-only trigger: a rewrite of the log behind the database's back. */
+  async function rewriteBehindTheLog(sql: string, params: unknown[]) {
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("alter table app_public.audit_log disable trigger _100_append_only");
+      await client.query(sql, params);
+      await client.query("alter table app_public.audit_log enable trigger _100_append_only");
+      await client.query("commit");
+    } catch (error) {
+      await client.query("rollback");
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A clinic whose chain has a few entries, its seqs in order, and a verification by its owner. */
+  async function chainOfEntries(name: string) {
+    const chained = await createClinic(name);
+    for (const address of ["Road 1", "Road 2", "Road 3"]) {
+      await rootPool().query("update app_public.clinic set address = $2 where id = $1", [chained.clinicId, address]);
+    }
+    const { rows } = await rootPool().query("select seq from app_public.audit_log where clinic_id = $1 order by seq", [chained.clinicId]);
+    const verify = () =>
+      asMember(chained.members.owner, async (client) => (await client.query("select * from app_public.verify_audit_chain()")).rows[0]);
+    expect(await verify()).toMatchObject({ is_valid: true, first_broken_seq: null });
+    return { clinicId: chained.clinicId, seqs: rows.map((r) => r.seq as string), verify };
+  }
+
+  test("exposes an entry edited with its own hash recomputed: the next entry no longer follows it", async () => {
+    const { clinicId, seqs, verify } = await chainOfEntries("Rehashed clinic");
+    const [edited, next] = [seqs[seqs.length - 3], seqs[seqs.length - 2]];
+    // its hash recomputed from its stored prev_hash: the entry alone checks out
+    await rewriteBehindTheLog(
+      `update app_public.audit_log a set new_values = jsonb_set(a.new_values, '{address}', '"Elsewhere"'),
+         hash = app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action, a.table_name, a.record_id,
+           a.old_values, jsonb_set(a.new_values, '{address}', '"Elsewhere"'), a.detail)
+       where a.clinic_id = $1 and a.seq = $2`,
+      [clinicId, edited],
+    );
+    expect(await verify()).toMatchObject({ is_valid: false, first_broken_seq: next });
+  });
+
+  test("exposes an entry taken out of the middle, even with every later entry and the chain's head rehashed to follow", async () => {
+    const { clinicId, seqs, verify } = await chainOfEntries("Gapped clinic");
+    const [removed, next] = [seqs[seqs.length - 3], seqs[seqs.length - 2]];
+    await rewriteBehindTheLog(
+      `do $$
+       declare
+         v_prev text;
+         v_entry app_public.audit_log;
+       begin
+         delete from app_public.audit_log a where a.clinic_id = '${clinicId}' and a.seq = ${removed};
+         select a.hash into v_prev from app_public.audit_log a where a.clinic_id = '${clinicId}' and a.seq < ${removed} order by a.seq desc limit 1;
+         for v_entry in select * from app_public.audit_log a where a.clinic_id = '${clinicId}' and a.seq > ${removed} order by a.seq loop
+           update app_public.audit_log a set prev_hash = v_prev,
+             hash = app_private.audit_hash(v_prev, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action, a.table_name, a.record_id,
+               a.old_values, a.new_values, a.detail)
+           where a.id = v_entry.id returning a.hash into v_prev;
+         end loop;
+         update app_private.audit_chain_head h set hash = v_prev where h.chain_id = '${clinicId}';
+       end $$`,
+      [],
+    );
+    expect(await verify()).toMatchObject({ is_valid: false, first_broken_seq: next });
+  });
+
   test("a platform admin verifying a clinic id that is no clinic is told it is not found, not that its chain is valid", async () => {
     const admin = await createUser({ isPlatformAdmin: true });
     const session = await openSession(admin.userId, null);
