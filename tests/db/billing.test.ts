@@ -968,6 +968,29 @@ describe("clinics stay apart", () => {
   });
 });
 
+test("doctors and receptionists are refused the money's functions, told who may, not told there is no such invoice or payment", async () => {
+  const draft = await createIssuedInvoice(clinic, "1000", { issue: false });
+  const issued = await createIssuedInvoice(clinic, "1000");
+  const payment = await pay(cashier, issued.id, "400");
+  const calls: [string, unknown[], string][] = [
+    ["select app_public.issue_invoice($1)", [draft.id], "Only an owner, admin or cashier can issue invoices."],
+    ["select app_public.void_invoice($1, 'Mistake')", [issued.id], "Only an owner, admin or cashier can void invoices."],
+    ["select app_public.record_payment($1, 100, 'cash')", [issued.id], "Only an owner, admin or cashier can take payments."],
+    ["select app_public.refund_payment($1, 100, 'Mistake')", [payment.id], "Only an owner, admin or cashier can refund."],
+    ["select app_public.close_day(current_date - 1)", [], "Only an owner, admin or cashier can close a day."],
+  ];
+  for (const role of ["doctor", "receptionist"] as const) {
+    for (const [sql, params, message] of calls) {
+      await asMember(clinic.members[role], async (c) => {
+        await expect(c.query(sql, params)).rejects.toMatchObject({ code: "CFORB", message });
+      });
+    }
+  }
+  // nothing of it done
+  expect(await invoiceRow(draft.id)).toMatchObject({ status: "draft" });
+  expect(await invoiceRow(issued.id)).toMatchObject({ status: "partially_paid", amount_paid: "400.000" });
+});
+
 describe("closing a day while money moves", () => {
   /** A transaction as the clinic's cashier, left open: the caller commits or rolls back, then ends it. */
   async function openTransaction(): Promise<pg.Client> {
