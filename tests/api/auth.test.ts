@@ -288,6 +288,19 @@ test("failed logins are counted per IPv6 /64, where a client picks its address: 
   expect(rows).toEqual([{ failures: 21, as_network: true }]); // the throttled attempt counted too
 });
 
+test("the address throttle counts the failures of the past 15 minutes: 20 of 10 minutes ago still refuse, 20 of 16 minutes ago no longer do", async () => {
+  const { cashier } = clinic.members;
+  for (const [minutesAgo, status] of [[10, 401], [16, 200]]) {
+    const network = anyAddress().replace(/::1$/, "");
+    await rootPool().query(
+      "insert into app_private.login_failure (ip, phone, attempted_at) select $1::inet, '+255700000000', now() - make_interval(mins => $2) from generate_series(1, 20)",
+      [`${network}::/64`, minutesAgo],
+    );
+    const response = await loginFrom(`${network}::1`, cashier.phone, cashier.password);
+    expect({ minutesAgo, status: response.status }).toEqual({ minutesAgo, status });
+  }
+});
+
 test("a client the address throttle refuses is audited once for as long as it keeps being refused, and still counted: not an entry a request", async () => {
   const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
   const network = `2001:db8:${b}:${a}`;
