@@ -434,10 +434,13 @@ test("owners, admins and cashiers request and download exports; doctors and rece
     const r = await browser.graphql(REQUEST, { kind: "visits_csv", from: today, to: today });
     const download = await fetch(`${api.url}/exports/${ready}`, { headers: { cookie: browser.cookie! } });
     const allowed = ["owner", "admin", "cashier"].includes(role);
-    expect({ role, requested: (await requests()) === before + 1, code: r.body.errors?.[0].extensions?.code, downloaded: download.status }).toEqual({
+    const refusal = r.body.errors?.[0];
+    expect({ role, requested: (await requests()) === before + 1, code: refusal?.extensions?.code, message: refusal?.message, downloaded: download.status }).toEqual({
       role,
       requested: allowed,
+      // told who may, not a policy's refusal in the database's words
       code: allowed ? undefined : "FORBIDDEN",
+      message: allowed ? undefined : "Only an owner, admin or cashier can export.",
       downloaded: allowed ? 200 : 404,
     });
   }
