@@ -355,11 +355,16 @@ describe("closing a day", () => {
     expect(rows[0]).toEqual({ actor_user_id: clinic.members.owner.userId, reason: "Recount the till", was: "closed" });
     await payAt(cashier, invoiceId, "100", "cash", "2026-04-10T12:00:00Z"); // open again
     // a reopened day keeps its last count, and that count's differences with what is now expected
+    // and no close stamp: an open day read with a closedAt was taken for closed
     const reopened = await rootPool().query(
-      "select status, counted_total, cash_difference, difference from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'",
+      `select status, counted_total, cash_difference, difference, closed_at, closed_by, reopened_by, reopened_at is not null as reopened
+       from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'`,
       [clinic.clinicId],
     );
-    expect(reopened.rows[0]).toEqual({ status: "open", counted_total: "3900.000", cash_difference: "-200.000", difference: "-200.000" });
+    expect(reopened.rows[0]).toEqual({
+      status: "open", counted_total: "3900.000", cash_difference: "-200.000", difference: "-200.000",
+      closed_at: null, closed_by: null, reopened_by: clinic.members.owner.userId, reopened: true,
+    });
   });
 });
 
