@@ -11,7 +11,7 @@
 import pg from "pg";
 import { ensureRolesAndDatabase, inStartTurn } from "../../db/setup.ts";
 import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
-import { asMember, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { addMember, asMember, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
@@ -87,6 +87,29 @@ test("a DELETE by the API's role, even an owner's, keeps the row: patients and s
   ]);
   const audit = await rootPool().query("select action from app_public.audit_log where record_id = any($1) and action like '%delete%'", [[patient.id, service.id]]);
   expect(audit.rows).toEqual([{ action: "soft_delete" }, { action: "soft_delete" }]);
+});
+
+test("a restored patient, service or member is live again with no trace of the delete on the row: neither deleted_at nor deleted_by (the audit log keeps who deleted it)", async () => {
+  const patient = await createPatient(clinic.clinicId);
+  const service = await createService(clinic.clinicId);
+  const member = await addMember(clinic.clinicId, await createUser(), "doctor");
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  const calls: [string, string, string, string][] = [
+    ["patient", patient.id, "delete_patient", "restore_patient"],
+    ["service", service.id, "delete_service", "restore_service"],
+    ["membership", member.membershipId, "remove_member", "restore_member"],
+  ];
+  for (const [table, id, remove, restore] of calls) {
+    await committedAs(owner, (c) => c.query(`select app_public.${remove}($1)`, [id]));
+    await committedAs(owner, (c) => c.query(`select app_public.${restore}($1)`, [id]));
+    const { rows } = await rootPool().query(`select deleted_at, deleted_by from app_public.${table} where id = $1`, [id]);
+    expect({ table, ...rows[0] }).toEqual({ table, deleted_at: null, deleted_by: null });
+    const audit = await rootPool().query("select action, actor_user_id from app_public.audit_log where record_id = $1 and action in ('soft_delete', 'restore') order by seq", [id]);
+    expect(audit.rows).toEqual([
+      { action: "soft_delete", actor_user_id: clinic.members.owner.userId },
+      { action: "restore", actor_user_id: clinic.members.owner.userId },
+    ]);
+  }
 });
 
 describe("clinicops.include_deleted after a function that sees deleted rows is what it was before the call", () => {
