@@ -415,6 +415,19 @@ describe("payments", () => {
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("1000.000");
   });
 
+  test("an idempotency key used for a payment of one invoice is CONFLICT for another invoice, not answered as that invoice's payment; nothing charged", async () => {
+    const [first, second] = [await createIssuedInvoice(clinic, "10000"), await createIssuedInvoice(clinic, "10000")];
+    const paid = await pay(cashier, first.id, "1000", "card", "invoice-key-1");
+    // the same amount, tender and (no) reference: a till must not be told the second invoice was paid
+    await expect(pay(cashier, second.id, "1000", "card", "invoice-key-1")).rejects.toMatchObject({
+      code: "CCONF",
+      message: "This idempotency key was already used for a different payment.",
+    });
+    expect((await invoiceRow(second.id)).amount_paid).toBe("0.000");
+    const { rows } = await rootPool().query("select id, invoice_id from app_public.payment where idempotency_key = 'invoice-key-1' and clinic_id = $1", [clinic.clinicId]);
+    expect(rows).toEqual([{ id: paid.id, invoice_id: first.id }]);
+  });
+
   test("an invoice of a patient deleted behind the API (an operator's psql) takes no payment", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     // the API does not delete a patient with an open invoice (tg_patient__no_open_invoice): an operator's psql, past the triggers
