@@ -428,6 +428,21 @@ describe("payments", () => {
     expect(rows).toEqual([{ id: paid.id, invoice_id: first.id }]);
   });
 
+  test("a payment's invoice, amount, time and idempotency key never change, even written from an operator's psql: INVALID_INPUT, the payment as taken", async () => {
+    const invoice = await createIssuedInvoice(clinic, "10000");
+    const other = await createIssuedInvoice(clinic, "10000");
+    const payment = await pay(cashier, invoice.id, "1000", "cash", "kept-key-1");
+    for (const [column, value] of [["invoice_id", other.id], ["amount", "900"], ["received_at", "2026-01-01T10:00:00Z"], ["idempotency_key", "kept-key-2"]]) {
+      await expect(rootPool().query(`update app_public.payment set ${column} = $2 where id = $1`, [payment.id, value])).rejects.toMatchObject({
+        code: "CINVL",
+        message: "A payment's invoice, amount and time never change: refund it instead.",
+      });
+    }
+    const { rows } = await rootPool().query("select invoice_id, amount::text, received_at, idempotency_key from app_public.payment where id = $1", [payment.id]);
+    expect(rows).toEqual([{ invoice_id: invoice.id, amount: "1000.000", received_at: payment.received_at, idempotency_key: "kept-key-1" }]);
+    expect((await invoiceRow(invoice.id)).amount_paid).toBe("1000.000");
+  });
+
   test("an invoice of a patient deleted behind the API (an operator's psql) takes no payment", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     // the API does not delete a patient with an open invoice (tg_patient__no_open_invoice): an operator's psql, past the triggers
