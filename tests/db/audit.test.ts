@@ -570,4 +570,21 @@ describe("hash chain", () => {
       await expect(client.query("select * from app_public.verify_audit_chain()")).rejects.toMatchObject({ code: "CFORB" });
     });
   });
+
+  test("an owner or admin verifies their own clinic's chain only: another clinic's id is FORBIDDEN, its entries not counted for them", async () => {
+    const other = await createClinic("Other chain clinic");
+    for (const member of [clinic.members.owner, clinic.members.admin]) {
+      await asMember(member, async (client) => {
+        await expect(client.query("select * from app_public.verify_audit_chain($1)", [other.clinicId])).rejects.toMatchObject({
+          code: "CFORB",
+          message: "Only an owner or admin of the clinic may verify its audit chain.",
+        });
+      });
+    }
+    // their own, named or not
+    await asMember(clinic.members.owner, async (client) => {
+      const { rows } = await client.query("select is_valid from app_public.verify_audit_chain($1)", [clinic.clinicId]);
+      expect(rows).toEqual([{ is_valid: true }]);
+    });
+  });
 });
