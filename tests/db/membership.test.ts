@@ -65,6 +65,29 @@ test("only owners and admins remove members: the others are told so (FORBIDDEN, 
   }
 });
 
+test("only owners and admins restore members and services: the others are told so (FORBIDDEN), not that nothing is deleted, and nothing comes back", async () => {
+  const clinic = await createClinic();
+  const removed = await addMember(clinic.clinicId, await createUser(), "doctor");
+  const { rows: [service] } = await rootPool().query(
+    "insert into app_public.service (clinic_id, name, category, price) values ($1, 'Old X-ray', 'Imaging', 1000) returning id",
+    [clinic.clinicId],
+  );
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  await committedAs(owner, (c) => c.query("select app_public.remove_member($1), app_public.delete_service($2)", [removed.membershipId, service.id]));
+  for (const role of ["doctor", "receptionist", "cashier"] as const) {
+    for (const [sql, id] of [["select app_public.restore_member($1)", removed.membershipId], ["select app_public.restore_service($1)", service.id]]) {
+      await asMember(clinic.members[role], async (client) => {
+        await expect(client.query(sql, [id])).rejects.toMatchObject({ code: "CFORB", message: "Only an owner or admin restores this." });
+      });
+    }
+  }
+  const { rows } = await rootPool().query(
+    "select (select deleted_at is not null from app_public.membership where id = $1) as member_removed, (select deleted_at is not null from app_public.service where id = $2) as service_deleted",
+    [removed.membershipId, service.id],
+  );
+  expect(rows).toEqual([{ member_removed: true, service_deleted: true }]);
+});
+
 test("an admin cannot add, change or remove an owner; an owner can", async () => {
   const clinic = await createClinic();
   const second = await addMember(clinic.clinicId, await createUser(), "owner");
