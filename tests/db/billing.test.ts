@@ -272,6 +272,13 @@ describe("invoices", () => {
     await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 2000, 'Wrong patient')", [payment.id]));
     await committedAs(cashier, (c) => c.query("select app_public.void_invoice($1, 'Wrong patient')", [invoice.id]));
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: "void", total: "5000.000", balance: "0.000" }); // a void invoice owes nothing
+    // who issued and who voided it, and when, kept on the row (issued_by, voided_by, voided_at)
+    const { rows: stamps } = await rootPool().query(
+      "select issued_by, voided_by, void_reason, voided_at between issued_at and now() as voided_after_issue from app_public.invoice where id = $1",
+      [invoice.id],
+    );
+    const cashierId = clinic.members.cashier.userId;
+    expect(stamps).toEqual([{ issued_by: cashierId, voided_by: cashierId, void_reason: "Wrong patient", voided_after_issue: true }]);
     const analyst = await rootPool().connect(); // reporting.invoices, read as an analyst granted the clinic (in a transaction undone after)
     try {
       await analyst.query("begin");
