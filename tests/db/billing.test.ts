@@ -884,6 +884,9 @@ describe("a closed day is final", () => {
       day,
     ]);
     expect(rows).toEqual([{ status: "open", notes: "Recounted by the owner" }]);
+    // closed again with no notes given, it keeps the owner's: a count sent without notes is no note that there are none
+    const closed = await committedAs(cashierOf, async (c) => (await c.query("select status::text, notes from app_public.close_day($1::date)", [day])).rows);
+    expect(closed).toEqual([{ status: "closed", notes: "Recounted by the owner" }]);
   });
 });
 
