@@ -384,12 +384,17 @@ test("a clinic adds at most 50 people an hour, invitations withdrawn at once cou
   for (let i = rows[0].n; i < 50; i++) await addMember(a.clinicId, await createUser(), "cashier");
   const refused = await owner.graphql(INVITE, { phone: (await createUser()).phone, role: "doctor" });
   expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Your clinic has added 50 people in the past hour: wait before inviting more." });
-  // an hour later, it may again
   // (the timestamps trigger keeps created_at: a replica's session skips it)
-  await rootPool().query(
-    `begin; set local session_replication_role = replica;
-     update app_public.membership set created_at = created_at - interval '61 minutes' where clinic_id = '${a.clinicId}'; commit`,
-  );
+  const age = (minutes: number) =>
+    rootPool().query(
+      `begin; set local session_replication_role = replica;
+       update app_public.membership set created_at = created_at - interval '${minutes} minutes' where clinic_id = '${a.clinicId}'; commit`,
+    );
+  // 59 minutes later, still within the hour: refused
+  await age(59);
+  expect((await owner.graphql(INVITE, { phone: (await createUser()).phone, role: "doctor" })).body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" } });
+  // an hour later, it may again
+  await age(2);
   expect((await owner.graphql(INVITE, { phone: (await createUser()).phone, role: "doctor" })).body.errors).toBeUndefined();
 });
 
