@@ -281,10 +281,14 @@ describe("closing a day", () => {
 
   test("records the count and the difference", async () => {
     const { rows } = await rootPool().query(
-      "select status, expected_cash, counted_cash, cash_difference, notes from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'",
+      `select status, expected_cash, counted_cash, cash_difference, notes, closed_by, closed_at is not null as stamped
+       from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-04-10'`,
       [clinic.clinicId],
     );
-    expect(rows[0]).toEqual({ status: "closed", expected_cash: "4000.000", counted_cash: "3900.000", cash_difference: "-100.000", notes: "Till short by 100" });
+    expect(rows[0]).toEqual({
+      status: "closed", expected_cash: "4000.000", counted_cash: "3900.000", cash_difference: "-100.000", notes: "Till short by 100",
+      closed_by: clinic.members.cashier.userId, stamped: true, // who closed it, and when
+    });
   });
 
   test("a day closed before 000102 with its counts left null is counted as 0, not as a day nobody counted", async () => {
