@@ -318,6 +318,26 @@ test("a client the address throttle refuses is audited once for as long as it ke
   expect(counted[0].n).toBe(25); // each still counted: the address stays refused while it keeps trying
 });
 
+test("an account's 5 wrong passwords within 15 minutes lock it for 15 minutes: 4 of 10 minutes ago and one now lock it, 4 of 16 minutes ago do not", async () => {
+  for (const [minutesAgo, locks] of [[10, true], [16, false]] as const) {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "cashier");
+    await rootPool().query("update app_private.user_secret set failed_login_count = 4, first_failed_login_at = now() - make_interval(mins => $2) where user_id = $1", [
+      member.userId,
+      minutesAgo,
+    ]);
+    expect((await loginFrom(anyAddress(), member.phone, "one-guess-more")).status).toBe(401);
+    const { rows } = await rootPool().query(
+      `select failed_login_count as failures, locked_until is not null as locked,
+         coalesce(locked_until between now() + interval '14 minutes' and now() + interval '15 minutes', false) as for_15_minutes
+       from app_private.user_secret where user_id = $1`,
+      [member.userId],
+    );
+    expect({ minutesAgo, ...rows[0] }).toEqual({ minutesAgo, failures: locks ? 5 : 1, locked: locks, for_15_minutes: locks });
+    expect((await loginFrom(anyAddress(), member.phone, member.password)).status).toBe(locks ? 401 : 200);
+  }
+});
+
 test("every character of a password counts: bcrypt reads 72 bytes, and a password of 72 letters logged in with any other tail", async () => {
   for (const [password, wrongTail] of [
     ["a".repeat(72) + "SECRET-TAIL-xyz123", "a".repeat(72) + "totally-different"],
