@@ -877,6 +877,7 @@ declare
   v_result jsonb;
   v_busy boolean := false;
   v_failures bigint;
+  v_first_throttled boolean;
 begin
   begin
     v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
@@ -931,10 +932,15 @@ begin
   end if;
 
   if v_reason is not null then
+    -- the address's first refusal by the throttle: none of its failures in the window was one (attempts at once
+    -- can take its count past 20 without landing on it, which left a throttled address never audited)
+    v_first_throttled := v_reason = 'address_throttled' and not exists (
+      select from app_private.login_failure f
+      where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes' and f.throttled);
     -- an attempt refused for another in flight is no guess (its password is not checked): not counted
     -- against the address, so a double click behind one address does not bring it nearer the throttle
     if not v_busy then
-      insert into app_private.login_failure (ip, phone) values (app_hidden.throttled_network(login.ip), v_phone);
+      insert into app_private.login_failure (ip, phone, throttled) values (app_hidden.throttled_network(login.ip), v_phone, v_reason = 'address_throttled');
     end if;
     if v_secret.user_id is not null and not v_busy then
       perform app_private.count_password_failure(v_secret.user_id);
@@ -942,7 +948,7 @@ begin
     -- an address the throttle refuses is audited at the first attempt it refuses (its 20 failures
     -- counted), not at those after it while it keeps trying (still counted, so it stays refused): each
     -- wrote an entry, and a client refused at every request grew the platform's chain without end
-    if v_reason <> 'address_throttled' or v_failures = 20 then
+    if v_reason <> 'address_throttled' or v_first_throttled then
       perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
     end if;
     return case when v_busy then jsonb_build_object('status', 'busy')
@@ -4269,7 +4275,8 @@ CREATE TABLE app_private.login_failure (
     id bigint NOT NULL,
     ip inet,
     phone text,
-    attempted_at timestamp with time zone DEFAULT now() NOT NULL
+    attempted_at timestamp with time zone DEFAULT now() NOT NULL,
+    throttled boolean DEFAULT false NOT NULL
 );
 
 ALTER TABLE ONLY app_private.login_failure FORCE ROW LEVEL SECURITY;
@@ -4310,6 +4317,13 @@ COMMENT ON COLUMN app_private.login_failure.phone IS 'Phone as typed (normalised
 --
 
 COMMENT ON COLUMN app_private.login_failure.attempted_at IS 'When it happened.';
+
+
+--
+-- Name: COLUMN login_failure.throttled; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_failure.throttled IS 'Whether the address throttle refused this attempt (app_hidden.login audits the first such in the window).';
 
 
 --

@@ -338,6 +338,23 @@ test("an account's 5 wrong passwords within 15 minutes lock it for 15 minutes: 4
   }
 });
 
+test("a client throttled after attempts at once took its count past 20 without landing on it is still audited once", async () => {
+  // three attempts that each read 19 and were each checked leave 22 failures: the next is the first refused, and it
+  // read 22 (before, only an attempt reading exactly 20 was audited: this client was refused from then on, unaudited)
+  const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
+  const network = `2001:db8:${a}:${b}`;
+  await rootPool().query("insert into app_private.login_failure (ip, phone) select $1::inet, '+255700000000' from generate_series(1, 22)", [`${network}::/64`]);
+  for (let host = 1; host <= 3; host++) {
+    expect((await loginFrom(`${network}::${host.toString(16)}`, randomPhone(), "wrong-password")).status).toBe(401);
+  }
+  const { rows } = await rootPool().query(
+    `select detail ->> 'reason' as reason, count(*)::int as entries from app_public.audit_log
+     where clinic_id is null and action = 'login_failed' and (detail ->> 'ip')::inet <<= $1::inet group by 1`,
+    [`${network}::/64`],
+  );
+  expect(rows).toEqual([{ reason: "address_throttled", entries: 1 }]);
+});
+
 test("every character of a password counts: bcrypt reads 72 bytes, and a password of 72 letters logged in with any other tail", async () => {
   for (const [password, wrongTail] of [
     ["a".repeat(72) + "SECRET-TAIL-xyz123", "a".repeat(72) + "totally-different"],
