@@ -7,6 +7,7 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { sendError } from "./http-errors.ts";
+import { log } from "./log.ts";
 import type { ServerSettings } from "./settings.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -35,6 +36,8 @@ export function fromOtherSite(req: Request, settings: Pick<ServerSettings, "allo
 export function csrfGuard(settings: Pick<ServerSettings, "allowedOrigins">) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method) || !fromOtherSite(req, settings)) return next();
+    // for the operator of a frontend on another origin, refused without a word in the logs: ALLOWED_ORIGINS names it
+    log("info", "cross_site_refused", { origin: req.get("origin") ?? null, site: req.get("sec-fetch-site") ?? null, allowedOrigins: settings.allowedOrigins });
     sendError(res, "CSRF", "Cross-site requests are refused.");
   };
 }

@@ -7,6 +7,7 @@ import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, beginAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
 import { randomBytes, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
+import { linesLoggedBy } from "../support/logs.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 
@@ -759,7 +760,14 @@ describe("tokens that must be refused", () => {
 test("a cross-site POST carrying the cookie is refused", async () => {
   const browser = new Browser(api);
   await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
-  const fromEvil = await browser.post("/graphql", { query: WHO_AM_I }, { origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+  let fromEvil!: Awaited<ReturnType<typeof browser.post>>;
+  const lines = await linesLoggedBy(async () => {
+    fromEvil = await browser.post("/graphql", { query: WHO_AM_I }, { origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+  });
+  // the operator of a frontend on an origin not allowed learns why (a refusal left no word in the logs)
+  expect(lines.map((line) => JSON.parse(line)).filter((line) => line.event === "cross_site_refused")).toEqual([
+    expect.objectContaining({ level: "info", origin: "https://evil.example", site: "cross-site", allowedOrigins: [] }),
+  ]);
   expect(fromEvil.status).toBe(403);
   expect(fromEvil.body).toEqual({ errors: [{ message: "Cross-site requests are refused.", extensions: { code: "CSRF" } }] });
   const sneaky = await browser.post("/auth/logout", {}, { "sec-fetch-site": "cross-site" });
