@@ -1710,8 +1710,11 @@ begin
     end if;
     -- the new session ends when the one switched from would have: a switch is no login, and switching to
     -- the same clinic again and again kept a stolen cookie alive for good
+    -- the time left as microseconds, not as the difference of the two times: that one comes in days and hours,
+    -- and a day added on the clinic's clock (this session's time zone) with summer time is 23 or 25 hours
     v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent,
-      least(switch_clinic.ttl, (select s.expires_at from app_private.session s where s.id = app_public.current_session_id()) - now()));
+      least(switch_clinic.ttl, interval '1 microsecond' *
+        (select (extract(epoch from s.expires_at) - extract(epoch from now())) * 1000000 from app_private.session s where s.id = app_public.current_session_id())));
   exception when sqlstate 'CFORB' then
     -- a clinic the user is not (or no longer) an active member of: the session switched from goes on,
     -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain: once

@@ -1,11 +1,14 @@
 --! Previous: sha1:e48f118f28506e8bc5399e6c720b1ca5eb35ce0a
---! Hash: sha1:15c418f7b9debc91ed7a2e500e39d14ddda02fdf
+--! Hash: sha1:63e3b67271df91dda53ff817313187a32be6f23b
 --! Message: a switch of clinic keeps the session's end
 
 -- A switch of clinic keeps the session's end. It opened a session of the full lifetime (12 hours by
 -- default), so a session switched to its own clinic again and again never ended without a password:
 -- a stolen cookie stayed good for as long as its thief kept switching. The new session now ends when
--- the one switched from would have (a switch is no login); a login starts the clock again.
+-- the one switched from would have (a switch is no login); a login starts the clock again. The time
+-- left is counted in microseconds: the difference of two times comes in days and hours, and a day
+-- added on the clinic's clock across a change of the clocks is 23 or 25 hours (with sessions of more
+-- than a day, each switch moved the end by an hour).
 
 create or replace function app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -30,8 +33,11 @@ begin
     end if;
     -- the new session ends when the one switched from would have: a switch is no login, and switching to
     -- the same clinic again and again kept a stolen cookie alive for good
+    -- the time left as microseconds, not as the difference of the two times: that one comes in days and hours,
+    -- and a day added on the clinic's clock (this session's time zone) with summer time is 23 or 25 hours
     v_result := app_private.open_session(v_user_id, switch_clinic.clinic_id, switch_clinic.ip, switch_clinic.user_agent,
-      least(switch_clinic.ttl, (select s.expires_at from app_private.session s where s.id = app_public.current_session_id()) - now()));
+      least(switch_clinic.ttl, interval '1 microsecond' *
+        (select (extract(epoch from s.expires_at) - extract(epoch from now())) * 1000000 from app_private.session s where s.id = app_public.current_session_id())));
   exception when sqlstate 'CFORB' then
     -- a clinic the user is not (or no longer) an active member of: the session switched from goes on,
     -- and the attempt is audited as a login naming it is (not_a_member), in the platform's chain: once

@@ -1,5 +1,5 @@
---! Previous: sha1:15c418f7b9debc91ed7a2e500e39d14ddda02fdf
---! Hash: sha1:fc2312f094c45aa591d9e1d3f84bc381d8f4ac5c
+--! Previous: sha1:63e3b67271df91dda53ff817313187a32be6f23b
+--! Hash: sha1:e58cb442fe544651151c7b075bbc9fec85dbebc5
 --! Message: a throttled address is audited at its first refusal, even when attempts at once took its count past 20
 
 -- A throttled address is audited at its first refusal even when attempts at once took its count past 20

@@ -956,6 +956,39 @@ describe("several clinics", () => {
     expect(Math.abs(cookieEnds - Date.parse(before))).toBeLessThan(1_000);
   });
 
+  // the time left, a difference of two times, came in days, and a day added on a clock with summer time is 23 or
+  // 25 hours: with sessions of more than a day, each switch before the clocks go back added an hour, for good
+  test("a switch keeps the session's end to the microsecond on a clinic's clock that changes for summer time", async () => {
+    const longSessions = await startApi({ SESSION_TTL_SECONDS: String(400 * 86400) });
+    try {
+      const london = await createClinic("Summer time clinic");
+      await rootPool().query("update app_public.clinic set timezone = 'Europe/London' where id = $1", [london.clinicId]);
+      const doctor = london.members.doctor;
+      const browser = new Browser(longSessions);
+      await browser.login(doctor.phone, doctor.password, london.clinicId);
+      // an end whole days ahead on which London's clock is set otherwise than now (the clocks change more than a
+      // day before it: the time left is whole days, then hours)
+      await rootPool().query(
+        `update app_private.session set expires_at = now() + interval '24 hours' * (
+           select min(d) + 2 from generate_series(1, 400) d
+           where to_char((now() + interval '24 hours' * d) at time zone 'Europe/London' - (now() + interval '24 hours' * d), 'HH24:MI')
+              <> to_char(now() at time zone 'Europe/London' - now(), 'HH24:MI'))
+         where user_id = $1 and revoked_at is null`,
+        [doctor.userId],
+      );
+      const ends = () =>
+        rootPool()
+          .query("select to_char(expires_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') as end from app_private.session where user_id = $1 and revoked_at is null", [doctor.userId])
+          .then((r) => r.rows.map((row) => row.end));
+      const before = await ends();
+      expect(before).toHaveLength(1);
+      for (let i = 0; i < 3; i++) expect((await browser.post("/auth/switch-clinic", { clinicId: london.clinicId })).status).toBe(200);
+      expect(await ends()).toEqual(before);
+    } finally {
+      await longSessions.close();
+    }
+  });
+
   test("switching to a clinic the user does not belong to is refused and keeps the old session", async () => {
     const browser = new Browser(api);
     await browser.login(clinic.members.owner.phone, clinic.members.owner.password);
