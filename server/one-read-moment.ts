@@ -146,6 +146,32 @@ export async function inTheRequestsReadMoment<T>(
 /** ws's readyState of a connection closing (2) or closed (3). */
 const WEBSOCKET_CLOSING = 2;
 
+/**
+ * The queries in flight over each websocket, told at once when it closes: one listener of its close per
+ * connection, not one per query (a page's queries sent at once over its socket added one each, and Node warned
+ * of an EventEmitter leak past 10).
+ */
+const queriesOver = new WeakMap<EventEmitter, Set<ReadMoment>>();
+
+/** `moment`'s query is in flight over `websocket`: it is gone once the connection closes. Returns its end. */
+function followedOver(websocket: EventEmitter & { readyState: number }, moment: ReadMoment): () => void {
+  if (websocket.readyState >= WEBSOCKET_CLOSING) {
+    moment.gone = true;
+    return () => {};
+  }
+  let queries = queriesOver.get(websocket);
+  if (!queries) {
+    const inFlight = new Set<ReadMoment>();
+    queriesOver.set(websocket, (queries = inFlight));
+    websocket.once("close", () => {
+      for (const query of inFlight) query.gone = true;
+      inFlight.clear();
+    });
+  }
+  queries.add(moment);
+  return () => void queries.delete(moment);
+}
+
 /** The websocket a query came over (grafserv's requestContext.ws.socket), if any. */
 function websocketOf(requestContext: unknown): EventEmitter & { readyState: number } | undefined {
   const socket = (requestContext as { ws?: { socket?: unknown } } | undefined)?.ws?.socket;
@@ -175,11 +201,9 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
         // over the websocket, its client gone (the connection closed) reads no more parts: they went on
         // being read, one after another, for as long as they took, with nobody to read the answer
         const websocket = inRequest ? undefined : websocketOf(event.args.requestContext);
-        const leave = () => void (moment.gone = true);
-        if (websocket && websocket.readyState >= WEBSOCKET_CLOSING) leave();
-        websocket?.once("close", leave);
+        const settled = websocket ? followedOver(websocket, moment) : () => {};
         const failed = (error: unknown): never => {
-          websocket?.off("close", leave); // one listener per query: a socket's queries are many
+          settled();
           closeMoment(moment);
           throw error;
         };
@@ -190,7 +214,7 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
           return failed(error);
         }
         const computed = <R>(outcome: R): R => {
-          websocket?.off("close", leave);
+          settled();
           if (!(outcome && typeof outcome === "object" && Symbol.asyncIterator in outcome)) closeMoment(moment);
           return outcome;
         };

@@ -157,6 +157,44 @@ test("queries sent one after another over one websocket leave no listener of its
   }
 });
 
+// each query in flight added a listener of its connection's close: a page sending 10 queries at once over its socket
+// (a client that sends all its operations over graphql-ws) had Node warn of an EventEmitter memory leak in the log
+test("queries sent at once over one websocket do not pile up listeners of its close (Node warned of a leak past 10)", async () => {
+  const taken: WebSocket[] = [];
+  const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
+  WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer, req, socket, head, callback) {
+    return handleUpgrade.call(this, req, socket, head, (websocket, request) => (taken.push(websocket), callback(websocket, request)));
+  };
+  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+  try {
+    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+    const answers = new Map<string, (message: unknown) => void>();
+    socket.on("message", (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === "next") answers.get(message.id)?.(message.payload);
+    });
+    const acknowledged = new Promise((resolve) => socket.once("message", resolve));
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await acknowledged;
+    const ask = (id: number) => {
+      const answered = new Promise((resolve) => answers.set(String(id), resolve));
+      socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
+      return answered;
+    };
+    await ask(0);
+    expect(taken).toHaveLength(1);
+    const listening = taken[0].listenerCount("close");
+    let most = listening;
+    taken[0].on("newListener", (event) => event === "close" && (most = Math.max(most, taken[0].listenerCount("close") + 1)));
+    const all = await Promise.all(Array.from({ length: 12 }, (_, i) => ask(i + 1)));
+    expect(all).toEqual(Array(12).fill({ data: { currentClinic: { name: "Two connections clinic" } } }));
+    expect(most).toBe(listening);
+  } finally {
+    WebSocketServer.prototype.handleUpgrade = handleUpgrade;
+    socket.close();
+  }
+});
+
 describe("the parts of a query, while the catalog is locked: each runs into the statement timeout", () => {
   /** Four parts, each a statement of its own (different pages) waiting for the catalog's lock. */
   const FOUR_PARTS = `{ ${[0, 1, 2, 3].map((i) => `p${i}: services(first: 1, offset: ${i}) { nodes { code } }`).join(" ")} }`;
