@@ -48,7 +48,11 @@ async function listening(server: Server): Promise<URL> {
 /** GraphQL on a bare express app: our preset, or with `withoutOurPlugins` PostGraphile's presets alone. */
 async function bareGraphQL(pool: pg.Pool, withoutOurPlugins: boolean): Promise<{ url: URL; close(): Promise<void> }> {
   const preset = graphqlPreset({ pool, settings: BENCH_SETTINGS, roles: benchConfig.roles });
-  if (withoutOurPlugins) preset.plugins = [];
+  if (withoutOurPlugins) {
+    preset.plugins = [];
+    // grafserv's own cache of parsed documents, which our preset turns off for its own (server/query-documents.ts)
+    delete preset.grafserv!.parseAndValidateCacheSize;
+  }
   const app = express();
   const server = createServer(app);
   const serv = postgraphile(preset).createServ(grafserv);
