@@ -794,15 +794,18 @@ COMMENT ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_i
 --
 
 CREATE FUNCTION app_hidden.json_numbers_as_text(value jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select case jsonb_typeof(value)
+begin
+  -- PL/pgSQL, so its plans are kept for the connection (decision 012)
+  return case jsonb_typeof(value)
     when 'number' then to_jsonb(value #>> '{}')
     when 'object' then (select coalesce(jsonb_object_agg(e.key, app_hidden.json_numbers_as_text(e.value)), '{}'::jsonb) from jsonb_each(value) e)
     when 'array' then (select coalesce(jsonb_agg(app_hidden.json_numbers_as_text(a.value) order by a.n), '[]'::jsonb) from jsonb_array_elements(value) with ordinality a(value, n))
     else value
-  end
+  end;
+end;
 $$;
 
 
@@ -7407,7 +7410,6 @@ The name of who acted, also once they have left the clinic (a removed member is 
 
 CREATE FUNCTION app_public.audit_log_new_values(entry app_public.audit_log) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select app_hidden.json_numbers_as_text(entry.new_values)
 $$;
@@ -7429,7 +7431,6 @@ The row after the change (secrets excluded), its numbers as text as stored (amou
 
 CREATE FUNCTION app_public.audit_log_old_values(entry app_public.audit_log) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   select app_hidden.json_numbers_as_text(entry.old_values)
 $$;
@@ -9048,10 +9049,14 @@ COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft
 --
 
 CREATE FUNCTION app_public.membership_full_name(m app_public.membership) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select u.full_name from app_public."user" u where u.id = m.user_id
+begin
+  -- read as the caller: `user`'s policies show a colleague's name, not a pending invitee's; PL/pgSQL, so its
+  -- plan is kept for the connection (decision 012)
+  return (select u.full_name from app_public."user" u where u.id = m.user_id);
+end;
 $$;
 
 
