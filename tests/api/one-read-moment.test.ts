@@ -122,18 +122,24 @@ test("a part that runs into the statement timeout is run once, and answered TIME
   }
 });
 
-// each query heard its connection's close until the connection closed: a desk's socket, open all day, gathered a listener per query
-test("queries sent one after another over one websocket leave no listener of its close behind", async () => {
-  // the server's end of the connection, as ws hands it over
+/**
+ * A websocket of the owner's, initialised, with the server's end of it (as ws hands it over) and `ask`,
+ * which sends `{ currentClinic { name } }` under an id and answers its payload; `close` ends both.
+ */
+async function queriesOverOneSocket() {
   const taken: WebSocket[] = [];
   const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
   WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer, req, socket, head, callback) {
     return handleUpgrade.call(this, req, socket, head, (websocket, request) => (taken.push(websocket), callback(websocket, request)));
   };
   const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+  const close = () => {
+    WebSocketServer.prototype.handleUpgrade = handleUpgrade;
+    socket.close();
+  };
+  const answers = new Map<string, (message: unknown) => void>();
   try {
     await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
-    const answers = new Map<string, (message: unknown) => void>();
     socket.on("message", (data) => {
       const message = JSON.parse(String(data));
       if (message.type === "next") answers.get(message.id)?.(message.payload);
@@ -141,57 +147,49 @@ test("queries sent one after another over one websocket leave no listener of its
     const acknowledged = new Promise((resolve) => socket.once("message", resolve));
     socket.send(JSON.stringify({ type: "connection_init" }));
     await acknowledged;
-    const ask = async (id: number) => {
-      const answered = new Promise((resolve) => answers.set(String(id), resolve));
-      socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
-      expect(await answered).toEqual({ data: { currentClinic: { name: "Two connections clinic" } } });
-    };
-    await ask(0);
-    expect(taken).toHaveLength(1);
-    const listening = taken[0].listenerCount("close");
-    for (let i = 1; i <= 15; i++) await ask(i);
-    expect(taken[0].listenerCount("close")).toBe(listening);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  const ask = (id: number) => {
+    const answered = new Promise((resolve) => answers.set(String(id), resolve));
+    socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
+    return answered;
+  };
+  return { serverEnd: () => taken, ask, close };
+}
+
+// each query heard its connection's close until the connection closed: a desk's socket, open all day, gathered a listener per query
+test("queries sent one after another over one websocket leave no listener of its close behind", async () => {
+  const { serverEnd, ask, close } = await queriesOverOneSocket();
+  try {
+    expect(await ask(0)).toEqual({ data: { currentClinic: { name: "Two connections clinic" } } });
+    const [taken] = serverEnd();
+    expect(serverEnd()).toHaveLength(1);
+    const listening = taken.listenerCount("close");
+    for (let i = 1; i <= 15; i++) expect(await ask(i)).toEqual({ data: { currentClinic: { name: "Two connections clinic" } } });
+    expect(taken.listenerCount("close")).toBe(listening);
   } finally {
-    WebSocketServer.prototype.handleUpgrade = handleUpgrade;
-    socket.close();
+    close();
   }
 });
 
 // each query in flight added a listener of its connection's close: a page sending 10 queries at once over its socket
 // (a client that sends all its operations over graphql-ws) had Node warn of an EventEmitter memory leak in the log
 test("queries sent at once over one websocket do not pile up listeners of its close (Node warned of a leak past 10)", async () => {
-  const taken: WebSocket[] = [];
-  const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
-  WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer, req, socket, head, callback) {
-    return handleUpgrade.call(this, req, socket, head, (websocket, request) => (taken.push(websocket), callback(websocket, request)));
-  };
-  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+  const { serverEnd, ask, close } = await queriesOverOneSocket();
   try {
-    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
-    const answers = new Map<string, (message: unknown) => void>();
-    socket.on("message", (data) => {
-      const message = JSON.parse(String(data));
-      if (message.type === "next") answers.get(message.id)?.(message.payload);
-    });
-    const acknowledged = new Promise((resolve) => socket.once("message", resolve));
-    socket.send(JSON.stringify({ type: "connection_init" }));
-    await acknowledged;
-    const ask = (id: number) => {
-      const answered = new Promise((resolve) => answers.set(String(id), resolve));
-      socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
-      return answered;
-    };
     await ask(0);
-    expect(taken).toHaveLength(1);
-    const listening = taken[0].listenerCount("close");
+    const [taken] = serverEnd();
+    expect(serverEnd()).toHaveLength(1);
+    const listening = taken.listenerCount("close");
     let most = listening;
-    taken[0].on("newListener", (event) => event === "close" && (most = Math.max(most, taken[0].listenerCount("close") + 1)));
+    taken.on("newListener", (event) => event === "close" && (most = Math.max(most, taken.listenerCount("close") + 1)));
     const all = await Promise.all(Array.from({ length: 12 }, (_, i) => ask(i + 1)));
     expect(all).toEqual(Array(12).fill({ data: { currentClinic: { name: "Two connections clinic" } } }));
     expect(most).toBe(listening);
   } finally {
-    WebSocketServer.prototype.handleUpgrade = handleUpgrade;
-    socket.close();
+    close();
   }
 });
 

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic } from "../support/fixtures.ts";
+import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -483,23 +483,6 @@ describe("hash chain", () => {
     expect(result.is_valid).toBe(false);
   });
 
-  /** Runs `sql` as a superuser past the append-only trigger: a rewrite of the log behind the database's back. */
-  async function rewriteBehindTheLog(sql: string, params: unknown[]) {
-    const client = await rootPool().connect();
-    try {
-      await client.query("begin");
-      await client.query("alter table app_public.audit_log disable trigger _100_append_only");
-      await client.query(sql, params);
-      await client.query("alter table app_public.audit_log enable trigger _100_append_only");
-      await client.query("commit");
-    } catch (error) {
-      await client.query("rollback");
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
   /** A clinic whose chain has a few entries, its seqs in order, and a verification by its owner. */
   async function chainOfEntries(name: string) {
     const chained = await createClinic(name);
@@ -517,7 +500,7 @@ describe("hash chain", () => {
     const { clinicId, seqs, verify } = await chainOfEntries("Rehashed clinic");
     const [edited, next] = [seqs[seqs.length - 3], seqs[seqs.length - 2]];
     // its hash recomputed from its stored prev_hash: the entry alone checks out
-    await rewriteBehindTheLog(
+    await writeBehindTriggers( // a rewrite behind the database's back, past the append-only trigger
       `update app_public.audit_log a set new_values = jsonb_set(a.new_values, '{address}', '"Elsewhere"'),
          hash = app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action, a.table_name, a.record_id,
            a.old_values, jsonb_set(a.new_values, '{address}', '"Elsewhere"'), a.detail)
@@ -530,7 +513,7 @@ describe("hash chain", () => {
   test("exposes an entry taken out of the middle, even with every later entry and the chain's head rehashed to follow", async () => {
     const { clinicId, seqs, verify } = await chainOfEntries("Gapped clinic");
     const [removed, next] = [seqs[seqs.length - 3], seqs[seqs.length - 2]];
-    await rewriteBehindTheLog(
+    await writeBehindTriggers(
       `do $$
        declare
          v_prev text;
