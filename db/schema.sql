@@ -5557,7 +5557,7 @@ begin
     if found then
       raise exception 'This visit already has an invoice, % (%): %', v_live.code, replace(v_live.status::text, '_', ' '),
         case when v_live.status = 'draft' then 'bill the visit''s services added since on it (billUnbilledServices), or add lines to it.' else 'to bill the visit again, void that one first, its payments refunded.' end
-        using errcode = 'CCONF';
+        using errcode = 'CCONF', detail = json_build_object('invoiceId', v_live.id)::text;
     end if;
     new.doctor_id := v_visit.doctor_id;
   end if;
@@ -5572,7 +5572,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (invoice_one_live_per_visit refuses two made at the same moment).';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment).';
 
 
 --
@@ -5815,12 +5815,15 @@ begin
       -- the invoice named only to those who may see invoices (a doctor may not)
       raise exception 'An invoice bills this service: whoever handles billing takes it off that invoice, or voids it, first.' using errcode = 'CCONF';
     elsif v_invoice.status = 'draft' then
-      raise exception 'This service is billed on draft invoice %: take its line off that invoice first.', v_invoice.code using errcode = 'CCONF';
+      raise exception 'This service is billed on draft invoice %: take its line off that invoice first.', v_invoice.code
+        using errcode = 'CCONF', detail = json_build_object('invoiceId', v_invoice.id)::text;
     elsif v_invoice.status = 'issued' then
-      raise exception 'This service is billed on invoice %, which is issued: void that invoice first.', v_invoice.code using errcode = 'CCONF';
+      raise exception 'This service is billed on invoice %, which is issued: void that invoice first.', v_invoice.code
+        using errcode = 'CCONF', detail = json_build_object('invoiceId', v_invoice.id)::text;
     elsif v_invoice.status <> 'void' then
       raise exception 'This service is billed on invoice %, which is %: refund its payments and void it first.',
-        v_invoice.code, replace(v_invoice.status::text, '_', ' ') using errcode = 'CCONF';
+        v_invoice.code, replace(v_invoice.status::text, '_', ' ')
+        using errcode = 'CCONF', detail = json_build_object('invoiceId', v_invoice.id)::text;
     end if;
     return new;
   end if;
@@ -5860,7 +5863,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
 
 
 --
@@ -6155,13 +6158,14 @@ CREATE FUNCTION app_private.tg_patient__no_open_invoice() RETURNS trigger
     AS $$
 declare
   v_codes text;
+  v_ids uuid[];
 begin
   -- those who delete patients (owners, admins) see every invoice of their clinic
-  select string_agg(i.code, ', ' order by i.code) into v_codes from app_public.invoice i
+  select string_agg(i.code, ', ' order by i.code), array_agg(i.id order by i.code) into v_codes, v_ids from app_public.invoice i
   where i.clinic_id = new.clinic_id and i.patient_id = new.id and i.status in ('draft', 'issued', 'partially_paid');
   if v_codes is not null then
     raise exception 'This patient has open invoices (%): void them, or take what is due, before deleting the patient.', v_codes
-      using errcode = 'CINVL';
+      using errcode = 'CINVL', detail = json_build_object('invoiceIds', v_ids)::text;
   end if;
   return new;
 end;
@@ -6174,7 +6178,7 @@ ALTER FUNCTION app_private.tg_patient__no_open_invoice() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_patient__no_open_invoice(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refuses (INVALID_INPUT, naming the invoices) to delete a patient with an invoice that is a draft, or issued with money still due.';
+COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refuses (INVALID_INPUT, naming the invoices, their ids in the error''s DETAIL, extensions.invoiceIds) to delete a patient with an invoice that is a draft, or issued with money still due.';
 
 
 --
@@ -6187,14 +6191,15 @@ CREATE FUNCTION app_private.tg_patient__no_visit_to_bill() RETURNS trigger
     AS $$
 declare
   v_codes text;
+  v_ids uuid[];
 begin
-  select string_agg(v.code, ', ' order by v.scheduled_at) into v_codes from app_public.visit v
+  select string_agg(v.code, ', ' order by v.scheduled_at), array_agg(v.id order by v.scheduled_at) into v_codes, v_ids from app_public.visit v
   where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status = 'completed'
     and exists (select from app_public.visit_service s where s.clinic_id = v.clinic_id and s.visit_id = v.id)
     and not exists (select from app_public.invoice i where i.clinic_id = v.clinic_id and i.visit_id = v.id and i.status <> 'void');
   if v_codes is not null then
     raise exception 'This patient has visits done and not billed yet (%): invoice them, or take their services off, before deleting the patient.', v_codes
-      using errcode = 'CINVL';
+      using errcode = 'CINVL', detail = json_build_object('visitIds', v_ids)::text;
   end if;
   return new;
 end;
@@ -6207,7 +6212,7 @@ ALTER FUNCTION app_private.tg_patient__no_visit_to_bill() OWNER TO :DATABASE_OWN
 -- Name: FUNCTION tg_patient__no_visit_to_bill(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__no_visit_to_bill() IS 'Trigger: refuses (INVALID_INPUT, naming the visits) to delete a patient with a completed visit that has services and no invoice but void ones.';
+COMMENT ON FUNCTION app_private.tg_patient__no_visit_to_bill() IS 'Trigger: refuses (INVALID_INPUT, naming the visits, their ids in the error''s DETAIL, extensions.visitIds) to delete a patient with a completed visit that has services and no invoice but void ones.';
 
 
 --
@@ -6220,12 +6225,13 @@ CREATE FUNCTION app_private.tg_patient__no_visit_under_way() RETURNS trigger
     AS $$
 declare
   v_codes text;
+  v_ids uuid[];
 begin
-  select string_agg(v.code, ', ' order by v.scheduled_at) into v_codes from app_public.visit v
+  select string_agg(v.code, ', ' order by v.scheduled_at), array_agg(v.id order by v.scheduled_at) into v_codes, v_ids from app_public.visit v
   where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status in ('scheduled', 'checked_in', 'in_progress');
   if v_codes is not null then
     raise exception 'This patient has visits under way (%): cancel or finish them before deleting the patient.', v_codes
-      using errcode = 'CINVL';
+      using errcode = 'CINVL', detail = json_build_object('visitIds', v_ids)::text;
   end if;
   return new;
 end;
@@ -6238,7 +6244,7 @@ ALTER FUNCTION app_private.tg_patient__no_visit_under_way() OWNER TO :DATABASE_O
 -- Name: FUNCTION tg_patient__no_visit_under_way(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__no_visit_under_way() IS 'Trigger: refuses (INVALID_INPUT, naming the visits) to delete a patient with a visit scheduled, checked in or in progress.';
+COMMENT ON FUNCTION app_private.tg_patient__no_visit_under_way() IS 'Trigger: refuses (INVALID_INPUT, naming the visits, their ids in the error''s DETAIL, extensions.visitIds) to delete a patient with a visit scheduled, checked in or in progress.';
 
 
 --
@@ -6605,12 +6611,15 @@ begin
     raise exception 'An invoice bills this visit: whoever handles billing voids it before %.', v_change using errcode = 'CCONF';
   elsif not app_hidden.handles_money() then
     -- a receptionist the clinic lets invoice, who may not void
-    raise exception 'Invoice % bills this visit: an owner, admin or cashier voids it before %.', v_bill.code, v_change using errcode = 'CCONF';
+    raise exception 'Invoice % bills this visit: an owner, admin or cashier voids it before %.', v_bill.code, v_change
+      using errcode = 'CCONF', detail = json_build_object('invoiceId', v_bill.invoice_id)::text;
   elsif v_bill.status in ('draft', 'issued') then
-    raise exception 'Invoice % bills this visit: void it before %.', v_bill.code, v_change using errcode = 'CCONF';
+    raise exception 'Invoice % bills this visit: void it before %.', v_bill.code, v_change
+      using errcode = 'CCONF', detail = json_build_object('invoiceId', v_bill.invoice_id)::text;
   else
     raise exception 'Invoice % bills this visit and is %: refund its payments and void it before %.',
-      v_bill.code, replace(v_bill.status::text, '_', ' '), v_change using errcode = 'CCONF';
+      v_bill.code, replace(v_bill.status::text, '_', ' '), v_change
+      using errcode = 'CCONF', detail = json_build_object('invoiceId', v_bill.invoice_id)::text;
   end if;
 end;
 $$;
@@ -6622,7 +6631,7 @@ ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (and who voids it, to those who may not void); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to those who may not void); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
 
 
 --
@@ -6666,15 +6675,17 @@ CREATE FUNCTION app_private.tg_visit__booked_once() RETURNS trigger
     AS $$
 declare
   v_code text;
+  v_id uuid;
 begin
   -- the minute as the index bins it
-  select v.code into v_code from app_public.visit v
+  select v.code, v.id into v_code, v_id from app_public.visit v
   where v.clinic_id = new.clinic_id and v.patient_id = new.patient_id and v.doctor_id = new.doctor_id
     and v.status in ('scheduled', 'checked_in', 'in_progress') and v.id <> new.id
     and date_bin('00:01:00', v.scheduled_at, '2000-01-01 00:00:00+00') = date_bin('00:01:00', new.scheduled_at, '2000-01-01 00:00:00+00')
   limit 1;
   if found then
-    raise exception 'This patient is already booked with this doctor at this time: open % instead.', v_code using errcode = 'CCONF';
+    raise exception 'This patient is already booked with this doctor at this time: open % instead.', v_code
+      using errcode = 'CCONF', detail = json_build_object('visitId', v_id)::text;
   end if;
   return new;
 end;
@@ -6687,7 +6698,7 @@ ALTER FUNCTION app_private.tg_visit__booked_once() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__booked_once(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPDATE of the patient, doctor or time of an open visit (a status never opens a visit again): CONFLICT naming the open visit of that patient with that doctor in that minute, if there is one (visit_patient_booked_once refuses two made at the same moment).';
+COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPDATE of the patient, doctor or time of an open visit (a status never opens a visit again): CONFLICT naming the open visit of that patient with that doctor in that minute, if there is one (its id in the error''s DETAIL, the API''s extensions.visitId) (visit_patient_booked_once refuses two made at the same moment).';
 
 
 --

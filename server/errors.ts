@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
+import { isUuid } from "../db/uuid.ts";
 import { currentRequestId, log } from "./log.ts";
 
 /** SQLSTATEs raised by ClinicOps functions (see docs/api.md). */
@@ -29,31 +30,38 @@ export const OUR_CODES: Record<string, string> = {
   CPWCH: "PASSWORD_CHANGE_REQUIRED",
 };
 
-/**
- * Our errors that carry an amount as data: by SQLSTATE, the one key of the
- * JSON object that our SQL puts in the error's DETAIL (built there from the
- * database's own values), given to the client as `extensions[key]`. DETAIL is
- * read for these codes only, and only a money amount under that key leaves.
- */
-const AMOUNT_DETAILS: Record<string, string> = {
-  COVPY: "balance",
-  CRFND: "refundable",
-};
-
 /** A money amount as the API writes it (BigFloat: the text of a numeric). */
 const MONEY_TEXT = /^-?\d{1,16}(\.\d{1,3})?$/;
+const isMoney = (value: unknown) => typeof value === "string" && MONEY_TEXT.test(value);
+const isUuidList = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every(isUuid);
 
-function amountDetail(sqlState: string, detail: unknown): Record<string, string> | undefined {
-  const key = AMOUNT_DETAILS[sqlState];
-  if (!key || typeof detail !== "string") return undefined;
+/**
+ * Our errors that carry data beside their message: by SQLSTATE, the keys of the JSON object that
+ * our SQL puts in the error's DETAIL (built there from the database's own values), each with the
+ * form its value must have, given to the client as `extensions[key]`: the amount an overpayment or
+ * a refund could have been, the record a conflict or a patient's deletion points at (the message
+ * names it by its code). DETAIL is read for these codes only, and only these keys, in their form,
+ * leave.
+ */
+const DETAIL_KEYS: Record<string, Record<string, (value: unknown) => boolean>> = {
+  COVPY: { balance: isMoney },
+  CRFND: { refundable: isMoney },
+  CCONF: { visitId: isUuid, invoiceId: isUuid },
+  CINVL: { visitIds: isUuidList, invoiceIds: isUuidList },
+};
+
+function detailsOf(sqlState: string, detail: unknown): Record<string, unknown> | undefined {
+  const keys = DETAIL_KEYS[sqlState];
+  if (!keys || typeof detail !== "string") return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(detail);
   } catch {
     return undefined;
   }
-  const amount = (parsed as Record<string, unknown> | null)?.[key];
-  return typeof amount === "string" && MONEY_TEXT.test(amount) ? { [key]: amount } : undefined;
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const details = Object.fromEntries(Object.entries(parsed).filter(([key, value]) => Object.hasOwn(keys, key) && keys[key](value)));
+  return Object.keys(details).length ? details : undefined;
 }
 
 const NUL_CHARACTER = "Text cannot contain the NUL character (\\u0000).";
@@ -302,7 +310,7 @@ export function describeError(error: unknown): ClientError | null {
   const e = error as { code?: unknown; message?: unknown; constraint?: unknown; column?: unknown; detail?: unknown };
   const sqlState = typeof e?.code === "string" ? e.code : undefined;
   if (sqlState && OUR_CODES[sqlState]) {
-    const details = amountDetail(sqlState, e.detail);
+    const details = detailsOf(sqlState, e.detail);
     return { code: OUR_CODES[sqlState], message: String(e.message), ...(details ? { details } : {}) };
   }
   // a statement cancelled (the statement timeout): the client's TIMEOUT alone left the operator nothing to find

@@ -321,7 +321,7 @@ test("money is the decimal text of numeric(16,3), but for an empty sum, an avera
   expect(data.none.aggregates).toEqual({ sum: { amount: "0", refundedAmount: "0" }, average: { amount: null }, min: { amount: null } });
 });
 
-test("only those two codes read the error's detail, and only a money amount under their own key leaves", async () => {
+test("only the codes that carry data read the error's detail, and only their own keys, in their form, leave", async () => {
   const pgError = (code: string, detail?: string) => Object.assign(new Error("Said for people."), { code, detail });
   expect(describeError(pgError("COVPY", '{"balance": "12.500"}'))).toEqual({ code: "OVERPAYMENT", message: "Said for people.", details: { balance: "12.500" } });
   expect(describeError(pgError("CRFND", '{"refundable": "3.000"}'))).toEqual({ code: "REFUND_EXCEEDS_PAYMENT", message: "Said for people.", details: { refundable: "3.000" } });
@@ -334,8 +334,22 @@ test("only those two codes read the error's detail, and only a money amount unde
   ]) {
     expect(describeError(pgError(code, detail))).toEqual({ code: code === "COVPY" ? "OVERPAYMENT" : "REFUND_EXCEEDS_PAYMENT", message: "Said for people." });
   }
+  // a conflict's record, and the records in a patient's deletion's way, by id
+  const id = "0b9a4f52-3c1e-4d57-9a3e-2f7c1d5e8b60";
+  expect(describeError(pgError("CCONF", JSON.stringify({ visitId: id })))).toEqual({ code: "CONFLICT", message: "Said for people.", details: { visitId: id } });
+  expect(describeError(pgError("CCONF", JSON.stringify({ invoiceId: id, balance: "1.000" })))).toEqual({ code: "CONFLICT", message: "Said for people.", details: { invoiceId: id } });
+  expect(describeError(pgError("CINVL", JSON.stringify({ visitIds: [id, id] })))).toEqual({ code: "INVALID_INPUT", message: "Said for people.", details: { visitIds: [id, id] } });
+  for (const [code, detail] of [
+    ["CCONF", { invoiceId: "INV-000001" }], // not an id
+    ["CCONF", { invoiceIds: [id] }], // another code's key
+    ["CINVL", { visitIds: [id, "x"] }], // not ids all
+    ["CINVL", { invoiceIds: [] }],
+    ["CINVL", { visitId: id }],
+  ] as const) {
+    expect(describeError(pgError(code, JSON.stringify(detail)))).toEqual({ code: code === "CCONF" ? "CONFLICT" : "INVALID_INPUT", message: "Said for people." });
+  }
   // any other code keeps its detail to itself
-  expect(describeError(pgError("CINVL", '{"balance": "12.500"}'))).toEqual({ code: "INVALID_INPUT", message: "Said for people." });
+  expect(describeError(pgError("CFORB", JSON.stringify({ balance: "12.500", visitId: id })))).toEqual({ code: "FORBIDDEN", message: "Said for people." });
   expect(describeError(Object.assign(pgError("23505", '{"balance": "12.500"}'), { constraint: "invoice_one_live_per_visit" }))).toEqual({
     code: "CONFLICT",
     message: "This visit already has an invoice.",
@@ -689,14 +703,14 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   const UPDATE = `mutation($c: UUID!, $id: UUID!, $patch: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $patch }) { visit { status } } }`;
   const refusal = async (browser: Browser, patch: object) => {
     const r = await browser.graphql(UPDATE, { c: own.clinicId, id: visit.id, patch });
-    return r.body.errors?.map((e) => [e.extensions?.code, e.message]);
+    return r.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.invoiceId]);
   };
-  // the front desk may not see invoices: told what to ask for
-  expect(await refusal(desk, { patientId: other.id })).toEqual([["CONFLICT", "An invoice bills this visit: whoever handles billing voids it before changing its patient."]]);
-  expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toEqual([["CONFLICT", "An invoice bills this visit: whoever handles billing voids it before cancelling it."]]);
+  // the front desk may not see invoices: told what to ask for, not which
+  expect(await refusal(desk, { patientId: other.id })).toEqual([["CONFLICT", "An invoice bills this visit: whoever handles billing voids it before changing its patient.", undefined]]);
+  expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toEqual([["CONFLICT", "An invoice bills this visit: whoever handles billing voids it before cancelling it.", undefined]]);
   const another = await addMember(own.clinicId, await createUser(), "doctor");
-  expect(await refusal(boss, { doctorId: another.membershipId })).toEqual([["CONFLICT", `Invoice ${code} bills this visit and is paid: refund its payments and void it before changing its doctor.`]]);
-  expect(await refusal(boss, { status: "no_show" })).toEqual([["CONFLICT", `Invoice ${code} bills this visit and is paid: refund its payments and void it before marking it a no-show.`]]);
+  expect(await refusal(boss, { doctorId: another.membershipId })).toEqual([["CONFLICT", `Invoice ${code} bills this visit and is paid: refund its payments and void it before changing its doctor.`, invoiceId]]);
+  expect(await refusal(boss, { status: "no_show" })).toEqual([["CONFLICT", `Invoice ${code} bills this visit and is paid: refund its payments and void it before marking it a no-show.`, invoiceId]]);
   const { rows: unchanged } = await rootPool().query("select patient_id, status from app_public.visit where id = $1", [visit.id]);
   expect(unchanged).toEqual([{ patient_id: visit.patientId, status: "scheduled" }]);
   // refunded and void, the visit is the front desk's again
@@ -711,14 +725,14 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   // a receptionist the clinic lets invoice sees the invoice, but may not void it: told who does
   await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
   const ahead = await createVisit(own, "scheduled");
-  const billed = await desk.graphql(`mutation($p: UUID!, $v: UUID) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { code } } }`, {
+  const billed = await desk.graphql(`mutation($p: UUID!, $v: UUID) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { rowId code } } }`, {
     p: ahead.patientId,
     v: ahead.id,
   });
-  const aheadCode = billed.body.data.createInvoice.invoice.code;
+  const { rowId: aheadId, code: aheadCode } = billed.body.data.createInvoice.invoice;
   const cancelAhead = await desk.graphql(UPDATE, { c: own.clinicId, id: ahead.id, patch: { status: "cancelled", cancelReason: "did not come" } });
-  expect(cancelAhead.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
-    ["CONFLICT", `Invoice ${aheadCode} bills this visit: an owner, admin or cashier voids it before cancelling it.`],
+  expect(cancelAhead.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.invoiceId])).toEqual([
+    ["CONFLICT", `Invoice ${aheadCode} bills this visit: an owner, admin or cashier voids it before cancelling it.`, aheadId],
   ]);
 });
 
@@ -933,16 +947,25 @@ test("a visit's service billed on a void invoice can be taken off the visit by i
   const refusal = async (browser: Browser) => (await takeOff(browser, first.id)).body.errors?.[0];
 
   // the doctor, who may not read invoices, is not told which one nor whether it is paid
-  expect(await refusal(doctor)).toMatchObject({
+  expect(await refusal(doctor)).toEqual({
     extensions: { code: "CONFLICT" },
     message: "An invoice bills this service: whoever handles billing takes it off that invoice, or voids it, first.",
+    path: ["deleteVisitService"],
+    locations: expect.any(Array),
   });
-  expect(await refusal(owner)).toMatchObject({ extensions: { code: "CONFLICT" }, message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.` });
+  // the owner is given its id, to open it
+  expect(await refusal(owner)).toMatchObject({
+    extensions: { code: "CONFLICT", invoiceId: invoice.rowId },
+    message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.`,
+  });
   expect((await cashier.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.rowId })).body.errors).toBeUndefined();
-  expect(await refusal(owner)).toMatchObject({ extensions: { code: "CONFLICT" }, message: `This service is billed on invoice ${invoice.code}, which is issued: void that invoice first.` });
+  expect(await refusal(owner)).toMatchObject({
+    extensions: { code: "CONFLICT", invoiceId: invoice.rowId },
+    message: `This service is billed on invoice ${invoice.code}, which is issued: void that invoice first.`,
+  });
   const paid = await cashier.graphql(PAY, { id: invoice.rowId, amount: "100", method: "cash" });
   expect(await refusal(owner)).toMatchObject({
-    extensions: { code: "CONFLICT" },
+    extensions: { code: "CONFLICT", invoiceId: invoice.rowId },
     message: `This service is billed on invoice ${invoice.code}, which is partially paid: refund its payments and void it first.`,
   });
   const refunded = await cashier.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "100", reason: "Billed too early" }) { result { amount } } }`, {
@@ -1003,7 +1026,7 @@ test("a visit's service billed on a live invoice keeps what it bills: its quanti
   ).rows[0].id as string;
 
   expect((await change(owner, given, { quantity: 3 })).body.errors?.[0]).toMatchObject({
-    extensions: { code: "CONFLICT" },
+    extensions: { code: "CONFLICT", invoiceId: invoice.rowId },
     message: `This service is billed on draft invoice ${invoice.code}: take its line off that invoice first.`,
   });
   expect((await cashier.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoice.rowId })).body.errors).toBeUndefined();
@@ -1014,7 +1037,7 @@ test("a visit's service billed on a live invoice keeps what it bills: its quanti
     });
   }
   expect((await change(owner, given, { discount: "100" })).body.errors?.[0]).toMatchObject({
-    extensions: { code: "CONFLICT" },
+    extensions: { code: "CONFLICT", invoiceId: invoice.rowId },
     message: `This service is billed on invoice ${invoice.code}, which is issued: void that invoice first.`,
   });
   // a service the invoice does not bill changes as before

@@ -169,7 +169,7 @@ describe("soft delete", () => {
     const del = () => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: visit.patientId });
     const refused = await del();
     expect(refused.body.errors?.[0]).toMatchObject({
-      extensions: { code: "INVALID_INPUT" },
+      extensions: { code: "INVALID_INPUT", visitIds: [visit.id] },
       message: `This patient has visits under way (${visit.code}): cancel or finish them before deleting the patient.`,
     });
     expect((await rootPool().query("select deleted_at from app_public.patient where id = $1", [visit.patientId])).rows).toEqual([{ deleted_at: null }]);
@@ -185,7 +185,7 @@ describe("soft delete", () => {
     const del = (patientId: string) => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patientId });
     // deleted, the cashier could not bill it: "This patient was deleted: restore them before booking or billing them."
     expect((await del(visit.patientId)).body.errors?.[0]).toMatchObject({
-      extensions: { code: "INVALID_INPUT" },
+      extensions: { code: "INVALID_INPUT", visitIds: [visit.id] },
       message: `This patient has visits done and not billed yet (${visit.code}): invoice them, or take their services off, before deleting the patient.`,
     });
     const billed = await owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId } } }`, { v: visit.id });
@@ -205,7 +205,7 @@ describe("soft delete", () => {
     const { rows: [patient] } = await rootPool().query("select p.id, p.first_name || ' ' || p.last_name as name from app_public.patient p join app_public.invoice i on i.patient_id = p.id where i.id = $1", [draft.id]);
     const del = () => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patient.id });
     const refusal = {
-      extensions: { code: "INVALID_INPUT" },
+      extensions: { code: "INVALID_INPUT", invoiceIds: [draft.id] },
       message: `This patient has open invoices (${draft.code}): void them, or take what is due, before deleting the patient.`,
     };
     expect((await del()).body.errors?.[0]).toMatchObject(refusal);
@@ -1347,8 +1347,8 @@ describe("visit lifecycle rules over the API", () => {
     });
     expect(await visitsOf()).toEqual([{ at: "2031-06-01 09:00:00" }]);
     // the front desk had to find which visit: it is named
-    const { rows: [{ code }] } = await rootPool().query("select code from app_public.visit where patient_id = $1", [patient.id]);
-    const DUPLICATE = { extensions: { code: "CONFLICT" }, message: `This patient is already booked with this doctor at this time: open ${code} instead.` };
+    const { rows: [{ id, code }] } = await rootPool().query("select id, code from app_public.visit where patient_id = $1", [patient.id]);
+    const DUPLICATE = { extensions: { code: "CONFLICT", visitId: id }, message: `This patient is already booked with this doctor at this time: open ${code} instead.` };
     // half a second later is the same minute: a client sending the time it was clicked booked a second visit
     expect((await book(a.members.doctor.membershipId, "2031-06-01T09:00:00.5Z")).body.errors?.[0]).toMatchObject(DUPLICATE);
     expect((await book(a.members.doctor.membershipId, "2031-06-01T09:00:59Z")).body.errors?.[0]).toMatchObject(DUPLICATE);

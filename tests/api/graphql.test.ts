@@ -376,12 +376,12 @@ describe("bad input gets a clear code and writes nothing", () => {
     const invoice = () => owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code } } }`, { v: visit.id });
     const first = (await invoice()).body.data.createInvoiceFromVisit.result;
     expect((await invoice()).body.errors?.[0]).toMatchObject({
-      extensions: { code: "CONFLICT" },
+      extensions: { code: "CONFLICT", invoiceId: first.rowId },
       message: `This visit already has an invoice, ${first.code} (draft): bill the visit's services added since on it (billUnbilledServices), or add lines to it.`,
     });
     await owner.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: first.rowId });
     expect((await invoice()).body.errors?.[0]).toMatchObject({
-      extensions: { code: "CONFLICT" },
+      extensions: { code: "CONFLICT", invoiceId: first.rowId },
       message: `This visit already has an invoice, ${first.code} (issued): to bill the visit again, void that one first, its payments refunded.`,
     });
   });

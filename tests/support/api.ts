@@ -109,7 +109,7 @@ export class Browser {
   }
 
   graphql<T = any>(query: string, variables: Record<string, unknown> = {}) {
-    return this.post<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>("/graphql", { query, variables });
+    return this.post<{ data?: T; errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[] }>("/graphql", { query, variables });
   }
 }
 
