@@ -22,7 +22,7 @@ import { UniqueOrderPlugin } from "./unique-order.ts";
 import { maskError } from "./errors.ts";
 import { GRAPHQL_PATH } from "./http-errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
-import { OneReadMomentPlugin } from "./one-read-moment.ts";
+import { oneReadMomentPlugin } from "./one-read-moment.ts";
 import { pgService, READ_ONLY } from "./pg-transaction.ts";
 import { NothingChangedPlugin } from "./nothing-changed.ts";
 import { MAX_REQUEST_BYTES, QueryErrorCodesPlugin } from "./query-errors.ts";
@@ -45,7 +45,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, OneReadMomentPlugin, LikePatternsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
+    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups }), VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, NothingChangedPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, oneReadMomentPlugin(settings.queryTimeoutMs), LikePatternsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL

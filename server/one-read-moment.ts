@@ -14,9 +14,13 @@
  * are not read; likewise over the websocket once its connection has closed. A query sent over the
  * websocket reads each part in a transaction of its own, one after another too: a query of 160
  * parts, after a failed one or over the websocket, read them all at once, each on a connection of
- * its own, and took the whole pool from every other clinic (for minutes when its client had gone). Mutations (whose writes must be committed before their answer),
- * subscriptions (their answers never end; refused over HTTP), and every read outside GraphQL keep
- * their own transactions (`withPgSettings`).
+ * its own, and took the whole pool from every other clinic (for minutes when its client had gone).
+ * A query's parts are read until QUERY_TIMEOUT_MS has passed since it began executing; a part
+ * whose turn comes later is not read (TIMEOUT): each statement had its own timeout and the
+ * query none, so 500 parts, each running into the statement timeout, held a connection for 40
+ * minutes. Mutations (whose writes must be committed before their answer), subscriptions (their
+ * answers never end; refused over HTTP), and every read outside GraphQL keep their own
+ * transactions (`withPgSettings`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
@@ -46,13 +50,15 @@ interface ReadMoment {
   underWay: number;
   /** The end of the last read to join: the next one starts after it. */
   turn: Promise<void>;
+  /** When the query's time is up (Date.now()): a read whose turn comes after it is not made. */
+  deadline: number;
   ended: boolean;
 }
 
 const moments = new AsyncLocalStorage<ReadMoment>();
 
 const newMoment = (share: boolean): ReadMoment => ({
-  share, open: false, over: false, gone: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false,
+  share, open: false, over: false, gone: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity,
 });
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
@@ -85,6 +91,8 @@ async function endTransaction(moment: ReadMoment): Promise<void> {
 
 /** A part not read, as its client has gone: nobody reads its answer (and its code is never sent). */
 const clientGone = () => new ClientFacingError("UNAVAILABLE", "The request was closed before this part was read.");
+/** A part whose turn came after the query's time was up. */
+const outOfTime = () => new ClientFacingError("TIMEOUT", "The query took too long: this part was not read. Ask for fewer parts at once.");
 
 /**
  * Runs `fn` in the query's turn: in the request's shared read transaction when there is one to share
@@ -113,6 +121,7 @@ export async function inTheRequestsReadMoment<T>(
   try {
     await before;
     if (moment.gone) throw clientGone();
+    if (Date.now() >= moment.deadline) throw outOfTime();
     if (moment.share && !moment.over && !moment.aborted) {
       if (!moment.shared) {
         moment.settings = pgSettings;
@@ -185,8 +194,9 @@ function websocketOf(requestContext: unknown): EventEmitter & { readyState: numb
  * result is computed: the transaction ends then, before the result is sent. A mutation's reads are
  * not read-only, and a subscription's answer never ends (one sent over HTTP is refused before it runs:
  * server/subscriptions-over-websockets.ts). (A result delivered in parts is left to the response's close.)
+ * A query's reads are made within `queryTimeoutMs` of its execution's start.
  */
-export const OneReadMomentPlugin: GraphileConfig.Plugin = {
+export const oneReadMomentPlugin = (queryTimeoutMs: number): GraphileConfig.Plugin => ({
   name: "ClinicOpsOneReadMomentPlugin",
   version: "1.0.0",
   grafast: {
@@ -198,6 +208,7 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
         // a websocket message's query: its reads take turns (not in an HTTP request, there is none to share)
         const moment = inRequest ?? newMoment(false);
         moment.open = true;
+        moment.deadline = Date.now() + queryTimeoutMs;
         // over the websocket, its client gone (the connection closed) reads no more parts: they went on
         // being read, one after another, for as long as they took, with nobody to read the answer
         const websocket = inRequest ? undefined : websocketOf(event.args.requestContext);
@@ -222,4 +233,4 @@ export const OneReadMomentPlugin: GraphileConfig.Plugin = {
       },
     },
   },
-};
+});

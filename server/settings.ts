@@ -19,6 +19,8 @@ export interface ServerSettings {
   /** Country calling code completing national phone numbers outside a clinic (login). */
   defaultCallingCode: string;
   statementTimeoutMs: number;
+  /** How long a query's parts are read for: a part whose turn comes later is not read (server/one-read-moment.ts). */
+  queryTimeoutMs: number;
   maxPageSize: number;
   /** Groups one `groupedAggregates` may answer. */
   maxGroups: number;
@@ -106,6 +108,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     allowedOrigins: allowedOriginsSetting(env.ALLOWED_ORIGINS),
     defaultCallingCode,
     statementTimeoutMs: wholeNumber(env, "STATEMENT_TIMEOUT_MS", 5000, 1, MAX_STATEMENT_TIMEOUT_MS),
+    queryTimeoutMs: wholeNumber(env, "QUERY_TIMEOUT_MS", 15000, 1),
     maxPageSize: wholeNumber(env, "MAX_PAGE_SIZE", 100, 1),
     maxGroups: wholeNumber(env, "MAX_GROUPS", 1000, 1),
     maxQueryDepth: wholeNumber(env, "MAX_QUERY_DEPTH", 12, 1),

@@ -18,6 +18,9 @@ const APPLICATION = "clinicops-one-read-moment-test";
 let api: TestApi;
 let clinic: TestClinic;
 let owner: Browser;
+/** The owner on an API that reads a query's parts for 1.5 s (QUERY_TIMEOUT_MS). */
+let hurried: Browser;
+let hurriedApi: TestApi;
 
 beforeAll(async () => {
   // a statement timeout of 1 s: the table locked below stalls other test files' statements of it for as long
@@ -26,8 +29,12 @@ beforeAll(async () => {
   await createPatient(clinic.clinicId);
   owner = new Browser(api);
   await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  hurriedApi = await startApi({ DATABASE_POOL_SIZE: "2", STATEMENT_TIMEOUT_MS: "1000", QUERY_TIMEOUT_MS: "1500" }, { applicationName: APPLICATION });
+  hurried = new Browser(hurriedApi);
+  await hurried.login(clinic.members.owner.phone, clinic.members.owner.password);
 });
 afterAll(async () => {
+  await hurriedApi.close();
   await api.close();
   await closeRootPool();
 });
@@ -266,6 +273,31 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
     } finally {
       socket.close();
     }
+  });
+
+  // each part had the statement timeout and the query none: 500 parts held a connection for 40 minutes
+  test("a query's parts are read until its time is up (QUERY_TIMEOUT_MS): the parts whose turn comes later are not read", async () => {
+    const started = new Set<string>(); // each part's statement seen waiting for the lock, by when it started
+    const answering = hurried.graphql(FOUR_PARTS);
+    let answered = false;
+    void answering.finally(() => (answered = true));
+    while (!answered) {
+      const { rows } = await rootPool().query(
+        "select query_start::text as at from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'",
+        [APPLICATION],
+      );
+      for (const { at } of rows) started.add(at);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const answer = await answering;
+    // two parts began within the 1.5 s (each waiting its 1 s out), the two after them were not read
+    expect(started.size).toBe(2);
+    expect(answer.body.errors?.map((e: { message: string; extensions?: { code?: string } }) => [e.extensions?.code, e.message.startsWith("The query took too long")])).toEqual([
+      ["TIMEOUT", false],
+      ["TIMEOUT", false],
+      ["TIMEOUT", true],
+      ["TIMEOUT", true],
+    ]);
   });
 
   // its parts went on being read, one after another, for as long as they took, with nobody to read the answer

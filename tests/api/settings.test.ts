@@ -25,6 +25,7 @@ test.each([
   ["PORT", "70000", /^PORT must be a whole number from 0 to 65535/],
   ["STATEMENT_TIMEOUT_MS", "5s", /^STATEMENT_TIMEOUT_MS must be a whole number from 1 to 2147483647 \(it is "5s"\)$/],
   ["MAX_PAGE_SIZE", "0", /^MAX_PAGE_SIZE must be a whole number of at least 1/],
+  ["QUERY_TIMEOUT_MS", "15s", /^QUERY_TIMEOUT_MS must be a whole number of at least 1 \(it is "15s"\)$/],
   ["MAX_GROUPS", "-5", /^MAX_GROUPS must be a whole number of at least 1/],
   ["MAX_QUERY_DEPTH", "1e3", /^MAX_QUERY_DEPTH must be a whole number/],
   ["MAX_INPUT_DEPTH", "ten", /^MAX_INPUT_DEPTH must be a whole number/],
@@ -82,10 +83,10 @@ test("the audit log is left unsealed only outside production (npm run dev sets C
 });
 
 test("whole numbers in range are taken as given, and unset ones take their defaults", () => {
-  const given = serverSettings({ PORT: "0", STATEMENT_TIMEOUT_MS: " 250 ", MAX_PAGE_SIZE: "7", DATABASE_POOL_SIZE: "3", SESSION_TTL_SECONDS: "60" }, "");
-  expect(given).toMatchObject({ port: 0, statementTimeoutMs: 250, maxPageSize: 7, databasePoolSize: 3, sessionTtlSeconds: 60 });
+  const given = serverSettings({ PORT: "0", STATEMENT_TIMEOUT_MS: " 250 ", QUERY_TIMEOUT_MS: "900", MAX_PAGE_SIZE: "7", DATABASE_POOL_SIZE: "3", SESSION_TTL_SECONDS: "60" }, "");
+  expect(given).toMatchObject({ port: 0, statementTimeoutMs: 250, queryTimeoutMs: 900, maxPageSize: 7, databasePoolSize: 3, sessionTtlSeconds: 60 });
   expect(serverSettings({ PORT: "" }, "")).toMatchObject({
-    port: 8000, databasePoolSize: 20, sessionTtlSeconds: 43200, statementTimeoutMs: 5000,
+    port: 8000, databasePoolSize: 20, sessionTtlSeconds: 43200, statementTimeoutMs: 5000, queryTimeoutMs: 15000,
     maxPageSize: 100, maxGroups: 1000, maxQueryDepth: 12, maxInputDepth: 32, maxQueryFields: 500,
   });
 });

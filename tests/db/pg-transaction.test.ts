@@ -11,7 +11,7 @@ import { EventEmitter } from "node:events";
 import type { Request, Response } from "express";
 import pg from "pg";
 import { parse } from "postgraphile/graphql";
-import { OneReadMomentPlugin, oneReadMomentPerRequest } from "../../server/one-read-moment.ts";
+import { oneReadMomentPlugin, oneReadMomentPerRequest } from "../../server/one-read-moment.ts";
 import { apiPool, beginWithSettings, pgService, READ_ONLY, withPgSettings } from "../../server/pg-transaction.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
@@ -139,7 +139,7 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
   const read = (text: string, settings: Record<string, string> = READ_ONLY) =>
     withPgClient(settings, async (client) => (await client.query({ text })).rows[0]) as Promise<Record<string, unknown>>;
   const MOMENT = "select now()::text as began, current_setting('transaction_isolation') as isolation";
-  const execute = OneReadMomentPlugin.grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
+  const execute = oneReadMomentPlugin(60_000).grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
   const inUse = () => pool.totalCount - pool.idleCount;
 
   /**
