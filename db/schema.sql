@@ -652,6 +652,30 @@ COMMENT ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_
 
 
 --
+-- Name: ended_sessions(uuid[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.ended_sessions(session_ids uuid[]) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select given.id from unnest(session_ids) as given(id)
+  where not exists (
+    select from app_private.session s where s.id = given.id and s.revoked_at is null and s.expires_at > now()
+  );
+$$;
+
+
+ALTER FUNCTION app_hidden.ended_sessions(session_ids uuid[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION ended_sessions(session_ids uuid[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of the sessions named have ended: revoked (a logout, a switch, a password change, a membership''s end), expired, or never existed. Asked by the API server for the sessions behind its open websockets, whose connections it then closes (server/websocket-sessions.ts); a session id alone gives no access.';
+
+
+--
 -- Name: export_for_download(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -15741,6 +15765,14 @@ GRANT ALL ON FUNCTION app_hidden.country_calling_code(phone text) TO :DATABASE_V
 REVOKE ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) TO :DATABASE_VISITOR;
 GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_role[]) TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION ended_sessions(session_ids uuid[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) TO :DATABASE_VISITOR;
 
 
 --

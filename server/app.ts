@@ -22,6 +22,7 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { clearSessionCookie, sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
+import { WebsocketSessions } from "./websocket-sessions.ts";
 
 /** How long an idle keep-alive connection stays open: longer than the proxies' 60 s in front. */
 const KEEP_ALIVE_MS = 65_000;
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
   pool: pg.Pool;
   settings: ServerSettings;
   roles: Pick<RoleNames, "visitor">;
+  /** How often the sessions behind open websockets are asked after (server/websocket-sessions.ts). */
+  sessionCheckMs?: number;
 }
 
 function requestLogging(req: Request, res: Response, next: NextFunction): void {
@@ -81,7 +84,7 @@ function refuseInvalidSession(settings: ServerSettings) {
   };
 }
 
-export async function createApiServer({ pool, settings, roles }: ApiServerOptions): Promise<ApiServer> {
+export async function createApiServer({ pool, settings, roles, sessionCheckMs }: ApiServerOptions): Promise<ApiServer> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", settings.trustProxy);
@@ -105,6 +108,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
   // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs, and to invalid sessions
   const upgradeToGraphQL = await serv.getUpgradeHandler();
   const websockets = new Set<Duplex>();
+  const websocketSessions = new WebsocketSessions(pool, pgSettingsFor(null, settings, roles), sessionCheckMs);
   if (upgradeToGraphQL) {
     server.on("upgrade", (req, socket, head) => {
       // node hears no error of an upgraded socket: one reset while refused below was unheard and ended the process
@@ -120,6 +124,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
       if (state.kind === "session" && !takeWebsocketOf(state.claims.user_id, socket)) {
         return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
       }
+      if (state.kind === "session") websocketSessions.note(req, state.claims.session_id);
       upgradeToGraphQL(req, socket, head);
     });
   }
@@ -145,6 +150,7 @@ export async function createApiServer({ pool, settings, roles }: ApiServerOption
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       const cutShort = setTimeout(() => server.closeAllConnections(), graceMs);
+      websocketSessions.stop();
       for (const socket of websockets) socket.destroy();
       await closed;
       clearInterval(closeIdle);

@@ -14,6 +14,7 @@
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { MAX_REQUEST_BYTES } from "./query-errors.ts";
+import { followSessionOf } from "./websocket-sessions.ts";
 
 /**
  * Subscriptions one connection may hold at once. Each live-queue event asks the database once per
@@ -91,6 +92,7 @@ WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer & { op
     // emits the error: grafserv hears none, and an unheard error event ended the process
     websocket.on("error", () => {});
     limitSubscriptions(websocket);
+    followSessionOf(websocket, request);
     callback(websocket, request);
   });
 };

@@ -18,7 +18,8 @@ let a: TestClinic;
 let b: TestClinic;
 
 beforeAll(async () => {
-  api = await startApi();
+  // the sessions behind websockets are not checked on this server: a revocation is heard at the next event below
+  api = await startApi({}, { sessionCheckMs: 3_600_000 });
   a = await createClinic("Queue A");
   b = await createClinic("Queue B");
 });
@@ -360,6 +361,41 @@ test("a session revoked after subscribing is told so at the next event and hears
   expect(JSON.stringify(revoked.errors)).toMatch(/"code":"UNAUTHENTICATED"/);
   expect(JSON.stringify(revoked.errors)).toMatch(/Your session has ended/);
   expect(revoked.errors).toHaveLength(1);
+});
+
+// a live queue held the connection of a session revoked hours before, silent until the clinic's next visit event
+test("a websocket of a session revoked or expired after subscribing is closed (4401) at the next check, while another session of the same person goes on", async () => {
+  const checked = await startApi({}, { sessionCheckMs: 200 });
+  try {
+    // B's receptionist twice, C's once; each desk to end caught up with every probe its clinic's desks sent, so that
+    // none is delivered to it after its session ends (the last in a clinic to catch up has heard the others')
+    const c = await createClinic("Queue C");
+    const [live, revoked, expired] = [
+      await subscribedDesk(b.members.receptionist, checked, b),
+      await subscribedDesk(b.members.receptionist, checked, b),
+      await subscribedDesk(c.members.receptionist, checked, c),
+    ];
+    await live.caughtUp();
+    await revoked.caughtUp();
+    await expired.caughtUp();
+    await revoke(revoked.desk);
+    const claims = jwt.decode(decodeURIComponent(expired.desk.cookie!.split("=")[1])) as { session_id: string };
+    await rootPool().query("update app_private.session set expires_at = now() where id = $1", [claims.session_id]);
+    await until(() => revoked.errors.length > 0 && expired.errors.length > 0, 5000);
+    for (const ended of [revoked, expired]) {
+      expect(ended.errors).toHaveLength(1);
+      expect(ended.errors[0]).toMatchObject({ code: 4401, reason: "Your session has ended: log in again." });
+    }
+    // several checks later, the live session still hears its clinic's visits
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const visit = await createVisit(b);
+    await until(() => live.received.some((event) => event.visit?.code === visit.code), 5000);
+    expect(live.errors).toEqual([]);
+    expect(revoked.received.concat(expired.received)).toEqual([]);
+    await Promise.all([revoked.client.dispose(), expired.client.dispose(), live.client.dispose()]);
+  } finally {
+    await checked.close();
+  }
 });
 
 test("a revoked session cannot subscribe, though its token is still signed and unexpired", async () => {

@@ -21,14 +21,17 @@ export interface TestApi {
  * A test API on its own port and pool (10 connections, or DATABASE_POOL_SIZE in `env`); with
  * `applicationName`, its connections are named so in pg_stat_activity (told apart from other test files').
  */
-export async function startApi(env: NodeJS.ProcessEnv = {}, { applicationName }: { applicationName?: string } = {}): Promise<TestApi> {
+export async function startApi(
+  env: NodeJS.ProcessEnv = {},
+  { applicationName, sessionCheckMs }: { applicationName?: string; sessionCheckMs?: number } = {},
+): Promise<TestApi> {
   process.env.LOG_LEVEL ??= "silent";
   // The test clients stand behind a proxy on this machine: each names its own address in X-Forwarded-For.
   const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", TRUST_PROXY: "loopback", ...env }, "");
   const url = new URL(testConfig.authenticatorUrl);
   if (applicationName) url.searchParams.set("application_name", applicationName);
   const pool = apiPool(url.toString(), env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
-  const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles });
+  const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles, sessionCheckMs });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
   const { port } = api.server.address() as AddressInfo;
   return {

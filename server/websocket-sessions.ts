@@ -1,0 +1,85 @@
+/**
+ * A websocket ends with its session. Every SESSION_CHECK_MS the server asks the database which of
+ * the sessions behind its open websockets have ended (a logout, a switch of clinic, a password
+ * change, a member removed, suspended or deactivated, an expiry: app_hidden.ended_sessions) and
+ * closes their connections with 4401, graphql-ws's "unauthorized", which its client does not
+ * retry. A live queue held the connection of a session revoked hours before, silent until the
+ * clinic's next visit event (which it was refused), and counted in its person's websockets.
+ * The database is the authority, as for every request: a session is not known ended by its cookie.
+ */
+import type { IncomingMessage } from "node:http";
+import type pg from "pg";
+import type { WebSocket } from "ws";
+import { log } from "./log.ts";
+import { withPgSettings } from "./pg-transaction.ts";
+
+/** How often the sessions behind open websockets are asked after. */
+export const SESSION_CHECK_MS = 30_000;
+/** graphql-ws's close code for a connection without authority (its client does not reconnect). */
+export const SESSION_ENDED_CODE = 4401;
+const SESSION_ENDED_REASON = "Your session has ended: log in again.";
+
+/** The session an upgrade request was made with, and the server's register of its websockets. */
+const sessionOfUpgrade = new WeakMap<IncomingMessage, { sessionId: string; sessions: WebsocketSessions }>();
+
+/** One API server's websockets, by the session they were opened with. */
+export class WebsocketSessions {
+  private readonly websockets = new Map<string, Set<WebSocket>>();
+  private readonly pool: pg.Pool;
+  private readonly asVisitor: Record<string, string>;
+  private readonly timer: NodeJS.Timeout;
+  private checking = false;
+
+  /** Checks every `everyMs`, with `asVisitor`'s settings, on `pool`. */
+  constructor(pool: pg.Pool, asVisitor: Record<string, string>, everyMs = SESSION_CHECK_MS) {
+    this.pool = pool;
+    this.asVisitor = asVisitor;
+    this.timer = setInterval(() => void this.closeEnded(), everyMs);
+    this.timer.unref();
+  }
+
+  /** The websocket `req` asks for is opened with `sessionId`'s session. */
+  note(req: IncomingMessage, sessionId: string): void {
+    sessionOfUpgrade.set(req, { sessionId, sessions: this });
+  }
+
+  /** Follows `websocket`, opened with `sessionId`'s session, until it closes. */
+  follow(websocket: WebSocket, sessionId: string): void {
+    const open = this.websockets.get(sessionId) ?? new Set<WebSocket>();
+    this.websockets.set(sessionId, open.add(websocket));
+    websocket.once("close", () => {
+      open.delete(websocket);
+      if (open.size === 0 && this.websockets.get(sessionId) === open) this.websockets.delete(sessionId);
+    });
+  }
+
+  /** Closes the websockets whose session has ended; one check at a time. */
+  private async closeEnded(): Promise<void> {
+    if (this.checking || this.websockets.size === 0) return;
+    this.checking = true;
+    try {
+      const ids = [...this.websockets.keys()];
+      const { rows } = await withPgSettings(this.pool, this.asVisitor, (client) =>
+        client.query<{ id: string }>("select app_hidden.ended_sessions($1::uuid[]) as id", [ids]),
+      );
+      for (const { id } of rows) {
+        for (const websocket of this.websockets.get(id) ?? []) websocket.close(SESSION_ENDED_CODE, SESSION_ENDED_REASON);
+      }
+    } catch (error) {
+      // asked again at the next check
+      log("warn", "websocket_sessions_unchecked", { message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** Follows `websocket`, opened by `request`, in its server's register if it was opened with a session. */
+export function followSessionOf(websocket: WebSocket, request: IncomingMessage): void {
+  const upgrade = sessionOfUpgrade.get(request);
+  upgrade?.sessions.follow(websocket, upgrade.sessionId);
+}
