@@ -3939,6 +3939,31 @@ COMMENT ON FUNCTION app_private.mark_audit_anchored(heads jsonb) IS 'Records hea
 
 
 --
+-- Name: member_elsewhere(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.member_elsewhere(user_id uuid, clinic_id uuid) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.every_clinic" TO 'on'
+    AS $$
+begin
+  return exists (select from app_public.membership m
+                 where m.user_id = member_elsewhere.user_id and m.clinic_id <> member_elsewhere.clinic_id and m.deleted_at is null);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.member_elsewhere(user_id uuid, clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION member_elsewhere(user_id uuid, clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.member_elsewhere(user_id uuid, clinic_id uuid) IS 'Whether the person belongs to a clinic other than this one, or is invited to one: a membership there not removed (accepted, pending or suspended), whichever clinic the session is of (clinicops.every_clinic).';
+
+
+--
 -- Name: memberships_added_lately(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10115,6 +10140,86 @@ COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_
 
 
 --
+-- Name: reset_member_password(uuid, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.reset_member_password(membership_id uuid, password text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_hash text;
+  v_member app_public.membership;
+  v_user app_public."user";
+  v_secret app_private.user_secret;
+  v_ended integer;
+begin
+  if v_clinic is null or not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can reset a member''s password.' using errcode = 'CFORB';
+  end if;
+  -- the password rule first, and bcrypt before any lock is held
+  v_hash := app_private.hash_password(reset_member_password.password);
+  -- held until commit, so the member's role, suspension or removal waits for the reset, and a change of
+  -- them first is read as committed (an admin's reset of a doctor made an owner meanwhile is refused)
+  select * into v_member from app_public.membership m
+  where m.clinic_id = v_clinic and m.id = reset_member_password.membership_id for share;
+  if v_member.id is null then
+    raise exception 'No such member in this clinic.' using errcode = 'CNOTF';
+  end if;
+  if v_member.user_id = app_public.current_user_id() then
+    raise exception 'Your own password you change yourself, giving the current one (POST /auth/password).' using errcode = 'CFORB';
+  end if;
+  if v_member.accepted_at is null then
+    raise exception 'This person has not accepted the invitation: their account is not the clinic''s, and only the platform operator resets its password.'
+      using errcode = 'CFORB';
+  end if;
+  if v_member.role = 'owner' then
+    raise exception 'An owner''s password is reset by the platform operator alone.' using errcode = 'CFORB';
+  end if;
+  if v_member.role = 'admin' and not app_hidden.current_role_in('owner') then
+    raise exception 'Only an owner resets an admin''s password.' using errcode = 'CFORB';
+  end if;
+  -- as the operator's reset takes them (create_platform_admin): the phone's lock, which an invitation to the
+  -- person from any clinic takes (find_or_create_user), so one in flight is read below, committed, and a login
+  -- at this moment is told to retry; then a password change's (change_password): the secret, the account's row
+  -- and the sessions' turn
+  select * into v_user from app_public."user" u where u.id = v_member.user_id;
+  perform pg_advisory_xact_lock(app_private.account_lock_key(v_user.phone));
+  select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update;
+  select * into v_user from app_public."user" u where u.id = v_user.id for no key update;
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user.id));
+  if v_user.is_platform_admin then
+    raise exception 'This person is a platform administrator: only the platform operator resets their password.' using errcode = 'CFORB';
+  end if;
+  -- the reset hands whoever knows the new password the person's access everywhere: only where it is this clinic's alone
+  if app_private.member_elsewhere(v_user.id, v_clinic) then
+    raise exception 'This person also belongs to another clinic, or is invited to one: only the platform operator resets their password.'
+      using errcode = 'CFORB';
+  end if;
+  update app_private.user_secret s set password_hash = v_hash, failed_login_count = 0, first_failed_login_at = null,
+    locked_until = null, password_set_by_holder = false
+  where s.user_id = v_user.id;
+  update app_private.session s set revoked_at = now() where s.user_id = v_user.id and s.revoked_at is null;
+  get diagnostics v_ended = row_count;
+  perform app_private.write_audit(v_clinic, 'update', 'user_secret', v_user.id, null, null,
+    jsonb_build_object('passwordChanged', true, 'by', 'resetMemberPassword', 'membershipId', v_member.id,
+      'unlocked', coalesce(v_secret.locked_until > now(), false), 'sessionsEnded', v_ended));
+  return v_ended;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.reset_member_password(membership_id uuid, password text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION reset_member_password(membership_id uuid, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run superuser), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The password follows the rule of every password (check_password). The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash). NOT_FOUND for a membership not of the clinic, or removed.';
+
+
+--
 -- Name: restore_member(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15187,6 +15292,20 @@ CREATE POLICY delete_managers ON app_public.service FOR DELETE USING (((clinic_i
 
 
 --
+-- Name: membership every_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY every_clinic ON app_public.membership FOR SELECT TO :DATABASE_OWNER USING (( SELECT (current_setting('clinicops.every_clinic'::text, true) = 'on'::text)));
+
+
+--
+-- Name: POLICY every_clinic ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY every_clinic ON app_public.membership IS 'Owner role only: every clinic''s memberships, while a function has clinicops.every_clinic on in its definition (app_private.member_elsewhere).';
+
+
+--
 -- Name: invoice insert_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16457,6 +16576,13 @@ REVOKE ALL ON FUNCTION app_private.mark_audit_anchored(heads jsonb) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION member_elsewhere(user_id uuid, clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.member_elsewhere(user_id uuid, clinic_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION memberships_added_lately(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17676,6 +17802,14 @@ GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION reset_member_password(membership_id uuid, password text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) TO :DATABASE_VISITOR;
 
 
 --

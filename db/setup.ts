@@ -37,7 +37,8 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
 
 /**
  * The settings the owner role's functions set for their own duration, in their definition
- * (`set clinicops.include_deleted = 'on'`, restored to the caller's value on return). PostgreSQL
+ * (`set clinicops.include_deleted = 'on'`, restored to the caller's value on return; `clinicops.every_clinic`,
+ * every clinic's memberships, for `app_private.member_elsewhere`). PostgreSQL
  * refuses a custom setting in a function's SET clause to a role that is not a superuser
  * ("permission denied to set parameter") unless it was granted SET on it (PostgreSQL 15+), and only a
  * superuser grants that. The grant is the server's (pg_parameter_acl), not one database's, so it
@@ -45,7 +46,7 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
  * migrates: prepareDatabase, and the shadow database of `migrate:commit` (which uses the same role).
  * Callers of those functions need no grant.
  */
-const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted"] as const;
+export const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted", "clinicops.every_clinic"] as const;
 /** The lock (in the maintenance database) under which starts grant OWNER_FUNCTION_SETTINGS. */
 const SETTING_GRANTS_LOCK = "clinicops grants of settings";
 

@@ -371,6 +371,15 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "reset a member's password",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const cashier = await addMember(a.clinicId, await createUser(), "cashier");
+      await browser.graphql(`mutation($m: UUID!) { resetMemberPassword(input: { membershipId: $m, password: "a password reset" }) { result } }`, { m: cashier.membershipId });
+      return (await one("select app_private.password_matches('a password reset', password_hash) as reset from app_private.user_secret where user_id = $1", [cashier.userId])).reset;
+    },
+  },
+  {
     operation: "read the audit log",
     allowed: MANAGERS,
     async attempt(browser) {

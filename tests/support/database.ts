@@ -6,7 +6,7 @@
 import pg from "pg";
 import { type DatabaseConfig, databaseConfig, withCredentials } from "../../db/config.ts";
 import { watchCurrentMigration } from "../../db/migrate.ts";
-import { prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
+import { OWNER_FUNCTION_SETTINGS, prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/clinicops_test";
 
@@ -47,14 +47,14 @@ export function ownDatabase(suffix: string): { url: string; config: DatabaseConf
     await client.connect();
     try {
       await client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`);
-      const { rows } = await client.query<{ rolname: string; sets: boolean }>(
-        "select rolname, has_parameter_privilege(oid, 'clinicops.include_deleted', 'set') as sets from pg_roles where rolname like $1",
-        [`${config.databaseName.replaceAll("_", "\\_")}\\_%`],
+      const { rows } = await client.query<{ rolname: string; sets: string[] }>(
+        "select rolname, array(select s from unnest($2::text[]) s where has_parameter_privilege(oid, s, 'set')) as sets from pg_roles where rolname like $1",
+        [`${config.databaseName.replaceAll("_", "\\_")}\\_%`, [...OWNER_FUNCTION_SETTINGS]],
       );
       for (const { rolname, sets } of rows) {
         const role = pg.escapeIdentifier(rolname);
-        // the parameter's grants are one row of the whole server, which other files' starts rewrite too: retried when they did at once
-        if (sets) await retriedOnConcurrentUpdate(() => client.query(`revoke set on parameter clinicops.include_deleted from ${role}`));
+        // a parameter's grants are one row of the whole server, which other files' starts rewrite too: retried when they did at once
+        for (const setting of sets) await retriedOnConcurrentUpdate(() => client.query(`revoke set on parameter ${setting} from ${role}`));
         await client.query(`drop owned by ${role}`);
         await client.query(`drop role ${role}`);
       }

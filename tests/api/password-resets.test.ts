@@ -1,0 +1,294 @@
+/**
+ * A clinic's owner or admin resets a member's forgotten password (resetMemberPassword), over HTTP with
+ * real cookies, and from the attacker's side: another clinic's owner naming the victim's membership, an
+ * admin reaching up, staff below managers, and accounts that are not the clinic's alone. Every refusal
+ * leaves the account as it was: its password, its sessions, its lockout and the audit log.
+ */
+import { randomUUID } from "node:crypto";
+import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
+import { addMember, beginAs, createClinic, createUser, openSession, type Role, type TestClinic, type TestMember, type TestUser } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
+import { until } from "../support/until.ts";
+
+let api: TestApi;
+let a: TestClinic;
+let b: TestClinic;
+/** Clinic A's members logged in, and B's owner. */
+const managers = {} as Record<Role | "owner of B", Browser>;
+
+beforeAll(async () => {
+  api = await startApi();
+  a = await createClinic("Reset clinic A");
+  b = await createClinic("Reset clinic B");
+  for (const role of ["owner", "admin", "doctor", "receptionist", "cashier"] as Role[]) {
+    managers[role] = new Browser(api);
+    await managers[role].login(a.members[role].phone, a.members[role].password);
+  }
+  managers["owner of B"] = new Browser(api);
+  await managers["owner of B"].login(b.members.owner.phone, b.members.owner.password);
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+const RESET = `mutation($m: UUID!, $p: String!) { resetMemberPassword(input: { membershipId: $m, password: $p }) { result } }`;
+const NEW_PASSWORD = "a new password of the clinic's";
+
+const reset = (browser: Browser, membershipId: string, password = NEW_PASSWORD) => browser.graphql(RESET, { m: membershipId, p: password });
+const refusal = async (browser: Browser, membershipId: string, password = NEW_PASSWORD) => {
+  const r = await reset(browser, membershipId, password);
+  return [r.body.errors?.[0]?.extensions?.code, r.body.errors?.[0]?.message];
+};
+
+/** A new person, a member of clinic A as `role`, with a live session there. */
+async function memberOfA(role: Role): Promise<TestMember> {
+  const member = await addMember(a.clinicId, await createUser(), role);
+  await openSession(member.userId, a.clinicId);
+  return member;
+}
+
+/** What a reset would change of an account: its secret, its live sessions and its audited password changes. */
+const accountState = async (userId: string) =>
+  (
+    await rootPool().query(
+      `select (select row_to_json(s) from app_private.user_secret s where s.user_id = $1) as secret,
+         (select count(*)::int from app_private.session where user_id = $1 and revoked_at is null) as live_sessions,
+         (select count(*)::int from app_public.audit_log where table_name = 'user_secret' and record_id = $1) as audited`,
+      [userId],
+    )
+  ).rows[0];
+
+const OPERATOR_RESETS = "This person also belongs to another clinic, or is invited to one: only the platform operator resets their password.";
+
+test("an owner resets a locked-out receptionist: the old password and sessions end, the new one logs in and is to be changed, an entry without the password", async () => {
+  const receptionist = await memberOfA("receptionist");
+  // removed from clinic B long ago: no clinic's but A's
+  await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [(await addMember(b.clinicId, receptionist, "doctor")).membershipId]);
+  const [desk, phone] = [new Browser(api), new Browser(api)];
+  await desk.login(receptionist.phone, receptionist.password);
+  await phone.login(receptionist.phone, receptionist.password);
+  for (let i = 0; i < 5; i++) await new Browser(api).tryLogin(receptionist.phone, `guess-${i}-password`);
+  expect((await new Browser(api).tryLogin(receptionist.phone, receptionist.password)).status).toBe(401); // locked
+
+  const r = await reset(managers.owner, receptionist.membershipId);
+  expect(r.body).toEqual({ data: { resetMemberPassword: { result: 3 } } });
+  for (const ended of [desk, phone]) {
+    expect((await ended.graphql("{ currentUser { rowId } }")).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
+  }
+  expect((await new Browser(api).tryLogin(receptionist.phone, receptionist.password)).status).toBe(401);
+  const fresh = new Browser(api);
+  expect((await fresh.login(receptionist.phone, NEW_PASSWORD)).body.clinic.id).toBe(a.clinicId); // unlocked
+  expect((await fresh.graphql("{ currentUserPasswordSetByHolder }")).body.data).toEqual({ currentUserPasswordSetByHolder: false });
+  // then they choose their own
+  expect((await fresh.post("/auth/password", { currentPassword: NEW_PASSWORD, newPassword: "the receptionist's own" })).status).toBe(200);
+  expect((await fresh.graphql("{ currentUserPasswordSetByHolder }")).body.data).toEqual({ currentUserPasswordSetByHolder: true });
+
+  const { rows } = await rootPool().query(
+    `select clinic_id, actor_user_id, action, old_values, new_values, detail, row_to_json(l)::text as whole
+     from app_public.audit_log l where table_name = 'user_secret' and record_id = $1 order by seq`,
+    [receptionist.userId],
+  );
+  const hash = (await rootPool().query("select password_hash from app_private.user_secret where user_id = $1", [receptionist.userId])).rows[0].password_hash;
+  expect(rows[0]).toMatchObject({
+    clinic_id: a.clinicId,
+    actor_user_id: a.members.owner.userId,
+    action: "update",
+    old_values: null,
+    new_values: null,
+    detail: { passwordChanged: true, by: "resetMemberPassword", membershipId: receptionist.membershipId, unlocked: true, sessionsEnded: 3 },
+  });
+  expect(rows[0].whole).not.toContain(NEW_PASSWORD);
+  expect(rows[0].whole).not.toContain("sha256$");
+  expect(rows[0].whole).not.toContain(hash.slice(7));
+  expect(rows).toHaveLength(2); // the reset, then the person's own change
+});
+
+test("an admin resets a doctor, a receptionist and a cashier; an owner an admin", async () => {
+  for (const [by, role] of [["admin", "doctor"], ["admin", "receptionist"], ["admin", "cashier"], ["owner", "admin"]] as const) {
+    const member = await memberOfA(role);
+    expect({ by, role, answer: (await reset(managers[by], member.membershipId)).body }).toEqual({ by, role, answer: { data: { resetMemberPassword: { result: 1 } } } });
+    expect((await new Browser(api).login(member.phone, NEW_PASSWORD)).status).toBe(200);
+  }
+});
+
+describe("refused, and nothing written", () => {
+  /** The refusal `attempt` is answered, and the account of `member` as it was before it. */
+  async function refused(member: TestUser, attempt: () => Promise<unknown[]>, expected: unknown[]) {
+    const before = await accountState(member.userId);
+    expect(await attempt()).toEqual(expected);
+    expect(await accountState(member.userId)).toEqual(before);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+  }
+
+  test("another clinic's owner, by the victim's membership id", async () => {
+    const cashier = await memberOfA("cashier");
+    await refused(cashier, () => refusal(managers["owner of B"], cashier.membershipId), ["NOT_FOUND", "No such member in this clinic."]);
+  });
+
+  test("doctors, receptionists and cashiers, of a cashier", async () => {
+    const cashier = await memberOfA("cashier");
+    for (const role of ["doctor", "receptionist", "cashier"] as const) {
+      await refused(cashier, () => refusal(managers[role], cashier.membershipId), ["FORBIDDEN", "Only an owner or admin can reset a member's password."]);
+    }
+  });
+
+  test("an admin, of an owner or another admin; an owner, of another owner", async () => {
+    const [owner, admin] = [await memberOfA("owner"), await memberOfA("admin")];
+    await refused(owner, () => refusal(managers.admin, owner.membershipId), ["FORBIDDEN", "An owner's password is reset by the platform operator alone."]);
+    await refused(admin, () => refusal(managers.admin, admin.membershipId), ["FORBIDDEN", "Only an owner resets an admin's password."]);
+    await refused(owner, () => refusal(managers.owner, owner.membershipId), ["FORBIDDEN", "An owner's password is reset by the platform operator alone."]);
+  });
+
+  test("oneself", async () => {
+    for (const role of ["owner", "admin"] as const) {
+      await refused(a.members[role], () => refusal(managers[role], a.members[role].membershipId), [
+        "FORBIDDEN",
+        "Your own password you change yourself, giving the current one (POST /auth/password).",
+      ]);
+    }
+  });
+
+  test("a person who also belongs to another clinic: a member there, suspended there, or invited there", async () => {
+    for (const elsewhere of ["accepted", "suspended", "pending"] as const) {
+      const doctor = await memberOfA("doctor");
+      await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, is_active, accepted_at) values ($1, $2, 'cashier', $3, $4)", [
+        b.clinicId,
+        doctor.userId,
+        elsewhere !== "suspended",
+        elsewhere === "pending" ? null : new Date(),
+      ]);
+      await refused(doctor, async () => [elsewhere, ...(await refusal(managers.owner, doctor.membershipId))], [elsewhere, "FORBIDDEN", OPERATOR_RESETS]);
+    }
+  });
+
+  test("a person invited to the clinic, who has not accepted", async () => {
+    const invitee = await createUser();
+    const invited = await managers.owner.graphql(
+      `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "Invitee", role: cashier, password: "whatever-password" }) { result { rowId acceptedAt } } }`,
+      { p: invitee.phone },
+    );
+    const { rowId, acceptedAt } = invited.body.data.inviteMember.result;
+    expect(acceptedAt).toBeNull();
+    await refused(invitee, () => refusal(managers.owner, rowId), [
+      "FORBIDDEN",
+      "This person has not accepted the invitation: their account is not the clinic's, and only the platform operator resets its password.",
+    ]);
+  });
+
+  test("a removed member", async () => {
+    const cashier = await memberOfA("cashier");
+    expect((await managers.owner.graphql(`mutation($m: UUID!) { removeMember(input: { membershipId: $m }) { result { deletedAt } } }`, { m: cashier.membershipId })).body.errors).toBeUndefined();
+    await refused(cashier, () => refusal(managers.owner, cashier.membershipId), ["NOT_FOUND", "No such member in this clinic."]);
+  });
+
+  test("a platform administrator, a doctor of the clinic too", async () => {
+    const admin = await addMember(a.clinicId, await createUser({ isPlatformAdmin: true }), "doctor");
+    await refused(admin, () => refusal(managers.owner, admin.membershipId), [
+      "FORBIDDEN",
+      "This person is a platform administrator: only the platform operator resets their password.",
+    ]);
+  });
+
+  test("a password breaking the rule", async () => {
+    const cashier = await memberOfA("cashier");
+    await refused(cashier, () => refusal(managers.owner, cashier.membershipId, "short"), ["WEAK_PASSWORD", "Passwords need at least 8 characters."]);
+    await refused(cashier, () => refusal(managers.owner, cashier.membershipId, "x".repeat(129)), ["WEAK_PASSWORD", "Passwords may have at most 128 characters."]);
+    await refused(cashier, () => refusal(managers.owner, cashier.membershipId, ""), ["INVALID_INPUT", "A password is required."]);
+  });
+
+  test("a membership id of no membership", async () => {
+    const r = await refusal(managers.owner, randomUUID());
+    expect(r).toEqual(["NOT_FOUND", "No such member in this clinic."]);
+  });
+});
+
+describe("a reset takes turns with what changes the account or the membership", () => {
+  /** `then` run as `session` while `statement` holds its locks, open: it waits, and answers once they are let go (committed). */
+  async function afterHeld(statement: string, params: unknown[], session: string, then: string, thenParams: unknown[]) {
+    const client = await apiPool().connect();
+    try {
+      return await whileHolding(statement, params, async (held) => {
+        await beginAs(client, session);
+        await trackBackend(client);
+        const answer = client.query(then, thenParams).then(
+          (r) => ({ result: r.rows[0]?.result ?? null }),
+          (error: Error) => ({ error: error.message }),
+        );
+        expect(await waitsForLock(client, answer)).toBe(true);
+        await held.client.query("commit");
+        const answered = await answer;
+        await client.query("error" in answered ? "rollback" : "commit");
+        return answered;
+      });
+    } finally {
+      client.release();
+    }
+  }
+  const resetSql = "select app_public.reset_member_password($1, $2) as result";
+  const adminSession = () => openSession(a.members.admin.userId, a.clinicId);
+
+  test("a doctor made an admin while an admin resets them: the reset waits, reads the promotion and is refused", async () => {
+    const doctor = await memberOfA("doctor");
+    const answer = await afterHeld("update app_public.membership set role = 'admin' where id = $1", [doctor.membershipId], await adminSession(), resetSql, [
+      doctor.membershipId,
+      NEW_PASSWORD,
+    ]);
+    expect(answer).toEqual({ error: "Only an owner resets an admin's password." });
+    expect((await new Browser(api).login(doctor.phone, doctor.password)).status).toBe(200);
+  });
+
+  test("another clinic inviting the person while the reset is asked: the reset waits for the invitation and is refused", async () => {
+    const cashier = await memberOfA("cashier");
+    // an invitation holds the phone's lock until it commits, as invite_member does (find_or_create_user)
+    const invitation = `with phone_lock as (select pg_advisory_xact_lock(app_private.account_lock_key($1)))
+      insert into app_public.membership (clinic_id, user_id, role, accepted_at) select $2, $3, 'doctor', null from phone_lock`;
+    const answer = await afterHeld(invitation, [cashier.phone, b.clinicId, cashier.userId], await adminSession(), resetSql, [cashier.membershipId, NEW_PASSWORD]);
+    expect(answer).toEqual({ error: OPERATOR_RESETS });
+  });
+
+  test("a password change of the person in flight: the reset waits for it, then ends the session it was asked from", async () => {
+    const doctor = await memberOfA("doctor");
+    const own = await openSession(doctor.userId, a.clinicId);
+    const client = await apiPool().connect();
+    try {
+      await beginAs(client, own);
+      expect((await client.query("select app_hidden.change_password($1, 'the doctor''s own password', null) ->> 'status' as s", [doctor.password])).rows[0].s).toBe("ok");
+      const resetter = await apiPool().connect();
+      try {
+        await beginAs(resetter, await adminSession());
+        await trackBackend(resetter);
+        const answer = resetter.query(resetSql, [doctor.membershipId, NEW_PASSWORD]);
+        expect(await waitsForLock(resetter, answer)).toBe(true);
+        await client.query("commit");
+        expect((await answer).rows[0].result).toBe(1);
+        await resetter.query("commit");
+      } finally {
+        resetter.release();
+      }
+    } finally {
+      client.release();
+    }
+    expect((await new Browser(api).tryLogin(doctor.phone, "the doctor's own password")).status).toBe(401);
+    expect((await new Browser(api).login(doctor.phone, NEW_PASSWORD)).status).toBe(200);
+  });
+
+  test("a login of the person while a reset is under way waits for it: the old password no longer logs in", async () => {
+    const cashier = await memberOfA("cashier");
+    const resetter = await apiPool().connect();
+    try {
+      await beginAs(resetter, await adminSession());
+      const pid = await trackBackend(resetter);
+      expect((await resetter.query(resetSql, [cashier.membershipId, NEW_PASSWORD])).rows[0].result).toBe(1);
+      const login = new Browser(api).tryLogin(cashier.phone, cashier.password);
+      expect(await until(async () => (await rootPool().query("select exists (select from pg_stat_activity where $1::int = any (pg_blocking_pids(pid))) as waits", [pid])).rows[0].waits)).toBe(true);
+      await resetter.query("commit");
+      // the old password refused, or the login told to retry (it may wake before the reset's lock of the phone is let go)
+      expect(["INVALID_CREDENTIALS", "RETRY"]).toContain((await login).body.error.code);
+    } finally {
+      resetter.release();
+    }
+    expect((await new Browser(api).login(cashier.phone, NEW_PASSWORD)).status).toBe(200);
+  });
+});
