@@ -4,7 +4,8 @@
  * id, an export not ready — gets the same 404; a session that has ended, 401
  * (UNAUTHENTICATED: log in again). Each download is audited, once its file is
  * open: a file gone from disk is a 404 with no entry, saying to request the
- * export again, and HEAD, which sends none, is refused (405).
+ * export again, and HEAD, which sends none, is refused (405). The id is read
+ * by PostgreSQL, so any form of it the API takes finds the export.
  */
 import express, { type Request, type Response } from "express";
 import type pg from "pg";
@@ -17,37 +18,55 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
-import { canonicalUuid } from "../db/uuid.ts";
 
 /** The export's file is not on disk: the download's transaction is rolled back, its audit entry with it. */
-class FileGone extends Error {}
+class FileGone extends Error {
+  exportId: string;
+  constructor(exportId: string) {
+    super(`export ${exportId}'s file is gone`);
+    this.exportId = exportId;
+  }
+}
+
+/** What the route serves (HEAD, which sends no file, is refused): OPTIONS and a 405 say so alike. */
+const ALLOW = "GET, OPTIONS";
+
+/** PostgreSQL refused the id as no uuid (22P02), or a NUL in it as no text (22021): a malformed id, not found like any other. */
+const isMalformedId = (error: unknown) => ["22P02", "22021"].includes((error as { code?: string }).code ?? "");
 
 export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; settings: ServerSettings; roles: Pick<RoleNames, "visitor"> }) {
   const router = express.Router();
-  router.get("/exports/:id", async (req: Request<{ id: string }>, res: Response) => {
+  const route = router.route("/exports/:id");
+  // express answered OPTIONS itself with "GET, HEAD"
+  route.options((_req: Request, res: Response) => void res.status(204).setHeader("Allow", ALLOW).end());
+  route.get(async (req: Request<{ id: string }>, res: Response) => {
     const notFound = () => sendError(res, "NOT_FOUND", "No such export.");
     // HEAD sends no file: it would be audited as a download that never happened
-    if (req.method === "HEAD") return res.status(405).setHeader("Allow", "GET").end();
+    if (req.method === "HEAD") return res.status(405).setHeader("Allow", ALLOW).end();
     const state = sessionState(req, settings);
-    // in capitals or without its hyphens, the same export (its file is named by its id as PostgreSQL writes it)
-    const id = canonicalUuid(req.params.id);
-    if (state.kind !== "session" || !id) return notFound();
+    if (state.kind !== "session") return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
     let row: { file_name: string; content_type: string } | undefined;
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
       // (expired meanwhile, or a volume the worker does not share: EXPORTS_DIR) leaves no entry
       row = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), async (client) => {
-        const { rows } = await client.query("select clinic_id, file_name, content_type from app_hidden.export_for_download($1)", [id]);
+        // the id as PostgreSQL reads it (braces, capitals, hyphens after any four digits, or none), and as it writes
+        // it, which names the file: the same forms as the API's, where one rule of our own took two of them
+        const { rows } = await client.query(
+          "select $1::uuid::text as id, d.clinic_id, d.file_name, d.content_type from app_hidden.export_for_download($1) d",
+          [req.params.id],
+        );
         if (!rows[0]) return undefined;
-        opened = await openForDownload(exportFile(rows[0].clinic_id, id));
-        if (!opened) throw new FileGone();
+        opened = await openForDownload(exportFile(rows[0].clinic_id, rows[0].id));
+        if (!opened) throw new FileGone(rows[0].id);
         return rows[0];
       });
     } catch (error) {
       await (opened as OpenedFile | null)?.handle.close();
+      if (isMalformedId(error)) return notFound();
       if (!(error instanceof FileGone)) return sendCaughtError(res, error);
-      log("warn", "export_file_missing", { exportId: id });
+      log("warn", "export_file_missing", { exportId: error.exportId });
       // the export is theirs to see (reportExports lists it as done): say what to do, not "no such export"
       return sendError(res, "NOT_FOUND", "This export's file is no longer on the server: request the export again.");
     }
