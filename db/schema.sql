@@ -676,6 +676,32 @@ COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of t
 
 
 --
+-- Name: export_cut_short(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.export_cut_short(export_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- nothing when it is not this clinic's, or not the session's to see: nothing of it was sent
+  perform app_private.write_audit(e.clinic_id, 'export_cut_short', 'report_export', e.id, null, null, jsonb_build_object('kind', e.kind, 'file', e.file_name))
+  from app_public.report_export e
+  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id;
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.export_cut_short(export_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_cut_short(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid) IS 'Audits that a download of the export, begun (export_for_download''s export entry), ended before its whole file was sent: its client gone, or its file unreadable. Used by GET /exports/:id.';
+
+
+--
 -- Name: export_for_download(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -7316,7 +7342,7 @@ CREATE TABLE app_public.audit_log (
     detail jsonb,
     prev_hash text NOT NULL,
     hash text NOT NULL,
-    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'soft_delete'::text, 'restore'::text, 'login'::text, 'login_failed'::text, 'logout'::text, 'switch_clinic'::text, 'export'::text])))
+    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'soft_delete'::text, 'restore'::text, 'login'::text, 'login_failed'::text, 'logout'::text, 'switch_clinic'::text, 'export'::text, 'export_cut_short'::text])))
 );
 
 ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
@@ -7373,7 +7399,7 @@ COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for th
 -- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic or export.';
+COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
 
 
 --
@@ -15892,6 +15918,14 @@ GRANT ALL ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.membe
 
 REVOKE ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION export_cut_short(export_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid) TO :DATABASE_VISITOR;
 
 
 --

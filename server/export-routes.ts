@@ -4,7 +4,9 @@
  * id, an export not ready — gets the same 404; a session that has ended, 401
  * (UNAUTHENTICATED: log in again). Each download is audited, once its file is
  * open: a file gone from disk is a 404 with no entry, saying to request the
- * export again, and HEAD, which sends none, is refused (405). The id is read
+ * export again, and HEAD, which sends none, is refused (405); one that ends
+ * before the whole file was sent (its client gone, a read that failed) is
+ * audited again, as cut short. The id is read
  * by PostgreSQL, so any form of it the API takes finds the export.
  */
 import express, { type Request, type Response } from "express";
@@ -46,7 +48,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const state = sessionState(req, settings);
     if (state.kind !== "session") return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
-    let row: { file_name: string; content_type: string } | undefined;
+    let row: { id: string; file_name: string; content_type: string } | undefined;
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
       // (expired meanwhile, or a volume the worker does not share: EXPORTS_DIR) leaves no entry
@@ -72,13 +74,18 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     }
     const file = opened as OpenedFile | null; // set whenever a row came back
     if (!row || !file) return notFound();
-    const { file_name: name, content_type: contentType } = row;
-    streamDownload(res, file, (size) => {
+    const { id, file_name: name, content_type: contentType } = row;
+    const whole = await streamDownload(res, file, (size) => {
       res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
       res.setHeader("Content-Type", contentType);
       res.setHeader("Content-Length", String(size));
       res.setHeader("Cache-Control", "private, no-store");
     });
+    if (whole) return;
+    // audited as a download once its file was open (what was sent, the clinic must know of): said now to have ended short
+    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query("select app_hidden.export_cut_short($1)", [id])).catch(
+      (error) => log("error", "export_cut_short_not_audited", { exportId: id, error: String(error) }),
+    );
   });
   return router;
 }

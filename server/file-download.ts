@@ -9,7 +9,7 @@
  * sees a download short of its Content-Length rather than a complete-looking
  * one. Either way the process carries on: the read stream's errors are heard,
  * where an unheard one ended the server. A download the client abandons closes
- * the file at once.
+ * the file at once. The answer says whether the whole file was sent.
  */
 import { type FileHandle, open } from "node:fs/promises";
 import type { Response } from "express";
@@ -37,10 +37,16 @@ export async function openForDownload(path: string): Promise<OpenedFile | null> 
   }
 }
 
-/** Answers with `file`, after the headers `setHeaders` sets for its size; the file is closed when it ends, fails or is abandoned. */
-export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void): void {
+/**
+ * Answers with `file`, after the headers `setHeaders` sets for its size; the file is closed when it ends, fails or is
+ * abandoned. Resolves, once the answer has ended, to whether the whole file went out (to the connection: what the
+ * client then did with it is its own).
+ */
+export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void): Promise<boolean> {
   // the client left while the file was being opened: its close will not come again
-  if (res.destroyed) return void handle.close();
+  if (res.destroyed) return handle.close().then(() => false);
+  let failed = false; // a read failed: an answer may still end as planned (a 500), without the file
+  const ended = new Promise<boolean>((resolve) => res.on("close", () => resolve(!failed && res.writableFinished)));
   // closes the file when it ends, fails or is destroyed; reads the size announced, no more, so the answer
   // ends with its last byte: read to the file's end, it waited for one more read, a client that had its
   // Content-Length closed meanwhile, and the complete download was logged as request_cut_short
@@ -48,13 +54,14 @@ export function streamDownload(res: Response, { handle, size }: OpenedFile, setH
     // nothing announced, nothing read: a file grown since its size was read sent bytes past Content-Length 0
     setHeaders(0);
     res.end();
-    return void handle.close();
+    return handle.close().then(() => ended);
   }
   const stream = handle.createReadStream({ start: 0, end: size - 1 });
   const before = new Set(res.getHeaderNames());
   setHeaders(size);
   const added = res.getHeaderNames().filter((name) => !before.has(name));
   stream.on("error", (error) => {
+    failed = true;
     if (res.headersSent) {
       reportInternalError(error);
       res.destroy();
@@ -69,4 +76,5 @@ export function streamDownload(res: Response, { handle, size }: OpenedFile, setH
     if (stream.bytesRead < size) res.destroy();
   });
   stream.pipe(res);
+  return ended;
 }

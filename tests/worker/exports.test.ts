@@ -268,6 +268,9 @@ test("a download its client closes once it has the announced bytes is logged as 
     await until(async () => logged(lines).length === 20);
   });
   expect(logged(lines)).toEqual(Array(20).fill("request"));
+  // nor audited as cut short: 20 downloads, whole
+  const { rows } = await rootPool().query("select action, count(*)::int as n from app_public.audit_log where record_id = $1 and action like 'export%' group by action", [id]);
+  expect(rows).toEqual([{ action: "export", n: 20 }]);
 });
 
 // a sheet asked for a year was made of its first day, a summary of a period of its first month, and an invoice given to a list was dropped
@@ -523,6 +526,37 @@ test("every request and every download is audited, and only downloads that send 
     { action: "export", actor_user_id: a.members.cashier.userId },
   ]);
 });
+
+// a download cut short was audited as a download, like one that sent the whole file
+test("a download cut short, by its client or by a file that cannot be read, is audited as an export and then as cut short; a whole one as an export alone", async () => {
+  const [whole, abandoned, unreadable] = [await requestExport(cashierA), await requestExport(cashierA), await requestExport(cashierA)];
+  await runDueJobs();
+  const clinicDir = join(exportsRoot, a.clinicId);
+  writeFileSync(join(clinicDir, abandoned), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  rmSync(join(clinicDir, unreadable));
+  mkdirSync(join(clinicDir, unreadable)); // found, but every read fails (EISDIR), as on a disk fault
+  const download = (id: string, signal?: AbortSignal) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal });
+  const sent = await download(whole);
+  await sent.arrayBuffer();
+  const abort = new AbortController();
+  await (await download(abandoned, abort.signal)).body!.getReader().read(); // the download has begun
+  abort.abort();
+  expect([sent.status, (await download(unreadable)).status]).toEqual([200, 500]);
+  const entries = async () => {
+    const { rows } = await rootPool().query(
+      "select record_id, action, actor_user_id, detail from app_public.audit_log where record_id = any($1) and action <> 'insert' order by seq",
+      [[whole, abandoned, unreadable]],
+    );
+    return Object.fromEntries([whole, abandoned, unreadable].map((id) => [id, rows.filter((row) => row.record_id === id).map(({ record_id, ...entry }) => entry)]));
+  };
+  await until(async () => Object.values(await entries()).flat().length >= 5);
+  const entry = (action: string) => ({ action, actor_user_id: a.members.cashier.userId, detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv` } });
+  expect(await entries()).toEqual({
+    [whole]: [entry("export")],
+    [abandoned]: [entry("export"), entry("export_cut_short")],
+    [unreadable]: [entry("export"), entry("export_cut_short")],
+  });
+}, 20_000);
 
 test("a failing export is retried, then marked failed with the reason; no partial file is left", async () => {
   const id = await requestExport(cashierA);
