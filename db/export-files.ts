@@ -5,6 +5,7 @@
 import { chmod, mkdir, readdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { dataDir } from "./config.ts";
+import { isUuid } from "./uuid.ts";
 
 /** EXPORTS_DIR, or the data folder's; empty is unset (it was the current folder). */
 export function exportsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -57,4 +58,21 @@ export async function closeExportFiles(env: NodeJS.ProcessEnv = process.env): Pr
     }
   }
   return unclosed;
+}
+
+/** The half-written files (`<export id>.part`) in the clinics' folders, each with its export's id; nothing else there is one. */
+export async function exportPartFiles(env: NodeJS.ProcessEnv = process.env): Promise<{ exportId: string; path: string }[]> {
+  const root = exportsDir(env);
+  const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return []; // no export made yet
+    throw error;
+  });
+  const parts: { exportId: string; path: string }[] = [];
+  for (const clinic of clinics.filter((entry) => entry.isDirectory())) {
+    for (const name of await readdir(resolve(root, clinic.name))) {
+      const exportId = name.replace(/\.part$/, "");
+      if (exportId !== name && isUuid(exportId)) parts.push({ exportId, path: resolve(root, clinic.name, name) });
+    }
+  }
+  return parts;
 }

@@ -3369,7 +3369,7 @@ ALTER FUNCTION app_private.fail_abandoned_exports() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION fail_abandoned_exports(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them so that the worker removes their .part files. Called by report_export__expire.';
+COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them. Called by report_export__expire, which then removes the .part files of every export no attempt writes any more.';
 
 
 --
@@ -9911,6 +9911,7 @@ CREATE TABLE app_public.report_export (
     expires_at timestamp with time zone,
     invoice_id uuid,
     content_type text,
+    attempt_id uuid,
     CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
 );
 
@@ -10056,6 +10057,14 @@ The invoice, for an invoice_pdf.';
 --
 
 COMMENT ON COLUMN app_public.report_export.content_type IS 'MIME type of the finished file.';
+
+
+--
+-- Name: COLUMN report_export.attempt_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.attempt_id IS '@behavior -*
+The attempt of report_export__produce the export is the work of, set as the attempt takes it: only that attempt marks it done, its file then put in place, or tells of its failure; one that outlived its turn (its worker stopped or stuck, another attempt since) drops what it wrote.';
 
 
 --

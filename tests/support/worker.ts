@@ -57,13 +57,10 @@ export function stallExportFile(part: string): void {
 }
 
 /**
- * Closes the database connection of the export stalled by stallExportFile, as a restart of
- * PostgreSQL would, once it is seen stalled (idle in its transaction after its cursor's query: it
- * is idle in it a moment before too, between its statements), then opens its file for reading, so
- * that the attempt goes on and fails; `beforeCut` runs once the export is seen, before its
- * connection is closed. Answers the reader's stop.
+ * The database connection's pid of the export stalled by stallExportFile at `part`, once it is seen stalled (idle in
+ * its transaction after its cursor's query: it is idle in it a moment before too, between its statements).
  */
-export async function cutStalledExport(part: string, beforeCut: () => Promise<void> = async () => {}): Promise<() => void> {
+export async function whenExportStalled(part: string): Promise<number> {
   const exportId = basename(part, ".part");
   let pid: number | undefined;
   const stalled = async () => {
@@ -77,9 +74,25 @@ export async function cutStalledExport(part: string, beforeCut: () => Promise<vo
     return rows.length === 1;
   };
   if (!(await until(stalled))) throw new Error("no export was seen waiting at its file");
-  await beforeCut();
-  await rootPool().query("select pg_terminate_backend($1)", [pid]);
+  return pid!;
+}
+
+/** Opens the stalled export's `part` for reading, so that its attempt goes on. Answers the reader's stop. */
+export function readStalledExport(part: string): () => void {
   const reader = createReadStream(part);
   reader.resume();
   return () => reader.destroy();
+}
+
+/**
+ * Closes the database connection of the export stalled by stallExportFile, as a restart of
+ * PostgreSQL would, once it is seen stalled, then opens its file for reading, so that the attempt
+ * goes on and fails; `beforeCut` runs once the export is seen, before its connection is closed.
+ * Answers the reader's stop.
+ */
+export async function cutStalledExport(part: string, beforeCut: () => Promise<void> = async () => {}): Promise<() => void> {
+  const pid = await whenExportStalled(part);
+  await beforeCut();
+  await rootPool().query("select pg_terminate_backend($1)", [pid]);
+  return readStalledExport(part);
 }

@@ -14,7 +14,7 @@ import { startWorker, stopWorker } from "../../worker/run.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { closeExportFiles } from "../../db/export-files.ts";
 import { beginWhenFree } from "../support/locks.ts";
-import { cutStalledExport, runDueJobs, stallExportFile, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
+import { cutStalledExport, runDueJobs, stallExportFile, holdWorkerTurnThroughThisFile, whenExportStalled, readStalledExport } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
@@ -615,6 +615,37 @@ test("an export whose database connection is closed mid-way fails its attempt an
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
 }, 20_000);
 
+// an attempt that outlived its turn (its worker stopped, or stuck for graphile-worker's 4 hours) marked its export
+// done when it ended, and put its file in place, whatever the export had become meanwhile: failed by the last
+// attempt that waited for it ("done", with that failure's error), or another attempt's, writing its own file
+test("an attempt whose export was failed, or taken by another attempt, while it ran neither marks it done nor leaves its file", async () => {
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  const outcomes = [];
+  for (const meanwhile of [
+    "status = 'failed', error = 'Attempt 3 of 3 failed: another attempt of this export was still running', finished_at = now()",
+    "attempt_id = gen_random_uuid(), rows_done = 0", // another attempt's, running
+  ]) {
+    const id = await requestExport(cashierA);
+    const part = join(clinicDir, `${id}.part`);
+    stallExportFile(part);
+    const running = runDueJobs();
+    await whenExportStalled(part);
+    await rootPool().query(`update app_public.report_export set ${meanwhile} where id = $1`, [id]);
+    const stopReading = readStalledExport(part);
+    await running;
+    stopReading();
+    const { rows } = await rootPool().query("select status::text, file_name from app_public.report_export where id = $1", [id]);
+    outcomes.push({ ...rows[0], files: readdirSync(clinicDir).filter((f) => f.startsWith(id)) });
+    await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
+    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
+  }
+  expect(outcomes).toEqual([
+    { status: "failed", file_name: null, files: [] },
+    { status: "running", file_name: null, files: [] },
+  ]);
+}, 30_000);
+
 test("a cursor whose connection is closed during a read is given up, not waited for", async () => {
   const client = new pg.Client({ connectionString: testConfig.ownerUrl });
   await client.connect();
@@ -745,6 +776,40 @@ test("an export whose worker died during its last attempt is failed and its half
   expect(files).not.toContain(`${killed}.part`);
   expect(files).toContain(`${rendering}.part`);
   await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[job(rendering), job(waiting)]]);
+});
+
+// a .part file was removed by the attempt that wrote it, or by the sweep that failed its export as abandoned; one
+// whose export ended otherwise (failed by another attempt, while its own, stuck, was later killed; its sweep
+// stopped between the export's failure and the file's removal) stayed in the exports folder for good
+test("the hourly sweep removes the .part files of exports no attempt writes any more (done, failed, expired, gone), not those queued or running", async () => {
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  const byStatus: Record<string, string> = {};
+  for (const status of ["queued", "running", "done", "failed", "expired"]) {
+    const id = (byStatus[status] = await requestExport(cashierA));
+    await rootPool().query("update app_public.report_export set status = $2::text::app_public.export_status where id = $1", [id, status]);
+    // the job of one waiting or running stays, not due in this test; the others' are gone as they would be
+    await rootPool().query(
+      ["queued", "running"].includes(status)
+        ? "update graphile_worker._private_jobs set run_at = now() + interval '1 hour' where key = $1"
+        : "select graphile_worker.remove_job($1)",
+      [`report_export:${id}`],
+    );
+  }
+  const gone = "00000000-0000-4000-8000-000000000001"; // an export no longer in the database
+  const notAnExport = "notes.part"; // not the sweep's to remove
+  const names = [...Object.values(byStatus), gone].map((id) => `${id}.part`).concat(notAnExport);
+  for (const name of names) writeFileSync(join(clinicDir, name), "code,first_name\r\n");
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runDueJobs();
+  const parts = readdirSync(clinicDir).filter((f) => names.includes(f)).sort();
+  expect(parts).toEqual([`${byStatus.queued}.part`, `${byStatus.running}.part`, notAnExport].sort());
+  rmSync(join(clinicDir, notAnExport));
+  for (const id of [byStatus.queued, byStatus.running]) {
+    rmSync(join(clinicDir, `${id}.part`));
+    await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
+    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
+  }
 });
 
 test("one person has at most 10 exports waiting or running: the 11th is LIMIT_EXCEEDED until one is done, and others of the clinic still export", async () => {

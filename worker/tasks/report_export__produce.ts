@@ -3,11 +3,14 @@
  * PostgreSQL, or a PDF rendered by Chromium — into a `.part` file renamed when
  * complete. Queued by app_public.request_export with a job key, so a retry
  * rewrites the same file instead of making another. After the last attempt
- * the export is marked failed with the reason.
+ * the export is marked failed with the reason. Each attempt takes the export
+ * with an id of its own (attempt_id): only the attempt it is still the work
+ * of marks it done, putting its file in place, or tells of its failure.
  */
 import { rename, rm, stat } from "node:fs/promises";
 import type { JobHelpers, Task } from "graphile-worker";
 import { exportFile, makeExportFolder } from "../../db/export-files.ts";
+import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { writePdf } from "../exports/pdf-export.ts";
@@ -30,14 +33,48 @@ const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.j
 
 /**
  * Tells the clinic of a failed attempt ("Attempt 2 of 3 failed: …"): the export queued again, or failed on
- * the last attempt; only while the export's status is one of `whileIn`.
+ * the last attempt; only while the export's status is one of `whileIn`, and, from an attempt that took the
+ * export, while it is still that attempt's (`attemptId`).
  */
-function tellOfTheAttempt(helpers: JobHelpers, { clinicId, id }: { clinicId: string; id: string }, reason: string, whileIn: string[]) {
+function tellOfTheAttempt(
+  helpers: JobHelpers,
+  { clinicId, id }: { clinicId: string; id: string },
+  reason: string,
+  whileIn: string[],
+  attemptId: string | null = null,
+) {
   return helpers.query(
     `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
        finished_at = case when $3::text = 'failed' then now() end
-     where clinic_id = $1 and id = $2 and status::text = any ($5::text[])`,
-    [clinicId, id, isLastAttempt(helpers) ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reason}`, whileIn],
+     where clinic_id = $1 and id = $2 and status::text = any ($5::text[]) and ($6::uuid is null or attempt_id = $6)`,
+    [clinicId, id, isLastAttempt(helpers) ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reason}`, whileIn, attemptId],
+  );
+}
+
+/**
+ * Marks the export done with its file, which `putInPlace` renames into place while the export's row is held,
+ * when the export is still attempt `attemptId`'s: running, or queued by a stop that handed its job back (the
+ * attempt may still end in time). Answers whether it was: failed by another attempt meanwhile, or taken by
+ * one, it is not, and its file is not put in place.
+ */
+function markDone(
+  helpers: JobHelpers,
+  { clinicId, id, attemptId }: { clinicId: string; id: string; attemptId: string },
+  file: { name: string; contentType: string; size: number },
+  putInPlace: () => Promise<void>,
+): Promise<boolean> {
+  return helpers.withPgClient((client) =>
+    inTransaction(client, async () => {
+      const { rowCount } = await client.query(
+        `update app_public.report_export set status = 'done', file_name = $4, content_type = $5, byte_size = $6, finished_at = now(),
+           expires_at = now() + interval '7 days'
+         where clinic_id = $1 and id = $2 and attempt_id = $3 and status in ('queued', 'running')`,
+        [clinicId, id, attemptId, file.name, file.contentType, file.size],
+      );
+      if (rowCount === 0) return false;
+      await putInPlace();
+      return true;
+    }),
   );
 }
 
@@ -88,13 +125,14 @@ export const report_export__produce: Task = async (payload, helpers) => {
 
 /** One attempt of the export: its row set running, its file written, its row done (or the attempt's failure told). */
 async function produce(clinicId: string, id: string, helpers: JobHelpers): Promise<void> {
-  const { rows } = await helpers.query<{ kind: string; from_date: string; to_date: string; invoice_id: string | null }>(
-    `update app_public.report_export set status = 'running', started_at = now(), rows_done = 0, error = null
+  const { rows } = await helpers.query<{ attempt_id: string; kind: string; from_date: string; to_date: string; invoice_id: string | null }>(
+    `update app_public.report_export set status = 'running', attempt_id = gen_random_uuid(), started_at = now(), rows_done = 0, error = null
      where clinic_id = $1 and id = $2 and status in ('queued', 'running')
-     returning kind, from_date::text, to_date::text, invoice_id`,
+     returning attempt_id, kind, from_date::text, to_date::text, invoice_id`,
     [clinicId, id],
   );
   if (!rows[0]) return; // already finished (or gone): nothing to redo
+  const attemptId = rows[0].attempt_id;
   const job: ExportJob = { clinicId, id, kind: rows[0].kind, from: rows[0].from_date, to: rows[0].to_date, invoiceId: rows[0].invoice_id };
   const pdf = job.kind.endsWith("_pdf");
   const file = exportFile(clinicId, id);
@@ -108,18 +146,16 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
       await writeCsv(job, partial, helpers);
       name = `${job.kind.replace(/_csv$/, "")}-${job.from}-to-${job.to}.csv`;
     }
-    await rename(partial, file);
-    const { size } = await stat(file);
-    await helpers.query(
-      `update app_public.report_export set status = 'done', file_name = $3, content_type = $4, byte_size = $5, finished_at = now(),
-         expires_at = now() + interval '7 days' where clinic_id = $1 and id = $2`,
-      [clinicId, id, name, pdf ? "application/pdf" : "text/csv; charset=utf-8", size],
-    );
+    const { size } = await stat(partial);
+    const contentType = pdf ? "application/pdf" : "text/csv; charset=utf-8";
+    if (!(await markDone(helpers, { clinicId, id, attemptId }, { name, contentType, size }, () => rename(partial, file)))) {
+      throw new Error(`export ${id} is no longer this attempt's (failed, or taken by another attempt, meanwhile): what it wrote is dropped`);
+    }
   } catch (error) {
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again
-    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"]);
+    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId);
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt
     await tell().catch(tell);
