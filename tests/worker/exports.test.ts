@@ -8,8 +8,9 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import pg from "pg";
+import type { JobHelpers } from "graphile-worker";
 import Cursor from "pg-cursor";
-import { cursorCloser } from "../../worker/exports/csv-export.ts";
+import { cursorCloser, reportProgress } from "../../worker/exports/csv-export.ts";
 import { startWorker, stopWorker } from "../../worker/run.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { closeExportFiles } from "../../db/export-files.ts";
@@ -645,6 +646,25 @@ test("an attempt whose export was failed, or taken by another attempt, while it 
     { status: "running", file_name: null, files: [] },
   ]);
 }, 30_000);
+
+// an attempt outlived by another wrote its rows done over the other's (its bar jumping back and forth)
+test("an attempt writes its export's progress only while the export is running and still its own", async () => {
+  const id = await requestExport(cashierA);
+  await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
+  const { rows: [mine] } = await rootPool().query(
+    "update app_public.report_export set status = 'running', attempt_id = gen_random_uuid() where id = $1 returning attempt_id",
+    [id],
+  );
+  const helpers = { query: (text: string, values?: unknown[]) => rootPool().query(text, values) } as unknown as JobHelpers;
+  const job = { clinicId: a.clinicId, id, kind: "patients_csv", from: today, to: today, invoiceId: null };
+  await reportProgress(helpers, { ...job, attemptId: mine.attempt_id }, "rows_done", 2000);
+  await reportProgress(helpers, { ...job, attemptId: "00000000-0000-4000-8000-000000000002" }, "rows_done", 4000); // another attempt's
+  const shown = async () => (await rootPool().query("select rows_done from app_public.report_export where id = $1", [id])).rows[0].rows_done;
+  expect(await shown()).toBe(2000);
+  await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
+  await reportProgress(helpers, { ...job, attemptId: mine.attempt_id }, "rows_done", 6000); // its export failed meanwhile
+  expect(await shown()).toBe(2000);
+});
 
 test("a cursor whose connection is closed during a read is given up, not waited for", async () => {
   const client = new pg.Client({ connectionString: testConfig.ownerUrl });

@@ -19,6 +19,8 @@ const BYTE_ORDER_MARK = "\ufeff";
 export interface ExportJob {
   clinicId: string;
   id: string;
+  /** The attempt's own id (report_export.attempt_id): what it writes of the export is written while the export is still its. */
+  attemptId: string;
   kind: string;
   from: string;
   to: string;
@@ -43,10 +45,20 @@ export function cursorCloser(client: EventEmitter): (cursor: { close(): Promise<
   };
 }
 
+/**
+ * Writes the export's progress while it runs and is still this attempt's: one cut short by a stop, handed back
+ * meanwhile (queued, nothing done), or outlived by another attempt, which counts its own, writes none over that.
+ */
+export function reportProgress(helpers: JobHelpers, job: ExportJob, column: "rows_total" | "rows_done", value: number) {
+  return helpers.query(`update app_public.report_export set ${column} = $4 where clinic_id = $1 and id = $2 and attempt_id = $3 and status = 'running'`, [
+    job.clinicId,
+    job.id,
+    job.attemptId,
+    value,
+  ]);
+}
+
 export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers): Promise<void> {
-  // while it runs: an attempt cut short by a stop, handed back meanwhile (queued, nothing done), writes no progress over that
-  const progress = (column: "rows_total" | "rows_done", value: number) =>
-    helpers.query(`update app_public.report_export set ${column} = $3 where clinic_id = $1 and id = $2 and status = 'running'`, [job.clinicId, job.id, value]);
   await helpers.withPgClient(async (client) => {
     await client.query("begin isolation level repeatable read read only");
     try {
@@ -55,7 +67,7 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
       const params = [job.clinicId, job.from, job.to];
       // counted unsorted: the cursor below sorts them once
       const { rows: count } = await client.query(`select count(*)::int as n from (${q[0].rows}) rows_to_export`, params);
-      await progress("rows_total", count[0].n);
+      await reportProgress(helpers, job, "rows_total", count[0].n);
       const { fields } = await client.query(`select * from (${sql}) rows_to_export limit 0`, params);
 
       const closeCursor = cursorCloser(client); // before the cursor: its connection may end any time after
@@ -68,7 +80,7 @@ export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers
           if (batch.length === 0) return;
           yield batch.map(csvLine).join("");
           done += batch.length;
-          await progress("rows_done", done);
+          await reportProgress(helpers, job, "rows_done", done);
         }
       }
       try {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import type { JobHelpers } from "graphile-worker";
 import { renderPdf } from "../pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../pdf/templates.ts";
-import type { ExportJob } from "./csv-export.ts";
+import { type ExportJob, reportProgress } from "./csv-export.ts";
 import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
 import { inTransaction } from "../../db/pool.ts";
 
@@ -28,7 +28,7 @@ async function documentOf(helpers: JobHelpers, fn: string, args: [clinicId: stri
 
 /** Writes the PDF to `file`; returns the name the download is saved as. */
 export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers): Promise<string> {
-  await helpers.query("update app_public.report_export set rows_total = 1 where clinic_id = $1 and id = $2", [job.clinicId, job.id]);
+  await reportProgress(helpers, job, "rows_total", 1);
   let html: string;
   let name: string;
   if (job.kind === "invoice_pdf") {
@@ -46,6 +46,6 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
   const { pdf, blocked } = await renderPdf(html);
   if (blocked.length > 0) helpers.logger.warn(`report_export__produce: the document tried to load ${blocked.length} URL(s); refused`);
   await writeFile(file, pdf, { mode: EXPORT_FILE_MODE });
-  await helpers.query("update app_public.report_export set rows_done = 1 where clinic_id = $1 and id = $2 and status = 'running'", [job.clinicId, job.id]);
+  await reportProgress(helpers, job, "rows_done", 1);
   return name;
 }

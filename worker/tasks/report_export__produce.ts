@@ -133,7 +133,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
   );
   if (!rows[0]) return; // already finished (or gone): nothing to redo
   const attemptId = rows[0].attempt_id;
-  const job: ExportJob = { clinicId, id, kind: rows[0].kind, from: rows[0].from_date, to: rows[0].to_date, invoiceId: rows[0].invoice_id };
+  const job: ExportJob = { clinicId, id, attemptId, kind: rows[0].kind, from: rows[0].from_date, to: rows[0].to_date, invoiceId: rows[0].invoice_id };
   const pdf = job.kind.endsWith("_pdf");
   const file = exportFile(clinicId, id);
   const partial = `${file}.part`;
