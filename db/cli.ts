@@ -7,6 +7,7 @@
  *   commit [message]   commit migrations/current.sql
  *   shell              psql as the database owner
  *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked for what is not given)
+ *   password [--phone P] [--password W]   reset a forgotten password of any account, making it no admin (asked for what is not given)
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
@@ -17,6 +18,7 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
+import type pg from "pg";
 import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
 import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts";
@@ -51,6 +53,17 @@ async function main(): Promise<boolean> {
   // server's own are checked by openDatabase before it starts one)
   const defaultCallingCode = defaultCallingCodeSetting(process.env);
   const db = await openDatabase({ log: (m) => console.error(m) });
+  /**
+   * Runs `fn` as the database owner in a database set up, the default calling code completing a national phone
+   * (+255712345678 is what a person logs in with, not the number as typed).
+   */
+  const asOperator = async <T,>(fn: (client: pg.Client) => Promise<T>) => {
+    await prepareDatabase(db.config);
+    return withClient(db.config.ownerUrl, async (client) => {
+      await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCode]);
+      return fn(client);
+    });
+  };
   try {
     switch (command) {
       case "migrate":
@@ -103,14 +116,19 @@ async function main(): Promise<boolean> {
         // a name left empty at the prompt is the default too
         const name = values.name ?? ((process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "") || PLATFORM_ADMIN_NAME);
         const password = values.password ?? (await ask("Password", true));
-        await prepareDatabase(db.config);
-        // the phone as stored (+255712345678), which is what they log in with, not as typed
-        const stored = await withClient(db.config.ownerUrl, async (client) => {
-          await client.query("select set_config('clinicops.default_calling_code', $1, false)", [defaultCallingCode]);
+        const stored = await asOperator(async (client) => {
           const { rows } = await client.query("select app_private.create_platform_admin($1, $2, $3) as id", [phone, name, password]);
           return (await client.query('select phone from app_public."user" where id = $1', [rows[0].id])).rows[0].phone as string;
         });
         console.error(`platform admin ${stored} is ready`);
+        break;
+      }
+      case "password": {
+        const { values } = parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } });
+        const phone = values.phone ?? (await ask("Phone"));
+        const password = values.password ?? (await ask("New password", true));
+        const ended = await asOperator(async (client) => (await client.query("select app_private.reset_password($1, $2) as ended", [phone, password])).rows[0].ended);
+        console.error(`the password is reset; ${ended} session(s) of the account ended: its holder chooses their own at their next chance`);
         break;
       }
       case "analyst": {

@@ -3014,26 +3014,12 @@ CREATE FUNCTION app_private.create_platform_admin(phone text, full_name text, pa
 declare
   v_phone app_public.e164_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
   v_user record;
-  v_secret app_private.user_secret;
-  v_ended integer;
 begin
   perform app_private.check_person_name(full_name);
   v_user := app_private.find_or_create_user(v_phone, full_name, password);
-  -- a new user's secret was made from this password; someone already registered gets it now, their
-  -- secret taken before their user row, as a login takes them (000052), then the sessions' turn, as a
-  -- password change takes them
+  -- a new user's secret was made from this password; someone already registered gets it now
   if not v_user.created then
-    select * into v_secret from app_private.user_secret s where s.user_id = v_user.user_id for update;
-    perform from app_public."user" u where u.id = v_user.user_id for no key update;
-    perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user.user_id));
-    update app_private.user_secret s set password_hash = app_private.hash_password(password), locked_until = null,
-      failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false where s.user_id = v_user.user_id;
-    update app_private.session s set revoked_at = now() where s.user_id = v_user.user_id and s.revoked_at is null;
-    get diagnostics v_ended = row_count;
-    perform app_private.write_audit(null, 'update', 'user_secret', v_user.user_id, null, null,
-      jsonb_build_object('passwordChanged', true, 'by', 'npm run superuser', 'unlocked', coalesce(v_secret.locked_until > now(), false),
-        'sessionsEnded', v_ended),
-      null);
+    perform app_private.replace_password(v_user.user_id, app_private.hash_password(password), null, '{"by": "npm run superuser"}');
   end if;
   update app_public."user" u set is_platform_admin = true, is_active = true where u.id = v_user.user_id;
   return v_user.user_id;
@@ -3455,6 +3441,33 @@ ALTER FUNCTION app_private.hold_account(user_id uuid) OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.hold_account(user_id uuid) IS 'Holds, until commit, the account''s row (shared: a password change and a deactivation, which update it, wait, and wait for) and its sessions'' turn (shared: a membership change waits, and is waited for), before a session of the user is touched. Taken by a clinic switch and a logout.';
+
+
+--
+-- Name: hold_for_new_password(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.hold_for_new_password(user_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the secret before the user row, as a login takes them (000052), then the sessions' turn, as a password
+  -- change takes them (change_password)
+  perform from app_private.user_secret s where s.user_id = hold_for_new_password.user_id for update;
+  perform from app_public."user" u where u.id = hold_for_new_password.user_id for no key update;
+  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(hold_for_new_password.user_id));
+end;
+$$;
+
+
+ALTER FUNCTION app_private.hold_for_new_password(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION hold_for_new_password(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.hold_for_new_password(user_id uuid) IS 'Takes what a change of the person''s password holds until commit, in the order a password change takes them: their secret, their user row, and their sessions'' turn (shared), so a login, a switch of clinic or a membership change in flight takes turns with it.';
 
 
 --
@@ -4653,6 +4666,75 @@ ALTER FUNCTION app_private.reindex_patient_search(clinic_id uuid) OWNER TO :DATA
 --
 
 COMMENT ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) IS 'Copies the searchable text of every patient of a clinic into patient_search (existing data, bulk loads that bypassed the trigger).';
+
+
+--
+-- Name: replace_password(uuid, text, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_secret app_private.user_secret;
+  v_ended integer;
+begin
+  perform app_private.hold_for_new_password(replace_password.user_id);
+  select * into v_secret from app_private.user_secret s where s.user_id = replace_password.user_id;
+  update app_private.user_secret s set password_hash = replace_password.password_hash, locked_until = null,
+    failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false
+  where s.user_id = replace_password.user_id;
+  update app_private.session s set revoked_at = now() where s.user_id = replace_password.user_id and s.revoked_at is null;
+  get diagnostics v_ended = row_count;
+  perform app_private.write_audit(replace_password.clinic_id, 'update', 'user_secret', replace_password.user_id, null, null,
+    jsonb_build_object('passwordChanged', true, 'unlocked', coalesce(v_secret.locked_until > now(), false), 'sessionsEnded', v_ended)
+      || replace_password.detail);
+  return v_ended;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null) as an update of user_secret: passwordChanged, unlocked, sessionsEnded and the detail given (who did it), never the hash. Answers the sessions it ended. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
+
+
+--
+-- Name: reset_password(text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.reset_password(phone text, password text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_phone app_public.e164_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
+  v_hash text := app_private.hash_password(password);
+  v_user uuid;
+begin
+  -- the phone's lock, as an invitation or a login to the account takes it
+  perform pg_advisory_xact_lock(app_private.account_lock_key(v_phone));
+  select u.id into v_user from app_public."user" u where u.phone = v_phone;
+  if v_user is null then
+    raise exception 'No account has the phone %.', v_phone using errcode = 'CNOTF';
+  end if;
+  return app_private.replace_password(v_user, v_hash, null, '{"by": "npm run password"}');
+end;
+$$;
+
+
+ALTER FUNCTION app_private.reset_password(phone text, password text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION reset_password(phone text, password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.reset_password(phone text, password text) IS 'The platform operator''s reset of a forgotten password (npm run password), for any account, without making it a platform administrator (npm run superuser does): the phone as typed (INVALID_PHONE), the password by the rule of every password (WEAK_PASSWORD), an account of that phone or NOT_FOUND; then as replace_password, in the platform''s chain.';
 
 
 --
@@ -10187,8 +10269,6 @@ declare
   v_hash text;
   v_member app_public.membership;
   v_user app_public."user";
-  v_secret app_private.user_secret;
-  v_ended integer;
 begin
   if v_clinic is null or not app_hidden.current_role_in('owner', 'admin') then
     raise exception 'Only an owner or admin can reset a member''s password.' using errcode = 'CFORB';
@@ -10215,15 +10295,14 @@ begin
   if v_member.role = 'admin' and not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner resets an admin''s password.' using errcode = 'CFORB';
   end if;
-  -- as the operator's reset takes them (create_platform_admin): the phone's lock, which an invitation to the
-  -- person from any clinic takes (find_or_create_user), so one in flight is read below, committed, and a login
-  -- at this moment is told to retry; then a password change's (change_password): the secret, the account's row
-  -- and the sessions' turn
+  -- as the operator's reset takes them (reset_password): the phone's lock, which an invitation to the person
+  -- from any clinic takes (find_or_create_user), so one in flight is read below, committed, and a login at this
+  -- moment is told to retry; then a password change's (replace_password): the secret, the account's row and
+  -- the sessions' turn
   select * into v_user from app_public."user" u where u.id = v_member.user_id;
   perform pg_advisory_xact_lock(app_private.account_lock_key(v_user.phone));
-  select * into v_secret from app_private.user_secret s where s.user_id = v_user.id for update;
-  select * into v_user from app_public."user" u where u.id = v_user.id for no key update;
-  perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user.id));
+  perform app_private.hold_for_new_password(v_user.id);
+  select * into v_user from app_public."user" u where u.id = v_user.id;
   if v_user.is_platform_admin then
     raise exception 'This person is a platform administrator: only the platform operator resets their password.' using errcode = 'CFORB';
   end if;
@@ -10232,15 +10311,7 @@ begin
     raise exception 'This person also belongs to another clinic, or is invited to one: only the platform operator resets their password.'
       using errcode = 'CFORB';
   end if;
-  update app_private.user_secret s set password_hash = v_hash, failed_login_count = 0, first_failed_login_at = null,
-    locked_until = null, password_set_by_holder = false
-  where s.user_id = v_user.id;
-  update app_private.session s set revoked_at = now() where s.user_id = v_user.id and s.revoked_at is null;
-  get diagnostics v_ended = row_count;
-  perform app_private.write_audit(v_clinic, 'update', 'user_secret', v_user.id, null, null,
-    jsonb_build_object('passwordChanged', true, 'by', 'resetMemberPassword', 'membershipId', v_member.id,
-      'unlocked', coalesce(v_secret.locked_until > now(), false), 'sessionsEnded', v_ended));
-  return v_ended;
+  return app_private.replace_password(v_user.id, v_hash, v_clinic, jsonb_build_object('by', 'resetMemberPassword', 'membershipId', v_member.id));
 end;
 $$;
 
@@ -10251,7 +10322,7 @@ ALTER FUNCTION app_public.reset_member_password(membership_id uuid, password tex
 -- Name: FUNCTION reset_member_password(membership_id uuid, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run superuser), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The password follows the rule of every password (check_password). The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash). NOT_FOUND for a membership not of the clinic, or removed.';
+COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash). NOT_FOUND for a membership not of the clinic, or removed.';
 
 
 --
@@ -16507,6 +16578,13 @@ REVOKE ALL ON FUNCTION app_private.hold_account(user_id uuid) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION hold_for_new_password(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.hold_for_new_password(user_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: TABLE patient; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16756,6 +16834,20 @@ REVOKE ALL ON FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patien
 --
 
 REVOKE ALL ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION reset_password(phone text, password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.reset_password(phone text, password text) FROM PUBLIC;
 
 
 --

@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { projectPath } from "../../db/paths.ts";
 import { cliEnv, runCli } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { createUser } from "../support/fixtures.ts";
+import { addMember, createClinic, createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
@@ -113,6 +113,46 @@ test("run again for an admin, it resets their password, ends every session of th
   expect(rows).toEqual([
     { clinic_id: null, actor_user_id: null, detail: { passwordChanged: true, by: "npm run superuser", unlocked: false, sessionsEnded: 1 } },
   ]);
+});
+
+// the operator's one tool, npm run superuser, also made whomever it reset a platform administrator: an owner's
+// password, or that of a person of several clinics (which no clinic may reset), was reset in SQL
+test("npm run password resets a member's forgotten password without making them an admin: their sessions end, the account unlocks, audited in the platform's chain", async () => {
+  const [first, second] = [await createClinic(), await createClinic()];
+  const owner = first.members.owner;
+  await addMember(second.clinicId, owner, "doctor"); // a person of two clinics
+  const session = new Browser(api);
+  await session.login(owner.phone, owner.password);
+  for (let i = 0; i < 5; i++) await new Browser(api).tryLogin(owner.phone, "not-the-password"); // locked out
+  expect((await new Browser(api).tryLogin(owner.phone, owner.password)).status).not.toBe(200);
+
+  const result = runCli(["password", "--phone", owner.phone.replace("+255", "0"), "--password", "operator-chose-this"]);
+  expect({ status: result.status, said: result.stderr.trim().split("\n").at(-1) }).toEqual({
+    status: 0,
+    said: "the password is reset; 1 session(s) of the account ended: its holder chooses their own at their next chance",
+  });
+  expect((await session.graphql("{ currentUser { phone } }")).body).toMatchObject({ errors: [{ extensions: { code: "UNAUTHENTICATED" } }] });
+  expect((await new Browser(api).tryLogin(owner.phone, owner.password)).status).toBe(401);
+  const back = new Browser(api);
+  expect((await back.tryLogin(owner.phone, "operator-chose-this", first.clinicId)).body).toMatchObject({ user: { isPlatformAdmin: false }, role: "owner" });
+  expect((await back.graphql("{ currentUserPasswordSetByHolder }")).body.data).toEqual({ currentUserPasswordSetByHolder: false });
+  const { rows } = await rootPool().query(
+    "select clinic_id, actor_user_id, detail from app_public.audit_log where record_id = $1 and table_name = 'user_secret'",
+    [owner.userId],
+  );
+  expect(rows).toEqual([{ clinic_id: null, actor_user_id: null, detail: { passwordChanged: true, by: "npm run password", unlocked: true, sessionsEnded: 1 } }]);
+});
+
+test("npm run password refuses a phone of no account, and a password the rule refuses, changing nothing", async () => {
+  const nobody = runCli(["password", "--phone", "+255799000666", "--password", "operator-chose-this"]);
+  expect({ status: nobody.status, said: nobody.stderr.trim().split("\n").at(-1) }).toEqual({ status: 1, said: "No account has the phone +255799000666." });
+  const person = await createUser();
+  const weak = runCli(["password", "--phone", person.phone, "--password", "short"]);
+  expect(weak.status).toBe(1);
+  expect(weak.stderr).toMatch(/8 to 128 characters|at least 8/);
+  expect((await new Browser(api).tryLogin(person.phone, person.password)).status).toBe(200);
+  const missing = runCli(["password", "--phone", person.phone]);
+  expect(missing.stderr).toMatch(/missing New password \(no terminal to ask in\)/);
 });
 
 test("without a terminal, a missing password is an error, not a prompt", () => {
