@@ -50,7 +50,7 @@ interface ReadMoment {
   underWay: number;
   /** The end of the last read to join: the next one starts after it. */
   turn: Promise<void>;
-  /** When the query's time is up (Date.now()): a read whose turn comes after it is not made. */
+  /** When the query's time is up (performance.now(), which a change of the wall clock does not move): a read whose turn comes after it is not made. */
   deadline: number;
   ended: boolean;
 }
@@ -121,7 +121,7 @@ export async function inTheRequestsReadMoment<T>(
   try {
     await before;
     if (moment.gone) throw clientGone();
-    if (Date.now() >= moment.deadline) throw outOfTime();
+    if (performance.now() >= moment.deadline) throw outOfTime();
     if (moment.share && !moment.over && !moment.aborted) {
       if (!moment.shared) {
         moment.settings = pgSettings;
@@ -208,7 +208,7 @@ export const oneReadMomentPlugin = (queryTimeoutMs: number): GraphileConfig.Plug
         // a websocket message's query: its reads take turns (not in an HTTP request, there is none to share)
         const moment = inRequest ?? newMoment(false);
         moment.open = true;
-        moment.deadline = Date.now() + queryTimeoutMs;
+        moment.deadline = performance.now() + queryTimeoutMs;
         // over the websocket, its client gone (the connection closed) reads no more parts: they went on
         // being read, one after another, for as long as they took, with nobody to read the answer
         const websocket = inRequest ? undefined : websocketOf(event.args.requestContext);

@@ -8,6 +8,7 @@
  * clinic's time zone as it is at that transaction's start.
  */
 import { EventEmitter } from "node:events";
+import { jest } from "@jest/globals";
 import type { Request, Response } from "express";
 import pg from "pg";
 import { parse } from "postgraphile/graphql";
@@ -183,6 +184,21 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
     let held = -1;
     await inARequest("{ __typename }", () => read(MOMENT), () => (held = inUse()));
     expect(held).toBe(0);
+  });
+
+  // a query's time was measured on the wall clock: set an hour ahead meanwhile (an NTP step), its parts not yet read answered TIMEOUT
+  test("a query's time is its own, not the wall clock's: a clock set ahead while it runs cuts none of its parts", async () => {
+    const parts = await inARequest("{ __typename }", async () => {
+      const first = await read(MOMENT);
+      const now = Date.now();
+      const ahead = jest.spyOn(Date, "now").mockImplementation(() => now + 3_600_000);
+      try {
+        return [first, await read(MOMENT)];
+      } finally {
+        ahead.mockRestore();
+      }
+    });
+    expect(parts[1]).toEqual(parts[0]);
   });
 
   test("a part that fails tells its own error, once, and the parts after it are read alone, each with its own answer", async () => {
