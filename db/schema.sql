@@ -5402,6 +5402,7 @@ CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     AS $$
 declare
   v_code text;
+  v_id uuid;
   v_price numeric;
   v_deleted boolean;
 begin
@@ -5423,13 +5424,13 @@ begin
       using errcode = 'CINVL';
   end if;
   -- deleted services too: a restore brings a service back with its price
-  select s.code, s.price, s.deleted_at is not null into v_code, v_price, v_deleted from app_public.service s
+  select s.code, s.id, s.price, s.deleted_at is not null into v_code, v_id, v_price, v_deleted from app_public.service s
   where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
   order by s.deleted_at is not null, s.code limit 1;
   if found then
     raise exception 'The price of % (%) has more decimals than % has (%): change it first%.', v_code, trim_scale(v_price), new.currency,
       app_public.currency_decimals(new.currency), case when v_deleted then ' (a deleted service: restore it, change its price, delete it again)' else '' end
-      using errcode = 'CINVL';
+      using errcode = 'CINVL', detail = json_build_object('serviceId', v_id)::text;
   end if;
   return new;
 end;
@@ -5442,7 +5443,7 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT, naming the service, its id in the error''s DETAIL, extensions.serviceId); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
 
 
 --
@@ -5883,15 +5884,17 @@ CREATE FUNCTION app_private.tg_invoice_line__bills_the_visit() RETURNS trigger
     AS $$
 declare
   v_visit_code text;
+  v_visit_id uuid;
 begin
   if (new.service_id, new.quantity, new.unit_price, new.discount) is not distinct from (old.service_id, old.quantity, old.unit_price, old.discount) then
     return new;
   end if;
-  select v.code into v_visit_code from app_public.visit_service s
+  select v.code, v.id into v_visit_code, v_visit_id from app_public.visit_service s
   join app_public.visit v on v.clinic_id = s.clinic_id and v.id = s.visit_id
   where s.clinic_id = old.clinic_id and s.id = old.visit_service_id;
   raise exception 'This line bills a service of %: its quantity, price and discount are the visit''s (change them on the visit, or take the line off and type one by hand).',
-    coalesce(v_visit_code, 'a visit') using errcode = 'CINVL';
+    coalesce(v_visit_code, 'a visit')
+    using errcode = 'CINVL', detail = json_build_object('visitId', v_visit_id)::text;
 end;
 $$;
 
@@ -5902,7 +5905,7 @@ ALTER FUNCTION app_private.tg_invoice_line__bills_the_visit() OWNER TO :DATABASE
 -- Name: FUNCTION tg_invoice_line__bills_the_visit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__bills_the_visit() IS 'Trigger: refuses (INVALID_INPUT, naming the visit) to change the service, quantity, unit price or discount of a line that bills a visit''s service: they are the visit''s, so the invoice bills the visit''s value.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__bills_the_visit() IS 'Trigger: refuses (INVALID_INPUT, naming the visit, its id in the error''s DETAIL, extensions.visitId, when the caller sees it) to change the service, quantity, unit price or discount of a line that bills a visit''s service: they are the visit''s, so the invoice bills the visit''s value.';
 
 
 --

@@ -39,7 +39,7 @@ const isUuidList = (value: unknown) => Array.isArray(value) && value.length > 0 
  * Our errors that carry data beside their message: by SQLSTATE, the keys of the JSON object that
  * our SQL puts in the error's DETAIL (built there from the database's own values), each with the
  * form its value must have, given to the client as `extensions[key]`: the amount an overpayment or
- * a refund could have been, the record a conflict or a patient's deletion points at (the message
+ * a refund could have been, the record a conflict or a refusal of input points at (the message
  * names it by its code). DETAIL is read for these codes only, and only these keys, in their form,
  * leave.
  */
@@ -47,7 +47,7 @@ const DETAIL_KEYS: Record<string, Record<string, (value: unknown) => boolean>> =
   COVPY: { balance: isMoney },
   CRFND: { refundable: isMoney },
   CCONF: { visitId: isUuid, invoiceId: isUuid },
-  CINVL: { visitIds: isUuidList, invoiceIds: isUuidList },
+  CINVL: { visitIds: isUuidList, invoiceIds: isUuidList, visitId: isUuid, serviceId: isUuid },
 };
 
 function detailsOf(sqlState: string, detail: unknown): Record<string, unknown> | undefined {

@@ -344,7 +344,7 @@ test("only the codes that carry data read the error's detail, and only their own
     ["CCONF", { invoiceIds: [id] }], // another code's key
     ["CINVL", { visitIds: [id, "x"] }], // not ids all
     ["CINVL", { invoiceIds: [] }],
-    ["CINVL", { visitId: id }],
+    ["CINVL", { invoiceId: id }],
   ] as const) {
     expect(describeError(pgError(code, JSON.stringify(detail)))).toEqual({ code: code === "CCONF" ? "CONFLICT" : "INVALID_INPUT", message: "Said for people." });
   }
@@ -670,7 +670,7 @@ test("invoices ordered by their largest payment page through those without a pay
 
 test("a line that bills a visit's service keeps the visit's quantity, price and discount; its wording may change", async () => {
   const draft = await createIssuedInvoice(clinic, "5000", { issue: false });
-  const { rows: [line] } = await rootPool().query("select l.id, v.code from app_public.invoice_line l join app_public.visit v on v.id = $2 where l.invoice_id = $1", [
+  const { rows: [line] } = await rootPool().query("select l.id, v.id as visit_id, v.code from app_public.invoice_line l join app_public.visit v on v.id = $2 where l.invoice_id = $1", [
     draft.id,
     draft.visitId,
   ]);
@@ -678,8 +678,9 @@ test("a line that bills a visit's service keeps the visit's quantity, price and 
   for (const patch of [{ unitPrice: "1", quantity: "1" }, { discount: "4000" }]) {
     const edited = await cashier.graphql(EDIT, { c: clinic.clinicId, id: line.id, patch });
     // before, 5,000 × 1 became 1 × 1, and the invoice billed 1 for a visit valued 5,000
-    expect(edited.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
-      ["INVALID_INPUT", `This line bills a service of ${line.code}: its quantity, price and discount are the visit's (change them on the visit, or take the line off and type one by hand).`],
+    // the visit named by its id too, to open it (it came in the message alone)
+    expect(edited.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.visitId])).toEqual([
+      ["INVALID_INPUT", `This line bills a service of ${line.code}: its quantity, price and discount are the visit's (change them on the visit, or take the line off and type one by hand).`, line.visit_id],
     ]);
   }
   const reworded = await cashier.graphql(EDIT, { c: clinic.clinicId, id: line.id, patch: { description: "Consultation (follow-up)" } });

@@ -596,8 +596,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     };
     const charged = await createClinic("Charged in shillings");
     const service = await createService(charged.clinicId, "12.50");
+    // the service named by its id too, to open it (it came in the message alone)
     expect((await setCurrencyOf(charged, "JPY")).refusal).toMatchObject({
-      extensions: { code: "INVALID_INPUT" },
+      extensions: { code: "INVALID_INPUT", serviceId: service.id },
       message: `The price of ${service.code} (12.5) has more decimals than JPY has (0): change it first.`,
     });
     expect((await setCurrencyOf(charged, "USD")).refusal).toBeUndefined();
@@ -606,6 +607,7 @@ describe("bad input gets a clear code and writes nothing", () => {
     const retired = await createService(retiring.clinicId, "12.50");
     await rootPool().query("update app_public.service set deleted_at = now() where id = $1", [retired.id]);
     expect((await setCurrencyOf(retiring, "JPY")).refusal).toMatchObject({
+      extensions: { code: "INVALID_INPUT", serviceId: retired.id },
       message: `The price of ${retired.code} (12.5) has more decimals than JPY has (0): change it first (a deleted service: restore it, change its price, delete it again).`,
     });
     const visit = await createVisit(charged, "in_progress");
