@@ -842,6 +842,7 @@ test("a clinicId that is not a clinic id, at login or at a switch, is INVALID_IN
     [{ phone: owner.phone, password: owner.password, clinicId: "Auth clinic" }, "clinicId must be a clinic id."],
     [{ phone: owner.phone, password: owner.password, clinicId: 42 }, "clinicId must be a clinic id."],
     [{ phone: owner.phone, password: owner.password, clinicId: { id: clinic.clinicId } }, "clinicId must be a clinic id."],
+    [{ phone: owner.phone, password: owner.password, clinicId: `x${clinic.clinicId}` }, "clinicId must be a clinic id."],
   ] as const;
   for (const [body, message] of logins) {
     const response = await anonymous.post("/auth/login", body);
@@ -853,7 +854,7 @@ test("a clinicId that is not a clinic id, at login or at a switch, is INVALID_IN
   const browser = new Browser(api);
   await browser.login(owner.phone, owner.password);
   const cookie = browser.cookie;
-  for (const clinicId of ["Auth clinic", 42, `${clinic.clinicId}x`]) {
+  for (const clinicId of ["Auth clinic", 42, `${clinic.clinicId}x`, `x${clinic.clinicId}`]) {
     const response = await browser.post("/auth/switch-clinic", { clinicId });
     expect([clinicId, response.status, response.body]).toEqual([clinicId, 400, { error: { code: "INVALID_INPUT", message: "clinicId must be a clinic id." } }]);
   }

@@ -249,6 +249,38 @@ describe("bad input gets a clear code and writes nothing", () => {
     refused.close();
   });
 
+  // a query sent over the websocket is answered, then completed by the server: counted until its client said complete
+  // (which graphql-ws's client never says then), a page sending its queries over the socket had it closed at the 21st
+  test("a query over the websocket, completed by the server once answered, takes no place among the connection's 20", async () => {
+    const socket = await openWebSocket(owner.cookie ?? undefined);
+    try {
+      const acked = new Promise((resolve) => socket.once("message", resolve));
+      socket.send(JSON.stringify({ type: "connection_init" }));
+      await acked;
+      const completed = new Set<string>();
+      let closed = false;
+      socket.once("close", () => (closed = true));
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === "complete") completed.add(message.id);
+      });
+      for (let i = 1; i <= 25; i++) {
+        socket.send(JSON.stringify({ id: String(i), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
+        await until(() => completed.has(String(i)) || closed);
+      }
+      expect({ closed, completed: completed.size }).toEqual({ closed: false, completed: 25 });
+    } finally {
+      socket.close();
+    }
+  });
+
+  test("a websocket is GraphQL's at its path alone: an upgrade of any other path is refused", async () => {
+    const socket = new WebSocket(`${api.url.replace("http", "ws")}/auth/login`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+    const opened = await new Promise<boolean>((resolve) => (socket.once("open", () => resolve(true)), socket.once("error", () => resolve(false))));
+    socket.close();
+    expect(opened).toBe(false);
+  });
+
   test("an upgrade from another site, refused, then reset by its client, leaves the server running", async () => {
     for (let attempt = 0; attempt < 30; attempt++) {
       const socket = await rawUpgrade(["Origin: https://evil.example"]);
@@ -1050,7 +1082,17 @@ test("a failed login is logged with how it failed and the client's address, and 
   });
   const failed = lines.filter((line) => line.includes('"login_failed"'));
   expect(failed.map((line) => JSON.parse(line))).toEqual(
-    [browser.address, browser.address, "2001:db8:7:8::/64"].map((address) => expect.objectContaining({ event: "login_failed", outcome: "invalid", address })),
+    [browser.address, browser.address, "2001:db8:7:8::/64"].map((address) => expect.objectContaining({ level: "info", event: "login_failed", outcome: "invalid", address })),
+  );
+  // a login refused for its input, and a member's right password for a clinic not theirs, are told apart (docs/operations.md)
+  const other = await createClinic();
+  const { owner: member } = clinic.members;
+  const told = await linesLoggedBy(async () => {
+    expect((await browser.post("/auth/login", { phone: tried.phone, password: "x".repeat(1025) })).status).toBe(400);
+    expect((await browser.post("/auth/login", { phone: member.phone, password: member.password, clinicId: other.clinicId })).status).toBe(403);
+  });
+  expect(told.filter((line) => line.includes('"login_failed"')).map((line) => JSON.parse(line))).toEqual(
+    ["refused", "not_a_member"].map((outcome) => expect.objectContaining({ level: "info", event: "login_failed", outcome, address: browser.address })),
   );
   const { rows } = await rootPool().query("select array_agg(distinct abbrev(ip)) as counted from app_private.login_failure where phone = $1", [tried.phone]);
   expect(rows[0].counted.sort()).toEqual([browser.address, "2001:db8:7:8::/64"].sort());

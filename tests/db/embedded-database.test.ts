@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
-import { closedFolderAbove } from "../../db/config.ts";
+import { checkEmbeddedServerEnters, closedFolderAbove } from "../../db/config.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
 import { runCli } from "../support/cli.ts";
@@ -420,11 +420,15 @@ describe("an initialised data folder whose server is not running, with a listene
     `As root, the embedded PostgreSQL runs as the unprivileged user "postgres", who cannot enter ${parent}. Choose a CLINICOPS_DATA_DIR that others may enter`,
   );
   expect(existsSync(env.CLINICOPS_DATA_DIR)).toBe(false);
+  // with a DATABASE_URL no embedded server runs, and the folder (root's own /root, say) is the secrets' alone
+  expect(() => checkEmbeddedServerEnters({ ...env, DATABASE_URL: TEST_DATABASE_URL })).not.toThrow();
 });
 
 test("a private folder on the way to the data is found; once opened, none is", () => {
   const parent = temporaryFolder("data"); // mode 0700
   const databaseDir = join(parent, "data", "postgres"); // not created yet
+  expect(closedFolderAbove(databaseDir)).toBe(parent);
+  chmodSync(parent, 0o750); // its group may enter, and the server's user is not of it
   expect(closedFolderAbove(databaseDir)).toBe(parent);
   chmodSync(parent, 0o755);
   expect(closedFolderAbove(databaseDir)).toBeNull();

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import pg from "pg";
-import { postgraphile } from "postgraphile";
+import { postgraphile, type PostGraphileInstance } from "postgraphile";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "postgraphile/graphql";
 import type { DatabaseConfig } from "../../db/config.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
@@ -15,18 +15,22 @@ import { projectPath } from "../../db/paths.ts";
 export const GRAPHQL_SCHEMA_FILE = projectPath("schema.graphql");
 export const SQL_SCHEMA_FILE = projectPath("db/schema.sql");
 
-/** What `read` makes of the API's schema as the production server builds it. */
-export async function readApiSchema<T>(config: DatabaseConfig, read: (schema: GraphQLSchema) => T): Promise<T> {
+/** What `use` makes of the API's PostGraphile instance as the production server builds it, released after. */
+export async function withApiInstance<T>(config: DatabaseConfig, use: (pgl: PostGraphileInstance) => Promise<T>): Promise<T> {
   const pool = new pg.Pool({ connectionString: config.authenticatorUrl });
   const settings = serverSettings({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, "");
   const pgl = postgraphile(graphqlPreset({ pool, settings, roles: config.roles }));
   try {
-    return read(await pgl.getSchema());
+    return await use(pgl);
   } finally {
     await pgl.release();
     await pool.end();
   }
 }
+
+/** What `read` makes of the API's schema as the production server builds it. */
+export const readApiSchema = <T>(config: DatabaseConfig, read: (schema: GraphQLSchema) => T): Promise<T> =>
+  withApiInstance(config, async (pgl) => read(await pgl.getSchema()));
 
 export const printGraphQLSchema = (config: DatabaseConfig): Promise<string> =>
   readApiSchema(config, (schema) => `${printSchema(lexicographicSortSchema(schema))}\n`);

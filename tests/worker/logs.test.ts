@@ -3,6 +3,7 @@
  * the server's level missed the worker's), and an error in a line's meta with its message (JSON made
  * `{}` of it: "Failed to reset locked; … "error":{}" said nothing of why).
  */
+import { jest } from "@jest/globals";
 import { jsonLogger } from "../../worker/run.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 
@@ -55,4 +56,21 @@ test("a line whose meta is circular is written, the cycle's way back marked, and
 test("a line with a field that cannot be written (its toJSON throws) is written as such, and nothing thrown to the caller", async () => {
   const [line] = await linesWritten(() => jsonLogger.error("Job failed", { job: { toJSON: () => { throw new Error("not now"); } } }));
   expect(line).toMatchObject({ level: "error", event: "worker", unwritable: "Error: not now" });
+});
+
+// an operator's alert on stderr, or a filter of it, sees every warning and error and nothing else (docs/operations.md)
+test("warnings and errors are written to stderr, the other lines to stdout", () => {
+  const levels: Record<"stdout" | "stderr", string[]> = { stdout: [], stderr: [] };
+  const level = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = "debug";
+  const spies = (["stdout", "stderr"] as const).map((stream) =>
+    jest.spyOn(process[stream], "write").mockImplementation((chunk) => levels[stream].push(JSON.parse(String(chunk)).level) > 0),
+  );
+  try {
+    everyLevel();
+  } finally {
+    process.env.LOG_LEVEL = level;
+    for (const spy of spies) spy.mockRestore();
+  }
+  expect(levels).toEqual({ stdout: ["debug", "info"], stderr: ["warn", "error"] });
 });
