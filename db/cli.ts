@@ -7,7 +7,7 @@
  *   commit [message]   commit migrations/current.sql
  *   shell              psql as the database owner
  *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked for what is not given)
- *   password [--phone P] [--password W]   reset a forgotten password of any account, making it no admin (asked for what is not given)
+ *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked for what is not given)
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
