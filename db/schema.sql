@@ -4683,7 +4683,8 @@ begin
   perform app_private.hold_for_new_password(replace_password.user_id);
   select * into v_secret from app_private.user_secret s where s.user_id = replace_password.user_id;
   update app_private.user_secret s set password_hash = replace_password.password_hash, locked_until = null,
-    failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false
+    failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false,
+    password_given_by_clinic = replace_password.clinic_id
   where s.user_id = replace_password.user_id;
   update app_private.session s set revoked_at = now() where s.user_id = replace_password.user_id and s.revoked_at is null;
   get diagnostics v_ended = row_count;
@@ -4701,7 +4702,7 @@ ALTER FUNCTION app_private.replace_password(user_id uuid, password_hash text, cl
 -- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null) as an update of user_secret: passwordChanged, unlocked, sessionsEnded and the detail given (who did it), never the hash. Answers the sessions it ended. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
+COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded and the detail given (who did it), never the hash. Answers the sessions it ended. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
 
 
 --
@@ -6215,6 +6216,40 @@ ALTER FUNCTION app_private.tg_membership__guard_owners() OWNER TO :DATABASE_OWNE
 --
 
 COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, and an accepted membership never turns pending again.';
+
+
+--
+-- Name: tg_membership__kept_to_the_resetting_clinic(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid;
+begin
+  -- a membership that becomes one the person holds: an invitation accepted, a removed membership restored
+  if new.accepted_at is not null and new.deleted_at is null and (old.accepted_at is null or old.deleted_at is not null) then
+    -- read after _050_session_turn's wait, so a reset committed meanwhile is seen
+    select s.password_given_by_clinic into v_clinic from app_private.user_secret s where s.user_id = new.user_id;
+    if v_clinic is not null and v_clinic <> new.clinic_id then
+      raise exception 'This account''s password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).'
+        using errcode = 'CFORB';
+    end if;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__kept_to_the_resetting_clinic(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS 'BEFORE UPDATE: an account whose password a clinic gave (user_secret.password_given_by_clinic) accepts no invitation of another clinic and has no membership there restored (FORBIDDEN) until the platform operator resets its password: whoever in that clinic knew the password would have the person''s access there.';
 
 
 --
@@ -11621,7 +11656,8 @@ CREATE TABLE app_private.user_secret (
     first_failed_login_at timestamp with time zone,
     locked_until timestamp with time zone,
     last_login_at timestamp with time zone,
-    password_set_by_holder boolean DEFAULT false NOT NULL
+    password_set_by_holder boolean DEFAULT false NOT NULL,
+    password_given_by_clinic uuid
 );
 
 ALTER TABLE ONLY app_private.user_secret FORCE ROW LEVEL SECURITY;
@@ -11683,6 +11719,13 @@ COMMENT ON COLUMN app_private.user_secret.last_login_at IS 'Time of the last suc
 --
 
 COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the account''s holder set its password (change_password), rather than whoever made the account or reset it (find_or_create_user, create_platform_admin): until then it answers no invitation.';
+
+
+--
+-- Name: COLUMN user_secret.password_given_by_clinic; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.user_secret.password_given_by_clinic IS 'The clinic whose owner or admin last gave the account its password (reset_member_password), null once the platform operator has reset it (npm run password, npm run superuser) or for none: while set, the account joins no other clinic (tg_membership__kept_to_the_resetting_clinic), as that clinic may log in as it, whatever password it changes to.';
 
 
 --
@@ -14308,6 +14351,13 @@ CREATE TRIGGER _220_billed_once BEFORE INSERT OR UPDATE OF service_id ON app_pub
 --
 
 COMMENT ON TRIGGER _220_billed_once ON app_public.invoice_line IS 'A service of the visit is billed on its invoice once, tied or typed (tg_invoice_line__billed_once).';
+
+
+--
+-- Name: membership _220_kept_to_the_resetting_clinic; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _220_kept_to_the_resetting_clinic BEFORE UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic();
 
 
 --
@@ -17152,6 +17202,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__declined_stays_declined() FROM
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_membership__guard_owners() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__kept_to_the_resetting_clinic(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() FROM PUBLIC;
 
 
 --

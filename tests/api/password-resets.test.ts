@@ -204,6 +204,45 @@ describe("refused, and nothing written", () => {
   });
 });
 
+// the reset checks the account is the clinic's alone at its moment: afterwards, a membership restored in another
+// clinic, or an invitation of another clinic accepted once the password was changed (which asks only for the
+// password), went to whoever at the resetting clinic knew it
+describe("an account a clinic gave a password joins no other clinic until the operator resets it", () => {
+  const KEPT = "This account's password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).";
+  const RESTORE = `mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`;
+  const ACCEPT = `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) { result } }`;
+  const INVITE = `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "Someone", role: cashier, password: "b-chose-this-password" }) { result { rowId } } }`;
+
+  test("another clinic restoring the person's removed membership is refused, until the operator's reset", async () => {
+    const doctor = await memberOfA("doctor");
+    const inB = await addMember(b.clinicId, doctor, "doctor");
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [inB.membershipId]);
+    expect((await reset(managers.admin, doctor.membershipId)).body.errors).toBeUndefined();
+    const refused = await managers["owner of B"].graphql(RESTORE, { id: inB.membershipId });
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: KEPT });
+    const removed = () => rootPool().query("select deleted_at is not null as removed from app_public.membership where id = $1", [inB.membershipId]);
+    expect((await removed()).rows).toEqual([{ removed: true }]);
+    // the operator's reset gives the account back to its holder: B may have them again
+    await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [doctor.phone]);
+    expect((await managers["owner of B"].graphql(RESTORE, { id: inB.membershipId })).body.errors).toBeUndefined();
+    expect((await removed()).rows).toEqual([{ removed: false }]);
+  });
+
+  test("an invitation of another clinic is not accepted with the clinic's password, even changed; the resetting clinic's own is", async () => {
+    const cashier = await memberOfA("cashier");
+    expect((await reset(managers.owner, cashier.membershipId)).body.errors).toBeUndefined();
+    expect((await managers["owner of B"].graphql(INVITE, { p: cashier.phone })).body.errors).toBeUndefined();
+    // whoever at A knows the password logs in as the person, and makes it "their own"
+    const impostor = new Browser(api);
+    await impostor.login(cashier.phone, NEW_PASSWORD, a.clinicId);
+    expect((await impostor.post("/auth/password", { currentPassword: NEW_PASSWORD, newPassword: "now it looks like mine" })).status).toBe(200);
+    const accepted = await impostor.graphql(ACCEPT, { c: b.clinicId });
+    expect(accepted.body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: KEPT });
+    const { rows } = await rootPool().query("select accepted_at from app_public.membership where clinic_id = $1 and user_id = $2", [b.clinicId, cashier.userId]);
+    expect(rows).toEqual([{ accepted_at: null }]);
+  });
+});
+
 describe("a reset takes turns with what changes the account or the membership", () => {
   /** `then` run as `session` while `statement` holds its locks, open: it waits, and answers once they are let go (committed). */
   async function afterHeld(statement: string, params: unknown[], session: string, then: string, thenParams: unknown[]) {
