@@ -127,8 +127,11 @@ async function main(): Promise<boolean> {
         const { values } = parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } });
         const phone = values.phone ?? (await ask("Phone"));
         const password = values.password ?? (await ask("New password", true));
-        const ended = await asOperator(async (client) => (await client.query("select app_private.reset_password($1, $2) as ended", [phone, password])).rows[0].ended);
-        console.error(`the password is reset; ${ended} session(s) of the account ended: its holder chooses their own at their next chance`);
+        // the phone as stored, so that a national number completed with another country's code is seen for what it reset
+        const { ended, stored } = await asOperator(async (client) =>
+          (await client.query("select app_private.reset_password($1, $2) as ended, app_public.normalize_phone($1, app_hidden.calling_code_for(null)) as stored", [phone, password])).rows[0],
+        );
+        console.error(`the password of ${stored} is reset; ${ended} session(s) of the account ended: its holder chooses their own at their next chance`);
         break;
       }
       case "analyst": {

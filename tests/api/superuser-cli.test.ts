@@ -129,7 +129,7 @@ test("npm run password resets a member's forgotten password without making them 
   const result = runCli(["password", "--phone", owner.phone.replace("+255", "0"), "--password", "operator-chose-this"]);
   expect({ status: result.status, said: result.stderr.trim().split("\n").at(-1) }).toEqual({
     status: 0,
-    said: "the password is reset; 1 session(s) of the account ended: its holder chooses their own at their next chance",
+    said: `the password of ${owner.phone} is reset; 1 session(s) of the account ended: its holder chooses their own at their next chance`,
   });
   expect((await session.graphql("{ currentUser { phone } }")).body).toMatchObject({ errors: [{ extensions: { code: "UNAUTHENTICATED" } }] });
   expect((await new Browser(api).tryLogin(owner.phone, owner.password)).status).toBe(401);
