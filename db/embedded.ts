@@ -127,21 +127,33 @@ function markUse(dir: string): Use {
   };
 }
 
+/** How long a command waits for another to end its turn: an initdb and a start on a slow disk take well under a minute. */
+const TURN_WAIT_MS = 120_000;
+
 /**
  * Runs `open` (whether to use, restart or start the server, and the start) while no other command does for the
  * data folder: two at once (`npm start` and `npm run worker` from one script) both ran initdb, or both started
  * PostgreSQL and one failed on the other's lock file, and one could use a server the other was restarting. The
  * turn is `<data dir>/embedded-users/opening`, made whole or not at all (a link to a file holding the process's
- * identity), removed once done; a holder killed outright leaves it, and the next command removes it.
+ * identity), removed once done; a holder killed outright leaves it, and the next command removes it. One that lives
+ * but keeps its turn past `wait` ms is named in an error.
  */
-async function inTurn<T>(dir: string, log: (message: string) => void, open: () => Promise<T>): Promise<T> {
+async function inTurn<T>(dir: string, log: (message: string) => void, wait: number, open: () => Promise<T>): Promise<T> {
   const turn = join(dir, "opening");
+  const since = performance.now();
   for (let told = false; !takeTurn(turn); ) {
     const holder = contentOf(turn);
     if (holder === null) continue; // its turn just ended
     if (!lives(holder)) {
       removeStale(turn, holder);
       continue;
+    }
+    // a holder that lives but does not go on (stopped by Ctrl-Z, hung in initdb or a stop) kept every later command waiting, silent, for good
+    if (performance.now() - since >= wait) {
+      throw new Error(
+        `another ClinicOps command (pid ${holder.split(" ")[0]}) has been opening the embedded PostgreSQL for over ${Math.round(wait / 1000)} s: ` +
+          "it may be stopped (Ctrl-Z) or hung; end it, then run this again",
+      );
     }
     if (!told) log("another ClinicOps command is opening the embedded PostgreSQL: waiting for it");
     told = true;
@@ -252,19 +264,21 @@ async function stopLeftRunning(pid: number): Promise<void> {
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
  * or one started now (initdb first on a new folder; stopped first when its
  * starter is gone and no other command uses it), stopped by `stop`. A
- * start that fails names the port and PostgreSQL's reason.
+ * start that fails names the port and PostgreSQL's reason; a command whose
+ * turn to open it lasts past `turnWait` ms, the command.
  */
 export async function startEmbeddedPostgres(
   secrets: Pick<Secrets, "embeddedPassword">,
   env: NodeJS.ProcessEnv = process.env,
   log: (message: string) => void = () => {},
+  turnWait = TURN_WAIT_MS,
 ): Promise<EmbeddedDatabase> {
   const port = embeddedPostgresPort(env);
   const database = embeddedDatabaseName(env); // checked before initdb, which a bad name used to follow
   const rootUrl = `postgres://postgres:${encodeURIComponent(secrets.embeddedPassword)}@127.0.0.1:${port}/${database}`;
   const dir = join(dataDir(env), "embedded-users");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return await inTurn(dir, log, async () => {
+  return await inTurn(dir, log, turnWait, async () => {
     const use = markUse(dir);
     try {
       const stopServer = await serverOf(resolve(dataDir(env), "postgres"), port, secrets.embeddedPassword, use, log);

@@ -16,6 +16,7 @@ import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
 import { checkEmbeddedServerEnters, closedFolderAbove } from "../../db/config.ts";
+import { startEmbeddedPostgres } from "../../db/embedded.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
 import { runCli } from "../support/cli.ts";
@@ -265,6 +266,26 @@ test("commands opening the embedded database at once take turns: one starts the 
   expect(said).not.toContain("another ClinicOps command is opening the embedded PostgreSQL: waiting for it");
   expect(existsSync(turn)).toBe(false);
 }, 120_000);
+
+// a command stopped (Ctrl-Z) or hung while it had the turn kept every later one waiting, silent after one line, for good
+test("a command that keeps its turn to open the embedded database, alive, is named in an error after the wait, not waited for endlessly", async () => {
+  const dir = openDataDir();
+  mkdirSync(join(dir, "embedded-users"));
+  // the turn of a live process that does not go on: this one, which waits on it
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  writeFileSync(join(dir, "embedded-users", "opening"), `${process.pid} ${readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()} ${startTime}`);
+  const env = { CLINICOPS_DATA_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) };
+  const opened = startEmbeddedPostgres({ embeddedPassword: "unused" }, env, () => {}, 1000).then(
+    () => "opened",
+    (error: Error) => error.message,
+  );
+  const outcome = await Promise.race([opened, new Promise((resolve) => setTimeout(() => resolve("still waiting after 10 s"), 10_000).unref())]);
+  expect(outcome).toBe(
+    `another ClinicOps command (pid ${process.pid}) has been opening the embedded PostgreSQL for over 1 s: it may be stopped (Ctrl-Z) or hung; end it, then run this again`,
+  );
+  expect(readdirSync(join(dir, "embedded-users"))).toEqual(["opening"]); // the holder's, left to it; no mark of this command
+}, 20_000);
 
 test("Ctrl-C on `npm start` reaches the embedded server too, and still everything stops cleanly: exit code 0, no crash, PostgreSQL stopped", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
