@@ -676,29 +676,34 @@ COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of t
 
 
 --
--- Name: export_cut_short(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: export_cut_short(uuid, app_public.export_kind, text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_cut_short(export_id uuid) RETURNS void
+CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  -- the session of the request, ended or not (the export itself is out of its sight once it has ended)
+  v_session app_private.session;
 begin
-  -- nothing when it is not this clinic's, or not the session's to see: nothing of it was sent
-  perform app_private.write_audit(e.clinic_id, 'export_cut_short', 'report_export', e.id, null, null, jsonb_build_object('kind', e.kind, 'file', e.file_name))
-  from app_public.report_export e
-  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id;
+  select s.* into v_session from app_private.session s where s.id = app_public.current_session_id();
+  if v_session.clinic_id is null then
+    return; -- no session, or none in a clinic: no download was begun (export_for_download found nothing)
+  end if;
+  perform app_private.write_audit(v_session.clinic_id, 'export_cut_short', 'report_export', export_cut_short.export_id, null, null,
+    jsonb_build_object('kind', export_cut_short.kind, 'file', export_cut_short.file_name), v_session.user_id);
 end;
 $$;
 
 
-ALTER FUNCTION app_hidden.export_cut_short(export_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid) IS 'Audits that a download of the export, begun (export_for_download''s export entry), ended before its whole file was sent: its client gone, or its file unreadable. Used by GET /exports/:id.';
+COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) IS 'Audits that a download of the export (its kind and file as export_for_download gave them), begun with its export entry, ended before its whole file was sent: its client gone, or its file unreadable. Written for the request''s session even when it has ended meanwhile (a logout, a password change, a removal): the download outlived it. Used by GET /exports/:id after a download export_for_download began, and by nothing else.';
 
 
 --
@@ -16054,11 +16059,11 @@ GRANT ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) TO :DATABASE
 
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) TO :DATABASE_VISITOR;
 
 
 --

@@ -559,6 +559,26 @@ test("a download cut short, by its client or by a file that cannot be read, is a
   });
 }, 20_000);
 
+// export_cut_short found the export through the live session, which an ended one is refused: the entry was not
+// written (the server's log alone said so), and the download read as whole
+test("a download cut short after its session ended (a logout in another tab) is audited as cut short all the same", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  const tab = new Browser(api);
+  await tab.login(a.members.cashier.phone, a.members.cashier.password);
+  const abort = new AbortController();
+  const download = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! }, signal: abort.signal });
+  await download.body!.getReader().read(); // the download has begun
+  expect((await tab.post("/auth/logout", {})).status).toBe(200);
+  abort.abort();
+  const entries = async () =>
+    (await rootPool().query("select action, actor_user_id, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id])).rows;
+  await until(async () => (await entries()).length >= 2, 5000);
+  const entry = (action: string) => ({ action, actor_user_id: a.members.cashier.userId, detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv` } });
+  expect(await entries()).toEqual([entry("export"), entry("export_cut_short")]);
+}, 20_000);
+
 test("a failing export is retried, then marked failed with the reason; no partial file is left", async () => {
   const id = await requestExport(cashierA);
   const blocker = join(temporaryFolder("blocked"), "not-a-directory");
