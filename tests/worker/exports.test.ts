@@ -638,8 +638,9 @@ test("an export whose database connection is closed mid-way fails its attempt an
 
 // an attempt that outlived its turn (its worker stopped, or stuck for graphile-worker's 4 hours) marked its export
 // done when it ended, and put its file in place, whatever the export had become meanwhile: failed by the last
-// attempt that waited for it ("done", with that failure's error), or another attempt's, writing its own file
-test("an attempt whose export was failed, or taken by another attempt, while it ran neither marks it done nor leaves its file", async () => {
+// attempt that waited for it ("done", with that failure's error), or another attempt's, writing its own file; and,
+// failing then, it removed the .part file the other attempt was writing under it
+test("an attempt whose export was failed, or taken by another attempt, while it ran does not mark it done; it removes its file, not the other attempt's", async () => {
   const clinicDir = join(exportsRoot, a.clinicId);
   mkdirSync(clinicDir, { recursive: true });
   const outcomes = [];
@@ -657,13 +658,14 @@ test("an attempt whose export was failed, or taken by another attempt, while it 
     await running;
     stopReading();
     const { rows } = await rootPool().query("select status::text, file_name from app_public.report_export where id = $1", [id]);
-    outcomes.push({ ...rows[0], files: readdirSync(clinicDir).filter((f) => f.startsWith(id)) });
+    outcomes.push({ ...rows[0], files: readdirSync(clinicDir).filter((f) => f.startsWith(id)).map((f) => f.replace(id, "<id>")) });
+    rmSync(part, { force: true });
     await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
     await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
   }
   expect(outcomes).toEqual([
     { status: "failed", file_name: null, files: [] },
-    { status: "running", file_name: null, files: [] },
+    { status: "running", file_name: null, files: ["<id>.part"] }, // the other attempt's, which it writes
   ]);
 }, 30_000);
 

@@ -78,6 +78,23 @@ function markDone(
   );
 }
 
+/**
+ * Removes the `.part` file of attempt `attemptId`, unless another attempt has taken the export since: that one writes
+ * the same file, which an attempt that outlived its turn removed under it (its next read or its rename failed, and its
+ * attempt with it). The export's row is held meanwhile, so that no attempt takes it during the removal.
+ */
+function dropPart(helpers: JobHelpers, { clinicId, id, attemptId }: { clinicId: string; id: string; attemptId: string }, partial: string): Promise<void> {
+  return helpers.withPgClient((client) =>
+    inTransaction(client, async () => {
+      const { rows } = await client.query<{ taken: boolean }>(
+        `select attempt_id <> $3 and status in ('queued', 'running') as taken from app_public.report_export where clinic_id = $1 and id = $2 for update`,
+        [clinicId, id, attemptId],
+      );
+      if (!rows[0]?.taken) await rm(partial, { force: true });
+    }),
+  );
+}
+
 /** How long an attempt waits for another attempt of its export to end before it fails (to be tried again later). */
 const ATTEMPT_WAIT = "30s";
 
@@ -159,7 +176,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt
     await tell().catch(tell);
-    await rm(partial, { force: true }).catch(() => {}); // may not even be reachable
+    await dropPart(helpers, { clinicId, id, attemptId }, partial).catch(() => {}); // may not even be reachable: left to the hourly sweep
     throw error;
   }
 }
