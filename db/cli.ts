@@ -81,7 +81,10 @@ async function main(): Promise<boolean> {
           stdio: "inherit",
           env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
         });
-        process.once("SIGINT", () => server.kill("SIGINT"));
+        // passed on, as `npm start` stops on each: on SIGINT alone, a SIGTERM (kill, a process manager) ended this
+        // command by itself, its API server left running on a database whose starter was gone; a SIGHUP as a SIGTERM,
+        // since node --watch stops its child on SIGINT and SIGTERM only (on SIGHUP it ended alone)
+        for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => server.kill(signal === "SIGHUP" ? "SIGTERM" : signal));
         server.once("exit", () => void db.close().then(() => process.exit(0)));
         await watchCurrentMigration(db.config, false, currentApplied);
         return longRunning;

@@ -319,6 +319,33 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 180_000);
 
+// `npm run dev` passed Ctrl-C (SIGINT) on to its API server, and nothing else: stopped by SIGTERM (kill, a process
+// manager, an IDE's stop button) it ended alone, its API server left running without it, unmarked, on a database whose
+// starter was gone, which the next command (npm run superuser) restarted under it and stopped as it ended
+test("`npm run dev` stopped by SIGTERM or SIGHUP stops its API server and the embedded server with it", async () => {
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+    delete env.DATABASE_URL;
+    // a process group of its own, so that whatever it leaves running is ended after the test
+    const dev = spawn(process.execPath, [projectPath("db/cli.ts"), "dev"], { cwd: projectPath(), env, detached: true, stdio: "ignore" });
+    const exited = once(dev, "exit");
+    try {
+      const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
+      expect(await until(ready, 120_000, 250)).toBe(true);
+      dev.kill(signal); // the dev command alone, as `kill <pid>` sends it
+      await exited;
+      const stopped = async () => !(await portAnswers(Number(env.PORT))) && !(await portAnswers(Number(env.EMBEDDED_PG_PORT)));
+      expect({ signal, stopped: await until(stopped, 15_000, 250) }).toEqual({ signal, stopped: true });
+    } finally {
+      try {
+        process.kill(-dev.pid!, "SIGKILL");
+      } catch {
+        // the group has ended
+      }
+    }
+  }
+}, 300_000);
+
 test("a command that starts the embedded server stops it as it ends, and ends with 0 (graphile-migrate's pool is closed first)", async () => {
   const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), DATABASE_URL: undefined };
   const watched = runCli(["watch", "--once"], env);
