@@ -11,7 +11,7 @@ import type pg from "pg";
 import { grafserv } from "postgraphile/grafserv/express/v4";
 import type { RoleNames } from "../db/config.ts";
 import { authRoutes } from "./auth-routes.ts";
-import { corsForFrontends, csrfGuard, fromOtherSite } from "./csrf.ts";
+import { corsForFrontends, csrfGuard, fromOtherSite, logCrossSiteRefusal } from "./csrf.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
 import { oneReadMomentPerRequest } from "./one-read-moment.ts";
@@ -117,7 +117,10 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       socket.once("close", () => websockets.delete(socket));
       if (!serv.shouldHandleUpgrade(req, socket, head)) return socket.destroy();
       Object.setPrototypeOf(req, app.request); // what express does to each request it handles: req.protocol, req.get
-      if (fromOtherSite(req as Request, settings)) return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+      if (fromOtherSite(req as Request, settings)) {
+        logCrossSiteRefusal(req as Request, settings);
+        return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+      }
       // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
       const state = sessionState(req, settings);
       if (state.kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");

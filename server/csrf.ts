@@ -36,10 +36,17 @@ export function fromOtherSite(req: Request, settings: Pick<ServerSettings, "allo
 export function csrfGuard(settings: Pick<ServerSettings, "allowedOrigins">) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method) || !fromOtherSite(req, settings)) return next();
-    // for the operator of a frontend on another origin, refused without a word in the logs: ALLOWED_ORIGINS names it
-    log("info", "cross_site_refused", { origin: req.get("origin") ?? null, site: req.get("sec-fetch-site") ?? null, allowedOrigins: settings.allowedOrigins });
+    logCrossSiteRefusal(req, settings);
     sendError(res, "CSRF", "Cross-site requests are refused.");
   };
+}
+
+/**
+ * Logs a request refused as cross-site, a POST or a websocket's upgrade: for the operator of a frontend on another
+ * origin, refused without a word in the logs (ALLOWED_ORIGINS names it).
+ */
+export function logCrossSiteRefusal(req: Request, settings: Pick<ServerSettings, "allowedOrigins">): void {
+  log("info", "cross_site_refused", { origin: req.get("origin") ?? null, site: req.get("sec-fetch-site") ?? null, allowedOrigins: settings.allowedOrigins });
 }
 
 /**

@@ -11,6 +11,7 @@ import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { beginWhenFree } from "../support/locks.ts";
+import { linesLoggedBy } from "../support/logs.ts";
 import { until } from "../support/until.ts";
 
 let api: TestApi;
@@ -448,8 +449,17 @@ test("a page of another site cannot open the websocket with the cookie, nor run 
         { next: (m) => resolve({ data: m.data }), error: () => (resolve({ failed: true }), void client.dispose()), complete: () => void client.dispose() },
       );
     });
-  expect(await attempt("https://evil.example")).toEqual({ failed: true });
-  expect(await attempt(api.url.replace("http:", "https:"))).toEqual({ failed: true }); // our host, another scheme: another origin
+  const refusals: { failed?: boolean }[] = [];
+  const lines = await linesLoggedBy(async () => {
+    refusals.push(await attempt("https://evil.example"));
+    refusals.push(await attempt(api.url.replace("http:", "https:"))); // our host, another scheme: another origin
+  });
+  expect(refusals).toEqual([{ failed: true }, { failed: true }]);
+  // told in the log, as a cross-site POST is (the upgrade's refusal left no word)
+  expect(lines.map((line) => JSON.parse(line)).filter((line) => line.event === "cross_site_refused").map((line) => line.origin)).toEqual([
+    "https://evil.example",
+    api.url.replace("http:", "https:"),
+  ]);
   const count = async () =>
     (await rootPool().query("select count(*)::int as n from app_public.patient where clinic_id = $1 and last_name = $2", [a.clinicId, lastName])).rows[0].n;
   expect(await count()).toBe(0);
