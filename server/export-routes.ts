@@ -41,6 +41,8 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
   const route = router.route("/exports/:id");
   // express answered OPTIONS itself with "GET, HEAD"
   route.options((_req: Request, res: Response) => void res.status(204).setHeader("Allow", ALLOW).end());
+  // a POST, PUT, PATCH or DELETE fell through to the 404 of no route: the export is there, not for that method
+  for (const method of ["post", "put", "patch", "delete"] as const) route[method]((_req: Request, res: Response) => void res.status(405).setHeader("Allow", ALLOW).end());
   route.get(async (req: Request<{ id: string }>, res: Response) => {
     const notFound = () => sendError(res, "NOT_FOUND", "No such export.");
     // HEAD sends no file: it would be audited as a download that never happened

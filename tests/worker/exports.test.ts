@@ -511,6 +511,11 @@ test("every request and every download is audited, and only downloads that send 
   // what the route serves, as OPTIONS says it: it said GET, HEAD, and HEAD was refused
   const options = await download("OPTIONS");
   expect([head.status, head.headers.get("allow"), options.status, options.headers.get("allow")]).toEqual([405, "GET, OPTIONS", 204, "GET, OPTIONS"]);
+  // the other methods are refused as methods (they were 404, as for no such route), and send nothing
+  for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+    const refused = await download(method);
+    expect([method, refused.status, refused.headers.get("allow"), await refused.text()]).toEqual([method, 405, "GET, OPTIONS", ""]);
+  }
   rmSync(join(exportsRoot, a.clinicId, id));
   const gone = await download();
   // the export is the cashier's to see (listed as done): told what to do, not "No such export."
