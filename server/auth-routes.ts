@@ -14,7 +14,7 @@ import { clearSessionCookie, sessionState, setSessionCookie } from "./session-co
 import { signSessionToken, type SessionClaims } from "./session-token.ts";
 import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
-import { isUuid } from "../db/uuid.ts";
+import { isMalformedUuid } from "../db/uuid.ts";
 import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
@@ -31,6 +31,11 @@ interface SessionResult {
 }
 
 const NOT_A_MEMBER = "You are not a member of that clinic.";
+/**
+ * A clinicId that is no clinic id: not text, or text PostgreSQL does not read as a uuid (it reads every form the
+ * API takes: braces, capitals, hyphens after any four digits, or none; a rule of our own took the hyphenated one).
+ */
+const notAClinicId = (res: Response) => sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
 
 export interface AuthRouteOptions {
   pool: pg.Pool;
@@ -73,9 +78,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     if (typeof phone !== "string" || typeof password !== "string") {
       return sendError(res, "INVALID_INPUT", "Send a JSON body with phone and password.");
     }
-    if (clinicId != null && !isUuid(clinicId)) {
-      return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
-    }
+    if (clinicId != null && typeof clinicId !== "string") return notAClinicId(res);
     try {
       // with the client's address as throttling counts it (an IPv4 client seen through IPv6 as IPv4, an IPv6 one by its /64)
       const result = await run<SessionResult & { counted: string | null }>(
@@ -97,6 +100,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
       startSession(res, result);
     } catch (error) {
+      if (clinicId != null && isMalformedUuid(error)) return notAClinicId(res);
       sendCaughtError(res, error);
     }
   });
@@ -105,9 +109,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     const state = sessionState(req, settings);
     if (state.kind !== "session") return sendError(res, "UNAUTHENTICATED", "Log in first.");
     const { clinicId } = req.body ?? {};
-    if (!isUuid(clinicId)) {
-      return sendError(res, "INVALID_INPUT", "clinicId must be a clinic id.");
-    }
+    if (typeof clinicId !== "string") return notAClinicId(res);
     try {
       const result = await run(state.claims, "select app_hidden.switch_clinic($1, $2, $3, $4) as result", [
         clinicId, req.ip ?? null, req.get("user-agent") ?? null, ttl,
@@ -115,6 +117,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       if (result.status === "not_a_member") return sendError(res, "FORBIDDEN", NOT_A_MEMBER); // audited, the session kept
       startSession(res, result);
     } catch (error) {
+      if (isMalformedUuid(error)) return notAClinicId(res);
       sendCaughtError(res, error);
     }
   });

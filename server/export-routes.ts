@@ -20,6 +20,7 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
+import { isMalformedUuid } from "../db/uuid.ts";
 
 /** The export's file is not on disk: the download's transaction is rolled back, its audit entry with it. */
 class FileGone extends Error {
@@ -33,8 +34,6 @@ class FileGone extends Error {
 /** What the route serves (HEAD, which sends no file, is refused): OPTIONS and a 405 say so alike. */
 const ALLOW = "GET, OPTIONS";
 
-/** PostgreSQL refused the id as no uuid (22P02), or a NUL in it as no text (22021): a malformed id, not found like any other. */
-const isMalformedId = (error: unknown) => ["22P02", "22021"].includes((error as { code?: string }).code ?? "");
 
 export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; settings: ServerSettings; roles: Pick<RoleNames, "visitor"> }) {
   const router = express.Router();
@@ -68,7 +67,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       });
     } catch (error) {
       await (opened as OpenedFile | null)?.handle.close();
-      if (isMalformedId(error)) return notFound();
+      if (isMalformedUuid(error)) return notFound(); // a malformed id, not found like any other
       if (!(error instanceof FileGone)) return sendCaughtError(res, error);
       log("warn", "export_file_missing", { exportId: error.exportId });
       // the export is theirs to see (reportExports lists it as done): say what to do, not "no such export"
