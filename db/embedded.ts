@@ -81,15 +81,6 @@ function starterLives(pid: number): boolean {
   }
 }
 
-/** Whether process `pid` has ended (gone, or a zombie its new parent has yet to reap). */
-function ended(pid: number): boolean {
-  try {
-    return processState(pid)[0] === "Z";
-  } catch {
-    return true;
-  }
-}
-
 /** The fields of /proc/<pid>/stat after the process's name ("pid (comm) state ppid …", comm in parentheses and possibly holding spaces): its state, its parent, …; throws when there is no such process. */
 function processState(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -256,7 +247,7 @@ async function stopLeftRunning(pid: number): Promise<void> {
   } catch {
     return; // ended already
   }
-  while (!ended(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (processIdentity(pid) !== null) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /**

@@ -108,8 +108,9 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
   // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs, and to invalid sessions
   const upgradeToGraphQL = await serv.getUpgradeHandler();
   const websockets = new Set<Duplex>();
-  const websocketSessions = new WebsocketSessions(pool, pgSettingsFor(null, settings, roles), sessionCheckMs);
-  if (upgradeToGraphQL) {
+  // the sessions behind websockets are asked after only where there are websockets
+  const websocketSessions = upgradeToGraphQL ? new WebsocketSessions(pool, pgSettingsFor(null, settings, roles), sessionCheckMs) : null;
+  if (upgradeToGraphQL && websocketSessions) {
     server.on("upgrade", (req, socket, head) => {
       // node hears no error of an upgraded socket: one reset while refused below was unheard and ended the process
       socket.on("error", () => socket.destroy());
@@ -124,10 +125,10 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
       const state = sessionState(req, settings);
       if (state.kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
-      if (state.kind === "session" && !takeWebsocketOf(state.claims.user_id, socket)) {
-        return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
+      if (state.kind === "session") {
+        if (!takeWebsocketOf(state.claims.user_id, socket)) return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
+        websocketSessions.note(req, state.claims.session_id);
       }
-      if (state.kind === "session") websocketSessions.note(req, state.claims.session_id);
       upgradeToGraphQL(req, socket, head);
     });
   }
@@ -153,7 +154,7 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       const cutShort = setTimeout(() => server.closeAllConnections(), graceMs);
-      websocketSessions.stop();
+      websocketSessions?.stop();
       for (const socket of websockets) socket.destroy();
       await closed;
       clearInterval(closeIdle);
