@@ -18,7 +18,11 @@
  * A query's parts are read until QUERY_TIMEOUT_MS has passed since it began executing; a part
  * whose turn comes later is not read (TIMEOUT): each statement had its own timeout and the
  * query none, so 500 parts, each running into the statement timeout, held a connection for 40
- * minutes. Mutations (whose writes must be committed before their answer), subscriptions (their
+ * minutes. Within that time, a part waits for a connection of the pool only as long as the query has
+ * left, and its statement's timeout is the statement timeout or the time the query has left, whichever is
+ * shorter: a statement timeout above QUERY_TIMEOUT_MS let one slow part run for all of it, and a part
+ * whose turn came as the time ran out waited up to 5 s for a connection, then read for the whole statement
+ * timeout (a query of 15 s answered after 25). Mutations (whose writes must be committed before their answer), subscriptions (their
  * answers never end; refused over HTTP), and every read outside GraphQL keep their own
  * transactions (`withPgSettings`).
  */
@@ -52,13 +56,15 @@ interface ReadMoment {
   turn: Promise<void>;
   /** When the query's time is up (performance.now(), which a change of the wall clock does not move): a read whose turn comes after it is not made. */
   deadline: number;
+  /** The statement timeout (ms) the shared transaction's statements run with: lowered to the time left as it runs out. */
+  statementTimeout: number;
   ended: boolean;
 }
 
 const moments = new AsyncLocalStorage<ReadMoment>();
 
 const newMoment = (share: boolean): ReadMoment => ({
-  share, open: false, over: false, gone: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity,
+  share, open: false, over: false, gone: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity,
 });
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
@@ -94,22 +100,55 @@ const clientGone = () => new ClientFacingError("UNAVAILABLE", "The request was c
 /** A part whose turn came after the query's time was up. */
 const outOfTime = () => new ClientFacingError("TIMEOUT", "The query took too long: this part was not read. Ask for fewer parts at once.");
 
+/** A connection of `pool` had before the query's time is up, else TIMEOUT (one had later goes back unused). */
+async function connectInTime(pool: pg.Pool, moment: ReadMoment): Promise<pg.PoolClient> {
+  const connecting = pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(outOfTime()), moment.deadline - performance.now())));
+  try {
+    return await Promise.race([connecting, late]);
+  } catch (error) {
+    connecting.then((client) => client.release(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The query's time left, in whole milliseconds (at least 1: a statement_timeout of 0 is none). */
+const timeLeft = (moment: ReadMoment) => Math.max(1, Math.ceil(moment.deadline - performance.now()));
+
+/** `pgSettings`, their statement timeout lowered to the query's time left where that is shorter. */
+function inTimeLeft(moment: ReadMoment, pgSettings: PgSettings): PgSettings {
+  const left = timeLeft(moment);
+  return Number(pgSettings.statement_timeout) <= left ? pgSettings : { ...pgSettings, statement_timeout: String(left) };
+}
+
+/** The shared transaction's statements from now on time out when the query's time is up, where the statement timeout would come later. */
+async function timeoutWithinTimeLeft(client: pg.PoolClient, moment: ReadMoment): Promise<void> {
+  const left = timeLeft(moment);
+  if (left >= moment.statementTimeout) return;
+  moment.statementTimeout = left;
+  await client.query("select set_config('statement_timeout', $1, true)", [String(left)]);
+}
+
 /**
  * Runs `fn` in the query's turn: in the request's shared read transaction when there is one to share
  * (a read-only transaction's settings, in an HTTP request whose reads are not over, whose transaction has not
- * failed), else in a transaction of its own (`alone`). Reads outside a query (a mutation's), or of
- * other settings, go alone at once.
+ * failed), else in a transaction of its own (`alone`, given its connection and settings). Reads outside a
+ * query (a mutation's), or of other settings, go alone at once. A query's reads have a connection and an
+ * answer within its time (QUERY_TIMEOUT_MS), else TIMEOUT.
  */
 export async function inTheRequestsReadMoment<T>(
   pool: pg.Pool,
   pgSettings: PgSettings,
   readOnly: boolean,
-  begin: (client: pg.PoolClient) => Promise<void>,
+  begin: (client: pg.PoolClient, pgSettings: PgSettings) => Promise<void>,
   fn: (client: pg.PoolClient) => Promise<T>,
-  alone: () => Promise<T>,
+  alone: (client: pg.PoolClient, pgSettings: PgSettings) => Promise<T>,
 ): Promise<T> {
   const moment = moments.getStore();
-  if (!moment?.open || !readOnly || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone();
+  if (!moment?.open || !readOnly || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone(await pool.connect(), pgSettings);
   if (moment.gone) throw clientGone();
   moment.underWay += 1;
   // one read at a time, each after the one before has ended, failed or not (PostGraphile's own wrapper
@@ -125,14 +164,17 @@ export async function inTheRequestsReadMoment<T>(
     if (moment.share && !moment.over && !moment.aborted) {
       if (!moment.shared) {
         moment.settings = pgSettings;
-        moment.shared = pool.connect().then((client) => {
-          const begun = begin(client);
+        moment.shared = connectInTime(pool, moment).then((client) => {
+          const settings = inTimeLeft(moment, pgSettings);
+          moment.statementTimeout = Number(settings.statement_timeout);
+          const begun = begin(client, settings);
           begun.catch(() => {}); // awaited by each read; until then its failure is not unhandled
           return { client, begun };
         });
       }
       const { client, begun } = await moment.shared;
       try {
+        await timeoutWithinTimeLeft(client, moment);
         const result = await fn(client);
         await begun;
         return result;
@@ -143,7 +185,9 @@ export async function inTheRequestsReadMoment<T>(
         throw error;
       }
     }
-    return await alone(); // over the websocket, or an earlier read failed, aborting the transaction: read alone, in turn
+    // over the websocket, or an earlier read failed, aborting the transaction: read alone, in turn
+    const client = await connectInTime(pool, moment);
+    return await alone(client, inTimeLeft(moment, pgSettings));
   } finally {
     ended();
     moment.underWay -= 1;

@@ -108,7 +108,11 @@ export async function withPgSettings<T>(
   pgSettings: PgSettings,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  return inTransactionOn(await pool.connect(), pgSettings, fn);
+}
+
+/** withPgSettings on `client`, a connection had from a pool already, which it gives back. */
+async function inTransactionOn<T>(client: pg.PoolClient, pgSettings: PgSettings, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const begun = beginWithSettings(client, pgSettings);
   begun.catch(() => {}); // awaited below; until then its failure is not unhandled
   let result: T;
@@ -144,9 +148,7 @@ export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration 
   const withPgClient = ((pgSettings, callback) => {
     const settings = pgSettings ?? {};
     const run = (client: pg.PoolClient) => makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback);
-    return inTheRequestsReadMoment(pool, settings, isReadOnly(settings), (client) => beginWithSettings(client, settings), run, () =>
-      withPgSettings(pool, settings, run),
-    );
+    return inTheRequestsReadMoment(pool, settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
   }) as WithPgClient;
   withPgClient.release = () => {};
   return {

@@ -77,7 +77,7 @@ const NODE_ENVS = ["production", "development", "test"];
 
 /** A cookie's lifetime browsers keep at most (Chrome's cap): a longer session could not be held, and one of years failed every login. */
 const MAX_SESSION_TTL_SECONDS = 400 * 24 * 3600;
-/** PostgreSQL's largest statement_timeout: beyond it every request's settings were refused. */
+/** PostgreSQL's largest statement_timeout: beyond it every request's settings were refused (and a query's time, which bounds its statements' and is a timer's, Node's largest too). */
 const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
@@ -108,7 +108,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     allowedOrigins: allowedOriginsSetting(env.ALLOWED_ORIGINS),
     defaultCallingCode,
     statementTimeoutMs: wholeNumber(env, "STATEMENT_TIMEOUT_MS", 5000, 1, MAX_STATEMENT_TIMEOUT_MS),
-    queryTimeoutMs: wholeNumber(env, "QUERY_TIMEOUT_MS", 15000, 1),
+    queryTimeoutMs: wholeNumber(env, "QUERY_TIMEOUT_MS", 15000, 1, MAX_STATEMENT_TIMEOUT_MS),
     maxPageSize: wholeNumber(env, "MAX_PAGE_SIZE", 100, 1),
     maxGroups: wholeNumber(env, "MAX_GROUPS", 1000, 1),
     maxQueryDepth: wholeNumber(env, "MAX_QUERY_DEPTH", 12, 1),

@@ -316,3 +316,65 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
     expect(await mostWaitingAtOnce(2500)).toBe(0);
   });
 });
+
+describe("a query's time bounds each part's statement and its wait for a connection (QUERY_TIMEOUT_MS of 1.5 s, a statement timeout of 60 s, one connection)", () => {
+  const PRESSED = "clinicops-one-read-moment-deadline-test";
+  let pressedApi: TestApi;
+  let pressed: Browser;
+  beforeAll(async () => {
+    pressedApi = await startApi({ DATABASE_POOL_SIZE: "1", STATEMENT_TIMEOUT_MS: "60000", QUERY_TIMEOUT_MS: "1500" }, { applicationName: PRESSED });
+    pressed = new Browser(pressedApi);
+    await pressed.login(clinic.members.owner.phone, clinic.members.owner.password);
+  });
+  afterAll(() => pressedApi.close());
+
+  const codes = (answer: { body: { errors?: { extensions?: { code?: string } }[] } }) => answer.body.errors?.map((e) => e.extensions?.code);
+
+  // a statement timeout above the query's let one part read for all of it (here 60 s): QUERY_TIMEOUT_MS bounded only when later parts began
+  test("a part still running when the query's time is up is cancelled (TIMEOUT)", async () => {
+    const holder = await rootPool().connect();
+    let answering: ReturnType<Browser["graphql"]>;
+    let fallback: NodeJS.Timeout | undefined;
+    try {
+      await beginWhenFree(holder, "lock table app_public.service in access exclusive mode");
+      answering = pressed.graphql(`{ services(first: 1) { nodes { code } } currentClinic { name } }`);
+      // the catalog is let go once the query has answered, or after 10 s: a part that outlived the query's time then reads it
+      await Promise.race([answering, new Promise((resolve) => (fallback = setTimeout(resolve, 10_000)))]);
+    } finally {
+      clearTimeout(fallback);
+      await holder.query("rollback");
+      holder.release();
+    }
+    const answer = await answering;
+    expect(codes(answer)).toEqual(["TIMEOUT", "TIMEOUT"]);
+    expect(answer.body.data).toEqual({ services: null, currentClinic: null });
+  });
+
+  // the wait for a connection came on top of the query's time: its first part waited the pool's 5 s (UNAVAILABLE),
+  // or read once a connection came, however late
+  test("a part waits for a connection of a busy pool only as long as the query has left (TIMEOUT)", async () => {
+    const holder = await rootPool().connect();
+    let writing: ReturnType<Browser["graphql"]> | undefined;
+    let answer: Awaited<ReturnType<Browser["graphql"]>>;
+    try {
+      // the clinic's turn to write, held here: a change of the clinic waits for it on the pool's one connection
+      await holder.query("begin");
+      await holder.query("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [clinic.clinicId]);
+      writing = pressed.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { invoiceFooter: "Asante" } }) { clinic { name } } }`, {
+        id: clinic.clinicId,
+      });
+      const waits = async () =>
+        (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'", [
+          PRESSED,
+        ])).rows[0].n === 1;
+      expect(await until(waits, 30_000)).toBe(true);
+      answer = await pressed.graphql(`{ currentClinic { name } }`);
+    } finally {
+      await holder.query("rollback");
+      holder.release();
+      await writing;
+    }
+    expect(codes(answer)).toEqual(["TIMEOUT"]);
+    expect(answer.body.errors?.[0].message).toMatch(/^The query took too long/);
+  });
+});
