@@ -41,23 +41,36 @@ export interface ApiServerOptions {
   sessionCheckMs?: number;
 }
 
-function requestLogging(req: Request, res: Response, next: NextFunction): void {
-  const requestId = randomUUID();
-  const started = process.hrtime.bigint();
-  res.setHeader("X-Request-Id", requestId);
-  const fields = () => ({
-    method: req.method,
-    // the path as asked for (/auth/login), not as the router that answered it sees it (/login)
-    path: req.originalUrl.split("?")[0],
-    status: res.statusCode,
-    ms: Number(process.hrtime.bigint() - started) / 1e6,
-  });
-  res.on("finish", () => runWithRequestId(requestId, () => log("info", "request", fields())));
-  // a response that never finished (its client gone, a download abandoned, a shutdown's grace over) left no line at all
-  res.on("close", () => {
-    if (!res.writableFinished) runWithRequestId(requestId, () => log("warn", "request_cut_short", fields()));
-  });
-  runWithRequestId(requestId, next);
+/** Whether the server's stop has cut the requests still under way (its grace over). */
+interface Stop {
+  cutting: boolean;
+}
+
+/**
+ * Each request's line once its response finishes (`request`), or closes unfinished (`request_cut_short`:
+ * its client gone, a download abandoned, or `cutBy: "shutdown"`, still running when the stop's grace ended),
+ * with its id, method, path, status (null where no answer had begun: it said 200) and time.
+ */
+function requestLogging(stop: Stop) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const requestId = randomUUID();
+    const started = process.hrtime.bigint();
+    res.setHeader("X-Request-Id", requestId);
+    const fields = () => ({
+      method: req.method,
+      // the path as asked for (/auth/login), not as the router that answered it sees it (/login)
+      path: req.originalUrl.split("?")[0],
+      status: res.headersSent ? res.statusCode : null,
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
+    });
+    res.on("finish", () => runWithRequestId(requestId, () => log("info", "request", fields())));
+    // a response that never finished left no line at all
+    res.on("close", () => {
+      if (res.writableFinished) return;
+      runWithRequestId(requestId, () => log("warn", "request_cut_short", { ...fields(), ...(stop.cutting ? { cutBy: "shutdown" } : {}) }));
+    });
+    runWithRequestId(requestId, next);
+  };
 }
 
 /**
@@ -88,7 +101,8 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", settings.trustProxy);
-  app.use(requestLogging);
+  const stop: Stop = { cutting: false };
+  app.use(requestLogging(stop));
   app.use(securityHeaders(settings));
   app.use(healthRoutes(pool, pgSettingsFor(null, settings, roles)));
   app.use(corsForFrontends(settings));
@@ -153,7 +167,10 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       // clients subscribe again, to another server).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
-      const cutShort = setTimeout(() => server.closeAllConnections(), graceMs);
+      const cutShort = setTimeout(() => {
+        stop.cutting = true;
+        server.closeAllConnections();
+      }, graceMs);
       websocketSessions?.stop();
       for (const socket of websockets) socket.destroy();
       await closed;

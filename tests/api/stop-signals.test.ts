@@ -166,7 +166,7 @@ test("a request still under way when the grace ends is cut and rolled back, and 
   const port = await freePort();
   const holder = new pg.Client({ connectionString: url });
   let stoppedAt = 0;
-  const { code } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(port), STATEMENT_TIMEOUT_MS: "60000" }, async (stop) => {
+  const { code, output } = await startAndStop("server/main.ts", /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(port), STATEMENT_TIMEOUT_MS: "60000" }, async (stop) => {
     // held past the grace
     const login = (await loginHeldByLock(port, holder, "+255700000998")).login.catch(() => "cut");
     stop();
@@ -181,6 +181,8 @@ test("a request still under way when the grace ends is cut and rolled back, and 
   const { rows } = await holder.query("select count(*)::int as n from app_private.login_failure where phone = '+255700000998'");
   await holder.end();
   expect(rows[0].n).toBe(0);
+  // the log says which request the stop cut, unanswered: it read as a client gone, answered 200
+  expect(output).toMatch(/"level":"warn","event":"request_cut_short","requestId":"[^"]+","method":"POST","path":"\/auth\/login","status":null,"ms":[0-9.]+,"cutBy":"shutdown"}/);
 }, 120_000);
 
 test("a port in use ends the start in one line, its parts stopped, and PORT=0 logs the port the system gave", async () => {
