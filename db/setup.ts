@@ -99,14 +99,17 @@ type DatabaseContents = "empty" | "clinicops" | { appPublicOwner: string } | "ot
  * publication or event trigger of its own; extensions' and empty schemas aside), or ClinicOps' (its
  * migrations table names this version's first migration, hash and all: another Graphile application
  * has an app_public too), whose app_public is its owner role's (a dump restored with its owners) or
- * another's (one restored without them); a template is "other". As root.
+ * another's (one restored without them); a template is "other". graphile-migrate's own tables holding no
+ * migration are no objects: a first start stopped or killed before its first migration was committed left them,
+ * and every later start refused the database as another application's. As root.
  */
 async function databaseContents(config: DatabaseConfig, databaseName: string): Promise<DatabaseContents> {
   const foundation = committedMigrations()[0];
   return withClient(withCredentials(config.rootUrl, null, null, databaseName), async (client) => {
-    // objects of no extension, in schemas not the system's (a provider's empty schema, heroku_ext, is no object)
-    const { rows: [state] } = await client.query(
-      `with own(nsp) as (select oid from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema'),
+    // objects of no extension, in schemas not the system's (a provider's empty schema, heroku_ext, is no object),
+    // graphile_migrate's left out with `$1`
+    const contents = async (withoutMigrationsSchema: boolean) => (await client.query(
+      `with own(nsp) as (select oid from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' and not ($1 and nspname = 'graphile_migrate')),
             mine(objid) as (select objid from pg_depend where deptype = 'e')
        select (select pg_get_userbyid(nspowner) from pg_namespace where nspname = 'app_public') as app_public_owner,
          to_regclass('graphile_migrate.migrations') is not null as migrated,
@@ -118,16 +121,19 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
          and not exists (select from pg_publication)
          and not exists (select from pg_event_trigger e where e.oid not in (select objid from mine)) as empty,
          (select datistemplate from pg_database where datname = current_database()) as template`,
-    );
+      [withoutMigrationsSchema],
+    )).rows[0];
+    const state = await contents(false);
     if (state.template) return "other"; // what a template holds, every database made from it would
     if (state.migrated && foundation) {
       const { rows: [ours] } = await client.query(
-        "select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is",
+        "select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is, not exists (select from graphile_migrate.migrations) as none",
         [`${migrationNumber(foundation.file)}.sql`, foundation.hash],
       );
       // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O); without app_public
       // yet, whose migrations the start checks against this version's (pendingMigrations)
       if (ours.is) return [null, config.roles.owner].includes(state.app_public_owner) ? "clinicops" : { appPublicOwner: state.app_public_owner };
+      if (ours.none) return (await contents(true)).empty ? "empty" : "other";
     }
     return state.empty ? "empty" : "other";
   });

@@ -18,10 +18,8 @@ afterAll(async () => {
   await closeRootPool();
 });
 
-test("a database made beforehand by a superuser is made ClinicOps' own and migrated, empty or restored into", async () => {
-  await drop();
-  await rootPool().query(`create database ${pg.escapeIdentifier(config.databaseName)}`); // owned by postgres
-  await prepareDatabase(config);
+/** The database is the owner role's, and migrated. */
+async function expectOwnedAndMigrated() {
   const { rows } = await rootPool().query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [config.databaseName]);
   expect(rows).toEqual([{ owner: config.roles.owner }]);
   const own = new pg.Client({ connectionString: config.ownerUrl });
@@ -31,6 +29,13 @@ test("a database made beforehand by a superuser is made ClinicOps' own and migra
   } finally {
     await own.end();
   }
+}
+
+test("a database made beforehand by a superuser is made ClinicOps' own and migrated, empty or restored into", async () => {
+  await drop();
+  await rootPool().query(`create database ${pg.escapeIdentifier(config.databaseName)}`); // owned by postgres
+  await prepareDatabase(config);
+  await expectOwnedAndMigrated();
 
   // a dump restored into a database made by createdb: the objects the owner role's, the database postgres's
   const database = pg.escapeIdentifier(config.databaseName);
@@ -39,6 +44,30 @@ test("a database made beforehand by a superuser is made ClinicOps' own and migra
   await prepareDatabase(config);
   const { rows: after } = await rootPool().query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [config.databaseName]);
   expect(after).toEqual([{ owner: config.roles.owner }]);
+}, 180_000);
+
+// graphile-migrate makes its tables before the first migration: a first start stopped (docker stop) or killed meanwhile left
+// them with no migration, and every later start refused the database as another application's
+test("a database whose first start was cut before its first migration was committed is taken up and migrated", async () => {
+  await drop();
+  const owner = pg.escapeIdentifier(config.roles.owner);
+  await rootPool().query(`create role ${owner} login`);
+  // made by createdb, graphile-migrate's tables the owner role's as they were
+  await rootPool().query(`create database ${pg.escapeIdentifier(config.databaseName)}`);
+  await rootPool().query(`grant create on database ${pg.escapeIdentifier(config.databaseName)} to ${owner}`);
+  const inside = new pg.Client({ connectionString: config.rootUrl });
+  await inside.connect();
+  try {
+    // what graphile-migrate makes first, as the owner role, as the cut start did
+    await inside.query(`set role ${owner}`);
+    await inside.query(`create schema graphile_migrate;
+      create table graphile_migrate.migrations (hash text primary key, previous_hash text references graphile_migrate.migrations, filename text not null, date timestamptz not null default now());
+      create table graphile_migrate.current (filename text primary key default 'current.sql', content text not null, date timestamptz not null default now())`);
+  } finally {
+    await inside.end();
+  }
+  await prepareDatabase(config);
+  await expectOwnedAndMigrated();
 }, 180_000);
 
 test.each([
