@@ -6234,9 +6234,12 @@ CREATE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() RETURN
 declare
   v_clinic uuid;
 begin
-  -- a membership that becomes one the person holds: an invitation accepted, a removed membership restored
-  if new.accepted_at is not null and new.deleted_at is null and (old.accepted_at is null or old.deleted_at is not null) then
-    -- read after _050_session_turn's wait, so a reset committed meanwhile is seen
+  -- a membership that becomes one the person holds: made accepted (a clinic made with them as its owner), an
+  -- invitation accepted, a removed membership restored
+  if new.accepted_at is not null and new.deleted_at is null
+     and (tg_op = 'INSERT' or old.accepted_at is null or old.deleted_at is not null) then
+    -- read after _050_session_turn's wait, or under the phone's lock a clinic's making holds, so a reset committed
+    -- meanwhile is seen
     select s.password_given_by_clinic into v_clinic from app_private.user_secret s where s.user_id = new.user_id;
     if v_clinic is not null and v_clinic <> new.clinic_id then
       raise exception 'This account''s password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).'
@@ -6254,7 +6257,7 @@ ALTER FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() OWNER T
 -- Name: FUNCTION tg_membership__kept_to_the_resetting_clinic(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS 'BEFORE UPDATE: an account whose password a clinic gave (user_secret.password_given_by_clinic) accepts no invitation of another clinic and has no membership there restored (FORBIDDEN) until the platform operator resets its password: whoever in that clinic knew the password would have the person''s access there.';
+COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS 'BEFORE INSERT or UPDATE: an account whose password a clinic gave (user_secret.password_given_by_clinic) is made the owner of no new clinic, accepts no invitation of another clinic and has no membership there restored (FORBIDDEN) until the platform operator resets its password: whoever in that clinic knew the password would have the person''s access there.';
 
 
 --
@@ -14362,7 +14365,7 @@ COMMENT ON TRIGGER _220_billed_once ON app_public.invoice_line IS 'A service of 
 -- Name: membership _220_kept_to_the_resetting_clinic; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _220_kept_to_the_resetting_clinic BEFORE UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic();
+CREATE TRIGGER _220_kept_to_the_resetting_clinic BEFORE INSERT OR UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic();
 
 
 --

@@ -241,6 +241,26 @@ describe("an account a clinic gave a password joins no other clinic until the op
     const { rows } = await rootPool().query("select accepted_at from app_public.membership where clinic_id = $1 and user_id = $2", [b.clinicId, cashier.userId]);
     expect(rows).toEqual([{ accepted_at: null }]);
   });
+
+  // a clinic made for the person by the platform operator took them in at once, as its owner: the trigger read
+  // changes of memberships alone, not a membership made accepted
+  test("a clinic the platform operator makes with the person as its owner is refused, until the operator's reset", async () => {
+    const cashier = await memberOfA("cashier");
+    expect((await reset(managers.owner, cashier.membershipId)).body.errors).toBeUndefined();
+    const operator = new Browser(api);
+    const admin = await createUser({ isPlatformAdmin: true });
+    await operator.login(admin.phone, admin.password);
+    const name = `Made for ${cashier.phone}`;
+    const create = () =>
+      operator.graphql(`mutation($n: String!, $p: String!) { createClinicWithOwner(input: { name: $n, timezone: "UTC", currency: "USD", ownerPhone: $p, ownerName: "Owner" }) { result { name } } }`, {
+        n: name,
+        p: cashier.phone,
+      });
+    expect((await create()).body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: KEPT });
+    expect((await rootPool().query("select count(*)::int as n from app_public.clinic where name = $1", [name])).rows).toEqual([{ n: 0 }]);
+    await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [cashier.phone]);
+    expect((await create()).body).toEqual({ data: { createClinicWithOwner: { result: { name } } } });
+  });
 });
 
 describe("a reset takes turns with what changes the account or the membership", () => {
