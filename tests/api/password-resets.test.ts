@@ -231,7 +231,7 @@ describe("an account a clinic gave a password joins no other clinic until the op
   test("an invitation of another clinic is not accepted with the clinic's password, even changed; the resetting clinic's own is", async () => {
     const cashier = await memberOfA("cashier");
     expect((await reset(managers.owner, cashier.membershipId)).body.errors).toBeUndefined();
-    expect((await managers["owner of B"].graphql(INVITE, { p: cashier.phone })).body.errors).toBeUndefined();
+    const invitation = (await managers["owner of B"].graphql(INVITE, { p: cashier.phone })).body.data.inviteMember.result.rowId;
     // whoever at A knows the password logs in as the person, and makes it "their own"
     const impostor = new Browser(api);
     await impostor.login(cashier.phone, NEW_PASSWORD, a.clinicId);
@@ -240,6 +240,16 @@ describe("an account a clinic gave a password joins no other clinic until the op
     expect(accepted.body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: KEPT });
     const { rows } = await rootPool().query("select accepted_at from app_public.membership where clinic_id = $1 and user_id = $2", [b.clinicId, cashier.userId]);
     expect(rows).toEqual([{ accepted_at: null }]);
+    // B's invitation is still B's to change: another role, the person not taken in
+    const UPDATE = `mutation($c: UUID!, $id: UUID!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: { role: doctor } }) { membership { role } } }`;
+    expect((await managers["owner of B"].graphql(UPDATE, { c: b.clinicId, id: invitation })).body).toEqual({ data: { updateMembership: { membership: { role: "doctor" } } } });
+  });
+
+  test("the resetting clinic itself restores the person it removed", async () => {
+    const doctor = await memberOfA("doctor");
+    expect((await reset(managers.owner, doctor.membershipId)).body.errors).toBeUndefined();
+    expect((await managers.owner.graphql(`mutation($m: UUID!) { removeMember(input: { membershipId: $m }) { result { rowId } } }`, { m: doctor.membershipId })).body.errors).toBeUndefined();
+    expect((await managers.owner.graphql(RESTORE, { id: doctor.membershipId })).body).toEqual({ data: { restoreMember: { result: { rowId: doctor.membershipId } } } });
   });
 
   // a clinic made for the person by the platform operator took them in at once, as its owner: the trigger read
@@ -305,6 +315,18 @@ describe("a reset takes turns with what changes the account or the membership", 
       insert into app_public.membership (clinic_id, user_id, role, accepted_at) select $2, $3, 'doctor', null from phone_lock`;
     const answer = await afterHeld(invitation, [cashier.phone, b.clinicId, cashier.userId], await adminSession(), resetSql, [cashier.membershipId, NEW_PASSWORD]);
     expect(answer).toEqual({ error: OPERATOR_RESETS });
+  });
+
+  // the reset read the person's memberships before it held their account: a restore in another clinic under way
+  // was not seen, and then committed, the account with it in B with a password A gave
+  test("another clinic restoring the person's removed membership while the reset is asked: the reset waits for the restore and is refused", async () => {
+    const cashier = await memberOfA("cashier");
+    const inB = await addMember(b.clinicId, cashier, "cashier");
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [inB.membershipId]);
+    const restore = "update app_public.membership set deleted_at = null where id = $1";
+    const answer = await afterHeld(restore, [inB.membershipId], await adminSession(), resetSql, [cashier.membershipId, NEW_PASSWORD]);
+    expect(answer).toEqual({ error: OPERATOR_RESETS });
+    expect((await new Browser(api).login(cashier.phone, cashier.password, b.clinicId)).status).toBe(200);
   });
 
   test("a password change of the person in flight: the reset waits for it, then ends the session it was asked from", async () => {
