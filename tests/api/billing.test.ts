@@ -735,6 +735,11 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   expect(cancelAhead.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.invoiceId])).toEqual([
     ["CONFLICT", `Invoice ${aheadCode} bills this visit: an owner, admin or cashier voids it before cancelling it.`, aheadId],
   ]);
+  // one who may void it is told to, the invoice's id given, while it is a draft (or issued)
+  const cancelledByBoss = await boss.graphql(UPDATE, { c: own.clinicId, id: ahead.id, patch: { status: "cancelled", cancelReason: "did not come" } });
+  expect(cancelledByBoss.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.invoiceId])).toEqual([
+    ["CONFLICT", `Invoice ${aheadCode} bills this visit: void it before cancelling it.`, aheadId],
+  ]);
 });
 
 // a service added after the visit's invoice was made was on no invoice, the visits-to-bill list did not show it, and only a
