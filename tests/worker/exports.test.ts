@@ -584,16 +584,18 @@ test("a download cut short after its session ended (a logout in another tab) is 
   expect(await entries()).toEqual([entry("export"), entry("export_cut_short")]);
 }, 20_000);
 
-test("a failing export is retried, then marked failed with the reason; no partial file is left", async () => {
+test("a failing export is retried, each attempt taking it with an id of its own, then marked failed with the reason; no partial file is left", async () => {
   const id = await requestExport(cashierA);
   const blocker = join(temporaryFolder("blocked"), "not-a-directory");
   writeFileSync(blocker, "");
   process.env.EXPORTS_DIR = blocker; // the worker cannot create the clinic's folder in a file
+  const attempts = new Set<string>();
   try {
     for (let attempt = 1; attempt <= 3; attempt++) {
       await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
       await runDueJobs();
-      const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
+      const { rows } = await rootPool().query("select status, error, attempt_id from app_public.report_export where id = $1", [id]);
+      attempts.add(rows[0].attempt_id);
       expect(rows[0].status).toBe(attempt < 3 ? "queued" : "failed");
       // the clinic gets a reference to quote, not the server's paths or messages
       expect(rows[0].error).toMatch(new RegExp(`^Attempt ${attempt} of 3 failed: the export could not be written \\(reference: job \\d+\\)$`));
@@ -601,6 +603,8 @@ test("a failing export is retried, then marked failed with the reason; no partia
   } finally {
     process.env.EXPORTS_DIR = exportsRoot;
   }
+  // each attempt took the export as its own (only the attempt it is the work of marks it done, or tells of its failure)
+  expect(attempts.size).toBe(3);
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });
 
