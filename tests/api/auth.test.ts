@@ -551,6 +551,15 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     expect(await liveStolen(m.userId)).toBe(0);
   });
 
+  // the operator's reset holds the account as a password change does (hold_for_new_password, in replace_password):
+  // without it, a switch in flight that committed after the reset's revocation kept the session it opened
+  test("the operator's reset of the password (npm run password) ends the session a switch opened before it", async () => {
+    const m = await member();
+    const reset: Step = { as: "operator", sql: "select app_private.reset_password($1, 'the operator chose it') as result", params: [m.phone] };
+    expect(await whileHeld(switchOf(m.stolen), reset)).toEqual({ result: 2 });
+    expect(await liveStolen(m.userId)).toBe(0);
+  });
+
   test("a logout or another switch of the same session, first, leaves a switch of it nothing to switch: one cookie never becomes two sessions", async () => {
     const m = await member();
     expect(await whileHeld(logoutOf(m.stolen), switchOf(m.stolen))).toEqual(ended);
