@@ -1026,7 +1026,8 @@ begin
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
     last_login_at = now() where s.user_id = v_user.id;
   perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
-    jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId'), v_user.id);
+    jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId')
+      || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_result -> 'endedSessions')), v_user.id);
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
@@ -1038,7 +1039,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, with the sessions the cap ended as endedSessions, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -1760,6 +1761,9 @@ begin
   if v_user_id is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
   end if;
+  -- the account's openings' turn (open_session's) before this session is touched: a login holding it may
+  -- be ending this session as one of the oldest, and would wait for this switch, which waited for it
+  perform pg_advisory_xact_lock(app_private.session_opening_key(v_user_id));
   begin
     -- a logout or another switch of this session that committed while this one waited has ended it
     update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null;
@@ -1786,7 +1790,8 @@ begin
     return jsonb_build_object('status', 'not_a_member');
   end;
   perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
-    jsonb_build_object('ip', switch_clinic.ip, 'sessionId', v_result ->> 'sessionId'), v_user_id);
+    jsonb_build_object('ip', switch_clinic.ip, 'sessionId', v_result ->> 'sessionId')
+      || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_result -> 'endedSessions')), v_user_id);
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
@@ -1798,7 +1803,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED). A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED); it takes its turn among the account''s openings (session_opening_key) before it ends its session. A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Audited as switch_clinic, with the sessions open_session''s cap ended (endedSessions), if any. Called by POST /auth/switch-clinic.';
 
 
 --
@@ -3821,7 +3826,7 @@ COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this ti
 -- Name: COLUMN session.revoked_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.session.revoked_at IS 'Set by logout, clinic switch, role removal or suspension.';
+COMMENT ON COLUMN app_private.session.revoked_at IS 'Set by logout, clinic switch, password change, role removal or suspension, or a login (or switch) of the same account beyond its 10 live sessions (open_session).';
 
 
 --
@@ -4241,10 +4246,16 @@ declare
   v_clinics jsonb;
   v_clinic_id uuid := open_session.clinic_id;
   v_role app_public.member_role;
+  v_ended uuid[];
+  -- the live sessions an account keeps at most (docs/auth.md says why 10)
+  c_live_sessions constant integer := 10;
 begin
   -- a change of the user's memberships in flight (a removal, a suspension, a new role) first: what
   -- this session gets is read once it has committed, and one after it finds this session to end
   perform pg_advisory_xact_lock_shared(app_private.session_turn_key(open_session.user_id));
+  -- then the account's other openings (a login, a switch) are waited for, so that the cap below counts
+  -- the sessions they open and end: two at once each counted without the other's, and left one too many
+  perform pg_advisory_xact_lock(app_private.session_opening_key(open_session.user_id));
   select * into v_user from app_public."user" u where u.id = open_session.user_id;
   insert into app_private.session (user_id, is_platform_admin, expires_at, ip, user_agent)
   values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500))
@@ -4276,6 +4287,20 @@ begin
     update app_private.session s set clinic_id = v_clinic_id, role = v_role where s.id = v_session.id;
   end if;
 
+  -- the account's live sessions beyond the newest 10, this one among them, end as a logout ends them (their
+  -- tokens UNAUTHENTICATED, their websockets closed): a script or a person logging in again and again kept
+  -- every session it opened, each a cookie good until it expired; one ended meanwhile (a logout) is left as it is
+  with ended as (
+    update app_private.session s set revoked_at = now()
+    where s.revoked_at is null and s.id in (
+      select o.id from app_private.session o
+      where o.user_id = open_session.user_id and o.id <> v_session.id and o.revoked_at is null and o.expires_at > now()
+      order by o.created_at desc, o.id desc
+      offset c_live_sessions - 1)
+    returning s.id
+  )
+  select array_agg(e.id) into v_ended from ended e;
+
   return jsonb_build_object(
     'sessionId', v_session.id,
     'expiresAt', v_session.expires_at,
@@ -4284,7 +4309,8 @@ begin
     'clinic', (select jsonb_build_object('id', c.id, 'name', c.name, 'timezone', c.timezone, 'currency', c.currency)
                from app_public.clinic c where c.id = v_clinic_id),
     'role', v_role,
-    'clinics', v_clinics
+    'clinics', v_clinics,
+    'endedSessions', to_jsonb(v_ended)
   );
 end;
 $$;
@@ -4296,7 +4322,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none; returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered).';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key); returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered), and `endedSessions` the ids of the sessions it ended (null when none).';
 
 
 --
@@ -4854,6 +4880,27 @@ ALTER FUNCTION app_private.secret_lock_key(name text) OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.secret_lock_key(name text) IS 'An advisory lock key that pg_locks, which every role reads, shows without telling what it locks: 64 bits of a SHA-256 of the account_lock secret key (secret_key) and the name.';
+
+
+--
+-- Name: session_opening_key(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.session_opening_key(user_id uuid) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.secret_lock_key('session-openings:' || session_opening_key.user_id::text);
+$$;
+
+
+ALTER FUNCTION app_private.session_opening_key(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION session_opening_key(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.session_opening_key(user_id uuid) IS 'The advisory lock on which the openings of a user''s sessions (a login, a clinic switch) take turns, exclusive, so that each counts the live sessions the others leave (open_session''s cap of 10): secret_lock_key of ''session-openings:'' || the user''s id.';
 
 
 --
@@ -16937,6 +16984,13 @@ REVOKE ALL ON FUNCTION app_private.secret_hash(purpose text, message bytea) FROM
 --
 
 REVOKE ALL ON FUNCTION app_private.secret_lock_key(name text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION session_opening_key(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.session_opening_key(user_id uuid) FROM PUBLIC;
 
 
 --

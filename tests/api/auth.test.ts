@@ -622,9 +622,23 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     params: [m.phone, m.password],
   });
 
-  test("a login of the same account does not wait for a switch, nor is it refused as an attempt in flight", async () => {
+  test("a login of the same account waits for a switch in flight, and is not refused as an attempt in flight", async () => {
     const m = await member();
-    expect(await whileHeld(switchOf(m.stolen), loginOf(m), false)).toEqual({ result: "ok" });
+    expect(await whileHeld(switchOf(m.stolen), loginOf(m))).toEqual({ result: "ok" });
+  });
+
+  test("a login and a switch of the same account at once leave it 10 live sessions: the login counts the session the switch opened", async () => {
+    const m = await member();
+    const more = [];
+    for (let i = 0; i < 8; i++) more.push(await openSession(m.userId, clinic.clinicId));
+    // the oldest of 10 switches, held open; the login, from outside the account, waits for it
+    const login: Step = { as: "operator", sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result", params: [m.phone, m.password] };
+    expect(await whileHeld(switchOf(m.own), login)).toEqual({ result: "ok" });
+    const { rows } = await rootPool().query("select id from app_private.session where user_id = $1 and revoked_at is null and expires_at > now()", [m.userId]);
+    expect(rows).toHaveLength(10);
+    // the session the switch ended, and the oldest after it, which the login ended
+    expect(rows.map((r) => r.id)).not.toContain(m.stolen);
+    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(more));
   });
 
   test("a login in flight during a deactivation of the account opens no session", async () => {
@@ -643,6 +657,51 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     // the password is as it was
     const { rows } = await rootPool().query("select app_hidden.login($1, $2, null, null, 'check', '1 hour') ->> 'status' as status", [m.phone, m.password]);
     expect(rows[0].status).toBe("ok");
+  });
+});
+
+describe("an account keeps at most 10 live sessions", () => {
+  const sessionOf = (browser: Browser) => (jwt.decode(decodeURIComponent(browser.cookie!.split("=")[1])) as { session_id: string }).session_id;
+  const liveSessions = async (userId: string) =>
+    (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null and expires_at > now()", [userId])).rows[0].n;
+  const whoIs = async (browser: Browser) => {
+    const { body } = await browser.graphql(WHO_AM_I);
+    return body.data?.currentUser?.rowId ?? body.errors?.[0]?.message;
+  };
+
+  test("an 11th login ends the oldest: its cookie is told to log in again, the 10 newest go on, another account's are untouched; the login's entry names it", async () => {
+    const [member, bystander] = [await createUser(), await createUser()];
+    await addMember(clinic.clinicId, member, "doctor");
+    await addMember(clinic.clinicId, bystander, "doctor");
+    const bystanders = [new Browser(api), new Browser(api)];
+    for (const browser of bystanders) await browser.login(bystander.phone, bystander.password);
+    const browsers = Array.from({ length: 11 }, () => new Browser(api));
+    for (const browser of browsers) await browser.login(member.phone, member.password);
+    expect(await whoIs(browsers[0])).toBe("Your session has ended: log in again.");
+    for (const browser of browsers.slice(1)) expect(await whoIs(browser)).toBe(member.userId);
+    for (const browser of bystanders) expect(await whoIs(browser)).toBe(bystander.userId);
+    expect(await liveSessions(member.userId)).toBe(10);
+    const { rows } = await rootPool().query(
+      "select detail -> 'endedSessions' as ended from app_public.audit_log where action = 'login' and record_id = $1 order by seq",
+      [member.userId],
+    );
+    expect(rows.map((r) => r.ended)).toEqual([...Array(10).fill(null), [sessionOf(browsers[0])]]);
+  });
+
+  test("logins at once leave 10 live sessions, each cookie beyond them told to log in again", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "receptionist");
+    const browsers = Array.from({ length: 13 }, () => new Browser(api));
+    // each tried until it opens its session (one told RETRY while another of the account is in flight)
+    await Promise.all(
+      browsers.map(async (browser) => {
+        while ((await browser.tryLogin(member.phone, member.password)).status === 503) await new Promise((resolve) => setTimeout(resolve, 20));
+      }),
+    );
+    const answers = await Promise.all(browsers.map(whoIs));
+    expect(answers.filter((answer) => answer === member.userId)).toHaveLength(10);
+    expect(answers.filter((answer) => answer === "Your session has ended: log in again.")).toHaveLength(3);
+    expect(await liveSessions(member.userId)).toBe(10);
   });
 });
 

@@ -364,6 +364,23 @@ test("a session revoked after subscribing is told so at the next event and hears
   expect(revoked.errors).toHaveLength(1);
 });
 
+// a session the cap on an account's live sessions ends is ended as a logout ends one: its websocket too
+test("a websocket of a session that 10 later logins of the same person ended is closed (4401) at the next check", async () => {
+  const checked = await startApi({}, { sessionCheckMs: 200 });
+  try {
+    const c = await createClinic("Queue of the 11th login");
+    const { receptionist } = c.members;
+    const oldest = await subscribedDesk(receptionist, checked, c);
+    await oldest.caughtUp();
+    for (let i = 0; i < 10; i++) await new Browser(checked).login(receptionist.phone, receptionist.password);
+    await until(() => oldest.errors.length > 0, 5000);
+    expect(oldest.errors).toEqual([expect.objectContaining({ code: 4401, reason: "Your session has ended: log in again." })]);
+    await oldest.client.dispose();
+  } finally {
+    await checked.close();
+  }
+});
+
 // a live queue held the connection of a session revoked hours before, silent until the clinic's next visit event
 test("a websocket of a session revoked or expired after subscribing is closed (4401) at the next check, while another session of the same person goes on", async () => {
   const checked = await startApi({}, { sessionCheckMs: 200 });
