@@ -299,6 +299,22 @@ test("an invitation is accepted for the role the person was shown: one changed s
   expect(await acceptedAt(membershipId)).not.toBeNull();
 });
 
+// a suspension is the clinic's "not now": accepted, it would show the clinic the person's name and phone
+test("an invitation the clinic suspended while it was pending is neither listed nor accepted (NOT_FOUND), and stays pending; made active again, it is accepted", async () => {
+  const { a, doctor, owner, membershipId } = await invitation();
+  const SET_ACTIVE = `mutation($c: UUID!, $id: UUID!, $on: Boolean!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: { isActive: $on } }) { membership { isActive } } }`;
+  expect((await owner.graphql(SET_ACTIVE, { c: a.clinicId, id: membershipId, on: false })).body.errors).toBeUndefined();
+  const person = new Browser(api);
+  expect((await person.login(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
+  expect((await person.graphql(ACCEPT, { c: a.clinicId })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "NOT_FOUND" }, message: "You have no pending invitation from that clinic.",
+  });
+  expect(await acceptedAt(membershipId)).toBeNull();
+  expect((await owner.graphql(SET_ACTIVE, { c: a.clinicId, id: membershipId, on: true })).body.errors).toBeUndefined();
+  expect((await person.graphql(ACCEPT, { c: a.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+  expect(await acceptedAt(membershipId)).not.toBeNull();
+});
+
 test("an invitation the clinic withdrew, not the person, may be brought back", async () => {
   const { a, doctor, owner, membershipId } = await invitation();
   const remove = await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
