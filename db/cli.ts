@@ -6,8 +6,8 @@
  *   watch [--once]     graphile-migrate watch on migrations/current.sql
  *   commit [message]   commit migrations/current.sql
  *   shell              psql as the database owner
- *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked for what is not given)
- *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked for what is not given)
+ *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked for what is not given, the password twice)
+ *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked for what is not given, the password twice)
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
@@ -43,6 +43,17 @@ async function ask(question: string, hidden = false): Promise<string> {
   rl.close();
   if (hidden) process.stdout.write("\n");
   return answer;
+}
+
+/**
+ * The password given with --password, or else asked for twice (not shown as it is typed): asked once, a typo set a
+ * password its holder did not know, and locked them out of the account it was set to open. Two that differ change nothing.
+ */
+async function newPassword(given: string | undefined, question: string): Promise<string> {
+  if (given !== undefined) return given;
+  const password = await ask(question, true);
+  if ((await ask(`${question} again`, true)) !== password) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
+  return password;
 }
 
 /** Runs the command; whether it keeps running (dev, watch) after this returns. */
@@ -118,7 +129,7 @@ async function main(): Promise<boolean> {
         const phone = values.phone ?? (await ask("Phone"));
         // a name left empty at the prompt is the default too
         const name = values.name ?? ((process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "") || PLATFORM_ADMIN_NAME);
-        const password = values.password ?? (await ask("Password", true));
+        const password = await newPassword(values.password, "Password");
         const stored = await asOperator(async (client) => {
           const { rows } = await client.query("select app_private.create_platform_admin($1, $2, $3) as id", [phone, name, password]);
           return (await client.query('select phone from app_public."user" where id = $1', [rows[0].id])).rows[0].phone as string;
@@ -129,7 +140,7 @@ async function main(): Promise<boolean> {
       case "password": {
         const { values } = parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } });
         const phone = values.phone ?? (await ask("Phone"));
-        const password = values.password ?? (await ask("New password", true));
+        const password = await newPassword(values.password, "New password");
         // the phone as stored, so that a national number completed with another country's code is seen for what it reset
         const { ended, stored } = await asOperator(async (client) =>
           (await client.query("select app_private.reset_password($1, $2) as ended, app_public.normalize_phone($1, app_hidden.calling_code_for(null)) as stored", [phone, password])).rows[0],

@@ -2,11 +2,8 @@
  * `npm run superuser` as an operator runs it, then the platform admin it made
  * creates a clinic with its first owner through GraphQL.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { readdirSync } from "node:fs";
-import { projectPath } from "../../db/paths.ts";
-import { cliEnv, runCli } from "../support/cli.ts";
+import { runCli, runCliInTerminal } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -50,48 +47,35 @@ test("creates a platform admin who can then create a clinic and its owner", asyn
   expect((await owner.graphql("{ currentClinic { callingCode } }")).body.data.currentClinic.callingCode).toBe("254");
 });
 
-test("in a terminal, the password asked for is not shown as it is typed, and is the one set; a name left empty is the default", async () => {
-  // a terminal of its own (util-linux's script), as an operator's; each answer typed once its prompt shows
+test("in a terminal, the password asked for twice is not shown as it is typed, and is the one set; a name left empty is the default", async () => {
   const password = `typed-secret-${process.pid}`;
-  const command = [process.execPath, projectPath("db/cli.ts"), "superuser", "--phone", "+255799000779"].join(" ");
-  const child = spawn("script", ["-qec", command, "/dev/null"], {
-    cwd: projectPath(),
-    env: cliEnv(temporaryFolder("cli")),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let screen = "";
-  const exited = once(child, "exit");
-  const within = <T>(promise: Promise<T>, what: string) =>
-    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}, within 20 s:\n${screen}`)), 20_000).unref())]);
-  try {
-    child.stdout.on("data", (chunk) => (screen += chunk));
-    const prompted = (prompt: RegExp) =>
-      within(
-        new Promise<void>((resolve, reject) => {
-          const seen = () => {
-            if (!prompt.test(screen)) return;
-            child.stdout.off("data", seen);
-            resolve();
-          };
-          child.stdout.on("data", seen);
-          seen();
-          child.once("exit", () => reject(new Error(`no prompt ${prompt}:\n${screen}`)));
-        }),
-        `no prompt ${prompt}`,
-      );
-    await prompted(/Full name \(Enter: Platform admin\): /); // readline moves the cursor after it
-    child.stdin.write("\r");
-    await prompted(/Password: $/);
-    child.stdin.write(`${password}\r`);
-    const [code] = await within(exited, "no end");
-    expect({ code, shown: screen.includes(password), ready: /platform admin \+255799000779 is ready/.test(screen) }).toEqual({ code: 0, shown: false, ready: true });
-  } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
+  const { code, screen } = await runCliInTerminal(["superuser", "--phone", "+255799000779"], [
+    [/Full name \(Enter: Platform admin\): /, ""], // readline moves the cursor after it
+    [/Password: $/, password],
+    [/Password again: $/, password],
+  ]);
+  expect({ code, shown: screen.includes(password), ready: /platform admin \+255799000779 is ready/.test(screen) }).toEqual({ code: 0, shown: false, ready: true });
   expect((await new Browser(api).login("+255799000779", password)).status).toBe(200);
   const { rows } = await rootPool().query(`select full_name from app_public."user" where phone = '+255799000779'`);
   expect(rows).toEqual([{ full_name: "Platform admin" }]);
 }, 60_000);
+
+// asked once, a typo set a password no one knew: the person it was for was locked out of their account
+test("in a terminal, two passwords typed that differ are refused, saying so, and change nothing: npm run superuser makes no account, npm run password resets none", async () => {
+  const typedTwice = (first: string, second: string): [RegExp, string][] => [[/password: $/i, first], [/password again: $/i, second]];
+  const superuser = await runCliInTerminal(["superuser", "--phone", "+255799000778", "--name", "Typo"], typedTwice("the-password-meant", "the-password-typo"));
+  const member = (await createClinic()).members.doctor;
+  const password = await runCliInTerminal(["password", "--phone", member.phone], typedTwice("the-password-meant", "the-password-typo"));
+  for (const { code, screen } of [superuser, password]) {
+    expect({ code, said: screen.trim().split("\n").at(-1)?.trim() }).toEqual({ code: 1, said: "the two passwords typed differ: nothing was changed (run the command again)" });
+  }
+  expect((await rootPool().query(`select from app_public."user" where phone = '+255799000778'`)).rows).toEqual([]);
+  expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+  // typed the same twice, npm run password resets it
+  const reset = await runCliInTerminal(["password", "--phone", member.phone], typedTwice("the-password-meant", "the-password-meant"));
+  expect({ code: reset.code, reset: /the password of \+255\d+ is reset/.test(reset.screen) }).toEqual({ code: 0, reset: true });
+  expect((await new Browser(api).login(member.phone, "the-password-meant")).status).toBe(200);
+}, 90_000);
 
 // the reset wrote no audit entry and left the account's sessions open: an intruder's kept working
 test("run again for an admin, it resets their password, ends every session of theirs, and is audited in the platform's chain", async () => {

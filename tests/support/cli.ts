@@ -1,9 +1,10 @@
 /**
  * Runs `node db/cli.ts …` against the test database as an operator would, with
- * no terminal; `env` overrides the environment (a variable set to undefined is
- * left out).
+ * no terminal (or, runCliInTerminal, in one); `env` overrides the environment (a
+ * variable set to undefined is left out).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,9 +24,12 @@ export function cliEnv(dataDir: string, env: NodeJS.ProcessEnv = {}): NodeJS.Pro
   };
 }
 
+/** A data folder of its own for the secrets a CLI run generates, removed (removeDataDir) as soon as it has run. */
+const newDataDir = () => mkdtempSync(join(tmpdir(), "clinicops-cli-"));
+const removeDataDir = (dataDir: string) => rmSync(dataDir, { recursive: true, force: true });
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  // a data folder of its own for the secrets it generates, removed as soon as it has run
-  const dataDir = mkdtempSync(join(tmpdir(), "clinicops-cli-"));
+  const dataDir = newDataDir();
   try {
     return spawnSync(process.execPath, [projectPath("db/cli.ts"), ...args], {
       cwd: projectPath(),
@@ -34,6 +38,47 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
       env: cliEnv(dataDir, env),
     });
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
+  }
+}
+
+/**
+ * Runs `node db/cli.ts …` in a terminal of its own (util-linux's script), as an operator's: each answer typed once
+ * its prompt shows at the end of the screen. Answers its exit code and what the terminal showed; a prompt not
+ * shown, or no end, within 20 s fails, with the screen.
+ */
+export async function runCliInTerminal(args: string[], answers: [prompt: RegExp, typed: string][]): Promise<{ code: number | null; screen: string }> {
+  const dataDir = newDataDir();
+  const command = [process.execPath, projectPath("db/cli.ts"), ...args].join(" ");
+  const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: projectPath(), env: cliEnv(dataDir), stdio: ["pipe", "pipe", "pipe"] });
+  let screen = "";
+  const exited = once(child, "exit");
+  const within = <T>(promise: Promise<T>, what: string) =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}, within 20 s:\n${screen}`)), 20_000).unref())]);
+  const prompted = (prompt: RegExp) =>
+    within(
+      new Promise<void>((resolve, reject) => {
+        const seen = () => {
+          if (!prompt.test(screen)) return;
+          child.stdout.off("data", seen);
+          resolve();
+        };
+        child.stdout.on("data", seen);
+        seen();
+        child.once("exit", () => reject(new Error(`no prompt ${prompt}:\n${screen}`)));
+      }),
+      `no prompt ${prompt}`,
+    );
+  try {
+    child.stdout.on("data", (chunk) => (screen += chunk));
+    for (const [prompt, typed] of answers) {
+      await prompted(prompt);
+      child.stdin.write(`${typed}\r`);
+    }
+    const [code] = await within(exited, "no end");
+    return { code: code as number | null, screen };
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    removeDataDir(dataDir);
   }
 }
