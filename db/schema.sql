@@ -2040,6 +2040,10 @@ ALTER TABLE app_public.invoice OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.invoice IS '@behavior -delete
+@foreignKey (clinic_id,issued_by) references app_public.membership (clinic_id,user_id)|@fieldName issuedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `issuedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,voided_by) references app_public.membership (clinic_id,user_id)|@fieldName voidedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `voidedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 An invoice to a patient, in the clinic''s currency. Create it with createInvoiceFromVisit or createInvoice and lines; issueInvoice, then payments move it to partially_paid and paid; voidInvoice ends it.';
 
 
@@ -2263,6 +2267,8 @@ ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.invoice_line IS '@defaultOrderBy INVOICE_ID_ASC,POSITION_ASC
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A line of an invoice. Lines change only while the invoice is a draft. Listed by invoice, and within an invoice in the order they were added.';
 
 
@@ -3520,6 +3526,9 @@ ALTER TABLE app_public.patient OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.patient IS '@behavior -delete
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,deleted_by) references app_public.membership (clinic_id,user_id)|@fieldName deletedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `deletedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A patient of the clinic. Delete with deletePatient (soft delete: hidden, kept), bring back with restorePatient.';
 
 
@@ -7829,6 +7838,10 @@ ALTER TABLE app_public.daily_reconciliation OWNER TO :DATABASE_OWNER;
 
 COMMENT ON TABLE app_public.daily_reconciliation IS '@behavior -insert -delete
 @defaultOrderBy BUSINESS_DATE_DESC
+@foreignKey (clinic_id,closed_by) references app_public.membership (clinic_id,user_id)|@fieldName closedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `closedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,reopened_by) references app_public.membership (clinic_id,user_id)|@fieldName reopenedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `reopenedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 The cash-up of one business day: expected per method (payments minus refunds), counted, difference. Opened by the worker; closeDay / reopenDay. Listed newest day first unless asked otherwise.';
 
 
@@ -8210,7 +8223,9 @@ ALTER TABLE app_public.clinic OWNER TO :DATABASE_OWNER;
 -- Name: TABLE clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.clinic IS 'A clinic: the tenant. Everything a clinic owns carries its id.';
+COMMENT ON TABLE app_public.clinic IS '@foreignKey (id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+A clinic: the tenant. Everything a clinic owns carries its id.';
 
 
 --
@@ -8841,6 +8856,9 @@ ALTER TABLE app_public.service OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.service IS '@behavior -delete
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,deleted_by) references app_public.membership (clinic_id,user_id)|@fieldName deletedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `deletedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A service in the clinic''s catalog (consultation, test, procedure). Delete with deleteService (soft delete), bring back with restoreService.';
 
 
@@ -9083,6 +9101,10 @@ ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
 
 COMMENT ON TABLE app_public.membership IS '@behavior -delete
 @defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
+@unique clinic_id,user_id|@behavior -single -update -delete
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,deleted_by) references app_public.membership (clinic_id,user_id)|@fieldName deletedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `deletedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
 
 
@@ -9520,6 +9542,9 @@ ALTER TABLE app_public.payment OWNER TO :DATABASE_OWNER;
 
 COMMENT ON TABLE app_public.payment IS '@behavior -insert -delete
 @defaultOrderBy RECEIVED_AT_ASC,CODE_ASC
+@foreignKey (clinic_id,received_by) references app_public.membership (clinic_id,user_id)|@fieldName receivedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `receivedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 Money received against an invoice. Take payments with recordPayment; refunds are their own rows. Listed in the order they were received (at the same time, by code).';
 
 
@@ -9777,6 +9802,9 @@ ALTER TABLE app_public.refund OWNER TO :DATABASE_OWNER;
 
 COMMENT ON TABLE app_public.refund IS '@behavior -insert -update -delete
 @defaultOrderBy REFUNDED_AT_ASC,CODE_ASC
+@foreignKey (clinic_id,refunded_by) references app_public.membership (clinic_id,user_id)|@fieldName refundedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `refundedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 Money given back from a payment, by refundPayment. It counts against its own business day. Listed in the order they were given back (at the same time, by code).';
 
 
@@ -10101,6 +10129,7 @@ ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
 
 COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
 @defaultOrderBy REQUESTED_AT_DESC
+@foreignKey (clinic_id,requested_by) references app_public.membership (clinic_id,user_id)|@fieldName requestedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `requestedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
 
 
@@ -10611,6 +10640,13 @@ ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.visit IS '@behavior -delete
+@foreignKey (clinic_id,checked_in_by) references app_public.membership (clinic_id,user_id)|@fieldName checkedInByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `checkedInBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,started_by) references app_public.membership (clinic_id,user_id)|@fieldName startedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `startedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,completed_by) references app_public.membership (clinic_id,user_id)|@fieldName completedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `completedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,cancelled_by) references app_public.membership (clinic_id,user_id)|@fieldName cancelledByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `cancelledBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,no_show_by) references app_public.membership (clinic_id,user_id)|@fieldName noShowByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `noShowBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
 
 
@@ -10895,6 +10931,8 @@ ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy VISIT_ID_ASC,POSITION_ASC
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 A service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
 
 
@@ -11905,6 +11943,7 @@ COMMENT ON VIEW app_public.money_movement IS '@behavior +connection -list
 @defaultOrderBy MOVED_AT_ASC,CODE_ASC
 @foreignKey (clinic_id,invoice_id) references app_public.invoice (clinic_id,id)|@fieldName invoice|@foreignFieldName moneyMovements
 @foreignKey (clinic_id,payment_id) references app_public.payment (clinic_id,id)|@fieldName payment|@foreignFieldName moneyMovements
+@foreignKey (clinic_id,moved_by) references app_public.membership (clinic_id,user_id)|@fieldName movedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `movedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 Every payment (positive) and refund (negative) with its business day, method, code, time and the invoice''s doctor: sum `amount` for net revenue, list them for a cash-up (in the order the money moved, page after page). Visible to those who handle money.';
 
 
@@ -12037,6 +12076,7 @@ ALTER TABLE app_public.service_price OWNER TO :DATABASE_OWNER;
 
 COMMENT ON TABLE app_public.service_price IS '@behavior -insert -update -delete
 @defaultOrderBy SERVICE_ID_ASC,EFFECTIVE_FROM_ASC
+@foreignKey (clinic_id,changed_by) references app_public.membership (clinic_id,user_id)|@fieldName changedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `changedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
 The price history of a service, written by the database whenever the price changes; listed in the order the prices took effect.';
 
 
@@ -13489,6 +13529,20 @@ CREATE INDEX invoice_line_visit_service_idx ON app_public.invoice_line USING btr
 --
 
 CREATE UNIQUE INDEX invoice_one_live_per_visit ON app_public.invoice USING btree (clinic_id, visit_id) WHERE (status <> 'void'::app_public.invoice_status);
+
+
+--
+-- Name: membership_clinic_id_user_id_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX membership_clinic_id_user_id_idx ON app_public.membership USING btree (clinic_id, user_id);
+
+
+--
+-- Name: INDEX membership_clinic_id_user_id_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.membership_clinic_id_user_id_idx IS 'A person''s membership of a clinic, removed ones included: what the API reads a stamp''s member through (the partial membership_one_live_per_user serves no query under the policy that hides removed members).';
 
 
 --

@@ -22,6 +22,7 @@ import {
   type Role,
   type TestClinic,
   type TestMember,
+  writeBehindTriggers,
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
@@ -85,6 +86,18 @@ const CELLS: Cell[] = [
       const patient = await createPatient(a.clinicId);
       const r = await browser.graphql(`query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code } } }`, { id: patient.id });
       return r.body.data?.patients.nodes[0]?.code === patient.code;
+    },
+  },
+  {
+    operation: "see who did it, by name and role (a stamp's member)",
+    allowed: EVERYONE,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      const registrar = a.members.receptionist;
+      await writeBehindTriggers("update app_public.patient set created_by = $2 where id = $1", [patient.id, registrar.userId]);
+      const r = await browser.graphql(`query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { createdByMember { fullName role } } } }`, { id: patient.id });
+      const member = r.body.data?.patients.nodes[0]?.createdByMember;
+      return member?.fullName === `Test ${registrar.phone}` && member?.role === "receptionist";
     },
   },
   {

@@ -1,0 +1,116 @@
+/**
+ * Who did it, by name: each stamp of a clinic's row (`checkedInBy`, `issuedBy`, `createdBy`…) reads
+ * its member through a relation (`checkedInByMember { fullName role }`), as the staff list shows them
+ * to the session, and null where no member of the row's clinic is behind it.
+ */
+import { readFileSync } from "node:fs";
+import { jest } from "@jest/globals";
+import pg from "pg";
+import { buildSchema, type GraphQLObjectType } from "postgraphile/graphql";
+import { GRAPHQL_SCHEMA_FILE } from "../support/schemas.ts";
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { addMember, asMember, createClinic, createPatient, createUser, createVisit, ROLES, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
+import { Browser, startApi, type TestApi } from "../support/api.ts";
+
+let api: TestApi;
+let c: TestClinic;
+let b: TestClinic;
+
+beforeAll(async () => {
+  api = await startApi();
+  c = await createClinic("Stamps");
+  b = await createClinic("Stamps elsewhere");
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+async function login(member: TestMember): Promise<Browser> {
+  const browser = new Browser(api);
+  await browser.login(member.phone, member.password);
+  return browser;
+}
+const named = (member: TestMember) => ({ fullName: `Test ${member.phone}`, role: member.role });
+
+const VISIT = `query($id: UUID!) { visits(condition: { rowId: $id }) { nodes {
+  checkedInByMember { fullName role } startedByMember { fullName role } completedByMember { fullName role } createdByMember { fullName role } } } }`;
+const STEP = `mutation($c: UUID!, $id: UUID!, $s: VisitStatus!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: $s } }) { visit { status } } }`;
+const PATIENT = `query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code createdBy createdByMember { fullName role } } } }`;
+
+test("every stamp of a clinic's row has its member's relation, named after it", async () => {
+  const { rows } = await rootPool().query<{ table_name: string; column_name: string }>(
+    `select c.table_name, c.column_name from information_schema.columns c
+     where c.table_schema = 'app_public' and c.column_name like '%\\_by' and c.data_type = 'uuid'
+       and exists (select 1 from information_schema.columns k where k.table_schema = c.table_schema and k.table_name = c.table_name
+                   and (k.column_name = 'clinic_id' or c.table_name = 'clinic'))
+     order by 1, 2`,
+  );
+  const camel = (name: string) => name.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
+  const schema = buildSchema(readFileSync(GRAPHQL_SCHEMA_FILE, "utf8"));
+  const missing = rows.filter(({ table_name, column_name }) => {
+    const type = schema.getType(camel(`_${table_name}`)) as GraphQLObjectType | undefined;
+    return String(type?.getFields()[`${camel(column_name)}Member`]?.type) !== "Membership";
+  });
+  expect(rows.length).toBeGreaterThanOrEqual(39);
+  expect(missing).toEqual([]);
+});
+
+test("each step of a visit reads who took it, by name and role, to every role of the clinic; to another clinic, no visit", async () => {
+  const visit = await createVisit(c);
+  const receptionist = await login(c.members.receptionist);
+  const doctor = await login(c.members.doctor);
+  for (const [browser, status] of [[receptionist, "checked_in"], [doctor, "in_progress"], [doctor, "completed"]] as const) {
+    expect((await browser.graphql(STEP, { c: c.clinicId, id: visit.id, s: status })).body).toEqual({ data: { updateVisit: { visit: { status } } } });
+  }
+  const seen = { checkedInByMember: named(c.members.receptionist), startedByMember: named(c.members.doctor), completedByMember: named(c.members.doctor), createdByMember: null };
+  for (const role of ROLES) {
+    expect([role, (await (await login(c.members[role])).graphql(VISIT, { id: visit.id })).body]).toEqual([role, { data: { visits: { nodes: [seen] } } }]);
+  }
+  expect((await (await login(b.members.owner)).graphql(VISIT, { id: visit.id })).body).toEqual({ data: { visits: { nodes: [] } } });
+});
+
+test("a stamp of someone removed from the clinic reads null, and once they are back, their membership now, the row once", async () => {
+  const person = await addMember(c.clinicId, await createUser(), "receptionist");
+  const registered = await (await login(person)).graphql(`mutation { createPatient(input: { patient: { firstName: "Neema", lastName: "Stamped" } }) { patient { rowId } } }`);
+  const id = registered.body.data.createPatient.patient.rowId;
+  const owner = await login(c.members.owner);
+  expect((await owner.graphql(`mutation($m: UUID!) { removeMember(input: { membershipId: $m }) { result { role } } }`, { m: person.membershipId })).body.errors).toBeUndefined();
+  const read = async () => (await owner.graphql(PATIENT, { id })).body.data.patients.nodes;
+  expect(await read()).toEqual([{ code: expect.any(String), createdBy: person.userId, createdByMember: null }]);
+  await addMember(c.clinicId, person, "cashier");
+  expect(await read()).toEqual([{ code: expect.any(String), createdBy: person.userId, createdByMember: { fullName: `Test ${person.phone}`, role: "cashier" } }]);
+});
+
+test("a stamp of the platform, or of someone of another clinic only, reads null", async () => {
+  const byPlatform = await createPatient(c.clinicId);
+  const byOutsider = await createPatient(c.clinicId);
+  await writeBehindTriggers("update app_public.patient set created_by = $2 where id = $1", [byOutsider.id, b.members.owner.userId]);
+  const owner = await login(c.members.owner);
+  for (const [patient, createdBy] of [[byPlatform, null], [byOutsider, b.members.owner.userId]] as const) {
+    expect((await owner.graphql(PATIENT, { id: patient.id })).body.data.patients.nodes).toEqual([{ code: patient.code, createdBy, createdByMember: null }]);
+  }
+});
+
+test("a stamp's member is read by one probe of the index on (clinic_id, user_id)", async () => {
+  const visit = await createVisit(c, "checked_in");
+  const sent: { text: string; values: unknown[] }[] = [];
+  const query = pg.Client.prototype.query;
+  const spy = jest.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const config = typeof args[0] === "string" ? { text: args[0], values: args[1] } : (args[0] as { text?: string; values?: unknown[] });
+    if (config?.text?.includes(`"app_public"."membership"`)) sent.push({ text: config.text, values: (config.values as unknown[]) ?? [] });
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query);
+  try {
+    expect((await (await login(c.members.receptionist)).graphql(VISIT, { id: visit.id })).body.errors).toBeUndefined();
+  } finally {
+    spy.mockRestore();
+  }
+  expect(sent).toHaveLength(1);
+  const plan = await asMember(c.members.receptionist, async (client) => {
+    await client.query("set local enable_seqscan = off");
+    return JSON.stringify((await client.query(`explain (format json) ${sent[0].text}`, sent[0].values)).rows[0]);
+  });
+  expect(plan).toContain('"Index Name":"membership_clinic_id_user_id_idx"');
+  expect(plan).not.toMatch(/"Relation Name":"membership"[^}]*"Node Type":"Seq Scan"|"Node Type":"Seq Scan"[^}]*"Relation Name":"membership"/);
+});
