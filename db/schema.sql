@@ -6868,8 +6868,8 @@ begin
   elsif not app_hidden.may_invoice() then
     -- the invoice named only to those who may see invoices
     raise exception 'An invoice bills this visit: whoever handles billing voids it before %.', v_change using errcode = 'CCONF';
-  elsif not app_hidden.handles_money() then
-    -- a receptionist the clinic lets invoice, who may not void
+  elsif v_bill.status <> 'draft' and not app_hidden.handles_money() then
+    -- a receptionist the clinic lets invoice, who voids drafts only
     raise exception 'Invoice % bills this visit: an owner, admin or cashier voids it before %.', v_bill.code, v_change
       using errcode = 'CCONF', detail = json_build_object('invoiceId', v_bill.invoice_id)::text;
   elsif v_bill.status in ('draft', 'issued') then
@@ -6890,7 +6890,7 @@ ALTER FUNCTION app_private.tg_visit__billed_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__billed_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to those who may not void); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
+COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CONFLICT) to change the patient or the doctor of a visit a live invoice (not void) bills, or to cancel it or mark it a no-show, naming the invoice to those who may invoice (its id in the error''s DETAIL, extensions.invoiceId; and who voids it, to a receptionist who may not void it: an issued one); the invoice is voided first (its payments refunded). Reads app_private.visit_bill, whoever the session.';
 
 
 --
@@ -11085,7 +11085,7 @@ CREATE FUNCTION app_public.void_invoice(invoice_id uuid, reason text) RETURNS ap
 declare
   v_invoice app_public.invoice;
 begin
-  if not app_hidden.handles_money() then
+  if not app_hidden.may_invoice() then
     raise exception 'Only an owner, admin or cashier can void invoices.' using errcode = 'CFORB';
   end if;
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
@@ -11095,11 +11095,20 @@ begin
   select * into v_invoice from app_public.invoice i
   where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id for update;
   if v_invoice.id is null then
+    -- a receptionist's lock reaches drafts only (update_draft_billing): one she sees is not a draft
+    select * into v_invoice from app_public.invoice i
+    where i.clinic_id = app_public.current_clinic_id() and i.id = void_invoice.invoice_id;
+  end if;
+  if v_invoice.id is null then
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
   -- the same void again (a double click, a retry), with the same reason: the invoice as it was voided
   if v_invoice.status = 'void' and v_invoice.void_reason = app_hidden.text_or_null(reason) then
     return v_invoice;
+  end if;
+  -- a receptionist the clinic lets invoice discards drafts; what was issued is the cashier's record
+  if v_invoice.status <> 'draft' and not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can void an invoice once it is issued; you may void a draft.' using errcode = 'CFORB';
   end if;
   update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
   where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id
@@ -11115,7 +11124,7 @@ ALTER FUNCTION app_public.void_invoice(invoice_id uuid, reason text) OWNER TO :D
 -- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first). The same void again, with the same reason, answers the void invoice. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first); a void invoice keeps its number, so a draft made by mistake is voided, not deleted (numbers have no gaps). The same void again, with the same reason, answers the void invoice. Owners, admins and cashiers; receptionists the clinic lets invoice, drafts only.';
 
 
 --
@@ -15981,14 +15990,14 @@ CREATE POLICY update_clinicians ON app_public.visit_service FOR UPDATE USING (((
 -- Name: invoice update_draft_billing; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY update_draft_billing ON app_public.invoice FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice) AND (status = 'draft'::app_public.invoice_status))) WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice) AND (status = 'draft'::app_public.invoice_status)));
+CREATE POLICY update_draft_billing ON app_public.invoice FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice) AND (status = 'draft'::app_public.invoice_status))) WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.may_invoice() AS may_invoice) AND (status = ANY (ARRAY['draft'::app_public.invoice_status, 'void'::app_public.invoice_status]))));
 
 
 --
 -- Name: POLICY update_draft_billing ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON POLICY update_draft_billing ON app_public.invoice IS 'Whoever may invoice (receptionists too, when the clinic allows it) may update the clinic''s drafts, which stay drafts: what keeps a draft''s totals in step with its lines. Issued invoices change through update_money (owners, admins, cashiers).';
+COMMENT ON POLICY update_draft_billing ON app_public.invoice IS 'Whoever may invoice (receptionists too, when the clinic allows it) may update the clinic''s drafts, which stay drafts (what keeps a draft''s totals in step with its lines) or are voided (void_invoice, the one way to the status: the API role writes only notes). Issued invoices change through update_money (owners, admins, cashiers).';
 
 
 --

@@ -723,7 +723,7 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
   expect(await refusal(desk, { patientId: other.id })).toBeUndefined();
   expect(await refusal(desk, { status: "cancelled", cancelReason: "wrong booking" })).toBeUndefined();
 
-  // a receptionist the clinic lets invoice sees the invoice, but may not void it: told who does
+  // a receptionist the clinic lets invoice sees the invoice and voids it while it is a draft, told so; issued, told who voids it
   await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
   const ahead = await createVisit(own, "scheduled");
   const billed = await desk.graphql(`mutation($p: UUID!, $v: UUID) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { rowId code } } }`, {
@@ -731,15 +731,48 @@ test("a visit billed ahead keeps its patient and doctor, and is not cancelled, u
     v: ahead.id,
   });
   const { rowId: aheadId, code: aheadCode } = billed.body.data.createInvoice.invoice;
-  const cancelAhead = await desk.graphql(UPDATE, { c: own.clinicId, id: ahead.id, patch: { status: "cancelled", cancelReason: "did not come" } });
-  expect(cancelAhead.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.invoiceId])).toEqual([
-    ["CONFLICT", `Invoice ${aheadCode} bills this visit: an owner, admin or cashier voids it before cancelling it.`, aheadId],
-  ]);
-  // one who may void it is told to, the invoice's id given, while it is a draft (or issued)
+  const cancelAhead = async () =>
+    (await desk.graphql(UPDATE, { c: own.clinicId, id: ahead.id, patch: { status: "cancelled", cancelReason: "did not come" } })).body.errors?.map((e) => [
+      e.extensions?.code, e.message, e.extensions?.invoiceId,
+    ]);
+  expect(await cancelAhead()).toEqual([["CONFLICT", `Invoice ${aheadCode} bills this visit: void it before cancelling it.`, aheadId]]);
+  await desk.graphql(`mutation($i: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, description: "Visit", unitPrice: "1000" } }) { clientMutationId } }`, { i: aheadId });
+  await till.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: aheadId });
+  expect(await cancelAhead()).toEqual([["CONFLICT", `Invoice ${aheadCode} bills this visit: an owner, admin or cashier voids it before cancelling it.`, aheadId]]);
+  // one who may void it is told to, the invoice's id given (here an issued one)
   const cancelledByBoss = await boss.graphql(UPDATE, { c: own.clinicId, id: ahead.id, patch: { status: "cancelled", cancelReason: "did not come" } });
   expect(cancelledByBoss.body.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.invoiceId])).toEqual([
     ["CONFLICT", `Invoice ${aheadCode} bills this visit: void it before cancelling it.`, aheadId],
   ]);
+});
+
+// a receptionist's mistaken draft stayed live until someone handling money voided it, and nothing removed it (a frontend review)
+test("a receptionist the clinic lets invoice discards a mistaken draft by voiding it, its number kept and the void audited; not an issued invoice", async () => {
+  const own = await createClinic("Drafts discarded");
+  const desk = new Browser(api);
+  await desk.login(own.members.receptionist.phone, own.members.receptionist.password);
+  const VOID = `mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Wrong patient" }) { result { code status voidReason voidedByMember { role } } } }`;
+  const draft = await createIssuedInvoice(own, "1000", { issue: false });
+  const refused = await desk.graphql(VOID, { i: draft.id });
+  expect(refused.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([["FORBIDDEN", "Only an owner, admin or cashier can void invoices."]]);
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
+  const voided = await desk.graphql(VOID, { i: draft.id });
+  expect(voided.body).toEqual({ data: { voidInvoice: { result: { code: draft.code, status: "void", voidReason: "Wrong patient", voidedByMember: { role: "receptionist" } } } } });
+  expect((await desk.graphql(VOID, { i: draft.id })).body.errors).toBeUndefined(); // a double click: the void invoice
+  const { rows: audited } = await rootPool().query(
+    "select action, old_values ->> 'status' as was, new_values ->> 'status' as is, actor_user_id from app_public.audit_log where record_id = $1 and new_values ->> 'status' = 'void'",
+    [draft.id],
+  );
+  expect(audited).toEqual([{ action: "update", was: "draft", is: "void", actor_user_id: own.members.receptionist.userId }]);
+  // the visit it billed is billed again, by the next number: none missing
+  const again = await desk.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { code } } }`, { v: draft.visitId });
+  expect(again.body.data.createInvoiceFromVisit.result.code).toBe(`INV-${String(Number(draft.code.slice(4)) + 1).padStart(6, "0")}`);
+  const issued = await createIssuedInvoice(own, "1000");
+  const kept = await desk.graphql(VOID, { i: issued.id });
+  expect(kept.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    ["FORBIDDEN", "Only an owner, admin or cashier can void an invoice once it is issued; you may void a draft."],
+  ]);
+  expect((await rootPool().query("select status from app_public.invoice where id = $1", [issued.id])).rows).toEqual([{ status: "issued" }]);
 });
 
 // a service added after the visit's invoice was made was on no invoice, the visits-to-bill list did not show it, and only a

@@ -493,7 +493,16 @@ const CELLS: Cell[] = [
     },
   },
   {
-    operation: "void an invoice",
+    operation: "void a draft invoice",
+    allowed: MONEY,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000", { issue: false });
+      await browser.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Made by mistake" }) { result { status } } }`, { id: invoice.id });
+      return (await one("select status from app_public.invoice where id = $1", [invoice.id])).status === "void";
+    },
+  },
+  {
+    operation: "void an issued invoice",
     allowed: MONEY,
     async attempt(browser) {
       const invoice = await createIssuedInvoice(a, "1000");
