@@ -60,18 +60,36 @@ export async function closeExportFiles(env: NodeJS.ProcessEnv = process.env): Pr
   return unclosed;
 }
 
-/** The half-written files (`<export id>.part`) in the clinics' folders, each with its export's id; nothing else there is one. */
-export async function exportPartFiles(env: NodeJS.ProcessEnv = process.env): Promise<{ exportId: string; path: string }[]> {
+/**
+ * The file attempt `attemptId` of the export writes (`<export id>.<attempt id>.part`), renamed to the export's file by
+ * the attempt that marks it done: one per attempt, so that an attempt that outlived its turn (its lock gone with its
+ * database connection, another attempt since) never writes into, nor truncates, the file another attempt puts in place.
+ */
+export function exportPartFile(clinicId: string, exportId: string, attemptId: string, env: NodeJS.ProcessEnv = process.env): string {
+  return `${exportFile(clinicId, exportId, env)}.${attemptId}.part`;
+}
+
+/** A half-written file in a clinic's folder: its export, and the attempt writing it (null for `<export id>.part`, as attempts named them before). */
+export interface ExportPart {
+  exportId: string;
+  attemptId: string | null;
+  path: string;
+}
+
+/** The half-written files (`<export id>.<attempt id>.part`, or `<export id>.part`) in the clinics' folders; nothing else there is one. */
+export async function exportPartFiles(env: NodeJS.ProcessEnv = process.env): Promise<ExportPart[]> {
   const root = exportsDir(env);
   const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return []; // no export made yet
     throw error;
   });
-  const parts: { exportId: string; path: string }[] = [];
+  const parts: ExportPart[] = [];
   for (const clinic of clinics.filter((entry) => entry.isDirectory())) {
     for (const name of await readdir(resolve(root, clinic.name))) {
-      const exportId = name.replace(/\.part$/, "");
-      if (exportId !== name && isUuid(exportId)) parts.push({ exportId, path: resolve(root, clinic.name, name) });
+      const [exportId, attemptId = null, ...rest] = name.replace(/\.part$/, "").split(".");
+      if (name.endsWith(".part") && rest.length === 0 && isUuid(exportId) && (attemptId === null || isUuid(attemptId))) {
+        parts.push({ exportId, attemptId, path: resolve(root, clinic.name, name) });
+      }
     }
   }
   return parts;

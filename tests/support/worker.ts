@@ -8,9 +8,10 @@ import { spawnSync } from "node:child_process";
 import { createReadStream, mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import pg from "pg";
-import { Logger } from "graphile-worker";
+import { type JobHelpers, Logger } from "graphile-worker";
 import { runDueJobsOnce } from "../../worker/run.ts";
 import { rootPool, TEST_DATABASE_URL, testConfig } from "./database.ts";
+import { exportPartFile } from "../../db/export-files.ts";
 import { until } from "./until.ts";
 
 const silent = new Logger(() => () => {});
@@ -48,12 +49,82 @@ export function holdWorkerTurnThroughThisFile(): void {
 }
 
 /**
- * Makes an export's `.part` file a named pipe no one reads: its attempt, once running, waits to open
- * the file, its transaction open and its cursor opened and unread.
+ * Job helpers of attempt `attempts` of 3 of a job, for a task called outside graphile-worker, its queries made on `pool`,
+ * or through `query` (to hold one back).
  */
-export function stallExportFile(part: string): void {
-  mkdirSync(dirname(part), { recursive: true });
+export function jobHelpers(pool: pg.Pool, attempts: number, query = (text: string, values?: unknown[]) => pool.query(text, values)): JobHelpers {
+  return {
+    job: { id: "1", attempts, max_attempts: 3 },
+    query,
+    withPgClient: async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
+      const client = await pool.connect();
+      try {
+        return await fn(client);
+      } finally {
+        client.release();
+      }
+    },
+  } as unknown as JobHelpers;
+}
+
+/** Makes `part` a named pipe no one reads: an attempt that opens it to write waits, its transaction open and its cursor opened and unread. */
+function stallExportFile(part: string): void {
   if (spawnSync("mkfifo", [part]).status !== 0) throw new Error(`mkfifo ${part} failed`);
+}
+
+/** Whether connection `pid` waits for a lock another holds. */
+async function waitsForALock(pid: number): Promise<boolean> {
+  return (await rootPool().query("select cardinality(pg_blocking_pids($1)) > 0 as waits", [pid])).rows[0].waits;
+}
+
+/**
+ * Places `place` (a named pipe no one reads, stallExportFile, unless told otherwise) at the part file of the export's
+ * next attempt, which is named for the attempt's id (`<export id>.<attempt id>.part`), known only once it has taken the
+ * export. Call before the attempt runs: the export's row is held, so that the attempt's take waits for it. The answer,
+ * called once the attempt is started, sees the take wait, holds the row again behind it (PostgreSQL hands a row to
+ * those waiting in turn), then lets the take go: it reads the attempt's id as the row comes to it, before the attempt's
+ * next write of the row (its count of rows, made before it opens its file), places the file and lets the attempt go on.
+ * It answers the part file's path.
+ */
+export async function atTheNextAttemptsPart(
+  exportId: string,
+  exportsDir: string,
+  place: (part: string) => void = stallExportFile,
+): Promise<() => Promise<string>> {
+  const held = async () => {
+    const client = await rootPool().connect();
+    const pid: number = (await client.query("select pg_backend_pid() as pid")).rows[0].pid;
+    await client.query("begin");
+    const row = client.query("select clinic_id, attempt_id from app_public.report_export where id = $1 for update", [exportId]);
+    const release = async () => {
+      await client.query("commit");
+      client.release();
+    };
+    return { pid, row, release };
+  };
+  const first = await held();
+  await first.row;
+  return async () => {
+    const waitsForFirst = async () =>
+      (await rootPool().query("select exists (select from pg_stat_activity where $1 = any (pg_blocking_pids(pid))) as waits", [first.pid])).rows[0].waits;
+    if (!(await until(waitsForFirst, 30_000))) {
+      await first.release();
+      throw new Error("no attempt was seen taking the export");
+    }
+    const second = await held();
+    const queued = await until(() => waitsForALock(second.pid));
+    await first.release();
+    try {
+      if (!queued) throw new Error("the export's row was not held again behind the attempt's take");
+      const { rows: [taken] } = await second.row;
+      const part = exportPartFile(taken.clinic_id, exportId, taken.attempt_id, { EXPORTS_DIR: exportsDir });
+      mkdirSync(dirname(part), { recursive: true });
+      place(part);
+      return part;
+    } finally {
+      await second.release();
+    }
+  };
 }
 
 /**
@@ -61,7 +132,7 @@ export function stallExportFile(part: string): void {
  * its transaction after its cursor's query: it is idle in it a moment before too, between its statements).
  */
 export async function whenExportStalled(part: string): Promise<number> {
-  const exportId = basename(part, ".part");
+  const exportId = basename(part).split(".")[0];
   let pid: number | undefined;
   const stalled = async () => {
     const { rows } = await rootPool().query(

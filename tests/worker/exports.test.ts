@@ -3,19 +3,29 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { chmodSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once as onceEmitted } from "node:events";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import pg from "pg";
 import type { JobHelpers } from "graphile-worker";
 import Cursor from "pg-cursor";
 import { cursorCloser, reportProgress } from "../../worker/exports/csv-export.ts";
-import { startWorker, stopWorker } from "../../worker/run.ts";
+import { startWorker, stopWorker, workerPool } from "../../worker/run.ts";
+import { report_export__produce } from "../../worker/tasks/report_export__produce.ts";
 import { csvLine } from "../../worker/csv.ts";
-import { closeExportFiles } from "../../db/export-files.ts";
+import { closeExportFiles, exportFile, exportPartFile } from "../../db/export-files.ts";
 import { beginWhenFree } from "../support/locks.ts";
-import { cutStalledExport, runDueJobs, stallExportFile, holdWorkerTurnThroughThisFile, whenExportStalled, readStalledExport } from "../support/worker.ts";
+import {
+  atTheNextAttemptsPart,
+  cutStalledExport,
+  holdWorkerTurnThroughThisFile,
+  jobHelpers,
+  readStalledExport,
+  runDueJobs,
+  whenExportStalled,
+} from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
@@ -36,6 +46,7 @@ import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { connect } from "node:net";
+import { randomUUID } from "node:crypto";
 
 holdWorkerTurnThroughThisFile();
 
@@ -48,6 +59,9 @@ let cashierB: Browser;
 let today: string;
 const temporaryFolder = temporaryFolders();
 const exportsRoot = temporaryFolder("exports");
+
+/** Makes `part` a link to /dev/full: every write to it fails with ENOSPC, as on a full disk. */
+const fullDisk = (part: string) => symlinkSync("/dev/full", part);
 
 /** RFC 4180, enough to check what we write. */
 function parseCsv(text: string): string[][] {
@@ -611,13 +625,13 @@ test("a failing export is retried, each attempt taking it with an id of its own,
 test("a full disk fails the attempt like any other error: the job is retried, nothing half-written stays; npm run worker:once says so", async () => {
   const id = await requestExport(cashierA);
   const clinicDir = join(exportsRoot, a.clinicId);
-  mkdirSync(clinicDir, { recursive: true });
-  symlinkSync("/dev/full", join(clinicDir, `${id}.part`)); // every write fails with ENOSPC, as on a full disk
-  const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], {
-    encoding: "utf8",
-    env: { ...process.env, RUN_ONCE_OWNER_URL: testConfig.ownerUrl },
-  });
-  expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^failed: report_export__produce: ENOSPC/m) });
+  const full = await atTheNextAttemptsPart(id, exportsRoot, fullDisk);
+  const once = spawn(process.execPath, [projectPath("worker/run-once.ts")], { env: { ...process.env, RUN_ONCE_OWNER_URL: testConfig.ownerUrl } });
+  let stderr = "";
+  once.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+  await full();
+  const [status] = await onceEmitted(once, "close");
+  expect({ status, stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^failed: report_export__produce: ENOSPC/m) });
   const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
   expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: the export could not be written \(reference: job \d+\)$/) });
   expect(readdirSync(clinicDir).filter((f) => f.startsWith(id))).toEqual([]);
@@ -630,11 +644,9 @@ test("a full disk fails the attempt like any other error: the job is retried, no
 test("an export whose database connection is closed mid-way fails its attempt and is retried; the worker is not held", async () => {
   const id = await requestExport(cashierA);
   const clinicDir = join(exportsRoot, a.clinicId);
-  mkdirSync(clinicDir, { recursive: true });
-  const part = join(clinicDir, `${id}.part`);
-  stallExportFile(part);
+  const stall = await atTheNextAttemptsPart(id, exportsRoot);
   const running = runDueJobs();
-  const stopReading = await cutStalledExport(part);
+  const stopReading = await cutStalledExport(await stall());
   expect(await running).toEqual([expect.stringMatching(/^report_export__produce/)]);
   stopReading();
   const { rows } = await rootPool().query("select status, error from app_public.report_export where id = $1", [id]);
@@ -648,34 +660,103 @@ test("an export whose database connection is closed mid-way fails its attempt an
 // an attempt that outlived its turn (its worker stopped, or stuck for graphile-worker's 4 hours) marked its export
 // done when it ended, and put its file in place, whatever the export had become meanwhile: failed by the last
 // attempt that waited for it ("done", with that failure's error), or another attempt's, writing its own file; and,
-// failing then, it removed the .part file the other attempt was writing under it
-test("an attempt whose export was failed, or taken by another attempt, while it ran does not mark it done; it removes its file, not the other attempt's", async () => {
+// failing then, it removed the .part file the other attempt was writing under it (and, once each attempt had a file
+// of its own, it left its own behind when another had taken the export)
+test("an attempt whose export was failed, or taken by another attempt, while it ran does not mark it done; it removes its own file, not the other attempt's", async () => {
   const clinicDir = join(exportsRoot, a.clinicId);
-  mkdirSync(clinicDir, { recursive: true });
   const outcomes = [];
   for (const meanwhile of [
     "status = 'failed', error = 'Attempt 3 of 3 failed: another attempt of this export was still running', finished_at = now()",
     "attempt_id = gen_random_uuid(), rows_done = 0", // another attempt's, running
   ]) {
     const id = await requestExport(cashierA);
-    const part = join(clinicDir, `${id}.part`);
-    stallExportFile(part);
+    const stall = await atTheNextAttemptsPart(id, exportsRoot);
     const running = runDueJobs();
+    const part = await stall();
     await whenExportStalled(part);
-    await rootPool().query(`update app_public.report_export set ${meanwhile} where id = $1`, [id]);
+    const { rows: [now] } = await rootPool().query(`update app_public.report_export set ${meanwhile} where id = $1 returning attempt_id`, [id]);
+    const other = exportPartFile(a.clinicId, id, now.attempt_id); // the file of the attempt the export is now the work of, if another
+    if (other !== part) writeFileSync(other, "\ufeffcode,first_name\r\n");
     const stopReading = readStalledExport(part);
     await running;
     stopReading();
     const { rows } = await rootPool().query("select status::text, file_name from app_public.report_export where id = $1", [id]);
-    outcomes.push({ ...rows[0], files: readdirSync(clinicDir).filter((f) => f.startsWith(id)).map((f) => f.replace(id, "<id>")) });
-    rmSync(part, { force: true });
+    const files = readdirSync(clinicDir).filter((f) => f.startsWith(id));
+    outcomes.push({ ...rows[0], files: files.map((f) => f.replace(id, "<id>").replace(now.attempt_id, "<other attempt>")) });
+    rmSync(other, { force: true });
     await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
     await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
   }
   expect(outcomes).toEqual([
     { status: "failed", file_name: null, files: [] },
-    { status: "running", file_name: null, files: ["<id>.part"] }, // the other attempt's, which it writes
+    { status: "running", file_name: null, files: ["<id>.<other attempt>.part"] }, // the other attempt's, which it writes
   ]);
+}, 30_000);
+
+// two attempts of one export wrote one <id>.part file: one that outlived its turn (its lock gone with its database
+// connection, as in a restart of PostgreSQL) went on writing into the file the other had opened, and put in place
+test("two attempts writing one export at once never corrupt the file that becomes the export", async () => {
+  const clinic = await createClinic("Two attempts at once");
+  // codes as given (triggers off, as a data import would): P-00000, added last, is the first row
+  const patients = async (from: number, to: number) => {
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local session_replication_role = replica");
+      await client.query(
+        `insert into app_public.patient (clinic_id, code, first_name, last_name)
+         select $1, 'P-' || lpad(g::text, 5, '0'), 'Patient', lpad(g::text, 5, '0') from generate_series($2::int, $3::int) g`,
+        [clinic.clinicId, from, to],
+      );
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+  };
+  await patients(1, 2001); // more than a batch (2,000): the first attempt writes again once the second has put its file in place
+  const { rows: [made] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id",
+    [clinic.clinicId, today],
+  );
+  const exported = { clinicId: clinic.clinicId, id: made.id };
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 6 }, () => {});
+  try {
+    let wrote!: () => void;
+    const firstBatchWritten = new Promise<void>((resolve) => (wrote = resolve));
+    let goOn!: () => void;
+    const held = new Promise<void>((resolve) => (goOn = resolve));
+    // the first attempt is held once it has written its first batch, where it counts it done
+    const first = Promise.resolve(report_export__produce(
+      exported,
+      jobHelpers(pool, 1, async (text, values) => {
+        if (text.includes("set rows_done")) await (wrote(), held);
+        return pool.query(text, values);
+      }),
+    ));
+    const outcome = first.then(() => "done", (error: Error) => error.message);
+    await firstBatchWritten;
+    // its lock is gone with its connection, as in a restart of PostgreSQL; the second attempt's rows differ from its own
+    await rootPool().query(
+      `select pg_terminate_backend(pid) from pg_locks
+        where locktype = 'advisory' and granted and classid = hashtext('report_export_attempt')::oid and objid = hashtext($1)::oid`,
+      [made.id],
+    );
+    await patients(0, 0);
+    await report_export__produce(exported, jobHelpers(pool, 2));
+    goOn();
+    const firstEnded = await outcome;
+    const file = exportFile(clinic.clinicId, made.id);
+    const written: string[] = readFileSync(file, "utf8").split("\r\n");
+    // what an attempt alone writes
+    await rootPool().query("update app_public.report_export set status = 'queued' where id = $1", [made.id]);
+    await report_export__produce(exported, jobHelpers(pool, 3));
+    const alone = readFileSync(file, "utf8").split("\r\n");
+    expect({ lines: written.length, differing: written.filter((line, i) => line !== alone[i]) }).toEqual({ lines: alone.length, differing: [] });
+    expect(firstEnded).toMatch(/is no longer this attempt's/); // it wrote to the end, into a file of its own
+    expect(readdirSync(join(exportsRoot, clinic.clinicId))).toEqual([made.id]); // the first attempt's own file removed
+  } finally {
+    await pool.end();
+  }
 }, 30_000);
 
 // an attempt outlived by another wrote its rows done over the other's (its bar jumping back and forth)
@@ -745,16 +826,16 @@ async function whenQueueIsFree(ddl: string): Promise<void> {
 
 test("a run of the due jobs (npm run worker:once) ends after a failed attempt's retry is scheduled, not before", async () => {
   const id = await requestExport(cashierA);
-  const clinicDir = join(exportsRoot, a.clinicId);
-  mkdirSync(clinicDir, { recursive: true });
-  symlinkSync("/dev/full", join(clinicDir, `${id}.part`));
+  const full = await atTheNextAttemptsPart(id, exportsRoot, fullDisk);
   // the queue's write of this job's failure is slowed, as on a busy database
   await rootPool().query(`create function public.clinicops_test_slow_failure() returns trigger language plpgsql as $$
     begin perform pg_sleep(0.5); return new; end $$`);
   await whenQueueIsFree(`create trigger clinicops_test_slow_failure before update on graphile_worker._private_jobs for each row
     when (new.key = 'report_export:${id}' and new.last_error is not null) execute function public.clinicops_test_slow_failure()`);
   try {
-    expect(await runDueJobs()).toEqual([expect.stringMatching(/^report_export__produce: ENOSPC/)]);
+    const running = runDueJobs();
+    await full();
+    expect(await running).toEqual([expect.stringMatching(/^report_export__produce: ENOSPC/)]);
     const { rows } = await rootPool().query("select locked_at, last_error, run_at > now() as later from graphile_worker._private_jobs where key = $1", [
       `report_export:${id}`,
     ]);
@@ -831,14 +912,19 @@ test("an export whose worker died during its last attempt is failed and its half
 
 // a .part file was removed by the attempt that wrote it, or by the sweep that failed its export as abandoned; one
 // whose export ended otherwise (failed by another attempt, while its own, stuck, was later killed; its sweep
-// stopped between the export's failure and the file's removal) stayed in the exports folder for good
-test("the hourly sweep removes the .part files of exports no attempt writes any more (done, failed, expired, gone), not those queued or running", async () => {
+// stopped between the export's failure and the file's removal) stayed in the exports folder for good; and, once each
+// attempt wrote a file of its own, so did that of an attempt outlived by another while its export ran on
+test("the hourly sweep removes the .part files no attempt will put in place (outlived attempts', exports done, failed, expired, gone), not those of the attempts of exports queued or running", async () => {
   const clinicDir = join(exportsRoot, a.clinicId);
   mkdirSync(clinicDir, { recursive: true });
-  const byStatus: Record<string, string> = {};
-  for (const status of ["queued", "running", "done", "failed", "expired"]) {
-    const id = (byStatus[status] = await requestExport(cashierA));
-    await rootPool().query("update app_public.report_export set status = $2::text::app_public.export_status where id = $1", [id, status]);
+  const files: Record<string, string> = {}; // file name → what it is
+  const inProgress: string[] = [];
+  for (const status of ["queued", "running", "done", "failed", "expired", "gone"]) {
+    const id = await requestExport(cashierA);
+    const { rows: [taken] } = await rootPool().query(
+      "update app_public.report_export set status = $2::text::app_public.export_status, attempt_id = gen_random_uuid() where id = $1 returning attempt_id",
+      [id, status === "gone" ? "failed" : status],
+    );
     // the job of one waiting or running stays, not due in this test; the others' are gone as they would be
     await rootPool().query(
       ["queued", "running"].includes(status)
@@ -846,18 +932,26 @@ test("the hourly sweep removes the .part files of exports no attempt writes any 
         : "select graphile_worker.remove_job($1)",
       [`report_export:${id}`],
     );
+    if (status === "gone") await rootPool().query("delete from app_public.report_export where id = $1", [id]);
+    if (["queued", "running"].includes(status)) inProgress.push(id);
+    files[`${id}.${taken.attempt_id}.part`] = `${status}: its attempt's`;
+    files[`${id}.${randomUUID()}.part`] = `${status}: an outlived attempt's`;
+    files[`${id}.part`] = `${status}: named as before, without its attempt`; // a worker of that version may still write it
   }
-  const gone = "00000000-0000-4000-8000-000000000001"; // an export no longer in the database
-  const notAnExport = "notes.part"; // not the sweep's to remove
-  const names = [...Object.values(byStatus), gone].map((id) => `${id}.part`).concat(notAnExport);
-  for (const name of names) writeFileSync(join(clinicDir, name), "code,first_name\r\n");
+  files["notes.part"] = "not an export's"; // not the sweep's to remove
+  for (const name of Object.keys(files)) writeFileSync(join(clinicDir, name), "code,first_name\r\n");
   await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
   await runDueJobs();
-  const parts = readdirSync(clinicDir).filter((f) => names.includes(f)).sort();
-  expect(parts).toEqual([`${byStatus.queued}.part`, `${byStatus.running}.part`, notAnExport].sort());
-  rmSync(join(clinicDir, notAnExport));
-  for (const id of [byStatus.queued, byStatus.running]) {
-    rmSync(join(clinicDir, `${id}.part`));
+  const left = readdirSync(clinicDir).filter((f) => f in files);
+  expect(left.map((f) => files[f]).sort()).toEqual([
+    "not an export's",
+    "queued: its attempt's",
+    "queued: named as before, without its attempt",
+    "running: its attempt's",
+    "running: named as before, without its attempt",
+  ]);
+  for (const name of left) rmSync(join(clinicDir, name));
+  for (const id of inProgress) {
     await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
     await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
   }

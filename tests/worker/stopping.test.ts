@@ -5,12 +5,12 @@
  * once the process is gone; and it may still finish before the process exits.
  */
 import type { EventEmitter } from "node:events";
-import { type JobHelpers, Logger, run, type TaskList } from "graphile-worker";
+import { Logger, run, type TaskList } from "graphile-worker";
 import pg from "pg";
 import { runningJobs, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
-import { cutStalledExport, stallExportFile, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
+import { atTheNextAttemptsPart, cutStalledExport, jobHelpers, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { createClinic } from "../support/fixtures.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,13 +101,12 @@ test("an export handed back whose attempt then fails, cut short by the stop, sta
       "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', current_date, current_date) returning id",
       [clinic.clinicId],
     );
-    const part = `${exportFile(clinic.clinicId, made.id, { EXPORTS_DIR: exportsDir })}.part`;
-    stallExportFile(part);
+    const stall = await atTheNextAttemptsPart(made.id, exportsDir);
     process.env.EXPORTS_DIR = exportsDir;
     const worker = await testWorker({ report_export__produce });
     const job = await worker.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}`, maxAttempts: 1 });
     // the attempt fails only once it was handed back (as a render whose browser the stop killed)
-    const stopReading = await cutStalledExport(part, () => stopWorker(worker, 100));
+    const stopReading = await cutStalledExport(await stall(), () => stopWorker(worker, 100));
     await worker.runner.promise;
     stopReading();
     await worker.pool.end();
@@ -135,7 +134,7 @@ test("an export handed back while its attempt still runs is taken again only onc
       [clinic.clinicId],
     );
     const file = exportFile(clinic.clinicId, made.id, { EXPORTS_DIR: exportsDir });
-    stallExportFile(`${file}.part`);
+    const stall = await atTheNextAttemptsPart(made.id, exportsDir);
     process.env.EXPORTS_DIR = exportsDir;
     const first = await testWorker({ report_export__produce });
     await first.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}`, maxAttempts: 3 });
@@ -146,7 +145,7 @@ test("an export handed back while its attempt still runs is taken again only onc
         [made.id],
       )).rows[0].waits;
     // once the first attempt is seen at its file: handed back, and another worker takes the job
-    const stopReading = await cutStalledExport(`${file}.part`, async () => {
+    const stopReading = await cutStalledExport(await stall(), async () => {
       await stopWorker(first, 100);
       taker = await testWorker({ report_export__produce });
       expect(await until(waitsForTheFirst)).toBe(true);
@@ -176,28 +175,15 @@ test("an attempt that waits too long for another attempt of its export fails, an
     [clinic.clinicId],
   );
   const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 2 }, () => {});
-  const helpersOf = (attempts: number) =>
-    ({
-      job: { id: "1", attempts, max_attempts: 3 },
-      query: (text: string, values?: unknown[]) => pool.query(text, values),
-      withPgClient: async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
-        const client = await pool.connect();
-        try {
-          return await fn(client);
-        } finally {
-          client.release();
-        }
-      },
-    }) as unknown as JobHelpers;
   const shown = async () => (await rootPool().query("select status::text, error from app_public.report_export where id = $1", [made.id])).rows[0];
   const holder = await rootPool().connect(); // the other attempt, still running
   let ran = false;
   try {
     await holder.query("select pg_advisory_lock(hashtext('report_export_attempt'), hashtext($1))", [made.id]);
     const exported = { clinicId: clinic.clinicId, id: made.id };
-    await expect(aloneOnTheExport(helpersOf(2), exported, async () => void (ran = true), "100ms")).rejects.toThrow(/still running after 100ms: this one is tried again later/);
+    await expect(aloneOnTheExport(jobHelpers(pool, 2), exported, async () => void (ran = true), "100ms")).rejects.toThrow(/still running after 100ms: this one is tried again later/);
     expect(await shown()).toEqual({ status: "queued", error: null });
-    await expect(aloneOnTheExport(helpersOf(3), exported, async () => void (ran = true), "100ms")).rejects.toThrow(/the export failed/);
+    await expect(aloneOnTheExport(jobHelpers(pool, 3), exported, async () => void (ran = true), "100ms")).rejects.toThrow(/the export failed/);
     expect(await shown()).toEqual({ status: "failed", error: "Attempt 3 of 3 failed: another attempt of this export was still running" });
     expect(ran).toBe(false);
   } finally {

@@ -1,7 +1,7 @@
 /**
  * report_export__produce: writes one requested export — a CSV streamed from
- * PostgreSQL, or a PDF rendered by Chromium — into a `.part` file renamed when
- * complete. Queued by app_public.request_export with a job key, so a retry
+ * PostgreSQL, or a PDF rendered by Chromium — into a `.part` file of the attempt's
+ * own, renamed to the export's file when complete. Queued by app_public.request_export with a job key, so a retry
  * rewrites the same file instead of making another. After the last attempt
  * the export is marked failed with the reason. Each attempt takes the export
  * with an id of its own (attempt_id): only the attempt it is still the work
@@ -9,7 +9,7 @@
  */
 import { rename, rm, stat } from "node:fs/promises";
 import type { JobHelpers, Task } from "graphile-worker";
-import { exportFile, makeExportFolder } from "../../db/export-files.ts";
+import { exportFile, exportPartFile, makeExportFolder } from "../../db/export-files.ts";
 import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
@@ -78,23 +78,6 @@ function markDone(
   );
 }
 
-/**
- * Removes the `.part` file of attempt `attemptId`, unless another attempt has taken the export since: that one writes
- * the same file, which an attempt that outlived its turn removed under it (its next read or its rename failed, and its
- * attempt with it). The export's row is held meanwhile, so that no attempt takes it during the removal.
- */
-function dropPart(helpers: JobHelpers, { clinicId, id, attemptId }: { clinicId: string; id: string; attemptId: string }, partial: string): Promise<void> {
-  return helpers.withPgClient((client) =>
-    inTransaction(client, async () => {
-      const { rows } = await client.query<{ taken: boolean }>(
-        `select attempt_id <> $3 and status in ('queued', 'running') as taken from app_public.report_export where clinic_id = $1 and id = $2 for update`,
-        [clinicId, id, attemptId],
-      );
-      if (!rows[0]?.taken) await rm(partial, { force: true });
-    }),
-  );
-}
-
 /** How long an attempt waits for another attempt of its export to end before it fails (to be tried again later). */
 const ATTEMPT_WAIT = "30s";
 
@@ -102,7 +85,7 @@ const ATTEMPT_WAIT = "30s";
  * Runs `attempt` while this connection holds the export's attempt lock, which another attempt of the same
  * export holds until it ends. A worker's stop hands back an attempt still running, and graphile-worker
  * frees the job of a worker stuck for 4 hours: another worker could take the export again while the
- * first still wrote it, both into one `.part` file, each with its progress. The second waits for the
+ * first still wrote it, each with its progress. The second waits for the
  * first to end (in a stop, the process's exit a moment after), then finds the export done, or runs it.
  * Still running after `wait`, this attempt fails; the export with it when it was the last (it stayed
  * queued, for good, taking one of the clinic's places for exports in progress).
@@ -153,7 +136,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
   const job: ExportJob = { clinicId, id, attemptId, kind: rows[0].kind, from: rows[0].from_date, to: rows[0].to_date, invoiceId: rows[0].invoice_id };
   const pdf = job.kind.endsWith("_pdf");
   const file = exportFile(clinicId, id);
-  const partial = `${file}.part`;
+  const partial = exportPartFile(clinicId, id, attemptId); // its own: another attempt, outliving it or outlived, writes another
   try {
     await makeExportFolder(clinicId);
     let name: string;
@@ -176,7 +159,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt
     await tell().catch(tell);
-    await dropPart(helpers, { clinicId, id, attemptId }, partial).catch(() => {}); // may not even be reachable: left to the hourly sweep
+    await rm(partial, { force: true }).catch(() => {}); // its own file, whatever became of the export; left to the hourly sweep if even that fails
     throw error;
   }
 }
