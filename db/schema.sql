@@ -676,10 +676,10 @@ COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of t
 
 
 --
--- Name: export_cut_short(uuid, app_public.export_kind, text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: export_cut_short(uuid, app_public.export_kind, text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) RETURNS void
+CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -692,30 +692,31 @@ begin
     return; -- no session, or none in a clinic: no download was begun (export_for_download found nothing)
   end if;
   perform app_private.write_audit(v_session.clinic_id, 'export_cut_short', 'report_export', export_cut_short.export_id, null, null,
-    jsonb_build_object('kind', export_cut_short.kind, 'file', export_cut_short.file_name), v_session.user_id);
+    jsonb_build_object('kind', export_cut_short.kind, 'file', export_cut_short.file_name, 'download', export_cut_short.download_id), v_session.user_id);
 end;
 $$;
 
 
-ALTER FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) IS 'Audits that a download of the export (its kind and file as export_for_download gave them), begun with its export entry, ended before its whole file was sent: its client gone, or its file unreadable. Written for the request''s session even when it has ended meanwhile (a logout, a password change, a removal): the download outlived it. Used by GET /exports/:id after a download export_for_download began, and by nothing else.';
+COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) IS 'Audits that a download of the export (its kind, file and download id as export_for_download gave them), begun with its export entry, ended before its whole file was sent: its client gone, or its file unreadable. Its detail gives the download id of that export entry, so that each download cut short is paired with its beginning when one person downloads the export more than once at a time. Written for the request''s session even when it has ended meanwhile (a logout, a password change, a removal): the download outlived it. Used by GET /exports/:id after a download export_for_download began, and by nothing else.';
 
 
 --
 -- Name: export_for_download(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text, content_type text)
+CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text, content_type text, download_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
   v_export app_public.report_export;
+  v_download uuid := gen_random_uuid();
 begin
   select * into v_export from app_public.report_export e
   where e.clinic_id = app_public.current_clinic_id() and e.id = export_id and e.status = 'done' and e.expires_at > now();
@@ -723,8 +724,8 @@ begin
     return; -- not found, not this clinic's, not allowed, not ready or expired: all look alike
   end if;
   perform app_private.write_audit(v_export.clinic_id, 'export', 'report_export', v_export.id, null, null,
-    jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name));
-  return query select v_export.kind, v_export.clinic_id, v_export.file_name, v_export.content_type;
+    jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name, 'download', v_download));
+  return query select v_export.kind, v_export.clinic_id, v_export.file_name, v_export.content_type, v_download;
 end;
 $$;
 
@@ -735,7 +736,7 @@ ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE
 -- Name: FUNCTION export_for_download(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The finished export the session may download, not past its expiry (and an audit entry of the download), or nothing. Used by GET /exports/:id.';
+COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The finished export the session may download, not past its expiry, with the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Used by GET /exports/:id.';
 
 
 --
@@ -3371,7 +3372,7 @@ ALTER FUNCTION app_private.fail_abandoned_exports() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION fail_abandoned_exports(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them. Called by report_export__expire, which then removes the .part files of every export no attempt writes any more.';
+COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them. Called by report_export__expire, which then removes the .part files no attempt writes any more: those of exports not queued or running, and those of attempts an export is no longer the work of.';
 
 
 --
@@ -16172,11 +16173,11 @@ GRANT ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) TO :DATABASE
 
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) TO :DATABASE_VISITOR;
 
 
 --

@@ -6,7 +6,7 @@
  * open: a file gone from disk is a 404 with no entry, saying to request the
  * export again, and HEAD, which sends none, is refused (405); one that ends
  * before the whole file was sent (its client gone, a read that failed) is
- * audited again, as cut short. The id is read
+ * audited again, as cut short, both entries giving the download's own id. The id is read
  * by PostgreSQL, so any form of it the API takes finds the export.
  */
 import express, { type Request, type Response } from "express";
@@ -49,7 +49,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const state = sessionState(req, settings);
     if (state.kind !== "session") return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
-    let row: { id: string; kind: string; file_name: string; content_type: string } | undefined;
+    let row: { id: string; kind: string; file_name: string; content_type: string; download_id: string } | undefined;
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
       // (expired meanwhile, or a volume the worker does not share: EXPORTS_DIR) leaves no entry
@@ -57,7 +57,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
         // the id as PostgreSQL reads it (braces, capitals, hyphens after any four digits, or none), and as it writes
         // it, which names the file: the same forms as the API's, where one rule of our own took two of them
         const { rows } = await client.query(
-          "select $1::uuid::text as id, d.kind, d.clinic_id, d.file_name, d.content_type from app_hidden.export_for_download($1) d",
+          "select $1::uuid::text as id, d.kind, d.clinic_id, d.file_name, d.content_type, d.download_id from app_hidden.export_for_download($1) d",
           [req.params.id],
         );
         if (!rows[0]) return undefined;
@@ -75,7 +75,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     }
     const file = opened as OpenedFile | null; // set whenever a row came back
     if (!row || !file) return notFound();
-    const { id, kind, file_name: name, content_type: contentType } = row;
+    const { id, kind, file_name: name, content_type: contentType, download_id: downloadId } = row;
     const whole = await streamDownload(res, file, (size) => {
       res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
       res.setHeader("Content-Type", contentType);
@@ -84,10 +84,11 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     });
     if (whole) return;
     // audited as a download once its file was open (what was sent, the clinic must know of): said now to have ended
-    // short, by the session it began in even if that has ended since (the export, which it no longer sees, as read then)
-    const cutShort = "select app_hidden.export_cut_short($1, $2, $3)";
-    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query(cutShort, [id, kind, name])).catch(
-      (error) => log("error", "export_cut_short_not_audited", { exportId: id, error: String(error) }),
+    // short, by the session it began in even if that has ended since (the export, which it no longer sees, as read then),
+    // with the id its export entry gave the download: the same person's other downloads of the export are others
+    const cutShort = "select app_hidden.export_cut_short($1, $2, $3, $4)";
+    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query(cutShort, [id, kind, name, downloadId])).catch(
+      (error) => log("error", "export_cut_short_not_audited", { exportId: id, downloadId, error: String(error) }),
     );
   });
   return router;

@@ -570,7 +570,11 @@ test("a download cut short, by its client or by a file that cannot be read, is a
     return Object.fromEntries([whole, abandoned, unreadable].map((id) => [id, rows.filter((row) => row.record_id === id).map(({ record_id, ...entry }) => entry)]));
   };
   await until(async () => Object.values(await entries()).flat().length >= 5);
-  const entry = (action: string) => ({ action, actor_user_id: a.members.cashier.userId, detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv` } });
+  const entry = (action: string) => ({
+    action,
+    actor_user_id: a.members.cashier.userId,
+    detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv`, download: expect.any(String) },
+  });
   expect(await entries()).toEqual({
     [whole]: [entry("export")],
     [abandoned]: [entry("export"), entry("export_cut_short")],
@@ -594,8 +598,37 @@ test("a download cut short after its session ended (a logout in another tab) is 
   const entries = async () =>
     (await rootPool().query("select action, actor_user_id, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id])).rows;
   await until(async () => (await entries()).length >= 2, 5000);
-  const entry = (action: string) => ({ action, actor_user_id: a.members.cashier.userId, detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv` } });
+  const entry = (action: string) => ({
+    action,
+    actor_user_id: a.members.cashier.userId,
+    detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv`, download: expect.any(String) },
+  });
   expect(await entries()).toEqual([entry("export"), entry("export_cut_short")]);
+}, 20_000);
+
+// a download cut short was told by its export, kind, file and person alone, as its beginning was: of two downloads of
+// one export by one person at once (two tabs, a download manager's parallel requests), either could be the one cut short
+test("of two downloads of one export at once by one person, the one cut short is paired with its own beginning by its download id", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  const download = (signal?: AbortSignal) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal });
+  const abort = new AbortController();
+  await (await download(abort.signal)).body!.getReader().read(); // the first has begun: its entry is the first
+  const whole = (await download()).body!.getReader();
+  await whole.read(); // the second has begun too
+  abort.abort(); // the first is cut short while the second goes on
+  while (!(await whole.read()).done); // and sends its file to its end
+  const entries = async () =>
+    (await rootPool().query("select action, detail->>'download' as download from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id])).rows;
+  await until(async () => (await entries()).length >= 3, 5000);
+  const rows = await entries();
+  const downloads = new Map([[rows[0].download, "the first"], [rows[1].download, "the second"]]);
+  expect(rows.map((row) => [row.action, downloads.get(row.download)])).toEqual([
+    ["export", "the first"],
+    ["export", "the second"],
+    ["export_cut_short", "the first"],
+  ]);
 }, 20_000);
 
 test("a failing export is retried, each attempt taking it with an id of its own, then marked failed with the reason; no partial file is left", async () => {
