@@ -20,7 +20,7 @@ import { ownDatabase } from "../support/database.ts";
 /** A database of its own: each start sets up and migrates the database it is given. */
 const { url, drop: dropDatabase } = ownDatabase("signals");
 /** Databases stopped while they are being migrated, the server's and the worker's (never migrated whole). */
-const unmigrated = { server: ownDatabase("stopped_starting_server"), worker: ownDatabase("stopped_starting_worker") };
+const unmigrated = { server: ownDatabase("cut_api"), worker: ownDatabase("cut_worker") };
 const dropUnmigrated = async () => {
   for (const { drop } of Object.values(unmigrated)) await drop();
 };
