@@ -11107,6 +11107,10 @@ begin
   if v_invoice.status = 'void' and v_invoice.void_reason = app_hidden.text_or_null(reason) then
     return v_invoice;
   end if;
+  -- with another reason, whoever asks (tg_invoice__lifecycle's refusal, before a receptionist's is taken for an issued one's)
+  if v_invoice.status = 'void' then
+    raise exception 'A void invoice cannot change.' using errcode = 'CTRAN';
+  end if;
   -- a receptionist the clinic lets invoice discards drafts; what was issued is the cashier's record
   if v_invoice.status <> 'draft' and not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can void an invoice once it is issued; you may void a draft.' using errcode = 'CFORB';
@@ -11125,7 +11129,7 @@ ALTER FUNCTION app_public.void_invoice(invoice_id uuid, reason text) OWNER TO :D
 -- Name: FUNCTION void_invoice(invoice_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first); a void invoice keeps its number, so a draft made by mistake is voided, not deleted (numbers have no gaps). The same void again, with the same reason, answers the void invoice. Owners, admins and cashiers; receptionists the clinic lets invoice, drafts only.';
+COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Voids an invoice with a reason (its payments must have been refunded first); a void invoice keeps its number, so a draft made by mistake is voided, not deleted (numbers have no gaps). The same void again, with the same reason, answers the void invoice; with another reason it is INVALID_TRANSITION, whoever asks. Owners, admins and cashiers; receptionists the clinic lets invoice, drafts only.';
 
 
 --

@@ -775,6 +775,36 @@ test("a receptionist the clinic lets invoice discards a mistaken draft by voidin
   expect((await rootPool().query("select status from app_public.invoice where id = $1", [issued.id])).rows).toEqual([{ status: "issued" }]);
 });
 
+// a review's find: her lock reaches drafts only, so an invoice void already fell to the check for an issued one
+test("a void with another reason is INVALID_TRANSITION to a receptionist too, her own click again or a cashier's void just before hers; an issue just before hers leaves her FORBIDDEN", async () => {
+  const own = await createClinic("Drafts voided twice");
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
+  const desk = new Browser(api);
+  await desk.login(own.members.receptionist.phone, own.members.receptionist.password);
+  const VOID = `mutation($i: UUID!, $r: String!) { voidInvoice(input: { invoiceId: $i, reason: $r }) { result { status voidReason } } }`;
+  const mine = await createIssuedInvoice(own, "1000", { issue: false });
+  expect((await desk.graphql(VOID, { i: mine.id, r: "Wrong patient" })).body.errors).toBeUndefined();
+  const again = await desk.graphql(VOID, { i: mine.id, r: "Wrong patient, booked twice" });
+  expect(again.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([["INVALID_TRANSITION", "A void invoice cannot change."]]);
+  // the cashier's void, or issue, held while hers is sent: hers waits for it, then reads the invoice as it is
+  for (const [first, refused, status] of [
+    ["select app_public.void_invoice($1, 'Duplicate')", { code: "INVALID_TRANSITION", message: "A void invoice cannot change." }, "void"],
+    ["select app_public.issue_invoice($1)", { code: "FORBIDDEN", message: "Only an owner, admin or cashier can void an invoice once it is issued; you may void a draft." }, "issued"],
+  ] as const) {
+    const draft = await createIssuedInvoice(own, "1000", { issue: false });
+    await atOnce(own.members.cashier, own.members.receptionist, async (till, frontDesk) => {
+      await till.query(first, [draft.id]);
+      const voiding = frontDesk.query("select app_public.void_invoice($1, 'Wrong patient')", [draft.id]).then(() => null, (e: unknown) => e);
+      expect(await waitsForLock(frontDesk, voiding)).toBe(true);
+      await till.query("commit");
+      expect(describeError(await voiding)).toMatchObject(refused);
+    });
+    expect((await rootPool().query("select status, void_reason from app_public.invoice where id = $1", [draft.id])).rows).toEqual([
+      { status, void_reason: status === "void" ? "Duplicate" : null },
+    ]);
+  }
+});
+
 // a service added after the visit's invoice was made was on no invoice, the visits-to-bill list did not show it, and only a
 // line typed by hand, not tied to the visit's service, could bill it
 test("a service added after the visit's invoice was made is listed as unbilled, and billUnbilledServices adds it to the draft, once", async () => {
