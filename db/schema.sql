@@ -13336,6 +13336,20 @@ CREATE INDEX session_user_id_idx ON app_private.session USING btree (user_id);
 
 
 --
+-- Name: session_user_live_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX session_user_live_idx ON app_private.session USING btree (user_id, created_at DESC, id DESC) WHERE (revoked_at IS NULL);
+
+
+--
+-- Name: INDEX session_user_live_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not ended, newest first: what open_session''s cap of 10 reads at each login and switch, however many sessions the account ended within the day expire_sessions keeps them (session_user_id_idx reads those too).';
+
+
+--
 -- Name: visit_bill_visit_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 

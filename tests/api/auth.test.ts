@@ -10,6 +10,7 @@ import { serverSettings } from "../../server/settings.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
+import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -702,6 +703,34 @@ describe("an account keeps at most 10 live sessions", () => {
     expect(answers.filter((answer) => answer === member.userId)).toHaveLength(10);
     expect(answers.filter((answer) => answer === "Your session has ended: log in again.")).toHaveLength(3);
     expect(await liveSessions(member.userId)).toBe(10);
+  });
+
+  // sessions ended are kept a day: an account logged into again and again made each login's cap read every one
+  // of them (a third of a second a login at 300,000, holding the account's locks)
+  test("a login's cap reads the account's live sessions off their index, not the thousands it ended that day", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "doctor");
+    await rootPool().query(
+      `insert into app_private.session (user_id, is_platform_admin, expires_at, revoked_at, created_at)
+       select $1, false, now() + interval '1 hour', now() - interval '1 minute' * g, now() - interval '1 minute' * g - interval '1 second'
+       from generate_series(1, 3000) g`,
+      [member.userId],
+    );
+    await rootPool().query("analyze app_private.session");
+    const plans: string[] = [];
+    const client = await rootPool().connect();
+    try {
+      for (const setting of EXPLAINED_GENERIC) await client.query(setting);
+      client.on("notice", (notice) => plans.push(notice.message ?? ""));
+      const { rows } = await client.query("select app_hidden.login($1, $2, null, null, 'cap', '1 hour') ->> 'status' as status", [member.phone, member.password]);
+      expect(rows).toEqual([{ status: "ok" }]);
+    } finally {
+      client.release(true); // auto_explain loaded: not back to the pool
+    }
+    const cap = plans.find((plan) => plan.includes("offset c_live_sessions - 1")) ?? "";
+    // an index scan, or a bitmap of the index (PostgreSQL's choice by the table's statistics at the time)
+    expect(cap).toMatch(/(Index Scan using session_user_live_idx on session o|Bitmap Index Scan on session_user_live_idx)[^\n]*\n\s+Index Cond: \(user_id = \$1\)/);
+    expect(cap).not.toMatch(/Seq Scan on session|session_user_id_idx/);
   });
 });
 

@@ -8,6 +8,7 @@
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { asMember, asSession, beginAs, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
+import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -206,10 +207,6 @@ async function withStatisticsOfManyClinics(client: pg.PoolClient): Promise<void>
     set local role ${client.escapeIdentifier(visitor)}`);
 }
 
-/** Generic plans, as the API asks, and every plan (nested statements too) told as a notice by auto_explain. */
-const explainedGeneric = ["set plan_cache_mode = force_generic_plan", "load 'auto_explain'", "set auto_explain.log_min_duration = 0",
-  "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"];
-
 /**
  * Searches `query` as the receptionist of the clinic of 20,000 patients, with the statistics of a
  * database whose clinics are mostly small (a thousand clinics, each a few dozen patients on average:
@@ -223,7 +220,7 @@ async function searchOfTheLargeClinic(query: string): Promise<{ rows: { first_na
   const plans: string[] = [];
   const rows = await inClinicOf(
     20000,
-    explainedGeneric,
+    EXPLAINED_GENERIC,
     async (client) => {
       await withStatisticsOfManyClinics(client);
       client.on("notice", (notice) => plans.push(notice.message ?? ""));
@@ -294,7 +291,7 @@ test("the duplicate warning through row-level security probes the birth date and
   const plans: string[] = [];
   const found = await inClinic(
     placeholder,
-    explainedGeneric,
+    EXPLAINED_GENERIC,
     async (client) => {
       client.on("notice", (notice) => plans.push(notice.message ?? ""));
       return (await client.query("select id from app_public.find_patient_duplicates(first_name => 'JOSE', last_name => 'ramirez', date_of_birth => '1900-01-01')")).rows;
