@@ -69,28 +69,33 @@ export function exportPartFile(clinicId: string, exportId: string, attemptId: st
   return `${exportFile(clinicId, exportId, env)}.${attemptId}.part`;
 }
 
-/** A half-written file in a clinic's folder: its export, and the attempt writing it (null for `<export id>.part`, as attempts named them before). */
-export interface ExportPart {
+/**
+ * A file of an export in a clinic's folder: the export's own (`<export id>`), or a half-written one (`part`) of attempt
+ * `attemptId` (`<export id>.<attempt id>.part`; null for `<export id>.part`, as attempts named them before).
+ */
+export interface ExportFolderFile {
   exportId: string;
+  part: boolean;
   attemptId: string | null;
   path: string;
 }
 
-/** The half-written files (`<export id>.<attempt id>.part`, or `<export id>.part`) in the clinics' folders; nothing else there is one. */
-export async function exportPartFiles(env: NodeJS.ProcessEnv = process.env): Promise<ExportPart[]> {
+/** The files of exports in the clinics' folders, whole and half-written, named as above; nothing else there is one. */
+export async function exportFolderFiles(env: NodeJS.ProcessEnv = process.env): Promise<ExportFolderFile[]> {
   const root = exportsDir(env);
   const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return []; // no export made yet
     throw error;
   });
-  const parts: ExportPart[] = [];
+  const files: ExportFolderFile[] = [];
   for (const clinic of clinics.filter((entry) => entry.isDirectory())) {
     for (const name of await readdir(resolve(root, clinic.name))) {
+      const part = name.endsWith(".part");
       const [exportId, attemptId = null, ...rest] = name.replace(/\.part$/, "").split(".");
-      if (name.endsWith(".part") && rest.length === 0 && isUuid(exportId) && (attemptId === null || isUuid(attemptId))) {
-        parts.push({ exportId, attemptId, path: resolve(root, clinic.name, name) });
+      if (rest.length === 0 && isUuid(exportId) && (attemptId === null || (part && isUuid(attemptId)))) {
+        files.push({ exportId, part, attemptId, path: resolve(root, clinic.name, name) });
       }
     }
   }
-  return parts;
+  return files;
 }

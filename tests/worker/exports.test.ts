@@ -943,11 +943,49 @@ test("an export whose worker died during its last attempt is failed and its half
   await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[job(rendering), job(waiting)]]);
 });
 
+// an attempt renames its file into place in the transaction that marks its export done: its connection closed at the
+// commit (a restart of PostgreSQL), the export was not done and, on the last attempt, failed, its whole file left in
+// the clinic's folder for good, which no one could download and nothing removed
+test("the file an attempt put in place for an export that then failed, its mark of done lost at the commit, is removed by the hourly sweep", async () => {
+  const { rows: [made] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id",
+    [a.clinicId, today],
+  );
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
+  try {
+    const last = jobHelpers(pool, 3);
+    // the connection that would commit the mark of done is closed instead, its file already in place
+    const lostAtCommit: JobHelpers = {
+      ...last,
+      withPgClient: (fn) =>
+        last.withPgClient((client) => {
+          let markingDone = false;
+          const cut = () => client.query("select pg_terminate_backend(pg_backend_pid())");
+          return fn(Object.assign(Object.create(client), {
+            query: (text: unknown, values?: unknown[]) => {
+              markingDone ||= typeof text === "string" && text.includes("set status = 'done'"); // not a cursor
+              return markingDone && text === "commit" ? cut() : client.query(text as string, values);
+            },
+          }));
+        }),
+    };
+    await expect(report_export__produce({ clinicId: a.clinicId, id: made.id }, lostAtCommit)).rejects.toThrow(/terminating connection/);
+  } finally {
+    await pool.end();
+  }
+  const clinicDir = join(exportsRoot, a.clinicId);
+  const { rows: [ended] } = await rootPool().query("select status::text from app_public.report_export where id = $1", [made.id]);
+  expect({ ...ended, files: readdirSync(clinicDir).filter((f) => f.startsWith(made.id)) }).toEqual({ status: "failed", files: [made.id] });
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runDueJobs();
+  expect(readdirSync(clinicDir).filter((f) => f.startsWith(made.id))).toEqual([]);
+});
+
 // a .part file was removed by the attempt that wrote it, or by the sweep that failed its export as abandoned; one
 // whose export ended otherwise (failed by another attempt, while its own, stuck, was later killed; its sweep
 // stopped between the export's failure and the file's removal) stayed in the exports folder for good; and, once each
 // attempt wrote a file of its own, so did that of an attempt outlived by another while its export ran on
-test("the hourly sweep removes the .part files no attempt will put in place (outlived attempts', exports done, failed, expired, gone), not those of the attempts of exports queued or running", async () => {
+test("the hourly sweep removes the .part files no attempt will put in place (outlived attempts', exports done, failed, expired, gone), not those of the attempts of exports queued or running, and the files of exports failed or expired", async () => {
   const clinicDir = join(exportsRoot, a.clinicId);
   mkdirSync(clinicDir, { recursive: true });
   const files: Record<string, string> = {}; // file name → what it is
@@ -970,6 +1008,7 @@ test("the hourly sweep removes the .part files no attempt will put in place (out
     files[`${id}.${taken.attempt_id}.part`] = `${status}: its attempt's`;
     files[`${id}.${randomUUID()}.part`] = `${status}: an outlived attempt's`;
     files[`${id}.part`] = `${status}: named as before, without its attempt`; // a worker of that version may still write it
+    files[id] = `${status}: the export's file`; // in place before its mark of done commits; one that failed after, none
   }
   files["notes.part"] = "not an export's"; // not the sweep's to remove
   for (const name of Object.keys(files)) writeFileSync(join(clinicDir, name), "code,first_name\r\n");
@@ -977,11 +1016,15 @@ test("the hourly sweep removes the .part files no attempt will put in place (out
   await runDueJobs();
   const left = readdirSync(clinicDir).filter((f) => f in files);
   expect(left.map((f) => files[f]).sort()).toEqual([
+    "done: the export's file",
+    "gone: the export's file",
     "not an export's",
     "queued: its attempt's",
     "queued: named as before, without its attempt",
+    "queued: the export's file",
     "running: its attempt's",
     "running: named as before, without its attempt",
+    "running: the export's file",
   ]);
   for (const name of left) rmSync(join(clinicDir, name));
   for (const id of inProgress) {

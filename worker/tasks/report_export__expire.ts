@@ -4,11 +4,12 @@
  * job will never run again (their worker died during the last attempt); and
  * deletes the half-written (.part) files no attempt will put in place: those
  * of exports no longer in progress, and those of attempts another has
- * outlived (each attempt writes a file of its own).
+ * outlived (each attempt writes a file of its own); and the file put in place
+ * for an export that failed (its attempt's mark of done lost after the rename).
  */
 import { rm } from "node:fs/promises";
 import type { Task } from "graphile-worker";
-import { exportFile, exportPartFiles } from "../../db/export-files.ts";
+import { exportFile, exportFolderFiles } from "../../db/export-files.ts";
 
 export const report_export__expire: Task = async (_payload, helpers) => {
   const { rows } = await helpers.query<{ clinic_id: string; id: string }>(
@@ -19,21 +20,26 @@ export const report_export__expire: Task = async (_payload, helpers) => {
     await helpers.query("update app_public.report_export set status = 'expired' where clinic_id = $1 and id = $2", [row.clinic_id, row.id]);
   }
   const { rows: abandoned } = await helpers.query<{ n: number }>("select count(*)::int as n from app_private.fail_abandoned_exports()");
-  // read before the exports' statuses: a .part file made after it is an attempt's that has just taken its export
-  const parts = await exportPartFiles();
-  // the part files of the attempt each export in progress is the work of (any of an export in progress for one named
-  // as before, without its attempt: a worker of that version may still write it); the others no attempt will put in
-  // place: an attempt outlived by another, or of an export done, failed, expired or gone
-  const { rows: written } = await helpers.query<{ n: number }>(
-    `select part.n from unnest($1::uuid[], $2::uuid[]) with ordinality as part (export_id, attempt_id, n)
-       join app_public.report_export e on e.id = part.export_id
-      where e.status in ('queued', 'running') and (part.attempt_id is null or part.attempt_id = e.attempt_id)`,
-    [parts.map((part) => part.exportId), parts.map((part) => part.attemptId)],
+  // read before the exports' statuses: a file made after it is that of an attempt that has just taken its export (its
+  // part file), or put it in place (the export's file, renamed as the attempt marks the export done)
+  const files = await exportFolderFiles();
+  // kept: the part file of the attempt each export in progress is the work of (any of an export in progress for one
+  // named as before, without its attempt: a worker of that version may still write it), and the export's file but of
+  // one failed or expired (an attempt puts it in place before its mark of done commits; one of an export not in the
+  // database is not known to be ours); the others nothing will serve or put in place: an attempt's outlived by another,
+  // those of an export failed, expired or gone, the export's file of one failed (put in place by an attempt whose mark
+  // of done was lost, its connection closed at the commit, that then failed)
+  const { rows: kept } = await helpers.query<{ n: string }>(
+    `select file.n from unnest($1::uuid[], $2::uuid[], $3::boolean[]) with ordinality as file (export_id, attempt_id, part, n)
+       left join app_public.report_export e on e.id = file.export_id
+      where case when file.part then e.status in ('queued', 'running') and (file.attempt_id is null or file.attempt_id = e.attempt_id)
+                 else e.id is null or e.status in ('queued', 'running', 'done') end`,
+    [files.map((file) => file.exportId), files.map((file) => file.attemptId), files.map((file) => file.part)],
   );
-  const stillWritten = new Set(written.map((row) => row.n - 1));
-  const left = parts.filter((_, i) => !stillWritten.has(i));
-  for (const part of left) await rm(part.path, { force: true });
+  const stillUsed = new Set(kept.map((row) => Number(row.n) - 1));
+  const left = files.filter((_, i) => !stillUsed.has(i));
+  for (const file of left) await rm(file.path, { force: true });
   helpers.logger.info(
-    `report_export__expire: ${rows.length} file(s) removed, ${abandoned[0].n} abandoned export(s) failed, ${left.length} half-written file(s) removed`,
+    `report_export__expire: ${rows.length} file(s) removed, ${abandoned[0].n} abandoned export(s) failed, ${left.length} file(s) no export will serve removed`,
   );
 };
