@@ -55,6 +55,7 @@ export function holdWorkerTurnThroughThisFile(): void {
 export function jobHelpers(pool: pg.Pool, attempts: number, query = (text: string, values?: unknown[]) => pool.query(text, values)): JobHelpers {
   return {
     job: { id: "1", attempts, max_attempts: 3 },
+    logger: silent,
     query,
     withPgClient: async <T>(fn: (client: pg.PoolClient) => Promise<T>) => {
       const client = await pool.connect();

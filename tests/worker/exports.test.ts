@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { once as onceEmitted } from "node:events";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import pg from "pg";
 import type { JobHelpers } from "graphile-worker";
@@ -14,6 +14,7 @@ import Cursor from "pg-cursor";
 import { cursorCloser, reportProgress } from "../../worker/exports/csv-export.ts";
 import { startWorker, stopWorker, workerPool } from "../../worker/run.ts";
 import { report_export__produce } from "../../worker/tasks/report_export__produce.ts";
+import { report_export__expire } from "../../worker/tasks/report_export__expire.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { closeExportFiles, exportFile, exportPartFile } from "../../db/export-files.ts";
 import { beginWhenFree } from "../support/locks.ts";
@@ -1031,6 +1032,39 @@ test("the hourly sweep removes the .part files no attempt will put in place (out
     await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
     await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
   }
+});
+
+// the sweep lists the exports' files before it reads their statuses: a part file made after the listing is that of an
+// attempt that has just taken its export, and is not removed; listed after, the file an attempt made as the statuses
+// were read was one no attempt would put in place, removed as it was written (the attempt failed at its end)
+test("the hourly sweep leaves the part file of an attempt that takes its export as the sweep reads the exports' statuses", async () => {
+  const id = await requestExport(cashierA);
+  await rootPool().query("update graphile_worker._private_jobs set run_at = now() + interval '1 hour' where key = $1", [`report_export:${id}`]);
+  mkdirSync(join(exportsRoot, a.clinicId), { recursive: true });
+  let part: string | undefined;
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 2 }, () => {});
+  try {
+    // once the sweep has read the exports' attempts, an attempt takes the export and opens its file
+    const sweep = jobHelpers(pool, 1, async (text, values) => {
+      const read = await pool.query(text, values);
+      if (!part && text.includes("attempt_id")) {
+        const { rows: [taken] } = await rootPool().query(
+          "update app_public.report_export set status = 'running', attempt_id = gen_random_uuid() where id = $1 returning attempt_id",
+          [id],
+        );
+        part = exportPartFile(a.clinicId, id, taken.attempt_id);
+        writeFileSync(part, "\ufeffcode,first_name\r\n");
+      }
+      return read;
+    });
+    await report_export__expire({}, sweep);
+  } finally {
+    await pool.end();
+  }
+  expect(readdirSync(join(exportsRoot, a.clinicId))).toContain(basename(part!));
+  rmSync(part!);
+  await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
+  await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
 });
 
 test("one person has at most 10 exports waiting or running: the 11th is LIMIT_EXCEEDED until one is done, and others of the clinic still export", async () => {
