@@ -116,6 +116,15 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
   // the server was closing that moment, and its client got a 502 (a test client, ECONNRESET).
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, app);
   const pgl = makeGraphQL({ pool, settings, roles });
+  // the schema read from the database before the server is handed out: PostGraphile reads it once, and a
+  // read that failed (a connection not had in time under load) failed every GraphQL request for good, the
+  // server listening and /ready saying ready, each answered "Unknown error occurred"; the start fails instead, with its error
+  try {
+    await pgl.getSchema();
+  } catch (error) {
+    await pgl.release();
+    throw error;
+  }
   app.use(GRAPHQL_PATH, oneReadMomentPerRequest);
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server, false);

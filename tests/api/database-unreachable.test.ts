@@ -151,6 +151,21 @@ test("a database that refuses connections is UNAVAILABLE at once, with 503 on th
   expect(await ready()).toEqual({ status: 503, body: { status: "database_unreachable" } });
 }, 60_000);
 
+// PostGraphile reads the schema once: a read that failed (its connection not had within the connect timeout, under load)
+// left a server that listened, /ready said ready, and every GraphQL request answered "Unknown error occurred", for good
+test("an API whose GraphQL schema cannot be read from the database does not start: it fails with the database's error", async () => {
+  const missing = new URL(testConfig.authenticatorUrl);
+  missing.pathname = `${missing.pathname}_never_made`;
+  const pool = apiPool(missing.toString(), 2);
+  try {
+    await expect(createApiServer({ pool, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET }, ""), roles: testConfig.roles })).rejects.toThrow(
+      /database ".*_never_made" does not exist/,
+    );
+  } finally {
+    await pool.end();
+  }
+});
+
 test("a connection closed long after the request that opened it is not logged as that request's", async () => {
   const heard: string[] = [];
   const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 1 }, () => heard.push(currentRequestId() ?? "no request"));
