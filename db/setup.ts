@@ -100,8 +100,9 @@ type DatabaseContents = "empty" | "clinicops" | { appPublicOwner: string } | "ot
  * migrations table names this version's first migration, hash and all: another Graphile application
  * has an app_public too), whose app_public is its owner role's (a dump restored with its owners) or
  * another's (one restored without them); a template is "other". graphile-migrate's own tables holding no
- * migration are no objects: a first start stopped or killed before its first migration was committed left them,
- * and every later start refused the database as another application's. As root.
+ * migration, all of them (and their schema) the owner role's, are no objects: a first start stopped or killed before
+ * its first migration was committed left them, and every later start refused the database as another application's.
+ * As root.
  */
 async function databaseContents(config: DatabaseConfig, databaseName: string): Promise<DatabaseContents> {
   const foundation = committedMigrations()[0];
@@ -127,12 +128,20 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
     if (state.template) return "other"; // what a template holds, every database made from it would
     if (state.migrated && foundation) {
       const { rows: [ours] } = await client.query(
-        "select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is, not exists (select from graphile_migrate.migrations) as none",
-        [`${migrationNumber(foundation.file)}.sql`, foundation.hash],
+        `select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is,
+           not exists (select from graphile_migrate.migrations)
+           and coalesce((select n.nspowner = r.oid
+                           and not exists (select from pg_class c where c.relnamespace = n.oid and c.relowner <> r.oid)
+                           and not exists (select from pg_proc p where p.pronamespace = n.oid and p.proowner <> r.oid)
+                           and not exists (select from pg_type t where t.typnamespace = n.oid and t.typowner <> r.oid)
+                         from pg_namespace n, pg_roles r where n.nspname = 'graphile_migrate' and r.rolname = $3), false) as none`,
+        [`${migrationNumber(foundation.file)}.sql`, foundation.hash, config.roles.owner],
       );
       // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O); without app_public
       // yet, whose migrations the start checks against this version's (pendingMigrations)
       if (ours.is) return [null, config.roles.owner].includes(state.app_public_owner) ? "clinicops" : { appPublicOwner: state.app_public_owner };
+      // a cut start's, which migrated as the owner role: another application's tables, empty, are still its own (the
+      // database taken, its start then failed on "permission denied for schema graphile_migrate")
       if (ours.none) return (await contents(true)).empty ? "empty" : "other";
     }
     return state.empty ? "empty" : "other";

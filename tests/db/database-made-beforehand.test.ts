@@ -75,6 +75,14 @@ test.each([
   // another Graphile application has an app_public too: it was told it held a ClinicOps backup, to drop
   ["an app_public of its own", "create schema app_public; create table app_public.posts (id int); alter table app_public.posts owner to"],
   ["a type alone", "create type public.their_mood as enum ('fine'); alter type public.their_mood owner to"],
+  // another application using graphile-migrate, cut before its first migration too: its database was taken, then the
+  // start failed on "permission denied for schema graphile_migrate"
+  [
+    "graphile-migrate's tables, holding no migration",
+    `create schema graphile_migrate;
+     create table graphile_migrate.migrations (hash text primary key, previous_hash text references graphile_migrate.migrations, filename text not null, date timestamptz not null default now());
+     alter table graphile_migrate.migrations owner to`,
+  ],
 ])("another application's database (%s) is refused, saying what to do, and left as it was", async (_, theirObject) => {
   await drop();
   const other = `${config.databaseName}_app`;
