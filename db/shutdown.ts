@@ -66,6 +66,9 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** Whether a signal has begun the process's stop. */
 let stopping = false;
 
+/** Whether a signal has begun the process's stop: a part not yet started is then not started. */
+export const stopBegun = () => stopping;
+
 /**
  * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let
  * be, and a stop still running 30 s after its signal ends the process (exit 1). Installed before the start,

@@ -18,7 +18,7 @@ import { until } from "../support/until.ts";
 import { ownDatabase } from "../support/database.ts";
 
 /** A database of its own: each start sets up and migrates the database it is given. */
-const { url, drop: dropDatabase } = ownDatabase("signals");
+const { url, config, drop: dropDatabase } = ownDatabase("signals");
 /** Databases stopped while they are being migrated, the server's and the worker's (never migrated whole). */
 const unmigrated = { server: ownDatabase("cut_api"), worker: ownDatabase("cut_worker") };
 const dropUnmigrated = async () => {
@@ -112,6 +112,29 @@ test.each([
   expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
   expect(output).toMatch(/"event":"shutdown","signal":"SIGTERM"|"event":"worker","message":"shutdown".*"signal":"SIGTERM"/);
   expect(output).not.toMatch(/"event":"listening"|Worker connected/);
+}, 120_000);
+
+// the start went on past the signal: once the API's schema was read, the worker started and took jobs, only to be stopped
+test("npm start stopped while its API starts (its schema read) starts no worker: a job waiting is left to the next start", async () => {
+  const database = new pg.Client({ connectionString: url }); // made by the start
+  try {
+    const { code, killedBy, output } = await startAndStop("server/main.ts", /"message":"database ready"/, "SIGTERM", { PORT: String(await freePort()) }, async (stop) => {
+      await database.connect();
+      await database.query("select graphile_worker.add_job('session__expire', '{}'::json, job_key := 'stopped-while-starting')");
+      // the API's first connection, its schema's read (nothing else logs in as the authenticator during the start)
+      const reading = async () =>
+        (await database.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1", [config.roles.authenticator])).rows[0].n > 0;
+      expect(await until(reading, 30_000, 5)).toBe(true);
+      stop();
+    });
+    expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+    expect(output).toContain(`"event":"shutdown","signal":"SIGTERM"`);
+    expect(output).not.toContain(`"event":"listening"`);
+    const { rows } = await database.query("select attempts from graphile_worker.jobs where key = 'stopped-while-starting'");
+    expect(rows).toEqual([{ attempts: 0 }]); // taken and run by a worker started after the signal
+  } finally {
+    await database.end();
+  }
 }, 120_000);
 
 // its handlers took the signals over by removing the others first: for that moment node stopped watching the signal, and a
