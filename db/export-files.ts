@@ -70,17 +70,22 @@ export function exportPartFile(clinicId: string, exportId: string, attemptId: st
 }
 
 /**
- * A file of an export in a clinic's folder: the export's own (`<export id>`), or a half-written one (`part`) of attempt
- * `attemptId` (`<export id>.<attempt id>.part`; null for `<export id>.part`, as attempts named them before).
+ * A file of an export in the folder of clinic `clinicId`: the export's own (`<export id>`), or a half-written one
+ * (`part`) of attempt `attemptId` (`<export id>.<attempt id>.part`; null for `<export id>.part`, as attempts named them
+ * before).
  */
 export interface ExportFolderFile {
+  clinicId: string;
   exportId: string;
   part: boolean;
   attemptId: string | null;
   path: string;
 }
 
-/** The files of exports in the clinics' folders, whole and half-written, named as above; nothing else there is one. */
+/**
+ * The files of exports in the clinics' folders (those named by a clinic's id, as makeExportFolder names them), whole and
+ * half-written, named as above; nothing else there is one.
+ */
 export async function exportFolderFiles(env: NodeJS.ProcessEnv = process.env): Promise<ExportFolderFile[]> {
   const root = exportsDir(env);
   const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
@@ -88,12 +93,12 @@ export async function exportFolderFiles(env: NodeJS.ProcessEnv = process.env): P
     throw error;
   });
   const files: ExportFolderFile[] = [];
-  for (const clinic of clinics.filter((entry) => entry.isDirectory())) {
+  for (const clinic of clinics.filter((entry) => entry.isDirectory() && isUuid(entry.name))) {
     for (const name of await readdir(resolve(root, clinic.name))) {
       const part = name.endsWith(".part");
       const [exportId, attemptId = null, ...rest] = name.replace(/\.part$/, "").split(".");
       if (rest.length === 0 && isUuid(exportId) && (attemptId === null || (part && isUuid(attemptId)))) {
-        files.push({ exportId, part, attemptId, path: resolve(root, clinic.name, name) });
+        files.push({ clinicId: clinic.name, exportId, part, attemptId, path: resolve(root, clinic.name, name) });
       }
     }
   }

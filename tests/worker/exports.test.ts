@@ -1034,6 +1034,21 @@ test("the hourly sweep removes the .part files no attempt will put in place (out
   }
 });
 
+// an exports folder shared with another installation (EXPORTS_DIR, or the .data of one checkout started against two
+// databases): the part file its attempt was writing was removed as of an export not in this database, and its attempt
+// failed at the rename; the folder of a clinic this database does not have is not this sweep's
+test("the hourly sweep leaves whole the folder of a clinic the database does not have (another installation's)", async () => {
+  const elsewhere = join(exportsRoot, randomUUID());
+  mkdirSync(elsewhere, { recursive: true });
+  const [id, attempt] = [randomUUID(), randomUUID()];
+  const names = [id, `${id}.${attempt}.part`, `${id}.part`].sort();
+  for (const name of names) writeFileSync(join(elsewhere, name), "code,first_name\r\n");
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runDueJobs();
+  expect(readdirSync(elsewhere).sort()).toEqual(names);
+  rmSync(elsewhere, { recursive: true });
+});
+
 // the sweep lists the exports' files before it reads their statuses: a part file made after the listing is that of an
 // attempt that has just taken its export, and is not removed; listed after, the file an attempt made as the statuses
 // were read was one no attempt would put in place, removed as it was written (the attempt failed at its end)

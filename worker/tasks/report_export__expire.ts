@@ -28,13 +28,15 @@ export const report_export__expire: Task = async (_payload, helpers) => {
   // one failed or expired (an attempt puts it in place before its mark of done commits; one of an export not in the
   // database is not known to be ours); the others nothing will serve or put in place: an attempt's outlived by another,
   // those of an export failed, expired or gone, the export's file of one failed (put in place by an attempt whose mark
-  // of done was lost, its connection closed at the commit, that then failed)
+  // of done was lost, its connection closed at the commit, that then failed). The folder of a clinic the database does
+  // not have is left whole: another installation's sharing the exports folder, whose attempts write their part files there
   const { rows: kept } = await helpers.query<{ n: string }>(
-    `select file.n from unnest($1::uuid[], $2::uuid[], $3::boolean[]) with ordinality as file (export_id, attempt_id, part, n)
-       left join app_public.report_export e on e.id = file.export_id
-      where case when file.part then e.status in ('queued', 'running') and (file.attempt_id is null or file.attempt_id = e.attempt_id)
+    `select file.n from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::boolean[]) with ordinality as file (clinic_id, export_id, attempt_id, part, n)
+       left join app_public.report_export e on e.clinic_id = file.clinic_id and e.id = file.export_id
+      where not exists (select from app_public.clinic c where c.id = file.clinic_id)
+         or case when file.part then e.status in ('queued', 'running') and (file.attempt_id is null or file.attempt_id = e.attempt_id)
                  else e.id is null or e.status in ('queued', 'running', 'done') end`,
-    [files.map((file) => file.exportId), files.map((file) => file.attemptId), files.map((file) => file.part)],
+    [files.map((file) => file.clinicId), files.map((file) => file.exportId), files.map((file) => file.attemptId), files.map((file) => file.part)],
   );
   const stillUsed = new Set(kept.map((row) => Number(row.n) - 1));
   const left = files.filter((_, i) => !stillUsed.has(i));
