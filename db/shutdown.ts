@@ -66,7 +66,7 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** Whether a signal has begun the process's stop. */
 let stopping = false;
 
-/** Whether a signal has begun the process's stop: a part not yet started is then not started. */
+/** `stopping`, for a start: a part not yet started is not started once a stop has begun. */
 export const stopBegun = () => stopping;
 
 /**
