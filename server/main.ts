@@ -40,9 +40,14 @@ await startStep(
   parts,
 );
 const pool = apiPool(db.config.authenticatorUrl, settings.databasePoolSize);
-parts.unshift(["API pool", () => endCuttingShort(pool, (message) => log("warn", "shutdown", { part: "API pool", message }))]);
+// once, by whichever part comes first: a second end of a pool is refused
+let poolEnding: Promise<void> | undefined;
+const endPool = () => (poolEnding ??= endCuttingShort(pool, (message) => log("warn", "shutdown", { part: "API pool", message })));
+parts.unshift(["API pool", endPool]);
+let apiMade = false;
 const starting = (async () => {
   const api = await createApiServer({ pool, settings, roles: db.config.roles });
+  apiMade = true;
   // none once a stop has begun (a signal while the API started, its schema read): the worker took jobs only to be stopped
   return { api, worker: process.env.WORKER === "off" || stopBegun() ? null : await startWorker(db.config.ownerUrl) };
 })();
@@ -51,6 +56,9 @@ const starting = (async () => {
 parts.unshift([
   "API server and worker",
   async () => {
+    // the API's schema still being read (behind a table's lock: an ALTER TABLE, a VACUUM FULL) is cut, its pool ended:
+    // awaited, the stop waited for the lock until its 30 s were over, and the process ended with 1
+    if (!apiMade) await endPool();
     const started = await starting.catch(() => null);
     if (started) await Promise.all([started.api.close(), started.worker && stopWorker(started.worker)]);
   },

@@ -276,3 +276,29 @@ test("a port in use ends the start in one line, its parts stopped, and PORT=0 lo
   expect(code).toBe(0);
   expect(output).toMatch(/"url":"http:\/\/localhost:[1-9][0-9]*"/);
 }, 120_000);
+
+// the stop waited for the API's start, its schema's read waiting behind a table's lock, until its 30 s were over: exit 1
+test("npm start stopped while its API's schema read waits behind a table's lock stops at once, the read cut, and exits 0", async () => {
+  const database = new pg.Client({ connectionString: url }); // made by the start
+  const alteringTable = new pg.Client({ connectionString: url });
+  try {
+    const { code, killedBy, output } = await startAndStop("server/main.ts", /"message":"database ready"/, "SIGTERM", { WORKER: "off", PORT: String(await freePort()) }, async (stop) => {
+      await database.connect();
+      await alteringTable.connect();
+      await alteringTable.query("begin; lock table app_public.clinic in access exclusive mode");
+      // the API's schema read, waiting behind it (nothing else logs in as the authenticator during the start)
+      const waiting = async () =>
+        (await database.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and wait_event_type = 'Lock'", [
+          config.roles.authenticator,
+        ])).rows[0].n > 0;
+      expect(await until(waiting, 30_000, 5)).toBe(true);
+      stop();
+    });
+    expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+    expect(output).not.toContain("gaveUp");
+    expect(output).not.toContain(`"event":"listening"`);
+  } finally {
+    await alteringTable.end();
+    await database.end();
+  }
+}, 120_000);
