@@ -9,16 +9,12 @@
  */
 import { rm } from "node:fs/promises";
 import type { Task } from "graphile-worker";
-import { exportFile, exportFolderFiles } from "../../db/export-files.ts";
+import { exportFolderFiles } from "../../db/export-files.ts";
 
 export const report_export__expire: Task = async (_payload, helpers) => {
-  const { rows } = await helpers.query<{ clinic_id: string; id: string }>(
-    "select clinic_id, id from app_public.report_export where status = 'done' and expires_at <= now()",
-  );
-  for (const row of rows) {
-    await rm(exportFile(row.clinic_id, row.id), { force: true });
-    await helpers.query("update app_public.report_export set status = 'expired' where clinic_id = $1 and id = $2", [row.clinic_id, row.id]);
-  }
+  // their files removed below with those no export serves (an expired export's is not kept): no download serves one
+  // past its expiry, marked so or not (export_for_download)
+  const { rowCount: expired } = await helpers.query("update app_public.report_export set status = 'expired' where status = 'done' and expires_at <= now()");
   const { rows: abandoned } = await helpers.query<{ n: number }>("select count(*)::int as n from app_private.fail_abandoned_exports()");
   // read before the exports' statuses: a file made after it is that of an attempt that has just taken its export (its
   // part file), or put it in place (the export's file, renamed as the attempt marks the export done)
@@ -42,6 +38,6 @@ export const report_export__expire: Task = async (_payload, helpers) => {
   const left = files.filter((_, i) => !stillUsed.has(i));
   for (const file of left) await rm(file.path, { force: true });
   helpers.logger.info(
-    `report_export__expire: ${rows.length} file(s) removed, ${abandoned[0].n} abandoned export(s) failed, ${left.length} file(s) no export will serve removed`,
+    `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${left.length} file(s) no export will serve removed`,
   );
 };
