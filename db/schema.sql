@@ -7777,6 +7777,251 @@ COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds 
 
 
 --
+-- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    doctor_id uuid NOT NULL,
+    scheduled_at timestamp with time zone NOT NULL,
+    reason text,
+    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
+    checked_in_at timestamp with time zone,
+    checked_in_by uuid,
+    started_at timestamp with time zone,
+    started_by uuid,
+    completed_at timestamp with time zone,
+    completed_by uuid,
+    cancelled_at timestamp with time zone,
+    cancelled_by uuid,
+    cancel_reason text,
+    no_show_at timestamp with time zone,
+    no_show_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
+    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
+);
+
+ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit IS '@behavior -delete
+@foreignKey (clinic_id,checked_in_by) references app_public.membership (clinic_id,user_id)|@fieldName checkedInByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `checkedInBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,started_by) references app_public.membership (clinic_id,user_id)|@fieldName startedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `startedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,completed_by) references app_public.membership (clinic_id,user_id)|@fieldName completedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `completedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,cancelled_by) references app_public.membership (clinic_id,user_id)|@fieldName cancelledByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `cancelledBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,no_show_by) references app_public.membership (clinic_id,user_id)|@fieldName noShowByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `noShowBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
+A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
+
+
+--
+-- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
+
+
+--
+-- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
+
+
+--
+-- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
+scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
+
+
+--
+-- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
+
+
+--
+-- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
+
+
+--
+-- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
+
+
+--
+-- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
+
+
+--
+-- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
+
+
+--
+-- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
+
+
+--
+-- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
+
+
+--
+-- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
+
+
+--
+-- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
+
+
+--
+-- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
+
+
+--
+-- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
+
+
+--
+-- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
+
+
+--
+-- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: check_in_walk_in(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text DEFAULT NULL::text) RETURNS app_public.visit
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_visit app_public.visit;
+begin
+  insert into app_public.visit (patient_id, doctor_id, scheduled_at, reason)
+  values (check_in_walk_in.patient_id, check_in_walk_in.doctor_id, now(), check_in_walk_in.reason)
+  returning * into v_visit;
+  update app_public.visit v set status = 'checked_in'
+  where v.clinic_id = v_visit.clinic_id and v.id = v_visit.id
+  returning * into v_visit;
+  return v_visit;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. Owners, admins and receptionists.';
+
+
+--
 -- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10597,220 +10842,6 @@ ALTER FUNCTION app_public.verify_audit_chain(clinic_id uuid) OWNER TO :DATABASE_
 --
 
 COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes the audit chain of a clinic (default: the session''s; for a platform admin without one, the platform''s) and reports the first entry that was changed, removed or inserted behind the database''s back; an id that is no clinic is NOT_FOUND. A chain rewritten whole, every hash recomputed, passes this check; `npm run audit:verify` also compares it with the heads copied out of the database every hour. Owners and admins of the clinic, and platform admins.';
-
-
---
--- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.visit (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    patient_id uuid NOT NULL,
-    doctor_id uuid NOT NULL,
-    scheduled_at timestamp with time zone NOT NULL,
-    reason text,
-    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
-    checked_in_at timestamp with time zone,
-    checked_in_by uuid,
-    started_at timestamp with time zone,
-    started_by uuid,
-    completed_at timestamp with time zone,
-    completed_by uuid,
-    cancelled_at timestamp with time zone,
-    cancelled_by uuid,
-    cancel_reason text,
-    no_show_at timestamp with time zone,
-    no_show_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
-    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
-);
-
-ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.visit IS '@behavior -delete
-@foreignKey (clinic_id,checked_in_by) references app_public.membership (clinic_id,user_id)|@fieldName checkedInByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `checkedInBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-@foreignKey (clinic_id,started_by) references app_public.membership (clinic_id,user_id)|@fieldName startedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `startedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-@foreignKey (clinic_id,completed_by) references app_public.membership (clinic_id,user_id)|@fieldName completedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `completedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-@foreignKey (clinic_id,cancelled_by) references app_public.membership (clinic_id,user_id)|@fieldName cancelledByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `cancelledBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-@foreignKey (clinic_id,no_show_by) references app_public.membership (clinic_id,user_id)|@fieldName noShowByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `noShowBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-@foreignKey (clinic_id,created_by) references app_public.membership (clinic_id,user_id)|@fieldName createdByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `createdBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-@foreignKey (clinic_id,updated_by) references app_public.membership (clinic_id,user_id)|@fieldName updatedByMember|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind `updatedBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.
-A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
-
-
---
--- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
-
-
---
--- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
-
-
---
--- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
-
-
---
--- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
-
-
---
--- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
-scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
-
-
---
--- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
-
-
---
--- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
-
-
---
--- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
-
-
---
--- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
-
-
---
--- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
-
-
---
--- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
-
-
---
--- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
-
-
---
--- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
-
-
---
--- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
-
-
---
--- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
-
-
---
--- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
-
-
---
--- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
-
-
---
--- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
 
 
 --
@@ -17651,6 +17682,63 @@ GRANT ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) TO :DAT
 
 
 --
+-- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: TABLE daily_reconciliation; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18197,55 +18285,6 @@ GRANT ALL ON FUNCTION app_public.service_price_at(service app_public.service, at
 
 REVOKE ALL ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
 
 
 --

@@ -1572,3 +1572,61 @@ describe("when a doctor leaves the clinic", () => {
     });
   });
 });
+
+describe("a walk-in is booked and checked in with one request", () => {
+  const WALK_IN = `mutation($p: UUID!, $d: UUID!, $r: String) { checkInWalkIn(input: { patientId: $p, doctorId: $d, reason: $r }) {
+    result { rowId code status scheduledAt reason checkedInAt createdBy checkedInBy } } }`;
+  const visitsOf = async (patientId: string) =>
+    (await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patientId])).rows[0].n as number;
+  const as = async (member: { phone: string; password: string }) => {
+    const browser = new Browser(api);
+    await browser.login(member.phone, member.password);
+    return browser;
+  };
+
+  it("books the visit for now and checks the patient in, stamped and audited as the two steps are", async () => {
+    const patient = await createPatient(a.clinicId);
+    const before = Date.now();
+    const walkedIn = await receptionist.graphql(WALK_IN, { p: patient.id, d: a.members.doctor.membershipId, r: "  Fever " });
+    expect(walkedIn.body.errors).toBeUndefined();
+    const visit = walkedIn.body.data.checkInWalkIn.result;
+    expect(visit).toMatchObject({
+      code: expect.stringMatching(/^VIS-/),
+      status: "checked_in",
+      reason: "Fever",
+      createdBy: a.members.receptionist.userId,
+      checkedInBy: a.members.receptionist.userId,
+    });
+    expect(Date.parse(visit.scheduledAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(visit.checkedInAt).toBe(visit.scheduledAt);
+    const { rows } = await rootPool().query(
+      "select action, new_values ->> 'status' as status, actor_user_id from app_public.audit_log where table_name = 'visit' and record_id = $1 order by seq",
+      [visit.rowId],
+    );
+    expect(rows).toEqual([
+      { action: "insert", status: "scheduled", actor_user_id: a.members.receptionist.userId },
+      { action: "update", status: "checked_in", actor_user_id: a.members.receptionist.userId },
+    ]);
+  });
+
+  it("refuses what the booking or the check-in refuses, and then books nothing", async () => {
+    const deleted = await createPatient(a.clinicId, { deleted_at: new Date() });
+    const FRONT_DESK = "Only the front desk (an owner, admin or receptionist) books visits, in its own clinic.";
+    const refusals: [string, Browser | (() => Promise<Browser>), () => Promise<{ id: string }>, string, { code: string; message?: string }][] = [
+      ["a doctor", () => as(a.members.doctor), () => createPatient(a.clinicId), a.members.doctor.membershipId, { code: "FORBIDDEN", message: FRONT_DESK }],
+      ["a cashier", () => as(a.members.cashier), () => createPatient(a.clinicId), a.members.doctor.membershipId, { code: "FORBIDDEN", message: FRONT_DESK }],
+      ["a member who is not a doctor", receptionist, () => createPatient(a.clinicId), a.members.cashier.membershipId,
+        { code: "INVALID_INPUT", message: "This member is not a doctor of the clinic: book a doctor." }],
+      ["a patient of another clinic", receptionist, () => createPatient(b.clinicId), a.members.doctor.membershipId, { code: "NOT_FOUND", message: "No such patient in your clinic." }],
+      ["a deleted patient", receptionist, async () => deleted, a.members.doctor.membershipId, { code: "INVALID_INPUT" }],
+    ];
+    for (const [who, browser, patient, doctor, refusal] of refusals) {
+      const { id } = await patient();
+      const sender = typeof browser === "function" ? await browser() : browser;
+      const r = await sender.graphql(WALK_IN, { p: id, d: doctor });
+      const error = r.body.errors?.[0];
+      expect([who, { code: error?.extensions?.code, ...(refusal.message ? { message: error?.message } : {}) }]).toEqual([who, refusal]);
+      expect([who, r.body.data?.checkInWalkIn ?? null, await visitsOf(id)]).toEqual([who, null, 0]);
+    }
+  });
+});

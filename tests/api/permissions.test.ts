@@ -259,6 +259,18 @@ const CELLS: Cell[] = [
       return (await one("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id])).n === 1;
     },
   },
+  {
+    operation: "check a walk-in in (book and check in at once)",
+    allowed: FRONT_DESK,
+    async attempt(browser) {
+      const patient = await createPatient(a.clinicId);
+      await browser.graphql(`mutation($p: UUID!, $d: UUID!) { checkInWalkIn(input: { patientId: $p, doctorId: $d }) { result { code } } }`, {
+        p: patient.id,
+        d: a.members.doctor.membershipId,
+      });
+      return (await one("select count(*)::int as n from app_public.visit where patient_id = $1 and status = 'checked_in'", [patient.id])).n === 1;
+    },
+  },
   ...(
     [
       ["check a patient in", "scheduled", "checked_in", FRONT_DESK],
