@@ -6168,6 +6168,36 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDAT
 
 
 --
+-- Name: tg_invoice_line__visit_service_line(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__visit_service_line() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op <> 'INSERT' then
+    delete from app_private.visit_service_line l where l.clinic_id = old.clinic_id and l.invoice_line_id = old.id;
+  end if;
+  if tg_op <> 'DELETE' and new.visit_service_id is not null then
+    insert into app_private.visit_service_line (clinic_id, invoice_line_id, invoice_id, visit_service_id)
+    values (new.clinic_id, new.id, new.invoice_id, new.visit_service_id);
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__visit_service_line() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__visit_service_line(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigger: keeps app_private.visit_service_line as the invoice line is now (a row while it bills a visit''s service).';
+
+
+--
 -- Name: tg_membership__declined_stays_declined(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11076,6 +11106,35 @@ COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A serv
 
 
 --
+-- Name: visit_service_billed(app_public.visit_service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the service is read again as the session sees it, so a row made up by the caller (another doctor's
+  -- visit, another clinic's) says nothing; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return exists (
+    select 1 from app_public.visit_service seen
+    join app_private.visit_service_line l on l.clinic_id = seen.clinic_id and l.visit_service_id = seen.id
+    join app_private.visit_bill b on b.clinic_id = l.clinic_id and b.invoice_id = l.invoice_id
+    where seen.clinic_id = visit_service.clinic_id and seen.id = visit_service.id);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_service_billed(visit_service app_public.visit_service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) IS 'Whether a live invoice (a draft, issued or paid; not void) bills this service: its quantity and discount then do not change, nor is it taken off the visit, until billing takes its line off the draft or voids the invoice (CONFLICT). Readable by every role that sees the visit, doctors included, who may not read invoices: it says nothing of the invoice.';
+
+
+--
 -- Name: visit_service_service_name(app_public.visit_service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11923,6 +11982,57 @@ COMMENT ON COLUMN app_private.visit_bill.code IS 'The invoice''s code, as invoic
 --
 
 COMMENT ON COLUMN app_private.visit_bill.status IS 'The invoice''s status, as invoice.status (never void: a void invoice has no row).';
+
+
+--
+-- Name: visit_service_line; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.visit_service_line (
+    clinic_id uuid NOT NULL,
+    invoice_line_id uuid NOT NULL,
+    invoice_id uuid NOT NULL,
+    visit_service_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app_private.visit_service_line FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.visit_service_line OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_service_line; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.visit_service_line IS 'Each invoice line that bills a visit''s service (its invoice void or not), kept by a trigger on invoice lines: what visit_service_billed reads, with visit_bill, whoever asks.';
+
+
+--
+-- Name: COLUMN visit_service_line.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN visit_service_line.invoice_line_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.invoice_line_id IS 'The invoice line.';
+
+
+--
+-- Name: COLUMN visit_service_line.invoice_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.invoice_id IS 'The line''s invoice.';
+
+
+--
+-- Name: COLUMN visit_service_line.visit_service_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.visit_service_id IS 'The visit''s service the line bills, as invoice_line.visit_service_id.';
 
 
 --
@@ -13064,6 +13174,14 @@ ALTER TABLE ONLY app_private.visit_bill
 
 
 --
+-- Name: visit_service_line visit_service_line_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.visit_service_line
+    ADD CONSTRAINT visit_service_line_pkey PRIMARY KEY (clinic_id, invoice_line_id);
+
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -13392,6 +13510,20 @@ CREATE UNIQUE INDEX visit_bill_visit_idx ON app_private.visit_bill USING btree (
 --
 
 COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visit (one at most, as invoice_one_live_per_visit says).';
+
+
+--
+-- Name: visit_service_line_visit_service_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_service_line_visit_service_idx ON app_private.visit_service_line USING btree (clinic_id, visit_service_id);
+
+
+--
+-- Name: INDEX visit_service_line_visit_service_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.visit_service_line_visit_service_idx IS 'The lines that bill a visit''s service.';
 
 
 --
@@ -14816,6 +14948,20 @@ COMMENT ON TRIGGER _660_visit_bill ON app_public.invoice IS 'Copies a live invoi
 
 
 --
+-- Name: invoice_line _660_visit_service_line; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _660_visit_service_line AFTER INSERT OR DELETE OR UPDATE OF visit_service_id ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__visit_service_line();
+
+
+--
+-- Name: TRIGGER _660_visit_service_line ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _660_visit_service_line ON app_public.invoice_line IS 'Copies which visit''s service the line bills (tg_invoice_line__visit_service_line).';
+
+
+--
 -- Name: invoice _661_visit_bill; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15507,6 +15653,20 @@ COMMENT ON POLICY owner_only ON app_private.visit_bill IS 'Read and kept by defi
 
 
 --
+-- Name: visit_service_line owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.visit_service_line TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON visit_service_line; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.visit_service_line IS 'Read and kept by definer functions only.';
+
+
+--
 -- Name: patient_search; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15541,6 +15701,12 @@ ALTER TABLE app_private.user_secret ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.visit_bill ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit_service_line; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.visit_service_line ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: membership answer_own_invitations; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
@@ -17366,6 +17532,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__totals() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_invoice_line__visit_service_line(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__visit_service_line() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -18344,6 +18517,14 @@ GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DA
 --
 
 GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_service_billed(visit_service app_public.visit_service); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) TO :DATABASE_VISITOR;
 
 
 --

@@ -855,6 +855,38 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   expect(perService.body.data.invoiceLines.groupedAggregates).toEqual([]);
 });
 
+// a doctor, who may not read invoices nor their lines, learnt that a service was billed only from the CONFLICT of changing it
+test("a doctor sees which services of their visit a live invoice bills, and nothing of the invoice", async () => {
+  const own = await createClinic("Billed services seen");
+  const [till, doctor] = [new Browser(api), new Browser(api)];
+  await till.login(own.members.cashier.phone, own.members.cashier.password);
+  await doctor.login(own.members.doctor.phone, own.members.doctor.password);
+  const visit = await createVisit(own, "in_progress");
+  const ADD = `mutation($v: UUID!, $s: UUID!) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s } }) { visitService { rowId billed } } }`;
+  const add = async (price: string) => (await doctor.graphql(ADD, { v: visit.id, s: (await createService(own.clinicId, price)).id })).body.data.createVisitService.visitService;
+  const consultation = await add("20000");
+  expect(consultation.billed).toBe(false);
+  const SEEN = `query($c: UUID!, $v: UUID!) { visit(clinicId: $c, rowId: $v) { services { nodes { rowId billed } } } }`;
+  const seen = async (browser: Browser) => (await browser.graphql(SEEN, { c: own.clinicId, v: visit.id })).body.data.visit.services.nodes;
+  const invoice = (await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId } } }`, { v: visit.id })).body.data.createInvoiceFromVisit.result;
+  const bloodCount = await add("12000"); // after the invoice was made: on no invoice
+  expect(await seen(doctor)).toEqual([{ rowId: consultation.rowId, billed: true }, { rowId: bloodCount.rowId, billed: false }]);
+  expect(await seen(till)).toEqual(await seen(doctor));
+  // what they may not read stays unread
+  const lines = await doctor.graphql(`query($c: UUID!, $v: UUID!) { visit(clinicId: $c, rowId: $v) { invoices { totalCount } services { nodes { invoiceLines { totalCount } } } } }`, { c: own.clinicId, v: visit.id });
+  expect(lines.body.data.visit).toEqual({ invoices: { totalCount: 0 }, services: { nodes: [{ invoiceLines: { totalCount: 0 } }, { invoiceLines: { totalCount: 0 } }] } });
+  await till.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { clientMutationId } }`, { i: invoice.rowId });
+  await till.graphql(`mutation($i: UUID!) { issueInvoice(input: { invoiceId: $i }) { clientMutationId } }`, { i: invoice.rowId });
+  expect(await seen(doctor)).toEqual([{ rowId: consultation.rowId, billed: true }, { rowId: bloodCount.rowId, billed: true }]);
+  await till.graphql(`mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Billed again" }) { clientMutationId } }`, { i: invoice.rowId });
+  expect(await seen(doctor)).toEqual([{ rowId: consultation.rowId, billed: false }, { rowId: bloodCount.rowId, billed: false }]);
+  // and a line taken off a draft bills the service no more
+  const again = (await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { lines { nodes { rowId visitServiceId } } } } }`, { v: visit.id })).body.data.createInvoiceFromVisit.result;
+  const lineOf = again.lines.nodes.find((line: { visitServiceId: string }) => line.visitServiceId === bloodCount.rowId);
+  expect((await till.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { clientMutationId } }`, { c: own.clinicId, id: lineOf.rowId })).body.errors).toBeUndefined();
+  expect(await seen(doctor)).toEqual([{ rowId: consultation.rowId, billed: true }, { rowId: bloodCount.rowId, billed: false }]);
+});
+
 // the front desk bills ahead by hand (billing.md), then the doctor records the service on the visit: billed twice
 test("billUnbilledServices refuses a service the draft already bills by a line typed by hand, naming it, and adds nothing", async () => {
   const own = await createClinic("Billed ahead by hand");
