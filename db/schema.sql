@@ -9578,8 +9578,10 @@ begin
   if v_invoice.id is null then
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
-  if v_invoice.status = 'issued' then
-    return v_invoice; -- the same issue again (a double click, a retry): the invoice as it was issued
+  if v_invoice.status in ('issued', 'partially_paid', 'paid') then
+    -- the same issue again (a double click, a retry, one sent after a payment, or after an invoice of nothing to
+    -- pay became paid as it was issued): it was issued, so the invoice as it is
+    return v_invoice;
   elsif v_invoice.status <> 'draft' then
     raise exception 'Only a draft can be issued; this invoice is %.', replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
@@ -9600,7 +9602,7 @@ ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION issue_invoice(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the issued invoice. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the invoice as it is, once issued (partially paid or paid since included); a void one is INVALID_TRANSITION. Owners, admins and cashiers.';
 
 
 --

@@ -215,6 +215,22 @@ test("a double-clicked issue, or void, of an invoice is done once, and both clic
   expect((await updates()) - before).toBe(2); // issued once, voided once
 });
 
+// a till that lost the answer to its issue sends it again after the first payment came in, and a double click on
+// issuing a free invoice (paid as it is issued) reached a paid invoice: both were INVALID_TRANSITION
+test("an issue sent again after a payment, or on an invoice paid as it was issued, answers the invoice as it is", async () => {
+  const ISSUE = `mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status amountPaid issuedAt } } }`;
+  const issued = await createIssuedInvoice(clinic, "1000", { issue: false });
+  const first = (await cashier.graphql(ISSUE, { id: issued.id })).body.data.issueInvoice.result;
+  for (const [amount, status] of [["400", "partially_paid"], ["600", "paid"]]) {
+    expect((await cashier.graphql(PAY, { id: issued.id, amount, method: "cash" })).body.errors).toBeUndefined();
+    const again = await cashier.graphql(ISSUE, { id: issued.id });
+    expect(again.body).toEqual({ data: { issueInvoice: { result: { ...first, status, amountPaid: status === "paid" ? "1000.000" : "400.000" } } } });
+  }
+  const free = await createIssuedInvoice(clinic, "0", { issue: false });
+  const clicks = await Promise.all([1, 2].map(() => cashier.graphql(ISSUE, { id: free.id })));
+  expect(clicks.map((click) => [click.body.errors, click.body.data.issueInvoice.result.status])).toEqual([[undefined, "paid"], [undefined, "paid"]]);
+});
+
 test("one idempotency key at once for payments of two invoices, or refunds of two payments: the one that waited is told the key was used", async () => {
   const [one, two] = [await createIssuedInvoice(clinic, "1000"), await createIssuedInvoice(clinic, "1000")];
   const paid = await committedAs(await cashierSession(clinic), async (c) =>

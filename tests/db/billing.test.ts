@@ -1098,13 +1098,16 @@ describe("closing a day while money moves", () => {
   });
 });
 
-test("issuing what is no longer a draft is refused naming its status in words", async () => {
+test("issuing an invoice paid since answers it as it is; issuing a void one is refused naming its status in words", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   await pay(cashier, invoice.id, "400");
+  const voided = await createIssuedInvoice(clinic, "1000", { issue: false });
   await asMember(clinic.members.cashier, async (c) => {
-    await expect(c.query("select app_public.issue_invoice($1)", [invoice.id])).rejects.toMatchObject({
+    expect((await c.query("select status, amount_paid::text from app_public.issue_invoice($1)", [invoice.id])).rows).toEqual([{ status: "partially_paid", amount_paid: "400.000" }]);
+    await c.query("select app_public.void_invoice($1, 'Made by mistake')", [voided.id]);
+    await expect(c.query("select app_public.issue_invoice($1)", [voided.id])).rejects.toMatchObject({
       code: "CTRAN",
-      message: "Only a draft can be issued; this invoice is partially paid.",
+      message: "Only a draft can be issued; this invoice is void.",
     });
   });
 });
