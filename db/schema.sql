@@ -4403,6 +4403,40 @@ COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'W
 
 
 --
+-- Name: patient_duplicates(text, text, text, date, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) RETURNS SETOF app_public.patient
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  return query
+  select p.* from app_public.patient p
+  where p.clinic_id = app_public.current_clinic_id()
+    and p.id is distinct from patient_duplicates.except_patient_id
+    and (
+      p.phone = (select app_public.normalize_phone(patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
+                 where nullif(btrim(patient_duplicates.phone), '') is not null)
+      or p.id = any (array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
+                                                                  patient_duplicates.first_name)))
+    )
+  order by p.deleted_at nulls first, p.created_at;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included (live ones first, then by when they were registered): same phone, or same names (as app_hidden.name_key compares them) and date of birth. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+
+
+--
 -- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8405,6 +8439,36 @@ COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeri
 
 
 --
+-- Name: count_deleted_patient_duplicates(text, text, text, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.count_deleted_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin', 'receptionist') then
+    raise exception 'Only the front desk (an owner, admin or receptionist) registers patients and is warned of duplicates among the deleted ones.' using errcode = 'CFORB';
+  end if;
+  return (select count(*)::integer
+          from app_private.patient_duplicates(count_deleted_patient_duplicates.phone, count_deleted_patient_duplicates.first_name,
+                                              count_deleted_patient_duplicates.last_name, count_deleted_patient_duplicates.date_of_birth,
+                                              count_deleted_patient_duplicates.except_patient_id) d
+          where d.deleted_at is not null);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'How many deleted patients look like the one being registered or edited, as findPatientDuplicates compares them, without saying who: a receptionist, who may not read nor restore deleted patients, asks an owner or admin to restore the one that matches rather than register the patient again (owners and admins find them in findPatientDuplicates). The front desk: owners, admins and receptionists.';
+
+
+--
 -- Name: is_valid_currency(text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9322,19 +9386,15 @@ COMMENT ON FUNCTION app_public.deleted_services() IS 'The clinic''s deleted serv
 --
 
 CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.patient
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select p.* from app_public.patient p
-  where p.clinic_id = app_public.current_clinic_id()
-    and p.deleted_at is null
-    and p.id is distinct from find_patient_duplicates.except_patient_id
-    and (
-      p.phone = (select app_public.normalize_phone(find_patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
-                 where nullif(btrim(find_patient_duplicates.phone), '') is not null)
-      or p.id = any (array(select app_hidden.patients_born_named(find_patient_duplicates.date_of_birth, find_patient_duplicates.last_name,
-                                                                  find_patient_duplicates.first_name)))
-    )
-  order by p.created_at
+begin
+  return query
+  select d.* from app_private.patient_duplicates(find_patient_duplicates.phone, find_patient_duplicates.first_name, find_patient_duplicates.last_name,
+                                                 find_patient_duplicates.date_of_birth, find_patient_duplicates.except_patient_id) d
+  where d.deleted_at is null or (select app_hidden.current_role_in('owner', 'admin'));
+end;
 $$;
 
 
@@ -9344,7 +9404,7 @@ ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, l
 -- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (as app_hidden.name_key compares them: white space, accents and case aside) and date of birth. Call it before saving to warn the user.';
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (as app_hidden.name_key compares them: white space, accents and case aside) and date of birth. Call it before saving to warn the user. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again; others are told only how many deleted patients match (countDeletedPatientDuplicates).';
 
 
 --
@@ -9780,7 +9840,7 @@ ALTER FUNCTION app_public.patient_possible_duplicates(patient app_public.patient
 -- Name: FUNCTION patient_possible_duplicates(patient app_public.patient); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth.';
+COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth (findPatientDuplicates: deleted ones too, to owners and admins).';
 
 
 --
@@ -17170,6 +17230,13 @@ REVOKE ALL ON FUNCTION app_private.password_matches(password text, hash text) FR
 
 
 --
+-- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION prune_login_failures(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17933,6 +18000,14 @@ GRANT UPDATE(notes) ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITO
 
 REVOKE ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) TO :DATABASE_VISITOR;
 
 
 --

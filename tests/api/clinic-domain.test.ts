@@ -880,6 +880,39 @@ describe("search and duplicate warnings", () => {
     expect(none.body.data.findPatientDuplicates.nodes).toEqual([]);
   });
 
+  // registering a patient who had been deleted made a second record: the warning passed over deleted ones, even to an owner
+  test("a deleted patient who matches is named to those who may restore them, and counted, without details, to the front desk", async () => {
+    const deleted = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Deleted", phone: "+255765222333", date_of_birth: "1988-05-06" });
+    expect((await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { clientMutationId } }`, { id: deleted.id })).body.errors).toBeUndefined();
+    const live = await createPatient(a.clinicId, { first_name: "Other", last_name: "Sharer", phone: "+255765222333" });
+    const CHECK = `{ findPatientDuplicates(phone: "0765 222 333", firstName: "rehema", lastName: "DELETED", dateOfBirth: "1988-05-06") { nodes { rowId firstName deletedAt } }
+      countDeletedPatientDuplicates(phone: "0765 222 333", firstName: "rehema", lastName: "DELETED", dateOfBirth: "1988-05-06") }`;
+    expect((await owner.graphql(CHECK)).body.data).toEqual({
+      findPatientDuplicates: { nodes: [{ rowId: live.id, firstName: "Other", deletedAt: null }, { rowId: deleted.id, firstName: "Rehema", deletedAt: expect.any(String) }] },
+      countDeletedPatientDuplicates: 1,
+    });
+    expect((await receptionist.graphql(CHECK)).body.data).toEqual({
+      findPatientDuplicates: { nodes: [{ rowId: live.id, firstName: "Other", deletedAt: null }] },
+      countDeletedPatientDuplicates: 1,
+    });
+    // a patient sharing the deleted one's phone is flagged against them on their page, to an owner
+    const PAGE = `query($c: UUID!, $id: UUID!) { patient(clinicId: $c, rowId: $id) { possibleDuplicates { nodes { rowId deletedAt } } } }`;
+    expect((await owner.graphql(PAGE, { c: a.clinicId, id: live.id })).body.data.patient.possibleDuplicates.nodes).toEqual([{ rowId: deleted.id, deletedAt: expect.any(String) }]);
+    expect((await receptionist.graphql(PAGE, { c: a.clinicId, id: live.id })).body.data.patient.possibleDuplicates.nodes).toEqual([]);
+    // the deleted patient stays out of the lists and the search
+    const LISTS = `query($id: UUID!) { patients(condition: { rowId: $id }) { totalCount } searchPatients(query: "Rehema Deleted") { nodes { rowId } } }`;
+    expect((await owner.graphql(LISTS, { id: deleted.id })).body.data).toEqual({ patients: { totalCount: 0 }, searchPatients: { nodes: [] } });
+    // who does not register patients is not told
+    const cashier = new Browser(api);
+    await cashier.login(a.members.cashier.phone, a.members.cashier.password);
+    expect((await cashier.graphql(`{ countDeletedPatientDuplicates(phone: "0765 222 333") }`)).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await owner.graphql(`mutation($id: UUID!) { restorePatient(input: { patientId: $id }) { clientMutationId } }`, { id: deleted.id })).body.errors).toBeUndefined();
+    expect((await receptionist.graphql(CHECK)).body.data).toEqual({
+      findPatientDuplicates: { nodes: [{ rowId: deleted.id, firstName: "Rehema", deletedAt: null }, { rowId: live.id, firstName: "Other", deletedAt: null }] },
+      countDeletedPatientDuplicates: 0,
+    });
+  });
+
   test("the warning sees past accents, case and white space as typed: José Ramírez is Jose  RAMIREZ born the same day", async () => {
     const existing = await createPatient(a.clinicId, { first_name: "José", last_name: "Ramírez", date_of_birth: "1979-08-09" });
     const find = async (f: string, l: string, d = "1979-08-09") =>

@@ -18,6 +18,7 @@ import {
   createService,
   createUser,
   createVisit,
+  randomPhone,
   ROLES,
   type Role,
   type TestClinic,
@@ -132,6 +133,24 @@ const CELLS: Cell[] = [
       return (await one("select deleted_at from app_public.patient where id = $1", [patient.id])).deleted_at !== null;
     },
   },
+  ...(
+    [
+      ["see deleted patients who match one being registered", MANAGERS, "findPatientDuplicates(phone: $phone) { nodes { rowId } }",
+        (data: any, id: string) => data?.findPatientDuplicates.nodes.some((n: { rowId: string }) => n.rowId === id)],
+      ["be told how many deleted patients match, without who", FRONT_DESK, "countDeletedPatientDuplicates(phone: $phone)",
+        (data: any) => data?.countDeletedPatientDuplicates === 1],
+    ] as [string, Actor[], string, (data: any, id: string) => boolean][]
+  ).map(
+    ([operation, allowed, field, told]): Cell => ({
+      operation,
+      allowed,
+      async attempt(browser) {
+        const phone = randomPhone();
+        const patient = await createPatient(a.clinicId, { phone, deleted_at: new Date() });
+        return told((await browser.graphql(`query($phone: String!) { ${field} }`, { phone })).body.data, patient.id);
+      },
+    }),
+  ),
   {
     operation: "restore a patient",
     allowed: MANAGERS,
