@@ -11,21 +11,9 @@
  * NOT_FOUND too, unless it is no record's id at all (a `rowId` sent as `id`,
  * say): INVALID_INPUT, which says so.
  */
-import { constant, type NodeIdHandler, type ObjectStep, sideEffect, type Step, trap, TRAP_INHIBITED } from "postgraphile/grafast";
+import { constant, type ObjectStep, sideEffect, type Step, trap, TRAP_INHIBITED } from "postgraphile/grafast";
 import { ClientFacingError, NOTHING_CHANGED } from "./errors.ts";
-
-const NOT_AN_ID = "This is not a record's id: send the `id` the API gave the record (not its `rowId`).";
-
-/** Whether `id` decodes as the id of a record of some type (whichever), as the API writes them. */
-function isRecordId(handlers: readonly NodeIdHandler[], id: string): boolean {
-  return handlers.some((handler) => {
-    try {
-      return handler.match(handler.codec.decode(id));
-    } catch {
-      return false;
-    }
-  });
-}
+import { isRecordId, NOT_AN_ID } from "./record-ids.ts";
 
 export const NothingChangedPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsNothingChangedPlugin",

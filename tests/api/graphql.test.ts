@@ -854,12 +854,17 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     expect(faults).toEqual([]);
   });
 
-  test("a …ById mutation given an id of no row of its type says so: NOT_FOUND, or INVALID_INPUT for what is no record's id at all", async () => {
+  /** A fresh visit of the clinic, with its `id` and the clinic's, as the API gives them. */
+  const visitWithIds = async () => {
     const visit = await createVisit(clinic, "scheduled");
     const ids = await owner.graphql(`query($c: UUID!, $id: UUID!) { visit(clinicId: $c, rowId: $id) { id } currentClinic { id } }`, { c: clinic.clinicId, id: visit.id });
-    const { visit: { id: visitId }, currentClinic: { id: clinicId } } = ids.body.data;
-    const base64 = (value: string) => Buffer.from(value).toString("base64");
-    const notAnId = { message: "This is not a record's id: send the `id` the API gave the record (not its `rowId`).", extensions: { code: "INVALID_INPUT" } };
+    return { visit, visitId: ids.body.data.visit.id as string, clinicId: ids.body.data.currentClinic.id as string };
+  };
+  const base64 = (value: string) => Buffer.from(value).toString("base64");
+  const notAnId = { message: "This is not a record's id: send the `id` the API gave the record (not its `rowId`).", extensions: { code: "INVALID_INPUT" } };
+
+  test("a …ById mutation given an id of no row of its type says so: NOT_FOUND, or INVALID_INPUT for what is no record's id at all", async () => {
+    const { visit, visitId, clinicId } = await visitWithIds();
     const noSuchRecord = { message: "No such record in your clinic, or you may not change it.", extensions: { code: "NOT_FOUND" } };
     const writes = {
       updateVisitById: `mutation($id: ID!) { updateVisitById(input: { id: $id, patch: { reason: "Moved" } }) { visit { rowId } } }`,
@@ -887,6 +892,29 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     expect((await rootPool().query("select reason from app_public.visit where id = $1", [visit.id])).rows[0].reason).toBeNull();
     // the row's own id changes it, as before
     expect((await owner.graphql(writes.updateVisitById, { id: visitId })).body).toEqual({ data: { updateVisitById: { visit: { rowId: visit.id } } } });
+  });
+
+  // patientById("garbage") answered null, as for a row not there: a frontend could not tell a bug in its ids from a row gone
+  test("a …ById query, or node, given what is no record's id at all is INVALID_INPUT; a record's id of no row it may read is null", async () => {
+    const { visit, visitId, clinicId } = await visitWithIds();
+    const reads = {
+      visitById: `query($id: ID!) { visitById(id: $id) { rowId } }`,
+      patientById: `query($id: ID!) { patientById(id: $id) { rowId } }`,
+      node: `query($id: ID!) { node(id: $id) { id ... on Visit { rowId } } }`,
+    };
+    const faults = await internalFaultsLoggedBy(async () => {
+      for (const [field, query] of Object.entries(reads)) {
+        for (const id of ["garbage", "", base64("not-json"), visit.id]) {
+          expect({ field, id, body: (await owner.graphql(query, { id })).body }).toEqual({ field, id, body: { data: { [field]: null }, errors: [expect.objectContaining(notAnId)] } });
+        }
+        for (const id of [base64(`["Visit","${clinic.clinicId}","00000000-0000-4000-8000-000000000001"]`), ...(field === "node" ? [] : [clinicId])]) {
+          expect({ field, id, body: (await owner.graphql(query, { id })).body }).toEqual({ field, id, body: { data: { [field]: null } } });
+        }
+      }
+    });
+    expect(faults).toEqual([]);
+    expect((await owner.graphql(reads.visitById, { id: visitId })).body).toEqual({ data: { visitById: { rowId: visit.id } } });
+    expect((await owner.graphql(reads.node, { id: visitId })).body).toEqual({ data: { node: { id: visitId, rowId: visit.id } } });
   });
 });
 
