@@ -22,7 +22,10 @@
  * left, and its statement's timeout is the statement timeout or the time the query has left, whichever is
  * shorter: a statement timeout above QUERY_TIMEOUT_MS let one slow part run for all of it, and a part
  * whose turn came as the time ran out waited up to 5 s for a connection, then read for the whole statement
- * timeout (a query of 15 s answered after 25). Mutations (whose writes must be committed before their answer), subscriptions (their
+ * timeout (a query of 15 s answered after 25). A part the pool has no connection for (refused by the
+ * database, or none free within the pool's wait) answers UNAVAILABLE, and the parts after it are not
+ * read (UNAVAILABLE): they answered its error again over HTTP, and each asked the pool again over the
+ * websocket or after a failed part, waiting 5 s each on a busy pool. Mutations (whose writes must be committed before their answer), subscriptions (their
  * answers never end; refused over HTTP), and every read outside GraphQL keep their own
  * transactions (`withPgSettings`).
  */
@@ -51,6 +54,8 @@ interface ReadMoment {
   gone: boolean;
   /** A read failed in it: PostgreSQL aborted it, the reads after it go alone. */
   aborted: boolean;
+  /** The pool gave the query no connection (the database refused it, or none came within the pool's wait): the reads after are not made. */
+  unreachable: boolean;
   underWay: number;
   /** The end of the last read to join: the next one starts after it. */
   turn: Promise<void>;
@@ -64,7 +69,7 @@ interface ReadMoment {
 const moments = new AsyncLocalStorage<ReadMoment>();
 
 const newMoment = (share: boolean): ReadMoment => ({
-  share, open: false, over: false, gone: false, aborted: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity,
+  share, open: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity,
 });
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
@@ -99,10 +104,19 @@ async function endTransaction(moment: ReadMoment): Promise<void> {
 const clientGone = () => new ClientFacingError("UNAVAILABLE", "The request was closed before this part was read.");
 /** A part whose turn came after the query's time was up. */
 const outOfTime = () => new ClientFacingError("TIMEOUT", "The query took too long: this part was not read. Ask for fewer parts at once.");
+/** A part after one the pool had no connection for: it is not asked again. */
+const notReached = () => new ClientFacingError("UNAVAILABLE", "The database could not be reached for this query: this part was not read. Please try again shortly.");
 
-/** A connection of `pool` had before the query's time is up, else TIMEOUT (one had later goes back unused). */
+/**
+ * A connection of `pool` had before the query's time is up, else TIMEOUT (one had later goes back unused).
+ * The pool's own failure (a connection refused, none free within its wait) is this part's error, and the
+ * query's later parts do not ask again.
+ */
 async function connectInTime(pool: pg.Pool, moment: ReadMoment): Promise<pg.PoolClient> {
-  const connecting = pool.connect();
+  const connecting = pool.connect().catch((error: unknown) => {
+    moment.unreachable = true;
+    throw error;
+  });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(outOfTime()), moment.deadline - performance.now())));
   try {
@@ -161,6 +175,7 @@ export async function inTheRequestsReadMoment<T>(
     await before;
     if (moment.gone) throw clientGone();
     if (performance.now() >= moment.deadline) throw outOfTime();
+    if (moment.unreachable) throw notReached();
     if (moment.share && !moment.over && !moment.aborted) {
       if (!moment.shared) {
         moment.settings = pgSettings;

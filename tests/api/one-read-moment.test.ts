@@ -2,11 +2,12 @@
  * A query's reads in one transaction (server/one-read-moment.ts), on an API of two connections, as an
  * attacker of it would use it (reviewers' finds): a query with a failing part, a client that reads
  * no answer or leaves before it, a statement that runs into the timeout, a query over the websocket
- * (a subscription sent over HTTP is refused before it runs: tests/api/visit-queue.test.ts). None may
+ * (a subscription sent over HTTP is refused before it runs: tests/api/visit-queue.test.ts), a database that
+ * refuses connections or a pool with none free. None may
  * keep the pool from other clients, nor read more than one part at a time, and each answers as it
  * did when every read had its own transaction.
  */
-import { connect } from "node:net";
+import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
@@ -128,6 +129,25 @@ test("a part that runs into the statement timeout is run once, and answered TIME
     holder.release();
   }
 });
+
+/** `query` sent by `browser` over a websocket of its own to `api`: its answer (the socket then closed). */
+async function answerOverTheWebsocket(api: TestApi, browser: Browser, query: string): Promise<{ data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] }> {
+  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: browser.cookie! } });
+  try {
+    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+    const answered = new Promise<{ payload: Awaited<ReturnType<typeof answerOverTheWebsocket>> }>((resolve) =>
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === "connection_ack") socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
+        if (message.type === "next") resolve(message);
+      }),
+    );
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    return (await answered).payload;
+  } finally {
+    socket.close();
+  }
+}
 
 /**
  * A websocket of the owner's, initialised, with the server's end of it (as ws hands it over) and `ask`,
@@ -257,22 +277,9 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
 
   // over the websocket every part was read at once, each on a connection of its own
   test("a query sent over the websocket reads its parts one at a time", async () => {
-    const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
-    try {
-      await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
-      const answered = new Promise<{ payload: { errors?: { extensions?: { code?: string } }[] } }>((resolve) =>
-        socket.on("message", (data) => {
-          const message = JSON.parse(String(data));
-          if (message.type === "connection_ack") socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: FOUR_PARTS } }));
-          if (message.type === "next") resolve(message);
-        }),
-      );
-      socket.send(JSON.stringify({ type: "connection_init" }));
-      expect(await mostWaitingAtOnce(answered)).toBe(1);
-      expect(codes({ body: (await answered).payload })).toEqual(["TIMEOUT", "TIMEOUT", "TIMEOUT", "TIMEOUT"]);
-    } finally {
-      socket.close();
-    }
+    const answered = answerOverTheWebsocket(api, owner, FOUR_PARTS);
+    expect(await mostWaitingAtOnce(answered)).toBe(1);
+    expect(codes({ body: await answered })).toEqual(["TIMEOUT", "TIMEOUT", "TIMEOUT", "TIMEOUT"]);
   });
 
   // each part had the statement timeout and the query none: 500 parts held a connection for 40 minutes
@@ -317,6 +324,32 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
   });
 });
 
+/**
+ * `ask`'s answer while the one connection of the pool of `browser`'s API (its connections named `applicationName`)
+ * waits: a change of the clinic waiting there for the clinic's turn to write, held meanwhile.
+ */
+async function whileItsOneConnectionWaits<T>(browser: Browser, applicationName: string, ask: () => Promise<T>): Promise<T> {
+  const holder = await rootPool().connect();
+  let writing: ReturnType<Browser["graphql"]> | undefined;
+  try {
+    await holder.query("begin");
+    await holder.query("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [clinic.clinicId]);
+    writing = browser.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { invoiceFooter: "Asante" } }) { clinic { name } } }`, {
+      id: clinic.clinicId,
+    });
+    const waits = async () =>
+      (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'", [
+        applicationName,
+      ])).rows[0].n === 1;
+    expect(await until(waits, 30_000)).toBe(true);
+    return await ask();
+  } finally {
+    await holder.query("rollback");
+    holder.release();
+    await writing;
+  }
+}
+
 describe("a query's time bounds each part's statement and its wait for a connection (QUERY_TIMEOUT_MS of 1.5 s, a statement timeout of 60 s, one connection)", () => {
   const PRESSED = "clinicops-one-read-moment-deadline-test";
   let pressedApi: TestApi;
@@ -353,28 +386,86 @@ describe("a query's time bounds each part's statement and its wait for a connect
   // the wait for a connection came on top of the query's time: its first part waited the pool's 5 s (UNAVAILABLE),
   // or read once a connection came, however late
   test("a part waits for a connection of a busy pool only as long as the query has left (TIMEOUT)", async () => {
-    const holder = await rootPool().connect();
-    let writing: ReturnType<Browser["graphql"]> | undefined;
-    let answer: Awaited<ReturnType<Browser["graphql"]>>;
-    try {
-      // the clinic's turn to write, held here: a change of the clinic waits for it on the pool's one connection
-      await holder.query("begin");
-      await holder.query("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [clinic.clinicId]);
-      writing = pressed.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { invoiceFooter: "Asante" } }) { clinic { name } } }`, {
-        id: clinic.clinicId,
-      });
-      const waits = async () =>
-        (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'", [
-          PRESSED,
-        ])).rows[0].n === 1;
-      expect(await until(waits, 30_000)).toBe(true);
-      answer = await pressed.graphql(`{ currentClinic { name } }`);
-    } finally {
-      await holder.query("rollback");
-      holder.release();
-      await writing;
-    }
+    const answer = await whileItsOneConnectionWaits(pressed, PRESSED, () => pressed.graphql(`{ currentClinic { name } }`));
     expect(codes(answer)).toEqual(["TIMEOUT"]);
     expect(answer.body.errors?.[0].message).toMatch(/^The query took too long/);
+  });
+});
+
+// the first part's connection refused, the parts after it answered the same error without asking (over HTTP), or each
+// asked the pool again (over the websocket, or after a failed part): a connection tried per part, each waiting up to the
+// pool's 5 s for a busy pool, on a database that could not give one
+/** Three parts, each a statement of its own. */
+const THREE_PARTS = `{ a: patients(first: 1) { totalCount } b: currentClinic { name } c: visits(first: 1) { totalCount } }`;
+
+/** Each error's code, and whether it tells a part not read. */
+const unreachableParts = (answer: { errors?: { message: string; extensions?: { code?: string } }[] }) =>
+  answer.errors?.map((e) => [e.extensions?.code, e.message.includes("this part was not read")]);
+
+describe("a query whose database refuses its connections", () => {
+  let proxy: Server;
+  let refusing = false;
+  /** The connections asked of the database while it refuses them. */
+  let refused = 0;
+  let cutApi: TestApi;
+  let cut: Browser;
+
+  beforeAll(async () => {
+    const database = new URL(rootPool().options.connectionString!);
+    const forwarded = new Set<Socket>();
+    // the API's connections go through it: forwarded to PostgreSQL, until it refuses them and cuts those it forwards
+    proxy = createServer((socket) => {
+      socket.on("error", () => {});
+      if (refusing) return void (refused++, socket.destroy());
+      const upstream = connect(Number(database.port), database.hostname);
+      upstream.on("error", () => socket.destroy());
+      socket.on("close", () => upstream.destroy());
+      upstream.on("close", () => socket.destroy());
+      socket.pipe(upstream).pipe(socket);
+      forwarded.add(socket);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    cutApi = await startApi({ DATABASE_POOL_SIZE: "2" }, { databasePort: (proxy.address() as AddressInfo).port });
+    cut = new Browser(cutApi);
+    await cut.login(clinic.members.owner.phone, clinic.members.owner.password);
+    refusing = true;
+    for (const socket of forwarded) socket.destroy();
+    expect(await until(async () => cutApi.pool.totalCount === 0)).toBe(true);
+  });
+  afterAll(async () => {
+    await cutApi.close();
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+  beforeEach(() => (refused = 0));
+
+  test.each([
+    ["over HTTP", async () => (await cut.graphql(THREE_PARTS)).body],
+    ["over the websocket", () => answerOverTheWebsocket(cutApi, cut, THREE_PARTS)],
+  ])("%s, its first part asks for a connection and answers UNAVAILABLE; the parts after it are not read", async (_, ask) => {
+    const answer = await ask();
+    expect(refused).toBe(1);
+    expect(unreachableParts(answer)).toEqual([["UNAVAILABLE", false], ["UNAVAILABLE", true], ["UNAVAILABLE", true]]);
+    expect(answer.data).toEqual({ a: null, b: null, c: null });
+  });
+});
+
+// the parts after the first went on asking the busy pool (over the websocket, or after a failed part), each waiting its 5 s
+describe("a query whose pool has no connection free within its wait (5 s; QUERY_TIMEOUT_MS of 15 s, a statement timeout of 60 s, one connection)", () => {
+  const BUSY = "clinicops-one-read-moment-busy-test";
+  let busyApi: TestApi;
+  let busy: Browser;
+  beforeAll(async () => {
+    busyApi = await startApi({ DATABASE_POOL_SIZE: "1", STATEMENT_TIMEOUT_MS: "60000" }, { applicationName: BUSY });
+    busy = new Browser(busyApi);
+    await busy.login(clinic.members.owner.phone, clinic.members.owner.password);
+  });
+  afterAll(() => busyApi.close());
+
+  test.each([
+    ["over HTTP", async () => (await busy.graphql(THREE_PARTS)).body],
+    ["over the websocket", () => answerOverTheWebsocket(busyApi, busy, THREE_PARTS)],
+  ])("%s, its first part waits for a connection and answers UNAVAILABLE; the parts after it are not read", async (_, ask) => {
+    const answer = await whileItsOneConnectionWaits(busy, BUSY, ask);
+    expect(unreachableParts(answer)).toEqual([["UNAVAILABLE", false], ["UNAVAILABLE", true], ["UNAVAILABLE", true]]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import type pg from "pg";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
@@ -14,22 +15,26 @@ export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
 export interface TestApi {
   url: string;
   settings: ServerSettings;
+  /** The API's pool. */
+  pool: pg.Pool;
   close(): Promise<void>;
 }
 
 /**
  * A test API on its own port and pool (10 connections, or DATABASE_POOL_SIZE in `env`); with
- * `applicationName`, its connections are named so in pg_stat_activity (told apart from other test files').
+ * `applicationName`, its connections are named so in pg_stat_activity (told apart from other test files');
+ * with `databasePort`, they go to that port of this machine (a proxy's) instead of PostgreSQL's.
  */
 export async function startApi(
   env: NodeJS.ProcessEnv = {},
-  { applicationName, sessionCheckMs }: { applicationName?: string; sessionCheckMs?: number } = {},
+  { applicationName, sessionCheckMs, databasePort }: { applicationName?: string; sessionCheckMs?: number; databasePort?: number } = {},
 ): Promise<TestApi> {
   process.env.LOG_LEVEL ??= "silent";
   // The test clients stand behind a proxy on this machine: each names its own address in X-Forwarded-For.
   const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", TRUST_PROXY: "loopback", ...env }, "");
   const url = new URL(testConfig.authenticatorUrl);
   if (applicationName) url.searchParams.set("application_name", applicationName);
+  if (databasePort) url.port = String(databasePort);
   const pool = apiPool(url.toString(), env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
   const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles, sessionCheckMs });
   await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
@@ -37,6 +42,7 @@ export async function startApi(
   return {
     url: `http://127.0.0.1:${port}`,
     settings,
+    pool,
     async close() {
       await api.close();
       await pool.end();
