@@ -14,22 +14,23 @@ const TEST_PASSWORDS = { ownerPassword: "clinicops-test-owner", authenticatorPas
 
 export const testConfig = databaseConfig(TEST_DATABASE_URL, TEST_PASSWORDS, "TEST_DATABASE_URL");
 
-export async function rebuildTestDatabase(): Promise<void> {
-  const client = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, null, null, "postgres") });
+/** The test database (or `config`'s, one of ownDatabase's) made anew: the committed migrations, then migrations/current.sql. */
+export async function rebuildTestDatabase(config = testConfig): Promise<void> {
+  const client = new pg.Client({ connectionString: withCredentials(config.rootUrl, null, null, "postgres") });
   await client.connect();
   try {
-    await client.query(`drop database if exists ${pg.escapeIdentifier(testConfig.databaseName)} with (force)`);
+    await client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`);
   } finally {
     await client.end();
   }
-  await prepareDatabase(testConfig);
+  await prepareDatabase(config);
   // Work in progress in migrations/current.sql is tested too (empty once committed), run as
   // a committed migration would be: with the audit log the owner's while it runs.
-  await unsealAuditLog(testConfig);
+  await unsealAuditLog(config);
   try {
-    await watchCurrentMigration(testConfig, true);
+    await watchCurrentMigration(config, true);
   } finally {
-    await sealAuditLog(testConfig);
+    await sealAuditLog(config);
   }
 }
 
