@@ -4394,6 +4394,40 @@ COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'W
 
 
 --
+-- Name: patient_duplicates(text, text, text, date, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) RETURNS SETOF app_public.patient
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+begin
+  return query
+  select p.* from app_public.patient p
+  where p.clinic_id = app_public.current_clinic_id()
+    and p.id is distinct from patient_duplicates.except_patient_id
+    and (
+      p.phone = (select app_public.normalize_phone(patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
+                 where nullif(btrim(patient_duplicates.phone), '') is not null)
+      or p.id = any (array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
+                                                                  patient_duplicates.first_name)))
+    )
+  order by p.deleted_at nulls first, p.created_at;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included (live ones first, then by when they were registered): same phone, or same names (as app_hidden.name_key compares them) and date of birth. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+
+
+--
 -- Name: login_failure; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6159,6 +6193,36 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDAT
 
 
 --
+-- Name: tg_invoice_line__visit_service_line(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__visit_service_line() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if tg_op <> 'INSERT' then
+    delete from app_private.visit_service_line l where l.clinic_id = old.clinic_id and l.invoice_line_id = old.id;
+  end if;
+  if tg_op <> 'DELETE' and new.visit_service_id is not null then
+    insert into app_private.visit_service_line (clinic_id, invoice_line_id, invoice_id, visit_service_id)
+    values (new.clinic_id, new.id, new.invoice_id, new.visit_service_id);
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__visit_service_line() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__visit_service_line(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigger: keeps app_private.visit_service_line as the invoice line is now (a row while it bills a visit''s service).';
+
+
+--
 -- Name: tg_membership__declined_stays_declined(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7768,6 +7832,244 @@ COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds 
 
 
 --
+-- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    patient_id uuid NOT NULL,
+    doctor_id uuid NOT NULL,
+    scheduled_at timestamp with time zone NOT NULL,
+    reason text,
+    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
+    checked_in_at timestamp with time zone,
+    checked_in_by uuid,
+    started_at timestamp with time zone,
+    started_by uuid,
+    completed_at timestamp with time zone,
+    completed_by uuid,
+    cancelled_at timestamp with time zone,
+    cancelled_by uuid,
+    cancel_reason text,
+    no_show_at timestamp with time zone,
+    no_show_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
+    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
+);
+
+ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit IS '@behavior -delete
+A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
+
+
+--
+-- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
+
+
+--
+-- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
+
+
+--
+-- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
+scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
+
+
+--
+-- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
+
+
+--
+-- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
+
+
+--
+-- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
+
+
+--
+-- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
+
+
+--
+-- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
+
+
+--
+-- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
+
+
+--
+-- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
+
+
+--
+-- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
+
+
+--
+-- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
+
+
+--
+-- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
+
+
+--
+-- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
+
+
+--
+-- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
+
+
+--
+-- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: check_in_walk_in(uuid, uuid, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text DEFAULT NULL::text) RETURNS app_public.visit
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_visit app_public.visit;
+begin
+  insert into app_public.visit (patient_id, doctor_id, scheduled_at, reason)
+  values (check_in_walk_in.patient_id, check_in_walk_in.doctor_id, now(), check_in_walk_in.reason)
+  returning * into v_visit;
+  update app_public.visit v set status = 'checked_in'
+  where v.clinic_id = v_visit.clinic_id and v.id = v_visit.id
+  returning * into v_visit;
+  return v_visit;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. Owners, admins and receptionists.';
+
+
+--
 -- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -8114,6 +8416,36 @@ ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, co
 --
 
 COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. Owners, admins and cashiers.';
+
+
+--
+-- Name: count_deleted_patient_duplicates(text, text, text, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.count_deleted_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if not app_hidden.current_role_in('owner', 'admin', 'receptionist') then
+    raise exception 'Only the front desk (an owner, admin or receptionist) registers patients and is warned of duplicates among the deleted ones.' using errcode = 'CFORB';
+  end if;
+  return (select count(*)::integer
+          from app_private.patient_duplicates(count_deleted_patient_duplicates.phone, count_deleted_patient_duplicates.first_name,
+                                              count_deleted_patient_duplicates.last_name, count_deleted_patient_duplicates.date_of_birth,
+                                              count_deleted_patient_duplicates.except_patient_id) d
+          where d.deleted_at is not null);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'How many deleted patients look like the one being registered or edited, as findPatientDuplicates compares them, without saying who: a receptionist, who may not read nor restore deleted patients, asks an owner or admin to restore the one that matches rather than register the patient again (owners and admins find them in findPatientDuplicates). The front desk: owners, admins and receptionists.';
 
 
 --
@@ -9029,19 +9361,15 @@ COMMENT ON FUNCTION app_public.deleted_services() IS 'The clinic''s deleted serv
 --
 
 CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.patient
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select p.* from app_public.patient p
-  where p.clinic_id = app_public.current_clinic_id()
-    and p.deleted_at is null
-    and p.id is distinct from find_patient_duplicates.except_patient_id
-    and (
-      p.phone = (select app_public.normalize_phone(find_patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
-                 where nullif(btrim(find_patient_duplicates.phone), '') is not null)
-      or p.id = any (array(select app_hidden.patients_born_named(find_patient_duplicates.date_of_birth, find_patient_duplicates.last_name,
-                                                                  find_patient_duplicates.first_name)))
-    )
-  order by p.created_at
+begin
+  return query
+  select d.* from app_private.patient_duplicates(find_patient_duplicates.phone, find_patient_duplicates.first_name, find_patient_duplicates.last_name,
+                                                 find_patient_duplicates.date_of_birth, find_patient_duplicates.except_patient_id) d
+  where d.deleted_at is null or (select app_hidden.current_role_in('owner', 'admin'));
+end;
 $$;
 
 
@@ -9051,7 +9379,7 @@ ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, l
 -- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (as app_hidden.name_key compares them: white space, accents and case aside) and date of birth. Call it before saving to warn the user.';
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (as app_hidden.name_key compares them: white space, accents and case aside) and date of birth. Call it before saving to warn the user. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again; others are told only how many deleted patients match (countDeletedPatientDuplicates).';
 
 
 --
@@ -9282,8 +9610,10 @@ begin
   if v_invoice.id is null then
     raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
   end if;
-  if v_invoice.status = 'issued' then
-    return v_invoice; -- the same issue again (a double click, a retry): the invoice as it was issued
+  if v_invoice.status in ('issued', 'partially_paid', 'paid') then
+    -- the same issue again (a double click, a retry, one sent after a payment, or after an invoice of nothing to
+    -- pay became paid as it was issued): it was issued, so the invoice as it is
+    return v_invoice;
   elsif v_invoice.status <> 'draft' then
     raise exception 'Only a draft can be issued; this invoice is %.', replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
@@ -9304,7 +9634,7 @@ ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION issue_invoice(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the issued invoice. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the invoice as it is, once issued (partially paid or paid since included); a void one is INVALID_TRANSITION. Owners, admins and cashiers.';
 
 
 --
@@ -9482,7 +9812,7 @@ ALTER FUNCTION app_public.patient_possible_duplicates(patient app_public.patient
 -- Name: FUNCTION patient_possible_duplicates(patient app_public.patient); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth.';
+COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth (findPatientDuplicates: deleted ones too, to owners and admins).';
 
 
 --
@@ -10572,213 +10902,6 @@ COMMENT ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) IS 'Recomputes
 
 
 --
--- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.visit (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    patient_id uuid NOT NULL,
-    doctor_id uuid NOT NULL,
-    scheduled_at timestamp with time zone NOT NULL,
-    reason text,
-    status app_public.visit_status DEFAULT 'scheduled'::app_public.visit_status NOT NULL,
-    checked_in_at timestamp with time zone,
-    checked_in_by uuid,
-    started_at timestamp with time zone,
-    started_by uuid,
-    completed_at timestamp with time zone,
-    completed_by uuid,
-    cancelled_at timestamp with time zone,
-    cancelled_by uuid,
-    cancel_reason text,
-    no_show_at timestamp with time zone,
-    no_show_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
-    CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
-);
-
-ALTER TABLE ONLY app_public.visit FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.visit IS '@behavior -delete
-A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
-
-
---
--- Name: COLUMN visit.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN visit.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
-
-
---
--- Name: COLUMN visit.patient_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.patient_id IS 'The patient (of the same clinic).';
-
-
---
--- Name: COLUMN visit.doctor_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.doctor_id IS 'The doctor: a membership of this clinic with the doctor role.';
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.scheduled_at IS 'When the visit is booked for.';
-
-
---
--- Name: COLUMN visit.reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.reason IS 'Why the patient comes.';
-
-
---
--- Name: COLUMN visit.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.status IS '@behavior +orderBy
-scheduled, checked_in, in_progress, completed, cancelled or no_show; only the lifecycle''s transitions are accepted. Ordered in the lifecycle''s order (STATUS_ASC: scheduled first, then checked in, in progress, completed, cancelled, no-show).';
-
-
---
--- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
-
-
---
--- Name: COLUMN visit.checked_in_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.checked_in_by IS 'Who checked the patient in.';
-
-
---
--- Name: COLUMN visit.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_at IS 'When the consultation started.';
-
-
---
--- Name: COLUMN visit.started_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.started_by IS 'Who started it.';
-
-
---
--- Name: COLUMN visit.completed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_at IS 'When the visit was completed.';
-
-
---
--- Name: COLUMN visit.completed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.completed_by IS 'Who completed it.';
-
-
---
--- Name: COLUMN visit.cancelled_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_at IS 'When the visit was cancelled.';
-
-
---
--- Name: COLUMN visit.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancelled_by IS 'Who cancelled it.';
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.cancel_reason IS 'Why it was cancelled (required to cancel).';
-
-
---
--- Name: COLUMN visit.no_show_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_at IS 'When the visit was marked as a no-show.';
-
-
---
--- Name: COLUMN visit.no_show_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.no_show_by IS 'Who marked it.';
-
-
---
--- Name: COLUMN visit.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_at IS 'When the visit was booked.';
-
-
---
--- Name: COLUMN visit.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.created_by IS 'Who booked it.';
-
-
---
--- Name: COLUMN visit.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN visit.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
-
-
---
 -- Name: visit_doctor_is_available(app_public.visit); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11005,6 +11128,35 @@ How many times what this service bills (its quantity, discount) has changed: the
 --
 
 COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A service line''s discount is at most its amount (quantity × unit price); left to the quantity''s and the price''s own checks when either is not valid.';
+
+
+--
+-- Name: visit_service_billed(app_public.visit_service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the service is read again as the session sees it, so a row made up by the caller (another doctor's
+  -- visit, another clinic's) says nothing; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return exists (
+    select 1 from app_public.visit_service seen
+    join app_private.visit_service_line l on l.clinic_id = seen.clinic_id and l.visit_service_id = seen.id
+    join app_private.visit_bill b on b.clinic_id = l.clinic_id and b.invoice_id = l.invoice_id
+    where seen.clinic_id = visit_service.clinic_id and seen.id = visit_service.id);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION visit_service_billed(visit_service app_public.visit_service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) IS 'Whether a live invoice (a draft, issued or paid; not void) bills this service: its quantity and discount then do not change, nor is it taken off the visit, until billing takes its line off the draft or voids the invoice (CONFLICT). Readable by every role that sees the visit, doctors included, who may not read invoices: it says nothing of the invoice.';
 
 
 --
@@ -11855,6 +12007,57 @@ COMMENT ON COLUMN app_private.visit_bill.code IS 'The invoice''s code, as invoic
 --
 
 COMMENT ON COLUMN app_private.visit_bill.status IS 'The invoice''s status, as invoice.status (never void: a void invoice has no row).';
+
+
+--
+-- Name: visit_service_line; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.visit_service_line (
+    clinic_id uuid NOT NULL,
+    invoice_line_id uuid NOT NULL,
+    invoice_id uuid NOT NULL,
+    visit_service_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app_private.visit_service_line FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.visit_service_line OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_service_line; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.visit_service_line IS 'Each invoice line that bills a visit''s service (its invoice void or not), kept by a trigger on invoice lines: what visit_service_billed reads, with visit_bill, whoever asks.';
+
+
+--
+-- Name: COLUMN visit_service_line.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN visit_service_line.invoice_line_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.invoice_line_id IS 'The invoice line.';
+
+
+--
+-- Name: COLUMN visit_service_line.invoice_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.invoice_id IS 'The line''s invoice.';
+
+
+--
+-- Name: COLUMN visit_service_line.visit_service_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_line.visit_service_id IS 'The visit''s service the line bills, as invoice_line.visit_service_id.';
 
 
 --
@@ -12994,6 +13197,14 @@ ALTER TABLE ONLY app_private.visit_bill
 
 
 --
+-- Name: visit_service_line visit_service_line_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.visit_service_line
+    ADD CONSTRAINT visit_service_line_pkey PRIMARY KEY (clinic_id, invoice_line_id);
+
+
+--
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
@@ -13322,6 +13533,20 @@ CREATE UNIQUE INDEX visit_bill_visit_idx ON app_private.visit_bill USING btree (
 --
 
 COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visit (one at most, as invoice_one_live_per_visit says).';
+
+
+--
+-- Name: visit_service_line_visit_service_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_service_line_visit_service_idx ON app_private.visit_service_line USING btree (clinic_id, visit_service_id);
+
+
+--
+-- Name: INDEX visit_service_line_visit_service_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.visit_service_line_visit_service_idx IS 'The lines that bill a visit''s service.';
 
 
 --
@@ -14746,6 +14971,20 @@ COMMENT ON TRIGGER _660_visit_bill ON app_public.invoice IS 'Copies a live invoi
 
 
 --
+-- Name: invoice_line _660_visit_service_line; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _660_visit_service_line AFTER INSERT OR DELETE OR UPDATE OF visit_service_id ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__visit_service_line();
+
+
+--
+-- Name: TRIGGER _660_visit_service_line ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _660_visit_service_line ON app_public.invoice_line IS 'Copies which visit''s service the line bills (tg_invoice_line__visit_service_line).';
+
+
+--
 -- Name: invoice _661_visit_bill; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15437,6 +15676,20 @@ COMMENT ON POLICY owner_only ON app_private.visit_bill IS 'Read and kept by defi
 
 
 --
+-- Name: visit_service_line owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.visit_service_line TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON visit_service_line; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.visit_service_line IS 'Read and kept by definer functions only.';
+
+
+--
 -- Name: patient_search; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15471,6 +15724,12 @@ ALTER TABLE app_private.user_secret ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.visit_bill ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit_service_line; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.visit_service_line ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: membership answer_own_invitations; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
@@ -16932,6 +17191,13 @@ REVOKE ALL ON FUNCTION app_private.password_matches(password text, hash text) FR
 
 
 --
+-- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION prune_login_failures(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17296,6 +17562,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__totals() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_invoice_line__visit_service_line(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__visit_service_line() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17612,6 +17885,63 @@ GRANT ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) TO :DAT
 
 
 --
+-- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: TABLE daily_reconciliation; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17631,6 +17961,14 @@ GRANT UPDATE(notes) ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITO
 
 REVOKE ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.count_deleted_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) TO :DATABASE_VISITOR;
 
 
 --
@@ -18161,55 +18499,6 @@ GRANT ALL ON FUNCTION app_public.verify_audit_chain(clinic_id uuid) TO :DATABASE
 
 
 --
--- Name: TABLE visit; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.patient_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(patient_id),UPDATE(patient_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.doctor_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(doctor_id),UPDATE(doctor_id) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.scheduled_at; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(scheduled_at),UPDATE(scheduled_at) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(reason),UPDATE(reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.status; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(status) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit.cancel_reason; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
-
-
---
 -- Name: FUNCTION visit_doctor_is_available(v app_public.visit); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18266,6 +18555,14 @@ GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DA
 --
 
 GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION visit_service_billed(visit_service app_public.visit_service); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) TO :DATABASE_VISITOR;
 
 
 --
