@@ -39,10 +39,26 @@ async function ask(question: string, hidden = false): Promise<string> {
   // (a terminal's own echo is turned off only for the password: the other answers show as typed)
   const rl = createInterface({ input: process.stdin, output: hidden ? nowhere : process.stdout, terminal: hidden || undefined });
   if (hidden) process.stdout.write(`${question}: `);
-  const answer = await rl.question(hidden ? "" : `${question}: `);
-  rl.close();
-  if (hidden) process.stdout.write("\n");
-  return answer;
+  // Ctrl-C at a prompt (the terminal's own SIGINT is off while readline reads it) ends the command, saying so: with no
+  // listener, readline paused its input and the command ended without a word, with 0
+  const interrupted = new Promise<never>((_, reject) => rl.once("SIGINT", () => reject(new Interrupted())));
+  try {
+    const answered = rl.question(hidden ? "" : `${question}: `);
+    answered.catch(() => {}); // one left unanswered is rejected as readline closes
+    return await Promise.race([answered, interrupted]);
+  } finally {
+    rl.close(); // the terminal as it was: its echo back on
+    if (hidden) process.stdout.write("\n");
+  }
+}
+
+/** Ctrl-C at a prompt: nothing asked for has been used yet. */
+class Interrupted extends Error {
+  /** What a shell reports of a command ended by Ctrl-C (128 + SIGINT). */
+  readonly exitCode = 130;
+  constructor() {
+    super("interrupted (Ctrl-C): nothing was changed");
+  }
 }
 
 /**
@@ -200,5 +216,5 @@ main()
   })
   .catch((error) => {
     console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    process.exit(error instanceof Interrupted ? error.exitCode : 1);
   });

@@ -77,6 +77,17 @@ test("in a terminal, two passwords typed that differ are refused, saying so, and
   expect((await new Browser(api).login(member.phone, "the-password-meant")).status).toBe(200);
 }, 90_000);
 
+// Ctrl-C at the hidden prompt ended the command without a word, with 0, as if it had done its work
+test("in a terminal, Ctrl-C at a password prompt says nothing was changed, exits 130 and leaves the terminal echoing", async () => {
+  const phone = "+255799000776";
+  // a name with spaces, one word of the command line: cut in two, it was a positional argument, refused
+  const { code, screen } = await runCliInTerminal(["superuser", "--phone", phone, "--name", "Dr Ctrl C"], [[/Password: $/, "\x03"]], "stty -a");
+  const lines = screen.trim().split("\n").map((line) => line.trim());
+  expect({ code, said: lines.find((line) => line.startsWith("interrupted")) }).toEqual({ code: 130, said: "interrupted (Ctrl-C): nothing was changed" });
+  expect(screen).toMatch(/(^|[ ;])echo( |;|$)/m); // stty's own word for echo on; off, it says "-echo"
+  expect((await rootPool().query(`select from app_public."user" where phone = $1`, [phone])).rows).toEqual([]);
+}, 60_000);
+
 // the reset wrote no audit entry and left the account's sessions open: an intruder's kept working
 test("run again for an admin, it resets their password, ends every session of theirs, and is audited in the platform's chain", async () => {
   const phone = "+255799000775";

@@ -42,14 +42,24 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   }
 }
 
+/** `word` as one word of a POSIX shell's command line, whatever it holds (spaces, quotes). */
+const shellWord = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
 /**
  * Runs `node db/cli.ts …` in a terminal of its own (util-linux's script), as an operator's: each answer typed once
- * its prompt shows at the end of the screen. Answers its exit code and what the terminal showed; a prompt not
- * shown, or no end, within 20 s fails, with the screen.
+ * its prompt shows at the end of the screen (followed by Enter). Answers its exit code and what the terminal showed,
+ * then that of `afterwards` (a shell command run in the same terminal once the CLI has ended); a prompt not shown, or
+ * no end, within 20 s fails, with the screen.
  */
-export async function runCliInTerminal(args: string[], answers: [prompt: RegExp, typed: string][]): Promise<{ code: number | null; screen: string }> {
+export async function runCliInTerminal(
+  args: string[],
+  answers: [prompt: RegExp, typed: string][],
+  afterwards?: string,
+): Promise<{ code: number | null; screen: string }> {
   const dataDir = newDataDir();
-  const command = [process.execPath, projectPath("db/cli.ts"), ...args].join(" ");
+  // each word quoted: joined as they were, a path or an answer with a space in it was cut in two by script's shell
+  const cli = [process.execPath, projectPath("db/cli.ts"), ...args].map(shellWord).join(" ");
+  const command = afterwards ? `${cli}; code=$?; ${afterwards}; exit $code` : cli;
   const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: projectPath(), env: cliEnv(dataDir), stdio: ["pipe", "pipe", "pipe"] });
   let screen = "";
   const exited = once(child, "exit");
