@@ -44,6 +44,12 @@ const connectionsInUse = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
  * pool's end waited for it past Docker's 10 s. The pool's own role may end its own connections.
  */
 export async function endCuttingShort(pool: pg.Pool, warn: (message: string) => void = () => {}): Promise<void> {
+  await cutShort(pool, warn);
+  await pool.end();
+}
+
+/** Ends what `pool`'s connections lent out still run (their server processes terminated), leaving the pool open: see endCuttingShort. */
+export async function cutShort(pool: pg.Pool, warn: (message: string) => void = () => {}): Promise<void> {
   const inUse = connectionsInUse.get(pool) ?? new Set<pg.PoolClient>();
   // a moment for those on their way back (the live queue's listening connection, unlistening once
   // PostGraphile is released): ended, they logged a closed connection at every shutdown
@@ -60,7 +66,6 @@ export async function endCuttingShort(pool: pg.Pool, warn: (message: string) => 
       for (const client of cut) (client as pg.PoolClient & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     }
   }
-  await pool.end();
 }
 
 /** How long endCuttingShort waits for connections on their way back to the pool before it cuts them. */

@@ -41,7 +41,7 @@ export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, sta
   } catch (error) {
     return await startFailed(error instanceof Error ? error.message : String(error), log, started);
   }
-  return stopping ? new Promise<never>(() => {}) : result;
+  return stopBegun() ? new Promise<never>(() => {}) : result;
 }
 
 /**
@@ -50,7 +50,7 @@ export async function startStep<T>(step: () => Promise<T>, log: ShutdownLog, sta
  */
 export async function startFailed(message: string, log: ShutdownLog, started: ShutdownStep[]): Promise<never> {
   // a start cut by a stop under way (its database closed under it): the stop ends the process, its parts stopped once
-  if (stopping) return new Promise<never>(() => {});
+  if (stopBegun()) return new Promise<never>(() => {});
   log("error", "start", { message });
   if (process.env.LOG_LEVEL === "silent") console.error(message);
   await stopInOrder(started, log);
@@ -63,11 +63,12 @@ const STOP_DEADLINE_MS = 30_000;
 /** The signals that stop the process: Ctrl-C, `docker stop` or `kill`, and a closed terminal. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-/** Whether a signal has begun the process's stop. */
-let stopping = false;
+/** Aborted as a signal begins the process's stop: a part still starting is cut by it (the worker's start). */
+const stop = new AbortController();
+export const stopSignal = stop.signal;
 
-/** `stopping`, for a start: a part not yet started is not started once a stop has begun. */
-export const stopBegun = () => stopping;
+/** Whether a signal has begun the process's stop, for a start: a part not yet started is not started once it has. */
+export const stopBegun = () => stopSignal.aborted;
 
 /**
  * Stops `steps` in order on the first SIGINT, SIGTERM or SIGHUP, then exits; later ones are logged and let
@@ -88,13 +89,13 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
     // a second signal (Ctrl-C again in the grace, npm's copies of the first) is heard and let be, logged
     // once a signal: with no listener left it took node's default, ending the process before its steps,
     // and the embedded database was left running with no process to stop it
-    if (stopping) {
+    if (stopBegun()) {
       if (!heard.has(signal)) log("info", "shutdown", { signal, already: "stopping" });
       heard.add(signal);
       return;
     }
-    stopping = true;
     log("info", "shutdown", { signal });
+    stop.abort();
     // a stop that hangs (a database that no longer answers) ends anyway, as no further Ctrl-C can end it
     setTimeout(() => {
       log("error", "shutdown", { gaveUp: `the stop did not end within ${STOP_DEADLINE_MS / 1000} s` });

@@ -13,7 +13,7 @@ import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
 import { serverSettings } from "./settings.ts";
 import type { AddressInfo } from "node:net";
-import { type ShutdownStep, startFailed, startStep, stopBegun, stopOnSignals } from "../db/shutdown.ts";
+import { type ShutdownStep, startFailed, startStep, stopBegun, stopOnSignals, stopSignal } from "../db/shutdown.ts";
 
 // settings first: one that cannot work is refused before a database starts
 const secrets = settingsOrExit(() => loadSecrets(process.env));
@@ -49,7 +49,7 @@ const starting = (async () => {
   const api = await createApiServer({ pool, settings, roles: db.config.roles });
   apiMade = true;
   // none once a stop has begun (a signal while the API started, its schema read): the worker took jobs only to be stopped
-  return { api, worker: process.env.WORKER === "off" || stopBegun() ? null : await startWorker(db.config.ownerUrl) };
+  return { api, worker: process.env.WORKER === "off" || stopBegun() ? null : await startWorker(db.config.ownerUrl, undefined, stopSignal) };
 })();
 // at once, within one grace period: one after the other, the worker took new jobs while the
 // server drained, and the two could outlast Docker's 10 s (ones still starting are stopped once started)

@@ -5,7 +5,7 @@
 import { checkSettingsReadLater, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
 import { prepareDatabase } from "../db/setup.ts";
-import { type ShutdownLog, type ShutdownStep, startStep, stopOnSignals } from "../db/shutdown.ts";
+import { type ShutdownLog, type ShutdownStep, startStep, stopOnSignals, stopSignal } from "../db/shutdown.ts";
 import { jsonLogger, startWorker, stopWorker } from "./run.ts";
 
 // settings first: one that cannot work is refused before a database starts
@@ -19,7 +19,7 @@ const opening = openDatabase({ log: report });
 parts.push(["database", async () => (await opening.catch(() => null))?.close()]); // one still opening is stopped once open
 const db = await startStep(() => opening, log);
 await startStep(() => prepareDatabase(db.config, report, { warn: (message) => jsonLogger.warn(message) }), log, parts);
-const starting = startWorker(db.config.ownerUrl);
+const starting = startWorker(db.config.ownerUrl, undefined, stopSignal);
 parts.unshift(["worker", async () => void (await starting.catch(() => null).then((worker) => worker && stopWorker(worker)))]); // stopped once started
 const worker = await startStep(() => starting, log, parts);
 await worker.runner.promise;

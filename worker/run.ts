@@ -7,7 +7,7 @@ import { type Job, Logger, run, runOnce, type Runner, type WorkerEvents } from "
 import type pg from "pg";
 import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
-import { poolHearingClosures } from "../db/pool.ts";
+import { cutShort, poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
 import { closeExportFiles } from "../db/export-files.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
@@ -55,20 +55,46 @@ export async function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<
   return failed;
 }
 
-export async function startWorker(connectionString: string, concurrency = 2): Promise<Worker> {
-  for (const unclosed of await closeExportFiles()) jsonLogger.warn(`an export file or folder could not be closed to other users of the machine: ${unclosed}`);
-  const pool = workerPool({ connectionString, max: 10 }, (message) => jsonLogger.warn(message));
-  const runner = await run({
-    pgPool: pool,
-    taskList,
-    crontabFile: projectPath("worker/crontab"),
-    concurrency,
-    noHandleSignals: true,
-    logger: jsonLogger,
-    preset: WORKER_PRESET,
-  });
-  return { runner, pool, running: runningJobs(runner) };
+/**
+ * Starts the worker. `stop`, aborted (the process's stop begun, db/shutdown.ts), cuts its start and keeps it from taking
+ * a job: a start whose stop began while it closed the export files fails at once; graphile-worker's check of its
+ * schema, waiting behind a lock on its tables, is cut (its connection ended), failing the start; and a worker started
+ * meanwhile takes no job. Before, a signal during the start let the worker start and take the jobs waiting, only to be
+ * stopped, and a stop while the check waited behind a lock waited with it until its 30 s were over (exit code 1).
+ */
+export async function startWorker(connectionString: string, concurrency = 2, stop?: AbortSignal): Promise<Worker> {
+  const warn = (message: string) => jsonLogger.warn(message);
+  for (const unclosed of await closeExportFiles()) warn(`an export file or folder could not be closed to other users of the machine: ${unclosed}`);
+  if (stop?.aborted) throw new Error(STOPPED);
+  const pool = workerPool({ connectionString, max: 10 }, warn);
+  const cut = () => void cutShort(pool, warn);
+  stop?.addEventListener("abort", cut);
+  try {
+    const runner = await run({
+      pgPool: pool,
+      taskList,
+      crontabFile: projectPath("worker/crontab"),
+      concurrency,
+      noHandleSignals: true,
+      logger: jsonLogger,
+      preset: WORKER_PRESET,
+      // asked before each job is looked for: a refusal is a failed look, tried again until the worker is stopped
+      forbiddenFlags: () => {
+        if (stop?.aborted) throw new Error(STOPPED);
+        return null;
+      },
+    });
+    return { runner, pool, running: runningJobs(runner) };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  } finally {
+    stop?.removeEventListener("abort", cut);
+  }
 }
+
+/** Why a worker whose stop has begun does not start, or takes no job. */
+const STOPPED = "the worker is stopping: it takes no job";
 
 /**
  * The worker's pool. It hears the connections PostgreSQL closes

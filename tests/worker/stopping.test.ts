@@ -4,11 +4,11 @@
  * attempt given back, instead of staying locked for graphile-worker's 4 hours
  * once the process is gone; and it may still finish before the process exits.
  */
-import type { EventEmitter } from "node:events";
+import { type EventEmitter, once } from "node:events";
 import { Logger, run, type TaskList } from "graphile-worker";
 import pg from "pg";
-import { runningJobs, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { runningJobs, startWorker, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
+import { closeRootPool, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
 import { atTheNextAttemptsPart, cutStalledExport, jobHelpers, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { createClinic } from "../support/fixtures.ts";
@@ -258,4 +258,58 @@ test("a breaking migration told on worker:migrate, which any role may NOTIFY, do
     await anyRole.end();
     await stopWorker(worker, 5000);
   }
+});
+
+// a signal while the worker started (closing its export files, graphile-worker checking its schema) let it start and take
+// the jobs waiting, only to be stopped; and a stop while the check waited behind a lock waited with it, until its 30 s were over
+describe("a worker whose stop begins as it starts", () => {
+  test("its export files being closed, is not started", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const starting = startWorker(testConfig.ownerUrl, 2, stop.signal);
+    try {
+      await expect(starting).rejects.toThrow("the worker is stopping: it takes no job");
+    } finally {
+      await starting.then(stopWorker, () => {}); // started, as it was, it is stopped
+    }
+  });
+
+  test("its check of graphile-worker's schema waiting behind a lock, is cut at once, not started", async () => {
+    const release = await takeWorkerTurn(); // the lock holds back other files' workers too
+    const holder = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("begin; lock table graphile_worker.migrations in access exclusive mode");
+      const stop = new AbortController();
+      const starting = startWorker(testConfig.ownerUrl, 2, stop.signal);
+      starting.catch(() => {}); // heard below
+      // (seen by another session: the holder's transaction sees the activity as it was at its first look)
+      const waiting = async () =>
+        (await rootPool().query("select count(*)::int as n from pg_stat_activity where usename = $1 and wait_event_type = 'Lock'", [testConfig.roles.owner])).rows[0].n > 0;
+      expect(await until(waiting, 30_000, 10)).toBe(true);
+      stop.abort();
+      await expect(starting).rejects.toThrow(/terminat/); // the lock still held: awaited, the start waited for it
+    } finally {
+      await holder.end();
+      await release();
+    }
+  });
+
+  test("once started, takes no job", async () => {
+    const release = await takeWorkerTurn(); // the job's task is a real one: no other file's worker may take it
+    const stop = new AbortController();
+    const worker = await startWorker(testConfig.ownerUrl, 2, stop.signal);
+    try {
+      stop.abort();
+      const looked = Promise.race([once(worker.runner.events, "worker:getJob:error").then(() => "refused"), once(worker.runner.events, "job:start").then(() => "taken")]);
+      const job = await worker.runner.addJob("session__expire", {}, { jobKey: `stopping-as-it-starts-${process.pid}` }); // its notification wakes the worker
+      expect(await looked).toBe("refused");
+      await stopWorker(worker);
+      expect((await jobRow(job.id)).map(({ attempts, locked_by }) => ({ attempts, locked_by }))).toEqual([{ attempts: 0, locked_by: null }]);
+      await rootPool().query("select graphile_worker.remove_job($1)", [job.key]);
+    } finally {
+      if (!worker.pool.ended) await stopWorker(worker);
+      await release();
+    }
+  });
 });
