@@ -6,10 +6,9 @@
  * API's.
  */
 import { Agent, request } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { DatabaseConfig } from "../db/config.ts";
 import { apiPool } from "../server/pg-transaction.ts";
-import { createApiServer } from "../server/app.ts";
+import { loopbackApi } from "../server/loopback-api.ts";
 import { serverSettings } from "../server/settings.ts";
 import { BENCH_PASSWORD, benchConfig } from "./dataset.ts";
 
@@ -60,9 +59,7 @@ export const BENCH_SETTINGS = serverSettings({ JWT_SECRET: "bench-secret-bench-s
 export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benchConfig): Promise<BenchApi> {
   process.env.LOG_LEVEL = "silent";
   const pool = apiPool(config.authenticatorUrl, poolSize);
-  const api = await createApiServer({ pool, settings: BENCH_SETTINGS, roles: config.roles });
-  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const { api, url } = await loopbackApi({ pool, settings: BENCH_SETTINGS, roles: config.roles });
   const server = new URL(url);
   return {
     url,

@@ -75,83 +75,86 @@ async function main(): Promise<void> {
     await dropDatabases([benchConfig.databaseName]);
     await generate(10);
   }
-  const root = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  // what is open, closed last first at the end, or as soon as a step fails (each left open kept the process from ending)
+  const opened: (() => Promise<unknown>)[] = [];
+  const open = <T>(made: T, close: (made: T) => Promise<unknown>): T => (opened.unshift(() => close(made)), made);
+  try {
+    await measure(open);
+  } finally {
+    for (const close of opened) await close();
+  }
+}
+
+async function measure(open: <T>(made: T, close: (made: T) => Promise<unknown>) => T): Promise<void> {
+  const root = open(new pg.Client({ connectionString: BENCH_DATABASE_URL }), (client) => client.end());
   await root.connect();
   const [clinicId] = await clinicIds(root, [1]);
 
-  const api = await startBenchApi(10, benchConfig);
+  const api = open(await startBenchApi(10, benchConfig), (made) => made.close());
   const apiUrl = new URL(api.url);
   const session = await api.login(staffPhone(1, "receptionist"));
-  const pool = apiPool(benchConfig.authenticatorUrl, 10);
-  const ours = await bareGraphQL(pool, false);
-  const alone = await bareGraphQL(pool, true);
-  const fixed = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.setHeader("content-type", "application/json").end('{"data":{"__typename":"Query"}}'));
-  });
+  const pool = open(apiPool(benchConfig.authenticatorUrl, 10), (made) => made.end());
+  const ours = open(await bareGraphQL(pool, false), (made) => made.close());
+  const alone = open(await bareGraphQL(pool, true), (made) => made.close());
+  const fixed = open(
+    createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.setHeader("content-type", "application/json").end('{"data":{"__typename":"Query"}}'));
+    }),
+    (server) => new Promise((resolve) => server.close(resolve)),
+  );
   const fixedUrl = await listening(fixed);
   const app = express().use(express.json()).post("/graphql", (_req, res) => void res.json({ data: { __typename: "Query" } }));
-  const expressServer = createServer(app);
+  const expressServer = open(createServer(app), (server) => new Promise((resolve) => server.close(resolve)));
   const expressUrl = await listening(expressServer);
-  const visitor = await visitorConnection(benchConfig, root, clinicId);
+  const visitor = open(await visitorConnection(benchConfig, root, clinicId), (client) => client.end());
   const claims = verifySessionToken(decodeURIComponent(session.cookie.slice(session.cookie.indexOf("=") + 1)), BENCH_SETTINGS.jwtSecret);
   // what every API request does around its statements: a read-only transaction with the session's settings
   const requestSettings = { ...pgSettingsFor(claims, BENCH_SETTINGS, benchConfig.roles), ...READ_ONLY };
   const day = (i: number) => JSON.stringify({ query: DAY_API, variables: dayRange(i) });
   const sendTo = (url: URL, body: string) => post(url, "/graphql", body, session.cookie);
-  try {
-    // every layer answers, and the day lists list the same visits
-    const visits = (await root.query(DAY_SQL, [clinicId, ...Object.values(dayRange(0))])).rowCount;
-    if (!visits) throw new Error("the clinic has no visits today: the day lists would compare nothing");
-    for (const url of [fixedUrl, expressUrl, alone.url, ours.url, apiUrl]) await answered(url, EMPTY, session.cookie);
-    const inTransaction = await withPgSettings(pool, requestSettings, (client) => client.query(DAY_RLS, Object.values(dayRange(0))));
-    const listings: Record<string, number | null | undefined> = { "the SQL in a request's transaction": inTransaction.rowCount };
-    for (const url of [alone.url, ours.url, apiUrl]) listings[String(url)] = await answered(url, day(0), session.cookie);
-    for (const [what, listed] of Object.entries(listings)) {
-      if (listed !== visits) throw new Error(`${what} listed ${listed} visits of the day, the SQL ${visits}`);
-    }
-    const samples = await takeTurns(
-      {
-        "HTTP only (node:http, a fixed answer)": () => sendTo(fixedUrl, EMPTY),
-        "HTTP and express (JSON body parsed, a fixed answer)": () => sendTo(expressUrl, EMPTY),
-        "empty query, PostGraphile alone": () => sendTo(alone.url, EMPTY),
-        "empty query, our preset": () => sendTo(ours.url, EMPTY),
-        "empty query, ClinicOps API": () => sendTo(apiUrl, EMPTY),
-        "day list, PostGraphile alone": (i) => sendTo(alone.url, day(i)),
-        "day list, our preset": (i) => sendTo(ours.url, day(i)),
-        "day list, ClinicOps API": (i) => sendTo(apiUrl, day(i)),
-        "day list, SQL with RLS": (i) => visitor.query({ name: "day_rls", text: DAY_RLS, values: Object.values(dayRange(i)) }),
-        "day list, SQL with RLS in a request's transaction": (i) =>
-          withPgSettings(pool, requestSettings, (client) => client.query({ name: "day_rls", text: DAY_RLS, values: Object.values(dayRange(i)) })),
-        "day list, SQL": (i) => root.query({ name: "day_sql", text: DAY_SQL, values: [clinicId, ...Object.values(dayRange(i))] }),
-      },
-      WARM_UP,
-      ITERATIONS,
-      1,
-    );
-    const all = Object.fromEntries(Object.entries(samples).map(([line, values]) => [line, summarize(values)]));
-    console.log(`\n${ITERATIONS} requests each, taking turns in random order after ${WARM_UP} of warm-up, one clinic of 1,000 patients, times in ms\n`);
-    console.log(table(all));
-    const sql = all["day list, SQL"];
-    console.log("\nover the plain SQL (p50, p95, mean)");
-    for (const line of ["day list, ClinicOps API", "day list, PostGraphile alone", "day list, SQL with RLS in a request's transaction", "day list, SQL with RLS"]) {
-      const { p50, p95, mean } = all[line];
-      console.log(`- ${line}: ${(p50 / sql.p50).toFixed(2)}, ${(p95 / sql.p95).toFixed(2)}, ${(mean / sql.mean).toFixed(2)}`);
-    }
-    // means add up, percentiles do not: an HTTP API over RLS cannot do less than its HTTP exchange plus the query in a
-    // transaction with the session's settings
-    const floor = all["HTTP only (node:http, a fixed answer)"].mean + all["day list, SQL with RLS in a request's transaction"].mean;
-    console.log(`- any HTTP API over RLS (HTTP only + SQL with RLS in a request's transaction, means): ${(floor / sql.mean).toFixed(2)}`);
-  } finally {
-    await visitor.end();
-    await new Promise((resolve) => fixed.close(resolve));
-    await new Promise((resolve) => expressServer.close(resolve));
-    await ours.close();
-    await alone.close();
-    await api.close();
-    await pool.end();
-    await root.end();
+  // every layer answers, and the day lists list the same visits
+  const visits = (await root.query(DAY_SQL, [clinicId, ...Object.values(dayRange(0))])).rowCount;
+  if (!visits) throw new Error("the clinic has no visits today: the day lists would compare nothing");
+  for (const url of [fixedUrl, expressUrl, alone.url, ours.url, apiUrl]) await answered(url, EMPTY, session.cookie);
+  const inTransaction = await withPgSettings(pool, requestSettings, (client) => client.query(DAY_RLS, Object.values(dayRange(0))));
+  const listings: Record<string, number | null | undefined> = { "the SQL in a request's transaction": inTransaction.rowCount };
+  for (const url of [alone.url, ours.url, apiUrl]) listings[String(url)] = await answered(url, day(0), session.cookie);
+  for (const [what, listed] of Object.entries(listings)) {
+    if (listed !== visits) throw new Error(`${what} listed ${listed} visits of the day, the SQL ${visits}`);
   }
+  const samples = await takeTurns(
+    {
+      "HTTP only (node:http, a fixed answer)": () => sendTo(fixedUrl, EMPTY),
+      "HTTP and express (JSON body parsed, a fixed answer)": () => sendTo(expressUrl, EMPTY),
+      "empty query, PostGraphile alone": () => sendTo(alone.url, EMPTY),
+      "empty query, our preset": () => sendTo(ours.url, EMPTY),
+      "empty query, ClinicOps API": () => sendTo(apiUrl, EMPTY),
+      "day list, PostGraphile alone": (i) => sendTo(alone.url, day(i)),
+      "day list, our preset": (i) => sendTo(ours.url, day(i)),
+      "day list, ClinicOps API": (i) => sendTo(apiUrl, day(i)),
+      "day list, SQL with RLS": (i) => visitor.query({ name: "day_rls", text: DAY_RLS, values: Object.values(dayRange(i)) }),
+      "day list, SQL with RLS in a request's transaction": (i) =>
+        withPgSettings(pool, requestSettings, (client) => client.query({ name: "day_rls", text: DAY_RLS, values: Object.values(dayRange(i)) })),
+      "day list, SQL": (i) => root.query({ name: "day_sql", text: DAY_SQL, values: [clinicId, ...Object.values(dayRange(i))] }),
+    },
+    WARM_UP,
+    ITERATIONS,
+    1,
+  );
+  const all = Object.fromEntries(Object.entries(samples).map(([line, values]) => [line, summarize(values)]));
+  console.log(`\n${ITERATIONS} requests each, taking turns in random order after ${WARM_UP} of warm-up, one clinic of 1,000 patients, times in ms\n`);
+  console.log(table(all));
+  const sql = all["day list, SQL"];
+  console.log("\nover the plain SQL (p50, p95, mean)");
+  for (const line of ["day list, ClinicOps API", "day list, PostGraphile alone", "day list, SQL with RLS in a request's transaction", "day list, SQL with RLS"]) {
+    const { p50, p95, mean } = all[line];
+    console.log(`- ${line}: ${(p50 / sql.p50).toFixed(2)}, ${(p95 / sql.p95).toFixed(2)}, ${(mean / sql.mean).toFixed(2)}`);
+  }
+  // means add up, percentiles do not: an HTTP API over RLS cannot do less than its HTTP exchange plus the query in a
+  // transaction with the session's settings
+  const floor = all["HTTP only (node:http, a fixed answer)"].mean + all["day list, SQL with RLS in a request's transaction"].mean;
+  console.log(`- any HTTP API over RLS (HTTP only + SQL with RLS in a request's transaction, means): ${(floor / sql.mean).toFixed(2)}`);
 }
 
 await main();

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { connect, createServer, type Socket } from "node:net";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
+import { loopbackApi } from "../../server/loopback-api.ts";
 import { CONNECT_TIMEOUT_MS, poolHearingClosures } from "../../db/pool.ts";
 import { currentRequestId, runWithRequestId } from "../../server/log.ts";
 import { prepareDatabase } from "../../db/setup.ts";
@@ -153,10 +154,15 @@ test("a database that refuses connections is UNAVAILABLE at once, with 503 on th
 
 // PostGraphile reads the schema once: a read that failed (its connection not had within the connect timeout, under load)
 // left a server that listened, /ready said ready, and every GraphQL request answered "Unknown error occurred", for good
-test("an API whose GraphQL schema cannot be read from the database does not start: it fails with the database's error", async () => {
+/** A pool of the API on a database that does not exist: no schema is read from it. */
+function poolOfNoDatabase(): pg.Pool {
   const missing = new URL(testConfig.authenticatorUrl);
   missing.pathname = `${missing.pathname}_never_made`;
-  const pool = apiPool(missing.toString(), 2);
+  return apiPool(missing.toString(), 2);
+}
+
+test("an API whose GraphQL schema cannot be read from the database does not start: it fails with the database's error", async () => {
+  const pool = poolOfNoDatabase();
   try {
     await expect(createApiServer({ pool, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET }, ""), roles: testConfig.roles })).rejects.toThrow(
       /database ".*_never_made" does not exist/,
@@ -164,6 +170,13 @@ test("an API whose GraphQL schema cannot be read from the database does not star
   } finally {
     await pool.end();
   }
+});
+
+// the tests' and the benchmarks' helpers left it open: its connections kept a test run (or a benchmark) from ending
+test("the API the tests and the benchmarks serve ends its pool when it does not start", async () => {
+  const pool = poolOfNoDatabase();
+  await expect(loopbackApi({ pool, settings: serverSettings({ JWT_SECRET: TEST_JWT_SECRET }, ""), roles: testConfig.roles })).rejects.toThrow(/does not exist/);
+  expect(pool.ended).toBe(true);
 });
 
 test("a connection closed long after the request that opened it is not logged as that request's", async () => {

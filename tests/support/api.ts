@@ -3,10 +3,9 @@
  * small client that keeps cookies like a browser would.
  */
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { apiPool } from "../../server/pg-transaction.ts";
-import { createApiServer, type ApiServer } from "../../server/app.ts";
+import { loopbackApi } from "../../server/loopback-api.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
 import { testConfig } from "./database.ts";
 
@@ -32,15 +31,13 @@ export async function startApi(
   process.env.LOG_LEVEL ??= "silent";
   // The test clients stand behind a proxy on this machine: each names its own address in X-Forwarded-For.
   const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", TRUST_PROXY: "loopback", ...env }, "");
-  const url = new URL(testConfig.authenticatorUrl);
-  if (applicationName) url.searchParams.set("application_name", applicationName);
-  if (databasePort) url.port = String(databasePort);
-  const pool = apiPool(url.toString(), env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
-  const api: ApiServer = await createApiServer({ pool, settings, roles: testConfig.roles, sessionCheckMs });
-  await new Promise<void>((resolve) => api.server.listen(0, "127.0.0.1", resolve));
-  const { port } = api.server.address() as AddressInfo;
+  const database = new URL(testConfig.authenticatorUrl);
+  if (applicationName) database.searchParams.set("application_name", applicationName);
+  if (databasePort) database.port = String(databasePort);
+  const pool = apiPool(database.toString(), env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
+  const { api, url } = await loopbackApi({ pool, settings, roles: testConfig.roles, sessionCheckMs });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     settings,
     pool,
     async close() {
