@@ -11,6 +11,7 @@ import { isCountryCallingCode, prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
+import { sayingWhatTheSchemaReadWaitsFor } from "./schema-wait.ts";
 import { serverSettings } from "./settings.ts";
 import type { AddressInfo } from "node:net";
 import { type ShutdownStep, startFailed, startStep, stopBegun, stopOnSignals, stopSignal } from "../db/shutdown.ts";
@@ -46,7 +47,7 @@ const endPool = () => (poolEnding ??= endCuttingShort(pool, (message) => log("wa
 parts.unshift(["API pool", endPool]);
 let apiMade = false;
 const starting = (async () => {
-  const api = await createApiServer({ pool, settings, roles: db.config.roles });
+  const api = await sayingWhatTheSchemaReadWaitsFor(createApiServer({ pool, settings, roles: db.config.roles }), db.config.rootUrl, db.config.roles.authenticator);
   apiMade = true;
   // none once a stop has begun (a signal while the API started, its schema read): the worker took jobs only to be stopped
   return { api, worker: process.env.WORKER === "off" || stopBegun() ? null : await startWorker(db.config.ownerUrl, undefined, stopSignal) };

@@ -47,15 +47,15 @@ function freePort(): Promise<number> {
 
 /**
  * Starts `script` (a file run by this Node, or a command), waits until its output matches `ready`,
- * runs `whileUp` (given the signal to send), sends `signal` if it has not, and answers how the
- * process ended.
+ * runs `whileUp` (given the signal to send, and `said`, answering the first match of a pattern in the
+ * output once there is one), sends `signal` if it has not, and answers how the process ended.
  */
 async function startAndStop(
   script: string | string[],
   ready: RegExp,
   signal: NodeJS.Signals,
   env: NodeJS.ProcessEnv,
-  whileUp: (stop: () => void) => Promise<void> = async () => {},
+  whileUp: (stop: () => void, said: (pattern: RegExp) => Promise<RegExpMatchArray>) => Promise<void> = async () => {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "clinicops-signals-"));
   dataDirs.push(dataDir);
@@ -76,9 +76,23 @@ async function startAndStop(
     child.stderr.on("data", onData);
     child.once("exit", () => reject(new Error(`${script} ended before it was ready:\n${output}`)));
   });
+  const said = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const seen = () => {
+        const match = output.match(pattern);
+        if (!match) return;
+        child.stdout.off("data", seen);
+        child.stderr.off("data", seen);
+        resolve(match);
+      };
+      child.stdout.on("data", seen);
+      child.stderr.on("data", seen);
+      child.once("exit", () => reject(new Error(`${script} ended without saying ${pattern}:\n${output}`)));
+      seen();
+    });
   let signalled = false;
   try {
-    await whileUp(() => void (signalled = child.kill(signal)));
+    await whileUp(() => void (signalled = child.kill(signal)), said);
   } catch (error) {
     // a check of the test that failed before the signal: the process is not left running (it was, for good)
     child.kill("SIGKILL");
@@ -301,4 +315,22 @@ test("npm start stopped while its API's schema read waits behind a table's lock 
     await alteringTable.end();
     await database.end();
   }
+}, 120_000);
+
+// the start waited behind the lock without a limit and without a word: its operator saw a process that did nothing
+test("npm start whose API's schema read waits behind a table's lock says which session holds it, and starts once it is let go", async () => {
+  const alteringTable = new pg.Client({ connectionString: url });
+  const { code, output } = await startAndStop("server/main.ts", /"message":"database ready"/, "SIGTERM", { WORKER: "off", PORT: String(await freePort()) }, async (_stop, said) => {
+    await alteringTable.connect();
+    const { rows } = await alteringTable.query("select pg_backend_pid() as pid");
+    await alteringTable.query("begin; lock table app_public.clinic in access exclusive mode");
+    const [, pid] = await said(/waiting for the database's schema: a lock held by pid (\d+) \(/);
+    expect(Number(pid)).toBe(rows[0].pid);
+    await alteringTable.query("commit");
+    await said(/"event":"listening"/);
+  });
+  await alteringTable.end();
+  expect(code).toBe(0);
+  // not listening (its /ready unanswered) while it waited
+  expect(output.indexOf(`"event":"listening"`)).toBeGreaterThan(output.indexOf("waiting for the database's schema"));
 }, 120_000);

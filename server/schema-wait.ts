@@ -1,0 +1,50 @@
+/**
+ * What the API's start waits for while it reads its GraphQL schema from the database (PostGraphile's introspection):
+ * a lock on any of the database's tables (an `ALTER TABLE`, a `VACUUM FULL` under way) holds the read back for as long
+ * as it is held, and the start said nothing meanwhile.
+ */
+import { withClient } from "../db/pool.ts";
+import { log } from "./log.ts";
+
+/** How long the read goes on before the start says what it waits for, and again after each time it said so. */
+export const SCHEMA_WAIT_REPORT_MS = 5000;
+
+/**
+ * `reading`, the API's schema read by `role`'s connections, told every SCHEMA_WAIT_REPORT_MS in a `warn` line while it
+ * goes on: the sessions holding the locks it waits behind (their pid, role, state and statement, seen by the
+ * superuser of `rootUrl`). The read is waited for without a limit (a lock is let go once its statement ends; a limit
+ * would end a start behind a long VACUUM FULL, to try again behind the same lock); a stop cuts it.
+ */
+export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, rootUrl: string, role: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let read = false; // a report under way as the read ends says nothing more
+  const report = async () => {
+    const holders = await withClient(rootUrl, async (client) =>
+      (
+        await client.query<{ pid: number; usename: string; state: string; query: string }>(
+          `select distinct b.pid, b.usename, b.state, left(b.query, 200) as query
+           from pg_stat_activity w, unnest(pg_blocking_pids(w.pid)) as blocker(pid), pg_stat_activity b
+           where w.datname = current_database() and w.usename = $1 and w.wait_event_type = 'Lock' and b.pid = blocker.pid
+           order by b.pid`,
+          [role],
+        )
+      ).rows,
+    ).catch((error: Error) => error);
+    const message =
+      holders instanceof Error
+        ? `waiting for the database's schema (what it waits for could not be read: ${holders.message})`
+        : holders.length === 0
+          ? "waiting for the database's schema (behind no lock)"
+          : `waiting for the database's schema: ${holders.map((b) => `a lock held by pid ${b.pid} (${b.usename}, ${b.state}: ${b.query})`).join("; ")}`;
+    if (read) return;
+    log("warn", "database", { message });
+    timer = setTimeout(() => void report(), SCHEMA_WAIT_REPORT_MS);
+  };
+  timer = setTimeout(() => void report(), SCHEMA_WAIT_REPORT_MS);
+  try {
+    return await reading;
+  } finally {
+    read = true;
+    clearTimeout(timer);
+  }
+}
