@@ -1026,9 +1026,7 @@ begin
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
     last_login_at = now() where s.user_id = v_user.id;
-  perform app_private.write_audit((v_result -> 'clinic' ->> 'id')::uuid, 'login', 'user', v_user.id, null, null,
-    jsonb_build_object('ip', login.ip, 'sessionId', v_result ->> 'sessionId')
-      || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_result -> 'endedSessions')), v_user.id);
+  perform app_private.audit_session_opened('login', v_result, login.ip);
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
@@ -1040,7 +1038,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, with the sessions the cap ended as endedSessions, or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, with the sessions of its clinic the cap ended as endedSessions, those of other clinics in theirs: audit_session_opened; or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -1790,9 +1788,7 @@ begin
     end if;
     return jsonb_build_object('status', 'not_a_member');
   end;
-  perform app_private.write_audit(switch_clinic.clinic_id, 'switch_clinic', 'user', v_user_id, null, null,
-    jsonb_build_object('ip', switch_clinic.ip, 'sessionId', v_result ->> 'sessionId')
-      || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_result -> 'endedSessions')), v_user_id);
+  perform app_private.audit_session_opened('switch_clinic', v_result, switch_clinic.ip);
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
@@ -1804,7 +1800,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED); it takes its turn among the account''s openings (session_opening_key) before it ends its session. A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Audited as switch_clinic, with the sessions open_session''s cap ended (endedSessions), if any. Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED); it takes its turn among the account''s openings (session_opening_key) before it ends its session. A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Audited as switch_clinic, with the sessions of the clinic entered that open_session''s cap ended (endedSessions), if any, those of other clinics in theirs (audit_session_opened). Called by POST /auth/switch-clinic.';
 
 
 --
@@ -2655,6 +2651,54 @@ ALTER FUNCTION app_private.audit_heads_to_anchor() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.audit_heads_to_anchor() IS 'The head of every audit chain that moved since it was last anchored (all of them the first time).';
+
+
+--
+-- Name: audit_session_opened(text, jsonb, inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user_id uuid := (opened -> 'user' ->> 'id')::uuid;
+  v_clinic_id uuid := (opened -> 'clinic' ->> 'id')::uuid;
+  v_chain record;
+begin
+  -- the chain of the session opened, and those of the sessions it ended, one entry each, in the order of the chains'
+  -- ids: write_audit locks each chain's head until commit, and every opening takes them in this order
+  for v_chain in
+    select c.clinic_id, jsonb_agg(e.session -> 'id' order by e.session ->> 'id') filter (where e.session is not null) as ended
+    from (select v_clinic_id as clinic_id
+          union
+          select (s ->> 'clinicId')::uuid from jsonb_array_elements(opened -> 'endedSessions') s) c
+    left join jsonb_array_elements(opened -> 'endedSessions') e(session)
+      on (e.session ->> 'clinicId')::uuid is not distinct from c.clinic_id
+    group by c.clinic_id
+    order by coalesce(c.clinic_id, '00000000-0000-0000-0000-000000000000')
+  loop
+    if v_chain.clinic_id is not distinct from v_clinic_id then
+      perform app_private.write_audit(v_clinic_id, audit_session_opened.action, 'user', v_user_id, null, null,
+        jsonb_build_object('ip', audit_session_opened.ip, 'sessionId', opened ->> 'sessionId')
+          || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_chain.ended)), v_user_id);
+    else
+      -- nothing of the opening but that there was one (what it was, not where, nor which session it opened)
+      perform app_private.write_audit(v_chain.clinic_id, 'sessions_ended', 'user', v_user_id, null, null,
+        jsonb_build_object('endedSessions', v_chain.ended, 'endedBy', audit_session_opened.action), v_user_id);
+    end if;
+  end loop;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it): its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId) and the sessions of that clinic its cap ended (endedSessions); each other chain whose sessions the cap ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), so that no clinic learns another''s session ids. The chains are written in the order of their ids, which every opening follows: two at once that end sessions of each other''s clinics lock no chain head the other holds while waiting for it.';
 
 
 --
@@ -4247,7 +4291,7 @@ declare
   v_clinics jsonb;
   v_clinic_id uuid := open_session.clinic_id;
   v_role app_public.member_role;
-  v_ended uuid[];
+  v_ended jsonb;
   -- the live sessions an account keeps at most (docs/auth.md says why 10)
   c_live_sessions constant integer := 10;
 begin
@@ -4298,9 +4342,10 @@ begin
       where o.user_id = open_session.user_id and o.id <> v_session.id and o.revoked_at is null and o.expires_at > now()
       order by o.created_at desc, o.id desc
       offset c_live_sessions - 1)
-    returning s.id
+    returning s.id, s.clinic_id
   )
-  select array_agg(e.id) into v_ended from ended e;
+  -- each with its clinic, whose audit chain records its end (audit_session_opened)
+  select jsonb_agg(jsonb_build_object('id', e.id, 'clinicId', e.clinic_id) order by e.id) into v_ended from ended e;
 
   return jsonb_build_object(
     'sessionId', v_session.id,
@@ -4311,7 +4356,7 @@ begin
                from app_public.clinic c where c.id = v_clinic_id),
     'role', v_role,
     'clinics', v_clinics,
-    'endedSessions', to_jsonb(v_ended)
+    'endedSessions', coalesce(v_ended, '[]')
   );
 end;
 $$;
@@ -4323,7 +4368,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key); returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered), and `endedSessions` the ids of the sessions it ended (null when none).';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key); returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered), and `endedSessions` the sessions it ended, each its id and clinic (`{id, clinicId}`; none, an empty array), which audit_session_opened records each in its clinic''s chain.';
 
 
 --
@@ -7582,7 +7627,7 @@ CREATE TABLE app_public.audit_log (
     detail jsonb,
     prev_hash text NOT NULL,
     hash text NOT NULL,
-    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'soft_delete'::text, 'restore'::text, 'login'::text, 'login_failed'::text, 'logout'::text, 'switch_clinic'::text, 'export'::text, 'export_cut_short'::text])))
+    CONSTRAINT audit_log_action_check CHECK ((action = ANY (ARRAY['insert'::text, 'update'::text, 'delete'::text, 'soft_delete'::text, 'restore'::text, 'login'::text, 'login_failed'::text, 'logout'::text, 'switch_clinic'::text, 'sessions_ended'::text, 'export'::text, 'export_cut_short'::text])))
 );
 
 ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
@@ -7639,7 +7684,7 @@ COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for th
 -- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
+COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of the clinic ended by the person''s login or switch in another, beyond their 10 live sessions), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
 
 
 --
@@ -16810,6 +16855,13 @@ REVOKE ALL ON FUNCTION app_private.audit_hash(prev_hash text, seq bigint, clinic
 --
 
 REVOKE ALL ON FUNCTION app_private.audit_heads_to_anchor() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) FROM PUBLIC;
 
 
 --

@@ -689,6 +689,31 @@ describe("an account keeps at most 10 live sessions", () => {
     expect(rows.map((r) => r.ended)).toEqual([...Array(10).fill(null), [sessionOf(browsers[0])]]);
   });
 
+  test("an 11th login in one clinic ends sessions of others: each chain records its own, none another's ids, and all verify", async () => {
+    const [member, other] = [await createUser(), await createClinic()];
+    await addMember(clinic.clinicId, member, "doctor");
+    await addMember(other.clinicId, member, "doctor");
+    // the oldest of each chain's first, made directly (no cap): the login ends the three oldest, one of each chain
+    const oldest = { platform: await openSession(member.userId, null), other: await openSession(member.userId, other.clinicId), here: await openSession(member.userId, clinic.clinicId) };
+    for (let i = 0; i < 9; i++) await openSession(member.userId, i % 2 ? clinic.clinicId : other.clinicId);
+    const { rows: [login] } = await rootPool().query("select app_hidden.login($1, $2, $3, null, 'cap', '1 hour') as answer", [member.phone, member.password, clinic.clinicId]);
+    expect(login.answer.status).toBe("ok");
+    expect(await liveSessions(member.userId)).toBe(10);
+    const entriesIn = async (clinicId: string | null) =>
+      (await rootPool().query(
+        "select action, detail from app_public.audit_log where clinic_id is not distinct from $1 and record_id = $2 and action <> 'insert' order by seq",
+        [clinicId, member.userId],
+      )).rows;
+    expect(await entriesIn(clinic.clinicId)).toEqual([
+      { action: "login", detail: { ip: null, sessionId: login.answer.sessionId, endedSessions: [oldest.here] } },
+    ]);
+    expect(await entriesIn(other.clinicId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.other], endedBy: "login" } }]);
+    expect(await entriesIn(null)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.platform], endedBy: "login" } }]);
+    for (const chain of [clinic.clinicId, other.clinicId, null]) {
+      expect((await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [chain])).rows).toEqual([{ is_valid: true }]);
+    }
+  });
+
   test("logins at once leave 10 live sessions, each cookie beyond them told to log in again", async () => {
     const member = await createUser();
     await addMember(clinic.clinicId, member, "receptionist");
