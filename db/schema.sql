@@ -11246,8 +11246,11 @@ CREATE FUNCTION app_public.void_invoice(invoice_id uuid, reason text) RETURNS ap
 declare
   v_invoice app_public.invoice;
 begin
-  if not app_hidden.may_invoice() then
-    raise exception 'Only an owner, admin or cashier can void invoices.' using errcode = 'CFORB';
+  -- the rule as it applies to whoever asks: a receptionist is told what her clinic would have to allow
+  if not app_hidden.may_invoice() and app_hidden.current_role_in('receptionist') then
+    raise exception 'A receptionist voids drafts only in a clinic that lets receptionists invoice, and this one does not.' using errcode = 'CFORB';
+  elsif not app_hidden.may_invoice() then
+    raise exception 'Only an owner, admin or cashier can void invoices (and a receptionist drafts, where the clinic lets receptionists invoice).' using errcode = 'CFORB';
   end if;
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';

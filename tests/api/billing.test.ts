@@ -770,7 +770,9 @@ test("a receptionist the clinic lets invoice discards a mistaken draft by voidin
   const VOID = `mutation($i: UUID!) { voidInvoice(input: { invoiceId: $i, reason: "Wrong patient" }) { result { code status voidReason voidedByMember { role } } } }`;
   const draft = await createIssuedInvoice(own, "1000", { issue: false });
   const refused = await desk.graphql(VOID, { i: draft.id });
-  expect(refused.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([["FORBIDDEN", "Only an owner, admin or cashier can void invoices."]]);
+  expect(refused.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    ["FORBIDDEN", "A receptionist voids drafts only in a clinic that lets receptionists invoice, and this one does not."],
+  ]);
   await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [own.clinicId]);
   const voided = await desk.graphql(VOID, { i: draft.id });
   expect(voided.body).toEqual({ data: { voidInvoice: { result: { code: draft.code, status: "void", voidReason: "Wrong patient", voidedByMember: { role: "receptionist" } } } } });
