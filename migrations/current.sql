@@ -349,3 +349,11 @@ begin
 end;
 $$;
 comment on function app_public.void_invoice(invoice_id uuid, reason text) is 'Voids an invoice with a reason (its payments must have been refunded first); a void invoice keeps its number, so a draft made by mistake is voided, not deleted (numbers have no gaps). The same void again, with the same reason, answers the void invoice; with another reason it is INVALID_TRANSITION, whoever asks. Owners, admins and cashiers; receptionists the clinic lets invoice, drafts only.';
+
+-- The audit log's detail column says what its entries hold.
+--
+-- Its comment read "Extra facts: client address, reason, export kind.", while the entries hold more: the session a
+-- login opened and those its cap ended, a password change's count of sessions ended, and, since 000226, an export's
+-- file and download id (which pairs a download cut short with its beginning). Each key is now named, by action.
+
+comment on column app_public.audit_log.detail is 'Extra facts, by action (null for data changes). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the account''s cap of 10 live sessions ended, if any). sessions_ended: endedSessions (this clinic''s), endedBy (login or switch_clinic, in another clinic). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';

@@ -11,6 +11,7 @@ import { linesLoggedBy } from "../support/logs.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
+import { detailKeysUnnamed } from "../support/audit-detail.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -709,6 +710,8 @@ describe("an account keeps at most 10 live sessions", () => {
     ]);
     expect(await entriesIn(other.clinicId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.other], endedBy: "login" } }]);
     expect(await entriesIn(null)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.platform], endedBy: "login" } }]);
+    const entries = [...(await entriesIn(clinic.clinicId)), ...(await entriesIn(other.clinicId)), ...(await entriesIn(null))];
+    expect(await detailKeysUnnamed(entries)).toEqual([]); // the column's comment tells what they are
     for (const chain of [clinic.clinicId, other.clinicId, null]) {
       expect((await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [chain])).rows).toEqual([{ is_valid: true }]);
     }

@@ -28,6 +28,7 @@ import {
   whenExportStalled,
 } from "../support/worker.ts";
 import { until } from "../support/until.ts";
+import { detailKeysUnnamed } from "../support/audit-detail.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import {
   cashierSession,
@@ -581,6 +582,7 @@ test("a download cut short, by its client or by a file that cannot be read, is a
     [abandoned]: [entry("export"), entry("export_cut_short")],
     [unreadable]: [entry("export"), entry("export_cut_short")],
   });
+  expect(await detailKeysUnnamed(Object.values(await entries()).flat())).toEqual([]); // the column's comment names file and download too
 }, 20_000);
 
 // export_cut_short found the export through the live session, which an ended one is refused: the entry was not
