@@ -8093,10 +8093,24 @@ CREATE FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, rea
     AS $$
 declare
   v_visit app_public.visit;
+  v_here app_public.visit;
 begin
   insert into app_public.visit (patient_id, doctor_id, scheduled_at, reason)
   values (check_in_walk_in.patient_id, check_in_walk_in.doctor_id, now(), check_in_walk_in.reason)
   returning * into v_visit;
+  -- read after the insert: a walk-in sent at the same time went first (the clinic's turn to write, 000143, and
+  -- its visit's code), and this statement sees it committed
+  select * into v_here from app_public.visit v
+  where v.clinic_id = v_visit.clinic_id and v.patient_id = v_visit.patient_id and v.doctor_id = v_visit.doctor_id
+    and v.status in ('checked_in', 'in_progress') and v.id <> v_visit.id
+    -- today: a visit left checked in on an earlier day does not keep the patient from walking in
+    and app_private.local_date(v.clinic_id, v.checked_in_at) = app_private.local_date(v_visit.clinic_id, v_visit.scheduled_at)
+  order by v.checked_in_at desc
+  limit 1;
+  if found then
+    raise exception 'This patient is already checked in with this doctor: open % instead.', v_here.code
+      using errcode = 'CCONF', detail = json_build_object('visitId', v_here.id)::text;
+  end if;
   update app_public.visit v set status = 'checked_in'
   where v.clinic_id = v_visit.clinic_id and v.id = v_visit.id
   returning * into v_visit;
@@ -8111,7 +8125,7 @@ ALTER FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reas
 -- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. Owners, admins and receptionists.';
+COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. A patient already checked in with that doctor today (or in the consultation) is CONFLICT, naming that visit: the same walk-in sent again books nothing. Owners, admins and receptionists.';
 
 
 --

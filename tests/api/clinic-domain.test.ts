@@ -7,6 +7,7 @@ import pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, asMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
+import { whileHolding } from "../support/locks.ts";
 
 let api: TestApi;
 let a: TestClinic;
@@ -1661,5 +1662,53 @@ describe("a walk-in is booked and checked in with one request", () => {
       expect([who, { code: error?.extensions?.code, ...(refusal.message ? { message: error?.message } : {}) }]).toEqual([who, refusal]);
       expect([who, r.body.data?.checkInWalkIn ?? null, await visitsOf(id)]).toEqual([who, null, 0]);
     }
+  });
+
+  // booked for now, a walk-in sent again once the minute had turned (a retry after a lost answer) was a second visit, checked in too
+  it("sent again after the minute it was booked in, books nothing and names the visit the patient is checked in for", async () => {
+    const patient = await createPatient(a.clinicId);
+    const first = (await receptionist.graphql(WALK_IN, { p: patient.id, d: a.members.doctor.membershipId })).body.data.checkInWalkIn.result;
+    // as if the request came again once the minute had turned: the first visit's time moved back behind the triggers' back
+    await writeBehindTriggers("update app_public.visit set scheduled_at = scheduled_at - interval '1 minute' where id = $1", [first.rowId]);
+    const refusal = { code: "CONFLICT", visitId: first.rowId, message: `This patient is already checked in with this doctor: open ${first.code} instead.` };
+    const again = async () => {
+      const error = (await receptionist.graphql(WALK_IN, { p: patient.id, d: a.members.doctor.membershipId })).body.errors?.[0];
+      return { ...error?.extensions, message: error?.message };
+    };
+    expect(await again()).toEqual(refusal);
+    await rootPool().query("update app_public.visit set status = 'in_progress' where id = $1", [first.rowId]);
+    expect(await again()).toEqual(refusal);
+    expect(await visitsOf(patient.id)).toBe(1);
+    // with another doctor, once the visit is over, or past a visit left checked in yesterday, the patient walks in again
+    const walksIn = async (doctor: string) => (await receptionist.graphql(WALK_IN, { p: patient.id, d: doctor })).body.data?.checkInWalkIn.result;
+    const other = await addMember(a.clinicId, await createUser(), "doctor");
+    expect((await walksIn(other.membershipId)).status).toBe("checked_in");
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [first.rowId]);
+    const second = await walksIn(a.members.doctor.membershipId);
+    expect(second.status).toBe("checked_in");
+    await writeBehindTriggers("update app_public.visit set scheduled_at = scheduled_at - interval '1 day', checked_in_at = checked_in_at - interval '1 day' where id = $1", [second.rowId]);
+    expect((await walksIn(a.members.doctor.membershipId)).status).toBe("checked_in");
+    expect(await visitsOf(patient.id)).toBe(4);
+  });
+
+  it("sent twice at once, across a minute's end, books one: the second waits for the first, then names it", async () => {
+    const patient = await createPatient(a.clinicId);
+    const doctor = a.members.doctor.membershipId;
+    // the first, in flight, as the API runs it: the clinic's turn to write taken, its visit (booked the minute before) checked in, not yet committed
+    await whileHolding("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [a.clinicId], async (first) => {
+      const { rows } = await first.client.query(
+        "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now() - interval '1 minute') returning id, code",
+        [a.clinicId, patient.id, doctor],
+      );
+      await first.client.query("update app_public.visit set status = 'checked_in' where id = $1", [rows[0].id]);
+      const second = receptionist.graphql(WALK_IN, { p: patient.id, d: doctor });
+      expect(await first.blocking()).toBe(true);
+      await first.client.query("commit");
+      expect((await second).body.errors?.[0]).toMatchObject({
+        message: `This patient is already checked in with this doctor: open ${rows[0].code} instead.`,
+        extensions: { code: "CONFLICT", visitId: rows[0].id },
+      });
+    });
+    expect(await visitsOf(patient.id)).toBe(1);
   });
 });
