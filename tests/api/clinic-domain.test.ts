@@ -886,6 +886,10 @@ describe("search and duplicate warnings", () => {
     const deleted = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Deleted", phone: "+255765222333", date_of_birth: "1988-05-06" });
     expect((await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { clientMutationId } }`, { id: deleted.id })).body.errors).toBeUndefined();
     const live = await createPatient(a.clinicId, { first_name: "Other", last_name: "Sharer", phone: "+255765222333" });
+    // clinic B's patients of that phone and those names, deleted or not, are neither named nor counted to clinic A
+    for (const deletedAt of [null, new Date()]) {
+      await createPatient(b.clinicId, { first_name: "Rehema", last_name: "Deleted", phone: "+255765222333", date_of_birth: "1988-05-06", deleted_at: deletedAt });
+    }
     const CHECK = `{ findPatientDuplicates(phone: "0765 222 333", firstName: "rehema", lastName: "DELETED", dateOfBirth: "1988-05-06") { nodes { rowId firstName deletedAt } }
       countDeletedPatientDuplicates(phone: "0765 222 333", firstName: "rehema", lastName: "DELETED", dateOfBirth: "1988-05-06") }`;
     expect((await owner.graphql(CHECK)).body.data).toEqual({
