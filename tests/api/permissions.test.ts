@@ -373,6 +373,15 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "see whether a visit's service is billed (VisitService.billed), without its invoice",
+    allowed: [...ROLES],
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a);
+      const r = await browser.graphql(`query($v: UUID!) { visitServices(condition: { visitId: $v }) { nodes { billed } } }`, { v: invoice.visitId });
+      return r.body.data?.visitServices.nodes[0]?.billed === true;
+    },
+  },
+  {
     operation: "see the dashboard",
     allowed: MONEY,
     async attempt(browser) {
