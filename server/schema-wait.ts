@@ -11,9 +11,10 @@ export const SCHEMA_WAIT_REPORT_MS = 5000;
 
 /**
  * `reading`, the API's schema read by `role`'s connections, told every SCHEMA_WAIT_REPORT_MS in a `warn` line while it
- * goes on: the sessions holding the locks it waits behind (their pid, role, state and statement, seen by the
- * superuser of `rootUrl`). The read is waited for without a limit (a lock is let go once its statement ends; a limit
- * would end a start behind a long VACUUM FULL, to try again behind the same lock); a stop cuts it.
+ * goes on: the table it waits for and the sessions holding its lock (their pid, role, state and command, not their
+ * statement, which may hold a password or a patient's data; seen by the superuser of `rootUrl`). The read is waited for
+ * without a limit (a lock is let go once its statement ends; a limit would end a start behind a long VACUUM FULL, to
+ * try again behind the same lock); a stop cuts it.
  */
 export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, rootUrl: string, role: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -21,9 +22,14 @@ export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, ro
   const report = async () => {
     const holders = await withClient(rootUrl, async (client) =>
       (
-        await client.query<{ pid: number; usename: string; state: string; query: string }>(
-          `select distinct b.pid, b.usename, b.state, left(b.query, 200) as query
-           from pg_stat_activity w, unnest(pg_blocking_pids(w.pid)) as blocker(pid), pg_stat_activity b
+        await client.query<{ pid: number; usename: string; state: string; command: string; relation: string | null }>(
+          // the holder's command (its statement's first word, and the second when whole: "vacuum full", "alter role",
+          // "update"), not its statement: that is anyone's SQL (an ALTER ROLE's password, a patient's notes), which the log keeps
+          `select distinct b.pid, b.usename, b.state, l.relation::regclass::text as relation,
+             coalesce(lower(substring(b.query from '^\\s*([[:alpha:]]+(\\s+[[:alpha:]]+(?=[\\s;]|$))?)')), 'a statement') as command
+           from pg_stat_activity w
+             left join pg_locks l on l.pid = w.pid and not l.granted and l.locktype = 'relation',
+             unnest(pg_blocking_pids(w.pid)) as blocker(pid), pg_stat_activity b
            where w.datname = current_database() and w.usename = $1 and w.wait_event_type = 'Lock' and b.pid = blocker.pid
            order by b.pid`,
           [role],
@@ -35,7 +41,9 @@ export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, ro
         ? `waiting for the database's schema (what it waits for could not be read: ${holders.message})`
         : holders.length === 0
           ? "waiting for the database's schema (behind no lock)"
-          : `waiting for the database's schema: ${holders.map((b) => `a lock held by pid ${b.pid} (${b.usename}, ${b.state}: ${b.query})`).join("; ")}`;
+          : `waiting for the database's schema: ${holders
+              .map((b) => `a lock${b.relation ? ` on ${b.relation}` : ""} held by pid ${b.pid} (${b.usename}, ${b.state}: ${b.command})`)
+              .join("; ")}`;
     if (read) return;
     log("warn", "database", { message });
     timer = setTimeout(() => void report(), SCHEMA_WAIT_REPORT_MS);

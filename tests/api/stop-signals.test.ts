@@ -324,7 +324,7 @@ test("npm start whose API's schema read waits behind a table's lock says which s
     await alteringTable.connect();
     const { rows } = await alteringTable.query("select pg_backend_pid() as pid");
     await alteringTable.query("begin; lock table app_public.clinic in access exclusive mode");
-    const [, pid] = await said(/waiting for the database's schema: a lock held by pid (\d+) \(/);
+    const [, pid] = await said(/waiting for the database's schema: a lock on app_public\.clinic held by pid (\d+) \(/);
     expect(Number(pid)).toBe(rows[0].pid);
     await alteringTable.query("commit");
     await said(/"event":"listening"/);
