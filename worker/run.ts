@@ -59,8 +59,9 @@ export async function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<
  * Starts the worker. `stop`, aborted (the process's stop begun, db/shutdown.ts), cuts its start and keeps it from taking
  * a job: a start whose stop began while it closed the export files fails at once; graphile-worker's check of its
  * schema, waiting behind a lock on its tables, is cut (its connection ended), failing the start; and a worker started
- * meanwhile takes no job. Before, a signal during the start let the worker start and take the jobs waiting, only to be
- * stopped, and a stop while the check waited behind a lock waited with it until its 30 s were over (exit code 1).
+ * meanwhile takes no job (but for one a look already under way finds: it was asked before the stop began). Before, a
+ * signal during the start let the worker start and take the jobs waiting, only to be stopped, and a stop while the
+ * check waited behind a lock waited with it until its 30 s were over (exit code 1).
  */
 export async function startWorker(connectionString: string, concurrency = 2, stop?: AbortSignal): Promise<Worker> {
   const warn = (message: string) => jsonLogger.warn(message);

@@ -240,7 +240,7 @@ test("a breaking migration told on worker:migrate, which any role may NOTIFY, do
     const listening = async () =>
       (
         await rootPool().query(
-          "select count(*)::int as n from pg_stat_activity where application_name = $1 and state = 'idle' and query like 'LISTEN %worker:migrate%'",
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and state = 'idle' and query like 'LISTEN %worker:migrate%'",
           [application],
         )
       ).rows[0].n;
@@ -285,7 +285,7 @@ describe("a worker whose stop begins as it starts", () => {
       starting.catch(() => {}); // heard below
       // (seen by another session: the holder's transaction sees the activity as it was at its first look)
       const waiting = async () =>
-        (await rootPool().query("select count(*)::int as n from pg_stat_activity where usename = $1 and wait_event_type = 'Lock'", [testConfig.roles.owner])).rows[0].n > 0;
+        (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and wait_event_type = 'Lock'", [testConfig.roles.owner])).rows[0].n > 0;
       expect(await until(waiting, 30_000, 10)).toBe(true);
       stop.abort();
       await expect(starting).rejects.toThrow(/terminat/); // the lock still held: awaited, the start waited for it
@@ -300,6 +300,17 @@ describe("a worker whose stop begins as it starts", () => {
     const stop = new AbortController();
     const worker = await startWorker(testConfig.ownerUrl, 2, stop.signal);
     try {
+      // each of its two workers' first look for a job, begun as it started, has ended: a look under way as the stop
+      // begins still takes what it finds (operations.md), and it found the job added below at times, as the machine was busy
+      await new Promise<void>((resolve) => {
+        let looked = 0;
+        const ended = () => {
+          if (++looked < 2) return;
+          worker.runner.events.off("worker:getJob:empty", ended).off("job:start", ended);
+          resolve();
+        };
+        worker.runner.events.on("worker:getJob:empty", ended).on("job:start", ended);
+      });
       stop.abort();
       const looked = Promise.race([once(worker.runner.events, "worker:getJob:error").then(() => "refused"), once(worker.runner.events, "job:start").then(() => "taken")]);
       const job = await worker.runner.addJob("session__expire", {}, { jobKey: `stopping-as-it-starts-${process.pid}` }); // its notification wakes the worker
