@@ -150,16 +150,17 @@ async function answerOverTheWebsocket(api: TestApi, browser: Browser, query: str
 }
 
 /**
- * A websocket of the owner's, initialised, with the server's end of it (as ws hands it over) and `ask`,
- * which sends `{ currentClinic { name } }` under an id and answers its payload; `close` ends both.
+ * A websocket of `browser`'s to `target` (the owner's, to the API of two connections), initialised, with the server's
+ * end of it (as ws hands it over) and `ask`, which sends `query` (`{ currentClinic { name } }`) under an id and answers
+ * its payload; `close` ends both.
  */
-async function queriesOverOneSocket() {
+async function queriesOverOneSocket(target = api, browser = owner) {
   const taken: WebSocket[] = [];
   const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
   WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer, req, socket, head, callback) {
     return handleUpgrade.call(this, req, socket, head, (websocket, request) => (taken.push(websocket), callback(websocket, request)));
   };
-  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
+  const socket = new WebSocket(`${target.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: browser.cookie! } });
   const close = () => {
     WebSocketServer.prototype.handleUpgrade = handleUpgrade;
     socket.close();
@@ -178,9 +179,9 @@ async function queriesOverOneSocket() {
     close();
     throw error;
   }
-  const ask = (id: number) => {
-    const answered = new Promise((resolve) => answers.set(String(id), resolve));
-    socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query: "{ currentClinic { name } }" } }));
+  const ask = (id: number, query = "{ currentClinic { name } }") => {
+    const answered = new Promise<Awaited<ReturnType<typeof answerOverTheWebsocket>>>((resolve) => answers.set(String(id), resolve as (message: unknown) => void));
+    socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query } }));
     return answered;
   };
   return { serverEnd: () => taken, ask, close };
@@ -446,6 +447,21 @@ describe("a query whose database refuses its connections", () => {
     expect(refused).toBe(1);
     expect(unreachableParts(answer)).toEqual([["UNAVAILABLE", false], ["UNAVAILABLE", true], ["UNAVAILABLE", true]]);
     expect(answer.data).toEqual({ a: null, b: null, c: null });
+  });
+
+  // what was refused was the query, not the API nor the connection it came over: the next ones read every part
+  test("once the database takes connections again, the next query answers whole, over the same websocket and over HTTP", async () => {
+    const { ask, close } = await queriesOverOneSocket(cutApi, cut);
+    try {
+      expect(unreachableParts(await ask(1, THREE_PARTS))).toEqual([["UNAVAILABLE", false], ["UNAVAILABLE", true], ["UNAVAILABLE", true]]);
+      refusing = false;
+      const whole = { data: { a: { totalCount: 1 }, b: { name: "Two connections clinic" }, c: { totalCount: 0 } } };
+      expect(await ask(2, THREE_PARTS)).toEqual(whole);
+      expect((await cut.graphql(THREE_PARTS)).body).toEqual(whole);
+    } finally {
+      refusing = true;
+      close();
+    }
   });
 });
 
