@@ -774,7 +774,8 @@ test("two attempts writing one export at once never corrupt the file that become
     // its lock is gone with its connection, as in a restart of PostgreSQL; the second attempt's rows differ from its own
     await rootPool().query(
       `select pg_terminate_backend(pid) from pg_locks
-        where locktype = 'advisory' and granted and classid = hashtext('report_export_attempt')::oid and objid = hashtext($1)::oid`,
+        where locktype = 'advisory' and granted and classid = hashtext('report_export_attempt')::oid and objid = hashtext($1)::oid
+          and database = (select oid from pg_database where datname = current_database())`,
       [made.id],
     );
     await patients(0, 0);
