@@ -47,7 +47,8 @@ const endPool = () => (poolEnding ??= endCuttingShort(pool, (message) => log("wa
 parts.unshift(["API pool", endPool]);
 let apiMade = false;
 const starting = (async () => {
-  const api = await sayingWhatTheSchemaReadWaitsFor(createApiServer({ pool, settings, roles: db.config.roles }), db.config.rootUrl, db.config.roles.authenticator);
+  const reading = createApiServer({ pool, settings, roles: db.config.roles });
+  const api = await sayingWhatTheSchemaReadWaitsFor(reading, db.config.rootUrl, db.config.roles.authenticator, stopSignal);
   apiMade = true;
   // none once a stop has begun (a signal while the API started, its schema read): the worker took jobs only to be stopped
   return { api, worker: process.env.WORKER === "off" || stopBegun() ? null : await startWorker(db.config.ownerUrl, undefined, stopSignal) };

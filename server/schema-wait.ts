@@ -14,12 +14,19 @@ export const SCHEMA_WAIT_REPORT_MS = 5000;
  * goes on: the table it waits for and the sessions holding its lock (their pid, role, state and command, not their
  * statement, which may hold a password or a patient's data; seen by the superuser of `rootUrl`). The read is waited for
  * without a limit (a lock is let go once its statement ends; a limit would end a start behind a long VACUUM FULL, to
- * try again behind the same lock); a stop cuts it.
+ * try again behind the same lock); a stop cuts it, and `stop`, aborted as it begins, ends the reports (one came in
+ * the stop's while, after its `shutdown` line, as the read was being cut).
  */
-export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, rootUrl: string, role: string): Promise<T> {
+export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, rootUrl: string, role: string, stop?: AbortSignal): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  let read = false; // a report under way as the read ends says nothing more
+  let over = false; // the read ended, or the stop began: a report under way says nothing, and none follows
+  const quiet = () => {
+    over = true;
+    clearTimeout(timer);
+  };
+  stop?.addEventListener("abort", quiet);
   const report = async () => {
+    if (over || stop?.aborted) return;
     const holders = await withClient(rootUrl, async (client) =>
       (
         await client.query<{ pid: number; usename: string; state: string; command: string; relation: string | null }>(
@@ -44,7 +51,7 @@ export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, ro
           : `waiting for the database's schema: ${holders
               .map((b) => `a lock${b.relation ? ` on ${b.relation}` : ""} held by pid ${b.pid} (${b.usename}, ${b.state}: ${b.command})`)
               .join("; ")}`;
-    if (read) return;
+    if (over) return;
     log("warn", "database", { message });
     timer = setTimeout(() => void report(), SCHEMA_WAIT_REPORT_MS);
   };
@@ -52,7 +59,7 @@ export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, ro
   try {
     return await reading;
   } finally {
-    read = true;
-    clearTimeout(timer);
+    quiet();
+    stop?.removeEventListener("abort", quiet);
   }
 }

@@ -22,11 +22,16 @@ afterAll(async () => {
   await closeRootPool();
 });
 
+/** The timers of this process: none is left once the read has ended or the stop has begun. */
 const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
 
-// the line named the holder's statement, the first 200 characters of whatever SQL it ran last: a password typed in
-// psql (alter role … password '…'), a patient's notes, kept by the log and whatever it is shipped to
-test("names the table waited for and who holds its lock by their command, not their statement, and says nothing once read", async () => {
+const WAITING = "waiting for the database's schema";
+
+/**
+ * Runs `fn` while a read of the authenticator's (`reading`) waits for TABLE, locked by a session of the superuser's
+ * (`holder`, of pid `pid`) whose last statement holds a secret; the lock is let go after.
+ */
+async function whileAReadWaits(fn: (read: { reading: Promise<unknown>; holder: pg.PoolClient; pid: number }) => Promise<void>): Promise<void> {
   const holder = await rootPool().connect();
   const reader = new pg.Client({ connectionString: testConfig.authenticatorUrl });
   await reader.connect();
@@ -36,24 +41,50 @@ test("names the table waited for and who holds its lock by their command, not th
     await holder.query(`lock table ${TABLE} in access exclusive mode`);
     await holder.query("select 'typed-in-psql-a-secret' as typed");
     const reading = reader.query(`select from ${TABLE}`);
+    reading.catch(() => {}); // awaited by fn
     const waits = async () =>
       (await rootPool().query("select wait_event_type from pg_stat_activity where pid = $1", [(reader as unknown as { processID: number }).processID])).rows[0]
         ?.wait_event_type === "Lock";
     expect(await until(waits, 30_000)).toBe(true);
-    const timersBefore = timers();
-    const lines = await linesLoggedBy(async (lines) => {
-      const read = sayingWhatTheSchemaReadWaitsFor(reading, TEST_DATABASE_URL, testConfig.roles.authenticator);
-      expect(await until(() => lines.some((line) => line.includes("waiting for the database's schema")), 30_000)).toBe(true);
-      await holder.query("rollback");
-      await read;
-    });
-    const said = lines.filter((line) => line.includes("waiting for the database's schema")).join("");
-    expect(said).toContain(`a lock on ${TABLE} held by pid ${pid} (postgres, idle in transaction: select)`);
-    expect(said).not.toContain("typed-in-psql");
-    expect(timers()).toBe(timersBefore); // none left to report again, nor to keep the process up
+    await fn({ reading, holder, pid });
   } finally {
     await holder.query("rollback");
     holder.release();
     await reader.end();
   }
+}
+
+// the line named the holder's statement, the first 200 characters of whatever SQL it ran last: a password typed in
+// psql (alter role … password '…'), a patient's notes, kept by the log and whatever it is shipped to
+test("names the table waited for and who holds its lock by their command, not their statement, and says nothing once read", async () => {
+  await whileAReadWaits(async ({ reading, holder, pid }) => {
+    const timersBefore = timers();
+    const lines = await linesLoggedBy(async (lines) => {
+      const read = sayingWhatTheSchemaReadWaitsFor(reading, TEST_DATABASE_URL, testConfig.roles.authenticator);
+      expect(await until(() => lines.some((line) => line.includes(WAITING)), 30_000)).toBe(true);
+      await holder.query("rollback");
+      await read;
+    });
+    const said = lines.filter((line) => line.includes(WAITING)).join("");
+    expect(said).toContain(`a lock on ${TABLE} held by pid ${pid} (postgres, idle in transaction: select)`);
+    expect(said).not.toContain("typed-in-psql");
+    expect(timers()).toBe(timersBefore); // none left to report again, nor to keep the process up
+  });
+});
+
+// its next report came all the same, in the stop's while (its `shutdown` line logged), as the read was being cut
+test("says nothing more once the stop has begun, the read still waiting", async () => {
+  await whileAReadWaits(async ({ reading, holder }) => {
+    const stop = new AbortController();
+    const timersBefore = timers();
+    const lines = await linesLoggedBy(async () => {
+      const read = sayingWhatTheSchemaReadWaitsFor(reading, TEST_DATABASE_URL, testConfig.roles.authenticator, stop.signal);
+      expect(timers()).toBe(timersBefore + 1); // its report, in 5 s
+      stop.abort();
+      expect(timers()).toBe(timersBefore);
+      await holder.query("rollback");
+      await read;
+    });
+    expect(lines.filter((line) => line.includes(WAITING))).toEqual([]);
+  });
 });
