@@ -47,6 +47,11 @@ const STAMP_OF_STATUS: Record<string, string | null> = {
 };
 const STAMPS = Object.values(STAMP_OF_STATUS).filter((stamp): stamp is string => stamp !== null);
 
+/** What ended a subscription (its listening connection lost, the check of a visit failing): its last event, told at the field. */
+interface Failure {
+  failure: unknown;
+}
+
 type MaySee = (visitId: string) => Promise<boolean>;
 
 /** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
@@ -66,11 +71,13 @@ function eventOf(payload: string): VisitEvent | null {
  * iterator rather than an async generator: `return()` (the subscriber leaving)
  * must unsubscribe at once, not after the next notification. A notification
  * that names no visit is passed over. A failure while reading the next event
- * (the visibility query failing) ends the subscription with that error, and
- * unsubscribes first: whoever reads an iterator whose `next()` threw does not
- * call its `return()`.
+ * (the listening connection lost, the visibility query failing) unsubscribes at
+ * once and is the subscription's last event, not thrown: Grafast hands what an
+ * iterator throws only to a client waiting for its next event, and drops it
+ * while the event before is still being sent (that subscriber was told only
+ * that its subscription had completed, and its queue stood still).
  */
-function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): AsyncIterableIterator<VisitEvent> {
+function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): AsyncIterableIterator<VisitEvent | Failure> {
   const source = notifications[Symbol.asyncIterator]();
   /** Whether the source has ended or been returned, so that it is returned at most once. */
   let ended = false;
@@ -84,6 +91,8 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
       return this;
     },
     async next() {
+      // after its failure too: a lost connection's source answers every next() with the failure again
+      if (ended) return { done: true, value: undefined };
       try {
         for (;;) {
           const notification = await source.next();
@@ -94,9 +103,9 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
           const event = eventOf(notification.value);
           if (event && (await maySee(event.id))) return { done: false, value: event };
         }
-      } catch (error) {
+      } catch (failure) {
         await unsubscribe().catch(() => {}); // the failure to report is the one that ended it
-        throw error;
+        return { done: false, value: { failure } };
       }
     },
     async return() {
@@ -153,13 +162,17 @@ export const VisitQueuePlugin = extendSchema((build) => {
               });
               const $visibleToSession = lambda(
                 [context().get("pgSubscriber"), maySee()],
-                ([subscriber, maySee]): GrafastSubscriber<Record<string, VisitEvent>> | null =>
+                ([subscriber, maySee]): GrafastSubscriber<Record<string, VisitEvent | Failure>> | null =>
                   subscriber && { subscribe: async (topic) => visibleEvents(await subscriber.subscribe(topic), maySee) },
               );
               return listen($visibleToSession, $topic);
             },
-            plan($event) {
-              return $event;
+            plan($event: Step<VisitEvent | Failure>) {
+              // the failure that ended the subscription: visitQueueChanged null, with its error
+              return lambda($event, (event) => {
+                if ("failure" in event) throw event.failure;
+                return event;
+              });
             },
           },
         },
