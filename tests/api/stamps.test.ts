@@ -6,9 +6,10 @@
 import { readFileSync } from "node:fs";
 import { jest } from "@jest/globals";
 import pg from "pg";
-import { buildSchema, type GraphQLInputObjectType, type GraphQLObjectType } from "postgraphile/graphql";
-import { GRAPHQL_SCHEMA_FILE, readApiSchema } from "../support/schemas.ts";
-import { closeRootPool, ownDatabase, rebuildTestDatabase, rootPool } from "../support/database.ts";
+import { buildSchema, getNamedType, type GraphQLInputObjectType, type GraphQLObjectType } from "postgraphile/graphql";
+import type { PgCodecRelation } from "postgraphile/@dataplan/pg";
+import { gatherApiRegistry, GRAPHQL_SCHEMA_FILE } from "../support/schemas.ts";
+import { closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
 import { addMember, asMember, createClinic, createPatient, createUser, createVisit, ROLES, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
@@ -38,7 +39,11 @@ const VISIT = `query($id: UUID!) { visits(condition: { rowId: $id }) { nodes {
 const STEP = `mutation($c: UUID!, $id: UUID!, $s: VisitStatus!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: $s } }) { visit { status } } }`;
 const PATIENT = `query($id: UUID!) { patients(condition: { rowId: $id }) { nodes { code createdBy createdByMember { fullName role } } } }`;
 
-test("every stamp of a clinic's row has its member's relation, named after it", async () => {
+const camel = (name: string) => name.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
+const MEMBER_DESCRIPTION = (stamp: string) =>
+  `The member behind \`${camel(stamp)}\`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.`;
+
+test("every stamp of a clinic's row has its member's relation, named after it, not filtered by nor read the other way", async () => {
   const { rows } = await rootPool().query<{ table_name: string; column_name: string }>(
     `select c.table_name, c.column_name from information_schema.columns c
      where c.table_schema = 'app_public' and c.column_name like '%\\_by' and c.data_type = 'uuid'
@@ -46,21 +51,44 @@ test("every stamp of a clinic's row has its member's relation, named after it", 
                    and (k.column_name = 'clinic_id' or c.table_name = 'clinic'))
      order by 1, 2`,
   );
-  const camel = (name: string) => name.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
   const schema = buildSchema(readFileSync(GRAPHQL_SCHEMA_FILE, "utf8"));
-  const missing = rows.filter(({ table_name, column_name }) => {
-    const type = schema.getType(camel(`_${table_name}`)) as GraphQLObjectType | undefined;
-    return String(type?.getFields()[`${camel(column_name)}Member`]?.type) !== "Membership";
+  const fields = (name: string) => (schema.getType(name) as GraphQLObjectType | undefined)?.getFields() ?? {};
+  const filters = (name: string) => (schema.getType(`${name}Filter`) as GraphQLInputObjectType | undefined)?.getFields() ?? {};
+  const wrong = rows.filter(({ table_name, column_name }) => {
+    const member = fields(camel(`_${table_name}`))[`${camel(column_name)}Member`];
+    return String(member?.type) !== "Membership" || member.args.length !== 0 || member.description !== MEMBER_DESCRIPTION(column_name)
+      || `${camel(column_name)}Member` in filters(camel(`_${table_name}`));
   });
   expect(rows.length).toBeGreaterThanOrEqual(39);
-  expect(missing).toEqual([]);
+  expect(wrong).toEqual([]);
+  // nor read the other way: a member's lists are those of the foreign keys to membership (a visit's doctor…), none of a stamp
+  const { rows: keys } = await rootPool().query<{ table_name: string }>(
+    "select c.relname as table_name from pg_constraint f join pg_class c on c.oid = f.conrelid where f.contype = 'f' and f.confrelid = 'app_public.membership'::regclass order by 1",
+  );
+  const lists = Object.values(fields("Membership")).map(({ type }) => getNamedType(type).name).filter((type) => type.endsWith("Connection"));
+  expect(lists.sort()).toEqual(keys.map(({ table_name }) => `${camel(`_${table_name}`)}Connection`));
 });
 
-// on a database of its own: a table made in the shared one would change the API every other test file reads
+/** A relation as the API builds fields of it: from where to where, its description and its tags. */
+const relationOf = ({ localAttributes, remoteAttributes, remoteResource, isUnique, isReferencee, description, extensions }: PgCodecRelation) => ({
+  localAttributes, remoteAttributes, remote: remoteResource.name, isUnique, isReferencee, description, tags: extensions?.tags,
+});
+/** The relation of a stamp to its member, as StampMembersPlugin makes it. */
+const memberRelation = (stamp: string) => ({
+  localAttributes: ["clinic_id", stamp],
+  remoteAttributes: ["clinic_id", "user_id"],
+  remote: "membership",
+  isUnique: true,
+  isReferencee: undefined,
+  description: MEMBER_DESCRIPTION(stamp),
+  tags: { fieldName: `${camel(stamp)}Member`, forwardBehavior: "-filterBy", backwardBehavior: "-*", behavior: ["-filterBy"] },
+});
+
+// on a database of its own: a table made in the shared one would change the API every other test file reads; the
+// relations as the API gathers them, which its fields are built from (the other stamps' fields are checked above)
 test("a stamp of a table added later has its member with nothing more written, as the others have theirs; a table of no clinic has none", async () => {
-  const { config, drop } = ownDatabase("stamps");
+  const { config, drop } = await schemaCopy("stamps");
   try {
-    await rebuildTestDatabase(config);
     const own = new pg.Client({ connectionString: config.rootUrl });
     await own.connect();
     try {
@@ -70,31 +98,22 @@ test("a stamp of a table added later has its member with nothing more written, a
     } finally {
       await own.end();
     }
-    const read = await readApiSchema(config, (schema) => {
-      const fields = (name: string) => (schema.getType(name) as GraphQLObjectType | GraphQLInputObjectType).getFields();
-      const { referredByMember: member } = fields("Referral") as ReturnType<GraphQLObjectType["getFields"]>;
-      return {
-        member: { type: String(member?.type), args: member?.args.length, description: member?.description },
-        // a real foreign key (to its clinic) filters its rows; the stamp (not indexed) and its member do not
-        filters: Object.keys(fields("ReferralFilter")).filter((name) => name === "clinic" || name.startsWith("referredBy")),
-        backwards: Object.keys(fields("Membership")).filter((name) => /referral/i.test(name)),
-        notice: Object.keys(fields("Notice")).filter((name) => name.startsWith("postedBy")),
-      };
+    const { pgResources, pgRelations } = await gatherApiRegistry(config);
+    const relations = (table: string, to: string) =>
+      Object.fromEntries(Object.entries(pgRelations[table] ?? {}).filter(([, relation]) => relation.remoteResource.name === to).map(([name, relation]) => [name, relationOf(relation)]));
+    expect(relations("patient", "membership").createdByMember).toEqual(memberRelation("created_by"));
+    expect(relations("referral", "membership")).toEqual({
+      referredByMember: memberRelation("referred_by"),
     });
-    expect(read).toEqual({
-      member: {
-        type: "Membership",
-        args: 0,
-        description: "The member behind `referredBy`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.",
-      },
-      filters: ["clinic"],
-      backwards: [],
-      notice: ["postedBy"],
-    });
+    // no way back from a member to the rows they stamped, as from the older stamps
+    const back = (table: string) => Object.values(relations("membership", table)).map(({ localAttributes, tags }) => [localAttributes, tags?.behavior]);
+    expect(back("patient")).toEqual(expect.arrayContaining([[["clinic_id", "user_id"], ["-*"]]]));
+    expect(back("referral")).toEqual([[["clinic_id", "user_id"], ["-*"]]]);
+    expect([pgResources.notice?.name, pgRelations.notice]).toEqual(["notice", undefined]);
   } finally {
     await drop();
   }
-}, 120_000);
+});
 
 test("each step of a visit reads who took it, by name and role, to every role of the clinic; to another clinic, no visit", async () => {
   const visit = await createVisit(c);

@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { postgraphile, type PostGraphileInstance } from "postgraphile";
+import { gather } from "postgraphile/graphile-build";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "postgraphile/graphql";
 import type { DatabaseConfig } from "../../db/config.ts";
 import { graphqlPreset } from "../../server/graphql.ts";
@@ -15,11 +16,14 @@ import { projectPath } from "../../db/paths.ts";
 export const GRAPHQL_SCHEMA_FILE = projectPath("schema.graphql");
 export const SQL_SCHEMA_FILE = projectPath("db/schema.sql");
 
+/** The API's preset as the production server makes it, over `pool`. */
+const apiPreset = (config: DatabaseConfig, pool: pg.Pool) =>
+  graphqlPreset({ pool, settings: serverSettings({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, ""), roles: config.roles });
+
 /** What `use` makes of the API's PostGraphile instance as the production server builds it, released after. */
 export async function withApiInstance<T>(config: DatabaseConfig, use: (pgl: PostGraphileInstance) => Promise<T>): Promise<T> {
   const pool = new pg.Pool({ connectionString: config.authenticatorUrl });
-  const settings = serverSettings({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, "");
-  const pgl = postgraphile(graphqlPreset({ pool, settings, roles: config.roles }));
+  const pgl = postgraphile(apiPreset(config, pool));
   try {
     return await use(pgl);
   } finally {
@@ -31,6 +35,19 @@ export async function withApiInstance<T>(config: DatabaseConfig, use: (pgl: Post
 /** What `read` makes of the API's schema as the production server builds it. */
 export const readApiSchema = <T>(config: DatabaseConfig, read: (schema: GraphQLSchema) => T): Promise<T> =>
   withApiInstance(config, async (pgl) => read(await pgl.getSchema()));
+
+/**
+ * The registry of tables and relations the API's preset gathers from `config`'s database, which its GraphQL
+ * schema is built from (the build, 2–3 s, left out: for what the registry says).
+ */
+export async function gatherApiRegistry(config: DatabaseConfig): Promise<GraphileBuild.BuildInput["pgRegistry"]> {
+  const pool = new pg.Pool({ connectionString: config.authenticatorUrl });
+  try {
+    return (await gather(apiPreset(config, pool))).pgRegistry;
+  } finally {
+    await pool.end();
+  }
+}
 
 export const printGraphQLSchema = (config: DatabaseConfig): Promise<string> =>
   readApiSchema(config, (schema) => `${printSchema(lexicographicSortSchema(schema))}\n`);
