@@ -1,20 +1,33 @@
 /**
  * Who did it, by name: each stamp of a clinic's row (a uuid column named `…_by` — `created_by`,
- * `checked_in_by`, `issued_by`… — of an app_public table or view that has `clinic_id`, or of the
- * clinic itself, whose `id` is the clinic) reads its member, `<stamp>Member`, through a virtual
- * foreign key from (clinic_id, stamp) to `membership (clinic_id, user_id)` (its `@unique` tag makes
- * the pair a key). The relation reads as the caller, so a stamp shows what membership's policies
- * show the session, and null for the platform, for someone of another clinic only, or someone
- * removed from it. No filter by it (the stamps carry no index) and no list the other way.
+ * `checked_in_by`, `issued_by`… — with no foreign key to a table other than `user`, of an app_public
+ * table or view that has `clinic_id`, or of the clinic itself, whose `id` is the clinic) reads its
+ * member, `<stamp>Member`, through a virtual foreign key from (clinic_id, stamp) to
+ * `membership (clinic_id, user_id)` (its `@unique` tag makes the pair a key). The relation reads as
+ * the caller, so a stamp shows what membership's policies show the session, and null for the
+ * platform, for someone of another clinic only, or someone removed from it. No filter by it (the
+ * stamps carry no index) and no list the other way.
  *
  * The relations were the same `@foreignKey` smart tag repeated in the comment of every table (39
  * of them, 000224); this plugin adds those tags to the tables' tags as PostGraphile reads them,
  * before its PgFakeConstraintsPlugin turns `@foreignKey` tags into constraints, so a table or a
  * stamp added later has its member with no tag to write.
  */
+import type { PgAttribute, PgClass } from "postgraphile/graphile-build-pg/pg-introspection";
 
 const STAMP = /^[a-z0-9_]+_by$/;
 const RELATIONS = new Set(["r", "p", "v", "m"]); // tables, partitioned tables, views, materialized views
+
+/**
+ * Whether a `…_by` column is (part of) a foreign key to a table other than `user`: it holds that
+ * table's key (`approved_by` → a membership's id), not a user's, and a member read by it as a user's
+ * id would be nobody, or whoever's user id it happened to equal.
+ */
+const referencesOtherThanUser = (pgClass: PgClass, column: PgAttribute) =>
+  pgClass.getConstraints().some((constraint) => {
+    const target = constraint.getForeignClass();
+    return constraint.contype === "f" && constraint.conkey?.includes(column.attnum) && !(target?.relname === "user" && target.getNamespace()?.nspname === "app_public");
+  });
 
 const camel = (name: string) => name.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase());
 
@@ -36,7 +49,9 @@ export const StampMembersPlugin: GraphileConfig.Plugin = {
           const columns = pgClass.getAttributes().filter((attribute) => attribute.attnum > 0 && !attribute.attisdropped);
           const clinic = pgClass.relname === "clinic" ? "id" : "clinic_id";
           if (!columns.some((attribute) => attribute.attname === clinic)) continue;
-          const stamps = columns.filter((attribute) => STAMP.test(attribute.attname) && attribute.getType()?.typname === "uuid");
+          const stamps = columns.filter(
+            (attribute) => STAMP.test(attribute.attname) && attribute.getType()?.typname === "uuid" && !referencesOtherThanUser(pgClass, attribute),
+          );
           if (stamps.length === 0) continue;
           // getTags() is memoised: what is added here is what every later plugin reads
           const tags = pgClass.getTags();

@@ -44,11 +44,15 @@ const MEMBER_DESCRIPTION = (stamp: string) =>
   `The member behind \`${camel(stamp)}\`, their name and role as the staff list shows them: null for the platform, or for a person not or no longer a member of the clinic.`;
 
 test("every stamp of a clinic's row has its member's relation, named after it, not filtered by nor read the other way", async () => {
+  // a uuid `…_by` of a table with clinic_id (or the clinic's own), but none with a foreign key to a table other than user
   const { rows } = await rootPool().query<{ table_name: string; column_name: string }>(
     `select c.table_name, c.column_name from information_schema.columns c
      where c.table_schema = 'app_public' and c.column_name like '%\\_by' and c.data_type = 'uuid'
        and exists (select 1 from information_schema.columns k where k.table_schema = c.table_schema and k.table_name = c.table_name
                    and (k.column_name = 'clinic_id' or c.table_name = 'clinic'))
+       and not exists (select 1 from pg_constraint f join pg_attribute a on a.attrelid = f.conrelid and a.attnum = any (f.conkey)
+                       where f.contype = 'f' and f.conrelid = format('app_public.%I', c.table_name)::regclass and a.attname = c.column_name
+                         and f.confrelid <> 'app_public.user'::regclass)
      order by 1, 2`,
   );
   const schema = buildSchema(readFileSync(GRAPHQL_SCHEMA_FILE, "utf8"));
@@ -86,14 +90,17 @@ const memberRelation = (stamp: string) => ({
 
 // on a database of its own: a table made in the shared one would change the API every other test file reads; the
 // relations as the API gathers them, which its fields are built from (the other stamps' fields are checked above)
-test("a stamp of a table added later has its member with nothing more written, as the others have theirs; a table of no clinic has none", async () => {
+test("a stamp of a table added later has its member with nothing more written, as the others have theirs; one that is another table's key, or of a table of no clinic, has none", async () => {
   const { config, drop } = await schemaCopy("stamps");
   try {
     const own = new pg.Client({ connectionString: config.rootUrl });
     await own.connect();
     try {
-      await own.query(`create table app_public.referral (id uuid primary key, clinic_id uuid not null references app_public.clinic, referred_by uuid, note text);
-        create table app_public.notice (id uuid primary key, posted_by uuid);
+      // approved_by holds a membership's id, as a visit's doctor_id does, noticed_by a notice's; signed_by a user's, as a stamp does
+      await own.query(`create table app_public.notice (id uuid primary key, posted_by uuid);
+        create table app_public.referral (id uuid primary key, clinic_id uuid not null references app_public.clinic, referred_by uuid,
+          signed_by uuid references app_public."user", approved_by uuid, foreign key (clinic_id, approved_by) references app_public.membership (clinic_id, id),
+          noticed_by uuid references app_public.notice);
         grant select on app_public.referral, app_public.notice to ${pg.escapeIdentifier(config.roles.visitor)}`);
     } finally {
       await own.end();
@@ -102,14 +109,18 @@ test("a stamp of a table added later has its member with nothing more written, a
     const relations = (table: string, to: string) =>
       Object.fromEntries(Object.entries(pgRelations[table] ?? {}).filter(([, relation]) => relation.remoteResource.name === to).map(([name, relation]) => [name, relationOf(relation)]));
     expect(relations("patient", "membership").createdByMember).toEqual(memberRelation("created_by"));
+    expect(Object.keys(relations("referral", "notice"))).toEqual(["noticeByMyNoticedBy"]);
     expect(relations("referral", "membership")).toEqual({
       referredByMember: memberRelation("referred_by"),
+      signedByMember: memberRelation("signed_by"),
+      // approved_by's foreign key, not a member read by a user's id
+      membershipByMyClinicIdAndApprovedBy: { localAttributes: ["clinic_id", "approved_by"], remoteAttributes: ["clinic_id", "id"], remote: "membership", isUnique: true, isReferencee: undefined, description: undefined, tags: undefined },
     });
-    // no way back from a member to the rows they stamped, as from the older stamps
+    // no way back from a member to the rows they stamped, as from the older stamps (approved_by's key has its own)
     const back = (table: string) => Object.values(relations("membership", table)).map(({ localAttributes, tags }) => [localAttributes, tags?.behavior]);
     expect(back("patient")).toEqual(expect.arrayContaining([[["clinic_id", "user_id"], ["-*"]]]));
-    expect(back("referral")).toEqual([[["clinic_id", "user_id"], ["-*"]]]);
-    expect([pgResources.notice?.name, pgRelations.notice]).toEqual(["notice", undefined]);
+    expect(back("referral")).toEqual([[["clinic_id", "id"], undefined], [["clinic_id", "user_id"], ["-*"]], [["clinic_id", "user_id"], ["-*"]]]);
+    expect([pgResources.notice?.name, relations("notice", "membership")]).toEqual(["notice", {}]);
   } finally {
     await drop();
   }
