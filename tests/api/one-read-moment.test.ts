@@ -11,7 +11,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import WebSocket, { WebSocketServer } from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
-import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { answerOverTheWebsocket, Browser, startApi, type GraphQLAnswer, type TestApi } from "../support/api.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
@@ -130,25 +130,6 @@ test("a part that runs into the statement timeout is run once, and answered TIME
   }
 });
 
-/** `query` sent by `browser` over a websocket of its own to `api`: its answer (the socket then closed). */
-async function answerOverTheWebsocket(api: TestApi, browser: Browser, query: string): Promise<{ data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] }> {
-  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: browser.cookie! } });
-  try {
-    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
-    const answered = new Promise<{ payload: Awaited<ReturnType<typeof answerOverTheWebsocket>> }>((resolve) =>
-      socket.on("message", (data) => {
-        const message = JSON.parse(String(data));
-        if (message.type === "connection_ack") socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
-        if (message.type === "next") resolve(message);
-      }),
-    );
-    socket.send(JSON.stringify({ type: "connection_init" }));
-    return (await answered).payload;
-  } finally {
-    socket.close();
-  }
-}
-
 /**
  * A websocket of `browser`'s to `target` (the owner's, to the API of two connections), initialised, with the server's
  * end of it (as ws hands it over) and `ask`, which sends `query` (`{ currentClinic { name } }`) under an id and answers
@@ -180,7 +161,7 @@ async function queriesOverOneSocket(target = api, browser = owner) {
     throw error;
   }
   const ask = (id: number, query = "{ currentClinic { name } }") => {
-    const answered = new Promise<Awaited<ReturnType<typeof answerOverTheWebsocket>>>((resolve) => answers.set(String(id), resolve as (message: unknown) => void));
+    const answered = new Promise<GraphQLAnswer>((resolve) => answers.set(String(id), resolve as (message: unknown) => void));
     socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query } }));
     return answered;
   };

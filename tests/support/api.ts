@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
+import WebSocket from "ws";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { loopbackApi } from "../../server/loopback-api.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
@@ -55,6 +56,12 @@ export async function startApi(
 function clientAddress(): string {
   const [a, b, c] = randomBytes(3);
   return `10.${a}.${b}.${c}`;
+}
+
+/** A GraphQL answer, as the API sends it over HTTP and over the websocket. */
+export interface GraphQLAnswer<T = any> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
 }
 
 export interface Response<T = any> {
@@ -115,7 +122,44 @@ export class Browser {
   }
 
   graphql<T = any>(query: string, variables: Record<string, unknown> = {}) {
-    return this.post<{ data?: T; errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[] }>("/graphql", { query, variables });
+    return this.post<GraphQLAnswer<T>>("/graphql", { query, variables });
+  }
+}
+
+/**
+ * `queries` sent by `browser` over a websocket of its own to `api`, as soon as it is open: `answers` holds the answers
+ * (a subscription's events) each has had so far, by the query's index, and `first` waits for a query's first one;
+ * `close` ends the socket.
+ */
+export async function overTheWebsocket(api: TestApi, browser: Browser, queries: string[]) {
+  const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: browser.cookie! } });
+  try {
+    await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
+  const answers: GraphQLAnswer[][] = queries.map(() => []);
+  const heard: ((answer: GraphQLAnswer) => void)[] = [];
+  const firsts = queries.map((_, id) => new Promise<GraphQLAnswer>((resolve) => (heard[id] = resolve)));
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data));
+    if (message.type === "connection_ack") queries.forEach((query, id) => socket.send(JSON.stringify({ id: String(id), type: "subscribe", payload: { query } })));
+    if (message.type !== "next") return;
+    answers[Number(message.id)].push(message.payload);
+    heard[Number(message.id)](message.payload);
+  });
+  socket.send(JSON.stringify({ type: "connection_init" }));
+  return { answers, first: (id: number) => firsts[id], close: () => socket.close() };
+}
+
+/** `query` sent by `browser` over a websocket of its own to `api`: its answer (the socket then closed). */
+export async function answerOverTheWebsocket(api: TestApi, browser: Browser, query: string): Promise<GraphQLAnswer> {
+  const socket = await overTheWebsocket(api, browser, [query]);
+  try {
+    return await socket.first(0);
+  } finally {
+    socket.close();
   }
 }
 
