@@ -25,7 +25,9 @@
  * timeout (a query of 15 s answered after 25). A part the pool has no connection for (refused by the
  * database, or none free within the pool's wait) answers UNAVAILABLE, and the parts after it are not
  * read (UNAVAILABLE): they answered its error again over HTTP, and each asked the pool again over the
- * websocket or after a failed part, waiting 5 s each on a busy pool. Mutations (whose writes must be committed before their answer), subscriptions (their
+ * websocket or after a failed part, waiting 5 s each on a busy pool. The rows each part reads are
+ * counted against the answer's budget (MAX_ANSWER_BYTES, server/answer-budget.ts): once the parts read
+ * so far reach it, a part whose turn comes is not read (LIMIT_EXCEEDED). Mutations (whose writes must be committed before their answer), subscriptions (their
  * answers never end; refused over HTTP), and every read outside GraphQL keep their own
  * transactions (`withPgSettings`).
  */
@@ -35,6 +37,7 @@ import type { NextFunction, Request, Response } from "express";
 import type pg from "pg";
 import { isPromiseLike } from "postgraphile/grafast";
 import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
+import { answerTooLarge, jsonCharacters } from "./answer-budget.ts";
 import { ClientFacingError } from "./errors.ts";
 
 type PgSettings = Record<string, string | undefined>;
@@ -63,13 +66,15 @@ interface ReadMoment {
   deadline: number;
   /** The statement timeout (ms) the shared transaction's statements run with: lowered to the time left as it runs out. */
   statementTimeout: number;
+  /** The characters the answer may still take (MAX_ANSWER_BYTES, less the parts read so far): none left, a part whose turn comes is not read. */
+  answerRoom: number;
   ended: boolean;
 }
 
 const moments = new AsyncLocalStorage<ReadMoment>();
 
 const newMoment = (share: boolean): ReadMoment => ({
-  share, open: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity,
+  share, open: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity, answerRoom: Infinity,
 });
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
@@ -106,6 +111,16 @@ const clientGone = () => new ClientFacingError("UNAVAILABLE", "The request was c
 const outOfTime = () => new ClientFacingError("TIMEOUT", "The query took too long: this part was not read. Ask for fewer parts at once.");
 /** A part after one the pool had no connection for: it is not asked again. */
 const notReached = () => new ClientFacingError("UNAVAILABLE", "The database could not be reached for this query: this part was not read. Please try again shortly.");
+
+/**
+ * `result` as read, its rows (node-postgres' result, which PostGraphile's reads answer) taken from the answer's
+ * room: counted as they are, not serialised, and only until the room is passed.
+ */
+function counted<T>(moment: ReadMoment, result: T): T {
+  const rows = (result as { rows?: unknown } | undefined)?.rows;
+  if (rows !== undefined) moment.answerRoom -= jsonCharacters(rows, moment.answerRoom);
+  return result;
+}
 
 /**
  * A connection of `pool` had before the query's time is up, else TIMEOUT (one had later goes back unused).
@@ -176,6 +191,7 @@ export async function inTheRequestsReadMoment<T>(
     if (moment.gone) throw clientGone();
     if (performance.now() >= moment.deadline) throw outOfTime();
     if (moment.unreachable) throw notReached();
+    if (moment.answerRoom <= 0) throw answerTooLarge();
     if (moment.share && !moment.over && !moment.aborted) {
       if (!moment.shared) {
         moment.settings = pgSettings;
@@ -192,7 +208,7 @@ export async function inTheRequestsReadMoment<T>(
         await timeoutWithinTimeLeft(client, moment);
         const result = await fn(client);
         await begun;
-        return result;
+        return counted(moment, result);
       } catch (error) {
         moment.aborted = true; // the reads after this one are read alone
         void endTransaction(moment); // no read is on its connection any more
@@ -202,7 +218,7 @@ export async function inTheRequestsReadMoment<T>(
     }
     // over the websocket, or an earlier read failed, aborting the transaction: read alone, in turn
     const client = await connectInTime(pool, moment);
-    return await alone(client, inTimeLeft(moment, pgSettings));
+    return counted(moment, await alone(client, inTimeLeft(moment, pgSettings)));
   } finally {
     ended();
     moment.underWay -= 1;
@@ -253,9 +269,10 @@ function websocketOf(requestContext: unknown): EventEmitter & { readyState: numb
  * result is computed: the transaction ends then, before the result is sent. A mutation's reads are
  * not read-only, and a subscription's answer never ends (one sent over HTTP is refused before it runs:
  * server/subscriptions-over-websockets.ts). (A result delivered in parts is left to the response's close.)
- * A query's reads are made within `queryTimeoutMs` of its execution's start.
+ * A query's reads are made within `queryTimeoutMs` of its execution's start, and while those made so far
+ * have read fewer than `maxAnswerCharacters`.
  */
-export const oneReadMomentPlugin = (queryTimeoutMs: number): GraphileConfig.Plugin => ({
+export const oneReadMomentPlugin = (queryTimeoutMs: number, maxAnswerCharacters: number): GraphileConfig.Plugin => ({
   name: "ClinicOpsOneReadMomentPlugin",
   version: "1.0.0",
   grafast: {
@@ -268,6 +285,7 @@ export const oneReadMomentPlugin = (queryTimeoutMs: number): GraphileConfig.Plug
         const moment = inRequest ?? newMoment(false);
         moment.open = true;
         moment.deadline = performance.now() + queryTimeoutMs;
+        moment.answerRoom = maxAnswerCharacters;
         // over the websocket, its client gone (the connection closed) reads no more parts: they went on
         // being read, one after another, for as long as they took, with nobody to read the answer
         const websocket = inRequest ? undefined : websocketOf(event.args.requestContext);

@@ -10,7 +10,7 @@ import { isPromiseLike } from "postgraphile/grafast";
 import { getOperationAST, GraphQLError, OperationTypeNode, type ExecutionArgs, type ExecutionResult } from "postgraphile/graphql";
 
 /** The error as the answer to a write that stood: `saved: true`, the rest as it was. */
-function savedBefore(error: GraphQLError): GraphQLError {
+export function savedBefore(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,

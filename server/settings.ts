@@ -29,6 +29,8 @@ export interface ServerSettings {
   maxInputDepth: number;
   /** Fields one GraphQL request may select, each alias and each use of a fragment counted. */
   maxQueryFields: number;
+  /** How large one GraphQL answer may grow, in characters of its JSON: the parts after are not read (server/answer-budget.ts). */
+  maxAnswerBytes: number;
   /** Which proxies' X-Forwarded-For express believes (its `trust proxy`): false, a number of hops, or addresses. */
   trustProxy: false | number | string;
 }
@@ -79,6 +81,8 @@ const NODE_ENVS = ["production", "development", "test"];
 const MAX_SESSION_TTL_SECONDS = 400 * 24 * 3600;
 /** PostgreSQL's largest statement_timeout: beyond it every request's settings were refused (and a query's time, which bounds its statements' and is a timer's, Node's largest too). */
 const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
+/** The largest answer budget: an answer of more than this is a few times as much in the server's memory as it is built and sent. */
+const MAX_ANSWER_BYTES = 500_000_000;
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
   if (env.NODE_ENV && !NODE_ENVS.includes(env.NODE_ENV)) {
@@ -114,6 +118,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     maxQueryDepth: wholeNumber(env, "MAX_QUERY_DEPTH", 12, 1),
     maxInputDepth: wholeNumber(env, "MAX_INPUT_DEPTH", 32, 1),
     maxQueryFields: wholeNumber(env, "MAX_QUERY_FIELDS", 500, 1),
+    maxAnswerBytes: wholeNumber(env, "MAX_ANSWER_BYTES", 32_000_000, 1, MAX_ANSWER_BYTES),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
   };
 }

@@ -140,7 +140,7 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
   const read = (text: string, settings: Record<string, string> = READ_ONLY) =>
     withPgClient(settings, async (client) => (await client.query({ text })).rows[0]) as Promise<Record<string, unknown>>;
   const MOMENT = "select now()::text as began, current_setting('transaction_isolation') as isolation";
-  const execute = oneReadMomentPlugin(60_000).grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
+  const execute = oneReadMomentPlugin(60_000, 32_000_000).grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
   const inUse = () => pool.totalCount - pool.idleCount;
 
   /**

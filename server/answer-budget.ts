@@ -1,0 +1,156 @@
+/**
+ * An answer's size is bounded (MAX_ANSWER_BYTES). A query of many parts (root fields), each reading up
+ * to the page size of rows with wide text (patients' notes and addresses), or many aliases of one field
+ * (read once, answered as often), built its whole JSON answer in the server's memory: a few such
+ * requests at once could take all of it.
+ *
+ * The budget is counted in characters of the answer's JSON (text, keys and punctuation; a character
+ * outside ASCII is 2 to 4 bytes once sent): counting bytes would encode every text once more, where
+ * a text's length is had for nothing. It is counted twice, each time without serialising anything:
+ * - as the query's parts are read, one after another (one-read-moment.ts): each statement's rows are
+ *   counted as they come, and once the parts read so far reach the budget, a part whose turn comes is
+ *   not read (its statement never runs);
+ * - once the answer is computed, before grafserv serialises it: its parts, in order, as they are in
+ *   memory (a part read once for several aliases counted as often as it is answered), stopping as the
+ *   budget is passed. The part that passes it and every part after it are left out, null with the
+ *   error, so no answer's data is much larger than the budget.
+ * A mutation's payload is read after its write is committed: a part of it left out carries
+ * `saved: true` (saved-before-the-answer.ts), lest a client retry and write it twice. A subscription's
+ * events are counted each on its own: an event too large is sent as the error alone.
+ */
+import { isPromiseLike } from "postgraphile/grafast";
+import {
+  getOperationAST,
+  GraphQLError,
+  isNonNullType,
+  Kind,
+  OperationTypeNode,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "postgraphile/graphql";
+import { ClientFacingError } from "./errors.ts";
+import { savedBefore } from "./saved-before-the-answer.ts";
+
+const TOO_LARGE =
+  "The answer is too large: this part was not read. Ask for fewer rows or fields, or for this part in a request of its own, and page through long lists (first, after).";
+
+/** A part not read, or left out of the answer, once the answer has reached its budget. */
+export const answerTooLarge = () => new ClientFacingError("LIMIT_EXCEEDED", TOO_LARGE);
+
+/**
+ * The characters of `value` written as JSON (a text's escapes left uncounted), counted only until they
+ * pass `room`: a part far larger than what is left is not walked to its end.
+ */
+export function jsonCharacters(value: unknown, room = Infinity): number {
+  if (value === null || value === undefined) return 4;
+  if (typeof value === "string") return value.length + 2;
+  if (typeof value !== "object") return String(value).length;
+  let count = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      count += jsonCharacters(item, room - count) + 1;
+      if (count > room) break;
+    }
+    return count;
+  }
+  for (const key of Object.keys(value)) {
+    count += key.length + 4 + jsonCharacters((value as Record<string, unknown>)[key], room - count);
+    if (count > room) break;
+  }
+  return count;
+}
+
+/** The field of `selectionSet` (its fragments' included) that answers `key`: its alias, else its name. */
+function fieldOf(selectionSet: SelectionSetNode, key: string, document: DocumentNode): FieldNode | undefined {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if ((selection.alias ?? selection.name).value === key) return selection;
+      continue;
+    }
+    const fragment =
+      selection.kind === Kind.INLINE_FRAGMENT
+        ? selection
+        : document.definitions.find((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value);
+    const field = fragment && fieldOf(fragment.selectionSet, key, document);
+    if (field) return field;
+  }
+  return undefined;
+}
+
+/**
+ * `result` with its parts, in order, as long as they fit in `maxCharacters`: the part that does not fit
+ * and every part after it left out (null, with LIMIT_EXCEEDED; a null answer of a part read already
+ * stays as it was). A part the schema says is never null cannot be null alone: the answer's data is
+ * null then, as GraphQL's own errors do.
+ */
+function withinBudget(result: ExecutionResult, maxCharacters: number, document: DocumentNode, operation: OperationDefinitionNode, rootType: GraphQLObjectType): ExecutionResult {
+  const data = result.data as Record<string, unknown> | null | undefined;
+  if (!data) return result;
+  let room = maxCharacters - 2;
+  const kept: Record<string, unknown> = {};
+  const leftOut: GraphQLError[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (room >= 0) room -= key.length + 4 + jsonCharacters(value, room);
+    if (room >= 0 || value === null) {
+      kept[key] = value;
+      continue;
+    }
+    const field = fieldOf(operation.selectionSet, key, document);
+    const error = new GraphQLError(TOO_LARGE, { nodes: field, path: [key], extensions: { code: "LIMIT_EXCEEDED" } });
+    // a mutation's write was committed before its payload was read
+    leftOut.push(operation.operation === OperationTypeNode.MUTATION ? savedBefore(error) : error);
+    const definition = field && rootType.getFields()[field.name.value];
+    if (definition && isNonNullType(definition.type)) return { ...result, data: null, errors: [...(result.errors ?? []), ...leftOut] };
+    kept[key] = null;
+  }
+  return leftOut.length ? { ...result, data: kept, errors: [...(result.errors ?? []), ...leftOut] } : result;
+}
+
+/** `source`'s events, each as `map` makes it; ended and thrown into as `source` (its end is not held up until its next event). */
+function eachEvent<T, U>(source: AsyncGenerator<T>, map: (event: T) => U): AsyncGenerator<U> {
+  const mapped = (step: IteratorResult<T>): IteratorResult<U> => (step.done ? step : { done: false, value: map(step.value) });
+  return {
+    next: (...args: [] | [unknown]) => source.next(...args).then(mapped),
+    return: (value?: unknown) => source.return(value as T).then(mapped),
+    throw: (error?: unknown) => source.throw(error).then(mapped),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  } as AsyncGenerator<U>;
+}
+
+type Answer = ExecutionResult | AsyncGenerator<ExecutionResult>;
+
+/** The answer of an operation (each event of a subscription), kept within `maxCharacters`. */
+function keepWithinBudget<E extends { args: Pick<ExecutionArgs, "schema" | "document" | "operationName"> }, R>(maxCharacters: number) {
+  return (next: () => R, event: E): R => {
+    const { schema, document, operationName } = event.args;
+    const operation = getOperationAST(document, operationName);
+    const rootType = operation && schema.getRootType(operation.operation);
+    if (!operation || !rootType) return next();
+    const within = (answer: Answer): Answer =>
+      Symbol.asyncIterator in answer
+        ? // a subscription's events (the schema has no @stream or @defer: no query's answer comes in parts)
+          eachEvent(answer, (result) => withinBudget(result, maxCharacters, document, operation, rootType))
+        : withinBudget(answer, maxCharacters, document, operation, rootType);
+    const result = next();
+    return (isPromiseLike(result) ? Promise.resolve(result).then((answer) => within(answer as Answer)) : within(result as Answer)) as R;
+  };
+}
+
+export const answerBudgetPlugin = (maxCharacters: number): GraphileConfig.Plugin => ({
+  name: "ClinicOpsAnswerBudgetPlugin",
+  version: "1.0.0",
+  grafast: {
+    middleware: {
+      execute: keepWithinBudget(maxCharacters),
+      subscribe: keepWithinBudget(maxCharacters),
+    },
+  },
+});

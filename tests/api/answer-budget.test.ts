@@ -1,0 +1,117 @@
+/**
+ * An answer's budget (MAX_ANSWER_BYTES, server/answer-budget.ts), on an API whose answers may take 12,000
+ * characters, over patients whose notes take 5,000 each: a query's parts are read one after another until
+ * the parts read so far reach the budget, the parts after are not read, and a part that does not fit (one
+ * read once for several aliases too) is left out, LIMIT_EXCEEDED; a mutation's payload left out says its
+ * write was saved; a subscription's events are counted each on its own.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
+import { answerOverTheWebsocket, Browser, overTheWebsocket, startApi, type GraphQLAnswer, type TestApi } from "../support/api.ts";
+import { until } from "../support/until.ts";
+
+const TOO_LARGE =
+  "The answer is too large: this part was not read. Ask for fewer rows or fields, or for this part in a request of its own, and page through long lists (first, after).";
+const NOTES = "n".repeat(5000);
+const tooLarge = (part: string) => ({ message: TOO_LARGE, path: [part], code: "LIMIT_EXCEEDED" });
+/** The errors of an answer, as what each says and where. */
+const errorsOf = (answer: GraphQLAnswer) =>
+  (answer.errors ?? []).map((error) => ({ message: error.message, path: error.path, code: error.extensions?.code, ...(error.extensions?.saved ? { saved: true } : {}) }));
+
+let api: TestApi;
+let clinic: TestClinic;
+let owner: Browser;
+/** The patients' first page, one patient a part: each reads 5,000 characters of notes. */
+const onePatient = (offset: number) => `patients(first: 1, offset: ${offset}, orderBy: CODE_ASC) { nodes { notes } }`;
+const ONE_PATIENT = { nodes: [{ notes: NOTES }] };
+
+beforeAll(async () => {
+  api = await startApi({ MAX_ANSWER_BYTES: "12000" });
+  clinic = await createClinic("Answer budget clinic");
+  for (let i = 0; i < 3; i++) await createPatient(clinic.clinicId, { notes: NOTES });
+  owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+// every part was read and its answer built in memory, however large: a few such requests at once took the server's heap
+test("a query's parts are read until those read reach the budget: the part that does not fit is left out, and the parts after it are not read", async () => {
+  const answer = await owner.graphql(`{
+    first: ${onePatient(0)}
+    second: ${onePatient(1)}
+    third: ${onePatient(2)}
+    badPeriod: dashboard(fromDate: "2026-02-01", toDate: "2026-01-01") { revenue }
+    clinic: currentClinic { name }
+  }`);
+  expect(answer.status).toBe(200);
+  expect(answer.body.data).toEqual({ first: ONE_PATIENT, second: ONE_PATIENT, third: null, badPeriod: null, clinic: null });
+  // the dashboard's period, read, would have been INVALID_INPUT: it was not read
+  expect(errorsOf(answer.body)).toEqual(expect.arrayContaining([tooLarge("third"), tooLarge("badPeriod"), tooLarge("clinic")]));
+  expect(answer.body.errors).toHaveLength(3);
+});
+
+test("a query within the budget is answered whole", async () => {
+  const answer = await owner.graphql(`{ first: ${onePatient(0)} second: ${onePatient(1)} clinic: currentClinic { name } }`);
+  expect(answer.body).toEqual({ data: { first: ONE_PATIENT, second: ONE_PATIENT, clinic: { name: "Answer budget clinic" } } });
+});
+
+// one statement answers every alias of the same field and arguments: read once, the answer took it as often as it was asked
+test("aliases of one part, read once, count as often as they are answered", async () => {
+  const answer = await owner.graphql(`{ a: ${onePatient(0)} b: ${onePatient(0)} c: ${onePatient(0)} }`);
+  expect(answer.body.data).toEqual({ a: ONE_PATIENT, b: ONE_PATIENT, c: null });
+  expect(errorsOf(answer.body)).toEqual([tooLarge("c")]);
+});
+
+// set to null alone, a part the schema says is never null (`query`, `__typename`) broke the answer's types for a client that trusts them
+test("a part that is never null, left out, leaves the answer's data null, as GraphQL's own errors do", async () => {
+  const answer = await owner.graphql(`{ a: ${onePatient(0)} b: ${onePatient(0)} ...Rest } fragment Rest on Query { c: ${onePatient(0)} query { currentRole } }`);
+  expect(answer.body.data).toBeNull();
+  expect(errorsOf(answer.body)).toEqual([tooLarge("c"), tooLarge("query")]);
+});
+
+test("a query over the websocket keeps to the budget too", async () => {
+  const answer = await answerOverTheWebsocket(api, owner, `{ a: ${onePatient(0)} b: ${onePatient(1)} c: ${onePatient(2)} badPeriod: dashboard(fromDate: "2026-02-01", toDate: "2026-01-01") { revenue } }`);
+  expect(answer.data).toEqual({ a: ONE_PATIENT, b: ONE_PATIENT, c: null, badPeriod: null });
+  expect(errorsOf(answer)).toEqual(expect.arrayContaining([tooLarge("c"), tooLarge("badPeriod")]));
+  expect(answer.errors).toHaveLength(2);
+});
+
+// a client that took the missing payload for a refusal sent the mutation again, and registered the patient twice
+test("a mutation whose payload is left out says its write was saved, and it was", async () => {
+  const register = (alias: string) => `${alias}: createPatient(input: { patient: { firstName: "Budget", lastName: "${alias}", notes: $notes } }) { patient { notes } }`;
+  const answer = await owner.graphql(`mutation($notes: String) { ${register("Ayo")} ${register("Baraka")} ${register("Chausiku")} }`, { notes: NOTES });
+  const saved = { patient: { notes: NOTES } };
+  expect(answer.body.data).toEqual({ Ayo: saved, Baraka: saved, Chausiku: null });
+  expect(errorsOf(answer.body)).toEqual([{ ...tooLarge("Chausiku"), saved: true }]);
+  const { rows } = await rootPool().query("select last_name from app_public.patient where clinic_id = $1 and first_name = 'Budget' order by last_name", [clinic.clinicId]);
+  expect(rows.map((row) => row.last_name)).toEqual(["Ayo", "Baraka", "Chausiku"]);
+});
+
+// counted over the subscription's life, a desk's queue would have gone silent after its budget's worth of events
+test("a subscription's events are counted each on its own: an event too large is sent as the error alone", async () => {
+  const patient = await createPatient(clinic.clinicId, { notes: NOTES });
+  const { rows } = await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id", [
+    clinic.clinicId,
+    patient.id,
+    clinic.members.doctor.membershipId,
+  ]);
+  const { answers: events, close } = await overTheWebsocket(api, owner, [
+    "subscription { visitQueueChanged { visit { patient { notes } } } }",
+    // the clinic's patients, each with their notes, in every event
+    "subscription { visitQueueChanged { visit { clinic { patients { nodes { notes } } } } } }",
+  ]);
+  try {
+    const notify = () => rootPool().query("select pg_notify(app_private.visit_queue_channel($1), $2)", [clinic.clinicId, JSON.stringify({ id: rows[0].id, status: "scheduled" })]);
+    // the API listens in the background: notified until both hear, then until the first has heard three events
+    expect(await until(async () => (await notify(), events.every((heard) => heard.length > 0)), 20_000, 200)).toBe(true);
+    expect(await until(async () => (await notify(), events[0].length >= 3), 20_000, 200)).toBe(true);
+    for (const event of events[0]) expect(event).toEqual({ data: { visitQueueChanged: { visit: { patient: { notes: NOTES } } } } });
+    expect(events[1][0].data).toEqual({ visitQueueChanged: null });
+    expect(errorsOf(events[1][0])).toEqual([tooLarge("visitQueueChanged")]);
+  } finally {
+    close();
+  }
+});
