@@ -4,7 +4,7 @@
 import jwt from "jsonwebtoken";
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, beginAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic } from "../support/fixtures.ts";
+import { addMember, beginAs, committedAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
 import { randomBytes, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { linesLoggedBy } from "../support/logs.ts";
@@ -662,6 +662,27 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
   });
 });
 
+/** A member of `clinics`, with a session in each of `places` (a clinic, or null for none), oldest first, made directly (no cap). */
+async function withSessions(clinics: string[], places: (string | null)[]) {
+  const member = await createUser();
+  for (const clinicId of clinics) await addMember(clinicId, member, "doctor");
+  const sessions: string[] = [];
+  for (const place of places) sessions.push(await openSession(member.userId, place));
+  return { ...member, sessions };
+}
+/** The account's entries in a chain (the platform's, for null), but its making. */
+const entriesIn = async (clinicId: string | null, userId: string) =>
+  (await rootPool().query(
+    "select action, detail from app_public.audit_log where clinic_id is not distinct from $1 and record_id = $2 and action <> 'insert' order by seq",
+    [clinicId, userId],
+  )).rows;
+/** Whether each chain (the platform's, for null) verifies. */
+const verified = async (chains: (string | null)[]) =>
+  Promise.all(chains.map(async (chain) => (await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [chain])).rows[0].is_valid));
+/** What a switch of `session` to `clinicId` answers, committed. */
+const switched = (session: string, clinicId: string) =>
+  committedAs(session, async (client) => (await client.query("select app_hidden.switch_clinic($1, null, 'switch', '1 hour') as answer", [clinicId])).rows[0].answer);
+
 describe("an account keeps at most 10 live sessions", () => {
   const sessionOf = (browser: Browser) => (jwt.decode(decodeURIComponent(browser.cookie!.split("=")[1])) as { session_id: string }).session_id;
   const liveSessions = async (userId: string) =>
@@ -691,30 +712,76 @@ describe("an account keeps at most 10 live sessions", () => {
   });
 
   test("an 11th login in one clinic ends sessions of others: each chain records its own, none another's ids, and all verify", async () => {
-    const [member, other] = [await createUser(), await createClinic()];
-    await addMember(clinic.clinicId, member, "doctor");
-    await addMember(other.clinicId, member, "doctor");
-    // the oldest of each chain's first, made directly (no cap): the login ends the three oldest, one of each chain
-    const oldest = { platform: await openSession(member.userId, null), other: await openSession(member.userId, other.clinicId), here: await openSession(member.userId, clinic.clinicId) };
-    for (let i = 0; i < 9; i++) await openSession(member.userId, i % 2 ? clinic.clinicId : other.clinicId);
+    const other = await createClinic();
+    // the oldest of each chain's first: the login ends the three oldest, one of each chain
+    const member = await withSessions([clinic.clinicId, other.clinicId], [null, other.clinicId, clinic.clinicId, ...Array.from({ length: 9 }, (_, i) => (i % 2 ? clinic.clinicId : other.clinicId))]);
+    const oldest = { platform: member.sessions[0], other: member.sessions[1], here: member.sessions[2] };
     const { rows: [login] } = await rootPool().query("select app_hidden.login($1, $2, $3, null, 'cap', '1 hour') as answer", [member.phone, member.password, clinic.clinicId]);
     expect(login.answer.status).toBe("ok");
     expect(await liveSessions(member.userId)).toBe(10);
-    const entriesIn = async (clinicId: string | null) =>
-      (await rootPool().query(
-        "select action, detail from app_public.audit_log where clinic_id is not distinct from $1 and record_id = $2 and action <> 'insert' order by seq",
-        [clinicId, member.userId],
-      )).rows;
-    expect(await entriesIn(clinic.clinicId)).toEqual([
+    expect(await entriesIn(clinic.clinicId, member.userId)).toEqual([
       { action: "login", detail: { ip: null, sessionId: login.answer.sessionId, endedSessions: [oldest.here] } },
     ]);
-    expect(await entriesIn(other.clinicId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.other], endedBy: "login" } }]);
-    expect(await entriesIn(null)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.platform], endedBy: "login" } }]);
-    const entries = [...(await entriesIn(clinic.clinicId)), ...(await entriesIn(other.clinicId)), ...(await entriesIn(null))];
+    expect(await entriesIn(other.clinicId, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.other], endedBy: "login" } }]);
+    expect(await entriesIn(null, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.platform], endedBy: "login" } }]);
+    const entries = [...(await entriesIn(clinic.clinicId, member.userId)), ...(await entriesIn(other.clinicId, member.userId)), ...(await entriesIn(null, member.userId))];
     expect(await detailKeysUnnamed(entries)).toEqual([]); // the column's comment tells what they are
-    for (const chain of [clinic.clinicId, other.clinicId, null]) {
-      expect((await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [chain])).rows).toEqual([{ is_valid: true }]);
+    expect(await verified([clinic.clinicId, other.clinicId, null])).toEqual([true, true, true]);
+  });
+
+  test("a switch at the cap ends sessions of other clinics as a login does: their chains record them, the switch's entry names those of the clinic entered alone", async () => {
+    const other = await createClinic();
+    // the two oldest, one of each clinic, then 9 more and the session that switches (in no clinic, as a login without one
+    // leaves it): the switch ends it, and the cap the rest but the newest 9, which the session it opens joins
+    const member = await withSessions([clinic.clinicId, other.clinicId], [other.clinicId, clinic.clinicId, ...Array(9).fill(clinic.clinicId), null]);
+    const [oldestThere, oldestHere, switching] = [member.sessions[0], member.sessions[1], member.sessions[11]];
+    const answer = await switched(switching, clinic.clinicId);
+    expect(answer.status).toBe("ok");
+    expect(await liveSessions(member.userId)).toBe(10);
+    expect(await entriesIn(clinic.clinicId, member.userId)).toEqual([
+      { action: "switch_clinic", detail: { ip: null, sessionId: answer.sessionId, endedSessions: [oldestHere] } },
+    ]);
+    expect(await entriesIn(other.clinicId, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldestThere], endedBy: "switch_clinic" } }]);
+    expect(await verified([clinic.clinicId, other.clinicId])).toEqual([true, true]);
+  });
+
+  // a login writes the chain of its clinic and that of each clinic whose sessions it ended: two at once that took them in
+  // opposite orders (each its own clinic's first, say) could each hold the head the other waited for
+  test("two logins at once, each ending a session of the other's clinic, take the chains' heads in one order: both go through, and each chain verifies", async () => {
+    const [here, there] = [clinic.clinicId, (await createClinic()).clinicId];
+    /** A login into `clinicId` under way, on a connection of its own, committed as it ends: its answer's status, or its error. */
+    const loggingIn = async (member: TestUser, clinicId: string) => {
+      const client = await rootPool().connect();
+      await trackBackend(client);
+      const status = client
+        .query("select app_hidden.login($1, $2, $3, null, 'cap', '1 hour') ->> 'status' as status", [member.phone, member.password, clinicId])
+        .then((r) => r.rows[0].status, (error: Error) => error.message)
+        .finally(() => client.release());
+      return { client, status };
+    };
+    // The head a login takes first is held by a third transaction, and both logins queue on it, the first in front (held
+    // locked, not written: a locked row's waiters take it in the order they came, where those of a row written race for
+    // its new version). Taken in one order, the second waits behind the first; in opposite orders, the second takes its
+    // first head meanwhile, and once the third lets go, each holds the head the other waits for (PostgreSQL's "deadlock
+    // detected"). Either head in turn, whichever order a login took them in.
+    for (const held of [here, there]) {
+      // the oldest session of one account there, of the other here: logging in here, the first ends its session there
+      const [first, second] = [await withSessions([here, there], [there, ...Array(9).fill(here)]), await withSessions([here, there], [here, ...Array(9).fill(there)])];
+      const statuses = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [held], async (head) => {
+        const logins = [];
+        for (const [member, clinicId] of [[first, here], [second, there]] as const) {
+          const login = await loggingIn(member, clinicId);
+          expect(await waitsForLock(login.client, login.status)).toBe(true);
+          logins.push(login.status);
+        }
+        await head.release();
+        return Promise.all(logins);
+      });
+      expect(statuses).toEqual(["ok", "ok"]);
+      expect(await entriesIn(there, first.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [first.sessions[0]], endedBy: "login" } }]);
+      expect(await entriesIn(here, second.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [second.sessions[0]], endedBy: "login" } }]);
     }
+    expect(await verified([here, there])).toEqual([true, true]);
   });
 
   test("logins at once leave 10 live sessions, each cookie beyond them told to log in again", async () => {
