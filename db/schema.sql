@@ -1752,6 +1752,8 @@ CREATE FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent tex
 declare
   v_user_id uuid;
   v_result jsonb;
+  -- the session switched from, as open_session lists those it ended ({id, clinicId})
+  v_left jsonb;
 begin
   -- the account's row and its sessions' turn before this session is checked, which a statement
   -- after them reads as it is once they are had
@@ -1765,8 +1767,9 @@ begin
   perform pg_advisory_xact_lock(app_private.session_opening_key(v_user_id));
   begin
     -- a logout or another switch of this session that committed while this one waited has ended it
-    update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null;
-    if not found then
+    update app_private.session s set revoked_at = now() where s.id = app_public.current_session_id() and s.revoked_at is null
+    returning jsonb_build_object('id', s.id, 'clinicId', s.clinic_id) into v_left;
+    if v_left is null then
       raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
     end if;
     -- the new session ends when the one switched from would have: a switch is no login, and switching to
@@ -1788,7 +1791,9 @@ begin
     end if;
     return jsonb_build_object('status', 'not_a_member');
   end;
-  perform app_private.audit_session_opened('switch_clinic', v_result, switch_clinic.ip);
+  -- the session switched from ended as those the cap ended: its end in its clinic's chain, where a logout's would be
+  perform app_private.audit_session_opened('switch_clinic',
+    v_result || jsonb_build_object('endedSessions', (v_result -> 'endedSessions') || jsonb_build_array(v_left)), switch_clinic.ip);
   return v_result || jsonb_build_object('status', 'ok');
 end;
 $$;
@@ -1800,7 +1805,7 @@ ALTER FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text
 -- Name: FUNCTION switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED); it takes its turn among the account''s openings (session_opening_key) before it ends its session. A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Audited as switch_clinic, with the sessions of the clinic entered that open_session''s cap ended (endedSessions), if any, those of other clinics in theirs (audit_session_opened). Called by POST /auth/switch-clinic.';
+COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Ends the current session and opens one scoped to another clinic of the same user, ending when the one ended would have (a switch is no login: at most ttl from now), holding the account''s row (shared), so that a password change or a deactivation ends the session a switch opens, and a switch after them, or after a logout or another switch of the same session, is told its session has ended (UNAUTHENTICATED); it takes its turn among the account''s openings (session_opening_key) before it ends its session. A clinic the user is not an active member of answers status not_a_member, the session kept, and is audited (audit_failed_login, switch_not_a_member) once a quarter of an hour per session. Audited as switch_clinic in the chain of the clinic entered, naming the sessions of that clinic it ended (endedSessions: the one it comes from, when of that clinic, and those open_session''s cap ended), if any; those of other clinics it ended, the one it comes from among them, are each in their clinic''s chain (the platform''s, for a session in none) as sessions_ended (audit_session_opened). Called by POST /auth/switch-clinic.';
 
 
 --
@@ -2698,7 +2703,7 @@ ALTER FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip in
 -- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it): its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId) and the sessions of that clinic its cap ended (endedSessions); each other chain whose sessions the cap ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), so that no clinic learns another''s session ids. The chains are written in the order of their ids, which every opening follows: two at once that end sessions of each other''s clinics lock no chain head the other holds while waiting for it.';
+COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it, a switch adding the session it came from to its endedSessions): its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId) and the sessions of that clinic the opening ended (endedSessions); each other chain whose sessions it ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), so that no clinic learns another''s session ids. The chains are written in the order of their ids, which every opening follows: two at once that end sessions of each other''s clinics lock no chain head the other holds while waiting for it.';
 
 
 --
@@ -7684,7 +7689,7 @@ COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for th
 -- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of the clinic ended by the person''s login or switch in another, beyond their 10 live sessions), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
+COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of this chain''s clinic, or of none in the platform''s, that the person''s login or switch elsewhere ended: the session a switch came from, and those beyond their 10 live sessions), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
 
 
 --
@@ -7721,7 +7726,7 @@ The row after the change (secrets excluded); the API gives it as `newValues`, it
 -- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action (null for data changes). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the account''s cap of 10 live sessions ended, if any). sessions_ended: endedSessions (this clinic''s), endedBy (login or switch_clinic, in another clinic). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
 
 
 --

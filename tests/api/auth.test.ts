@@ -1138,6 +1138,27 @@ describe("several clinics", () => {
     expect(rows).toEqual([{ clinic_id: second.clinicId, table_name: "user", record_id: doctor.userId, session_clinic: second.clinicId }]);
   });
 
+  // a switch's entry is in the chain of the clinic entered: the chain of the clinic it came from (or the platform's) never
+  // learnt that its session had ended, where a logout's end is in it
+  test("a switch's ending of the session it comes from is in that session's chain: another's as sessions_ended, the clinic entered's in the switch's entry", async () => {
+    const other = (await createClinic()).clinicId;
+    const member = await withSessions([clinic.clinicId, other], [null]);
+    // from no clinic to the other, from there here, and here again
+    const toOther = await switched(member.sessions[0], other);
+    const toHere = await switched(toOther.sessionId, clinic.clinicId);
+    const again = await switched(toHere.sessionId, clinic.clinicId);
+    expect(await entriesIn(null, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [member.sessions[0]], endedBy: "switch_clinic" } }]);
+    expect(await entriesIn(other, member.userId)).toEqual([
+      { action: "switch_clinic", detail: { ip: null, sessionId: toOther.sessionId } },
+      { action: "sessions_ended", detail: { endedSessions: [toOther.sessionId], endedBy: "switch_clinic" } },
+    ]);
+    expect(await entriesIn(clinic.clinicId, member.userId)).toEqual([
+      { action: "switch_clinic", detail: { ip: null, sessionId: toHere.sessionId } },
+      { action: "switch_clinic", detail: { ip: null, sessionId: again.sessionId, endedSessions: [toHere.sessionId] } },
+    ]);
+    expect(await verified([null, other, clinic.clinicId])).toEqual([true, true, true]);
+  });
+
   // a switch opened a session of the full lifetime: switching to the same clinic again and again kept a stolen cookie for good
   test("a switch keeps the session's end: the session it opens ends when the one switched from would have", async () => {
     const doctor = await createUser(); // of these two clinics, and of no other test's sessions
