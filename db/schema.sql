@@ -1038,7 +1038,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, with the sessions of its clinic the cap ended as endedSessions, those of other clinics in theirs: audit_session_opened; or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -4373,7 +4373,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key); returns what /auth/login answers, `clinics` listing the user''s active memberships and invitations (`pending: true`; of those only the clinic''s id and name and the role offered), and `endedSessions` the sessions it ended, each its id and clinic (`{id, clinicId}`; none, an empty array), which audit_session_opened records each in its clinic''s chain.';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key). Returns the session (sessionId and expiresAt, which the token carries), what /auth/login and /auth/switch-clinic answer of it (user, clinic, role, and `clinics`: the user''s active memberships and invitations, `pending: true`, of those only the clinic''s id and name and the role offered), and `endedSessions`, the sessions it ended, each its id and clinic (`{id, clinicId}`; none, an empty array), which audit_session_opened records each in its clinic''s chain and no answer gives.';
 
 
 --
@@ -8130,7 +8130,7 @@ ALTER FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reas
 -- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. A patient already checked in with that doctor today (or in the consultation) is CONFLICT, naming that visit: the same walk-in sent again books nothing. Owners, admins and receptionists.';
+COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. A patient already checked in with that doctor today, on the clinic''s clock (or in the consultation), is CONFLICT naming that visit (its code in the message, its id in extensions.visitId): the same walk-in sent again books nothing. Owners, admins and receptionists.';
 
 
 --
@@ -9443,7 +9443,7 @@ ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, l
 -- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (as app_hidden.name_key compares them: white space, accents and case aside) and date of birth. Call it before saving to warn the user. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again; others are told only how many deleted patients match (countDeletedPatientDuplicates).';
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (white space, accents and case aside) and date of birth. Call it before saving to warn the user. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again. To others live patients alone; a receptionist is told how many deleted ones match by countDeletedPatientDuplicates, to ask an owner or admin.';
 
 
 --
@@ -9698,7 +9698,7 @@ ALTER FUNCTION app_public.issue_invoice(invoice_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION issue_invoice(invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. The same issue again answers the invoice as it is, once issued (partially paid or paid since included); a void one is INVALID_TRANSITION. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.issue_invoice(invoice_id uuid) IS 'Issues a draft invoice: its lines are frozen and it can be paid. Sent again (a double click, a retry), it answers the invoice as it is now, whatever was paid since (partially paid, paid); a void invoice is INVALID_TRANSITION, and a draft without lines INVALID_INPUT. Owners, admins and cashiers.';
 
 
 --
@@ -11220,7 +11220,7 @@ ALTER FUNCTION app_public.visit_service_billed(visit_service app_public.visit_se
 -- Name: FUNCTION visit_service_billed(visit_service app_public.visit_service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) IS 'Whether a live invoice (a draft, issued or paid; not void) bills this service: its quantity and discount then do not change, nor is it taken off the visit, until billing takes its line off the draft or voids the invoice (CONFLICT). Readable by every role that sees the visit, doctors included, who may not read invoices: it says nothing of the invoice.';
+COMMENT ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) IS 'Whether a live invoice (a draft, issued, partially paid or paid: any but a void one) bills this service. While one does, its quantity and discount cannot change, nor can it be taken off the visit (CONFLICT), until billing takes its line off the draft or voids the invoice. Readable by every role that sees the visit, doctors included, who may not read invoices: it says nothing of the invoice.';
 
 
 --
