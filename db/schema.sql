@@ -500,7 +500,7 @@ CREATE FUNCTION app_hidden.change_password(current_password text, new_password t
 declare
   v_session app_private.session := app_private.live_session();
   v_secret app_private.user_secret;
-  v_ended integer;
+  v_ended jsonb;
 begin
   if v_session.id is null then
     raise exception 'Log in first.' using errcode = 'CAUTH';
@@ -538,13 +538,13 @@ begin
   update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
     failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
   where s.user_id = v_session.user_id;
-  update app_private.session s set revoked_at = now()
-  where s.user_id = v_session.user_id and s.id <> v_session.id and s.revoked_at is null;
-  get diagnostics v_ended = row_count;
-  perform app_private.write_audit(v_session.clinic_id, 'update', 'user_secret', v_session.user_id, null, null,
-    jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id, 'sessionsEnded', v_ended),
-    v_session.user_id);
-  return jsonb_build_object('status', 'ok', 'sessionsEnded', v_ended);
+  v_ended := app_private.end_sessions_of(v_session.user_id, v_session.id);
+  -- the change in the chain of the session that asked, counting the sessions of that chain it ended; those of each other
+  -- chain in that chain's own entry
+  perform app_private.audit_sessions_ended(v_session.clinic_id, 'update', 'user_secret', v_session.user_id,
+    jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id), true,
+    v_ended, 'password_change', v_session.user_id);
+  return jsonb_build_object('status', 'ok', 'sessionsEnded', jsonb_array_length(v_ended));
 end;
 $$;
 
@@ -555,7 +555,7 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused). On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash): {"status": "ok", "sessionsEnded": n}. Called by POST /auth/password.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused). On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), each other chain whose sessions it ended getting sessions_ended (endedBy password_change: audit_sessions_ended): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
 
 --
@@ -2668,31 +2668,10 @@ CREATE FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip i
     AS $$
 declare
   v_user_id uuid := (opened -> 'user' ->> 'id')::uuid;
-  v_clinic_id uuid := (opened -> 'clinic' ->> 'id')::uuid;
-  v_chain record;
 begin
-  -- the chain of the session opened, and those of the sessions it ended, one entry each, in the order of the chains'
-  -- ids: write_audit locks each chain's head until commit, and every opening takes them in this order
-  for v_chain in
-    select c.clinic_id, jsonb_agg(e.session -> 'id' order by e.session ->> 'id') filter (where e.session is not null) as ended
-    from (select v_clinic_id as clinic_id
-          union
-          select (s ->> 'clinicId')::uuid from jsonb_array_elements(opened -> 'endedSessions') s) c
-    left join jsonb_array_elements(opened -> 'endedSessions') e(session)
-      on (e.session ->> 'clinicId')::uuid is not distinct from c.clinic_id
-    group by c.clinic_id
-    order by coalesce(c.clinic_id, '00000000-0000-0000-0000-000000000000')
-  loop
-    if v_chain.clinic_id is not distinct from v_clinic_id then
-      perform app_private.write_audit(v_clinic_id, audit_session_opened.action, 'user', v_user_id, null, null,
-        jsonb_build_object('ip', audit_session_opened.ip, 'sessionId', opened ->> 'sessionId')
-          || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_chain.ended)), v_user_id);
-    else
-      -- nothing of the opening but that there was one (what it was, not where, nor which session it opened)
-      perform app_private.write_audit(v_chain.clinic_id, 'sessions_ended', 'user', v_user_id, null, null,
-        jsonb_build_object('endedSessions', v_chain.ended, 'endedBy', audit_session_opened.action), v_user_id);
-    end if;
-  end loop;
+  perform app_private.audit_sessions_ended((opened -> 'clinic' ->> 'id')::uuid, audit_session_opened.action, 'user', v_user_id,
+    jsonb_build_object('ip', audit_session_opened.ip, 'sessionId', opened ->> 'sessionId'), false,
+    opened -> 'endedSessions', audit_session_opened.action, v_user_id);
 end;
 $$;
 
@@ -2703,7 +2682,57 @@ ALTER FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip in
 -- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it, a switch adding the session it came from to its endedSessions): its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId) and the sessions of that clinic the opening ended (endedSessions); each other chain whose sessions it ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), so that no clinic learns another''s session ids. The chains are written in the order of their ids, which every opening follows: two at once that end sessions of each other''s clinics lock no chain head the other holds while waiting for it.';
+COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it, a switch adding the session it came from to its endedSessions), by the person: its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId) and the sessions of that clinic the opening ended (endedSessions); each other chain whose sessions it ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), the chains written in the order of their ids (audit_sessions_ended).';
+
+
+--
+-- Name: audit_sessions_ended(uuid, text, text, uuid, jsonb, boolean, jsonb, text, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_ended jsonb := coalesce(audit_sessions_ended.ended, '[]');
+  v_chain record;
+begin
+  -- the chain of the act's own entry (none without an action), and those of the sessions it ended, one entry each, in
+  -- the order of the chains' ids: write_audit locks each chain's head until commit, and every act that ends sessions of
+  -- several clinics takes them in this order, so that two at once lock no head the other holds while waiting for it
+  for v_chain in
+    select c.clinic_id, jsonb_agg(e.session -> 'id' order by e.session ->> 'id') filter (where e.session is not null) as ended
+    from (select audit_sessions_ended.clinic_id where audit_sessions_ended.action is not null
+          union
+          select (s ->> 'clinicId')::uuid from jsonb_array_elements(v_ended) s) c(clinic_id)
+    left join jsonb_array_elements(v_ended) e(session) on (e.session ->> 'clinicId')::uuid is not distinct from c.clinic_id
+    group by c.clinic_id
+    order by coalesce(c.clinic_id, '00000000-0000-0000-0000-000000000000')
+  loop
+    if audit_sessions_ended.action is not null and v_chain.clinic_id is not distinct from audit_sessions_ended.clinic_id then
+      -- the act's entry names (or counts) the sessions of its own chain alone
+      perform app_private.write_audit(v_chain.clinic_id, audit_sessions_ended.action, audit_sessions_ended.table_name,
+        audit_sessions_ended.user_id, null, null, audit_sessions_ended.detail || case
+          when audit_sessions_ended.counted then jsonb_build_object('sessionsEnded', coalesce(jsonb_array_length(v_chain.ended), 0))
+          else jsonb_strip_nulls(jsonb_build_object('endedSessions', v_chain.ended)) end,
+        audit_sessions_ended.actor_user_id);
+    else
+      -- nothing of the act but what it was (not where, nor what else it did)
+      perform app_private.write_audit(v_chain.clinic_id, 'sessions_ended', 'user', audit_sessions_ended.user_id, null, null,
+        jsonb_build_object('endedSessions', v_chain.ended, 'endedBy', audit_sessions_ended.ended_by), audit_sessions_ended.actor_user_id);
+    end if;
+  end loop;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) IS 'Audits an act that ended sessions of the user (ended, as end_sessions_of and open_session list them: {id, clinicId}): its own entry (action on table_name, the user''s id its record_id, detail), in the chain of clinic_id (the platform''s when null), naming the sessions of that chain it ended (endedSessions, their ids, if any) or, when counted, counting them (sessionsEnded); and each other chain whose sessions it ended an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: ended_by), so that no clinic learns another''s session ids nor misses the end of its own. Without an action (a deactivation, whose entry is its row''s update) every chain of the sessions ended gets sessions_ended. The chains are written in the order of their ids, which every act that ends sessions follows (a login, a switch, a password change, a reset, a deactivation): two at once lock no chain head the other holds while waiting for it. All by actor_user_id.';
 
 
 --
@@ -3093,7 +3122,7 @@ ALTER FUNCTION app_private.create_platform_admin(phone text, full_name text, pas
 -- Name: FUNCTION create_platform_admin(phone text, full_name text, password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.create_platform_admin(phone text, full_name text, password text) IS 'Creates a platform administrator, or promotes someone who has an account; either way the account gets the password given (`npm run superuser`). A reset of an existing account''s password unlocks it, ends every session of the account, and is audited in the platform''s chain (user_secret, passwordChanged, with the sessions ended).';
+COMMENT ON FUNCTION app_private.create_platform_admin(phone text, full_name text, password text) IS 'Creates a platform administrator, or promotes someone who has an account; either way the account gets the password given (`npm run superuser`). A reset of an existing account''s password unlocks it, ends every session of the account, and is audited in the platform''s chain (user_secret, passwordChanged, with the sessions in no clinic it ended; those of each clinic in its chain, sessions_ended: replace_password).';
 
 
 --
@@ -3213,6 +3242,32 @@ ALTER FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp w
 --
 
 COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) IS 'The two business days before the one that ended before `as_of` (open_reconciliation''s) that have money and no reconciliation yet, earliest first: a change of time zone across the date line between two runs skips a local date. For open_reconciliations.';
+
+
+--
+-- Name: end_sessions_of(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  with ended as (
+    update app_private.session s set revoked_at = now()
+    where s.user_id = end_sessions_of.user_id and s.revoked_at is null and s.id is distinct from end_sessions_of.kept_session_id
+    returning s.id, s.clinic_id
+  )
+  select coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'clinicId', e.clinic_id) order by e.id), '[]') from ended e;
+$$;
+
+
+ALTER FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION end_sessions_of(user_id uuid, kept_session_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) IS 'Ends every live session of the user but kept_session_id (none when null), as a logout ends them (their tokens UNAUTHENTICATED, their websockets closed); answers them as open_session lists those its cap ended, each its id and clinic ({id, clinicId}; none, an empty array), for audit_sessions_ended.';
 
 
 --
@@ -4794,7 +4849,7 @@ CREATE FUNCTION app_private.replace_password(user_id uuid, password_hash text, c
     AS $$
 declare
   v_secret app_private.user_secret;
-  v_ended integer;
+  v_ended jsonb;
 begin
   perform app_private.hold_for_new_password(replace_password.user_id);
   select * into v_secret from app_private.user_secret s where s.user_id = replace_password.user_id;
@@ -4802,12 +4857,11 @@ begin
     failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false,
     password_given_by_clinic = replace_password.clinic_id
   where s.user_id = replace_password.user_id;
-  update app_private.session s set revoked_at = now() where s.user_id = replace_password.user_id and s.revoked_at is null;
-  get diagnostics v_ended = row_count;
-  perform app_private.write_audit(replace_password.clinic_id, 'update', 'user_secret', replace_password.user_id, null, null,
-    jsonb_build_object('passwordChanged', true, 'unlocked', coalesce(v_secret.locked_until > now(), false), 'sessionsEnded', v_ended)
-      || replace_password.detail);
-  return v_ended;
+  v_ended := app_private.end_sessions_of(replace_password.user_id, null);
+  perform app_private.audit_sessions_ended(replace_password.clinic_id, 'update', 'user_secret', replace_password.user_id,
+    jsonb_build_object('passwordChanged', true, 'unlocked', coalesce(v_secret.locked_until > now(), false)) || replace_password.detail, true,
+    v_ended, 'password_reset', app_public.current_user_id());
+  return jsonb_array_length(v_ended);
 end;
 $$;
 
@@ -4818,7 +4872,7 @@ ALTER FUNCTION app_private.replace_password(user_id uuid, password_hash text, cl
 -- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded and the detail given (who did it), never the hash. Answers the sessions it ended. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
+COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; each other chain whose sessions it ended gets sessions_ended (endedBy password_reset: audit_sessions_ended). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
 
 
 --
@@ -6905,8 +6959,14 @@ CREATE FUNCTION app_private.tg_user__end_sessions() RETURNS trigger
     AS $$
 begin
   if not new.is_active or new.is_platform_admin <> old.is_platform_admin then
-    update app_private.session set revoked_at = now()
-    where user_id = new.id and revoked_at is null;
+    -- the sessions' turn (shared), as a password change takes it, before any session is touched: a membership change of
+    -- the user holds it while it ends that clinic's sessions after writing its chain, which this ending writes too after
+    -- ending them (each would wait for the other)
+    perform pg_advisory_xact_lock_shared(app_private.session_turn_key(new.id));
+    -- the change itself is the row's update (tg__audit, before this trigger): by the operator, outside any session, in
+    -- the platform's chain, the first of the chains in the order of their ids
+    perform app_private.audit_sessions_ended(null, null, null, new.id, null, false, app_private.end_sessions_of(new.id, null),
+      case when not new.is_active then 'deactivation' else 'platform_admin_change' end, app_public.current_user_id());
   end if;
   return null;
 end;
@@ -6919,7 +6979,7 @@ ALTER FUNCTION app_private.tg_user__end_sessions() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_user__end_sessions(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_user__end_sessions() IS 'AFTER UPDATE: deactivating a user, or changing platform admin rights, ends all their sessions.';
+COMMENT ON FUNCTION app_private.tg_user__end_sessions() IS 'AFTER UPDATE: deactivating a user, or changing platform admin rights, ends all their sessions once a change of their memberships in flight is done (session_turn_key, shared), each chain whose sessions it ended getting sessions_ended (endedBy deactivation or platform_admin_change: audit_sessions_ended).';
 
 
 --
@@ -7689,7 +7749,7 @@ COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for th
 -- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of this chain''s clinic, or of none in the platform''s, that the person''s login or switch elsewhere ended: the session a switch came from, and those beyond their 10 live sessions), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
+COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of this chain''s clinic, or of none in the platform''s, that an act of another chain ended: the person''s login or switch elsewhere, the session a switch came from and those beyond their 10 live sessions; a change or a reset of their password, every session but the one that asked; a deactivation of the account or a change of its platform rights, every session, in each chain), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
 
 
 --
@@ -7726,7 +7786,7 @@ The row after the change (secrets excluded); the API gives it as `newValues`, it
 -- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their sessions_ended), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
 
 
 --
@@ -10811,7 +10871,7 @@ ALTER FUNCTION app_public.reset_member_password(membership_id uuid, password tex
 -- Name: FUNCTION reset_member_password(membership_id uuid, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash). NOT_FOUND for a membership not of the clinic, or removed.';
+COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash, counting the sessions in the clinic it ended; those in no clinic in the platform''s chain, sessions_ended). NOT_FOUND for a membership not of the clinic, or removed.';
 
 
 --
@@ -16887,6 +16947,13 @@ REVOKE ALL ON FUNCTION app_private.audit_session_opened(action text, opened json
 
 
 --
+-- Name: FUNCTION audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -16996,6 +17063,13 @@ REVOKE ALL ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date,
 --
 
 REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION end_sessions_of(user_id uuid, kept_session_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) FROM PUBLIC;
 
 
 --

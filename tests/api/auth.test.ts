@@ -426,7 +426,8 @@ describe("a member changes their own password (POST /auth/password)", () => {
       "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1",
       [member.userId],
     );
-    expect(rows).toEqual([{ clinic_id: clinic.clinicId, action: "update", table_name: "user_secret", old_values: null, new_values: null, detail: { passwordChanged: true, sessionsEnded: 2 } }]);
+    expect(rows).toEqual([{ clinic_id: clinic.clinicId, action: "update", table_name: "user_secret", old_values: null, new_values: null, detail: { passwordChanged: true, sessionsEnded: 1 } }]);
+    // the other clinic's session in its own chain (below)
   });
 
   test("a wrong current password is refused and counted as a wrong login: the fifth locks the account, even against the right one", async () => {
@@ -597,15 +598,21 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     expect(await sessionIn(demoted)).toEqual([{ role: "receptionist", live: true }]);
   });
 
-  test("a removal waiting for the clinic's audit log, then a switch or a password change of the member, do not deadlock: the removal goes through first", async () => {
-    for (const then of ["switch", "change"] as const) {
+  // a deactivation ends the member's sessions, then writes each one's chain: the removal's chain, which the removal holds
+  // while it waits to end the same sessions, unless the deactivation waits for the removal's turn first
+  test("a removal waiting for the clinic's audit log, then a switch, a password change or a deactivation of the member, do not deadlock: the removal goes through first", async () => {
+    for (const then of ["switch", "change", "deactivation"] as const) {
       const m = await member();
       // any audited write of the clinic, held open: it holds the clinic's audit log, which the removal then waits for
       const auditing: Step = { as: "operator", sql: "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Held', 'Open')", params: [clinic.clinicId] };
       const removal: Step = { as: "operator", sql: "update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", params: [clinic.clinicId, m.userId] };
-      const step = then === "switch" ? switchOf(m.own) : { as: m.own, sql: "select app_hidden.change_password($1, 'a second long password', null) ->> 'status' as result", params: [m.password] };
-      // the removal goes through, and ends the session the member asked from
-      expect({ then, answers: (await inTurn([auditing, removal, step])).slice(1) }).toEqual({ then, answers: [{ result: null }, ended] });
+      const step = {
+        switch: switchOf(m.own),
+        change: { as: m.own, sql: "select app_hidden.change_password($1, 'a second long password', null) ->> 'status' as result", params: [m.password] },
+        deactivation: { as: "operator", sql: `update app_public."user" set is_active = false where id = $1`, params: [m.userId] },
+      }[then];
+      // the removal goes through, and ends the session the member asked from (the deactivation, none left of the clinic)
+      expect({ then, answers: (await inTurn([auditing, removal, step])).slice(1) }).toEqual({ then, answers: [{ result: null }, then === "deactivation" ? { result: null } : ended] });
     }
   });
 
@@ -679,6 +686,27 @@ const entriesIn = async (clinicId: string | null, userId: string) =>
 /** Whether each chain (the platform's, for null) verifies. */
 const verified = async (chains: (string | null)[]) =>
   Promise.all(chains.map(async (chain) => (await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [chain])).rows[0].is_valid));
+/**
+ * A statement under way on a connection of its own, as the session `as` (or the operator, without one), committed as it
+ * ends: its first row's `result`, or its error's message.
+ */
+const underWay = async (sql: string, params: unknown[], as: string | null = null) => {
+  const client = await (as ? apiPool() : rootPool()).connect();
+  await trackBackend(client);
+  if (as) await beginAs(client, as);
+  else await client.query("begin");
+  const result = client
+    .query(sql, params)
+    .then(
+      async (r) => (await client.query("commit"), r.rows[0].result),
+      async (error: Error) => (await client.query("rollback"), error.message),
+    )
+    .finally(() => client.release());
+  return { client, result };
+};
+/** A login into `clinicId` under way (underWay): its answer's status. */
+const loggingIn = (member: TestUser, clinicId: string) =>
+  underWay("select app_hidden.login($1, $2, $3, null, 'cap', '1 hour') ->> 'status' as result", [member.phone, member.password, clinicId]);
 /** What a switch of `session` to `clinicId` answers, committed. */
 const switched = (session: string, clinicId: string) =>
   committedAs(session, async (client) => (await client.query("select app_hidden.switch_clinic($1, null, 'switch', '1 hour') as answer", [clinicId])).rows[0].answer);
@@ -749,16 +777,6 @@ describe("an account keeps at most 10 live sessions", () => {
   // opposite orders (each its own clinic's first, say) could each hold the head the other waited for
   test("two logins at once, each ending a session of the other's clinic, take the chains' heads in one order: both go through, and each chain verifies", async () => {
     const [here, there] = [clinic.clinicId, (await createClinic()).clinicId];
-    /** A login into `clinicId` under way, on a connection of its own, committed as it ends: its answer's status, or its error. */
-    const loggingIn = async (member: TestUser, clinicId: string) => {
-      const client = await rootPool().connect();
-      await trackBackend(client);
-      const status = client
-        .query("select app_hidden.login($1, $2, $3, null, 'cap', '1 hour') ->> 'status' as status", [member.phone, member.password, clinicId])
-        .then((r) => r.rows[0].status, (error: Error) => error.message)
-        .finally(() => client.release());
-      return { client, status };
-    };
     // The head a login takes first is held by a third transaction, and both logins queue on it, the first in front (held
     // locked, not written: a locked row's waiters take it in the order they came, where those of a row written race for
     // its new version). Taken in one order, the second waits behind the first; in opposite orders, the second takes its
@@ -771,8 +789,8 @@ describe("an account keeps at most 10 live sessions", () => {
         const logins = [];
         for (const [member, clinicId] of [[first, here], [second, there]] as const) {
           const login = await loggingIn(member, clinicId);
-          expect(await waitsForLock(login.client, login.status)).toBe(true);
-          logins.push(login.status);
+          expect(await waitsForLock(login.client, login.result)).toBe(true);
+          logins.push(login.result);
         }
         await head.release();
         return Promise.all(logins);
@@ -826,6 +844,117 @@ describe("an account keeps at most 10 live sessions", () => {
     // an index scan, or a bitmap of the index (PostgreSQL's choice by the table's statistics at the time)
     expect(cap).toMatch(/(Index Scan using session_user_live_idx on session o|Bitmap Index Scan on session_user_live_idx)[^\n]*\n\s+Index Cond: \(user_id = \$1\)/);
     expect(cap).not.toMatch(/Seq Scan on session|session_user_id_idx/);
+  });
+});
+
+// a password change, a reset or a deactivation ended the account's sessions in every clinic and wrote one entry in one chain,
+// counting them all: the other clinics' chains (and the platform's) never recorded that their sessions had ended
+describe("each chain whose sessions a password change, a reset or a deactivation ended records them", () => {
+  /** A member of two clinics, with a session in each and one in none, and another in the first to act from. */
+  async function ofTwoClinics() {
+    const [here, there] = [clinic.clinicId, (await createClinic()).clinicId];
+    const member = await withSessions([here, there], [here, there, null, here]);
+    return { here, there, member, ended: { here: member.sessions[0], there: member.sessions[1], platform: member.sessions[2] }, asking: member.sessions[3] };
+  }
+  /** The actors of the account's entries in these chains (the platform's, for null), but its making. */
+  const actorsIn = async (chains: (string | null)[], userId: string) =>
+    (await rootPool().query(
+      "select distinct actor_user_id from app_public.audit_log where (clinic_id = any ($1) or ($2 and clinic_id is null)) and record_id = $3 and action <> 'insert'",
+      [chains.filter((chain) => chain !== null), chains.includes(null), userId],
+    )).rows.map((r) => r.actor_user_id);
+
+  test("a password change: its entry, in the chain of the session that asked, counts that chain's sessions it ended; each other chain names its own, and all verify", async () => {
+    const { here, there, member, ended, asking } = await ofTwoClinics();
+    const answer = await committedAs(asking, async (client) =>
+      (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
+    expect(answer).toEqual({ status: "ok", sessionsEnded: 3 }); // the person is told of all of theirs
+    expect(await entriesIn(here, member.userId)).toEqual([
+      { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
+    ]);
+    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
+    expect(await entriesIn(null, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.platform], endedBy: "password_change" } }]);
+    expect(await actorsIn([here, there, null], member.userId)).toEqual([member.userId]);
+    const entries = [...(await entriesIn(here, member.userId)), ...(await entriesIn(there, member.userId)), ...(await entriesIn(null, member.userId))];
+    expect(await detailKeysUnnamed(entries)).toEqual([]);
+    expect(await verified([here, there, null])).toEqual([true, true, true]);
+  });
+
+  test("the operator's resets (npm run password, npm run superuser): the entry in the platform's chain counts its sessions in none; each clinic's chain names its own, by no one", async () => {
+    for (const [by, reset] of [
+      ["npm run password", "select app_private.reset_password($1, 'the operator chose it')"],
+      ["npm run superuser", "select app_private.create_platform_admin($1, 'Made an admin', 'the operator chose it')"],
+    ]) {
+      const { here, there, member, ended, asking } = await ofTwoClinics();
+      await rootPool().query(reset, [member.phone]);
+      expect({ by, platform: await entriesIn(null, member.userId) }).toEqual({ by, platform: [
+        { action: "update", detail: { passwordChanged: true, by, unlocked: false, sessionsEnded: 1 } },
+        ...(by === "npm run superuser" ? [{ action: "update", detail: null }] : []), // made an admin, its sessions ended already
+      ] });
+      expect({ by, here: await entriesIn(here, member.userId) }).toEqual({ by, here: [
+        { action: "sessions_ended", detail: { endedSessions: [ended.here, asking].sort(), endedBy: "password_reset" } },
+      ] });
+      expect({ by, there: await entriesIn(there, member.userId) }).toEqual({ by, there: [{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_reset" } }] });
+      expect({ by, actors: await actorsIn([here, there, null], member.userId) }).toEqual({ by, actors: [null] });
+      expect({ by, verified: await verified([here, there, null]) }).toEqual({ by, verified: [true, true, true] });
+    }
+  });
+
+  // a clinic resets only an account that is its alone (member_elsewhere): its sessions are of the clinic, or of none
+  test("a clinic's reset: its entry counts the clinic's sessions it ended; those in no clinic are in the platform's chain, by the owner or admin", async () => {
+    const member = await addMember(clinic.clinicId, await createUser(), "receptionist");
+    await openSession(member.userId, clinic.clinicId);
+    const inNone = await openSession(member.userId, null);
+    const answer = await committedAs(await openSession(clinic.members.owner.userId, clinic.clinicId), async (client) =>
+      (await client.query("select app_public.reset_member_password($1, 'the clinic chose it') as answer", [member.membershipId])).rows[0].answer);
+    expect(answer).toBe(2);
+    expect(await entriesIn(clinic.clinicId, member.userId)).toEqual([
+      { action: "update", detail: { passwordChanged: true, by: "resetMemberPassword", membershipId: member.membershipId, unlocked: false, sessionsEnded: 1 } },
+    ]);
+    expect(await entriesIn(null, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [inNone], endedBy: "password_reset" } }]);
+    expect(await actorsIn([clinic.clinicId, null], member.userId)).toEqual([clinic.members.owner.userId]);
+    expect(await verified([clinic.clinicId, null])).toEqual([true, true]);
+  });
+
+  test("a deactivation of the account (or a change of its platform rights): the platform's chain has the change, and each chain its sessions_ended", async () => {
+    for (const [endedBy, set] of [["deactivation", "is_active = false"], ["platform_admin_change", "is_platform_admin = true"]]) {
+      const { here, there, member, ended, asking } = await ofTwoClinics();
+      await rootPool().query(`update app_public."user" set ${set} where id = $1`, [member.userId]);
+      expect({ endedBy, platform: await entriesIn(null, member.userId) }).toEqual({ endedBy, platform: [
+        { action: "update", detail: null }, // the change of the user's row, by the operator
+        { action: "sessions_ended", detail: { endedSessions: [ended.platform], endedBy } },
+      ] });
+      expect({ endedBy, here: await entriesIn(here, member.userId) }).toEqual({ endedBy, here: [
+        { action: "sessions_ended", detail: { endedSessions: [ended.here, asking].sort(), endedBy } },
+      ] });
+      expect({ endedBy, there: await entriesIn(there, member.userId) }).toEqual({ endedBy, there: [{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy } }] });
+      expect({ endedBy, verified: await verified([here, there, null]) }).toEqual({ endedBy, verified: [true, true, true] });
+    }
+  });
+
+  // a password change writes the chain of the session that asked and that of each clinic whose sessions it ended, as a
+  // login does: taken in another order (its own chain's first, or last), it and a login could each hold the head the other
+  // waits for. The head taken first is held by a third transaction, as for the two logins at once above; each head in
+  // turn, and each way between the two clinics, so that whichever of their ids is the lower, a wrong order deadlocks.
+  test("a password change and a login at once, each ending a session of the other's clinic, take the chains' heads in one order: both go through, and each chain verifies", async () => {
+    const [first, second] = [clinic.clinicId, (await createClinic()).clinicId];
+    for (const [asked, ended] of [[first, second], [second, first]]) {
+      for (const held of [asked, ended]) {
+        // the change, asked from one clinic, ends its session in the other; the login, into that other, ends its oldest in the first
+        const [changer, loggingOn] = [await withSessions([first, second], [ended, asked]), await withSessions([first, second], [asked, ...Array(9).fill(ended)])];
+        const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [held], async (head) => {
+          const change = await underWay("select app_hidden.change_password($1, 'a new long password', null) ->> 'status' as result", [changer.password], changer.sessions[1]);
+          expect(await waitsForLock(change.client, change.result)).toBe(true);
+          const login = await loggingIn(loggingOn, ended);
+          expect(await waitsForLock(login.client, login.result)).toBe(true);
+          await head.release();
+          return Promise.all([change.result, login.result]);
+        });
+        expect({ asked, held, answers }).toEqual({ asked, held, answers: ["ok", "ok"] });
+        expect(await entriesIn(ended, changer.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [changer.sessions[0]], endedBy: "password_change" } }]);
+        expect(await entriesIn(asked, loggingOn.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [loggingOn.sessions[0]], endedBy: "login" } }]);
+      }
+    }
+    expect(await verified([first, second])).toEqual([true, true]);
   });
 });
 
