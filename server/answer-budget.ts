@@ -18,15 +18,17 @@
  * `saved: true` (saved-before-the-answer.ts), lest a client retry and write it twice. A subscription's
  * events are counted each on its own: an event too large is sent as the error alone.
  */
-import { isPromiseLike } from "postgraphile/grafast";
+import { isPromiseLike, type ErrorBehavior, type GrafastExecutionArgs } from "postgraphile/grafast";
 import {
   getOperationAST,
   GraphQLError,
   isNonNullType,
   Kind,
   OperationTypeNode,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   type DocumentNode,
-  type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -83,13 +85,27 @@ function fieldOf(selectionSet: SelectionSetNode, key: string, document: Document
   return undefined;
 }
 
+/** GraphQL's own fields, which a root type's fields do not list: `__typename` (never null), `__schema`, `__type`. */
+const META_FIELDS = new Map([SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef].map((field) => [field.name, field]));
+
+/** The operation answered, as the budget needs it. */
+interface Operation {
+  document: DocumentNode;
+  definition: OperationDefinitionNode;
+  rootType: GraphQLObjectType;
+  /** What an error does to the answer (the request's `onError`): null its field and up to a nullable one, null that field alone, or end the answer. */
+  onError: ErrorBehavior;
+}
+
 /**
  * `result` with its parts, in order, as long as they fit in `maxCharacters`: the part that does not fit
  * and every part after it left out (null, with LIMIT_EXCEEDED; a null answer of a part read already
- * stays as it was). A part the schema says is never null cannot be null alone: the answer's data is
- * null then, as GraphQL's own errors do.
+ * stays as it was). A part the schema says is never null cannot be null alone: the answer's data is null
+ * then, as GraphQL's own errors do, unless the request asked that an error null its field alone
+ * (`onError: NULL`); a request asking that an error end the answer (`onError: HALT`) has data null and
+ * the one error.
  */
-function withinBudget(result: ExecutionResult, maxCharacters: number, document: DocumentNode, operation: OperationDefinitionNode, rootType: GraphQLObjectType): ExecutionResult {
+function withinBudget(result: ExecutionResult, maxCharacters: number, { document, definition, rootType, onError }: Operation): ExecutionResult {
   const data = result.data as Record<string, unknown> | null | undefined;
   if (!data) return result;
   let room = maxCharacters - 2;
@@ -101,12 +117,13 @@ function withinBudget(result: ExecutionResult, maxCharacters: number, document: 
       kept[key] = value;
       continue;
     }
-    const field = fieldOf(operation.selectionSet, key, document);
-    const error = new GraphQLError(TOO_LARGE, { nodes: field, path: [key], extensions: { code: "LIMIT_EXCEEDED" } });
+    const field = fieldOf(definition.selectionSet, key, document);
+    const tooLarge = new GraphQLError(TOO_LARGE, { nodes: field, path: [key], extensions: { code: "LIMIT_EXCEEDED" } });
     // a mutation's write was committed before its payload was read
-    leftOut.push(operation.operation === OperationTypeNode.MUTATION ? savedBefore(error) : error);
-    const definition = field && rootType.getFields()[field.name.value];
-    if (definition && isNonNullType(definition.type)) return { ...result, data: null, errors: [...(result.errors ?? []), ...leftOut] };
+    leftOut.push(definition.operation === OperationTypeNode.MUTATION ? savedBefore(tooLarge) : tooLarge);
+    if (onError === "HALT") return { ...result, data: null, errors: leftOut.slice(-1) };
+    const type = field && (rootType.getFields()[field.name.value] ?? META_FIELDS.get(field.name.value))?.type;
+    if (onError === "PROPAGATE" && type && isNonNullType(type)) return { ...result, data: null, errors: [...(result.errors ?? []), ...leftOut] };
     kept[key] = null;
   }
   return leftOut.length ? { ...result, data: kept, errors: [...(result.errors ?? []), ...leftOut] } : result;
@@ -128,17 +145,18 @@ function eachEvent<T, U>(source: AsyncGenerator<T>, map: (event: T) => U): Async
 type Answer = ExecutionResult | AsyncGenerator<ExecutionResult>;
 
 /** The answer of an operation (each event of a subscription), kept within `maxCharacters`. */
-function keepWithinBudget<E extends { args: Pick<ExecutionArgs, "schema" | "document" | "operationName"> }, R>(maxCharacters: number) {
+function keepWithinBudget<E extends { args: Pick<GrafastExecutionArgs, "schema" | "document" | "operationName" | "onError"> }, R>(maxCharacters: number) {
   return (next: () => R, event: E): R => {
-    const { schema, document, operationName } = event.args;
-    const operation = getOperationAST(document, operationName);
-    const rootType = operation && schema.getRootType(operation.operation);
-    if (!operation || !rootType) return next();
+    const { schema, document, operationName, onError = "PROPAGATE" } = event.args;
+    const definition = getOperationAST(document, operationName);
+    const rootType = definition && schema.getRootType(definition.operation);
+    if (!definition || !rootType) return next();
+    const operation: Operation = { document, definition, rootType, onError };
     const within = (answer: Answer): Answer =>
       Symbol.asyncIterator in answer
         ? // a subscription's events (the schema has no @stream or @defer: no query's answer comes in parts)
-          eachEvent(answer, (result) => withinBudget(result, maxCharacters, document, operation, rootType))
-        : withinBudget(answer, maxCharacters, document, operation, rootType);
+          eachEvent(answer, (result) => withinBudget(result, maxCharacters, operation))
+        : withinBudget(answer, maxCharacters, operation);
     const result = next();
     return (isPromiseLike(result) ? Promise.resolve(result).then((answer) => within(answer as Answer)) : within(result as Answer)) as R;
   };

@@ -72,6 +72,23 @@ test("a part that is never null, left out, leaves the answer's data null, as Gra
   expect(errorsOf(answer.body)).toEqual([tooLarge("c"), tooLarge("query")]);
 });
 
+// `__typename: null` broke the answer's types for a client that trusts them, as `query: null` did
+test("__typename, GraphQL's own field, is never null either: left out, it leaves the answer's data null", async () => {
+  const answer = await owner.graphql(`{ a: ${onePatient(0)} b: ${onePatient(0)} c: ${onePatient(0)} __typename }`);
+  expect(answer.body.data).toBeNull();
+  expect(errorsOf(answer.body)).toEqual([tooLarge("c"), tooLarge("__typename")]);
+});
+
+// a client that asked an error to null its field alone (onError: NULL) lost the parts that fitted; one that asked it to end the answer (HALT) got a part of it
+test("a request's onError is kept: NULL leaves out the part that is never null alone, HALT answers no data and the one error", async () => {
+  const query = `{ a: ${onePatient(0)} b: ${onePatient(0)} c: ${onePatient(0)} query { __typename } }`;
+  const alone = await owner.post("/graphql", { query, onError: "NULL" });
+  expect(alone.body.data).toEqual({ a: ONE_PATIENT, b: ONE_PATIENT, c: null, query: null });
+  expect(errorsOf(alone.body)).toEqual([tooLarge("c"), tooLarge("query")]);
+  const halted = await owner.post("/graphql", { query, onError: "HALT" });
+  expect(halted.body).toEqual({ data: null, errors: [expect.objectContaining({ message: TOO_LARGE, path: ["c"] })] });
+});
+
 test("a query over the websocket keeps to the budget too", async () => {
   const answer = await answerOverTheWebsocket(api, owner, `{ a: ${onePatient(0)} b: ${onePatient(1)} c: ${onePatient(2)} badPeriod: dashboard(fromDate: "2026-02-01", toDate: "2026-01-01") { revenue } }`);
   expect(answer.data).toEqual({ a: ONE_PATIENT, b: ONE_PATIENT, c: null, badPeriod: null });
