@@ -11,9 +11,9 @@
  *   counted as they come, and once the parts read so far reach the budget, a part whose turn comes is
  *   not read (its statement never runs);
  * - once the answer is computed, before grafserv serialises it: its parts, in order, as they are in
- *   memory (a part read once for several aliases counted as often as it is answered), stopping as the
- *   budget is passed. The part that passes it and every part after it are left out, null with the
- *   error, so no answer's data is much larger than the budget.
+ *   memory (a part read once for several aliases counted as often as it is answered), each with its
+ *   errors, stopping as the budget is passed. The part that passes it and every part after it are left
+ *   out, null with the error in place of their own errors, so no answer is much larger than the budget.
  * A mutation's payload is read after its write is committed: a part of it left out carries
  * `saved: true` (saved-before-the-answer.ts), lest a client retry and write it twice. A subscription's
  * events are counted each on its own: an event too large is sent as the error alone.
@@ -97,36 +97,63 @@ interface Operation {
   onError: ErrorBehavior;
 }
 
+/** The characters of a part: its key, its answer and its errors, counted only until they pass `room`. */
+function partCharacters(key: string, value: unknown, errors: readonly GraphQLError[], room: number): number {
+  let count = key.length + 4 + jsonCharacters(value, room);
+  for (const error of errors) {
+    if (count > room) break;
+    count += jsonCharacters(error.toJSON(), room - count) + 1;
+  }
+  return count;
+}
+
 /**
- * `result` with its parts, in order, as long as they fit in `maxCharacters`: the part that does not fit
- * and every part after it left out (null, with LIMIT_EXCEEDED; a null answer of a part read already
- * stays as it was). A part the schema says is never null cannot be null alone: the answer's data is null
- * then, as GraphQL's own errors do, unless the request asked that an error null its field alone
- * (`onError: NULL`); a request asking that an error end the answer (`onError: HALT`) has data null and
- * the one error.
+ * `result` with its parts, in order, as long as they fit in `maxCharacters`, each counted with its errors (an
+ * error under each row of a list takes far more than the row's `null`: left uncounted, 150 of them made an
+ * answer three times its budget): the part that does not fit and every part after it left out, null with
+ * LIMIT_EXCEEDED in place of their own errors (a part null already keeps its first error, why it is null:
+ * a mutation that failed wrote nothing). A part the schema says is never null cannot be null alone: the
+ * answer's data is null then, as GraphQL's own errors do, unless the request asked that an error null its
+ * field alone (`onError: NULL`); a request asking that an error end the answer (`onError: HALT`) has data
+ * null and the one error.
  */
 function withinBudget(result: ExecutionResult, maxCharacters: number, { document, definition, rootType, onError }: Operation): ExecutionResult {
   const data = result.data as Record<string, unknown> | null | undefined;
   if (!data) return result;
   let room = maxCharacters - 2;
+  // each error with the part it is about, the first key of its path; one of no part is counted first
+  const errors: GraphQLError[] = [];
+  const errorsOfPart = new Map<string, GraphQLError[]>();
+  for (const error of result.errors ?? []) {
+    const key = error.path?.[0];
+    const part = typeof key === "string" && Object.hasOwn(data, key) ? errorsOfPart.get(key) ?? errorsOfPart.set(key, []).get(key)! : undefined;
+    if (part) part.push(error);
+    else {
+      errors.push(error);
+      room -= jsonCharacters(error.toJSON(), room) + 1;
+    }
+  }
   const kept: Record<string, unknown> = {};
-  const leftOut: GraphQLError[] = [];
+  let partsLeftOut = 0;
   for (const [key, value] of Object.entries(data)) {
-    if (room >= 0) room -= key.length + 4 + jsonCharacters(value, room);
+    const own = errorsOfPart.get(key) ?? [];
+    if (room >= 0) room -= partCharacters(key, value, own, room);
     if (room >= 0 || value === null) {
       kept[key] = value;
+      errors.push(...(room >= 0 ? own : own.slice(0, 1)));
       continue;
     }
+    partsLeftOut += 1;
     const field = fieldOf(definition.selectionSet, key, document);
     const tooLarge = new GraphQLError(TOO_LARGE, { nodes: field, path: [key], extensions: { code: "LIMIT_EXCEEDED" } });
     // a mutation's write was committed before its payload was read
-    leftOut.push(definition.operation === OperationTypeNode.MUTATION ? savedBefore(tooLarge) : tooLarge);
-    if (onError === "HALT") return { ...result, data: null, errors: leftOut.slice(-1) };
+    errors.push(definition.operation === OperationTypeNode.MUTATION ? savedBefore(tooLarge) : tooLarge);
+    if (onError === "HALT") return { ...result, data: null, errors: errors.slice(-1) };
     const type = field && (rootType.getFields()[field.name.value] ?? META_FIELDS.get(field.name.value))?.type;
-    if (onError === "PROPAGATE" && type && isNonNullType(type)) return { ...result, data: null, errors: [...(result.errors ?? []), ...leftOut] };
+    if (onError === "PROPAGATE" && type && isNonNullType(type)) return { ...result, data: null, errors };
     kept[key] = null;
   }
-  return leftOut.length ? { ...result, data: kept, errors: [...(result.errors ?? []), ...leftOut] } : result;
+  return partsLeftOut || errors.length !== (result.errors?.length ?? 0) ? { ...result, data: kept, errors } : result;
 }
 
 /** `source`'s events, each as `map` makes it; ended and thrown into as `source` (its end is not held up until its next event). */

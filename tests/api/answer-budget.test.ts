@@ -26,7 +26,8 @@ const onePatient = (offset: number) => `patients(first: 1, offset: ${offset}, or
 const ONE_PATIENT = { nodes: [{ notes: NOTES }] };
 
 beforeAll(async () => {
-  api = await startApi({ MAX_ANSWER_BYTES: "12000" });
+  // one group too many for a list grouped by a key with two values: an error under each row
+  api = await startApi({ MAX_ANSWER_BYTES: "12000", MAX_GROUPS: "1" });
   clinic = await createClinic("Answer budget clinic");
   for (let i = 0; i < 3; i++) await createPatient(clinic.clinicId, { notes: NOTES });
   owner = new Browser(api);
@@ -87,6 +88,24 @@ test("a request's onError is kept: NULL leaves out the part that is never null a
   expect(errorsOf(alone.body)).toEqual([tooLarge("c"), tooLarge("query")]);
   const halted = await owner.post("/graphql", { query, onError: "HALT" });
   expect(halted.body).toEqual({ data: null, errors: [expect.objectContaining({ message: TOO_LARGE, path: ["c"] })] });
+});
+
+// left uncounted, an error under each row (here one group too many) made an answer three times its budget, and a left-out part's errors stayed
+test("a part's errors count with it: those that fit are kept, and a part that does not fit is left out with them", async () => {
+  const { rows: patients } = await rootPool().query("select id from app_public.patient where clinic_id = $1 order by code limit 3", [clinic.clinicId]);
+  for (const patient of patients) {
+    for (const day of ["2026-01-01", "2026-01-02"]) {
+      await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, $4)", [clinic.clinicId, patient.id, clinic.members.doctor.membershipId, day]);
+    }
+  }
+  const grouped = (aliases: number) => Array.from({ length: aliases }, (_, i) => `g${i}: visits(first: ${i + 1}) { groupedAggregates(groupBy: [SCHEDULED_AT]) { keys } }`).join(" ");
+  const GROUPS = "groupedAggregates answers at most 1 groups: filter the list, or group by fewer or coarser keys.";
+  const few = await owner.graphql(`{ patients(first: 1, orderBy: CODE_ASC) { nodes { ${grouped(2)} } } }`);
+  expect(few.body.data).toEqual({ patients: { nodes: [{ g0: { groupedAggregates: null }, g1: { groupedAggregates: null } }] } });
+  expect(errorsOf(few.body)).toEqual(["g0", "g1"].map((alias) => ({ message: GROUPS, path: ["patients", "nodes", 0, alias, "groupedAggregates"], code: "LIMIT_EXCEEDED" })));
+  const many = await owner.graphql(`{ patients(first: 3, orderBy: CODE_ASC) { nodes { ${grouped(50)} } } }`);
+  expect(many.body.data).toEqual({ patients: null });
+  expect(errorsOf(many.body)).toEqual([tooLarge("patients")]);
 });
 
 test("a query over the websocket keeps to the budget too", async () => {
