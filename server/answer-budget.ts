@@ -4,9 +4,10 @@
  * (read once, answered as often), built its whole JSON answer in the server's memory: a few such
  * requests at once could take all of it.
  *
- * The budget is counted in characters of the answer's JSON (text, keys and punctuation; a character
- * outside ASCII is 2 to 4 bytes once sent): counting bytes would encode every text once more, where
- * a text's length is had for nothing. It is counted twice, each time without serialising anything:
+ * The budget is counted in characters of the answer's JSON (text with its escapes, keys and punctuation;
+ * a character outside ASCII is 2 to 4 bytes once sent): counting bytes would encode every text once more,
+ * where a text's length is had for nothing, and its escapes found by one scan. It is counted twice, each
+ * time without serialising anything:
  * - as the query's parts are read, one after another (one-read-moment.ts): each statement's rows are
  *   counted as they come, and once the parts read so far reach the budget, a part whose turn comes is
  *   not read (its statement never runs);
@@ -45,13 +46,31 @@ const TOO_LARGE =
 /** A part not read, or left out of the answer, once the answer has reached its budget. */
 export const answerTooLarge = () => new ClientFacingError("LIMIT_EXCEEDED", TOO_LARGE);
 
+/** The characters JSON writes as escapes: quotes, backslashes and control characters, and lone surrogates. */
+const ESCAPED = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** A text that may have one: looked for first, as most texts have none (and a search for each is six times slower). */
+const MAY_BE_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Those written as two characters (`\"`, `\n`); the others take six (`\u0001`). */
+const SHORT_ESCAPES = new Set(['"', "\\", "\b", "\f", "\n", "\r", "\t"]);
+
 /**
- * The characters of `value` written as JSON (a text's escapes left uncounted), counted only until they
- * pass `room`: a part far larger than what is left is not walked to its end.
+ * A text's characters in JSON, its escapes counted: left uncounted, notes of 5,000 quotes or control
+ * characters (a pasted document) took two to six times what was counted, and an answer as many times its budget.
+ */
+function textCharacters(text: string): number {
+  let count = text.length + 2;
+  if (!MAY_BE_ESCAPED.test(text)) return count;
+  for (const [character] of text.matchAll(ESCAPED)) count += SHORT_ESCAPES.has(character) ? 1 : 5;
+  return count;
+}
+
+/**
+ * The characters of `value` written as JSON, counted only until they pass `room`: a part far larger than
+ * what is left is not walked to its end.
  */
 export function jsonCharacters(value: unknown, room = Infinity): number {
   if (value === null || value === undefined) return 4;
-  if (typeof value === "string") return value.length + 2;
+  if (typeof value === "string") return textCharacters(value);
   if (typeof value !== "object") return String(value).length;
   let count = 2;
   if (Array.isArray(value)) {

@@ -108,6 +108,19 @@ test("a part's errors count with it: those that fit are kept, and a part that do
   expect(errorsOf(many.body)).toEqual([tooLarge("patients")]);
 });
 
+// a text's escapes were left uncounted: notes of quotes and control characters took up to six times what was counted
+test("a text's escapes count as JSON writes them", async () => {
+  const pasted = await createClinic("Answer budget, pasted notes");
+  const ESCAPED = '"\u0001'.repeat(1000); // 8,000 characters in JSON, of 2,000
+  for (let i = 0; i < 2; i++) await createPatient(pasted.clinicId, { notes: ESCAPED });
+  const member = new Browser(api);
+  await member.login(pasted.members.owner.phone, pasted.members.owner.password);
+  const answer = await member.graphql(`{ a: ${onePatient(0)} b: ${onePatient(1)} }`);
+  expect(answer.body.data).toEqual({ a: { nodes: [{ notes: ESCAPED }] }, b: null });
+  expect(errorsOf(answer.body)).toEqual([tooLarge("b")]);
+  expect(JSON.stringify(answer.body.data).length).toBeLessThan(12000);
+});
+
 test("a query over the websocket keeps to the budget too", async () => {
   const answer = await answerOverTheWebsocket(api, owner, `{ a: ${onePatient(0)} b: ${onePatient(1)} c: ${onePatient(2)} badPeriod: dashboard(fromDate: "2026-02-01", toDate: "2026-01-01") { revenue } }`);
   expect(answer.data).toEqual({ a: ONE_PATIENT, b: ONE_PATIENT, c: null, badPeriod: null });
