@@ -38,6 +38,7 @@ import {
   type SelectionSetNode,
 } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
+import { log } from "./log.ts";
 import { savedBefore } from "./saved-before-the-answer.ts";
 
 const TOO_LARGE =
@@ -126,8 +127,17 @@ function partCharacters(key: string, value: unknown, errors: readonly GraphQLErr
   return count;
 }
 
+/** An answer's data kept within the budget: its errors, how many parts were left out, and the characters counted. */
+interface Kept {
+  data: Record<string, unknown> | null;
+  errors: GraphQLError[];
+  partsLeftOut: number;
+  /** The whole answer's, or, once a part is left out, those up to it and of it until it passed the budget. */
+  characters: number;
+}
+
 /**
- * `result` with its parts, in order, as long as they fit in `maxCharacters`, each counted with its errors (an
+ * `data`'s parts, in order, as long as they fit in `maxCharacters`, each counted with its errors (an
  * error under each row of a list takes far more than the row's `null`: left uncounted, 150 of them made an
  * answer three times its budget): the part that does not fit and every part after it left out, null with
  * LIMIT_EXCEEDED in place of their own errors (a part null already keeps its first error, why it is null:
@@ -136,14 +146,12 @@ function partCharacters(key: string, value: unknown, errors: readonly GraphQLErr
  * field alone (`onError: NULL`); a request asking that an error end the answer (`onError: HALT`) has data
  * null and the one error.
  */
-function withinBudget(result: ExecutionResult, maxCharacters: number, { document, definition, rootType, onError }: Operation): ExecutionResult {
-  const data = result.data as Record<string, unknown> | null | undefined;
-  if (!data) return result;
+function keptWithin(data: Record<string, unknown>, allErrors: readonly GraphQLError[], maxCharacters: number, { document, definition, rootType, onError }: Operation): Kept {
   let room = maxCharacters - 2;
   // each error with the part it is about, the first key of its path; one of no part is counted first
   const errors: GraphQLError[] = [];
   const errorsOfPart = new Map<string, GraphQLError[]>();
-  for (const error of result.errors ?? []) {
+  for (const error of allErrors) {
     const key = error.path?.[0];
     const part = typeof key === "string" && Object.hasOwn(data, key) ? errorsOfPart.get(key) ?? errorsOfPart.set(key, []).get(key)! : undefined;
     if (part) part.push(error);
@@ -154,9 +162,13 @@ function withinBudget(result: ExecutionResult, maxCharacters: number, { document
   }
   const kept: Record<string, unknown> = {};
   let partsLeftOut = 0;
+  let characters = 0;
   for (const [key, value] of Object.entries(data)) {
     const own = errorsOfPart.get(key) ?? [];
-    if (room >= 0) room -= partCharacters(key, value, own, room);
+    if (room >= 0) {
+      room -= partCharacters(key, value, own, room);
+      characters = maxCharacters - room;
+    }
     if (room >= 0 || value === null) {
       kept[key] = value;
       errors.push(...(room >= 0 ? own : own.slice(0, 1)));
@@ -167,12 +179,28 @@ function withinBudget(result: ExecutionResult, maxCharacters: number, { document
     const tooLarge = new GraphQLError(TOO_LARGE, { nodes: field, path: [key], extensions: { code: "LIMIT_EXCEEDED" } });
     // a mutation's write was committed before its payload was read
     errors.push(definition.operation === OperationTypeNode.MUTATION ? savedBefore(tooLarge) : tooLarge);
-    if (onError === "HALT") return { ...result, data: null, errors: errors.slice(-1) };
+    if (onError === "HALT") return { data: null, errors: errors.slice(-1), partsLeftOut, characters };
     const type = field && (rootType.getFields()[field.name.value] ?? META_FIELDS.get(field.name.value))?.type;
-    if (onError === "PROPAGATE" && type && isNonNullType(type)) return { ...result, data: null, errors };
+    if (onError === "PROPAGATE" && type && isNonNullType(type)) return { data: null, errors, partsLeftOut, characters };
     kept[key] = null;
   }
-  return partsLeftOut || errors.length !== (result.errors?.length ?? 0) ? { ...result, data: kept, errors } : result;
+  return { data: kept, errors, partsLeftOut, characters };
+}
+
+/**
+ * `result` kept within `maxCharacters` (keptWithin). An answer cut, here or as its parts were read, is a
+ * `warn` line for the operator: the operation's name (the client's, never its variables or data), how many
+ * parts were left out and reads refused, and the characters counted.
+ */
+function withinBudget(result: ExecutionResult, maxCharacters: number, operation: Operation): ExecutionResult {
+  const data = result.data as Record<string, unknown> | null | undefined;
+  if (!data) return result;
+  const { data: keptData, errors, partsLeftOut, characters } = keptWithin(data, result.errors ?? [], maxCharacters, operation);
+  const readsRefused = result.errors?.filter((error) => error.message === TOO_LARGE).length ?? 0;
+  if (partsLeftOut || readsRefused) {
+    log("warn", "answer_too_large", { operationName: operation.definition.name?.value ?? null, operationType: operation.definition.operation, partsLeftOut, readsRefused, characters, maxAnswerBytes: maxCharacters });
+  }
+  return partsLeftOut || errors.length !== (result.errors?.length ?? 0) ? { ...result, data: keptData, errors } : result;
 }
 
 /** `source`'s events, each as `map` makes it; ended and thrown into as `source` (its end is not held up until its next event). */

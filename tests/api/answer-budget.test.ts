@@ -8,6 +8,7 @@
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestClinic } from "../support/fixtures.ts";
 import { answerOverTheWebsocket, Browser, overTheWebsocket, startApi, type GraphQLAnswer, type TestApi } from "../support/api.ts";
+import { linesLoggedBy } from "../support/logs.ts";
 import { until } from "../support/until.ts";
 
 const TOO_LARGE =
@@ -52,6 +53,22 @@ test("a query's parts are read until those read reach the budget: the part that 
   // the dashboard's period, read, would have been INVALID_INPUT: it was not read
   expect(errorsOf(answer.body)).toEqual(expect.arrayContaining([tooLarge("third"), tooLarge("badPeriod"), tooLarge("clinic")]));
   expect(answer.body.errors).toHaveLength(3);
+});
+
+// the operator found nothing in the logs when a client's screen came back with parts missing
+test("an answer cut is a warn line naming its operation and how large it was, without its data", async () => {
+  const lines = await linesLoggedBy(async () => {
+    const answer = await owner.graphql(`query Wide { first: ${onePatient(0)} second: ${onePatient(1)} third: ${onePatient(2)} clinic: currentClinic { name } }`);
+    expect(errorsOf(answer.body)).toEqual([tooLarge("third"), tooLarge("clinic")]);
+    // within the budget: no line
+    await owner.graphql(`query Narrow { first: ${onePatient(0)} }`);
+  });
+  const cut = lines.map((line) => JSON.parse(line)).filter((line) => line.event === "answer_too_large");
+  expect(cut).toEqual([
+    expect.objectContaining({ level: "warn", requestId: expect.any(String), operationName: "Wide", operationType: "query", partsLeftOut: 1, readsRefused: 1, characters: expect.any(Number), maxAnswerBytes: 12000 }),
+  ]);
+  expect(cut[0].characters).toBeGreaterThan(12000);
+  expect(lines.join("")).not.toContain(NOTES.slice(0, 50));
 });
 
 test("a query within the budget is answered whole", async () => {
