@@ -81,6 +81,10 @@ test("aliases of one part, read once, count as often as they are answered", asyn
   const answer = await owner.graphql(`{ a: ${onePatient(0)} b: ${onePatient(0)} c: ${onePatient(0)} }`);
   expect(answer.body.data).toEqual({ a: ONE_PATIENT, b: ONE_PATIENT, c: null });
   expect(errorsOf(answer.body)).toEqual([tooLarge("c")]);
+  // aliases within a part too: one column read once, answered three times
+  const within = await owner.graphql(`{ patients(first: 1, orderBy: CODE_ASC) { nodes { a: notes b: notes c: notes } } clinic: currentClinic { name } }`);
+  expect(within.body.data).toEqual({ patients: null, clinic: null });
+  expect(errorsOf(within.body)).toEqual([tooLarge("patients"), tooLarge("clinic")]);
 });
 
 // set to null alone, a part the schema says is never null (`query`, `__typename`) broke the answer's types for a client that trusts them
@@ -153,6 +157,19 @@ test("a mutation whose payload is left out says its write was saved, and it was"
   expect(answer.body.data).toEqual({ Ayo: saved, Baraka: saved, Chausiku: null });
   expect(errorsOf(answer.body)).toEqual([{ ...tooLarge("Chausiku"), saved: true }]);
   const { rows } = await rootPool().query("select last_name from app_public.patient where clinic_id = $1 and first_name = 'Budget' order by last_name", [clinic.clinicId]);
+  expect(rows.map((row) => row.last_name)).toEqual(["Ayo", "Baraka", "Chausiku"]);
+});
+
+// told LIMIT_EXCEEDED with saved: true, a client would have taken a refused registration for one made
+test("a mutation refused after the budget is passed keeps its own refusal, without saved", async () => {
+  const register = (alias: string, notes: string) => `${alias}: createPatient(input: { patient: { firstName: "Refused", lastName: "${alias}", notes: ${notes} } }) { patient { notes } }`;
+  const answer = await owner.graphql(`mutation($notes: String, $tooLong: String) { ${register("Ayo", "$notes")} ${register("Baraka", "$notes")} ${register("Chausiku", "$notes")} ${register("Dawa", "$tooLong")} }`, {
+    notes: NOTES,
+    tooLong: `${NOTES}n`,
+  });
+  expect(answer.body.data).toEqual({ Ayo: { patient: { notes: NOTES } }, Baraka: { patient: { notes: NOTES } }, Chausiku: null, Dawa: null });
+  expect(errorsOf(answer.body)).toEqual([{ ...tooLarge("Chausiku"), saved: true }, { message: "Notes are at most 5000 characters.", path: ["Dawa"], code: "INVALID_INPUT" }]);
+  const { rows } = await rootPool().query("select last_name from app_public.patient where clinic_id = $1 and first_name = 'Refused' order by last_name", [clinic.clinicId]);
   expect(rows.map((row) => row.last_name)).toEqual(["Ayo", "Baraka", "Chausiku"]);
 });
 
