@@ -17,13 +17,16 @@
  * (UNAUTHENTICATED) at the next event, which ends its subscription. The
  * event's status is the one of its change, so that steps taken in quick
  * succession are each heard (read at delivery, three steps in one request were
- * heard as the last one three times); `visit` is the visit as it is now. Should
+ * heard as the last one three times); `visit` is the visit as it is now. A
+ * failure (the listening connection lost, the check or the reading of an
+ * event's visit failing) is the subscription's last event. Should
  * the channel be known all the same (to a superuser), a payload that does not
  * name a visit by a uuid is not ClinicOps' own, and is passed over, and a
  * status is believed only if the visit's own stamps say it has been in it
  * (checked_in_at for checked_in…), else its status now is given.
  */
-import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
+import { access, constant, context, type GrafastSubscriber, isPromiseLike, lambda, listen, type Step } from "postgraphile/grafast";
+import type { ExecutionResult } from "postgraphile/graphql";
 import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
@@ -115,7 +118,39 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
   };
 }
 
-export const VisitQueuePlugin = extendSchema((build) => {
+/**
+ * `events` until one whose visit could not be read (an error at its `status` or `visit`: its check
+ * passed, then the statement reading the visit failed, the database too slow or gone, or the session
+ * ended between the two), which is the last: the subscription ends after it, and stops listening at
+ * once. That event (status and visit null, the error at each) was one like any other, and the
+ * subscription went on: the desk learnt neither which visit had changed nor that it should read its
+ * list again. Other errors leave it going: one at `visitQueueChanged` itself (a failure, which ends
+ * its subscription already, or an event too large for the answer's budget, server/answer-budget.ts),
+ * or one deeper in the visit (a field the session may not read refuses at every event: ending each
+ * subscription at its first event, a desk that subscribed again would be ended again).
+ */
+function lastAfterAnUnreadEvent<E extends Pick<ExecutionResult, "errors">>(events: AsyncGenerator<E, void, void>): AsyncGenerator<E, void, void> {
+  let ended = false;
+  const unread = ({ errors }: E) => errors?.some(({ path }) => path?.length === 2 && path[0] === "visitQueueChanged") ?? false;
+  return {
+    async next() {
+      if (ended) return { done: true, value: undefined };
+      const event = await events.next();
+      if (!event.done && unread(event.value)) {
+        ended = true;
+        await events.return(); // Grafast returns the queue's iterator: it unsubscribes
+      }
+      return event;
+    },
+    return: () => ((ended = true), events.return()),
+    throw: (error?: unknown) => ((ended = true), events.throw(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  } as AsyncGenerator<E, void, void>;
+}
+
+const VisitQueueSchemaPlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;
   /** The event's visit, read through row-level security. */
   const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: access($event, "id") });
@@ -196,3 +231,16 @@ export const VisitQueuePlugin = extendSchema((build) => {
     },
   };
 });
+
+export const VisitQueuePlugin: GraphileConfig.Plugin = {
+  ...VisitQueueSchemaPlugin,
+  grafast: {
+    middleware: {
+      subscribe(next) {
+        const result = next();
+        const ending = (answer: Awaited<typeof result>) => (Symbol.asyncIterator in answer ? lastAfterAnUnreadEvent(answer) : answer);
+        return isPromiseLike(result) ? Promise.resolve(result).then(ending) : ending(result);
+      },
+    },
+  },
+};

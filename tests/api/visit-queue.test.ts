@@ -6,6 +6,7 @@
  */
 import { createClient, type Client } from "graphql-ws";
 import jwt from "jsonwebtoken";
+import type pg from "pg";
 import WebSocket from "ws";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -295,15 +296,29 @@ test("a notification that names no visit is passed over: the subscription goes o
   expect(received).toEqual([{ status: "scheduled", visit: { code: visit.code, clinicId: c.clinicId } }]);
 });
 
-test("a subscription whose check of a visit fails is told its error at visitQueueChanged, then ends, and its channel is no longer listened to", async () => {
-  const slow = await startApi({ STATEMENT_TIMEOUT_MS: "1000" }); // for the subscription only: the login is the test server's
-  const d = await createClinic("Queue D"); // a channel of its own, which no other test listens to
+/**
+ * `use` with a desk subscribed to the queue of a clinic of its own (a channel no other test listens to) on a server
+ * whose statements time out after 1 s (for the subscription only: the login is the test server's), and a connection
+ * to hold a lock with, which is rolled back after.
+ */
+async function withSlowDesk(name: string, use: (desk: Awaited<ReturnType<typeof subscribedDesk>>, clinic: TestClinic, locker: pg.PoolClient) => Promise<void>) {
+  const slow = await startApi({ STATEMENT_TIMEOUT_MS: "1000" });
+  const clinic = await createClinic(name);
   const locker = await rootPool().connect();
   try {
-    const { client, received, errors, ended, caughtUp } = await subscribedDesk(d.members.receptionist, slow, d);
+    await use(await subscribedDesk(clinic.members.receptionist, slow, clinic), clinic, locker);
+  } finally {
+    await locker.query("rollback");
+    locker.release();
+    await slow.close();
+  }
+}
+
+test("a subscription whose check of a visit fails is told its error at visitQueueChanged, then ends, and its channel is no longer listened to", () =>
+  withSlowDesk("Queue D", async ({ client, received, errors, ended, caughtUp }, d, locker) => {
     expect(await eventually(() => listeningTo(d.clinicId), "LISTEN")).toBe("LISTEN");
     // the probe's notifications sent until it was heard are handled first: one handled under the lock
-    // below timed out too (a busy machine's flake), an event with no visit and a second error
+    // below timed out too (a busy machine's flake), its visit unread and its subscription ended by that event
     await caughtUp();
     // the check whether the session may see the visit waits for this lock until its statement times out
     await beginWhenFree(locker, "lock table app_public.visit in access exclusive mode");
@@ -315,12 +330,40 @@ test("a subscription whose check of a visit fails is told its error at visitQueu
     await client.dispose();
     expect({ ending, received, errors }).toEqual({ ending: "complete", received: [], errors: toldAtTheField("TIMEOUT", "The request took too long and was cancelled.") });
     expect(listening).toBe("UNLISTEN");
-  } finally {
+  }));
+
+// that event was one like any other, and the subscription went on: the desk learnt neither which visit had changed
+// nor to read its list again
+test("an event whose visit could not be read, its check passed, is the subscription's last: status and visit null with the error at each, then its end, and its channel is no longer listened to", () =>
+  withSlowDesk("Queue H", async ({ client, received, errors, ended, caughtUp }, h, locker) => {
+    let ending: Ending | undefined;
+    void ended.then((how) => (ending = how));
+    const visit = await createVisit(h);
+    await caughtUp(); // its booking heard, and every probe's notification handled
+    // the visit's patient, which the event reads and its check does not, waits for this lock until its statement times out
+    await beginWhenFree(locker, "lock table app_public.patient in access exclusive mode");
+    await notifyQueue(h.clinicId, JSON.stringify({ id: visit.id, status: "scheduled" }));
+    await until(() => errors.length > 0, 20_000);
     await locker.query("rollback");
-    locker.release();
-    await slow.close();
-  }
-});
+    const listening = await eventually(() => listeningTo(h.clinicId), "UNLISTEN");
+    // heard, had the subscription gone on
+    const next = await createVisit(h);
+    await until(() => ending !== undefined || received.some((event) => event.visit?.code === next.code), 20_000);
+    await client.dispose();
+    const booked = { status: "scheduled", visit: { code: visit.code, clinicId: h.clinicId } };
+    const timedOut = (field: string, column: number) => ({
+      message: "The request took too long and was cancelled.",
+      locations: [{ line: 1, column }],
+      path: ["visitQueueChanged", field],
+      extensions: { code: "TIMEOUT" },
+    });
+    expect({ ending, received, errors, listening }).toEqual({
+      ending: "complete",
+      received: [booked, { status: null, visit: null }],
+      errors: [[timedOut("status", 36), timedOut("visit", 43)]],
+      listening: "UNLISTEN",
+    });
+  }));
 
 /**
  * The API's listening connection, found by its last statement: the LISTEN on the channel of `clinicId`'s queue, the
@@ -382,7 +425,7 @@ test("a subscription with an event on its way when the database connection is cl
     const idle = await subscribedDesk(g.members.receptionist, server, g);
     const listener = await listenerOf(g.clinicId); // one connection listens for both
     // the idle one has handled its probes' notifications (one handled under the lock below was an event on its way
-    // too, its read timed out), the busy one has once it hears the visit booked
+    // too, its read timed out: its subscription's last), the busy one has once it hears the visit booked
     await idle.caughtUp();
     const visit = await createVisit(f);
     await until(() => busy.received.length === 1);
@@ -438,7 +481,7 @@ test("a session revoked after subscribing is told so at the next event and hears
   const revoked = await subscribedDesk();
   const live = await subscribedDesk(); // the same receptionist, logged in a second time: only the revocation tells them apart
   // the live desk's probes reach the first desk too: handled before the revocation (one handled after it was an event
-  // of visit null, its visibility checked before and its read after)
+  // of visit null, UNAUTHENTICATED at its status and visit, its visibility checked before and its read after)
   await revoked.caughtUp();
   await revoke(revoked.desk);
   const visit = await createVisit(a);
