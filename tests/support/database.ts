@@ -74,7 +74,7 @@ export function ownDatabase(suffix: string): { url: string; config: DatabaseConf
  * (`config` names them), for a test that changes the schema the API reads. Copied by pg_dump in about a
  * second: rebuilt from the migrations (rebuildTestDatabase), it took 4 s and printed a line of
  * graphile-migrate's per migration; a template copy needs a source no one is connected to, and every
- * test file is. `drop` drops it.
+ * test file is. `drop` drops it; a copy that fails is dropped before its failure is thrown.
  */
 export async function schemaCopy(suffix: string): Promise<{ config: DatabaseConfig; drop(): Promise<void> }> {
   const { url, config: { databaseName }, drop } = ownDatabase(suffix);
@@ -96,13 +96,19 @@ export async function schemaCopy(suffix: string): Promise<{ config: DatabaseConf
   } finally {
     await root.end();
   }
-  const own = new pg.Client({ connectionString: url });
-  await own.connect();
   try {
-    // psql's meta-commands (\restrict) are not SQL
-    await own.query(dump.replace(/^\\.*$/gm, ""));
-  } finally {
-    await own.end();
+    const own = new pg.Client({ connectionString: url });
+    await own.connect();
+    try {
+      // psql's meta-commands (\restrict) are not SQL
+      await own.query(dump.replace(/^\\.*$/gm, ""));
+    } finally {
+      await own.end();
+    }
+  } catch (error) {
+    // a copy cut short is dropped here: its caller, who drops it once done, never had it (it was left until a later run)
+    await drop();
+    throw error;
   }
   return { config, drop };
 }
