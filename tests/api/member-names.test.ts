@@ -10,6 +10,7 @@ import { GRAPHQL_SCHEMA_FILE } from "../support/schemas.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { statementsSentBy } from "../support/statements.ts";
 
 let api: TestApi;
 let c: TestClinic;
@@ -236,4 +237,33 @@ test("a member read by a list, by its key, by its node id, as a visit's doctor o
   expect(await answer(receptionist, `query($id: UUID!) { visits(condition: { rowId: $id }) { nodes { doctor { fullName } checkedInByMember { fullName } } } }`, { id: visit.id })).toEqual({
     visits: { nodes: [{ doctor, checkedInByMember: named(c.members.receptionist) }] },
   });
+});
+
+// the name is read by the user's key: joined into the statement that reads the members, or read by a statement of its
+// own where none does (a mutation's payload); read so for a list, it was one statement more per member. stamps.test.ts
+// counts the statements that read memberships, which a statement reading the user alone is not
+test("a list of members, and of visits with their doctor and stamps' members, reads the names in the one statement that reads the list", async () => {
+  const receptionist = await login(c.members.receptionist);
+  const visits = [await createVisit(c), await createVisit(c)];
+  for (const visit of visits) await answer(receptionist, PAYLOADS.updateVisit, { c: c.clinicId, id: visit.id });
+  const ids = visits.map(({ id }) => id);
+  const lists = {
+    staff: ["{ memberships { nodes { fullName } } }", {}],
+    clinicStaff: ["{ currentClinic { memberships { nodes { fullName } } } }", {}],
+    visits: ["query($ids: [UUID!]) { visits(filter: { rowId: { in: $ids } }) { nodes { doctor { fullName } checkedInByMember { fullName } } } }", { ids }],
+  } as const;
+  const read: Record<string, { names: string[]; statements: number }> = {};
+  for (const [list, [document, variables]] of Object.entries(lists)) {
+    let data: unknown;
+    const sent = await statementsSentBy(async () => (data = await answer(receptionist, document, variables)));
+    read[list] = {
+      names: [...new Set(JSON.stringify(data).match(/"fullName":"[^"]*"/g))].sort(),
+      statements: sent.filter(({ text }) => /"app_public"\."(user|membership)"/.test(text)).length,
+    };
+  }
+  const [doctor, desk] = [c.members.doctor, c.members.receptionist].map((member) => `"fullName":"${named(member).fullName}"`);
+  expect(read.staff.statements).toBe(1);
+  expect(read.staff.names).toEqual(expect.arrayContaining([doctor, desk]));
+  expect(read.clinicStaff).toEqual(read.staff);
+  expect(read.visits).toEqual({ names: [doctor, desk].sort(), statements: 1 });
 });

@@ -4,7 +4,6 @@
  * to the session, and null where no member of the row's clinic is behind it.
  */
 import { readFileSync } from "node:fs";
-import { jest } from "@jest/globals";
 import pg from "pg";
 import { buildSchema, getNamedType, type GraphQLInputObjectType, type GraphQLObjectType } from "postgraphile/graphql";
 import type { PgCodecRelation } from "postgraphile/@dataplan/pg";
@@ -12,6 +11,7 @@ import { gatherApiRegistry, GRAPHQL_SCHEMA_FILE } from "../support/schemas.ts";
 import { closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
 import { addMember, asMember, createClinic, createPatient, createUser, createVisit, ROLES, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { statementsSentBy } from "../support/statements.ts";
 
 let api: TestApi;
 let c: TestClinic;
@@ -164,19 +164,9 @@ test("a stamp of the platform, or of someone of another clinic only, reads null"
 
 /** The statements a query of `member`'s sends that read memberships. */
 async function membershipStatements(member: TestMember, document: string, variables: Record<string, unknown>) {
-  const sent: { text: string; values: unknown[] }[] = [];
-  const query = pg.Client.prototype.query;
-  const spy = jest.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const config = typeof args[0] === "string" ? { text: args[0], values: args[1] } : (args[0] as { text?: string; values?: unknown[] });
-    if (config?.text?.includes(`"app_public"."membership"`)) sent.push({ text: config.text, values: (config.values as unknown[]) ?? [] });
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query);
-  try {
-    expect((await (await login(member)).graphql(document, variables)).body.errors).toBeUndefined();
-  } finally {
-    spy.mockRestore();
-  }
-  return sent;
+  const browser = await login(member);
+  const sent = await statementsSentBy(async () => expect((await browser.graphql(document, variables)).body.errors).toBeUndefined());
+  return sent.filter(({ text }) => text.includes(`"app_public"."membership"`));
 }
 
 test("a stamp's member is read by one probe of the index on (clinic_id, user_id)", async () => {
