@@ -625,6 +625,26 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     expect(await inTurn([logoutOf(bystanderSession), deactivation, logoutOf(noClinic)])).toEqual([{ result: true }, { result: null }, { result: false }]);
   });
 
+  // one statement deactivating two accounts wrote the first one's chains before taking the second one's sessions' turn:
+  // a removal of the second, holding that turn while it waits for the clinic's chain, and the deactivation, holding that
+  // chain while it waits for the turn, each waited for the other. The clinic's chain head is held (locked, not written,
+  // so its waiters take it in the order they came) until both wait for it; the removal of each account in turn, since the
+  // deactivation reaches the accounts in an order of its own.
+  test("a deactivation of two accounts at once and a removal of either from a clinic of both do not deadlock: the deactivation goes through first", async () => {
+    for (const removed of [0, 1]) {
+      const both = [await member(), await member()];
+      const head: Step = { as: "operator", sql: "select null as result from app_private.audit_chain_head where chain_id = $1 for update", params: [clinic.clinicId] };
+      const deactivation: Step = { as: "operator", sql: `update app_public."user" set is_active = false where id = any ($1)`, params: [both.map((m) => m.userId)] };
+      const removal: Step = { as: "operator", sql: "update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", params: [clinic.clinicId, both[removed].userId] };
+      expect({ removed, answers: await inTurn([head, deactivation, removal]) }).toEqual({ removed, answers: [{ result: null }, { result: null }, { result: null }] });
+      // each account's sessions of the clinic ended by the deactivation, in the clinic's chain, which verifies
+      for (const m of both) {
+        expect(await entriesIn(clinic.clinicId, m.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [m.own, m.stolen].sort(), endedBy: "deactivation" } }]);
+      }
+      expect(await verified([clinic.clinicId, null])).toEqual([true, true]);
+    }
+  });
+
   const loginOf = (m: { own: string; phone: string; password: string }): Step => ({
     as: m.own,
     sql: "select app_hidden.login($1, $2, null, null, 'login', '1 hour') ->> 'status' as result",
@@ -955,6 +975,35 @@ describe("each chain whose sessions a password change, a reset or a deactivation
       }
     }
     expect(await verified([first, second])).toEqual([true, true]);
+  });
+
+  // one statement deactivating two accounts wrote their chains account by account: the first one's clinic's before the
+  // second one's, whichever id is the lower, and a login taking them in the order of their ids could hold the head it
+  // waited for. The head taken first is held, as above; each head in turn, and each account in it, since the statement
+  // reaches the accounts in an order of its own.
+  test("a deactivation of two accounts and a login at once, each ending sessions of both clinics, take the chains' heads in one order: both go through", async () => {
+    const [here, there] = [clinic.clinicId, (await createClinic()).clinicId];
+    for (const held of [here, there]) {
+      const other = held === here ? there : here;
+      for (const inHeld of [0, 1]) {
+        // one account's session in the held chain, the other's in the other; the login, into the other, ends its oldest in the held one
+        const accounts = [await withSessions([here, there], [inHeld === 0 ? held : other]), await withSessions([here, there], [inHeld === 1 ? held : other])];
+        const loggingOn = await withSessions([here, there], [held, ...Array(9).fill(other)]);
+        const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [held], async (head) => {
+          const deactivation = await underWay(`update app_public."user" set is_active = false where id = any ($1) returning null as result`, [accounts.map((a) => a.userId)]);
+          expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
+          const login = await loggingIn(loggingOn, other);
+          expect(await waitsForLock(login.client, login.result)).toBe(true);
+          await head.release();
+          return Promise.all([deactivation.result, login.result]);
+        });
+        expect({ held, inHeld, answers }).toEqual({ held, inHeld, answers: [null, "ok"] });
+        for (const [i, account] of accounts.entries()) {
+          expect(await entriesIn(i === inHeld ? held : other, account.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: account.sessions, endedBy: "deactivation" } }]);
+        }
+      }
+    }
+    expect(await verified([here, there, null])).toEqual([true, true, true]);
   });
 });
 
