@@ -3256,7 +3256,8 @@ CREATE FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) 
     AS $$
   with ended as (
     update app_private.session s set revoked_at = now()
-    where s.user_id = end_sessions_of.user_id and s.revoked_at is null and s.id is distinct from end_sessions_of.kept_session_id
+    where s.user_id = end_sessions_of.user_id and s.revoked_at is null and s.expires_at > now()
+      and s.id is distinct from end_sessions_of.kept_session_id
     returning s.id, s.clinic_id
   )
   select coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'clinicId', e.clinic_id) order by e.id), '[]') from ended e;
@@ -3269,7 +3270,7 @@ ALTER FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) O
 -- Name: FUNCTION end_sessions_of(user_id uuid, kept_session_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) IS 'Ends every live session of the user but kept_session_id (none when null), as a logout ends them (their tokens UNAUTHENTICATED, their websockets closed); answers them as open_session lists those its cap ended, each its id and clinic ({id, clinicId}; none, an empty array), for audit_sessions_ended.';
+COMMENT ON FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) IS 'Ends every live session (neither revoked nor expired) of the user but kept_session_id (none when null), as a logout ends them (their tokens UNAUTHENTICATED, their websockets closed); one already expired had ended then, and is left to the sweep (expire_sessions), neither ended nor answered again. Answers them as open_session lists those its cap ended, each its id and clinic ({id, clinicId}; none, an empty array), for audit_sessions_ended.';
 
 
 --

@@ -935,6 +935,26 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     expect(await verified([clinic.clinicId, null])).toEqual([true, true]);
   });
 
+  // a session past its expiry but not yet swept had ended then: a password change (a reset, a deactivation) counted it
+  // among those it ended, told the person so, and wrote it into its chain's sessions_ended as ended by the change
+  test("a session already expired, not yet swept, is left to the sweep: a password change, a reset and a deactivation neither end it, count it nor name it", async () => {
+    const { here, there, member, ended, asking } = await ofTwoClinics();
+    const expired = await openSession(member.userId, there, "-1 second");
+    const answer = await committedAs(asking, async (client) =>
+      (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
+    expect(answer).toEqual({ status: "ok", sessionsEnded: 3 });
+    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
+    expect((await rootPool().query("select app_private.reset_password($1, 'the operator chose it') as n", [member.phone])).rows[0].n).toBe(1); // asking
+    await rootPool().query('update app_public."user" set is_active = false where id = $1', [member.userId]);
+    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
+    expect(await entriesIn(here, member.userId)).toEqual([
+      { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
+      { action: "sessions_ended", detail: { endedSessions: [asking], endedBy: "password_reset" } },
+    ]);
+    const { rows } = await rootPool().query("select revoked_at from app_private.session where id = $1", [expired]);
+    expect(rows).toEqual([{ revoked_at: null }]); // as it expired: the sweep deletes it
+  });
+
   test("a deactivation of the account (or a change of its platform rights): the platform's chain has the change, and each chain its sessions_ended", async () => {
     for (const [endedBy, set] of [["deactivation", "is_active = false"], ["platform_admin_change", "is_platform_admin = true"]]) {
       const { here, there, member, ended, asking } = await ofTwoClinics();
