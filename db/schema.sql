@@ -3319,8 +3319,11 @@ CREATE FUNCTION app_private.expire_sessions(session_id uuid DEFAULT NULL::uuid) 
     AS $$
   with gone as (
     delete from app_private.session s
-    where (expire_sessions.session_id is null or s.id = expire_sessions.session_id)
-      and (s.expires_at <= now() or s.revoked_at <= now() - interval '1 day')
+    where s.id in (
+      select o.id from app_private.session o
+      where (expire_sessions.session_id is null or o.id = expire_sessions.session_id)
+        and (o.expires_at <= now() or o.revoked_at <= now() - interval '1 day')
+      for update skip locked)
     returning 1
   )
   select count(*)::integer from gone;
@@ -3333,7 +3336,7 @@ ALTER FUNCTION app_private.expire_sessions(session_id uuid) OWNER TO :DATABASE_O
 -- Name: FUNCTION expire_sessions(session_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one session (or, with no id, every session) that has expired, or was revoked more than a day ago; returns how many. Logins stay in the audit log.';
+COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one session (or, with no id, every session) that has expired, or was revoked more than a day ago; returns how many. One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
 
 
 --

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { parseCrontab } from "graphile-worker";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, openSession, type TestClinic } from "../support/fixtures.ts";
+import { createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
+import { outcome, trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 import { projectPath } from "../../db/paths.ts";
 
 holdWorkerTurnThroughThisFile();
@@ -71,6 +72,39 @@ test("the hourly run (no id) sweeps every expired session", async () => {
   await runDueJobs();
   const { rows } = await rootPool().query("select count(*)::int as n from app_private.session where id = any($1::uuid[])", [[a, b]]);
   expect(rows[0].n).toBe(0);
+});
+
+// the sweep locked expired sessions oldest first (by their expiry), an ending of an account's sessions newest first
+// (session_user_live_idx): two sessions expiring between the two transactions' starts were live to the ending and
+// expired to the sweep, and each locked one while waiting for the other ("deadlock detected", one of them undone). A
+// third transaction holds the older one, so that the sweep waits there while the ending takes the newer one first.
+test("the hourly sweep and an ending of an account's sessions, at once over the same sessions, both go through: the sweep leaves one held to its next run", async () => {
+  const user = await createUser();
+  const [older, newer] = [await openSession(user.userId, null), await openSession(user.userId, null)];
+  const [ending, sweep] = [await rootPool().connect(), await rootPool().connect()];
+  try {
+    for (const client of [ending, sweep]) await trackBackend(client);
+    await ending.query("begin");
+    await ending.query("select now()"); // the ending's now(): both sessions expire after it, before the sweep's
+    for (const id of [older, newer]) await rootPool().query("update app_private.session set expires_at = clock_timestamp() where id = $1", [id]);
+    const [swept, ended] = await whileHolding("select from app_private.session where id = $1 for update", [older], async (held) => {
+      const swept = outcome(sweep.query("select app_private.expire_sessions()"));
+      await waitsForLock(sweep, swept); // before: it waited for the older one, having locked nothing
+      const ended = outcome(ending.query("select app_private.end_sessions_of($1, null) as ended", [user.userId]));
+      expect(await waitsForLock(ending, ended)).toBe(true); // for the older one (before: the newer one locked)
+      await held.release();
+      return [await swept, await ended];
+    });
+    await ending.query("commit");
+    // neither undone by a deadlock (40P01); the newer one swept first, the older one still live to the ending
+    expect({ swept: Array.isArray(swept) ? "done" : swept, ended }).toEqual({ swept: "done", ended: [{ ended: [{ id: older, clinicId: null }] }] });
+  } finally {
+    for (const client of [ending, sweep]) client.release();
+  }
+  const { rows } = await rootPool().query("select id, revoked_at is not null as ended from app_private.session where id = any($1::uuid[])", [[older, newer]]);
+  expect(rows).toEqual([{ id: older, ended: true }]);
+  await rootPool().query("select app_private.expire_sessions()"); // the next hourly run
+  expect((await rootPool().query("select count(*)::int as n from app_private.session where id = $1", [older])).rows[0].n).toBe(0);
 });
 
 test("the hourly login_failure__prune deletes failed logins past the throttle's window, and keeps those in it", async () => {
