@@ -8,9 +8,9 @@
  * a character outside ASCII is 2 to 4 bytes once sent): counting bytes would encode every text once more,
  * where a text's length is had for nothing, and its escapes found by one scan. It is counted twice, each
  * time without serialising anything:
- * - as the query's parts are read, one after another (one-read-moment.ts): each statement's rows are
- *   counted as they come, and once the parts read so far reach the budget, a part whose turn comes is
- *   not read (its statement never runs);
+ * - as the query's parts are read, one after another (one-read-moment.ts): the rows read so far are
+ *   counted as another part's turn comes (a query of one part counts nothing there), and once they reach
+ *   the budget, that part is not read (its statement never runs);
  * - once the answer is computed, before grafserv serialises it: its parts, in order, as they are in
  *   memory (a part read once for several aliases counted as often as it is answered), each with its
  *   errors, stopping as the budget is passed. The part that passes it and every part after it are left

@@ -66,15 +66,17 @@ interface ReadMoment {
   deadline: number;
   /** The statement timeout (ms) the shared transaction's statements run with: lowered to the time left as it runs out. */
   statementTimeout: number;
-  /** The characters the answer may still take (MAX_ANSWER_BYTES, less the parts read so far): none left, a part whose turn comes is not read. */
+  /** The characters the answer may still take (MAX_ANSWER_BYTES, less the parts counted so far): none left, a part whose turn comes is not read. */
   answerRoom: number;
+  /** The rows read and not yet counted: counted only as another part's turn comes (a query of one part, the day list's, counts none here). */
+  uncounted: unknown[];
   ended: boolean;
 }
 
 const moments = new AsyncLocalStorage<ReadMoment>();
 
 const newMoment = (share: boolean): ReadMoment => ({
-  share, open: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity, answerRoom: Infinity,
+  share, open: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity, answerRoom: Infinity, uncounted: [],
 });
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
@@ -113,13 +115,19 @@ const outOfTime = () => new ClientFacingError("TIMEOUT", "The query took too lon
 const notReached = () => new ClientFacingError("UNAVAILABLE", "The database could not be reached for this query: this part was not read. Please try again shortly.");
 
 /**
- * `result` as read, its rows (node-postgres' result, which PostGraphile's reads answer) taken from the answer's
- * room: counted as they are, not serialised, and only until the room is passed.
+ * `result` as read, its rows (node-postgres' result, which PostGraphile's reads answer) kept to be taken from the
+ * answer's room if another part's turn comes (roomLeft): the computed answer is counted anyway (answer-budget.ts).
  */
 function counted<T>(moment: ReadMoment, result: T): T {
   const rows = (result as { rows?: unknown } | undefined)?.rows;
-  if (rows !== undefined) moment.answerRoom -= jsonCharacters(rows, moment.answerRoom);
+  if (rows !== undefined) moment.uncounted.push(rows);
   return result;
+}
+
+/** The characters the answer may still take, the rows read so far counted (as they are, not serialised, and only until the room is passed). */
+function roomLeft(moment: ReadMoment): number {
+  for (const rows of moment.uncounted.splice(0)) if (moment.answerRoom > 0) moment.answerRoom -= jsonCharacters(rows, moment.answerRoom);
+  return moment.answerRoom;
 }
 
 /**
@@ -191,7 +199,7 @@ export async function inTheRequestsReadMoment<T>(
     if (moment.gone) throw clientGone();
     if (performance.now() >= moment.deadline) throw outOfTime();
     if (moment.unreachable) throw notReached();
-    if (moment.answerRoom <= 0) throw answerTooLarge();
+    if (roomLeft(moment) <= 0) throw answerTooLarge();
     if (moment.share && !moment.over && !moment.aborted) {
       if (!moment.shared) {
         moment.settings = pgSettings;
@@ -286,6 +294,7 @@ export const oneReadMomentPlugin = (queryTimeoutMs: number, maxAnswerCharacters:
         moment.open = true;
         moment.deadline = performance.now() + queryTimeoutMs;
         moment.answerRoom = maxAnswerCharacters;
+        moment.uncounted = [];
         // over the websocket, its client gone (the connection closed) reads no more parts: they went on
         // being read, one after another, for as long as they took, with nobody to read the answer
         const websocket = inRequest ? undefined : websocketOf(event.args.requestContext);
