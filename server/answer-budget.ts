@@ -19,7 +19,7 @@
  * `saved: true` (saved-before-the-answer.ts), lest a client retry and write it twice. A subscription's
  * events are counted each on its own: an event too large is sent as the error alone.
  */
-import { isPromiseLike, type ErrorBehavior, type GrafastExecutionArgs } from "postgraphile/grafast";
+import type { ErrorBehavior, GrafastExecutionArgs, PromiseOrDirect } from "postgraphile/grafast";
 import {
   getOperationAST,
   GraphQLError,
@@ -39,6 +39,7 @@ import {
 } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
 import { log } from "./log.ts";
+import { onceSettled } from "./once-settled.ts";
 import { savedBefore } from "./saved-before-the-answer.ts";
 
 const TOO_LARGE =
@@ -232,7 +233,7 @@ function keepWithinBudget<E extends { args: Pick<GrafastExecutionArgs, "schema" 
           eachEvent(answer, (result) => withinBudget(result, maxCharacters, operation))
         : withinBudget(answer, maxCharacters, operation);
     const result = next();
-    return (isPromiseLike(result) ? Promise.resolve(result).then((answer) => within(answer as Answer)) : within(result as Answer)) as R;
+    return onceSettled(result as PromiseOrDirect<Answer>, within) as R;
   };
 }
 

@@ -35,10 +35,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import type { NextFunction, Request, Response } from "express";
 import type pg from "pg";
-import { isPromiseLike } from "postgraphile/grafast";
 import { getOperationAST, OperationTypeNode } from "postgraphile/graphql";
 import { answerTooLarge, jsonCharacters } from "./answer-budget.ts";
 import { ClientFacingError } from "./errors.ts";
+import { onceSettled } from "./once-settled.ts";
 
 type PgSettings = Record<string, string | undefined>;
 
@@ -315,7 +315,7 @@ export const oneReadMomentPlugin = (queryTimeoutMs: number, maxAnswerCharacters:
           if (!(outcome && typeof outcome === "object" && Symbol.asyncIterator in outcome)) closeMoment(moment);
           return outcome;
         };
-        return isPromiseLike(result) ? Promise.resolve(result).then(computed, failed) : computed(result);
+        return onceSettled(result, computed, failed);
       },
     },
   },

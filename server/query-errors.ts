@@ -10,10 +10,10 @@
  * a code already (LIMIT_EXCEEDED, INVALID_INPUT from the request limits' rule)
  * keep it.
  */
-import { isPromiseLike } from "postgraphile/grafast";
 import type { ExecutionConfig, Result } from "postgraphile/grafserv";
 import { GraphQLError } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
+import { onceSettled } from "./once-settled.ts";
 
 type ParseAndValidate = ExecutionConfig["parseAndValidate"];
 
@@ -85,7 +85,7 @@ export const eachExecutionConfig = (wrap: (config: ExecutionConfig) => Execution
   const { getExecutionConfig } = event;
   event.getExecutionConfig = function (context) {
     const config = getExecutionConfig.call(this, context);
-    return isPromiseLike(config) ? config.then(wrap) : wrap(config);
+    return onceSettled(config, wrap);
   };
   return next();
 };
@@ -97,7 +97,7 @@ export const QueryErrorCodesPlugin: GraphileConfig.Plugin = {
     middleware: {
       processRequest(next) {
         const result = next();
-        return isPromiseLike(result) ? result.then(codingHttpRefusals) : codingHttpRefusals(result);
+        return onceSettled(result, codingHttpRefusals);
       },
       setPreset: eachExecutionConfig(withCodingErrors),
     },

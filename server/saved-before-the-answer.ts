@@ -6,8 +6,8 @@
  * registered the patient twice. An error of the mutation itself (its path the mutation's name
  * alone) wrote nothing, and carries no `saved`.
  */
-import { isPromiseLike } from "postgraphile/grafast";
 import { getOperationAST, GraphQLError, OperationTypeNode, type ExecutionArgs, type ExecutionResult } from "postgraphile/graphql";
+import { onceSettled } from "./once-settled.ts";
 
 /** The error as the answer to a write that stood: `saved: true`, the rest as it was. */
 export function savedBefore(error: GraphQLError): GraphQLError {
@@ -31,7 +31,7 @@ function markSavedWrites<E extends { args: Pick<ExecutionArgs, "document" | "ope
   const { document, operationName } = event.args;
   if (getOperationAST(document, operationName)?.operation !== OperationTypeNode.MUTATION) return next();
   const result = next();
-  return (isPromiseLike(result) ? result.then(markingSavedWrites) : markingSavedWrites(result)) as R;
+  return onceSettled(result, markingSavedWrites) as R;
 }
 
 export const SavedBeforeTheAnswerPlugin: GraphileConfig.Plugin = {

@@ -25,11 +25,12 @@
  * status is believed only if the visit's own stamps say it has been in it
  * (checked_in_at for checked_in…), else its status now is given.
  */
-import { access, constant, context, type GrafastSubscriber, isPromiseLike, lambda, listen, type Step } from "postgraphile/grafast";
+import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
 import type { ExecutionResult } from "postgraphile/graphql";
 import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
+import { onceSettled } from "./once-settled.ts";
 import { isUuid } from "../db/uuid.ts";
 import { sessionClinicId } from "./session-clinic.ts";
 
@@ -239,7 +240,7 @@ export const VisitQueuePlugin: GraphileConfig.Plugin = {
       subscribe(next) {
         const result = next();
         const ending = (answer: Awaited<typeof result>) => (Symbol.asyncIterator in answer ? lastAfterAnUnreadEvent(answer) : answer);
-        return isPromiseLike(result) ? Promise.resolve(result).then(ending) : ending(result);
+        return onceSettled(result, ending);
       },
     },
   },
