@@ -15,6 +15,7 @@ import { signSessionToken, type SessionClaims } from "./session-token.ts";
 import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
 import { isMalformedUuid } from "../db/uuid.ts";
+import { clientAddress } from "./client-address.ts";
 import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
@@ -84,7 +85,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       const result = await run<SessionResult & { counted: string | null }>(
         null,
         "select app_hidden.login($1, $2, $3, $4, $5, $6) || jsonb_build_object('counted', abbrev(app_hidden.throttled_network($4))) as result",
-        [phone, password, clinicId ?? null, req.ip ?? null, req.get("user-agent") ?? null, ttl],
+        [phone, password, clinicId ?? null, clientAddress(req), req.get("user-agent") ?? null, ttl],
       );
       if (result.status !== "ok") {
         // what an operator looking into failed logins needs: how it failed and from where (never the phone or password)
@@ -112,7 +113,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     if (typeof clinicId !== "string") return notAClinicId(res);
     try {
       const result = await run(state.claims, "select app_hidden.switch_clinic($1, $2, $3, $4) as result", [
-        clinicId, req.ip ?? null, req.get("user-agent") ?? null, ttl,
+        clinicId, clientAddress(req), req.get("user-agent") ?? null, ttl,
       ]);
       if (result.status === "not_a_member") return sendError(res, "FORBIDDEN", NOT_A_MEMBER); // audited, the session kept
       startSession(res, result);
@@ -146,7 +147,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     }
     try {
       const result = await run<{ status: "ok" | "invalid"; sessionsEnded?: number }>(state.claims, "select app_hidden.change_password($1, $2, $3) as result", [
-        currentPassword, newPassword, req.ip ?? null,
+        currentPassword, newPassword, clientAddress(req),
       ]);
       if (result.status !== "ok") {
         log("info", "password_change_refused", { userId: state.claims.user_id });

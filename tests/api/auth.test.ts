@@ -274,6 +274,25 @@ const anyAddress = () => `2001:db8:${randomBytes(4).toString("hex").match(/.{4}/
 /** A login from a client at `address` (as the proxy in front names it). */
 const loginFrom = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
 
+// Every login behind such a proxy, the right password too, was INVALID_INPUT "A value has the wrong format.":
+// PostgreSQL read the address as given and refused it as the login's input.
+test("an address in X-Forwarded-For with the client's port (203.0.113.7:51234, as Azure's Application Gateway writes it) or an IPv6 zone logs in and is counted as the address; one that is no address, as the proxy's", async () => {
+  const member = await addMember(clinic.clinicId, await createUser(), "doctor");
+  const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
+  const ipv4 = `10.${[...randomBytes(3)].join(".")}`;
+  for (const forwarded of [`${ipv4}:51234`, `[2001:db8:${a}:${b}::7]:443`, "fe80::7%eth0", "junk"]) {
+    const response = await loginFrom(forwarded, member.phone, member.password);
+    expect({ forwarded, status: response.status, error: response.body.error }).toEqual({ forwarded, status: 200, error: undefined });
+  }
+  const { rows: sessions } = await rootPool().query("select host(ip) as ip from app_private.session where user_id = $1 order by created_at", [member.userId]);
+  expect(sessions.map((session) => session.ip)).toEqual([ipv4, `2001:db8:${a}:${b}::7`, "fe80::7", "127.0.0.1"]);
+  // a failure is counted against the address, by its /64
+  const phone = randomPhone();
+  expect((await loginFrom(`[2001:db8:${b}:${a}::9]:443`, phone, "wrong-password")).status).toBe(401);
+  const { rows: failures } = await rootPool().query("select ip::text from app_private.login_failure where phone = $1", [phone]);
+  expect(failures).toEqual([{ ip: `2001:db8:${b}:${a}::/64` }]);
+});
+
 test("failed logins are counted per IPv6 /64, where a client picks its address: 20 from one network refuse the next from any address in it, not from another", async () => {
   const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
   const network = `2001:db8:${a}:${b}`;
