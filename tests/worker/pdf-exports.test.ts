@@ -469,3 +469,18 @@ test("a render that hangs times out, and the export is retried with the reason",
   expect(failed).toEqual({ status: "queued", error: "Attempt 1 of 3 failed: the PDF took too long to render" });
   expect(retried).toMatchObject({ status: "done" }); // on failure, shows the error too
 });
+
+// a launch that failed (a browser that exited at once: out of memory, its binary replaced mid-upgrade) was kept as the
+// shared browser: every later render of the worker's life failed with it, each PDF export after its three attempts
+test("a browser that fails to start is launched again at the next render, not failed with for the worker's life", async () => {
+  await closeBrowser();
+  const broken = join(temporaryFolder("browser"), "chromium");
+  writeFileSync(broken, "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+  process.env.CHROMIUM_PATH = broken;
+  try {
+    await expect(renderPdf("<html><body><p>first</p></body></html>")).rejects.toThrow(/Target closed|Failed to launch the browser process/);
+  } finally {
+    delete process.env.CHROMIUM_PATH;
+  }
+  expect(pdfText((await renderPdf("<html><body><p>second</p></body></html>")).pdf)).toContain("second");
+});

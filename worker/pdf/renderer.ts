@@ -145,12 +145,23 @@ function launch(): Promise<Browser> {
   return launching;
 }
 
+/**
+ * `launching`, the shared browser's launch, dropped if it fails, so that the next render launches again: a failed
+ * launch (a browser that exited at once: out of memory, its binary replaced by an upgrade) was kept, and every
+ * render of the worker's life failed with it, every PDF export after its three attempts, until a restart.
+ */
+function droppedIfFailed(launching: Promise<Browser>): Promise<Browser> {
+  return launching.catch((error: unknown) => {
+    if (browser === launching) browser = null;
+    throw error;
+  });
+}
+
 async function sharedBrowser(): Promise<Browser> {
-  browser ??= launch();
-  const b = await browser;
+  const b = await droppedIfFailed((browser ??= launch()));
   if (!b.connected) {
     browser = launch();
-    return browser;
+    return droppedIfFailed(browser);
   }
   return b;
 }
