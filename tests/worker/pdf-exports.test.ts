@@ -484,3 +484,16 @@ test("a browser that fails to start is launched again at the next render, not fa
   }
   expect(pdfText((await renderPdf("<html><body><p>second</p></body></html>")).pdf)).toContain("second");
 });
+
+// both renders found the crashed browser and each launched one: the first launched was no longer the shared browser,
+// and ran on, unclosed by the worker's stop, with its profile, until the worker's process ended; one more at every crash
+test("renders at once after the browser crashed launch one browser between them, not one each", async () => {
+  const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`clinicops-chromium-${process.pid}-`));
+  await renderPdf("<html><body><p>before</p></body></html>");
+  const crashed = (await browserProcessId())!;
+  process.kill(-crashed, "SIGKILL");
+  expect(await until(async () => ours().length === 0)).toBe(true); // its profile removed once it has exited
+  await Promise.allSettled([1, 2].map((n) => renderPdf(`<html><body><p>after ${n}</p></body></html>`)));
+  expect(ours()).toHaveLength(1);
+  expect(pdfText((await renderPdf("<html><body><p>again</p></body></html>")).pdf)).toContain("again");
+});

@@ -158,12 +158,13 @@ function droppedIfFailed(launching: Promise<Browser>): Promise<Browser> {
 }
 
 async function sharedBrowser(): Promise<Browser> {
-  const b = await droppedIfFailed((browser ??= launch()));
-  if (!b.connected) {
-    browser = launch();
-    return droppedIfFailed(browser);
-  }
-  return b;
+  const launching = (browser ??= launch());
+  const b = await droppedIfFailed(launching);
+  if (b.connected) return b;
+  // crashed or exited since: launched again once, by the first render to find it so (renders at once each launched
+  // one, and all but the last ran on, never closed, until the worker's process ended)
+  if (browser === launching) browser = launch();
+  return droppedIfFailed(browser ??= launch());
 }
 
 export interface RenderResult {
