@@ -16,7 +16,7 @@ import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
-import { browserProcessId, closeBrowser, findBrowser, headlessMode, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
+import { browserProcessId, closeBrowser, findBrowser, headlessMode, nextPageReady, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
 holdWorkerTurnThroughThisFile();
@@ -123,9 +123,9 @@ test("a worker killed outright takes its browser with it", async () => {
 test("a browser's profile is this process's, kept while it runs (a sweep passes it over) and removed once it has closed", async () => {
   await renderPdf("<html><body><p>profile</p></body></html>");
   const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`clinicops-chromium-${process.pid}-`));
-  expect(ours()).toHaveLength(1);
+  expect(ourProfiles()).toHaveLength(1);
   sweepDeadProfiles();
-  expect(ours()).toHaveLength(1);
+  expect(ourProfiles()).toHaveLength(1);
   await closeBrowser();
   expect(await until(() => ours().length === 0)).toBe(true);
 });
@@ -487,13 +487,28 @@ test("a browser that fails to start is launched again at the next render, not fa
 
 // both renders found the crashed browser and each launched one: the first launched was no longer the shared browser,
 // and ran on, unclosed by the worker's stop, with its profile, until the worker's process ended; one more at every crash
-test("renders at once after the browser crashed launch one browser between them, not one each", async () => {
-  const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`clinicops-chromium-${process.pid}-`));
+/** The profiles of this process's browsers: one a browser, each removed once its browser has exited. */
+const ourProfiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`clinicops-chromium-${process.pid}-`));
+
+/** Kills the worker's browser, launched by a render if none runs, as a crash would, and waits for it to have exited. */
+async function crashBrowser(): Promise<void> {
   await renderPdf("<html><body><p>before</p></body></html>");
-  const crashed = (await browserProcessId())!;
-  process.kill(-crashed, "SIGKILL");
-  expect(await until(async () => ours().length === 0)).toBe(true); // its profile removed once it has exited
+  await nextPageReady(); // as in a worker idle since its last PDF
+  process.kill(-(await browserProcessId())!, "SIGKILL");
+  expect(await until(async () => ourProfiles().length === 0)).toBe(true);
+}
+
+test("renders at once after the browser crashed launch one browser between them, not one each", async () => {
+  await crashBrowser();
   await Promise.allSettled([1, 2].map((n) => renderPdf(`<html><body><p>after ${n}</p></body></html>`)));
-  expect(ours()).toHaveLength(1);
+  expect(ourProfiles()).toHaveLength(1);
   expect(pdfText((await renderPdf("<html><body><p>again</p></body></html>")).pdf)).toContain("again");
+});
+
+// the page prepared for the next document while the last rendered was in the crashed browser: the next render took it
+// and failed ("Target closed"), an attempt of the next PDF export failed after every crash, the clinic told "the export
+// could not be written"
+test("the first render after the browser crashed is made in a new browser, not failed on the page prepared in the old one", async () => {
+  await crashBrowser();
+  expect(pdfText((await renderPdf("<html><body><p>after the crash</p></body></html>")).pdf)).toContain("after the crash");
 });

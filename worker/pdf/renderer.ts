@@ -206,11 +206,19 @@ async function freshPage(): Promise<FreshPage> {
 // still gets a context of its own, used once and closed.
 let prepared: Promise<FreshPage> | null = null;
 
-function takeFreshPage(): Promise<FreshPage> {
-  const next = prepared ?? freshPage();
+async function takeFreshPage(): Promise<FreshPage> {
+  const ready = prepared;
   prepared = freshPage();
   prepared.catch(() => (prepared = null));
-  return next;
+  const page = ready && (await ready.catch(() => null));
+  // one prepared in a browser that has crashed or exited since (or whose making failed with it) is not used: the
+  // render took it and failed, an attempt of the next PDF export lost after every crash
+  return page?.context.browser().connected ? page : freshPage();
+}
+
+/** Resolves once the page prepared for the next document is ready, or has failed (tests). */
+export async function nextPageReady(): Promise<void> {
+  await prepared?.catch(() => {});
 }
 
 /** A render that took longer than its time limit (the browser is replaced). */
