@@ -715,6 +715,32 @@ describe("a closed day is final", () => {
     expect(await closedIn()).toEqual({ closed_in_time_zone: null });
   });
 
+  // The Azores leave summer time at 01:00 for 00:00: the first hour of 25 October 2026 comes twice, first from 00:00Z.
+  // Read as a time there, the date's midnight is the later pass (01:00Z), so the hours of a closed day counted from
+  // midnight to midnight took in the first pass of the next day's first hour, or left it out of that day.
+  test("a closed day's hours are its local date's where summer time ends at midnight (the Azores): the first pass of the next day's first hour is the next day's", async () => {
+    const azores = await createClinic("Azores clinic");
+    await rootPool().query("update app_public.clinic set timezone = 'Atlantic/Azores' where id = $1", [azores.clinicId]);
+    const session = await cashierSession(azores);
+    const invoice = await createIssuedInvoice(azores, "10000", { madeAt: LONG_AGO });
+    const payAt = (at: string) =>
+      committedAs(session, async (c) => (await c.query("select business_date::text from app_public.record_payment($1, 100, 'cash', null, null, $2)", [invoice.id, at])).rows[0]);
+    await committedAs(session, (c) => c.query("select app_public.close_day('2026-10-24', 0, 0, 0, 0, 0)"));
+    // 00:30 on 25 October, summer time's last half hour: the open day's, not 24 October's (DAY_CLOSED before)
+    expect(await payAt("2026-10-25T00:30:00Z")).toEqual({ business_date: "2026-10-25" });
+    // 25 October closed there, the clinic moved to Cape Verde (UTC-1): 00:45Z is 23:45 on the 24th there, an open day,
+    // and 00:45 on the 25th in the Azores, within the day closed there (taken before)
+    await committedAs(session, (c) => c.query("select app_public.close_day('2026-10-25', 100, 0, 0, 0, 0)"));
+    await committedAs(await openSession(azores.members.owner.userId, azores.clinicId), (c) => c.query("select app_public.reopen_day('2026-10-24', 'Counted again')"));
+    await rootPool().query("update app_public.clinic set timezone = 'Atlantic/Cape_Verde' where id = $1", [azores.clinicId]);
+    await expect(payAt("2026-10-25T00:45:00Z")).rejects.toMatchObject({
+      code: "CDAYC",
+      message: "That time is within the business day of 2026-10-25 (in Atlantic/Azores, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.",
+    });
+    const { rows } = await rootPool().query("select business_date::text, amount::text from app_public.payment where invoice_id = $1", [invoice.id]);
+    expect(rows).toEqual([{ business_date: "2026-10-25", amount: "100.000" }]);
+  });
+
   test("a payment in flight, a close waiting for it and a change of time zone waiting for the close all end, in turn: no deadlock", async () => {
     const busy = await createClinic("Busy zones clinic");
     const invoice = await createIssuedInvoice(busy, "1000");
