@@ -956,7 +956,7 @@ describe("each chain whose sessions a password change, a reset or a deactivation
 
   // a session past its expiry but not yet swept had ended then: a password change (a reset, a deactivation) counted it
   // among those it ended, told the person so, and wrote it into its chain's sessions_ended as ended by the change
-  test("a session already expired, not yet swept, is left to the sweep: a password change, a reset and a deactivation neither end it, count it nor name it", async () => {
+  test("a session already expired, not yet swept, is left to the sweep: a password change, a reset, a deactivation and a membership's new role or suspension neither end it, count it nor name it", async () => {
     const { here, there, member, ended, asking } = await ofTwoClinics();
     const expired = await openSession(member.userId, there, "-1 second");
     const answer = await committedAs(asking, async (client) =>
@@ -970,8 +970,12 @@ describe("each chain whose sessions a password change, a reset or a deactivation
       { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
       { action: "sessions_ended", detail: { endedSessions: [asking], endedBy: "password_reset" } },
     ]);
-    const { rows } = await rootPool().query("select revoked_at from app_private.session where id = $1", [expired]);
-    expect(rows).toEqual([{ revoked_at: null }]); // as it expired: the sweep deletes it
+    // the membership's changes, which end (or change) the clinic's live sessions, left it too (before, the suspension ended it)
+    for (const set of ["role = 'receptionist'", "is_active = false"]) {
+      await rootPool().query(`update app_public.membership set ${set} where clinic_id = $1 and user_id = $2`, [there, member.userId]);
+    }
+    const { rows } = await rootPool().query("select role, revoked_at from app_private.session where id = $1", [expired]);
+    expect(rows).toEqual([{ role: "doctor", revoked_at: null }]); // as it expired: the sweep deletes it
   });
 
   test("a deactivation of the account (or a change of its platform rights): the platform's chain has the change, and each chain its sessions_ended", async () => {
@@ -1044,6 +1048,7 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     }
     expect(await verified([here, there, null])).toEqual([true, true, true]);
   });
+
 });
 
 test("a successful login is audited in the clinic's chain", async () => {
