@@ -1049,6 +1049,46 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     expect(await verified([here, there, null])).toEqual([true, true, true]);
   });
 
+  // an operator's statement of a person's memberships in two clinics wrote each row's entry as it reached the row, the
+  // higher id's chain first, and another person's login or password change, ending sessions of both clinics, takes them in
+  // the order of their ids: each held a head the other waited for ("deadlock detected"; the person's own took turns with
+  // it). The head the statement reaches first is held, as above; an insert (its rows in the order given) and an update (in
+  // the table's order, the higher id's first: a person whose rows the table gives the other way is made again).
+  test("a statement of a person's memberships in two clinics and another person's login or password change at once, each writing both chains, take the chains' heads in one order: both go through", async () => {
+    const [lo, hi] = [clinic.clinicId, (await createClinic()).clinicId].sort();
+    const memberOfBoth = async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (attempt > 5) throw new Error("the table gave a person's memberships in the order of their clinics' ids five times running");
+        const person = await createUser();
+        await rootPool().query("insert into app_public.membership (clinic_id, user_id, role) values ($1, $3, 'doctor'), ($2, $3, 'doctor')", [hi, lo, person.userId]);
+        const { rows } = await rootPool().query("select clinic_id from app_public.membership where user_id = $1", [person.userId]);
+        if (rows[0].clinic_id === hi) return person;
+      }
+    };
+    for (const kind of ["insert", "update"] as const) {
+      for (const act of ["login", "change"] as const) {
+        const statement =
+          kind === "insert"
+            ? { sql: "insert into app_public.membership (clinic_id, user_id, role) values ($1, $3, 'doctor'), ($2, $3, 'doctor') returning null as result", params: [hi, lo, (await createUser()).userId] }
+            : { sql: "update app_public.membership set is_active = false where user_id = $1 returning null as result", params: [(await memberOfBoth()).userId] };
+        // the other person's session in the lower id's clinic the oldest, ended by a login into the higher's (the cap) or a change asked there
+        const other = await withSessions([lo, hi], [lo, ...Array(act === "login" ? 9 : 1).fill(hi)]);
+        const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
+          const statementUnderWay = await underWay(statement.sql, statement.params);
+          expect(await waitsForLock(statementUnderWay.client, statementUnderWay.result)).toBe(true);
+          const otherUnderWay = act === "login"
+            ? await loggingIn(other, hi)
+            : await underWay("select app_hidden.change_password($1, 'a new long password', null) ->> 'status' as result", [other.password], other.sessions[1]);
+          expect(await waitsForLock(otherUnderWay.client, otherUnderWay.result)).toBe(true);
+          await head.release();
+          return Promise.all([statementUnderWay.result, otherUnderWay.result]);
+        });
+        expect({ kind, act, answers }).toEqual({ kind, act, answers: [null, "ok"] });
+        expect(await entriesIn(lo, other.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [other.sessions[0]], endedBy: act === "login" ? "login" : "password_change" } }]);
+      }
+    }
+    expect(await verified([lo, hi])).toEqual([true, true]);
+  });
 });
 
 test("a successful login is audited in the clinic's chain", async () => {
