@@ -5253,13 +5253,14 @@ begin
   -- Waits for a close of these days in flight; once we hold the lock, no close starts until we commit.
   perform app_private.lock_business_day(v_clinic, d, false) from unnest(v_days) d;
   -- in one read: a closed day of these days, first, or (money moved or dated) one whose hours, as the zone it
-  -- was closed in reads them, hold its time (a zone changes the date of a moment by two days at most)
+  -- was closed in reads them, hold its time (a zone changes the date of a moment by two days at most): its date
+  -- there, not a range from the day's midnight to the next, which reads a midnight that comes twice (summer time
+  -- ending at 01:00, the Azores) as its second pass
   select * into v_closed from app_public.daily_reconciliation d
   where d.clinic_id = v_clinic and d.status = 'closed'
     and (d.business_date = any (v_days)
       or (v_moved and d.business_date between new.business_date - 2 and new.business_date + 2
-          and v_at >= d.business_date::timestamp at time zone d.closed_in_time_zone
-          and v_at < (d.business_date + 1)::timestamp at time zone d.closed_in_time_zone))
+          and (v_at at time zone d.closed_in_time_zone)::date = d.business_date))
   order by d.business_date = any (v_days) desc
   limit 1;
   -- naming the day, and who reopens it (it said neither)
@@ -6333,6 +6334,37 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigge
 
 
 --
+-- Name: tg_membership__chains_in_order(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__chains_in_order() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the statement's first row (its transition table's first, as its after-row events come in that order): the rows after
+  -- it find the heads already held
+  if new.id = (select c.id from changed c limit 1) then
+    perform from app_private.audit_chain_head h
+    where h.chain_id in (select c.clinic_id from changed c)
+    order by h.chain_id
+    for update;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__chains_in_order() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__chains_in_order(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__chains_in_order() IS 'AFTER INSERT or UPDATE, for each row, before the audit (_500_audit): at a statement''s first row, locks the audit chain heads of the clinics of all its rows (changed, the transition table), in the order of their ids, as every act that ends sessions of several clinics takes them (audit_sessions_ended): a statement of memberships in several clinics and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A delete is a soft delete, an update of each row in turn, its chain locked there.';
+
+
+--
 -- Name: tg_membership__declined_stays_declined(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6518,11 +6550,11 @@ CREATE FUNCTION app_private.tg_membership__sync_sessions() RETURNS trigger
     AS $$
 begin
   if not new.is_active or new.deleted_at is not null then
-    update app_private.session set revoked_at = now()
-    where clinic_id = new.clinic_id and user_id = new.user_id and revoked_at is null;
+    update app_private.session s set revoked_at = now()
+    where s.clinic_id = new.clinic_id and s.user_id = new.user_id and s.revoked_at is null and s.expires_at > now();
   elsif new.role <> old.role then
-    update app_private.session set role = new.role
-    where clinic_id = new.clinic_id and user_id = new.user_id and revoked_at is null;
+    update app_private.session s set role = new.role
+    where s.clinic_id = new.clinic_id and s.user_id = new.user_id and s.revoked_at is null and s.expires_at > now();
   end if;
   return null;
 end;
@@ -6535,7 +6567,7 @@ ALTER FUNCTION app_private.tg_membership__sync_sessions() OWNER TO :DATABASE_OWN
 -- Name: FUNCTION tg_membership__sync_sessions(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__sync_sessions() IS 'AFTER UPDATE: a role change applies to live sessions at once; suspension or removal ends them.';
+COMMENT ON FUNCTION app_private.tg_membership__sync_sessions() IS 'AFTER UPDATE: a role change applies to the person''s live sessions of the clinic (neither revoked nor expired) at once; a suspension or a removal ends them, as a logout ends them. One already expired had ended then, and is left to the sweep (expire_sessions), neither changed nor ended again.';
 
 
 --
@@ -14905,6 +14937,34 @@ COMMENT ON TRIGGER _451_patient_not_deleted_when_issued ON app_public.invoice IS
 
 
 --
+-- Name: membership _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.membership REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.membership IS 'The audit chains of the clinics of an insert''s rows, locked in the order of their ids at its first row (tg_membership__chains_in_order).';
+
+
+--
+-- Name: membership _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.membership REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.membership IS 'The audit chains of the clinics of an update''s rows, locked in the order of their ids at its first row (tg_membership__chains_in_order).';
+
+
+--
 -- Name: clinic _500_audit; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17731,6 +17791,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__totals() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__visit_service_line() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__chains_in_order(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__chains_in_order() FROM PUBLIC;
 
 
 --
