@@ -146,25 +146,35 @@ function launch(): Promise<Browser> {
 }
 
 /**
- * `launching`, the shared browser's launch, dropped if it fails, so that the next render launches again: a failed
- * launch (a browser that exited at once: out of memory, its binary replaced by an upgrade) was kept, and every
- * render of the worker's life failed with it, every PDF export after its three attempts, until a restart.
+ * Launches the worker's shared browser, dropped if its launch fails, so that the next render launches again: a
+ * failed launch (a browser that exited at once: out of memory, its binary replaced by an upgrade) was kept, and
+ * every render of the worker's life failed with it, every PDF export after its three attempts, until a restart.
  */
-function droppedIfFailed(launching: Promise<Browser>): Promise<Browser> {
-  return launching.catch((error: unknown) => {
+function launchShared(): Promise<Browser> {
+  const launching = launch();
+  browser = launching;
+  launching.catch(() => {
     if (browser === launching) browser = null;
-    throw error;
   });
+  return launching;
+}
+
+/**
+ * Whether a browser still runs: connected, and its process not exited (a browser killed is seen by its process's exit
+ * before its pipe's end is read, and a render between the two failed on it, "Target closed").
+ */
+function running(b: Browser): boolean {
+  const child = b.process();
+  return b.connected && (!child || (child.exitCode === null && child.signalCode === null));
 }
 
 async function sharedBrowser(): Promise<Browser> {
-  const launching = (browser ??= launch());
-  const b = await droppedIfFailed(launching);
-  if (b.connected) return b;
+  const launching = browser ?? launchShared();
+  const b = await launching;
+  if (running(b)) return b;
   // crashed or exited since: launched again once, by the first render to find it so (renders at once each launched
   // one, and all but the last ran on, never closed, until the worker's process ended)
-  if (browser === launching) browser = launch();
-  return droppedIfFailed(browser ??= launch());
+  return browser === launching ? launchShared() : (browser ?? launchShared());
 }
 
 export interface RenderResult {
@@ -213,7 +223,7 @@ async function takeFreshPage(): Promise<FreshPage> {
   const page = ready && (await ready.catch(() => null));
   // one prepared in a browser that has crashed or exited since (or whose making failed with it) is not used: the
   // render took it and failed, an attempt of the next PDF export lost after every crash
-  return page?.context.browser().connected ? page : freshPage();
+  return page && running(page.context.browser()) ? page : freshPage();
 }
 
 /** Resolves once the page prepared for the next document is ready, or has failed (tests). */
