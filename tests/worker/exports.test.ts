@@ -3,20 +3,20 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { once as onceEmitted } from "node:events";
 import { basename, join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
 import pg from "pg";
-import type { JobHelpers } from "graphile-worker";
+import { type JobHelpers, Logger } from "graphile-worker";
 import Cursor from "pg-cursor";
 import { cursorCloser, reportProgress } from "../../worker/exports/csv-export.ts";
 import { startWorker, stopWorker, workerPool } from "../../worker/run.ts";
 import { report_export__produce } from "../../worker/tasks/report_export__produce.ts";
 import { report_export__expire } from "../../worker/tasks/report_export__expire.ts";
 import { csvLine } from "../../worker/csv.ts";
-import { closeExportFiles, exportFile, exportPartFile } from "../../db/export-files.ts";
+import { closeExportFiles, exportFile, exportFolderFiles, exportPartFile } from "../../db/export-files.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import {
   atTheNextAttemptsPart,
@@ -1050,6 +1050,49 @@ test("the hourly sweep leaves whole the folder of a clinic the database does not
   await runDueJobs();
   expect(readdirSync(elsewhere).sort()).toEqual(names);
   rmSync(elsewhere, { recursive: true });
+});
+
+// the sweep removed its files one after another, and the first it could not remove (a folder where an export's file
+// was, a permission) ended it: every file listed after that one was left, at every hourly run
+test("a file the hourly sweep cannot remove is logged, the others are removed, and the sweep fails to be tried again", async () => {
+  const clinicDir = join(exportsRoot, a.clinicId);
+  mkdirSync(clinicDir, { recursive: true });
+  const failedExport = async () => {
+    const { rows: [made] } = await rootPool().query(
+      "insert into app_public.report_export (clinic_id, kind, from_date, to_date, status) values ($1, 'patients_csv', $2, $2, 'failed') returning id",
+      [a.clinicId, today],
+    );
+    return made.id as string;
+  };
+  // an export's file that is a folder, not empty (rm fails on it as root too), listed before some of the files to
+  // remove: the order is the file system's, so files are made until one is listed after it
+  const blocked = join(clinicDir, await failedExport());
+  mkdirSync(blocked);
+  writeFileSync(join(blocked, "inside"), "");
+  const removable: string[] = [];
+  const listedAfterBlocked = async (path: string) => {
+    const listed = (await exportFolderFiles()).map((file) => file.path);
+    return listed.indexOf(path) > listed.indexOf(blocked);
+  };
+  do {
+    removable.push(join(clinicDir, await failedExport()));
+    writeFileSync(removable.at(-1)!, "code,first_name\r\n");
+  } while (!(await listedAfterBlocked(removable.at(-1)!)));
+  const logged: string[] = [];
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 2 }, () => {});
+  try {
+    const sweep: JobHelpers = { ...jobHelpers(pool, 1), logger: new Logger(() => (level, message) => void logged.push(`${level}: ${message}`)) };
+    const failed = await Promise.resolve(report_export__expire({}, sweep)).then(() => null, (error: Error) => error.message);
+    expect({ failed, left: removable.filter((path) => existsSync(path)), blockedKept: existsSync(join(blocked, "inside")) }).toEqual({
+      failed: `report_export__expire: 1 file(s) no export will serve could not be removed (each logged with why), ${blocked} first`,
+      left: [],
+      blockedKept: true,
+    });
+    expect(logged.filter((line) => line.startsWith("error: "))).toEqual([expect.stringMatching(new RegExp(`^error: report_export__expire: could not remove ${blocked}: .+`))]);
+  } finally {
+    await pool.end();
+    rmSync(blocked, { recursive: true, force: true }); // the sweeps of the tests after this one would fail on it
+  }
 });
 
 // the sweep lists the exports' files before it reads their statuses: a part file made after the listing is that of an

@@ -36,8 +36,20 @@ export const report_export__expire: Task = async (_payload, helpers) => {
   );
   const stillUsed = new Set(kept.map((row) => Number(row.n) - 1));
   const left = files.filter((_, i) => !stillUsed.has(i));
-  for (const file of left) await rm(file.path, { force: true });
+  // each on its own: one that could not be removed (a folder where the file was, a permission) ended the sweep, and
+  // every file listed after it stayed as long as that one did
+  const unremoved: string[] = [];
+  for (const file of left) {
+    try {
+      await rm(file.path, { force: true });
+    } catch (error) {
+      unremoved.push(file.path);
+      helpers.logger.error(`report_export__expire: could not remove ${file.path}: ${(error as Error).message}`);
+    }
+  }
   helpers.logger.info(
-    `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${left.length} file(s) no export will serve removed`,
+    `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${left.length - unremoved.length} file(s) no export will serve removed`,
   );
+  // failed, for graphile-worker to record and try again, once the others are removed
+  if (unremoved.length > 0) throw new Error(`report_export__expire: ${unremoved.length} file(s) no export will serve could not be removed (each logged with why), ${unremoved[0]} first`);
 };
