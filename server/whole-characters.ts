@@ -12,8 +12,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export const NOT_WHOLE_CHARACTERS = "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none.";
 
 /**
- * Whether a value as sent (JSON) holds text with a lone surrogate, in any of its strings. Walked
- * without recursion: an /auth body of 5,000 nested arrays (10 kB) ran out of stack, an internal fault.
+ * Whether a value as sent (JSON) holds text with a lone surrogate, in any of its strings, its objects' keys
+ * too (one in a key of a JSON value was refused by PostgreSQL as "A value has the wrong format.", which
+ * did not say why). Walked without recursion: an /auth body of 5,000 nested arrays (10 kB) ran out of
+ * stack, an internal fault.
  */
 export function holdsLoneSurrogate(value: unknown): boolean {
   const pending: unknown[] = [value];
@@ -22,7 +24,7 @@ export function holdsLoneSurrogate(value: unknown): boolean {
     if (typeof next === "string") {
       if (LONE_SURROGATE.test(next)) return true;
     } else if (next !== null && typeof next === "object") {
-      for (const inner of Object.values(next)) pending.push(inner);
+      for (const [key, inner] of Object.entries(next)) pending.push(key, inner);
     }
   }
   return false;

@@ -665,6 +665,20 @@ describe("bad input gets a clear code and writes nothing", () => {
     const nested = await fetch(`${api.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: `${"[".repeat(5000)}${"]".repeat(5000)}` });
     expect([nested.status, ((await nested.json()) as { error: { code: string } }).error.code]).toEqual([400, "INVALID_INPUT"]);
   });
+
+  // a lone surrogate in a key of a JSON value, or of an /auth body, was refused with a message that did not say why
+  test("a lone UTF-16 surrogate in a JSON object's key is refused as one in a value", async () => {
+    const wholeCharacters = { extensions: { code: "INVALID_INPUT" }, message: "Text must be whole characters: a UTF-16 surrogate (\\ud800–\\udfff) without its pair is none." };
+    const prefixes = await owner.graphql(`mutation($id: UUID!, $prefixes: JSON!) { updateClinic(input: { rowId: $id, patch: { codePrefixes: $prefixes } }) { clinic { rowId } } }`, {
+      id: clinic.clinicId,
+      prefixes: { "PAT\ud800": "P" },
+    });
+    const login = await new Browser(api).post("/auth/login", { phone: clinic.members.owner.phone, password: clinic.members.owner.password, "\udfff": true });
+    expect({ prefixes: [prefixes.status, prefixes.body], login: [login.status, login.body] }).toEqual({
+      prefixes: [400, { errors: [wholeCharacters] }],
+      login: [400, { error: { code: wholeCharacters.extensions.code, message: wholeCharacters.message } }],
+    });
+  });
 });
 
 describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
