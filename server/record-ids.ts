@@ -5,7 +5,11 @@
  * mutations (`nothing-changed.ts`). The queries answered null, as for a row that is not there or
  * not the session's: a frontend could not tell a bug in its ids from a row gone. A well-formed id of
  * another type, or of a row the session may not see, is still null (a query of a row reads nothing).
+ * An id is a record's only with exactly its type's keys: one with a key more (`["Visit", clinic, id,
+ * "more"]`) was read, and changed, as the record's, and one without its keys (`["Patient"]`) as no row's;
+ * both are INVALID_INPUT now, as any other id the API never gave.
  */
+import type { PgCodecWithAttributes } from "postgraphile/@dataplan/pg";
 import { lambda, type NodeIdHandler, type Step } from "postgraphile/grafast";
 import { ClientFacingError } from "./errors.ts";
 
@@ -22,11 +26,32 @@ export function isRecordId(handlers: readonly NodeIdHandler[], id: string): bool
   });
 }
 
+/** How many keys the ids of `typeName`'s records hold (its table's primary key's columns); null for a type of no table's (Query). */
+function keysOf(build: GraphileBuild.Build, typeName: string): number | null {
+  const codec = (build.getTypeMetaByName(typeName)?.scope as { pgCodec?: PgCodecWithAttributes } | undefined)?.pgCodec;
+  const primaryKey = codec && build.pgTableResource(codec)?.uniques.find((unique) => unique.isPrimary);
+  return primaryKey ? primaryKey.attributes.length : null;
+}
+
 export const RecordIdsPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsRecordIdsPlugin",
   version: "1.0.0",
   schema: {
     hooks: {
+      // a table's handler (PostGraphile's) matches an id by its type's name alone, and reads the keys it expects from
+      // what follows, ignoring any more: it matches, from here on, an id of exactly its type's keys
+      init: {
+        after: ["PgTableNodePlugin"],
+        callback(_, build) {
+          for (const handler of Object.values(build.getNodeIdHandlerByTypeName?.() ?? {})) {
+            const keys = keysOf(build, handler.typeName);
+            if (keys === null) continue;
+            const ofTheType = handler.match;
+            handler.match = (specifier) => ofTheType(specifier) && Array.isArray(specifier) && specifier.length === 1 + keys;
+          }
+          return _;
+        },
+      },
       GraphQLObjectType_fields_field(field, build, { scope }) {
         const fetch = scope.nodeAccessorFetcher;
         if (!(fetch || scope.isRootNodeField) || !field.plan) return field;

@@ -875,6 +875,8 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     return { visit, visitId: ids.body.data.visit.id as string, clinicId: ids.body.data.currentClinic.id as string };
   };
   const base64 = (value: string) => Buffer.from(value).toString("base64");
+  /** A record's id with a key more after its own: it was read as the record's id. */
+  const withAKeyMore = (id: string) => base64(JSON.stringify([...JSON.parse(Buffer.from(id, "base64").toString()), "more"]));
   const notAnId = { message: "This is not a record's id: send the `id` the API gave the record (not its `rowId`).", extensions: { code: "INVALID_INPUT" } };
 
   test("a …ById mutation given an id of no row of its type says so: NOT_FOUND, or INVALID_INPUT for what is no record's id at all", async () => {
@@ -893,7 +895,8 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
           ["", notAnId],
           [base64("not-json"), notAnId],
           [visit.id, notAnId], // a rowId sent as the id
-          [base64('["Patient"]'), noSuchRecord], // a type's name without its keys
+          [withAKeyMore(visitId), notAnId],
+          [base64('["Patient"]'), notAnId], // a type's name without its keys
           [base64(`["Visit","${clinic.clinicId}","00000000-0000-4000-8000-000000000001"]`), noSuchRecord],
           [clinicId, noSuchRecord], // another type's id
           ...(field === "updateVisitById" ? [] : [[visitId, noSuchRecord]]),
@@ -918,7 +921,7 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     };
     const faults = await internalFaultsLoggedBy(async () => {
       for (const [field, query] of Object.entries(reads)) {
-        for (const id of ["garbage", "", base64("not-json"), visit.id]) {
+        for (const id of ["garbage", "", base64("not-json"), visit.id, withAKeyMore(visitId), base64('["Visit"]')]) {
           expect({ field, id, body: (await owner.graphql(query, { id })).body }).toEqual({ field, id, body: { data: { [field]: null }, errors: [expect.objectContaining(notAnId)] } });
         }
         for (const id of [base64(`["Visit","${clinic.clinicId}","00000000-0000-4000-8000-000000000001"]`), ...(field === "node" ? [] : [clinicId])]) {
