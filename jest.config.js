@@ -1,4 +1,16 @@
 /** Jest runs the TypeScript sources as ES modules (graphile-worker is ESM-only). */
+import vm from "node:vm";
+
+// without Node's ES modules in vm (NODE_OPTIONS=--experimental-vm-modules), a plain `jest` rebuilt the test database
+// and then failed every file on its first `import`, in thirty lines of Babel advice that name neither the option nor npm test
+if (!vm.SourceTextModule) {
+  console.error(
+    "The tests run as ES modules: run them with `npm test`, or one file with " +
+      "`NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/node node_modules/.bin/jest <file>` (README.md).",
+  );
+  process.exit(1);
+}
+
 export default {
   testEnvironment: "node",
   extensionsToTreatAsEsm: [".ts"],
