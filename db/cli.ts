@@ -193,7 +193,7 @@ async function main(): Promise<boolean> {
             console.log(!found.anchors ? "each chain is whole; no anchor to compare yet" : found.notes.length ? "the audit log is as it was when each anchor compared was taken (see the notes)" : "the audit log is as it was when each anchor was taken");
           }
           process.exitCode = found.problems.length ? 1 : 0;
-        });
+        }, db.config.server);
         break;
       }
       default:

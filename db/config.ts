@@ -40,6 +40,8 @@ export interface DatabaseConfig {
   /** Shadow database used by `graphile-migrate watch/commit` in development. */
   shadowOwnerUrl: string;
   passwords: { owner: string; authenticator: string };
+  /** The server as an error names it: its address and the setting that gave it ("the PostgreSQL at 127.0.0.1:5432 that DATABASE_URL names"). */
+  server: string;
 }
 
 export interface Secrets {
@@ -263,6 +265,8 @@ export function databaseConfig(
 ): DatabaseConfig {
   const databaseName = databaseNameOfUrl(rootUrl, variable);
   const roles = roleNamesFor(databaseName);
+  const url = new URL(rootUrl);
+  const address = `${url.hostname || url.searchParams.get("host") || "localhost"}:${url.port || 5432}`;
   return {
     rootUrl,
     databaseName,
@@ -271,5 +275,6 @@ export function databaseConfig(
     authenticatorUrl: withCredentials(rootUrl, roles.authenticator, secrets.authenticatorPassword),
     shadowOwnerUrl: withCredentials(rootUrl, roles.owner, secrets.ownerPassword, `${databaseName}_shadow`),
     passwords: { owner: secrets.ownerPassword, authenticator: secrets.authenticatorPassword },
+    server: `the PostgreSQL at ${address} that ${variable} names`,
   };
 }

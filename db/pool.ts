@@ -87,10 +87,16 @@ export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<
   }
 }
 
-/** Runs `fn` on a connection of its own to `url`, had within CONNECT_TIMEOUT_MS as a pool's are, and ends it after. */
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` on a connection of its own to `url`, had within CONNECT_TIMEOUT_MS as a pool's are, and ends it after.
+ * A connection not had is an error naming `server` (DatabaseConfig's), when given: a start's first connection failed
+ * with node's bare "connect ECONNREFUSED 127.0.0.1:5432", naming neither the setting nor which server it was.
+ */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>, server?: string): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  await client.connect();
+  await client.connect().catch((error: Error & { code?: string }) => {
+    throw server ? Object.assign(new Error(`Cannot connect to ${server}: ${error.message}`, { cause: error }), { code: error.code }) : error;
+  });
   try {
     return await fn(client);
   } finally {

@@ -514,7 +514,7 @@ export async function inStartTurn<T>(config: DatabaseConfig, fn: () => Promise<T
       }
     }
     return fn();
-  });
+  }, config.server);
 }
 
 /**

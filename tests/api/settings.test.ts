@@ -139,6 +139,8 @@ function startOnce(script: string, env: NodeJS.ProcessEnv, args: string[] = []) 
 
 /** A server that refuses connections. */
 const NOWHERE = (database: string) => `postgres://postgres@127.0.0.1:1/${database}`;
+// the server and the setting that named it, where it was node's bare "connect ECONNREFUSED 127.0.0.1:1"
+const UNREACHABLE = "Cannot connect to the PostgreSQL at 127.0.0.1:1 that DATABASE_URL names: connect ECONNREFUSED 127.0.0.1:1";
 
 test("npm start refuses a bad setting before starting a database", () => {
   // its secrets are read first (a generated JWT secret is the default); no embedded PostgreSQL was set up
@@ -171,7 +173,7 @@ test.each(["server/main.ts", "worker/main.ts"])("%s that cannot set up its datab
   const lines = started.stderr.trim().split("\n").map((line) => JSON.parse(line));
   expect({ status: started.status, lines }).toEqual({
     status: 1,
-    lines: [expect.objectContaining(script.startsWith("server") ? { event: "start", message: "connect ECONNREFUSED 127.0.0.1:1" } : { message: "start", meta: { message: "connect ECONNREFUSED 127.0.0.1:1" } })],
+    lines: [expect.objectContaining(script.startsWith("server") ? { event: "start", message: UNREACHABLE } : { message: "start", meta: { message: UNREACHABLE } })],
   });
 });
 
@@ -179,8 +181,13 @@ test.each(["server/main.ts", "worker/main.ts"])("%s that cannot set up its datab
 test.each(["server/main.ts", "worker/main.ts"])("%s says why its start failed with LOG_LEVEL=silent too", (script) => {
   expect(startOnce(script, { LOG_LEVEL: "silent", DATABASE_URL: NOWHERE("clinicops_nowhere") })).toMatchObject({
     status: 1,
-    stderr: "connect ECONNREFUSED 127.0.0.1:1\n",
+    stderr: `${UNREACHABLE}\n`,
   });
+});
+
+test("a command that sets up its database names the server it cannot connect to, and the setting", () => {
+  const migrated = runCli(["migrate"], { DATABASE_URL: NOWHERE("clinicops_nowhere") });
+  expect({ status: migrated.status, stderr: migrated.stderr }).toEqual({ status: 1, stderr: `${UNREACHABLE}\n` });
 });
 
 test("a bad EMBEDDED_PG_DATABASE is named, before the embedded PostgreSQL is set up (the commands have it checked where it is read)", () => {

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { type DatabaseConfig, databaseConfig, withCredentials } from "../../db/config.ts";
 import { watchCurrentMigration } from "../../db/migrate.ts";
+import { withClient } from "../../db/pool.ts";
 import { OWNER_FUNCTION_SETTINGS, prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/clinicops_test";
@@ -18,13 +19,8 @@ export const testConfig = databaseConfig(TEST_DATABASE_URL, TEST_PASSWORDS, "TES
 
 /** The test database (or `config`'s, one of ownDatabase's) made anew: the committed migrations, then migrations/current.sql. */
 export async function rebuildTestDatabase(config = testConfig): Promise<void> {
-  const client = new pg.Client({ connectionString: withCredentials(config.rootUrl, null, null, "postgres") });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`);
-  } finally {
-    await client.end();
-  }
+  // a server not running is named with TEST_DATABASE_URL (it was node's bare "connect ECONNREFUSED 127.0.0.1:5432")
+  await withClient(withCredentials(config.rootUrl, null, null, "postgres"), (client) => client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`), config.server);
   await prepareDatabase(config);
   // Work in progress in migrations/current.sql is tested too (empty once committed), run as
   // a committed migration would be: with the audit log the owner's while it runs.
