@@ -332,8 +332,12 @@ async function serverOf(databaseDir: string, port: number, password: string, use
     },
     onError: (e) => log(String(e)),
   });
+  // said either way (a restart has said so above): a start named no folder, and a second one did not say it found the first one's data
   if (!existsSync(resolve(databaseDir, "PG_VERSION"))) {
+    log(`a new embedded PostgreSQL in ${databaseDir}, on port ${port}: its data stays there for the next start`);
     await server.initialise();
+  } else if (!running) {
+    log(`the embedded PostgreSQL in ${databaseDir}, with the data of the starts before: starting it on port ${port}`);
   }
   try {
     await server.start();

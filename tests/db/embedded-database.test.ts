@@ -87,6 +87,25 @@ test("while one process runs the embedded server, a command uses it; the server 
   expect(await answers(running.config.rootUrl)).toBe(false);
 });
 
+// a first start named no folder, and the next did not say whether it had found the first one's data
+test("a start says where the embedded server keeps its data, and whether it made it or starts it with the data of the starts before", async () => {
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  const folder = join(env.CLINICOPS_DATA_DIR, "postgres");
+  const said: string[] = [];
+  for (const start of ["first", "second"]) {
+    said.push(start);
+    await (await openDatabase({ env, log: (message) => said.push(message) })).close();
+  }
+  expect(said).toEqual([
+    "first",
+    "DATABASE_URL is not set: using the embedded PostgreSQL",
+    `a new embedded PostgreSQL in ${folder}, on port ${env.EMBEDDED_PG_PORT}: its data stays there for the next start`,
+    "second",
+    "DATABASE_URL is not set: using the embedded PostgreSQL",
+    `the embedded PostgreSQL in ${folder}, with the data of the starts before: starting it on port ${env.EMBEDDED_PG_PORT}`,
+  ]);
+});
+
 /** A data folder's embedded server, started by a command that runs until it is killed (`kill`). */
 async function startedByACommand() {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
