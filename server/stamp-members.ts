@@ -8,11 +8,17 @@
  * platform, for someone of another clinic only, or someone removed from it. No filter by it (the
  * stamps carry no index) and no list the other way.
  *
+ * An invitation not yet accepted makes no member (decision 009), so a stamp's member is an accepted
+ * membership alone: a receptionist removed and invited back as a doctor read, on every row they had
+ * stamped, as a member of no name and the role offered, a doctor the clinic never had. The condition
+ * joins the membership on it (Grafast inlines the member into the row's statement, its WHERE becoming ON).
+ *
  * The relations were the same `@foreignKey` smart tag repeated in the comment of every table (39
  * of them, 000224); this plugin adds those tags to the tables' tags as PostGraphile reads them,
  * before its PgFakeConstraintsPlugin turns `@foreignKey` tags into constraints, so a table or a
  * stamp added later has its member with no tag to write.
  */
+import type { PgCodecRelation, PgSelectSingleStep } from "postgraphile/@dataplan/pg";
 import type { PgAttribute, PgClass } from "postgraphile/graphile-build-pg/pg-introspection";
 
 const STAMP = /^[a-z0-9_]+_by$/;
@@ -37,6 +43,10 @@ const memberOf = (clinic: string, stamp: string) =>
   `|@forwardBehavior -filterBy|@backwardBehavior -*|The member behind \`${camel(stamp)}\`, their name and role as the staff` +
   " list shows them: null for the platform, or for a person not or no longer a member of the clinic.";
 
+/** A stamp's relation: the only ones to a membership by (clinic_id, user_id), which is no key a real foreign key could reference. */
+const isStamp = (relation: PgCodecRelation | undefined) =>
+  relation?.remoteResource.codec.name === "membership" && relation.remoteAttributes.join() === "clinic_id,user_id";
+
 export const StampMembersPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsStampMembersPlugin",
   version: "1.0.0",
@@ -58,6 +68,26 @@ export const StampMembersPlugin: GraphileConfig.Plugin = {
           const written = tags.foreignKey === undefined ? [] : [tags.foreignKey].flat();
           tags.foreignKey = [...written, ...stamps.map((attribute) => memberOf(clinic, attribute.attname))] as string[];
         }
+      },
+    },
+  },
+  schema: {
+    hooks: {
+      GraphQLObjectType_fields_field(field, build, { scope: { isPgSingleRelationField, pgRelationDetails } }) {
+        if (!isPgSingleRelationField || !pgRelationDetails || !field.plan) return field;
+        const { registry, codec, relationName } = pgRelationDetails;
+        if (!isStamp(registry.pgRelations[codec.name]?.[relationName] as PgCodecRelation | undefined)) return field;
+        const { sql } = build;
+        const plan = field.plan;
+        return {
+          ...field,
+          plan(...args) {
+            const $member = plan(...args) as PgSelectSingleStep;
+            const $memberships = $member.getClassStep();
+            $memberships.where(sql`${$memberships.alias}.accepted_at is not null`);
+            return $member;
+          },
+        };
       },
     },
   },

@@ -152,6 +152,29 @@ test("a stamp of someone removed from the clinic reads null, and once they are b
   expect(await read()).toEqual([{ code: expect.any(String), createdBy: person.userId, createdByMember: { fullName: `Test ${person.phone}`, role: "cashier" } }]);
 });
 
+// an invitation makes no member (decision 009): a former receptionist's stamp read as a nameless member of the role
+// offered them (`{ fullName: null, role: doctor }`), a doctor the clinic never had, where the day before it read null
+test("a stamp of someone removed and invited again reads null while the invitation is pending, and their membership once they accept", async () => {
+  const person = await addMember(c.clinicId, await createUser(), "receptionist");
+  const registered = await (await login(person)).graphql(
+    `mutation { createPatient(input: { patient: { firstName: "Zawadi", lastName: "Stamped" } }) { patient { rowId createdByMember { role } } } }`,
+  );
+  expect(registered.body.data.createPatient.patient.createdByMember).toEqual({ role: "receptionist" }); // the row a mutation returned reads its member too
+  const id = registered.body.data.createPatient.patient.rowId;
+  const owner = await login(c.members.owner);
+  expect((await owner.graphql(`mutation($m: UUID!) { removeMember(input: { membershipId: $m }) { result { role } } }`, { m: person.membershipId })).body.errors).toBeUndefined();
+  const invited = await owner.graphql(
+    `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "Not their name", role: doctor, password: "not-their-password" }) { result { acceptedAt } } }`,
+    { p: person.phone },
+  );
+  expect(invited.body).toEqual({ data: { inviteMember: { result: { acceptedAt: null } } } });
+  const read = async () => (await owner.graphql(PATIENT, { id })).body.data.patients.nodes;
+  expect(await read()).toEqual([{ code: expect.any(String), createdBy: person.userId, createdByMember: null }]);
+  const accepted = await (await login(person)).graphql(`mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c, role: doctor }) { result } }`, { c: c.clinicId });
+  expect(accepted.body.errors).toBeUndefined();
+  expect(await read()).toEqual([{ code: expect.any(String), createdBy: person.userId, createdByMember: { fullName: `Test ${person.phone}`, role: "doctor" } }]);
+});
+
 test("a stamp of the platform, or of someone of another clinic only, reads null", async () => {
   const byPlatform = await createPatient(c.clinicId);
   const byOutsider = await createPatient(c.clinicId);
