@@ -113,6 +113,27 @@ test("an admin resets a doctor, a receptionist and a cashier; an owner an admin"
   }
 });
 
+// PRODUCT.md: a clinic's owner reads, in its audit log, every change its staff made, a reset of a member's password too
+test("an admin's reset is in the clinic's chain, where the owner reads it, and not in the platform's", async () => {
+  const doctor = await memberOfA("doctor");
+  expect((await reset(managers.admin, doctor.membershipId)).body).toEqual({ data: { resetMemberPassword: { result: 1 } } });
+  const read = await managers.owner.graphql(
+    `query($r: UUID!) { auditLogs(condition: { recordId: $r, tableName: "user_secret" }) { nodes { clinicId action actorUserId actorName detail } } }`,
+    { r: doctor.userId },
+  );
+  const entry = {
+    clinicId: a.clinicId,
+    action: "update",
+    actorUserId: a.members.admin.userId,
+    actorName: `Test ${a.members.admin.phone}`,
+    detail: { passwordChanged: true, by: "resetMemberPassword", membershipId: doctor.membershipId, unlocked: false, sessionsEnded: 1 },
+  };
+  expect(read.body).toEqual({ data: { auditLogs: { nodes: [entry] } } });
+  // the doctor's one session was in the clinic: the reset wrote nothing in the platform's chain
+  const { rows } = await rootPool().query("select action from app_public.audit_log where clinic_id is null and actor_user_id = $1 and record_id = $2", [a.members.admin.userId, doctor.userId]);
+  expect(rows).toEqual([]);
+});
+
 describe("refused, and nothing written", () => {
   /** The refusal `attempt` is answered, and the account of `member` as it was before it. */
   async function refused(member: TestUser, attempt: () => Promise<unknown[]>, expected: unknown[]) {
