@@ -60,6 +60,7 @@ const accountState = async (userId: string) =>
     )
   ).rows[0];
 
+const KEPT = "This account's password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).";
 const OPERATOR_RESETS = "This person also belongs to another clinic, or is invited to one: only the platform operator resets their password.";
 
 test("an owner resets a locked-out receptionist: the old password and sessions end, the new one logs in and is to be changed, an entry without the password", async () => {
@@ -229,7 +230,6 @@ describe("refused, and nothing written", () => {
 // clinic, or an invitation of another clinic accepted once the password was changed (which asks only for the
 // password), went to whoever at the resetting clinic knew it
 describe("an account a clinic gave a password joins no other clinic until the operator resets it", () => {
-  const KEPT = "This account's password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).";
   const RESTORE = `mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`;
   const ACCEPT = `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) { result } }`;
   const INVITE = `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "Someone", role: cashier, password: "b-chose-this-password" }) { result { rowId } } }`;
@@ -348,6 +348,34 @@ describe("a reset takes turns with what changes the account or the membership", 
     const answer = await afterHeld(restore, [inB.membershipId], await adminSession(), resetSql, [cashier.membershipId, NEW_PASSWORD]);
     expect(answer).toEqual({ error: OPERATOR_RESETS });
     expect((await new Browser(api).login(cashier.phone, cashier.password, b.clinicId)).status).toBe(200);
+  });
+
+  // the restore reads whether a clinic gave the password once it has the person's sessions' turn, which the reset holds
+  // (taken once the statement's rows are written, 000NNN): read as its row is written, it would miss the reset in flight
+  // and commit, the account in B with a password A gave
+  test("another clinic restoring the person's removed membership while a reset is under way: the restore waits for the reset and is refused", async () => {
+    const cashier = await memberOfA("cashier");
+    const inB = await addMember(b.clinicId, cashier, "cashier");
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [inB.membershipId]);
+    const resetter = await apiPool().connect();
+    const restorer = await rootPool().connect();
+    try {
+      await beginAs(resetter, await adminSession());
+      expect((await resetter.query(resetSql, [cashier.membershipId, NEW_PASSWORD])).rows[0].result).toBe(1);
+      await restorer.query("begin");
+      await trackBackend(restorer);
+      const restore = restorer.query("update app_public.membership set deleted_at = null where id = $1", [inB.membershipId]).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      expect(await waitsForLock(restorer, restore)).toBe(true);
+      await resetter.query("commit");
+      expect(await restore).toBe(KEPT);
+    } finally {
+      await restorer.query("rollback");
+      restorer.release();
+      resetter.release();
+    }
   });
 
   test("a password change of the person in flight: the reset waits for it, then ends the session it was asked from", async () => {
