@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
-import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
+import { trackBackend, underWay, waitsForLock, whileHolding } from "../support/locks.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
 import { detailKeysUnnamed } from "../support/audit-detail.ts";
 
@@ -725,24 +725,6 @@ const entriesIn = async (clinicId: string | null, userId: string) =>
 /** Whether each chain (the platform's, for null) verifies. */
 const verified = async (chains: (string | null)[]) =>
   Promise.all(chains.map(async (chain) => (await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [chain])).rows[0].is_valid));
-/**
- * A statement under way on a connection of its own, as the session `as` (or the operator, without one), committed as it
- * ends: its first row's `result`, or its error's message.
- */
-const underWay = async (sql: string, params: unknown[], as: string | null = null) => {
-  const client = await (as ? apiPool() : rootPool()).connect();
-  await trackBackend(client);
-  if (as) await beginAs(client, as);
-  else await client.query("begin");
-  const result = client
-    .query(sql, params)
-    .then(
-      async (r) => (await client.query("commit"), r.rows[0].result),
-      async (error: Error) => (await client.query("rollback"), error.message),
-    )
-    .finally(() => client.release());
-  return { client, result };
-};
 /** A login into `clinicId` under way (underWay): its answer's status. */
 const loggingIn = (member: TestUser, clinicId: string) =>
   underWay("select app_hidden.login($1, $2, $3, null, 'cap', '1 hour') ->> 'status' as result", [member.phone, member.password, clinicId]);

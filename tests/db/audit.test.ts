@@ -4,9 +4,11 @@
  * database's back.
  */
 import pg from "pg";
+import { randomUUID } from "node:crypto";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { underWay, waitsForLock, whileHolding } from "../support/locks.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -72,6 +74,20 @@ test("every table of the domain is audited on insert, update and delete; exports
   });
 });
 
+// a table audited without them writes a statement's rows of several clinics in the statement's order, deadlocking with a
+// login or a password change ending sessions of those clinics (the statements below)
+test("every audited table locks a statement's chains in the order of their ids before its audit, on each event of its audit", async () => {
+  const { rows } = await rootPool().query(`
+    select a.tgrelid::regclass::text as tbl
+    from pg_trigger a
+    where a.tgfoid = 'app_private.tg__audit'::regproc
+      and a.tgtype & 28 <> (select coalesce(bit_or(o.tgtype & 28), 0) from pg_trigger o
+                            where o.tgrelid = a.tgrelid and o.tgfoid = 'app_private.tg__audit_chains_in_order'::regproc and o.tgenabled <> 'D'
+                              and o.tgtype & 3 = 1 and o.tgname < a.tgname -- for each row, after, before the audit
+                              and case when o.tgtype & 8 <> 0 then o.tgoldtable else o.tgnewtable end = 'changed')`);
+  expect(rows).toEqual([]);
+});
+
 // it re-read the entry as the owner role, which reads every clinic's: a row made up in SQL named another clinic's actor
 test("an entry names its actor to those who may read it, and a row made up by the caller, of another clinic's entry, names no one", async () => {
   const { owner } = clinic.members;
@@ -96,6 +112,89 @@ test("an update that changes nothing writes nothing", async () => {
   const before = await entriesFor(receptionist.membershipId);
   await rootPool().query("update app_public.membership set role = role where id = $1", [receptionist.membershipId]);
   expect(await entriesFor(receptionist.membershipId)).toHaveLength(before.length);
+});
+
+// A statement of any table's rows in several clinics (an operator's data fix, a maintenance job's) wrote each row's entry
+// as it reached the row, each chain's head locked until commit, while an act ending a person's sessions in those clinics
+// (a deactivation here; a login's cap, a password change, a reset) takes the heads in the order of their ids: each held a
+// head the other waited for ("deadlock detected", one of them undone); 000246 had ordered memberships' alone. The head
+// the statement reaches first, the higher id's, is held by a third transaction, and the statement then the deactivation
+// queue behind it (as in auth.test.ts): in the statement's order, the deactivation took the lower one meanwhile.
+describe("a statement of rows of two clinics and a deactivation ending sessions in both take the chains' heads in one order", () => {
+  let lo: string, hi: string;
+  beforeAll(async () => {
+    [lo, hi] = [clinic.clinicId, (await createClinic()).clinicId].sort();
+  });
+  const made = async (sql: string, clinicId: string) => (await rootPool().query(sql, [clinicId])).rows[0].id as string;
+  const patientIn = (clinicId: string) => made("insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Amani', 'Juma') returning id", clinicId);
+  const serviceIn = (clinicId: string) => made("insert into app_public.service (clinic_id, name, price) values ($1, 'Consultation', 1000) returning id", clinicId);
+  // the higher id's clinic's row first: an insert's in the order given, an update's in that of the list it is joined to (a
+  // nested loop over it, not the table's order, which a hash join of a small table would follow)
+  const listOrder = "set local enable_hashjoin = off; set local enable_mergejoin = off";
+  const statements: [string, string, () => Promise<{ sql: string; params: unknown[] }>][] = [
+    ["an insert of patients", "patient", async () => ({
+      sql: "insert into app_public.patient (clinic_id, first_name, last_name) values ($1, 'Amani', 'Juma'), ($2, 'Amani', 'Juma') returning null as result",
+      params: [hi, lo],
+    })],
+    ["an update of patients", "patient", async () => ({
+      sql: `update app_public.patient p set notes = $5 from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(clinic_id, id)
+            where p.clinic_id = v.clinic_id and p.id = v.id returning null as result`,
+      params: [hi, await patientIn(hi), lo, await patientIn(lo), randomUUID()],
+    })],
+    // the operator's soft delete of rows of several clinics (a delete is soft-deleted row by row, each its own statement)
+    ["a soft delete of patients by their deleted_at", "patient", async () => ({
+      sql: `update app_public.patient p set deleted_at = now() from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(clinic_id, id)
+            where p.clinic_id = v.clinic_id and p.id = v.id and p.deleted_at is null returning null as result`,
+      params: [hi, await patientIn(hi), lo, await patientIn(lo)],
+    })],
+    ["an update of services", "service", async () => ({
+      sql: `update app_public.service s set category = $5 from (values ($1::uuid, $2::uuid), ($3::uuid, $4::uuid)) v(clinic_id, id)
+            where s.clinic_id = v.clinic_id and s.id = v.id returning null as result`,
+      params: [hi, await serviceIn(hi), lo, await serviceIn(lo), randomUUID()],
+    })],
+    // npm run analyst's (db/analyst-logins.ts), the clinics in the order the operator named them
+    ["a grant of two clinics to an analyst", "analyst_grant", async () => ({
+      sql: "insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[]) returning null as result",
+      params: [`analyst_${randomUUID().slice(0, 8)}`, [hi, lo]],
+    })],
+    ["a removal of an analyst's grants", "analyst_grant", async () => {
+      const analyst = `analyst_${randomUUID().slice(0, 8)}`;
+      await rootPool().query("insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2), ($1, $3)", [analyst, hi, lo]);
+      return {
+        sql: `delete from app_private.analyst_grant g using (values ($2::uuid), ($3::uuid)) v(clinic_id)
+              where g.role_name = $1 and g.clinic_id = v.clinic_id returning null as result`,
+        params: [analyst, hi, lo],
+      };
+    }],
+    ["an update of clinics", "clinic", async () => ({
+      sql: "update app_public.clinic c set invoice_footer = $3 from (values ($1::uuid), ($2::uuid)) v(id) where c.id = v.id returning null as result",
+      params: [hi, lo, randomUUID()],
+    })],
+  ];
+  test.each(statements)("%s", async (_, table, statementOf) => {
+    const statement = await statementOf();
+    const person = await createUser();
+    for (const clinicId of [lo, hi]) {
+      await addMember(clinicId, person, "doctor");
+      await openSession(person.userId, clinicId);
+    }
+    const { rows: [{ last }] } = await rootPool().query("select max(id) as last from app_public.audit_log");
+    const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
+      const statementUnderWay = await underWay(statement.sql, statement.params, null, listOrder);
+      expect(await waitsForLock(statementUnderWay.client, statementUnderWay.result)).toBe(true);
+      const deactivation = await underWay('update app_public."user" set is_active = false where id = $1 returning null as result', [person.userId]);
+      expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
+      await head.release();
+      return Promise.all([statementUnderWay.result, deactivation.result]);
+    });
+    expect(answers).toEqual([null, null]); // before, one of them "deadlock detected"
+    // the statement wrote its rows' entries in the order it reached them, the higher id's first
+    const { rows } = await rootPool().query(
+      "select clinic_id from app_public.audit_log where id > $1 and clinic_id = any ($2) and table_name = $3 order by id", [last, [lo, hi], table]);
+    expect(rows.map((r) => r.clinic_id)).toEqual([hi, lo]);
+    const { rows: verified } = await rootPool().query("select s.is_valid from unnest($1::uuid[]) c, app_private.audit_chain_status_of(c) s", [[lo, hi]]);
+    expect(verified).toEqual([{ is_valid: true }, { is_valid: true }]);
+  });
 });
 
 test("a person's account made from a clinic the person is not of is in the platform's chain, not that clinic's", async () => {

@@ -62,6 +62,26 @@ export async function waitsForLock(client: pg.ClientBase, query: Promise<unknown
 }
 
 /**
+ * A statement under way on a connection of its own, as the session `as` (or the operator, without one), after `before`
+ * (planner settings, say) in its transaction, committed as it ends: its first row's `result`, or its error's message.
+ */
+export async function underWay(sql: string, params: unknown[], as: string | null = null, before = "") {
+  const client = await (as ? apiPool() : rootPool()).connect();
+  await trackBackend(client);
+  if (as) await beginAs(client, as);
+  else await client.query("begin");
+  if (before) await client.query(before);
+  const result = client
+    .query(sql, params)
+    .then(
+      async (r) => (await client.query("commit"), r.rows[0].result),
+      async (error: Error) => (await client.query("rollback"), error.message),
+    )
+    .finally(() => client.release());
+  return { client, result };
+}
+
+/**
  * Begins a transaction on `client` and runs `statement` in it once the locks it needs are free
  * (lock_timeout 100 ms, tried again until then), leaving the transaction open. Queued behind
  * another test file's transaction instead, a lock statement would stall that file's every query
