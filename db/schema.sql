@@ -2480,6 +2480,31 @@ COMMENT ON FUNCTION app_private.audit_chain_of_person(user_id uuid) IS 'The audi
 
 
 --
+-- Name: audit_chain_of_row(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_chain_of_row(table_name text, row_values jsonb) RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$
+  select case
+    when audit_chain_of_row.table_name = 'clinic' then (audit_chain_of_row.row_values ->> 'id')::uuid
+    when audit_chain_of_row.row_values ? 'clinic_id' then (audit_chain_of_row.row_values ->> 'clinic_id')::uuid
+    when audit_chain_of_row.table_name = 'user' then app_private.audit_chain_of_person((audit_chain_of_row.row_values ->> 'id')::uuid)
+    else app_public.current_clinic_id()
+  end
+$$;
+
+
+ALTER FUNCTION app_private.audit_chain_of_row(table_name text, row_values jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_chain_of_row(table_name text, row_values jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_chain_of_row(table_name text, row_values jsonb) IS 'The audit chain of an entry of a row of table_name (its values as jsonb): a clinic''s own, the clinic of a row with clinic_id, a person''s account''s by audit_chain_of_person, else the session''s clinic''s; null for the platform''s. One expression, inlined into tg__audit and tg__audit_chains_in_order (decision 012), so the heads a statement locks are those its entries are written to.';
+
+
+--
 -- Name: audit_chain_status_of(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4438,6 +4463,43 @@ COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip in
 
 
 --
+-- Name: order_audit_chains(regclass); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.order_audit_chains(audited regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_event text;
+begin
+  -- the events of its audit trigger, one trigger each: a trigger with a transition table has one event
+  for v_event in
+    select e.event from pg_trigger t,
+      lateral (values ('insert', 4), ('update', 16), ('delete', 8)) e(event, bit)
+    where t.tgrelid = audited and t.tgname = '_500_audit' and t.tgtype & e.bit <> 0
+  loop
+    execute format('drop trigger if exists %I on %s', '_490_chains_in_order_on_' || v_event, audited);
+    execute format('create trigger %I after %s on %s referencing %s table as changed for each row execute function app_private.tg__audit_chains_in_order()',
+      '_490_chains_in_order_on_' || v_event, v_event, audited, case v_event when 'delete' then 'old' else 'new' end);
+    execute format('comment on trigger %I on %s is %L', '_490_chains_in_order_on_' || v_event, audited,
+      format('The audit chains of the rows of %s of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).',
+        case v_event when 'delete' then 'a delete' else 'an ' || v_event end));
+  end loop;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.order_audit_chains(audited regclass) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION order_audit_chains(audited regclass); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.order_audit_chains(audited regclass) IS 'Gives an audited table (its _500_audit trigger made) the triggers _490_chains_in_order_on_<event>, one for each event of its audit, so that a statement of its rows in several clinics locks their audit chains in the order of their ids (tg__audit_chains_in_order). For migrations: every table audited calls it (db/CONVENTIONS.md).';
+
+
+--
 -- Name: password_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5191,7 +5253,6 @@ declare
   v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
   v_row jsonb := coalesce(v_new, v_old);
   v_action text := lower(tg_op);
-  v_clinic uuid;
 begin
   if tg_op = 'UPDATE' then
     if (v_old - 'updated_at' - 'updated_by') = (v_new - 'updated_at' - 'updated_by') then
@@ -5202,13 +5263,8 @@ begin
       v_action := 'restore';
     end if;
   end if;
-  v_clinic := case
-    when tg_table_name = 'clinic' then (v_row ->> 'id')::uuid
-    when v_row ? 'clinic_id' then (v_row ->> 'clinic_id')::uuid
-    when tg_table_name = 'user' then app_private.audit_chain_of_person((v_row ->> 'id')::uuid)
-    else app_public.current_clinic_id()
-  end;
-  perform app_private.write_audit(v_clinic, v_action, tg_table_name, (v_row ->> 'id')::uuid, v_old, v_new);
+  perform app_private.write_audit(app_private.audit_chain_of_row(tg_table_name, v_row), v_action, tg_table_name,
+    (v_row ->> 'id')::uuid, v_old, v_new);
   return null;
 end;
 $$;
@@ -5220,7 +5276,43 @@ ALTER FUNCTION app_private.tg__audit() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such), in its clinic''s chain (a person''s account: audit_chain_of_person).';
+COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such), in its chain (audit_chain_of_row: its clinic''s; a person''s account''s by audit_chain_of_person). A statement of rows of several chains has locked their heads in order first (tg__audit_chains_in_order).';
+
+
+--
+-- Name: tg__audit_chains_in_order(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__audit_chains_in_order() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_chains uuid[];
+begin
+  -- the first row (its transition table's first, as its after-row events come in that order) of a statement of several:
+  -- the rows after it find the heads already held. Compared by its whole image, as not every audited table has an id
+  -- (analyst_grant); a single row's statement, the API's, goes no further
+  if (case tg_op when 'DELETE' then old else new end) *= (select c from changed c limit 1) and exists (select from changed c offset 1) then
+    select array_agg(distinct coalesce(app_private.audit_chain_of_row(tg_table_name, to_jsonb(c)), '00000000-0000-0000-0000-000000000000'))
+    into v_chains from changed c;
+    -- rows of one chain: its entries lock its head, as before
+    if cardinality(v_chains) > 1 then
+      perform from app_private.audit_chain_head h where h.chain_id = any (v_chains) order by h.chain_id for update;
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__audit_chains_in_order() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__audit_chains_in_order(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UPDATE or DELETE, for each row, before the audit (_500_audit), on every audited table (order_audit_chains): at the first row of a statement whose rows (changed, the transition table) are of several audit chains (audit_chain_of_row), locks their heads in the order of their ids, as every act that ends sessions of several clinics takes them (audit_sessions_ended): such a statement (an operator''s, a maintenance job''s) and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A statement of one chain locks nothing here. A soft delete is an update of each row in turn (tg__soft_delete), its chain locked there: a delete of rows of several clinics of a soft-deleted table is not ordered: the operator updates their deleted_at instead (docs/decisions/005-audit-chain.md).';
 
 
 --
@@ -6334,37 +6426,6 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigge
 
 
 --
--- Name: tg_membership__chains_in_order(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.tg_membership__chains_in_order() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-begin
-  -- the statement's first row (its transition table's first, as its after-row events come in that order): the rows after
-  -- it find the heads already held
-  if new.id = (select c.id from changed c limit 1) then
-    perform from app_private.audit_chain_head h
-    where h.chain_id in (select c.clinic_id from changed c)
-    order by h.chain_id
-    for update;
-  end if;
-  return null;
-end;
-$$;
-
-
-ALTER FUNCTION app_private.tg_membership__chains_in_order() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION tg_membership__chains_in_order(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.tg_membership__chains_in_order() IS 'AFTER INSERT or UPDATE, for each row, before the audit (_500_audit): at a statement''s first row, locks the audit chain heads of the clinics of all its rows (changed, the transition table), in the order of their ids, as every act that ends sessions of several clinics takes them (audit_sessions_ended): a statement of memberships in several clinics and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A delete is a soft delete, an update of each row in turn, its chain locked there.';
-
-
---
 -- Name: tg_membership__declined_stays_declined(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6450,8 +6511,8 @@ begin
     -- Owners stepping down (or suspending each other) at once take turns: each asked while the
     -- other had not committed, both saw another owner and the clinic was left with none. The
     -- second asks once the first has committed, and sees it (a statement's own snapshot). Updates
-    -- only, after the session turn (_050_session_turn) as every membership update takes them: a
-    -- delete is a soft delete, whose update comes back here with the turn taken first.
+    -- only, before the sessions' turns (_480_session_turns, once the statement's rows are written) as
+    -- every membership update takes them: a delete is a soft delete, whose update comes back here.
     if tg_op = 'UPDATE' then
       perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
     end if;
@@ -6492,15 +6553,15 @@ begin
   -- invitation accepted, a removed membership restored
   if new.accepted_at is not null and new.deleted_at is null
      and (tg_op = 'INSERT' or old.accepted_at is null or old.deleted_at is not null) then
-    -- read after _050_session_turn's wait, or under the phone's lock a clinic's making holds, so a reset committed
-    -- meanwhile is seen
+    -- read after the statement's wait for the person's sessions' turn (_480_session_turns), which a reset holds, or
+    -- under the phone's lock a clinic's making holds, so a reset committed meanwhile is seen
     select s.password_given_by_clinic into v_clinic from app_private.user_secret s where s.user_id = new.user_id;
     if v_clinic is not null and v_clinic <> new.clinic_id then
       raise exception 'This account''s password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).'
         using errcode = 'CFORB';
     end if;
   end if;
-  return new;
+  return null;
 end;
 $$;
 
@@ -6511,33 +6572,44 @@ ALTER FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() OWNER T
 -- Name: FUNCTION tg_membership__kept_to_the_resetting_clinic(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS 'BEFORE INSERT or UPDATE: an account whose password a clinic gave (user_secret.password_given_by_clinic) is made the owner of no new clinic, accepts no invitation of another clinic and has no membership there restored (FORBIDDEN) until the platform operator resets its password: whoever in that clinic knew the password would have the person''s access there.';
+COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS 'AFTER INSERT or UPDATE, for each row, after the sessions'' turns (_480_session_turns): an account whose password a clinic gave (user_secret.password_given_by_clinic) is made the owner of no new clinic, accepts no invitation of another clinic and has no membership there restored (FORBIDDEN) until the platform operator resets its password: whoever in that clinic knew the password would have the person''s access there.';
 
 
 --
--- Name: tg_membership__session_turn(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: tg_membership__session_turns(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.tg_membership__session_turn() RETURNS trigger
+CREATE FUNCTION app_private.tg_membership__session_turns() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_user uuid;
 begin
-  if (new.role, new.is_active, new.deleted_at) is distinct from (old.role, old.is_active, old.deleted_at) then
-    perform pg_advisory_xact_lock(app_private.session_turn_key(new.user_id));
+  -- the statement's first row (its transition tables' first, as its after-row events come in that order): the rows after
+  -- it find the turns already held
+  if (new.clinic_id, new.id) = (select c.clinic_id, c.id from changed c limit 1) then
+    for v_user in
+      select distinct c.user_id
+      from changed c join previous p on p.clinic_id = c.clinic_id and p.id = c.id
+      where (c.role, c.is_active, c.deleted_at) is distinct from (p.role, p.is_active, p.deleted_at)
+      order by c.user_id
+    loop
+      perform pg_advisory_xact_lock(app_private.session_turn_key(v_user));
+    end loop;
   end if;
-  return new;
+  return null;
 end;
 $$;
 
 
-ALTER FUNCTION app_private.tg_membership__session_turn() OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.tg_membership__session_turns() OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION tg_membership__session_turn(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION tg_membership__session_turns(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__session_turn() IS 'BEFORE UPDATE, first: a change of a membership''s role, activity or deletion waits for the sessions of its user being opened, and sessions opened meanwhile wait for it (session_turn_key), so that tg_membership__sync_sessions reaches them all.';
+COMMENT ON FUNCTION app_private.tg_membership__session_turns() IS 'AFTER UPDATE, for each row, first: at a statement''s first row, takes the sessions'' turn (session_turn_key, exclusive) of every person whose membership''s role, activity or removal the statement changes (previous and changed, its transition tables), in the order of their ids, as a deactivation of several accounts takes them: the changes wait for those people''s sessions being opened, and sessions opened meanwhile wait for them, so that tg_membership__sync_sessions reaches them all; and two such statements, or one and a deactivation, at once hold no turn the other waits for. Before any chain is written (_490_chains_in_order_on_update) or session touched (_900_sync_sessions).';
 
 
 --
@@ -14237,6 +14309,48 @@ CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (
 
 
 --
+-- Name: analyst_grant _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_private.analyst_grant REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_private.analyst_grant IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: analyst_grant _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_private.analyst_grant REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_private.analyst_grant IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: analyst_grant _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_private.analyst_grant REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_private.analyst_grant IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
 -- Name: analyst_grant _500_audit; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14262,20 +14376,6 @@ CREATE TRIGGER _800_schedule_expiry AFTER INSERT ON app_private.session FOR EACH
 --
 
 CREATE TRIGGER _050_currency_turn BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__currency_turn();
-
-
---
--- Name: membership _050_session_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _050_session_turn BEFORE UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__session_turn();
-
-
---
--- Name: TRIGGER _050_session_turn ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TRIGGER _050_session_turn ON app_public.membership IS 'A change of a membership and the opening of its user''s sessions take turns (tg_membership__session_turn).';
 
 
 --
@@ -14853,13 +14953,6 @@ COMMENT ON TRIGGER _220_billed_once ON app_public.invoice_line IS 'A service of 
 
 
 --
--- Name: membership _220_kept_to_the_resetting_clinic; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _220_kept_to_the_resetting_clinic BEFORE INSERT OR UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic();
-
-
---
 -- Name: visit_service _220_version; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -14937,31 +15030,556 @@ COMMENT ON TRIGGER _451_patient_not_deleted_when_issued ON app_public.invoice IS
 
 
 --
+-- Name: membership _480_session_turns; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _480_session_turns AFTER UPDATE ON app_public.membership REFERENCING OLD TABLE AS previous NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__session_turns();
+
+
+--
+-- Name: TRIGGER _480_session_turns ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _480_session_turns ON app_public.membership IS 'A change of memberships and the opening of their people''s sessions take turns, the people in the order of their ids (tg_membership__session_turns).';
+
+
+--
+-- Name: membership _485_kept_to_the_resetting_clinic; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _485_kept_to_the_resetting_clinic AFTER INSERT OR UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic();
+
+
+--
+-- Name: clinic _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.clinic REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.clinic IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: daily_reconciliation _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.daily_reconciliation REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.daily_reconciliation IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: invoice _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.invoice REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.invoice IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: invoice_line _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.invoice_line REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.invoice_line IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: membership _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.membership REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.membership IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: patient _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.patient REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.patient IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: payment _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.payment REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.payment IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: refund _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.refund REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.refund IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: report_export _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.report_export REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.report_export IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: service _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.service REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.service IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: user _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public."user" REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public."user" IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: visit _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.visit REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.visit IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: visit_service _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_delete AFTER DELETE ON app_public.visit_service REFERENCING OLD TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_delete ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_delete ON app_public.visit_service IS 'The audit chains of the rows of a delete of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: clinic _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.clinic REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.clinic IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: daily_reconciliation _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.daily_reconciliation REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.daily_reconciliation IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: invoice _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.invoice REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.invoice IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: invoice_line _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.invoice_line REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.invoice_line IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
 -- Name: membership _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.membership REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__chains_in_order();
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.membership REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
 
 
 --
 -- Name: TRIGGER _490_chains_in_order_on_insert ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.membership IS 'The audit chains of the clinics of an insert''s rows, locked in the order of their ids at its first row (tg_membership__chains_in_order).';
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.membership IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: patient _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.patient REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.patient IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: payment _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.payment REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.payment IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: refund _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.refund REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.refund IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: report_export _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.report_export REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.report_export IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: service _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.service REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.service IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: user _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public."user" REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public."user" IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: visit _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.visit REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.visit IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: visit_service _490_chains_in_order_on_insert; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_insert AFTER INSERT ON app_public.visit_service REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_insert ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_insert ON app_public.visit_service IS 'The audit chains of the rows of an insert of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: clinic _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.clinic REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.clinic IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: daily_reconciliation _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.daily_reconciliation REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.daily_reconciliation IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: invoice _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.invoice REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.invoice IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: invoice_line _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.invoice_line REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.invoice_line IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
 
 
 --
 -- Name: membership _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.membership REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__chains_in_order();
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.membership REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
 
 
 --
 -- Name: TRIGGER _490_chains_in_order_on_update ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.membership IS 'The audit chains of the clinics of an update''s rows, locked in the order of their ids at its first row (tg_membership__chains_in_order).';
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.membership IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: patient _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.patient REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.patient IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: payment _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.payment REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.payment IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: refund _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.refund REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.refund IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: service _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.service REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.service IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: user _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public."user" REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public."user" IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: visit _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.visit REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.visit IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
+
+
+--
+-- Name: visit_service _490_chains_in_order_on_update; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _490_chains_in_order_on_update AFTER UPDATE ON app_public.visit_service REFERENCING NEW TABLE AS changed FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit_chains_in_order();
+
+
+--
+-- Name: TRIGGER _490_chains_in_order_on_update ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _490_chains_in_order_on_update ON app_public.visit_service IS 'The audit chains of the rows of an update of several chains, locked in the order of their ids at its first row (tg__audit_chains_in_order).';
 
 
 --
@@ -16989,6 +17607,13 @@ REVOKE ALL ON FUNCTION app_private.audit_chain_of_person(user_id uuid) FROM PUBL
 
 
 --
+-- Name: FUNCTION audit_chain_of_row(table_name text, row_values jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_chain_of_row(table_name text, row_values jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION audit_chain_status_of(chain_clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17395,6 +18020,13 @@ REVOKE ALL ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip
 
 
 --
+-- Name: FUNCTION order_audit_chains(audited regclass); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.order_audit_chains(audited regclass) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION password_key(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17560,6 +18192,13 @@ REVOKE ALL ON FUNCTION app_private.tg__assign_code() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__audit() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__audit_chains_in_order(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__audit_chains_in_order() FROM PUBLIC;
 
 
 --
@@ -17794,13 +18433,6 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__visit_service_line() FROM PU
 
 
 --
--- Name: FUNCTION tg_membership__chains_in_order(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.tg_membership__chains_in_order() FROM PUBLIC;
-
-
---
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17822,10 +18454,10 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic()
 
 
 --
--- Name: FUNCTION tg_membership__session_turn(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION tg_membership__session_turns(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.tg_membership__session_turn() FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.tg_membership__session_turns() FROM PUBLIC;
 
 
 --

@@ -351,7 +351,7 @@ describe("a reset takes turns with what changes the account or the membership", 
   });
 
   // the restore reads whether a clinic gave the password once it has the person's sessions' turn, which the reset holds
-  // (taken once the statement's rows are written, 000NNN): read as its row is written, it would miss the reset in flight
+  // (taken once the statement's rows are written, 000247): read as its row is written, it would miss the reset in flight
   // and commit, the account in B with a password A gave
   test("another clinic restoring the person's removed membership while a reset is under way: the restore waits for the reset and is refused", async () => {
     const cashier = await memberOfA("cashier");
