@@ -331,16 +331,19 @@ describe("append-only", () => {
 
   /**
    * Runs `statement` as the owner role in a transaction rolled back after, and returns its error.
-   * A drop locks the log (and the tables its keys name) before the guard refuses it: with other
-   * test files writing audit entries meanwhile, it waits at most 100 ms for a lock, then tries
-   * again, so that it never holds them up long nor deadlocks with them.
+   * A drop locks the log (and the tables its keys name: `clinic`, which every request reads) before
+   * the guard refuses it: with other test files writing audit entries meanwhile, it waits a short
+   * while for a lock, then tries again, so that it never holds them up long nor deadlocks with them.
+   * The wait grows from 100 ms to 2 s, about 50 s in all, within the test's minute: at 100 ms each
+   * time, a drop under another file's steady reads of `clinic` never found them all ended, in one CI
+   * run of many.
    */
   async function asOwnerRolledBack(statement: string): Promise<Error | null> {
     const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
     await owner.connect();
     try {
-      for (let tries = 0; tries < 100; tries++) {
-        await owner.query("begin; set local lock_timeout = '100ms'");
+      for (let tries = 0; tries < 35; tries++) {
+        await owner.query(`begin; set local lock_timeout = '${Math.min(100 * (tries + 1), 2000)}ms'`);
         const error: (Error & { code?: string }) | null = await owner.query(statement).then(() => null, (e) => e);
         await owner.query("rollback");
         if (error?.code !== "55P03") return error; // 55P03: a lock not had in time
