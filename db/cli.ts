@@ -99,14 +99,24 @@ async function main(): Promise<boolean> {
       case "dev": {
         // current.sql may alter the audit log, as a committed migration may: left to the owner role
         await prepareDatabase(db.config, (m) => console.error(m), { keepAuditLogUnsealed: true });
-        // restarted when its code changes, and when current.sql has changed the database (its GraphQL schema is built at start)
+        // current.sql applied before the server builds its GraphQL schema from the database: applied by the watcher
+        // beside a server already started, a changed one (on a new database, or edited while dev was stopped) touched
+        // the file below and restarted that server at once. current.sql failing is logged by graphile-migrate (which
+        // marks the error so), and the server starts without it: the watcher runs it again at its start and on each save.
+        await watchCurrentMigration(db.config, true).catch((error) => {
+          if (!error?._gmlogged) throw error;
+        });
+        // restarted when its code changes, and when current.sql has changed the database since
         const currentApplied = resolve(dataDir(), "dev-current-applied");
         mkdirSync(dataDir(), { recursive: true });
         writeFileSync(currentApplied, "");
         const watched = ["server", "db", "worker", currentApplied].map((path) => `--watch-path=${path}`);
+        // the database as this command has it: DATABASE_URL, or else the embedded server this command runs, which the
+        // server finds running as any other command does (given its address as DATABASE_URL, it logged
+        // "embeddedDatabase":false, and did not mark its use of the embedded server)
         const server = spawn(process.execPath, [...watched, "server/main.ts"], {
           stdio: "inherit",
-          env: { ...process.env, DATABASE_URL: db.config.rootUrl, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
+          env: { ...process.env, GRAPHILE_ENV: "development", CLINICOPS_AUDIT_LOG: "unsealed" },
         });
         // passed on, as `npm start` stops on each: on SIGINT alone, a SIGTERM (kill, a process manager) ended this
         // command by itself, its API server left running on a database whose starter was gone; a SIGHUP as a SIGTERM,

@@ -334,6 +334,7 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
     // the log is JSON lines, the migrations' progress at the first start included (graphile-migrate printed its own text)
     expect(stdout.split("\n").filter((line) => line && !line.startsWith("{"))).toEqual([]);
     if (start === 1) expect(stdout).toContain(`"message":"graphile-migrate: Running migration '000001-foundation.sql'"`);
+    expect(stdout).toMatch(/"event":"listening",.*"embeddedDatabase":true/); // as `npm run dev`'s server says too
   }
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 180_000);
@@ -364,6 +365,35 @@ test("`npm run dev` stopped by SIGTERM or SIGHUP stops its API server and the em
     }
   }
 }, 300_000);
+
+// `npm run dev` started its API server and applied current.sql beside it: a changed one (always, on a new database) touched
+// the file the server's runner watches, and restarted the server it had just started; and that server, given the embedded
+// server's address as DATABASE_URL, said "embeddedDatabase":false in its listening line
+test("`npm run dev` on a new embedded database starts its API server once, current.sql applied first, and that server says it runs on the embedded PostgreSQL", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  // a process group of its own, so that whatever it leaves running is ended after the test
+  const dev = spawn(process.execPath, [projectPath("db/cli.ts"), "dev"], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
+  const exited = once(dev, "exit");
+  // the lines whole so far: the last one may still be coming
+  const listening = () => output.split("\n").slice(0, -1).filter((line) => line.includes('"event":"listening"')).map((line) => JSON.parse(line).embeddedDatabase);
+  try {
+    expect(await until(() => listening().length > 0, 120_000, 250)).toBe(true);
+    // node --watch restarts within moments of a change: a few seconds after the server listened show whether it did
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect({ restarts: output.match(/Restarting '.*/g) ?? [], embeddedDatabase: listening() }).toEqual({ restarts: [], embeddedDatabase: [true] });
+    dev.kill("SIGTERM");
+    await exited;
+  } finally {
+    try {
+      process.kill(-dev.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+  }
+}, 180_000);
 
 test("a command that starts the embedded server stops it as it ends, and ends with 0 (graphile-migrate's pool is closed first)", async () => {
   const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), DATABASE_URL: undefined };
