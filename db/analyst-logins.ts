@@ -122,8 +122,15 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
 export async function grantAnalyst(config: DatabaseConfig, name: string, named: string[], givenPassword?: string): Promise<string[]> {
   return asOperator(config, async (client) => {
     const exists = await analystExists(client, config, name);
-    await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     const clinics = await clinicsNamed(client, named);
+    // each grant removed or added is an entry in its clinic's audit chain, written in two statements (each ordering only
+    // its own chains): their heads are locked first, all in the order of their ids, as a login, a password change or a
+    // deactivation takes them, or a grant moving the analyst to a lower id's clinic deadlocked with one of them
+    await client.query(
+      "select app_private.lock_audit_chains(array(select g.clinic_id from app_private.analyst_grant g where g.role_name = $1) || $2::uuid[])",
+      [name, clinics.map((c) => c.id)],
+    );
+    await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     // a grant again keeps the analyst's password unless one is given: their connections go on working
     const password = givenPassword ?? (exists ? null : randomBytes(18).toString("base64url"));
     const role = ident(name);

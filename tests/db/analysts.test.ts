@@ -5,12 +5,12 @@
  */
 import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
-import { grantAnalyst, keepAnalystsWithinLimits } from "../../db/analyst-logins.ts";
+import { grantAnalyst, keepAnalystsWithinLimits, revokeAnalyst } from "../../db/analyst-logins.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
-import { withTriggersOff } from "../support/locks.ts";
+import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createUser, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
+import { underWay, waitsForLock, whileHolding, withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -592,4 +592,38 @@ describe("an analyst's own doings do not outlast a revoke or a grant", () => {
     const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [STICKY]);
     expect(rows[0].clinics).toEqual([a.clinicId]);
   });
+});
+
+// A grant again removed the old grants in one statement, then added the new ones in another: each statement locks its own
+// clinics' audit chains in the order of their ids (000248), not the two together, so a grant moving an analyst from a higher
+// id's clinic to a lower one's held the higher head while it waited for the lower, which a deactivation (a login, a
+// password change) ending sessions in both had taken, waiting for the higher: "deadlock detected", one of them undone.
+// The higher head is held by a third transaction, the grant and then the deactivation queue behind it (as in audit.test.ts).
+test("a grant again and a deactivation ending sessions in the clinics of both the old grant and the new take the chains' heads in one order", async () => {
+  const [lo, hi] = [(await createClinic()).clinicId, (await createClinic()).clinicId].sort();
+  const name = `${ANALYST}_moved`;
+  await grantAnalyst(testConfig, name, [hi]);
+  try {
+    const person = await createUser();
+    for (const clinicId of [lo, hi]) {
+      await addMember(clinicId, person, "doctor");
+      await openSession(person.userId, clinicId);
+    }
+    const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
+      const grant = grantAnalyst(testConfig, name, [lo]).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      expect(await head.blocking()).toBe(true);
+      const deactivation = await underWay('update app_public."user" set is_active = false where id = $1 returning null as result', [person.userId]);
+      expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
+      await head.release();
+      return Promise.all([grant, deactivation.result]);
+    });
+    expect(answers).toEqual([null, null]); // before, one of them "deadlock detected"
+    const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [name]);
+    expect(rows[0].clinics).toEqual([lo]);
+  } finally {
+    await revokeAnalyst(testConfig, name);
+  }
 });

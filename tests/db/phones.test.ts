@@ -5,7 +5,8 @@
  */
 import { inStartTurn, isCountryCallingCode, showUpgradeWarnings } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, createPatient, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createUser, openSession, writeBehindTriggers } from "../support/fixtures.ts";
+import { underWay, waitsForLock, whileHolding } from "../support/locks.ts";
 
 afterAll(closeRootPool);
 
@@ -196,6 +197,38 @@ test("phones saved under older rules are read again: corrected where their peopl
   await correct();
   expect(await users()).toEqual([`+255${twice.slice(7)}`, `+7${trunk8.slice(3)}`, taken, takenCorrected].sort());
   expect(await patients()).toEqual([`+255${trunk0.slice(5)}`, tooShort, noCode, `+91${indiaTwice.slice(5)}`, tollFree, `+390${italy.slice(3)}`, `+2250${ivoryCoast.slice(4)}`].sort());
+});
+
+// It corrected each phone in a statement of its own, all in one transaction, in the order it read them (users, patients,
+// clinics), each clinic's audit chain head held from its first correction: with a login, a password change or a
+// deactivation ending sessions of two of those clinics, which takes their heads in the order of their ids, each held a
+// head the other waited for ("deadlock detected"): the deactivation undone, or the phone left uncorrected and counted
+// among those no rule reads. The higher id's clinic's patient comes first (patients before clinics), and its head is held
+// by a third transaction, the correction and then the deactivation queued behind it (as in audit.test.ts).
+test("correcting the saved phones and a deactivation ending sessions in two of their clinics take the chains' heads in one order", async () => {
+  const [lo, hi] = [(await createClinic()).clinicId, (await createClinic()).clinicId].sort();
+  const patient = (await createPatient(hi)).id;
+  const digits = () => String(Math.floor(Math.random() * 1e6)).padStart(6, "0");
+  const [patientPhone, clinicPhone] = [`+2550712${digits()}`, `+2550713${digits()}`]; // as saved before 000086
+  await writeBehindTriggers("update app_public.patient set phone = $2 where id = $1", [patient, patientPhone]);
+  await writeBehindTriggers("update app_public.clinic set phone = $2 where id = $1", [lo, clinicPhone]);
+  const person = await createUser();
+  for (const clinicId of [lo, hi]) {
+    await addMember(clinicId, person, "doctor");
+    await openSession(person.userId, clinicId);
+  }
+  const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
+    const correction = await underWay("select null as result from app_private.correct_saved_phones()", []);
+    expect(await waitsForLock(correction.client, correction.result)).toBe(true);
+    const deactivation = await underWay('update app_public."user" set is_active = false where id = $1 returning null as result', [person.userId]);
+    expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
+    await head.release();
+    return Promise.all([correction.result, deactivation.result]);
+  });
+  expect(answers).toEqual([null, null]); // before, the deactivation "deadlock detected", or the correction undone and caught
+  const phone = async (sql: string, id: string) => (await rootPool().query(sql, [id])).rows[0].phone;
+  expect(await phone("select phone from app_public.patient where id = $1", patient)).toBe(`+255${patientPhone.slice(5)}`);
+  expect(await phone("select phone from app_public.clinic where id = $1", lo)).toBe(`+255${clinicPhone.slice(5)}`);
 });
 
 test("a phone edited while the saved phones are corrected keeps the edit", async () => {
