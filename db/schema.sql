@@ -3044,20 +3044,25 @@ CREATE FUNCTION app_private.correct_saved_phones() RETURNS integer
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
+  v_read jsonb;
   v_row record;
   v_left integer := 0;
 begin
-  for v_row in
-    -- each phone read once (materialized: inlined, the function ran in the filter and again in the list)
-    with saved as (
-      select 'user' as kind, u.id, u.phone as saved from app_public."user" u
-      union all select 'patient', p.id, p.phone from app_public.patient p where p.phone is not null
-      union all select 'clinic', c.id, c.phone from app_public.clinic c where c.phone is not null
-    ), read as materialized (
-      select s.kind, s.id, s.saved, app_private.saved_phone_corrected(s.saved) as phone from saved s
-    )
-    select * from read where phone is distinct from saved
-  loop
+  -- each phone read once (materialized: inlined, the function ran in the filter and again in the list), with what its
+  -- row's audit entry is written by (audit_chain_of_row)
+  with saved as (
+    select 'user' as kind, u.id, u.phone as saved, jsonb_build_object('id', u.id) as audited from app_public."user" u
+    union all select 'patient', p.id, p.phone, jsonb_build_object('id', p.id, 'clinic_id', p.clinic_id) from app_public.patient p where p.phone is not null
+    union all select 'clinic', c.id, c.phone, jsonb_build_object('id', c.id) from app_public.clinic c where c.phone is not null
+  ), read as materialized (
+    select s.kind, s.id, s.saved, app_private.saved_phone_corrected(s.saved) as phone, s.audited from saved s
+  )
+  select coalesce(jsonb_agg(to_jsonb(r)), '[]') into v_read from read r where r.phone is distinct from r.saved;
+  -- the chains of the rows it corrects, each held to the end once written: all taken now, in order, as a login, a password
+  -- change or a deactivation takes them (one correction a statement, 000248's order held for one row at a time)
+  perform app_private.lock_audit_chains(array(
+    select distinct app_private.audit_chain_of_row(r ->> 'kind', r -> 'audited') from jsonb_array_elements(v_read) r where r ->> 'phone' is not null));
+  for v_row in select * from jsonb_to_recordset(v_read) as r(kind text, id uuid, saved text, phone text) loop
     if v_row.phone is null then
       v_left := v_left + 1; -- no phone by today's rules: left for someone who knows it
       continue;
@@ -3084,7 +3089,7 @@ ALTER FUNCTION app_private.correct_saved_phones() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION correct_saved_phones(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.correct_saved_phones() IS 'Corrects the users'', patients'' and clinics'' phones that today''s rules read otherwise (saved_phone_corrected), each change audited, a phone changed meanwhile left as it is; answers how many phones were left: no phone by today''s rules (the wrong number of digits for their country, or no country code in use), or the row cannot take the corrected phone (another account has it, or the row breaks a newer rule). Run by 000086; an operator may run it again.';
+COMMENT ON FUNCTION app_private.correct_saved_phones() IS 'Corrects the users'', patients'' and clinics'' phones that today''s rules read otherwise (saved_phone_corrected), each change audited, a phone changed meanwhile left as it is; answers how many phones were left: no phone by today''s rules (the wrong number of digits for their country, or no country code in use), or the row cannot take the corrected phone (another account has it, or the row breaks a newer rule). The audit chains of the rows it corrects are locked first, in the order of their ids (lock_audit_chains), as logins and password changes take them. Run by 000086; an operator may run it again.';
 
 
 --
@@ -4042,6 +4047,31 @@ ALTER FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zon
 --
 
 COMMENT ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) IS 'The clinic''s local date at a moment (for any clinic: used by triggers and the worker).';
+
+
+--
+-- Name: lock_audit_chains(uuid[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.lock_audit_chains(chains uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform from app_private.audit_chain_head h
+  where h.chain_id = any (select coalesce(c, '00000000-0000-0000-0000-000000000000') from unnest(lock_audit_chains.chains) c)
+  order by h.chain_id for update;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.lock_audit_chains(chains uuid[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION lock_audit_chains(chains uuid[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.lock_audit_chains(chains uuid[]) IS 'Locks the heads of the audit chains (clinic ids, null for the platform''s) until the transaction ends, in the order of their ids, as every writer of several chains takes them (audit_sessions_ended, tg__audit_chains_in_order): a transaction of several statements that write several chains (npm run analyst''s grant: its old grants removed, its new ones added) calls it with all of them before its first write, so no statement of it takes a lower id''s head after a higher one''s. A chain with no head yet (no entry) locks nothing.';
 
 
 --
@@ -5294,11 +5324,10 @@ begin
   -- the rows after it find the heads already held. Compared by its whole image, as not every audited table has an id
   -- (analyst_grant); a single row's statement, the API's, goes no further
   if (case tg_op when 'DELETE' then old else new end) *= (select c from changed c limit 1) and exists (select from changed c offset 1) then
-    select array_agg(distinct coalesce(app_private.audit_chain_of_row(tg_table_name, to_jsonb(c)), '00000000-0000-0000-0000-000000000000'))
-    into v_chains from changed c;
+    select array_agg(distinct app_private.audit_chain_of_row(tg_table_name, to_jsonb(c))) into v_chains from changed c;
     -- rows of one chain: its entries lock its head, as before
     if cardinality(v_chains) > 1 then
-      perform from app_private.audit_chain_head h where h.chain_id = any (v_chains) order by h.chain_id for update;
+      perform app_private.lock_audit_chains(v_chains);
     end if;
   end if;
   return null;
@@ -5312,7 +5341,7 @@ ALTER FUNCTION app_private.tg__audit_chains_in_order() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__audit_chains_in_order(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UPDATE or DELETE, for each row, before the audit (_500_audit), on every audited table (order_audit_chains): at the first row of a statement whose rows (changed, the transition table) are of several audit chains (audit_chain_of_row), locks their heads in the order of their ids, as every act that ends sessions of several clinics takes them (audit_sessions_ended): such a statement (an operator''s, a maintenance job''s) and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A statement of one chain locks nothing here. A soft delete is an update of each row in turn (tg__soft_delete), its chain locked there: a delete of rows of several clinics of a soft-deleted table is not ordered: the operator updates their deleted_at instead (docs/decisions/005-audit-chain.md).';
+COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UPDATE or DELETE, for each row, before the audit (_500_audit), on every audited table (order_audit_chains): at the first row of a statement whose rows (changed, the transition table) are of several audit chains (audit_chain_of_row), locks their heads in the order of their ids (lock_audit_chains), as every act that ends sessions of several clinics takes them (audit_sessions_ended): such a statement (an operator''s, a maintenance job''s) and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A statement of one chain locks nothing here. A soft delete is an update of each row in turn (tg__soft_delete), its chain locked there: a delete of rows of several clinics of a soft-deleted table is not ordered: the operator updates their deleted_at instead (docs/decisions/005-audit-chain.md). A transaction of several statements is ordered one statement at a time: it calls lock_audit_chains with all its chains first.';
 
 
 --
@@ -17933,6 +17962,13 @@ REVOKE ALL ON FUNCTION app_private.live_session() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.local_date(clinic_id uuid, at timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION lock_audit_chains(chains uuid[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.lock_audit_chains(chains uuid[]) FROM PUBLIC;
 
 
 --
