@@ -9,8 +9,8 @@ import { grantAnalyst, keepAnalystsWithinLimits, revokeAnalyst } from "../../db/
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
-import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createUser, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
-import { underWay, waitsForLock, whileHolding, withTriggersOff } from "../support/locks.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
+import { besideADeactivation, withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -604,22 +604,12 @@ test("a grant again and a deactivation ending sessions in the clinics of both th
   const name = `${ANALYST}_moved`;
   await grantAnalyst(testConfig, name, [hi]);
   try {
-    const person = await createUser();
-    for (const clinicId of [lo, hi]) {
-      await addMember(clinicId, person, "doctor");
-      await openSession(person.userId, clinicId);
-    }
-    const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
-      const grant = grantAnalyst(testConfig, name, [lo]).then(
+    const answers = await besideADeactivation([lo, hi], () =>
+      grantAnalyst(testConfig, name, [lo]).then(
         () => null,
         (error: Error) => error.message,
-      );
-      expect(await head.blocking()).toBe(true);
-      const deactivation = await underWay('update app_public."user" set is_active = false where id = $1 returning null as result', [person.userId]);
-      expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
-      await head.release();
-      return Promise.all([grant, deactivation.result]);
-    });
+      ),
+    );
     expect(answers).toEqual([null, null]); // before, one of them "deadlock detected"
     const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [name]);
     expect(rows[0].clinics).toEqual([lo]);

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
-import { underWay, waitsForLock, whileHolding } from "../support/locks.ts";
+import { besideADeactivation, underWay } from "../support/locks.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -173,20 +173,8 @@ describe("a statement of rows of two clinics and a deactivation ending sessions 
   ];
   test.each(statements)("%s", async (_, table, statementOf) => {
     const statement = await statementOf();
-    const person = await createUser();
-    for (const clinicId of [lo, hi]) {
-      await addMember(clinicId, person, "doctor");
-      await openSession(person.userId, clinicId);
-    }
     const { rows: [{ last }] } = await rootPool().query("select max(id) as last from app_public.audit_log");
-    const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
-      const statementUnderWay = await underWay(statement.sql, statement.params, null, listOrder);
-      expect(await waitsForLock(statementUnderWay.client, statementUnderWay.result)).toBe(true);
-      const deactivation = await underWay('update app_public."user" set is_active = false where id = $1 returning null as result', [person.userId]);
-      expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
-      await head.release();
-      return Promise.all([statementUnderWay.result, deactivation.result]);
-    });
+    const answers = await besideADeactivation([lo, hi], async () => (await underWay(statement.sql, statement.params, null, listOrder)).result);
     expect(answers).toEqual([null, null]); // before, one of them "deadlock detected"
     // the statement wrote its rows' entries in the order it reached them, the higher id's first
     const { rows } = await rootPool().query(

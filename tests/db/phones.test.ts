@@ -5,8 +5,8 @@
  */
 import { inStartTurn, isCountryCallingCode, showUpgradeWarnings } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createUser, openSession, writeBehindTriggers } from "../support/fixtures.ts";
-import { underWay, waitsForLock, whileHolding } from "../support/locks.ts";
+import { createClinic, createPatient, writeBehindTriggers } from "../support/fixtures.ts";
+import { besideADeactivation, underWay } from "../support/locks.ts";
 
 afterAll(closeRootPool);
 
@@ -212,19 +212,7 @@ test("correcting the saved phones and a deactivation ending sessions in two of t
   const [patientPhone, clinicPhone] = [`+2550712${digits()}`, `+2550713${digits()}`]; // as saved before 000086
   await writeBehindTriggers("update app_public.patient set phone = $2 where id = $1", [patient, patientPhone]);
   await writeBehindTriggers("update app_public.clinic set phone = $2 where id = $1", [lo, clinicPhone]);
-  const person = await createUser();
-  for (const clinicId of [lo, hi]) {
-    await addMember(clinicId, person, "doctor");
-    await openSession(person.userId, clinicId);
-  }
-  const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
-    const correction = await underWay("select null as result from app_private.correct_saved_phones()", []);
-    expect(await waitsForLock(correction.client, correction.result)).toBe(true);
-    const deactivation = await underWay('update app_public."user" set is_active = false where id = $1 returning null as result', [person.userId]);
-    expect(await waitsForLock(deactivation.client, deactivation.result)).toBe(true);
-    await head.release();
-    return Promise.all([correction.result, deactivation.result]);
-  });
+  const answers = await besideADeactivation([lo, hi], async () => (await underWay("select null as result from app_private.correct_saved_phones()", [])).result);
   expect(answers).toEqual([null, null]); // before, the deactivation "deadlock detected", or the correction undone and caught
   const phone = async (sql: string, id: string) => (await rootPool().query(sql, [id])).rows[0].phone;
   expect(await phone("select phone from app_public.patient where id = $1", patient)).toBe(`+255${patientPhone.slice(5)}`);

@@ -5,24 +5,9 @@
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createUser, type TestMember } from "../support/fixtures.ts";
-import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
+import { underWay, waitsForLock, whileHolding } from "../support/locks.ts";
 
 afterAll(closeRootPool);
-
-/** A statement under way on a connection of its own, committed as it ends: null, or its error's message. */
-async function underWay(sql: string, params: unknown[]) {
-  const client = await rootPool().connect();
-  await trackBackend(client);
-  await client.query("begin");
-  const result = client
-    .query(sql, params)
-    .then(
-      async () => (await client.query("commit"), null),
-      async (error: Error) => (await client.query("rollback"), error.message),
-    )
-    .finally(() => client.release());
-  return { client, result };
-}
 
 /** The people whose memberships `sql` reaches, in the order it reaches them (run and undone). */
 async function orderOf(sql: string, params: unknown[]): Promise<string[]> {

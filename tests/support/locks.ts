@@ -4,7 +4,7 @@
  */
 import type pg from "pg";
 import { apiPool, rootPool } from "./database.ts";
-import { beginAs, openSession, type TestMember } from "./fixtures.ts";
+import { addMember, beginAs, createUser, openSession, type TestMember } from "./fixtures.ts";
 import { until } from "./until.ts";
 
 /** The server process of each connection of the test, to ask PostgreSQL whether it waits for a lock. */
@@ -63,7 +63,8 @@ export async function waitsForLock(client: pg.ClientBase, query: Promise<unknown
 
 /**
  * A statement under way on a connection of its own, as the session `as` (or the operator, without one), after `before`
- * (planner settings, say) in its transaction, committed as it ends: its first row's `result`, or its error's message.
+ * (planner settings, say) in its transaction, committed as it ends: its first row's `result` (null for a statement that
+ * returns no row), or its error's message.
  */
 export async function underWay(sql: string, params: unknown[], as: string | null = null, before = "") {
   const client = await (as ? apiPool() : rootPool()).connect();
@@ -74,7 +75,7 @@ export async function underWay(sql: string, params: unknown[], as: string | null
   const result = client
     .query(sql, params)
     .then(
-      async (r) => (await client.query("commit"), r.rows[0].result),
+      async (r) => (await client.query("commit"), r.rows[0]?.result ?? null),
       async (error: Error) => (await client.query("rollback"), error.message),
     )
     .finally(() => client.release());
@@ -153,4 +154,27 @@ export async function whileHolding<T>(statement: string, params: unknown[], fn: 
     await release();
     client.release();
   }
+}
+
+/**
+ * `act` and a deactivation of a person with a session in each of the clinics `lo` and `hi` (whose ids sort so), which
+ * takes their chains' heads in the order of their ids, at once: `hi`'s head held by a third transaction, `act` queued
+ * behind it first (seen waiting), then the deactivation (seen waiting), then the head let go. An act that took `hi`'s
+ * head before `lo`'s deadlocked with it, the deactivation holding `lo`'s ("deadlock detected", one undone). Answers both outcomes,
+ * as `act`'s answer and underWay's: [null, null] when both went through.
+ */
+export async function besideADeactivation([lo, hi]: [string, string], act: () => Promise<unknown>): Promise<unknown[]> {
+  const person = await createUser();
+  for (const clinicId of [lo, hi]) {
+    await addMember(clinicId, person, "doctor");
+    await openSession(person.userId, clinicId);
+  }
+  return whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
+    const acting = act();
+    if (!(await head.blocking())) throw new Error("the act was never seen waiting for the held chain head");
+    const deactivation = await underWay('update app_public."user" set is_active = false where id = $1', [person.userId]);
+    if (!(await waitsForLock(deactivation.client, deactivation.result))) throw new Error("the deactivation was never seen waiting");
+    await head.release();
+    return Promise.all([acting, deactivation.result]);
+  });
 }
