@@ -5320,10 +5320,14 @@ CREATE FUNCTION app_private.tg__audit_chains_in_order() RETURNS trigger
 declare
   v_chains uuid[];
 begin
+  -- a single row's statement, the API's, goes no further: it has one chain, which its entry locks
+  if not exists (select from changed c offset 1) then
+    return null;
+  end if;
   -- the first row (its transition table's first, as its after-row events come in that order) of a statement of several:
   -- the rows after it find the heads already held. Compared by its whole image, as not every audited table has an id
-  -- (analyst_grant); a single row's statement, the API's, goes no further
-  if (case tg_op when 'DELETE' then old else new end) *= (select c from changed c limit 1) and exists (select from changed c offset 1) then
+  -- (analyst_grant)
+  if (case tg_op when 'DELETE' then old else new end) *= (select c from changed c limit 1) then
     select array_agg(distinct app_private.audit_chain_of_row(tg_table_name, to_jsonb(c))) into v_chains from changed c;
     -- rows of one chain: its entries lock its head, as before
     if cardinality(v_chains) > 1 then
