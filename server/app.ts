@@ -1,6 +1,7 @@
 /**
  * The HTTP server: request ids and logs, health, CSRF guard, session check,
- * /auth routes, export downloads, and GraphQL (with GraphiQL outside production).
+ * /auth routes, export downloads, and GraphQL (with GraphiQL outside production), refused to a page of
+ * another clinic than the session's.
  */
 import { takeWebsocketOf } from "./websocket-limit.ts"; // imported before grafserv makes its ws server
 import { randomUUID } from "node:crypto";
@@ -11,6 +12,7 @@ import type pg from "pg";
 import { grafserv } from "postgraphile/grafserv/express/v4";
 import type { RoleNames } from "../db/config.ts";
 import { authRoutes } from "./auth-routes.ts";
+import { refuseAnotherClinicsPage } from "./clinic-of-the-page.ts";
 import { corsForFrontends, csrfGuard, fromOtherSite, logCrossSiteRefusal } from "./csrf.ts";
 import { exportRoutes } from "./export-routes.ts";
 import { makeGraphQL } from "./graphql.ts";
@@ -125,7 +127,7 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
     await pgl.release();
     throw error;
   }
-  app.use(GRAPHQL_PATH, oneReadMomentPerRequest);
+  app.use(GRAPHQL_PATH, refuseAnotherClinicsPage(settings), oneReadMomentPerRequest);
   const serv = pgl.createServ(grafserv);
   await serv.addTo(app, server, false);
   // GraphQL websockets (subscriptions), refused to pages of other sites as express refuses their POSTs, and to invalid sessions

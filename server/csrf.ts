@@ -6,6 +6,7 @@
  * sending our cookie.
  */
 import type { NextFunction, Request, Response } from "express";
+import { CLINIC_OF_THE_PAGE_HEADER } from "./clinic-of-the-page.ts";
 import { sendError } from "./http-errors.ts";
 import { log } from "./log.ts";
 import type { ServerSettings } from "./settings.ts";
@@ -54,7 +55,7 @@ export function logCrossSiteRefusal(req: Request, settings: Pick<ServerSettings,
  * POSTs only once the browser's preflight is answered, and reads an answer only when it names the
  * page's origin: without this, a frontend on its own origin could not use the API at all. Only
  * those origins are named, never `*`; the cookie is allowed along (credentials); the request id is
- * readable, for support, and a download's file name. Requests from any other origin get no CORS headers, so browsers keep them
+ * readable, for support, and a download's file name; a page may say its clinic (server/clinic-of-the-page.ts). Requests from any other origin get no CORS headers, so browsers keep them
  * from reading our answers, and csrfGuard refuses their state-changing ones.
  */
 export function corsForFrontends(settings: Pick<ServerSettings, "allowedOrigins">) {
@@ -67,7 +68,7 @@ export function corsForFrontends(settings: Pick<ServerSettings, "allowedOrigins"
     res.setHeader("Access-Control-Expose-Headers", "X-Request-Id, Content-Disposition");
     if (req.method !== "OPTIONS") return next();
     res.setHeader("Access-Control-Allow-Methods", "GET, POST");
-    res.setHeader("Access-Control-Allow-Headers", "Content-Type");
+    res.setHeader("Access-Control-Allow-Headers", `Content-Type, ${CLINIC_OF_THE_PAGE_HEADER}`);
     res.setHeader("Access-Control-Max-Age", "600");
     res.status(204).end();
   };

@@ -1223,7 +1223,7 @@ test("an allowed frontend origin may post, its browser's preflight answered for 
       });
     const allowed = await preflight("https://app.clinic.example");
     expect([allowed.status, ...["allow-origin", "allow-credentials", "allow-methods", "allow-headers"].map((h) => allowed.headers.get(`access-control-${h}`))]).toEqual([
-      204, "https://app.clinic.example", "true", "GET, POST", "Content-Type",
+      204, "https://app.clinic.example", "true", "GET, POST", "Content-Type, X-Clinic-Id",
     ]);
     expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
 
@@ -1519,5 +1519,44 @@ describe("several clinics", () => {
     const stale = new Browser(api);
     stale.cookie = old;
     expect((await stale.graphql(WHO_AM_I)).body.data.currentUser).toBeNull();
+  });
+
+  // tabs share the cookie: a switch in one moved the other's cash-up screen, still showing its clinic, to the clinic switched to
+  test("a page that names its clinic (X-Clinic-Id) is refused, with nothing done, once another tab has switched the session to another clinic", async () => {
+    const [a, b] = [await createClinic("Tab A clinic"), await createClinic("Tab B clinic")];
+    const { cashier } = a.members;
+    await addMember(b.clinicId, cashier, "cashier");
+    const browser = new Browser(api); // both tabs: one cookie jar
+    await browser.login(cashier.phone, cashier.password, a.clinicId);
+    const close = (pageClinic: string) =>
+      browser.post("/graphql", { query: `mutation { closeDay(input: { businessDate: "2026-03-10", countedCash: "120" }) { result { clinicId } } }` }, {
+        "x-clinic-id": pageClinic,
+      });
+    const closedDays = async (clinicId: string) =>
+      (await rootPool().query("select count(*)::int as n from app_public.daily_reconciliation where clinic_id = $1 and status = 'closed'", [clinicId])).rows[0].n;
+
+    expect((await browser.post("/auth/switch-clinic", { clinicId: b.clinicId })).status).toBe(200); // the other tab
+    const refused = await close(a.clinicId); // the cash-up screen of clinic A
+    expect({ status: refused.status, body: refused.body }).toEqual({
+      status: 409,
+      body: {
+        errors: [
+          {
+            message: "This page is of another clinic than your session, which was switched (in another tab or window): nothing was done. Reload the page.",
+            extensions: { code: "CLINIC_CHANGED" },
+          },
+        ],
+      },
+    });
+    expect([await closedDays(a.clinicId), await closedDays(b.clinicId)]).toEqual([0, 0]);
+
+    // the page of the session's clinic, its id in any case, goes on; a header that is no clinic id is refused
+    const closed = await close(b.clinicId.toUpperCase());
+    expect(closed.body).toEqual({ data: { closeDay: { result: { clinicId: b.clinicId } } } });
+    const malformed = await close("clinic B");
+    expect({ status: malformed.status, code: malformed.body.errors[0].extensions.code }).toEqual({ status: 400, code: "INVALID_INPUT" });
+    // without a session, what GraphQL answers anyone
+    await browser.post("/auth/logout", {});
+    expect((await close(b.clinicId)).body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
 });
