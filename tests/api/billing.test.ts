@@ -1206,6 +1206,27 @@ test("a visit lists its invoices and invoices are found by their visit: a cashie
   ]);
 });
 
+// a close form's notes field left blank is sent as "" (or a line break): it wiped the notes the day had, the first
+// count's ("short 500: the patient brings it Monday") when a reopened day was counted again, as no note at all would not
+test("a close whose notes field is left blank keeps the day's notes, as a close without notes does, and is answered again on a double click", async () => {
+  const own = await createClinic("Blank notes clinic");
+  const [counter, owner] = [new Browser(api), new Browser(api)];
+  await counter.login(own.members.cashier.phone, own.members.cashier.password);
+  await owner.login(own.members.owner.phone, own.members.owner.password);
+  const CLOSE = `mutation($notes: String) { closeDay(input: { businessDate: "2026-06-03", countedCash: "600", notes: $notes }) { result { status countedCash notes } } }`;
+  const first = await counter.graphql(CLOSE.replace('"600"', '"100"'), { notes: "Short 500: the patient brings it Monday" });
+  expect(first.body.data.closeDay.result).toEqual({ status: "closed", countedCash: "100.000", notes: "Short 500: the patient brings it Monday" });
+  const reopened = await owner.graphql(`mutation { reopenDay(input: { businessDate: "2026-06-03", reason: "Recount" }) { result { status } } }`);
+  expect(reopened.body.data.reopenDay.result).toEqual({ status: "open" });
+  for (const blank of ["", " \n\t"]) {
+    const again = await counter.graphql(CLOSE, { notes: blank });
+    expect({ blank, answer: again.body }).toEqual({
+      blank,
+      answer: { data: { closeDay: { result: { status: "closed", countedCash: "600.000", notes: "Short 500: the patient brings it Monday" } } } },
+    });
+  }
+});
+
 test("closeDay without a day is told to give one, and a count given as null is none counted, as one left out", async () => {
   const own = await createClinic("Close day input clinic");
   const counter = new Browser(api);
