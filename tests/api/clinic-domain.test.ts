@@ -2,8 +2,8 @@
  * The clinic domain through the API: tenancy across foreign keys, soft delete
  * and restore, bad input, search, duplicate warnings, aggregates and filters.
  */
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
+import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
+import { addMember, asMember, beginAs, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { whileHolding } from "../support/locks.ts";
 import { statementsSentBy } from "../support/statements.ts";
@@ -853,6 +853,43 @@ describe("service catalog prices", () => {
     await rootPool().query("update app_public.service set is_active = false where id = $1", [retired.id]);
     const offered = await manager.graphql(`{ services(filter: { isActive: { equalTo: true } }, orderBy: PRICE_ASC) { nodes { rowId } } }`);
     expect(offered.body.data.services.nodes).toEqual([{ rowId: cheap.id }, { rowId: service.id }]);
+  });
+
+  test("prices set at one instant (several in one transaction, or in one begun before another's committed) are listed in the order they were set, each in force a moment", async () => {
+    const service = await createService(a.clinicId, "1000");
+    const admin = await openSession(a.members.admin.userId, a.clinicId);
+    const setPrice = (client: { query: (text: string, values: unknown[]) => Promise<unknown> }, price: string) =>
+      client.query("update app_public.service set price = $2 where id = $1", [service.id, price]);
+    const early = await apiPool().connect();
+    try {
+      await beginAs(early, admin); // its time is taken here, before the others commit
+      await early.query("select 1");
+      await committedAs(admin, async (client) => {
+        for (const price of ["1100", "1200", "1300"]) await setPrice(client, price); // one form saved in one transaction
+      });
+      await setPrice(early, "1400");
+      await early.query("commit");
+    } finally {
+      await early.query("rollback");
+      early.release();
+    }
+    const listed = await owner.graphql(`query($id: UUID!) { services(condition: { rowId: $id }) { nodes { price prices { nodes { price } } } } }`, { id: service.id });
+    // before, the last four began at the same instant, listed in the order of their random keys
+    expect(listed.body.data.services.nodes[0]).toEqual({
+      price: "1400.000",
+      prices: { nodes: ["1000", "1100", "1200", "1300", "1400"].map((price) => ({ price: `${price}.000` })) },
+    });
+    // each was in force from its start until the next one's: before, 1100, 1200 and 1300 were never (priceAt gave 1400)
+    const { rows } = await rootPool().query(
+      `select p.price, app_public.service_price_at(s, p.effective_from) as at_its_start,
+              p.effective_to = lead(p.effective_from) over (order by p.effective_from) as until_the_next
+       from app_public.service_price p join app_public.service s on s.clinic_id = p.clinic_id and s.id = p.service_id
+       where p.service_id = $1 order by p.effective_from`,
+      [service.id],
+    );
+    expect(rows).toEqual(
+      ["1000", "1100", "1200", "1300", "1400"].map((price, i) => ({ price: `${price}.000`, at_its_start: `${price}.000`, until_the_next: i === 4 ? null : true })),
+    );
   });
 });
 
