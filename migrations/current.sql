@@ -102,3 +102,22 @@ end;
 $$;
 comment on function app_private.tg_service__record_price() is 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one, at the transaction''s time or, if the current price began then or later (an earlier change of the same transaction, or a change committed meanwhile), a microsecond after it began: each price is in force a moment at least, so the history lists prices in the order they were set.';
 revoke all on function app_private.tg_service__record_price() from public;
+
+-- The duplicate warning compares names without their hyphens, apostrophes, dots and spaces
+--
+-- The warning compared names as meant, in any case and without accents, but with their punctuation and spaces: Mary Jane
+-- O'Brien born on the day of a Mary-Jane OBrien, or Abdulrahman Alhassan on the day of Abdul-Rahman Al Hassan, the same
+-- names as people type and transliterate them, were not flagged, and the front desk registered the patient a second
+-- time. name_key now also leaves out white space, hyphens and dashes, apostrophes (straight, curly, the modifier letter)
+-- and dots, so those are one name; the letters and their order still have to match (Mary is not Mary-Jane). The index
+-- of the names' keys is rebuilt, as name_key is immutable.
+create or replace function app_hidden.name_key(name text) returns text
+  language sql immutable parallel safe
+  set search_path to pg_catalog, public, pg_temp
+as $$
+  select regexp_replace(app_hidden.search_key(app_hidden.name_as_meant(name_key.name)), '[[:space:].''’‘ʼ`´′‐‑‒–—―−-]+', '', 'g');
+$$;
+comment on function app_hidden.name_key(name text) is 'A name as the duplicate warning compares it: as meant (name_as_meant), then as search_key compares text, and without white space, hyphens and dashes, apostrophes and dots, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one, as are Mary-Jane O''Brien, Mary Jane OBrien and MaryJane O’Brien. Immutable, for the index patient_search_dob_names_idx (rebuilt when it changes).';
+revoke all on function app_hidden.name_key(name text) from public;
+grant execute on function app_hidden.name_key(name text) to :DATABASE_VISITOR;
+reindex index app_private.patient_search_dob_names_idx;

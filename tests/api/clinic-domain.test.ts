@@ -971,6 +971,25 @@ describe("search and duplicate warnings", () => {
     expect(registered.body.data.createPatient.patient.possibleDuplicates.nodes).toEqual([{ rowId: existing.id }]);
   });
 
+  test("the warning sees past the hyphens, apostrophes, dots and spaces of a name as typed: Mary Jane O'Brien is Mary-Jane OBrien, Abdulrahman is Abdul-Rahman", async () => {
+    const maryJane = await createPatient(a.clinicId, { first_name: "Mary-Jane", last_name: "O’Brien", date_of_birth: "1981-02-03" });
+    const abdul = await createPatient(a.clinicId, { first_name: "Abdul-Rahman", last_name: "Al Hassan", date_of_birth: "1981-02-03" });
+    const find = async (f: string, l: string) =>
+      (await receptionist.graphql(`query($f: String!, $l: String!) { findPatientDuplicates(firstName: $f, lastName: $l, dateOfBirth: "1981-02-03") { nodes { rowId } } }`, { f, l }))
+        .body.data.findPatientDuplicates.nodes;
+    // before, each of these registered a second record without a warning
+    for (const [f, l, existing] of [
+      ["Mary Jane", "O'Brien", maryJane], ["MaryJane", "OBrien", maryJane], ["Mary–Jane", "O Brien", maryJane], ["Mary-Jane", "O.Brien", maryJane],
+      ["Abdulrahman", "Al-Hassan", abdul], ["Abdul Rahman", "Alhassan", abdul], ["Abdul Rahman", "AL-HASSAN", abdul],
+    ] as const) {
+      expect({ f, l, found: await find(f, l) }).toEqual({ f, l, found: [{ rowId: existing.id }] });
+    }
+    // other names stay other names
+    expect(await find("Mary", "O'Brien")).toEqual([]);
+    expect(await find("Mary-Jane", "Brien")).toEqual([]);
+    expect(await find("Abdul", "Al Hassan")).toEqual([]);
+  });
+
   test("names are kept as meant, and the warning sees through how they were typed: white space of any kind, the Unicode form", async () => {
     const REGISTER = `mutation($f: String!, $l: String!) { createPatient(input: { patient: { firstName: $f, lastName: $l, dateOfBirth: "1990-05-06" } }) {
       patient { rowId firstName lastName possibleDuplicates { nodes { rowId } } } } }`;
