@@ -214,3 +214,34 @@ $_$;
 comment on function app_hidden.patients_matching(query text) is 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 revoke all on function app_hidden.patients_matching(query text) from public;
 grant execute on function app_hidden.patients_matching(query text) to :DATABASE_VISITOR;
+
+-- The live queue hears a patient renamed at each of their visits under way
+--
+-- The queue is told of a visit booked, stepped, moved, handed over or given another patient or reason (000060, 000128),
+-- and each event reads the visit with its patient's name, as the screens show it. A patient's name corrected at the desk
+-- while they waited (a misspelling, a married name) was no event: the doctor's and the other desks' queues kept the old
+-- name until they read their lists again. Now a change of a patient's first or last name tells the queue of each of
+-- their visits still under way (scheduled, checked in, in progress), with its status now; a visit that ended, and any
+-- other change of the patient, stay silent.
+create or replace function app_private.tg_patient__notify_visits() returns trigger
+  language plpgsql security definer
+  set search_path to pg_catalog, public, pg_temp
+as $$
+declare
+  v_channel text := app_private.visit_queue_channel(new.clinic_id);
+begin
+  if v_channel is not null then -- without the key no one listens: the patient is written all the same
+    perform pg_notify(v_channel, json_build_object('id', v.id, 'status', v.status)::text)
+    from app_public.visit v
+    where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status in ('scheduled', 'checked_in', 'in_progress');
+  end if;
+  return null;
+end;
+$$;
+comment on function app_private.tg_patient__notify_visits() is 'AFTER UPDATE OF first_name, last_name on patients, when either changed: tells subscribers of the clinic''s visit queue (visitQueueChanged) of each of the patient''s visits still under way (scheduled, checked in, in progress), with its id and status now, on the clinic''s secret channel (visit_queue_channel), so that the queues show the name as it is now. Without the key, nothing is sent.';
+revoke all on function app_private.tg_patient__notify_visits() from public;
+drop trigger if exists _700_notify_visits on app_public.patient;
+create trigger _700_notify_visits after update of first_name, last_name on app_public.patient
+  for each row when (new.first_name is distinct from old.first_name or new.last_name is distinct from old.last_name)
+  execute function app_private.tg_patient__notify_visits();
+comment on trigger _700_notify_visits on app_public.patient is 'A patient renamed: the live queue hears of each of their visits under way (tg_patient__notify_visits).';

@@ -210,6 +210,31 @@ test("a visit moved to another time, handed to another doctor, or given another 
   expect({ taking: taking.received, errors: taking.errors }).toEqual({ taking: [heard, heard, heard], errors: [] });
 });
 
+test("a patient renamed is heard at each of their visits still under way, by the front desk and the visit's doctor: not at a visit that ended, nor at another change of the patient", async () => {
+  const front = await subscribedDesk();
+  const doctor = await subscribedDesk(a.members.doctor);
+  const waiting = await createVisit(a, "checked_in");
+  const { rows } = await rootPool().query(
+    "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now() - interval '1 day') returning id",
+    [a.clinicId, waiting.patientId, a.members.doctor.membershipId],
+  );
+  await rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = 'Patient called' where id = $1", [rows[0].id]);
+  await front.caughtUp();
+  await doctor.caughtUp();
+  const [frontBefore, doctorBefore] = [front.received.length, doctor.received.length];
+  const UPDATE = `mutation($c: UUID!, $id: UUID!, $p: PatientPatch!) { updatePatient(input: { clinicId: $c, rowId: $id, patch: $p }) { patient { lastName } } }`;
+  // the spelling of a waiting patient's name corrected at the desk: the doctor's queue kept the old one
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: waiting.patientId, p: { lastName: "Mwakalinga" } })).body.errors).toBeUndefined();
+  expect((await front.desk.graphql(UPDATE, { c: a.clinicId, id: waiting.patientId, p: { notes: "Allergic to penicillin" } })).body.errors).toBeUndefined();
+  await front.caughtUp();
+  await doctor.caughtUp();
+  await front.client.dispose();
+  await doctor.client.dispose();
+  const heard = [{ status: "checked_in", visit: { code: waiting.code, clinicId: a.clinicId } }];
+  expect({ front: front.received.slice(frontBefore), errors: front.errors }).toEqual({ front: heard, errors: [] });
+  expect({ doctor: doctor.received.slice(doctorBefore), errors: doctor.errors }).toEqual({ doctor: heard, errors: [] });
+});
+
 test("steps taken in quick succession are each heard, in order, as the step each one was; a forged status the visit never had is not", async () => {
   const e = await createClinic("Queue E"); // a channel of its own
   const { client, received, errors } = await subscribedDesk(e.members.owner, api, e);
