@@ -990,6 +990,22 @@ describe("search and duplicate warnings", () => {
     expect(await find("Abdul", "Al Hassan")).toEqual([]);
   });
 
+  test("the warning flags names entered the other way round, the surname as the first name, born the same day", async () => {
+    const existing = await createPatient(a.clinicId, { first_name: "Neema", last_name: "Kilewo", date_of_birth: "1992-07-08" });
+    const find = async (f: string, l: string, d = "1992-07-08") =>
+      (await receptionist.graphql(`query($f: String!, $l: String!, $d: Date!) { findPatientDuplicates(firstName: $f, lastName: $l, dateOfBirth: $d) { nodes { rowId } } }`, { f, l, d }))
+        .body.data.findPatientDuplicates.nodes;
+    // before, not flagged: the front desk, who had typed the surname first, registered her a second time
+    expect(await find("Kilewo", "Neema")).toEqual([{ rowId: existing.id }]);
+    expect(await find("KILEWO", "néema")).toEqual([{ rowId: existing.id }]);
+    expect(await find("Neema", "Kilewo")).toEqual([{ rowId: existing.id }]);
+    expect(await find("Kilewo", "Neema", "1992-07-09")).toEqual([]);
+    expect(await find("Kilewo", "Kilewo")).toEqual([]);
+    // one who is both ways round is listed once
+    const twice = await createPatient(a.clinicId, { first_name: "Salma", last_name: "Salma", date_of_birth: "1992-07-08" });
+    expect(await find("Salma", "Salma")).toEqual([{ rowId: twice.id }]);
+  });
+
   test("names are kept as meant, and the warning sees through how they were typed: white space of any kind, the Unicode form", async () => {
     const REGISTER = `mutation($f: String!, $l: String!) { createPatient(input: { patient: { firstName: $f, lastName: $l, dateOfBirth: "1990-05-06" } }) {
       patient { rowId firstName lastName possibleDuplicates { nodes { rowId } } } } }`;
