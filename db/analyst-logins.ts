@@ -78,6 +78,16 @@ function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promis
 }
 
 /**
+ * Waits for any other grant or revoke of the analyst `name` to end, then holds its turn until the transaction ends. Two
+ * at once each read the analyst's grants (the chains to lock, whether its role exists) before the other's committed: the
+ * second then removed grants the first had just added, in clinics whose chains it had not locked, or made a role the
+ * first had just made (one failed: 'role "…" already exists').
+ */
+async function analystsTurn(client: pg.Client, name: string): Promise<void> {
+  await client.query("select pg_advisory_xact_lock(hashtextextended('analyst:' || $1, 0))", [name]);
+}
+
+/**
  * Whether the role `name` exists; refused when it is not an analyst (a colleague's login, one of
  * the application's roles): the command never takes over or drops a role it did not make.
  */
@@ -121,6 +131,7 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
  */
 export async function grantAnalyst(config: DatabaseConfig, name: string, named: string[], givenPassword?: string): Promise<string[]> {
   return asOperator(config, async (client) => {
+    await analystsTurn(client, name);
     const exists = await analystExists(client, config, name);
     const clinics = await clinicsNamed(client, named);
     // each grant removed or added is an entry in its clinic's audit chain, written in two statements (each ordering only
@@ -164,6 +175,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
 export async function revokeAnalyst(config: DatabaseConfig, name: string): Promise<string[]> {
   const role = ident(name);
   const exists = await asOperator(config, async (client) => {
+    await analystsTurn(client, name);
     const exists = await analystExists(client, config, name);
     const { rowCount: grants } = await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants

@@ -10,7 +10,7 @@ import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
-import { besideADeactivation, withTriggersOff } from "../support/locks.ts";
+import { besideADeactivation, whileHolding, withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
@@ -613,6 +613,79 @@ test("a grant again and a deactivation ending sessions in the clinics of both th
     expect(answers).toEqual([null, null]); // before, one of them "deadlock detected"
     const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [name]);
     expect(rows[0].clinics).toEqual([lo]);
+  } finally {
+    await revokeAnalyst(testConfig, name);
+  }
+});
+
+// Two grants of one analyst at once each locked the chains of the grants they read before the other's committed: the
+// second, queued behind the first, then removed the grant the first had just added, in a clinic it had not locked, after
+// a higher id's head: with a deactivation ending sessions in both clinics at once, "deadlock detected", one undone.
+test("two grants of one analyst at once take their turns, beside a deactivation ending sessions in the clinics of both", async () => {
+  const [lo, hi] = [(await createClinic()).clinicId, (await createClinic()).clinicId].sort();
+  const name = `${ANALYST}_twice`;
+  await grantAnalyst(testConfig, name, [hi]);
+  const grant = (clinic: string) => () =>
+    grantAnalyst(testConfig, name, [clinic]).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+  try {
+    // the first moves the analyst to lo, the second back to hi
+    expect(await besideADeactivation([lo, hi], grant(lo), grant(hi))).toEqual([null, null, null]); // before, "deadlock detected"
+    const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [name]);
+    expect(rows[0].clinics).toEqual([hi]);
+  } finally {
+    await revokeAnalyst(testConfig, name);
+  }
+});
+
+// A revoke while a grant of the same analyst was under way removed the grant the grant went on to remove, waiting for the
+// chain head the grant held, while the grant waited for the row the revoke had removed: "deadlock detected", one undone.
+test("a grant and a revoke of one analyst at once take their turns", async () => {
+  const [lo, hi] = [(await createClinic()).clinicId, (await createClinic()).clinicId].sort();
+  const name = `${ANALYST}_revoked_meanwhile`;
+  await grantAnalyst(testConfig, name, [lo]);
+  const answer = (act: Promise<unknown>) =>
+    act.then(
+      () => null,
+      (error: Error) => error.message,
+    );
+  const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
+    const granting = answer(grantAnalyst(testConfig, name, [hi])); // holds lo's head, waits for hi's
+    expect(await head.blocking()).toBe(true);
+    const revoking = answer(revokeAnalyst(testConfig, name));
+    expect(await head.blocking(2)).toBe(true);
+    await head.release();
+    return Promise.all([granting, revoking]);
+  });
+  expect(answers).toEqual([null, null]); // before, "deadlock detected"
+  const { rows } = await rootPool().query("select count(*)::int as grants, (select count(*)::int from pg_roles where rolname = $1) as roles from app_private.analyst_grant where role_name = $1", [name]);
+  expect(rows[0]).toEqual({ grants: 0, roles: 0 });
+});
+
+// Two first grants of one analyst at once each found no role, and each made it: the later one to make it was undone
+// ('role "…" already exists', or at the same moment "duplicate key value violates unique constraint").
+test("two first grants of one analyst at once make one role, the second's grant the one kept", async () => {
+  const [first, second] = [(await createClinic()).clinicId, (await createClinic()).clinicId];
+  const name = `${ANALYST}_new_twice`;
+  const answer = (act: Promise<unknown>) =>
+    act.then(
+      () => null,
+      (error: Error) => error.message,
+    );
+  try {
+    const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [first], async (head) => {
+      const granting = answer(grantAnalyst(testConfig, name, [first], "first-password")); // found no role, waits for the head
+      expect(await head.blocking()).toBe(true);
+      const again = answer(grantAnalyst(testConfig, name, [second], "second-password"));
+      await head.blocking(2); // queued behind the first; before, it went through at once
+      await head.release();
+      return Promise.all([granting, again]);
+    });
+    expect(answers).toEqual([null, null]); // before, the first: 'role "…" already exists'
+    const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [name]);
+    expect(rows[0].clinics).toEqual([second]);
   } finally {
     await revokeAnalyst(testConfig, name);
   }

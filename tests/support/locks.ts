@@ -129,8 +129,11 @@ export async function withTriggersOff(triggers: [table: string, trigger: string]
 /** A transaction of its own that holds what a statement locked: whether another connection waits for it, and its end. */
 export interface Held {
   client: pg.PoolClient;
-  /** Whether some other connection is seen waiting for a lock this one holds (within 5 s). */
-  blocking(): Promise<boolean>;
+  /**
+   * Whether `count` other connections (one unless told) are seen waiting for a lock this one holds, or for one held by
+   * a connection that waits so (queued behind another waiter), within 5 s.
+   */
+  blocking(count?: number): Promise<boolean>;
   /** Rolls the transaction back, letting go of its locks (again after it, nothing). */
   release(): Promise<void>;
 }
@@ -147,8 +150,20 @@ export async function whileHolding<T>(statement: string, params: unknown[], fn: 
     await client.query("begin");
     await client.query(statement, params);
     const pid = (await client.query("select pg_backend_pid() as pid")).rows[0].pid as number;
-    const blocking = () =>
-      until(async () => (await rootPool().query("select exists (select from pg_stat_activity where $1::int = any (pg_blocking_pids(pid))) as waits", [pid])).rows[0].waits);
+    const blocking = (count = 1) =>
+      until(
+        async () =>
+          (
+            await rootPool().query(
+              `with recursive behind (pid) as (
+                 select $1::int
+                 union select a.pid from pg_stat_activity a join behind b on b.pid = any (pg_blocking_pids(a.pid))
+               )
+               select count(*) - 1 >= $2 as waits from behind`,
+              [pid, count],
+            )
+          ).rows[0].waits,
+      );
     return await fn({ client, blocking, release });
   } finally {
     await release();
@@ -157,24 +172,27 @@ export async function whileHolding<T>(statement: string, params: unknown[], fn: 
 }
 
 /**
- * `act` and a deactivation of a person with a session in each of the clinics `lo` and `hi` (whose ids sort so), which
- * takes their chains' heads in the order of their ids, at once: `hi`'s head held by a third transaction, `act` queued
- * behind it first (seen waiting), then the deactivation (seen waiting), then the head let go. An act that took `hi`'s
- * head before `lo`'s deadlocked with it, the deactivation holding `lo`'s ("deadlock detected", one undone). Answers both outcomes,
- * as `act`'s answer and underWay's: [null, null] when both went through.
+ * `acts` and a deactivation of a person with a session in each of the clinics `lo` and `hi` (whose ids sort so), which
+ * takes their chains' heads in the order of their ids, at once: `hi`'s head held by another transaction, each act queued
+ * behind it in turn (seen waiting, directly or behind the acts before it), then the deactivation (seen waiting), then the
+ * head let go. An act that took `hi`'s head before `lo`'s deadlocked with it, the deactivation holding `lo`'s ("deadlock
+ * detected", one undone). Answers every outcome, as each act's answer and then underWay's: all null when all went through.
  */
-export async function besideADeactivation([lo, hi]: [string, string], act: () => Promise<unknown>): Promise<unknown[]> {
+export async function besideADeactivation([lo, hi]: [string, string], ...acts: (() => Promise<unknown>)[]): Promise<unknown[]> {
   const person = await createUser();
   for (const clinicId of [lo, hi]) {
     await addMember(clinicId, person, "doctor");
     await openSession(person.userId, clinicId);
   }
   return whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
-    const acting = act();
-    if (!(await head.blocking())) throw new Error("the act was never seen waiting for the held chain head");
+    const acting: Promise<unknown>[] = [];
+    for (const act of acts) {
+      acting.push(act());
+      if (!(await head.blocking(acting.length))) throw new Error(`act ${acting.length} was never seen waiting for the held chain head`);
+    }
     const deactivation = await underWay('update app_public."user" set is_active = false where id = $1', [person.userId]);
     if (!(await waitsForLock(deactivation.client, deactivation.result))) throw new Error("the deactivation was never seen waiting");
     await head.release();
-    return Promise.all([acting, deactivation.result]);
+    return Promise.all([...acting, deactivation.result]);
   });
 }
