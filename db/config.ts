@@ -256,12 +256,15 @@ function databaseNameOfUrl(rootUrl: string, variable: string): string {
 
 /**
  * The ClinicOps database of `rootUrl`, which `variable` (DATABASE_URL, or the
- * tests' or benchmarks' own) supplied, named in an error.
+ * tests' or benchmarks' own) supplied, named in an error; `server` names the
+ * server at its address in a connection's error (DatabaseConfig's), as the
+ * server `variable` names unless told (the embedded one's).
  */
 export function databaseConfig(
   rootUrl: string,
   secrets: Pick<Secrets, "ownerPassword" | "authenticatorPassword">,
   variable = "DATABASE_URL",
+  server = (address: string) => `the PostgreSQL at ${address} that ${variable} names`,
 ): DatabaseConfig {
   const databaseName = databaseNameOfUrl(rootUrl, variable);
   const roles = roleNamesFor(databaseName);
@@ -275,6 +278,6 @@ export function databaseConfig(
     authenticatorUrl: withCredentials(rootUrl, roles.authenticator, secrets.authenticatorPassword),
     shadowOwnerUrl: withCredentials(rootUrl, roles.owner, secrets.ownerPassword, `${databaseName}_shadow`),
     passwords: { owner: secrets.ownerPassword, authenticator: secrets.authenticatorPassword },
-    server: `the PostgreSQL at ${address} that ${variable} names`,
+    server: server(address),
   };
 }

@@ -24,6 +24,6 @@ export async function openDatabase(
   }
   log("DATABASE_URL is not set: using the embedded PostgreSQL");
   const embedded = await startEmbeddedPostgres(secrets, env, log);
-  const config = databaseConfig(embedded.rootUrl, secrets, "EMBEDDED_PG_DATABASE");
-  return { config: { ...config, server: `the embedded PostgreSQL at ${new URL(embedded.rootUrl).host}` }, secrets, embedded: true, close: embedded.stop };
+  const config = databaseConfig(embedded.rootUrl, secrets, "EMBEDDED_PG_DATABASE", (address) => `the embedded PostgreSQL at ${address}`);
+  return { config, secrets, embedded: true, close: embedded.stop };
 }

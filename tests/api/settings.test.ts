@@ -114,6 +114,14 @@ test("a database name that cannot make role names is refused, naming the variabl
   expect(databaseConfig("postgres://db/clinic_2", passwords).databaseName).toBe("clinic_2");
 });
 
+test("a connection's error names the server at its address, as the setting that gave it or as the embedded one", () => {
+  const passwords = { ownerPassword: "o", authenticatorPassword: "a" };
+  expect(databaseConfig("postgres://db/clinic", passwords).server).toBe("the PostgreSQL at db:5432 that DATABASE_URL names");
+  expect(databaseConfig("postgres://postgres@127.0.0.1:54329/clinic", passwords, "EMBEDDED_PG_DATABASE", (address) => `the embedded PostgreSQL at ${address}`).server).toBe(
+    "the embedded PostgreSQL at 127.0.0.1:54329",
+  );
+});
+
 /**
  * `script` (with `args`) started as an operator would, with a data folder of its own and `env`, and
  * no DATABASE_URL (the embedded PostgreSQL's case) unless `env` gives one: how it ended, its last
