@@ -26,7 +26,7 @@ import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient } from "./pool.ts";
-import { commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
+import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
@@ -101,11 +101,9 @@ async function main(): Promise<boolean> {
         await prepareDatabase(db.config, (m) => console.error(m), { keepAuditLogUnsealed: true });
         // current.sql applied before the server builds its GraphQL schema from the database: applied by the watcher
         // beside a server already started, a changed one (on a new database, or edited while dev was stopped) touched
-        // the file below and restarted that server at once. current.sql failing is logged by graphile-migrate (which
-        // marks the error so), and the server starts without it: the watcher runs it again at its start and on each save.
-        await watchCurrentMigration(db.config, true).catch((error) => {
-          if (!error?._gmlogged) throw error;
-        });
+        // the file below and restarted that server at once. current.sql failing, the server starts without it: the
+        // watcher runs it again at its start (and says why it fails then) and on each save.
+        await applyCurrentMigrationBeforeWatching(db.config);
         // restarted when its code changes, and when current.sql has changed the database since
         const currentApplied = resolve(dataDir(), "dev-current-applied");
         mkdirSync(dataDir(), { recursive: true });

@@ -2,7 +2,7 @@
  * graphile-migrate, driven with the connection strings of db/config.ts and
  * the placeholders of .gmrc.
  */
-import { commit, migrate, watch } from "graphile-migrate";
+import { commit, defaultLogger, migrate, watch } from "graphile-migrate";
 import type { Settings } from "graphile-migrate";
 import { Logger, type LogLevel } from "@graphile/logger";
 import { readFileSync } from "node:fs";
@@ -77,6 +77,21 @@ export async function watchCurrentMigration(config: DatabaseConfig, once = false
     settings.afterCurrent = [...(settings.afterCurrent ?? []), { _: "command", command: `touch ${quoted}` }];
   }
   await withPoolClosed(watch(settings, once));
+}
+
+/**
+ * Applies migrations/current.sql once, before `npm run dev` starts its server and then its watcher: graphile-migrate's
+ * lines as it prints them, but an error of current.sql's, which is not printed: a current.sql that failed is not recorded
+ * as applied, and the watcher's first run, which it always makes, runs it again and prints its error then (printed by
+ * both, the same error came twice at each start). Any other error is thrown.
+ */
+export async function applyCurrentMigrationBeforeWatching(config: DatabaseConfig): Promise<void> {
+  const errorsLeftToTheWatcher = new Logger(() => (level: LogLevel, message: string, meta) => {
+    if (level !== "error") defaultLogger[level === "warning" ? "warn" : level](message, meta);
+  });
+  await withPoolClosed(watch({ ...migrationSettings(config), logger: errorsLeftToTheWatcher }, true)).catch((error) => {
+    if (!error?._gmlogged) throw error;
+  });
 }
 
 /** Turns the current migration into the next committed migration. */
