@@ -3,7 +3,9 @@
  * is no character and which UTF-8 cannot carry: PostgreSQL got U+FFFD in its place, so that two
  * idempotency keys (`pay-\ud800`, `pay-\udfff`) were one, and so were two passwords. GraphQL's
  * variables (request-limits.ts) and the /auth routes' bodies refuse it, INVALID_INPUT; a literal in
- * a query is refused by GraphQL's parser.
+ * a query is refused by GraphQL's parser. A variable's name (a key of the request's `variables`) is not
+ * checked: a GraphQL name is ASCII letters, digits and _, so a key holding one names no variable the
+ * query declares, and GraphQL reads the declared ones alone (getVariableValues): it reaches nothing.
  */
 
 /** A UTF-16 surrogate without its pair. */
