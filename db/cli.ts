@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import type pg from "pg";
 import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
-import { dataDir, defaultCallingCodeSetting, withCredentials } from "./config.ts";
+import { dataDir, type DatabaseConfig, defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
@@ -70,6 +70,21 @@ async function newPassword(given: string | undefined, question: string): Promise
   const password = await ask(question, true);
   if ((await ask(`${question} again`, true)) !== password) throw new Error("the two passwords typed differ: nothing was changed (run the command again)");
   return password;
+}
+
+/**
+ * Refuses a database not set up yet (a new machine, `npm start` never run), naming the command that sets it up: psql
+ * said only that the owner role does not exist. The shell sets up nothing itself: it is where an operator looks before
+ * an upgrade's migrations run.
+ */
+async function checkSetUp(config: DatabaseConfig): Promise<void> {
+  const { rows: [found] } = await withClient(
+    withCredentials(config.rootUrl, null, null, "postgres"),
+    (client) =>
+      client.query("select exists (select from pg_roles where rolname = $1) and exists (select from pg_database where datname = $2) as set_up", [config.roles.owner, config.databaseName]),
+    config.server,
+  );
+  if (!found.set_up) throw new Error(`ClinicOps' database ${config.databaseName} is not set up on ${config.server}: run npm run migrate (or npm start) first`);
 }
 
 /** The stop signal a command that ends by itself was sent (Ctrl-C), once sent. */
@@ -158,6 +173,7 @@ async function main(): Promise<boolean> {
         await commitCurrentMigration(db.config, rest.join(" ") || undefined);
         break;
       case "shell": {
+        await checkSetUp(db.config);
         // the password in psql's environment, not its command line, which every user of the machine reads (`ps`)
         const result = spawnSync("psql", [withCredentials(db.config.ownerUrl, null, "")], {
           stdio: "inherit",

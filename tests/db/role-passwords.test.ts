@@ -4,7 +4,7 @@
  * is new or has another password, which a start says (every process that prepares the database
  * sets its own secrets', and one with other secrets locked the others out without a word).
  */
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
@@ -78,6 +78,21 @@ test("a DATABASE_URL that is not a superuser is refused before anything, saying 
   );
   const { rows } = await rootPool().query("select count(*)::int as n from pg_database where datname = $1", [asOwner.databaseName]);
   expect(rows[0].n).toBe(0);
+});
+
+// on a new machine (npm start never run) psql said only: role "…_owner" does not exist
+test("npm run shell on a database not set up says how to set it up, and opens no psql", async () => {
+  const bin = temporaryFolder("fake-psql");
+  writeFileSync(join(bin, "psql"), `#!/bin/sh\ntouch "${bin}/ran"\n`);
+  chmodSync(join(bin, "psql"), 0o755);
+  const fresh = ownDatabase("never_set_up");
+  await fresh.drop();
+  const result = runCli(["shell"], { DATABASE_URL: fresh.url, PATH: `${bin}:${process.env.PATH}` });
+  expect({ status: result.status, said: result.stderr.trim(), psql: existsSync(join(bin, "ran")) }).toEqual({
+    status: 1,
+    said: `ClinicOps' database ${fresh.config.databaseName} is not set up on the PostgreSQL at ${new URL(fresh.url).host} that DATABASE_URL names: run npm run migrate (or npm start) first`,
+    psql: false,
+  });
 });
 
 // psql was given the owner's address with its password, which `ps` shows every user of the machine while the shell is open
