@@ -61,7 +61,13 @@ export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<
        order by r.rolname`,
       [config.roles.analyst, ANALYST_LIMITS.connections, LIMIT_SETTINGS],
     );
-    for (const { name } of rows) await inTransaction(client, () => setLimits(client, config, name));
+    // in the analyst's turn: a grant under way sets them too, and the second alter role failed ("tuple concurrently updated"), the start with it
+    for (const { name } of rows) {
+      await inTransaction(client, async () => {
+        await analystsTurn(client, name);
+        await setLimits(client, config, name);
+      });
+    }
     return rows.map((row) => row.name);
   });
 }
@@ -78,8 +84,8 @@ function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promis
 }
 
 /**
- * Waits for any other grant or revoke of the analyst `name` to end, then holds its turn until the transaction ends. Two
- * at once each read the analyst's grants (the chains to lock, whether its role exists) before the other's committed: the
+ * Waits for any other grant, revoke or start's setting of limits of the analyst `name` to end, then holds its turn until
+ * the transaction ends. Two at once each read the analyst's grants (the chains to lock, whether its role exists) before the other's committed: the
  * second then removed grants the first had just added, in clinics whose chains it had not locked, or made a role the
  * first had just made (one failed: 'role "…" already exists').
  */

@@ -690,3 +690,35 @@ test("two first grants of one analyst at once make one role, the second's grant 
     await revokeAnalyst(testConfig, name);
   }
 });
+
+// A start set an analyst's limits again (changed by the analyst since) while a grant of that analyst, which sets them too,
+// was under way: the start's alter role waited for the grant's, then failed, "tuple concurrently updated", and so did the
+// start (npm start, the worker, any command that prepares the database).
+test("a start giving an analyst its limits again while a grant of that analyst is under way waits for it", async () => {
+  const [first, second] = [(await createClinic()).clinicId, (await createClinic()).clinicId];
+  const name = `${ANALYST}_limited_meanwhile`;
+  await grantAnalyst(testConfig, name, [first]);
+  try {
+    await rootPool().query(`alter role ${pg.escapeIdentifier(name)} set statement_timeout = 0`); // as the analyst may
+    const answer = (act: Promise<unknown>) =>
+      act.then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    // the grant held after it has set the limits: at its insert, behind an uncommitted row of the same key (no trigger)
+    const answers = await whileHolding("select set_config('session_replication_role', 'replica', true)", [], async (row) => {
+      await row.client.query("insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2)", [name, second]);
+      const granting = answer(grantAnalyst(testConfig, name, [second]));
+      expect(await row.blocking()).toBe(true);
+      const limiting = answer(keepAnalystsWithinLimits(testConfig));
+      expect(await row.blocking(2)).toBe(true);
+      await row.release();
+      return Promise.all([granting, limiting]);
+    });
+    expect(answers).toEqual([null, null]); // before, the start's: "tuple concurrently updated"
+    const { rows } = await rootPool().query("select (select setconfig from pg_db_role_setting where setrole = $1::regrole and setdatabase = 0) as settings", [name]);
+    expect(rows[0].settings).toContain("statement_timeout=15min");
+  } finally {
+    await revokeAnalyst(testConfig, name);
+  }
+});
