@@ -309,6 +309,33 @@ test("the summary's charts draw a day of more refunds than takings in red, sayin
   expect(flags).toContain(`>${"🇹🇿".repeat(25)}…</text>`);
 });
 
+// the figure right of a bar ran past the chart's edge and was cut: a month's 1,234,567,890 rupiah of cash printed
+// "IDR 1.234.567.890,0", a day of as much refunded "-IDR 1.234.567.890,0"
+test("a chart's figures print whole beside the longest bar, as wide as an amount can be written", async () => {
+  const widest = [
+    { clinic: { name: "Rupiah", currency: "IDR", decimals: 2, locale: "id-ID" }, amount: "1234567890.00", printed: "IDR 1.234.567.890,00" },
+    { clinic: { name: "Rupees", currency: "INR", decimals: 2, locale: "en-IN" }, amount: "9999999999999.99", printed: "INR 99,99,99,99,99,999.99" },
+    { clinic: { name: "Dinars", currency: "KWD", decimals: 3, locale: "en" }, amount: "9999999999999.999", printed: "KWD 9,999,999,999,999.999" },
+  ];
+  for (const { clinic, amount, printed } of widest) {
+    const figures = {
+      revenue: "0", new_patients: 0, average_visit_value: null, outstanding_balance: "0",
+      revenue_by_day: [{ date: "2026-12-02", amount: `-${amount}` }],
+      revenue_by_method: [{ method: "mobile_money", amount }],
+      visits_by_status: [],
+      top_services: [{ name: "A service whose name is cut at its place", amount }],
+    };
+    const text = pdfText((await renderPdf(monthlySummaryHtml({ clinic, figures, fromDate: "2026-12-01", toDate: "2026-12-31" }))).pdf);
+    const line = (label: RegExp) => text.split("\n").find((printedLine) => label.test(printedLine))?.trim();
+    const ending = (figure: string) => expect.stringMatching(new RegExp(` ${figure.replaceAll(".", "\\.")}$`));
+    expect({ day: line(/^(2 \S+|\S+ 2,) 2026 /), method: line(/^mobile money /), service: line(/^A service /) }).toEqual({
+      day: ending(`-${printed}`),
+      method: ending(printed),
+      service: ending(printed),
+    });
+  }
+});
+
 // the notes' line breaks were lost, and a reopened day said only "open"
 test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
   const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };

@@ -124,7 +124,10 @@ const NEGATIVE_BAR_COLOUR = "#c0392b";
  * bars is cut (it ran under them), whole in the bar's title.
  */
 function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string): Raw {
-  const width = 520;
+  // the page's width inside its margins (A4 less 12 mm a side, 703 px): right of the longest bar (ending at 410) a
+  // figure has room for 44 characters, and the widest amount (-INR 1,00,00,00,00,00,000.00) takes 27; at 520 the
+  // figure was cut at the chart's edge, a month's 1,234,567,890 rupiah printed "IDR 1.234.567.890,0"
+  const width = 700;
   const row = 20;
   // the bars' lengths only are drawn from numbers; each bar's figure is printed from its text
   const max = Math.max(1, ...items.map((i) => Math.abs(Number(i.value))));
