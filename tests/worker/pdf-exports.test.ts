@@ -219,6 +219,21 @@ test("a long reference wraps in its cell: each payment's method and amount still
   for (const printed of ["mobile money", "TZS 30,000.00", "-TZS 5,000.00"]) expect(text).toContain(printed);
 });
 
+// a description, a clinic's or a patient's name typed without a space (a code, a URL, words joined by underscores)
+// widened the page past its edge: the line's tax and total, the title "Invoice INV-…" and the names' ends were cut off
+test("a long word wraps where it is printed: the line's amounts, the invoice's title and the whole names still print", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.clinic.name = `Kliniki_${"Ж".repeat(192)}`; // the longest a clinic's name may be
+  doc.patient.name = `Amina_${"Щ".repeat(120)}`;
+  doc.lines = [{ ...doc.lines[0], description: `Ultrasound_${"Ю".repeat(120)}`, tax: "12.34", total: "12345.67" }];
+  const text = pdfText((await renderPdf(invoiceHtml(doc))).pdf);
+  // each name's letters, however many lines it took (beside the title: the header's lines hold both)
+  const count = (letter: string) => text.split(letter).length - 1;
+  expect({ title: text.includes(`Invoice ${doc.invoice.code}`), tax: text.includes("TZS 12.34"), total: text.includes("TZS 12,345.67"), clinic: count("Ж"), patient: count("Щ"), line: count("Ю") })
+    .toEqual({ title: true, tax: true, total: true, clinic: 192, patient: 120, line: 120 });
+});
+
 test("a void invoice's PDF says it is void, and why: a voided invoice printed again is not taken for one to pay", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.void_invoice($1, 'Entered twice: see the next invoice')", [invoice.id]));

@@ -1,20 +1,25 @@
 /**
  * HTML templates of the PDF documents. Every value goes through `html`, which
- * escapes it; charts are inline SVG; nothing is loaded from anywhere.
+ * escapes it; charts are inline SVG; nothing is loaded from anywhere. Text breaks
+ * anywhere a word is too long for its place (a name, a description or a reference
+ * typed without a space widened a table or the header past the page's edge, and
+ * what was right of it was cut off); figures, right-aligned, break only at spaces.
  */
 import { difference, formatter, html, raw, sum, type Raw } from "./format.ts";
 
 type Json = Record<string, any>;
 
 const STYLE = raw(`<style>
-  body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; }
+  body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; overflow-wrap: anywhere; }
   h1 { font-size: 17pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; }
-  .muted { color: #666; } .right { text-align: right; } .nowrap { white-space: nowrap; } .reference { overflow-wrap: anywhere; } .header { display: flex; justify-content: space-between; }
+  .muted { color: #666; } .right { text-align: right; overflow-wrap: normal; } .nowrap { white-space: nowrap; } .header { display: flex; justify-content: space-between; } .header > .right { flex: none; margin-left: 16px; white-space: nowrap; }
   table { width: 100%; border-collapse: collapse; margin-top: 6px; }
   th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
   .lines { white-space: pre-line; }
+  /* a description breaks anywhere, yet keeps a few words' room: the figures' columns left it 5 characters' width */
+  .description { min-width: 8em; }
   .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
 </style>`);
 
@@ -49,8 +54,8 @@ export function invoiceHtml(doc: Json): string {
     <h2>Bill to</h2>
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>Lines</h2>
-    <table><tr><th>Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr>
-      ${doc.lines.map((l: Json) => html`<tr><td>${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
+    <table><tr><th class="description">Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr>
+      ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
         <td class="right">${m(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
@@ -63,7 +68,7 @@ export function invoiceHtml(doc: Json): string {
     </table>
     <h2>Payments</h2>
     ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Payment (reference)</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr>
-      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted reference">${p.reference}</div>` : raw("")}</td>
+      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
         <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${p.method.replace("_", " ")}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer lines">${clinic.footer ?? ""}</div>`,
