@@ -351,6 +351,31 @@ test("a chart's figures print whole beside the longest bar, as wide as an amount
   }
 });
 
+// a label of 26 characters or fewer was drawn whole, and one of capitals ("ULTRASOUND WHOLE ABDOMEN") or of wider
+// letters ran under its bar and its figure
+test("a bar's label ends before its bar and figure begin, however wide its letters", async () => {
+  const clinic = { name: "Labels", currency: "TZS", decimals: 2, locale: "en" };
+  const names = ["ULTRASOUND WHOLE ABDOMEN", "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMM", "Consultation"];
+  const figures = {
+    revenue: "0", new_patients: 0, average_visit_value: null, outstanding_balance: "0",
+    revenue_by_day: [], revenue_by_method: [], visits_by_status: [],
+    top_services: names.map((name) => ({ name, amount: "0.00" })), // free services: no bar, the figure where it begins
+  };
+  const pdf = (await renderPdf(monthlySummaryHtml({ clinic, figures, fromDate: "2026-12-01", toDate: "2026-12-31" }))).pdf;
+  const boxes = execFileSync("pdftotext", ["-bbox", "-", "-"], { input: pdf, encoding: "utf8" });
+  const words = [...boxes.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map(([, xMin, yMin, xMax, text]) => ({
+    xMin: Number(xMin), y: Math.round(Number(yMin)), xMax: Number(xMax), text,
+  }));
+  const chart = words.find((word) => word.text === "services")!.y; // the heading "Top services"
+  const figureRows = words.filter((word) => word.text === "TZS" && word.y > chart);
+  expect(figureRows).toHaveLength(3);
+  // on each row, the label's words (those left of the figure) end before the figure begins, with room between
+  const overlaps = figureRows.flatMap((figure) =>
+    words.filter((word) => word.y === figure.y && word.xMin < figure.xMin && word.xMax > figure.xMin - 4).map((word) => word.text),
+  );
+  expect(overlaps).toEqual([]);
+});
+
 // the notes' line breaks were lost, and a reopened day said only "open"
 test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
   const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };

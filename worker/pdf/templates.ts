@@ -110,8 +110,16 @@ export function reconciliationHtml(doc: Json): string {
   );
 }
 
-/** Characters of a bar's label that fit left of the bars at 10 points; a longer one is cut, with an ellipsis. */
+/**
+ * Characters of a bar's label before it is cut, with an ellipsis: 26 capitals of 10 px fit the labels' room
+ * (LABEL_ROOM); a label of wider letters (Chinese, Japanese, a row of Ms) is clipped at the room's edge.
+ */
 const LABEL_CHARACTERS = 26;
+/** The labels are drawn in a room of their own, which clips them: 26 capitals ran under bars that began at 150. */
+const LABEL_ROOM = 200;
+/** Where the bars begin, and the longest one's length. */
+const BARS_X = 212;
+const LONGEST_BAR = 260;
 const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
 const fitted = (label: string) => {
   // characters as people see them: an emoji, a Devanagari syllable or a letter and its accent is not cut in two
@@ -129,8 +137,8 @@ const NEGATIVE_BAR_COLOUR = "#c0392b";
  * bars is cut (it ran under them), whole in the bar's title.
  */
 function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string): Raw {
-  // the page's width inside its margins (A4 less 12 mm a side, 703 px): right of the longest bar (ending at 410) a
-  // figure has room for 44 characters, and the widest amount (-INR 1,00,00,00,00,00,000.00) takes 27; at 520 the
+  // the page's width inside its margins (A4 less 12 mm a side, 703 px): right of the longest bar (ending at 472) a
+  // figure has room for 35 characters, and the widest amount (-INR 1,00,00,00,00,00,000.00) takes 27; at 520 the
   // figure was cut at the chart's edge, a month's 1,234,567,890 rupiah printed "IDR 1.234.567.890,0"
   const width = 700;
   const row = 20;
@@ -139,11 +147,13 @@ function barChart(items: { label: string; value: unknown }[], format: (v: unknow
   const height = Math.max(row, items.length * row);
   const negative = items.some((item) => Number(item.value) < 0);
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
+    <svg width="${LABEL_ROOM}" height="${height}">
+      ${items.map((item, i) => html`<text x="0" y="${i * row + 14}" font-size="10">${fitted(item.label)}</text>`)}
+    </svg>
     ${items.map((item, i) => {
-      const w = Math.round((Math.abs(Number(item.value)) / max) * 260);
-      return html`<text x="0" y="${i * row + 14}" font-size="10">${fitted(item.label)}</text>
-        <rect x="150" y="${i * row + 4}" width="${w}" height="12" fill="${Number(item.value) < 0 ? NEGATIVE_BAR_COLOUR : BAR_COLOUR}"><title>${item.label}</title></rect>
-        <text x="${156 + w}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
+      const w = Math.round((Math.abs(Number(item.value)) / max) * LONGEST_BAR);
+      return html`<rect x="${BARS_X}" y="${i * row + 4}" width="${w}" height="12" fill="${Number(item.value) < 0 ? NEGATIVE_BAR_COLOUR : BAR_COLOUR}"><title>${item.label}</title></rect>
+        <text x="${BARS_X + w + 6}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
     })}
   </svg>${negative ? html`<div class="muted">Red: more refunded than taken.</div>` : raw("")}`;
 }
