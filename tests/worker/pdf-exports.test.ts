@@ -234,6 +234,20 @@ test("a long word wraps where it is printed: the line's amounts, the invoice's t
     .toEqual({ title: true, tax: true, total: true, clinic: 192, patient: 120, line: 120 });
 });
 
+// the lines' headings printed on the first page alone, and a line could be cut in two by a page's end: its
+// description's last words on the next page, without its amounts
+test("an invoice of several pages heads every page's lines with their columns, and keeps each line on one page", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  const many = 60;
+  doc.lines = Array.from({ length: many }, (_, i) => ({ ...doc.lines[0], description: `Line ${i + 1}, a service whose name takes two or three lines of its cell to the end` }));
+  const pdf = (await renderPdf(invoiceHtml(doc))).pdf;
+  const pages = execFileSync("pdftotext", ["-layout", "-", "-"], { input: pdf, encoding: "utf8" }).split("\f").filter((page) => page.includes("Line "));
+  expect(pages.length).toBeGreaterThan(1);
+  expect(pages.map((page) => ({ headed: /Description\s+Qty\s+Unit price/.test(page), begun: page.match(/Line \d+,/g)!.length, ended: page.match(/to the end/g)?.length ?? 0 })))
+    .toEqual(pages.map((page) => ({ headed: true, begun: page.match(/Line \d+,/g)!.length, ended: page.match(/Line \d+,/g)!.length })));
+});
+
 test("a void invoice's PDF says it is void, and why: a voided invoice printed again is not taken for one to pay", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.void_invoice($1, 'Entered twice: see the next invoice')", [invoice.id]));

@@ -14,6 +14,8 @@ const STYLE = raw(`<style>
   h1 { font-size: 17pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; }
   .muted { color: #666; } .right { text-align: right; overflow-wrap: normal; } .nowrap { white-space: nowrap; } .header { display: flex; justify-content: space-between; } .header > .right { flex: none; margin-left: 16px; white-space: nowrap; }
   table { width: 100%; border-collapse: collapse; margin-top: 6px; }
+  /* a table going on to another page repeats its headings there (its thead), and a row is never cut in two by a page's end */
+  tr { break-inside: avoid; }
   th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
@@ -54,7 +56,7 @@ export function invoiceHtml(doc: Json): string {
     <h2>Bill to</h2>
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>Lines</h2>
-    <table><tr><th class="description">Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr>
+    <table><thead><tr><th class="description">Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr></thead>
       ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
         <td class="right">${m(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
     </table>
@@ -67,7 +69,7 @@ export function invoiceHtml(doc: Json): string {
       <tr class="grand"><td class="right">Balance due</td><td class="right">${m(invoice.balance)}</td></tr>
     </table>
     <h2>Payments</h2>
-    ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><tr><th>Payment (reference)</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr>
+    ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><thead><tr><th>Payment (reference)</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr></thead>
       ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
         <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${p.method.replace("_", " ")}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
