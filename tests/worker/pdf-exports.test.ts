@@ -365,6 +365,26 @@ test("a chart's figures print whole beside the longest bar, as wide as an amount
   }
 });
 
+// a month's 31 days of revenue and its methods filled the first page, and "Visits per status" was its last line, its
+// chart on the next page
+test("a chart's heading prints on the page of its chart", async () => {
+  const clinic = { name: "A full month", currency: "TZS", decimals: 2, locale: "en" };
+  const figures = {
+    revenue: "496000", new_patients: 12, average_visit_value: "1000", outstanding_balance: "0",
+    revenue_by_day: Array.from({ length: 31 }, (_, i) => ({ date: `2026-12-${String(i + 1).padStart(2, "0")}`, amount: String(1000 * (i + 1)) })),
+    revenue_by_method: ["bank_transfer", "card", "cash", "insurance", "mobile_money"].map((method) => ({ method, amount: "5000" })),
+    visits_by_status: ["cancelled", "checked_in", "completed", "in_progress", "no_show", "scheduled"].map((status) => ({ status, count: 4 })),
+    top_services: ["Consultation", "Malaria test", "Ultrasound", "X-ray", "Dressing"].map((name) => ({ name, amount: "1000.00" })),
+  };
+  const pdf = (await renderPdf(monthlySummaryHtml({ clinic, figures, fromDate: "2026-12-01", toDate: "2026-12-31" }))).pdf;
+  const pages = execFileSync("pdftotext", ["-layout", "-", "-"], { input: pdf, encoding: "utf8" }).split("\f");
+  const pageOf = (text: string) => pages.findIndex((page) => page.includes(text));
+  const charts = { "Revenue per day": "Dec 1, 2026", "Revenue per method": "bank transfer", "Visits per status": "cancelled", "Top services": "Consultation" };
+  expect(Object.entries(charts).map(([heading]) => ({ heading, page: pageOf(heading) }))).toEqual(
+    Object.entries(charts).map(([heading, first]) => ({ heading, page: pageOf(first) })),
+  );
+});
+
 // a label of 26 characters or fewer was drawn whole, and one of capitals ("ULTRASOUND WHOLE ABDOMEN") or of wider
 // letters ran under its bar and its figure
 test("a bar's label ends before its bar and figure begin, however wide its letters", async () => {

@@ -16,6 +16,8 @@ const STYLE = raw(`<style>
   table { width: 100%; border-collapse: collapse; margin-top: 6px; }
   /* a table going on to another page repeats its headings there (its thead), and a row is never cut in two by a page's end */
   tr { break-inside: avoid; }
+  /* a chart (a month's days at most, 31 bars) goes on to the next page whole, its heading with it */
+  .chart { break-inside: avoid; }
   th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
@@ -172,13 +174,13 @@ export function monthlySummaryHtml(doc: Json): string {
       <tr><td>Average visit value</td><td class="right">${orDash(figures.average_visit_value, m)}</td></tr>
       <tr><td>Outstanding balance (now)</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
     </table>
-    <h2>Revenue per day</h2>
-    ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: r.amount })), m)}
-    <h2>Revenue per method</h2>
-    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m)}
-    <h2>Visits per status</h2>
-    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String)}
-    <h2>Top services</h2>
-    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m)}`,
+    <section class="chart"><h2>Revenue per day</h2>
+    ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: r.amount })), m)}</section>
+    <section class="chart"><h2>Revenue per method</h2>
+    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m)}</section>
+    <section class="chart"><h2>Visits per status</h2>
+    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String)}</section>
+    <section class="chart"><h2>Top services</h2>
+    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m)}</section>`,
   );
 }
