@@ -248,6 +248,21 @@ test("an invoice of several pages heads every page's lines with their columns, a
     .toEqual(pages.map((page) => ({ headed: true, begun: page.match(/Line \d+,/g)!.length, ended: page.match(/Line \d+,/g)!.length })));
 });
 
+// a page of an invoice of several pages did not say whose it was, nor that others came with it: one lost, or from
+// another invoice, went unseen
+test("each page of a PDF says which document it is of, and which page of how many", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.lines = Array.from({ length: 60 }, (_, i) => ({ ...doc.lines[0], description: `Line ${i + 1}` }));
+  const pdf = (await renderPdf(invoiceHtml(doc))).pdf;
+  const pages = execFileSync("pdftotext", ["-layout", "-", "-"], { input: pdf, encoding: "utf8" }).split("\f").slice(0, -1); // the text ends with a page break
+  expect(pages.length).toBeGreaterThan(1);
+  expect(pages.map((page) => page.match(/Invoice INV-\d+ · page \d+ of \d+/)?.[0])).toEqual(pages.map((_, i) => `Invoice ${doc.invoice.code} · page ${i + 1} of ${pages.length}`));
+  // a summary's pages say its month
+  const { rows: summary } = await rootPool().query("select app_private.monthly_summary_document($1, '2026-01-01', '2026-01-31')::text as doc", [clinic.clinicId]);
+  expect(pdfText((await renderPdf(monthlySummaryHtml(JSON.parse(summary[0].doc)))).pdf)).toMatch(/Monthly summary 2026-01 · page 1 of \d/);
+});
+
 test("a void invoice's PDF says it is void, and why: a voided invoice printed again is not taken for one to pay", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.void_invoice($1, 'Entered twice: see the next invoice')", [invoice.id]));

@@ -166,7 +166,7 @@ export function monthlySummaryHtml(doc: Json): string {
   const { clinic, figures } = doc;
   const { money: m, day } = formatsOf(clinic);
   return page(
-    `Summary ${doc.fromDate}`,
+    `Monthly summary ${String(doc.fromDate).slice(0, 7)}`, // of the month, on every page's foot ("Summary 2026-12-01" read as of a day)
     html`${clinicHeader(clinic, "Monthly summary", `${day(doc.fromDate)} – ${day(doc.toDate)}`)}
     <table class="totals">
       <tr class="grand"><td>Revenue (net of refunds)</td><td class="right">${m(figures.revenue)}</td></tr>
