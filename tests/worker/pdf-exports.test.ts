@@ -400,6 +400,18 @@ test("a chart's heading prints on the page of its chart", async () => {
   );
 });
 
+// a chart with nothing to draw was a blank under its heading, as if it had failed to print
+test("a chart with nothing to draw says so under its heading", async () => {
+  const { rows } = await rootPool().query("select app_private.monthly_summary_document($1, '2026-01-01', '2026-01-31')::text as doc", [clinic.clinicId]);
+  const lines = pdfText((await renderPdf(monthlySummaryHtml(JSON.parse(rows[0].doc)))).pdf).split("\n").map((line) => line.trim()).filter(Boolean);
+  const after = (heading: string) => lines[lines.indexOf(heading) + 1];
+  expect({ methods: after("Revenue per method"), visits: after("Visits per status"), services: after("Top services") }).toEqual({
+    methods: "No payments or refunds in this month.",
+    visits: "No visits in this month.",
+    services: "No services billed in this month.",
+  });
+});
+
 // a label of 26 characters or fewer was drawn whole, and one of capitals ("ULTRASOUND WHOLE ABDOMEN") or of wider
 // letters ran under its bar and its figure
 test("a bar's label ends before its bar and figure begin, however wide its letters", async () => {

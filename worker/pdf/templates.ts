@@ -140,7 +140,10 @@ const NEGATIVE_BAR_COLOUR = "#c0392b";
  * means (a day of refunds was drawn as a day of takings, in blue); a label too long to fit left of the
  * bars is cut (it ran under them), whole in the bar's title.
  */
-function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string): Raw {
+function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string, none?: string): Raw {
+  // nothing to draw: said, where a blank under the heading looked like a chart that failed to print (the days' chart
+  // has every day of the month, however little happened)
+  if (items.length === 0 && none) return html`<div class="muted">${none}</div>`;
   // the page's width inside its margins (A4 less 12 mm a side, 703 px): right of the longest bar (ending at 472) a
   // figure has room for 35 characters, and the widest amount (-INR 1,00,00,00,00,00,000.00) takes 27; at 520 the
   // figure was cut at the chart's edge, a month's 1,234,567,890 rupiah printed "IDR 1.234.567.890,0"
@@ -177,10 +180,10 @@ export function monthlySummaryHtml(doc: Json): string {
     <section class="chart"><h2>Revenue per day</h2>
     ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: r.amount })), m)}</section>
     <section class="chart"><h2>Revenue per method</h2>
-    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m)}</section>
+    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m, "No payments or refunds in this month.")}</section>
     <section class="chart"><h2>Visits per status</h2>
-    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String)}</section>
+    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String, "No visits in this month.")}</section>
     <section class="chart"><h2>Top services</h2>
-    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m)}</section>`,
+    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m, "No services billed in this month.")}</section>`,
   );
 }
