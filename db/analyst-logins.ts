@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
-import { inTransaction, withClient } from "./pool.ts";
+import { inTransaction, withClient, withSuperuserClient } from "./pool.ts";
 import { scramVerifier } from "./scram.ts";
 import { isUuid } from "./uuid.ts";
 
@@ -49,17 +49,20 @@ async function setLimits(client: pg.ClientBase, config: DatabaseConfig, name: st
  * changes nothing once done. Answers the logins it set.
  */
 export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<string[]> {
-  return withClient(config.rootUrl, async (client) => {
+  // the grants read as the owner role, whose table it is: a superuser's read of it ran what that role put in it (a view in
+  // its place, an index's predicate) with a superuser's rights; the roles, from the catalog, as the superuser
+  const { rows: granted } = await withClient(config.ownerUrl, (client) => client.query<{ name: string }>("select distinct role_name::text as name from app_private.analyst_grant"));
+  return withSuperuserClient(config.rootUrl, async (client) => {
     const { rows } = await client.query<{ name: string }>(
       `select r.rolname as name from pg_roles r
        where r.rolcanlogin and not r.rolsuper
          and exists (select from pg_auth_members m join pg_roles a on a.oid = m.roleid where m.member = r.oid and a.rolname = $1)
-         and exists (select from app_private.analyst_grant g where g.role_name = r.rolname)
+         and r.rolname = any($4::text[])
          and (r.rolconnlimit <> $2
            or coalesce((select array(select c from unnest(s.setconfig) c order by c collate "C") from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0), '{}') <> $3::text[]
            or exists (select from pg_db_role_setting s join pg_database d on d.oid = s.setdatabase where s.setrole = r.oid and d.datname = current_database()))
        order by r.rolname`,
-      [config.roles.analyst, ANALYST_LIMITS.connections, LIMIT_SETTINGS],
+      [config.roles.analyst, ANALYST_LIMITS.connections, LIMIT_SETTINGS, granted.map((row) => row.name)],
     );
     // in the analyst's turn: a grant under way sets them too, and the second alter role failed ("tuple concurrently updated"), the start with it
     for (const { name } of rows) {
@@ -80,7 +83,7 @@ const OPERATOR_OPTIONS = ["user", "password", "passfile", "sslpassword", "sslcer
 
 /** Runs `fn` in a transaction of DATABASE_URL's superuser on the application's database. */
 function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  return withClient(config.rootUrl, (client) => inTransaction(client, () => fn(client)));
+  return withSuperuserClient(config.rootUrl, (client) => inTransaction(client, () => fn(client)));
 }
 
 /**
@@ -191,7 +194,7 @@ export async function revokeAnalyst(config: DatabaseConfig, name: string): Promi
     return exists;
   });
   if (!exists) return [`analyst ${name} removed`];
-  await withClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
+  await withSuperuserClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
   try {
     await asOperator(config, async (client) => {
       // drop owned by drops what the role owns here, and the policies that name it alone: only the default

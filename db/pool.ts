@@ -103,3 +103,21 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
     await client.end();
   }
 }
+
+/**
+ * withClient for a superuser in the application's database, naming built-in functions and operators only
+ * (search_path pg_catalog, pg_temp): the owner role owns `public` and the database, and may put a function in
+ * `public` and that schema first on the database's search_path (`alter database … set search_path`), which a
+ * session takes at its start: an unqualified name of a start's (to_regclass, count) then ran the owner role's
+ * code with a superuser's rights. Nor does such a session read a table of the owner role's: setup.ts.
+ */
+export async function withSuperuserClient<T>(url: string, fn: (client: pg.Client) => Promise<T>, server?: string): Promise<T> {
+  return withClient(
+    url,
+    async (client) => {
+      await client.query("set search_path = pg_catalog, pg_temp");
+      return fn(client);
+    },
+    server,
+  );
+}

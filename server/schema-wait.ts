@@ -3,7 +3,7 @@
  * a lock on any of the database's tables (an `ALTER TABLE`, a `VACUUM FULL` under way) holds the read back for as long
  * as it is held, and the start said nothing meanwhile.
  */
-import { withClient } from "../db/pool.ts";
+import { withSuperuserClient } from "../db/pool.ts";
 import { log } from "./log.ts";
 
 /** How long the read goes on before the start says what it waits for, and again after each time it said so. */
@@ -27,7 +27,7 @@ export async function sayingWhatTheSchemaReadWaitsFor<T>(reading: Promise<T>, ro
   stop?.addEventListener("abort", quiet);
   const report = async () => {
     if (over || stop?.aborted) return;
-    const holders = await withClient(rootUrl, async (client) =>
+    const holders = await withSuperuserClient(rootUrl, async (client) =>
       (
         await client.query<{ pid: number; usename: string; state: string; command: string; relation: string | null }>(
           // the holder's command (its statement's first word, and the second when whole: "vacuum full", "alter role",
