@@ -81,7 +81,7 @@ export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<
  */
 const OPERATOR_OPTIONS = ["user", "password", "passfile", "sslpassword", "sslcert", "sslkey"];
 
-/** Runs `fn` in a transaction of DATABASE_URL's superuser on the application's database. */
+/** Runs `fn` in a transaction of DATABASE_URL's superuser on the application's database: roles and the catalog only. */
 function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   return withSuperuserClient(config.rootUrl, (client) => inTransaction(client, () => fn(client)));
 }
@@ -94,6 +94,15 @@ function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promis
  */
 async function analystsTurn(client: pg.Client, name: string): Promise<void> {
   await client.query("select pg_advisory_xact_lock(hashtextextended('analyst:' || $1, 0))", [name]);
+}
+
+/**
+ * Runs `fn` in a transaction of the owner role: the grants, the clinics and the audit chains are its tables and
+ * functions, which it may have made run anything (a view in place of a table, an index's predicate): as the
+ * superuser, they ran it with a superuser's rights.
+ */
+function asOwner<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(config.ownerUrl, (client) => inTransaction(client, () => fn(client)));
 }
 
 /**
@@ -139,27 +148,28 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
  * is kept unless one is given, and a new login without one gets one made. Answers what to say.
  */
 export async function grantAnalyst(config: DatabaseConfig, name: string, named: string[], givenPassword?: string): Promise<string[]> {
-  return asOperator(config, async (client) => {
-    await analystsTurn(client, name);
-    const exists = await analystExists(client, config, name);
-    const clinics = await clinicsNamed(client, named);
+  // the login in the superuser's transaction, committed first; the grants in the owner role's, committed after it
+  return asOwner(config, (owner) => asOperator(config, async (root) => {
+    await analystsTurn(owner, name);
+    const exists = await analystExists(root, config, name);
+    const clinics = await clinicsNamed(owner, named);
     // each grant removed or added is an entry in its clinic's audit chain, written in two statements (each ordering only
     // its own chains): their heads are locked first, all in the order of their ids, as a login, a password change or a
     // deactivation takes them, or a grant moving the analyst to a lower id's clinic deadlocked with one of them
-    await client.query(
+    await owner.query(
       "select app_private.lock_audit_chains(array(select g.clinic_id from app_private.analyst_grant g where g.role_name = $1) || $2::uuid[])",
       [name, clinics.map((c) => c.id)],
     );
-    await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+    await owner.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     // a grant again keeps the analyst's password unless one is given: their connections go on working
     const password = givenPassword ?? (exists ? null : randomBytes(18).toString("base64url"));
     const role = ident(name);
-    await client.query(
+    await root.query(
       `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
     );
-    await setLimits(client, config, name);
-    await client.query(`grant ${ident(config.roles.analyst)} to ${role}`);
-    await client.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
+    await setLimits(root, config, name);
+    await root.query(`grant ${ident(config.roles.analyst)} to ${role}`);
+    await owner.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
     // the server's address as DATABASE_URL gives it, without the operator's credentials; with the password only when
     // made here (one given is the operator's already, and printed it would be in whatever keeps the command's output)
     const made = givenPassword === undefined ? password : null;
@@ -170,7 +180,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
       `analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`,
       made === null ? `${kept}; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`,
     ];
-  });
+  }));
 }
 
 /**
@@ -183,16 +193,17 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
  */
 export async function revokeAnalyst(config: DatabaseConfig, name: string): Promise<string[]> {
   const role = ident(name);
-  const exists = await asOperator(config, async (client) => {
-    await analystsTurn(client, name);
-    const exists = await analystExists(client, config, name);
-    const { rowCount: grants } = await client.query("delete from app_private.analyst_grant where role_name = $1", [name]);
+  // the login ended in the superuser's transaction, committed first; the grants removed in the owner role's, after it
+  const exists = await asOwner(config, (owner) => asOperator(config, async (root) => {
+    await analystsTurn(owner, name);
+    const exists = await analystExists(root, config, name);
+    const { rowCount: grants } = await owner.query("delete from app_private.analyst_grant where role_name = $1", [name]);
     // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants
     // of a name whose login is gone, after a restore onto another server, are still removed)
     if (!exists && !grants) throw new Error(`no analyst is named ${name}: nothing was revoked`);
-    if (exists) await client.query(`alter role ${role} nologin`);
+    if (exists) await root.query(`alter role ${role} nologin`);
     return exists;
-  });
+  }));
   if (!exists) return [`analyst ${name} removed`];
   await withSuperuserClient(config.rootUrl, (client) => client.query("select pg_terminate_backend(pid) from pg_stat_activity where usename = $1", [name]));
   try {

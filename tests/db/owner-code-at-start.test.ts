@@ -3,10 +3,10 @@
  * ClinicOps' schemas, `public` and the database) may have left code where the superuser would run it
  * with its rights: a view in place of one of its tables, an index whose predicate the planner computes,
  * a function in `public` put first on the database's search_path. Made a superuser, it could rewrite the
- * audit log it may only append to (decision 005).
+ * audit log it may only append to (decision 005). So does `npm run analyst`.
  */
 import pg from "pg";
-import { grantAnalyst } from "../../db/analyst-logins.ts";
+import { grantAnalyst, revokeAnalyst } from "../../db/analyst-logins.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { withClient } from "../../db/pool.ts";
 import { closeRootPool, ownDatabase } from "../support/database.ts";
@@ -62,6 +62,20 @@ test("a start reads the owner role's tables as that role, and names built-in fun
   expect(ran).toContain(false); // the grants were read, through the view: as the owner role
   const { rows } = await withClient(config.rootUrl, (client) => client.query("select rolconfig from pg_roles where rolname = $1", [ANALYST]));
   expect(rows[0].rolconfig).toContain("statement_timeout=15min");
+}, 600_000);
+
+test("npm run analyst reads and writes the grants, and names the clinics, as the owner role: a grant and a revoke through that view run nothing of its with a superuser's rights", async () => {
+  const { rows: [clinic] } = await withClient(config.rootUrl, (client) =>
+    client.query("insert into app_public.clinic (name, timezone, currency, calling_code) values ('Watched again', 'Africa/Dar_es_Salaam', 'TZS', '255') returning id"),
+  );
+  await runs();
+  expect(await grantAnalyst(config, ANALYST, [clinic.id])).toEqual(expect.arrayContaining([`analyst ${ANALYST} may read: Watched again (${clinic.id})`]));
+  const granted = await withClient(config.ownerUrl, async (client) => (await client.query("select clinic_id from app_private.analyst_grant_kept where role_name = $1", [ANALYST])).rows);
+  expect(granted).toEqual([{ clinic_id: clinic.id }]);
+  expect(await revokeAnalyst(config, ANALYST)).toEqual([`analyst ${ANALYST} removed`]);
+  const ran = await runs();
+  expect(ran).not.toContain(true);
+  expect(ran).toContain(false);
 }, 600_000);
 
 test.each([
