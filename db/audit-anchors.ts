@@ -12,6 +12,8 @@ import { mkdir, open, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type pg from "pg";
+import { inTransaction } from "./pool.ts";
+import { readableAsSuperuser } from "./superuser-reads.ts";
 import { isUuid } from "./uuid.ts";
 import { dataDir } from "./config.ts";
 
@@ -122,17 +124,25 @@ export async function verifyAuditLog(
   const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [], notes: [] };
   // the last anchor of each chain, as the database records it (app_private.audit_anchor), read before the file: the worker
   // records an anchor once its line is on disk, so each of these is in the file as read below unless lines were taken out
-  const { rows: recorded } = await client.query<RecordedAnchor>(
-    `select chain_id::text as chain, seq::text, hash, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
-    chainId ? [chainId] : [],
-  );
+  // (the owner role's table, as the chains' heads below: read only once found plain, readableAsSuperuser)
+  const recorded = await inTransaction(client, async () => {
+    await readableAsSuperuser(client, "app_private.audit_anchor");
+    return (await client.query<RecordedAnchor>(
+      `select chain_id::text as chain, seq::text, hash, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
+      chainId ? [chainId] : [],
+    )).rows;
+  });
   // the anchors written before the snapshot below: the worker may append newer ones meanwhile
   const anchorBytes = await stat(file).then(({ size }) => size, (error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
     throw error;
   });
-  await client.query("begin isolation level repeatable read read only");
+  // not read only: the heads' lock, before the snapshot (the transaction changes nothing)
+  await client.query("begin isolation level repeatable read");
   try {
+    await readableAsSuperuser(client, "app_private.audit_chain_head");
+    // the auditor's, sealed; but what the owner role added to it while it was unsealed for a migration stays
+    await readableAsSuperuser(client, "app_public.audit_log");
     // built-in functions and operators only, whatever the log's schemas hold
     await client.query("set local search_path = pg_catalog, pg_temp");
     if (await catalogWasExtended(client)) {

@@ -25,7 +25,7 @@ import { dataDir, type DatabaseConfig, defaultCallingCodeSetting, withCredential
 import { prepareDatabase } from "./setup.ts";
 import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
-import { withClient } from "./pool.ts";
+import { withClient, withSuperuserClient } from "./pool.ts";
 import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 
 /** The name of a platform admin made without one. */
@@ -226,7 +226,7 @@ async function main(): Promise<boolean> {
       case "audit-verify": {
         const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } });
         const file = values.anchors ?? auditAnchorsFile();
-        await withClient(db.config.rootUrl, async (client) => {
+        await withSuperuserClient(db.config.rootUrl, async (client) => {
           const progress = (line: string) => process.stderr.write(`\r${line}   `);
           // a copy kept elsewhere; the worker's own file named with --anchors is still the worker's
           const copy = values.anchors !== undefined && resolve(values.anchors) !== auditAnchorsFile();

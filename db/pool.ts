@@ -75,7 +75,7 @@ const RETURN_WAIT_MS = 250;
  * Runs `fn` in a transaction on `client`, committed when `fn` answers, rolled back when it throws
  * (its error told, not the rollback's on a connection that has ended).
  */
-export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+export async function inTransaction<T>(client: Pick<pg.ClientBase, "query">, fn: () => Promise<T>): Promise<T> {
   await client.query("begin");
   try {
     const result = await fn();

@@ -13,6 +13,7 @@ import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient, withSuperuserClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
 import { isVerifierOf, scramVerifier } from "./scram.ts";
+import { readableAsSuperuser } from "./superuser-reads.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 const quietWorkerLogger = new Logger(() => () => {});
@@ -91,36 +92,6 @@ async function grantOwnerFunctionSettings(client: pg.Client, owner: string): Pro
   }
 }
 
-/**
- * Locks `table` (until the transaction ends) against the changes below (not against writes of rows), then refuses it unless it is a plain table,
- * before a superuser plans a read of it: the planner computes an index's expressions and predicate, an expression's
- * statistics and a check constraint (constraint_exclusion, which the database's owner may set on), a value compared
- * with a column of a domain meets its checks, and a view in its place or a table inheriting from it is read too:
- * each may call its owner's functions, run with the superuser's rights. graphile-migrate's table is the owner role's
- * (it migrates as that role), read by a start as root: before it has seen to the roles, and in a database that may be
- * of another owner.
- */
-async function readableAsSuperuser(client: pg.Client, table: string, databaseName: string): Promise<void> {
-  await client.query(`lock table ${table} in share update exclusive mode`);
-  const { rows: [{ plain }] } = await client.query(
-    `select c.relkind = 'r' and not c.relhassubclass and not c.relhasrules
-       and not exists (select from pg_index i where i.indrelid = c.oid and (i.indexprs is not null or i.indpred is not null))
-       and not exists (select from pg_statistic_ext s where s.stxrelid = c.oid and s.stxexprs is not null)
-       and not exists (select from pg_constraint k where k.conrelid = c.oid and k.contype = 'c')
-       and not exists (select from pg_attribute a join pg_type t on t.oid = a.atttypid
-                       where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and t.typnamespace <> 'pg_catalog'::regnamespace) as plain
-     from pg_class c where c.oid = $1::regclass`,
-    [table],
-  );
-  if (!plain) {
-    throw new Error(
-      `${table} of ${databaseName} is not the plain table graphile-migrate made (a view in its place, an index on an expression or with a ` +
-        "predicate, statistics of an expression, a check constraint, a column of a type of its own, a rule or a table inheriting from it): " +
-        "a start, as a superuser, would run what they call with a superuser's rights. Remove what was added, as its owner role, then start again.",
-    );
-  }
-}
-
 /** What a database holds: nothing yet, ClinicOps' schema (of its owner role), ClinicOps' schema of another owner (named), or something else. */
 type DatabaseContents = "empty" | "clinicops" | { appPublicOwner: string } | "other";
 
@@ -157,17 +128,18 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
     const state = await contents(false);
     if (state.template) return "other"; // what a template holds, every database made from it would
     if (state.migrated && foundation) {
+      // graphile-migrate's table is the owner role's, read here before the roles are seen to (superuser-reads.ts)
       const ours = await inTransaction(client, async () => {
-        await readableAsSuperuser(client, "graphile_migrate.migrations", databaseName);
+        await readableAsSuperuser(client, "graphile_migrate.migrations");
         return (await client.query(
-        `select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is,
-           not exists (select from graphile_migrate.migrations)
-           and coalesce((select n.nspowner = r.oid
-                           and not exists (select from pg_class c where c.relnamespace = n.oid and c.relowner <> r.oid)
-                           and not exists (select from pg_proc p where p.pronamespace = n.oid and p.proowner <> r.oid)
-                           and not exists (select from pg_type t where t.typnamespace = n.oid and t.typowner <> r.oid)
-                         from pg_namespace n, pg_roles r where n.nspname = 'graphile_migrate' and r.rolname = $3), false) as none`,
-        [`${migrationNumber(foundation.file)}.sql`, foundation.hash, config.roles.owner],
+          `select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is,
+             not exists (select from graphile_migrate.migrations)
+             and coalesce((select n.nspowner = r.oid
+                             and not exists (select from pg_class c where c.relnamespace = n.oid and c.relowner <> r.oid)
+                             and not exists (select from pg_proc p where p.pronamespace = n.oid and p.proowner <> r.oid)
+                             and not exists (select from pg_type t where t.typnamespace = n.oid and t.typowner <> r.oid)
+                           from pg_namespace n, pg_roles r where n.nspname = 'graphile_migrate' and r.rolname = $3), false) as none`,
+          [`${migrationNumber(foundation.file)}.sql`, foundation.hash, config.roles.owner],
         )).rows[0];
       });
       // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O); without app_public
@@ -467,8 +439,9 @@ async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
   const applied = await withSuperuserClient(config.rootUrl, async (client) => {
     const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
     if (!rows[0].present) return [];
+    // the owner role's table, read as a superuser: only plain (superuser-reads.ts), and locked so until read
     return inTransaction(client, async () => {
-      await readableAsSuperuser(client, "graphile_migrate.migrations", config.databaseName);
+      await readableAsSuperuser(client, "graphile_migrate.migrations");
       return (await client.query<{ filename: string; hash: string }>("select filename, hash from graphile_migrate.migrations order by filename")).rows;
     });
   });

@@ -3,11 +3,12 @@
  * ClinicOps' schemas, `public` and the database) may have left code where the superuser would run it
  * with its rights: a view in place of one of its tables, an index whose predicate the planner computes,
  * a function in `public` put first on the database's search_path. Made a superuser, it could rewrite the
- * audit log it may only append to (decision 005). So does `npm run analyst`.
+ * audit log it may only append to (decision 005). So do `npm run analyst` and `npm run audit:verify`.
  */
 import pg from "pg";
 import { grantAnalyst, revokeAnalyst } from "../../db/analyst-logins.ts";
-import { prepareDatabase } from "../../db/setup.ts";
+import { verifyAuditLog } from "../../db/audit-anchors.ts";
+import { prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { withClient } from "../../db/pool.ts";
 import { closeRootPool, ownDatabase } from "../support/database.ts";
 
@@ -90,11 +91,41 @@ test.each([
     "alter table graphile_migrate.migrations rename to migrations_kept; create view graphile_migrate.migrations as select * from graphile_migrate.migrations_kept where app_private.note_runner()",
     "drop view graphile_migrate.migrations; alter table graphile_migrate.migrations_kept rename to migrations",
   ],
-])("a start refuses graphile-migrate's table when it is not the plain table graphile-migrate made, before the superuser plans a read of it: %s", async (_, add, remove) => {
+])("a start refuses graphile-migrate's table when it is not a plain table, as graphile-migrate made it, before the superuser plans a read of it: %s", async (_, add, remove) => {
   await withClient(config.ownerUrl, (client) => client.query(add));
   await runs();
-  await expect(prepareDatabase(config, undefined, quiet)).rejects.toThrow(/graphile_migrate\.migrations of .* is not the plain table graphile-migrate made/);
+  await expect(prepareDatabase(config, undefined, quiet)).rejects.toThrow(/graphile_migrate\.migrations of .* is not a plain table/);
   expect(await runs()).not.toContain(true);
   await withClient(config.ownerUrl, (client) => client.query(remove));
   await prepareDatabase(config, undefined, quiet);
+}, 600_000);
+
+test.each(["app_private.audit_chain_head", "app_private.audit_anchor"])(
+  "audit:verify refuses %s, the owner role's, when it is not a plain table, before the superuser plans a read of it",
+  async (table) => {
+    await withClient(config.ownerUrl, (client) => client.query(`create index noted on ${table} (seq) where app_private.note_runner(1)`));
+    await runs();
+    await expect(withClient(config.rootUrl, (client) => verifyAuditLog(client, "/nonexistent/audit-anchors.jsonl"))).rejects.toThrow(
+      new RegExp(`${table.replace(".", "\\.")} of ${config.databaseName} is not a plain table`),
+    );
+    expect(await runs()).not.toContain(true);
+    await withClient(config.ownerUrl, (client) => client.query("drop index app_private.noted"));
+    const verified = await withClient(config.rootUrl, (client) => verifyAuditLog(client, "/nonexistent/audit-anchors.jsonl"));
+    expect(verified.problems).toEqual([expect.stringContaining("There is no anchors file")]);
+  },
+  600_000,
+);
+
+test("audit:verify refuses the audit log when the owner role, while it was unsealed for a migration, left on it an index whose predicate calls a function of its own", async () => {
+  await unsealAuditLog(config);
+  await withClient(config.ownerUrl, (client) => client.query("create index audit_log_noted on app_public.audit_log (seq) where app_private.note_runner(1)"));
+  await sealAuditLog(config);
+  await expect(withClient(config.rootUrl, (client) => verifyAuditLog(client, "/nonexistent/audit-anchors.jsonl"))).rejects.toThrow(
+    new RegExp(`app_public\\.audit_log of ${config.databaseName} is not a plain table`),
+  );
+  await unsealAuditLog(config);
+  await withClient(config.ownerUrl, (client) => client.query("drop index app_public.audit_log_noted"));
+  await sealAuditLog(config);
+  const verified = await withClient(config.rootUrl, (client) => verifyAuditLog(client, "/nonexistent/audit-anchors.jsonl"));
+  expect(verified.problems).toEqual([expect.stringContaining("There is no anchors file")]);
 }, 600_000);
