@@ -1146,7 +1146,7 @@ CREATE FUNCTION app_hidden.name_key(name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select app_hidden.search_key(app_hidden.name_as_meant(name_key.name));
+  select regexp_replace(app_hidden.name_unpunctuated(app_hidden.search_key(app_hidden.name_as_meant(name_key.name))), '[[:space:]]+', '', 'g');
 $$;
 
 
@@ -1156,7 +1156,28 @@ ALTER FUNCTION app_hidden.name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_key(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), then as search_key compares text, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one. Immutable, for the index patient_search_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.name_key(name text) IS 'A name as the duplicate warning compares it: as meant (name_as_meant), then as search_key compares text, and without white space, hyphens and dashes, apostrophes and dots, so that José Ramírez, JOSE RAMIREZ and jose  ramirez are one, as are Mary-Jane O''Brien, Mary Jane OBrien and MaryJane O’Brien. Immutable, for the index patient_search_dob_names_idx (rebuilt when it changes).';
+
+
+--
+-- Name: name_unpunctuated(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.name_unpunctuated(name text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select regexp_replace(name_unpunctuated.name, '[.''’‘ʼ`´′‐‑‒–—―−-]+', '', 'g');
+$$;
+
+
+ALTER FUNCTION app_hidden.name_unpunctuated(name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION name_unpunctuated(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.name_unpunctuated(name text) IS 'A name (or a word of a search) without the hyphens and dashes, apostrophes (straight, curly, the modifier letter) and dots people type in a name or leave out of it: Mary-Jane O''Brien and MaryJane OBrien are MaryJane OBrien. For name_key and the patient search.';
 
 
 --
@@ -1208,10 +1229,16 @@ CREATE FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name tex
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  -- as typed, and the other way round: two probes of patient_search_dob_names_idx
   return query select s.patient_id from app_private.patient_search s
     where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
       and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.last_name)
-      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.first_name);
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.first_name)
+    union
+    select s.patient_id from app_private.patient_search s
+    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
+      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.first_name)
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.last_name);
 end;
 $$;
 
@@ -1222,7 +1249,7 @@ ALTER FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text
 -- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them (deleted patients included): the four probed in patient_search_dob_names_idx, where no policy keeps name_key out of the probe. For find_patient_duplicates, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them, or with them the other way round (the first name as the last, the last as the first), each once (deleted patients included): probed in patient_search_dob_names_idx by the clinic, the date and both names, where no policy keeps name_key out of the probe. For find_patient_duplicates, which reads the patients through RLS.';
 
 
 --
@@ -1248,17 +1275,26 @@ declare
       then array(select app_hidden.contains_pattern(w) from unnest(v_words) w)
     when char_length(v_key) >= 2 then array[app_hidden.contains_pattern(v_key)]
     else '{}' end;
+  -- each of those words without its hyphens, apostrophes and dots (o'brien: obrien), which a name without them in the
+  -- patient's text matches instead: null where that is the word (or nothing); the query's short words as typed
+  v_unpunctuated text[] := case
+    when exists (select from unnest(v_words) w where char_length(w) >= 3)
+      then array(select app_hidden.contains_pattern(nullif(nullif(app_hidden.name_unpunctuated(w), w), '')) from unnest(v_words) w)
+    else '{}' end;
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
   if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
-    -- whatever the size of the others (000034); one condition per pattern, named by its place in $2
+    -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
+    -- word without its punctuation, in $5)
     return query execute format(
       'select s.patient_id, s.code = upper($4), s.last_name, s.first_name from app_private.patient_search s
        where s.clinic_id = $1 and ((%s) or s.search_text like $3)',
-      coalesce((select string_agg(format('s.search_text like $2[%s]', i), ' and ') from generate_subscripts(v_patterns, 1) i), 'false'))
-      using v_clinic_id, v_patterns, v_phone_pattern, v_typed;
+      coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
+                                       else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
+                from generate_subscripts(v_patterns, 1) i), 'false'))
+      using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated;
   end if;
 end;
 $_$;
@@ -1270,7 +1306,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -3796,7 +3832,13 @@ CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURN
     AS $$
 begin
   insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name, date_of_birth)
-  select p.clinic_id, p.id, app_hidden.search_key(p.search_text), p.code, p.last_name, p.first_name, p.date_of_birth from unnest(patients) p
+  select p.clinic_id, p.id,
+         -- the names without their punctuation too, where that makes other text (o'brien: obrien), as people also type them
+         concat_ws(' ', app_hidden.search_key(p.search_text),
+                   nullif(app_hidden.name_unpunctuated(app_hidden.search_key(p.first_name)), app_hidden.search_key(p.first_name)),
+                   nullif(app_hidden.name_unpunctuated(app_hidden.search_key(p.last_name)), app_hidden.search_key(p.last_name))),
+         p.code, p.last_name, p.first_name, p.date_of_birth
+  from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
     set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name,
         date_of_birth = excluded.date_of_birth;
@@ -3810,7 +3852,7 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 -- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key), sort keys and date of birth of `patients` into patient_search (insert or update).';
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key; each name also without its hyphens, apostrophes and dots, name_unpunctuated, where that differs), sort keys and date of birth of `patients` into patient_search (insert or update).';
 
 
 --
@@ -6848,6 +6890,36 @@ COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPD
 
 
 --
+-- Name: tg_patient__notify_visits(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_patient__notify_visits() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_channel text := app_private.visit_queue_channel(new.clinic_id);
+begin
+  if v_channel is not null then -- without the key no one listens: the patient is written all the same
+    perform pg_notify(v_channel, json_build_object('id', v.id, 'status', v.status)::text)
+    from app_public.visit v
+    where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status in ('scheduled', 'checked_in', 'in_progress');
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_patient__notify_visits() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_patient__notify_visits(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_patient__notify_visits() IS 'AFTER UPDATE OF first_name, last_name on patients, when either changed: tells subscribers of the clinic''s visit queue (visitQueueChanged) of each of the patient''s visits still under way (scheduled, checked in, in progress), with its id and status now, on the clinic''s secret channel (visit_queue_channel), so that the queues show the name as it is now. Without the key, nothing is sent.';
+
+
+--
 -- Name: tg_patient__rollup(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7043,7 +7115,7 @@ begin
     if new.price = old.price then
       return null;
     end if;
-    update app_public.service_price p set effective_to = greatest(now(), p.effective_from)
+    update app_public.service_price p set effective_to = greatest(now(), p.effective_from + interval '1 microsecond')
     where p.clinic_id = new.clinic_id and p.service_id = new.id and p.effective_to is null
     returning p.effective_to into v_from;
   end if;
@@ -7060,7 +7132,7 @@ ALTER FUNCTION app_private.tg_service__record_price() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_service__record_price(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one, at the transaction''s time or, if the current price began later (a change committed meanwhile), when it began.';
+COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one, at the transaction''s time or, if the current price began then or later (an earlier change of the same transaction, or a change committed meanwhile), a microsecond after it began: each price is in force a moment at least, so the history lists prices in the order they were set.';
 
 
 --
@@ -8635,6 +8707,8 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_day app_public.daily_reconciliation;
   v_currency text := (select c.currency from app_public.clinic c where c.id = v_clinic);
+  -- notes of white space alone (a close form's field left blank) are none given: the day keeps its own
+  v_notes text := case when app_hidden.text_or_null(close_day.notes) is not null then close_day.notes end;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can close a day.' using errcode = 'CFORB';
@@ -8668,7 +8742,7 @@ begin
     if (v_day.counted_cash, v_day.counted_card, v_day.counted_bank_transfer, v_day.counted_mobile_money, v_day.counted_insurance)
        = (coalesce(close_day.counted_cash, 0), coalesce(close_day.counted_card, 0), coalesce(close_day.counted_bank_transfer, 0),
           coalesce(close_day.counted_mobile_money, 0), coalesce(close_day.counted_insurance, 0))
-       and (close_day.notes is null or v_day.notes is not distinct from close_day.notes) then
+       and (v_notes is null or v_day.notes is not distinct from v_notes) then
       return v_day;
     end if;
     raise exception 'This business day is already closed, with other counts or notes: an owner reopens it to count again.' using errcode = 'CDAYC';
@@ -8678,7 +8752,7 @@ begin
     -- a count given as null is none counted, as one left out is
     status = 'closed', counted_cash = coalesce(close_day.counted_cash, 0), counted_card = coalesce(close_day.counted_card, 0),
     counted_bank_transfer = coalesce(close_day.counted_bank_transfer, 0), counted_mobile_money = coalesce(close_day.counted_mobile_money, 0),
-    counted_insurance = coalesce(close_day.counted_insurance, 0), notes = coalesce(close_day.notes, d.notes),
+    counted_insurance = coalesce(close_day.counted_insurance, 0), notes = coalesce(v_notes, d.notes),
     closed_at = now(), closed_by = app_public.current_user_id()
   where d.clinic_id = v_clinic and d.id = v_day.id
   returning * into v_day;
@@ -12000,7 +12074,7 @@ COMMENT ON COLUMN app_private.patient_search.patient_id IS 'The patient.';
 -- Name: COLUMN patient_search.search_text; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.patient_search.search_text IS 'The patient''s names, code and phone as search_patients matches them: search_key of patient.search_text (lower case, without accents).';
+COMMENT ON COLUMN app_private.patient_search.search_text IS 'The patient''s names, code and phone as search_patients matches them: search_key of patient.search_text (lower case, without accents), then each name without its hyphens, apostrophes and dots where that differs (name_unpunctuated).';
 
 
 --
@@ -15868,6 +15942,20 @@ COMMENT ON TRIGGER _700_notify ON app_public.visit IS 'A visit booked, or change
 
 
 --
+-- Name: patient _700_notify_visits; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _700_notify_visits AFTER UPDATE OF first_name, last_name ON app_public.patient FOR EACH ROW WHEN (((new.first_name IS DISTINCT FROM old.first_name) OR (new.last_name IS DISTINCT FROM old.last_name))) EXECUTE FUNCTION app_private.tg_patient__notify_visits();
+
+
+--
+-- Name: TRIGGER _700_notify_visits ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _700_notify_visits ON app_public.patient IS 'A patient renamed: the live queue hears of each of their visits under way (tg_patient__notify_visits).';
+
+
+--
 -- Name: clinic _700_time_zone; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17390,6 +17478,14 @@ GRANT ALL ON FUNCTION app_hidden.name_key(name text) TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION name_unpunctuated(name text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.name_unpunctuated(name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.name_unpunctuated(name text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION national_number(calling_code text, typed text[], guessed text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -18540,6 +18636,13 @@ REVOKE ALL ON FUNCTION app_private.tg_patient__no_visit_under_way() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_patient__normalize() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_patient__notify_visits(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_patient__notify_visits() FROM PUBLIC;
 
 
 --
