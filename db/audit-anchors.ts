@@ -81,6 +81,9 @@ export interface AuditVerification {
   notes: string[];
 }
 
+/** The tables verifyAuditLog reads, which ClinicOps' migrations make. */
+export const AUDIT_LOG_TABLES = ["app_public.audit_log", "app_private.audit_chain_head", "app_private.audit_anchor"] as const;
+
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const GENESIS = "0".repeat(64);
 const chainName = (chain: string) => (chain === NIL_UUID ? "the platform chain" : `the chain of clinic ${chain}`);

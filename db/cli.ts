@@ -23,7 +23,7 @@ import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
 import { dataDir, type DatabaseConfig, defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
-import { auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
+import { AUDIT_LOG_TABLES, auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
 import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
@@ -74,17 +74,27 @@ async function newPassword(given: string | undefined, question: string): Promise
 
 /**
  * Refuses a database not set up yet (a new machine, `npm start` never run), naming the command that sets it up: psql
- * said only that the owner role does not exist. The shell sets up nothing itself: it is where an operator looks before
- * an upgrade's migrations run.
+ * said only that the owner role does not exist. With `tables`, a database whose migrations have not made them yet (they
+ * never ran, or stopped short, or are an older version's) is refused too: audit-verify said only that a relation or a
+ * schema does not exist. The commands that call this set up nothing themselves: they are where an operator looks
+ * before an upgrade's migrations run.
  */
-async function checkSetUp(config: DatabaseConfig): Promise<void> {
+async function checkSetUp(config: DatabaseConfig, tables: readonly string[] = []): Promise<void> {
+  const notSetUp = (detail = "") => new Error(`ClinicOps' database ${config.databaseName} is not set up on ${config.server}${detail}: run npm run migrate (or npm start) first`);
   const { rows: [found] } = await withClient(
     withCredentials(config.rootUrl, null, null, "postgres"),
     (client) =>
       client.query("select exists (select from pg_roles where rolname = $1) and exists (select from pg_database where datname = $2) as set_up", [config.roles.owner, config.databaseName]),
     config.server,
   );
-  if (!found.set_up) throw new Error(`ClinicOps' database ${config.databaseName} is not set up on ${config.server}: run npm run migrate (or npm start) first`);
+  if (!found.set_up) throw notSetUp();
+  if (tables.length === 0) return;
+  const { rows: missing } = await withSuperuserClient(
+    config.rootUrl,
+    (client) => client.query<{ name: string }>("select name from unnest($1::text[]) with ordinality as t(name, n) where to_regclass(name) is null order by n", [tables]),
+    config.server,
+  );
+  if (missing.length) throw notSetUp(` (it has no ${missing.map(({ name }) => name).join(", ")}: its migrations have not all run)`);
 }
 
 /** The stop signal a command that ends by itself was sent (Ctrl-C), once sent. */
@@ -226,6 +236,7 @@ async function main(): Promise<boolean> {
       case "audit-verify": {
         const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } });
         const file = values.anchors ?? auditAnchorsFile();
+        await checkSetUp(db.config, AUDIT_LOG_TABLES);
         await withSuperuserClient(db.config.rootUrl, async (client) => {
           const progress = (line: string) => process.stderr.write(`\r${line}   `);
           // a copy kept elsewhere; the worker's own file named with --anchors is still the worker's

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { PoolClient } from "pg";
 import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
 import { runCli } from "../support/cli.ts";
-import { closeRootPool, rootPool } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
+import { ensureRolesAndDatabase } from "../../db/setup.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
 import { runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -310,4 +311,25 @@ describe("verification", () => {
       client.release();
     }
   });
+});
+
+// on a database made and never migrated it said only `schema "app_private" does not exist`, and on one an older version
+// migrated, `relation "app_private.audit_anchor" does not exist`: neither says what to do
+test("audit:verify on a database not set up, or set up and not migrated, says to run npm run migrate first", async () => {
+  const fresh = ownDatabase("never_migrated");
+  await fresh.drop();
+  try {
+    const notSetUp = (detail = "") =>
+      `ClinicOps' database ${fresh.config.databaseName} is not set up on the PostgreSQL at ${new URL(fresh.url).host} that DATABASE_URL names${detail}: run npm run migrate (or npm start) first`;
+    const said = () => {
+      const result = runCli(["audit-verify"], { DATABASE_URL: fresh.url });
+      return { status: result.status, said: result.stderr.trim(), stdout: result.stdout };
+    };
+    expect(said()).toEqual({ status: 1, said: notSetUp(), stdout: "" });
+    await ensureRolesAndDatabase(fresh.config); // its roles and database made, the migrations never run
+    const missing = "app_public.audit_log, app_private.audit_chain_head, app_private.audit_anchor";
+    expect(said()).toEqual({ status: 1, said: notSetUp(` (it has no ${missing}: its migrations have not all run)`), stdout: "" });
+  } finally {
+    await fresh.drop();
+  }
 });
