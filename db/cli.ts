@@ -118,10 +118,47 @@ function sayWhenStopped(): void {
   }
 }
 
+/**
+ * The command and what it is given, read before a database starts, and refused when it cannot be right (a command or an
+ * option misspelt, a usage wrong): without DATABASE_URL, a typo started the embedded server first, and on a new machine
+ * made one (about 7 s, and a data folder with secrets) only to say "unknown command".
+ */
+function readCommand([command, ...rest]: string[]) {
+  switch (command) {
+    case "migrate":
+    case "dev":
+    case "shell":
+      return { command };
+    case "watch":
+      return { command, once: rest.includes("--once") };
+    case "commit":
+      return { command, message: rest.join(" ") || undefined };
+    case "superuser":
+      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values };
+    case "password":
+      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values };
+    case "analyst": {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
+      const [action, name, ...named] = positionals;
+      if ((action !== "grant" && action !== "revoke") || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
+        throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
+      }
+      if (action === "grant" && named.length === 0) throw new Error("name at least one clinic to grant");
+      if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
+      return { command, action, name, named, password: values.password };
+    }
+    case "audit-verify":
+      return { command, ...parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } }).values };
+    default:
+      throw new Error(`unknown command "${command ?? ""}"; see db/cli.ts`);
+  }
+}
+
 /** Runs the command; whether it keeps running (dev, watch) after this returns. */
 async function main(): Promise<boolean> {
-  const [command, ...rest] = process.argv.slice(2);
-  const longRunning = command === "dev" || (command === "watch" && !rest.includes("--once"));
+  const given = readCommand(process.argv.slice(2));
+  const { command } = given;
+  const longRunning = command === "dev" || (given.command === "watch" && !given.once);
   if (!longRunning && command !== "shell") sayWhenStopped(); // psql's Ctrl-C cancels its query, psql's own doing
   // settings first: one that cannot work is refused before a database starts (the embedded
   // server's own are checked by openDatabase before it starts one)
@@ -139,7 +176,7 @@ async function main(): Promise<boolean> {
     });
   };
   try {
-    switch (command) {
+    switch (given.command) {
       case "migrate":
         await prepareDatabase(db.config, (m) => console.error(m));
         break;
@@ -173,14 +210,14 @@ async function main(): Promise<boolean> {
       }
       case "watch":
         await prepareDatabase(db.config, undefined, { keepAuditLogUnsealed: true });
-        await watchCurrentMigration(db.config, rest.includes("--once"));
+        await watchCurrentMigration(db.config, given.once);
         break;
       case "commit":
         // The roles first, with the owner's grant of the settings its functions set: graphile-migrate
         // rebuilds the shadow database from every migration, as that role, before it commits. Then
         // applied to this database as it is committed: the audit log the owner's, as for any migration.
         await prepareDatabase(db.config, (m) => console.error(m), { keepAuditLogUnsealed: true });
-        await commitCurrentMigration(db.config, rest.join(" ") || undefined);
+        await commitCurrentMigration(db.config, given.message);
         break;
       case "shell": {
         await checkSetUp(db.config);
@@ -194,14 +231,10 @@ async function main(): Promise<boolean> {
         break;
       }
       case "superuser": {
-        const { values } = parseArgs({
-          args: rest,
-          options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } },
-        });
-        const phone = values.phone ?? (await ask("Phone"));
+        const phone = given.phone ?? (await ask("Phone"));
         // a name left empty at the prompt is the default too
-        const name = values.name ?? ((process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "") || PLATFORM_ADMIN_NAME);
-        const password = await newPassword(values.password, "Password");
+        const name = given.name ?? ((process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "") || PLATFORM_ADMIN_NAME);
+        const password = await newPassword(given.password, "Password");
         const stored = await asOperator(async (client) => {
           const { rows } = await client.query("select app_private.create_platform_admin($1, $2, $3) as id", [phone, name, password]);
           return (await client.query('select phone from app_public."user" where id = $1', [rows[0].id])).rows[0].phone as string;
@@ -210,9 +243,8 @@ async function main(): Promise<boolean> {
         break;
       }
       case "password": {
-        const { values } = parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } });
-        const phone = values.phone ?? (await ask("Phone"));
-        const password = await newPassword(values.password, "New password");
+        const phone = given.phone ?? (await ask("Phone"));
+        const password = await newPassword(given.password, "New password");
         // the phone as stored, so that a national number completed with another country's code is seen for what it reset
         const { ended, stored } = await asOperator(async (client) =>
           (await client.query("select app_private.reset_password($1, $2) as ended, app_public.normalize_phone($1, app_hidden.calling_code_for(null)) as stored", [phone, password])).rows[0],
@@ -221,27 +253,20 @@ async function main(): Promise<boolean> {
         break;
       }
       case "analyst": {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
-        const [action, name, ...named] = positionals;
-        if (!["grant", "revoke"].includes(action) || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
-          throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
-        }
-        if (action === "grant" && named.length === 0) throw new Error("name at least one clinic to grant");
-        if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
+        const { action, name, named, password } = given;
         await prepareDatabase(db.config);
-        const said = action === "grant" ? await grantAnalyst(db.config, name, named, values.password) : await revokeAnalyst(db.config, name);
+        const said = action === "grant" ? await grantAnalyst(db.config, name, named, password) : await revokeAnalyst(db.config, name);
         for (const line of said) console.error(line);
         break;
       }
       case "audit-verify": {
-        const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } });
-        const file = values.anchors ?? auditAnchorsFile();
+        const file = given.anchors ?? auditAnchorsFile();
         await checkSetUp(db.config, AUDIT_LOG_TABLES);
         await withSuperuserClient(db.config.rootUrl, async (client) => {
           const progress = (line: string) => process.stderr.write(`\r${line}   `);
           // a copy kept elsewhere; the worker's own file named with --anchors is still the worker's
-          const copy = values.anchors !== undefined && resolve(values.anchors) !== auditAnchorsFile();
-          const found = await verifyAuditLog(client, file, { clinicId: values.clinic, progress, copy });
+          const copy = given.anchors !== undefined && resolve(given.anchors) !== auditAnchorsFile();
+          const found = await verifyAuditLog(client, file, { clinicId: given.clinic, progress, copy });
           process.stderr.write("\n");
           console.log(`${found.chains} chain(s), ${found.entries} entries recomputed; ${found.anchors} anchor(s) from ${file} compared`);
           for (const problem of found.problems) console.log(`PROBLEM: ${problem}`);
@@ -253,8 +278,6 @@ async function main(): Promise<boolean> {
         }, db.config.server);
         break;
       }
-      default:
-        throw new Error(`unknown command "${command ?? ""}"; see db/cli.ts`);
     }
   } finally {
     if (!longRunning) await db.close();

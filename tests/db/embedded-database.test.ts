@@ -573,3 +573,16 @@ test("`npm run migrate` interrupted by Ctrl-C on the embedded server says so, wi
   const again = spawnSync(process.execPath, [projectPath("db/cli.ts"), "migrate"], { cwd: projectPath(), env, encoding: "utf8", timeout: 240_000 });
   expect({ status: again.status, last: again.stderr.trim().split("\n").at(-1) }).toEqual({ status: 0, last: "database ready" });
 }, 300_000);
+
+// without DATABASE_URL, a command misspelt (or an option, or a usage) made a new embedded server in an empty data folder
+// (about 7 s, and secrets generated) only to say "unknown command"; one already made was started for nothing
+test("a command, an option or a usage that cannot be right is refused before the embedded server is made or started", async () => {
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), DATABASE_URL: undefined };
+  const refused = (args: string[]) => {
+    const result = runCli(args, env);
+    return { status: result.status, said: result.stderr.trim(), dataFolder: readdirSync(env.CLINICOPS_DATA_DIR) };
+  };
+  expect(refused(["migrat"])).toEqual({ status: 1, said: 'unknown command "migrat"; see db/cli.ts', dataFolder: [] });
+  expect(refused(["superuser", "--phnoe", "+255799400401"])).toEqual({ status: 1, said: expect.stringContaining("Unknown option '--phnoe'"), dataFolder: [] });
+  expect(refused(["analyst", "grnat", "reader"])).toEqual({ status: 1, said: expect.stringMatching(/^usage: npm run analyst/), dataFolder: [] });
+});
