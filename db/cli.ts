@@ -263,11 +263,12 @@ async function main(): Promise<boolean> {
         const file = given.anchors ?? auditAnchorsFile();
         await checkSetUp(db.config, AUDIT_LOG_TABLES);
         await withSuperuserClient(db.config.rootUrl, async (client) => {
-          const progress = (line: string) => process.stderr.write(`\r${line}   `);
+          // shown on a terminal only, each line over the last: in a log or a pipe, hundreds of carriage returns on one line
+          const progress = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}   `) : undefined;
           // a copy kept elsewhere; the worker's own file named with --anchors is still the worker's
           const copy = given.anchors !== undefined && resolve(given.anchors) !== auditAnchorsFile();
           const found = await verifyAuditLog(client, file, { clinicId: given.clinic, progress, copy });
-          process.stderr.write("\n");
+          if (progress) process.stderr.write("\n");
           console.log(`${found.chains} chain(s), ${found.entries} entries recomputed; ${found.anchors} anchor(s) from ${file} compared`);
           for (const problem of found.problems) console.log(`PROBLEM: ${problem}`);
           for (const note of found.notes) console.log(`NOTE: ${note}`);

@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PoolClient } from "pg";
 import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
-import { runCli } from "../support/cli.ts";
+import { runCli, runCliInTerminal } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
 import { ensureRolesAndDatabase } from "../../db/setup.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
@@ -147,6 +147,10 @@ describe("verification", () => {
     expect(fine.stdout).toMatch(/^1 chain\(s\), \d+ entries recomputed; 1 anchor\(s\) from .* compared$/m);
     expect(fine.stdout).toContain("the audit log is as it was when each anchor was taken");
     expect(fine.status).toBe(0);
+    // its progress, each line over the last, is a terminal's: a log or a pipe held one line of hundreds of carriage returns
+    expect(fine.stderr).toBe("");
+    const shown = await runCliInTerminal(["audit-verify", "--anchors", anchorsFile, "--clinic", whole.clinicId], []);
+    expect([shown.code, shown.screen]).toEqual([0, expect.stringMatching(/\rentries: \d+ +\ranchors: 1 +\r?\n1 chain\(s\)/)]);
     // a clinic id that names no chain is not a clean bill of health
     const unknown = randomUUID();
     const none = runCli(["audit-verify", "--anchors", anchorsFile, "--clinic", unknown]);
