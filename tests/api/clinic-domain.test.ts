@@ -917,6 +917,28 @@ describe("search and duplicate warnings", () => {
     expect(none.body.data.findPatientDuplicates.nodes).toEqual([]);
   });
 
+  // asked while the phone was typed, a phone not whole yet made the warning INVALID_PHONE, and that hid the names' match
+  test("a phone that is not (yet) a number matches no one and leaves the names' match standing; registering still refuses it", async () => {
+    const existing = await createPatient(a.clinicId, { first_name: "Halima", last_name: "Halftyped", phone: "+255765444555", date_of_birth: "1985-03-04" });
+    const CHECK = `query($p: String!) { findPatientDuplicates(phone: $p, firstName: "Halima", lastName: "Halftyped", dateOfBirth: "1985-03-04") { nodes { rowId } }
+      countDeletedPatientDuplicates(phone: $p, firstName: "Halima", lastName: "Halftyped", dateOfBirth: "1985-03-04") }`;
+    for (const phone of ["0", "0765 4", "0765 444 55", "+255", "0765 444 5555 5", "0765-abc"]) {
+      const { body } = await receptionist.graphql(CHECK, { p: phone });
+      expect({ phone, body }).toEqual({ phone, body: { data: { findPatientDuplicates: { nodes: [{ rowId: existing.id }] }, countDeletedPatientDuplicates: 0 } } });
+    }
+    // nor does such a phone match a patient by itself
+    const byPhoneAlone = await receptionist.graphql(`{ findPatientDuplicates(phone: "0765 444 55") { nodes { rowId } } }`);
+    expect(byPhoneAlone.body).toEqual({ data: { findPatientDuplicates: { nodes: [] } } });
+    const refused = await receptionist.graphql(`mutation { createPatient(input: { patient: { firstName: "Halima", lastName: "Other", phone: "0765 444 55" } }) { patient { rowId } } }`);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe("INVALID_PHONE");
+    // a patient whose phone was saved under older rules and is none today (000086 counted them for operators): their
+    // page's possibleDuplicates was INVALID_PHONE, and now flags the patient of their names and birth date
+    const twin = await createPatient(a.clinicId, { first_name: "Halima", last_name: "Halftyped", date_of_birth: "1985-03-04" });
+    await writeBehindTriggers("update app_public.patient set phone = '+25576544' where id = $1", [twin.id]);
+    const page = await receptionist.graphql(`query($c: UUID!, $id: UUID!) { patient(clinicId: $c, rowId: $id) { possibleDuplicates { nodes { rowId } } } }`, { c: a.clinicId, id: twin.id });
+    expect(page.body).toEqual({ data: { patient: { possibleDuplicates: { nodes: [{ rowId: existing.id }] } } } });
+  });
+
   // registering a patient who had been deleted made a second record: the warning passed over deleted ones, even to an owner
   test("a deleted patient who matches is named to those who may restore them, and counted, without details, to the front desk", async () => {
     const deleted = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Deleted", phone: "+255765222333", date_of_birth: "1988-05-06" });
