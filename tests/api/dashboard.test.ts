@@ -100,6 +100,23 @@ test("revenueByDay lists every day of the period where summer time starts at mid
   expect([days[0], days[5], days[6], days[29]]).toEqual(["2026-09-01", "2026-09-06", "2026-09-07", "2026-09-30"]);
 });
 
+test("a payment whose method is corrected counts under the corrected method only, as its rows do", async () => {
+  const corrected = await createClinic("Corrected tender clinic");
+  const invoice = await createIssuedInvoice(corrected, "4000");
+  await committedAs(await cashierSession(corrected), async (c) => {
+    const p = (await c.query("select id from app_public.record_payment($1, 4000, 'cash')", [invoice.id])).rows[0];
+    await c.query("update app_public.payment set method = 'mobile_money' where id = $1", [p.id]); // keyed as cash by mistake
+  });
+  const browser = new Browser(api);
+  await browser.login(corrected.members.cashier.phone, corrected.members.cashier.password);
+  const r = await browser.graphql(DASHBOARD, { from: today, to: today });
+  expect(r.body.errors).toBeUndefined();
+  // no money was taken in cash: the tender corrected away is not listed (it was, as "0.000", until a rebuild)
+  expect(r.body.data.dashboard.revenueByMethod).toEqual([{ method: "mobile_money", amount: "4000.000" }]);
+  await rootPool().query("select app_private.rebuild_rollups($1)", [corrected.clinicId]);
+  expect((await browser.graphql(DASHBOARD, { from: today, to: today })).body.data.dashboard).toEqual(r.body.data.dashboard);
+});
+
 test("a period with no money has revenue 0.000, and a clinic owed nothing a balance of 0.000, written as every amount is", async () => {
   const quiet = await createClinic("Quiet clinic");
   const browser = new Browser(api);

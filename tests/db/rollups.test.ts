@@ -12,7 +12,7 @@ afterAll(closeRootPool);
 async function rollups(clinicId: string) {
   const q = async (sql: string) => (await rootPool().query(sql, [clinicId])).rows;
   return {
-    money: await q("select business_date::text, method::text, amount::text from app_private.daily_money where clinic_id = $1 and amount <> 0 order by 1, 2"),
+    money: await q("select business_date::text, method::text, amount::text, movements from app_private.daily_money where clinic_id = $1 and (amount <> 0 or movements <> 0) order by 1, 2"),
     visits: await q("select local_date::text, status::text, doctor_id, visits, completed_value::text from app_private.daily_visits where clinic_id = $1 and visits <> 0 order by 1, 2, 3"),
     services: await q("select local_date::text, service_id, quantity::text, amount::text from app_private.daily_services where clinic_id = $1 and quantity <> 0 order by 1, 2"),
     patients: await q("select local_date::text, patients from app_private.daily_patients where clinic_id = $1 and patients <> 0 order by 1"),
@@ -48,6 +48,9 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
 
   const incremental = await rollups(clinic.clinicId);
   expect(incremental.money.length).toBeGreaterThanOrEqual(2);
+  // the payment (two days ago) and its refund (today) count under the corrected method, the card payment under
+  // card: cash, corrected away from, moved nothing
+  expect(incremental.money.map((r: { method: string; movements: number }) => `${r.method} ${r.movements}`).sort()).toEqual(["card 1", "mobile_money 1", "mobile_money 1"]);
   expect(incremental.visits.reduce((n: number, r: { visits: number }) => n + r.visits, 0)).toBe(8); // five + three invoiced visits
   expect(incremental.visits.filter((r: { status: string }) => r.status === "completed").map((r: { completed_value: string }) => r.completed_value))
     .toEqual(["9000.000"]); // the completed visit without services is worth 0, the invoiced one 9,000
@@ -57,8 +60,11 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
     [draft.serviceId]: ["1.000", "4000.000"],
     [extra.id]: ["3.000", "6500.000"], // 3 × 2,500 − 1,000
   }); // the voided invoice's service and the line without a service are not there
+  const figures = async () => (await rootPool().query("select to_jsonb(app_private.dashboard_for($1, current_date - 7, current_date + 7)) as f", [clinic.clinicId])).rows[0].f;
+  const shown = await figures();
   await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
   expect(await rollups(clinic.clinicId)).toEqual(incremental);
+  expect(await figures()).toEqual(shown); // the dashboard too, rows of nothing left by a change included
 
   // a visit scheduled at 22:30 UTC is on the next day in Dar es Salaam, the same day in Lisbon (only a
   // visit still to come is rescheduled: one under way keeps its time)
