@@ -3232,9 +3232,11 @@ begin
   select (select coalesce(sum(amount), 0) from per_day),
     (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(16,3)::text) order by g)
      from generate_series(from_date::timestamp, to_date::timestamp, interval '1 day') g left join per_day p on p.business_date = g::date),
+    -- the methods money moved in (a method a payment was corrected away from keeps a row of none)
     (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount::text) order by method), '[]')
      from (select m.method, sum(m.amount) as amount from app_private.daily_money m
-           where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method) x)
+           where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method
+           having sum(m.movements) > 0) x)
   into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method;
 
   select coalesce(jsonb_agg(jsonb_build_object('status', status, 'count', n) order by status), '[]')
@@ -4647,14 +4649,22 @@ CREATE FUNCTION app_private.patient_duplicates(phone text, first_name text, last
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     AS $$
+declare
+  v_phone app_public.e164_phone;
 begin
+  if nullif(btrim(patient_duplicates.phone), '') is not null then
+    begin
+      v_phone := app_public.normalize_phone(patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()));
+    exception when sqlstate 'CINPH' then
+      v_phone := null; -- not a phone number (yet): no saved patient has it
+    end;
+  end if;
   return query
   select p.* from app_public.patient p
   where p.clinic_id = app_public.current_clinic_id()
     and p.id is distinct from patient_duplicates.except_patient_id
     and (
-      p.phone = (select app_public.normalize_phone(patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()))
-                 where nullif(btrim(patient_duplicates.phone), '') is not null)
+      p.phone = v_phone
       or p.id = any (array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
                                                                   patient_duplicates.first_name)))
     )
@@ -4669,7 +4679,7 @@ ALTER FUNCTION app_private.patient_duplicates(phone text, first_name text, last_
 -- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included (live ones first, then by when they were registered): same phone, or same names (as app_hidden.name_key compares them) and date of birth. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included (live ones first, then by when they were registered): same phone (read as registration reads it; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them) and date of birth. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
 
 
 --
@@ -4769,8 +4779,8 @@ CREATE FUNCTION app_private.rebuild_rollups(clinic_id uuid) RETURNS void
     AS $$
 begin
   delete from app_private.daily_money m where m.clinic_id = rebuild_rollups.clinic_id;
-  insert into app_private.daily_money (clinic_id, business_date, method, amount)
-  select rebuild_rollups.clinic_id, x.business_date, x.method, sum(x.amount) from (
+  insert into app_private.daily_money (clinic_id, business_date, method, amount, movements)
+  select rebuild_rollups.clinic_id, x.business_date, x.method, sum(x.amount), count(*) from (
     select p.business_date, p.method, p.amount from app_public.payment p where p.clinic_id = rebuild_rollups.clinic_id
     union all
     select r.business_date, r.method, -r.amount from app_public.refund r where r.clinic_id = rebuild_rollups.clinic_id
@@ -5464,13 +5474,13 @@ declare
   v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
 begin
   if tg_op in ('UPDATE', 'DELETE') then
-    update app_private.daily_money m set amount = m.amount - v_sign * old.amount
+    update app_private.daily_money m set amount = m.amount - v_sign * old.amount, movements = m.movements - 1
     where m.clinic_id = old.clinic_id and m.business_date = old.business_date and m.method = old.method;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    insert into app_private.daily_money as m (clinic_id, business_date, method, amount)
-    values (new.clinic_id, new.business_date, new.method, v_sign * new.amount)
-    on conflict (clinic_id, business_date, method) do update set amount = m.amount + excluded.amount;
+    insert into app_private.daily_money as m (clinic_id, business_date, method, amount, movements)
+    values (new.clinic_id, new.business_date, new.method, v_sign * new.amount, 1)
+    on conflict (clinic_id, business_date, method) do update set amount = m.amount + excluded.amount, movements = m.movements + 1;
   end if;
   return null;
 end;
@@ -5483,7 +5493,7 @@ ALTER FUNCTION app_private.tg__money_rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money.';
+COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements).';
 
 
 --
@@ -11804,7 +11814,8 @@ CREATE TABLE app_private.daily_money (
     clinic_id uuid NOT NULL,
     business_date date NOT NULL,
     method app_public.payment_method NOT NULL,
-    amount numeric(16,3) DEFAULT 0 NOT NULL
+    amount numeric(16,3) DEFAULT 0 NOT NULL,
+    movements integer DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY app_private.daily_money FORCE ROW LEVEL SECURITY;
@@ -11845,6 +11856,13 @@ COMMENT ON COLUMN app_private.daily_money.method IS 'The tender.';
 --
 
 COMMENT ON COLUMN app_private.daily_money.amount IS 'Payments minus refunds.';
+
+
+--
+-- Name: COLUMN daily_money.movements; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_money.movements IS 'How many payments and refunds were recorded that day in that method (a method corrected away leaves 0): the dashboard lists the methods with any.';
 
 
 --
