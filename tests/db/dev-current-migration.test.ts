@@ -2,11 +2,10 @@
  * `npm run dev` with a migrations/current.sql that fails: its error is said once at start, then again at each save.
  * Run in a copy of the project (its migrations folder is the project's own), on a database of its own.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { cpSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectPath } from "../../db/paths.ts";
+import { whileDevRuns } from "../support/cli.ts";
 import { ownDatabase } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { until } from "../support/until.ts";
@@ -30,13 +29,8 @@ test("`npm run dev` says once at start why current.sql fails, and again once it 
   const current = join(copy, "migrations", "current.sql");
   writeFileSync(current, "select first_missing_function();\n");
   const env = { ...process.env, DATABASE_URL: database.url, PORT: "0", CLINICOPS_DATA_DIR: temporaryFolder("dev-data"), LOG_LEVEL: "silent" };
-  // a process group of its own, so that whatever it leaves running is ended after the test
-  const dev = spawn(process.execPath, [join(copy, "db/cli.ts"), "dev"], { cwd: copy, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
-  const exited = once(dev, "exit");
-  const said = (text: string) => output.split(text).length - 1;
-  try {
+  await whileDevRuns(copy, env, async (output) => {
+    const said = (text: string) => output().split(text).length - 1;
     // the watcher's first run has read current.sql once it says it runs it (the apply before it said so too)
     expect(await until(() => said("Running current.sql") >= 2, 150_000, 250)).toBe(true);
     writeFileSync(current, "select second_missing_function();\n");
@@ -44,13 +38,5 @@ test("`npm run dev` says once at start why current.sql fails, and again once it 
     const why = () => ({ first: said("42883: function first_missing_function() does not exist"), second: said("42883: function second_missing_function() does not exist") });
     expect(await until(() => why().second > 0, 30_000, 250)).toBe(true);
     expect(why()).toEqual({ first: 1, second: 1 }); // before, first: 2
-    dev.kill("SIGTERM");
-    await exited;
-  } finally {
-    try {
-      process.kill(-dev.pid!, "SIGKILL");
-    } catch {
-      // the group has ended
-    }
-  }
+  });
 }, 240_000);

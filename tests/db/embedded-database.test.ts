@@ -19,7 +19,7 @@ import { checkEmbeddedServerEnters, closedFolderAbove } from "../../db/config.ts
 import { startEmbeddedPostgres } from "../../db/embedded.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
-import { runCli } from "../support/cli.ts";
+import { runCli, whileDevRuns } from "../support/cli.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { until } from "../support/until.ts";
@@ -372,27 +372,14 @@ test("`npm run dev` stopped by SIGTERM or SIGHUP stops its API server and the em
 test("`npm run dev` on a new embedded database starts its API server once, current.sql applied first, and that server says it runs on the embedded PostgreSQL", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
   delete env.DATABASE_URL;
-  // a process group of its own, so that whatever it leaves running is ended after the test
-  const dev = spawn(process.execPath, [projectPath("db/cli.ts"), "dev"], { cwd: projectPath(), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
-  const exited = once(dev, "exit");
-  // the lines whole so far: the last one may still be coming
-  const listening = () => output.split("\n").slice(0, -1).filter((line) => line.includes('"event":"listening"')).map((line) => JSON.parse(line).embeddedDatabase);
-  try {
+  await whileDevRuns(projectPath(), env, async (output) => {
+    // the lines whole so far: the last one may still be coming
+    const listening = () => output().split("\n").slice(0, -1).filter((line) => line.includes('"event":"listening"')).map((line) => JSON.parse(line).embeddedDatabase);
     expect(await until(() => listening().length > 0, 120_000, 250)).toBe(true);
     // node --watch restarts within moments of a change: a few seconds after the server listened show whether it did
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect({ restarts: output.match(/Restarting '.*/g) ?? [], embeddedDatabase: listening() }).toEqual({ restarts: [], embeddedDatabase: [true] });
-    dev.kill("SIGTERM");
-    await exited;
-  } finally {
-    try {
-      process.kill(-dev.pid!, "SIGKILL");
-    } catch {
-      // the group has ended
-    }
-  }
+    expect({ restarts: output().match(/Restarting '.*/g) ?? [], embeddedDatabase: listening() }).toEqual({ restarts: [], embeddedDatabase: [true] });
+  });
 }, 180_000);
 
 test("a command that starts the embedded server stops it as it ends, and ends with 0 (graphile-migrate's pool is closed first)", async () => {

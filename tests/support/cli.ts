@@ -92,3 +92,25 @@ export async function runCliInTerminal(
     removeDataDir(dataDir);
   }
 }
+
+/**
+ * `node db/cli.ts dev` of the project at `cwd`, in a process group of its own: `run` is given what it has said so far
+ * (stdout and stderr); then the command is stopped (SIGTERM) and, pass or fail, whatever is left of its group is killed.
+ */
+export async function whileDevRuns(cwd: string, env: NodeJS.ProcessEnv, run: (output: () => string) => Promise<void>): Promise<void> {
+  const dev = spawn(process.execPath, [join(cwd, "db/cli.ts"), "dev"], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  for (const stream of [dev.stdout, dev.stderr]) stream.on("data", (chunk) => (output += chunk));
+  const exited = once(dev, "exit");
+  try {
+    await run(() => output);
+    dev.kill("SIGTERM");
+    await exited;
+  } finally {
+    try {
+      process.kill(-dev.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+  }
+}
