@@ -472,6 +472,38 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
   });
 
+  test("from an address the login throttle refuses, it is refused as a login is, the right current password too, and changes nothing", async () => {
+    // before, only a wrong password was counted against the address: a stolen cookie kept guessing from a throttled one
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "receptionist");
+    const session = new Browser(api);
+    await session.login(member.phone, member.password);
+    const network = anyAddress().replace(/::1$/, "");
+    await rootPool().query(
+      "insert into app_private.login_failure (ip, phone) select $1::inet, '+255700000000' from generate_series(1, 20)",
+      [`${network}::/64`],
+    );
+    const refused = await session.post("/auth/password", { currentPassword: member.password, newPassword: "a new long password" }, { "x-forwarded-for": `${network}::2` });
+    expect([refused.status, refused.body]).toEqual([401, {
+      error: { code: "INVALID_CREDENTIALS", message: "Your current password is not right, or the account is locked after 5 wrong passwords: try again in 15 minutes." },
+    }]);
+    const again = await session.post("/auth/password", { currentPassword: "a guess password", newPassword: "a new long password" }, { "x-forwarded-for": `${network}::3` });
+    expect(again.status).toBe(401);
+    expect((await new Browser(api).login(member.phone, member.password)).status).toBe(200);
+    const { rows } = await rootPool().query("select count(*)::int as n, bool_and(throttled) as throttled from app_private.login_failure where ip = $1::inet and phone = $2", [
+      `${network}::/64`, member.phone,
+    ]);
+    expect(rows).toEqual([{ n: 2, throttled: true }]); // counted, so the address stays refused
+    // audited once, as a login the throttle refuses is, and not counted against the account
+    const { rows: audited } = await rootPool().query(
+      "select detail ->> 'reason' as reason, count(*)::int as entries from app_public.audit_log where action = 'login_failed' and record_id = $1 group by 1",
+      [member.userId],
+    );
+    expect(audited).toEqual([{ reason: "address_throttled", entries: 1 }]);
+    // from another address it is a change
+    expect((await change(session, member.password, "a new long password")).status).toBe(200);
+  });
+
   test("a new password breaking the rule, the same one again, or a body without both is refused and changes nothing; without a session it is UNAUTHENTICATED", async () => {
     const member = await createUser();
     await addMember(clinic.clinicId, member, "cashier");
