@@ -102,6 +102,11 @@ const ENTRIES = `
   from app_public.audit_log`;
 const IN_ORDER = `order by coalesce(clinic_id, '${NIL_UUID}'::uuid), audit_log.seq`; // the number, not its text
 
+/** Refuses a `--clinic` that is no clinic id, before it is written into the chain's query (or, by the CLI, before any database opens). */
+export function checkClinicId(clinicId: string | undefined): void {
+  if (clinicId !== undefined && !isUuid(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
+}
+
 /**
  * Recomputes every chain (or one clinic's) in Node from the entries as they
  * are stored, compares each chain's end with its head, then compares every
@@ -122,7 +127,7 @@ export async function verifyAuditLog(
     copy?: boolean;
   } = {},
 ): Promise<AuditVerification> {
-  if (clinicId !== undefined && !isUuid(clinicId)) throw new Error(`not a clinic id: ${clinicId}`);
+  checkClinicId(clinicId);
   const chainId = clinicId?.toLowerCase(); // as the anchors write it
   const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [], notes: [] };
   // the last anchor of each chain, as the database records it (app_private.audit_anchor), read before the file: the worker

@@ -23,7 +23,7 @@ import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
 import { dataDir, type DatabaseConfig, defaultCallingCodeSetting, withCredentials } from "./config.ts";
 import { prepareDatabase } from "./setup.ts";
-import { AUDIT_LOG_TABLES, auditAnchorsFile, verifyAuditLog } from "./audit-anchors.ts";
+import { AUDIT_LOG_TABLES, auditAnchorsFile, checkClinicId, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
 import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
@@ -147,8 +147,11 @@ function readCommand([command, ...rest]: string[]) {
       if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
       return { command, action, name, named, password: values.password };
     }
-    case "audit-verify":
-      return { command, ...parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } }).values };
+    case "audit-verify": {
+      const { values } = parseArgs({ args: rest, options: { anchors: { type: "string" }, clinic: { type: "string" } } });
+      checkClinicId(values.clinic);
+      return { command, ...values };
+    }
     default:
       throw new Error(`unknown command "${command ?? ""}"; see db/cli.ts`);
   }

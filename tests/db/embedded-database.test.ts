@@ -572,4 +572,5 @@ test("a command, an option or a usage that cannot be right is refused before the
   expect(refused(["migrat"])).toEqual({ status: 1, said: 'unknown command "migrat"; see db/cli.ts', dataFolder: [] });
   expect(refused(["superuser", "--phnoe", "+255799400401"])).toEqual({ status: 1, said: expect.stringContaining("Unknown option '--phnoe'"), dataFolder: [] });
   expect(refused(["analyst", "grnat", "reader"])).toEqual({ status: 1, said: expect.stringMatching(/^usage: npm run analyst/), dataFolder: [] });
+  expect(refused(["audit-verify", "--clinic", "Mwanza"])).toEqual({ status: 1, said: "not a clinic id: Mwanza", dataFolder: [] });
 });
