@@ -75,3 +75,25 @@ $$;
 
 comment on function app_hidden.change_password(current_password text, new_password text, ip inet) is 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), each other chain whose sessions it ended getting sessions_ended (endedBy password_change: audit_sessions_ended): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
+
+-- A payment's reference corrected is kept as one taken is: trimmed, blank none
+--
+-- updatePayment stored the reference as typed ("  ", "" or with spaces around it), while recordPayment
+-- trims it and takes a blank one as none: a corrected slip number printed with its spaces, or an empty
+-- reference shown where none was meant, and a retry of the payment compared with it differed. The payment's
+-- BEFORE UPDATE guard now keeps it as recordPayment does (nullif(btrim(reference), '')).
+create or replace function app_private.tg_payment__guard() returns trigger
+  language plpgsql
+  as $$
+begin
+  if (new.invoice_id, new.amount, new.received_at, new.idempotency_key) is distinct from
+     (old.invoice_id, old.amount, old.received_at, old.idempotency_key) then
+    raise exception 'A payment''s invoice, amount and time never change: refund it instead.' using errcode = 'CINVL';
+  end if;
+  -- as record_payment keeps it: trimmed, blank none
+  new.reference := nullif(btrim(new.reference), '');
+  return new;
+end;
+$$;
+
+comment on function app_private.tg_payment__guard() is 'BEFORE UPDATE: only the method and reference of a payment may be corrected; the reference kept as record_payment keeps it (trimmed, blank none).';

@@ -178,6 +178,20 @@ test("a payment of a voided invoice can still have its method and reference corr
   expect(rows).toEqual([{ refunded_by: "card", invoice: "void", paid: "0.000" }]);
 });
 
+// a corrected reference was kept as typed ("  slip 42  ", "  " or ""), while a payment taken keeps it trimmed, blank none
+test("a payment's reference corrected is kept as one taken is: without the spaces around it, and a blank one as none", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const paid = await cashier.graphql(PAY, { id: invoice.id, amount: "100", method: "cash" });
+  const paymentId = paid.body.data.recordPayment.result.rowId;
+  const CORRECT = `mutation($c: UUID!, $id: UUID!, $ref: String) { updatePayment(input: { clinicId: $c, rowId: $id, patch: { reference: $ref } }) { payment { reference } } }`;
+  const kept = [];
+  for (const ref of ["  slip 42  ", "   ", ""]) {
+    const corrected = await cashier.graphql(CORRECT, { c: clinic.clinicId, id: paymentId, ref });
+    kept.push([ref, corrected.body.data?.updatePayment.payment.reference, corrected.body.errors]);
+  }
+  expect(kept).toEqual([["  slip 42  ", "slip 42", undefined], ["   ", null, undefined], ["", null, undefined]]);
+});
+
 test("a double-clicked close of the day closes it once, and both clicks are told it is closed", async () => {
   const day = await createClinic("Double close clinic");
   const desk = new Browser(api);
