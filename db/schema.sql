@@ -512,6 +512,19 @@ begin
   if new_password = current_password then
     raise exception 'The new password is the one you have: choose another.' using errcode = 'CINVL';
   end if;
+  -- an address the throttle refuses logins from is refused here too, as a login is: its password not checked,
+  -- counted against the address (so it stays refused), audited at the first refusal the throttle makes
+  if ip is not null and (select count(*) from app_private.login_failure f
+      where f.ip = app_hidden.throttled_network(change_password.ip) and f.attempted_at > now() - interval '15 minutes') >= 20 then
+    if not exists (select from app_private.login_failure f
+        where f.ip = app_hidden.throttled_network(change_password.ip) and f.attempted_at > now() - interval '15 minutes' and f.throttled) then
+      perform app_private.audit_failed_login(u.phone, change_password.ip, 'address_throttled', u.id)
+      from app_public."user" u where u.id = v_session.user_id;
+    end if;
+    insert into app_private.login_failure (ip, phone, throttled)
+    select app_hidden.throttled_network(change_password.ip), u.phone, true from app_public."user" u where u.id = v_session.user_id;
+    return jsonb_build_object('status', 'invalid');
+  end if;
   -- locked until this attempt is counted, so guesses through several sessions take turns
   select * into v_secret from app_private.user_secret s where s.user_id = v_session.user_id for update;
   -- and the account's row, which a clinic switch holds (shared) while it opens a session: a switch
@@ -555,7 +568,7 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused). On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), each other chain whose sessions it ended getting sessions_ended (endedBy password_change: audit_sessions_ended): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), each other chain whose sessions it ended getting sessions_ended (endedBy password_change: audit_sessions_ended): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
 
 --
@@ -6991,6 +7004,8 @@ begin
      (old.invoice_id, old.amount, old.received_at, old.idempotency_key) then
     raise exception 'A payment''s invoice, amount and time never change: refund it instead.' using errcode = 'CINVL';
   end if;
+  -- as record_payment keeps it: trimmed, blank none
+  new.reference := nullif(btrim(new.reference), '');
   return new;
 end;
 $$;
@@ -7002,7 +7017,7 @@ ALTER FUNCTION app_private.tg_payment__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_payment__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the method and reference of a payment may be corrected.';
+COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the method and reference of a payment may be corrected; the reference kept as record_payment keeps it (trimmed, blank none).';
 
 
 --
