@@ -501,6 +501,8 @@ declare
   v_session app_private.session := app_private.live_session();
   v_secret app_private.user_secret;
   v_ended jsonb;
+  v_throttled boolean;
+  v_first_throttled boolean;
 begin
   if v_session.id is null then
     raise exception 'Log in first.' using errcode = 'CAUTH';
@@ -514,10 +516,9 @@ begin
   end if;
   -- an address the throttle refuses logins from is refused here too, as a login is: its password not checked,
   -- counted against the address (so it stays refused), audited at the first refusal the throttle makes
-  if ip is not null and (select count(*) from app_private.login_failure f
-      where f.ip = app_hidden.throttled_network(change_password.ip) and f.attempted_at > now() - interval '15 minutes') >= 20 then
-    if not exists (select from app_private.login_failure f
-        where f.ip = app_hidden.throttled_network(change_password.ip) and f.attempted_at > now() - interval '15 minutes' and f.throttled) then
+  select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(change_password.ip) t;
+  if v_throttled then
+    if v_first_throttled then
       perform app_private.audit_failed_login(u.phone, change_password.ip, 'address_throttled', u.id)
       from app_public."user" u where u.id = v_session.user_id;
     end if;
@@ -948,7 +949,7 @@ declare
   v_refusal jsonb;
   v_result jsonb;
   v_busy boolean := false;
-  v_failures bigint;
+  v_throttled boolean;
   v_first_throttled boolean;
 begin
   begin
@@ -965,14 +966,13 @@ begin
     v_reason := 'password_too_long';
   end if;
 
-  if v_refusal is null and ip is not null then
-    select count(*) into v_failures from app_private.login_failure f
-    where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes';
+  if v_refusal is null then
+    select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(login.ip) t;
   end if;
 
   if v_refusal is not null then
     null; -- refused for its input: no account is looked at
-  elsif v_failures >= 20 then
+  elsif v_throttled then
     v_reason := 'address_throttled';
   else
     -- the account's row, shared, as a clinic switch holds it: a deactivation or a password change
@@ -1004,11 +1004,6 @@ begin
   end if;
 
   if v_reason is not null then
-    -- the address's first refusal by the throttle: none of its failures in the window was one (attempts at once
-    -- can take its count past 20 without landing on it, which left a throttled address never audited)
-    v_first_throttled := v_reason = 'address_throttled' and not exists (
-      select from app_private.login_failure f
-      where f.ip = app_hidden.throttled_network(login.ip) and f.attempted_at > now() - interval '15 minutes' and f.throttled);
     -- an attempt refused for another in flight is no guess (its password is not checked): not counted
     -- against the address, so a double click behind one address does not bring it nearer the throttle
     if not v_busy then
@@ -2496,6 +2491,31 @@ ALTER FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lin
 --
 
 COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) IS 'Adds (sign 1) or takes out (sign -1) lines of an invoice in daily_services: those of a catalog service, and none of a void invoice.';
+
+
+--
+-- Name: address_throttle(inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) RETURNS record
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  -- the first refusal: none of the window's failures was one (attempts at once can take the count past 20 without
+  -- landing on it, which left a throttled address never audited)
+  select count(*) >= 20, count(*) >= 20 and not coalesce(bool_or(f.throttled), false)
+  from app_private.login_failure f
+  where f.ip = app_hidden.throttled_network(address_throttle.ip) and f.attempted_at > now() - interval '15 minutes';
+$$;
+
+
+ALTER FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) IS 'The login throttle on the client address `ip` (its network, throttled_network): `refused` once it has 20 failures in the last 15 minutes, `first_refusal` when none of those was itself a refusal by the throttle (the one to audit). Neither for a null address. For login and change_password.';
 
 
 --
@@ -17759,6 +17779,13 @@ GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DAT
 --
 
 REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) FROM PUBLIC;
 
 
 --
