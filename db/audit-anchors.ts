@@ -12,8 +12,7 @@ import { mkdir, open, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type pg from "pg";
-import { inTransaction } from "./pool.ts";
-import { readableAsSuperuser } from "./superuser-reads.ts";
+import { readableAsSuperuser, readPlainTable } from "./superuser-reads.ts";
 import { isUuid } from "./uuid.ts";
 import { dataDir } from "./config.ts";
 
@@ -132,14 +131,13 @@ export async function verifyAuditLog(
   const result: AuditVerification = { chains: 0, entries: 0, anchors: 0, problems: [], notes: [] };
   // the last anchor of each chain, as the database records it (app_private.audit_anchor), read before the file: the worker
   // records an anchor once its line is on disk, so each of these is in the file as read below unless lines were taken out
-  // (the owner role's table, as the chains' heads below: read only once found plain, readableAsSuperuser)
-  const recorded = await inTransaction(client, async () => {
-    await readableAsSuperuser(client, "app_private.audit_anchor");
-    return (await client.query<RecordedAnchor>(
-      `select chain_id::text as chain, seq::text, hash, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
-      chainId ? [chainId] : [],
-    )).rows;
-  });
+  // (the owner role's table, as the chains' heads below: read only once found plain, readPlainTable)
+  const recorded = await readPlainTable<RecordedAnchor>(
+    client,
+    "app_private.audit_anchor",
+    `select chain_id::text as chain, seq::text, hash, anchored_at from app_private.audit_anchor ${chainId ? "where chain_id = $1::uuid" : ""}`,
+    chainId ? [chainId] : [],
+  );
   // the anchors written before the snapshot below: the worker may append newer ones meanwhile
   const anchorBytes = await stat(file).then(({ size }) => size, (error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;

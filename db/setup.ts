@@ -13,7 +13,7 @@ import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient, withSuperuserClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
 import { isVerifierOf, scramVerifier } from "./scram.ts";
-import { readableAsSuperuser } from "./superuser-reads.ts";
+import { readPlainTable } from "./superuser-reads.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 const quietWorkerLogger = new Logger(() => () => {});
@@ -129,19 +129,18 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
     if (state.template) return "other"; // what a template holds, every database made from it would
     if (state.migrated && foundation) {
       // graphile-migrate's table is the owner role's, read here before the roles are seen to (superuser-reads.ts)
-      const ours = await inTransaction(client, async () => {
-        await readableAsSuperuser(client, "graphile_migrate.migrations");
-        return (await client.query(
-          `select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is,
+      const [ours] = await readPlainTable<{ is: boolean; none: boolean }>(
+        client,
+        "graphile_migrate.migrations",
+        `select exists (select from graphile_migrate.migrations where filename = $1 and hash = $2) as is,
              not exists (select from graphile_migrate.migrations)
              and coalesce((select n.nspowner = r.oid
                              and not exists (select from pg_class c where c.relnamespace = n.oid and c.relowner <> r.oid)
                              and not exists (select from pg_proc p where p.pronamespace = n.oid and p.proowner <> r.oid)
                              and not exists (select from pg_type t where t.typnamespace = n.oid and t.typowner <> r.oid)
                            from pg_namespace n, pg_roles r where n.nspname = 'graphile_migrate' and r.rolname = $3), false) as none`,
-          [`${migrationNumber(foundation.file)}.sql`, foundation.hash, config.roles.owner],
-        )).rows[0];
-      });
+        [`${migrationNumber(foundation.file)}.sql`, foundation.hash, config.roles.owner],
+      );
       // of another owner: a backup restored without its owners (pg_restore --no-owner, pg_dump -O); without app_public
       // yet, whose migrations the start checks against this version's (pendingMigrations)
       if (ours.is) return [null, config.roles.owner].includes(state.app_public_owner) ? "clinicops" : { appPublicOwner: state.app_public_owner };
@@ -440,10 +439,7 @@ async function pendingMigrations(config: DatabaseConfig): Promise<string[]> {
     const { rows } = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
     if (!rows[0].present) return [];
     // the owner role's table, read as a superuser: only plain (superuser-reads.ts), and locked so until read
-    return inTransaction(client, async () => {
-      await readableAsSuperuser(client, "graphile_migrate.migrations");
-      return (await client.query<{ filename: string; hash: string }>("select filename, hash from graphile_migrate.migrations order by filename")).rows;
-    });
+    return readPlainTable<{ filename: string; hash: string }>(client, "graphile_migrate.migrations", "select filename, hash from graphile_migrate.migrations order by filename");
   });
   applied.forEach(({ filename, hash }, i) => {
     const number = filename.replace(/\.sql$/, "");

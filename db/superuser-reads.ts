@@ -3,6 +3,7 @@
  * heads and anchors) without running that table's owner's code with a superuser's rights.
  */
 import type pg from "pg";
+import { inTransaction } from "./pool.ts";
 
 /**
  * Locks `table` (until the transaction ends) against the changes below (not against writes of its rows), then refuses
@@ -40,4 +41,12 @@ export async function readableAsSuperuser(client: Pick<pg.ClientBase, "query">, 
         "read as a superuser, it would run them with a superuser's rights. Remove what was added, as its owner role, then run again.",
     );
   }
+}
+
+/** The rows of `text`, a read of `table` in a transaction of its own, once the table is locked and found plain (readableAsSuperuser). */
+export function readPlainTable<R extends pg.QueryResultRow>(client: Pick<pg.ClientBase, "query">, table: string, text: string, values: unknown[] = []): Promise<R[]> {
+  return inTransaction(client, async () => {
+    await readableAsSuperuser(client, table);
+    return (await client.query<R>(text, values)).rows;
+  });
 }
