@@ -14,6 +14,12 @@ import { besideADeactivation, whileHolding, withTriggersOff } from "../support/l
 import { until } from "../support/until.ts";
 
 const ANALYST = `analyst_${process.pid}`;
+/** What an operator's command run at once with others ends with: null when done, else its error's message. */
+const answer = (act: Promise<unknown>) =>
+  act.then(
+    () => null,
+    (error: Error) => error.message,
+  );
 let a: TestClinic;
 let b: TestClinic;
 let analyst: pg.Client;
@@ -605,12 +611,7 @@ test("a grant again and a deactivation ending sessions in the clinics of both th
   const name = `${ANALYST}_moved`;
   await grantAnalyst(testConfig, name, [hi]);
   try {
-    const answers = await besideADeactivation([lo, hi], () =>
-      grantAnalyst(testConfig, name, [lo]).then(
-        () => null,
-        (error: Error) => error.message,
-      ),
-    );
+    const answers = await besideADeactivation([lo, hi], () => answer(grantAnalyst(testConfig, name, [lo])));
     expect(answers).toEqual([null, null]); // before, one of them "deadlock detected"
     const { rows } = await rootPool().query("select array_agg(clinic_id) as clinics from app_private.analyst_grant where role_name = $1", [name]);
     expect(rows[0].clinics).toEqual([lo]);
@@ -626,11 +627,7 @@ test("two grants of one analyst at once take their turns, beside a deactivation 
   const [lo, hi] = [(await createClinic()).clinicId, (await createClinic()).clinicId].sort();
   const name = `${ANALYST}_twice`;
   await grantAnalyst(testConfig, name, [hi]);
-  const grant = (clinic: string) => () =>
-    grantAnalyst(testConfig, name, [clinic]).then(
-      () => null,
-      (error: Error) => error.message,
-    );
+  const grant = (clinic: string) => () => answer(grantAnalyst(testConfig, name, [clinic]));
   try {
     // the first moves the analyst to lo, the second back to hi
     expect(await besideADeactivation([lo, hi], grant(lo), grant(hi))).toEqual([null, null, null]); // before, "deadlock detected"
@@ -647,11 +644,6 @@ test("a grant and a revoke of one analyst at once take their turns", async () =>
   const [lo, hi] = [(await createClinic()).clinicId, (await createClinic()).clinicId].sort();
   const name = `${ANALYST}_revoked_meanwhile`;
   await grantAnalyst(testConfig, name, [lo]);
-  const answer = (act: Promise<unknown>) =>
-    act.then(
-      () => null,
-      (error: Error) => error.message,
-    );
   const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [hi], async (head) => {
     const granting = answer(grantAnalyst(testConfig, name, [hi])); // holds lo's head, waits for hi's
     expect(await head.blocking()).toBe(true);
@@ -670,11 +662,6 @@ test("a grant and a revoke of one analyst at once take their turns", async () =>
 test("two first grants of one analyst at once make one role, the second's grant the one kept", async () => {
   const [first, second] = [(await createClinic()).clinicId, (await createClinic()).clinicId];
   const name = `${ANALYST}_new_twice`;
-  const answer = (act: Promise<unknown>) =>
-    act.then(
-      () => null,
-      (error: Error) => error.message,
-    );
   try {
     const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = $1 for update", [first], async (head) => {
       const granting = answer(grantAnalyst(testConfig, name, [first], "first-password")); // found no role, waits for the head
@@ -701,11 +688,6 @@ test("a start giving an analyst its limits again while a grant of that analyst i
   await grantAnalyst(testConfig, name, [first]);
   try {
     await rootPool().query(`alter role ${pg.escapeIdentifier(name)} set statement_timeout = 0`); // as the analyst may
-    const answer = (act: Promise<unknown>) =>
-      act.then(
-        () => null,
-        (error: Error) => error.message,
-      );
     // the grant held after it has set the limits: at its insert, behind an uncommitted row of the same key (no trigger)
     const answers = await whileHolding("select set_config('session_replication_role', 'replica', true)", [], async (row) => {
       await row.client.query("insert into app_private.analyst_grant (role_name, clinic_id) values ($1, $2)", [name, second]);
