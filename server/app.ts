@@ -88,10 +88,16 @@ function securityHeaders(settings: ServerSettings) {
   };
 }
 
-/** A cookie that does not verify (forged, tampered, expired) is refused, not ignored. */
+/**
+ * The route that needs no session, and whose answer replaces the cookie: a login over a cookie that does not
+ * verify (JWT_SECRET changed, an expiry passed on a clock behind the server's) was told to log in again.
+ */
+const LOGIN_PATH = "/auth/login";
+
+/** A cookie that does not verify (forged, tampered, expired) is refused, not ignored, except by a login. */
 function refuseInvalidSession(settings: ServerSettings) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (sessionState(req, settings).kind === "invalid") {
+    if (req.path !== LOGIN_PATH && sessionState(req, settings).kind === "invalid") {
       clearSessionCookie(res, settings);
       return sendError(res, "UNAUTHENTICATED", "Your session is not valid; log in again.");
     }

@@ -1198,6 +1198,22 @@ describe("tokens that must be refused", () => {
     expect(response.status).toBe(401);
   });
 
+  // what a browser holds after JWT_SECRET changed (a server started without one makes its own), or past its expiry
+  // on a clock behind the server's: the login page's "Log in" was told to log in again, and worked only the second time
+  test("a login over a cookie that does not verify (another key's, expired) logs in, and its cookie replaces that one", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    const { owner } = clinic.members;
+    for (const [stale, token] of Object.entries({
+      "another key's": forge(claims, inAnHour(), "another-secret-another-secret-another"),
+      expired: forge(claims, Math.floor(Date.now() / 1000) - 10),
+    })) {
+      const browser = withToken(token);
+      const login = await browser.tryLogin(owner.phone, owner.password);
+      expect({ stale, status: login.status, error: login.body.error }).toEqual({ stale, status: 200, error: undefined });
+      expect({ stale, user: (await browser.graphql(WHO_AM_I)).body.data?.currentUser?.rowId }).toEqual({ stale, user: owner.userId });
+    }
+  });
+
   test("a validly signed token whose session was logged out is told to log in again, whatever it asks", async () => {
     const { browser, token } = await claimsOfFreshLogin();
     expect((await browser.post("/auth/logout", {})).status).toBe(200);
