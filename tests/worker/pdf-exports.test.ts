@@ -271,6 +271,18 @@ test("a void invoice's PDF says it is void, and why: a voided invoice printed ag
   expect(lines).toEqual(expect.arrayContaining(["Void", "Entered twice: see the next invoice"]));
 });
 
+// an invoice's notes ("Free notes printed on the invoice.", as the API describes them) were never printed: a
+// cashier's "Billed to the employer, claim 4471" was on no copy the patient or the employer got
+test("an invoice's notes print on its PDF, on as many lines as they were typed on", async () => {
+  const invoice = await createIssuedInvoice(clinic, "2000");
+  await committedAs(await cashierSession(clinic), (c) =>
+    c.query("update app_public.invoice set notes = $2 where id = $1", [invoice.id, "Billed to the employer: Acme Ltd\nClaim 4471"]),
+  );
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoice.id]);
+  const lines = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf).split("\n").map((line) => line.trim());
+  expect(lines).toEqual(expect.arrayContaining(["Notes", "Billed to the employer: Acme Ltd", "Claim 4471"]));
+});
+
 test("an address and a footer of several lines print on several lines, as typed", async () => {
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const doc = rows[0].doc;

@@ -74,6 +74,7 @@ export function invoiceHtml(doc: Json): string {
     ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><thead><tr><th>Payment (reference)</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr></thead>
       ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
         <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${p.method.replace("_", " ")}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
+    ${invoice.notes?.trim() ? html`<h2>Notes</h2><div class="lines">${invoice.notes}</div>` : raw("")}
     ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer lines">${clinic.footer ?? ""}</div>`,
   );
