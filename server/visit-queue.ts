@@ -13,7 +13,9 @@
  * the visit and the status it changed to; an event is delivered only when the
  * subscriber's session may see that visit through the ordinary row-level
  * security, and then reads it the same way: a doctor hears only about their
- * own visits, and a session revoked or expired since is told so
+ * own visits, and of a visit handed from them to another doctor (whom the
+ * notification names as from_doctor) that it left their list, without the
+ * visit, which they may no longer read; a session revoked or expired since is told so
  * (UNAUTHENTICATED) at the next event, which ends its subscription. The
  * event's status is the one of its change, so that steps taken in quick
  * succession are each heard (read at delivery, three steps in one request were
@@ -38,6 +40,10 @@ interface VisitEvent {
   id: string;
   /** The status the visit changed to, as the notification says; null when it says none that exists. */
   status: string | null;
+  /** The doctor the visit was taken from, when the notification tells of a handover. */
+  fromDoctor: string | null;
+  /** Whether it is told to the doctor it was taken from, who may no longer see it: the visit left their list. */
+  left: boolean;
 }
 
 /** The stamp each status leaves on a visit (a visit is booked scheduled): what shows it has been in that status. */
@@ -56,22 +62,26 @@ interface Failure {
   failure: unknown;
 }
 
-type MaySee = (visitId: string) => Promise<boolean>;
+/** How a session hears an event: of its visit, of its visit leaving the session's list, or not at all. */
+type Hearing = "visit" | "left" | null;
+type HearingOf = (event: VisitEvent) => Promise<Hearing>;
 
 /** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
 function eventOf(payload: string): VisitEvent | null {
   try {
-    const event = JSON.parse(payload) as Partial<VisitEvent> | null;
+    const event = JSON.parse(payload) as { id?: unknown; status?: unknown; from_doctor?: unknown } | null;
     const id = event?.id;
     const status = typeof event?.status === "string" && Object.hasOwn(STAMP_OF_STATUS, event.status) ? event.status : null;
-    return isUuid(id) ? { id, status } : null;
+    const fromDoctor = isUuid(event?.from_doctor) ? event.from_doctor : null;
+    return isUuid(id) ? { id, status, fromDoctor, left: false } : null;
   } catch {
     return null;
   }
 }
 
 /**
- * The events of `notifications` whose visit the session may see. A plain
+ * The events of `notifications` the session hears: those whose visit it may
+ * see, and those of a visit handed from its doctor to another (`left`). A plain
  * iterator rather than an async generator: `return()` (the subscriber leaving)
  * must unsubscribe at once, not after the next notification. A notification
  * that names no visit is passed over. A failure while reading the next event
@@ -81,7 +91,7 @@ function eventOf(payload: string): VisitEvent | null {
  * while the event before is still being sent (that subscriber was told only
  * that its subscription had completed, and its queue stood still).
  */
-function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): AsyncIterableIterator<VisitEvent | Failure> {
+function heardEvents(notifications: AsyncIterable<string>, hearingOf: HearingOf): AsyncIterableIterator<VisitEvent | Failure> {
   const source = notifications[Symbol.asyncIterator]();
   /** Whether the source has ended or been returned, so that it is returned at most once. */
   let ended = false;
@@ -105,7 +115,8 @@ function visibleEvents(notifications: AsyncIterable<string>, maySee: MaySee): As
             return notification;
           }
           const event = eventOf(notification.value);
-          if (event && (await maySee(event.id))) return { done: false, value: event };
+          const hearing = event && (await hearingOf(event));
+          if (event && hearing) return { done: false, value: { ...event, left: hearing === "left" } };
         }
       } catch (failure) {
         await unsubscribe().catch(() => {}); // the failure to report is the one that ended it
@@ -156,27 +167,34 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
   /** The event's visit, read through row-level security. */
   const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: access($event, "id") });
   /**
-   * Whether the session may see a visit, asked each time with the request's
-   * settings (row-level security). A session that no longer lives (revoked,
-   * expired, its member removed) ends the subscription: the database answers
+   * How the session hears an event, asked each time with the request's
+   * settings (row-level security): of its visit when it may see it; else, when
+   * the session is the doctor the visit was taken from, that it left their
+   * list; else not at all. A session that no longer lives (revoked, expired,
+   * its member removed) ends the subscription: the database answers
    * UNAUTHENTICATED (app_private.live_session).
    */
-  const maySee = () =>
-    lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): MaySee => (visitId) =>
+  const hearingOf = () =>
+    lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): HearingOf => (event) =>
       withPgClient(pgSettings, async (client) => {
-        const text = "select exists (select from app_public.visit where id = $1) as visible";
-        const { rows } = await client.query<{ visible: boolean }>({ text, values: [visitId] });
-        return rows[0].visible;
+        const text = `select exists (select from app_public.visit where id = $1) as visible,
+                             coalesce(app_public.current_membership_id() = $2::uuid, false) as left`;
+        const { rows } = await client.query<{ visible: boolean; left: boolean }>({ text, values: [event.id, event.fromDoctor] });
+        return rows[0].visible ? "visit" : rows[0].left ? "left" : null;
       }),
     );
   return {
     typeDefs: gql`
-      """A visit of your clinic was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason."""
+      """A visit of your clinic was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason; or, told to the doctor it was handed from, it left their list."""
       type VisitQueueEvent {
-        """The status the visit changed to, or was booked in: the step this event tells of (\`visit\` may have moved on since)."""
+        """The status the visit changed to, or was booked in: the step this event tells of (\`visit\` may have moved on since). Null when the visit left your list."""
         status: VisitStatus
-        """The visit, as you may see it now."""
+        """The visit, as you may see it now: null when it left your list (handed to another doctor)."""
         visit: Visit
+        """The id (\`rowId\`) of the visit this event tells of."""
+        visitId: UUID!
+        """True when the visit was handed from you to another doctor: take it off your list. False for every other event."""
+        leftYourList: Boolean!
       }
       extend type Subscription {
         """Visits of the current clinic as they are booked, move through their lifecycle, are moved, handed to another doctor, or given another patient or reason."""
@@ -196,12 +214,12 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
                 if (!channel) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
                 return channel;
               });
-              const $visibleToSession = lambda(
-                [context().get("pgSubscriber"), maySee()],
-                ([subscriber, maySee]): GrafastSubscriber<Record<string, VisitEvent | Failure>> | null =>
-                  subscriber && { subscribe: async (topic) => visibleEvents(await subscriber.subscribe(topic), maySee) },
+              const $heardBySession = lambda(
+                [context().get("pgSubscriber"), hearingOf()],
+                ([subscriber, hearingOf]): GrafastSubscriber<Record<string, VisitEvent | Failure>> | null =>
+                  subscriber && { subscribe: async (topic) => heardEvents(await subscriber.subscribe(topic), hearingOf) },
               );
-              return listen($visibleToSession, $topic);
+              return listen($heardBySession, $topic);
             },
             plan($event: Step<VisitEvent | Failure>) {
               // the failure that ended the subscription: visitQueueChanged null, with its error
@@ -218,7 +236,8 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
           status($event) {
             const $visit = visitOf($event);
             const $stamps = STAMPS.map((stamp) => $visit.get(stamp));
-            return lambda([access($event, "status"), $visit.get("status"), ...$stamps], ([claimed, now, ...stamps]) => {
+            return lambda([access($event, "status"), access($event, "left"), $visit.get("status"), ...$stamps], ([claimed, left, now, ...stamps]) => {
+              if (left) return null; // a step of a visit no longer theirs
               const stamp = claimed === null ? undefined : STAMP_OF_STATUS[claimed];
               // believed when the visit's stamps show it has been in that status; else its status now
               return stamp === null || (stamp !== undefined && stamps[STAMPS.indexOf(stamp)] != null) ? claimed : now;
@@ -226,6 +245,12 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
           },
           visit($event) {
             return visitOf($event);
+          },
+          visitId($event) {
+            return access($event, "id");
+          },
+          leftYourList($event) {
+            return access($event, "left");
           },
         },
       },

@@ -44,6 +44,8 @@ function wsClientFor(browser: Browser, origin?: string, server: TestApi = api): 
 interface QueueEvent {
   status: string;
   visit: { code: string; clinicId: string } | null;
+  /** The visit's id, in an event telling that it left the subscriber's list (and only there). */
+  left?: string;
 }
 
 /**
@@ -62,15 +64,16 @@ type Ending = "complete" | "error";
  */
 function collect(client: Client, received: QueueEvent[], errors: unknown[], onProbe = (_probeId: string) => {}): Promise<Ending> {
   return new Promise((resolve) => {
-    client.subscribe<{ visitQueueChanged: QueueEvent & { visit: { rowId: string } | null } }>(
-      { query: "subscription { visitQueueChanged { status visit { rowId code clinicId patient { code } } } }" },
+    client.subscribe<{ visitQueueChanged: QueueEvent & { visit: { rowId: string } | null; visitId: string; leftYourList: boolean } }>(
+      { query: "subscription { visitQueueChanged { status visit { rowId code clinicId patient { code } } visitId leftYourList } }" },
       {
         next: (message) => {
           if (message.errors) errors.push(message.errors);
           const event = message.data?.visitQueueChanged;
           if (!event) return;
           if (event.visit && probes.has(event.visit.rowId)) return onProbe(event.visit.rowId);
-          received.push({ status: event.status, visit: event.visit && { code: event.visit.code, clinicId: event.visit.clinicId } });
+          const visit = event.visit && { code: event.visit.code, clinicId: event.visit.clinicId };
+          received.push({ status: event.status, visit, ...(event.leftYourList ? { left: event.visitId } : {}) });
         },
         error: (error) => {
           errors.push(error);
@@ -208,6 +211,36 @@ test("a visit moved to another time, handed to another doctor, or given another 
   const heard = { status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } };
   expect({ front: front.received, errors: front.errors }).toEqual({ front: [heard, heard, heard, heard, heard], errors: [] });
   expect({ taking: taking.received, errors: taking.errors }).toEqual({ taking: [heard, heard, heard], errors: [] });
+});
+
+test("a visit handed to another doctor tells the doctor it was taken from that it left their list, without the visit; not another doctor, nor another clinic", async () => {
+  const taking = await addMember(a.clinicId, await createUser(), "doctor");
+  const bystander = await addMember(a.clinicId, await createUser(), "doctor");
+  const giving = await subscribedDesk(a.members.doctor);
+  const other = await subscribedDesk(bystander);
+  const otherClinic = await subscribedDesk(b.members.doctor, api, b);
+  const visit = await createVisit(a, "checked_in");
+  await until(() => giving.received.length >= 2); // booked, checked in: heard before the handover, while theirs
+  const front = new Browser(api);
+  await front.login(a.members.receptionist.phone, a.members.receptionist.password);
+  const handOver = await front.graphql(
+    `mutation($c: UUID!, $id: UUID!, $d: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { doctorId: $d } }) { visit { doctorId } } }`,
+    { c: a.clinicId, id: visit.id, d: taking.membershipId },
+  );
+  expect(handOver.body.errors).toBeUndefined();
+  await until(() => giving.received.length >= 3, 5000);
+  await Promise.all([giving.caughtUp(), other.caughtUp(), otherClinic.caughtUp()]);
+  await Promise.all([giving.client.dispose(), other.client.dispose(), otherClinic.client.dispose()]);
+
+  expect({ giving: giving.received, errors: giving.errors }).toEqual({
+    giving: [
+      { status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } },
+      { status: "checked_in", visit: { code: visit.code, clinicId: a.clinicId } },
+      { status: null, visit: null, left: visit.id },
+    ],
+    errors: [],
+  });
+  expect({ other: other.received, otherClinic: otherClinic.received }).toEqual({ other: [], otherClinic: [] });
 });
 
 test("a patient renamed is heard at each of their visits still under way, by the front desk and the visit's doctor: not at a visit that ended, nor at another change of the patient", async () => {
