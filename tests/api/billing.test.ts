@@ -322,13 +322,14 @@ test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or ref
   expect(notFound.body.errors?.[0].extensions).toEqual({ code: "NOT_FOUND" });
 });
 
-test("money is the decimal text of numeric(16,3), but for an empty sum, an average and a payment's refunds as docs/api.md says", async () => {
+test("money is the decimal text of numeric(16,3), an average's too, but for an empty sum and a payment's refunds as docs/api.md says", async () => {
   const forms = await createClinic("Money forms clinic");
   const desk = new Browser(api);
   await desk.login(forms.members.cashier.phone, forms.members.cashier.password);
   const invoice = await createIssuedInvoice(forms, "1000");
   const cash = await desk.graphql(PAY, { id: invoice.id, amount: "250.5", method: "cash" });
   await desk.graphql(PAY, { id: invoice.id, amount: "100", method: "card" });
+  await desk.graphql(PAY, { id: invoice.id, amount: "100.02", method: "card" });
   const refund = await desk.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "50.25", reason: "Returned" }) { result { amount } } }`, {
     id: cash.body.data.recordPayment.result.rowId,
   });
@@ -338,15 +339,25 @@ test("money is the decimal text of numeric(16,3), but for an empty sum, an avera
       invoices { nodes { total amountPaid balance } }
       payments { nodes { method amount refundedAmount } aggregates { sum { amount refundedAmount } average { amount } min { amount } } }
       none: payments(filter: { method: { equalTo: insurance } }) { aggregates { sum { amount refundedAmount } average { amount } min { amount } } }
+      perMethod: payments { groupedAggregates(groupBy: [METHOD]) { keys average { amount } } }
+      above: payments { groupedAggregates(groupBy: [METHOD], having: { average: { amount: { greaterThan: "100.01" } } }) { keys average { amount } } }
     }`)
   ).body;
-  expect(data.invoices.nodes).toEqual([{ total: "1000.000", amountPaid: "300.250", balance: "699.750" }]);
+  expect(data.invoices.nodes).toEqual([{ total: "1000.000", amountPaid: "400.270", balance: "599.730" }]);
   // a payment without refunds has refunded "0", not "0.000"
   expect(data.payments.nodes.sort((a: { amount: string }, b: { amount: string }) => Number(a.amount) - Number(b.amount))).toEqual([
     { method: "card", amount: "100.000", refundedAmount: "0" },
+    { method: "card", amount: "100.020", refundedAmount: "0" },
     { method: "cash", amount: "250.500", refundedAmount: "50.250" },
   ]);
-  expect(data.payments.aggregates).toEqual({ sum: { amount: "350.500", refundedAmount: "50.250" }, average: { amount: "175.2500000000000000" }, min: { amount: "100.000" } });
+  // an average in the 3 decimals of the amounts, rounded (450.52 / 3 = 150.17333…), as the sum, min and max are
+  expect(data.payments.aggregates).toEqual({ sum: { amount: "450.520", refundedAmount: "50.250" }, average: { amount: "150.173" }, min: { amount: "100.000" } });
+  const byMethod = (groups: { keys: string[] }[]) => [...groups].sort((a, b) => a.keys[0].localeCompare(b.keys[0]));
+  expect(byMethod(data.perMethod.groupedAggregates)).toEqual([
+    { keys: ["card"], average: { amount: "100.010" } },
+    { keys: ["cash"], average: { amount: "250.500" } },
+  ]);
+  expect(data.above.groupedAggregates).toEqual([{ keys: ["cash"], average: { amount: "250.500" } }]);
   // over no rows: a sum is "0", an average or a minimum null
   expect(data.none.aggregates).toEqual({ sum: { amount: "0", refundedAmount: "0" }, average: { amount: null }, min: { amount: null } });
 });
