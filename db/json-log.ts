@@ -1,10 +1,10 @@
 /**
  * The one shape of every log line, the server's and the worker's: a JSON object with its time and
  * level first, written to stderr for warnings and errors and to stdout otherwise; lines below
- * LOG_LEVEL (info unless set) are not written, and nothing at all with LOG_LEVEL=silent. Writing a
- * line never throws into its caller: graphile-worker logs its worker (a circular object) when a
- * worker's release fails in a stop, and the throw turned its graceful shutdown into a forceful one,
- * its jobs not handed back.
+ * LOG_LEVEL (info unless set) are not written, but for a record's (`everyLevel`), and nothing at all
+ * with LOG_LEVEL=silent. Writing a line never throws into its caller: graphile-worker logs its worker
+ * (a circular object) when a worker's release fails in a stop, and the throw turned its graceful
+ * shutdown into a forceful one, its jobs not handed back.
  */
 
 type Replacer = (key: string, value: unknown) => unknown;
@@ -17,9 +17,12 @@ function shown(level: string): boolean {
   return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(process.env.LOG_LEVEL || "info");
 }
 
-/** Writes `{time, level, ...fields}` as one line; `replacer` is JSON.stringify's. */
-export function writeLogLine(level: string, fields: Record<string, unknown>, replacer?: Replacer): void {
-  if (!shown(level)) return;
+/**
+ * Writes `{time, level, ...fields}` as one line; `replacer` is JSON.stringify's. `everyLevel`: a line that is a record
+ * kept outside the database (an audit anchor), not a diagnostic, written at every LOG_LEVEL but silent.
+ */
+export function writeLogLine(level: string, fields: Record<string, unknown>, replacer?: Replacer, everyLevel = false): void {
+  if (everyLevel ? process.env.LOG_LEVEL === "silent" : !shown(level)) return;
   const entry = { time: new Date().toISOString(), level, ...fields };
   let line: string;
   try {

@@ -20,9 +20,12 @@ const LEVEL_NAMES: Record<string, string> = { warning: "warn" };
 const errorsSaid = (_key: string, value: unknown) =>
   value instanceof Error ? { name: value.name, message: value.message, code: (value as { code?: unknown }).code } : value;
 
-/** The worker's logs, graphile-worker's included: one JSON line each, event "worker". */
+/**
+ * The worker's logs, graphile-worker's included: one JSON line each, event "worker". A logger scoped `{ record: true }`
+ * (the audit anchors') writes at every LOG_LEVEL but silent: its lines are a copy kept outside the database.
+ */
 export const jsonLogger = new Logger((scope) => (level, message, meta) =>
-  writeLogLine(LEVEL_NAMES[level] ?? level, { event: "worker", message, scope, meta }, errorsSaid),
+  writeLogLine(LEVEL_NAMES[level] ?? level, { event: "worker", message, scope, meta }, errorsSaid, "record" in scope && scope.record === true),
 );
 
 /** A running worker and its pool, which outlives the runner: connections closed while it stops are heard until the end. */
