@@ -104,8 +104,11 @@ const STOPPED = "the worker is stopping: it takes no job";
  * The worker's pool. It hears the connections PostgreSQL closes
  * (graphile-worker's own pool stops listening for errors before it ends: a
  * connection closed meanwhile, as Ctrl-C reaches the embedded server too,
- * ended the process). And its connections do not pass on the notifications
- * of `worker:migrate`: graphile-worker stops itself when that channel tells of
+ * ended the process). PostgreSQL's warnings to its statements (SQLSTATE class
+ * 01: a reconciliation's day passed over, naming its clinic) are `warn` lines:
+ * node-postgres drops a notice no one listens for, so they reached PostgreSQL's
+ * own log alone, and with the embedded server no log at all. And its
+ * connections do not pass on the notifications of `worker:migrate`: graphile-worker stops itself when that channel tells of
  * a breaking migration of its schema, and any role that may connect may
  * NOTIFY there (PostgreSQL has no privilege for it), so one statement of an
  * analyst stopped exports, reconciliations and audit anchors for good while
@@ -116,6 +119,7 @@ const STOPPED = "the worker is stopping: it takes no job";
 export function workerPool(config: pg.PoolConfig, warn: (message: string) => void): pg.Pool {
   const pool = poolHearingClosures(config, warn);
   pool.on("connect", (client) => {
+    client.on("notice", (notice) => notice.code?.startsWith("01") && warn(`PostgreSQL warns: ${notice.message}`));
     const emit = client.emit.bind(client);
     client.emit = ((event: string | symbol, ...args: unknown[]) =>
       event === "notification" && (args[0] as pg.Notification).channel === "worker:migrate" ? false : emit(event, ...args)) as typeof client.emit;

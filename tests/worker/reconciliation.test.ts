@@ -4,7 +4,9 @@
  * midnight; closed days frozen; reopening audited.
  */
 import pg from "pg";
-import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
+import { runDueJobs, holdWorkerTurnThroughThisFile, jobHelpers } from "../support/worker.ts";
+import { reconciliation__open } from "../../worker/tasks/reconciliation__open.ts";
+import { workerPool } from "../../worker/run.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { trackBackend, waitsFor } from "../support/locks.ts";
@@ -372,7 +374,7 @@ describe("closing a day", () => {
   });
 });
 
-test("a clinic whose day's totals pass what a day holds is passed over with a warning naming it; every other clinic's day is opened", async () => {
+test("a clinic whose day's totals pass what a day holds is passed over with a warning naming it, in the worker's log; every other clinic's day is opened", async () => {
   const huge = await createClinic("Day too large clinic");
   const plain = await createClinic("Day of its own clinic");
   const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
@@ -383,15 +385,17 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
      select $1, 'PAY-9' || m, gen_random_uuid(), 6000000000000, m::app_public.payment_method, '2026-04-10' from unnest(array['cash', 'card']) m`,
     [huge.clinicId],
   );
-  const client = await rootPool().connect();
+  // the task on the worker's pool, whose warnings are the worker's warn lines: PostgreSQL's warning reached its own log alone
   const warnings: string[] = [];
-  client.on("notice", (notice) => warnings.push(notice.message ?? ""));
+  const pool = workerPool({ connectionString: testConfig.ownerUrl }, (message) => warnings.push(message));
   try {
-    await client.query("call app_private.open_reconciliations('2026-04-10T22:30:00Z')"); // 01:30 on April 11 in Dar es Salaam
+    await reconciliation__open({ asOf: "2026-04-10T22:30:00Z" }, jobHelpers(pool, 1)); // 01:30 on April 11 in Dar es Salaam
   } finally {
-    client.release();
+    await pool.end();
   }
-  expect(warnings).toContainEqual(`The business day 2026-04-10 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (9999999999999.999).`);
+  expect(warnings).toContainEqual(
+    `PostgreSQL warns: The business day 2026-04-10 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (9999999999999.999).`,
+  );
   expect(await day(plain.clinicId, "2026-04-10")).toMatchObject({ status: "open", expected_cash: "1000.000" });
   expect(await day(huge.clinicId, "2026-04-10")).toBeUndefined();
 });
