@@ -530,6 +530,24 @@ test("amounts and dates follow the clinic's locale and time zone", async () => {
   expect(text).toContain(issued);
 });
 
+// the page had no lang: a screen reader read a German invoice out as English, and the PDF was tagged en-US
+test("every PDF is in the clinic's language: its page's lang, and the language the PDF tells a screen reader", async () => {
+  const swiss = await createClinic("Sprachklinik");
+  await rootPool().query("update app_public.clinic set locale = 'de-CH' where id = $1", [swiss.clinicId]);
+  const invoice = await createIssuedInvoice(swiss, "1200");
+  const { rows: [docs] } = await rootPool().query(
+    `select app_private.invoice_document($1, $2) as invoice, app_private.reconciliation_document($1, $3) as sheet,
+            app_private.monthly_summary_document($1, date_trunc('month', $3::date)::date, (date_trunc('month', $3::date) + interval '1 month - 1 day')::date) as summary`,
+    [swiss.clinicId, invoice.id, today],
+  );
+  const pages = [invoiceHtml(docs.invoice), reconciliationHtml(docs.sheet), monthlySummaryHtml(docs.summary)];
+  const language = async (page: string) => ({
+    page: page.match(/<html[^>]*>/)?.[0],
+    pdf: Buffer.from((await renderPdf(page)).pdf).toString("latin1").match(/\/Lang \(([^)]*)\)/)?.[1],
+  });
+  expect(await Promise.all(pages.map(language))).toEqual(pages.map(() => ({ page: '<html lang="de-CH">', pdf: "de-CH" })));
+});
+
 test("a render that times out replaces the browser (it may be stuck), and the next render works", async () => {
   await renderPdf("<p>before</p>");
   const before = await browserProcessId();

@@ -27,12 +27,15 @@ const STYLE = raw(`<style>
   .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
 </style>`);
 
+/** The clinic's locale (BCP 47); documents made before clinics had a locale print in English. */
+const localeOf = (clinic: Json): string => clinic.locale ?? "en";
+
 /**
- * The clinic's formats; documents made before clinics had a locale print in English. Amounts have the
- * decimals of the clinic's currency; an invoice in another (its currency changed before 000066) has Intl's.
+ * The clinic's formats. Amounts have the decimals of the clinic's currency; an invoice in another (its currency
+ * changed before 000066) has Intl's.
  */
 const formatsOf = (clinic: Json, currency = clinic.currency) =>
-  formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, locale: clinic.locale ?? "en" });
+  formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, locale: localeOf(clinic) });
 
 /** `format(value)`, or a dash where there is no value (not counted yet, no visit to average). */
 const orDash = (value: unknown, format: (value: unknown) => string) => (value === null || value === undefined ? "—" : format(value));
@@ -45,14 +48,19 @@ function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
   </div>`;
 }
 
-function page(title: string, body: Raw): string {
-  return html`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>${STYLE}</head><body>${body}</body></html>`.raw;
+/**
+ * A document's page, in the clinic's language (`lang`, which Chromium writes as the PDF's `/Lang`): a screen reader
+ * reading the PDF aloud follows it (with none, every PDF said en-US, and a German invoice was read out as English).
+ */
+function page(clinic: Json, title: string, body: Raw): string {
+  return html`<!doctype html><html lang="${localeOf(clinic)}"><head><meta charset="utf-8"><title>${title}</title>${STYLE}</head><body>${body}</body></html>`.raw;
 }
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
   const { money: m, unitPrice, rate, dateTime, quantity } = formatsOf(clinic, invoice.currency);
   return page(
+    clinic,
     `Invoice ${invoice.code}`,
     html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
     <h2>Bill to</h2>
@@ -97,6 +105,7 @@ export function reconciliationHtml(doc: Json): string {
   const { money: m, dateTime, day } = formatsOf(clinic);
   const expected = (method: string) => (doc.day ? d[`expected_${method}`] : doc.expected[method]);
   return page(
+    clinic,
     `Reconciliation ${doc.businessDate}`,
     html`${clinicHeader(clinic, "Daily reconciliation", `${day(doc.businessDate)} · ${doc.day ? d.status : "not opened yet"}`)}
     <table><tr><th>Method</th><th class="right">Expected</th><th class="right">Counted</th><th class="right">Difference</th></tr>
@@ -170,6 +179,7 @@ export function monthlySummaryHtml(doc: Json): string {
   const { clinic, figures } = doc;
   const { money: m, day } = formatsOf(clinic);
   return page(
+    clinic,
     `Monthly summary ${String(doc.fromDate).slice(0, 7)}`, // of the month, on every page's foot ("Summary 2026-12-01" read as of a day)
     html`${clinicHeader(clinic, "Monthly summary", `${day(doc.fromDate)} – ${day(doc.toDate)}`)}
     <table class="totals">
