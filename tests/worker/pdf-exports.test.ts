@@ -234,6 +234,37 @@ test("a long word wraps where it is printed: the line's amounts, the invoice's t
     .toEqual({ title: true, tax: true, total: true, clinic: 192, patient: 120, line: 120 });
 });
 
+// a 13-digit amount in every column of a line (numeric(16,3) holds them) could not break: the lines' table grew past
+// the page's edge and its last column was cut off ("TZS 10,000,000,000" for a total of 8,888,888,888,888.88)
+test("an invoice line of 13-digit amounts in every column fits the page: every figure printed whole, nothing past the margin", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  doc.lines = [{ ...doc.lines[0], description: "Consultation", quantity: "99999.999", unitPrice: "7777777777777.777", discount: "6666666666666.660",
+    taxRate: "0.1", tax: "5555555555555.550", total: "8888888888888.880" }];
+  const printed = async (locale: string) => {
+    const pdf = (await renderPdf(invoiceHtml({ ...doc, clinic: { ...doc.clinic, locale } }))).pdf;
+    const bbox = execFileSync("pdftotext", ["-bbox", "-f", "1", "-l", "1", "-", "-"], { input: pdf, encoding: "utf8" });
+    const pageWidth = Number(bbox.match(/<page width="([\d.]+)"/)![1]);
+    const words = [...bbox.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)]
+      .map(([, xMin, yMin, xMax, text]) => ({ xMin: Number(xMin), y: Number(yMin), xMax: Number(xMax), text }));
+    const top = words.find((w) => w.text === "Description")!.y;
+    const bottom = words.find((w) => w.text === "Subtotal")!.y;
+    const line = words.filter((w) => w.y >= top && w.y < bottom).map((w) => w.text).join(" ");
+    const digits = (digit: string) => line.split(digit).length - 1;
+    const margin = (12 / 25.4) * 72; // 12 mm, the page's side margins
+    return {
+      locale,
+      // each column's digits, all of them: 99,999.999 · 7,777,777,777,777.777 · 6,666,666,666,666.66 · 5,555,… · 8,888,…
+      digits: { quantity: digits("9"), unitPrice: digits("7"), discount: digits("6"), tax: digits("5"), total: digits("8") },
+      pastTheMargin: words.filter((w) => w.xMin < margin - 1 || w.xMax > pageWidth - margin + 1).map((w) => w.text),
+    };
+  };
+  const locales = ["en", "de", "fr", "en-IN"];
+  const found = [];
+  for (const locale of locales) found.push(await printed(locale)); // one at a time: a render each
+  expect(found).toEqual(locales.map((locale) => ({ locale, digits: { quantity: 8, unitPrice: 16, discount: 15, tax: 15, total: 15 }, pastTheMargin: [] })));
+});
+
 // the lines' headings printed on the first page alone, and a line could be cut in two by a page's end: its
 // description's last words on the next page, without its amounts
 test("an invoice of several pages heads every page's lines with their columns, and keeps each line on one page", async () => {

@@ -61,6 +61,40 @@ export const difference = (a: unknown, b: unknown): string => amountText(thousan
 /** The sum of amounts, exactly, as decimal text. */
 export const sum = (values: unknown[]): string => amountText(values.reduce<bigint>((total, value) => total + thousandths(value), 0n));
 
+const DIGITS = new Set<string>(["minusSign", "plusSign", "integer", "group", "decimal", "fraction"]);
+
+/** A figure's currency code (or sign) kept on one line; the space beside it, a place to break. */
+function affix(parts: Intl.NumberFormatPart[]): string {
+  const text = parts.map((part) => (part.type === "literal" && /^\s+$/u.test(part.value) ? " " : part.value)).join("");
+  const [, before, word, after] = /^(\s*)(.*?)(\s*)$/su.exec(text)!;
+  return word ? `${before}<span class="nowrap">${escapeHtml(word)}</span>${after}` : text;
+}
+
+/**
+ * The longest figure an invoice line's columns print whole on one line ("TZS 9,999,999.99", "-9.999.999,99 TZS"): seven
+ * such columns fit the page (Chromium shrinks a page a little too wide to fit, no more than a third).
+ */
+const WHOLE_FIGURE = 16;
+
+/**
+ * A figure (the parts Intl formatted) that wraps rather than spills out of a narrow column (an invoice line's seven),
+ * when it is longer than `WHOLE_FIGURE`: its currency code goes on a line of its own first, then its digits break,
+ * only after a group separator ("10,000,000,⏎000,000.00"; class `digits`, an inline block, moves on whole before it
+ * breaks). A 13-digit amount in every column of a line could not break: the table grew past the page's edge and
+ * its last column was cut off. A shorter figure stays whole, code and digits on one line, as it fits.
+ */
+function wrappingFigure(parts: Intl.NumberFormatPart[]): Raw {
+  const whole = parts.map((part) => part.value).join("");
+  if (whole.length <= WHOLE_FIGURE) return raw(escapeHtml(whole));
+  const integer = parts.findIndex((part) => part.type === "integer");
+  let start = integer;
+  while (start > 0 && DIGITS.has(parts[start - 1].type)) start -= 1;
+  let end = integer;
+  while (end + 1 < parts.length && DIGITS.has(parts[end + 1].type)) end += 1;
+  const digits = parts.slice(start, end + 1).map((part) => escapeHtml(part.value) + (part.type === "group" ? "<wbr>" : "")).join("");
+  return raw(`${affix(parts.slice(0, start))}<span class="digits">${digits}</span>${affix(parts.slice(end + 1))}`);
+}
+
 export function formatter({ currency, decimals, locale }: ClinicFormat) {
   const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
   const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits });
@@ -74,10 +108,14 @@ export function formatter({ currency, decimals, locale }: ClinicFormat) {
   const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
   return {
     money: (value: unknown) => amount.format(decimalText(value)),
-    /** A unit price: the currency's decimals, or up to 3 when it has more. */
-    unitPrice: (value: unknown) => price.format(decimalText(value)),
     /** A quantity as the locale writes numbers (1,5 in German), to the thousandth the database keeps. */
     quantity: (value: unknown) => count.format(decimalText(value)),
+    /** An invoice line's amounts, as figures that wrap in their narrow columns (`wrappingFigure`; a quantity, at most 100,000, is short). */
+    wrapping: {
+      money: (value: unknown) => wrappingFigure(amount.formatToParts(decimalText(value))),
+      /** A unit price: the currency's decimals, or up to 3 when it has more. */
+      unitPrice: (value: unknown) => wrappingFigure(price.formatToParts(decimalText(value))),
+    },
     /** A tax rate, a fraction, as a percentage: 0.08875 is 8.875%. */
     rate: (value: unknown) => percent.format(Number(value ?? 0)),
     /** A moment as the document wrote it, "2026-12-02T08:27:40.123-08:00": its wall-clock time, whatever its offset. */

@@ -12,7 +12,7 @@ type Json = Record<string, any>;
 const STYLE = raw(`<style>
   body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; overflow-wrap: anywhere; }
   h1 { font-size: 17pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; }
-  .muted { color: #666; } .right { text-align: right; overflow-wrap: normal; } .nowrap { white-space: nowrap; } .header { display: flex; justify-content: space-between; } .header > .right { flex: none; margin-left: 16px; white-space: nowrap; }
+  .muted { color: #666; } .right { text-align: right; overflow-wrap: normal; } .nowrap { white-space: nowrap; } .digits { display: inline-block; } .header { display: flex; justify-content: space-between; } .header > .right { flex: none; margin-left: 16px; white-space: nowrap; }
   table { width: 100%; border-collapse: collapse; margin-top: 6px; }
   /* a table going on to another page repeats its headings there (its thead), and a row is never cut in two by a page's end */
   tr { break-inside: avoid; }
@@ -58,7 +58,7 @@ function page(clinic: Json, title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, unitPrice, rate, dateTime, quantity } = formatsOf(clinic, invoice.currency);
+  const { money: m, rate, dateTime, quantity, wrapping: figure } = formatsOf(clinic, invoice.currency);
   return page(
     clinic,
     `Invoice ${invoice.code}`,
@@ -67,8 +67,8 @@ export function invoiceHtml(doc: Json): string {
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>Lines</h2>
     <table><thead><tr><th class="description">Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr></thead>
-      ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${unitPrice(l.unitPrice)}</td>
-        <td class="right">${m(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${m(l.tax)}</td><td class="right">${m(l.total)}</td></tr>`)}
+      ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
+        <td class="right">${figure.money(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${figure.money(l.tax)}</td><td class="right">${figure.money(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
       <tr><td class="right">Subtotal</td><td class="right">${m(invoice.subtotal)}</td></tr>
