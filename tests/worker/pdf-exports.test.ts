@@ -334,6 +334,25 @@ test("the reconciliation sheet shows expected, counted and the difference per me
   expect(text).toMatch(/Cashier\s+Manager/);
 });
 
+// a day's 13-digit amounts left the tenders' names a letter's width: "M e t h o d", "c a s h" printed a letter a line
+test("a reconciliation sheet of 13-digit amounts keeps each tender's name whole and every amount inside the page", async () => {
+  // counted far short of what was expected, in each of three columns of 13 digits
+  const day: Record<string, string> = { status: "closed", notes: "", counted_total: "6172839450617.250", difference: "-43827160549382.700" };
+  for (const method of ["cash", "card", "bank_transfer", "mobile_money", "insurance"]) Object.assign(day, { [`expected_${method}`]: "9999999999999.990", [`counted_${method}`]: "1234567890123.450" });
+  const pdf = (await renderPdf(reconciliationHtml({ clinic: { name: "Big Day", currency: "TZS", decimals: 2, locale: "en" }, businessDate: "2026-12-02", day, expected: {} }))).pdf;
+  const bbox = execFileSync("pdftotext", ["-bbox", "-", "-"], { input: pdf, encoding: "utf8" });
+  const pageWidth = Number(bbox.match(/<page width="([\d.]+)"/)![1]);
+  const words = [...bbox.matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)]
+    .map(([, xMin, xMax, text]) => ({ xMin: Number(xMin), xMax: Number(xMax), text }));
+  const margin = (12 / 25.4) * 72; // 12 mm, the page's side margins
+  const names = ["Method", "cash", "card", "bank", "transfer", "mobile", "money", "insurance", "Total"];
+  expect({
+    names: names.filter((name) => words.some((word) => word.text === name)),
+    amounts: ["9,999,999,999,999.99", "1,234,567,890,123.45", "8,765,432,109,876.54"].map((amount) => words.filter((word) => word.text === amount).length),
+    pastTheMargin: words.filter((w) => w.xMin < margin - 1 || w.xMax > pageWidth - margin + 1).map((w) => w.text),
+  }).toEqual({ names, amounts: [5, 5, 5], pastTheMargin: [] });
+});
+
 test("a day opened by the hourly run and not counted yet shows no count and no difference, not its takings missing", async () => {
   const uncounted = await createClinic("Uncounted clinic");
   const invoice = await createIssuedInvoice(uncounted, "30000");

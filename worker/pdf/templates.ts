@@ -22,6 +22,8 @@ const STYLE = raw(`<style>
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
   .lines { white-space: pre-line; }
+  /* words of ours (a tender's name) break between words only: beside a day's 13-digit amounts, "insurance" was cut into letters */
+  .words { overflow-wrap: normal; }
   /* a description breaks anywhere, yet keeps a few words' room: the figures' columns left it 5 characters' width */
   .description { min-width: 8em; }
   .sign { display: inline-block; width: 45%; margin-top: 40px; border-top: 1px solid #222; padding-top: 4px; }
@@ -108,14 +110,14 @@ export function reconciliationHtml(doc: Json): string {
     clinic,
     `Reconciliation ${doc.businessDate}`,
     html`${clinicHeader(clinic, "Daily reconciliation", `${day(doc.businessDate)} · ${doc.day ? d.status : "not opened yet"}`)}
-    <table><tr><th>Method</th><th class="right">Expected</th><th class="right">Counted</th><th class="right">Difference</th></tr>
+    <table><tr><th class="words">Method</th><th class="right">Expected</th><th class="right">Counted</th><th class="right">Difference</th></tr>
       ${METHODS.map((method) => {
         const counted = d[`counted_${method}`];
-        return html`<tr><td>${method.replace("_", " ")}</td><td class="right">${m(expected(method))}</td>
+        return html`<tr><td class="words">${method.replace("_", " ")}</td><td class="right">${m(expected(method))}</td>
           <td class="right">${orDash(counted, m)}</td>
           <td class="right">${orDash(counted, () => m(difference(counted, expected(method))))}</td></tr>`;
       })}
-      <tr><th>Total</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
+      <tr><th class="words">Total</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
         <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
     <h2>Notes</h2><div class="lines">${d.notes ?? ""}</div>
