@@ -2,10 +2,12 @@
  * The dashboard's per-day rollups, kept by triggers, always equal a rebuild
  * from the source rows: after inserts, status changes, payment corrections,
  * refunds, invoice line edits, a void, a visit completed with services, and a
- * change of the clinic's time zone.
+ * change of the clinic's time zone, also with updates that change nothing under way beside it.
  */
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession } from "../support/fixtures.ts";
+import type pg from "pg";
+import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
+import { beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession } from "../support/fixtures.ts";
+import { trackBackend, waitsForLock } from "../support/locks.ts";
 
 afterAll(closeRootPool);
 
@@ -88,4 +90,46 @@ test("a time zone changed by a manager through the API rebuilds the rollups with
   const admin = await openSession(clinic.members.admin.userId, clinic.clinicId);
   await committedAs(admin, (c) => c.query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [clinic.clinicId]));
   expect(await rollups(clinic.clinicId)).toEqual(before);
+});
+
+test("a visit and a payment saved unchanged while a change of time zone rebuilds the rollups count once", async () => {
+  const clinic = await createClinic("Rollup unchanged clinic");
+  const invoice = await createIssuedInvoice(clinic, "9000");
+  const visit = await createVisit(clinic, "checked_in");
+  const payment = await committedAs(await cashierSession(clinic), async (c) => (await c.query("select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id])).rows[0]);
+  const clients = [await apiPool().connect(), await apiPool().connect(), await apiPool().connect()];
+  const [change, ...saves] = clients;
+  try {
+    await beginAs(change, await openSession(clinic.members.owner.userId, clinic.clinicId));
+    // the owner's change has rebuilt the rollups, not committed yet; two forms are saved as they were (every field sent back)
+    await change.query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [clinic.clinicId]);
+    const forms: [string, string][] = [
+      ["update app_public.visit set status = 'checked_in', doctor_id = doctor_id, scheduled_at = scheduled_at where id = $1", visit.id],
+      ["update app_public.payment set method = 'cash' where id = $1", payment.id],
+    ];
+    const saved: Promise<pg.QueryResult>[] = [];
+    for (const [i, [sql, id]] of forms.entries()) {
+      await trackBackend(saves[i]);
+      await beginAs(saves[i], await openSession(clinic.members.admin.userId, clinic.clinicId));
+      saved.push(saves[i].query(sql, [id]));
+      await waitsForLock(saves[i], saved[i]); // for the rebuild's rows (before the fix), or not at all
+    }
+    await change.query("commit");
+    for (const [i, save] of saves.entries()) {
+      expect((await saved[i]).rowCount).toBe(1);
+      await save.query("commit");
+    }
+  } finally {
+    for (const client of clients) {
+      await client.query("rollback");
+      client.release();
+    }
+  }
+  const kept = await rollups(clinic.clinicId);
+  expect({
+    checkedIn: kept.visits.find((r: { status: string }) => r.status === "checked_in")?.visits,
+    money: kept.money.map((r: { method: string; amount: string; movements: number }) => `${r.method} ${r.amount} ${r.movements}`),
+  }).toEqual({ checkedIn: 1, money: ["cash 1000.000 1"] }); // the visit and the payment once, as before
+  await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+  expect(await rollups(clinic.clinicId)).toEqual(kept);
 });
