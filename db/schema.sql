@@ -4852,7 +4852,7 @@ ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OW
 -- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines.';
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines. Run on a change of time zone after the clinic row''s audit entry, it holds the clinic''s audit chain head, which every change that moves a rollup (audited first) takes too: they take turns.';
 
 
 --
@@ -5506,6 +5506,9 @@ CREATE FUNCTION app_private.tg__money_rollup() RETURNS trigger
 declare
   v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
 begin
+  if tg_op = 'UPDATE' and (new.amount, new.method, new.business_date) is not distinct from (old.amount, old.method, old.business_date) then
+    return null; -- named, not changed: nothing moves (and no audit entry takes its turn with a rebuild)
+  end if;
   if tg_op in ('UPDATE', 'DELETE') then
     update app_private.daily_money m set amount = m.amount - v_sign * old.amount, movements = m.movements - 1
     where m.clinic_id = old.clinic_id and m.business_date = old.business_date and m.method = old.method;
@@ -5526,7 +5529,7 @@ ALTER FUNCTION app_private.tg__money_rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements).';
+COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements); an update that changes none of amount, method and business day leaves it alone.';
 
 
 --
@@ -7535,6 +7538,7 @@ CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     AS $$
 declare
   v_channel text;
+  v_payload jsonb;
 begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id, new.patient_id, new.reason)
                           is not distinct from (old.status, old.scheduled_at, old.doctor_id, old.patient_id, old.reason) then
@@ -7542,7 +7546,11 @@ begin
   end if;
   v_channel := app_private.visit_queue_channel(new.clinic_id);
   if v_channel is not null then -- without the key no one listens: the visit is written all the same
-    perform pg_notify(v_channel, json_build_object('id', new.id, 'status', new.status)::text);
+    v_payload := jsonb_build_object('id', new.id, 'status', new.status);
+    if tg_op = 'UPDATE' and new.doctor_id is distinct from old.doctor_id then
+      v_payload := v_payload || jsonb_build_object('from_doctor', old.doctor_id);
+    end if;
+    perform pg_notify(v_channel, v_payload::text);
   end if;
   return null;
 end;
@@ -7555,7 +7563,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason, with its id and status now, on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason, with its id and status now, and, when it was handed to another doctor, the doctor it was taken from (from_doctor: their sessions are told it left their list), on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
 
 
 --
@@ -7595,6 +7603,9 @@ CREATE FUNCTION app_private.tg_visit__rollup() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
+    return null; -- named, not changed: nothing moves (and no audit entry takes its turn with a rebuild)
+  end if;
   if tg_op in ('UPDATE', 'DELETE') then
     update app_private.daily_visits d set visits = d.visits - 1,
       completed_value = d.completed_value - case when old.status = 'completed' then app_private.visit_value(old.clinic_id, old.id) else 0 end
@@ -7619,7 +7630,7 @@ ALTER FUNCTION app_private.tg_visit__rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELETE on visits: keeps daily_visits (counts, and the value of completed visits).';
+COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELETE on visits: keeps daily_visits (counts, and the value of completed visits); an update that changes none of status, time and doctor leaves it alone.';
 
 
 --
