@@ -29,7 +29,7 @@
  * counted against the answer's budget (MAX_ANSWER_BYTES, server/answer-budget.ts): once the parts read
  * so far reach it, a part whose turn comes is not read (LIMIT_EXCEEDED). Mutations (whose writes must be committed before their answer), subscriptions (their
  * answers never end; refused over HTTP), and every read outside GraphQL keep their own
- * transactions (`withPgSettings`).
+ * transactions (`withPgSettings`); a mutation's statements too start only within QUERY_TIMEOUT_MS of its start.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
@@ -51,6 +51,8 @@ interface ReadMoment {
   settings?: PgSettings;
   /** A query is being executed: its reads take turns and may share the transaction (a mutation's do neither). */
   open: boolean;
+  /** A mutation is being executed: its statements, writes and payloads' reads, each go alone, and none starts after the deadline. */
+  writing: boolean;
   /** No more reads join the transaction: the result is computed, or the response closed. */
   over: boolean;
   /** The response closed before it was sent: the reads not yet made are not made. */
@@ -76,7 +78,7 @@ interface ReadMoment {
 const moments = new AsyncLocalStorage<ReadMoment>();
 
 const newMoment = (share: boolean): ReadMoment => ({
-  share, open: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity, answerRoom: Infinity, uncounted: [],
+  share, open: false, writing: false, over: false, gone: false, aborted: false, unreachable: false, underWay: 0, turn: Promise.resolve(), ended: false, deadline: Infinity, statementTimeout: Infinity, answerRoom: Infinity, uncounted: [],
 });
 
 /** Express middleware: the request's reads may share one transaction; ended at the latest when its response closes. */
@@ -107,6 +109,12 @@ async function endTransaction(moment: ReadMoment): Promise<void> {
   );
 }
 
+/**
+ * A mutation's part (a field, or a read of its payload) whose turn came after the request's time was up. One
+ * message for both, as a read cannot tell a write from a payload's read: the payload's error carries `saved: true`.
+ */
+const outOfTimeToWrite = () =>
+  new ClientFacingError("TIMEOUT", "The request took too long: this part was not run. Where extensions.saved is true, its change was saved and only its answer is missing (read it in a query); otherwise nothing of it was written: send it again in a request of its own.");
 /** A part not read, as its client has gone: nobody reads its answer (and its code is never sent). */
 const clientGone = () => new ClientFacingError("UNAVAILABLE", "The request was closed before this part was read.");
 /** A part whose turn came after the query's time was up. */
@@ -185,6 +193,10 @@ export async function inTheRequestsReadMoment<T>(
   alone: (client: pg.PoolClient, pgSettings: PgSettings) => Promise<T>,
 ): Promise<T> {
   const moment = moments.getStore();
+  if (moment?.writing) {
+    if (performance.now() >= moment.deadline) throw outOfTimeToWrite();
+    return alone(await pool.connect(), pgSettings);
+  }
   if (!moment?.open || !readOnly || (moment.settings !== undefined && moment.settings !== pgSettings)) return alone(await pool.connect(), pgSettings);
   if (moment.gone) throw clientGone();
   moment.underWay += 1;
@@ -273,6 +285,23 @@ function websocketOf(requestContext: unknown): EventEmitter & { readyState: numb
 }
 
 /**
+ * A mutation's statements, each alone (its writes, and the reads of each field's payload), start within
+ * `queryTimeoutMs` of its execution's start: a field whose turn comes later is not run (TIMEOUT, nothing
+ * of it written), and a payload read not read (TIMEOUT, `saved: true`, as its write stood). A statement
+ * under way is not cut (a write is committed whole or not at all): a mutation's statements end within that
+ * time and one statement timeout. They had no time at all: 100 fields, each reading in its payload a list
+ * that ran into the statement timeout (`query { patients(filter: …) }`, or a related list), held a
+ * connection for 8 minutes, the client gone or not.
+ */
+function withinTime<R>(next: () => R, queryTimeoutMs: number): R {
+  const inRequest = moments.getStore();
+  const moment = inRequest ?? newMoment(false);
+  moment.writing = true;
+  moment.deadline = performance.now() + queryTimeoutMs;
+  return inRequest ? next() : moments.run(moment, next);
+}
+
+/**
  * Only a query's reads share the transaction, from its execution's start, and they end when its
  * result is computed: the transaction ends then, before the result is sent. A mutation's reads are
  * not read-only, and a subscription's answer never ends (one sent over HTTP is refused before it runs:
@@ -287,7 +316,9 @@ export const oneReadMomentPlugin = (queryTimeoutMs: number, maxAnswerCharacters:
     middleware: {
       execute(next, event) {
         const { document, operationName } = event.args;
-        if (getOperationAST(document, operationName)?.operation !== OperationTypeNode.QUERY) return next();
+        const operation = getOperationAST(document, operationName)?.operation;
+        if (operation === OperationTypeNode.MUTATION) return withinTime(next, queryTimeoutMs);
+        if (operation !== OperationTypeNode.QUERY) return next();
         const inRequest = moments.getStore();
         // a websocket message's query: its reads take turns (not in an HTTP request, there is none to share)
         const moment = inRequest ?? newMoment(false);

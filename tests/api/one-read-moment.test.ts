@@ -290,6 +290,38 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
     ]);
   });
 
+  // a mutation's statements had no time at all: 100 fields, each reading in its payload a list that ran into the
+  // statement timeout, held a connection for 8 minutes
+  test("a mutation's fields run, and their payloads are read, until the request's time is up (QUERY_TIMEOUT_MS): those whose turn comes later are not, and write nothing", async () => {
+    const SIX_FIELDS = `mutation($id: UUID!) { ${[0, 1, 2, 3, 4, 5]
+      .map((i) => `f${i}: updateClinic(input: { rowId: $id, patch: { invoiceFooter: "Footer ${i}" } }) { query { services(first: 1, offset: ${i}) { nodes { code } } } }`)
+      .join(" ")} }`;
+    const started = new Set<string>(); // each payload's read seen waiting for the lock, by when it started
+    const answering = hurried.graphql(SIX_FIELDS, { id: clinic.clinicId });
+    let answered = false;
+    void answering.finally(() => (answered = true));
+    while (!answered) {
+      const { rows } = await rootPool().query(
+        "select query_start::text as at from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'",
+        [APPLICATION],
+      );
+      for (const { at } of rows) started.add(at);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const answer = await answering;
+    // the fields whose turn came within the 1.5 s were written, and their payloads read, each waiting its 1 s out
+    // (two on a quiet machine, the first at least); the others, at least the last, whose turn comes after 5 s, were not
+    const run = started.size;
+    expect(run).toBeGreaterThanOrEqual(1);
+    expect(run).toBeLessThanOrEqual(3);
+    expect(answer.body.errors?.map((e) => [e.path?.join("."), e.extensions?.code, e.extensions?.saved ?? false, e.message.startsWith("The request took too long: this part was not run")])).toEqual([
+      ...[...Array(run).keys()].map((i) => [`f${i}.query.services`, "TIMEOUT", true, false]),
+      ...[...Array(6 - run).keys()].map((i) => [`f${run + i}`, "TIMEOUT", false, true]),
+    ]);
+    const { rows } = await rootPool().query("select invoice_footer from app_public.clinic where id = $1", [clinic.clinicId]);
+    expect(rows).toEqual([{ invoice_footer: `Footer ${run - 1}` }]);
+  });
+
   // its parts went on being read, one after another, for as long as they took, with nobody to read the answer
   test("once a websocket's client has gone, the parts of its query not yet read are not read", async () => {
     const socket = new WebSocket(`${api.url.replace("http", "ws")}/graphql`, "graphql-transport-ws", { headers: { cookie: owner.cookie! } });
