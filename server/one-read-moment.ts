@@ -143,7 +143,7 @@ function roomLeft(moment: ReadMoment): number {
  * The pool's own failure (a connection refused, none free within its wait) is this part's error, and the
  * query's later parts do not ask again.
  */
-async function connectInTime(pool: pg.Pool, moment: ReadMoment): Promise<pg.PoolClient> {
+async function connectInTime(pool: Pick<pg.Pool, "connect">, moment: ReadMoment): Promise<pg.PoolClient> {
   const connecting = pool.connect().catch((error: unknown) => {
     moment.unreachable = true;
     throw error;
@@ -185,7 +185,7 @@ async function timeoutWithinTimeLeft(client: pg.PoolClient, moment: ReadMoment):
  * answer within its time (QUERY_TIMEOUT_MS), else TIMEOUT.
  */
 export async function inTheRequestsReadMoment<T>(
-  pool: pg.Pool,
+  pool: Pick<pg.Pool, "connect">,
   pgSettings: PgSettings,
   readOnly: boolean,
   begin: (client: pg.PoolClient, pgSettings: PgSettings) => Promise<void>,

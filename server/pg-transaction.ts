@@ -12,6 +12,7 @@
 import pg from "pg";
 import { log } from "./log.ts";
 import { poolHearingClosures } from "../db/pool.ts";
+import { connectionsPerPerson, personsShareOf } from "./connections-per-person.ts";
 import { inTheRequestsReadMoment } from "./one-read-moment.ts";
 import {
   createWithPgClient,
@@ -145,10 +146,11 @@ type WithPgClient = ReturnType<typeof createWithPgClient>;
  */
 export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration {
   const service = makePgService({ pool, schemas: ["app_public"] });
+  const most = connectionsPerPerson(pool.options.max ?? 10); // 10: node-postgres's default size
   const withPgClient = ((pgSettings, callback) => {
     const settings = pgSettings ?? {};
     const run = (client: pg.PoolClient) => makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback);
-    return inTheRequestsReadMoment(pool, settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
+    return inTheRequestsReadMoment(personsShareOf(pool, settings, most), settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
   }) as WithPgClient;
   withPgClient.release = () => {};
   return {

@@ -1,0 +1,87 @@
+/**
+ * One person's GraphQL requests hold at most half of the API's pool at once (at least one connection).
+ * Every request was bounded in time (a query's QUERY_TIMEOUT_MS, each statement's STATEMENT_TIMEOUT_MS)
+ * but not in number: a receptionist of one clinic sending 8 slow queries at once (a filter that reads the
+ * whole clinic, a list waiting for a lock) to an API of 4 connections took all of them, and every other
+ * clinic's requests waited the pool's 5 s and answered UNAVAILABLE. A person's read or write past their
+ * share waits for one of their own connections to come back, in turn, for as long as a request waits for
+ * the pool (CONNECT_TIMEOUT_MS, db/pool.ts), then fails as a pool's wait does (UNAVAILABLE): the others'
+ * requests find the rest of the pool free. Requests without a session (the schema, who is logged in) are
+ * not counted.
+ */
+import type pg from "pg";
+import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";
+
+/** What a wait past CONNECT_TIMEOUT_MS fails with: a pool's own words for it, which errors.ts answers UNAVAILABLE. */
+const NO_CONNECTION_IN_TIME = "timeout exceeded when trying to connect";
+
+interface Share {
+  held: number;
+  /** The reads and writes waiting for one of the person's connections, first come first served. */
+  waiting: (() => void)[];
+}
+
+/** Connections held by each person's requests, and the requests waiting for one, by pool and the person's user id. */
+const sharesOf = new WeakMap<pg.Pool, Map<string, Share>>();
+
+/** The connections one person's requests may hold of a pool of `poolSize`. */
+export const connectionsPerPerson = (poolSize: number) => Math.max(1, Math.floor(poolSize / 2));
+
+/** Waits, in turn, for the person's share to have room, else fails after CONNECT_TIMEOUT_MS. */
+function takeTurn(share: Share, most: number): Promise<void> {
+  if (share.held < most) {
+    share.held += 1;
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const granted = () => {
+      clearTimeout(timer);
+      resolve(); // the connection handed over is counted already
+    };
+    const timer = setTimeout(() => {
+      share.waiting.splice(share.waiting.indexOf(granted), 1);
+      reject(new Error(NO_CONNECTION_IN_TIME));
+    }, CONNECT_TIMEOUT_MS);
+    share.waiting.push(granted);
+  });
+}
+
+/** One of the person's connections has gone back: to the next waiting, else out of the count. */
+function giveBack(shares: Map<string, Share>, userId: string, share: Share): void {
+  const next = share.waiting.shift();
+  if (next) return next();
+  share.held -= 1;
+  if (share.held === 0) shares.delete(userId);
+}
+
+/**
+ * `pool`, as the requests of the person whose settings are `pgSettings` may use it: a connection had
+ * within their share, counted until it is released.
+ */
+export function personsShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>, most: number): Pick<pg.Pool, "connect"> {
+  const userId = pgSettings["jwt.claims.user_id"];
+  if (!userId) return pool;
+  const shares = sharesOf.get(pool) ?? new Map<string, Share>();
+  sharesOf.set(pool, shares);
+  return {
+    connect: (async () => {
+      let share = shares.get(userId);
+      if (!share) shares.set(userId, (share = { held: 0, waiting: [] }));
+      await takeTurn(share, most);
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        giveBack(shares, userId, share);
+        throw error;
+      }
+      const release = client.release.bind(client);
+      client.release = (error?: Error | boolean) => {
+        client.release = release;
+        giveBack(shares, userId, share);
+        return release(error);
+      };
+      return client;
+    }) as pg.Pool["connect"],
+  };
+}
