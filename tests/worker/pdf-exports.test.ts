@@ -13,7 +13,8 @@ import { projectPath } from "../../db/paths.ts";
 import { until } from "../support/until.ts";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { textLanguages } from "../support/tagged-pdf.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { browserProcessId, closeBrowser, findBrowser, headlessMode, nextPageReady, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
@@ -406,7 +407,7 @@ test("the summary's charts draw a day of more refunds than takings in red, sayin
     top_services: [{ name: longName, amount: "100.00" }],
   };
   const printed = monthlySummaryHtml({ clinic: charted, figures, fromDate: "2026-12-01", toDate: "2026-12-31" });
-  const bars = [...printed.matchAll(/<rect [^>]*fill="([^"]+)"><title>([^<]*)<\/title>/g)].map(([, fill, title]) => [title, fill]);
+  const bars = [...printed.matchAll(/<rect [^>]*fill="([^"]+)"><title[^>]*>([^<]*)<\/title>/g)].map(([, fill, title]) => [title, fill]);
   expect(bars).toEqual([["2 Dec 2026", "#4a78b5"], ["3 Dec 2026", "#c0392b"], ["cash", "#4a78b5"], [longName.replaceAll('"', "&quot;"), "#4a78b5"]]);
   expect(printed.match(/Red: more refunded than taken\./g)).toHaveLength(1); // under the one chart with a red bar
   expect(printed).toContain(">Ultrasound; =HYPERLINK(&quot;h…</text>");
@@ -505,10 +506,12 @@ test("the reconciliation sheet keeps the notes' lines and says when and why a cl
   const day = { status: "open", notes: "Short by 11.01\nsecond line", reopened_at: "2026-12-03T09:15:00+01:00", reopen_reason: "Recount", counted_total: null, difference: null };
   const sheet = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day, expected: {} });
   expect(sheet).toContain('<div class="lines">Short by 11.01\nsecond line</div>');
-  expect(sheet).toMatch(/Reopened 03\.12\.2026, 09:15: Recount/);
+  // the page's words, its own marked English (the span's tags left out)
+  const words = (page: string) => page.replace(/<span lang="en" role="generic">([^<]*)<\/span>/g, "$1");
+  expect(words(sheet)).toMatch(/Reopened 03\.12\.2026, 09:15: Recount/);
   // closed again after the recount: the close is the later line (it printed above the reopening)
   const closedAgain = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day: { ...day, status: "closed", closed_at: "2026-12-03T10:40:00+01:00" }, expected: {} });
-  expect(closedAgain).toMatch(/Reopened 03\.12\.2026, 09:15: Recount<\/div>\s*<div class="muted">Closed 03\.12\.2026, 10:40/);
+  expect(words(closedAgain)).toMatch(/Reopened 03\.12\.2026, 09:15: Recount<\/div>\s*<div class="muted">Closed 03\.12\.2026, 10:40/);
   const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
   const doc = rows[0].doc;
   doc.clinic.locale = "de-DE";
@@ -593,9 +596,63 @@ test("every PDF is in the clinic's language: its page's lang, and the language t
   const pages = [invoiceHtml(docs.invoice), reconciliationHtml(docs.sheet), monthlySummaryHtml(docs.summary)];
   const language = async (page: string) => ({
     page: page.match(/<html[^>]*>/)?.[0],
-    pdf: Buffer.from((await renderPdf(page)).pdf).toString("latin1").match(/\/Lang \(([^)]*)\)/)?.[1],
+    pdf: Buffer.from((await renderPdf(page)).pdf).toString("latin1").match(/\/Type \/Catalog[^]*?\/Lang \(([^)]*)\)/)?.[1], // the document's (its parts' are in its tags)
   });
   expect(await Promise.all(pages.map(language))).toEqual(pages.map(() => ({ page: '<html lang="de-CH">', pdf: "de-CH" })));
+});
+
+// the documents' own words are English in every locale, and were read in the clinic's language's voice: "Balance due" in German
+test("a German clinic's documents mark their own English words as English, in the page and in the PDF's tags; what the clinic typed and the figures stay German", async () => {
+  const swiss = await createClinic("Praxis Sonnenberg");
+  await rootPool().query("update app_public.clinic set locale = 'de-CH', address = 'Bahnhofstrasse 3', invoice_footer = 'Zahlbar innert dreissig Tagen' where id = $1", [swiss.clinicId]);
+  const invoice = await createIssuedInvoice(swiss, "1200");
+  await rootPool().query("update app_public.patient set first_name = 'Anneliese', last_name = 'Zürcher' where id = (select patient_id from app_public.invoice where id = $1)", [invoice.id]);
+  const day = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  await committedAs(await cashierSession(swiss), async (c) => {
+    const p = (await c.query("select id from app_public.record_payment($1, 1000, 'bank_transfer', 'Überweisung Kantonalbank')", [invoice.id])).rows[0];
+    await c.query("select app_public.refund_payment($1, 100, 'Rückerstattung Labor')", [p.id]);
+    await c.query("select app_public.close_day($1::date, 0, 0, 900, 0, 0, 'Kasse gezählt')", [day]);
+  });
+  await committedAs(await openSession(swiss.members.owner.userId, swiss.clinicId), (c) => c.query("select app_public.reopen_day($1::date, 'Nachzählung verlangt')", [day]));
+  const { rows: [docs] } = await rootPool().query(
+    `select app_private.invoice_document($1, $2) as invoice, app_private.reconciliation_document($1, $3) as sheet,
+            app_private.monthly_summary_document($1, date_trunc('month', $3::date)::date, (date_trunc('month', $3::date) + interval '1 month - 1 day')::date) as summary`,
+    [swiss.clinicId, invoice.id, day],
+  );
+  docs.invoice.lines[0].description = "Blutentnahme";
+  docs.invoice.invoice.notes = "Bitte überweisen";
+  docs.summary.figures.top_services[0].name = "Blutentnahme";
+  const typed = ["Praxis Sonnenberg", "Bahnhofstrasse 3", "Zahlbar innert dreissig Tagen", "Anneliese Zürcher", "Blutentnahme", "Bitte überweisen",
+    "Überweisung Kantonalbank", "Rückerstattung Labor", "Kasse gezählt", "Nachzählung verlangt"];
+  const ours = [`Invoice ${invoice.code}`, "Bill to", "Lines", "Description", "Qty", "Unit price", "Discount", "Tax rate", "Subtotal", "Discounts", "Total", "Paid",
+    "Balance due", "Payments", "Payment (reference)", "Date", "Method", "Amount", "(refund)", "bank transfer", "Notes", "partially paid",
+    "Daily reconciliation", "Expected", "Counted", "Difference", "cash", "insurance", "Reopened", docs.sheet.day.status, "Cashier", "Manager", "Monthly summary",
+    "Revenue (net of refunds)", "New patients", "Average visit value", "Outstanding balance (now)", "Revenue per day", "Revenue per method",
+    "Visits per status", "in progress", "Top services"];
+  const pages = [invoiceHtml(docs.invoice), reconciliationHtml(docs.sheet), monthlySummaryHtml(docs.summary)];
+  const all = pages.join("");
+  // the page: what is marked English (a span's, a chart label's or title's text) and what is not, its words left
+  const marked = /<(\w+) lang="en"[^>]*>([^<]*)<\/\1>/g;
+  const english = [...all.matchAll(marked)].map((m) => m[2].replaceAll("&#39;", "'"));
+  const unmarked = pages.map((page) => page.replace(/<head>.*<\/head>/s, "").replace(marked, " ").replace(/<[^>]*>/g, " ").replace(/&#39;/g, "'")).join(" ");
+  expect(ours.filter((words) => !english.includes(words))).toEqual([]);
+  // every word not marked is the clinic's own (or an invoice's, a patient's or a payment's code, a currency's)
+  const theirs = new Set([...typed, docs.invoice.invoice.code, docs.invoice.patient.code, ...docs.invoice.payments.map((p: { code: string }) => p.code), "TZS"].join(" ").match(/\p{L}+/gu));
+  expect((unmarked.match(/\p{L}+/gu) ?? []).filter((word) => !theirs.has(word))).toEqual([]);
+  expect(typed.filter((words) => !unmarked.includes(words))).toEqual([]);
+  expect(english.filter((words) => typed.some((t) => words.includes(t)))).toEqual([]);
+  // the PDF: its tags give each piece of text its language (Chromium leaves an inline span out of them, and its lang)
+  const pieces = (await Promise.all(pages.map(async (page) => textLanguages((await renderPdf(page)).pdf)))).flat();
+  const languageOf = (text: string) => [...new Set(pieces.filter((piece) => piece.text.trim() === text).map((piece) => piece.lang))];
+  const spoken = (texts: string[]) => Object.fromEntries(texts.map((text) => [text, languageOf(text)]));
+  const labels = ["Bill to", "Balance due", "Method", "Total", "bank transfer", "(refund)", "Daily reconciliation", "Reopened", "Cashier", "Revenue per method", "in progress"];
+  expect(spoken(labels)).toEqual(Object.fromEntries(labels.map((label) => [label, ["en"]])));
+  const clinics = ["Praxis Sonnenberg", "Blutentnahme", "Bitte überweisen", "Kasse gezählt", "Rückerstattung Labor"];
+  expect(spoken(clinics)).toEqual(Object.fromEntries(clinics.map((text) => [text, ["de-CH"]])));
+  // an amount, written the Swiss way, is read in German
+  const amount = new Intl.NumberFormat("de-CH", { style: "currency", currency: "TZS", currencyDisplay: "code" }).format(1200);
+  expect(pieces.filter((piece) => piece.text.includes(amount)).map((piece) => piece.lang)).toEqual(expect.arrayContaining(["de-CH"]));
+  expect(pieces.filter((piece) => piece.text.includes(amount) && piece.lang !== "de-CH")).toEqual([]);
 });
 
 test("a render that times out replaces the browser (it may be stuck), and the next render works", async () => {

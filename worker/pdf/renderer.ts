@@ -235,8 +235,10 @@ export async function nextPageReady(): Promise<void> {
  * Every page's foot says which document it is of (its title: "Invoice INV-000001") and which page of how many, so a
  * page lost, or mixed with another invoice's, is seen (a page after the first said neither). Chromium fills the
  * spans, the title as text; the foot is printed in the bottom margin, at its own font size (its default is too small to read).
+ * Its words are English, as the documents' own are (templates.ts's `en`), whatever the page's language; Chromium leaves
+ * the foot out of the PDF's tags, so this says it to the foot's page only.
  */
-const PAGE_FOOTER = `<div style="width: 100%; margin: 0 12mm; font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #555; text-align: right">
+const PAGE_FOOTER = `<div lang="en" style="width: 100%; margin: 0 12mm; font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #555; text-align: right">
   <span class="title"></span> · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
 
 /** A render that took longer than its time limit (the browser is replaced). */

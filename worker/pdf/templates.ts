@@ -39,14 +39,23 @@ const localeOf = (clinic: Json): string => clinic.locale ?? "en";
 const formatsOf = (clinic: Json, currency = clinic.currency) =>
   formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, locale: localeOf(clinic) });
 
+/**
+ * Words of the document's own (a heading, a label, a status or tender's name), which are English whatever the clinic's
+ * locale, marked as English: the page is in the clinic's language (`page`), and a German screen reader read "Balance
+ * due" in a German voice. What the clinic typed (names, notes, services) and the figures and dates, written the locale's
+ * way, stay in the clinic's language. `role="generic"` (a span's own role) puts the span in the PDF's structure tree, with
+ * its language (`/Lang (en)`): Chromium leaves a plain span out of it, and its `lang` with it.
+ */
+const en = (words: unknown): Raw => html`<span lang="en" role="generic">${words}</span>`;
+
 /** `format(value)`, or a dash where there is no value (not counted yet, no visit to average). */
 const orDash = (value: unknown, format: (value: unknown) => string) => (value === null || value === undefined ? "—" : format(value));
 
-function clinicHeader(clinic: Json, title: string, subtitle: string): Raw {
+function clinicHeader(clinic: Json, title: string, subtitle: Raw): Raw {
   return html`<div class="header">
     <div><h1>${clinic.name}</h1><div class="muted lines">${clinic.address ?? ""}</div>
       <div class="muted">${[clinic.phone, clinic.email].filter(Boolean).join(" · ")}</div></div>
-    <div class="right"><h1>${title}</h1><div>${subtitle}</div></div>
+    <div class="right"><h1>${en(title)}</h1><div>${subtitle}</div></div>
   </div>`;
 }
 
@@ -64,28 +73,28 @@ export function invoiceHtml(doc: Json): string {
   return page(
     clinic,
     `Invoice ${invoice.code}`,
-    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, `${invoice.status.replace("_", " ")} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
-    <h2>Bill to</h2>
+    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, html`${en(invoice.status.replace("_", " "))} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
+    <h2>${en("Bill to")}</h2>
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
-    <h2>Lines</h2>
-    <table><thead><tr><th class="description">Description</th><th class="right">Qty</th><th class="right">Unit price</th><th class="right">Discount</th><th class="right">Tax rate</th><th class="right">Tax</th><th class="right">Total</th></tr></thead>
+    <h2>${en("Lines")}</h2>
+    <table><thead><tr><th class="description">${en("Description")}</th><th class="right">${en("Qty")}</th><th class="right">${en("Unit price")}</th><th class="right">${en("Discount")}</th><th class="right">${en("Tax rate")}</th><th class="right">${en("Tax")}</th><th class="right">${en("Total")}</th></tr></thead>
       ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
         <td class="right">${figure.money(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${figure.money(l.tax)}</td><td class="right">${figure.money(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
-      <tr><td class="right">Subtotal</td><td class="right">${m(invoice.subtotal)}</td></tr>
-      <tr><td class="right">Discounts</td><td class="right">${m(invoice.discountTotal)}</td></tr>
-      <tr><td class="right">Tax</td><td class="right">${m(invoice.taxTotal)}</td></tr>
-      <tr class="grand"><td class="right">Total</td><td class="right">${m(invoice.total)}</td></tr>
-      <tr><td class="right">Paid</td><td class="right">${m(invoice.amountPaid)}</td></tr>
-      <tr class="grand"><td class="right">Balance due</td><td class="right">${m(invoice.balance)}</td></tr>
+      <tr><td class="right">${en("Subtotal")}</td><td class="right">${m(invoice.subtotal)}</td></tr>
+      <tr><td class="right">${en("Discounts")}</td><td class="right">${m(invoice.discountTotal)}</td></tr>
+      <tr><td class="right">${en("Tax")}</td><td class="right">${m(invoice.taxTotal)}</td></tr>
+      <tr class="grand"><td class="right">${en("Total")}</td><td class="right">${m(invoice.total)}</td></tr>
+      <tr><td class="right">${en("Paid")}</td><td class="right">${m(invoice.amountPaid)}</td></tr>
+      <tr class="grand"><td class="right">${en("Balance due")}</td><td class="right">${m(invoice.balance)}</td></tr>
     </table>
-    <h2>Payments</h2>
-    ${doc.payments.length === 0 ? html`<div class="muted">No payments.</div>` : html`<table><thead><tr><th>Payment (reference)</th><th>Date</th><th>Method</th><th class="right">Amount</th></tr></thead>
-      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? " (refund)" : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
-        <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${p.method.replace("_", " ")}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
-    ${invoice.notes?.trim() ? html`<h2>Notes</h2><div class="lines">${invoice.notes}</div>` : raw("")}
-    ${invoice.voidReason ? html`<h2>Void</h2><div>${invoice.voidReason}</div>` : raw("")}
+    <h2>${en("Payments")}</h2>
+    ${doc.payments.length === 0 ? html`<div class="muted">${en("No payments.")}</div>` : html`<table><thead><tr><th>${en("Payment (reference)")}</th><th>${en("Date")}</th><th>${en("Method")}</th><th class="right">${en("Amount")}</th></tr></thead>
+      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? html` ${en("(refund)")}` : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
+        <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${en(p.method.replace("_", " "))}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
+    ${invoice.notes?.trim() ? html`<h2>${en("Notes")}</h2><div class="lines">${invoice.notes}</div>` : raw("")}
+    ${invoice.voidReason ? html`<h2>${en("Void")}</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer lines">${clinic.footer ?? ""}</div>`,
   );
 }
@@ -109,20 +118,20 @@ export function reconciliationHtml(doc: Json): string {
   return page(
     clinic,
     `Reconciliation ${doc.businessDate}`,
-    html`${clinicHeader(clinic, "Daily reconciliation", `${day(doc.businessDate)} · ${doc.day ? d.status : "not opened yet"}`)}
-    <table><tr><th class="words">Method</th><th class="right">Expected</th><th class="right">Counted</th><th class="right">Difference</th></tr>
+    html`${clinicHeader(clinic, "Daily reconciliation", html`${day(doc.businessDate)} · ${en(doc.day ? d.status : "not opened yet")}`)}
+    <table><tr><th class="words">${en("Method")}</th><th class="right">${en("Expected")}</th><th class="right">${en("Counted")}</th><th class="right">${en("Difference")}</th></tr>
       ${METHODS.map((method) => {
         const counted = d[`counted_${method}`];
-        return html`<tr><td class="words">${method.replace("_", " ")}</td><td class="right">${m(expected(method))}</td>
+        return html`<tr><td class="words">${en(method.replace("_", " "))}</td><td class="right">${m(expected(method))}</td>
           <td class="right">${orDash(counted, m)}</td>
           <td class="right">${orDash(counted, () => m(difference(counted, expected(method))))}</td></tr>`;
       })}
-      <tr><th class="words">Total</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
+      <tr><th class="words">${en("Total")}</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
         <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
-    <h2>Notes</h2><div class="lines">${d.notes ?? ""}</div>
-    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">Closed ${dateTime(d.closed_at)}</div>` : html`<div class="muted lines">Reopened ${dateTime(d.reopened_at)}: ${d.reopen_reason}</div>`)}
-    <div><span class="sign">Cashier</span> <span class="sign" style="margin-left: 8%">Manager</span></div>`,
+    <h2>${en("Notes")}</h2><div class="lines">${d.notes ?? ""}</div>
+    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">${en("Closed")} ${dateTime(d.closed_at)}</div>` : html`<div class="muted lines">${en("Reopened")} ${dateTime(d.reopened_at)}: ${d.reopen_reason}</div>`)}
+    <div><span class="sign">${en("Cashier")}</span> <span class="sign" style="margin-left: 8%">${en("Manager")}</span></div>`,
   );
 }
 
@@ -150,12 +159,13 @@ const NEGATIVE_BAR_COLOUR = "#c0392b";
 /**
  * A horizontal bar chart as inline SVG. A negative value's bar is red, and the chart says what red
  * means (a day of refunds was drawn as a day of takings, in blue); a label too long to fit left of the
- * bars is cut (it ran under them), whole in the bar's title.
+ * bars is cut (it ran under them), whole in the bar's title. Labels that are words of ours (a tender, a visit's status)
+ * are marked English (`english`), as `en` marks them in the text; a day or a service's name is in the clinic's language.
  */
-function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string, none?: string): Raw {
+function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string, { none, english = false }: { none?: string; english?: boolean } = {}): Raw {
   // nothing to draw: said, where a blank under the heading looked like a chart that failed to print (the days' chart
   // has every day of the month, however little happened)
-  if (items.length === 0 && none) return html`<div class="muted">${none}</div>`;
+  if (items.length === 0 && none) return html`<div class="muted">${en(none)}</div>`;
   // the page's width inside its margins (A4 less 12 mm a side, 703 px): right of the longest bar (ending at 472) a
   // figure has room for 35 characters, and the widest amount (-INR 1,00,00,00,00,00,000.00) takes 27; at 520 the
   // figure was cut at the chart's edge, a month's 1,234,567,890 rupiah printed "IDR 1.234.567.890,0"
@@ -165,16 +175,17 @@ function barChart(items: { label: string; value: unknown }[], format: (v: unknow
   const max = Math.max(1, ...items.map((i) => Math.abs(Number(i.value))));
   const height = Math.max(row, items.length * row);
   const negative = items.some((item) => Number(item.value) < 0);
+  const lang = raw(english ? ' lang="en"' : "");
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
     <svg width="${LABEL_ROOM}" height="${height}">
-      ${items.map((item, i) => html`<text x="0" y="${i * row + 14}" font-size="10">${fitted(item.label)}</text>`)}
+      ${items.map((item, i) => html`<text${lang} x="0" y="${i * row + 14}" font-size="10">${fitted(item.label)}</text>`)}
     </svg>
     ${items.map((item, i) => {
       const w = Math.round((Math.abs(Number(item.value)) / max) * LONGEST_BAR);
-      return html`<rect x="${BARS_X}" y="${i * row + 4}" width="${w}" height="12" fill="${Number(item.value) < 0 ? NEGATIVE_BAR_COLOUR : BAR_COLOUR}"><title>${item.label}</title></rect>
+      return html`<rect x="${BARS_X}" y="${i * row + 4}" width="${w}" height="12" fill="${Number(item.value) < 0 ? NEGATIVE_BAR_COLOUR : BAR_COLOUR}"><title${lang}>${item.label}</title></rect>
         <text x="${BARS_X + w + 6}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
     })}
-  </svg>${negative ? html`<div class="muted">Red: more refunded than taken.</div>` : raw("")}`;
+  </svg>${negative ? html`<div class="muted">${en("Red: more refunded than taken.")}</div>` : raw("")}`;
 }
 
 export function monthlySummaryHtml(doc: Json): string {
@@ -183,20 +194,20 @@ export function monthlySummaryHtml(doc: Json): string {
   return page(
     clinic,
     `Monthly summary ${String(doc.fromDate).slice(0, 7)}`, // of the month, on every page's foot ("Summary 2026-12-01" read as of a day)
-    html`${clinicHeader(clinic, "Monthly summary", `${day(doc.fromDate)} – ${day(doc.toDate)}`)}
+    html`${clinicHeader(clinic, "Monthly summary", html`${day(doc.fromDate)} – ${day(doc.toDate)}`)}
     <table class="totals">
-      <tr class="grand"><td>Revenue (net of refunds)</td><td class="right">${m(figures.revenue)}</td></tr>
-      <tr><td>New patients</td><td class="right">${figures.new_patients}</td></tr>
-      <tr><td>Average visit value</td><td class="right">${orDash(figures.average_visit_value, m)}</td></tr>
-      <tr><td>Outstanding balance (now)</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
+      <tr class="grand"><td>${en("Revenue (net of refunds)")}</td><td class="right">${m(figures.revenue)}</td></tr>
+      <tr><td>${en("New patients")}</td><td class="right">${figures.new_patients}</td></tr>
+      <tr><td>${en("Average visit value")}</td><td class="right">${orDash(figures.average_visit_value, m)}</td></tr>
+      <tr><td>${en("Outstanding balance (now)")}</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
     </table>
-    <section class="chart"><h2>Revenue per day</h2>
+    <section class="chart"><h2>${en("Revenue per day")}</h2>
     ${barChart(figures.revenue_by_day.map((r: Json) => ({ label: day(r.date), value: r.amount })), m)}</section>
-    <section class="chart"><h2>Revenue per method</h2>
-    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m, "No payments or refunds in this month.")}</section>
-    <section class="chart"><h2>Visits per status</h2>
-    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String, "No visits in this month.")}</section>
-    <section class="chart"><h2>Top services</h2>
-    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m, "No services billed in this month.")}</section>`,
+    <section class="chart"><h2>${en("Revenue per method")}</h2>
+    ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m, { none: "No payments or refunds in this month.", english: true })}</section>
+    <section class="chart"><h2>${en("Visits per status")}</h2>
+    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String, { none: "No visits in this month.", english: true })}</section>
+    <section class="chart"><h2>${en("Top services")}</h2>
+    ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m, { none: "No services billed in this month." })}</section>`,
   );
 }
