@@ -500,14 +500,35 @@ test("a bar's label ends before its bar and figure begin, however wide its lette
   expect(overlaps).toEqual([]);
 });
 
+// an Arabic date (Intl's "02‏/12‏/2026", with its right-to-left marks) was laid out with the page's left-to-right words,
+// its parts reordered with theirs: the sheet's day printed "022026/12/", a month "012026/12/31 – 2026/12/"
+test("an Arabic clinic's dates print whole, each in its own direction, on the reconciliation sheet and the monthly summary", async () => {
+  const arabic = { name: "عيادة النور", currency: "TZS", decimals: 2, locale: "ar" };
+  const day = { status: "open", notes: "", reopened_at: "2026-12-03T09:15:00+03:00", reopen_reason: "إعادة العد", counted_total: null, difference: null };
+  const figures = {
+    revenue: "100.00", new_patients: 0, average_visit_value: null, outstanding_balance: "0.000",
+    revenue_by_day: [{ date: "2026-12-01", amount: "100.00" }, { date: "2026-12-02", amount: "0" }], revenue_by_method: [], visits_by_status: [], top_services: [],
+  };
+  const pages = [reconciliationHtml({ clinic: arabic, businessDate: "2026-12-02", day, expected: {} }), monthlySummaryHtml({ clinic: arabic, figures, fromDate: "2026-12-01", toDate: "2026-12-31" })];
+  // the text as printed, left to right, without the direction marks (which print nothing)
+  const [sheet, summary] = await Promise.all(pages.map(async (page) => pdfText((await renderPdf(page)).pdf).replace(/[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g, "")));
+  // a date read right to left, as Arabic is: day, month, year
+  expect(sheet).toMatch(/2026\/12\/02 · open/);
+  expect(sheet).toContain("2026/12/03"); // reopened
+  expect(summary).toContain("2026/12/01 – 2026/12/31");
+  expect(summary).toMatch(/^2026\/12\/01 {2,}\S/m); // the days' chart
+  expect(summary).toMatch(/^2026\/12\/02 {2,}\S/m);
+  expect(`${sheet}${summary}`).not.toMatch(/\d2026\//);
+});
+
 // the notes' line breaks were lost, and a reopened day said only "open"
 test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
   const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };
   const day = { status: "open", notes: "Short by 11.01\nsecond line", reopened_at: "2026-12-03T09:15:00+01:00", reopen_reason: "Recount", counted_total: null, difference: null };
   const sheet = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day, expected: {} });
   expect(sheet).toContain('<div class="lines">Short by 11.01\nsecond line</div>');
-  // the page's words, its own marked English (the span's tags left out)
-  const words = (page: string) => page.replace(/<span lang="en" role="generic">([^<]*)<\/span>/g, "$1");
+  // the page's words, its own marked English and its dates laid out in their own direction (those tags left out)
+  const words = (page: string) => page.replace(/<span lang="en" role="generic">([^<]*)<\/span>/g, "$1").replace(/<\/?bdi>/g, "");
   expect(words(sheet)).toMatch(/Reopened 03\.12\.2026, 09:15: Recount/);
   // closed again after the recount: the close is the later line (it printed above the reopening)
   const closedAgain = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day: { ...day, status: "closed", closed_at: "2026-12-03T10:40:00+01:00" }, expected: {} });

@@ -48,6 +48,13 @@ const formatsOf = (clinic: Json, currency = clinic.currency) =>
  */
 const en = (words: unknown): Raw => html`<span lang="en" role="generic">${words}</span>`;
 
+/**
+ * A date or a moment laid out in its own direction (`bdi`: an isolate, whose direction its first letter or mark decides):
+ * an Arabic date ("04‏/12‏/2026", its right-to-left marks Intl's) among the page's left-to-right words, or alone in a cell,
+ * had its parts reordered with theirs and printed "042026/12/" (a month "012026/12/31 – 2026/12/"); a Hebrew one likewise.
+ */
+const isolated = (text: string): Raw => html`<bdi>${text}</bdi>`;
+
 /** `format(value)`, or a dash where there is no value (not counted yet, no visit to average). */
 const orDash = (value: unknown, format: (value: unknown) => string) => (value === null || value === undefined ? "—" : format(value));
 
@@ -73,7 +80,7 @@ export function invoiceHtml(doc: Json): string {
   return page(
     clinic,
     `Invoice ${invoice.code}`,
-    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, html`${en(invoice.status.replace("_", " "))} · ${dateTime(invoice.issuedAt ?? invoice.createdAt)}`)}
+    html`${clinicHeader(clinic, `Invoice ${invoice.code}`, html`${en(invoice.status.replace("_", " "))} · ${isolated(dateTime(invoice.issuedAt ?? invoice.createdAt))}`)}
     <h2>${en("Bill to")}</h2>
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>${en("Lines")}</h2>
@@ -92,7 +99,7 @@ export function invoiceHtml(doc: Json): string {
     <h2>${en("Payments")}</h2>
     ${doc.payments.length === 0 ? html`<div class="muted">${en("No payments.")}</div>` : html`<table><thead><tr><th>${en("Payment (reference)")}</th><th>${en("Date")}</th><th>${en("Method")}</th><th class="right">${en("Amount")}</th></tr></thead>
       ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? html` ${en("(refund)")}` : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
-        <td class="nowrap">${dateTime(p.at)}</td><td class="nowrap">${en(p.method.replace("_", " "))}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
+        <td class="nowrap">${isolated(dateTime(p.at))}</td><td class="nowrap">${en(p.method.replace("_", " "))}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
     ${invoice.notes?.trim() ? html`<h2>${en("Notes")}</h2><div class="lines">${invoice.notes}</div>` : raw("")}
     ${invoice.voidReason ? html`<h2>${en("Void")}</h2><div>${invoice.voidReason}</div>` : raw("")}
     <div class="footer lines">${clinic.footer ?? ""}</div>`,
@@ -118,7 +125,7 @@ export function reconciliationHtml(doc: Json): string {
   return page(
     clinic,
     `Reconciliation ${doc.businessDate}`,
-    html`${clinicHeader(clinic, "Daily reconciliation", html`${day(doc.businessDate)} · ${en(doc.day ? d.status : "not opened yet")}`)}
+    html`${clinicHeader(clinic, "Daily reconciliation", html`${isolated(day(doc.businessDate))} · ${en(doc.day ? d.status : "not opened yet")}`)}
     <table><tr><th class="words">${en("Method")}</th><th class="right">${en("Expected")}</th><th class="right">${en("Counted")}</th><th class="right">${en("Difference")}</th></tr>
       ${METHODS.map((method) => {
         const counted = d[`counted_${method}`];
@@ -130,7 +137,7 @@ export function reconciliationHtml(doc: Json): string {
         <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
     <h2>${en("Notes")}</h2><div class="lines">${d.notes ?? ""}</div>
-    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">${en("Closed")} ${dateTime(d.closed_at)}</div>` : html`<div class="muted lines">${en("Reopened")} ${dateTime(d.reopened_at)}: ${d.reopen_reason}</div>`)}
+    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">${en("Closed")} ${isolated(dateTime(d.closed_at))}</div>` : html`<div class="muted lines">${en("Reopened")} ${isolated(dateTime(d.reopened_at))}: ${d.reopen_reason}</div>`)}
     <div><span class="sign">${en("Cashier")}</span> <span class="sign" style="margin-left: 8%">${en("Manager")}</span></div>`,
   );
 }
@@ -159,7 +166,8 @@ const NEGATIVE_BAR_COLOUR = "#c0392b";
 /**
  * A horizontal bar chart as inline SVG. A negative value's bar is red, and the chart says what red
  * means (a day of refunds was drawn as a day of takings, in blue); a label too long to fit left of the
- * bars is cut (it ran under them), whole in the bar's title. Labels that are words of ours (a tender, a visit's status)
+ * bars is cut (it ran under them), whole in the bar's title. Each label is laid out in its own direction (`unicode-bidi:
+ * plaintext`, as `isolated` does in the text): an Arabic day's label printed "042026/12/". Labels that are words of ours (a tender, a visit's status)
  * are marked English (`english`), as `en` marks them in the text; a day or a service's name is in the clinic's language.
  */
 function barChart(items: { label: string; value: unknown }[], format: (v: unknown) => string, { none, english = false }: { none?: string; english?: boolean } = {}): Raw {
@@ -178,7 +186,7 @@ function barChart(items: { label: string; value: unknown }[], format: (v: unknow
   const lang = raw(english ? ' lang="en"' : "");
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
     <svg width="${LABEL_ROOM}" height="${height}">
-      ${items.map((item, i) => html`<text${lang} x="0" y="${i * row + 14}" font-size="10">${fitted(item.label)}</text>`)}
+      ${items.map((item, i) => html`<text${lang} x="0" y="${i * row + 14}" font-size="10" style="unicode-bidi: plaintext">${fitted(item.label)}</text>`)}
     </svg>
     ${items.map((item, i) => {
       const w = Math.round((Math.abs(Number(item.value)) / max) * LONGEST_BAR);
@@ -194,7 +202,7 @@ export function monthlySummaryHtml(doc: Json): string {
   return page(
     clinic,
     `Monthly summary ${String(doc.fromDate).slice(0, 7)}`, // of the month, on every page's foot ("Summary 2026-12-01" read as of a day)
-    html`${clinicHeader(clinic, "Monthly summary", html`${day(doc.fromDate)} – ${day(doc.toDate)}`)}
+    html`${clinicHeader(clinic, "Monthly summary", html`${isolated(day(doc.fromDate))} – ${isolated(day(doc.toDate))}`)}
     <table class="totals">
       <tr class="grand"><td>${en("Revenue (net of refunds)")}</td><td class="right">${m(figures.revenue)}</td></tr>
       <tr><td>${en("New patients")}</td><td class="right">${figures.new_patients}</td></tr>
