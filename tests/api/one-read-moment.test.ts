@@ -202,6 +202,25 @@ test("queries sent at once over one websocket do not pile up listeners of its cl
   }
 });
 
+/**
+ * How many of the hurried API's statements were seen waiting for a lock while `answering` was answered, each
+ * counted once by when it started: the parts (or a mutation's payloads) that were run.
+ */
+async function statementsSeenWaiting(answering: Promise<unknown>): Promise<number> {
+  const started = new Set<string>();
+  let answered = false;
+  void answering.finally(() => (answered = true));
+  while (!answered) {
+    const { rows } = await rootPool().query(
+      "select query_start::text as at from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'",
+      [APPLICATION],
+    );
+    for (const { at } of rows) started.add(at);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return started.size;
+}
+
 describe("the parts of a query, while the catalog is locked: each runs into the statement timeout", () => {
   /** Four parts, each a statement of its own (different pages) waiting for the catalog's lock. */
   const FOUR_PARTS = `{ ${[0, 1, 2, 3].map((i) => `p${i}: services(first: 1, offset: ${i}) { nodes { code } }`).join(" ")} }`;
@@ -266,22 +285,11 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
 
   // each part had the statement timeout and the query none: 500 parts held a connection for 40 minutes
   test("a query's parts are read until its time is up (QUERY_TIMEOUT_MS): the parts whose turn comes later are not read", async () => {
-    const started = new Set<string>(); // each part's statement seen waiting for the lock, by when it started
     const answering = hurried.graphql(FOUR_PARTS);
-    let answered = false;
-    void answering.finally(() => (answered = true));
-    while (!answered) {
-      const { rows } = await rootPool().query(
-        "select query_start::text as at from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'",
-        [APPLICATION],
-      );
-      for (const { at } of rows) started.add(at);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const read = await statementsSeenWaiting(answering);
     const answer = await answering;
     // the parts whose turn came within the 1.5 s were read, each waiting its 1 s out (two on a quiet machine,
     // the first at least), and the others were not: at least the last, whose turn comes after 3 s
-    const read = started.size;
     expect(read).toBeGreaterThanOrEqual(1);
     expect(read).toBeLessThanOrEqual(3);
     expect(answer.body.errors?.map((e: { message: string; extensions?: { code?: string } }) => [e.extensions?.code, e.message.startsWith("The query took too long")])).toEqual([
@@ -296,22 +304,11 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
     const SIX_FIELDS = `mutation($id: UUID!) { ${[0, 1, 2, 3, 4, 5]
       .map((i) => `f${i}: updateClinic(input: { rowId: $id, patch: { invoiceFooter: "Footer ${i}" } }) { query { services(first: 1, offset: ${i}) { nodes { code } } } }`)
       .join(" ")} }`;
-    const started = new Set<string>(); // each payload's read seen waiting for the lock, by when it started
     const answering = hurried.graphql(SIX_FIELDS, { id: clinic.clinicId });
-    let answered = false;
-    void answering.finally(() => (answered = true));
-    while (!answered) {
-      const { rows } = await rootPool().query(
-        "select query_start::text as at from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'",
-        [APPLICATION],
-      );
-      for (const { at } of rows) started.add(at);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const run = await statementsSeenWaiting(answering); // each payload's read waits for the lock
     const answer = await answering;
     // the fields whose turn came within the 1.5 s were written, and their payloads read, each waiting its 1 s out
     // (two on a quiet machine, the first at least); the others, at least the last, whose turn comes after 5 s, were not
-    const run = started.size;
     expect(run).toBeGreaterThanOrEqual(1);
     expect(run).toBeLessThanOrEqual(3);
     expect(answer.body.errors?.map((e) => [e.path?.join("."), e.extensions?.code, e.extensions?.saved ?? false, e.message.startsWith("The request took too long: this part was not run")])).toEqual([
