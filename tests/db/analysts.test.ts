@@ -25,7 +25,7 @@ let b: TestClinic;
 let analyst: pg.Client;
 
 beforeAll(async () => {
-  a = await createClinic("Analysed A");
+  a = await createClinic("Analysed A", { since: LONG_AGO }); // open yesterday (the reconciliation opens no day before a clinic's first)
   b = await createClinic("Analysed B");
   for (const clinic of [a, b]) {
     const invoice = await createIssuedInvoice(clinic, "5000");

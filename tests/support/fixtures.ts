@@ -59,13 +59,17 @@ export async function addMember(clinicId: string, user: TestUser, role: Role): P
   return { ...user, clinicId, membershipId: rows[0].id, role };
 }
 
-/** A clinic with one member of every role. */
-export async function createClinic(name = `Clinic ${randomUUID().slice(0, 8)}`): Promise<TestClinic> {
+/**
+ * A clinic with one member of every role. `since`: when it was created (by default now), for a clinic whose days go back
+ * further: the reconciliation opens no day before a clinic's first.
+ */
+export async function createClinic(name = `Clinic ${randomUUID().slice(0, 8)}`, { since }: { since?: string } = {}): Promise<TestClinic> {
   const { rows } = await rootPool().query(
     "insert into app_public.clinic (name, timezone, currency, calling_code) values ($1, 'Africa/Dar_es_Salaam', 'TZS', '255') returning id",
     [name],
   );
   const clinicId = rows[0].id as string;
+  if (since) await writeBehindTriggers("update app_public.clinic set created_at = $2 where id = $1", [clinicId, since]); // its stamp cannot be forged
   const members = {} as Record<Role, TestMember>;
   for (const role of ROLES) {
     members[role] = await addMember(clinicId, await createUser(), role);

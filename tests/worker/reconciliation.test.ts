@@ -46,7 +46,7 @@ describe("in Dar es Salaam (UTC+3)", () => {
   let clinic: TestClinic;
   let cashier: string;
   beforeAll(async () => {
-    clinic = await createClinic("Reconciled clinic");
+    clinic = await createClinic("Reconciled clinic", { since: LONG_AGO }); // open long before the days below, those without money too
     cashier = await cashierSession(clinic);
     const invoice = await createIssuedInvoice(clinic, "100000", { madeAt: LONG_AGO });
     await payAt(cashier, invoice.id, "1000", "cash", "2026-03-01T20:59:00Z"); // 23:59 local: March 1
@@ -180,7 +180,7 @@ describe("a run and the day's money at the same time", () => {
   });
 
   test("each clinic's day commits on its own: while the run waits for one clinic's day, a clinic it has done is opened and its writes go on", async () => {
-    const clinics = [await createClinic("Run order clinic"), await createClinic("Run order clinic")].sort((x, y) => (x.clinicId < y.clinicId ? -1 : 1));
+    const clinics = [await createClinic("Run order clinic", { since: LONG_AGO }), await createClinic("Run order clinic", { since: LONG_AGO })].sort((x, y) => (x.clinicId < y.clinicId ? -1 : 1));
     const [done, waited] = clinics; // the run takes clinics in the order of their ids
     const { owner } = await ownerConnection();
     const payment = await rootPool().connect(); // a payment of June 15 in the later clinic, in flight
@@ -224,7 +224,7 @@ describe("in Honolulu (UTC-10)", () => {
 
 describe("a clinic moved east across the date line between two runs", () => {
   test("the day its local date skipped, with money, is opened by the next run (each day in a transaction of its own)", async () => {
-    const moving = await createClinic("Date line clinic");
+    const moving = await createClinic("Date line clinic", { since: LONG_AGO });
     await rootPool().query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [moving.clinicId]);
     const invoice = await createIssuedInvoice(moving, "1000", { madeAt: LONG_AGO });
     await payAt(await cashierSession(moving), invoice.id, "25", "cash", "2026-05-10T12:00:00-11:00"); // May 10 in Pago Pago
@@ -241,7 +241,7 @@ describe("after the worker was down", () => {
   test("a backfilled hourly run opens the day that ended before its own hour, not before now", async () => {
     // Apia (UTC+13) and Pago Pago (UTC-11): 24 hours apart, their days end at different UTC times
     const clinics = await Promise.all(["Pacific/Apia", "Pacific/Pago_Pago"].map(async (zone) => {
-      const clinic = await createClinic(`Clinic in ${zone}`);
+      const clinic = await createClinic(`Clinic in ${zone}`, { since: LONG_AGO });
       await rootPool().query("update app_public.clinic set timezone = $2 where id = $1", [clinic.clinicId, zone]);
       return clinic;
     }));
@@ -375,7 +375,7 @@ describe("closing a day", () => {
 });
 
 test("a clinic whose day's totals pass what a day holds is passed over with a warning naming it, in the worker's log; every other clinic's day is opened", async () => {
-  const huge = await createClinic("Day too large clinic");
+  const huge = await createClinic("Day too large clinic", { since: LONG_AGO }); // its payments, written behind the triggers, have no rollup
   const plain = await createClinic("Day of its own clinic");
   const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
   await payAt(await cashierSession(plain), invoice.id, "1000", "cash", "2026-04-10T10:00:00Z");
@@ -398,4 +398,67 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
   );
   expect(await day(plain.clinicId, "2026-04-10")).toMatchObject({ status: "open", expected_cash: "1000.000" });
   expect(await day(huge.clinicId, "2026-04-10")).toBeUndefined();
+});
+
+describe("a clinic created today", () => {
+  /** The days of `clinicId` that have a row, between two dates. */
+  async function daysOpened(clinicId: string, from: string, to: string) {
+    const { rows } = await rootPool().query(
+      "select coalesce(array_agg(business_date::text order by business_date), '{}') as days from app_public.daily_reconciliation where clinic_id = $1 and business_date between $2 and $3",
+      [clinicId, from, to],
+    );
+    return rows[0].days;
+  }
+
+  test("no day before it existed, in its time zone, is opened to be counted: not the yesterday of its first run, nor a week of runs replayed after an outage", async () => {
+    // created at 01:30 on June 21 in Dar es Salaam (22:30 on June 20 in UTC): June 20 there is a day before it existed
+    const clinic = await createClinic("Opened this morning clinic", { since: "2026-06-20T22:30:00Z" });
+    // the week's runs graphile-worker replays after an outage (fill=7d), and the first run after its creation
+    for (const ts of ["14", "15", "16", "17", "18", "19", "20", "21"].map((date) => `2026-06-${date}T00:05:00Z`)) {
+      await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('_cron', json_build_object('ts', $1::text, 'backfilled', true)))", [ts]);
+    }
+    await runDueJobs();
+    // before, June 13 to 20, each a zero day open among those to count and close
+    expect(await daysOpened(clinic.clinicId, "2026-06-01", "2026-06-30")).toEqual([]);
+    await runTask("2026-06-21T21:05:00Z"); // 00:05 on June 22 there: its first day has ended
+    expect(await day(clinic.clinicId, "2026-06-21")).toMatchObject({ status: "open", expected_total: "0.000" });
+    expect(await daysOpened(clinic.clinicId, "2026-06-01", "2026-06-30")).toEqual(["2026-06-21"]);
+  });
+
+  test("a day with money that a change of time zone put before its first local day is still opened", async () => {
+    // created at 23:30 on July 19 in Pago Pago (UTC-11), and paid at 23:45 there: July 19 has money
+    const moving = await createClinic("Moved on its first evening clinic", { since: "2026-07-20T10:30:00Z" });
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [moving.clinicId]);
+    const invoice = await createIssuedInvoice(moving, "1000", { madeAt: LONG_AGO });
+    await payAt(await cashierSession(moving), invoice.id, "40", "cash", "2026-07-20T10:45:00Z");
+    // moved to Kiritimati (UTC+14) before its first run: its creation now reads 00:30 on July 21 there
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [moving.clinicId]);
+    await runTask("2026-07-21T11:05:00Z"); // 01:05 on July 22 in Kiritimati
+    expect(await daysOpened(moving.clinicId, "2026-07-01", "2026-07-31")).toEqual(["2026-07-19", "2026-07-21"]);
+    expect(await day(moving.clinicId, "2026-07-19")).toMatchObject({ status: "open", expected_cash: "40.000" });
+  });
+});
+
+test("the upgrade drops the zero days earlier runs opened before a clinic existed, each audited; a day written on or counted, or its first, stays", async () => {
+  // its first day is August 20 in Dar es Salaam; the runs before 000NNN opened the days before it, as below
+  const clinic = await createClinic("Upgraded clinic", { since: "2026-08-20T10:00:00Z" });
+  const days = ["2026-08-17", "2026-08-18", "2026-08-19", "2026-08-20"];
+  await rootPool().query("insert into app_public.daily_reconciliation (clinic_id, business_date) select $1, unnest($2::date[])", [clinic.clinicId, days]);
+  await rootPool().query("update app_public.daily_reconciliation set notes = 'Nothing taken: we opened on the 20th' where clinic_id = $1 and business_date = '2026-08-18'", [clinic.clinicId]);
+  await rootPool().query("update app_public.daily_reconciliation set counted_cash = 0 where clinic_id = $1 and business_date = '2026-08-19'", [clinic.clinicId]);
+  // as the upgrade runs it, in a transaction rolled back: other clinics' rows are other test files'
+  const upgrade = await rootPool().connect();
+  try {
+    await upgrade.query("begin");
+    await upgrade.query("select app_private.drop_days_opened_before_clinics()");
+    const { rows } = await upgrade.query(
+      `select array(select business_date::text from app_public.daily_reconciliation where clinic_id = $1 order by 1) as days,
+              array(select a.old_values ->> 'business_date' from app_public.audit_log a where a.clinic_id = $1 and a.table_name = 'daily_reconciliation' and a.action = 'delete') as deleted`,
+      [clinic.clinicId],
+    );
+    expect(rows[0]).toEqual({ days: days.slice(1), deleted: ["2026-08-17"] });
+  } finally {
+    await upgrade.query("rollback");
+    upgrade.release();
+  }
 });
