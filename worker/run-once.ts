@@ -3,13 +3,14 @@
  * as JSON how long that took and the process's resident memory before and at
  * its peak (MB): what a worker doing only those jobs uses. The benchmark of
  * the CSV export and its memory test run it this way. A failed attempt ends
- * it with status 1, each named on stderr (its retry stays queued).
+ * it with status 1, each named on stderr (its retry stays queued), where
+ * PostgreSQL's warnings to its jobs are the worker's `warn` lines.
  *
  *   RUN_ONCE_OWNER_URL=postgres://owner:…@host/db npm run worker:once
  */
 import { Logger } from "graphile-worker";
 import { settingsOrExit } from "../db/config.ts";
-import { runDueJobsOnce } from "./run.ts";
+import { jsonLogger, runDueJobsOnce } from "./run.ts";
 
 // in one line, as every command's settings are refused (it was a stack trace)
 const ownerUrl = settingsOrExit(() => {
@@ -19,7 +20,8 @@ const ownerUrl = settingsOrExit(() => {
 
 const rssBeforeMB = process.memoryUsage().rss / 1e6;
 const start = process.hrtime.bigint();
-const failed = await runDueJobsOnce(ownerUrl, new Logger(() => () => {}));
+// graphile-worker's own lines left out (stdout is the JSON below); PostgreSQL's warnings are the worker's, on stderr
+const failed = await runDueJobsOnce(ownerUrl, new Logger(() => () => {}), (message) => jsonLogger.warn(message));
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 // maxRSS is in kilobytes: the peak over the process's life
 console.log(JSON.stringify({ ms, rssBeforeMB, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));

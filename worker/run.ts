@@ -47,14 +47,20 @@ export interface Worker {
 export const WORKER_PRESET: GraphileConfig.Preset = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 
 /**
- * Runs every due job once, connected as the database owner; resolves when
- * their results are written, with the attempts that failed (task and error).
+ * Runs every due job once, connected as the database owner, on the worker's pool (workerPool: PostgreSQL's warnings
+ * to its tasks go to `warn`, where `npm run worker:once` dropped them, a reconciliation's day passed over among them);
+ * resolves when their results are written, with the attempts that failed (task and error).
  */
-export async function runDueJobsOnce(ownerUrl: string, logger: Logger): Promise<string[]> {
+export async function runDueJobsOnce(ownerUrl: string, logger: Logger, warn: (message: string) => void): Promise<string[]> {
   const events: WorkerEvents = new EventEmitter();
   const failed: string[] = [];
   events.on("job:error", ({ job, error }) => failed.push(`${job.task_identifier}: ${error instanceof Error ? error.message : String(error)}`));
-  await runOnce({ connectionString: ownerUrl, taskList, logger, events, preset: WORKER_PRESET });
+  const pool = workerPool({ connectionString: ownerUrl, max: 10 }, warn);
+  try {
+    await runOnce({ pgPool: pool, taskList, logger, events, preset: WORKER_PRESET });
+  } finally {
+    await pool.end();
+  }
   return failed;
 }
 

@@ -3,7 +3,9 @@
  * killed, zero for a day without money, days cut at the clinic's own
  * midnight; closed days frozen; reopening audited.
  */
+import { spawnSync } from "node:child_process";
 import pg from "pg";
+import { projectPath } from "../../db/paths.ts";
 import { runDueJobs, holdWorkerTurnThroughThisFile, jobHelpers } from "../support/worker.ts";
 import { reconciliation__open } from "../../worker/tasks/reconciliation__open.ts";
 import { workerPool } from "../../worker/run.ts";
@@ -374,17 +376,23 @@ describe("closing a day", () => {
   });
 });
 
-test("a clinic whose day's totals pass what a day holds is passed over with a warning naming it, in the worker's log; every other clinic's day is opened", async () => {
+/** A clinic whose day `date`'s totals pass what a day holds. */
+async function clinicWithADayTooLarge(date: string): Promise<TestClinic> {
   const huge = await createClinic("Day too large clinic", { since: LONG_AGO }); // its payments, written behind the triggers, have no rollup
-  const plain = await createClinic("Day of its own clinic");
-  const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
-  await payAt(await cashierSession(plain), invoice.id, "1000", "cash", "2026-04-10T10:00:00Z");
   // two payments each within a payment's limits, whose sum is not: written behind the triggers (the payment path refuses a day's rollup past it)
   await writeBehindTriggers(
     `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, business_date)
-     select $1, 'PAY-9' || m, gen_random_uuid(), 6000000000000, m::app_public.payment_method, '2026-04-10' from unnest(array['cash', 'card']) m`,
-    [huge.clinicId],
+     select $1, 'PAY-9' || m, gen_random_uuid(), 6000000000000, m::app_public.payment_method, $2 from unnest(array['cash', 'card']) m`,
+    [huge.clinicId, date],
   );
+  return huge;
+}
+
+test("a clinic whose day's totals pass what a day holds is passed over with a warning naming it, in the worker's log; every other clinic's day is opened", async () => {
+  const huge = await clinicWithADayTooLarge("2026-04-10");
+  const plain = await createClinic("Day of its own clinic");
+  const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
+  await payAt(await cashierSession(plain), invoice.id, "1000", "cash", "2026-04-10T10:00:00Z");
   // the task on the worker's pool, whose warnings are the worker's warn lines: PostgreSQL's warning reached its own log alone
   const warnings: string[] = [];
   const pool = workerPool({ connectionString: testConfig.ownerUrl }, (message) => warnings.push(message));
@@ -398,6 +406,20 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
   );
   expect(await day(plain.clinicId, "2026-04-10")).toMatchObject({ status: "open", expected_cash: "1000.000" });
   expect(await day(huge.clinicId, "2026-04-10")).toBeUndefined();
+});
+
+test("npm run worker:once tells PostgreSQL's warnings to its jobs on stderr, as the worker does: a day passed over is not dropped unheard", async () => {
+  const huge = await clinicWithADayTooLarge("2026-04-12");
+  await rootPool().query("select graphile_worker.add_job('reconciliation__open', json_build_object('asOf', '2026-04-12T22:30:00Z'))"); // 01:30 on April 13 there
+  const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { env: { ...process.env, LOG_LEVEL: "warn", RUN_ONCE_OWNER_URL: testConfig.ownerUrl }, encoding: "utf8" });
+  expect(once.status).toBe(0);
+  const warned = once.stderr.split("\n").filter((line) => line.includes(huge.clinicId)).map((line) => JSON.parse(line));
+  expect(warned).toEqual([expect.objectContaining({
+    level: "warn",
+    event: "worker",
+    message: `PostgreSQL warns: The business day 2026-04-12 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (9999999999999.999).`,
+  })]);
+  expect(await day(huge.clinicId, "2026-04-12")).toBeUndefined();
 });
 
 describe("a clinic created today", () => {
