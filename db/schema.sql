@@ -3348,6 +3348,41 @@ COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timest
 
 
 --
+-- Name: drop_days_opened_before_clinics(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.drop_days_opened_before_clinics() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_dropped integer;
+begin
+  -- one statement: the audit chains of its clinics are taken in the order of their ids (tg__audit_chains_in_order).
+  -- No day's lock: one a day, they could pass the lock table's room on a large platform. A row a payment dated back
+  -- into its day refreshes meanwhile is read again once that payment commits, and kept (its expected total no longer 0)
+  delete from app_public.daily_reconciliation d using app_public.clinic c
+  where c.id = d.clinic_id
+    and d.business_date < (c.created_at at time zone c.timezone)::date
+    and d.status = 'open' and d.counted_total is null and d.expected_total = 0
+    and d.closed_at is null and d.reopened_at is null and d.notes is null and d.created_by is null and d.updated_by is null
+    and not exists (select from app_private.daily_money m where m.clinic_id = d.clinic_id and m.business_date = d.business_date and m.movements > 0);
+  get diagnostics v_dropped = row_count;
+  return v_dropped;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.drop_days_opened_before_clinics() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION drop_days_opened_before_clinics(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.drop_days_opened_before_clinics() IS 'Deletes, each audited, the open days the hourly reconciliation opened before their clinic''s first local day (the date of its creation in its time zone) before 000NNN: with no money, never counted, closed, reopened or written on. Returns how many. Run by 000NNN; an operator may run it again.';
+
+
+--
 -- Name: end_sessions_of(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4409,6 +4444,12 @@ begin
   -- the day's payments and refunds in flight commit first, and those that come now wait for this
   -- transaction: the totals below are read after them
   perform app_private.lock_business_day(open_reconciliation_of.clinic_id, business_day, true);
+  -- a day before the clinic existed, with no money, is not one to count
+  if business_day < (select (c.created_at at time zone c.timezone)::date from app_public.clinic c where c.id = open_reconciliation_of.clinic_id)
+     and not exists (select from app_private.daily_money m
+                     where m.clinic_id = open_reconciliation_of.clinic_id and m.business_date = business_day and m.movements > 0) then
+    return 0;
+  end if;
   begin
     insert into app_public.daily_reconciliation as r
       (clinic_id, business_date, expected_cash, expected_card, expected_bank_transfer, expected_mobile_money, expected_insurance)
@@ -4439,7 +4480,7 @@ ALTER FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day d
 -- Name: FUNCTION open_reconciliation_of(clinic_id uuid, business_day date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation and open_reconciliations.';
+COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day before the clinic''s first local day (the date of its creation in its time zone) is opened only when it has payments or refunds. A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation and open_reconciliations.';
 
 
 --
@@ -17965,6 +18006,13 @@ REVOKE ALL ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date,
 --
 
 REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION drop_days_opened_before_clinics(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.drop_days_opened_before_clinics() FROM PUBLIC;
 
 
 --
