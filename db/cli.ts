@@ -6,8 +6,8 @@
  *   watch [--once]     graphile-migrate watch on migrations/current.sql
  *   commit [message]   commit migrations/current.sql
  *   shell              psql as the database owner
- *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked for what is not given, the password twice)
- *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked for what is not given, the password twice)
+ *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked in a terminal for what is not given, the password twice)
+ *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked in a terminal for what is not given, the password twice)
  *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
@@ -31,8 +31,8 @@ import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurre
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
 
+/** Asked in the terminal: a command without one is refused before it starts a database (givenOrAskable). */
 async function ask(question: string, hidden = false): Promise<string> {
-  if (!process.stdin.isTTY) throw new Error(`missing ${question} (no terminal to ask in)`);
   // A password is not echoed: readline writes what is typed to an output that keeps nothing (it
   // was muted by replacing readline's _writeToOutput, which Node 24 no longer calls: it echoed).
   const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -119,6 +119,17 @@ function sayWhenStopped(): void {
 }
 
 /**
+ * The options of npm run superuser or password, refused at once without a terminal when the phone or the password is
+ * missing: refused at its prompt, a command missing them had first started the embedded server (on a new machine, made
+ * one: about 7 s, and a data folder with secrets) and migrated the database.
+ */
+function givenOrAskable<T extends { phone?: string; password?: string }>(values: T): T {
+  const missing = (["phone", "password"] as const).filter((option) => values[option] === undefined).map((option) => `--${option}`);
+  if (missing.length && !process.stdin.isTTY) throw new Error(`missing ${missing.join(" and ")} (no terminal to ask for ${missing.length > 1 ? "them" : "it"})`);
+  return values;
+}
+
+/**
  * The command and what it is given, read before a database starts, and refused when it cannot be right (a command or an
  * option misspelt, a usage wrong): without DATABASE_URL, a typo started the embedded server first, and on a new machine
  * made one (about 7 s, and a data folder with secrets) only to say "unknown command".
@@ -134,9 +145,9 @@ function readCommand([command, ...rest]: string[]) {
     case "commit":
       return { command, message: rest.join(" ") || undefined };
     case "superuser":
-      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values };
+      return { command, ...givenOrAskable(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values) };
     case "password":
-      return { command, ...parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values };
+      return { command, ...givenOrAskable(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" } } }).values) };
     case "analyst": {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
       const [action, name, ...named] = positionals;

@@ -2,7 +2,7 @@
  * `npm run superuser` as an operator runs it, then the platform admin it made
  * creates a clinic with its first owner through GraphQL.
  */
-import { readdirSync } from "node:fs";
+import { chmodSync, readdirSync } from "node:fs";
 import { runCli, runCliInTerminal } from "../support/cli.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, createClinic, createUser } from "../support/fixtures.ts";
@@ -147,13 +147,28 @@ test("npm run password refuses a phone of no account, and a password the rule re
   expect(weak.stderr).toMatch(/8 to 128 characters|at least 8/);
   expect((await new Browser(api).tryLogin(person.phone, person.password)).status).toBe(200);
   const missing = runCli(["password", "--phone", person.phone]);
-  expect(missing.stderr).toMatch(/missing New password \(no terminal to ask in\)/);
+  expect(missing.stderr).toMatch(/missing --password \(no terminal to ask for it\)/);
 });
 
 test("without a terminal, a missing password is an error, not a prompt", () => {
   const result = superuser(["--phone", "+255799000777"]);
   expect(result.status).toBe(1);
-  expect(result.stderr).toMatch(/missing Password \(no terminal to ask in\)/);
+  expect(result.stderr).toMatch(/missing --password \(no terminal to ask for it\)/);
+});
+
+// refused only at the prompt: the embedded PostgreSQL was started (on a new machine, made) and migrated first
+test("without a terminal, npm run superuser or password missing the phone or the password is refused at once, naming the options, before a database is started", () => {
+  const runs = [
+    { args: ["superuser"], said: "missing --phone and --password (no terminal to ask for them)" },
+    { args: ["superuser", "--phone", "0799000779", "--name", "No Password"], said: "missing --password (no terminal to ask for it)" },
+    { args: ["password", "--password", "whatever-password"], said: "missing --phone (no terminal to ask for it)" },
+  ];
+  for (const { args, said } of runs) {
+    const dataDir = temporaryFolder("cli");
+    chmodSync(dataDir, 0o755); // one the embedded server may use, as root too
+    const result = runCli(args, { DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir });
+    expect({ args, status: result.status, stderr: result.stderr, dataFolder: readdirSync(dataDir) }).toEqual({ args, status: 1, stderr: `${said}\n`, dataFolder: [] });
+  }
 });
 
 test("a malformed phone is refused", () => {
