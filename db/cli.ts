@@ -136,12 +136,15 @@ function givenOrAskable<T extends { phone?: string; password?: string }>(values:
  */
 function readCommand([command, ...rest]: string[]) {
   switch (command) {
+    // each takes no option but watch's --once: one ignored ran the command anyway, `migrate -- --dry-run` every
+    // pending migration, and `watch -- --onse` watched on, a script's step never ending
     case "migrate":
     case "dev":
     case "shell":
+      parseArgs({ args: rest, options: {} });
       return { command };
     case "watch":
-      return { command, once: rest.includes("--once") };
+      return { command, once: parseArgs({ args: rest, options: { once: { type: "boolean" } } }).values.once === true };
     case "commit":
       return { command, message: rest.join(" ") || undefined };
     case "superuser":

@@ -573,4 +573,10 @@ test("a command, an option or a usage that cannot be right is refused before the
   expect(refused(["superuser", "--phnoe", "+255799400401"])).toEqual({ status: 1, said: expect.stringContaining("Unknown option '--phnoe'"), dataFolder: [] });
   expect(refused(["analyst", "grnat", "reader"])).toEqual({ status: 1, said: expect.stringMatching(/^usage: npm run analyst/), dataFolder: [] });
   expect(refused(["audit-verify", "--clinic", "Mwanza"])).toEqual({ status: 1, said: "not a clinic id: Mwanza", dataFolder: [] });
+  // ignored, they ran the command as if not there: `npm run migrate -- --dry-run` every pending migration, and
+  // `npm run migrate:watch -- --onse` watched on (a script's step that never ended)
+  expect(refused(["migrate", "--dry-run"])).toEqual({ status: 1, said: "Unknown option '--dry-run'", dataFolder: [] });
+  expect(refused(["shell", "select 1"])).toEqual({ status: 1, said: "Unexpected argument 'select 1'. This command does not take positional arguments", dataFolder: [] });
+  expect(refused(["watch", "--onse"])).toEqual({ status: 1, said: "Unknown option '--onse'", dataFolder: [] });
+  expect(refused(["dev", "--port", "8001"])).toEqual({ status: 1, said: "Unknown option '--port'", dataFolder: [] });
 });
