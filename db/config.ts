@@ -51,6 +51,9 @@ export interface Secrets {
   embeddedPassword: string;
 }
 
+/** The names of the secrets in secrets.json. */
+const SECRET_NAMES = ["jwtSecret", "ownerPassword", "authenticatorPassword", "embeddedPassword"] as const satisfies readonly (keyof Secrets)[];
+
 /** CLINICOPS_DATA_DIR, or `.data`; empty is unset, as for every variable but the secrets, which are refused empty (it was the current folder, where a command wrote secrets.json). */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.CLINICOPS_DATA_DIR || ".data");
@@ -181,6 +184,29 @@ function checkRolePasswords(env: NodeJS.ProcessEnv): void {
 }
 
 /**
+ * The secrets kept in `file`, each a string of PASSWORD_FORM, as they were generated. operations.md has an operator
+ * change a role's password there: one hand edit that broke its JSON (a trailing comma) ended every command with
+ * JSON.parse's words, naming no file ("Expected double-quoted property name in JSON at position 24"), and a value not
+ * a string was used as one (a number) or replaced by a new secret (`null`: the file rewritten, the role's password
+ * changed). Either is refused, naming the file, which is left as it is: it holds the other secrets.
+ */
+function storedSecrets(file: string): Partial<Secrets> {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new Error(`${file} is not valid JSON, so its secrets cannot be read (${error.message}): correct it by hand`);
+  }
+  if (typeof stored !== "object" || stored === null || Array.isArray(stored)) throw new Error(`${file} must hold one JSON object, {"jwtSecret": "…", …}`);
+  for (const key of SECRET_NAMES) {
+    const value = (stored as Record<string, unknown>)[key];
+    if (value !== undefined && (typeof value !== "string" || !PASSWORD_FORM.test(value))) throw new Error(PASSWORD_FORM_WORDS(`${key} in ${file}`));
+  }
+  return stored as Partial<Secrets>;
+}
+
+/**
  * Secrets come from the environment; whatever is missing is generated once and
  * kept in `<data dir>/secrets.json` (mode 0600).
  */
@@ -189,7 +215,7 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   checkEmbeddedServerEnters(env);
   const dir = dataDir(env);
   const file = resolve(dir, "secrets.json");
-  const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const stored = existsSync(file) ? storedSecrets(file) : {};
   const generated: Secrets = {
     jwtSecret: stored.jwtSecret ?? randomBytes(48).toString("base64url"),
     ownerPassword: stored.ownerPassword ?? randomBytes(24).toString("base64url"),

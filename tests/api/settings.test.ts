@@ -5,7 +5,7 @@
  * used to run on as NaN in statement timeouts, page sizes and listen().
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, readdirSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { databaseConfig, dataDir } from "../../db/config.ts";
 import { auditAnchorsFile } from "../../db/audit-anchors.ts";
@@ -105,6 +105,28 @@ test("a folder or file setting given empty is taken as unset, as every setting i
   expect(exportsDir({ EXPORTS_DIR: "" })).toBe(exportsDir({}));
   expect(auditAnchorsFile({ AUDIT_ANCHORS_FILE: "" })).toBe(auditAnchorsFile({}));
   expect(exportsDir({ CLINICOPS_DATA_DIR: "" })).toBe(join(dataFolder, "exports"));
+});
+
+// operations.md has an operator change a role's password in secrets.json: a trailing comma ended every command with
+// "Expected double-quoted property name in JSON at position 24 (line 3 column 1)", naming no file
+test("a secrets.json edited into what is not its secrets is refused, naming the file, and left as it is", () => {
+  const dataDir = temporaryFolder("secrets");
+  const file = join(dataDir, "secrets.json");
+  for (const [written, said] of [
+    ['{\n  "jwtSecret": "a-secret-of-well-over-thirty-two-characters",\n}\n', `${file} is not valid JSON, so its secrets cannot be read (`],
+    ["null\n", `${file} must hold one JSON object, {"jwtSecret": "…", …}`],
+    ['{ "ownerPassword": 12345678 }\n', PASSWORD_FORM_WORDS(`ownerPassword in ${file}`)],
+    ['{ "authenticatorPassword": null }\n', PASSWORD_FORM_WORDS(`authenticatorPassword in ${file}`)],
+  ]) {
+    writeFileSync(file, written);
+    const migrated = runCli(["migrate"], { CLINICOPS_DATA_DIR: dataDir });
+    expect({ status: migrated.status, said: migrated.stderr.trim().slice(0, said.length), lines: migrated.stderr.trim().split("\n").length, kept: readFileSync(file, "utf8") }).toEqual({
+      status: 1,
+      said,
+      lines: 1,
+      kept: written,
+    });
+  }
 });
 
 test("a database name that cannot make role names is refused, naming the variable that gave it", () => {
