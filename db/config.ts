@@ -207,6 +207,21 @@ function storedSecrets(file: string): Partial<Secrets> {
 }
 
 /**
+ * Refuses a data folder whose embedded PostgreSQL was made (initdb) with a password secrets.json no longer has (the
+ * file removed to get a new JWT secret, or left behind when the folder was copied): a new one was generated and written
+ * over the file, and every command then failed with "password authentication failed for user "postgres"", the one
+ * password that opens that server gone from the file for good.
+ */
+function checkEmbeddedPasswordKept(env: NodeJS.ProcessEnv, dir: string, file: string, stored: Partial<Secrets>): void {
+  if (env.DATABASE_URL || stored.embeddedPassword !== undefined || !existsSync(resolve(dir, "postgres", "PG_VERSION"))) return;
+  throw new Error(
+    `The embedded PostgreSQL in ${resolve(dir, "postgres")} opens only with the password it was made with, kept in ${file}, which ` +
+      `${existsSync(file) ? "has no embeddedPassword" : "is not there"}: put back that folder's secrets.json (a copy of the data folder has it), ` +
+      `or start afresh by removing ${dir} with nothing running (its data goes with it)`,
+  );
+}
+
+/**
  * Secrets come from the environment; whatever is missing is generated once and
  * kept in `<data dir>/secrets.json` (mode 0600).
  */
@@ -216,6 +231,7 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   const dir = dataDir(env);
   const file = resolve(dir, "secrets.json");
   const stored = existsSync(file) ? storedSecrets(file) : {};
+  checkEmbeddedPasswordKept(env, dir, file, stored);
   const generated: Secrets = {
     jwtSecret: stored.jwtSecret ?? randomBytes(48).toString("base64url"),
     ownerPassword: stored.ownerPassword ?? randomBytes(24).toString("base64url"),

@@ -5,9 +5,9 @@
  * used to run on as NaN in statement timeouts, page sizes and listen().
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { databaseConfig, dataDir } from "../../db/config.ts";
+import { databaseConfig, dataDir, loadSecrets } from "../../db/config.ts";
 import { auditAnchorsFile } from "../../db/audit-anchors.ts";
 import { exportsDir } from "../../db/export-files.ts";
 import { projectPath } from "../../db/paths.ts";
@@ -127,6 +127,27 @@ test("a secrets.json edited into what is not its secrets is refused, naming the 
       kept: written,
     });
   }
+});
+
+// removed (for a new JWT secret, say) or left behind in a copy of the folder, secrets.json was written anew with another
+// password for the embedded server, which then refused every command ("password authentication failed"), its own lost
+test("a data folder whose embedded PostgreSQL's password secrets.json no longer holds is refused, naming the file, and nothing is written", () => {
+  const dataDir = temporaryFolder("secrets");
+  chmodSync(dataDir, 0o755); // one the embedded server may use, as root too
+  mkdirSync(join(dataDir, "postgres"));
+  writeFileSync(join(dataDir, "postgres", "PG_VERSION"), "17\n"); // what initdb leaves
+  const file = join(dataDir, "secrets.json");
+  const refusal = (why: string) =>
+    `The embedded PostgreSQL in ${join(dataDir, "postgres")} opens only with the password it was made with, kept in ${file}, which ${why}: ` +
+    `put back that folder's secrets.json (a copy of the data folder has it), or start afresh by removing ${dataDir} with nothing running (its data goes with it)`;
+  expect(() => loadSecrets({ CLINICOPS_DATA_DIR: dataDir })).toThrow(refusal("is not there"));
+  expect(readdirSync(dataDir)).toEqual(["postgres"]);
+  const kept = '{ "ownerPassword": "the-owner-password" }\n';
+  writeFileSync(file, kept);
+  expect(() => loadSecrets({ CLINICOPS_DATA_DIR: dataDir })).toThrow(refusal("has no embeddedPassword"));
+  expect(readFileSync(file, "utf8")).toBe(kept);
+  // on a server of DATABASE_URL's, the embedded one's password is not needed
+  expect(loadSecrets({ CLINICOPS_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/clinicops" }).ownerPassword).toBe("the-owner-password");
 });
 
 test("a database name that cannot make role names is refused, naming the variable that gave it", () => {
