@@ -128,6 +128,29 @@ test("a clinic keeps at least one active owner", async () => {
   });
 });
 
+// the removal ended the caller's own session, and soft_delete, reading the row it removed as the caller, took it for
+// a removal the policies had refused: FORBIDDEN "Only an owner or admin deletes this.", and the member stayed
+test("an admin leaving, or an owner who handed the clinic to another, removes their own membership: their session ends with it, audited", async () => {
+  const clinic = await createClinic();
+  const { admin, owner } = clinic.members;
+  await addMember(clinic.clinicId, await createUser(), "owner");
+  for (const member of [admin, owner]) {
+    const session = await openSession(member.userId, clinic.clinicId);
+    const { rows } = await committedAs(session, (client) => client.query("select id, deleted_at, deleted_by from app_public.remove_member($1)", [member.membershipId]));
+    expect(rows).toEqual([{ id: member.membershipId, deleted_at: expect.any(Date), deleted_by: member.userId }]);
+    const stored = await rootPool().query(
+      `select m.deleted_at is not null as removed, s.revoked_at is not null as session_ended
+       from app_public.membership m, app_private.session s where m.id = $1 and s.id = $2`,
+      [member.membershipId, session],
+    );
+    expect(stored.rows).toEqual([{ removed: true, session_ended: true }]);
+    expect(await auditActions(member.membershipId)).toEqual(["insert", "soft_delete"]);
+    await asSession(session, async (client) => {
+      await expect(client.query("select app_public.current_role()")).rejects.toMatchObject({ code: "CAUTH" });
+    });
+  }
+});
+
 test("two owners stepping down at once take turns: the second is refused, and the clinic keeps an owner", async () => {
   const clinic = await createClinic();
   const first = clinic.members.owner;

@@ -181,6 +181,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.refuse_deleted_patient(uuid,uuid)",
         "app_private.restore(anyelement,uuid,uuid)",
         "app_private.soft_delete(anyelement,uuid,uuid)",
+        "app_private.soft_deleted_row(anyelement,uuid,uuid)",
         "app_private.tg__soft_delete()",
         "app_private.tg_clinic__currency_kept()",
         "app_private.tg_membership__declined_stays_declined()",
