@@ -23,6 +23,8 @@ interface SessionResult {
   status: "ok" | "refused" | "invalid" | "not_a_member" | "busy";
   /** Why a login was refused for its input: one of our SQLSTATEs and its message. */
   error?: { code: string; message: string };
+  /** What a not_a_member is told: the membership there suspended, its invitation not accepted, or none (not_a_member_message). */
+  message?: string;
   sessionId: string;
   expiresAt: string;
   user: { id: string };
@@ -31,7 +33,8 @@ interface SessionResult {
   clinics: unknown[];
 }
 
-const NOT_A_MEMBER = "You are not a member of that clinic.";
+/** A login or switch naming a clinic that opened no session: FORBIDDEN, saying why as the database read it. */
+const notAMember = (res: Response, result: SessionResult) => sendError(res, "FORBIDDEN", result.message ?? "You are not a member of that clinic.");
 /**
  * A clinicId that is no clinic id: not text, or text PostgreSQL does not read as a uuid (it reads every form the
  * API takes: braces, capitals, hyphens after any four digits, or none; a rule of our own took the hyphenated one).
@@ -95,7 +98,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
         }
         if (result.status === "busy") return sendError(res, "RETRY", "Another login of this account is under way: try again in a moment.");
         return result.status === "not_a_member"
-          ? sendError(res, "FORBIDDEN", NOT_A_MEMBER)
+          ? notAMember(res, result)
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
@@ -115,7 +118,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       const result = await run(state.claims, "select app_hidden.switch_clinic($1, $2, $3, $4) as result", [
         clinicId, clientAddress(req), req.get("user-agent") ?? null, ttl,
       ]);
-      if (result.status === "not_a_member") return sendError(res, "FORBIDDEN", NOT_A_MEMBER); // audited, the session kept
+      if (result.status === "not_a_member") return notAMember(res, result); // audited, the session kept
       startSession(res, result);
     } catch (error) {
       if (isMalformedUuid(error)) return notAClinicId(res);

@@ -1608,3 +1608,31 @@ describe("several clinics", () => {
     expect((await close(b.clinicId)).body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
 });
+
+// a suspended member was told "You are not a member of that clinic." as a stranger is, and took it that they had been removed
+test("a login or a switch to a clinic that suspended the person says so; to one they never belonged to, not a member; neither opens a session", async () => {
+  const a = await createClinic();
+  const b = await createClinic();
+  const person = await createUser();
+  const suspended = await addMember(a.clinicId, person, "receptionist");
+  await addMember(b.clinicId, person, "cashier");
+  await rootPool().query("update app_public.membership set is_active = false where id = $1", [suspended.membershipId]);
+  const SUSPENDED = { error: { code: "FORBIDDEN", message: "Your membership of that clinic is suspended: its owner or an admin can make it active again." } };
+  const NOT_A_MEMBER = { error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } };
+  const browser = new Browser(api);
+  const login = await browser.tryLogin(person.phone, person.password, a.clinicId);
+  expect({ status: login.status, body: login.body }).toEqual({ status: 403, body: SUSPENDED });
+  await browser.login(person.phone, person.password, b.clinicId);
+  const switched = await browser.post("/auth/switch-clinic", { clinicId: a.clinicId });
+  expect({ status: switched.status, body: switched.body }).toEqual({ status: 403, body: SUSPENDED });
+  expect((await browser.graphql("{ currentClinic { rowId } }")).body.data.currentClinic).toEqual({ rowId: b.clinicId });
+  const stranger = await new Browser(api).tryLogin(person.phone, person.password, clinic.clinicId);
+  expect({ status: stranger.status, body: stranger.body }).toEqual({ status: 403, body: NOT_A_MEMBER });
+  const elsewhere = await browser.post("/auth/switch-clinic", { clinicId: clinic.clinicId });
+  expect({ status: elsewhere.status, body: elsewhere.body }).toEqual({ status: 403, body: NOT_A_MEMBER });
+  const { rows } = await rootPool().query(
+    "select count(*)::int as n from app_private.session where user_id = $1 and clinic_id is distinct from $2",
+    [person.userId, b.clinicId],
+  );
+  expect(rows[0].n).toBe(0);
+});

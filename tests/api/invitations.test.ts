@@ -159,10 +159,13 @@ test("naming the inviting clinic at login or switch-clinic is no consent: FORBID
   const { a, b, doctor, membershipId } = await invitation();
   const login = await new Browser(api).tryLogin(doctor.phone, doctor.password, a.clinicId);
   expect(login.status).toBe(403);
-  expect(login.body).toEqual({ error: { code: "FORBIDDEN", message: "You are not a member of that clinic." } });
+  // what to do, not that they belong nowhere (000NNN: "You are not a member of that clinic.")
+  const NOT_ACCEPTED = { error: { code: "FORBIDDEN", message: "You have not accepted that clinic's invitation: you are its member once you accept it (acceptInvitation)." } };
+  expect(login.body).toEqual(NOT_ACCEPTED);
   const browser = new Browser(api);
   await browser.login(doctor.phone, doctor.password, b.clinicId);
-  expect((await browser.post("/auth/switch-clinic", { clinicId: a.clinicId })).status).toBe(403);
+  const switched = await browser.post("/auth/switch-clinic", { clinicId: a.clinicId });
+  expect({ status: switched.status, body: switched.body }).toEqual({ status: 403, body: NOT_ACCEPTED });
   expect((await browser.graphql("{ currentClinic { rowId } }")).body.data.currentClinic).toEqual({ rowId: b.clinicId });
   expect(await acceptedAt(membershipId)).toBeNull();
 });
