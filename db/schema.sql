@@ -1029,7 +1029,7 @@ begin
     -- the right password, for a clinic the user is not (or no longer) an active member of: a failed
     -- login, audited in the platform's chain (the clinic's managers are not shown a stranger's phone)
     perform app_private.audit_failed_login(v_phone, login.ip, 'not_a_member', v_user.id, jsonb_build_object('clinicId', login.clinic_id));
-    return jsonb_build_object('status', 'not_a_member');
+    return jsonb_build_object('status', 'not_a_member', 'message', app_private.not_a_member_message(v_user.id, login.clinic_id));
   end;
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
@@ -1833,7 +1833,7 @@ begin
       perform app_private.audit_failed_login((select u.phone from app_public."user" u where u.id = v_user_id), switch_clinic.ip,
         'switch_not_a_member', v_user_id, jsonb_build_object('clinicId', switch_clinic.clinic_id));
     end if;
-    return jsonb_build_object('status', 'not_a_member');
+    return jsonb_build_object('status', 'not_a_member', 'message', app_private.not_a_member_message(v_user_id, switch_clinic.clinic_id));
   end;
   -- the session switched from ended as those the cap ended: its end in its clinic's chain, where a logout's would be
   perform app_private.audit_session_opened('switch_clinic',
@@ -4403,6 +4403,40 @@ COMMENT ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) IS 'Alloc
 
 
 --
+-- Name: not_a_member_message(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.every_clinic" TO 'on'
+    AS $$
+declare
+  v_member app_public.membership;
+begin
+  select * into v_member from app_public.membership m
+  where m.clinic_id = not_a_member_message.clinic_id and m.user_id = not_a_member_message.user_id and m.deleted_at is null;
+  return case
+    when v_member.accepted_at is not null and not v_member.is_active
+      then 'Your membership of that clinic is suspended: its owner or an admin can make it active again.'
+    when v_member.id is not null and v_member.accepted_at is null and v_member.is_active
+      then 'You have not accepted that clinic''s invitation: you are its member once you accept it (acceptInvitation).'
+    else 'You are not a member of that clinic.'
+  end;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION not_a_member_message(user_id uuid, clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) IS 'What a login or a switch naming a clinic that opened no session for the person is told: their membership there suspended, its invitation not accepted yet, or (anyone else, a suspended invitation too) not a member. Reads the person''s membership of that clinic whatever the session (clinicops.every_clinic, for its own duration); called once the password is right.';
+
+
+--
 -- Name: open_reconciliation(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5309,8 +5343,8 @@ begin
   if v_live then
     -- The DELETE goes through the table's delete policy; the trigger turns it into a soft delete.
     execute format('delete from %s where clinic_id = $1 and id = $2', v_table) using soft_delete.clinic_id, soft_delete.id;
-    execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', v_table)
-      into v_result using soft_delete.clinic_id, soft_delete.id;
+    -- read whatever the caller's session has become: a member removing themselves has just ended it
+    v_result := app_private.soft_deleted_row(sample, soft_delete.clinic_id, soft_delete.id);
   end if;
   if v_result is null then
     -- a live row the caller sees, which the policies kept from them (every table soft_delete serves lets
@@ -5336,6 +5370,35 @@ ALTER FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uui
 --
 
 COMMENT ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) IS 'Soft-deletes the row of the table whose row type `sample` is (pass null::app_public.patient) and returns it; the table''s delete policy decides who may. A live row the caller sees but may not delete is FORBIDDEN; one already deleted, or not seen, is NOT_FOUND; nothing of it is returned then. Sees deleted rows (clinicops.include_deleted) for its own duration only.';
+
+
+--
+-- Name: soft_deleted_row(anyelement, uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, id uuid) RETURNS anyelement
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'on'
+    AS $_$
+declare
+  v_result alias for $0; -- typed as the actual row type
+begin
+  execute format('select t.* from %s t where t.clinic_id = $1 and t.id = $2 and t.deleted_at is not null', pg_typeof(sample))
+    into v_result using soft_deleted_row.clinic_id, soft_deleted_row.id;
+  return v_result;
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION soft_deleted_row(sample anyelement, clinic_id uuid, id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, id uuid) IS 'The row soft_delete has just soft-deleted (of the table whose row type `sample` is), read whatever the caller''s session has become: a member removing themselves ends their own session in the removal, and the caller then sees no clinic''s memberships (clinicops.every_clinic, for its own duration only). Called by soft_delete alone, for the row it locked live and deleted.';
 
 
 --
@@ -16866,7 +16929,7 @@ CREATE POLICY every_clinic ON app_public.membership FOR SELECT TO :DATABASE_OWNE
 -- Name: POLICY every_clinic ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON POLICY every_clinic ON app_public.membership IS 'Owner role only: every clinic''s memberships, while a function has clinicops.every_clinic on in its definition (app_private.member_elsewhere).';
+COMMENT ON POLICY every_clinic ON app_public.membership IS 'Owner role only: every clinic''s memberships, while a function has clinicops.every_clinic on in its definition (app_private.member_elsewhere, app_private.soft_deleted_row, app_private.not_a_member_message).';
 
 
 --
@@ -18247,6 +18310,13 @@ REVOKE ALL ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) FROM P
 
 
 --
+-- Name: FUNCTION not_a_member_message(user_id uuid, clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -18426,6 +18496,13 @@ REVOKE ALL ON FUNCTION app_private.session_turn_key(user_id uuid) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid, id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION soft_deleted_row(sample anyelement, clinic_id uuid, id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, id uuid) FROM PUBLIC;
 
 
 --
