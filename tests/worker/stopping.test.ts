@@ -76,8 +76,13 @@ test("an export whose job is handed back waits again as its clinic is shown (que
     const gate = new Promise<void>((resolve) => (finish = resolve));
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
+    // queued before the worker starts and ahead of every other job: an export another file requested (and takes off the
+    // queue itself) was the job this worker ran, gated, and the one handed back, this export left as it was
+    const { rows: [job] } = await rootPool().query(
+      "select (j).key from graphile_worker.add_job('report_export__produce', $1::json, job_key := $2, priority := -1) as j",
+      [{ clinicId: clinic.clinicId, id: made.id }, `report_export:${made.id}`],
+    );
     const worker = await testWorker({ report_export__produce: async () => void (started(), await gate) });
-    const job = await worker.runner.addJob("report_export__produce", { clinicId: clinic.clinicId, id: made.id }, { jobKey: `report_export:${made.id}` });
     await running;
     await stopWorker(worker, 100);
     const shown = (await rootPool().query("select status, rows_done from app_public.report_export where id = $1", [made.id])).rows[0];
