@@ -51,6 +51,9 @@ export interface Secrets {
   embeddedPassword: string;
 }
 
+/** The fewest characters of the JWT secret (JWT_SECRET, or secrets.json's jwtSecret): a short one typed by hand is guessed offline from any one token it signed. */
+export const JWT_SECRET_MIN_LENGTH = 32;
+
 /** The names of the secrets in secrets.json. */
 const SECRET_NAMES = ["jwtSecret", "ownerPassword", "authenticatorPassword", "embeddedPassword"] as const satisfies readonly (keyof Secrets)[];
 
@@ -188,7 +191,8 @@ function checkRolePasswords(env: NodeJS.ProcessEnv): void {
  * change a role's password there: one hand edit that broke its JSON (a trailing comma) ended every command with
  * JSON.parse's words, naming no file ("Expected double-quoted property name in JSON at position 24"), and a value not
  * a string was used as one (a number) or replaced by a new secret (`null`: the file rewritten, the role's password
- * changed). Either is refused, naming the file, which is left as it is: it holds the other secrets.
+ * changed). Either is refused, naming the file, which is left as it is: it holds the other secrets. So is a jwtSecret
+ * shorter than JWT_SECRET may be: it signed every session (JWT_SECRET unset), where JWT_SECRET itself is refused.
  */
 function storedSecrets(file: string): Partial<Secrets> {
   let stored: unknown;
@@ -202,6 +206,11 @@ function storedSecrets(file: string): Partial<Secrets> {
   for (const key of SECRET_NAMES) {
     const value = (stored as Record<string, unknown>)[key];
     if (value !== undefined && (typeof value !== "string" || !PASSWORD_FORM.test(value))) throw new Error(PASSWORD_FORM_WORDS(`${key} in ${file}`));
+  }
+  // held to JWT_SECRET's rule: one shortened by hand signed every session with a key JWT_SECRET itself is refused
+  const { jwtSecret } = stored as Partial<Secrets>;
+  if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
+    throw new Error(`jwtSecret in ${file} must have at least ${JWT_SECRET_MIN_LENGTH} characters, as JWT_SECRET must`);
   }
   return stored as Partial<Secrets>;
 }

@@ -2,7 +2,7 @@
  * HTTP settings from the environment (database settings live in db/config.ts).
  */
 import express from "express";
-import { checkSettingsReadLater, defaultCallingCodeSetting, wholeNumber } from "../db/config.ts";
+import { checkSettingsReadLater, defaultCallingCodeSetting, JWT_SECRET_MIN_LENGTH, wholeNumber } from "../db/config.ts";
 export interface ServerSettings {
   port: number;
   /** Connections the API server keeps to PostgreSQL. */
@@ -92,8 +92,8 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
   if (production && !env.JWT_SECRET) {
     throw new Error("JWT_SECRET is required when NODE_ENV=production");
   }
-  if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
-    throw new Error("JWT_SECRET must have at least 32 characters");
+  if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < JWT_SECRET_MIN_LENGTH) {
+    throw new Error(`JWT_SECRET must have at least ${JWT_SECRET_MIN_LENGTH} characters`);
   }
   const defaultCallingCode = defaultCallingCodeSetting(env);
   checkSettingsReadLater(env);

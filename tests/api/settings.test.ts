@@ -117,6 +117,8 @@ test("a secrets.json edited into what is not its secrets is refused, naming the 
     ["null\n", `${file} must hold one JSON object, {"jwtSecret": "…", …}`],
     ['{ "ownerPassword": 12345678 }\n', PASSWORD_FORM_WORDS(`ownerPassword in ${file}`)],
     ['{ "authenticatorPassword": null }\n', PASSWORD_FORM_WORDS(`authenticatorPassword in ${file}`)],
+    // held to JWT_SECRET's rule: it signed every session with a key JWT_SECRET itself is refused
+    ['{ "jwtSecret": "short-secret" }\n', `jwtSecret in ${file} must have at least 32 characters, as JWT_SECRET must`],
   ]) {
     writeFileSync(file, written);
     const migrated = runCli(["migrate"], { CLINICOPS_DATA_DIR: dataDir });
