@@ -4,7 +4,7 @@
  *   migrate            apply committed migrations (and set up roles/database)
  *   dev                watch migrations/current.sql and run the server, restarting it when its code or the database changes
  *   watch [--once]     graphile-migrate watch on migrations/current.sql
- *   commit [message]   commit migrations/current.sql
+ *   commit [message | --message M]   commit migrations/current.sql
  *   shell              psql as the database owner
  *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked in a terminal for what is not given, the password twice)
  *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked in a terminal for what is not given, the password twice)
@@ -130,6 +130,17 @@ function givenOrAskable<T extends { phone?: string; password?: string }>(values:
 }
 
 /**
+ * The message of `commit`: the words given (`npm run migrate:commit -- "message"`), or --message (-m), graphile-migrate's
+ * own option. Any other option is refused, as both given are: every argument was taken for words, and
+ * `migrate:commit -- --message x` committed a migration whose message was "--message x", for good.
+ */
+function commitMessage(args: string[]): string | undefined {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { message: { type: "string", short: "m" } } });
+  if (values.message !== undefined && positionals.length) throw new Error("give the message once: as words, or with --message");
+  return values.message ?? (positionals.join(" ") || undefined);
+}
+
+/**
  * The command and what it is given, read before a database starts, and refused when it cannot be right (a command or an
  * option misspelt, a usage wrong): without DATABASE_URL, a typo started the embedded server first, and on a new machine
  * made one (about 7 s, and a data folder with secrets) only to say "unknown command".
@@ -146,7 +157,7 @@ function readCommand([command, ...rest]: string[]) {
     case "watch":
       return { command, once: parseArgs({ args: rest, options: { once: { type: "boolean" } } }).values.once === true };
     case "commit":
-      return { command, message: rest.join(" ") || undefined };
+      return { command, message: commitMessage(rest) };
     case "superuser":
       return { command, ...givenOrAskable(parseArgs({ args: rest, options: { phone: { type: "string" }, password: { type: "string" }, name: { type: "string" } } }).values) };
     case "password":

@@ -2,11 +2,11 @@
  * `npm run dev` with a migrations/current.sql that fails: its error is said once at start, then again at each save.
  * Run in a copy of the project (its migrations folder is the project's own), on a database of its own.
  */
-import { cpSync, symlinkSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { projectPath } from "../../db/paths.ts";
 import { whileDevRuns } from "../support/cli.ts";
 import { ownDatabase } from "../support/database.ts";
+import { projectCopy } from "../support/project-copy.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { until } from "../support/until.ts";
 
@@ -14,18 +14,10 @@ const temporaryFolder = temporaryFolders();
 const database = ownDatabase("dev");
 afterAll(() => database.drop());
 
-/** A copy of the project's code and migrations, its dependencies the project's. */
-function projectCopy(): string {
-  const copy = temporaryFolder("dev-project");
-  for (const part of ["db", "server", "worker", "migrations", ".gmrc", "package.json"]) cpSync(projectPath(part), join(copy, part), { recursive: true });
-  symlinkSync(projectPath("node_modules"), join(copy, "node_modules"));
-  return copy;
-}
-
 // dev applied current.sql before starting its server, then its watcher, whose first run (graphile-migrate's watcher always
 // makes one) ran a current.sql that had failed again (not recorded as applied): the same error printed twice at each start
 test("`npm run dev` says once at start why current.sql fails, and again once it is saved", async () => {
-  const copy = projectCopy();
+  const copy = projectCopy(temporaryFolder("dev-project"));
   const current = join(copy, "migrations", "current.sql");
   writeFileSync(current, "select first_missing_function();\n");
   const env = { ...process.env, DATABASE_URL: database.url, PORT: "0", CLINICOPS_DATA_DIR: temporaryFolder("dev-data"), LOG_LEVEL: "silent" };

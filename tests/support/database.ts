@@ -34,8 +34,8 @@ export async function rebuildTestDatabase(config = testConfig): Promise<void> {
 
 /**
  * A database of a test file's own beside the test database (`<name>_<suffix>`), for what must not
- * touch the shared one (its roles' grants, its start lock). `drop` drops it and the roles its
- * starts made (they hold a grant of the server's, revoked first).
+ * touch the shared one (its roles' grants, its start lock). `drop` drops it (and its shadow database)
+ * and the roles its starts made (they hold a grant of the server's, revoked first).
  */
 export function ownDatabase(suffix: string): { url: string; config: DatabaseConfig; drop(): Promise<void> } {
   const url = new URL(TEST_DATABASE_URL);
@@ -45,7 +45,8 @@ export function ownDatabase(suffix: string): { url: string; config: DatabaseConf
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
-      await client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`);
+      // and its shadow, which `npm run migrate:commit` makes (owned by the owner role, which it kept from being dropped)
+      for (const name of [config.databaseName, `${config.databaseName}_shadow`]) await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
       const { rows } = await client.query<{ rolname: string; sets: string[] }>(
         "select rolname, array(select s from unnest($2::text[]) s where has_parameter_privilege(oid, s, 'set')) as sets from pg_roles where rolname like $1",
         [`${config.databaseName.replaceAll("_", "\\_")}\\_%`, [...OWNER_FUNCTION_SETTINGS]],
