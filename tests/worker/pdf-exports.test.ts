@@ -521,6 +521,21 @@ test("an Arabic clinic's dates print whole, each in its own direction, on the re
   expect(`${sheet}${summary}`).not.toMatch(/\d2026\//);
 });
 
+// counts printed as plain numbers ("1234") beside amounts written the clinic's way ("1.234,00 TZS")
+test("a monthly summary writes its counts (new patients, visits per status) as the clinic's locale writes numbers, as it does its amounts", async () => {
+  const figures = {
+    revenue: "1234.00", new_patients: 1234, average_visit_value: null, outstanding_balance: "0.000",
+    revenue_by_day: [], revenue_by_method: [], visits_by_status: [{ status: "completed", count: 2345 }], top_services: [],
+  };
+  const summary = (locale: string) => monthlySummaryHtml({ clinic: { name: "Zähler", currency: "TZS", decimals: 2, locale }, figures, fromDate: "2026-12-01", toDate: "2026-12-31" });
+  const [german, indian] = await Promise.all(["de-DE", "hi-IN"].map(async (locale) => pdfText((await renderPdf(summary(locale))).pdf)));
+  expect(german).toMatch(/Revenue \(net of refunds\) +1\.234,00 TZS/);
+  expect(german).toMatch(/New patients +1\.234\n/);
+  expect(german).toMatch(/completed +\S* *2\.345\n/);
+  expect(indian).toMatch(/New patients +1,234\n/);
+  expect(indian).toMatch(/completed +\S* *2,345\n/);
+});
+
 // the notes' line breaks were lost, and a reopened day said only "open"
 test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
   const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };

@@ -108,8 +108,11 @@ export function formatter({ currency, decimals, locale }: ClinicFormat) {
   const date = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
   return {
     money: (value: unknown) => amount.format(decimalText(value)),
-    /** A quantity as the locale writes numbers (1,5 in German), to the thousandth the database keeps. */
-    quantity: (value: unknown) => count.format(decimalText(value)),
+    /**
+     * A quantity or a count (new patients, visits) as the locale writes numbers (1,5 and 1.234 in German, 12,34,567 in
+     * India), to the thousandth the database keeps: a count printed "1234" beside amounts written "1.234,00".
+     */
+    number: (value: unknown) => count.format(decimalText(value)),
     /** An invoice line's amounts, as figures that wrap in their narrow columns (`wrappingFigure`; a quantity, at most 100,000, is short). */
     wrapping: {
       money: (value: unknown) => wrappingFigure(amount.formatToParts(decimalText(value))),

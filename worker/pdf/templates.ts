@@ -76,7 +76,7 @@ function page(clinic: Json, title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, rate, dateTime, quantity, wrapping: figure } = formatsOf(clinic, invoice.currency);
+  const { money: m, rate, dateTime, number, wrapping: figure } = formatsOf(clinic, invoice.currency);
   return page(
     clinic,
     `Invoice ${invoice.code}`,
@@ -85,7 +85,7 @@ export function invoiceHtml(doc: Json): string {
     <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
     <h2>${en("Lines")}</h2>
     <table><thead><tr><th class="description">${en("Description")}</th><th class="right">${en("Qty")}</th><th class="right">${en("Unit price")}</th><th class="right">${en("Discount")}</th><th class="right">${en("Tax rate")}</th><th class="right">${en("Tax")}</th><th class="right">${en("Total")}</th></tr></thead>
-      ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${quantity(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
+      ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${number(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
         <td class="right">${figure.money(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${figure.money(l.tax)}</td><td class="right">${figure.money(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
@@ -198,14 +198,14 @@ function barChart(items: { label: string; value: unknown }[], format: (v: unknow
 
 export function monthlySummaryHtml(doc: Json): string {
   const { clinic, figures } = doc;
-  const { money: m, day } = formatsOf(clinic);
+  const { money: m, day, number } = formatsOf(clinic);
   return page(
     clinic,
     `Monthly summary ${String(doc.fromDate).slice(0, 7)}`, // of the month, on every page's foot ("Summary 2026-12-01" read as of a day)
     html`${clinicHeader(clinic, "Monthly summary", html`${isolated(day(doc.fromDate))} – ${isolated(day(doc.toDate))}`)}
     <table class="totals">
       <tr class="grand"><td>${en("Revenue (net of refunds)")}</td><td class="right">${m(figures.revenue)}</td></tr>
-      <tr><td>${en("New patients")}</td><td class="right">${figures.new_patients}</td></tr>
+      <tr><td>${en("New patients")}</td><td class="right">${number(figures.new_patients)}</td></tr>
       <tr><td>${en("Average visit value")}</td><td class="right">${orDash(figures.average_visit_value, m)}</td></tr>
       <tr><td>${en("Outstanding balance (now)")}</td><td class="right">${m(figures.outstanding_balance)}</td></tr>
     </table>
@@ -214,7 +214,7 @@ export function monthlySummaryHtml(doc: Json): string {
     <section class="chart"><h2>${en("Revenue per method")}</h2>
     ${barChart(figures.revenue_by_method.map((r: Json) => ({ label: String(r.method).replace("_", " "), value: r.amount })), m, { none: "No payments or refunds in this month.", english: true })}</section>
     <section class="chart"><h2>${en("Visits per status")}</h2>
-    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), String, { none: "No visits in this month.", english: true })}</section>
+    ${barChart(figures.visits_by_status.map((r: Json) => ({ label: String(r.status).replace("_", " "), value: r.count })), number, { none: "No visits in this month.", english: true })}</section>
     <section class="chart"><h2>${en("Top services")}</h2>
     ${barChart(figures.top_services.map((r: Json) => ({ label: r.name, value: r.amount })), m, { none: "No services billed in this month." })}</section>`,
   );
