@@ -536,12 +536,31 @@ test("a monthly summary writes its counts (new patients, visits per status) as t
   expect(indian).toMatch(/completed +\S* *2,345\n/);
 });
 
+// what the clinic typed took the page's left-to-right direction: an Arabic note's full stop printed at the sentence's
+// start (right of it), and a Hebrew name's at its start too, beside the patient's code
+test("what an Arabic clinic typed prints in its own direction, each line its own: an Arabic note's full stop ends it, an English line stays as typed, a Hebrew name keeps its own", async () => {
+  const doc = {
+    clinic: { name: "عيادة النور", address: "شارع الملك فهد", currency: "TZS", decimals: 2, locale: "ar", footer: "شكرا لزيارتكم." },
+    invoice: { code: "INV-000001", status: "issued", issuedAt: "2026-12-02T08:27:40+03:00", currency: "TZS", subtotal: "1", discountTotal: "0", taxTotal: "0", total: "1", amountPaid: "0", balance: "1",
+      notes: "يرجى الدفع خلال ثلاثين يوما.\nPlease pay within 30 days.", voidReason: null },
+    patient: { name: "כהן ש.", code: "P-000001", phone: null, address: null },
+    lines: [], payments: [],
+  };
+  // the text as printed, left to right, without the direction marks (pdftotext's, around a right-to-left run)
+  const lines = pdfText((await renderPdf(invoiceHtml(doc))).pdf).replace(/[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g, "").split("\n").map((line) => line.trim());
+  const after = (heading: string) => lines.slice(lines.indexOf(heading) + 1).filter(Boolean);
+  // read right to left, the full stop is the sentence's last character: left of it
+  expect(after("Notes").slice(0, 2)).toEqual([expect.stringMatching(/^\.يرجى الدفع/), "Please pay within 30 days."]);
+  expect(after("Bill to")[0]).toMatch(/^\.\(? ?כהן ש.*P-000001\)$/); // (pdftotext puts the bracket before the name, Chromium does not)
+  expect(lines).toContain(".شكرا لزيارتكم");
+});
+
 // the notes' line breaks were lost, and a reopened day said only "open"
 test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
   const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };
   const day = { status: "open", notes: "Short by 11.01\nsecond line", reopened_at: "2026-12-03T09:15:00+01:00", reopen_reason: "Recount", counted_total: null, difference: null };
   const sheet = reconciliationHtml({ clinic: counted, businessDate: "2026-12-02", day, expected: {} });
-  expect(sheet).toContain('<div class="lines">Short by 11.01\nsecond line</div>');
+  expect(sheet).toContain('<div class="lines"><bdi>Short by 11.01\nsecond line</bdi></div>');
   // the page's words, its own marked English and its dates laid out in their own direction (those tags left out)
   const words = (page: string) => page.replace(/<span lang="en" role="generic">([^<]*)<\/span>/g, "$1").replace(/<\/?bdi>/g, "");
   expect(words(sheet)).toMatch(/Reopened 03\.12\.2026, 09:15: Recount/);

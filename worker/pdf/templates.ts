@@ -22,6 +22,8 @@ const STYLE = raw(`<style>
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
   .lines { white-space: pre-line; }
+  /* text in its own direction (\`typed\`, \`isolated\`): each of its lines', which its first letter decides */
+  bdi { unicode-bidi: plaintext; }
   /* words of ours (a tender's name) break between words only: beside a day's 13-digit amounts, "insurance" was cut into letters */
   .words { overflow-wrap: normal; }
   /* a description breaks anywhere, yet keeps a few words' room: the figures' columns left it 5 characters' width */
@@ -55,13 +57,22 @@ const en = (words: unknown): Raw => html`<span lang="en" role="generic">${words}
  */
 const isolated = (text: string): Raw => html`<bdi>${text}</bdi>`;
 
+/**
+ * What the clinic typed (its name, address and footer, a patient's name and address, a service, a reference, a note, a
+ * reason) laid out in its own direction, each of its lines in the direction its first letter gives it (a `bdi`, which the
+ * style makes \`unicode-bidi: plaintext\`), whatever the page's or its neighbours': an Arabic note ending in "." printed
+ * the full stop at the sentence's start, in the page's left-to-right order, and an Arabic or Hebrew name beside a code or
+ * a number ("شارع 12") had its neighbours reordered with it.
+ */
+const typed = (text: unknown): Raw => html`<bdi>${text ?? ""}</bdi>`;
+
 /** `format(value)`, or a dash where there is no value (not counted yet, no visit to average). */
 const orDash = (value: unknown, format: (value: unknown) => string) => (value === null || value === undefined ? "—" : format(value));
 
 function clinicHeader(clinic: Json, title: string, subtitle: Raw): Raw {
   return html`<div class="header">
-    <div><h1>${clinic.name}</h1><div class="muted lines">${clinic.address ?? ""}</div>
-      <div class="muted">${[clinic.phone, clinic.email].filter(Boolean).join(" · ")}</div></div>
+    <div><h1>${typed(clinic.name)}</h1><div class="muted lines">${typed(clinic.address)}</div>
+      <div class="muted">${[clinic.phone, clinic.email].filter(Boolean).map((text, i) => html`${i ? " · " : ""}${typed(text)}`)}</div></div>
     <div class="right"><h1>${en(title)}</h1><div>${subtitle}</div></div>
   </div>`;
 }
@@ -82,10 +93,10 @@ export function invoiceHtml(doc: Json): string {
     `Invoice ${invoice.code}`,
     html`${clinicHeader(clinic, `Invoice ${invoice.code}`, html`${en(invoice.status.replace("_", " "))} · ${isolated(dateTime(invoice.issuedAt ?? invoice.createdAt))}`)}
     <h2>${en("Bill to")}</h2>
-    <div>${patient.name} (${patient.code})</div><div class="muted">${patient.phone ?? ""}</div><div class="muted lines">${patient.address ?? ""}</div>
+    <div>${typed(patient.name)} (${patient.code})</div><div class="muted">${typed(patient.phone)}</div><div class="muted lines">${typed(patient.address)}</div>
     <h2>${en("Lines")}</h2>
     <table><thead><tr><th class="description">${en("Description")}</th><th class="right">${en("Qty")}</th><th class="right">${en("Unit price")}</th><th class="right">${en("Discount")}</th><th class="right">${en("Tax rate")}</th><th class="right">${en("Tax")}</th><th class="right">${en("Total")}</th></tr></thead>
-      ${doc.lines.map((l: Json) => html`<tr><td class="description">${l.description}</td><td class="right">${number(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
+      ${doc.lines.map((l: Json) => html`<tr><td class="description">${typed(l.description)}</td><td class="right">${number(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
         <td class="right">${figure.money(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${figure.money(l.tax)}</td><td class="right">${figure.money(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
@@ -98,11 +109,11 @@ export function invoiceHtml(doc: Json): string {
     </table>
     <h2>${en("Payments")}</h2>
     ${doc.payments.length === 0 ? html`<div class="muted">${en("No payments.")}</div>` : html`<table><thead><tr><th>${en("Payment (reference)")}</th><th>${en("Date")}</th><th>${en("Method")}</th><th class="right">${en("Amount")}</th></tr></thead>
-      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? html` ${en("(refund)")}` : ""}</span>${p.reference ? html`<div class="muted">${p.reference}</div>` : raw("")}</td>
+      ${doc.payments.map((p: Json) => html`<tr><td><span class="nowrap">${p.code}${p.kind === "refund" ? html` ${en("(refund)")}` : ""}</span>${p.reference ? html`<div class="muted">${typed(p.reference)}</div>` : raw("")}</td>
         <td class="nowrap">${isolated(dateTime(p.at))}</td><td class="nowrap">${en(p.method.replace("_", " "))}</td><td class="right nowrap">${m(p.amount)}</td></tr>`)}</table>`}
-    ${invoice.notes?.trim() ? html`<h2>${en("Notes")}</h2><div class="lines">${invoice.notes}</div>` : raw("")}
-    ${invoice.voidReason ? html`<h2>${en("Void")}</h2><div>${invoice.voidReason}</div>` : raw("")}
-    <div class="footer lines">${clinic.footer ?? ""}</div>`,
+    ${invoice.notes?.trim() ? html`<h2>${en("Notes")}</h2><div class="lines">${typed(invoice.notes)}</div>` : raw("")}
+    ${invoice.voidReason ? html`<h2>${en("Void")}</h2><div>${typed(invoice.voidReason)}</div>` : raw("")}
+    <div class="footer lines">${typed(clinic.footer)}</div>`,
   );
 }
 
@@ -136,8 +147,8 @@ export function reconciliationHtml(doc: Json): string {
       <tr><th class="words">${en("Total")}</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
         <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
     </table>
-    <h2>${en("Notes")}</h2><div class="lines">${d.notes ?? ""}</div>
-    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">${en("Closed")} ${isolated(dateTime(d.closed_at))}</div>` : html`<div class="muted lines">${en("Reopened")} ${isolated(dateTime(d.reopened_at))}: ${d.reopen_reason}</div>`)}
+    <h2>${en("Notes")}</h2><div class="lines">${typed(d.notes)}</div>
+    ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">${en("Closed")} ${isolated(dateTime(d.closed_at))}</div>` : html`<div class="muted lines">${en("Reopened")} ${isolated(dateTime(d.reopened_at))}: ${typed(d.reopen_reason)}</div>`)}
     <div><span class="sign">${en("Cashier")}</span> <span class="sign" style="margin-left: 8%">${en("Manager")}</span></div>`,
   );
 }
