@@ -555,6 +555,25 @@ test("what an Arabic clinic typed prints in its own direction, each line its own
   expect(lines).toContain(".شكرا لزيارتكم");
 });
 
+// a Hebrew amount (Intl's "\u200f1,000.00 \u200fTZS") laid out left to right printed "1,000.00TZS", its space moved to the
+// number's far side; an Arabic one ("\u200f1,000.00 TZS") its code where an Arabic reader reads it before the number
+test("a Hebrew or an Arabic clinic's amounts print in their own direction, as their locale writes them: the code before the number read right to left, a space between", async () => {
+  const invoice = (locale: string) => invoiceHtml({
+    clinic: { name: "מרפאה", currency: "TZS", decimals: 2, locale },
+    invoice: { code: "INV-000001", status: "partially_paid", issuedAt: "2026-12-02T08:27:40+03:00", currency: "TZS", subtotal: "1234567.00", discountTotal: "0", taxTotal: "0", total: "1234567.00", amountPaid: "1000", balance: "1233567.00", notes: null, voidReason: null },
+    patient: { name: "שרה כהן", code: "P-000001", phone: null, address: null },
+    lines: [{ description: "ייעוץ", quantity: "1.000", unitPrice: "1234567.00", discount: "0", taxRate: "0", tax: "0", total: "1234567.00" }],
+    payments: [{ code: "PAY-000001", kind: "payment", reference: null, at: "2026-12-02T09:00:00+03:00", method: "cash", amount: "1000.00" }],
+  });
+  const printed = async (locale: string) => pdfText((await renderPdf(invoice(locale))).pdf).replace(/[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g, "");
+  for (const text of await Promise.all(["he", "ar"].map(printed))) {
+    // left to right as printed: the code, then the number (pdftotext leaves out the space Chromium draws between them)
+    expect(text).toMatch(/Balance due +TZS ?1,233,567\.00\n/);
+    expect(text).toMatch(/cash +TZS ?1,000\.00\n/);
+    expect(text).toMatch(/ייעוץ +1 +TZS ?1,234,567\.00 .*TZS ?1,234,567\.00\n/);
+  }
+});
+
 // the notes' line breaks were lost, and a reopened day said only "open"
 test("the reconciliation sheet keeps the notes' lines and says when and why a closed day was reopened; an invoice writes quantities as its locale does", async () => {
   const counted = { name: "Counted", currency: "EUR", decimals: 2, locale: "de-DE" };

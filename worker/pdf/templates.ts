@@ -13,6 +13,10 @@ const STYLE = raw(`<style>
   body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; overflow-wrap: anywhere; }
   h1 { font-size: 17pt; margin: 0 0 4px; } h2 { font-size: 12.5pt; margin: 18px 0 6px; }
   .muted { color: #666; } .right { text-align: right; overflow-wrap: normal; } .nowrap { white-space: nowrap; } .digits { display: inline-block; } .header { display: flex; justify-content: space-between; } .header > .right { flex: none; margin-left: 16px; white-space: nowrap; }
+  /* a figure in its own direction, as its locale writes it: a Hebrew amount ("\u200f1,000.00 \u200fTZS", its right-to-left marks
+     Intl's) laid out left to right printed "1,000.00TZS", its space moved to the number's other side; an Arabic one
+     its code on the wrong side. A right-aligned cell holds a figure (or words of ours, which begin with a left-to-right letter) */
+  td.right, th.right { unicode-bidi: plaintext; }
   table { width: 100%; border-collapse: collapse; margin-top: 6px; }
   /* a table going on to another page repeats its headings there (its thead), and a row is never cut in two by a page's end */
   tr { break-inside: avoid; }
@@ -202,7 +206,7 @@ function barChart(items: { label: string; value: unknown }[], format: (v: unknow
     ${items.map((item, i) => {
       const w = Math.round((Math.abs(Number(item.value)) / max) * LONGEST_BAR);
       return html`<rect x="${BARS_X}" y="${i * row + 4}" width="${w}" height="12" fill="${Number(item.value) < 0 ? NEGATIVE_BAR_COLOUR : BAR_COLOUR}"><title${lang}>${item.label}</title></rect>
-        <text x="${BARS_X + w + 6}" y="${i * row + 14}" font-size="10">${format(item.value)}</text>`;
+        <text x="${BARS_X + w + 6}" y="${i * row + 14}" font-size="10" style="unicode-bidi: plaintext">${format(item.value)}</text>`;
     })}
   </svg>${negative ? html`<div class="muted">${en("Red: more refunded than taken.")}</div>` : raw("")}`;
 }
