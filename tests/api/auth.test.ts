@@ -691,7 +691,10 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
       expect({ removed, answers: await inTurn([head, deactivation, removal]) }).toEqual({ removed, answers: [{ result: null }, { result: null }, { result: null }] });
       // each account's sessions of the clinic ended by the deactivation, in the clinic's chain, which verifies
       for (const m of both) {
-        expect(await entriesIn(clinic.clinicId, m.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [m.own, m.stolen].sort(), endedBy: "deactivation" } }]);
+        expect(await entriesIn(clinic.clinicId, m.userId)).toEqual([
+          { action: "update", detail: null }, // the deactivation, in the chain of each clinic of the account
+          { action: "sessions_ended", detail: { endedSessions: [m.own, m.stolen].sort(), endedBy: "deactivation" } },
+        ]);
       }
       expect(await verified([clinic.clinicId, null])).toEqual([true, true]);
     }
@@ -944,10 +947,16 @@ describe("each chain whose sessions a password change, a reset or a deactivation
         { action: "update", detail: { passwordChanged: true, by, unlocked: false, sessionsEnded: 1 } },
         ...(by === "npm run superuser" ? [{ action: "update", detail: null }] : []), // made an admin, its sessions ended already
       ] });
+      // made an admin: the change of the account, in each of its clinics' chains too
+      const madeAdmin = by === "npm run superuser" ? [{ action: "update", detail: null }] : [];
       expect({ by, here: await entriesIn(here, member.userId) }).toEqual({ by, here: [
         { action: "sessions_ended", detail: { endedSessions: [ended.here, asking].sort(), endedBy: "password_reset" } },
+        ...madeAdmin,
       ] });
-      expect({ by, there: await entriesIn(there, member.userId) }).toEqual({ by, there: [{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_reset" } }] });
+      expect({ by, there: await entriesIn(there, member.userId) }).toEqual({ by, there: [
+        { action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_reset" } },
+        ...madeAdmin,
+      ] });
       expect({ by, actors: await actorsIn([here, there, null], member.userId) }).toEqual({ by, actors: [null] });
       expect({ by, verified: await verified([here, there, null]) }).toEqual({ by, verified: [true, true, true] });
     }
@@ -980,10 +989,12 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
     expect((await rootPool().query("select app_private.reset_password($1, 'the operator chose it') as n", [member.phone])).rows[0].n).toBe(1); // asking
     await rootPool().query('update app_public."user" set is_active = false where id = $1', [member.userId]);
-    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
+    const deactivated = { action: "update", detail: null }; // the account's change, ending no session
+    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }, deactivated]);
     expect(await entriesIn(here, member.userId)).toEqual([
       { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
       { action: "sessions_ended", detail: { endedSessions: [asking], endedBy: "password_reset" } },
+      deactivated,
     ]);
     // the membership's changes, which end (or change) the clinic's live sessions, left it too (before, the suspension ended it)
     for (const set of ["role = 'receptionist'", "is_active = false"]) {
@@ -993,7 +1004,7 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     expect(rows).toEqual([{ role: "doctor", revoked_at: null }]); // as it expired: the sweep deletes it
   });
 
-  test("a deactivation of the account (or a change of its platform rights): the platform's chain has the change, and each chain its sessions_ended", async () => {
+  test("a deactivation of the account (or a change of its platform rights): the platform's chain and each clinic's have the change, and each chain its sessions_ended", async () => {
     for (const [endedBy, set] of [["deactivation", "is_active = false"], ["platform_admin_change", "is_platform_admin = true"]]) {
       const { here, there, member, ended, asking } = await ofTwoClinics();
       await rootPool().query(`update app_public."user" set ${set} where id = $1`, [member.userId]);
@@ -1001,10 +1012,15 @@ describe("each chain whose sessions a password change, a reset or a deactivation
         { action: "update", detail: null }, // the change of the user's row, by the operator
         { action: "sessions_ended", detail: { endedSessions: [ended.platform], endedBy } },
       ] });
+      // each clinic of the account lists it: the change is in its chain too (before, in the platform's alone)
       expect({ endedBy, here: await entriesIn(here, member.userId) }).toEqual({ endedBy, here: [
+        { action: "update", detail: null },
         { action: "sessions_ended", detail: { endedSessions: [ended.here, asking].sort(), endedBy } },
       ] });
-      expect({ endedBy, there: await entriesIn(there, member.userId) }).toEqual({ endedBy, there: [{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy } }] });
+      expect({ endedBy, there: await entriesIn(there, member.userId) }).toEqual({ endedBy, there: [
+        { action: "update", detail: null },
+        { action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy } },
+      ] });
       expect({ endedBy, verified: await verified([here, there, null]) }).toEqual({ endedBy, verified: [true, true, true] });
     }
   });
@@ -1057,7 +1073,10 @@ describe("each chain whose sessions a password change, a reset or a deactivation
         });
         expect({ held, inHeld, answers }).toEqual({ held, inHeld, answers: [null, "ok"] });
         for (const [i, account] of accounts.entries()) {
-          expect(await entriesIn(i === inHeld ? held : other, account.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: account.sessions, endedBy: "deactivation" } }]);
+          expect(await entriesIn(i === inHeld ? held : other, account.userId)).toEqual([
+            { action: "update", detail: null },
+            { action: "sessions_ended", detail: { endedSessions: account.sessions, endedBy: "deactivation" } },
+          ]);
         }
       }
     }

@@ -267,3 +267,28 @@ test("a list of members, and of visits with their doctor and stamps' members, re
   expect(read.clinicStaff).toEqual(read.staff);
   expect(read.visits).toEqual({ names: [doctor, desk].sort(), statements: 1 });
 });
+
+// a person's name is theirs in every clinic they are of: renamed while working in one, the other's owner reads it in
+// its staff list and, in its audit log, who renamed whom from what, with nothing of the clinic it was done from
+test("a member of two clinics renaming themselves in one is in the other's audit log, as its owner reads it", async () => {
+  const other = await createClinic("Member names, the other clinic");
+  const receptionist = await addMember(other.clinicId, await createUser(), "receptionist");
+  await addMember(c.clinicId, receptionist, "receptionist");
+  const self = new Browser(api);
+  await self.login(receptionist.phone, receptionist.password, other.clinicId);
+  await answer(self, `mutation($id: UUID!) { updateUser(input: { rowId: $id, patch: { fullName: "Neema Renamed" } }) { user { fullName } } }`, { id: receptionist.userId });
+  const read = await answer(owner, `query($m: UUID!, $u: UUID!) {
+    memberships(condition: { rowId: $m }) { nodes { fullName } }
+    auditLogs(filter: { tableName: { equalTo: "user" }, recordId: { equalTo: $u } }) { nodes { clinicId action actorName oldValues newValues detail } } }`,
+    { m: (await rootPool().query("select id from app_public.membership where clinic_id = $1 and user_id = $2", [c.clinicId, receptionist.userId])).rows[0].id, u: receptionist.userId });
+  expect(read.memberships.nodes).toEqual([{ fullName: "Neema Renamed" }]);
+  // before, no entry: the rename was in the other clinic's chain alone
+  expect(read.auditLogs.nodes).toEqual([{
+    clinicId: c.clinicId,
+    action: "update",
+    actorName: "Neema Renamed",
+    oldValues: expect.objectContaining({ full_name: named(receptionist).fullName }),
+    newValues: expect.objectContaining({ full_name: "Neema Renamed" }),
+    detail: null,
+  }]);
+});

@@ -210,6 +210,37 @@ test("a person's account made from a clinic the person is not of is in the platf
   expect(renamed).toEqual([{ clinic_id: clinic.clinicId }]);
 });
 
+test("a person renaming themselves is in the audit chain of each clinic that lists them, not of one with a pending invitation or that removed them", async () => {
+  const person = await createUser();
+  const clinics = await Promise.all(["working", "other", "suspended", "invited", "removed"].map((name) => createClinic(`Renamed ${name}`)));
+  const [working, other, suspended, invited, removed] = clinics.map((c) => c.clinicId);
+  for (const clinicId of [working, other, suspended]) await addMember(clinicId, person, "receptionist");
+  await rootPool().query("update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", [suspended, person.userId]);
+  await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'receptionist', null)", [invited, person.userId]);
+  await addMember(removed, person, "receptionist");
+  await rootPool().query("update app_public.membership set deleted_at = now() where clinic_id = $1 and user_id = $2", [removed, person.userId]);
+  await committedAs(await openSession(person.userId, working), (client) =>
+    client.query(`update app_public."user" set full_name = 'Neema Renamed' where id = $1`, [person.userId]));
+  const { rows } = await rootPool().query(
+    `select clinic_id, actor_user_id, old_values ->> 'full_name' as was, new_values ->> 'full_name' as is
+     from app_public.audit_log where table_name = 'user' and action = 'update' and record_id = $1`,
+    [person.userId],
+  );
+  // before, the working clinic's chain alone: the other clinic's staff list showed the new name with no entry
+  expect(rows.sort((a, b) => (a.clinic_id < b.clinic_id ? -1 : 1))).toEqual([working, other, suspended].sort().map((clinicId) => ({ clinic_id: clinicId, actor_user_id: person.userId, was: `Test ${person.phone}`, is: "Neema Renamed" })));
+  const { rows: verified } = await rootPool().query("select c, s.is_valid from unnest($1::uuid[]) c, app_private.audit_chain_status_of(c) s", [clinics.map((c) => c.clinicId)]);
+  expect(verified.every((v) => v.is_valid)).toBe(true);
+  // and an operator's correction of the phone (the platform's chain, as before) is in each of those clinics' chains too
+  const phone = randomPhone();
+  await rootPool().query(`update app_public."user" set phone = $2 where id = $1`, [person.userId, phone]);
+  const { rows: corrected } = await rootPool().query(
+    `select coalesce(clinic_id::text, 'platform') as chain from app_public.audit_log
+     where table_name = 'user' and action = 'update' and record_id = $1 and new_values ->> 'phone' = $2`,
+    [person.userId, phone],
+  );
+  expect(corrected.map((r) => r.chain).sort()).toEqual([working, other, suspended, "platform"].sort());
+});
+
 test("platform administrators read the platform's chain, in any session; a clinic's managers do not, nor the administrators other clinics' chains", async () => {
   const tried = await createUser();
   await rootPool().query("select app_private.audit_failed_login($1, '192.0.2.7', 'wrong_password', $2)", [tried.phone, tried.userId]);
