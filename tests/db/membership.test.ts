@@ -350,7 +350,10 @@ describe("inviting someone who already has an account", () => {
     const switchToA = async () =>
       committedAs(await openSession(doctor.userId, b.clinicId), (client) => client.query("select app_hidden.switch_clinic($1, null, null, '1 hour') as r", [a.clinicId]));
     // naming the clinic is no consent
-    expect((await switchToA()).rows[0].r).toEqual({ status: "not_a_member" }); // the route's 403, audited
+    expect((await switchToA()).rows[0].r).toEqual({
+      status: "not_a_member", // the route's 403, audited, saying what to do
+      message: "You have not accepted that clinic's invitation: you are its member once you accept it (acceptInvitation).",
+    });
     expect((await memberOfA(a.clinicId, doctor.userId)).accepted_at).toBeNull();
     await committedAs(await openSession(doctor.userId, b.clinicId), (client) => client.query("select app_public.accept_invitation($1)", [a.clinicId]));
     const opened = await switchToA();
