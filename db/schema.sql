@@ -2634,6 +2634,62 @@ COMMENT ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) IS '
 
 
 --
+-- Name: audit_chains_of_person(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_chains_of_person(user_id uuid) RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- the session's own memberships (membership's policies: its person's, in every clinic), or any in the system's
+  -- context (an operator, a migration): the API changes no account but the session's own
+  return array(
+    select c from (
+      select app_private.audit_chain_of_person(audit_chains_of_person.user_id) as c
+      union
+      select m.clinic_id from app_public.membership m
+      where m.user_id = audit_chains_of_person.user_id and m.accepted_at is not null and m.deleted_at is null
+    ) chains
+    order by coalesce(c, '00000000-0000-0000-0000-000000000000')
+  );
+end;
+$$;
+
+
+ALTER FUNCTION app_private.audit_chains_of_person(user_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_chains_of_person(user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_chains_of_person(user_id uuid) IS 'The audit chains of a change to a person''s account, in the order of their ids: the one audit_chain_of_person names (the session''s clinic''s, or the platform''s as null) and each clinic where the person''s membership is accepted and not removed (a suspended one too: it lists the person), whose staff list shows the change; not a pending invitation''s clinic (not shown the name), nor one the person was removed from.';
+
+
+--
+-- Name: audit_chains_of_row(text, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.audit_chains_of_row(table_name text, row_values jsonb) RETURNS uuid[]
+    LANGUAGE sql STABLE
+    AS $$
+  select case
+    when audit_chains_of_row.table_name = 'user' then app_private.audit_chains_of_person((audit_chains_of_row.row_values ->> 'id')::uuid)
+    else array[app_private.audit_chain_of_row(audit_chains_of_row.table_name, audit_chains_of_row.row_values)]
+  end
+$$;
+
+
+ALTER FUNCTION app_private.audit_chains_of_row(table_name text, row_values jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION audit_chains_of_row(table_name text, row_values jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.audit_chains_of_row(table_name text, row_values jsonb) IS 'The audit chains an entry of a row of table_name (its values as jsonb) is written in: a person''s account''s in each of audit_chains_of_person, in the order of their ids; any other row''s in the one of audit_chain_of_row. One expression, inlined into tg__audit, tg__audit_chains_in_order and correct_saved_phones (decision 012), so the heads they lock are those the entries are written to.';
+
+
+--
 -- Name: audit_failed_login(text, inet, text, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3118,7 +3174,7 @@ declare
   v_left integer := 0;
 begin
   -- each phone read once (materialized: inlined, the function ran in the filter and again in the list), with what its
-  -- row's audit entry is written by (audit_chain_of_row)
+  -- row's audit entries are written by (audit_chains_of_row)
   with saved as (
     select 'user' as kind, u.id, u.phone as saved, jsonb_build_object('id', u.id) as audited from app_public."user" u
     union all select 'patient', p.id, p.phone, jsonb_build_object('id', p.id, 'clinic_id', p.clinic_id) from app_public.patient p where p.phone is not null
@@ -3130,7 +3186,8 @@ begin
   -- the chains of the rows it corrects, each held to the end once written: all taken now, in order, as a login, a password
   -- change or a deactivation takes them (one correction a statement, 000248's order held for one row at a time)
   perform app_private.lock_audit_chains(array(
-    select distinct app_private.audit_chain_of_row(r ->> 'kind', r -> 'audited') from jsonb_array_elements(v_read) r where r ->> 'phone' is not null));
+    select distinct chain from jsonb_array_elements(v_read) r, unnest(app_private.audit_chains_of_row(r ->> 'kind', r -> 'audited')) chain
+    where r ->> 'phone' is not null));
   for v_row in select * from jsonb_to_recordset(v_read) as r(kind text, id uuid, saved text, phone text) loop
     if v_row.phone is null then
       v_left := v_left + 1; -- no phone by today's rules: left for someone who knows it
@@ -5472,6 +5529,8 @@ declare
   v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
   v_row jsonb := coalesce(v_new, v_old);
   v_action text := lower(tg_op);
+  v_chains uuid[];
+  v_chain uuid;
 begin
   if tg_op = 'UPDATE' then
     if (v_old - 'updated_at' - 'updated_by') = (v_new - 'updated_at' - 'updated_by') then
@@ -5482,8 +5541,14 @@ begin
       v_action := 'restore';
     end if;
   end if;
-  perform app_private.write_audit(app_private.audit_chain_of_row(tg_table_name, v_row), v_action, tg_table_name,
-    (v_row ->> 'id')::uuid, v_old, v_new);
+  v_chains := app_private.audit_chains_of_row(tg_table_name, v_row);
+  -- a person's account of several clinics: all their heads first, in order, as a statement of several chains takes them
+  if cardinality(v_chains) > 1 then
+    perform app_private.lock_audit_chains(v_chains);
+  end if;
+  foreach v_chain in array v_chains loop
+    perform app_private.write_audit(v_chain, v_action, tg_table_name, (v_row ->> 'id')::uuid, v_old, v_new);
+  end loop;
   return null;
 end;
 $$;
@@ -5495,7 +5560,7 @@ ALTER FUNCTION app_private.tg__audit() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such), in its chain (audit_chain_of_row: its clinic''s; a person''s account''s by audit_chain_of_person). A statement of rows of several chains has locked their heads in order first (tg__audit_chains_in_order).';
+COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such) in its chain (audit_chain_of_row: its clinic''s), a person''s account''s in each chain of audit_chains_of_person (the session''s clinic''s or the platform''s, and every clinic that lists the person), those locked first in the order of their ids. A statement of rows of several chains has locked their heads in order first (tg__audit_chains_in_order).';
 
 
 --
@@ -5509,7 +5574,7 @@ CREATE FUNCTION app_private.tg__audit_chains_in_order() RETURNS trigger
 declare
   v_chains uuid[];
 begin
-  -- a single row's statement, the API's, goes no further: it has one chain, which its entry locks
+  -- a single row's statement, the API's, goes no further: its entries lock their chains (tg__audit)
   if not exists (select from changed c offset 1) then
     return null;
   end if;
@@ -5517,7 +5582,8 @@ begin
   -- the rows after it find the heads already held. Compared by its whole image, as not every audited table has an id
   -- (analyst_grant)
   if (case tg_op when 'DELETE' then old else new end) *= (select c from changed c limit 1) then
-    select array_agg(distinct app_private.audit_chain_of_row(tg_table_name, to_jsonb(c))) into v_chains from changed c;
+    select array_agg(distinct chain) into v_chains
+    from changed c, unnest(app_private.audit_chains_of_row(tg_table_name, to_jsonb(c))) chain;
     -- rows of one chain: its entries lock its head, as before
     if cardinality(v_chains) > 1 then
       perform app_private.lock_audit_chains(v_chains);
@@ -5534,7 +5600,7 @@ ALTER FUNCTION app_private.tg__audit_chains_in_order() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__audit_chains_in_order(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UPDATE or DELETE, for each row, before the audit (_500_audit), on every audited table (order_audit_chains): at the first row of a statement whose rows (changed, the transition table) are of several audit chains (audit_chain_of_row), locks their heads in the order of their ids (lock_audit_chains), as every act that ends sessions of several clinics takes them (audit_sessions_ended): such a statement (an operator''s, a maintenance job''s) and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A statement of one chain locks nothing here. A soft delete is an update of each row in turn (tg__soft_delete), its chain locked there: a delete of rows of several clinics of a soft-deleted table is not ordered: the operator updates their deleted_at instead (docs/decisions/005-audit-chain.md). A transaction of several statements is ordered one statement at a time: it calls lock_audit_chains with all its chains first.';
+COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UPDATE or DELETE, for each row, before the audit (_500_audit), on every audited table (order_audit_chains): at the first row of a statement whose rows (changed, the transition table) are of several audit chains (audit_chains_of_row: a person''s account of several clinics is of each), locks their heads in the order of their ids (lock_audit_chains), as every act that ends sessions of several clinics takes them (audit_sessions_ended): such a statement (an operator''s, a maintenance job''s) and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A statement of one row locks nothing here (tg__audit locks the chains of its row). A soft delete is an update of each row in turn (tg__soft_delete), its chain locked there: a delete of rows of several clinics of a soft-deleted table is not ordered: the operator updates their deleted_at instead (docs/decisions/005-audit-chain.md). A transaction of several statements is ordered one statement at a time: it calls lock_audit_chains with all its chains first.';
 
 
 --
@@ -7384,6 +7450,42 @@ ALTER FUNCTION app_private.tg_user__name_as_meant() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_user__name_as_meant() IS 'Trigger: a person''s full name is saved as meant (app_hidden.name_as_meant) when written; nothing visible is a missing name.';
+
+
+--
+-- Name: tg_user__session_turns(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_user__session_turns() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_user uuid;
+begin
+  -- the statement's first row (its transition tables' first, as its after-row events come in that order): the rows after
+  -- it find the turns already held
+  if new *= (select n from new_users n limit 1) then
+    for v_user in
+      select n.id from new_users n join old_users o on o.id = n.id
+      where not n.is_active or n.is_platform_admin <> o.is_platform_admin
+      order by n.id
+    loop
+      perform pg_advisory_xact_lock_shared(app_private.session_turn_key(v_user));
+    end loop;
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_user__session_turns() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_user__session_turns(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_user__session_turns() IS 'AFTER UPDATE, for each row, before the audit''s chains are locked (_490_chains_in_order_on_update, _500_audit): at a statement''s first row, takes the sessions'' turn (session_turn_key, shared) of every account it deactivates or whose platform rights it changes, in the order of their ids, as _900_end_sessions takes them to end their sessions: the change''s entries are in the chain of each clinic of the person (audit_chains_of_person), which a change of their membership there writes holding that turn.';
 
 
 --
@@ -15319,6 +15421,20 @@ COMMENT ON TRIGGER _480_session_turns ON app_public.membership IS 'A change of m
 
 
 --
+-- Name: user _480_session_turns; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _480_session_turns AFTER UPDATE ON app_public."user" REFERENCING OLD TABLE AS old_users NEW TABLE AS new_users FOR EACH ROW EXECUTE FUNCTION app_private.tg_user__session_turns();
+
+
+--
+-- Name: TRIGGER _480_session_turns ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _480_session_turns ON app_public."user" IS 'A deactivation''s or a change of platform rights'' sessions'' turns, taken before any audit chain (tg_user__session_turns).';
+
+
+--
 -- Name: membership _485_kept_to_the_resetting_clinic; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17925,6 +18041,20 @@ REVOKE ALL ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) F
 
 
 --
+-- Name: FUNCTION audit_chains_of_person(user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_chains_of_person(user_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION audit_chains_of_row(table_name text, row_values jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.audit_chains_of_row(table_name text, row_values jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -18916,6 +19046,13 @@ REVOKE ALL ON FUNCTION app_private.tg_user__end_sessions() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_user__name_as_meant() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_user__session_turns(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_user__session_turns() FROM PUBLIC;
 
 
 --
