@@ -1799,3 +1799,51 @@ describe("a walk-in is booked and checked in with one request", () => {
     expect(await visitsOf(patient.id)).toBe(1);
   });
 });
+
+describe("lists whose rows share a time page through every row once", () => {
+  const ROWS = 30;
+  // Rows imported in one transaction share its now(), and so do rows deleted in one; 30 patients of one family, by one
+  // name. Between two pages the table is rewritten in another order (CLUSTER, as a database administrator or
+  // pg_repack does; an update of a row moves it too): the rows are the same, and so must the list be.
+  const imported = async (table: string, clinic: TestClinic, columns: string, values: string) => (await rootPool().query(
+    `insert into app_public.${table} (clinic_id, ${columns}) select $1, ${values} from generate_series(1, ${ROWS}) g returning id`,
+    [clinic.clinicId])).rows.map((r: { id: string }) => r.id);
+  const deleted = async (table: string, ids: string[]) => {
+    await rootPool().query(`update app_public.${table} set deleted_at = now() where id = any($1)`, [ids]);
+    return ids;
+  };
+  const PATIENTS = ["first_name, last_name, phone", "'Juma', 'Mwinyi', '+255700000555'"] as const;
+  const lists = [
+    { list: "deletedPatients", args: "", table: "patient", make: async (c: TestClinic) => deleted("patient", await imported("patient", c, ...PATIENTS)) },
+    { list: "deletedServices", args: "", table: "service",
+      make: async (c: TestClinic) => deleted("service", await imported("service", c, "name, category, price", "'Service ' || g, 'Consultation', 100")) },
+    { list: "findPatientDuplicates", args: `phone: "+255 700 000 555", `, table: "patient", make: (c: TestClinic) => imported("patient", c, ...PATIENTS) },
+  ];
+
+  test.each(lists)("$list, a page at a time (by cursor and by offset)", async ({ list, args, table, make }) => {
+    const clinic = await createClinic(`Ties in ${list}`);
+    const ids = await make(clinic);
+    const admin = new Browser(api);
+    await admin.login(clinic.members.owner.phone, clinic.members.owner.password);
+    const page = async (n: number, after: string | null, offset: number | null) => {
+      await rootPool().query(`cluster app_public.${table} using ${n % 2 ? `${table}_pkey` : `${table}_clinic_id_code_key`}`);
+      const r = await admin.graphql(`query($after: Cursor, $offset: Int) { ${list}(${args}first: 7, after: $after, offset: $offset) { nodes { rowId } pageInfo { endCursor hasNextPage } } }`,
+        { after, offset });
+      expect(r.body.errors).toBeUndefined();
+      return r.body.data[list] as { nodes: { rowId: string }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+    };
+    const byCursor: string[] = [];
+    for (let n = 0, after: string | null = null, more = true; more; n++) {
+      const { nodes, pageInfo } = await page(n, after, null);
+      byCursor.push(...nodes.map((p) => p.rowId));
+      [after, more] = [pageInfo.endCursor, pageInfo.hasNextPage];
+    }
+    const byOffset: string[] = [];
+    for (let n = 0, more = true; more; n++) {
+      const { nodes, pageInfo } = await page(n + 1, null, byOffset.length);
+      byOffset.push(...nodes.map((p) => p.rowId));
+      more = pageInfo.hasNextPage;
+    }
+    for (const paged of [byCursor, byOffset]) expect([...paged].sort()).toEqual([...ids].sort());
+  });
+});
