@@ -4833,7 +4833,7 @@ begin
       or p.id = any (array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
                                                                   patient_duplicates.first_name)))
     )
-  order by p.deleted_at nulls first, p.created_at;
+  order by p.deleted_at nulls first, p.created_at, p.id;
 end;
 $$;
 
@@ -9927,7 +9927,7 @@ begin
   end if;
   return query select p.* from app_public.patient p
     where p.clinic_id = app_public.current_clinic_id() and p.deleted_at is not null
-    order by p.deleted_at desc;
+    order by p.deleted_at desc, p.id;
 end;
 $$;
 
@@ -9956,7 +9956,7 @@ begin
   end if;
   return query select s.* from app_public.service s
     where s.clinic_id = app_public.current_clinic_id() and s.deleted_at is not null
-    order by s.deleted_at desc;
+    order by s.deleted_at desc, s.id;
 end;
 $$;
 
