@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { loopbackApi } from "../../server/loopback-api.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
-import { testConfig } from "./database.ts";
+import { endPool, testConfig } from "./database.ts";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
 
@@ -43,7 +43,7 @@ export async function startApi(
     pool,
     async close() {
       await api.close();
-      await pool.end();
+      await endPool(pool);
     },
   };
 }

@@ -110,6 +110,22 @@ export async function schemaCopy(suffix: string): Promise<{ config: DatabaseConf
   return { config, drop };
 }
 
+/**
+ * Ends `pool` once each of its connections has closed. pool.end() answers as soon as it has asked each to
+ * end, their sockets still open until PostgreSQL closes them: on a busy machine the last test file's
+ * worker still held them when jest asked it to exit, and was force exited after 500 ms ("A worker process
+ * has failed to exit gracefully").
+ */
+export async function endPool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on("remove", () => --open === 0 && resolve());
+  });
+  await pool.end();
+  await closed;
+}
+
 let root: pg.Pool | null = null;
 
 /** Superuser pool for fixtures and for looking behind the application's back. */
@@ -127,7 +143,7 @@ export function apiPool(): pg.Pool {
 }
 
 export async function closeRootPool(): Promise<void> {
-  await Promise.all([root?.end(), api?.end()]);
+  await Promise.all([root && endPool(root), api && endPool(api)]);
   root = null;
   api = null;
 }
