@@ -36,12 +36,17 @@ import { onceSettled } from "./once-settled.ts";
 import { isUuid } from "../db/uuid.ts";
 import { sessionClinicId } from "./session-clinic.ts";
 
-interface VisitEvent {
+/** What a notification says of a visit. */
+interface Notified {
   id: string;
   /** The status the visit changed to, as the notification says; null when it says none that exists. */
   status: string | null;
   /** The doctor the visit was taken from, when the notification tells of a handover. */
   fromDoctor: string | null;
+}
+
+/** A notification as a session hears it. */
+interface VisitEvent extends Notified {
   /** Whether it is told to the doctor it was taken from, who may no longer see it: the visit left their list. */
   left: boolean;
 }
@@ -64,16 +69,16 @@ interface Failure {
 
 /** How a session hears an event: of its visit, of its visit leaving the session's list, or not at all. */
 type Hearing = "visit" | "left" | null;
-type HearingOf = (event: VisitEvent) => Promise<Hearing>;
+type HearingOf = (notified: Notified) => Promise<Hearing>;
 
 /** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
-function eventOf(payload: string): VisitEvent | null {
+function eventOf(payload: string): Notified | null {
   try {
     const event = JSON.parse(payload) as { id?: unknown; status?: unknown; from_doctor?: unknown } | null;
     const id = event?.id;
     const status = typeof event?.status === "string" && Object.hasOwn(STAMP_OF_STATUS, event.status) ? event.status : null;
     const fromDoctor = isUuid(event?.from_doctor) ? event.from_doctor : null;
-    return isUuid(id) ? { id, status, fromDoctor, left: false } : null;
+    return isUuid(id) ? { id, status, fromDoctor } : null;
   } catch {
     return null;
   }
