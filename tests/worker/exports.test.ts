@@ -206,10 +206,34 @@ test("export files a worker's start cannot close are named in a warning, and the
 test("a cell is defused wherever a spreadsheet may start one: a semicolon is quoted (many locales' list separator), a line feed first gets an apostrophe", async () => {
   expect(csvLine(["x;=cmd|' /C calc'!A0", "plain"])).toBe(`"x;=cmd|' /C calc'!A0",plain\r\n`);
   const { rows } = await rootPool().query("select app_private.csv_safe(E'\\n=2+2') as lf, app_private.csv_safe(E'\\r=2+2') as cr, app_private.csv_safe('a=b') as inside");
-  expect(rows[0]).toEqual({ lf: "'\n=2+2", cr: "'\r=2+2", inside: "a=b" });
+  // the apostrophe first for a spreadsheet that drops the line break; the second for one that starts a row after it
+  expect(rows[0]).toEqual({ lf: "'\n'=2+2", cr: "'\r'=2+2", inside: "a=b" });
   // where `;` separates cells, a quote opens a cell only at its start: a later cell splits at the `;`, and what follows is defused too
   const { rows: split } = await rootPool().query("select app_private.csv_safe('Doe;=HYPERLINK(1)') as formula, app_private.csv_safe('Tea; milk') as prose");
   expect(split[0]).toEqual({ formula: "Doe;'=HYPERLINK(1)", prose: "Tea; milk" });
+});
+
+// a spreadsheet whose list separator is `;` reads the commas' quotes as text, so a line break inside a quoted address
+// ends its row there, and what follows the break begins a row: `=HYPERLINK(…)` on an address's second line ran
+test("a formula on a later line of a typed text is defused: where `;` separates cells, each line of the file starts a row", async () => {
+  const clinic = await createClinic("Export line starts");
+  const cashier = new Browser(api);
+  await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+  const address = "Plot 5\n=cmd|' /C calc'!A0\r\n+1+1\r@SUM(A1)\n\t=2+2\n-3\nMsasani";
+  await createPatient(clinic.clinicId, { address });
+  const id = await requestExport(cashier);
+  await runDueJobs();
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
+  const text = await response.text();
+  // the cells of such a spreadsheet: the file split at its line breaks and semicolons, quotes or not
+  const formulas = text.split(/\r\n|[\r\n;]/).filter((cell) => /^[=+\-@\t]/.test(cell));
+  expect(formulas).toEqual([]);
+  // the address reads as typed but for an apostrophe before each formula's line
+  const addressCell = parseCsv(text)[1][6];
+  expect(addressCell).toBe("Plot 5\n'=cmd|' /C calc'!A0\r\n'+1+1\r'@SUM(A1)\n'\t=2+2\n'-3\nMsasani");
+  // a line break's own lines untouched: CRLF stays one break, an empty line stays empty
+  const { rows } = await rootPool().query("select app_private.csv_safe(E'a\\r\\n\\r\\nb') as plain, app_private.csv_safe(E'a;\\n=1') as after_semicolon");
+  expect(rows[0]).toEqual({ plain: "a\r\n\r\nb", after_semicolon: "a;'\n'=1" });
 });
 
 test("a period left out, reversed or longer than 3,661 days is INVALID_INPUT saying which; one day or 3,661 days are taken", async () => {
