@@ -443,11 +443,59 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
     expect((await new Browser(api).login(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
     const { rows } = await rootPool().query(
-      "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1",
-      [member.userId],
+      "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1 order by clinic_id <> $2",
+      [member.userId, clinic.clinicId],
     );
-    expect(rows).toEqual([{ clinic_id: clinic.clinicId, action: "update", table_name: "user_secret", old_values: null, new_values: null, detail: { passwordChanged: true, sessionsEnded: 1 } }]);
-    // the other clinic's session in its own chain (below)
+    const entry = { action: "update", table_name: "user_secret", old_values: null, new_values: null };
+    expect(rows).toEqual([
+      { clinic_id: clinic.clinicId, ...entry, detail: { passwordChanged: true, sessionsEnded: 1 } },
+      // the other clinic's, naming its session it ended (below)
+      { clinic_id: other.clinicId, ...entry, detail: { passwordChanged: true, endedSessions: [expect.any(String)] } },
+    ]);
+  });
+
+  // the change was in the chain of the session that asked alone: the owner of the person's other clinic, with no session of
+  // the person to end, read nothing of it, nor of the operator's reset, by whom, of their doctor's password
+  test("the change, and the operator's reset, are in the audit log of each clinic the person is of, where its owner reads them; not of a clinic that only invited them", async () => {
+    const member = await createUser();
+    const [b, invited] = [await createClinic("Password clinic B"), await createClinic("Password invited clinic")];
+    await addMember(clinic.clinicId, member, "doctor");
+    await addMember(b.clinicId, member, "doctor");
+    await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'doctor', null)", [invited.clinicId, member.userId]);
+    const session = new Browser(api);
+    await session.login(member.phone, member.password, clinic.clinicId);
+    expect((await change(session, member.password, "a new long password")).status).toBe(200);
+    await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [member.phone]);
+    const owners = { a: new Browser(api), b: new Browser(api), invited: new Browser(api) };
+    await owners.a.login(clinic.members.owner.phone, clinic.members.owner.password, clinic.clinicId);
+    await owners.b.login(b.members.owner.phone, b.members.owner.password, b.clinicId);
+    await owners.invited.login(invited.members.owner.phone, invited.members.owner.password, invited.clinicId);
+    const read = async (owner: Browser) => (await owner.graphql(
+      `query($r: UUID!) { auditLogs(condition: { recordId: $r, tableName: "user_secret" }, orderBy: SEQ_ASC) { nodes { clinicId action actorUserId detail } }
+        verifyAuditChain { isValid } }`,
+      { r: member.userId },
+    )).body;
+    const reset = { action: "update", actorUserId: null, detail: { passwordChanged: true, by: "npm run password", unlocked: false } };
+    // the clinic it was asked from, with where from (the address, the session) and the count of its sessions ended
+    expect(await read(owners.a)).toEqual({ data: {
+      auditLogs: { nodes: [
+        { clinicId: clinic.clinicId, action: "update", actorUserId: member.userId, detail: { passwordChanged: true, ip: expect.any(String), sessionId: expect.any(String), sessionsEnded: 0 } },
+        { clinicId: clinic.clinicId, ...reset, detail: { ...reset.detail, endedSessions: [expect.any(String)] } }, // the session the change went on in
+      ] },
+      verifyAuditChain: { isValid: true },
+    } });
+    // the other clinic: what was done, by whom, and not where from
+    expect(await read(owners.b)).toEqual({ data: {
+      auditLogs: { nodes: [
+        { clinicId: b.clinicId, action: "update", actorUserId: member.userId, detail: { passwordChanged: true } },
+        { clinicId: b.clinicId, ...reset },
+      ] },
+      verifyAuditChain: { isValid: true },
+    } });
+    // the clinic the person has not answered is told nothing of the account
+    expect(await read(owners.invited)).toEqual({ data: { auditLogs: { nodes: [] }, verifyAuditChain: { isValid: true } } });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.audit_log where clinic_id = $1 and record_id = $2", [invited.clinicId, member.userId]);
+    expect(rows).toEqual([{ n: 0 }]);
   });
 
   test("a wrong current password is refused and counted as a wrong login: the fifth locks the account, even against the right one", async () => {
@@ -928,7 +976,8 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     expect(await entriesIn(here, member.userId)).toEqual([
       { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
     ]);
-    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
+    // the other clinic of the person: the change itself (not where from), naming its session it ended
+    expect(await entriesIn(there, member.userId)).toEqual([{ action: "update", detail: { passwordChanged: true, endedSessions: [ended.there] } }]);
     expect(await entriesIn(null, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.platform], endedBy: "password_change" } }]);
     expect(await actorsIn([here, there, null], member.userId)).toEqual([member.userId]);
     const entries = [...(await entriesIn(here, member.userId)), ...(await entriesIn(there, member.userId)), ...(await entriesIn(null, member.userId))];
@@ -949,12 +998,13 @@ describe("each chain whose sessions a password change, a reset or a deactivation
       ] });
       // made an admin: the change of the account, in each of its clinics' chains too
       const madeAdmin = by === "npm run superuser" ? [{ action: "update", detail: null }] : [];
+      // each clinic of the person: the reset itself, by what, naming its sessions it ended
       expect({ by, here: await entriesIn(here, member.userId) }).toEqual({ by, here: [
-        { action: "sessions_ended", detail: { endedSessions: [ended.here, asking].sort(), endedBy: "password_reset" } },
+        { action: "update", detail: { passwordChanged: true, by, unlocked: false, endedSessions: [ended.here, asking].sort() } },
         ...madeAdmin,
       ] });
       expect({ by, there: await entriesIn(there, member.userId) }).toEqual({ by, there: [
-        { action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_reset" } },
+        { action: "update", detail: { passwordChanged: true, by, unlocked: false, endedSessions: [ended.there] } },
         ...madeAdmin,
       ] });
       expect({ by, actors: await actorsIn([here, there, null], member.userId) }).toEqual({ by, actors: [null] });
@@ -986,14 +1036,16 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     const answer = await committedAs(asking, async (client) =>
       (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
     expect(answer).toEqual({ status: "ok", sessionsEnded: 3 });
-    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }]);
+    const changed = { action: "update", detail: { passwordChanged: true, endedSessions: [ended.there] } };
+    expect(await entriesIn(there, member.userId)).toEqual([changed]);
     expect((await rootPool().query("select app_private.reset_password($1, 'the operator chose it') as n", [member.phone])).rows[0].n).toBe(1); // asking
     await rootPool().query('update app_public."user" set is_active = false where id = $1', [member.userId]);
     const deactivated = { action: "update", detail: null }; // the account's change, ending no session
-    expect(await entriesIn(there, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [ended.there], endedBy: "password_change" } }, deactivated]);
+    const reset = { action: "update", detail: { passwordChanged: true, by: "npm run password", unlocked: false } };
+    expect(await entriesIn(there, member.userId)).toEqual([changed, reset, deactivated]);
     expect(await entriesIn(here, member.userId)).toEqual([
       { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
-      { action: "sessions_ended", detail: { endedSessions: [asking], endedBy: "password_reset" } },
+      { ...reset, detail: { ...reset.detail, endedSessions: [asking] } },
       deactivated,
     ]);
     // the membership's changes, which end (or change) the clinic's live sessions, left it too (before, the suspension ended it)
@@ -1044,7 +1096,7 @@ describe("each chain whose sessions a password change, a reset or a deactivation
           return Promise.all([change.result, login.result]);
         });
         expect({ asked, held, answers }).toEqual({ asked, held, answers: ["ok", "ok"] });
-        expect(await entriesIn(ended, changer.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [changer.sessions[0]], endedBy: "password_change" } }]);
+        expect(await entriesIn(ended, changer.userId)).toEqual([{ action: "update", detail: { passwordChanged: true, endedSessions: [changer.sessions[0]] } }]);
         expect(await entriesIn(asked, loggingOn.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [loggingOn.sessions[0]], endedBy: "login" } }]);
       }
     }
@@ -1118,7 +1170,9 @@ describe("each chain whose sessions a password change, a reset or a deactivation
           return Promise.all([statementUnderWay.result, otherUnderWay.result]);
         });
         expect({ kind, act, answers }).toEqual({ kind, act, answers: [null, "ok"] });
-        expect(await entriesIn(lo, other.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [other.sessions[0]], endedBy: act === "login" ? "login" : "password_change" } }]);
+        expect(await entriesIn(lo, other.userId)).toEqual([act === "login"
+          ? { action: "sessions_ended", detail: { endedSessions: [other.sessions[0]], endedBy: "login" } }
+          : { action: "update", detail: { passwordChanged: true, endedSessions: [other.sessions[0]] } }]);
       }
     }
     expect(await verified([lo, hi])).toEqual([true, true]);

@@ -132,10 +132,16 @@ test("npm run password resets a member's forgotten password without making them 
   expect((await back.tryLogin(owner.phone, "operator-chose-this", first.clinicId)).body).toMatchObject({ user: { isPlatformAdmin: false }, role: "owner" });
   expect((await back.graphql("{ currentUserPasswordSetByHolder }")).body.data).toEqual({ currentUserPasswordSetByHolder: false });
   const { rows } = await rootPool().query(
-    "select clinic_id, actor_user_id, detail from app_public.audit_log where record_id = $1 and table_name = 'user_secret'",
-    [owner.userId],
+    "select clinic_id, actor_user_id, detail from app_public.audit_log where record_id = $1 and table_name = 'user_secret' order by clinic_id is not null, clinic_id is distinct from $2",
+    [owner.userId, first.clinicId],
   );
-  expect(rows).toEqual([{ clinic_id: null, actor_user_id: null, detail: { passwordChanged: true, by: "npm run password", unlocked: true, sessionsEnded: 1 } }]);
+  const reset = { actor_user_id: null, detail: { passwordChanged: true, by: "npm run password", unlocked: true } };
+  expect(rows).toEqual([
+    { clinic_id: null, ...reset, detail: { ...reset.detail, sessionsEnded: 1 } },
+    // and in each clinic of the person, whose owner reads that their password was reset, and by what
+    { clinic_id: first.clinicId, ...reset },
+    { clinic_id: second.clinicId, ...reset },
+  ]);
 });
 
 test("npm run password refuses a phone of no account, and a password the rule refuses, changing nothing", async () => {
