@@ -553,11 +553,11 @@ begin
     failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
   where s.user_id = v_session.user_id;
   v_ended := app_private.end_sessions_of(v_session.user_id, v_session.id);
-  -- the change in the chain of the session that asked, counting the sessions of that chain it ended; those of each other
-  -- chain in that chain's own entry
+  -- the change in the chain of the session that asked, counting the sessions of that chain it ended, and in the chain of
+  -- each other clinic the person is of, saying what it was alone (not the address nor the session it was asked from)
   perform app_private.audit_sessions_ended(v_session.clinic_id, 'update', 'user_secret', v_session.user_id,
     jsonb_build_object('passwordChanged', true, 'ip', change_password.ip, 'sessionId', v_session.id), true,
-    v_ended, 'password_change', v_session.user_id);
+    v_ended, 'password_change', v_session.user_id, jsonb_build_object('passwordChanged', true));
   return jsonb_build_object('status', 'ok', 'sessionsEnded', jsonb_array_length(v_ended));
 end;
 $$;
@@ -569,7 +569,7 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), each other chain whose sessions it ended getting sessions_ended (endedBy password_change: audit_sessions_ended): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
 
 --
@@ -2836,25 +2836,31 @@ COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, 
 
 
 --
--- Name: audit_sessions_ended(uuid, text, text, uuid, jsonb, boolean, jsonb, text, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: audit_sessions_ended(uuid, text, text, uuid, jsonb, boolean, jsonb, text, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) RETURNS void
+CREATE FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid, person_detail jsonb DEFAULT NULL::jsonb) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
   v_ended jsonb := coalesce(audit_sessions_ended.ended, '[]');
+  -- a change to the person's account (a password): its entry in each chain of theirs too (audit_chains_of_person)
+  v_person uuid[] := case when audit_sessions_ended.action is not null and audit_sessions_ended.person_detail is not null
+    then app_private.audit_chains_of_person(audit_sessions_ended.user_id) else '{}' end;
   v_chain record;
 begin
-  -- the chain of the act's own entry (none without an action), and those of the sessions it ended, one entry each an
-  -- account, in the order of the chains' ids: write_audit locks each chain's head until commit, and every act that ends
-  -- sessions of several clinics takes them in this order, so that two at once lock no head the other holds while waiting for it
+  -- the chain of the act's own entry (none without an action), those of the person's account when it is one, and those
+  -- of the sessions it ended, one entry each an account, in the order of the chains' ids: write_audit locks each chain's
+  -- head until commit, and every act that ends sessions of several clinics takes them in this order, so that two at once
+  -- lock no head the other holds while waiting for it
   for v_chain in
     select c.clinic_id, coalesce((e.session ->> 'userId')::uuid, audit_sessions_ended.user_id) as user_id,
       coalesce(e.session ->> 'endedBy', audit_sessions_ended.ended_by) as ended_by,
       jsonb_agg(e.session -> 'id' order by e.session ->> 'id') filter (where e.session is not null) as ended
     from (select audit_sessions_ended.clinic_id where audit_sessions_ended.action is not null
+          union
+          select unnest(v_person)
           union
           select (s ->> 'clinicId')::uuid from jsonb_array_elements(v_ended) s) c(clinic_id)
     left join jsonb_array_elements(v_ended) e(session) on (e.session ->> 'clinicId')::uuid is not distinct from c.clinic_id
@@ -2868,6 +2874,12 @@ begin
           when audit_sessions_ended.counted then jsonb_build_object('sessionsEnded', coalesce(jsonb_array_length(v_chain.ended), 0))
           else jsonb_strip_nulls(jsonb_build_object('endedSessions', v_chain.ended)) end,
         audit_sessions_ended.actor_user_id);
+    elsif array_position(v_person, v_chain.clinic_id) is not null then
+      -- another clinic the person is of: the act as it was (person_detail, not where from), naming its sessions it ended
+      perform app_private.write_audit(v_chain.clinic_id, audit_sessions_ended.action, audit_sessions_ended.table_name,
+        audit_sessions_ended.user_id, null, null,
+        audit_sessions_ended.person_detail || jsonb_strip_nulls(jsonb_build_object('endedSessions', v_chain.ended)),
+        audit_sessions_ended.actor_user_id);
     else
       -- nothing of the act but what it was (not where, nor what else it did)
       perform app_private.write_audit(v_chain.clinic_id, 'sessions_ended', 'user', v_chain.user_id, null, null,
@@ -2878,13 +2890,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid, person_detail jsonb) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid, person_detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) IS 'Audits an act that ended sessions of the user (ended, as end_sessions_of and open_session list them: {id, clinicId}): its own entry (action on table_name, the user''s id its record_id, detail), in the chain of clinic_id (the platform''s when null), naming the sessions of that chain it ended (endedSessions, their ids, if any) or, when counted, counting them (sessionsEnded); and each other chain whose sessions it ended an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: ended_by), so that no clinic learns another''s session ids nor misses the end of its own. Without an action (a deactivation, whose entry is its row''s update) every chain of the sessions ended gets sessions_ended; sessions of several accounts ended at once each name theirs (userId) and what ended them (endedBy), and each chain gets an entry an account. The chains are written in the order of their ids, which every act that ends sessions follows (a login, a switch, a password change, a reset, a deactivation of one account or several): two at once lock no chain head the other holds while waiting for it. All by actor_user_id.';
+COMMENT ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid, person_detail jsonb) IS 'Audits an act that ended sessions of the user (ended, as end_sessions_of and open_session list them: {id, clinicId}): its own entry (action on table_name, the user''s id its record_id, detail), in the chain of clinic_id (the platform''s when null), naming the sessions of that chain it ended (endedSessions, their ids, if any) or, when counted, counting them (sessionsEnded); when the act is a change to the person''s account (a password changed or reset: person_detail given), the same action in the chain of each other clinic of audit_chains_of_person (where their membership is accepted and not removed), with person_detail (what was done, by what, not where from) and the sessions of that chain it ended (endedSessions, if any); and each other chain whose sessions it ended an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: ended_by), so that no clinic learns another''s session ids nor misses the end of its own. Without an action (a deactivation, whose entry is its row''s update) every chain of the sessions ended gets sessions_ended; sessions of several accounts ended at once each name theirs (userId) and what ended them (endedBy), and each chain gets an entry an account. The chains are written in the order of their ids, which every act that ends sessions follows (a login, a switch, a password change, a reset, a deactivation of one account or several): two at once lock no chain head the other holds while waiting for it. All by actor_user_id.';
 
 
 --
@@ -5167,6 +5179,7 @@ CREATE FUNCTION app_private.replace_password(user_id uuid, password_hash text, c
 declare
   v_secret app_private.user_secret;
   v_ended jsonb;
+  v_done jsonb;
 begin
   perform app_private.hold_for_new_password(replace_password.user_id);
   select * into v_secret from app_private.user_secret s where s.user_id = replace_password.user_id;
@@ -5175,9 +5188,12 @@ begin
     password_given_by_clinic = replace_password.clinic_id
   where s.user_id = replace_password.user_id;
   v_ended := app_private.end_sessions_of(replace_password.user_id, null);
+  -- in the chain of clinic_id with the detail given (a clinic's reset names the membership), and in the chain of each
+  -- other clinic the person is of with what it was and by what alone
+  v_done := jsonb_build_object('passwordChanged', true, 'unlocked', coalesce(v_secret.locked_until > now(), false));
   perform app_private.audit_sessions_ended(replace_password.clinic_id, 'update', 'user_secret', replace_password.user_id,
-    jsonb_build_object('passwordChanged', true, 'unlocked', coalesce(v_secret.locked_until > now(), false)) || replace_password.detail, true,
-    v_ended, 'password_reset', app_public.current_user_id());
+    v_done || replace_password.detail, true, v_ended, 'password_reset', app_public.current_user_id(),
+    v_done || jsonb_build_object('by', replace_password.detail -> 'by'));
   return jsonb_array_length(v_ended);
 end;
 $$;
@@ -5189,7 +5205,7 @@ ALTER FUNCTION app_private.replace_password(user_id uuid, password_hash text, cl
 -- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; each other chain whose sessions it ended gets sessions_ended (endedBy password_reset: audit_sessions_ended). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
+COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; the chain of each other clinic the person is of gets the same update with passwordChanged, unlocked and by alone, and the sessions of that chain it ended (endedSessions: audit_sessions_ended); each other chain whose sessions it ended gets sessions_ended (endedBy password_reset). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
 
 
 --
@@ -8276,7 +8292,7 @@ The row after the change (secrets excluded); the API gives it as `newValues`, it
 -- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their sessions_ended), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
 
 
 --
@@ -18085,10 +18101,10 @@ REVOKE ALL ON FUNCTION app_private.audit_session_opened(action text, opened json
 
 
 --
--- Name: FUNCTION audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid, person_detail jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.audit_sessions_ended(clinic_id uuid, action text, table_name text, user_id uuid, detail jsonb, counted boolean, ended jsonb, ended_by text, actor_user_id uuid, person_detail jsonb) FROM PUBLIC;
 
 
 --
