@@ -4,7 +4,7 @@
 import jwt from "jsonwebtoken";
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, beginAs, committedAs, createClinic, createUser, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
+import { addMember, beginAs, committedAs, createClinic, createUser, LONG_AGO, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { linesLoggedBy } from "../support/logs.ts";
@@ -1644,7 +1644,7 @@ describe("several clinics", () => {
 
   // tabs share the cookie: a switch in one moved the other's cash-up screen, still showing its clinic, to the clinic switched to
   test("a page that names its clinic (X-Clinic-Id) is refused, with nothing done, once another tab has switched the session to another clinic", async () => {
-    const [a, b] = [await createClinic("Tab A clinic"), await createClinic("Tab B clinic")];
+    const [a, b] = [await createClinic("Tab A clinic", { since: LONG_AGO }), await createClinic("Tab B clinic", { since: LONG_AGO })];
     const { cashier } = a.members;
     await addMember(b.clinicId, cashier, "cashier");
     const browser = new Browser(api); // both tabs: one cookie jar

@@ -192,8 +192,30 @@ test("a payment's reference corrected is kept as one taken is: without the space
   expect(kept).toEqual([["  slip 42  ", "slip 42", undefined], ["   ", null, undefined], ["", null, undefined]]);
 });
 
+// a reference pasted from a spreadsheet or a bank's page kept its tab, line break or no-break space (btrim strips spaces
+// alone): the slip's number was not found by it, and a reference of such white space alone was kept as one of nothing
+test("a payment's reference is kept without the white space of any kind around it, taken, retried or corrected, and one of white space alone is none", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const PAY_WITH = `mutation($id: UUID!, $reference: String, $key: String) {
+    recordPayment(input: { invoiceId: $id, amount: "100", method: bank_transfer, reference: $reference, idempotencyKey: $key }) { result { rowId reference } } }`;
+  const taken = (await cashier.graphql(PAY_WITH, { id: invoice.id, reference: "\tTRF-88120\u00a0\n", key: "transfer-88120" })).body.data.recordPayment.result;
+  expect(taken.reference).toBe("TRF-88120");
+  // the till's retry, the reference pasted again or typed clean, is the same payment, not a CONFLICT
+  for (const reference of ["\tTRF-88120\u00a0\n", "TRF-88120"]) {
+    expect((await cashier.graphql(PAY_WITH, { id: invoice.id, reference, key: "transfer-88120" })).body).toEqual({ data: { recordPayment: { result: taken } } });
+  }
+  const blank = (await cashier.graphql(PAY_WITH, { id: invoice.id, reference: "\u00a0\t\r\n\u3000" })).body.data.recordPayment.result;
+  expect(blank.reference).toBeNull();
+  const CORRECT = `mutation($c: UUID!, $id: UUID!, $ref: String) { updatePayment(input: { clinicId: $c, rowId: $id, patch: { reference: $ref } }) { payment { reference } } }`;
+  const kept = [];
+  for (const ref of ["\u00a0TRF-88121\t", "\t\n\u00a0"]) {
+    kept.push([ref, (await cashier.graphql(CORRECT, { c: clinic.clinicId, id: blank.rowId, ref })).body.data?.updatePayment.payment.reference]);
+  }
+  expect(kept).toEqual([["\u00a0TRF-88121\t", "TRF-88121"], ["\t\n\u00a0", null]]);
+});
+
 test("a double-clicked close of the day closes it once, and both clicks are told it is closed", async () => {
-  const day = await createClinic("Double close clinic");
+  const day = await createClinic("Double close clinic", { since: LONG_AGO });
   const desk = new Browser(api);
   await desk.login(day.members.cashier.phone, day.members.cashier.password);
   const CLOSE = `mutation { closeDay(input: { businessDate: "2026-03-10", countedCash: "0" }) { result { rowId status closedAt } } }`;
@@ -656,7 +678,7 @@ test("a clinic's exports are filtered by who asked, status, kind and invoice", a
 
 // without an orderBy they came in the order of their random keys: 12-02, 11-28, 12-03, …
 test("a clinic's cash-ups are listed newest day first", async () => {
-  const days = await createClinic("Cash-up history clinic");
+  const days = await createClinic("Cash-up history clinic", { since: LONG_AGO });
   const desk = new Browser(api);
   await desk.login(days.members.cashier.phone, days.members.cashier.password);
   const closed = ["2026-03-12", "2026-03-09", "2026-03-14", "2026-03-10", "2026-03-13", "2026-03-11"];
@@ -1234,7 +1256,7 @@ test("a visit lists its invoices and invoices are found by their visit: a cashie
 // a close form's notes field left blank is sent as "" (or a line break): it wiped the notes the day had, the first
 // count's ("short 500: the patient brings it Monday") when a reopened day was counted again, as no note at all would not
 test("a close whose notes field is left blank keeps the day's notes, as a close without notes does, and is answered again on a double click", async () => {
-  const own = await createClinic("Blank notes clinic");
+  const own = await createClinic("Blank notes clinic", { since: LONG_AGO });
   const [counter, owner] = [new Browser(api), new Browser(api)];
   await counter.login(own.members.cashier.phone, own.members.cashier.password);
   await owner.login(own.members.owner.phone, own.members.owner.password);
@@ -1253,7 +1275,7 @@ test("a close whose notes field is left blank keeps the day's notes, as a close 
 });
 
 test("closeDay without a day is told to give one, and a count given as null is none counted, as one left out", async () => {
-  const own = await createClinic("Close day input clinic");
+  const own = await createClinic("Close day input clinic", { since: LONG_AGO });
   const counter = new Browser(api);
   await counter.login(own.members.cashier.phone, own.members.cashier.password);
   // the schema requires it (a function's arguments without a default are required); in SQL, the function says so itself
@@ -1265,4 +1287,31 @@ test("closeDay without a day is told to give one, and a count given as null is n
     `mutation { closeDay(input: { businessDate: "2026-06-02", countedCash: null, countedCard: "5" }) { result { status countedCash countedCard countedInsurance } } }`,
   );
   expect(closed.body.data.closeDay.result).toEqual({ status: "closed", countedCash: "0.000", countedCard: "5.000", countedInsurance: "0.000" });
+});
+
+// 000265 stopped the hourly run opening days before a clinic existed, but a manager could still close one by hand: an
+// empty reconciliation day, counted and closed, among the clinic's cash-ups before its first day
+test("a day before the clinic's first day is closed only when it has money, and refused naming the first day otherwise; a reopened one closes again", async () => {
+  // created at 23:30 on July 19 in Pago Pago (UTC-11), and paid at 23:45 there: July 19 has money
+  const moved = await createClinic("Closed before it existed clinic", { since: "2026-07-20T10:30:00Z" });
+  await rootPool().query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [moved.clinicId]);
+  const invoice = await createIssuedInvoice(moved, "1000", { madeAt: LONG_AGO });
+  await committedAs(await cashierSession(moved), (c) => c.query("select app_public.record_payment($1, 40, 'cash', null, null, '2026-07-20T10:45:00Z')", [invoice.id]));
+  // then moved to Kiritimati (UTC+14): its creation reads 00:30 on July 21 there, its first day
+  await rootPool().query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [moved.clinicId]);
+  const desk = new Browser(api);
+  await desk.login(moved.members.cashier.phone, moved.members.cashier.password);
+  const CLOSE = `mutation($d: Date!) { closeDay(input: { businessDate: $d, countedCash: "40" }) { result { businessDate status expectedCash } } }`;
+  const refused = { message: "The clinic's first business day is 2026-07-21: a day before it is closed only when it has payments or refunds, and 2026-07-20 has none.", extensions: { code: "INVALID_INPUT" } };
+  expect((await desk.graphql(CLOSE, { d: "2026-07-20" })).body.errors?.[0]).toMatchObject(refused);
+  expect((await desk.graphql(CLOSE, { d: "2026-07-19" })).body).toEqual({ data: { closeDay: { result: { businessDate: "2026-07-19", status: "closed", expectedCash: "40.000" } } } });
+  expect((await desk.graphql(CLOSE, { d: "2026-07-21" })).body.data.closeDay.result).toMatchObject({ businessDate: "2026-07-21", status: "closed" });
+  // reopened (which makes no day), the day before the first closes again
+  const owner = new Browser(api);
+  await owner.login(moved.members.owner.phone, moved.members.owner.password);
+  expect((await owner.graphql(`mutation { reopenDay(input: { businessDate: "2026-07-19", reason: "Recount" }) { result { status } } }`)).body).toEqual({ data: { reopenDay: { result: { status: "open" } } } });
+  expect((await owner.graphql(`mutation { reopenDay(input: { businessDate: "2026-07-20", reason: "Recount" }) { result { status } } }`)).body.errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" } });
+  expect((await desk.graphql(CLOSE, { d: "2026-07-19" })).body.data.closeDay.result).toMatchObject({ status: "closed" });
+  const { rows } = await rootPool().query("select array_agg(business_date::text order by business_date) as days from app_public.daily_reconciliation where clinic_id = $1", [moved.clinicId]);
+  expect(rows[0].days).toEqual(["2026-07-19", "2026-07-21"]);
 });

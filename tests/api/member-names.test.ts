@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { buildSchema, getNamedType, type GraphQLObjectType, isObjectType } from "postgraphile/graphql";
 import { GRAPHQL_SCHEMA_FILE } from "../support/schemas.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createService, createUser, createVisit, LONG_AGO, randomPhone, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { statementsSentBy } from "../support/statements.ts";
 
@@ -18,7 +18,7 @@ let owner: Browser;
 
 beforeAll(async () => {
   api = await startApi();
-  c = await createClinic("Member names");
+  c = await createClinic("Member names", { since: LONG_AGO });
   owner = await login(c.members.owner);
 });
 afterAll(async () => {

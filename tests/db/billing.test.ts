@@ -27,7 +27,7 @@ import { atOnce, outcome, waitsForLock, withTriggersOff } from "../support/locks
 let clinic: TestClinic;
 let cashier: string;
 beforeAll(async () => {
-  clinic = await createClinic("Billing clinic");
+  clinic = await createClinic("Billing clinic", { since: LONG_AGO });
   cashier = await cashierSession(clinic);
 });
 afterAll(closeRootPool);
@@ -648,7 +648,7 @@ describe("a closed day is final", () => {
   // after a change of zone, a payment dated in a closed day's hours fell on the next day, open, and was taken
   // its first form updated closed days, which their trigger refuses: the upgrade of any database with a closed day stopped
   test("000161 applies over days closed before it: each takes its clinic's zone, and keeps its updated_at and its audit trail", async () => {
-    const upgraded = await createClinic("Closed before 000161 clinic");
+    const upgraded = await createClinic("Closed before 000161 clinic", { since: LONG_AGO });
     const { rows: [{ yesterday }] } = await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 1)::text as yesterday");
     await committedAs(await cashierSession(upgraded), (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0)", [yesterday]));
     const file = readdirSync(projectPath("migrations/committed")).find((name) => name.startsWith("000161-"))!;
@@ -688,7 +688,7 @@ describe("a closed day is final", () => {
   });
 
   test("money dated within a closed day's hours is refused after a change of time zone, as the zone it was closed in reads them", async () => {
-    const moved = await createClinic("Moved after closing clinic");
+    const moved = await createClinic("Moved after closing clinic", { since: LONG_AGO });
     const session = await cashierSession(moved);
     const invoice = await createIssuedInvoice(moved, "10000", { madeAt: LONG_AGO });
     const { rows: [{ yesterday }] } = await rootPool().query("select ((now() at time zone 'Africa/Dar_es_Salaam')::date - 1)::text as yesterday");
@@ -719,7 +719,7 @@ describe("a closed day is final", () => {
   // Read as a time there, the date's midnight is the later pass (01:00Z), so the hours of a closed day counted from
   // midnight to midnight took in the first pass of the next day's first hour, or left it out of that day.
   test("a closed day's hours are its local date's where summer time ends at midnight (the Azores): the first pass of the next day's first hour is the next day's", async () => {
-    const azores = await createClinic("Azores clinic");
+    const azores = await createClinic("Azores clinic", { since: LONG_AGO });
     await rootPool().query("update app_public.clinic set timezone = 'Atlantic/Azores' where id = $1", [azores.clinicId]);
     const session = await cashierSession(azores);
     const invoice = await createIssuedInvoice(azores, "10000", { madeAt: LONG_AGO });
@@ -859,7 +859,7 @@ describe("a closed day is final", () => {
 
   // btrim strips spaces alone: a tab and a line break, or no-break and ideographic spaces, were a reason
   test("a refund, a void and a reopened day need a reason that says something, kept without the white space around it", async () => {
-    const reasoned = await createClinic("Reasons clinic");
+    const reasoned = await createClinic("Reasons clinic", { since: LONG_AGO });
     const till = await cashierSession(reasoned);
     const owner = await openSession(reasoned.members.owner.userId, reasoned.clinicId);
     const invoice = await createIssuedInvoice(reasoned, "5000");
@@ -894,7 +894,7 @@ describe("a closed day is final", () => {
   });
 
   test("its notes cannot be rewritten; reopened by an owner, they can", async () => {
-    const closing = await createClinic("Closing notes clinic");
+    const closing = await createClinic("Closing notes clinic", { since: LONG_AGO });
     const day = "2026-06-01";
     const cashierOf = await cashierSession(closing);
     await committedAs(cashierOf, (c) => c.query("select app_public.close_day($1::date, 0, 0, 0, 0, 0, 'Drawer counted by Asha')", [day]));
@@ -1285,4 +1285,42 @@ describe("a change of currency and a new invoice take turns", () => {
       expect(await waiting).toEqual([{ currency: "USD" }]); // before 000068: TZS, in a clinic now billing in USD
     });
   });
+});
+
+// references taken before 000NNN kept a tab, a line break or a no-break space around them (btrim strips spaces alone),
+// and one of such white space alone was kept as a reference of nothing
+test("the upgrade keeps the references taken before as a reference is kept now, each change audited, a closed day's too, its money as counted", async () => {
+  const pasted = await createClinic("Pasted references clinic");
+  const invoice = await createIssuedInvoice(pasted, "1000");
+  const { rows: payments } = await rootPool().query(
+    `insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, received_by)
+     select $1, $2, 100, 'bank_transfer', r, $3 from unnest($4::text[]) r returning id, business_date::text`,
+    [pasted.clinicId, invoice.id, pasted.members.cashier.userId, ["\tTRF-4410\u00a0\n", "\u00a0\r\n", "TRF-4411"]],
+  );
+  const day = payments[0].business_date;
+  await committedAs(await cashierSession(pasted), (c) => c.query("select app_public.close_day($1::date, 0, 0, 300)", [day]));
+  // as the upgrade runs it, in a transaction rolled back: other clinics' rows are other test files'
+  const upgrade = await rootPool().connect();
+  try {
+    await upgrade.query("begin");
+    await upgrade.query("select app_private.trim_payment_references()");
+    const { rows } = await upgrade.query(
+      `select array(select p.reference from app_public.payment p where p.invoice_id = $1 order by p.code) as refs,
+              array(select array[a.old_values ->> 'reference', a.new_values ->> 'reference'] from app_public.audit_log a
+                    where a.clinic_id = $2 and a.table_name = 'payment' and a.action = 'update' order by a.seq) as audited,
+              (select row(d.status, d.expected_bank_transfer, d.counted_bank_transfer)::text from app_public.daily_reconciliation d
+               where d.clinic_id = $2 and d.business_date = $3) as closed_day`,
+      [invoice.id, pasted.clinicId, day],
+    );
+    expect(rows[0]).toEqual({
+      refs: ["TRF-4410", null, "TRF-4411"],
+      audited: [["\tTRF-4410\u00a0\n", "TRF-4410"], ["\u00a0\r\n", null]],
+      closed_day: "(closed,300.000,300.000)",
+    });
+    // run again, it finds none
+    expect((await upgrade.query("select app_private.trim_payment_references() as n")).rows[0].n).toBe(0);
+  } finally {
+    await upgrade.query("rollback");
+    upgrade.release();
+  }
 });

@@ -5,7 +5,7 @@
  * clinic_id in its keys fails the check in rls.test.ts.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, type TestClinic } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, type TestClinic } from "../support/fixtures.ts";
 import { takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 
 let a: TestClinic;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   // every clinic's day while the fingerprints below are taken, and B's rows would change under them.
   releaseWorkerTurn = await takeWorkerTurn();
   a = await createClinic("Isolation A");
-  b = await createClinic("Isolation B");
+  b = await createClinic("Isolation B", { since: LONG_AGO });
   // give clinic B a row in every table: a paid, refunded invoice with its visit, and a closed day
   const invoice = await createIssuedInvoice(b, "1000");
   await committedAs(await cashierSession(b), async (c) => {

@@ -61,7 +61,7 @@ export async function addMember(clinicId: string, user: TestUser, role: Role): P
 
 /**
  * A clinic with one member of every role. `since`: when it was created (by default now), for a clinic whose days go back
- * further: the reconciliation opens no day before a clinic's first.
+ * further: the reconciliation opens, and a close makes, no day without money before a clinic's first.
  */
 export async function createClinic(name = `Clinic ${randomUUID().slice(0, 8)}`, { since }: { since?: string } = {}): Promise<TestClinic> {
   const { rows } = await rootPool().query(
