@@ -3348,7 +3348,8 @@ begin
   from (select d.status, sum(d.visits) as n from app_private.daily_visits d
         where d.clinic_id = v_clinic and d.local_date between from_date and to_date group by d.status having sum(d.visits) > 0) x;
 
-  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name collate "und-x-icu"), '[]')
+  -- two doctors of one name and count in one order at every load: the order ends with the member's key
+  select coalesce(jsonb_agg(jsonb_build_object('doctorId', doctor_id, 'name', full_name, 'count', n) order by n desc, full_name collate "und-x-icu", doctor_id), '[]')
   into v_result.visits_by_doctor
   from (select d.doctor_id, u.full_name, sum(d.visits) as n
         from app_private.daily_visits d
@@ -3360,14 +3361,15 @@ begin
   select coalesce(sum(d.patients), 0) into v_result.new_patients from app_private.daily_patients d
   where d.clinic_id = v_clinic and d.local_date between from_date and to_date;
 
-  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount::text) order by amount desc, name collate "und-x-icu"), '[]')
+  select coalesce(jsonb_agg(jsonb_build_object('serviceId', service_id, 'name', name, 'quantity', quantity, 'amount', amount::text) order by amount desc, name collate "und-x-icu", service_id), '[]')
   into v_result.top_services
   from (select d.service_id, s.name, sum(d.quantity) as quantity, sum(d.amount) as amount
         from app_private.daily_services d
         join app_public.service s on s.clinic_id = d.clinic_id and s.id = d.service_id
         where d.clinic_id = v_clinic and d.local_date between from_date and to_date
         group by d.service_id, s.name having sum(d.quantity) > 0
-        order by amount desc, s.name collate "und-x-icu" limit 5) x;
+        -- ties at the fifth place kept or left out alike at every load: the order ends with the service's key
+        order by amount desc, s.name collate "und-x-icu", d.service_id limit 5) x;
 
   select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
   where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
@@ -3389,7 +3391,7 @@ ALTER FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date
 -- Name: FUNCTION dashboard_for(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too.';
+COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too. Its ranked lists (topServices, visitsByDoctor) are by amount or count, then name, then the row''s id, so ties come in one order at every load.';
 
 
 --
@@ -3721,6 +3723,33 @@ ALTER FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full
 --
 
 COMMENT ON FUNCTION app_private.find_or_create_user(phone app_public.e164_phone, full_name text, password text, OUT user_id uuid, OUT created boolean) IS 'The user with this phone, and whether this call created them (with the name and the password, which check_password must accept); an existing user keeps their name and password, and needs none given. Looked up under an advisory lock on the phone (account_lock_key, keyed so that pg_locks does not tell the phone), so accounts of one phone are made one at a time and created is true for one caller only.';
+
+
+--
+-- Name: first_day_after_day_without_money(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.first_day_after_day_without_money(clinic_id uuid, business_day date) RETURNS date
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  return (select (c.created_at at time zone c.timezone)::date from app_public.clinic c
+          where c.id = first_day_after_day_without_money.clinic_id
+            and business_day < (c.created_at at time zone c.timezone)::date
+            and not exists (select from app_private.daily_money m
+                            where m.clinic_id = c.id and m.business_date = business_day and m.movements > 0));
+end;
+$$;
+
+
+ALTER FUNCTION app_private.first_day_after_day_without_money(clinic_id uuid, business_day date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION first_day_after_day_without_money(clinic_id uuid, business_day date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.first_day_after_day_without_money(clinic_id uuid, business_day date) IS 'The clinic''s first local day (the date of its creation in its time zone as it is now) when business_day is before it and has no payment or refund: a day that is not one to count (open_reconciliation_of does not open it, close_day does not close it). Null otherwise: a day from the first on, or one with money.';
 
 
 --
@@ -4550,9 +4579,7 @@ begin
   -- transaction: the totals below are read after them
   perform app_private.lock_business_day(open_reconciliation_of.clinic_id, business_day, true);
   -- a day before the clinic existed, with no money, is not one to count
-  if business_day < (select (c.created_at at time zone c.timezone)::date from app_public.clinic c where c.id = open_reconciliation_of.clinic_id)
-     and not exists (select from app_private.daily_money m
-                     where m.clinic_id = open_reconciliation_of.clinic_id and m.business_date = business_day and m.movements > 0) then
+  if app_private.first_day_after_day_without_money(open_reconciliation_of.clinic_id, business_day) is not null then
     return 0;
   end if;
   begin
@@ -7215,8 +7242,8 @@ begin
      (old.invoice_id, old.amount, old.received_at, old.idempotency_key) then
     raise exception 'A payment''s invoice, amount and time never change: refund it instead.' using errcode = 'CINVL';
   end if;
-  -- as record_payment keeps it: trimmed, blank none
-  new.reference := nullif(btrim(new.reference), '');
+  -- as record_payment keeps it: without the white space of any kind around it, none when nothing else is left
+  new.reference := app_hidden.text_or_null(new.reference);
   return new;
 end;
 $$;
@@ -7228,7 +7255,7 @@ ALTER FUNCTION app_private.tg_payment__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_payment__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the method and reference of a payment may be corrected; the reference kept as record_payment keeps it (trimmed, blank none).';
+COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the method and reference of a payment may be corrected; the reference kept as record_payment keeps it (app_hidden.text_or_null: without the white space of any kind around it, none when nothing else is left).';
 
 
 --
@@ -7959,6 +7986,40 @@ ALTER FUNCTION app_private.tg_visit_service__version() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_visit_service__version() IS 'BEFORE UPDATE (after _200_snapshot): a change of what the service bills (quantity, discount, price) makes a new version, which comes to the invoice lines made from it (refused while their invoice is live).';
+
+
+--
+-- Name: trim_payment_references(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.trim_payment_references() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_trimmed integer;
+begin
+  -- on a closed day too, past its freeze (tg__money_day, the one trigger that refuses it): the reference is
+  -- no money, and the guard (tg_payment__guard) keeps amount, invoice and time as they were counted. The
+  -- table is held for the statement (a trigger disabled), as a migration holds what it changes
+  alter table app_public.payment disable trigger _300_money_day;
+  -- one statement: the audit chains of its clinics are taken in the order of their ids (tg__audit_chains_in_order)
+  update app_public.payment p set reference = app_hidden.text_or_null(p.reference)
+  where p.reference is distinct from app_hidden.text_or_null(p.reference);
+  get diagnostics v_trimmed = row_count;
+  alter table app_public.payment enable trigger _300_money_day;
+  return v_trimmed;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.trim_payment_references() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION trim_payment_references(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.trim_payment_references() IS 'Keeps the payments'' references written before 000273 as a reference is kept now (app_hidden.text_or_null: without the white space of any kind around them, none when nothing else is left), each change audited, on closed days too (their amounts, methods and times untouched). Returns how many. Run by 000273; an operator may run it again (it holds the payments table while it runs).';
 
 
 --
@@ -8989,6 +9050,7 @@ declare
   v_currency text := (select c.currency from app_public.clinic c where c.id = v_clinic);
   -- notes of white space alone (a close form's field left blank) are none given: the day keeps its own
   v_notes text := case when app_hidden.text_or_null(close_day.notes) is not null then close_day.notes end;
+  v_first date; -- the clinic's first local day, when the day asked for is one before it without money
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can close a day.' using errcode = 'CFORB';
@@ -9012,6 +9074,15 @@ begin
   end if;
   -- Waits for the day's payments and refunds in flight; new ones wait for us (tg__money_day).
   perform app_private.lock_business_day(v_clinic, close_day.business_date, true);
+  -- a day before the clinic existed is made a day to count only when it has money (as the hourly run opens one);
+  -- one that has a row already (opened, or closed and reopened) is closed as any other
+  if not exists (select from app_public.daily_reconciliation d where d.clinic_id = v_clinic and d.business_date = close_day.business_date) then
+    v_first := app_private.first_day_after_day_without_money(v_clinic, close_day.business_date);
+    if v_first is not null then
+      raise exception 'The clinic''s first business day is %: a day before it is closed only when it has payments or refunds, and % has none.',
+        v_first, close_day.business_date using errcode = 'CINVL';
+    end if;
+  end if;
   insert into app_public.daily_reconciliation (clinic_id, business_date) values (v_clinic, close_day.business_date)
   on conflict on constraint daily_reconciliation_clinic_id_business_date_key do nothing;
   select * into v_day from app_public.daily_reconciliation d
@@ -9047,7 +9118,7 @@ ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, co
 -- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
 
 
 --
@@ -10647,7 +10718,7 @@ begin
     if v_payment.id is not null then
       -- the reference as it is kept: a retry sends the same; another (a second card slip) is another payment
       if (v_payment.invoice_id, v_payment.amount, v_payment.method, v_payment.reference)
-         is distinct from (v_invoice.id, record_payment.amount, record_payment.method, nullif(btrim(record_payment.reference), '')) then
+         is distinct from (v_invoice.id, record_payment.amount, record_payment.method, app_hidden.text_or_null(record_payment.reference)) then
         raise exception 'This idempotency key was already used for a different payment.' using errcode = 'CCONF';
       end if;
       return v_payment; -- a retry: the same payment, charged once
@@ -10684,7 +10755,7 @@ begin
   end if;
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
-  values (v_clinic, v_invoice.id, amount, method, nullif(btrim(reference), ''), idempotency_key,
+  values (v_clinic, v_invoice.id, amount, method, app_hidden.text_or_null(reference), idempotency_key,
           -- within the 5 minutes before its invoice was issued: at that time, on the invoice's business day;
           -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
           greatest(least(coalesce(record_payment.received_at, now()), now()), v_issued), app_public.current_user_id())
@@ -10700,7 +10771,7 @@ ALTER FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method
 -- Name: FUNCTION record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day (DAY_CLOSED). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was issued (within them, the invoice''s issue) (INVALID_INPUT). Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text, idempotency_key text, received_at timestamp with time zone) IS 'Takes a payment against an issued invoice: never more than its balance (OVERPAYMENT, with the balance in the error''s extensions.balance); with an idempotency key, a retry returns the first payment instead of charging again (the same key with another invoice, amount, method or reference is CONFLICT; a key of white space alone is INVALID_INPUT); refused on a closed day (DAY_CLOSED). The reference is kept without the white space of any kind around it, none when nothing else is left (app_hidden.text_or_null). receivedAt defaults to now, and is neither more than 5 minutes ahead (within them it is now: a till''s clock ahead) nor more than 5 minutes before the invoice was issued (within them, the invoice''s issue) (INVALID_INPUT). Owners, admins and cashiers.';
 
 
 --
@@ -18283,6 +18354,13 @@ REVOKE ALL ON FUNCTION app_private.find_or_create_user(phone app_public.e164_pho
 
 
 --
+-- Name: FUNCTION first_day_after_day_without_money(clinic_id uuid, business_day date); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.first_day_after_day_without_money(clinic_id uuid, business_day date) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION hash_password(password text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -19148,6 +19226,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__snapshot() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit_service__version() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION trim_payment_references(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.trim_payment_references() FROM PUBLIC;
 
 
 --
