@@ -159,6 +159,8 @@ const CHECK_MESSAGES: Record<string, string> = {
   payment_reference_check: "A reference is at most 200 characters.",
   payment_idempotency_key_check: IDEMPOTENCY_KEY,
   refund_idempotency_key_check: IDEMPOTENCY_KEY,
+  invoice_idempotency_key_check: IDEMPOTENCY_KEY,
+  invoice_line_idempotency_key_check: IDEMPOTENCY_KEY,
   refund_reason_check: "A reason to refund is at most 500 characters.",
   counted_amounts_are_numbers: "Counted amounts must be numbers.",
   daily_reconciliation_notes_check: "Notes are at most 2000 characters.",
@@ -175,6 +177,9 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   // waits for its own invoice or payment, so neither finds the other's first)
   payment_clinic_id_idempotency_key_key: "This idempotency key was already used for a different payment.",
   refund_clinic_id_idempotency_key_key: "This idempotency key was already used for a different refund.",
+  // a key given to an insert of SQL's own, past create_invoice and create_invoice_line (which answer a retry)
+  invoice_clinic_id_idempotency_key_key: "This idempotency key was already used for a different invoice.",
+  invoice_line_clinic_id_idempotency_key_key: "This idempotency key was already used for a different invoice line.",
 };
 
 /**

@@ -1315,3 +1315,77 @@ test("a day before the clinic's first day is closed only when it has money, and 
   const { rows } = await rootPool().query("select array_agg(business_date::text order by business_date) as days from app_public.daily_reconciliation where clinic_id = $1", [moved.clinicId]);
   expect(rows[0].days).toEqual(["2026-07-19", "2026-07-21"]);
 });
+
+// a double click on "new invoice" (or a browser retrying the POST) made two drafts, and one on "add line" billed the line twice
+test("an invoice and a line made by hand with an idempotency key are made once: a double click answers the first, another content is CONFLICT, another clinic's key is its own", async () => {
+  const desk = await createClinic("Double click desk clinic");
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [desk.clinicId]);
+  const receptionist = new Browser(api);
+  await receptionist.login(desk.members.receptionist.phone, desk.members.receptionist.password);
+  const patient = await createPatient(desk.clinicId);
+  const service = await createService(desk.clinicId, "5000.000", "Consultation");
+  const INVOICE = `mutation($invoice: InvoiceInput!) { createInvoice(input: { invoice: $invoice }) { invoice { rowId code status } } }`;
+  const LINE = `mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { rowId description unitPrice quantity } } }`;
+  const made = await Promise.all([1, 2].map(() => receptionist.graphql(INVOICE, { invoice: { patientId: patient.id, notes: "Pays at the end", idempotencyKey: "new-invoice-1" } })));
+  expect(made.map((r) => r.body.errors)).toEqual([undefined, undefined]);
+  const invoice = made[0].body.data.createInvoice.invoice;
+  expect(made[1].body.data.createInvoice.invoice).toEqual(invoice);
+  const line = { invoiceId: invoice.rowId, serviceId: service.id, idempotencyKey: "add-line-1" };
+  const added = await Promise.all([1, 2].map(() => receptionist.graphql(LINE, { line })));
+  expect(added.map((r) => r.body.errors)).toEqual([undefined, undefined]);
+  expect(added[1].body.data.createInvoiceLine.invoiceLine).toEqual(added[0].body.data.createInvoiceLine.invoiceLine);
+  // the catalog's name and price, given this time as the first line took them, are the same line
+  const retried = await receptionist.graphql(LINE, { line: { ...line, description: "Consultation", unitPrice: "5000", quantity: "1" } });
+  expect(retried.body.data.createInvoiceLine.invoiceLine).toEqual(added[0].body.data.createInvoiceLine.invoiceLine);
+  const counted = async (clinicId: string) =>
+    (await rootPool().query(
+      "select (select count(*)::int from app_public.invoice where clinic_id = $1) as invoices, (select count(*)::int from app_public.invoice_line where clinic_id = $1) as lines, (select total::text from app_public.invoice where clinic_id = $1 order by created_at limit 1) as total",
+      [clinicId])).rows[0];
+  expect(await counted(desk.clinicId)).toEqual({ invoices: 1, lines: 1, total: "5000.000" });
+
+  // the same key for another invoice or line: CONFLICT, nothing made
+  const conflict = (what: string) => ({ message: `This idempotency key was already used for a different ${what}.`, extensions: { code: "CONFLICT" } });
+  const otherPatient = await createPatient(desk.clinicId);
+  for (const other of [{ patientId: otherPatient.id, notes: "Pays at the end" }, { patientId: patient.id, notes: "Insurance" }, { patientId: patient.id }]) {
+    const r = await receptionist.graphql(INVOICE, { invoice: { ...other, idempotencyKey: "new-invoice-1" } });
+    expect({ other, error: r.body.errors?.[0] }).toEqual({ other, error: expect.objectContaining(conflict("invoice")) });
+  }
+  for (const other of [{ quantity: "2" }, { unitPrice: "4000" }, { discount: "100" }, { description: "Consultation, long" }]) {
+    const r = await receptionist.graphql(LINE, { line: { ...line, ...other } });
+    expect({ other, error: r.body.errors?.[0] }).toEqual({ other, error: expect.objectContaining(conflict("invoice line")) });
+  }
+  // a key of white space alone (a field left blank) is refused before it is looked up
+  const blank = (what: string) => ({ message: `An idempotency key cannot be white space alone: send one per ${what} you mean, or none.`, extensions: { code: "INVALID_INPUT" } });
+  expect((await receptionist.graphql(INVOICE, { invoice: { patientId: patient.id, idempotencyKey: " \u3000" } })).body.errors?.[0]).toMatchObject(blank("invoice"));
+  expect((await receptionist.graphql(LINE, { line: { ...line, idempotencyKey: "\t" } })).body.errors?.[0]).toMatchObject(blank("invoice line"));
+  // and whole characters: new-invoice-\ud800 and new-invoice-\udfff would be one key
+  expect((await receptionist.graphql(INVOICE, { invoice: { patientId: patient.id, idempotencyKey: "new-invoice-\ud800" } })).body.errors?.[0]).toMatchObject({
+    message: expect.stringMatching(/^Text must be whole characters/), extensions: { code: "INVALID_INPUT" } });
+  expect(await counted(desk.clinicId)).toEqual({ invoices: 1, lines: 1, total: "5000.000" });
+
+  // another clinic's same key is its own: its invoice and line are made, and it learns nothing of the first clinic's
+  const other = await createClinic("Double click other clinic");
+  const otherCashier = new Browser(api);
+  await otherCashier.login(other.members.cashier.phone, other.members.cashier.password);
+  const theirs = await otherCashier.graphql(INVOICE, { invoice: { patientId: (await createPatient(other.clinicId)).id, idempotencyKey: "new-invoice-1" } });
+  expect(theirs.body.errors).toBeUndefined();
+  expect(theirs.body.data.createInvoice.invoice.rowId).not.toBe(invoice.rowId);
+  const theirLine = await otherCashier.graphql(LINE, { line: { invoiceId: theirs.body.data.createInvoice.invoice.rowId, description: "Dressing", unitPrice: "700", idempotencyKey: "add-line-1" } });
+  expect(theirLine.body.data.createInvoiceLine.invoiceLine).toMatchObject({ description: "Dressing", unitPrice: "700.000" });
+  expect(await counted(other.clinicId)).toEqual({ invoices: 1, lines: 1, total: "700.000" });
+  // nor can it reach the first clinic's invoice through its key
+  expect((await otherCashier.graphql(LINE, { line: { ...line, idempotencyKey: "other-line" } })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+
+  // a role that may not make invoices is refused, with the clinic's own key too: it is not answered the invoice
+  const doctor = new Browser(api);
+  await doctor.login(desk.members.doctor.phone, desk.members.doctor.password);
+  const refused = await doctor.graphql(INVOICE, { invoice: { patientId: patient.id, notes: "Pays at the end", idempotencyKey: "new-invoice-1" } });
+  expect(refused.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+    ["FORBIDDEN", "Only those who handle billing (an owner, admin or cashier; receptionists where the clinic allows) make invoices, in their own clinic."],
+  ]);
+  expect((await doctor.graphql(LINE, { line })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND"); // an invoice a doctor cannot see
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [desk.clinicId]);
+  const notAllowed = await receptionist.graphql(INVOICE, { invoice: { patientId: patient.id, notes: "Pays at the end", idempotencyKey: "new-invoice-1" } });
+  expect(notAllowed.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  expect(await counted(desk.clinicId)).toEqual({ invoices: 1, lines: 1, total: "5000.000" });
+});

@@ -1324,3 +1324,32 @@ test("the upgrade keeps the references taken before as a reference is kept now, 
     upgrade.release();
   }
 });
+
+// a double click's two requests at once: the second found no invoice under the key yet, and made a second draft
+test("an invoice and a line made by hand with the same key at the same moment are made once: the second waits for the first and answers it", async () => {
+  const clicked = await createClinic("Clicked twice at once clinic");
+  const patient = await createPatient(clicked.clinicId);
+  const INVOICE = "select i.id, i.code from app_public.create_invoice(jsonb_populate_record(null::app_public.invoice, jsonb_build_object('patient_id', $1::uuid, 'idempotency_key', 'new-invoice'))) i";
+  let invoiceId = "";
+  await atOnce(clicked.members.cashier, clicked.members.cashier, async (first, second) => {
+    const [made] = (await first.query(INVOICE, [patient.id])).rows;
+    const again = outcome(second.query(INVOICE, [patient.id]));
+    expect(await waitsForLock(second, again)).toBe(true);
+    await first.query("commit");
+    expect(await again).toEqual([made]);
+    await second.query("commit");
+    invoiceId = made.id;
+  });
+  const LINE = "select l.id from app_public.create_invoice_line(jsonb_populate_record(null::app_public.invoice_line, jsonb_build_object('invoice_id', $1::uuid, 'description', 'Report', 'unit_price', 300, 'idempotency_key', 'add-line'))) l";
+  await atOnce(clicked.members.cashier, clicked.members.cashier, async (first, second) => {
+    const [added] = (await first.query(LINE, [invoiceId])).rows;
+    const again = outcome(second.query(LINE, [invoiceId]));
+    expect(await waitsForLock(second, again)).toBe(true);
+    await first.query("commit");
+    expect(await again).toEqual([added]);
+    await second.query("commit");
+  });
+  const { rows } = await rootPool().query(
+    "select (select count(*)::int from app_public.invoice where clinic_id = $1) as invoices, (select count(*)::int from app_public.invoice_line where clinic_id = $1) as lines", [clicked.clinicId]);
+  expect(rows[0]).toEqual({ invoices: 1, lines: 1 });
+});

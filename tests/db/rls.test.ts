@@ -99,10 +99,10 @@ describe("every table", () => {
     expect(await writableBy(testConfig.roles.visitor)).toEqual([
       "app_public.clinic update (address, calling_code, code_prefixes, currency, email, invoice_footer, locale, name, phone, receptionists_may_invoice, tax_rate, timezone)",
       "app_public.daily_reconciliation update (notes)",
-      "app_public.invoice insert (notes, patient_id, visit_id)",
+      "app_public.invoice insert (idempotency_key, notes, patient_id, visit_id)",
       "app_public.invoice update (notes)",
       "app_public.invoice_line delete",
-      "app_public.invoice_line insert (description, discount, invoice_id, quantity, service_id, tax_rate, unit_price)",
+      "app_public.invoice_line insert (description, discount, idempotency_key, invoice_id, quantity, service_id, tax_rate, unit_price)",
       "app_public.invoice_line update (description, discount, quantity, tax_rate, unit_price)",
       "app_public.membership delete",
       "app_public.membership update (is_active, role)",
