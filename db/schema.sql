@@ -2068,8 +2068,10 @@ CASE
     WHEN (status = 'void'::app_public.invoice_status) THEN (0)::numeric
     ELSE (total - amount_paid)
 END) STORED,
+    idempotency_key text,
     CONSTRAINT invoice_check CHECK (((amount_paid >= (0)::numeric) AND (amount_paid <= total))),
     CONSTRAINT invoice_check1 CHECK (((status <> 'void'::app_public.invoice_status) OR (void_reason IS NOT NULL))),
+    CONSTRAINT invoice_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT invoice_notes_check CHECK ((char_length(notes) <= 2000)),
     CONSTRAINT invoice_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (scale(tax_rate) <= 6))),
     CONSTRAINT invoice_void_reason_check CHECK ((char_length(void_reason) <= 500)),
@@ -2085,7 +2087,7 @@ ALTER TABLE app_public.invoice OWNER TO :DATABASE_OWNER;
 -- Name: TABLE invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.invoice IS '@behavior -delete
+COMMENT ON TABLE app_public.invoice IS '@behavior -delete -resource:insert
 An invoice to a patient, in the clinic''s currency. Create it with createInvoiceFromVisit or createInvoice and lines; issueInvoice, then payments move it to partially_paid and paid; voidInvoice ends it.';
 
 
@@ -2265,6 +2267,13 @@ COMMENT ON COLUMN app_public.invoice.balance IS 'What is still owed: total - amo
 
 
 --
+-- Name: COLUMN invoice.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice.idempotency_key IS 'A key chosen by the client per invoice it means to make by hand: the same key again returns the same invoice.';
+
+
+--
 -- Name: invoice_line; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2289,11 +2298,13 @@ CREATE TABLE app_public.invoice_line (
     line_total numeric(16,3) GENERATED ALWAYS AS (((round((quantity * unit_price), (decimals)::integer) - discount) + round(((round((quantity * unit_price), (decimals)::integer) - discount) * tax_rate), (decimals)::integer))) STORED,
     "position" integer NOT NULL,
     visit_service_version integer DEFAULT 0,
+    idempotency_key text,
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
     CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
+    CONSTRAINT invoice_line_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
     CONSTRAINT invoice_line_tax_rate_check CHECK (((tax_rate >= (0)::numeric) AND (tax_rate < (1)::numeric) AND (scale(tax_rate) <= 6))),
     CONSTRAINT invoice_line_unit_price_check CHECK ((unit_price >= (0)::numeric))
@@ -2309,6 +2320,7 @@ ALTER TABLE app_public.invoice_line OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON TABLE app_public.invoice_line IS '@defaultOrderBy INVOICE_ID_ASC,POSITION_ASC
+@behavior -resource:insert
 A line of an invoice. Lines change only while the invoice is a draft. Listed by invoice, and within an invoice in the order they were added.';
 
 
@@ -2455,6 +2467,13 @@ The line''s place on its invoice, in the order the lines were added: one more th
 
 COMMENT ON COLUMN app_public.invoice_line.visit_service_version IS '@behavior -*
 The version of the visit''s service this line billed (visit_service.version): a change of what it bills comes to the line (invoice_line_visit_service_version_fkey), which the guard refuses while the invoice is live.';
+
+
+--
+-- Name: COLUMN invoice_line.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.invoice_line.idempotency_key IS 'A key chosen by the client per line it means to add: the same key again returns the same line.';
 
 
 --
@@ -2985,7 +3004,7 @@ ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :
 -- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund), before the key is looked up; none at all is none.';
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line), before the key is looked up; none at all is none.';
 
 
 --
@@ -9429,6 +9448,49 @@ COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text
 
 
 --
+-- Name: create_invoice(app_public.invoice); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_invoice(invoice app_public.invoice) RETURNS app_public.invoice
+    LANGUAGE plpgsql STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_first app_public.invoice;
+  v_made app_public.invoice;
+begin
+  perform app_private.check_idempotency_key(invoice.idempotency_key, 'invoice');
+  if invoice.idempotency_key is not null then
+    -- the same key sent twice at once: the second waits for the first, then finds its invoice
+    perform pg_advisory_xact_lock(hashtextextended('invoice_key:' || v_clinic || ':' || invoice.idempotency_key, 0));
+    select * into v_first from app_public.invoice i where i.clinic_id = v_clinic and i.idempotency_key = create_invoice.invoice.idempotency_key;
+    if v_first.id is not null then
+      if (v_first.patient_id, v_first.visit_id, v_first.notes) is distinct from (invoice.patient_id, invoice.visit_id, invoice.notes) then
+        raise exception 'This idempotency key was already used for a different invoice.' using errcode = 'CCONF';
+      end if;
+      return v_first; -- a retry: the same draft, made once
+    end if;
+  end if;
+  insert into app_public.invoice (patient_id, visit_id, notes, idempotency_key)
+  values (invoice.patient_id, invoice.visit_id, invoice.notes, invoice.idempotency_key)
+  returning * into v_made;
+  return v_made;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_invoice(invoice app_public.invoice) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_invoice(invoice app_public.invoice); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_invoice(invoice app_public.invoice) IS '@resultFieldName invoice
+Makes a draft invoice by hand, for a patient (and the visit it bills, once); add its lines with createInvoiceLine. With an idempotency key, a retry (a double click) returns the first invoice instead of making another (the same key with another patient, visit or notes is CONFLICT; a key of white space alone is INVALID_INPUT). Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
 -- Name: create_invoice_from_visit(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -9470,6 +9532,58 @@ ALTER FUNCTION app_public.create_invoice_from_visit(visit_id uuid) OWNER TO :DAT
 --
 
 COMMENT ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) IS 'Creates a draft invoice for a visit with a line per service at the price it was given, services deleted from the catalog since included, discounts in the currency''s decimals (one live invoice per visit). Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
+-- Name: create_invoice_line(app_public.invoice_line); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) RETURNS app_public.invoice_line
+    LANGUAGE plpgsql STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_line app_public.invoice_line := create_invoice_line.invoice_line;
+  v_first app_public.invoice_line;
+  v_service app_public.service;
+  v_tax_rate numeric;
+  v_made app_public.invoice_line;
+begin
+  perform app_private.check_idempotency_key(v_line.idempotency_key, 'invoice line');
+  if v_line.idempotency_key is not null then
+    perform pg_advisory_xact_lock(hashtextextended('invoice_line_key:' || v_clinic || ':' || v_line.idempotency_key, 0));
+    select * into v_first from app_public.invoice_line l where l.clinic_id = v_clinic and l.idempotency_key = v_line.idempotency_key;
+    if v_first.id is not null then
+      -- what was left out compared as the first line took it: the catalog's name and price, the invoice's tax rate
+      select * into v_service from app_public.service s where s.clinic_id = v_clinic and s.id = v_line.service_id;
+      select i.tax_rate into v_tax_rate from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_line.invoice_id;
+      if (v_first.invoice_id, v_first.service_id, v_first.description, v_first.quantity, v_first.unit_price, v_first.discount, v_first.tax_rate)
+         is distinct from (v_line.invoice_id, v_line.service_id, coalesce(v_line.description, v_service.name),
+                           coalesce(v_line.quantity, 1)::numeric(12,3), coalesce(v_line.unit_price, v_service.price)::numeric(16,3),
+                           coalesce(v_line.discount, 0)::numeric(16,3), coalesce(v_line.tax_rate, v_tax_rate)) then
+        raise exception 'This idempotency key was already used for a different invoice line.' using errcode = 'CCONF';
+      end if;
+      return v_first; -- a retry: the line billed once
+    end if;
+  end if;
+  insert into app_public.invoice_line (invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, idempotency_key)
+  values (v_line.invoice_id, v_line.service_id, v_line.description, coalesce(v_line.quantity, 1), v_line.unit_price, v_line.discount,
+          v_line.tax_rate, v_line.idempotency_key)
+  returning * into v_made;
+  return v_made;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_invoice_line(invoice_line app_public.invoice_line); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) IS '@resultFieldName invoiceLine
+Adds a line to a draft invoice: a service of the catalog (its name and price unless given) or one typed by hand (description and unitPrice required); quantity 1 and no discount unless given, the invoice''s tax rate unless given. With an idempotency key, a retry (a double click) returns the first line instead of billing it twice (the same key with another invoice, service, description, quantity, price, discount or tax rate is CONFLICT; a key of white space alone is INVALID_INPUT). Owners, admins, cashiers, and receptionists if the clinic allows.';
 
 
 --
@@ -13974,6 +14088,38 @@ ALTER TABLE ONLY app_public.invoice
 
 
 --
+-- Name: invoice invoice_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice
+    ADD CONSTRAINT invoice_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT invoice_clinic_id_idempotency_key_key ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_clinic_id_idempotency_key_key ON app_public.invoice IS '@behavior -update -delete
+An idempotency key names one invoice of the clinic (create_invoice answers it again; another clinic''s key is its own).';
+
+
+--
+-- Name: invoice_line invoice_line_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.invoice_line
+    ADD CONSTRAINT invoice_line_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT invoice_line_clinic_id_idempotency_key_key ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT invoice_line_clinic_id_idempotency_key_key ON app_public.invoice_line IS '@behavior -update -delete
+An idempotency key names one invoice line of the clinic (create_invoice_line answers it again; another clinic''s key is its own).';
+
+
+--
 -- Name: invoice_line invoice_line_discount_decimals_check; Type: CHECK CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18039,6 +18185,13 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.invoice TO :DATABASE_VISIT
 
 
 --
+-- Name: COLUMN invoice.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.invoice TO :DATABASE_VISITOR;
+
+
+--
 -- Name: TABLE invoice_line; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18092,6 +18245,13 @@ GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.invoice_line TO :DAT
 --
 
 GRANT INSERT(tax_rate),UPDATE(tax_rate) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN invoice_line.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.invoice_line TO :DATABASE_VISITOR;
 
 
 --
@@ -19530,11 +19690,27 @@ GRANT ALL ON FUNCTION app_public.create_clinic_with_owner(name text, timezone te
 
 
 --
+-- Name: FUNCTION create_invoice(invoice app_public.invoice); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_invoice(invoice app_public.invoice) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_invoice(invoice app_public.invoice) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION create_invoice_from_visit(visit_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION create_invoice_line(invoice_line app_public.invoice_line); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) TO :DATABASE_VISITOR;
 
 
 --
