@@ -16,8 +16,9 @@ beforeAll(async () => {
 });
 afterAll(closeRootPool);
 
-const search = (query: string) =>
-  asMember(clinic.members.receptionist, async (c) => (await c.query("select id from app_public.search_patients($1)", [query])).rows.map((r) => r.id));
+const searchIn = (of: TestClinic, query: string) =>
+  asMember(of.members.receptionist, async (c) => (await c.query("select id from app_public.search_patients($1)", [query])).rows.map((r) => r.id));
+const search = (query: string) => searchIn(clinic, query);
 
 test("a new or renamed patient, or one with a new phone, is found by what it is now, not by what it was", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Upendo", last_name: "Kisanga", phone: "+255713000444" });
@@ -187,6 +188,34 @@ test("the exact code comes first, then the others by last and first name", async
   expect(found).toEqual([exact.id, alphaToo.id, alpha.id, zed.id]);
 });
 
+// pat-12 and pat12 found no one, and PAT 12 found every patient with "pat" and "12" in their text, PAT-000012 among them by name
+test("a code typed without its leading zeros is the code, first", async () => {
+  const own = await createClinic("Short code clinic");
+  const decoys: { id: string; code: string }[] = [];
+  for (let i = 1; i <= 11; i++) {
+    decoys.push(await createPatient(own.clinicId, { first_name: "Amani", last_name: `Abbott${i}`, phone: `+2557120000${String(i).padStart(2, "0")}` }));
+  }
+  const twelfth = await createPatient(own.clinicId, { first_name: "Zawadi", last_name: "Zuberi", phone: "+255713000012" });
+  expect(twelfth.code).toBe("PAT-000012");
+  const found = (query: string) => searchIn(own, query);
+  for (const query of ["pat-12", "PAT 12", "pat12", "Pat - 0012", "pat000012"]) {
+    expect({ query, first: (await found(query))[0] }).toEqual({ query, first: twelfth.id });
+  }
+  // the other matches of the words follow, by name
+  const byName = [1, 10, 11, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => decoys[i - 1].id); // Abbott1, Abbott10, Abbott11, Abbott2…
+  expect(await found("PAT 12")).toEqual([twelfth.id, ...byName]);
+  expect((await found("pat 1")).slice(0, 1)).toEqual([decoys[0].id]);
+  // a clinic's own prefix in lower case: its exact code, however typed, first too
+  const lower = await createClinic("Lower prefix clinic");
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "pt"}' where id = $1`, [lower.clinicId]);
+  const first = await createPatient(lower.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  await createPatient(lower.clinicId, { first_name: "Asha", last_name: "Abeid pt-000001" });
+  expect(first.code).toBe("pt-000001");
+  for (const query of ["pt-000001", "PT-000001", "pt-1", "pt1"]) {
+    expect({ query, first: (await searchIn(lower, query))[0] }).toEqual({ query, first: first.id });
+  }
+});
+
 test("%, _ and \\ in a query match themselves, not any text", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Percent", last_name: "Back\\slash_Under" });
   expect(await search("h_und")).toEqual([patient.id]);
@@ -287,6 +316,14 @@ test("a search of several words reads the trigram index once for all of them", a
   expect(inner).toMatch(readsTheIndexFor("%family1234%", "%given1%"));
   expect(rows.length).toBeGreaterThan(0);
   expect(rows.every((r) => r.last_name.startsWith("Family1234") && r.first_name.startsWith("Given1"))).toBe(true);
+});
+
+test("a code typed without its leading zeros is found through the trigram index too, first", async () => {
+  const { rows, plans, inner } = await searchOfTheLargeClinic("pat 123");
+  expect(inner).toMatch(readsTheIndexFor("%pat%", "%123%"));
+  expect(inner).toMatch(readsTheIndexFor("% pat-000123 %"));
+  expect(plans.join("\n")).not.toMatch(/Seq Scan on patient/);
+  expect(rows[0]).toEqual({ first_name: "Given123", last_name: expect.stringMatching(/^Family/) });
 });
 
 test("a search of short words only reads the trigram index too, matching them as typed", async () => {
