@@ -1289,20 +1289,25 @@ declare
     when exists (select from unnest(v_words) w where char_length(w) >= 3)
       then array(select app_hidden.contains_pattern(nullif(nullif(app_hidden.name_unpunctuated(w), w), '')) from unnest(v_words) w)
     else '{}' end;
+  -- a code typed short (pat-12, PAT 12, pat12: a prefix with a letter in it, then 1 to 6 digits) as it is written,
+  -- pat-000012, lower case as the patient's text has it; null for anything else
+  v_code text := (select lower(m[1]) || '-' || lpad(m[2], 6, '0')
+                  from regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$') m
+                  where m[1] ~ '[[:alpha:]]');
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
   if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
     -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
-    -- word without its punctuation, in $5)
+    -- word without its punctuation, in $5); the code typed short ($6), found between the spaces around the code in the text ($7)
     return query execute format(
-      'select s.patient_id, s.code = upper($4), s.last_name, s.first_name from app_private.patient_search s
-       where s.clinic_id = $1 and ((%s) or s.search_text like $3)',
+      'select s.patient_id, lower(s.code) in (lower($4), $6), s.last_name, s.first_name from app_private.patient_search s
+       where s.clinic_id = $1 and ((%s) or s.search_text like $3 or s.search_text like $7)',
       coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
                                        else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
                 from generate_subscripts(v_patterns, 1) i), 'false'))
-      using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated;
+      using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_code, app_hidden.contains_pattern(' ' || v_code || ' ');
   end if;
 end;
 $_$;
@@ -1314,7 +1319,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` exactly, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: a prefix with a letter in it, then 1 to 6 digits, is PAT-000012). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -1771,8 +1776,10 @@ CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select public.unaccent('public.unaccent'::regdictionary,
-    lower(case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end));
+  select translate(regexp_replace(
+    public.unaccent('public.unaccent'::regdictionary,
+      lower(case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end)),
+    '[\u064B-\u065F\u0670\u0640]', '', 'g'), 'آأإٱىیکة', 'ااااييكه');
 $$;
 
 
@@ -1782,7 +1789,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade) would call for a REINDEX of patient_search_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й), and Arabic script without its vowel marks and tatweel, its alef forms as one alef, alef maksura and Persian yeh as yeh, Persian kaf as kaf, teh marbuta as heh (مُحَمَّد is محمد, أحمد احمد, يحيى يحيي, فاطمة فاطمه). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade, or a change here) calls for a REINDEX of patient_search_dob_names_idx.';
 
 
 --
