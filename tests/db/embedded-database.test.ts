@@ -399,10 +399,12 @@ test("a port taken by another PostgreSQL is an error that says so, naming its fo
   const port = new URL(TEST_DATABASE_URL).port || "5432";
   const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: port };
   if (process.getuid?.() !== 0) {
-    // another user's server (the test server's user) is told by its open files, which root alone may read: the start fails on the port
+    // another user's server (the test server's user) is told by its open files, which root alone may read: the port is refused all the same
     await expect(openDatabase({ env })).rejects.toThrow(
-      new RegExp(`The embedded PostgreSQL did not start on port ${port} \\(another server on that port\\? set EMBEDDED_PG_PORT, or DATABASE_URL\\): (?!no message).+`),
+      `Port ${port} (EMBEDDED_PG_PORT) is taken by another program (not named: another user's, or no /proc), not by this data folder's PostgreSQL, ` +
+        `${join(env.CLINICOPS_DATA_DIR, "postgres")}, which is left as it was: stop that program, or give this command another EMBEDDED_PG_PORT`,
     );
+    expect(existsSync(join(env.CLINICOPS_DATA_DIR, "postgres"))).toBe(false); // no new server made
     return;
   }
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -434,6 +436,82 @@ test("the EMBEDDED_PG_PORT of another data folder's running server is refused be
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 120_000);
 
+/** Process `pid`'s command line as a refusal names it: its arguments joined by spaces, its first 200 characters. */
+const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ").slice(0, 200);
+
+// it made a new server in the data folder (initdb, about 40 MB) and only then failed: "did not start on port … (another
+// server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): could not create any TCP/IP sockets", naming no program
+test("`npm start` on an EMBEDDED_PG_PORT another program listens on is refused before anything is made, naming the port and the program; once it is stopped, `npm start` runs", async () => {
+  const dataDir = openDataDir();
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const port = Number(env.EMBEDDED_PG_PORT);
+  // another app's HTTP server, on every address (::, IPv4 too), as `node server.js` listens
+  const program = spawn(process.execPath, ["-e", `require("node:http").createServer().listen(${port})`], { stdio: "ignore" });
+  const programExit = once(program, "exit");
+  try {
+    expect(await until(() => portAnswers(port), 20_000, 100)).toBe(true);
+    const start = spawnSync(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, encoding: "utf8", timeout: 60_000 });
+    expect({ status: start.status, said: JSON.parse(start.stderr.trim().split("\n").at(-1)!).message }).toEqual({
+      status: 1,
+      said:
+        `Port ${port} (EMBEDDED_PG_PORT) is taken by another program (pid ${program.pid}: ${commandLine(program.pid!)}), not by this data folder's PostgreSQL, ` +
+        `${join(dataDir, "postgres")}, which is left as it was: stop that program, or give this command another EMBEDDED_PG_PORT`,
+    });
+    expect(readdirSync(dataDir).sort()).toEqual(["embedded-users", "secrets.json"]); // no server made: its secrets alone, as any command writes them
+  } finally {
+    program.kill();
+    await programExit;
+  }
+  // the same command again, the port free: it makes the server and runs
+  const again = spawn(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, stdio: "ignore" });
+  const exited = once(again, "exit");
+  try {
+    const ready = () => fetch(`http://127.0.0.1:${env.PORT}/ready`).then((r) => r.ok, () => false);
+    expect(await until(ready, 120_000, 250)).toBe(true);
+  } finally {
+    again.kill("SIGTERM");
+    await exited;
+  }
+  expect(await portAnswers(port)).toBe(false);
+}, 180_000);
+
+// initdb wrote the folder in place: killed outright meanwhile, it left PG_VERSION without global/pg_control, and every
+// later start took it for the server made and failed, "did not start on port … (another server on that port? …): no message"
+test("a first `npm start` killed outright while it makes the embedded server leaves no half-made server: the next command makes it and runs", async () => {
+  const dataDir = openDataDir();
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const serverMade = (folder: string) => existsSync(join(dataDir, folder, "PG_VERSION"));
+  // a process group of its own, initdb in it, killed all at once as the OOM killer or `docker kill` ends a container
+  const start = spawn(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, detached: true, stdio: "ignore" });
+  const exited = once(start, "exit");
+  try {
+    expect(await until(() => serverMade("postgres") || serverMade("postgres.initdb"), 60_000, 10)).toBe(true); // initdb under way
+  } finally {
+    process.kill(-start.pid!, "SIGKILL");
+    await exited;
+  }
+  // the server's folder whole (initdb's last step, the cluster's control file, written) or not there at all
+  expect({ halfMade: serverMade("postgres") && !existsSync(join(dataDir, "postgres", "global", "pg_control")) }).toEqual({ halfMade: false });
+  const again = spawnSync(process.execPath, [projectPath("db/cli.ts"), "migrate"], { cwd: projectPath(), env, encoding: "utf8", timeout: 240_000 });
+  expect({ status: again.status, last: again.stderr.trim().split("\n").at(-1) }).toEqual({ status: 0, last: "database ready" });
+  expect(readdirSync(dataDir).sort()).toEqual(["embedded-users", "postgres", "secrets.json"]); // what the killed one left, gone
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+}, 300_000);
+
+// a folder an older ClinicOps's killed initdb left: its start failed "… (another server on that port? …): no message"
+test("a server folder without its control file fails to start with PostgreSQL's own words, not 'no message'", async () => {
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  await (await openDatabase({ env })).close();
+  const databaseDir = join(env.CLINICOPS_DATA_DIR, "postgres");
+  rmSync(join(databaseDir, "global", "pg_control"));
+  await expect(openDatabase({ env })).rejects.toThrow(
+    `The embedded PostgreSQL did not start on port ${env.EMBEDDED_PG_PORT} (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): ` +
+      `postgres: could not find the database system Expected to find it in the directory "${databaseDir}", but could not open file "${databaseDir}/global/pg_control": No such file or directory`,
+  );
+}, 60_000);
+
 /**
  * A plain TCP listener on 127.0.0.1:`port`, where another user's program could
  * wait for ClinicOps to log in: it counts the connections it is offered.
@@ -449,12 +527,9 @@ async function listenerOn(port: number): Promise<{ connections(): number; close(
 }
 
 describe("an initialised data folder whose server is not running, with a listener on its port", () => {
-  const asRoot = process.getuid?.() === 0;
   const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: "" };
   const databaseDir = join(env.CLINICOPS_DATA_DIR, "postgres");
   const pidFile = join(databaseDir, "postmaster.pid");
-  const portTaken = "could not create any TCP/IP sockets";
-  const lockFileLive = 'lock file "postmaster.pid" already exists';
 
   beforeAll(async () => {
     env.EMBEDDED_PG_PORT = String(await freePort());
@@ -462,15 +537,15 @@ describe("an initialised data folder whose server is not running, with a listene
   });
 
   /**
-   * Opening the database with the listener on the port: it must fail with
-   * PostgreSQL's `reason` (the server was started, so the folder was not
-   * taken for running) and never connect to the listener.
+   * Opening the database with the listener (this test process) on the port: it must be refused, naming the port and
+   * the listener (the folder was not taken for running, and the server is not started), and never connect to it.
    */
-  async function opensWithoutConnecting(reason: string): Promise<void> {
+  async function opensWithoutConnecting(): Promise<void> {
     const listener = await listenerOn(Number(env.EMBEDDED_PG_PORT));
     try {
       await expect(openDatabase({ env })).rejects.toThrow(
-        `The embedded PostgreSQL did not start on port ${env.EMBEDDED_PG_PORT} (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): ${reason}`,
+        `Port ${env.EMBEDDED_PG_PORT} (EMBEDDED_PG_PORT) is taken by another program (pid ${process.pid}: ${commandLine(process.pid)}), ` +
+          `not by this data folder's PostgreSQL, ${databaseDir}, which is left as it was: stop that program, or give this command another EMBEDDED_PG_PORT`,
       );
       expect(listener.connections()).toBe(0);
     } finally {
@@ -501,8 +576,8 @@ describe("an initialised data folder whose server is not running, with a listene
     }
   }
 
-  test("no postmaster.pid (the server was stopped): the listener is not asked, and the start fails on the port", async () => {
-    await opensWithoutConnecting(portTaken);
+  test("no postmaster.pid (the server was stopped): the listener is not asked, and the port is refused before the server starts", async () => {
+    await opensWithoutConnecting();
   });
 
   // it failed on PostgreSQL's lock file, "another server on that port?": `npm start` run with EMBEDDED_PG_PORT and
@@ -527,17 +602,16 @@ describe("an initialised data folder whose server is not running, with a listene
     await client.connect();
     const { rows } = await client.query("select split_part(pg_read_file('postmaster.pid'), E'\\n', 1)::int as pid");
     await client.end();
-    // as root both servers run as "postgres", so PostgreSQL sees a live lock holder; otherwise it may not signal it and takes the file for stale
-    await withPidFileOf(rows[0].pid, () => opensWithoutConnecting(asRoot ? lockFileLive : portTaken));
+    await withPidFileOf(rows[0].pid, opensWithoutConnecting);
   });
 
   test("postmaster.pid names a process of the folder's owner that names the folder but is not PostgreSQL: the listener is not asked", async () => {
-    await withProcessNamingTheFolder(statSync(databaseDir).uid, "/bin/sh", (pid) => withPidFileOf(pid, () => opensWithoutConnecting(lockFileLive)));
+    await withProcessNamingTheFolder(statSync(databaseDir).uid, "/bin/sh", (pid) => withPidFileOf(pid, opensWithoutConnecting));
   });
 
   // Only root may run a process as another user; PostgreSQL cannot signal that process, so it takes the lock file for stale.
-  (asRoot ? test : test.skip)("postmaster.pid names another user's process dressed as this folder's server: the listener is not asked", async () => {
-    await withProcessNamingTheFolder(65534, "postgres", (pid) => withPidFileOf(pid, () => opensWithoutConnecting(portTaken)));
+  (process.getuid?.() === 0 ? test : test.skip)("postmaster.pid names another user's process dressed as this folder's server: the listener is not asked", async () => {
+    await withProcessNamingTheFolder(65534, "postgres", (pid) => withPidFileOf(pid, opensWithoutConnecting));
   });
 });
 
