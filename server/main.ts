@@ -6,6 +6,7 @@ import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import { apiPool } from "./pg-transaction.ts";
 import { loadSecrets, settingsOrExit } from "../db/config.ts";
 import { openDatabase } from "../db/open.ts";
+import { anotherProgram, listenersOn } from "../db/port-listeners.ts";
 import { endCuttingShort } from "../db/pool.ts";
 import { isCountryCallingCode, prepareDatabase } from "../db/setup.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
@@ -66,9 +67,10 @@ parts.unshift([
   },
 ]);
 const { api, worker } = await startStep(() => starting, log, parts);
-// a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace
+// a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace; the
+// program holding it named ("in use by another process" left the operator to find it)
 const cannotListen = async (error: NodeJS.ErrnoException) => {
-  await startFailed(error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by another process` : `the server cannot listen on PORT ${settings.port}: ${error.message}`, log, parts);
+  await startFailed(error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by ${anotherProgram(listenersOn(settings.port))}` : `the server cannot listen on PORT ${settings.port}: ${error.message}`, log, parts);
 };
 api.server.once("error", cannotListen);
 api.server.listen(settings.port, () => {

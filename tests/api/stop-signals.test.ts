@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import pg from "pg";
 import { projectPath } from "../../db/paths.ts";
 import { SHUTDOWN_GRACE_MS } from "../../db/shutdown.ts";
+import { commandLine } from "../support/command-line.ts";
 import { until } from "../support/until.ts";
 import { ownDatabase } from "../support/database.ts";
 
@@ -264,7 +265,8 @@ test("a request still under way when the grace ends is cut and rolled back, and 
   expect(output).toMatch(/"level":"warn","event":"request_cut_short","requestId":"[^"]+","method":"POST","path":"\/auth\/login","status":null,"ms":[0-9.]+,"cutBy":"shutdown"}/);
 }, 120_000);
 
-test("a port in use ends the start in one line, its parts stopped, and PORT=0 logs the port the system gave", async () => {
+// "PORT … is in use by another process" left the operator to find which
+test("a port in use ends the start in one line naming the program holding it, its parts stopped, and PORT=0 logs the port the system gave", async () => {
   const taken = createServer().listen(0, "0.0.0.0");
   await once(taken, "listening");
   const port = (taken.address() as { port: number }).port;
@@ -281,7 +283,8 @@ test("a port in use ends the start in one line, its parts stopped, and PORT=0 lo
     child.stderr.on("data", (chunk: Buffer) => (output += chunk));
     const [code] = await once(child, "exit");
     expect(code).toBe(1);
-    expect(output).toContain(`"event":"start","message":"PORT ${port} is in use by another process"`);
+    // this test's process holds it
+    expect(output).toContain(`"event":"start","message":${JSON.stringify(`PORT ${port} is in use by another program (pid ${process.pid}: ${commandLine(process.pid)})`)}`);
     expect(output).not.toMatch(/EADDRINUSE|at Server\./);
   } finally {
     taken.close();

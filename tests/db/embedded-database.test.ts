@@ -20,6 +20,7 @@ import { startEmbeddedPostgres } from "../../db/embedded.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
 import { runCli, whileDevRuns } from "../support/cli.ts";
+import { commandLine } from "../support/command-line.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { until } from "../support/until.ts";
@@ -435,9 +436,6 @@ test("the EMBEDDED_PG_PORT of another data folder's running server is refused be
   }
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 120_000);
-
-/** Process `pid`'s command line as a refusal names it: its arguments joined by spaces, its first 200 characters. */
-const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ").slice(0, 200);
 
 // it made a new server in the data folder (initdb, about 40 MB) and only then failed: "did not start on port … (another
 // server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): could not create any TCP/IP sockets", naming no program
