@@ -14368,13 +14368,6 @@ CREATE INDEX session_expires_at_idx ON app_private.session USING btree (expires_
 
 
 --
--- Name: session_user_id_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX session_user_id_idx ON app_private.session USING btree (user_id);
-
-
---
 -- Name: session_user_live_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14385,7 +14378,7 @@ CREATE INDEX session_user_live_idx ON app_private.session USING btree (user_id, 
 -- Name: INDEX session_user_live_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not ended, newest first: what open_session''s cap of 10 reads at each login and switch, however many sessions the account ended within the day expire_sessions keeps them (session_user_id_idx reads those too).';
+COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not ended, newest first: what every statement reading an account''s sessions reads (open_session''s cap of 10 at each login and switch, a password change or reset, a membership''s change), however many sessions the account ended within the day expire_sessions keeps them.';
 
 
 --

@@ -948,7 +948,7 @@ describe("an account keeps at most 10 live sessions", () => {
     const cap = plans.find((plan) => plan.includes("offset c_live_sessions - 1")) ?? "";
     // an index scan, or a bitmap of the index (PostgreSQL's choice by the table's statistics at the time)
     expect(cap).toMatch(/(Index Scan using session_user_live_idx on session o|Bitmap Index Scan on session_user_live_idx)[^\n]*\n\s+Index Cond: \(user_id = \$1\)/);
-    expect(cap).not.toMatch(/Seq Scan on session|session_user_id_idx/);
+    expect(cap).not.toMatch(/Seq Scan on session/);
   });
 });
 
