@@ -145,7 +145,8 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
 /**
  * Makes or updates the login `name` to read `named` clinics (their grants replace the ones before),
  * with its limits set again (settings the analyst gave their own role undone first); its password
- * is kept unless one is given, and a new login without one gets one made. Answers what to say.
+ * is kept unless one is given, and a new login without one gets one made. Answers what to say, with a warning
+ * naming the other databases of the server it may connect to.
  */
 export async function grantAnalyst(config: DatabaseConfig, name: string, named: string[], givenPassword?: string): Promise<string[]> {
   // the login in the superuser's transaction, committed first; the grants in the owner role's, committed after it
@@ -169,6 +170,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
     );
     await setLimits(root, config, name);
     await root.query(`grant ${ident(config.roles.analyst)} to ${role}`);
+    const elsewhere = await otherDatabasesOpenTo(root, name);
     await owner.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
     // the server's address as DATABASE_URL gives it, without the operator's credentials; with the password only when
     // made here (one given is the operator's already, and printed it would be in whatever keeps the command's output)
@@ -179,8 +181,36 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
     return [
       `analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`,
       made === null ? `${kept}; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`,
+      ...(elsewhere.length ? [openElsewhereWarning(name, elsewhere)] : []),
     ];
   }));
+}
+
+/**
+ * The server's other databases the login `name` may connect to: initdb's postgres and template1 while PUBLIC keeps
+ * CONNECT on them, and any database made since. This database's revocations do not hold there, where every role
+ * may take advisory locks, and their table is the whole server's: one statement of an analyst's in postgres
+ * (`select pg_advisory_lock(g) from generate_series(1, 10000000) g`, its locks kept by the session when it failed)
+ * filled it, and every connection to every database, the API's and the worker's, failed ("out of shared memory")
+ * until the analyst disconnected.
+ */
+async function otherDatabasesOpenTo(client: pg.Client, name: string): Promise<string[]> {
+  const { rows } = await client.query<{ datname: string }>(
+    `select d.datname from pg_database d join pg_roles r on r.rolname = $1
+     where d.datallowconn and d.datname <> current_database() and has_database_privilege(r.oid, d.oid, 'connect')
+     order by d.datname collate "C"`,
+    [name],
+  );
+  return rows.map((row) => row.datname);
+}
+
+/** What the operator is told of the databases `elsewhere` that the analyst `name` may connect to, and how to close them. */
+function openElsewhereWarning(name: string, elsewhere: string[]): string {
+  return (
+    `warning: ${name} may also connect to ${elsewhere.join(", ")}, where this database's limits do not hold: one statement of theirs there ` +
+    `(advisory locks over a series) fills the server's lock table, and every connection to every database then fails ("out of shared memory"). ` +
+    `On a server of ClinicOps's own, close them: revoke connect on database ${elsewhere.map(ident).join(", ")} from public (docs/analysts.md)`
+  );
 }
 
 /**

@@ -43,6 +43,16 @@ afterAll(async () => {
   await closeRootPool();
 });
 
+/** Runs `fn` with a database `name` made as initdb's postgres is, PUBLIC allowed to connect; dropped after. */
+async function withOpenDatabase(name: string, fn: () => Promise<void>): Promise<void> {
+  await rootPool().query(`create database ${pg.escapeIdentifier(name)}`);
+  try {
+    await fn();
+  } finally {
+    await rootPool().query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  }
+}
+
 const clinicsIn = async (view: string) =>
   (await analyst.query(`select distinct clinic_id from reporting.${view} where clinic_id = any($1::uuid[])`, [[a.clinicId, b.clinicId]])).rows.map(
     (r) => r.clinic_id,
@@ -461,6 +471,35 @@ test("a clinic name several clinics share is refused, naming their ids; granting
     await reconnected.end();
   }
   expect(runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]).status).toBe(0); // as the tests after expect
+});
+
+// advisory locks are the server's: in a database PUBLIC may connect to, where none of this database's revocations hold, one
+// statement of an analyst's (pg_advisory_lock over a series) filled their table, and every connection to every database,
+// the API's and the worker's, failed "out of shared memory" until the analyst disconnected; no grant said so
+test("a grant warns of each other database the analyst may connect to, where it may take the server's advisory locks, until it is closed", async () => {
+  const elsewhere = `${new URL(TEST_DATABASE_URL).pathname.slice(1)}_open_${process.pid}`;
+  await withOpenDatabase(elsewhere, async () => {
+    const there = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password", elsewhere) });
+    there.on("error", () => {}); // the drop's end of it, should an expectation fail while it is connected
+    await there.connect();
+    // what the warning is about: one lock of the many it might take, in the server's lock table
+    await there.query("select pg_advisory_lock(42)");
+    const { rows: [{ pid }] } = await there.query("select pg_backend_pid() as pid");
+    const held = await rootPool().query("select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 42 and pid = $1", [pid]);
+    expect(held.rows[0].n).toBe(1);
+    await there.end();
+    const open = runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]);
+    expect(open.status).toBe(0);
+    expect(open.stderr).toMatch(new RegExp(`warning: ${ANALYST} may also connect to [^\\n]*\\b${elsewhere}\\b[^\\n]*out of shared memory`));
+    expect(open.stderr).toMatch(new RegExp(`revoke connect on database [^\\n]*"${elsewhere}"[^\\n]* from public`));
+    // closed as the warning says: the analyst cannot connect, and the next grant no longer names it
+    await rootPool().query(`revoke connect on database ${pg.escapeIdentifier(elsewhere)} from public`);
+    const closed = runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]);
+    expect(closed.status).toBe(0);
+    expect(closed.stderr).not.toContain(elsewhere);
+    const refused = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password", elsewhere) });
+    await expect(refused.connect()).rejects.toThrow(/permission denied for database/);
+  });
 });
 
 test("the connection line it prints carries none of the superuser's credentials from DATABASE_URL", async () => {
