@@ -123,7 +123,7 @@ async function timeReconciliation(owner: pg.Client, asOf: string): Promise<{ sec
 }
 
 /** One fresh issued invoice of a large total per clinic, to pay into. */
-async function invoicesToPay(root: pg.Client, clinicIds: string[]): Promise<string[]> {
+export async function invoicesToPay(root: pg.Client, clinicIds: string[]): Promise<string[]> {
   const { rows } = await root.query(
     `insert into app_public.invoice (clinic_id, patient_id, status, currency, tax_rate, total, subtotal, issued_at)
      select c, (select p.id from app_public.patient p where p.clinic_id = c limit 1), 'issued', 'TZS', 0, 1e12, 1e12, now()

@@ -2,12 +2,14 @@
  * The dashboard's per-day rollups, kept by triggers, always equal a rebuild
  * from the source rows: after inserts, status changes, payment corrections,
  * refunds, invoice line edits, a void, a visit completed with services, and a
- * change of the clinic's time zone, also with updates that change nothing under way beside it.
+ * change of the clinic's time zone, also with updates that change nothing, and payments and walk-ins, under way
+ * beside it; and the change's rebuild is not compiled (JIT) where the session's settings would compile it.
  */
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
 import { beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession } from "../support/fixtures.ts";
 import { trackBackend, waitsForLock } from "../support/locks.ts";
+import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 afterAll(closeRootPool);
 
@@ -92,44 +94,122 @@ test("a time zone changed by a manager through the API rebuilds the rollups with
   expect(await rollups(clinic.clinicId)).toEqual(before);
 });
 
-test("a visit and a payment saved unchanged while a change of time zone rebuilds the rollups count once", async () => {
-  const clinic = await createClinic("Rollup unchanged clinic");
-  const invoice = await createIssuedInvoice(clinic, "9000");
-  const visit = await createVisit(clinic, "checked_in");
-  const payment = await committedAs(await cashierSession(clinic), async (c) => (await c.query("select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id])).rows[0]);
-  const clients = [await apiPool().connect(), await apiPool().connect(), await apiPool().connect()];
-  const [change, ...saves] = clients;
+type Sent = [client: pg.PoolClient, answer: Promise<pg.QueryResult>];
+
+/**
+ * The owner's change of the clinic's time zone to `zone` made (the rollups rebuilt), not committed, while `send`
+ * sends statements on `count` connections of their own; then the change committed, each statement answering one row
+ * and committed as it answers (in whatever order they took their turns). Every connection rolled back and released.
+ */
+async function besideAChangeOfZone(clinicId: string, owner: string, zone: string, count: number, send: (clients: pg.PoolClient[]) => Promise<Sent[]>) {
+  const clients: pg.PoolClient[] = [];
+  for (let i = 0; i <= count; i++) clients.push(await apiPool().connect());
+  const [change, ...others] = clients;
   try {
-    await beginAs(change, await openSession(clinic.members.owner.userId, clinic.clinicId));
-    // the owner's change has rebuilt the rollups, not committed yet; two forms are saved as they were (every field sent back)
-    await change.query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [clinic.clinicId]);
-    const forms: [string, string][] = [
-      ["update app_public.visit set status = 'checked_in', doctor_id = doctor_id, scheduled_at = scheduled_at where id = $1", visit.id],
-      ["update app_public.payment set method = 'cash' where id = $1", payment.id],
-    ];
-    const saved: Promise<pg.QueryResult>[] = [];
-    for (const [i, [sql, id]] of forms.entries()) {
-      await trackBackend(saves[i]);
-      await beginAs(saves[i], await openSession(clinic.members.admin.userId, clinic.clinicId));
-      saved.push(saves[i].query(sql, [id]));
-      await waitsForLock(saves[i], saved[i]); // for the rebuild's rows (before the fix), or not at all
-    }
+    await beginAs(change, owner);
+    await change.query("update app_public.clinic set timezone = $2 where id = $1", [clinicId, zone]);
+    const sent = await send(others);
     await change.query("commit");
-    for (const [i, save] of saves.entries()) {
-      expect((await saved[i]).rowCount).toBe(1);
-      await save.query("commit");
-    }
+    await Promise.all(sent.map(async ([client, answer]) => {
+      expect((await answer).rowCount).toBe(1);
+      await client.query("commit");
+    }));
   } finally {
     for (const client of clients) {
       await client.query("rollback");
       client.release();
     }
   }
-  const kept = await rollups(clinic.clinicId);
-  expect({
-    checkedIn: kept.visits.find((r: { status: string }) => r.status === "checked_in")?.visits,
+}
+
+/** The clinic's rollups once they are checked equal to a rebuild: its checked-in visits, and its money by method. */
+async function keptAsRebuilt(clinicId: string) {
+  const kept = await rollups(clinicId);
+  await rootPool().query("select app_private.rebuild_rollups($1)", [clinicId]);
+  expect(await rollups(clinicId)).toEqual(kept);
+  return {
+    checkedIn: kept.visits.filter((r: { status: string }) => r.status === "checked_in").reduce((n: number, r: { visits: number }) => n + r.visits, 0),
     money: kept.money.map((r: { method: string; amount: string; movements: number }) => `${r.method} ${r.amount} ${r.movements}`),
-  }).toEqual({ checkedIn: 1, money: ["cash 1000.000 1"] }); // the visit and the payment once, as before
-  await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
-  expect(await rollups(clinic.clinicId)).toEqual(kept);
+  };
+}
+
+test("a visit and a payment saved unchanged while a change of time zone rebuilds the rollups count once", async () => {
+  const clinic = await createClinic("Rollup unchanged clinic");
+  const invoice = await createIssuedInvoice(clinic, "9000");
+  const visit = await createVisit(clinic, "checked_in");
+  const payment = await committedAs(await cashierSession(clinic), async (c) => (await c.query("select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id])).rows[0]);
+  const [owner, admin] = [await openSession(clinic.members.owner.userId, clinic.clinicId), await openSession(clinic.members.admin.userId, clinic.clinicId)];
+  // two forms saved as they were (every field sent back) while the owner's change is under way
+  const forms: [string, string][] = [
+    ["update app_public.visit set status = 'checked_in', doctor_id = doctor_id, scheduled_at = scheduled_at where id = $1", visit.id],
+    ["update app_public.payment set method = 'cash' where id = $1", payment.id],
+  ];
+  await besideAChangeOfZone(clinic.clinicId, owner, "Africa/Nairobi", forms.length, async (saves) => {
+    const saved: Sent[] = [];
+    for (const [i, [sql, id]] of forms.entries()) {
+      await trackBackend(saves[i]);
+      await beginAs(saves[i], admin);
+      saved.push([saves[i], saves[i].query(sql, [id])]);
+      await waitsForLock(saves[i], saved[i][1]); // for the rebuild's rows (before 000264), or not at all
+    }
+    return saved;
+  });
+  expect(await keptAsRebuilt(clinic.clinicId)).toEqual({ checkedIn: 1, money: ["cash 1000.000 1"] }); // the visit and the payment once, as before
+});
+
+test("a payment and a walk-in sent while a change of time zone rebuilds the rollups wait for it and count once, another clinic's wait for nothing", async () => {
+  const clinic = await createClinic("Rollup busy desk clinic");
+  const invoice = await createIssuedInvoice(clinic, "9000");
+  const walkIn = await createPatient(clinic.clinicId);
+  const elsewhere = await createClinic("Rollup other desk clinic");
+  const elsewhereInvoice = await createIssuedInvoice(elsewhere, "9000");
+  const [owner, cashier, receptionist, elsewhereCashier] = [await openSession(clinic.members.owner.userId, clinic.clinicId),
+    await cashierSession(clinic), await openSession(clinic.members.receptionist.userId, clinic.clinicId), await cashierSession(elsewhere)];
+  const writes: [string, string, unknown[]][] = [
+    [cashier, "select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id]],
+    [receptionist, "select id from app_public.check_in_walk_in($1, $2)", [walkIn.id, clinic.members.doctor.membershipId]],
+    [elsewhereCashier, "select id from app_public.record_payment($1, 1000, 'cash')", [elsewhereInvoice.id]],
+  ];
+  // every day moved: Lisbon is 3 hours behind
+  await besideAChangeOfZone(clinic.clinicId, owner, "Europe/Lisbon", writes.length, async (clients) => {
+    const sent: Sent[] = [];
+    for (const [i, [session, sql, params]] of writes.entries()) {
+      await trackBackend(clients[i]);
+      await beginAs(clients[i], session);
+      sent.push([clients[i], clients[i].query(sql, params)]);
+    }
+    // the clinic's payment and walk-in wait for its audit chain head, which the change holds; the other clinic's, for nothing
+    expect(await Promise.all(sent.map(([client, answer]) => waitsForLock(client, answer)))).toEqual([true, true, false]);
+    return sent;
+  });
+  expect(await keptAsRebuilt(clinic.clinicId)).toEqual({ checkedIn: 1, money: ["cash 1000.000 1"] }); // once each, on the new zone's days
+});
+
+test("a change of time zone rebuilds the rollups without compiling them (JIT), where the session would compile its statements", async () => {
+  const { rows: [{ available }] } = await rootPool().query("select pg_jit_available() as available");
+  if (!available) return; // a server built without JIT compiles nothing
+  const clinic = await createClinic("Rollup compiled clinic");
+  await createVisit(clinic, "completed");
+  const plans: string[] = [];
+  const client = await rootPool().connect();
+  try {
+    // the API's settings (JIT's optimisation off: server/pg-settings.ts), and every statement's cost past JIT's other
+    // thresholds, as the rebuild's statements are in a clinic of 60,000 visits (bench/time-zone-change.ts); the plans
+    // the pooled connection cached before (the rebuilds of the tests above) planned again under them
+    const compiling = ["set jit_optimize_above_cost = -1", "set jit_above_cost = 0", "set jit_inline_above_cost = 0", "discard plans"];
+    for (const statement of [...EXPLAINED_GENERIC, ...compiling]) {
+      await client.query(statement);
+    }
+    await beginAs(client, await openSession(clinic.members.owner.userId, clinic.clinicId));
+    client.on("notice", (notice) => plans.push(notice.message ?? ""));
+    await client.query("update app_public.clinic set timezone = 'Europe/Lisbon' where id = $1", [clinic.clinicId]);
+  } finally {
+    await client.query("rollback");
+    client.release(true); // auto_explain loaded: not back to the pool
+  }
+  const compiled = (statement: RegExp) => plans.filter((plan) => statement.test(plan)).map((plan) => plan.includes("\nJIT:"));
+  expect({
+    change: compiled(/Query Text: update app_public\.clinic/),
+    rebuild: compiled(/Query Text: (delete from|insert into) app_private\.daily_/),
+  }).toEqual({ change: [true], rebuild: Array(8).fill(false) }); // each rollup's delete and insert, at once
 });
