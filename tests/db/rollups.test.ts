@@ -2,12 +2,13 @@
  * The dashboard's per-day rollups, kept by triggers, always equal a rebuild
  * from the source rows: after inserts, status changes, payment corrections,
  * refunds, invoice line edits, a void, a visit completed with services, and a
- * change of the clinic's time zone, also with updates that change nothing, and payments and walk-ins, under way
- * beside it; and the change's rebuild is not compiled (JIT) where the session's settings would compile it.
+ * change of the clinic's time zone (which moves what changes day), also with updates that change nothing, and
+ * payments and walk-ins, under way beside it; and neither the move nor a rebuild is compiled (JIT) where the
+ * session's settings would compile it.
  */
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession } from "../support/fixtures.ts";
+import { beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createVisit, openSession, writeBehindTriggers } from "../support/fixtures.ts";
 import { trackBackend, waitsForLock } from "../support/locks.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
@@ -81,23 +82,53 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   expect(await rollups(clinic.clinicId)).toEqual(after);
 });
 
-test("a time zone changed by a manager through the API rebuilds the rollups with every row, deleted patients included", async () => {
+test("a time zone changed by a manager through the API moves the rollups with every row, deleted patients included", async () => {
   const clinic = await createClinic("Rollup manager clinic");
   await createPatient(clinic.clinicId);
   const removed = await createPatient(clinic.clinicId);
   await rootPool().query("update app_public.patient set deleted_at = now() where id = $1", [removed.id]); // as delete_patient leaves it
-  const before = await rollups(clinic.clinicId);
-  expect(before.patients.reduce((n: number, r: { patients: number }) => n + r.patients, 0)).toBe(2);
-  // the rebuild runs in the manager's transaction, under their policies, which hide deleted patients
+  // registered at 22:00 UTC: the next day in Dar es Salaam, the same day in Lisbon
+  await writeBehindTriggers("update app_public.patient set created_at = '2026-06-01T22:00:00Z' where clinic_id = $1", [clinic.clinicId]);
+  await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+  expect((await rollups(clinic.clinicId)).patients).toEqual([{ local_date: "2026-06-02", patients: 2 }]);
+  // the move runs in the manager's transaction, under their policies, which hide deleted patients
   const admin = await openSession(clinic.members.admin.userId, clinic.clinicId);
-  await committedAs(admin, (c) => c.query("update app_public.clinic set timezone = 'Africa/Nairobi' where id = $1", [clinic.clinicId]));
-  expect(await rollups(clinic.clinicId)).toEqual(before);
+  await committedAs(admin, (c) => c.query("update app_public.clinic set timezone = 'Europe/Lisbon' where id = $1", [clinic.clinicId]));
+  expect((await rollups(clinic.clinicId)).patients).toEqual([{ local_date: "2026-06-01", patients: 2 }]);
+});
+
+test("a change of time zone moves what changes day and nothing else: the rollups equal a rebuild in each zone", async () => {
+  const clinic = await createClinic("Rollup moving clinic");
+  const invoice = await createIssuedInvoice(clinic, "9000"); // its visit completed below, with its service's value
+  await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [invoice.visitId]);
+  const voided = await createIssuedInvoice(clinic, "7000");
+  await committedAs(await cashierSession(clinic), async (c) => {
+    await c.query("select app_public.record_payment($1, 9000, 'cash')", [invoice.id]);
+    await c.query("select app_public.void_invoice($1, 'Wrong patient')", [voided.id]);
+  });
+  const removed = await createPatient(clinic.clinicId);
+  await rootPool().query("update app_public.patient set deleted_at = now() where id = $1", [removed.id]);
+  // visits, patients and invoices at every hour of a day, so each zone below puts some of them on other days
+  await writeBehindTriggers("select 1", [], async (c) => {
+    await c.query("update app_public.visit set scheduled_at = date_trunc('day', now()) - interval '1 day' + (random() * 48) * interval '1 hour' where clinic_id = $1", [clinic.clinicId]);
+    await c.query("update app_public.patient set created_at = date_trunc('day', now()) - interval '1 day' + (random() * 48) * interval '1 hour' where clinic_id = $1", [clinic.clinicId]);
+    await c.query("update app_public.invoice set created_at = date_trunc('day', now()) - interval '1 day' + (random() * 48) * interval '1 hour' where clinic_id = $1", [clinic.clinicId]);
+  });
+  await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]); // the rows' new times behind the triggers' back
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  // an hour off, a day apart (+14, then −11), across summer time, and back to where it started
+  for (const zone of ["Africa/Lagos", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Santiago", "Africa/Dar_es_Salaam"]) {
+    await committedAs(owner, (c) => c.query("update app_public.clinic set timezone = $2 where id = $1", [clinic.clinicId, zone]));
+    const moved = await rollups(clinic.clinicId);
+    await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+    expect({ zone, rollups: await rollups(clinic.clinicId) }).toEqual({ zone, rollups: moved });
+  }
 });
 
 type Sent = [client: pg.PoolClient, answer: Promise<pg.QueryResult>];
 
 /**
- * The owner's change of the clinic's time zone to `zone` made (the rollups rebuilt), not committed, while `send`
+ * The owner's change of the clinic's time zone to `zone` made (the rollups moved), not committed, while `send`
  * sends statements on `count` connections of their own; then the change committed, each statement answering one row
  * and committed as it answers (in whatever order they took their turns). Every connection rolled back and released.
  */
@@ -133,7 +164,7 @@ async function keptAsRebuilt(clinicId: string) {
   };
 }
 
-test("a visit and a payment saved unchanged while a change of time zone rebuilds the rollups count once", async () => {
+test("a visit and a payment saved unchanged while a change of time zone moves the rollups count once", async () => {
   const clinic = await createClinic("Rollup unchanged clinic");
   const invoice = await createIssuedInvoice(clinic, "9000");
   const visit = await createVisit(clinic, "checked_in");
@@ -157,7 +188,7 @@ test("a visit and a payment saved unchanged while a change of time zone rebuilds
   expect(await keptAsRebuilt(clinic.clinicId)).toEqual({ checkedIn: 1, money: ["cash 1000.000 1"] }); // the visit and the payment once, as before
 });
 
-test("a payment and a walk-in sent while a change of time zone rebuilds the rollups wait for it and count once, another clinic's wait for nothing", async () => {
+test("a payment and a walk-in sent while a change of time zone moves the rollups wait for it and count once, another clinic's wait for nothing", async () => {
   const clinic = await createClinic("Rollup busy desk clinic");
   const invoice = await createIssuedInvoice(clinic, "9000");
   const walkIn = await createPatient(clinic.clinicId);
@@ -185,7 +216,7 @@ test("a payment and a walk-in sent while a change of time zone rebuilds the roll
   expect(await keptAsRebuilt(clinic.clinicId)).toEqual({ checkedIn: 1, money: ["cash 1000.000 1"] }); // once each, on the new zone's days
 });
 
-test("a change of time zone rebuilds the rollups without compiling them (JIT), where the session would compile its statements", async () => {
+test("a change of time zone moves the rollups, and a rebuild rebuilds them, without compiling them (JIT), where the session would compile its statements", async () => {
   const { rows: [{ available }] } = await rootPool().query("select pg_jit_available() as available");
   if (!available) return; // a server built without JIT compiles nothing
   const clinic = await createClinic("Rollup compiled clinic");
@@ -203,6 +234,8 @@ test("a change of time zone rebuilds the rollups without compiling them (JIT), w
     await beginAs(client, await openSession(clinic.members.owner.userId, clinic.clinicId));
     client.on("notice", (notice) => plans.push(notice.message ?? ""));
     await client.query("update app_public.clinic set timezone = 'Europe/Lisbon' where id = $1", [clinic.clinicId]);
+    await client.query("set local role none"); // the operator, as after a bulk load
+    await client.query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
   } finally {
     await client.query("rollback");
     client.release(true); // auto_explain loaded: not back to the pool
@@ -210,6 +243,7 @@ test("a change of time zone rebuilds the rollups without compiling them (JIT), w
   const compiled = (statement: RegExp) => plans.filter((plan) => statement.test(plan)).map((plan) => plan.includes("\nJIT:"));
   expect({
     change: compiled(/Query Text: update app_public\.clinic/),
+    move: compiled(/Query Text: with moved as/),
     rebuild: compiled(/Query Text: (delete from|insert into) app_private\.daily_/),
-  }).toEqual({ change: [true], rebuild: Array(8).fill(false) }); // each rollup's delete and insert, at once
+  }).toEqual({ change: [true], move: [false, false, false], rebuild: Array(8).fill(false) }); // at once, each statement of each rollup
 });
