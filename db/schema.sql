@@ -4484,6 +4484,75 @@ COMMENT ON FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_da
 
 
 --
+-- Name: move_rollups_to_zone(uuid, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET jit TO 'off'
+    AS $$
+declare
+  v_clinic uuid := move_rollups_to_zone.clinic_id;
+begin
+  with moved as (
+    select v.id, v.status, v.doctor_id, (v.scheduled_at at time zone from_zone)::date as from_date, (v.scheduled_at at time zone to_zone)::date as to_date
+    from app_public.visit v
+    where v.clinic_id = v_clinic and (v.scheduled_at at time zone from_zone)::date <> (v.scheduled_at at time zone to_zone)::date),
+  valued as (
+    select m.*, case when m.status = 'completed' then coalesce((select sum(s.line_total) from app_public.visit_service s
+                                                                where s.clinic_id = v_clinic and s.visit_id = m.id), 0) else 0 end as value
+    from moved m),
+  delta as (
+    select from_date as local_date, status, doctor_id, -count(*) as visits, -sum(value) as value from valued group by 1, 2, 3
+    union all
+    select to_date, status, doctor_id, count(*), sum(value) from valued group by 1, 2, 3)
+  insert into app_private.daily_visits as d (clinic_id, local_date, status, doctor_id, visits, completed_value)
+  select v_clinic, x.local_date, x.status, x.doctor_id, sum(x.visits), sum(x.value) from delta x group by 2, 3, 4
+  on conflict on constraint daily_visits_pkey
+  do update set visits = d.visits + excluded.visits, completed_value = d.completed_value + excluded.completed_value;
+
+  with moved as (
+    select (p.created_at at time zone from_zone)::date as from_date, (p.created_at at time zone to_zone)::date as to_date
+    from app_public.patient p
+    where p.clinic_id = v_clinic and (p.created_at at time zone from_zone)::date <> (p.created_at at time zone to_zone)::date),
+  delta as (
+    select from_date as local_date, -count(*) as patients from moved group by 1
+    union all
+    select to_date, count(*) from moved group by 1)
+  insert into app_private.daily_patients as d (clinic_id, local_date, patients)
+  select v_clinic, x.local_date, sum(x.patients) from delta x group by 2
+  on conflict on constraint daily_patients_pkey do update set patients = d.patients + excluded.patients;
+
+  with moved as (
+    select (i.created_at at time zone from_zone)::date as from_date, (i.created_at at time zone to_zone)::date as to_date,
+           l.service_id, l.quantity, l.line_total
+    from app_public.invoice i
+    join app_public.invoice_line l on l.clinic_id = i.clinic_id and l.invoice_id = i.id
+    where i.clinic_id = v_clinic and l.clinic_id = v_clinic and l.service_id is not null and i.status <> 'void'
+      and (i.created_at at time zone from_zone)::date <> (i.created_at at time zone to_zone)::date),
+  delta as (
+    select from_date as local_date, service_id, -sum(quantity) as quantity, -sum(line_total) as amount from moved group by 1, 2
+    union all
+    select to_date, service_id, sum(quantity), sum(line_total) from moved group by 1, 2)
+  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
+  select v_clinic, x.local_date, x.service_id, sum(x.quantity), sum(x.amount) from delta x group by 2, 3
+  on conflict on constraint daily_services_pkey do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) IS 'On a change of the clinic''s time zone from from_zone to to_zone: each visit, patient (soft-deleted ones included, as rebuild_rollups counts them) and non-void invoice''s service lines whose local day differs between the zones taken off its old day''s rollup and put on its new day''s; money stays on its business day. Without JIT, as rebuild_rollups. Run after the clinic row''s audit entry, holding the clinic''s audit chain head: the clinic''s writes take turns with it.';
+
+
+--
 -- Name: next_code(uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5008,6 +5077,7 @@ CREATE FUNCTION app_private.rebuild_rollups(clinic_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET jit TO 'off'
     AS $$
 begin
   delete from app_private.daily_money m where m.clinic_id = rebuild_rollups.clinic_id;
@@ -5051,7 +5121,7 @@ ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OW
 -- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines. Run on a change of time zone after the clinic row''s audit entry, it holds the clinic''s audit chain head, which every change that moves a rollup (audited first) takes too: they take turns.';
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines, without JIT (its statements, costed through the tables'' policies as far larger than they are, were compiled first). For an operator after a bulk load that bypassed the triggers; a change of time zone moves the rollups instead (move_rollups_to_zone).';
 
 
 --
@@ -6224,7 +6294,7 @@ CREATE FUNCTION app_private.tg_clinic__timezone_rollups() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  perform app_private.rebuild_rollups(new.id);
+  perform app_private.move_rollups_to_zone(new.id, old.timezone, new.timezone);
   return null;
 end;
 $$;
@@ -6236,7 +6306,7 @@ ALTER FUNCTION app_private.tg_clinic__timezone_rollups() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_clinic__timezone_rollups(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__timezone_rollups() IS 'AFTER UPDATE OF timezone on clinic: local days moved, so the rollups are recomputed.';
+COMMENT ON FUNCTION app_private.tg_clinic__timezone_rollups() IS 'AFTER UPDATE OF timezone on clinic: local days moved, so what changed day moves on the rollups (move_rollups_to_zone).';
 
 
 --
@@ -18686,6 +18756,13 @@ REVOKE ALL ON FUNCTION app_private.money_text(amount numeric, currency text) FRO
 --
 
 REVOKE ALL ON FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) FROM PUBLIC;
 
 
 --
