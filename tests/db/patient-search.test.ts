@@ -216,6 +216,22 @@ test("a code typed without its leading zeros is the code, first", async () => {
   }
 });
 
+// a code that is no code typed short (a prefix of digits, or past 999999) typed in full came after every other match
+test("a code typed in full comes first whatever its prefix and length", async () => {
+  const digits = await createClinic("Digit prefix clinic");
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "2026"}' where id = $1`, [digits.clinicId]);
+  const first = await createPatient(digits.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  const namedSo = await createPatient(digits.clinicId, { first_name: "Asha", last_name: "Abeid 2026-000001" });
+  expect(first.code).toBe("2026-000001");
+  expect(await searchIn(digits, "2026-000001")).toEqual([first.id, namedSo.id]);
+  const long = await createClinic("Long code clinic");
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAT', 999999)", [long.clinicId]);
+  const millionth = await createPatient(long.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  const alsoNamed = await createPatient(long.clinicId, { first_name: "Asha", last_name: "Abeid PAT-1000000" });
+  expect(millionth.code).toBe("PAT-1000000");
+  expect(await searchIn(long, "pat-1000000")).toEqual([millionth.id, alsoNamed.id]);
+});
+
 test("%, _ and \\ in a query match themselves, not any text", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Percent", last_name: "Back\\slash_Under" });
   expect(await search("h_und")).toEqual([patient.id]);
