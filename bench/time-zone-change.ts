@@ -1,8 +1,8 @@
 /**
  * A change of a clinic's time zone beside the clinic's writes: the change
- * rebuilds the clinic's dashboard rollups while it holds the clinic's audit
- * chain head, so a payment or a check-in of that clinic made meanwhile waits
- * for it; another clinic's does not.
+ * moves the clinic's dashboard rollups (what changes day) while it holds the
+ * clinic's audit chain head, so a payment or a check-in of that clinic made
+ * meanwhile waits for it; another clinic's does not.
  *
  * Two clinics of 20,000 patients, 60,000 visits (one or two services on each
  * completed one) and a year of 10,000 payments (5,000 invoices of two lines).

@@ -1287,7 +1287,7 @@ describe("a change of currency and a new invoice take turns", () => {
   });
 });
 
-// references taken before 000NNN kept a tab, a line break or a no-break space around them (btrim strips spaces alone),
+// references taken before 000273 kept a tab, a line break or a no-break space around them (btrim strips spaces alone),
 // and one of such white space alone was kept as a reference of nothing
 test("the upgrade keeps the references taken before as a reference is kept now, each change audited, a closed day's too, its money as counted", async () => {
   const pasted = await createClinic("Pasted references clinic");
