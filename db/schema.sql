@@ -1300,9 +1300,10 @@ begin
   if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
     -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
-    -- word without its punctuation, in $5); the code typed short ($6), found between the spaces around the code in the text ($7)
+    -- word without its punctuation, in $5); the code typed short ($6, the code as typed when none: exact_code true or false,
+    -- never null, which would sort first), found between the spaces around the code in the text ($7)
     return query execute format(
-      'select s.patient_id, lower(s.code) in (lower($4), $6), s.last_name, s.first_name from app_private.patient_search s
+      'select s.patient_id, lower(s.code) in (lower($4), coalesce($6, lower($4))), s.last_name, s.first_name from app_private.patient_search s
        where s.clinic_id = $1 and ((%s) or s.search_text like $3 or s.search_text like $7)',
       coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
                                        else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
@@ -1319,7 +1320,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: a prefix with a letter in it, then 1 to 6 digits, is PAT-000012). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case, then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: a prefix with a letter in it, then 1 to 6 digits, is PAT-000012). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -3478,7 +3479,7 @@ ALTER FUNCTION app_private.drop_days_opened_before_clinics() OWNER TO :DATABASE_
 -- Name: FUNCTION drop_days_opened_before_clinics(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.drop_days_opened_before_clinics() IS 'Deletes, each audited, the open days the hourly reconciliation opened before their clinic''s first local day (the date of its creation in its time zone) before 000NNN: with no money, never counted, closed, reopened or written on. Returns how many. Run by 000NNN; an operator may run it again.';
+COMMENT ON FUNCTION app_private.drop_days_opened_before_clinics() IS 'Deletes, each audited, the open days the hourly reconciliation opened before their clinic''s first local day (the date of its creation in its time zone) before 000265: with no money, never counted, closed, reopened or written on. Returns how many. Run by 000265; an operator may run it again.';
 
 
 --

@@ -159,7 +159,7 @@ test("naming the inviting clinic at login or switch-clinic is no consent: FORBID
   const { a, b, doctor, membershipId } = await invitation();
   const login = await new Browser(api).tryLogin(doctor.phone, doctor.password, a.clinicId);
   expect(login.status).toBe(403);
-  // what to do, not that they belong nowhere (000NNN: "You are not a member of that clinic.")
+  // what to do, not that they belong nowhere (000267: "You are not a member of that clinic.")
   const NOT_ACCEPTED = { error: { code: "FORBIDDEN", message: "You have not accepted that clinic's invitation: you are its member once you accept it (acceptInvitation)." } };
   expect(login.body).toEqual(NOT_ACCEPTED);
   const browser = new Browser(api);

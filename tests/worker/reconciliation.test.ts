@@ -462,7 +462,7 @@ describe("a clinic created today", () => {
 });
 
 test("the upgrade drops the zero days earlier runs opened before a clinic existed, each audited; a day written on or counted, or its first, stays", async () => {
-  // its first day is August 20 in Dar es Salaam; the runs before 000NNN opened the days before it, as below
+  // its first day is August 20 in Dar es Salaam; the runs before 000265 opened the days before it, as below
   const clinic = await createClinic("Upgraded clinic", { since: "2026-08-20T10:00:00Z" });
   const days = ["2026-08-17", "2026-08-18", "2026-08-19", "2026-08-20"];
   await rootPool().query("insert into app_public.daily_reconciliation (clinic_id, business_date) select $1, unnest($2::date[])", [clinic.clinicId, days]);
