@@ -976,6 +976,60 @@ describe("search and duplicate warnings", () => {
     });
   });
 
+  // children registered with a parent's phone all matched each other, and the warning never said why it listed them:
+  // receptionists learned to pass it over and missed the same child registered twice
+  test("the warning says what each patient matches by, phone or names and birth date, the stronger first", async () => {
+    const amani = await createPatient(a.clinicId, { first_name: "Amani", last_name: "Familia", phone: "+255765777888", date_of_birth: "2015-01-02" });
+    const baraka = await createPatient(a.clinicId, { first_name: "Baraka", last_name: "Familia", phone: "+255765777888", date_of_birth: "2017-03-04" });
+    const neema = await createPatient(a.clinicId, { first_name: "Neema", last_name: "Familia", phone: "+255765777999", date_of_birth: "2019-05-06" });
+    const deleted = await createPatient(a.clinicId, { first_name: "Neema", last_name: "Familia", phone: "+255765777888", date_of_birth: "2019-05-06", deleted_at: new Date() });
+    // clinic B's patients of that phone and those names, deleted or not, are never listed
+    for (const deletedAt of [null, new Date()]) {
+      await createPatient(b.clinicId, { first_name: "Neema", last_name: "Familia", phone: "+255765777888", date_of_birth: "2019-05-06", deleted_at: deletedAt });
+    }
+    const CHECK = `query($p: String, $f: String, $l: String, $d: Date) { findPatientDuplicates(phone: $p, firstName: $f, lastName: $l, dateOfBirth: $d) {
+      nodes { rowId matchedBy(phone: $p, firstName: $f, lastName: $l, dateOfBirth: $d) } } }`;
+    const warned = async (who: Browser, v: Record<string, string>) => {
+      const { body } = await who.graphql(CHECK, v);
+      expect(body.errors).toBeUndefined();
+      return body.data.findPatientDuplicates.nodes;
+    };
+    // Neema registered again under her parent's phone: her siblings by phone, she herself by names and birth date, first
+    const neemaAgain = { p: "0765 777 888", f: "neema", l: "FAMILIA", d: "2019-05-06" };
+    expect(await warned(receptionist, neemaAgain)).toEqual([
+      { rowId: neema.id, matchedBy: ["name_and_birth_date"] },
+      { rowId: amani.id, matchedBy: ["phone"] },
+      { rowId: baraka.id, matchedBy: ["phone"] },
+    ]);
+    // an owner is shown the deleted one too, last, and why
+    expect(await warned(owner, neemaAgain)).toEqual([
+      { rowId: neema.id, matchedBy: ["name_and_birth_date"] },
+      { rowId: amani.id, matchedBy: ["phone"] },
+      { rowId: baraka.id, matchedBy: ["phone"] },
+      { rowId: deleted.id, matchedBy: ["name_and_birth_date", "phone"] },
+    ]);
+    // Baraka again: by both, ahead of his elder sister, registered before him
+    expect(await warned(receptionist, { p: "+255765777888", f: "Baraka", l: "Familia", d: "2017-03-04" })).toEqual([
+      { rowId: baraka.id, matchedBy: ["name_and_birth_date", "phone"] },
+      { rowId: amani.id, matchedBy: ["phone"] },
+    ]);
+    // names the other way round, without a phone
+    expect(await warned(receptionist, { f: "Familia", l: "Amani", d: "2015-01-02" })).toEqual([{ rowId: amani.id, matchedBy: ["name_and_birth_date"] }]);
+    // clients that do not ask why are answered as before
+    const plain = await receptionist.graphql(`{ findPatientDuplicates(phone: "0765 777 888") { nodes { rowId } } }`);
+    expect(plain.body).toEqual({ data: { findPatientDuplicates: { nodes: [{ rowId: amani.id }, { rowId: baraka.id }] } } });
+    // on the new record's possibleDuplicates, asked with what was registered
+    const registered = await receptionist.graphql(
+      `mutation($p: String, $f: String!, $l: String!, $d: Date) { createPatient(input: { patient: { phone: $p, firstName: $f, lastName: $l, dateOfBirth: $d } }) {
+        patient { possibleDuplicates { nodes { rowId matchedBy(phone: $p, firstName: $f, lastName: $l, dateOfBirth: $d) } } } } }`,
+      { p: "0765 777 888", f: "Amani", l: "Familia", d: "2015-01-02" },
+    );
+    expect(registered.body).toEqual({ data: { createPatient: { patient: { possibleDuplicates: { nodes: [
+      { rowId: amani.id, matchedBy: ["name_and_birth_date", "phone"] },
+      { rowId: baraka.id, matchedBy: ["phone"] },
+    ] } } } } });
+  });
+
   test("the warning sees past accents, case and white space as typed: José Ramírez is Jose  RAMIREZ born the same day", async () => {
     const existing = await createPatient(a.clinicId, { first_name: "José", last_name: "Ramírez", date_of_birth: "1979-08-09" });
     const find = async (f: string, l: string, d = "1979-08-09") =>

@@ -369,27 +369,30 @@ test.each([1000, 20000])("a page of a search that matches a whole clinic of %i p
   expect(rows.map((r) => r.last_name)).toEqual(names.slice(0, 20));
 });
 
-test("the duplicate warning through row-level security probes the birth date and both names in the index, however many share the date", async () => {
+test("the duplicate warning through row-level security probes the birth date and both names in the index, however many share the date, and the phone in its own", async () => {
   const placeholder = await createClinic("Placeholder birth dates clinic");
   const named = await createPatient(placeholder.clinicId, { first_name: "José", last_name: "Ramírez", date_of_birth: "1900-01-01" }); // PAT-000001
   await rootPool().query(`begin; set local session_replication_role = replica;
     insert into app_public.patient (clinic_id, code, first_name, last_name, date_of_birth)
       select $1, 'PAT-' || lpad(g::text, 6, '0'), 'Given' || g, 'Family' || g, '1900-01-01' from generate_series(2, 3001) g;
     select app_private.reindex_patient_search($1);
-    commit; analyze app_private.patient_search;`.replaceAll("$1", `'${placeholder.clinicId}'`));
+    commit; analyze app_private.patient_search; analyze app_public.patient;`.replaceAll("$1", `'${placeholder.clinicId}'`));
   const plans: string[] = [];
   const found = await inClinic(
     placeholder,
     EXPLAINED_GENERIC,
     async (client) => {
       client.on("notice", (notice) => plans.push(notice.message ?? ""));
-      return (await client.query("select id from app_public.find_patient_duplicates(first_name => 'JOSE', last_name => 'ramirez', date_of_birth => '1900-01-01')")).rows;
+      return (await client.query("select id from app_public.find_patient_duplicates(phone => '0765 000 111', first_name => 'JOSE', last_name => 'ramirez', date_of_birth => '1900-01-01')")).rows;
     },
   );
   expect(found).toEqual([{ id: named.id }]);
   const probe = plans.find((p) => p.includes("from app_private.patient_search s")) ?? "";
   expect(probe).toMatch(/Index (Only )?Scan using patient_search_dob_names_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*date_of_birth = [^\n]*name_key\(last_name\) = [^\n]*name_key\(first_name\) = /);
   expect(probe).not.toMatch(/Filter:/);
+  // the patients are then read by the phone's index and by the ids the names' probe found, never the whole clinic
+  const read = plans.find((p) => p.includes("from app_public.patient p")) ?? "";
+  expect(read).toMatch(/BitmapOr[^\n]*\n\s+->  Bitmap Index Scan on patient_clinic_phone_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*phone = [^\n]*\n\s+->  Bitmap Index Scan on patient_pkey[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*id = ANY /);
 });
 
 test("a patient whose birth date is corrected is flagged by the new date, not the old", async () => {
