@@ -227,6 +227,25 @@ COMMENT ON COLUMN app_public.dashboard.average_visit_value IS 'Value of the serv
 
 
 --
+-- Name: duplicate_match; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TYPE app_public.duplicate_match AS ENUM (
+    'name_and_birth_date',
+    'phone'
+);
+
+
+ALTER TYPE app_public.duplicate_match OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TYPE duplicate_match; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TYPE app_public.duplicate_match IS 'Why the duplicate warning lists a patient: `name_and_birth_date` (the same names, as the warning compares them, either way round, and the same date of birth: most likely the same person) or `phone` (the same phone: a relative sharing it, such as a parent''s for their children, as often as the same person).';
+
+
+--
 -- Name: e164_phone; Type: DOMAIN; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -1321,6 +1340,34 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 --
 
 COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: a prefix with a letter in it, then 1 to 6 digits, is PAT-000012). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+
+
+--
+-- Name: phone_as_registered(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.phone_as_registered(phone text) RETURNS app_public.e164_phone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if nullif(btrim(phone_as_registered.phone), '') is null then
+    return null;
+  end if;
+  return app_public.normalize_phone(phone_as_registered.phone, app_hidden.calling_code_for(app_public.current_clinic_id()));
+exception when sqlstate 'CINPH' then
+  return null; -- not a phone number (yet): no saved patient has it
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.phone_as_registered(phone text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION phone_as_registered(phone text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.phone_as_registered(phone text) IS 'A phone as registration in the current clinic reads it, or null when it is blank or not (yet) a phone number (half-typed, say), which no saved patient has. For the duplicate warning: app_private.patient_duplicates and patient_matched_by.';
 
 
 --
@@ -4952,25 +4999,16 @@ CREATE FUNCTION app_private.patient_duplicates(phone text, first_name text, last
     SET "clinicops.include_deleted" TO 'on'
     AS $$
 declare
-  v_phone app_public.e164_phone;
+  v_phone app_public.e164_phone := app_hidden.phone_as_registered(patient_duplicates.phone);
+  v_named uuid[] := array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
+                                                                patient_duplicates.first_name));
 begin
-  if nullif(btrim(patient_duplicates.phone), '') is not null then
-    begin
-      v_phone := app_public.normalize_phone(patient_duplicates.phone, app_hidden.calling_code_for(app_public.current_clinic_id()));
-    exception when sqlstate 'CINPH' then
-      v_phone := null; -- not a phone number (yet): no saved patient has it
-    end;
-  end if;
   return query
   select p.* from app_public.patient p
   where p.clinic_id = app_public.current_clinic_id()
     and p.id is distinct from patient_duplicates.except_patient_id
-    and (
-      p.phone = v_phone
-      or p.id = any (array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
-                                                                  patient_duplicates.first_name)))
-    )
-  order by p.deleted_at nulls first, p.created_at, p.id;
+    and (p.phone = v_phone or p.id = any (v_named))
+  order by p.deleted_at nulls first, p.id = any (v_named) desc, coalesce(p.phone = v_phone, false) desc, p.created_at, p.id;
 end;
 $$;
 
@@ -4981,7 +5019,7 @@ ALTER FUNCTION app_private.patient_duplicates(phone text, first_name text, last_
 -- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included (live ones first, then by when they were registered): same phone (read as registration reads it; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them) and date of birth. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included: same phone (read as registration reads it, app_hidden.phone_as_registered; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them, either way round) and date of birth. Live ones first, then deleted ones; in each, those matching by names and birth date (with the phone too first), then by phone alone; then by when they were registered, and their id. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
 
 
 --
@@ -10274,7 +10312,7 @@ ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, l
 -- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (white space, accents and case aside) and date of birth. Call it before saving to warn the user. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again. To others live patients alone; a receptionist is told how many deleted ones match by countDeletedPatientDuplicates, to ask an owner or admin.';
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (white space, accents and case aside) and date of birth. Call it before saving to warn the user; ask each patient''s `matchedBy` with the same arguments to say why it is listed (a sibling sharing a parent''s phone matches by phone alone). The stronger matches come first: names and birth date (with the phone too before without), then the phone alone. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again. To others live patients alone; a receptionist is told how many deleted ones match by countDeletedPatientDuplicates, to ask an owner or admin.';
 
 
 --
@@ -10691,6 +10729,35 @@ COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code ap
 
 
 --
+-- Name: patient_matched_by(app_public.patient, text, text, text, date); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.patient_matched_by(patient app_public.patient, phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date) RETURNS app_public.duplicate_match[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  return array_remove(array[
+    case when patient.id in (select app_hidden.patients_born_named(patient_matched_by.date_of_birth, patient_matched_by.last_name,
+                                                                   patient_matched_by.first_name))
+      then 'name_and_birth_date' end,
+    case when patient.phone = app_hidden.phone_as_registered(patient_matched_by.phone) then 'phone' end
+  ]::app_public.duplicate_match[], null);
+end;
+$$;
+
+
+ALTER FUNCTION app_public.patient_matched_by(patient app_public.patient, phone text, first_name text, last_name text, date_of_birth date) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patient_matched_by(patient app_public.patient, phone text, first_name text, last_name text, date_of_birth date); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.patient_matched_by(patient app_public.patient, phone text, first_name text, last_name text, date_of_birth date) IS '@behavior -filterBy -orderBy
+What this patient matches the one described by, as findPatientDuplicates compares them: `name_and_birth_date`, `phone`, both, or none. Give it what was given to findPatientDuplicates (or, on possibleDuplicates, the patient''s own phone, names and birth date), so that the warning says why it lists each patient: a sibling registered with a parent''s phone matches by phone alone, the same person by names and birth date.';
+
+
+--
 -- Name: patient_possible_duplicates(app_public.patient); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10707,7 +10774,7 @@ ALTER FUNCTION app_public.patient_possible_duplicates(patient app_public.patient
 -- Name: FUNCTION patient_possible_duplicates(patient app_public.patient); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth (findPatientDuplicates: deleted ones too, to owners and admins).';
+COMMENT ON FUNCTION app_public.patient_possible_duplicates(patient app_public.patient) IS 'Other patients of the clinic with the same phone, or the same names and date of birth, the stronger matches first (findPatientDuplicates: deleted ones too, to owners and admins); each one''s `matchedBy`, given this patient''s phone, names and birth date, says why.';
 
 
 --
@@ -18100,6 +18167,14 @@ GRANT ALL ON FUNCTION app_hidden.patients_matching(query text) TO :DATABASE_VISI
 
 
 --
+-- Name: FUNCTION phone_as_registered(phone text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.phone_as_registered(phone text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.phone_as_registered(phone text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION phone_is_valid(phone app_public.e164_phone); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -20038,6 +20113,14 @@ GRANT ALL ON FUNCTION app_public.my_clinics() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION patient_matched_by(patient app_public.patient, phone text, first_name text, last_name text, date_of_birth date); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.patient_matched_by(patient app_public.patient, phone text, first_name text, last_name text, date_of_birth date) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.patient_matched_by(patient app_public.patient, phone text, first_name text, last_name text, date_of_birth date) TO :DATABASE_VISITOR;
 
 
 --
