@@ -5,6 +5,7 @@
 import { commit, defaultLogger, migrate, watch } from "graphile-migrate";
 import type { Settings } from "graphile-migrate";
 import { Logger, type LogLevel } from "@graphile/logger";
+import pg from "pg";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout } from "node:timers/promises";
@@ -94,7 +95,27 @@ export async function applyCurrentMigrationBeforeWatching(config: DatabaseConfig
   });
 }
 
-/** Turns the current migration into the next committed migration. */
+/**
+ * Turns the current migration into the next committed migration. graphile-migrate makes the shadow database again from
+ * every migration at each commit, to check them, and then left it: a database open to the analysts (afterReset.sql
+ * grants them CONNECT, as on the application database) where none of the application database's revocations at a start
+ * hold, so an analyst could fill the server's shared lock table from it (`pg_advisory_lock`, docs/analysts.md). It is
+ * dropped once the commit is done, whether or not it succeeded.
+ */
 export async function commitCurrentMigration(config: DatabaseConfig, message?: string): Promise<void> {
-  await withPoolClosed(commit(migrationSettings(config), message ?? null));
+  try {
+    await withPoolClosed(commit(migrationSettings(config), message ?? null));
+  } finally {
+    await dropShadowDatabase(config);
+  }
+}
+
+async function dropShadowDatabase(config: DatabaseConfig): Promise<void> {
+  const root = new pg.Client({ connectionString: config.rootUrl });
+  await root.connect();
+  try {
+    await root.query(`drop database if exists ${pg.escapeIdentifier(new URL(config.shadowOwnerUrl).pathname.slice(1))} with (force)`);
+  } finally {
+    await root.end();
+  }
 }

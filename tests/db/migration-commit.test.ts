@@ -6,17 +6,20 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cliEnv } from "../support/cli.ts";
-import { ownDatabase } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool } from "../support/database.ts";
 import { projectCopy } from "../support/project-copy.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
 const temporaryFolder = temporaryFolders();
 const database = ownDatabase("commit");
-afterAll(() => database.drop());
+afterAll(async () => {
+  await database.drop();
+  await closeRootPool();
+});
 
 // every argument was taken for the message's words: `npm run migrate:commit -- --message x` committed a migration
 // whose message was "--message x", for good (a committed migration is not edited)
-test("`npm run migrate:commit` takes --message for the message, and refuses an option it does not know before committing", () => {
+test("`npm run migrate:commit` takes --message for the message, and refuses an option it does not know before committing, and leaves no shadow database", async () => {
   const copy = projectCopy(temporaryFolder("commit-project"));
   const committedFolder = join(copy, "migrations", "committed");
   const current = join(copy, "migrations", "current.sql");
@@ -42,4 +45,8 @@ test("`npm run migrate:commit` takes --message for the message, and refuses an o
   const added = readdirSync(committedFolder).filter((file) => !committedBefore.includes(file));
   expect({ status: committed.status, added: added.length }).toEqual({ status: 0, added: 1 });
   expect(readFileSync(join(committedFolder, added[0]), "utf8").split("\n").find((line) => line.startsWith("--! Message:"))).toBe("--! Message: x");
+  // the shadow database it checked the migrations in is gone: left, it was open to the analysts (afterReset.sql's grant)
+  // outside the application database's revocations
+  const { rows } = await rootPool().query("select datname from pg_database where datname = $1", [`${database.config.databaseName}_shadow`]);
+  expect(rows).toEqual([]);
 }, 300_000);
