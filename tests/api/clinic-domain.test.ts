@@ -1832,6 +1832,33 @@ describe("a walk-in is booked and checked in with one request", () => {
     expect(await visitsOf(patient.id)).toBe(4);
   });
 
+  // a patient booked with the doctor today and walked in at the desk was booked a second visit, checked in, and the visit
+  // they had booked stayed on the day list, to be marked a no-show though they came (or checked in too: twice in the queue)
+  it("of a patient booked with the doctor today, books nothing and names the visit to check in", async () => {
+    const patient = await createPatient(a.clinicId);
+    const doctor = a.members.doctor.membershipId;
+    // later or earlier today on the clinic's clock (Dar es Salaam), never this minute nor another day
+    const { rows: [booked] } = await rootPool().query(
+      `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at)
+       select $1, $2, $3, case when (now() at time zone 'Africa/Dar_es_Salaam')::time < '12:00' then now() + interval '1 hour' else now() - interval '1 hour' end
+       returning id, code, to_char(scheduled_at at time zone 'Africa/Dar_es_Salaam', 'HH24:MI') as at`,
+      [a.clinicId, patient.id, doctor],
+    );
+    const refused = await receptionist.graphql(WALK_IN, { p: patient.id, d: doctor });
+    expect(refused.body.data?.checkInWalkIn ?? null).toBeNull();
+    expect(refused.body.errors?.[0]).toMatchObject({
+      message: `This patient is booked with this doctor today at ${booked.at}: check in ${booked.code} instead.`,
+      extensions: { code: "CONFLICT", visitId: booked.id },
+    });
+    expect(await visitsOf(patient.id)).toBe(1);
+    // with another doctor, or past a booking of an earlier day left scheduled, the patient walks in
+    const other = await addMember(a.clinicId, await createUser(), "doctor");
+    expect((await receptionist.graphql(WALK_IN, { p: patient.id, d: other.membershipId })).body.data?.checkInWalkIn.result.status).toBe("checked_in");
+    await writeBehindTriggers("update app_public.visit set scheduled_at = scheduled_at - interval '1 day' where id = $1", [booked.id]);
+    expect((await receptionist.graphql(WALK_IN, { p: patient.id, d: doctor })).body.data?.checkInWalkIn.result.status).toBe("checked_in");
+    expect(await visitsOf(patient.id)).toBe(3);
+  });
+
   it("sent twice at once, across a minute's end, books one: the second waits for the first, then names it", async () => {
     const patient = await createPatient(a.clinicId);
     const doctor = a.members.doctor.membershipId;
