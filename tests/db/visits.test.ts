@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, beginAs, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, beginAs, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
@@ -56,7 +56,9 @@ test("refusals write a visit's status in words, as staff read them", async () =>
       (error: { message: string }) => error.message,
     );
   };
-  expect(await refusal("scheduled", "status = 'in_progress'")).toBe("A visit cannot go from scheduled to in progress.");
+  expect(await refusal("scheduled", "status = 'in_progress'")).toBe(
+    "A visit cannot go from scheduled to in progress: the front desk checks the patient in first.",
+  );
   expect(await refusal("in_progress", "scheduled_at = scheduled_at + interval '1 hour'")).toBe(
     "This visit is in progress and keeps its time and patient: the patient is already here (cancel it and book another for a mistake).",
   );
@@ -69,6 +71,35 @@ test("refusals write a visit's status in words, as staff read them", async () =>
     "select s::text as status, app_hidden.visit_status_words(s) as words from unnest(enum_range(null::app_public.visit_status)) s",
   );
   expect(rows.map((r: { words: string }) => r.words)).toEqual(["scheduled", "checked in", "in progress", "completed", "cancelled", "no-show"]);
+});
+
+// a step taken by mistake was told only "A visit cannot go from checked in to no-show.": the receptionist whose patient left
+// before being seen, or the doctor starting a visit the patient had not checked in for, was not told what to do instead
+test("a step the lifecycle refuses says what to do instead, to the member who took it", async () => {
+  const { doctor, receptionist } = clinic.members;
+  const steps: [TestMember, string, string, string][] = [
+    [doctor, "scheduled", "in_progress", "A visit cannot go from scheduled to in progress: the front desk checks the patient in first."],
+    [doctor, "scheduled", "completed", "A visit cannot go from scheduled to completed: the front desk checks the patient in first."],
+    [doctor, "checked_in", "completed", "A visit cannot go from checked in to completed: start the consultation first."],
+    [receptionist, "checked_in", "no_show", "A visit cannot go from checked in to no-show: a patient who left before being seen is cancelled, with a reason."],
+    [receptionist, "checked_in", "scheduled", "A visit cannot go from checked in to scheduled: a check-in is not undone; cancel the visit, with a reason, and book another."],
+    [receptionist, "in_progress", "cancelled", "A visit cannot go from in progress to cancelled: a consultation under way is completed by the doctor."],
+    [receptionist, "in_progress", "no_show", "A visit cannot go from in progress to no-show: a consultation under way is completed by the doctor."],
+    [doctor, "in_progress", "checked_in", "A visit cannot go from in progress to checked in: a consultation under way is completed by the doctor."],
+    [receptionist, "no_show", "checked_in", "A no-show visit cannot change any more: a patient who came after all is checked in as a walk-in."],
+    [receptionist, "cancelled", "checked_in", "A cancelled visit cannot change any more: a patient who came after all is checked in as a walk-in."],
+    [receptionist, "completed", "checked_in", "A completed visit cannot change any more."],
+  ];
+  for (const [member, from, to, message] of steps) {
+    const visit = await createVisit(clinic, from);
+    const refused = await asMember(member, (c) =>
+      c.query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [visit.id, to, to === "cancelled" ? "Left" : null]),
+    ).then(
+      () => null,
+      (error: { code: string; message: string }) => [error.code, error.message],
+    );
+    expect([from, to, refused]).toEqual([from, to, ["CTRAN", message]]);
+  }
 });
 
 test("the front desk checks a patient in on the day of their visit or after it, not before (clicked by mistake, the visit kept that day for good)", async () => {
