@@ -1652,6 +1652,33 @@ describe("when a doctor leaves the clinic", () => {
     expect(await left(otherDesk)).toEqual([otherVisit]);
   });
 
+  // the patient of a doctor who left was checked in and waited in a queue no doctor of the clinic sees (a doctor reads their
+  // own visits only, and the one who left has no session), until someone noticed
+  test("the patient of a doctor who left is checked in once the visit is handed to another doctor, in the same request or before", async () => {
+    const c = await createClinic("Doctor gone on the day");
+    const [removed, suspended] = await Promise.all([1, 2].map(async () => addMember(c.clinicId, await createUser(), "doctor")));
+    const waiting = { removed: await book(c.clinicId, removed.membershipId, "now()"), suspended: await book(c.clinicId, suspended.membershipId, "now()") };
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [removed.membershipId]);
+    await rootPool().query("update app_public.membership set is_active = false where id = $1", [suspended.membershipId]);
+    const desk = await login(c.members.receptionist);
+    const CHECK_IN = `mutation($c: UUID!, $id: UUID!, $p: VisitPatch!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: $p }) { visit { status doctorId } } }`;
+    for (const id of Object.values(waiting)) {
+      const refused = await desk.graphql(CHECK_IN, { c: c.clinicId, id, p: { status: "checked_in" } });
+      expect(refused.body.errors?.[0]).toMatchObject({
+        extensions: { code: "INVALID_TRANSITION" },
+        message: "This visit's doctor no longer sees patients in this clinic: give the visit to another doctor, then check the patient in.",
+      });
+    }
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.visit where clinic_id = $1 and status = 'scheduled'", [c.clinicId]);
+    expect(rows[0].n).toBe(2);
+    const stays = c.members.doctor.membershipId;
+    expect((await desk.graphql(CHECK_IN, { c: c.clinicId, id: waiting.removed, p: { doctorId: stays, status: "checked_in" } })).body).toEqual({
+      data: { updateVisit: { visit: { status: "checked_in", doctorId: stays } } },
+    });
+    expect((await desk.graphql(CHECK_IN, { c: c.clinicId, id: waiting.suspended, p: { doctorId: stays } })).body.errors).toBeUndefined();
+    expect((await desk.graphql(CHECK_IN, { c: c.clinicId, id: waiting.suspended, p: { status: "checked_in" } })).body.data.updateVisit.visit.status).toBe("checked_in");
+  });
+
   test("the day list asks nothing about doctors unless the field is selected or filtered on", async () => {
     const dayList = `{ visits(filter: { scheduledAt: { greaterThanOrEqualTo: "${from}" } }, orderBy: SCHEDULED_AT_ASC) { nodes { code status scheduledAt } } }`;
     const plain = (await statementsSentBy(async () => expect((await receptionist.graphql(dayList)).body.errors).toBeUndefined())).map((q) => q.text);
