@@ -7833,6 +7833,32 @@ COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UP
 
 
 --
+-- Name: tg_visit__checked_in_to_a_doctor(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit__checked_in_to_a_doctor() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if app_public.current_user_id() is not null and not app_hidden.is_practising_doctor(new.clinic_id, new.doctor_id) then
+    raise exception 'This visit''s doctor no longer sees patients in this clinic: give the visit to another doctor, then check the patient in.'
+      using errcode = 'CTRAN';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit__checked_in_to_a_doctor() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit__checked_in_to_a_doctor(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit__checked_in_to_a_doctor() IS 'BEFORE UPDATE OF status to checked_in (after the lifecycle''s checks): a session checks a patient in only to a practising doctor of the clinic (is_practising_doctor, read as the caller), INVALID_TRANSITION otherwise, saying to give the visit to another doctor first; the visit of a doctor who left keeps its doctor until then. Trusted connections are not held to it.';
+
+
+--
 -- Name: tg_visit__lifecycle(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7853,7 +7879,10 @@ begin
 
   if old.status in ('completed', 'cancelled', 'no_show')
      and (to_jsonb(new) - 'updated_at' - 'updated_by') <> (to_jsonb(old) - 'updated_at' - 'updated_by') then
-    raise exception 'A % visit cannot change any more.', app_hidden.visit_status_words(old.status) using errcode = 'CTRAN';
+    raise exception 'A % visit cannot change any more%', app_hidden.visit_status_words(old.status),
+      case when old.status in ('cancelled', 'no_show') and new.status = 'checked_in'
+        then ': a patient who came after all is checked in as a walk-in.' else '.' end
+      using errcode = 'CTRAN';
   end if;
   if (new.patient_id, new.doctor_id, new.scheduled_at, new.reason) is distinct from (old.patient_id, old.doctor_id, old.scheduled_at, old.reason)
      and not v_front_desk then
@@ -7873,7 +7902,17 @@ begin
       ('checked_in', 'in_progress'), ('in_progress', 'completed'),
       ('scheduled', 'cancelled'), ('checked_in', 'cancelled'), ('scheduled', 'no_show')
     )) then
-      raise exception 'A visit cannot go from % to %.', app_hidden.visit_status_words(old.status), app_hidden.visit_status_words(new.status) using errcode = 'CTRAN';
+      -- what to do instead, for the steps staff take by mistake (each one refused, as every step not above)
+      raise exception 'A visit cannot go from % to %', app_hidden.visit_status_words(old.status), app_hidden.visit_status_words(new.status) ||
+        case
+          when old.status = 'scheduled' then ': the front desk checks the patient in first.'
+          when old.status = 'checked_in' and new.status = 'completed' then ': start the consultation first.'
+          when old.status = 'checked_in' and new.status = 'no_show' then ': a patient who left before being seen is cancelled, with a reason.'
+          when old.status = 'checked_in' then ': a check-in is not undone; cancel the visit, with a reason, and book another.'
+          when old.status = 'in_progress' then ': a consultation under way is completed by the doctor.'
+          else '.'
+        end
+        using errcode = 'CTRAN';
     end if;
     if new.status in ('in_progress', 'completed') and not (v_is_own_doctor or app_hidden.current_role_in('owner', 'admin') or v_actor is null) then
       raise exception 'Only the visit''s doctor, an owner or an admin can start or complete it.' using errcode = 'CFORB';
@@ -7920,7 +7959,7 @@ ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN), and stamps the step''s time and actor; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';
 
 
 --
@@ -8887,6 +8926,19 @@ begin
     raise exception 'This patient is already checked in with this doctor: open % instead.', v_here.code
       using errcode = 'CCONF', detail = json_build_object('visitId', v_here.id)::text;
   end if;
+  -- booked today, not yet checked in: that visit is the one the patient came for (a booking of an earlier day
+  -- left scheduled was missed, and does not count)
+  select * into v_here from app_public.visit v
+  where v.clinic_id = v_visit.clinic_id and v.patient_id = v_visit.patient_id and v.doctor_id = v_visit.doctor_id
+    and v.status = 'scheduled' and v.id <> v_visit.id
+    and app_private.local_date(v.clinic_id, v.scheduled_at) = app_private.local_date(v_visit.clinic_id, v_visit.scheduled_at)
+  order by v.scheduled_at
+  limit 1;
+  if found then
+    raise exception 'This patient is booked with this doctor today at %: check in % instead.',
+      right(app_hidden.local_time_text(v_here.clinic_id, v_here.scheduled_at), 5), v_here.code
+      using errcode = 'CCONF', detail = json_build_object('visitId', v_here.id)::text;
+  end if;
   update app_public.visit v set status = 'checked_in'
   where v.clinic_id = v_visit.clinic_id and v.id = v_visit.id
   returning * into v_visit;
@@ -8901,7 +8953,7 @@ ALTER FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reas
 -- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. A patient already checked in with that doctor today, on the clinic''s clock (or in the consultation), is CONFLICT naming that visit (its code in the message, its id in extensions.visitId): the same walk-in sent again books nothing. Owners, admins and receptionists.';
+COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text) IS 'A patient who walks in: books a visit with the doctor for now and checks the patient in, at once (one transaction). The booking and the check-in are those of createVisit and updateVisit, with their rules, stamps and audit entries. A patient already checked in with that doctor today, on the clinic''s clock (or in the consultation), is CONFLICT naming that visit (its code in the message, its id in extensions.visitId): the same walk-in sent again books nothing; so is a patient with a visit still scheduled with that doctor today (checked in instead: the patient came for it). Owners, admins and receptionists.';
 
 
 --
@@ -15663,6 +15715,13 @@ COMMENT ON TRIGGER _205_bills_the_visit ON app_public.invoice_line IS 'A line th
 
 
 --
+-- Name: visit _205_checked_in_to_a_doctor; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _205_checked_in_to_a_doctor BEFORE UPDATE OF status ON app_public.visit FOR EACH ROW WHEN (((new.status = 'checked_in'::app_public.visit_status) AND (old.status IS DISTINCT FROM 'checked_in'::app_public.visit_status))) EXECUTE FUNCTION app_private.tg_visit__checked_in_to_a_doctor();
+
+
+--
 -- Name: visit _210_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -19499,6 +19558,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit__booked_once() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_visit__check_doctor() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_visit__checked_in_to_a_doctor(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit__checked_in_to_a_doctor() FROM PUBLIC;
 
 
 --
