@@ -176,6 +176,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.bill_visit_services(app_public.invoice)",
         "app_private.kinds_with_codes(uuid,text)",
         "app_private.memberships_added_lately(uuid)",
+        "app_private.move_rollups_to_zone(uuid,text,text)",
         "app_private.patient_duplicates(text,text,text,date,uuid)",
         "app_private.rebuild_rollups(uuid)",
         "app_private.refuse_deleted_patient(uuid,uuid)",
