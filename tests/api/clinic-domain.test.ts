@@ -1030,6 +1030,21 @@ describe("search and duplicate warnings", () => {
     ] } } } } });
   });
 
+  // deleted patients stayed in the order they were deleted, whatever they matched by: a sibling deleted first (the phone
+  // alone) came above the same person deleted later (names and birth date), the one to restore
+  test("the warning lists deleted patients the stronger matches first too, whenever they were deleted", async () => {
+    const sibling = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Ndugu", phone: "+255765888111", date_of_birth: "2012-01-02",
+      deleted_at: new Date(Date.now() - 60_000) });
+    const same = await createPatient(a.clinicId, { first_name: "Tumaini", last_name: "Ndugu", phone: "+255765888222", date_of_birth: "2014-03-04",
+      deleted_at: new Date() });
+    const { body } = await owner.graphql(`{ findPatientDuplicates(phone: "0765 888 111", firstName: "Tumaini", lastName: "Ndugu", dateOfBirth: "2014-03-04") {
+      nodes { rowId matchedBy(phone: "0765 888 111", firstName: "Tumaini", lastName: "Ndugu", dateOfBirth: "2014-03-04") } } }`);
+    expect(body).toEqual({ data: { findPatientDuplicates: { nodes: [
+      { rowId: same.id, matchedBy: ["name_and_birth_date"] },
+      { rowId: sibling.id, matchedBy: ["phone"] },
+    ] } } });
+  });
+
   test("the warning sees past accents, case and white space as typed: José Ramírez is Jose  RAMIREZ born the same day", async () => {
     const existing = await createPatient(a.clinicId, { first_name: "José", last_name: "Ramírez", date_of_birth: "1979-08-09" });
     const find = async (f: string, l: string, d = "1979-08-09") =>

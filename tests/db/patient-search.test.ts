@@ -216,6 +216,21 @@ test("a code typed without its leading zeros is the code, first", async () => {
   }
 });
 
+// a clinic's patients keep their codes when it changes its prefix; since 000285 "pat1" found no one with PAT-000001 on
+// their card, and "PAT 1" listed them by name among every code and phone with "pat" and 1 in it
+test("a code typed short is found first under a prefix the clinic had before too", async () => {
+  const renamed = await createClinic("Renamed prefix clinic");
+  const old = await createPatient(renamed.clinicId, { first_name: "Zawadi", last_name: "Zuberi" });
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "PT"}' where id = $1`, [renamed.clinicId]);
+  const patel = await createPatient(renamed.clinicId, { first_name: "Amani", last_name: "Patel", phone: "+255712000001" });
+  expect([old.code, patel.code]).toEqual(["PAT-000001", "PT-000002"]);
+  for (const query of ["pat1", "PAT 1", "Pat-1", "pat-000001"]) {
+    expect({ query, first: (await searchIn(renamed, query))[0] }).toEqual({ query, first: old.id });
+  }
+  expect(await searchIn(renamed, "PAT 1")).toEqual([old.id, patel.id]);
+  expect(await searchIn(renamed, "pt2")).toEqual([patel.id]);
+});
+
 // a code that is no code typed short (a prefix of digits, or past 999999) typed in full came after every other match
 test("a code typed in full comes first whatever its prefix and length", async () => {
   const digits = await createClinic("Digit prefix clinic");
@@ -338,6 +353,8 @@ test("a search of several words reads the trigram index once for all of them", a
 test("a code typed without its leading zeros is found by the patient's code, first, apart from the words' search", async () => {
   const { rows, plans, inner } = await searchOfTheLargeClinic("pat 123");
   expect(plans.join("\n")).toMatch(/Index Scan using patient_clinic_id_code_key on patient p[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*\) AND \(code = /);
+  // and its row of the search table by the clinic and the patient, not by the clinic's every row
+  expect(plans.join("\n")).toMatch(/Index Scan using patient_search_pkey on patient_search \w+[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*\) AND \(patient_id = /);
   expect(inner).not.toMatch(/pat-000123/i);
   expect(rows[0]).toEqual({ first_name: "Given123", last_name: expect.stringMatching(/^Family/) });
 });
