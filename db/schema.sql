@@ -1308,35 +1308,40 @@ declare
     when exists (select from unnest(v_words) w where char_length(w) >= 3)
       then array(select app_hidden.contains_pattern(nullif(nullif(app_hidden.name_unpunctuated(w), w), '')) from unnest(v_words) w)
     else '{}' end;
-  -- a code typed short (pat-12, PAT 12, pat12: the clinic's patient prefix, in any case, then 1 to 6 digits) as
-  -- the clinic writes it, PAT-000012; null for anything else (family1234 is a name and digits, not a code)
-  v_code text := (select c.prefix || '-' || lpad(m[2], 6, '0')
-                  from regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$') m,
-                       (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') as prefix from app_public.clinic k where k.id = v_clinic_id) c
-                  where lower(m[1]) = lower(c.prefix));
+  -- a code typed short (pat-12, PAT 12, pat12: a prefix of 1 to 8 letters or digits, then 1 to 6 digits): its prefix
+  -- and its digits, or null
+  v_short text[] := regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$');
+  v_prefix text := (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') from app_public.clinic k where k.id = v_clinic_id);
+  -- the codes it may be, as codes are written (PAT-000012): with the clinic's patient prefix as the clinic writes it
+  -- (pt-000012) when that is the prefix typed, in any case; with the prefix typed, as typed, in upper and in lower
+  -- case, when it has a letter in it (a prefix the clinic had before: its patients keep their codes)
+  v_codes text[] := array(
+    select distinct prefix || '-' || lpad(v_short[2], 6, '0')
+    from unnest(case when lower(v_short[1]) = lower(v_prefix) then array[v_prefix] end
+                || case when v_short[1] ~ '[[:alpha:]]' then array[v_short[1], upper(v_short[1]), lower(v_short[1])] end) prefix);
+  v_coded uuid[];
+  v_id uuid;
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
   if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
-    -- the code typed short: its patient, by the code's own index, apart from the words' search (an arm of it made a
+    -- the patients of the code typed short, by the code's own index, apart from the words' search (an arm of it made a
     -- plan read the whole table where the words alone read the trigram index)
-    if v_code is not null then
-      return query select s.patient_id, true, s.last_name, s.first_name from app_private.patient_search s
-        where s.clinic_id = v_clinic_id
-          and s.patient_id = (select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = v_code);
-    end if;
+    v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
+    foreach v_id in array v_coded loop
+      return query select coded.patient_id, true, coded.last_name, coded.first_name from app_private.patient_search coded
+        where coded.clinic_id = v_clinic_id and coded.patient_id = v_id;
+    end loop;
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
     -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
-    -- word without its punctuation, in $5); the patient of the code typed short ($6) listed once, above
+    -- word without its punctuation, in $5); the patients of the code typed short ($6) listed once, above
     return query execute format(
       'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
-       where s.clinic_id = $1 and ((%s) or s.search_text like $3) %s',
+       where s.clinic_id = $1 and ((%s) or s.search_text like $3) and s.patient_id <> all ($6)',
       coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
                                        else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
-                from generate_subscripts(v_patterns, 1) i), 'false'),
-      case when v_code is not null
-        then 'and s.patient_id is distinct from (select p.id from app_public.patient p where p.clinic_id = $1 and p.code = $6)' else '' end)
-      using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_code;
+                from generate_subscripts(v_patterns, 1) i), 'false'))
+      using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_coded;
   end if;
 end;
 $_$;
@@ -1348,7 +1353,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, then 1 to 6 digits, is PAT-000012), found by the code''s own index apart from the words'' search. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included in the words'' search. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -5017,7 +5022,7 @@ begin
   where p.clinic_id = app_public.current_clinic_id()
     and p.id is distinct from patient_duplicates.except_patient_id
     and (p.phone = v_phone or p.id = any (v_named))
-  order by p.deleted_at nulls first, p.id = any (v_named) desc, coalesce(p.phone = v_phone, false) desc, p.created_at, p.id;
+  order by p.deleted_at is not null, p.id = any (v_named) desc, coalesce(p.phone = v_phone, false) desc, p.created_at, p.id;
 end;
 $$;
 
@@ -5028,7 +5033,7 @@ ALTER FUNCTION app_private.patient_duplicates(phone text, first_name text, last_
 -- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included: same phone (read as registration reads it, app_hidden.phone_as_registered; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them, either way round) and date of birth. Live ones first, then deleted ones; in each, those matching by names and birth date (with the phone too first), then by phone alone; then by when they were registered, and their id. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included: same phone (read as registration reads it, app_hidden.phone_as_registered; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them, either way round) and date of birth. Live ones first, then deleted ones (whenever they were deleted); in each, those matching by names and birth date (with the phone too first), then by phone alone; then by when they were registered, and their id. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
 
 
 --
