@@ -103,19 +103,22 @@ export async function applyCurrentMigrationBeforeWatching(config: DatabaseConfig
  * dropped once the commit is done, whether or not it succeeded.
  */
 export async function commitCurrentMigration(config: DatabaseConfig, message?: string): Promise<void> {
-  try {
-    await withPoolClosed(commit(migrationSettings(config), message ?? null));
-  } finally {
-    await dropShadowDatabase(config);
-  }
+  const committing = withPoolClosed(commit(migrationSettings(config), message ?? null));
+  // a failed commit's own error is the one told, whatever became of the drop
+  await committing.finally(() => dropShadowDatabase(config).catch((error) => committing.then(() => Promise.reject(error), () => undefined)));
 }
 
 async function dropShadowDatabase(config: DatabaseConfig): Promise<void> {
+  const shadow = new URL(config.shadowOwnerUrl).pathname.slice(1);
   const root = new pg.Client({ connectionString: config.rootUrl });
-  await root.connect();
   try {
-    await root.query(`drop database if exists ${pg.escapeIdentifier(new URL(config.shadowOwnerUrl).pathname.slice(1))} with (force)`);
-  } finally {
-    await root.end();
+    await root.connect();
+    try {
+      await root.query(`drop database if exists ${pg.escapeIdentifier(shadow)} with (force)`);
+    } finally {
+      await root.end();
+    }
+  } catch (error) {
+    throw new Error(`The migration is committed, but its shadow database ${shadow} was not dropped (drop it: it is open to the analysts): ${(error as Error).message}`);
   }
 }
