@@ -1389,3 +1389,56 @@ test("an invoice and a line made by hand with an idempotency key are made once: 
   expect(notAllowed.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
   expect(await counted(desk.clinicId)).toEqual({ invoices: 1, lines: 1, total: "5000.000" });
 });
+
+// a retry of "add line" after the catalog changed was CONFLICT for the line it had made, as what it left out was
+// compared with the catalog now; and a line deleted from its draft was billed again by a late retry of its request
+test("a line sent again under its key is the line whatever changed in the catalog since, what it gives compared; the key of a line deleted since is CONFLICT, not the line again", async () => {
+  const desk = await createClinic("Retry after the catalog changed clinic");
+  const till = new Browser(api);
+  await till.login(desk.members.cashier.phone, desk.members.cashier.password);
+  const service = await createService(desk.clinicId, "5000.000", "Consultation");
+  const INVOICE = `mutation($invoice: InvoiceInput!) { createInvoice(input: { invoice: $invoice }) { invoice { rowId } } }`;
+  const made = await till.graphql(INVOICE, { invoice: { patientId: (await createPatient(desk.clinicId)).id } });
+  const invoiceId = made.body.data.createInvoice.invoice.rowId;
+  const LINE = `mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { rowId description unitPrice quantity discount taxRate } } }`;
+  const line = { invoiceId, serviceId: service.id, idempotencyKey: "k1" };
+  const first = (await till.graphql(LINE, { line })).body.data.createInvoiceLine.invoiceLine;
+  expect(first).toMatchObject({ description: "Consultation", unitPrice: "5000.000", quantity: "1.000" });
+  await rootPool().query("update app_public.service set price = 6000, name = 'Consultation (specialist)' where id = $1", [service.id]);
+  // the identical request, or one giving what the first line took: the first line
+  for (const retry of [line, { ...line, description: "Consultation", unitPrice: "5000", quantity: "1", discount: "0", taxRate: first.taxRate }]) {
+    expect((await till.graphql(LINE, { line: retry })).body).toEqual({ data: { createInvoiceLine: { invoiceLine: first } } });
+  }
+  // what it gives unlike the line is another line: CONFLICT, the catalog's new name and price among them
+  for (const other of [{ unitPrice: "6000" }, { description: "Consultation (specialist)" }, { quantity: "2" }, { discount: "100" }, { taxRate: "0.5" }]) {
+    const r = await till.graphql(LINE, { line: { ...line, ...other } });
+    expect({ other, error: r.body.errors?.[0] }).toEqual({ other, error: expect.objectContaining({
+      message: "This idempotency key was already used for a different invoice line.", extensions: { code: "CONFLICT" } }) });
+  }
+  const lines = async () => (await rootPool().query(
+    "select count(*)::int as lines, (select total::text from app_public.invoice where id = $2) as total from app_public.invoice_line where clinic_id = $1", [desk.clinicId, invoiceId])).rows[0];
+  expect(await lines()).toEqual({ lines: 1, total: "5000.000" });
+
+  // a line added, seen and deleted from the draft: the late retry of its request adds nothing
+  const dressing = { invoiceId, description: "Dressing", unitPrice: "700", idempotencyKey: "k2" };
+  const added = (await till.graphql(LINE, { line: dressing })).body.data.createInvoiceLine.invoiceLine;
+  const removed = await till.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { clientMutationId } }`, { c: desk.clinicId, id: added.rowId });
+  expect(removed.body.errors).toBeUndefined();
+  const deleted = { message: "The invoice line added with this idempotency key was deleted since: add it again with a new key if it is still meant.", extensions: { code: "CONFLICT" } };
+  for (const retry of [dressing, { ...dressing, unitPrice: "800" }]) {
+    expect((await till.graphql(LINE, { line: retry })).body.errors?.[0]).toMatchObject(deleted);
+  }
+  expect(await lines()).toEqual({ lines: 1, total: "5000.000" });
+  // a doctor, who may not see the invoice, learns nothing of the key; another clinic's same key is its own
+  const doctor = new Browser(api);
+  await doctor.login(desk.members.doctor.phone, desk.members.doctor.password);
+  expect((await doctor.graphql(LINE, { line: dressing })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+  const other = await createClinic("Retry after the catalog changed other clinic");
+  const theirs = new Browser(api);
+  await theirs.login(other.members.cashier.phone, other.members.cashier.password);
+  const theirInvoice = (await theirs.graphql(INVOICE, { invoice: { patientId: (await createPatient(other.clinicId)).id } })).body.data.createInvoice.invoice.rowId;
+  expect((await theirs.graphql(LINE, { line: { ...dressing, invoiceId: theirInvoice } })).body.data.createInvoiceLine.invoiceLine).toMatchObject({ description: "Dressing", unitPrice: "700.000" });
+  // a new key adds the line again, as the desk means it
+  expect((await till.graphql(LINE, { line: { ...dressing, idempotencyKey: "k3" } })).body.errors).toBeUndefined();
+  expect(await lines()).toEqual({ lines: 2, total: "5700.000" });
+});
