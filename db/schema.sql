@@ -2542,7 +2542,7 @@ The version of the visit''s service this line billed (visit_service.version): a 
 -- Name: COLUMN invoice_line.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice_line.idempotency_key IS 'A key chosen by the client per line it means to add: the same key again returns the same line.';
+COMMENT ON COLUMN app_public.invoice_line.idempotency_key IS 'A key chosen by the client per line it means to add: the same key again returns the same line; the key of a line deleted since stays spent (CONFLICT).';
 
 
 --
@@ -6803,6 +6803,32 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDAT
 
 
 --
+-- Name: tg_invoice_line__key_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__key_kept() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  insert into app_private.deleted_invoice_line_key (clinic_id, idempotency_key, invoice_id)
+  values (old.clinic_id, old.idempotency_key, old.invoice_id)
+  on conflict (clinic_id, idempotency_key) do nothing;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__key_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__key_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__key_kept() IS 'Trigger: keeps the idempotency key of a deleted invoice line in app_private.deleted_invoice_line_key, so that a late retry of the line is refused, not billed again.';
+
+
+--
 -- Name: tg_invoice_line__position(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9728,8 +9754,6 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_line app_public.invoice_line := create_invoice_line.invoice_line;
   v_first app_public.invoice_line;
-  v_service app_public.service;
-  v_tax_rate numeric;
   v_made app_public.invoice_line;
 begin
   perform app_private.check_idempotency_key(v_line.idempotency_key, 'invoice line');
@@ -9737,16 +9761,22 @@ begin
     perform pg_advisory_xact_lock(hashtextextended('invoice_line_key:' || v_clinic || ':' || v_line.idempotency_key, 0));
     select * into v_first from app_public.invoice_line l where l.clinic_id = v_clinic and l.idempotency_key = v_line.idempotency_key;
     if v_first.id is not null then
-      -- what was left out compared as the first line took it: the catalog's name and price, the invoice's tax rate
-      select * into v_service from app_public.service s where s.clinic_id = v_clinic and s.id = v_line.service_id;
-      select i.tax_rate into v_tax_rate from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_line.invoice_id;
+      -- compared on what the retry gives: a description, price or tax rate left out is the first line's, as it took
+      -- them from the catalog and the invoice then (they may have changed since); quantity and discount left out are 1 and none
       if (v_first.invoice_id, v_first.service_id, v_first.description, v_first.quantity, v_first.unit_price, v_first.discount, v_first.tax_rate)
-         is distinct from (v_line.invoice_id, v_line.service_id, coalesce(v_line.description, v_service.name),
-                           coalesce(v_line.quantity, 1)::numeric(12,3), coalesce(v_line.unit_price, v_service.price)::numeric(16,3),
-                           coalesce(v_line.discount, 0)::numeric(16,3), coalesce(v_line.tax_rate, v_tax_rate)) then
+         is distinct from (v_line.invoice_id, v_line.service_id, coalesce(v_line.description, v_first.description),
+                           coalesce(v_line.quantity, 1)::numeric(12,3), coalesce(v_line.unit_price::numeric(16,3), v_first.unit_price),
+                           coalesce(v_line.discount, 0)::numeric(16,3), coalesce(v_line.tax_rate, v_first.tax_rate)) then
         raise exception 'This idempotency key was already used for a different invoice line.' using errcode = 'CCONF';
       end if;
       return v_first; -- a retry: the line billed once
+    end if;
+    -- the line made under this key was deleted from its draft: a late retry does not bill it again
+    if exists (select 1 from app_private.deleted_invoice_line_key k
+               join app_public.invoice i on i.clinic_id = k.clinic_id and i.id = k.invoice_id
+               where k.clinic_id = v_clinic and k.idempotency_key = v_line.idempotency_key) then
+      raise exception 'The invoice line added with this idempotency key was deleted since: add it again with a new key if it is still meant.'
+        using errcode = 'CCONF';
     end if;
   end if;
   insert into app_public.invoice_line (invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, idempotency_key)
@@ -9765,7 +9795,7 @@ ALTER FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_li
 --
 
 COMMENT ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) IS '@resultFieldName invoiceLine
-Adds a line to a draft invoice: a service of the catalog (its name and price unless given) or one typed by hand (description and unitPrice required); quantity 1 and no discount unless given, the invoice''s tax rate unless given. With an idempotency key, a retry (a double click) returns the first line instead of billing it twice (the same key with another invoice, service, description, quantity, price, discount or tax rate is CONFLICT; a key of white space alone is INVALID_INPUT). Owners, admins, cashiers, and receptionists if the clinic allows.';
+Adds a line to a draft invoice: a service of the catalog (its name and price unless given) or one typed by hand (description and unitPrice required); quantity 1 and no discount unless given, the invoice''s tax rate unless given. With an idempotency key, a retry (a double click) returns the first line instead of billing it twice, whatever changed in the catalog since: it is compared on what it gives (another invoice, service, quantity or discount, left out 1 and none, or a description, price or tax rate it gives unlike the line''s is CONFLICT; one it leaves out is the line''s); the key of a line deleted since is CONFLICT, not a new line; a key of white space alone is INVALID_INPUT. Owners, admins, cashiers, and receptionists if the clinic allows.';
 
 
 --
@@ -12701,6 +12731,57 @@ COMMENT ON COLUMN app_private.daily_visits.completed_value IS 'For completed vis
 
 
 --
+-- Name: deleted_invoice_line_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.deleted_invoice_line_key (
+    clinic_id uuid NOT NULL,
+    idempotency_key text NOT NULL,
+    invoice_id uuid NOT NULL,
+    deleted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.deleted_invoice_line_key FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.deleted_invoice_line_key OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE deleted_invoice_line_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.deleted_invoice_line_key IS 'The idempotency key of each invoice line deleted (from its draft), kept by a trigger on invoice lines: create_invoice_line refuses it (CONFLICT) instead of adding the line again.';
+
+
+--
+-- Name: COLUMN deleted_invoice_line_key.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.deleted_invoice_line_key.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN deleted_invoice_line_key.idempotency_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.deleted_invoice_line_key.idempotency_key IS 'The key the deleted line was added with, as invoice_line.idempotency_key.';
+
+
+--
+-- Name: COLUMN deleted_invoice_line_key.invoice_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.deleted_invoice_line_key.invoice_id IS 'The invoice the line was deleted from: the key is told deleted only to whoever sees it.';
+
+
+--
+-- Name: COLUMN deleted_invoice_line_key.deleted_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.deleted_invoice_line_key.deleted_at IS 'When the line was deleted.';
+
+
+--
 -- Name: login_failure_id_seq; Type: SEQUENCE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14177,6 +14258,14 @@ ALTER TABLE ONLY app_private.daily_services
 
 ALTER TABLE ONLY app_private.daily_visits
     ADD CONSTRAINT daily_visits_pkey PRIMARY KEY (clinic_id, local_date, status, doctor_id);
+
+
+--
+-- Name: deleted_invoice_line_key deleted_invoice_line_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.deleted_invoice_line_key
+    ADD CONSTRAINT deleted_invoice_line_key_pkey PRIMARY KEY (clinic_id, idempotency_key);
 
 
 --
@@ -16658,6 +16747,20 @@ COMMENT ON TRIGGER _661_visit_bill ON app_public.invoice IS 'Keeps the copy of a
 
 
 --
+-- Name: invoice_line _670_key_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _670_key_kept AFTER DELETE ON app_public.invoice_line FOR EACH ROW WHEN ((old.idempotency_key IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice_line__key_kept();
+
+
+--
+-- Name: TRIGGER _670_key_kept ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _670_key_kept ON app_public.invoice_line IS 'The key of a deleted line stays spent (tg_invoice_line__key_kept).';
+
+
+--
 -- Name: visit _700_notify; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17231,6 +17334,12 @@ ALTER TABLE app_private.daily_services ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: deleted_invoice_line_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.deleted_invoice_line_key ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: login_failure; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17290,6 +17399,20 @@ CREATE POLICY owner_only ON app_private.daily_services TO :DATABASE_OWNER USING 
 --
 
 CREATE POLICY owner_only ON app_private.daily_visits TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: deleted_invoice_line_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.deleted_invoice_line_key TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON deleted_invoice_line_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.deleted_invoice_line_key IS 'Read and kept by definer functions only.';
 
 
 --
@@ -19346,6 +19469,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__decimals() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__key_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__key_kept() FROM PUBLIC;
 
 
 --
