@@ -4570,10 +4570,13 @@ begin
     select from_date as local_date, status, doctor_id, -count(*) as visits, -sum(value) as value from valued group by 1, 2, 3
     union all
     select to_date, status, doctor_id, count(*), sum(value) from valued group by 1, 2, 3)
-  insert into app_private.daily_visits as d (clinic_id, local_date, status, doctor_id, visits, completed_value)
-  select v_clinic, x.local_date, x.status, x.doctor_id, sum(x.visits), sum(x.value) from delta x group by 2, 3, 4
-  on conflict on constraint daily_visits_pkey
-  do update set visits = d.visits + excluded.visits, completed_value = d.completed_value + excluded.completed_value;
+  merge into app_private.daily_visits as d
+  using (select x.local_date, x.status, x.doctor_id, sum(x.visits) as visits, sum(x.value) as value from delta x group by 1, 2, 3) x
+  on d.clinic_id = v_clinic and d.local_date = x.local_date and d.status = x.status and d.doctor_id = x.doctor_id
+  when matched and d.visits + x.visits = 0 then delete
+  when matched then update set visits = d.visits + x.visits, completed_value = d.completed_value + x.value
+  when not matched and x.visits <> 0 then insert (clinic_id, local_date, status, doctor_id, visits, completed_value)
+    values (v_clinic, x.local_date, x.status, x.doctor_id, x.visits, x.value);
 
   with moved as (
     select (p.created_at at time zone from_zone)::date as from_date, (p.created_at at time zone to_zone)::date as to_date
@@ -4583,9 +4586,12 @@ begin
     select from_date as local_date, -count(*) as patients from moved group by 1
     union all
     select to_date, count(*) from moved group by 1)
-  insert into app_private.daily_patients as d (clinic_id, local_date, patients)
-  select v_clinic, x.local_date, sum(x.patients) from delta x group by 2
-  on conflict on constraint daily_patients_pkey do update set patients = d.patients + excluded.patients;
+  merge into app_private.daily_patients as d
+  using (select x.local_date, sum(x.patients) as patients from delta x group by 1) x
+  on d.clinic_id = v_clinic and d.local_date = x.local_date
+  when matched and d.patients + x.patients = 0 then delete
+  when matched then update set patients = d.patients + x.patients
+  when not matched and x.patients <> 0 then insert (clinic_id, local_date, patients) values (v_clinic, x.local_date, x.patients);
 
   with moved as (
     select (i.created_at at time zone from_zone)::date as from_date, (i.created_at at time zone to_zone)::date as to_date,
@@ -4598,9 +4604,14 @@ begin
     select from_date as local_date, service_id, -sum(quantity) as quantity, -sum(line_total) as amount from moved group by 1, 2
     union all
     select to_date, service_id, sum(quantity), sum(line_total) from moved group by 1, 2)
-  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
-  select v_clinic, x.local_date, x.service_id, sum(x.quantity), sum(x.amount) from delta x group by 2, 3
-  on conflict on constraint daily_services_pkey do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
+  merge into app_private.daily_services as d
+  using (select x.local_date, x.service_id, sum(x.quantity) as quantity, sum(x.amount) as amount from delta x group by 1, 2) x
+  on d.clinic_id = v_clinic and d.local_date = x.local_date and d.service_id = x.service_id
+  -- a line's quantity is above 0: a day's quantity of 0 is no line
+  when matched and d.quantity + x.quantity = 0 then delete
+  when matched then update set quantity = d.quantity + x.quantity, amount = d.amount + x.amount
+  when not matched and x.quantity <> 0 then insert (clinic_id, local_date, service_id, quantity, amount)
+    values (v_clinic, x.local_date, x.service_id, x.quantity, x.amount);
 end;
 $$;
 
@@ -4611,7 +4622,7 @@ ALTER FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, 
 -- Name: FUNCTION move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) IS 'On a change of the clinic''s time zone from from_zone to to_zone: each visit, patient (soft-deleted ones included, as rebuild_rollups counts them) and non-void invoice''s service lines whose local day differs between the zones taken off its old day''s rollup and put on its new day''s; money stays on its business day. Without JIT, as rebuild_rollups. Run after the clinic row''s audit entry, holding the clinic''s audit chain head: the clinic''s writes take turns with it.';
+COMMENT ON FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) IS 'On a change of the clinic''s time zone from from_zone to to_zone: each visit, patient (soft-deleted ones included, as rebuild_rollups counts them) and non-void invoice''s service lines whose local day differs between the zones taken off its old day''s rollup and put on its new day''s, a rollup row brought to nothing (no visits, patients or quantity) deleted, as a rebuild has none; money stays on its business day. Without JIT, as rebuild_rollups. Run after the clinic row''s audit entry, holding the clinic''s audit chain head: the clinic''s writes take turns with it.';
 
 
 --

@@ -390,7 +390,8 @@ async function randomRun(seed: number, operations: number) {
 }
 
 test("in a random run of bookings, visits, invoices, payments and changes of time zone, the rollups kept equal a rebuild", async () => {
-  const seed = Number(process.env.ROLLUP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  // one seed in CI, so that its result is the code's, not the draw's; ROLLUP_SEED runs another (a loop of them explores)
+  const seed = Number(process.env.ROLLUP_SEED ?? 200);
   const unmade = await randomRun(seed, 300).catch((error: Error) => {
     error.message = `ROLLUP_SEED=${seed} replays this run.\n${error.message}`;
     throw error;
