@@ -1337,10 +1337,12 @@ begin
     -- word without its punctuation, in $5); the patients of the code typed short ($6) listed once, above
     return query execute format(
       'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
-       where s.clinic_id = $1 and ((%s) or s.search_text like $3) and s.patient_id <> all ($6)',
+       where s.clinic_id = $1 and ((%s) or s.search_text like $3) %s',
       coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
                                        else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
-                from generate_subscripts(v_patterns, 1) i), 'false'))
+                from generate_subscripts(v_patterns, 1) i), 'false'),
+      -- only when a code found a patient: the statement of any other search is the one before 000285
+      case when cardinality(v_coded) > 0 then 'and s.patient_id <> all ($6)' else '' end)
       using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_coded;
   end if;
 end;
