@@ -1311,7 +1311,9 @@ declare
   -- a code typed short (pat-12, PAT 12, pat12: a prefix of 1 to 8 letters or digits, then 1 to 6 digits): its prefix
   -- and its digits, or null
   v_short text[] := regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$');
-  v_prefix text := (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') from app_public.clinic k where k.id = v_clinic_id);
+  -- the clinic's patient prefix, read only for a query that may be a code
+  v_prefix text := case when v_short is not null then
+    (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') from app_public.clinic k where k.id = v_clinic_id) end;
   -- the codes it may be, as codes are written (PAT-000012): with the clinic's patient prefix as the clinic writes it
   -- (pt-000012) when that is the prefix typed, in any case; with the prefix typed, as typed, in upper and in lower
   -- case, when it has a letter in it (a prefix the clinic had before: its patients keep their codes)
@@ -1319,7 +1321,7 @@ declare
     select distinct prefix || '-' || lpad(v_short[2], 6, '0')
     from unnest(case when lower(v_short[1]) = lower(v_prefix) then array[v_prefix] end
                 || case when v_short[1] ~ '[[:alpha:]]' then array[v_short[1], upper(v_short[1]), lower(v_short[1])] end) prefix);
-  v_coded uuid[];
+  v_coded uuid[] := '{}';
   v_id uuid;
   -- null for names and codes: the planner then drops that condition
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
@@ -1327,7 +1329,9 @@ begin
   if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
     -- the patients of the code typed short, by the code's own index, apart from the words' search (an arm of it made a
     -- plan read the whole table where the words alone read the trigram index)
-    v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
+    if cardinality(v_codes) > 0 then
+      v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
+    end if;
     foreach v_id in array v_coded loop
       return query select coded.patient_id, true, coded.last_name, coded.first_name from app_private.patient_search coded
         where coded.clinic_id = v_clinic_id and coded.patient_id = v_id;
