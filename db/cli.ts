@@ -27,6 +27,7 @@ import { AUDIT_LOG_TABLES, auditAnchorsFile, checkClinicId, verifyAuditLog } fro
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
 import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
+import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";
 
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
@@ -112,10 +113,10 @@ function sayWhenStopped(): void {
     process.once(signal, () => {
       if (stoppedBy) return;
       stoppedBy = signal;
-      process.on("uncaughtException", () => {});
       console.error(`interrupted (${signal}): what was under way is undone; run the command again to finish`);
     });
   }
+  judgeUnheardErrorsAfterSignals(() => stoppedBy !== null, () => {});
 }
 
 /**

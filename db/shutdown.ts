@@ -5,6 +5,8 @@
  * worker is stopping). A failed step is logged (`shutdown`, with the part);
  * the process then exits with 1, else 0.
  */
+import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";
+
 /** Where the sequence reports: the server's log, or the worker's. */
 export type ShutdownLog = (level: "info" | "error", event: string, fields: Record<string, unknown>) => void;
 
@@ -101,13 +103,14 @@ export function stopOnSignals(steps: ShutdownStep[], log: ShutdownLog): void {
       log("error", "shutdown", { gaveUp: `the stop did not end within ${STOP_DEADLINE_MS / 1000} s` });
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    // work cut short by the shutdown may fail with nobody waiting for it (a job's write as the
-    // embedded database stops): logged, not the end of the process before its steps are done
-    process.on("unhandledRejection", (reason) =>
-      log("error", "shutdown", { unhandled: reason instanceof Error ? reason.message : String(reason) }),
-    );
     process.exit((await stopInOrder(steps, log)) ? 0 : 1);
   };
+  // work cut short by the stop may fail with nobody waiting for it (a job's write, or a migration's connection ended
+  // between two queries, as the embedded database stops): logged, not the end of the process before its steps are
+  // done, which a migration's was, with a stack and 1, at every Ctrl-C of a first start
+  judgeUnheardErrorsAfterSignals(stopBegun, (reason) =>
+    log("error", "shutdown", { unhandled: reason instanceof Error ? reason.message : String(reason) }),
+  );
   for (const signal of STOP_SIGNALS) {
     // ours added before the others are removed: with none left for a moment, node stopped watching the signal, and
     // one that came while the process was busy (evaluating its modules) was lost with the watch, the process running on

@@ -1,0 +1,24 @@
+/**
+ * Resolves once the event loop has run the handlers of any signal already delivered to this process, for a failure
+ * to be judged (a stop's doing, or an error to report) only then. libuv runs signal handlers after the other I/O
+ * ready with them (uv__io_poll: "Run signal watchers last"), and that I/O may be the signal's own doing: Ctrl-C
+ * signals the command's whole process group, the embedded PostgreSQL in it, whose answer (a connection ended, a
+ * query cancelled) can be read before this process hears its own Ctrl-C. The first turn ends the poll that read the
+ * failure, with the signals read with it; the second reads one the kernel delivered as that poll returned.
+ */
+const signalsHeard = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * An error heard by no one (a rejection no one awaits, or an 'error' event without a listener: a pg client's
+ * connection ended between two queries) ends the process with 1 and its stack, as node does, unless, once the
+ * signals are heard, `stopped()` says a stop caused it: then it is `stopsError`'s, and the stop ends the process.
+ * Node's own end came first, before the stop's signal was heard: a stack, and 1, for a Ctrl-C.
+ */
+export function judgeUnheardErrorsAfterSignals(stopped: () => boolean, stopsError: (error: unknown) => void): void {
+  process.on("uncaughtException", async (error) => {
+    await signalsHeard();
+    if (stopped()) return stopsError(error);
+    console.error(error);
+    process.exit(1);
+  });
+}
