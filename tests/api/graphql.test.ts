@@ -232,14 +232,16 @@ describe("bad input gets a clear code and writes nothing", () => {
     const refused = await initialised();
     for (let i = 1; i <= 25; i++) {
       const answered = new Promise<string>((resolve) => {
+        const closed = () => resolve("closed");
         const heard = (data: unknown) => {
           const message = JSON.parse(String(data));
           if (message.id !== `bad${i}`) return;
           refused.off("message", heard);
+          refused.off("close", closed); // one per subscription left behind: node warned of a leak past 10
           resolve(message.type);
         };
         refused.on("message", heard);
-        refused.once("close", () => resolve("closed"));
+        refused.once("close", closed);
       });
       refused.send(JSON.stringify({ id: `bad${i}`, type: "subscribe", payload: { query: "subscription { noSuchField }" } }));
       expect(await answered).toBe("error");
