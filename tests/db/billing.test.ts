@@ -715,6 +715,47 @@ describe("a closed day is final", () => {
     expect(await closedIn()).toEqual({ closed_in_time_zone: null });
   });
 
+  // A day closed at its evening's cash-up, then the clinic moved east: the rest of that day's hours, as the zone it was
+  // closed in reads them, are in the new zone a later day, open. Money of those hours taken after the count is that
+  // day's: the closed day keeps what it counted. It was DAY_CLOSED until the old zone's midnight (from St. John's to
+  // Kathmandu, the new day's morning until 09:15), unless an owner reopened the day counted right.
+  test("after the evening's close and a move east, money taken after the count lands on the new zone's open day; money dated back before the count is still refused", async () => {
+    // Kiritimati (UTC+14) is always a calendar day ahead of Pago Pago (UTC-11): today there is a later date
+    const moved = await createClinic("Closed its evening then moved east clinic", { since: LONG_AGO });
+    await rootPool().query("update app_public.clinic set timezone = 'Pacific/Pago_Pago' where id = $1", [moved.clinicId]);
+    const session = await cashierSession(moved);
+    const invoice = await createIssuedInvoice(moved, "10000", { madeAt: LONG_AGO });
+    const pay = (amount: number, at: string | null) =>
+      committedAs(session, async (c) =>
+        (await c.query("select business_date::text, received_at from app_public.record_payment($1, $2, 'cash', null, null, $3)", [invoice.id, amount, at])).rows[0],
+      );
+    const taken = await pay(100, null); // the evening's takings, counted below
+    const { rows: [{ today }] } = await rootPool().query("select (now() at time zone 'Pacific/Pago_Pago')::date::text as today");
+    expect(taken.business_date).toBe(today);
+    await committedAs(session, (c) => c.query("select app_public.close_day($1::date, 100, 0, 0, 0, 0)", [today]));
+    await committedAs(await openSession(moved.members.owner.userId, moved.clinicId), (c) =>
+      c.query("update app_public.clinic set timezone = 'Pacific/Kiritimati' where id = $1", [moved.clinicId]));
+    const { rows: [{ kiritimati }] } = await rootPool().query("select (now() at time zone 'Pacific/Kiritimati')::date::text as kiritimati");
+    // a payment taken now, after the count: Kiritimati's today, open (it was DAY_CLOSED "That time is within the business day of … (in Pacific/Pago_Pago …")
+    expect(await pay(250, null)).toMatchObject({ business_date: kiritimati });
+    // a payment dated back to before the count, within the closed day's hours, is that day's money: refused
+    await expect(pay(40, new Date(new Date(taken.received_at).getTime() - 1000).toISOString())).rejects.toMatchObject({
+      code: "CDAYC",
+      message: `That time is within the business day of ${today} (in Pacific/Pago_Pago, the time zone it was closed in), which is closed: its payments and refunds can no longer change, unless an owner reopens it.`,
+    });
+    // the closed day's cash-up still equals its payments, and the new day has the rest
+    const { rows } = await rootPool().query(
+      `select d.business_date::text as day, d.status::text, d.expected_cash::text as expected, d.counted_cash::text as counted,
+              (select sum(p.amount)::text from app_public.payment p where p.clinic_id = d.clinic_id and p.business_date = d.business_date) as paid
+       from app_public.daily_reconciliation d where d.clinic_id = $1 order by d.business_date`,
+      [moved.clinicId],
+    );
+    expect(rows).toEqual([{ day: today, status: "closed", expected: "100.000", counted: "100.000", paid: "100.000" }]);
+    const { rows: [later] } = await rootPool().query(
+      "select sum(amount)::text as paid from app_public.payment where clinic_id = $1 and business_date = $2", [moved.clinicId, kiritimati]);
+    expect(later).toEqual({ paid: "250.000" });
+  });
+
   // The Azores leave summer time at 01:00 for 00:00: the first hour of 25 October 2026 comes twice, first from 00:00Z.
   // Read as a time there, the date's midnight is the later pass (01:00Z), so the hours of a closed day counted from
   // midnight to midnight took in the first pass of the next day's first hour, or left it out of that day.
