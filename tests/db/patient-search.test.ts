@@ -75,6 +75,83 @@ test("an Arabic name is found and flagged however its alef, yeh, teh marbuta and
   expect(duplicates).toEqual([ahmad.id]);
 });
 
+// a name copied from a PDF referral letter comes in Arabic presentation forms (ﻋﻼﺀ for علاء, the lam-alef one
+// ligature), a code typed with a Japanese or Chinese input method in full-width forms (ＰＡＴ－１), a name from an old
+// Japanese system in half-width katakana (ﾀﾅｶ for タナカ): each found no one, and the duplicate warning missed the
+// patient, so the front desk registered them again. Written with the escapes a PDF's text gives.
+const alaaPdf = "\ufecb\ufefc\ufe80"; // ﻋﻼﺀ
+const abdulrahmanPdf = "\ufecb\ufe92\ufeaa \ufe8d\ufedf\ufeae\ufea3\ufee4\ufee6"; // ﻋﺒﺪ ﺍﻟﺮﺣﻤﻦ
+const fatimaPdf = "\ufed3\ufe8e\ufec3\ufee4\ufe94"; // ﻓﺎﻃﻤﺔ
+const zahraPdf = "\ufe8d\ufedf\ufeb0\ufeeb\ufeae\ufe8d\ufe80"; // ﺍﻟﺰﻫﺮﺍﺀ
+const duplicatesIn = (of: TestClinic, firstName: string, lastName: string, dateOfBirth: string) =>
+  asMember(of.members.receptionist, async (c) =>
+    (await c.query("select id from app_public.find_patient_duplicates(first_name => $1, last_name => $2, date_of_birth => $3)", [firstName, lastName, dateOfBirth])).rows.map((r) => r.id));
+
+test("an Arabic name pasted in presentation forms (from a PDF) finds the patient, and a patient registered so is found as typed", async () => {
+  // what they are, as Unicode's compatibility folding (NFKC) reads them
+  expect([alaaPdf, abdulrahmanPdf, fatimaPdf, zahraPdf].map((s) => s.normalize("NFKC"))).toEqual(["علاء", "عبد الرحمن", "فاطمة", "الزهراء"]);
+  const own = await createClinic("Presentation forms clinic");
+  const alaa = await createPatient(own.clinicId, { first_name: "علاء", last_name: "عبد الرحمن" });
+  const fatima = await createPatient(own.clinicId, { first_name: fatimaPdf, last_name: zahraPdf });
+  for (const query of [alaaPdf, abdulrahmanPdf, `${abdulrahmanPdf} ${alaaPdf}`, "\ufecb\ufefc"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [alaa.id] });
+  }
+  for (const query of ["فاطمه", "الزهراء", "فاطمة الزهراء", fatimaPdf]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [fatima.id] });
+  }
+});
+
+test("the duplicate warning flags a patient whose Arabic names and birth date are pasted in presentation forms, or were registered so", async () => {
+  const own = await createClinic("Presentation forms duplicates clinic");
+  const alaa = await createPatient(own.clinicId, { first_name: "علاء", last_name: "عبد الرحمن", date_of_birth: "1982-06-07" });
+  const fatima = await createPatient(own.clinicId, { first_name: fatimaPdf, last_name: zahraPdf, date_of_birth: "1990-01-02" });
+  expect(await duplicatesIn(own, alaaPdf, abdulrahmanPdf, "1982-06-07")).toEqual([alaa.id]);
+  expect(await duplicatesIn(own, abdulrahmanPdf, alaaPdf, "1982-06-07")).toEqual([alaa.id]);
+  expect(await duplicatesIn(own, "فاطمه", "الزهراء", "1990-01-02")).toEqual([fatima.id]);
+  expect(await duplicatesIn(own, "فاطمه", "الزهراء", "1990-01-03")).toEqual([]);
+});
+
+test("a code typed in full-width forms (a Japanese or Chinese input method) is the code, first, in full, short or without its hyphen", async () => {
+  const own = await createClinic("Full-width code clinic");
+  const first = await createPatient(own.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  const namedSo = await createPatient(own.clinicId, { first_name: "Asha", last_name: "Abeid pat-000001" });
+  expect(first.code).toBe("PAT-000001");
+  // as the same code typed in ASCII: the patient of the code first, then those named after it in full
+  expect(await searchIn(own, "ＰＡＴ－０００００１")).toEqual([first.id, namedSo.id]);
+  for (const query of ["ＰＡＴ－１", "ｐａｔ０００００１", "ＰＡＴ\u3000１", "ｐａｔ１"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: await searchIn(own, query.normalize("NFKC")) });
+    expect({ query, first: (await searchIn(own, query))[0] }).toEqual({ query, first: first.id });
+  }
+  // a phone typed in full-width digits is found, as before
+  const phoned = await createPatient(own.clinicId, { first_name: "Neema", last_name: "Mosha", phone: "+255713000888" });
+  expect(await searchIn(own, "０７１３ ０００ ８８８")).toEqual([phoned.id]);
+  expect(await searchIn(own, "０７１３０００８")).toEqual([phoned.id]);
+});
+
+test("a name in half-width katakana (an old Japanese system's) or with a ligature finds the patient written in full", async () => {
+  const own = await createClinic("Half-width clinic");
+  const tanaka = await createPatient(own.clinicId, { first_name: "ハナコ", last_name: "タナカ" });
+  const abdullah = await createPatient(own.clinicId, { first_name: "عبدالله", last_name: "Griffith" });
+  for (const query of ["ﾀﾅｶ", "ﾀﾅｶ ﾊﾅｺ", "タナカ"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [tanaka.id] });
+  }
+  // ﷲ, the one sign of Allah's name, and ﬁ, which search_key folded before
+  for (const query of ["ﻋﺒﺪﷲ", "عبدالله", "Grifﬁth"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [abdullah.id] });
+  }
+});
+
+// NFKC reads the spacing accent people type for an apostrophe (O´Brien) as a space and an accent: folded so alone, the
+// name would be two words, and obrien find no one
+test("a name with a spacing accent for its apostrophe is still one name to the search and the duplicate warning", async () => {
+  const own = await createClinic("Spacing accent clinic");
+  const obrien = await createPatient(own.clinicId, { first_name: "Siobhan", last_name: "O´Brienn", date_of_birth: "1970-01-01" });
+  for (const query of ["obrienn", "o'brienn", "O´Brienn siobhan", "o brienn"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [obrien.id] });
+  }
+  expect(await duplicatesIn(own, "Siobhan", "OBrienn", "1970-01-01")).toEqual([obrien.id]);
+});
+
 test("a name is found without its hyphens, apostrophes and dots, and a query typed with them finds the name written without them", async () => {
   const maryJane = await createPatient(clinic.clinicId, { first_name: "Mary-Jane", last_name: "O'Brienz" });
   const abdul = await createPatient(clinic.clinicId, { first_name: "Abdulrahmanu", last_name: "Al-Hassani" });
