@@ -1289,7 +1289,9 @@ CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_i
     AS $_$
 declare
   v_clinic_id uuid := app_public.current_clinic_id();
-  v_trimmed text := btrim(query);
+  -- in Unicode's compatibility form (NFKC, on a UTF-8 server), as search_key reads it: a code typed with a Japanese or
+  -- Chinese input method (ＰＡＴ－１２, ｐａｔ０００００１) is the code typed in ASCII
+  v_trimmed text := btrim(case when current_setting('server_encoding') = 'UTF8' then normalize(query, nfkc) else query end);
   -- a code typed without its hyphen is the code
   v_typed text := case when v_trimmed ~ '^[[:alnum:]]{1,8}[0-9]{6}$' and v_trimmed !~ '^[0-9]+$'
     then regexp_replace(v_trimmed, '([0-9]{6})$', '-\1') else v_trimmed end;
@@ -1359,7 +1361,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included in the words'' search. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included in the words'' search. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -1844,9 +1846,13 @@ CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+  -- compatibility forms as their plain characters (NFKC), then without the space NFKC puts before the accent of a
+  -- spacing accent (´ is a space and an acute), composed again (NFC)
   select translate(regexp_replace(
     public.unaccent('public.unaccent'::regdictionary,
-      lower(case when current_setting('server_encoding') = 'UTF8' then normalize(search_key.text, nfc) else search_key.text end)),
+      lower(case when current_setting('server_encoding') = 'UTF8'
+        then normalize(regexp_replace(normalize(search_key.text, nfkc), ' ([\u0300-\u036F\u064B-\u065F\u0670\u3099\u309A])', '\1', 'g'), nfc)
+        else search_key.text end)),
     '[\u064B-\u065F\u0670\u0640]', '', 'g'), 'آأإٱىیکة', 'ااااييكه');
 $$;
 
@@ -1857,7 +1863,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s composed form (NFC, on a UTF-8 server), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й), and Arabic script without its vowel marks and tatweel, its alef forms as one alef, alef maksura and Persian yeh as yeh, Persian kaf as kaf, teh marbuta as heh (مُحَمَّد is محمد, أحمد احمد, يحيى يحيي, فاطمة فاطمه). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade, or a change here) calls for a REINDEX of patient_search_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s compatibility form (NFKC, on a UTF-8 server: Arabic presentation forms as their letters, ﻋﻼﺀ is علاء and ﷲ الله; half-width and full-width forms, ligatures, superscripts and circled signs as their plain characters, ﾀﾅｶ is タナカ, ＰＡＴ－１２ pat-12, ﬁ fi), a spacing accent no space (O´Brien is one word), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й), and Arabic script without its vowel marks and tatweel, its alef forms as one alef, alef maksura and Persian yeh as yeh, Persian kaf as kaf, teh marbuta as heh (مُحَمَّد is محمد, أحمد احمد, يحيى يحيي, فاطمة فاطمه). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade, whose Unicode tables NFKC also reads, or a change here) calls for a REINDEX of patient_search_dob_names_idx.';
 
 
 --
@@ -5851,7 +5857,10 @@ begin
   where d.clinic_id = v_clinic and d.status = 'closed'
     and (d.business_date = any (v_days)
       or (v_moved and d.business_date between new.business_date - 2 and new.business_date + 2
-          and (v_at at time zone d.closed_in_time_zone)::date = d.business_date))
+          and (v_at at time zone d.closed_in_time_zone)::date = d.business_date
+          -- before the count: money of its hours taken after it (the day closed at its evening's cash-up, then the
+          -- zone moved east) was never in the drawer counted, and belongs to the open day it falls on now
+          and (d.closed_at is null or v_at < d.closed_at)))
   order by d.business_date = any (v_days) desc
   limit 1;
   -- naming the day, and who reopens it (it said neither)
@@ -5873,7 +5882,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them.';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on).';
 
 
 --
@@ -9270,7 +9279,7 @@ COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total m
 -- Name: COLUMN daily_reconciliation.closed_in_time_zone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them stay closed to money moved or dated in them after a change of the clinic''s time zone.';
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them, up to its close, stay closed to money moved or dated in them after a change of the clinic''s time zone (money of those hours taken after the close is the open day''s it falls on).';
 
 
 --
