@@ -5,7 +5,7 @@
  * and the doctor nothing of A but its name, and naming A at login or switch-clinic is no consent.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, createClinic, createPatient, createUser, type TestClinic } from "../support/fixtures.ts";
+import { addMember, createClinic, createPatient, createUser, createVisit, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
 let api: TestApi;
@@ -262,19 +262,31 @@ test("a decline is not undone by restoring what the clinic removed before it: an
   expect((await owner.graphql(REMOVE, { id: withdrawn })).body.errors).toBeUndefined();
   const person = new Browser(api);
   await person.login(doctor.phone, doctor.password);
-  // accepted, then removed: an old membership
+  // invited again, the invitation it withdrew asked again; accepted, then removed
   const second = (await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.rowId;
+  expect(second).toBe(withdrawn);
   expect((await person.graphql(ACCEPT, { c: a.clinicId })).body.errors).toBeUndefined();
   expect((await owner.graphql(REMOVE, { id: second })).body.errors).toBeUndefined();
+  // and a membership of theirs removed long ago, made before a removed person was invited again on their membership of before
+  const older = (await rootPool().query(
+    `insert into app_public.membership (clinic_id, user_id, role, accepted_at, deleted_at) values ($1, $2, 'doctor', now() - interval '2 years', now() - interval '1 year') returning id`,
+    [a.clinicId, doctor.userId],
+  )).rows[0].id;
   // invited again, and declined
-  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.errors).toBeUndefined();
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.data.inviteMember.result.rowId).toBe(second);
   expect((await person.graphql(DECLINE, { c: a.clinicId })).body).toEqual({ data: { declineInvitation: { result: true } } });
-  for (const id of [withdrawn, second]) {
+  for (const [id, message] of [
+    [second, "They declined this invitation: it cannot be brought back."],
+    [older, "They declined an invitation from this clinic since this was removed: only a new invitation, 30 days after they declined, asks them again."],
+  ]) {
     expect({ id, error: (await owner.graphql(RESTORE, { id })).body.errors?.[0] }).toEqual({ id, error: expect.objectContaining({
-      extensions: { code: "FORBIDDEN" },
-      message: "They declined an invitation from this clinic since this was removed: only a new invitation, 30 days after they declined, asks them again.",
+      extensions: { code: "FORBIDDEN" }, message,
     }) });
   }
+  // nor invited again within the 30 days, on the membership they declined
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "CONFLICT" }, message: "They declined an invitation from this clinic less than 30 days ago.",
+  });
   expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics.map((c: { id: string }) => c.id)).not.toContain(a.clinicId);
   // nor later: a new invitation asks them again
   await rootPool().query("update app_public.membership set deleted_at = deleted_at - interval '31 days' where clinic_id = $1 and user_id = $2", [a.clinicId, doctor.userId]);
@@ -327,12 +339,19 @@ test("an invitation the clinic withdrew, not the person, may be brought back", a
   expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
 });
 
-test("a withdrawn invitation is not brought back over a newer one: CONFLICT says which membership to change", async () => {
-  const { doctor, owner, membershipId } = await invitation();
+// invited again, a withdrawn invitation is the same membership: no second one of the person beside it
+test("a withdrawn invitation invited again is the same membership; one of before is not brought back over a newer one: CONFLICT says which to change", async () => {
+  const { a, doctor, owner, membershipId } = await invitation();
   expect((await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId })).body.errors).toBeUndefined();
-  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "cashier" })).body.errors).toBeUndefined();
-  const restored = await owner.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`, { id: membershipId });
-  expect(restored.body.errors?.[0]).toMatchObject({
+  expect((await owner.graphql(INVITE, { phone: doctor.phone, role: "cashier" })).body.data.inviteMember.result).toMatchObject({ rowId: membershipId, role: "cashier", acceptedAt: null });
+  const RESTORE = `mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`;
+  expect((await owner.graphql(RESTORE, { id: membershipId })).body.errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" } });
+  // a second membership of the person, removed, as one made before invitations asked the membership of before again
+  const older = (await rootPool().query(
+    `insert into app_public.membership (clinic_id, user_id, role, accepted_at, deleted_at) values ($1, $2, 'doctor', now() - interval '2 years', now() - interval '1 year') returning id`,
+    [a.clinicId, doctor.userId],
+  )).rows[0].id;
+  expect((await owner.graphql(RESTORE, { id: older })).body.errors?.[0]).toMatchObject({
     extensions: { code: "CONFLICT" },
     message: "This person is a member of the clinic again, or invited again, under a newer membership: change that one instead.",
   });
@@ -445,4 +464,73 @@ test("a member's name is saved as meant, and one of nothing visible is refused a
     });
   expect((await rename("\u200b")).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A name is required, at most 200 characters." });
   expect((await rename("Dr\u00a0Amani\u202e Mushi ")).body.data.updateUser.user).toEqual({ fullName: "Dr Amani Mushi" });
+});
+
+// a doctor who left and was invited back got a second membership: their visits of before stayed with the removed one, so
+// they no longer read them, the visit list by doctor missed them, the dashboard counted them as two doctors of one
+// name, and the removed one stayed in removedMembers, where restoring it was CONFLICT
+test("a removed doctor invited again is the same member once they accept: their old visits are theirs, counted once", async () => {
+  const c = await createClinic("Doctor comes back");
+  const doctor = c.members.doctor;
+  const before = await createVisit(c, "completed");
+  const owner = new Browser(api);
+  await owner.login(c.members.owner.phone, c.members.owner.password);
+  const REMOVE = `mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`;
+  expect((await owner.graphql(REMOVE, { id: doctor.membershipId })).body.errors).toBeUndefined();
+  const invited = await owner.graphql(INVITE, { phone: doctor.phone, role: "doctor" });
+  expect(invited.body.data.inviteMember.result).toEqual({ rowId: doctor.membershipId, role: "doctor", acceptedAt: null, user: null });
+  // pending: no access yet, whatever the old membership was
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password, c.clinicId)).status).toBe(403);
+  // and their visits still name them meanwhile, as they did once they had left
+  const NAMED = `query($d: UUID!) { visits(condition: { doctorId: $d }) { nodes { code doctorName } } }`;
+  expect((await owner.graphql(NAMED, { d: doctor.membershipId })).body.data.visits.nodes).toEqual([{ code: before.code, doctorName: `Test ${doctor.phone}` }]);
+  const person = new Browser(api);
+  await person.login(doctor.phone, doctor.password);
+  expect((await person.graphql(ACCEPT, { c: c.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+  // a visit booked with them now, as the front desk books it
+  const patient = await createPatient(c.clinicId);
+  await rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now())",
+    [c.clinicId, patient.id, invited.body.data.inviteMember.result.rowId]);
+  const back = new Browser(api);
+  await back.login(doctor.phone, doctor.password, c.clinicId);
+  const own = (await back.graphql(`{ visits { nodes { code } } }`)).body.data.visits.nodes.map((v: { code: string }) => v.code);
+  expect(own).toHaveLength(2);
+  expect(own).toContain(before.code);
+  const byDoctor = await owner.graphql(`query($d: UUID!) { visits(condition: { doctorId: $d }) { totalCount } }`, { d: invited.body.data.inviteMember.result.rowId });
+  expect(byDoctor.body.data.visits.totalCount).toBe(2);
+  const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  const dashboard = await owner.graphql(`query($d: Date!) { dashboard(fromDate: $d, toDate: $d) { visitsByDoctor } }`, { d: today });
+  expect(dashboard.body.data.dashboard.visitsByDoctor).toEqual([{ doctorId: doctor.membershipId, name: `Test ${doctor.phone}`, count: 2 }]);
+  // one row of them in the staff list, none among the removed
+  const staff = (await owner.graphql(`{ memberships(condition: { role: doctor }) { nodes { rowId fullName } } }`)).body.data.memberships.nodes;
+  expect(staff).toEqual([{ rowId: doctor.membershipId, fullName: `Test ${doctor.phone}` }]);
+  expect((await owner.graphql(`{ removedMembers { nodes { membershipId } } }`)).body.data.removedMembers.nodes).toEqual([]);
+  // the invitation is in the clinic's audit chain, by the owner, as the membership's change
+  const audit = await rootPool().query(
+    `select action, actor_user_id as actor, new_values->>'role' as role, new_values->>'accepted_at' as "acceptedAt"
+     from app_public.audit_log where record_id = $1 order by seq`, [doctor.membershipId]);
+  expect(audit.rows.slice(-3)).toEqual([
+    { action: "soft_delete", actor: c.members.owner.userId, role: "doctor", acceptedAt: expect.any(String) },
+    { action: "restore", actor: c.members.owner.userId, role: "doctor", acceptedAt: null },
+    { action: "update", actor: doctor.userId, role: "doctor", acceptedAt: expect.any(String) },
+  ]);
+});
+
+// asked again on their membership of before, a removed owner's role is replaced by the one offered, not changed: an admin
+// invites them back as a doctor as they would anyone, and no more as an owner than anyone
+test("an admin invites a removed owner back as a doctor, not as an owner; the invitation gives no owner's rights", async () => {
+  const c = await createClinic("Owner comes back");
+  const second = await addMember(c.clinicId, await createUser(), "owner");
+  const owner = new Browser(api);
+  await owner.login(c.members.owner.phone, c.members.owner.password);
+  expect((await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: second.membershipId })).body.errors).toBeUndefined();
+  const admin = new Browser(api);
+  await admin.login(c.members.admin.phone, c.members.admin.password);
+  expect((await admin.graphql(INVITE, { phone: second.phone, role: "owner" })).body.errors?.[0]).toMatchObject({
+    extensions: { code: "FORBIDDEN" }, message: "Only an owner can add, change or remove an owner.",
+  });
+  expect((await admin.graphql(INVITE, { phone: second.phone, role: "doctor" })).body.data.inviteMember.result).toEqual({
+    rowId: second.membershipId, role: "doctor", acceptedAt: null, user: null,
+  });
+  expect((await new Browser(api).tryLogin(second.phone, second.password, c.clinicId)).status).toBe(403);
 });
