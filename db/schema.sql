@@ -4126,6 +4126,167 @@ COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS
 
 
 --
+-- Name: membership; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.membership (
+    clinic_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    role app_public.member_role NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    accepted_at timestamp with time zone DEFAULT now()
+);
+
+ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.membership IS '@behavior -delete
+@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
+@unique clinic_id,user_id|@behavior -single -update -delete
+A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
+
+
+--
+-- Name: COLUMN membership.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN membership.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.id IS 'Internal identifier of the membership.';
+
+
+--
+-- Name: COLUMN membership.user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
+
+
+--
+-- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
+What the member may do in this clinic.';
+
+
+--
+-- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
+False suspends the member: no login into this clinic, sessions ended.';
+
+
+--
+-- Name: COLUMN membership.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.created_at IS 'When the row was created.';
+
+
+--
+-- Name: COLUMN membership.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.created_by IS 'User who created the row.';
+
+
+--
+-- Name: COLUMN membership.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN membership.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN membership.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.deleted_at IS 'When the member was removed (soft delete); null while a member.';
+
+
+--
+-- Name: COLUMN membership.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the member.';
+
+
+--
+-- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
+When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
+
+
+--
+-- Name: invite_again(uuid, uuid, app_public.member_role); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) RETURNS app_public.membership
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    AS $$
+declare
+  v_previous text := current_setting('clinicops.reinvitation', true);
+  v_membership app_public.membership;
+begin
+  -- removed rows are read with include_deleted (on in this function's definition); reinvitation, on for this update
+  -- alone, tells the membership's triggers that it is an invitation, not restoreMember's restore
+  perform set_config('clinicops.reinvitation', 'on', true);
+  update app_public.membership m
+  set deleted_at = null, deleted_by = null, accepted_at = null, role = invite_again.role, is_active = true
+  where m.clinic_id = invite_again.clinic_id
+    and m.id = (
+      select o.id from app_public.membership o
+      where o.clinic_id = invite_again.clinic_id and o.user_id = invite_again.user_id and o.deleted_at is not null
+      order by o.accepted_at is not null desc, o.deleted_at desc, o.id
+      limit 1)
+  returning * into v_membership;
+  perform set_config('clinicops.reinvitation', coalesce(v_previous, ''), true);
+  return v_membership;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION invite_again(clinic_id uuid, user_id uuid, role app_public.member_role); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) IS 'invite_member''s invitation of someone the clinic removed (or whose invitation was withdrawn or declined): their removed membership of the clinic (the newest they had accepted, else the newest) made pending again with the new role, active, so that the visits booked with them are theirs once they accept; null when they have none. Sets clinicops.reinvitation for its update alone, which the membership''s triggers read as an invitation (tg_membership__guard_owners, tg_membership__declined_stays_declined).';
+
+
+--
 -- Name: invoice_document(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6976,6 +7137,18 @@ begin
   -- (on in this function's definition)
   if tg_op = 'UPDATE' then
     if old.deleted_at is not null and new.deleted_at is null then
+      if new.accepted_at is null and current_setting('clinicops.reinvitation', true) = 'on' then
+        -- invite_again: a new invitation on the membership of before, refused as one (below) within 30 days of a
+        -- decline, this membership's own included
+        if exists (
+          select 1 from app_public.membership m
+          where m.clinic_id = new.clinic_id and m.user_id = new.user_id
+            and m.accepted_at is null and m.deleted_by = m.user_id and m.deleted_at > now() - interval '30 days'
+        ) then
+          raise exception 'They declined an invitation from this clinic less than 30 days ago.' using errcode = 'CCONF';
+        end if;
+        return new;
+      end if;
       if old.accepted_at is null and old.deleted_by = old.user_id then
         raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
       end if;
@@ -7008,7 +7181,7 @@ ALTER FUNCTION app_private.tg_membership__declined_stays_declined() OWNER TO :DA
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, nor is any membership of theirs removed before they declined an invitation from the clinic; the clinic invites them again only 30 days after.';
+COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, nor is any membership of theirs removed before they declined an invitation from the clinic; the clinic invites them again only 30 days after, a new membership or one of before invited again (invite_again, clinicops.reinvitation).';
 
 
 --
@@ -7021,7 +7194,11 @@ CREATE FUNCTION app_private.tg_membership__guard_owners() RETURNS trigger
     AS $$
 declare
   v_row app_public.membership := coalesce(new, old);
-  v_touches_owner boolean := (tg_op <> 'INSERT' and old.role = 'owner') or (tg_op <> 'DELETE' and new.role = 'owner');
+  -- invite_again: a removed membership asked again, an invitation like a new one (its role of before is not changed
+  -- but replaced, so it touches an owner only if it invites one)
+  v_invited_again boolean := tg_op = 'UPDATE' and old.deleted_at is not null and new.deleted_at is null
+                             and new.accepted_at is null and current_setting('clinicops.reinvitation', true) = 'on';
+  v_touches_owner boolean := (tg_op <> 'INSERT' and old.role = 'owner' and not v_invited_again) or (tg_op <> 'DELETE' and new.role = 'owner');
   v_stays_owner boolean := tg_op = 'UPDATE' and new.role = 'owner' and new.is_active and new.deleted_at is null
                            and new.accepted_at is not null;
   -- the person answering their own pending invitation: accepting it (an UPDATE leaving role and
@@ -7032,7 +7209,7 @@ begin
   if tg_op = 'UPDATE' and (new.clinic_id, new.user_id) is distinct from (old.clinic_id, old.user_id) then
     raise exception 'A membership cannot move to another clinic or user.' using errcode = 'CFORB';
   end if;
-  if tg_op = 'UPDATE' and old.accepted_at is not null and new.accepted_at is null then
+  if tg_op = 'UPDATE' and old.accepted_at is not null and new.accepted_at is null and not v_invited_again then
     raise exception 'An accepted membership cannot become an invitation again.' using errcode = 'CFORB';
   end if;
   -- Without a session only trusted connections (owner, operators) get here. A platform admin adds
@@ -7072,7 +7249,7 @@ ALTER FUNCTION app_private.tg_membership__guard_owners() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_membership__guard_owners(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, and an accepted membership never turns pending again.';
+COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, and an accepted membership never turns pending again, except a removed one invited again (invite_again, clinicops.reinvitation), whose role of before is replaced, not changed.';
 
 
 --
@@ -10438,127 +10615,6 @@ COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name te
 
 
 --
--- Name: membership; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.membership (
-    clinic_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    role app_public.member_role NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    accepted_at timestamp with time zone DEFAULT now()
-);
-
-ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.membership IS '@behavior -delete
-@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
-@unique clinic_id,user_id|@behavior -single -update -delete
-A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
-
-
---
--- Name: COLUMN membership.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN membership.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.id IS 'Internal identifier of the membership.';
-
-
---
--- Name: COLUMN membership.user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
-
-
---
--- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
-What the member may do in this clinic.';
-
-
---
--- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
-False suspends the member: no login into this clinic, sessions ended.';
-
-
---
--- Name: COLUMN membership.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.created_at IS 'When the row was created.';
-
-
---
--- Name: COLUMN membership.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.created_by IS 'User who created the row.';
-
-
---
--- Name: COLUMN membership.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN membership.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN membership.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.deleted_at IS 'When the member was removed (soft delete); null while a member.';
-
-
---
--- Name: COLUMN membership.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the member.';
-
-
---
--- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
-When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
-
-
---
 -- Name: invite_member(text, text, app_public.member_role, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10598,6 +10654,14 @@ begin
   if exists (select 1 from app_public.membership m where m.clinic_id = v_clinic and m.user_id = v_user.user_id) then
     raise exception 'This person is already a member of the clinic, or invited to it.' using errcode = 'CCONF';
   end if;
+  -- someone the clinic removed is asked again on their membership of before, which the visits booked with them name:
+  -- pending, as below, until they accept
+  if not v_user.created then
+    v_membership := app_private.invite_again(v_clinic, v_user.user_id, invite_member.role);
+    if v_membership.id is not null then
+      return v_membership;
+    end if;
+  end if;
   -- someone who already had an account agrees first (accept_invitation): until then the membership
   -- is pending, and the clinic sees neither their name nor their phone
   insert into app_public.membership (clinic_id, user_id, role, accepted_at)
@@ -10614,7 +10678,7 @@ ALTER FUNCTION app_public.invite_member(phone text, full_name text, role app_pub
 -- Name: FUNCTION invite_member(phone text, full_name text, role app_public.member_role, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
+COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone the clinic removed (or whose invitation was withdrawn or declined) is asked again so on their membership of before, the one the visits booked with them name, with the new role. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
 
 
 --
@@ -12017,11 +12081,13 @@ CREATE FUNCTION app_public.visit_doctor_name(v app_public.visit) RETURNS text
     AS $$
 begin
   -- the visit is read again as the session sees it, so a row made up by the caller (another doctor's
-  -- visit, another clinic's) names no one; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  -- visit, another clinic's) names no one; PL/pgSQL, so its plan is kept for the connection (decision 012). Its
+  -- doctor was a member who had accepted when the visit was booked with them or given to them: pending now is
+  -- someone invited again, still named
   return (
     select u.full_name
     from app_public.visit seen
-    join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id and m.accepted_at is not null
+    join app_public.membership m on m.clinic_id = seen.clinic_id and m.id = seen.doctor_id
     join app_public."user" u on u.id = m.user_id
     where seen.clinic_id = v.clinic_id and seen.id = v.id);
 end;
@@ -12035,7 +12101,7 @@ ALTER FUNCTION app_public.visit_doctor_name(v app_public.visit) OWNER TO :DATABA
 --
 
 COMMENT ON FUNCTION app_public.visit_doctor_name(v app_public.visit) IS '@behavior -resource:aggregate -filterBy -orderBy
-The name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null).';
+The name of the visit''s doctor, also once they have left the clinic (a removed member is hidden, so `doctor` is then null), and while the clinic invites them again (pending).';
 
 
 --
@@ -14669,7 +14735,14 @@ COMMENT ON INDEX app_private.patient_search_dob_names_idx IS 'The patients of a 
 -- Name: patient_search_trigram_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX patient_search_trigram_idx ON app_private.patient_search USING gin (clinic_id, search_text public.gin_trgm_ops);
+CREATE INDEX patient_search_trigram_idx ON app_private.patient_search USING gin (clinic_id, search_text public.gin_trgm_ops) WITH (fastupdate=off);
+
+
+--
+-- Name: INDEX patient_search_trigram_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.patient_search_trigram_idx IS 'The patient search''s index (patients_matching): the trigrams of each patient''s search_text, per clinic (btree_gin on clinic_id). Without a pending list (fastupdate off): each registration or renaming enters the index at once, so no search reads, nor is planned around, a list of entries not yet merged.';
 
 
 --
@@ -18973,6 +19046,34 @@ REVOKE ALL ON FUNCTION app_private.index_patients(patients app_public.patient[])
 
 
 --
+-- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN membership.role; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(role) ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN membership.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION invite_again(clinic_id uuid, user_id uuid, role app_public.member_role); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20280,27 +20381,6 @@ GRANT ALL ON FUNCTION app_public.deleted_services() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.membership TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN membership.role; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(role) ON TABLE app_public.membership TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN membership.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
 
 
 --

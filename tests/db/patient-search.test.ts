@@ -373,7 +373,7 @@ async function inClinic<T>(big: TestClinic, asSuperuser: string[], fn: (client: 
 
 /**
  * Makes patient_search's statistics, until the transaction ends, those of a thousand clinics sharing its rows. Its
- * trigram index has no pending list to merge first (000NNN: before, a long one, the clinic's 20,000 and other files'
+ * trigram index has no pending list to merge first (000299: before, a long one, the clinic's 20,000 and other files'
  * patients, made a seq scan the cheaper plan in two CI runs, and this merged it).
  */
 async function withStatisticsOfManyClinics(client: pg.PoolClient): Promise<void> {
