@@ -2,7 +2,8 @@
  * GET /exports/:id streams a finished export to a member of its clinic who may
  * see exports. Anyone else — another clinic, no session, a guessed or malformed
  * id, an export not ready — gets the same 404; a session that has ended, 401
- * (UNAUTHENTICATED: log in again). Each download is audited, once its file is
+ * (UNAUTHENTICATED: log in again); one the session sees listed but expired, failed or not ready, a 404 saying so
+ * (export-unavailable.ts). Each download is audited, once its file is
  * open: a file gone from disk is a 404 with no entry, saying to request the
  * export again, and HEAD, which sends none, is refused (405); one that ends
  * before the whole file was sent (its client gone, a read that failed) is
@@ -18,6 +19,7 @@ import { sendCaughtError, sendError } from "./http-errors.ts";
 import { log } from "./log.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
+import { whyNotDownloadable } from "./export-unavailable.ts";
 import { sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { isMalformedUuid } from "../db/uuid.ts";
@@ -50,6 +52,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     if (state.kind !== "session") return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
     let row: { id: string; kind: string; file_name: string; content_type: string; download_id: string } | undefined;
+    let unavailable: string | null = null; // why an export the session sees is not downloaded (expired, failed, not ready)
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
       // (expired meanwhile, or a volume the worker does not share: EXPORTS_DIR) leaves no entry
@@ -60,7 +63,11 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
           "select $1::uuid::text as id, d.kind, d.clinic_id, d.file_name, d.content_type, d.download_id from app_hidden.export_for_download($1) d",
           [req.params.id],
         );
-        if (!rows[0]) return undefined;
+        if (!rows[0]) {
+          // one the person sees listed is told why (it was "No such export.", as a guess); anyone else's is no such export
+          unavailable = await whyNotDownloadable(client, req.params.id);
+          return undefined;
+        }
         opened = await openForDownload(exportFile(rows[0].clinic_id, rows[0].id));
         if (!opened) throw new FileGone(rows[0].id);
         return rows[0];
@@ -74,6 +81,8 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       return sendError(res, "NOT_FOUND", "This export's file is no longer on the server: request the export again.");
     }
     const file = opened as OpenedFile | null; // set whenever a row came back
+    const why = unavailable as string | null; // set in the transaction's callback
+    if (why) return sendError(res, "NOT_FOUND", why);
     if (!row || !file) return notFound();
     const { id, kind, file_name: name, content_type: contentType, download_id: downloadId } = row;
     const whole = await streamDownload(res, file, (size) => {

@@ -940,6 +940,39 @@ test("expired files are no longer downloadable, and deleted by the hourly sweep"
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
 });
 
+// each was "No such export.", as a guess or another clinic's export is, though the person saw it listed
+test("a download of an export its clinic sees listed, but expired, failed or not ready, says so and what to do; to anyone else it is no such export", async () => {
+  const answer = async (id: string, browser: Browser) => {
+    const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: browser.cookie! } });
+    return { status: response.status, message: response.status === 200 ? "the file" : (await response.json()).error.message };
+  };
+  const doctor = new Browser(api);
+  await doctor.login(a.members.doctor.phone, a.members.doctor.password);
+  const outsiders = async (id: string) => ({ otherClinic: await answer(id, cashierB), doctor: await answer(id, doctor) });
+  const noSuchExport = { status: 404, message: "No such export." };
+
+  const waiting = await requestExport(cashierA);
+  expect(await answer(waiting, cashierA)).toEqual({ status: 404, message: "This export is not ready yet: download it once its status is done." });
+  expect(await outsiders(waiting)).toEqual({ otherClinic: noSuchExport, doctor: noSuchExport });
+  await runDueJobs();
+  expect(await answer(waiting, cashierA)).toEqual({ status: 200, message: "the file" });
+
+  // past its expiry, before the sweep and after it
+  await rootPool().query("update app_public.report_export set expires_at = now() - interval '1 minute' where id = $1", [waiting]);
+  const expired = { status: 404, message: "This export has expired (exports are kept 7 days): request the export again." };
+  expect(await answer(waiting, cashierA)).toEqual(expired);
+  await rootPool().query("update app_public.report_export set status = 'expired' where id = $1", [waiting]);
+  expect(await answer(waiting, cashierA)).toEqual(expired);
+  expect(await outsiders(waiting)).toEqual({ otherClinic: noSuchExport, doctor: noSuchExport });
+
+  const failing = await requestExport(cashierA);
+  await rootPool().query("update app_public.report_export set status = 'failed', error = 'Attempt 3 of 3 failed: …' where id = $1", [failing]);
+  expect(await answer(failing, cashierA)).toEqual({ status: 404, message: "This export failed (its error says why): request the export again." });
+  expect(await outsiders(failing)).toEqual({ otherClinic: noSuchExport, doctor: noSuchExport });
+  // a guess is no such export to the clinic too
+  expect(await answer(randomUUID(), cashierA)).toEqual(noSuchExport);
+});
+
 test("an export whose worker died during its last attempt is failed and its half-written file removed; live jobs are left alone", async () => {
   const killed = await requestExport(cashierA);
   const rendering = await requestExport(cashierA);
