@@ -3706,7 +3706,9 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
              app_private.csv_safe(p.last_name) as last_name, p.phone, to_char(p.date_of_birth, 'YYYY-MM-DD') as date_of_birth, p.sex,
              app_private.csv_safe(p.address) as address, to_char(p.created_at at time zone c.timezone, 'YYYY-MM-DD') as registered_on
       from app_public.patient p join app_public.clinic c on c.id = p.clinic_id
-      where p.clinic_id = $1 and p.deleted_at is null and (p.created_at at time zone c.timezone)::date between $2 and $3 $q$
+      where p.clinic_id = $1 and p.deleted_at is null and (p.created_at at time zone c.timezone)::date between $2::date and $3::date
+        and p.created_at >= ($2::date - 1)::timestamp at time zone 'UTC'
+        and p.created_at < ($3::date + 2)::timestamp at time zone 'UTC' $q$
     when 'visits_csv' then $q$
       select v.code, p.code as patient_code, app_private.csv_safe(u.full_name) as doctor, v.status,
              to_char(v.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI:SS') as scheduled_at, app_private.csv_safe(v.reason) as reason,
@@ -3715,14 +3717,18 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
       join app_public.patient p on p.clinic_id = v.clinic_id and p.id = v.patient_id
       join app_public.membership m on m.clinic_id = v.clinic_id and m.id = v.doctor_id
       join app_public."user" u on u.id = m.user_id
-      where v.clinic_id = $1 and (v.scheduled_at at time zone c.timezone)::date between $2 and $3 $q$
+      where v.clinic_id = $1 and (v.scheduled_at at time zone c.timezone)::date between $2::date and $3::date
+        and v.scheduled_at >= ($2::date - 1)::timestamp at time zone 'UTC'
+        and v.scheduled_at < ($3::date + 2)::timestamp at time zone 'UTC' $q$
     when 'invoices_csv' then $q$
       select i.code, p.code as patient_code, i.status, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total,
              i.amount_paid, i.balance, to_char(i.created_at at time zone c.timezone, 'YYYY-MM-DD') as created_on,
              app_private.csv_safe(i.void_reason) as void_reason
       from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
       join app_public.patient p on p.clinic_id = i.clinic_id and p.id = i.patient_id
-      where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2 and $3 $q$
+      where i.clinic_id = $1 and (i.created_at at time zone c.timezone)::date between $2::date and $3::date
+        and i.created_at >= ($2::date - 1)::timestamp at time zone 'UTC'
+        and i.created_at < ($3::date + 2)::timestamp at time zone 'UTC' $q$
     when 'payments_csv' then $q$
       select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
              to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference, m.currency from (
@@ -3746,7 +3752,7 @@ ALTER FUNCTION app_private.export_rows(kind app_public.export_kind) OWNER TO :DA
 -- Name: FUNCTION export_rows(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency.';
+COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency. A period''s patients, visits and invoices are read through their moment''s index, bounded by the period''s days in UTC, a day wider either side (every time zone''s day falls inside), then chosen by their local day: a day''s export reads about that day''s rows, not every row of the clinic.';
 
 
 --
