@@ -174,6 +174,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       [
         "app_private.audit_chain_of_person(uuid)",
         "app_private.bill_visit_services(app_public.invoice)",
+        "app_private.invite_again(uuid,uuid,app_public.member_role)",
         "app_private.kinds_with_codes(uuid,text)",
         "app_private.memberships_added_lately(uuid)",
         "app_private.move_rollups_to_zone(uuid,text,text)",
