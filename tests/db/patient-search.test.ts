@@ -152,6 +152,27 @@ test("a name with a spacing accent for its apostrophe is still one name to the s
   expect(await duplicatesIn(own, "Siobhan", "OBrienn", "1970-01-01")).toEqual([obrien.id]);
 });
 
+// Catalan's l·l, written with the one letter ŀ by older systems and keyboards: search_key read ŀ as l until NFKC (000297)
+// read it as l and a middle dot, which no name typed with ll has: Marceŀla was no longer found by marcella, nor flagged
+// against Marcella born on her day
+test("a Catalan name written with ŀ or a middle dot (l·l) is found and flagged as typed with ll, and as written", async () => {
+  const own = await createClinic("Catalan clinic");
+  const marcella = await createPatient(own.clinicId, { first_name: "Marceŀla", last_name: "Puig", date_of_birth: "1985-03-04" });
+  const camilla = await createPatient(own.clinicId, { first_name: "Camil·la", last_name: "SibiĿla", date_of_birth: "1979-11-12" });
+  for (const query of ["marcella", "Marcella Puig", "marceŀla", "MARCEĿLA", "marcel·la puig"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [marcella.id] });
+  }
+  for (const query of ["camilla", "camil·la", "CAMIĿLA", "sibilla", "Sibil·la camilla"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [camilla.id] });
+  }
+  expect(await duplicatesIn(own, "Marcella", "Puig", "1985-03-04")).toEqual([marcella.id]);
+  expect(await duplicatesIn(own, "Marcel·la", "Puig", "1985-03-04")).toEqual([marcella.id]);
+  expect(await duplicatesIn(own, "Camilla", "Sibilla", "1979-11-12")).toEqual([camilla.id]);
+  // the letters in their order, still
+  expect(await searchIn(own, "marcela")).toEqual([]);
+  expect(await duplicatesIn(own, "Marcela", "Puig", "1985-03-04")).toEqual([]);
+});
+
 test("a name is found without its hyphens, apostrophes and dots, and a query typed with them finds the name written without them", async () => {
   const maryJane = await createPatient(clinic.clinicId, { first_name: "Mary-Jane", last_name: "O'Brienz" });
   const abdul = await createPatient(clinic.clinicId, { first_name: "Abdulrahmanu", last_name: "Al-Hassani" });
