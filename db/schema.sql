@@ -1194,7 +1194,7 @@ CREATE FUNCTION app_hidden.name_unpunctuated(name text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select regexp_replace(name_unpunctuated.name, '[.''’‘ʼ`´′‐‑‒–—―−-]+', '', 'g');
+  select regexp_replace(name_unpunctuated.name, '[.''’‘ʼ`´′·‐‑‒–—―−-]+', '', 'g');
 $$;
 
 
@@ -1204,7 +1204,7 @@ ALTER FUNCTION app_hidden.name_unpunctuated(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_unpunctuated(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_unpunctuated(name text) IS 'A name (or a word of a search) without the hyphens and dashes, apostrophes (straight, curly, the modifier letter) and dots people type in a name or leave out of it: Mary-Jane O''Brien and MaryJane OBrien are MaryJane OBrien. For name_key and the patient search.';
+COMMENT ON FUNCTION app_hidden.name_unpunctuated(name text) IS 'A name (or a word of a search) without the hyphens and dashes, apostrophes (straight, curly, the modifier letter) and dots (the full stop, and the middle dot of Catalan''s l·l, which is also what search_key reads ŀ as) people type in a name or leave out of it: Mary-Jane O''Brien and MaryJane OBrien are MaryJane OBrien, Marcel·la and Marceŀla Marcella. For name_key and the patient search.';
 
 
 --
