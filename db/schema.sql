@@ -1194,7 +1194,7 @@ CREATE FUNCTION app_hidden.name_unpunctuated(name text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select regexp_replace(name_unpunctuated.name, '[.''’‘ʼ`´′·‐‑‒–—―−-]+', '', 'g');
+  select regexp_replace(name_unpunctuated.name, '[.''’‘ʼʾʿ`´′·‐‑‒–—―−-]+', '', 'g');
 $$;
 
 
@@ -1204,7 +1204,7 @@ ALTER FUNCTION app_hidden.name_unpunctuated(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_unpunctuated(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_unpunctuated(name text) IS 'A name (or a word of a search) without the hyphens and dashes, apostrophes (straight, curly, the modifier letter) and dots (the full stop, and the middle dot of Catalan''s l·l, which is also what search_key reads ŀ as) people type in a name or leave out of it: Mary-Jane O''Brien and MaryJane OBrien are MaryJane OBrien, Marcel·la and Marceŀla Marcella. For name_key and the patient search.';
+COMMENT ON FUNCTION app_hidden.name_unpunctuated(name text) IS 'A name (or a word of a search) without the hyphens and dashes, apostrophes (straight, curly, the modifier letter, and the ʾ and ʿ of transliterated Arabic and Hebrew) and dots (the full stop, and the middle dot of Catalan''s l·l, which is also what search_key reads ŀ as) people type in a name or leave out of it: Mary-Jane O''Brien and MaryJane OBrien are MaryJane OBrien, Marcel·la and Marceŀla Marcella, Saʿīd Said. For name_key and the patient search.';
 
 
 --
@@ -7140,21 +7140,11 @@ CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS tri
     AS $$
 begin
   -- the declined invitations are removed rows, which the policies show only with include_deleted
-  -- (on in this function's definition)
-  if tg_op = 'UPDATE' then
+  -- (on in this function's definition); an update other than invite_again's (a membership of before asked again:
+  -- an invitation, as a new membership is) is a restore
+  if tg_op = 'UPDATE' and not (old.deleted_at is not null and new.deleted_at is null and new.accepted_at is null
+                               and current_setting('clinicops.reinvitation', true) = 'on') then
     if old.deleted_at is not null and new.deleted_at is null then
-      if new.accepted_at is null and current_setting('clinicops.reinvitation', true) = 'on' then
-        -- invite_again: a new invitation on the membership of before, refused as one (below) within 30 days of a
-        -- decline, this membership's own included
-        if exists (
-          select 1 from app_public.membership m
-          where m.clinic_id = new.clinic_id and m.user_id = new.user_id
-            and m.accepted_at is null and m.deleted_by = m.user_id and m.deleted_at > now() - interval '30 days'
-        ) then
-          raise exception 'They declined an invitation from this clinic less than 30 days ago.' using errcode = 'CCONF';
-        end if;
-        return new;
-      end if;
       if old.accepted_at is null and old.deleted_by = old.user_id then
         raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
       end if;
@@ -7169,6 +7159,8 @@ begin
     end if;
     return new;
   end if;
+  -- an invitation, on a new membership or on the membership of before: within 30 days of a decline (this
+  -- membership's own included), refused
   if exists (
     select 1 from app_public.membership m
     where m.clinic_id = new.clinic_id and m.user_id = new.user_id

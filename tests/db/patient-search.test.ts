@@ -173,6 +173,25 @@ test("a Catalan name written with ŀ or a middle dot (l·l) is found and flagged
   expect(await duplicatesIn(own, "Marcela", "Puig", "1985-03-04")).toEqual([]);
 });
 
+// the modifier letters written as apostrophes within a name by transliterations of Arabic and Hebrew (ʿayn, ʾalif) were
+// kept: Saʿīd was found by no said nor sa'id, and a Said Rauf registered on his birth date was not flagged against him
+// (the Hawaiian ʻokina was read as an apostrophe already)
+test("a name written with ʻ ʿ ʾ (the okina, ayn and alif of transliterations) is found and flagged as typed without them or with an apostrophe (000304)", async () => {
+  const own = await createClinic("Transliterations clinic");
+  const kaahumanu = await createPatient(own.clinicId, { first_name: "Leilani", last_name: "Kaʻahumanu", date_of_birth: "1990-06-07" });
+  const said = await createPatient(own.clinicId, { first_name: "Saʿīd", last_name: "Raʾūf", date_of_birth: "1972-01-30" });
+  for (const query of ["kaahumanu", "ka'ahumanu", "Kaʻahumanu leilani", "KA’AHUMANU"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [kaahumanu.id] });
+  }
+  for (const query of ["said", "sa'id rauf", "Saʿīd", "raʾuf"]) {
+    expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: [said.id] });
+  }
+  expect(await duplicatesIn(own, "Leilani", "Kaahumanu", "1990-06-07")).toEqual([kaahumanu.id]);
+  expect(await duplicatesIn(own, "Said", "Rauf", "1972-01-30")).toEqual([said.id]);
+  // the letters in their order, still
+  expect(await searchIn(own, "kahumanu")).toEqual([]);
+});
+
 test("a name is found without its hyphens, apostrophes and dots, and a query typed with them finds the name written without them", async () => {
   const maryJane = await createPatient(clinic.clinicId, { first_name: "Mary-Jane", last_name: "O'Brienz" });
   const abdul = await createPatient(clinic.clinicId, { first_name: "Abdulrahmanu", last_name: "Al-Hassani" });
