@@ -1,1 +1,181 @@
--- Enter migration here
+-- A clinic's finished exports have a storage budget: a new export is refused once they fill it
+--
+-- Nothing bounded the files a clinic's exports kept on the server's disk: finished files stay 7 days, and a cashier
+-- asking again and again for ten years of payments (about 95 MB each for a million payments) could fill the disk,
+-- taking every clinic down. A new export is now refused (LIMIT_EXCEEDED: "Your clinic's exports take N MB of its M MB:
+-- delete some (deleteExport) or wait for them to expire (exports are kept 7 days).") while the clinic's finished files
+-- not past their expiry take its storage (the server's EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default, given to
+-- each transaction as clinicops.export_storage_per_clinic_mb). It is checked when an export is asked for: the exports
+-- waiting or running then (at most 30) may take the clinic past it by their own size.
+
+create index if not exists report_export_kept_idx on app_public.report_export (clinic_id, expires_at) include (byte_size)
+  where status = 'done';
+comment on index app_public.report_export_kept_idx is 'A clinic''s finished files and their sizes, which request_export sums against the clinic''s export storage.';
+
+create or replace function app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid) RETURNS app_public.report_export
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_from date := from_date;
+  v_to date := to_date;
+  v_export app_public.report_export;
+  v_most_unfinished constant int := 10;
+  v_most_unfinished_in_clinic constant int := 30;
+  v_mine bigint;
+  v_clinics bigint;
+  -- the clinic's storage for finished files, in MB of 1,048,576 bytes: the server's EXPORT_STORAGE_PER_CLINIC_MB
+  v_storage_mb bigint := coalesce(nullif(current_setting('clinicops.export_storage_per_clinic_mb', true), '')::bigint, 2048);
+  v_kept bigint;
+begin
+  if not app_hidden.handles_money() then
+    raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
+  end if;
+  -- a clinic's requests take turns here, so requests at once cannot all pass the counts
+  perform pg_advisory_xact_lock(hashtextextended('request_export:' || v_clinic, 0));
+  select count(*) filter (where e.requested_by = app_public.current_user_id()), count(*)
+  into v_mine, v_clinics
+  from app_public.report_export e
+  where e.clinic_id = v_clinic and e.status in ('queued', 'running');
+  if v_mine >= v_most_unfinished then
+    raise exception 'You have % exports waiting or in progress: ask for more once one of them is done.', v_most_unfinished
+      using errcode = 'CLIMT';
+  end if;
+  if v_clinics >= v_most_unfinished_in_clinic then
+    raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done.', v_most_unfinished_in_clinic
+      using errcode = 'CLIMT';
+  end if;
+  -- the files kept for download (done, not past their expiry): one more export is refused once they fill the clinic's
+  -- storage. Exports waiting or running then are not counted (their size is not known yet), and may take it past
+  select coalesce(sum(e.byte_size), 0) into v_kept
+  from app_public.report_export e
+  where e.clinic_id = v_clinic and e.status = 'done' and e.expires_at > now();
+  if v_kept >= v_storage_mb * 1048576 then
+    raise exception 'Your clinic''s exports take % MB of its % MB: delete some (deleteExport) or wait for them to expire (exports are kept 7 days).',
+      v_kept / 1048576, v_storage_mb using errcode = 'CLIMT';
+  end if;
+  if kind is null then
+    raise exception 'Say what to export.' using errcode = 'CINVL';
+  end if;
+  -- what a kind does not read is refused, not dropped: a sheet asked for a year was made of its first day
+  if kind::text <> 'invoice_pdf' and request_export.invoice_id is not null then
+    raise exception 'Only an invoice PDF takes an invoice (invoiceId): leave it out.' using errcode = 'CINVL';
+  end if;
+  if kind::text = 'invoice_pdf' then
+    if request_export.invoice_id is null then
+      raise exception 'Give the invoice (invoiceId) to print.' using errcode = 'CINVL';
+    end if;
+    if from_date is not null or to_date is not null then
+      raise exception 'An invoice PDF takes no period: give the invoice (invoiceId) alone.' using errcode = 'CINVL';
+    end if;
+    select (i.created_at at time zone c.timezone)::date into v_from
+    from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
+    where i.clinic_id = v_clinic and i.id = request_export.invoice_id;
+    if v_from is null then
+      raise exception 'No such invoice in this clinic.' using errcode = 'CNOTF';
+    end if;
+    v_to := v_from;
+  elsif kind::text = 'reconciliation_pdf' then
+    if from_date is null then
+      raise exception 'Give the business day (fromDate) of the reconciliation sheet.' using errcode = 'CINVL';
+    end if;
+    if to_date <> from_date then
+      raise exception 'A reconciliation sheet is of one business day: give it as fromDate (toDate, if given, the same day).' using errcode = 'CINVL';
+    end if;
+    if from_date > app_hidden.business_date(v_clinic, now()) then
+      raise exception 'The business day % has not started yet: only a day that has started has a reconciliation sheet.', from_date
+        using errcode = 'CINVL';
+    end if;
+    v_to := from_date;
+  elsif kind::text = 'monthly_summary_pdf' then
+    if from_date is null then
+      raise exception 'Give a day of the month (fromDate) to summarise.' using errcode = 'CINVL';
+    end if;
+    if date_trunc('month', to_date) <> date_trunc('month', from_date) then
+      raise exception 'A monthly summary is of one month: give a day of it as fromDate (toDate, if given, in the same month).' using errcode = 'CINVL';
+    end if;
+    if date_trunc('month', from_date)::date > app_hidden.business_date(v_clinic, now()) then
+      raise exception 'The month of % has not started yet: only a month that has started can be summarised.', from_date
+        using errcode = 'CINVL';
+    end if;
+    v_from := date_trunc('month', from_date)::date;
+    v_to := (date_trunc('month', from_date) + interval '1 month - 1 day')::date;
+  elsif from_date is null or to_date is null then
+    raise exception 'Give the period: both fromDate and toDate.' using errcode = 'CINVL';
+  elsif to_date < from_date or to_date - from_date > 3660 then
+    raise exception 'Give a period of at most 3,661 days (about ten years): fromDate on or before toDate.' using errcode = 'CINVL';
+  end if;
+  insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
+  values (v_clinic, kind, v_from, v_to, request_export.invoice_id, app_public.current_user_id())
+  returning * into v_export;
+  perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
+    job_key := 'report_export:' || v_export.id, max_attempts := 3,
+    -- behind those of the clinic's exports already waiting or running, beside other clinics' first ones
+    priority := v_clinics::smallint);
+  return v_export;
+end;
+$$;
+
+comment on function app_public.request_export(app_public.export_kind, date, date, uuid) is 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default): LIMIT_EXCEEDED beyond (deleteExport frees storage). Owners, admins and cashiers; audited.';
+
+
+-- An export can be deleted by whoever may download it, its file removed from the server
+--
+-- No one could delete an export: a clinic whose exports filled its storage (or that wanted a file of its patients off
+-- the server) waited 7 days. deleteExport (delete_export) deletes a finished or failed export for an owner, admin or
+-- cashier of its clinic: its file is removed by the worker's sweep, queued at once; it is no longer downloaded ("This
+-- export was deleted: request the export again."); it stays listed, expired, with who deleted it and when (deletedAt,
+-- deletedBy); the deletion is in the audit log (soft_delete). Another clinic's export, a guessed id, or a doctor's
+-- try is "No such export.", as a download is; one waiting or running is CONFLICT.
+
+alter table app_public.report_export add column if not exists deleted_at timestamptz;
+alter table app_public.report_export add column if not exists deleted_by uuid;
+comment on column app_public.report_export.deleted_at is 'When it was deleted (deleteExport): its file removed, no longer downloaded; null while it was not.';
+comment on column app_public.report_export.deleted_by is 'Who deleted it (deleteExport), if anyone.';
+
+
+-- delete_export marks the row (the visitor role has no update grant: this policy serves the function alone)
+drop policy if exists update_money on app_public.report_export;
+create policy update_money on app_public.report_export for update
+  using (clinic_id = (select app_public.current_clinic_id()) and (select app_hidden.handles_money()))
+  with check (clinic_id = (select app_public.current_clinic_id()) and (select app_hidden.handles_money()));
+comment on policy update_money on app_public.report_export is 'An owner, admin or cashier of the export''s clinic marks it deleted, through delete_export (the API''s role may not update exports itself).';
+
+create or replace function app_public.delete_export(export_id uuid) returns app_public.report_export
+    language plpgsql security definer
+    set search_path = pg_catalog, public, pg_temp
+    as $$
+declare
+  v_export app_public.report_export;
+  v_deleted app_public.report_export;
+begin
+  -- as a download reads it: the session's clinic's, for a money role; anyone else's, or a guess, is no such export
+  select * into v_export from app_public.report_export e
+  where e.clinic_id = app_public.current_clinic_id() and e.id = delete_export.export_id and app_hidden.handles_money()
+  for update;
+  if v_export.id is null then
+    raise exception 'No such export.' using errcode = 'CNOTF';
+  end if;
+  if v_export.deleted_at is not null then
+    return v_export; -- deleted already (a second click): nothing more to do
+  end if;
+  if v_export.status in ('queued', 'running') then
+    raise exception 'This export is not finished yet: delete it once its status is done or failed.' using errcode = 'CCONF';
+  end if;
+  -- expired as the sweep expires one, so that no download serves it and the sweep removes its file
+  update app_public.report_export e
+  set deleted_at = now(), deleted_by = app_public.current_user_id(),
+      status = case when e.status = 'done' then 'expired'::app_public.export_status else e.status end,
+      expires_at = case when e.status = 'done' then least(e.expires_at, now()) else e.expires_at end
+  where e.clinic_id = v_export.clinic_id and e.id = v_export.id
+  returning * into v_deleted;
+  perform app_private.write_audit(v_export.clinic_id, 'soft_delete', 'report_export', v_export.id, to_jsonb(v_export), to_jsonb(v_deleted));
+  -- its file removed now, not at the sweep's hour: one sweep for the deletions of the moment (a locked one keeps running,
+  -- and another is queued after it)
+  perform graphile_worker.add_job('report_export__expire', '{}'::json, job_key := 'report_export__expire:deleted');
+  return v_deleted;
+end;
+$$;
+
+comment on function app_public.delete_export(uuid) is 'Deletes an export, done or failed (one waiting or running is CONFLICT): its file is removed from the server by the worker in the next moments and is no longer downloaded at once; the export stays listed, expired, with deletedAt and deletedBy, and the deletion is audited. Frees the clinic''s export storage (requestExport). Whoever may download it: an owner, admin or cashier of its clinic; any other export, or a guess, is NOT_FOUND. Deleting one already deleted changes nothing.';

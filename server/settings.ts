@@ -33,6 +33,8 @@ export interface ServerSettings {
   maxAnswerBytes: number;
   /** Which proxies' X-Forwarded-For express believes (its `trust proxy`): false, a number of hops, or addresses. */
   trustProxy: false | number | string;
+  /** MB (1,048,576 bytes) a clinic's finished export files may take: a new export is refused beyond (request_export). */
+  exportStoragePerClinicMb: number;
 }
 
 /** ALLOWED_ORIGINS, each an origin as browsers send it (scheme://host[:port]): `*` or a path matched no request. */
@@ -83,6 +85,8 @@ const MAX_SESSION_TTL_SECONDS = 400 * 24 * 3600;
 const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
 /** The largest answer budget: an answer of more than this is a few times as much in the server's memory as it is built and sent. */
 const MAX_ANSWER_BYTES = 500_000_000;
+/** The most storage a clinic's exports may be given, in MB: a terabyte, far beyond a clinic's ten years of payments (about 95 MB). */
+const MAX_EXPORT_STORAGE_PER_CLINIC_MB = 1_048_576;
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
   if (env.NODE_ENV && !NODE_ENVS.includes(env.NODE_ENV)) {
@@ -120,5 +124,6 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     maxQueryFields: wholeNumber(env, "MAX_QUERY_FIELDS", 500, 1),
     maxAnswerBytes: wholeNumber(env, "MAX_ANSWER_BYTES", 32_000_000, 1, MAX_ANSWER_BYTES),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
+    exportStoragePerClinicMb: wholeNumber(env, "EXPORT_STORAGE_PER_CLINIC_MB", 2048, 1, MAX_EXPORT_STORAGE_PER_CLINIC_MB),
   };
 }

@@ -366,10 +366,12 @@ describe("soft delete", () => {
       mutation: __type(name: "Mutation") { fields { name } }
       patient: __type(name: "DeletePatientInput") { inputFields { name } }
       service: __type(name: "DeleteServiceInput") { inputFields { name } }
-      member: __type(name: "RemoveMemberInput") { inputFields { name } } }`);
+      member: __type(name: "RemoveMemberInput") { inputFields { name } }
+      export: __type(name: "DeleteExportInput") { inputFields { name } } }`);
     const names = (fields: { name: string }[]) => fields.map((f) => f.name).sort();
     // every mutation that removes anything: lines (of a visit, of a draft invoice) are deleted, the rest soft-deleted by their functions
     expect(names(r.body.data.mutation.fields).filter((n) => /^(delete|remove)/.test(n))).toEqual([
+      "deleteExport",
       "deleteInvoiceLine",
       "deleteInvoiceLineById",
       "deletePatient",
@@ -382,6 +384,8 @@ describe("soft delete", () => {
     expect(names(r.body.data.patient.inputFields)).toEqual(["clientMutationId", "patientId"]);
     expect(names(r.body.data.service.inputFields)).toEqual(["clientMutationId", "serviceId"]);
     expect(names(r.body.data.member.inputFields)).toEqual(["clientMutationId", "membershipId"]);
+    // deleteExport marks the export deleted and has the worker remove its file ([exports.md](docs/exports.md))
+    expect(names(r.body.data.export.inputFields)).toEqual(["clientMutationId", "exportId"]);
   });
 
   test("a deleted service's prices are hidden as the service is: from the front desk until restored, not from owners", async () => {

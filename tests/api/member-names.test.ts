@@ -78,7 +78,8 @@ const PAYLOADS = {
   updateDailyReconciliation: `mutation($c: UUID!, $id: UUID!) { updateDailyReconciliation(input: { clinicId: $c, rowId: $id, patch: { notes: "Quiet day" } }) {
     dailyReconciliation { updatedByMember { fullName } } } }`,
   reopenDay: `mutation { reopenDay(input: { businessDate: "2026-03-10", reason: "A payment was missed" }) { result { reopenedByMember { fullName } } } }`,
-  requestExport: `mutation { requestExport(input: { kind: payments_csv, fromDate: "2026-03-10", toDate: "2026-03-10" }) { result { requestedByMember { fullName } } } }`,
+  requestExport: `mutation { requestExport(input: { kind: payments_csv, fromDate: "2026-03-10", toDate: "2026-03-10" }) { result { rowId requestedByMember { fullName } } } }`,
+  deleteExport: `mutation($id: UUID!) { deleteExport(input: { exportId: $id }) { result { requestedByMember { fullName } deletedByMember { fullName } } } }`,
   updateClinic: `mutation($c: UUID!) { updateClinic(input: { rowId: $c, patch: { invoiceFooter: "Thank you" } }) { clinic { updatedByMember { fullName } } } }`,
   createClinicWithOwner: `mutation($phone: String!) { createClinicWithOwner(input: { name: "Named by the platform", timezone: "UTC", currency: "USD", ownerPhone: $phone,
     ownerName: "First Owner", ownerPassword: "password-123" }) { result { createdByMember { fullName } } } }`,
@@ -177,7 +178,12 @@ test("a day's, an export's and the clinic's payloads name who closed, reopened, 
   expect(await answer(owner, PAYLOADS.updateDailyReconciliation, { c: c.clinicId, id: day.rowId })).toEqual({
     updateDailyReconciliation: { dailyReconciliation: { updatedByMember: me } },
   });
-  expect(await answer(owner, PAYLOADS.requestExport)).toEqual({ requestExport: { result: { requestedByMember: me } } });
+  const { requestExport: { result: asked } } = await answer(owner, PAYLOADS.requestExport);
+  expect(asked.requestedByMember).toEqual(me);
+  // not run here: failed, so that it may be deleted
+  await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [asked.rowId]);
+  await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [asked.rowId]);
+  expect(await answer(owner, PAYLOADS.deleteExport, { id: asked.rowId })).toEqual({ deleteExport: { result: { requestedByMember: me, deletedByMember: me } } });
   expect(await answer(owner, PAYLOADS.updateClinic, { c: c.clinicId })).toEqual({ updateClinic: { clinic: { updatedByMember: me } } });
   const platform = await login(await createUser({ isPlatformAdmin: true }));
   expect(await answer(platform, PAYLOADS.createClinicWithOwner, { phone: randomPhone() })).toEqual({ createClinicWithOwner: { result: { createdByMember: null } } });

@@ -35,6 +35,10 @@ test.each([
   // an answer that large is a few times as much in the server's memory as it is built and sent
   ["MAX_ANSWER_BYTES", "500000001", /^MAX_ANSWER_BYTES must be a whole number from 1 to 500000000 \(it is "500000001"\)$/],
   ["DATABASE_POOL_SIZE", "2.5", /^DATABASE_POOL_SIZE must be a whole number of at least 1/],
+  // a clinic's storage for finished exports: a size with a unit, none at all, or past a terabyte
+  ["EXPORT_STORAGE_PER_CLINIC_MB", "2GB", /^EXPORT_STORAGE_PER_CLINIC_MB must be a whole number from 1 to 1048576 \(it is "2GB"\)$/],
+  ["EXPORT_STORAGE_PER_CLINIC_MB", "0", /^EXPORT_STORAGE_PER_CLINIC_MB must be a whole number from 1 to 1048576 \(it is "0"\)$/],
+  ["EXPORT_STORAGE_PER_CLINIC_MB", "1048577", /^EXPORT_STORAGE_PER_CLINIC_MB must be a whole number from 1 to 1048576 \(it is "1048577"\)$/],
   ["SESSION_TTL_SECONDS", "30", /^SESSION_TTL_SECONDS must be a whole number from 60 to 34560000/],
   ["EMBEDDED_PG_PORT", "5432x", /^EMBEDDED_PG_PORT must be a whole number from 1 to 65535 \(it is "5432x"\)$/],
   ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 \(it is "20s"\)$/],
@@ -92,9 +96,12 @@ test("whole numbers in range are taken as given, and unset ones take their defau
   const given = serverSettings({ PORT: "0", STATEMENT_TIMEOUT_MS: " 250 ", QUERY_TIMEOUT_MS: "900", MAX_PAGE_SIZE: "7", DATABASE_POOL_SIZE: "3", SESSION_TTL_SECONDS: "60", MAX_ANSWER_BYTES: "500000000" }, "");
   expect(given).toMatchObject({ port: 0, statementTimeoutMs: 250, queryTimeoutMs: 900, maxPageSize: 7, databasePoolSize: 3, sessionTtlSeconds: 60, maxAnswerBytes: 500_000_000 });
   expect(serverSettings({ MAX_ANSWER_BYTES: "1" }, "").maxAnswerBytes).toBe(1);
+  expect(serverSettings({ EXPORT_STORAGE_PER_CLINIC_MB: "1" }, "").exportStoragePerClinicMb).toBe(1);
+  expect(serverSettings({ EXPORT_STORAGE_PER_CLINIC_MB: "1048576" }, "").exportStoragePerClinicMb).toBe(1_048_576);
   expect(serverSettings({ PORT: "" }, "")).toMatchObject({
     port: 8000, databasePoolSize: 20, sessionTtlSeconds: 43200, statementTimeoutMs: 5000, queryTimeoutMs: 15000,
     maxPageSize: 100, maxGroups: 1000, maxQueryDepth: 12, maxInputDepth: 32, maxQueryFields: 500, maxAnswerBytes: 32_000_000,
+    exportStoragePerClinicMb: 2048,
   });
 });
 
