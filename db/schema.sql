@@ -10348,6 +10348,251 @@ COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines t
 
 
 --
+-- Name: report_export; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.report_export (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind app_public.export_kind NOT NULL,
+    from_date date NOT NULL,
+    to_date date NOT NULL,
+    status app_public.export_status DEFAULT 'queued'::app_public.export_status NOT NULL,
+    rows_done integer DEFAULT 0 NOT NULL,
+    rows_total integer,
+    error text,
+    file_name text,
+    byte_size bigint,
+    requested_by uuid,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    invoice_id uuid,
+    content_type text,
+    attempt_id uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
+);
+
+ALTER TABLE ONLY app_public.report_export FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
+@defaultOrderBy REQUESTED_AT_DESC
+A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
+
+
+--
+-- Name: COLUMN report_export.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN report_export.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.id IS 'Identifier, also in the download URL /exports/:id.';
+
+
+--
+-- Name: COLUMN report_export.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.kind IS '@behavior +filterBy
+What is exported.';
+
+
+--
+-- Name: COLUMN report_export.from_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.from_date IS 'First business day of the period (clinic time zone).';
+
+
+--
+-- Name: COLUMN report_export.to_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the period.';
+
+
+--
+-- Name: COLUMN report_export.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.status IS '@behavior +filterBy
+queued, running, done, failed or expired.';
+
+
+--
+-- Name: COLUMN report_export.rows_done; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.rows_done IS 'Rows written so far (progress).';
+
+
+--
+-- Name: COLUMN report_export.rows_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.rows_total IS 'Rows to write, once known.';
+
+
+--
+-- Name: COLUMN report_export.error; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.error IS 'Why the last attempt failed.';
+
+
+--
+-- Name: COLUMN report_export.file_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.file_name IS 'Name the download is saved as.';
+
+
+--
+-- Name: COLUMN report_export.byte_size; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.byte_size IS 'Size of the finished file.';
+
+
+--
+-- Name: COLUMN report_export.requested_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.requested_by IS '@behavior +filterBy
+Who asked for it.';
+
+
+--
+-- Name: COLUMN report_export.requested_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.requested_at IS 'When.';
+
+
+--
+-- Name: COLUMN report_export.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.started_at IS 'When the worker started the last attempt.';
+
+
+--
+-- Name: COLUMN report_export.finished_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished or failed for good.';
+
+
+--
+-- Name: COLUMN report_export.expires_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be deleted.';
+
+
+--
+-- Name: COLUMN report_export.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.invoice_id IS '@behavior +filterBy
+The invoice, for an invoice_pdf.';
+
+
+--
+-- Name: COLUMN report_export.content_type; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.content_type IS 'MIME type of the finished file.';
+
+
+--
+-- Name: COLUMN report_export.attempt_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.attempt_id IS '@behavior -*
+The attempt of report_export__produce the export is the work of, set as the attempt takes it: only that attempt marks it done, its file then put in place, or tells of its failure; one that outlived its turn (its worker stopped or stuck, another attempt since) drops what it wrote.';
+
+
+--
+-- Name: COLUMN report_export.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.deleted_at IS 'When it was deleted (deleteExport): its file removed, no longer downloaded; null while it was not.';
+
+
+--
+-- Name: COLUMN report_export.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.deleted_by IS 'Who deleted it (deleteExport), if anyone.';
+
+
+--
+-- Name: delete_export(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.delete_export(export_id uuid) RETURNS app_public.report_export
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_export app_public.report_export;
+  v_deleted app_public.report_export;
+begin
+  -- as a download reads it: the session's clinic's, for a money role; anyone else's, or a guess, is no such export
+  select * into v_export from app_public.report_export e
+  where e.clinic_id = app_public.current_clinic_id() and e.id = delete_export.export_id and app_hidden.handles_money()
+  for update;
+  if v_export.id is null then
+    raise exception 'No such export.' using errcode = 'CNOTF';
+  end if;
+  if v_export.deleted_at is not null then
+    return v_export; -- deleted already (a second click): nothing more to do
+  end if;
+  if v_export.status in ('queued', 'running') then
+    raise exception 'This export is not finished yet: delete it once its status is done or failed.' using errcode = 'CCONF';
+  end if;
+  -- expired as the sweep expires one, so that no download serves it and the sweep removes its file
+  update app_public.report_export e
+  set deleted_at = now(), deleted_by = app_public.current_user_id(),
+      status = case when e.status = 'done' then 'expired'::app_public.export_status else e.status end,
+      expires_at = case when e.status = 'done' then least(e.expires_at, now()) else e.expires_at end
+  where e.clinic_id = v_export.clinic_id and e.id = v_export.id
+  returning * into v_deleted;
+  perform app_private.write_audit(v_export.clinic_id, 'soft_delete', 'report_export', v_export.id, to_jsonb(v_export), to_jsonb(v_deleted));
+  -- its file removed now, not at the sweep's hour: one sweep for the deletions of the moment (a locked one keeps running,
+  -- and another is queued after it)
+  perform graphile_worker.add_job('report_export__expire', '{}'::json, job_key := 'report_export__expire:deleted');
+  return v_deleted;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.delete_export(export_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION delete_export(export_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.delete_export(export_id uuid) IS 'Deletes an export, done or failed (one waiting or running is CONFLICT): its file is removed from the server by the worker in the next moments and is no longer downloaded at once; the export stays listed, expired, with deletedAt and deletedBy, and the deletion is audited. Frees the clinic''s export storage (requestExport). Whoever may download it: an owner, admin or cashier of its clinic; any other export, or a guess, is NOT_FOUND. Deleting one already deleted changes nothing.';
+
+
+--
 -- Name: delete_patient(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11542,185 +11787,6 @@ COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'R
 
 
 --
--- Name: report_export; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.report_export (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    kind app_public.export_kind NOT NULL,
-    from_date date NOT NULL,
-    to_date date NOT NULL,
-    status app_public.export_status DEFAULT 'queued'::app_public.export_status NOT NULL,
-    rows_done integer DEFAULT 0 NOT NULL,
-    rows_total integer,
-    error text,
-    file_name text,
-    byte_size bigint,
-    requested_by uuid,
-    requested_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    expires_at timestamp with time zone,
-    invoice_id uuid,
-    content_type text,
-    attempt_id uuid,
-    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
-);
-
-ALTER TABLE ONLY app_public.report_export FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
-@defaultOrderBy REQUESTED_AT_DESC
-A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
-
-
---
--- Name: COLUMN report_export.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN report_export.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.id IS 'Identifier, also in the download URL /exports/:id.';
-
-
---
--- Name: COLUMN report_export.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.kind IS '@behavior +filterBy
-What is exported.';
-
-
---
--- Name: COLUMN report_export.from_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.from_date IS 'First business day of the period (clinic time zone).';
-
-
---
--- Name: COLUMN report_export.to_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the period.';
-
-
---
--- Name: COLUMN report_export.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.status IS '@behavior +filterBy
-queued, running, done, failed or expired.';
-
-
---
--- Name: COLUMN report_export.rows_done; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.rows_done IS 'Rows written so far (progress).';
-
-
---
--- Name: COLUMN report_export.rows_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.rows_total IS 'Rows to write, once known.';
-
-
---
--- Name: COLUMN report_export.error; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.error IS 'Why the last attempt failed.';
-
-
---
--- Name: COLUMN report_export.file_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.file_name IS 'Name the download is saved as.';
-
-
---
--- Name: COLUMN report_export.byte_size; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.byte_size IS 'Size of the finished file.';
-
-
---
--- Name: COLUMN report_export.requested_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.requested_by IS '@behavior +filterBy
-Who asked for it.';
-
-
---
--- Name: COLUMN report_export.requested_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.requested_at IS 'When.';
-
-
---
--- Name: COLUMN report_export.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.started_at IS 'When the worker started the last attempt.';
-
-
---
--- Name: COLUMN report_export.finished_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished or failed for good.';
-
-
---
--- Name: COLUMN report_export.expires_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be deleted.';
-
-
---
--- Name: COLUMN report_export.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.invoice_id IS '@behavior +filterBy
-The invoice, for an invoice_pdf.';
-
-
---
--- Name: COLUMN report_export.content_type; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.content_type IS 'MIME type of the finished file.';
-
-
---
--- Name: COLUMN report_export.attempt_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.attempt_id IS '@behavior -*
-The attempt of report_export__produce the export is the work of, set as the attempt takes it: only that attempt marks it done, its file then put in place, or tells of its failure; one that outlived its turn (its worker stopped or stuck, another attempt since) drops what it wrote.';
-
-
---
 -- Name: request_export(app_public.export_kind, date, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -11737,6 +11803,9 @@ declare
   v_most_unfinished_in_clinic constant int := 30;
   v_mine bigint;
   v_clinics bigint;
+  -- the clinic's storage for finished files, in MB of 1,048,576 bytes: the server's EXPORT_STORAGE_PER_CLINIC_MB
+  v_storage_mb bigint := coalesce(nullif(current_setting('clinicops.export_storage_per_clinic_mb', true), '')::bigint, 2048);
+  v_kept bigint;
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
@@ -11754,6 +11823,15 @@ begin
   if v_clinics >= v_most_unfinished_in_clinic then
     raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done.', v_most_unfinished_in_clinic
       using errcode = 'CLIMT';
+  end if;
+  -- the files kept for download (done, not past their expiry): one more export is refused once they fill the clinic's
+  -- storage. Exports waiting or running then are not counted (their size is not known yet), and may take it past
+  select coalesce(sum(e.byte_size), 0) into v_kept
+  from app_public.report_export e
+  where e.clinic_id = v_clinic and e.status = 'done' and e.expires_at > now();
+  if v_kept >= v_storage_mb * 1048576 then
+    raise exception 'Your clinic''s exports take % MB of its % MB: delete some (deleteExport) or wait for them to expire (exports are kept 7 days).',
+      v_kept / 1048576, v_storage_mb using errcode = 'CLIMT';
   end if;
   if kind is null then
     raise exception 'Say what to export.' using errcode = 'CINVL';
@@ -11824,7 +11902,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once (LIMIT_EXCEEDED beyond). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default): LIMIT_EXCEEDED beyond (deleteExport frees storage). Owners, admins and cashiers; audited.';
 
 
 --
@@ -15171,6 +15249,20 @@ COMMENT ON INDEX app_public.report_export_clinic_requester_idx IS 'A clinic''s e
 
 
 --
+-- Name: report_export_kept_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX report_export_kept_idx ON app_public.report_export USING btree (clinic_id, expires_at) INCLUDE (byte_size) WHERE (status = 'done'::app_public.export_status);
+
+
+--
+-- Name: INDEX report_export_kept_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.report_export_kept_idx IS 'A clinic''s finished files and their sizes, which request_export sums against the clinic''s export storage.';
+
+
+--
 -- Name: report_export_unfinished_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18175,6 +18267,20 @@ CREATE POLICY update_money ON app_public.invoice FOR UPDATE USING (((clinic_id =
 
 
 --
+-- Name: report_export update_money; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY update_money ON app_public.report_export FOR UPDATE USING (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money))) WITH CHECK (((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND ( SELECT app_hidden.handles_money() AS handles_money)));
+
+
+--
+-- Name: POLICY update_money ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY update_money ON app_public.report_export IS 'An owner, admin or cashier of the export''s clinic marks it deleted, through delete_export (the API''s role may not update exports itself).';
+
+
+--
 -- Name: user update_self; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -20300,6 +20406,21 @@ GRANT ALL ON FUNCTION app_public.decline_invitation(clinic_id uuid) TO :DATABASE
 
 
 --
+-- Name: TABLE report_export; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION delete_export(export_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.delete_export(export_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.delete_export(export_id uuid) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION delete_patient(patient_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -20519,13 +20640,6 @@ GRANT ALL ON FUNCTION app_public.removed_members() TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE report_export; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
 
 
 --
