@@ -3,8 +3,9 @@
  * rules, and sessions following role changes at once.
  */
 import { randomInt } from "node:crypto";
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, type TestMember } from "../support/fixtures.ts";
+import pg from "pg";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { addMember, asMember, asSession, beginAs, committedAs, createClinic, createUser, openSession, type TestMember } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 
 afterAll(closeRootPool);
@@ -428,5 +429,66 @@ describe("inviting someone who already has an account", () => {
     const invited = await inviteBsDoctor(a, b.members.doctor);
     await committedAs(await openSession(a.members.admin.userId, a.clinicId), (client) => client.query("select app_public.remove_member($1)", [invited.id]));
     expect(await memberOfA(a.clinicId, b.members.doctor.userId)).toBeUndefined();
+  });
+});
+
+// invite_again marks its update with clinicops.reinvitation; a connection that never ran it (every connection of a
+// server just started, until someone is invited again on it) has no such setting at all: null, not ''. 000305 read
+// that null as "maybe invite_again's", and a restore of a pending membership on such a connection was taken for an
+// invitation: a decline of more than 30 days ago did not stop it
+describe("restoreMember on a connection no invitation ever ran on", () => {
+  async function restoreOnAFreshConnection(owner: TestMember, membershipId: string) {
+    const client = new pg.Client({ connectionString: testConfig.authenticatorUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query("select current_setting('clinicops.reinvitation', true) as mark");
+      expect(rows[0].mark).toBeNull(); // the case: the setting was never made on this connection
+      await beginAs(client, await openSession(owner.userId, owner.clinicId));
+      try {
+        const restored = await client.query("select (app_public.restore_member($1)).deleted_at", [membershipId]);
+        return { restored: restored.rows[0].deleted_at === null };
+      } catch (error) {
+        return { code: (error as { code?: string }).code, message: (error as Error).message };
+      } finally {
+        await client.query("rollback");
+      }
+    } finally {
+      await client.end();
+    }
+  }
+  /** A pending invitation of a new person, removed `ago` by the person themselves (declined) or by the clinic (withdrawn). */
+  async function removedInvitation(clinicId: string, ago: string, by: "person" | "clinic", userId?: string) {
+    const person = userId ?? (await createUser()).userId;
+    const { rows } = await rootPool().query(
+      `insert into app_public.membership (clinic_id, user_id, role, accepted_at, deleted_at, deleted_by)
+       select $1, $2, 'doctor', null, now() - $3::interval, case when $4 then $2::uuid else m.user_id end
+       from app_public.membership m where m.clinic_id = $1 and m.role = 'owner' returning id, user_id, accepted_at`,
+      [clinicId, person, ago, by === "person"],
+    );
+    expect(rows[0].accepted_at).toBeNull(); // pending when it was removed
+    return { id: rows[0].id as string, userId: rows[0].user_id as string };
+  }
+  const DECLINED = "They declined this invitation: it cannot be brought back.";
+
+  test("an invitation declined more than 30 days ago, or less, is FORBIDDEN, as on any other connection", async () => {
+    const clinic = await createClinic();
+    const longAgo = await removedInvitation(clinic.clinicId, "40 days", "person");
+    expect(await restoreOnAFreshConnection(clinic.members.owner, longAgo.id)).toEqual({ code: "CFORB", message: DECLINED });
+    const lately = await removedInvitation(clinic.clinicId, "5 days", "person");
+    expect(await restoreOnAFreshConnection(clinic.members.owner, lately.id)).toEqual({ code: "CFORB", message: DECLINED });
+    const { rows } = await rootPool().query("select count(*)::int as n from app_public.membership where id = any($1) and deleted_at is null", [[longAgo.id, lately.id]]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  test("an invitation the clinic withdrew before the person declined another is FORBIDDEN; one withdrawn with no decline since comes back", async () => {
+    const clinic = await createClinic();
+    const withdrawn = await removedInvitation(clinic.clinicId, "60 days", "clinic");
+    await removedInvitation(clinic.clinicId, "40 days", "person", withdrawn.userId);
+    expect(await restoreOnAFreshConnection(clinic.members.owner, withdrawn.id)).toEqual({
+      code: "CFORB",
+      message: "They declined an invitation from this clinic since this was removed: only a new invitation, 30 days after they declined, asks them again.",
+    });
+    const alone = await removedInvitation(clinic.clinicId, "60 days", "clinic");
+    expect(await restoreOnAFreshConnection(clinic.members.owner, alone.id)).toEqual({ restored: true });
   });
 });
