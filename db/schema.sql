@@ -7141,9 +7141,10 @@ CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS tri
 begin
   -- the declined invitations are removed rows, which the policies show only with include_deleted
   -- (on in this function's definition); an update other than invite_again's (a membership of before asked again:
-  -- an invitation, as a new membership is) is a restore
+  -- an invitation, as a new membership is) is a restore. invite_again's mark is missing (null) on a connection that
+  -- never ran it: read as not set, so that the condition is false, not null, and such a restore is one
   if tg_op = 'UPDATE' and not (old.deleted_at is not null and new.deleted_at is null and new.accepted_at is null
-                               and current_setting('clinicops.reinvitation', true) = 'on') then
+                               and coalesce(current_setting('clinicops.reinvitation', true), '') = 'on') then
     if old.deleted_at is not null and new.deleted_at is null then
       if old.accepted_at is null and old.deleted_by = old.user_id then
         raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
@@ -7179,7 +7180,7 @@ ALTER FUNCTION app_private.tg_membership__declined_stays_declined() OWNER TO :DA
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, nor is any membership of theirs removed before they declined an invitation from the clinic; the clinic invites them again only 30 days after, a new membership or one of before invited again (invite_again, clinicops.reinvitation).';
+COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEFORE INSERT, UPDATE OF deleted_at: an invitation its person declined (removed by them while pending) is never restored, nor is any membership of theirs removed before they declined an invitation from the clinic; the clinic invites them again only 30 days after, a new membership or one of before invited again (invite_again, clinicops.reinvitation: an update without it, missing or not on, is a restore).';
 
 
 --
