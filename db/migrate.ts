@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { setTimeout } from "node:timers/promises";
 import type { DatabaseConfig } from "./config.ts";
 import { projectRoot } from "./paths.ts";
+import { withSuperuserClient } from "./pool.ts";
 
 
 /** .gmrc is JSON with // comments. */
@@ -110,14 +111,8 @@ export async function commitCurrentMigration(config: DatabaseConfig, message?: s
 
 async function dropShadowDatabase(config: DatabaseConfig): Promise<void> {
   const shadow = new URL(config.shadowOwnerUrl).pathname.slice(1);
-  const root = new pg.Client({ connectionString: config.rootUrl });
   try {
-    await root.connect();
-    try {
-      await root.query(`drop database if exists ${pg.escapeIdentifier(shadow)} with (force)`);
-    } finally {
-      await root.end();
-    }
+    await withSuperuserClient(config.rootUrl, (root) => root.query(`drop database if exists ${pg.escapeIdentifier(shadow)} with (force)`));
   } catch (error) {
     throw new Error(`The migration is committed, but its shadow database ${shadow} was not dropped (drop it: it is open to the analysts): ${(error as Error).message}`);
   }
