@@ -4260,14 +4260,13 @@ CREATE FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.reinvitation" TO 'on'
     AS $$
 declare
-  v_previous text := current_setting('clinicops.reinvitation', true);
   v_membership app_public.membership;
 begin
-  -- removed rows are read with include_deleted (on in this function's definition); reinvitation, on for this update
-  -- alone, tells the membership's triggers that it is an invitation, not restoreMember's restore
-  perform set_config('clinicops.reinvitation', 'on', true);
+  -- removed rows are read with include_deleted, and the membership's triggers take this update for an invitation, not
+  -- restoreMember's restore, with reinvitation (both on in this function's definition)
   update app_public.membership m
   set deleted_at = null, deleted_by = null, accepted_at = null, role = invite_again.role, is_active = true
   where m.clinic_id = invite_again.clinic_id
@@ -4277,7 +4276,6 @@ begin
       order by o.accepted_at is not null desc, o.deleted_at desc, o.id
       limit 1)
   returning * into v_membership;
-  perform set_config('clinicops.reinvitation', coalesce(v_previous, ''), true);
   return v_membership;
 end;
 $$;
@@ -4289,7 +4287,30 @@ ALTER FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_p
 -- Name: FUNCTION invite_again(clinic_id uuid, user_id uuid, role app_public.member_role); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) IS 'invite_member''s invitation of someone the clinic removed (or whose invitation was withdrawn or declined): their removed membership of the clinic (the newest they had accepted, else the newest) made pending again with the new role, active, so that the visits booked with them are theirs once they accept; null when they have none. Sets clinicops.reinvitation for its update alone, which the membership''s triggers read as an invitation (tg_membership__guard_owners, tg_membership__declined_stays_declined).';
+COMMENT ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) IS 'invite_member''s invitation of someone the clinic removed (or whose invitation was withdrawn or declined): their removed membership of the clinic (the newest they had accepted, else the newest) made pending again with the new role, active, so that the visits booked with them are theirs once they accept; null when they have none. Sets clinicops.reinvitation in its definition, which the membership''s triggers read (app_private.invited_again) as an invitation.';
+
+
+--
+-- Name: invited_again(app_public.membership, app_public.membership); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.invited_again(old app_public.membership, new app_public.membership) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select coalesce(invited_again.old.deleted_at is not null and invited_again.new.deleted_at is null
+                  and invited_again.new.accepted_at is null
+                  and current_setting('clinicops.reinvitation', true) = 'on', false);
+$$;
+
+
+ALTER FUNCTION app_private.invited_again(old app_public.membership, new app_public.membership) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION invited_again(old app_public.membership, new app_public.membership); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.invited_again(old app_public.membership, new app_public.membership) IS 'Whether an update of a membership from `old` to `new` is invite_again''s: a removed membership made pending again while invite_again runs (its definition sets clinicops.reinvitation), an invitation like a new one and not restoreMember''s restore. False when the mark is missing (a connection where invite_again never ran). For the membership''s triggers (tg_membership__guard_owners, tg_membership__declined_stays_declined).';
 
 
 --
@@ -7143,8 +7164,7 @@ begin
   -- (on in this function's definition); an update other than invite_again's (a membership of before asked again:
   -- an invitation, as a new membership is) is a restore. invite_again's mark is missing (null) on a connection that
   -- never ran it: read as not set, so that the condition is false, not null, and such a restore is one
-  if tg_op = 'UPDATE' and not (old.deleted_at is not null and new.deleted_at is null and new.accepted_at is null
-                               and coalesce(current_setting('clinicops.reinvitation', true), '') = 'on') then
+  if tg_op = 'UPDATE' and not app_private.invited_again(old, new) then
     if old.deleted_at is not null and new.deleted_at is null then
       if old.accepted_at is null and old.deleted_by = old.user_id then
         raise exception 'They declined this invitation: it cannot be brought back.' using errcode = 'CFORB';
@@ -7195,8 +7215,7 @@ declare
   v_row app_public.membership := coalesce(new, old);
   -- invite_again: a removed membership asked again, an invitation like a new one (its role of before is not changed
   -- but replaced, so it touches an owner only if it invites one)
-  v_invited_again boolean := tg_op = 'UPDATE' and old.deleted_at is not null and new.deleted_at is null
-                             and new.accepted_at is null and current_setting('clinicops.reinvitation', true) = 'on';
+  v_invited_again boolean := tg_op = 'UPDATE' and app_private.invited_again(old, new);
   v_touches_owner boolean := (tg_op <> 'INSERT' and old.role = 'owner' and not v_invited_again) or (tg_op <> 'DELETE' and new.role = 'owner');
   v_stays_owner boolean := tg_op = 'UPDATE' and new.role = 'owner' and new.is_active and new.deleted_at is null
                            and new.accepted_at is not null;
@@ -19176,6 +19195,13 @@ GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
 --
 
 REVOKE ALL ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION invited_again(old app_public.membership, new app_public.membership); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.invited_again(old app_public.membership, new app_public.membership) FROM PUBLIC;
 
 
 --

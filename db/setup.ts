@@ -39,7 +39,8 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
 /**
  * The settings the owner role's functions set for their own duration, in their definition
  * (`set clinicops.include_deleted = 'on'`, restored to the caller's value on return; `clinicops.every_clinic`,
- * every clinic's memberships, for `app_private.member_elsewhere`). PostgreSQL
+ * every clinic's memberships, for `app_private.member_elsewhere`; `clinicops.reinvitation`, `app_private.invite_again`'s
+ * update, which the membership's triggers read as an invitation). PostgreSQL
  * refuses a custom setting in a function's SET clause to a role that is not a superuser
  * ("permission denied to set parameter") unless it was granted SET on it (PostgreSQL 15+), and only a
  * superuser grants that. The grant is the server's (pg_parameter_acl), not one database's, so it
@@ -47,7 +48,7 @@ async function ensureRole(client: pg.Client, name: string, attributes: string, p
  * migrates: prepareDatabase, and the shadow database of `migrate:commit` (which uses the same role).
  * Callers of those functions need no grant.
  */
-export const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted", "clinicops.every_clinic"] as const;
+export const OWNER_FUNCTION_SETTINGS = ["clinicops.include_deleted", "clinicops.every_clinic", "clinicops.reinvitation"] as const;
 /** The lock (in the maintenance database) under which starts grant OWNER_FUNCTION_SETTINGS. */
 const SETTING_GRANTS_LOCK = "clinicops grants of settings";
 
