@@ -432,6 +432,37 @@ describe("inviting someone who already has an account", () => {
   });
 });
 
+// since 000300 someone the clinic removed is invited again on their membership of before, which makes no membership: the
+// hourly limit, which counted memberships made, did not count it, and an owner or admin (or their stolen session) could
+// ask removed people again, or remove and ask one again, without end, each time an invitation in the person's login answer
+test("invitations again of removed people count in the clinic's 50 an hour: beyond them, LIMIT_EXCEEDED as for a new person", async () => {
+  const clinic = await createClinic();
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  const invite = (phone: string) =>
+    committedAs(owner, async (client) => (await client.query("select * from app_public.invite_member($1, 'Any name', 'doctor', 'a-password-123')", [phone])).rows[0]);
+  // two doctors who left, then the clinic's hour filled up to 49 memberships made
+  const left = [await addMember(clinic.clinicId, await createUser(), "doctor"), await addMember(clinic.clinicId, await createUser(), "doctor")];
+  for (const doctor of left) await committedAs(owner, (client) => client.query("select app_public.remove_member($1)", [doctor.membershipId]));
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.membership where clinic_id = $1", [clinic.clinicId]);
+  for (let i = rows[0].n; i < 49; i++) await addMember(clinic.clinicId, await createUser(), "cashier");
+  // under the limit, the first is asked again, on their membership of before: the 50th of the hour
+  expect(await invite(left[0].phone)).toMatchObject({ id: left[0].membershipId, accepted_at: null, deleted_at: null });
+  // the second is one too many, as a new person is
+  const LIMIT = { code: "CLIMT", message: "Your clinic has added 50 people in the past hour: wait before inviting more." };
+  await expect(invite(left[1].phone)).rejects.toMatchObject(LIMIT);
+  await expect(invite((await createUser()).phone)).rejects.toMatchObject(LIMIT);
+  // removing the one asked again gives nothing back: that invitation was made (and was in their login answer)
+  await committedAs(owner, (client) => client.query("select app_public.remove_member($1)", [left[0].membershipId]));
+  await expect(invite(left[0].phone)).rejects.toMatchObject(LIMIT);
+  // an hour later (the memberships made, and the invitation again, all that long ago), they may be asked again
+  await rootPool().query(
+    `begin; set local session_replication_role = replica;
+     update app_public.membership set created_at = created_at - interval '61 minutes' where clinic_id = '${clinic.clinicId}'; commit`,
+  ); // (the timestamps trigger keeps created_at: a replica's session skips it)
+  await rootPool().query("update app_private.reinvitation set invited_at = invited_at - interval '61 minutes' where clinic_id = $1", [clinic.clinicId]);
+  expect(await invite(left[1].phone)).toMatchObject({ id: left[1].membershipId, accepted_at: null, deleted_at: null });
+});
+
 // invite_again marks its update with clinicops.reinvitation; a connection that never ran it (every connection of a
 // server just started, until someone is invited again on it) has no such setting at all: null, not ''. 000305 read
 // that null as "maybe invite_again's", and a restore of a pending membership on such a connection was taken for an
