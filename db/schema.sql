@@ -752,9 +752,9 @@ declare
   v_download uuid := gen_random_uuid();
 begin
   select * into v_export from app_public.report_export e
-  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id and e.status = 'done' and e.expires_at > now();
+  where e.clinic_id = app_public.current_clinic_id() and e.id = export_id and app_hidden.why_not_downloadable(e) is null;
   if v_export.id is null then
-    return; -- not found, not this clinic's, not allowed, not ready or expired: all look alike
+    return; -- not found, not this clinic's, not allowed, or not downloadable (why_not_downloadable): all look alike
   end if;
   perform app_private.write_audit(v_export.clinic_id, 'export', 'report_export', v_export.id, null, null,
     jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name, 'download', v_download));
@@ -769,7 +769,7 @@ ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE
 -- Name: FUNCTION export_for_download(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The finished export the session may download, not past its expiry, with the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Used by GET /exports/:id.';
+COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The export the session may download (one why_not_downloadable gives no reason: done, not past its expiry, not deleted), with the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Used by GET /exports/:id.';
 
 
 --
@@ -2071,27 +2071,6 @@ COMMENT ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status
 
 
 --
--- Name: account_lock_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.account_lock_key(phone text) RETURNS bigint
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select app_private.secret_lock_key('user:' || account_lock_key.phone);
-$$;
-
-
-ALTER FUNCTION app_private.account_lock_key(phone text) OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION account_lock_key(phone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.account_lock_key(phone text) IS 'The advisory lock key of the account of a phone (secret_lock_key of ''user:'' || phone), which pg_locks shows without telling the phone.';
-
-
---
 -- Name: current_clinic_id(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2114,6 +2093,248 @@ The clinic the live session is scoped to, or null. Policies compare clinic_id wi
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: report_export; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.report_export (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind app_public.export_kind NOT NULL,
+    from_date date NOT NULL,
+    to_date date NOT NULL,
+    status app_public.export_status DEFAULT 'queued'::app_public.export_status NOT NULL,
+    rows_done integer DEFAULT 0 NOT NULL,
+    rows_total integer,
+    error text,
+    file_name text,
+    byte_size bigint,
+    requested_by uuid,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    expires_at timestamp with time zone,
+    invoice_id uuid,
+    content_type text,
+    attempt_id uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
+);
+
+ALTER TABLE ONLY app_public.report_export FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
+@defaultOrderBy REQUESTED_AT_DESC
+A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
+
+
+--
+-- Name: COLUMN report_export.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN report_export.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.id IS 'Identifier, also in the download URL /exports/:id.';
+
+
+--
+-- Name: COLUMN report_export.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.kind IS '@behavior +filterBy
+What is exported.';
+
+
+--
+-- Name: COLUMN report_export.from_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.from_date IS 'First business day of the period (clinic time zone).';
+
+
+--
+-- Name: COLUMN report_export.to_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the period.';
+
+
+--
+-- Name: COLUMN report_export.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.status IS '@behavior +filterBy
+queued, running, done, failed or expired.';
+
+
+--
+-- Name: COLUMN report_export.rows_done; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.rows_done IS 'Rows written so far (progress).';
+
+
+--
+-- Name: COLUMN report_export.rows_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.rows_total IS 'Rows to write, once known.';
+
+
+--
+-- Name: COLUMN report_export.error; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.error IS 'Why the last attempt failed.';
+
+
+--
+-- Name: COLUMN report_export.file_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.file_name IS 'Name the download is saved as.';
+
+
+--
+-- Name: COLUMN report_export.byte_size; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.byte_size IS 'Size of the finished file.';
+
+
+--
+-- Name: COLUMN report_export.requested_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.requested_by IS '@behavior +filterBy
+Who asked for it.';
+
+
+--
+-- Name: COLUMN report_export.requested_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.requested_at IS 'When.';
+
+
+--
+-- Name: COLUMN report_export.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.started_at IS 'When the worker started the last attempt.';
+
+
+--
+-- Name: COLUMN report_export.finished_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished or failed for good.';
+
+
+--
+-- Name: COLUMN report_export.expires_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be deleted.';
+
+
+--
+-- Name: COLUMN report_export.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.invoice_id IS '@behavior +filterBy
+The invoice, for an invoice_pdf.';
+
+
+--
+-- Name: COLUMN report_export.content_type; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.content_type IS 'MIME type of the finished file.';
+
+
+--
+-- Name: COLUMN report_export.attempt_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.attempt_id IS '@behavior -*
+The attempt of report_export__produce the export is the work of, set as the attempt takes it: only that attempt marks it done, its file then put in place, or tells of its failure; one that outlived its turn (its worker stopped or stuck, another attempt since) drops what it wrote.';
+
+
+--
+-- Name: COLUMN report_export.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.deleted_at IS 'When it was deleted (deleteExport): its file removed, no longer downloaded; null while it was not.';
+
+
+--
+-- Name: COLUMN report_export.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.deleted_by IS 'Who deleted it (deleteExport), if anyone.';
+
+
+--
+-- Name: why_not_downloadable(app_public.report_export); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+  select case
+    when why_not_downloadable.export.deleted_at is not null then 'deleted'
+    when why_not_downloadable.export.status = 'expired'
+      or (why_not_downloadable.export.status = 'done' and not coalesce(why_not_downloadable.export.expires_at > now(), false)) then 'expired'
+    when why_not_downloadable.export.status = 'failed' then 'failed'
+    when why_not_downloadable.export.status in ('queued', 'running') then 'not_ready'
+  end;
+$$;
+
+
+ALTER FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION why_not_downloadable(export app_public.report_export); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) IS 'Why the export is not downloaded: deleted (deleteExport), expired (or done and past its expiresAt), failed, or not_ready (queued or running); null when it is done and may be downloaded. The one rule of downloads: export_for_download serves an export only when this is null, and GET /exports/:id tells a person who sees the export (its policies) the reason''s sentence (server/export-unavailable.ts).';
+
+
+--
+-- Name: account_lock_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.account_lock_key(phone text) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.secret_lock_key('user:' || account_lock_key.phone);
+$$;
+
+
+ALTER FUNCTION app_private.account_lock_key(phone text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION account_lock_key(phone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.account_lock_key(phone text) IS 'The advisory lock key of the account of a phone (secret_lock_key of ''user:'' || phone), which pg_locks shows without telling the phone.';
+
 
 --
 -- Name: invoice; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
@@ -4276,6 +4497,12 @@ begin
       order by o.accepted_at is not null desc, o.deleted_at desc, o.id
       limit 1)
   returning * into v_membership;
+  if v_membership.id is not null then
+    -- counted in the clinic's hourly limit (memberships_added_lately), under invite_member's turn of the clinic, which
+    -- also prunes what the limit no longer reads
+    delete from app_private.reinvitation r where r.clinic_id = invite_again.clinic_id and r.invited_at <= now() - interval '1 hour';
+    insert into app_private.reinvitation (clinic_id, membership_id) values (invite_again.clinic_id, v_membership.id);
+  end if;
   return v_membership;
 end;
 $$;
@@ -4287,7 +4514,7 @@ ALTER FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_p
 -- Name: FUNCTION invite_again(clinic_id uuid, user_id uuid, role app_public.member_role); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) IS 'invite_member''s invitation of someone the clinic removed (or whose invitation was withdrawn or declined): their removed membership of the clinic (the newest they had accepted, else the newest) made pending again with the new role, active, so that the visits booked with them are theirs once they accept; null when they have none. Sets clinicops.reinvitation in its definition, which the membership''s triggers read (app_private.invited_again) as an invitation.';
+COMMENT ON FUNCTION app_private.invite_again(clinic_id uuid, user_id uuid, role app_public.member_role) IS 'invite_member''s invitation of someone the clinic removed (or whose invitation was withdrawn or declined): their removed membership of the clinic (the newest they had accepted, else the newest) made pending again with the new role, active, so that the visits booked with them are theirs once they accept; null when they have none. Each one is kept in app_private.reinvitation for the clinic''s hourly limit (memberships_added_lately). Sets clinicops.reinvitation in its definition, which the membership''s triggers read (app_private.invited_again) as an invitation.';
 
 
 --
@@ -4687,8 +4914,10 @@ CREATE FUNCTION app_private.memberships_added_lately(clinic_id uuid) RETURNS big
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     AS $$
-  select count(*) from app_public.membership m
-  where m.clinic_id = memberships_added_lately.clinic_id and m.created_at > now() - interval '1 hour';
+  select (select count(*) from app_public.membership m
+          where m.clinic_id = memberships_added_lately.clinic_id and m.created_at > now() - interval '1 hour')
+       + (select count(*) from app_private.reinvitation r
+          where r.clinic_id = memberships_added_lately.clinic_id and r.invited_at > now() - interval '1 hour');
 $$;
 
 
@@ -4698,7 +4927,7 @@ ALTER FUNCTION app_private.memberships_added_lately(clinic_id uuid) OWNER TO :DA
 -- Name: FUNCTION memberships_added_lately(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) IS 'How many memberships the clinic created in the past hour, removed ones included (invite_member allows 50). Sees removed rows by its definition (set clinicops.include_deleted).';
+COMMENT ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) IS 'How many memberships the clinic created in the past hour, removed ones included, and how many removed people it invited again (app_private.reinvitation): invite_member allows 50. Sees removed rows by its definition (set clinicops.include_deleted).';
 
 
 --
@@ -10368,201 +10597,6 @@ COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines t
 
 
 --
--- Name: report_export; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.report_export (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    kind app_public.export_kind NOT NULL,
-    from_date date NOT NULL,
-    to_date date NOT NULL,
-    status app_public.export_status DEFAULT 'queued'::app_public.export_status NOT NULL,
-    rows_done integer DEFAULT 0 NOT NULL,
-    rows_total integer,
-    error text,
-    file_name text,
-    byte_size bigint,
-    requested_by uuid,
-    requested_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    expires_at timestamp with time zone,
-    invoice_id uuid,
-    content_type text,
-    attempt_id uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
-);
-
-ALTER TABLE ONLY app_public.report_export FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.report_export OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.report_export IS '@behavior -insert -update -delete
-@defaultOrderBy REQUESTED_AT_DESC
-A requested export file: requestExport creates it, the worker fills it in, GET /exports/:id downloads it. Listed newest first.';
-
-
---
--- Name: COLUMN report_export.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN report_export.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.id IS 'Identifier, also in the download URL /exports/:id.';
-
-
---
--- Name: COLUMN report_export.kind; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.kind IS '@behavior +filterBy
-What is exported.';
-
-
---
--- Name: COLUMN report_export.from_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.from_date IS 'First business day of the period (clinic time zone).';
-
-
---
--- Name: COLUMN report_export.to_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the period.';
-
-
---
--- Name: COLUMN report_export.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.status IS '@behavior +filterBy
-queued, running, done, failed or expired.';
-
-
---
--- Name: COLUMN report_export.rows_done; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.rows_done IS 'Rows written so far (progress).';
-
-
---
--- Name: COLUMN report_export.rows_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.rows_total IS 'Rows to write, once known.';
-
-
---
--- Name: COLUMN report_export.error; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.error IS 'Why the last attempt failed.';
-
-
---
--- Name: COLUMN report_export.file_name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.file_name IS 'Name the download is saved as.';
-
-
---
--- Name: COLUMN report_export.byte_size; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.byte_size IS 'Size of the finished file.';
-
-
---
--- Name: COLUMN report_export.requested_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.requested_by IS '@behavior +filterBy
-Who asked for it.';
-
-
---
--- Name: COLUMN report_export.requested_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.requested_at IS 'When.';
-
-
---
--- Name: COLUMN report_export.started_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.started_at IS 'When the worker started the last attempt.';
-
-
---
--- Name: COLUMN report_export.finished_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished or failed for good.';
-
-
---
--- Name: COLUMN report_export.expires_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.expires_at IS 'When the file will be deleted.';
-
-
---
--- Name: COLUMN report_export.invoice_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.invoice_id IS '@behavior +filterBy
-The invoice, for an invoice_pdf.';
-
-
---
--- Name: COLUMN report_export.content_type; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.content_type IS 'MIME type of the finished file.';
-
-
---
--- Name: COLUMN report_export.attempt_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.attempt_id IS '@behavior -*
-The attempt of report_export__produce the export is the work of, set as the attempt takes it: only that attempt marks it done, its file then put in place, or tells of its failure; one that outlived its turn (its worker stopped or stuck, another attempt since) drops what it wrote.';
-
-
---
--- Name: COLUMN report_export.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.deleted_at IS 'When it was deleted (deleteExport): its file removed, no longer downloaded; null while it was not.';
-
-
---
--- Name: COLUMN report_export.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.report_export.deleted_by IS 'Who deleted it (deleteExport), if anyone.';
-
-
---
 -- Name: delete_export(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10941,7 +10975,7 @@ ALTER FUNCTION app_public.invite_member(phone text, full_name text, role app_pub
 -- Name: FUNCTION invite_member(phone text, full_name text, role app_public.member_role, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone the clinic removed (or whose invitation was withdrawn or declined) is asked again so on their membership of before, the one the visits booked with them name, with the new role. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
+COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone the clinic removed (or whose invitation was withdrawn or declined) is asked again so on their membership of before, the one the visits booked with them name, with the new role. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds or asks again at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
 
 
 --
@@ -13059,6 +13093,71 @@ COMMENT ON COLUMN app_private.patient_search.date_of_birth IS 'The patient''s da
 
 
 --
+-- Name: reinvitation; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.reinvitation (
+    clinic_id uuid NOT NULL,
+    id bigint NOT NULL,
+    membership_id uuid NOT NULL,
+    invited_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.reinvitation FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.reinvitation OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE reinvitation; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.reinvitation IS 'Each invitation again of someone the clinic removed (invite_again), kept for the hour of invite_member''s limit (memberships_added_lately counts them); older ones are pruned by the clinic''s next invitation again.';
+
+
+--
+-- Name: COLUMN reinvitation.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.reinvitation.clinic_id IS 'The clinic that invited.';
+
+
+--
+-- Name: COLUMN reinvitation.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.reinvitation.id IS 'The invitation again.';
+
+
+--
+-- Name: COLUMN reinvitation.membership_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.reinvitation.membership_id IS 'The membership of before the person was asked again on.';
+
+
+--
+-- Name: COLUMN reinvitation.invited_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.reinvitation.invited_at IS 'When they were asked again.';
+
+
+--
+-- Name: reinvitation_id_seq; Type: SEQUENCE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.reinvitation ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.reinvitation_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: secret_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14470,6 +14569,14 @@ ALTER TABLE ONLY app_private.login_failure
 
 ALTER TABLE ONLY app_private.patient_search
     ADD CONSTRAINT patient_search_pkey PRIMARY KEY (clinic_id, patient_id);
+
+
+--
+-- Name: reinvitation reinvitation_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.reinvitation
+    ADD CONSTRAINT reinvitation_pkey PRIMARY KEY (clinic_id, id);
 
 
 --
@@ -17639,6 +17746,20 @@ CREATE POLICY owner_only ON app_private.patient_search TO :DATABASE_OWNER USING 
 
 
 --
+-- Name: reinvitation owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.reinvitation TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON reinvitation; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.reinvitation IS 'Read and kept by definer functions only.';
+
+
+--
 -- Name: secret_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17699,6 +17820,12 @@ COMMENT ON POLICY owner_only ON app_private.visit_service_line IS 'Read and kept
 --
 
 ALTER TABLE app_private.patient_search ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: reinvitation; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.reinvitation ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: secret_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
@@ -18706,19 +18833,34 @@ GRANT ALL ON FUNCTION app_hidden.visit_status_words(status app_public.visit_stat
 
 
 --
--- Name: FUNCTION account_lock_key(phone text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.account_lock_key(phone text) FROM PUBLIC;
-
-
---
 -- Name: FUNCTION current_clinic_id(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_public.current_clinic_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_VISITOR;
 GRANT ALL ON FUNCTION app_public.current_clinic_id() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: TABLE report_export; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION why_not_downloadable(export app_public.report_export); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION account_lock_key(phone text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.account_lock_key(phone text) FROM PUBLIC;
 
 
 --
@@ -20430,13 +20572,6 @@ GRANT ALL ON FUNCTION app_public.dashboard(from_date date, to_date date) TO :DAT
 
 REVOKE ALL ON FUNCTION app_public.decline_invitation(clinic_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.decline_invitation(clinic_id uuid) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE report_export; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
 
 
 --
