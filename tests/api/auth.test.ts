@@ -157,6 +157,25 @@ test("a login clears the account's failures: four wrong passwords, a login, then
   expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
 });
 
+// anyone who knew a phone kept its person out with 5 guesses a quarter of an hour, the right password refused all day
+test("an account locked by someone else's guesses still logs in, with the right password, from a network it logged in from; elsewhere it stays locked", async () => {
+  const member = await createUser();
+  await addMember(clinic.clinicId, member, "receptionist");
+  const desk = new Browser(api);
+  await desk.login(member.phone, member.password);
+  for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(member.phone, `guess-${i}-password`)).status).toBe(401);
+  expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
+  // a wrong password from the desk is refused and counted, as anywhere
+  expect((await desk.tryLogin(member.phone, "a desk typo password")).status).toBe(401);
+  expect((await desk.tryLogin(member.phone, member.password)).status).toBe(200);
+  // a login clears the lock, as it clears the failures
+  expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
+  // a network last logged in from more than 30 days ago is one like any other
+  for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(member.phone, `guess-${i}-password`)).status).toBe(401);
+  await rootPool().query("update app_private.login_network set last_login_at = now() - interval '31 days' where user_id = $1", [member.userId]);
+  expect((await desk.tryLogin(member.phone, member.password)).status).toBe(401);
+});
+
 // it answered "Wrong phone number or password" and counted against the address: a double click on "Log in" behind
 // one address, 20 times, locked everyone there out
 test("an attempt while another on the same account is in flight is refused, even with the right password, as one to retry, not counted against the address; alone, it logs in", async () => {
