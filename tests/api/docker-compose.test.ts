@@ -39,7 +39,12 @@ test("server and worker reach the database by DATABASE_URL, the server waits for
   // one install in the shared /app, by the server, before it is healthy: the worker must not reinstall under it
   expect(compose.services.worker.command.join(" ")).not.toMatch(/npm (ci|install)/);
   expect(compose.services.server.environment.WORKER).toBe("off");
-  expect(compose.services.server.ports).toContain("8000:8000");
+});
+
+// published on every interface, the port was reached past the TLS proxy, and with the checklist's TRUST_PROXY=1 a client
+// reaching it wrote its own X-Forwarded-For: a fresh address for each login attempt, never throttled
+test("the server's port is published on the host's loopback alone, where the proxy in front reaches it, never past it", () => {
+  expect(compose.services.server.ports).toEqual(["127.0.0.1:8000:8000"]);
 });
 
 // npm ci ran at every start of the server's container: after a reboot (which starts all three at once), or
