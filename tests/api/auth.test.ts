@@ -360,6 +360,26 @@ test("a client the address throttle refuses is audited once for as long as it ke
   expect(counted[0].n).toBe(25); // each still counted: the address stays refused while it keeps trying
 });
 
+// they were audited at every request: one client sending empty passwords wrote about 600 entries a second into the platform's chain
+test("a client the address throttle refuses is audited once also when its logins are refused for their input: still answered for it, and counted", async () => {
+  const attacker = new Browser(api);
+  for (let i = 0; i < 20; i++) expect((await attacker.tryLogin(randomPhone(), "wrong-password")).status).toBe(401);
+  const { owner } = clinic.members;
+  const refused = [["not a phone", "whatever-password", "INVALID_PHONE"], [owner.phone, "", "INVALID_INPUT"], [owner.phone, "x".repeat(1025), "INVALID_INPUT"]];
+  for (const [phone, password, code] of [...refused, ...refused]) {
+    const response = await attacker.tryLogin(phone, password);
+    expect([response.status, response.body.error?.code]).toEqual([400, code]);
+  }
+  const { rows } = await rootPool().query(
+    `select detail ->> 'reason' as reason, count(*)::int as entries from app_public.audit_log
+     where action = 'login_failed' and detail ->> 'ip' = $1 group by 1 order by 1`,
+    [attacker.address],
+  );
+  expect(rows).toEqual([{ reason: "address_throttled", entries: 1 }, { reason: "unknown_phone", entries: 20 }]);
+  const { rows: counted } = await rootPool().query("select count(*)::int as n from app_private.login_failure where ip = $1", [attacker.address]);
+  expect(counted[0].n).toBe(26);
+});
+
 test("an account's 5 wrong passwords within 15 minutes lock it for 15 minutes: 4 of 10 minutes ago and one now lock it, 4 of 16 minutes ago do not", async () => {
   for (const [minutesAgo, locks] of [[10, true], [16, false]] as const) {
     const member = await createUser();
