@@ -985,9 +985,9 @@ begin
     v_reason := 'password_too_long';
   end if;
 
-  if v_refusal is null then
-    select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(login.ip) t;
-  end if;
+  -- every attempt asks the throttle, one refused for its input too: from an address it refuses, that one is still
+  -- answered for its input and counted, but audited only as the throttle's first refusal, as any other attempt is
+  select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(login.ip) t;
 
   if v_refusal is not null then
     null; -- refused for its input: no account is looked at
@@ -1017,7 +1017,8 @@ begin
       when v_busy then 'attempt_in_flight'
       when v_user.id is null then 'unknown_phone'
       when not v_password_ok then 'wrong_password'
-      when v_secret.locked_until > now() then 'locked'
+      -- the lock keeps out guesses, not the person: a network they logged in from lately is let through (login_network)
+      when v_secret.locked_until > now() and not app_private.logged_in_from(v_user.id, login.ip) then 'locked'
       when not v_user.is_active then 'inactive'
     end;
   end if;
@@ -1026,16 +1027,17 @@ begin
     -- an attempt refused for another in flight is no guess (its password is not checked): not counted
     -- against the address, so a double click behind one address does not bring it nearer the throttle
     if not v_busy then
-      insert into app_private.login_failure (ip, phone, throttled) values (app_hidden.throttled_network(login.ip), v_phone, v_reason = 'address_throttled');
+      insert into app_private.login_failure (ip, phone, throttled) values (app_hidden.throttled_network(login.ip), v_phone, v_throttled);
     end if;
     if v_secret.user_id is not null and not v_busy then
       perform app_private.count_password_failure(v_secret.user_id);
     end if;
     -- an address the throttle refuses is audited at the first attempt it refuses (its 20 failures
     -- counted), not at those after it while it keeps trying (still counted, so it stays refused): each
-    -- wrote an entry, and a client refused at every request grew the platform's chain without end
-    if v_reason <> 'address_throttled' or v_first_throttled then
-      perform app_private.audit_failed_login(v_phone, login.ip, v_reason, v_user.id);
+    -- wrote an entry, and a client refused at every request grew the platform's chain without end;
+    -- an attempt refused for its input (no password, not a phone) from such an address too
+    if not v_throttled or v_first_throttled then
+      perform app_private.audit_failed_login(v_phone, login.ip, case when v_throttled then 'address_throttled' else v_reason end, v_user.id);
     end if;
     return case when v_busy then jsonb_build_object('status', 'busy')
       when v_refusal is null then jsonb_build_object('status', 'invalid')
@@ -1053,6 +1055,7 @@ begin
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
     last_login_at = now() where s.user_id = v_user.id;
+  perform app_private.note_login_network(v_user.id, login.ip);
   perform app_private.audit_session_opened('login', v_result, login.ip);
   return v_result || jsonb_build_object('status', 'ok');
 end;
@@ -1065,7 +1068,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10) and returns it with status "ok". A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason), but those the address throttle refuses, audited once for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10), notes the client''s network (note_login_network) and returns it with status "ok". An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from). A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -4857,6 +4860,30 @@ COMMENT ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting text
 
 
 --
+-- Name: logged_in_from(uuid, inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.logged_in_from(user_id uuid, ip inet) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select exists (
+    select from app_private.login_network n
+    where n.user_id = logged_in_from.user_id and n.network = app_hidden.throttled_network(logged_in_from.ip)
+      and n.last_login_at > now() - interval '30 days');
+$$;
+
+
+ALTER FUNCTION app_private.logged_in_from(user_id uuid, ip inet) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION logged_in_from(user_id uuid, ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.logged_in_from(user_id uuid, ip inet) IS 'Whether the account logged in from the network of `ip` (throttled_network) within the last 30 days: a login from there with the right password is let through the account''s lock. False for a null address.';
+
+
+--
 -- Name: mark_audit_anchored(jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5131,6 +5158,32 @@ ALTER FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) OW
 --
 
 COMMENT ON FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) IS 'What a login or a switch naming a clinic that opened no session for the person is told: their membership there suspended, its invitation not accepted yet, or (anyone else, a suspended invitation too) not a member. Reads the person''s membership of that clinic whatever the session (clinicops.every_clinic, for its own duration); called once the password is right.';
+
+
+--
+-- Name: note_login_network(uuid, inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.note_login_network(user_id uuid, ip inet) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  delete from app_private.login_network n
+  where n.user_id = note_login_network.user_id and n.last_login_at <= now() - interval '30 days';
+  insert into app_private.login_network (user_id, network)
+  select note_login_network.user_id, app_hidden.throttled_network(note_login_network.ip)
+  where note_login_network.ip is not null
+  on conflict on constraint login_network_pkey do update set last_login_at = excluded.last_login_at;
+$$;
+
+
+ALTER FUNCTION app_private.note_login_network(user_id uuid, ip inet) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION note_login_network(user_id uuid, ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.note_login_network(user_id uuid, ip inet) IS 'Notes that the account logged in from the network of `ip` now (login_network), and forgets the account''s networks not logged in from for 30 days. Called by app_hidden.login once it has opened a session; nothing for a null address.';
 
 
 --
@@ -13018,6 +13071,49 @@ ALTER TABLE app_private.login_failure ALTER COLUMN id ADD GENERATED ALWAYS AS ID
 
 
 --
+-- Name: login_network; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.login_network (
+    user_id uuid NOT NULL,
+    network inet NOT NULL,
+    last_login_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.login_network FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.login_network OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE login_network; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.login_network IS 'The networks each account logged in from (a login that opened a session), the last 30 days of them: a login with the right password from one of them is let through the account''s lock (app_private.logged_in_from), which is there to keep out guesses made elsewhere.';
+
+
+--
+-- Name: COLUMN login_network.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_network.user_id IS 'The account.';
+
+
+--
+-- Name: COLUMN login_network.network; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_network.network IS 'The client''s address (IPv4), or its /64 network (IPv6), as the address throttle counts it (app_hidden.throttled_network).';
+
+
+--
+-- Name: COLUMN login_network.last_login_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_network.last_login_at IS 'When the account last logged in from it.';
+
+
+--
 -- Name: patient_search; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14561,6 +14657,14 @@ ALTER TABLE ONLY app_private.deleted_invoice_line_key
 
 ALTER TABLE ONLY app_private.login_failure
     ADD CONSTRAINT login_failure_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: login_network login_network_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.login_network
+    ADD CONSTRAINT login_network_pkey PRIMARY KEY (user_id, network);
 
 
 --
@@ -17182,6 +17286,14 @@ ALTER TABLE ONLY app_private.daily_visits
 
 
 --
+-- Name: login_network login_network_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.login_network
+    ADD CONSTRAINT login_network_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public."user"(id) ON DELETE CASCADE;
+
+
+--
 -- Name: patient_search patient_search_clinic_id_patient_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17662,6 +17774,12 @@ ALTER TABLE app_private.deleted_invoice_line_key ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.login_failure ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: login_network; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.login_network ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: analyst_grant owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17736,6 +17854,13 @@ COMMENT ON POLICY owner_only ON app_private.deleted_invoice_line_key IS 'Read an
 --
 
 CREATE POLICY owner_only ON app_private.login_failure TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: login_network owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.login_network TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -19396,6 +19521,13 @@ REVOKE ALL ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting t
 
 
 --
+-- Name: FUNCTION logged_in_from(user_id uuid, ip inet); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.logged_in_from(user_id uuid, ip inet) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION mark_audit_anchored(heads jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -19449,6 +19581,13 @@ REVOKE ALL ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) FROM P
 --
 
 REVOKE ALL ON FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION note_login_network(user_id uuid, ip inet); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.note_login_network(user_id uuid, ip inet) FROM PUBLIC;
 
 
 --
