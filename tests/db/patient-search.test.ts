@@ -348,6 +348,33 @@ test("a code typed short is found first under a prefix the clinic had before too
   expect(await searchIn(renamed, "pt2")).toEqual([patel.id]);
 });
 
+// "12" or "000012", the number on a patient's card typed alone, listed PAT-000012 by name among every phone and code
+// with those digits in it
+test("a code's number typed alone, with or without its leading zeros, is the code, first, then the other matches by name", async () => {
+  const own = await createClinic("Code number clinic");
+  const decoys: { id: string }[] = [];
+  for (let i = 1; i <= 11; i++) {
+    decoys.push(await createPatient(own.clinicId, { first_name: "Amani", last_name: `Abbott${i}`, phone: `+2557120120${String(i).padStart(2, "0")}` }));
+  }
+  const twelfth = await createPatient(own.clinicId, { first_name: "Zawadi", last_name: "Zuberi", phone: "+255713999999" });
+  expect(twelfth.code).toBe("PAT-000012");
+  for (const query of ["12", " 012 ", "000012", "0000012", "１２"]) {
+    expect({ query, first: (await searchIn(own, query))[0] }).toEqual({ query, first: twelfth.id });
+  }
+  // then every phone with 12 in it, by name (Abbott1, Abbott10, Abbott11, Abbott2…)
+  expect(await searchIn(own, "12")).toEqual([twelfth.id, ...[1, 10, 11, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => decoys[i - 1].id)]);
+  // whatever the prefix of the code: one the clinic had before (its patients keep their codes, numbered on), or digits
+  const renamed = await createClinic("Renamed prefix number clinic");
+  const old = await createPatient(renamed.clinicId, { first_name: "Zawadi", last_name: "Zuberi" });
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "2026"}' where id = $1`, [renamed.clinicId]);
+  const patel = await createPatient(renamed.clinicId, { first_name: "Amani", last_name: "Patel", phone: "+255712000001" });
+  expect([old.code, patel.code]).toEqual(["PAT-000001", "2026-000002"]);
+  expect(await searchIn(renamed, "01")).toEqual([old.id, patel.id]);
+  expect(await searchIn(renamed, "02")).toEqual([patel.id]);
+  // digits of no code's number are matched as typed only, by name
+  expect(await searchIn(renamed, "0000")).toEqual([patel.id, old.id]);
+});
+
 // a code that is no code typed short (a prefix of digits, or past 999999) typed in full came after every other match
 test("a code typed in full comes first whatever its prefix and length", async () => {
   const digits = await createClinic("Digit prefix clinic");
@@ -499,6 +526,13 @@ test("a code typed without its leading zeros is found by the patient's code, fir
   expect(rows[0]).toEqual({ first_name: "Given123", last_name: expect.stringMatching(/^Family/) });
 });
 
+test("a code's number typed alone is found by the index of the codes' numbers, first, apart from the words' search", async () => {
+  const { rows, plans } = await searchOfTheLargeClinic("000123");
+  expect(plans.join("\n")).toMatch(/Index Scan using patient_search_code_number_idx on patient_search \w+[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*\) AND \(app_hidden\.code_number\(code\) = /);
+  expect(plans.join("\n")).not.toMatch(/Seq Scan on patient/);
+  expect(rows[0]).toEqual({ first_name: "Given123", last_name: expect.stringMatching(/^Family/) });
+});
+
 test("a search of short words only reads the trigram index too, matching them as typed", async () => {
   const { rows, plans, inner } = await searchOfTheLargeClinic("12 fa");
   expect(inner).toMatch(readsTheIndexFor("%12 fa%"));
@@ -554,6 +588,30 @@ test("the duplicate warning through row-level security probes the birth date and
   // the patients are then read by the phone's index and by the ids the names' probe found, never the whole clinic
   const read = plans.find((p) => p.includes("from app_public.patient p")) ?? "";
   expect(read).toMatch(/BitmapOr[^\n]*\n\s+->  Bitmap Index Scan on patient_clinic_phone_idx[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*phone = [^\n]*\n\s+->  Bitmap Index Scan on patient_pkey[^\n]*\n\s+Index Cond: \(\(clinic_id = [^\n]*id = ANY /);
+});
+
+// matchedBy probed the names of every patient the warning listed, each a probe of the index and four name keys, where only
+// one born on the date given can match them: a family's phone shared by 40 patients made 40 probes for the one child
+test("the warning's reasons probe the names only for the patients born on the date given", async () => {
+  const family = await createClinic("Shared phone clinic");
+  const same = await createPatient(family.clinicId, { first_name: "Tumaini", last_name: "Ndugu", date_of_birth: "2014-03-04", phone: "+255765888111" });
+  const siblings: string[] = [];
+  for (let i = 1; i <= 40; i++) {
+    siblings.push((await createPatient(family.clinicId, { first_name: `Dada${i}`, last_name: "Ndugu", date_of_birth: `2010-01-${String(1 + (i % 28)).padStart(2, "0")}`, phone: "+255765888111" })).id);
+  }
+  const { reasons, probes } = await inClinic(family, ["set track_functions = 'all'"], async (client) => {
+    const { rows } = await client.query(
+      `select p.id, app_public.patient_matched_by(p, $1, $2, $3, $4) as matched_by
+       from app_public.find_patient_duplicates(phone => $1, first_name => $2, last_name => $3, date_of_birth => $4) p`,
+      ["0765 888 111", "TUMAINI", "ndugu", "2014-03-04"],
+    );
+    const { rows: [{ calls }] } = await client.query(
+      "select coalesce(sum(calls), 0)::int as calls from pg_stat_xact_user_functions where schemaname = 'app_hidden' and funcname = 'patients_born_named'");
+    return { reasons: rows, probes: calls };
+  });
+  expect(reasons).toEqual([{ id: same.id, matched_by: "{name_and_birth_date,phone}" }, ...siblings.map((id) => ({ id, matched_by: "{phone}" }))]);
+  // the warning's own probe, and matchedBy's of the one patient born that day
+  expect(probes).toBe(2);
 });
 
 test("a patient whose birth date is corrected is flagged by the new date, not the old", async () => {
