@@ -592,6 +592,27 @@ COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_passwo
 
 
 --
+-- Name: code_number(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.code_number(code text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+  select ltrim(substring(code_number.code from '-([0-9]+)$'), '0');
+$_$;
+
+
+ALTER FUNCTION app_hidden.code_number(code text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION code_number(code text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.code_number(code text) IS 'The number of a code, the digits after its last hyphen without their leading zeros: 12 for PAT-000012, PT-000012 and 2026-000012, 1000000 for PAT-1000000; null for text that ends in no hyphen and digits. Immutable, for the index patient_search_code_number_idx, which the search probes with digits typed alone (patients_matching).';
+
+
+--
 -- Name: code_prefixes_are_valid(jsonb); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -1313,9 +1334,11 @@ declare
     when exists (select from unnest(v_words) w where char_length(w) >= 3)
       then array(select app_hidden.contains_pattern(nullif(nullif(app_hidden.name_unpunctuated(w), w), '')) from unnest(v_words) w)
     else '{}' end;
+  -- digits alone (12, 000012): a code's number (PAT-000012), whatever its prefix, without its leading zeros; or null
+  v_number text := case when v_trimmed ~ '^[0-9]+$' then ltrim(v_trimmed, '0') end;
   -- a code typed short (pat-12, PAT 12, pat12: a prefix of 1 to 8 letters or digits, then 1 to 6 digits): its prefix
-  -- and its digits, or null
-  v_short text[] := regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$');
+  -- and its digits, or null; digits alone are a code's number, not a short code of a prefix of digits
+  v_short text[] := case when v_number is null then regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$') end;
   -- the clinic's patient prefix, read only for a query that may be a code
   v_prefix text := case when v_short is not null then
     (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') from app_public.clinic k where k.id = v_clinic_id) end;
@@ -1332,10 +1355,14 @@ declare
   v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
   if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
-    -- the patients of the code typed short, by the code's own index, apart from the words' search (an arm of it made a
-    -- plan read the whole table where the words alone read the trigram index)
+    -- the patients of the code typed short, by the code's own index, or of the number typed alone, by the index of the
+    -- codes' numbers, apart from the words' search (an arm of it made a plan read the whole table where the words alone
+    -- read the trigram index)
     if cardinality(v_codes) > 0 then
       v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
+    elsif v_number <> '' then
+      v_coded := array(select s.patient_id from app_private.patient_search s
+                       where s.clinic_id = v_clinic_id and app_hidden.code_number(s.code) = v_number);
     end if;
     foreach v_id in array v_coded loop
       return query select coded.patient_id, true, coded.last_name, coded.first_name from app_private.patient_search coded
@@ -1343,7 +1370,7 @@ begin
     end loop;
     -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
     -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
-    -- word without its punctuation, in $5); the patients of the code typed short ($6) listed once, above
+    -- word without its punctuation, in $5); the patients of the code typed short or of the number ($6) listed once, above
     return query execute format(
       'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
        where s.clinic_id = $1 and ((%s) or s.search_text like $3) %s',
@@ -1364,7 +1391,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included in the words'' search. With what search_patients orders them by: whether the code is `query` (or the code typed short) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included in the words'' search. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -11273,11 +11300,15 @@ CREATE FUNCTION app_public.patient_matched_by(patient app_public.patient, phone 
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  -- the names are probed only for a patient born on the date given, and the phone given read only for a patient with a
+  -- phone: no other matches them (a warning's siblings, listed by their phone, are not probed by names)
   return array_remove(array[
-    case when patient.id in (select app_hidden.patients_born_named(patient_matched_by.date_of_birth, patient_matched_by.last_name,
-                                                                   patient_matched_by.first_name))
-      then 'name_and_birth_date' end,
-    case when patient.phone = app_hidden.phone_as_registered(patient_matched_by.phone) then 'phone' end
+    case when patient.date_of_birth = patient_matched_by.date_of_birth then
+      case when patient.id in (select app_hidden.patients_born_named(patient_matched_by.date_of_birth, patient_matched_by.last_name,
+                                                                     patient_matched_by.first_name))
+        then 'name_and_birth_date' end end,
+    case when patient.phone is not null then
+      case when patient.phone = app_hidden.phone_as_registered(patient_matched_by.phone) then 'phone' end end
   ]::app_public.duplicate_match[], null);
 end;
 $$;
@@ -12172,7 +12203,7 @@ ALTER FUNCTION app_public.search_patients(query text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_patients(query text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone may be typed as people do, 0712 345 678 or +255 712…), exact code first, then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
+COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone may be typed as people do, 0712 345 678 or +255 712…), exact code first (a code typed short, pat-12, or its number alone, 12 or 000012, is PAT-000012), then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
 
 
 --
@@ -15022,6 +15053,20 @@ ALTER TABLE ONLY app_public.visit_service
 --
 
 CREATE INDEX login_failure_ip_idx ON app_private.login_failure USING btree (ip, attempted_at);
+
+
+--
+-- Name: patient_search_code_number_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_search_code_number_idx ON app_private.patient_search USING btree (clinic_id, app_hidden.code_number(code));
+
+
+--
+-- Name: INDEX patient_search_code_number_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.patient_search_code_number_idx IS 'The patients of a clinic whose code has a number (code_number): the search''s lookup of digits typed alone (patients_matching), one probe whatever the clinic''s size.';
 
 
 --
@@ -18638,6 +18683,14 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 REVOKE ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION code_number(code text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.code_number(code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.code_number(code text) TO :DATABASE_VISITOR;
 
 
 --
