@@ -528,6 +528,28 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   expect(rows[0]).toEqual({ n: 2, subtotal: "24000.000" }); // 2 × 7,500 + 9,000: the refused line wrote nothing
 });
 
+// a review read updateInvoiceLine as able to give a typed line another service, billing it under the first one's name and
+// price (and crediting it with that amount in topServices): the line's service is the one it was added with
+test("a line's service is the one it was added with: updateInvoiceLine cannot give it another, through the API or the API's role in SQL", async () => {
+  const [consultation, xRay] = [await createService(clinic.clinicId, "5000.000", "Consultation"), await createService(clinic.clinicId, "9000.000", "X-ray")];
+  const patient = await createPatient(clinic.clinicId);
+  const created = await cashier.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, { p: patient.id });
+  const added = await cashier.graphql(`mutation($i: UUID!, $s: UUID!) { createInvoiceLine(input: { invoiceLine: { invoiceId: $i, serviceId: $s } }) { invoiceLine { rowId } } }`, {
+    i: created.body.data.createInvoice.invoice.rowId,
+    s: consultation.id,
+  });
+  const lineId = added.body.data.createInvoiceLine.invoiceLine.rowId;
+  const moved = await cashier.graphql(
+    `mutation($c: UUID!, $id: UUID!, $s: UUID!) { updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: { serviceId: $s } }) { invoiceLine { description unitPrice } } }`,
+    { c: clinic.clinicId, id: lineId, s: xRay.id },
+  );
+  expect(moved.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([["INVALID_QUERY", 'Field "serviceId" is not defined by type "InvoiceLinePatch".']]);
+  const inSql = committedAs(await cashierSession(clinic), (c) => c.query("update app_public.invoice_line set service_id = $2 where id = $1", [lineId, xRay.id]));
+  await expect(inSql).rejects.toMatchObject({ code: "42501" });
+  const { rows } = await rootPool().query("select service_id, description, unit_price::text from app_public.invoice_line where id = $1", [lineId]);
+  expect(rows).toEqual([{ service_id: consultation.id, description: "Consultation", unit_price: "5000.000" }]);
+});
+
 test("a discount given as null is no discount, on an invoice line and on a visit's service", async () => {
   const service = await createService(clinic.clinicId, "1000.000");
   const owner = new Browser(api);
