@@ -2,7 +2,7 @@
  * GET /exports/:id streams a finished export to a member of its clinic who may
  * see exports. Anyone else — another clinic, no session, a guessed or malformed
  * id, an export not ready — gets the same 404; a session that has ended, 401
- * (UNAUTHENTICATED: log in again); one the session sees listed but deleted, expired, failed or not ready, a 404 saying so
+ * (UNAUTHENTICATED: log in again); one the session sees listed but deleted, expired, failed, cancelled or not ready, a 404 saying so
  * (export-unavailable.ts). Each download is audited, once its file is
  * open: a file gone from disk is a 404 with no entry, saying to request the
  * export again, and HEAD, which sends none, is refused (405); one that ends

@@ -1,15 +1,18 @@
 /**
- * A clinic's export storage, and deleting an export. Nothing bounded the files a clinic's exports kept: a cashier
- * asking again and again for ten years of payments could fill the server's disk, taking every clinic down, and no one
- * could delete an export. A new export is refused once the clinic's finished files take its storage
+ * A clinic's export storage, and deleting and cancelling an export. Nothing bounded the files a clinic's exports kept: a
+ * cashier asking again and again for ten years of payments could fill the server's disk, taking every clinic down, and
+ * no one could delete an export. A new export is refused once the clinic's finished files take its storage
  * (EXPORT_STORAGE_PER_CLINIC_MB, here 1 MB); whoever may download an export deletes it (deleteExport), and the worker
- * removes its file.
+ * removes its file. An export asked for by mistake could not be stopped either, holding one of the places for exports in
+ * progress until it was done: whoever may download it cancels it (cancelExport), waiting or running.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { once } from "node:events";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { exportFile } from "../../db/export-files.ts";
-import { holdWorkerTurnThroughThisFile, runDueJobs } from "../support/worker.ts";
+import { atTheNextAttemptsPart, holdWorkerTurnThroughThisFile, runDueJobs, whenExportStalled } from "../support/worker.ts";
+import { until } from "../support/until.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
@@ -25,6 +28,7 @@ const exportsRoot = temporaryFolder("exports");
 const REQUEST = `mutation($from: Date!, $to: Date!) {
   requestExport(input: { kind: patients_csv, fromDate: $from, toDate: $to }) { result { rowId status } } }`;
 const DELETE = `mutation($id: UUID!) { deleteExport(input: { exportId: $id }) { result { rowId status deletedAt deletedBy } } }`;
+const CANCEL = `mutation($id: UUID!) { cancelExport(input: { exportId: $id }) { result { rowId status finishedAt cancelledBy } } }`;
 const MB = 1_048_576;
 
 async function loggedIn(member: TestMember, on = api): Promise<Browser> {
@@ -40,12 +44,14 @@ async function ask(browser: Browser): Promise<{ id: string } | { code: unknown; 
   return { id: r.body.data.requestExport.result.rowId };
 }
 
-/** What deleteExport answers: the export as deleted, or its error's code and message. */
-async function deleteExport(browser: Browser, id: string) {
-  const r = await browser.graphql(DELETE, { id });
+/** What a mutation of export `id` (DELETE, CANCEL) answers: the export as it made it, or its error's code and message. */
+async function onExport(document: string, browser: Browser, id: string) {
+  const r = await browser.graphql(document, { id });
   if (r.body.errors) return { code: r.body.errors[0].extensions?.code, message: r.body.errors[0].message };
-  return r.body.data.deleteExport.result;
+  return (Object.values(r.body.data)[0] as { result: unknown }).result;
 }
+const deleteExport = (browser: Browser, id: string) => onExport(DELETE, browser, id);
+const cancelExport = (browser: Browser, id: string) => onExport(CANCEL, browser, id);
 
 /** A download of export `id`: its status and the file's size, or its error's message. */
 async function download(browser: Browser, id: string) {
@@ -153,7 +159,7 @@ test("whoever may download an export deletes it: its file is removed, its downlo
   if (!("id" in waiting)) throw new Error(`the export was refused: ${waiting.message}`);
   expect(await deleteExport(cashier, waiting.id)).toEqual({
     code: "CONFLICT",
-    message: "This export is not finished yet: delete it once its status is done or failed.",
+    message: "This export is not finished yet: cancel it (cancelExport), or delete it once its status is done or failed.",
   });
 
   // the owner deletes the cashier's export: no longer downloaded at once, its file removed by the worker
@@ -185,3 +191,130 @@ test("whoever may download an export deletes it: its file is removed, its downlo
   expect(await deleteExport(cashier, failing.id)).toMatchObject({ rowId: failing.id, status: "failed", deletedBy: clinic.members.cashier.userId });
   expect(await download(cashier, failing.id)).toEqual(deletedAnswer);
 });
+
+/** The export's row as its clinic reads it in the list, and whether a worker job of it is left. */
+async function shown(id: string) {
+  const { rows } = await rootPool().query(
+    `select e.status::text, e.cancelled_by, e.file_name, e.error,
+            exists (select from graphile_worker._private_jobs j where j.payload ->> 'id' = e.id::text) as job
+     from app_public.report_export e where e.id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+// deleteExport of an export waiting or running was CONFLICT, and nothing else stopped it: one asked for by mistake held
+// one of the person's 10 (and the clinic's 30) places until it was done, and its file then took the clinic's storage
+test("whoever may download an export cancels it while it waits: it never runs and its place is free at once; its download and the list say it was cancelled, and the cancellation is audited once; another clinic, a doctor or a guess is told there is no such export", async () => {
+  const clinic = await createClinic("Cancelling exports");
+  await createPatient(clinic.clinicId);
+  const [cashier, owner, doctor] = await Promise.all([clinic.members.cashier, clinic.members.owner, clinic.members.doctor].map((m) => loggedIn(m)));
+  const otherClinic = await createClinic("Cancelling exports elsewhere");
+  const [outsider, outsideOwner] = await Promise.all([otherClinic.members.cashier, otherClinic.members.owner].map((m) => loggedIn(m)));
+  const waiting: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const asked = await ask(cashier);
+    if (!("id" in asked)) throw new Error(`export ${i + 1} was refused: ${asked.message}`);
+    waiting.push(asked.id);
+  }
+  const full = { code: "LIMIT_EXCEEDED", message: "You have 10 exports waiting or in progress: ask for more once one of them is done." };
+  expect(await ask(cashier)).toEqual(full);
+  const [mistake] = waiting;
+
+  // as a download and a deletion: anyone but a money role of the export's clinic, and a guess, get no such export
+  const noSuchExport = { code: "NOT_FOUND", message: "No such export." };
+  expect(await cancelExport(outsider, mistake)).toEqual(noSuchExport);
+  expect(await cancelExport(outsideOwner, mistake)).toEqual(noSuchExport);
+  expect(await cancelExport(doctor, mistake)).toEqual(noSuchExport);
+  expect(await cancelExport(cashier, randomUUID())).toEqual(noSuchExport);
+  expect(await shown(mistake)).toEqual({ status: "queued", cancelled_by: null, file_name: null, error: null, job: true });
+
+  // the owner cancels the cashier's export: its job is gone, and the cashier may ask for another at once
+  const cancelled = await cancelExport(owner, mistake);
+  expect(cancelled).toEqual({ rowId: mistake, status: "cancelled", finishedAt: expect.any(String), cancelledBy: clinic.members.owner.userId });
+  expect(await shown(mistake)).toEqual({ status: "cancelled", cancelled_by: clinic.members.owner.userId, file_name: null, error: null, job: false });
+  const another = await ask(cashier);
+  expect(another).toEqual({ id: expect.any(String) });
+  expect(await ask(cashier)).toEqual(full);
+  for (const id of [...waiting.slice(1), (another as { id: string }).id]) await unqueued(id);
+
+  const list = await cashier.graphql(`query($id: UUID!) { reportExports(condition: { rowId: $id }) { nodes { status cancelledBy } } }`, { id: mistake });
+  expect(list.body.data.reportExports.nodes).toEqual([{ status: "cancelled", cancelledBy: clinic.members.owner.userId }]);
+  expect(await download(cashier, mistake)).toEqual({ status: 404, message: "This export was cancelled: request the export again." });
+  expect(await download(outsider, mistake)).toEqual({ status: 404, message: "No such export." });
+
+  // a second cancellation (a second click, a replayed request) changes nothing, and is not audited again
+  expect(await cancelExport(cashier, mistake)).toEqual(cancelled);
+  const { rows: audit } = await rootPool().query(
+    `select action, actor_user_id, old_values ->> 'status' as was, new_values ->> 'status' as became, new_values ->> 'cancelled_by' as cancelled_by
+     from app_public.audit_log where clinic_id = $1 and table_name = 'report_export' and record_id = $2 and action <> 'insert'`,
+    [clinic.clinicId, mistake],
+  );
+  expect(audit).toEqual([{ action: "update", actor_user_id: clinic.members.owner.userId, was: "queued", became: "cancelled", cancelled_by: clinic.members.owner.userId }]);
+
+  // one finished has nothing to cancel; a cancelled one may be deleted, and stays cancelled
+  await rootPool().query("update app_public.report_export set status = 'failed', error = 'Attempt 3 of 3 failed: …' where id = $1", [waiting[1]]);
+  expect(await cancelExport(cashier, waiting[1])).toEqual({
+    code: "CONFLICT",
+    message: "This export has finished: there is nothing to cancel (deleteExport removes its file).",
+  });
+  expect(await deleteExport(cashier, mistake)).toMatchObject({ rowId: mistake, status: "cancelled", deletedBy: clinic.members.cashier.userId });
+});
+
+/**
+ * An export of `patients` patients asked for by a new clinic's cashier, its attempt held at its file (a named pipe no one
+ * reads yet), cancelled by the cashier once `ready` (given the export's id and its part file) resolves, then let go, the
+ * file read: what the run of the due jobs named as failed, the lines the attempt wrote, the export's files left, the
+ * export as it stays, and its download.
+ */
+async function cancelledWhileItRuns(name: string, patients: number, ready: (id: string, part: string) => Promise<unknown>) {
+  const clinic = await createClinic(name);
+  await rootPool().query(
+    "insert into app_public.patient (clinic_id, first_name, last_name) select $1, 'Many', 'Patient ' || i from generate_series(1, $2) i",
+    [clinic.clinicId, patients],
+  );
+  const cashier = await loggedIn(clinic.members.cashier);
+  const asked = await ask(cashier);
+  if (!("id" in asked)) throw new Error(`the export was refused: ${asked.message}`);
+  const { id } = asked;
+  const stall = await atTheNextAttemptsPart(id, exportsRoot);
+  const running = runDueJobs();
+  const part = await stall();
+  await ready(id, part);
+  expect(await cancelExport(cashier, id)).toMatchObject({ rowId: id, status: "cancelled", cancelledBy: clinic.members.cashier.userId });
+  let lines = 0;
+  const read = once(createReadStream(part).on("data", (chunk) => (lines += chunk.toString().split("\n").length - 1)), "close");
+  const failed = await running;
+  await read;
+  const after = await shown(id);
+  return {
+    failed,
+    lines,
+    files: readdirSync(join(exportsRoot, clinic.clinicId)).filter((file) => file.startsWith(id)),
+    export: { ...after, cancelled_by: after.cancelled_by === clinic.members.cashier.userId ? "the cashier" : after.cancelled_by },
+    download: await download(cashier, id),
+  };
+}
+
+/** How an export cancelled while its attempt ran ends: its job not failed (not to be tried again), no file, cancelled. */
+const endsCancelled = {
+  failed: [],
+  files: [],
+  export: { status: "cancelled", cancelled_by: "the cashier", file_name: null, error: null, job: false },
+  download: { status: 404, message: "This export was cancelled: request the export again." },
+};
+
+test("an export cancelled while its attempt runs stops at its next batch of rows: its job ends without a failure, no file of it is left, and it stays cancelled", async () => {
+  // cancelled once its rows are counted, before it opens its file
+  const counted = async (id: string) => (await rootPool().query("select rows_total from app_public.report_export where id = $1", [id])).rows[0].rows_total === 5000;
+  const outcome = await cancelledWhileItRuns("Cancelling a running export", 5000, (id) => until(() => counted(id)));
+  expect(outcome).toEqual({ ...endsCancelled, lines: expect.any(Number) });
+  expect(outcome.lines).toBeGreaterThan(0);
+  expect(outcome.lines).toBeLessThan(5001); // stopped before the whole export: a header and 5,000 rows
+}, 30_000);
+
+test("an export cancelled once its attempt has read all its rows is not marked done: its file is not put in place, and its job ends without a failure", async () => {
+  // its rows read and counted as done: what is left is to write its file and mark it done
+  const outcome = await cancelledWhileItRuns("Cancelling a finishing export", 1, (_id, part) => whenExportStalled(part));
+  expect(outcome).toEqual({ ...endsCancelled, lines: 2 });
+}, 30_000);

@@ -5,7 +5,8 @@
  * rewrites the same file instead of making another. After the last attempt
  * the export is marked failed with the reason. Each attempt takes the export
  * with an id of its own (attempt_id): only the attempt it is still the work
- * of marks it done, putting its file in place, or tells of its failure.
+ * of marks it done, putting its file in place, or tells of its failure. One cancelled while it runs
+ * (cancelExport) stops at its next batch of rows, its file removed, and its job ends (worker/exports/cancelled.ts).
  */
 import { rename, rm, stat } from "node:fs/promises";
 import type { JobHelpers, Task } from "graphile-worker";
@@ -14,6 +15,7 @@ import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { writePdf } from "../exports/pdf-export.ts";
+import { ExportCancelled, stopIfCancelled } from "../exports/cancelled.ts";
 import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
 
 /**
@@ -149,17 +151,20 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     const { size } = await stat(partial);
     const contentType = pdf ? "application/pdf" : "text/csv; charset=utf-8";
     if (!(await markDone(helpers, { clinicId, id, attemptId }, { name, contentType, size }, () => rename(partial, file)))) {
+      await stopIfCancelled(helpers, { clinicId, id });
       throw new Error(`export ${id} is no longer this attempt's (failed, or taken by another attempt, meanwhile): what it wrote is dropped`);
     }
   } catch (error) {
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
-    // export for good on its last, while the job waited to run again
+    // export for good on its last, while the job waited to run again; a cancelled one, not running, is told nothing
     const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId);
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt
     await tell().catch(tell);
     await rm(partial, { force: true }).catch(() => {}); // its own file, whatever became of the export; left to the hourly sweep if even that fails
+    // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled
+    if (error instanceof ExportCancelled) return helpers.logger.info(`report_export__produce: ${error.message}`);
     throw error;
   }
 }
