@@ -295,6 +295,7 @@ CREATE TYPE app_public.export_status AS ENUM (
     'running',
     'done',
     'failed',
+    'cancelled',
     'expired'
 );
 
@@ -305,7 +306,7 @@ ALTER TYPE app_public.export_status OWNER TO :DATABASE_OWNER;
 -- Name: TYPE export_status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TYPE app_public.export_status IS 'queued → running → done | failed; done files expire.';
+COMMENT ON TYPE app_public.export_status IS 'queued → running → done | failed, or cancelled while queued or running (cancelExport); done files expire.';
 
 
 --
@@ -2150,6 +2151,7 @@ CREATE TABLE app_public.report_export (
     attempt_id uuid,
     deleted_at timestamp with time zone,
     deleted_by uuid,
+    cancelled_by uuid,
     CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
 );
 
@@ -2208,7 +2210,7 @@ COMMENT ON COLUMN app_public.report_export.to_date IS 'Last business day of the 
 --
 
 COMMENT ON COLUMN app_public.report_export.status IS '@behavior +filterBy
-queued, running, done, failed or expired.';
+queued, running, done, failed, cancelled or expired.';
 
 
 --
@@ -2272,7 +2274,7 @@ COMMENT ON COLUMN app_public.report_export.started_at IS 'When the worker starte
 -- Name: COLUMN report_export.finished_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished or failed for good.';
+COMMENT ON COLUMN app_public.report_export.finished_at IS 'When it finished, failed for good or was cancelled.';
 
 
 --
@@ -2320,6 +2322,13 @@ COMMENT ON COLUMN app_public.report_export.deleted_by IS 'Who deleted it (delete
 
 
 --
+-- Name: COLUMN report_export.cancelled_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.cancelled_by IS 'Who cancelled it (cancelExport) while it was waiting or running, if anyone; when is its finishedAt.';
+
+
+--
 -- Name: why_not_downloadable(app_public.report_export); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -2331,6 +2340,7 @@ CREATE FUNCTION app_hidden.why_not_downloadable(export app_public.report_export)
     when why_not_downloadable.export.status = 'expired'
       or (why_not_downloadable.export.status = 'done' and not coalesce(why_not_downloadable.export.expires_at > now(), false)) then 'expired'
     when why_not_downloadable.export.status = 'failed' then 'failed'
+    when why_not_downloadable.export.status = 'cancelled' then 'cancelled'
     when why_not_downloadable.export.status in ('queued', 'running') then 'not_ready'
   end;
 $$;
@@ -2342,7 +2352,7 @@ ALTER FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) 
 -- Name: FUNCTION why_not_downloadable(export app_public.report_export); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) IS 'Why the export is not downloaded: deleted (deleteExport), expired (or done and past its expiresAt), failed, or not_ready (queued or running); null when it is done and may be downloaded. The one rule of downloads: export_for_download serves an export only when this is null, and GET /exports/:id tells a person who sees the export (its policies) the reason''s sentence (server/export-unavailable.ts).';
+COMMENT ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) IS 'Why the export is not downloaded: deleted (deleteExport), expired (or done and past its expiresAt), failed, cancelled (cancelExport), or not_ready (queued or running); null when it is done and may be downloaded. The one rule of downloads: export_for_download serves an export only when this is null, and GET /exports/:id tells a person who sees the export (its policies) the reason''s sentence (server/export-unavailable.ts).';
 
 
 --
@@ -4004,6 +4014,38 @@ ALTER FUNCTION app_private.export_rows(kind app_public.export_kind) OWNER TO :DA
 --
 
 COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency. A period''s patients, visits and invoices are read through their moment''s index, bounded by the period''s days in UTC, a day wider either side (every time zone''s day falls inside), then chosen by their local day: a day''s export reads about that day''s rows, not every row of the clinic.';
+
+
+--
+-- Name: export_to_change(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.export_to_change(export_id uuid) RETURNS app_public.report_export
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_export app_public.report_export;
+begin
+  -- as a download reads it: the session's clinic's, for a money role; anyone else's, or a guess, is no such export
+  select * into v_export from app_public.report_export e
+  where e.clinic_id = app_public.current_clinic_id() and e.id = export_to_change.export_id and app_hidden.handles_money()
+  for update;
+  if v_export.id is null then
+    raise exception 'No such export.' using errcode = 'CNOTF';
+  end if;
+  return v_export;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.export_to_change(export_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_to_change(export_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.export_to_change(export_id uuid) IS 'The export cancel_export or delete_export changes, its row locked to the end of the transaction: one of the session''s clinic, for an owner, admin or cashier, as a download reads it; anyone else''s, or a guess, is NOT_FOUND "No such export.".';
 
 
 --
@@ -9253,6 +9295,47 @@ COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds 
 
 
 --
+-- Name: cancel_export(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.cancel_export(export_id uuid) RETURNS app_public.report_export
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_export app_public.report_export;
+  v_cancelled app_public.report_export;
+begin
+  v_export := app_private.export_to_change(cancel_export.export_id);
+  if v_export.status = 'cancelled' then
+    return v_export; -- cancelled already (a second click): nothing more to do
+  end if;
+  if v_export.status not in ('queued', 'running') then
+    raise exception 'This export has finished: there is nothing to cancel (deleteExport removes its file).' using errcode = 'CCONF';
+  end if;
+  -- held by the row's lock: an attempt's mark of done, waiting for it, then finds the export cancelled and puts no file in place
+  update app_public.report_export e
+  set status = 'cancelled', finished_at = now(), cancelled_by = app_public.current_user_id()
+  where e.clinic_id = v_export.clinic_id and e.id = v_export.id
+  returning * into v_cancelled;
+  -- a job waiting is removed; one a worker runs is kept from being retried, and its attempt stops at its next batch of rows
+  perform graphile_worker.remove_job('report_export:' || v_export.id);
+  perform app_private.write_audit(v_export.clinic_id, 'update', 'report_export', v_export.id, to_jsonb(v_export), to_jsonb(v_cancelled));
+  return v_cancelled;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.cancel_export(export_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION cancel_export(export_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.cancel_export(export_id uuid) IS 'Cancels an export waiting or running: one waiting never runs; one running stops at its next batch of rows (a PDF once rendered), and what it wrote is removed. Frees its place among the person''s 10 and the clinic''s 30 exports in progress (requestExport) at once. The export stays listed, cancelled, with cancelledBy, and its finishedAt the moment; the cancellation is audited. Whoever may download it: an owner, admin or cashier of its clinic; any other export, or a guess, is NOT_FOUND. One finished (done, failed, expired) is CONFLICT: deleteExport removes its file. Cancelling one already cancelled changes nothing.';
+
+
+--
 -- Name: visit; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10688,18 +10771,12 @@ declare
   v_export app_public.report_export;
   v_deleted app_public.report_export;
 begin
-  -- as a download reads it: the session's clinic's, for a money role; anyone else's, or a guess, is no such export
-  select * into v_export from app_public.report_export e
-  where e.clinic_id = app_public.current_clinic_id() and e.id = delete_export.export_id and app_hidden.handles_money()
-  for update;
-  if v_export.id is null then
-    raise exception 'No such export.' using errcode = 'CNOTF';
-  end if;
+  v_export := app_private.export_to_change(delete_export.export_id);
   if v_export.deleted_at is not null then
     return v_export; -- deleted already (a second click): nothing more to do
   end if;
   if v_export.status in ('queued', 'running') then
-    raise exception 'This export is not finished yet: delete it once its status is done or failed.' using errcode = 'CCONF';
+    raise exception 'This export is not finished yet: cancel it (cancelExport), or delete it once its status is done or failed.' using errcode = 'CCONF';
   end if;
   -- expired as the sweep expires one, so that no download serves it and the sweep removes its file
   update app_public.report_export e
@@ -10723,7 +10800,7 @@ ALTER FUNCTION app_public.delete_export(export_id uuid) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION delete_export(export_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.delete_export(export_id uuid) IS 'Deletes an export, done or failed (one waiting or running is CONFLICT): its file is removed from the server by the worker in the next moments and is no longer downloaded at once; the export stays listed, expired, with deletedAt and deletedBy, and the deletion is audited. Frees the clinic''s export storage (requestExport). Whoever may download it: an owner, admin or cashier of its clinic; any other export, or a guess, is NOT_FOUND. Deleting one already deleted changes nothing.';
+COMMENT ON FUNCTION app_public.delete_export(export_id uuid) IS 'Deletes an export, done, failed or cancelled (one waiting or running is CONFLICT: cancelExport stops it): its file is removed from the server by the worker in the next moments and is no longer downloaded at once; the export stays listed, expired (a failed or cancelled one keeps its status), with deletedAt and deletedBy, and the deletion is audited. Frees the clinic''s export storage (requestExport). Whoever may download it: an owner, admin or cashier of its clinic; any other export, or a guess, is NOT_FOUND. Deleting one already deleted changes nothing.';
 
 
 --
@@ -19385,6 +19462,13 @@ REVOKE ALL ON FUNCTION app_private.export_rows(kind app_public.export_kind) FROM
 
 
 --
+-- Name: FUNCTION export_to_change(export_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.export_to_change(export_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION fail_abandoned_exports(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20440,6 +20524,14 @@ GRANT ALL ON FUNCTION app_public.audit_log_old_values(entry app_public.audit_log
 
 REVOKE ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION cancel_export(export_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.cancel_export(export_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.cancel_export(export_id uuid) TO :DATABASE_VISITOR;
 
 
 --
