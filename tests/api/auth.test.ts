@@ -176,6 +176,32 @@ test("an account locked by someone else's guesses still logs in, with the right 
   expect((await desk.tryLogin(member.phone, member.password)).status).toBe(401);
 });
 
+// the networks a password logged in from outlived it: after the reset of a stolen password, every network the thief had
+// logged in from with it was still let through the lock, each with the address throttle's 20 guesses of the new one
+test("a password given anew forgets the networks the old one logged in from: after a reset the lock holds everywhere, after its holder's change but where it was made", async () => {
+  const member = await createUser();
+  await addMember(clinic.clinicId, member, "receptionist");
+  const lockOut = async () => {
+    for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(member.phone, `guess-${i}-password`)).status).toBe(401);
+  };
+  const thief = new Browser(api);
+  await thief.login(member.phone, member.password);
+  // the operator's reset (npm run password), as a clinic's (resetMemberPassword): both replace_password
+  await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [member.phone]);
+  await lockOut();
+  expect((await thief.tryLogin(member.phone, "the operator chose it")).status).toBe(401);
+  // a quarter of an hour later, the lock over
+  await rootPool().query("update app_private.user_secret set locked_until = null, failed_login_count = 0, first_failed_login_at = null where user_id = $1", [member.userId]);
+  // the holder's change, from the desk: the desk's network is theirs with the new password, home's no longer
+  const [home, desk] = [new Browser(api), new Browser(api)];
+  await home.login(member.phone, "the operator chose it");
+  await desk.login(member.phone, "the operator chose it");
+  expect((await desk.post("/auth/password", { currentPassword: "the operator chose it", newPassword: "a new long password" })).status).toBe(200);
+  await lockOut();
+  expect((await home.tryLogin(member.phone, "a new long password")).status).toBe(401);
+  expect((await desk.tryLogin(member.phone, "a new long password")).status).toBe(200);
+});
+
 // it answered "Wrong phone number or password" and counted against the address: a double click on "Log in" behind
 // one address, 20 times, locked everyone there out
 test("an attempt while another on the same account is in flight is refused, even with the right password, as one to retry, not counted against the address; alone, it logs in", async () => {
