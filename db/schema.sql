@@ -572,6 +572,9 @@ begin
   update app_private.user_secret s set password_hash = app_private.hash_password(new_password),
     failed_login_count = 0, first_failed_login_at = null, locked_until = null, password_set_by_holder = true
   where s.user_id = v_session.user_id;
+  -- the networks the old password logged in from are no longer the account's, but the one its holder changed it from
+  delete from app_private.login_network n where n.user_id = v_session.user_id;
+  perform app_private.note_login_network(v_session.user_id, change_password.ip);
   v_ended := app_private.end_sessions_of(v_session.user_id, v_session.id);
   -- the change in the chain of the session that asked, counting the sessions of that chain it ended, and in the chain of
   -- each other clinic the person is of, saying what it was alone (not the address nor the session it was asked from)
@@ -589,7 +592,7 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
 
 --
@@ -5925,6 +5928,8 @@ begin
     failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false,
     password_given_by_clinic = replace_password.clinic_id
   where s.user_id = replace_password.user_id;
+  -- the networks the old password logged in from (a thief's too) are no longer let through the lock
+  delete from app_private.login_network n where n.user_id = replace_password.user_id;
   v_ended := app_private.end_sessions_of(replace_password.user_id, null);
   -- in the chain of clinic_id with the detail given (a clinic's reset names the membership), and in the chain of each
   -- other clinic the person is of with what it was and by what alone
@@ -5943,7 +5948,7 @@ ALTER FUNCTION app_private.replace_password(user_id uuid, password_hash text, cl
 -- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; the chain of each other clinic the person is of gets the same update with passwordChanged, unlocked and by alone, and the sessions of that chain it ended (endedSessions: audit_sessions_ended); each other chain whose sessions it ended gets sessions_ended (endedBy password_reset). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
+COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, the networks they logged in from are forgotten (login_network: until they log in again, the lock holds everywhere), and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; the chain of each other clinic the person is of gets the same update with passwordChanged, unlocked and by alone, and the sessions of that chain it ended (endedSessions: audit_sessions_ended); each other chain whose sessions it ended gets sessions_ended (endedBy password_reset). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
 
 
 --
@@ -13197,7 +13202,7 @@ ALTER TABLE app_private.login_network OWNER TO :DATABASE_OWNER;
 -- Name: TABLE login_network; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.login_network IS 'The networks each account logged in from (a login that opened a session), the last 30 days of them: a login with the right password from one of them is let through the account''s lock (app_private.logged_in_from), which is there to keep out guesses made elsewhere.';
+COMMENT ON TABLE app_private.login_network IS 'The networks each account logged in from (a login that opened a session) with the password it has now, the last 30 days of them: a login with the right password from one of them is let through the account''s lock (app_private.logged_in_from), which is there to keep out guesses made elsewhere. A password given anew forgets them (replace_password), but the network its holder changed it from (change_password).';
 
 
 --
