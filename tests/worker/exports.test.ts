@@ -228,12 +228,38 @@ test("a formula on a later line of a typed text is defused: where `;` separates 
   // the cells of such a spreadsheet: the file split at its line breaks and semicolons, quotes or not
   const formulas = text.split(/\r\n|[\r\n;]/).filter((cell) => /^[=+\-@\t]/.test(cell));
   expect(formulas).toEqual([]);
-  // the address reads as typed but for an apostrophe before each formula's line
+  // the address reads as typed but for an apostrophe before each formula's line (and after its tab, where a tab separates cells)
   const addressCell = parseCsv(text)[1][6];
-  expect(addressCell).toBe("Plot 5\n'=cmd|' /C calc'!A0\r\n'+1+1\r'@SUM(A1)\n'\t=2+2\n'-3\nMsasani");
+  expect(addressCell).toBe("Plot 5\n'=cmd|' /C calc'!A0\r\n'+1+1\r'@SUM(A1)\n'\t'=2+2\n'-3\nMsasani");
   // a line break's own lines untouched: CRLF stays one break, an empty line stays empty
   const { rows } = await rootPool().query("select app_private.csv_safe(E'a\\r\\n\\r\\nb') as plain, app_private.csv_safe(E'a;\\n=1') as after_semicolon");
   expect(rows[0]).toEqual({ plain: "a\r\n\r\nb", after_semicolon: "a;'\n'=1" });
+});
+
+// LibreOffice splits a CSV's cells at commas, semicolons and tabs unless told otherwise (quotes kept at a cell's start),
+// and Excel's text import splits at tabs alone: a visit's reason typed "Fever", a tab, then `=cmd|' /C calc'!A0` was written
+// unquoted, and such a spreadsheet ran what followed the tab as a cell's formula
+test("a formula after a tab in a typed text is defused: where a tab separates cells, a cell starts there", async () => {
+  const clinic = await createClinic("Export tabs");
+  const cashier = new Browser(api);
+  await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+  const visit = await createVisit(clinic);
+  const reason = "Fever\t=cmd|' /C calc'!A0\t-1+1";
+  await rootPool().query("update app_public.visit set reason = $2 where id = $1", [visit.id, reason]);
+  const r = await cashier.graphql(REQUEST, { kind: "visits_csv", from: today, to: today });
+  expect(r.body.errors).toBeUndefined();
+  await runDueJobs();
+  const response = await fetch(`${api.url}/exports/${r.body.data.requestExport.result.rowId}`, { headers: { cookie: cashier.cookie! } });
+  const text = await response.text();
+  // LibreOffice's default: cells split at `,`, `;` and tabs, a quote at a cell's start keeping what it quotes in one cell
+  const cells = text.match(/(?<=^|[,;\t\r\n])("(?:[^"]|"")*"|[^,;\t\r\n]*)/g)!;
+  expect(cells.filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
+  // and the reason, quoted, stays one cell in its column (split at its tabs, it moved the cells after it to the right)
+  expect(cells).toContain(`"Fever\t'=cmd|' /C calc'!A0\t'-1+1"`);
+  // a reader of tabs alone, to whom the commas' quotes are text: what follows each tab is defused too
+  expect(text.split(/[\t\r\n]/).filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
+  // the reason reads as typed but for an apostrophe before each formula
+  expect(parseCsv(text)[1][5]).toBe("Fever\t'=cmd|' /C calc'!A0\t'-1+1");
 });
 
 test("a period left out, reversed or longer than 3,661 days is INVALID_INPUT saying which; one day or 3,661 days are taken", async () => {
