@@ -3667,7 +3667,7 @@ CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$
   select regexp_replace(
-    regexp_replace(case when value ~ '^[=+\-@\t\r\n]' then '''' || value else value end, ';([=+\-@\t\r\n])', ';''\1', 'g'),
+    regexp_replace(case when value ~ '^[=+\-@\t\r\n]' then '''' || value else value end, '([;\t])(?=[=+\-@\t\r\n])', '\1''', 'g'),
     '([\r\n])([=+\-@\t])', '\1''\2', 'g');
 $$;
 
@@ -3678,7 +3678,7 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` starting with one of them (where `;` separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
 
 
 --
