@@ -112,13 +112,60 @@ test("a restored patient, service or member is live again with no trace of the d
   }
 });
 
+describe("SQL run as the API's role that turns clinicops.include_deleted on by hand", () => {
+  // before 000NNN the select policies believed the setting whoever had set it: a doctor, a cashier or a receptionist read
+  // the deleted patients and services and the removed members, which only owners and admins list, and a receptionist
+  // edited a deleted patient
+  let patient: { id: string };
+  let service: { id: string };
+  let removed: { membershipId: string };
+  beforeAll(async () => {
+    [patient, service] = [await createPatient(clinic.clinicId), await createService(clinic.clinicId)];
+    removed = await addMember(clinic.clinicId, await createUser(), "cashier");
+    await committedAs(await openSession(clinic.members.owner.userId, clinic.clinicId), async (client) => {
+      await client.query("select app_public.delete_patient($1), app_public.delete_service($2), app_public.remove_member($3)",
+        [patient.id, service.id, removed.membershipId]);
+    });
+  });
+
+  test.each(["doctor", "cashier", "receptionist"] as const)("as a %s sees no deleted patient, service or removed member", async (role) => {
+    const seen = await asMember(clinic.members[role], async (client) => {
+      await client.query("select set_config('clinicops.include_deleted', 'on', true)");
+      const { rows } = await client.query(
+        `select (select count(*)::int from app_public.patient where id = $1) as patients, (select count(*)::int from app_public.service where id = $2) as services,
+                (select count(*)::int from app_public.membership where id = $3) as members`,
+        [patient.id, service.id, removed.membershipId],
+      );
+      return rows[0];
+    });
+    expect(seen).toEqual({ patients: 0, services: 0, members: 0 });
+  });
+
+  test("as a receptionist changes nothing of a deleted patient", async () => {
+    const updated = await asMember(clinic.members.receptionist, async (client) => {
+      await client.query("select set_config('clinicops.include_deleted', 'on', true)");
+      return (await client.query("update app_public.patient set notes = 'edited while deleted' where id = $1 returning id", [patient.id])).rowCount;
+    });
+    expect(updated).toBe(0);
+  });
+
+  test("the functions that set it in their definition still see deleted rows: an owner lists them", async () => {
+    const listed = await asMember(clinic.members.owner, async (client) => ({
+      patients: (await client.query("select id from app_public.deleted_patients() where id = $1", [patient.id])).rowCount,
+      services: (await client.query("select id from app_public.deleted_services() where id = $1", [service.id])).rowCount,
+      members: (await client.query("select membership_id from app_public.removed_members() where membership_id = $1", [removed.membershipId])).rowCount,
+    }));
+    expect(listed).toEqual({ patients: 1, services: 1, members: 1 });
+  });
+});
+
 describe("clinicops.include_deleted after a function that sees deleted rows is what it was before the call", () => {
   const setting = async (client: pg.ClientBase) =>
     (await client.query("select coalesce(current_setting('clinicops.include_deleted', true), '') as value")).rows[0].value as string;
   const sees = async (client: pg.ClientBase, table: string, id: string) =>
     (await client.query(`select count(*)::int as n from app_public.${table} where id = $1`, [id])).rows[0].n === 1;
 
-  // each: the call, then the deleted row that a plain select afterwards sees only while the setting is on
+  // each: the call, then the deleted row that a plain select afterwards does not see
   const calls: [string, (client: pg.ClientBase) => Promise<{ table: string; id: string }>][] = [
     ["deleted_patients", async (client) => {
       const patient = await createPatient(clinic.clinicId);
@@ -150,7 +197,8 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       await client.query("select set_config('clinicops.include_deleted', 'on', true)");
       const deleted = await call(client);
       expect(await setting(client)).toBe("on");
-      expect(await sees(client, deleted.table, deleted.id)).toBe(true);
+      // on counts for the functions that set it, running as the owner role, not for the session's own statements (000NNN)
+      expect(await sees(client, deleted.table, deleted.id)).toBe(false);
     });
   });
 

@@ -160,6 +160,26 @@ test("a cancel reason is written by cancelling only: on a visit not being cancel
   expect(rows[0]).toEqual({ status: "scheduled", cancel_reason: null });
 });
 
+// before 000NNN the reason was kept with any step but a change of the reason alone: a visit checked in with it was then
+// completed with a cancel reason, for good
+test.each([
+  ["scheduled", "checked_in", "receptionist"],
+  ["scheduled", "no_show", "receptionist"],
+  ["checked_in", "in_progress", "doctor"],
+  ["in_progress", "completed", "doctor"],
+] as const)("a cancel reason sent with the step from %s to %s (a %s's) is INVALID_INPUT, nothing written; a blank one goes", async (from, to, role) => {
+  const visit = await createVisit(clinic, from);
+  const step = async (reason: string) =>
+    committedAs(await openSession(clinic.members[role].userId, clinic.clinicId), (c) =>
+      c.query("update app_public.visit set status = $2, cancel_reason = $3 where id = $1", [visit.id, to, reason]),
+    );
+  await expect(step("Patient called")).rejects.toMatchObject({ code: "CINVL", message: "A cancel reason goes with cancelling the visit." });
+  const read = async () => (await rootPool().query("select status, cancel_reason from app_public.visit where id = $1", [visit.id])).rows[0];
+  expect(await read()).toEqual({ status: from, cancel_reason: null });
+  await step("  ");
+  expect(await read()).toEqual({ status: to, cancel_reason: null });
+});
+
 /** A visit booked by the clinic's receptionist through the API, and a reader of its stamps. */
 async function bookedByReceptionist() {
   const patient = await createPatient(clinic.clinicId);
