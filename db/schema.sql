@@ -844,7 +844,7 @@ COMMENT ON FUNCTION app_hidden.in_system_context() IS 'True on connections that 
 CREATE FUNCTION app_hidden.include_deleted() RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-  select coalesce(current_setting('clinicops.include_deleted', true), '') = 'on';
+  select coalesce(current_setting('clinicops.include_deleted', true), '') = 'on' and current_user = ':DATABASE_OWNER';
 $$;
 
 
@@ -854,7 +854,7 @@ ALTER FUNCTION app_hidden.include_deleted() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION include_deleted(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.include_deleted() IS 'True while a trusted function needs soft-deleted rows to be visible (select policies hide them otherwise).';
+COMMENT ON FUNCTION app_hidden.include_deleted() IS 'True while a trusted function needs soft-deleted rows to be visible (select policies hide them otherwise): clinicops.include_deleted is on and the query runs as the database owner role, as a security definer function that sets it in its definition does. A session that turns the setting on by hand (SQL as the API''s role, an analyst) sees no deleted row.';
 
 
 --
@@ -8553,7 +8553,10 @@ begin
         new.no_show_at := now(); new.no_show_by := v_actor;
       else null;
     end case;
-  elsif new.cancel_reason is distinct from old.cancel_reason then
+  end if;
+  -- with any step but cancelling too (a check-in or a start sent with the form's cancel reason): it was kept, and the visit,
+  -- seen and completed, read as cancelled for that reason for good
+  if new.cancel_reason is distinct from old.cancel_reason and new.status <> 'cancelled' then
     raise exception 'A cancel reason goes with cancelling the visit.' using errcode = 'CINVL';
   end if;
   return new;
@@ -8567,7 +8570,7 @@ ALTER FUNCTION app_private.tg_visit__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts.';
+COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDATE: enforces the visit lifecycle and who may take each step (INVALID_TRANSITION, FORBIDDEN; a step refused says what to do instead), and stamps the step''s time and actor; a check-in on or after the visit''s day (for a session), a no-show only once the visit''s scheduled time has come; its time and patient change only while it is scheduled, its doctor until the consultation starts; a cancel reason only with cancelling (INVALID_INPUT).';
 
 
 --

@@ -113,7 +113,7 @@ test("a restored patient, service or member is live again with no trace of the d
 });
 
 describe("SQL run as the API's role that turns clinicops.include_deleted on by hand", () => {
-  // before 000NNN the select policies believed the setting whoever had set it: a doctor, a cashier or a receptionist read
+  // before 000320 the select policies believed the setting whoever had set it: a doctor, a cashier or a receptionist read
   // the deleted patients and services and the removed members, which only owners and admins list, and a receptionist
   // edited a deleted patient
   let patient: { id: string };
@@ -197,7 +197,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       await client.query("select set_config('clinicops.include_deleted', 'on', true)");
       const deleted = await call(client);
       expect(await setting(client)).toBe("on");
-      // on counts for the functions that set it, running as the owner role, not for the session's own statements (000NNN)
+      // on counts for the functions that set it, running as the owner role, not for the session's own statements (000320)
       expect(await sees(client, deleted.table, deleted.id)).toBe(false);
     });
   });

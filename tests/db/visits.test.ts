@@ -160,7 +160,7 @@ test("a cancel reason is written by cancelling only: on a visit not being cancel
   expect(rows[0]).toEqual({ status: "scheduled", cancel_reason: null });
 });
 
-// before 000NNN the reason was kept with any step but a change of the reason alone: a visit checked in with it was then
+// before 000321 the reason was kept with any step but a change of the reason alone: a visit checked in with it was then
 // completed with a cancel reason, for good
 test.each([
   ["scheduled", "checked_in", "receptionist"],
