@@ -12040,11 +12040,11 @@ begin
   from app_public.report_export e
   where e.clinic_id = v_clinic and e.status in ('queued', 'running');
   if v_mine >= v_most_unfinished then
-    raise exception 'You have % exports waiting or in progress: ask for more once one of them is done.', v_most_unfinished
+    raise exception 'You have % exports waiting or in progress: ask for more once one of them is done, or cancel one (cancelExport).', v_most_unfinished
       using errcode = 'CLIMT';
   end if;
   if v_clinics >= v_most_unfinished_in_clinic then
-    raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done.', v_most_unfinished_in_clinic
+    raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done, or cancel some (cancelExport).', v_most_unfinished_in_clinic
       using errcode = 'CLIMT';
   end if;
   -- the files kept for download (done, not past their expiry): one more export is refused once they fill the clinic's
@@ -12125,7 +12125,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default): LIMIT_EXCEEDED beyond (deleteExport frees storage). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default): LIMIT_EXCEEDED beyond (cancelExport frees a place among those in progress, deleteExport frees storage). Owners, admins and cashiers; audited.';
 
 
 --

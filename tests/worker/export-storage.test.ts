@@ -217,7 +217,7 @@ test("whoever may download an export cancels it while it waits: it never runs an
     if (!("id" in asked)) throw new Error(`export ${i + 1} was refused: ${asked.message}`);
     waiting.push(asked.id);
   }
-  const full = { code: "LIMIT_EXCEEDED", message: "You have 10 exports waiting or in progress: ask for more once one of them is done." };
+  const full = { code: "LIMIT_EXCEEDED", message: "You have 10 exports waiting or in progress: ask for more once one of them is done, or cancel one (cancelExport)." };
   expect(await ask(cashier)).toEqual(full);
   const [mistake] = waiting;
 

@@ -1223,7 +1223,7 @@ test("one person has at most 10 exports waiting or running: the 11th is LIMIT_EX
   expect(answers.length - refused.length).toBe(10);
   for (const r of refused) {
     expect(r.body.errors).toEqual([
-      expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: "You have 10 exports waiting or in progress: ask for more once one of them is done." }),
+      expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: "You have 10 exports waiting or in progress: ask for more once one of them is done, or cancel one (cancelExport)." }),
     ]);
   }
   const mine = async () => (await rootPool().query("select id from app_public.report_export where clinic_id = $1 and requested_by = $2", [c.clinicId, c.members.cashier.userId])).rows.map((r) => r.id);
@@ -1256,7 +1256,7 @@ test("a clinic has at most 30 exports waiting or running, whoever asked: a new a
     for (let i = 0; i < 10; i++) expect((await ask(browser)).body.errors).toBeUndefined();
   }
   expect((await ask(browsers[3])).body.errors).toEqual([
-    expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Your clinic has 30 exports waiting or in progress: ask for more once some of them are done." }),
+    expect.objectContaining({ extensions: { code: "LIMIT_EXCEEDED" }, message: "Your clinic has 30 exports waiting or in progress: ask for more once some of them are done, or cancel some (cancelExport)." }),
   ]);
   // another clinic is not held up
   const elsewhere = await requestExport(cashierB);
