@@ -106,8 +106,8 @@ function portInUse(port: number): Promise<boolean> {
  * app's server), a command made a new server in its own folder (initdb, about 40 MB) and only then failed on the port
  * ("could not create any TCP/IP sockets"), its hint asking whether another server was there. Another folder's
  * PostgreSQL on the port is refused whatever its address (it may hold the port's Unix socket too), naming both
- * folders; any other listener when the port cannot be bound, naming its pid and command line when the kernel tells
- * them (root, or the same user).
+ * folders; any other program when the port cannot be bound, naming the one in the bind's way (on 127.0.0.1, or every
+ * address: not one on ::1 alone) by its pid and command line when the kernel tells them (root, or the same user).
  */
 async function refuseTakenPort(port: number, databaseDir: string): Promise<void> {
   const here = existsSync(databaseDir) ? realpathSync(databaseDir) : resolve(databaseDir);
@@ -126,7 +126,7 @@ async function refuseTakenPort(port: number, databaseDir: string): Promise<void>
   }
   if (!(await portInUse(port))) return;
   throw new Error(
-    `Port ${port} (EMBEDDED_PG_PORT) is taken by ${anotherProgram(listeners)}, not by this data folder's PostgreSQL, ${databaseDir}, which is left as it was: ` +
+    `Port ${port} (EMBEDDED_PG_PORT) is taken by ${anotherProgram(listenersOn(port, "127.0.0.1"))}, not by this data folder's PostgreSQL, ${databaseDir}, which is left as it was: ` +
       "stop that program, or give this command another EMBEDDED_PG_PORT",
   );
 }

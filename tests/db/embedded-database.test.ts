@@ -514,6 +514,28 @@ test("`npm start` on an EMBEDDED_PG_PORT another program listens on is refused b
   expect(await portAnswers(port)).toBe(false);
 }, 180_000);
 
+// PostgreSQL listens on 127.0.0.1 alone, where a program on the port's other addresses (::1 here) does not keep it:
+// the refusal named the first program listening on the port at any address, here one that was not in its way
+test("a port refused for a program on 127.0.0.1 names that program, not one listening on another address of the port", async () => {
+  const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()) };
+  const port = Number(env.EMBEDDED_PG_PORT);
+  const onIpv6Loopback = createServer().listen(port, "::1"); // this test's process, older than the program: found first
+  await once(onIpv6Loopback, "listening");
+  const program = spawn(process.execPath, ["-e", `require("node:net").createServer().listen(${port}, "127.0.0.1")`], { stdio: "ignore" });
+  const programExit = once(program, "exit");
+  try {
+    expect(await until(() => portAnswers(port), 20_000, 100)).toBe(true);
+    await expect(openDatabase({ env })).rejects.toThrow(
+      `Port ${port} (EMBEDDED_PG_PORT) is taken by another program (pid ${program.pid}: ${commandLine(program.pid!)}), not by this data folder's PostgreSQL, ` +
+        `${join(env.CLINICOPS_DATA_DIR, "postgres")}, which is left as it was: stop that program, or give this command another EMBEDDED_PG_PORT`,
+    );
+  } finally {
+    program.kill();
+    await programExit;
+    onIpv6Loopback.close();
+  }
+});
+
 // initdb wrote the folder in place: killed outright meanwhile, it left PG_VERSION without global/pg_control, and every
 // later start took it for the server made and failed, "did not start on port … (another server on that port? …): no message"
 test("a first `npm start` killed outright while it makes the embedded server leaves no half-made server: the next command makes it and runs", async () => {
