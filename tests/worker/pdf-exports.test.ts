@@ -2,7 +2,8 @@
  * PDF exports: an invoice, a daily reconciliation sheet and a monthly summary
  * rendered by Chromium from the database's figures, checked by reading the PDF
  * text back (pdftotext); pages load nothing from the network; hostile values
- * show literally; a render that hangs is retried.
+ * show literally; a render that hangs is retried, its page closed, not the browser other renders run in; an invoice
+ * too long to print in time fails at once.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -13,7 +14,8 @@ import { projectPath } from "../../db/paths.ts";
 import { until } from "../support/until.ts";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
+import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { MAX_INVOICE_PDF_LINES } from "../../worker/exports/pdf-export.ts";
 import { textLanguages } from "../support/tagged-pdf.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -729,26 +731,44 @@ test("a German clinic's documents mark their own English words as English, in th
   expect(pieces.filter((piece) => piece.text.includes(amount) && piece.lang !== "de-CH")).toEqual([]);
 });
 
-test("a render that times out replaces the browser (it may be stuck), and the next render works", async () => {
+/** Whether process `pid` is still running. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A page Chromium takes seconds to lay out and print (an invoice's table of `rows` lines). */
+const longTable = (rows: number) =>
+  `<html><body><table>${"<tr><td>Consultation and laboratory tests</td><td>1</td><td>TZS 45,000.00</td></tr>".repeat(rows)}</table></body></html>`;
+
+// a render that timed out closed the shared browser, and every render running in it at that moment (other clinics'
+// PDFs) failed with it, again at each attempt of the one too long to print in time
+test("a render that times out closes its own page only: another render running in the same browser at that moment is made", async () => {
   await renderPdf("<p>before</p>");
   const before = await browserProcessId();
-  await expect(renderPdf("<p>too slow</p>", 1)).rejects.toThrow(/timed out after 1 ms/);
+  const other = renderPdf(longTable(10_000));
+  const late = renderPdf(longTable(40_000), 1_000);
+  await expect(late).rejects.toThrow(/timed out after 1000 ms/);
+  expect(pdfText((await other).pdf)).toContain("Consultation and laboratory tests");
+  expect(await browserProcessId()).toBe(before); // not replaced: it answered
+  expect(pdfText((await renderPdf("<p>after</p>")).pdf)).toContain("after");
+});
+
+test("a browser that stops answering once a render timed out is replaced, and the next render is made in a new one", async () => {
+  await renderPdf("<p>before</p>");
+  await nextPageReady();
+  const before = (await browserProcessId())!;
+  process.kill(-before, "SIGSTOP"); // the browser answers nothing, as a stuck one (its process group: Debian's is a wrapper script)
+  await expect(renderPdf("<p>stuck</p>", 1_000)).rejects.toThrow(/timed out after 1000 ms/);
   const after = await renderPdf("<p>after</p>");
-  expect(Buffer.from(after.pdf.slice(0, 5)).toString()).toBe("%PDF-");
-  const replacement = await browserProcessId();
-  expect(replacement).toBeDefined();
-  expect(replacement).not.toBe(before);
-  // the old one is gone (closed, or killed after 5 s)
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 70 && alive(before!); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(alive(before!)).toBe(false);
+  expect(pdfText(after.pdf)).toContain("after");
+  expect(await browserProcessId()).not.toBe(before);
+  // the old one is gone (killed after 5 s: it does not close)
+  expect(await until(() => !alive(before), 10_000, 100)).toBe(true);
 });
 
 /**
@@ -851,3 +871,33 @@ test("the first render after the browser crashed is made in a new browser, not f
   await crashBrowser();
   expect(pdfText((await renderPdf("<html><body><p>after the crash</p></body></html>")).pdf)).toContain("after the crash");
 });
+
+// an invoice of thousands of lines (a cashier's mistake) took longer than the render's time limit at each of its three
+// attempts, "the PDF took too long to render" told twice and then failed, each attempt replacing the shared browser
+test("an invoice of more lines than a PDF prints in time fails at once, saying why, and is not tried again; one of as many prints", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  await writeBehindTriggers(
+    `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, decimals, position)
+     select clinic_id, invoice_id, service_id, description || ' ' || n, quantity, unit_price, discount, tax_rate, decimals, position + n
+     from app_public.invoice_line, generate_series(1, $2::int) n where invoice_id = $1`,
+    [invoice.id, MAX_INVOICE_PDF_LINES],
+  );
+  const request = async () => {
+    const r = await cashier.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoice.id });
+    return r.body.data.requestExport.result.rowId as string;
+  };
+  const id = await request();
+  await runDueJobs();
+  const { rows } = await rootPool().query("select status, error, finished_at is not null as finished from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({
+    status: "failed",
+    error: "Attempt 1 of 3 failed: the invoice has 2,001 lines, more than the 2,000 an invoice PDF prints, so it is not tried again (bill them on invoices of 2,000 lines or fewer)",
+    finished: true,
+  });
+  const jobs = await rootPool().query("select from graphile_worker._private_jobs where key = $1", [`report_export:${id}`]);
+  expect(jobs.rowCount).toBe(0);
+  // the most an invoice PDF prints, printed within the time limit
+  await writeBehindTriggers("delete from app_public.invoice_line where invoice_id = $1 and position = (select max(position) from app_public.invoice_line where invoice_id = $1)", [invoice.id]);
+  const text = await exportPdf({ kind: "invoice_pdf", invoice: invoice.id });
+  expect(text).toContain(`${MAX_INVOICE_PDF_LINES - 1}`);
+}, 120_000);

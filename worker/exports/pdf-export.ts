@@ -26,6 +26,16 @@ async function documentOf(helpers: JobHelpers, fn: string, args: [clinicId: stri
   return text === null ? null : JSON.parse(text, (_key, value, context?: { source: string }) => (typeof value === "number" ? context!.source : value));
 }
 
+/**
+ * The most lines an invoice PDF prints. Rendering takes time with the lines, more than in proportion (up to 10.6 s for
+ * 3,000 on two busy cores, over the 20 s PDF_RENDER_TIMEOUT_MS for about 6,000), and an invoice much longer cannot be
+ * printed in time however often it is tried: its export fails at once, saying so, where its three attempts each timed out.
+ */
+export const MAX_INVOICE_PDF_LINES = 2_000;
+
+/** A document that cannot be printed whatever the attempt (its message is the clinic's): its export is not tried again. */
+export class TooLongToPrint extends Error {}
+
 /** Writes the PDF to `file`; returns the name the download is saved as. */
 export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers): Promise<string> {
   await reportProgress(helpers, job, "rows_total", 1);
@@ -34,6 +44,13 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
   if (job.kind === "invoice_pdf") {
     const doc = await documentOf(helpers, "invoice_document", [job.clinicId, job.invoiceId]);
     if (!doc) throw new Error("The invoice no longer exists.");
+    if (doc.lines.length > MAX_INVOICE_PDF_LINES) {
+      const count = (n: number) => n.toLocaleString("en");
+      throw new TooLongToPrint(
+        `the invoice has ${count(doc.lines.length)} lines, more than the ${count(MAX_INVOICE_PDF_LINES)} an invoice PDF prints, so it is not tried again ` +
+          `(bill them on invoices of ${count(MAX_INVOICE_PDF_LINES)} lines or fewer)`,
+      );
+    }
     html = invoiceHtml(doc);
     name = `invoice-${doc.invoice.code}.pdf`;
   } else if (job.kind === "reconciliation_pdf") {

@@ -3,12 +3,13 @@
  * per document (prepared one document ahead). Pages may load nothing from the network: every request other
  * than the document itself and data: URLs is refused (and reported), so a
  * hostile value cannot fetch a URL or leak patient data. A render that hangs
- * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default) and the browser is replaced.
+ * times out (PDF_RENDER_TIMEOUT_MS, 20 s by default) and its own context is closed; the browser is replaced
+ * only when it does not then answer (stuck), so other clinics' renders running in it go on.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
+import puppeteer, { type Browser, type BrowserContext, type Page, TimeoutError } from "puppeteer-core";
 import { pdfRenderTimeoutMs } from "../../db/config.ts";
 import { withinTime } from "../../db/deadline.ts";
 
@@ -241,7 +242,7 @@ export async function nextPageReady(): Promise<void> {
 const PAGE_FOOTER = `<div lang="en" style="width: 100%; margin: 0 12mm; font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #555; text-align: right">
   <span class="title"></span> · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`;
 
-/** A render that took longer than its time limit (the browser is replaced). */
+/** A render that took longer than its time limit (its context is closed; the browser is replaced if stuck). */
 export class PdfRenderTimeout extends Error {}
 
 /** After a failed render, the page prepared meanwhile is not used: the retry starts from a new one. */
@@ -251,6 +252,30 @@ function discardPreparedPage(): void {
   void stale?.then(({ context }) => context.close()).catch(() => {});
 }
 
+/** How long a browser has, after a render timed out, to close that render's context and then answer, before it is taken for stuck. */
+const BROWSER_ANSWER_MS = 5_000;
+
+/**
+ * After a render timed out: its own context is closed (its page, and the renderer process of its own, with it), and the
+ * browser is replaced only when it does not close it, or then answer, within BROWSER_ANSWER_MS. The browser was
+ * closed at every timeout, and the other renders running in it at that moment (other clinics' PDFs) failed with it:
+ * one clinic's invoice too long to print in time failed them again at each of its attempts.
+ */
+async function closeTimedOut(context: BrowserContext | undefined): Promise<void> {
+  const shared = browser;
+  const answers = async () => {
+    await context?.close();
+    // no context yet (the browser still starting, or not making one): the browser the render was waiting for
+    const b = context?.browser() ?? (await shared);
+    await b?.version();
+  };
+  const stuck = await withinTime(BROWSER_ANSWER_MS, answers(), () => new Error("the browser did not answer")).then(
+    () => false,
+    () => true,
+  );
+  // replaced once, and only if no other render has replaced it meanwhile (the next render launches a new one)
+  if (stuck && shared && browser === shared) void closeBrowser().catch(() => {});
+}
 
 export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()): Promise<RenderResult> {
   let context: BrowserContext | undefined;
@@ -276,14 +301,13 @@ export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()):
     // Puppeteer's own timeouts do not cover every step (a stuck page, a browser that stops answering).
     return await withinTime(timeoutMs, rendering, () => new PdfRenderTimeout(`The PDF render timed out after ${timeoutMs} ms.`));
   } catch (error) {
-    // After a timeout the browser may be stuck while still connected, and every
-    // later render would hang too: the next render launches a new one. Renders
-    // still running in this one fail, and their jobs are retried.
-    if (error instanceof PdfRenderTimeout) void closeBrowser().catch(() => {});
-    else discardPreparedPage();
+    discardPreparedPage();
+    // its own page is closed at once, not left rendering; the browser is replaced only if it is stuck (puppeteer's
+    // timeouts are its own clock's, and fire whether or not the browser answers)
+    if (error instanceof PdfRenderTimeout || error instanceof TimeoutError) await closeTimedOut(context);
     throw error;
   } finally {
-    // the context is closed once the render has settled, whichever way
+    // the context is closed once the render has settled, whichever way (one made after the timeout too)
     void rendering.finally(() => context?.close().catch(() => {})).catch(() => {});
   }
 }
@@ -293,7 +317,7 @@ export async function browserProcessId(): Promise<number | undefined> {
   return browser ? (await browser).process()?.pid : undefined;
 }
 
-/** Closes the shared browser (worker shutdown, a render that timed out, tests); kills it if it does not close in `killAfterMs`. */
+/** Closes the shared browser (worker shutdown, a browser stuck after a render timed out, tests); kills it if it does not close in `killAfterMs`. */
 export async function closeBrowser(killAfterMs = 5_000): Promise<void> {
   const closing = browser;
   const abort = launchAbort;

@@ -14,7 +14,7 @@ import { exportFile, exportPartFile, makeExportFolder } from "../../db/export-fi
 import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
-import { writePdf } from "../exports/pdf-export.ts";
+import { TooLongToPrint, writePdf } from "../exports/pdf-export.ts";
 import { ExportCancelled, stopIfCancelled } from "../exports/cancelled.ts";
 import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
 
@@ -26,6 +26,7 @@ import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
  */
 function reasonForClinic(error: unknown, jobId: string): string {
   if (error instanceof PdfRenderTimeout || error instanceof TimeoutError) return "the PDF took too long to render";
+  if (error instanceof TooLongToPrint) return error.message;
   // the worker's log says what to install or set
   if (error instanceof NoBrowser) return "this server has no browser to print PDFs with: its operator must install one (CSV exports work)";
   return `the export could not be written (reference: job ${jobId})`;
@@ -35,8 +36,8 @@ const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.j
 
 /**
  * Tells the clinic of a failed attempt ("Attempt 2 of 3 failed: …"): the export queued again, or failed on
- * the last attempt; only while the export's status is one of `whileIn`, and, from an attempt that took the
- * export, while it is still that attempt's (`attemptId`).
+ * the last attempt (or on this one, `forGood`: one no attempt can make); only while the export's status is one of
+ * `whileIn`, and, from an attempt that took the export, while it is still that attempt's (`attemptId`).
  */
 function tellOfTheAttempt(
   helpers: JobHelpers,
@@ -44,12 +45,13 @@ function tellOfTheAttempt(
   reason: string,
   whileIn: string[],
   attemptId: string | null = null,
+  forGood = false,
 ) {
   return helpers.query(
     `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
        finished_at = case when $3::text = 'failed' then now() end
      where clinic_id = $1 and id = $2 and status::text = any ($5::text[]) and ($6::uuid is null or attempt_id = $6)`,
-    [clinicId, id, isLastAttempt(helpers) ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reason}`, whileIn, attemptId],
+    [clinicId, id, forGood || isLastAttempt(helpers) ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reason}`, whileIn, attemptId],
   );
 }
 
@@ -158,13 +160,16 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again; a cancelled one, not running, is told nothing
-    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId);
+    const forGood = error instanceof TooLongToPrint;
+    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId, forGood);
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt
     await tell().catch(tell);
     await rm(partial, { force: true }).catch(() => {}); // its own file, whatever became of the export; left to the hourly sweep if even that fails
     // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled
     if (error instanceof ExportCancelled) return helpers.logger.info(`report_export__produce: ${error.message}`);
+    // failed for good: the job ends, its retries would fail the same way (each one a render timed out, before)
+    if (forGood) return helpers.logger.info(`report_export__produce: export ${id} failed for good: ${error.message}`);
     throw error;
   }
 }
