@@ -5,7 +5,8 @@
  * deletes the half-written (.part) files no attempt will put in place: those
  * of exports no longer in progress, and those of attempts another has
  * outlived (each attempt writes a file of its own); and the file put in place
- * for an export that failed (its attempt's mark of done lost after the rename).
+ * for an export that then failed or was cancelled (its attempt's mark of done
+ * lost after the rename).
  */
 import { rm } from "node:fs/promises";
 import type { Task } from "graphile-worker";
@@ -21,10 +22,11 @@ export const report_export__expire: Task = async (_payload, helpers) => {
   const files = await exportFolderFiles();
   // kept: the part file of the attempt each export in progress is the work of (any of an export in progress for one
   // named as before, without its attempt: a worker of that version may still write it), and the export's file but of
-  // one failed or expired (an attempt puts it in place before its mark of done commits; one of an export not in the
-  // database is not known to be ours); the others nothing will serve or put in place: an attempt's outlived by another,
-  // those of an export failed, expired or gone, the export's file of one failed (put in place by an attempt whose mark
-  // of done was lost, its connection closed at the commit, that then failed). The folder of a clinic the database does
+  // one failed, cancelled or expired (an attempt puts it in place before its mark of done commits; one of an export not
+  // in the database is not known to be ours); the others nothing will serve or put in place: an attempt's outlived by
+  // another, those of an export no longer in progress (done, failed, cancelled, expired) or gone, the export's file of
+  // one failed or cancelled (put in place by an attempt whose mark of done was lost, its connection closed at the
+  // commit, the export then failed, or cancelled while it waited for its next attempt). The folder of a clinic the database does
   // not have is left whole: another installation's sharing the exports folder, whose attempts write their part files there
   const { rows: kept } = await helpers.query<{ n: string }>(
     `select file.n from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::boolean[]) with ordinality as file (clinic_id, export_id, attempt_id, part, n)
