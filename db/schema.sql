@@ -18679,7 +18679,7 @@ CREATE POLICY update_money ON app_public.report_export FOR UPDATE USING (((clini
 -- Name: POLICY update_money ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON POLICY update_money ON app_public.report_export IS 'An owner, admin or cashier of the export''s clinic marks it deleted, through delete_export (the API''s role may not update exports itself).';
+COMMENT ON POLICY update_money ON app_public.report_export IS 'An owner, admin or cashier of the export''s clinic marks it deleted (delete_export) or cancelled (cancel_export), through those functions alone (the API''s role may not update exports itself).';
 
 
 --
