@@ -66,6 +66,29 @@ afterAll(async () => {
 
 const one = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows[0];
 
+/** A receptionist of clinic A, removed (a membership that was accepted, then soft-deleted). */
+async function removedMember(): Promise<TestMember> {
+  const member = await addMember(a.clinicId, await createUser(), "receptionist");
+  await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [member.membershipId]);
+  return member;
+}
+
+/** An export of clinic A's patients asked for by its cashier, waiting (no job of it: no worker runs here) or done as the worker leaves it. */
+async function exportOfA(status: "queued" | "done"): Promise<string> {
+  const { rows } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date, requested_by) values ($1, 'patients_csv', $2, $2, $3) returning id",
+    [a.clinicId, today, a.members.cashier.userId],
+  );
+  if (status === "done") {
+    await rootPool().query(
+      `update app_public.report_export set status = 'done', finished_at = now(), expires_at = now() + interval '1 day', file_name = 'patients.csv',
+         byte_size = 10, content_type = 'text/csv' where id = $1`,
+      [rows[0].id],
+    );
+  }
+  return rows[0].id;
+}
+
 interface Cell {
   operation: string;
   allowed: Actor[];
@@ -193,8 +216,7 @@ const CELLS: Cell[] = [
     operation: "list removed members (and withdrawn invitations)",
     allowed: MANAGERS,
     async attempt(browser) {
-      const removed = await addMember(a.clinicId, await createUser(), "receptionist");
-      await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [removed.membershipId]);
+      const removed = await removedMember();
       const r = await browser.graphql(`{ removedMembers { nodes { membershipId } } }`);
       return (r.body.data?.removedMembers?.nodes ?? []).some((n: { membershipId: string }) => n.membershipId === removed.membershipId);
     },
@@ -434,6 +456,28 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "restore a removed member",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const removed = await removedMember();
+      await browser.graphql(`mutation($m: UUID!) { restoreMember(input: { membershipId: $m }) { result { rowId } } }`, { m: removed.membershipId });
+      return (await one("select deleted_at from app_public.membership where id = $1", [removed.membershipId])).deleted_at === null;
+    },
+  },
+  {
+    operation: "invite a removed member again (on their membership of before)",
+    allowed: MANAGERS,
+    async attempt(browser) {
+      const removed = await removedMember();
+      await browser.graphql(
+        `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "Back Again", role: receptionist, password: "password-123" }) { result { rowId } } }`,
+        { p: removed.phone },
+      );
+      const membership = await one("select deleted_at, accepted_at from app_public.membership where id = $1", [removed.membershipId]);
+      return membership.deleted_at === null && membership.accepted_at === null;
+    },
+  },
+  {
     operation: "read the audit log",
     allowed: MANAGERS,
     async attempt(browser) {
@@ -574,6 +618,36 @@ const CELLS: Cell[] = [
       ]);
       await browser.graphql(`mutation($d: Date!) { reopenDay(input: { businessDate: $d, reason: "Recount" }) { result { status } } }`, { d: date });
       return (await one("select status from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [a.clinicId, date])).status === "open";
+    },
+  },
+  {
+    operation: "request an export",
+    allowed: MONEY,
+    async attempt(browser) {
+      const exports = async () => (await one("select count(*)::int as n from app_public.report_export where clinic_id = $1", [a.clinicId])).n;
+      const before = await exports();
+      const r = await browser.graphql(`mutation($d: Date!) { requestExport(input: { kind: patients_csv, fromDate: $d, toDate: $d }) { result { rowId } } }`, { d: today });
+      const id = r.body.data?.requestExport?.result.rowId;
+      if (id) await rootPool().query("select graphile_worker.remove_job('report_export:' || $1)", [id]); // no worker runs here
+      return (await exports()) === before + 1;
+    },
+  },
+  {
+    operation: "cancel an export waiting (cancelExport)",
+    allowed: MONEY,
+    async attempt(browser) {
+      const id = await exportOfA("queued");
+      await browser.graphql(`mutation($id: UUID!) { cancelExport(input: { exportId: $id }) { result { status } } }`, { id });
+      return (await one("select status from app_public.report_export where id = $1", [id])).status === "cancelled";
+    },
+  },
+  {
+    operation: "delete an export (deleteExport)",
+    allowed: MONEY,
+    async attempt(browser) {
+      const id = await exportOfA("done");
+      await browser.graphql(`mutation($id: UUID!) { deleteExport(input: { exportId: $id }) { result { status } } }`, { id });
+      return (await one("select deleted_at from app_public.report_export where id = $1", [id])).deleted_at !== null;
     },
   },
 ];
