@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { exportFile } from "../../db/export-files.ts";
-import { atTheNextAttemptsPart, holdWorkerTurnThroughThisFile, runDueJobs, whenExportStalled } from "../support/worker.ts";
+import { atTheNextAttemptsPart, cutStalledExport, holdWorkerTurnThroughThisFile, runDueJobs, whenExportStalled } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createPatient, type TestMember } from "../support/fixtures.ts";
@@ -267,7 +267,23 @@ test("whoever may download an export cancels it while it waits: it never runs an
  * file read: what the run of the due jobs named as failed, the lines the attempt wrote, the export's files left, the
  * export as it stays, and its download.
  */
-async function cancelledWhileItRuns(name: string, patients: number, ready: (id: string, part: string) => Promise<unknown>) {
+/** Lets the stalled attempt go on, reading its file: how many lines it wrote, once it has closed it. */
+async function linesRead(part: string): Promise<number> {
+  let lines = 0;
+  await once(createReadStream(part).on("data", (chunk) => (lines += chunk.toString().split("\n").length - 1)), "close");
+  return lines;
+}
+
+/**
+ * How export `name` (a CSV of `patients` rows) ends when cancelled once `ready` says its attempt got there, the attempt
+ * then let go on by `goOn` (its file read, unless told otherwise).
+ */
+async function cancelledWhileItRuns(
+  name: string,
+  patients: number,
+  ready: (id: string, part: string) => Promise<unknown>,
+  goOn: (part: string) => Promise<number | undefined> = linesRead,
+) {
   const clinic = await createClinic(name);
   await rootPool().query(
     "insert into app_public.patient (clinic_id, first_name, last_name) select $1, 'Many', 'Patient ' || i from generate_series(1, $2) i",
@@ -282,14 +298,12 @@ async function cancelledWhileItRuns(name: string, patients: number, ready: (id: 
   const part = await stall();
   await ready(id, part);
   expect(await cancelExport(cashier, id)).toMatchObject({ rowId: id, status: "cancelled", cancelledBy: clinic.members.cashier.userId });
-  let lines = 0;
-  const read = once(createReadStream(part).on("data", (chunk) => (lines += chunk.toString().split("\n").length - 1)), "close");
+  const lines = goOn(part);
   const failed = await running;
-  await read;
   const after = await shown(id);
   return {
     failed,
-    lines,
+    lines: await lines,
     files: readdirSync(join(exportsRoot, clinic.clinicId)).filter((file) => file.startsWith(id)),
     export: { ...after, cancelled_by: after.cancelled_by === clinic.members.cashier.userId ? "the cashier" : after.cancelled_by },
     download: await download(cashier, id),
@@ -317,4 +331,17 @@ test("an export cancelled once its attempt has read all its rows is not marked d
   // its rows read and counted as done: what is left is to write its file and mark it done
   const outcome = await cancelledWhileItRuns("Cancelling a finishing export", 1, (_id, part) => whenExportStalled(part));
   expect(outcome).toEqual({ ...endsCancelled, lines: 2 });
+}, 30_000);
+
+// an attempt that failed for another reason before it saw the cancel threw its error: its job, whose attempts the
+// cancel had used up, stayed in graphile-worker's table failed for good, and the worker logged an error no one need act on
+test("an export cancelled while its attempt runs, the attempt then failing for another reason (its connection cut) before it sees the cancel, ends cancelled all the same: its job ends without a failure and no file of it is left", async () => {
+  let stopReading = () => {};
+  const cutThenGoOn = async (part: string) => {
+    stopReading = await cutStalledExport(part);
+    return undefined;
+  };
+  const outcome = await cancelledWhileItRuns("Cancelling an export that then fails", 1, (_id, part) => whenExportStalled(part), cutThenGoOn);
+  stopReading();
+  expect(outcome).toEqual({ ...endsCancelled, lines: undefined });
 }, 30_000);

@@ -15,7 +15,7 @@ import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { TooLongToPrint, writePdf } from "../exports/pdf-export.ts";
-import { ExportCancelled, stopIfCancelled } from "../exports/cancelled.ts";
+import { ExportCancelled, stopIfCancelled, wasCancelled } from "../exports/cancelled.ts";
 import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
 
 /**
@@ -166,8 +166,11 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // again before its end is heard, and the export then read "running" until its next attempt
     await tell().catch(tell);
     await rm(partial, { force: true }).catch(() => {}); // its own file, whatever became of the export; left to the hourly sweep if even that fails
-    // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled
-    if (error instanceof ExportCancelled) return helpers.logger.info(`report_export__produce: ${error.message}`);
+    // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled; so too when the
+    // attempt failed for another reason before it saw the cancel (its job's attempts were used up by the cancel,
+    // graphile-worker would keep it failed for good and log an error no one need act on)
+    const cancelled = error instanceof ExportCancelled ? error : (await wasCancelled(helpers, { clinicId, id }).catch(() => false)) && new ExportCancelled(id);
+    if (cancelled) return helpers.logger.info(`report_export__produce: ${cancelled.message}`);
     // failed for good: the job ends, its retries would fail the same way (each one a render timed out, before)
     if (forGood) return helpers.logger.info(`report_export__produce: export ${id} failed for good: ${error.message}`);
     throw error;
