@@ -1,7 +1,7 @@
 /**
  * POST /auth/login, /auth/switch-clinic, /auth/logout and /auth/password. The
  * checks live in SQL (app_hidden.login and friends); these routes turn their
- * answer into the session cookie.
+ * answer into the session cookie, and a login's into the device cookie (device-cookie.ts).
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
@@ -16,6 +16,7 @@ import type { ServerSettings } from "./settings.ts";
 import { log } from "./log.ts";
 import { isMalformedUuid } from "../db/uuid.ts";
 import { clientAddress } from "./client-address.ts";
+import { deviceSecrets, setDeviceCookie } from "./device-cookie.ts";
 import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts";
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
@@ -85,10 +86,10 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     if (clinicId != null && typeof clinicId !== "string") return notAClinicId(res);
     try {
       // with the client's address as throttling counts it (an IPv4 client seen through IPv6 as IPv4, an IPv6 one by its /64)
-      const result = await run<SessionResult & { counted: string | null }>(
+      const result = await run<SessionResult & { counted: string | null; deviceSecret: string }>(
         null,
-        "select app_hidden.login($1, $2, $3, $4, $5, $6) || jsonb_build_object('counted', abbrev(app_hidden.throttled_network($4))) as result",
-        [phone, password, clinicId ?? null, clientAddress(req), req.get("user-agent") ?? null, ttl],
+        "select app_hidden.login($1, $2, $3, $4, $5, $6, $7) || jsonb_build_object('counted', abbrev(app_hidden.throttled_network($4))) as result",
+        [phone, password, clinicId ?? null, clientAddress(req), req.get("user-agent") ?? null, ttl, deviceSecrets(req, settings)],
       );
       if (result.status !== "ok") {
         // what an operator looking into failed logins needs: how it failed and from where (never the phone or password)
@@ -102,6 +103,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
+      setDeviceCookie(req, res, settings, result.user.id, result.deviceSecret);
       startSession(res, result);
     } catch (error) {
       if (clinicId != null && isMalformedUuid(error)) return notAClinicId(res);
@@ -149,8 +151,8 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return sendError(res, "INVALID_INPUT", "Send a JSON body with currentPassword and newPassword.");
     }
     try {
-      const result = await run<{ status: "ok" | "invalid"; sessionsEnded?: number }>(state.claims, "select app_hidden.change_password($1, $2, $3) as result", [
-        currentPassword, newPassword, clientAddress(req),
+      const result = await run<{ status: "ok" | "invalid"; sessionsEnded?: number }>(state.claims, "select app_hidden.change_password($1, $2, $3, $4) as result", [
+        currentPassword, newPassword, clientAddress(req), deviceSecrets(req, settings),
       ]);
       if (result.status !== "ok") {
         log("info", "password_change_refused", { userId: state.claims.user_id });

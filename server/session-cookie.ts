@@ -21,11 +21,11 @@ export function clearSessionCookie(res: Response, settings: ServerSettings): voi
   res.clearCookie(settings.cookieName, { httpOnly: true, sameSite: "lax", secure: settings.production, path: "/" });
 }
 
-/** The raw token of the session cookie, if the request carries one. */
-function sessionToken(req: IncomingMessage, settings: ServerSettings): string | null {
+/** The value of the cookie `name` (the session's, the device's), if the request carries it. */
+export function cookieValue(req: IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === settings.cookieName) {
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
       return decoded(part.slice(eq + 1).trim());
     }
   }
@@ -47,7 +47,7 @@ export type SessionState =
   | { kind: "session"; claims: SessionClaims };
 
 function checkSession(req: IncomingMessage, settings: ServerSettings): SessionState {
-  const token = sessionToken(req, settings);
+  const token = cookieValue(req, settings.cookieName);
   if (token === null) return { kind: "anonymous" };
   const claims = verifySessionToken(token, settings.jwtSecret);
   return claims ? { kind: "session", claims } : { kind: "invalid" };

@@ -14,6 +14,8 @@ export interface ServerSettings {
   /** Session lifetime, as a PostgreSQL interval and in seconds. */
   sessionTtlSeconds: number;
   cookieName: string;
+  /** The device cookie's name (server/device-cookie.ts): __Host- prefixed in production, as the session cookie is. */
+  deviceCookieName: string;
   /** Origins (scheme://host[:port]) allowed to send cookie-carrying POSTs besides our own. */
   allowedOrigins: string[];
   /** Country calling code completing national phone numbers outside a clinic (login). */
@@ -113,6 +115,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     jwtSecret: env.JWT_SECRET ?? generatedJwtSecret,
     sessionTtlSeconds: wholeNumber(env, "SESSION_TTL_SECONDS", 12 * 3600, 60, MAX_SESSION_TTL_SECONDS),
     cookieName: production ? "__Host-clinicops_session" : "clinicops_session",
+    deviceCookieName: production ? "__Host-clinicops_device" : "clinicops_device",
     allowedOrigins: allowedOriginsSetting(env.ALLOWED_ORIGINS),
     defaultCallingCode,
     statementTimeoutMs: wholeNumber(env, "STATEMENT_TIMEOUT_MS", 5000, 1, MAX_STATEMENT_TIMEOUT_MS),

@@ -38,9 +38,11 @@ test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and ans
     role: "owner",
     clinics: [{ id: clinic.clinicId, name: "Auth clinic", role: "owner" }],
   });
-  expect(JSON.stringify(response.body)).not.toMatch(/password|hash|token/i);
-  const cookie = response.headers.get("set-cookie") ?? "";
+  expect(JSON.stringify(response.body)).not.toMatch(/password|hash|token|secret|device/i);
+  const [cookie, deviceCookie] = response.headers.getSetCookie().sort().reverse();
   expect(cookie).toMatch(/^clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+  // and the device cookie, for 90 days: the account and a secret (device-cookie.ts)
+  expect(deviceCookie).toMatch(new RegExp(`^clinicops_device=${owner.userId}\\.[\\w-]{43}; Max-Age=7776000; Path=/; Expires=[^;]+; HttpOnly; SameSite=Lax$`));
   const expires = new Date(/Expires=([^;]+)/.exec(cookie)![1]).getTime();
   expect(expires).toBeGreaterThan(Date.now() + 3600_000);
 
@@ -58,7 +60,10 @@ test("in production the cookie is Secure and __Host- prefixed, and browsers are 
     const browser = new Browser(production);
     const response = await browser.tryLogin(clinic.members.doctor.phone, clinic.members.doctor.password);
     expect(response.status).toBe(200);
-    expect(response.headers.get("set-cookie")).toMatch(/^__Host-clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+    expect(response.headers.getSetCookie().sort()).toEqual([
+      expect.stringMatching(/^__Host-clinicops_device=[^;]+; Max-Age=7776000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
+      expect.stringMatching(/^__Host-clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
+    ]);
     for (const answer of [response, await browser.graphql("{ currentRole }"), await browser.post("/nowhere", {})]) {
       expect(answer.headers.get("strict-transport-security")).toBe("max-age=31536000");
       expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
@@ -161,19 +166,21 @@ test("a login clears the account's failures: four wrong passwords, a login, then
 test("an account locked by someone else's guesses still logs in, with the right password, from a network it logged in from; elsewhere it stays locked", async () => {
   const member = await createUser();
   await addMember(clinic.clinicId, member, "receptionist");
+  // the desk's network: its attempts from browsers without the desk's device cookie (which is let through on its own)
   const desk = new Browser(api);
+  const atTheDesk = () => new Browser(api, desk.address);
   await desk.login(member.phone, member.password);
   for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(member.phone, `guess-${i}-password`)).status).toBe(401);
   expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
   // a wrong password from the desk is refused and counted, as anywhere
-  expect((await desk.tryLogin(member.phone, "a desk typo password")).status).toBe(401);
-  expect((await desk.tryLogin(member.phone, member.password)).status).toBe(200);
+  expect((await atTheDesk().tryLogin(member.phone, "a desk typo password")).status).toBe(401);
+  expect((await atTheDesk().tryLogin(member.phone, member.password)).status).toBe(200);
   // a login clears the lock, as it clears the failures
   expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(200);
   // a network last logged in from more than 30 days ago is one like any other
   for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(member.phone, `guess-${i}-password`)).status).toBe(401);
   await rootPool().query("update app_private.login_network set last_login_at = now() - interval '31 days' where user_id = $1", [member.userId]);
-  expect((await desk.tryLogin(member.phone, member.password)).status).toBe(401);
+  expect((await atTheDesk().tryLogin(member.phone, member.password)).status).toBe(401);
 });
 
 // the networks a password logged in from outlived it: after the reset of a stolen password, every network the thief had
@@ -318,6 +325,130 @@ const anyAddress = () => `2001:db8:${randomBytes(4).toString("hex").match(/.{4}/
 
 /** A login from a client at `address` (as the proxy in front names it). */
 const loginFrom = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
+
+// A clinic's staff and its waiting room's guest wifi share one public address: a patient on the wifi sending 20 bad logins
+// a quarter of an hour kept every member of the staff from logging in, the right password too (device cookies, 000NNN)
+describe("a browser its person logged in from (its device cookie) is judged by its device", () => {
+  /** 20 failed logins from `address`, for phones of no account: the address throttle refuses it for 15 minutes. */
+  const throttle = async (address: string) => {
+    for (let i = 0; i < 20; i++) expect((await new Browser(api, address).tryLogin(randomPhone(), "a bad guess password")).status).toBe(401);
+  };
+  const member = async () => addMember(clinic.clinicId, await createUser(), "receptionist");
+  const loginEntries = async (userId: string) =>
+    (await rootPool().query("select action, detail from app_public.audit_log where action in ('login', 'login_failed') and record_id = $1 order by seq", [userId])).rows as {
+      action: string; detail: Record<string, unknown>;
+    }[];
+  const failuresFrom = async (address: string) =>
+    (await rootPool().query("select count(*)::int as n from app_private.login_failure where ip = app_hidden.throttled_network($1)", [address])).rows[0].n as number;
+  /** A member logged in at a desk behind the clinic's wifi, whose address the throttle then refuses (a guest's 20 bad logins). */
+  const loggedInBehindThrottledWifi = async () => {
+    const wifi = anyAddress();
+    const person = await member();
+    const desk = new Browser(api, wifi);
+    await desk.login(person.phone, person.password);
+    await throttle(wifi);
+    return { wifi, person, desk };
+  };
+
+  test("behind an address the throttle refuses (a guest on the clinic's wifi), a member whose browser logged in before logs in; a browser without its cookie is refused as before", async () => {
+    const { wifi, person: receptionist, desk } = await loggedInBehindThrottledWifi();
+    expect((await new Browser(api, wifi).tryLogin(receptionist.phone, receptionist.password)).status).toBe(401);
+    const shiftChange = await desk.tryLogin(receptionist.phone, receptionist.password);
+    expect({ status: shiftChange.status, error: shiftChange.body.error }).toEqual({ status: 200, error: undefined });
+    // the login's entry says a device cookie judged it, and holds no secret
+    const entries = await loginEntries(receptionist.userId);
+    expect(entries.map((entry) => [entry.action, entry.detail.deviceCookie])).toEqual([["login", false], ["login", true]]);
+    const secrets = desk.deviceCookie!.split("=")[1].split("~").map((token) => token.split(".")[1]);
+    for (const secret of secrets) expect(JSON.stringify(entries)).not.toContain(secret);
+    expect(await detailKeysUnnamed(entries)).toEqual([]);
+  });
+
+  test("an account locked by 5 guesses from elsewhere: its person logs in from a browser of theirs, on another network too; a browser without its cookie stays locked out", async () => {
+    const doctor = await member();
+    const laptop = new Browser(api);
+    await laptop.login(doctor.phone, doctor.password);
+    for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(doctor.phone, `guess-${i}-password`)).status).toBe(401);
+    laptop.address = anyAddress(); // the laptop on the doctor's phone's network: not one the account logged in from
+    expect((await new Browser(api, laptop.address).tryLogin(doctor.phone, doctor.password)).status).toBe(401);
+    expect((await laptop.tryLogin(doctor.phone, doctor.password)).status).toBe(200);
+  });
+
+  test("a device cookie helps its own account alone: another account's, a forged or a garbled one is as none (not an error)", async () => {
+    const { wifi, person: a, desk: shared } = await loggedInBehindThrottledWifi();
+    const b = await member();
+    expect((await shared.tryLogin(b.phone, b.password)).status).toBe(401);
+    expect((await shared.tryLogin(a.phone, a.password)).status).toBe(200); // while it lets its own account in
+    const forgeries = [
+      `clinicops_device=${b.userId}.${randomBytes(32).toString("base64url")}`, // of b's form, a secret never given
+      `clinicops_device=${shared.deviceCookie!.split("=")[1].replace(a.userId, b.userId)}`, // a's secret, named b's
+      `clinicops_device=${shared.deviceCookie!.split("=")[1].slice(0, -1)}`, // cut short
+      "clinicops_device=%E0%A4%A",
+      `clinicops_device=${"~".repeat(5000)}`,
+    ];
+    for (const forged of forgeries) {
+      const browser = new Browser(api, wifi);
+      browser.deviceCookie = forged;
+      const refused = await browser.tryLogin(b.phone, b.password);
+      expect({ forged: forged.slice(0, 80), status: refused.status, body: refused.body }).toEqual({
+        forged: forged.slice(0, 80), status: 401, body: { error: { code: "INVALID_CREDENTIALS", message: "Wrong phone number or password, or the account is locked." } },
+      });
+      // and off the throttle, it is just a login
+      const elsewhere = new Browser(api);
+      elsewhere.deviceCookie = forged;
+      expect({ forged: forged.slice(0, 80), status: (await elsewhere.tryLogin(b.phone, b.password)).status }).toEqual({ forged: forged.slice(0, 80), status: 200 });
+    }
+  });
+
+  test("a browser's wrong passwords count against its device alone; the 5th within 15 minutes ends its trust, and the throttle and the lock apply again", async () => {
+    const { wifi, person: cashier, desk } = await loggedInBehindThrottledWifi();
+    const counted = await failuresFrom(wifi);
+    // four typos and the right one: not the address's, nor the account's (its lock not nearer)
+    for (let i = 0; i < 4; i++) expect((await desk.tryLogin(cashier.phone, `typo-${i}-password`)).status).toBe(401);
+    expect((await desk.tryLogin(cashier.phone, cashier.password)).status).toBe(200);
+    expect(await failuresFrom(wifi)).toBe(counted);
+    const { rows } = await rootPool().query("select failed_login_count from app_private.user_secret where user_id = $1", [cashier.userId]);
+    expect(rows).toEqual([{ failed_login_count: 0 }]);
+    // five: the device is trusted no longer, and the address's throttle refuses it, the right password too
+    for (let i = 0; i < 5; i++) expect((await desk.tryLogin(cashier.phone, `guess-${i}-password`)).status).toBe(401);
+    expect((await desk.tryLogin(cashier.phone, cashier.password)).status).toBe(401);
+    const failed = (await loginEntries(cashier.userId)).filter((entry) => entry.action === "login_failed");
+    expect(failed.map((entry) => [entry.detail.reason, entry.detail.deviceCookie])).toEqual(Array(9).fill(["wrong_password", true]));
+    // and the account's lock too: off the throttle, a locked account's browser is refused once its device is not trusted
+    const home = new Browser(api);
+    await home.login(cashier.phone, cashier.password);
+    home.address = anyAddress();
+    for (let i = 0; i < 5; i++) expect((await home.tryLogin(cashier.phone, `guess-${i}-password`)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await new Browser(api).tryLogin(cashier.phone, `guess-${i}-password`)).status).toBe(401);
+    expect((await home.tryLogin(cashier.phone, cashier.password)).status).toBe(401);
+  });
+
+  test("a password given anew forgets the browsers: after a reset none helps; after its holder's change the one it was made from alone", async () => {
+    const { person: nurse, desk } = await loggedInBehindThrottledWifi();
+    const home = new Browser(api);
+    await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [nurse.phone]);
+    expect((await desk.tryLogin(nurse.phone, "the operator chose it")).status).toBe(401);
+    // the holder's change, from the desk's browser (off the throttle, a quarter of an hour later)
+    desk.address = anyAddress();
+    await desk.login(nurse.phone, "the operator chose it");
+    await home.login(nurse.phone, "the operator chose it");
+    expect((await desk.post("/auth/password", { currentPassword: "the operator chose it", newPassword: "a new long password" })).status).toBe(200);
+    await throttle(desk.address);
+    await throttle(home.address);
+    expect((await home.tryLogin(nurse.phone, "a new long password")).status).toBe(401);
+    expect((await desk.tryLogin(nurse.phone, "a new long password")).status).toBe(200);
+  });
+
+  test("an account keeps its 10 browsers last logged in from, and forgets one unused for 90 days at its next login", async () => {
+    const owner = await member();
+    const browsers = Array.from({ length: 11 }, () => new Browser(api));
+    for (const browser of browsers) await browser.login(owner.phone, owner.password);
+    const devices = async () => (await rootPool().query("select count(*)::int as n from app_private.login_device where user_id = $1", [owner.userId])).rows[0].n;
+    expect(await devices()).toBe(10);
+    await rootPool().query("update app_private.login_device set last_login_at = now() - interval '91 days' where user_id = $1 and last_login_at < (select max(last_login_at) from app_private.login_device where user_id = $1)", [owner.userId]);
+    await browsers[10].login(owner.phone, owner.password);
+    expect(await devices()).toBe(1);
+  });
+});
 
 // Every login behind such a proxy, the right password too, was INVALID_INPUT "A value has the wrong format.":
 // PostgreSQL read the address as given and refused it as the login's input.
@@ -918,7 +1049,7 @@ describe("an account keeps at most 10 live sessions", () => {
     expect(login.answer.status).toBe("ok");
     expect(await liveSessions(member.userId)).toBe(10);
     expect(await entriesIn(clinic.clinicId, member.userId)).toEqual([
-      { action: "login", detail: { ip: null, sessionId: login.answer.sessionId, endedSessions: [oldest.here] } },
+      { action: "login", detail: { ip: null, sessionId: login.answer.sessionId, endedSessions: [oldest.here], deviceCookie: false } },
     ]);
     expect(await entriesIn(other.clinicId, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.other], endedBy: "login" } }]);
     expect(await entriesIn(null, member.userId)).toEqual([{ action: "sessions_ended", detail: { endedSessions: [oldest.platform], endedBy: "login" } }]);

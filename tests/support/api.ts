@@ -70,13 +70,16 @@ export interface Response<T = any> {
   headers: Headers;
 }
 
-/** One browser: its cookie jar and its address. */
+/** One browser: its cookie jar (the session's cookie, the device's) and its address (a new one of its own, unless given). */
 export class Browser {
   cookie: string | null = null;
-  readonly address = clientAddress();
+  /** The device cookie (server/device-cookie.ts), as `name=value`. */
+  deviceCookie: string | null = null;
+  address: string;
   private readonly api: TestApi;
-  constructor(api: TestApi) {
+  constructor(api: TestApi, address = clientAddress()) {
     this.api = api;
+    this.address = address;
   }
 
   async post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
@@ -85,15 +88,16 @@ export class Browser {
       headers: {
         "content-type": "application/json",
         "x-forwarded-for": this.address,
-        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.cookie || this.deviceCookie ? { cookie: [this.cookie, this.deviceCookie].filter(Boolean).join("; ") } : {}),
         ...headers,
       },
       body: JSON.stringify(body),
     });
-    const setCookie = response.headers.get("set-cookie");
-    if (setCookie) {
+    for (const setCookie of response.headers.getSetCookie()) {
       const [pair] = setCookie.split(";");
-      this.cookie = pair.endsWith("=") ? null : pair;
+      const kept = pair.endsWith("=") ? null : pair;
+      if (pair.startsWith(`${this.api.settings.deviceCookieName}=`)) this.deviceCookie = kept;
+      else this.cookie = kept;
     }
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
