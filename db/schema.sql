@@ -510,10 +510,10 @@ COMMENT ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) IS 'The country 
 
 
 --
--- Name: change_password(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: change_password(text, text, inet, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) RETURNS jsonb
+CREATE FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -523,6 +523,7 @@ declare
   v_ended jsonb;
   v_throttled boolean;
   v_first_throttled boolean;
+  v_device uuid;
 begin
   if v_session.id is null then
     raise exception 'Log in first.' using errcode = 'CAUTH';
@@ -575,6 +576,9 @@ begin
   -- the networks the old password logged in from are no longer the account's, but the one its holder changed it from
   delete from app_private.login_network n where n.user_id = v_session.user_id;
   perform app_private.note_login_network(v_session.user_id, change_password.ip);
+  -- and so the devices, but the one its holder changed it from (whose cookie stays good)
+  v_device := app_private.trusted_device(v_session.user_id, change_password.device_secrets);
+  delete from app_private.login_device d where d.user_id = v_session.user_id and d.id is distinct from v_device;
   v_ended := app_private.end_sessions_of(v_session.user_id, v_session.id);
   -- the change in the chain of the session that asked, counting the sessions of that chain it ended, and in the chain of
   -- each other clinic the person is of, saying what it was alone (not the address nor the session it was asked from)
@@ -586,13 +590,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION change_password(current_password text, new_password text, ip inet, device_secrets text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
 
 --
@@ -977,10 +981,10 @@ COMMENT ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with
 
 
 --
--- Name: login(text, text, uuid, inet, text, interval); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: login(text, text, uuid, inet, text, interval, text[]); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
+CREATE FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -995,6 +999,8 @@ declare
   v_busy boolean := false;
   v_throttled boolean;
   v_first_throttled boolean;
+  v_device uuid;
+  v_address_refused boolean;
 begin
   begin
     v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
@@ -1013,10 +1019,13 @@ begin
   -- every attempt asks the throttle, one refused for its input too: from an address it refuses, that one is still
   -- answered for its input and counted, but audited only as the throttle's first refusal, as any other attempt is
   select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(login.ip) t;
+  -- but an attempt with a device cookie of the account, judged by its device (read again below, under the account's lock)
+  v_address_refused := v_throttled and (v_refusal is not null
+    or app_private.trusted_device((select u.id from app_public."user" u where u.phone = v_phone), login.device_secrets) is null);
 
   if v_refusal is not null then
     null; -- refused for its input: no account is looked at
-  elsif v_throttled then
+  elsif v_address_refused then
     v_reason := 'address_throttled';
   else
     -- the account's row, shared, as a clinic switch holds it: a deactivation or a password change
@@ -1036,33 +1045,44 @@ begin
         v_busy := true;
       end;
     end if;
+    -- the device as it is once the account's attempts take turns (its failures are counted under that lock): one
+    -- deleted meanwhile by its 5th failure leaves the attempt to the address's rule
+    if not v_busy then
+      v_device := app_private.trusted_device(v_user.id, login.device_secrets);
+      v_address_refused := v_throttled and v_device is null;
+    end if;
     -- An unknown phone, or a busy account, still pays for one bcrypt (password_matches of no hash), so timing tells nothing.
     v_password_ok := app_private.password_matches(password, case when not v_busy then v_secret.password_hash end);
     v_reason := case
+      when v_address_refused then 'address_throttled'
       when v_busy then 'attempt_in_flight'
       when v_user.id is null then 'unknown_phone'
       when not v_password_ok then 'wrong_password'
-      -- the lock keeps out guesses, not the person: a network they logged in from lately is let through (login_network)
-      when v_secret.locked_until > now() and not app_private.logged_in_from(v_user.id, login.ip) then 'locked'
+      -- the lock keeps out guesses, not the person: a device or a network they logged in from lately is let through
+      when v_secret.locked_until > now() and v_device is null and not app_private.logged_in_from(v_user.id, login.ip) then 'locked'
       when not v_user.is_active then 'inactive'
     end;
   end if;
 
   if v_reason is not null then
     -- an attempt refused for another in flight is no guess (its password is not checked): not counted
-    -- against the address, so a double click behind one address does not bring it nearer the throttle
-    if not v_busy then
+    -- against the address, so a double click behind one address does not bring it nearer the throttle;
+    -- one with a device cookie of the account counts against that device alone
+    if v_device is not null then
+      perform app_private.count_device_failure(v_device);
+    elsif not v_busy then
       insert into app_private.login_failure (ip, phone, throttled) values (app_hidden.throttled_network(login.ip), v_phone, v_throttled);
-    end if;
-    if v_secret.user_id is not null and not v_busy then
-      perform app_private.count_password_failure(v_secret.user_id);
+      if v_secret.user_id is not null and not v_address_refused then
+        perform app_private.count_password_failure(v_secret.user_id);
+      end if;
     end if;
     -- an address the throttle refuses is audited at the first attempt it refuses (its 20 failures
     -- counted), not at those after it while it keeps trying (still counted, so it stays refused): each
     -- wrote an entry, and a client refused at every request grew the platform's chain without end;
     -- an attempt refused for its input (no password, not a phone) from such an address too
-    if not v_throttled or v_first_throttled then
-      perform app_private.audit_failed_login(v_phone, login.ip, case when v_throttled then 'address_throttled' else v_reason end, v_user.id);
+    if not v_address_refused or v_first_throttled then
+      perform app_private.audit_failed_login(v_phone, login.ip, case when v_address_refused then 'address_throttled' else v_reason end,
+        v_user.id, jsonb_build_object('deviceCookie', v_device is not null));
     end if;
     return case when v_busy then jsonb_build_object('status', 'busy')
       when v_refusal is null then jsonb_build_object('status', 'invalid')
@@ -1074,26 +1094,28 @@ begin
   exception when sqlstate 'CFORB' then
     -- the right password, for a clinic the user is not (or no longer) an active member of: a failed
     -- login, audited in the platform's chain (the clinic's managers are not shown a stranger's phone)
-    perform app_private.audit_failed_login(v_phone, login.ip, 'not_a_member', v_user.id, jsonb_build_object('clinicId', login.clinic_id));
+    perform app_private.audit_failed_login(v_phone, login.ip, 'not_a_member', v_user.id,
+      jsonb_build_object('clinicId', login.clinic_id, 'deviceCookie', v_device is not null));
     return jsonb_build_object('status', 'not_a_member', 'message', app_private.not_a_member_message(v_user.id, login.clinic_id));
   end;
   -- a login that opened its session (not one refused above) clears the failures and is the last
   update app_private.user_secret s set failed_login_count = 0, first_failed_login_at = null, locked_until = null,
     last_login_at = now() where s.user_id = v_user.id;
   perform app_private.note_login_network(v_user.id, login.ip);
-  perform app_private.audit_session_opened('login', v_result, login.ip);
-  return v_result || jsonb_build_object('status', 'ok');
+  perform app_private.audit_session_opened('login', v_result, login.ip, jsonb_build_object('deviceCookie', v_device is not null));
+  -- the device's cookie, with a new secret (never audited)
+  return v_result || jsonb_build_object('status', 'ok', 'deviceSecret', app_private.note_login_device(v_user.id, v_device));
 end;
 $$;
 
 
-ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10), notes the client''s network (note_login_network) and returns it with status "ok". An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from). A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member and busy counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10), notes the client''s network (note_login_network) and device (note_login_device) and returns it with status "ok" and deviceSecret, the secret of the device''s new cookie. An attempt with the secret of a device cookie of the account (device_secrets, those the browser holds: trusted_device) is judged by that device: the address throttle and the account''s lock do not refuse it, and its failures count against the device alone, 5 in 15 minutes deleting it (count_device_failure). An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from) or with its device''s cookie. A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason; each saying whether a device cookie of the account was presented, deviceCookie), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member, busy and those with a device cookie counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -3173,10 +3195,10 @@ COMMENT ON FUNCTION app_private.audit_heads_to_anchor() IS 'The head of every au
 
 
 --
--- Name: audit_session_opened(text, jsonb, inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: audit_session_opened(text, jsonb, inet, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) RETURNS void
+CREATE FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet, extra jsonb DEFAULT '{}'::jsonb) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -3184,19 +3206,19 @@ declare
   v_user_id uuid := (opened -> 'user' ->> 'id')::uuid;
 begin
   perform app_private.audit_sessions_ended((opened -> 'clinic' ->> 'id')::uuid, audit_session_opened.action, 'user', v_user_id,
-    jsonb_build_object('ip', audit_session_opened.ip, 'sessionId', opened ->> 'sessionId'), false,
+    jsonb_build_object('ip', audit_session_opened.ip, 'sessionId', opened ->> 'sessionId') || audit_session_opened.extra, false,
     opened -> 'endedSessions', audit_session_opened.action, v_user_id);
 end;
 $$;
 
 
-ALTER FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet, extra jsonb) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet, extra jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it, a switch adding the session it came from to its endedSessions), by the person: its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId) and the sessions of that clinic the opening ended (endedSessions); each other chain whose sessions it ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), the chains written in the order of their ids (audit_sessions_ended).';
+COMMENT ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet, extra jsonb) IS 'Audits a session opened by a login or a switch (action login or switch_clinic; opened as open_session returned it, a switch adding the session it came from to its endedSessions), by the person: its entry, in its clinic''s chain (the platform''s without one), gives the client''s address, the session opened (sessionId), the sessions of that clinic the opening ended (endedSessions) and anything in extra (a login''s deviceCookie); each other chain whose sessions it ended gets an entry sessions_ended naming those alone (endedSessions) and what ended them (endedBy: login or switch_clinic), the chains written in the order of their ids (audit_sessions_ended).';
 
 
 --
@@ -3592,6 +3614,38 @@ ALTER FUNCTION app_private.correct_saved_phones() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.correct_saved_phones() IS 'Corrects the users'', patients'' and clinics'' phones that today''s rules read otherwise (saved_phone_corrected), each change audited, a phone changed meanwhile left as it is; answers how many phones were left: no phone by today''s rules (the wrong number of digits for their country, or no country code in use), or the row cannot take the corrected phone (another account has it, or the row breaks a newer rule). The audit chains of the rows it corrects are locked first, in the order of their ids (lock_audit_chains), as logins and password changes take them. Run by 000086; an operator may run it again.';
+
+
+--
+-- Name: count_device_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.count_device_failure(device_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_count integer;
+begin
+  update app_private.login_device d set
+    failed_login_count = case when d.first_failed_login_at > now() - interval '15 minutes' then d.failed_login_count + 1 else 1 end,
+    first_failed_login_at = case when d.first_failed_login_at > now() - interval '15 minutes' then d.first_failed_login_at else now() end
+  where d.id = count_device_failure.device_id
+  returning d.failed_login_count into v_count;
+  if v_count >= 5 then
+    delete from app_private.login_device d where d.id = count_device_failure.device_id;
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.count_device_failure(device_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION count_device_failure(device_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.count_device_failure(device_id uuid) IS 'Counts a wrong password given with the device''s cookie against that device (not the address nor the account): the 5th within 15 minutes of the first deletes it, its cookie trusted no longer.';
 
 
 --
@@ -5233,6 +5287,42 @@ COMMENT ON FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uui
 
 
 --
+-- Name: note_login_device(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_secret text := translate(encode(gen_random_bytes(32), 'base64'), '+/=', '-_');
+begin
+  delete from app_private.login_device d
+  where d.user_id = note_login_device.user_id and d.last_login_at <= now() - interval '90 days';
+  update app_private.login_device d set secret_hash = sha256(convert_to(v_secret, 'UTF8')), last_login_at = now(),
+    failed_login_count = 0, first_failed_login_at = null
+  where d.id = note_login_device.device_id and d.user_id = note_login_device.user_id;
+  if not found then
+    insert into app_private.login_device (user_id, secret_hash) values (note_login_device.user_id, sha256(convert_to(v_secret, 'UTF8')));
+  end if;
+  delete from app_private.login_device d
+  where d.user_id = note_login_device.user_id and d.id not in (
+    select k.id from app_private.login_device k where k.user_id = note_login_device.user_id order by k.last_login_at desc, k.created_at desc limit 10);
+  return v_secret;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION note_login_device(user_id uuid, device_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) IS 'Notes that the account logged in from a device now: the device given (the trusted one its cookie named) gets a new secret and its failures cleared, else a new device is added; the account keeps its 10 devices last logged in from, and forgets those not logged in from for 90 days. Answers the new secret, for the device''s cookie (only its SHA-256 is kept). Called by app_hidden.login once it has opened a session.';
+
+
+--
 -- Name: note_login_network(uuid, inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5928,8 +6018,9 @@ begin
     failed_login_count = 0, first_failed_login_at = null, password_set_by_holder = false,
     password_given_by_clinic = replace_password.clinic_id
   where s.user_id = replace_password.user_id;
-  -- the networks the old password logged in from (a thief's too) are no longer let through the lock
+  -- the networks and devices the old password logged in from (a thief's too) are no longer let through the lock or the throttle
   delete from app_private.login_network n where n.user_id = replace_password.user_id;
+  delete from app_private.login_device d where d.user_id = replace_password.user_id;
   v_ended := app_private.end_sessions_of(replace_password.user_id, null);
   -- in the chain of clinic_id with the detail given (a clinic's reset names the membership), and in the chain of each
   -- other clinic the person is of with what it was and by what alone
@@ -5948,7 +6039,7 @@ ALTER FUNCTION app_private.replace_password(user_id uuid, password_hash text, cl
 -- Name: FUNCTION replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, the networks they logged in from are forgotten (login_network: until they log in again, the lock holds everywhere), and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; the chain of each other clinic the person is of gets the same update with passwordChanged, unlocked and by alone, and the sessions of that chain it ended (endedSessions: audit_sessions_ended); each other chain whose sessions it ended gets sessions_ended (endedBy password_reset). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
+COMMENT ON FUNCTION app_private.replace_password(user_id uuid, password_hash text, clinic_id uuid, detail jsonb) IS 'Gives the person a password someone else chose (its hash, made by hash_password): the person must choose their own at their next chance (password_set_by_holder false), a lockout ends, every session of theirs ends, the networks and devices they logged in from are forgotten (login_network, login_device: until they log in again, the lock holds everywhere and the address throttle refuses them as anyone), and the change is audited in the chain of clinic_id (the platform''s when null); a clinic''s reset keeps the account to that clinic until the operator''s next (password_given_by_clinic) as an update of user_secret: passwordChanged, unlocked, sessionsEnded (the sessions of that chain it ended) and the detail given (who did it), never the hash; the chain of each other clinic the person is of gets the same update with passwordChanged, unlocked and by alone, and the sessions of that chain it ended (endedSessions: audit_sessions_ended); each other chain whose sessions it ended gets sessions_ended (endedBy password_reset). Answers the sessions it ended, in every clinic. For the operator''s resets (npm run password, npm run superuser) and a clinic''s (reset_member_password).';
 
 
 --
@@ -8817,6 +8908,30 @@ COMMENT ON FUNCTION app_private.trim_payment_references() IS 'Keeps the payments
 
 
 --
+-- Name: trusted_device(uuid, text[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.trusted_device(user_id uuid, device_secrets text[]) RETURNS uuid
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select d.id from app_private.login_device d
+  where d.secret_hash = any (array(select sha256(convert_to(s, 'UTF8')) from unnest(trusted_device.device_secrets) s))
+    and d.user_id = trusted_device.user_id and d.last_login_at > now() - interval '90 days'
+  limit 1;
+$$;
+
+
+ALTER FUNCTION app_private.trusted_device(user_id uuid, device_secrets text[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION trusted_device(user_id uuid, device_secrets text[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.trusted_device(user_id uuid, device_secrets text[]) IS 'The account''s device (login_device) whose cookie''s secret is one of device_secrets and that it logged in from within 90 days: a login presenting it is judged by that device. Null for none (no secrets, another account''s, a forged one, one deleted after 5 failures).';
+
+
+--
 -- Name: visit_queue_channel(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9147,7 +9262,7 @@ The row after the change (secrets excluded); the API gives it as `newValues`, it
 -- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, and clinicId (the clinic named, for not_a_member and switch_not_a_member). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions); a login''s deviceCookie (whether a device cookie of the account judged it: app_private.login_device). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, clinicId (the clinic named, for not_a_member and switch_not_a_member), and deviceCookie for a login''s (whether a device cookie of the account judged it, its failure counted against that device alone). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
 
 
 --
@@ -13173,6 +13288,81 @@ COMMENT ON COLUMN app_private.deleted_invoice_line_key.deleted_at IS 'When the l
 
 
 --
+-- Name: login_device; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.login_device (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    secret_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_login_at timestamp with time zone DEFAULT now() NOT NULL,
+    failed_login_count integer DEFAULT 0 NOT NULL,
+    first_failed_login_at timestamp with time zone
+);
+
+ALTER TABLE ONLY app_private.login_device FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.login_device OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE login_device; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.login_device IS 'The browsers (devices) each account logged in from with the password it has now, as their device cookies name them: a login presenting the cookie of one of them is judged by that device, not refused by the address throttle nor the account''s lock (app_private.trusted_device), until 5 of its own failures within 15 minutes delete it. At most 10 an account, none unused for 90 days; a password given anew forgets them (replace_password), but the device its holder changed it from (change_password).';
+
+
+--
+-- Name: COLUMN login_device.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.id IS 'The device.';
+
+
+--
+-- Name: COLUMN login_device.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.user_id IS 'The account whose logins the device''s cookie is for.';
+
+
+--
+-- Name: COLUMN login_device.secret_hash; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.secret_hash IS 'The SHA-256 of the secret in the device''s cookie (the secret itself is kept by the browser alone), made anew at each login with it.';
+
+
+--
+-- Name: COLUMN login_device.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.created_at IS 'When the account first logged in from the device.';
+
+
+--
+-- Name: COLUMN login_device.last_login_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.last_login_at IS 'When the account last logged in from the device: one not logged in from for 90 days is trusted no longer, and deleted at the account''s next login.';
+
+
+--
+-- Name: COLUMN login_device.failed_login_count; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.failed_login_count IS 'Wrong passwords given with the device''s cookie since first_failed_login_at: the 5th within 15 minutes deletes the device.';
+
+
+--
+-- Name: COLUMN login_device.first_failed_login_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.login_device.first_failed_login_at IS 'When the first of failed_login_count was given.';
+
+
+--
 -- Name: login_failure_id_seq; Type: SEQUENCE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -14768,6 +14958,22 @@ ALTER TABLE ONLY app_private.deleted_invoice_line_key
 
 
 --
+-- Name: login_device login_device_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.login_device
+    ADD CONSTRAINT login_device_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: login_device login_device_secret_hash_key; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.login_device
+    ADD CONSTRAINT login_device_secret_hash_key UNIQUE (secret_hash);
+
+
+--
 -- Name: login_failure login_failure_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15131,6 +15337,13 @@ What invoice_line_visit_service_version_fkey refers to.';
 
 ALTER TABLE ONLY app_public.visit_service
     ADD CONSTRAINT visit_service_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: login_device_user_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX login_device_user_idx ON app_private.login_device USING btree (user_id, last_login_at);
 
 
 --
@@ -17416,6 +17629,14 @@ ALTER TABLE ONLY app_private.daily_visits
 
 
 --
+-- Name: login_device login_device_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.login_device
+    ADD CONSTRAINT login_device_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public."user"(id) ON DELETE CASCADE;
+
+
+--
 -- Name: login_network login_network_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17898,6 +18119,12 @@ ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.deleted_invoice_line_key ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: login_device; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.login_device ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: login_failure; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17977,6 +18204,13 @@ CREATE POLICY owner_only ON app_private.deleted_invoice_line_key TO :DATABASE_OW
 --
 
 COMMENT ON POLICY owner_only ON app_private.deleted_invoice_line_key IS 'Read and kept by definer functions only.';
+
+
+--
+-- Name: login_device owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.login_device TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -18763,11 +18997,11 @@ GRANT ALL ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) TO :DATABASE_V
 
 
 --
--- Name: FUNCTION change_password(current_password text, new_password text, ip inet); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION change_password(current_password text, new_password text, ip inet, device_secrets text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) TO :DATABASE_VISITOR;
 
 
 --
@@ -18903,11 +19137,11 @@ GRANT ALL ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp wi
 
 
 --
--- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]) TO :DATABASE_VISITOR;
 
 
 --
@@ -19295,10 +19529,10 @@ REVOKE ALL ON FUNCTION app_private.audit_heads_to_anchor() FROM PUBLIC;
 
 
 --
--- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION audit_session_opened(action text, opened jsonb, ip inet, extra jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.audit_session_opened(action text, opened jsonb, ip inet, extra jsonb) FROM PUBLIC;
 
 
 --
@@ -19383,6 +19617,13 @@ REVOKE ALL ON FUNCTION app_private.clinic_name_key(name text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.correct_saved_phones() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_device_failure(device_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.count_device_failure(device_id uuid) FROM PUBLIC;
 
 
 --
@@ -19726,6 +19967,13 @@ REVOKE ALL ON FUNCTION app_private.next_code(clinic_id uuid, prefix text) FROM P
 --
 
 REVOKE ALL ON FUNCTION app_private.not_a_member_message(user_id uuid, clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION note_login_device(user_id uuid, device_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.note_login_device(user_id uuid, device_id uuid) FROM PUBLIC;
 
 
 --
@@ -20440,6 +20688,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__version() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.trim_payment_references() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION trusted_device(user_id uuid, device_secrets text[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.trusted_device(user_id uuid, device_secrets text[]) FROM PUBLIC;
 
 
 --

@@ -327,7 +327,7 @@ const anyAddress = () => `2001:db8:${randomBytes(4).toString("hex").match(/.{4}/
 const loginFrom = (address: string, phone: string, password: string) => new Browser(api).post("/auth/login", { phone, password }, { "x-forwarded-for": address });
 
 // A clinic's staff and its waiting room's guest wifi share one public address: a patient on the wifi sending 20 bad logins
-// a quarter of an hour kept every member of the staff from logging in, the right password too (device cookies, 000NNN)
+// a quarter of an hour kept every member of the staff from logging in, the right password too (device cookies, 000324)
 describe("a browser its person logged in from (its device cookie) is judged by its device", () => {
   /** 20 failed logins from `address`, for phones of no account: the address throttle refuses it for 15 minutes. */
   const throttle = async (address: string) => {
