@@ -93,10 +93,10 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     });
     if (whole) return;
     // audited as a download once its file was open (what was sent, the clinic must know of): said now to have ended
-    // short, by the session it began in even if that has ended since (the export, which it no longer sees, as read then),
-    // with the id its export entry gave the download: the same person's other downloads of the export are others
-    const cutShort = "select app_hidden.export_cut_short($1, $2, $3, $4)";
-    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query(cutShort, [id, kind, name, downloadId])).catch(
+    // short, by the session it began in even if that has ended since, with the id its export entry gave the download
+    // (the same person's other downloads of the export are others), whose kind and file the database copies from that entry
+    const cutShort = "select app_hidden.export_cut_short($1, $2)";
+    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query(cutShort, [id, downloadId])).catch(
       (error) => log("error", "export_cut_short_not_audited", { exportId: id, downloadId, error: String(error) }),
     );
   });

@@ -3,12 +3,14 @@
  * tells the front desk when a visit of its clinic is booked, changes status, is moved, handed to
  * another doctor, or given another patient or reason.
  *
- * The topic is the channel of the session's clinic as the database knows it
- * when the subscription starts (a live session: not revoked, not expired),
- * never an argument or a claim alone, so nobody listens to another clinic or
- * after logging out. A channel is named by a keyed hash of the clinic's id
- * (app_hidden.visit_queue_channel), so that no other database role, which may
- * LISTEN and NOTIFY on any channel, can name it. A notification (trigger
+ * The topic is the channel the database gives the session when the
+ * subscription starts (a live session: not revoked, not expired), never an
+ * argument or a claim alone, so nobody listens to another clinic or after
+ * logging out: its clinic's for those who read every visit, a doctor's own
+ * for a doctor, which hears their visits alone. A channel is named by a keyed
+ * hash of the clinic's id (and the doctor's) (app_hidden.visit_queue_channel),
+ * so that no other database role, which may LISTEN and NOTIFY on any channel,
+ * can name it, and a doctor listening by hand hears no other doctor's visits. A notification (trigger
  * _700_notify on app_public.visit) names
  * the visit and the status it changed to; an event is delivered only when the
  * subscriber's session may see that visit through the ordinary row-level

@@ -92,9 +92,15 @@ async function refusalOf(client: Client, errors: unknown[]): Promise<void> {
   clearTimeout(timer); // left, it kept the file's process alive past its tests
 }
 
-/** Notifies a clinic's queue channel (which only the database owner, or a superuser as here, can name) with `payload`. */
+/**
+ * Notifies a clinic's queue channels (which only the database owner, or a superuser as here, can name) with `payload`:
+ * the clinic's, and each of its doctors' (a doctor's session listens on their own).
+ */
 const notifyQueue = (clinicId: string, payload: string) =>
-  rootPool().query("select pg_notify(app_private.visit_queue_channel($1), $2)", [clinicId, payload]);
+  rootPool().query(
+    "select app_private.notify_visit_queue($1, array(select id from app_public.membership where clinic_id = $1 and role = 'doctor'), $2)",
+    [clinicId, payload],
+  );
 
 /** A new probe visit of `clinic`, `probeDoctor`'s (whom the subscriber sees); its insert is notified like any visit's. */
 async function insertProbe(clinic: TestClinic, probeDoctor: TestMember): Promise<string> {

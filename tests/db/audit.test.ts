@@ -692,3 +692,26 @@ describe("hash chain", () => {
     });
   });
 });
+
+// export_cut_short wrote whatever it was given: a session running its own SQL as the API's role wrote entries of downloads
+// nobody began into its clinic's chain (000NNN)
+test("a download is audited as cut short only by the person who began it, once, as its export entry names it; a made-up one writes nothing", async () => {
+  const { owner, cashier } = clinic.members;
+  const { rows: [{ id }] } = await rootPool().query(
+    `insert into app_public.report_export (clinic_id, kind, from_date, to_date, status, file_name, content_type, requested_by, finished_at, expires_at)
+     values ($1, 'patients_csv', current_date, current_date, 'done', 'patients.csv', 'text/csv', $2, now(), now() + interval '1 day') returning id`,
+    [clinic.clinicId, owner.userId],
+  );
+  const [ownerSession, cashierSession] = [await openSession(owner.userId, clinic.clinicId), await openSession(cashier.userId, clinic.clinicId)];
+  const downloadId = await committedAs(ownerSession, async (client) =>
+    (await client.query("select download_id from app_hidden.export_for_download($1)", [id])).rows[0].download_id);
+  const cutShort = (session: string, download: string) =>
+    committedAs(session, (client) => client.query("select app_hidden.export_cut_short($1, $2)", [id, download]));
+  await cutShort(cashierSession, downloadId); // another person's download
+  await cutShort(ownerSession, randomUUID()); // a download never begun
+  await cutShort(ownerSession, downloadId); // the one begun
+  await cutShort(ownerSession, downloadId); // and again
+  const { rows } = await rootPool().query("select action, actor_user_id, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id]);
+  const entry = (action: string) => ({ action, actor_user_id: owner.userId, detail: { kind: "patients_csv", file: "patients.csv", download: downloadId } });
+  expect(rows).toEqual([entry("export"), entry("export_cut_short")]);
+});

@@ -606,7 +606,7 @@ test("the warning's reasons probe the names only for the patients born on the da
       ["0765 888 111", "TUMAINI", "ndugu", "2014-03-04"],
     );
     const { rows: [{ calls }] } = await client.query(
-      "select coalesce(sum(calls), 0)::int as calls from pg_stat_xact_user_functions where schemaname = 'app_hidden' and funcname = 'patients_born_named'");
+      "select coalesce(sum(calls), 0)::int as calls from pg_stat_xact_user_functions where schemaname = 'app_private' and funcname = 'patients_born_named'");
     return { reasons: rows, probes: calls };
   });
   expect(reasons).toEqual([{ id: same.id, matched_by: "{name_and_birth_date,phone}" }, ...siblings.map((id) => ({ id, matched_by: "{phone}" }))]);

@@ -9,6 +9,7 @@
  * rows (clinicops.include_deleted) leave the setting as they found it.
  */
 import pg from "pg";
+import { randomUUID } from "node:crypto";
 import { ensureRolesAndDatabase, inStartTurn } from "../../db/setup.ts";
 import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic } from "../support/fixtures.ts";
@@ -159,6 +160,30 @@ describe("SQL run as the API's role that turns clinicops.include_deleted on by h
   });
 });
 
+// patients_born_named gave the ids of deleted patients of a name and birth date to any session that called it by hand (000NNN)
+test("a deleted patient's id is given by their names and birth date to owners and admins only, whatever a session turns on", async () => {
+  const born = { first_name: "Neema", last_name: `Born ${randomUUID().slice(0, 6)}`, date_of_birth: "1991-07-08" };
+  const [live, deleted] = [await createPatient(clinic.clinicId, born), await createPatient(clinic.clinicId, born)];
+  await committedAs(await openSession(clinic.members.owner.userId, clinic.clinicId), (client) => client.query("select app_public.delete_patient($1)", [deleted.id]));
+  const named = (role: "owner" | "admin" | "doctor" | "cashier" | "receptionist", turnedOn: boolean) =>
+    asMember(clinic.members[role], async (client) => {
+      if (turnedOn) await client.query("select set_config('clinicops.include_deleted', 'on', true)");
+      const { rows } = await client.query("select id from app_hidden.patients_born_named($1, $2, $3) id", [born.date_of_birth, born.first_name, born.last_name]);
+      return rows.map((row) => (row.id === live.id ? "live" : row.id === deleted.id ? "deleted" : row.id)).sort();
+    });
+  const heard: Record<string, string[]> = {};
+  for (const role of ["owner", "admin", "doctor", "cashier", "receptionist"] as const) {
+    for (const turnedOn of [false, true]) heard[`${role}${turnedOn ? " turning it on" : ""}`] = await named(role, turnedOn);
+  }
+  expect(heard).toEqual({
+    owner: ["deleted", "live"], "owner turning it on": ["deleted", "live"],
+    admin: ["deleted", "live"], "admin turning it on": ["deleted", "live"],
+    doctor: ["live"], "doctor turning it on": ["live"],
+    cashier: ["live"], "cashier turning it on": ["live"],
+    receptionist: ["live"], "receptionist turning it on": ["live"],
+  });
+});
+
 describe("clinicops.include_deleted after a function that sees deleted rows is what it was before the call", () => {
   const setting = async (client: pg.ClientBase) =>
     (await client.query("select coalesce(current_setting('clinicops.include_deleted', true), '') as value")).rows[0].value as string;
@@ -220,6 +245,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
       order by 1`);
     expect(rows).toEqual(
       [
+        "app_hidden.patients_born_named(date,text,text)",
         "app_private.audit_chain_of_person(uuid)",
         "app_private.bill_visit_services(app_public.invoice)",
         "app_private.invite_again(uuid,uuid,app_public.member_role)",

@@ -5,8 +5,9 @@
  */
 import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, beginAs, committedAs, createClinic, createPatient, createService, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { addMember, asMember, beginAs, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { until } from "../support/until.ts";
 
 const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
 const ALLOWED = new Set([
@@ -251,6 +252,45 @@ test("without the live queue's key a visit is still written, and a subscription 
   } finally {
     await client.query("rollback");
     client.release();
+  }
+});
+
+/** Listens, as the API's role, on the live queue channel `member`'s session is given; `heard` collects the visit ids told on it. */
+async function listeningAs(member: TestMember): Promise<{ heard: string[]; stop(): Promise<void> }> {
+  const client = await apiPool().connect();
+  const heard: string[] = [];
+  client.on("notification", (notification) => heard.push(JSON.parse(notification.payload!).id));
+  await beginAs(client, await openSession(member.userId, member.clinicId));
+  const { rows } = await client.query("select app_hidden.visit_queue_channel() as channel");
+  await client.query(`listen ${pg.escapeIdentifier(rows[0].channel)}`);
+  await client.query("commit");
+  const stop = async () => {
+    await client.query("unlisten *");
+    client.removeAllListeners("notification");
+    client.release();
+  };
+  return { heard, stop };
+}
+
+// every session of a clinic was given the clinic's channel: a doctor listening on it by hand heard the id and status of
+// every visit of the clinic, other doctors' too (000NNN)
+test("a doctor listening on the queue channel their session is given hears their own visits only; the front desk hears every visit", async () => {
+  const queue = await createClinic("Queue of two doctors");
+  const otherDoctor = await addMember(queue.clinicId, await createUser(), "doctor");
+  const [doctor, desk] = [await listeningAs(queue.members.doctor), await listeningAs(queue.members.receptionist)];
+  try {
+    const patient = await createPatient(queue.clinicId);
+    const { rows: [others] } = await rootPool().query(
+      "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id",
+      [queue.clinicId, patient.id, otherDoctor.membershipId],
+    );
+    await rootPool().query("update app_public.visit set status = 'checked_in' where id = $1", [others.id]);
+    const own = await createVisit(queue); // the listening doctor's, booked after the other's: told after it
+    expect(await until(() => doctor.heard.includes(own.id) && desk.heard.includes(own.id))).toBe(true);
+    expect({ doctor: doctor.heard, desk: desk.heard }).toEqual({ doctor: [own.id], desk: [others.id, others.id, own.id] });
+  } finally {
+    await doctor.stop();
+    await desk.stop();
   }
 });
 
