@@ -738,34 +738,48 @@ COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of t
 
 
 --
--- Name: export_cut_short(uuid, app_public.export_kind, text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: export_cut_short(uuid, uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) RETURNS void
+CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
   -- the session of the request, ended or not (the export itself is out of its sight once it has ended)
   v_session app_private.session;
+  -- the detail of the download's export entry: its kind, file and download id
+  v_begun jsonb;
 begin
   select s.* into v_session from app_private.session s where s.id = app_public.current_session_id();
   if v_session.clinic_id is null then
     return; -- no session, or none in a clinic: no download was begun (export_for_download found nothing)
   end if;
+  select a.detail into v_begun from app_public.audit_log a
+  where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000') = v_session.clinic_id
+    and a.table_name = 'report_export' and a.record_id = export_cut_short.export_id and a.action = 'export'
+    and a.actor_user_id = v_session.user_id and a.detail->>'download' = export_cut_short.download_id::text;
+  if v_begun is null or exists (
+    select from app_public.audit_log a
+    where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000') = v_session.clinic_id
+      and a.table_name = 'report_export' and a.record_id = export_cut_short.export_id and a.action = 'export_cut_short'
+      and a.detail->>'download' = export_cut_short.download_id::text
+  ) then
+    return; -- no such download of this person's, or it was cut short already: nothing happened to audit
+  end if;
   perform app_private.write_audit(v_session.clinic_id, 'export_cut_short', 'report_export', export_cut_short.export_id, null, null,
-    jsonb_build_object('kind', export_cut_short.kind, 'file', export_cut_short.file_name, 'download', export_cut_short.download_id), v_session.user_id);
+    jsonb_build_object('kind', v_begun->'kind', 'file', v_begun->'file', 'download', v_begun->'download'), v_session.user_id);
 end;
 $$;
 
 
-ALTER FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_cut_short(export_id uuid, download_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) IS 'Audits that a download of the export (its kind, file and download id as export_for_download gave them), begun with its export entry, ended before its whole file was sent: its client gone, or its file unreadable. Its detail gives the download id of that export entry, so that each download cut short is paired with its beginning when one person downloads the export more than once at a time. Written for the request''s session even when it has ended meanwhile (a logout, a password change, a removal): the download outlived it. Used by GET /exports/:id after a download export_for_download began, and by nothing else.';
+COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) IS 'Audits that a download of the export, begun with its export entry (export_for_download''s, whose detail gives the download id), ended before its whole file was sent: its client gone, or its file unreadable. Its detail gives the kind, file and download id of that export entry, so that each download cut short is paired with its beginning when one person downloads the export more than once at a time. Written only when that export entry is in the clinic''s chain by the session''s person and the download has no export_cut_short entry yet: anything else (a made-up or another person''s download, a second call) writes nothing, so a session cannot write entries of downloads nobody began. Written for the request''s session even when it has ended meanwhile (a logout, a password change, a removal): the download outlived it. Used by GET /exports/:id after a download export_for_download began, and by nothing else.';
 
 
 --
@@ -1304,18 +1318,15 @@ COMMENT ON FUNCTION app_hidden.national_number(calling_code text, typed text[], 
 CREATE FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) RETURNS SETOF uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 2
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
     AS $$
 begin
-  -- as typed, and the other way round: two probes of patient_search_dob_names_idx
-  return query select s.patient_id from app_private.patient_search s
-    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
-      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.last_name)
-      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.first_name)
-    union
-    select s.patient_id from app_private.patient_search s
-    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
-      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.first_name)
-      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.last_name);
+  -- a deleted patient only to owners and admins, by the session's role (as find_patient_duplicates), not by a setting
+  return query select n.id from app_private.patients_born_named(patients_born_named.date_of_birth, patients_born_named.last_name,
+                                                                patients_born_named.first_name) n(id)
+    where exists (select from app_public.patient p
+                  where p.clinic_id = app_public.current_clinic_id() and p.id = n.id
+                    and (p.deleted_at is null or (select app_hidden.current_role_in('owner', 'admin'))));
 end;
 $$;
 
@@ -1326,7 +1337,7 @@ ALTER FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text
 -- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them, or with them the other way round (the first name as the last, the last as the first), each once (deleted patients included): probed in patient_search_dob_names_idx by the clinic, the date and both names, where no policy keeps name_key out of the probe. For find_patient_duplicates, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, either way round (app_private.patients_born_named''s probe), that the session may know of: live ones, and deleted ones for owners and admins alone (as findPatientDuplicates lists them), by the session''s role. For patient_matched_by (matchedBy), which the API''s role runs.';
 
 
 --
@@ -2088,7 +2099,12 @@ begin
     end if;
     return null;
   end if;
-  v_channel := app_private.visit_queue_channel(v_clinic_id);
+  -- the clinic's channel to those who read every visit of the clinic (the visits' select policy), a doctor's own to a doctor
+  if app_hidden.current_role_in('owner', 'admin', 'receptionist', 'cashier') then
+    v_channel := app_private.visit_queue_channel(v_clinic_id);
+  else
+    v_channel := app_private.doctor_visit_queue_channel(v_clinic_id, app_public.current_membership_id());
+  end if;
   if v_channel is null then
     raise exception 'The live queue has no key: app_private.secret_key has no live_queue row (insert into app_private.secret_key (purpose) values (''live_queue'')).';
   end if;
@@ -2103,7 +2119,7 @@ ALTER FUNCTION app_hidden.visit_queue_channel() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION visit_queue_channel(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel of the live session''s clinic: what the API listens to for the subscription visitQueueChanged. Null without a live session; a live session of no clinic is FORBIDDEN. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
+COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel the live session may listen to, what the API listens to for the subscription visitQueueChanged: its clinic''s (every visit''s notifications) for owners, admins, receptionists and cashiers, who read every visit; a doctor''s own (doctor_visit_queue_channel: their visits'' notifications alone) for a doctor. Null without a live session; a live session of no clinic is FORBIDDEN. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
 
 
 --
@@ -3839,6 +3855,27 @@ COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timest
 
 
 --
+-- Name: doctor_visit_queue_channel(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select 'clinicops:visits:' || left(app_private.secret_hash('live_queue', uuid_send(doctor_visit_queue_channel.clinic_id) || uuid_send(doctor_visit_queue_channel.doctor_id)), 40);
+$$;
+
+
+ALTER FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) IS 'The LISTEN/NOTIFY channel of one doctor''s live visit queue (doctor_id: their membership): 160 bits of a hash of the live_queue secret key, the clinic''s id and the doctor''s, which nobody can name without the key; null without the key. It hears the notifications of the doctor''s visits alone (notify_visit_queue), so a doctor listening on it hears nothing of another doctor''s visits.';
+
+
+--
 -- Name: drop_days_opened_before_clinics(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5349,6 +5386,33 @@ COMMENT ON FUNCTION app_private.note_login_network(user_id uuid, ip inet) IS 'No
 
 
 --
+-- Name: notify_visit_queue(uuid, uuid[], text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform pg_notify(c.channel, notify_visit_queue.payload)
+  from (select app_private.visit_queue_channel(notify_visit_queue.clinic_id) as channel
+        union
+        select app_private.doctor_visit_queue_channel(notify_visit_queue.clinic_id, d.id) from unnest(notify_visit_queue.doctor_ids) d(id)) c
+  where c.channel is not null; -- without the key no one listens: nothing is sent
+end;
+$$;
+
+
+ALTER FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text) IS 'Tells the clinic''s live visit queue `payload` (a visit''s id and status, as tg_visit__notify and tg_patient__notify_visits write it): on the clinic''s channel (visit_queue_channel), which owners, admins, receptionists and cashiers listen to, and on the channel of each of `doctor_ids` (doctor_visit_queue_channel: the visit''s doctor, and the one it was taken from), which that doctor listens to. Without the key (app_private.secret_key, live_queue), nothing is sent.';
+
+
+--
 -- Name: open_reconciliation(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5669,8 +5733,8 @@ CREATE FUNCTION app_private.patient_duplicates(phone text, first_name text, last
     AS $$
 declare
   v_phone app_public.e164_phone := app_hidden.phone_as_registered(patient_duplicates.phone);
-  v_named uuid[] := array(select app_hidden.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
-                                                                patient_duplicates.first_name));
+  v_named uuid[] := array(select app_private.patients_born_named(patient_duplicates.date_of_birth, patient_duplicates.last_name,
+                                                                 patient_duplicates.first_name));
 begin
   return query
   select p.* from app_public.patient p
@@ -5688,7 +5752,39 @@ ALTER FUNCTION app_private.patient_duplicates(phone text, first_name text, last_
 -- Name: FUNCTION patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included: same phone (read as registration reads it, app_hidden.phone_as_registered; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them, either way round) and date of birth. Live ones first, then deleted ones (whenever they were deleted); in each, those matching by names and birth date (with the phone too first), then by phone alone; then by when they were registered, and their id. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+COMMENT ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'The current clinic''s patients that look like the one described, deleted ones included: same phone (read as registration reads it, app_hidden.phone_as_registered; a phone that is not a phone number, such as one half-typed, matches no one), or same names (as app_hidden.name_key compares them, either way round: app_private.patients_born_named) and date of birth. Live ones first, then deleted ones (whenever they were deleted); in each, those matching by names and birth date (with the phone too first), then by phone alone; then by when they were registered, and their id. For find_patient_duplicates and count_deleted_patient_duplicates, which say what of them the session may know.';
+
+
+--
+-- Name: patients_born_named(date, text, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE ROWS 2
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- as typed, and the other way round: two probes of patient_search_dob_names_idx
+  return query select s.patient_id from app_private.patient_search s
+    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
+      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.last_name)
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.first_name)
+    union
+    select s.patient_id from app_private.patient_search s
+    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
+      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.first_name)
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.last_name);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them, or with them the other way round (the first name as the last, the last as the first), each once (deleted patients included): probed in patient_search_dob_names_idx by the clinic, the date and both names, where no policy keeps name_key out of the probe. For patient_duplicates, and for app_hidden.patients_born_named, which gives the API''s role those it may know of.';
 
 
 --
@@ -8001,14 +8097,10 @@ CREATE FUNCTION app_private.tg_patient__notify_visits() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-declare
-  v_channel text := app_private.visit_queue_channel(new.clinic_id);
 begin
-  if v_channel is not null then -- without the key no one listens: the patient is written all the same
-    perform pg_notify(v_channel, json_build_object('id', v.id, 'status', v.status)::text)
-    from app_public.visit v
-    where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status in ('scheduled', 'checked_in', 'in_progress');
-  end if;
+  perform app_private.notify_visit_queue(new.clinic_id, array[v.doctor_id], json_build_object('id', v.id, 'status', v.status)::text)
+  from app_public.visit v
+  where v.clinic_id = new.clinic_id and v.patient_id = new.id and v.status in ('scheduled', 'checked_in', 'in_progress');
   return null;
 end;
 $$;
@@ -8020,7 +8112,7 @@ ALTER FUNCTION app_private.tg_patient__notify_visits() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_patient__notify_visits(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__notify_visits() IS 'AFTER UPDATE OF first_name, last_name on patients, when either changed: tells subscribers of the clinic''s visit queue (visitQueueChanged) of each of the patient''s visits still under way (scheduled, checked in, in progress), with its id and status now, on the clinic''s secret channel (visit_queue_channel), so that the queues show the name as it is now. Without the key, nothing is sent.';
+COMMENT ON FUNCTION app_private.tg_patient__notify_visits() IS 'AFTER UPDATE OF first_name, last_name on patients, when either changed: tells subscribers of the clinic''s visit queue (visitQueueChanged) of each of the patient''s visits still under way (scheduled, checked in, in progress), with its id and status now, on the clinic''s secret channel and the visit''s doctor''s (notify_visit_queue), so that the queues show the name as it is now. Without the key, nothing is sent.';
 
 
 --
@@ -8673,21 +8765,19 @@ CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 declare
-  v_channel text;
   v_payload jsonb;
+  v_doctors uuid[] := array[new.doctor_id];
 begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id, new.patient_id, new.reason)
                           is not distinct from (old.status, old.scheduled_at, old.doctor_id, old.patient_id, old.reason) then
     return null;
   end if;
-  v_channel := app_private.visit_queue_channel(new.clinic_id);
-  if v_channel is not null then -- without the key no one listens: the visit is written all the same
-    v_payload := jsonb_build_object('id', new.id, 'status', new.status);
-    if tg_op = 'UPDATE' and new.doctor_id is distinct from old.doctor_id then
-      v_payload := v_payload || jsonb_build_object('from_doctor', old.doctor_id);
-    end if;
-    perform pg_notify(v_channel, v_payload::text);
+  v_payload := jsonb_build_object('id', new.id, 'status', new.status);
+  if tg_op = 'UPDATE' and new.doctor_id is distinct from old.doctor_id then
+    v_payload := v_payload || jsonb_build_object('from_doctor', old.doctor_id);
+    v_doctors := v_doctors || old.doctor_id;
   end if;
+  perform app_private.notify_visit_queue(new.clinic_id, v_doctors, v_payload::text);
   return null;
 end;
 $$;
@@ -8699,7 +8789,7 @@ ALTER FUNCTION app_private.tg_visit__notify() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__notify(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason, with its id and status now, and, when it was handed to another doctor, the doctor it was taken from (from_doctor: their sessions are told it left their list), on the clinic''s secret channel (visit_queue_channel; any role may LISTEN, but only the owner can name the channel). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
+COMMENT ON FUNCTION app_private.tg_visit__notify() IS 'AFTER INSERT OR UPDATE: tells subscribers of the clinic''s visit queue (GraphQL subscription visitQueueChanged) that a visit was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason, with its id and status now, and, when it was handed to another doctor, the doctor it was taken from (from_doctor: their sessions are told it left their list), on the clinic''s secret channel and on its doctor''s (and the doctor it was taken from''s) secret channel (notify_visit_queue; any role may LISTEN, but only the owner can name the channels). Without the key (app_private.secret_key, live_queue), nothing is sent and the visit is written.';
 
 
 --
@@ -19054,11 +19144,11 @@ GRANT ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) TO :DATABASE
 
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_cut_short(export_id uuid, download_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, kind app_public.export_kind, file_name text, download_id uuid) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) TO :DATABASE_VISITOR;
 
 
 --
@@ -19662,6 +19752,13 @@ REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of tim
 
 
 --
+-- Name: FUNCTION doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION drop_days_opened_before_clinics(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -19984,6 +20081,13 @@ REVOKE ALL ON FUNCTION app_private.note_login_network(user_id uuid, ip inet) FRO
 
 
 --
+-- Name: FUNCTION notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION open_reconciliation(clinic_id uuid, as_of timestamp with time zone); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20044,6 +20148,13 @@ REVOKE ALL ON FUNCTION app_private.password_matches(password text, hash text) FR
 --
 
 REVOKE ALL ON FUNCTION app_private.patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) FROM PUBLIC;
 
 
 --

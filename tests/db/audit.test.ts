@@ -694,7 +694,7 @@ describe("hash chain", () => {
 });
 
 // export_cut_short wrote whatever it was given: a session running its own SQL as the API's role wrote entries of downloads
-// nobody began into its clinic's chain (000NNN)
+// nobody began into its clinic's chain (000325)
 test("a download is audited as cut short only by the person who began it, once, as its export entry names it; a made-up one writes nothing", async () => {
   const { owner, cashier } = clinic.members;
   const { rows: [{ id }] } = await rootPool().query(

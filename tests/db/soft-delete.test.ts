@@ -160,7 +160,7 @@ describe("SQL run as the API's role that turns clinicops.include_deleted on by h
   });
 });
 
-// patients_born_named gave the ids of deleted patients of a name and birth date to any session that called it by hand (000NNN)
+// patients_born_named gave the ids of deleted patients of a name and birth date to any session that called it by hand (000327)
 test("a deleted patient's id is given by their names and birth date to owners and admins only, whatever a session turns on", async () => {
   const born = { first_name: "Neema", last_name: `Born ${randomUUID().slice(0, 6)}`, date_of_birth: "1991-07-08" };
   const [live, deleted] = [await createPatient(clinic.clinicId, born), await createPatient(clinic.clinicId, born)];

@@ -273,7 +273,7 @@ async function listeningAs(member: TestMember): Promise<{ heard: string[]; stop(
 }
 
 // every session of a clinic was given the clinic's channel: a doctor listening on it by hand heard the id and status of
-// every visit of the clinic, other doctors' too (000NNN)
+// every visit of the clinic, other doctors' too (000326)
 test("a doctor listening on the queue channel their session is given hears their own visits only; the front desk hears every visit", async () => {
   const queue = await createClinic("Queue of two doctors");
   const otherDoctor = await addMember(queue.clinicId, await createUser(), "doctor");
