@@ -771,6 +771,28 @@ test("a browser that stops answering once a render timed out is replaced, and th
   expect(await until(() => !alive(before), 10_000, 100)).toBe(true);
 });
 
+// a render in a stuck browser that timed out once another render had found that browser stuck and a new one had been
+// launched took the new one for stuck (its own context, in the old one, did not close) and closed it: the renders
+// running in the new one, other clinics' included, failed
+test("a render timing out in a stuck browser already replaced leaves the new browser, which answers, to its renders", async () => {
+  await renderPdf("<p>before</p>");
+  await nextPageReady();
+  const stuck = (await browserProcessId())!;
+  process.kill(-stuck, "SIGSTOP");
+  const late = renderPdf("<p>late</p>", 8_000); // on the page prepared before: its context is the stuck browser's
+  const first = renderPdf("<p>first</p>", 1_000); // waits for a page the stuck browser never makes
+  await expect(first).rejects.toThrow(/timed out after 1000 ms/); // after the browser did not answer in 5 s: replaced
+  expect(pdfText((await renderPdf("<p>next</p>")).pdf)).toContain("next"); // in a new browser, launched before `late` times out
+  const replacement = await browserProcessId();
+  expect(replacement).not.toBe(stuck);
+  await expect(late).rejects.toThrow(/timed out after 8000 ms/);
+  expect(await browserProcessId()).toBe(replacement);
+  expect(alive(replacement!)).toBe(true);
+  expect(pdfText((await renderPdf("<p>after</p>")).pdf)).toContain("after");
+  expect(await browserProcessId()).toBe(replacement);
+  expect(await until(() => !alive(stuck), 10_000, 100)).toBe(true);
+});
+
 /**
  * An invoice PDF whose first attempt runs under `setting` (an environment variable, unset after):
  * the export as that attempt left it, then as its retry, run at once without it, left it.

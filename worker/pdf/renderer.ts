@@ -46,9 +46,10 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string {
 export const headlessMode = (executablePath: string): true | "shell" => (/headless[-_]shell/.test(executablePath) ? "shell" : true);
 
 let browser: Promise<Browser> | null = null;
-/** Kills the browser being launched (and, once launched, the browser): closeBrowser's, while `launched` is false. */
+/** Kills the browser being launched (and, once launched, the browser): closeBrowser's, while `launchedBrowser` is null. */
 let launchAbort: AbortController | null = null;
-let launched = false;
+/** The shared browser once it has started (null while it is starting, and once it is closed). */
+let launchedBrowser: Browser | null = null;
 
 /** Each browser's profile: `clinicops-chromium-<worker's pid>-…` in the system's temporary folder. */
 const PROFILE_PREFIX = "clinicops-chromium-";
@@ -112,7 +113,7 @@ function launch(): Promise<Browser> {
   };
   const abort = new AbortController();
   launchAbort = abort;
-  launched = false;
+  launchedBrowser = null;
   const launching = puppeteer.launch({
     signal: abort.signal,
     executablePath,
@@ -138,7 +139,7 @@ function launch(): Promise<Browser> {
     ],
   });
   void launching.then((started) => {
-    if (launchAbort === abort) launched = true;
+    if (launchAbort === abort) launchedBrowser = started;
     const child = started.process();
     if (child && child.exitCode === null && child.signalCode === null) child.once("exit", removeProfile);
     else removeProfile();
@@ -263,18 +264,21 @@ const BROWSER_ANSWER_MS = 5_000;
  */
 async function closeTimedOut(context: BrowserContext | undefined): Promise<void> {
   const shared = browser;
+  const own = context?.browser();
   const answers = async () => {
     await context?.close();
     // no context yet (the browser still starting, or not making one): the browser the render was waiting for
-    const b = context?.browser() ?? (await shared);
-    await b?.version();
+    await (own ?? (await shared))?.version();
   };
   const stuck = await withinTime(BROWSER_ANSWER_MS, answers(), () => new Error("the browser did not answer")).then(
     () => false,
     () => true,
   );
-  // replaced once, and only if no other render has replaced it meanwhile (the next render launches a new one)
-  if (stuck && shared && browser === shared) void closeBrowser().catch(() => {});
+  // replaced once, and only while it is still the shared browser: one another render found stuck first is replaced
+  // already, and the browser launched since for the next render is not this render's to close (it was, its renders
+  // failing with it, when this render's context was still the old one's)
+  const stillShared = own ? own === launchedBrowser : shared !== null && browser === shared;
+  if (stuck && stillShared) void closeBrowser().catch(() => {});
 }
 
 export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()): Promise<RenderResult> {
@@ -321,9 +325,10 @@ export async function browserProcessId(): Promise<number | undefined> {
 export async function closeBrowser(killAfterMs = 5_000): Promise<void> {
   const closing = browser;
   const abort = launchAbort;
-  const stillLaunching = !launched;
+  const stillLaunching = !launchedBrowser;
   browser = null;
   launchAbort = null;
+  launchedBrowser = null;
   prepared = null;
   if (!closing) return;
   if (stillLaunching) {
