@@ -19,7 +19,7 @@ import { MAX_INVOICE_PDF_LINES } from "../../worker/exports/pdf-export.ts";
 import { textLanguages } from "../support/tagged-pdf.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
-import { browserProcessId, closeBrowser, findBrowser, headlessMode, nextPageReady, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
+import { browserProcessId, closeBrowser, findBrowser, headlessMode, nextPageReady, openContexts, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
 holdWorkerTurnThroughThisFile();
@@ -769,6 +769,12 @@ test("a browser that stops answering once a render timed out is replaced, and th
   expect(await browserProcessId()).not.toBe(before);
   // the old one is gone (killed after 5 s: it does not close)
   expect(await until(() => !alive(before), 10_000, 100)).toBe(true);
+  // the page prepared in the new one is the next render's, then closed: the page the old one never made, failing as it
+  // was killed, dropped the new one's from the renderer, open for the new browser's life
+  expect(pdfText((await renderPdf("<p>later</p>")).pdf)).toContain("later");
+  await nextPageReady();
+  await until(async () => (await openContexts()) === 2, 5_000);
+  expect(await openContexts()).toBe(2); // its default context, and the page prepared next
 });
 
 // a render in a stuck browser that timed out once another render had found that browser stuck and a new one had been

@@ -220,8 +220,13 @@ let prepared: Promise<FreshPage> | null = null;
 
 async function takeFreshPage(): Promise<FreshPage> {
   const ready = prepared;
-  prepared = freshPage();
-  prepared.catch(() => (prepared = null));
+  const making = freshPage();
+  prepared = making;
+  // dropped if it fails, and only if it is still the one prepared: one in a browser killed as stuck failed once the
+  // next render had prepared another in the new browser, and dropped that one, its context open for that browser's life
+  making.catch(() => {
+    if (prepared === making) prepared = null;
+  });
   const page = ready && (await ready.catch(() => null));
   // one prepared in a browser that has crashed or exited since (or whose making failed with it) is not used: the
   // render took it and failed, an attempt of the next PDF export lost after every crash
@@ -314,6 +319,11 @@ export async function renderPdf(html: string, timeoutMs = pdfRenderTimeoutMs()):
     // the context is closed once the render has settled, whichever way (one made after the timeout too)
     void rendering.finally(() => context?.close().catch(() => {})).catch(() => {});
   }
+}
+
+/** How many browser contexts the shared browser holds open, its default one included (diagnostics, tests). */
+export async function openContexts(): Promise<number> {
+  return browser ? (await browser).browserContexts().length : 0;
 }
 
 /** The shared browser's process id, if it is running (diagnostics, tests). */
