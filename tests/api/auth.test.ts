@@ -440,6 +440,20 @@ describe("a browser its person logged in from (its device cookie) is judged by i
     expect(devices.rows).toEqual([{ n: 0 }]);
   });
 
+  // its login let through, its password change was refused for the address, its holder told the password was not right (000NNN)
+  test("behind an address the throttle refuses, a member changes their password from the browser they logged in from; its wrong ones count against the device and the account's lock", async () => {
+    const { person: nurse, desk } = await loggedInBehindThrottledWifi();
+    const change = (currentPassword: string, newPassword: string) => desk.post("/auth/password", { currentPassword, newPassword });
+    expect((await change(nurse.password, "a new long password")).status).toBe(200);
+    // the session's and the device's cookies in a thief's hands: the account's 5 guesses, then its lock, the right one too
+    await desk.login(nurse.phone, "a new long password");
+    for (let i = 0; i < 5; i++) expect((await change(`guess-${i}-password`, "a thief's password")).status).toBe(401);
+    expect((await change("a new long password", "a thief's password")).status).toBe(401);
+    expect((await new Browser(api).tryLogin(nurse.phone, "a new long password")).status).toBe(401); // the account locked
+    // the device trusted no longer: the throttle refuses its login, the right password too
+    expect((await desk.tryLogin(nurse.phone, "a new long password")).status).toBe(401);
+  });
+
   test("a password given anew forgets the browsers: after a reset none helps; after its holder's change the one it was made from alone", async () => {
     const { person: nurse, desk } = await loggedInBehindThrottledWifi();
     const home = new Browser(api);
@@ -740,6 +754,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     await addMember(clinic.clinicId, member, "receptionist");
     const session = new Browser(api);
     await session.login(member.phone, member.password);
+    session.deviceCookie = null; // the session's cookie alone, as a thief of it holds it (its browser's device: below)
     const network = anyAddress().replace(/::1$/, "");
     await rootPool().query(
       "insert into app_private.login_failure (ip, phone) select $1::inet, '+255700000000' from generate_series(1, 20)",
