@@ -536,9 +536,10 @@ begin
     raise exception 'The new password is the one you have: choose another.' using errcode = 'CINVL';
   end if;
   -- an address the throttle refuses logins from is refused here too, as a login is: its password not checked,
-  -- counted against the address (so it stays refused), audited at the first refusal the throttle makes
+  -- counted against the address (so it stays refused), audited at the first refusal the throttle makes; but not from a
+  -- browser with a device cookie of the account, judged by its device as its login is (the account's lock still holds)
   select t.refused, t.first_refusal into v_throttled, v_first_throttled from app_private.address_throttle(change_password.ip) t;
-  if v_throttled then
+  if v_throttled and app_private.trusted_device(v_session.user_id, change_password.device_secrets) is null then
     if v_first_throttled then
       perform app_private.audit_failed_login(u.phone, change_password.ip, 'address_throttled', u.id)
       from app_public."user" u where u.id = v_session.user_id;
@@ -560,11 +561,18 @@ begin
   if not exists (select from app_private.session s where s.id = v_session.id and s.revoked_at is null) then
     raise exception 'Your session has ended: log in again.' using errcode = 'CAUTH';
   end if;
+  -- the browser's device, as it is once the account's attempts take turns (a login counts its failures under that lock)
+  v_device := app_private.trusted_device(v_session.user_id, change_password.device_secrets);
   if coalesce(v_secret.locked_until > now(), false)
      or not app_private.password_matches(current_password, v_secret.password_hash) then
-    -- the same as a login's failure: audited, counted against the account and the client's address
-    insert into app_private.login_failure (ip, phone)
-    select app_hidden.throttled_network(change_password.ip), u.phone from app_public."user" u where u.id = v_session.user_id;
+    -- the same as a login's failure: audited, counted against the client's address, or its device when one judged it,
+    -- and against the account, whose lock holds here with a device too (a stolen session's guesses)
+    if v_device is not null then
+      perform app_private.count_device_failure(v_device);
+    else
+      insert into app_private.login_failure (ip, phone)
+      select app_hidden.throttled_network(change_password.ip), u.phone from app_public."user" u where u.id = v_session.user_id;
+    end if;
     perform app_private.count_password_failure(v_session.user_id);
     perform app_private.audit_failed_login(u.phone, change_password.ip, 'password_change_refused', u.id)
     from app_public."user" u where u.id = v_session.user_id;
@@ -576,9 +584,9 @@ begin
   -- the networks the old password logged in from are no longer the account's, but the one its holder changed it from
   delete from app_private.login_network n where n.user_id = v_session.user_id;
   perform app_private.note_login_network(v_session.user_id, change_password.ip);
-  -- and so the devices, but the one its holder changed it from (whose cookie stays good)
-  v_device := app_private.trusted_device(v_session.user_id, change_password.device_secrets);
+  -- and so the devices, but the one its holder changed it from (whose cookie stays good, its failures cleared as a login's)
   delete from app_private.login_device d where d.user_id = v_session.user_id and d.id is distinct from v_device;
+  update app_private.login_device d set failed_login_count = 0, first_failed_login_at = null where d.id = v_device;
   v_ended := app_private.end_sessions_of(v_session.user_id, v_session.id);
   -- the change in the chain of the session that asked, counting the sessions of that chain it ended, and in the chain of
   -- each other clinic the person is of, saying what it was alone (not the address nor the session it was asked from)
@@ -596,7 +604,7 @@ ALTER FUNCTION app_hidden.change_password(current_password text, new_password te
 -- Name: FUNCTION change_password(current_password text, new_password text, ip inet, device_secrets text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does. On success the account''s other sessions end, in every clinic, the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
+COMMENT ON FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[]) IS 'Changes the session''s user''s password, given the current one: no current password (or one over 1,024 characters) or the same one again is INVALID_INPUT, a new one breaking the password rule WEAK_PASSWORD (check_password); a wrong current one, or an account locked, is {"status": "invalid"}, counted and audited as a failed login (reason password_change_refused); so is one from an address the login throttle refuses (20 failures in 15 minutes), its password not checked, counted against the address alone and audited (address_throttled) at the throttle''s first refusal, as login does; but one with a device cookie of the account (device_secrets: trusted_device) is not refused by the throttle, as its login is not, and its wrong or locked current password counts against that device (count_device_failure) in place of the address, and against the account all the same (its lock holds for a password change, a device or not). On success the account''s other sessions end, in every clinic, the networks it logged in from (login_network) are forgotten but the one of `ip`, which the new password is noted from, and so are its devices (login_device) but the one whose cookie asked (device_secrets: trusted_device), its failures cleared, and the change is audited (update of user_secret, without the hash) in the chain of the session that asked, counting the sessions of that chain it ended (sessionsEnded), and in the chain of each other clinic the person is of (passwordChanged alone, not the address nor the session, and the sessions of that chain it ended: audit_sessions_ended), each other chain whose sessions it ended getting sessions_ended (endedBy password_change): {"status": "ok", "sessionsEnded": n}, n the sessions it ended in every clinic. Called by POST /auth/password.';
 
 
 --
@@ -1129,7 +1137,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10), notes the client''s network (note_login_network) and device (note_login_device) and returns it with status "ok" and deviceSecret, the secret of the device''s new cookie. An attempt with the secret of a device cookie of the account (device_secrets, those the browser holds: trusted_device) is judged by that device: the address throttle and the account''s lock do not refuse it, and its failures count against the device alone, 5 in 15 minutes deleting it (count_device_failure). An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from) or with its device''s cookie. A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason; each saying whether a device cookie of the account was presented, deviceCookie), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member, busy and those with a device cookie counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[]) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10), notes the client''s network (note_login_network) and device (note_login_device) and returns it with status "ok" and deviceSecret, the secret of the device''s new cookie. An attempt with the secret of a device cookie of the account (device_secrets, those the browser holds: trusted_device) is judged by that device: the address throttle and the account''s lock do not refuse it, and its failures count against the device alone, the 5th since its last login deleting it (count_device_failure). An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from) or with its device''s cookie. A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason; each saying whether a device cookie of the account was presented, deviceCookie), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member, busy and those with a device cookie counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -3644,8 +3652,8 @@ declare
   v_count integer;
 begin
   update app_private.login_device d set
-    failed_login_count = case when d.first_failed_login_at > now() - interval '15 minutes' then d.failed_login_count + 1 else 1 end,
-    first_failed_login_at = case when d.first_failed_login_at > now() - interval '15 minutes' then d.first_failed_login_at else now() end
+    failed_login_count = d.failed_login_count + 1,
+    first_failed_login_at = coalesce(d.first_failed_login_at, now())
   where d.id = count_device_failure.device_id
   returning d.failed_login_count into v_count;
   if v_count >= 5 then
@@ -3661,7 +3669,7 @@ ALTER FUNCTION app_private.count_device_failure(device_id uuid) OWNER TO :DATABA
 -- Name: FUNCTION count_device_failure(device_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.count_device_failure(device_id uuid) IS 'Counts a wrong password given with the device''s cookie against that device (not the address nor the account): the 5th within 15 minutes of the first deletes it, its cookie trusted no longer.';
+COMMENT ON FUNCTION app_private.count_device_failure(device_id uuid) IS 'Counts a wrong password given with the device''s cookie against that device (not the address nor the account): the 5th since the last login with it or password change from it (note_login_device, change_password clear them), however far apart, deletes it, its cookie trusted no longer.';
 
 
 --
@@ -13400,7 +13408,7 @@ ALTER TABLE app_private.login_device OWNER TO :DATABASE_OWNER;
 -- Name: TABLE login_device; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.login_device IS 'The browsers (devices) each account logged in from with the password it has now, as their device cookies name them: a login presenting the cookie of one of them is judged by that device, not refused by the address throttle nor the account''s lock (app_private.trusted_device), until 5 of its own failures within 15 minutes delete it. At most 10 an account, none unused for 90 days; a password given anew forgets them (replace_password), but the device its holder changed it from (change_password).';
+COMMENT ON TABLE app_private.login_device IS 'The browsers (devices) each account logged in from with the password it has now, as their device cookies name them: a login presenting the cookie of one of them is judged by that device, not refused by the address throttle nor the account''s lock (app_private.trusted_device), until the 5th of its own failures since its last login deletes it. At most 10 an account, none unused for 90 days; a password given anew forgets them (replace_password), but the device its holder changed it from (change_password).';
 
 
 --
@@ -13442,14 +13450,14 @@ COMMENT ON COLUMN app_private.login_device.last_login_at IS 'When the account la
 -- Name: COLUMN login_device.failed_login_count; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.login_device.failed_login_count IS 'Wrong passwords given with the device''s cookie since first_failed_login_at: the 5th within 15 minutes deletes the device.';
+COMMENT ON COLUMN app_private.login_device.failed_login_count IS 'Wrong passwords given with the device''s cookie (a login''s, or a password change''s current one) since its last login or password change: the 5th deletes the device.';
 
 
 --
 -- Name: COLUMN login_device.first_failed_login_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.login_device.first_failed_login_at IS 'When the first of failed_login_count was given.';
+COMMENT ON COLUMN app_private.login_device.first_failed_login_at IS 'When the first of failed_login_count was given (null for none).';
 
 
 --

@@ -423,7 +423,7 @@ describe("a browser its person logged in from (its device cookie) is judged by i
   });
 
   // a thief of a browser's cookie who waited a quarter of an hour after every 4 wrong passwords was never refused: 16 guesses
-  // an hour for the 90 days the device stays trusted, past the throttle and the account's lock (000NNN)
+  // an hour for the 90 days the device stays trusted, past the throttle and the account's lock (000328)
   test("a device's wrong passwords add up until its next login, however far apart: the 5th ends its trust", async () => {
     const { person: doctor, desk } = await loggedInBehindThrottledWifi();
     const fourHoursOfGuesses = async () => {
@@ -440,7 +440,7 @@ describe("a browser its person logged in from (its device cookie) is judged by i
     expect(devices.rows).toEqual([{ n: 0 }]);
   });
 
-  // its login let through, its password change was refused for the address, its holder told the password was not right (000NNN)
+  // its login let through, its password change was refused for the address, its holder told the password was not right (000329)
   test("behind an address the throttle refuses, a member changes their password from the browser they logged in from; its wrong ones count against the device and the account's lock", async () => {
     const { person: nurse, desk } = await loggedInBehindThrottledWifi();
     const change = (currentPassword: string, newPassword: string) => desk.post("/auth/password", { currentPassword, newPassword });
