@@ -9,6 +9,7 @@ import { openDatabase } from "../db/open.ts";
 import { anotherProgram, listenersOn } from "../db/port-listeners.ts";
 import { endCuttingShort } from "../db/pool.ts";
 import { isCountryCallingCode, prepareDatabase } from "../db/setup.ts";
+import { keepExportStorageMost } from "../db/export-storage.ts";
 import { startWorker, stopWorker } from "../worker/run.ts";
 import { createApiServer } from "./app.ts";
 import { log } from "./log.ts";
@@ -33,6 +34,8 @@ await startStep(
       keepAuditLogUnsealed: settings.auditLogUnsealed,
       warn: (message) => log("warn", "database", { message }),
     });
+    // the most a clinic's exports may keep, which no session's own setting raises
+    await keepExportStorageMost(db.config, settings.exportStoragePerClinicMb);
     // the database knows the countries' codes
     if (settings.defaultCallingCode && !(await isCountryCallingCode(db.config, settings.defaultCallingCode))) {
       throw new Error(`DEFAULT_CALLING_CODE ${settings.defaultCallingCode} is no country's calling code in use: national numbers could not be completed`);

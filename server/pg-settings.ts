@@ -26,7 +26,8 @@ export function pgSettingsFor(
     // a clinic's session takes its clinic's time zone, read in the database (beginWithSettings); anyone else UTC
     ...(claims?.clinic_id ? {} : { timezone: "UTC" }),
     "clinicops.default_calling_code": settings.defaultCallingCode,
-    // the storage a clinic's finished exports may take, which request_export checks a new export against
+    // the storage a clinic's finished exports may take, which request_export checks a new export against: it only lowers
+    // the most the database keeps (db/export-storage.ts), as a session may set it too
     "clinicops.export_storage_per_clinic_mb": String(settings.exportStoragePerClinicMb),
     "jwt.claims.session_id": claims?.session_id ?? "",
     "jwt.claims.user_id": claims?.user_id ?? "",

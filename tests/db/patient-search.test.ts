@@ -7,7 +7,7 @@
  */
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, asSession, beginAs, createClinic, createPatient, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, asSession, beginAs, committedAs, createClinic, createPatient, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 let clinic: TestClinic;
@@ -291,6 +291,29 @@ test("the definer function behind it answers for the caller's clinic only, and n
   expect(await matching(await openSession(clinic.members.doctor.userId, clinic.clinicId))).toEqual([mine.id]);
   expect(await matching(await openSession(other.members.cashier.userId, other.clinicId))).toEqual([theirs.id]);
   expect(await matching(null)).toEqual([]);
+});
+
+// patients_matching, the search's candidates, listed deleted patients (their ids, codes and names) to any session that
+// called it directly, though search_patients hides them and only owners and admins list deleted patients
+test("the definer function behind it names no deleted patient, to any role, by name, code or number; restored, the patient is found again", async () => {
+  const kept = await createPatient(clinic.clinicId, { first_name: "Faraja", last_name: "Mwakalinga-Gone" });
+  const gone = await createPatient(clinic.clinicId, { first_name: "Furaha", last_name: "Mwakalinga-Gone" });
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  await committedAs(owner, (c) => c.query("select app_public.delete_patient($1)", [gone.id]));
+  const matching = (member: TestMember, query: string) =>
+    asMember(member, async (c) => (await c.query("select patient_id from app_hidden.patients_matching($1)", [query])).rows.map((r) => r.patient_id));
+  // its name, its code in full and short, and its code's number alone (which may be in other patients' phones too)
+  const [prefix, number] = gone.code.split("-");
+  const queries = ["mwakalinga-gone", "furaha", gone.code, `${prefix}${Number(number)}`, number];
+  for (const role of ["doctor", "cashier", "receptionist", "admin", "owner"] as const) {
+    for (const query of queries) {
+      const found = await matching(clinic.members[role], query);
+      expect({ role, query, deletedFound: found.includes(gone.id) }).toEqual({ role, query, deletedFound: false });
+    }
+    expect(await matching(clinic.members[role], "mwakalinga-gone")).toEqual([kept.id]);
+  }
+  await committedAs(owner, (c) => c.query("select app_public.restore_patient($1)", [gone.id]));
+  for (const query of queries) expect({ query, found: (await matching(clinic.members.doctor, query)).includes(gone.id) }).toEqual({ query, found: true });
 });
 
 test("the exact code comes first, then the others by last and first name", async () => {

@@ -14,7 +14,7 @@ import { exportFile } from "../../db/export-files.ts";
 import { atTheNextAttemptsPart, cutStalledExport, holdWorkerTurnThroughThisFile, runDueJobs, whenExportStalled } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { createClinic, createPatient, type TestMember } from "../support/fixtures.ts";
+import { asMember, beginAs, createClinic, createPatient, openSession, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
@@ -129,6 +129,48 @@ test("a clinic whose finished exports take its storage is refused another, told 
   const afterDelete = await ask(cashier);
   expect(afterDelete).toEqual({ id: expect.any(String) });
   await unqueued((afterDelete as { id: string }).id);
+});
+
+// request_export read the storage from a setting any session may set: SQL as the API's role raised it by hand and asked
+// for export after export past the clinic's budget, filling the disk every clinic's exports share
+test("a session that raises its export storage setting by hand is still refused at its clinic's budget; lowering it is its own loss", async () => {
+  const clinic = await createClinic("Export storage raised by hand");
+  // finished files of 2049 MB, past the database's most (2048 MB: no server of this database stored another)
+  await rootPool().query(
+    `insert into app_public.report_export (clinic_id, kind, from_date, to_date, status, byte_size, expires_at)
+     values ($1, 'patients_csv', current_date, current_date, 'done', 2049 * $2::bigint, now() + interval '7 days')`,
+    [clinic.clinicId, MB],
+  );
+  const requested = (settingMb: string) =>
+    asMember(clinic.members.cashier, async (client) => {
+      await client.query("select set_config('clinicops.export_storage_per_clinic_mb', $1, true)", [settingMb]);
+      return client.query("select id from app_public.request_export('patients_csv', current_date, current_date)").then(
+        ({ rows }) => rows[0].id as string,
+        (error: { code?: string; message: string }) => ({ code: error.code, message: error.message }),
+      );
+    });
+  const atMost = (mb: number) => ({
+    code: "CLIMT",
+    message: `Your clinic's exports take 2049 MB of its ${mb} MB: delete some (deleteExport) or wait for them to expire (exports are kept 7 days).`,
+  });
+  expect(await requested("1048576")).toEqual(atMost(2048));
+  expect(await requested("2048")).toEqual(atMost(2048));
+  expect(await requested("100")).toEqual(atMost(100));
+
+  // the most a server's start stored (keepExportStorageMost, here in a transaction rolled back) bounds it the same way
+  const root = await rootPool().connect();
+  try {
+    await root.query("begin");
+    await root.query("insert into app_private.export_storage (most_mb) values (1000) on conflict (only_row) do update set most_mb = 1000");
+    await beginAs(root, await openSession(clinic.members.cashier.userId, clinic.clinicId)); // its "begin" only warns, inside this one
+    await root.query("select set_config('clinicops.export_storage_per_clinic_mb', '1048576', true)");
+    await expect(root.query("select app_public.request_export('patients_csv', current_date, current_date)")).rejects.toThrow(
+      "Your clinic's exports take 2049 MB of its 1000 MB",
+    );
+  } finally {
+    await root.query("rollback");
+    root.release();
+  }
 });
 
 test("whoever may download an export deletes it: its file is removed, its download says it was deleted, and the deletion is audited; another clinic, a doctor or a guess is told there is no such export", async () => {
