@@ -1407,7 +1407,7 @@ begin
       v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
     elsif v_number <> '' then
       v_coded := array(select s.patient_id from app_private.patient_search s
-                       where s.clinic_id = v_clinic_id and app_hidden.code_number(s.code) = v_number);
+                       where s.clinic_id = v_clinic_id and app_hidden.code_number(s.code) = v_number and not s.deleted);
     end if;
     foreach v_id in array v_coded loop
       return query select coded.patient_id, true, coded.last_name, coded.first_name from app_private.patient_search coded
@@ -1418,7 +1418,7 @@ begin
     -- word without its punctuation, in $5); the patients of the code typed short or of the number ($6) listed once, above
     return query execute format(
       'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
-       where s.clinic_id = $1 and ((%s) or s.search_text like $3) %s',
+       where s.clinic_id = $1 and not s.deleted and ((%s) or s.search_text like $3) %s',
       coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
                                        else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
                 from generate_subscripts(v_patterns, 1) i), 'false'),
@@ -1436,7 +1436,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters; any case, accents aside (search_key); deleted patients included in the words'' search. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters; any case, accents aside (search_key); live patients only, for every role (patient_search.deleted): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -4119,6 +4119,28 @@ COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The
 
 
 --
+-- Name: export_storage_per_clinic_mb(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.export_storage_per_clinic_mb() RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select least(coalesce(nullif(current_setting('clinicops.export_storage_per_clinic_mb', true), '')::bigint, v.most_mb), v.most_mb)
+  from (select coalesce((select s.most_mb from app_private.export_storage s), 2048) as most_mb) v;
+$$;
+
+
+ALTER FUNCTION app_private.export_storage_per_clinic_mb() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION export_storage_per_clinic_mb(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.export_storage_per_clinic_mb() IS 'A clinic''s export storage in MB: the transaction''s clinicops.export_storage_per_clinic_mb (the server''s EXPORT_STORAGE_PER_CLINIC_MB), never more than the most kept in app_private.export_storage (2048 without a row), and that most without the setting. Any session may set the setting: it lowers its own budget, never raises it. For request_export.';
+
+
+--
 -- Name: export_to_change(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4502,17 +4524,17 @@ CREATE FUNCTION app_private.index_patients(patients app_public.patient[]) RETURN
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name, date_of_birth)
+  insert into app_private.patient_search (clinic_id, patient_id, search_text, code, last_name, first_name, date_of_birth, deleted)
   select p.clinic_id, p.id,
          -- the names without their punctuation too, where that makes other text (o'brien: obrien), as people also type them
          concat_ws(' ', app_hidden.search_key(p.search_text),
                    nullif(app_hidden.name_unpunctuated(app_hidden.search_key(p.first_name)), app_hidden.search_key(p.first_name)),
                    nullif(app_hidden.name_unpunctuated(app_hidden.search_key(p.last_name)), app_hidden.search_key(p.last_name))),
-         p.code, p.last_name, p.first_name, p.date_of_birth
+         p.code, p.last_name, p.first_name, p.date_of_birth, p.deleted_at is not null
   from unnest(patients) p
   on conflict (clinic_id, patient_id) do update
     set search_text = excluded.search_text, code = excluded.code, last_name = excluded.last_name, first_name = excluded.first_name,
-        date_of_birth = excluded.date_of_birth;
+        date_of_birth = excluded.date_of_birth, deleted = excluded.deleted;
 end;
 $$;
 
@@ -4523,7 +4545,7 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 -- Name: FUNCTION index_patients(patients app_public.patient[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key; each name also without its hyphens, apostrophes and dots, name_unpunctuated, where that differs), sort keys and date of birth of `patients` into patient_search (insert or update).';
+COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key; each name also without its hyphens, apostrophes and dots, name_unpunctuated, where that differs), sort keys, date of birth and whether they are deleted of `patients` into patient_search (insert or update).';
 
 
 --
@@ -8170,7 +8192,7 @@ ALTER FUNCTION app_private.tg_patient__search_text() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_patient__search_text(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__search_text() IS 'AFTER INSERT or UPDATE of names, code, phone or date of birth on patients: keeps patient_search (the search''s text, and the names and birth date the duplicate warning looks up).';
+COMMENT ON FUNCTION app_private.tg_patient__search_text() IS 'AFTER INSERT or UPDATE of names, code, phone, date of birth or deleted_at on patients: keeps patient_search (the search''s text, the names and birth date the duplicate warning looks up, and whether the patient is deleted, which the search leaves out).';
 
 
 --
@@ -12239,8 +12261,9 @@ declare
   v_most_unfinished_in_clinic constant int := 30;
   v_mine bigint;
   v_clinics bigint;
-  -- the clinic's storage for finished files, in MB of 1,048,576 bytes: the server's EXPORT_STORAGE_PER_CLINIC_MB
-  v_storage_mb bigint := coalesce(nullif(current_setting('clinicops.export_storage_per_clinic_mb', true), '')::bigint, 2048);
+  -- the clinic's storage for finished files, in MB of 1,048,576 bytes: the server's EXPORT_STORAGE_PER_CLINIC_MB, within
+  -- the most the database keeps (a session raising its setting by hand gets no more)
+  v_storage_mb bigint := app_private.export_storage_per_clinic_mb();
   v_kept bigint;
 begin
   if not app_hidden.handles_money() then
@@ -12338,7 +12361,7 @@ ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date 
 -- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default): LIMIT_EXCEEDED beyond (cancelExport frees a place among those in progress, deleteExport frees storage). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default, never more than app_private.export_storage_per_clinic_mb allows): LIMIT_EXCEEDED beyond (cancelExport frees a place among those in progress, deleteExport frees storage). Owners, admins and cashiers; audited.';
 
 
 --
@@ -13386,6 +13409,43 @@ COMMENT ON COLUMN app_private.deleted_invoice_line_key.deleted_at IS 'When the l
 
 
 --
+-- Name: export_storage; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.export_storage (
+    only_row boolean DEFAULT true NOT NULL,
+    most_mb bigint NOT NULL,
+    CONSTRAINT export_storage_most_mb_check CHECK (((most_mb >= 1) AND (most_mb <= 1048576))),
+    CONSTRAINT export_storage_only_row_check CHECK (only_row)
+);
+
+ALTER TABLE ONLY app_private.export_storage FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.export_storage OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE export_storage; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.export_storage IS 'The most export storage a clinic may have (one row, or none: 2048 MB), which the per-transaction setting clinicops.export_storage_per_clinic_mb only lowers (export_storage_per_clinic_mb): written as the server starts (db/setup.ts, EXPORT_STORAGE_PER_CLINIC_MB), by the owner role, out of any session''s reach.';
+
+
+--
+-- Name: COLUMN export_storage.only_row; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_storage.only_row IS 'Always true: the table has one row at most.';
+
+
+--
+-- Name: COLUMN export_storage.most_mb; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_storage.most_mb IS 'The server''s EXPORT_STORAGE_PER_CLINIC_MB at its last start, in MB of 1,048,576 bytes.';
+
+
+--
 -- Name: login_device; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -13528,7 +13588,8 @@ CREATE TABLE app_private.patient_search (
     code text NOT NULL,
     last_name text NOT NULL,
     first_name text NOT NULL,
-    date_of_birth date
+    date_of_birth date,
+    deleted boolean DEFAULT false NOT NULL
 );
 
 ALTER TABLE ONLY app_private.patient_search FORCE ROW LEVEL SECURITY;
@@ -13590,6 +13651,13 @@ COMMENT ON COLUMN app_private.patient_search.first_name IS 'The patient''s first
 --
 
 COMMENT ON COLUMN app_private.patient_search.date_of_birth IS 'The patient''s date of birth, as patient.date_of_birth (the duplicate warning''s names are looked up by it).';
+
+
+--
+-- Name: COLUMN patient_search.deleted; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.patient_search.deleted IS 'Whether the patient is deleted (patient.deleted_at is set): the search leaves them out of its candidates (patients_matching).';
 
 
 --
@@ -15053,6 +15121,14 @@ ALTER TABLE ONLY app_private.daily_visits
 
 ALTER TABLE ONLY app_private.deleted_invoice_line_key
     ADD CONSTRAINT deleted_invoice_line_key_pkey PRIMARY KEY (clinic_id, idempotency_key);
+
+
+--
+-- Name: export_storage export_storage_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.export_storage
+    ADD CONSTRAINT export_storage_pkey PRIMARY KEY (only_row);
 
 
 --
@@ -17555,14 +17631,14 @@ CREATE TRIGGER _650_rollup AFTER INSERT OR DELETE OR UPDATE OF status, scheduled
 -- Name: patient _650_search_text; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name, code, phone, date_of_birth ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__search_text();
+CREATE TRIGGER _650_search_text AFTER INSERT OR UPDATE OF first_name, last_name, code, phone, date_of_birth, deleted_at ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg_patient__search_text();
 
 
 --
 -- Name: TRIGGER _650_search_text ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _650_search_text ON app_public.patient IS 'Keeps the patient''s copy in app_private.patient_search (the search''s text, sort keys, date of birth) as the patient is now.';
+COMMENT ON TRIGGER _650_search_text ON app_public.patient IS 'Keeps the patient''s copy in app_private.patient_search (the search''s text, sort keys, date of birth, whether deleted) as the patient is now.';
 
 
 --
@@ -18217,6 +18293,12 @@ ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.deleted_invoice_line_key ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: export_storage; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.export_storage ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: login_device; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -18302,6 +18384,13 @@ CREATE POLICY owner_only ON app_private.deleted_invoice_line_key TO :DATABASE_OW
 --
 
 COMMENT ON POLICY owner_only ON app_private.deleted_invoice_line_key IS 'Read and kept by definer functions only.';
+
+
+--
+-- Name: export_storage owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.export_storage TO :DATABASE_OWNER USING (true);
 
 
 --
@@ -19813,6 +19902,13 @@ REVOKE ALL ON FUNCTION app_private.export_query(kind app_public.export_kind) FRO
 --
 
 REVOKE ALL ON FUNCTION app_private.export_rows(kind app_public.export_kind) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION export_storage_per_clinic_mb(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.export_storage_per_clinic_mb() FROM PUBLIC;
 
 
 --
