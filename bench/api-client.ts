@@ -72,7 +72,8 @@ export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benc
         reply = await ask();
       }
       if (reply.status !== 200) throw new Error(`login failed for ${phone}: ${reply.body}`);
-      const cookie = String(reply.headers["set-cookie"] ?? "").split(";")[0];
+      // the session's cookie, not the device cookie a login sets beside it (000324)
+      const cookie = [reply.headers["set-cookie"] ?? []].flat().find((header) => header.startsWith(`${BENCH_SETTINGS.cookieName}=`))?.split(";")[0] ?? "";
       return {
         cookie,
         async graphql(query, variables = {}) {
