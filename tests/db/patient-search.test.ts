@@ -295,7 +295,7 @@ test("the definer function behind it answers for the caller's clinic only, and n
 
 // patients_matching, the search's candidates, listed deleted patients (their ids, codes and names) to any session that
 // called it directly, though search_patients hides them and only owners and admins list deleted patients (000331); and
-// until 000NNN those of a code typed in full or short to a session that had turned clinicops.include_deleted on for
+// until 000332 those of a code typed in full or short to a session that had turned clinicops.include_deleted on for
 // itself, as the code's arm read the patients through their policy, which honours it inside the owner role's functions
 test("the definer function behind it names no deleted patient, to any role, by name, code or number, whatever the session set; restored, the patient is found again", async () => {
   const kept = await createPatient(clinic.clinicId, { first_name: "Faraja", last_name: "Mwakalinga-Gone" });
