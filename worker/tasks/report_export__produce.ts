@@ -15,7 +15,7 @@ import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { TooLongToPrint, writePdf } from "../exports/pdf-export.ts";
-import { ExportCancelled, stopIfCancelled, wasCancelled } from "../exports/cancelled.ts";
+import { ExportCancelled, wasCancelled } from "../exports/cancelled.ts";
 import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
 
 /**
@@ -153,7 +153,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     const { size } = await stat(partial);
     const contentType = pdf ? "application/pdf" : "text/csv; charset=utf-8";
     if (!(await markDone(helpers, { clinicId, id, attemptId }, { name, contentType, size }, () => rename(partial, file)))) {
-      await stopIfCancelled(helpers, { clinicId, id });
+      // cancelled meanwhile, the catch below ends it as cancelled (it asks, whatever the error)
       throw new Error(`export ${id} is no longer this attempt's (failed, or taken by another attempt, meanwhile): what it wrote is dropped`);
     }
   } catch (error) {
