@@ -49,6 +49,7 @@ import { temporaryFolders } from "../support/temp-folders.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { connect } from "node:net";
 import { randomUUID } from "node:crypto";
+import jwt from "jsonwebtoken";
 
 holdWorkerTurnThroughThisFile();
 
@@ -635,9 +636,11 @@ test("a download cut short, by its client or by a file that cannot be read, is a
   expect(await detailKeysUnnamed(Object.values(await entries()).flat())).toEqual([]); // the column's comment names file and download too
 }, 20_000);
 
-// export_cut_short found the export through the live session, which an ended one is refused: the entry was not
-// written (the server's log alone said so), and the download read as whole
-test("a download cut short after its session ended (a logout in another tab) is audited as cut short all the same", async () => {
+/**
+ * A download begun in a session of a tab of its own, whose session `end` ends, then cut short by its client: its export
+ * entry and its export_cut_short, both by the cashier, are what the audit log must hold.
+ */
+async function cutShortAfterItsSessionEnded(end: (tab: Browser, id: string) => Promise<void>) {
   const id = await requestExport(cashierA);
   await runDueJobs();
   writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
@@ -646,7 +649,7 @@ test("a download cut short after its session ended (a logout in another tab) is 
   const abort = new AbortController();
   const download = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! }, signal: abort.signal });
   await download.body!.getReader().read(); // the download has begun
-  expect((await tab.post("/auth/logout", {})).status).toBe(200);
+  await end(tab, id);
   abort.abort();
   const entries = async () =>
     (await rootPool().query("select action, actor_user_id, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id])).rows;
@@ -657,6 +660,31 @@ test("a download cut short after its session ended (a logout in another tab) is 
     detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv`, download: expect.any(String) },
   });
   expect(await entries()).toEqual([entry("export"), entry("export_cut_short")]);
+}
+
+// export_cut_short found the export through the live session, which an ended one is refused: the entry was not
+// written (the server's log alone said so), and the download read as whole
+test("a download cut short after its session ended (a logout in another tab) is audited as cut short all the same", async () => {
+  await cutShortAfterItsSessionEnded(async (tab) => expect((await tab.post("/auth/logout", {})).status).toBe(200));
+}, 20_000);
+
+// the expiry job deleted a session at its expiry, where a revoked one is kept a day: a download that outlived its session's
+// expiry (a long one) found no session to audit its end for, and the log showed a whole download that was not
+test("a download cut short after its session expired and the expiry job ran is audited as cut short all the same; the session's cookie is refused from its expiry", async () => {
+  await cutShortAfterItsSessionEnded(async (tab, id) => {
+    const { session_id: sessionId } = jwt.decode(decodeURIComponent(tab.cookie!.split("=")[1])) as { session_id: string };
+    await rootPool().query("update app_private.session set expires_at = now() where id = $1", [sessionId]);
+    // the session's own expiry job, due now, and the hourly sweep
+    await rootPool().query("select graphile_worker.add_job('session__expire', json_build_object('id', $1::uuid), job_key := 'session__expire:' || $1)", [sessionId]);
+    await rootPool().query("select graphile_worker.add_job('session__expire', '{}'::json)");
+    await runDueJobs();
+    // nothing of the session comes back with its row kept: its cookie, whose token has not expired, is refused at once
+    expect((await tab.graphql("{ currentUser { rowId } currentRole }")).body.errors?.[0]).toMatchObject({
+      extensions: { code: "UNAUTHENTICATED" }, message: "Your session has ended: log in again.",
+    });
+    const again = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! } });
+    expect({ status: again.status, body: await again.json() }).toEqual({ status: 401, body: { error: { code: "UNAUTHENTICATED", message: "Your session has ended: log in again." } } });
+  });
 }, 20_000);
 
 // a download cut short was told by its export, kind, file and person alone, as its beginning was: of two downloads of

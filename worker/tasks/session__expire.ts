@@ -1,7 +1,9 @@
 /**
- * session__expire: deletes a session once it has expired (queued by the
- * database for each new session, at its expiry time) or, with no id (the
- * hourly cron run), every expired or long-revoked session.
+ * session__expire: deletes a session a day after it has expired (queued by the
+ * database for each new session, for that time) or, with no id (the hourly
+ * cron run), every session that expired or was revoked more than a day ago.
+ * An ended session is kept that day so that a download it began and that is
+ * cut short after its end is audited for it (app_hidden.export_cut_short).
  */
 import type { Task } from "graphile-worker";
 
