@@ -9,7 +9,7 @@
 -- a day ago, and each session's own job is queued for a day after its expiry (one queued before, at the expiry itself,
 -- deletes nothing then, and the hourly sweep deletes the session a day later). Nothing of an expired session comes back
 -- with its row: every reader of a session as the request's checks its expiry (live_session, ended_sessions, the endings
--- of an account's or a membership's sessions, a login's cap).
+-- of an account's or a membership's sessions, a login's cap); logout, which did not, is the next part.
 create or replace function app_private.expire_sessions(session_id uuid default null) returns integer
   language sql security definer
   set search_path to pg_catalog, public, pg_temp
@@ -46,3 +46,33 @@ comment on function app_private.tg_session__schedule_expiry() is 'AFTER INSERT: 
 comment on table app_private.session is 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while, so that what outlives it is audited for it (a download it began, cut short after: export_cut_short); then expire_sessions deletes it.';
 comment on column app_private.session.expires_at is 'The session ends at this time: its token is refused from then on (live_session); the row is deleted a day after (expire_sessions).';
 comment on index app_private.session_user_live_idx is 'An account''s sessions not revoked, newest first: what every statement reading an account''s sessions reads (open_session''s cap of 10 at each login and switch, a password change or reset, a membership''s change), however many sessions the account ended within the day expire_sessions keeps them. Those expired within that day are in it too (at most 10 for each session lifetime the day holds: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry.';
+
+-- A logout ends a live session alone: an expired one is not logged out and audited again
+--
+-- logout revoked the request's session if it was not revoked, expired or not, and wrote a logout entry into the session's
+-- clinic's chain. An expired session's row lasted only until its expiry job ran, but it is now kept a day (the part
+-- above): a logout of it (the server refuses its token, which expires with it, but a session running its own SQL as the
+-- API's role sends its claim as it likes) would have recorded the person logging out of a session that had ended at its
+-- expiry, which the chain is meant to be right about. It now ends a session neither revoked nor expired, as every other
+-- ending does (end_sessions_of, a membership's, a login's cap), and answers false, writing nothing, for any other.
+create or replace function app_hidden.logout() returns boolean
+  language plpgsql security definer
+  set search_path to pg_catalog, public, pg_temp
+as $$
+declare
+  v_session app_private.session;
+begin
+  -- as a switch: the account's row and its sessions' turn before the session is touched
+  perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
+  update app_private.session s set revoked_at = now()
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now()
+  returning * into v_session;
+  if v_session.id is null then
+    return false;
+  end if;
+  perform app_private.write_audit(v_session.clinic_id, 'logout', 'user', v_session.user_id, null, null,
+    jsonb_build_object('sessionId', v_session.id), v_session.user_id);
+  return true;
+end;
+$$;
+comment on function app_hidden.logout() is 'Ends the current session so its token is refused from now on, and audits the logout in its clinic''s chain (the platform''s for a session in none). A session already ended (revoked, or expired: its row is kept a day, expire_sessions) is neither ended again nor audited: false. Called by POST /auth/logout.';

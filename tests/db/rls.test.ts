@@ -4,7 +4,7 @@
  * with no session at all, and with a forged clinic_id.
  */
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, asSession, createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
+import { asMember, asSession, committedAs, createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
 
 let a: TestClinic;
 let b: TestClinic;
@@ -240,6 +240,19 @@ describe("without a live session", () => {
     await asSession(session, async (client) => {
       await expect(client.query("select count(*)::int as n from app_public.membership")).rejects.toMatchObject({ code: "CAUTH" });
     });
+  });
+
+  // an expired session's row is kept a day (for a download it began and that was cut short since): a logout of it ended
+  // it again, and wrote a logout into its clinic's chain at a time the session had already ended
+  test("an expired session, its row kept, logs out nothing: logout answers false and writes no entry", async () => {
+    const session = await openSession(a.members.owner.userId, a.clinicId, "-1 second");
+    expect(await committedAs(session, async (client) => (await client.query("select app_hidden.logout() as out")).rows[0].out)).toBe(false);
+    const { rows } = await rootPool().query(
+      `select (select revoked_at from app_private.session where id = $1) as revoked_at,
+              (select count(*)::int from app_public.audit_log where action = 'logout' and detail->>'sessionId' = $1::text) as logouts`,
+      [session],
+    );
+    expect(rows[0]).toEqual({ revoked_at: null, logouts: 0 });
   });
 
   test("a session ended by the transaction itself is no error: the rest of it runs without a session", async () => {
