@@ -1154,7 +1154,7 @@ begin
   -- as a switch: the account's row and its sessions' turn before the session is touched
   perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
   update app_private.session s set revoked_at = now()
-  where s.id = app_public.current_session_id() and s.revoked_at is null
+  where s.id = app_public.current_session_id() and s.revoked_at is null and s.expires_at > now()
   returning * into v_session;
   if v_session.id is null then
     return false;
@@ -1172,7 +1172,7 @@ ALTER FUNCTION app_hidden.logout() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION logout(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.logout() IS 'Ends the current session so its token is refused from now on. Called by POST /auth/logout.';
+COMMENT ON FUNCTION app_hidden.logout() IS 'Ends the current session so its token is refused from now on, and audits the logout in its clinic''s chain (the platform''s for a session in none). A session already ended (revoked, or expired: its row is kept a day, expire_sessions) is neither ended again nor audited: false. Called by POST /auth/logout.';
 
 
 --
@@ -3996,7 +3996,7 @@ CREATE FUNCTION app_private.expire_sessions(session_id uuid DEFAULT NULL::uuid) 
     where s.id in (
       select o.id from app_private.session o
       where (expire_sessions.session_id is null or o.id = expire_sessions.session_id)
-        and (o.expires_at <= now() or o.revoked_at <= now() - interval '1 day')
+        and (o.expires_at <= now() - interval '1 day' or o.revoked_at <= now() - interval '1 day')
       for update skip locked)
     returning 1
   )
@@ -4010,7 +4010,7 @@ ALTER FUNCTION app_private.expire_sessions(session_id uuid) OWNER TO :DATABASE_O
 -- Name: FUNCTION expire_sessions(session_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one session (or, with no id, every session) that has expired, or was revoked more than a day ago; returns how many. One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
+COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one session (or, with no id, every session) that expired, or was revoked, more than a day ago; returns how many. An ended session is kept that day for what outlives it: a download it began and that is cut short after it ended is audited for it (app_hidden.export_cut_short, which reads it by the request''s session id); its token is refused from its end all the same (live_session). One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
 
 
 --
@@ -4836,7 +4836,7 @@ ALTER TABLE app_private.session OWNER TO :DATABASE_OWNER;
 -- Name: TABLE session; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once.';
+COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while, so that what outlives it is audited for it (a download it began, cut short after: export_cut_short); then expire_sessions deletes it.';
 
 
 --
@@ -4885,7 +4885,7 @@ COMMENT ON COLUMN app_private.session.created_at IS 'Login time.';
 -- Name: COLUMN session.expires_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time.';
+COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time: its token is refused from then on (live_session); the row is deleted a day after (expire_sessions).';
 
 
 --
@@ -8377,7 +8377,7 @@ begin
   perform graphile_worker.add_job(
     'session__expire',
     json_build_object('id', new.id),
-    run_at := new.expires_at,
+    run_at := new.expires_at + interval '1 day',
     job_key := 'session__expire:' || new.id
   );
   return null;
@@ -8391,7 +8391,7 @@ ALTER FUNCTION app_private.tg_session__schedule_expiry() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_session__schedule_expiry(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_session__schedule_expiry() IS 'AFTER INSERT: queues session__expire for the moment the session ends.';
+COMMENT ON FUNCTION app_private.tg_session__schedule_expiry() IS 'AFTER INSERT: queues session__expire for a day after the session''s expiry, when expire_sessions deletes it (one revoked before is deleted a day after its revocation, by the hourly sweep).';
 
 
 --
@@ -15596,7 +15596,7 @@ CREATE INDEX session_user_live_idx ON app_private.session USING btree (user_id, 
 -- Name: INDEX session_user_live_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not ended, newest first: what every statement reading an account''s sessions reads (open_session''s cap of 10 at each login and switch, a password change or reset, a membership''s change), however many sessions the account ended within the day expire_sessions keeps them.';
+COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not revoked, newest first: what every statement reading an account''s sessions reads (open_session''s cap of 10 at each login and switch, a password change or reset, a membership''s change), however many sessions the account ended within the day expire_sessions keeps them. Those expired within that day are in it too (at most 10 for each session lifetime the day holds: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry.';
 
 
 --
