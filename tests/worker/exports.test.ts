@@ -807,6 +807,35 @@ test("an attempt whose export was failed, or taken by another attempt, while it 
   ]);
 }, 30_000);
 
+// a restart of PostgreSQL mid-export cut the attempt's progress and then refused the two writes telling of its failure:
+// the attempt threw the telling's error, before it removed its part file (as large as what it had written, kept until
+// a later attempt took the export and the hourly sweep ran), and the worker's log named that error, not the attempt's own
+test("an attempt whose failure cannot be told (the database gone, as in a restart) still removes its part file, and ends with its own error", async () => {
+  const clinic = await createClinic("Failure not told");
+  await createPatient(clinic.clinicId);
+  const { rows: [made] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id",
+    [clinic.clinicId, today],
+  );
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
+  try {
+    const gone = (what: string) => Promise.reject(new Error(`Connection terminated unexpectedly (${what})`));
+    const ended = await Promise.resolve(report_export__produce(
+      { clinicId: clinic.clinicId, id: made.id },
+      // its first batch written, the database goes away: its progress, then both tellings of its failure, refused
+      jobHelpers(pool, 1, (text, values) => {
+        if (text.includes("set rows_done")) return gone("progress");
+        if (text.includes("set status = $3")) return gone("telling");
+        return pool.query(text, values);
+      }),
+    )).then(() => "ended", (error: Error) => error.message);
+    expect({ ended, files: readdirSync(join(exportsRoot, clinic.clinicId)) }).toEqual({ ended: "Connection terminated unexpectedly (progress)", files: [] });
+  } finally {
+    await pool.end();
+    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [made.id]);
+  }
+});
+
 // two attempts of one export wrote one <id>.part file: one that outlived its turn (its lock gone with its database
 // connection, as in a restart of PostgreSQL) went on writing into the file the other had opened, and put in place
 test("two attempts writing one export at once never corrupt the file that becomes the export", async () => {

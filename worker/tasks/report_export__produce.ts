@@ -157,22 +157,33 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
       throw new Error(`export ${id} is no longer this attempt's (failed, or taken by another attempt, meanwhile): what it wrote is dropped`);
     }
   } catch (error) {
+    // its own file first, whatever became of the export, and whether or not its failure can be told: the telling
+    // refused (the database gone, as in a restart of PostgreSQL) threw before the file was removed, and it stayed, as
+    // large as what the attempt had written, until a later attempt took the export and the hourly sweep ran; left to
+    // that sweep if even the removal fails
+    await rm(partial, { force: true }).catch(() => {});
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again; a cancelled one, not running, is told nothing
     const forGood = error instanceof TooLongToPrint;
     const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId, forGood);
     // once more, on another connection: a connection the database closed under the export may be lent
-    // again before its end is heard, and the export then read "running" until its next attempt
-    await tell().catch(tell);
-    await rm(partial, { force: true }).catch(() => {}); // its own file, whatever became of the export; left to the hourly sweep if even that fails
+    // again before its end is heard, and the export then read "running" until its next attempt. Refused both
+    // times, that is logged, and the attempt ends with its own error, which the worker's log then names (it named the
+    // telling's, and the attempt's own cause, which the clinic's "reference: job …" points to, was in no log)
+    const untold = await tell().catch(tell).then(
+      () => null,
+      (telling: unknown) => (telling instanceof Error ? telling : new Error(String(telling))),
+    );
+    if (untold) helpers.logger.error(`report_export__produce: export ${id}'s failed attempt could not be told (it shows running until its next attempt): ${untold.message}`);
     // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled; so too when the
     // attempt failed for another reason before it saw the cancel (its job's attempts were used up by the cancel,
     // graphile-worker would keep it failed for good and log an error no one need act on)
     const cancelled = error instanceof ExportCancelled ? error : (await wasCancelled(helpers, { clinicId, id }).catch(() => false)) && new ExportCancelled(id);
     if (cancelled) return helpers.logger.info(`report_export__produce: ${cancelled.message}`);
-    // failed for good: the job ends, its retries would fail the same way (each one a render timed out, before)
-    if (forGood) return helpers.logger.info(`report_export__produce: export ${id} failed for good: ${error.message}`);
+    // failed for good: the job ends, its retries would fail the same way (each one a render timed out, before); one
+    // whose failure was not told is tried again, to be told then (ended, it stayed running until the hourly sweep)
+    if (forGood && !untold) return helpers.logger.info(`report_export__produce: export ${id} failed for good: ${error.message}`);
     throw error;
   }
 }
