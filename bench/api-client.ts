@@ -52,6 +52,18 @@ export function post({ hostname, port }: URL, path: string, body: string, cookie
   });
 }
 
+/**
+ * POSTs the GraphQL request `body` to `server`'s /graphql with `cookie` and answers the reply's body; throws unless it
+ * is a 200 without errors. A benchmark's timed request sent with post() alone counted an error answered fast ("Log in
+ * first.", a 503) as one more quick answer. Read without parsing, as a timed request's cost: in JSON text, `"errors":`
+ * is a key (a string holding it has its quotes escaped), and a ClinicOps answer has none but the top level's.
+ */
+export async function postGraphql(server: URL, body: string, cookie = ""): Promise<string> {
+  const reply = await post(server, "/graphql", body, cookie);
+  if (reply.status !== 200 || reply.body.includes('"errors":')) throw new Error(`${server} answered ${reply.status}: ${reply.body}`);
+  return reply.body;
+}
+
 /** The API's settings in the benchmarks: production's, with a secret of their own. */
 export const BENCH_SETTINGS = serverSettings({ JWT_SECRET: "bench-secret-bench-secret-bench-secret!!", NODE_ENV: "production" }, "");
 

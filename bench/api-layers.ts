@@ -29,7 +29,7 @@ import { graphqlPreset } from "../server/graphql.ts";
 import { pgSettingsFor } from "../server/pg-settings.ts";
 import { apiPool, READ_ONLY, withPgSettings } from "../server/pg-transaction.ts";
 import { verifySessionToken } from "../server/session-token.ts";
-import { BENCH_SETTINGS, post, startBenchApi } from "./api-client.ts";
+import { BENCH_SETTINGS, postGraphql, startBenchApi } from "./api-client.ts";
 import { clinicIds, DAY_API, DAY_RLS, DAY_SQL, dayRange, visitorConnection } from "./clinic-lines.ts";
 import { BENCH_DATABASE_URL, benchConfig, builtAlready, dropDatabases, generate, SMALL_DATABASE, staffPhone } from "./dataset.ts";
 import { benchSize } from "./sizes.ts";
@@ -63,10 +63,7 @@ async function bareGraphQL(pool: pg.Pool, withoutOurPlugins: boolean): Promise<{
 
 /** Sends `body` to `url`'s /graphql and throws unless it is answered 200 without errors; answers the visits listed, if any. */
 async function answered(url: URL, body: string, cookie: string): Promise<number | undefined> {
-  const reply = await post(url, "/graphql", body, cookie);
-  const json = JSON.parse(reply.body);
-  if (reply.status !== 200 || json.errors) throw new Error(`${url} answered ${reply.status}: ${reply.body}`);
-  return json.data.visits?.nodes.length;
+  return JSON.parse(await postGraphql(url, body, cookie)).data.visits?.nodes.length;
 }
 
 async function main(): Promise<void> {
@@ -112,7 +109,8 @@ async function measure(open: <T>(made: T, close: (made: T) => Promise<unknown>) 
   // what every API request does around its statements: a read-only transaction with the session's settings
   const requestSettings = { ...pgSettingsFor(claims, BENCH_SETTINGS, benchConfig.roles), ...READ_ONLY };
   const day = (i: number) => JSON.stringify({ query: DAY_API, variables: dayRange(i) });
-  const sendTo = (url: URL, body: string) => post(url, "/graphql", body, session.cookie);
+  // every timed request too: one answered with errors ends the run, where it was timed as an answer
+  const sendTo = (url: URL, body: string) => postGraphql(url, body, session.cookie);
   // every layer answers, and the day lists list the same visits
   const visits = (await root.query(DAY_SQL, [clinicId, ...Object.values(dayRange(0))])).rowCount;
   if (!visits) throw new Error("the clinic has no visits today: the day lists would compare nothing");
