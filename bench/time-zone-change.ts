@@ -32,7 +32,7 @@ const ZONES = ["Africa/Lagos", "Africa/Dar_es_Salaam"]; // +1 and +3 (where the 
 const HEAD_START_MS = 250;
 
 const PAY = `mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "1", method: cash }) { result { code } } }`;
-const CHECK_IN = `mutation($patient: UUID!, $doctor: UUID!) { checkInWalkIn(input: { patientId: $patient, doctorId: $doctor }) { result { code } } }`;
+export const CHECK_IN = `mutation($patient: UUID!, $doctor: UUID!) { checkInWalkIn(input: { patientId: $patient, doctorId: $doctor }) { result { code } } }`;
 const CHANGE_ZONE = `mutation($id: UUID!, $zone: String!) { updateClinic(input: { rowId: $id, patch: { timezone: $zone } }) { clinic { timezone } } }`;
 
 interface Clinic {
@@ -42,11 +42,17 @@ interface Clinic {
   patients: string[];
 }
 
-/** Each clinic ("Bench clinic 1", "… 2"), with an issued invoice to pay into, a doctor and patients to check in. */
-async function clinics(root: pg.Client): Promise<Clinic[]> {
+/**
+ * Each clinic ("Bench clinic 1", "… 2"), with an issued invoice to pay into, a doctor and patients to check in: those
+ * with no visit booked or open, as a walk-in of a patient booked with the doctor today is CONFLICT (check that visit
+ * in instead), and the generated visits of the month to come book about one patient in 250 with each doctor every day.
+ */
+export async function clinics(root: pg.Client): Promise<Clinic[]> {
   const { rows } = await root.query(
     `select c.id, (select m.id from app_public.membership m where m.clinic_id = c.id and m.role = 'doctor' order by m.id limit 1) as doctor,
-            (select array_agg(p.id order by p.code) from app_public.patient p where p.clinic_id = c.id) as patients
+            (select array_agg(p.id order by p.code) from app_public.patient p where p.clinic_id = c.id
+               and not exists (select from app_public.visit v where v.clinic_id = c.id and v.patient_id = p.id
+                                 and v.status in ('scheduled', 'checked_in', 'in_progress'))) as patients
      from app_public.clinic c order by c.name`,
   );
   const invoices = await invoicesToPay(root, rows.map((r) => r.id));
