@@ -208,7 +208,8 @@ async function main(): Promise<void> {
   console.log(`\n## CSV: ${count(CSV_ROWS)} payment rows\n`);
   console.log(`export task: ${(csvMs / 1000).toFixed(1)} s, ${done[0].status}, ${done[0].rows_done} rows, ${(Number(done[0].byte_size) / 1e6).toFixed(1)} MB; worker process RSS ${rssBefore.toFixed(0)} MB at start, peak ${rssPeak.toFixed(0)} MB`);
   console.log(`psql \\copy of the same query: ${(copyMs / 1000).toFixed(1)} s, ${(statSync(copyFile).size / 1e6).toFixed(1)} MB; ratio ${(csvMs / copyMs).toFixed(2)}`);
-  execFileSync("rm", ["-f", copyFile]);
+  // the export's file too (about 80 MB), left in the temporary folder after every run
+  execFileSync("rm", ["-rf", copyFile, process.env.EXPORTS_DIR]);
 }
 
 const pdfsAt = process.argv.indexOf("--pdfs");
