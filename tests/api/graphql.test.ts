@@ -1099,6 +1099,17 @@ describe("limits", () => {
     expect(bomb.status).toBe(400);
     expect(bomb.body.errors?.map((e: { message: string }) => e.message).join(" ")).toMatch(/at most 500 fields/);
     expect(Date.now() - started).toBeLessThan(5000);
+    // fragments that reach no field, the last spreading one the query does not define or the first again: GraphQL's
+    // refusal, at once, to anyone (they were walked 2^n times, none of it counted: 22 of them held the server 9 s)
+    const anonymous = new Browser(api);
+    for (const last of ["...Undefined", "...G0"]) {
+      const walks = Array.from({ length: 22 }, (_, i) => `fragment G${i} on Query { ...G${i + 1} ...G${i + 1} }`).join(" ");
+      const begun = Date.now();
+      const refused = await anonymous.graphql(`{ ...G0 } ${walks} fragment G22 on Query { ${last} }`);
+      expect(Date.now() - begun).toBeLessThan(2000);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_QUERY" }, message: expect.stringMatching(/Unknown fragment "Undefined"|Cannot spread fragment "G0" within itself/) });
+    }
     const introspection = await owner.graphql(
       getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
     );
