@@ -7,8 +7,8 @@
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), fields whose work does not shrink with a page (a whole
  * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
- * times at most, the page size of `first`/`last`, and at most 10 orders in an
- * `orderBy` (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
+ * times at most, the page size of `first`/`last`, at most 10 orders in an
+ * `orderBy` and fragments nested at most 32 deep (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400 with
  * the rest of the validation errors); values passed as variables are checked
  * before execution, a variable the request does not give taking the default
@@ -80,6 +80,13 @@ const ROW_COUNT_ARGUMENTS = new Set(["first", "last", "offset"]);
  * subquery per order, run for every row.
  */
 const MAX_ORDERS = 10;
+/**
+ * Fragments one spread may be inside (a spread in a fragment, spread in a fragment, …, across the fields
+ * between). Grafast copies the fragments it is inside at each spread it plans, so a chain of 1,000
+ * fragments spread 500 times (35 kB, every use reaching one field, within the field limit) held the event
+ * loop 85 s before its answer, to anyone, `__typename` being asked without a session too.
+ */
+const MAX_FRAGMENT_NESTING = 32;
 
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
@@ -183,6 +190,7 @@ function walkForLimits(document: DocumentNode, limits: RequestLimits, running?: 
         const name = selection.name.value;
         const fragment = fragments.get(name);
         if (!fragment || seen.has(name)) return INVALID_DOCUMENT;
+        if (seen.size >= MAX_FRAGMENT_NESTING) return limitExceeded(`Fragments may nest at most ${MAX_FRAGMENT_NESTING} levels deep (a spread in a fragment spread in a fragment …).`);
         // the fragments the walk is inside, this one while it walks it
         seen.add(name);
         const problem = visit(fragment.selectionSet, depth, seen);
