@@ -1031,6 +1031,20 @@ describe("limits", () => {
     expect(faults).toEqual([]);
   });
 
+  test("a request's input values hold at most 1,000 objects, each use of a variable counted: a filter of thousands of terms is refused before it is planned", async () => {
+    const terms = (n: number) => ({ or: Array.from({ length: n }, (_, i) => ({ firstName: { includes: `a${i}` } })) });
+    const uses = (n: number) => `query($f: PatientFilter) { ${Array.from({ length: n }, (_, i) => `p${i}: patients(first: 1, filter: $f) { nodes { rowId } }`).join(" ")} }`;
+    // 5,000 terms used by 50 aliases (175 kB) were planned on the event loop for 9 s, every clinic's requests waiting
+    const started = Date.now();
+    const wide = await owner.graphql(uses(50), { f: terms(5000) });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(wide.status).toBe(400);
+    expect(wide.body.errors?.[0]).toMatchObject({ extensions: { code: "LIMIT_EXCEEDED" }, message: expect.stringMatching(/at most 1000 objects/) });
+    // 400 terms (801 objects) once are answered; twice, refused
+    expect((await owner.graphql(uses(1), { f: terms(400) })).body).toEqual({ data: { p0: { nodes: [] } } });
+    expect((await owner.graphql(uses(2), { f: terms(400) })).body.errors?.[0].extensions?.code).toBe("LIMIT_EXCEEDED");
+  });
+
   test("deep queries are refused", async () => {
     let selection = "rowId";
     for (let i = 0; i < 8; i++) selection = `clinic { memberships { nodes { ${selection} } } }`;
