@@ -78,7 +78,8 @@ function codingHttpRefusals(result: Result | null): Result | null {
   return { ...result, buffer, headers: { ...result.headers, "content-length": String(buffer.length) } };
 }
 
-type SetPresetMiddleware = NonNullable<NonNullable<NonNullable<GraphileConfig.Plugin["grafserv"]>["middleware"]>["setPreset"]>;
+/** A grafserv setPreset middleware, as a function (a plugin's own may call one). */
+type SetPresetMiddleware = Extract<NonNullable<NonNullable<NonNullable<GraphileConfig.Plugin["grafserv"]>["middleware"]>["setPreset"]>, (...args: never[]) => unknown>;
 
 /** A grafserv setPreset middleware that hands out every execution config (HTTP's and the websocket's) through `wrap`. */
 export const eachExecutionConfig = (wrap: (config: ExecutionConfig) => ExecutionConfig): SetPresetMiddleware => (next, event) => {
