@@ -8,8 +8,8 @@
  * itself run long), fields whose work does not shrink with a page (a whole
  * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
  * times at most, the page size of `first`/`last`, at most 10 orders in an
- * `orderBy`, fragments nested at most 32 deep and at most 1,000 objects in the
- * input values, each use counted (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
+ * `orderBy`, fragments nested at most 32 deep, at most 1,000 objects in the
+ * input values, each use counted, and 50 fields under one name in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400, the
  * breach alone: GraphQL's own rules are not run over the document); values passed as variables are checked
  * before execution, a variable the request does not give taking the default
@@ -28,6 +28,7 @@ import {
   type ASTVisitor,
   type DocumentNode,
   type ExecutionArgs,
+  type FieldNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -243,7 +244,49 @@ function walkForLimits(document: DocumentNode, limits: RequestLimits, running?: 
     const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
     if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
     costly.fill(0); // only one operation of a document runs
-    const problem = visit(operation.selectionSet, 0, new Set());
+    const problem = visit(operation.selectionSet, 0, new Set()) ?? repeatedName([operation.selectionSet], fragments);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/**
+ * Fields one merged selection may answer under one name (an alias repeated, a field in several fragments): GraphQL
+ * merges them, and its validation compares them two by two (their own fields too, merged in turn), so that a 6.5 kB
+ * query of 500 `a: __typename`, anyone's, held the event loop about 0.3 s for each new spelling of it. A frontend's
+ * fragments repeat `id` or `__typename` a few times.
+ */
+const MAX_FIELDS_OF_ONE_NAME = 50;
+
+/**
+ * The refusal of `selectionSets` (one merged selection: a field's, with those of the fields it is merged with) when
+ * it answers more than MAX_FIELDS_OF_ONE_NAME fields under one name, at any level; null otherwise. Run once the walk
+ * of the fields has found the document within the other limits (its fragments defined, none within itself, nested 32
+ * deep at most, its fields 500 at most), so that its work is bounded by theirs.
+ */
+function repeatedName(selectionSets: readonly SelectionSetNode[], fragments: ReadonlyMap<string, FragmentDefinitionNode>): GraphQLError | null {
+  const byName = new Map<string, FieldNode[]>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = (selection.alias ?? selection.name).value;
+        const fields = byName.get(name);
+        if (fields) fields.push(selection);
+        else byName.set(name, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+      else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  selectionSets.forEach(collect);
+  for (const [name, fields] of byName) {
+    if (fields.length > MAX_FIELDS_OF_ONE_NAME) {
+      return limitExceeded(`A selection may answer at most ${MAX_FIELDS_OF_ONE_NAME} fields under one name ("${name}" is asked ${fields.length} times, counting each alias and each use of a fragment).`);
+    }
+    const merged = fields.flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
+    const problem = merged.length > 0 ? repeatedName(merged, fragments) : null;
     if (problem) return problem;
   }
   return null;
