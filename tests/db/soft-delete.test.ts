@@ -260,6 +260,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.soft_deleted_row(anyelement,uuid,uuid)",
         "app_private.tg__soft_delete()",
         "app_private.tg_clinic__currency_kept()",
+        "app_private.tg_invoice_line__guard()",
         "app_private.tg_membership__declined_stays_declined()",
         "app_public.audit_log_actor_name(app_public.audit_log)",
         "app_public.dashboard(date,date)",
