@@ -468,6 +468,9 @@ COMMENT ON FUNCTION app_hidden.audit_chain_in_view() IS 'The audit chain this se
 CREATE FUNCTION app_hidden.business_date(clinic_id uuid, at timestamp with time zone) RETURNS date
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   return (select (at at time zone c.timezone)::date from app_public.clinic c where c.id = business_date.clinic_id);
@@ -516,6 +519,9 @@ COMMENT ON FUNCTION app_hidden.calling_code_for(clinic_id uuid) IS 'The country 
 CREATE FUNCTION app_hidden.change_password(current_password text, new_password text, ip inet, device_secrets text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_session app_private.session := app_private.live_session();
@@ -728,6 +734,9 @@ COMMENT ON FUNCTION app_hidden.current_role_in(VARIADIC roles app_public.member_
 CREATE FUNCTION app_hidden.ended_sessions(session_ids uuid[]) RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select given.id from unnest(session_ids) as given(id)
   where not exists (
@@ -752,6 +761,9 @@ COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of t
 CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   -- the session of the request, ended or not (the export itself is out of its sight once it has ended)
@@ -797,6 +809,9 @@ COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid
 CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text, content_type text, download_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_export app_public.report_export;
@@ -965,6 +980,9 @@ COMMENT ON FUNCTION app_hidden.json_numbers_as_text(value jsonb) IS 'The JSON `v
 CREATE FUNCTION app_hidden.latest_migration() RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select m.filename from graphile_migrate.migrations m order by m.filename desc limit 1;
 $$;
@@ -986,6 +1004,9 @@ COMMENT ON FUNCTION app_hidden.latest_migration() IS 'File name of the newest ap
 CREATE FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with time zone) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   return (select to_char(at at time zone c.timezone, 'YYYY-MM-DD HH24:MI') from app_public.clinic c where c.id = local_time_text.clinic_id);
@@ -1009,6 +1030,9 @@ COMMENT ON FUNCTION app_hidden.local_time_text(clinic_id uuid, at timestamp with
 CREATE FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_phone app_public.e164_phone;
@@ -1147,6 +1171,9 @@ COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, 
 CREATE FUNCTION app_hidden.logout() RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_session app_private.session;
@@ -1182,6 +1209,9 @@ COMMENT ON FUNCTION app_hidden.logout() IS 'Ends the current session so its toke
 CREATE FUNCTION app_hidden.may_invoice() RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   return app_hidden.current_role_in('owner', 'admin', 'cashier')
@@ -1327,6 +1357,8 @@ CREATE FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name tex
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 2
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- a deleted patient only to owners and admins, by the session's role (as find_patient_duplicates), not by a setting
@@ -1355,6 +1387,9 @@ COMMENT ON FUNCTION app_hidden.patients_born_named(date_of_birth date, last_name
 CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_id uuid, exact_code boolean, last_name text, first_name text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 50
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $_$
 declare
   v_clinic_id uuid := app_public.current_clinic_id();
@@ -1950,6 +1985,9 @@ COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient sea
 CREATE FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent text, ttl interval) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_user_id uuid;
@@ -2017,6 +2055,9 @@ COMMENT ON FUNCTION app_hidden.switch_clinic(clinic_id uuid, ip inet, user_agent
 CREATE FUNCTION app_hidden.take_clinic_write_turn() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid;
@@ -2096,6 +2137,9 @@ COMMENT ON FUNCTION app_hidden.throttled_network(ip inet) IS 'What failed logins
 CREATE FUNCTION app_hidden.visit_queue_channel() RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic_id uuid := app_public.current_clinic_id();
@@ -2159,6 +2203,9 @@ COMMENT ON FUNCTION app_hidden.visit_status_words(status app_public.visit_status
 CREATE FUNCTION app_public.current_clinic_id() RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$ begin return (app_private.live_session()).clinic_id; end; $$;
 
 
@@ -6445,6 +6492,8 @@ COMMENT ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uu
 CREATE FUNCTION app_private.tg__amounts_in_currency() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   -- an update is judged on the amounts it changes: a form that sends an older, finer price back as it was saves the rest
@@ -6475,6 +6524,8 @@ COMMENT ON FUNCTION app_private.tg__amounts_in_currency() IS 'BEFORE INSERT or U
 CREATE FUNCTION app_private.tg__assign_code() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if tg_op = 'INSERT' then
@@ -6503,6 +6554,8 @@ COMMENT ON FUNCTION app_private.tg__assign_code() IS 'BEFORE INSERT OR UPDATE: a
 CREATE FUNCTION app_private.tg__audit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
@@ -6550,6 +6603,8 @@ COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE
 CREATE FUNCTION app_private.tg__audit_chains_in_order() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_chains uuid[];
@@ -6590,6 +6645,8 @@ COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UP
 CREATE FUNCTION app_private.tg__money_day() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
@@ -6655,6 +6712,8 @@ COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE 
 CREATE FUNCTION app_private.tg__money_rollup() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
@@ -6692,6 +6751,8 @@ COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELET
 CREATE FUNCTION app_private.tg__money_totals() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
@@ -6745,6 +6806,8 @@ COMMENT ON FUNCTION app_private.tg__no_discount_is_zero() IS 'Trigger: a discoun
 CREATE FUNCTION app_private.tg__patient_not_deleted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   -- made, or moved to another patient; or, with the argument 'always', whatever changed (an invoice issued)
@@ -6773,6 +6836,7 @@ CREATE FUNCTION app_private.tg__soft_delete() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
     AS $_$
 begin
   execute format(
@@ -6887,6 +6951,8 @@ COMMENT ON FUNCTION app_private.tg_audit_log__append_only() IS 'Refuses UPDATE, 
 CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
@@ -6964,6 +7030,7 @@ CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_code text;
@@ -7018,6 +7085,8 @@ COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses 
 CREATE FUNCTION app_private.tg_clinic__no_closed_day_ahead() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_day date;
@@ -7084,6 +7153,8 @@ COMMENT ON FUNCTION app_private.tg_clinic__normalize_phone() IS 'Trigger: refuse
 CREATE FUNCTION app_private.tg_clinic__time_zone() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   insert into app_hidden.clinic_time_zone (clinic_id, time_zone) values (new.id, new.timezone)
@@ -7109,6 +7180,8 @@ COMMENT ON FUNCTION app_private.tg_clinic__time_zone() IS 'AFTER INSERT OR UPDAT
 CREATE FUNCTION app_private.tg_clinic__time_zone_turn() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   -- closes under way finish first, later ones wait for this change: before the row's audit entry locks its chain
@@ -7134,6 +7207,8 @@ COMMENT ON FUNCTION app_private.tg_clinic__time_zone_turn() IS 'Trigger: a chang
 CREATE FUNCTION app_private.tg_clinic__timezone_rollups() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   perform app_private.move_rollups_to_zone(new.id, old.timezone, new.timezone);
@@ -7229,6 +7304,8 @@ COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'B
 CREATE FUNCTION app_private.tg_invoice__currency_turn() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
@@ -7254,6 +7331,8 @@ COMMENT ON FUNCTION app_private.tg_invoice__currency_turn() IS 'Trigger: a new i
 CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_visit app_public.visit;
@@ -7348,6 +7427,8 @@ COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void 
 CREATE FUNCTION app_private.tg_invoice__rollup() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_lines app_public.invoice_line[] := array(select l from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.id);
@@ -7376,6 +7457,8 @@ COMMENT ON FUNCTION app_private.tg_invoice__rollup() IS 'AFTER UPDATE of status 
 CREATE FUNCTION app_private.tg_invoice__visit_bill() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if new.visit_id is null or new.status = 'void' then
@@ -7406,6 +7489,8 @@ COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_
 CREATE FUNCTION app_private.tg_invoice_line__billed_once() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_other app_public.invoice_line;
@@ -7446,6 +7531,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__billed_once() IS 'BEFORE INSERT
 CREATE FUNCTION app_private.tg_invoice_line__bills_the_visit() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_visit_code text;
@@ -7480,6 +7567,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__bills_the_visit() IS 'Trigger: 
 CREATE FUNCTION app_private.tg_invoice_line__decimals() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   select app_public.currency_decimals(i.currency) into new.decimals
@@ -7506,6 +7595,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__decimals() IS 'BEFORE INSERT on
 CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
     AS $_$
 declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
@@ -7568,7 +7659,10 @@ begin
   if new.service_id is not null and (tg_op = 'INSERT' or new.service_id is distinct from old.service_id) then
     select coalesce(new.description, s.name), coalesce(new.unit_price, s.price), s.is_active
     into new.description, new.unit_price, v_service_active
-    from app_public.service s where s.clinic_id = new.clinic_id and s.id = new.service_id;
+    from app_public.service s
+    where s.clinic_id = new.clinic_id and s.id = new.service_id
+      -- a deleted service only for a visit's service (bill_visit_services), whatever the session set
+      and (s.deleted_at is null or new.visit_service_id is not null);
     if not found then
       raise exception 'No such service in this clinic.' using errcode = 'CNOTF';
     end if;
@@ -7588,7 +7682,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
 
 
 --
@@ -7598,6 +7692,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDAT
 CREATE FUNCTION app_private.tg_invoice_line__key_kept() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   insert into app_private.deleted_invoice_line_key (clinic_id, idempotency_key, invoice_id)
@@ -7624,6 +7720,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__key_kept() IS 'Trigger: keeps t
 CREATE FUNCTION app_private.tg_invoice_line__position() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   select coalesce(max(l.position), 0) + 1 into new.position
@@ -7649,6 +7747,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__position() IS 'BEFORE INSERT: t
 CREATE FUNCTION app_private.tg_invoice_line__rollup() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
@@ -7678,6 +7778,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__rollup() IS 'AFTER INSERT/UPDAT
 CREATE FUNCTION app_private.tg_invoice_line__totals() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   perform app_private.refresh_invoice_totals(coalesce(new.clinic_id, old.clinic_id), coalesce(new.invoice_id, old.invoice_id));
@@ -7702,6 +7804,8 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__totals() IS 'AFTER INSERT/UPDAT
 CREATE FUNCTION app_private.tg_invoice_line__visit_service_line() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if tg_op <> 'INSERT' then
@@ -7733,6 +7837,7 @@ CREATE FUNCTION app_private.tg_membership__declined_stays_declined() RETURNS tri
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   -- the declined invitations are removed rows, which the policies show only with include_deleted
@@ -7785,6 +7890,8 @@ COMMENT ON FUNCTION app_private.tg_membership__declined_stays_declined() IS 'BEF
 CREATE FUNCTION app_private.tg_membership__guard_owners() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_row app_public.membership := coalesce(new, old);
@@ -7852,6 +7959,8 @@ COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/
 CREATE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_clinic uuid;
@@ -7889,6 +7998,8 @@ COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS
 CREATE FUNCTION app_private.tg_membership__session_turns() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_user uuid;
@@ -7926,6 +8037,8 @@ COMMENT ON FUNCTION app_private.tg_membership__session_turns() IS 'AFTER UPDATE,
 CREATE FUNCTION app_private.tg_membership__sync_sessions() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if not new.is_active or new.deleted_at is not null then
@@ -7956,6 +8069,8 @@ COMMENT ON FUNCTION app_private.tg_membership__sync_sessions() IS 'AFTER UPDATE:
 CREATE FUNCTION app_private.tg_money__in_currency_decimals() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_currency text;
@@ -7991,6 +8106,8 @@ COMMENT ON FUNCTION app_private.tg_money__in_currency_decimals() IS 'BEFORE INSE
 CREATE FUNCTION app_private.tg_patient__no_open_invoice() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_codes text;
@@ -8024,6 +8141,8 @@ COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refus
 CREATE FUNCTION app_private.tg_patient__no_visit_to_bill() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_codes text;
@@ -8058,6 +8177,8 @@ COMMENT ON FUNCTION app_private.tg_patient__no_visit_to_bill() IS 'Trigger: refu
 CREATE FUNCTION app_private.tg_patient__no_visit_under_way() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_codes text;
@@ -8128,6 +8249,8 @@ COMMENT ON FUNCTION app_private.tg_patient__normalize() IS 'BEFORE INSERT OR UPD
 CREATE FUNCTION app_private.tg_patient__notify_visits() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   perform app_private.notify_visit_queue(new.clinic_id, array[v.doctor_id], json_build_object('id', v.id, 'status', v.status)::text)
@@ -8154,6 +8277,8 @@ COMMENT ON FUNCTION app_private.tg_patient__notify_visits() IS 'AFTER UPDATE OF 
 CREATE FUNCTION app_private.tg_patient__rollup() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   insert into app_private.daily_patients as d (clinic_id, local_date, patients)
@@ -8180,6 +8305,8 @@ COMMENT ON FUNCTION app_private.tg_patient__rollup() IS 'AFTER INSERT on patient
 CREATE FUNCTION app_private.tg_patient__search_text() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   perform app_private.index_patients(array[new]);
@@ -8232,6 +8359,8 @@ COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the 
 CREATE FUNCTION app_private.tg_payment__method_to_refunds() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   update app_public.refund r set method = new.method
@@ -8257,6 +8386,8 @@ COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'BEFORE UPDAT
 CREATE FUNCTION app_private.tg_payment__patient_not_deleted() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   perform app_private.refuse_deleted_patient(i.clinic_id, i.patient_id)
@@ -8337,6 +8468,8 @@ COMMENT ON FUNCTION app_private.tg_service__names_as_meant() IS 'BEFORE INSERT O
 CREATE FUNCTION app_private.tg_service__record_price() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_from timestamptz := now();
@@ -8372,6 +8505,8 @@ COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR U
 CREATE FUNCTION app_private.tg_session__schedule_expiry() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   perform graphile_worker.add_job(
@@ -8401,6 +8536,8 @@ COMMENT ON FUNCTION app_private.tg_session__schedule_expiry() IS 'AFTER INSERT: 
 CREATE FUNCTION app_private.tg_user__end_sessions() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_user record;
@@ -8471,6 +8608,8 @@ COMMENT ON FUNCTION app_private.tg_user__name_as_meant() IS 'Trigger: a person''
 CREATE FUNCTION app_private.tg_user__session_turns() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_user uuid;
@@ -8507,6 +8646,8 @@ COMMENT ON FUNCTION app_private.tg_user__session_turns() IS 'AFTER UPDATE, for e
 CREATE FUNCTION app_private.tg_visit__billed_kept() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_bill app_private.visit_bill;
@@ -8558,6 +8699,8 @@ COMMENT ON FUNCTION app_private.tg_visit__billed_kept() IS 'Trigger: refuses (CO
 CREATE FUNCTION app_private.tg_visit__booked_in_range() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if tg_op = 'UPDATE' and new.scheduled_at is not distinct from old.scheduled_at then
@@ -8625,6 +8768,8 @@ COMMENT ON FUNCTION app_private.tg_visit__booked_once() IS 'BEFORE INSERT or UPD
 CREATE FUNCTION app_private.tg_visit__check_doctor() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_member app_public.membership;
@@ -8795,6 +8940,8 @@ COMMENT ON FUNCTION app_private.tg_visit__lifecycle() IS 'BEFORE INSERT OR UPDAT
 CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_payload jsonb;
@@ -8859,6 +9006,8 @@ COMMENT ON FUNCTION app_private.tg_visit__reasons_trimmed() IS 'Trigger: a visit
 CREATE FUNCTION app_private.tg_visit__rollup() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
@@ -8898,6 +9047,8 @@ COMMENT ON FUNCTION app_private.tg_visit__rollup() IS 'AFTER INSERT/UPDATE/DELET
 CREATE FUNCTION app_private.tg_visit_service__position() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 begin
   select coalesce(max(s.position), 0) + 1 into new.position
@@ -8923,6 +9074,8 @@ COMMENT ON FUNCTION app_private.tg_visit_service__position() IS 'BEFORE INSERT: 
 CREATE FUNCTION app_private.tg_visit_service__snapshot() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
     AS $$
 declare
   v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
@@ -9178,6 +9331,9 @@ COMMENT ON FUNCTION app_private.warn_of_relabelled_amounts() IS 'Leaves the oper
 CREATE FUNCTION app_public.current_user_id() RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$ begin return (app_private.live_session()).user_id; end; $$;
 
 
@@ -9235,6 +9391,9 @@ COMMENT ON FUNCTION app_private.write_audit(clinic_id uuid, action text, table_n
 CREATE FUNCTION app_public.accept_invitation(clinic_id uuid, role app_public.member_role DEFAULT NULL::app_public.member_role) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_user uuid := app_public.current_user_id();
@@ -9409,6 +9568,8 @@ CREATE FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) RETU
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- the entry is read again, and named only if it is of the chain the session reads (select_chain's
@@ -9487,6 +9648,9 @@ The row before the change (secrets excluded), its numbers as text as stored (amo
 CREATE FUNCTION app_public.bill_unbilled_services(invoice_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_invoice app_public.invoice;
@@ -9546,6 +9710,9 @@ COMMENT ON FUNCTION app_public.bill_unbilled_services(invoice_id uuid) IS 'Adds 
 CREATE FUNCTION app_public.cancel_export(export_id uuid) RETURNS app_public.report_export
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_export app_public.report_export;
@@ -9794,6 +9961,9 @@ COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.
 CREATE FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid, reason text DEFAULT NULL::text) RETURNS app_public.visit
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_visit app_public.visit;
@@ -10128,6 +10298,9 @@ COMMENT ON CONSTRAINT daily_reconciliation_closed_in_time_zone ON app_public.dai
 CREATE FUNCTION app_public.close_day(business_date date, counted_cash numeric DEFAULT 0, counted_card numeric DEFAULT 0, counted_bank_transfer numeric DEFAULT 0, counted_mobile_money numeric DEFAULT 0, counted_insurance numeric DEFAULT 0, notes text DEFAULT NULL::text) RETURNS app_public.daily_reconciliation
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -10213,6 +10386,9 @@ COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeri
 CREATE FUNCTION app_public.count_deleted_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS integer
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin', 'receptionist') then
@@ -10468,6 +10644,9 @@ COMMENT ON CONSTRAINT clinic_phone_check ON app_public.clinic IS 'The clinic''s 
 CREATE FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text DEFAULT NULL::text) RETURNS app_public.clinic
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $_$
 declare
   v_clinic app_public.clinic;
@@ -10520,6 +10699,9 @@ COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text
 CREATE FUNCTION app_public.create_invoice(invoice app_public.invoice) RETURNS app_public.invoice
     LANGUAGE plpgsql STRICT SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -10563,6 +10745,9 @@ Makes a draft invoice by hand, for a patient (and the visit it bills, once); add
 CREATE FUNCTION app_public.create_invoice_from_visit(visit_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_visit app_public.visit;
@@ -10607,6 +10792,9 @@ COMMENT ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) IS 'Crea
 CREATE FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) RETURNS app_public.invoice_line
     LANGUAGE plpgsql STRICT SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -10710,6 +10898,9 @@ COMMENT ON FUNCTION app_public.current_clinic() IS 'The clinic the session is sc
 CREATE FUNCTION app_public.current_membership_id() RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   live app_private.session := app_private.live_session();
@@ -10737,6 +10928,9 @@ The membership of the current user in the current clinic (a doctor''s visits poi
 CREATE FUNCTION app_public."current_role"() RETURNS app_public.member_role
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$ begin return (app_private.live_session()).role; end; $$;
 
 
@@ -10892,6 +11086,9 @@ COMMENT ON FUNCTION app_public."current_user"() IS 'The logged-in user, or null.
 CREATE FUNCTION app_public.current_user_is_platform_admin() RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$ begin return coalesce((app_private.live_session()).is_platform_admin, false); end; $$;
 
 
@@ -10912,6 +11109,9 @@ True when the live session belongs to a platform administrator.';
 CREATE FUNCTION app_public.current_user_password_set_by_holder() RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   return (select s.password_set_by_holder from app_private.user_secret s where s.user_id = app_public.current_user_id());
@@ -10936,6 +11136,8 @@ CREATE FUNCTION app_public.dashboard(from_date date, to_date date) RETURNS app_p
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if not app_hidden.handles_money() then
@@ -10970,6 +11172,9 @@ COMMENT ON FUNCTION app_public.dashboard(from_date date, to_date date) IS 'The c
 CREATE FUNCTION app_public.decline_invitation(clinic_id uuid) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_user uuid := app_public.current_user_id();
@@ -11011,6 +11216,9 @@ COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines t
 CREATE FUNCTION app_public.delete_export(export_id uuid) RETURNS app_public.report_export
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_export app_public.report_export;
@@ -11055,6 +11263,9 @@ COMMENT ON FUNCTION app_public.delete_export(export_id uuid) IS 'Deletes an expo
 CREATE FUNCTION app_public.delete_patient(patient_id uuid) RETURNS app_public.patient
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select app_private.soft_delete(null::app_public.patient, app_public.current_clinic_id(), patient_id);
 $$;
@@ -11215,6 +11426,9 @@ COMMENT ON COLUMN app_public.service.deleted_by IS 'User who deleted it.';
 CREATE FUNCTION app_public.delete_service(service_id uuid) RETURNS app_public.service
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select app_private.soft_delete(null::app_public.service, app_public.current_clinic_id(), service_id);
 $$;
@@ -11237,6 +11451,8 @@ CREATE FUNCTION app_public.deleted_patients() RETURNS SETOF app_public.patient
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin') then
@@ -11266,6 +11482,8 @@ CREATE FUNCTION app_public.deleted_services() RETURNS SETOF app_public.service
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin') then
@@ -11294,6 +11512,9 @@ COMMENT ON FUNCTION app_public.deleted_services() IS 'The clinic''s deleted serv
 CREATE FUNCTION app_public.find_patient_duplicates(phone text DEFAULT NULL::text, first_name text DEFAULT NULL::text, last_name text DEFAULT NULL::text, date_of_birth date DEFAULT NULL::date, except_patient_id uuid DEFAULT NULL::uuid) RETURNS SETOF app_public.patient
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   return query
@@ -11320,6 +11541,9 @@ COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name te
 CREATE FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text DEFAULT NULL::text) RETURNS app_public.membership
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -11388,6 +11612,8 @@ CREATE FUNCTION app_public.invoice_patient_name(i app_public.invoice) RETURNS te
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- read again as the session sees it, as visit_patient_name
@@ -11416,6 +11642,9 @@ The name of the invoice''s patient, also once the patient is deleted (a deleted 
 CREATE FUNCTION app_public.issue_invoice(invoice_id uuid) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_invoice app_public.invoice;
@@ -11488,6 +11717,9 @@ The member''s name, as `user` shows it to the session: null for an invitation no
 CREATE FUNCTION app_public.my_clinics() RETURNS TABLE(id uuid, name text, role app_public.member_role, pending boolean)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- as the owner role, whose policies show the person's own invitations and the inviting clinics'
@@ -11838,6 +12070,9 @@ COMMENT ON FUNCTION app_public.payment_refunded_amount(payment app_public.paymen
 CREATE FUNCTION app_public.record_payment(invoice_id uuid, amount numeric, method app_public.payment_method, reference text DEFAULT NULL::text, idempotency_key text DEFAULT NULL::text, received_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS app_public.payment
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -12082,6 +12317,9 @@ COMMENT ON COLUMN app_public.refund.idempotency_key IS 'A key chosen by the clie
 CREATE FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, reason text, idempotency_key text DEFAULT NULL::text) RETURNS app_public.refund
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -12150,6 +12388,9 @@ COMMENT ON FUNCTION app_public.refund_payment(payment_id uuid, amount numeric, r
 CREATE FUNCTION app_public.remove_member(membership_id uuid) RETURNS app_public.membership
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select app_private.soft_delete(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
@@ -12172,6 +12413,8 @@ CREATE FUNCTION app_public.removed_members() RETURNS TABLE(membership_id uuid, f
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin') then
@@ -12204,6 +12447,9 @@ COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from th
 CREATE FUNCTION app_public.reopen_day(business_date date, reason text) RETURNS app_public.daily_reconciliation
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -12253,6 +12499,9 @@ COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'R
 CREATE FUNCTION app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid) RETURNS app_public.report_export
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -12373,6 +12622,9 @@ COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_
 CREATE FUNCTION app_public.reset_member_password(membership_id uuid, password text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := app_public.current_clinic_id();
@@ -12442,6 +12694,9 @@ COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, passwor
 CREATE FUNCTION app_public.restore_member(membership_id uuid) RETURNS app_public.membership
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select app_private.restore(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
@@ -12463,6 +12718,9 @@ COMMENT ON FUNCTION app_public.restore_member(membership_id uuid) IS 'Brings bac
 CREATE FUNCTION app_public.restore_patient(patient_id uuid) RETURNS app_public.patient
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if not app_hidden.current_role_in('owner', 'admin') then
@@ -12489,6 +12747,9 @@ COMMENT ON FUNCTION app_public.restore_patient(patient_id uuid) IS 'Brings back 
 CREATE FUNCTION app_public.restore_service(service_id uuid) RETURNS app_public.service
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select app_private.restore(null::app_public.service, app_public.current_clinic_id(), service_id);
 $$;
@@ -12561,6 +12822,9 @@ The price of the service at a given time (now when left out).';
 CREATE FUNCTION app_public.verify_audit_chain(clinic_id uuid DEFAULT NULL::uuid) RETURNS app_public.audit_chain_status
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_clinic uuid := coalesce(verify_audit_chain.clinic_id, app_public.current_clinic_id());
@@ -12615,6 +12879,8 @@ CREATE FUNCTION app_public.visit_doctor_name(v app_public.visit) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- the visit is read again as the session sees it, so a row made up by the caller (another doctor's
@@ -12649,6 +12915,8 @@ CREATE FUNCTION app_public.visit_patient_name(v app_public.visit) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- the visit is read again as the session sees it, so a row made up by the caller names no one
@@ -12824,6 +13092,9 @@ COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A serv
 CREATE FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- the service is read again as the session sees it, so a row made up by the caller (another doctor's
@@ -12854,6 +13125,8 @@ CREATE FUNCTION app_public.visit_service_service_name(s app_public.visit_service
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- the line is read again as the session sees it, so a row made up by the caller (another doctor's
@@ -12884,6 +13157,9 @@ The name of the service given, also once it has been deleted from the catalog (a
 CREATE FUNCTION app_public.void_invoice(invoice_id uuid, reason text) RETURNS app_public.invoice
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_invoice app_public.invoice;
@@ -12944,6 +13220,9 @@ COMMENT ON FUNCTION app_public.void_invoice(invoice_id uuid, reason text) IS 'Vo
 CREATE FUNCTION reporting.granted_clinics() RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
   select g.clinic_id from app_private.analyst_grant g where g.role_name = session_user;
 $$;

@@ -1,7 +1,7 @@
 /**
  * The settings the owner role's functions read (clinicops.include_deleted, clinicops.every_clinic,
  * clinicops.reinvitation) come from the functions' own definitions, never from the session that calls
- * them: SQL run as the API's role may turn any of them on for itself (decision 010, Later: 000NNN).
+ * them: SQL run as the API's role may turn any of them on for itself (decision 010, Later: 000337).
  */
 import { addMember, asMember, committedAs, createClinic, createIssuedInvoice, createService, createUser, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
