@@ -807,33 +807,87 @@ test("an attempt whose export was failed, or taken by another attempt, while it 
   ]);
 }, 30_000);
 
+/**
+ * One attempt (`attempts` of 3) of a new export of a clinic of its own (`made` inserts its row), the worker's writes
+ * refused as `refuse` says (null: sent): what it ended with, the error and info lines it logged, and the clinic's files.
+ */
+async function attemptWithWritesRefused(
+  made: (clinic: TestClinic) => Promise<string>,
+  attempts: number,
+  refuse: (text: string, exportId: string) => Promise<pg.QueryResult> | null,
+) {
+  const clinic = await createClinic("Writes refused");
+  await createPatient(clinic.clinicId);
+  const id = await made(clinic);
+  const logged: string[] = [];
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
+  try {
+    const helpers: JobHelpers = {
+      ...jobHelpers(pool, attempts, (text, values) => refuse(text, id) ?? pool.query(text, values)),
+      logger: new Logger(() => (level, message) => void logged.push(`${level}: ${message.replaceAll(id, "<id>")}`)),
+    };
+    const ended = await Promise.resolve(report_export__produce({ clinicId: clinic.clinicId, id }, helpers)).then(() => "ended", (error: Error) => error.message);
+    return { ended, logged, files: readdirSync(join(exportsRoot, clinic.clinicId)) };
+  } finally {
+    await pool.end();
+    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1 and status in ('queued', 'running')", [id]);
+  }
+}
+
+const patientsCsv = async ({ clinicId }: TestClinic) =>
+  (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id", [clinicId, today])).rows[0].id as string;
+const progressThenTellingGone = (text: string) => (text.includes("set rows_done") ? gone("progress") : text.includes("set status = $3") ? gone("telling") : null);
+const untold = (until: string) =>
+  `error: report_export__produce: export <id>'s failed attempt could not be told (it shows running until ${until}): Connection terminated unexpectedly (telling)`;
+
 // a restart of PostgreSQL mid-export cut the attempt's progress and then refused the two writes telling of its failure:
 // the attempt threw the telling's error, before it removed its part file (as large as what it had written, kept until
 // a later attempt took the export and the hourly sweep ran), and the worker's log named that error, not the attempt's own
 test("an attempt whose failure cannot be told (the database gone, as in a restart) still removes its part file, and ends with its own error", async () => {
-  const clinic = await createClinic("Failure not told");
-  await createPatient(clinic.clinicId);
-  const { rows: [made] } = await rootPool().query(
-    "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id",
-    [clinic.clinicId, today],
-  );
-  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
-  try {
-    const gone = (what: string) => Promise.reject(new Error(`Connection terminated unexpectedly (${what})`));
-    const ended = await Promise.resolve(report_export__produce(
-      { clinicId: clinic.clinicId, id: made.id },
-      // its first batch written, the database goes away: its progress, then both tellings of its failure, refused
-      jobHelpers(pool, 1, (text, values) => {
-        if (text.includes("set rows_done")) return gone("progress");
-        if (text.includes("set status = $3")) return gone("telling");
-        return pool.query(text, values);
-      }),
-    )).then(() => "ended", (error: Error) => error.message);
-    expect({ ended, files: readdirSync(join(exportsRoot, clinic.clinicId)) }).toEqual({ ended: "Connection terminated unexpectedly (progress)", files: [] });
-  } finally {
-    await pool.end();
-    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [made.id]);
-  }
+  expect(await attemptWithWritesRefused(patientsCsv, 1, progressThenTellingGone)).toEqual({
+    ended: "Connection terminated unexpectedly (progress)", logged: [untold("its next attempt")], files: [],
+  });
+});
+const gone = (what: string): Promise<pg.QueryResult> => Promise.reject(new Error(`Connection terminated unexpectedly (${what})`));
+
+// an attempt whose failure could not be told logged that the export "shows running until its next attempt", on its last
+// attempt too (no attempt follows: it shows running until the hourly sweep fails it), and for an export cancelled
+// meanwhile too, which shows cancelled (nothing was to be told of it: the telling changes a running export alone),
+// an error line an operator would look into for nothing
+test("an attempt whose failure cannot be told logs what its export shows until then: on its last, until the hourly sweep; a cancelled one logs no such error", async () => {
+  expect(await attemptWithWritesRefused(patientsCsv, 3, progressThenTellingGone)).toEqual({
+    ended: "Connection terminated unexpectedly (progress)", logged: [untold("the hourly sweep fails it, this having been its last attempt")], files: [],
+  });
+  // cancelled as its first batch is written, the database then gone
+  const cancelledThenGone = (text: string, id: string) =>
+    text.includes("set rows_done")
+      ? rootPool().query("update app_public.report_export set status = 'cancelled' where id = $1", [id]).then((result) => ({ ...result, rowCount: 0, rows: [] }))
+      : text.includes("set status = $3") ? gone("telling") : null;
+  expect(await attemptWithWritesRefused(patientsCsv, 1, cancelledThenGone)).toEqual({
+    ended: "ended", logged: ["info: report_export__produce: export <id> was cancelled while its attempt ran: what it wrote is dropped"], files: [],
+  });
+});
+
+// a PDF too long to print fails its export for good at once, and its job ends; one whose failure could not be told is
+// tried again, to be told then (ended, its export would show running until the hourly sweep failed it, saying only
+// that its worker stopped)
+test("an invoice PDF too long to print whose failure cannot be told is tried again (its job fails), to be told then", async () => {
+  const longInvoice = async (clinic: TestClinic) => {
+    const invoice = await createIssuedInvoice(clinic);
+    await writeBehindTriggers(
+      `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, decimals, position)
+       select clinic_id, invoice_id, service_id, description || ' ' || n, quantity, unit_price, discount, tax_rate, decimals, position + n
+       from app_public.invoice_line, generate_series(1, 2000) n where invoice_id = $1`,
+      [invoice.id],
+    );
+    return (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id) values ($1, 'invoice_pdf', $3, $3, $2) returning id", [clinic.clinicId, invoice.id, today])).rows[0].id as string;
+  };
+  const tooLong = "the invoice has 2,001 lines, more than the 2,000 an invoice PDF prints, so it is not tried again (bill them on invoices of 2,000 lines or fewer)";
+  expect(await attemptWithWritesRefused(longInvoice, 1, (text) => (text.includes("set status = $3") ? gone("telling") : null))).toEqual({
+    ended: tooLong,
+    logged: [untold("its next attempt")],
+    files: [],
+  });
 });
 
 // two attempts of one export wrote one <id>.part file: one that outlived its turn (its lock gone with its database

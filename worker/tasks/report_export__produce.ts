@@ -165,17 +165,20 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again; a cancelled one, not running, is told nothing
+    // (not even tried: a telling refused logged an error, that the export showed running, of one that showed cancelled)
     const forGood = error instanceof TooLongToPrint;
     const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId, forGood);
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt. Refused both
     // times, that is logged, and the attempt ends with its own error, which the worker's log then names (it named the
-    // telling's, and the attempt's own cause, which the clinic's "reference: job …" points to, was in no log)
-    const untold = await tell().catch(tell).then(
+    // telling's, and the attempt's own cause, which the clinic's "reference: job …" points to, was in no log); after
+    // its last attempt, the export shows running until the hourly sweep fails it (fail_abandoned_exports)
+    const untold = error instanceof ExportCancelled ? null : await tell().catch(tell).then(
       () => null,
       (telling: unknown) => (telling instanceof Error ? telling : new Error(String(telling))),
     );
-    if (untold) helpers.logger.error(`report_export__produce: export ${id}'s failed attempt could not be told (it shows running until its next attempt): ${untold.message}`);
+    const until = isLastAttempt(helpers) ? "the hourly sweep fails it, this having been its last attempt" : "its next attempt";
+    if (untold) helpers.logger.error(`report_export__produce: export ${id}'s failed attempt could not be told (it shows running until ${until}): ${untold.message}`);
     // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled; so too when the
     // attempt failed for another reason before it saw the cancel (its job's attempts were used up by the cancel,
     // graphile-worker would keep it failed for good and log an error no one need act on)
