@@ -1,12 +1,14 @@
 /**
- * The worker wiring: jobs are queued by the database in the transaction that
- * causes them, the session__expire task removes expired sessions, and the
- * crontab parses.
+ * The worker wiring: the hourly session__expire removes sessions ended more
+ * than a day ago (no job is queued per session), login_failure__prune prunes
+ * failed logins, and the crontab parses.
  */
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import pg from "pg";
 import { parseCrontab } from "graphile-worker";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
-import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
 import { outcome, trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 import { projectPath } from "../../db/paths.ts";
@@ -20,53 +22,93 @@ beforeAll(async () => {
 afterAll(closeRootPool);
 
 
-async function jobFor(sessionId: string) {
-  const { rows } = await rootPool().query("select task_identifier, run_at from graphile_worker.jobs where key = $1", [
-    `session__expire:${sessionId}`,
-  ]);
-  return rows[0];
-}
-
-test("a login queues its session's deletion, a day after its expiry, in the same transaction", async () => {
+// each login queued a session__expire job for a day after its session's expiry, in its transaction: graphile-worker's every
+// look for its next job (every 2 s when idle) reads the index of the jobs waiting for later, of which they were one a login
+// kept a day and a half (at the default lifetime), for a deletion the hourly sweep makes within the hour after (000NNN)
+test("a login queues no job: the hourly sweep alone deletes sessions", async () => {
   const { owner } = clinic.members;
-  const client = await apiPool().connect();
-  let sessionId: string;
+  const client = await rootPool().connect();
   try {
-    await client.query("begin");
+    // one snapshot: the jobs other files queue meanwhile are not counted, those of this transaction are
+    await client.query("begin isolation level repeatable read");
+    const jobs = async () => (await client.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n as number;
+    const before = await jobs();
     await client.query("set local role " + testConfig.roles.visitor);
-    const { rows } = await client.query("select app_hidden.login($1, $2, null, '10.9.9.9', 'jest', '2 hours') as r", [
-      owner.phone,
-      owner.password,
-    ]);
-    sessionId = rows[0].r.sessionId;
-    const job = await client.query("select count(*)::int as n from graphile_worker.jobs where key = $1", [`session__expire:${sessionId}`]).catch(
-      () => null,
-    );
-    expect(job).toBeNull(); // the API role cannot see the queue
-    await client.query("rollback");
+    const { rows } = await client.query("select app_hidden.login($1, $2, null, '10.9.9.9', 'jest', '2 hours') as r", [owner.phone, owner.password]);
+    await client.query("reset role");
+    expect(rows[0].r.sessionId).toEqual(expect.any(String)); // a session was opened
+    expect(await jobs()).toBe(before);
   } finally {
+    await client.query("rollback");
     client.release();
   }
-  expect(await jobFor(sessionId!)).toBeUndefined(); // rolled back with the login
-
-  const committed = await openSession(owner.userId, clinic.clinicId, "2 hours");
-  const job = await jobFor(committed);
-  expect(job.task_identifier).toBe("session__expire");
-  const { rows } = await rootPool().query("select expires_at + interval '1 day' as deleted_at from app_private.session where id = $1", [committed]);
-  expect(job.run_at.getTime()).toBe(rows[0].deleted_at.getTime());
 });
 
-// the expiry job deleted a session at its expiry, where a revoked one is kept a day: a download the session began and that
-// was cut short after its expiry (a long one) found no session to audit its end for (app_hidden.export_cut_short)
-test("session__expire removes a session a day after it has expired, and only then: one expired within the day is kept", async () => {
-  const longGone = await openSession(clinic.members.doctor.userId, clinic.clinicId, "-1 day -1 second");
-  const expired = await openSession(clinic.members.doctor.userId, clinic.clinicId, "-1 second");
-  const live = await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour");
-  // the expired one's own job run now, as a job queued at its expiry (before this change) is
+/** The migration one of whose parts begins with `header`: migrations/current.sql until it is committed, then its file. */
+function migrationWith(header: string): string {
+  const committed = readdirSync(projectPath("migrations/committed")).filter((name) => name.endsWith(".sql")).sort().reverse();
+  for (const file of ["current.sql", ...committed.map((name) => `committed/${name}`)]) {
+    const text = readFileSync(projectPath(`migrations/${file}`), "utf8");
+    if (`\n${text}`.includes(`\n${header}\n`)) return text;
+  }
+  throw new Error(`no migration has a part "${header}"`);
+}
+
+// the jobs queued before 000NNN, one per session for a day after its expiry, would have stayed until then (up to 400 days
+// with the longest SESSION_TTL_SECONDS), each read at every look for a job, those of sessions the sweep deleted since too
+test("000NNN removes the jobs queued for sessions, those of sessions deleted since too, and no other job", async () => {
+  const migration = migrationWith("-- Sessions are deleted by the hourly sweep alone: no job is queued for each session, and those queued are removed");
+  const here = await openSession(clinic.members.doctor.userId, clinic.clinicId, "12 hours");
+  const swept = randomUUID(); // revoked early and deleted a day after, its job waiting for its expiry
+  const other = `session-expire-migration-${process.pid}`;
+  const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await owner.connect();
+  try {
+    // as the migration runs, as the owner role, in a transaction rolled back after (the jobs queued in it too); other
+    // files' writes of the session table are waited for at most 2 s, then it is tried again
+    for (let tries = 0; ; tries++) {
+      await owner.query("begin; set local lock_timeout = '2s'");
+      try {
+        // as tg_session__schedule_expiry queued them, and a job of another key, queued for later too
+        await owner.query(
+          "select graphile_worker.add_job('session__expire', json_build_object('id', id), run_at := now() + interval '36 hours', job_key := 'session__expire:' || id) from unnest($1::uuid[]) id",
+          [[here, swept]],
+        );
+        await owner.query("select graphile_worker.add_job('session__expire', '{}'::json, run_at := now() + interval '1 hour', job_key := $1)", [other]);
+        const keys = [`session__expire:${here}`, `session__expire:${swept}`, other];
+        const queued = async () => (await owner.query("select key from graphile_worker.jobs where key = any($1) order by key", [keys])).rows.map((r) => r.key);
+        expect(await queued()).toEqual([...keys].sort());
+        await owner.query(migration);
+        expect(await queued()).toEqual([other]);
+        break;
+      } catch (error) {
+        if (!["55P03", "40P01"].includes((error as { code?: string }).code ?? "") || tries >= 20) throw error;
+      } finally {
+        await owner.query("rollback");
+      }
+    }
+  } finally {
+    await owner.end();
+  }
+});
+
+// a job queued by the version before 000NNN with its session's id (one left, or running as the migration ran) must not
+// fail for want of the function's id: it sweeps every session ended more than a day ago, as the hourly run does
+test("a job queued with a session's id sweeps as the hourly run does, its id unread", async () => {
+  const [longGone, expired, live] = [
+    await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour"),
+    await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour"),
+    await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour"),
+  ];
+  // ended after they were opened (a job an older version queued for each at its opening is not due)
+  await rootPool().query(
+    "update app_private.session set expires_at = now() - case when id = $1 then interval '1 day 1 second' else interval '1 second' end where id in ($1, $2)",
+    [longGone, expired],
+  );
   await rootPool().query("select graphile_worker.add_job('session__expire', json_build_object('id', $1::uuid), job_key := 'session__expire:' || $1)", [expired]);
-  await runDueJobs();
+  expect(await runDueJobs()).toEqual([]);
   const { rows } = await rootPool().query("select id from app_private.session where id = any($1::uuid[]) order by expires_at", [[longGone, expired, live]]);
-  expect(rows.map((r) => r.id)).toEqual([expired, live]);
+  expect(rows.map((r) => r.id)).toEqual([expired, live]); // the one of the job's id kept its day, another's past it deleted
 });
 
 test("the hourly run (no id) sweeps every session ended more than a day ago, expired or revoked, and keeps those ended within the day", async () => {
