@@ -50,3 +50,11 @@ revoke all on function app_private.expire_sessions() from public;
 
 comment on table app_private.session is 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while, so that what outlives it is audited for it (a download it began, cut short after: export_cut_short); then the hourly sweep (expire_sessions) deletes it, within the hour after that day.';
 comment on column app_private.session.expires_at is 'The session ends at this time: its token is refused from then on (live_session); the row is deleted a day after, by the first hourly sweep past that day (expire_sessions).';
+
+-- The index of an account's live sessions names the statements that read it, a membership's change not among them
+--
+-- Its comment said a membership's change (a role change, a suspension, a removal: tg_membership__sync_sessions) read it,
+-- and so a reader judging what an account's sessions ended within the day cost would look there; that trigger's updates
+-- name the clinic and the person, and EXPLAIN shows them read off session_clinic_user_idx, which had no comment.
+comment on index app_private.session_user_live_idx is 'An account''s sessions not revoked, newest first: what every statement reading all of an account''s sessions reads (open_session''s cap of 10 at each login and switch, the endings of a password change or reset, a deactivation or a platform administrator''s change: end_sessions_of), however many sessions the account ended within the day expire_sessions keeps them. Those expired within that day are in it too (at most 10 for each session lifetime the day holds: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry. A membership''s change reads session_clinic_user_idx.';
+comment on index app_private.session_clinic_user_idx is 'A clinic''s sessions, by person: what a membership''s change reads (tg_membership__sync_sessions: a role change, a suspension or a removal acts on the person''s sessions of that clinic), and the index of the foreign key to the clinic.';
