@@ -4031,10 +4031,10 @@ COMMENT ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date da
 
 
 --
--- Name: expire_sessions(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: expire_sessions(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.expire_sessions(session_id uuid DEFAULT NULL::uuid) RETURNS integer
+CREATE FUNCTION app_private.expire_sessions() RETURNS integer
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -4042,8 +4042,7 @@ CREATE FUNCTION app_private.expire_sessions(session_id uuid DEFAULT NULL::uuid) 
     delete from app_private.session s
     where s.id in (
       select o.id from app_private.session o
-      where (expire_sessions.session_id is null or o.id = expire_sessions.session_id)
-        and (o.expires_at <= now() - interval '1 day' or o.revoked_at <= now() - interval '1 day')
+      where o.expires_at <= now() - interval '1 day' or o.revoked_at <= now() - interval '1 day'
       for update skip locked)
     returning 1
   )
@@ -4051,13 +4050,13 @@ CREATE FUNCTION app_private.expire_sessions(session_id uuid DEFAULT NULL::uuid) 
 $$;
 
 
-ALTER FUNCTION app_private.expire_sessions(session_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.expire_sessions() OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION expire_sessions(session_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION expire_sessions(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.expire_sessions(session_id uuid) IS 'Deletes one session (or, with no id, every session) that expired, or was revoked, more than a day ago; returns how many. An ended session is kept that day for what outlives it: a download it began and that is cut short after it ended is audited for it (app_hidden.export_cut_short, which reads it by the request''s session id); its token is refused from its end all the same (live_session). One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
+COMMENT ON FUNCTION app_private.expire_sessions() IS 'Deletes every session that expired, or was revoked, more than a day ago; returns how many. Run hourly by session__expire (worker/crontab), so a session is deleted within the hour after its day. An ended session is kept that day for what outlives it: a download it began and that is cut short after it ended is audited for it (app_hidden.export_cut_short, which reads it by the request''s session id); its token is refused from its end all the same (live_session). One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
 
 
 --
@@ -4883,7 +4882,7 @@ ALTER TABLE app_private.session OWNER TO :DATABASE_OWNER;
 -- Name: TABLE session; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while, so that what outlives it is audited for it (a download it began, cut short after: export_cut_short); then expire_sessions deletes it.';
+COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while, so that what outlives it is audited for it (a download it began, cut short after: export_cut_short); then the hourly sweep (expire_sessions) deletes it, within the hour after that day.';
 
 
 --
@@ -4932,7 +4931,7 @@ COMMENT ON COLUMN app_private.session.created_at IS 'Login time.';
 -- Name: COLUMN session.expires_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time: its token is refused from then on (live_session); the row is deleted a day after (expire_sessions).';
+COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time: its token is refused from then on (live_session); the row is deleted a day after, by the first hourly sweep past that day (expire_sessions).';
 
 
 --
@@ -8496,37 +8495,6 @@ ALTER FUNCTION app_private.tg_service__record_price() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_service__record_price() IS 'AFTER INSERT OR UPDATE OF price: closes the current price and opens the new one, at the transaction''s time or, if the current price began then or later (an earlier change of the same transaction, or a change committed meanwhile), a microsecond after it began: each price is in force a moment at least, so the history lists prices in the order they were set.';
-
-
---
--- Name: tg_session__schedule_expiry(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.tg_session__schedule_expiry() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'off'
-    SET "clinicops.every_clinic" TO 'off'
-    AS $$
-begin
-  perform graphile_worker.add_job(
-    'session__expire',
-    json_build_object('id', new.id),
-    run_at := new.expires_at + interval '1 day',
-    job_key := 'session__expire:' || new.id
-  );
-  return null;
-end;
-$$;
-
-
-ALTER FUNCTION app_private.tg_session__schedule_expiry() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION tg_session__schedule_expiry(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.tg_session__schedule_expiry() IS 'AFTER INSERT: queues session__expire for a day after the session''s expiry, when expire_sessions deletes it (one revoked before is deleted a day after its revocation, by the hourly sweep).';
 
 
 --
@@ -15858,6 +15826,13 @@ CREATE INDEX session_clinic_user_idx ON app_private.session USING btree (clinic_
 
 
 --
+-- Name: INDEX session_clinic_user_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.session_clinic_user_idx IS 'A clinic''s sessions, by person: what a membership''s change reads (tg_membership__sync_sessions: a role change, a suspension or a removal acts on the person''s sessions of that clinic), and the index of the foreign key to the clinic.';
+
+
+--
 -- Name: session_expires_at_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15875,7 +15850,7 @@ CREATE INDEX session_user_live_idx ON app_private.session USING btree (user_id, 
 -- Name: INDEX session_user_live_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not revoked, newest first: what every statement reading an account''s sessions reads (open_session''s cap of 10 at each login and switch, a password change or reset, a membership''s change), however many sessions the account ended within the day expire_sessions keeps them. Those expired within that day are in it too (at most 10 for each session lifetime the day holds: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry.';
+COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not revoked, newest first: what every statement reading all of an account''s sessions reads (open_session''s cap of 10 at each login and switch, the endings of a password change or reset, a deactivation or a platform administrator''s change: end_sessions_of), however many sessions the account ended within the day expire_sessions keeps them. Those expired within that day are in it too (at most 10 for each session lifetime the day holds: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry. A membership''s change reads session_clinic_user_idx.';
 
 
 --
@@ -16485,13 +16460,6 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_private.analys
 --
 
 COMMENT ON TRIGGER _500_audit ON app_private.analyst_grant IS 'Audits each clinic granted to an analyst, or revoked, in that clinic''s chain (tg__audit).';
-
-
---
--- Name: session _800_schedule_expiry; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _800_schedule_expiry AFTER INSERT ON app_private.session FOR EACH ROW EXECUTE FUNCTION app_private.tg_session__schedule_expiry();
 
 
 --
@@ -20158,10 +20126,10 @@ REVOKE ALL ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date
 
 
 --
--- Name: FUNCTION expire_sessions(session_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION expire_sessions(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.expire_sessions(session_id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.expire_sessions() FROM PUBLIC;
 
 
 --
@@ -21065,13 +21033,6 @@ REVOKE ALL ON FUNCTION app_private.tg_service__names_as_meant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_service__record_price() FROM PUBLIC;
-
-
---
--- Name: FUNCTION tg_session__schedule_expiry(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.tg_session__schedule_expiry() FROM PUBLIC;
 
 
 --

@@ -24,7 +24,7 @@ afterAll(closeRootPool);
 
 // each login queued a session__expire job for a day after its session's expiry, in its transaction: graphile-worker's every
 // look for its next job (every 2 s when idle) reads the index of the jobs waiting for later, of which they were one a login
-// kept a day and a half (at the default lifetime), for a deletion the hourly sweep makes within the hour after (000NNN)
+// kept a day and a half (at the default lifetime), for a deletion the hourly sweep makes within the hour after (000338)
 test("a login queues no job: the hourly sweep alone deletes sessions", async () => {
   const { owner } = clinic.members;
   const client = await rootPool().connect();
@@ -54,9 +54,9 @@ function migrationWith(header: string): string {
   throw new Error(`no migration has a part "${header}"`);
 }
 
-// the jobs queued before 000NNN, one per session for a day after its expiry, would have stayed until then (up to 400 days
+// the jobs queued before 000338, one per session for a day after its expiry, would have stayed until then (up to 400 days
 // with the longest SESSION_TTL_SECONDS), each read at every look for a job, those of sessions the sweep deleted since too
-test("000NNN removes the jobs queued for sessions, those of sessions deleted since too, and no other job", async () => {
+test("000338 removes the jobs queued for sessions, those of sessions deleted since too, and no other job", async () => {
   const migration = migrationWith("-- Sessions are deleted by the hourly sweep alone: no job is queued for each session, and those queued are removed");
   const here = await openSession(clinic.members.doctor.userId, clinic.clinicId, "12 hours");
   const swept = randomUUID(); // revoked early and deleted a day after, its job waiting for its expiry
@@ -92,7 +92,7 @@ test("000NNN removes the jobs queued for sessions, those of sessions deleted sin
   }
 });
 
-// a job queued by the version before 000NNN with its session's id (one left, or running as the migration ran) must not
+// a job queued by the version before 000338 with its session's id (one left, or running as the migration ran) must not
 // fail for want of the function's id: it sweeps every session ended more than a day ago, as the hourly run does
 test("a job queued with a session's id sweeps as the hourly run does, its id unread", async () => {
   const [longGone, expired, live] = [

@@ -5,7 +5,7 @@
  * kept that day so that a download it began and that is cut short after its end
  * is audited for it (app_hidden.export_cut_short). No job is queued per session
  * (one, waiting for later, made graphile-worker's every look for a job read it:
- * 000NNN); one an older version queued with a session's id sweeps as the hourly
+ * 000338); one an older version queued with a session's id sweeps as the hourly
  * run does, its payload unread.
  */
 import type { Task } from "graphile-worker";
