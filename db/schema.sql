@@ -6493,6 +6493,7 @@ CREATE FUNCTION app_private.tg__amounts_in_currency() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   -- an update is judged on the amounts it changes: a form that sends an older, finer price back as it was saves the rest
@@ -6525,6 +6526,7 @@ CREATE FUNCTION app_private.tg__assign_code() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if tg_op = 'INSERT' then
@@ -6555,6 +6557,7 @@ CREATE FUNCTION app_private.tg__audit() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
@@ -6604,6 +6607,7 @@ CREATE FUNCTION app_private.tg__audit_chains_in_order() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_chains uuid[];
@@ -6646,6 +6650,7 @@ CREATE FUNCTION app_private.tg__money_day() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
@@ -6713,6 +6718,7 @@ CREATE FUNCTION app_private.tg__money_rollup() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
@@ -6752,6 +6758,7 @@ CREATE FUNCTION app_private.tg__money_totals() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_row jsonb := to_jsonb(case when tg_op = 'DELETE' then old else new end);
@@ -6807,6 +6814,7 @@ CREATE FUNCTION app_private.tg__patient_not_deleted() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- made, or moved to another patient; or, with the argument 'always', whatever changed (an invoice issued)
@@ -6836,6 +6844,7 @@ CREATE FUNCTION app_private.tg__soft_delete() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $_$
 begin
   execute format(
@@ -6952,6 +6961,7 @@ CREATE FUNCTION app_private.tg_clinic__code_prefixes_distinct() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_kinds constant text[] := array['PAT', 'SRV', 'VIS', 'INV', 'PAY', 'REF'];
@@ -7030,6 +7040,7 @@ CREATE FUNCTION app_private.tg_clinic__currency_kept() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_code text;
@@ -7086,6 +7097,7 @@ CREATE FUNCTION app_private.tg_clinic__no_closed_day_ahead() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_day date;
@@ -7154,6 +7166,7 @@ CREATE FUNCTION app_private.tg_clinic__time_zone() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   insert into app_hidden.clinic_time_zone (clinic_id, time_zone) values (new.id, new.timezone)
@@ -7181,6 +7194,7 @@ CREATE FUNCTION app_private.tg_clinic__time_zone_turn() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- closes under way finish first, later ones wait for this change: before the row's audit entry locks its chain
@@ -7208,6 +7222,7 @@ CREATE FUNCTION app_private.tg_clinic__timezone_rollups() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   perform app_private.move_rollups_to_zone(new.id, old.timezone, new.timezone);
@@ -7305,6 +7320,7 @@ CREATE FUNCTION app_private.tg_invoice__currency_turn() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   -- shared with other new invoices; a change of the clinic's currency takes it alone (tg_clinic__currency_kept)
@@ -7332,6 +7348,7 @@ CREATE FUNCTION app_private.tg_invoice__defaults() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_visit app_public.visit;
@@ -7428,6 +7445,7 @@ CREATE FUNCTION app_private.tg_invoice__rollup() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_lines app_public.invoice_line[] := array(select l from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.id);
@@ -7458,6 +7476,7 @@ CREATE FUNCTION app_private.tg_invoice__visit_bill() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if new.visit_id is null or new.status = 'void' then
@@ -7490,6 +7509,7 @@ CREATE FUNCTION app_private.tg_invoice_line__billed_once() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_other app_public.invoice_line;
@@ -7532,6 +7552,7 @@ CREATE FUNCTION app_private.tg_invoice_line__bills_the_visit() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_visit_code text;
@@ -7568,6 +7589,7 @@ CREATE FUNCTION app_private.tg_invoice_line__decimals() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   select app_public.currency_decimals(i.currency) into new.decimals
@@ -7596,6 +7618,7 @@ CREATE FUNCTION app_private.tg_invoice_line__guard() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'on'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $_$
 declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
@@ -7693,6 +7716,7 @@ CREATE FUNCTION app_private.tg_invoice_line__key_kept() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   insert into app_private.deleted_invoice_line_key (clinic_id, idempotency_key, invoice_id)
@@ -7721,6 +7745,7 @@ CREATE FUNCTION app_private.tg_invoice_line__position() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   select coalesce(max(l.position), 0) + 1 into new.position
@@ -7748,6 +7773,7 @@ CREATE FUNCTION app_private.tg_invoice_line__rollup() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
@@ -7779,6 +7805,7 @@ CREATE FUNCTION app_private.tg_invoice_line__totals() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   perform app_private.refresh_invoice_totals(coalesce(new.clinic_id, old.clinic_id), coalesce(new.invoice_id, old.invoice_id));
@@ -7805,6 +7832,7 @@ CREATE FUNCTION app_private.tg_invoice_line__visit_service_line() RETURNS trigge
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if tg_op <> 'INSERT' then
@@ -8070,6 +8098,7 @@ CREATE FUNCTION app_private.tg_money__in_currency_decimals() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_currency text;
@@ -8107,6 +8136,7 @@ CREATE FUNCTION app_private.tg_patient__no_open_invoice() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_codes text;
@@ -8142,6 +8172,7 @@ CREATE FUNCTION app_private.tg_patient__no_visit_to_bill() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_codes text;
@@ -8178,6 +8209,7 @@ CREATE FUNCTION app_private.tg_patient__no_visit_under_way() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_codes text;
@@ -8250,6 +8282,7 @@ CREATE FUNCTION app_private.tg_patient__notify_visits() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   perform app_private.notify_visit_queue(new.clinic_id, array[v.doctor_id], json_build_object('id', v.id, 'status', v.status)::text)
@@ -8278,6 +8311,7 @@ CREATE FUNCTION app_private.tg_patient__rollup() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   insert into app_private.daily_patients as d (clinic_id, local_date, patients)
@@ -8306,6 +8340,7 @@ CREATE FUNCTION app_private.tg_patient__search_text() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   perform app_private.index_patients(array[new]);
@@ -8360,6 +8395,7 @@ CREATE FUNCTION app_private.tg_payment__method_to_refunds() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   update app_public.refund r set method = new.method
@@ -8387,6 +8423,7 @@ CREATE FUNCTION app_private.tg_payment__patient_not_deleted() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   perform app_private.refuse_deleted_patient(i.clinic_id, i.patient_id)
@@ -8469,6 +8506,7 @@ CREATE FUNCTION app_private.tg_service__record_price() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_from timestamptz := now();
@@ -8506,6 +8544,7 @@ CREATE FUNCTION app_private.tg_user__end_sessions() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_user record;
@@ -8578,6 +8617,7 @@ CREATE FUNCTION app_private.tg_user__session_turns() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_user uuid;
@@ -8616,6 +8656,7 @@ CREATE FUNCTION app_private.tg_visit__billed_kept() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_bill app_private.visit_bill;
@@ -8669,6 +8710,7 @@ CREATE FUNCTION app_private.tg_visit__booked_in_range() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if tg_op = 'UPDATE' and new.scheduled_at is not distinct from old.scheduled_at then
@@ -8738,6 +8780,7 @@ CREATE FUNCTION app_private.tg_visit__check_doctor() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_member app_public.membership;
@@ -8910,6 +8953,7 @@ CREATE FUNCTION app_private.tg_visit__notify() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_payload jsonb;
@@ -8976,6 +9020,7 @@ CREATE FUNCTION app_private.tg_visit__rollup() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   if tg_op = 'UPDATE' and (new.status, new.scheduled_at, new.doctor_id) is not distinct from (old.status, old.scheduled_at, old.doctor_id) then
@@ -9017,6 +9062,7 @@ CREATE FUNCTION app_private.tg_visit_service__position() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
   select coalesce(max(s.position), 0) + 1 into new.position
@@ -9044,6 +9090,7 @@ CREATE FUNCTION app_private.tg_visit_service__snapshot() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
   v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
