@@ -1055,6 +1055,22 @@ describe("limits", () => {
     expect((await anonymous.graphql("{ noSuchField }")).body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/Cannot query field "noSuchField"/), extensions: { code: "INVALID_QUERY" } })]);
   });
 
+  test("a query whose fragments GraphQL refuses (unknown, within itself, never used, two of a name) is refused for that alone, the rest of it unread", async () => {
+    // left to GraphQL's rules, the rest was read by them, and one compares fields of a name two by two: 500 `a` took 70 ms
+    const anonymous = new Browser(api);
+    const rest = `noSuchField ${"a: __typename ".repeat(500)}`;
+    for (const [query, message] of [
+      [`{ ...Undefined ${rest}}`, 'Unknown fragment "Undefined".'],
+      [`{ ...F } fragment F on Query { ...F ${rest}}`, 'Cannot spread fragment "F" within itself.'],
+      [`{ __typename } fragment U on Query { ${rest}}`, 'Fragment "U" is never used.'],
+      [`{ ...F } fragment F on Query { ${rest}} fragment F on Query { __typename }`, 'There can be only one fragment named "F".'],
+    ]) {
+      const refused = await anonymous.graphql(query);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ message, extensions: { code: "INVALID_QUERY" } })]);
+    }
+  });
+
   test("a selection answers at most 50 fields under one name, those merged from fields of one name counted together", async () => {
     // GraphQL's validation compares them two by two: 500 `a: __typename` (6.5 kB) held the event loop about 0.3 s, for anyone
     const anonymous = new Browser(api);
