@@ -8,8 +8,8 @@
  * itself run long), fields whose work does not shrink with a page (a whole
  * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
  * times at most, the page size of `first`/`last`, at most 10 orders in an
- * `orderBy`, fragments nested at most 32 deep, at most 1,000 objects in the
- * input values, each use counted, and 50 fields under one name in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
+ * `orderBy`, fragments nested at most 32 deep, at most 1,000 objects and 10,000
+ * values in the input values, each use counted, and 50 fields under one name in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400, the
  * breach alone: GraphQL's own rules are not run over the document); values passed as variables are checked
  * before execution, a variable the request does not give taking the default
@@ -95,10 +95,24 @@ const MAX_FRAGMENT_NESTING = 32;
  * Objects in the input values of one request, each use of an argument counted (its variable's value as often
  * as the variable is used, a literal as often as its fragment is spread): a filter's terms are objects, each
  * planned into SQL on the event loop (about 20 µs each), and a 190 kB request of a 5,500-term `or` filter in a
- * variable used by 50 aliases held every clinic's requests 12 s. Lists of values (`in: [...]`) are not objects:
- * thousands of ids cost one parameter.
+ * variable used by 50 aliases held every clinic's requests 12 s.
  */
 const MAX_INPUT_OBJECTS = 1000;
+/**
+ * Values in the input values of one request, the items of their lists (`in: [...]`'s ids, an `or`'s terms) and the
+ * fields of their objects, counted as the objects are: a list is one parameter, but each use's values are encoded for it
+ * on the event loop and read by PostgreSQL, and a member's 180 kB request of 60,000 names in a variable used by 240
+ * aliases' `in` held every clinic's requests 7 to 11 s; and this count, looking at each use's values, no longer than
+ * that. A list of ids a screen shows is hundreds.
+ */
+const MAX_INPUT_VALUES = 10_000;
+
+/** The objects and values counted so far in a request's input values. */
+interface InputCount {
+  objects: number;
+  values: number;
+}
+const pastInputLimits = (count: InputCount) => count.objects > MAX_INPUT_OBJECTS || count.values > MAX_INPUT_VALUES;
 
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
@@ -110,27 +124,31 @@ function literalNestsDeeper(value: ValueNode, max: number): boolean {
   return inner.length > 0 && (max === 0 || inner.some((v) => literalNestsDeeper(v, max - 1)));
 }
 
-/** The objects of a value (JSON, or a variable's coerced value), counted until they pass `room`. */
-function objectsInValue(value: unknown, room: number): number {
-  if (value === null || typeof value !== "object") return 0;
-  let count = Array.isArray(value) ? 0 : 1;
-  for (const inner of Object.values(value)) {
-    if (count > room) break;
-    count += objectsInValue(inner, room - count);
+/** Adds the objects and values of a value (a variable's coerced value) to `count`, until it passes a limit. */
+function countInValue(value: unknown, count: InputCount): void {
+  if (value === null || typeof value !== "object") return;
+  const values = Array.isArray(value) ? value : Object.values(value);
+  if (!Array.isArray(value)) count.objects++;
+  count.values += values.length;
+  for (const inner of values) {
+    if (pastInputLimits(count)) return;
+    countInValue(inner, count);
   }
-  return count;
 }
 
-/** The objects of a literal, its variables' values (when known) counted in, until they pass `room`. */
-function objectsInLiteral(value: ValueNode, variables: Record<string, unknown> | undefined, room: number): number {
-  if (value.kind === Kind.VARIABLE) return variables ? objectsInValue(variables[value.name.value], room) : 0;
-  const inner = value.kind === Kind.OBJECT ? value.fields.map((field) => field.value) : value.kind === Kind.LIST ? value.values : [];
-  let count = value.kind === Kind.OBJECT ? 1 : 0;
-  for (const item of inner) {
-    if (count > room) break;
-    count += objectsInLiteral(item, variables, room - count);
+/** Adds the objects and values of a literal, its variables' values (when known) counted in, to `count`, until it passes a limit. */
+function countInLiteral(value: ValueNode, variables: Record<string, unknown> | undefined, count: InputCount): void {
+  if (value.kind === Kind.VARIABLE) {
+    if (variables) countInValue(variables[value.name.value], count);
+    return;
   }
-  return count;
+  const values = value.kind === Kind.OBJECT ? value.fields.map((field) => field.value) : value.kind === Kind.LIST ? value.values : [];
+  if (value.kind === Kind.OBJECT) count.objects++;
+  count.values += values.length;
+  for (const inner of values) {
+    if (pastInputLimits(count)) return;
+    countInLiteral(inner, variables, count);
+  }
 }
 
 /** Whether a value as sent (JSON) nests objects and lists more than `max` levels deep (it looks no deeper than that). */
@@ -191,7 +209,7 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
     return 1;
   };
   let fields = 0;
-  let inputObjects = 0;
+  const input: InputCount = { objects: 0, values: 0 };
   const costly = COSTLY_FIELDS.map(() => 0);
   const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): GraphQLError | null => {
     for (const selection of selectionSet.selections) {
@@ -202,9 +220,12 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
         if (group !== undefined && ++costly[group] > COSTLY_FIELDS[group].most) return limitExceeded(COSTLY_FIELDS[group].problem);
         for (const argument of selection.arguments ?? []) {
           if (literalNestsDeeper(argument.value, limits.maxInputDepth)) return inputTooDeep(limits);
-          inputObjects += objectsInLiteral(argument.value, running?.variables, MAX_INPUT_OBJECTS - inputObjects);
-          if (inputObjects > MAX_INPUT_OBJECTS) {
+          countInLiteral(argument.value, running?.variables, input);
+          if (input.objects > MAX_INPUT_OBJECTS) {
             return limitExceeded(`Input values may hold at most ${MAX_INPUT_OBJECTS} objects in all (a filter's terms), counting each use of a variable and of a fragment.`);
+          }
+          if (input.values > MAX_INPUT_VALUES) {
+            return limitExceeded(`Input values may hold at most ${MAX_INPUT_VALUES} values in all (a list's items, an object's fields), counting each use of a variable and of a fragment.`);
           }
           const argumentName = argument.name.value;
           const count = ROW_COUNT_ARGUMENTS.has(argumentName) ? rowCount(argument.value) : null;
