@@ -113,6 +113,16 @@ interface InputCount {
   values: number;
 }
 const pastInputLimits = (count: InputCount) => count.objects > MAX_INPUT_OBJECTS || count.values > MAX_INPUT_VALUES;
+/** The refusal of input values past MAX_INPUT_OBJECTS or MAX_INPUT_VALUES; null within them. */
+function inputPastLimits(count: InputCount): GraphQLError | null {
+  if (count.objects > MAX_INPUT_OBJECTS) {
+    return limitExceeded(`Input values may hold at most ${MAX_INPUT_OBJECTS} objects in all (a filter's terms), counting each use of a variable and of a fragment.`);
+  }
+  if (count.values > MAX_INPUT_VALUES) {
+    return limitExceeded(`Input values may hold at most ${MAX_INPUT_VALUES} values in all (a list's items, an object's fields), counting each use of a variable and of a fragment.`);
+  }
+  return null;
+}
 
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
@@ -221,12 +231,8 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
         for (const argument of selection.arguments ?? []) {
           if (literalNestsDeeper(argument.value, limits.maxInputDepth)) return inputTooDeep(limits);
           countInLiteral(argument.value, running?.variables, input);
-          if (input.objects > MAX_INPUT_OBJECTS) {
-            return limitExceeded(`Input values may hold at most ${MAX_INPUT_OBJECTS} objects in all (a filter's terms), counting each use of a variable and of a fragment.`);
-          }
-          if (input.values > MAX_INPUT_VALUES) {
-            return limitExceeded(`Input values may hold at most ${MAX_INPUT_VALUES} values in all (a list's items, an object's fields), counting each use of a variable and of a fragment.`);
-          }
+          const tooMuch = inputPastLimits(input);
+          if (tooMuch) return tooMuch;
           const argumentName = argument.name.value;
           const count = ROW_COUNT_ARGUMENTS.has(argumentName) ? rowCount(argument.value) : null;
           if (count !== null && count < 0) return invalidInput(`${argumentName} must not be negative.`);
@@ -379,6 +385,12 @@ function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "do
     if (Object.values(variableValues ?? {}).some(holdsLoneSurrogate)) {
       return { errors: [invalidInput(NOT_WHOLE_CHARACTERS)] };
     }
+    // and before GraphQL coerces them (about 3 µs a value: 60,000 names, anyone's, took 0.2 s to refuse), the values
+    // of the operation's variables as sent, which coercion only adds to (a default, a value made a list), each used once at least
+    const sent: InputCount = { objects: 0, values: 0 };
+    for (const definition of operation.variableDefinitions) countInValue(variableValues?.[definition.variable.name.value], sent);
+    const tooMuch = inputPastLimits(sent);
+    if (tooMuch) return { errors: [tooMuch] };
     const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
     // values that are not of their variable's type, or required ones missing: GraphQL's refusal, with its code
     if (!values.coerced) return { errors: values.errors.map(withQueryCode) };
