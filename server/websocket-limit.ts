@@ -12,7 +12,9 @@
  * none (a frame ws cannot read, oversized or malformed, ended the process).
  */
 import type { Duplex } from "node:stream";
+import { GraphQLError } from "postgraphile/graphql";
 import { type WebSocket, WebSocketServer } from "ws";
+import { onceSettled } from "./once-settled.ts";
 import { MAX_REQUEST_BYTES } from "./query-errors.ts";
 import { followSessionOf } from "./websocket-sessions.ts";
 
@@ -22,45 +24,112 @@ import { followSessionOf } from "./websocket-sessions.ts";
  * socket made every clinic's requests wait seconds while an event was delivered. A desk needs one.
  */
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+const TOO_MANY_SUBSCRIPTIONS = `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions on one connection.`;
+
+/** A subscription running on a websocket: `end` stops it (its iterator returned). */
+interface Running {
+  end(): void;
+}
+
+/** The subscriptions each websocket runs, starting or started, whatever ids its client gave them. */
+const runningOn = new WeakMap<WebSocket, Set<Running>>();
+
+/** The subscriptions `websocket` runs; the first time, they are ended when it closes. */
+function subscriptionsOf(websocket: WebSocket): Set<Running> {
+  let running = runningOn.get(websocket);
+  if (!running) {
+    const those = (running = new Set<Running>());
+    runningOn.set(websocket, those);
+    websocket.once("close", () => {
+      for (const subscription of [...those]) subscription.end();
+    });
+  }
+  return running;
+}
+
+/** `events`, whose place in `running` is freed as it ends: done, returned (its client's complete, the connection closed) or thrown. */
+function counted<T>(events: AsyncGenerator<T, void, void>, running: Set<Running>, place: Running): AsyncGenerator<T, void, void> {
+  let ended = false;
+  const free = () => {
+    ended = true;
+    running.delete(place);
+  };
+  const iterator = {
+    async next() {
+      if (ended) return { done: true as const, value: undefined };
+      try {
+        const event = await events.next();
+        if (event.done) free();
+        return event;
+      } catch (error) {
+        free();
+        throw error;
+      }
+    },
+    async return() {
+      if (ended) return { done: true as const, value: undefined };
+      free();
+      return events.return();
+    },
+    async throw(error?: unknown) {
+      free();
+      return events.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  } as AsyncGenerator<T, void, void>;
+  place.end = () => void iterator.return().catch(() => {});
+  return iterator;
+}
 
 /**
- * Closes `websocket` (4400, graphql-ws's bad request) when its client holds more than
- * MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions: those it started (`subscribe`) and neither it
- * nor the server has ended (`complete`, or the server's `error`). One the server ended counted
- * until the client said `complete`, which graphql-ws's own client never says then: a desk that
- * subscribed again after each lost connection to the database (as clinic-domain.md tells it to)
- * had its socket closed at the 21st.
+ * Closes a websocket (4400, graphql-ws's bad request) whose client would hold more than
+ * MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions, and ends a websocket's subscriptions when it closes.
+ * Counted where Grafast runs them (from the moment one starts until it ends: its client's `complete`,
+ * its last event, a refusal), not by the ids of the client's messages: graphql-ws lets a client
+ * subscribe again with the id of a subscription it has just completed while that one is still
+ * starting, and then runs both, keeping the second alone (100 such subscriptions ran on one
+ * connection counted as one), the first reached by no `complete` and not even by the connection's
+ * close, listening until its clinic's next event. Queries and mutations sent over the socket are
+ * answered and done: not counted.
  */
-function limitSubscriptions(websocket: WebSocket): void {
-  const live = new Set<string>();
-  /** A graphql-ws message's id and type, or null for one that is not one (graphql-ws refuses it itself). */
-  const read = (data: string): { id: string; type: unknown } | null => {
-    try {
-      const message = JSON.parse(data) as { type?: unknown; id?: unknown };
-      return typeof message?.id === "string" ? { id: message.id, type: message.type } : null;
-    } catch {
-      return null;
-    }
-  };
-  websocket.on("message", (data) => {
-    // binary frames too: graphql-ws reads them as text alike (sent binary, 1,500 subscriptions ran on one socket)
-    const message = read(String(data));
-    if (message?.type === "complete") live.delete(message.id);
-    else if (message?.type === "subscribe" && live.add(message.id).size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-      websocket.close(4400, `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions on one connection.`);
-    }
-  });
-  // the server's complete and error end a subscription; its events (next, one per event and subscriber: the
-  // most sent by far) are not read
-  const send = websocket.send.bind(websocket) as (...args: unknown[]) => void;
-  websocket.send = ((data: unknown, ...rest: unknown[]) => {
-    if (typeof data === "string" && !data.includes('"type":"next"')) {
-      const message = read(data);
-      if (message?.type === "complete" || message?.type === "error") live.delete(message.id);
-    }
-    send(data, ...rest);
-  }) as typeof websocket.send;
-}
+export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsSubscriptionsPerConnectionPlugin",
+  version: "1.0.0",
+  grafast: {
+    middleware: {
+      subscribe(next, event) {
+        const websocket = (event.args.requestContext as { ws?: { socket?: WebSocket } } | undefined)?.ws?.socket;
+        if (!websocket) return next();
+        const running = subscriptionsOf(websocket);
+        if (running.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          websocket.close(4400, TOO_MANY_SUBSCRIPTIONS);
+          return { errors: [new GraphQLError(TOO_MANY_SUBSCRIPTIONS, { extensions: { code: "LIMIT_EXCEEDED" } })] };
+        }
+        // its place is taken while it starts, so that subscriptions sent at once are counted before any has started
+        const place: Running = { end: () => running.delete(place) };
+        running.add(place);
+        return onceSettled(
+          next(),
+          (answer) => {
+            if (!(Symbol.asyncIterator in answer)) {
+              running.delete(place); // refused (no session, …): nothing runs
+              return answer;
+            }
+            const events = counted(answer, running, place);
+            if (!running.has(place)) place.end(); // its connection closed while it started
+            return events;
+          },
+          (error) => {
+            running.delete(place);
+            throw error;
+          },
+        );
+      },
+    },
+  },
+};
 
 /**
  * Websocket connections one person may hold at once (a desk, a few tabs and a phone). The
@@ -91,7 +160,6 @@ WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer & { op
     // ws closes the connection itself (1009 for a message too big, 1002 for a broken frame) and then
     // emits the error: grafserv hears none, and an unheard error event ended the process
     websocket.on("error", () => {});
-    limitSubscriptions(websocket);
     followSessionOf(websocket, request);
     callback(websocket, request);
   });

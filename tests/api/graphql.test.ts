@@ -251,6 +251,62 @@ describe("bad input gets a clear code and writes nothing", () => {
     refused.close();
   });
 
+  // graphql-ws lets a client reuse the id of a subscription it completed while that subscription was still starting: both
+  // start, graphql-ws keeps the second, and the first runs on where no complete reaches it, nor the connection's close (it
+  // ended at its clinic's next event after); the limit counted ids, and 100 subscriptions ran on one connection
+  test("a subscription completed while it starts and its id subscribed again still counts among the connection's 20, and ends with the connection", async () => {
+    const own = await createClinic("Reused ids");
+    const desk = new Browser(api);
+    await desk.login(own.members.receptionist.phone, own.members.receptionist.password);
+    const socket = await openWebSocket(desk.cookie ?? undefined);
+    let heard = 0;
+    let closedWith: number | null = null;
+    const closed = new Promise<void>((resolve) => socket.once("close", (code) => ((closedWith = code), resolve())));
+    const acked = new Promise((resolve) =>
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === "connection_ack") resolve(true);
+        if (message.type === "next" && message.payload.data?.visitQueueChanged) heard++;
+      }),
+    );
+    socket.send(JSON.stringify({ type: "connection_init" }));
+    await acked;
+    const subscribe = JSON.stringify({ id: "queue", type: "subscribe", payload: { query: "subscription { visitQueueChanged { visitId } }" } });
+    for (let i = 0; i < 100; i++) socket.send(subscribe), socket.send(JSON.stringify({ id: "queue", type: "complete" }));
+    socket.send(subscribe);
+    const listening = async () =>
+      (
+        await rootPool().query<{ query: string }>(
+          `select query from pg_stat_activity where datname = current_database() and query in ('LISTEN "' || app_private.visit_queue_channel($1) || '"', 'UNLISTEN "' || app_private.visit_queue_channel($1) || '"')`,
+          [own.clinicId],
+        )
+      ).rows[0]?.query.split(" ")[0] ?? null;
+    // the channel is listened to once the subscriptions have started (unless the limit closed the connection): then a
+    // visit is one event for each subscription running
+    await until(async () => closedWith !== null || (await listening()) === "LISTEN", 5000, 50);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // every subscription of the burst has started
+    if (closedWith === null) {
+      await createVisit(own);
+      await until(() => heard > 0, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the events of the other subscriptions arrive now
+    }
+    expect(heard).toBeLessThanOrEqual(20); // by the limit's close (4400) at the 21st running, or within it
+    socket.close();
+    await closed;
+    // a few such subscriptions, within the limit, end with their connection: nothing of it listens once it closes
+    const few = await openWebSocket(desk.cookie ?? undefined);
+    const fewAcked = new Promise((resolve) => few.once("message", resolve));
+    few.send(JSON.stringify({ type: "connection_init" }));
+    await fewAcked;
+    for (let i = 0; i < 5; i++) few.send(subscribe), few.send(JSON.stringify({ id: "queue", type: "complete" }));
+    few.send(subscribe);
+    await until(async () => (await listening()) === "LISTEN", 5000, 50);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // every subscription of the burst has started
+    await new Promise((resolve) => (few.once("close", resolve), few.close()));
+    await until(async () => (await listening()) === "UNLISTEN", 5000, 50);
+    expect(await listening()).toBe("UNLISTEN");
+  });
+
   // a query sent over the websocket is answered, then completed by the server: counted until its client said complete
   // (which graphql-ws's client never says then), a page sending its queries over the socket had it closed at the 21st
   test("a query over the websocket, completed by the server once answered, takes no place among the connection's 20", async () => {
