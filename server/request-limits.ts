@@ -9,7 +9,7 @@
  * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
  * times at most, the page size of `first`/`last`, at most 10 orders in an
  * `orderBy`, fragments nested at most 32 deep, at most 1,000 objects and 10,000
- * values in the input values, each use counted, and 50 fields under one name in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
+ * values in the input values, each use counted, and 50 fields under one name and 100 fragments in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400, the
  * breach alone: GraphQL's own rules are not run over the document); values passed as variables are checked
  * before execution, a variable the request does not give taking the default
@@ -274,7 +274,7 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
     const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
     if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
     costly.fill(0); // only one operation of a document runs
-    const problem = visit(operation.selectionSet, 0, new Set()) ?? repeatedName([operation.selectionSet], fragments);
+    const problem = visit(operation.selectionSet, 0, new Set()) ?? mergedSelectionTooWide([operation.selectionSet], fragments);
     if (problem) return problem;
   }
   // validation: a fragment no operation spreads would be left to GraphQL's rules unwalked
@@ -291,13 +291,23 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
 const MAX_FIELDS_OF_ONE_NAME = 50;
 
 /**
- * The refusal of `selectionSets` (one merged selection: a field's, with those of the fields it is merged with) when
- * it answers more than MAX_FIELDS_OF_ONE_NAME fields under one name, at any level; null otherwise. Run once the walk
- * of the fields has found the document within the other limits (its fragments defined, none within itself, nested 32
- * deep at most, its fields 500 at most), so that its work is bounded by theirs.
+ * Fragments one merged selection may spread, each counted once, those spread in the fragments it spreads counted too:
+ * GraphQL's validation compares them two by two (and each with the selection's fields), so that a 24 kB query of 500
+ * fragments of one field each, spread in one selection (anyone's, `__typename`), held the event loop 36 to 77 ms, and
+ * two fragments spreading 240 each, 45 ms. A screen's query spreads a few dozen.
  */
-function repeatedName(selectionSets: readonly SelectionSetNode[], fragments: ReadonlyMap<string, FragmentDefinitionNode>): GraphQLError | null {
+const MAX_FRAGMENTS_OF_ONE_SELECTION = 100;
+
+/**
+ * The refusal of `selectionSets` (one merged selection: a field's, with those of the fields it is merged with) when
+ * it answers more than MAX_FIELDS_OF_ONE_NAME fields under one name, or spreads more than
+ * MAX_FRAGMENTS_OF_ONE_SELECTION fragments, at any level; null otherwise. Run once the walk of the fields has found
+ * the document within the other limits (its fragments defined, none within itself, nested 32 deep at most, its fields
+ * 500 at most), so that its work is bounded by theirs.
+ */
+function mergedSelectionTooWide(selectionSets: readonly SelectionSetNode[], fragments: ReadonlyMap<string, FragmentDefinitionNode>): GraphQLError | null {
   const byName = new Map<string, FieldNode[]>();
+  const spread = new Set<string>();
   const collect = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -307,18 +317,22 @@ function repeatedName(selectionSets: readonly SelectionSetNode[], fragments: Rea
         else byName.set(name, [selection]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
       else {
+        spread.add(selection.name.value);
         const fragment = fragments.get(selection.name.value);
         if (fragment) collect(fragment.selectionSet);
       }
     }
   };
   selectionSets.forEach(collect);
+  if (spread.size > MAX_FRAGMENTS_OF_ONE_SELECTION) {
+    return limitExceeded(`A selection may spread at most ${MAX_FRAGMENTS_OF_ONE_SELECTION} fragments (${spread.size}, counting those its fragments spread).`);
+  }
   for (const [name, fields] of byName) {
     if (fields.length > MAX_FIELDS_OF_ONE_NAME) {
       return limitExceeded(`A selection may answer at most ${MAX_FIELDS_OF_ONE_NAME} fields under one name ("${name}" is asked ${fields.length} times, counting each alias and each use of a fragment).`);
     }
     const merged = fields.flatMap((field) => (field.selectionSet ? [field.selectionSet] : []));
-    const problem = merged.length > 0 ? repeatedName(merged, fragments) : null;
+    const problem = merged.length > 0 ? mergedSelectionTooWide(merged, fragments) : null;
     if (problem) return problem;
   }
   return null;
