@@ -1173,6 +1173,28 @@ describe("limits", () => {
     expect(answered.body.data.f99).toBe("Query");
   });
 
+  test("inline fragments nest at most 32 deep, as named ones do: 3,000 levels were an internal fault", async () => {
+    // 15 kB, anyone's, within the token limit: the server ran out of stack, a 500 "Maximum call stack size exceeded" without a
+    // code; 1,000 levels were answered, after 20 to 40 ms
+    const anonymous = new Browser(api);
+    const nested = (levels: number) => `{ ${"... { ".repeat(levels)}__typename${" }".repeat(levels)} }`;
+    const faults = await internalFaultsLoggedBy(async () => {
+      // the deepest, sent again once the parser has run a while (before, GraphQL's parser itself may run out of stack:
+      // "This query nests too deeply to be read.", LIMIT_EXCEEDED too)
+      for (const levels of [1000, 2000, 3000, 3000, 3000, 33]) {
+        const refused = await anonymous.graphql(nested(levels));
+        const message = levels > 2000 ? /^(Fragments may nest at most 32 levels deep|This query nests too deeply to be read)/ : /^Fragments may nest at most 32 levels deep/;
+        expect({ levels, status: refused.status, body: refused.body }).toEqual({
+          levels,
+          status: 400,
+          body: { errors: [{ message: expect.stringMatching(message), extensions: { code: "LIMIT_EXCEEDED" } }] },
+        });
+      }
+      expect((await anonymous.graphql(nested(32))).body).toEqual({ data: { __typename: "Query" } });
+    });
+    expect(faults).toEqual([]);
+  });
+
   test("deep queries are refused", async () => {
     let selection = "rowId";
     for (let i = 0; i < 8; i++) selection = `clinic { memberships { nodes { ${selection} } } }`;
