@@ -26,10 +26,22 @@ import { followSessionOf } from "./websocket-sessions.ts";
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 const TOO_MANY_SUBSCRIPTIONS = `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions on one connection.`;
 
-/** A subscription running on a websocket: `end` stops it (its iterator returned). */
+/** A subscription running on a websocket: `end` stops it (its iterator returned); `counts` while it takes a place. */
 interface Running {
   end(): void;
+  counts(): boolean;
 }
+
+/**
+ * Whether graphql-ws still wants the subscription of a request (keyed by its `requestContext.ws`): its id not
+ * completed by the client, nor the connection closed. One completed while it starts is returned by graphql-ws as
+ * soon as it has started, and takes no place meanwhile (counted, 200 subscribe/complete pairs of fresh ids, all
+ * starting at once, closed the connection with 4400).
+ */
+const wantedOf = new WeakMap<object, () => boolean>();
+
+/** How many places `running` takes. */
+const placesTaken = (running: Set<Running>) => [...running].filter((subscription) => subscription.counts()).length;
 
 /** The subscriptions each websocket runs, starting or started, whatever ids its client gave them. */
 const runningOn = new WeakMap<WebSocket, Set<Running>>();
@@ -91,7 +103,8 @@ function counted<T>(events: AsyncGenerator<T, void, void>, running: Set<Running>
  * subscribe again with the id of a subscription it has just completed while that one is still
  * starting, and then runs both, keeping the second alone (100 such subscriptions ran on one
  * connection counted as one), the first reached by no `complete` and not even by the connection's
- * close, listening until its clinic's next event. Queries and mutations sent over the socket are
+ * close, listening until its clinic's next event. One its client completes while it starts (graphql-ws
+ * starts it all the same, then returns it) takes no place. Queries and mutations sent over the socket are
  * answered and done: not counted.
  */
 export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
@@ -103,12 +116,13 @@ export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
         const websocket = (event.args.requestContext as { ws?: { socket?: WebSocket } } | undefined)?.ws?.socket;
         if (!websocket) return next();
         const running = subscriptionsOf(websocket);
-        if (running.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        if (placesTaken(running) >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           websocket.close(4400, TOO_MANY_SUBSCRIPTIONS);
           return { errors: [new GraphQLError(TOO_MANY_SUBSCRIPTIONS, { extensions: { code: "LIMIT_EXCEEDED" } })] };
         }
-        // its place is taken while it starts, so that subscriptions sent at once are counted before any has started
-        const place: Running = { end: () => running.delete(place) };
+        // its place is taken while it starts (unless completed meanwhile), so that subscriptions sent at once are counted before any has started
+        const wanted = wantedOf.get(event.args.requestContext!.ws!) ?? (() => true); // always there; else counted
+        const place: Running = { end: () => running.delete(place), counts: wanted };
         running.add(place);
         return onceSettled(
           next(),
@@ -117,6 +131,9 @@ export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
               running.delete(place); // refused (no session, …): nothing runs
               return answer;
             }
+            // started: its place is taken until it ends, whatever ids come after, unless it was completed while it
+            // started (graphql-ws returns it at once, before reading another message)
+            if (wanted()) place.counts = () => true;
             const events = counted(answer, running, place);
             if (!running.has(place)) place.end(); // its connection closed while it started
             return events;
@@ -126,6 +143,21 @@ export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
             throw error;
           },
         );
+      },
+    },
+  },
+  grafserv: {
+    middleware: {
+      onSubscribe(next, { ctx, message }) {
+        return onceSettled(next(), (args) => {
+          const request = (args as { requestContext?: { ws?: object } } | undefined)?.requestContext?.ws; // none for a refusal
+          if (request) {
+            const subscriptions = ctx.subscriptions;
+            // graphql-ws deletes a completed id, and replaces the whole record when the connection closes
+            wantedOf.set(request, () => ctx.subscriptions === subscriptions && message.id in subscriptions);
+          }
+          return args;
+        });
       },
     },
   },
