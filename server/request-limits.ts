@@ -279,7 +279,8 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
     const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
     if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
     costly.fill(0); // only one operation of a document runs
-    const problem = visit(operation.selectionSet, 0, new Set(), 0) ?? mergedSelectionTooWide([operation.selectionSet], fragments);
+    // the merged selections' width depends on no variable: validation has checked it, and every running document was validated
+    const problem = visit(operation.selectionSet, 0, new Set(), 0) ?? (running ? null : mergedSelectionTooWide([operation.selectionSet], fragments));
     if (problem) return problem;
   }
   // validation: a fragment no operation spreads would be left to GraphQL's rules unwalked
