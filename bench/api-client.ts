@@ -89,9 +89,7 @@ export async function startBenchApi(poolSize = 10, config: DatabaseConfig = benc
       return {
         cookie,
         async graphql(query, variables = {}) {
-          const body = JSON.parse((await post(server, "/graphql", JSON.stringify({ query, variables }), cookie)).body);
-          if (body.errors) throw new Error(JSON.stringify(body.errors));
-          return body;
+          return JSON.parse(await postGraphql(server, JSON.stringify({ query, variables }), cookie));
         },
       };
     },
