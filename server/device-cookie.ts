@@ -12,7 +12,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Response } from "express";
 import type { ServerSettings } from "./settings.ts";
-import { cookieValue } from "./session-cookie.ts";
+import { cookieAttributes, cookieValue } from "./session-cookie.ts";
 
 /** How long a browser keeps the cookie after its last login, as long as PostgreSQL trusts a device unused (login_device). */
 const DEVICE_COOKIE_MAX_AGE_MS = 90 * 24 * 3600 * 1000;
@@ -45,11 +45,5 @@ export function deviceSecrets(req: IncomingMessage, settings: ServerSettings): s
 /** Gives the browser the account's new secret after a login, keeping its other accounts' tokens (the newest 10). */
 export function setDeviceCookie(req: IncomingMessage, res: Response, settings: ServerSettings, userId: string, secret: string): void {
   const tokens = [...deviceTokens(req, settings).filter((token) => token.userId !== userId), { userId, secret }].slice(-ACCOUNTS_PER_BROWSER);
-  res.cookie(settings.deviceCookieName, tokens.map((token) => `${token.userId}.${token.secret}`).join(SEPARATOR), {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: settings.production,
-    path: "/",
-    maxAge: DEVICE_COOKIE_MAX_AGE_MS,
-  });
+  res.cookie(settings.deviceCookieName, tokens.map((token) => `${token.userId}.${token.secret}`).join(SEPARATOR), { ...cookieAttributes(settings), maxAge: DEVICE_COOKIE_MAX_AGE_MS });
 }

@@ -7,18 +7,17 @@ import type { Response } from "express";
 import type { ServerSettings } from "./settings.ts";
 import { type SessionClaims, verifySessionToken } from "./session-token.ts";
 
+/** What every ClinicOps cookie is (the session's, the device's): HttpOnly, SameSite=Lax, Secure in production, for the whole site (as __Host- requires). */
+export function cookieAttributes(settings: ServerSettings) {
+  return { httpOnly: true, sameSite: "lax", secure: settings.production, path: "/" } as const;
+}
+
 export function setSessionCookie(res: Response, settings: ServerSettings, token: string, expiresAt: Date): void {
-  res.cookie(settings.cookieName, token, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: settings.production,
-    path: "/",
-    expires: expiresAt,
-  });
+  res.cookie(settings.cookieName, token, { ...cookieAttributes(settings), expires: expiresAt });
 }
 
 export function clearSessionCookie(res: Response, settings: ServerSettings): void {
-  res.clearCookie(settings.cookieName, { httpOnly: true, sameSite: "lax", secure: settings.production, path: "/" });
+  res.clearCookie(settings.cookieName, cookieAttributes(settings));
 }
 
 /** The value of the cookie `name` (the session's, the device's), if the request carries it. */
