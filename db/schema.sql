@@ -4121,7 +4121,7 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
         and p.created_at >= ($2::date - 1)::timestamp at time zone 'UTC'
         and p.created_at < ($3::date + 2)::timestamp at time zone 'UTC' $q$
     when 'visits_csv' then $q$
-      select v.code, p.code as patient_code, app_private.csv_safe(u.full_name) as doctor, v.status,
+      select app_private.csv_safe(v.code) as code, app_private.csv_safe(p.code) as patient_code, app_private.csv_safe(u.full_name) as doctor, v.status,
              to_char(v.scheduled_at at time zone c.timezone, 'YYYY-MM-DD HH24:MI:SS') as scheduled_at, app_private.csv_safe(v.reason) as reason,
              app_private.csv_safe(v.cancel_reason) as cancel_reason
       from app_public.visit v join app_public.clinic c on c.id = v.clinic_id
@@ -4132,7 +4132,7 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
         and v.scheduled_at >= ($2::date - 1)::timestamp at time zone 'UTC'
         and v.scheduled_at < ($3::date + 2)::timestamp at time zone 'UTC' $q$
     when 'invoices_csv' then $q$
-      select i.code, p.code as patient_code, i.status, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total,
+      select app_private.csv_safe(i.code) as code, app_private.csv_safe(p.code) as patient_code, i.status, i.currency, i.subtotal, i.discount_total, i.tax_total, i.total,
              i.amount_paid, i.balance, to_char(i.created_at at time zone c.timezone, 'YYYY-MM-DD') as created_on,
              app_private.csv_safe(i.void_reason) as void_reason
       from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
@@ -4141,7 +4141,7 @@ CREATE FUNCTION app_private.export_rows(kind app_public.export_kind) RETURNS tex
         and i.created_at >= ($2::date - 1)::timestamp at time zone 'UTC'
         and i.created_at < ($3::date + 2)::timestamp at time zone 'UTC' $q$
     when 'payments_csv' then $q$
-      select m.kind, m.code, m.invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
+      select m.kind, app_private.csv_safe(m.code) as code, app_private.csv_safe(m.invoice_code) as invoice_code, m.method, m.amount, to_char(m.business_date, 'YYYY-MM-DD') as business_date,
              to_char(m.happened_at, 'YYYY-MM-DD HH24:MI:SS') as happened_at, app_private.csv_safe(m.reference) as reference, m.currency from (
         select 'payment' as kind, p.code, i.code as invoice_code, p.method, p.amount, i.currency, p.business_date,
                p.received_at at time zone c.timezone as happened_at, p.received_at as moved_at, p.reference
@@ -4163,7 +4163,7 @@ ALTER FUNCTION app_private.export_rows(kind app_public.export_kind) OWNER TO :DA
 -- Name: FUNCTION export_rows(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text is defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency. A period''s patients, visits and invoices are read through their moment''s index, bounded by the period''s days in UTC, a day wider either side (every time zone''s day falls inside), then chosen by their local day: a day''s export reads about that day''s rows, not every row of the clinic.';
+COMMENT ON FUNCTION app_private.export_rows(kind app_public.export_kind) IS 'The rows of each CSV export, unsorted ($1 clinic, $2 and $3 the period): what the worker counts before it starts. Free text and codes are defused, dates are the clinic''s calendar dates and times its wall clock; every amount comes with its currency. A period''s patients, visits and invoices are read through their moment''s index, bounded by the period''s days in UTC, a day wider either side (every time zone''s day falls inside), then chosen by their local day: a day''s export reads about that day''s rows, not every row of the clinic.';
 
 
 --
