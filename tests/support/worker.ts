@@ -5,6 +5,7 @@
  * each holds an advisory lock from its first test to its last.
  */
 import { spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { createReadStream, mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import pg from "pg";
@@ -154,6 +155,13 @@ export function readStalledExport(part: string): () => void {
   const reader = createReadStream(part);
   reader.resume();
   return () => reader.destroy();
+}
+
+/** Lets the stalled attempt go on, reading its file: how many lines it wrote, once it has closed it. */
+export async function linesRead(part: string): Promise<number> {
+  let lines = 0;
+  await once(createReadStream(part).on("data", (chunk) => (lines += chunk.toString().split("\n").length - 1)), "close");
+  return lines;
 }
 
 /**

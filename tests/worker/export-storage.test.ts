@@ -6,12 +6,11 @@
  * removes its file. An export asked for by mistake could not be stopped either, holding one of the places for exports in
  * progress until it was done: whoever may download it cancels it (cancelExport), waiting or running.
  */
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
-import { once } from "node:events";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { exportFile } from "../../db/export-files.ts";
-import { atTheNextAttemptsPart, cutStalledExport, holdWorkerTurnThroughThisFile, runDueJobs, whenExportStalled } from "../support/worker.ts";
+import { atTheNextAttemptsPart, cutStalledExport, holdWorkerTurnThroughThisFile, linesRead, runDueJobs, whenExportStalled } from "../support/worker.ts";
 import { until } from "../support/until.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { asMember, beginAs, createClinic, createPatient, openSession, type TestMember } from "../support/fixtures.ts";
@@ -309,13 +308,6 @@ test("whoever may download an export cancels it while it waits: it never runs an
  * file read: what the run of the due jobs named as failed, the lines the attempt wrote, the export's files left, the
  * export as it stays, and its download.
  */
-/** Lets the stalled attempt go on, reading its file: how many lines it wrote, once it has closed it. */
-async function linesRead(part: string): Promise<number> {
-  let lines = 0;
-  await once(createReadStream(part).on("data", (chunk) => (lines += chunk.toString().split("\n").length - 1)), "close");
-  return lines;
-}
-
 /**
  * How export `name` (a CSV of `patients` rows) ends when cancelled once `ready` says its attempt got there, the attempt
  * then let go on by `goOn` (its file read, unless told otherwise).

@@ -23,6 +23,7 @@ import {
   cutStalledExport,
   holdWorkerTurnThroughThisFile,
   jobHelpers,
+  linesRead,
   readStalledExport,
   runDueJobs,
   whenExportStalled,
@@ -876,6 +877,10 @@ async function attemptWithWritesRefused(
 
 const patientsCsv = async ({ clinicId }: TestClinic) =>
   (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id", [clinicId, today])).rows[0].id as string;
+const invoicePdf = async ({ clinicId }: TestClinic, invoiceId: string) =>
+  (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id) values ($1, 'invoice_pdf', $3, $3, $2) returning id", [clinicId, invoiceId, today])).rows[0].id as string;
+/** How an attempt ends once its export is no longer its own (handed back by a stop, failed, or taken by another attempt). */
+const notThisAttempts = /^export .+ is no longer this attempt's \(handed back, failed, or taken by another attempt, meanwhile\): what it wrote is dropped$/;
 const progressThenTellingGone = (text: string) => (text.includes("set rows_done") ? gone("progress") : text.includes("set status = $3") ? gone("telling") : null);
 const untold = (until: string) =>
   `error: report_export__produce: export <id>'s failed attempt could not be told (it shows running until ${until}): Connection terminated unexpectedly (telling)`;
@@ -920,7 +925,7 @@ test("an invoice PDF too long to print whose failure cannot be told is tried aga
        from app_public.invoice_line, generate_series(1, 2000) n where invoice_id = $1`,
       [invoice.id],
     );
-    return (await rootPool().query("insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id) values ($1, 'invoice_pdf', $3, $3, $2) returning id", [clinic.clinicId, invoice.id, today])).rows[0].id as string;
+    return invoicePdf(clinic, invoice.id);
   };
   const tooLong = "the invoice has 2,001 lines, more than the 2,000 an invoice PDF prints, so it is not tried again (bill them on invoices of 2,000 lines or fewer)";
   expect(await attemptWithWritesRefused(longInvoice, 1, (text) => (text.includes("set status = $3") ? gone("telling") : null))).toEqual({
@@ -930,8 +935,26 @@ test("an invoice PDF too long to print whose failure cannot be told is tried aga
   });
 });
 
+// a PDF export taken by another attempt as its attempt began rendered its document all the same (up to the 20 s of a
+// render, in one of the worker's two slots), its progress refused, and dropped it at its mark of done
+test("a PDF export's attempt whose export is taken by another attempt before it renders stops there: it renders nothing and writes no file", async () => {
+  const progress: string[] = [];
+  const takenAtItsCount = (text: string, id: string) => {
+    const written = text.match(/set (rows_total|rows_done)/)?.[1];
+    if (written) progress.push(written);
+    return written === "rows_total"
+      ? rootPool().query("update app_public.report_export set attempt_id = gen_random_uuid() where id = $1", [id]).then((result) => ({ ...result, rowCount: 0, rows: [] }))
+      : null;
+  };
+  const invoiced = async (clinic: TestClinic) => invoicePdf(clinic, (await createIssuedInvoice(clinic)).id);
+  const outcome = await attemptWithWritesRefused(invoiced, 1, takenAtItsCount);
+  // it went on to render, and to write its rows done (refused too)
+  expect({ ...outcome, progress }).toEqual({ ended: expect.stringMatching(notThisAttempts), logged: [], files: [], progress: ["rows_total"] });
+});
+
 // two attempts of one export wrote one <id>.part file: one that outlived its turn (its lock gone with its database
-// connection, as in a restart of PostgreSQL) went on writing into the file the other had opened, and put in place
+// connection, as in a restart of PostgreSQL) went on writing into the file the other had opened, and put in place;
+// then, into a file of its own, it wrote on to its last row before it dropped it
 test("two attempts writing one export at once never corrupt the file that becomes the export", async () => {
   const clinic = await createClinic("Two attempts at once");
   // codes as given (triggers off, as a data import would): P-00000, added last, is the first row
@@ -962,11 +985,12 @@ test("two attempts writing one export at once never corrupt the file that become
     const firstBatchWritten = new Promise<void>((resolve) => (wrote = resolve));
     let goOn!: () => void;
     const held = new Promise<void>((resolve) => (goOn = resolve));
+    let progressWrites = 0;
     // the first attempt is held once it has written its first batch, where it counts it done
     const first = Promise.resolve(report_export__produce(
       exported,
       jobHelpers(pool, 1, async (text, values) => {
-        if (text.includes("set rows_done")) await (wrote(), held);
+        if (text.includes("set rows_done") && progressWrites++ === 0) await (wrote(), held);
         return pool.query(text, values);
       }),
     ));
@@ -990,15 +1014,18 @@ test("two attempts writing one export at once never corrupt the file that become
     await report_export__produce(exported, jobHelpers(pool, 3));
     const alone = readFileSync(file, "utf8").split("\r\n");
     expect({ lines: written.length, differing: written.filter((line, i) => line !== alone[i]) }).toEqual({ lines: alone.length, differing: [] });
-    expect(firstEnded).toMatch(/is no longer this attempt's/); // it wrote to the end, into a file of its own
+    // it stopped at its first batch's progress, refused: it read and wrote no row more (it wrote on to the end, then
+    // counted its second batch, of the 2,001st row, done too)
+    expect({ firstEnded, progressWrites }).toEqual({ firstEnded: expect.stringMatching(/is no longer this attempt's/), progressWrites: 1 });
     expect(readdirSync(join(exportsRoot, clinic.clinicId))).toEqual([made.id]); // the first attempt's own file removed
   } finally {
     await pool.end();
   }
 }, 30_000);
 
-// an attempt outlived by another wrote its rows done over the other's (its bar jumping back and forth)
-test("an attempt writes its export's progress only while the export is running and still its own", async () => {
+// an attempt outlived by another wrote its rows done over the other's (its bar jumping back and forth); then, its
+// progress refused, it went on writing its rows, unless its export was cancelled
+test("an attempt writes its export's progress only while the export is running and still its own, and a write refused stops it, saying why", async () => {
   const id = await requestExport(cashierA);
   await rootPool().query("select graphile_worker.remove_job($1)", [`report_export:${id}`]);
   const { rows: [mine] } = await rootPool().query(
@@ -1008,13 +1035,55 @@ test("an attempt writes its export's progress only while the export is running a
   const helpers = { query: (text: string, values?: unknown[]) => rootPool().query(text, values) } as unknown as JobHelpers;
   const job = { clinicId: a.clinicId, id, kind: "patients_csv", from: today, to: today, invoiceId: null };
   await reportProgress(helpers, { ...job, attemptId: mine.attempt_id }, "rows_done", 2000);
-  await reportProgress(helpers, { ...job, attemptId: "00000000-0000-4000-8000-000000000002" }, "rows_done", 4000); // another attempt's
+  await expect(reportProgress(helpers, { ...job, attemptId: "00000000-0000-4000-8000-000000000002" }, "rows_done", 4000)).rejects.toThrow(notThisAttempts); // another attempt's
   const shown = async () => (await rootPool().query("select rows_done from app_public.report_export where id = $1", [id])).rows[0].rows_done;
   expect(await shown()).toBe(2000);
-  await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
-  await reportProgress(helpers, { ...job, attemptId: mine.attempt_id }, "rows_done", 6000); // its export failed meanwhile
+  for (const [meanwhile, refused] of [["queued", notThisAttempts], ["failed", notThisAttempts], ["cancelled", /was cancelled while its attempt ran/]] as const) {
+    await rootPool().query("update app_public.report_export set status = $2 where id = $1", [id, meanwhile]); // handed back by a stop, failed, cancelled
+    await expect(reportProgress(helpers, { ...job, attemptId: mine.attempt_id }, "rows_done", 6000)).rejects.toThrow(refused);
+  }
   expect(await shown()).toBe(2000);
 });
+
+// an attempt overtaken by another attempt of its export (its job handed back by a worker's stop, or freed by
+// graphile-worker after 4 hours, and taken by another worker) had its progress refused and wrote on every remaining
+// row, into a file no one would put in place (minutes of a worker's slot and disk for a large export), dropped only
+// at its mark of done
+test("an attempt overtaken by another attempt of its export stops at its next batch of rows, its progress not written and its file removed, and leaves the other attempt's job as it is", async () => {
+  const clinic = await createClinic("Overtaken attempt");
+  // as a data import would, triggers off (three batches' worth, written through them, took 10 s of a busy machine)
+  await writeBehindTriggers(
+    "insert into app_public.patient (clinic_id, code, first_name, last_name) select $1, 'P-' || lpad(i::text, 5, '0'), 'Many', 'Patient ' || i from generate_series(1, 6000) i",
+    [clinic.clinicId],
+  );
+  const cashier = new Browser(api);
+  await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+  const id = await requestExport(cashier);
+  const jobKey = `report_export:${id}`;
+  const stall = await atTheNextAttemptsPart(id, exportsRoot);
+  const running = runDueJobs();
+  const part = await stall();
+  const shown = async () => (await rootPool().query("select status::text, attempt_id, rows_done, rows_total from app_public.report_export where id = $1", [id])).rows[0];
+  // its rows counted, its file not yet opened: another attempt takes the export, and its job
+  expect(await until(async () => (await shown()).rows_total === 6000)).toBe(true);
+  const { rows: [other] } = await rootPool().query("update app_public.report_export set attempt_id = gen_random_uuid(), started_at = now(), rows_done = 0 where id = $1 returning attempt_id", [id]);
+  await rootPool().query("update graphile_worker._private_jobs set locked_by = 'the other attempt''s worker', locked_at = now() where key = $1", [jobKey]);
+  try {
+    const lines = await linesRead(part);
+    const failed = await running;
+    const { rows: job } = await rootPool().query("select attempts, locked_by, last_error from graphile_worker.jobs where key = $1", [jobKey]);
+    expect({ lines, failed, export: await shown(), files: readdirSync(join(exportsRoot, clinic.clinicId)), job }).toEqual({
+      lines: 2001, // the header and its first batch (it wrote all 6,001)
+      failed: [`report_export__produce: export ${id} is no longer this attempt's (handed back, failed, or taken by another attempt, meanwhile): what it wrote is dropped`],
+      export: { status: "running", attempt_id: other.attempt_id, rows_done: 0, rows_total: 6000 }, // nothing counted done by it
+      files: [],
+      job: [{ attempts: 1, locked_by: "the other attempt's worker", last_error: null }], // not failed, to be retried, under the other attempt
+    });
+  } finally {
+    await rootPool().query("delete from graphile_worker._private_jobs where key = $1", [jobKey]);
+    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
+  }
+}, 30_000);
 
 test("a cursor whose connection is closed during a read is given up, not waited for", async () => {
   const client = new pg.Client({ connectionString: testConfig.ownerUrl });

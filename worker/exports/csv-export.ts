@@ -9,7 +9,7 @@ import Cursor from "pg-cursor";
 import type { JobHelpers } from "graphile-worker";
 import { csvLine } from "../csv.ts";
 import { EXPORT_FILE_MODE } from "../../db/export-files.ts";
-import { stopIfCancelled } from "./cancelled.ts";
+import { whyRefused } from "./cancelled.ts";
 
 const BATCH = 2000;
 /** Every value as PostgreSQL's text, unparsed: the export's SQL formats dates and times, and Node never turns them into instants. */
@@ -49,14 +49,16 @@ export function cursorCloser(client: EventEmitter): (cursor: { close(): Promise<
 /**
  * Writes the export's progress while it runs and is still this attempt's: one cut short by a stop, handed back
  * meanwhile (queued, nothing done), or outlived by another attempt, which counts its own, writes none over that.
- * One cancelled meanwhile (cancelExport) throws ExportCancelled: the attempt stops there, between two batches of rows.
+ * A write refused throws why (whyRefused: ExportCancelled, or ExportNotThisAttempts): the attempt stops there, between
+ * two batches of rows (one not cancelled wrote its remaining rows into a file no one would put in place, minutes of a
+ * worker's slot and disk for a large export, dropped at its mark of done).
  */
 export async function reportProgress(helpers: JobHelpers, job: ExportJob, column: "rows_total" | "rows_done", value: number): Promise<void> {
   const { rowCount } = await helpers.query(
     `update app_public.report_export set ${column} = $4 where clinic_id = $1 and id = $2 and attempt_id = $3 and status = 'running'`,
     [job.clinicId, job.id, job.attemptId, value],
   );
-  if (rowCount === 0) await stopIfCancelled(helpers, job);
+  if (rowCount === 0) throw await whyRefused(helpers, job);
 }
 
 export async function writeCsv(job: ExportJob, file: string, helpers: JobHelpers): Promise<void> {

@@ -6,7 +6,8 @@
  * the export is marked failed with the reason. Each attempt takes the export
  * with an id of its own (attempt_id): only the attempt it is still the work
  * of marks it done, putting its file in place, or tells of its failure. One cancelled while it runs
- * (cancelExport) stops at its next batch of rows, its file removed, and its job ends (worker/exports/cancelled.ts).
+ * (cancelExport), or handed back, failed or taken by another attempt, stops at its next batch of rows, its file
+ * removed, and its job ends as the reason asks (worker/exports/cancelled.ts).
  */
 import { rename, rm, stat } from "node:fs/promises";
 import type { JobHelpers, Task } from "graphile-worker";
@@ -15,7 +16,7 @@ import { inTransaction } from "../../db/pool.ts";
 import { TimeoutError } from "puppeteer-core";
 import { type ExportJob, writeCsv } from "../exports/csv-export.ts";
 import { TooLongToPrint, writePdf } from "../exports/pdf-export.ts";
-import { ExportCancelled, wasCancelled } from "../exports/cancelled.ts";
+import { ExportCancelled, ExportNotThisAttempts, wasCancelled, whyRefused } from "../exports/cancelled.ts";
 import { NoBrowser, PdfRenderTimeout } from "../pdf/renderer.ts";
 
 /**
@@ -152,10 +153,8 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     }
     const { size } = await stat(partial);
     const contentType = pdf ? "application/pdf" : "text/csv; charset=utf-8";
-    if (!(await markDone(helpers, { clinicId, id, attemptId }, { name, contentType, size }, () => rename(partial, file)))) {
-      // cancelled meanwhile, the catch below ends it as cancelled (it asks, whatever the error)
-      throw new Error(`export ${id} is no longer this attempt's (failed, or taken by another attempt, meanwhile): what it wrote is dropped`);
-    }
+    // refused as a write of its progress is: cancelled, failed, or taken by another attempt, meanwhile
+    if (!(await markDone(helpers, { clinicId, id, attemptId }, { name, contentType, size }, () => rename(partial, file)))) throw await whyRefused(helpers, job);
   } catch (error) {
     // its own file first, whatever became of the export, and whether or not its failure can be told: the telling
     // refused (the database gone, as in a restart of PostgreSQL) threw before the file was removed, and it stayed, as
@@ -165,7 +164,8 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // only while the export is this attempt's (running): a worker's stop that handed the job back has set
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again; a cancelled one, not running, is told nothing
-    // (not even tried: a telling refused logged an error, that the export showed running, of one that showed cancelled)
+    // (not even tried: a telling refused logged an error, that the export showed running, of one that showed cancelled),
+    // nor one no longer this attempt's, whose telling would change nothing
     const forGood = error instanceof TooLongToPrint;
     const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId, forGood);
     // once more, on another connection: a connection the database closed under the export may be lent
@@ -173,7 +173,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // times, that is logged, and the attempt ends with its own error, which the worker's log then names (it named the
     // telling's, and the attempt's own cause, which the clinic's "reference: job …" points to, was in no log); after
     // its last attempt, the export shows running until the hourly sweep fails it (fail_abandoned_exports)
-    const untold = error instanceof ExportCancelled ? null : await tell().catch(tell).then(
+    const untold = error instanceof ExportNotThisAttempts ? null : await tell().catch(tell).then(
       () => null,
       (telling: unknown) => (telling instanceof Error ? telling : new Error(String(telling))),
     );
@@ -187,6 +187,9 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // failed for good: the job ends, its retries would fail the same way (each one a render timed out, before); one
     // whose failure was not told is tried again, to be told then (ended, it stayed running until the hourly sweep)
     if (forGood && !untold) return helpers.logger.info(`report_export__produce: export ${id} failed for good: ${error.message}`);
+    // one no longer this attempt's (ExportNotThisAttempts) ends with its error too, which graphile-worker writes only on a
+    // job its worker still holds: one handed back, or taken by another attempt, stays as that attempt has it; ended
+    // without an error, its job, that attempt's too, was deleted
     throw error;
   }
 }
