@@ -755,10 +755,10 @@ COMMENT ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) IS 'Which of t
 
 
 --
--- Name: export_cut_short(uuid, uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: export_download_ended(uuid, uuid, boolean); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) RETURNS void
+CREATE FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
@@ -766,40 +766,28 @@ CREATE FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) RE
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
-  -- the session of the request, ended or not (the export itself is out of its sight once it has ended)
-  v_session app_private.session;
-  -- the detail of the download's export entry: its kind, file and download id
-  v_begun jsonb;
+  v_download app_private.export_download;
 begin
-  select s.* into v_session from app_private.session s where s.id = app_public.current_session_id();
-  if v_session.clinic_id is null then
-    return; -- no session, or none in a clinic: no download was begun (export_for_download found nothing)
+  delete from app_private.export_download d
+  where d.id = export_download_ended.download_id and d.export_id = export_download_ended.export_id
+    and d.session_id = app_public.current_session_id()
+  returning d.* into v_download;
+  if v_download.id is null or whole then
+    return; -- no such download of this session's, one ended already, or one that sent its whole file: nothing to audit
   end if;
-  select a.detail into v_begun from app_public.audit_log a
-  where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000') = v_session.clinic_id
-    and a.table_name = 'report_export' and a.record_id = export_cut_short.export_id and a.action = 'export'
-    and a.actor_user_id = v_session.user_id and a.detail->>'download' = export_cut_short.download_id::text;
-  if v_begun is null or exists (
-    select from app_public.audit_log a
-    where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000') = v_session.clinic_id
-      and a.table_name = 'report_export' and a.record_id = export_cut_short.export_id and a.action = 'export_cut_short'
-      and a.detail->>'download' = export_cut_short.download_id::text
-  ) then
-    return; -- no such download of this person's, or it was cut short already: nothing happened to audit
-  end if;
-  perform app_private.write_audit(v_session.clinic_id, 'export_cut_short', 'report_export', export_cut_short.export_id, null, null,
-    jsonb_build_object('kind', v_begun->'kind', 'file', v_begun->'file', 'download', v_begun->'download'), v_session.user_id);
+  perform app_private.write_audit(v_download.clinic_id, 'export_cut_short', 'report_export', v_download.export_id, null, null,
+    jsonb_build_object('kind', v_download.kind, 'file', v_download.file_name, 'download', v_download.id), v_download.user_id);
 end;
 $$;
 
 
-ALTER FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid, download_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_download_ended(export_id uuid, download_id uuid, whole boolean); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) IS 'Audits that a download of the export, begun with its export entry (export_for_download''s, whose detail gives the download id), ended before its whole file was sent: its client gone, or its file unreadable. Its detail gives the kind, file and download id of that export entry, so that each download cut short is paired with its beginning when one person downloads the export more than once at a time. Written only when that export entry is in the clinic''s chain by the session''s person and the download has no export_cut_short entry yet: anything else (a made-up or another person''s download, a second call) writes nothing, so a session cannot write entries of downloads nobody began. Written for the request''s session even when it has ended meanwhile (a logout, a password change, a removal): the download outlived it. Used by GET /exports/:id after a download export_for_download began, and by nothing else.';
+COMMENT ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) IS 'Ends a download export_for_download began, whole (its file all sent) or not (its client gone, or its file unreadable): takes the download''s row of app_private.export_download and, for one cut short, audits it as export_cut_short, in its clinic''s chain, by the person who began it, its detail giving the kind, file and download id of its export entry (so that each download cut short is paired with its beginning when one person downloads the export more than once at a time). Only the session that began the download ends it (by its session id claim, even once that session has ended or its row was deleted: the download outlived it), and only once: anything else (a made-up download, another session''s, a second call) writes nothing, so a session cannot write entries of downloads nobody began. Used by GET /exports/:id at the end of each download, and by nothing else.';
 
 
 --
@@ -824,6 +812,8 @@ begin
   end if;
   perform app_private.write_audit(v_export.clinic_id, 'export', 'report_export', v_export.id, null, null,
     jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name, 'download', v_download));
+  insert into app_private.export_download (id, clinic_id, export_id, user_id, session_id, kind, file_name)
+  values (v_download, v_export.clinic_id, v_export.id, app_public.current_user_id(), app_public.current_session_id(), v_export.kind, v_export.file_name);
   return query select v_export.kind, v_export.clinic_id, v_export.file_name, v_export.content_type, v_download;
 end;
 $$;
@@ -835,7 +825,7 @@ ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE
 -- Name: FUNCTION export_for_download(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The export the session may download (one why_not_downloadable gives no reason: done, not past its expiry, not deleted), with the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Used by GET /exports/:id.';
+COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The export the session may download (one why_not_downloadable gives no reason: done, not past its expiry, not deleted), with the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Keeps what the download''s end is audited with (app_private.export_download: its clinic, person, session, kind and file), for export_download_ended. Used by GET /exports/:id.';
 
 
 --
@@ -4056,7 +4046,7 @@ ALTER FUNCTION app_private.expire_sessions() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION expire_sessions(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.expire_sessions() IS 'Deletes every session that expired, or was revoked, more than a day ago; returns how many. Run hourly by session__expire (worker/crontab), so a session is deleted within the hour after its day. An ended session is kept that day for what outlives it: a download it began and that is cut short after it ended is audited for it (app_hidden.export_cut_short, which reads it by the request''s session id); its token is refused from its end all the same (live_session). One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
+COMMENT ON FUNCTION app_private.expire_sessions() IS 'Deletes every session that expired, or was revoked, more than a day ago; returns how many. Run hourly by session__expire (worker/crontab), so a session is deleted within the hour after its day; its token is refused from its end all the same (live_session). A download it began is audited at its end from what it kept as it began (app_private.export_download), not from the session''s row. One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
 
 
 --
@@ -4882,7 +4872,7 @@ ALTER TABLE app_private.session OWNER TO :DATABASE_OWNER;
 -- Name: TABLE session; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while, so that what outlives it is audited for it (a download it began, cut short after: export_cut_short); then the hourly sweep (expire_sessions) deletes it, within the hour after that day.';
+COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while; then the hourly sweep (expire_sessions) deletes it, within the hour after that day. A download it began reads no session at its end (app_private.export_download).';
 
 
 --
@@ -13705,6 +13695,89 @@ COMMENT ON COLUMN app_private.deleted_invoice_line_key.deleted_at IS 'When the l
 
 
 --
+-- Name: export_download; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.export_download (
+    id uuid NOT NULL,
+    clinic_id uuid NOT NULL,
+    export_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    session_id uuid NOT NULL,
+    kind app_public.export_kind NOT NULL,
+    file_name text NOT NULL,
+    begun_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.export_download FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.export_download OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE export_download; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.export_download IS 'A download of an export under way: what its end''s audit needs, kept by export_for_download as the download begins (in the transaction that checks the session and the export and writes its export entry), and taken by export_download_ended at its end, so that a download cut short is audited for the person and clinic it began with whatever became of its session meanwhile (ended, its row deleted by the hourly sweep). Keyed by the download''s id alone, by which its end finds it. A row whose download''s end never came (the server stopped mid-file, the database unreachable at its end) stays.';
+
+
+--
+-- Name: COLUMN export_download.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.id IS 'The download''s id, which its export entry''s detail gives (`download`).';
+
+
+--
+-- Name: COLUMN export_download.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.clinic_id IS 'The export''s clinic, whose audit chain the download''s entries are in.';
+
+
+--
+-- Name: COLUMN export_download.export_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.export_id IS 'The export downloaded.';
+
+
+--
+-- Name: COLUMN export_download.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.user_id IS 'Who began the download: the actor of its entries.';
+
+
+--
+-- Name: COLUMN export_download.session_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.session_id IS 'The session that began the download: only its session id claim ends it (export_download_ended), even once the session has ended or its row is gone.';
+
+
+--
+-- Name: COLUMN export_download.kind; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.kind IS 'The export''s kind, as its export entry gives it.';
+
+
+--
+-- Name: COLUMN export_download.file_name; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.file_name IS 'The export''s file name, as its export entry gives it (`file`).';
+
+
+--
+-- Name: COLUMN export_download.begun_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.begun_at IS 'When the download began.';
+
+
+--
 -- Name: export_storage; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15417,6 +15490,14 @@ ALTER TABLE ONLY app_private.daily_visits
 
 ALTER TABLE ONLY app_private.deleted_invoice_line_key
     ADD CONSTRAINT deleted_invoice_line_key_pkey PRIMARY KEY (clinic_id, idempotency_key);
+
+
+--
+-- Name: export_download export_download_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.export_download
+    ADD CONSTRAINT export_download_pkey PRIMARY KEY (id);
 
 
 --
@@ -18589,6 +18670,12 @@ ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.deleted_invoice_line_key ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: export_download; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.export_download ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: export_storage; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -18680,6 +18767,20 @@ CREATE POLICY owner_only ON app_private.deleted_invoice_line_key TO :DATABASE_OW
 --
 
 COMMENT ON POLICY owner_only ON app_private.deleted_invoice_line_key IS 'Read and kept by definer functions only.';
+
+
+--
+-- Name: export_download owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.export_download TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON export_download; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.export_download IS 'Kept and read by definer functions only (export_for_download, export_download_ended).';
 
 
 --
@@ -19537,11 +19638,11 @@ GRANT ALL ON FUNCTION app_hidden.ended_sessions(session_ids uuid[]) TO :DATABASE
 
 
 --
--- Name: FUNCTION export_cut_short(export_id uuid, download_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION export_download_ended(export_id uuid, download_id uuid, whole boolean); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.export_cut_short(export_id uuid, download_id uuid) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) TO :DATABASE_VISITOR;
 
 
 --

@@ -7,7 +7,8 @@
  * open: a file gone from disk is a 404 with no entry, saying to request the
  * export again, and HEAD, which sends none, is refused (405); one that ends
  * before the whole file was sent (its client gone, a read that failed) is
- * audited again, as cut short, both entries giving the download's own id. The id is read
+ * audited again, as cut short, both entries giving the download's own id, for
+ * the person its beginning kept, whatever became of its session meanwhile. The id is read
  * by PostgreSQL, so any form of it the API takes finds the export.
  */
 import express, { type Request, type Response } from "express";
@@ -91,13 +92,12 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       res.setHeader("Content-Length", String(size));
       res.setHeader("Cache-Control", "private, no-store");
     });
-    if (whole) return;
-    // audited as a download once its file was open (what was sent, the clinic must know of): said now to have ended
-    // short, by the session it began in even if that has ended since, with the id its export entry gave the download
-    // (the same person's other downloads of the export are others), whose kind and file the database copies from that entry
-    const cutShort = "select app_hidden.export_cut_short($1, $2)";
-    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query(cutShort, [id, downloadId])).catch(
-      (error) => log("error", "export_cut_short_not_audited", { exportId: id, downloadId, error: String(error) }),
+    // its end, whole or not, ended by the session that began it (that session ended since or not, its row deleted or
+    // not): one cut short is audited so, for the person and clinic its beginning kept, with the id its export entry gave
+    // the download (the same person's other downloads of the export are others); each end takes the row its beginning kept
+    const ended = "select app_hidden.export_download_ended($1, $2, $3)";
+    await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) => client.query(ended, [id, downloadId, whole])).catch(
+      (error) => log("error", "export_download_end_not_recorded", { exportId: id, downloadId, whole, error: String(error) }),
     );
   });
   return router;

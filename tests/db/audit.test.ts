@@ -694,24 +694,34 @@ describe("hash chain", () => {
 });
 
 // export_cut_short wrote whatever it was given: a session running its own SQL as the API's role wrote entries of downloads
-// nobody began into its clinic's chain (000325)
-test("a download is audited as cut short only by the person who began it, once, as its export entry names it; a made-up one writes nothing", async () => {
+// nobody began into its clinic's chain (000325); it then read the session's row at the end, and wrote nothing once the
+// hourly sweep had deleted it, and it let any session of the person who began the download end it (000342)
+test("a download is audited as cut short only by the session that began it, once, as its export entry names it, its session's row deleted or not; a made-up one writes nothing", async () => {
   const { owner, cashier } = clinic.members;
   const { rows: [{ id }] } = await rootPool().query(
     `insert into app_public.report_export (clinic_id, kind, from_date, to_date, status, file_name, content_type, requested_by, finished_at, expires_at)
      values ($1, 'patients_csv', current_date, current_date, 'done', 'patients.csv', 'text/csv', $2, now(), now() + interval '1 day') returning id`,
     [clinic.clinicId, owner.userId],
   );
-  const [ownerSession, cashierSession] = [await openSession(owner.userId, clinic.clinicId), await openSession(cashier.userId, clinic.clinicId)];
-  const downloadId = await committedAs(ownerSession, async (client) =>
-    (await client.query("select download_id from app_hidden.export_for_download($1)", [id])).rows[0].download_id);
-  const cutShort = (session: string, download: string) =>
-    committedAs(session, (client) => client.query("select app_hidden.export_cut_short($1, $2)", [id, download]));
-  await cutShort(cashierSession, downloadId); // another person's download
-  await cutShort(ownerSession, randomUUID()); // a download never begun
-  await cutShort(ownerSession, downloadId); // the one begun
-  await cutShort(ownerSession, downloadId); // and again
+  const [ownerSession, ownerTab, cashierSession] = [
+    await openSession(owner.userId, clinic.clinicId), await openSession(owner.userId, clinic.clinicId), await openSession(cashier.userId, clinic.clinicId),
+  ];
+  const begin = () => committedAs(ownerSession, async (client) =>
+    (await client.query("select download_id from app_hidden.export_for_download($1)", [id])).rows[0].download_id as string);
+  const [downloadId, wholeId] = [await begin(), await begin()];
+  const ended = (session: string, download: string, whole = false) =>
+    committedAs(session, (client) => client.query("select app_hidden.export_download_ended($1, $2, $3)", [id, download, whole]));
+  await ended(cashierSession, downloadId); // another person's download
+  await ended(ownerTab, downloadId); // the person's, begun by another of their sessions
+  await ended(ownerSession, randomUUID()); // a download never begun
+  await ended(ownerSession, wholeId, true); // a whole download: nothing to audit
+  await ended(ownerSession, wholeId); // and it has ended already
+  await rootPool().query("delete from app_private.session where id = $1", [ownerSession]); // as the hourly sweep does
+  await ended(ownerSession, downloadId); // the one begun
+  await ended(ownerSession, downloadId); // and again
   const { rows } = await rootPool().query("select action, actor_user_id, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id]);
-  const entry = (action: string) => ({ action, actor_user_id: owner.userId, detail: { kind: "patients_csv", file: "patients.csv", download: downloadId } });
-  expect(rows).toEqual([entry("export"), entry("export_cut_short")]);
+  const entry = (action: string, download = downloadId) => ({ action, actor_user_id: owner.userId, detail: { kind: "patients_csv", file: "patients.csv", download } });
+  expect(rows).toEqual([entry("export"), entry("export", wholeId), entry("export_cut_short")]);
+  // what each beginning kept for its end is gone with its end
+  expect((await rootPool().query("select from app_private.export_download where export_id = $1", [id])).rowCount).toBe(0);
 });

@@ -703,6 +703,20 @@ async function cutShortAfterItsSessionEnded(end: (tab: Browser, id: string) => P
     detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv`, download: expect.any(String) },
   });
   expect(await entries()).toEqual([entry("export"), entry("export_cut_short")]);
+  // paired with the download its session began
+  expect(new Set((await entries()).map((row) => row.detail.download)).size).toBe(1);
+}
+
+/** The session id of a tab's cookie. */
+const sessionOf = (tab: Browser) => (jwt.decode(decodeURIComponent(tab.cookie!.split("=")[1])) as { session_id: string }).session_id;
+
+/** Logs the tab out, then has the hourly sweep delete its session's row, as it does a day after the logout. */
+async function logOutAndSweep(tab: Browser) {
+  const session = sessionOf(tab);
+  expect((await tab.post("/auth/logout", {})).status).toBe(200);
+  await rootPool().query("update app_private.session set revoked_at = now() - interval '25 hours' where id = $1", [session]);
+  await rootPool().query("select app_private.expire_sessions()");
+  expect((await rootPool().query("select from app_private.session where id = $1", [session])).rowCount).toBe(0);
 }
 
 // export_cut_short found the export through the live session, which an ended one is refused: the entry was not
@@ -715,8 +729,7 @@ test("a download cut short after its session ended (a logout in another tab) is 
 // expiry (a long one) found no session to audit its end for, and the log showed a whole download that was not
 test("a download cut short after its session expired and the hourly sweep ran is audited as cut short all the same; the session's cookie is refused from its expiry", async () => {
   await cutShortAfterItsSessionEnded(async (tab, id) => {
-    const { session_id: sessionId } = jwt.decode(decodeURIComponent(tab.cookie!.split("=")[1])) as { session_id: string };
-    await rootPool().query("update app_private.session set expires_at = now() where id = $1", [sessionId]);
+    await rootPool().query("update app_private.session set expires_at = now() where id = $1", [sessionOf(tab)]);
     await rootPool().query("select graphile_worker.add_job('session__expire', '{}'::json)"); // the hourly sweep
     await runDueJobs();
     // nothing of the session comes back with its row kept: its cookie, whose token has not expired, is refused at once
@@ -726,6 +739,30 @@ test("a download cut short after its session expired and the hourly sweep ran is
     const again = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! } });
     expect({ status: again.status, body: await again.json() }).toEqual({ status: 401, body: { error: { code: "UNAUTHENTICATED", message: "Your session has ended: log in again." } } });
   });
+}, 20_000);
+
+// export_cut_short read the session's row, kept a day after its end: a download cut short later (a slow client's of a
+// large file) found none, wrote nothing, and the log showed a whole download that was not
+test("a download cut short after its session's row was swept (ended more than a day before) is audited as cut short, by its person, for its download", async () => {
+  await cutShortAfterItsSessionEnded(logOutAndSweep);
+}, 20_000);
+
+test("a download whose session is revoked mid-file, and its row swept, goes on to its end: whole, audited as an export alone, its beginning's row taken", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  const tab = new Browser(api);
+  await tab.login(a.members.cashier.phone, a.members.cashier.password);
+  const reader = (await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! } })).body!.getReader();
+  let received = (await reader.read()).value!.length; // the download has begun
+  await logOutAndSweep(tab);
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) received += chunk.value.length;
+  expect(received).toBe(64 * 1024 * 1024);
+  const kept = async () => (await rootPool().query("select from app_private.export_download where export_id = $1", [id])).rowCount;
+  await until(async () => (await kept()) === 0, 5000);
+  expect(await kept()).toBe(0);
+  const { rows } = await rootPool().query("select action from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id]);
+  expect(rows).toEqual([{ action: "export" }]);
 }, 20_000);
 
 // a download cut short was told by its export, kind, file and person alone, as its beginning was: of two downloads of
