@@ -102,6 +102,23 @@ test("incremental rollups equal a rebuild, also after a time zone change", async
   expect(await rollups(clinic.clinicId)).toEqual(after);
 });
 
+test("a doctor's day of completed visits worth 10^13 and more is counted: the next completion and a change of time zone go through", async () => {
+  const clinic = await createClinic("Rollup of a large day");
+  // eleven visits of 999,999,999,000 each, one doctor, one day
+  const service = await createService(clinic.clinicId, "999999999000");
+  for (let i = 0; i < 11; i++) {
+    const visit = await createVisit(clinic, "in_progress");
+    await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, service.id]);
+    await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visit.id]); // the 11th took the day past 10^13
+  }
+  const completed = (await rollups(clinic.clinicId)).visits.filter((r: { status: string }) => r.status === "completed");
+  expect(completed.map((r: { visits: number; completed_value: string }) => [r.visits, r.completed_value])).toEqual([[11, "10999999989000.000"]]);
+  await rootPool().query("update app_public.clinic set timezone = 'Europe/Lisbon' where id = $1", [clinic.clinicId]); // moves them
+  await rootPool().query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+  expect((await rollups(clinic.clinicId)).visits.filter((r: { status: string }) => r.status === "completed").map((r: { completed_value: string }) => r.completed_value))
+    .toEqual(["10999999989000.000"]);
+});
+
 test("a time zone changed by a manager through the API moves the rollups with every row, deleted patients included", async () => {
   const clinic = await createClinic("Rollup manager clinic");
   await createPatient(clinic.clinicId);
