@@ -483,6 +483,25 @@ describe("services of a visit", () => {
     ).rejects.toMatchObject({ code: "23514" });
   });
 
+  test("come to at most 9999999999999.999 on a visit, what its invoice holds: a service or a quantity past it is refused, and the visit is completed and invoiced", async () => {
+    const visit = await createVisit(clinic, "in_progress");
+    const large = await createService(clinic.clinicId, "6000000000000");
+    const doctor = await openSession(clinic.members.doctor.userId, clinic.clinicId);
+    const add = (client: pg.ClientBase) => client.query("insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning id", [visit.id, large.id]);
+    const refusal = {
+      code: "CINVL",
+      message: "A visit's services come to at most 9999999999999.999 in all (quantity × price, before discounts): check this service's quantity and price.",
+    };
+    const { rows: [line] } = await committedAs(doctor, add);
+    await expect(committedAs(doctor, add)).rejects.toMatchObject(refusal); // 12,000,000,000,000 in all: its invoice's subtotal would overflow
+    await expect(committedAs(doctor, (c) => c.query("update app_public.visit_service set quantity = 2 where id = $1", [line.id]))).rejects.toMatchObject(refusal);
+    await committedAs(doctor, (c) => c.query("update app_public.visit_service set discount = 1000 where id = $1", [line.id])); // the rest goes on
+    await committedAs(doctor, (c) => c.query("update app_public.visit set status = 'completed' where id = $1", [visit.id]));
+    const invoice = await committedAs(await openSession(clinic.members.cashier.userId, clinic.clinicId), async (c) =>
+      (await c.query("select subtotal::text, total::text from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0]);
+    expect(invoice.subtotal).toBe("6000000000000.000");
+  });
+
   /** A service given on a visit under way (at 30000), written as an operator would, and a reader of its row. */
   async function givenService() {
     const service = await createService(clinic.clinicId, "30000");
