@@ -9114,6 +9114,14 @@ begin
       raise exception 'Remove the line and add another instead of changing its visit or service.' using errcode = 'CINVL';
     end if;
   end if;
+  -- what the visit's services come to with this one (the others read under the visit's lock, as the session sees
+  -- them: all of a visit it may change), as its invoice's subtotal (numeric(16,3)) adds them
+  if new.quantity * new.unit_price + (
+       select coalesce(sum(s.quantity * s.unit_price), 0) from app_public.visit_service s
+       where s.clinic_id = new.clinic_id and s.visit_id = new.visit_id and s.id <> new.id) > 9999999999999.999 then
+    raise exception 'A visit''s services come to at most 9999999999999.999 in all (quantity × price, before discounts): check this service''s quantity and price.'
+      using errcode = 'CINVL';
+  end if;
   return new;
 end;
 $$;
@@ -9125,7 +9133,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; refuses a line or quantity that makes the visit''s services come to more than 9999999999999.999, what its invoice''s subtotal holds (INVALID_INPUT); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --
@@ -13423,7 +13431,7 @@ CREATE TABLE app_private.daily_money (
     clinic_id uuid NOT NULL,
     business_date date NOT NULL,
     method app_public.payment_method NOT NULL,
-    amount numeric(16,3) DEFAULT 0 NOT NULL,
+    amount numeric(20,3) DEFAULT 0 NOT NULL,
     movements integer DEFAULT 0 NOT NULL
 );
 
@@ -13525,8 +13533,8 @@ CREATE TABLE app_private.daily_services (
     clinic_id uuid NOT NULL,
     local_date date NOT NULL,
     service_id uuid NOT NULL,
-    quantity numeric(16,3) DEFAULT 0 NOT NULL,
-    amount numeric(16,3) DEFAULT 0 NOT NULL
+    quantity numeric(20,3) DEFAULT 0 NOT NULL,
+    amount numeric(20,3) DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY app_private.daily_services FORCE ROW LEVEL SECURITY;
@@ -13586,7 +13594,7 @@ CREATE TABLE app_private.daily_visits (
     status app_public.visit_status NOT NULL,
     doctor_id uuid NOT NULL,
     visits integer DEFAULT 0 NOT NULL,
-    completed_value numeric(16,3) DEFAULT 0 NOT NULL
+    completed_value numeric(20,3) DEFAULT 0 NOT NULL
 );
 
 ALTER TABLE ONLY app_private.daily_visits FORCE ROW LEVEL SECURITY;
