@@ -18,20 +18,25 @@
  * own visits, and of a visit handed from them to another doctor (whom the
  * notification names as from_doctor) that it left their list, without the
  * visit, which they may no longer read; a session revoked or expired since is told so
- * (UNAUTHENTICATED) at the next event, which ends its subscription. The
+ * (UNAUTHENTICATED) at the next event, which ends its subscription. A session
+ * whose channel moves while it listens (its member's role changed, or the key)
+ * is told so on the channel it leaves (`{"channel_changed": true}`, by the
+ * database), asks for its channel again, and, finding another, is told to
+ * subscribe again (UNAVAILABLE), its last event: it heard nothing more there. The
  * event's status is the one of its change, so that steps taken in quick
  * succession are each heard (read at delivery, three steps in one request were
  * heard as the last one three times); `visit` is the visit as it is now. A
  * failure (the listening connection lost, the check or the reading of an
  * event's visit failing) is the subscription's last event. Should
  * the channel be known all the same (to a superuser), a payload that does not
- * name a visit by a uuid is not ClinicOps' own, and is passed over, and a
+ * name a visit by a uuid is not ClinicOps' own, and is passed over (a forged
+ * `channel_changed` ends nobody: each subscriber asks its channel), and a
  * status is believed only if the visit's own stamps say it has been in it
  * (checked_in_at for checked_in…), else its status now is given.
  */
 import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
 import type { ExecutionResult } from "postgraphile/graphql";
-import { loadOneWithPgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
+import { loadOneWithPgClient, type PgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
 import { ClientFacingError } from "./errors.ts";
 import { onceSettled } from "./once-settled.ts";
@@ -73,10 +78,50 @@ interface Failure {
 type Hearing = "visit" | "left" | null;
 type HearingOf = (notified: Notified) => Promise<Hearing>;
 
-/** The event a notification carries: the visit it names, or null for a payload that names none (not JSON, no uuid `id`). */
-function eventOf(payload: string): Notified | null {
+/** What the subscription asks the database, as its session: how it hears an event, and its channel now (null: no live session). */
+interface SessionQueue {
+  hearingOf: HearingOf;
+  channel(): Promise<string | null>;
+}
+
+/** What a notification tells: of a visit, that channels have changed (a member's role, the key), or nothing of ClinicOps' (null). */
+const CHANNEL_CHANGED = "channel changed";
+type Told = Notified | typeof CHANNEL_CHANGED | null;
+
+/** The channel the session may listen to now (app_hidden.visit_queue_channel): null without a live session. */
+async function channelOf(client: PgClient): Promise<string | null> {
+  const { rows } = await client.query<{ channel: string | null }>({ text: "select app_hidden.visit_queue_channel() as channel" });
+  return rows[0]?.channel ?? null;
+}
+
+/** `channel` as the topic to listen on; without one, the session has none to follow (UNAUTHENTICATED). */
+function topicOf(channel: string | null): string {
+  if (!channel) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
+  return channel;
+}
+
+/**
+ * Checks that the session still follows `topic` (told `{"channel_changed": true}` there: a member's role changed, or the
+ * key): a session whose channel has moved is told to subscribe again (thrown: its subscription's last event), since it
+ * would hear no more there (a doctor made receptionist heard only their own visits, every subscriber nothing after a new key).
+ */
+async function stillOn(topic: string, session: SessionQueue): Promise<void> {
+  if (topicOf(await session.channel()) !== topic) {
+    throw new ClientFacingError(
+      "UNAVAILABLE",
+      "Your live queue has moved to another channel (your role or the queue's key changed): subscribe again, and read the list again.",
+    );
+  }
+}
+
+/**
+ * What a notification tells: the visit it names; or, for `{"channel_changed": true}` exactly, that the channels may
+ * have changed; or null for a payload that is neither (not JSON, no uuid `id`).
+ */
+function toldBy(payload: string): Told {
   try {
-    const event = JSON.parse(payload) as { id?: unknown; status?: unknown; from_doctor?: unknown } | null;
+    const event = JSON.parse(payload) as { id?: unknown; status?: unknown; from_doctor?: unknown; channel_changed?: unknown } | null;
+    if (event?.channel_changed === true && Object.keys(event).length === 1) return CHANNEL_CHANGED;
     const id = event?.id;
     const status = typeof event?.status === "string" && Object.hasOwn(STAMP_OF_STATUS, event.status) ? event.status : null;
     const fromDoctor = isUuid(event?.from_doctor) ? event.from_doctor : null;
@@ -87,8 +132,9 @@ function eventOf(payload: string): Notified | null {
 }
 
 /**
- * The events of `notifications` the session hears: those whose visit it may
- * see, and those of a visit handed from its doctor to another (`left`). A plain
+ * The events of `notifications` (heard on `topic`) the session hears: those whose visit it may
+ * see, and those of a visit handed from its doctor to another (`left`); told that the channels
+ * changed, it ends the subscription if the session's has (stillOn). A plain
  * iterator rather than an async generator: `return()` (the subscriber leaving)
  * must unsubscribe at once, not after the next notification. A notification
  * that names no visit is passed over. A failure while reading the next event
@@ -98,7 +144,7 @@ function eventOf(payload: string): Notified | null {
  * while the event before is still being sent (that subscriber was told only
  * that its subscription had completed, and its queue stood still).
  */
-function heardEvents(notifications: AsyncIterable<string>, hearingOf: HearingOf): AsyncIterableIterator<VisitEvent | Failure> {
+function heardEvents(notifications: AsyncIterable<string>, topic: string, session: SessionQueue): AsyncIterableIterator<VisitEvent | Failure> {
   const source = notifications[Symbol.asyncIterator]();
   /** Whether the source has ended or been returned, so that it is returned at most once. */
   let ended = false;
@@ -121,9 +167,13 @@ function heardEvents(notifications: AsyncIterable<string>, hearingOf: HearingOf)
             ended = true;
             return notification;
           }
-          const event = eventOf(notification.value);
-          const hearing = event && (await hearingOf(event));
-          if (event && hearing) return { done: false, value: { ...event, left: hearing === "left" } };
+          const told = toldBy(notification.value);
+          if (told === CHANNEL_CHANGED) {
+            await stillOn(topic, session);
+            continue;
+          }
+          const hearing = told && (await session.hearingOf(told));
+          if (told && hearing) return { done: false, value: { ...told, left: hearing === "left" } };
         }
       } catch (failure) {
         await unsubscribe().catch(() => {}); // the failure to report is the one that ended it
@@ -174,22 +224,25 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
   /** The event's visit, read through row-level security. */
   const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: access($event, "id") });
   /**
-   * How the session hears an event, asked each time with the request's
-   * settings (row-level security): of its visit when it may see it; else, when
-   * the session is the doctor the visit was taken from, that it left their
-   * list; else not at all. A session that no longer lives (revoked, expired,
-   * its member removed) ends the subscription: the database answers
-   * UNAUTHENTICATED (app_private.live_session).
+   * What the subscription asks the database, each time with the request's
+   * settings (row-level security). How the session hears an event: of its
+   * visit when it may see it; else, when the session is the doctor the visit
+   * was taken from, that it left their list; else not at all. A session that
+   * no longer lives (revoked, expired, its member removed) ends the
+   * subscription: the database answers UNAUTHENTICATED
+   * (app_private.live_session). And the session's channel now.
    */
-  const hearingOf = () =>
-    lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): HearingOf => (event) =>
-      withPgClient(pgSettings, async (client) => {
-        const text = `select exists (select from app_public.visit where id = $1) as visible,
-                             coalesce(app_public.current_membership_id() = $2::uuid, false) as left`;
-        const { rows } = await client.query<{ visible: boolean; left: boolean }>({ text, values: [event.id, event.fromDoctor] });
-        return rows[0].visible ? "visit" : rows[0].left ? "left" : null;
-      }),
-    );
+  const sessionQueue = () =>
+    lambda(visits.executor.context(), ({ withPgClient, pgSettings }: { withPgClient: WithPgClient; pgSettings: Record<string, string> }): SessionQueue => ({
+      hearingOf: (event) =>
+        withPgClient(pgSettings, async (client) => {
+          const text = `select exists (select from app_public.visit where id = $1) as visible,
+                               coalesce(app_public.current_membership_id() = $2::uuid, false) as left`;
+          const { rows } = await client.query<{ visible: boolean; left: boolean }>({ text, values: [event.id, event.fromDoctor] });
+          return rows[0].visible ? "visit" : rows[0].left ? "left" : null;
+        }),
+      channel: () => withPgClient(pgSettings, channelOf),
+    }));
   return {
     typeDefs: gql`
       """A visit of your clinic was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason; or, told to the doctor it was handed from, it left their list."""
@@ -214,17 +267,14 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
           visitQueueChanged: {
             subscribePlan() {
               const $channel = loadOneWithPgClient(visits.executor, constant(null), async (client, lookups) => {
-                const { rows } = await client.query<{ channel: string | null }>({ text: "select app_hidden.visit_queue_channel() as channel" });
-                return lookups.map(() => rows[0]?.channel ?? null);
+                const channel = await channelOf(client);
+                return lookups.map(() => channel);
               });
-              const $topic = lambda($channel, (channel) => {
-                if (!channel) throw new ClientFacingError("UNAUTHENTICATED", "Log in to a clinic to follow its visit queue.");
-                return channel;
-              });
+              const $topic = lambda($channel, topicOf);
               const $heardBySession = lambda(
-                [context().get("pgSubscriber"), hearingOf()],
-                ([subscriber, hearingOf]): GrafastSubscriber<Record<string, VisitEvent | Failure>> | null =>
-                  subscriber && { subscribe: async (topic) => heardEvents(await subscriber.subscribe(topic), hearingOf) },
+                [context().get("pgSubscriber"), sessionQueue()],
+                ([subscriber, session]): GrafastSubscriber<Record<string, VisitEvent | Failure>> | null =>
+                  subscriber && { subscribe: async (topic) => heardEvents(await subscriber.subscribe(topic), topic, session) },
               );
               return listen($heardBySession, $topic);
             },

@@ -345,12 +345,14 @@ async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
   return value;
 }
 
-test("a notification that names no visit is passed over: the subscription goes on and hears the next visit", async () => {
+test("a notification that names no visit is passed over, and one that the channels changed ends no subscription whose channel did not: the subscription goes on and hears the next visit", async () => {
   const c = await createClinic("Queue C"); // a channel of its own, which no other test listens to
   const { client, received, errors } = await subscribedDesk(c.members.receptionist, api, c);
   expect(await eventually(() => listeningTo(c.clinicId), "LISTEN")).toBe("LISTEN");
-  // should the secret channel be known (here, to a superuser), what is not ClinicOps' own payload is passed over
-  for (const payload of ["not json", "null", "[]", JSON.stringify({ id: "not-a-uuid" }), JSON.stringify({ id: 7 })]) {
+  // should the secret channel be known (here, to a superuser), what is not ClinicOps' own payload is passed over; and
+  // a forged word that the channels changed ends no subscription whose channel did not (each asks for its own)
+  const forged = [{ id: "not-a-uuid" }, { id: 7 }, { channel_changed: true }, { channel_changed: "yes" }].map((payload) => JSON.stringify(payload));
+  for (const payload of ["not json", "null", "[]", ...forged]) {
     await notifyQueue(c.clinicId, payload);
   }
   const visit = await createVisit(c);
@@ -527,6 +529,57 @@ test("a subscription with an event on its way when the database connection is cl
     locker.release();
     await server.close();
   }
+});
+
+/** What a subscription whose channel moved (its member's role changed, or the key) is told, its last event. */
+const CHANNEL_MOVED = toldAtTheField(
+  "UNAVAILABLE",
+  "Your live queue has moved to another channel (your role or the queue's key changed): subscribe again, and read the list again.",
+);
+
+/** `member`'s role made `role` by their clinic's owner, as the API changes it. */
+async function changeRole(clinic: TestClinic, member: TestMember, role: string): Promise<TestMember> {
+  const owner = new Browser(api);
+  await owner.login(clinic.members.owner.phone, clinic.members.owner.password);
+  const changed = await owner.graphql(
+    `mutation($c: UUID!, $id: UUID!, $p: MembershipPatch!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: $p }) { membership { role } } }`,
+    { c: clinic.clinicId, id: member.membershipId, p: { role } },
+  );
+  expect(changed.body).toEqual({ data: { updateMembership: { membership: { role } } } });
+  return { ...member, role: role as TestMember["role"] };
+}
+
+// it kept the channel it subscribed with, its own, and silently missed every other doctor's visit
+test("a doctor made receptionist while subscribed is told to subscribe again (UNAVAILABLE), then ends; subscribed again, they hear another doctor's visit; another doctor and another clinic go on", async () => {
+  const promoted = await addMember(a.clinicId, await createUser(), "doctor");
+  const theirs = await subscribedDesk(promoted);
+  const other = await subscribedDesk(a.members.doctor);
+  const otherClinic = await subscribedDesk(b.members.receptionist, api, b);
+  const receptionist = await changeRole(a, promoted, "receptionist");
+  await until(() => theirs.errors.length > 0, 10_000);
+  expect({ received: theirs.received, errors: theirs.errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
+  expect(await theirs.ended).toBe("complete");
+  await theirs.client.dispose();
+  const again = await subscribedDesk(receptionist);
+  const visit = await createVisit(a); // a.members.doctor's
+  await until(() => again.received.length >= 1);
+  await Promise.all([again.caughtUp(), other.caughtUp(), otherClinic.caughtUp()]);
+  await Promise.all([again.client.dispose(), other.client.dispose(), otherClinic.client.dispose()]);
+  expect({ received: again.received, errors: again.errors }).toEqual({ received: [{ status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } }], errors: [] });
+  expect({ other: other.errors, otherClinic: otherClinic.errors }).toEqual({ other: [], otherClinic: [] });
+});
+
+test("an admin made doctor while subscribed is told to subscribe again, having heard nothing of another doctor's visit; the front desk, told on the clinic's channel too, goes on", async () => {
+  const demoted = await addMember(a.clinicId, await createUser(), "admin");
+  const theirs = await subscribedDesk(demoted);
+  const front = await subscribedDesk();
+  await changeRole(a, demoted, "doctor");
+  const visit = await createVisit(a); // a.members.doctor's, which the demoted admin may no longer read
+  await until(() => front.received.length >= 1 && theirs.errors.length > 0, 10_000);
+  await front.caughtUp();
+  await Promise.all([theirs.client.dispose(), front.client.dispose()]);
+  expect({ received: theirs.received, errors: theirs.errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
+  expect({ received: front.received, errors: front.errors }).toEqual({ received: [{ status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } }], errors: [] });
 });
 
 /** The errors of the last event of a subscription that failed: its failure, at visitQueueChanged (then null). */
