@@ -6,10 +6,10 @@
  */
 import { createClient, type Client } from "graphql-ws";
 import jwt from "jsonwebtoken";
-import type pg from "pg";
+import pg from "pg";
 import WebSocket from "ws";
-import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
+import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, randomPhone, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { beginWhenFree, trackBackend } from "../support/locks.ts";
 import { linesLoggedBy } from "../support/logs.ts";
@@ -580,6 +580,53 @@ test("an admin made doctor while subscribed is told to subscribe again, having h
   await Promise.all([theirs.client.dispose(), front.client.dispose()]);
   expect({ received: theirs.received, errors: theirs.errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
   expect({ received: front.received, errors: front.errors }).toEqual({ received: [{ status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } }], errors: [] });
+});
+
+// on a database of its own: a new key renames every channel of its database, and would end other test files' subscriptions
+test("a new live queue key ends a subscription made before, told to subscribe again (UNAVAILABLE); subscribed again, it listens on the channel the new key names", async () => {
+  const { config, drop } = await schemaCopy("queue_key");
+  const own = new pg.Client({ connectionString: config.rootUrl });
+  await own.connect();
+  const server = await startApi({}, { database: config });
+  try {
+    const [phone, password] = [randomPhone(), "a long password of the desk"];
+    const { rows } = await own.query(
+      `with k as (insert into app_private.secret_key (purpose) values ('live_queue'), ('account_lock')),
+            c as (insert into app_public.clinic (name, timezone, currency, calling_code) values ('Queue key', 'Africa/Dar_es_Salaam', 'TZS', '255') returning id),
+            u as (insert into app_public."user" (phone, full_name) values ($1, 'Desk of the key') returning id),
+            s as (insert into app_private.user_secret (user_id, password_hash, password_set_by_holder) select id, crypt($2, gen_salt('bf', 4)), true from u),
+            m as (insert into app_public.membership (clinic_id, user_id, role) select c.id, u.id, 'receptionist' from c, u)
+       select id from c`,
+      [phone, password],
+    );
+    const clinicId = rows[0].id as string;
+    const desk = new Browser(server);
+    await desk.login(phone, password);
+    /** A subscription of the desk, once its server listens on the channel the key names now. */
+    const subscribed = async () => {
+      const client = wsClientFor(desk, undefined, server);
+      const [received, errors]: [QueueEvent[], unknown[]] = [[], []];
+      const ended = collect(client, received, errors);
+      const listens = () =>
+        own
+          .query(`select exists (select from pg_stat_activity where datname = current_database() and query = 'LISTEN "' || app_private.visit_queue_channel($1) || '"') as listens`, [clinicId])
+          .then(({ rows }) => rows[0].listens as boolean);
+      expect(await until(listens)).toBe(true);
+      return { client, received, errors, ended };
+    };
+    const before = await subscribed();
+    await own.query("update app_private.secret_key set key = default where purpose = 'live_queue'");
+    await until(() => before.errors.length > 0, 10_000);
+    expect({ received: before.received, errors: before.errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
+    expect(await before.ended).toBe("complete");
+    const again = await subscribed();
+    await Promise.all([before.client.dispose(), again.client.dispose()]);
+    expect(again.errors).toEqual([]);
+  } finally {
+    await server.close();
+    await own.end();
+    await drop();
+  }
 });
 
 /** The errors of the last event of a subscription that failed: its failure, at visitQueueChanged (then null). */

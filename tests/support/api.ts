@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { apiPool } from "../../server/pg-transaction.ts";
 import { loopbackApi } from "../../server/loopback-api.ts";
 import { serverSettings, type ServerSettings } from "../../server/settings.ts";
+import type { DatabaseConfig } from "../../db/config.ts";
 import { endPool, testConfig } from "./database.ts";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
@@ -23,20 +24,21 @@ export interface TestApi {
 /**
  * A test API on its own port and pool (10 connections, or DATABASE_POOL_SIZE in `env`); with
  * `applicationName`, its connections are named so in pg_stat_activity (told apart from other test files');
- * with `databasePort`, they go to that port of this machine (a proxy's) instead of PostgreSQL's.
+ * with `databasePort`, they go to that port of this machine (a proxy's) instead of PostgreSQL's; with `database`,
+ * to that database (a test file's own, schemaCopy's) instead of the test database.
  */
 export async function startApi(
   env: NodeJS.ProcessEnv = {},
-  { applicationName, sessionCheckMs, databasePort }: { applicationName?: string; sessionCheckMs?: number; databasePort?: number } = {},
+  { applicationName, sessionCheckMs, databasePort, database: config = testConfig }: { applicationName?: string; sessionCheckMs?: number; databasePort?: number; database?: DatabaseConfig } = {},
 ): Promise<TestApi> {
   process.env.LOG_LEVEL ??= "silent";
   // The test clients stand behind a proxy on this machine: each names its own address in X-Forwarded-For.
   const settings = serverSettings({ JWT_SECRET: TEST_JWT_SECRET, DEFAULT_CALLING_CODE: "255", TRUST_PROXY: "loopback", ...env }, "");
-  const database = new URL(testConfig.authenticatorUrl);
+  const database = new URL(config.authenticatorUrl);
   if (applicationName) database.searchParams.set("application_name", applicationName);
   if (databasePort) database.port = String(databasePort);
   const pool = apiPool(database.toString(), env.DATABASE_POOL_SIZE ? settings.databasePoolSize : 10);
-  const { api, url } = await loopbackApi({ pool, settings, roles: testConfig.roles, sessionCheckMs });
+  const { api, url } = await loopbackApi({ pool, settings, roles: config.roles, sessionCheckMs });
   return {
     url,
     settings,
