@@ -2143,12 +2143,7 @@ begin
     end if;
     return null;
   end if;
-  -- the clinic's channel to those who read every visit of the clinic (the visits' select policy), a doctor's own to a doctor
-  if app_hidden.current_role_in('owner', 'admin', 'receptionist', 'cashier') then
-    v_channel := app_private.visit_queue_channel(v_clinic_id);
-  else
-    v_channel := app_private.doctor_visit_queue_channel(v_clinic_id, app_public.current_membership_id());
-  end if;
+  v_channel := app_private.member_visit_queue_channel(v_clinic_id, app_public.current_membership_id(), app_public.current_role());
   if v_channel is null then
     raise exception 'The live queue has no key: app_private.secret_key has no live_queue row (insert into app_private.secret_key (purpose) values (''live_queue'')).';
   end if;
@@ -2163,7 +2158,7 @@ ALTER FUNCTION app_hidden.visit_queue_channel() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION visit_queue_channel(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel the live session may listen to, what the API listens to for the subscription visitQueueChanged: its clinic''s (every visit''s notifications) for owners, admins, receptionists and cashiers, who read every visit; a doctor''s own (doctor_visit_queue_channel: their visits'' notifications alone) for a doctor. Null without a live session; a live session of no clinic is FORBIDDEN. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
+COMMENT ON FUNCTION app_hidden.visit_queue_channel() IS 'The live visit queue''s channel the live session may listen to, what the API listens to for the subscription visitQueueChanged, and asks again when its channel tells it {"channel_changed": true}: its clinic''s (every visit''s notifications) for owners, admins, receptionists and cashiers, who read every visit; a doctor''s own (their visits'' notifications alone) for a doctor (member_visit_queue_channel). Null without a live session; a live session of no clinic is FORBIDDEN. Without the key (app_private.secret_key, live_queue) it fails, naming the key.';
 
 
 --
@@ -3902,27 +3897,6 @@ COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timest
 
 
 --
--- Name: doctor_visit_queue_channel(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    AS $$
-  select 'clinicops:visits:' || left(app_private.secret_hash('live_queue', uuid_send(doctor_visit_queue_channel.clinic_id) || uuid_send(doctor_visit_queue_channel.doctor_id)), 40);
-$$;
-
-
-ALTER FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) IS 'The LISTEN/NOTIFY channel of one doctor''s live visit queue (doctor_id: their membership): 160 bits of a hash of the live_queue secret key, the clinic''s id and the doctor''s, which nobody can name without the key; null without the key. It hears the notifications of the doctor''s visits alone (notify_visit_queue), so a doctor listening on it hears nothing of another doctor''s visits.';
-
-
---
 -- Name: drop_days_opened_before_clinics(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5164,6 +5138,29 @@ COMMENT ON FUNCTION app_private.member_elsewhere(user_id uuid, clinic_id uuid) I
 
 
 --
+-- Name: member_visit_queue_channel(uuid, uuid, app_public.member_role); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.member_visit_queue_channel(clinic_id uuid, membership_id uuid, role app_public.member_role) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  -- the clinic's to those who read every visit of the clinic (the visits' select policy), a doctor's own to a doctor
+  select app_private.visit_queue_channel(member_visit_queue_channel.clinic_id,
+    case when member_visit_queue_channel.role in ('owner', 'admin', 'receptionist', 'cashier') then null else member_visit_queue_channel.membership_id end);
+$$;
+
+
+ALTER FUNCTION app_private.member_visit_queue_channel(clinic_id uuid, membership_id uuid, role app_public.member_role) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION member_visit_queue_channel(clinic_id uuid, membership_id uuid, role app_public.member_role); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.member_visit_queue_channel(clinic_id uuid, membership_id uuid, role app_public.member_role) IS 'The live visit queue channel a member of the clinic with `role` listens on (visit_queue_channel): the clinic''s for owners, admins, receptionists and cashiers, who read every visit; their own (membership_id''s) for a doctor. Null without the key.';
+
+
+--
 -- Name: memberships_added_lately(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -5465,7 +5462,7 @@ begin
   perform pg_notify(c.channel, notify_visit_queue.payload)
   from (select app_private.visit_queue_channel(notify_visit_queue.clinic_id) as channel
         union
-        select app_private.doctor_visit_queue_channel(notify_visit_queue.clinic_id, d.id) from unnest(notify_visit_queue.doctor_ids) d(id)) c
+        select app_private.visit_queue_channel(notify_visit_queue.clinic_id, d.id) from unnest(notify_visit_queue.doctor_ids) d(id)) c
   where c.channel is not null; -- without the key no one listens: nothing is sent
 end;
 $$;
@@ -5477,7 +5474,7 @@ ALTER FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[],
 -- Name: FUNCTION notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text) IS 'Tells the clinic''s live visit queue `payload` (a visit''s id and status, as tg_visit__notify and tg_patient__notify_visits write it): on the clinic''s channel (visit_queue_channel), which owners, admins, receptionists and cashiers listen to, and on the channel of each of `doctor_ids` (doctor_visit_queue_channel: the visit''s doctor, and the one it was taken from), which that doctor listens to. Without the key (app_private.secret_key, live_queue), nothing is sent.';
+COMMENT ON FUNCTION app_private.notify_visit_queue(clinic_id uuid, doctor_ids uuid[], payload text) IS 'Tells the clinic''s live visit queue `payload` (a visit''s id and status, as tg_visit__notify and tg_patient__notify_visits write it): on the clinic''s channel (visit_queue_channel), which owners, admins, receptionists and cashiers listen to, and on the channel of each of `doctor_ids` (visit_queue_channel with the doctor: the visit''s doctor, and the one it was taken from), which that doctor listens to. Without the key (app_private.secret_key, live_queue), nothing is sent.';
 
 
 --
@@ -8009,6 +8006,37 @@ COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS
 
 
 --
+-- Name: tg_membership__notify_visit_queue(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__notify_visit_queue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    AS $$
+declare
+  v_left text := app_private.member_visit_queue_channel(old.clinic_id, old.id, old.role);
+begin
+  -- null without the key: no one listens
+  if v_left <> app_private.member_visit_queue_channel(new.clinic_id, new.id, new.role) then
+    perform pg_notify(v_left, '{"channel_changed": true}');
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__notify_visit_queue() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__notify_visit_queue(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__notify_visit_queue() IS 'AFTER UPDATE OF role: when the member''s live queue channel changes with their role (member_visit_queue_channel: a doctor made receptionist, an admin made doctor), tells the channel they leave {"channel_changed": true}, so that the API ends their subscriptions (UNAVAILABLE: subscribe again) and they subscribe again on their new channel; the others listening there find theirs unchanged and go on.';
+
+
+--
 -- Name: tg_membership__session_turns(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8456,6 +8484,39 @@ ALTER FUNCTION app_private.tg_report_export__days() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_report_export__days() IS 'Trigger: an export asked for covers days from 2000-01-01 to 2199-12-31, the calendar the clinic''s days and visits live in (INVALID_INPUT); exports asked for before 000106 are left as they are.';
+
+
+--
+-- Name: tg_secret_key__notify_visit_queue(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_secret_key__notify_visit_queue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  if tg_op = 'UPDATE' and new.key = old.key then
+    return new;
+  end if;
+  -- BEFORE the change: the channels are still named with the old key, which the subscriptions listen on
+  perform pg_notify(c.channel, '{"channel_changed": true}')
+  from (select distinct app_private.member_visit_queue_channel(m.clinic_id, m.id, m.role) as channel from app_public.membership m) c
+  where c.channel is not null;
+  return case tg_op when 'DELETE' then old else new end;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_secret_key__notify_visit_queue() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_secret_key__notify_visit_queue(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_secret_key__notify_visit_queue() IS 'BEFORE UPDATE OF key OR DELETE of the live_queue key: tells every live queue channel a member listens on (member_visit_queue_channel of each membership), while it still bears the old key''s name, {"channel_changed": true}, so that the API ends every subscription made with the old key (UNAVAILABLE: subscribe again) and its frontend subscribes again on the channel the new key names.';
 
 
 --
@@ -9220,24 +9281,25 @@ COMMENT ON FUNCTION app_private.trusted_device(user_id uuid, device_secrets text
 
 
 --
--- Name: visit_queue_channel(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: visit_queue_channel(uuid, uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.visit_queue_channel(clinic_id uuid) RETURNS text
+CREATE FUNCTION app_private.visit_queue_channel(clinic_id uuid, doctor_id uuid DEFAULT NULL::uuid) RETURNS text
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select 'clinicops:visits:' || left(app_private.secret_hash('live_queue', uuid_send(visit_queue_channel.clinic_id)), 40);
+  select 'clinicops:visits:' || left(app_private.secret_hash('live_queue',
+    uuid_send(visit_queue_channel.clinic_id) || coalesce(uuid_send(visit_queue_channel.doctor_id), ''::bytea)), 40);
 $$;
 
 
-ALTER FUNCTION app_private.visit_queue_channel(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.visit_queue_channel(clinic_id uuid, doctor_id uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION visit_queue_channel(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION visit_queue_channel(clinic_id uuid, doctor_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.visit_queue_channel(clinic_id uuid) IS 'The LISTEN/NOTIFY channel of a clinic''s live visit queue: 160 bits of a hash of the live_queue secret key and the clinic''s id, which nobody can name without the key; null without the key.';
+COMMENT ON FUNCTION app_private.visit_queue_channel(clinic_id uuid, doctor_id uuid) IS 'A LISTEN/NOTIFY channel of the clinic''s live visit queue: the clinic''s (every visit''s notifications) without doctor_id, one doctor''s own (their visits'' alone; doctor_id: their membership) with it. 160 bits of a hash of the live_queue secret key (secret_key), the clinic''s id and the doctor''s, which nobody can name without the key; null without the key.';
 
 
 --
@@ -14122,7 +14184,7 @@ ALTER TABLE app_private.secret_key OWNER TO :DATABASE_OWNER;
 -- Name: TABLE secret_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.secret_key IS 'The database''s secrets, one per purpose, which only the owner reads: live_queue names the clinics'' live queue channels (visit_queue_channel), account_lock the advisory locks of accounts and of their sessions'' turns (secret_lock_key). A new key (update … set key = default where purpose = …) renames every channel, so subscriptions made before hear nothing until they subscribe again; an account_lock key is changed safely only while no account is being made nor any session opened.';
+COMMENT ON TABLE app_private.secret_key IS 'The database''s secrets, one per purpose, which only the owner reads: live_queue names the clinics'' live queue channels (visit_queue_channel), account_lock the advisory locks of accounts and of their sessions'' turns (secret_lock_key). A new key (update … set key = default where purpose = …) renames every channel, and the subscriptions made before are told to subscribe again (_700_notify_visit_queue); an account_lock key is changed safely only while no account is being made nor any session opened.';
 
 
 --
@@ -16599,6 +16661,13 @@ COMMENT ON TRIGGER _500_audit ON app_private.analyst_grant IS 'Audits each clini
 
 
 --
+-- Name: secret_key _700_notify_visit_queue; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _700_notify_visit_queue BEFORE DELETE OR UPDATE OF key ON app_private.secret_key FOR EACH ROW WHEN ((old.purpose = 'live_queue'::text)) EXECUTE FUNCTION app_private.tg_secret_key__notify_visit_queue();
+
+
+--
 -- Name: invoice _050_currency_turn; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18094,6 +18163,13 @@ CREATE TRIGGER _700_notify AFTER INSERT OR UPDATE OF status, scheduled_at, docto
 --
 
 COMMENT ON TRIGGER _700_notify ON app_public.visit IS 'A visit booked, or changed in what the queue shows (status, time, doctor, patient, reason), is told to its clinic''s queue (tg_visit__notify).';
+
+
+--
+-- Name: membership _700_notify_visit_queue; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _700_notify_visit_queue AFTER UPDATE OF role ON app_public.membership FOR EACH ROW WHEN ((old.role IS DISTINCT FROM new.role)) EXECUTE FUNCTION app_private.tg_membership__notify_visit_queue();
 
 
 --
@@ -20254,13 +20330,6 @@ REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of tim
 
 
 --
--- Name: FUNCTION doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.doctor_visit_queue_channel(clinic_id uuid, doctor_id uuid) FROM PUBLIC;
-
-
---
 -- Name: FUNCTION drop_days_opened_before_clinics(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20531,6 +20600,13 @@ REVOKE ALL ON FUNCTION app_private.mark_audit_anchored(heads jsonb) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.member_elsewhere(user_id uuid, clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION member_visit_queue_channel(clinic_id uuid, membership_id uuid, role app_public.member_role); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.member_visit_queue_channel(clinic_id uuid, membership_id uuid, role app_public.member_role) FROM PUBLIC;
 
 
 --
@@ -21080,6 +21156,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic()
 
 
 --
+-- Name: FUNCTION tg_membership__notify_visit_queue(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__notify_visit_queue() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_membership__session_turns(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21175,6 +21258,13 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__patient_not_deleted() FROM PUBLIC
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_report_export__days() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_secret_key__notify_visit_queue(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_secret_key__notify_visit_queue() FROM PUBLIC;
 
 
 --
@@ -21311,10 +21401,10 @@ REVOKE ALL ON FUNCTION app_private.trusted_device(user_id uuid, device_secrets t
 
 
 --
--- Name: FUNCTION visit_queue_channel(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION visit_queue_channel(clinic_id uuid, doctor_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.visit_queue_channel(clinic_id uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.visit_queue_channel(clinic_id uuid, doctor_id uuid) FROM PUBLIC;
 
 
 --
