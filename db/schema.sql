@@ -773,10 +773,9 @@ begin
     and d.session_id = app_public.current_session_id()
   returning d.* into v_download;
   if v_download.id is null or whole then
-    return; -- no such download of this session's, one ended already, or one that sent its whole file: nothing to audit
+    return; -- no such download of this session's, one ended already (or swept), or one that sent its whole file: nothing to audit
   end if;
-  perform app_private.write_audit(v_download.clinic_id, 'export_cut_short', 'report_export', v_download.export_id, null, null,
-    jsonb_build_object('kind', v_download.kind, 'file', v_download.file_name, 'download', v_download.id), v_download.user_id);
+  perform app_private.download_cut_short(v_download, false);
 end;
 $$;
 
@@ -787,7 +786,7 @@ ALTER FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid
 -- Name: FUNCTION export_download_ended(export_id uuid, download_id uuid, whole boolean); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) IS 'Ends a download export_for_download began, whole (its file all sent) or not (its client gone, or its file unreadable): takes the download''s row of app_private.export_download and, for one cut short, audits it as export_cut_short, in its clinic''s chain, by the person who began it, its detail giving the kind, file and download id of its export entry (so that each download cut short is paired with its beginning when one person downloads the export more than once at a time). Only the session that began the download ends it (by its session id claim, even once that session has ended or its row was deleted: the download outlived it), and only once: anything else (a made-up download, another session''s, a second call) writes nothing, so a session cannot write entries of downloads nobody began. Used by GET /exports/:id at the end of each download, and by nothing else.';
+COMMENT ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_id uuid, whole boolean) IS 'Ends a download export_for_download began, whole (its file all sent) or not (its client gone, or its file unreadable): takes the download''s row of app_private.export_download and, for one cut short, audits it as export_cut_short (download_cut_short), in its clinic''s chain, by the person who began it, its detail giving the kind, file and download id of its export entry (so that each download cut short is paired with its beginning when one person downloads the export more than once at a time). Only the session that began the download ends it (by its session id claim, even once that session has ended or its row was deleted: the download outlived it), and only once: anything else (a made-up download, another session''s, a second call, one the hourly sweep took a day after it began) writes nothing, so a session cannot write entries of downloads nobody began. Used by GET /exports/:id at the end of each download, and by nothing else.';
 
 
 --
@@ -3897,6 +3896,113 @@ COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timest
 
 
 --
+-- Name: export_download; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.export_download (
+    id uuid NOT NULL,
+    clinic_id uuid NOT NULL,
+    export_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    session_id uuid NOT NULL,
+    kind app_public.export_kind NOT NULL,
+    file_name text NOT NULL,
+    begun_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.export_download FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.export_download OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE export_download; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.export_download IS 'A download of an export under way: what its end''s audit needs, kept by export_for_download as the download begins (in the transaction that checks the session and the export and writes its export entry), and taken by export_download_ended at its end, so that a download cut short is audited for the person and clinic it began with whatever became of its session meanwhile (ended, its row deleted by the hourly sweep). Keyed by the download''s id alone, by which its end finds it. A row whose download''s end never came (the server stopped mid-file, the database unreachable at its end) is taken a day after it began by the hourly sweep (sweep_unended_downloads), which audits the download as cut short, its end never told.';
+
+
+--
+-- Name: COLUMN export_download.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.id IS 'The download''s id, which its export entry''s detail gives (`download`).';
+
+
+--
+-- Name: COLUMN export_download.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.clinic_id IS 'The export''s clinic, whose audit chain the download''s entries are in.';
+
+
+--
+-- Name: COLUMN export_download.export_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.export_id IS 'The export downloaded.';
+
+
+--
+-- Name: COLUMN export_download.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.user_id IS 'Who began the download: the actor of its entries.';
+
+
+--
+-- Name: COLUMN export_download.session_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.session_id IS 'The session that began the download: only its session id claim ends it (export_download_ended), even once the session has ended or its row is gone.';
+
+
+--
+-- Name: COLUMN export_download.kind; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.kind IS 'The export''s kind, as its export entry gives it.';
+
+
+--
+-- Name: COLUMN export_download.file_name; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.file_name IS 'The export''s file name, as its export entry gives it (`file`).';
+
+
+--
+-- Name: COLUMN export_download.begun_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.export_download.begun_at IS 'When the download began.';
+
+
+--
+-- Name: download_cut_short(app_private.export_download, boolean); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.download_cut_short(download app_private.export_download, end_never_came boolean) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select app_private.write_audit(download.clinic_id, 'export_cut_short', 'report_export', download.export_id, null, null,
+    jsonb_build_object('kind', download.kind, 'file', download.file_name, 'download', download.id)
+      || case when end_never_came then jsonb_build_object('endNeverCame', true) else '{}'::jsonb end,
+    download.user_id);
+$$;
+
+
+ALTER FUNCTION app_private.download_cut_short(download app_private.export_download, end_never_came boolean) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION download_cut_short(download app_private.export_download, end_never_came boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.download_cut_short(download app_private.export_download, end_never_came boolean) IS 'Audits a download as cut short (export_cut_short), in its clinic''s chain, by the person who began it, its detail giving the kind, file and download id of its export entry, and `endNeverCame: true` when its end was never told (sweep_unended_downloads). Called by export_download_ended and sweep_unended_downloads, with the row of app_private.export_download each has taken.';
+
+
+--
 -- Name: drop_days_opened_before_clinics(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -6469,6 +6575,41 @@ ALTER FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, i
 --
 
 COMMENT ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, id uuid) IS 'The row soft_delete has just soft-deleted (of the table whose row type `sample` is), read whatever the caller''s session has become: a member removing themselves ends their own session in the removal, and the caller then sees no clinic''s memberships (clinicops.every_clinic, for its own duration only). Called by soft_delete alone, for the row it locked live and deleted.';
+
+
+--
+-- Name: sweep_unended_downloads(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.sweep_unended_downloads() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_download app_private.export_download;
+  v_swept integer := 0;
+begin
+  -- the clinics' chains in the order of their ids (decision 005); a row whose end is being told is its end's
+  for v_download in
+    select d.* from app_private.export_download d where d.begun_at < now() - interval '1 day'
+    order by d.clinic_id, d.begun_at, d.id for update skip locked
+  loop
+    delete from app_private.export_download d where d.id = v_download.id;
+    perform app_private.download_cut_short(v_download, true);
+    v_swept := v_swept + 1;
+  end loop;
+  return v_swept;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.sweep_unended_downloads() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION sweep_unended_downloads(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.sweep_unended_downloads() IS 'Audits as cut short (download_cut_short, its detail saying endNeverCame) every download begun more than a day ago whose end never came (the server stopped mid-file, or could not reach the database at its end), taking its row of app_private.export_download; returns how many. A day is far beyond a download: the server tells every end it streams, whole or not, and a clinic''s whole storage budget (2,048 MB by default) goes out within a day at 25 kB/s (the server sets no deadline of its own: a client reading slower still, or stalling, for more than a day has its download audited so, and what it reads after is not). The clinics'' chains are taken in the order of their ids; a row whose end is being told meanwhile is left to it. Run hourly by report_export__expire (worker/crontab).';
 
 
 --
@@ -9618,7 +9759,7 @@ The row after the change (secrets excluded); the API gives it as `newValues`, it
 -- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions); a login''s deviceCookie (whether a device cookie of the account judged it: app_private.login_device). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, clinicId (the clinic named, for not_a_member and switch_not_a_member), and deviceCookie for a login''s (whether a device cookie of the account judged it, its failure counted against that device alone). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry).';
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, and those beyond the account''s cap of 10 live sessions); a login''s deviceCookie (whether a device cookie of the account judged it: app_private.login_device). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, clinicId (the clinic named, for not_a_member and switch_not_a_member), and deviceCookie for a login''s (whether a device cookie of the account judged it, its failure counted against that device alone). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry); an export_cut_short the hourly sweep wrote for a download whose end never came, a day after it began, endNeverCame (true: the server never told its end, and what it sent is not known; sweep_unended_downloads).';
 
 
 --
@@ -13762,89 +13903,6 @@ COMMENT ON COLUMN app_private.deleted_invoice_line_key.invoice_id IS 'The invoic
 --
 
 COMMENT ON COLUMN app_private.deleted_invoice_line_key.deleted_at IS 'When the line was deleted.';
-
-
---
--- Name: export_download; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_private.export_download (
-    id uuid NOT NULL,
-    clinic_id uuid NOT NULL,
-    export_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    session_id uuid NOT NULL,
-    kind app_public.export_kind NOT NULL,
-    file_name text NOT NULL,
-    begun_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_private.export_download FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_private.export_download OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE export_download; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_private.export_download IS 'A download of an export under way: what its end''s audit needs, kept by export_for_download as the download begins (in the transaction that checks the session and the export and writes its export entry), and taken by export_download_ended at its end, so that a download cut short is audited for the person and clinic it began with whatever became of its session meanwhile (ended, its row deleted by the hourly sweep). Keyed by the download''s id alone, by which its end finds it. A row whose download''s end never came (the server stopped mid-file, the database unreachable at its end) stays.';
-
-
---
--- Name: COLUMN export_download.id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.id IS 'The download''s id, which its export entry''s detail gives (`download`).';
-
-
---
--- Name: COLUMN export_download.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.clinic_id IS 'The export''s clinic, whose audit chain the download''s entries are in.';
-
-
---
--- Name: COLUMN export_download.export_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.export_id IS 'The export downloaded.';
-
-
---
--- Name: COLUMN export_download.user_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.user_id IS 'Who began the download: the actor of its entries.';
-
-
---
--- Name: COLUMN export_download.session_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.session_id IS 'The session that began the download: only its session id claim ends it (export_download_ended), even once the session has ended or its row is gone.';
-
-
---
--- Name: COLUMN export_download.kind; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.kind IS 'The export''s kind, as its export entry gives it.';
-
-
---
--- Name: COLUMN export_download.file_name; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.file_name IS 'The export''s file name, as its export entry gives it (`file`).';
-
-
---
--- Name: COLUMN export_download.begun_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.export_download.begun_at IS 'When the download began.';
 
 
 --
@@ -20330,6 +20388,13 @@ REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of tim
 
 
 --
+-- Name: FUNCTION download_cut_short(download app_private.export_download, end_never_came boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.download_cut_short(download app_private.export_download, end_never_came boolean) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION drop_days_opened_before_clinics(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20866,6 +20931,13 @@ REVOKE ALL ON FUNCTION app_private.soft_delete(sample anyelement, clinic_id uuid
 --
 
 REVOKE ALL ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uuid, id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION sweep_unended_downloads(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.sweep_unended_downloads() FROM PUBLIC;
 
 
 --

@@ -765,6 +765,30 @@ test("a download whose session is revoked mid-file, and its row swept, goes on t
   expect(rows).toEqual([{ action: "export" }]);
 }, 20_000);
 
+// a download whose end never came (the server stopped mid-file, the database unreachable at its end) kept its row of
+// app_private.export_download for ever, and its export entry stood alone in the log, read as a whole download
+test("the hourly sweep audits a download whose end never came, a day after it began, as cut short, its end never told; its end come later writes nothing", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const session = sessionOf(cashierA);
+  const begin = () => committedAs(session, async (client) => (await client.query("select download_id from app_hidden.export_for_download($1)", [id])).rows[0].download_id as string);
+  const [unended, underWay] = [await begin(), await begin()];
+  await rootPool().query("update app_private.export_download set begun_at = now() - interval '25 hours' where id = $1", [unended]);
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)"); // the hourly sweep
+  await runDueJobs();
+  const kept = async () => (await rootPool().query("select id from app_private.export_download where export_id = $1", [id])).rows.map((row) => row.id);
+  expect(await kept()).toEqual([underWay]); // the one begun within the day is its end's
+  await committedAs(session, (client) => client.query("select app_hidden.export_download_ended($1, $2, false)", [id, unended])); // its end, come at last
+  await committedAs(session, (client) => client.query("select app_hidden.export_download_ended($1, $2, true)", [id, underWay]));
+  const { rows } = await rootPool().query("select action, actor_user_id, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id]);
+  const entry = (action: string, download: string, more = {}) => ({
+    action, actor_user_id: a.members.cashier.userId, detail: { kind: "patients_csv", file: `patients-${today}-to-${today}.csv`, download, ...more },
+  });
+  expect(rows).toEqual([entry("export", unended), entry("export", underWay), entry("export_cut_short", unended, { endNeverCame: true })]);
+  expect(await detailKeysUnnamed(rows)).toEqual([]); // the column's comment says what endNeverCame is
+  expect(await kept()).toEqual([]);
+});
+
 // a download cut short was told by its export, kind, file and person alone, as its beginning was: of two downloads of
 // one export by one person at once (two tabs, a download manager's parallel requests), either could be the one cut short
 test("of two downloads of one export at once by one person, the one cut short is paired with its own beginning by its download id", async () => {

@@ -6,7 +6,8 @@
  * of exports no longer in progress, and those of attempts another has
  * outlived (each attempt writes a file of its own); and the file put in place
  * for an export that then failed or was cancelled (its attempt's mark of done
- * lost after the rename).
+ * lost after the rename). It also audits as cut short the downloads begun more
+ * than a day ago whose end never came (app_private.sweep_unended_downloads).
  */
 import { rm } from "node:fs/promises";
 import type { Task } from "graphile-worker";
@@ -49,8 +50,10 @@ export const report_export__expire: Task = async (_payload, helpers) => {
       helpers.logger.error(`report_export__expire: could not remove ${file.path}: ${(error as Error).message}`);
     }
   }
+  // downloads begun a day ago whose end never came (the server stopped mid-file, the database unreachable at their end)
+  const { rows: [{ unended }] } = await helpers.query<{ unended: number }>("select app_private.sweep_unended_downloads() as unended");
   helpers.logger.info(
-    `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${left.length - unremoved.length} file(s) no export will serve removed`,
+    `report_export__expire: ${expired} export(s) expired, ${abandoned[0].n} abandoned export(s) failed, ${unended} download(s) begun a day ago whose end never came audited as cut short, ${left.length - unremoved.length} file(s) no export will serve removed`,
   );
   // failed, for graphile-worker to record and try again, once the others are removed
   if (unremoved.length > 0) throw new Error(`report_export__expire: ${unremoved.length} file(s) no export will serve could not be removed (each logged with why), ${unremoved[0]} first`);
