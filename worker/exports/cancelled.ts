@@ -9,8 +9,10 @@
  *
  * Handed back by its worker's stop (queued), failed (by the last attempt that waited for it, or the hourly sweep), or
  * taken by another attempt: its job ends with the error ExportNotThisAttempts, nothing told on the export. graphile-worker
- * writes a failure only on a job its own worker still holds: a job handed back (unlocked) or taken by another attempt
- * (locked by that attempt's worker) is left as that attempt has it, so no retry of this one fights it. Ended without
+ * writes a failure only on a job its own worker process still holds (locked_by is the process's pool, not the slot): a
+ * job handed back (unlocked) or taken by another process's attempt is left as that attempt has it, so no retry of this
+ * one fights it. (One stuck 4 hours whose job another slot of the same process took again has its failure written on
+ * that job: rare, and as its refused mark of done always did.) Ended without
  * an error, graphile-worker would delete the job whoever holds it, and a failure of the other attempt would never be
  * retried.
  */

@@ -188,7 +188,7 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // whose failure was not told is tried again, to be told then (ended, it stayed running until the hourly sweep)
     if (forGood && !untold) return helpers.logger.info(`report_export__produce: export ${id} failed for good: ${error.message}`);
     // one no longer this attempt's (ExportNotThisAttempts) ends with its error too, which graphile-worker writes only on a
-    // job its worker still holds: one handed back, or taken by another attempt, stays as that attempt has it; ended
+    // job its worker process still holds: one handed back, or taken by another process's attempt, stays as that attempt has it; ended
     // without an error, its job, that attempt's too, was deleted
     throw error;
   }
