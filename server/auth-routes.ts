@@ -62,6 +62,10 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return rows[0].result as Result;
     });
 
+  /** Ends the session of `claims` (app_hidden.logout: one ended already is left as it is). */
+  const endSession = (claims: SessionClaims) =>
+    withPgSettings(pool, pgSettingsFor(claims, settings, roles), (client) => client.query("select app_hidden.logout()"));
+
   const startSession = (res: Response, result: SessionResult) => {
     const expiresAt = new Date(result.expiresAt);
     const token = signSessionToken(
@@ -103,6 +107,12 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
+      // the session of the cookie this login's replaces (a colleague's, at a shared front desk) is ended, as a switch ends
+      // the one it comes from: no browser holds it any more, and the websockets still open on it went on as its person
+      const replaced = sessionState(req, settings);
+      if (replaced.kind === "session") {
+        await endSession(replaced.claims).catch((error) => log("warn", "replaced_session_not_ended", { userId: replaced.claims.user_id, error: String(error) }));
+      }
       setDeviceCookie(req, res, settings, result.user.id, result.deviceSecret);
       startSession(res, result);
     } catch (error) {
@@ -131,11 +141,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
   router.post("/logout", async (req: Request, res: Response) => {
     const state = sessionState(req, settings);
     try {
-      if (state.kind === "session") {
-        await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), (client) =>
-          client.query("select app_hidden.logout()"),
-        );
-      }
+      if (state.kind === "session") await endSession(state.claims);
       clearSessionCookie(res, settings);
       res.json({ ok: true });
     } catch (error) {

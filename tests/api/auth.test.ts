@@ -1516,6 +1516,22 @@ describe("tokens that must be refused", () => {
     }
   });
 
+  // a login over a live session left it live, held by no browser: at a shared front desk, the live-queue tab opened in a
+  // colleague's session went on over its websocket as the colleague, and the session counted among the colleague's 10
+  test("a login over a live session ends it, audited as its logout: its token is told to log in again; a failed login leaves it", async () => {
+    const { browser, token, claims } = await claimsOfFreshLogin();
+    const { owner, receptionist } = clinic.members;
+    expect((await browser.tryLogin(receptionist.phone, "not-the-password")).status).toBe(401);
+    expect((await withToken(token).graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(owner.userId);
+    await browser.login(receptionist.phone, receptionist.password);
+    expect((await browser.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(receptionist.userId);
+    // the replaced token: who it still is, or what it is told
+    const replaced = (await withToken(token).graphql(WHO_AM_I)).body;
+    expect(replaced.errors?.[0]?.message ?? replaced.data.currentUser.rowId).toBe("Your session has ended: log in again.");
+    const { rows } = await rootPool().query("select actor_user_id from app_public.audit_log where action = 'logout' and detail ->> 'sessionId' = $1", [claims.session_id]);
+    expect(rows).toEqual([{ actor_user_id: owner.userId }]);
+  });
+
   test("a validly signed token whose session was logged out is told to log in again, whatever it asks", async () => {
     const { browser, token } = await claimsOfFreshLogin();
     expect((await browser.post("/auth/logout", {})).status).toBe(200);
