@@ -4112,7 +4112,7 @@ CREATE FUNCTION app_private.expire_sessions() RETURNS integer
     delete from app_private.session s
     where s.id in (
       select o.id from app_private.session o
-      where o.expires_at <= now() - interval '1 day' or o.revoked_at <= now() - interval '1 day'
+      where o.expires_at <= now() or o.revoked_at <= now() - interval '1 day'
       for update skip locked)
     returning 1
   )
@@ -4126,7 +4126,7 @@ ALTER FUNCTION app_private.expire_sessions() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION expire_sessions(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.expire_sessions() IS 'Deletes every session that expired, or was revoked, more than a day ago; returns how many. Run hourly by session__expire (worker/crontab), so a session is deleted within the hour after its day; its token is refused from its end all the same (live_session). A download it began is audited at its end from what it kept as it began (app_private.export_download), not from the session''s row. One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
+COMMENT ON FUNCTION app_private.expire_sessions() IS 'Deletes every session that has expired, or was revoked more than a day ago; returns how many. Run hourly by session__expire (worker/crontab), so an expired session is deleted within the hour after its expiry, a revoked one within the hour after its day; a session''s token is refused from its end all the same, its row kept or not (live_session). Nothing reads an ended session''s row but to pass it over (a download it began is audited at its end from what it kept as it began, app_private.export_download): an expired one goes at once since it stays in session_user_live_idx, which each login''s cap reads, until it is deleted. One that another transaction holds (ending it, or changing it) is left to the next hourly run, never waited for: the sweep is in no deadlock with an ending of sessions, whatever order that takes them in. Logins stay in the audit log.';
 
 
 --
@@ -4952,7 +4952,7 @@ ALTER TABLE app_private.session OWNER TO :DATABASE_OWNER;
 -- Name: TABLE session; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended (expired or revoked) is kept a day, refused all the while; then the hourly sweep (expire_sessions) deletes it, within the hour after that day. A download it began reads no session at its end (app_private.export_download).';
+COMMENT ON TABLE app_private.session IS 'A login. The JWT carries only its id as the authority: logout, expiry, a role change or a suspension act here, so a token stops working at once. A session ended is refused from its end, its row kept or not; the hourly sweep (expire_sessions) deletes an expired one within the hour after its expiry, a revoked one within the hour after a day. A download it began reads no session at its end (app_private.export_download).';
 
 
 --
@@ -5001,7 +5001,7 @@ COMMENT ON COLUMN app_private.session.created_at IS 'Login time.';
 -- Name: COLUMN session.expires_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time: its token is refused from then on (live_session); the row is deleted a day after, by the first hourly sweep past that day (expire_sessions).';
+COMMENT ON COLUMN app_private.session.expires_at IS 'The session ends at this time: its token is refused from then on (live_session); the row is deleted by the first hourly sweep past it (expire_sessions).';
 
 
 --
@@ -16106,7 +16106,7 @@ CREATE INDEX session_user_live_idx ON app_private.session USING btree (user_id, 
 -- Name: INDEX session_user_live_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not revoked, newest first: what every statement reading all of an account''s sessions reads (open_session''s cap of 10 at each login and switch, the endings of a password change or reset, a deactivation or a platform administrator''s change: end_sessions_of), however many sessions the account ended within the day expire_sessions keeps them. Those expired within that day are in it too (at most 10 for each session lifetime the day holds: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry. A membership''s change reads session_clinic_user_idx.';
+COMMENT ON INDEX app_private.session_user_live_idx IS 'An account''s sessions not revoked, newest first: what every statement reading all of an account''s sessions reads (open_session''s cap of 10 at each login and switch, the endings of a password change or reset, a deactivation or a platform administrator''s change: end_sessions_of), however many sessions the account had revoked within the day expire_sessions keeps them. Those expired since the last hourly sweep are in it too (at most 10 for each session lifetime the hour holds, 10 when sessions last an hour or more, as by default: only live sessions expire unrevoked, and an account has 10 live at most), which its readers pass over by their expiry; its predicate cannot leave them out (a partial index''s must be immutable, and expiry is a matter of now()). A membership''s change reads session_clinic_user_idx.';
 
 
 --

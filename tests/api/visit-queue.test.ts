@@ -636,8 +636,7 @@ function toldAtTheField(code: string, message: string) {
 
 /** Revokes the session of the browser's cookie, and that session only (as logging out elsewhere would). */
 async function revoke(desk: Browser): Promise<void> {
-  const claims = jwt.decode(decodeURIComponent(desk.cookie!.split("=")[1])) as { session_id: string };
-  const { rowCount } = await rootPool().query("update app_private.session set revoked_at = now() where id = $1 and revoked_at is null", [claims.session_id]);
+  const { rowCount } = await rootPool().query("update app_private.session set revoked_at = now() where id = $1 and revoked_at is null", [desk.sessionId]);
   expect(rowCount).toBe(1);
 }
 
@@ -683,25 +682,39 @@ test("a websocket of a session that 10 later logins of the same person ended is 
 });
 
 // a live queue held the connection of a session revoked hours before, silent until the clinic's next visit event
-test("a websocket of a session revoked or expired after subscribing is closed (4401) at the next check, while another session of the same person goes on", async () => {
+// an expired session's row, kept a day from 000334, is deleted by the hourly sweep from its expiry since 000348
+test("a websocket of a session revoked or expired after subscribing, its row kept or swept, is closed (4401) at the next check, while another session of the same person goes on", async () => {
   const checked = await startApi({}, { sessionCheckMs: 200 });
   try {
-    // B's receptionist twice, C's once; each desk to end caught up with every probe its clinic's desks sent, so that
-    // none is delivered to it after its session ends (the last in a clinic to catch up has heard the others')
-    const c = await createClinic("Queue C");
-    const [live, revoked, expired] = [
+    // B's receptionist twice, C's once, D's once; each desk to end caught up with every probe its clinic's desks sent, so
+    // that none is delivered to it after its session ends (the last in a clinic to catch up has heard the others')
+    const [c, d] = [await createClinic("Queue C"), await createClinic("Queue D")];
+    const [live, revoked, expired, swept] = [
       await subscribedDesk(b.members.receptionist, checked, b),
       await subscribedDesk(b.members.receptionist, checked, b),
       await subscribedDesk(c.members.receptionist, checked, c),
+      await subscribedDesk(d.members.receptionist, checked, d),
     ];
     await live.caughtUp();
     await revoked.caughtUp();
     await expired.caughtUp();
+    await swept.caughtUp();
     await revoke(revoked.desk);
-    const claims = jwt.decode(decodeURIComponent(expired.desk.cookie!.split("=")[1])) as { session_id: string };
-    await rootPool().query("update app_private.session set expires_at = now() where id = $1", [claims.session_id]);
-    await until(() => revoked.errors.length > 0 && expired.errors.length > 0, 5000);
-    for (const ended of [revoked, expired]) {
+    const expire = "update app_private.session set expires_at = now() where id = $1";
+    // expired and swept (the hourly sweep) in one transaction, so that no check reads its row expired
+    const sweeping = await rootPool().connect();
+    try {
+      await sweeping.query("begin");
+      await sweeping.query(expire, [swept.desk.sessionId]);
+      await sweeping.query("select app_private.expire_sessions()");
+      await sweeping.query("commit");
+    } finally {
+      sweeping.release();
+    }
+    expect((await rootPool().query("select from app_private.session where id = $1", [swept.desk.sessionId])).rowCount).toBe(0);
+    await rootPool().query(expire, [expired.desk.sessionId]); // its row kept until the next sweep
+    await until(() => revoked.errors.length > 0 && expired.errors.length > 0 && swept.errors.length > 0, 5000);
+    for (const ended of [revoked, expired, swept]) {
       expect(ended.errors).toHaveLength(1);
       expect(ended.errors[0]).toMatchObject({ code: 4401, reason: "Your session has ended: log in again." });
     }
@@ -710,8 +723,8 @@ test("a websocket of a session revoked or expired after subscribing is closed (4
     const visit = await createVisit(b);
     await until(() => live.received.some((event) => event.visit?.code === visit.code), 5000);
     expect(live.errors).toEqual([]);
-    expect(revoked.received.concat(expired.received)).toEqual([]);
-    await Promise.all([revoked.client.dispose(), expired.client.dispose(), live.client.dispose()]);
+    expect(revoked.received.concat(expired.received, swept.received)).toEqual([]);
+    await Promise.all([revoked.client.dispose(), expired.client.dispose(), swept.client.dispose(), live.client.dispose()]);
   } finally {
     await checked.close();
   }

@@ -242,8 +242,8 @@ describe("without a live session", () => {
     });
   });
 
-  // an expired session's row is kept a day (for a download it began and that was cut short since): a logout of it ended
-  // it again, and wrote a logout into its clinic's chain at a time the session had already ended
+  // an expired session's row is kept until the hourly sweep deletes it (within the hour after its expiry; a day from 000334
+  // to 000348): a logout of it ended it again, and wrote a logout into its clinic's chain at a time it had already ended
   test("an expired session, its row kept, logs out nothing: logout answers false and writes no entry", async () => {
     const session = await openSession(a.members.owner.userId, a.clinicId, "-1 second");
     expect(await committedAs(session, async (client) => (await client.query("select app_hidden.logout() as out")).rows[0].out)).toBe(false);

@@ -3,6 +3,7 @@
  * small client that keeps cookies like a browser would.
  */
 import { randomBytes } from "node:crypto";
+import jwt from "jsonwebtoken";
 import type pg from "pg";
 import WebSocket from "ws";
 import { apiPool } from "../../server/pg-transaction.ts";
@@ -129,6 +130,11 @@ export class Browser {
 
   graphql<T = any>(query: string, variables: Record<string, unknown> = {}) {
     return this.post<GraphQLAnswer<T>>("/graphql", { query, variables });
+  }
+
+  /** The session id its session cookie's token carries. */
+  get sessionId(): string {
+    return (jwt.decode(decodeURIComponent(this.cookie!.split("=")[1])) as { session_id: string }).session_id;
   }
 }
 

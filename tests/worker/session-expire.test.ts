@@ -1,7 +1,7 @@
 /**
- * The worker wiring: the hourly session__expire removes sessions ended more
- * than a day ago (no job is queued per session), login_failure__prune prunes
- * failed logins, and the crontab parses.
+ * The worker wiring: the hourly session__expire removes sessions expired, and
+ * those revoked more than a day ago (no job is queued per session),
+ * login_failure__prune prunes failed logins, and the crontab parses.
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -93,26 +93,28 @@ test("000338 removes the jobs queued for sessions, those of sessions deleted sin
 });
 
 // a job queued by the version before 000338 with its session's id (one left, or running as the migration ran) must not
-// fail for want of the function's id: it sweeps every session ended more than a day ago, as the hourly run does
+// fail for want of the function's id: it sweeps as the hourly run does, whatever session its id names
 test("a job queued with a session's id sweeps as the hourly run does, its id unread", async () => {
-  const [longGone, expired, live] = [
+  const [expired, revoked, live] = [
     await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour"),
     await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour"),
     await openSession(clinic.members.doctor.userId, clinic.clinicId, "1 hour"),
   ];
   // ended after they were opened (a job an older version queued for each at its opening is not due)
-  await rootPool().query(
-    "update app_private.session set expires_at = now() - case when id = $1 then interval '1 day 1 second' else interval '1 second' end where id in ($1, $2)",
-    [longGone, expired],
-  );
-  await rootPool().query("select graphile_worker.add_job('session__expire', json_build_object('id', $1::uuid), job_key := 'session__expire:' || $1)", [expired]);
+  await rootPool().query("update app_private.session set expires_at = now() - interval '1 second' where id = $1", [expired]);
+  await rootPool().query("update app_private.session set revoked_at = now() - interval '1 second' where id = $1", [revoked]);
+  await rootPool().query("select graphile_worker.add_job('session__expire', json_build_object('id', $1::uuid), job_key := 'session__expire:' || $1)", [revoked]);
   expect(await runDueJobs()).toEqual([]);
-  const { rows } = await rootPool().query("select id from app_private.session where id = any($1::uuid[]) order by expires_at", [[longGone, expired, live]]);
-  expect(rows.map((r) => r.id)).toEqual([expired, live]); // the one of the job's id kept its day, another's past it deleted
+  const { rows } = await rootPool().query("select id from app_private.session where id = any($1::uuid[]) order by created_at", [[expired, revoked, live]]);
+  expect(rows.map((r) => r.id)).toEqual([revoked, live]); // the one of the job's id kept its day, another session deleted
 });
 
-test("the hourly run (no id) sweeps every session ended more than a day ago, expired or revoked, and keeps those ended within the day", async () => {
-  const [expiredLongAgo, revokedLongAgo, expired, revoked] = [
+// an expired session's row was kept a day (000334), for a download's audit that reads it no more (000342): it stayed in
+// session_user_live_idx, whose every entry of the account each login's cap reads (never revoked, it is not left out)
+test("the hourly run (no id) sweeps every session expired, however lately, and every one revoked more than a day ago; it keeps those revoked within the day and live ones", async () => {
+  const [expiredLongAgo, revokedLongAgo, expired, revoked, expiredJustNow, live] = [
+    await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour"),
+    await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour"),
     await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour"),
     await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour"),
     await openSession(clinic.members.cashier.userId, clinic.clinicId, "1 hour"),
@@ -120,22 +122,24 @@ test("the hourly run (no id) sweeps every session ended more than a day ago, exp
   ];
   await rootPool().query(
     `update app_private.session set
-       expires_at = case when id in ($1, $3) then now() - case when id = $1 then interval '1 day 1 minute' else interval '23 hours' end else expires_at end,
+       expires_at = case when id in ($1, $3, $5) then now() - case when id = $1 then interval '1 day 1 minute' when id = $3 then interval '23 hours' else interval '1 second' end else expires_at end,
        revoked_at = case when id in ($2, $4) then now() - case when id = $2 then interval '1 day 1 minute' else interval '23 hours' end end
-     where id in ($1, $2, $3, $4)`,
-    [expiredLongAgo, revokedLongAgo, expired, revoked],
+     where id in ($1, $2, $3, $4, $5)`,
+    [expiredLongAgo, revokedLongAgo, expired, revoked, expiredJustNow],
   );
   await rootPool().query("select graphile_worker.add_job('session__expire', '{}'::json)");
   await runDueJobs();
-  const { rows } = await rootPool().query("select id from app_private.session where id = any($1::uuid[])", [[expiredLongAgo, revokedLongAgo, expired, revoked]]);
-  expect(rows.map((r) => r.id).sort()).toEqual([expired, revoked].sort());
+  const { rows } = await rootPool().query("select id from app_private.session where id = any($1::uuid[])", [[expiredLongAgo, revokedLongAgo, expired, revoked, expiredJustNow, live]]);
+  expect(rows.map((r) => r.id).sort()).toEqual([revoked, live].sort());
+  // those swept are ended to the websockets' check as those expired are, their rows gone (as live_session refuses their tokens)
+  const refused = await rootPool().query("select id from app_hidden.ended_sessions($1::uuid[]) id", [[expired, expiredJustNow, live]]);
+  expect(refused.rows.map((r) => r.id).sort()).toEqual([expired, expiredJustNow].sort());
 });
 
 // the sweep locked expired sessions oldest first (by their expiry), an ending of an account's sessions newest first
 // (session_user_live_idx): two sessions expiring between the two transactions' starts were live to the ending and
-// expired to the sweep, and each locked one while waiting for the other ("deadlock detected", one of them undone). Since
-// the sweep deletes sessions a day after their end, it shares none with an ending, which takes live ones; it still waits
-// for no session another transaction holds (a logout, a role change of one kept), leaving it to its next run.
+// expired to the sweep, and each locked one while waiting for the other ("deadlock detected", one of them undone). The
+// sweep waits for no session another transaction holds (an ending, a logout, a role change), leaving it to its next run.
 test("the hourly sweep waits for no session another transaction holds: it leaves that one to its next run", async () => {
   const user = await createUser();
   const [older, newer] = [await openSession(user.userId, null), await openSession(user.userId, null)];

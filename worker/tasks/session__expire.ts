@@ -1,9 +1,9 @@
 /**
  * session__expire: the hourly cron run (worker/crontab) deletes every session
- * that expired or was revoked more than a day ago (app_private.expire_sessions),
- * so a session is deleted within the hour after its day (a download it began
- * is audited at its end from what it kept as it began, app_private.export_download,
- * not from the session's row). No job is queued per session
+ * that has expired, or was revoked more than a day ago (app_private.expire_sessions),
+ * so an expired session is deleted within the hour after its expiry (a download
+ * it began is audited at its end from what it kept as it began,
+ * app_private.export_download, not from the session's row). No job is queued per session
  * (one, waiting for later, made graphile-worker's every look for a job read it:
  * 000338); one an older version queued with a session's id sweeps as the hourly
  * run does, its payload unread.
