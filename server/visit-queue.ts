@@ -22,7 +22,9 @@
  * whose channel moves while it listens (its member's role changed, or the key)
  * is told so on the channel it leaves (`{"channel_changed": true}`, by the
  * database), asks for its channel again, and, finding another, is told to
- * subscribe again (UNAVAILABLE), its last event: it heard nothing more there. The
+ * subscribe again (UNAVAILABLE), its last event: it heard nothing more there; it
+ * asks once too when it starts to listen, as a change made while its LISTEN was
+ * on its way was told before it listened. The
  * event's status is the one of its change, so that steps taken in quick
  * succession are each heard (read at delivery, three steps in one request were
  * heard as the last one three times); `visit` is the visit as it is now. A
@@ -115,6 +117,19 @@ async function stillOn(topic: string, session: SessionQueue): Promise<void> {
 }
 
 /**
+ * When `subscriber` (PostGraphile's PgSubscriber) listens on every topic subscribed to so far: its `subscribe` returns
+ * at once and issues LISTEN in the background, each LISTEN and UNLISTEN in turn on its private `_chain`. A role or key
+ * changed between the subscription's reading of its channel and its LISTEN was told on a channel nobody here listened
+ * to yet, so the subscription asks for its channel again once it listens (stillOn). Fails, ending every subscription
+ * at its start, should a new PgSubscriber keep no `_chain`: never silently skipped.
+ */
+function listening(subscriber: GrafastSubscriber<Record<string, string>>): Promise<unknown> {
+  const chain = (subscriber as unknown as { _chain?: unknown })._chain;
+  if (!(chain instanceof Promise)) throw new Error("PgSubscriber keeps no _chain: server/visit-queue.ts cannot tell when it listens");
+  return chain;
+}
+
+/**
  * What a notification tells: the visit it names; or, for `{"channel_changed": true}` exactly, that the channels may
  * have changed; or null for a payload that is neither (not JSON, no uuid `id`).
  */
@@ -134,7 +149,7 @@ function toldBy(payload: string): Told {
 /**
  * The events of `notifications` (heard on `topic`) the session hears: those whose visit it may
  * see, and those of a visit handed from its doctor to another (`left`); told that the channels
- * changed, it ends the subscription if the session's has (stillOn). A plain
+ * changed, and first once `listens()` says it listens, it ends the subscription if the session's has (stillOn). A plain
  * iterator rather than an async generator: `return()` (the subscriber leaving)
  * must unsubscribe at once, not after the next notification. A notification
  * that names no visit is passed over. A failure while reading the next event
@@ -144,8 +159,10 @@ function toldBy(payload: string): Told {
  * while the event before is still being sent (that subscriber was told only
  * that its subscription had completed, and its queue stood still).
  */
-function heardEvents(notifications: AsyncIterable<string>, topic: string, session: SessionQueue): AsyncIterableIterator<VisitEvent | Failure> {
+function heardEvents(notifications: AsyncIterable<string>, listens: () => Promise<unknown>, topic: string, session: SessionQueue): AsyncIterableIterator<VisitEvent | Failure> {
   const source = notifications[Symbol.asyncIterator]();
+  /** Whether the session's channel has been asked again once the subscription listens. */
+  let checked = false;
   /** Whether the source has ended or been returned, so that it is returned at most once. */
   let ended = false;
   const unsubscribe = async () => {
@@ -161,6 +178,11 @@ function heardEvents(notifications: AsyncIterable<string>, topic: string, sessio
       // after its failure too: a lost connection's source answers every next() with the failure again
       if (ended) return { done: true, value: undefined };
       try {
+        if (!checked) {
+          checked = true;
+          await listens();
+          await stillOn(topic, session);
+        }
         for (;;) {
           const notification = await source.next();
           if (notification.done) {
@@ -274,7 +296,7 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
               const $heardBySession = lambda(
                 [context().get("pgSubscriber"), sessionQueue()],
                 ([subscriber, session]): GrafastSubscriber<Record<string, VisitEvent | Failure>> | null =>
-                  subscriber && { subscribe: async (topic) => heardEvents(await subscriber.subscribe(topic), topic, session) },
+                  subscriber && { subscribe: async (topic) => heardEvents(await subscriber.subscribe(topic), () => listening(subscriber), topic, session) },
               );
               return listen($heardBySession, $topic);
             },

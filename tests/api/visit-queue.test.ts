@@ -6,6 +6,7 @@
  */
 import { createClient, type Client } from "graphql-ws";
 import jwt from "jsonwebtoken";
+import { connect, createServer, type AddressInfo } from "node:net";
 import pg from "pg";
 import WebSocket from "ws";
 import { closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
@@ -580,6 +581,64 @@ test("an admin made doctor while subscribed is told to subscribe again, having h
   await Promise.all([theirs.client.dispose(), front.client.dispose()]);
   expect({ received: theirs.received, errors: theirs.errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
   expect({ received: front.received, errors: front.errors }).toEqual({ received: [{ status: "scheduled", visit: { code: visit.code, clinicId: a.clinicId } }], errors: [] });
+});
+
+/**
+ * A proxy to PostgreSQL for an API's connections, which holds what a connection sends from its first word asking to
+ * LISTEN on `channel` until `release()`: `held` resolves once it holds it.
+ */
+async function listenHeldBack(channel: string) {
+  const database = new URL(rootPool().options.connectionString!);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let heldNow!: () => void;
+  const held = new Promise<void>((resolve) => (heldNow = resolve));
+  const proxy = createServer((socket) => {
+    socket.on("error", () => {});
+    const upstream = connect(Number(database.port), database.hostname);
+    upstream.on("error", () => socket.destroy());
+    socket.on("close", () => upstream.destroy());
+    upstream.on("close", () => socket.destroy());
+    upstream.pipe(socket);
+    /** What the bytes received wait for before they go on, in the order received. */
+    let turn = Promise.resolve();
+    socket.on("data", (chunk: Buffer) => {
+      if (chunk.includes(`LISTEN "${channel}"`)) {
+        turn = released;
+        heldNow();
+      }
+      void turn.then(() => upstream.write(chunk));
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return { port: (proxy.address() as AddressInfo).port, held, release, close: () => new Promise((resolve) => proxy.close(resolve)) };
+}
+
+// it read its channel, then its role changed before it listened: the change was told to no one, and it listened on
+// its doctor's channel for good, hearing nothing of the clinic's other visits
+test("a doctor made receptionist while their subscription's LISTEN is on its way is told to subscribe again once it listens (UNAVAILABLE)", async () => {
+  const moved = await addMember(a.clinicId, await createUser(), "doctor");
+  const { rows } = await rootPool().query("select app_private.visit_queue_channel($1, $2) as channel", [a.clinicId, moved.membershipId]);
+  const proxy = await listenHeldBack(rows[0].channel);
+  const server = await startApi({}, { sessionCheckMs: 3_600_000, databasePort: proxy.port });
+  try {
+    const desk = new Browser(server);
+    await desk.login(moved.phone, moved.password);
+    const client = wsClientFor(desk, undefined, server);
+    const [received, errors]: [QueueEvent[], unknown[]] = [[], []];
+    const ended = collect(client, received, errors);
+    await proxy.held; // its doctor's channel read, its LISTEN held back
+    await changeRole(a, moved, "receptionist");
+    proxy.release();
+    await until(() => errors.length > 0, 10_000);
+    await client.dispose();
+    expect({ received, errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
+    expect(await ended).toBe("complete");
+  } finally {
+    proxy.release();
+    await server.close();
+    await proxy.close();
+  }
 });
 
 // on a database of its own: a new key renames every channel of its database, and would end other test files' subscriptions
