@@ -483,23 +483,30 @@ describe("services of a visit", () => {
     ).rejects.toMatchObject({ code: "23514" });
   });
 
-  test("come to at most 9999999999999.999 on a visit, what its invoice holds: a service or a quantity past it is refused, and the visit is completed and invoiced", async () => {
-    const visit = await createVisit(clinic, "in_progress");
-    const large = await createService(clinic.clinicId, "6000000000000");
-    const doctor = await openSession(clinic.members.doctor.userId, clinic.clinicId);
+  // a visit's services came to at most 9999999999999.999 (000344), what its invoice's subtotal holds, but its tax came on top:
+  // in a clinic with a tax, a visit of two services of 4,000,000,000,000 was completed and then could never be invoiced
+  // ("A number is out of range.": its invoice's total overflowed); now they come to at most half of it (000NNN)
+  test("come to at most 4999999999999.999 on a visit, so its invoice holds them with any tax: a service or a quantity past it is refused, and the visit is completed and invoiced", async () => {
+    const taxed = await createClinic("Largest tax");
+    await rootPool().query("update app_public.clinic set tax_rate = 0.999999 where id = $1", [taxed.clinicId]); // the largest a clinic may set
+    const visit = await createVisit(taxed, "in_progress");
+    const large = await createService(taxed.clinicId, "4000000000000");
+    const doctor = await openSession(taxed.members.doctor.userId, taxed.clinicId);
     const add = (client: pg.ClientBase) => client.query("insert into app_public.visit_service (visit_id, service_id) values ($1, $2) returning id", [visit.id, large.id]);
     const refusal = {
       code: "CINVL",
-      message: "A visit's services come to at most 9999999999999.999 in all (quantity × price, before discounts): check this service's quantity and price.",
+      message:
+        "A visit's services come to at most 4999999999999.999 in all (quantity × price, before discounts), so that its invoice holds them with any tax: check this service's quantity and price.",
     };
     const { rows: [line] } = await committedAs(doctor, add);
-    await expect(committedAs(doctor, add)).rejects.toMatchObject(refusal); // 12,000,000,000,000 in all: its invoice's subtotal would overflow
+    await expect(committedAs(doctor, add)).rejects.toMatchObject(refusal); // 8,000,000,000,000 in all: its invoice's total would overflow with its tax
     await expect(committedAs(doctor, (c) => c.query("update app_public.visit_service set quantity = 2 where id = $1", [line.id]))).rejects.toMatchObject(refusal);
-    await committedAs(doctor, (c) => c.query("update app_public.visit_service set discount = 1000 where id = $1", [line.id])); // the rest goes on
+    const rest = await createService(taxed.clinicId, "999999999999.99");
+    await committedAs(doctor, (c) => c.query("insert into app_public.visit_service (visit_id, service_id) values ($1, $2)", [visit.id, rest.id])); // up to the largest
     await committedAs(doctor, (c) => c.query("update app_public.visit set status = 'completed' where id = $1", [visit.id]));
-    const invoice = await committedAs(await openSession(clinic.members.cashier.userId, clinic.clinicId), async (c) =>
-      (await c.query("select subtotal::text, total::text from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0]);
-    expect(invoice.subtotal).toBe("6000000000000.000");
+    const invoice = await committedAs(await openSession(taxed.members.cashier.userId, taxed.clinicId), async (c) =>
+      (await c.query("select subtotal::text, tax_total::text, total::text from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0]);
+    expect(invoice).toEqual({ subtotal: "4999999999999.990", tax_total: "4999994999999.990", total: "9999994999999.980" });
   });
 
   /** A service given on a visit under way (at 30000), written as an operator would, and a reader of its row. */
