@@ -159,3 +159,53 @@ end;
 $_$;
 comment on function app_hidden.patients_matching(query text) is 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters (once trimmed and in NFKC; one of more than 1000 characters as typed is refused, INVALID_INPUT, before any of it is read); any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 comment on function app_public.search_patients(query text) is 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case; one of more than 1000 characters as typed is refused, INVALID_INPUT; a phone may be typed as people do, 0712 345 678 or +255 712…), exact code first (a code typed short, pat-12, or its number alone, 12 or 000012, is PAT-000012), then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
+
+-- The duplicate warning refuses a name or phone of more than 1000 characters before it is read
+--
+-- The duplicate warning (findPatientDuplicates, countDeletedPatientDuplicates and a patient's matchedBy) read the names
+-- and phone it was given whole, normalised (name_key, normalize_phone) before anything bounded them: names and a phone of
+-- 100,000 characters each took 0.8 s of the database for one call, with no patient at all, and a request may ask many
+-- with one large variable, while a name or phone padded with 2,000 spaces still found its patient. Now a name or phone of
+-- more than 1000 characters as typed (a patient's names are at most 100, a phone 32) is refused, INVALID_INPUT, naming
+-- the limit, before any of it is read; shorter ones are compared as before.
+create or replace function app_hidden.phone_as_registered(phone text) returns app_public.e164_phone
+language plpgsql stable set search_path = pg_catalog, public, pg_temp as $$
+begin
+  -- its raw length first: normalize_phone reads the whole of it
+  if char_length(phone_as_registered.phone) > 1000 then
+    raise exception 'A name or phone checked for duplicates is at most 1000 characters.' using errcode = 'CINVL';
+  end if;
+  if nullif(btrim(phone_as_registered.phone), '') is null then
+    return null;
+  end if;
+  return app_public.normalize_phone(phone_as_registered.phone, app_hidden.calling_code_for(app_public.current_clinic_id()));
+exception when sqlstate 'CINPH' then
+  return null; -- not a phone number (yet): no saved patient has it
+end;
+$$;
+comment on function app_hidden.phone_as_registered(phone text) is 'A phone as registration in the current clinic reads it, or null when it is blank or not (yet) a phone number (half-typed, say), which no saved patient has; one of more than 1000 characters as typed is refused, INVALID_INPUT, before it is read. For the duplicate warning: app_private.patient_duplicates and patient_matched_by.';
+
+create or replace function app_private.patients_born_named(date_of_birth date, last_name text, first_name text)
+returns setof uuid
+language plpgsql stable rows 2 set search_path = pg_catalog, public, pg_temp
+as $$
+begin
+  -- their raw length first: name_key reads the whole of each
+  if char_length(patients_born_named.last_name) > 1000 or char_length(patients_born_named.first_name) > 1000 then
+    raise exception 'A name or phone checked for duplicates is at most 1000 characters.' using errcode = 'CINVL';
+  end if;
+  -- as typed, and the other way round: two probes of patient_search_dob_names_idx
+  return query select s.patient_id from app_private.patient_search s
+    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
+      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.last_name)
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.first_name)
+    union
+    select s.patient_id from app_private.patient_search s
+    where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
+      and app_hidden.name_key(s.last_name) = app_hidden.name_key(patients_born_named.first_name)
+      and app_hidden.name_key(s.first_name) = app_hidden.name_key(patients_born_named.last_name);
+end;
+$$;
+revoke all on function app_private.patients_born_named(date, text, text) from public;
+comment on function app_private.patients_born_named(date_of_birth date, last_name text, first_name text) is 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them, or with them the other way round (the first name as the last, the last as the first), each once (deleted patients included); a name of more than 1000 characters as typed is refused, INVALID_INPUT, before it is read: probed in patient_search_dob_names_idx by the clinic, the date and both names, where no policy keeps name_key out of the probe. For patient_duplicates, and for app_hidden.patients_born_named, which gives the API''s role those it may know of.';
+comment on function app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) is 'Existing patients that look like the one being registered or edited: same phone, or same names (white space, accents and case aside) and date of birth. Call it before saving to warn the user; ask each patient''s `matchedBy` with the same arguments to say why it is listed (a sibling sharing a parent''s phone matches by phone alone). The stronger matches come first: names and birth date (with the phone too before without), then the phone alone. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again. To others live patients alone; a receptionist is told how many deleted ones match by countDeletedPatientDuplicates, to ask an owner or admin. A name or phone of more than 1000 characters as typed is refused, INVALID_INPUT (by countDeletedPatientDuplicates and matchedBy too).';

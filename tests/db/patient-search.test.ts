@@ -667,3 +667,22 @@ test("a patient whose birth date is corrected is flagged by the new date, not th
   expect(await duplicates("1980-03-02")).toEqual([patient.id]);
   expect(await duplicates("1980-02-03")).toEqual([]);
 });
+
+// the duplicate warning normalised the names and phone it was given whole before anything bounded them: 100,000 characters
+// each cost the database 0.8 s a call, with no patient at all, while a name or phone padded with 2,000 spaces still found
+// its patient (000NNN)
+test("the duplicate warning and matchedBy refuse a name or phone of more than 1000 characters as typed, naming the limit; one of 1000 is compared", async () => {
+  const patient = await createPatient(clinic.clinicId, { first_name: "Pana", last_name: "Ndefu", date_of_birth: "1991-07-08", phone: "+255765333222" });
+  const asked = (phone: string | null, firstName: string | null) =>
+    asMember(clinic.members.receptionist, async (c) =>
+      (await c.query(
+        `select p.id, app_public.patient_matched_by(p, $1, $2, 'Ndefu', '1991-07-08') as matched_by
+         from app_public.find_patient_duplicates(phone => $1, first_name => $2, last_name => 'Ndefu', date_of_birth => '1991-07-08') p`,
+        [phone, firstName],
+      )).rows);
+  expect(await asked(`0765 333 222${" ".repeat(988)}`, `Pana${" ".repeat(996)}`)).toEqual([{ id: patient.id, matched_by: "{name_and_birth_date,phone}" }]);
+  const refusal = { code: "CINVL", message: "A name or phone checked for duplicates is at most 1000 characters." };
+  await expect(asked(`0765 333 222${" ".repeat(2000)}`, "Pana")).rejects.toMatchObject(refusal);
+  await expect(asked(null, `Pana${" ".repeat(2000)}`)).rejects.toMatchObject(refusal);
+  await expect(asked("1".repeat(100_000), "x".repeat(100_000))).rejects.toMatchObject(refusal);
+});
