@@ -1380,78 +1380,84 @@ CREATE FUNCTION app_hidden.patients_matching(query text) RETURNS TABLE(patient_i
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $_$
-declare
-  v_clinic_id uuid := app_public.current_clinic_id();
-  -- in Unicode's compatibility form (NFKC, on a UTF-8 server), as search_key reads it: a code typed with a Japanese or
-  -- Chinese input method (ＰＡＴ－１２, ｐａｔ０００００１) is the code typed in ASCII
-  v_trimmed text := btrim(case when current_setting('server_encoding') = 'UTF8' then normalize(query, nfkc) else query end);
-  -- a code typed without its hyphen is the code
-  v_typed text := case when v_trimmed ~ '^[[:alnum:]]{1,8}[0-9]{6}$' and v_trimmed !~ '^[0-9]+$'
-    then regexp_replace(v_trimmed, '([0-9]{6})$', '-\1') else v_trimmed end;
-  v_key text := app_hidden.search_key(v_typed);
-  v_words text[] := array(select distinct w from regexp_split_to_table(v_key, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000,]+') w where w <> '');
-  -- what a patient's text must contain, all of it: each word on its own when one has 3 characters
-  -- (the trigram index then finds them), else the query as typed, of 2 characters at least
-  v_patterns text[] := case
-    when exists (select from unnest(v_words) w where char_length(w) >= 3)
-      then array(select app_hidden.contains_pattern(w) from unnest(v_words) w)
-    when char_length(v_key) >= 2 then array[app_hidden.contains_pattern(v_key)]
-    else '{}' end;
-  -- each of those words without its hyphens, apostrophes and dots (o'brien: obrien), which a name without them in the
-  -- patient's text matches instead: null where that is the word (or nothing); the query's short words as typed
-  v_unpunctuated text[] := case
-    when exists (select from unnest(v_words) w where char_length(w) >= 3)
-      then array(select app_hidden.contains_pattern(nullif(nullif(app_hidden.name_unpunctuated(w), w), '')) from unnest(v_words) w)
-    else '{}' end;
-  -- digits alone (12, 000012): a code's number (PAT-000012), whatever its prefix, without its leading zeros; or null
-  v_number text := case when v_trimmed ~ '^[0-9]+$' then ltrim(v_trimmed, '0') end;
-  -- a code typed short (pat-12, PAT 12, pat12: a prefix of 1 to 8 letters or digits, then 1 to 6 digits): its prefix
-  -- and its digits, or null; digits alone are a code's number, not a short code of a prefix of digits
-  v_short text[] := case when v_number is null then regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$') end;
-  -- the clinic's patient prefix, read only for a query that may be a code
-  v_prefix text := case when v_short is not null then
-    (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') from app_public.clinic k where k.id = v_clinic_id) end;
-  -- the codes it may be, as codes are written (PAT-000012): with the clinic's patient prefix as the clinic writes it
-  -- (pt-000012) when that is the prefix typed, in any case; with the prefix typed, as typed, in upper and in lower
-  -- case, when it has a letter in it (a prefix the clinic had before: its patients keep their codes)
-  v_codes text[] := array(
-    select distinct prefix || '-' || lpad(v_short[2], 6, '0')
-    from unnest(case when lower(v_short[1]) = lower(v_prefix) then array[v_prefix] end
-                || case when v_short[1] ~ '[[:alpha:]]' then array[v_short[1], upper(v_short[1]), lower(v_short[1])] end) prefix);
-  v_coded uuid[] := '{}';
-  v_id uuid;
-  -- null for names and codes: the planner then drops that condition
-  v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
 begin
-  if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
-    -- the patients of the code typed short, by the code's own index, or of the number typed alone, by the index of the
-    -- codes' numbers, apart from the words' search (an arm of it made a plan read the whole table where the words alone
-    -- read the trigram index)
-    if cardinality(v_codes) > 0 then
-      v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
-    elsif v_number <> '' then
-      v_coded := array(select s.patient_id from app_private.patient_search s
-                       where s.clinic_id = v_clinic_id and app_hidden.code_number(s.code) = v_number and not s.deleted);
-    end if;
-    foreach v_id in array v_coded loop
-      -- a live one: the code's arm reads the patients through their policy, which shows deleted ones inside this
-      -- function to a session that turned clinicops.include_deleted on for itself (it runs as the owner role)
-      return query select coded.patient_id, true, coded.last_name, coded.first_name from app_private.patient_search coded
-        where coded.clinic_id = v_clinic_id and coded.patient_id = v_id and not coded.deleted;
-    end loop;
-    -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
-    -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
-    -- word without its punctuation, in $5); the patients of the code typed short or of the number ($6) listed once, above
-    return query execute format(
-      'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
-       where s.clinic_id = $1 and not s.deleted and ((%s) or s.search_text like $3) %s',
-      coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
-                                       else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
-                from generate_subscripts(v_patterns, 1) i), 'false'),
-      -- only when a code found a patient: the statement of any other search is the one before 000285
-      case when cardinality(v_coded) > 0 then 'and s.patient_id <> all ($6)' else '' end)
-      using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_coded;
+  -- its raw length first: what follows normalises and splits the whole query, at a cost that grows with it
+  if char_length(query) > 1000 then
+    raise exception 'A patient search is at most 1000 characters: search by a name, a code or a phone number.' using errcode = 'CINVL';
   end if;
+  declare
+    v_clinic_id uuid := app_public.current_clinic_id();
+    -- in Unicode's compatibility form (NFKC, on a UTF-8 server), as search_key reads it: a code typed with a Japanese or
+    -- Chinese input method (ＰＡＴ－１２, ｐａｔ０００００１) is the code typed in ASCII
+    v_trimmed text := btrim(case when current_setting('server_encoding') = 'UTF8' then normalize(query, nfkc) else query end);
+    -- a code typed without its hyphen is the code
+    v_typed text := case when v_trimmed ~ '^[[:alnum:]]{1,8}[0-9]{6}$' and v_trimmed !~ '^[0-9]+$'
+      then regexp_replace(v_trimmed, '([0-9]{6})$', '-\1') else v_trimmed end;
+    v_key text := app_hidden.search_key(v_typed);
+    v_words text[] := array(select distinct w from regexp_split_to_table(v_key, '[[:space:]\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000,]+') w where w <> '');
+    -- what a patient's text must contain, all of it: each word on its own when one has 3 characters
+    -- (the trigram index then finds them), else the query as typed, of 2 characters at least
+    v_patterns text[] := case
+      when exists (select from unnest(v_words) w where char_length(w) >= 3)
+        then array(select app_hidden.contains_pattern(w) from unnest(v_words) w)
+      when char_length(v_key) >= 2 then array[app_hidden.contains_pattern(v_key)]
+      else '{}' end;
+    -- each of those words without its hyphens, apostrophes and dots (o'brien: obrien), which a name without them in the
+    -- patient's text matches instead: null where that is the word (or nothing); the query's short words as typed
+    v_unpunctuated text[] := case
+      when exists (select from unnest(v_words) w where char_length(w) >= 3)
+        then array(select app_hidden.contains_pattern(nullif(nullif(app_hidden.name_unpunctuated(w), w), '')) from unnest(v_words) w)
+      else '{}' end;
+    -- digits alone (12, 000012): a code's number (PAT-000012), whatever its prefix, without its leading zeros; or null
+    v_number text := case when v_trimmed ~ '^[0-9]+$' then ltrim(v_trimmed, '0') end;
+    -- a code typed short (pat-12, PAT 12, pat12: a prefix of 1 to 8 letters or digits, then 1 to 6 digits): its prefix
+    -- and its digits, or null; digits alone are a code's number, not a short code of a prefix of digits
+    v_short text[] := case when v_number is null then regexp_match(v_trimmed, '^([[:alnum:]]{1,8}?)[-[:space:]]*([0-9]{1,6})$') end;
+    -- the clinic's patient prefix, read only for a query that may be a code
+    v_prefix text := case when v_short is not null then
+      (select coalesce(k.code_prefixes ->> 'PAT', 'PAT') from app_public.clinic k where k.id = v_clinic_id) end;
+    -- the codes it may be, as codes are written (PAT-000012): with the clinic's patient prefix as the clinic writes it
+    -- (pt-000012) when that is the prefix typed, in any case; with the prefix typed, as typed, in upper and in lower
+    -- case, when it has a letter in it (a prefix the clinic had before: its patients keep their codes)
+    v_codes text[] := array(
+      select distinct prefix || '-' || lpad(v_short[2], 6, '0')
+      from unnest(case when lower(v_short[1]) = lower(v_prefix) then array[v_prefix] end
+                  || case when v_short[1] ~ '[[:alpha:]]' then array[v_short[1], upper(v_short[1]), lower(v_short[1])] end) prefix);
+    v_coded uuid[] := '{}';
+    v_id uuid;
+    -- null for names and codes: the planner then drops that condition
+    v_phone_pattern text := app_hidden.contains_pattern(app_hidden.phone_search_term(query, app_hidden.calling_code_for(v_clinic_id)));
+  begin
+    if char_length(v_typed) between 2 and 100 and (cardinality(v_patterns) > 0 or v_phone_pattern is not null) then
+      -- the patients of the code typed short, by the code's own index, or of the number typed alone, by the index of the
+      -- codes' numbers, apart from the words' search (an arm of it made a plan read the whole table where the words alone
+      -- read the trigram index)
+      if cardinality(v_codes) > 0 then
+        v_coded := array(select p.id from app_public.patient p where p.clinic_id = v_clinic_id and p.code = any (v_codes));
+      elsif v_number <> '' then
+        v_coded := array(select s.patient_id from app_private.patient_search s
+                         where s.clinic_id = v_clinic_id and app_hidden.code_number(s.code) = v_number and not s.deleted);
+      end if;
+      foreach v_id in array v_coded loop
+        -- a live one: the code's arm reads the patients through their policy, which shows deleted ones inside this
+        -- function to a session that turned clinicops.include_deleted on for itself (it runs as the owner role)
+        return query select coded.patient_id, true, coded.last_name, coded.first_name from app_private.patient_search coded
+          where coded.clinic_id = v_clinic_id and coded.patient_id = v_id and not coded.deleted;
+      end loop;
+      -- planned at each call with the clinic and the patterns as values: the trigram index in a large clinic,
+      -- whatever the size of the others (000034); one condition per pattern, named by its place in $2 (or its
+      -- word without its punctuation, in $5); the patients of the code typed short or of the number ($6) listed once, above
+      return query execute format(
+        'select s.patient_id, lower(s.code) = lower($4), s.last_name, s.first_name from app_private.patient_search s
+         where s.clinic_id = $1 and not s.deleted and ((%s) or s.search_text like $3) %s',
+        coalesce((select string_agg(case when v_unpunctuated[i] is null then format('s.search_text like $2[%s]', i)
+                                         else format('(s.search_text like $2[%1$s] or s.search_text like $5[%1$s])', i) end, ' and ')
+                  from generate_subscripts(v_patterns, 1) i), 'false'),
+        -- only when a code found a patient: the statement of any other search is the one before 000285
+        case when cardinality(v_coded) > 0 then 'and s.patient_id <> all ($6)' else '' end)
+        using v_clinic_id, v_patterns, v_phone_pattern, v_typed, v_unpunctuated, v_coded;
+    end if;
+  end;
 end;
 $_$;
 
@@ -1462,7 +1468,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters; any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server); a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters (once trimmed and in NFKC; one of more than 1000 characters as typed is refused, INVALID_INPUT, before any of it is read); any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -1474,6 +1480,10 @@ CREATE FUNCTION app_hidden.phone_as_registered(phone text) RETURNS app_public.e1
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  -- its raw length first: normalize_phone reads the whole of it
+  if char_length(phone_as_registered.phone) > 1000 then
+    raise exception 'A name or phone checked for duplicates is at most 1000 characters.' using errcode = 'CINVL';
+  end if;
   if nullif(btrim(phone_as_registered.phone), '') is null then
     return null;
   end if;
@@ -1490,7 +1500,7 @@ ALTER FUNCTION app_hidden.phone_as_registered(phone text) OWNER TO :DATABASE_OWN
 -- Name: FUNCTION phone_as_registered(phone text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_as_registered(phone text) IS 'A phone as registration in the current clinic reads it, or null when it is blank or not (yet) a phone number (half-typed, say), which no saved patient has. For the duplicate warning: app_private.patient_duplicates and patient_matched_by.';
+COMMENT ON FUNCTION app_hidden.phone_as_registered(phone text) IS 'A phone as registration in the current clinic reads it, or null when it is blank or not (yet) a phone number (half-typed, say), which no saved patient has; one of more than 1000 characters as typed is refused, INVALID_INPUT, before it is read. For the duplicate warning: app_private.patient_duplicates and patient_matched_by.';
 
 
 --
@@ -5935,6 +5945,10 @@ CREATE FUNCTION app_private.patients_born_named(date_of_birth date, last_name te
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  -- their raw length first: name_key reads the whole of each
+  if char_length(patients_born_named.last_name) > 1000 or char_length(patients_born_named.first_name) > 1000 then
+    raise exception 'A name or phone checked for duplicates is at most 1000 characters.' using errcode = 'CINVL';
+  end if;
   -- as typed, and the other way round: two probes of patient_search_dob_names_idx
   return query select s.patient_id from app_private.patient_search s
     where s.clinic_id = app_public.current_clinic_id() and s.date_of_birth = patients_born_named.date_of_birth
@@ -5955,7 +5969,7 @@ ALTER FUNCTION app_private.patients_born_named(date_of_birth date, last_name tex
 -- Name: FUNCTION patients_born_named(date_of_birth date, last_name text, first_name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them, or with them the other way round (the first name as the last, the last as the first), each once (deleted patients included): probed in patient_search_dob_names_idx by the clinic, the date and both names, where no policy keeps name_key out of the probe. For patient_duplicates, and for app_hidden.patients_born_named, which gives the API''s role those it may know of.';
+COMMENT ON FUNCTION app_private.patients_born_named(date_of_birth date, last_name text, first_name text) IS 'The ids of the current clinic''s patients born on `date_of_birth` with these names, as name_key compares them, or with them the other way round (the first name as the last, the last as the first), each once (deleted patients included); a name of more than 1000 characters as typed is refused, INVALID_INPUT, before it is read: probed in patient_search_dob_names_idx by the clinic, the date and both names, where no policy keeps name_key out of the probe. For patient_duplicates, and for app_hidden.patients_born_named, which gives the API''s role those it may know of.';
 
 
 --
@@ -9317,11 +9331,13 @@ begin
     end if;
   end if;
   -- what the visit's services come to with this one (the others read under the visit's lock, as the session sees
-  -- them: all of a visit it may change), as its invoice's subtotal (numeric(16,3)) adds them
+  -- them: all of a visit it may change), as its invoice's subtotal adds them: at most half the largest amount
+  -- (numeric(16,3)), so that its invoice's total holds them with any tax (a rate is at most 0.999999, and one
+  -- may change before the visit is invoiced), whatever its lines' rounding
   if new.quantity * new.unit_price + (
        select coalesce(sum(s.quantity * s.unit_price), 0) from app_public.visit_service s
-       where s.clinic_id = new.clinic_id and s.visit_id = new.visit_id and s.id <> new.id) > 9999999999999.999 then
-    raise exception 'A visit''s services come to at most 9999999999999.999 in all (quantity × price, before discounts): check this service''s quantity and price.'
+       where s.clinic_id = new.clinic_id and s.visit_id = new.visit_id and s.id <> new.id) > 4999999999999.999 then
+    raise exception 'A visit''s services come to at most 4999999999999.999 in all (quantity × price, before discounts), so that its invoice holds them with any tax: check this service''s quantity and price.'
       using errcode = 'CINVL';
   end if;
   return new;
@@ -9335,7 +9351,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; refuses a line or quantity that makes the visit''s services come to more than 9999999999999.999, what its invoice''s subtotal holds (INVALID_INPUT); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; refuses a line or quantity that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --
@@ -11747,7 +11763,7 @@ ALTER FUNCTION app_public.find_patient_duplicates(phone text, first_name text, l
 -- Name: FUNCTION find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (white space, accents and case aside) and date of birth. Call it before saving to warn the user; ask each patient''s `matchedBy` with the same arguments to say why it is listed (a sibling sharing a parent''s phone matches by phone alone). The stronger matches come first: names and birth date (with the phone too before without), then the phone alone. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again. To others live patients alone; a receptionist is told how many deleted ones match by countDeletedPatientDuplicates, to ask an owner or admin.';
+COMMENT ON FUNCTION app_public.find_patient_duplicates(phone text, first_name text, last_name text, date_of_birth date, except_patient_id uuid) IS 'Existing patients that look like the one being registered or edited: same phone, or same names (white space, accents and case aside) and date of birth. Call it before saving to warn the user; ask each patient''s `matchedBy` with the same arguments to say why it is listed (a sibling sharing a parent''s phone matches by phone alone). The stronger matches come first: names and birth date (with the phone too before without), then the phone alone. To owners and admins, deleted patients too (after the others, `deletedAt` set): restore one (restorePatient) rather than register them again. To others live patients alone; a receptionist is told how many deleted ones match by countDeletedPatientDuplicates, to ask an owner or admin. A name or phone of more than 1000 characters as typed is refused, INVALID_INPUT (by countDeletedPatientDuplicates and matchedBy too).';
 
 
 --
@@ -11966,7 +11982,7 @@ CREATE FUNCTION app_public.normalize_phone(raw text, default_calling_code app_pu
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
 declare
-  v_text text := btrim(app_hidden.phone_text(raw));
+  v_text text;
   v_digits text;
   v_without_0 text;
   v_code text;
@@ -11975,6 +11991,12 @@ declare
   v_plan jsonb;
   v_lengths int[];
 begin
+  -- its raw length first: phone_text reads the whole of it (one of more than 32 characters once trimmed is refused below)
+  if char_length(raw) > 1000 then
+    raise exception 'This is not a phone number: use digits, spaces, dashes or brackets, optionally starting with + or 00.'
+      using errcode = 'CINPH';
+  end if;
+  v_text := btrim(app_hidden.phone_text(raw));
   if v_text is null or v_text = '' then
     raise exception 'A phone number is required.' using errcode = 'CINPH';
   end if;
@@ -12058,7 +12080,7 @@ ALTER FUNCTION app_public.normalize_phone(raw text, default_calling_code app_pub
 -- Name: FUNCTION normalize_phone(raw text, default_calling_code app_public.calling_code); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) IS 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "255 712 345 678", "+255 (0) 712…" and "8 495 123-45-67" with calling code 7) into E.164, reading it as libphonenumber does with its country''s numbering plan (app_hidden.phone_plan, app_hidden.national_number): `default_calling_code` completes national numbers, whose national prefix is dropped (0 at 255, 8 at 7; none at 39: 06 1234 5678 → +390612345678), as it is when typed after the code, and a national 0 left out is put back where the number is none of its country''s without it (+39 6…, 6… at 39); the number must have as many digits after the code as the plan allows (9 at 255, exactly 10 at 1 and 7) and start with a code in use; raises INVALID_PHONE naming the rule (and the code national numbers were completed with) for anything that is not a phone number.';
+COMMENT ON FUNCTION app_public.normalize_phone(raw text, default_calling_code app_public.calling_code) IS 'Turns a phone number as typed ("0712 345-678", "(+255) 712 345 678", "00255712345678", "255 712 345 678", "+255 (0) 712…" and "8 495 123-45-67" with calling code 7) into E.164, reading it as libphonenumber does with its country''s numbering plan (app_hidden.phone_plan, app_hidden.national_number): `default_calling_code` completes national numbers, whose national prefix is dropped (0 at 255, 8 at 7; none at 39: 06 1234 5678 → +390612345678), as it is when typed after the code, and a national 0 left out is put back where the number is none of its country''s without it (+39 6…, 6… at 39); the number must have as many digits after the code as the plan allows (9 at 255, exactly 10 at 1 and 7) and start with a code in use; raises INVALID_PHONE naming the rule (and the code national numbers were completed with) for anything that is not a phone number, and for text of more than 1000 characters as typed before reading any of it.';
 
 
 --
@@ -13003,7 +13025,7 @@ ALTER FUNCTION app_public.search_patients(query text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_patients(query text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case; a phone may be typed as people do, 0712 345 678 or +255 712…), exact code first (a code typed short, pat-12, or its number alone, 12 or 000012, is PAT-000012), then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
+COMMENT ON FUNCTION app_public.search_patients(query text) IS 'Patients whose name, code or phone contains `query` (2 to 100 characters, any case; one of more than 1000 characters as typed is refused, INVALID_INPUT; a phone may be typed as people do, 0712 345 678 or +255 712…), exact code first (a code typed short, pat-12, or its number alone, 12 or 000012, is PAT-000012), then by name. Uses a trigram index per clinic, so it stays fast at a million patients and in a large clinic.';
 
 
 --

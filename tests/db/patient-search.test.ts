@@ -284,7 +284,7 @@ test("a phone typed with the (0) trunk prefix after its country code, as registr
 
 // a search was normalised, trimmed, unaccented and split whole before its length was checked: 100,000 characters cost the
 // database 0.1 to 0.4 s a call (and a request may send many with one variable), while two letters and 2,000 spaces found
-// patients (000NNN)
+// patients (000350)
 test("a search of more than 1000 characters as typed is refused, naming the limit, before any of it is read; one of 1000 is searched", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Xq", last_name: "Mrefu" });
   expect(await search(`xq${" ".repeat(998)}`)).toEqual([patient.id]);
@@ -670,7 +670,7 @@ test("a patient whose birth date is corrected is flagged by the new date, not th
 
 // the duplicate warning normalised the names and phone it was given whole before anything bounded them: 100,000 characters
 // each cost the database 0.8 s a call, with no patient at all, while a name or phone padded with 2,000 spaces still found
-// its patient (000NNN)
+// its patient (000351)
 test("the duplicate warning and matchedBy refuse a name or phone of more than 1000 characters as typed, naming the limit; one of 1000 is compared", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Pana", last_name: "Ndefu", date_of_birth: "1991-07-08", phone: "+255765333222" });
   const asked = (phone: string | null, firstName: string | null) =>

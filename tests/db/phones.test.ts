@@ -145,7 +145,7 @@ test("a phone typed in more than 32 characters is INVALID_PHONE, though its digi
 });
 
 // the whole of what was typed was read (other scripts' digits, spaces, dashes) before one of more than 32 characters was
-// refused: 100,000 characters cost the database 0.2 s a call, and a number padded with 2,000 spaces was read and saved (000NNN)
+// refused: 100,000 characters cost the database 0.2 s a call, and a number padded with 2,000 spaces was read and saved (000352)
 test("a phone typed in more than 1000 characters is INVALID_PHONE before any of it is read, though trimmed it is a number; 1000 are read", async () => {
   const padded = (spaces: number) => `${" ".repeat(spaces)}+255 712 345 678`; // 16 characters and the spaces
   const normalize = (phone: string) => rootPool().query("select app_public.normalize_phone($1, null) as phone", [phone]);

@@ -485,7 +485,7 @@ describe("services of a visit", () => {
 
   // a visit's services came to at most 9999999999999.999 (000344), what its invoice's subtotal holds, but its tax came on top:
   // in a clinic with a tax, a visit of two services of 4,000,000,000,000 was completed and then could never be invoiced
-  // ("A number is out of range.": its invoice's total overflowed); now they come to at most half of it (000NNN)
+  // ("A number is out of range.": its invoice's total overflowed); now they come to at most half of it (000349)
   test("come to at most 4999999999999.999 on a visit, so its invoice holds them with any tax: a service or a quantity past it is refused, and the visit is completed and invoiced", async () => {
     const taxed = await createClinic("Largest tax");
     await rootPool().query("update app_public.clinic set tax_rate = 0.999999 where id = $1", [taxed.clinicId]); // the largest a clinic may set

@@ -378,7 +378,7 @@ test("a day opened by the hourly run and not counted yet shows no count and no d
 test("amounts past what a JavaScript number holds exactly print as the database keeps them", async () => {
   const kuwait = await createClinic("Kuwait clinic");
   await rootPool().query("update app_public.clinic set currency = 'KWD', timezone = 'Asia/Kuwait', tax_rate = 0 where id = $1", [kuwait.clinicId]);
-  // a visit's services come to at most 4999999999999.999 (000NNN): the rest of the largest total typed by hand
+  // a visit's services come to at most 4999999999999.999 (000349): the rest of the largest total typed by hand
   const invoice = await createIssuedInvoice(kuwait, "4999999999999.999", { issue: false });
   await rootPool().query("insert into app_public.invoice_line (clinic_id, invoice_id, description, unit_price) values ($1, $2, 'Rest', 5000000000000)", [kuwait.clinicId, invoice.id]);
   await committedAs(await cashierSession(kuwait), (c) => c.query("select app_public.issue_invoice($1)", [invoice.id]));
