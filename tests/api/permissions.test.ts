@@ -1,8 +1,10 @@
 /**
  * The permission matrix of docs/permissions.md, cell by cell, through GraphQL
- * over HTTP with real login cookies: each role of clinic A, a second doctor of
- * clinic A (to whom the visits are not assigned: the "own visits" cells), and
- * the owner of clinic B, tries every operation on fresh rows of clinic A.
+ * over HTTP with real login cookies: each role of clinic A, its receptionist
+ * again with clinic A letting receptionists invoice (the "if allowed" column),
+ * a second doctor of clinic A (to whom the visits are not assigned: the "own
+ * visits" cells), and the owner of clinic B, tries every operation on fresh
+ * rows of clinic A.
  * Whether it was allowed is judged by what the database holds afterwards, not
  * by the answer.
  */
@@ -28,8 +30,10 @@ import {
 } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 
-type Actor = Role | "another doctor" | "other clinic's owner";
-const ACTORS: Actor[] = [...ROLES, "another doctor", "other clinic's owner"];
+/** Clinic A's receptionist while clinic A lets receptionists invoice (`receptionistsMayInvoice`, on for this actor's attempts alone). */
+const INVOICING_RECEPTIONIST = "receptionist, receptionists invoicing";
+type Actor = Role | typeof INVOICING_RECEPTIONIST | "another doctor" | "other clinic's owner";
+const ACTORS: Actor[] = [...ROLES, INVOICING_RECEPTIONIST, "another doctor", "other clinic's owner"];
 
 let api: TestApi;
 let a: TestClinic;
@@ -48,6 +52,7 @@ beforeAll(async () => {
   const anotherDoctor = await addMember(a.clinicId, await createUser(), "doctor");
   const logins: [Actor, TestMember][] = [
     ...ROLES.map((role): [Actor, TestMember] => [role, a.members[role]]),
+    [INVOICING_RECEPTIONIST, a.members.receptionist],
     ["another doctor", anotherDoctor],
     ["other clinic's owner", b.members.owner],
   ];
@@ -96,12 +101,16 @@ interface Cell {
   attempt(browser: Browser): Promise<boolean>;
 }
 
-const FRONT_DESK: Actor[] = ["owner", "admin", "receptionist"];
+const FRONT_DESK: Actor[] = ["owner", "admin", "receptionist", INVOICING_RECEPTIONIST];
 const MANAGERS: Actor[] = ["owner", "admin"];
 /** The visit's own doctor (`doctor`: every visit made here is assigned to them), owners and admins; never "another doctor". */
 const CLINICIANS: Actor[] = ["owner", "admin", "doctor"];
-const EVERYONE: Actor[] = [...ROLES, "another doctor"];
+/** Every role of clinic A, its receptionist with receptionists invoicing too ("another doctor" aside). */
+const STAFF: Actor[] = [...ROLES, INVOICING_RECEPTIONIST];
+const EVERYONE: Actor[] = [...STAFF, "another doctor"];
 const MONEY: Actor[] = ["owner", "admin", "cashier"];
+/** Who makes and discards drafts: those who handle money, and receptionists where the clinic lets them invoice. */
+const INVOICING: Actor[] = [...MONEY, INVOICING_RECEPTIONIST];
 
 const CELLS: Cell[] = [
   {
@@ -272,7 +281,7 @@ const CELLS: Cell[] = [
   },
   {
     operation: "see a visit assigned to the doctor",
-    allowed: [...ROLES],
+    allowed: STAFF,
     async attempt(browser) {
       const visit = await createVisit(a);
       const r = await browser.graphql(`query($id: UUID!) { visits(condition: { rowId: $id }) { nodes { code } } }`, { id: visit.id });
@@ -281,7 +290,7 @@ const CELLS: Cell[] = [
   },
   {
     operation: "see another doctor's visit",
-    allowed: ["owner", "admin", "receptionist", "cashier"],
+    allowed: ["owner", "admin", "receptionist", INVOICING_RECEPTIONIST, "cashier"],
     async attempt(browser) {
       const visit = await createVisit(a);
       await rootPool().query("update app_public.visit set doctor_id = $2 where id = $1", [visit.id, otherDoctorId]);
@@ -397,7 +406,7 @@ const CELLS: Cell[] = [
   },
   {
     operation: "see whether a visit's service is billed (VisitService.billed), without its invoice",
-    allowed: [...ROLES],
+    allowed: STAFF,
     async attempt(browser) {
       const invoice = await createIssuedInvoice(a);
       const r = await browser.graphql(`query($v: UUID!) { visitServices(condition: { visitId: $v }) { nodes { billed } } }`, { v: invoice.visitId });
@@ -496,7 +505,16 @@ const CELLS: Cell[] = [
     },
   },
   {
-    operation: "see invoices and payments",
+    operation: "see invoices",
+    allowed: INVOICING,
+    async attempt(browser) {
+      const invoice = await createIssuedInvoice(a, "1000");
+      const r = await browser.graphql(`query($id: UUID!) { invoices(condition: { rowId: $id }) { nodes { code } } }`, { id: invoice.id });
+      return r.body.data?.invoices.nodes[0]?.code === invoice.code;
+    },
+  },
+  {
+    operation: "see payments",
     allowed: MONEY,
     async attempt(browser) {
       const invoice = await createIssuedInvoice(a, "1000");
@@ -509,7 +527,7 @@ const CELLS: Cell[] = [
   },
   {
     operation: "create an invoice from a visit",
-    allowed: MONEY,
+    allowed: INVOICING,
     async attempt(browser) {
       const visit = await createVisit(a, "in_progress");
       await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [
@@ -522,8 +540,8 @@ const CELLS: Cell[] = [
     },
   },
   {
-    operation: "change a draft invoice's lines",
-    allowed: MONEY,
+    operation: "add a line to a draft invoice",
+    allowed: INVOICING,
     async attempt(browser) {
       const draft = await createIssuedInvoice(a, "5000", { issue: false });
       await browser.graphql(
@@ -533,9 +551,30 @@ const CELLS: Cell[] = [
       return (await one("select count(*)::int as n from app_public.invoice_line where invoice_id = $1", [draft.id])).n === 2;
     },
   },
+  ...(
+    [
+      ["change a line of a draft invoice", `updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: { unitPrice: "1500" } }) { invoiceLine { rowId } }`,
+        (line?: { unit_price: string }) => line?.unit_price === "1500.000"],
+      ["remove a line of a draft invoice", `deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { invoiceLine { rowId } }`, (line?: unknown) => line === undefined],
+    ] as [string, string, (line?: { unit_price: string }) => boolean][]
+  ).map(
+    ([operation, mutation, changed]): Cell => ({
+      operation,
+      allowed: INVOICING,
+      async attempt(browser) {
+        const draft = await createIssuedInvoice(a, "5000", { issue: false });
+        const line = await one("insert into app_public.invoice_line (clinic_id, invoice_id, description, unit_price) values ($1, $2, 'Dressing', 1000) returning id", [
+          a.clinicId,
+          draft.id,
+        ]);
+        await browser.graphql(`mutation($c: UUID!, $id: UUID!) { ${mutation} }`, { c: a.clinicId, id: line.id });
+        return changed(await one("select unit_price from app_public.invoice_line where id = $1", [line.id]));
+      },
+    }),
+  ),
   {
     operation: "bill a visit's services added since on its draft",
-    allowed: MONEY,
+    allowed: INVOICING,
     async attempt(browser) {
       const draft = await createIssuedInvoice(a, "5000", { issue: false });
       await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [a.clinicId, draft.visitId, (await createService(a.clinicId)).id]);
@@ -579,7 +618,7 @@ const CELLS: Cell[] = [
   },
   {
     operation: "void a draft invoice",
-    allowed: MONEY,
+    allowed: INVOICING,
     async attempt(browser) {
       const invoice = await createIssuedInvoice(a, "1000", { issue: false });
       await browser.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Made by mistake" }) { result { status } } }`, { id: invoice.id });
@@ -652,9 +691,20 @@ const CELLS: Cell[] = [
   },
 ];
 
+/** `attempt` while clinic A lets receptionists invoice. */
+async function withReceptionistsInvoicing<T>(attempt: () => Promise<T>): Promise<T> {
+  await rootPool().query("update app_public.clinic set receptionists_may_invoice = true where id = $1", [a.clinicId]);
+  try {
+    return await attempt();
+  } finally {
+    await rootPool().query("update app_public.clinic set receptionists_may_invoice = false where id = $1", [a.clinicId]);
+  }
+}
+
 describe.each(CELLS)("$operation", (cell) => {
   test.each(ACTORS)("%s", async (actor) => {
-    const happened = await cell.attempt(browsers[actor]);
+    const attempt = () => cell.attempt(browsers[actor]);
+    const happened = await (actor === INVOICING_RECEPTIONIST ? withReceptionistsInvoicing(attempt) : attempt());
     expect({ actor, allowed: happened }).toEqual({ actor, allowed: cell.allowed.includes(actor) });
   });
 });
