@@ -71,11 +71,20 @@ afterAll(async () => {
 
 const one = async (sql: string, params: unknown[]) => (await rootPool().query(sql, params)).rows[0];
 
-/** A receptionist of clinic A, removed (a membership that was accepted, then soft-deleted). */
-async function removedMember(): Promise<TestMember> {
-  const member = await addMember(a.clinicId, await createUser(), "receptionist");
-  await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [member.membershipId]);
-  return member;
+/**
+ * A receptionist of clinic A, removed by its owner (a membership that was accepted, then soft-deleted), or an invitation of
+ * one the owner withdrew (never accepted); added long ago, so that the clinic's 50 people an hour are left to the invitations here.
+ */
+async function removedMember({ accepted = true } = {}): Promise<TestMember> {
+  const user = await createUser();
+  const { id } = await one("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'receptionist', case when $3 then now() end) returning id", [
+    a.clinicId,
+    user.userId,
+    accepted,
+  ]);
+  await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [id]);
+  await writeBehindTriggers("update app_public.membership set created_at = $2, deleted_by = $3 where id = $1", [id, LONG_AGO, a.members.owner.userId]);
+  return { ...user, clinicId: a.clinicId, membershipId: id, role: "receptionist" };
 }
 
 /** An export of clinic A's patients asked for by its cashier, waiting (no job of it: no worker runs here) or done as the worker leaves it. */
@@ -221,15 +230,31 @@ const CELLS: Cell[] = [
       return (r.body.data?.servicePrices?.nodes ?? []).length === 1;
     },
   },
-  {
-    operation: "list removed members (and withdrawn invitations)",
-    allowed: MANAGERS,
-    async attempt(browser) {
-      const removed = await removedMember();
-      const r = await browser.graphql(`{ removedMembers { nodes { membershipId } } }`);
-      return (r.body.data?.removedMembers?.nodes ?? []).some((n: { membershipId: string }) => n.membershipId === removed.membershipId);
+  ...(
+    [
+      ["a removed member", true],
+      ["an invitation the clinic withdrew", false],
+    ] as const
+  ).flatMap(([what, accepted]): Cell[] => [
+    {
+      operation: `list ${what} (removedMembers)`,
+      allowed: MANAGERS,
+      async attempt(browser) {
+        const removed = await removedMember({ accepted });
+        const r = await browser.graphql(`{ removedMembers { nodes { membershipId } } }`);
+        return (r.body.data?.removedMembers?.nodes ?? []).some((n: { membershipId: string }) => n.membershipId === removed.membershipId);
+      },
     },
-  },
+    {
+      operation: `restore ${what}`,
+      allowed: MANAGERS,
+      async attempt(browser) {
+        const removed = await removedMember({ accepted });
+        await browser.graphql(`mutation($m: UUID!) { restoreMember(input: { membershipId: $m }) { result { rowId } } }`, { m: removed.membershipId });
+        return (await one("select deleted_at from app_public.membership where id = $1", [removed.membershipId])).deleted_at === null;
+      },
+    },
+  ]),
   {
     operation: "read the service catalog",
     allowed: EVERYONE,
@@ -462,15 +487,6 @@ const CELLS: Cell[] = [
       const cashier = await addMember(a.clinicId, await createUser(), "cashier");
       await browser.graphql(`mutation($m: UUID!) { resetMemberPassword(input: { membershipId: $m, password: "a password reset" }) { result } }`, { m: cashier.membershipId });
       return (await one("select app_private.password_matches('a password reset', password_hash) as reset from app_private.user_secret where user_id = $1", [cashier.userId])).reset;
-    },
-  },
-  {
-    operation: "restore a removed member",
-    allowed: MANAGERS,
-    async attempt(browser) {
-      const removed = await removedMember();
-      await browser.graphql(`mutation($m: UUID!) { restoreMember(input: { membershipId: $m }) { result { rowId } } }`, { m: removed.membershipId });
-      return (await one("select deleted_at from app_public.membership where id = $1", [removed.membershipId])).deleted_at === null;
     },
   },
   {
