@@ -767,7 +767,7 @@ test("a download whose session is revoked mid-file, and its row swept, goes on t
 test("the hourly sweep audits a download whose end never came, a day after it began, as cut short, its end never told; its end come later writes nothing", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
-  const session = sessionOf(cashierA);
+  const session = cashierA.sessionId;
   const begin = () => committedAs(session, async (client) => (await client.query("select download_id from app_hidden.export_for_download($1)", [id])).rows[0].download_id as string);
   const [unended, underWay] = [await begin(), await begin()];
   await rootPool().query("update app_private.export_download set begun_at = now() - interval '25 hours' where id = $1", [unended]);
