@@ -88,12 +88,17 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return sendError(res, "INVALID_INPUT", "Send a JSON body with phone and password.");
     }
     if (clinicId != null && typeof clinicId !== "string") return notAClinicId(res);
+    // the session of the cookie this login's replaces (one's own, or a colleague's at a shared front desk) is ended: no
+    // browser holds it any more, and the websockets still open on it went on as its person
+    const replaced = sessionState(req, settings);
     try {
-      // with the client's address as throttling counts it (an IPv4 client seen through IPv6 as IPv4, an IPv6 one by its /64)
+      // with the client's address as throttling counts it (an IPv4 client seen through IPv6 as IPv4, an IPv6 one by its /64);
+      // the replaced session, when the account's, ended by the login itself before its cap counts (open_session)
       const result = await run<SessionResult & { counted: string | null; deviceSecret: string }>(
         null,
-        "select app_hidden.login($1, $2, $3, $4, $5, $6, $7) || jsonb_build_object('counted', abbrev(app_hidden.throttled_network($4))) as result",
-        [phone, password, clinicId ?? null, clientAddress(req), req.get("user-agent") ?? null, ttl, deviceSecrets(req, settings)],
+        "select app_hidden.login($1, $2, $3, $4, $5, $6, $7, $8) || jsonb_build_object('counted', abbrev(app_hidden.throttled_network($4))) as result",
+        [phone, password, clinicId ?? null, clientAddress(req), req.get("user-agent") ?? null, ttl, deviceSecrets(req, settings),
+          replaced.kind === "session" ? replaced.claims.session_id : null],
       );
       if (result.status !== "ok") {
         // what an operator looking into failed logins needs: how it failed and from where (never the phone or password)
@@ -107,10 +112,8 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
-      // the session of the cookie this login's replaces (a colleague's, at a shared front desk) is ended, as a switch ends
-      // the one it comes from: no browser holds it any more, and the websockets still open on it went on as its person
-      const replaced = sessionState(req, settings);
-      if (replaced.kind === "session") {
+      // a colleague's, as its logout, once the login is answered ok
+      if (replaced.kind === "session" && replaced.claims.user_id !== result.user.id) {
         await endSession(replaced.claims).catch((error) => log("warn", "replaced_session_not_ended", { userId: replaced.claims.user_id, error: String(error) }));
       }
       setDeviceCookie(req, res, settings, result.user.id, result.deviceSecret);

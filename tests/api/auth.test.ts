@@ -1072,6 +1072,28 @@ describe("an account keeps at most 10 live sessions", () => {
     expect(rows.map((r) => r.ended)).toEqual([...Array(10).fill(null), [browsers[0].sessionId]]);
   });
 
+  // a login over one's own live session opened its session first and ended the replaced one after, as a logout: at the
+  // cap, the opening counted the replaced session among the 10 and ended the oldest, another device's, for nothing
+  test("a login over one's own live session at the cap ends that session alone, as a switch ends its own: the 9 others go on; the login's entry names it; a failed login leaves it", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "doctor");
+    const browsers = Array.from({ length: 10 }, () => new Browser(api));
+    for (const browser of browsers) await browser.login(member.phone, member.password);
+    const replaced = browsers[5].sessionId;
+    // one that fails (a clinic not the person's) leaves it as it was: its ending undone with the opening
+    expect((await browsers[5].tryLogin(member.phone, member.password, randomUUID())).status).toBe(403);
+    expect((await rootPool().query("select from app_private.session where id = $1 and revoked_at is null", [replaced])).rowCount).toBe(1);
+    await browsers[5].login(member.phone, member.password);
+    for (const browser of browsers) expect(await whoIs(browser)).toBe(member.userId);
+    expect(await liveSessions(member.userId)).toBe(10);
+    expect((await rootPool().query("select from app_private.session where id = $1 and revoked_at is not null", [replaced])).rowCount).toBe(1);
+    const { rows } = await rootPool().query(
+      "select action, detail -> 'endedSessions' as ended from app_public.audit_log where action in ('login', 'logout') and record_id = $1 order by seq",
+      [member.userId],
+    );
+    expect(rows).toEqual([...Array(10).fill({ action: "login", ended: null }), { action: "login", ended: [replaced] }]);
+  });
+
   test("an 11th login in one clinic ends sessions of others: each chain records its own, none another's ids, and all verify", async () => {
     const other = await createClinic();
     // the oldest of each chain's first: the login ends the three oldest, one of each chain
@@ -1522,7 +1544,7 @@ describe("tokens that must be refused", () => {
 
   // a login over a live session left it live, held by no browser: at a shared front desk, the live-queue tab opened in a
   // colleague's session went on over its websocket as the colleague, and the session counted among the colleague's 10
-  test("a login over a live session ends it, audited as its logout: its token is told to log in again; a failed login leaves it", async () => {
+  test("a login over a live session of another account ends it, audited as its logout: its token is told to log in again; a failed login leaves it", async () => {
     const { browser, token, claims } = await claimsOfFreshLogin();
     const { owner, receptionist } = clinic.members;
     expect((await browser.tryLogin(receptionist.phone, "not-the-password")).status).toBe(401);
