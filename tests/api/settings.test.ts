@@ -267,11 +267,24 @@ const SIXTEEN_CLIENTS =
 // read with Number(), unchecked: `1k` ran on as NaN; here the benchmark database's server is one that cannot be reached
 test.each([
   ["bench/billing.ts", "BENCH_PAYMENTS_PER_CLIENT", "0", 'BENCH_PAYMENTS_PER_CLIENT must be a whole number of at least 1 (it is "0")'],
+  ["bench/billing.ts", "BENCH_INVOICES", "abc", 'BENCH_INVOICES must be a whole number of at least 1 (it is "abc")'],
   ["bench/clinic-domain.ts", "BENCH_CLINICS", "1k", `BENCH_CLINICS must be a whole number of at least 16 (it is "1k"): ${SIXTEEN_CLIENTS}`],
   // its 16 clients at once: 12 failed after measuring, 10 after both databases were rebuilt
   ["bench/clinic-domain.ts", "BENCH_CLINICS", "12", `BENCH_CLINICS must be a whole number of at least 16 (it is "12"): ${SIXTEEN_CLIENTS}`],
 ])("%s refuses %s=%s before it starts", (script, name, value, message) => {
   expect(startOnce(script, { BENCH_DATABASE_URL: NOWHERE("clinicops_bench"), [name]: value })).toMatchObject({ status: 1, error: message });
+});
+
+// bench/billing.ts read its sizes as it was imported, so the benchmarks that import its loaders read them too, and refused
+// them before starting, naming a variable they do not take (`BENCH_CLINICS=0 npm run bench:reports`)
+test.each(["bench/reports.ts", "bench/time-zone-change.ts"])("%s takes none of the billing benchmark's sizes: it goes on to its database", (script) => {
+  const billingSizes = { BENCH_CLINICS: "0", BENCH_INVOICES: "abc", BENCH_PAYMENTS_PER_CLIENT: "1k" };
+  const started = startOnce(script, { BENCH_DATABASE_URL: NOWHERE("clinicops_bench"), ...billingSizes });
+  expect({ status: started.status, sizeRefused: /BENCH_\w+ must be/.test(started.stderr), databaseTried: started.stderr.includes("ECONNREFUSED 127.0.0.1:1") }).toEqual({
+    status: 1,
+    sizeRefused: false,
+    databaseTried: true,
+  });
 });
 
 // created and migrated the database, added nothing and exited 0 (--clinics abc), or failed after it with a stack trace
