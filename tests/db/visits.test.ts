@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, beginAs, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { addMember, asMember, beginAs, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
@@ -507,6 +507,30 @@ describe("services of a visit", () => {
     const invoice = await committedAs(await openSession(taxed.members.cashier.userId, taxed.clinicId), async (c) =>
       (await c.query("select subtotal::text, tax_total::text, total::text from app_public.create_invoice_from_visit($1)", [visit.id])).rows[0]);
     expect(invoice).toEqual({ subtotal: "4999999999999.990", tax_total: "4999994999999.990", total: "9999994999999.980" });
+  });
+
+  // a visit's services came to up to 9999999999999.999 before 000349: one of them above its half was refused every change
+  // there (a discount, a quantity lowered), as if each made it larger, and only taking lines off was left (000NNN)
+  test("a visit whose services came to more than 4999999999999.999 before the limit is given a discount and a quantity lowered, never a quantity raised or a service added", async () => {
+    const visit = await createVisit(clinic, "in_progress");
+    const service = await createService(clinic.clinicId, "1000000000000");
+    const { rows: [line] } = await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [
+      clinic.clinicId,
+      visit.id,
+      service.id,
+    ]);
+    await writeBehindTriggers("update app_public.visit_service set quantity = 6 where id = $1", [line.id]); // 6,000,000,000,000, as 000344 let it be
+    const doctor = await openSession(clinic.members.doctor.userId, clinic.clinicId);
+    const change = (sql: string) => committedAs(doctor, (c) => c.query(sql, [line.id]));
+    await change("update app_public.visit_service set discount = 1000 where id = $1");
+    await change("update app_public.visit_service set quantity = 5 where id = $1"); // 5,000,000,000,000: still past the limit, and smaller
+    const refusal = { code: "CINVL", message: expect.stringMatching(/^A visit's services come to at most 4999999999999.999 in all/) };
+    await expect(change("update app_public.visit_service set quantity = 6 where id = $1")).rejects.toMatchObject(refusal);
+    await expect(
+      committedAs(doctor, (c) => c.query("insert into app_public.visit_service (visit_id, service_id) values ($1, $2)", [visit.id, service.id])),
+    ).rejects.toMatchObject(refusal);
+    const { rows } = await rootPool().query("select quantity, discount::text from app_public.visit_service where visit_id = $1", [visit.id]);
+    expect(rows).toEqual([{ quantity: 5, discount: "1000.000" }]);
   });
 
   /** A service given on a visit under way (at 30000), written as an operator would, and a reader of its row. */
