@@ -359,6 +359,37 @@ describe("a line's quantity", () => {
   });
 });
 
+// a line typed by hand (or its quantity, price, discount or tax changed) past what its invoice holds was refused by the
+// database's "numeric field overflow", which the API gives as "A number is out of range.", naming neither the invoice's
+// limit nor the line: a line of 9,000,000,000,000 in a clinic with a tax of 18%, or one whose subtotal took the invoice's
+// past it though its discount kept the total under (000NNN)
+describe("an invoice's lines", () => {
+  test("come to at most 9999999999999.999, before discounts and with their tax: a line or a change past it is refused, naming the limit; up to it, taken", async () => {
+    const taxed = await createClinic("Tax of 18%");
+    await rootPool().query("update app_public.clinic set tax_rate = 0.18 where id = $1", [taxed.clinicId]);
+    const patient = await createPatient(taxed.clinicId);
+    const session = await cashierSession(taxed);
+    const invoice = await committedAs(session, async (c) => (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0]);
+    const write = (sql: string, values: unknown[]) => committedAs(session, async (c) => (await c.query(sql, values)).rows[0]);
+    const add = (unitPrice: string, discount = "0") =>
+      write("insert into app_public.invoice_line (invoice_id, description, unit_price, discount) values ($1, 'Care', $2, $3) returning id", [invoice.id, unitPrice, discount]);
+    const refusal = {
+      code: "CINVL",
+      message: "An invoice comes to at most 9999999999999.999, before its discounts and with its tax: check this line's quantity, price and tax rate.",
+    };
+    await expect(add("9000000000000")).rejects.toMatchObject(refusal); // 10,620,000,000,000 with its tax
+    const first = await add("5000000000000"); // 5,900,000,000,000 with its tax
+    await expect(add("4000000000000")).rejects.toMatchObject(refusal); // 10,620,000,000,000 in all
+    await expect(add("5000000000000", "4000000000000")).rejects.toMatchObject(refusal); // 7,080,000,000,000 in all, but 10,000,000,000,000 before its discount
+    await add("3000000000000", "1000000000000"); // 8,260,000,000,000 in all, 8,000,000,000,000 before its discount
+    expect(await invoiceRow(invoice.id)).toMatchObject({ subtotal: "8000000000000.000", discount_total: "1000000000000.000", total: "8260000000000.000" });
+    await expect(write("update app_public.invoice_line set quantity = 2 where id = $1", [first.id])).rejects.toMatchObject(refusal);
+    await expect(write("update app_public.invoice_line set tax_rate = 0.999999 where id = $1", [first.id])).rejects.toMatchObject(refusal);
+    await write("update app_public.invoice_line set unit_price = 6999999999999.99, tax_rate = 0 where id = $1", [first.id]); // the largest before discounts
+    expect(await invoiceRow(invoice.id)).toMatchObject({ subtotal: "9999999999999.990", total: "9359999999999.990" });
+  });
+});
+
 describe("payments", () => {
   test("partial payments and split tenders move the status; the last cent makes it paid", async () => {
     const invoice = await createIssuedInvoice(clinic, "10000");
