@@ -7774,6 +7774,9 @@ declare
   v_line app_public.invoice_line := case when tg_op = 'DELETE' then old else new end;
   v_invoice app_public.invoice;
   v_service_active boolean;
+  -- what the invoice comes to with this line: before its discounts, and with its tax
+  v_subtotal numeric;
+  v_total numeric;
 begin
   -- locked until commit, so a line and the invoice's issue take turns; both reads planned at each
   -- call (execute), as a foreign key's cascade runs this without row-level security (000180)
@@ -7843,6 +7846,19 @@ begin
       raise exception 'That service is not in this clinic''s active catalog.' using errcode = 'CINVL';
     end if;
   end if;
+  -- the invoice's subtotal and total as refresh_invoice_totals adds its lines, this one as its generated amounts will
+  -- be (the others read under the invoice's lock, planned at each call as above): at most the largest amount
+  -- (numeric(16,3)), refused by name rather than by the overflow of the line's or the invoice's amounts
+  execute 'select coalesce(sum(l.line_subtotal), 0), coalesce(sum(l.line_total), 0) from app_public.invoice_line l
+           where l.clinic_id = $1 and l.invoice_id = $2 and l.id <> $3'
+    into v_subtotal, v_total using new.clinic_id, new.invoice_id, new.id;
+  v_subtotal := v_subtotal + round(new.quantity * new.unit_price, new.decimals::integer);
+  v_total := v_total + round(new.quantity * new.unit_price, new.decimals::integer) - new.discount
+    + round((round(new.quantity * new.unit_price, new.decimals::integer) - new.discount) * new.tax_rate, new.decimals::integer);
+  if v_subtotal > 9999999999999.999 or v_total > 9999999999999.999 then
+    raise exception 'An invoice comes to at most 9999999999999.999, before its discounts and with its tax: check this line''s quantity, price and tax rate.'
+      using errcode = 'CINVL';
+  end if;
   return new;
 end;
 $_$;
@@ -7854,7 +7870,7 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice_line__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
+COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
 
 
 --
@@ -9341,8 +9357,10 @@ begin
   -- what the visit's services come to with this one (the others read under the visit's lock, as the session sees
   -- them: all of a visit it may change), as its invoice's subtotal adds them: at most half the largest amount
   -- (numeric(16,3)), so that its invoice's total holds them with any tax (a rate is at most 0.999999, and one
-  -- may change before the visit is invoiced), whatever its lines' rounding
-  if new.quantity * new.unit_price + (
+  -- may change before the visit is invoiced), whatever its lines' rounding; checked for a line added or its quantity
+  -- raised alone (its price is kept), so that a visit past it from before (000344 let it reach the largest amount)
+  -- is still given a discount or a quantity lowered
+  if (tg_op = 'INSERT' or new.quantity > old.quantity) and new.quantity * new.unit_price + (
        select coalesce(sum(s.quantity * s.unit_price), 0) from app_public.visit_service s
        where s.clinic_id = new.clinic_id and s.visit_id = new.visit_id and s.id <> new.id) > 4999999999999.999 then
     raise exception 'A visit''s services come to at most 4999999999999.999 in all (quantity × price, before discounts), so that its invoice holds them with any tax: check this service''s quantity and price.'
@@ -9359,7 +9377,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; refuses a line or quantity that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --

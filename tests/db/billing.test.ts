@@ -362,7 +362,7 @@ describe("a line's quantity", () => {
 // a line typed by hand (or its quantity, price, discount or tax changed) past what its invoice holds was refused by the
 // database's "numeric field overflow", which the API gives as "A number is out of range.", naming neither the invoice's
 // limit nor the line: a line of 9,000,000,000,000 in a clinic with a tax of 18%, or one whose subtotal took the invoice's
-// past it though its discount kept the total under (000NNN)
+// past it though its discount kept the total under (000355)
 describe("an invoice's lines", () => {
   test("come to at most 9999999999999.999, before discounts and with their tax: a line or a change past it is refused, naming the limit; up to it, taken", async () => {
     const taxed = await createClinic("Tax of 18%");

@@ -510,7 +510,7 @@ describe("services of a visit", () => {
   });
 
   // a visit's services came to up to 9999999999999.999 before 000349: one of them above its half was refused every change
-  // there (a discount, a quantity lowered), as if each made it larger, and only taking lines off was left (000NNN)
+  // there (a discount, a quantity lowered), as if each made it larger, and only taking lines off was left (000354)
   test("a visit whose services came to more than 4999999999999.999 before the limit is given a discount and a quantity lowered, never a quantity raised or a service added", async () => {
     const visit = await createVisit(clinic, "in_progress");
     const service = await createService(clinic.clinicId, "1000000000000");
