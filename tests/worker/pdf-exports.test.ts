@@ -5,7 +5,7 @@
  * show literally; a render that hangs is retried, its page closed, not the browser other renders run in; an invoice
  * too long to print in time fails at once.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -778,6 +778,21 @@ test("a browser that stops answering once a render timed out is replaced, and th
   await nextPageReady();
   await until(async () => (await openContexts()) === 2, 5_000);
   expect(await openContexts()).toBe(2); // its default context, and the page prepared next
+});
+
+// a browser killed with calls unread (a stuck one) resets its pipe, "read ECONNRESET"; under load that came at times
+// once puppeteer had let go of the browser and stopped listening to its pipes, and the error, unheard, ended the
+// worker's process (here the test, "read ECONNRESET")
+test("a browser's pipe failing once the browser is closed does not end the worker's process", async () => {
+  await renderPdf("<p>before</p>");
+  const pid = await browserProcessId();
+  // the browser's process, among this process's running handles (its pipes are the renderer's, not exported)
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  const child = handles.find((handle): handle is ChildProcess => handle instanceof ChildProcess && handle.pid === pid)!;
+  await closeBrowser();
+  const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", syscall: "read" });
+  // as the kernel's reset of the pipes puppeteer speaks over (the 4th and 5th), read once its listeners are gone
+  expect(() => child.stdio.slice(3).forEach((pipe) => pipe?.emit("error", reset))).not.toThrow();
 });
 
 // a render in a stuck browser that timed out once another render had found that browser stuck and a new one had been

@@ -141,6 +141,10 @@ function launch(): Promise<Browser> {
   void launching.then((started) => {
     if (launchAbort === abort) launchedBrowser = started;
     const child = started.process();
+    // the pipes puppeteer speaks over (the 4th and 5th) to a browser killed with calls unread (a stuck one) fail, "read
+    // ECONNRESET", at times only once puppeteer has let go of the browser and stopped listening to them: unheard, the
+    // error ended the worker's process, and every job it ran. The browser's end is seen by its exit and its connection's close.
+    for (const pipe of child?.stdio.slice(3) ?? []) pipe?.on("error", () => {});
     if (child && child.exitCode === null && child.signalCode === null) child.once("exit", removeProfile);
     else removeProfile();
   }, removeProfile);
