@@ -181,8 +181,12 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     if (untold) helpers.logger.error(`report_export__produce: export ${id}'s failed attempt could not be told (it shows running until ${until}): ${untold.message}`);
     // cancelled meanwhile: no failure, the job ends (not retried) and the export stays cancelled; so too when the
     // attempt failed for another reason before it saw the cancel (its job's attempts were used up by the cancel,
-    // graphile-worker would keep it failed for good and log an error no one need act on)
-    const cancelled = error instanceof ExportCancelled ? error : (await wasCancelled(helpers, { clinicId, id }).catch(() => false)) && new ExportCancelled(id);
+    // graphile-worker would keep it failed for good and log an error no one need act on); one refused a write has been
+    // asked already (whyRefused)
+    const cancelled =
+      error instanceof ExportNotThisAttempts
+        ? error instanceof ExportCancelled && error
+        : (await wasCancelled(helpers, { clinicId, id }).catch(() => false)) && new ExportCancelled(id);
     if (cancelled) return helpers.logger.info(`report_export__produce: ${cancelled.message}`);
     // failed for good: the job ends, its retries would fail the same way (each one a render timed out, before); one
     // whose failure was not told is tried again, to be told then (ended, it stayed running until the hourly sweep)
