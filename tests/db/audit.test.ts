@@ -88,6 +88,19 @@ test("every audited table locks a statement's chains in the order of their ids b
   expect(rows).toEqual([]);
 });
 
+// a table audited without it loses its rows to a truncate with no entry (a truncate fires no row trigger)
+test("every audited table refuses a truncate before it begins, whatever reaches it", async () => {
+  const { rows } = await rootPool().query(`
+    select a.tgrelid::regclass::text as tbl
+    from pg_trigger a
+    where a.tgfoid = 'app_private.tg__audit'::regproc
+      and not exists (select from pg_trigger o
+                      where o.tgrelid = a.tgrelid and o.tgfoid = 'app_private.tg__truncate_refused'::regproc and o.tgenabled <> 'D'
+                        and o.tgtype & 32 <> 0 and o.tgtype & 3 = 2) -- truncate, before, for each statement
+    order by 1`);
+  expect(rows).toEqual([]);
+});
+
 // it re-read the entry as the owner role, which reads every clinic's: a row made up in SQL named another clinic's actor
 test("an entry names its actor to those who may read it, and a row made up by the caller, of another clinic's entry, names no one", async () => {
   const { owner } = clinic.members;
@@ -412,6 +425,21 @@ describe("append-only", () => {
       code: "CFORB",
       message: "The audit log, its indexes, its triggers and its policies cannot be dropped.",
     });
+  });
+
+  // a truncate fires no row trigger: `truncate app_public.patient cascade` took every clinic's patients, visits,
+  // invoices, payments, refunds and exports out with no entry, and each chain still verified
+  test.each([
+    ["refunds", "truncate app_public.refund"],
+    ["patients, and by cascade what refers to them", "truncate app_public.patient cascade"],
+    ["analysts' grants", "truncate app_private.analyst_grant"],
+  ])("the owner role cannot truncate an audited table (%s), which would write no entry", async (_what, statement) => {
+    const before = await fingerprint();
+    expect(await asOwnerRolledBack(statement)).toMatchObject({
+      code: "CFORB",
+      message: expect.stringMatching(/^A truncate of app_(public|private)\.\w+ writes no audit entry: delete its rows instead/),
+    });
+    expect(await fingerprint()).toEqual(before);
   });
 
   test("the owner role cannot drop an index concurrently: refused after its first steps, the log's was left half dropped", async () => {
