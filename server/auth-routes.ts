@@ -62,9 +62,12 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return rows[0].result as Result;
     });
 
-  /** Ends the session of `claims` (app_hidden.logout: one ended already is left as it is). */
-  const endSession = (claims: SessionClaims) =>
-    withPgSettings(pool, pgSettingsFor(claims, settings, roles), (client) => client.query("select app_hidden.logout()"));
+  /**
+   * Ends the session of `claims` (app_hidden.logout: one ended already is left as it is); `replacedBy`, the session of
+   * another account's login whose cookie replaced it, audits that end as the login's, not as the person's logout.
+   */
+  const endSession = (claims: SessionClaims, replacedBy: string | null = null) =>
+    withPgSettings(pool, pgSettingsFor(claims, settings, roles), (client) => client.query("select app_hidden.logout($1)", [replacedBy]));
 
   const startSession = (res: Response, result: SessionResult) => {
     const expiresAt = new Date(result.expiresAt);
@@ -112,9 +115,9 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
-      // a colleague's, as its logout, once the login is answered ok
+      // a colleague's once the login is answered ok, audited as ended by this login (sessions_ended), not as their logout
       if (replaced.kind === "session" && replaced.claims.user_id !== result.user.id) {
-        await endSession(replaced.claims).catch((error) => log("warn", "replaced_session_not_ended", { userId: replaced.claims.user_id, error: String(error) }));
+        await endSession(replaced.claims, result.sessionId).catch((error) => log("warn", "replaced_session_not_ended", { userId: replaced.claims.user_id, error: String(error) }));
       }
       setDeviceCookie(req, res, settings, result.user.id, result.deviceSecret);
       startSession(res, result);

@@ -1544,7 +1544,8 @@ describe("tokens that must be refused", () => {
 
   // a login over a live session left it live, held by no browser: at a shared front desk, the live-queue tab opened in a
   // colleague's session went on over its websocket as the colleague, and the session counted among the colleague's 10
-  test("a login over a live session of another account ends it, audited as its logout: its token is told to log in again; a failed login leaves it", async () => {
+  // and its end was audited as the colleague's own logout (logout, by them), nothing tying it to the login that ended it
+  test("a login over a live session of another account ends it, audited as ended by that login: its token is told to log in again; a failed login leaves it", async () => {
     const { browser, token, claims } = await claimsOfFreshLogin();
     const { owner, receptionist } = clinic.members;
     expect((await browser.tryLogin(receptionist.phone, "not-the-password")).status).toBe(401);
@@ -1554,8 +1555,16 @@ describe("tokens that must be refused", () => {
     // the replaced token: who it still is, or what it is told
     const replaced = (await withToken(token).graphql(WHO_AM_I)).body;
     expect(replaced.errors?.[0]?.message ?? replaced.data.currentUser.rowId).toBe("Your session has ended: log in again.");
-    const { rows } = await rootPool().query("select actor_user_id from app_public.audit_log where action = 'logout' and detail ->> 'sessionId' = $1", [claims.session_id]);
-    expect(rows).toEqual([{ actor_user_id: owner.userId }]);
+    // in its chain, as a login ends one's own session in another: sessions_ended, endedBy login, by the one who logged in
+    const { rows } = await rootPool().query(
+      `select action, record_id, actor_user_id, detail from app_public.audit_log
+       where clinic_id = $2 and (detail ->> 'sessionId' = $1 or detail -> 'endedSessions' ? $1) and action <> 'login' order by seq`,
+      [claims.session_id, claims.clinic_id],
+    );
+    expect(rows).toEqual([{
+      action: "sessions_ended", record_id: owner.userId, actor_user_id: receptionist.userId,
+      detail: { endedSessions: [claims.session_id], endedBy: "login" },
+    }]);
   });
 
   test("a validly signed token whose session was logged out is told to log in again, whatever it asks", async () => {

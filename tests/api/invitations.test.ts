@@ -339,6 +339,20 @@ test("an invitation the clinic withdrew, not the person, may be brought back", a
   expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
 });
 
+// removedMembers read a null deleted_by (a delete run without a session: the operator's) as a decline and hid the
+// invitation, which restoreMember brings back: the two now read one rule
+test("an invitation withdrawn by no one named (the operator's delete) is listed in removedMembers, and restored", async () => {
+  const { a, doctor, owner, membershipId } = await invitation();
+  await rootPool().query("delete from app_public.membership where id = $1", [membershipId]);
+  expect((await rootPool().query("select deleted_at is not null as removed, deleted_by from app_public.membership where id = $1", [membershipId])).rows)
+    .toEqual([{ removed: true, deleted_by: null }]);
+  const listed = await owner.graphql(`{ removedMembers { nodes { membershipId fullName role } } }`);
+  expect(listed.body.data.removedMembers.nodes).toContainEqual({ membershipId, fullName: null, role: "doctor" });
+  const restored = await owner.graphql(`mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId acceptedAt } } }`, { id: membershipId });
+  expect(restored.body).toEqual({ data: { restoreMember: { result: { rowId: membershipId, acceptedAt: null } } } });
+  expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
+});
+
 // invited again, a withdrawn invitation is the same membership: no second one of the person beside it
 test("a withdrawn invitation invited again is the same membership; one of before is not brought back over a newer one: CONFLICT says which to change", async () => {
   const { a, doctor, owner, membershipId } = await invitation();

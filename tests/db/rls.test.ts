@@ -255,6 +255,19 @@ describe("without a live session", () => {
     expect(rows[0]).toEqual({ revoked_at: null, logouts: 0 });
   });
 
+  // the server names the login whose cookie replaced a colleague's session, to audit its end as that login's: a session
+  // naming another's that replaced nothing of it would put that person's name on its own logout
+  test("a logout naming a session that did not replace it is its person's logout, by them", async () => {
+    const session = await openSession(a.members.owner.userId, a.clinicId);
+    const other = await openSession(a.members.receptionist.userId, a.clinicId);
+    expect(await committedAs(session, async (client) => (await client.query("select app_hidden.logout($1) as out", [other])).rows[0].out)).toBe(true);
+    const { rows } = await rootPool().query(
+      `select action, actor_user_id from app_public.audit_log where detail ->> 'sessionId' = $1 or detail -> 'endedSessions' ? $1`,
+      [session],
+    );
+    expect(rows).toEqual([{ action: "logout", actor_user_id: a.members.owner.userId }]);
+  });
+
   test("a session ended by the transaction itself is no error: the rest of it runs without a session", async () => {
     const session = await openSession(a.members.owner.userId, a.clinicId);
     await asSession(session, async (client) => {
