@@ -21,7 +21,7 @@ import { holdsLoneSurrogate, NOT_WHOLE_CHARACTERS } from "./whole-characters.ts"
 
 /** What app_hidden.login / switch_clinic return (see open_session). */
 interface SessionResult {
-  status: "ok" | "refused" | "invalid" | "not_a_member" | "busy";
+  status: "ok" | "refused" | "invalid" | "not_a_member" | "busy" | "address_busy";
   /** Why a login was refused for its input: one of our SQLSTATEs and its message. */
   error?: { code: string; message: string };
   /** What a not_a_member is told: the membership there suspended, its invitation not accepted, or none (not_a_member_message). */
@@ -110,6 +110,8 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
           return sendError(res, OUR_CODES[result.error.code], result.error.message);
         }
         if (result.status === "busy") return sendError(res, "RETRY", "Another login of this account is under way: try again in a moment.");
+        // the address's attempts in flight count as its failures, and would take it past its 20 (app_hidden.login)
+        if (result.status === "address_busy") return sendError(res, "RETRY", "Many logins from your network are under way: try again in a moment.");
         return result.status === "not_a_member"
           ? notAMember(res, result)
           : sendError(res, "INVALID_CREDENTIALS", "Wrong phone number or password, or the account is locked.");

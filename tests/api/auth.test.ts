@@ -606,6 +606,60 @@ test("a client throttled after attempts at once took its count past 20 without l
   expect(rows).toEqual([{ reason: "address_throttled", entries: 1 }]);
 });
 
+// each read the failures of the attempts before it, none of those in flight: a burst from one address had 39 passwords
+// checked where the rule is 20 failures in 15 minutes (000NNN)
+test("attempts from one address in flight count as its failures: with 15 failures, of 10 at once 5 at most have their password checked, the rest answered RETRY and not counted", async () => {
+  const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
+  const network = `2001:db8:${a}:${b}`;
+  await rootPool().query("insert into app_private.login_failure (ip, phone) select $1::inet, '+255700000000' from generate_series(1, 15)", [`${network}::/64`]);
+  // 10 attempts at once, each from another address of the network, all still in flight (queued to write their audit
+  // entries, the platform chain's head held) until each has read the address's failures
+  const answers = await whileHolding("select from app_private.audit_chain_head where chain_id = '00000000-0000-0000-0000-000000000000' for update", [], async (head) => {
+    const attempts = Array.from({ length: 10 }, (_, host) => loginFrom(`${network}::${(host + 1).toString(16)}`, randomPhone(), "wrong-password"));
+    expect(await head.blocking(10)).toBe(true);
+    await head.release();
+    return Promise.all(attempts);
+  });
+  const checked = answers.filter((answer) => answer.status === 401).length;
+  // before, all 10 were checked, and the address had 25 failures
+  expect(checked).toBeLessThanOrEqual(5);
+  expect(answers.filter((answer) => answer.status !== 401).map((answer) => answer.body)).toEqual(
+    Array(10 - checked).fill({ error: { code: "RETRY", message: "Many logins from your network are under way: try again in a moment." } }),
+  );
+  const audited = async () =>
+    (await rootPool().query(
+      `select detail ->> 'reason' as reason, count(*)::int as entries from app_public.audit_log
+       where clinic_id is null and action = 'login_failed' and (detail ->> 'ip')::inet <<= $1::inet group by 1 order by 1`,
+      [`${network}::/64`],
+    )).rows;
+  expect(await audited()).toEqual([
+    ...(checked < 10 ? [{ reason: "address_attempts_in_flight", entries: 10 - checked }] : []),
+    ...(checked > 0 ? [{ reason: "unknown_phone", entries: checked }] : []),
+  ]);
+  // those refused were not counted: one at a time, the address's remaining failures up to 20 are checked, then it is refused
+  for (let attempt = checked; attempt < 5; attempt++) {
+    expect((await loginFrom(`${network}::beef`, randomPhone(), "wrong-password")).status).toBe(401);
+  }
+  const { phone, password } = clinic.members.receptionist;
+  expect((await loginFrom(`${network}::beef`, phone, password)).status).toBe(401);
+  expect((await audited()).filter((row) => row.reason !== "address_attempts_in_flight")).toEqual([
+    { reason: "address_throttled", entries: 1 }, { reason: "unknown_phone", entries: 5 },
+  ]);
+});
+
+test("a burst of 40 wrong passwords from one address gets 20 at most checked; the rest are answered RETRY or refused by the throttle", async () => {
+  const address = anyAddress();
+  const answers = await Promise.all(Array.from({ length: 40 }, () => loginFrom(address, randomPhone(), "wrong-password")));
+  const codes = answers.map((answer) => `${answer.status} ${answer.body.error?.code}`);
+  expect(codes.filter((code) => code !== "401 INVALID_CREDENTIALS" && code !== "503 RETRY")).toEqual([]);
+  const { rows } = await rootPool().query(
+    "select count(*)::int as checked from app_public.audit_log where action = 'login_failed' and (detail ->> 'ip')::inet = $1::inet and detail ->> 'reason' = 'unknown_phone'",
+    [address],
+  );
+  // before, 39 were checked where the rule is 20 failures in 15 minutes
+  expect(rows[0].checked).toBeLessThanOrEqual(20);
+});
+
 test("every character of a password counts: bcrypt reads 72 bytes, and a password of 72 letters logged in with any other tail", async () => {
   for (const [password, wrongTail] of [
     ["a".repeat(72) + "SECRET-TAIL-xyz123", "a".repeat(72) + "totally-different"],
