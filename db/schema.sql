@@ -1036,6 +1036,9 @@ declare
   v_first_throttled boolean;
   v_device uuid;
   v_address_refused boolean;
+  -- refused for the address's attempts in flight: with its failures, they would take it past its 20
+  v_address_busy boolean := false;
+  v_in_flight integer;
 begin
   begin
     v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
@@ -1086,11 +1089,24 @@ begin
       v_device := app_private.trusted_device(v_user.id, login.device_secrets);
       v_address_refused := v_throttled and v_device is null;
     end if;
-    -- An unknown phone, or a busy account, still pays for one bcrypt (password_matches of no hash), so timing tells nothing.
-    v_password_ok := app_private.password_matches(password, case when not v_busy then v_secret.password_hash end);
+    -- an attempt the address's rule judges is in flight from here until its transaction ends, and counts as a failure
+    -- meanwhile: one that finds the address's failures and the attempts in flight before it at 20 is refused without its
+    -- password checked (attempts sent at once each read the failures of those before them, none of those in flight, and
+    -- a burst had 39 passwords checked where the rule allows 20). The attempts in flight are read first, the failures
+    -- then: one that has ended meanwhile is read as a failure, if it was one.
+    if not v_busy and v_device is null and not v_address_refused then
+      v_in_flight := app_private.enter_address_attempt(login.ip);
+      select t.refused into v_address_busy from app_private.address_throttle(login.ip, v_in_flight) t;
+    end if;
+    -- An unknown phone, or a busy account, still pays for one bcrypt (password_matches of no hash), so timing tells nothing;
+    -- an attempt refused for the address's in flight does not (its answer says nothing of the phone)
+    if not v_address_busy then
+      v_password_ok := app_private.password_matches(password, case when not v_busy then v_secret.password_hash end);
+    end if;
     v_reason := case
       when v_address_refused then 'address_throttled'
       when v_busy then 'attempt_in_flight'
+      when v_address_busy then 'address_attempts_in_flight'
       when v_user.id is null then 'unknown_phone'
       when not v_password_ok then 'wrong_password'
       -- the lock keeps out guesses, not the person: a device or a network they logged in from lately is let through
@@ -1102,10 +1118,11 @@ begin
   if v_reason is not null then
     -- an attempt refused for another in flight is no guess (its password is not checked): not counted
     -- against the address, so a double click behind one address does not bring it nearer the throttle;
-    -- one with a device cookie of the account counts against that device alone
+    -- one with a device cookie of the account counts against that device alone; one refused for the address's attempts
+    -- in flight is no guess either (those attempts are counted, as they end)
     if v_device is not null then
       perform app_private.count_device_failure(v_device);
-    elsif not v_busy then
+    elsif not v_busy and not v_address_busy then
       insert into app_private.login_failure (ip, phone, throttled) values (app_hidden.throttled_network(login.ip), v_phone, v_throttled);
       if v_secret.user_id is not null and not v_address_refused then
         perform app_private.count_password_failure(v_secret.user_id);
@@ -1120,6 +1137,7 @@ begin
         v_user.id, jsonb_build_object('deviceCookie', v_device is not null));
     end if;
     return case when v_busy then jsonb_build_object('status', 'busy')
+      when v_address_busy then jsonb_build_object('status', 'address_busy')
       when v_refusal is null then jsonb_build_object('status', 'invalid')
       else jsonb_build_object('status', 'refused', 'error', v_refusal) end;
   end if;
@@ -1154,10 +1172,10 @@ COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, 
 
 
 --
--- Name: logout(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: logout(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.logout() RETURNS boolean
+CREATE FUNCTION app_hidden.logout(replaced_by uuid DEFAULT NULL::uuid) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
@@ -1166,6 +1184,7 @@ CREATE FUNCTION app_hidden.logout() RETURNS boolean
     AS $$
 declare
   v_session app_private.session;
+  v_by uuid;
 begin
   -- as a switch: the account's row and its sessions' turn before the session is touched
   perform app_private.hold_account((select s.user_id from app_private.session s where s.id = app_public.current_session_id()));
@@ -1175,20 +1194,30 @@ begin
   if v_session.id is null then
     return false;
   end if;
-  perform app_private.write_audit(v_session.clinic_id, 'logout', 'user', v_session.user_id, null, null,
-    jsonb_build_object('sessionId', v_session.id), v_session.user_id);
+  -- the account that logged in over this session, when the session named is the login's that replaced it (noted by
+  -- open_session): the caller's word alone does not put another person's name on this session's end
+  select b.user_id into v_by from app_private.session b
+  where b.id = logout.replaced_by and b.replaced_session_id = v_session.id and b.user_id <> v_session.user_id;
+  if v_by is not null then
+    -- as a login ends one's own session in another chain: sessions_ended, endedBy login, by whoever logged in
+    perform app_private.audit_sessions_ended(null, null, 'user', v_session.user_id, null, false,
+      jsonb_build_array(jsonb_build_object('id', v_session.id, 'clinicId', v_session.clinic_id)), 'login', v_by);
+  else
+    perform app_private.write_audit(v_session.clinic_id, 'logout', 'user', v_session.user_id, null, null,
+      jsonb_build_object('sessionId', v_session.id), v_session.user_id);
+  end if;
   return true;
 end;
 $$;
 
 
-ALTER FUNCTION app_hidden.logout() OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_hidden.logout(replaced_by uuid) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION logout(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION logout(replaced_by uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.logout() IS 'Ends the current session so its token is refused from now on, and audits the logout in its clinic''s chain (the platform''s for a session in none). A session already ended (revoked, or expired: its row is kept a day, expire_sessions) is neither ended again nor audited: false. Called by POST /auth/logout.';
+COMMENT ON FUNCTION app_hidden.logout(replaced_by uuid) IS 'Ends the current session so its token is refused from now on, and audits its end in its clinic''s chain (the platform''s for a session in none): a logout by its person, or, when replaced_by is the session of a login of another account that replaced this one''s cookie (session.replaced_session_id), sessions_ended (endedBy login) by that account. A session already ended (revoked, or expired: its row is kept a day, expire_sessions) is neither ended again nor audited: false. Called by POST /auth/logout, and by POST /auth/login for the colleague''s session its cookie replaced.';
 
 
 --
@@ -2947,28 +2976,28 @@ COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice
 
 
 --
--- Name: address_throttle(inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: address_throttle(inet, integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) RETURNS record
+CREATE FUNCTION app_private.address_throttle(ip inet, in_flight integer DEFAULT 0, OUT refused boolean, OUT first_refusal boolean) RETURNS record
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
   -- the first refusal: none of the window's failures was one (attempts at once can take the count past 20 without
   -- landing on it, which left a throttled address never audited)
-  select count(*) >= 20, count(*) >= 20 and not coalesce(bool_or(f.throttled), false)
+  select count(*) + address_throttle.in_flight >= 20, count(*) >= 20 and not coalesce(bool_or(f.throttled), false)
   from app_private.login_failure f
   where f.ip = app_hidden.throttled_network(address_throttle.ip) and f.attempted_at > now() - interval '15 minutes';
 $$;
 
 
-ALTER FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) IS 'The login throttle on the client address `ip` (its network, throttled_network): `refused` once it has 20 failures in the last 15 minutes, `first_refusal` when none of those was itself a refusal by the throttle (the one to audit). Neither for a null address. For login and change_password.';
+COMMENT ON FUNCTION app_private.address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean) IS 'The login throttle on the client address `ip` (its network, throttled_network): `refused` once it has 20 failures in the last 15 minutes, counting as failures `in_flight` attempts of it under way (enter_address_attempt, which reads them: read before this is called, so that one ended meanwhile is read here as the failure it was), `first_refusal` when none of those failures was itself a refusal by the throttle (the one to audit; attempts in flight aside). Neither for a null address. For login and change_password.';
 
 
 --
@@ -4075,6 +4104,41 @@ COMMENT ON FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uu
 
 
 --
+-- Name: enter_address_attempt(inet); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.enter_address_attempt(ip inet) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_key bigint := app_private.secret_lock_key('address:' || abbrev(app_hidden.throttled_network(enter_address_attempt.ip)));
+begin
+  if enter_address_attempt.ip is null then
+    return 0; -- no address, no throttle (address_throttle)
+  end if;
+  -- shared: attempts of one address never wait for each other; held until the transaction ends, after its failure is
+  -- committed (a transaction is seen committed before its locks are released)
+  perform pg_advisory_xact_lock_shared(v_key);
+  return (
+    select count(*) from pg_locks l
+    where l.locktype = 'advisory' and l.granted and l.pid <> pg_backend_pid()
+      and l.database = (select d.oid from pg_database d where d.datname = current_database())
+      and l.classid = ((v_key >> 32) & 4294967295)::oid and l.objid = (v_key & 4294967295)::oid and l.objsubid = 1);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.enter_address_attempt(ip inet) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION enter_address_attempt(ip inet); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.enter_address_attempt(ip inet) IS 'Marks this transaction''s login attempt as in flight from the client address `ip` (its network, throttled_network) until the transaction ends, by a shared advisory lock (secret_lock_key of ''address:'' and the network, which pg_locks shows without telling the address), and returns how many other attempts of it are in flight, which address_throttle counts as failures (read in a statement after this one, READ COMMITTED, so that an attempt ended meanwhile is read as its failure). 0 for a null address, which is not throttled. For login.';
+
+
+--
 -- Name: expected_totals(uuid, date); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4950,6 +5014,7 @@ CREATE TABLE app_private.session (
     ip inet,
     user_agent text,
     switch_refused_at timestamp with time zone,
+    replaced_session_id uuid,
     CONSTRAINT session_check CHECK (((clinic_id IS NULL) = (role IS NULL)))
 );
 
@@ -5040,6 +5105,13 @@ COMMENT ON COLUMN app_private.session.user_agent IS 'Client user agent at login.
 --
 
 COMMENT ON COLUMN app_private.session.switch_refused_at IS 'When a switch from this session to a clinic its user is not a member of was last audited: such refusals are audited once a quarter of an hour per session (switch_clinic).';
+
+
+--
+-- Name: COLUMN session.replaced_session_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.session.replaced_session_id IS 'The session of the cookie the login that opened this one replaced (one''s own, or a colleague''s at a shared desk), as the server gave it; null for a switch or a login over no cookie. app_hidden.logout reads it to audit a colleague''s session it ends as ended by this login.';
 
 
 --
@@ -5733,13 +5805,15 @@ begin
   perform pg_advisory_xact_lock(app_private.session_opening_key(open_session.user_id));
   -- the session of the cookie a login replaces (a browser holds one), when it is this account's and live, ended before
   -- the cap counts, as a switch ends the one it comes from: counted among the 10, it had the oldest, another device's,
-  -- ended in its place; a colleague's is ended by the server, as its logout, once the login is answered ok
+  -- ended in its place; a colleague's is ended by the server once the login is answered ok, naming this session
   update app_private.session s set revoked_at = now()
   where s.id = open_session.replaced_session_id and s.user_id = open_session.user_id and s.revoked_at is null and s.expires_at > now()
   returning jsonb_build_object('id', s.id, 'clinicId', s.clinic_id) into v_replaced;
   select * into v_user from app_public."user" u where u.id = open_session.user_id;
-  insert into app_private.session (user_id, is_platform_admin, expires_at, ip, user_agent)
-  values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500))
+  -- the session of the cookie it replaces noted, for a colleague's to be audited as ended by this login (logout)
+  insert into app_private.session (user_id, is_platform_admin, expires_at, ip, user_agent, replaced_session_id)
+  values (v_user.id, v_user.is_platform_admin, now() + ttl, open_session.ip, left(open_session.user_agent, 500),
+          open_session.replaced_session_id)
   returning * into v_session;
   -- From here on this transaction acts as the new session, so the member sees
   -- their own memberships through the ordinary policies (and their invitations, with the inviting
@@ -5804,7 +5878,7 @@ ALTER FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, u
 -- Name: FUNCTION open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval, replaced_session_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval, replaced_session_id uuid) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key), after ending replaced_session_id (the session of the cookie a login replaces) when it is the user''s and live, so that it is not counted among the 10. Returns the session (sessionId and expiresAt, which the token carries), what /auth/login and /auth/switch-clinic answer of it (user, clinic, role, and `clinics`: the user''s active memberships and invitations, `pending: true`, of those only the clinic''s id and name and the role offered), and `endedSessions`, the sessions it ended, each its id and clinic (`{id, clinicId}`; none, an empty array), which audit_session_opened records each in its clinic''s chain and no answer gives.';
+COMMENT ON FUNCTION app_private.open_session(user_id uuid, clinic_id uuid, ip inet, user_agent text, ttl interval, replaced_session_id uuid) IS 'Starts a session for a user, scoped to the chosen clinic (one they are a member of: an invitation is accepted with accept_invitation first), or to the only clinic they are a member of (invitations not counted; not for a platform administrator, who logs in to the platform unless they name a clinic), or to none, and ends the user''s live sessions beyond the newest 10, this one among them (the account''s openings taking turns on session_opening_key), after ending replaced_session_id (the session of the cookie a login replaces) when it is the user''s and live, so that it is not counted among the 10; replaced_session_id is noted on the session opened (session.replaced_session_id), so that a colleague''s the server then ends is audited as ended by this login (logout). Returns the session (sessionId and expiresAt, which the token carries), what /auth/login and /auth/switch-clinic answer of it (user, clinic, role, and `clinics`: the user''s active memberships and invitations, `pending: true`, of those only the clinic''s id and name and the role offered), and `endedSessions`, the sessions it ended, each its id and clinic (`{id, clinicId}`; none, an empty array), which audit_session_opened records each in its clinic''s chain and no answer gives.';
 
 
 --
@@ -6265,6 +6339,32 @@ ALTER FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patient_id uui
 --
 
 COMMENT ON FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patient_id uuid) IS 'Refuses (INVALID_INPUT) to book or bill a deleted patient: a visit or an invoice made for them, an invoice of theirs issued, a payment taken.';
+
+
+--
+-- Name: refuse_truncate(regclass); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.refuse_truncate(audited regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  execute format('drop trigger if exists _200_truncate_refused on %s', audited);
+  execute format('create trigger _200_truncate_refused before truncate on %s for each statement execute function app_private.tg__truncate_refused()', audited);
+  execute format('comment on trigger _200_truncate_refused on %s is %L', audited,
+    'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.');
+end;
+$$;
+
+
+ALTER FUNCTION app_private.refuse_truncate(audited regclass) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION refuse_truncate(audited regclass); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.refuse_truncate(audited regclass) IS 'Gives an audited table (its _500_audit trigger made) the trigger _200_truncate_refused, so that no truncate takes its rows out without an audit entry (tg__truncate_refused). For migrations: every table audited calls it, with order_audit_chains (db/CONVENTIONS.md).';
 
 
 --
@@ -7069,6 +7169,30 @@ ALTER FUNCTION app_private.tg__timestamps() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg__timestamps() IS 'BEFORE INSERT OR UPDATE: stamps created_at/by once and updated_at/by on every change; nobody can forge them.';
+
+
+--
+-- Name: tg__truncate_refused(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__truncate_refused() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  raise exception 'A truncate of %.% writes no audit entry: delete its rows instead (soft-deleted where the table keeps them), each recorded in the audit log.',
+    tg_table_schema, tg_table_name using errcode = 'CFORB';
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__truncate_refused() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__truncate_refused(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__truncate_refused() IS 'BEFORE TRUNCATE, for each statement, on each audited table (refuse_truncate): refuses the truncate, which fires no row trigger and so would take rows out with no audit entry, even when it reaches the table by cascade from another.';
 
 
 --
@@ -9764,7 +9888,7 @@ COMMENT ON COLUMN app_public.audit_log.actor_user_id IS 'Who did it; null for th
 -- Name: COLUMN audit_log.action; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of this chain''s clinic, or of none in the platform''s, that an act of another chain ended: the person''s login or switch elsewhere, the session a switch came from and those beyond their 10 live sessions; a change or a reset of their password, every session but the one that asked; a deactivation of the account or a change of its platform rights, every session, in each chain), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
+COMMENT ON COLUMN app_public.audit_log.action IS 'insert, update, delete, soft_delete, restore, login, login_failed, logout, switch_clinic, sessions_ended (sessions of this chain''s clinic, or of none in the platform''s, that an act of another chain ended: the person''s login or switch elsewhere, the session a switch came from and those beyond their 10 live sessions; a change or a reset of their password, every session but the one that asked; a deactivation of the account or a change of its platform rights, every session, in each chain; the session of the cookie a login of another account replaced, a colleague''s at a shared desk, by that account, in any chain), export (a download begun) or export_cut_short (that download ended before the whole file was sent).';
 
 
 --
@@ -9801,7 +9925,7 @@ The row after the change (secrets excluded); the API gives it as `newValues`, it
 -- Name: COLUMN audit_log.detail; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, the account''s session whose cookie a login replaced, and those beyond the account''s cap of 10 live sessions); a login''s deviceCookie (whether a device cookie of the account judged it: app_private.login_device). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId. login_failed: phone (normalised; null when it was no phone number), ip, reason, clinicId (the clinic named, for not_a_member and switch_not_a_member), and deviceCookie for a login''s (whether a device cookie of the account judged it, its failure counted against that device alone). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry); an export_cut_short the hourly sweep wrote for a download whose end never came, a day after it began, endNeverCame (true: the server never told its end, and what it sent is not known; sweep_unended_downloads).';
+COMMENT ON COLUMN app_public.audit_log.detail IS 'Extra facts, by action: null for a change of a row (insert, update, delete, soft_delete, restore), but an update of user_secret (below). login, switch_clinic: ip (the client''s address), sessionId (the session opened), endedSessions (the sessions of this chain''s clinic the opening ended, if any: the session a switch came from, the account''s session whose cookie a login replaced, and those beyond the account''s cap of 10 live sessions); a login''s deviceCookie (whether a device cookie of the account judged it: app_private.login_device). sessions_ended: endedSessions (the sessions of this chain''s clinic, or of none in the platform''s, that were ended), endedBy (what ended them: login or switch_clinic, into another clinic or none, or login of another account over the session, the actor being that account; password_change, by the person; password_reset, by a clinic''s owner or admin or the operator; deactivation of the account, or platform_admin_change of its rights, by the operator). logout: sessionId (a session its person ended; one a login of another account ended is that login''s sessions_ended). login_failed: phone (normalised; null when it was no phone number), ip, reason, clinicId (the clinic named, for not_a_member and switch_not_a_member), and deviceCookie for a login''s (whether a device cookie of the account judged it, its failure counted against that device alone). update of user_secret (a password changed): passwordChanged, sessionsEnded (how many sessions of this chain''s clinic, or of none in the platform''s, it ended: those of other chains are in their own entries), and ip and sessionId when its holder changed it, or unlocked, by (resetMemberPassword, npm run password, npm run superuser) and membershipId (the clinic''s reset) when someone else gave it; in the chain of each other clinic the person is of, passwordChanged, and unlocked and by for a reset, with endedSessions (the sessions of that clinic it ended, if any) in place of sessionsEnded, and nothing of where it was done from. export, export_cut_short: kind (the export''s kind), file (the file''s name), download (the id of the download, given by export_for_download, that pairs a download cut short with its export entry); an export_cut_short the hourly sweep wrote for a download whose end never came, a day after it began, endNeverCame (true: the server never told its end, and what it sent is not known; sweep_unended_downloads).';
 
 
 --
@@ -12688,8 +12812,9 @@ begin
     select m.id, case when m.accepted_at is not null then u.full_name end, m.role, m.deleted_at
     from app_public.membership m join app_public."user" u on u.id = m.user_id
     where m.clinic_id = app_public.current_clinic_id() and m.deleted_at is not null
-      -- an invitation its person declined stays declined (restoreMember refuses it): not listed
-      and not (m.accepted_at is null and m.deleted_by = m.user_id)
+      -- an invitation its person declined stays declined (restoreMember refuses it): not listed; one removed by no one
+      -- named (deleted_by null: the operator's delete) was not declined, as restoreMember reads it too
+      and (m.accepted_at is not null or m.deleted_by is distinct from m.user_id)
     order by m.deleted_at desc, m.id;
 end;
 $$;
@@ -12701,7 +12826,7 @@ ALTER FUNCTION app_public.removed_members() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION removed_members(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId); invitations their person declined are not listed (they cannot be restored). An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
+COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId); invitations their person declined are not listed (they cannot be restored), those withdrawn with no one named as removing them (the operator''s) are. An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
 
 
 --
@@ -16711,6 +16836,20 @@ CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (
 
 
 --
+-- Name: analyst_grant _200_truncate_refused; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_private.analyst_grant FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON analyst_grant; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_private.analyst_grant IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
 -- Name: analyst_grant _490_chains_in_order_on_delete; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17289,6 +17428,188 @@ CREATE TRIGGER _200_lifecycle BEFORE INSERT OR UPDATE ON app_public.visit FOR EA
 --
 
 CREATE TRIGGER _200_snapshot BEFORE INSERT OR DELETE OR UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit_service__snapshot();
+
+
+--
+-- Name: clinic _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.clinic FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.clinic IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: daily_reconciliation _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.daily_reconciliation FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.daily_reconciliation IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: invoice _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.invoice FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.invoice IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: invoice_line _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.invoice_line FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.invoice_line IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: membership _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.membership FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.membership IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: patient _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.patient FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.patient IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: payment _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.payment FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.payment IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: refund _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.refund FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON refund; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.refund IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: report_export _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.report_export FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.report_export IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: service _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.service FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.service IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: user _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public."user" FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public."user" IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: visit _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.visit FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.visit IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
+
+
+--
+-- Name: visit_service _200_truncate_refused; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_truncate_refused BEFORE TRUNCATE ON app_public.visit_service FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg__truncate_refused();
+
+
+--
+-- Name: TRIGGER _200_truncate_refused ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _200_truncate_refused ON app_public.visit_service IS 'Refuses a truncate, which writes no audit entry (tg__truncate_refused): its rows leave by a delete, audited.';
 
 
 --
@@ -19919,11 +20240,11 @@ GRANT ALL ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid
 
 
 --
--- Name: FUNCTION logout(); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+-- Name: FUNCTION logout(replaced_by uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_hidden.logout() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.logout() TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_hidden.logout(replaced_by uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.logout(replaced_by uuid) TO :DATABASE_VISITOR;
 
 
 --
@@ -20240,10 +20561,10 @@ REVOKE ALL ON FUNCTION app_private.add_to_daily_services(invoice app_public.invo
 
 
 --
--- Name: FUNCTION address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.address_throttle(ip inet, OUT refused boolean, OUT first_refusal boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean) FROM PUBLIC;
 
 
 --
@@ -20454,6 +20775,13 @@ REVOKE ALL ON FUNCTION app_private.drop_days_opened_before_clinics() FROM PUBLIC
 --
 
 REVOKE ALL ON FUNCTION app_private.end_sessions_of(user_id uuid, kept_session_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enter_address_attempt(ip inet); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.enter_address_attempt(ip inet) FROM PUBLIC;
 
 
 --
@@ -20905,6 +21233,13 @@ REVOKE ALL ON FUNCTION app_private.refuse_deleted_patient(clinic_id uuid, patien
 
 
 --
+-- Name: FUNCTION refuse_truncate(audited regclass); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.refuse_truncate(audited regclass) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION reindex_patient_search(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21070,6 +21405,13 @@ REVOKE ALL ON FUNCTION app_private.tg__tax_rate_as_meant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__truncate_refused(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__truncate_refused() FROM PUBLIC;
 
 
 --

@@ -607,7 +607,7 @@ test("a client throttled after attempts at once took its count past 20 without l
 });
 
 // each read the failures of the attempts before it, none of those in flight: a burst from one address had 39 passwords
-// checked where the rule is 20 failures in 15 minutes (000NNN)
+// checked where the rule is 20 failures in 15 minutes (000359)
 test("attempts from one address in flight count as its failures: with 15 failures, of 10 at once 5 at most have their password checked, the rest answered RETRY and not counted", async () => {
   const [a, b] = randomBytes(4).toString("hex").match(/.{4}/g)!;
   const network = `2001:db8:${a}:${b}`;
