@@ -6,7 +6,7 @@
  * fields it selects (aliases and fragments counted as often as they are used,
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), fields whose work does not shrink with a page (a whole
- * period's dashboard, a walk of the audit chain, the schema's description, counts and aggregates) a few
+ * period's dashboard, a walk of the audit chain, the time zones' list, the schema's description, counts and aggregates) a few
  * times at most, the page size of `first`/`last`, at most 10 orders in an
  * `orderBy`, fragments nested at most 32 deep, at most 1,000 objects and 10,000
  * values in the input values, each use counted, and 50 fields under one name and 100 fragments in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
@@ -61,6 +61,9 @@ export interface RequestLimits {
 const COSTLY_FIELDS = [
   { names: ["dashboard"], most: 1, problem: "A request may ask for dashboard once: send another request for another period." },
   { names: ["verifyAuditChain"], most: 1, problem: "A request may ask for verifyAuditChain once: send another request for another clinic." },
+  // PostgreSQL's whole list of time zones, read from its files at each call whatever the name (pg_timezone_names, some
+  // 30 ms): 490 aliases, sent without a session, kept a core of the database busy 15 s
+  { names: ["isValidTimezone"], most: 1, problem: "A request may ask for isValidTimezone once: send another request for another name." },
   // the whole schema's description, megabytes when aliased a hundred times in a few kilobytes of query
   { names: ["__schema"], most: 1, problem: "A request may ask for __schema once." },
   // one type's description, as tools ask for one or two: aliased a hundred times, as large

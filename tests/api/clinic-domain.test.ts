@@ -710,8 +710,10 @@ describe("bad input gets a clear code and writes nothing", () => {
         error: expect.objectContaining({ extensions: { code: "INVALID_INPUT", constraint: "clinic_timezone_check" } }),
       });
     }
-    const valid = await owner.graphql(`{ nairobi: isValidTimezone(name: "Africa/Nairobi") posix: isValidTimezone(name: "posix/Africa/Nairobi") }`);
-    expect(valid.body.data).toEqual({ nairobi: true, posix: false });
+    // one name a request (server/request-limits.ts)
+    for (const [name, valid] of [["Africa/Nairobi", true], ["posix/Africa/Nairobi", false]] as const) {
+      expect((await owner.graphql(`query($name: String!) { isValidTimezone(name: $name) }`, { name })).body).toEqual({ data: { isValidTimezone: valid } });
+    }
     expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [a.clinicId])).rows[0].timezone).toBe("Africa/Dar_es_Salaam");
   });
 

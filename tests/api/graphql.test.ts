@@ -1265,6 +1265,20 @@ describe("limits", () => {
     expect(two.body.data.dashboard).toHaveProperty("newPatients");
   });
 
+  test("the time zone check is answered once per request, with or without a session: each reads PostgreSQL's whole list of zones", async () => {
+    // 490 aliases of as many names, 23 kB sent without a session, kept a core of the database busy 15 s
+    // (each call some 30 ms, the query's deadline reached before the last was read)
+    const names = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `z${i}: isValidTimezone(name: "Nowhere/Zone${i}")`).join(" ")} }`;
+    const refused = { errors: [{ extensions: { code: "LIMIT_EXCEEDED" }, message: "A request may ask for isValidTimezone once: send another request for another name." }] };
+    for (const browser of [new Browser(api), owner]) {
+      expect((await browser.graphql(names(1))).body).toEqual({ data: { z0: false } });
+      for (const query of [names(2), names(490), `{ isValidTimezone(name: "UTC") ...Z } fragment Z on Query { again: isValidTimezone(name: "GMT") }`]) {
+        const response = await browser.graphql(query);
+        expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: refused });
+      }
+    }
+  });
+
   // the field limit is a validation rule, run with every other rule over the whole document: 198 kB of 9,000 fields, sent
   // without a session, held the event loop for a second each, and grafserv kept each refused document (75 took the heap)
   test("a query of more than 20 tokens per field allowed is refused before it is read, with or without a session", async () => {
