@@ -7,7 +7,7 @@ import { type Job, Logger, run, runOnce, type Runner, type WorkerEvents } from "
 import type pg from "pg";
 import { closeBrowser } from "./pdf/renderer.ts";
 import { taskList } from "./tasks/index.ts";
-import { cutShort, poolHearingClosures } from "../db/pool.ts";
+import { cutShort, inTransaction, poolHearingClosures } from "../db/pool.ts";
 import { projectPath } from "../db/paths.ts";
 import { closeExportFiles } from "../db/export-files.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
@@ -166,24 +166,39 @@ export async function stopWorker({ runner, pool, running }: Worker, graceMs = SH
     const late = [...running.values()];
     if (!inTime && late.length > 0) {
       jsonLogger.warn(`jobs still running after ${graceMs} ms are handed back to the queue: ${late.map((job) => job.id).join(", ")}`);
-      await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...new Set(late.map((job) => job.locked_by))]]);
-      await pool.query(
-        "select graphile_worker.reschedule_jobs(array[t.id], attempts := t.attempts) from unnest($1::bigint[], $2::int[]) as t(id, attempts)",
-        [late.map((job) => job.id), late.map((job) => Math.max(job.attempts - 1, 0))],
-      );
-      // their exports wait again, as their clinics are shown: they said "running" with nothing running them, and
-      // then "queued" with the cut attempt's progress (670,000 of 1,000,001 rows done)
-      await pool.query(
-        `update app_public.report_export e set status = 'queued', rows_done = 0
-         from unnest($1::text[], $2::json[]) as j(task, payload)
-         where j.task = 'report_export__produce' and e.clinic_id = (j.payload ->> 'clinicId')::uuid and e.id = (j.payload ->> 'id')::uuid
-           and e.status = 'running'`,
-        [late.map((job) => job.task_identifier), late.map((job) => JSON.stringify(job.payload))],
-      );
+      // in one transaction: between an unlock and its attempt given back, each committed on its own, a job on its last
+      // attempt was one out of attempts that nobody held, and a sweep then (fail_abandoned_exports, another worker's)
+      // failed its export for good; and another worker could take a job unlocked first, its attempt not given back
+      // (graphile_worker.reschedule_jobs leaves a locked job as it is). Another worker's look for a job passes over the
+      // rows the transaction holds, and then finds them handed back whole
+      const client = await pool.connect();
+      try {
+        await inTransaction(client, () => handBack(client, late));
+      } finally {
+        client.release();
+      }
     }
   } finally {
     // a render of a job handed back is not waited for: its browser is killed at once, within Docker's 10 s
     await closeBrowser(inTime ? undefined : 0);
     if (inTime) await pool.end();
   }
+}
+
+/** Hands `late`'s jobs back to the queue (see stopWorker), on `client`, in its transaction. */
+async function handBack(client: pg.PoolClient, late: Job[]): Promise<void> {
+  await client.query("select graphile_worker.force_unlock_workers($1::text[])", [[...new Set(late.map((job) => job.locked_by))]]);
+  await client.query(
+    "select graphile_worker.reschedule_jobs(array[t.id], attempts := t.attempts) from unnest($1::bigint[], $2::int[]) as t(id, attempts)",
+    [late.map((job) => job.id), late.map((job) => Math.max(job.attempts - 1, 0))],
+  );
+  // their exports wait again, as their clinics are shown: they said "running" with nothing running them, and
+  // then "queued" with the cut attempt's progress (670,000 of 1,000,001 rows done)
+  await client.query(
+    `update app_public.report_export e set status = 'queued', rows_done = 0
+     from unnest($1::text[], $2::json[]) as j(task, payload)
+     where j.task = 'report_export__produce' and e.clinic_id = (j.payload ->> 'clinicId')::uuid and e.id = (j.payload ->> 'id')::uuid
+       and e.status = 'running'`,
+    [late.map((job) => job.task_identifier), late.map((job) => JSON.stringify(job.payload))],
+  );
 }

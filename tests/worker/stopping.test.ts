@@ -64,34 +64,95 @@ test("a job still running after the grace period is unlocked with its attempt gi
   expect(await jobRow(job.id)).toEqual([]);
 });
 
-test("an export whose job is handed back waits again as its clinic is shown (queued, nothing done), not running with nothing running it", async () => {
-  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
-  try {
-    const clinic = await createClinic("Handed back export");
-    const { rows: [made] } = await rootPool().query(
-      "insert into app_public.report_export (clinic_id, kind, from_date, to_date, status, rows_done, rows_total) values ($1, 'patients_csv', current_date, current_date, 'running', 670, 1000) returning id",
-      [clinic.clinicId],
-    );
-    let finish!: () => void;
-    const gate = new Promise<void>((resolve) => (finish = resolve));
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    // queued before the worker starts and ahead of every other job: an export another file requested (and takes off the
-    // queue itself) was the job this worker ran, gated, and the one handed back, this export left as it was
-    const { rows: [job] } = await rootPool().query(
-      "select (j).key from graphile_worker.add_job('report_export__produce', $1::json, job_key := $2, priority := -1) as j",
-      [{ clinicId: clinic.clinicId, id: made.id }, `report_export:${made.id}`],
-    );
-    const worker = await testWorker({ report_export__produce: async () => void (started(), await gate) });
-    await running;
-    await stopWorker(worker, 100);
-    const shown = (await rootPool().query("select status, rows_done from app_public.report_export where id = $1", [made.id])).rows[0];
+/**
+ * An export shown running (670 of 1,000 rows done) whose job, of `maxAttempts`, a worker of this file runs until `finish`;
+ * the job queued before the worker starts and ahead of every other job: an export another file requested (and takes off
+ * the queue itself) was the job this worker ran, gated, and the one handed back, this export left as it was.
+ */
+async function exportRunning(clinicName: string, maxAttempts = 25) {
+  const clinic = await createClinic(clinicName);
+  const { rows: [made] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date, status, rows_done, rows_total) values ($1, 'patients_csv', current_date, current_date, 'running', 670, 1000) returning id",
+    [clinic.clinicId],
+  );
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const { rows: [job] } = await rootPool().query(
+    "select (j).id, (j).key from graphile_worker.add_job('report_export__produce', $1::json, job_key := $2, max_attempts := $3, priority := -1) as j",
+    [{ clinicId: clinic.clinicId, id: made.id }, `report_export:${made.id}`, maxAttempts],
+  );
+  const worker = await testWorker({ report_export__produce: async () => void (started(), await gate) });
+  await running;
+  /** Lets the job end, then stops its worker and takes the job off the queue. */
+  const end = async () => {
     finish();
     await worker.runner.promise;
     await worker.pool.end();
     await rootPool().query("select graphile_worker.remove_job($1)", [job.key]);
+  };
+  return { exportId: made.id as string, jobId: job.id as string, worker, end };
+}
+
+test("an export whose job is handed back waits again as its clinic is shown (queued, nothing done), not running with nothing running it", async () => {
+  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
+  try {
+    const { exportId, worker, end } = await exportRunning("Handed back export");
+    await stopWorker(worker, 100);
+    const shown = (await rootPool().query("select status, rows_done from app_public.report_export where id = $1", [exportId])).rows[0];
+    await end();
     // nothing done of it that counts: the next attempt starts again (it showed the cut attempt's rows)
     expect(shown).toEqual({ status: "queued", rows_done: 0 });
+  } finally {
+    await release();
+  }
+}, WORKER_TURN_WAIT_MS);
+
+/** `pool` running `then` after each of its statements, and each of those of the connections it lends, has answered. */
+function afterEachStatement(pool: pg.Pool, then: () => Promise<void>): pg.Pool {
+  const followed = <T extends object>(target: T, lend?: (made: T) => unknown): T =>
+    new Proxy(target, {
+      get(made, key) {
+        const value: unknown = Reflect.get(made, key, made);
+        if (key === "query") return async (...args: unknown[]) => ((result) => then().then(() => result))(await (value as (...a: unknown[]) => Promise<unknown>).apply(made, args));
+        if (key === "connect" && lend) return async () => lend(made);
+        return typeof value === "function" ? value.bind(made) : value;
+      },
+    });
+  return followed(pool, async (made) => followed(await made.connect()));
+}
+
+// the hand-back's unlock and its attempt given back were two statements: between them a job on its last attempt was one
+// out of attempts that nobody held, and the hourly sweep (fail_abandoned_exports) that read it then failed its export for
+// good ("the export was interrupted"), though its attempt was given back and it was to run again
+test("an export handed back on its last attempt is never seen abandoned meanwhile: its job is unlocked with its attempt given back at once", async () => {
+  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
+  try {
+    const { exportId, jobId, worker, end } = await exportRunning("Handed back on its last attempt", 1);
+    // what the sweep would fail, read after each statement of the hand-back (rolled back: other files' exports stay as they are)
+    const seenAbandoned: boolean[] = [];
+    const sweep = async () => {
+      const client = await rootPool().connect();
+      try {
+        await client.query("begin");
+        const { rows } = await client.query("select count(*)::int as n from app_private.fail_abandoned_exports() f where f.id = $1", [exportId]);
+        seenAbandoned.push(rows[0].n > 0);
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    };
+    await stopWorker({ ...worker, pool: afterEachStatement(worker.pool, sweep) }, 100);
+    const shown = (await rootPool().query("select status from app_public.report_export where id = $1", [exportId])).rows[0];
+    const left = await jobRow(jobId);
+    await end();
+    expect({ sweeps: seenAbandoned.length > 0, seenAbandoned: seenAbandoned.some(Boolean), shown, attempts: left[0]?.attempts }).toEqual({
+      sweeps: true,
+      seenAbandoned: false,
+      shown: { status: "queued" },
+      attempts: 0,
+    });
   } finally {
     await release();
   }
