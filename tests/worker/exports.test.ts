@@ -17,7 +17,7 @@ import { report_export__produce } from "../../worker/tasks/report_export__produc
 import { report_export__expire } from "../../worker/tasks/report_export__expire.ts";
 import { csvLine } from "../../worker/csv.ts";
 import { closeExportFiles, exportFile, exportFolderFiles, exportPartFile } from "../../db/export-files.ts";
-import { beginWhenFree } from "../support/locks.ts";
+import { beginWhenFree, trackBackend, waitsForLock } from "../support/locks.ts";
 import {
   atTheNextAttemptsPart,
   cutStalledExport,
@@ -1311,6 +1311,33 @@ test("an export whose worker died during its last attempt is failed and its half
 // an attempt renames its file into place in the transaction that marks its export done: its connection closed at the
 // commit (a restart of PostgreSQL), the export was not done and, on the last attempt, failed, its whole file left in
 // the clinic's folder for good, which no one could download and nothing removed
+// the sweep chose the exports it fails in its snapshot, then failed them by their ids, whatever they had become while it
+// waited for their rows: one cancelled meanwhile (a cancelExport committing as the sweep ran) read "failed", interrupted
+test("an export cancelled while the sweep waits for its row stays cancelled: the sweep fails only exports still in progress", async () => {
+  // queued with no job: one the sweep fails
+  const { rows: [made] } = await rootPool().query(
+    "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', current_date, current_date) returning id",
+    [a.clinicId],
+  );
+  const [cancelling, sweeping] = [await rootPool().connect(), await rootPool().connect()];
+  try {
+    await trackBackend(sweeping);
+    await cancelling.query("begin");
+    // as cancel_export writes it
+    await cancelling.query("update app_public.report_export set status = 'cancelled', finished_at = now() where id = $1", [made.id]);
+    const swept = sweeping.query("select f.id from app_private.fail_abandoned_exports() f where f.id = $1", [made.id]);
+    expect(await waitsForLock(sweeping, swept)).toBe(true);
+    await cancelling.query("commit");
+    const { rows: failed } = await swept;
+    const { rows: shown } = await rootPool().query("select status, error from app_public.report_export where id = $1", [made.id]);
+    expect({ failed, shown }).toEqual({ failed: [], shown: [{ status: "cancelled", error: null }] });
+  } finally {
+    await cancelling.query("rollback").catch(() => {});
+    cancelling.release();
+    sweeping.release();
+  }
+});
+
 test("the file an attempt put in place for an export that then failed, its mark of done lost at the commit, is removed by the hourly sweep", async () => {
   const { rows: [made] } = await rootPool().query(
     "insert into app_public.report_export (clinic_id, kind, from_date, to_date) values ($1, 'patients_csv', $2, $2) returning id",
