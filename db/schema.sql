@@ -4388,7 +4388,8 @@ begin
       error = case when a.job_id is null then 'The export was interrupted and will not be retried.'
         else format('Attempt %s of %s failed: the export was interrupted (reference: job %s)', a.attempts, a.max_attempts, a.job_id) end
   from abandoned a
-  where e.clinic_id = a.clinic_id and e.id = a.id
+  -- asked again of the row as it is once locked: one cancelled or done meanwhile is no longer abandoned
+  where e.clinic_id = a.clinic_id and e.id = a.id and e.status in ('queued', 'running')
   returning e.clinic_id, e.id;
 end;
 $$;
@@ -4400,7 +4401,7 @@ ALTER FUNCTION app_private.fail_abandoned_exports() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION fail_abandoned_exports(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them. Called by report_export__expire, which then removes the .part files no attempt writes any more: those of exports not queued or running, and those of attempts an export is no longer the work of.';
+COMMENT ON FUNCTION app_private.fail_abandoned_exports() IS 'Marks failed the exports still queued or running whose job will never run again (gone, or out of attempts after its worker died), and returns them; one cancelled or finished while this waits for its row (another transaction writing it) is left as it became. Called by report_export__expire, which then removes the .part files no attempt writes any more: those of exports not queued or running, and those of attempts an export is no longer the work of.';
 
 
 --
