@@ -5,7 +5,7 @@
  * the worker computes outside any session.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, committedAs, createClinic, createIssuedInvoice, createVisit, openSession } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, openSession } from "../support/fixtures.ts";
 import { until } from "../support/until.ts";
 
 afterAll(closeRootPool);
@@ -61,6 +61,31 @@ test.each([
 });
 
 // planned for any clinic, the sum read every invoice of a clinic through another index: 90 ms of a large clinic's dashboard
+test("a day of money past 10^13 is on the dashboard's revenue per day and in the monthly summary", async () => {
+  const clinic = await createClinic("Large day clinic");
+  // three invoices of 4,000,000,000,000 each (a visit's services come to at most 4999999999999.999), paid in full today
+  const cashier = await cashierSession(clinic);
+  for (let i = 0; i < 3; i++) {
+    const invoice = await createIssuedInvoice(clinic, "4000000000000");
+    await committedAs(cashier, (c) =>
+      c.query("select app_public.record_payment($1, (select balance from app_public.invoice where id = $1), 'bank_transfer', null, null, null)", [invoice.id]),
+    );
+  }
+  const { rows } = await rootPool().query(
+    "select business_date::text as day, sum(amount)::text as amount from app_public.payment where clinic_id = $1 group by business_date",
+    [clinic.clinicId],
+  );
+  expect(rows).toEqual([{ day: expect.any(String), amount: "12000000000000.000" }]); // one day, past 10^13
+  const { day } = rows[0] as { day: string };
+  // each day's sum was cast to numeric(16,3), one amount's size: "numeric field overflow" for every period holding the day
+  const dashboard = await asMember(clinic.members.owner, async (c) =>
+    (await c.query("select revenue::text, revenue_by_day from app_public.dashboard($1, $1)", [day])).rows[0],
+  );
+  expect(dashboard).toEqual({ revenue: "12000000000000.000", revenue_by_day: [{ date: day, amount: "12000000000000.000" }] });
+  const summary = (await rootPool().query("select app_private.monthly_summary_document($1, $2, $2) -> 'figures' -> 'revenue_by_day' as f", [clinic.clinicId, day])).rows[0].f;
+  expect(summary).toEqual(dashboard.revenue_by_day);
+});
+
 test("what a clinic is owed is summed from the index of the invoices that owe, however the query is planned", async () => {
   const clinic = await createClinic("Owed clinic");
   await createIssuedInvoice(clinic, "7000");
