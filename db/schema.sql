@@ -3848,7 +3848,7 @@ begin
     where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.business_date
   )
   select (select coalesce(sum(amount), 0) from per_day),
-    (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(16,3)::text) order by g)
+    (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(20,3)::text) order by g)
      from generate_series(from_date::timestamp, to_date::timestamp, interval '1 day') g left join per_day p on p.business_date = g::date),
     -- the methods money moved in (a method a payment was corrected away from keeps a row of none)
     (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount::text) order by method), '[]')
