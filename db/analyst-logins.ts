@@ -68,6 +68,7 @@ export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<
     for (const { name } of rows) {
       await inTransaction(client, async () => {
         await analystsTurn(client, name);
+        await endAnalystsWrites(client, name);
         await setLimits(client, config, name);
       });
     }
@@ -94,6 +95,18 @@ function asOperator<T>(config: DatabaseConfig, fn: (client: pg.Client) => Promis
  */
 async function analystsTurn(client: pg.Client, name: string): Promise<void> {
   await client.query("select pg_advisory_xact_lock(hashtextextended('analyst:' || $1, 0))", [name]);
+}
+
+/**
+ * Ends the sessions of the analyst `name` that hold a transaction of writes open, so that the start, grant or revoke
+ * changing its role next does not wait for them. Any role may change its own (`alter role … set`, `password`, `alter
+ * default privileges`) and leave the change uncommitted, with its own idle_in_transaction_session_timeout 0: every
+ * alter role of it waited for that transaction, without end (every start, npm start's and the worker's, stalled at its
+ * limits, and a revoke at its nologin, the analyst reading on), and then failed, "tuple concurrently updated". A
+ * reading session holds no transaction id, and reads on. Run as the superuser, in the analyst's turn.
+ */
+async function endAnalystsWrites(root: pg.Client, name: string): Promise<void> {
+  await root.query("select pg_terminate_backend(pid, 10000) from pg_stat_activity where usename = $1 and backend_xid is not null", [name]);
 }
 
 /**
@@ -153,6 +166,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
   return asOwner(config, (owner) => asOperator(config, async (root) => {
     await analystsTurn(owner, name);
     const exists = await analystExists(root, config, name);
+    if (exists) await endAnalystsWrites(root, name);
     const clinics = await clinicsNamed(owner, named);
     // each grant removed or added is an entry in its clinic's audit chain, written in two statements (each ordering only
     // its own chains): their heads are locked first, all in the order of their ids, as a login, a password change or a
@@ -231,7 +245,10 @@ export async function revokeAnalyst(config: DatabaseConfig, name: string): Promi
     // a misspelt name must not read as a revoked analyst: the one meant would keep reading (the grants
     // of a name whose login is gone, after a restore onto another server, are still removed)
     if (!exists && !grants) throw new Error(`no analyst is named ${name}: nothing was revoked`);
-    if (exists) await root.query(`alter role ${role} nologin`);
+    if (exists) {
+      await endAnalystsWrites(root, name);
+      await root.query(`alter role ${role} nologin`);
+    }
     return exists;
   }));
   if (!exists) return [`analyst ${name} removed`];

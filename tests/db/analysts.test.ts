@@ -6,6 +6,7 @@
 import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
 import { grantAnalyst, keepAnalystsWithinLimits, revokeAnalyst } from "../../db/analyst-logins.ts";
+import { withinTime } from "../../db/deadline.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
@@ -627,6 +628,47 @@ describe("an analyst's own doings do not outlast a revoke or a grant", () => {
       expect(rows).toEqual([{ statement: "15min", idle: "5min" }]);
     } finally {
       await regranted.end();
+    }
+  });
+
+  // Any role may change its own role and leave the change uncommitted (with idle_in_transaction_session_timeout 0 in its
+  // session): every alter role of it waited for that transaction without end, a start's limits (npm start, the worker),
+  // a grant, and a revoke's nologin, the analyst reading on
+  test("an analyst holding a change of their own role open stalls no start, grant or revoke: that session is ended, a read goes on", async () => {
+    expect(runCli(["analyst", "grant", STICKY, a.clinicId, "--password", "sticky-password"]).status).toBe(0);
+    const role = pg.escapeIdentifier(STICKY);
+    const sessions: pg.Client[] = [];
+    const holdingOpen = async (change: string) => {
+      const sticky = await login();
+      sessions.push(sticky);
+      await sticky.query("set idle_in_transaction_session_timeout = 0");
+      await sticky.query("begin");
+      await sticky.query(change);
+      return sticky;
+    };
+    const inTime = <T>(work: Promise<T>) => withinTime(15_000, work, () => new Error("stalled behind the analyst's open transaction"));
+    try {
+      const reader = await login();
+      sessions.push(reader);
+      await reader.query("begin");
+      await reader.query("select count(*) from reporting.invoices");
+      // the start: limits the analyst changed (committed), changed again and held open
+      const changed = await login();
+      await changed.query(`alter role ${role} set statement_timeout = 0`);
+      await changed.end();
+      let held = await holdingOpen(`alter role ${role} set work_mem = '64MB'`);
+      expect(await inTime(keepAnalystsWithinLimits(testConfig))).toContain(STICKY);
+      await expect(held.query("select 1")).rejects.toThrow();
+      held = await holdingOpen(`alter role ${role} password 'sticky-password'`);
+      await inTime(grantAnalyst(testConfig, STICKY, [a.clinicId]));
+      await expect(held.query("select 1")).rejects.toThrow();
+      expect((await reader.query("select count(*)::int as n from reporting.invoices")).rows[0].n).toBeGreaterThan(0); // reads on
+      await reader.query("commit");
+      held = await holdingOpen(`alter role ${role} password 'sticky-password'`);
+      expect(await inTime(revokeAnalyst(testConfig, STICKY))).toEqual([`analyst ${STICKY} removed`]);
+      await expect(held.query("select 1")).rejects.toThrow();
+    } finally {
+      await Promise.all(sessions.map((client) => client.end().catch(() => {}))); // before, their ends let what stalled go on
     }
   });
 
