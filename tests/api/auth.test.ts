@@ -647,6 +647,40 @@ test("attempts from one address in flight count as its failures: with 15 failure
   ]);
 });
 
+// a refused one stayed in flight, as a failure to come, until its transaction ended (its audit entry written, behind the
+// platform chain's other failed logins), though it is never counted: the address's people were refused meanwhile (000NNN)
+test("an attempt refused for its address's attempts in flight is not one of them: once they end without a failure, a right password is checked", async () => {
+  const address = anyAddress();
+  await rootPool().query(
+    "insert into app_private.login_failure (ip, phone) select app_hidden.throttled_network($1::inet), '+255700000000' from generate_series(1, 19)",
+    [address],
+  );
+  const { phone, password } = clinic.members.receptionist;
+  // an attempt of the address in flight (a colleague's right password), which ends with no failure
+  const colleague = await rootPool().connect();
+  try {
+    await colleague.query("begin");
+    await colleague.query("select app_private.enter_address_attempt($1::inet)", [address]);
+    const [refused, answer] = await whileHolding("select from app_private.audit_chain_head where chain_id = '00000000-0000-0000-0000-000000000000' for update", [], async (head) => {
+      // 19 failures and 1 in flight: refused, and still writing its audit entry (the platform chain's head held)
+      const refused = loginFrom(address, randomPhone(), "wrong-password");
+      expect(await head.blocking(1)).toBe(true);
+      await colleague.query("rollback");
+      // 19 failures, and nothing in flight that can be one: checked (before, refused for the one refused, still under way)
+      // (answered at once, or, refused, seen writing its audit entry behind the head)
+      const answer = loginFrom(address, phone, password);
+      await Promise.race([answer, head.blocking(2)]);
+      await head.release();
+      return [await refused, await answer];
+    });
+    expect(refused.body.error?.code).toBe("RETRY");
+    expect([answer.status, answer.body.error?.code]).toEqual([200, undefined]);
+  } finally {
+    await colleague.query("rollback");
+    colleague.release();
+  }
+});
+
 test("a burst of 40 wrong passwords from one address gets 20 at most checked; the rest are answered RETRY or refused by the throttle", async () => {
   const address = anyAddress();
   const answers = await Promise.all(Array.from({ length: 40 }, () => loginFrom(address, randomPhone(), "wrong-password")));
