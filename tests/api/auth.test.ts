@@ -648,7 +648,7 @@ test("attempts from one address in flight count as its failures: with 15 failure
 });
 
 // a refused one stayed in flight, as a failure to come, until its transaction ended (its audit entry written, behind the
-// platform chain's other failed logins), though it is never counted: the address's people were refused meanwhile (000NNN)
+// platform chain's other failed logins), though it is never counted: the address's people were refused meanwhile (000362)
 test("an attempt refused for its address's attempts in flight is not one of them: once they end without a failure, a right password is checked", async () => {
   const address = anyAddress();
   await rootPool().query(
