@@ -6,7 +6,8 @@
  * (export-unavailable.ts). Each download is audited, once its file is
  * open: a file gone from disk is a 404 with no entry, saying to request the
  * export again, and HEAD, which sends none, is refused (405); one that ends
- * before the whole file was sent (its client gone, a read that failed) is
+ * before the whole file was sent (its client gone, or reading nothing for
+ * DOWNLOAD_STALL_MS; a read that failed) is
  * audited again, as cut short, both entries giving the download's own id, for
  * the person its beginning kept, whatever became of its session meanwhile. The id is read
  * by PostgreSQL, so any form of it the API takes finds the export.
@@ -91,7 +92,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       res.setHeader("Content-Type", contentType);
       res.setHeader("Content-Length", String(size));
       res.setHeader("Cache-Control", "private, no-store");
-    });
+    }, settings.downloadStallMs);
     // its end, whole or not, ended by the session that began it (that session ended since or not, its row deleted or
     // not): one cut short is audited so, for the person and clinic its beginning kept, with the id its export entry gave
     // the download (the same person's other downloads of the export are others); each end takes the row its beginning kept

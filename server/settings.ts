@@ -37,6 +37,8 @@ export interface ServerSettings {
   trustProxy: false | number | string;
   /** MB (1,048,576 bytes) a clinic's finished export files may take: a new export is refused beyond (request_export). */
   exportStoragePerClinicMb: number;
+  /** How long a download may send nothing (its client reading nothing) before it is cut (server/file-download.ts). */
+  downloadStallMs: number;
 }
 
 /** ALLOWED_ORIGINS, each an origin as browsers send it (scheme://host[:port]): `*` or a path matched no request. */
@@ -89,6 +91,12 @@ const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
 const MAX_ANSWER_BYTES = 500_000_000;
 /** The most storage a clinic's exports may be given, in MB: a terabyte, far beyond a clinic's ten years of payments (about 95 MB). */
 const MAX_EXPORT_STORAGE_PER_CLINIC_MB = 1_048_576;
+/**
+ * How long a download may send nothing before it is cut: a client that stopped reading held its connection, its open
+ * file and its download's row for as long as it liked. A minute, as a reverse proxy waits on a client it sends to
+ * (nginx's send_timeout is 60 s): a client that reads at all, but for the slowest, lets something be sent within it.
+ */
+const DOWNLOAD_STALL_MS = 60_000;
 
 export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: string): ServerSettings {
   if (env.NODE_ENV && !NODE_ENVS.includes(env.NODE_ENV)) {
@@ -128,5 +136,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     maxAnswerBytes: wholeNumber(env, "MAX_ANSWER_BYTES", 32_000_000, 1, MAX_ANSWER_BYTES),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
     exportStoragePerClinicMb: wholeNumber(env, "EXPORT_STORAGE_PER_CLINIC_MB", 2048, 1, MAX_EXPORT_STORAGE_PER_CLINIC_MB),
+    // Node's largest timer, as the statement timeout's: a longer one fired at once, cutting every download at its start
+    downloadStallMs: wholeNumber(env, "DOWNLOAD_STALL_MS", DOWNLOAD_STALL_MS, 1, MAX_STATEMENT_TIMEOUT_MS),
   };
 }

@@ -40,6 +40,9 @@ test.each([
   ["EXPORT_STORAGE_PER_CLINIC_MB", "0", /^EXPORT_STORAGE_PER_CLINIC_MB must be a whole number from 1 to 1048576 \(it is "0"\)$/],
   ["EXPORT_STORAGE_PER_CLINIC_MB", "1048577", /^EXPORT_STORAGE_PER_CLINIC_MB must be a whole number from 1 to 1048576 \(it is "1048577"\)$/],
   ["SESSION_TTL_SECONDS", "30", /^SESSION_TTL_SECONDS must be a whole number from 60 to 34560000/],
+  // a download's deadline with a unit, or past Node's largest timer (which fires at once: every download cut at its start)
+  ["DOWNLOAD_STALL_MS", "60s", /^DOWNLOAD_STALL_MS must be a whole number from 1 to 2147483647 \(it is "60s"\)$/],
+  ["DOWNLOAD_STALL_MS", "3000000000", /^DOWNLOAD_STALL_MS must be a whole number from 1 to 2147483647/],
   ["EMBEDDED_PG_PORT", "5432x", /^EMBEDDED_PG_PORT must be a whole number from 1 to 65535 \(it is "5432x"\)$/],
   ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 \(it is "20s"\)$/],
   ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],

@@ -49,6 +49,7 @@ import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { connect } from "node:net";
+import { get as httpGet, type IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
 
 holdWorkerTurnThroughThisFile();
@@ -609,6 +610,79 @@ test("a download the client abandons closes its file", async () => {
   for (let wait = 0; wait < 50 && openFiles().includes(file); wait++) await new Promise((r) => setTimeout(r, 100));
   expect(openFiles()).not.toContain(file);
 }, 20_000);
+
+/** A download of `id` by `browser` from `url`, its answer handed to `onResponse` (to read as it likes); what came, at its end. */
+function downloadBy(url: string, id: string, browser: Browser, onResponse: (response: IncomingMessage) => void) {
+  return new Promise<{ status: number; received: number; whole: boolean }>((resolve) => {
+    const request = httpGet(`${url}/exports/${id}`, { headers: { cookie: browser.cookie! } }, (response) => {
+      let received = 0;
+      response.on("data", (chunk: Buffer) => (received += chunk.length));
+      const done = () => resolve({ status: response.statusCode!, received, whole: received === Number(response.headers["content-length"]) });
+      response.on("end", done);
+      response.on("error", done);
+      response.on("aborted", done);
+      onResponse(response);
+    });
+    request.on("error", () => resolve({ status: 0, received: 0, whole: false }));
+  });
+}
+
+// a client that stopped reading (a window of zero, or nothing read at all) kept its connection, the open file and its
+// download's row for as long as it liked, with no deadline: many exhausted the server's sockets and files, and the audit
+// learnt of the cut a day later, from the hourly sweep (endNeverCame)
+test("a download that sends nothing for DOWNLOAD_STALL_MS (its client reads nothing) is cut, its file closed and audited as cut short at once; a slow client that keeps reading is not cut", async () => {
+  const stallApi = await startApi({ DOWNLOAD_STALL_MS: "1000" });
+  const [stalled, slow] = [await requestExport(cashierA), await requestExport(cashierA)];
+  await runDueJobs();
+  const size = 16 * 1024 * 1024; // far more than the sockets buffer
+  for (const id of [stalled, slow]) writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(size, "x"));
+  const entries = async (id: string) =>
+    (await rootPool().query("select action, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id])).rows;
+  const kept = async (id: string) => (await rootPool().query("select from app_private.export_download where export_id = $1", [id])).rowCount;
+  try {
+    let began = 0;
+    let paused: IncomingMessage | undefined;
+    void downloadBy(stallApi.url, stalled, cashierA, (response) => {
+      began = Date.now();
+      paused = response;
+      response.pause(); // reads nothing more: the sockets' buffers fill, and the server can send nothing
+    });
+    await until(() => began > 0);
+    const cutShort = async () => (await entries(stalled)).some((entry) => entry.action === "export_cut_short");
+    expect(await until(cutShort, 10_000)).toBe(true);
+    const after = Date.now() - began;
+    expect(after).toBeGreaterThanOrEqual(900); // the deadline is from the last byte sent, not the first
+    expect(after).toBeLessThan(6000);
+    expect(await entries(stalled)).toEqual([
+      { action: "export", detail: expect.objectContaining({ kind: "patients_csv" }) },
+      { action: "export_cut_short", detail: expect.not.objectContaining({ endNeverCame: true }) }, // told by the server, not the sweep
+    ]);
+    expect(await kept(stalled)).toBe(0);
+    expect(openFiles()).not.toContain(join(exportsRoot, a.clinicId, stalled));
+    paused!.destroy(); // what it never read is not waited for
+    // a client that stops again and again, each time for less than the deadline, for several times the deadline in all:
+    // whole. What it reads between is what the kernel needs to take more of the server's (about a third of the send
+    // buffer, a few MB on loopback, where its segments are 64 kB; far less over a network)
+    let pauses = 0;
+    const reading = await downloadBy(stallApi.url, slow, cashierA, (response) => {
+      let sinceLastPause = 0;
+      response.on("data", (chunk: Buffer) => {
+        sinceLastPause += chunk.length;
+        if (sinceLastPause < 2 * 1024 * 1024) return;
+        sinceLastPause = 0;
+        pauses++;
+        response.pause();
+        setTimeout(() => response.resume(), 600);
+      });
+    });
+    expect(pauses).toBeGreaterThanOrEqual(6); // 3.6 s paused in all
+    expect({ status: reading.status, received: reading.received, whole: reading.whole }).toEqual({ status: 200, received: size, whole: true });
+    await until(async () => (await kept(slow)) === 0);
+    expect((await entries(slow)).map((entry) => entry.action)).toEqual(["export"]);
+  } finally {
+    await stallApi.close();
+  }
+}, 60_000);
 
 test("every request and every download is audited, and only downloads that send the file", async () => {
   const id = await requestExport(cashierA, "visits_csv");
