@@ -483,6 +483,37 @@ describe("services of a visit", () => {
     ).rejects.toMatchObject({ code: "23514" });
   });
 
+  // a line of a service deleted or made inactive since had its quantity raised all the same (1 of a discontinued test
+  // made 5, at its old price, and invoiced so): more of it is given only while it is in the catalog (000NNN)
+  test("a line of a service deleted or made inactive since is given no more of it, and is still lowered, discounted and taken off", async () => {
+    const doctor = clinic.members.doctor;
+    const takenOut = ["update app_public.service set is_active = false where id = $1", "select app_public.delete_service($1)"];
+    for (const statement of takenOut) {
+      const visit = await createVisit(clinic, "in_progress");
+      const service = await createService(clinic.clinicId, "100");
+      const { rows } = await rootPool().query(
+        "insert into app_public.visit_service (clinic_id, visit_id, service_id, quantity) values ($1, $2, $3, 3) returning id",
+        [clinic.clinicId, visit.id, service.id],
+      );
+      const line = rows[0].id as string;
+      await committedAs(await openSession(clinic.members.owner.userId, clinic.clinicId), (client) => client.query(statement, [service.id]));
+      await asMember(doctor, async (client) => {
+        await expect(client.query("update app_public.visit_service set quantity = 4 where id = $1", [line])).rejects.toMatchObject({
+          code: "CINVL",
+          message: "That service is no longer in this clinic's active catalog: a visit is given no more of it than it was (lower the quantity, or add an active service).",
+        });
+      });
+      await committedAs(await openSession(doctor.userId, clinic.clinicId), (client) =>
+        client.query("update app_public.visit_service set quantity = 2, discount = 50 where id = $1", [line]),
+      );
+      const { rows: kept } = await rootPool().query("select quantity, unit_price, discount from app_public.visit_service where id = $1", [line]);
+      expect(kept[0]).toEqual({ quantity: 2, unit_price: "100.000", discount: "50.000" });
+      await committedAs(await openSession(doctor.userId, clinic.clinicId), (client) =>
+        client.query("delete from app_public.visit_service where id = $1", [line]),
+      );
+    }
+  });
+
   // a visit's services came to at most 9999999999999.999 (000344), what its invoice's subtotal holds, but its tax came on top:
   // in a clinic with a tax, a visit of two services of 4,000,000,000,000 was completed and then could never be invoiced
   // ("A number is out of range.": its invoice's total overflowed); now they come to at most half of it (000349)
