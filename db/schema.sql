@@ -9487,6 +9487,14 @@ begin
     if (new.visit_id, new.service_id) is distinct from (old.visit_id, old.service_id) then
       raise exception 'Remove the line and add another instead of changing its visit or service.' using errcode = 'CINVL';
     end if;
+    -- more of a service is given only while it is in the catalog, as a line of it is added: a line of a service deleted
+    -- or made inactive since keeps what it was given, lowered or discounted as ever
+    if new.quantity > old.quantity and not exists (
+         select from app_public.service s
+         where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null) then
+      raise exception 'That service is no longer in this clinic''s active catalog: a visit is given no more of it than it was (lower the quantity, or add an active service).'
+        using errcode = 'CINVL';
+    end if;
   end if;
   -- what the visit's services come to with this one (the others read under the visit's lock, as the session sees
   -- them: all of a visit it may change), as its invoice's subtotal adds them: at most half the largest amount
@@ -9511,7 +9519,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --

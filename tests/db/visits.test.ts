@@ -484,7 +484,7 @@ describe("services of a visit", () => {
   });
 
   // a line of a service deleted or made inactive since had its quantity raised all the same (1 of a discontinued test
-  // made 5, at its old price, and invoiced so): more of it is given only while it is in the catalog (000NNN)
+  // made 5, at its old price, and invoiced so): more of it is given only while it is in the catalog (000364)
   test("a line of a service deleted or made inactive since is given no more of it, and is still lowered, discounted and taken off", async () => {
     const doctor = clinic.members.doctor;
     const takenOut = ["update app_public.service set is_active = false where id = $1", "select app_public.delete_service($1)"];
