@@ -275,7 +275,7 @@ describe("an account a clinic gave a password joins no other clinic until the op
 
   // a clinic made for the person by the platform operator took them in at once, as its owner: the trigger read
   // changes of memberships alone, not a membership made accepted
-  test("a clinic the platform operator makes with the person as its owner is refused, until the operator's reset", async () => {
+  test("a clinic the platform operator makes with the person as its owner is refused, until the operator's reset and the person's own password", async () => {
     const cashier = await memberOfA("cashier");
     expect((await reset(managers.owner, cashier.membershipId)).body.errors).toBeUndefined();
     const operator = new Browser(api);
@@ -290,6 +290,11 @@ describe("an account a clinic gave a password joins no other clinic until the op
     expect((await create()).body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: KEPT });
     expect((await rootPool().query("select count(*)::int as n from app_public.clinic where name = $1", [name])).rows).toEqual([{ n: 0 }]);
     await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [cashier.phone]);
+    // the operator's password is not the person's either: they make it theirs, then the clinic is made
+    expect((await create()).body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" }, message: expect.stringContaining("they choose their own first") });
+    const person = new Browser(api);
+    await person.login(cashier.phone, "the operator chose it");
+    expect((await person.post("/auth/password", { currentPassword: "the operator chose it", newPassword: "the cashier's own" })).status).toBe(200);
     expect((await create()).body).toEqual({ data: { createClinicWithOwner: { result: { name } } } });
   });
 });

@@ -216,6 +216,34 @@ describe("create_clinic_with_owner", () => {
     }
     expect(await usersWithPhone(newPhone)).toBe(0);
   });
+
+  // an admin of clinic A made the account (inviteMember of a new phone, with a password of their choosing): the clinic the
+  // platform made for its person took it as its owner, and A's admin logged in to it with that password
+  test("an account whose password is still its maker's is made no clinic's owner until its holder changes it", async () => {
+    const a = await createClinic();
+    const phone = randomPhone();
+    const inviterChose = "the inviter chose this";
+    const invited = await committedAs(await openSession(a.members.admin.userId, a.clinicId), async (client) =>
+      (await client.query("select user_id from app_public.invite_member($1, 'Dr Own Practice', 'doctor', $2)", [phone, inviterChose])).rows[0].user_id as string);
+    const platform = await openSession((await createUser({ isPlatformAdmin: true })).userId, null);
+    const name = `Practice of ${phone}`;
+    const create = () => committedAs(platform, (client) => client.query("select app_public.create_clinic_with_owner($1, 'UTC', 'USD', $2, 'Owner', null)", [name, phone]));
+    await expect(create()).rejects.toMatchObject({
+      code: "CFORB",
+      message: "This person's password is still the one whoever made their account chose, who may log in as them: they choose their own first (POST /auth/password), then the clinic is made for them.",
+    });
+    expect((await rootPool().query("select count(*)::int as n from app_public.clinic where name = $1", [name])).rows).toEqual([{ n: 0 }]);
+    // once the person has made the password theirs, the clinic is made, they its owner
+    const changed = await committedAs(await openSession(invited, a.clinicId), async (client) =>
+      (await client.query("select app_hidden.change_password($1, 'the person chose this', '192.0.2.8') as result", [inviterChose])).rows[0].result);
+    expect(changed).toMatchObject({ status: "ok" });
+    await create();
+    const { rows } = await rootPool().query(
+      "select m.role::text, m.accepted_at is not null as accepted from app_public.membership m join app_public.clinic c on c.id = m.clinic_id where c.name = $1 and m.user_id = $2",
+      [name, invited],
+    );
+    expect(rows).toEqual([{ role: "owner", accepted: true }]);
+  });
 });
 
 test("a clinic's phone past the normalising trigger is still checked to be E.164", async () => {
