@@ -11052,7 +11052,7 @@ declare
   v_clinic app_public.clinic;
   v_name text := regexp_replace(create_clinic_with_owner.name, '^\s+|\s+$', '', 'g');
   v_phone app_public.e164_phone;
-  v_owner uuid;
+  v_owner record;
 begin
   if not app_public.current_user_is_platform_admin() then
     raise exception 'Only a platform administrator can create clinics.' using errcode = 'CFORB';
@@ -11076,8 +11076,17 @@ begin
   insert into app_public.clinic (name, timezone, currency, calling_code)
   values (v_name, create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
-  v_owner := (app_private.find_or_create_user(v_phone, owner_name, owner_password)).user_id;
-  insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner, 'owner');
+  v_owner := app_private.find_or_create_user(v_phone, owner_name, owner_password);
+  -- a clinic that reset the password is refused here first (_485_kept_to_the_resetting_clinic), saying what lifts it
+  insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner.user_id, 'owner');
+  -- whoever chose the password of an account made before (an admin of another clinic inviting a new phone) could log in
+  -- as the owner: the person takes a clinic once the password is theirs alone, as they answer an invitation (the raise
+  -- undoes the clinic); the one given for a new account is the platform admin's to hand over
+  if not v_owner.created
+     and not coalesce((select s.password_set_by_holder from app_private.user_secret s where s.user_id = v_owner.user_id), false) then
+    raise exception 'This person''s password is still the one whoever made their account chose, who may log in as them: they choose their own first (POST /auth/password), then the clinic is made for them.'
+      using errcode = 'CFORB';
+  end if;
   return v_clinic;
 end;
 $_$;
@@ -11089,7 +11098,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). An existing user whose password is not their own (password_set_by_holder false: chosen by whoever made the account, an inviter of another clinic, or reset) is FORBIDDEN, nothing made, until they change it (POST /auth/password): whoever chose it could log in as the owner; one a clinic reset is FORBIDDEN as such first (_485_kept_to_the_resetting_clinic), until the platform operator resets it and the person then changes it. The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
 
 
 --
