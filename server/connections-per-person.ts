@@ -1,5 +1,5 @@
 /**
- * One person's GraphQL requests hold at most half of the API's pool at once (at least one connection).
+ * One person's requests hold at most half of the API's pool at once (at least one connection).
  * Every request was bounded in time (a query's QUERY_TIMEOUT_MS, each statement's STATEMENT_TIMEOUT_MS)
  * but not in number: a receptionist of one clinic sending 8 slow queries at once (a filter that reads the
  * whole clinic, a list waiting for a lock) to an API of 4 connections took all of them, and every other
@@ -7,7 +7,9 @@
  * share waits for one of their own connections to come back, in turn, for as long as a request waits for
  * the pool (CONNECT_TIMEOUT_MS, db/pool.ts), then fails as a pool's wait does (UNAVAILABLE): the others'
  * requests find the rest of the pool free. Requests without a session (the schema, who is logged in) are
- * not counted.
+ * not counted. A download of an export and a request of /auth with a session (withPgSettings) count in the same share:
+ * a download is a write, which waits for its clinic's turn to write, and a receptionist's 8 downloads at once of any
+ * id, while the clinic's turn was held, took all 4 connections outside it.
  */
 import type pg from "pg";
 import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";

@@ -102,15 +102,21 @@ function releaseAfter(client: pg.PoolClient, ending: Promise<unknown>): void {
  * On a pipelined connection `fn`'s first query does not wait for `begin`: if
  * `begin` failed, that query fails in the aborted transaction, and `begin`'s
  * error is the one thrown. With `READ_ONLY` among the settings the result is
- * returned without waiting for `commit`.
+ * returned without waiting for `commit`. A session's connection counts against
+ * its person's share of the pool, with their GraphQL requests'
+ * (connections-per-person.ts): a download of an export (a write, which waits for its
+ * clinic's turn) took one outside it, and one person's downloads at once took the whole pool.
  */
 export async function withPgSettings<T>(
   pool: pg.Pool,
   pgSettings: PgSettings,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  return inTransactionOn(await pool.connect(), pgSettings, fn);
+  return inTransactionOn(await personsShareOf(pool, pgSettings, personsMost(pool)).connect(), pgSettings, fn);
 }
+
+/** The connections of `pool` one person's requests may hold at once. */
+const personsMost = (pool: pg.Pool) => connectionsPerPerson(pool.options.max ?? 10); // 10: node-postgres's default size
 
 /** withPgSettings on `client`, a connection had from a pool already, which it gives back. */
 async function inTransactionOn<T>(client: pg.PoolClient, pgSettings: PgSettings, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -146,7 +152,7 @@ type WithPgClient = ReturnType<typeof createWithPgClient>;
  */
 export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration {
   const service = makePgService({ pool, schemas: ["app_public"] });
-  const most = connectionsPerPerson(pool.options.max ?? 10); // 10: node-postgres's default size
+  const most = personsMost(pool);
   const withPgClient = ((pgSettings, callback) => {
     const settings = pgSettings ?? {};
     const run = (client: pg.PoolClient) => makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback);

@@ -1,5 +1,5 @@
 /**
- * One person's GraphQL requests hold at most half of the API's pool (server/connections-per-person.ts): a
+ * One person's requests (GraphQL, downloads of exports) hold at most half of the API's pool (server/connections-per-person.ts): a
  * member of one clinic sending many slow requests at once leaves the other clinics connections to answer with.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -7,6 +7,8 @@ import { createClinic, type TestClinic } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { beginWhenFree } from "../support/locks.ts";
 import { until } from "../support/until.ts";
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
 
 const APPLICATION = "clinicops-connections-per-person-test";
 let api: TestApi;
@@ -22,18 +24,21 @@ afterAll(async () => {
   await closeRootPool();
 });
 
-// 8 queries at once of one receptionist, each waiting for a lock, took the pool's 4 connections, and another
-// clinic's owner waited its 5 s for one: UNAVAILABLE
-test("a person's requests at once, each waiting for a lock, hold half of the pool: another clinic's request is answered meanwhile", async () => {
+/**
+ * While `hold` (run in a transaction of its own) holds a lock, a receptionist of clinic A sends 8 requests at once
+ * (`send`), each waiting for that lock: another clinic's owner is answered meanwhile, in time, and the receptionist's
+ * requests that hold a connection are their share, 2 of 4, however long they wait. Answers what they ended with.
+ */
+async function halfThePool<T>(hold: (holder: pg.PoolClient) => Promise<unknown>, send: (receptionist: Browser) => Promise<T>): Promise<T[]> {
   const receptionist = new Browser(api);
   await receptionist.login(a.members.receptionist.phone, a.members.receptionist.password);
   const owner = new Browser(api);
   await owner.login(b.members.owner.phone, b.members.owner.password);
   const holder = await rootPool().connect();
-  let slow: Promise<unknown>[] = [];
+  let slow: Promise<T>[] = [];
   try {
-    await beginWhenFree(holder, "lock table app_public.service in access exclusive mode");
-    slow = Array.from({ length: 8 }, () => receptionist.graphql(`{ services(first: 1) { nodes { code } } }`));
+    await hold(holder);
+    slow = Array.from({ length: 8 }, () => send(receptionist));
     const waiting = async () =>
       (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'", [
         APPLICATION,
@@ -43,11 +48,40 @@ test("a person's requests at once, each waiting for a lock, hold half of the poo
     const answer = await owner.graphql(`{ currentClinic { name } patients(first: 1) { totalCount } }`);
     expect(answer.body).toEqual({ data: { currentClinic: { name: "Other clinic" }, patients: { totalCount: 0 } } });
     expect(performance.now() - started).toBeLessThan(2000);
-    // the receptionist's reads that hold a connection: their share, 2 of 4, however long they wait
     expect(await waiting()).toBe(2);
   } finally {
     await holder.query("rollback");
     holder.release();
-    await Promise.all(slow);
   }
+  return Promise.all(slow);
+}
+
+// 8 queries at once of one receptionist, each waiting for a lock, took the pool's 4 connections, and another
+// clinic's owner waited its 5 s for one: UNAVAILABLE
+test("a person's requests at once, each waiting for a lock, hold half of the pool: another clinic's request is answered meanwhile", async () => {
+  await halfThePool(
+    (holder) => beginWhenFree(holder, "lock table app_public.service in access exclusive mode"),
+    (receptionist) => receptionist.graphql(`{ services(first: 1) { nodes { code } } }`),
+  );
+});
+
+// the downloads of exports (GET /exports/:id) took connections outside the share: a download is a write transaction
+// that first takes its clinic's turn to write (it is audited), so a receptionist's 8 downloads at once, of any id,
+// while the clinic's turn was held (a long write of the clinic) took the pool's 4 connections, and another clinic's
+// request waited its 5 s for one: UNAVAILABLE
+test("a person's downloads at once, each waiting for the clinic's turn to write, hold half of the pool with their other requests", async () => {
+  const statuses = await halfThePool(
+    // a write of clinic A that takes its time: its turn held
+    async (holder) => {
+      await holder.query("begin");
+      await holder.query("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [a.clinicId]);
+    },
+    async (receptionist) => {
+      const download = await fetch(`${api.url}/exports/${randomUUID()}`, { headers: { cookie: receptionist.cookie! } });
+      await download.text();
+      return download.status;
+    },
+  );
+  // each a guess, no such export, once it had its turn (one past the share's wait: UNAVAILABLE)
+  for (const status of statuses) expect([404, 503]).toContain(status);
 });
