@@ -13,6 +13,7 @@ import pg from "pg";
 import { log } from "./log.ts";
 import { poolHearingClosures } from "../db/pool.ts";
 import { connectionsPerPerson, personsShareOf } from "./connections-per-person.ts";
+import { quietPgSubscriber } from "./listening-connection.ts";
 import { inTheRequestsReadMoment } from "./one-read-moment.ts";
 import {
   createWithPgClient,
@@ -151,7 +152,9 @@ type WithPgClient = ReturnType<typeof createWithPgClient>;
  * nested transactions into savepoints; introspection keeps the stock adaptor.
  */
 export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration {
-  const service = makePgService({ pool, schemas: ["app_public"] });
+  // the live queue's listening connection names its channels only as parameters (server/listening-connection.ts)
+  const pgSubscriber = quietPgSubscriber(pool);
+  const service = makePgService({ pool, schemas: ["app_public"], pgSubscriber });
   const most = personsMost(pool);
   const withPgClient = ((pgSettings, callback) => {
     const settings = pgSettings ?? {};
@@ -161,6 +164,11 @@ export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration 
   withPgClient.release = () => {};
   return {
     ...service,
+    // makePgService releases a PgSubscriber it makes itself, not one it is given
+    release: async () => {
+      pgSubscriber.release();
+      await service.release?.();
+    },
     adaptor: {
       ...service.adaptor,
       createWithPgClient: (settings, variant) => (variant ? createWithPgClient(settings, variant) : withPgClient),

@@ -23,6 +23,7 @@ import { linesLoggedBy } from "../support/logs.ts";
 import { whileHolding } from "../support/locks.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { cursorSealer } from "../../server/cursors.ts";
+import { listenerOn } from "../../server/listening-connection.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -55,14 +56,11 @@ const openWebSocket = (cookie?: string) =>
     socket.once("error", reject);
   });
 
-/** The last LISTEN or UNLISTEN the API's listening connection ran for the queue channel of `clinicId`, or null for none yet. */
-const channelListened = async (clinicId: string) =>
-  (
-    await rootPool().query<{ query: string }>(
-      `select query from pg_stat_activity where datname = current_database() and query in ('LISTEN "' || app_private.visit_queue_channel($1) || '"', 'UNLISTEN "' || app_private.visit_queue_channel($1) || '"')`,
-      [clinicId],
-    )
-  ).rows[0]?.query.split(" ")[0] ?? null;
+/** Whether the API's listening connection listens on the queue channel of `clinicId`: "LISTEN", or "UNLISTEN". */
+const channelListened = async (clinicId: string) => {
+  const { rows } = await rootPool().query<{ channel: string }>("select app_private.visit_queue_channel($1) as channel", [clinicId]);
+  return listenerOn(rows[0].channel) === undefined ? "UNLISTEN" : "LISTEN";
+};
 
 /** A GraphQL websocket to the API, acknowledged, counting the queue events it hears and the code it closes with. */
 async function queueSocket(cookie?: string) {

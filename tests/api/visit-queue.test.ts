@@ -9,12 +9,13 @@ import jwt from "jsonwebtoken";
 import { connect, createServer, type AddressInfo } from "node:net";
 import pg from "pg";
 import WebSocket from "ws";
-import { closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
+import { apiPool, closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
 import { addMember, committedAs, createClinic, createPatient, createUser, createVisit, openSession, randomPhone, type TestClinic, type TestMember } from "../support/fixtures.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { beginWhenFree, trackBackend } from "../support/locks.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { until } from "../support/until.ts";
+import { listenerOn } from "../../server/listening-connection.ts";
 
 let api: TestApi;
 let a: TestClinic;
@@ -329,14 +330,14 @@ test("a subscription sent over HTTP is refused at once, INVALID_QUERY, saying to
   }
 });
 
-/** Whether the API's listening connection last said LISTEN or UNLISTEN on the channel of a clinic's queue (null: neither). */
-async function listeningTo(clinicId: string): Promise<string | null> {
-  const { rows } = await rootPool().query<{ query: string }>(
-    `select query from pg_stat_activity, lateral (select '"' || app_private.visit_queue_channel($1) || '"' as channel) c
-     where datname = current_database() and query in ('LISTEN ' || c.channel, 'UNLISTEN ' || c.channel)`,
-    [clinicId],
-  );
-  return rows.length === 1 ? rows[0].query.split(" ")[0] : null;
+/** The channel of a clinic's queue (which only the database owner, or a superuser as here, can name). */
+async function channelOf(clinicId: string): Promise<string> {
+  return (await rootPool().query<{ channel: string }>("select app_private.visit_queue_channel($1) as channel", [clinicId])).rows[0].channel;
+}
+
+/** Whether a listening connection of the test's servers listens on the channel of a clinic's queue ("UNLISTEN": none). */
+async function listeningTo(clinicId: string): Promise<string> {
+  return listenerOn(await channelOf(clinicId)) === undefined ? "UNLISTEN" : "LISTEN";
 }
 
 /** Polls `read` until it answers `wanted` (or 5 s pass), and returns its last answer. */
@@ -361,6 +362,26 @@ test("a notification that names no visit is passed over, and one that the channe
   await client.dispose();
   expect(errors).toEqual([]);
   expect(received).toEqual([{ status: "scheduled", visit: { code: visit.code, clinicId: c.clinicId } }]);
+});
+
+// the API's listening connection said `LISTEN "clinicops:visits:…"`, which pg_stat_activity shows as its last statement
+// to every session of its login role: whoever held the API's database password, with no session, read there the
+// channel of every clinic and doctor subscribed to, and could listen on it and notify its subscribers
+test("the API's login role reads no queue channel in pg_stat_activity, though it reads its listening connection's statements", async () => {
+  const c = await createClinic("Queue seen by the login role"); // channels of its own, which no other test listens to
+  const desk = await subscribedDesk(c.members.receptionist, api, c);
+  const doctor = await subscribedDesk(c.members.doctor, api, c);
+  const { rows: named } = await rootPool().query<{ channel: string }>(
+    "select app_private.visit_queue_channel($1) as channel union all select app_private.visit_queue_channel($1, $2)",
+    [c.clinicId, c.members.doctor.membershipId],
+  );
+  const channels = named.map(({ channel }) => channel);
+  // as the API logs in, without a session: the statements of its own login's connections
+  const { rows } = await apiPool().query<{ pid: number; query: string }>("select pid, query from pg_stat_activity where datname = current_database() and usename = current_user");
+  await Promise.all([desk.client.dispose(), doctor.client.dispose()]);
+  const listener = listenerOn(channels[1]);
+  expect(rows.find(({ pid }) => pid === listener)?.query).toMatch(/listen/i);
+  expect(rows.filter(({ query }) => channels.some((channel) => query.includes(channel)))).toEqual([]);
 });
 
 /**
@@ -432,19 +453,12 @@ test("an event whose visit could not be read, its check passed, is the subscript
     });
   }));
 
-/**
- * The API's listening connection, found by its last statement: the LISTEN on the channel of `clinicId`'s queue, the
- * last one subscribed to (until another channel's (UN)LISTEN, as an earlier test's late UNLISTEN, goes through the same
- * connection: so it is found once, and ended by its pid).
- */
+/** The pid of the API's listening connection that listens on the channel of `clinicId`'s queue. */
 async function listenerOf(clinicId: string): Promise<number> {
+  const channel = await channelOf(clinicId);
   let listener: number | undefined;
   const found = await until(async () => {
-    const { rows } = await rootPool().query<{ pid: number }>(
-      `select pid from pg_stat_activity where datname = current_database() and query = 'LISTEN "' || app_private.visit_queue_channel($1) || '"'`,
-      [clinicId],
-    );
-    listener = rows[0]?.pid;
+    listener = listenerOn(channel);
     return listener !== undefined;
   });
   expect(found).toBe(true);
@@ -603,7 +617,7 @@ async function listenHeldBack(channel: string) {
     /** What the bytes received wait for before they go on, in the order received. */
     let turn = Promise.resolve();
     socket.on("data", (chunk: Buffer) => {
-      if (chunk.includes(`LISTEN "${channel}"`)) {
+      if (chunk.includes(channel)) { // named only by the statement that listens on it
         turn = released;
         heldNow();
       }
@@ -668,8 +682,8 @@ test("a new live queue key ends a subscription made before, told to subscribe ag
       const ended = collect(client, received, errors);
       const listens = () =>
         own
-          .query(`select exists (select from pg_stat_activity where datname = current_database() and query = 'LISTEN "' || app_private.visit_queue_channel($1) || '"') as listens`, [clinicId])
-          .then(({ rows }) => rows[0].listens as boolean);
+          .query("select app_private.visit_queue_channel($1) as channel", [clinicId])
+          .then(({ rows }) => listenerOn(rows[0].channel) !== undefined);
       expect(await until(listens)).toBe(true);
       return { client, received, errors, ended };
     };

@@ -293,7 +293,7 @@ describe("without a live session", () => {
     }
   });
 
-  test("the login role may read clinics' time zones and nothing else of ClinicOps (decision 008)", async () => {
+  test("the login role may read clinics' time zones (decision 008), and listen through a function that names no channel (decision 014), and nothing else of ClinicOps", async () => {
     const { rows } = await rootPool().query(
       `select n.nspname || '.' || c.relname as object from pg_class c join pg_namespace n on n.oid = c.relnamespace
        where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast' and c.relkind in ('r', 'v', 'm', 'S', 'p', 'f')
@@ -306,6 +306,6 @@ describe("without a live session", () => {
          and has_function_privilege($1, p.oid, 'execute')`,
       [testConfig.roles.authenticator],
     );
-    expect(rows).toEqual([{ object: "app_hidden.clinic_time_zone" }]);
+    expect(rows.map(({ object }) => object).sort()).toEqual(["app_hidden.clinic_time_zone", "app_hidden.listen_on()"]);
   });
 });
