@@ -987,6 +987,32 @@ COMMENT ON FUNCTION app_hidden.latest_migration() IS 'File name of the newest ap
 
 
 --
+-- Name: listen_on(text, boolean); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.listen_on(channel text, listens boolean) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  execute format(case when listen_on.listens then 'listen %I' else 'unlisten %I' end, listen_on.channel);
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.listen_on(channel text, listens boolean) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION listen_on(channel text, listens boolean); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.listen_on(channel text, listens boolean) IS 'LISTEN on `channel` (UNLISTEN when `listens` is false), named by a parameter: what the API''s listening connection of the live queue (server/listening-connection.ts) calls, so that pg_stat_activity, which shows its last statement to every session of the authenticator, does not show the secret channel (visit_queue_channel). Grants nothing: any role may LISTEN on any channel.';
+
+
+--
 -- Name: local_time_text(uuid, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -20248,6 +20274,15 @@ GRANT ALL ON FUNCTION app_hidden.json_numbers_as_text(value jsonb) TO :DATABASE_
 
 REVOKE ALL ON FUNCTION app_hidden.latest_migration() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.latest_migration() TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION listen_on(channel text, listens boolean); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.listen_on(channel text, listens boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.listen_on(channel text, listens boolean) TO :DATABASE_VISITOR;
+GRANT ALL ON FUNCTION app_hidden.listen_on(channel text, listens boolean) TO :DATABASE_AUTHENTICATOR;
 
 
 --
