@@ -185,13 +185,13 @@ export async function stopWorker({ runner, pool, running }: Worker, graceMs = SH
   }
 }
 
-/** Hands `late`'s jobs back to the queue (see stopWorker), on `client`, in its transaction. */
+/**
+ * Hands `late`'s jobs back to the queue (see stopWorker), on `client`, in its transaction. Their exports' rows are
+ * taken first, then their jobs': in the order a cancelExport takes them (its export's row, then its job's, removed).
+ * Jobs first, a cancel at that moment deadlocked with the stop, and PostgreSQL undid the whole hand-back ("deadlock
+ * detected"): its jobs stayed locked for graphile-worker's 4 hours, their exports running with nothing running them.
+ */
 async function handBack(client: pg.PoolClient, late: Job[]): Promise<void> {
-  await client.query("select graphile_worker.force_unlock_workers($1::text[])", [[...new Set(late.map((job) => job.locked_by))]]);
-  await client.query(
-    "select graphile_worker.reschedule_jobs(array[t.id], attempts := t.attempts) from unnest($1::bigint[], $2::int[]) as t(id, attempts)",
-    [late.map((job) => job.id), late.map((job) => Math.max(job.attempts - 1, 0))],
-  );
   // their exports wait again, as their clinics are shown: they said "running" with nothing running them, and
   // then "queued" with the cut attempt's progress (670,000 of 1,000,001 rows done)
   await client.query(
@@ -200,5 +200,10 @@ async function handBack(client: pg.PoolClient, late: Job[]): Promise<void> {
      where j.task = 'report_export__produce' and e.clinic_id = (j.payload ->> 'clinicId')::uuid and e.id = (j.payload ->> 'id')::uuid
        and e.status = 'running'`,
     [late.map((job) => job.task_identifier), late.map((job) => JSON.stringify(job.payload))],
+  );
+  await client.query("select graphile_worker.force_unlock_workers($1::text[])", [[...new Set(late.map((job) => job.locked_by))]]);
+  await client.query(
+    "select graphile_worker.reschedule_jobs(array[t.id], attempts := t.attempts) from unnest($1::bigint[], $2::int[]) as t(id, attempts)",
+    [late.map((job) => job.id), late.map((job) => Math.max(job.attempts - 1, 0))],
   );
 }

@@ -158,6 +158,42 @@ test("an export handed back on its last attempt is never seen abandoned meanwhil
   }
 }, WORKER_TURN_WAIT_MS);
 
+// a reviewer's find: the hand-back in one transaction took its jobs' rows (the unlock), then its exports'; a cancelExport
+// takes its export's row, then its job's (graphile_worker.remove_job): a cancel as a worker stopped deadlocked with the
+// stop, and PostgreSQL undid the hand-back ("deadlock detected"), its jobs left locked for graphile-worker's 4 hours and
+// the stop's other exports "running" with nothing running them
+test("an export cancelled as its job is handed back is cancelled, and the stop's hand-back is done: neither is undone by a deadlock", async () => {
+  const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
+  try {
+    const { exportId, jobId, worker, end } = await exportRunning("Cancelled as handed back");
+    const cancel = await rootPool().connect();
+    let stopped: string | null = "not stopped";
+    try {
+      await cancel.query("begin");
+      // cancel_export's statements, in its order: the export's row, then its job's
+      await cancel.query("update app_public.report_export set status = 'cancelled', finished_at = now() where id = $1", [exportId]);
+      const { rows: [{ pid }] } = await cancel.query("select pg_backend_pid() as pid");
+      const stopping = stopWorker(worker, 100).then(() => null, (error: Error) => error.message);
+      const waitsForTheCancel = async () =>
+        (await rootPool().query("select exists (select from pg_stat_activity where $1 = any (pg_blocking_pids(pid))) as waits", [pid])).rows[0].waits;
+      expect(await until(waitsForTheCancel)).toBe(true);
+      await cancel.query("select graphile_worker.remove_job($1)", [`report_export:${exportId}`]);
+      await cancel.query("commit");
+      stopped = await stopping;
+    } finally {
+      await cancel.query("rollback").catch(() => {});
+      cancel.release();
+    }
+    const shown = (await rootPool().query("select status::text from app_public.report_export where id = $1", [exportId])).rows[0];
+    const left = await jobRow(jobId);
+    await end();
+    await rootPool().query("delete from graphile_worker._private_jobs where id = $1", [jobId]); // its key taken by the cancel
+    expect({ stopped, shown, lockedBy: left[0]?.locked_by }).toEqual({ stopped: null, shown: { status: "cancelled" }, lockedBy: null });
+  } finally {
+    await release();
+  }
+}, WORKER_TURN_WAIT_MS);
+
 test("an export handed back whose attempt then fails, cut short by the stop, stays queued, with no failure told", async () => {
   const release = await takeWorkerTurn(); // its job has a real task's name: no other file's worker may take it
   const exportsDir = mkdtempSync(join(tmpdir(), "clinicops-handed-back-"));
