@@ -379,10 +379,12 @@ describe("closing a day", () => {
 /** A clinic whose day `date`'s totals pass what a day holds. */
 async function clinicWithADayTooLarge(date: string): Promise<TestClinic> {
   const huge = await createClinic("Day too large clinic", { since: LONG_AGO }); // its payments, written behind the triggers, have no rollup
-  // two payments each within a payment's limits, whose sum is not: written behind the triggers (the payment path refuses a day's rollup past it)
+  // payments each within a payment's limits, whose sum is not within a day's (numeric(20,3), 000NNN: two of 6 × 10^12
+  // passed one amount's size before): 5,001 of the largest in cash and as many by card, written behind the triggers
   await writeBehindTriggers(
     `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, business_date)
-     select $1, 'PAY-9' || m, gen_random_uuid(), 6000000000000, m::app_public.payment_method, $2 from unnest(array['cash', 'card']) m`,
+     select $1, 'PAY-9' || m || '-' || n, gen_random_uuid(), 9999999999999.999, m::app_public.payment_method, $2
+     from unnest(array['cash', 'card']) m, generate_series(1, 5001) n`,
     [huge.clinicId, date],
   );
   return huge;
@@ -402,7 +404,7 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
     await pool.end();
   }
   expect(warnings).toContainEqual(
-    `PostgreSQL warns: The business day 2026-04-10 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (9999999999999.999).`,
+    `PostgreSQL warns: The business day 2026-04-10 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (99999999999999999.999).`,
   );
   expect(await day(plain.clinicId, "2026-04-10")).toMatchObject({ status: "open", expected_cash: "1000.000" });
   expect(await day(huge.clinicId, "2026-04-10")).toBeUndefined();
@@ -417,9 +419,31 @@ test("npm run worker:once tells PostgreSQL's warnings to its jobs on stderr, as 
   expect(warned).toEqual([expect.objectContaining({
     level: "warn",
     event: "worker",
-    message: `PostgreSQL warns: The business day 2026-04-12 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (9999999999999.999).`,
+    message: `PostgreSQL warns: The business day 2026-04-12 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (99999999999999999.999).`,
   })]);
   expect(await day(huge.clinicId, "2026-04-12")).toBeUndefined();
+});
+
+// a day's expected totals were numeric(16,3), one amount's size, while the rollups they are read from hold a day's sums
+// (numeric(20,3), 000343): a payment taking an open day past 10^13 failed, "numeric field overflow", and so did its close (000NNN)
+test("a day's money past 10^13 is counted: a payment taking its open day past it is taken, the day refreshed, counted and closed", async () => {
+  const large = await createClinic("Large cash-up clinic", { since: LONG_AGO });
+  const cashier = await cashierSession(large);
+  const invoices = [];
+  for (let i = 0; i < 3; i++) invoices.push(await createIssuedInvoice(large, "4000000000000", { madeAt: LONG_AGO }));
+  await payAt(cashier, invoices[0].id, "4000000000000", "cash", "2026-04-20T09:00:00Z");
+  await payAt(cashier, invoices[1].id, "4000000000000", "card", "2026-04-20T10:00:00Z");
+  await rootPool().query("select app_private.open_reconciliation_of($1, '2026-04-20')", [large.clinicId]);
+  expect(await day(large.clinicId, "2026-04-20")).toMatchObject({ status: "open", expected_total: "8000000000000.000" });
+  // recorded the next morning, taken the day before: the open day's totals refreshed past 10^13
+  await payAt(cashier, invoices[2].id, "4000000000000", "cash", "2026-04-20T11:00:00Z");
+  expect(await day(large.clinicId, "2026-04-20")).toMatchObject({
+    status: "open", expected_cash: "8000000000000.000", expected_card: "4000000000000.000", expected_total: "12000000000000.000",
+  });
+  const closed = await committedAs(cashier, async (c) =>
+    (await c.query("select status, counted_total::text, cash_difference::text, difference::text from app_public.close_day('2026-04-20', 8000000000000, 3999999999999, 0, 0, 0)")).rows[0],
+  );
+  expect(closed).toEqual({ status: "closed", counted_total: "11999999999999.000", cash_difference: "0.000", difference: "-1.000" });
 });
 
 describe("a clinic created today", () => {
