@@ -5762,7 +5762,7 @@ begin
                             excluded.expected_mobile_money, excluded.expected_insurance);
     get diagnostics v_written = row_count;
   exception when numeric_value_out_of_range then
-    raise warning 'The business day % of clinic % is not opened: its payments'' totals pass the largest a day holds (9999999999999.999).',
+    raise warning 'The business day % of clinic % is not opened: its payments'' totals pass the largest a day holds (99999999999999999.999).',
       business_day, open_reconciliation_of.clinic_id;
     v_written := 0;
   end;
@@ -5777,7 +5777,7 @@ ALTER FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day d
 -- Name: FUNCTION open_reconciliation_of(clinic_id uuid, business_day date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day before the clinic''s first local day (the date of its creation in its time zone) is opened only when it has payments or refunds. A day whose totals pass what a day holds is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation and open_reconciliations.';
+COMMENT ON FUNCTION app_private.open_reconciliation_of(clinic_id uuid, business_day date) IS 'Opens (or refreshes, while open) one clinic''s reconciliation of one business day, with its expected totals per method, once the day''s payments and refunds in flight have committed (it takes the day''s lock exclusively, as a close does). A day before the clinic''s first local day (the date of its creation in its time zone) is opened only when it has payments or refunds. A day whose totals pass what a day holds (99999999999999999.999, numeric(20,3)) is passed over with a warning naming the clinic. Returns how many rows it wrote (0 or 1). For open_reconciliation and open_reconciliations.';
 
 
 --
@@ -10450,17 +10450,16 @@ CREATE TABLE app_public.daily_reconciliation (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     business_date date NOT NULL,
     status app_public.reconciliation_status DEFAULT 'open'::app_public.reconciliation_status NOT NULL,
-    expected_cash numeric(16,3) DEFAULT 0 NOT NULL,
-    expected_card numeric(16,3) DEFAULT 0 NOT NULL,
-    expected_bank_transfer numeric(16,3) DEFAULT 0 NOT NULL,
-    expected_mobile_money numeric(16,3) DEFAULT 0 NOT NULL,
-    expected_insurance numeric(16,3) DEFAULT 0 NOT NULL,
-    expected_total numeric(16,3) GENERATED ALWAYS AS (((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance)) STORED,
-    counted_cash numeric(16,3),
-    counted_card numeric(16,3),
-    counted_bank_transfer numeric(16,3),
-    counted_mobile_money numeric(16,3),
-    counted_insurance numeric(16,3),
+    expected_cash numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_card numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_bank_transfer numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_mobile_money numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_insurance numeric(20,3) DEFAULT 0 NOT NULL,
+    counted_cash numeric(20,3),
+    counted_card numeric(20,3),
+    counted_bank_transfer numeric(20,3),
+    counted_mobile_money numeric(20,3),
+    counted_insurance numeric(20,3),
     notes text,
     closed_at timestamp with time zone,
     closed_by uuid,
@@ -10471,23 +10470,24 @@ CREATE TABLE app_public.daily_reconciliation (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
-    counted_total numeric(16,3) GENERATED ALWAYS AS (
+    closed_in_time_zone text,
+    expected_total numeric(20,3) GENERATED ALWAYS AS (((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance)) STORED,
+    counted_total numeric(20,3) GENERATED ALWAYS AS (
 CASE
     WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN ((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))
     ELSE NULL::numeric
 END) STORED,
-    cash_difference numeric(16,3) GENERATED ALWAYS AS (
+    cash_difference numeric(20,3) GENERATED ALWAYS AS (
 CASE
     WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (COALESCE(counted_cash, (0)::numeric) - expected_cash)
     ELSE NULL::numeric
 END) STORED,
-    difference numeric(16,3) GENERATED ALWAYS AS (
+    difference numeric(20,3) GENERATED ALWAYS AS (
 CASE
     WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
     ELSE NULL::numeric
 END) STORED,
-    closed_in_time_zone text,
-    CONSTRAINT counted_amounts_are_numbers CHECK (((((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card)) AND ('NaN'::numeric <> counted_bank_transfer)) AND ('NaN'::numeric <> counted_mobile_money)) AND ('NaN'::numeric <> counted_insurance))),
+    CONSTRAINT counted_amounts_are_numbers CHECK ((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card) AND ('NaN'::numeric <> counted_bank_transfer) AND ('NaN'::numeric <> counted_mobile_money) AND ('NaN'::numeric <> counted_insurance))),
     CONSTRAINT daily_reconciliation_closed_in_time_zone CHECK (((status = 'closed'::app_public.reconciliation_status) = (closed_in_time_zone IS NOT NULL))),
     CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
     CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
@@ -10568,13 +10568,6 @@ COMMENT ON COLUMN app_public.daily_reconciliation.expected_mobile_money IS 'Mobi
 --
 
 COMMENT ON COLUMN app_public.daily_reconciliation.expected_insurance IS 'Insurance payments minus their refunds.';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_total IS 'All expected tenders.';
 
 
 --
@@ -10683,6 +10676,20 @@ COMMENT ON COLUMN app_public.daily_reconciliation.updated_by IS 'User who last c
 
 
 --
+-- Name: COLUMN daily_reconciliation.closed_in_time_zone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them, up to its close, stay closed to money moved or dated in them after a change of the clinic''s time zone (money of those hours taken after the close is the open day''s it falls on).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_total IS 'All expected tenders.';
+
+
+--
 -- Name: COLUMN daily_reconciliation.counted_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -10701,13 +10708,6 @@ COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted ca
 --
 
 COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total; null until the day is counted.';
-
-
---
--- Name: COLUMN daily_reconciliation.closed_in_time_zone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them, up to its close, stay closed to money moved or dated in them after a change of the clinic''s time zone (money of those hours taken after the close is the open day''s it falls on).';
 
 
 --

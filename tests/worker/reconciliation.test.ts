@@ -379,7 +379,7 @@ describe("closing a day", () => {
 /** A clinic whose day `date`'s totals pass what a day holds. */
 async function clinicWithADayTooLarge(date: string): Promise<TestClinic> {
   const huge = await createClinic("Day too large clinic", { since: LONG_AGO }); // its payments, written behind the triggers, have no rollup
-  // payments each within a payment's limits, whose sum is not within a day's (numeric(20,3), 000NNN: two of 6 × 10^12
+  // payments each within a payment's limits, whose sum is not within a day's (numeric(20,3), 000367: two of 6 × 10^12
   // passed one amount's size before): 5,001 of the largest in cash and as many by card, written behind the triggers
   await writeBehindTriggers(
     `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, business_date)
@@ -425,7 +425,7 @@ test("npm run worker:once tells PostgreSQL's warnings to its jobs on stderr, as 
 });
 
 // a day's expected totals were numeric(16,3), one amount's size, while the rollups they are read from hold a day's sums
-// (numeric(20,3), 000343): a payment taking an open day past 10^13 failed, "numeric field overflow", and so did its close (000NNN)
+// (numeric(20,3), 000343): a payment taking an open day past 10^13 failed, "numeric field overflow", and so did its close (000367)
 test("a day's money past 10^13 is counted: a payment taking its open day past it is taken, the day refreshed, counted and closed", async () => {
   const large = await createClinic("Large cash-up clinic", { since: LONG_AGO });
   const cashier = await cashierSession(large);
