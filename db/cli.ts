@@ -8,7 +8,7 @@
  *   shell              psql as the database owner
  *   superuser [--phone P] [--password W] [--name N]   create a platform admin (asked in a terminal for what is not given, the password twice)
  *   password [--phone P] [--password W]   reset a forgotten password of any account, making no one a platform admin (asked in a terminal for what is not given, the password twice)
- *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics
+ *   analyst grant NAME CLINIC… [--password W]      a read-only login for the reporting views of those clinics (W: 12 characters or more)
  *   analyst revoke NAME                             remove it
  *   audit-verify [--anchors FILE] [--clinic ID]   recompute every audit chain (or one clinic's) and compare it with the anchors copied out of it
  */
@@ -28,6 +28,9 @@ import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
 import { applyCurrentMigrationBeforeWatching, commitCurrentMigration, watchCurrentMigration } from "./migrate.ts";
 import { judgeUnheardErrorsAfterSignals } from "./signals-heard.ts";
+
+/** The fewest characters of an analyst's `--password` (a generated one has 24). */
+const ANALYST_PASSWORD_MIN_LENGTH = 12;
 
 /** The name of a platform admin made without one. */
 const PLATFORM_ADMIN_NAME = "Platform admin";
@@ -171,6 +174,11 @@ function readCommand([command, ...rest]: string[]) {
       }
       if (action === "grant" && named.length === 0) throw new Error("name at least one clinic to grant");
       if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
+      // a login on the PostgreSQL server, which counts no failed attempt and locks nothing: `--password x` was set as
+      // given, and anyone who reached the server's port read the clinics' reporting views after a few guesses
+      if (values.password !== undefined && values.password.length < ANALYST_PASSWORD_MIN_LENGTH) {
+        throw new Error(`--password must have at least ${ANALYST_PASSWORD_MIN_LENGTH} characters (PostgreSQL locks no login after failed attempts); leave it out to have one generated`);
+      }
       return { command, action, name, named, password: values.password };
     }
     case "audit-verify": {

@@ -535,7 +535,7 @@ describe("the analyst command touches analysts only", () => {
   afterAll(() => rootPool().query(`drop role if exists ${pg.escapeIdentifier(BYSTANDER)}`));
 
   test.each([
-    ["grant", [BYSTANDER, "Analysed A", "--password", "taken-over"]],
+    ["grant", [BYSTANDER, "Analysed A", "--password", "taken-over-password"]],
     ["revoke", [BYSTANDER]],
   ])("%s refuses a role that is not an analyst, and leaves it as it was", async (action, args) => {
     const before = await bystander();

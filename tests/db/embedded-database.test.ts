@@ -105,11 +105,11 @@ test("while one process runs the embedded server, a command uses it; the server 
     await root.connect();
     await root.query("insert into app_public.clinic (name, timezone, currency, calling_code) values ('Embedded Clinic', 'Africa/Dar_es_Salaam', 'TZS', '255')");
     await root.end();
-    const grant = runCli(["analyst", "grant", "ana_embedded", "Embedded Clinic", "--password", "analyst-pw"], { ...env, DATABASE_URL: undefined });
+    const grant = runCli(["analyst", "grant", "ana_embedded", "Embedded Clinic", "--password", "analyst-pw-embedded"], { ...env, DATABASE_URL: undefined });
     expect(grant.stderr).toMatch(/analyst ana_embedded may read: Embedded Clinic/);
     expect(grant.stderr).not.toMatch(/warning/);
     expect(grant.status).toBe(0);
-    const as = (database: string) => withCredentials(running.config.rootUrl, "ana_embedded", "analyst-pw", database);
+    const as = (database: string) => withCredentials(running.config.rootUrl, "ana_embedded", "analyst-pw-embedded", database);
     expect(await answers(as(running.config.databaseName))).toBe(true);
     for (const database of ["postgres", "template1"]) {
       const refused = new pg.Client({ connectionString: as(database) });
@@ -782,6 +782,8 @@ test("a command, an option or a usage that cannot be right is refused before the
   expect(refused(["migrat"])).toEqual({ status: 1, said: 'unknown command "migrat"; see db/cli.ts', dataFolder: [] });
   expect(refused(["superuser", "--phnoe", "+255799400401"])).toEqual({ status: 1, said: expect.stringContaining("Unknown option '--phnoe'"), dataFolder: [] });
   expect(refused(["analyst", "grnat", "reader"])).toEqual({ status: 1, said: expect.stringMatching(/^usage: npm run analyst/), dataFolder: [] });
+  // an analyst's login is guessed on PostgreSQL's port, where no failed attempt is counted: a short password was set as given
+  expect(refused(["analyst", "grant", "reader", "Upendo Clinic", "--password", "reader 1234"])).toEqual({ status: 1, said: expect.stringMatching(/^--password must have at least 12 characters/), dataFolder: [] });
   expect(refused(["audit-verify", "--clinic", "Mwanza"])).toEqual({ status: 1, said: "not a clinic id: Mwanza", dataFolder: [] });
   // ignored, they ran the command as if not there: `npm run migrate -- --dry-run` every pending migration, and
   // `npm run migrate:watch -- --onse` watched on (a script's step that never ended)
