@@ -21,7 +21,11 @@ const ownerUrl = settingsOrExit(() => {
 const rssBeforeMB = process.memoryUsage().rss / 1e6;
 const start = process.hrtime.bigint();
 // graphile-worker's own lines left out (stdout is the JSON below); PostgreSQL's warnings are the worker's, on stderr
-const failed = await runDueJobsOnce(ownerUrl, new Logger(() => () => {}), (message) => jsonLogger.warn(message));
+// a database it cannot reach or enter said so with node's 20-line stack of pg-pool's error: said in one line, and fails
+const failed = await runDueJobsOnce(ownerUrl, new Logger(() => () => {}), (message) => jsonLogger.warn(message)).catch((error: unknown) => {
+  console.error(`cannot run the due jobs on RUN_ONCE_OWNER_URL's database: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 // maxRSS is in kilobytes: the peak over the process's life
 console.log(JSON.stringify({ ms, rssBeforeMB, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));

@@ -87,6 +87,12 @@ test("npm run worker:once without RUN_ONCE_OWNER_URL says so in one line, and fa
   expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: "RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)\n" });
 });
 
+test("npm run worker:once on a database it cannot reach says so in one line, and fails", () => {
+  const url = "postgres://owner:secret@127.0.0.1:1/clinicops"; // port 1: no PostgreSQL listens there
+  const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { cwd: projectPath(), env: { ...process.env, RUN_ONCE_OWNER_URL: url }, encoding: "utf8" });
+  expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^cannot run the due jobs on RUN_ONCE_OWNER_URL's database: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/) });
+});
+
 test("the audit log is left unsealed only outside production (npm run dev sets CLINICOPS_AUDIT_LOG=unsealed)", () => {
   expect(serverSettings({ CLINICOPS_AUDIT_LOG: "unsealed" }, "").auditLogUnsealed).toBe(true);
   expect(serverSettings({}, "").auditLogUnsealed).toBe(false);
