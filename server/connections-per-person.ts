@@ -10,6 +10,10 @@
  * not counted. A download of an export and a request of /auth with a session (withPgSettings) count in the same share:
  * a download is a write, which waits for its clinic's turn to write, and a receptionist's 8 downloads at once of any
  * id, while the clinic's turn was held, took all 4 connections outside it.
+ * A clinic's requests, all its members' together, hold at most half of the pool too: the share was one person's
+ * alone, and a clinic's owner and receptionist, 10 slow queries each at once, took an API's 20 connections (every
+ * other clinic's request waited 5 s for one). A request past its clinic's share waits for one of its clinic's
+ * connections to come back, as long and in turn as for the person's.
  */
 import type pg from "pg";
 import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";
@@ -23,7 +27,7 @@ interface Share {
   waiting: (() => void)[];
 }
 
-/** Connections held by each person's requests, and the requests waiting for one, by pool and the person's user id. */
+/** Connections held by each person's requests and by each clinic's, and the requests waiting for one, by pool and the person's user id or the clinic's id. */
 const sharesOf = new WeakMap<pg.Pool, Map<string, Share>>();
 
 /** The connections one person's requests may hold of a pool of `poolSize`. */
@@ -48,42 +52,50 @@ function takeTurn(share: Share, most: number): Promise<void> {
   });
 }
 
-/** One of the person's connections has gone back: to the next waiting, else out of the count. */
-function giveBack(shares: Map<string, Share>, userId: string, share: Share): void {
+/** One of the share's connections (a person's or a clinic's) has gone back: to the next waiting, else out of the count. */
+function giveBack(shares: Map<string, Share>, key: string, share: Share): void {
   const next = share.waiting.shift();
   if (next) return next();
   share.held -= 1;
-  if (share.held === 0) shares.delete(userId);
+  if (share.held === 0) shares.delete(key);
 }
 
 /**
- * `pool`, as the requests of the person whose settings are `pgSettings` may use it: a connection had
- * within their share, counted until it is released.
+ * A connection of `pool` within the share of `key` (`connect`, the next share's or the pool's own), counted until it
+ * is released.
+ */
+async function connectWithin(pool: pg.Pool, connect: () => Promise<pg.PoolClient>, key: string, most: number): Promise<pg.PoolClient> {
+  const shares = sharesOf.get(pool) ?? new Map<string, Share>();
+  sharesOf.set(pool, shares);
+  let share = shares.get(key);
+  if (!share) shares.set(key, (share = { held: 0, waiting: [] }));
+  await takeTurn(share, most);
+  let client: pg.PoolClient;
+  try {
+    client = await connect();
+  } catch (error) {
+    giveBack(shares, key, share);
+    throw error;
+  }
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.release = release;
+    giveBack(shares, key, share);
+    return release(error);
+  };
+  return client;
+}
+
+/**
+ * `pool`, as the requests of the person whose settings are `pgSettings` may use it: a connection had within their
+ * share, and within their clinic's, counted until it is released. The person's turn comes first, so that one person's
+ * requests past their own share wait without holding a place of their clinic's.
  */
 export function personsShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>, most: number): Pick<pg.Pool, "connect"> {
   const userId = pgSettings["jwt.claims.user_id"];
   if (!userId) return pool;
-  const shares = sharesOf.get(pool) ?? new Map<string, Share>();
-  sharesOf.set(pool, shares);
-  return {
-    connect: (async () => {
-      let share = shares.get(userId);
-      if (!share) shares.set(userId, (share = { held: 0, waiting: [] }));
-      await takeTurn(share, most);
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        giveBack(shares, userId, share);
-        throw error;
-      }
-      const release = client.release.bind(client);
-      client.release = (error?: Error | boolean) => {
-        client.release = release;
-        giveBack(shares, userId, share);
-        return release(error);
-      };
-      return client;
-    }) as pg.Pool["connect"],
-  };
+  const clinicId = pgSettings["jwt.claims.clinic_id"];
+  const fromThePool = () => pool.connect();
+  const withinTheClinics = clinicId ? () => connectWithin(pool, fromThePool, `clinic:${clinicId}`, most) : fromThePool;
+  return { connect: (() => connectWithin(pool, withinTheClinics, `person:${userId}`, most)) as pg.Pool["connect"] };
 }
