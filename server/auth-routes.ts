@@ -55,19 +55,23 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
   router.use((req: Request, res: Response, next: NextFunction) => (holdsLoneSurrogate(req.body) ? sendError(res, "INVALID_INPUT", NOT_WHOLE_CHARACTERS) : next()));
   const ttl = `${settings.sessionTtlSeconds} seconds`;
 
-  /** Runs `sql`, which answers one `result`, as the claims' session. */
-  const run = <Result = SessionResult>(claims: SessionClaims | null, sql: string, params: unknown[]) =>
+  /**
+   * Runs `sql`, which answers one `result`, as the claims' session; with `endsSessions`, on the person's connection
+   * for ending sessions, which their other requests do not hold (connections-per-person.ts).
+   */
+  const run = <Result = SessionResult>(claims: SessionClaims | null, sql: string, params: unknown[], endsSessions = false) =>
     withPgSettings(pool, pgSettingsFor(claims, settings, roles), async (client) => {
       const { rows } = await client.query(sql, params);
       return rows[0].result as Result;
-    });
+    }, endsSessions);
 
   /**
    * Ends the session of `claims` (app_hidden.logout: one ended already is left as it is); `replacedBy`, the session of
-   * another account's login whose cookie replaced it, audits that end as the login's, not as the person's logout.
+   * another account's login whose cookie replaced it, audits that end as the login's, not as the person's logout. On
+   * the person's connection for ending sessions: their share full of their own slow requests kept them from logging out.
    */
   const endSession = (claims: SessionClaims, replacedBy: string | null = null) =>
-    withPgSettings(pool, pgSettingsFor(claims, settings, roles), (client) => client.query("select app_hidden.logout($1)", [replacedBy]));
+    withPgSettings(pool, pgSettingsFor(claims, settings, roles), (client) => client.query("select app_hidden.logout($1)", [replacedBy]), true);
 
   const startSession = (res: Response, result: SessionResult) => {
     const expiresAt = new Date(result.expiresAt);
@@ -167,7 +171,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
     try {
       const result = await run<{ status: "ok" | "invalid"; sessionsEnded?: number }>(state.claims, "select app_hidden.change_password($1, $2, $3, $4) as result", [
         currentPassword, newPassword, clientAddress(req), deviceSecrets(req, settings),
-      ]);
+      ], true);
       if (result.status !== "ok") {
         log("info", "password_change_refused", { userId: state.claims.user_id });
         return sendError(res, "INVALID_CREDENTIALS", "Your current password is not right, or the account is locked after 5 wrong passwords: try again in 15 minutes.");

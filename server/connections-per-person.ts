@@ -13,7 +13,10 @@
  * A clinic's requests, all its members' together, hold at most half of the pool too: the share was one person's
  * alone, and a clinic's owner and receptionist, 10 slow queries each at once, took an API's 20 connections (every
  * other clinic's request waited 5 s for one). A request past its clinic's share waits for one of its clinic's
- * connections to come back, as long and in turn as for the person's.
+ * connections to come back, as long and in turn as for the person's. Ending a session (a logout, the password
+ * change that ends the person's other sessions) takes one connection of a share of its own, beside the person's and
+ * the clinic's: within theirs, a stolen cookie's slow requests at once kept the shares full, and the person's logout
+ * and password change waited 5 s and failed UNAVAILABLE, for as long as the thief liked.
  */
 import type pg from "pg";
 import { CONNECT_TIMEOUT_MS } from "../db/pool.ts";
@@ -89,13 +92,17 @@ async function connectWithin(pool: pg.Pool, connect: () => Promise<pg.PoolClient
 /**
  * `pool`, as the requests of the person whose settings are `pgSettings` may use it: a connection had within their
  * share, and within their clinic's, counted until it is released. The person's turn comes first, so that one person's
- * requests past their own share wait without holding a place of their clinic's.
+ * requests past their own share wait without holding a place of their clinic's. With `endsSessions` (a logout, a
+ * password change), within a share of one connection of the person's that ends sessions, which neither their other
+ * requests nor their clinic's hold: a stolen cookie's slow requests kept both full, and the person's logout and
+ * password change waited 5 s and failed, the thief's session kept.
  */
-export function personsShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>, most: number): Pick<pg.Pool, "connect"> {
+export function personsShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>, most: number, endsSessions = false): Pick<pg.Pool, "connect"> {
   const userId = pgSettings["jwt.claims.user_id"];
   if (!userId) return pool;
-  const clinicId = pgSettings["jwt.claims.clinic_id"];
   const fromThePool = () => pool.connect();
+  if (endsSessions) return { connect: (() => connectWithin(pool, fromThePool, `ending sessions:${userId}`, 1)) as pg.Pool["connect"] };
+  const clinicId = pgSettings["jwt.claims.clinic_id"];
   const withinTheClinics = clinicId ? () => connectWithin(pool, fromThePool, `clinic:${clinicId}`, most) : fromThePool;
   return { connect: (() => connectWithin(pool, withinTheClinics, `person:${userId}`, most)) as pg.Pool["connect"] };
 }

@@ -106,14 +106,17 @@ function releaseAfter(client: pg.PoolClient, ending: Promise<unknown>): void {
  * returned without waiting for `commit`. A session's connection counts against
  * its person's share of the pool, with their GraphQL requests'
  * (connections-per-person.ts): a download of an export (a write, which waits for its
- * clinic's turn) took one outside it, and one person's downloads at once took the whole pool.
+ * clinic's turn) took one outside it, and one person's downloads at once took the whole pool. With
+ * `endsSessions` (a logout, a password change) it is the person's one connection that ends sessions instead, which their
+ * other requests, however many and slow, do not hold.
  */
 export async function withPgSettings<T>(
   pool: pg.Pool,
   pgSettings: PgSettings,
   fn: (client: pg.PoolClient) => Promise<T>,
+  endsSessions = false,
 ): Promise<T> {
-  return inTransactionOn(await personsShareOf(pool, pgSettings, personsMost(pool)).connect(), pgSettings, fn);
+  return inTransactionOn(await personsShareOf(pool, pgSettings, personsMost(pool), endsSessions).connect(), pgSettings, fn);
 }
 
 /** The connections of `pool` one person's requests may hold at once. */

@@ -1,7 +1,8 @@
 /**
  * One person's requests (GraphQL, downloads of exports), and one clinic's, hold at most half of the API's pool
  * (server/connections-per-person.ts): members of one clinic sending many slow requests at once leave the other
- * clinics connections to answer with.
+ * clinics connections to answer with; a logout, and a password change, take a connection of their own beside those
+ * shares.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
@@ -24,6 +25,12 @@ afterAll(async () => {
   await api.close();
   await closeRootPool();
 });
+
+/** How many of the test API's connections wait for a lock. */
+const waitingForLocks = async (): Promise<number> =>
+  (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'", [
+    APPLICATION,
+  ])).rows[0].n;
 
 /**
  * While `hold` (run in a transaction of its own) holds a lock, members of clinic A (`senders`, by default its
@@ -50,16 +57,12 @@ async function halfThePool<T>(
   try {
     await hold(holder);
     slow = Array.from({ length: 8 }, (_, i) => send(members[i % members.length]));
-    const waiting = async () =>
-      (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1 and wait_event_type = 'Lock'", [
-        APPLICATION,
-      ])).rows[0].n;
-    expect(await until(async () => (await waiting()) >= 2)).toBe(true);
+    expect(await until(async () => (await waitingForLocks()) >= 2)).toBe(true);
     const started = performance.now();
     const answer = await owner.graphql(`{ currentClinic { name } patients(first: 1) { totalCount } }`);
     expect(answer.body).toEqual({ data: { currentClinic: { name: "Other clinic" }, patients: { totalCount: 0 } } });
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(await waiting()).toBe(2);
+    expect(await waitingForLocks()).toBe(2);
   } finally {
     await holder.query("rollback");
     holder.release();
@@ -105,4 +108,31 @@ test("a person's downloads at once, each waiting for the clinic's turn to write,
   );
   // each a guess, no such export, once it had its turn (one past the share's wait: UNAVAILABLE)
   for (const status of statuses) expect([404, 503]).toContain(status);
+});
+
+// a logout (and a password change, which ends the person's other sessions) took its connection within the person's
+// share: their slow requests at once (a stolen cookie's, sent again as each ended) kept it full, and the logout waited
+// its 5 s and answered UNAVAILABLE, the session kept, for as long as they went on
+test("a person's logout, while their requests at once hold their share of the pool, is answered at once and ends the session", async () => {
+  const receptionist = new Browser(api);
+  await receptionist.login(a.members.receptionist.phone, a.members.receptionist.password);
+  const cookie = receptionist.cookie;
+  const holder = await rootPool().connect();
+  let slow: Promise<unknown>[] = [];
+  try {
+    await beginWhenFree(holder, "lock table app_public.service in access exclusive mode");
+    slow = Array.from({ length: 8 }, () => receptionist.graphql(`{ services(first: 1) { nodes { code } } }`));
+    expect(await until(async () => (await waitingForLocks()) >= 2)).toBe(true);
+    const started = performance.now();
+    const logout = await receptionist.post("/auth/logout", {});
+    expect(logout.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(2000);
+  } finally {
+    await holder.query("rollback");
+    holder.release();
+    await Promise.all(slow);
+  }
+  const ended = new Browser(api);
+  ended.cookie = cookie;
+  expect((await ended.graphql("{ currentClinic { name } }")).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" } });
 });
