@@ -435,6 +435,24 @@ test("a code typed in full comes first whatever its prefix and length", async ()
   expect(await searchIn(long, "pat-1000000")).toEqual([millionth.id, alsoNamed.id]);
 });
 
+// past 999999 a code typed without its hyphen was read as a prefix and its last 6 digits: PAT1000000 was PAT1-000000, no one
+test("a code past 999999 typed without its hyphen is the code, first, whatever digits its prefix ends with", async () => {
+  const long = await createClinic("Million clinic");
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAT', 999999)", [long.clinicId]);
+  const millionth = await createPatient(long.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  const namedSo = await createPatient(long.clinicId, { first_name: "Asha", last_name: "Abeid PAT1000000" });
+  expect(millionth.code).toBe("PAT-1000000");
+  for (const query of ["PAT1000000", "pat1000000", "ＰＡＴ１００００００"]) {
+    expect({ query, found: await searchIn(long, query) }).toEqual({ query, found: [millionth.id, namedSo.id] });
+  }
+  await rootPool().query(`update app_public.clinic set code_prefixes = '{"PAT": "P2"}' where id = $1`, [long.clinicId]);
+  const renamed = await createPatient(long.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  expect(renamed.code).toBe("P2-1000002");
+  expect(await searchIn(long, "p21000002")).toEqual([renamed.id]);
+  expect(await searchIn(long, "pat1000000")).toEqual([millionth.id, namedSo.id]); // its former prefix too
+  expect(await searchIn(long, "PAT999999")).toEqual([]); // no such code: nothing, as before
+});
+
 test("%, _ and \\ in a query match themselves, not any text", async () => {
   const patient = await createPatient(clinic.clinicId, { first_name: "Percent", last_name: "Back\\slash_Under" });
   expect(await search("h_und")).toEqual([patient.id]);
