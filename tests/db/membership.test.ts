@@ -169,6 +169,115 @@ test("two owners stepping down at once take turns: the second is refused, and th
   expect(rows.map((row) => row.role)).toEqual(["admin", "admin", "owner"]);
 });
 
+/** A second member of `role` in the clinic, who accepted. */
+async function acceptedMember(clinicId: string, role: "owner" | "admin"): Promise<TestMember> {
+  const member = await addMember(clinicId, await createUser(), role);
+  await rootPool().query("update app_public.membership set accepted_at = now() where id = $1", [member.membershipId]);
+  return member;
+}
+
+async function rolesOf(...members: TestMember[]): Promise<string[]> {
+  const { rows } = await rootPool().query(
+    "select m.id, m.role, m.is_active, m.deleted_at is null as live from app_public.membership m where m.id = any ($1::uuid[])",
+    [members.map((m) => m.membershipId)],
+  );
+  return members.map((m) => {
+    const row = rows.find((r) => r.id === m.membershipId);
+    return row.live ? (row.is_active ? row.role : `${row.role} suspended`) : `${row.role} removed`;
+  });
+}
+
+/**
+ * `first` runs `mine` and, while it has not committed, `other` runs `theirs`: whether theirs waits for mine, and what it
+ * ends with once mine has committed.
+ */
+async function oneThenTheOther(first: TestMember, other: TestMember, mine: [string, unknown[]], theirs: [string, unknown[]]) {
+  let result: { waited: boolean; second: unknown } = { waited: false, second: undefined };
+  await atOnce(first, other, async (a, b) => {
+    await a.query(...mine);
+    const second = outcome(b.query(...theirs));
+    const waited = await waitsForLock(b, second);
+    await a.query("commit");
+    result = { waited, second: await second };
+  });
+  return result;
+}
+
+// 000NNN: each was judged on the snapshot its statement began with, where the other was still an admin, and both
+// passed; the clinic was left with neither
+describe("two managers changing each other at once take turns: the second is judged by the role the first left them", () => {
+  const cases: [what: string, sql: (id: string) => [string, unknown[]], second: string, after: string][] = [
+    ["demoting", (id) => ["update app_public.membership set role = 'doctor' where id = $1 returning role", [id]], "CFORB", "doctor"],
+    ["suspending", (id) => ["update app_public.membership set is_active = false where id = $1 returning role", [id]], "CAUTH", "admin suspended"],
+    ["removing", (id) => ["select role from app_public.remove_member($1)", [id]], "CAUTH", "admin removed"],
+  ];
+  test.each(cases)("%s each other", async (_what, sql, second, after) => {
+    const clinic = await createClinic();
+    const first = clinic.members.admin;
+    const other = await acceptedMember(clinic.clinicId, "admin");
+    expect(await oneThenTheOther(first, other, sql(other.membershipId), sql(first.membershipId))).toEqual({ waited: true, second });
+    expect(await rolesOf(first, other)).toEqual(["admin", after]);
+  });
+
+  test("three owners: two stepping each other down at once leave the second an admin, refused", async () => {
+    const clinic = await createClinic();
+    const first = clinic.members.owner;
+    const other = await acceptedMember(clinic.clinicId, "owner");
+    await acceptedMember(clinic.clinicId, "owner");
+    const stepDown = (id: string): [string, unknown[]] => ["update app_public.membership set role = 'admin' where id = $1 returning role", [id]];
+    expect(await oneThenTheOther(first, other, stepDown(other.membershipId), stepDown(first.membershipId))).toEqual({ waited: true, second: "CFORB" });
+    expect(await rolesOf(first, other)).toEqual(["owner", "admin"]);
+  });
+
+  test("an owner demoting an admin while the admin demotes another admin: the admin's, second, is refused", async () => {
+    const clinic = await createClinic();
+    const { owner, admin } = clinic.members;
+    const other = await acceptedMember(clinic.clinicId, "admin");
+    const demoting = await oneThenTheOther(
+      owner,
+      admin,
+      ["update app_public.membership set role = 'receptionist' where id = $1", [admin.membershipId]],
+      ["update app_public.membership set role = 'doctor' where id = $1 returning role", [other.membershipId]],
+    );
+    expect(demoting).toEqual({ waited: true, second: "CFORB" });
+    expect(await rolesOf(admin, other)).toEqual(["receptionist", "admin"]);
+  });
+
+  test("one removing a member while another changes the member's role: no deadlock, the second finds the member gone", async () => {
+    const clinic = await createClinic();
+    const other = await acceptedMember(clinic.clinicId, "admin");
+    const { doctor } = clinic.members;
+    const changing = await oneThenTheOther(
+      clinic.members.admin,
+      other,
+      ["select app_public.remove_member($1)", [doctor.membershipId]],
+      ["update app_public.membership set role = 'cashier' where id = $1 returning role", [doctor.membershipId]],
+    );
+    expect(changing).toEqual({ waited: true, second: [] });
+    expect(await rolesOf(doctor)).toEqual(["doctor removed"]);
+  });
+
+  // remove_member locked the member's row before the clinic's turn: the manager holding the turn, changing that member
+  // next, waited for the row, and the removal for the turn, a deadlock
+  test("a removal waiting for the clinic's turn holds no row meanwhile: the change of its member goes through first", async () => {
+    const clinic = await createClinic();
+    const other = await acceptedMember(clinic.clinicId, "admin");
+    const { doctor, cashier } = clinic.members;
+    await atOnce(clinic.members.admin, other, async (a, b) => {
+      await a.query("update app_public.membership set role = 'receptionist' where id = $1", [cashier.membershipId]);
+      const removing = outcome(b.query("select role from app_public.remove_member($1)", [doctor.membershipId]));
+      expect(await waitsForLock(b, removing)).toBe(true);
+      expect(await outcome(a.query("update app_public.membership set role = 'cashier' where id = $1 returning role", [doctor.membershipId]))).toEqual([
+        { role: "cashier" },
+      ]);
+      await a.query("commit");
+      expect(await removing).toEqual([{ role: "cashier" }]);
+      await b.query("commit");
+    });
+    expect(await rolesOf(doctor, cashier)).toEqual(["cashier removed", "receptionist"]);
+  });
+});
+
 test("a role change applies to the member's live session at once", async () => {
   const clinic = await createClinic();
   const session = await openSession(clinic.members.receptionist.userId, clinic.clinicId);
