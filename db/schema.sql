@@ -6779,6 +6779,29 @@ COMMENT ON FUNCTION app_private.sweep_unended_downloads() IS 'Audits as cut shor
 
 
 --
+-- Name: take_members_turn(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.take_members_turn(clinic_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform pg_advisory_xact_lock(hashtextextended('members:' || take_members_turn.clinic_id, 0));
+end;
+$$;
+
+
+ALTER FUNCTION app_private.take_members_turn(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION take_members_turn(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.take_members_turn(clinic_id uuid) IS 'Takes, until commit, the clinic''s turn of changes to its memberships by its owners and admins (tg_membership__managers_take_turns, remove_member), before any membership row is locked: two at once take turns, and the second is judged by the role its caller has once the first has committed (tg_membership__changed_by_a_manager).';
+
+
+--
 -- Name: tg__amounts_in_currency(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8191,6 +8214,45 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigge
 
 
 --
+-- Name: tg_membership__changed_by_a_manager(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__changed_by_a_manager() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    AS $$
+begin
+  -- no session (the operator, the worker), another clinic's or none (a person answering an invitation, a platform
+  -- administrator creating a clinic), a person answering their own invitation, and a platform administrator's
+  -- insert, which the policies let through whatever their role: not judged here
+  if app_public.current_user_id() is null or new.clinic_id is distinct from app_public.current_clinic_id()
+     or (tg_op = 'UPDATE' and old.accepted_at is null and old.user_id = app_public.current_user_id())
+     or (tg_op = 'INSERT' and app_public.current_user_is_platform_admin()) then
+    return new;
+  end if;
+  -- the caller's role as it is now, under the clinic's turn (a statement of a function of its own reads what has
+  -- committed): the policies judged it as it was when the statement began (a session ended meanwhile: CAUTH)
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin adds, changes or removes a member: your role in this clinic has changed.'
+      using errcode = 'CFORB';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__changed_by_a_manager() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__changed_by_a_manager(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__changed_by_a_manager() IS 'BEFORE INSERT or UPDATE (a removal is a soft delete''s update), for each row: a membership of the session''s clinic written in a member''s session is written by an owner or admin as their role is once the clinic''s turn is theirs (tg_membership__managers_take_turns), not as the statement''s snapshot had it: of two managers demoting, suspending or removing each other at once, the second is FORBIDDEN (or UNAUTHENTICATED, its session ended). A person answering their own invitation, and a platform administrator''s insert, are not judged here.';
+
+
+--
 -- Name: tg_membership__declined_stays_declined(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8350,6 +8412,36 @@ ALTER FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() OWNER T
 --
 
 COMMENT ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() IS 'AFTER INSERT or UPDATE, for each row, after the sessions'' turns (_480_session_turns): an account whose password a clinic gave (user_secret.password_given_by_clinic) is made the owner of no new clinic, accepts no invitation of another clinic and has no membership there restored (FORBIDDEN) until the platform operator resets its password: whoever in that clinic knew the password would have the person''s access there.';
+
+
+--
+-- Name: tg_membership__managers_take_turns(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__managers_take_turns() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    AS $$
+begin
+  -- the role as it is now (a statement of a function of its own): one who is no longer a manager takes no turn, and
+  -- is refused at the row by tg_membership__changed_by_a_manager
+  if app_hidden.current_role_in('owner', 'admin') then
+    perform app_private.take_members_turn(app_public.current_clinic_id());
+  end if;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__managers_take_turns() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__managers_take_turns(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__managers_take_turns() IS 'BEFORE INSERT, UPDATE or DELETE, for each statement: a statement of a session whose role is owner or admin takes its clinic''s turn of membership changes (take_members_turn) before it locks any membership row, so that owners and admins changing memberships at once (demoting, suspending, removing each other) take turns.';
 
 
 --
@@ -12841,6 +12933,10 @@ CREATE FUNCTION app_public.remove_member(membership_id uuid) RETURNS app_public.
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $$
+  -- the clinic's turn before soft_delete locks the row: a change of the same member in flight waits for this one, not
+  -- each for the other
+  select app_private.take_members_turn(app_public.current_clinic_id())
+  where app_hidden.current_role_in('owner', 'admin');
   select app_private.soft_delete(null::app_public.membership, app_public.current_clinic_id(), membership_id);
 $$;
 
@@ -12851,7 +12947,7 @@ ALTER FUNCTION app_public.remove_member(membership_id uuid) OWNER TO :DATABASE_O
 -- Name: FUNCTION remove_member(membership_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.remove_member(membership_id uuid) IS 'Removes a member from the current clinic (soft delete: the membership is kept, hidden, and their sessions end). Owners and admins; only owners remove owners.';
+COMMENT ON FUNCTION app_public.remove_member(membership_id uuid) IS 'Removes a member from the current clinic (soft delete: the membership is kept, hidden, and their sessions end). Owners and admins; only owners remove owners. Taking turns with the clinic''s other membership changes (take_members_turn), it is judged by the caller''s role as it is then.';
 
 
 --
@@ -17338,6 +17434,20 @@ CREATE TRIGGER _150_in_currency_decimals BEFORE INSERT ON app_public.refund FOR 
 
 
 --
+-- Name: membership _150_managers_take_turns; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_managers_take_turns BEFORE INSERT OR DELETE OR UPDATE ON app_public.membership FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_membership__managers_take_turns();
+
+
+--
+-- Name: TRIGGER _150_managers_take_turns ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_managers_take_turns ON app_public.membership IS 'Owners and admins changing memberships take turns, the clinic''s turn taken before any row is locked (tg_membership__managers_take_turns).';
+
+
+--
 -- Name: user _150_name_as_meant; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17440,6 +17550,20 @@ CREATE TRIGGER _170_booked_once BEFORE INSERT OR UPDATE OF patient_id, doctor_id
 --
 
 COMMENT ON TRIGGER _170_booked_once ON app_public.visit IS 'A second open visit of a patient with a doctor in a minute is refused naming the first (tg_visit__booked_once).';
+
+
+--
+-- Name: membership _190_changed_by_a_manager; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _190_changed_by_a_manager BEFORE INSERT OR UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg_membership__changed_by_a_manager();
+
+
+--
+-- Name: TRIGGER _190_changed_by_a_manager ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _190_changed_by_a_manager ON app_public.membership IS 'A membership written in a member''s session is written by an owner or admin as their role is now (tg_membership__changed_by_a_manager).';
 
 
 --
@@ -21394,6 +21518,13 @@ REVOKE ALL ON FUNCTION app_private.sweep_unended_downloads() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION take_members_turn(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.take_members_turn(clinic_id uuid) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg__amounts_in_currency(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21667,6 +21798,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__visit_service_line() FROM PU
 
 
 --
+-- Name: FUNCTION tg_membership__changed_by_a_manager(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__changed_by_a_manager() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_membership__declined_stays_declined(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21685,6 +21823,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__guard_owners() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__managers_take_turns(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__managers_take_turns() FROM PUBLIC;
 
 
 --

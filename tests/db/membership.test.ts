@@ -203,7 +203,7 @@ async function oneThenTheOther(first: TestMember, other: TestMember, mine: [stri
   return result;
 }
 
-// 000NNN: each was judged on the snapshot its statement began with, where the other was still an admin, and both
+// 000369: each was judged on the snapshot its statement began with, where the other was still an admin, and both
 // passed; the clinic was left with neither
 describe("two managers changing each other at once take turns: the second is judged by the role the first left them", () => {
   const cases: [what: string, sql: (id: string) => [string, unknown[]], second: string, after: string][] = [
