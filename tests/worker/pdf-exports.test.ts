@@ -356,6 +356,31 @@ test("a reconciliation sheet of 13-digit amounts keeps each tender's name whole 
   }).toEqual({ names, amounts: [5, 5, 5], pastTheMargin: [] });
 });
 
+// a day holds numeric(20,3) since 000367: the day's shortage in the Total row, 17 digits in bold, broke after its minus sign,
+// "-" alone on a line above "KWD 99,999,999,999,999,999.995", read as a surplus of as much
+test("a day of 17-digit amounts prints each figure whole on one line, its minus sign with it, inside the page", async () => {
+  const day: Record<string, string> = { status: "closed", notes: "", counted_total: "0.000", difference: "-99999999999999999.995" };
+  for (const method of ["cash", "card", "bank_transfer", "mobile_money", "insurance"]) Object.assign(day, { [`expected_${method}`]: "19999999999999999.999", [`counted_${method}`]: "0.000" });
+  const printed = async (locale: string) => {
+    const pdf = (await renderPdf(reconciliationHtml({ clinic: { name: "Biggest Day", currency: "KWD", decimals: 3, locale }, businessDate: "2026-12-02", day, expected: {} }))).pdf;
+    const bbox = execFileSync("pdftotext", ["-bbox", "-", "-"], { input: pdf, encoding: "utf8" });
+    const pageWidth = Number(bbox.match(/<page width="([\d.]+)"/)![1]);
+    const words = [...bbox.matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map(([, xMin, xMax, text]) => ({ xMin: Number(xMin), xMax: Number(xMax), text }));
+    const margin = (12 / 25.4) * 72; // 12 mm, the page's side margins
+    const lines = pdfText(pdf).split("\n").map((line) => line.trim().replace(/\s+/g, " "));
+    return {
+      locale,
+      total: lines.find((line) => line.startsWith("Total")),
+      cash: lines.find((line) => line.startsWith("cash")),
+      pastTheMargin: words.filter((w) => w.xMin < margin - 1 || w.xMax > pageWidth - margin + 1).map((w) => w.text),
+    };
+  };
+  expect([await printed("en"), await printed("en-IN")]).toEqual([
+    { locale: "en", total: "Total KWD 99,999,999,999,999,999.995 KWD 0.000 -KWD 99,999,999,999,999,999.995", cash: "cash KWD 19,999,999,999,999,999.999 KWD 0.000 -KWD 19,999,999,999,999,999.999", pastTheMargin: [] },
+    { locale: "en-IN", total: "Total KWD 99,99,99,99,99,99,99,999.995 KWD 0.000 -KWD 99,99,99,99,99,99,99,999.995", cash: "cash KWD 19,99,99,99,99,99,99,999.999 KWD 0.000 -KWD 19,99,99,99,99,99,99,999.999", pastTheMargin: [] },
+  ]);
+});
+
 test("a day opened by the hourly run and not counted yet shows no count and no difference, not its takings missing", async () => {
   const uncounted = await createClinic("Uncounted clinic");
   const invoice = await createIssuedInvoice(uncounted, "30000");

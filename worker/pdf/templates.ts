@@ -137,6 +137,8 @@ export function reconciliationHtml(doc: Json): string {
   const d = doc.day ?? {};
   const { money: m, dateTime, day } = formatsOf(clinic);
   const expected = (method: string) => (doc.day ? d[`expected_${method}`] : doc.expected[method]);
+  // each figure on one line (`nowrap`): a figure breaks after its minus sign ("-KWD 1" has no other place), and a day's
+  // 17-digit shortage (numeric(20,3), 000367) printed "-" above "KWD 99,999,999,999,999,999.995" in the bold Total row
   return page(
     clinic,
     `Reconciliation ${doc.businessDate}`,
@@ -144,12 +146,12 @@ export function reconciliationHtml(doc: Json): string {
     <table><tr><th class="words">${en("Method")}</th><th class="right">${en("Expected")}</th><th class="right">${en("Counted")}</th><th class="right">${en("Difference")}</th></tr>
       ${METHODS.map((method) => {
         const counted = d[`counted_${method}`];
-        return html`<tr><td class="words">${en(method.replace("_", " "))}</td><td class="right">${m(expected(method))}</td>
-          <td class="right">${orDash(counted, m)}</td>
-          <td class="right">${orDash(counted, () => m(difference(counted, expected(method))))}</td></tr>`;
+        return html`<tr><td class="words">${en(method.replace("_", " "))}</td><td class="right nowrap">${m(expected(method))}</td>
+          <td class="right nowrap">${orDash(counted, m)}</td>
+          <td class="right nowrap">${orDash(counted, () => m(difference(counted, expected(method))))}</td></tr>`;
       })}
-      <tr><th class="words">${en("Total")}</th><th class="right">${m(sum(METHODS.map(expected)))}</th>
-        <th class="right">${orDash(d.counted_total, m)}</th><th class="right">${orDash(d.difference, m)}</th></tr>
+      <tr><th class="words">${en("Total")}</th><th class="right nowrap">${m(sum(METHODS.map(expected)))}</th>
+        <th class="right nowrap">${orDash(d.counted_total, m)}</th><th class="right nowrap">${orDash(d.difference, m)}</th></tr>
     </table>
     <h2>${en("Notes")}</h2><div class="lines">${typed(d.notes)}</div>
     ${dayHistory(d).map((step) => step === "closed" ? html`<div class="muted">${en("Closed")} ${isolated(dateTime(d.closed_at))}</div>` : html`<div class="muted lines">${en("Reopened")} ${isolated(dateTime(d.reopened_at))}: ${typed(d.reopen_reason)}</div>`)}
