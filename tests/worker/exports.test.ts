@@ -1045,26 +1045,51 @@ test("an attempt whose failure cannot be told logs what its export shows until t
   });
 });
 
+/** An export of an invoice PDF of `clinic`'s, of 2,001 lines: too long to print, whatever the attempt. */
+const longInvoice = async (clinic: TestClinic) => {
+  const invoice = await createIssuedInvoice(clinic);
+  await writeBehindTriggers(
+    `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, decimals, position)
+     select clinic_id, invoice_id, service_id, description || ' ' || n, quantity, unit_price, discount, tax_rate, decimals, position + n
+     from app_public.invoice_line, generate_series(1, 2000) n where invoice_id = $1`,
+    [invoice.id],
+  );
+  return invoicePdf(clinic, invoice.id);
+};
+const tooLong = "the invoice has 2,001 lines, more than the 2,000 an invoice PDF prints, so it is not tried again (bill them on invoices of 2,000 lines or fewer)";
+
 // a PDF too long to print fails its export for good at once, and its job ends; one whose failure could not be told is
 // tried again, to be told then (ended, its export would show running until the hourly sweep failed it, saying only
 // that its worker stopped)
 test("an invoice PDF too long to print whose failure cannot be told is tried again (its job fails), to be told then", async () => {
-  const longInvoice = async (clinic: TestClinic) => {
-    const invoice = await createIssuedInvoice(clinic);
-    await writeBehindTriggers(
-      `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, decimals, position)
-       select clinic_id, invoice_id, service_id, description || ' ' || n, quantity, unit_price, discount, tax_rate, decimals, position + n
-       from app_public.invoice_line, generate_series(1, 2000) n where invoice_id = $1`,
-      [invoice.id],
-    );
-    return invoicePdf(clinic, invoice.id);
-  };
-  const tooLong = "the invoice has 2,001 lines, more than the 2,000 an invoice PDF prints, so it is not tried again (bill them on invoices of 2,000 lines or fewer)";
   expect(await attemptWithWritesRefused(longInvoice, 1, (text) => (text.includes("set status = $3") ? gone("telling") : null))).toEqual({
     ended: tooLong,
     logged: [untold("its next attempt")],
     files: [],
   });
+});
+
+// a reviewer's find: a PDF too long to print whose attempt a worker's stop had just handed back (queued again: worker/run.ts)
+// was told of only while running, its telling refused; its job ended all the same (failed for good), and the export
+// stayed queued with no job until the hourly sweep failed it, an hour later, as "the export was interrupted"
+test("an invoice PDF too long to print whose attempt was just handed back by a stop fails at once, saying why, not queued until the hourly sweep", async () => {
+  const clinic = await createClinic("Too long, handed back");
+  const id = await longInvoice(clinic);
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
+  try {
+    // the stop's hand-back (its update of the export) as the attempt, its document counted, reads the invoice
+    const handedBack = async (text: string, values?: unknown[]) => {
+      const result = await pool.query(text, values);
+      if (text.includes("set rows_total")) await rootPool().query("update app_public.report_export set status = 'queued', rows_done = 0 where id = $1 and status = 'running'", [id]);
+      return result;
+    };
+    const ended = await Promise.resolve(report_export__produce({ clinicId: clinic.clinicId, id }, jobHelpers(pool, 1, handedBack))).then(() => "ended", (error: Error) => error.message);
+    const { rows } = await rootPool().query("select status::text, error, finished_at is not null as finished from app_public.report_export where id = $1", [id]);
+    expect({ ended, export: rows[0] }).toEqual({ ended: "ended", export: { status: "failed", error: `Attempt 1 of 3 failed: ${tooLong}`, finished: true } });
+  } finally {
+    await pool.end();
+    await rootPool().query("update app_public.report_export set status = 'failed' where id = $1 and status in ('queued', 'running')", [id]);
+  }
 });
 
 // a PDF export taken by another attempt as its attempt began rendered its document all the same (up to the 20 s of a

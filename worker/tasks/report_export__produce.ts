@@ -165,9 +165,14 @@ async function produce(clinicId: string, id: string, helpers: JobHelpers): Promi
     // it queued, and its render, cut short, failed after: it told of a failed attempt, or failed the
     // export for good on its last, while the job waited to run again; a cancelled one, not running, is told nothing
     // (not even tried: a telling refused logged an error, that the export showed running, of one that showed cancelled),
-    // nor one no longer this attempt's, whose telling would change nothing
+    // nor one no longer this attempt's, whose telling would change nothing. A failure for good (one no attempt can
+    // make) is told queued too, while the export is still this attempt's (no other has taken it: it holds the
+    // export's attempt lock until it ends), as its mark of done would be: its cause is not the stop, and its job
+    // ends, the export failed at once; told only while running, its job ended all the same and the export stayed
+    // queued with no job until the hourly sweep failed it as "interrupted"
     const forGood = error instanceof TooLongToPrint;
-    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), ["running"], attemptId, forGood);
+    const whileIn = forGood ? ["queued", "running"] : ["running"];
+    const tell = () => tellOfTheAttempt(helpers, { clinicId, id }, reasonForClinic(error, helpers.job.id), whileIn, attemptId, forGood);
     // once more, on another connection: a connection the database closed under the export may be lent
     // again before its end is heard, and the export then read "running" until its next attempt. Refused both
     // times, that is logged, and the attempt ends with its own error, which the worker's log then names (it named the
