@@ -43,7 +43,7 @@ export interface ClinicFormat {
  */
 const decimalText = (value: unknown) => String(value ?? 0) as Intl.StringNumericLiteral;
 
-/** An amount of numeric(16,3), in thousandths, exactly. */
+/** An amount (numeric(16,3), or a day's sum of numeric(20,3) since 000367), in thousandths, exactly. */
 function thousandths(value: unknown): bigint {
   const [whole, fraction = ""] = decimalText(value).split(".");
   return BigInt(whole) * 1000n + (whole.startsWith("-") ? -1n : 1n) * BigInt(fraction.padEnd(3, "0").slice(0, 3));
