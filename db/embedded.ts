@@ -316,6 +316,25 @@ async function stopLeftRunning(pid: number): Promise<void> {
 }
 
 /**
+ * refuseTakenPort for a data folder with no server made yet (no `<data dir>/postgres`) when no DATABASE_URL is given,
+ * called before a command writes anything there (secrets.json, embedded-users/): refused only in the start, a command
+ * left a new data folder behind with both, its error saying the folder was left as it was. A folder with a server made
+ * is left to the start, in its turn (that server may be the one on the port); an EMBEDDED_PG_PORT that is no port, to
+ * the settings' check.
+ */
+export async function refuseTakenPortOfNewFolder(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const databaseDir = join(dataDir(env), "postgres");
+  if (env.DATABASE_URL || existsSync(databaseDir)) return;
+  let port: number;
+  try {
+    port = embeddedPostgresPort(env);
+  } catch {
+    return;
+  }
+  await refuseTakenPort(port, databaseDir);
+}
+
+/**
  * The embedded server of the data folder (`<data dir>/postgres`, port
  * EMBEDDED_PG_PORT): the one already running there, which its starter stops,
  * or one started now (initdb first on a new folder; stopped first when its

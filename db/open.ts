@@ -3,7 +3,7 @@
  * embedded PostgreSQL under the data folder.
  */
 import { databaseConfig, type DatabaseConfig, loadSecrets, type Secrets } from "./config.ts";
-import { startEmbeddedPostgres } from "./embedded.ts";
+import { refuseTakenPortOfNewFolder, startEmbeddedPostgres } from "./embedded.ts";
 
 export interface OpenDatabase {
   config: DatabaseConfig;
@@ -16,9 +16,13 @@ export async function openDatabase(
   {
     env = process.env,
     log = () => {},
-    secrets = loadSecrets(env),
-  }: { env?: NodeJS.ProcessEnv; log?: (message: string) => void; /** As loadSecrets(env) reads them, when read already. */ secrets?: Secrets } = {},
+    secrets,
+  }: { env?: NodeJS.ProcessEnv; log?: (message: string) => void; /** As loadSecrets(env) reads them, when read already (after refuseTakenPortOfNewFolder, as server/main.ts does). */ secrets?: Secrets } = {},
 ): Promise<OpenDatabase> {
+  if (!secrets) {
+    await refuseTakenPortOfNewFolder(env); // before loadSecrets writes secrets.json into a new data folder
+    secrets = loadSecrets(env);
+  }
   if (env.DATABASE_URL) {
     return { config: databaseConfig(env.DATABASE_URL, secrets), secrets, embedded: false, close: async () => {} };
   }

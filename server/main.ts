@@ -5,6 +5,7 @@
 import "./graphile-env.ts"; // must stay first: read when Grafast loads
 import { apiPool } from "./pg-transaction.ts";
 import { loadSecrets, settingsOrExit } from "../db/config.ts";
+import { refuseTakenPortOfNewFolder } from "../db/embedded.ts";
 import { openDatabase } from "../db/open.ts";
 import { anotherProgram, listenersOn } from "../db/port-listeners.ts";
 import { endCuttingShort } from "../db/pool.ts";
@@ -18,6 +19,8 @@ import { serverSettings } from "./settings.ts";
 import type { AddressInfo } from "node:net";
 import { type ShutdownStep, startFailed, startStep, stopBegun, stopOnSignals, stopSignal } from "../db/shutdown.ts";
 
+// an embedded PostgreSQL's port taken, for a new data folder, is refused before loadSecrets writes secrets.json there
+await startStep(() => refuseTakenPortOfNewFolder(process.env), log);
 // settings first: one that cannot work is refused before a database starts
 const secrets = settingsOrExit(() => loadSecrets(process.env));
 const settings = settingsOrExit(() => serverSettings(process.env, secrets.jwtSecret));

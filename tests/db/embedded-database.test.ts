@@ -435,7 +435,8 @@ test("a command that starts the embedded server stops it as it ends, and ends wi
 const postmasterPid = (dir: string) => Number(readFileSync(join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
 
 // it made a new server in the data folder (initdb, about 40 MB) and only then failed on the port: "did not start on
-// port … (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): could not create any TCP/IP sockets"
+// port … (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): could not create any TCP/IP sockets";
+// then, refused, it still wrote secrets.json and embedded-users/ into a new data folder
 test("a port taken by another PostgreSQL is an error that says so, naming its folder, before anything is made; that server is not used", async () => {
   const port = new URL(TEST_DATABASE_URL).port || "5432";
   const env = { CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: port };
@@ -445,7 +446,7 @@ test("a port taken by another PostgreSQL is an error that says so, naming its fo
       `Port ${port} (EMBEDDED_PG_PORT) is taken by another program (not named: another user's, or no /proc), not by this data folder's PostgreSQL, ` +
         `${join(env.CLINICOPS_DATA_DIR, "postgres")}, which is left as it was: stop that program, or give this command another EMBEDDED_PG_PORT`,
     );
-    expect(existsSync(join(env.CLINICOPS_DATA_DIR, "postgres"))).toBe(false); // no new server made
+    expect(readdirSync(env.CLINICOPS_DATA_DIR)).toEqual([]); // nothing made: no server, nor secrets.json, nor embedded-users/
     return;
   }
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -456,7 +457,7 @@ test("a port taken by another PostgreSQL is an error that says so, naming its fo
     `Port ${port} (EMBEDDED_PG_PORT) is taken by the PostgreSQL of ${server.dir} (pid ${postmasterPid(server.dir)}), not by this data folder's, ` +
       `${join(env.CLINICOPS_DATA_DIR, "postgres")}, which is left as it was: to run this folder's own, give it another EMBEDDED_PG_PORT`,
   );
-  expect(existsSync(join(env.CLINICOPS_DATA_DIR, "postgres"))).toBe(false); // no new server made
+  expect(readdirSync(env.CLINICOPS_DATA_DIR)).toEqual([]); // nothing made: no server, nor secrets.json, nor embedded-users/
 });
 
 test("the EMBEDDED_PG_PORT of another data folder's running server is refused before anything is made, naming both folders", async () => {
@@ -470,7 +471,7 @@ test("the EMBEDDED_PG_PORT of another data folder's running server is refused be
         `not by this data folder's, ${join(otherDataDir, "postgres")}, which is left as it was: ` +
         `to use that server, give this command its data folder (CLINICOPS_DATA_DIR=${env.CLINICOPS_DATA_DIR}); to run this folder's own, give it another EMBEDDED_PG_PORT`,
     );
-    expect(existsSync(join(otherDataDir, "postgres"))).toBe(false); // no new server made
+    expect(readdirSync(otherDataDir)).toEqual([]); // nothing made: no server, nor secrets.json, nor embedded-users/
   } finally {
     await running.close();
   }
@@ -496,7 +497,8 @@ test("`npm start` on an EMBEDDED_PG_PORT another program listens on is refused b
         `Port ${port} (EMBEDDED_PG_PORT) is taken by another program (pid ${program.pid}: ${commandLine(program.pid!)}), not by this data folder's PostgreSQL, ` +
         `${join(dataDir, "postgres")}, which is left as it was: stop that program, or give this command another EMBEDDED_PG_PORT`,
     });
-    expect(readdirSync(dataDir).sort()).toEqual(["embedded-users", "secrets.json"]); // no server made: its secrets alone, as any command writes them
+    // nothing made: it wrote secrets.json and embedded-users/ before the refusal, which said the folder was left as it was
+    expect(readdirSync(dataDir)).toEqual([]);
   } finally {
     program.kill();
     await programExit;
