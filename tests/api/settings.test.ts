@@ -199,7 +199,9 @@ function startOnce(script: string, env: NodeJS.ProcessEnv, args: string[] = []) 
   const dataDir = openDataDir();
   const started = spawnSync(process.execPath, [projectPath(script), ...args], {
     cwd: projectPath(),
-    env: { ...process.env, DATABASE_URL: undefined, CLINICOPS_DATA_DIR: dataDir, ...env },
+    // the embedded PostgreSQL's port, which a new data folder's start checks first, one nothing listens on: none of these
+    // starts a database, and a developer's own npm start on the default 54329 made them answer "port taken"
+    env: { ...process.env, DATABASE_URL: undefined, EMBEDDED_PG_PORT: "1", CLINICOPS_DATA_DIR: dataDir, ...env },
     encoding: "utf8",
     timeout: 30_000,
   });
