@@ -33,8 +33,8 @@ interface Share {
 /** Connections held by each person's requests and by each clinic's, and the requests waiting for one, by pool and the person's user id or the clinic's id. */
 const sharesOf = new WeakMap<pg.Pool, Map<string, Share>>();
 
-/** The connections one person's requests may hold of a pool of `poolSize`. */
-export const connectionsPerPerson = (poolSize: number) => Math.max(1, Math.floor(poolSize / 2));
+/** The connections one person's requests (and one clinic's) may hold of `pool`: half of it, at least one. */
+const halfOf = (pool: pg.Pool) => Math.max(1, Math.floor((pool.options.max ?? 10) / 2)); // 10: node-postgres's default size
 
 /** Waits, in turn, for the person's share to have room, else fails after CONNECT_TIMEOUT_MS. */
 function takeTurn(share: Share, most: number): Promise<void> {
@@ -97,7 +97,8 @@ async function connectWithin(pool: pg.Pool, connect: () => Promise<pg.PoolClient
  * requests nor their clinic's hold: a stolen cookie's slow requests kept both full, and the person's logout and
  * password change waited 5 s and failed, the thief's session kept.
  */
-export function personsShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>, most: number, endsSessions = false): Pick<pg.Pool, "connect"> {
+export function personsShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>, endsSessions = false): Pick<pg.Pool, "connect"> {
+  const most = halfOf(pool);
   const userId = pgSettings["jwt.claims.user_id"];
   if (!userId) return pool;
   const fromThePool = () => pool.connect();

@@ -12,7 +12,7 @@
 import pg from "pg";
 import { log } from "./log.ts";
 import { poolHearingClosures } from "../db/pool.ts";
-import { connectionsPerPerson, personsShareOf } from "./connections-per-person.ts";
+import { personsShareOf } from "./connections-per-person.ts";
 import { quietPgSubscriber } from "./listening-connection.ts";
 import { inTheRequestsReadMoment } from "./one-read-moment.ts";
 import {
@@ -116,11 +116,8 @@ export async function withPgSettings<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   endsSessions = false,
 ): Promise<T> {
-  return inTransactionOn(await personsShareOf(pool, pgSettings, personsMost(pool), endsSessions).connect(), pgSettings, fn);
+  return inTransactionOn(await personsShareOf(pool, pgSettings, endsSessions).connect(), pgSettings, fn);
 }
-
-/** The connections of `pool` one person's requests may hold at once. */
-const personsMost = (pool: pg.Pool) => connectionsPerPerson(pool.options.max ?? 10); // 10: node-postgres's default size
 
 /** withPgSettings on `client`, a connection had from a pool already, which it gives back. */
 async function inTransactionOn<T>(client: pg.PoolClient, pgSettings: PgSettings, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -158,11 +155,10 @@ export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration 
   // the live queue's listening connection names its channels only as parameters (server/listening-connection.ts)
   const pgSubscriber = quietPgSubscriber(pool);
   const service = makePgService({ pool, schemas: ["app_public"], pgSubscriber });
-  const most = personsMost(pool);
   const withPgClient = ((pgSettings, callback) => {
     const settings = pgSettings ?? {};
     const run = (client: pg.PoolClient) => makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback);
-    return inTheRequestsReadMoment(personsShareOf(pool, settings, most), settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
+    return inTheRequestsReadMoment(personsShareOf(pool, settings), settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
   }) as WithPgClient;
   withPgClient.release = () => {};
   return {
