@@ -173,6 +173,19 @@ describe("invoices", () => {
     expect(rows).toEqual([{ name: "Renamed as sent back", price: "3333.333", quantity: 2, discount: "10.005" }]);
   });
 
+  test("a line's description of white space of any kind alone (tabs, line breaks, no-break or zero-width spaces) is refused, and no line is written", async () => {
+    const patient = await createPatient(clinic.clinicId);
+    const invoice = await committedAs(cashier, async (client) =>
+      (await client.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0]);
+    for (const description of ["\t", "\n\n", "\u00a0", "\u200b", " \t "]) {
+      const refusal = await committedAs(cashier, (client) =>
+        client.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, $2, 10)", [invoice.id, description]),
+      ).catch((error: { code?: string; constraint?: string }) => ({ code: error.code, constraint: error.constraint }));
+      expect({ description, refusal }).toEqual({ description, refusal: { code: "23514", constraint: "invoice_line_description_check" } });
+    }
+    expect((await rootPool().query("select count(*)::int as n from app_public.invoice_line where invoice_id = $1", [invoice.id])).rows[0].n).toBe(0);
+  });
+
   test("an issued invoice's lines never change", async () => {
     const invoice = await createIssuedInvoice(clinic);
     const { rows } = await rootPool().query("select id from app_public.invoice_line where invoice_id = $1", [invoice.id]);
