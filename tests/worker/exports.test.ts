@@ -264,6 +264,22 @@ test("a formula after a tab in a typed text is defused: where a tab separates ce
   expect(parseCsv(text)[1][5]).toBe("Fever\t'=cmd|' /C calc'!A0\t'-1+1");
 });
 
+// a typed text keeps its control characters (names lose them, 000156): an address or a payment's reference typed with an
+// escape sequence coloured or cleared the terminal that showed the CSV, and a right-to-left override reversed the rest of its line
+test("a typed text's control characters and direction overrides are not written to a CSV, and a formula behind them is defused", async () => {
+  const clinic = await createClinic("Export controls");
+  const cashier = new Browser(api);
+  await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
+  await createPatient(clinic.clinicId, { address: "Plot\u0007 5\u001b[31m red\u202e Msasani\u009b2J\n\u001b=cmd|' /C calc'!A0\tok" });
+  const id = await requestExport(cashier);
+  await runDueJobs();
+  const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
+  const text = await response.text();
+  expect(text).not.toMatch(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  // the address reads as typed but for them, its line break and tab kept, the formula after the escape defused
+  expect(parseCsv(text)[1][6]).toBe("Plot 5[31m red Msasani2J\n'=cmd|' /C calc'!A0\tok");
+});
+
 // a clinic's code prefixes took any text before 000017 (`{"VIS": "=1+1"}`), and a clinic keeps them, and its rows their
 // codes: only the patients' export defused its codes, and `+1+1-000001` ran as a formula in the visits', invoices' and
 // payments' exports, as the code itself or as a visit's or invoice's patient, a payment's invoice
