@@ -604,6 +604,43 @@ describe("refunds", () => {
   });
 });
 
+test("a refund's payment, invoice, amount and time never change, even written from an operator's psql: INVALID_INPUT, the refund as given back (000NNN)", async () => {
+  const invoice = await createIssuedInvoice(clinic, "10000");
+  const other = await createIssuedInvoice(clinic, "10000");
+  const payment = await pay(cashier, invoice.id, "5000", "cash");
+  const otherPayment = await pay(cashier, other.id, "5000", "cash");
+  const refund = await committedAs(cashier, async (c) =>
+    (await c.query("select * from app_public.refund_payment($1, 100, 'Returned', 'kept-refund-key-1')", [payment.id])).rows[0],
+  );
+  // the day's takings in cash, as the dashboard and the day's cash-up read them
+  const cashOfTheDay = async () =>
+    (await rootPool().query("select amount::text from app_private.daily_money where clinic_id = $1 and business_date = $2 and method = 'cash'", [clinic.clinicId, refund.business_date]))
+      .rows[0].amount;
+  const cashBefore = await cashOfTheDay();
+  for (const [column, value] of [
+    ["amount", "900"],
+    ["refunded_at", "2026-01-01T10:00:00Z"],
+    ["payment_id", otherPayment.id],
+    ["invoice_id", other.id],
+    ["idempotency_key", "kept-refund-key-2"],
+  ]) {
+    await expect(rootPool().query(`update app_public.refund set ${column} = $2 where id = $1`, [refund.id, value])).rejects.toMatchObject({
+      code: "CINVL",
+      message: "A refund's payment, amount and time never change: refund the rest, or take a payment for what was given back too much.",
+    });
+  }
+  const { rows } = await rootPool().query("select payment_id, invoice_id, amount::text, refunded_at, idempotency_key from app_public.refund where id = $1", [refund.id]);
+  expect(rows).toEqual([{ payment_id: payment.id, invoice_id: invoice.id, amount: "100.000", refunded_at: refund.refunded_at, idempotency_key: "kept-refund-key-1" }]);
+  expect((await invoiceRow(invoice.id)).amount_paid).toBe("4900.000");
+  expect((await invoiceRow(other.id)).amount_paid).toBe("5000.000");
+  expect(await cashOfTheDay()).toBe(cashBefore);
+  // its reason may be corrected, and its method still follows its payment's
+  await rootPool().query("update app_public.refund set reason = 'Returned: lab test not done' where id = $1", [refund.id]);
+  await committedAs(cashier, (c) => c.query("update app_public.payment set method = 'card' where id = $1", [payment.id]));
+  const after = await rootPool().query("select reason, method::text from app_public.refund where id = $1", [refund.id]);
+  expect(after.rows).toEqual([{ reason: "Returned: lab test not done", method: "card" }]);
+});
+
 describe("payments and refunds are in the currency's decimals", () => {
   test("half a yen is refused, a whole one taken; all that is due is taken whatever its decimals", async () => {
     const yen = await createClinic("Yen clinic");
