@@ -641,6 +641,31 @@ test("a refund's payment, invoice, amount and time never change, even written fr
   expect(after.rows).toEqual([{ reason: "Returned: lab test not done", method: "card" }]);
 });
 
+test("a refund written by hand (an operator's psql) is of its payment's invoice, in its method, and at most what is left of it: INVALID_INPUT otherwise, nothing written (000NNN)", async () => {
+  const invoice = await createIssuedInvoice(clinic, "10000");
+  const other = await createIssuedInvoice(clinic, "10000");
+  const payment = await pay(cashier, invoice.id, "1000", "card");
+  await pay(cashier, invoice.id, "5000", "cash"); // the invoice's amount paid alone would let 6,000 be refunded
+  await pay(cashier, other.id, "5000", "card");
+  await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 100, 'Returned')", [payment.id]));
+  const byHand = (invoiceId: string, amount: string, method: string) =>
+    rootPool().query("insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason) values ($1, $2, $3, $4, $5, 'By hand')", [
+      clinic.clinicId, payment.id, invoiceId, amount, method,
+    ]);
+  for (const [invoiceId, amount, method] of [[invoice.id, "1800", "card"], [invoice.id, "900.01", "card"], [other.id, "100", "card"], [invoice.id, "100", "bank_transfer"]]) {
+    await expect(byHand(invoiceId, amount, method)).rejects.toMatchObject({
+      code: "CINVL",
+      message: "A refund is of its payment's invoice, in its method, and at most what is left of the payment.",
+    });
+  }
+  const { rows } = await rootPool().query("select count(*)::int as n, sum(amount)::text as refunded from app_public.refund where payment_id = $1", [payment.id]);
+  expect(rows).toEqual([{ n: 1, refunded: "100.000" }]);
+  expect((await invoiceRow(invoice.id)).amount_paid).toBe("5900.000");
+  expect((await invoiceRow(other.id)).amount_paid).toBe("5000.000");
+  await byHand(invoice.id, "900", "card"); // all that is left of it, as refund_payment gives it
+  expect((await invoiceRow(invoice.id)).amount_paid).toBe("5000.000");
+});
+
 describe("payments and refunds are in the currency's decimals", () => {
   test("half a yen is refused, a whole one taken; all that is due is taken whatever its decimals", async () => {
     const yen = await createClinic("Yen clinic");
