@@ -510,6 +510,16 @@ describe("payments", () => {
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
   });
 
+  test("a payment written by hand (an operator's psql) on a draft is refused, as recordPayment refuses it: nothing paid on a draft whose lines still change (000NNN)", async () => {
+    const draft = await createIssuedInvoice(clinic, "10000", { issue: false });
+    await expect(rootPool().query("insert into app_public.payment (clinic_id, invoice_id, amount, method) values ($1, $2, 500, 'cash')", [clinic.clinicId, draft.id]))
+      .rejects.toMatchObject({ code: "CINVL", message: "Issue the invoice before taking payments." });
+    expect(await invoiceRow(draft.id)).toMatchObject({ status: "draft", amount_paid: "0.000" });
+    await committedAs(cashier, (c) => c.query("select app_public.issue_invoice($1)", [draft.id]));
+    await rootPool().query("insert into app_public.payment (clinic_id, invoice_id, amount, method) values ($1, $2, 500, 'cash')", [clinic.clinicId, draft.id]);
+    expect(await invoiceRow(draft.id)).toMatchObject({ status: "partially_paid", amount_paid: "500.000" });
+  });
+
   test("a retry answers its payment whatever time its till now gives: one stamped more than 5 minutes ahead is not refused as a payment in the future", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const payAt = (at: string) =>
