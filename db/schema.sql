@@ -2808,7 +2808,7 @@ CREATE TABLE app_public.invoice_line (
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
-    CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
+    CONSTRAINT invoice_line_description_check CHECK (((COALESCE(char_length(app_hidden.text_or_null(description)), 0) >= 1) AND (COALESCE(char_length(app_hidden.text_or_null(description)), 0) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT invoice_line_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
@@ -3860,7 +3860,11 @@ CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$
   select regexp_replace(
-    regexp_replace(case when value ~ '^[=+\-@\t\r\n]' then '''' || value else value end, '([;\t])(?=[=+\-@\t\r\n])', '\1''', 'g'),
+    regexp_replace(
+      regexp_replace(
+        regexp_replace(value, '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]', '', 'g'),
+        '^([=+\-@\t\r\n])', '''\1'),
+      '([;\t])(?=[=+\-@\t\r\n])', '\1''', 'g'),
     '([\r\n])([=+\-@\t])', '\1''\2', 'g');
 $$;
 
@@ -3871,7 +3875,7 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Makes a typed text safe in a CSV cell: takes out control characters but the tab, line feed and carriage return (an escape sequence coloured or cleared a terminal showing the file), DEL, C1 controls and bidirectional embeddings, overrides and isolates; then defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
 
 
 --
@@ -8844,6 +8848,31 @@ COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the 
 
 
 --
+-- Name: tg_payment__invoice_issued(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_payment__invoice_issued() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if exists (select from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id and i.status = 'draft') then
+    raise exception 'Issue the invoice before taking payments.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_payment__invoice_issued() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_payment__invoice_issued(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments: the invoice is not a draft (INVALID_INPUT, as record_payment tells first): the rule held for a payment written other than by record_payment (an operator''s psql).';
+
+
+--
 -- Name: tg_payment__method_to_refunds(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8897,6 +8926,64 @@ ALTER FUNCTION app_private.tg_payment__patient_not_deleted() OWNER TO :DATABASE_
 --
 
 COMMENT ON FUNCTION app_private.tg_payment__patient_not_deleted() IS 'BEFORE INSERT on payments: the invoice''s patient is not deleted (INVALID_INPUT, refuse_deleted_patient).';
+
+
+--
+-- Name: tg_refund__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_refund__guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if (new.payment_id, new.invoice_id, new.amount, new.refunded_at, new.idempotency_key) is distinct from
+     (old.payment_id, old.invoice_id, old.amount, old.refunded_at, old.idempotency_key) then
+    raise exception 'A refund''s payment, amount and time never change: refund the rest, or take a payment for what was given back too much.'
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_refund__guard() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_refund__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_refund__guard() IS 'BEFORE UPDATE: a refund''s payment, invoice, amount, time and idempotency key never change (INVALID_INPUT), as a payment''s never do (tg_payment__guard); its method follows its payment''s (tg_payment__method_to_refunds) and its reason may be corrected.';
+
+
+--
+-- Name: tg_refund__of_its_payment(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_refund__of_its_payment() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_payment app_public.payment;
+begin
+  -- locked, as refund_payment locks it: refunds of one payment take turns (a payment not found is the foreign key's to report)
+  select * into v_payment from app_public.payment p where p.clinic_id = new.clinic_id and p.id = new.payment_id for update;
+  if found and ((new.invoice_id, new.method) is distinct from (v_payment.invoice_id, v_payment.method)
+      or new.amount > v_payment.amount - (select coalesce(sum(r.amount), 0) from app_public.refund r
+                                           where r.clinic_id = new.clinic_id and r.payment_id = new.payment_id)) then
+    raise exception 'A refund is of its payment''s invoice, in its method, and at most what is left of the payment.' using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_refund__of_its_payment() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_refund__of_its_payment(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_refund__of_its_payment() IS 'BEFORE INSERT: a refund is of its payment''s invoice, in its method, and at most what is left of the payment, the payment locked (INVALID_INPUT; refund_payment tells REFUND_EXCEEDS_PAYMENT first, with what is left): the rule held for a refund written other than by refund_payment (an operator''s psql).';
 
 
 --
@@ -17273,6 +17360,13 @@ COMMENT ON TRIGGER _120_closed_in_time_zone ON app_public.daily_reconciliation I
 
 
 --
+-- Name: payment _120_invoice_issued; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _120_invoice_issued BEFORE INSERT ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg_payment__invoice_issued();
+
+
+--
 -- Name: patient _120_no_visit_under_way; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17588,6 +17682,13 @@ CREATE TRIGGER _200_guard BEFORE UPDATE ON app_public.payment FOR EACH ROW EXECU
 
 
 --
+-- Name: refund _200_guard; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_guard BEFORE UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg_refund__guard();
+
+
+--
 -- Name: membership _200_guard_owners; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17606,6 +17707,13 @@ CREATE TRIGGER _200_lifecycle BEFORE UPDATE ON app_public.invoice FOR EACH ROW E
 --
 
 CREATE TRIGGER _200_lifecycle BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit__lifecycle();
+
+
+--
+-- Name: refund _200_of_its_payment; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _200_of_its_payment BEFORE INSERT ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg_refund__of_its_payment();
 
 
 --
@@ -21917,6 +22025,13 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__guard() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_payment__invoice_issued(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_payment__invoice_issued() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_payment__method_to_refunds(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21928,6 +22043,20 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__method_to_refunds() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_payment__patient_not_deleted() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_refund__guard(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_refund__guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_refund__of_its_payment(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_refund__of_its_payment() FROM PUBLIC;
 
 
 --

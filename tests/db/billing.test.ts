@@ -510,7 +510,7 @@ describe("payments", () => {
     expect((await invoiceRow(invoice.id)).amount_paid).toBe("0.000");
   });
 
-  test("a payment written by hand (an operator's psql) on a draft is refused, as recordPayment refuses it: nothing paid on a draft whose lines still change (000NNN)", async () => {
+  test("a payment written by hand (an operator's psql) on a draft is refused, as recordPayment refuses it: nothing paid on a draft whose lines still change (000374)", async () => {
     const draft = await createIssuedInvoice(clinic, "10000", { issue: false });
     await expect(rootPool().query("insert into app_public.payment (clinic_id, invoice_id, amount, method) values ($1, $2, 500, 'cash')", [clinic.clinicId, draft.id]))
       .rejects.toMatchObject({ code: "CINVL", message: "Issue the invoice before taking payments." });
@@ -614,7 +614,7 @@ describe("refunds", () => {
   });
 });
 
-test("a refund's payment, invoice, amount and time never change, even written from an operator's psql: INVALID_INPUT, the refund as given back (000NNN)", async () => {
+test("a refund's payment, invoice, amount and time never change, even written from an operator's psql: INVALID_INPUT, the refund as given back (000372)", async () => {
   const invoice = await createIssuedInvoice(clinic, "10000");
   const other = await createIssuedInvoice(clinic, "10000");
   const payment = await pay(cashier, invoice.id, "5000", "cash");
@@ -651,7 +651,7 @@ test("a refund's payment, invoice, amount and time never change, even written fr
   expect(after.rows).toEqual([{ reason: "Returned: lab test not done", method: "card" }]);
 });
 
-test("a refund written by hand (an operator's psql) is of its payment's invoice, in its method, and at most what is left of it: INVALID_INPUT otherwise, nothing written (000NNN)", async () => {
+test("a refund written by hand (an operator's psql) is of its payment's invoice, in its method, and at most what is left of it: INVALID_INPUT otherwise, nothing written (000373)", async () => {
   const invoice = await createIssuedInvoice(clinic, "10000");
   const other = await createIssuedInvoice(clinic, "10000");
   const payment = await pay(cashier, invoice.id, "1000", "card");
