@@ -35,7 +35,7 @@ interface Reply {
 const agent = new Agent({ keepAlive: true });
 
 /** POSTs JSON `body` to `path` of `server`, with `cookie` as its Cookie header. */
-export function post({ hostname, port }: URL, path: string, body: string, cookie = ""): Promise<Reply> {
+function post({ hostname, port }: URL, path: string, body: string, cookie = ""): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       { hostname, port, path, method: "POST", agent, headers: { "content-type": "application/json", cookie } },

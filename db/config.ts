@@ -259,7 +259,7 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
   };
 }
 
-export function roleNamesFor(databaseName: string): RoleNames {
+function roleNamesFor(databaseName: string): RoleNames {
   return {
     owner: `${databaseName}_owner`,
     authenticator: `${databaseName}_authenticator`,

@@ -19,7 +19,7 @@ const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/;
 const ZONE = /%[^%]*$/;
 
 /** `given` as an address PostgreSQL's inet reads, without port or zone; null for anything else. */
-export function readAddress(given: string | undefined): string | null {
+function readAddress(given: string | undefined): string | null {
   if (!given) return null;
   const text = given.trim();
   const host = (BRACKETED.exec(text)?.[1] ?? IPV4_WITH_PORT.exec(text)?.[1] ?? text).replace(ZONE, "");

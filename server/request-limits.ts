@@ -174,7 +174,7 @@ function valueNestsDeeper(value: unknown, max: number): boolean {
 }
 
 /** The operation a request runs, and the value each of its variables takes there. */
-export interface RunningOperation {
+interface RunningOperation {
   operation: OperationDefinitionNode;
   /** As the request gives them, else as the operation's defaults (GraphQL's coerced variable values). */
   variables: Record<string, unknown>;

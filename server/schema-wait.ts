@@ -7,7 +7,7 @@ import { withSuperuserClient } from "../db/pool.ts";
 import { log } from "./log.ts";
 
 /** How long the read goes on before the start says what it waits for, and again after each time it said so. */
-export const SCHEMA_WAIT_REPORT_MS = 5000;
+const SCHEMA_WAIT_REPORT_MS = 5000;
 
 /**
  * `reading`, the API's schema read by `role`'s connections, told every SCHEMA_WAIT_REPORT_MS in a `warn` line while it

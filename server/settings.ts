@@ -42,7 +42,7 @@ export interface ServerSettings {
 }
 
 /** ALLOWED_ORIGINS, each an origin as browsers send it (scheme://host[:port]): `*` or a path matched no request. */
-export function allowedOriginsSetting(value: string | undefined): string[] {
+function allowedOriginsSetting(value: string | undefined): string[] {
   const origins = (value ?? "").split(",").map((o) => o.trim()).filter(Boolean);
   for (const origin of origins) {
     let parsed: string | undefined;
@@ -61,7 +61,7 @@ export function allowedOriginsSetting(value: string | undefined): string[] {
  * so 20 failed logins from anyone refused every login for 15 minutes. `true` (believe any
  * X-Forwarded-For, so a client names its own address and is never throttled) is refused.
  */
-export function trustProxySetting(value: string | undefined): false | number | string {
+function trustProxySetting(value: string | undefined): false | number | string {
   const given = (value ?? "").trim();
   if (given === "" || given === "false" || given === "off") return false;
   if (/^[0-9]+$/.test(given)) return Number(given);

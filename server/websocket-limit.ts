@@ -168,7 +168,7 @@ export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
  * subscriptions' limit is per connection: 400 connections of one cookie held 8,000 subscriptions,
  * and a visit booked then kept every clinic's requests waiting seconds.
  */
-export const MAX_WEBSOCKETS_PER_USER = 10;
+const MAX_WEBSOCKETS_PER_USER = 10;
 
 const websocketsOfUser = new Map<string, number>();
 

@@ -14,9 +14,9 @@ import { log } from "./log.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 
 /** How often the sessions behind open websockets are asked after. */
-export const SESSION_CHECK_MS = 30_000;
+const SESSION_CHECK_MS = 30_000;
 /** graphql-ws's close code for a connection without authority (its client does not reconnect). */
-export const SESSION_ENDED_CODE = 4401;
+const SESSION_ENDED_CODE = 4401;
 const SESSION_ENDED_REASON = "Your session has ended: log in again.";
 
 /** The session an upgrade request was made with, and the server's register of its websockets. */
