@@ -23,10 +23,10 @@ export const EXPORT_FILE_MODE = 0o600;
  * Makes the folder of `clinicId`'s exports, it and the exports folder closed to other users of the
  * machine (0700), those made before too: they were 0755, their files 0644, readable by any account.
  */
-export async function makeExportFolder(clinicId: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const folder = resolve(exportsDir(env), clinicId);
+export async function makeExportFolder(clinicId: string): Promise<void> {
+  const folder = resolve(exportsDir(), clinicId);
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  for (const made of [exportsDir(env), folder]) await chmod(made, 0o700);
+  for (const made of [exportsDir(), folder]) await chmod(made, 0o700);
 }
 
 /**
@@ -86,8 +86,8 @@ export interface ExportFolderFile {
  * The files of exports in the clinics' folders (those named by a clinic's id, as makeExportFolder names them), whole and
  * half-written, named as above; nothing else there is one.
  */
-export async function exportFolderFiles(env: NodeJS.ProcessEnv = process.env): Promise<ExportFolderFile[]> {
-  const root = exportsDir(env);
+export async function exportFolderFiles(): Promise<ExportFolderFile[]> {
+  const root = exportsDir();
   const clinics = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return []; // no export made yet
     throw error;

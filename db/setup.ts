@@ -211,14 +211,13 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
 }
 
 /** migrations/afterReset.sql with graphile-migrate's placeholders filled in. */
-function afterResetSql(config: DatabaseConfig, databaseName = config.databaseName): string {
+function afterResetSql(config: DatabaseConfig): string {
   const placeholders: Record<string, string> = {
-    ":DATABASE_NAME": ident(databaseName),
+    ":DATABASE_NAME": ident(config.databaseName),
     ":DATABASE_OWNER": ident(config.roles.owner),
     ":DATABASE_AUTHENTICATOR": ident(config.roles.authenticator),
     ":DATABASE_VISITOR": ident(config.roles.visitor),
     ":DATABASE_ANALYST": ident(config.roles.analyst),
-    ":DATABASE_AUDITOR": ident(config.roles.auditor),
   };
   const sql = readFileSync(projectPath("migrations/afterReset.sql"), "utf8");
   return sql.replace(/:DATABASE_[A-Z]+\b/g, (name) => placeholders[name] ?? name);
@@ -331,7 +330,7 @@ async function auditLogOwners(client: pg.Client): Promise<{ table: string; trigg
  * already: a table's change of owner takes an exclusive lock that would hold up every audit entry
  * of the servers running, and catalog rows rewritten by two starts at once fail one of them.
  */
-export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT_LOG_LOCK_TIMEOUT_MS): Promise<void> {
+export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
   const { owner, auditor } = config.roles;
   return withSealLock(config, async (client) => {
     const owners = await auditLogOwners(client);
@@ -374,7 +373,7 @@ export async function sealAuditLog(config: DatabaseConfig, lockTimeoutMs = AUDIT
         create event trigger keep_audit_log_schema on ddl_command_end when tag in ('ALTER SCHEMA')
           execute function clinicops_guard.keep_audit_log()`);
     }
-  }, lockTimeoutMs);
+  }, AUDIT_LOG_LOCK_TIMEOUT_MS);
 }
 
 /**

@@ -31,8 +31,8 @@ const KEEP_ALIVE_MS = 65_000;
 
 export interface ApiServer {
   server: Server;
-  /** Stops taking requests, answers those under way (for at most `graceMs`), then releases GraphQL. */
-  close(graceMs?: number): Promise<void>;
+  /** Stops taking requests, answers those under way (for at most SHUTDOWN_GRACE_MS), then releases GraphQL. */
+  close(): Promise<void>;
 }
 
 export interface ApiServerOptions {
@@ -177,17 +177,17 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
 
   return {
     server,
-    async close(graceMs = SHUTDOWN_GRACE_MS) {
+    async close() {
       // No new connections. A keep-alive connection is closed once it is idle (checked every 50 ms:
       // one answering a request when the close began stays open after its answer), so requests under
-      // way are answered; those still running after graceMs are cut. Subscriptions end at once (their
+      // way are answered; those still running after SHUTDOWN_GRACE_MS are cut. Subscriptions end at once (their
       // clients subscribe again, to another server).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
       const cutShort = setTimeout(() => {
         stop.cutting = true;
         server.closeAllConnections();
-      }, graceMs);
+      }, SHUTDOWN_GRACE_MS);
       websocketSessions?.stop();
       for (const socket of websockets) socket.destroy();
       await closed;

@@ -53,7 +53,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const state = sessionState(req, settings);
     if (state.kind !== "session") return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
-    let row: { id: string; kind: string; file_name: string; content_type: string; download_id: string } | undefined;
+    let row: { id: string; file_name: string; content_type: string; download_id: string } | undefined;
     let unavailable: string | null = null; // why an export the session sees is not downloaded (expired, failed, not ready)
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
@@ -62,7 +62,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
         // the id as PostgreSQL reads it (braces, capitals, hyphens after any four digits, or none), and as it writes
         // it, which names the file: the same forms as the API's, where one rule of our own took two of them
         const { rows } = await client.query(
-          "select $1::uuid::text as id, d.kind, d.clinic_id, d.file_name, d.content_type, d.download_id from app_hidden.export_for_download($1) d",
+          "select $1::uuid::text as id, d.clinic_id, d.file_name, d.content_type, d.download_id from app_hidden.export_for_download($1) d",
           [req.params.id],
         );
         if (!rows[0]) {
@@ -86,7 +86,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const why = unavailable as string | null; // set in the transaction's callback
     if (why) return sendError(res, "NOT_FOUND", why);
     if (!row || !file) return notFound();
-    const { id, kind, file_name: name, content_type: contentType, download_id: downloadId } = row;
+    const { id, file_name: name, content_type: contentType, download_id: downloadId } = row;
     const whole = await streamDownload(res, file, (size) => {
       res.attachment(name); // Content-Disposition, with the name quoted and encoded as RFC 6266 says
       res.setHeader("Content-Type", contentType);

@@ -17,18 +17,18 @@ const TEST_PASSWORDS = { ownerPassword: "clinicops-test-owner", authenticatorPas
 
 export const testConfig = databaseConfig(TEST_DATABASE_URL, TEST_PASSWORDS, "TEST_DATABASE_URL");
 
-/** The test database (or `config`'s, one of ownDatabase's) made anew: the committed migrations, then migrations/current.sql. */
-export async function rebuildTestDatabase(config = testConfig): Promise<void> {
+/** The test database made anew: the committed migrations, then migrations/current.sql. */
+export async function rebuildTestDatabase(): Promise<void> {
   // a server not running is named with TEST_DATABASE_URL (it was node's bare "connect ECONNREFUSED 127.0.0.1:5432")
-  await withClient(withCredentials(config.rootUrl, null, null, "postgres"), (client) => client.query(`drop database if exists ${pg.escapeIdentifier(config.databaseName)} with (force)`), config.server);
-  await prepareDatabase(config);
+  await withClient(withCredentials(testConfig.rootUrl, null, null, "postgres"), (client) => client.query(`drop database if exists ${pg.escapeIdentifier(testConfig.databaseName)} with (force)`), testConfig.server);
+  await prepareDatabase(testConfig);
   // Work in progress in migrations/current.sql is tested too (empty once committed), run as
   // a committed migration would be: with the audit log the owner's while it runs.
-  await unsealAuditLog(config);
+  await unsealAuditLog(testConfig);
   try {
-    await watchCurrentMigration(config, true);
+    await watchCurrentMigration(testConfig, true);
   } finally {
-    await sealAuditLog(config);
+    await sealAuditLog(testConfig);
   }
 }
 

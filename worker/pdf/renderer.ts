@@ -67,11 +67,12 @@ const isAlive = (pid: number) => {
 };
 
 /**
- * Removes the browser profiles in `folder` of worker processes no longer running: a worker killed
+ * Removes the browser profiles in the temporary folder of worker processes no longer running: a worker killed
  * outright (SIGKILL, out of memory) takes its browser with it, over the pipe, but left its profile
  * (about 1.2 MB, no patient data) in the temporary folder for good. Answers the folders removed.
  */
-export function sweepDeadProfiles(folder = tmpdir()): string[] {
+export function sweepDeadProfiles(): string[] {
+  const folder = tmpdir();
   const dead = readdirSync(folder).filter((name) => {
     const pid = PROFILE_OF_PROCESS.exec(name)?.[1];
     if (pid === undefined) return false;
