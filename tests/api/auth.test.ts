@@ -928,10 +928,10 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     );
   /**
    * Runs each step in a transaction of its own, in turn: the first to its end, held open; each next one until it
-   * waits for a lock (`waits`), or to its end (none must wait). Then ends them in order, each committed (or, when
-   * it failed, rolled back) before the next one's answer is read; returns their answers.
+   * waits for a lock. Then ends them in order, each committed (or, when it failed, rolled back) before the next
+   * one's answer is read; returns their answers.
    */
-  async function inTurn(steps: Step[], waits = true): Promise<unknown[]> {
+  async function inTurn(steps: Step[]): Promise<unknown[]> {
     const clients = await Promise.all(steps.map((step) => (step.as === "operator" ? rootPool() : apiPool()).connect()));
     try {
       const answers: Promise<{ result: unknown } | { error: string }>[] = [];
@@ -940,7 +940,7 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
         else await beginAs(clients[i], step.as);
         await trackBackend(clients[i]);
         answers.push(answerOf(clients[i], step));
-        if (i === 0 || !waits) await answers[i];
+        if (i === 0) await answers[i];
         else expect(await waitsForLock(clients[i], answers[i])).toBe(true);
       }
       const answered = [];
@@ -955,7 +955,7 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
     }
   }
   /** What `then` answers, run while `first` is held open (inTurn). */
-  const whileHeld = async (first: Step, then: Step, waits = true) => (await inTurn([first, then], waits))[1];
+  const whileHeld = async (first: Step, then: Step) => (await inTurn([first, then]))[1];
   const logoutOf = (session: string): Step => ({ as: session, sql: "select app_hidden.logout() as result" });
   const liveStolen = async (userId: string) =>
     (await rootPool().query("select count(*)::int as n from app_private.session where user_id = $1 and revoked_at is null and user_agent = 'stolen'", [userId])).rows[0].n;

@@ -130,8 +130,8 @@ async function subscribedDesk(
   member: TestMember = a.members.receptionist,
   server: TestApi = api,
   clinic: TestClinic = a,
-  probeDoctor: TestMember = member.role === "doctor" ? member : clinic.members.doctor,
 ): Promise<{ desk: Browser; client: Client; received: QueueEvent[]; errors: unknown[]; ended: Promise<Ending>; caughtUp(): Promise<void> }> {
+  const probeDoctor = member.role === "doctor" ? member : clinic.members.doctor;
   const desk = new Browser(api);
   await desk.login(member.phone, member.password);
   const client = wsClientFor(desk, undefined, server);

@@ -137,8 +137,8 @@ describe("a GraphQL query's reads over HTTP (server/one-read-moment.ts)", () => 
     settings: Record<string, string>,
     callback: (client: { query(q: { text: string }): Promise<{ rows: Record<string, unknown>[] }> }) => Promise<unknown>,
   ) => Promise<unknown>;
-  const read = (text: string, settings: Record<string, string> = READ_ONLY) =>
-    withPgClient(settings, async (client) => (await client.query({ text })).rows[0]) as Promise<Record<string, unknown>>;
+  const read = (text: string) =>
+    withPgClient(READ_ONLY, async (client) => (await client.query({ text })).rows[0]) as Promise<Record<string, unknown>>;
   const MOMENT = "select now()::text as began, current_setting('transaction_isolation') as isolation";
   const execute = oneReadMomentPlugin(60_000, 32_000_000).grafast!.middleware!.execute as unknown as (next: () => unknown, event: unknown) => Promise<unknown>;
   const inUse = () => pool.totalCount - pool.idleCount;
