@@ -30,10 +30,13 @@ export const jsonLogger = new Logger((scope) => (level, message, meta) =>
 
 /** A running worker and its pool, which outlives the runner: connections closed while it stops are heard until the end. */
 export interface Worker {
+  /** The runner now: one that stops on its own is replaced (keptRunning), and this with it. */
   runner: Runner;
   pool: pg.Pool;
   /** See runningJobs. */
   running: Map<string, Job>;
+  /** Set once stopWorker is asked: a runner that ends then is not started again. */
+  stopping?: boolean;
 }
 
 /**
@@ -80,21 +83,22 @@ export async function startWorker(connectionString: string, concurrency = 2, sto
   const cut = () => void cutShort(pool, warn);
   stop?.addEventListener("abort", cut);
   try {
-    const runner = await run({
-      pgPool: pool,
-      taskList,
-      crontabFile: projectPath("worker/crontab"),
-      concurrency,
-      noHandleSignals: true,
-      logger: jsonLogger,
-      preset: WORKER_PRESET,
-      // asked before each job is looked for: a refusal is a failed look, tried again until the worker is stopped
-      forbiddenFlags: () => {
-        if (stop?.aborted) throw new Error(STOPPED);
-        return null;
-      },
-    });
-    return { runner, pool, running: runningJobs(runner) };
+    const start = () =>
+      run({
+        pgPool: pool,
+        taskList,
+        crontabFile: projectPath("worker/crontab"),
+        concurrency,
+        noHandleSignals: true,
+        logger: jsonLogger,
+        preset: WORKER_PRESET,
+        // asked before each job is looked for: a refusal is a failed look, tried again until the worker is stopped
+        forbiddenFlags: () => {
+          if (stop?.aborted) throw new Error(STOPPED);
+          return null;
+        },
+      });
+    return keptRunning(pool, await start(), start, stop);
   } catch (error) {
     await pool.end();
     throw error;
@@ -102,6 +106,63 @@ export async function startWorker(connectionString: string, concurrency = 2, sto
     stop?.removeEventListener("abort", cut);
   }
 }
+
+/** How long a runner that stopped on its own waits before the next is started: doubled at each start that fails, up to the most. */
+export const RESTART_WAIT_MS = { first: 1000, most: 30_000 };
+
+/**
+ * The worker of `runner` on `pool`, started again by `start` whenever its runner stops on its own (not by stopWorker,
+ * nor once `stop` is aborted). graphile-worker stops itself for good when the write of a finished or failed job's
+ * result fails (its batched writes are not retried: graphile/worker#636), as one does whose connection PostgreSQL
+ * closed under it (a restart, a failover, an operator's pg_terminate_backend): the API went on, /ready said ready, and
+ * no export, reconciliation, anchor or expiry ran again until the process was restarted; every export asked for
+ * stayed "queued". The jobs the stopped runner still held (that finished job, its result unwritten) are handed back
+ * (graphile_worker.force_unlock_workers), where they stayed locked for graphile-worker's 4 hours, and run again: ours
+ * find their work done, or do it. A start that fails (the database still away) is tried again, waiting longer each time.
+ */
+export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<Runner>, stop?: AbortSignal): Worker {
+  const worker: Worker = { runner, pool, running: runningJobs(runner) };
+  const stopped = () => worker.stopping === true || stop?.aborted === true;
+  const follow = (current: Runner) => {
+    // the runner's own id, which its jobs are locked by (graphile-worker's pool id): known from its first job
+    const lockedBy = new Set<string>();
+    current.events.on("job:start", ({ job }) => void (job.locked_by && lockedBy.add(job.locked_by)));
+    void current.promise.then(async () => {
+      if (stopped()) return;
+      jsonLogger.error(`the worker stopped on its own: the jobs it held are handed back and it starts again`);
+      const handBack = async () => {
+        if (lockedBy.size > 0) await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...lockedBy]]);
+        lockedBy.clear();
+      };
+      // at once, and again before each start until done: a stop before the next start leaves none of them locked
+      await handBack().catch(() => {});
+      for (let wait = RESTART_WAIT_MS.first; ; wait = Math.min(2 * wait, RESTART_WAIT_MS.most)) {
+        // cut short by a stop, which then waits for no timer of ours
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          wakeOf.set(worker, () => (clearTimeout(timer), resolve()));
+        });
+        wakeOf.delete(worker);
+        if (stopped()) return;
+        try {
+          await handBack();
+          const next = await start();
+          if (stopped()) return void (await next.stop());
+          Object.assign(worker, { runner: next, running: runningJobs(next) });
+          jsonLogger.info("the worker started again");
+          return follow(next);
+        } catch (error) {
+          jsonLogger.warn(`the worker could not start again (tried again in ${Math.min(2 * wait, RESTART_WAIT_MS.most)} ms): ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    });
+  };
+  follow(runner);
+  return worker;
+}
+
+/** Ends the wait of a worker whose runner stopped on its own before it starts again: its stop need not wait for it. */
+const wakeOf = new WeakMap<Worker, () => void>();
 
 /** Why a worker whose stop has begun does not start, or takes no job. */
 const STOPPED = "the worker is stopping: it takes no job";
@@ -155,11 +216,15 @@ export function runningJobs(runner: Runner): Map<string, Job> {
  * pool is then left open, not ended: they still use it until the process
  * exits, and ending it under them made their last write an unhandled error.
  */
-export async function stopWorker({ runner, pool, running }: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+export async function stopWorker(worker: Worker, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  worker.stopping = true; // a runner that ends now is not started again (keptRunning)
+  wakeOf.get(worker)?.();
+  const { runner, pool, running } = worker;
   let inTime = false;
   try {
     let timer: NodeJS.Timeout | undefined;
-    const stopped = runner.stop().then(() => true);
+    // one that stopped on its own (waiting to be started again) refuses a second stop: it has stopped
+    const stopped = runner.stop().catch(() => runner.promise).then(() => true);
     stopped.catch(() => {}); // awaited in the race; once the grace is over, the process's exit ends the jobs
     inTime = await Promise.race([stopped, new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
     clearTimeout(timer);

@@ -1,0 +1,93 @@
+/**
+ * The worker when PostgreSQL closes the connection it writes a finished job's result on (a restart, a failover, an
+ * operator's pg_terminate_backend): graphile-worker stops itself for good then (its batched writes are not retried).
+ * The worker, started again, goes on taking jobs, and the finished job it held is handed back, not left locked for
+ * graphile-worker's 4 hours. Before, the API went on while no job ran again: every export asked for stayed "queued".
+ */
+import { Logger, run, type TaskList } from "graphile-worker";
+import { keptRunning, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
+import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { until } from "../support/until.ts";
+
+beforeAll(() => {
+  process.env.LOG_LEVEL ??= "silent"; // its stop and start again are logged
+});
+afterAll(closeRootPool);
+
+const jobRow = async (id: string) => (await rootPool().query("select attempts, locked_by from graphile_worker.jobs where id = $1", [id])).rows;
+
+/**
+ * A worker of a task of this test alone (no other worker of the shared queue takes its jobs), whose first job has
+ * finished and whose connection writing that result was closed by PostgreSQL. Its jobs' names, in the order they ran.
+ */
+async function workerWhoseResultWriteWasCut(name: string): Promise<{ worker: Worker; first: string; ran: string[]; task: string }> {
+  const task = `clinicops_test_connection_lost_${name}_${process.pid}`;
+  const ran: string[] = [];
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const taskList: TaskList = {
+    [task]: async (payload) => {
+      const { name } = payload as { name: string };
+      if (name === "first" && ran.length === 0) await gate;
+      ran.push(name);
+    },
+  };
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
+  const start = () => run({ pgPool: pool, concurrency: 1, noHandleSignals: true, logger: new Logger(() => () => {}), preset: WORKER_PRESET, taskList });
+  const worker = keptRunning(pool, await start(), start);
+  const holder = await rootPool().connect();
+  try {
+    const first = await worker.runner.addJob(task, { name: "first" }, { maxAttempts: 3 });
+    expect(await until(async () => (await jobRow(first.id))[0]?.locked_by != null)).toBe(true);
+    // the job's row held: the write of its result (its delete) waits for it, and its connection is closed there
+    await holder.query("begin");
+    await holder.query("select from graphile_worker._private_jobs where id = $1 for update", [first.id]);
+    const holderPid: number = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
+    finish();
+    let writer: number | undefined;
+    const writing = async () => {
+      writer = (await rootPool().query("select pid from pg_stat_activity where $1 = any (pg_blocking_pids(pid))", [holderPid])).rows[0]?.pid;
+      return writer !== undefined;
+    };
+    expect(await until(writing)).toBe(true);
+    await rootPool().query("select pg_terminate_backend($1)", [writer]);
+    await holder.query("commit");
+    return { worker, first: first.id, ran, task };
+  } finally {
+    holder.release();
+  }
+}
+
+const dropJobsOf = (task: string) =>
+  rootPool().query("delete from graphile_worker._private_jobs j using graphile_worker._private_tasks t where t.id = j.task_id and t.identifier = $1", [task]);
+
+test("a worker whose connection is closed as it writes a finished job's result goes on taking jobs, and that job is not left locked", async () => {
+  const { worker, first, ran, task } = await workerWhoseResultWriteWasCut("goes-on");
+  try {
+    // added apart from the worker's pool, which may lend the closed connection once more before it hears of its end
+    const { rows: [second] } = await rootPool().query("select id from graphile_worker.add_job($1, $2::json, max_attempts := 3)", [task, JSON.stringify({ name: "second" })]);
+    // it ran (before, nothing ran again), and the first, its result unwritten, ran again and left the queue (before,
+    // it stayed locked by the stopped worker for 4 hours)
+    const done = async () => (await jobRow(second.id)).length === 0 && (await jobRow(first)).length === 0;
+    expect(await until(done, 30_000)).toBe(true);
+    expect(ran.sort()).toEqual(["first", "first", "second"]);
+  } finally {
+    await stopWorker(worker, 5000);
+    await dropJobsOf(task);
+  }
+  expect(worker.pool.ended).toBe(true);
+}, 90_000);
+
+test("a worker stopped before it starts again stops at once, its pool ended, and leaves the job it held unlocked", async () => {
+  const { worker, first, task } = await workerWhoseResultWriteWasCut("stopped");
+  try {
+    expect(await until(async () => (await jobRow(first))[0]?.locked_by === null)).toBe(true);
+    const started = Date.now();
+    await stopWorker(worker, 5000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(worker.pool.ended).toBe(true);
+    expect(await jobRow(first)).toEqual([{ attempts: 1, locked_by: null }]);
+  } finally {
+    await dropJobsOf(task);
+  }
+}, 90_000);
