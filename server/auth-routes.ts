@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import type pg from "pg";
 import type { RoleNames } from "../db/config.ts";
-import { OUR_CODES } from "./errors.ts";
+import { isDatabaseUnreachable, OUR_CODES } from "./errors.ts";
 import { sendCaughtError, sendError } from "./http-errors.ts";
 import { pgSettingsFor } from "./pg-settings.ts";
 import { withPgSettings } from "./pg-transaction.ts";
@@ -122,8 +122,13 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       }
       log("info", "login", { userId: result.user.id, clinicId: result.clinic?.id ?? null });
       // a colleague's once the login is answered ok, audited as ended by this login (sessions_ended), not as their logout
+      // once more, on another connection, when the database closed its connection (a restart of PostgreSQL, a failover,
+      // pg_terminate_backend): the login was answered ok and the colleague's session stayed live, held by no browser
       if (replaced.kind === "session" && replaced.claims.user_id !== result.user.id) {
-        await endSession(replaced.claims, result.sessionId).catch((error) => log("warn", "replaced_session_not_ended", { userId: replaced.claims.user_id, error: String(error) }));
+        const end = () => endSession(replaced.claims, result.sessionId);
+        await end()
+          .catch((error: unknown) => (isDatabaseUnreachable(error) ? end() : Promise.reject(error)))
+          .catch((error) => log("warn", "replaced_session_not_ended", { userId: replaced.claims.user_id, error: String(error) }));
       }
       setDeviceCookie(req, res, settings, result.user.id, result.deviceSecret);
       startSession(res, result);

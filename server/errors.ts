@@ -250,6 +250,11 @@ const UNREACHABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connecti
 function databaseUnreachable(code: string | undefined, message: unknown): boolean {
   return (code !== undefined && UNREACHABLE_CODES.has(code)) || (typeof message === "string" && UNREACHABLE_MESSAGES.test(message));
 }
+/** Whether `error` is the database unreachable or its connection lost (see above), without logging it. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return databaseUnreachable(typeof e?.code === "string" ? e.code : undefined, e?.message);
+}
 const UNAVAILABLE: ClientError = { code: "UNAVAILABLE", message: "The database is not answering just now (unreachable or busy); please try again shortly." };
 
 /**

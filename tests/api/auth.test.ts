@@ -1655,6 +1655,25 @@ describe("tokens that must be refused", () => {
     }]);
   });
 
+  // ended after the login, in a transaction of its own: its connection closed by the database (a restart of PostgreSQL, a
+  // failover, pg_terminate_backend), the login was answered ok and the colleague's session stayed live, held by no browser
+  test("a login over a live session of another account ends it though the connection ending it is closed by the database", async () => {
+    const { browser, token, claims } = await claimsOfFreshLogin();
+    const { receptionist } = clinic.members;
+    await whileHolding("select pg_advisory_xact_lock(hashtextextended('write_turn:' || $1, 0))", [claims.clinic_id], async (held) => {
+      const holder = await trackBackend(held.client);
+      const login = browser.login(receptionist.phone, receptionist.password);
+      // the ending waits for its clinic's turn to write, which this transaction holds: its connection is closed there
+      expect(await held.blocking()).toBe(true);
+      const { rows } = await rootPool().query("select pg_terminate_backend(pid) as ended from pg_stat_activity where $1 = any (pg_blocking_pids(pid))", [holder]);
+      expect(rows).toEqual([{ ended: true }]);
+      await held.release();
+      expect((await login).status).toBe(200);
+    });
+    const replaced = (await withToken(token).graphql(WHO_AM_I)).body;
+    expect(replaced.errors?.[0]?.message ?? replaced.data.currentUser.rowId).toBe("Your session has ended: log in again.");
+  });
+
   test("a validly signed token whose session was logged out is told to log in again, whatever it asks", async () => {
     const { browser, token } = await claimsOfFreshLogin();
     expect((await browser.post("/auth/logout", {})).status).toBe(200);
