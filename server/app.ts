@@ -156,11 +156,23 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
       const state = sessionState(req, settings);
       if (state.kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
-      if (state.kind === "session") {
-        if (!takeWebsocketOf(state.claims.user_id, socket)) return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
-        websocketSessions.note(req, state.claims.session_id);
-      }
-      upgradeToGraphQL(req, socket, head);
+      if (state.kind === "anonymous") return upgradeToGraphQL(req, socket, head);
+      const { session_id: sessionId, user_id: userId } = state.claims;
+      // a session that has ended (a logout, a password change, a removal) is refused as a cookie that does not verify,
+      // before it takes one of its person's places: a copy of its cookie held them all, and its person had no live queue
+      websocketSessions.isLive(sessionId).then(
+        (live) => {
+          if (socket.destroyed) return;
+          if (!live) return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
+          if (!takeWebsocketOf(userId, socket)) return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
+          websocketSessions.note(req, sessionId);
+          upgradeToGraphQL(req, socket, head);
+        },
+        (error: unknown) => {
+          log("warn", "websocket_session_unchecked", { message: error instanceof Error ? error.message : String(error) });
+          socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+        },
+      );
     });
   }
 

@@ -6,6 +6,7 @@
  * retry. A live queue held the connection of a session revoked hours before, silent until the
  * clinic's next visit event (which it was refused), and counted in its person's websockets.
  * The database is the authority, as for every request: a session is not known ended by its cookie.
+ * It is asked at the upgrade too (`isLive`): a session that has ended opens no websocket (401).
  */
 import type { IncomingMessage } from "node:http";
 import type pg from "pg";
@@ -53,16 +54,29 @@ export class WebsocketSessions {
     });
   }
 
+  /**
+   * Whether `sessionId`'s session is live (app_hidden.ended_sessions does not name it), asked at a websocket's upgrade:
+   * a copy of a cookie whose session had ended was let up and counted among its person's websockets until the next check
+   * closed it, so it held the person's places, opening them again as fast as they were closed.
+   */
+  async isLive(sessionId: string): Promise<boolean> {
+    return (await this.ended([sessionId])).length === 0;
+  }
+
+  /** Those of `ids` whose session has ended, as the database says. */
+  private async ended(ids: string[]): Promise<string[]> {
+    const { rows } = await withPgSettings(this.pool, this.asVisitor, (client) =>
+      client.query<{ id: string }>("select app_hidden.ended_sessions($1::uuid[]) as id", [ids]),
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Closes the websockets whose session has ended; one check at a time. */
   private async closeEnded(): Promise<void> {
     if (this.checking || this.websockets.size === 0) return;
     this.checking = true;
     try {
-      const ids = [...this.websockets.keys()];
-      const { rows } = await withPgSettings(this.pool, this.asVisitor, (client) =>
-        client.query<{ id: string }>("select app_hidden.ended_sessions($1::uuid[]) as id", [ids]),
-      );
-      for (const { id } of rows) {
+      for (const id of await this.ended([...this.websockets.keys()])) {
         for (const websocket of this.websockets.get(id) ?? []) websocket.close(SESSION_ENDED_CODE, SESSION_ENDED_REASON);
       }
     } catch (error) {

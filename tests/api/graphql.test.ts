@@ -223,6 +223,26 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
   });
 
+  // a copy of a cookie whose session had ended (logged out, its password changed) held the person's 10 places, each until
+  // the next check of the sessions behind the websockets closed it, and opened them again: their live queue was refused (429)
+  test("a cookie whose session has ended takes none of its person's 10 websocket places: its upgrade is refused (401), and the person, logged in again, opens theirs", async () => {
+    const { cashier } = clinic.members;
+    const stolen = new Browser(api);
+    await stolen.login(cashier.phone, cashier.password);
+    const copy = stolen.cookie!; // still signed and unexpired once its session ends
+    expect((await stolen.post("/auth/logout", {})).status).toBe(200);
+    const held: WebSocket[] = [];
+    const upgrade = (cookie: string) => openWebSocket(cookie).then((socket) => (held.push(socket), "opened"), (error: Error) => error.message);
+    try {
+      const copies = await Promise.all(Array.from({ length: 10 }, () => upgrade(copy)));
+      const again = new Browser(api);
+      await again.login(cashier.phone, cashier.password);
+      expect({ copies, own: await upgrade(again.cookie!) }).toEqual({ copies: Array(10).fill("Unexpected server response: 401"), own: "opened" });
+    } finally {
+      for (const socket of held) socket.close();
+    }
+  });
+
   test("a connection holds at most 20 subscriptions at once: the 21st closes it (4400), and one ended by its client or by the server frees its place", async () => {
     // subscriptions that stay live: the front desk's, logged in
     const desk = new Browser(api);
