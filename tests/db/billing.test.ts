@@ -676,6 +676,24 @@ test("a refund written by hand (an operator's psql) is of its payment's invoice,
   expect((await invoiceRow(invoice.id)).amount_paid).toBe("5000.000");
 });
 
+test("a refund's method set by hand (an operator's psql) to another than its payment's is refused, the day's takings per tender kept; a correction of the payment's method still moves its refunds (000NNN)", async () => {
+  const invoice = await createIssuedInvoice(clinic, "10000");
+  const payment = await pay(cashier, invoice.id, "1000", "card");
+  const refund = await committedAs(cashier, async (c) => (await c.query("select * from app_public.refund_payment($1, 100, 'Returned')", [payment.id])).rows[0]);
+  // the day's money per tender, as the dashboard and the day's cash-up read it
+  const tenders = async () =>
+    (await rootPool().query("select method::text, amount::text from app_private.daily_money where clinic_id = $1 and business_date = $2 order by method", [clinic.clinicId, refund.business_date])).rows;
+  const before = await tenders();
+  await expect(rootPool().query("update app_public.refund set method = 'bank_transfer' where id = $1", [refund.id])).rejects.toMatchObject({
+    code: "CINVL",
+    message: "A refund is in its payment's method: correct the payment's method, and its refunds follow it.",
+  });
+  expect((await rootPool().query("select method::text from app_public.refund where id = $1", [refund.id])).rows).toEqual([{ method: "card" }]);
+  expect(await tenders()).toEqual(before);
+  await committedAs(cashier, (c) => c.query("update app_public.payment set method = 'mobile_money' where id = $1", [payment.id]));
+  expect((await rootPool().query("select method::text from app_public.refund where id = $1", [refund.id])).rows).toEqual([{ method: "mobile_money" }]);
+});
+
 describe("payments and refunds are in the currency's decimals", () => {
   test("half a yen is refused, a whole one taken; all that is due is taken whatever its decimals", async () => {
     const yen = await createClinic("Yen clinic");
