@@ -1427,6 +1427,35 @@ test("on one connection, a line refused on an issued invoice leaves a doctor fre
   }
 });
 
+// 000370 held the rule as a check, NOT VALID where a line saved before broke it: the cascades of a visit's service rewrite
+// the void invoice's line that billed it, and a NOT VALID check still held that row, so the service stayed as it was for good
+test("a void invoice's line saved before the description's rule (a tab alone) leaves the doctor free to change and remove the service it billed; a description written so is still refused", async () => {
+  const own = await createClinic("Line saved before");
+  const voided = await createIssuedInvoice(own, "5000");
+  const cashier = await cashierSession(own);
+  const { rows: [{ id: line, visit_service_id: billed }] } = await rootPool().query(
+    "select id, visit_service_id from app_public.invoice_line where invoice_id = $1", [voided.id]);
+  // as a line was saved before 000370: spaces alone were refused, a tab was not
+  await withTriggersOff([["app_public.invoice_line", "_200_guard"], ["app_public.invoice_line", "_900_description_says_something"]], (c) =>
+    c.query("update app_public.invoice_line set description = E'\\t' where id = $1", [line]).then(() => {}));
+  await committedAs(cashier, (c) => c.query("select app_public.void_invoice($1, 'Wrong patient')", [voided.id]));
+  const doctor = await openSession(own.members.doctor.userId, own.clinicId);
+  expect(await committedAs(doctor, (c) => c.query("update app_public.visit_service set quantity = 3 where id = $1", [billed]).then((r) => r.rowCount))).toBe(1);
+  expect(await committedAs(doctor, (c) => c.query("delete from app_public.visit_service where id = $1", [billed]).then((r) => r.rowCount))).toBe(1);
+  const { rows } = await rootPool().query("select description, visit_service_id from app_public.invoice_line where id = $1", [line]);
+  expect(rows).toEqual([{ description: "\t", visit_service_id: null }]); // the void invoice's line as it was printed, its service gone
+  // a line written with such a description, or one set to it, is refused as before
+  const draft = await committedAs(cashier, async (c) =>
+    (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [(await createPatient(own.clinicId)).id])).rows[0]);
+  const refused = (sql: string, values: unknown[]) =>
+    committedAs(cashier, (c) => c.query(sql, values)).catch((error: { code?: string; constraint?: string }) => ({ code: error.code, constraint: error.constraint }));
+  const refusal = { code: "23514", constraint: "invoice_line_description_check" };
+  expect(await refused("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, E'\\t', 10)", [draft.id])).toEqual(refusal);
+  const { rows: [{ id: written }] } = await committedAs(cashier, (c) =>
+    c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 10) returning id", [draft.id]));
+  expect(await refused("update app_public.invoice_line set description = E'\\u00a0' where id = $1", [written])).toEqual(refusal);
+});
+
 describe("a change of currency and a new invoice take turns", () => {
   /** A clinic of its own in TZS, with a patient to bill: the first invoice decides whether its currency may change. */
   async function freshClinic() {
