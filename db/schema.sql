@@ -2808,7 +2808,7 @@ CREATE TABLE app_public.invoice_line (
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
-    CONSTRAINT invoice_line_description_check CHECK (((COALESCE(char_length(app_hidden.text_or_null(description)), 0) >= 1) AND (COALESCE(char_length(app_hidden.text_or_null(description)), 0) <= 300))),
+    CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT invoice_line_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
@@ -7955,6 +7955,33 @@ COMMENT ON FUNCTION app_private.tg_invoice_line__decimals() IS 'BEFORE INSERT on
 
 
 --
+-- Name: tg_invoice_line__description_says_something(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice_line__description_says_something() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  -- a description left out is the not-null constraint's to tell ("A required value is missing: description.")
+  if new.description is not null and coalesce(char_length(app_hidden.text_or_null(new.description)), 0) not between 1 and 300 then
+    raise exception 'new row for relation "invoice_line" violates check constraint "invoice_line_description_check"'
+      using errcode = 'check_violation', constraint = 'invoice_line_description_check', schema = 'app_public', table = 'invoice_line';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice_line__description_says_something() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice_line__description_says_something(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under invoice_line_description_check; on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+
+
+--
 -- Name: tg_invoice_line__guard(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8897,7 +8924,7 @@ ALTER FUNCTION app_private.tg_payment__method_to_refunds() OWNER TO :DATABASE_OW
 -- Name: FUNCTION tg_payment__method_to_refunds(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'BEFORE UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED. Before the payment''s audit, so its locks come in the order of a day''s close.';
+COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'AFTER UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in; tg_refund__guard lets a refund take its payment''s method alone, so it runs once the payment''s row holds it), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED. Before the payment''s audit (_490, _500), so its locks come in the order of a day''s close.';
 
 
 --
@@ -8941,6 +8968,13 @@ begin
     raise exception 'A refund''s payment, amount and time never change: refund the rest, or take a payment for what was given back too much.'
       using errcode = 'CINVL';
   end if;
+  -- the tender it left in is its payment's: it follows the payment's corrected method (tg_payment__method_to_refunds, after
+  -- the payment's row is written), and is set to no other
+  if new.method is distinct from old.method and exists (
+      select from app_public.payment p
+      where p.clinic_id = new.clinic_id and p.id = new.payment_id and p.method is distinct from new.method) then
+    raise exception 'A refund is in its payment''s method: correct the payment''s method, and its refunds follow it.' using errcode = 'CINVL';
+  end if;
   return new;
 end;
 $$;
@@ -8952,7 +8986,7 @@ ALTER FUNCTION app_private.tg_refund__guard() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_refund__guard(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_refund__guard() IS 'BEFORE UPDATE: a refund''s payment, invoice, amount, time and idempotency key never change (INVALID_INPUT), as a payment''s never do (tg_payment__guard); its method follows its payment''s (tg_payment__method_to_refunds) and its reason may be corrected.';
+COMMENT ON FUNCTION app_private.tg_refund__guard() IS 'BEFORE UPDATE: a refund''s payment, invoice, amount, time and idempotency key never change (INVALID_INPUT), as a payment''s never do (tg_payment__guard); its method changes only to its payment''s, as it follows a correction of the payment''s (tg_payment__method_to_refunds; INVALID_INPUT otherwise), and its reason may be corrected.';
 
 
 --
@@ -18021,7 +18055,7 @@ CREATE TRIGGER _300_soft_delete BEFORE DELETE ON app_public.service FOR EACH ROW
 -- Name: payment _310_method_to_refunds; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _310_method_to_refunds BEFORE UPDATE OF method ON app_public.payment FOR EACH ROW WHEN ((old.method IS DISTINCT FROM new.method)) EXECUTE FUNCTION app_private.tg_payment__method_to_refunds();
+CREATE TRIGGER _310_method_to_refunds AFTER UPDATE OF method ON app_public.payment FOR EACH ROW WHEN ((old.method IS DISTINCT FROM new.method)) EXECUTE FUNCTION app_private.tg_payment__method_to_refunds();
 
 
 --
@@ -18911,6 +18945,13 @@ COMMENT ON TRIGGER _700_notify_visits ON app_public.patient IS 'A patient rename
 --
 
 CREATE TRIGGER _700_time_zone AFTER INSERT OR UPDATE OF timezone ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__time_zone();
+
+
+--
+-- Name: invoice_line _900_description_says_something; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _900_description_says_something BEFORE INSERT OR UPDATE OF description ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice_line__description_says_something();
 
 
 --
@@ -21861,6 +21902,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__bills_the_visit() FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__decimals() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice_line__description_says_something(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice_line__description_says_something() FROM PUBLIC;
 
 
 --

@@ -676,7 +676,7 @@ test("a refund written by hand (an operator's psql) is of its payment's invoice,
   expect((await invoiceRow(invoice.id)).amount_paid).toBe("5000.000");
 });
 
-test("a refund's method set by hand (an operator's psql) to another than its payment's is refused, the day's takings per tender kept; a correction of the payment's method still moves its refunds (000NNN)", async () => {
+test("a refund's method set by hand (an operator's psql) to another than its payment's is refused, the day's takings per tender kept; a correction of the payment's method still moves its refunds (000375)", async () => {
   const invoice = await createIssuedInvoice(clinic, "10000");
   const payment = await pay(cashier, invoice.id, "1000", "card");
   const refund = await committedAs(cashier, async (c) => (await c.query("select * from app_public.refund_payment($1, 100, 'Returned')", [payment.id])).rows[0]);

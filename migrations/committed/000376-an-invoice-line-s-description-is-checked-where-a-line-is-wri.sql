@@ -1,0 +1,44 @@
+--! Previous: sha1:32a8dcd4a574f2571a13bfc737ed740a817edb84
+--! Hash: sha1:204a1d202a6ccf1990201213e2f8e5ff1979c607
+--! Message: An invoice line's description is checked where a line is written
+
+-- An invoice line's description of white space alone is refused where a line is written, not where one is rewritten
+--
+-- 000370 made invoice_line_description_check read the description through text_or_null, NOT VALID where a line saved
+-- before broke it. A NOT VALID check still holds every row updated, and the cascades of a visit's service (its
+-- version on update, set null on delete) rewrite the void invoice's line that billed it: a doctor's change or
+-- removal of that service was refused for good, as no one may change a void invoice's line. The rule is now a
+-- trigger on the lines written (inserted, or their description set), last of the BEFORE triggers as the check was,
+-- under the same constraint's name and message; the check is again the one every saved line holds (spaces trimmed).
+create or replace function app_private.tg_invoice_line__description_says_something()
+ returns trigger
+ language plpgsql
+as $function$
+begin
+  -- a description left out is the not-null constraint's to tell ("A required value is missing: description.")
+  if new.description is not null and coalesce(char_length(app_hidden.text_or_null(new.description)), 0) not between 1 and 300 then
+    raise exception 'new row for relation "invoice_line" violates check constraint "invoice_line_description_check"'
+      using errcode = 'check_violation', constraint = 'invoice_line_description_check', schema = 'app_public', table = 'invoice_line';
+  end if;
+  return new;
+end;
+$function$;
+revoke all on function app_private.tg_invoice_line__description_says_something() from public;
+comment on function app_private.tg_invoice_line__description_says_something() is
+  'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under invoice_line_description_check; on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+drop trigger if exists _900_description_says_something on app_public.invoice_line;
+create trigger _900_description_says_something before insert or update of description on app_public.invoice_line
+  for each row execute function app_private.tg_invoice_line__description_says_something();
+do $$
+begin
+  if exists (
+    select from pg_constraint
+    where conrelid = 'app_public.invoice_line'::regclass and conname = 'invoice_line_description_check'
+      and pg_get_constraintdef(oid) like '%text_or_null%'
+  ) then
+    alter table app_public.invoice_line drop constraint invoice_line_description_check;
+    alter table app_public.invoice_line add constraint invoice_line_description_check
+      check (char_length(btrim(description)) between 1 and 300);
+  end if;
+end
+$$;
