@@ -186,4 +186,6 @@ test("the crontab parses and names each item", () => {
   ]);
   // an hour's anchors missed while no worker ran at minute 30 (a restart, a deploy) are taken when one starts within the hour
   expect(items.find((item) => item.task === "audit_chain__anchor")?.options.backfillPeriod).toBe(60 * 60 * 1000);
+  // a week of the nightly reconciliation's hours missed while no worker ran is replayed when one starts (docs/billing.md)
+  expect(items.find((item) => item.task === "reconciliation__open")?.options.backfillPeriod).toBe(7 * 24 * 60 * 60 * 1000);
 });
