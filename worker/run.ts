@@ -127,15 +127,18 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
     // the runner's own id, which its jobs are locked by (graphile-worker's pool id): known from its first job
     const lockedBy = new Set<string>();
     current.events.on("job:start", ({ job }) => void (job.locked_by && lockedBy.add(job.locked_by)));
-    void current.promise.then(async () => {
+    void ranAll(current).then(async () => {
       if (stopped()) return;
+      // one whose own stop never ended (ranAll) still holds its crontab and connections: released, not waited for
+      void current.stop().catch(() => {});
       jsonLogger.error(`the worker stopped on its own: the jobs it held are handed back and it starts again`);
       const handBack = async () => {
         if (lockedBy.size > 0) await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...lockedBy]]);
         lockedBy.clear();
       };
-      // at once, and again before each start until done: a stop before the next start leaves none of them locked
-      await handBack().catch(() => {});
+      // at once (tried once more on another connection: the pool may lend a connection closed with the write's before it
+      // hears of its end), and again before each start until done: a stop before the next start leaves none of them locked
+      await handBack().catch(handBack).catch(() => {});
       for (let wait = RESTART_WAIT_MS.first; ; wait = Math.min(2 * wait, RESTART_WAIT_MS.most)) {
         // cut short by a stop, which then waits for no timer of ours
         await new Promise<void>((resolve) => {
@@ -159,6 +162,25 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
   };
   follow(runner);
   return worker;
+}
+
+/**
+ * Resolves once `runner` has run all it will: at its promise, or, once its pool is stopping, when every worker of that
+ * pool has stopped (each after its last job), as the promise may never come. graphile-worker counts the result writes
+ * under way, and a second failed write in one runner is counted out twice: its pool's stop then waits for that count
+ * to come back to 0 for good. Two jobs' writes cut at once (as a restart of PostgreSQL cuts every connection, or a
+ * closed connection lent once more) left the worker stopped, its jobs locked for 4 hours, and it was not started again.
+ */
+function ranAll(runner: Runner): Promise<void> {
+  return new Promise<void>((resolve) => {
+    void runner.promise.then(() => resolve());
+    runner.events.once("pool:gracefulShutdown", ({ workerPool }) => {
+      // a worker leaves the pool's list after its "worker:stop": looked at once that has been done
+      const idle = () => void (workerPool._workers.length === 0 && resolve());
+      idle();
+      runner.events.on("worker:stop", () => void setImmediate(idle));
+    });
+  });
 }
 
 /** Ends the wait of a worker whose runner stopped on its own before it starts again: its stop need not wait for it. */

@@ -91,3 +91,49 @@ test("a worker stopped before it starts again stops at once, its pool ended, and
     await dropJobsOf(task);
   }
 }, 90_000);
+
+// a restart of PostgreSQL cuts every connection, so two jobs' result writes may fail at once (or a closed connection is
+// lent once more): graphile-worker's stop of the runner then never ended (its count of the writes under way went wrong),
+// so it was not started again, no job ran, and both jobs stayed locked for 4 hours
+test("a worker whose two result writes are cut at once goes on taking jobs, and neither job is left locked", async () => {
+  const task = `clinicops_test_connection_lost_both_${process.pid}`;
+  const gates: Record<string, () => void> = {};
+  const opened: Record<string, Promise<void>> = { a: new Promise((resolve) => (gates.a = resolve)), b: new Promise((resolve) => (gates.b = resolve)) };
+  const ran: string[] = [];
+  const taskList: TaskList = {
+    [task]: async (payload) => {
+      const { name } = payload as { name: string };
+      if (!ran.includes(name)) await opened[name];
+      ran.push(name);
+    },
+  };
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 6 }, () => {});
+  const start = () => run({ pgPool: pool, concurrency: 2, noHandleSignals: true, logger: new Logger(() => () => {}), preset: WORKER_PRESET, taskList });
+  const worker = keptRunning(pool, await start(), start);
+  const holder = await rootPool().connect();
+  try {
+    const a = await worker.runner.addJob(task, { name: "a" }, { maxAttempts: 3 });
+    const b = await worker.runner.addJob(task, { name: "b" }, { maxAttempts: 3 });
+    expect(await until(async () => (await jobRow(a.id))[0]?.locked_by != null && (await jobRow(b.id))[0]?.locked_by != null)).toBe(true);
+    // both rows held: the writes of their results (each its own) wait for them, and both connections are closed there
+    await holder.query("begin");
+    await holder.query("select from graphile_worker._private_jobs where id = any($1::bigint[]) for update", [[a.id, b.id]]);
+    const holderPid: number = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
+    const writers = async (): Promise<number[]> =>
+      (await rootPool().query("select pid from pg_stat_activity where $1 = any (pg_blocking_pids(pid))", [holderPid])).rows.map((row) => row.pid);
+    gates.a();
+    expect(await until(async () => (await writers()).length === 1)).toBe(true);
+    gates.b();
+    expect(await until(async () => (await writers()).length === 2)).toBe(true);
+    await rootPool().query("select pg_terminate_backend(pid) from unnest($1::int[]) pid", [await writers()]);
+    await holder.query("commit");
+    const { rows: [c] } = await rootPool().query("select id from graphile_worker.add_job($1, $2::json, max_attempts := 3)", [task, JSON.stringify({ name: "c" })]);
+    const done = async () => (await Promise.all([a.id, b.id, c.id].map(jobRow))).every((rows) => rows.length === 0);
+    expect(await until(done, 30_000)).toBe(true);
+    expect(ran.sort()).toEqual(["a", "a", "b", "b", "c"]);
+  } finally {
+    holder.release();
+    await stopWorker(worker, 5000);
+    await dropJobsOf(task);
+  }
+}, 90_000);
