@@ -127,18 +127,24 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
     // the runner's own id, which its jobs are locked by (graphile-worker's pool id): known from its first job
     const lockedBy = new Set<string>();
     current.events.on("job:start", ({ job }) => void (job.locked_by && lockedBy.add(job.locked_by)));
-    void ranAll(current).then(async () => {
+    // whether its pool began to stop before stopWorker was asked: graphile-worker's own stop (a result write failed)
+    let onItsOwn = false;
+    current.events.once("pool:gracefulShutdown", () => void (onItsOwn = worker.stopping !== true));
+    const handBack = async () => {
+      if (lockedBy.size > 0) await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...lockedBy]]);
+      lockedBy.clear();
+    };
+    // once it has run all it will, and also when a stop came meanwhile (it still ran another job): that stop's own
+    // hand-back is of the jobs still running at its end, and it waits for this before it ends the pool (doneOf). At once
+    // (tried once more on another connection: the pool may lend a connection closed with the write's before it hears of
+    // its end), and again before each start until done: a stop before the next start leaves none of them locked
+    const done = ranAll(current).then(() => (onItsOwn || !stopped() ? handBack().catch(handBack).catch(() => {}) : undefined));
+    doneOf.set(current, done);
+    void done.then(async () => {
       if (stopped()) return;
       // one whose own stop never ended (ranAll) still holds its crontab and connections: released, not waited for
       void current.stop().catch(() => {});
       jsonLogger.error(`the worker stopped on its own: the jobs it held are handed back and it starts again`);
-      const handBack = async () => {
-        if (lockedBy.size > 0) await pool.query("select graphile_worker.force_unlock_workers($1::text[])", [[...lockedBy]]);
-        lockedBy.clear();
-      };
-      // at once (tried once more on another connection: the pool may lend a connection closed with the write's before it
-      // hears of its end), and again before each start until done: a stop before the next start leaves none of them locked
-      await handBack().catch(handBack).catch(() => {});
       for (let wait = RESTART_WAIT_MS.first; ; wait = Math.min(2 * wait, RESTART_WAIT_MS.most)) {
         // cut short by a stop, which then waits for no timer of ours
         await new Promise<void>((resolve) => {
@@ -182,6 +188,9 @@ function ranAll(runner: Runner): Promise<void> {
     });
   });
 }
+
+/** Each runner of keptRunning's end: ranAll, then the hand-back of its jobs when it stopped on its own. */
+const doneOf = new WeakMap<Runner, Promise<void>>();
 
 /** Ends the wait of a worker whose runner stopped on its own before it starts again: its stop need not wait for it. */
 const wakeOf = new WeakMap<Worker, () => void>();
@@ -245,8 +254,9 @@ export async function stopWorker(worker: Worker, graceMs = SHUTDOWN_GRACE_MS): P
   let inTime = false;
   try {
     let timer: NodeJS.Timeout | undefined;
-    // one that stopped on its own (waiting to be started again) refuses a second stop: it has stopped
-    const stopped = runner.stop().catch(() => runner.promise).then(() => true);
+    // one that stopped on its own refuses a second stop, or, still running a job, takes it as done at once: its end
+    // (its jobs run, those it held handed back) is waited for, where the pool was ended under the job still running
+    const stopped = runner.stop().catch(() => {}).then(() => doneOf.get(runner) ?? runner.promise).then(() => true);
     stopped.catch(() => {}); // awaited in the race; once the grace is over, the process's exit ends the jobs
     inTime = await Promise.race([stopped, new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
     clearTimeout(timer);

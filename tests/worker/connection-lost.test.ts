@@ -20,21 +20,30 @@ const jobRow = async (id: string) => (await rootPool().query("select attempts, l
  * A worker of a task of this test alone (no other worker of the shared queue takes its jobs), whose first job has
  * finished and whose connection writing that result was closed by PostgreSQL. Its jobs' names, in the order they ran.
  */
-async function workerWhoseResultWriteWasCut(name: string): Promise<{ worker: Worker; first: string; ran: string[]; task: string }> {
+async function workerWhoseResultWriteWasCut(name: string, { alongside = false } = {}): Promise<{ worker: Worker; first: string; ran: string[]; task: string; stopping: Promise<void>; finishAlongside: () => void; alongsideId?: string }> {
   const task = `clinicops_test_connection_lost_${name}_${process.pid}`;
   const ran: string[] = [];
   let finish!: () => void;
   const gate = new Promise<void>((resolve) => (finish = resolve));
+  let finishAlongside!: () => void;
+  const alongsideGate = new Promise<void>((resolve) => (finishAlongside = resolve));
+  let alongsideStarted!: () => void;
+  const alongsideRunning = new Promise<void>((resolve) => (alongsideStarted = resolve));
   const taskList: TaskList = {
     [task]: async (payload) => {
       const { name } = payload as { name: string };
-      if (name === "first" && ran.length === 0) await gate;
+      if (name === "first" && !ran.includes("first")) await gate;
+      if (name === "alongside") await (alongsideStarted(), alongsideGate);
       ran.push(name);
     },
   };
-  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 4 }, () => {});
-  const start = () => run({ pgPool: pool, concurrency: 1, noHandleSignals: true, logger: new Logger(() => () => {}), preset: WORKER_PRESET, taskList });
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 6 }, () => {});
+  const start = () => run({ pgPool: pool, concurrency: alongside ? 2 : 1, noHandleSignals: true, logger: new Logger(() => () => {}), preset: WORKER_PRESET, taskList });
   const worker = keptRunning(pool, await start(), start);
+  // with `alongside`, a job still running as the runner stops on its own, until finishAlongside
+  const alongsideId = alongside ? (await worker.runner.addJob(task, { name: "alongside" }, { maxAttempts: 3 })).id : undefined;
+  if (alongside) await alongsideRunning;
+  const stopping = new Promise<void>((resolve) => worker.runner.events.once("pool:gracefulShutdown", () => resolve()));
   const holder = await rootPool().connect();
   try {
     const first = await worker.runner.addJob(task, { name: "first" }, { maxAttempts: 3 });
@@ -52,7 +61,7 @@ async function workerWhoseResultWriteWasCut(name: string): Promise<{ worker: Wor
     expect(await until(writing)).toBe(true);
     await rootPool().query("select pg_terminate_backend($1)", [writer]);
     await holder.query("commit");
-    return { worker, first: first.id, ran, task };
+    return { worker, first: first.id, ran, task, stopping, finishAlongside, alongsideId };
   } finally {
     holder.release();
   }
@@ -134,6 +143,25 @@ test("a worker whose two result writes are cut at once goes on taking jobs, and 
   } finally {
     holder.release();
     await stopWorker(worker, 5000);
+    await dropJobsOf(task);
+  }
+}, 90_000);
+
+// a stop (SIGTERM) while the runner that stopped on its own still ran another job: the stop took that runner as stopped at
+// once and ended the pool under the job, and the job whose result write was cut was not handed back: both stayed locked
+// for graphile-worker's 4 hours
+test("a worker stopped while its runner, stopped on its own, still runs another job waits for it, and leaves no job locked", async () => {
+  const { worker, first, task, stopping, finishAlongside, alongsideId } = await workerWhoseResultWriteWasCut("drained", { alongside: true });
+  try {
+    await stopping;
+    const stopped = stopWorker(worker, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    finishAlongside();
+    await stopped;
+    expect(worker.pool.ended).toBe(true);
+    // the one whose result went unwritten handed back (not run again: the worker stopped), the other's result written
+    expect({ first: await jobRow(first), alongside: await jobRow(alongsideId!) }).toEqual({ first: [{ attempts: 1, locked_by: null }], alongside: [] });
+  } finally {
     await dropJobsOf(task);
   }
 }, 90_000);
