@@ -155,12 +155,16 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
         if (stopped()) return;
         try {
           await handBack();
-          const next = await start();
+          // cut by a stop (its connections ended), as the first start is: waiting behind a lock on graphile-worker's
+          // tables (a deploy migrating them), the stop waited with it until its 30 s were over
+          wakeOf.set(worker, () => void cutShort(pool));
+          const next = await start().finally(() => wakeOf.delete(worker));
           if (stopped()) return void (await next.stop());
           Object.assign(worker, { runner: next, running: runningJobs(next) });
           jsonLogger.info("the worker started again");
           return follow(next);
         } catch (error) {
+          if (stopped()) return;
           jsonLogger.warn(`the worker could not start again (tried again in ${Math.min(2 * wait, RESTART_WAIT_MS.most)} ms): ${error instanceof Error ? error.message : String(error)}`);
         }
       }
@@ -192,7 +196,7 @@ function ranAll(runner: Runner): Promise<void> {
 /** Each runner of keptRunning's end: ranAll, then the hand-back of its jobs when it stopped on its own. */
 const doneOf = new WeakMap<Runner, Promise<void>>();
 
-/** Ends the wait of a worker whose runner stopped on its own before it starts again: its stop need not wait for it. */
+/** Ends the wait of a worker whose runner stopped on its own before it starts again, or cuts its start: its stop need not wait for either. */
 const wakeOf = new WeakMap<Worker, () => void>();
 
 /** Why a worker whose stop has begun does not start, or takes no job. */

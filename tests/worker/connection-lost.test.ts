@@ -5,9 +5,11 @@
  * graphile-worker's 4 hours. Before, the API went on while no job ran again: every export asked for stayed "queued".
  */
 import { Logger, run, type TaskList } from "graphile-worker";
+import pg from "pg";
 import { keptRunning, stopWorker, type Worker, WORKER_PRESET, workerPool } from "../../worker/run.ts";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { until } from "../support/until.ts";
+import { takeWorkerTurn } from "../support/worker.ts";
 
 beforeAll(() => {
   process.env.LOG_LEVEL ??= "silent"; // its stop and start again are logged
@@ -162,6 +164,32 @@ test("a worker stopped while its runner, stopped on its own, still runs another 
     // the one whose result went unwritten handed back (not run again: the worker stopped), the other's result written
     expect({ first: await jobRow(first), alongside: await jobRow(alongsideId!) }).toEqual({ first: [{ attempts: 1, locked_by: null }], alongside: [] });
   } finally {
+    await dropJobsOf(task);
+  }
+}, 90_000);
+
+// its start again waits behind a lock on graphile-worker's tables (a deploy migrating them, a VACUUM FULL): a stop then
+// waited with it, as the first start's stop did before it was cut, until the lock went or the stop's 30 s were over (exit 1)
+test("a worker stopped while its start again waits behind a lock on graphile-worker's tables stops at once", async () => {
+  const release = await takeWorkerTurn(); // the lock holds back other files' workers too
+  const holder = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await holder.connect();
+  const { worker, task } = await workerWhoseResultWriteWasCut("start-held");
+  try {
+    await holder.query("begin; lock table graphile_worker.migrations in access exclusive mode");
+    const waiting = async () =>
+      (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and wait_event_type = 'Lock'", [testConfig.roles.owner])).rows[0].n > 0;
+    expect(await until(waiting, 10_000, 10)).toBe(true);
+    const began = Date.now();
+    const stopped = stopWorker(worker, 5000).then(() => Date.now() - began);
+    let timer: NodeJS.Timeout | undefined;
+    const tookMs = await Promise.race([stopped, new Promise<number>((resolve) => (timer = setTimeout(resolve, 8000, Infinity)))]);
+    clearTimeout(timer);
+    expect(tookMs).toBeLessThan(2000);
+    expect(worker.pool.ended).toBe(true);
+  } finally {
+    await holder.end();
+    await release();
     await dropJobsOf(task);
   }
 }, 90_000);
