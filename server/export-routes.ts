@@ -5,7 +5,9 @@
  * (UNAUTHENTICATED: log in again); one the session sees listed but deleted, expired, failed, cancelled or not ready, a 404 saying so
  * (export-unavailable.ts). Each download is audited, once its file is
  * open: a file gone from disk is a 404 with no entry, saying to request the
- * export again, and HEAD, which sends none, is refused (405); one that ends
+ * export again, and so is one not the size its attempt wrote (cut short or written
+ * over: it went out as a whole download of its size), logged as export_file_damaged;
+ * HEAD, which sends none, is refused (405); one that ends
  * before the whole file was sent (its client gone, or reading nothing for
  * DOWNLOAD_STALL_MS; a read that failed) is
  * audited again, as cut short, both entries giving the download's own id, for
@@ -35,6 +37,23 @@ class FileGone extends Error {
   }
 }
 
+/**
+ * The export's file on disk is not the size its attempt wrote (byte_size): cut short (a disk fault, a copy or restore
+ * that stopped part way) or written over. Served, it went out as a whole download of that size, audited as one, and the
+ * clinic opened part of a CSV, or a broken PDF, as if it were the export; its transaction is rolled back as FileGone's.
+ */
+class FileDamaged extends Error {
+  exportId: string;
+  written: number;
+  found: number;
+  constructor(exportId: string, written: number, found: number) {
+    super(`export ${exportId}'s file is ${found} bytes, not the ${written} its attempt wrote`);
+    this.exportId = exportId;
+    this.written = written;
+    this.found = found;
+  }
+}
+
 /** What the route serves (HEAD, which sends no file, is refused): OPTIONS and a 405 say so alike. */
 const ALLOW = "GET, OPTIONS";
 
@@ -53,7 +72,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
     const state = sessionState(req, settings);
     if (state.kind !== "session") return notFound();
     let opened: OpenedFile | null = null; // opened in the transaction; closed here if the transaction fails after
-    let row: { id: string; file_name: string; content_type: string; download_id: string } | undefined;
+    let row: { id: string; file_name: string; content_type: string; download_id: string; byte_size: string | null } | undefined;
     let unavailable: string | null = null; // why an export the session sees is not downloaded (expired, failed, not ready)
     try {
       // the file is opened in the transaction that audits the download, so a file that is gone
@@ -61,8 +80,10 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       row = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), async (client) => {
         // the id as PostgreSQL reads it (braces, capitals, hyphens after any four digits, or none), and as it writes
         // it, which names the file: the same forms as the API's, where one rule of our own took two of them
+        // with the size its attempt wrote (the export read through its policies, as reportExports lists it)
         const { rows } = await client.query(
-          "select $1::uuid::text as id, d.clinic_id, d.file_name, d.content_type, d.download_id from app_hidden.export_for_download($1) d",
+          `select $1::uuid::text as id, d.clinic_id, d.file_name, d.content_type, d.download_id, e.byte_size::text
+             from app_hidden.export_for_download($1) d left join app_public.report_export e on e.clinic_id = d.clinic_id and e.id = $1::uuid`,
           [req.params.id],
         );
         if (!rows[0]) {
@@ -72,11 +93,17 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
         }
         opened = await openForDownload(exportFile(rows[0].clinic_id, rows[0].id));
         if (!opened) throw new FileGone(rows[0].id);
+        const written = rows[0].byte_size === null ? null : Number(rows[0].byte_size);
+        if (written !== null && opened.size !== written) throw new FileDamaged(rows[0].id, written, opened.size);
         return rows[0];
       });
     } catch (error) {
       await (opened as OpenedFile | null)?.handle.close();
       if (isMalformedUuid(error)) return notFound(); // a malformed id, not found like any other
+      if (error instanceof FileDamaged) {
+        log("error", "export_file_damaged", { exportId: error.exportId, bytesWritten: error.written, bytesFound: error.found });
+        return sendError(res, "NOT_FOUND", "This export's file on the server is no longer whole: request the export again.");
+      }
       if (!(error instanceof FileGone)) return sendCaughtError(res, error);
       log("warn", "export_file_missing", { exportId: error.exportId });
       // the export is theirs to see (reportExports lists it as done): say what to do, not "no such export"

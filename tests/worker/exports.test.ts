@@ -97,6 +97,20 @@ async function requestExport(browser: Browser, kind = "patients_csv"): Promise<s
   return r.body.data.requestExport.result.rowId;
 }
 
+/** Puts `content` in place of done export `id`'s file as its attempt had written it (its byte_size too): a download of that size. */
+async function writtenAs(id: string, content: Buffer): Promise<void> {
+  writeFileSync(join(exportsRoot, a.clinicId, id), content);
+  await writeBehindTriggers("update app_public.report_export set byte_size = $2 where id = $1", [id, content.length]);
+}
+
+/** A folder in place of done export `id`'s file, of the size its attempt wrote: found, but every read fails (EISDIR), as on a disk fault. */
+async function unreadableAsWritten(id: string): Promise<void> {
+  const file = join(exportsRoot, a.clinicId, id);
+  rmSync(file);
+  mkdirSync(file);
+  await writeBehindTriggers("update app_public.report_export set byte_size = $2 where id = $1", [id, statSync(file).size]);
+}
+
 beforeAll(async () => {
   process.env.EXPORTS_DIR = exportsRoot;
   api = await startApi();
@@ -590,8 +604,7 @@ test("a file that cannot be read is a 500 with a reference, a missing one a 404;
   const good = await requestExport(cashierA);
   await runDueJobs();
   const clinicDir = join(exportsRoot, a.clinicId);
-  rmSync(join(clinicDir, broken));
-  mkdirSync(join(clinicDir, broken)); // found, but every read fails (EISDIR), as on a disk fault
+  await unreadableAsWritten(broken);
   rmSync(join(clinicDir, missing)); // as if expired, or on a volume the worker does not share
   const download = (id: string) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
   const r = await download(broken);
@@ -600,6 +613,38 @@ test("a file that cannot be read is a 500 with a reference, a missing one a 404;
   expect((await r.json()).error).toMatchObject({ code: "INTERNAL", message: expect.stringMatching(/^Internal error; quote reference \S+ to support\.$/) });
   expect((await download(missing)).status).toBe(404);
   expect((await download(good)).status).toBe(200);
+}, 20_000);
+
+// a file cut short on disk (a disk fault, a restore that stopped part way) went out as a whole download of what was left,
+// 200 with its own Content-Length, audited as a download: the clinic opened 100 bytes of its patients as the export
+test("a finished export's file not the size its attempt wrote (cut short, or written over longer) is not sent: a 404 saying to request it again, logged, not audited as a download", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const file = join(exportsRoot, a.clinicId, id);
+  const whole = readFileSync(file);
+  const { rows: [{ byte_size: written }] } = await rootPool().query("select byte_size::int from app_public.report_export where id = $1", [id]);
+  expect(whole.length).toBe(written);
+  const download = () => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } });
+  const refused = { status: 404, body: { error: { code: "NOT_FOUND", message: "This export's file on the server is no longer whole: request the export again." } } };
+  for (const damaged of [whole.subarray(0, 100), Buffer.concat([whole, Buffer.from("more\r\n")])]) {
+    writeFileSync(file, damaged);
+    let answer: unknown;
+    const lines = await linesLoggedBy(async () => {
+      const r = await download();
+      answer = { status: r.status, body: r.headers.get("content-type")?.startsWith("application/json") ? await r.json() : `${(await r.text()).length} characters` };
+    });
+    expect(answer).toEqual(refused);
+    expect(lines.map((line) => JSON.parse(line)).filter((line) => line.event === "export_file_damaged")).toEqual([
+      expect.objectContaining({ exportId: id, bytesWritten: written, bytesFound: damaged.length }),
+    ]);
+  }
+  const exportEntries = () => rootPool().query("select count(*)::int as n from app_public.audit_log where record_id = $1 and action = 'export'", [id]).then((r) => r.rows[0].n);
+  expect(await exportEntries()).toBe(0);
+  // put back as it was written, it is sent whole, and audited
+  writeFileSync(file, whole);
+  const r = await download();
+  expect([r.status, Buffer.from(await r.arrayBuffer()).equals(whole)]).toEqual([200, true]);
+  expect(await exportEntries()).toBe(1);
 }, 20_000);
 
 /** The files this process holds open (the API runs in it). */
@@ -616,7 +661,7 @@ test("a download the client abandons closes its file", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
   const file = join(exportsRoot, a.clinicId, id);
-  writeFileSync(file, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  await writtenAs(id, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
   const abort = new AbortController();
   const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal: abort.signal });
   expect(response.headers.get("content-length")).toBe(String(64 * 1024 * 1024));
@@ -651,7 +696,7 @@ test("a download that sends nothing for DOWNLOAD_STALL_MS (its client reads noth
   const [stalled, slow] = [await requestExport(cashierA), await requestExport(cashierA)];
   await runDueJobs();
   const size = 16 * 1024 * 1024; // far more than the sockets buffer
-  for (const id of [stalled, slow]) writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(size, "x"));
+  for (const id of [stalled, slow]) await writtenAs(id, Buffer.alloc(size, "x"));
   const entries = async (id: string) =>
     (await rootPool().query("select action, detail from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id])).rows;
   const kept = async (id: string) => (await rootPool().query("select from app_private.export_download where export_id = $1", [id])).rowCount;
@@ -736,10 +781,8 @@ test("every request and every download is audited, and only downloads that send 
 test("a download cut short, by its client or by a file that cannot be read, is audited as an export and then as cut short; a whole one as an export alone", async () => {
   const [whole, abandoned, unreadable] = [await requestExport(cashierA), await requestExport(cashierA), await requestExport(cashierA)];
   await runDueJobs();
-  const clinicDir = join(exportsRoot, a.clinicId);
-  writeFileSync(join(clinicDir, abandoned), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
-  rmSync(join(clinicDir, unreadable));
-  mkdirSync(join(clinicDir, unreadable)); // found, but every read fails (EISDIR), as on a disk fault
+  await writtenAs(abandoned, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  await unreadableAsWritten(unreadable);
   const download = (id: string, signal?: AbortSignal) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal });
   const sent = await download(whole);
   await sent.arrayBuffer();
@@ -775,7 +818,7 @@ test("a download cut short, by its client or by a file that cannot be read, is a
 async function cutShortAfterItsSessionEnded(end: (tab: Browser, id: string) => Promise<void>) {
   const id = await requestExport(cashierA);
   await runDueJobs();
-  writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  await writtenAs(id, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
   const tab = new Browser(api);
   await tab.login(a.members.cashier.phone, a.members.cashier.password);
   const abort = new AbortController();
@@ -837,7 +880,7 @@ test("a download cut short after its session's row was swept (ended more than a 
 test("a download whose session is revoked mid-file, and its row swept, goes on to its end: whole, audited as an export alone, its beginning's row taken", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
-  writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  await writtenAs(id, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
   const tab = new Browser(api);
   await tab.login(a.members.cashier.phone, a.members.cashier.password);
   const reader = (await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! } })).body!.getReader();
@@ -881,7 +924,7 @@ test("the hourly sweep audits a download whose end never came, a day after it be
 test("of two downloads of one export at once by one person, the one cut short is paired with its own beginning by its download id", async () => {
   const id = await requestExport(cashierA);
   await runDueJobs();
-  writeFileSync(join(exportsRoot, a.clinicId, id), Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
+  await writtenAs(id, Buffer.alloc(64 * 1024 * 1024, "x")); // far more than the sockets buffer
   const download = (signal?: AbortSignal) => fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! }, signal });
   const abort = new AbortController();
   await (await download(abort.signal)).body!.getReader().read(); // the first has begun: its entry is the first
