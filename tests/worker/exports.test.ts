@@ -3,7 +3,7 @@
  * progress, downloaded by the clinic only, safe CSV, failures retried then
  * marked failed, every request and download audited, old files expired.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { once as onceEmitted } from "node:events";
 import { basename, join } from "node:path";
@@ -1001,6 +1001,31 @@ test("an export whose database connection is closed mid-way fails its attempt an
   await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
   await runDueJobs();
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
+}, 20_000);
+
+// a failed attempt's export queued again kept that attempt's progress: a disk full at 670,000 of 1,000,001 rows showed
+// "queued", 67 % done, though nothing it wrote is kept and its next attempt starts from the first row
+test("an attempt that fails once its rows are written leaves its export queued with no rows done, its file removed; the next attempt writes it", async () => {
+  const id = await requestExport(cashierA);
+  const stall = await atTheNextAttemptsPart(id, exportsRoot);
+  const running = runDueJobs();
+  const part = await stall();
+  await whenExportStalled(part);
+  // the attempt's file reached by another name, and the exports folder removed under it: every row is written, then
+  // the file is not there to be put in place
+  const reachedElsewhere = join(temporaryFolder("elsewhere"), "part");
+  linkSync(part, reachedElsewhere);
+  rmSync(exportsRoot, { recursive: true, force: true });
+  const lines = linesRead(reachedElsewhere);
+  expect(await running).toEqual([expect.stringMatching(/^report_export__produce: ENOENT/)]);
+  expect(await lines).toBeGreaterThan(1);
+  const { rows } = await rootPool().query("select status, error, rows_done, rows_total from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({ status: "queued", error: expect.stringMatching(/^Attempt 1 of 3 failed: the export could not be written/), rows_done: 0, rows_total: expect.any(Number) });
+  expect(rows[0].rows_total).toBeGreaterThan(0);
+  await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
+  await runDueJobs();
+  expect((await rootPool().query("select status, rows_done from app_public.report_export where id = $1", [id])).rows[0]).toEqual({ status: "done", rows_done: rows[0].rows_total });
+  expect(readdirSync(join(exportsRoot, a.clinicId)).filter((f) => f.startsWith(id))).toEqual([id]);
 }, 20_000);
 
 // an attempt that outlived its turn (its worker stopped, or stuck for graphile-worker's 4 hours) marked its export

@@ -38,7 +38,9 @@ const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.j
 /**
  * Tells the clinic of a failed attempt ("Attempt 2 of 3 failed: …"): the export queued again, or failed on
  * the last attempt (or on this one, `forGood`: one no attempt can make); only while the export's status is one of
- * `whileIn`, and, from an attempt that took the export, while it is still that attempt's (`attemptId`).
+ * `whileIn`, and, from an attempt that took the export, while it is still that attempt's (`attemptId`). Queued again,
+ * it shows no rows done, as a stop's hand-back leaves it and as its next attempt starts it: it showed the failed
+ * attempt's progress (a disk full at 670,000 of 1,000,001 rows: "queued", 67 % done, though nothing of it is kept).
  */
 function tellOfTheAttempt(
   helpers: JobHelpers,
@@ -50,7 +52,7 @@ function tellOfTheAttempt(
 ) {
   return helpers.query(
     `update app_public.report_export set status = $3::text::app_public.export_status, error = $4,
-       finished_at = case when $3::text = 'failed' then now() end
+       finished_at = case when $3::text = 'failed' then now() end, rows_done = case when $3::text = 'queued' then 0 else rows_done end
      where clinic_id = $1 and id = $2 and status::text = any ($5::text[]) and ($6::uuid is null or attempt_id = $6)`,
     [clinicId, id, forGood || isLastAttempt(helpers) ? "failed" : "queued", `Attempt ${helpers.job.attempts} of ${helpers.job.max_attempts} failed: ${reason}`, whileIn, attemptId],
   );
