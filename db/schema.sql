@@ -793,7 +793,7 @@ COMMENT ON FUNCTION app_hidden.export_download_ended(export_id uuid, download_id
 -- Name: export_for_download(uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(kind app_public.export_kind, clinic_id uuid, file_name text, content_type text, download_id uuid)
+CREATE FUNCTION app_hidden.export_for_download(export_id uuid) RETURNS TABLE(byte_size bigint, clinic_id uuid, file_name text, content_type text, download_id uuid)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
@@ -813,7 +813,7 @@ begin
     jsonb_build_object('kind', v_export.kind, 'file', v_export.file_name, 'download', v_download));
   insert into app_private.export_download (id, clinic_id, export_id, user_id, session_id, kind, file_name)
   values (v_download, v_export.clinic_id, v_export.id, app_public.current_user_id(), app_public.current_session_id(), v_export.kind, v_export.file_name);
-  return query select v_export.kind, v_export.clinic_id, v_export.file_name, v_export.content_type, v_download;
+  return query select v_export.byte_size, v_export.clinic_id, v_export.file_name, v_export.content_type, v_download;
 end;
 $$;
 
@@ -824,7 +824,7 @@ ALTER FUNCTION app_hidden.export_for_download(export_id uuid) OWNER TO :DATABASE
 -- Name: FUNCTION export_for_download(export_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The export the session may download (one why_not_downloadable gives no reason: done, not past its expiry, not deleted), with the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Keeps what the download''s end is audited with (app_private.export_download: its clinic, person, session, kind and file), for export_download_ended. Used by GET /exports/:id.';
+COMMENT ON FUNCTION app_hidden.export_for_download(export_id uuid) IS 'The export the session may download (one why_not_downloadable gives no reason: done, not past its expiry, not deleted), with the size its attempt wrote (the route serves no file of another size) and the id of this download (and an audit entry of the download, its detail giving that id), or nothing. Keeps what the download''s end is audited with (app_private.export_download: its clinic, person, session, kind and file), for export_download_ended. Used by GET /exports/:id.';
 
 
 --

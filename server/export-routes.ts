@@ -80,10 +80,9 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       row = await withPgSettings(pool, pgSettingsFor(state.claims, settings, roles), async (client) => {
         // the id as PostgreSQL reads it (braces, capitals, hyphens after any four digits, or none), and as it writes
         // it, which names the file: the same forms as the API's, where one rule of our own took two of them
-        // with the size its attempt wrote (the export read through its policies, as reportExports lists it)
+        // with the size its attempt wrote
         const { rows } = await client.query(
-          `select $1::uuid::text as id, d.clinic_id, d.file_name, d.content_type, d.download_id, e.byte_size::text
-             from app_hidden.export_for_download($1) d left join app_public.report_export e on e.clinic_id = d.clinic_id and e.id = $1::uuid`,
+          "select $1::uuid::text as id, d.clinic_id, d.file_name, d.content_type, d.download_id, d.byte_size::text from app_hidden.export_for_download($1) d",
           [req.params.id],
         );
         if (!rows[0]) {
