@@ -6,19 +6,40 @@
  * retry. A live queue held the connection of a session revoked hours before, silent until the
  * clinic's next visit event (which it was refused), and counted in its person's websockets.
  * The database is the authority, as for every request: a session is not known ended by its cookie.
- * It is asked at the upgrade too (`isLive`): a session that has ended opens no websocket (401).
+ * It is asked at the upgrade too (`isLive`): a websocket of a session that has ended is closed at once with 4401, taking
+ * no place (`closeAtOnce`).
  */
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type pg from "pg";
-import type { WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { log } from "./log.ts";
 import { withPgSettings } from "./pg-transaction.ts";
 
 /** How often the sessions behind open websockets are asked after. */
 const SESSION_CHECK_MS = 30_000;
 /** graphql-ws's close code for a connection without authority (its client does not reconnect). */
-const SESSION_ENDED_CODE = 4401;
-const SESSION_ENDED_REASON = "Your session has ended: log in again.";
+export const SESSION_ENDED_CODE = 4401;
+export const SESSION_ENDED_REASON = "Your session has ended: log in again.";
+/** The close code of a websocket whose session could not be checked (the database busy or down): "try again later", which graphql-ws's client retries. */
+export const SESSION_UNCHECKED_CODE = 1013;
+export const SESSION_UNCHECKED_REASON = "Your session could not be checked: try again.";
+
+/** graphql-ws's subprotocol, which its client asks for and wants answered. */
+const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
+
+/** Takes websockets over only to close them: grafserv's server would run GraphQL on them. */
+const closer = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS) ? GRAPHQL_TRANSPORT_WS : false) });
+
+/**
+ * Takes the websocket `req` asks for over and closes it at once with `code` and `reason`, counting it nowhere: a refusal
+ * of its upgrade (401, 503) reached graphql-ws's client as an error event with no status in a browser, which it does not
+ * retry, so a frontend was told neither to log in again (4401, which the client does not retry either) nor to come back
+ * (1013, which it retries).
+ */
+export function closeAtOnce(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+  closer.handleUpgrade(req, socket, head, (websocket) => websocket.close(code, reason));
+}
 
 /** The session an upgrade request was made with, and the server's register of its websockets. */
 const sessionOfUpgrade = new WeakMap<IncomingMessage, { sessionId: string; sessions: WebsocketSessions }>();

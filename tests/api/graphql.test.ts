@@ -225,21 +225,43 @@ describe("bad input gets a clear code and writes nothing", () => {
 
   // a copy of a cookie whose session had ended (logged out, its password changed) held the person's 10 places, each until
   // the next check of the sessions behind the websockets closed it, and opened them again: their live queue was refused (429)
-  test("a cookie whose session has ended takes none of its person's 10 websocket places: its upgrade is refused (401), and the person, logged in again, opens theirs", async () => {
+  test("a cookie whose session has ended takes none of its person's 10 websocket places: its websocket is closed at once (4401), and the person, logged in again, opens theirs", async () => {
     const { cashier } = clinic.members;
     const stolen = new Browser(api);
     await stolen.login(cashier.phone, cashier.password);
     const copy = stolen.cookie!; // still signed and unexpired once its session ends
     expect((await stolen.post("/auth/logout", {})).status).toBe(200);
-    const held: WebSocket[] = [];
-    const upgrade = (cookie: string) => openWebSocket(cookie).then((socket) => (held.push(socket), "opened"), (error: Error) => error.message);
+    const held: { destroy(): void }[] = [];
+    // the copies' websockets, held open by a client that never answers their close (the server waits for it)
+    const copyOpened = () =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(new URL(api.url).port), "127.0.0.1", () =>
+          socket.write(`GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+            `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\nCookie: ${copy}\r\n\r\n`));
+        held.push(socket);
+        let read = Buffer.alloc(0);
+        socket.on("data", (data: Buffer) => {
+          read = Buffer.concat([read, data]);
+          const end = read.indexOf("\r\n\r\n");
+          const frame = read.subarray(end + 4);
+          // the server's close frame: 0x88, its length, then the code and the reason
+          if (end >= 0 && frame.length >= 2 && frame.length >= 2 + frame[1]) {
+            resolve(`${read.subarray(0, read.indexOf("\r\n")).toString()}, closed ${frame.readUInt16BE(2)}: ${frame.subarray(4, 2 + frame[1]).toString()}`);
+          }
+        });
+        socket.on("error", (error) => resolve(error.message));
+      });
     try {
-      const copies = await Promise.all(Array.from({ length: 10 }, () => upgrade(copy)));
+      const copies = await Promise.all(Array.from({ length: 10 }, copyOpened));
       const again = new Browser(api);
       await again.login(cashier.phone, cashier.password);
-      expect({ copies, own: await upgrade(again.cookie!) }).toEqual({ copies: Array(10).fill("Unexpected server response: 401"), own: "opened" });
+      const own = await openWebSocket(again.cookie!).then((socket) => (held.push({ destroy: () => socket.close() }), "opened"), (error: Error) => error.message);
+      expect({ copies, own }).toEqual({
+        copies: Array(10).fill("HTTP/1.1 101 Switching Protocols, closed 4401: Your session has ended: log in again."),
+        own: "opened",
+      });
     } finally {
-      for (const socket of held) socket.close();
+      for (const socket of held) socket.destroy();
     }
   });
 
