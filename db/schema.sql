@@ -2808,7 +2808,6 @@ CREATE TABLE app_public.invoice_line (
     CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> quantity) AND ('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount) AND ('NaN'::numeric <> tax_rate))),
     CONSTRAINT invoice_line_check CHECK (((quantity <= (0)::numeric) OR (unit_price < (0)::numeric) OR (discount <= round((quantity * unit_price), (decimals)::integer)))),
     CONSTRAINT invoice_line_decimals_check CHECK (((decimals >= 0) AND (decimals <= 3))),
-    CONSTRAINT invoice_line_description_check CHECK (((char_length(btrim(description)) >= 1) AND (char_length(btrim(description)) <= 300))),
     CONSTRAINT invoice_line_discount_check CHECK ((discount >= (0)::numeric)),
     CONSTRAINT invoice_line_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT invoice_line_quantity_check CHECK (((quantity > (0)::numeric) AND (quantity <= (100000)::numeric))),
@@ -2870,7 +2869,7 @@ COMMENT ON COLUMN app_public.invoice_line.visit_service_id IS 'The visit''s serv
 --
 
 COMMENT ON COLUMN app_public.invoice_line.description IS '@hasDefault
-What is billed (the service name by default; required for a line without a service).';
+What is billed (the service name by default; required for a line without a service): 1 to 300 characters once white space of any kind around it is taken off, checked as a line is written (tg_invoice_line__description_says_something).';
 
 
 --
@@ -7978,7 +7977,7 @@ ALTER FUNCTION app_private.tg_invoice_line__description_says_something() OWNER T
 -- Name: FUNCTION tg_invoice_line__description_says_something(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under invoice_line_description_check; on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
 
 
 --

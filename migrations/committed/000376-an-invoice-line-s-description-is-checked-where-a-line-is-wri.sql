@@ -1,5 +1,5 @@
 --! Previous: sha1:32a8dcd4a574f2571a13bfc737ed740a817edb84
---! Hash: sha1:204a1d202a6ccf1990201213e2f8e5ff1979c607
+--! Hash: sha1:b20ac48735ba7d459e03cc572422f0a911ea165d
 --! Message: An invoice line's description is checked where a line is written
 
 -- An invoice line's description of white space alone is refused where a line is written, not where one is rewritten
@@ -9,7 +9,9 @@
 -- version on update, set null on delete) rewrite the void invoice's line that billed it: a doctor's change or
 -- removal of that service was refused for good, as no one may change a void invoice's line. The rule is now a
 -- trigger on the lines written (inserted, or their description set), last of the BEFORE triggers as the check was,
--- under the same constraint's name and message; the check is again the one every saved line holds (spaces trimmed).
+-- under the check's name (the API's message is found by it), and the check is dropped: no check holds every line
+-- saved, those of before 000370 (a tab alone) and those of since (300 characters and a line break), and one added NOT
+-- VALID would refuse the cascades' rewrites again.
 create or replace function app_private.tg_invoice_line__description_says_something()
  returns trigger
  language plpgsql
@@ -25,7 +27,7 @@ end;
 $function$;
 revoke all on function app_private.tg_invoice_line__description_says_something() from public;
 comment on function app_private.tg_invoice_line__description_says_something() is
-  'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under invoice_line_description_check; on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+  'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
 drop trigger if exists _900_description_says_something on app_public.invoice_line;
 create trigger _900_description_says_something before insert or update of description on app_public.invoice_line
   for each row execute function app_private.tg_invoice_line__description_says_something();
@@ -37,8 +39,7 @@ begin
       and pg_get_constraintdef(oid) like '%text_or_null%'
   ) then
     alter table app_public.invoice_line drop constraint invoice_line_description_check;
-    alter table app_public.invoice_line add constraint invoice_line_description_check
-      check (char_length(btrim(description)) between 1 and 300);
   end if;
 end
 $$;
+comment on column app_public.invoice_line.description is E'@hasDefault\nWhat is billed (the service name by default; required for a line without a service): 1 to 300 characters once white space of any kind around it is taken off, checked as a line is written (tg_invoice_line__description_says_something).';

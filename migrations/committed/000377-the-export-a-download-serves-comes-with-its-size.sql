@@ -1,5 +1,5 @@
---! Previous: sha1:204a1d202a6ccf1990201213e2f8e5ff1979c607
---! Hash: sha1:36c82ea35610ebf0bae6b6c8cc4f74cb5daa965a
+--! Previous: sha1:b20ac48735ba7d459e03cc572422f0a911ea165d
+--! Hash: sha1:6a70a893d789b95a7d17c7839ef2668f69482419
 --! Message: The export a download serves comes with its size
 
 -- The export a download serves comes with the size its attempt wrote, in place of its kind
