@@ -24,7 +24,7 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { clearSessionCookie, sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
-import { closeAtOnce, SESSION_ENDED_CODE, SESSION_ENDED_REASON, SESSION_UNCHECKED_CODE, SESSION_UNCHECKED_REASON, WebsocketSessions } from "./websocket-sessions.ts";
+import { closeAtOnce, SESSION_ENDED_CODE, SESSION_ENDED_REASON, WebsocketSessions } from "./websocket-sessions.ts";
 
 /** How long an idle keep-alive connection stays open: longer than the proxies' 60 s in front. */
 const KEEP_ALIVE_MS = 65_000;
@@ -161,18 +161,18 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       // a session that has ended (a logout, a password change, a removal) is closed at once (4401, as the sessions' check
       // closes an open one), before it takes one of its person's places: a copy of its cookie held them all, and its
       // person had no live queue; told by a refused upgrade (401), a browser's frontend heard an error and nothing more
+      const letUp = () => {
+        if (!takeWebsocketOf(userId, socket)) return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
+        websocketSessions.note(req, sessionId);
+        upgradeToGraphQL(req, socket, head);
+      };
+      // one the database cannot be asked about (busy or down) is let up: what it asks is judged by the database as over
+      // HTTP (UNAVAILABLE while it cannot answer, UNAUTHENTICATED for an ended session), and the sessions' check closes it
       websocketSessions.isLive(sessionId).then(
-        (live) => {
-          if (socket.destroyed) return;
-          if (!live) return closeAtOnce(req, socket, head, SESSION_ENDED_CODE, SESSION_ENDED_REASON);
-          if (!takeWebsocketOf(userId, socket)) return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
-          websocketSessions.note(req, sessionId);
-          upgradeToGraphQL(req, socket, head);
-        },
+        (live) => void (socket.destroyed || (live ? letUp() : closeAtOnce(req, socket, head, SESSION_ENDED_CODE, SESSION_ENDED_REASON))),
         (error: unknown) => {
           log("warn", "websocket_session_unchecked", { message: error instanceof Error ? error.message : String(error) });
-          // "try again later", which graphql-ws's client retries (a 503 ended its live queue for good)
-          if (!socket.destroyed) closeAtOnce(req, socket, head, SESSION_UNCHECKED_CODE, SESSION_UNCHECKED_REASON);
+          if (!socket.destroyed) letUp();
         },
       );
     });

@@ -21,9 +21,6 @@ const SESSION_CHECK_MS = 30_000;
 /** graphql-ws's close code for a connection without authority (its client does not reconnect). */
 export const SESSION_ENDED_CODE = 4401;
 export const SESSION_ENDED_REASON = "Your session has ended: log in again.";
-/** The close code of a websocket whose session could not be checked (the database busy or down): "try again later", which graphql-ws's client retries. */
-export const SESSION_UNCHECKED_CODE = 1013;
-export const SESSION_UNCHECKED_REASON = "Your session could not be checked: try again.";
 
 /** graphql-ws's subprotocol, which its client asks for and wants answered. */
 const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
@@ -33,9 +30,8 @@ const closer = new WebSocketServer({ noServer: true, handleProtocols: (protocols
 
 /**
  * Takes the websocket `req` asks for over and closes it at once with `code` and `reason`, counting it nowhere: a refusal
- * of its upgrade (401, 503) reached graphql-ws's client as an error event with no status in a browser, which it does not
- * retry, so a frontend was told neither to log in again (4401, which the client does not retry either) nor to come back
- * (1013, which it retries).
+ * of its upgrade (401) reached graphql-ws's client as an error event with no status in a browser, which it does not
+ * retry, so a frontend was not told to log in again (4401, which the client does not retry either).
  */
 export function closeAtOnce(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
   closer.handleUpgrade(req, socket, head, (websocket) => websocket.close(code, reason));
