@@ -171,7 +171,7 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       websocketSessions.isLive(sessionId).then(
         (live) => void (socket.destroyed || (live ? letUp() : closeAtOnce(req, socket, head, SESSION_ENDED_CODE, SESSION_ENDED_REASON))),
         (error: unknown) => {
-          log("warn", "websocket_session_unchecked", { message: error instanceof Error ? error.message : String(error) });
+          log("warn", "websocket_sessions_unchecked", { at: "upgrade", message: error instanceof Error ? error.message : String(error) });
           if (!socket.destroyed) letUp();
         },
       );
