@@ -402,16 +402,19 @@ describe("a worker whose stop begins as it starts", () => {
     const stop = new AbortController();
     const worker = await startWorker(testConfig.ownerUrl, 2, stop.signal);
     try {
-      // each of its two workers' first look for a job, begun as it started, has ended: a look under way as the stop
-      // begins still takes what it finds (operations.md), and it found the job added below at times, as the machine was busy
+      // both its workers idle, their last look for a job ended empty: a look under way as the stop begins still takes what
+      // it finds (operations.md), and it found the job added below at times, as the machine was busy; so did a worker's
+      // next look once it finished a job of its own cron's (a reconciliation backfilled at its start)
       await new Promise<void>((resolve) => {
-        let looked = 0;
-        const ended = () => {
-          if (++looked < 2) return;
-          worker.runner.events.off("worker:getJob:empty", ended).off("job:start", ended);
+        const idle = new Map<string, boolean>();
+        const empty = ({ worker: { workerId } }: { worker: { workerId: string } }) => {
+          idle.set(workerId, true);
+          if ([...idle.values()].filter(Boolean).length < 2) return;
+          worker.runner.events.off("worker:getJob:empty", empty).off("job:start", busy);
           resolve();
         };
-        worker.runner.events.on("worker:getJob:empty", ended).on("job:start", ended);
+        const busy = ({ worker: { workerId } }: { worker: { workerId: string } }) => void idle.set(workerId, false);
+        worker.runner.events.on("worker:getJob:empty", empty).on("job:start", busy);
       });
       stop.abort();
       // this job taken, not another: the worker's own cron may add one at a minute's turn (reconciliation__open, backfilled),
