@@ -107,8 +107,12 @@ export async function startWorker(connectionString: string, concurrency = 2, sto
   }
 }
 
-/** How long a runner that stopped on its own waits before the next is started: doubled at each start that fails, up to the most. */
-export const RESTART_WAIT_MS = { first: 1000, most: 30_000 };
+/**
+ * How long a runner that stopped on its own waits before the next is started: doubled at each start that fails, and
+ * after a runner that stopped within `ranLong` of its start (the wait before it doubled), up to the most; a runner that
+ * ran longer is followed after the first again.
+ */
+export const RESTART_WAIT_MS = { first: 1000, most: 30_000, ranLong: 60_000 };
 
 /**
  * The worker of `runner` on `pool`, started again by `start` whenever its runner stops on its own (not by stopWorker,
@@ -118,12 +122,15 @@ export const RESTART_WAIT_MS = { first: 1000, most: 30_000 };
  * no export, reconciliation, anchor or expiry ran again until the process was restarted; every export asked for
  * stayed "queued". The jobs the stopped runner still held (that finished job, its result unwritten) are handed back
  * (graphile_worker.force_unlock_workers), where they stayed locked for graphile-worker's 4 hours, and run again: ours
- * find their work done, or do it. A start that fails (the database still away) is tried again, waiting longer each time.
+ * find their work done, or do it. A start that fails (the database still away) is tried again, waiting longer each time,
+ * and so is one whose runner stops again soon after it started (every result write failing): it started again every
+ * second, running its finished jobs again each time (attempt 11 of 25 in 12 s).
  */
 export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<Runner>, stop?: AbortSignal): Worker {
   const worker: Worker = { runner, pool, running: runningJobs(runner) };
   const stopped = () => worker.stopping === true || stop?.aborted === true;
-  const follow = (current: Runner) => {
+  // `began`: when `current` started; `waited`: the wait before it did (0 for the first)
+  const follow = (current: Runner, began: number, waited: number) => {
     // the runner's own id, which its jobs are locked by (graphile-worker's pool id): known from its first job
     const lockedBy = new Set<string>();
     current.events.on("job:start", ({ job }) => void (job.locked_by && lockedBy.add(job.locked_by)));
@@ -145,7 +152,8 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
       // one whose own stop never ended (ranAll) still holds its crontab and connections: released, not waited for
       void current.stop().catch(() => {});
       jsonLogger.error(`the worker stopped on its own: the jobs it held are handed back and it starts again`);
-      for (let wait = RESTART_WAIT_MS.first; ; wait = Math.min(2 * wait, RESTART_WAIT_MS.most)) {
+      const soon = Date.now() - began < RESTART_WAIT_MS.ranLong;
+      for (let wait = soon ? Math.min(Math.max(2 * waited, RESTART_WAIT_MS.first), RESTART_WAIT_MS.most) : RESTART_WAIT_MS.first; ; wait = Math.min(2 * wait, RESTART_WAIT_MS.most)) {
         // cut short by a stop, which then waits for no timer of ours
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
@@ -161,8 +169,8 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
           const next = await start().finally(() => wakeOf.delete(worker));
           if (stopped()) return void (await next.stop());
           Object.assign(worker, { runner: next, running: runningJobs(next) });
-          jsonLogger.info("the worker started again");
-          return follow(next);
+          jsonLogger.info(`the worker started again (after ${wait} ms)`);
+          return follow(next, Date.now(), wait);
         } catch (error) {
           if (stopped()) return;
           jsonLogger.warn(`the worker could not start again (tried again in ${Math.min(2 * wait, RESTART_WAIT_MS.most)} ms): ${error instanceof Error ? error.message : String(error)}`);
@@ -170,7 +178,7 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
       }
     });
   };
-  follow(runner);
+  follow(runner, Date.now(), 0);
   return worker;
 }
 

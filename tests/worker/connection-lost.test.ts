@@ -193,3 +193,36 @@ test("a worker stopped while its start again waits behind a lock on graphile-wor
     await dropJobsOf(task);
   }
 }, 90_000);
+
+// every result write failing (here refused by a trigger): each start succeeded, its runner stopped at its first finished
+// job, and the worker started again every second, running that job again each time (attempt 11 of 25 in 12 s)
+test("a worker whose runner keeps stopping on its own soon after each start waits longer before each start again", async () => {
+  const task = `clinicops_test_connection_lost_refused_${process.pid}`;
+  const refuse = `public.clinicops_test_refuse_complete_${process.pid}`;
+  await rootPool().query(`
+    create function ${refuse}() returns trigger language plpgsql as $$
+    begin
+      if exists (select from graphile_worker._private_tasks t where t.id = old.task_id and t.identifier = '${task}') then
+        raise exception 'the result of % is not written', old.id;
+      end if;
+      return old;
+    end $$;
+    create trigger clinicops_test_refuse_complete_${process.pid} before delete on graphile_worker._private_jobs
+      for each row execute function ${refuse}()`);
+  const starts: number[] = [];
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 6 }, () => {});
+  const taskList: TaskList = { [task]: async () => {} };
+  const start = () => (starts.push(Date.now()), run({ pgPool: pool, concurrency: 1, noHandleSignals: true, logger: new Logger(() => () => {}), preset: WORKER_PRESET, taskList }));
+  const worker = keptRunning(pool, await start(), start);
+  try {
+    await worker.runner.addJob(task, {}, { maxAttempts: 25 });
+    expect(await until(() => starts.length >= 4, 20_000)).toBe(true);
+    const gaps = starts.slice(1, 4).map((at, i) => at - starts[i]);
+    // waits of 1 s, 2 s and 4 s (before, 1 s each time)
+    expect({ gaps, grew: gaps[1] >= 2000 && gaps[2] >= 4000 }).toEqual({ gaps, grew: true });
+  } finally {
+    await stopWorker(worker, 5000);
+    await rootPool().query(`drop trigger if exists clinicops_test_refuse_complete_${process.pid} on graphile_worker._private_jobs; drop function if exists ${refuse}()`);
+    await dropJobsOf(task);
+  }
+}, 90_000);
