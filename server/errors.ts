@@ -107,7 +107,8 @@ const ADDRESS = "An address is at most 500 characters.";
 /**
  * What a check constraint that a client's input can reach asks for, by the
  * constraint's name (a name that several tables share means the same in
- * each); a violation of any other check keeps 23514's generic message. The
+ * each; invoice_line_description_check is raised by its trigger under the name of
+ * the check it replaced, 000376); a violation of any other check keeps 23514's generic message. The
  * wording lives here, with the codes it goes out with, rather than in the
  * constraints' comments: it is the API's text, reviewed with it, and a change
  * needs no migration. Constraints only our own code writes to (audit
