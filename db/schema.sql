@@ -8878,11 +8878,21 @@ COMMENT ON FUNCTION app_private.tg_payment__guard() IS 'BEFORE UPDATE: only the 
 --
 
 CREATE FUNCTION app_private.tg_payment__invoice_issued() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
     AS $$
+declare
+  v_invoice app_public.invoice;
 begin
-  if exists (select from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id and i.status = 'draft') then
+  select * into v_invoice from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+  if v_invoice.status = 'draft' then
     raise exception 'Issue the invoice before taking payments.' using errcode = 'CINVL';
+  end if;
+  if found then
+    perform app_private.refuse_deleted_patient(v_invoice.clinic_id, v_invoice.patient_id);
   end if;
   return new;
 end;
@@ -8895,7 +8905,7 @@ ALTER FUNCTION app_private.tg_payment__invoice_issued() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_payment__invoice_issued(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments: the invoice is not a draft (INVALID_INPUT, as record_payment tells first): the rule held for a payment written other than by record_payment (an operator''s psql).';
+COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments, the invoice read once: it is not a draft (INVALID_INPUT, as record_payment tells first; the rule held for a payment written other than by record_payment, an operator''s psql), and its patient is not deleted (INVALID_INPUT, refuse_deleted_patient).';
 
 
 --
@@ -8924,34 +8934,6 @@ ALTER FUNCTION app_private.tg_payment__method_to_refunds() OWNER TO :DATABASE_OW
 --
 
 COMMENT ON FUNCTION app_private.tg_payment__method_to_refunds() IS 'AFTER UPDATE OF method on payments: the payment''s refunds take the corrected method (the tender they left in; tg_refund__guard lets a refund take its payment''s method alone, so it runs once the payment''s row holds it), so expected totals and rollups per method stay right; a refund on a closed day makes the correction DAY_CLOSED. Before the payment''s audit (_490, _500), so its locks come in the order of a day''s close.';
-
-
---
--- Name: tg_payment__patient_not_deleted(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.tg_payment__patient_not_deleted() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'off'
-    SET "clinicops.every_clinic" TO 'off'
-    SET "clinicops.reinvitation" TO 'off'
-    AS $$
-begin
-  perform app_private.refuse_deleted_patient(i.clinic_id, i.patient_id)
-  from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
-  return new;
-end;
-$$;
-
-
-ALTER FUNCTION app_private.tg_payment__patient_not_deleted() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION tg_payment__patient_not_deleted(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.tg_payment__patient_not_deleted() IS 'BEFORE INSERT on payments: the invoice''s patient is not deleted (INVALID_INPUT, refuse_deleted_patient).';
 
 
 --
@@ -17400,6 +17382,13 @@ CREATE TRIGGER _120_invoice_issued BEFORE INSERT ON app_public.payment FOR EACH 
 
 
 --
+-- Name: TRIGGER _120_invoice_issued ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _120_invoice_issued ON app_public.payment IS 'A payment is of an issued invoice of a patient not deleted (tg_payment__invoice_issued).';
+
+
+--
 -- Name: patient _120_no_visit_under_way; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17411,20 +17400,6 @@ CREATE TRIGGER _120_no_visit_under_way BEFORE UPDATE OF deleted_at ON app_public
 --
 
 COMMENT ON TRIGGER _120_no_visit_under_way ON app_public.patient IS 'A patient with a visit under way is not deleted (tg_patient__no_visit_under_way).';
-
-
---
--- Name: payment _120_patient_not_deleted; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TRIGGER _120_patient_not_deleted BEFORE INSERT ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg_payment__patient_not_deleted();
-
-
---
--- Name: TRIGGER _120_patient_not_deleted ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TRIGGER _120_patient_not_deleted ON app_public.payment IS 'A deleted patient''s invoice is not paid (tg_payment__patient_not_deleted).';
 
 
 --
@@ -22083,13 +22058,6 @@ REVOKE ALL ON FUNCTION app_private.tg_payment__invoice_issued() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_payment__method_to_refunds() FROM PUBLIC;
-
-
---
--- Name: FUNCTION tg_payment__patient_not_deleted(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.tg_payment__patient_not_deleted() FROM PUBLIC;
 
 
 --
