@@ -598,6 +598,46 @@ test("owners, admins and cashiers request and download exports; doctors and rece
   await runDueJobs(); // the exports just requested, so that no job of this test is left to the next
 });
 
+test("an export is its clinic's: asked for by admins then demoted, suspended or removed before the worker ran, it is made, the owner downloads it, and they do not", async () => {
+  const UPDATE = `mutation($c: UUID!, $id: UUID!, $p: MembershipPatch!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: $p }) { membership { role } } }`;
+  const REMOVE = `mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`;
+  const owner = new Browser(api);
+  await owner.login(a.members.owner.phone, a.members.owner.password);
+  const changes: [string, string, Record<string, unknown>][] = [
+    ["demoted", UPDATE, { p: { role: "receptionist" } }],
+    ["suspended", UPDATE, { p: { isActive: false } }],
+    ["removed", REMOVE, {}],
+  ];
+  const asked = [];
+  for (const [change, mutation, variables] of changes) {
+    const member = await addMember(a.clinicId, await createUser(), "admin");
+    const browser = new Browser(api);
+    await browser.login(member.phone, member.password);
+    const id = await requestExport(browser);
+    const changed = await owner.graphql(mutation, { c: a.clinicId, id: member.membershipId, ...variables });
+    expect(changed.body.errors).toBeUndefined();
+    asked.push({ change, browser, id });
+  }
+  await runDueJobs();
+  const told = async (browser: Browser, id: string) => {
+    const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: browser.cookie! } });
+    return { status: response.status, code: response.status === 200 ? null : (await response.json()).error.code };
+  };
+  for (const { change, browser, id } of asked) {
+    const [cancel, remove] = await Promise.all(
+      ["cancelExport", "deleteExport"].map((field) => browser.graphql(`mutation($id: UUID!) { ${field}(input: { exportId: $id }) { result { status } } }`, { id })),
+    );
+    expect({ change, byThem: await told(browser, id), cancel: cancel.body.errors?.[0].extensions?.code, remove: remove.body.errors?.[0].extensions?.code, byOwner: await told(owner, id) }).toEqual({
+      change,
+      // a receptionist, as anyone who may not have it, is told there is no such export; an ended session to log in again
+      byThem: change === "demoted" ? { status: 404, code: "NOT_FOUND" } : { status: 401, code: "UNAUTHENTICATED" },
+      cancel: change === "demoted" ? "NOT_FOUND" : "UNAUTHENTICATED",
+      remove: change === "demoted" ? "NOT_FOUND" : "UNAUTHENTICATED",
+      byOwner: { status: 200, code: null },
+    });
+  }
+});
+
 test("a file that cannot be read is a 500 with a reference, a missing one a 404; the server carries on", async () => {
   const broken = await requestExport(cashierA);
   const missing = await requestExport(cashierA);
