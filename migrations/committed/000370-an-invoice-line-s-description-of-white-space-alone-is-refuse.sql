@@ -1,5 +1,5 @@
 --! Previous: sha1:2536b8b50c338bf4d121c81ff5a15b1b06299961
---! Hash: sha1:dbbefa582d1af4b2628b77d8f93add2ffe0ad75a
+--! Hash: sha1:af396f64751cd61a32ac5c84c2d9ed27e192040e
 --! Message: An invoice line's description of white space alone is refused
 
 -- An invoice line's description of white space of any kind alone is refused, as one of spaces alone was
@@ -8,7 +8,8 @@
 -- line breaks, no-break or zero-width spaces alone was taken, and the invoice printed a line saying nothing.
 -- The check now reads the description through `app_hidden.text_or_null` (white space of any kind, as free
 -- texts are read since 000169), so such a line is refused under the same constraint and message; lines saved
--- before are left as they are (the constraint is validated only when none of them breaks it).
+-- before are left as they are (the constraint is NOT VALID, and 000376 replaces it by a trigger on the lines
+-- written, so no line is read to validate it).
 do $$
 begin
   if not exists (
@@ -19,12 +20,6 @@ begin
     alter table app_public.invoice_line drop constraint if exists invoice_line_description_check;
     alter table app_public.invoice_line add constraint invoice_line_description_check
       check (coalesce(char_length(app_hidden.text_or_null(description)), 0) between 1 and 300) not valid;
-    if not exists (
-      select from app_public.invoice_line
-      where coalesce(char_length(app_hidden.text_or_null(description)), 0) not between 1 and 300
-    ) then
-      alter table app_public.invoice_line validate constraint invoice_line_description_check;
-    end if;
   end if;
 end
 $$;

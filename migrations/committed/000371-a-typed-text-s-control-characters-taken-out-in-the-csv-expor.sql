@@ -1,5 +1,5 @@
---! Previous: sha1:dbbefa582d1af4b2628b77d8f93add2ffe0ad75a
---! Hash: sha1:739bc29f5cdfb785ee77fc0a69b8b445a79bba94
+--! Previous: sha1:af396f64751cd61a32ac5c84c2d9ed27e192040e
+--! Hash: sha1:f46aa4d248e8981ee5a97c903ec7950bb3c4d7dd
 --! Message: A typed text's control characters taken out in the CSV exports
 
 -- A typed text's control characters and direction overrides taken out in the CSV exports

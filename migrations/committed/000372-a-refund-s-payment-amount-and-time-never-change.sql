@@ -1,5 +1,5 @@
---! Previous: sha1:739bc29f5cdfb785ee77fc0a69b8b445a79bba94
---! Hash: sha1:9581ad5240073fa5d788cdf2442e75b29c718404
+--! Previous: sha1:f46aa4d248e8981ee5a97c903ec7950bb3c4d7dd
+--! Hash: sha1:4c4ad1dece1b230b7c32111db1993e0cb616101d
 --! Message: A refund's payment, amount and time never change
 
 -- A refund's payment, invoice, amount and time never change, as a payment's never do

@@ -1,5 +1,5 @@
---! Previous: sha1:9581ad5240073fa5d788cdf2442e75b29c718404
---! Hash: sha1:f47b25159ae7d2068d4ccc341c7003147e199144
+--! Previous: sha1:4c4ad1dece1b230b7c32111db1993e0cb616101d
+--! Hash: sha1:94e554572a21ab4de6f6244fb4a2b8c5240de752
 --! Message: A refund written by hand is of its payment
 
 -- A refund written by hand is of its payment's invoice, in its method, and at most what is left of the payment

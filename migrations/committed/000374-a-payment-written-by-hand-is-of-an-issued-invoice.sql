@@ -1,5 +1,5 @@
---! Previous: sha1:f47b25159ae7d2068d4ccc341c7003147e199144
---! Hash: sha1:5034e4a2ba4e920dc92144df270457fc3fcf3b44
+--! Previous: sha1:94e554572a21ab4de6f6244fb4a2b8c5240de752
+--! Hash: sha1:e8a5cc312b51de29aab6a49afd685de20235598b
 --! Message: A payment written by hand is of an issued invoice
 
 -- A payment written by hand is of an issued invoice

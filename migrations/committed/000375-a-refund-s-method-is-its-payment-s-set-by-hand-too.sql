@@ -1,5 +1,5 @@
---! Previous: sha1:5034e4a2ba4e920dc92144df270457fc3fcf3b44
---! Hash: sha1:32a8dcd4a574f2571a13bfc737ed740a817edb84
+--! Previous: sha1:e8a5cc312b51de29aab6a49afd685de20235598b
+--! Hash: sha1:e83f3d946173f3c0fc91232c21987cafcd28f4b4
 --! Message: A refund's method is its payment's, set by hand too
 
 -- A refund's method is its payment's, set by hand too: one in another tender than its payment's is refused

@@ -1,11 +1,11 @@
---! Previous: sha1:32a8dcd4a574f2571a13bfc737ed740a817edb84
---! Hash: sha1:b20ac48735ba7d459e03cc572422f0a911ea165d
+--! Previous: sha1:e83f3d946173f3c0fc91232c21987cafcd28f4b4
+--! Hash: sha1:9dc36b2c6dd5ad0960c9869187dae665bee9d7f7
 --! Message: An invoice line's description is checked where a line is written
 
 -- An invoice line's description of white space alone is refused where a line is written, not where one is rewritten
 --
--- 000370 made invoice_line_description_check read the description through text_or_null, NOT VALID where a line saved
--- before broke it. A NOT VALID check still holds every row updated, and the cascades of a visit's service (its
+-- 000370 made invoice_line_description_check read the description through text_or_null, NOT VALID (lines saved
+-- before left as they were). A NOT VALID check still holds every row updated, and the cascades of a visit's service (its
 -- version on update, set null on delete) rewrite the void invoice's line that billed it: a doctor's change or
 -- removal of that service was refused for good, as no one may change a void invoice's line. The rule is now a
 -- trigger on the lines written (inserted, or their description set), last of the BEFORE triggers as the check was,

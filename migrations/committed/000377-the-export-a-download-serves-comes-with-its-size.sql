@@ -1,5 +1,5 @@
---! Previous: sha1:b20ac48735ba7d459e03cc572422f0a911ea165d
---! Hash: sha1:6a70a893d789b95a7d17c7839ef2668f69482419
+--! Previous: sha1:9dc36b2c6dd5ad0960c9869187dae665bee9d7f7
+--! Hash: sha1:011ac7a94bf849064adc5a58225969d4d9f3e640
 --! Message: The export a download serves comes with its size
 
 -- The export a download serves comes with the size its attempt wrote, in place of its kind

@@ -1,5 +1,5 @@
---! Previous: sha1:6a70a893d789b95a7d17c7839ef2668f69482419
---! Hash: sha1:30c2e4985f338f6776f2e56c9a7f4355291600aa
+--! Previous: sha1:011ac7a94bf849064adc5a58225969d4d9f3e640
+--! Hash: sha1:95e4a8cbffaf3cfe0e755deb79d7b68cf7eef8fe
 --! Message: A payment's invoice read once as the payment is written
 
 -- A payment's invoice read once as the payment is written: issued, and of a patient not deleted

@@ -1427,7 +1427,7 @@ test("on one connection, a line refused on an issued invoice leaves a doctor fre
   }
 });
 
-// 000370 held the rule as a check, NOT VALID where a line saved before broke it: the cascades of a visit's service rewrite
+// 000370 held the rule as a NOT VALID check (lines saved before left as they were): the cascades of a visit's service rewrite
 // the void invoice's line that billed it, and a NOT VALID check still held that row, so the service stayed as it was for good
 test("a void invoice's line saved before the description's rule (a tab alone) leaves the doctor free to change and remove the service it billed; a description written so is still refused", async () => {
   const own = await createClinic("Line saved before");
