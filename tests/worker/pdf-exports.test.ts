@@ -19,6 +19,7 @@ import { MAX_INVOICE_PDF_LINES } from "../../worker/exports/pdf-export.ts";
 import { textLanguages } from "../support/tagged-pdf.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
+import { withTriggersOff } from "../support/locks.ts";
 import { browserProcessId, closeBrowser, findBrowser, headlessMode, nextPageReady, openContexts, renderPdf, sweepDeadProfiles } from "../../worker/pdf/renderer.ts";
 import { invoiceHtml, monthlySummaryHtml, reconciliationHtml } from "../../worker/pdf/templates.ts";
 
@@ -641,6 +642,26 @@ test("amounts have the decimals the database keeps for the currency, not Intl's 
   const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
   // 100.40 + 8.875% (8.91) = 109.31, 50 paid: Intl printed PKR 109, PKR 50 and PKR 59
   for (const printed of ["8.875%", "PKR 8.91", "PKR 109.31", "PKR 50.00", "PKR 59.31"]) expect(text).toContain(printed);
+});
+
+// a money tester's find: lines kept in 2 decimals from before 000022 (72.50 yen of tax each) printed in the yen's none,
+// JPY 73 and JPY 1,073 each beside a tax of JPY 145 and a total of JPY 2,145, which the API and the refusals give as kept
+test("an amount finer than the currency, of a line from before 000022, is printed as kept, so that the lines add up to the totals", async () => {
+  const yen = await createClinic("Yen clinic");
+  await rootPool().query("update app_public.clinic set currency = 'JPY', tax_rate = 0.0725 where id = $1", [yen.clinicId]);
+  const cashier = await cashierSession(yen);
+  const invoice = await createIssuedInvoice(yen, "1000", { issue: false });
+  await committedAs(cashier, (c) => c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 1000)", [invoice.id]));
+  await withTriggersOff([["app_public.invoice_line", "_205_bills_the_visit"]], async (client) => {
+    await client.query("update app_public.invoice_line set decimals = 2 where invoice_id = $1", [invoice.id]); // as lines were kept then
+  });
+  await committedAs(cashier, (c) => c.query("select app_public.issue_invoice($1)", [invoice.id]));
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [yen.clinicId, invoice.id]);
+  expect(rows[0].doc.invoice).toMatchObject({ subtotal: 2000, taxTotal: 145, total: 2145 });
+  const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
+  const lines = text.split("\n").filter((line) => /^\s*(Consult|Service|Dressing)/.test(line));
+  expect(lines.map((line) => line.trim().split(/\s{2,}/).slice(-2))).toEqual([["JPY 72.5", "JPY 1,072.5"], ["JPY 72.5", "JPY 1,072.5"]]);
+  for (const printed of [/Subtotal\s+JPY 2,000\n/, /Tax\s+JPY 145\n/, /Total\s+JPY 2,145\n/, /Balance due\s+JPY 2,145\n/]) expect(text).toMatch(printed);
 });
 
 test("an invoice made from a visit lists its lines in the order the visit was given its services", async () => {

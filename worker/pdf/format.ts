@@ -96,10 +96,11 @@ function wrappingFigure(parts: Intl.NumberFormatPart[]): Raw {
 }
 
 export function formatter({ currency, decimals, locale }: ClinicFormat) {
-  const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
-  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits });
-  // a unit price may be finer than the currency (3,333.333 a third of 10,000): shown as kept, so a line adds up
-  const price = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits, maximumFractionDigits: Math.max(3, decimals ?? 0) });
+  // an amount in the currency's decimals, or as finely as it is kept when it is finer, as the API and the refusals
+  // (money_text) give it: a unit price (3,333.333, a third of 10,000), or an amount of a line from before 000022 (72.50
+  // yen of tax), so that a line and the totals add up (two lines' 72.50 printed JPY 73 each, beside a tax of JPY 145)
+  const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals };
+  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits, maximumFractionDigits: Math.max(3, decimals ?? 0) });
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 4 });
   const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
   // a moment is printed at the wall-clock time PostgreSQL gave it in the clinic's zone (pdf-export.ts): Intl's
@@ -114,11 +115,7 @@ export function formatter({ currency, decimals, locale }: ClinicFormat) {
      */
     number: (value: unknown) => count.format(decimalText(value)),
     /** An invoice line's amounts, as figures that wrap in their narrow columns (`wrappingFigure`; a quantity, at most 100,000, is short). */
-    wrapping: {
-      money: (value: unknown) => wrappingFigure(amount.formatToParts(decimalText(value))),
-      /** A unit price: the currency's decimals, or up to 3 when it has more. */
-      unitPrice: (value: unknown) => wrappingFigure(price.formatToParts(decimalText(value))),
-    },
+    wrappingMoney: (value: unknown) => wrappingFigure(amount.formatToParts(decimalText(value))),
     /** A tax rate, a fraction, as a percentage: 0.08875 is 8.875%. */
     rate: (value: unknown) => percent.format(Number(value ?? 0)),
     /** A moment as the document wrote it, "2026-12-02T08:27:40.123-08:00": its wall-clock time, whatever its offset. */

@@ -39,8 +39,8 @@ const STYLE = raw(`<style>
 const localeOf = (clinic: Json): string => clinic.locale ?? "en";
 
 /**
- * The clinic's formats. Amounts have the decimals of the clinic's currency; an invoice in another (its currency
- * changed before 000066) has Intl's.
+ * The clinic's formats. Amounts have the decimals of the clinic's currency, or more where they are kept finer (`formatter`);
+ * an invoice in another (its currency changed before 000066) has Intl's.
  */
 const formatsOf = (clinic: Json, currency = clinic.currency) =>
   formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, locale: localeOf(clinic) });
@@ -91,7 +91,7 @@ function page(clinic: Json, title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, rate, dateTime, number, wrapping: figure } = formatsOf(clinic, invoice.currency);
+  const { money: m, rate, dateTime, number, wrappingMoney: figure } = formatsOf(clinic, invoice.currency);
   return page(
     clinic,
     `Invoice ${invoice.code}`,
@@ -100,8 +100,8 @@ export function invoiceHtml(doc: Json): string {
     <div>${typed(patient.name)} (${patient.code})</div><div class="muted">${typed(patient.phone)}</div><div class="muted lines">${typed(patient.address)}</div>
     <h2>${en("Lines")}</h2>
     <table><thead><tr><th class="description">${en("Description")}</th><th class="right">${en("Qty")}</th><th class="right">${en("Unit price")}</th><th class="right">${en("Discount")}</th><th class="right">${en("Tax rate")}</th><th class="right">${en("Tax")}</th><th class="right">${en("Total")}</th></tr></thead>
-      ${doc.lines.map((l: Json) => html`<tr><td class="description">${typed(l.description)}</td><td class="right">${number(l.quantity)}</td><td class="right">${figure.unitPrice(l.unitPrice)}</td>
-        <td class="right">${figure.money(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${figure.money(l.tax)}</td><td class="right">${figure.money(l.total)}</td></tr>`)}
+      ${doc.lines.map((l: Json) => html`<tr><td class="description">${typed(l.description)}</td><td class="right">${number(l.quantity)}</td><td class="right">${figure(l.unitPrice)}</td>
+        <td class="right">${figure(l.discount)}</td><td class="right">${rate(l.taxRate)}</td><td class="right">${figure(l.tax)}</td><td class="right">${figure(l.total)}</td></tr>`)}
     </table>
     <table class="totals">
       <tr><td class="right">${en("Subtotal")}</td><td class="right">${m(invoice.subtotal)}</td></tr>
