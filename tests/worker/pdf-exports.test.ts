@@ -338,6 +338,31 @@ test("the reconciliation sheet shows expected, counted and the difference per me
   expect(text).toMatch(/Cashier\s+Manager/);
 });
 
+// a money tester's find: a day closed before 000102 kept a count left out as null, which its totals read as 0 (000124), and
+// the sheet printed "—" in that tender's row: card expected TZS 20,000.00, a total counted of TZS 30,000.00 and a total
+// difference of -TZS 20,000.00 beside rows whose differences printed came to nothing
+test("a closed day's count kept as null (before 000102) is printed 0, as its totals count it, so that the rows add up to them", async () => {
+  const closed = await createClinic("Closed before 000102");
+  const invoice = await createIssuedInvoice(closed, "50000");
+  const day = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  await committedAs(await cashierSession(closed), async (c) => {
+    await c.query("select app_public.record_payment($1, 30000, 'cash')", [invoice.id]);
+    await c.query("select app_public.record_payment($1, 20000, 'card')", [invoice.id]);
+    await c.query("select app_public.close_day($1::date, 30000)", [day]);
+  });
+  await writeBehindTriggers( // as such a close kept it
+    "update app_public.daily_reconciliation set counted_card = null, counted_bank_transfer = null, counted_mobile_money = null, counted_insurance = null where clinic_id = $1",
+    [closed.clinicId],
+  );
+  const { rows } = await rootPool().query("select app_private.reconciliation_document($1, $2::date) as doc", [closed.clinicId, day]);
+  expect(rows[0].doc.day).toMatchObject({ counted_card: null, counted_total: 30000, difference: -20000 });
+  const text = pdfText((await renderPdf(reconciliationHtml(rows[0].doc))).pdf);
+  expect(text).toMatch(/cash\s+TZS 30,000\.00\s+TZS 30,000\.00\s+TZS 0\.00\n/);
+  expect(text).toMatch(/card\s+TZS 20,000\.00\s+TZS 0\.00\s+-TZS 20,000\.00\n/);
+  expect(text).toMatch(/insurance\s+TZS 0\.00\s+TZS 0\.00\s+TZS 0\.00\n/);
+  expect(text).toMatch(/Total\s+TZS 50,000\.00\s+TZS 30,000\.00\s+-TZS 20,000\.00\n/);
+});
+
 // a day's 13-digit amounts left the tenders' names a letter's width: "M e t h o d", "c a s h" printed a letter a line
 test("a reconciliation sheet of 13-digit amounts keeps each tender's name whole and every amount inside the page", async () => {
   // counted far short of what was expected, in each of three columns of 13 digits

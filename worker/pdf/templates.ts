@@ -145,7 +145,9 @@ export function reconciliationHtml(doc: Json): string {
     html`${clinicHeader(clinic, "Daily reconciliation", html`${isolated(day(doc.businessDate))} · ${en(doc.day ? d.status : "not opened yet")}`)}
     <table><tr><th class="words">${en("Method")}</th><th class="right">${en("Expected")}</th><th class="right">${en("Counted")}</th><th class="right">${en("Difference")}</th></tr>
       ${METHODS.map((method) => {
-        const counted = d[`counted_${method}`];
+        // a counted day's count left out is 0, as its totals count it: a close before 000102 kept it null, and its row
+        // printed "—" beside totals that counted it (a total difference the rows' differences did not come to)
+        const counted = d.counted_total == null ? null : (d[`counted_${method}`] ?? "0");
         return html`<tr><td class="words">${en(method.replace("_", " "))}</td><td class="right nowrap">${m(expected(method))}</td>
           <td class="right nowrap">${orDash(counted, m)}</td>
           <td class="right nowrap">${orDash(counted, () => m(difference(counted, expected(method))))}</td></tr>`;
