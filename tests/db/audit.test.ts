@@ -120,6 +120,33 @@ test("an entry names its actor to those who may read it, and a row made up by th
   expect(await nameOf(await openSession(other.members.owner.userId, other.clinicId))).toBeNull();
 });
 
+// 000NNN: a member removed and invited again is pending (invite_again clears accepted_at), and one who then declines
+// stays so: every entry of theirs from their years as a member named no one, the investigator left with an id
+test("an entry names a former member invited again, pending or declined, but never someone who never accepted", async () => {
+  const other = await createClinic();
+  const { owner, receptionist } = other.members;
+  const { rows: [{ full_name: name }] } = await rootPool().query(`select full_name from app_public."user" where id = $1`, [receptionist.userId]);
+  await committedAs(await openSession(receptionist.userId, other.clinicId), (c) =>
+    c.query("insert into app_public.patient (first_name, last_name) values ('Named', 'Before')"));
+  const ownerSession = await openSession(owner.userId, other.clinicId);
+  const namesOf = (actor: string) =>
+    asSession(ownerSession, async (c) =>
+      (await c.query("select app_public.audit_log_actor_name(a) as name from app_public.audit_log a where a.actor_user_id = $1 order by seq", [actor])).rows.map((r) => r.name));
+  expect(await namesOf(receptionist.userId)).toEqual([name]);
+  await committedAs(ownerSession, async (c) => {
+    await c.query("select app_public.remove_member($1)", [receptionist.membershipId]);
+    await c.query("select app_public.invite_member($1, 'Asked Again', 'receptionist', 'password-of-the-inviter')", [receptionist.phone]);
+  });
+  expect(await namesOf(receptionist.userId)).toEqual([name]); // pending again
+  await committedAs(await openSession(receptionist.userId, null), (c) => c.query("select app_public.decline_invitation($1)", [other.clinicId]));
+  expect(await namesOf(receptionist.userId)).toEqual([name, name]); // declined: the patient, and the decline
+  // someone invited who never accepted: their decline names no one (their name is never shown to the clinic)
+  const stranger = await createUser();
+  await committedAs(ownerSession, (c) => c.query("select app_public.invite_member($1, 'Typed By The Clinic', 'doctor', 'password-of-the-inviter')", [stranger.phone]));
+  await committedAs(await openSession(stranger.userId, null), (c) => c.query("select app_public.decline_invitation($1)", [other.clinicId]));
+  expect(await namesOf(stranger.userId)).toEqual([null]);
+});
+
 test("an update that changes nothing writes nothing", async () => {
   const { receptionist } = clinic.members;
   const before = await entriesFor(receptionist.membershipId);
