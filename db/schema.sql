@@ -10203,7 +10203,8 @@ begin
   -- the entry is read again, and named only if it is of the chain the session reads (select_chain's
   -- audit_chain_in_view: this function runs as the owner role, which reads every entry), so a row made
   -- up by the caller names no one; a clinic's entry names a person who is or was a member of that
-  -- clinic (removed ones too), the platform's chain anyone; PL/pgSQL, so its plan is kept for the
+  -- clinic (removed ones too, and those invited again, pending or declined since: their membership's entries
+  -- in the chain tell it was accepted once), the platform's chain anyone; PL/pgSQL, so its plan is kept for the
   -- connection (decision 012)
   return (
     select u.full_name
@@ -10212,7 +10213,12 @@ begin
     where seen.id = entry.id
       and coalesce(seen.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = app_hidden.audit_chain_in_view()
       and (seen.clinic_id is null
-           or exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id and m.accepted_at is not null)));
+           or exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id
+                      and (m.accepted_at is not null
+                           or exists (select from app_public.audit_log a
+                                      where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = seen.clinic_id
+                                        and a.table_name = 'membership' and a.record_id = m.id
+                                        and (a.new_values ->> 'accepted_at' is not null or a.old_values ->> 'accepted_at' is not null))))));
 end;
 $$;
 
@@ -10224,7 +10230,7 @@ ALTER FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) OWNER
 --
 
 COMMENT ON FUNCTION app_public.audit_log_actor_name(entry app_public.audit_log) IS '@behavior -resource:aggregate -filterBy -orderBy
-The name of who acted, also once they have left the clinic (a removed member is hidden from `user`); null for no one (the worker, a failed login of an unknown phone) and for a person who was never a member of the clinic.';
+The name of who acted, also once they have left the clinic (a removed member is hidden from `user`), or were invited again since (pending, or declined); null for no one (the worker, a failed login of an unknown phone) and for a person who was never a member of the clinic (an invitation they never accepted).';
 
 
 --

@@ -120,7 +120,7 @@ test("an entry names its actor to those who may read it, and a row made up by th
   expect(await nameOf(await openSession(other.members.owner.userId, other.clinicId))).toBeNull();
 });
 
-// 000NNN: a member removed and invited again is pending (invite_again clears accepted_at), and one who then declines
+// 000379: a member removed and invited again is pending (invite_again clears accepted_at), and one who then declines
 // stays so: every entry of theirs from their years as a member named no one, the investigator left with an id
 test("an entry names a former member invited again, pending or declined, but never someone who never accepted", async () => {
   const other = await createClinic();
