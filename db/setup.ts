@@ -174,6 +174,17 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);
     const contents = made ? await databaseContents(config, databaseName) : "empty";
     if (typeof contents === "object") {
+      // restored before its roles were made (a new server, pg_restore's "role … does not exist"): restoring it again as
+      // it was refused, on a server still without them, was refused alike
+      const { rows: [owner] } = await client.query("select exists (select from pg_roles where rolname = $1) as made", [roles.owner]);
+      if (!owner.made) {
+        throw new Error(
+          `The database ${databaseName} holds ClinicOps' schema owned by ${contents.appPublicOwner}, and its owner role ${roles.owner} does not exist on ` +
+            `this server: a backup restored before its roles were made (pg_restore's "role … does not exist"), which cannot run. Drop it, start ` +
+            `ClinicOps once with this DATABASE_URL (it makes the roles and an empty database), stop it, drop that database, and restore again: ` +
+            `pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).`,
+        );
+      }
       // whoever owns the database: taken, or owned by the owner role already, it failed at the start on "permission
       // denied for schema graphile_migrate"; restored as the owner role instead, the audit log's guard would be that
       // role's to replace (it runs as whoever drops a table: a superuser), so no route is offered but the owners

@@ -153,6 +153,48 @@ test("a ClinicOps backup restored without its owners, or a copy under another na
   }
 }, 300_000);
 
+// restored on a new server before a start made its roles, its objects fell to the superuser restoring it, and the start's
+// refusal advised restoring it again where no database had that name, roles still missing, which it refused alike
+test("a ClinicOps backup restored on a server without its roles is refused, saying to make them first; restored once they are, it runs", async () => {
+  await drop();
+  const dir = mkdtempSync(join(tmpdir(), "clinicops-restore-"));
+  const backup = join(dir, "backup.dump");
+  const server = new URL(config.rootUrl);
+  server.pathname = "/postgres";
+  const restore = () => {
+    try {
+      execFileSync("pg_restore", ["-C", "-d", server.toString(), backup], { stdio: "pipe" });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 1) throw error; // "role … does not exist", each reported
+    }
+  };
+  try {
+    await prepareDatabase(config);
+    execFileSync("pg_dump", ["-Fc", "-f", backup, config.rootUrl]);
+    await drop(); // the database and its roles: a new server
+    restore();
+    await expect(prepareDatabase(config)).rejects.toThrow(
+      `The database ${config.databaseName} holds ClinicOps' schema owned by postgres, and its owner role ${config.roles.owner} does not exist on ` +
+        `this server: a backup restored before its roles were made (pg_restore's "role … does not exist"), which cannot run. Drop it, start ` +
+        "ClinicOps once with this DATABASE_URL (it makes the roles and an empty database), stop it, drop that database, and restore again: " +
+        "pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).",
+    );
+    const { rows: roles } = await rootPool().query("select rolname from pg_roles where rolname = $1", [config.roles.owner]);
+    expect(roles).toEqual([]); // left as they were
+    // as the refusal says
+    const database = pg.escapeIdentifier(config.databaseName);
+    await rootPool().query(`drop database ${database} with (force)`);
+    await prepareDatabase(config);
+    await rootPool().query(`drop database ${database} with (force)`);
+    restore();
+    await prepareDatabase(config);
+    await expectOwnedAndMigrated();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await drop();
+  }
+}, 300_000);
+
 test("the server's own databases and templates are never named", () => {
   for (const name of ["postgres", "template1", "template_postgis"]) {
     expect(() => databaseConfig(`postgres://postgres@127.0.0.1:5432/${name}`, { ownerPassword: "o", authenticatorPassword: "a" })).toThrow(
