@@ -105,6 +105,17 @@ function refuseInvalidSession(settings: ServerSettings) {
   };
 }
 
+/**
+ * Answers a websocket's upgrade refused with `status` ("403 Forbidden") and closes its connection once the answer is
+ * out, as ws closes those it refuses: ended on the server's side alone, an upgraded socket (neither read nor timed out
+ * once node's HTTP server hands it over) stayed open for as long as its client kept its own side open, or for good once
+ * the client had gone without a word, each refusal one more connection of the server's, asked for without a session.
+ */
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+}
+
 export async function createApiServer({ pool, settings, roles, sessionCheckMs }: ApiServerOptions): Promise<ApiServer> {
   const app = express();
   app.disable("x-powered-by");
@@ -151,18 +162,18 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       Object.setPrototypeOf(req, app.request); // what express does to each request it handles: req.protocol, req.get
       if (fromOtherSite(req as Request, settings)) {
         logCrossSiteRefusal(req as Request, settings);
-        return socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+        return refuseUpgrade(socket, "403 Forbidden");
       }
       // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
       const state = sessionState(req, settings);
-      if (state.kind === "invalid") return socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n");
+      if (state.kind === "invalid") return refuseUpgrade(socket, "401 Unauthorized");
       if (state.kind === "anonymous") return upgradeToGraphQL(req, socket, head);
       const { session_id: sessionId, user_id: userId } = state.claims;
       // a session that has ended (a logout, a password change, a removal) is closed at once (4401, as the sessions' check
       // closes an open one), before it takes one of its person's places: a copy of its cookie held them all, and its
       // person had no live queue; told by a refused upgrade (401), a browser's frontend heard an error and nothing more
       const letUp = () => {
-        if (!takeWebsocketOf(userId, socket)) return socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
+        if (!takeWebsocketOf(userId, socket)) return refuseUpgrade(socket, "429 Too Many Requests");
         websocketSessions.note(req, sessionId);
         upgradeToGraphQL(req, socket, head);
       };

@@ -21,7 +21,7 @@ import { addMember, createClinic, createIssuedInvoice, createPatient, createServ
 import { until } from "../support/until.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { whileHolding } from "../support/locks.ts";
-import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
+import { Browser, overTheWebsocket, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
 import { cursorSealer } from "../../server/cursors.ts";
 import { listenerOn } from "../../server/listening-connection.ts";
 
@@ -220,6 +220,46 @@ describe("bad input gets a clear code and writes nothing", () => {
       open.push(reopened!);
     } finally {
       for (const socket of open) socket.close();
+    }
+  });
+
+  // a refused upgrade's socket was ended on the server's side alone, then neither read nor timed out: a client keeping its
+  // own side open (or gone without a word) held it for good, each refusal one more of the server's connections and file
+  // descriptors, 10 still held after 75 s, asked for without a session (another site's Origin, a cookie that does not verify)
+  test("a refused websocket upgrade (another site's page, a cookie that does not verify, a person's 11th) holds no connection once answered, its client's side still open", async () => {
+    // a clinic of its own: a member more of the file's clinic is one more in its lists
+    const { receptionist } = (await createClinic("Refused upgrades")).members;
+    const desk = new Browser(api);
+    await desk.login(receptionist.phone, receptionist.password);
+    // a server of its own, whose only connections are those below (the login's is the other server's)
+    const own = await startApi();
+    const open: { close(): void }[] = [];
+    const held: ReturnType<typeof connect>[] = [];
+    /** The status line answering an upgrade sent with `headers`, its socket held open by the client. */
+    const refused = (headers: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ port: Number(new URL(own.url).port), host: "127.0.0.1", allowHalfOpen: true }, () =>
+          socket.write(`GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+            `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n${headers}\r\n`));
+        held.push(socket);
+        socket.once("data", (data) => resolve(String(data).split("\r\n")[0]));
+        socket.once("error", reject);
+      });
+    try {
+      for (let i = 0; i < 10; i++) open.push(await overTheWebsocket(own, desk, []));
+      const answers = [
+        await refused("Origin: https://elsewhere.example\r\n"),
+        await refused("Cookie: clinicops_session=forged\r\n"),
+        await refused(`Cookie: ${desk.cookie}\r\n`),
+      ];
+      expect(answers).toEqual(["HTTP/1.1 403 Forbidden", "HTTP/1.1 401 Unauthorized", "HTTP/1.1 429 Too Many Requests"]);
+      // the person's 10 websockets alone (graphql-ws's, kept open)
+      await until(async () => (await own.connections()) === 10);
+      expect(await own.connections()).toBe(10);
+    } finally {
+      for (const socket of held) socket.destroy();
+      for (const socket of open) socket.close();
+      await own.close();
     }
   });
 

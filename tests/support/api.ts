@@ -19,6 +19,8 @@ export interface TestApi {
   settings: ServerSettings;
   /** The API's pool. */
   pool: pg.Pool;
+  /** The client connections the server holds open (those it has closed, or its clients, no longer count). */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startApi(
     url,
     settings,
     pool,
+    connections: () => new Promise((resolve, reject) => api.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     async close() {
       await api.close();
       await endPool(pool);
