@@ -925,3 +925,56 @@ test("a page of another site cannot open the websocket with the cookie, nor run 
   expect(await attempt(api.url)).toMatchObject({ data: { createPatient: { patient: { code: expect.stringMatching(/^PAT-/) } } } });
   expect(await count()).toBe(1);
 });
+
+test("a websocket whose client stops reading it is closed by the server, its channel no longer listened to within 30 s; graphql-ws's client then subscribes again by itself, telling the subscriber nothing but `connected` with wasRetry, and never hears a change made while it was away", async () => {
+  const g = await createClinic("Queue G"); // a channel of its own, which no other test listens to
+  const desk = new Browser(api);
+  await desk.login(g.members.receptionist.phone, g.members.receptionist.password);
+  const cookie = desk.cookie ?? "";
+  let socket: WebSocket | undefined;
+  class CookieWebSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { cookie } });
+      socket = this;
+    }
+  }
+  let away = () => {};
+  const back = new Promise<void>((resolve) => (away = resolve));
+  const connections: boolean[] = [];
+  const client = createClient({
+    url: `${api.url.replace("http", "ws")}/graphql`,
+    webSocketImpl: CookieWebSocket,
+    retryAttempts: 1,
+    retryWait: () => back, // reconnects once the test has changed a visit
+    on: { connected: (_socket, _payload, wasRetry) => void connections.push(wasRetry) },
+  });
+  const received: QueueEvent[] = [];
+  const errors: unknown[] = [];
+  const heard = new Set<string>();
+  const ended = collect(client, received, errors, (probeId) => void heard.add(probeId));
+  const hears = async () => {
+    const probeId = await insertProbe(g, g.members.doctor);
+    for (const end = Date.now() + 20_000; !heard.has(probeId) && Date.now() < end; await until(() => heard.has(probeId), 200)) {
+      await notifyQueue(g.clinicId, JSON.stringify({ id: probeId, status: "scheduled" }));
+    }
+    return heard.has(probeId);
+  };
+  expect(await hears()).toBe(true);
+  const channel = await channelOf(g.clinicId);
+  expect(listenerOn(channel)).toBeDefined();
+
+  // the client's process stops reading its socket (a frozen tab, a laptop asleep): it answers no ping
+  const raw = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  raw.pause();
+  // grafserv pings every 12 s and cuts a socket that has not answered 12 s later: 24 s at most, and its UNLISTEN
+  expect(await until(() => listenerOn(channel) === undefined, 30_000, 250)).toBe(true);
+  raw.resume(); // the client reads the server's close (1006) and waits to reconnect
+  await until(() => socket!.readyState === WebSocket.CLOSED);
+  await createVisit(g, "checked_in"); // booked and checked in while the desk was away: heard by no one
+  away();
+  expect(await hears()).toBe(true); // subscribed again by graphql-ws's client, on a new socket
+  await client.dispose();
+  expect(await ended).toBe("complete"); // by the dispose: the reconnection told the subscriber nothing
+  // the visit's booking and check-in never heard: the desk reads its list again at `connected` with wasRetry
+  expect({ connections, errors, received }).toEqual({ connections: [false, true], errors: [], received: [] });
+}, 60_000);
