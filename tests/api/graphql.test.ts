@@ -1104,6 +1104,16 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
 });
 
 describe("limits", () => {
+  // MAX_PAGE_SIZE is the largest page (docs/api.md): one row past it is past it
+  test("a page of the cap exactly is taken, one of a row more is refused", async () => {
+    const page = async (n: number) => {
+      const r = await owner.graphql("query($n: Int) { memberships(first: $n) { totalCount } }", { n });
+      return [r.status, r.body.errors?.map((e: { message: string; extensions?: { code?: string } }) => [e.extensions?.code, e.message]) ?? null];
+    };
+    expect(await page(100)).toEqual([200, null]);
+    expect(await page(101)).toEqual([400, [["LIMIT_EXCEEDED", '"first" may not exceed 100 (asked for 101 on memberships).']]]);
+  });
+
   test("first above the cap is refused, as a literal or a variable", async () => {
     const literal = await owner.graphql("{ memberships(first: 1000) { nodes { role } } }");
     expect(literal.status).toBe(400);

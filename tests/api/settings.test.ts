@@ -82,6 +82,14 @@ test("a JWT secret of 31 characters is refused, in production too; one of 32 is 
   }
 });
 
+// in production the secret is the operator's (docs/operations.md's checklist: required), not the one generated into the
+// data folder, which a server and a worker of separate folders do not share and a new data folder replaces (every
+// session then ended); outside production the generated one is taken
+test("in production a JWT secret is required: without one the start is refused, not signed with the generated one", () => {
+  expect(() => serverSettings({ NODE_ENV: "production" }, "g".repeat(48))).toThrow(/^JWT_SECRET is required when NODE_ENV=production$/);
+  expect(serverSettings({}, "g".repeat(48)).jwtSecret).toBe("g".repeat(48));
+});
+
 test("npm run worker:once without RUN_ONCE_OWNER_URL says so in one line, and fails", () => {
   const once = spawnSync(process.execPath, [projectPath("worker/run-once.ts")], { cwd: projectPath(), env: { ...process.env, RUN_ONCE_OWNER_URL: undefined }, encoding: "utf8" });
   expect({ status: once.status, stderr: once.stderr }).toEqual({ status: 1, stderr: "RUN_ONCE_OWNER_URL must name the database owner's connection (postgres://owner:…@host/db)\n" });

@@ -651,7 +651,11 @@ test("a file that cannot be read is a 500 with a reference, a missing one a 404;
   expect(r.status).toBe(500);
   expect(r.headers.get("content-disposition")).toBeNull();
   expect((await r.json()).error).toMatchObject({ code: "INTERNAL", message: expect.stringMatching(/^Internal error; quote reference \S+ to support\.$/) });
-  expect((await download(missing)).status).toBe(404);
+  // the operator is told which export's file is gone (the clinic is told to request it again: below)
+  const lines = await linesLoggedBy(async () => expect((await download(missing)).status).toBe(404));
+  expect(lines.map((line) => JSON.parse(line)).filter((line) => line.event === "export_file_missing")).toEqual([
+    expect.objectContaining({ level: "warn", exportId: missing }),
+  ]);
   expect((await download(good)).status).toBe(200);
 }, 20_000);
 
@@ -1465,6 +1469,19 @@ test("expired files are no longer downloadable, and deleted by the hourly sweep"
   expect(readdirSync(join(exportsRoot, a.clinicId))).not.toContain(id);
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("expired");
   expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(404);
+});
+
+// the clinic is told its exports are kept 7 days (docs/exports.md, the expired export's and the full storage's messages)
+test("a finished export is kept 7 days from its end: its expiresAt says so, and the hourly sweep leaves it until then", async () => {
+  const id = await requestExport(cashierA);
+  await runDueJobs();
+  const { rows } = await rootPool().query("select extract(epoch from expires_at - finished_at)::int as kept from app_public.report_export where id = $1", [id]);
+  expect(rows).toEqual([{ kept: 7 * 24 * 3600 }]);
+  // six days later, the sweep run
+  await rootPool().query("update app_public.report_export set finished_at = finished_at - interval '6 days', expires_at = expires_at - interval '6 days' where id = $1", [id]);
+  await rootPool().query("select graphile_worker.add_job('report_export__expire', '{}'::json)");
+  await runDueJobs();
+  expect((await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashierA.cookie! } })).status).toBe(200);
 });
 
 // each was "No such export.", as a guess or another clinic's export is, though the person saw it listed
