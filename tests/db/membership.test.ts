@@ -129,6 +129,25 @@ test("a clinic keeps at least one active owner", async () => {
   });
 });
 
+test("a membership never moves to another clinic or person, nor turns back into an invitation, even written from an operator's psql: FORBIDDEN, the membership as it was", async () => {
+  const clinic = await createClinic();
+  const other = await createClinic();
+  const stranger = await createUser();
+  const { cashier } = clinic.members;
+  for (const [change, value] of [["clinic_id = $2", other.clinicId], ["user_id = $2", stranger.userId]] as const) {
+    await expect(rootPool().query(`update app_public.membership set ${change} where id = $1`, [cashier.membershipId, value])).rejects.toMatchObject({
+      code: "CFORB",
+      message: "A membership cannot move to another clinic or user.",
+    });
+  }
+  await expect(rootPool().query("update app_public.membership set accepted_at = null where id = $1", [cashier.membershipId])).rejects.toMatchObject({
+    code: "CFORB",
+    message: "An accepted membership cannot become an invitation again.",
+  });
+  const { rows } = await rootPool().query("select clinic_id, user_id, accepted_at is not null as accepted from app_public.membership where id = $1", [cashier.membershipId]);
+  expect(rows).toEqual([{ clinic_id: clinic.clinicId, user_id: cashier.userId, accepted: true }]);
+});
+
 // the removal ended the caller's own session, and soft_delete, reading the row it removed as the caller, took it for
 // a removal the policies had refused: FORBIDDEN "Only an owner or admin deletes this.", and the member stayed
 test("an admin leaving, or an owner who handed the clinic to another, removes their own membership: their session ends with it, audited", async () => {
