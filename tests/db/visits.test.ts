@@ -49,6 +49,23 @@ describe("every transition", () => {
   }
 });
 
+test("a new visit starts as scheduled: one written already checked in or completed, even from an operator's psql, is INVALID_TRANSITION and nothing is written", async () => {
+  const patient = await createPatient(clinic.clinicId);
+  for (const status of STATUSES.filter((s) => s !== "scheduled")) {
+    await expect(
+      rootPool().query("insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at, status, cancel_reason) values ($1, $2, $3, now(), $4, $5)", [
+        clinic.clinicId,
+        patient.id,
+        clinic.members.doctor.membershipId,
+        status,
+        status === "cancelled" ? "Patient called" : null,
+      ]),
+    ).rejects.toMatchObject({ code: "CTRAN", message: "A new visit starts as scheduled." });
+  }
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.visit where patient_id = $1", [patient.id]);
+  expect(rows).toEqual([{ n: 0 }]);
+});
+
 test("refusals write a visit's status in words, as staff read them", async () => {
   const refusal = async (status: string, change: string) => {
     const visit = await createVisit(clinic, status);
