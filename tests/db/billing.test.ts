@@ -1194,8 +1194,18 @@ describe("clinics stay apart", () => {
     });
   });
 
-  test("doctors and receptionists see no money", async () => {
-    await createIssuedInvoice(clinic, "1000");
+  test("doctors and receptionists see no money: no invoice, payment, refund or day's count the cashier sees", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const payment = await pay(cashier, invoice.id, "400");
+    await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 100, 'Mistake')", [payment.id]));
+    await openDayOf(payment.id);
+    // the cashier sees each (so the counts below mean something)
+    await asMember(clinic.members.cashier, async (c) => {
+      for (const table of ["invoice", "payment", "refund", "daily_reconciliation"]) {
+        const { rows } = await c.query(`select count(*)::int > 0 as seen from app_public.${table}`);
+        expect({ table, seen: rows[0].seen }).toEqual({ table, seen: true });
+      }
+    });
     for (const role of ["doctor", "receptionist"] as const) {
       await asMember(clinic.members[role], async (c) => {
         for (const table of ["invoice", "payment", "refund", "daily_reconciliation"]) {
