@@ -111,6 +111,21 @@ test("an admin cannot add, change or remove an owner; an owner can", async () =>
   });
 });
 
+test("only owners and admins invite: a doctor, receptionist or cashier is told so (FORBIDDEN), and no one is added", async () => {
+  const clinic = await createClinic();
+  const phone = `+2557${String(randomInt(1e8)).padStart(8, "0")}`;
+  for (const role of ["doctor", "receptionist", "cashier"] as const) {
+    await asMember(clinic.members[role], async (client) => {
+      await expect(client.query("select app_public.invite_member($1, 'Would-be nurse', 'receptionist', 'password-123')", [phone])).rejects.toMatchObject({
+        code: "CFORB",
+        message: "Only an owner or admin can invite members.",
+      });
+    });
+  }
+  const { rows } = await rootPool().query('select count(*)::int as n from app_public."user" where phone = $1', [phone]);
+  expect(rows).toEqual([{ n: 0 }]);
+});
+
 test("a clinic keeps at least one active owner", async () => {
   const clinic = await createClinic();
   const { owner } = clinic.members;
