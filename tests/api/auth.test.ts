@@ -891,6 +891,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     const refusals = [];
     for (const [current, next] of [
       [member.password, "short"],
+      [member.password, "seven77"], // one short of the rule's 8 (PRODUCT.md): the rule's edge
       [member.password, "x".repeat(129)],
       [member.password, member.password],
       ["", "a new long password"],
@@ -901,6 +902,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
       refusals.push([response.status, response.body.error]);
     }
     expect(refusals).toEqual([
+      [400, { code: "WEAK_PASSWORD", message: "Passwords need at least 8 characters." }],
       [400, { code: "WEAK_PASSWORD", message: "Passwords need at least 8 characters." }],
       [400, { code: "WEAK_PASSWORD", message: "Passwords may have at most 128 characters." }],
       [400, { code: "INVALID_INPUT", message: "The new password is the one you have: choose another." }],

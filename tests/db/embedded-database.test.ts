@@ -784,6 +784,12 @@ test("a command, an option or a usage that cannot be right is refused before the
   expect(refused(["migrat"])).toEqual({ status: 1, said: 'unknown command "migrat"; see db/cli.ts', dataFolder: [] });
   expect(refused(["superuser", "--phnoe", "+255799400401"])).toEqual({ status: 1, said: expect.stringContaining("Unknown option '--phnoe'"), dataFolder: [] });
   expect(refused(["analyst", "grnat", "reader"])).toEqual({ status: 1, said: expect.stringMatching(/^usage: npm run analyst/), dataFolder: [] });
+  // a name PostgreSQL would keep as typed (capitals, a hyphen) is one the docs' grants and revokes never name
+  expect(refused(["analyst", "grant", "Reader-1", "Upendo Clinic"])).toEqual({ status: 1, said: expect.stringMatching(/^usage: npm run analyst/), dataFolder: [] });
+  // a grant again replaces the analyst's clinics: one naming none (the clinics forgotten) would have taken every one away
+  expect(refused(["analyst", "grant", "reader"])).toEqual({ status: 1, said: "name at least one clinic to grant", dataFolder: [] });
+  // a message given twice: one of the two would have been committed for good, the other dropped
+  expect(refused(["commit", "--message", "add visits", "add", "invoices"])).toEqual({ status: 1, said: "give the message once: as words, or with --message", dataFolder: [] });
   // an analyst's login is guessed on PostgreSQL's port, where no failed attempt is counted: a short password was set as given
   expect(refused(["analyst", "grant", "reader", "Upendo Clinic", "--password", "reader 1234"])).toEqual({ status: 1, said: expect.stringMatching(/^--password must have at least 12 characters/), dataFolder: [] });
   expect(refused(["audit-verify", "--clinic", "Mwanza"])).toEqual({ status: 1, said: "not a clinic id: Mwanza", dataFolder: [] });

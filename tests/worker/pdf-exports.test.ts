@@ -711,6 +711,17 @@ test("a hostile value shows literally and the page requests nothing; raw HTML th
   expect(Buffer.from(attack.pdf.slice(0, 5)).toString()).toBe("%PDF-");
 });
 
+// the renderer's isolation (docs/exports.md): JavaScript off, so a value that became markup runs nothing in the page;
+// and no file of the worker's machine is read into a PDF (the document is no file: Chromium refuses a file:// URL itself)
+test("a document runs no script, and reads no file of the worker's machine", async () => {
+  const rendered = await renderPdf(`<html><body><p>Before</p><iframe src="file:///etc/passwd"></iframe><object data="file:///etc/passwd"></object><script>document.body.append("Script ran")</script><noscript><p>Scripts off</p></noscript></body></html>`);
+  const text = pdfText(rendered.pdf);
+  expect(text).toContain("Before");
+  expect(text).toContain("Scripts off");
+  expect(text).not.toContain("Script ran");
+  expect(text).not.toContain("root:");
+});
+
 test("amounts and dates follow the clinic's locale and time zone", async () => {
   const german = await createClinic("Klinik");
   await rootPool().query("update app_public.clinic set locale = 'de', timezone = 'Europe/Berlin' where id = $1", [german.clinicId]);
