@@ -67,6 +67,18 @@ test("reads the granted clinic in every reporting view, and only it", async () =
   expect(rows).toEqual([{ net: "5000.000" }]);
 });
 
+test("another analyst's grant widens no one else's reach: each login reads its own clinics only", async () => {
+  const other = `${ANALYST}_other`;
+  expect(runCli(["analyst", "grant", other, b.clinicId, "--password", "analyst-password"]).status).toBe(0);
+  try {
+    for (const view of ["visits", "invoices", "payments", "daily_revenue"]) {
+      expect({ view, clinics: await clinicsIn(view) }).toEqual({ view, clinics: [a.clinicId] });
+    }
+  } finally {
+    expect(runCli(["analyst", "revoke", other]).status).toBe(0);
+  }
+});
+
 test("every amount says its currency, so clinics of several currencies are summed per currency", async () => {
   await rootPool().query("select app_private.open_reconciliation($1, now())", [a.clinicId]); // yesterday's cash-up, as the hourly run opens it
   for (const view of ["visits", "invoices", "payments", "daily_revenue", "reconciliations"]) {
