@@ -267,8 +267,7 @@ async function compareAnchors(
   // each chain that moved, for good, and every line's anchor kept to the end took 250 MB at 600,000 lines (a year of 70
   // busy clinics)
   const key = (anchor: Pick<Anchor, "chain" | "seq" | "hash">) => `${anchor.chain} ${anchor.seq} ${anchor.hash}`;
-  const recordedKey = (anchor: RecordedAnchor) => key({ ...anchor, seq: Number(anchor.seq) });
-  const notInFile = new Set(recorded.map(recordedKey));
+  const notInFile = new Map(recorded.map((anchor) => [key({ ...anchor, seq: Number(anchor.seq) }), anchor]));
   let newest = "";
   const keep = (anchor: Anchor) => {
     notInFile.delete(key(anchor));
@@ -322,9 +321,8 @@ async function compareAnchors(
   if (lastAnchor) keep(lastAnchor);
   if (lastAnchor && (!chainId || lastAnchor.chain === chainId)) batch.push(lastAnchor);
   if (batch.length) await check();
-  for (const anchor of recorded) {
+  for (const anchor of notInFile.values()) {
     const seq = Number(anchor.seq);
-    if (!notInFile.has(recordedKey(anchor))) continue;
     const at = anchor.anchored_at.toISOString();
     // the database's record is compared with the entry it names, as a line of the file would be: a chain rewritten
     // past the copy's anchors is found by it, and a record changed with the chain is no worse than a file changed

@@ -174,25 +174,21 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);
     const contents = made ? await databaseContents(config, databaseName) : "empty";
     if (typeof contents === "object") {
-      // restored before its roles were made (a new server, pg_restore's "role … does not exist"): restoring it again as
-      // it was refused, on a server still without them, was refused alike
+      // restored before its roles were made (a new server, pg_restore's "role … does not exist"): told to restore it again
+      // as below, on a server still without them, it was refused alike
       const { rows: [owner] } = await client.query("select exists (select from pg_roles where rolname = $1) as made", [roles.owner]);
-      if (!owner.made) {
-        throw new Error(
-          `The database ${databaseName} holds ClinicOps' schema owned by ${contents.appPublicOwner}, and its owner role ${roles.owner} does not exist on ` +
-            `this server: a backup restored before its roles were made (pg_restore's "role … does not exist"), which cannot run. Drop it, start ` +
-            `ClinicOps once with this DATABASE_URL (it makes the roles and an empty database), stop it, drop that database, and restore again: ` +
-            `pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).`,
-        );
-      }
       // whoever owns the database: taken, or owned by the owner role already, it failed at the start on "permission
       // denied for schema graphile_migrate"; restored as the owner role instead, the audit log's guard would be that
       // role's to replace (it runs as whoever drops a table: a superuser), so no route is offered but the owners
       throw new Error(
-        `The database ${databaseName} holds ClinicOps' schema owned by ${contents.appPublicOwner}, not by its owner role ${roles.owner}: a backup restored ` +
-          `without its owners (pg_restore --no-owner), or a copy of another ClinicOps database under another name, cannot run. Restore a backup made ` +
-          `with its owners (pg_dump -Fc) under its own database name, on a server where no database has that name yet: pg_restore -C -d postgres <backup> ` +
-          `(docs/operations.md, Backup and restore).`,
+        `The database ${databaseName} holds ClinicOps' schema owned by ${contents.appPublicOwner}, ` +
+          (owner.made
+            ? `not by its owner role ${roles.owner}: a backup restored without its owners (pg_restore --no-owner), or a copy of another ClinicOps ` +
+              `database under another name, cannot run. Restore a backup made with its owners (pg_dump -Fc) under its own database name, on a server ` +
+              `where no database has that name yet: pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).`
+            : `and its owner role ${roles.owner} does not exist on this server: a backup restored before its roles were made (pg_restore's "role … ` +
+              `does not exist"), which cannot run. Drop it, start ClinicOps once with this DATABASE_URL (it makes the roles and an empty database), ` +
+              `stop it, drop that database, and restore again: pg_restore -C -d postgres <backup> (docs/operations.md, Backup and restore).`),
       );
     }
     // another application's database is left as it is, whoever owns it (its own migrations' table included)

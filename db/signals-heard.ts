@@ -3,15 +3,13 @@
  * to be judged (a stop's doing, or an error to report) only then. libuv runs signal handlers after the other I/O
  * ready with them (uv__io_poll: "Run signal watchers last"), and that I/O may be the signal's own doing: Ctrl-C
  * signals the command's whole process group, the embedded PostgreSQL in it, whose answer (a connection ended, a
- * query cancelled) can be read before this process hears its own Ctrl-C. The first turn ends the poll that read the
- * failure, with the signals read with it; the second reads one the kernel delivered as that poll returned. A quarter
- * of a second more, for a signal the kernel gave another of the process's threads (any thread not blocking it takes
- * it): libuv's handler writes it into the loop's pipe only once that thread runs, which on a busy machine came after
- * the two turns (CI, twice: the Ctrl-C's error printed with its stack and 1). A failure to report waits that long.
+ * query cancelled) can be read before this process hears its own Ctrl-C. The kernel may also give the signal to
+ * another of the process's threads (any thread not blocking it takes it), whose handler writes it into the loop's pipe
+ * only once that thread runs: on a busy machine, after the loop's next two turns (CI, twice: the Ctrl-C's error printed
+ * with its stack and 1). A quarter of a second of the loop's turns hears it; a failure to report waits that long.
  */
-const SIGNAL_ON_ANOTHER_THREAD_MS = 250;
-const signalsHeard = () =>
-  new Promise<void>((resolve) => setImmediate(() => setImmediate(() => setTimeout(resolve, SIGNAL_ON_ANOTHER_THREAD_MS))));
+const SIGNALS_HEARD_MS = 250;
+const signalsHeard = () => new Promise<void>((resolve) => setTimeout(resolve, SIGNALS_HEARD_MS));
 
 /**
  * An error heard by no one (a rejection no one awaits, or an 'error' event without a listener: a pg client's

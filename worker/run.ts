@@ -113,6 +113,7 @@ export async function startWorker(connectionString: string, concurrency = 2, sto
  * ran longer is followed after the first again.
  */
 export const RESTART_WAIT_MS = { first: 1000, most: 30_000, ranLong: 60_000 };
+const doubled = (wait: number) => Math.min(2 * wait, RESTART_WAIT_MS.most);
 
 /**
  * The worker of `runner` on `pool`, started again by `start` whenever its runner stops on its own (not by stopWorker,
@@ -129,8 +130,8 @@ export const RESTART_WAIT_MS = { first: 1000, most: 30_000, ranLong: 60_000 };
 export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<Runner>, stop?: AbortSignal): Worker {
   const worker: Worker = { runner, pool, running: runningJobs(runner) };
   const stopped = () => worker.stopping === true || stop?.aborted === true;
-  // `began`: when `current` started; `waited`: the wait before it did (0 for the first)
-  const follow = (current: Runner, began: number, waited: number) => {
+  // `began`: when `current` started; `ifSoon`: the wait before the next start should it stop within `ranLong`
+  const follow = (current: Runner, began: number, ifSoon: number) => {
     // the runner's own id, which its jobs are locked by (graphile-worker's pool id): known from its first job
     const lockedBy = new Set<string>();
     current.events.on("job:start", ({ job }) => void (job.locked_by && lockedBy.add(job.locked_by)));
@@ -152,8 +153,7 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
       // one whose own stop never ended (ranAll) still holds its crontab and connections: released, not waited for
       void current.stop().catch(() => {});
       jsonLogger.error(`the worker stopped on its own: the jobs it held are handed back and it starts again`);
-      const soon = Date.now() - began < RESTART_WAIT_MS.ranLong;
-      for (let wait = soon ? Math.min(Math.max(2 * waited, RESTART_WAIT_MS.first), RESTART_WAIT_MS.most) : RESTART_WAIT_MS.first; ; wait = Math.min(2 * wait, RESTART_WAIT_MS.most)) {
+      for (let wait = Date.now() - began < RESTART_WAIT_MS.ranLong ? ifSoon : RESTART_WAIT_MS.first; ; wait = doubled(wait)) {
         // cut short by a stop, which then waits for no timer of ours
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
@@ -170,15 +170,15 @@ export function keptRunning(pool: pg.Pool, runner: Runner, start: () => Promise<
           if (stopped()) return void (await next.stop());
           Object.assign(worker, { runner: next, running: runningJobs(next) });
           jsonLogger.info(`the worker started again (after ${wait} ms)`);
-          return follow(next, Date.now(), wait);
+          return follow(next, Date.now(), doubled(wait));
         } catch (error) {
           if (stopped()) return;
-          jsonLogger.warn(`the worker could not start again (tried again in ${Math.min(2 * wait, RESTART_WAIT_MS.most)} ms): ${error instanceof Error ? error.message : String(error)}`);
+          jsonLogger.warn(`the worker could not start again (tried again in ${doubled(wait)} ms): ${error instanceof Error ? error.message : String(error)}`);
         }
       }
     });
   };
-  follow(runner, Date.now(), 0);
+  follow(runner, Date.now(), RESTART_WAIT_MS.first);
   return worker;
 }
 
