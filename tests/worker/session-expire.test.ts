@@ -183,6 +183,7 @@ test("the crontab parses and names each item", () => {
     ["report_export__expire", "report_export_expire_hourly"],
     ["audit_chain__anchor", "audit_chain_anchor_hourly"],
     ["login_failure__prune", "login_failure_prune_hourly"],
+    ["failed_job__prune", "failed_job_prune_hourly"],
   ]);
   // an hour's anchors missed while no worker ran at minute 30 (a restart, a deploy) are taken when one starts within the hour
   expect(items.find((item) => item.task === "audit_chain__anchor")?.options.backfillPeriod).toBe(60 * 60 * 1000);
