@@ -6436,6 +6436,40 @@ COMMENT ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) IS 'Copie
 
 
 --
+-- Name: remove_failed_jobs(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.remove_failed_jobs() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- plpgsql: graphile-worker's schema is installed after the migrations on a new database. A failure sets the job's
+  -- run_at to its time plus the wait before a retry (at most about 6 hours): the week counts from then
+  return (
+    select count(*)::integer
+    from graphile_worker.complete_jobs(array(
+      select j.id
+      from graphile_worker.jobs j
+      where j.attempts >= j.max_attempts and j.locked_at is null and j.run_at < now() - interval '7 days'
+        and not exists (
+          select from app_public.report_export e
+          where j.key = 'report_export:' || e.id and e.status in ('queued', 'running'))
+    )));
+end;
+$$;
+
+
+ALTER FUNCTION app_private.remove_failed_jobs() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION remove_failed_jobs(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.remove_failed_jobs() IS 'Removes the graphile-worker jobs that failed their last attempt a week ago or more (their run_at, which each failure sets to its time plus the wait before a retry, older than 7 days), through graphile_worker.complete_jobs: graphile-worker keeps them for good, and the table grew without end. Never one with attempts left or locked, nor the job of an export still queued or running, kept until report_export__expire fails that export with the job''s id (fail_abandoned_exports). Run hourly (failed_job__prune). Answers how many.';
+
+
+--
 -- Name: replace_password(uuid, text, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21567,6 +21601,13 @@ REVOKE ALL ON FUNCTION app_private.refuse_truncate(audited regclass) FROM PUBLIC
 --
 
 REVOKE ALL ON FUNCTION app_private.reindex_patient_search(clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION remove_failed_jobs(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.remove_failed_jobs() FROM PUBLIC;
 
 
 --
