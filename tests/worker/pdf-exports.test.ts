@@ -597,7 +597,7 @@ test("a monthly summary writes its counts (new patients, visits per status) as t
 test("what an Arabic clinic typed prints in its own direction, each line its own: an Arabic note's full stop ends it, an English line stays as typed, a Hebrew name keeps its own", async () => {
   const doc = {
     clinic: { name: "عيادة النور", address: "شارع الملك فهد", currency: "TZS", decimals: 2, locale: "ar", footer: "شكرا لزيارتكم." },
-    invoice: { code: "INV-000001", status: "issued", issuedAt: "2026-12-02T08:27:40+03:00", currency: "TZS", subtotal: "1", discountTotal: "0", taxTotal: "0", total: "1", amountPaid: "0", balance: "1",
+    invoice: { code: "INV-000001", status: "issued", issuedAt: "2026-12-02T08:27:40+03:00", currency: "TZS", decimals: 2, subtotal: "1", discountTotal: "0", taxTotal: "0", total: "1", amountPaid: "0", balance: "1",
       notes: "يرجى الدفع خلال ثلاثين يوما.\nPlease pay within 30 days.", voidReason: null },
     patient: { name: "כהן ש.", code: "P-000001", phone: null, address: null },
     lines: [], payments: [],
@@ -616,7 +616,7 @@ test("what an Arabic clinic typed prints in its own direction, each line its own
 test("a Hebrew or an Arabic clinic's amounts print in their own direction, as their locale writes them: the code before the number read right to left, a space between", async () => {
   const invoice = (locale: string) => invoiceHtml({
     clinic: { name: "מרפאה", currency: "TZS", decimals: 2, locale },
-    invoice: { code: "INV-000001", status: "partially_paid", issuedAt: "2026-12-02T08:27:40+03:00", currency: "TZS", subtotal: "1234567.00", discountTotal: "0", taxTotal: "0", total: "1234567.00", amountPaid: "1000", balance: "1233567.00", notes: null, voidReason: null },
+    invoice: { code: "INV-000001", status: "partially_paid", issuedAt: "2026-12-02T08:27:40+03:00", currency: "TZS", decimals: 2, subtotal: "1234567.00", discountTotal: "0", taxTotal: "0", total: "1234567.00", amountPaid: "1000", balance: "1233567.00", notes: null, voidReason: null },
     patient: { name: "שרה כהן", code: "P-000001", phone: null, address: null },
     lines: [{ description: "ייעוץ", quantity: "1.000", unitPrice: "1234567.00", discount: "0", taxRate: "0", tax: "0", total: "1234567.00" }],
     payments: [{ code: "PAY-000001", kind: "payment", reference: null, at: "2026-12-02T09:00:00+03:00", method: "cash", amount: "1000.00" }],
@@ -667,6 +667,28 @@ test("amounts have the decimals the database keeps for the currency, not Intl's 
   const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
   // 100.40 + 8.875% (8.91) = 109.31, 50 paid: Intl printed PKR 109, PKR 50 and PKR 59
   for (const printed of ["8.875%", "PKR 8.91", "PKR 109.31", "PKR 50.00", "PKR 59.31"]) expect(text).toContain(printed);
+});
+
+// an invoice keeps its currency: one in rupees of a clinic that moved to yen before 000066 printed Intl's decimals for the
+// rupee, none ("PKR 50.5" of tax beside "PKR 1,000" of subtotal), the decimals the document gave being the clinic's yen's
+test("an invoice in another currency than its clinic's now (changed before 000066) prints in its own currency's decimals", async () => {
+  const moved = await createClinic("Moved to yen");
+  await rootPool().query("update app_public.clinic set currency = 'PKR', tax_rate = 0.0505 where id = $1", [moved.clinicId]);
+  const invoice = await createIssuedInvoice(moved, "1000");
+  await committedAs(await cashierSession(moved), (c) => c.query("select app_public.record_payment($1, 50.50, 'cash')", [invoice.id]));
+  // as its owner could before 000066, which keeps the currency of a clinic with invoices: audited as any change of the clinic is
+  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
+    await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
+  });
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [moved.clinicId, invoice.id]);
+  expect(rows[0].doc.clinic.currency).toBe("JPY");
+  const text = pdfText((await renderPdf(invoiceHtml(rows[0].doc))).pdf);
+  for (const printed of [/Subtotal\s+PKR 1,000\.00\n/, /Tax\s+PKR 50\.50\n/, /Total\s+PKR 1,050\.50\n/, /Paid\s+PKR 50\.50\n/, /Balance due\s+PKR 1,000\.00\n/, /cash\s+PKR 50\.50\n/]) {
+    expect(text).toMatch(printed);
+  }
+  const line = text.split("\n").find((row) => /^\s*Consult|^\s*Service/.test(row))!;
+  expect(line.trim().split(/\s{2,}/).slice(-3)).toEqual(["5.05%", "PKR 50.50", "PKR 1,050.50"]);
 });
 
 // a money tester's find: lines kept in 2 decimals from before 000022 (72.50 yen of tax each) printed in the yen's none,

@@ -27,12 +27,12 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
 }
 
 /**
- * How a clinic writes amounts and dates: its currency and the decimals the database keeps it in
- * (`currency_decimals`; Intl's own are not always those: none for PKR or IQD) and locale (BCP 47).
+ * How a clinic writes amounts and dates: the amounts' currency and the decimals the database keeps it in
+ * (`currency_decimals`; Intl's own are not always those: none for PKR or IQD) and the clinic's locale (BCP 47).
  */
 export interface ClinicFormat {
   currency: string;
-  decimals?: number;
+  decimals: number;
   locale: string;
 }
 
@@ -99,8 +99,7 @@ export function formatter({ currency, decimals, locale }: ClinicFormat) {
   // an amount in the currency's decimals, or as finely as it is kept when it is finer, as the API and the refusals
   // (money_text) give it: a unit price (3,333.333, a third of 10,000), or an amount of a line from before 000022 (72.50
   // yen of tax), so that a line and the totals add up (two lines' 72.50 printed JPY 73 each, beside a tax of JPY 145)
-  const digits = decimals === undefined ? {} : { minimumFractionDigits: decimals };
-  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", ...digits, maximumFractionDigits: Math.max(3, decimals ?? 0) });
+  const amount = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "code", minimumFractionDigits: decimals, maximumFractionDigits: Math.max(3, decimals) });
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 4 });
   const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
   // a moment is printed at the wall-clock time PostgreSQL gave it in the clinic's zone (pdf-export.ts): Intl's

@@ -39,11 +39,10 @@ const STYLE = raw(`<style>
 const localeOf = (clinic: Json): string => clinic.locale ?? "en";
 
 /**
- * The clinic's formats. Amounts have the decimals of the clinic's currency, or more where they are kept finer (`formatter`);
- * an invoice in another (its currency changed before 000066) has Intl's.
+ * The clinic's formats, for amounts in `money`'s currency (the clinic's, or an invoice's own, which is another when the
+ * clinic's changed before 000066), in the decimals the document gives with it, or more where they are kept finer (`formatter`).
  */
-const formatsOf = (clinic: Json, currency = clinic.currency) =>
-  formatter({ currency, decimals: currency === clinic.currency ? clinic.decimals : undefined, locale: localeOf(clinic) });
+const formatsOf = (clinic: Json, money: Json = clinic) => formatter({ currency: money.currency, decimals: money.decimals, locale: localeOf(clinic) });
 
 /**
  * Words of the document's own (a heading, a label, a status or tender's name), which are English whatever the clinic's
@@ -91,7 +90,7 @@ function page(clinic: Json, title: string, body: Raw): string {
 
 export function invoiceHtml(doc: Json): string {
   const { clinic, invoice, patient } = doc;
-  const { money: m, rate, dateTime, number, wrappingMoney: figure } = formatsOf(clinic, invoice.currency);
+  const { money: m, rate, dateTime, number, wrappingMoney: figure } = formatsOf(clinic, invoice);
   return page(
     clinic,
     `Invoice ${invoice.code}`,
