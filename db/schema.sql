@@ -3672,7 +3672,7 @@ ALTER FUNCTION app_private.clinic_header(clinic_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION clinic_header(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic, with the decimals of its currency (currency_decimals) that amounts are printed in.';
+COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic, with the decimals of its currency (currency_decimals) that the clinic''s amounts (a day''s, a month''s) are printed in; an invoice''s are in its own currency''s (invoice_document).';
 
 
 --
@@ -4985,8 +4985,8 @@ CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RE
     AS $$
   select jsonb_build_object(
     'clinic', app_private.clinic_header(i.clinic_id),
-    'invoice', jsonb_build_object('code', i.code, 'status', i.status, 'currency', i.currency, 'issuedAt', i.issued_at,
-      'createdAt', i.created_at, 'subtotal', i.subtotal, 'discountTotal', i.discount_total, 'taxTotal', i.tax_total,
+    'invoice', jsonb_build_object('code', i.code, 'status', i.status, 'currency', i.currency, 'decimals', app_public.currency_decimals(i.currency),
+      'issuedAt', i.issued_at, 'createdAt', i.created_at, 'subtotal', i.subtotal, 'discountTotal', i.discount_total, 'taxTotal', i.tax_total,
       'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', i.notes, 'voidReason', i.void_reason),
     'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name, 'phone', p.phone, 'address', p.address),
     'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
@@ -5013,7 +5013,7 @@ ALTER FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) OWN
 -- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds, balance, footer.';
+COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds, balance, footer; the invoice''s currency with the decimals of it (currency_decimals) that every amount of the invoice is printed in, which are not the clinic''s when its currency changed before 000066.';
 
 
 --
