@@ -39,15 +39,11 @@ export function signSessionToken(claims: SessionClaims, expiresAt: Date, secret:
 export function verifySessionToken(token: string, secret: string): SessionClaims | null {
   try {
     const payload = jwt.verify(token, secretKey(secret), { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
-    if (typeof payload !== "object" || !isUuid(payload.session_id) || !isUuid(payload.user_id)) {
-      return null;
-    }
-    return {
-      session_id: payload.session_id,
-      user_id: payload.user_id,
-      clinic_id: payload.clinic_id ?? null,
-      role: payload.role ?? null,
-    };
+    // ids that are no uuids are signed by our secret alone, yet would reach the database's uuid casts: malformed too
+    if (typeof payload !== "object") return null;
+    const { session_id, user_id, clinic_id = null, role = null } = payload;
+    if (!isUuid(session_id) || !isUuid(user_id) || !(clinic_id === null || isUuid(clinic_id))) return null;
+    return { session_id, user_id, clinic_id, role };
   } catch {
     return null;
   }

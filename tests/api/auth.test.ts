@@ -1616,6 +1616,27 @@ describe("tokens that must be refused", () => {
     }
   });
 
+  // made with our secret only (a secret seen for a moment, a bug elsewhere signing what it was given): a clinic id that is
+  // no uuid passed the check and reached the database's uuid cast, every query, mutation and even the logout answered
+  // INVALID_INPUT "A value has the wrong format.", the cookie never cleared
+  test("a token of our secret whose ids are not uuids is refused like any token that does not verify, its cookie cleared, nothing logged", async () => {
+    const { claims } = await claimsOfFreshLogin();
+    const forgeries = ["session_id", "user_id", "clinic_id"].flatMap((claim) => ["not-a-uuid", 42].map((id) => ({ claim, id })));
+    const answers: unknown[] = [];
+    const lines = await linesLoggedBy(async () => {
+      for (const { claim, id } of forgeries) {
+        const token = forge({ ...claims, [claim]: id }, inAnHour());
+        const browser = withToken(token);
+        const { status, body } = await browser.graphql(WHO_AM_I);
+        const logout = await withToken(token).post("/auth/logout", {});
+        answers.push({ claim, id, status, body, cookie: browser.cookie, logout: logout.status });
+      }
+    });
+    const refused = { status: 401, body: { errors: [{ message: "Your session is not valid; log in again.", extensions: { code: "UNAUTHENTICATED" } }] } };
+    expect(answers).toEqual(forgeries.map((forgery) => ({ ...forgery, ...refused, cookie: null, logout: 401 })));
+    expect(lines.map((line) => JSON.parse(line)).filter((line) => line.level !== "info")).toEqual([]);
+  });
+
   test("an unsigned alg:none token", async () => {
     const { claims } = await claimsOfFreshLogin();
     const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`;

@@ -353,6 +353,35 @@ test("an invitation withdrawn by no one named (the operator's delete) is listed 
   expect((await new Browser(api).tryLogin(doctor.phone, doctor.password)).body.clinics).toContainEqual({ id: a.clinicId, name: "Inviting clinic", role: "doctor", pending: true });
 });
 
+// removedMembers named a removed row only while it was accepted: a former member invited again (pending) and withdrawn
+// was listed with no name, though the audit log names them (000379), the clinic left with a nameless row to restore
+test("a former member invited again and withdrawn is named in removedMembers, as in the audit log; an invitation never accepted is not", async () => {
+  const c = await createClinic("Asked back, then not");
+  const { receptionist } = c.members;
+  const staff = new Browser(api);
+  await staff.login(receptionist.phone, receptionist.password);
+  const made = await staff.graphql(`mutation { createPatient(input: { patient: { firstName: "Named", lastName: "Before" } }) { patient { rowId } } }`);
+  expect(made.body.errors).toBeUndefined();
+  const owner = new Browser(api);
+  await owner.login(c.members.owner.phone, c.members.owner.password);
+  const stranger = await createUser();
+  const REMOVE = `mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`;
+  expect((await owner.graphql(REMOVE, { id: receptionist.membershipId })).body.errors).toBeUndefined();
+  for (const phone of [receptionist.phone, stranger.phone]) {
+    const invited = await owner.graphql(INVITE, { phone, role: "receptionist" });
+    expect((await owner.graphql(REMOVE, { id: invited.body.data.inviteMember.result.rowId })).body.errors).toBeUndefined();
+  }
+  const strangers = (await rootPool().query("select id from app_public.membership where clinic_id = $1 and user_id = $2", [c.clinicId, stranger.userId])).rows[0].id;
+  const name = `Test ${receptionist.phone}`;
+  const read = await owner.graphql(`query($u: UUID!) {
+    removedMembers { nodes { membershipId fullName } }
+    auditLogs(condition: { actorUserId: $u, tableName: "patient" }) { nodes { actorName } } }`, { u: receptionist.userId });
+  expect(read.body).toEqual({ data: {
+    removedMembers: { nodes: [{ membershipId: strangers, fullName: null }, { membershipId: receptionist.membershipId, fullName: name }] },
+    auditLogs: { nodes: [{ actorName: name }] },
+  } });
+});
+
 // invited again, a withdrawn invitation is the same membership: no second one of the person beside it
 test("a withdrawn invitation invited again is the same membership; one of before is not brought back over a newer one: CONFLICT says which to change", async () => {
   const { a, doctor, owner, membershipId } = await invitation();
