@@ -2520,6 +2520,152 @@ COMMENT ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_exp
 
 
 --
+-- Name: membership; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.membership (
+    clinic_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    role app_public.member_role NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    accepted_at timestamp with time zone DEFAULT now()
+);
+
+ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.membership IS '@behavior -delete
+@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
+@unique clinic_id,user_id|@behavior -single -update -delete
+A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
+
+
+--
+-- Name: COLUMN membership.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN membership.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.id IS 'Internal identifier of the membership.';
+
+
+--
+-- Name: COLUMN membership.user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
+
+
+--
+-- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
+What the member may do in this clinic.';
+
+
+--
+-- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
+False suspends the member: no login into this clinic, sessions ended.';
+
+
+--
+-- Name: COLUMN membership.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.created_at IS 'When the row was created.';
+
+
+--
+-- Name: COLUMN membership.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.created_by IS 'User who created the row.';
+
+
+--
+-- Name: COLUMN membership.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN membership.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN membership.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.deleted_at IS 'When the member was removed (soft delete); null while a member.';
+
+
+--
+-- Name: COLUMN membership.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the member.';
+
+
+--
+-- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
+When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
+
+
+--
+-- Name: accepted_once(app_public.membership); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.accepted_once(m app_public.membership) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select accepted_once.m.accepted_at is not null
+         or exists (select from app_public.audit_log a
+                    where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = accepted_once.m.clinic_id
+                      and a.table_name = 'membership' and a.record_id = accepted_once.m.id
+                      and (a.new_values ->> 'accepted_at' is not null or a.old_values ->> 'accepted_at' is not null));
+$$;
+
+
+ALTER FUNCTION app_private.accepted_once(m app_public.membership) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION accepted_once(m app_public.membership); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.accepted_once(m app_public.membership) IS 'Whether the membership `m` was accepted once: accepted now, or an entry of its clinic''s audit chain has its row accepted before or after a change (its insert as an accepted member, its acceptance, a restore), so a member removed and invited again since (pending, declined, withdrawn) was. A person invited who never accepted was not: the clinic is not told their name. Read as the owner role (it reads every audit entry), by audit_log_actor_name and removed_members.';
+
+
+--
 -- Name: account_lock_key(text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4785,127 +4931,6 @@ ALTER FUNCTION app_private.index_patients(patients app_public.patient[]) OWNER T
 --
 
 COMMENT ON FUNCTION app_private.index_patients(patients app_public.patient[]) IS 'Copies the searchable text (without accents: search_key; each name also without its hyphens, apostrophes and dots, name_unpunctuated, where that differs), sort keys, date of birth and whether they are deleted of `patients` into patient_search (insert or update).';
-
-
---
--- Name: membership; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.membership (
-    clinic_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    role app_public.member_role NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    accepted_at timestamp with time zone DEFAULT now()
-);
-
-ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.membership IS '@behavior -delete
-@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
-@unique clinic_id,user_id|@behavior -single -update -delete
-A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
-
-
---
--- Name: COLUMN membership.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN membership.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.id IS 'Internal identifier of the membership.';
-
-
---
--- Name: COLUMN membership.user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
-
-
---
--- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
-What the member may do in this clinic.';
-
-
---
--- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
-False suspends the member: no login into this clinic, sessions ended.';
-
-
---
--- Name: COLUMN membership.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.created_at IS 'When the row was created.';
-
-
---
--- Name: COLUMN membership.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.created_by IS 'User who created the row.';
-
-
---
--- Name: COLUMN membership.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN membership.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN membership.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.deleted_at IS 'When the member was removed (soft delete); null while a member.';
-
-
---
--- Name: COLUMN membership.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the member.';
-
-
---
--- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
-When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
 
 
 --
@@ -10237,9 +10262,8 @@ begin
   -- the entry is read again, and named only if it is of the chain the session reads (select_chain's
   -- audit_chain_in_view: this function runs as the owner role, which reads every entry), so a row made
   -- up by the caller names no one; a clinic's entry names a person who is or was a member of that
-  -- clinic (removed ones too, and those invited again, pending or declined since: their membership's entries
-  -- in the chain tell it was accepted once), the platform's chain anyone; PL/pgSQL, so its plan is kept for the
-  -- connection (decision 012)
+  -- clinic (removed ones too, and those invited again since: app_private.accepted_once), the platform's chain
+  -- anyone; PL/pgSQL, so its plan is kept for the connection (decision 012)
   return (
     select u.full_name
     from app_public.audit_log seen
@@ -10248,11 +10272,7 @@ begin
       and coalesce(seen.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = app_hidden.audit_chain_in_view()
       and (seen.clinic_id is null
            or exists (select from app_public.membership m where m.clinic_id = seen.clinic_id and m.user_id = u.id
-                      and (m.accepted_at is not null
-                           or exists (select from app_public.audit_log a
-                                      where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = seen.clinic_id
-                                        and a.table_name = 'membership' and a.record_id = m.id
-                                        and (a.new_values ->> 'accepted_at' is not null or a.old_values ->> 'accepted_at' is not null))))));
+                      and app_private.accepted_once(m))));
 end;
 $$;
 
@@ -13108,7 +13128,7 @@ begin
     raise exception 'Only an owner or admin can list removed members.' using errcode = 'CFORB';
   end if;
   return query
-    select m.id, case when m.accepted_at is not null then u.full_name end, m.role, m.deleted_at
+    select m.id, case when app_private.accepted_once(m) then u.full_name end, m.role, m.deleted_at
     from app_public.membership m join app_public."user" u on u.id = m.user_id
     where m.clinic_id = app_public.current_clinic_id() and m.deleted_at is not null
       -- an invitation its person declined stays declined (restoreMember refuses it): not listed; one removed by no one
@@ -13125,7 +13145,7 @@ ALTER FUNCTION app_public.removed_members() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION removed_members(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId); invitations their person declined are not listed (they cannot be restored), those withdrawn with no one named as removing them (the operator''s) are. An invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
+COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from the current clinic and the invitations it withdrew, newest first, to restore one with restoreMember(membershipId); invitations their person declined are not listed (they cannot be restored), those withdrawn with no one named as removing them (the operator''s) are. A row names its person when the membership was accepted once (a member invited again since and withdrawn too, as the audit log names them); an invitation never accepted shows no name. Owners and admins (FORBIDDEN otherwise).';
 
 
 --
@@ -20806,6 +20826,34 @@ GRANT ALL ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_e
 
 
 --
+-- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN membership.role; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(role) ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN membership.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION accepted_once(m app_public.membership); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.accepted_once(m app_public.membership) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION account_lock_key(phone text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -21293,27 +21341,6 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.patient TO :DATABASE_VISIT
 --
 
 REVOKE ALL ON FUNCTION app_private.index_patients(patients app_public.patient[]) FROM PUBLIC;
-
-
---
--- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.membership TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN membership.role; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(role) ON TABLE app_public.membership TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN membership.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
 
 
 --
