@@ -278,13 +278,16 @@ test("a formula after a tab in a typed text is defused: where a tab separates ce
   expect(parseCsv(text)[1][5]).toBe("Fever\t'=cmd|' /C calc'!A0\t'-1+1");
 });
 
-// a typed text keeps its control characters (names lose them, 000156): an address or a payment's reference typed with an
-// escape sequence coloured or cleared the terminal that showed the CSV, and a right-to-left override reversed the rest of its line
+// a typed text kept its control characters (names lose them, 000156): an address or a payment's reference typed with an
+// escape sequence coloured or cleared the terminal that showed the CSV, and a right-to-left override reversed the rest of its line.
+// Texts written since 000NNN are kept without them; one kept before (written here behind the triggers) still has them
 test("a typed text's control characters and direction overrides are not written to a CSV, and a formula behind them is defused", async () => {
   const clinic = await createClinic("Export controls");
   const cashier = new Browser(api);
   await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
-  await createPatient(clinic.clinicId, { address: "Plot\u0007 5\u001b[31m red\u202e Msasani\u009b2J\n\u001b=cmd|' /C calc'!A0\tok" });
+  const patient = await createPatient(clinic.clinicId);
+  await writeBehindTriggers("update app_public.patient set address = $2 where id = $1",
+    [patient.id, "Plot\u0007 5\u001b[31m red\u202e Msasani\u009b2J\n\u001b=cmd|' /C calc'!A0\tok"]);
   const id = await requestExport(cashier);
   await runDueJobs();
   const response = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: cashier.cookie! } });
