@@ -2154,6 +2154,26 @@ COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s
 
 
 --
+-- Name: text_as_typed(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.text_as_typed(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select regexp_replace(value, '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]', '', 'g');
+$$;
+
+
+ALTER FUNCTION app_hidden.text_as_typed(value text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION text_as_typed(value text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.text_as_typed(value text) IS 'A free text as a keyboard types it: without the control characters but the tab, line feed and carriage return (an escape sequence, a bell, a backspace, a vertical tab or form feed), DEL, the C1 controls, nor the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069); its line breaks, tabs and direction marks kept. The one rule of text_or_null, tg__texts_as_typed and csv_safe.';
+
+
+--
 -- Name: text_or_null(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -2161,7 +2181,7 @@ CREATE FUNCTION app_hidden.text_or_null(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $_$
   -- white space of any kind, the no-break and zero-width spaces included
-  select nullif(regexp_replace(value, '^[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+|[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+$', '', 'g'), '');
+  select nullif(regexp_replace(app_hidden.text_as_typed(value), '^[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+|[[:space:]\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+$', '', 'g'), '');
 $_$;
 
 
@@ -2171,7 +2191,7 @@ ALTER FUNCTION app_hidden.text_or_null(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION text_or_null(value text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.text_or_null(value text) IS 'A free text as meant: without the white space of any kind around it, and null when nothing else is left.';
+COMMENT ON FUNCTION app_hidden.text_or_null(value text) IS 'A free text as meant: as typed (text_as_typed: no control characters but tabs and line breaks, no direction overrides), without the white space of any kind around it, and null when nothing else is left.';
 
 
 --
@@ -4006,9 +4026,7 @@ CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
     AS $$
   select regexp_replace(
     regexp_replace(
-      regexp_replace(
-        regexp_replace(value, '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]', '', 'g'),
-        '^([=+\-@\t\r\n])', '''\1'),
+      regexp_replace(app_hidden.text_as_typed(value), '^([=+\-@\t\r\n])', '''\1'),
       '([;\t])(?=[=+\-@\t\r\n])', '\1''', 'g'),
     '([\r\n])([=+\-@\t])', '\1''\2', 'g');
 $$;
@@ -4020,7 +4038,7 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Makes a typed text safe in a CSV cell: takes out control characters but the tab, line feed and carriage return (an escape sequence coloured or cleared a terminal showing the file), DEL, C1 controls and bidirectional embeddings, overrides and isolates; then defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Makes a typed text safe in a CSV cell: takes out what app_hidden.text_as_typed takes out (control characters but the tab, line feed and carriage return, DEL, C1 controls, bidirectional embeddings, overrides and isolates: an escape sequence coloured or cleared a terminal showing the file), from the texts written before text_as_typed kept them out too; then defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
 
 
 --
@@ -7269,6 +7287,36 @@ COMMENT ON FUNCTION app_private.tg__tax_rate_as_meant() IS 'Trigger: a tax rate 
 
 
 --
+-- Name: tg__texts_as_typed(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__texts_as_typed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_row jsonb := to_jsonb(new);
+  v_typed jsonb := '{}';
+  v_column text;
+begin
+  foreach v_column in array tg_argv loop
+    v_typed := v_typed || jsonb_build_object(v_column, app_hidden.text_as_typed(v_row ->> v_column));
+  end loop;
+  return jsonb_populate_record(new, v_typed);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__texts_as_typed() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__texts_as_typed(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__texts_as_typed() IS 'BEFORE INSERT or UPDATE OF the columns named as the trigger''s arguments: each free text as typed (app_hidden.text_as_typed: no control characters but tabs and line breaks, no direction overrides), the white space around it kept.';
+
+
+--
 -- Name: tg__timestamps(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7418,8 +7466,8 @@ CREATE FUNCTION app_private.tg_clinic__contact_as_meant() RETURNS trigger
     AS $$
 begin
   new.email := app_hidden.text_or_null(new.email);
-  new.address := app_hidden.text_or_null(regexp_replace(new.address, '[\u202a-\u202e\u2066-\u2069]', '', 'g'));
-  new.invoice_footer := app_hidden.text_or_null(regexp_replace(new.invoice_footer, '[\u202a-\u202e\u2066-\u2069]', '', 'g'));
+  new.address := app_hidden.text_or_null(new.address);
+  new.invoice_footer := app_hidden.text_or_null(new.invoice_footer);
   return new;
 end;
 $$;
@@ -7431,7 +7479,7 @@ ALTER FUNCTION app_private.tg_clinic__contact_as_meant() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_clinic__contact_as_meant(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__contact_as_meant() IS 'Trigger: a clinic''s email, address and invoice footer as meant: without the white space around them, null when blank; the address and footer without the controls that reorder text (U+202A–U+202E, U+2066–U+2069), their line breaks kept.';
+COMMENT ON FUNCTION app_private.tg_clinic__contact_as_meant() IS 'Trigger: a clinic''s email, address and invoice footer as meant (text_or_null): without control characters but tabs and line breaks, nor the controls that reorder text (U+202A–U+202E, U+2066–U+2069), nor the white space around them; null when blank; their line breaks kept.';
 
 
 --
@@ -10995,7 +11043,7 @@ declare
   v_day app_public.daily_reconciliation;
   v_currency text := (select c.currency from app_public.clinic c where c.id = v_clinic);
   -- notes of white space alone (a close form's field left blank) are none given: the day keeps its own
-  v_notes text := case when app_hidden.text_or_null(close_day.notes) is not null then close_day.notes end;
+  v_notes text := case when app_hidden.text_or_null(close_day.notes) is not null then app_hidden.text_as_typed(close_day.notes) end;
   v_first date; -- the clinic's first local day, when the day asked for is one before it without money
 begin
   if not app_hidden.handles_money() then
@@ -11411,7 +11459,7 @@ begin
     perform pg_advisory_xact_lock(hashtextextended('invoice_key:' || v_clinic || ':' || invoice.idempotency_key, 0));
     select * into v_first from app_public.invoice i where i.clinic_id = v_clinic and i.idempotency_key = create_invoice.invoice.idempotency_key;
     if v_first.id is not null then
-      if (v_first.patient_id, v_first.visit_id, v_first.notes) is distinct from (invoice.patient_id, invoice.visit_id, invoice.notes) then
+      if (v_first.patient_id, v_first.visit_id, v_first.notes) is distinct from (invoice.patient_id, invoice.visit_id, app_hidden.text_as_typed(invoice.notes)) then
         raise exception 'This idempotency key was already used for a different invoice.' using errcode = 'CCONF';
       end if;
       return v_first; -- a retry: the same draft, made once
@@ -11507,7 +11555,7 @@ begin
       -- compared on what the retry gives: a description, price or tax rate left out is the first line's, as it took
       -- them from the catalog and the invoice then (they may have changed since); quantity and discount left out are 1 and none
       if (v_first.invoice_id, v_first.service_id, v_first.description, v_first.quantity, v_first.unit_price, v_first.discount, v_first.tax_rate)
-         is distinct from (v_line.invoice_id, v_line.service_id, coalesce(v_line.description, v_first.description),
+         is distinct from (v_line.invoice_id, v_line.service_id, coalesce(app_hidden.text_as_typed(v_line.description), v_first.description),
                            coalesce(v_line.quantity, 1)::numeric(12,3), coalesce(v_line.unit_price::numeric(16,3), v_first.unit_price),
                            coalesce(v_line.discount, 0)::numeric(16,3), coalesce(v_line.tax_rate, v_first.tax_rate)) then
         raise exception 'This idempotency key was already used for a different invoice line.' using errcode = 'CCONF';
@@ -17673,6 +17721,62 @@ COMMENT ON TRIGGER _150_tax_rate_as_meant ON app_public.invoice_line IS 'A tax r
 
 
 --
+-- Name: daily_reconciliation _150_texts_as_typed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_texts_as_typed BEFORE INSERT OR UPDATE OF notes ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__texts_as_typed('notes');
+
+
+--
+-- Name: TRIGGER _150_texts_as_typed ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_texts_as_typed ON app_public.daily_reconciliation IS 'A day''s notes as typed (tg__texts_as_typed).';
+
+
+--
+-- Name: invoice _150_texts_as_typed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_texts_as_typed BEFORE INSERT OR UPDATE OF notes ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__texts_as_typed('notes');
+
+
+--
+-- Name: TRIGGER _150_texts_as_typed ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_texts_as_typed ON app_public.invoice IS 'An invoice''s notes as typed (tg__texts_as_typed).';
+
+
+--
+-- Name: invoice_line _150_texts_as_typed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_texts_as_typed BEFORE INSERT OR UPDATE OF description ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__texts_as_typed('description');
+
+
+--
+-- Name: TRIGGER _150_texts_as_typed ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_texts_as_typed ON app_public.invoice_line IS 'A line''s description as typed (tg__texts_as_typed), before it is checked (_900_description_says_something).';
+
+
+--
+-- Name: patient _150_texts_as_typed; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_texts_as_typed BEFORE INSERT OR UPDATE OF address, notes ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__texts_as_typed('address', 'notes');
+
+
+--
+-- Name: TRIGGER _150_texts_as_typed ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_texts_as_typed ON app_public.patient IS 'A patient''s address and notes as typed (tg__texts_as_typed).';
+
+
+--
 -- Name: clinic _150_trim_name; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -20770,6 +20874,14 @@ GRANT ALL ON FUNCTION app_hidden.take_clinic_write_turn() TO :DATABASE_VISITOR;
 
 
 --
+-- Name: FUNCTION text_as_typed(value text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.text_as_typed(value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.text_as_typed(value text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION text_or_null(value text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -21796,6 +21908,13 @@ REVOKE ALL ON FUNCTION app_private.tg__soft_delete() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__tax_rate_as_meant() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__texts_as_typed(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__texts_as_typed() FROM PUBLIC;
 
 
 --

@@ -280,7 +280,7 @@ test("a formula after a tab in a typed text is defused: where a tab separates ce
 
 // a typed text kept its control characters (names lose them, 000156): an address or a payment's reference typed with an
 // escape sequence coloured or cleared the terminal that showed the CSV, and a right-to-left override reversed the rest of its line.
-// Texts written since 000NNN are kept without them; one kept before (written here behind the triggers) still has them
+// Texts written since 000383 are kept without them; one kept before (written here behind the triggers) still has them
 test("a typed text's control characters and direction overrides are not written to a CSV, and a formula behind them is defused", async () => {
   const clinic = await createClinic("Export controls");
   const cashier = new Browser(api);
