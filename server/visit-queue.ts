@@ -24,7 +24,11 @@
  * database), asks for its channel again, and, finding another, is told to
  * subscribe again (UNAVAILABLE), its last event: it heard nothing more there; it
  * asks once too when it starts to listen, as a change made while its LISTEN was
- * on its way was told before it listened. The
+ * on its way was told before it listened. Its first event, sent once it listens
+ * (and its channel has not moved), tells the client so (`listening`, no visit):
+ * a frontend reads its list then, and hears every change committed after (the
+ * client was told nothing when the server listened, and a change committed
+ * between its list and the LISTEN was never heard). The
  * event's status is the one of its change, so that steps taken in quick
  * succession are each heard (read at delivery, three steps in one request were
  * heard as the last one three times); `visit` is the visit as it is now. A
@@ -36,7 +40,7 @@
  * status is believed only if the visit's own stamps say it has been in it
  * (checked_in_at for checked_in…), else its status now is given.
  */
-import { access, constant, context, type GrafastSubscriber, lambda, listen, type Step } from "postgraphile/grafast";
+import { access, constant, context, type GrafastSubscriber, inhibitOnNull, lambda, listen, type Step } from "postgraphile/grafast";
 import type { ExecutionResult } from "postgraphile/graphql";
 import { loadOneWithPgClient, type PgClient, type WithPgClient } from "postgraphile/@dataplan/pg";
 import { extendSchema, gql } from "postgraphile/utils";
@@ -54,11 +58,19 @@ interface Notified {
   fromDoctor: string | null;
 }
 
-/** A notification as a session hears it. */
-interface VisitEvent extends Notified {
+/** What a session is told: a notification of a visit as it hears it, or, first, that its subscription listens. */
+interface VisitEvent {
+  /** The visit it tells of; null in the first event. */
+  id: string | null;
+  status: string | null;
   /** Whether it is told to the doctor it was taken from, who may no longer see it: the visit left their list. */
   left: boolean;
+  /** Whether it is the subscription's first event, sent once the server listens on its channel: no visit. */
+  listening: boolean;
 }
+
+/** The subscription's first event: it listens now, and hears every change committed from here on. */
+const LISTENING: VisitEvent = { id: null, status: null, left: false, listening: true };
 
 /** The stamp each status leaves on a visit (a visit is booked scheduled): what shows it has been in that status. */
 const STAMP_OF_STATUS: Record<string, string | null> = {
@@ -120,8 +132,9 @@ async function stillOn(topic: string, session: SessionQueue): Promise<void> {
  * When `subscriber` (PostGraphile's PgSubscriber) listens on every topic subscribed to so far: its `subscribe` returns
  * at once and issues LISTEN in the background, each LISTEN and UNLISTEN in turn on its private `_chain`. A role or key
  * changed between the subscription's reading of its channel and its LISTEN was told on a channel nobody here listened
- * to yet, so the subscription asks for its channel again once it listens (stillOn). Fails, ending every subscription
- * at its start, should a new PgSubscriber keep no `_chain`: never silently skipped.
+ * to yet, so the subscription asks for its channel again once it listens (stillOn), and then tells its client that it
+ * listens (LISTENING). Fails, ending every subscription at its start, should a new PgSubscriber keep no `_chain`: never
+ * silently skipped.
  */
 function listening(subscriber: GrafastSubscriber<Record<string, string>>): Promise<unknown> {
   const chain = (subscriber as unknown as { _chain?: unknown })._chain;
@@ -147,9 +160,10 @@ function toldBy(payload: string): Told {
 }
 
 /**
- * The events of `notifications` (heard on `topic`) the session hears: those whose visit it may
+ * The events of `notifications` (heard on `topic`) the session hears: first, once `listens()` says it listens and its
+ * channel has not moved (stillOn, which ends the subscription if it has), LISTENING; then those whose visit it may
  * see, and those of a visit handed from its doctor to another (`left`); told that the channels
- * changed, and first once `listens()` says it listens, it ends the subscription if the session's has (stillOn). A plain
+ * changed, it ends the subscription if the session's has (stillOn). A plain
  * iterator rather than an async generator: `return()` (the subscriber leaving)
  * must unsubscribe at once, not after the next notification. A notification
  * that names no visit is passed over. A failure while reading the next event
@@ -161,8 +175,8 @@ function toldBy(payload: string): Told {
  */
 function heardEvents(notifications: AsyncIterable<string>, listens: () => Promise<unknown>, topic: string, session: SessionQueue): AsyncIterableIterator<VisitEvent | Failure> {
   const source = notifications[Symbol.asyncIterator]();
-  /** Whether the session's channel has been asked again once the subscription listens. */
-  let checked = false;
+  /** Whether the subscription has been told that it listens (LISTENING), its channel asked again first. */
+  let announced = false;
   /** Whether the source has ended or been returned, so that it is returned at most once. */
   let ended = false;
   const unsubscribe = async () => {
@@ -178,10 +192,11 @@ function heardEvents(notifications: AsyncIterable<string>, listens: () => Promis
       // after its failure too: a lost connection's source answers every next() with the failure again
       if (ended) return { done: true, value: undefined };
       try {
-        if (!checked) {
-          checked = true;
+        if (!announced) {
+          announced = true;
           await listens();
           await stillOn(topic, session);
+          return { done: false, value: LISTENING };
         }
         for (;;) {
           const notification = await source.next();
@@ -195,7 +210,7 @@ function heardEvents(notifications: AsyncIterable<string>, listens: () => Promis
             continue;
           }
           const hearing = told && (await session.hearingOf(told));
-          if (told && hearing) return { done: false, value: { ...told, left: hearing === "left" } };
+          if (told && hearing) return { done: false, value: { id: told.id, status: told.status, left: hearing === "left", listening: false } };
         }
       } catch (failure) {
         await unsubscribe().catch(() => {}); // the failure to report is the one that ended it
@@ -243,8 +258,8 @@ function lastAfterAnUnreadEvent<E extends Pick<ExecutionResult, "errors">>(event
 
 const VisitQueueSchemaPlugin = extendSchema((build) => {
   const visits = build.input.pgRegistry.pgResources.visit;
-  /** The event's visit, read through row-level security. */
-  const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: access($event, "id") });
+  /** The event's visit, read through row-level security; none, and no query, for the first event (no id). */
+  const visitOf = ($event: Step) => visits.get({ clinic_id: sessionClinicId(), id: inhibitOnNull(access($event, "id")) });
   /**
    * What the subscription asks the database, each time with the request's
    * settings (row-level security). How the session hears an event: of its
@@ -267,16 +282,18 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
     }));
   return {
     typeDefs: gql`
-      """A visit of your clinic was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason; or, told to the doctor it was handed from, it left their list."""
+      """A visit of your clinic was booked, changed status, was moved to another time, handed to another doctor, or given another patient or reason; or, told to the doctor it was handed from, it left their list; or, as the subscription's first event, the server listens (\`listening\`)."""
       type VisitQueueEvent {
-        """The status the visit changed to, or was booked in: the step this event tells of (\`visit\` may have moved on since). Null when the visit left your list."""
+        """The status the visit changed to, or was booked in: the step this event tells of (\`visit\` may have moved on since). Null when the visit left your list, and in the first event."""
         status: VisitStatus
-        """The visit, as you may see it now: null when it left your list (handed to another doctor)."""
+        """The visit, as you may see it now: null when it left your list (handed to another doctor), and in the first event."""
         visit: Visit
-        """The id (\`rowId\`) of the visit this event tells of."""
-        visitId: UUID!
+        """The id (\`rowId\`) of the visit this event tells of; null in the first event (\`listening\`) alone."""
+        visitId: UUID
         """True when the visit was handed from you to another doctor: take it off your list. False for every other event."""
         leftYourList: Boolean!
+        """True in the subscription's first event alone, sent once the server listens for your queue's changes (no visit: \`status\`, \`visit\` and \`visitId\` null): read your list of visits then, and apply the events after it, as every change committed from then on is heard. False for every other event."""
+        listening: Boolean!
       }
       extend type Subscription {
         """Visits of the current clinic as they are booked, move through their lifecycle, are moved, handed to another doctor, or given another patient or reason."""
@@ -312,6 +329,7 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
       },
       VisitQueueEvent: {
         plans: {
+          // null in the first event: its visit is inhibited (visitOf, no id), and so is this lambda, which depends on it
           status($event) {
             const $visit = visitOf($event);
             const $stamps = STAMPS.map((stamp) => $visit.get(stamp));
@@ -330,6 +348,9 @@ const VisitQueueSchemaPlugin = extendSchema((build) => {
           },
           leftYourList($event) {
             return access($event, "left");
+          },
+          listening($event) {
+            return access($event, "listening");
           },
         },
       },

@@ -62,7 +62,7 @@ const channelListened = async (clinicId: string) => {
   return listenerOn(rows[0].channel) === undefined ? "UNLISTEN" : "LISTEN";
 };
 
-/** A GraphQL websocket to the API, acknowledged, counting the queue events it hears and the code it closes with. */
+/** A GraphQL websocket to the API, acknowledged, counting the queue events of a visit it hears (asked for `visitId`) and the code it closes with. */
 async function queueSocket(cookie?: string) {
   const socket = await openWebSocket(cookie);
   const state = { socket, heard: 0, closedWith: null as number | null, closed: Promise.resolve() };
@@ -71,7 +71,7 @@ async function queueSocket(cookie?: string) {
     socket.on("message", (data) => {
       const message = JSON.parse(String(data));
       if (message.type === "connection_ack") resolve(true);
-      if (message.type === "next" && message.payload.data?.visitQueueChanged) state.heard++;
+      if (message.type === "next" && message.payload.data?.visitQueueChanged?.visitId) state.heard++;
     }),
   );
   socket.send(JSON.stringify({ type: "connection_init" }));

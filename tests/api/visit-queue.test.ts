@@ -60,19 +60,21 @@ const probes = new Set<string>();
 type Ending = "complete" | "error";
 
 /**
- * Subscribes to the queue: its events go to `received` (those of probes to `onProbe`, by the probe's id, instead), its
- * errors to `errors`; answers how it ended. The visit's patient is read too, as a front desk's list does: an event's
- * delivery then waits for a lock on the patients, which the check whether the session may see the visit does not read.
+ * Subscribes to the queue: its events go to `received` (those of probes to `onProbe`, by the probe's id, instead; its
+ * first, `listening`, to `onListening`), its errors to `errors`; answers how it ended. The visit's patient is read too, as a front
+ * desk's list does: an event's delivery then waits for a lock on the patients, which the check whether the session may
+ * see the visit does not read.
  */
-function collect(client: Client, received: QueueEvent[], errors: unknown[], onProbe = (_probeId: string) => {}): Promise<Ending> {
+function collect(client: Client, received: QueueEvent[], errors: unknown[], onProbe = (_probeId: string) => {}, onListening = () => {}): Promise<Ending> {
   return new Promise((resolve) => {
-    client.subscribe<{ visitQueueChanged: QueueEvent & { visit: { rowId: string } | null; visitId: string; leftYourList: boolean } }>(
-      { query: "subscription { visitQueueChanged { status visit { rowId code clinicId patient { code } } visitId leftYourList } }" },
+    client.subscribe<{ visitQueueChanged: QueueEvent & { visit: { rowId: string } | null; visitId: string; leftYourList: boolean; listening: boolean } }>(
+      { query: "subscription { visitQueueChanged { status visit { rowId code clinicId patient { code } } visitId leftYourList listening } }" },
       {
         next: (message) => {
           if (message.errors) errors.push(message.errors);
           const event = message.data?.visitQueueChanged;
           if (!event) return;
+          if (event.listening) return onListening();
           if (event.visit && probes.has(event.visit.rowId)) return onProbe(event.visit.rowId);
           const visit = event.visit && { code: event.visit.code, clinicId: event.visit.clinicId };
           received.push({ status: event.status, visit, ...(event.leftYourList ? { left: event.visitId } : {}) });
@@ -655,6 +657,63 @@ test("a doctor made receptionist while their subscription's LISTEN is on its way
   }
 });
 
+// the client was told nothing when the server listened: a check-in committed right after its subscription started (its
+// list read then) was told before the server listened, and never heard on that desk
+test("a subscription's first event, listening with no visit, comes once the server listens: the list read then holds what was committed before, and what is committed after is heard", async () => {
+  const c = await createClinic("Queue listening"); // a channel of its own, which no other test listens to
+  const channel = await channelOf(c.clinicId);
+  const proxy = await listenHeldBack(channel);
+  const server = await startApi({}, { sessionCheckMs: 3_600_000, databasePort: proxy.port });
+  try {
+    const desk = new Browser(server);
+    await desk.login(c.members.receptionist.phone, c.members.receptionist.password);
+    const client = wsClientFor(desk, undefined, server);
+    const events: unknown[] = [];
+    /** Whether the server listened on the channel when the client was told its first event. */
+    let listenedAtFirst: boolean | undefined;
+    const ended = new Promise((resolve) =>
+      client.subscribe(
+        { query: "subscription { visitQueueChanged { status visitId visit { code } leftYourList listening } }" },
+        {
+          next: (message) => {
+            listenedAtFirst ??= listenerOn(channel) !== undefined;
+            events.push(message);
+          },
+          error: resolve,
+          complete: () => resolve("complete"),
+        },
+      ),
+    );
+    await Promise.race([proxy.held, ended]); // its channel read, its LISTEN held back
+    const before = await createVisit(c); // booked while the LISTEN is on its way: told to no one
+    await new Promise((resolve) => setTimeout(resolve, 300)); // an event told before the LISTEN would come now
+    const toldBeforeListening = events.length;
+    proxy.release();
+    await until(() => events.length > 0);
+    // the desk reads its list at the first event, and it holds the visit booked before
+    const list = await desk.graphql("query { visits { nodes { code } } }");
+    const after = await createVisit(c, "checked_in"); // committed as soon as the list is read
+    await until(() => events.length >= 3);
+    await client.dispose();
+    const event = (visitQueueChanged: object) => ({ data: { visitQueueChanged: { leftYourList: false, ...visitQueueChanged } } });
+    expect({ toldBeforeListening, listenedAtFirst, list: list.body, ended: await ended, events }).toEqual({
+      toldBeforeListening: 0,
+      listenedAtFirst: true,
+      list: { data: { visits: { nodes: [{ code: before.code }] } } },
+      ended: "complete",
+      events: [
+        event({ status: null, visitId: null, visit: null, listening: true }),
+        event({ status: "scheduled", visitId: after.id, visit: { code: after.code }, listening: false }),
+        event({ status: "checked_in", visitId: after.id, visit: { code: after.code }, listening: false }),
+      ],
+    });
+  } finally {
+    proxy.release();
+    await server.close();
+    await proxy.close();
+  }
+});
+
 // on a database of its own: a new key renames every channel of its database, and would end other test files' subscriptions
 test("a new live queue key ends a subscription made before, told to subscribe again (UNAVAILABLE); subscribed again, it listens on the channel the new key names", async () => {
   const { config, drop } = await schemaCopy("queue_key");
@@ -926,7 +985,7 @@ test("a page of another site cannot open the websocket with the cookie, nor run 
   expect(await count()).toBe(1);
 });
 
-test("a websocket whose client stops reading it is closed by the server, its channel no longer listened to within 30 s; graphql-ws's client then subscribes again by itself, telling the subscriber nothing but `connected` with wasRetry, and never hears a change made while it was away", async () => {
+test("a websocket whose client stops reading it is closed by the server, its channel no longer listened to within 30 s; graphql-ws's client then subscribes again by itself, telling the subscriber `connected` with wasRetry and, once the server listens again, a first event (`listening`), where it reads its list: it never hears a change made while it was away", async () => {
   const g = await createClinic("Queue G"); // a channel of its own, which no other test listens to
   const desk = new Browser(api);
   await desk.login(g.members.receptionist.phone, g.members.receptionist.password);
@@ -951,7 +1010,8 @@ test("a websocket whose client stops reading it is closed by the server, its cha
   const received: QueueEvent[] = [];
   const errors: unknown[] = [];
   const heard = new Set<string>();
-  const ended = collect(client, received, errors, (probeId) => void heard.add(probeId));
+  let listenings = 0;
+  const ended = collect(client, received, errors, (probeId) => void heard.add(probeId), () => void listenings++);
   const hears = async () => {
     const probeId = await insertProbe(g, g.members.doctor);
     for (const end = Date.now() + 20_000; !heard.has(probeId) && Date.now() < end; await until(() => heard.has(probeId), 200)) {
@@ -974,7 +1034,8 @@ test("a websocket whose client stops reading it is closed by the server, its cha
   away();
   expect(await hears()).toBe(true); // subscribed again by graphql-ws's client, on a new socket
   await client.dispose();
-  expect(await ended).toBe("complete"); // by the dispose: the reconnection told the subscriber nothing
-  // the visit's booking and check-in never heard: the desk reads its list again at `connected` with wasRetry
-  expect({ connections, errors, received }).toEqual({ connections: [false, true], errors: [], received: [] });
+  expect(await ended).toBe("complete"); // by the dispose: the reconnection told the subscriber neither an error nor its end
+  // the visit's booking and check-in never heard: the desk reads its list again at the first event of the subscription
+  // sent again, `listening` once more
+  expect({ connections, listenings, errors, received }).toEqual({ connections: [false, true], listenings: 2, errors: [], received: [] });
 }, 60_000);
