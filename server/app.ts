@@ -24,7 +24,7 @@ import { pgSettingsFor } from "./pg-settings.ts";
 import { clearSessionCookie, sessionState } from "./session-cookie.ts";
 import type { ServerSettings } from "./settings.ts";
 import { SHUTDOWN_GRACE_MS } from "../db/shutdown.ts";
-import { closeAtOnce, SESSION_ENDED_CODE, SESSION_ENDED_REASON, WebsocketSessions } from "./websocket-sessions.ts";
+import { closeAtOnce, LOG_IN_FIRST_REASON, SESSION_ENDED_REASON, UNAUTHORIZED_CODE, WebsocketSessions } from "./websocket-sessions.ts";
 
 /** How long an idle keep-alive connection stays open: longer than the proxies' 60 s in front. */
 const KEEP_ALIVE_MS = 65_000;
@@ -167,7 +167,10 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       // a cookie that does not verify is refused here as on every HTTP request, not taken for no session
       const state = sessionState(req, settings);
       if (state.kind === "invalid") return refuseUpgrade(socket, "401 Unauthorized");
-      if (state.kind === "anonymous") return upgradeToGraphQL(req, socket, head);
+      // a websocket without a session can follow nothing (a subscription needs one; queries are answered over HTTP), and
+      // was counted nowhere: 19,977 of them from one address held every file descriptor of the server, and no request got
+      // a connection; it is told to log in (4401, not retried), as a websocket of a session that has ended is
+      if (state.kind === "anonymous") return closeAtOnce(req, socket, head, UNAUTHORIZED_CODE, LOG_IN_FIRST_REASON);
       const { session_id: sessionId, user_id: userId } = state.claims;
       // a session that has ended (a logout, a password change, a removal) is closed at once (4401, as the sessions' check
       // closes an open one), before it takes one of its person's places: a copy of its cookie held them all, and its
@@ -180,7 +183,7 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
       // one the database cannot be asked about (busy or down) is let up: what it asks is judged by the database as over
       // HTTP (UNAVAILABLE while it cannot answer, UNAUTHENTICATED for an ended session), and the sessions' check closes it
       websocketSessions.isLive(sessionId).then(
-        (live) => void (socket.destroyed || (live ? letUp() : closeAtOnce(req, socket, head, SESSION_ENDED_CODE, SESSION_ENDED_REASON))),
+        (live) => void (socket.destroyed || (live ? letUp() : closeAtOnce(req, socket, head, UNAUTHORIZED_CODE, SESSION_ENDED_REASON))),
         (error: unknown) => {
           log("warn", "websocket_sessions_unchecked", { at: "upgrade", message: error instanceof Error ? error.message : String(error) });
           if (!socket.destroyed) letUp();

@@ -7,7 +7,7 @@
  * clinic's next visit event (which it was refused), and counted in its person's websockets.
  * The database is the authority, as for every request: a session is not known ended by its cookie.
  * It is asked at the upgrade too (`isLive`): a websocket of a session that has ended is closed at once with 4401, taking
- * no place (`closeAtOnce`).
+ * no place (`closeAtOnce`), as is one asked for without a session ("Log in first.").
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -19,14 +19,27 @@ import { withPgSettings } from "./pg-transaction.ts";
 /** How often the sessions behind open websockets are asked after. */
 const SESSION_CHECK_MS = 30_000;
 /** graphql-ws's close code for a connection without authority (its client does not reconnect). */
-export const SESSION_ENDED_CODE = 4401;
+export const UNAUTHORIZED_CODE = 4401;
 export const SESSION_ENDED_REASON = "Your session has ended: log in again.";
+/** Why a websocket asked for without a session is closed: as a request without one is told (UNAUTHENTICATED). */
+export const LOG_IN_FIRST_REASON = "Log in first.";
 
 /** graphql-ws's subprotocol, which its client asks for and wants answered. */
 const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
 
+/**
+ * How long a websocket closed at once waits for its client to answer the close before its connection is ended: with
+ * ws's 30 s, a client that never answered held each for that long, and one address, closing none, could hold every file
+ * descriptor of the server. graphql-ws's client answers at once, and has the code and reason either way.
+ */
+const CLOSE_ANSWER_MS = 1_000;
+
 /** Takes websockets over only to close them: grafserv's server would run GraphQL on them. */
-const closer = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS) ? GRAPHQL_TRANSPORT_WS : false) });
+const closer = new WebSocketServer({
+  noServer: true,
+  handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS) ? GRAPHQL_TRANSPORT_WS : false),
+  ...{ closeTimeout: CLOSE_ANSWER_MS }, // an option of ws (8.23) that @types/ws 8.18 does not declare
+});
 
 /**
  * Takes the websocket `req` asks for over and closes it at once with `code` and `reason`, counting it nowhere: a refusal
@@ -94,7 +107,7 @@ export class WebsocketSessions {
     this.checking = true;
     try {
       for (const id of await this.ended([...this.websockets.keys()])) {
-        for (const websocket of this.websockets.get(id) ?? []) websocket.close(SESSION_ENDED_CODE, SESSION_ENDED_REASON);
+        for (const websocket of this.websockets.get(id) ?? []) websocket.close(UNAUTHORIZED_CODE, SESSION_ENDED_REASON);
       }
     } catch (error) {
       // asked again at the next check

@@ -176,14 +176,38 @@ describe("bad input gets a clear code and writes nothing", () => {
     return socket;
   }
 
+  /**
+   * A websocket of `server`'s /graphql asked for over a bare TCP connection with `headers` (`Name: value` lines), pushed to
+   * `held`, whose client never answers the server's close nor closes its side: the status line answering its upgrade and
+   * the close that follows ("HTTP/1.1 101 Switching Protocols, closed 4401: <reason>"), or the connection's error.
+   */
+  const closedAtOnce = (server: TestApi, headers: string[], held: { destroy(): void }[]) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(server.url).port), "127.0.0.1", () =>
+        socket.write(["GET /graphql HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
+          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`, "Sec-WebSocket-Protocol: graphql-transport-ws", ...headers, "", ""].join("\r\n")));
+      held.push(socket);
+      let read = Buffer.alloc(0);
+      socket.on("data", (data: Buffer) => {
+        read = Buffer.concat([read, data]);
+        const end = read.indexOf("\r\n\r\n");
+        const frame = read.subarray(end + 4);
+        // the server's close frame: 0x88, its length, then the code and the reason
+        if (end >= 0 && frame.length >= 2 && frame.length >= 2 + frame[1]) {
+          resolve(`${read.subarray(0, read.indexOf("\r\n")).toString()}, closed ${frame.readUInt16BE(2)}: ${frame.subarray(4, 2 + frame[1]).toString()}`);
+        }
+      });
+      socket.on("error", (error) => resolve(error.message));
+    });
+
   test("a websocket message is held to the body's 200,000 bytes: a larger one closes the connection (1009) before it is read", async () => {
     const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-    const large = await openWebSocket();
+    const large = await openWebSocket(owner.cookie!);
     const closed = closeCode(large);
     large.send(JSON.stringify({ type: "connection_init", payload: { padding: "x".repeat(200_001) } }));
     expect(await closed).toBe(1009);
     // within the limit, the same message is answered
-    const small = await openWebSocket();
+    const small = await openWebSocket(owner.cookie!);
     const acked = new Promise<string>((resolve) => small.once("message", (data) => resolve(String(data))));
     small.send(JSON.stringify({ type: "connection_init", payload: { padding: "x".repeat(100_000) } }));
     expect(JSON.parse(await acked)).toEqual({ type: "connection_ack" });
@@ -191,7 +215,7 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   test("a websocket frame the server cannot read (unmasked, as no client may send) closes that connection, and the server carries on", async () => {
-    const socket = await rawUpgrade(["Sec-WebSocket-Protocol: graphql-transport-ws"]);
+    const socket = await rawUpgrade(["Sec-WebSocket-Protocol: graphql-transport-ws", `Cookie: ${owner.cookie}`]);
     const switched = await new Promise<string>((resolve) => socket.once("data", (data) => resolve(String(data))));
     expect(switched).toMatch(/^HTTP\/1\.1 101 /);
     const ended = new Promise((resolve) => socket.once("close", resolve));
@@ -272,27 +296,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     const copy = stolen.cookie!; // still signed and unexpired once its session ends
     expect((await stolen.post("/auth/logout", {})).status).toBe(200);
     const held: { destroy(): void }[] = [];
-    // the copies' websockets, held open by a client that never answers their close (the server waits for it)
-    const copyOpened = () =>
-      new Promise<string>((resolve) => {
-        const socket = connect(Number(new URL(api.url).port), "127.0.0.1", () =>
-          socket.write(`GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\nCookie: ${copy}\r\n\r\n`));
-        held.push(socket);
-        let read = Buffer.alloc(0);
-        socket.on("data", (data: Buffer) => {
-          read = Buffer.concat([read, data]);
-          const end = read.indexOf("\r\n\r\n");
-          const frame = read.subarray(end + 4);
-          // the server's close frame: 0x88, its length, then the code and the reason
-          if (end >= 0 && frame.length >= 2 && frame.length >= 2 + frame[1]) {
-            resolve(`${read.subarray(0, read.indexOf("\r\n")).toString()}, closed ${frame.readUInt16BE(2)}: ${frame.subarray(4, 2 + frame[1]).toString()}`);
-          }
-        });
-        socket.on("error", (error) => resolve(error.message));
-      });
     try {
-      const copies = await Promise.all(Array.from({ length: 10 }, copyOpened));
+      // the copies' websockets, held open by a client that never answers their close
+      const copies = await Promise.all(Array.from({ length: 10 }, () => closedAtOnce(api, [`Cookie: ${copy}`], held)));
       const again = new Browser(api);
       await again.login(cashier.phone, cashier.password);
       const own = await openWebSocket(again.cookie!).then((socket) => (held.push({ destroy: () => socket.close() }), "opened"), (error: Error) => error.message);
@@ -302,6 +308,33 @@ describe("bad input gets a clear code and writes nothing", () => {
       });
     } finally {
       for (const socket of held) socket.destroy();
+    }
+  });
+
+  // a websocket without a session was counted nowhere, and kept: 19,977 of them from one address, each sent
+  // connection_init (or not, asked for again as each was closed at 3 s), held all 20,000 file descriptors of the server,
+  // and /health, logins and queries got no connection; a subscription needs a session, and queries are answered over HTTP
+  test("a websocket without a session is closed at once (4401, Log in first.), its connection let go within seconds even when its client never answers the close", async () => {
+    // a server of its own, whose only connections are those below
+    const own = await startApi();
+    const held: { destroy(): void }[] = [];
+    try {
+      const initialised = new WebSocket(`${own.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+      held.push({ destroy: () => initialised.terminate() });
+      initialised.once("open", () => initialised.send(JSON.stringify({ type: "connection_init" })));
+      const heard = new Promise<string>((resolve) => {
+        initialised.once("message", (data) => resolve(String(data)));
+        initialised.once("close", (code, reason) => resolve(`closed ${code}: ${reason}`));
+      });
+      const silent = await Promise.all(Array.from({ length: 50 }, () => closedAtOnce(own, [], held)));
+      expect({ initialised: await heard, silent }).toEqual({
+        initialised: "closed 4401: Log in first.",
+        silent: Array(50).fill("HTTP/1.1 101 Switching Protocols, closed 4401: Log in first."),
+      });
+      expect(await until(async () => (await own.connections()) === 0)).toBe(true);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await own.close();
     }
   });
 
