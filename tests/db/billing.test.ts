@@ -1501,6 +1501,86 @@ describe("a change of currency and a new invoice take turns", () => {
   });
 });
 
+// a money tester's find: a clinic whose currency changed before 000066 keeps its open invoices in the old one, and
+// recordPayment took 100 dollars of such an invoice in a clinic now in yen, the day's cash-up expecting 100 yen more and
+// the dashboard's revenue and outstanding moving by 100 yen; a refund of a dollar payment was counted as yen alike
+describe("an invoice in another currency than its clinic's (changed before 000066)", () => {
+  let moved: TestClinic;
+  let movedCashier: string;
+  let open: { id: string; code: string };
+  let paid: { id: string; code: string };
+  let partly: { id: string; code: string };
+  let dollars: { id: string; code: string };
+  const today = async () =>
+    (await rootPool().query("select app_hidden.business_date($1, now())::text as day", [moved.clinicId])).rows[0].day as string;
+  /** What the clinic's figures say today: the cash-up's expected totals, the dashboard's revenue and outstanding balance. */
+  const figures = async () => {
+    const day = await today();
+    const { rows } = await rootPool().query(
+      `select e.cash::text, e.card::text, d.revenue::text, d.outstanding_balance::text
+       from app_private.expected_totals($1, $2::date) e, app_private.dashboard_for($1, $2::date, $2::date) d`,
+      [moved.clinicId, day],
+    );
+    return rows[0];
+  };
+  beforeAll(async () => {
+    moved = await createClinic("Moved from dollars to yen");
+    movedCashier = await cashierSession(moved);
+    await rootPool().query("update app_public.clinic set currency = 'USD', tax_rate = 0 where id = $1", [moved.clinicId]);
+    open = await createIssuedInvoice(moved, "100");
+    paid = await createIssuedInvoice(moved, "80");
+    dollars = await pay(movedCashier, paid.id, "80", "card");
+    partly = await createIssuedInvoice(moved, "50");
+    await pay(movedCashier, partly.id, "20", "card");
+    // as its owner could before 000066, which keeps the currency of a clinic with invoices: audited as any change of the clinic is
+    await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+      await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
+      await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
+    });
+  });
+
+  test("takes no payment nor refund, counted in yen: INVALID_INPUT saying what to do, nothing written", async () => {
+    const before = await figures();
+    expect(before).toEqual({ cash: "0", card: "100.000", revenue: "100.000", outstanding_balance: "130.000" }); // the dollars taken before the change, as kept
+    await expect(pay(movedCashier, open.id, "100", "cash")).rejects.toMatchObject({
+      code: "CINVL",
+      message: `${open.code} is in USD, and the clinic now counts its money in JPY: a payment of it would be counted as 100 JPY. Void it and invoice what is owed again in JPY.`,
+    });
+    await expect(pay(movedCashier, partly.id, "30", "cash")).rejects.toMatchObject({
+      code: "CINVL",
+      message: `${partly.code} is in USD, and the clinic now counts its money in JPY: a payment of it would be counted as 30 JPY. It was paid in part in USD, and those payments are not refunded here: invoice what is left to pay again in JPY.`,
+    });
+    await expect(committedAs(movedCashier, (c) => c.query("select app_public.refund_payment($1, 30, 'Lab test not done')", [dollars.id]))).rejects.toMatchObject({
+      code: "CINVL",
+      message: `${paid.code} is in USD, and the clinic now counts its money in JPY: a refund of it would be counted as 30 JPY. Give it back outside ClinicOps.`,
+    });
+    // written by hand (an operator's psql) too
+    await expect(rootPool().query("insert into app_public.payment (clinic_id, invoice_id, amount, method) values ($1, $2, 100, 'cash')", [moved.clinicId, open.id]))
+      .rejects.toMatchObject({ code: "CINVL" });
+    expect(await figures()).toEqual(before);
+    expect(await invoiceRow(open.id)).toMatchObject({ status: "issued", currency: "USD", amount_paid: "0.000" });
+    expect(await invoiceRow(paid.id)).toMatchObject({ status: "paid", currency: "USD", amount_paid: "80.000" });
+    expect(await invoiceRow(partly.id)).toMatchObject({ status: "partially_paid", currency: "USD", amount_paid: "20.000" });
+  });
+
+  test("is voided and invoiced again in the clinic's currency, which takes the payment; a payment taken before still has its method corrected", async () => {
+    await committedAs(movedCashier, (c) => c.query("select app_public.void_invoice($1, 'Billed again in yen')", [open.id]));
+    // typed at its price in yen: the visit's services keep the prices they were given in dollars
+    const again = await committedAs(movedCashier, async (c) => {
+      const { rows: [invoice] } = await c.query(
+        "insert into app_public.invoice (patient_id, visit_id) select patient_id, visit_id from app_public.invoice where id = $1 returning id, currency", [open.id]);
+      await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Consultation', 15000)", [invoice.id]);
+      await c.query("select app_public.issue_invoice($1)", [invoice.id]);
+      return invoice;
+    });
+    expect(again.currency).toBe("JPY");
+    await pay(movedCashier, again.id, "15000", "cash");
+    expect(await invoiceRow(again.id)).toMatchObject({ status: "paid" });
+    await committedAs(movedCashier, (c) => c.query("update app_public.payment set method = 'cash' where id = $1", [dollars.id]));
+    expect((await rootPool().query("select method from app_public.payment where id = $1", [dollars.id])).rows[0].method).toBe("cash");
+  });
+});
+
 // references taken before 000273 kept a tab, a line break or a no-break space around them (btrim strips spaces alone),
 // and one of such white space alone was kept as a reference of nothing
 test("the upgrade keeps the references taken before as a reference is kept now, each change audited, a closed day's too, its money as counted", async () => {
