@@ -8695,13 +8695,26 @@ CREATE FUNCTION app_private.tg_money__in_currency_decimals() RETURNS trigger
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
+  v_code text; -- the invoice's
   v_currency text;
+  v_paid numeric;
   v_all numeric; -- the whole balance, or all that is left of the payment
+  v_counted_in text; -- the clinic's currency, which every day's count, rollup and dashboard adds amounts in
 begin
   if tg_table_name = 'payment' then
-    select i.currency, i.balance into v_currency, v_all
-    from app_public.invoice i where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+    -- the clinic's currency is kept once it has invoices (tg_clinic__currency_kept): no change of it comes meanwhile
+    select i.code, i.currency, i.amount_paid, i.balance, c.currency into v_code, v_currency, v_paid, v_all, v_counted_in
+    from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id
+    where i.clinic_id = new.clinic_id and i.id = new.invoice_id;
+    if v_currency <> v_counted_in then
+      raise exception '% is in %, and the clinic now counts its money in %: a payment of it would be counted as % %. %',
+        v_code, v_currency, v_counted_in, app_private.money_text(new.amount, v_counted_in), v_counted_in,
+        case when v_paid > 0 then format('Refund its payments (counted back as they were), void it, and invoice what is owed again in %s.', v_counted_in)
+             else format('Void it and invoice what is owed again in %s.', v_counted_in) end
+        using errcode = 'CINVL';
+    end if;
   else
+    -- a refund of a payment of an invoice in another currency (taken before 000384) is given, counted back as it was
     select i.currency, p.amount - app_public.payment_refunded_amount(p) into v_currency, v_all
     from app_public.payment p join app_public.invoice i on i.clinic_id = p.clinic_id and i.id = p.invoice_id
     where p.clinic_id = new.clinic_id and p.id = new.payment_id;
@@ -8718,7 +8731,7 @@ ALTER FUNCTION app_private.tg_money__in_currency_decimals() OWNER TO :DATABASE_O
 -- Name: FUNCTION tg_money__in_currency_decimals(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_money__in_currency_decimals() IS 'BEFORE INSERT on payments and refunds: the amount has the decimals of the invoice''s currency, or is all that is due (the balance; what is left of the payment) (INVALID_INPUT).';
+COMMENT ON FUNCTION app_private.tg_money__in_currency_decimals() IS 'BEFORE INSERT on payments and refunds, the invoice read once: a payment''s invoice is in the clinic''s currency, which every day''s count, rollup and dashboard adds amounts in (INVALID_INPUT otherwise, saying what to do: an invoice in another is one made before its clinic''s currency changed, before 000066; a refund of a payment taken before is given, counted back as its payment was), and the amount has the decimals of that currency, or is all that is due (the balance; what is left of the payment) (INVALID_INPUT).';
 
 
 --

@@ -1503,7 +1503,7 @@ describe("a change of currency and a new invoice take turns", () => {
 
 // a money tester's find: a clinic whose currency changed before 000066 keeps its open invoices in the old one, and
 // recordPayment took 100 dollars of such an invoice in a clinic now in yen, the day's cash-up expecting 100 yen more and
-// the dashboard's revenue and outstanding moving by 100 yen; a refund of a dollar payment was counted as yen alike
+// the dashboard's revenue and outstanding moving by 100 yen
 describe("an invoice in another currency than its clinic's (changed before 000066)", () => {
   let moved: TestClinic;
   let movedCashier: string;
@@ -1511,6 +1511,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
   let paid: { id: string; code: string };
   let partly: { id: string; code: string };
   let dollars: { id: string; code: string };
+  let partPaid: { id: string; code: string };
   const today = async () =>
     (await rootPool().query("select app_hidden.business_date($1, now())::text as day", [moved.clinicId])).rows[0].day as string;
   /** What the clinic's figures say today: the cash-up's expected totals, the dashboard's revenue and outstanding balance. */
@@ -1531,7 +1532,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     paid = await createIssuedInvoice(moved, "80");
     dollars = await pay(movedCashier, paid.id, "80", "card");
     partly = await createIssuedInvoice(moved, "50");
-    await pay(movedCashier, partly.id, "20", "card");
+    partPaid = await pay(movedCashier, partly.id, "20", "card");
     // as its owner could before 000066, which keeps the currency of a clinic with invoices: audited as any change of the clinic is
     await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
       await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
@@ -1539,7 +1540,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     });
   });
 
-  test("takes no payment nor refund, counted in yen: INVALID_INPUT saying what to do, nothing written", async () => {
+  test("takes no payment, counted in yen: INVALID_INPUT saying what to do, nothing written", async () => {
     const before = await figures();
     expect(before).toEqual({ cash: "0", card: "100.000", revenue: "100.000", outstanding_balance: "130.000" }); // the dollars taken before the change, as kept
     await expect(pay(movedCashier, open.id, "100", "cash")).rejects.toMatchObject({
@@ -1548,11 +1549,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     });
     await expect(pay(movedCashier, partly.id, "30", "cash")).rejects.toMatchObject({
       code: "CINVL",
-      message: `${partly.code} is in USD, and the clinic now counts its money in JPY: a payment of it would be counted as 30 JPY. It was paid in part in USD, and those payments are not refunded here: invoice what is left to pay again in JPY.`,
-    });
-    await expect(committedAs(movedCashier, (c) => c.query("select app_public.refund_payment($1, 30, 'Lab test not done')", [dollars.id]))).rejects.toMatchObject({
-      code: "CINVL",
-      message: `${paid.code} is in USD, and the clinic now counts its money in JPY: a refund of it would be counted as 30 JPY. Give it back outside ClinicOps.`,
+      message: `${partly.code} is in USD, and the clinic now counts its money in JPY: a payment of it would be counted as 30 JPY. Refund its payments (counted back as they were), void it, and invoice what is owed again in JPY.`,
     });
     // written by hand (an operator's psql) too
     await expect(rootPool().query("insert into app_public.payment (clinic_id, invoice_id, amount, method) values ($1, $2, 100, 'cash')", [moved.clinicId, open.id]))
@@ -1561,6 +1558,14 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     expect(await invoiceRow(open.id)).toMatchObject({ status: "issued", currency: "USD", amount_paid: "0.000" });
     expect(await invoiceRow(paid.id)).toMatchObject({ status: "paid", currency: "USD", amount_paid: "80.000" });
     expect(await invoiceRow(partly.id)).toMatchObject({ status: "partially_paid", currency: "USD", amount_paid: "20.000" });
+  });
+
+  test("a payment taken before is refunded, counted back as it was counted, so an invoice paid in part is voided", async () => {
+    await committedAs(movedCashier, (c) => c.query("select app_public.refund_payment($1, 20, 'Billed again in yen')", [partPaid.id]));
+    expect(await figures()).toMatchObject({ card: "80.000", revenue: "80.000" }); // the 100 taken before, less the 20 given back
+    await committedAs(movedCashier, (c) => c.query("select app_public.void_invoice($1, 'Billed again in yen')", [partly.id]));
+    expect(await invoiceRow(partly.id)).toMatchObject({ status: "void", currency: "USD", amount_paid: "0.000" });
+    expect(await figures()).toMatchObject({ outstanding_balance: "100.000" }); // the open invoice alone
   });
 
   test("is voided and invoiced again in the clinic's currency, which takes the payment; a payment taken before still has its method corrected", async () => {
