@@ -5,7 +5,8 @@
  * abbott, Ávila, de la Cruz, Zulu), while the column keeps the database's collation for everything
  * that compares or lowercases it (filters, the search, the duplicate warning). Cursors of such a list
  * compare in the same collation, and an index on the column in it (`… (clinic_id, last_name collate
- * "und-x-icu")`) serves the order.
+ * "und-x-icu")`) serves the order. A collation of a schema is named with it (`@sortCollation
+ * app_hidden.digits_as_numbers`: codes in number order, PAT-999999 before PAT-1000000).
  */
 import { isNullable, reorderAttributes } from "./attribute-orders.ts";
 
@@ -23,7 +24,7 @@ export const SortCollationPlugin: GraphileConfig.Plugin = {
           if (typeof collation !== "string") throw new Error(`@sortCollation of ${attributeName}: give one collation`);
           return (queryBuilder) =>
             queryBuilder.orderBy({
-              fragment: sql`${queryBuilder.alias as ReturnType<typeof sql>}.${sql.identifier(attributeName)} collate ${sql.identifier(collation)}`,
+              fragment: sql`${queryBuilder.alias as ReturnType<typeof sql>}.${sql.identifier(attributeName)} collate ${sql.identifier(...collation.split("."))}`,
               codec: attribute.codec,
               nullable: isNullable(attribute),
               direction,

@@ -3,7 +3,7 @@
  * and restore, bad input, search, duplicate warnings, aggregates and filters.
  */
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, beginAs, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { whileHolding } from "../support/locks.ts";
 import { statementsSentBy } from "../support/statements.ts";
@@ -1280,6 +1280,38 @@ describe("names sort as people read them, whatever the database's collation", ()
     const { rows } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [clinic.clinicId]);
     const dashboard = await manager.graphql(`query($d: Date!) { dashboard(fromDate: $d, toDate: $d) { visitsByDoctor } }`, { d: rows[0].today });
     expect(dashboard.body.data.dashboard.visitsByDoctor.map((d: { name: string }) => d.name)).toEqual(READING_ORDER);
+  });
+});
+
+describe("codes sort in number order, past 999999 too", () => {
+  test("patients, services, visits, invoices, payments, refunds and money movements by code, page after page, either way; an earlier prefix's codes kept together", async () => {
+    const clinic = await createClinic("Codes past a million");
+    const KINDS = { PAT: ["patients", "PT"], SRV: ["services", "SV"], VIS: ["visits", "VS"], INV: ["invoices", "IV"], PAY: ["payments", "PY"], REF: ["refunds", "RF"] } as const;
+    await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) select $1, unnest($2::text[]), 999997", [clinic.clinicId, Object.keys(KINDS)]);
+    const cashier = await cashierSession(clinic);
+    const paidInvoice = async () => {
+      const invoice = await createIssuedInvoice(clinic, "1000");
+      await committedAs(cashier, async (c) => {
+        const payment = (await c.query("select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id])).rows[0];
+        await c.query("select app_public.refund_payment($1, 100, 'Change given')", [payment.id]);
+      });
+    };
+    for (let i = 0; i < 4; i++) await paidInvoice();
+    // the clinic's prefixes renamed: the codes made before keep theirs, the numbers go on
+    await rootPool().query("update app_public.clinic set code_prefixes = $2 where id = $1", [clinic.clinicId, JSON.stringify(Object.fromEntries(Object.entries(KINDS).map(([kind, [, renamed]]) => [kind, renamed])))]);
+    await paidInvoice();
+    const manager = new Browser(api);
+    await manager.login(clinic.members.owner.phone, clinic.members.owner.password);
+    // in text order PAT-1000000 came before PAT-999999
+    const inOrder = (kind: string, renamed: string) => [`${kind}-999998`, `${kind}-999999`, `${kind}-1000000`, `${kind}-1000001`, `${renamed}-1000002`];
+    const lists = [...Object.entries(KINDS).map(([kind, [list, renamed]]) => [list, inOrder(kind, renamed)] as const), ["moneyMovements", [...inOrder("PAY", "PY"), ...inOrder("REF", "RF")]] as const];
+    for (const [list, ascending] of lists) {
+      for (const [order, expected] of [["CODE_ASC", ascending], ["CODE_DESC", [...ascending].reverse()]] as const) {
+        const listed = (await manager.graphql(`{ ${list}(orderBy: ${order}) { nodes { code } } }`)).body.data[list].nodes.map((n: { code: string }) => n.code);
+        expect({ list, order, listed }).toEqual({ list, order, listed: expected });
+        expect({ list, order, paged: await pageThrough(manager, list, order, "code", 2, Math.ceil(ascending.length / 2)) }).toEqual({ list, order, paged: expected });
+      }
+    }
   });
 });
 

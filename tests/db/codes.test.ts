@@ -77,6 +77,25 @@ test("codes grow past six digits instead of wrapping", async () => {
   expect(await allocate(clinicId, "PAY")).toBe("PAY-1000000");
 });
 
+test("the patients and invoices CSV exports list codes past 999999 in number order, as the worker reads them (its owner role)", async () => {
+  const clinic = await createClinic();
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAT', 999998), ($1, 'INV', 999998)", [clinic.clinicId]);
+  for (let i = 0; i < 2; i++) await createIssuedInvoice(clinic, "1000");
+  const { rows: [{ today }] } = await rootPool().query("select (now() at time zone timezone)::date::text as today from app_public.clinic where id = $1", [clinic.clinicId]);
+  const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await owner.connect();
+  try {
+    for (const [kind, prefix] of [["patients_csv", "PAT"], ["invoices_csv", "INV"]]) {
+      const { rows: [{ sql }] } = await owner.query("select app_private.export_query($1) as sql", [kind]);
+      const codes = (await owner.query<{ code: string }>(sql as string, [clinic.clinicId, today, today])).rows.map((row) => row.code);
+      // in text order PAT-1000000 came first
+      expect({ kind, codes }).toEqual({ kind, codes: [`${prefix}-999999`, `${prefix}-1000000`] });
+    }
+  } finally {
+    await owner.end();
+  }
+});
+
 test("API sessions never act in system context, and cannot allocate codes themselves", async () => {
   const { clinicId, members } = await createClinic();
   const { rows } = await rootPool().query("select has_function_privilege($1, 'app_private.next_code(uuid, text)', 'execute') as can", [
