@@ -80,6 +80,22 @@ COMMENT ON SCHEMA reporting IS 'Read-only views for analysts, limited to the cli
 
 
 --
+-- Name: digits_as_numbers; Type: COLLATION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE COLLATION app_hidden.digits_as_numbers (provider = icu, locale = 'und-u-kn-true');
+
+
+ALTER COLLATION app_hidden.digits_as_numbers OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: COLLATION digits_as_numbers; Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLLATION app_hidden.digits_as_numbers IS 'ICU''s root order with digits compared as numbers (und-u-kn-true): codes in number order, PAT-999999 before PAT-1000000, each prefix''s codes together. Deterministic (equal only when the same text). Lists sort codes in it (@sortCollation on each code column), with an index of each table''s codes in it.';
+
+
+--
 -- Name: audit_chain_status; Type: TYPE; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -2781,7 +2797,8 @@ COMMENT ON COLUMN app_public.invoice.id IS 'Internal identifier.';
 -- Name: COLUMN invoice.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice.code IS 'Invoice number, INV-000001, consecutive without gaps per clinic.';
+COMMENT ON COLUMN app_public.invoice.code IS '@sortCollation app_hidden.digits_as_numbers
+Invoice number, INV-000001, consecutive without gaps per clinic; sorted in number order (INV-999999, then INV-1000000).';
 
 
 --
@@ -4421,10 +4438,10 @@ CREATE FUNCTION app_private.export_order(kind app_public.export_kind) RETURNS te
     LANGUAGE sql IMMUTABLE
     AS $$
   select case kind
-    when 'patients_csv' then 'p.code'
-    when 'visits_csv' then 'v.scheduled_at, v.code'
-    when 'invoices_csv' then 'i.code'
-    when 'payments_csv' then 'm.business_date, m.moved_at, m.code'
+    when 'patients_csv' then 'p.code collate app_hidden.digits_as_numbers'
+    when 'visits_csv' then 'v.scheduled_at, v.code collate app_hidden.digits_as_numbers'
+    when 'invoices_csv' then 'i.code collate app_hidden.digits_as_numbers'
+    when 'payments_csv' then 'm.business_date, m.moved_at, m.code collate app_hidden.digits_as_numbers'
   end;
 $$;
 
@@ -4435,7 +4452,7 @@ ALTER FUNCTION app_private.export_order(kind app_public.export_kind) OWNER TO :D
 -- Name: FUNCTION export_order(kind app_public.export_kind); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.export_order(kind app_public.export_kind) IS 'The ORDER BY of each CSV export, over export_rows''s query: payments and refunds by business day, then the moment they moved (not its wall-clock time, which repeats an hour on the day clocks go back).';
+COMMENT ON FUNCTION app_private.export_order(kind app_public.export_kind) IS 'The ORDER BY of each CSV export, over export_rows''s query: patients and invoices by code, visits by time then code, payments and refunds by business day, then the moment they moved (not its wall-clock time, which repeats an hour on the day clocks go back), then code; codes in number order (app_hidden.digits_as_numbers: INV-999999, then INV-1000000).';
 
 
 --
@@ -4814,7 +4831,8 @@ COMMENT ON COLUMN app_public.patient.id IS 'Internal identifier.';
 -- Name: COLUMN patient.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.patient.code IS 'Human-readable code, PAT-000001, allocated by the database.';
+COMMENT ON COLUMN app_public.patient.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, PAT-000001, allocated by the database; sorted in number order (PAT-999999, then PAT-1000000).';
 
 
 --
@@ -10559,7 +10577,8 @@ COMMENT ON COLUMN app_public.visit.id IS 'Internal identifier.';
 -- Name: COLUMN visit.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.visit.code IS 'Human-readable code, VIS-000001, allocated by the database.';
+COMMENT ON COLUMN app_public.visit.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, VIS-000001, allocated by the database; sorted in number order (VIS-999999, then VIS-1000000).';
 
 
 --
@@ -12095,7 +12114,8 @@ COMMENT ON COLUMN app_public.service.id IS 'Internal identifier.';
 -- Name: COLUMN service.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.service.code IS 'Human-readable code, SRV-000001, allocated by the database.';
+COMMENT ON COLUMN app_public.service.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, SRV-000001, allocated by the database; sorted in number order (SRV-999999, then SRV-1000000).';
 
 
 --
@@ -12720,7 +12740,8 @@ COMMENT ON COLUMN app_public.payment.id IS 'Internal identifier.';
 -- Name: COLUMN payment.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.payment.code IS 'Human-readable code, PAY-000001.';
+COMMENT ON COLUMN app_public.payment.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, PAY-000001; sorted in number order (PAY-999999, then PAY-1000000).';
 
 
 --
@@ -12980,7 +13001,8 @@ COMMENT ON COLUMN app_public.refund.id IS 'Internal identifier.';
 -- Name: COLUMN refund.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.refund.code IS 'Human-readable code, REF-000001.';
+COMMENT ON COLUMN app_public.refund.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, REF-000001; sorted in number order (REF-999999, then REF-1000000).';
 
 
 --
@@ -15226,7 +15248,8 @@ Positive for a payment, negative for a refund.';
 --
 
 COMMENT ON COLUMN app_public.money_movement.code IS '@behavior +filterBy +orderBy
-The payment''s or the refund''s code (PAY-000001, REF-000001).';
+@sortCollation app_hidden.digits_as_numbers
+The payment''s or the refund''s code (PAY-000001, REF-000001); sorted in number order (PAY-999999, then PAY-1000000).';
 
 
 --
@@ -16775,6 +16798,20 @@ COMMENT ON INDEX app_public.invoice_clinic_balance_idx IS 'A clinic''s invoices 
 
 
 --
+-- Name: invoice_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_code_idx ON app_public.invoice USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers);
+
+
+--
+-- Name: INDEX invoice_clinic_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_code_idx IS 'A clinic''s invoices in the order of their codes'' numbers (digits_as_numbers): invoices by CODE.';
+
+
+--
 -- Name: invoice_clinic_created_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16915,6 +16952,20 @@ CREATE INDEX membership_user_id_idx ON app_public.membership USING btree (user_i
 
 
 --
+-- Name: patient_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX patient_clinic_code_idx ON app_public.patient USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers);
+
+
+--
+-- Name: INDEX patient_clinic_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.patient_clinic_code_idx IS 'A clinic''s patients in the order of their codes'' numbers (digits_as_numbers): patients by CODE.';
+
+
+--
 -- Name: patient_clinic_created_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16978,6 +17029,20 @@ COMMENT ON INDEX app_public.payment_clinic_amount_idx IS 'A clinic''s payments b
 
 
 --
+-- Name: payment_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_clinic_code_idx ON app_public.payment USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers);
+
+
+--
+-- Name: INDEX payment_clinic_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_clinic_code_idx IS 'A clinic''s payments in the order of their codes'' numbers (digits_as_numbers): payments by CODE.';
+
+
+--
 -- Name: payment_clinic_received_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17003,6 +17068,20 @@ CREATE INDEX payment_method_idx ON app_public.payment USING btree (clinic_id, me
 --
 
 CREATE INDEX refund_business_date_idx ON app_public.refund USING btree (clinic_id, business_date, method);
+
+
+--
+-- Name: refund_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX refund_clinic_code_idx ON app_public.refund USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers);
+
+
+--
+-- Name: INDEX refund_clinic_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.refund_clinic_code_idx IS 'A clinic''s refunds in the order of their codes'' numbers (digits_as_numbers): refunds by CODE.';
 
 
 --
@@ -17097,6 +17176,20 @@ CREATE INDEX service_clinic_category_idx ON app_public.service USING btree (clin
 
 
 --
+-- Name: service_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX service_clinic_code_idx ON app_public.service USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers);
+
+
+--
+-- Name: INDEX service_clinic_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.service_clinic_code_idx IS 'A clinic''s services in the order of their codes'' numbers (digits_as_numbers): services by CODE.';
+
+
+--
 -- Name: service_clinic_is_active_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17143,6 +17236,20 @@ CREATE UNIQUE INDEX service_price_one_current ON app_public.service_price USING 
 --
 
 CREATE INDEX service_price_service_idx ON app_public.service_price USING btree (clinic_id, service_id, effective_from);
+
+
+--
+-- Name: visit_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_clinic_code_idx ON app_public.visit USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers);
+
+
+--
+-- Name: INDEX visit_clinic_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.visit_clinic_code_idx IS 'A clinic''s visits in the order of their codes'' numbers (digits_as_numbers): visits by CODE.';
 
 
 --
