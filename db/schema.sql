@@ -10020,6 +10020,42 @@ COMMENT ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) IS 'T
 
 
 --
+-- Name: warn_of_invoices_in_another_currency(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.warn_of_invoices_in_another_currency() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_clinics text;
+begin
+  select string_agg(format('%s (%s): %s invoice(s) in %s', c.name, c.id, o.invoices, o.currency), '; ' order by c.name, c.id, o.currency)
+  into v_clinics
+  from app_public.clinic c
+  join lateral (
+    select i.currency, count(*) as invoices
+    from app_public.invoice i
+    where i.clinic_id = c.id and i.currency <> c.currency and i.status in ('draft', 'issued', 'partially_paid')
+    group by i.currency) o on true;
+  if v_clinics is not null then
+    insert into app_private.upgrade_warning (migration, message) values ('000386', format(
+      'Clinics with open invoices in another currency than their own, which take no payment since 000384: %s. Void each (its payments refunded first when paid in part) and invoice what is owed again in the clinic''s currency (docs/billing.md)', v_clinics));
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.warn_of_invoices_in_another_currency() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION warn_of_invoices_in_another_currency(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.warn_of_invoices_in_another_currency() IS 'Leaves the operators a warning (upgrade_warning) naming the clinics with open invoices (draft, issued, paid in part) in another currency than the clinic''s, whose currency changed before 000066: since 000384 they take no payment (tg_money__in_currency_decimals). Run by 000386.';
+
+
+--
 -- Name: warn_of_phones_left(integer); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -22546,6 +22582,13 @@ REVOKE ALL ON FUNCTION app_private.visit_queue_channel(clinic_id uuid, doctor_id
 --
 
 REVOKE ALL ON FUNCTION app_private.visit_value(clinic_id uuid, visit_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION warn_of_invoices_in_another_currency(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.warn_of_invoices_in_another_currency() FROM PUBLIC;
 
 
 --

@@ -1540,6 +1540,16 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     });
   });
 
+  // the upgrade to 000386 names such clinics to the operators: their cashiers will be refused
+  test("is named to the operators by the upgrade's warning, counted with its clinic's other open invoices in that currency", async () => {
+    await rootPool().query("select app_private.warn_of_invoices_in_another_currency()");
+    const { rows } = await rootPool().query("delete from app_private.upgrade_warning where migration = '000386' returning message");
+    expect(rows).toHaveLength(1);
+    // the issued invoice and the one paid in part; the paid one takes no more payments
+    expect(rows[0].message).toContain(`Moved from dollars to yen (${moved.clinicId}): 2 invoice(s) in USD`);
+    expect(rows[0].message).toMatch(/^Clinics with open invoices in another currency than their own, which take no payment since 000384: /);
+  });
+
   test("takes no payment, counted in yen: INVALID_INPUT saying what to do, nothing written", async () => {
     const before = await figures();
     expect(before).toEqual({ cash: "0", card: "100.000", revenue: "100.000", outstanding_balance: "130.000" }); // the dollars taken before the change, as kept
