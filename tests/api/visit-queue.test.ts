@@ -122,8 +122,7 @@ async function insertProbe(clinic: TestClinic, probeDoctor: TestMember): Promise
 
 /**
  * A member (by default A's receptionist), logged in and subscribed to their clinic's queue (on the test's server, or
- * another on the same database), once the subscription listens: the API issues LISTEN in the background, so a
- * probe visit is notified about until the subscription hears it. `caughtUp` waits until it has handled every
+ * another on the same database), once the subscription listens: its first event (`listening`) says so. `caughtUp` waits until it has handled every
  * notification sent so far (another subscriber's probes included): a subscriber handles its notifications one
  * after the other, so once it hears a new probe's insert (notified once, as it already listens), it has handled
  * every one sent before.
@@ -140,12 +139,10 @@ async function subscribedDesk(
   const received: QueueEvent[] = [];
   const errors: unknown[] = [];
   const heard = new Set<string>();
-  const ended = collect(client, received, errors, (probeId) => void heard.add(probeId));
-  const probeId = await insertProbe(clinic, probeDoctor);
-  for (const end = Date.now() + 20_000; !heard.has(probeId) && errors.length === 0 && Date.now() < end; await until(() => heard.has(probeId), 200)) {
-    await notifyQueue(clinic.clinicId, JSON.stringify({ id: probeId, status: "scheduled" }));
-  }
-  if (!heard.has(probeId)) throw new Error(`the subscription did not hear its probe: ${JSON.stringify(errors)}`);
+  let listens = false;
+  const ended = collect(client, received, errors, (probeId) => void heard.add(probeId), () => void (listens = true));
+  await until(() => listens || errors.length > 0, 20_000);
+  if (!listens) throw new Error(`the subscription did not say it listens: ${JSON.stringify(errors)}`);
   const caughtUp = async () => {
     const next = await insertProbe(clinic, probeDoctor);
     await until(() => heard.has(next) || errors.length > 0, 20_000);
