@@ -467,6 +467,26 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(r.body.data.createPatient.patient).toMatchObject({ phone: "+255713000111", code: expect.stringMatching(/^PAT-\d{6}$/) });
   });
 
+  // cleared, it fell back to the deployment's DEFAULT_CALLING_CODE: a Kenyan clinic's 0712 345 678 saved as +255712345678
+  test("the clinic's calling code is changed to another country's, not cleared: national numbers keep being completed with it", async () => {
+    const clinic = await createClinic();
+    await rootPool().query("update app_public.clinic set calling_code = '254' where id = $1", [clinic.clinicId]);
+    const manager = new Browser(api);
+    await manager.login(clinic.members.admin.phone, clinic.members.admin.password);
+    const r = await manager.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { callingCode: null } }) { clinic { callingCode } } }`, {
+      id: clinic.clinicId,
+    });
+    expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: expect.stringContaining("not cleared (the clinic's is +254)") });
+    const front = new Browser(api);
+    await front.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
+    const registered = await front.graphql(`mutation { createPatient(input: { patient: { firstName: "Wanjiru", lastName: "Kamau", phone: "0712 345 678" } }) { patient { phone } } }`);
+    expect(registered.body).toEqual({ data: { createPatient: { patient: { phone: "+254712345678" } } } });
+    const changed = await manager.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { callingCode: "256" } }) { clinic { callingCode } } }`, {
+      id: clinic.clinicId,
+    });
+    expect(changed.body).toEqual({ data: { updateClinic: { clinic: { callingCode: "256" } } } });
+  });
+
   test("the clinic's email, address and footer are saved as meant: blank is none, an email without spaces around it, no text-reordering controls; line breaks kept", async () => {
     const own = await createClinic("Contact as meant");
     const manager = new Browser(api);
@@ -561,6 +581,41 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
     const { rows } = await rootPool().query("select timezone, currency from app_public.clinic where id = $1", [a.clinicId]);
     expect(rows[0]).toEqual({ timezone: "Africa/Dar_es_Salaam", currency: "TZS" });
+  });
+
+  // `tz` (for Tanzania) and `ke` are no language: Intl wrote the clinic's documents in en-US, 5 December as 12/5/2026,
+  // and told screen readers the PDF was in a language that does not exist
+  test("a locale of no language, or of no country, is refused; a language with a country of its own or another's is taken", async () => {
+    const clinic = await createClinic();
+    const manager = new Browser(api);
+    await manager.login(clinic.members.admin.phone, clinic.members.admin.password);
+    const setLocale = (locale: string) =>
+      manager.graphql(`mutation($id: UUID!, $locale: String!) { updateClinic(input: { rowId: $id, patch: { locale: $locale } }) { clinic { locale } } }`, {
+        id: clinic.clinicId,
+        locale,
+      });
+    const localeNow = async () => (await rootPool().query("select locale from app_public.clinic where id = $1", [clinic.clinicId])).rows[0].locale;
+    for (const locale of ["tz", "ke", "zz", "und", "en-ZZ", "sw-XX"]) {
+      const r = await setLocale(locale);
+      expect({ locale, error: r.body.errors?.[0] }).toEqual({
+        locale,
+        error: expect.objectContaining({
+          extensions: expect.objectContaining({ code: "INVALID_INPUT" }),
+          message: expect.stringContaining(`${locale} is not a language documents are written in`),
+        }),
+      });
+      expect(await localeNow()).toBe("en");
+    }
+    for (const locale of ["sw", "sw-TZ", "en-KE", "fr-TZ", "fil", "ar-EG"]) {
+      const r = await setLocale(locale);
+      expect({ locale, r: r.body }).toEqual({ locale, r: { data: { updateClinic: { clinic: { locale } } } } });
+    }
+    // a clinic set to one before keeps it, and its other settings change as ever
+    await writeBehindTriggers("update app_public.clinic set locale = 'tz' where id = $1", [clinic.clinicId]);
+    const r = await manager.graphql(`mutation($id: UUID!) { updateClinic(input: { rowId: $id, patch: { taxRate: "0.18" } }) { clinic { locale taxRate } } }`, {
+      id: clinic.clinicId,
+    });
+    expect(r.body).toEqual({ data: { updateClinic: { clinic: { locale: "tz", taxRate: "0.18" } } } });
   });
 
   test("a currency change once the clinic has invoices, whose totals would add one currency to the other", async () => {
