@@ -924,6 +924,34 @@ COMMENT ON FUNCTION app_hidden.is_country_code(calling_code text) IS 'Whether `c
 
 
 --
+-- Name: is_document_locale(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.is_document_locale(locale text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+  select locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$' and split_part(locale, '-', 1) <> 'und'
+    and exists (select from pg_catalog.pg_collation c
+                where c.collnamespace = 'pg_catalog'::regnamespace and c.collprovider = 'i'
+                  and c.collname = split_part(locale, '-', 1) || '-x-icu')
+    and (split_part(locale, '-', 2) = ''
+         or exists (select from pg_catalog.pg_collation c
+                    where c.collnamespace = 'pg_catalog'::regnamespace and c.collprovider = 'i'
+                      and c.collname like '%-' || split_part(locale, '-', 2) || '-x-icu'));
+$_$;
+
+
+ALTER FUNCTION app_hidden.is_document_locale(locale text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION is_document_locale(locale text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.is_document_locale(locale text) IS 'Whether a clinic''s locale is one its documents can be written in: a language of the database''s ICU collations (`sw`, `fil`; not `und`), with, if given, a country ICU has a locale of (`en-KE`, `fr-TZ`), as Intl reads them. `tz` or `en-ZZ` is none: Intl would write en-US.';
+
+
+--
 -- Name: is_practising_doctor(uuid, uuid); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -7558,6 +7586,35 @@ COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses 
 
 
 --
+-- Name: tg_clinic__locale_known(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__locale_known() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $_$
+begin
+  -- a locale not of the form is clinic_locale_check's to refuse, with its own message; one set before is kept
+  if (tg_op = 'INSERT' or new.locale is distinct from old.locale)
+     and new.locale ~ '^[a-z]{2,3}(-[A-Z]{2})?$' and not app_hidden.is_document_locale(new.locale) then
+    raise exception '% is not a language documents are written in: give a language code, with a country if need be, such as sw, en or en-KE.', new.locale
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$_$;
+
+
+ALTER FUNCTION app_private.tg_clinic__locale_known() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__locale_known(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__locale_known() IS 'Refuses a clinic''s locale set or changed to one of no language or no country (app_hidden.is_document_locale), INVALID_INPUT naming it; a locale kept from before is left alone.';
+
+
+--
 -- Name: tg_clinic__no_closed_day_ahead(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7602,6 +7659,9 @@ CREATE FUNCTION app_private.tg_clinic__normalize_phone() RETURNS trigger
 begin
   if tg_op = 'INSERT' and app_hidden.phone_plan(new.calling_code) ? 'worldwide' then
     new.calling_code := null; -- from create_clinic_with_owner, read off its owner's phone
+  elsif tg_op = 'UPDATE' and new.calling_code is null and old.calling_code is not null then
+    raise exception 'The calling code completes the phone numbers the clinic''s staff type without one: it is changed to the code of another country, not cleared (the clinic''s is +%).', old.calling_code
+      using errcode = 'CINVL';
   elsif (tg_op = 'INSERT' or new.calling_code is distinct from old.calling_code) and new.calling_code is not null
         and not app_hidden.is_country_code(new.calling_code) then
     raise exception 'The calling code +% is not a country''s code in use: give the code of the clinic''s country.', new.calling_code
@@ -7623,7 +7683,7 @@ ALTER FUNCTION app_private.tg_clinic__normalize_phone() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_clinic__normalize_phone(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__normalize_phone() IS 'Trigger: refuses a calling code that is no country''s code in use when it is set (a new clinic''s of no country is left out), and normalises the clinic''s phone with its calling code (or the deployment default) when it changes, blank meaning none.';
+COMMENT ON FUNCTION app_private.tg_clinic__normalize_phone() IS 'Trigger: refuses a calling code that is no country''s code in use when it is set (a new clinic''s of no country is left out), and one set cleared (it is changed to another country''s, not cleared: the deployment default would complete the clinic''s national numbers), and normalises the clinic''s phone with its calling code (or the deployment default) when it changes, blank meaning none.';
 
 
 --
@@ -11368,7 +11428,7 @@ COMMENT ON COLUMN app_public.clinic.currency IS 'ISO 4217 code of the currency t
 -- Name: COLUMN clinic.calling_code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.clinic.calling_code IS 'Country calling code used to complete national phone numbers typed by staff (e.g. 255).';
+COMMENT ON COLUMN app_public.clinic.calling_code IS 'Country calling code used to complete national phone numbers typed by staff (e.g. 255); once set, changed to another country''s, never cleared.';
 
 
 --
@@ -11431,7 +11491,7 @@ COMMENT ON COLUMN app_public.clinic.receptionists_may_invoice IS 'When true, rec
 -- Name: COLUMN clinic.locale; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.clinic.locale IS 'BCP 47 language tag for amounts and dates on documents, e.g. en, sw, fr or en-KE.';
+COMMENT ON COLUMN app_public.clinic.locale IS 'BCP 47 language tag for amounts and dates on documents, e.g. en, sw, fr or en-KE: a language ICU knows, with a country ICU knows if given (checked when set or changed).';
 
 
 --
@@ -17800,6 +17860,20 @@ CREATE TRIGGER _150_in_currency_decimals BEFORE INSERT ON app_public.refund FOR 
 
 
 --
+-- Name: clinic _150_locale_known; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _150_locale_known BEFORE INSERT OR UPDATE OF locale ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__locale_known();
+
+
+--
+-- Name: TRIGGER _150_locale_known ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _150_locale_known ON app_public.clinic IS 'A locale set or changed is a language documents are written in (tg_clinic__locale_known).';
+
+
+--
 -- Name: membership _150_managers_take_turns; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -20828,6 +20902,14 @@ GRANT ALL ON FUNCTION app_hidden.is_country_code(calling_code text) TO :DATABASE
 
 
 --
+-- Name: FUNCTION is_document_locale(locale text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.is_document_locale(locale text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.is_document_locale(locale text) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION is_practising_doctor(clinic_id uuid, membership_id uuid); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -22113,6 +22195,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__contact_as_meant() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__currency_kept() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__locale_known(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__locale_known() FROM PUBLIC;
 
 
 --
