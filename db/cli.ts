@@ -22,7 +22,7 @@ import type pg from "pg";
 import { grantAnalyst, revokeAnalyst } from "./analyst-logins.ts";
 import { openDatabase } from "./open.ts";
 import { dataDir, type DatabaseConfig, defaultCallingCodeSetting, withCredentials } from "./config.ts";
-import { prepareDatabase } from "./setup.ts";
+import { prepareDatabase, refuseUnlessSuperuser } from "./setup.ts";
 import { AUDIT_LOG_TABLES, auditAnchorsFile, checkClinicId, verifyAuditLog } from "./audit-anchors.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
 import { withClient, withSuperuserClient } from "./pool.ts";
@@ -78,17 +78,20 @@ async function newPassword(given: string | undefined, question: string): Promise
 
 /**
  * Refuses a database not set up yet (a new machine, `npm start` never run), naming the command that sets it up: psql
- * said only that the owner role does not exist. With `tables`, a database whose migrations have not made them yet (they
+ * said only that the owner role does not exist. With `superuserFor`, what the command needs a superuser for, a
+ * DATABASE_URL that names none is refused first. With `tables`, a database whose migrations have not made them yet (they
  * never ran, or stopped short, or are an older version's) is refused too: audit-verify said only that a relation or a
  * schema does not exist. The commands that call this set up nothing themselves: they are where an operator looks
  * before an upgrade's migrations run.
  */
-async function checkSetUp(config: DatabaseConfig, tables: readonly string[] = []): Promise<void> {
+async function checkSetUp(config: DatabaseConfig, tables: readonly string[] = [], superuserFor?: string): Promise<void> {
   const notSetUp = (detail = "") => new Error(`ClinicOps' database ${config.databaseName} is not set up on ${config.server}${detail}: run npm run migrate (or npm start) first`);
   const { rows: [found] } = await withClient(
     withCredentials(config.rootUrl, null, null, "postgres"),
-    (client) =>
-      client.query("select exists (select from pg_roles where rolname = $1) and exists (select from pg_database where datname = $2) as set_up", [config.roles.owner, config.databaseName]),
+    async (client) => {
+      if (superuserFor) await refuseUnlessSuperuser(client, superuserFor);
+      return client.query("select exists (select from pg_roles where rolname = $1) and exists (select from pg_database where datname = $2) as set_up", [config.roles.owner, config.databaseName]);
+    },
     config.server,
   );
   if (!found.set_up) throw notSetUp();
@@ -298,7 +301,11 @@ async function main(): Promise<boolean> {
       }
       case "audit-verify": {
         const file = given.anchors ?? auditAnchorsFile();
-        await checkSetUp(db.config, AUDIT_LOG_TABLES);
+        await checkSetUp(
+          db.config,
+          AUDIT_LOG_TABLES,
+          "audit:verify reads the audit log past row-level security, and locks the tables it reads against changes of their definition, which only a superuser may.",
+        );
         await withSuperuserClient(db.config.rootUrl, async (client) => {
           // shown on a terminal only, each line over the last: in a log or a pipe, hundreds of carriage returns on one line
           const progress = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}   `) : undefined;

@@ -154,6 +154,15 @@ async function databaseContents(config: DatabaseConfig, databaseName: string): P
 }
 
 /**
+ * Refuses, before anything is read or changed, a connection whose role is not a superuser, saying `why` the command
+ * needs one (DATABASE_URL names it): what failed later said only PostgreSQL's "permission denied for …".
+ */
+export async function refuseUnlessSuperuser(client: pg.ClientBase, why: string): Promise<void> {
+  const { rows: [who] } = await client.query("select current_user as name, rolsuper from pg_roles where rolname = current_user");
+  if (!who.rolsuper) throw new Error(`DATABASE_URL must name a superuser, and ${who.name} is not one: ${why}`);
+}
+
+/**
  * Refuses a database that is not ClinicOps' nor empty (databaseContents), before anything is changed; then
  * creates or updates the roles (and the owner role's grant of OWNER_FUNCTION_SETTINGS), `warn` told of a
  * password changed, and creates the database when missing, or makes one someone else made the owner role's.
@@ -163,12 +172,7 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
   const { roles, passwords, databaseName } = config;
   return withClient(withCredentials(config.rootUrl, null, null, "postgres"), async (client) => {
     // every step below is a superuser's: the roles' attributes, the grant of a setting, the audit log's seal
-    const { rows: [who] } = await client.query("select current_user as name, rolsuper from pg_roles where rolname = current_user");
-    if (!who.rolsuper) {
-      throw new Error(
-        `DATABASE_URL must name a superuser, and ${who.name} is not one: it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.`,
-      );
-    }
+    await refuseUnlessSuperuser(client, "it creates ClinicOps' roles and gives them their attributes, which only a superuser may set.");
     // what the database holds, before any role is touched: another application's roles may bear the names ClinicOps
     // makes from its database's (<database>_owner, …), and a refusal found after them had changed their passwords
     const { rows: [made] } = await client.query("select pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [databaseName]);

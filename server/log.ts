@@ -15,6 +15,10 @@ export function currentRequestId(): string | undefined {
   return requestStore.getStore()?.requestId;
 }
 
-export function log(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
-  writeLogLine(level, { event, requestId: currentRequestId(), ...fields });
+/**
+ * Writes one line at `level`; `record`: a line that is a record for the operator rather than a diagnostic (an upgrade's
+ * warning, counted shown once written), written at every LOG_LEVEL but silent.
+ */
+export function log(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}, record = false): void {
+  writeLogLine(level, { event, requestId: currentRequestId(), ...fields }, undefined, record);
 }

@@ -35,7 +35,9 @@ await startStep(
   async () => {
     await prepareDatabase(db.config, (message) => log("info", "database", { message }), {
       keepAuditLogUnsealed: settings.auditLogUnsealed,
-      warn: (message) => log("warn", "database", { message }),
+      // a record: each upgrade's warning is counted shown once this start has it, and at LOG_LEVEL=error, as a plain warn
+      // line, no one saw it
+      warn: (message) => log("warn", "database", { message }, true),
     });
     // the most a clinic's exports may keep, which no session's own setting raises
     await keepExportStorageMost(db.config, settings.exportStoragePerClinicMb);

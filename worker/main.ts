@@ -18,7 +18,9 @@ stopOnSignals(parts, log);
 const opening = openDatabase({ log: report });
 parts.push(["database", async () => (await opening.catch(() => null))?.close()]); // one still opening is stopped once open
 const db = await startStep(() => opening, log);
-await startStep(() => prepareDatabase(db.config, report, { warn: (message) => jsonLogger.warn(message) }), log, parts);
+// the warnings a record (as the server's), written at every LOG_LEVEL but silent: an upgrade's is counted shown once had
+const warnings = jsonLogger.scope({ record: true });
+await startStep(() => prepareDatabase(db.config, report, { warn: (message) => warnings.warn(message) }), log, parts);
 const starting = startWorker(db.config.ownerUrl, undefined, stopSignal);
 parts.unshift(["worker", async () => void (await starting.catch(() => null).then((worker) => worker && stopWorker(worker)))]); // stopped once started
 const worker = await startStep(() => starting, log, parts);

@@ -13,7 +13,8 @@ import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
 import { audit_chain__anchor } from "../../worker/tasks/audit_chain__anchor.ts";
 import { jsonLogger } from "../../worker/run.ts";
 import { runCli, runCliInTerminal } from "../support/cli.ts";
-import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
+import { withCredentials } from "../../db/config.ts";
 import { ensureRolesAndDatabase } from "../../db/setup.ts";
 import { createClinic, type TestClinic } from "../support/fixtures.ts";
 import { jobHelpers, runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
@@ -393,4 +394,18 @@ test("audit:verify on a database not set up, or set up and not migrated, says to
   } finally {
     await fresh.drop();
   }
+});
+
+// with the owner role's address it said only "permission denied for table audit_log", as if the log's own privileges
+// were wrong (or tampered with), where every other command that needs a superuser says so
+test("audit:verify with a DATABASE_URL that is not a superuser says it needs one, before reading anything", () => {
+  const asOwner = withCredentials(TEST_DATABASE_URL, testConfig.roles.owner, testConfig.passwords.owner);
+  const result = runCli(["audit-verify"], { DATABASE_URL: asOwner });
+  expect({ status: result.status, said: result.stderr.trim(), stdout: result.stdout }).toEqual({
+    status: 1,
+    said:
+      `DATABASE_URL must name a superuser, and ${testConfig.roles.owner} is not one: ` +
+      "audit:verify reads the audit log past row-level security, and locks the tables it reads against changes of their definition, which only a superuser may.",
+    stdout: "",
+  });
 });

@@ -4,8 +4,16 @@
  * `{}` of it: "Failed to reset locked; … "error":{}" said nothing of why).
  */
 import { jest } from "@jest/globals";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import pg from "pg";
+import { projectPath } from "../../db/paths.ts";
+import { prepareDatabase } from "../../db/setup.ts";
 import { jsonLogger } from "../../worker/run.ts";
+import { ownDatabase } from "../support/database.ts";
 import { linesLoggedBy } from "../support/logs.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
+import { until } from "../support/until.ts";
 
 /** The lines `write` logs at LOG_LEVEL `level` ("" as unset), read as JSON. */
 const linesWritten = async (write: () => void, level?: string) => (await linesLoggedBy(async () => write(), level)).map((line) => JSON.parse(line));
@@ -73,4 +81,52 @@ test("warnings and errors are written to stderr, the other lines to stdout", () 
     for (const spy of spies) spy.mockRestore();
   }
   expect(levels).toEqual({ stdout: ["debug", "info"], stderr: ["warn", "error"] });
+});
+
+// an upgrade's warnings (000386's: the clinics whose cashiers are now refused at the desk) were warn lines, which
+// LOG_LEVEL=error does not write: the start counted each shown all the same, and the operator never saw it
+describe("an upgrade's warnings, a record for the operator", () => {
+  const { url, config, drop } = ownDatabase("upgrade_warnings");
+  const temporaryFolder = temporaryFolders();
+  beforeAll(async () => {
+    await drop();
+    await prepareDatabase(config, () => {}, { warn: () => {} });
+  }, 120_000);
+  afterAll(() => drop());
+
+  test.each(["server/main.ts", "worker/main.ts"])("are written by %s at LOG_LEVEL=error too, the one start that counts them shown", async (script) => {
+    const message = `Clinics with open invoices in another currency than their own (seen by ${script})`;
+    const root = new pg.Client({ connectionString: url });
+    await root.connect();
+    try {
+      const { rows: [left] } = await root.query("insert into app_private.upgrade_warning (migration, message) values ('000386', $1) returning id", [message]);
+      const started = spawn(process.execPath, [projectPath(script)], {
+        cwd: projectPath(),
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          DATABASE_OWNER_PASSWORD: config.passwords.owner,
+          DATABASE_AUTHENTICATOR_PASSWORD: config.passwords.authenticator,
+          CLINICOPS_DATA_DIR: temporaryFolder("upgrade-warnings"),
+          LOG_LEVEL: "error",
+          WORKER: "off",
+          PORT: "0",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      started.stderr.on("data", (chunk) => (stderr += chunk));
+      const exited = once(started, "exit");
+      const shown = await until(async () => (await root.query("select shown_at is not null as shown from app_private.upgrade_warning where id = $1", [left.id])).rows[0].shown, 60_000);
+      // counted shown just before the line is written: a few seconds for it
+      await until(() => stderr.includes(message), 5000);
+      started.kill("SIGTERM");
+      await exited;
+      expect(shown).toBe(true);
+      const lines = stderr.split("\n").filter((line) => line.includes(message)).map((line) => JSON.parse(line));
+      expect(lines).toEqual([expect.objectContaining({ level: "warn", message: `WARNING from migration 000386: ${message}` })]);
+    } finally {
+      await root.end();
+    }
+  }, 120_000);
 });
