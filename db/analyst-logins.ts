@@ -180,7 +180,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
     const password = givenPassword ?? (exists ? null : randomBytes(18).toString("base64url"));
     const role = ident(name);
     await root.query(
-      `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
+      `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls noreplication${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
     );
     await setLimits(root, config, name);
     await root.query(`grant ${ident(config.roles.analyst)} to ${role}`);

@@ -202,12 +202,12 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
           `(one that does not exist, or an empty one).`,
       );
     }
-    await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls", passwords.owner, warn);
+    await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls noreplication", passwords.owner, warn);
     await grantOwnerFunctionSettings(client, roles.owner);
-    await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls", passwords.authenticator, warn);
-    await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls");
-    await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls");
-    await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls");
+    await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication", passwords.authenticator, warn);
+    await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls noreplication");
+    await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls noreplication");
+    await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
     await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);
     if (!made) {
       await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);

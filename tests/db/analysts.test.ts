@@ -367,6 +367,8 @@ test("a start gives back what a role lost or never had: the owner role its grant
       const operatorLogin = `${config.databaseName}_operator`;
       await own.query(`create role ${pg.escapeIdentifier(operatorLogin)} login connection limit 20; alter role ${pg.escapeIdentifier(operatorLogin)} set search_path = reporting;
         grant ${pg.escapeIdentifier(config.roles.analyst)} to ${pg.escapeIdentifier(operatorLogin)}`);
+      // replication given to ClinicOps' own roles by hand (it reads every database of the server): taken away again
+      await own.query(`alter role ${pg.escapeIdentifier(config.roles.owner)} replication; alter role ${pg.escapeIdentifier(config.roles.authenticator)} replication`);
       await own.query(`alter role ${pg.escapeIdentifier(reader)} connection limit -1`);
       await own.query(`alter role ${pg.escapeIdentifier(reader)} reset all`);
       await own.query(`alter role ${pg.escapeIdentifier(reader)} in database ${pg.escapeIdentifier(config.databaseName)} set statement_timeout = 0`);
@@ -385,6 +387,8 @@ test("a start gives back what a role lost or never had: the owner role its grant
         [operatorLogin],
       );
       expect(operator.rows).toEqual([{ rolconnlimit: 20, settings: ["search_path=reporting"] }]);
+      const replicating = await own.query("select rolname from pg_roles where rolreplication and rolname = any($1::text[])", [Object.values(config.roles)]);
+      expect(replicating.rows).toEqual([]);
       expect(await keepAnalystsWithinLimits(config)).toEqual([]); // nothing to do once done
       const { rows } = await own.query(
         `select bool_and(has_function_privilege($1, p.oid, 'execute')) as owner, bool_or(has_function_privilege('public', p.oid, 'execute')) as public,
@@ -430,8 +434,12 @@ test("setting claims, roles or the session's user changes nothing", async () => 
   await expect(analyst.query("set session authorization postgres")).rejects.toThrow(/permission denied/);
 });
 
-test("granting again replaces the clinics; revoking removes the login", async () => {
+test("granting again replaces the clinics, and takes away the replication a DBA gave the login (it copies the whole server); revoking removes the login", async () => {
+  const replicates = async () => (await rootPool().query("select rolreplication from pg_roles where rolname = $1", [ANALYST])).rows[0].rolreplication;
+  await rootPool().query(`alter role ${pg.escapeIdentifier(ANALYST)} replication`);
+  expect(await replicates()).toBe(true);
   expect(runCli(["analyst", "grant", ANALYST, "Analysed B", "--password", "analyst-password"]).status).toBe(0);
+  expect(await replicates()).toBe(false);
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]);
   const unknown = runCli(["analyst", "grant", ANALYST, "No Such Clinic"]);
   expect(unknown.status).toBe(1);
