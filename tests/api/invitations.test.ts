@@ -559,6 +559,47 @@ test("a removed doctor invited again is the same member once they accept: their 
   ]);
 });
 
+// the staff list named a former member invited again (pending) no one, though their visits (doctorName) and the audit log
+// (actorName) name them: its name was read through user's policies, which hide every invitation not yet accepted
+test("a former member invited again is named in the staff list while pending, as their visits name them; a first-time invitee is not, nor their user", async () => {
+  const c = await createClinic("Named while asked back");
+  const { doctor, receptionist } = c.members;
+  const visit = await createVisit(c, "completed");
+  const colleague = await addMember(c.clinicId, await createUser(), "doctor");
+  await rootPool().query(`update app_public."user" set full_name = case id when $1 then 'Zuhura' else 'Amani' end where id in ($1, $2)`, [colleague.userId, doctor.userId]);
+  const stranger = (await createClinic("A stranger's clinic")).members.doctor;
+  const owner = new Browser(api);
+  await owner.login(c.members.owner.phone, c.members.owner.password);
+  expect((await owner.graphql(`mutation($id: UUID!) { removeMember(input: { membershipId: $id }) { result { rowId } } }`, { id: doctor.membershipId })).body.errors).toBeUndefined();
+  const INVITE_NAMED = `mutation($phone: String!) {
+    inviteMember(input: { phone: $phone, fullName: "Whatever A calls them", role: doctor, password: "a-password-of-as-choice" }) { result { rowId fullName user { fullName } } } }`;
+  const name = "Amani";
+  expect((await owner.graphql(INVITE_NAMED, { phone: doctor.phone })).body).toEqual({
+    data: { inviteMember: { result: { rowId: doctor.membershipId, fullName: name, user: null } } },
+  });
+  const strangers = await owner.graphql(INVITE_NAMED, { phone: stranger.phone });
+  const strangerId = strangers.body.data.inviteMember.result.rowId;
+  expect(strangers.body.data.inviteMember.result).toEqual({ rowId: strangerId, fullName: null, user: null });
+  const desk = new Browser(api);
+  await desk.login(receptionist.phone, receptionist.password);
+  for (const session of [owner, desk]) {
+    const read = await session.graphql(`query($v: UUID!) {
+      memberships(condition: { role: doctor }, orderBy: FULL_NAME_ASC) { nodes { rowId fullName acceptedAt user { fullName phone } } }
+      visits(condition: { rowId: $v }) { nodes { doctorName doctor { fullName } } } }`, { v: visit.id });
+    // by name, the invitation never accepted last; the person's user (their phone) still hidden from the clinic
+    expect(read.body).toEqual({ data: {
+      memberships: { nodes: [
+        { rowId: doctor.membershipId, fullName: name, acceptedAt: null, user: null },
+        { rowId: colleague.membershipId, fullName: "Zuhura", acceptedAt: expect.any(String), user: { fullName: "Zuhura", phone: colleague.phone } },
+        { rowId: strangerId, fullName: null, acceptedAt: null, user: null },
+      ] },
+      visits: { nodes: [{ doctorName: name, doctor: { fullName: name } }] },
+    } });
+    expect(JSON.stringify(read.body)).not.toContain(doctor.phone);
+    expect(JSON.stringify(read.body)).not.toContain(`Test ${stranger.phone}`);
+  }
+});
+
 // asked again on their membership of before, a removed owner's role is replaced by the one offered, not changed: an admin
 // invites them back as a doctor as they would anyone, and no more as an owner than anyone
 test("an admin invites a removed owner back as a doctor, not as an owner; the invitation gives no owner's rights", async () => {

@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, openSession } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, openSession } from "../support/fixtures.ts";
 
 afterAll(closeRootPool);
 
@@ -94,6 +94,58 @@ test("the patients and invoices CSV exports list codes past 999999 in number ord
   } finally {
     await owner.end();
   }
+});
+
+/** What a statement was refused with: its code, message and DETAIL (JSON, the ids the API gives in `extensions`). */
+async function refusalOf(statement: Promise<unknown>) {
+  const error = await statement.then(() => null, (refused: pg.DatabaseError) => refused);
+  return { code: error?.code, message: error?.message, detail: JSON.parse(error?.detail ?? "null") };
+}
+
+// 000385 sorted the lists and CSV exports by code in number order; three refusals and documents still sorted codes as
+// text, PAT-1000000 before PAT-999999 (right after PAT-100000)
+test("a patient's deletion is refused naming their open invoices in number order, their ids in that order too", async () => {
+  const clinic = await createClinic();
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'INV', 999998)", [clinic.clinicId]);
+  const patient = await createPatient(clinic.clinicId);
+  const { rows: invoices } = await rootPool().query("insert into app_public.invoice (clinic_id, patient_id) select $1, $2 from generate_series(1, 2) returning id, code", [
+    clinic.clinicId,
+    patient.id,
+  ]);
+  expect(invoices.map(({ code }) => code)).toEqual(["INV-999999", "INV-1000000"]);
+  await asMember(clinic.members.owner, async (c) => {
+    expect(await refusalOf(c.query("select app_public.delete_patient($1)", [patient.id]))).toEqual({
+      code: "CINVL",
+      message: "This patient has open invoices (INV-999999, INV-1000000): void them, or take what is due, before deleting the patient.",
+      detail: { invoiceIds: invoices.map(({ id }) => id) },
+    });
+  });
+});
+
+test("the invoice PDF lists payments taken at one instant in number order of their codes", async () => {
+  const clinic = await createClinic();
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAY', 999998)", [clinic.clinicId]);
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  await committedAs(await cashierSession(clinic), async (c) => {
+    const { rows: [{ at }] } = await c.query("select now() as at");
+    for (const amount of [400, 600]) await c.query("select app_public.record_payment($1, $2, 'cash', received_at => $3)", [invoice.id, amount, at]);
+  });
+  const { rows: [{ doc }] } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoice.id]);
+  expect(doc.payments.map((p: { code: string; amount: number }) => [p.code, p.amount])).toEqual([["PAY-999999", 400], ["PAY-1000000", 600]]);
+});
+
+test("a currency change its prices do not fit is refused naming the first service in number order of their codes", async () => {
+  const clinic = await createClinic();
+  await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'SRV', 999998)", [clinic.clinicId]);
+  const services = [await createService(clinic.clinicId, "12.50"), await createService(clinic.clinicId, "7.25")];
+  expect(services.map(({ code }) => code)).toEqual(["SRV-999999", "SRV-1000000"]);
+  await asMember(clinic.members.owner, async (c) => {
+    expect(await refusalOf(c.query("update app_public.clinic set currency = 'JPY' where id = $1", [clinic.clinicId]))).toEqual({
+      code: "CINVL",
+      message: "The price of SRV-999999 (12.5) has more decimals than JPY has (0): change it first.",
+      detail: { serviceId: services[0].id },
+    });
+  });
 });
 
 test("API sessions never act in system context, and cannot allocate codes themselves", async () => {
