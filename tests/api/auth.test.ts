@@ -4,7 +4,7 @@
 import jwt from "jsonwebtoken";
 import type pg from "pg";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, beginAs, committedAs, createClinic, createUser, LONG_AGO, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
+import { addMember, asSession, beginAs, committedAs, createClinic, createUser, LONG_AGO, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
 import { linesLoggedBy } from "../support/logs.ts";
@@ -618,6 +618,43 @@ test("a client throttled after attempts at once took its count past 20 without l
     [`${network}::/64`],
   );
   expect(rows).toEqual([{ reason: "address_throttled", entries: 1 }]);
+});
+
+// each attempt read every failure of its address in the quarter of an hour: one client sending ~300 wrong logins a second
+// from one address had 280,000 of them, each of its next attempts read them all (35 to 200 ms of the database, one attempt
+// on each connection of the pool), and the more it sent, the more each cost; the throttle's answer needs 20 of them
+test("an address that keeps trying costs as little at its 5,000th failure as at its 20th: a login's and a password change's throttle read 20 of its failures, not all", async () => {
+  const network = anyAddress().replace(/::1$/, "");
+  const address = `${network}::7`;
+  // 5,000 failures of the past 10 minutes, the first 20 as counted before the throttle refused, the rest refused by it
+  await rootPool().query(
+    `insert into app_private.login_failure (ip, phone, throttled, attempted_at)
+     select $1::inet, '+255700000000', g > 20, now() - interval '10 minutes' + g * interval '100 ms' from generate_series(1, 5000) g`,
+    [`${network}::/64`],
+  );
+  await rootPool().query("analyze app_private.login_failure"); // as autovacuum does once a client has sent them
+  const member = await createUser();
+  await addMember(clinic.clinicId, member, "cashier");
+  const session = await openSession(member.userId, clinic.clinicId);
+  /** The rows of login_failure `statement` reads, in its transaction (rolled back), and what it answers. */
+  const readBy = (sessionId: string | null, statement: string, params: unknown[]) =>
+    asSession(sessionId, async (client) => {
+      // the backend's counts not yet reported (a transaction's before it, on the same connection, too)
+      const readSoFar = async () => (await client.query(
+        `select (t.seq_tup_read + coalesce((select sum(pg_stat_get_xact_tuples_returned(i.indexrelid)) from pg_index i where i.indrelid = t.relid), 0))::int as n
+         from pg_stat_xact_user_tables t where t.schemaname = 'app_private' and t.relname = 'login_failure'`,
+      )).rows[0].n as number;
+      const before = await readSoFar();
+      const { rows } = await client.query(statement, params);
+      return { status: rows[0].status, read: (await readSoFar()) - before };
+    });
+  const login = await readBy(null, "select app_hidden.login($1, $2, null, $3, 'flood', '1 hour') ->> 'status' as status", [member.phone, member.password, address]);
+  const change = await readBy(session, "select app_hidden.change_password($1, 'another long password', $2) ->> 'status' as status", [member.password, address]);
+  // refused as ever, the right password too, and each read at most what the throttle needs (20, and the refusal's audit check)
+  expect(login.status).toBe("invalid");
+  expect(change.status).toBe("invalid");
+  expect(login.read).toBeLessThanOrEqual(50);
+  expect(change.read).toBeLessThanOrEqual(50);
 });
 
 // each read the failures of the attempts before it, none of those in flight: a burst from one address had 39 passwords
@@ -2054,6 +2091,30 @@ describe("several clinics", () => {
     );
     // in the platform's chain: the clinic's managers are not shown a stranger's phone
     expect(rows).toEqual([{ clinic_id: null, reason: "not_a_member", clinic: second.clinicId }]);
+  });
+
+  // counted against nothing (the password is right), each wrote an entry in the platform's chain, which nobody may delete
+  // from: one account's logins naming random clinic ids wrote one a request
+  test("logins naming clinics the user does not belong to are each refused, and audited once a quarter of an hour an account, as a session's switches are", async () => {
+    const member = await createUser();
+    await addMember(clinic.clinicId, member, "receptionist");
+    const entries = async () =>
+      (await rootPool().query(
+        "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1 and detail ->> 'reason' = 'not_a_member'",
+        [member.userId],
+      )).rows[0].n as number;
+    const notAMember = async (clinicId: string) => {
+      const response = await new Browser(api).tryLogin(member.phone, member.password, clinicId);
+      expect([response.status, response.body.error?.code]).toEqual([403, "FORBIDDEN"]);
+    };
+    for (const clinicId of [second.clinicId, randomUUID(), randomUUID()]) await notAMember(clinicId);
+    expect(await entries()).toBe(1);
+    // a quarter of an hour on, the next is audited again
+    await rootPool().query("update app_private.user_secret set not_a_member_audited_at = now() - interval '16 minutes' where user_id = $1", [member.userId]);
+    await notAMember(randomUUID());
+    expect(await entries()).toBe(2);
+    // and the member's own clinic still logs in
+    expect((await new Browser(api).tryLogin(member.phone, member.password, clinic.clinicId)).status).toBe(200);
   });
 
   test("the old token stops working after a switch", async () => {
