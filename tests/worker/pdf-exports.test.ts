@@ -306,6 +306,37 @@ test("a void invoice's PDF says it is void, and why: a voided invoice printed ag
   expect(lines).toEqual(expect.arrayContaining(["Void", "Entered twice: see the next invoice"]));
 });
 
+// a deleted patient is for owners and admins (deletedPatients; the invoice names them to a cashier, patientName), yet
+// a cashier who asked for the PDF of their invoice read the phone and address the owner had taken out of sight
+test("a deleted patient's invoice PDF names them, with their code, but not their phone and address, which only owners and admins see; restored, it gives them again", async () => {
+  const paidUp = await createClinic("PDF Deleted Patient");
+  const invoice = await createIssuedInvoice(paidUp, "1000");
+  const { rows: [patient] } = await rootPool().query(
+    `update app_public.patient set first_name = 'Zawadi', last_name = 'Mrema', phone = '+255713000111', address = 'Plot 12, Mikocheni'
+     where id = (select patient_id from app_public.invoice where id = $1) returning id, code`,
+    [invoice.id],
+  );
+  // seen and paid in full: nothing keeps the patient from being deleted
+  await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [invoice.visitId]);
+  await committedAs(await cashierSession(paidUp), (c) =>
+    c.query("select app_public.record_payment(i.id, i.total, 'cash') from app_public.invoice i where i.id = $1", [invoice.id]));
+  const owner = await openSession(paidUp.members.owner.userId, paidUp.clinicId);
+  await committedAs(owner, (c) => c.query("select app_public.delete_patient($1)", [patient.id]));
+  const desk = new Browser(api);
+  await desk.login(paidUp.members.cashier.phone, paidUp.members.cashier.password);
+  // a cashier is not shown a deleted patient
+  const hidden = await desk.graphql("query { deletedPatients { nodes { phone address } } }");
+  expect(hidden.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+  const deleted = await exportPdf({ kind: "invoice_pdf", invoice: invoice.id }, desk);
+  expect(deleted).toContain(`Zawadi Mrema (${patient.code})`);
+  expect({ phone: deleted.includes("+255713000111"), address: deleted.includes("Mikocheni") }).toEqual({ phone: false, address: false });
+
+  await committedAs(owner, (c) => c.query("select app_public.restore_patient($1)", [patient.id]));
+  const restored = await exportPdf({ kind: "invoice_pdf", invoice: invoice.id }, desk);
+  expect({ phone: restored.includes("+255713000111"), address: restored.includes("Plot 12, Mikocheni") }).toEqual({ phone: true, address: true });
+});
+
 // an invoice's notes ("Free notes printed on the invoice.", as the API describes them) were never printed: a
 // cashier's "Billed to the employer, claim 4471" was on no copy the patient or the employer got
 test("an invoice's notes print on its PDF, on as many lines as they were typed on", async () => {
