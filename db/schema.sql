@@ -903,6 +903,163 @@ ALTER FUNCTION app_hidden.include_deleted() OWNER TO :DATABASE_OWNER;
 COMMENT ON FUNCTION app_hidden.include_deleted() IS 'True while a trusted function needs soft-deleted rows to be visible (select policies hide them otherwise): clinicops.include_deleted is on and the query runs as the database owner role, as a security definer function that sets it in its definition does. A session that turns the setting on by hand (SQL as the API''s role, an analyst) sees no deleted row.';
 
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: membership; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.membership (
+    clinic_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    role app_public.member_role NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    accepted_at timestamp with time zone DEFAULT now()
+);
+
+ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.membership IS '@behavior -delete
+@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
+@unique clinic_id,user_id|@behavior -single -update -delete
+A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
+
+
+--
+-- Name: COLUMN membership.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN membership.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.id IS 'Internal identifier of the membership.';
+
+
+--
+-- Name: COLUMN membership.user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
+
+
+--
+-- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
+What the member may do in this clinic.';
+
+
+--
+-- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
+False suspends the member: no login into this clinic, sessions ended.';
+
+
+--
+-- Name: COLUMN membership.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.created_at IS 'When the row was created.';
+
+
+--
+-- Name: COLUMN membership.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.created_by IS 'User who created the row.';
+
+
+--
+-- Name: COLUMN membership.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN membership.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN membership.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.deleted_at IS 'When the member was removed (soft delete); null while a member.';
+
+
+--
+-- Name: COLUMN membership.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the member.';
+
+
+--
+-- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
+When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
+
+
+--
+-- Name: invited_again_name(app_public.membership); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.invited_again_name(m app_public.membership) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- the membership is read again as the session sees it (select_clinic: of its clinic, not removed), so a row made up
+  -- by the caller names no one; PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return (
+    select u.full_name
+    from app_public.membership seen
+    join app_public."user" u on u.id = seen.user_id
+    where seen.clinic_id = m.clinic_id and seen.id = m.id and seen.accepted_at is null and app_private.accepted_once(seen));
+end;
+$$;
+
+
+ALTER FUNCTION app_hidden.invited_again_name(m app_public.membership) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION invited_again_name(m app_public.membership); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.invited_again_name(m app_public.membership) IS 'The name of the person of a pending membership the session sees, when the membership was accepted once (app_private.accepted_once: a former member invited again, 000300), as their visits and the audit log name them; null for any other membership (an invitation never accepted: the clinic does not see whom it invited, decision 009). membership_full_name''s, and the API''s fullName''s (server/member-names.ts), name of a pending member.';
+
+
 --
 -- Name: is_country_code(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
@@ -2349,10 +2506,6 @@ COMMENT ON FUNCTION app_public.current_clinic_id() IS '@behavior -queryField
 The clinic the live session is scoped to, or null. Policies compare clinic_id with `(select app_public.current_clinic_id())`.';
 
 
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
 --
 -- Name: report_export; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
 --
@@ -2581,127 +2734,6 @@ ALTER FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) 
 --
 
 COMMENT ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) IS 'Why the export is not downloaded: deleted (deleteExport), expired (or done and past its expiresAt), failed, cancelled (cancelExport), or not_ready (queued or running); null when it is done and may be downloaded. The one rule of downloads: export_for_download serves an export only when this is null, and GET /exports/:id tells a person who sees the export (its policies) the reason''s sentence (server/export-unavailable.ts).';
-
-
---
--- Name: membership; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.membership (
-    clinic_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    role app_public.member_role NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    accepted_at timestamp with time zone DEFAULT now()
-);
-
-ALTER TABLE ONLY app_public.membership FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.membership OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.membership IS '@behavior -delete
-@defaultOrderBy FULL_NAME_ASC,ROLE_ASC,PRIMARY_KEY_ASC
-@unique clinic_id,user_id|@behavior -single -update -delete
-A user''s role in a clinic, listed by the member''s name. Removing a member soft-deletes the membership (see removeMember / restoreMember).';
-
-
---
--- Name: COLUMN membership.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN membership.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.id IS 'Internal identifier of the membership.';
-
-
---
--- Name: COLUMN membership.user_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.user_id IS 'The member.';
-
-
---
--- Name: COLUMN membership.role; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.role IS '@behavior +filterBy +orderBy
-What the member may do in this clinic.';
-
-
---
--- Name: COLUMN membership.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.is_active IS '@behavior +filterBy +orderBy
-False suspends the member: no login into this clinic, sessions ended.';
-
-
---
--- Name: COLUMN membership.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.created_at IS 'When the row was created.';
-
-
---
--- Name: COLUMN membership.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.created_by IS 'User who created the row.';
-
-
---
--- Name: COLUMN membership.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN membership.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN membership.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.deleted_at IS 'When the member was removed (soft delete); null while a member.';
-
-
---
--- Name: COLUMN membership.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.deleted_by IS 'User who removed the member.';
-
-
---
--- Name: COLUMN membership.accepted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.membership.accepted_at IS '@behavior +filterBy +orderBy
-When the member accepted the membership; null while it is a pending invitation (invite_member of a phone that already had a user), which gives no access and does not show the person to the clinic until they accept it (acceptInvitation).';
 
 
 --
@@ -3235,12 +3267,22 @@ COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice
 CREATE FUNCTION app_private.address_throttle(ip inet, in_flight integer DEFAULT 0, OUT refused boolean, OUT first_refusal boolean) RETURNS record
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET enable_bitmapscan TO 'off'
     AS $$
-  -- the first refusal: none of the window's failures was one (attempts at once can take the count past 20 without
-  -- landing on it, which left a throttled address never audited)
-  select count(*) + address_throttle.in_flight >= 20, count(*) >= 20 and not coalesce(bool_or(f.throttled), false)
-  from app_private.login_failure f
-  where f.ip = app_hidden.throttled_network(address_throttle.ip) and f.attempted_at > now() - interval '15 minutes';
+  -- 20 failures at most: the answer is the same for 20 as for 280,000
+  select w.failures + address_throttle.in_flight >= 20,
+    -- the first refusal: none of the window's failures was one (attempts at once can take the count past 20 without
+    -- landing on it, which left a throttled address never audited)
+    w.failures >= 20 and not exists (
+      select from app_private.login_failure f
+      where f.ip = app_hidden.throttled_network(address_throttle.ip) and f.attempted_at > now() - interval '15 minutes'
+        and f.throttled)
+  from (
+    select count(*)::integer as failures from (
+      select from app_private.login_failure f
+      where f.ip = app_hidden.throttled_network(address_throttle.ip) and f.attempted_at > now() - interval '15 minutes'
+      limit 20) window_failures
+  ) w;
 $$;
 
 
@@ -3250,7 +3292,7 @@ ALTER FUNCTION app_private.address_throttle(ip inet, in_flight integer, OUT refu
 -- Name: FUNCTION address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean) IS 'The login throttle on the client address `ip` (its network, throttled_network): `refused` once it has 20 failures in the last 15 minutes, counting as failures `in_flight` attempts of it under way (enter_address_attempt, which reads them: read before this is called, so that one ended meanwhile is read here as the failure it was), `first_refusal` when none of those failures was itself a refusal by the throttle (the one to audit; attempts in flight aside). Neither for a null address. For login and change_password.';
+COMMENT ON FUNCTION app_private.address_throttle(ip inet, in_flight integer, OUT refused boolean, OUT first_refusal boolean) IS 'The login throttle on the client address `ip` (its network, throttled_network): `refused` once it has 20 failures in the last 15 minutes, counting as failures `in_flight` attempts of it under way (enter_address_attempt, which reads them: read before this is called, so that one ended meanwhile is read here as the failure it was), `first_refusal` when none of those failures was itself a refusal by the throttle (the one to audit; attempts in flight aside). Neither for a null address. Reads 20 of the address''s failures at most, off login_failure_ip_idx in its order (an address refused is still counted at each attempt, and reading them all made each attempt of one that kept trying cost more), and asks whether one was a refusal only at 20. For login and change_password.';
 
 
 --
@@ -3433,6 +3475,16 @@ CREATE FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text,
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
+  -- the right password naming a clinic the account is not a member of, counted against nothing (the password is right):
+  -- once a quarter of an hour an account, as a session's switches are (switch_refused_at), not an entry a request
+  if audit_failed_login.reason = 'not_a_member' then
+    update app_private.user_secret s set not_a_member_audited_at = now()
+    where s.user_id = audit_failed_login.user_id
+      and (s.not_a_member_audited_at is null or s.not_a_member_audited_at < now() - interval '15 minutes');
+    if not found then
+      return;
+    end if;
+  end if;
   perform app_private.write_audit(null, 'login_failed', 'user', audit_failed_login.user_id, null, null,
     jsonb_build_object('phone', audit_failed_login.phone, 'ip', audit_failed_login.ip, 'reason', audit_failed_login.reason)
       || audit_failed_login.extra,
@@ -3448,7 +3500,7 @@ ALTER FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, 
 -- Name: FUNCTION audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own session asked (password_change_refused, switch_not_a_member: a switch to a clinic it is not a member of), else no one.';
+COMMENT ON FUNCTION app_private.audit_failed_login(phone text, ip inet, reason text, user_id uuid, extra jsonb) IS 'Writes a failed login''s entry (action login_failed) in the platform''s audit chain: the phone (normalised, or null when it was not a phone number), the client address, the reason and, in extra, anything the reason needs (the clinic asked for). The record is the account the phone belongs to, when there is one; the actor is that account only when the password was right (locked, inactive, not_a_member) or its own session asked (password_change_refused, switch_not_a_member: a switch to a clinic it is not a member of), else no one. A not_a_member login (the right password naming a clinic the account is not an active member of, counted against neither the address nor the account) is written once a quarter of an hour an account (user_secret.not_a_member_audited_at), as a session''s switch_not_a_member is (switch_clinic), not one a request.';
 
 
 --
@@ -5077,14 +5129,16 @@ CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RE
     'invoice', jsonb_build_object('code', i.code, 'status', i.status, 'currency', i.currency, 'decimals', app_public.currency_decimals(i.currency),
       'issuedAt', i.issued_at, 'createdAt', i.created_at, 'subtotal', i.subtotal, 'discountTotal', i.discount_total, 'taxTotal', i.tax_total,
       'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', i.notes, 'voidReason', i.void_reason),
-    'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name, 'phone', p.phone, 'address', p.address),
+    -- a deleted patient's phone and address are for owners and admins, and the file is the clinic's money roles' too
+    'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name,
+      'phone', case when p.deleted_at is null then p.phone end, 'address', case when p.deleted_at is null then p.address end),
     'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
                 'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total)
                 order by l.position), '[]')
               from app_public.invoice_line l
               where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
     'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at,
-                   'reference', m.reference) order by m.at, m.code), '[]')
+                   'reference', m.reference) order by m.at, m.code collate app_hidden.digits_as_numbers), '[]')
                  from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at, p2.reference from app_public.payment p2
                        where p2.clinic_id = i.clinic_id and p2.invoice_id = i.id
                        union all
@@ -5102,7 +5156,7 @@ ALTER FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) OWN
 -- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds, balance, footer; the invoice''s currency with the decimals of it (currency_decimals) that every amount of the invoice is printed in, which are not the clinic''s when its currency changed before 000066.';
+COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds (in time order, those of one instant in number order of their codes), balance, footer; the invoice''s currency with the decimals of it (currency_decimals) that every amount of the invoice is printed in, which are not the clinic''s when its currency changed before 000066. A deleted patient is given by name (as invoice_patient_name gives it to every role that sees the invoice) and code alone: their phone and address are for owners and admins.';
 
 
 --
@@ -7562,10 +7616,10 @@ begin
     raise exception 'The currency cannot change once the clinic has counted its cash: its counts in % would read as %.', old.currency, new.currency
       using errcode = 'CINVL';
   end if;
-  -- deleted services too: a restore brings a service back with its price
+  -- deleted services too: a restore brings a service back with its price; the first by code in number order (000385)
   select s.code, s.id, s.price, s.deleted_at is not null into v_code, v_id, v_price, v_deleted from app_public.service s
   where s.clinic_id = new.id and s.price <> round(s.price, app_public.currency_decimals(new.currency))
-  order by s.deleted_at is not null, s.code limit 1;
+  order by s.deleted_at is not null, s.code collate app_hidden.digits_as_numbers limit 1;
   if found then
     raise exception 'The price of % (%) has more decimals than % has (%): change it first%.', v_code, trim_scale(v_price), new.currency,
       app_public.currency_decimals(new.currency), case when v_deleted then ' (a deleted service: restore it, change its price, delete it again)' else '' end
@@ -7582,7 +7636,7 @@ ALTER FUNCTION app_private.tg_clinic__currency_kept() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__currency_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT, naming the service, its id in the error''s DETAIL, extensions.serviceId); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
+COMMENT ON FUNCTION app_private.tg_clinic__currency_kept() IS 'Trigger: refuses a change of currency once the clinic has invoices, services on visits or a counted day, or to a currency its catalog''s prices (deleted services'' too: a restore brings them back) have too many decimals for (INVALID_INPUT, naming the service, the first in number order of their codes, live ones before deleted ones, its id in the error''s DETAIL, extensions.serviceId); waits for what is being written in the currency (its lock, which new invoices and check_in_clinic_currency share).';
 
 
 --
@@ -8827,8 +8881,9 @@ declare
   v_codes text;
   v_ids uuid[];
 begin
-  -- those who delete patients (owners, admins) see every invoice of their clinic
-  select string_agg(i.code, ', ' order by i.code), array_agg(i.id order by i.code) into v_codes, v_ids from app_public.invoice i
+  -- those who delete patients (owners, admins) see every invoice of their clinic; codes in number order (000385)
+  select string_agg(i.code, ', ' order by i.code collate app_hidden.digits_as_numbers),
+         array_agg(i.id order by i.code collate app_hidden.digits_as_numbers) into v_codes, v_ids from app_public.invoice i
   where i.clinic_id = new.clinic_id and i.patient_id = new.id and i.status in ('draft', 'issued', 'partially_paid');
   if v_codes is not null then
     raise exception 'This patient has open invoices (%): void them, or take what is due, before deleting the patient.', v_codes
@@ -8845,7 +8900,7 @@ ALTER FUNCTION app_private.tg_patient__no_open_invoice() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_patient__no_open_invoice(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refuses (INVALID_INPUT, naming the invoices, their ids in the error''s DETAIL, extensions.invoiceIds) to delete a patient with an invoice that is a draft, or issued with money still due.';
+COMMENT ON FUNCTION app_private.tg_patient__no_open_invoice() IS 'Trigger: refuses (INVALID_INPUT, naming the invoices in number order of their codes, their ids in that order in the error''s DETAIL, extensions.invoiceIds) to delete a patient with an invoice that is a draft, or issued with money still due.';
 
 
 --
@@ -12567,9 +12622,10 @@ CREATE FUNCTION app_public.membership_full_name(m app_public.membership) RETURNS
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  -- read as the caller: `user`'s policies show a colleague's name, not a pending invitee's; PL/pgSQL, so its
-  -- plan is kept for the connection (decision 012)
-  return (select u.full_name from app_public."user" u where u.id = m.user_id);
+  -- read as the caller: `user`'s policies show a colleague's name, not a pending invitee's; one invited again after
+  -- being a member is named (app_hidden.invited_again_name); PL/pgSQL, so its plan is kept for the connection
+  -- (decision 012)
+  return coalesce((select u.full_name from app_public."user" u where u.id = m.user_id), app_hidden.invited_again_name(m));
 end;
 $$;
 
@@ -12581,7 +12637,7 @@ ALTER FUNCTION app_public.membership_full_name(m app_public.membership) OWNER TO
 --
 
 COMMENT ON FUNCTION app_public.membership_full_name(m app_public.membership) IS '@behavior +orderBy -resource:aggregate
-The member''s name, as `user` shows it to the session: null for an invitation not yet accepted (the clinic does not see whom it invited). Memberships are listed by it, then by role.';
+The member''s name, as `user` shows it to the session; null for an invitation not yet accepted (the clinic does not see whom it invited), but for a former member invited again, named while the invitation is pending as their visits and the audit log name them (their `user` stays hidden until they accept). Memberships are listed by it, then by role.';
 
 
 --
@@ -15022,7 +15078,8 @@ CREATE TABLE app_private.user_secret (
     locked_until timestamp with time zone,
     last_login_at timestamp with time zone,
     password_set_by_holder boolean DEFAULT false NOT NULL,
-    password_given_by_clinic uuid
+    password_given_by_clinic uuid,
+    not_a_member_audited_at timestamp with time zone
 );
 
 ALTER TABLE ONLY app_private.user_secret FORCE ROW LEVEL SECURITY;
@@ -15091,6 +15148,13 @@ COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the
 --
 
 COMMENT ON COLUMN app_private.user_secret.password_given_by_clinic IS 'The clinic whose owner or admin last gave the account its password (reset_member_password), null once the platform operator has reset it (npm run password, npm run superuser) or for none: while set, the account joins no other clinic (tg_membership__kept_to_the_resetting_clinic), as that clinic may log in as it, whatever password it changes to.';
+
+
+--
+-- Name: COLUMN user_secret.not_a_member_audited_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.user_secret.not_a_member_audited_at IS 'When a login of the account with its right password naming a clinic it is not an active member of (not_a_member) was last audited: such logins are audited once a quarter of an hour an account (audit_failed_login), as a switch to such a clinic is once a quarter of an hour a session (session.switch_refused_at).';
 
 
 --
@@ -20894,6 +20958,35 @@ GRANT ALL ON FUNCTION app_hidden.include_deleted() TO :DATABASE_ANALYST;
 
 
 --
+-- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN membership.role; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(role) ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN membership.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION invited_again_name(m app_public.membership); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.invited_again_name(m app_public.membership) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.invited_again_name(m app_public.membership) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION is_country_code(calling_code text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -21173,27 +21266,6 @@ GRANT SELECT ON TABLE app_public.report_export TO :DATABASE_VISITOR;
 
 REVOKE ALL ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.why_not_downloadable(export app_public.report_export) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE membership; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.membership TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN membership.role; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(role) ON TABLE app_public.membership TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN membership.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(is_active) ON TABLE app_public.membership TO :DATABASE_VISITOR;
 
 
 --
