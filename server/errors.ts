@@ -103,6 +103,8 @@ const IDEMPOTENCY_KEY = "An idempotency key is 1 to 200 characters.";
 const DISCOUNT_NOT_NEGATIVE = "A discount cannot be negative.";
 const DISCOUNT_WITHIN_LINE = "A discount cannot be more than the line's amount (quantity × unit price).";
 const ADDRESS = "An address is at most 500 characters.";
+// kept with 3 decimals: 0.0001 is 0.000 by the time the check reads it
+const QUANTITY = "A quantity is at least 0.001 (3 decimals are kept) and at most 100000.";
 
 /**
  * What a check constraint that a client's input can reach asks for, by the
@@ -150,8 +152,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_notes_check: "Notes are at most 2000 characters.",
   invoice_void_reason_check: "A reason to void is at most 500 characters.",
   invoice_line_description_check: "A line needs a description of at most 300 characters.",
-  // kept with 3 decimals: 0.0001 is 0.000 by the time the check reads it
-  invoice_line_quantity_check: "A quantity is at least 0.001 (3 decimals are kept) and at most 100000.",
+  invoice_line_quantity_check: QUANTITY,
   invoice_line_unit_price_check: "A unit price cannot be negative.",
   invoice_line_discount_check: DISCOUNT_NOT_NEGATIVE,
   invoice_line_check: DISCOUNT_WITHIN_LINE,
@@ -167,6 +168,31 @@ const CHECK_MESSAGES: Record<string, string> = {
   daily_reconciliation_notes_check: "Notes are at most 2000 characters.",
   daily_reconciliation_reopen_reason_check: "A reason to reopen a day is at most 500 characters.",
 };
+
+/**
+ * A number past what its column holds (22003, "numeric field overflow": 10^13 typed for a price): PostgreSQL cuts a
+ * value to its column's numeric(precision, scale) before any trigger or check sees it, and names neither the column
+ * nor the table, only the precision and scale, in its DETAIL. What the API's columns of each size hold, by
+ * "precision,scale": amounts (16,3), an invoice line's quantity (12,3), whose check allows less, and a day's counts
+ * (20,3), which close_day writes; another size is told its limit alone, read from the DETAIL (never the DETAIL itself).
+ */
+const NUMERIC_OVERFLOW = /^A field with precision (\d+), scale (\d+) (must round to an absolute value less than 10\^-?\d+|cannot hold an infinite value)\.$/;
+const NUMBER_TOO_LARGE: Record<string, string> = {
+  "16,3": "An amount (a price, unit price or discount) is at most 9999999999999.999: check the digits typed.",
+  "12,3": QUANTITY,
+  "20,3": "A counted amount is at most 99999999999999999.999: check the digits typed.",
+};
+
+/** What a number too large for its column is told (see NUMERIC_OVERFLOW), or undefined when the error is not that. */
+function numberTooLarge(detail: unknown): string | undefined {
+  const match = typeof detail === "string" ? NUMERIC_OVERFLOW.exec(detail) : null;
+  if (!match) return undefined;
+  const [precision, scale] = [Number(match[1]), Number(match[2])];
+  if (Object.hasOwn(NUMBER_TOO_LARGE, `${precision},${scale}`)) return NUMBER_TOO_LARGE[`${precision},${scale}`];
+  if (scale > precision) return undefined;
+  const largest = `${"9".repeat(precision - scale) || "0"}${scale ? `.${"9".repeat(scale)}` : ""}`;
+  return `A number is out of range: at most ${largest} here.`;
+}
 
 /** Unique constraints whose violation a client can cause and we can name; others keep 23505's message. */
 const UNIQUE_MESSAGES: Record<string, string> = {
@@ -332,6 +358,7 @@ export function describeError(error: unknown): ClientError | null {
     const message =
       (typeof e.constraint === "string" && referencing && CONSTRAINT_MESSAGES[sqlState]?.[e.constraint]) ||
       (sqlState === "42501" && rowSecurityMessage(e.message)) ||
+      (sqlState === "22003" && numberTooLarge(e.detail)) ||
       (sqlState === "23502" && typeof e.column === "string" ? missingValue(e.column) : generic);
     const details: Record<string, unknown> = {};
     if (typeof e.constraint === "string") details.constraint = e.constraint;

@@ -1311,6 +1311,47 @@ test("closeDay without a day is told to give one, and a count given as null is n
   expect(closed.body.data.closeDay.result).toEqual({ status: "closed", countedCash: "0.000", countedCard: "5.000", countedInsurance: "0.000" });
 });
 
+// a price, discount or unit price of 10^13, a line's quantity of 10^9 or a day's count of 10^17 (a digit too many typed) is
+// past what its column holds, numeric(16,3), (12,3) or (20,3): PostgreSQL refuses it before any trigger can, and the API
+// answered its "numeric field overflow" as "A number is out of range.", naming neither the value nor what it may be
+test("a number past what its column holds is told what the value is at most, and writes nothing", async () => {
+  const own = await createClinic("Numbers too large clinic", { since: LONG_AGO });
+  const [owner, doctor, till] = [new Browser(api), new Browser(api), new Browser(api)];
+  await owner.login(own.members.owner.phone, own.members.owner.password);
+  await doctor.login(own.members.doctor.phone, own.members.doctor.password);
+  await till.login(own.members.cashier.phone, own.members.cashier.password);
+  const service = await createService(own.clinicId, "1000");
+  const visit = await createVisit(own, "in_progress");
+  const draft = await createIssuedInvoice(own, "1000", { issue: false });
+  const amount = "An amount (a price, unit price or discount) is at most 9999999999999.999: check the digits typed.";
+  const quantity = "A quantity is at least 0.001 (3 decimals are kept) and at most 100000.";
+  const count = "A counted amount is at most 99999999999999999.999: check the digits typed.";
+  const tooLarge = "10000000000000";
+  const answers = [
+    [await owner.graphql(`mutation($p: BigFloat!) { createService(input: { service: { name: "Scan", price: $p } }) { service { rowId } } }`, { p: tooLarge }), amount],
+    [await owner.graphql(`mutation($p: BigFloat!) { updateService(input: { clinicId: "${own.clinicId}", rowId: "${service.id}", patch: { price: $p } }) { service { rowId } } }`, { p: "1e13" }), amount],
+    [await doctor.graphql(`mutation($d: BigFloat!) { createVisitService(input: { visitService: { visitId: "${visit.id}", serviceId: "${service.id}", discount: $d } }) { visitService { rowId } } }`, { d: tooLarge }), amount],
+    [await till.graphql(`mutation($u: BigFloat!) { createInvoiceLine(input: { invoiceLine: { invoiceId: "${draft.id}", description: "Gauze", unitPrice: $u } }) { invoiceLine { rowId } } }`, { u: tooLarge }), amount],
+    [await till.graphql(`mutation($q: BigFloat!) { createInvoiceLine(input: { invoiceLine: { invoiceId: "${draft.id}", description: "Gauze", unitPrice: "1", quantity: $q } }) { invoiceLine { rowId } } }`, { q: "1000000000" }), quantity],
+    [await till.graphql(`mutation($c: BigFloat!) { closeDay(input: { businessDate: "2026-06-02", countedCash: $c }) { result { rowId } } }`, { c: "1e20" }), count],
+  ] as const;
+  for (const [answer, message] of answers) {
+    expect(answer.body.errors).toEqual([expect.objectContaining({ message, extensions: { code: "INVALID_INPUT" } })]);
+  }
+  const { rows } = await rootPool().query(
+    `select (select count(*) from app_public.service where clinic_id = $1)::int as services, (select count(*) from app_public.visit_service where visit_id = $2)::int as visit_services,
+            (select count(*) from app_public.invoice_line where invoice_id = $3)::int as lines, (select count(*) from app_public.daily_reconciliation where clinic_id = $1)::int as days`,
+    [own.clinicId, visit.id, draft.id],
+  );
+  expect(rows[0]).toEqual({ services: 2, visit_services: 0, lines: 1, days: 0 });
+  expect((await rootPool().query("select price::text from app_public.service where id = $1", [service.id])).rows[0]).toEqual({ price: "1000.000" });
+  // a size the API has no words for is told its limit, read from PostgreSQL's detail, and never the detail itself
+  const overflow = (detail: string) => Object.assign(new Error("numeric field overflow"), { code: "22003", detail });
+  expect(describeError(overflow("A field with precision 7, scale 6 must round to an absolute value less than 10^1."))).toEqual({ code: "INVALID_INPUT", message: "A number is out of range: at most 9.999999 here." });
+  expect(describeError(overflow("A field with precision 16, scale 3 cannot hold an infinite value."))).toEqual({ code: "INVALID_INPUT", message: amount });
+  expect(describeError(Object.assign(new Error("integer out of range"), { code: "22003" }))).toEqual({ code: "INVALID_INPUT", message: "A number is out of range." });
+});
+
 // 000265 stopped the hourly run opening days before a clinic existed, but a manager could still close one by hand: an
 // empty reconciliation day, counted and closed, among the clinic's cash-ups before its first day
 test("a day before the clinic's first day is closed only when it has money, and refused naming the first day otherwise; a reopened one closes again", async () => {
