@@ -9,6 +9,7 @@ import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../.
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { besideADeactivation, underWay } from "../support/locks.ts";
+import { pageAsTheApiPlansIt } from "../support/plans.ts";
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -323,6 +324,33 @@ test("one action's newest entries are read from the chain's index of actions, wi
   });
   expect(plan).toMatch(/Index (Only )?Scan Backward using audit_log_chain_action_idx/);
   expect(plan).not.toMatch(/Sort/);
+});
+
+// what one person did (000163), newest first: the API plans it for any chain and person, and priced as the average chain's
+// share of the average person's entries (a few), it read every entry of the person and sorted them for a page of 20
+// (1,250 of a chain of 5,000 at 200 clinics); a person's entries are mostly of one chain (000391)
+test("one person's newest entries are a page read from the chain's index of actors in its order, however many entries the person has", async () => {
+  const busy = await createClinic("Busy audit clinic");
+  const actor = busy.members.receptionist;
+  await writeBehindTriggers(
+    `insert into app_public.audit_log (clinic_id, seq, occurred_at, actor_user_id, action, table_name, record_id, prev_hash, hash)
+     select $1, 1000000 + g, now() - (3000 - g) * interval '1 minute', $2, 'update', 'visit', gen_random_uuid(), 'x', 'x' from generate_series(1, 3000) g`,
+    [busy.clinicId, actor.userId],
+  );
+  // a thousand chains (the chain is an expression, whose statistics are its index's: they cannot be set, so a thousand
+  // clinics' entries are written, rolled back after, each chain's 100 by one person)
+  const plan = await pageAsTheApiPlansIt(busy.members.owner, "app_public.audit_log", {},
+    `select __audit_log__."seq"::text as "0" from "app_public"."audit_log" as __audit_log__ where (__audit_log__."actor_user_id" = $1::"uuid")
+     order by __audit_log__."seq" desc, __audit_log__."id" desc limit 21`,
+    actor.userId,
+    `insert into app_public.audit_log (clinic_id, seq, occurred_at, actor_user_id, action, prev_hash, hash)
+     select c, g, now(), a, 'update', 'x', 'x' from (select gen_random_uuid() as c, gen_random_uuid() as a from generate_series(1, 1000)) chains
+     cross join generate_series(1, 100) g`);
+  // the chain's index of actors, or of seq (here the person's entries are nearly all the chain's): either way in its order, a page
+  const read = /Index Scan Backward using (audit_log_chain_actor_idx|audit_log_chain_seq) on audit_log __audit_log__ \(actual rows=(\d+) [^\n]*\n\s+Index Cond: \(+COALESCE\(clinic_id, /;
+  expect(plan).toMatch(read);
+  expect(Number(read.exec(plan)![2])).toBeLessThanOrEqual(22);
+  expect(plan).not.toMatch(/(^|->  )Sort /m);
 });
 
 // since 000182 a session reads one chain, and a login without a clinic opened a platform admin's only clinic

@@ -7,6 +7,7 @@ import pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, beginAs, committedAs, createClinic, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { pageAsTheApiPlansIt } from "../support/plans.ts";
 import { until } from "../support/until.ts";
 
 const STATUSES = ["scheduled", "checked_in", "in_progress", "completed", "cancelled", "no_show"] as const;
@@ -665,4 +666,26 @@ describe("services of a visit", () => {
       expect(rows).toEqual([{ value: "40000.000" }]);
     });
   });
+});
+
+// the API plans a list for any clinic and doctor: priced as the average clinic's share of the average doctor's visits (a
+// few), a doctor's newest visits read all of theirs and sorted them for a page of 20 (1,488 at 200 clinics, 000391)
+test("a doctor's newest visits are a page read from the index of the clinic's doctors in its order, however many visits the doctor has", async () => {
+  const busy = await createClinic("Busy doctor clinic");
+  const patient = await createPatient(busy.clinicId);
+  await writeBehindTriggers(
+    `insert into app_public.visit (clinic_id, code, patient_id, doctor_id, scheduled_at, status, checked_in_at, started_at, completed_at)
+     select $1, 'VIS-' || lpad(g::text, 6, '0'), $2, $3, t, 'completed', t, t + interval '10 minutes', t + interval '30 minutes'
+     from generate_series(1, 3000) g cross join lateral (select date_trunc('hour', now()) - g * interval '1 hour' as t) at`,
+    [busy.clinicId, patient.id, busy.members.doctor.membershipId],
+  );
+  // a thousand clinics, and each doctor with half the visits of the table, as a doctor of a clinic of two (this one has
+  // nearly all of them): the average doctor's visits many, the average clinic's share of them a few
+  const plan = await pageAsTheApiPlansIt(busy.members.receptionist, "app_public.visit", { clinic_id: 1000, doctor_id: 2 },
+    `select __visit__."id" as "0" from "app_public"."visit" as __visit__ where (__visit__."doctor_id" = $1::"uuid")
+     order by __visit__."scheduled_at" desc, __visit__."clinic_id" desc, __visit__."id" desc limit 21`,
+    busy.members.doctor.membershipId);
+  expect(plan).toMatch(/Index Scan Backward using visit_clinic_doctor_idx on visit __visit__ \(actual rows=\d+ [^\n]*\n\s+Index Cond: \(\(clinic_id = \$\d+\) AND \(doctor_id = \$1\)\)/);
+  expect(Number(/visit_clinic_doctor_idx on visit __visit__ \(actual rows=(\d+)/.exec(plan)?.[1])).toBeLessThanOrEqual(22);
+  expect(plan).not.toMatch(/(^|->  )Sort /m);
 });
