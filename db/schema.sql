@@ -17483,6 +17483,38 @@ CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (
 
 
 --
+-- Name: audit_log_chain_actor_dependency; Type: STATISTICS; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE STATISTICS app_public.audit_log_chain_actor_dependency (dependencies) ON actor_user_id, COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM app_public.audit_log;
+
+
+ALTER STATISTICS app_public.audit_log_chain_actor_dependency OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: STATISTICS audit_log_chain_actor_dependency; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON STATISTICS app_public.audit_log_chain_actor_dependency IS 'A person''s audit entries are mostly of one chain: a chain''s entries by actor are priced as the person''s entries, not the average chain''s share of the average person''s';
+
+
+--
+-- Name: visit_clinic_doctor_dependency; Type: STATISTICS; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE STATISTICS app_public.visit_clinic_doctor_dependency (dependencies) ON clinic_id, doctor_id FROM app_public.visit;
+
+
+ALTER STATISTICS app_public.visit_clinic_doctor_dependency OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: STATISTICS visit_clinic_doctor_dependency; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON STATISTICS app_public.visit_clinic_doctor_dependency IS 'A doctor (a membership) is of one clinic: a list of a clinic''s visits by doctor is priced as the doctor''s visits, not the average clinic''s share of the average doctor''s';
+
+
+--
 -- Name: analyst_grant _200_truncate_refused; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
