@@ -272,14 +272,24 @@ async function main(): Promise<boolean> {
       }
       case "superuser": {
         const phone = given.phone ?? (await ask("Phone"));
-        // a name left empty at the prompt is the default too
-        const name = given.name ?? ((process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "") || PLATFORM_ADMIN_NAME);
+        // the name the operator gave, with --name or at the prompt; one left empty there is the default
+        const named = given.name ?? (process.stdin.isTTY ? await ask(`Full name (Enter: ${PLATFORM_ADMIN_NAME})`) : "");
+        const name = given.name ?? (named || PLATFORM_ADMIN_NAME);
         const password = await newPassword(given.password, "Password");
-        const stored = await asOperator(async (client) => {
+        const { stored, kept } = await asOperator(async (client) => {
           const { rows } = await client.query("select app_private.create_platform_admin($1, $2, $3) as id", [phone, name, password]);
-          return (await client.query('select phone from app_public."user" where id = $1', [rows[0].id])).rows[0].phone as string;
+          // a name given that is not the account's (compared as it would be saved): the account already had its own
+          return (
+            await client.query(
+              `select phone as stored, case when $2 <> '' and app_hidden.name_as_meant($2) is distinct from full_name then full_name end as kept
+               from app_public."user" where id = $1`,
+              [rows[0].id, named],
+            )
+          ).rows[0] as { stored: string; kept: string | null };
         });
-        console.error(`platform admin ${stored} is ready`);
+        // the account's name is its holder's (a person promoted keeps theirs): said, so an operator who typed another
+        // is not left to believe it was set
+        console.error(`platform admin ${stored} is ready${kept === null ? "" : `; the account already existed, and keeps its name ${JSON.stringify(kept)} (--name names a new account only)`}`);
         break;
       }
       case "password": {

@@ -22,7 +22,8 @@
  *
  * A `BigFloat` (money, prices, discounts, rates) is a decimal number written as text: `1,000`, an empty
  * field or `abc` reached PostgreSQL, whose refusal named no field, and a JSON number was taken from a
- * variable but refused when written in the query.
+ * variable but refused when written in the query. One with an exponent beyond 999 either way, which cannot be an
+ * amount, is refused saying so (its refusal names the bound; the description does not).
  *
  * The scalars' descriptions, which GraphiQL shows, say so.
  */
@@ -34,8 +35,14 @@ import { ClientFacingError } from "./errors.ts";
 const OFFSET = String.raw`[zZ]|[+-]\d{2}(:\d{2}(:\d{2})?|\d{2}(\d{2})?)?`;
 const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d+)?)?(${OFFSET})?`;
 
-/** Each scalar's form: `pattern`, where its own parsing takes any text (dates and times); the refusal; the description. */
-const FORMS: Record<string, { pattern?: RegExp; refusal: string; description: string; normalised?: (text: string) => string }> = {
+/**
+ * Each scalar's form: `pattern`, where its own parsing takes any text (dates and times); the refusal; the description;
+ * `bounds`, what a text of the form must also be, and its own refusal.
+ */
+const FORMS: Record<
+  string,
+  { pattern?: RegExp; refusal: string; description: string; normalised?: (text: string) => string; bounds?: { within: (text: string) => boolean; refusal: string } }
+> = {
   Date: {
     pattern: /^\d{4}-\d{2}-\d{2}$/,
     refusal: "A date is written YYYY-MM-DD, such as 2026-12-31.",
@@ -59,6 +66,14 @@ const FORMS: Record<string, { pattern?: RegExp; refusal: string; description: st
   BigFloat: {
     pattern: /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/,
     refusal: "An amount is a number written as text, with a decimal point if need be and no thousands separators, such as \"1500.50\".",
+    // an exponent that makes a number no column holds and PostgreSQL's numeric cannot even read ("1e100000000",
+    // "1e-100000000") was its "value overflows numeric format", with no detail: "A number is out of range.", saying
+    // neither what was wrong nor what an amount may be. Within it, a number too large for its column is told that
+    // column's limit (errors.ts), and one too small is 0 to the 3 decimals kept (a rate's 6).
+    bounds: {
+      within: (text) => !/[eE][+-]?0*[1-9]\d{3}/.test(text),
+      refusal: 'An amount\'s exponent (the 2 of "1e2", which is 100) is at most 999 either way: write the amount out, such as "1500.50".',
+    },
     description:
       "A decimal number written as text, with a decimal point if need be and no thousands separators (\"1500.50\"); any other text, or a number not written as text, is INVALID_INPUT.",
   },
@@ -81,6 +96,7 @@ export const ScalarFormsPlugin: GraphileConfig.Plugin = {
         /** `text` when it has the form; else the refusal, for a number or anything else not a string too. */
         const checked = (text: unknown) => {
           if (typeof text !== "string" || (form.pattern && !form.pattern.test(text))) throw refusal();
+          if (form.bounds && !form.bounds.within(text)) throw new ClientFacingError("INVALID_INPUT", form.bounds.refusal);
           return form.normalised ? form.normalised(text) : text;
         };
         /** The scalar's own parsing, its refusal (a GraphQLError) told as the form's. */

@@ -1385,10 +1385,10 @@ describe("each chain whose sessions a password change, a reset or a deactivation
       await rootPool().query(reset, [member.phone]);
       expect({ by, platform: await entriesIn(null, member.userId) }).toEqual({ by, platform: [
         { action: "update", detail: { passwordChanged: true, by, unlocked: false, sessionsEnded: 1 } },
-        ...(by === "npm run superuser" ? [{ action: "update", detail: null }] : []), // made an admin, its sessions ended already
+        ...(by === "npm run superuser" ? [{ action: "update", detail: { by } }] : []), // made an admin, its sessions ended already
       ] });
-      // made an admin: the change of the account, in each of its clinics' chains too
-      const madeAdmin = by === "npm run superuser" ? [{ action: "update", detail: null }] : [];
+      // made an admin: the change of the account, in each of its clinics' chains too, saying what made it (000392)
+      const madeAdmin = by === "npm run superuser" ? [{ action: "update", detail: { by } }] : [];
       // each clinic of the person: the reset itself, by what, naming its sessions it ended
       expect({ by, here: await entriesIn(here, member.userId) }).toEqual({ by, here: [
         { action: "update", detail: { passwordChanged: true, by, unlocked: false, endedSessions: [ended.here, asking].sort() } },

@@ -110,6 +110,64 @@ test("run again for an admin, it resets their password, ends every session of th
   ]);
 });
 
+// an operator who typed a name for an account that already had one was told only that the admin was ready
+test("run for an account that exists, a --name other than its own is said not to be used: the account keeps its name", async () => {
+  const person = await createUser();
+  const named = superuser(["--phone", person.phone, "--password", "promoted-admin-pw", "--name", "Someone Else"]);
+  expect({ status: named.status, said: named.stderr.trim().split("\n").at(-1) }).toEqual({
+    status: 0,
+    said: `platform admin ${person.phone} is ready; the account already existed, and keeps its name "Test ${person.phone}" (--name names a new account only)`,
+  });
+  const { rows } = await rootPool().query(`select full_name, is_platform_admin from app_public."user" where id = $1`, [person.userId]);
+  expect(rows).toEqual([{ full_name: `Test ${person.phone}`, is_platform_admin: true }]);
+  // its own name again (as typed: spaces at the ends), or none, needs no word
+  for (const name of [[], ["--name", ` Test  ${person.phone} `]]) {
+    const again = superuser(["--phone", person.phone, "--password", "promoted-admin-pw", ...name]);
+    expect({ status: again.status, said: again.stderr.trim().split("\n").at(-1) }).toEqual({ status: 0, said: `platform admin ${person.phone} is ready` });
+  }
+});
+
+// a promotion's password entry said "by": "npm run superuser", but a new admin's entries, by no one, did not say what made
+// them: a platform admin reading the platform's chain could not tell the operator's tool from a hand's update in psql
+test("every entry npm run superuser writes of the account in the platform's chain says so, for a new admin as for one promoted", async () => {
+  const { rows: [{ since }] } = await rootPool().query("select coalesce(max(seq), 0) as since from app_public.audit_log where clinic_id is null");
+  const phone = "+255799000774";
+  expect(superuser(["--phone", phone, "--password", "new-admin-password"]).status).toBe(0);
+  const person = await createUser();
+  const { rows: [{ promotedSince }] } = await rootPool().query("select max(seq) as \"promotedSince\" from app_public.audit_log where clinic_id is null");
+  expect(superuser(["--phone", person.phone, "--password", "promoted-password"]).status).toBe(0);
+  const entries = async (from: string, id: string) =>
+    (
+      await rootPool().query(
+        `select action, table_name, detail from app_public.audit_log where clinic_id is null and seq > $1 and record_id = $2 and action <> 'sessions_ended' order by seq`,
+        [from, id],
+      )
+    ).rows;
+  const made = (await rootPool().query(`select id from app_public."user" where phone = $1`, [phone])).rows[0].id;
+  const by = { by: "npm run superuser" };
+  expect({ made: await entries(since, made), promoted: await entries(promotedSince, person.userId) }).toEqual({
+    made: [
+      { action: "insert", table_name: "user", detail: by },
+      { action: "update", table_name: "user", detail: by },
+    ],
+    promoted: [
+      { action: "update", table_name: "user_secret", detail: { passwordChanged: true, ...by, unlocked: false, sessionsEnded: 0 } },
+      { action: "update", table_name: "user", detail: by },
+    ],
+  });
+  // an account's entry written otherwise still has no detail, in the same transaction as after it
+  const client = await rootPool().connect();
+  try {
+    await client.query("begin");
+    await client.query("select app_private.create_platform_admin($1, 'Another Admin', 'another-admin-password')", ["+255799000773"]);
+    await client.query(`update app_public."user" set full_name = 'Renamed By Hand' where id = $1`, [person.userId]);
+    await client.query("commit");
+  } finally {
+    client.release();
+  }
+  expect((await entries(promotedSince, person.userId)).at(-1)).toEqual({ action: "update", table_name: "user", detail: null });
+});
+
 // the operator's one tool, npm run superuser, also made whomever it reset a platform administrator: an owner's
 // password, or that of a person of several clinics (which no clinic may reset), was reset in SQL
 test("npm run password resets a member's forgotten password without making them an admin: their sessions end, the account unlocks, audited in the platform's chain", async () => {
