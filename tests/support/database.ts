@@ -21,14 +21,19 @@ export const testConfig = databaseConfig(TEST_DATABASE_URL, TEST_PASSWORDS, "TES
 export async function rebuildTestDatabase(): Promise<void> {
   // a server not running is named with TEST_DATABASE_URL (it was node's bare "connect ECONNREFUSED 127.0.0.1:5432")
   await withClient(withCredentials(testConfig.rootUrl, null, null, "postgres"), (client) => client.query(`drop database if exists ${pg.escapeIdentifier(testConfig.databaseName)} with (force)`), testConfig.server);
-  await prepareDatabase(testConfig);
+  await buildFromMigrations(testConfig);
+}
+
+/** A database of `config` (made if need be) brought to the committed migrations, then migrations/current.sql. */
+export async function buildFromMigrations(config: DatabaseConfig): Promise<void> {
+  await prepareDatabase(config);
   // Work in progress in migrations/current.sql is tested too (empty once committed), run as
   // a committed migration would be: with the audit log the owner's while it runs.
-  await unsealAuditLog(testConfig);
+  await unsealAuditLog(config);
   try {
-    await watchCurrentMigration(testConfig, true);
+    await watchCurrentMigration(config, true);
   } finally {
-    await sealAuditLog(testConfig);
+    await sealAuditLog(config);
   }
 }
 
