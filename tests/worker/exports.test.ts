@@ -152,6 +152,28 @@ test("another clinic's export runs ahead of a busy clinic's second, asked for be
   expect(rows.map((row) => row.id).indexOf(quietOne)).toBeLessThan(2);
 });
 
+// an export kept the place in its clinic's line it was asked for at: once the clinic's first export was done or cancelled,
+// its second waited at priority 1 behind every other clinic's first export asked for after it
+test("a clinic's second export, once its first is cancelled, runs ahead of another clinic's export asked for after it", async () => {
+  const lined = await createClinic("Exports in line clinic");
+  const linedCashier = new Browser(api);
+  await linedCashier.login(lined.members.cashier.phone, lined.members.cashier.password);
+  const [first, second] = [await requestExport(linedCashier), await requestExport(linedCashier)];
+  const cancelled = await linedCashier.graphql(`mutation($id: UUID!) { cancelExport(input: { exportId: $id }) { result { status } } }`, { id: first });
+  expect(cancelled.body.data.cancelExport.result.status).toBe("cancelled");
+  const later = await requestExport(cashierB); // asked for after the second, the first of its clinic's line
+  const worker = await startWorker(testConfig.ownerUrl, 1); // one job at a time: they run in the order taken
+  try {
+    const done = async () =>
+      (await rootPool().query("select count(*)::int as n from app_public.report_export where id = any($1) and status = 'done'", [[second, later]])).rows[0].n === 2;
+    expect(await until(done, 60_000)).toBe(true);
+  } finally {
+    await stopWorker(worker);
+  }
+  const { rows } = await rootPool().query("select id from app_public.report_export where id = any($1) order by started_at", [[second, later]]);
+  expect(rows.map((row) => row.id)).toEqual([second, later]);
+});
+
 test("produced with progress and downloaded by the clinic; the CSV is quoted safely and round-trips", async () => {
   const id = await requestExport(cashierA);
   expect((await cashierA.graphql(STATUS, { id })).body.data.reportExports.nodes[0].status).toBe("queued");
