@@ -9290,6 +9290,41 @@ COMMENT ON FUNCTION app_private.tg_report_export__days() IS 'Trigger: an export 
 
 
 --
+-- Name: tg_report_export__line_moves_up(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_report_export__line_moves_up() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- plpgsql: graphile-worker's schema is installed after the migrations on a new database
+  perform pg_advisory_xact_lock(hashtextextended('request_export:' || new.clinic_id, 0));
+  -- in the order asked: a job's id among those asked for in one transaction
+  perform graphile_worker.reschedule_jobs(array[line.id], priority := line.place)
+  from (select j.id, j.priority, (row_number() over (order by e.requested_at, j.id) - 1)::int as place
+        from app_public.report_export e
+        join graphile_worker.jobs j on j.key = 'report_export:' || e.id
+        where e.clinic_id = new.clinic_id and e.status in ('queued', 'running')) line
+  where line.priority > line.place;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_report_export__line_moves_up() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_report_export__line_moves_up(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_report_export__line_moves_up() IS 'Trigger: an export that leaves its clinic''s line (no longer queued or running) moves the clinic''s exports still in it up, each job''s priority its place in the line now (0 for the first, in the order asked), as request_export gave it; jobs running keep theirs. Taken in turn with the clinic''s requests.';
+
+
+--
 -- Name: tg_secret_key__notify_visit_queue(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -19218,6 +19253,13 @@ CREATE TRIGGER _500_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.visit_s
 
 
 --
+-- Name: report_export _510_line_moves_up; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _510_line_moves_up AFTER UPDATE OF status ON app_public.report_export FOR EACH ROW WHEN (((old.status = ANY (ARRAY['queued'::app_public.export_status, 'running'::app_public.export_status])) AND (new.status <> ALL (ARRAY['queued'::app_public.export_status, 'running'::app_public.export_status])))) EXECUTE FUNCTION app_private.tg_report_export__line_moves_up();
+
+
+--
 -- Name: clinic _600_no_closed_day_ahead; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -22630,6 +22672,13 @@ REVOKE ALL ON FUNCTION app_private.tg_refund__of_its_payment() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_report_export__days() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_report_export__line_moves_up(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_report_export__line_moves_up() FROM PUBLIC;
 
 
 --
