@@ -639,52 +639,50 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(rows[0].n).toBe(0);
   });
 
-  // PostgreSQL's numeric read them: "A value has the wrong format.", naming no field; a JSON number was taken from a
-  // variable, and refused as a literal in the query (a frontend developer)
-  test("an amount not written as a decimal number in text is INVALID_INPUT saying the form, naming where, and nothing is written", async () => {
+  const PAY = `mutation($i: UUID!, $a: BigFloat!) { recordPayment(input: { invoiceId: $i, amount: $a, method: cash }) { result { amount } } }`;
+  /**
+   * A cashier pays an issued invoice of 1000: each of `refused` as a variable, and `literal` written in the query, is
+   * INVALID_INPUT saying `why`, and no payment is written; then each of `taken` is taken as the amount it reads.
+   * Gives the cashier and the invoice.
+   */
+  async function amountsRefusedThenTaken(refused: unknown[], literal: string, why: string, taken: [string, string][]) {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const cashier = new Browser(api);
     await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
-    const PAY = `mutation($i: UUID!, $a: BigFloat!) { recordPayment(input: { invoiceId: $i, amount: $a, method: cash }) { result { amount } } }`;
-    const FORM = 'An amount is a number written as text, with a decimal point if need be and no thousands separators, such as "1500.50".';
-    for (const amount of ["", " ", "1,000", "abc", "1 000", "12.5.1", 5, true]) {
+    for (const amount of refused) {
       const r = await cashier.graphql(PAY, { i: invoice.id, a: amount });
       expect({ amount, code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message }).toEqual({
-        amount, code: "INVALID_INPUT", message: `Variable "$a" got invalid value ${JSON.stringify(amount)}; Expected type "BigFloat". ${FORM}`,
+        amount, code: "INVALID_INPUT", message: `Variable "$a" got invalid value ${JSON.stringify(amount)}; Expected type "BigFloat". ${why}`,
       });
     }
-    const literal = await cashier.graphql(`mutation { recordPayment(input: { invoiceId: "${invoice.id}", amount: "1,000", method: cash }) { result { amount } } }`);
-    expect(literal.body.errors?.[0]).toMatchObject({ message: `Expected value of type "BigFloat!", found "1,000"; ${FORM}`, extensions: { code: "INVALID_INPUT" } });
+    const inQuery = await cashier.graphql(`mutation { recordPayment(input: { invoiceId: "${invoice.id}", amount: "${literal}", method: cash }) { result { amount } } }`);
+    expect(inQuery.body.errors?.[0]).toMatchObject({ message: `Expected value of type "BigFloat!", found "${literal}"; ${why}`, extensions: { code: "INVALID_INPUT" } });
     expect((await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id])).rows[0].n).toBe(0);
-    // written as numbers are, it is taken: "1500.50", ".5", "1e2"
-    for (const [amount, taken] of [["100.50", "100.500"], [".5", "0.500"], ["1e2", "100.000"]]) {
-      expect((await cashier.graphql(PAY, { i: invoice.id, a: amount })).body).toEqual({ data: { recordPayment: { result: { amount: taken } } } });
+    for (const [amount, reads] of taken) {
+      expect((await cashier.graphql(PAY, { i: invoice.id, a: amount })).body).toEqual({ data: { recordPayment: { result: { amount: reads } } } });
     }
+    return { cashier, invoice };
+  }
+
+  // PostgreSQL's numeric read them: "A value has the wrong format.", naming no field; a JSON number was taken from a
+  // variable, and refused as a literal in the query (a frontend developer)
+  test("an amount not written as a decimal number in text is INVALID_INPUT saying the form, naming where, and nothing is written", async () => {
+    const FORM = 'An amount is a number written as text, with a decimal point if need be and no thousands separators, such as "1500.50".';
+    // written as numbers are, it is taken: "1500.50", ".5", "1e2"
+    await amountsRefusedThenTaken(["", " ", "1,000", "abc", "1 000", "12.5.1", 5, true], "1,000", FORM, [["100.50", "100.500"], [".5", "0.500"], ["1e2", "100.000"]]);
   });
 
   // PostgreSQL's numeric refused them as "value overflows numeric format", with no detail: "A number is out of range.",
   // which said neither what was wrong nor what an amount may be
   test("an amount written with an exponent beyond 999 is INVALID_INPUT saying what an exponent may be, and nothing is written", async () => {
-    const invoice = await createIssuedInvoice(clinic, "1000");
-    const cashier = new Browser(api);
-    await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
-    const PAY = `mutation($i: UUID!, $a: BigFloat!) { recordPayment(input: { invoiceId: $i, amount: $a, method: cash }) { result { amount } } }`;
     const NO_AMOUNT = 'An amount\'s exponent (the 2 of "1e2", which is 100) is at most 999 either way: write the amount out, such as "1500.50".';
-    for (const amount of ["1e100000000", "1e-100000000", "-5E+1000", "1e-0016384"]) {
-      const r = await cashier.graphql(PAY, { i: invoice.id, a: amount });
-      expect({ amount, code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message }).toEqual({
-        amount, code: "INVALID_INPUT", message: `Variable "$a" got invalid value ${JSON.stringify(amount)}; Expected type "BigFloat". ${NO_AMOUNT}`,
-      });
-    }
-    const literal = await cashier.graphql(`mutation { recordPayment(input: { invoiceId: "${invoice.id}", amount: "1e-100000000", method: cash }) { result { amount } } }`);
-    expect(literal.body.errors?.[0]).toMatchObject({ message: `Expected value of type "BigFloat!", found "1e-100000000"; ${NO_AMOUNT}`, extensions: { code: "INVALID_INPUT" } });
-    expect((await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id])).rows[0].n).toBe(0);
-    // an exponent of 999 at most (leading zeros aside) is read as PostgreSQL reads it: a number too large is told its limit
+    // an exponent of 999 at most (leading zeros aside) is read as PostgreSQL reads it
+    const { cashier, invoice } = await amountsRefusedThenTaken(["1e100000000", "1e-100000000", "-5E+1000", "1e-0016384"], "1e-100000000", NO_AMOUNT, [
+      ["1.5e002", "150.000"], ["25000e-2", "250.000"], ["1e0000", "1.000"],
+    ]);
+    // and a number too large is told its limit
     const tooLarge = await cashier.graphql(PAY, { i: invoice.id, a: "1e999" });
     expect(tooLarge.body.errors?.[0]).toMatchObject({ message: "A payment is at most 9999999999999.999.", extensions: { code: "INVALID_INPUT" } });
-    for (const [amount, taken] of [["1.5e002", "150.000"], ["25000e-2", "250.000"], ["1e0000", "1.000"]]) {
-      expect((await cashier.graphql(PAY, { i: invoice.id, a: amount })).body).toEqual({ data: { recordPayment: { result: { amount: taken } } } });
-    }
   });
 
   test("a date or a time not written as ISO 8601 is INVALID_INPUT saying the form, and nothing is written: 05/06/2027 was May 6", async () => {
