@@ -15,7 +15,7 @@ import { until } from "../support/until.ts";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
-import { MAX_INVOICE_PDF_LINES } from "../../worker/exports/pdf-export.ts";
+import { MAX_INVOICE_PDF_ROWS } from "../../worker/exports/pdf-export.ts";
 import { textLanguages } from "../support/tagged-pdf.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -1063,7 +1063,7 @@ test("an invoice of more lines than a PDF prints in time fails at once, saying w
     `insert into app_public.invoice_line (clinic_id, invoice_id, service_id, description, quantity, unit_price, discount, tax_rate, decimals, position)
      select clinic_id, invoice_id, service_id, description || ' ' || n, quantity, unit_price, discount, tax_rate, decimals, position + n
      from app_public.invoice_line, generate_series(1, $2::int) n where invoice_id = $1`,
-    [invoice.id, MAX_INVOICE_PDF_LINES],
+    [invoice.id, MAX_INVOICE_PDF_ROWS],
   );
   const request = async () => {
     const r = await cashier.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoice.id });
@@ -1082,5 +1082,45 @@ test("an invoice of more lines than a PDF prints in time fails at once, saying w
   // the most an invoice PDF prints, printed within the time limit
   await writeBehindTriggers("delete from app_public.invoice_line where invoice_id = $1 and position = (select max(position) from app_public.invoice_line where invoice_id = $1)", [invoice.id]);
   const text = await exportPdf({ kind: "invoice_pdf", invoice: invoice.id });
-  expect(text).toContain(`${MAX_INVOICE_PDF_LINES - 1}`);
+  expect(text).toContain(`${MAX_INVOICE_PDF_ROWS - 1}`);
+}, 120_000);
+
+// the limit counted an invoice's lines alone, and its payments and refunds, each a row of the PDF's table as a line is,
+// cost as much to render: an invoice of one line and 6,000 payments took 48 s on a busy machine, over the render's 20 s
+// at each of three attempts
+test("an invoice's payments and refunds count with its lines against the rows a PDF prints: one past them fails at once, saying why; one of as many prints", async () => {
+  const many = await createClinic("Many payments");
+  const invoice = await createIssuedInvoice(many, "1000"); // one line
+  const refunds = 10;
+  await writeBehindTriggers(
+    `insert into app_public.payment (clinic_id, invoice_id, code, amount, method, reference, received_at, business_date)
+     select clinic_id, id, 'PAY-9' || lpad(n::text, 5, '0'), 1, 'mobile_money', 'MPESA ' || n, now(), current_date
+     from app_public.invoice, generate_series(1, $2::int) n where id = $1`,
+    [invoice.id, MAX_INVOICE_PDF_ROWS - refunds],
+  );
+  await writeBehindTriggers(
+    `insert into app_public.refund (clinic_id, invoice_id, payment_id, code, amount, method, reason, refunded_at, business_date)
+     select clinic_id, invoice_id, id, 'REF-9' || lpad(row_number() over (order by code)::text, 5, '0'), 1, method, 'Returned', now(), business_date
+     from app_public.payment where invoice_id = $1 order by code limit $2`,
+    [invoice.id, refunds],
+  );
+  const cashierOfMany = new Browser(api);
+  await cashierOfMany.login(many.members.cashier.phone, many.members.cashier.password);
+  const r = await cashierOfMany.graphql(`mutation($i: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $i }) { result { rowId } } }`, { i: invoice.id });
+  const id = r.body.data.requestExport.result.rowId as string;
+  await runDueJobs();
+  const { rows } = await rootPool().query("select status, error, finished_at is not null as finished from app_public.report_export where id = $1", [id]);
+  expect(rows[0]).toEqual({
+    status: "failed",
+    error:
+      "Attempt 1 of 3 failed: the invoice has 1 line, 1,990 payments and 10 refunds, 2,001 rows in all, more than the 2,000 an invoice PDF prints, " +
+      "so it is not tried again (its payments and refunds are in the payments CSV of their days)",
+    finished: true,
+  });
+  expect((await rootPool().query("select from graphile_worker._private_jobs where key = $1", [`report_export:${id}`])).rowCount).toBe(0);
+  // the most an invoice PDF prints, printed within the time limit: a refund fewer
+  await writeBehindTriggers("delete from app_public.refund where invoice_id = $1 and code = 'REF-900010'", [invoice.id]);
+  const text = await exportPdf({ kind: "invoice_pdf", invoice: invoice.id }, cashierOfMany);
+  expect(text).toContain("PAY-901990");
+  expect(text).toContain("REF-900009");
 }, 120_000);

@@ -1,19 +1,24 @@
 /**
  * The worker wiring: the hourly session__expire removes sessions expired, and
  * those revoked more than a day ago (no job is queued per session),
- * login_failure__prune prunes failed logins, and the crontab parses.
+ * login_failure__prune prunes failed logins, and the crontab parses; an hourly run that keeps failing is tried a
+ * bounded number of times, within its hour.
  */
 import { randomUUID } from "node:crypto";
+import { EventEmitter, once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
-import { parseCrontab } from "graphile-worker";
+import { Logger, parseCrontab, run, type WorkerEvents } from "graphile-worker";
 import { runDueJobs, holdWorkerTurnThroughThisFile } from "../support/worker.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
 import { outcome, trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 import { projectPath } from "../../db/paths.ts";
+import { temporaryFolders } from "../support/temp-folders.ts";
+import { workerPool } from "../../worker/run.ts";
 
 holdWorkerTurnThroughThisFile();
+const folder = temporaryFolders();
 
 let clinic: TestClinic;
 beforeAll(async () => {
@@ -189,4 +194,53 @@ test("the crontab parses and names each item", () => {
   expect(items.find((item) => item.task === "audit_chain__anchor")?.options.backfillPeriod).toBe(60 * 60 * 1000);
   // a week of the nightly reconciliation's hours missed while no worker ran is replayed when one starts (docs/billing.md)
   expect(items.find((item) => item.task === "reconciliation__open")?.options.backfillPeriod).toBe(7 * 24 * 60 * 60 * 1000);
+});
+
+// an hourly sweep that failed every time (an anchors file it cannot write) was tried 25 times, graphile-worker's default,
+// its waits growing to about 6 hours: each hour's run added one more such job, about a hundred repeating the sweep at once
+test("an hourly run that keeps failing is tried 8 times, its last within its hour, then left to the next hour's run", async () => {
+  const items = parseCrontab(readFileSync(projectPath("worker/crontab"), "utf8"));
+  expect(items.map((item) => [item.identifier, item.options.maxAttempts])).toEqual(items.map((item) => [item.identifier, 8]));
+  const anchor = items.find((item) => item.task === "audit_chain__anchor")!;
+  await createClinic("Anchors unwritable"); // a chain that moved: the run has a head to write
+  const anchorsWere = process.env.AUDIT_ANCHORS_FILE;
+  process.env.AUDIT_ANCHORS_FILE = folder("anchors-unwritable"); // a folder where the file should be: every write fails
+  // the worker's cron queues the run as it does at a start after an hour's anchors were missed (fill=1h); its worker runs
+  // no task of ours, so the run waits for runDueJobs
+  await rootPool().query(
+    `insert into graphile_worker._private_known_crontabs (identifier, known_since, last_execution) values ($1, now() - interval '2 hours', now() - interval '2 hours')
+     on conflict (identifier) do update set last_execution = excluded.last_execution`,
+    [anchor.identifier],
+  );
+  const events: WorkerEvents = new EventEmitter();
+  const started = once(events, "cron:started");
+  const pool = workerPool({ connectionString: testConfig.ownerUrl, max: 2 }, () => {});
+  const taskList = { [`clinicops_test_cron_${process.pid}`]: async () => {} };
+  const runner = await run({ pgPool: pool, parsedCronItems: [anchor], taskList, events, noHandleSignals: true, logger: new Logger(() => () => {}) });
+  await started;
+  await runner.stop();
+  await pool.end();
+  const ours = "task_id = (select id from graphile_worker._private_tasks where identifier = 'audit_chain__anchor')";
+  try {
+    const { rows: queued } = await rootPool().query(`select payload->'_cron'->>'backfilled' as backfilled from graphile_worker._private_jobs where ${ours}`);
+    expect(queued).toEqual([{ backfilled: "true" }]);
+    const failures: string[] = [];
+    let waited = 0; // seconds: graphile-worker's waits before each retry
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      const failed = (await runDueJobs()).filter((failure) => failure.startsWith("audit_chain__anchor:"));
+      if (failed.length === 0) break;
+      failures.push(...failed);
+      const { rows } = await rootPool().query(`select extract(epoch from max(run_at) - now())::float as wait from graphile_worker._private_jobs where ${ours} and attempts < max_attempts`);
+      waited += rows[0].wait ?? 0;
+      await rootPool().query(`update graphile_worker._private_jobs set run_at = now() where ${ours}`); // its next attempt now, not after the wait
+    }
+    expect(failures).toHaveLength(8);
+    expect(waited).toBeLessThan(60 * 60); // its last attempt (about 29 minutes after its first) comes before the next hour's run
+    const { rows: left } = await rootPool().query(`select attempts, max_attempts from graphile_worker._private_jobs where ${ours}`);
+    expect(left).toEqual([{ attempts: 8, max_attempts: 8 }]); // failed for good: failed_job__prune removes it a week later
+  } finally {
+    if (anchorsWere === undefined) delete process.env.AUDIT_ANCHORS_FILE;
+    else process.env.AUDIT_ANCHORS_FILE = anchorsWere;
+    await rootPool().query(`delete from graphile_worker._private_jobs where ${ours}`);
+  }
 });

@@ -27,11 +27,27 @@ async function documentOf(helpers: JobHelpers, fn: string, args: [clinicId: stri
 }
 
 /**
- * The most lines an invoice PDF prints. Rendering takes time with the lines, more than in proportion (up to 10.6 s for
- * 3,000 on two busy cores, over the 20 s PDF_RENDER_TIMEOUT_MS for about 6,000), and an invoice much longer cannot be
- * printed in time however often it is tried: its export fails at once, saying so, where its three attempts each timed out.
+ * The most rows an invoice PDF prints: its lines, payments and refunds, each a row of a table. Rendering takes time with
+ * the rows, more than in proportion (lines: up to 10.6 s for 3,000 on two busy cores, over the 20 s PDF_RENDER_TIMEOUT_MS
+ * for about 6,000; payments cost as much: 2,000 in 8.1 s to 2,000 lines' 7.4 s on two cores under a load of 7, and 6,000
+ * took 48 s on a busy machine), and an invoice much longer cannot be printed
+ * in time however often it is tried: its export fails at once, saying so, where its three attempts each timed out.
  */
-export const MAX_INVOICE_PDF_LINES = 2_000;
+export const MAX_INVOICE_PDF_ROWS = 2_000;
+
+const count = (n: number) => n.toLocaleString("en");
+const counted = (n: number, what: string) => `${count(n)} ${what}${n === 1 ? "" : "s"}`;
+
+/** Why an invoice of `lines`, `payments` and `refunds` is not printed, or null when it may be. */
+function tooLongToPrint(lines: number, payments: number, refunds: number): string | null {
+  const rows = lines + payments + refunds;
+  if (rows <= MAX_INVOICE_PDF_ROWS) return null;
+  const limit = `more than the ${count(MAX_INVOICE_PDF_ROWS)} an invoice PDF prints, so it is not tried again`;
+  if (payments + refunds === 0) return `the invoice has ${count(lines)} lines, ${limit} (bill them on invoices of ${count(MAX_INVOICE_PDF_ROWS)} lines or fewer)`;
+  const parts = [counted(lines, "line"), counted(payments, "payment"), counted(refunds, "refund")].filter((part) => !part.startsWith("0 "));
+  const has = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+  return `the invoice has ${has}, ${count(rows)} rows in all, ${limit} (its payments and refunds are in the payments CSV of their days)`;
+}
 
 /** A document that cannot be printed whatever the attempt (its message is the clinic's): its export is not tried again. */
 export class TooLongToPrint extends Error {}
@@ -44,13 +60,10 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
   if (job.kind === "invoice_pdf") {
     const doc = await documentOf(helpers, "invoice_document", [job.clinicId, job.invoiceId]);
     if (!doc) throw new Error("The invoice no longer exists.");
-    if (doc.lines.length > MAX_INVOICE_PDF_LINES) {
-      const count = (n: number) => n.toLocaleString("en");
-      throw new TooLongToPrint(
-        `the invoice has ${count(doc.lines.length)} lines, more than the ${count(MAX_INVOICE_PDF_LINES)} an invoice PDF prints, so it is not tried again ` +
-          `(bill them on invoices of ${count(MAX_INVOICE_PDF_LINES)} lines or fewer)`,
-      );
-    }
+    // doc.payments holds the refunds too (kind "refund"), printed in the same table
+    const refunds = doc.payments.filter((p: { kind: string }) => p.kind === "refund").length;
+    const tooLong = tooLongToPrint(doc.lines.length, doc.payments.length - refunds, refunds);
+    if (tooLong) throw new TooLongToPrint(tooLong);
     html = invoiceHtml(doc);
     name = `invoice-${doc.invoice.code}.pdf`;
   } else if (job.kind === "reconciliation_pdf") {
