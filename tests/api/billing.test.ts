@@ -225,6 +225,31 @@ test("a double-clicked close of the day closes it once, and both clicks are told
   expect(clicks[0].body.data.closeDay.result.status).toBe("closed");
 });
 
+// a close retried after an owner's reopening closed the day again, and a reopening retried after a close reopened it
+test("closeDay and reopenDay retried with their idempotencyKey are answered as they were the first time, whatever was done in between; the key with other arguments is CONFLICT", async () => {
+  const keyed = await createClinic("Day keys API clinic", { since: LONG_AGO });
+  const [desk, owner] = [new Browser(api), new Browser(api)];
+  await desk.login(keyed.members.cashier.phone, keyed.members.cashier.password);
+  await owner.login(keyed.members.owner.phone, keyed.members.owner.password);
+  const CLOSE = `mutation($cash: BigFloat, $key: String) { closeDay(input: { businessDate: "2026-06-03", countedCash: $cash, idempotencyKey: $key }) { result { status countedCash closedAt } } }`;
+  const REOPEN = `mutation($key: String) { reopenDay(input: { businessDate: "2026-06-03", reason: "Recount", idempotencyKey: $key }) { result { status reopenReason reopenedAt } } }`;
+  const closed = (await desk.graphql(CLOSE, { cash: "100", key: "close-1" })).body;
+  expect(closed.data.closeDay.result).toMatchObject({ status: "closed", countedCash: "100.000" });
+  const reopened = (await owner.graphql(REOPEN, { key: "reopen-1" })).body;
+  expect(reopened.data.reopenDay.result).toMatchObject({ status: "open", reopenReason: "Recount" });
+  expect((await desk.graphql(CLOSE, { cash: "100", key: "close-1" })).body).toEqual(closed); // the close's retry: the day stays open
+  const status = async () =>
+    (await rootPool().query("select status::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-06-03'", [keyed.clinicId])).rows[0].status;
+  expect(await status()).toBe("open");
+  await desk.graphql(CLOSE, { cash: "200", key: "close-2" }); // the recount
+  expect((await owner.graphql(REOPEN, { key: "reopen-1" })).body).toEqual(reopened); // the reopening's retry: the day stays closed
+  expect(await status()).toBe("closed");
+  expect((await desk.graphql(CLOSE, { cash: "300", key: "close-1" })).body.errors?.[0]).toMatchObject({
+    message: "This idempotency key was already used for a different close or reopening of a day.",
+    extensions: { code: "CONFLICT" },
+  });
+});
+
 // the second click was INVALID_TRANSITION ("this invoice is issued", "A void invoice cannot change.") for what was done
 test("a double-clicked issue, or void, of an invoice is done once, and both clicks are answered the invoice; a void with another reason is refused", async () => {
   const twice = await createClinic("Double click invoices clinic");

@@ -1032,6 +1032,83 @@ describe("a closed day is final", () => {
     expect(await entries()).toBe(written); // the repeat changed nothing
   });
 
+  // a reopening was told sent twice only while its day was open with the same reason (000194): the second of a double
+  // click that waited on the day's lock behind a cashier's close reopened the day the cashier had just counted
+  test("a reopening retried with its idempotency key after a close in between is answered as the first reopening, and the day is left closed", async () => {
+    const keyed = await createClinic("Reopening key clinic", { since: LONG_AGO });
+    const [till, owner] = [await cashierSession(keyed), await openSession(keyed.members.owner.userId, keyed.clinicId)];
+    const day = "2026-06-04";
+    const REOPEN = "select status::text, reopen_reason, reopened_at from app_public.reopen_day($1::date, 'Recount', 'reopen-1')";
+    await committedAs(till, (c) => c.query("select app_public.close_day($1::date, 100)", [day]));
+    const [first] = await committedAs(owner, async (c) => (await c.query(REOPEN, [day])).rows);
+    expect(first).toMatchObject({ status: "open", reopen_reason: "Recount" });
+    const entries = async () =>
+      (await rootPool().query("select count(*)::int as n from app_public.audit_log where clinic_id = $1 and table_name = 'daily_reconciliation'", [keyed.clinicId])).rows[0].n;
+    await atOnce(keyed.members.cashier, keyed.members.owner, async (cashierTx, ownerTx) => {
+      await cashierTx.query("select app_public.close_day($1::date, 300)", [day]); // the recount, holding the day's lock
+      const retry = outcome(ownerTx.query(REOPEN, [day])); // the second click, sent while the recount is under way
+      await cashierTx.query("commit");
+      expect(await retry).toEqual([first]);
+      await ownerTx.query("commit");
+    });
+    const written = await entries();
+    expect(await committedAs(owner, async (c) => (await c.query(REOPEN, [day])).rows)).toEqual([first]); // and later
+    expect(await entries()).toBe(written);
+    const { rows } = await rootPool().query("select status::text, counted_cash::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [keyed.clinicId, day]);
+    expect(rows).toEqual([{ status: "closed", counted_cash: "300.000" }]);
+  });
+
+  // a close was told sent again only while its day was closed with the same counts (000121): retried after an owner's
+  // reopening, it closed the day again, before anyone recounted it
+  test("a close retried with its idempotency key after a reopening in between is answered as the first close, and the day is left open", async () => {
+    const keyed = await createClinic("Close key clinic", { since: LONG_AGO });
+    const till = await cashierSession(keyed);
+    const day = "2026-06-04";
+    const CLOSE = "select status::text, counted_cash::text, notes, closed_at from app_public.close_day($1::date, 100, notes => 'Short 50', idempotency_key => 'close-1')";
+    const [first] = await committedAs(till, async (c) => (await c.query(CLOSE, [day])).rows);
+    expect(first).toMatchObject({ status: "closed", counted_cash: "100.000", notes: "Short 50" });
+    await atOnce(keyed.members.owner, keyed.members.cashier, async (ownerTx, cashierTx) => {
+      await ownerTx.query("select app_public.reopen_day($1::date, 'Recount')", [day]); // holding the day's lock
+      const retry = outcome(cashierTx.query(CLOSE, [day]));
+      await ownerTx.query("commit");
+      expect(await retry).toEqual([first]);
+      await cashierTx.query("commit");
+    });
+    expect(await committedAs(till, async (c) => (await c.query(CLOSE, [day])).rows)).toEqual([first]); // and later
+    const { rows } = await rootPool().query("select status::text, reopen_reason from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [keyed.clinicId, day]);
+    expect(rows).toEqual([{ status: "open", reopen_reason: "Recount" }]);
+  });
+
+  test("a close's or reopening's idempotency key sent with other arguments is CONFLICT, nothing done; a blank key is INVALID_INPUT; another clinic's same key is its own", async () => {
+    const keyed = await createClinic("Day key conflicts clinic", { since: LONG_AGO });
+    const [till, owner] = [await cashierSession(keyed), await openSession(keyed.members.owner.userId, keyed.clinicId)];
+    const close = (day: string, cash: string, notes: string | null, key: string | null) =>
+      committedAs(till, async (c) => (await c.query("select status::text from app_public.close_day($1::date, $2, 0, 0, 0, 0, $3, $4)", [day, cash, notes, key])).rows);
+    const reopen = (day: string, reason: string, key: string | null) =>
+      committedAs(owner, async (c) => (await c.query("select status::text from app_public.reopen_day($1::date, $2, $3)", [day, reason, key])).rows);
+    const conflict = { code: "CCONF", message: "This idempotency key was already used for a different close or reopening of a day." };
+    expect(await close("2026-06-05", "100", "Short 50", "day-key")).toEqual([{ status: "closed" }]);
+    expect(await close("2026-06-05", "100.00", "\u0007Short 50", "day-key")).toEqual([{ status: "closed" }]); // the count and notes as kept
+    for (const [day, cash, notes] of [["2026-06-06", "100", "Short 50"], ["2026-06-05", "200", "Short 50"], ["2026-06-05", "100", "Short 60"], ["2026-06-05", "100", null]] as const) {
+      await expect(close(day, cash, notes, "day-key")).rejects.toMatchObject(conflict);
+    }
+    await expect(reopen("2026-06-05", "Recount", "day-key")).rejects.toMatchObject(conflict); // a close's key
+    expect(await reopen("2026-06-05", "Recount", "reopen-key")).toEqual([{ status: "open" }]);
+    await expect(reopen("2026-06-05", "Another count", "reopen-key")).rejects.toMatchObject(conflict);
+    await expect(close("2026-06-05", "100", null, "reopen-key")).rejects.toMatchObject(conflict); // a reopening's key
+    await expect(close("2026-06-05", "100", null, " \t")).rejects.toMatchObject({ code: "CINVL", message: "An idempotency key cannot be white space alone: send one per close of a day you mean, or none." });
+    await expect(reopen("2026-06-05", "Recount", "\u3000")).rejects.toMatchObject({ code: "CINVL", message: "An idempotency key cannot be white space alone: send one per reopening of a day you mean, or none." });
+    const { rows } = await rootPool().query("select business_date::text, status::text from app_public.daily_reconciliation where clinic_id = $1 order by business_date", [keyed.clinicId]);
+    expect(rows).toEqual([{ business_date: "2026-06-05", status: "open" }]);
+    // one key sent at once for closes of two days closes one, and tells the other the key was used
+    const atOnceClosed = await concurrently(2, till, async (c, i) =>
+      (await c.query("select status::text from app_public.close_day($1::date, 0, idempotency_key => 'two-days')", [["2026-06-07", "2026-06-08"][i]])).rows[0].status,
+    );
+    expect(atOnceClosed.sort()).toEqual(["CCONF", "closed"]);
+    const other = await createClinic("Day key other clinic", { since: LONG_AGO });
+    expect(await committedAs(await cashierSession(other), async (c) => (await c.query("select status::text from app_public.close_day('2026-06-06', 0, idempotency_key => 'day-key')")).rows)).toEqual([{ status: "closed" }]);
+  });
+
   // btrim strips spaces alone: a tab and a line break, or no-break and ideographic spaces, were a reason
   test("a refund, a void and a reopened day need a reason that says something, kept without the white space around it", async () => {
     const reasoned = await createClinic("Reasons clinic", { since: LONG_AGO });
