@@ -3726,6 +3726,345 @@ COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS
 
 
 --
+-- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.daily_reconciliation (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    business_date date NOT NULL,
+    status app_public.reconciliation_status DEFAULT 'open'::app_public.reconciliation_status NOT NULL,
+    expected_cash numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_card numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_bank_transfer numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_mobile_money numeric(20,3) DEFAULT 0 NOT NULL,
+    expected_insurance numeric(20,3) DEFAULT 0 NOT NULL,
+    counted_cash numeric(20,3),
+    counted_card numeric(20,3),
+    counted_bank_transfer numeric(20,3),
+    counted_mobile_money numeric(20,3),
+    counted_insurance numeric(20,3),
+    notes text,
+    closed_at timestamp with time zone,
+    closed_by uuid,
+    reopened_at timestamp with time zone,
+    reopened_by uuid,
+    reopen_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    closed_in_time_zone text,
+    expected_total numeric(20,3) GENERATED ALWAYS AS (((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance)) STORED,
+    counted_total numeric(20,3) GENERATED ALWAYS AS (
+CASE
+    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN ((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))
+    ELSE NULL::numeric
+END) STORED,
+    cash_difference numeric(20,3) GENERATED ALWAYS AS (
+CASE
+    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (COALESCE(counted_cash, (0)::numeric) - expected_cash)
+    ELSE NULL::numeric
+END) STORED,
+    difference numeric(20,3) GENERATED ALWAYS AS (
+CASE
+    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
+    ELSE NULL::numeric
+END) STORED,
+    CONSTRAINT counted_amounts_are_numbers CHECK ((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card) AND ('NaN'::numeric <> counted_bank_transfer) AND ('NaN'::numeric <> counted_mobile_money) AND ('NaN'::numeric <> counted_insurance))),
+    CONSTRAINT daily_reconciliation_closed_in_time_zone CHECK (((status = 'closed'::app_public.reconciliation_status) = (closed_in_time_zone IS NOT NULL))),
+    CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
+    CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
+);
+
+ALTER TABLE ONLY app_public.daily_reconciliation FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.daily_reconciliation OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.daily_reconciliation IS '@behavior -insert -delete
+@defaultOrderBy BUSINESS_DATE_DESC
+The cash-up of one business day: expected per method (payments minus refunds), counted, difference. Opened by the worker; closeDay / reopenDay. Listed newest day first unless asked otherwise.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.business_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.business_date IS 'The clinic''s local date reconciled.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.status IS 'open or closed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_cash IS 'Cash payments minus cash refunds of the day.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_card IS 'Card payments minus card refunds of the day.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_bank_transfer IS 'Bank transfers minus their refunds.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_mobile_money IS 'Mobile money minus its refunds.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_insurance IS 'Insurance payments minus their refunds.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_cash IS 'The day''s cash as counted: what is in the drawer less its opening float; negative when more cash was refunded than taken.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_card IS 'The day''s card total from the terminal; negative when card refunds exceed card payments.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_bank_transfer IS 'The day''s bank transfers seen on the statement; negative when refunds exceed them.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_mobile_money IS 'The day''s mobile money seen on the statement; negative when refunds exceed it.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_insurance IS 'The day''s insurance amounts confirmed; negative when refunds exceed them.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.notes IS 'The cashier''s notes.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.closed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_at IS 'When the day was closed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.closed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_by IS 'Who closed it.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.reopened_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.reopened_at IS 'When it was last reopened.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.reopened_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.reopened_by IS 'Who reopened it.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.reopen_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.reopen_reason IS 'Why it was reopened.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.created_at IS 'When the day was opened.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.created_by IS 'Who opened it (null: the worker).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.closed_in_time_zone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them, up to its close, stay closed to money moved or dated in them after a change of the clinic''s time zone (money of those hours taken after the close is the open day''s it falls on).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.expected_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_total IS 'All expected tenders.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.counted_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.counted_total IS 'All counted tenders; null until the day is counted (closeDay).';
+
+
+--
+-- Name: COLUMN daily_reconciliation.cash_difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted cash minus expected cash (negative: missing); null until the day is counted.';
+
+
+--
+-- Name: COLUMN daily_reconciliation.difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total; null until the day is counted.';
+
+
+--
+-- Name: CONSTRAINT daily_reconciliation_closed_in_time_zone ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT daily_reconciliation_closed_in_time_zone ON app_public.daily_reconciliation IS 'A closed day, and only a closed day, knows the time zone it was closed in.';
+
+
+--
+-- Name: business_day_key_answer(uuid, text, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb) RETURNS app_public.daily_reconciliation
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_key app_private.business_day_key;
+begin
+  if idempotency_key is null then
+    return null;
+  end if;
+  -- the key's requests take turns: the second of a double click waits for the first, then finds its key
+  perform pg_advisory_xact_lock(hashtextextended('business_day_key:' || business_day_key_answer.clinic_id || ':' || business_day_key_answer.idempotency_key, 0));
+  select * into v_key from app_private.business_day_key k
+  where k.clinic_id = business_day_key_answer.clinic_id and k.idempotency_key = business_day_key_answer.idempotency_key;
+  if v_key.clinic_id is null then
+    return null;
+  end if;
+  if (v_key.action, v_key.request) is distinct from (business_day_key_answer.action, business_day_key_answer.request) then
+    raise exception 'This idempotency key was already used for a different close or reopening of a day.' using errcode = 'CCONF';
+  end if;
+  return jsonb_populate_record(null::app_public.daily_reconciliation, v_key.answer);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb) IS 'For close_day and reopen_day sent with an idempotency key (none: null): waits for the key''s other requests in flight, then answers the day as the key''s first request left it when it asks the same (`action`, `request`), CONFLICT when it asks another, null when the key is new (the caller does what is asked and keeps the key with business_day_key_kept).';
+
+
+--
+-- Name: business_day_key_kept(uuid, text, text, jsonb, app_public.daily_reconciliation); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation) RETURNS app_public.daily_reconciliation
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  insert into app_private.business_day_key (clinic_id, idempotency_key, action, request, answer)
+  select business_day_key_kept.clinic_id, business_day_key_kept.idempotency_key, business_day_key_kept.action,
+         business_day_key_kept.request, to_jsonb(business_day_key_kept.answer)
+  where business_day_key_kept.idempotency_key is not null;
+  select business_day_key_kept.answer;
+$$;
+
+
+ALTER FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation) IS 'For close_day and reopen_day: keeps the idempotency key (none: nothing kept) with what was asked and the day as it was answered, for business_day_key_answer to answer the same key again; returns the day.';
+
+
+--
 -- Name: check_currency_decimals(numeric, text, numeric); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -3772,7 +4111,7 @@ ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :
 -- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line), before the key is looked up; none at all is none.';
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, close of a day, reopening of a day), before the key is looked up; none at all is none.';
 
 
 --
@@ -10979,286 +11318,10 @@ COMMENT ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uuid,
 
 
 --
--- Name: daily_reconciliation; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: close_day(date, numeric, numeric, numeric, numeric, numeric, text, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TABLE app_public.daily_reconciliation (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    business_date date NOT NULL,
-    status app_public.reconciliation_status DEFAULT 'open'::app_public.reconciliation_status NOT NULL,
-    expected_cash numeric(20,3) DEFAULT 0 NOT NULL,
-    expected_card numeric(20,3) DEFAULT 0 NOT NULL,
-    expected_bank_transfer numeric(20,3) DEFAULT 0 NOT NULL,
-    expected_mobile_money numeric(20,3) DEFAULT 0 NOT NULL,
-    expected_insurance numeric(20,3) DEFAULT 0 NOT NULL,
-    counted_cash numeric(20,3),
-    counted_card numeric(20,3),
-    counted_bank_transfer numeric(20,3),
-    counted_mobile_money numeric(20,3),
-    counted_insurance numeric(20,3),
-    notes text,
-    closed_at timestamp with time zone,
-    closed_by uuid,
-    reopened_at timestamp with time zone,
-    reopened_by uuid,
-    reopen_reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    closed_in_time_zone text,
-    expected_total numeric(20,3) GENERATED ALWAYS AS (((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance)) STORED,
-    counted_total numeric(20,3) GENERATED ALWAYS AS (
-CASE
-    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN ((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric))
-    ELSE NULL::numeric
-END) STORED,
-    cash_difference numeric(20,3) GENERATED ALWAYS AS (
-CASE
-    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (COALESCE(counted_cash, (0)::numeric) - expected_cash)
-    ELSE NULL::numeric
-END) STORED,
-    difference numeric(20,3) GENERATED ALWAYS AS (
-CASE
-    WHEN ((status = 'closed'::app_public.reconciliation_status) OR (num_nonnulls(counted_cash, counted_card, counted_bank_transfer, counted_mobile_money, counted_insurance) > 0)) THEN (((((COALESCE(counted_cash, (0)::numeric) + COALESCE(counted_card, (0)::numeric)) + COALESCE(counted_bank_transfer, (0)::numeric)) + COALESCE(counted_mobile_money, (0)::numeric)) + COALESCE(counted_insurance, (0)::numeric)) - ((((expected_cash + expected_card) + expected_bank_transfer) + expected_mobile_money) + expected_insurance))
-    ELSE NULL::numeric
-END) STORED,
-    CONSTRAINT counted_amounts_are_numbers CHECK ((('NaN'::numeric <> counted_cash) AND ('NaN'::numeric <> counted_card) AND ('NaN'::numeric <> counted_bank_transfer) AND ('NaN'::numeric <> counted_mobile_money) AND ('NaN'::numeric <> counted_insurance))),
-    CONSTRAINT daily_reconciliation_closed_in_time_zone CHECK (((status = 'closed'::app_public.reconciliation_status) = (closed_in_time_zone IS NOT NULL))),
-    CONSTRAINT daily_reconciliation_notes_check CHECK ((char_length(notes) <= 2000)),
-    CONSTRAINT daily_reconciliation_reopen_reason_check CHECK ((char_length(reopen_reason) <= 500))
-);
-
-ALTER TABLE ONLY app_public.daily_reconciliation FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.daily_reconciliation OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.daily_reconciliation IS '@behavior -insert -delete
-@defaultOrderBy BUSINESS_DATE_DESC
-The cash-up of one business day: expected per method (payments minus refunds), counted, difference. Opened by the worker; closeDay / reopenDay. Listed newest day first unless asked otherwise.';
-
-
---
--- Name: COLUMN daily_reconciliation.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN daily_reconciliation.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN daily_reconciliation.business_date; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.business_date IS 'The clinic''s local date reconciled.';
-
-
---
--- Name: COLUMN daily_reconciliation.status; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.status IS 'open or closed.';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_cash IS 'Cash payments minus cash refunds of the day.';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_card IS 'Card payments minus card refunds of the day.';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_bank_transfer IS 'Bank transfers minus their refunds.';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_mobile_money IS 'Mobile money minus its refunds.';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_insurance IS 'Insurance payments minus their refunds.';
-
-
---
--- Name: COLUMN daily_reconciliation.counted_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_cash IS 'The day''s cash as counted: what is in the drawer less its opening float; negative when more cash was refunded than taken.';
-
-
---
--- Name: COLUMN daily_reconciliation.counted_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_card IS 'The day''s card total from the terminal; negative when card refunds exceed card payments.';
-
-
---
--- Name: COLUMN daily_reconciliation.counted_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_bank_transfer IS 'The day''s bank transfers seen on the statement; negative when refunds exceed them.';
-
-
---
--- Name: COLUMN daily_reconciliation.counted_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_mobile_money IS 'The day''s mobile money seen on the statement; negative when refunds exceed it.';
-
-
---
--- Name: COLUMN daily_reconciliation.counted_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_insurance IS 'The day''s insurance amounts confirmed; negative when refunds exceed them.';
-
-
---
--- Name: COLUMN daily_reconciliation.notes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.notes IS 'The cashier''s notes.';
-
-
---
--- Name: COLUMN daily_reconciliation.closed_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.closed_at IS 'When the day was closed.';
-
-
---
--- Name: COLUMN daily_reconciliation.closed_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.closed_by IS 'Who closed it.';
-
-
---
--- Name: COLUMN daily_reconciliation.reopened_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.reopened_at IS 'When it was last reopened.';
-
-
---
--- Name: COLUMN daily_reconciliation.reopened_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.reopened_by IS 'Who reopened it.';
-
-
---
--- Name: COLUMN daily_reconciliation.reopen_reason; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.reopen_reason IS 'Why it was reopened.';
-
-
---
--- Name: COLUMN daily_reconciliation.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.created_at IS 'When the day was opened.';
-
-
---
--- Name: COLUMN daily_reconciliation.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.created_by IS 'Who opened it (null: the worker).';
-
-
---
--- Name: COLUMN daily_reconciliation.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN daily_reconciliation.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN daily_reconciliation.closed_in_time_zone; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.closed_in_time_zone IS 'The clinic''s time zone when the day was closed (null while it is open): its hours as that zone reads them, up to its close, stay closed to money moved or dated in them after a change of the clinic''s time zone (money of those hours taken after the close is the open day''s it falls on).';
-
-
---
--- Name: COLUMN daily_reconciliation.expected_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_total IS 'All expected tenders.';
-
-
---
--- Name: COLUMN daily_reconciliation.counted_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.counted_total IS 'All counted tenders; null until the day is counted (closeDay).';
-
-
---
--- Name: COLUMN daily_reconciliation.cash_difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.cash_difference IS 'Counted cash minus expected cash (negative: missing); null until the day is counted.';
-
-
---
--- Name: COLUMN daily_reconciliation.difference; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.daily_reconciliation.difference IS 'Counted total minus expected total; null until the day is counted.';
-
-
---
--- Name: CONSTRAINT daily_reconciliation_closed_in_time_zone ON daily_reconciliation; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT daily_reconciliation_closed_in_time_zone ON app_public.daily_reconciliation IS 'A closed day, and only a closed day, knows the time zone it was closed in.';
-
-
---
--- Name: close_day(date, numeric, numeric, numeric, numeric, numeric, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_public.close_day(business_date date, counted_cash numeric DEFAULT 0, counted_card numeric DEFAULT 0, counted_bank_transfer numeric DEFAULT 0, counted_mobile_money numeric DEFAULT 0, counted_insurance numeric DEFAULT 0, notes text DEFAULT NULL::text) RETURNS app_public.daily_reconciliation
+CREATE FUNCTION app_public.close_day(business_date date, counted_cash numeric DEFAULT 0, counted_card numeric DEFAULT 0, counted_bank_transfer numeric DEFAULT 0, counted_mobile_money numeric DEFAULT 0, counted_insurance numeric DEFAULT 0, notes text DEFAULT NULL::text, idempotency_key text DEFAULT NULL::text) RETURNS app_public.daily_reconciliation
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
@@ -11272,10 +11335,12 @@ declare
   -- notes of white space alone (a close form's field left blank) are none given: the day keeps its own
   v_notes text := case when app_hidden.text_or_null(close_day.notes) is not null then app_hidden.text_as_typed(close_day.notes) end;
   v_first date; -- the clinic's first local day, when the day asked for is one before it without money
+  v_request jsonb; -- what is asked, as a retry with the same idempotency key is compared
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can close a day.' using errcode = 'CFORB';
   end if;
+  perform app_private.check_idempotency_key(close_day.idempotency_key, 'close of a day');
   -- the clinic's time zone as it is once a change of it under way is done (and a change waits for this close):
   -- a close must not pass a change to a zone in which its day has not started
   perform app_private.lock_clinic_setting(v_clinic, 'time zone', false);
@@ -11292,6 +11357,16 @@ begin
              where a <> round(a, app_public.currency_decimals(v_currency))) then
     raise exception 'A counted amount has no more decimals than the clinic''s currency (%: %).', v_currency, app_public.currency_decimals(v_currency)
       using errcode = 'CINVL';
+  end if;
+  -- a count given as null is none counted, as one left out is; the notes as they are kept
+  v_request := jsonb_build_object('business_date', close_day.business_date,
+    'counted_cash', coalesce(close_day.counted_cash, 0), 'counted_card', coalesce(close_day.counted_card, 0),
+    'counted_bank_transfer', coalesce(close_day.counted_bank_transfer, 0), 'counted_mobile_money', coalesce(close_day.counted_mobile_money, 0),
+    'counted_insurance', coalesce(close_day.counted_insurance, 0), 'notes', v_notes);
+  -- the same key again: the day as its first close left it, not closed again (after a reopening since, say)
+  v_day := app_private.business_day_key_answer(v_clinic, close_day.idempotency_key, 'close', v_request);
+  if v_day.id is not null then
+    return v_day;
   end if;
   -- Waits for the day's payments and refunds in flight; new ones wait for us (tg__money_day).
   perform app_private.lock_business_day(v_clinic, close_day.business_date, true);
@@ -11315,7 +11390,7 @@ begin
        = (coalesce(close_day.counted_cash, 0), coalesce(close_day.counted_card, 0), coalesce(close_day.counted_bank_transfer, 0),
           coalesce(close_day.counted_mobile_money, 0), coalesce(close_day.counted_insurance, 0))
        and (v_notes is null or v_day.notes is not distinct from v_notes) then
-      return v_day;
+      return app_private.business_day_key_kept(v_clinic, close_day.idempotency_key, 'close', v_request, v_day);
     end if;
     raise exception 'This business day is already closed, with other counts or notes: an owner reopens it to count again.' using errcode = 'CDAYC';
   end if;
@@ -11328,18 +11403,18 @@ begin
     closed_at = now(), closed_by = app_public.current_user_id()
   where d.clinic_id = v_clinic and d.id = v_day.id
   returning * into v_day;
-  return v_day;
+  return app_private.business_day_key_kept(v_clinic, close_day.idempotency_key, 'close', v_request, v_day);
 end;
 $$;
 
 
-ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. With an idempotency key, the same key again answers the day as its first close left it, not closing it again (a retry after an owner reopened the day leaves it open); the same key with another day, counts or notes, or a reopening''s key, is CONFLICT; a key of white space alone is INVALID_INPUT. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
 
 
 --
@@ -13428,10 +13503,10 @@ COMMENT ON FUNCTION app_public.removed_members() IS 'The members removed from th
 
 
 --
--- Name: reopen_day(date, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: reopen_day(date, text, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.reopen_day(business_date date, reason text) RETURNS app_public.daily_reconciliation
+CREATE FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text DEFAULT NULL::text) RETURNS app_public.daily_reconciliation
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
@@ -13442,12 +13517,19 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_reason text := app_hidden.text_or_null(reason);
   v_day app_public.daily_reconciliation;
+  v_request jsonb := jsonb_build_object('business_date', reopen_day.business_date, 'reason', v_reason);
 begin
   if not app_hidden.current_role_in('owner') then
     raise exception 'Only an owner can reopen a closed day.' using errcode = 'CFORB';
   end if;
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
+  end if;
+  perform app_private.check_idempotency_key(reopen_day.idempotency_key, 'reopening of a day');
+  -- the same key again: the day as its first reopening left it, not reopened again (after a close since, say)
+  v_day := app_private.business_day_key_answer(v_clinic, reopen_day.idempotency_key, 'reopen', v_request);
+  if v_day.id is not null then
+    return v_day;
   end if;
   -- Waits for a close or a payment of the day in flight; a payment arriving meanwhile waits for the day to be
   -- open again (it was refused as of a closed day), as a close arriving meanwhile waits to close it again.
@@ -13465,18 +13547,18 @@ begin
   elsif v_day.status is distinct from 'open' or v_day.reopen_reason is distinct from v_reason then
     raise exception 'No closed day on that date in this clinic.' using errcode = 'CNOTF';
   end if;
-  return v_day;
+  return app_private.business_day_key_kept(v_clinic, reopen_day.idempotency_key, 'reopen', v_request, v_day);
 end;
 $$;
 
 
-ALTER FUNCTION app_public.reopen_day(business_date date, reason text) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION reopen_day(business_date date, reason text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION reopen_day(business_date date, reason text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened.';
+COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened. With an idempotency key, the same key again answers the day as its first reopening left it, not reopening it again (a retry after a cashier closed the day leaves it closed); the same key with another day or reason, or a close''s key, is CONFLICT; a key of white space alone is INVALID_INPUT.';
 
 
 --
@@ -14351,6 +14433,75 @@ COMMENT ON COLUMN app_private.audit_anchor.hash IS 'hash of that entry when it w
 --
 
 COMMENT ON COLUMN app_private.audit_anchor.anchored_at IS 'When it was copied out.';
+
+
+--
+-- Name: business_day_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.business_day_key (
+    clinic_id uuid NOT NULL,
+    idempotency_key text NOT NULL,
+    action text NOT NULL,
+    request jsonb NOT NULL,
+    answer jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT business_day_key_action_check CHECK ((action = ANY (ARRAY['close'::text, 'reopen'::text]))),
+    CONSTRAINT business_day_key_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)))
+);
+
+ALTER TABLE ONLY app_private.business_day_key FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.business_day_key OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE business_day_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.business_day_key IS 'The idempotency key of each close_day and reopen_day sent with one, per clinic: the same key again is answered with `answer`, nothing done again; with another request, CONFLICT.';
+
+
+--
+-- Name: COLUMN business_day_key.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN business_day_key.idempotency_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.idempotency_key IS 'The key the close or reopening was sent with, chosen by the client (1 to 200 characters).';
+
+
+--
+-- Name: COLUMN business_day_key.action; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.action IS 'What the key was sent for: close (close_day) or reopen (reopen_day).';
+
+
+--
+-- Name: COLUMN business_day_key.request; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.request IS 'What was asked, as it is compared with a retry: the business day and the counts (none given 0) and notes as kept (close), or the reason as kept (reopen).';
+
+
+--
+-- Name: COLUMN business_day_key.answer; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.answer IS 'The day as the first request left it (the daily_reconciliation row it returned), the answer to the same key again.';
+
+
+--
+-- Name: COLUMN business_day_key.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.created_at IS 'When the first request with the key was answered.';
 
 
 --
@@ -16350,6 +16501,14 @@ ALTER TABLE ONLY app_private.audit_anchor
 
 ALTER TABLE ONLY app_private.audit_chain_head
     ADD CONSTRAINT audit_chain_head_pkey PRIMARY KEY (chain_id);
+
+
+--
+-- Name: business_day_key business_day_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.business_day_key
+    ADD CONSTRAINT business_day_key_pkey PRIMARY KEY (clinic_id, idempotency_key);
 
 
 --
@@ -19994,6 +20153,12 @@ ALTER TABLE app_private.audit_anchor ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.audit_chain_head ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: business_day_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.business_day_key ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: code_counter; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20078,6 +20243,20 @@ CREATE POLICY owner_only ON app_private.audit_anchor TO :DATABASE_OWNER USING (t
 --
 
 CREATE POLICY owner_only ON app_private.audit_chain_head TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: business_day_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.business_day_key TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON business_day_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.business_day_key IS 'Read and kept by definer functions only.';
 
 
 --
@@ -21555,6 +21734,34 @@ REVOKE ALL ON FUNCTION app_private.bill_visit_services(draft app_public.invoice)
 
 
 --
+-- Name: TABLE daily_reconciliation; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN daily_reconciliation.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT UPDATE(notes) ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION check_currency_decimals(amount numeric, currency text, whole numeric); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -22986,25 +23193,11 @@ GRANT ALL ON FUNCTION app_public.check_in_walk_in(patient_id uuid, doctor_id uui
 
 
 --
--- Name: TABLE daily_reconciliation; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-GRANT SELECT ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN daily_reconciliation.notes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT UPDATE(notes) ON TABLE app_public.daily_reconciliation TO :DATABASE_VISITOR;
-
-
---
--- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) TO :DATABASE_VISITOR;
 
 
 --
@@ -23475,11 +23668,11 @@ GRANT ALL ON FUNCTION app_public.removed_members() TO :DATABASE_VISITOR;
 
 
 --
--- Name: FUNCTION reopen_day(business_date date, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION reopen_day(business_date date, reason text, idempotency_key text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.reopen_day(business_date date, reason text) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text) TO :DATABASE_VISITOR;
 
 
 --
