@@ -155,6 +155,30 @@ test("an update that changes nothing writes nothing", async () => {
   expect(await entriesFor(receptionist.membershipId)).toHaveLength(before.length);
 });
 
+// clinicops.audit_by names the operator's command that made a change (000392), but any session may set a custom setting
+// for itself: an entry believed it of whoever set it, so a member's change written through the API's role claimed to be
+// npm run superuser's (000NNN)
+test("an entry says what operator's command made it only for the operator's or a superuser's connection, not for a session that sets clinicops.audit_by itself", async () => {
+  const { owner, cashier } = clinic.members;
+  const detailOfLast = async () =>
+    (await rootPool().query("select detail, actor_user_id from app_public.audit_log where record_id = $1 order by seq desc limit 1", [cashier.membershipId])).rows[0];
+  await committedAs(await openSession(owner.userId, clinic.clinicId), async (client) => {
+    await client.query("select set_config('clinicops.audit_by', 'npm run superuser', true)");
+    await client.query("update app_public.membership set role = 'receptionist' where id = $1", [cashier.membershipId]);
+  });
+  expect(await detailOfLast()).toEqual({ detail: null, actor_user_id: owner.userId });
+  const root = await rootPool().connect();
+  try {
+    await root.query("begin");
+    await root.query("select set_config('clinicops.audit_by', 'a data fix', true)");
+    await root.query("update app_public.membership set role = 'cashier' where id = $1", [cashier.membershipId]);
+    await root.query("commit");
+  } finally {
+    root.release();
+  }
+  expect(await detailOfLast()).toEqual({ detail: { by: "a data fix" }, actor_user_id: null });
+});
+
 // A statement of any table's rows in several clinics (an operator's data fix, a maintenance job's) wrote each row's entry
 // as it reached the row, each chain's head locked until commit, while an act ending a person's sessions in those clinics
 // (a deactivation here; a login's cap, a password change, a reset) takes the heads in the order of their ids: each held a
