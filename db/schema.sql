@@ -7408,8 +7408,14 @@ declare
   v_action text := lower(tg_op);
   v_chains uuid[];
   v_chain uuid;
-  -- the operator's command that made the change (create_platform_admin sets it for its own statements alone)
-  v_by text := nullif(current_setting('clinicops.audit_by', true), '');
+  -- the operator's command that made the change (create_platform_admin sets it for its own statements alone), believed
+  -- only of a connection logged in as this function's owner (the operator's commands) or a superuser: any session may
+  -- set a custom setting for itself, and the API's (logged in as the authenticator) or an analyst's is not the operator
+  v_by text := case
+    when nullif(current_setting('clinicops.audit_by', true), '') is null then null
+    when session_user = current_user or (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = session_user)
+      then current_setting('clinicops.audit_by', true)
+  end;
   v_detail jsonb := case when v_by is not null then jsonb_build_object('by', v_by) end;
 begin
   if tg_op = 'UPDATE' then
@@ -7440,7 +7446,7 @@ ALTER FUNCTION app_private.tg__audit() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such) in its chain (audit_chain_of_row: its clinic''s), a person''s account''s in each chain of audit_chains_of_person (the session''s clinic''s or the platform''s, and every clinic that lists the person), those locked first in the order of their ids. A statement of rows of several chains has locked their heads in order first (tg__audit_chains_in_order). Its entries'' detail is null but while an operator''s command names itself in clinicops.audit_by for its own statements (create_platform_admin: {"by": "npm run superuser"}).';
+COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER INSERT OR UPDATE OR DELETE: one audit entry per changed row (soft delete and restore named as such) in its chain (audit_chain_of_row: its clinic''s), a person''s account''s in each chain of audit_chains_of_person (the session''s clinic''s or the platform''s, and every clinic that lists the person), those locked first in the order of their ids. A statement of rows of several chains has locked their heads in order first (tg__audit_chains_in_order). Its entries'' detail is null but while an operator''s command names itself in clinicops.audit_by for its own statements (create_platform_admin: {"by": "npm run superuser"}), believed only of a connection logged in as the owner role (the operator''s commands) or a superuser: a session of the API or an analyst''s that sets it for itself names nothing.';
 
 
 --

@@ -157,7 +157,7 @@ test("an update that changes nothing writes nothing", async () => {
 
 // clinicops.audit_by names the operator's command that made a change (000392), but any session may set a custom setting
 // for itself: an entry believed it of whoever set it, so a member's change written through the API's role claimed to be
-// npm run superuser's (000NNN)
+// npm run superuser's (000395)
 test("an entry says what operator's command made it only for the operator's or a superuser's connection, not for a session that sets clinicops.audit_by itself", async () => {
   const { owner, cashier } = clinic.members;
   const detailOfLast = async () =>
