@@ -77,7 +77,8 @@ test("equals the same figures computed by plain SQL", async () => {
   expect(d.topServices).toEqual(top);
   expect(d.topServices.map((t: { amount: string }) => t.amount)).toEqual(["12000.000", "8000.000", "3000.000"]); // not the voided 6,000
 
-  const [outstanding] = await sql(`select sum(balance)::text as v from app_public.invoice where clinic_id = $1 and status in ('issued', 'partially_paid') and $2::text is not null`);
+  const [outstanding] = await sql(`select sum(i.balance)::text as v from app_public.invoice i join app_public.clinic c on c.id = i.clinic_id and c.currency = i.currency
+      where i.clinic_id = $1 and i.status in ('issued', 'partially_paid') and $2::text is not null`);
   expect(d.outstandingBalance).toBe(outstanding.v);
   expect(d.outstandingBalance).toBe("8000.000"); // 12000 − 10000 net, 8000 − 5000, 3000
 

@@ -6,6 +6,7 @@
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, openSession } from "../support/fixtures.ts";
+import { withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
 afterAll(closeRootPool);
@@ -60,6 +61,28 @@ test.each([
   expect(summary).toBe(average);
 });
 
+// a money tester's find: a clinic whose currency changed before 000066 keeps its open invoices in the old one (they take
+// no payment since 000384), and the outstanding balance added their balance as the clinic's: 130 dollars owed as 130 yen
+test("the outstanding balance counts the open invoices in the clinic's currency alone, on the dashboard and in the monthly summary", async () => {
+  const clinic = await createClinic("Owed in two currencies clinic");
+  await rootPool().query("update app_public.clinic set currency = 'USD', tax_rate = 0 where id = $1", [clinic.clinicId]);
+  await createIssuedInvoice(clinic, "100");
+  const partly = await createIssuedInvoice(clinic, "50");
+  await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.record_payment($1, 20, 'cash', null, null, null)", [partly.id]));
+  // as its owner could before 000066, which keeps the currency of a clinic with invoices
+  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(clinic.members.owner.userId, clinic.clinicId)]);
+    await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [clinic.clinicId]);
+  });
+  await createIssuedInvoice(clinic, "15000");
+  const dashboard = await asMember(clinic.members.owner, async (c) =>
+    (await c.query("select outstanding_balance::text as v from app_public.dashboard('2026-05-01', '2026-05-31')")).rows[0].v,
+  );
+  expect(dashboard).toBe("15000.000"); // the yen owed; before 000NNN 15130.000, the 100 and 30 dollars owed counted as yen
+  const summary = (await rootPool().query("select app_private.monthly_summary_document($1, '2026-05-01', '2026-05-31') -> 'figures' ->> 'outstanding_balance' as v", [clinic.clinicId])).rows[0].v;
+  expect(summary).toBe("15000.000");
+});
+
 // planned for any clinic, the sum read every invoice of a clinic through another index: 90 ms of a large clinic's dashboard
 test("a day of money past 10^13 is on the dashboard's revenue per day and in the monthly summary", async () => {
   const clinic = await createClinic("Large day clinic");
@@ -101,10 +124,14 @@ test("what a clinic is owed is summed from the index of the invoices that owe, h
     const fromTheIndex = async () => {
       await client.query("vacuum app_public.invoice");
       await client.query("deallocate all"); // planned anew, after this vacuum
-      await client.query("prepare owed(uuid) as select coalesce(sum(i.balance), 0) from app_public.invoice i where i.clinic_id = $1 and i.status in ('issued', 'partially_paid')");
+      // as dashboard_for sums it: the invoices in the clinic's currency alone (000NNN)
+      await client.query(
+        `prepare owed(uuid) as select coalesce(sum(i.balance), 0) from app_public.invoice i where i.clinic_id = $1 and i.status in ('issued', 'partially_paid')
+         and i.currency = (select c.currency from app_public.clinic c where c.id = $1)`,
+      );
       const { rows } = await client.query(`explain execute owed('${clinic.clinicId}')`);
       plans.push(rows.map((r) => r["QUERY PLAN"]).join("\n"));
-      return /Index Only Scan using invoice_clinic_owed_idx/.test(plans.at(-1)!);
+      return /Index Only Scan using invoice_clinic_owed_in_currency_idx/.test(plans.at(-1)!);
     };
     expect({ fromTheIndex: await until(fromTheIndex, 20_000, 500), plan: plans.at(-1) }).toMatchObject({ fromTheIndex: true });
     expect((await client.query(`execute owed('${clinic.clinicId}')`)).rows[0].coalesce).toBe("7000.000");
