@@ -232,7 +232,7 @@ COMMENT ON COLUMN app_public.dashboard.top_services IS 'The five services on the
 -- Name: COLUMN dashboard.outstanding_balance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.outstanding_balance IS 'What issued and partially paid invoices still owe, now.';
+COMMENT ON COLUMN app_public.dashboard.outstanding_balance IS 'What issued and partially paid invoices in the clinic''s currency still owe, now (an invoice left in an old currency, from before 000066, is not counted).';
 
 
 --
@@ -4537,8 +4537,11 @@ begin
         -- ties at the fifth place kept or left out alike at every load: the order ends with the service's key
         order by amount desc, s.name collate "und-x-icu", d.service_id limit 5) x;
 
+  -- in the clinic's currency, which every figure adds amounts in: an open invoice left in its old one (a change of
+  -- currency before 000066) is not counted as the clinic's (100 dollars as 100 yen)
   select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
-  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid');
+  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid')
+    and i.currency = (select c.currency from app_public.clinic c where c.id = v_clinic);
 
   select round(sum(d.completed_value) / nullif(sum(d.visits), 0),
     (select app_public.currency_decimals(c.currency) from app_public.clinic c where c.id = v_clinic))
@@ -4557,7 +4560,7 @@ ALTER FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date
 -- Name: FUNCTION dashboard_for(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too. Its ranked lists (topServices, visitsByDoctor) are by amount or count, then name, then the row''s id, so ties come in one order at every load.';
+COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too. Its ranked lists (topServices, visitsByDoctor) are by amount or count, then name, then the row''s id, so ties come in one order at every load. Its outstanding balance sums the open invoices in the clinic''s currency alone (one left in another, from a change of currency before 000066, is not the clinic''s money: it takes no payment, 000384, and is voided and invoiced again).';
 
 
 --
@@ -12215,7 +12218,7 @@ ALTER FUNCTION app_public.dashboard(from_date date, to_date date) OWNER TO :DATA
 -- Name: FUNCTION dashboard(from_date date, to_date date); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.dashboard(from_date date, to_date date) IS 'The clinic''s figures for the business days from_date to to_date (its own time zone): net revenue (refunds included) per day and method, visits per status and doctor, new patients, top services, outstanding balance, average visit value. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.dashboard(from_date date, to_date date) IS 'The clinic''s figures for the business days from_date to to_date (its own time zone): net revenue (refunds included) per day and method, visits per status and doctor, new patients, top services, outstanding balance (of the invoices in the clinic''s currency), average visit value. Owners, admins and cashiers.';
 
 
 --
@@ -17209,17 +17212,17 @@ COMMENT ON INDEX app_public.invoice_clinic_issued_idx IS 'A clinic''s invoices b
 
 
 --
--- Name: invoice_clinic_owed_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: invoice_clinic_owed_in_currency_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX invoice_clinic_owed_idx ON app_public.invoice USING btree (clinic_id) INCLUDE (balance) WHERE (status = ANY (ARRAY['issued'::app_public.invoice_status, 'partially_paid'::app_public.invoice_status]));
+CREATE INDEX invoice_clinic_owed_in_currency_idx ON app_public.invoice USING btree (clinic_id, currency) INCLUDE (balance) WHERE (status = ANY (ARRAY['issued'::app_public.invoice_status, 'partially_paid'::app_public.invoice_status]));
 
 
 --
--- Name: INDEX invoice_clinic_owed_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: INDEX invoice_clinic_owed_in_currency_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_public.invoice_clinic_owed_idx IS 'A clinic''s invoices that owe (issued, partly paid) with their balance: the dashboard''s outstanding balance, read from the index alone.';
+COMMENT ON INDEX app_public.invoice_clinic_owed_in_currency_idx IS 'A clinic''s invoices that owe (issued, partly paid), by currency, with their balance: the dashboard''s outstanding balance (the clinic''s currency alone), read from the index alone.';
 
 
 --

@@ -1629,7 +1629,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
 
   test("takes no payment, counted in yen: INVALID_INPUT saying what to do, nothing written", async () => {
     const before = await figures();
-    // the dollars taken before the change, as kept; the dollars owed are not the clinic's yen (000NNN: 130.000 before)
+    // the dollars taken before the change, as kept; the dollars owed are not the clinic's yen (000396: 130.000 before)
     expect(before).toEqual({ cash: "0", card: "100.000", revenue: "100.000", outstanding_balance: "0.000" });
     await expect(pay(movedCashier, open.id, "100", "cash")).rejects.toMatchObject({
       code: "CINVL",
@@ -1653,7 +1653,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
     expect(await figures()).toMatchObject({ card: "80.000", revenue: "80.000" }); // the 100 taken before, less the 20 given back
     await committedAs(movedCashier, (c) => c.query("select app_public.void_invoice($1, 'Billed again in yen')", [partly.id]));
     expect(await invoiceRow(partly.id)).toMatchObject({ status: "void", currency: "USD", amount_paid: "0.000" });
-    expect(await figures()).toMatchObject({ outstanding_balance: "0.000" }); // the open invoice, in dollars, not counted as yen (000NNN: 100.000 before)
+    expect(await figures()).toMatchObject({ outstanding_balance: "0.000" }); // the open invoice, in dollars, not counted as yen (000396: 100.000 before)
   });
 
   test("is voided and invoiced again in the clinic's currency, which takes the payment; a payment taken before still has its method corrected", async () => {

@@ -78,7 +78,7 @@ test("the outstanding balance counts the open invoices in the clinic's currency 
   const dashboard = await asMember(clinic.members.owner, async (c) =>
     (await c.query("select outstanding_balance::text as v from app_public.dashboard('2026-05-01', '2026-05-31')")).rows[0].v,
   );
-  expect(dashboard).toBe("15000.000"); // the yen owed; before 000NNN 15130.000, the 100 and 30 dollars owed counted as yen
+  expect(dashboard).toBe("15000.000"); // the yen owed; before 000396 15130.000, the 100 and 30 dollars owed counted as yen
   const summary = (await rootPool().query("select app_private.monthly_summary_document($1, '2026-05-01', '2026-05-31') -> 'figures' ->> 'outstanding_balance' as v", [clinic.clinicId])).rows[0].v;
   expect(summary).toBe("15000.000");
 });
@@ -124,7 +124,7 @@ test("what a clinic is owed is summed from the index of the invoices that owe, h
     const fromTheIndex = async () => {
       await client.query("vacuum app_public.invoice");
       await client.query("deallocate all"); // planned anew, after this vacuum
-      // as dashboard_for sums it: the invoices in the clinic's currency alone (000NNN)
+      // as dashboard_for sums it: the invoices in the clinic's currency alone (000396)
       await client.query(
         `prepare owed(uuid) as select coalesce(sum(i.balance), 0) from app_public.invoice i where i.clinic_id = $1 and i.status in ('issued', 'partially_paid')
          and i.currency = (select c.currency from app_public.clinic c where c.id = $1)`,
