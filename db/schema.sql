@@ -4011,11 +4011,12 @@ CREATE FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_
     AS $$
 declare
   v_key app_private.business_day_key;
+  v_day app_public.daily_reconciliation;
 begin
   if idempotency_key is null then
     return null;
   end if;
-  -- the key's requests take turns: the second of a double click waits for the first, then finds its key
+  -- the key's requests take turns: a second sent at once waits for the first, and finds its key
   perform pg_advisory_xact_lock(hashtextextended('business_day_key:' || business_day_key_answer.clinic_id || ':' || business_day_key_answer.idempotency_key, 0));
   select * into v_key from app_private.business_day_key k
   where k.clinic_id = business_day_key_answer.clinic_id and k.idempotency_key = business_day_key_answer.idempotency_key;
@@ -4025,7 +4026,9 @@ begin
   if (v_key.action, v_key.request) is distinct from (business_day_key_answer.action, business_day_key_answer.request) then
     raise exception 'This idempotency key was already used for a different close or reopening of a day.' using errcode = 'CCONF';
   end if;
-  return jsonb_populate_record(null::app_public.daily_reconciliation, v_key.answer);
+  -- the day as it is now, as a payment's retry answers its payment
+  select * into v_day from app_public.daily_reconciliation d where d.id = v_key.daily_reconciliation_id;
+  return v_day;
 end;
 $$;
 
@@ -4036,7 +4039,7 @@ ALTER FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_k
 -- Name: FUNCTION business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb) IS 'For close_day and reopen_day sent with an idempotency key (none: null): waits for the key''s other requests in flight, then answers the day as the key''s first request left it when it asks the same (`action`, `request`), CONFLICT when it asks another, null when the key is new (the caller does what is asked and keeps the key with business_day_key_kept).';
+COMMENT ON FUNCTION app_private.business_day_key_answer(clinic_id uuid, idempotency_key text, action text, request jsonb) IS 'For close_day and reopen_day sent with an idempotency key (none: null): waits for the key''s other requests in flight, then answers the key''s day as it is now when it asks the same (`action`, `request`), CONFLICT when it asks another, null when the key is new (the caller does what is asked and keeps the key with business_day_key_kept).';
 
 
 --
@@ -4047,9 +4050,9 @@ CREATE FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_ke
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  insert into app_private.business_day_key (clinic_id, idempotency_key, action, request, answer)
+  insert into app_private.business_day_key (clinic_id, idempotency_key, action, request, daily_reconciliation_id)
   select business_day_key_kept.clinic_id, business_day_key_kept.idempotency_key, business_day_key_kept.action,
-         business_day_key_kept.request, to_jsonb(business_day_key_kept.answer)
+         business_day_key_kept.request, (business_day_key_kept.answer).id
   where business_day_key_kept.idempotency_key is not null;
   select business_day_key_kept.answer;
 $$;
@@ -4061,7 +4064,7 @@ ALTER FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key
 -- Name: FUNCTION business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation) IS 'For close_day and reopen_day: keeps the idempotency key (none: nothing kept) with what was asked and the day as it was answered, for business_day_key_answer to answer the same key again; returns the day.';
+COMMENT ON FUNCTION app_private.business_day_key_kept(clinic_id uuid, idempotency_key text, action text, request jsonb, answer app_public.daily_reconciliation) IS 'For close_day and reopen_day: keeps the idempotency key (none: nothing kept) with what was asked and the day it answered, for business_day_key_answer to answer the same key again; returns the day.';
 
 
 --
@@ -11372,7 +11375,7 @@ begin
     'counted_cash', coalesce(close_day.counted_cash, 0), 'counted_card', coalesce(close_day.counted_card, 0),
     'counted_bank_transfer', coalesce(close_day.counted_bank_transfer, 0), 'counted_mobile_money', coalesce(close_day.counted_mobile_money, 0),
     'counted_insurance', coalesce(close_day.counted_insurance, 0), 'notes', v_notes);
-  -- the same key again: the day as its first close left it, not closed again (after a reopening since, say)
+  -- the same key again: the day as it is now, not closed again (after a reopening since, say)
   v_day := app_private.business_day_key_answer(v_clinic, close_day.idempotency_key, 'close', v_request);
   if v_day.id is not null then
     return v_day;
@@ -11423,7 +11426,7 @@ ALTER FUNCTION app_public.close_day(business_date date, counted_cash numeric, co
 -- Name: FUNCTION close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. With an idempotency key, the same key again answers the day as its first close left it, not closing it again (a retry after an owner reopened the day leaves it open); the same key with another day, counts or notes, or a reopening''s key, is CONFLICT; a key of white space alone is INVALID_INPUT. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
+COMMENT ON FUNCTION app_public.close_day(business_date date, counted_cash numeric, counted_card numeric, counted_bank_transfer numeric, counted_mobile_money numeric, counted_insurance numeric, notes text, idempotency_key text) IS 'Records what was counted for a business day and closes it: its payments and refunds are frozen from then on (DAY_CLOSED). The same close again (the same counts, and notes when given) answers the day as it was closed; other counts or notes on a closed day are DAY_CLOSED. With an idempotency key, the same key again answers the day as it is now, not closing it again (a retry after an owner reopened the day leaves it open); the same key with another day, counts or notes, or a reopening''s key, is CONFLICT; a key of white space alone is INVALID_INPUT. A day before the clinic''s first local day with no payment or refund, and no row yet, is INVALID_INPUT naming the first day. Owners, admins and cashiers.';
 
 
 --
@@ -13535,7 +13538,7 @@ begin
     raise exception 'A reason is required to reopen a day.' using errcode = 'CINVL';
   end if;
   perform app_private.check_idempotency_key(reopen_day.idempotency_key, 'reopening of a day');
-  -- the same key again: the day as its first reopening left it, not reopened again (after a close since, say)
+  -- the same key again: the day as it is now, not reopened again (after a close since, say)
   v_day := app_private.business_day_key_answer(v_clinic, reopen_day.idempotency_key, 'reopen', v_request);
   if v_day.id is not null then
     return v_day;
@@ -13567,7 +13570,7 @@ ALTER FUNCTION app_public.reopen_day(business_date date, reason text, idempotenc
 -- Name: FUNCTION reopen_day(business_date date, reason text, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened. With an idempotency key, the same key again answers the day as its first reopening left it, not reopening it again (a retry after a cashier closed the day leaves it closed); the same key with another day or reason, or a close''s key, is CONFLICT; a key of white space alone is INVALID_INPUT.';
+COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text, idempotency_key text) IS 'Reopens a closed business day with a reason (audited). Owners only. Waits for a close or a payment of that day in flight; a payment or close of that day made meanwhile waits for it. The same reopening again (the same reason, the day still open) answers the day as it was reopened. With an idempotency key, the same key again answers the day as it is now, not reopening it again (a retry after a cashier closed the day leaves it closed); the same key with another day or reason, or a close''s key, is CONFLICT; a key of white space alone is INVALID_INPUT.';
 
 
 --
@@ -14453,8 +14456,8 @@ CREATE TABLE app_private.business_day_key (
     idempotency_key text NOT NULL,
     action text NOT NULL,
     request jsonb NOT NULL,
-    answer jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    daily_reconciliation_id uuid NOT NULL,
     CONSTRAINT business_day_key_action_check CHECK ((action = ANY (ARRAY['close'::text, 'reopen'::text]))),
     CONSTRAINT business_day_key_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)))
 );
@@ -14468,7 +14471,7 @@ ALTER TABLE app_private.business_day_key OWNER TO :DATABASE_OWNER;
 -- Name: TABLE business_day_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.business_day_key IS 'The idempotency key of each close_day and reopen_day sent with one, per clinic: the same key again is answered with `answer`, nothing done again; with another request, CONFLICT.';
+COMMENT ON TABLE app_private.business_day_key IS 'The idempotency key of each close_day and reopen_day sent with one, per clinic: the same key again is answered with its day as it is now, nothing done again; with another request, CONFLICT.';
 
 
 --
@@ -14500,17 +14503,17 @@ COMMENT ON COLUMN app_private.business_day_key.request IS 'What was asked, as it
 
 
 --
--- Name: COLUMN business_day_key.answer; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.business_day_key.answer IS 'The day as the first request left it (the daily_reconciliation row it returned), the answer to the same key again.';
-
-
---
 -- Name: COLUMN business_day_key.created_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 COMMENT ON COLUMN app_private.business_day_key.created_at IS 'When the first request with the key was answered.';
+
+
+--
+-- Name: COLUMN business_day_key.daily_reconciliation_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.business_day_key.daily_reconciliation_id IS 'The day the first request answered, which the same key again answers as it is now.';
 
 
 --

@@ -1034,7 +1034,7 @@ describe("a closed day is final", () => {
 
   // a reopening was told sent twice only while its day was open with the same reason (000194): the second of a double
   // click that waited on the day's lock behind a cashier's close reopened the day the cashier had just counted
-  test("a reopening retried with its idempotency key after a close in between is answered as the first reopening, and the day is left closed", async () => {
+  test("a reopening retried with its idempotency key after a close in between is answered with the day as it is now, left closed", async () => {
     const keyed = await createClinic("Reopening key clinic", { since: LONG_AGO });
     const [till, owner] = [await cashierSession(keyed), await openSession(keyed.members.owner.userId, keyed.clinicId)];
     const day = "2026-06-04";
@@ -1048,11 +1048,13 @@ describe("a closed day is final", () => {
       await cashierTx.query("select app_public.close_day($1::date, 300)", [day]); // the recount, holding the day's lock
       const retry = outcome(ownerTx.query(REOPEN, [day])); // the second click, sent while the recount is under way
       await cashierTx.query("commit");
-      expect(await retry).toEqual([first]);
+      // answered at once, not waiting for the recount's lock: the day as its snapshot reads it, not reopened again
+      expect(await retry).toEqual([expect.objectContaining({ reopen_reason: first.reopen_reason, reopened_at: first.reopened_at })]);
       await ownerTx.query("commit");
     });
     const written = await entries();
-    expect(await committedAs(owner, async (c) => (await c.query(REOPEN, [day])).rows)).toEqual([first]); // and later
+    // and later: the day as it is now, closed at the recount, and not told open
+    expect(await committedAs(owner, async (c) => (await c.query(REOPEN, [day])).rows)).toEqual([{ ...first, status: "closed" }]);
     expect(await entries()).toBe(written);
     const { rows } = await rootPool().query("select status::text, counted_cash::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [keyed.clinicId, day]);
     expect(rows).toEqual([{ status: "closed", counted_cash: "300.000" }]);
@@ -1060,21 +1062,26 @@ describe("a closed day is final", () => {
 
   // a close was told sent again only while its day was closed with the same counts (000121): retried after an owner's
   // reopening, it closed the day again, before anyone recounted it
-  test("a close retried with its idempotency key after a reopening in between is answered as the first close, and the day is left open", async () => {
+  test("a close retried with its idempotency key after a reopening in between is answered with the day as it is now, left open", async () => {
     const keyed = await createClinic("Close key clinic", { since: LONG_AGO });
     const till = await cashierSession(keyed);
     const day = "2026-06-04";
     const CLOSE = "select status::text, counted_cash::text, notes, closed_at from app_public.close_day($1::date, 100, notes => 'Short 50', idempotency_key => 'close-1')";
     const [first] = await committedAs(till, async (c) => (await c.query(CLOSE, [day])).rows);
     expect(first).toMatchObject({ status: "closed", counted_cash: "100.000", notes: "Short 50" });
+    const dayNow = async () =>
+      (await rootPool().query("select status::text, counted_cash::text, notes, closed_at from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [keyed.clinicId, day])).rows[0];
     await atOnce(keyed.members.owner, keyed.members.cashier, async (ownerTx, cashierTx) => {
       await ownerTx.query("select app_public.reopen_day($1::date, 'Recount')", [day]); // holding the day's lock
       const retry = outcome(cashierTx.query(CLOSE, [day]));
       await ownerTx.query("commit");
-      expect(await retry).toEqual([first]);
+      // answered at once, not waiting for the reopening's lock: the day as its snapshot reads it, not closed again
+      expect(await retry).toEqual([expect.objectContaining({ counted_cash: first.counted_cash, notes: first.notes })]);
       await cashierTx.query("commit");
     });
-    expect(await committedAs(till, async (c) => (await c.query(CLOSE, [day])).rows)).toEqual([first]); // and later
+    // and later: the day as it is now, reopened, and not told closed (000394 answered the first close's copy)
+    expect(await committedAs(till, async (c) => (await c.query(CLOSE, [day])).rows)).toEqual([await dayNow()]);
+    expect(await dayNow()).toMatchObject({ status: "open", counted_cash: first.counted_cash });
     const { rows } = await rootPool().query("select status::text, reopen_reason from app_public.daily_reconciliation where clinic_id = $1 and business_date = $2", [keyed.clinicId, day]);
     expect(rows).toEqual([{ status: "open", reopen_reason: "Recount" }]);
   });
