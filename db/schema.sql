@@ -2758,7 +2758,7 @@ ALTER FUNCTION app_private.accepted_once(m app_public.membership) OWNER TO :DATA
 -- Name: FUNCTION accepted_once(m app_public.membership); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.accepted_once(m app_public.membership) IS 'Whether the membership `m` was accepted once: accepted now, or an entry of its clinic''s audit chain has its row accepted before or after a change (its insert as an accepted member, its acceptance, a restore), so a member removed and invited again since (pending, declined, withdrawn) was. A person invited who never accepted was not: the clinic is not told their name. Read as the owner role (it reads every audit entry), by audit_log_actor_name and removed_members.';
+COMMENT ON FUNCTION app_private.accepted_once(m app_public.membership) IS 'Whether the membership `m` was accepted once: accepted now, or an entry of its clinic''s audit chain has its row accepted before or after a change (its insert as an accepted member, its acceptance, a restore), so a member removed and invited again since (pending, declined, withdrawn) was. A person invited who never accepted was not: the clinic is not told their name. Read as the owner role (it reads every audit entry), by audit_log_actor_name, removed_members and invited_again_name (the staff list''s name of a pending member).';
 
 
 --
