@@ -311,18 +311,21 @@ describe("the parts of a query, while the catalog is locked: each runs into the 
     const answer = await answering;
     const told = answer.body.errors?.map((e) => [e.path?.join("."), e.extensions?.code, e.extensions?.saved ?? false, e.message.startsWith("The request took too long: this part was not run")]);
     // the fields whose turn came within the 1.5 s were written, and their payloads read, each waiting its 1 s out
-    // (two on a quiet machine, the first at least); the others, at least the last, whose turn comes after 5 s, were not
-    const run = told?.filter(([, , , notRun]) => !notRun).length ?? 0;
-    expect(run).toBeGreaterThanOrEqual(1);
-    expect(run).toBeLessThanOrEqual(3);
+    // (two on a quiet machine, the first at least); the others, at least the last, whose turn comes after 5 s, were not.
+    // The last written may have had its write's turn in time and its payload's after: saved, its answer not read
+    const written = told?.filter(([, , saved]) => saved).length ?? 0;
+    expect(written).toBeGreaterThanOrEqual(1);
+    expect(written).toBeLessThanOrEqual(3);
     expect(told).toEqual([
-      ...[...Array(run).keys()].map((i) => [`f${i}.query.services`, "TIMEOUT", true, false]),
-      ...[...Array(6 - run).keys()].map((i) => [`f${run + i}`, "TIMEOUT", false, true]),
+      ...[...Array(written - 1).keys()].map((i) => [`f${i}.query.services`, "TIMEOUT", true, false]),
+      [`f${written - 1}.query.services`, "TIMEOUT", true, expect.any(Boolean)],
+      ...[...Array(6 - written).keys()].map((i) => [`f${written + i}`, "TIMEOUT", false, true]),
     ]);
+    const read = told?.filter(([, , saved, notRun]) => saved && !notRun).length ?? 0;
     expect(seen).toBeGreaterThanOrEqual(1);
-    expect(seen).toBeLessThanOrEqual(run);
+    expect(seen).toBeLessThanOrEqual(read);
     const { rows } = await rootPool().query("select invoice_footer from app_public.clinic where id = $1", [clinic.clinicId]);
-    expect(rows).toEqual([{ invoice_footer: `Footer ${run - 1}` }]);
+    expect(rows).toEqual([{ invoice_footer: `Footer ${written - 1}` }]);
   });
 
   // its parts went on being read, one after another, for as long as they took, with nobody to read the answer
