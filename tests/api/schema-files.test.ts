@@ -32,3 +32,10 @@ test("docs/migrations.md names every committed migration", () => {
   const named = new Set([...page.matchAll(/\b0{0,3}(\d{3,6})\b/g)].map(([, digits]) => digits.padStart(6, "0")));
   expect(numbers.filter((number) => !named.has(number))).toEqual([]);
 });
+
+// a fragment added after a row's closing bar (000389's) made the row one cell more than its header, shown as its own text
+test("docs/migrations.md's rows each have the cells of its header", () => {
+  const rows = readFileSync(projectPath("docs/migrations.md"), "utf8").split("\n").filter((line) => line.startsWith("|"));
+  const cells = (row: string) => (row.endsWith("|") ? row.split("|").length : -1);
+  expect(rows.filter((row) => cells(row) !== cells(rows[0])).map((row) => row.slice(0, 40))).toEqual([]);
+});
