@@ -5,7 +5,7 @@
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
 import { addMember, asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
-import { whileHolding } from "../support/locks.ts";
+import { outcome, trackBackend, waitsFor, whileHolding } from "../support/locks.ts";
 import { statementsSentBy } from "../support/statements.ts";
 
 let api: TestApi;
@@ -545,6 +545,58 @@ describe("bad input gets a clear code and writes nothing", () => {
     } finally {
       await rootPool().query("update app_public.clinic set name = $2 where id = $1", [a.clinicId, before[0].name]);
     }
+  });
+
+  // createClinicWithOwner refuses an owner a second clinic of one name (000045); a rename gave them one (000NNN)
+  test("a clinic is not renamed to the name of another clinic one of its owners owns, as one is not made so; another owner's clinic's name is taken", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const home = await createClinic(`Rename Home ${tag}`);
+    const annex = await createClinic(`Rename Annex ${tag}`);
+    const stranger = await createClinic(`Rename Stranger ${tag}`);
+    await addMember(annex.clinicId, home.members.owner, "owner"); // home's owner owns the annex too
+    const admin = new Browser(api);
+    await admin.login(annex.members.admin.phone, annex.members.admin.password);
+    const rename = (name: string) =>
+      admin.graphql(`mutation($id: UUID!, $name: String!) { updateClinic(input: { rowId: $id, patch: { name: $name } }) { clinic { name } } }`, { id: annex.clinicId, name });
+    const annexName = async () => (await rootPool().query("select name from app_public.clinic where id = $1", [annex.clinicId])).rows[0].name;
+    for (const name of [`Rename Home ${tag}`, ` rename\u00a0HOME  ${tag} `]) {
+      const r = await rename(name);
+      expect(r.body.errors).toEqual([
+        expect.objectContaining({ extensions: { code: "CONFLICT" }, message: `An owner of this clinic already has a clinic named ${name.replace(/\s+/g, " ").trim()}: give this one another name.` }),
+      ]);
+    }
+    expect(await annexName()).toBe(`Rename Annex ${tag}`);
+    // a change of case or spaces of its own name, and another owner's clinic's name, are taken
+    expect((await rename(`rename annex ${tag}`)).body).toEqual({ data: { updateClinic: { clinic: { name: `rename annex ${tag}` } } } });
+    expect((await rename(`Rename Stranger ${tag}`)).body).toEqual({ data: { updateClinic: { clinic: { name: `Rename Stranger ${tag}` } } } });
+    // an owner membership suspended does not count, as it does not for createClinicWithOwner
+    await addMember(home.clinicId, await createUser(), "owner"); // a clinic keeps an active owner
+    await rootPool().query("update app_public.membership set is_active = false where clinic_id = $1 and user_id = $2", [home.clinicId, home.members.owner.userId]);
+    expect((await rename(`Rename Home ${tag}`)).body).toEqual({ data: { updateClinic: { clinic: { name: `Rename Home ${tag}` } } } });
+    expect(stranger.name).toBe(`Rename Stranger ${tag}`);
+
+    // a clinic made for the owner at that moment, under the owner's phone's lock as createClinicWithOwner takes it: the
+    // rename waits for it, and is then refused
+    const holder = await rootPool().connect();
+    const renamer = await apiPool().connect();
+    try {
+      await trackBackend(holder);
+      await trackBackend(renamer);
+      await holder.query("begin");
+      await holder.query("select pg_advisory_xact_lock(app_private.account_lock_key($1))", [home.members.owner.phone]);
+      const made = (await holder.query(`insert into app_public.clinic (name, timezone, currency) values ($1, 'UTC', 'USD') returning id`, [`Rename Branch ${tag}`])).rows[0].id;
+      await holder.query("insert into app_public.membership (clinic_id, user_id, role) values ($1, $2, 'owner')", [made, home.members.owner.userId]);
+      await beginAs(renamer, await openSession(annex.members.admin.userId, annex.clinicId));
+      const renamed = outcome(renamer.query("update app_public.clinic set name = $2 where id = $1 returning name", [annex.clinicId, `Rename Branch ${tag}`]));
+      expect(await waitsFor(renamer, holder)).toBe(true);
+      await holder.query("commit");
+      expect(await renamed).toBe("CCONF");
+    } finally {
+      await renamer.query("rollback");
+      renamer.release();
+      holder.release();
+    }
+    expect(await annexName()).toBe(`Rename Home ${tag}`);
   });
 
   test("a service's name and category are saved as meant: trimmed, white space collapsed; a name of nothing visible is refused", async () => {
