@@ -8029,6 +8029,57 @@ COMMENT ON FUNCTION app_private.tg_clinic__locale_known() IS 'Refuses a clinic''
 
 
 --
+-- Name: tg_clinic__name_not_an_owners_other(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_clinic__name_not_an_owners_other() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'on'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_key bigint;
+begin
+  if app_private.clinic_name_key(new.name) is not distinct from app_private.clinic_name_key(old.name) then
+    return new;
+  end if;
+  -- the owners' requests take turns under their phones' locks, which create_clinic_with_owner takes for its owner
+  for v_key in
+    select distinct app_private.account_lock_key(u.phone) as key
+    from app_public.membership m join app_public."user" u on u.id = m.user_id
+    where m.clinic_id = new.id and m.role = 'owner' and m.deleted_at is null and m.is_active and m.accepted_at is not null
+    order by key
+  loop
+    perform pg_advisory_xact_lock(v_key);
+  end loop;
+  -- read after the locks: a clinic made or renamed meanwhile for one of the owners has committed
+  if exists (
+    select from app_public.membership m
+    join app_public.membership o on o.user_id = m.user_id and o.clinic_id <> new.id and o.role = 'owner'
+      and o.deleted_at is null and o.is_active and o.accepted_at is not null
+    join app_public.clinic c on c.id = o.clinic_id
+    where m.clinic_id = new.id and m.role = 'owner' and m.deleted_at is null and m.is_active and m.accepted_at is not null
+      and app_private.clinic_name_key(c.name) = app_private.clinic_name_key(new.name)
+  ) then
+    raise exception 'An owner of this clinic already has a clinic named %: give this one another name.', new.name using errcode = 'CCONF';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_clinic__name_not_an_owners_other() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_clinic__name_not_an_owners_other(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_clinic__name_not_an_owners_other() IS 'Trigger: refuses (CONFLICT) a clinic''s name changed to the name of another clinic one of its owners owns (accepted, active, not removed; compared by clinic_name_key, as create_clinic_with_owner compares), taking the owners'' phones'' locks (account_lock_key, in key order) first, as creation takes its owner''s; a change of case or spaces alone is not checked.';
+
+
+--
 -- Name: tg_clinic__no_closed_day_ahead(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -11572,7 +11623,7 @@ COMMENT ON COLUMN app_public.clinic.id IS 'Internal identifier of the clinic.';
 --
 
 COMMENT ON COLUMN app_public.clinic.name IS '@sortCollation und-x-icu
-Name shown to staff and on documents (1 to 200 characters).';
+Name shown to staff and on documents (1 to 200 characters); not that of another clinic one of its owners owns (CONFLICT), as createClinicWithOwner makes none so.';
 
 
 --
@@ -18346,6 +18397,20 @@ CREATE TRIGGER _160_currency_kept BEFORE UPDATE OF currency ON app_public.clinic
 
 
 --
+-- Name: clinic _160_name_not_an_owners_other; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _160_name_not_an_owners_other BEFORE UPDATE OF name ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg_clinic__name_not_an_owners_other();
+
+
+--
+-- Name: TRIGGER _160_name_not_an_owners_other ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _160_name_not_an_owners_other ON app_public.clinic IS 'A clinic is not renamed to the name of its owners'' other clinic (tg_clinic__name_not_an_owners_other).';
+
+
+--
 -- Name: visit _170_booked_once; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -20564,6 +20629,20 @@ CREATE POLICY delete_managers ON app_public.service FOR DELETE USING (((clinic_i
 
 
 --
+-- Name: clinic every_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY every_clinic ON app_public.clinic FOR SELECT TO :DATABASE_OWNER USING (( SELECT (current_setting('clinicops.every_clinic'::text, true) = 'on'::text)));
+
+
+--
+-- Name: POLICY every_clinic ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY every_clinic ON app_public.clinic IS 'Owner role only: every clinic, while a function has clinicops.every_clinic on in its definition (app_private.tg_clinic__name_not_an_owners_other).';
+
+
+--
 -- Name: membership every_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -22576,6 +22655,13 @@ REVOKE ALL ON FUNCTION app_private.tg_clinic__currency_kept() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_clinic__locale_known() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_clinic__name_not_an_owners_other(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_clinic__name_not_an_owners_other() FROM PUBLIC;
 
 
 --

@@ -547,7 +547,7 @@ describe("bad input gets a clear code and writes nothing", () => {
     }
   });
 
-  // createClinicWithOwner refuses an owner a second clinic of one name (000045); a rename gave them one (000NNN)
+  // createClinicWithOwner refuses an owner a second clinic of one name (000045); a rename gave them one (000399)
   test("a clinic is not renamed to the name of another clinic one of its owners owns, as one is not made so; another owner's clinic's name is taken", async () => {
     const tag = crypto.randomUUID().slice(0, 8);
     const home = await createClinic(`Rename Home ${tag}`);
