@@ -930,6 +930,8 @@ describe("a member changes their own password (POST /auth/password)", () => {
       [member.password, "short"],
       [member.password, "seven77"], // one short of the rule's 8 (PRODUCT.md): the rule's edge
       [member.password, "x".repeat(129)],
+      [member.password, " ".repeat(8)], // nothing visible (000NNN)
+      [member.password, "\t".repeat(8)],
       [member.password, member.password],
       ["", "a new long password"],
       [member.password, null],
@@ -942,6 +944,8 @@ describe("a member changes their own password (POST /auth/password)", () => {
       [400, { code: "WEAK_PASSWORD", message: "Passwords need at least 8 characters." }],
       [400, { code: "WEAK_PASSWORD", message: "Passwords need at least 8 characters." }],
       [400, { code: "WEAK_PASSWORD", message: "Passwords may have at most 128 characters." }],
+      [400, { code: "WEAK_PASSWORD", message: "A password needs more than white space: use letters, digits or signs." }],
+      [400, { code: "WEAK_PASSWORD", message: "A password needs more than white space: use letters, digits or signs." }],
       [400, { code: "INVALID_INPUT", message: "The new password is the one you have: choose another." }],
       [400, { code: "INVALID_INPUT", message: "Give your current password (currentPassword)." }],
       [400, { code: "INVALID_INPUT", message: "Send a JSON body with currentPassword and newPassword." }],

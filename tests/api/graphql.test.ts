@@ -107,7 +107,9 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(weak.body.errors?.[0].extensions?.code).toBe("WEAK_PASSWORD");
     const missing = await owner.graphql(INVITE, { phone: "+255733000002", name: "Missing", role: "doctor" });
     expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: "A password is required." });
-    const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone in ('+255733000001', '+255733000002')`);
+    const blank = await owner.graphql(INVITE, { phone: "+255733000007", name: "Blank", role: "doctor", password: " ".repeat(8) });
+    expect(blank.body.errors?.[0]).toMatchObject({ extensions: { code: "WEAK_PASSWORD" }, message: "A password needs more than white space: use letters, digits or signs." });
+    const { rows } = await rootPool().query(`select count(*)::int as n from app_public."user" where phone in ('+255733000001', '+255733000002', '+255733000007')`);
     expect(rows[0].n).toBe(0);
   });
 

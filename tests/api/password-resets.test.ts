@@ -218,6 +218,9 @@ describe("refused, and nothing written", () => {
     await refused(cashier, () => refusal(managers.owner, cashier.membershipId, "short"), ["WEAK_PASSWORD", "Passwords need at least 8 characters."]);
     await refused(cashier, () => refusal(managers.owner, cashier.membershipId, "x".repeat(129)), ["WEAK_PASSWORD", "Passwords may have at most 128 characters."]);
     await refused(cashier, () => refusal(managers.owner, cashier.membershipId, ""), ["INVALID_INPUT", "A password is required."]);
+    for (const blank of [" ".repeat(8), "\t".repeat(8)]) {
+      await refused(cashier, () => refusal(managers.owner, cashier.membershipId, blank), ["WEAK_PASSWORD", "A password needs more than white space: use letters, digits or signs."]);
+    }
   });
 
   test("a membership id of no membership", async () => {

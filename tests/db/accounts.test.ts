@@ -116,11 +116,16 @@ describe("the password rule is the same wherever an account is made", () => {
     };
   }
 
+  const NOTHING_VISIBLE = "CWEAK A password needs more than white space: use letters, digits or signs.";
   test.each([
     ["none (null)", null, "CINVL A password is required."],
     ["empty", "", "CINVL A password is required."],
     ["7 characters", "7-chars", "CWEAK Passwords need at least 8 characters."],
     ["129 characters", "x".repeat(129), "CWEAK Passwords may have at most 128 characters."],
+    // nothing visible, however long (000NNN)
+    ["8 spaces", " ".repeat(8), NOTHING_VISIBLE],
+    ["12 tabs", "\t".repeat(12), NOTHING_VISIBLE],
+    ["no-break, ideographic and zero-width spaces, a line break", "\u00a0\u3000\u200b\n".repeat(3), NOTHING_VISIBLE],
   ])("%s", async (_, password, expected) => {
     expect(await answers(password)).toEqual({
       inviteMember: expected,
@@ -130,8 +135,8 @@ describe("the password rule is the same wherever an account is made", () => {
     });
   });
 
-  test("control: 8 and 128 characters pass everywhere", async () => {
-    for (const password of ["x".repeat(8), "x".repeat(128)]) {
+  test("control: 8 and 128 characters pass everywhere, and spaces with one visible character", async () => {
+    for (const password of ["x".repeat(8), "x".repeat(128), `${" ".repeat(7)}x`]) {
       expect(Object.values(await answers(password))).toEqual(["accepted", "accepted", "accepted", "accepted"]);
     }
   });
