@@ -4186,6 +4186,9 @@ begin
   if password is null or password = '' then
     raise exception 'A password is required.' using errcode = 'CINVL';
   end if;
+  if app_hidden.name_as_meant(password) = '' then
+    raise exception 'A password needs more than white space: use letters, digits or signs.' using errcode = 'CWEAK';
+  end if;
   if char_length(password) < 8 then
     raise exception 'Passwords need at least 8 characters.' using errcode = 'CWEAK';
   end if;
@@ -4202,7 +4205,7 @@ ALTER FUNCTION app_private.check_password(password text) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION check_password(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given: none is INVALID_INPUT, fewer than 8 or more than 128 characters WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin).';
+COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given: none is INVALID_INPUT; one with nothing visible (white space of any kind, zero-width or control characters alone: app_hidden.name_as_meant''s blank), fewer than 8 or more than 128 characters WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin, reset_password, reset_member_password); change_password before the current password is checked.';
 
 
 --
@@ -12712,7 +12715,7 @@ ALTER FUNCTION app_public.invite_member(phone text, full_name text, role app_pub
 -- Name: FUNCTION invite_member(phone text, full_name text, role app_public.member_role, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone the clinic removed (or whose invitation was withdrawn or declined) is asked again so on their membership of before, the one the visits booked with them name, with the new role. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds or asks again at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
+COMMENT ON FUNCTION app_public.invite_member(phone text, full_name text, role app_public.member_role, password text) IS 'Adds a person to the current clinic with a role. A name and a password (8 to 128 characters, not of white space alone: check_password) are always required: a new phone creates their user with them and they are a member at once; a phone that already has a user makes a pending invitation (acceptedAt null; the name and password are ignored): it shows the clinic neither their name nor their phone and gives them no access until they accept it (acceptInvitation) or decline it. Someone the clinic removed (or whose invitation was withdrawn or declined) is asked again so on their membership of before, the one the visits booked with them name, with the new role. Someone already a member, or invited, is a CONFLICT, as is inviting again within 30 days someone who declined; a clinic adds or asks again at most 50 people an hour (LIMIT_EXCEEDED). Owners and admins; only owners add owners.';
 
 
 --

@@ -930,7 +930,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
       [member.password, "short"],
       [member.password, "seven77"], // one short of the rule's 8 (PRODUCT.md): the rule's edge
       [member.password, "x".repeat(129)],
-      [member.password, " ".repeat(8)], // nothing visible (000NNN)
+      [member.password, " ".repeat(8)], // nothing visible (000400)
       [member.password, "\t".repeat(8)],
       [member.password, member.password],
       ["", "a new long password"],

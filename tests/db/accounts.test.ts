@@ -122,7 +122,7 @@ describe("the password rule is the same wherever an account is made", () => {
     ["empty", "", "CINVL A password is required."],
     ["7 characters", "7-chars", "CWEAK Passwords need at least 8 characters."],
     ["129 characters", "x".repeat(129), "CWEAK Passwords may have at most 128 characters."],
-    // nothing visible, however long (000NNN)
+    // nothing visible, however long (000400)
     ["8 spaces", " ".repeat(8), NOTHING_VISIBLE],
     ["12 tabs", "\t".repeat(12), NOTHING_VISIBLE],
     ["no-break, ideographic and zero-width spaces, a line break", "\u00a0\u3000\u200b\n".repeat(3), NOTHING_VISIBLE],
