@@ -252,6 +252,25 @@ test("closeDay and reopenDay retried with their idempotencyKey do nothing again 
   });
 });
 
+// a key of 201 characters, which a payment's is told is too long, was "A value is out of the allowed range." to closeDay and reopenDay
+test("closeDay's and reopenDay's idempotencyKey past 200 characters is told a key is 1 to 200 characters, as a payment's, and nothing is done", async () => {
+  const keyed = await createClinic("Day keys too long clinic", { since: LONG_AGO });
+  const [desk, owner] = [new Browser(api), new Browser(api)];
+  await desk.login(keyed.members.cashier.phone, keyed.members.cashier.password);
+  await owner.login(keyed.members.owner.phone, keyed.members.owner.password);
+  const tooLong = { message: "An idempotency key is 1 to 200 characters.", extensions: expect.objectContaining({ code: "INVALID_INPUT" }) };
+  const CLOSE = `mutation($key: String) { closeDay(input: { businessDate: "2026-06-03", countedCash: "100", idempotencyKey: $key }) { result { status } } }`;
+  const REOPEN = `mutation($key: String) { reopenDay(input: { businessDate: "2026-06-03", reason: "Recount", idempotencyKey: $key }) { result { status } } }`;
+  const status = async () =>
+    (await rootPool().query("select status::text from app_public.daily_reconciliation where clinic_id = $1 and business_date = '2026-06-03'", [keyed.clinicId])).rows[0]?.status;
+  expect((await desk.graphql(CLOSE, { key: "k".repeat(201) })).body.errors?.[0]).toMatchObject(tooLong);
+  expect(await status()).toBeUndefined();
+  expect((await desk.graphql(CLOSE, { key: "k".repeat(200) })).body.data.closeDay.result).toEqual({ status: "closed" });
+  expect((await owner.graphql(REOPEN, { key: "r".repeat(201) })).body.errors?.[0]).toMatchObject(tooLong);
+  expect(await status()).toBe("closed");
+  expect((await owner.graphql(REOPEN, { key: "r".repeat(200) })).body.data.reopenDay.result).toEqual({ status: "open" });
+});
+
 // the second click was INVALID_TRANSITION ("this invoice is issued", "A void invoice cannot change.") for what was done
 test("a double-clicked issue, or void, of an invoice is done once, and both clicks are answered the invoice; a void with another reason is refused", async () => {
   const twice = await createClinic("Double click invoices clinic");

@@ -87,6 +87,38 @@ test("every amount says its currency, so clinics of several currencies are summe
   }
 });
 
+// analysts.md said reporting.daily_revenue added such payments into the clinic's currency: it sums them in their invoice's
+test("the payments of an invoice left in its clinic's old currency (changed before 000066) are summed in that currency by daily_revenue, apart from the clinic's", async () => {
+  const moved = await createClinic("Analysed from dollars to yen");
+  const cashier = await cashierSession(moved);
+  await rootPool().query("update app_public.clinic set currency = 'USD', tax_rate = 0 where id = $1", [moved.clinicId]);
+  const dollars = await createIssuedInvoice(moved, "80");
+  await committedAs(cashier, (c) => c.query("select app_public.record_payment($1, 80, 'card')", [dollars.id]));
+  // as its owner could before 000066, which keeps the currency of a clinic with invoices
+  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
+    await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
+  });
+  const yen = await createIssuedInvoice(moved, "500");
+  await committedAs(cashier, (c) => c.query("select app_public.record_payment($1, 500, 'card')", [yen.id]));
+  const other = `${ANALYST}_moved`;
+  expect(runCli(["analyst", "grant", other, moved.clinicId, "--password", "analyst-password"]).status).toBe(0);
+  const reader = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, other, "analyst-password") });
+  await reader.connect();
+  try {
+    const { rows } = await reader.query("select method::text, currency, payments::text, net::text from reporting.daily_revenue where clinic_id = $1 order by currency", [moved.clinicId]);
+    expect(rows).toEqual([
+      { method: "card", currency: "JPY", payments: "500.000", net: "500.000" },
+      { method: "card", currency: "USD", payments: "80.000", net: "80.000" },
+    ]);
+    const payments = await reader.query("select invoice_code, currency from reporting.payments where clinic_id = $1 order by currency", [moved.clinicId]);
+    expect(payments.rows).toEqual([{ invoice_code: yen.code, currency: "JPY" }, { invoice_code: dollars.code, currency: "USD" }]);
+  } finally {
+    await reader.end();
+    expect(runCli(["analyst", "revoke", other]).status).toBe(0);
+  }
+});
+
 test("an upgrade names the clinics whose currency changed, before 000136 kept it, once they had charged visits: their older amounts show today's currency", async () => {
   const relabelled = await createClinic("Relabelled in dollars");
   const untouched = await createClinic("Charged in shillings only");
