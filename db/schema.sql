@@ -15937,7 +15937,7 @@ ALTER TABLE reporting.daily_revenue OWNER TO :DATABASE_OWNER;
 -- Name: VIEW daily_revenue; Type: COMMENT; Schema: reporting; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON VIEW reporting.daily_revenue IS 'Per clinic, business day and method: payments, refunds and net revenue.';
+COMMENT ON VIEW reporting.daily_revenue IS 'Per clinic, business day, method and currency (the invoice''s: the payments of an invoice left in its clinic''s old currency are on rows of their own): payments, refunds and net revenue.';
 
 
 --
