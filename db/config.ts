@@ -119,9 +119,16 @@ export function embeddedDatabaseName(env: NodeJS.ProcessEnv = process.env): stri
   return checkedDatabaseName(env.EMBEDDED_PG_DATABASE || "clinicops", "EMBEDDED_PG_DATABASE");
 }
 
-/** PDF_RENDER_TIMEOUT_MS, checked: a PDF render taking longer fails (and is retried). */
+/** Node's largest timer, in ms: a longer one fires at once (TimeoutOverflowWarning, "set to 1"). */
+const LARGEST_TIMER_MS = 2_147_483_647;
+
+/**
+ * PDF_RENDER_TIMEOUT_MS, checked: a PDF render taking longer fails (and is retried). At most Node's largest timer: a
+ * longer one (an operator's 9999999999 for "no limit") was taken, and every render's timers fired at once, every PDF
+ * export failing "the PDF took too long to render" at each of its attempts.
+ */
 export function pdfRenderTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  return wholeNumber(env, "PDF_RENDER_TIMEOUT_MS", 20_000, 1);
+  return wholeNumber(env, "PDF_RENDER_TIMEOUT_MS", 20_000, 1, LARGEST_TIMER_MS);
 }
 
 /**

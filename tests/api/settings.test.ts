@@ -44,7 +44,9 @@ test.each([
   ["DOWNLOAD_STALL_MS", "60s", /^DOWNLOAD_STALL_MS must be a whole number from 1 to 2147483647 \(it is "60s"\)$/],
   ["DOWNLOAD_STALL_MS", "3000000000", /^DOWNLOAD_STALL_MS must be a whole number from 1 to 2147483647/],
   ["EMBEDDED_PG_PORT", "5432x", /^EMBEDDED_PG_PORT must be a whole number from 1 to 65535 \(it is "5432x"\)$/],
-  ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 \(it is "20s"\)$/],
+  ["PDF_RENDER_TIMEOUT_MS", "20s", /^PDF_RENDER_TIMEOUT_MS must be a whole number from 1 to 2147483647 \(it is "20s"\)$/],
+  // a render's time limit past Node's largest timer (which fires at once): every PDF export failed as taking too long
+  ["PDF_RENDER_TIMEOUT_MS", "9999999999", /^PDF_RENDER_TIMEOUT_MS must be a whole number from 1 to 2147483647 \(it is "9999999999"\)$/],
   ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
   // values that started and then failed every request, or ran as something else
   ["STATEMENT_TIMEOUT_MS", "3000000000", /^STATEMENT_TIMEOUT_MS must be a whole number from 1 to 2147483647/],
@@ -232,7 +234,7 @@ test("npm start refuses a bad setting before starting a database", () => {
 
 // the worker read PDF_RENDER_TIMEOUT_MS once the embedded PostgreSQL had been started and migrated
 test.each([
-  ["PDF_RENDER_TIMEOUT_MS", "abc", 'PDF_RENDER_TIMEOUT_MS must be a whole number of at least 1 (it is "abc")'],
+  ["PDF_RENDER_TIMEOUT_MS", "abc", 'PDF_RENDER_TIMEOUT_MS must be a whole number from 1 to 2147483647 (it is "abc")'],
   ["EMBEDDED_PG_PORT", "5432x", 'EMBEDDED_PG_PORT must be a whole number from 1 to 65535 (it is "5432x")'],
   ["EMBEDDED_PG_DATABASE", "Clinic", badDatabaseName("EMBEDDED_PG_DATABASE", "Clinic")],
 ])("npm run worker refuses %s=%s before starting a database", (name, value, message) => {

@@ -337,6 +337,43 @@ test("a deleted patient's invoice PDF names them, with their code, but not their
   expect({ phone: restored.includes("+255713000111"), address: restored.includes("Plot 12, Mikocheni") }).toEqual({ phone: true, address: true });
 });
 
+// 000383 keeps control characters out of the texts written since, and the CSVs out of those kept before; the PDFs
+// printed them as kept, and an issued invoice's line and payment are never written again: a right-to-left override in a
+// line's description printed "Consultation said TZS 10,000" beside the line's amount of TZS 1,000.00
+test("texts kept with control characters before 000383 print on the PDFs as typed, without them: an override reverses nothing", async () => {
+  const typedBefore = await createClinic("PDF Texts Kept Before");
+  const invoice = await createIssuedInvoice(typedBefore, "1000");
+  const session = await cashierSession(typedBefore);
+  const paid = await committedAs(session, async (c) => (await c.query("select id from app_public.record_payment($1, 500, 'cash', 'Till 4')", [invoice.id])).rows[0]);
+  const rlo = "\u202e";
+  const today = (await rootPool().query("select (now() at time zone 'Africa/Dar_es_Salaam')::date::text as d")).rows[0].d;
+  await committedAs(session, (c) => c.query("select app_public.close_day($1::date, 500, 0, 0, 0, 0, 'Counted')", [today]));
+  // as they were kept before 000383, written behind the triggers that keep them out now
+  await writeBehindTriggers("update app_public.invoice_line set description = $2 where invoice_id = $1", [invoice.id, `Consultation ${rlo}000,01 SZT dias`]);
+  await writeBehindTriggers("update app_public.payment set reference = $2 where id = $1", [paid.id, `MPESA ${rlo}KQ7X\u001b[2J`]);
+  await writeBehindTriggers("update app_public.clinic set invoice_footer = $2 where id = $1", [typedBefore.clinicId, `Thank you ${rlo}sdrager\u0007`]);
+  await writeBehindTriggers("update app_public.daily_reconciliation set notes = $3 where clinic_id = $1 and business_date = $2", [typedBefore.clinicId, today, `Drawer ${rlo}trohs`]);
+  const desk = new Browser(api);
+  await desk.login(typedBefore.members.cashier.phone, typedBefore.members.cashier.password);
+  const printed = (await exportPdf({ kind: "invoice_pdf", invoice: invoice.id }, desk)).replace(/\s+/g, " ");
+  expect({
+    description: printed.includes("Consultation 000,01 SZT"), // its last word wraps to the line below, beside the figures
+    reversed: printed.includes("said"),
+    reference: printed.includes("MPESA KQ7X[2J"),
+    footer: printed.includes("Thank you sdrager"),
+  }).toEqual({ description: true, reversed: false, reference: true, footer: true });
+  const sheet = (await exportPdf({ kind: "reconciliation_pdf", from: today }, desk)).replace(/\s+/g, " ");
+  expect(sheet).toContain("Drawer trohs");
+  // nothing of what no keyboard types is in the documents the PDFs are made of
+  const { rows: [docs] } = await rootPool().query(
+    `select i.doc -> 'lines' -> 0 ->> 'description' as description, i.doc -> 'payments' -> 0 ->> 'reference' as reference,
+       i.doc -> 'clinic' ->> 'footer' as footer, app_private.reconciliation_document($1, $3::date) -> 'day' ->> 'notes' as notes
+     from (select app_private.invoice_document($1, $2) as doc) i`,
+    [typedBefore.clinicId, invoice.id, today],
+  );
+  expect(docs).toEqual({ description: "Consultation 000,01 SZT dias", reference: "MPESA KQ7X[2J", footer: "Thank you sdrager", notes: "Drawer trohs" });
+});
+
 // an invoice's notes ("Free notes printed on the invoice.", as the API describes them) were never printed: a
 // cashier's "Billed to the employer, claim 4471" was on no copy the patient or the employer got
 test("an invoice's notes print on its PDF, on as many lines as they were typed on", async () => {
