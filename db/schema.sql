@@ -4267,9 +4267,10 @@ CREATE FUNCTION app_private.clinic_header(clinic_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select jsonb_build_object('name', c.name, 'address', c.address, 'phone', c.phone, 'email', c.email,
+  select jsonb_build_object('name', app_hidden.text_as_typed(c.name), 'address', app_hidden.text_as_typed(c.address), 'phone', c.phone,
+    'email', app_hidden.text_as_typed(c.email),
     'currency', c.currency, 'decimals', app_public.currency_decimals(c.currency), 'timezone', c.timezone, 'locale', c.locale,
-    'footer', c.invoice_footer)
+    'footer', app_hidden.text_as_typed(c.invoice_footer))
   from app_public.clinic c where c.id = clinic_header.clinic_id;
 $$;
 
@@ -4280,7 +4281,7 @@ ALTER FUNCTION app_private.clinic_header(clinic_id uuid) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION clinic_header(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic, with the decimals of its currency (currency_decimals) that the clinic''s amounts (a day''s, a month''s) are printed in; an invoice''s are in its own currency''s (invoice_document).';
+COMMENT ON FUNCTION app_private.clinic_header(clinic_id uuid) IS 'What every document prints about the clinic, with the decimals of its currency (currency_decimals) that the clinic''s amounts (a day''s, a month''s) are printed in; an invoice''s are in its own currency''s (invoice_document). Its name, address, e-mail and footer as typed (app_hidden.text_as_typed), without the control characters kept before 000383.';
 
 
 --
@@ -5480,19 +5481,23 @@ CREATE FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) RE
     AS $$
   select jsonb_build_object(
     'clinic', app_private.clinic_header(i.clinic_id),
-    'invoice', jsonb_build_object('code', i.code, 'status', i.status, 'currency', i.currency, 'decimals', app_public.currency_decimals(i.currency),
+    'invoice', jsonb_build_object('code', app_hidden.text_as_typed(i.code), 'status', i.status, 'currency', i.currency,
+      'decimals', app_public.currency_decimals(i.currency),
       'issuedAt', i.issued_at, 'createdAt', i.created_at, 'subtotal', i.subtotal, 'discountTotal', i.discount_total, 'taxTotal', i.tax_total,
-      'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', i.notes, 'voidReason', i.void_reason),
+      'total', i.total, 'amountPaid', i.amount_paid, 'balance', i.balance, 'notes', app_hidden.text_as_typed(i.notes),
+      'voidReason', app_hidden.text_as_typed(i.void_reason)),
     -- a deleted patient's phone and address are for owners and admins, and the file is the clinic's money roles' too
-    'patient', jsonb_build_object('code', p.code, 'name', p.first_name || ' ' || p.last_name,
-      'phone', case when p.deleted_at is null then p.phone end, 'address', case when p.deleted_at is null then p.address end),
-    'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', l.description, 'quantity', l.quantity, 'unitPrice', l.unit_price,
-                'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total)
+    'patient', jsonb_build_object('code', app_hidden.text_as_typed(p.code), 'name', app_hidden.text_as_typed(p.first_name || ' ' || p.last_name),
+      'phone', case when p.deleted_at is null then p.phone end,
+      'address', case when p.deleted_at is null then app_hidden.text_as_typed(p.address) end),
+    'lines', (select coalesce(jsonb_agg(jsonb_build_object('description', app_hidden.text_as_typed(l.description), 'quantity', l.quantity,
+                'unitPrice', l.unit_price, 'discount', l.discount, 'taxRate', l.tax_rate, 'tax', l.line_tax, 'total', l.line_total)
                 order by l.position), '[]')
               from app_public.invoice_line l
               where l.clinic_id = i.clinic_id and l.invoice_id = i.id),
-    'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', m.code, 'kind', m.kind, 'method', m.method, 'amount', m.amount, 'at', m.at,
-                   'reference', m.reference) order by m.at, m.code collate app_hidden.digits_as_numbers), '[]')
+    'payments', (select coalesce(jsonb_agg(jsonb_build_object('code', app_hidden.text_as_typed(m.code), 'kind', m.kind, 'method', m.method,
+                   'amount', m.amount, 'at', m.at, 'reference', app_hidden.text_as_typed(m.reference))
+                   order by m.at, m.code collate app_hidden.digits_as_numbers), '[]')
                  from (select p2.code, 'payment' as kind, p2.method, p2.amount, p2.received_at as at, p2.reference from app_public.payment p2
                        where p2.clinic_id = i.clinic_id and p2.invoice_id = i.id
                        union all
@@ -5510,7 +5515,7 @@ ALTER FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) OWN
 -- Name: FUNCTION invoice_document(clinic_id uuid, invoice_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds (in time order, those of one instant in number order of their codes), balance, footer; the invoice''s currency with the decimals of it (currency_decimals) that every amount of the invoice is printed in, which are not the clinic''s when its currency changed before 000066. A deleted patient is given by name (as invoice_patient_name gives it to every role that sees the invoice) and code alone: their phone and address are for owners and admins.';
+COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) IS 'Everything an invoice PDF prints: clinic header, patient, lines, taxes, payments and refunds (in time order, those of one instant in number order of their codes), balance, footer; the invoice''s currency with the decimals of it (currency_decimals) that every amount of the invoice is printed in, which are not the clinic''s when its currency changed before 000066. A deleted patient is given by name (as invoice_patient_name gives it to every role that sees the invoice) and code alone: their phone and address are for owners and admins. Every text the clinic typed, and every code, as typed (app_hidden.text_as_typed), without the control characters kept before 000383: a right-to-left override kept in a line''s description reversed what followed it on the PDF.';
 
 
 --
@@ -6750,7 +6755,8 @@ CREATE FUNCTION app_private.reconciliation_document(clinic_id uuid, business_dat
   select jsonb_build_object(
     'clinic', app_private.clinic_header(reconciliation_document.clinic_id),
     'businessDate', reconciliation_document.business_date,
-    'day', (select to_jsonb(d) from app_public.daily_reconciliation d
+    'day', (select to_jsonb(d) || jsonb_build_object('notes', app_hidden.text_as_typed(d.notes), 'reopen_reason', app_hidden.text_as_typed(d.reopen_reason))
+            from app_public.daily_reconciliation d
             where d.clinic_id = reconciliation_document.clinic_id and d.business_date = reconciliation_document.business_date),
     'expected', (select to_jsonb(t) from app_private.expected_totals(reconciliation_document.clinic_id, reconciliation_document.business_date) t));
 $$;
@@ -6762,7 +6768,7 @@ ALTER FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date
 -- Name: FUNCTION reconciliation_document(clinic_id uuid, business_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date date) IS 'Everything a daily reconciliation sheet prints: expected per method (live when the day has no row yet), counted, differences, notes.';
+COMMENT ON FUNCTION app_private.reconciliation_document(clinic_id uuid, business_date date) IS 'Everything a daily reconciliation sheet prints: expected per method (live when the day has no row yet), counted, differences, notes. Its notes and reopening reason as typed (app_hidden.text_as_typed), without the control characters kept before 000383.';
 
 
 --
