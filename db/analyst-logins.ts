@@ -146,7 +146,18 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
     [ids, names],
   );
   const unknown = [...ids.filter((id) => !rows.some((r) => r.id === id)), ...names.filter((n) => !rows.some((r) => r.name === n))];
-  if (unknown.length) throw new Error(`unknown clinic(s): ${unknown.join(", ")}`);
+  if (unknown.length) {
+    // a name typed in other capitals or spaces ("upendo clinic") was told unknown and no more, the operator left to
+    // guess that names are matched as written: the clinics named so are named, and how a clinic is named is said
+    const { rows: alike } = await client.query<{ name: string }>(
+      `select distinct name from app_public.clinic
+       where lower(regexp_replace(btrim(name), '\\s+', ' ', 'g')) = any(select lower(regexp_replace(btrim(n), '\\s+', ' ', 'g')) from unnest($1::text[]) n)
+       order by name`,
+      [unknown],
+    );
+    const named = alike.length ? `; named so in other capitals or spaces: ${alike.map((r) => JSON.stringify(r.name)).join(", ")}` : "";
+    throw new Error(`unknown clinic(s): ${unknown.join(", ")}: give each clinic's id, or its name exactly as it is written${named}`);
+  }
   // clinic names are unique per owner only: a name several clinics share would grant them all
   for (const name of names) {
     const shared = rows.filter((r) => r.name === name);

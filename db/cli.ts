@@ -148,11 +148,39 @@ function commitMessage(args: string[]): string | undefined {
 }
 
 /**
+ * What each command takes, said after an option or an argument it does not take: node's "Unknown option '--help'"
+ * (or "Unexpected argument …", "Option '--phone <value>' argument missing") said what was wrong and not what to give.
+ */
+const USAGE: Record<string, string> = {
+  migrate: "npm run migrate takes none",
+  dev: "npm run dev takes none: the server's settings are environment variables (README.md, Configuration), such as PORT=8001 npm run dev",
+  shell: "npm run shell takes none: type SQL at its prompt, or give it on stdin, such as echo 'select 1' | npm run shell",
+  watch: "npm run migrate:watch takes --once alone",
+  commit: 'npm run migrate:commit takes the message alone, as words or with --message: npm run migrate:commit -- "message"',
+  superuser: "npm run superuser takes --phone, --name and --password: npm run superuser -- --phone +255700000001",
+  password: "npm run password takes --phone and --password: npm run password -- --phone +255712345678",
+  analyst: "npm run analyst takes grant <name> <clinic id or name>… [--password P], or revoke <name>",
+  "audit-verify": "npm run audit:verify takes --anchors FILE and --clinic ID, each if wanted",
+};
+
+/**
  * The command and what it is given, read before a database starts, and refused when it cannot be right (a command or an
  * option misspelt, a usage wrong): without DATABASE_URL, a typo started the embedded server first, and on a new machine
- * made one (about 7 s, and a data folder with secrets) only to say "unknown command".
+ * made one (about 7 s, and a data folder with secrets) only to say "unknown command". An option or an argument refused
+ * by node's parseArgs is told with what the command takes (USAGE), after a semicolon in the same line.
  */
-function readCommand([command, ...rest]: string[]) {
+function readCommand(args: string[]) {
+  try {
+    return readCommandArgs(args);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const usage = USAGE[args[0]];
+    if (usage && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) throw new Error(`${(error as Error).message}; ${usage}`);
+    throw error;
+  }
+}
+
+function readCommandArgs([command, ...rest]: string[]) {
   switch (command) {
     // each takes no option but watch's --once: one ignored ran the command anyway, `migrate -- --dry-run` every
     // pending migration, and `watch -- --onse` watched on, a script's step never ending
@@ -266,6 +294,10 @@ async function main(): Promise<boolean> {
           stdio: "inherit",
           env: { ...process.env, PGPASSWORD: db.config.passwords.owner },
         });
+        // none on the PATH was "spawnSync psql ENOENT", naming neither the package nor the PATH
+        if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+          throw new Error("npm run shell runs psql, and there is none on the PATH: install PostgreSQL's client (Debian and Ubuntu: apt-get install postgresql-client), or add the folder of a psql to the PATH");
+        }
         if (result.error) throw new Error(`psql is needed for the shell: ${result.error.message}`);
         process.exitCode = result.status ?? 1;
         break;

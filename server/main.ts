@@ -76,9 +76,10 @@ parts.unshift([
 ]);
 const { api, worker } = await startStep(() => starting, log, parts);
 // a port in use (or not ours to take) ends the start in one line, its parts stopped, where it was a stack trace; the
-// program holding it named ("in use by another process" left the operator to find it)
+// program holding it named ("in use by another process" left the operator to find it), and what to do about it (the
+// line named the program alone, where the embedded server's port says to stop it or give another port)
 const cannotListen = async (error: NodeJS.ErrnoException) => {
-  await startFailed(error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by ${anotherProgram(listenersOn(settings.port))}` : `the server cannot listen on PORT ${settings.port}: ${error.message}`, log, parts);
+  await startFailed(error.code === "EADDRINUSE" ? `PORT ${settings.port} is in use by ${anotherProgram(listenersOn(settings.port))}: stop that program, or give this command another PORT (PORT=0: a free one the system picks)` : `the server cannot listen on PORT ${settings.port}: ${error.message}`, log, parts);
 };
 api.server.once("error", cannotListen);
 api.server.listen(settings.port, () => {

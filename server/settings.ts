@@ -104,7 +104,8 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
   }
   const production = env.NODE_ENV === "production";
   if (production && !env.JWT_SECRET) {
-    throw new Error("JWT_SECRET is required when NODE_ENV=production");
+    // it said "is required" alone: the start after it was refused again for a secret too short
+    throw new Error(`JWT_SECRET is required when NODE_ENV=production: set it to ${JWT_SECRET_MIN_LENGTH} or more random characters (openssl rand -base64 48), the same for every server of the database`);
   }
   if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < JWT_SECRET_MIN_LENGTH) {
     throw new Error(`JWT_SECRET must have at least ${JWT_SECRET_MIN_LENGTH} characters`);

@@ -88,7 +88,10 @@ test("a JWT secret of 31 characters is refused, in production too; one of 32 is 
 // data folder, which a server and a worker of separate folders do not share and a new data folder replaces (every
 // session then ended); outside production the generated one is taken
 test("in production a JWT secret is required: without one the start is refused, not signed with the generated one", () => {
-  expect(() => serverSettings({ NODE_ENV: "production" }, "g".repeat(48))).toThrow(/^JWT_SECRET is required when NODE_ENV=production$/);
+  // and how to give one (it said "is required" alone, and the next start was refused for a secret too short)
+  expect(() => serverSettings({ NODE_ENV: "production" }, "g".repeat(48))).toThrow(
+    /^JWT_SECRET is required when NODE_ENV=production: set it to 32 or more random characters \(openssl rand -base64 48\), the same for every server of the database$/,
+  );
   expect(serverSettings({}, "g".repeat(48)).jwtSecret).toBe("g".repeat(48));
 });
 

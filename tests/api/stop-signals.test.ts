@@ -265,7 +265,7 @@ test("a request still under way when the grace ends is cut and rolled back, and 
   expect(output).toMatch(/"level":"warn","event":"request_cut_short","requestId":"[^"]+","method":"POST","path":"\/auth\/login","status":null,"ms":[0-9.]+,"cutBy":"shutdown"}/);
 }, 120_000);
 
-// "PORT … is in use by another process" left the operator to find which
+// "PORT … is in use by another process" left the operator to find which, and then said what to do with it no more than that
 test("a port in use ends the start in one line naming the program holding it, its parts stopped, and PORT=0 logs the port the system gave", async () => {
   const taken = createServer().listen(0, "0.0.0.0");
   await once(taken, "listening");
@@ -284,7 +284,7 @@ test("a port in use ends the start in one line naming the program holding it, it
     const [code] = await once(child, "exit");
     expect(code).toBe(1);
     // this test's process holds it
-    expect(output).toContain(`"event":"start","message":${JSON.stringify(`PORT ${port} is in use by another program (pid ${process.pid}: ${commandLine(process.pid)})`)}`);
+    expect(output).toContain(`"event":"start","message":${JSON.stringify(`PORT ${port} is in use by another program (pid ${process.pid}: ${commandLine(process.pid)}): stop that program, or give this command another PORT (PORT=0: a free one the system picks)`)}`);
     expect(output).not.toMatch(/EADDRINUSE|at Server\./);
   } finally {
     taken.close();

@@ -476,6 +476,13 @@ test("granting again replaces the clinics, and takes away the replication a DBA 
   const unknown = runCli(["analyst", "grant", ANALYST, "No Such Clinic"]);
   expect(unknown.status).toBe(1);
   expect(unknown.stderr).toMatch(/unknown clinic\(s\): No Such Clinic/);
+  expect(unknown.stderr.trim()).toBe("unknown clinic(s): No Such Clinic: give each clinic's id, or its name exactly as it is written");
+  // a name typed in other capitals or spaces was "unknown clinic(s): analysed  b" and no more
+  const alike = runCli(["analyst", "grant", ANALYST, "analysed  b"]);
+  expect({ status: alike.status, said: alike.stderr.trim() }).toEqual({
+    status: 1,
+    said: 'unknown clinic(s): analysed  b: give each clinic\'s id, or its name exactly as it is written; named so in other capitals or spaces: "Analysed B"',
+  });
   expect(await clinicsIn("invoices")).toEqual([b.clinicId]); // nothing changed by the failed grant
   // each clinic's log says when the analyst could read it, and when no longer (they said nothing before)
   const { rows } = await rootPool().query(

@@ -795,8 +795,29 @@ test("a command, an option or a usage that cannot be right is refused before the
   expect(refused(["audit-verify", "--clinic", "Mwanza"])).toEqual({ status: 1, said: "not a clinic id: Mwanza", dataFolder: [] });
   // ignored, they ran the command as if not there: `npm run migrate -- --dry-run` every pending migration, and
   // `npm run migrate:watch -- --onse` watched on (a script's step that never ended)
-  expect(refused(["migrate", "--dry-run"])).toEqual({ status: 1, said: "Unknown option '--dry-run'", dataFolder: [] });
-  expect(refused(["shell", "select 1"])).toEqual({ status: 1, said: "Unexpected argument 'select 1'. This command does not take positional arguments", dataFolder: [] });
-  expect(refused(["watch", "--onse"])).toEqual({ status: 1, said: "Unknown option '--onse'", dataFolder: [] });
-  expect(refused(["dev", "--port", "8001"])).toEqual({ status: 1, said: "Unknown option '--port'", dataFolder: [] });
+  // each refusal says what the command takes (it said what was wrong alone: `npm run superuser -- --help` was "Unknown
+  // option '--help'", `npm run shell -- -c …` and `npm run dev -- --port …` no word of how to give SQL or a port)
+  expect(refused(["migrate", "--dry-run"])).toEqual({ status: 1, said: "Unknown option '--dry-run'; npm run migrate takes none", dataFolder: [] });
+  expect(refused(["shell", "select 1"])).toEqual({
+    status: 1,
+    said: "Unexpected argument 'select 1'. This command does not take positional arguments; npm run shell takes none: type SQL at its prompt, or give it on stdin, such as echo 'select 1' | npm run shell",
+    dataFolder: [],
+  });
+  expect(refused(["watch", "--onse"])).toEqual({ status: 1, said: "Unknown option '--onse'; npm run migrate:watch takes --once alone", dataFolder: [] });
+  expect(refused(["dev", "--port", "8001"])).toEqual({
+    status: 1,
+    said: "Unknown option '--port'; npm run dev takes none: the server's settings are environment variables (README.md, Configuration), such as PORT=8001 npm run dev",
+    dataFolder: [],
+  });
+  expect(refused(["superuser", "--help"])).toEqual({
+    status: 1,
+    said: "Unknown option '--help'; npm run superuser takes --phone, --name and --password: npm run superuser -- --phone +255700000001",
+    dataFolder: [],
+  });
+  expect(refused(["password", "--phone"])).toEqual({
+    status: 1,
+    said: "Option '--phone <value>' argument missing; npm run password takes --phone and --password: npm run password -- --phone +255712345678",
+    dataFolder: [],
+  });
+  expect(refused(["audit-verify", "--clinc", "Mwanza"])).toEqual({ status: 1, said: "Unknown option '--clinc'; npm run audit:verify takes --anchors FILE and --clinic ID, each if wanted", dataFolder: [] });
 });

@@ -108,3 +108,13 @@ test("npm run shell gives psql the owner's password in its environment, not on i
   expect(args).not.toContain("clinicops-test-owner"); // the password runCli gives the owner role
   expect(readFileSync(join(bin, "password"), "utf8")).toBe("clinicops-test-owner");
 });
+
+// with no psql on the PATH (the embedded PostgreSQL brings none) it said "psql is needed for the shell: spawnSync psql
+// ENOENT", naming neither the package that brings it nor the PATH
+test("npm run shell with no psql on the PATH says where to get one", () => {
+  const result = runCli(["shell"], { PATH: temporaryFolder("no-psql") });
+  expect({ status: result.status, said: result.stderr.trim() }).toEqual({
+    status: 1,
+    said: "npm run shell runs psql, and there is none on the PATH: install PostgreSQL's client (Debian and Ubuntu: apt-get install postgresql-client), or add the folder of a psql to the PATH",
+  });
+});
