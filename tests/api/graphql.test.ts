@@ -79,17 +79,20 @@ async function queueSocket(cookie?: string) {
   return state;
 }
 
-/** Once a burst of subscriptions sent on `desk` has started, a visit of `own` (unless the connection was closed), its events heard. */
+/** Once a burst of subscriptions sent on `desk` has started, a visit of `own` (unless the connection was closed; another while none was heard), its events heard. */
 async function visitAfterBurst(own: TestClinic, desk: Awaited<ReturnType<typeof queueSocket>>): Promise<void> {
   // the channel is listened to once the subscriptions have started (unless the limit closed the connection): then a
   // visit is one event for each subscription running
   await until(async () => desk.closedWith !== null || (await channelListened(own.clinicId)) === "LISTEN", 5000, 50);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // every subscription of the burst has started
-  if (desk.closedWith === null) {
+  // a visit is heard by the subscriptions running as it is told: on a busy machine the burst may still be starting a
+  // second on (its one subscription kept started after the visit and heard nothing, the limit right), so a visit that
+  // none heard within 5 s is followed by another, until one is heard (or the limit closed the connection)
+  for (let visits = 0; visits < 5 && desk.heard === 0 && desk.closedWith === null; visits++) {
     await createVisit(own);
-    await until(() => desk.heard > 0, 5000);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the events of the other subscriptions arrive now
+    await until(() => desk.heard > 0 || desk.closedWith !== null, 5000);
   }
+  if (desk.closedWith === null) await new Promise((resolve) => setTimeout(resolve, 500)); // the events of the other subscriptions arrive now
 }
 
 describe("bad input gets a clear code and writes nothing", () => {

@@ -382,12 +382,18 @@ describe("a worker whose stop begins as it starts", () => {
     await holder.connect();
     try {
       await holder.query("begin; lock table graphile_worker.migrations in access exclusive mode");
+      const holderPid = (await holder.query("select pg_backend_pid() as pid")).rows[0].pid;
       const stop = new AbortController();
       const starting = startWorker(testConfig.ownerUrl, 2, stop.signal);
       starting.catch(() => {}); // heard below
-      // (seen by another session: the holder's transaction sees the activity as it was at its first look)
+      // (seen by another session: the holder's transaction sees the activity as it was at its first look) a connection
+      // of the owner role waiting for the holder's lock: another file's owner connection waiting for a lock of its own
+      // was counted too, and the stop came while the start still closed its export files ("the worker is stopping")
       const waiting = async () =>
-        (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and wait_event_type = 'Lock'", [testConfig.roles.owner])).rows[0].n > 0;
+        (await rootPool().query("select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = $1 and $2::int = any (pg_blocking_pids(pid))", [
+          testConfig.roles.owner,
+          holderPid,
+        ])).rows[0].n > 0;
       expect(await until(waiting, 30_000, 10)).toBe(true);
       stop.abort();
       await expect(starting).rejects.toThrow(/terminat/); // the lock still held: awaited, the start waited for it
