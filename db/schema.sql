@@ -9714,9 +9714,10 @@ CREATE FUNCTION app_private.tg_report_export__line_moves_up() RETURNS trigger
 begin
   -- plpgsql: graphile-worker's schema is installed after the migrations on a new database
   perform pg_advisory_xact_lock(hashtextextended('request_export:' || new.clinic_id, 0));
-  -- in the order asked: a job's id among those asked for in one transaction
-  perform graphile_worker.reschedule_jobs(array[line.id], priority := line.place)
-  from (select j.id, j.priority, (row_number() over (order by e.requested_at, j.id) - 1)::int as place
+  -- in the order asked: a job's id among those asked for in one transaction; a job moved up takes its turn from now,
+  -- behind the exports already at that place (a retry waiting for its time keeps it)
+  perform graphile_worker.reschedule_jobs(array[line.id], run_at := greatest(line.run_at, now()), priority := line.place)
+  from (select j.id, j.priority, j.run_at, (row_number() over (order by e.requested_at, j.id) - 1)::int as place
         from app_public.report_export e
         join graphile_worker.jobs j on j.key = 'report_export:' || e.id
         where e.clinic_id = new.clinic_id and e.status in ('queued', 'running')) line
@@ -9732,7 +9733,7 @@ ALTER FUNCTION app_private.tg_report_export__line_moves_up() OWNER TO :DATABASE_
 -- Name: FUNCTION tg_report_export__line_moves_up(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_report_export__line_moves_up() IS 'Trigger: an export that leaves its clinic''s line (no longer queued or running) moves the clinic''s exports still in it up, each job''s priority its place in the line now (0 for the first, in the order asked), as request_export gave it; jobs running keep theirs. Taken in turn with the clinic''s requests.';
+COMMENT ON FUNCTION app_private.tg_report_export__line_moves_up() IS 'Trigger: an export that leaves its clinic''s line (no longer queued or running) moves the clinic''s exports still in it up, each job''s priority its place in the line now (0 for the first, in the order asked), as request_export gave it, and its turn at that place taken from now (run_at: behind the other clinics'' exports already there, so each clinic''s first takes a turn in the order it came to be first); jobs running keep theirs. Taken in turn with the clinic''s requests.';
 
 
 --

@@ -152,6 +152,27 @@ test("another clinic's export runs ahead of a busy clinic's second, asked for be
   expect(rows.map((row) => row.id).indexOf(quietOne)).toBeLessThan(2);
 });
 
+// an export moving up its clinic's line (000393) kept its turn of when it was asked for (000403): taken one at a time, a busy
+// clinic's every export ran before another clinic's one, asked for after the busy clinic's second
+test("taken one at a time, another clinic's export runs after a busy clinic's first, not after its whole line", async () => {
+  const [busy, quiet] = [await createClinic("Long line clinic"), await createClinic("Short line clinic")];
+  const [busyCashier, quietCashier] = [new Browser(api), new Browser(api)];
+  await busyCashier.login(busy.members.cashier.phone, busy.members.cashier.password);
+  await quietCashier.login(quiet.members.cashier.phone, quiet.members.cashier.password);
+  const busyOnes = [await requestExport(busyCashier), await requestExport(busyCashier), await requestExport(busyCashier)];
+  const quietOne = await requestExport(quietCashier); // asked for last
+  const worker = await startWorker(testConfig.ownerUrl, 1); // one job at a time: they run in the order taken
+  try {
+    const done = async () =>
+      (await rootPool().query("select count(*)::int as n from app_public.report_export where id = any($1) and status = 'done'", [[...busyOnes, quietOne]])).rows[0].n === 4;
+    expect(await until(done, 60_000)).toBe(true);
+  } finally {
+    await stopWorker(worker);
+  }
+  const { rows } = await rootPool().query("select id from app_public.report_export where id = any($1) order by started_at", [[...busyOnes, quietOne]]);
+  expect(rows.map((row) => row.id)).toEqual([busyOnes[0], quietOne, busyOnes[1], busyOnes[2]]);
+});
+
 // an export kept the place in its clinic's line it was asked for at: once the clinic's first export was done or cancelled,
 // its second waited at priority 1 behind every other clinic's first export asked for after it
 test("a clinic's second export, once its first is cancelled, runs ahead of another clinic's export asked for after it", async () => {
