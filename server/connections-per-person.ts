@@ -6,8 +6,12 @@
  * clinic's requests waited the pool's 5 s and answered UNAVAILABLE. A person's read or write past their
  * share waits for one of their own connections to come back, in turn, for as long as a request waits for
  * the pool (CONNECT_TIMEOUT_MS, db/pool.ts), then fails as a pool's wait does (UNAVAILABLE): the others'
- * requests find the rest of the pool free. Requests without a session (the schema, who is logged in) are
- * not counted. A download of an export and a request of /auth with a session (withPgSettings) count in the same share:
+ * requests find the rest of the pool free. GraphQL's requests without a session (who is logged in, a phone normalised, a
+ * currency checked, the schema), anyone's, hold at most half of the pool all together, as one person's do: uncounted,
+ * 40 of them at once, each asking `normalizePhone` 480 times under aliases (860 kB sent, no account needed), took a pool
+ * of 20 for seconds, and a clinic's owner's query waited 11.8 s and answered UNAVAILABLE. The other requests without a session
+ * (a login, the probes, the websockets' sessions check) are not counted: such a flood leaves them the rest of the pool.
+ * A download of an export and a request of /auth with a session (withPgSettings) count in the same share:
  * a download is a write, which waits for its clinic's turn to write, and a receptionist's 8 downloads at once of any
  * id, while the clinic's turn was held, took all 4 connections outside it.
  * A clinic's requests, all its members' together, hold at most half of the pool too: the share was one person's
@@ -87,6 +91,18 @@ async function connectWithin(pool: pg.Pool, connect: () => Promise<pg.PoolClient
     return release(error);
   };
   return client;
+}
+
+/** The share of GraphQL's requests without a session, all of them together (a person's key is `person:<user id>`). */
+const WITHOUT_A_SESSION = "graphql without a session";
+
+/**
+ * `pool` as GraphQL's requests of `pgSettings` may use it: a session's within its person's share and its clinic's
+ * (personsShareOf), and those without a session, whoever sends them, within one share of their own, half of the pool.
+ */
+export function graphqlShareOf(pool: pg.Pool, pgSettings: Record<string, string | undefined>): Pick<pg.Pool, "connect"> {
+  if (pgSettings["jwt.claims.user_id"]) return personsShareOf(pool, pgSettings);
+  return { connect: (() => connectWithin(pool, () => pool.connect(), WITHOUT_A_SESSION, halfOf(pool))) as pg.Pool["connect"] };
 }
 
 /**

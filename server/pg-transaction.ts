@@ -12,7 +12,7 @@
 import pg from "pg";
 import { log } from "./log.ts";
 import { poolHearingClosures } from "../db/pool.ts";
-import { personsShareOf } from "./connections-per-person.ts";
+import { graphqlShareOf, personsShareOf } from "./connections-per-person.ts";
 import { quietPgSubscriber } from "./listening-connection.ts";
 import { inTheRequestsReadMoment } from "./one-read-moment.ts";
 import {
@@ -158,7 +158,7 @@ export function pgService(pool: pg.Pool): GraphileConfig.PgServiceConfiguration 
   const withPgClient = ((pgSettings, callback) => {
     const settings = pgSettings ?? {};
     const run = (client: pg.PoolClient) => makeWithPgClientViaPgClientAlreadyInTransaction(client, true)(null, callback);
-    return inTheRequestsReadMoment(personsShareOf(pool, settings), settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
+    return inTheRequestsReadMoment(graphqlShareOf(pool, settings), settings, isReadOnly(settings), beginWithSettings, run, (client, timed) => inTransactionOn(client, timed, run));
   }) as WithPgClient;
   withPgClient.release = () => {};
   return {

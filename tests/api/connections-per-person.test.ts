@@ -1,6 +1,6 @@
 /**
- * One person's requests (GraphQL, downloads of exports), and one clinic's, hold at most half of the API's pool
- * (server/connections-per-person.ts): members of one clinic sending many slow requests at once leave the other
+ * One person's requests (GraphQL, downloads of exports), one clinic's, and GraphQL's without a session all together,
+ * hold at most half of the API's pool (server/connections-per-person.ts): members of one clinic sending many slow requests at once leave the other
  * clinics connections to answer with; a logout, and a password change, take a connection of their own beside those
  * shares.
  */
@@ -87,6 +87,21 @@ test("a clinic's requests at once, of two of its members, hold half of the pool:
     (member) => member.graphql(`{ services(first: 1) { nodes { code } } }`),
     ["receptionist", "owner"],
   );
+});
+
+// GraphQL's requests without a session were counted in no share: anyone's 8 queries at once of who is logged in, each
+// waiting for a lock (or slow by aliases: 40 asking normalizePhone 480 times each held a pool of 20 for seconds), took
+// the pool's 4 connections, and a clinic's owner waited its 5 s for one: UNAVAILABLE
+test("GraphQL's requests without a session at once, each waiting for a lock, hold half of the pool all together: a clinic's request is answered meanwhile", async () => {
+  const answers = await halfThePool(
+    (holder) => beginWhenFree(holder, 'lock table app_public."user" in access exclusive mode'),
+    async () => {
+      const answer = await fetch(`${api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ currentUser { rowId } }" }) });
+      return (await answer.json()) as { errors?: { extensions: { code: string } }[] };
+    },
+  );
+  // each null once it had its turn (one past the share's wait, or its statement's timeout: UNAVAILABLE, TIMEOUT)
+  for (const answer of answers) expect([undefined, "UNAVAILABLE", "TIMEOUT"]).toContain(answer.errors?.[0].extensions.code);
 });
 
 // the downloads of exports (GET /exports/:id) took connections outside the share: a download is a write transaction
