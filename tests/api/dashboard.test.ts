@@ -3,8 +3,9 @@
  * SQL on the same data; only money roles see it; bad periods are refused.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { withTriggersOff } from "../support/locks.ts";
 
 let api: TestApi;
 let clinic: TestClinic;
@@ -203,4 +204,81 @@ test("a reversed or too long period is INVALID_INPUT", async () => {
     expect(r.body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
     expect(r.body.errors?.[0].message).toBe("Give a period of at most 367 days: fromDate on or before toDate.");
   }
+});
+
+// a money tester's find, after 000396 mended the outstanding balance: a clinic whose currency changed before 000066 keeps
+// the payments, refunds and lines of its invoices in the old one, and the dashboard's revenue and top services, the
+// monthly summary's, and the day's cash-up added them as the clinic's: 100 dollars taken as 100 yen
+describe("a clinic with money of invoices left in its old currency (changed before 000066)", () => {
+  /** A clinic paid 100 dollars by card and 20 in cash, then moved to yen, refunding 5 of the dollars and paid 15,000 yen in cash, today. */
+  const paidInTwoCurrencies = async (name: string) => {
+    const moved = await createClinic(name);
+    await rootPool().query("update app_public.clinic set currency = 'USD', tax_rate = 0 where id = $1", [moved.clinicId]);
+    const cashier = await cashierSession(moved);
+    const card = await createIssuedInvoice(moved, "100");
+    const partly = await createIssuedInvoice(moved, "50");
+    const taken = await committedAs(cashier, async (c) => {
+      await c.query("select app_public.record_payment($1, 100, 'card')", [card.id]);
+      return (await c.query("select id from app_public.record_payment($1, 20, 'cash')", [partly.id])).rows[0].id as string;
+    });
+    // as its owner could before 000066, which keeps the currency of a clinic with invoices
+    await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+      await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(moved.members.owner.userId, moved.clinicId)]);
+      await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [moved.clinicId]);
+    });
+    const yen = await createIssuedInvoice(moved, "15000");
+    await committedAs(cashier, async (c) => {
+      await c.query("select app_public.refund_payment($1, 5, 'Billed again in yen')", [taken]); // 000384 still gives it
+      await c.query("select app_public.record_payment($1, 15000, 'cash')", [yen.id]);
+    });
+    const day = (await rootPool().query("select app_hidden.business_date($1, now())::text as d", [moved.clinicId])).rows[0].d as string;
+    const browser = new Browser(api);
+    await browser.login(moved.members.owner.phone, moved.members.owner.password);
+    return { moved, yen, day, browser };
+  };
+
+  test("the dashboard's and the monthly summary's revenue and top services count the clinic's currency alone (000NNN)", async () => {
+    const { moved, yen, day, browser } = await paidInTwoCurrencies("Dollars then yen clinic");
+    const r = await browser.graphql(DASHBOARD, { from: day, to: day });
+    expect(r.body.errors).toBeUndefined();
+    const d = r.body.data.dashboard;
+    // before 000NNN: 15115.000, cash 15015.000 and card 100.000, and the dollars' two services ranked beside the yen's
+    expect({ revenue: d.revenue, revenueByDay: d.revenueByDay, revenueByMethod: d.revenueByMethod, topServices: d.topServices }).toEqual({
+      revenue: "15000.000",
+      revenueByDay: [{ date: day, amount: "15000.000" }],
+      revenueByMethod: [{ method: "cash", amount: "15000.000" }],
+      topServices: [{ serviceId: yen.serviceId, name: expect.any(String), quantity: 1, amount: "15000.000" }],
+    });
+    const summary = (await rootPool().query(
+      `select f ->> 'revenue' as revenue, f -> 'revenue_by_method' as revenue_by_method, f -> 'top_services' as top_services
+       from (select app_private.monthly_summary_document($1, $2, $2) -> 'figures' as f) s`, [moved.clinicId, day])).rows[0];
+    expect(summary).toEqual({ revenue: d.revenue, revenue_by_method: d.revenueByMethod, top_services: d.topServices });
+    // the rollups as a rebuild makes them: the dollars' rows apart, in dollars
+    const rollups = async () => (await rootPool().query(
+      `select (select array_agg(method || ' ' || currency || ' ' || amount || ' ' || movements order by method::text, currency) from app_private.daily_money where clinic_id = $1) as money,
+              (select array_agg(currency || ' ' || amount order by currency, amount) from app_private.daily_services where clinic_id = $1) as services`, [moved.clinicId])).rows[0];
+    const kept = await rollups();
+    expect(kept).toEqual({ money: ["card USD 100.000 1", "cash JPY 15000.000 1", "cash USD 15.000 2"], services: ["JPY 15000.000", "USD 50.000", "USD 100.000"] });
+    await rootPool().query("select app_private.rebuild_rollups($1)", [moved.clinicId]);
+    expect(await rollups()).toEqual(kept);
+  });
+
+  test("the day's cash-up expects the clinic's currency alone: closeDay's expected totals and differences (000NNN)", async () => {
+    const { moved, day, browser } = await paidInTwoCurrencies("Dollars then yen cash-up clinic");
+    const sheet = (await rootPool().query("select app_private.reconciliation_document($1, $2) -> 'expected' as e", [moved.clinicId, day])).rows[0].e;
+    expect(sheet).toMatchObject({ cash: 15000, card: 0 }); // the sheet of a day not yet counted: before 000NNN cash 15015, card 100
+    // the live cash-up billing.md gives, per method in the clinic's currency; per currency, the dollars apart (no field before 000NNN)
+    const live = await browser.graphql(`query($day: Date!) { moneyMovements(filter: { businessDate: { equalTo: $day }, currency: { equalTo: "JPY" } }) {
+      groupedAggregates(groupBy: [METHOD]) { keys sum { amount } } }
+      all: moneyMovements(condition: { businessDate: $day }) { groupedAggregates(groupBy: [CURRENCY, METHOD]) { keys sum { amount } } } }`, { day });
+    expect(live.body.errors).toBeUndefined();
+    expect(live.body.data.moneyMovements.groupedAggregates).toEqual([{ keys: ["cash"], sum: { amount: "15000.000" } }]);
+    expect(new Set(live.body.data.all.groupedAggregates.map((g: { keys: string[]; sum: { amount: string } }) => `${g.keys.join(" ")} ${g.sum.amount}`)))
+      .toEqual(new Set(["JPY cash 15000.000", "USD card 100.000", "USD cash 15.000"]));
+    const closed = await browser.graphql(`mutation($day: Date!) { closeDay(input: { businessDate: $day, countedCash: "15000" }) {
+      result { expectedCash expectedCard expectedTotal cashDifference difference } } }`, { day });
+    // before 000NNN: cash 15015.000, card 100.000, the till 115 short
+    expect(closed.body).toEqual({ data: { closeDay: { result: {
+      expectedCash: "15000.000", expectedCard: "0.000", expectedTotal: "15000.000", cashDifference: "0.000", difference: "0.000" } } } });
+  });
 });

@@ -5,7 +5,7 @@
  * the worker computes outside any session.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, openSession } from "../support/fixtures.ts";
+import { asMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createVisit, openSession, writeBehindTriggers } from "../support/fixtures.ts";
 import { withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
@@ -140,4 +140,37 @@ test("what a clinic is owed is summed from the index of the invoices that owe, h
     await client.query("reset all");
     client.release();
   }
+});
+
+// the upgrade to 000NNN: rollups kept before counted an invoice's money and lines in the clinic's currency, whatever
+// the invoice's, and an open day expected them as the clinic's
+test("the upgrade puts the money and lines of invoices in an old currency apart: rollups rebuilt, open days' expected totals brought up to date, closed days kept", async () => {
+  const clinic = await createClinic("Upgraded dollars then yen clinic");
+  await rootPool().query("update app_public.clinic set currency = 'USD', tax_rate = 0 where id = $1", [clinic.clinicId]);
+  const invoice = await createIssuedInvoice(clinic, "100");
+  await committedAs(await cashierSession(clinic), (c) => c.query("select app_public.record_payment($1, 100, 'card', null, null, null)", [invoice.id]));
+  const { rows: [{ day }] } = await rootPool().query("select app_hidden.business_date($1, now())::text as day", [clinic.clinicId]);
+  await rootPool().query("select app_private.open_reconciliation_of($1, $2::date)", [clinic.clinicId, day]);
+  // a day closed before, counted against the dollars as the clinic's then
+  await writeBehindTriggers(
+    `insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_in_time_zone, closed_at, expected_card, counted_card) values ($1, $2::date - 7, 'closed', 'Africa/Dar_es_Salaam', now(), 40, 40)`,
+    [clinic.clinicId, day],
+  );
+  await withTriggersOff([["app_public.clinic", "_160_currency_kept"]], async (client) => {
+    await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(clinic.members.owner.userId, clinic.clinicId)]);
+    await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [clinic.clinicId]);
+  });
+  // as the rows kept before 000NNN read once the upgrade has given them the clinic's currency
+  await rootPool().query("update app_private.daily_money set currency = 'JPY' where clinic_id = $1", [clinic.clinicId]);
+  await rootPool().query("update app_private.daily_services set currency = 'JPY' where clinic_id = $1", [clinic.clinicId]);
+  const figures = async () => (await rootPool().query(
+    `select d.revenue::text, jsonb_array_length(d.top_services) as services,
+            (select array_agg(r.expected_card::text order by r.business_date) from app_public.daily_reconciliation r where r.clinic_id = $1) as expected_card
+     from app_private.dashboard_for($1, $2::date - 7, $2::date) d`, [clinic.clinicId, day])).rows[0];
+  expect(await figures()).toEqual({ revenue: "100.000", services: 1, expected_card: ["40.000", "100.000"] });
+  expect((await rootPool().query("select app_private.count_other_currencies_apart($1) as n", [clinic.clinicId])).rows[0].n).toBe(1);
+  expect(await figures()).toEqual({ revenue: "0.000", services: 0, expected_card: ["40.000", "0.000"] });
+  expect((await rootPool().query("select array_agg(currency) as c from app_private.daily_money where clinic_id = $1", [clinic.clinicId])).rows[0].c).toEqual(["USD"]);
+  // a clinic of one currency is left alone
+  expect((await rootPool().query("select app_private.count_other_currencies_apart($1) as n", [(await createClinic("One currency clinic")).clinicId])).rows[0].n).toBe(0);
 });

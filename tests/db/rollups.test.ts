@@ -24,9 +24,9 @@ async function rollups(clinicId: string, db: pg.Pool | pg.PoolClient = rootPool(
   const q = async (sql: string) => (await db.query(sql, [clinicId])).rows;
   const some = (filter: string) => (all ? "" : `and ${filter}`);
   return {
-    money: await q(`select business_date::text, method::text, amount::text, movements from app_private.daily_money where clinic_id = $1 ${some("(amount <> 0 or movements <> 0)")} order by 1, 2`),
+    money: await q(`select business_date::text, method::text, currency, amount::text, movements from app_private.daily_money where clinic_id = $1 ${some("(amount <> 0 or movements <> 0)")} order by 1, 2, 3`),
     visits: await q(`select local_date::text, status::text, doctor_id, visits, completed_value::text from app_private.daily_visits where clinic_id = $1 ${some("visits <> 0")} order by 1, 2, 3`),
-    services: await q(`select local_date::text, service_id, quantity::text, amount::text from app_private.daily_services where clinic_id = $1 ${some("quantity <> 0")} order by 1, 2`),
+    services: await q(`select local_date::text, service_id, currency, quantity::text, amount::text from app_private.daily_services where clinic_id = $1 ${some("quantity <> 0")} order by 1, 2, 3`),
     patients: await q("select local_date::text, patients from app_private.daily_patients where clinic_id = $1 order by 1"), // added to, and moved by a change of zone, which deletes a row it brings to nothing
   };
 }
