@@ -183,21 +183,21 @@ COMMENT ON TYPE app_public.dashboard IS 'Figures of a clinic for a period of bus
 -- Name: COLUMN dashboard.revenue; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.revenue IS 'Payments minus refunds whose business day falls in the period.';
+COMMENT ON COLUMN app_public.dashboard.revenue IS 'Payments minus refunds whose business day falls in the period, of invoices in the clinic''s currency (one left in an old currency, from before 000066, is not counted).';
 
 
 --
 -- Name: COLUMN dashboard.revenue_by_day; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.revenue_by_day IS 'Net revenue per business day: [{"date", "amount"}], every day of the period, zero included; amounts as decimal strings ("15000.000").';
+COMMENT ON COLUMN app_public.dashboard.revenue_by_day IS 'Net revenue per business day: [{"date", "amount"}], every day of the period, zero included; amounts as decimal strings ("15000.000"), in the clinic''s currency alone (as revenue).';
 
 
 --
 -- Name: COLUMN dashboard.revenue_by_method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.revenue_by_method IS 'Net revenue per payment method: [{"method", "amount"}]; amounts as decimal strings.';
+COMMENT ON COLUMN app_public.dashboard.revenue_by_method IS 'Net revenue per payment method: [{"method", "amount"}]; amounts as decimal strings, in the clinic''s currency alone (as revenue).';
 
 
 --
@@ -225,7 +225,7 @@ COMMENT ON COLUMN app_public.dashboard.new_patients IS 'Patients registered in t
 -- Name: COLUMN dashboard.top_services; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.dashboard.top_services IS 'The five services on the most invoice value in the period (every invoice but void ones, drafts included): [{"serviceId", "name", "quantity", "amount"}]; amounts as decimal strings.';
+COMMENT ON COLUMN app_public.dashboard.top_services IS 'The five services on the most invoice value in the period (every invoice but void ones, drafts included), of invoices in the clinic''s currency (one left in an old currency, from before 000066, is not counted): [{"serviceId", "name", "quantity", "amount"}]; amounts as decimal strings.';
 
 
 --
@@ -3240,12 +3240,12 @@ CREATE FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, li
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  insert into app_private.daily_services as d (clinic_id, local_date, service_id, quantity, amount)
-  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, sign * sum(l.quantity), sign * sum(l.line_total)
+  insert into app_private.daily_services as d (clinic_id, local_date, service_id, currency, quantity, amount)
+  select l.clinic_id, app_private.local_date(invoice.clinic_id, invoice.created_at), l.service_id, invoice.currency, sign * sum(l.quantity), sign * sum(l.line_total)
   from unnest(lines) l
   where l.service_id is not null and invoice.status <> 'void'
   group by l.clinic_id, l.service_id
-  on conflict (clinic_id, local_date, service_id)
+  on conflict (clinic_id, local_date, service_id, currency)
   do update set quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
 end;
 $$;
@@ -3257,7 +3257,7 @@ ALTER FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lin
 -- Name: FUNCTION add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) IS 'Adds (sign 1) or takes out (sign -1) lines of an invoice in daily_services: those of a catalog service, and none of a void invoice.';
+COMMENT ON FUNCTION app_private.add_to_daily_services(invoice app_public.invoice, lines app_public.invoice_line[], sign integer) IS 'Adds (sign 1) or takes out (sign -1) lines of an invoice in daily_services, in the invoice''s currency: those of a catalog service, and none of a void invoice.';
 
 
 --
@@ -3823,35 +3823,35 @@ COMMENT ON COLUMN app_public.daily_reconciliation.status IS 'open or closed.';
 -- Name: COLUMN daily_reconciliation.expected_cash; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_cash IS 'Cash payments minus cash refunds of the day.';
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_cash IS 'Cash payments minus cash refunds of the day, of invoices in the clinic''s currency.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.expected_card; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_card IS 'Card payments minus card refunds of the day.';
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_card IS 'Card payments minus card refunds of the day, of invoices in the clinic''s currency.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.expected_bank_transfer; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_bank_transfer IS 'Bank transfers minus their refunds.';
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_bank_transfer IS 'Bank transfers minus their refunds, of invoices in the clinic''s currency.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.expected_mobile_money; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_mobile_money IS 'Mobile money minus its refunds.';
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_mobile_money IS 'Mobile money minus its refunds, of invoices in the clinic''s currency.';
 
 
 --
 -- Name: COLUMN daily_reconciliation.expected_insurance; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.daily_reconciliation.expected_insurance IS 'Insurance payments minus their refunds.';
+COMMENT ON COLUMN app_public.daily_reconciliation.expected_insurance IS 'Insurance payments minus their refunds, of invoices in the clinic''s currency.';
 
 
 --
@@ -4396,6 +4396,44 @@ COMMENT ON FUNCTION app_private.count_device_failure(device_id uuid) IS 'Counts 
 
 
 --
+-- Name: count_other_currencies_apart(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.count_other_currencies_apart(clinic_id uuid DEFAULT NULL::uuid) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+declare
+  v_clinics integer := 0;
+  v_clinic uuid;
+begin
+  for v_clinic in
+    select c.id from app_public.clinic c
+    where (count_other_currencies_apart.clinic_id is null or c.id = count_other_currencies_apart.clinic_id)
+      and exists (select from app_public.invoice i where i.clinic_id = c.id and i.currency <> c.currency)
+    order by c.id
+  loop
+    perform app_private.rebuild_rollups(v_clinic);
+    perform app_private.refresh_reconciliation(d.clinic_id, d.business_date)
+    from app_public.daily_reconciliation d where d.clinic_id = v_clinic and d.status = 'open';
+    v_clinics := v_clinics + 1;
+  end loop;
+  return v_clinics;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.count_other_currencies_apart(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION count_other_currencies_apart(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.count_other_currencies_apart(clinic_id uuid) IS 'For each clinic (or the one given) with invoices in another currency than its own (a change of currency before 000066): rebuilds its dashboard rollups, so that the money and lines of those invoices are on rows of their currency, which the dashboard does not add to the clinic''s, and brings its open days'' expected totals up to date (the clinic''s currency alone); a closed day keeps what it was counted against. Answers how many clinics. Run by 000404; an operator may run it again.';
+
+
+--
 -- Name: count_password_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -4500,11 +4538,14 @@ CREATE FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_dat
     AS $$
 declare
   v_clinic uuid := dashboard_for.clinic_id;
+  -- the currency every figure adds amounts in: money and lines of an invoice left in an old one (a change of currency
+  -- before 000066) are not counted as the clinic's (100 dollars as 100 yen)
+  v_currency text := (select c.currency from app_public.clinic c where c.id = dashboard_for.clinic_id);
   v_result app_public.dashboard;
 begin
   with per_day as (
     select m.business_date, sum(m.amount) as amount from app_private.daily_money m
-    where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.business_date
+    where m.clinic_id = v_clinic and m.business_date between from_date and to_date and m.currency = v_currency group by m.business_date
   )
   select (select coalesce(sum(amount), 0) from per_day),
     (select jsonb_agg(jsonb_build_object('date', g::date, 'amount', coalesce(p.amount, 0)::numeric(20,3)::text) order by g)
@@ -4512,7 +4553,7 @@ begin
     -- the methods money moved in (a method a payment was corrected away from keeps a row of none)
     (select coalesce(jsonb_agg(jsonb_build_object('method', method, 'amount', amount::text) order by method), '[]')
      from (select m.method, sum(m.amount) as amount from app_private.daily_money m
-           where m.clinic_id = v_clinic and m.business_date between from_date and to_date group by m.method
+           where m.clinic_id = v_clinic and m.business_date between from_date and to_date and m.currency = v_currency group by m.method
            having sum(m.movements) > 0) x)
   into v_result.revenue, v_result.revenue_by_day, v_result.revenue_by_method;
 
@@ -4539,19 +4580,17 @@ begin
   from (select d.service_id, s.name, sum(d.quantity) as quantity, sum(d.amount) as amount
         from app_private.daily_services d
         join app_public.service s on s.clinic_id = d.clinic_id and s.id = d.service_id
-        where d.clinic_id = v_clinic and d.local_date between from_date and to_date
+        where d.clinic_id = v_clinic and d.local_date between from_date and to_date and d.currency = v_currency
         group by d.service_id, s.name having sum(d.quantity) > 0
         -- ties at the fifth place kept or left out alike at every load: the order ends with the service's key
         order by amount desc, s.name collate "und-x-icu", d.service_id limit 5) x;
 
-  -- in the clinic's currency, which every figure adds amounts in: an open invoice left in its old one (a change of
-  -- currency before 000066) is not counted as the clinic's (100 dollars as 100 yen)
+  -- in the clinic's currency too: an open invoice left in its old one is not counted
   select coalesce(sum(i.balance), 0) into v_result.outstanding_balance from app_public.invoice i
-  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid')
-    and i.currency = (select c.currency from app_public.clinic c where c.id = v_clinic);
+  where i.clinic_id = v_clinic and i.status in ('issued', 'partially_paid') and i.currency = v_currency;
 
   select round(sum(d.completed_value) / nullif(sum(d.visits), 0),
-    (select app_public.currency_decimals(c.currency) from app_public.clinic c where c.id = v_clinic))
+    app_public.currency_decimals(v_currency))
   into v_result.average_visit_value
   from app_private.daily_visits d
   where d.clinic_id = v_clinic and d.status = 'completed' and d.local_date between from_date and to_date;
@@ -4567,7 +4606,7 @@ ALTER FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date
 -- Name: FUNCTION dashboard_for(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too. Its ranked lists (topServices, visitsByDoctor) are by amount or count, then name, then the row''s id, so ties come in one order at every load. Its outstanding balance sums the open invoices in the clinic''s currency alone (one left in another, from a change of currency before 000066, is not the clinic''s money: it takes no payment, 000384, and is voided and invoiced again).';
+COMMENT ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date, to_date date) IS 'The dashboard figures of a clinic for a period of its business days (see app_public.dashboard); money as decimal strings, in the lists too. Its ranked lists (topServices, visitsByDoctor) are by amount or count, then name, then the row''s id, so ties come in one order at every load. Its money (revenue, per day and method, top services, outstanding balance) is in the clinic''s currency alone: the payments, refunds, lines and balance of an invoice left in another, from a change of currency before 000066, are not the clinic''s money (such an invoice takes no payment, 000384, and is voided and invoiced again), 000396 and 000404.';
 
 
 --
@@ -4808,21 +4847,27 @@ CREATE FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) 
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
+declare
+  v_currency text := (select c.currency from app_public.clinic c where c.id = expected_totals.clinic_id);
 begin
   return query
   with movements as (
-    select p.method, p.amount from app_public.payment p
+    select p.method, p.invoice_id, p.amount from app_public.payment p
     where p.clinic_id = expected_totals.clinic_id and p.business_date = expected_totals.business_date
     union all
-    select r.method, -r.amount from app_public.refund r
+    select r.method, r.invoice_id, -r.amount from app_public.refund r
     where r.clinic_id = expected_totals.clinic_id and r.business_date = expected_totals.business_date
   )
-  select coalesce(sum(amount) filter (where method = 'cash'), 0),
-         coalesce(sum(amount) filter (where method = 'card'), 0),
-         coalesce(sum(amount) filter (where method = 'bank_transfer'), 0),
-         coalesce(sum(amount) filter (where method = 'mobile_money'), 0),
-         coalesce(sum(amount) filter (where method = 'insurance'), 0)
-  from movements;
+  select coalesce(sum(m.amount) filter (where m.method = 'cash'), 0),
+         coalesce(sum(m.amount) filter (where m.method = 'card'), 0),
+         coalesce(sum(m.amount) filter (where m.method = 'bank_transfer'), 0),
+         coalesce(sum(m.amount) filter (where m.method = 'mobile_money'), 0),
+         coalesce(sum(m.amount) filter (where m.method = 'insurance'), 0)
+  from movements m
+  -- in the clinic's currency alone: the money of an invoice left in an old one (a change of currency before 000066)
+  -- is not the clinic's (100 dollars as 100 yen)
+  where not exists (select from app_public.invoice i
+                    where i.clinic_id = expected_totals.clinic_id and i.id = m.invoice_id and i.currency <> v_currency);
 end;
 $$;
 
@@ -4833,7 +4878,7 @@ ALTER FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) O
 -- Name: FUNCTION expected_totals(clinic_id uuid, business_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) IS 'Payments minus refunds per method for one clinic and business day.';
+COMMENT ON FUNCTION app_private.expected_totals(clinic_id uuid, business_date date) IS 'Payments minus refunds per method for one clinic and business day, of invoices in the clinic''s currency (those of an invoice left in an old one, from a change of currency before 000066, are not the clinic''s money: 000404).';
 
 
 --
@@ -6016,23 +6061,23 @@ begin
 
   with moved as (
     select (i.created_at at time zone from_zone)::date as from_date, (i.created_at at time zone to_zone)::date as to_date,
-           l.service_id, l.quantity, l.line_total
+           l.service_id, i.currency, l.quantity, l.line_total
     from app_public.invoice i
     join app_public.invoice_line l on l.clinic_id = i.clinic_id and l.invoice_id = i.id
     where i.clinic_id = v_clinic and l.clinic_id = v_clinic and l.service_id is not null and i.status <> 'void'
       and (i.created_at at time zone from_zone)::date <> (i.created_at at time zone to_zone)::date),
   delta as (
-    select from_date as local_date, service_id, -sum(quantity) as quantity, -sum(line_total) as amount from moved group by 1, 2
+    select from_date as local_date, service_id, currency, -sum(quantity) as quantity, -sum(line_total) as amount from moved group by 1, 2, 3
     union all
-    select to_date, service_id, sum(quantity), sum(line_total) from moved group by 1, 2)
+    select to_date, service_id, currency, sum(quantity), sum(line_total) from moved group by 1, 2, 3)
   merge into app_private.daily_services as d
-  using (select x.local_date, x.service_id, sum(x.quantity) as quantity, sum(x.amount) as amount from delta x group by 1, 2) x
-  on d.clinic_id = v_clinic and d.local_date = x.local_date and d.service_id = x.service_id
+  using (select x.local_date, x.service_id, x.currency, sum(x.quantity) as quantity, sum(x.amount) as amount from delta x group by 1, 2, 3) x
+  on d.clinic_id = v_clinic and d.local_date = x.local_date and d.service_id = x.service_id and d.currency = x.currency
   -- a line's quantity is above 0: a day's quantity of 0 is no line
   when matched and d.quantity + x.quantity = 0 then delete
   when matched then update set quantity = d.quantity + x.quantity, amount = d.amount + x.amount
-  when not matched and x.quantity <> 0 then insert (clinic_id, local_date, service_id, quantity, amount)
-    values (v_clinic, x.local_date, x.service_id, x.quantity, x.amount);
+  when not matched and x.quantity <> 0 then insert (clinic_id, local_date, service_id, currency, quantity, amount)
+    values (v_clinic, x.local_date, x.service_id, x.currency, x.quantity, x.amount);
 end;
 $$;
 
@@ -6043,7 +6088,7 @@ ALTER FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, 
 -- Name: FUNCTION move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) IS 'On a change of the clinic''s time zone from from_zone to to_zone: each visit, patient (soft-deleted ones included, as rebuild_rollups counts them) and non-void invoice''s service lines whose local day differs between the zones taken off its old day''s rollup and put on its new day''s, a rollup row brought to nothing (no visits, patients or quantity) deleted, as a rebuild has none; money stays on its business day. Without JIT, as rebuild_rollups. Run after the clinic row''s audit entry, holding the clinic''s audit chain head: the clinic''s writes take turns with it.';
+COMMENT ON FUNCTION app_private.move_rollups_to_zone(clinic_id uuid, from_zone text, to_zone text) IS 'On a change of the clinic''s time zone from from_zone to to_zone: each visit, patient (soft-deleted ones included, as rebuild_rollups counts them) and non-void invoice''s service lines (in the invoice''s currency) whose local day differs between the zones taken off its old day''s rollup and put on its new day''s, a rollup row brought to nothing (no visits, patients or quantity) deleted, as a rebuild has none; money stays on its business day. Without JIT, as rebuild_rollups. Run after the clinic row''s audit entry, holding the clinic''s audit chain head: the clinic''s writes take turns with it.';
 
 
 --
@@ -6701,12 +6746,13 @@ CREATE FUNCTION app_private.rebuild_rollups(clinic_id uuid) RETURNS void
     AS $$
 begin
   delete from app_private.daily_money m where m.clinic_id = rebuild_rollups.clinic_id;
-  insert into app_private.daily_money (clinic_id, business_date, method, amount, movements)
-  select rebuild_rollups.clinic_id, x.business_date, x.method, sum(x.amount), count(*) from (
-    select p.business_date, p.method, p.amount from app_public.payment p where p.clinic_id = rebuild_rollups.clinic_id
+  insert into app_private.daily_money (clinic_id, business_date, method, currency, amount, movements)
+  select rebuild_rollups.clinic_id, x.business_date, x.method, i.currency, sum(x.amount), count(*) from (
+    select p.business_date, p.method, p.invoice_id, p.amount from app_public.payment p where p.clinic_id = rebuild_rollups.clinic_id
     union all
-    select r.business_date, r.method, -r.amount from app_public.refund r where r.clinic_id = rebuild_rollups.clinic_id
-  ) x group by x.business_date, x.method;
+    select r.business_date, r.method, r.invoice_id, -r.amount from app_public.refund r where r.clinic_id = rebuild_rollups.clinic_id
+  ) x join app_public.invoice i on i.clinic_id = rebuild_rollups.clinic_id and i.id = x.invoice_id
+  group by x.business_date, x.method, i.currency;
 
   delete from app_private.daily_visits d where d.clinic_id = rebuild_rollups.clinic_id;
   insert into app_private.daily_visits (clinic_id, local_date, status, doctor_id, visits, completed_value)
@@ -6724,13 +6770,13 @@ begin
   where p.clinic_id = rebuild_rollups.clinic_id group by 1, 2;
 
   delete from app_private.daily_services d where d.clinic_id = rebuild_rollups.clinic_id;
-  insert into app_private.daily_services (clinic_id, local_date, service_id, quantity, amount)
-  select l.clinic_id, (i.created_at at time zone c.timezone)::date, l.service_id, sum(l.quantity), sum(l.line_total)
+  insert into app_private.daily_services (clinic_id, local_date, service_id, currency, quantity, amount)
+  select l.clinic_id, (i.created_at at time zone c.timezone)::date, l.service_id, i.currency, sum(l.quantity), sum(l.line_total)
   from app_public.invoice_line l
   join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
   join app_public.clinic c on c.id = l.clinic_id
   where l.clinic_id = rebuild_rollups.clinic_id and l.service_id is not null and i.status <> 'void'
-  group by 1, 2, 3;
+  group by 1, 2, 3, 4;
 end;
 $$;
 
@@ -6741,7 +6787,7 @@ ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OW
 -- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines, without JIT (its statements, costed through the tables'' policies as far larger than they are, were compiled first). For an operator after a bulk load that bypassed the triggers; a change of time zone moves the rollups instead (move_rollups_to_zone).';
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines (money and services per currency, the invoice''s), without JIT (its statements, costed through the tables'' policies as far larger than they are, were compiled first). For an operator after a bulk load that bypassed the triggers; a change of time zone moves the rollups instead (move_rollups_to_zone).';
 
 
 --
@@ -7588,18 +7634,21 @@ CREATE FUNCTION app_private.tg__money_rollup() RETURNS trigger
     AS $$
 declare
   v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
+  v_currency text; -- the invoice's, which never changes for a payment or refund
 begin
   if tg_op = 'UPDATE' and (new.amount, new.method, new.business_date) is not distinct from (old.amount, old.method, old.business_date) then
     return null; -- named, not changed: nothing moves (and no audit entry takes its turn with a rebuild)
   end if;
+  select i.currency into v_currency from app_public.invoice i
+  where i.clinic_id = coalesce(new.clinic_id, old.clinic_id) and i.id = coalesce(new.invoice_id, old.invoice_id);
   if tg_op in ('UPDATE', 'DELETE') then
     update app_private.daily_money m set amount = m.amount - v_sign * old.amount, movements = m.movements - 1
-    where m.clinic_id = old.clinic_id and m.business_date = old.business_date and m.method = old.method;
+    where m.clinic_id = old.clinic_id and m.business_date = old.business_date and m.method = old.method and m.currency = v_currency;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    insert into app_private.daily_money as m (clinic_id, business_date, method, amount, movements)
-    values (new.clinic_id, new.business_date, new.method, v_sign * new.amount, 1)
-    on conflict (clinic_id, business_date, method) do update set amount = m.amount + excluded.amount, movements = m.movements + 1;
+    insert into app_private.daily_money as m (clinic_id, business_date, method, currency, amount, movements)
+    values (new.clinic_id, new.business_date, new.method, v_currency, v_sign * new.amount, 1)
+    on conflict (clinic_id, business_date, method, currency) do update set amount = m.amount + excluded.amount, movements = m.movements + 1;
   end if;
   return null;
 end;
@@ -7612,7 +7661,7 @@ ALTER FUNCTION app_private.tg__money_rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements); an update that changes none of amount, method and business day leaves it alone.';
+COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements), in the currency of the invoice paid; an update that changes none of amount, method and business day leaves it alone.';
 
 
 --
@@ -14630,7 +14679,8 @@ CREATE TABLE app_private.daily_money (
     business_date date NOT NULL,
     method app_public.payment_method NOT NULL,
     amount numeric(20,3) DEFAULT 0 NOT NULL,
-    movements integer DEFAULT 0 NOT NULL
+    movements integer DEFAULT 0 NOT NULL,
+    currency text NOT NULL
 );
 
 ALTER TABLE ONLY app_private.daily_money FORCE ROW LEVEL SECURITY;
@@ -14642,7 +14692,7 @@ ALTER TABLE app_private.daily_money OWNER TO :DATABASE_OWNER;
 -- Name: TABLE daily_money; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.daily_money IS 'Payments minus refunds per clinic, business day and method (dashboard rollup).';
+COMMENT ON TABLE app_private.daily_money IS 'Payments minus refunds per clinic, business day, method and currency (the invoice''s) (dashboard rollup: the dashboard sums the clinic''s currency).';
 
 
 --
@@ -14678,6 +14728,13 @@ COMMENT ON COLUMN app_private.daily_money.amount IS 'Payments minus refunds.';
 --
 
 COMMENT ON COLUMN app_private.daily_money.movements IS 'How many payments and refunds were recorded that day in that method (a method corrected away leaves 0): the dashboard lists the methods with any.';
+
+
+--
+-- Name: COLUMN daily_money.currency; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_money.currency IS 'The currency of the invoice paid or refunded: the clinic''s, or an old one of the clinic''s (a change of currency before 000066), which the dashboard does not add to the clinic''s.';
 
 
 --
@@ -14732,7 +14789,8 @@ CREATE TABLE app_private.daily_services (
     local_date date NOT NULL,
     service_id uuid NOT NULL,
     quantity numeric(20,3) DEFAULT 0 NOT NULL,
-    amount numeric(20,3) DEFAULT 0 NOT NULL
+    amount numeric(20,3) DEFAULT 0 NOT NULL,
+    currency text NOT NULL
 );
 
 ALTER TABLE ONLY app_private.daily_services FORCE ROW LEVEL SECURITY;
@@ -14744,7 +14802,7 @@ ALTER TABLE app_private.daily_services OWNER TO :DATABASE_OWNER;
 -- Name: TABLE daily_services; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.daily_services IS 'Invoice lines of catalog services per clinic, local day of the invoice''s creation and service, void invoices left out (dashboard rollup).';
+COMMENT ON TABLE app_private.daily_services IS 'Invoice lines of catalog services per clinic, local day of the invoice''s creation, service and currency (the invoice''s), void invoices left out (dashboard rollup: the dashboard sums the clinic''s currency).';
 
 
 --
@@ -14780,6 +14838,13 @@ COMMENT ON COLUMN app_private.daily_services.quantity IS 'Quantity invoiced.';
 --
 
 COMMENT ON COLUMN app_private.daily_services.amount IS 'Line totals invoiced (after discount, with tax).';
+
+
+--
+-- Name: COLUMN daily_services.currency; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.daily_services.currency IS 'The currency of the invoice: the clinic''s, or an old one of the clinic''s (a change of currency before 000066), which the dashboard does not add to the clinic''s.';
 
 
 --
@@ -15566,7 +15631,8 @@ CREATE VIEW app_public.money_movement WITH (security_invoker='true') AS
     p.code,
     p.received_at AS moved_at,
     p.received_by AS moved_by,
-    p.reference AS note
+    p.reference AS note,
+    i.currency
    FROM (app_public.payment p
      JOIN app_public.invoice i ON (((i.clinic_id = p.clinic_id) AND (i.id = p.invoice_id))))
 UNION ALL
@@ -15582,7 +15648,8 @@ UNION ALL
     r.code,
     r.refunded_at AS moved_at,
     r.refunded_by AS moved_by,
-    r.reason AS note
+    r.reason AS note,
+    i.currency
    FROM (app_public.refund r
      JOIN app_public.invoice i ON (((i.clinic_id = r.clinic_id) AND (i.id = r.invoice_id))));
 
@@ -15598,7 +15665,7 @@ COMMENT ON VIEW app_public.money_movement IS '@behavior +connection -list
 @defaultOrderBy MOVED_AT_ASC,CODE_ASC
 @foreignKey (clinic_id,invoice_id) references app_public.invoice (clinic_id,id)|@fieldName invoice|@foreignFieldName moneyMovements
 @foreignKey (clinic_id,payment_id) references app_public.payment (clinic_id,id)|@fieldName payment|@foreignFieldName moneyMovements
-Every payment (positive) and refund (negative) with its business day, method, code, time and the invoice''s doctor: sum `amount` for net revenue, list them for a cash-up (in the order the money moved, page after page). Visible to those who handle money.';
+Every payment (positive) and refund (negative) with its business day, method, code, time, currency and the invoice''s doctor: sum `amount` of the clinic''s `currency` for net revenue (an invoice left in an old currency, from before 000066, has movements in it, which the dashboard and a day''s expected totals do not count), list them for a cash-up (in the order the money moved, page after page). Visible to those who handle money.';
 
 
 --
@@ -15701,6 +15768,14 @@ Who received the payment or made the refund (their user id).';
 --
 
 COMMENT ON COLUMN app_public.money_movement.note IS 'The payment''s reference, or why the refund was made.';
+
+
+--
+-- Name: COLUMN money_movement.currency; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.money_movement.currency IS '@behavior +groupBy +filterBy +orderBy
+The invoice''s currency: the clinic''s, or an old one of the clinic''s (a change of currency before 000066), whose movements the dashboard and a day''s expected totals do not count as the clinic''s.';
 
 
 --
@@ -16597,7 +16672,7 @@ ALTER TABLE ONLY app_private.code_counter
 --
 
 ALTER TABLE ONLY app_private.daily_money
-    ADD CONSTRAINT daily_money_pkey PRIMARY KEY (clinic_id, business_date, method);
+    ADD CONSTRAINT daily_money_pkey PRIMARY KEY (clinic_id, business_date, method, currency);
 
 
 --
@@ -16613,7 +16688,7 @@ ALTER TABLE ONLY app_private.daily_patients
 --
 
 ALTER TABLE ONLY app_private.daily_services
-    ADD CONSTRAINT daily_services_pkey PRIMARY KEY (clinic_id, local_date, service_id);
+    ADD CONSTRAINT daily_services_pkey PRIMARY KEY (clinic_id, local_date, service_id, currency);
 
 
 --
@@ -21937,6 +22012,13 @@ REVOKE ALL ON FUNCTION app_private.correct_saved_phones() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.count_device_failure(device_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION count_other_currencies_apart(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.count_other_currencies_apart(clinic_id uuid) FROM PUBLIC;
 
 
 --

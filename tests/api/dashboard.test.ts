@@ -237,12 +237,12 @@ describe("a clinic with money of invoices left in its old currency (changed befo
     return { moved, yen, day, browser };
   };
 
-  test("the dashboard's and the monthly summary's revenue and top services count the clinic's currency alone (000NNN)", async () => {
+  test("the dashboard's and the monthly summary's revenue and top services count the clinic's currency alone (000404)", async () => {
     const { moved, yen, day, browser } = await paidInTwoCurrencies("Dollars then yen clinic");
     const r = await browser.graphql(DASHBOARD, { from: day, to: day });
     expect(r.body.errors).toBeUndefined();
     const d = r.body.data.dashboard;
-    // before 000NNN: 15115.000, cash 15015.000 and card 100.000, and the dollars' two services ranked beside the yen's
+    // before 000404: 15115.000, cash 15015.000 and card 100.000, and the dollars' two services ranked beside the yen's
     expect({ revenue: d.revenue, revenueByDay: d.revenueByDay, revenueByMethod: d.revenueByMethod, topServices: d.topServices }).toEqual({
       revenue: "15000.000",
       revenueByDay: [{ date: day, amount: "15000.000" }],
@@ -263,11 +263,11 @@ describe("a clinic with money of invoices left in its old currency (changed befo
     expect(await rollups()).toEqual(kept);
   });
 
-  test("the day's cash-up expects the clinic's currency alone: closeDay's expected totals and differences (000NNN)", async () => {
+  test("the day's cash-up expects the clinic's currency alone: closeDay's expected totals and differences (000404)", async () => {
     const { moved, day, browser } = await paidInTwoCurrencies("Dollars then yen cash-up clinic");
     const sheet = (await rootPool().query("select app_private.reconciliation_document($1, $2) -> 'expected' as e", [moved.clinicId, day])).rows[0].e;
-    expect(sheet).toMatchObject({ cash: 15000, card: 0 }); // the sheet of a day not yet counted: before 000NNN cash 15015, card 100
-    // the live cash-up billing.md gives, per method in the clinic's currency; per currency, the dollars apart (no field before 000NNN)
+    expect(sheet).toMatchObject({ cash: 15000, card: 0 }); // the sheet of a day not yet counted: before 000404 cash 15015, card 100
+    // the live cash-up billing.md gives, per method in the clinic's currency; per currency, the dollars apart (no field before 000404)
     const live = await browser.graphql(`query($day: Date!) { moneyMovements(filter: { businessDate: { equalTo: $day }, currency: { equalTo: "JPY" } }) {
       groupedAggregates(groupBy: [METHOD]) { keys sum { amount } } }
       all: moneyMovements(condition: { businessDate: $day }) { groupedAggregates(groupBy: [CURRENCY, METHOD]) { keys sum { amount } } } }`, { day });
@@ -277,7 +277,7 @@ describe("a clinic with money of invoices left in its old currency (changed befo
       .toEqual(new Set(["JPY cash 15000.000", "USD card 100.000", "USD cash 15.000"]));
     const closed = await browser.graphql(`mutation($day: Date!) { closeDay(input: { businessDate: $day, countedCash: "15000" }) {
       result { expectedCash expectedCard expectedTotal cashDifference difference } } }`, { day });
-    // before 000NNN: cash 15015.000, card 100.000, the till 115 short
+    // before 000404: cash 15015.000, card 100.000, the till 115 short
     expect(closed.body).toEqual({ data: { closeDay: { result: {
       expectedCash: "15000.000", expectedCard: "0.000", expectedTotal: "15000.000", cashDifference: "0.000", difference: "0.000" } } } });
   });

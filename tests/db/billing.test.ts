@@ -1636,7 +1636,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
 
   test("takes no payment, counted in yen: INVALID_INPUT saying what to do, nothing written", async () => {
     const before = await figures();
-    // the dollars taken before the change are kept, but not counted as the clinic's yen (000NNN: card and revenue 100.000
+    // the dollars taken before the change are kept, but not counted as the clinic's yen (000404: card and revenue 100.000
     // before); nor are the dollars owed (000396: 130.000 before)
     expect(before).toEqual({ cash: "0", card: "0", revenue: "0.000", outstanding_balance: "0.000" });
     await expect(pay(movedCashier, open.id, "100", "cash")).rejects.toMatchObject({
@@ -1658,7 +1658,7 @@ describe("an invoice in another currency than its clinic's (changed before 00006
 
   test("a payment taken before is refunded, counted back as it was counted, so an invoice paid in part is voided", async () => {
     await committedAs(movedCashier, (c) => c.query("select app_public.refund_payment($1, 20, 'Billed again in yen')", [partPaid.id]));
-    // the 100 dollars taken before and the 20 given back are both in dollars, neither counted as yen (000NNN: 80.000, as yen, before)
+    // the 100 dollars taken before and the 20 given back are both in dollars, neither counted as yen (000404: 80.000, as yen, before)
     expect(await figures()).toMatchObject({ card: "0", revenue: "0.000" });
     await committedAs(movedCashier, (c) => c.query("select app_public.void_invoice($1, 'Billed again in yen')", [partly.id]));
     expect(await invoiceRow(partly.id)).toMatchObject({ status: "void", currency: "USD", amount_paid: "0.000" });

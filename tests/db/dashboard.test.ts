@@ -142,7 +142,7 @@ test("what a clinic is owed is summed from the index of the invoices that owe, h
   }
 });
 
-// the upgrade to 000NNN: rollups kept before counted an invoice's money and lines in the clinic's currency, whatever
+// the upgrade to 000404: rollups kept before counted an invoice's money and lines in the clinic's currency, whatever
 // the invoice's, and an open day expected them as the clinic's
 test("the upgrade puts the money and lines of invoices in an old currency apart: rollups rebuilt, open days' expected totals brought up to date, closed days kept", async () => {
   const clinic = await createClinic("Upgraded dollars then yen clinic");
@@ -160,7 +160,7 @@ test("the upgrade puts the money and lines of invoices in an old currency apart:
     await client.query("select set_config('jwt.claims.session_id', $1, true)", [await openSession(clinic.members.owner.userId, clinic.clinicId)]);
     await client.query("update app_public.clinic set currency = 'JPY' where id = $1", [clinic.clinicId]);
   });
-  // as the rows kept before 000NNN read once the upgrade has given them the clinic's currency
+  // as the rows kept before 000404 read once the upgrade has given them the clinic's currency
   await rootPool().query("update app_private.daily_money set currency = 'JPY' where clinic_id = $1", [clinic.clinicId]);
   await rootPool().query("update app_private.daily_services set currency = 'JPY' where clinic_id = $1", [clinic.clinicId]);
   const figures = async () => (await rootPool().query(
