@@ -94,7 +94,7 @@ test("a database that never answers costs a request the connect timeout, then UN
   // at once, or, on a machine so busy that a connection takes over the timeout, at a next attempt (before, never again)
   expect(await until(async () => (await ready()).body.status === "ready", 3 * CONNECT_TIMEOUT_MS, 100)).toBe(true);
   expect((await whoAmI()).data).toEqual({ currentUser: null });
-}, 60_000);
+}, 120_000);
 
 // /ready waited for as long as the freeze lasted, on the connection the pool already had
 test("a database that freezes under a connection the API holds has /ready answer 503 within the connect timeout, and ready once it answers", async () => {
@@ -110,7 +110,7 @@ test("a database that freezes under a connection the API holds has /ready answer
     answering = true;
   }
   expect(await until(async () => (await ready()).body.status === "ready", 3 * CONNECT_TIMEOUT_MS, 100)).toBe(true);
-}, 60_000);
+}, 120_000);
 
 test("the worker's pool gives up a connection the database never answers too, and connects once it does", async () => {
   const pool = workerPool({ connectionString: throughProxy(testConfig.ownerUrl), max: 2 }, () => {});
@@ -124,7 +124,7 @@ test("the worker's pool gives up a connection the database never answers too, an
   } finally {
     await pool.end();
   }
-}, 60_000);
+}, 120_000);
 
 // on a database of its own, as a start touches a whole database's grants
 test("setting up (npm start, npm run superuser, analyst, migrate) gives up a database that never answers too, and sets up once it does", async () => {
@@ -150,7 +150,7 @@ test("a database that refuses connections is UNAVAILABLE at once, with 503 on th
   const login = await fetch(`${url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone: "+255712000001", password: "whatever-it-is" }) });
   expect([login.status, (await login.json()).error]).toEqual([503, { code: "UNAVAILABLE", message: "The database is not answering just now (unreachable or busy); please try again shortly." }]);
   expect(await ready()).toEqual({ status: 503, body: { status: "database_unreachable" } });
-}, 60_000);
+}, 120_000);
 
 // PostGraphile reads the schema once: a read that failed (its connection not had within the connect timeout, under load)
 // left a server that listened, /ready said ready, and every GraphQL request answered "Unknown error occurred", for good

@@ -58,7 +58,7 @@ test("in a terminal, the password asked for twice is not shown as it is typed, a
   expect((await new Browser(api).login("+255799000779", password)).status).toBe(200);
   const { rows } = await rootPool().query(`select full_name from app_public."user" where phone = '+255799000779'`);
   expect(rows).toEqual([{ full_name: "Platform admin" }]);
-}, 60_000);
+}, 120_000);
 
 // asked once, a typo set a password no one knew: the person it was for was locked out of their account
 test("in a terminal, two passwords typed that differ are refused, saying so, and change nothing: npm run superuser makes no account, npm run password resets none", async () => {
@@ -86,7 +86,7 @@ test("in a terminal, Ctrl-C at a password prompt says nothing was changed, exits
   expect({ code, said: lines.find((line) => line.startsWith("interrupted")) }).toEqual({ code: 130, said: "interrupted (Ctrl-C): nothing was changed" });
   expect(screen).toMatch(/(^|[ ;])echo( |;|$)/m); // stty's own word for echo on; off, it says "-echo"
   expect((await rootPool().query(`select from app_public."user" where phone = $1`, [phone])).rows).toEqual([]);
-}, 60_000);
+}, 120_000);
 
 // the reset wrote no audit entry and left the account's sessions open: an intruder's kept working
 test("run again for an admin, it resets their password, ends every session of theirs, and is audited in the platform's chain", async () => {

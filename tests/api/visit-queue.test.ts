@@ -1037,4 +1037,4 @@ test("a websocket whose client stops reading it is closed by the server, its cha
   // the visit's booking and check-in never heard: the desk reads its list again at the first event of the subscription
   // sent again, `listening` once more
   expect({ connections, listenings, errors, received }).toEqual({ connections: [false, true], listenings: 2, errors: [], received: [] });
-}, 60_000);
+}, 120_000);

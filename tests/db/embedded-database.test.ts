@@ -345,7 +345,7 @@ test("a command that keeps its turn to open the embedded database, alive, is nam
     `another ClinicOps command (pid ${process.pid}) has been opening the embedded PostgreSQL for over 1 s: it may be stopped (Ctrl-Z) or hung; end it, then run this again`,
   );
   expect(readdirSync(join(dir, "embedded-users"))).toEqual(["opening"]); // the holder's, left to it; no mark of this command
-}, 20_000);
+}, 120_000);
 
 test("Ctrl-C on `npm start` reaches the embedded server too, and still everything stops cleanly: exit code 0, no crash, PostgreSQL stopped", async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
@@ -572,7 +572,7 @@ test("a server folder without its control file fails to start with PostgreSQL's 
     `The embedded PostgreSQL did not start on port ${env.EMBEDDED_PG_PORT} (another server on that port? set EMBEDDED_PG_PORT, or DATABASE_URL): ` +
       `postgres: could not find the database system Expected to find it in the directory "${databaseDir}", but could not open file "${databaseDir}/global/pg_control": No such file or directory`,
   );
-}, 60_000);
+}, 120_000);
 
 /**
  * A plain TCP listener on 127.0.0.1:`port`, where another user's program could

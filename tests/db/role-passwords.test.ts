@@ -68,7 +68,7 @@ test("a start leaves a role whose password is its own as it is, and sets and say
   } finally {
     await drop();
   }
-}, 60_000);
+}, 120_000);
 
 test("a DATABASE_URL that is not a superuser is refused before anything, saying so (it failed later, in PostgreSQL's words)", async () => {
   const { url } = ownDatabase("not_super");

@@ -317,5 +317,5 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         await drop();
       }
     }
-  }, 60_000);
+  }, 120_000);
 });

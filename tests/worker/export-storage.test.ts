@@ -359,13 +359,13 @@ test("an export cancelled while its attempt runs stops at its next batch of rows
   expect(outcome).toEqual({ ...endsCancelled, lines: expect.any(Number) });
   expect(outcome.lines).toBeGreaterThan(0);
   expect(outcome.lines).toBeLessThan(5001); // stopped before the whole export: a header and 5,000 rows
-}, 30_000);
+}, 120_000);
 
 test("an export cancelled once its attempt has read all its rows is not marked done: its file is not put in place, and its job ends without a failure", async () => {
   // its rows read and counted as done: what is left is to write its file and mark it done
   const outcome = await cancelledWhileItRuns("Cancelling a finishing export", 1, (_id, part) => whenExportStalled(part));
   expect(outcome).toEqual({ ...endsCancelled, lines: 2 });
-}, 30_000);
+}, 120_000);
 
 // an attempt that failed for another reason before it saw the cancel threw its error: its job, whose attempts the
 // cancel had used up, stayed in graphile-worker's table failed for good, and the worker logged an error no one need act on
@@ -378,4 +378,4 @@ test("an export cancelled while its attempt runs, the attempt then failing for a
   const outcome = await cancelledWhileItRuns("Cancelling an export that then fails", 1, (_id, part) => whenExportStalled(part), cutThenGoOn);
   stopReading();
   expect(outcome).toEqual({ ...endsCancelled, lines: undefined });
-}, 30_000);
+}, 120_000);

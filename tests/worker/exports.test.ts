@@ -703,7 +703,7 @@ test("a file that cannot be read is a 500 with a reference, a missing one a 404;
     expect.objectContaining({ level: "warn", exportId: missing }),
   ]);
   expect((await download(good)).status).toBe(200);
-}, 20_000);
+}, 120_000);
 
 // a file cut short on disk (a disk fault, a restore that stopped part way) went out as a whole download of what was left,
 // 200 with its own Content-Length, audited as a download: the clinic opened 100 bytes of its patients as the export
@@ -735,7 +735,7 @@ test("a finished export's file not the size its attempt wrote (cut short, or wri
   const r = await download();
   expect([r.status, Buffer.from(await r.arrayBuffer()).equals(whole)]).toEqual([200, true]);
   expect(await exportEntries()).toBe(1);
-}, 20_000);
+}, 120_000);
 
 /** The files this process holds open (the API runs in it). */
 const openFiles = () =>
@@ -760,7 +760,7 @@ test("a download the client abandons closes its file", async () => {
   abort.abort();
   for (let wait = 0; wait < 50 && openFiles().includes(file); wait++) await new Promise((r) => setTimeout(r, 100));
   expect(openFiles()).not.toContain(file);
-}, 20_000);
+}, 120_000);
 
 /** A download of `id` by `browser` from `url`, its answer handed to `onResponse` (to read as it likes); what came, at its end. */
 function downloadBy(url: string, id: string, browser: Browser, onResponse: (response: IncomingMessage) => void) {
@@ -833,7 +833,7 @@ test("a download that sends nothing for DOWNLOAD_STALL_MS (its client reads noth
   } finally {
     await stallApi.close();
   }
-}, 60_000);
+}, 120_000);
 
 test("every request and every download is audited, and only downloads that send the file", async () => {
   const id = await requestExport(cashierA, "visits_csv");
@@ -899,7 +899,7 @@ test("a download cut short, by its client or by a file that cannot be read, is a
     [unreadable]: [entry("export"), entry("export_cut_short")],
   });
   expect(await detailKeysUnnamed(Object.values(await entries()).flat())).toEqual([]); // the column's comment names file and download too
-}, 20_000);
+}, 120_000);
 
 /**
  * A download begun in a session of a tab of its own, whose session `end` ends, then cut short by its client: its export
@@ -942,7 +942,7 @@ async function logOutAndSweep(tab: Browser) {
 // written (the server's log alone said so), and the download read as whole
 test("a download cut short after its session ended (a logout in another tab) is audited as cut short all the same", async () => {
   await cutShortAfterItsSessionEnded(async (tab) => expect((await tab.post("/auth/logout", {})).status).toBe(200));
-}, 20_000);
+}, 120_000);
 
 // the expiry job deleted a session at its expiry, where a revoked one is kept a day: a download that outlived its session's
 // expiry (a long one) found no session to audit its end for, and the log showed a whole download that was not
@@ -959,13 +959,13 @@ test("a download cut short after its session expired and the hourly sweep ran is
     const again = await fetch(`${api.url}/exports/${id}`, { headers: { cookie: tab.cookie! } });
     expect({ status: again.status, body: await again.json() }).toEqual({ status: 401, body: { error: { code: "UNAUTHENTICATED", message: "Your session has ended: log in again." } } });
   });
-}, 20_000);
+}, 120_000);
 
 // export_cut_short read the session's row, kept a day after its end: a download cut short later (a slow client's of a
 // large file) found none, wrote nothing, and the log showed a whole download that was not
 test("a download cut short after its session's row was swept (ended more than a day before) is audited as cut short, by its person, for its download", async () => {
   await cutShortAfterItsSessionEnded(logOutAndSweep);
-}, 20_000);
+}, 120_000);
 
 test("a download whose session is revoked mid-file, and its row swept, goes on to its end: whole, audited as an export alone, its beginning's row taken", async () => {
   const id = await requestExport(cashierA);
@@ -983,7 +983,7 @@ test("a download whose session is revoked mid-file, and its row swept, goes on t
   expect(await kept()).toBe(0);
   const { rows } = await rootPool().query("select action from app_public.audit_log where record_id = $1 and action like 'export%' order by seq", [id]);
   expect(rows).toEqual([{ action: "export" }]);
-}, 20_000);
+}, 120_000);
 
 // a download whose end never came (the server stopped mid-file, the database unreachable at its end) kept its row of
 // app_private.export_download for ever, and its export entry stood alone in the log, read as a whole download
@@ -1032,7 +1032,7 @@ test("of two downloads of one export at once by one person, the one cut short is
     ["export", "the second"],
     ["export_cut_short", "the first"],
   ]);
-}, 20_000);
+}, 120_000);
 
 test("a failing export is retried, each attempt taking it with an id of its own, then marked failed with the reason; no partial file is left", async () => {
   const id = await requestExport(cashierA);
@@ -1075,7 +1075,7 @@ test("a full disk fails the attempt like any other error: the job is retried, no
   await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
   await runDueJobs();
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
-}, 20_000);
+}, 120_000);
 
 test("an export whose database connection is closed mid-way fails its attempt and is retried; the worker is not held", async () => {
   const id = await requestExport(cashierA);
@@ -1091,7 +1091,7 @@ test("an export whose database connection is closed mid-way fails its attempt an
   await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
   await runDueJobs();
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
-}, 20_000);
+}, 120_000);
 
 // a failed attempt's export queued again kept that attempt's progress: a disk full at 670,000 of 1,000,001 rows showed
 // "queued", 67 % done, though nothing it wrote is kept and its next attempt starts from the first row
@@ -1116,7 +1116,7 @@ test("an attempt that fails once its rows are written leaves its export queued w
   await runDueJobs();
   expect((await rootPool().query("select status, rows_done from app_public.report_export where id = $1", [id])).rows[0]).toEqual({ status: "done", rows_done: rows[0].rows_total });
   expect(readdirSync(join(exportsRoot, a.clinicId)).filter((f) => f.startsWith(id))).toEqual([id]);
-}, 20_000);
+}, 120_000);
 
 // an attempt that outlived its turn (its worker stopped, or stuck for graphile-worker's 4 hours) marked its export
 // done when it ended, and put its file in place, whatever the export had become meanwhile: failed by the last
@@ -1152,7 +1152,7 @@ test("an attempt whose export was failed, or taken by another attempt, while it 
     { status: "failed", file_name: null, files: [] },
     { status: "running", file_name: null, files: ["<id>.<other attempt>.part"] }, // the other attempt's, which it writes
   ]);
-}, 30_000);
+}, 120_000);
 
 /**
  * One attempt (`attempts` of 3) of a new export of a clinic of its own (`made` inserts its row), the worker's writes
@@ -1352,7 +1352,7 @@ test("two attempts writing one export at once never corrupt the file that become
   } finally {
     await pool.end();
   }
-}, 30_000);
+}, 120_000);
 
 // an attempt outlived by another wrote its rows done over the other's (its bar jumping back and forth); then, its
 // progress refused, it went on writing its rows, unless its export was cancelled
@@ -1414,7 +1414,7 @@ test("an attempt overtaken by another attempt of its export stops at its next ba
     await rootPool().query("delete from graphile_worker._private_jobs where key = $1", [jobKey]);
     await rootPool().query("update app_public.report_export set status = 'failed' where id = $1", [id]);
   }
-}, 30_000);
+}, 120_000);
 
 test("a cursor whose connection is closed during a read is given up, not waited for", async () => {
   const client = new pg.Client({ connectionString: testConfig.ownerUrl });
@@ -1485,7 +1485,7 @@ test("a run of the due jobs (npm run worker:once) ends after a failed attempt's 
   await rootPool().query("update graphile_worker._private_jobs set run_at = now() where key = $1", [`report_export:${id}`]);
   await runDueJobs();
   expect((await rootPool().query("select status from app_public.report_export where id = $1", [id])).rows[0].status).toBe("done");
-}, 20_000);
+}, 120_000);
 
 test("a retried job rewrites the same file: one export, one file", async () => {
   const id = await requestExport(cashierA);
