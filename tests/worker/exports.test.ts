@@ -130,6 +130,20 @@ afterAll(async () => {
   await closeRootPool();
 });
 
+/** Runs `ids`' exports with a worker taking `concurrency` jobs at once until all are done; their ids in the order they started. */
+async function startedInOrder(ids: string[], concurrency?: number): Promise<string[]> {
+  const worker = await startWorker(testConfig.ownerUrl, concurrency);
+  try {
+    const done = async () =>
+      (await rootPool().query("select count(*)::int as n from app_public.report_export where id = any($1) and status = 'done'", [ids])).rows[0].n === ids.length;
+    expect(await until(done, 60_000)).toBe(true);
+  } finally {
+    await stopWorker(worker);
+  }
+  const { rows } = await rootPool().query("select id from app_public.report_export where id = any($1) order by started_at", [ids]);
+  return rows.map((row) => row.id);
+}
+
 // every export was a job of one queue, first come first served: one clinic's 30 exports asked for at once kept
 // another clinic's single small export waiting for them all
 test("another clinic's export runs ahead of a busy clinic's second, asked for before it", async () => {
@@ -139,17 +153,8 @@ test("another clinic's export runs ahead of a busy clinic's second, asked for be
   await busyCashier.login(busy.members.cashier.phone, busy.members.cashier.password);
   const busyOnes = [await requestExport(busyCashier), await requestExport(busyCashier), await requestExport(busyCashier)];
   const quietOne = await requestExport(cashierB); // asked for last, a few rows
-  const worker = await startWorker(testConfig.ownerUrl); // two jobs at once
-  try {
-    const done = async () =>
-      (await rootPool().query("select count(*)::int as n from app_public.report_export where id = any($1) and status = 'done'", [[...busyOnes, quietOne]])).rows[0].n === 4;
-    expect(await until(done, 60_000)).toBe(true);
-  } finally {
-    await stopWorker(worker);
-  }
-  const { rows } = await rootPool().query("select id from app_public.report_export where id = any($1) order by started_at", [[...busyOnes, quietOne]]);
-  // the busy clinic's first, and beside it the quiet clinic's, then the busy clinic's others
-  expect(rows.map((row) => row.id).indexOf(quietOne)).toBeLessThan(2);
+  // two jobs at once: the busy clinic's first, and beside it the quiet clinic's, then the busy clinic's others
+  expect((await startedInOrder([...busyOnes, quietOne])).indexOf(quietOne)).toBeLessThan(2);
 });
 
 // an export moving up its clinic's line (000393) kept its turn of when it was asked for (000403): taken one at a time, a busy
@@ -161,16 +166,8 @@ test("taken one at a time, another clinic's export runs after a busy clinic's fi
   await quietCashier.login(quiet.members.cashier.phone, quiet.members.cashier.password);
   const busyOnes = [await requestExport(busyCashier), await requestExport(busyCashier), await requestExport(busyCashier)];
   const quietOne = await requestExport(quietCashier); // asked for last
-  const worker = await startWorker(testConfig.ownerUrl, 1); // one job at a time: they run in the order taken
-  try {
-    const done = async () =>
-      (await rootPool().query("select count(*)::int as n from app_public.report_export where id = any($1) and status = 'done'", [[...busyOnes, quietOne]])).rows[0].n === 4;
-    expect(await until(done, 60_000)).toBe(true);
-  } finally {
-    await stopWorker(worker);
-  }
-  const { rows } = await rootPool().query("select id from app_public.report_export where id = any($1) order by started_at", [[...busyOnes, quietOne]]);
-  expect(rows.map((row) => row.id)).toEqual([busyOnes[0], quietOne, busyOnes[1], busyOnes[2]]);
+  // one job at a time: they run in the order taken
+  expect(await startedInOrder([...busyOnes, quietOne], 1)).toEqual([busyOnes[0], quietOne, busyOnes[1], busyOnes[2]]);
 });
 
 // an export kept the place in its clinic's line it was asked for at: once the clinic's first export was done or cancelled,
@@ -183,16 +180,7 @@ test("a clinic's second export, once its first is cancelled, runs ahead of anoth
   const cancelled = await linedCashier.graphql(`mutation($id: UUID!) { cancelExport(input: { exportId: $id }) { result { status } } }`, { id: first });
   expect(cancelled.body.data.cancelExport.result.status).toBe("cancelled");
   const later = await requestExport(cashierB); // asked for after the second, the first of its clinic's line
-  const worker = await startWorker(testConfig.ownerUrl, 1); // one job at a time: they run in the order taken
-  try {
-    const done = async () =>
-      (await rootPool().query("select count(*)::int as n from app_public.report_export where id = any($1) and status = 'done'", [[second, later]])).rows[0].n === 2;
-    expect(await until(done, 60_000)).toBe(true);
-  } finally {
-    await stopWorker(worker);
-  }
-  const { rows } = await rootPool().query("select id from app_public.report_export where id = any($1) order by started_at", [[second, later]]);
-  expect(rows.map((row) => row.id)).toEqual([second, later]);
+  expect(await startedInOrder([second, later], 1)).toEqual([second, later]); // one job at a time: in the order taken
 });
 
 test("produced with progress and downloaded by the clinic; the CSV is quoted safely and round-trips", async () => {
