@@ -119,8 +119,8 @@ export function embeddedDatabaseName(env: NodeJS.ProcessEnv = process.env): stri
   return checkedDatabaseName(env.EMBEDDED_PG_DATABASE || "clinicops", "EMBEDDED_PG_DATABASE");
 }
 
-/** Node's largest timer, in ms: a longer one fires at once (TimeoutOverflowWarning, "set to 1"). */
-const LARGEST_TIMER_MS = 2_147_483_647;
+/** Node's largest timer, in ms: a longer one fires at once (TimeoutOverflowWarning, "set to 1"). PostgreSQL's largest statement_timeout too. */
+export const LARGEST_TIMER_MS = 2_147_483_647;
 
 /**
  * PDF_RENDER_TIMEOUT_MS, checked: a PDF render taking longer fails (and is retried). At most Node's largest timer: a

@@ -2,7 +2,7 @@
  * HTTP settings from the environment (database settings live in db/config.ts).
  */
 import express from "express";
-import { checkSettingsReadLater, defaultCallingCodeSetting, JWT_SECRET_MIN_LENGTH, wholeNumber } from "../db/config.ts";
+import { checkSettingsReadLater, defaultCallingCodeSetting, JWT_SECRET_MIN_LENGTH, LARGEST_TIMER_MS, wholeNumber } from "../db/config.ts";
 export interface ServerSettings {
   port: number;
   /** Connections the API server keeps to PostgreSQL. */
@@ -86,7 +86,7 @@ const NODE_ENVS = ["production", "development", "test"];
 /** A cookie's lifetime browsers keep at most (Chrome's cap): a longer session could not be held, and one of years failed every login. */
 const MAX_SESSION_TTL_SECONDS = 400 * 24 * 3600;
 /** PostgreSQL's largest statement_timeout: beyond it every request's settings were refused (and a query's time, which bounds its statements' and is a timer's, Node's largest too). */
-const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
+const MAX_STATEMENT_TIMEOUT_MS = LARGEST_TIMER_MS;
 /** The largest answer budget: an answer of more than this is a few times as much in the server's memory as it is built and sent. */
 const MAX_ANSWER_BYTES = 500_000_000;
 /** The most storage a clinic's exports may be given, in MB: a terabyte, far beyond a clinic's ten years of payments (about 95 MB). */
