@@ -147,6 +147,9 @@ function commitMessage(args: string[]): string | undefined {
   return values.message ?? (positionals.join(" ") || undefined);
 }
 
+/** What `npm run analyst` takes, in its usage's refusal and after an option it does not take. */
+const ANALYST_USAGE = "grant <name> <clinic id or name>… [--password P] | revoke <name>";
+
 /**
  * What each command takes, said after an option or an argument it does not take: node's "Unknown option '--help'"
  * (or "Unexpected argument …", "Option '--phone <value>' argument missing") said what was wrong and not what to give.
@@ -159,7 +162,7 @@ const USAGE: Record<string, string> = {
   commit: 'npm run migrate:commit takes the message alone, as words or with --message: npm run migrate:commit -- "message"',
   superuser: "npm run superuser takes --phone, --name and --password: npm run superuser -- --phone +255700000001",
   password: "npm run password takes --phone and --password: npm run password -- --phone +255712345678",
-  analyst: "npm run analyst takes grant <name> <clinic id or name>… [--password P], or revoke <name>",
+  analyst: `npm run analyst takes ${ANALYST_USAGE}`,
   "audit-verify": "npm run audit:verify takes --anchors FILE and --clinic ID, each if wanted",
 };
 
@@ -201,7 +204,7 @@ function readCommandArgs([command, ...rest]: string[]) {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { password: { type: "string" } } });
       const [action, name, ...named] = positionals;
       if ((action !== "grant" && action !== "revoke") || !name || !/^[a-z][a-z0-9_]{2,40}$/.test(name)) {
-        throw new Error("usage: npm run analyst -- grant <name> <clinic id or name>… [--password P] | revoke <name> (names: a-z, 0-9, _)");
+        throw new Error(`usage: npm run analyst -- ${ANALYST_USAGE} (names: a-z, 0-9, _)`);
       }
       if (action === "grant" && named.length === 0) throw new Error("name at least one clinic to grant");
       if (values.password !== undefined && !PASSWORD_FORM.test(values.password)) throw new Error(PASSWORD_FORM_WORDS("--password"));
