@@ -148,10 +148,11 @@ async function clinicsNamed(client: pg.Client, named: string[]): Promise<{ id: s
   const unknown = [...ids.filter((id) => !rows.some((r) => r.id === id)), ...names.filter((n) => !rows.some((r) => r.name === n))];
   if (unknown.length) {
     // a name typed in other capitals or spaces ("upendo clinic") was told unknown and no more, the operator left to
-    // guess that names are matched as written: the clinics named so are named, and how a clinic is named is said
+    // guess that names are matched as written: the clinics named so (compared as their owners' names are,
+    // clinic_name_key) are named, and how a clinic is named is said
     const { rows: alike } = await client.query<{ name: string }>(
       `select distinct name from app_public.clinic
-       where lower(regexp_replace(btrim(name), '\\s+', ' ', 'g')) = any(select lower(regexp_replace(btrim(n), '\\s+', ' ', 'g')) from unnest($1::text[]) n)
+       where app_private.clinic_name_key(name) = any(select app_private.clinic_name_key(n) from unnest($1::text[]) n)
        order by name`,
       [unknown],
     );
