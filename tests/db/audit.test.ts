@@ -6,7 +6,7 @@
 import pg from "pg";
 import { randomUUID } from "node:crypto";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
-import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, committedOn, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { besideADeactivation, underWay } from "../support/locks.ts";
 import { pageAsTheApiPlansIt } from "../support/plans.ts";
@@ -419,22 +419,14 @@ describe("append-only", () => {
         "delete from app_public.audit_log where clinic_id = $1",
         "truncate app_public.audit_log",
       ]) {
-        const client = await rootPool().connect();
-        try {
-          await client.query("begin");
+        await committedOn(async (client) => {
           await client.query(`set local role ${testConfig.roles[who]}`);
           // Neither holds the privilege: the owner only appends (write_audit) and reads (verify_audit_chain).
           const outcome = await client
             .query(statement, statement.includes("$1") ? [clinic.clinicId] : [])
             .then((r) => `changed ${r.rowCount} rows`, (e: Error) => e.message);
           expect(outcome).toMatch(/permission denied/);
-          await client.query("commit");
-        } catch (error) {
-          await client.query("rollback");
-          throw error;
-        } finally {
-          client.release();
-        }
+        });
       }
       expect(await fingerprint()).toEqual(before);
     });

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { type DatabaseConfig, databaseConfig, withCredentials } from "../../db/config.ts";
 import { watchCurrentMigration } from "../../db/migrate.ts";
-import { withClient } from "../../db/pool.ts";
+import { inTransaction, withClient } from "../../db/pool.ts";
 import { OWNER_FUNCTION_SETTINGS, prepareDatabase, retriedOnConcurrentUpdate, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/clinicops_test";
@@ -145,6 +145,16 @@ let api: pg.Pool | null = null;
 export function apiPool(): pg.Pool {
   api ??= new pg.Pool({ connectionString: testConfig.authenticatorUrl, max: 20 });
   return api;
+}
+
+/** Runs `fn` on a connection of `pool` (the superuser's unless given) in a transaction of its own, committed; rolled back if it throws. */
+export async function committedOn<T>(fn: (client: pg.PoolClient) => Promise<T>, pool: pg.Pool = rootPool()): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await inTransaction(client, () => fn(client));
+  } finally {
+    client.release();
+  }
 }
 
 export async function closeRootPool(): Promise<void> {

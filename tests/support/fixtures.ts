@@ -5,7 +5,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { beginWithSettings } from "../../server/pg-transaction.ts";
-import { apiPool, rootPool, testConfig } from "./database.ts";
+import { apiPool, committedOn, rootPool, testConfig } from "./database.ts";
 
 export type Role = "owner" | "admin" | "doctor" | "receptionist" | "cashier";
 export const ROLES: Role[] = ["owner", "admin", "doctor", "receptionist", "cashier"];
@@ -210,23 +210,23 @@ export async function createIssuedInvoice(clinic: TestClinic, price = "100000", 
 }
 
 /**
- * Runs `sql` with every trigger off (no audit entry either), committed: rows as they were saved
- * before a rule, or what only an operator writes; `then` runs in the same transaction.
+ * Runs `write` as a superuser with every trigger off (no audit entry either, the append-only one does not fire: as
+ * on a replica), committed: rows as they were saved before a rule, what only an operator writes, or a change made
+ * behind the database's back.
  */
-export async function writeBehindTriggers(sql: string, params: unknown[], then?: (client: pg.PoolClient, result: pg.QueryResult) => Promise<unknown>) {
-  const client = await rootPool().connect();
-  try {
-    await client.query("begin");
+export function behindTriggers(write: (client: pg.PoolClient) => Promise<unknown>): Promise<void> {
+  return committedOn(async (client) => {
     await client.query("set local session_replication_role = replica");
+    await write(client);
+  });
+}
+
+/** `sql` written behindTriggers; `then` runs in the same transaction. */
+export function writeBehindTriggers(sql: string, params: unknown[], then?: (client: pg.PoolClient, result: pg.QueryResult) => Promise<unknown>) {
+  return behindTriggers(async (client) => {
     const result = await client.query(sql, params);
     await then?.(client, result);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback"); // not back to the pool in a failed transaction
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Sets when an invoice was made (behind the trigger that keeps created_at); the clinic's rollups are rebuilt, so its services count on the day it was made. */

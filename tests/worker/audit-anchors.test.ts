@@ -8,7 +8,7 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import pg, { type PoolClient } from "pg";
+import pg from "pg";
 import { appendAnchors, verifyAuditLog } from "../../db/audit-anchors.ts";
 import { audit_chain__anchor } from "../../worker/tasks/audit_chain__anchor.ts";
 import { jsonLogger } from "../../worker/run.ts";
@@ -16,7 +16,7 @@ import { runCli, runCliInTerminal } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { withCredentials } from "../../db/config.ts";
 import { ensureRolesAndDatabase } from "../../db/setup.ts";
-import { createClinic, type TestClinic } from "../support/fixtures.ts";
+import { behindTriggers, createClinic, type TestClinic } from "../support/fixtures.ts";
 import { jobHelpers, runDueJobs, takeWorkerTurn, WORKER_TURN_WAIT_MS } from "../support/worker.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
@@ -64,25 +64,9 @@ async function problemsOf(clinicId: string, file = anchorsFile): Promise<string[
   }
 }
 
-/** Runs `write` as a superuser in one committed transaction in which ordinary triggers, the append-only one among them, do not fire (as for a replica). */
-async function behindTheDatabasesBack(write: (client: PoolClient) => Promise<unknown>): Promise<void> {
-  const client = await rootPool().connect();
-  try {
-    await client.query("begin");
-    await client.query("set local session_replication_role = replica");
-    await write(client);
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /** A superuser rewrites entry `seq` of the clinic's chain and recomputes every hash after it, and the head. */
 function rewriteChainFrom(clinicId: string, seq: number): Promise<void> {
-  return behindTheDatabasesBack(async (client) => {
+  return behindTriggers(async (client) => {
     await client.query(
       `update app_public.audit_log set new_values = coalesce(new_values, '{}') || '{"name": "Rewritten"}' where clinic_id = $1 and seq = $2`,
       [clinicId, seq],
@@ -250,7 +234,7 @@ describe("verification", () => {
     const truncated = await createClinic("Cut clinic");
     await runAnchorTask();
     const anchored = await headOf(truncated.clinicId);
-    await behindTheDatabasesBack(async (client) => {
+    await behindTriggers(async (client) => {
       await client.query("delete from app_public.audit_log where clinic_id = $1 and seq >= $2", [truncated.clinicId, anchored.seq - 1]);
       await client.query(
         "update app_private.audit_chain_head h set seq = a.seq, hash = a.hash from app_public.audit_log a where h.chain_id = $1 and a.clinic_id = $1 and a.seq = $2",
@@ -264,7 +248,7 @@ describe("verification", () => {
 
   test("a chain broken without its hashes recomputed is found too, as verify_audit_chain finds it", async () => {
     const edited = await createClinic("Edited clinic");
-    await behindTheDatabasesBack((client) => client.query(`update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 3`, [edited.clinicId]));
+    await behindTriggers((client) => client.query(`update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 3`, [edited.clinicId]));
     expect(await problemsOf(edited.clinicId)).toEqual([`the chain of clinic ${edited.clinicId} is broken at entry 3: changed, removed or inserted behind the database's back.`]);
   });
 
@@ -272,7 +256,7 @@ describe("verification", () => {
     // a chain with entries and no head: of a clinic id no clinic has (so no other test file writes to it,
     // and it goes at the end); replica mode skips the foreign key's trigger too
     const orphan = randomUUID();
-    await behindTheDatabasesBack((client) =>
+    await behindTriggers((client) =>
       client.query(
         `insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
          select $1, 1, now(), 'insert', 'patient', $2, app_private.audit_hash($2, 1, $1, now(), null, 'insert', 'patient', null, null, null, null)`,
@@ -282,11 +266,11 @@ describe("verification", () => {
     try {
       expect(await problemsOf(orphan)).toEqual([`the chain of clinic ${orphan} has entries but no head: the chain's head was removed behind the database's back.`]);
     } finally {
-      await behindTheDatabasesBack((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [orphan]));
+      await behindTriggers((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [orphan]));
     }
     // and a head whose entries are all gone
     const emptied = await createClinic("Emptied clinic");
-    await behindTheDatabasesBack((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [emptied.clinicId]));
+    await behindTriggers((client) => client.query("delete from app_public.audit_log where clinic_id = $1", [emptied.clinicId]));
     expect(await problemsOf(emptied.clinicId)).toEqual([expect.stringMatching(/is broken at entry 1: its head says \d+ entries, and none is left\.$/)]);
   });
 
