@@ -93,11 +93,16 @@ const ANCHORS_PER_QUERY = 5000;
  * Each entry's hash input, as app_private.audit_hash builds it, from built-in
  * functions only: the verification trusts none of the functions the owner
  * role (or whoever rewrote the log) could have replaced, and hashes in Node.
+ * Null for an entry whose time is no bigint of microseconds (`infinity`, past
+ * 10 January 294247), which audit_hash cannot hash and no entry is written with:
+ * its cast failed the whole verification, naming no chain, and it is now broken.
  */
 const ENTRIES = `
   select coalesce(clinic_id, '${NIL_UUID}'::uuid)::text as chain, seq::text as entry, prev_hash, hash,
-    jsonb_build_array(prev_hash, seq, clinic_id, (extract(epoch from occurred_at) * 1000000)::bigint, actor_user_id,
-      action, table_name, record_id, old_values, new_values, detail)::text as hashed
+    case when extract(epoch from occurred_at) * 1000000 between -9223372036854775808 and 9223372036854775807 then
+      jsonb_build_array(prev_hash, seq, clinic_id, (extract(epoch from occurred_at) * 1000000)::bigint, actor_user_id,
+        action, table_name, record_id, old_values, new_values, detail)::text
+    end as hashed
   from app_public.audit_log`;
 const IN_ORDER = `order by coalesce(clinic_id, '${NIL_UUID}'::uuid), audit_log.seq`; // the number, not its text
 
@@ -180,6 +185,8 @@ async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string
   let chain: string | null = null;
   let last: Head = { seq: 0, hash: GENESIS };
   let broken = false;
+  /** The hash of the chain's entry at its head's seq, once read. */
+  let hashAtHead: string | undefined;
   const endChain = () => {
     if (chain === null) return;
     const head = heads.get(chain);
@@ -187,12 +194,15 @@ async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string
     result.chains++;
     if (broken) return;
     if (!head) result.problems.push(`${chainName(chain)} has entries but no head: the chain's head was removed behind the database's back.`);
-    // entries removed from (or added to) the end show against the chain's head
-    else if (head.seq !== last.seq || head.hash !== last.hash) result.problems.push(brokenAt(chain, last.seq + 1));
+    // entries removed from (or added to) the end show against the chain's head: the first entry it does not vouch for is
+    // the one at its seq changed (its hash recomputed), else the first added past it, or the first removed (the entry
+    // after the last one was named: one added was told as the next, which does not exist)
+    else if (head.seq > 0 && head.seq <= last.seq && hashAtHead !== head.hash) result.problems.push(brokenAt(chain, head.seq));
+    else if (head.seq !== last.seq) result.problems.push(brokenAt(chain, Math.min(head.seq, last.seq) + 1));
   };
   await client.query(`declare audit_entries no scroll cursor for ${sql}`);
   for (;;) {
-    const { rows } = await client.query<{ chain: string; entry: string; prev_hash: string; hash: string; hashed: string }>(
+    const { rows } = await client.query<{ chain: string; entry: string; prev_hash: string; hash: string; hashed: string | null }>(
       `fetch ${ROWS_PER_FETCH} from audit_entries`,
     );
     for (const row of rows) {
@@ -201,16 +211,18 @@ async function recomputeChains(client: Pick<pg.ClientBase, "query">, sql: string
         chain = row.chain;
         last = { seq: 0, hash: GENESIS };
         broken = false;
+        hashAtHead = undefined;
       }
       result.entries++;
       if (broken) continue;
       const seq = Number(row.entry);
-      if (seq !== last.seq + 1 || row.prev_hash !== last.hash || row.hash !== createHash("sha256").update(row.hashed, "utf8").digest("hex")) {
+      if (seq !== last.seq + 1 || row.prev_hash !== last.hash || row.hashed === null || row.hash !== createHash("sha256").update(row.hashed, "utf8").digest("hex")) {
         result.problems.push(brokenAt(chain, seq));
         broken = true;
         continue;
       }
       last = { seq, hash: row.hash };
+      if (seq === heads.get(chain)?.seq) hashAtHead = row.hash;
     }
     progress(`entries: ${result.entries}`);
     if (rows.length < ROWS_PER_FETCH) break;

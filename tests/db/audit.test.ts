@@ -754,6 +754,42 @@ describe("hash chain", () => {
     expect(await verify()).toMatchObject({ is_valid: false, first_broken_seq: next });
   });
 
+  // the end was compared with the head and the entry after the last one named: an entry added past the head was told as the
+  // one after it, which does not exist, and the last entry changed with its hash recomputed as the next
+  test("names the entry at fault at the chain's end: one added past its head, or the last one changed with its own hash recomputed", async () => {
+    const added = await chainOfEntries("Appended clinic");
+    const last = Number(added.seqs[added.seqs.length - 1]);
+    await writeBehindTriggers(
+      `insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
+       select a.clinic_id, a.seq + 1, now(), 'delete', 'patient', a.hash,
+         app_private.audit_hash(a.hash, a.seq + 1, a.clinic_id, now(), null, 'delete', 'patient', null, null, null, null)
+       from app_public.audit_log a where a.clinic_id = $1 and a.seq = $2`,
+      [added.clinicId, last],
+    );
+    expect(await added.verify()).toMatchObject({ is_valid: false, first_broken_seq: String(last + 1) });
+    const rehashed = await chainOfEntries("Last entry rehashed clinic");
+    const edited = rehashed.seqs[rehashed.seqs.length - 1];
+    await writeBehindTriggers(
+      `update app_public.audit_log a set new_values = '{}',
+         hash = app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action, a.table_name, a.record_id,
+           a.old_values, '{}', a.detail)
+       where a.clinic_id = $1 and a.seq = $2`,
+      [rehashed.clinicId, edited],
+    );
+    expect(await rehashed.verify()).toMatchObject({ is_valid: false, first_broken_seq: edited });
+  });
+
+  // verifying failed, "cannot convert infinity to bigint": an owner was answered an error, not that the chain is broken
+  test("an entry dated infinity, or past what microseconds in a bigint hold, behind the database's back breaks its chain there, and verifying says so", async () => {
+    const { clinicId, seqs, verify } = await chainOfEntries("Dated out of range clinic");
+    const [earlier, dated] = [seqs[seqs.length - 3], seqs[seqs.length - 2]];
+    await writeBehindTriggers("update app_public.audit_log set occurred_at = 'infinity' where clinic_id = $1 and seq = $2", [clinicId, dated]);
+    expect(await verify()).toMatchObject({ is_valid: false, first_broken_seq: dated });
+    // past 294247-01-10, as far as a timestamp goes: "bigint out of range"
+    await writeBehindTriggers("update app_public.audit_log set occurred_at = '294276-12-31 23:59:59+00' where clinic_id = $1 and seq = $2", [clinicId, earlier]);
+    expect(await verify()).toMatchObject({ is_valid: false, first_broken_seq: earlier });
+  });
+
   test("a platform admin verifying a clinic id that is no clinic is told it is not found, not that its chain is valid", async () => {
     const admin = await createUser({ isPlatformAdmin: true });
     const session = await openSession(admin.userId, null);

@@ -252,6 +252,48 @@ describe("verification", () => {
     expect(await problemsOf(edited.clinicId)).toEqual([`the chain of clinic ${edited.clinicId} is broken at entry 3: changed, removed or inserted behind the database's back.`]);
   });
 
+  // the chain's end was compared with its head and the entry after the last one named: one added was told as the next,
+  // which does not exist, and the last one changed with its hash recomputed as the next too
+  test("an entry added past a chain's head, or its last entry changed with its own hash recomputed, is the entry named", async () => {
+    const [added, rehashed] = [await createClinic("Entry added clinic"), await createClinic("Last entry rehashed clinic")];
+    const [addedHead, rehashedHead] = [await headOf(added.clinicId), await headOf(rehashed.clinicId)];
+    await behindTheDatabasesBack(async (client) => {
+      await client.query(
+        `insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
+         select a.clinic_id, a.seq + 1, now(), 'delete', 'patient', a.hash,
+           app_private.audit_hash(a.hash, a.seq + 1, a.clinic_id, now(), null, 'delete', 'patient', null, null, null, null)
+         from app_public.audit_log a where a.clinic_id = $1 and a.seq = $2`,
+        [added.clinicId, addedHead.seq],
+      );
+      await client.query(
+        `update app_public.audit_log a set new_values = '{}',
+           hash = app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action, a.table_name, a.record_id,
+             a.old_values, '{}', a.detail)
+         where a.clinic_id = $1 and a.seq = $2`,
+        [rehashed.clinicId, rehashedHead.seq],
+      );
+    });
+    expect(await problemsOf(added.clinicId)).toEqual([`the chain of clinic ${added.clinicId} is broken at entry ${addedHead.seq + 1}: changed, removed or inserted behind the database's back.`]);
+    expect(await problemsOf(rehashed.clinicId)).toEqual([`the chain of clinic ${rehashed.clinicId} is broken at entry ${rehashedHead.seq}: changed, removed or inserted behind the database's back.`]);
+  });
+
+  // the recomputation's cast failed ("cannot convert infinity to bigint"): the command stopped there, naming no chain or
+  // entry, and verified no other chain or anchor
+  test("an entry dated infinity, or past what microseconds in a bigint hold, breaks its chain there, and the other chains are verified", async () => {
+    const [infinite, farAhead, edited] = [await createClinic("Dated infinity clinic"), await createClinic("Dated far ahead clinic"), await createClinic("Edited too clinic")];
+    await behindTheDatabasesBack(async (client) => {
+      await client.query("update app_public.audit_log set occurred_at = 'infinity' where clinic_id = $1 and seq = 3", [infinite.clinicId]);
+      await client.query("update app_public.audit_log set occurred_at = '294276-12-31 23:59:59+00' where clinic_id = $1 and seq = 2", [farAhead.clinicId]);
+      await client.query("update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 3", [edited.clinicId]);
+    });
+    const client = await rootPool().connect();
+    const { problems } = await verifyAuditLog(client, anchorsFile).finally(() => client.release());
+    const broken = (clinic: TestClinic, seq: number) => `the chain of clinic ${clinic.clinicId} is broken at entry ${seq}: changed, removed or inserted behind the database's back.`;
+    expect(problems.filter((problem) => [infinite, farAhead, edited].some((clinic) => problem.includes(clinic.clinicId))).sort()).toEqual(
+      [broken(infinite, 3), broken(farAhead, 2), broken(edited, 3)].sort(),
+    );
+  });
+
   test("a chain's head removed is found: chains are read from the log, not from their heads", async () => {
     // a chain with entries and no head: of a clinic id no clinic has (so no other test file writes to it,
     // and it goes at the end); replica mode skips the foreign key's trigger too
