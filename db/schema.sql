@@ -3365,35 +3365,40 @@ declare
   v_head_seq bigint;
   v_head_hash text;
   v_last_seq bigint;
-  v_last_hash text;
+  v_hash_at_head text;
 begin
   select h.seq, h.hash into v_head_seq, v_head_hash from app_private.audit_chain_head h where h.chain_id = v_chain;
 
-  -- `coalesce(clinic_id, nil)` as audit_log_chain_seq indexes it: the chain's entries in seq order
+  -- `coalesce(clinic_id, nil)` as audit_log_chain_seq indexes it: the chain's entries in seq order; an entry whose time
+  -- is no bigint of microseconds (infinity, past 10 January 294247) has no hash to recompute: never written so, it is broken
   with chain as (
     select a.seq, a.hash, a.prev_hash,
       lag(a.hash, 1, v_genesis) over w as expected_prev,
       lag(a.seq, 1, 0::bigint) over w as previous_seq,
-      app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action,
-        a.table_name, a.record_id, a.old_values, a.new_values, a.detail) as recomputed
+      case when extract(epoch from a.occurred_at) * 1000000 between -9223372036854775808 and 9223372036854775807 then
+        app_private.audit_hash(a.prev_hash, a.seq, a.clinic_id, a.occurred_at, a.actor_user_id, a.action,
+          a.table_name, a.record_id, a.old_values, a.new_values, a.detail)
+      end as recomputed
     from app_public.audit_log a
     where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = v_chain
     window w as (order by a.seq)
   )
   select count(*),
-    min(seq) filter (where hash <> recomputed or prev_hash <> expected_prev or seq <> previous_seq + 1),
+    min(seq) filter (where hash is distinct from recomputed or prev_hash <> expected_prev or seq <> previous_seq + 1),
     max(seq)
   into v_result.entries, v_result.first_broken_seq, v_last_seq
   from chain;
-  select a.hash into v_last_hash from app_public.audit_log a
-  where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = v_chain
-  order by a.seq desc limit 1;
+  select a.hash into v_hash_at_head from app_public.audit_log a
+  where coalesce(a.clinic_id, '00000000-0000-0000-0000-000000000000'::uuid) = v_chain and a.seq = v_head_seq;
 
-  -- Entries removed from (or added to) the end show against the chain's head.
-  if v_result.first_broken_seq is null
-     and (coalesce(v_last_seq, 0) <> coalesce(v_head_seq, 0)
-          or coalesce(v_last_hash, v_genesis) <> coalesce(v_head_hash, v_genesis)) then
-    v_result.first_broken_seq := coalesce(v_last_seq, 0) + 1;
+  -- Entries removed from (or added to) the end show against the chain's head: the first entry it does not vouch for is
+  -- the one at its seq changed (its hash recomputed), else the first added past it, or the first removed
+  if v_result.first_broken_seq is null then
+    if coalesce(v_head_seq, 0) > 0 and v_head_seq <= coalesce(v_last_seq, 0) and v_hash_at_head is distinct from v_head_hash then
+      v_result.first_broken_seq := v_head_seq;
+    elsif coalesce(v_last_seq, 0) <> coalesce(v_head_seq, 0) then
+      v_result.first_broken_seq := least(coalesce(v_last_seq, 0), coalesce(v_head_seq, 0)) + 1;
+    end if;
   end if;
   v_result.is_valid := v_result.first_broken_seq is null;
   return v_result;
@@ -3407,7 +3412,7 @@ ALTER FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) OWNER TO 
 -- Name: FUNCTION audit_chain_status_of(chain_clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) IS 'Recomputes one audit chain (a clinic''s, or null for the platform''s) and reports the first entry changed, removed or inserted behind the database''s back. No permission check: verify_audit_chain checks who asks.';
+COMMENT ON FUNCTION app_private.audit_chain_status_of(chain_clinic_id uuid) IS 'Recomputes one audit chain (a clinic''s, or null for the platform''s) and reports the first entry changed, removed or inserted behind the database''s back (one dated out of the hash''s range, infinity say, among them; at its end, the first entry its head does not vouch for: 000405). No permission check: verify_audit_chain checks who asks.';
 
 
 --

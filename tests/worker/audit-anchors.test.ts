@@ -257,7 +257,7 @@ describe("verification", () => {
   test("an entry added past a chain's head, or its last entry changed with its own hash recomputed, is the entry named", async () => {
     const [added, rehashed] = [await createClinic("Entry added clinic"), await createClinic("Last entry rehashed clinic")];
     const [addedHead, rehashedHead] = [await headOf(added.clinicId), await headOf(rehashed.clinicId)];
-    await behindTheDatabasesBack(async (client) => {
+    await behindTriggers(async (client) => {
       await client.query(
         `insert into app_public.audit_log (clinic_id, seq, occurred_at, action, table_name, prev_hash, hash)
          select a.clinic_id, a.seq + 1, now(), 'delete', 'patient', a.hash,
@@ -281,7 +281,7 @@ describe("verification", () => {
   // entry, and verified no other chain or anchor
   test("an entry dated infinity, or past what microseconds in a bigint hold, breaks its chain there, and the other chains are verified", async () => {
     const [infinite, farAhead, edited] = [await createClinic("Dated infinity clinic"), await createClinic("Dated far ahead clinic"), await createClinic("Edited too clinic")];
-    await behindTheDatabasesBack(async (client) => {
+    await behindTriggers(async (client) => {
       await client.query("update app_public.audit_log set occurred_at = 'infinity' where clinic_id = $1 and seq = 3", [infinite.clinicId]);
       await client.query("update app_public.audit_log set occurred_at = '294276-12-31 23:59:59+00' where clinic_id = $1 and seq = 2", [farAhead.clinicId]);
       await client.query("update app_public.audit_log set new_values = '{}' where clinic_id = $1 and seq = 3", [edited.clinicId]);
