@@ -3,7 +3,7 @@
  */
 import jwt from "jsonwebtoken";
 import type pg from "pg";
-import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asSession, beginAs, committedAs, createClinic, createUser, LONG_AGO, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { serverSettings } from "../../server/settings.ts";
@@ -250,6 +250,41 @@ test("an attempt on a phone without an account while another on it is in flight 
       });
     });
     expect((await new Browser(api).tryLogin(phone, "not-the-password")).status).toBe(401);
+  }
+});
+
+// an attempt refused as in flight (RETRY, 000188: a phone without an account too) ran a bcrypt of cost 10 all the same,
+// though its answer says nothing of the phone, and counted against nothing: 40 at once at one phone from one address took
+// 2 s of both cores of the database while the address counted none of them, and an account's right password holding the
+// phone (a success, never counted) let its holder keep the database's cores busy for as long as they liked (000NNN)
+test("an attempt refused as another on the phone is in flight runs no bcrypt: a burst at one phone costs the database no password checks", async () => {
+  /** The answer to one login attempt at `phone`, made as the API makes it (the visitor role), and the password checks (bcrypts) it ran. */
+  const attempt = async (phone: string) => {
+    const client = await rootPool().connect();
+    try {
+      await client.query("begin");
+      await client.query("set local track_functions = 'pl'"); // this transaction's calls of password_matches counted
+      // the backend's calls not yet reported (a transaction's before it, on the same connection, too)
+      const checksSoFar = async () => (await client.query(
+        "select coalesce(pg_stat_get_xact_function_calls('app_private.password_matches(text, text)'::regprocedure), 0)::int as n",
+      )).rows[0].n as number;
+      const before = await checksSoFar();
+      await client.query(`set local role ${testConfig.roles.visitor}`);
+      const { rows } = await client.query("select app_hidden.login($1, 'wrong-password', null, $2, 'burst', '1 hour') ->> 'status' as status", [phone, anyAddress()]);
+      await client.query("reset role");
+      return { status: rows[0].status, checks: (await checksSoFar()) - before };
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+  };
+  for (const phone of [randomPhone(), (await createUser()).phone]) {
+    // another attempt in flight holds the phone's lock (here, held by the test)
+    const during = await whileHolding("select pg_advisory_xact_lock(app_private.account_lock_key($1))", [phone], () => attempt(phone));
+    // before, 1: a bcrypt of no hash, as an unknown phone's
+    expect({ phone, ...during }).toEqual({ phone, status: "busy", checks: 0 });
+    // alone, its password is checked, as ever (an unknown phone's against no hash, as long as a check takes)
+    expect({ phone, ...(await attempt(phone)) }).toEqual({ phone, status: "invalid", checks: 1 });
   }
 });
 
