@@ -1334,10 +1334,12 @@ begin
         v_address_busy := true; -- the lock let go: only attempts whose password is checked are in flight
       end;
     end if;
-    -- An unknown phone, or a busy account, still pays for one bcrypt (password_matches of no hash), so timing tells nothing;
-    -- an attempt refused for the address's in flight does not (its answer says nothing of the phone)
-    if not v_address_busy then
-      v_password_ok := app_private.password_matches(password, case when not v_busy then v_secret.password_hash end);
+    -- An unknown phone still pays for one bcrypt (password_matches of no hash), so timing tells nothing; an attempt refused
+    -- for another in flight on the phone, or for the address's in flight, does not: its answer (RETRY) says nothing of the
+    -- phone, an account's or not, and it is counted against nothing, so a bcrypt each let a burst at one phone run as many
+    -- as it sent while the address counted one (none, behind an account's right password)
+    if not v_busy and not v_address_busy then
+      v_password_ok := app_private.password_matches(password, v_secret.password_hash);
     end if;
     v_reason := case
       when v_address_refused then 'address_throttled'
@@ -6581,7 +6583,7 @@ ALTER FUNCTION app_private.password_matches(password text, hash text) OWNER TO :
 -- Name: FUNCTION password_matches(password text, hash text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'Whether a password is the one a hash was made of (password_hash_of, or a bcrypt of the password itself made before 000154); with no hash (an unknown phone, a busy account) false, after as long as a check takes.';
+COMMENT ON FUNCTION app_private.password_matches(password text, hash text) IS 'Whether a password is the one a hash was made of (password_hash_of, or a bcrypt of the password itself made before 000154); with no hash (an unknown phone) false, after as long as a check takes.';
 
 
 --

@@ -256,7 +256,7 @@ test("an attempt on a phone without an account while another on it is in flight 
 // an attempt refused as in flight (RETRY, 000188: a phone without an account too) ran a bcrypt of cost 10 all the same,
 // though its answer says nothing of the phone, and counted against nothing: 40 at once at one phone from one address took
 // 2 s of both cores of the database while the address counted none of them, and an account's right password holding the
-// phone (a success, never counted) let its holder keep the database's cores busy for as long as they liked (000NNN)
+// phone (a success, never counted) let its holder keep the database's cores busy for as long as they liked (000406)
 test("an attempt refused as another on the phone is in flight runs no bcrypt: a burst at one phone costs the database no password checks", async () => {
   /** The answer to one login attempt at `phone`, made as the API makes it (the visitor role), and the password checks (bcrypts) it ran. */
   const attempt = async (phone: string) => {
