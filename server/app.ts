@@ -90,14 +90,15 @@ function securityHeaders(settings: ServerSettings) {
 
 /**
  * The route that needs no session, and whose answer replaces the cookie: a login over a cookie that does not
- * verify (JWT_SECRET changed, an expiry passed on a clock behind the server's) was told to log in again.
+ * verify (JWT_SECRET changed, an expiry passed on a clock behind the server's) was told to log in again. Matched as
+ * express routes it (any case, a trailing slash or not): `/auth/login/` reached the login, yet was told so.
  */
-const LOGIN_PATH = "/auth/login";
+const LOGIN_PATH = /^\/auth\/login\/?$/i;
 
 /** A cookie that does not verify (forged, tampered, expired) is refused, not ignored, except by a login. */
 function refuseInvalidSession(settings: ServerSettings) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.path !== LOGIN_PATH && sessionState(req, settings).kind === "invalid") {
+    if (!LOGIN_PATH.test(req.path) && sessionState(req, settings).kind === "invalid") {
       clearSessionCookie(res, settings);
       return sendError(res, "UNAUTHENTICATED", "Your session is not valid; log in again.");
     }

@@ -1740,6 +1740,12 @@ describe("tokens that must be refused", () => {
       const login = await browser.tryLogin(owner.phone, owner.password);
       expect({ stale, status: login.status, error: login.body.error }).toEqual({ stale, status: 200, error: undefined });
       expect({ stale, user: (await browser.graphql(WHO_AM_I)).body.data?.currentUser?.rowId }).toEqual({ stale, user: owner.userId });
+      // the route as express reaches it, a trailing slash or other capitals too: those were told to log in again
+      for (const path of ["/auth/login/", "/Auth/LOGIN"]) {
+        const other = withToken(token);
+        const answer = await other.post(path, { phone: owner.phone, password: owner.password });
+        expect({ stale, path, status: answer.status, error: answer.body.error }).toEqual({ stale, path, status: 200, error: undefined });
+      }
     }
   });
 
