@@ -1582,6 +1582,32 @@ test("an export whose worker died during its last attempt is failed and its half
   await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[job(rendering), job(waiting)]]);
 });
 
+// docs/exports.md's two statements that hand a dead worker's exports back before graphile-worker's 4 hours, run as
+// written in npm run shell (the owner role): the list named a column graphile-worker's jobs view does not have
+// (payload), and failed, so an operator following the page could not find the dead worker's jobs nor tell their exports
+test("the SQL docs/exports.md gives an operator lists a dead worker's export jobs, naming each export, and hands them back", async () => {
+  const dead = await requestExport(cashierA);
+  const key = `report_export:${dead}`;
+  await rootPool().query("update graphile_worker._private_jobs set locked_at = now() - interval '1 hour', locked_by = 'worker-dead' where key = $1", [key]);
+  await rootPool().query("update app_public.report_export set status = 'running' where id = $1", [dead]);
+  const page = readFileSync(projectPath("docs/exports.md"), "utf8");
+  const [list, handBack] = page.split(/^ *```sql\n/m)[1].split(/^ *```/m)[0].trim().split("\n").map((line) => line.trim());
+  const owner = new pg.Client({ connectionString: testConfig.ownerUrl });
+  await owner.connect();
+  try {
+    const { rows: locked } = await owner.query(list);
+    // the dead worker's job, and which export it is
+    expect(locked.filter((job) => job.locked_by === "worker-dead").map((job) => JSON.stringify(job).includes(dead))).toEqual([true]);
+    await owner.query(handBack.replace("worker-…", "worker-dead"));
+    const { rows: job } = await rootPool().query("select locked_by, locked_at from graphile_worker.jobs where key = $1", [key]);
+    expect(job).toEqual([{ locked_by: null, locked_at: null }]);
+  } finally {
+    await owner.end();
+    await rootPool().query("delete from graphile_worker._private_jobs where key = $1", [key]);
+    await rootPool().query("update app_public.report_export set status = 'failed', error = 'handed back in a test' where id = $1", [dead]);
+  }
+});
+
 // an attempt renames its file into place in the transaction that marks its export done: its connection closed at the
 // commit (a restart of PostgreSQL), the export was not done and, on the last attempt, failed, its whole file left in
 // the clinic's folder for good, which no one could download and nothing removed
