@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { describeError } from "../../server/errors.ts";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, LONG_AGO, type TestClinic } from "../support/fixtures.ts";
+import { addMember, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, LONG_AGO, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { atOnce, waitsForLock, whileHolding } from "../support/locks.ts";
 
@@ -572,6 +572,41 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   }
   const { rows } = await rootPool().query("select count(*)::int as n, sum(line_subtotal)::text as subtotal from app_public.invoice_line where invoice_id = $1", [invoice.rowId]);
   expect(rows[0]).toEqual({ n: 2, subtotal: "24000.000" }); // 2 × 7,500 + 9,000: the refused line wrote nothing
+});
+
+// H1's find: a description of a word joiner or a Hangul filler alone took a line that printed nothing, and one of a word and
+// 200,000 spaces was kept whole, its 300 characters counted without them (000NNN)
+test("a line's description says something visible, in at most 300 characters as kept: invisible characters alone, or a word padded past 300, are refused, added or changed", async () => {
+  const patient = await createPatient(clinic.clinicId);
+  const created = await cashier.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, { p: patient.id });
+  const invoiceId = created.body.data.createInvoice.invoice.rowId;
+  const LINE = `mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { rowId description } } }`;
+  const UPDATE = `mutation($c: UUID!, $id: UUID!, $d: String) { updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: { description: $d } }) { invoiceLine { description } } }`;
+  const refusal = { code: "INVALID_INPUT", message: "A line needs a description of at most 300 characters." };
+  const told = (r: { body: { errors?: { message: string; extensions?: { code?: string } }[] } }) => ({ code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message });
+  const line = await cashier.graphql(LINE, { line: { invoiceId, description: "Dressing", unitPrice: "100" } });
+  const lineId = line.body.data.createInvoiceLine.invoiceLine.rowId;
+  // a word joiner (the zero-width no-break space), zero-width joiners, a Hangul filler, a soft hyphen, a blank Braille pattern
+  for (const description of ["\u2060", "\u200d", "\u200c\u200b", "\u3164", "\u00ad", "\u2800", " \u2060\t"]) {
+    expect({ description, added: told(await cashier.graphql(LINE, { line: { invoiceId, description, unitPrice: "100" } })) }).toEqual({ description, added: refusal });
+    expect({ description, changed: told(await cashier.graphql(UPDATE, { c: clinic.clinicId, id: lineId, d: description })) }).toEqual({ description, changed: refusal });
+  }
+  for (const description of [`Dressing${" ".repeat(300)}`, `Dressing${"\n".repeat(50_000)}`, "x".repeat(301)]) {
+    expect({ length: description.length, added: told(await cashier.graphql(LINE, { line: { invoiceId, description, unitPrice: "100" } })) }).toEqual({ length: description.length, added: refusal });
+    expect({ length: description.length, changed: told(await cashier.graphql(UPDATE, { c: clinic.clinicId, id: lineId, d: description })) }).toEqual({ length: description.length, changed: refusal });
+  }
+  // 300 characters as kept are taken, white space and a joiner among them, as typed
+  const full = `${"x".repeat(296)} \u2060x `;
+  expect((await cashier.graphql(LINE, { line: { invoiceId, description: full, unitPrice: "100" } })).body.data.createInvoiceLine.invoiceLine.description).toBe(full);
+  const { rows } = await rootPool().query("select description from app_public.invoice_line where invoice_id = $1 order by position", [invoiceId]);
+  expect(rows.map((r) => r.description)).toEqual(["Dressing", full]);
+  // a service's name saved before 000130 with the white space around it (past 300 characters) is still billed from a visit
+  const padded = await createService(clinic.clinicId, "2500.000");
+  await writeBehindTriggers("update app_public.service set name = $2 where id = $1", [padded.id, `Old dressing${" ".repeat(300)}`]);
+  const visit = await createVisit(clinic, "in_progress");
+  await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, padded.id]);
+  const billed = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { total lines { nodes { description } } } } }`, { v: visit.id });
+  expect(billed.body.data?.createInvoiceFromVisit.result).toEqual({ total: "2500.000", lines: { nodes: [{ description: `Old dressing${" ".repeat(300)}` }] } });
 });
 
 // a review read updateInvoiceLine as able to give a typed line another service, billing it under the first one's name and
