@@ -3114,7 +3114,7 @@ COMMENT ON COLUMN app_public.invoice_line.visit_service_id IS 'The visit''s serv
 --
 
 COMMENT ON COLUMN app_public.invoice_line.description IS '@hasDefault
-What is billed (the service name by default; required for a line without a service): 1 to 300 characters once white space of any kind around it is taken off, checked as a line is written (tg_invoice_line__description_says_something).';
+What is billed (the service name by default; required for a line without a service): something visible (not white space, zero-width or other invisible characters alone), at most 300 characters as kept (its service''s name saved before 000130: once the white space around it is taken off), checked as a line is written (tg_invoice_line__description_says_something).';
 
 
 --
@@ -8677,7 +8677,13 @@ CREATE FUNCTION app_private.tg_invoice_line__description_says_something() RETURN
     AS $$
 begin
   -- a description left out is the not-null constraint's to tell ("A required value is missing: description.")
-  if new.description is not null and coalesce(char_length(app_hidden.text_or_null(new.description)), 0) not between 1 and 300 then
+  if new.description is not null and (
+       coalesce(char_length(app_hidden.text_or_null(new.description)), 0) not between 1 and 300
+       or ((app_hidden.name_as_meant(new.description) = '' or char_length(new.description) > 300)
+           -- its service's name as the catalog keeps it (one saved before 000130 kept the white space around it), which
+           -- a visit's line bills whatever became of it: the catalog's, held to the rule it was saved under
+           and not exists (select from app_public.service s
+                           where s.clinic_id = new.clinic_id and s.id = new.service_id and s.name = new.description))) then
     raise exception 'new row for relation "invoice_line" violates check constraint "invoice_line_description_check"'
       using errcode = 'check_violation', constraint = 'invoice_line_description_check', schema = 'app_public', table = 'invoice_line';
   end if;
@@ -8692,7 +8698,7 @@ ALTER FUNCTION app_private.tg_invoice_line__description_says_something() OWNER T
 -- Name: FUNCTION tg_invoice_line__description_says_something(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something, 1 to 300 characters once white space of any kind around it is taken off (text_or_null), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something (app_hidden.name_as_meant leaves something of it: not white space, zero-width or other invisible characters alone) in at most 300 characters as kept (its service''s name as the catalog keeps it, one saved before 000130 with white space around it, 1 to 300 characters once that is taken off, the rule of before), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
 
 
 --

@@ -575,7 +575,7 @@ test("a hand-made invoice line with a service takes the catalog's name and price
 });
 
 // H1's find: a description of a word joiner or a Hangul filler alone took a line that printed nothing, and one of a word and
-// 200,000 spaces was kept whole, its 300 characters counted without them (000NNN)
+// 200,000 spaces was kept whole, its 300 characters counted without them (000407)
 test("a line's description says something visible, in at most 300 characters as kept: invisible characters alone, or a word padded past 300, are refused, added or changed", async () => {
   const patient = await createPatient(clinic.clinicId);
   const created = await cashier.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, { p: patient.id });
