@@ -176,7 +176,7 @@ export function settingsOrExit<T>(read: () => T): T {
   }
 }
 
-/** DEFAULT_CALLING_CODE, checked (1 to 3 digits, no +), or "" when unset: the server and `npm run superuser` read it. */
+/** DEFAULT_CALLING_CODE, checked (1 to 3 digits, no +), or "" when unset: the server, `npm run superuser` and `npm run password` read it. */
 export function defaultCallingCodeSetting(env: NodeJS.ProcessEnv): string {
   const code = env.DEFAULT_CALLING_CODE ?? "";
   if (code && !/^[1-9][0-9]{0,2}$/.test(code)) {
