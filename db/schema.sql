@@ -7870,7 +7870,7 @@ ALTER FUNCTION app_private.tg__timestamps() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__timestamps(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__timestamps() IS 'BEFORE INSERT OR UPDATE: stamps created_at/by once and updated_at/by on every change; nobody can forge them.';
+COMMENT ON FUNCTION app_private.tg__timestamps() IS 'BEFORE INSERT OR UPDATE: stamps created_at/by once and updated_at/by on every change (an update that changes nothing keeps the ones it had: tg__unchanged_keeps_stamps); nobody can forge them.';
 
 
 --
@@ -7895,6 +7895,37 @@ ALTER FUNCTION app_private.tg__truncate_refused() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg__truncate_refused() IS 'BEFORE TRUNCATE, for each statement, on each audited table (refuse_truncate): refuses the truncate, which fires no row trigger and so would take rows out with no audit entry, even when it reaches the table by cascade from another.';
+
+
+--
+-- Name: tg__unchanged_keeps_stamps(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__unchanged_keeps_stamps() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  -- a generated column (a patient's search_text, an invoice's balance) is computed after the before triggers: null in
+  -- `new` here, it is what its columns make it, compared through them
+  v_generated constant text[] := array(select a.attname::text from pg_catalog.pg_attribute a
+                                       where a.attrelid = tg_relid and a.attgenerated <> '' and not a.attisdropped);
+begin
+  if (to_jsonb(new) - v_generated - 'updated_at' - 'updated_by') = (to_jsonb(old) - v_generated - 'updated_at' - 'updated_by') then
+    new.updated_at := old.updated_at;
+    new.updated_by := old.updated_by;
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__unchanged_keeps_stamps() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__unchanged_keeps_stamps(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__unchanged_keeps_stamps() IS 'BEFORE UPDATE, the last of a stamped table''s before triggers (_999_unchanged_keeps_stamps): an update that changes nothing but the stamps (a form sent back as it is) keeps the row''s updated_at and updated_by, which tg__timestamps moved; compared as tg__audit compares, so a row''s stamps move exactly when the audit log writes an entry of it (000408).';
 
 
 --
@@ -19818,6 +19849,90 @@ CREATE TRIGGER _900_sync_sessions AFTER UPDATE ON app_public.membership FOR EACH
 
 
 --
+-- Name: clinic _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.clinic FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: daily_reconciliation _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: invoice _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: invoice_line _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: membership _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.membership FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: patient _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: payment _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: refund _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.refund FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: service _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.service FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: user _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public."user" FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: visit _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.visit FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
+-- Name: visit_service _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+
+
+--
 -- Name: clinic_time_zone clinic_time_zone_clinic_id_fkey; Type: FK CONSTRAINT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -22725,6 +22840,13 @@ REVOKE ALL ON FUNCTION app_private.tg__timestamps() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__truncate_refused() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__unchanged_keeps_stamps(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__unchanged_keeps_stamps() FROM PUBLIC;
 
 
 --

@@ -7,7 +7,7 @@ import pg from "pg";
 import { randomUUID } from "node:crypto";
 import { inStartTurn, prepareDatabase, sealAuditLog, unsealAuditLog } from "../../db/setup.ts";
 import { closeRootPool, committedOn, rootPool, testConfig } from "../support/database.ts";
-import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { addMember, asMember, asSession, committedAs, createClinic, createPatient, createUser, openSession, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { besideADeactivation, underWay } from "../support/locks.ts";
 import { pageAsTheApiPlansIt } from "../support/plans.ts";
 
@@ -153,6 +153,41 @@ test("an update that changes nothing writes nothing", async () => {
   const before = await entriesFor(receptionist.membershipId);
   await rootPool().query("update app_public.membership set role = role where id = $1", [receptionist.membershipId]);
   expect(await entriesFor(receptionist.membershipId)).toHaveLength(before.length);
+});
+
+// a form sent back as it is moved updated_at and updated_by to whoever saved it, where the log above has no entry (000408)
+test("an update that changes nothing keeps the row's stamps, where a change moves them", async () => {
+  const { receptionist, owner } = clinic.members;
+  const patient = await createPatient(clinic.clinicId);
+  const stampsOf = async () =>
+    (await rootPool().query("select updated_at, updated_by from app_public.patient where id = $1", [patient.id])).rows[0];
+  await committedAs(await openSession(owner.userId, clinic.clinicId), (c) => c.query("update app_public.patient set address = 'Owner Road' where id = $1", [patient.id]));
+  const changed = await stampsOf();
+  expect(changed.updated_by).toBe(owner.userId);
+  // the receptionist's screen saves the patient back as it is: nothing changed, nothing stamped
+  await committedAs(await openSession(receptionist.userId, clinic.clinicId), (c) =>
+    c.query("update app_public.patient set first_name = first_name, last_name = last_name, address = address, notes = notes where id = $1", [patient.id]));
+  expect(await stampsOf()).toEqual(changed);
+  // a change of hers is hers
+  await committedAs(await openSession(receptionist.userId, clinic.clinicId), (c) => c.query("update app_public.patient set address = 'Front Desk Road' where id = $1", [patient.id]));
+  const after = await stampsOf();
+  expect(after.updated_by).toBe(receptionist.userId);
+  expect(after.updated_at.getTime()).toBeGreaterThan(changed.updated_at.getTime());
+});
+
+// a table stamped later keeps its stamps through an unchanged save only with the trigger: the last before trigger, so
+// that what the others make of the row (a name as meant, a code kept) is what is compared
+test("every stamped table keeps the stamps of an update that changes nothing, in its last before-update trigger", async () => {
+  const { rows } = await rootPool().query(`
+    select t.tgrelid::regclass::text as tbl,
+      (select k.tgname from pg_trigger k where k.tgrelid = t.tgrelid and k.tgtype & 3 = 3 and k.tgtype & 16 <> 0 and not k.tgisinternal
+       order by k.tgname desc limit 1) as last_before_update
+    from pg_trigger t where t.tgfoid = 'app_private.tg__timestamps'::regproc
+    order by 1`);
+  expect(rows.length).toBeGreaterThan(10);
+  expect(rows.filter((r) => r.last_before_update !== "_999_unchanged_keeps_stamps")).toEqual([]);
+  const { rows: [{ fn }] } = await rootPool().query("select tgfoid::regproc::text as fn from pg_trigger where tgname = '_999_unchanged_keeps_stamps' limit 1");
+  expect(fn).toBe("app_private.tg__unchanged_keeps_stamps");
 });
 
 // clinicops.audit_by names the operator's command that made a change (000392), but any session may set a custom setting

@@ -210,6 +210,29 @@ async function bookedByReceptionist() {
   return { id: booked.id as string, stamps };
 }
 
+// a form sent back as it is (updateVisit with the status it has) moved the stamps: a visit its doctor completed read as
+// last changed by the receptionist who opened and saved it, with no entry of hers in the audit log (000408)
+test("a finished visit saved back as it is (a form sent again) keeps its stamps: updated_at and updated_by name its last change, not whoever saved it (000408)", async () => {
+  const { receptionist, doctor } = clinic.members;
+  const stampsOf = async (id: string) =>
+    (await rootPool().query("select status, updated_at, updated_by from app_public.visit where id = $1", [id])).rows[0];
+  for (const status of ["completed", "cancelled", "no_show"]) {
+    const visit = await createVisit(clinic, status);
+    const before = await stampsOf(visit.id);
+    // the whole form sent back, as the front desk's or the doctor's screen saves it
+    for (const member of status === "completed" ? [receptionist, doctor] : [receptionist]) {
+      await committedAs(await openSession(member.userId, clinic.clinicId), (c) =>
+        c.query(
+          `update app_public.visit set status = status, patient_id = patient_id, doctor_id = doctor_id, scheduled_at = scheduled_at,
+             reason = reason, cancel_reason = cancel_reason where id = $1`,
+          [visit.id],
+        ),
+      );
+    }
+    expect(await stampsOf(visit.id)).toEqual(before);
+  }
+});
+
 test("a change is stamped with the session's user and time: updated_by is who changed it, updated_at moves", async () => {
   const { receptionist, owner } = clinic.members;
   const visit = await bookedByReceptionist();
@@ -224,8 +247,9 @@ test("a change is stamped with the session's user and time: updated_by is who ch
 test("who booked a visit (created_by) is kept on every change, even written from an operator's psql", async () => {
   const { receptionist, doctor } = clinic.members;
   const visit = await bookedByReceptionist();
-  // an operator's psql (root, no session): who booked it stays, and the change is no one's
-  await rootPool().query("update app_public.visit set created_by = $2 where id = $1", [visit.id, doctor.userId]);
+  // an operator's psql (root, no session): who booked it stays, and the change is no one's (a change: created_by alone
+  // written changes nothing, and keeps the stamps it had, 000408)
+  await rootPool().query("update app_public.visit set created_by = $2, reason = 'Corrected by the operator' where id = $1", [visit.id, doctor.userId]);
   expect(await visit.stamps()).toMatchObject({ created_by: receptionist.userId, updated_by: null });
 });
 
