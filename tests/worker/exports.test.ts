@@ -283,21 +283,25 @@ test("a formula on a later line of a typed text is defused: where `;` separates 
   expect(rows[0]).toEqual({ plain: "a\r\n\r\nb", after_semicolon: "a;'\n'=1" });
 });
 
-// LibreOffice splits a CSV's cells at commas, semicolons and tabs unless told otherwise (quotes kept at a cell's start),
-// and Excel's text import splits at tabs alone: a visit's reason typed "Fever", a tab, then `=cmd|' /C calc'!A0` was written
-// unquoted, and such a spreadsheet ran what followed the tab as a cell's formula
-test("a formula after a tab in a typed text is defused: where a tab separates cells, a cell starts there", async () => {
-  const clinic = await createClinic("Export tabs");
+/** The visits CSV of a new clinic's one visit whose reason is `reason`, as its cashier downloads it. */
+async function visitsCsvWithReason(name: string, reason: string): Promise<string> {
+  const clinic = await createClinic(name);
   const cashier = new Browser(api);
   await cashier.login(clinic.members.cashier.phone, clinic.members.cashier.password);
   const visit = await createVisit(clinic);
-  const reason = "Fever\t=cmd|' /C calc'!A0\t-1+1";
   await rootPool().query("update app_public.visit set reason = $2 where id = $1", [visit.id, reason]);
   const r = await cashier.graphql(REQUEST, { kind: "visits_csv", from: today, to: today });
   expect(r.body.errors).toBeUndefined();
   await runDueJobs();
   const response = await fetch(`${api.url}/exports/${r.body.data.requestExport.result.rowId}`, { headers: { cookie: cashier.cookie! } });
-  const text = await response.text();
+  return response.text();
+}
+
+// LibreOffice splits a CSV's cells at commas, semicolons and tabs unless told otherwise (quotes kept at a cell's start),
+// and Excel's text import splits at tabs alone: a visit's reason typed "Fever", a tab, then `=cmd|' /C calc'!A0` was written
+// unquoted, and such a spreadsheet ran what followed the tab as a cell's formula
+test("a formula after a tab in a typed text is defused: where a tab separates cells, a cell starts there", async () => {
+  const text = await visitsCsvWithReason("Export tabs", "Fever\t=cmd|' /C calc'!A0\t-1+1");
   // LibreOffice's default: cells split at `,`, `;` and tabs, a quote at a cell's start keeping what it quotes in one cell
   const cells = text.match(/(?<=^|[,;\t\r\n])("(?:[^"]|"")*"|[^,;\t\r\n]*)/g)!;
   expect(cells.filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
@@ -307,6 +311,35 @@ test("a formula after a tab in a typed text is defused: where a tab separates ce
   expect(text.split(/[\t\r\n]/).filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
   // the reason reads as typed but for an apostrophe before each formula
   expect(parseCsv(text)[1][5]).toBe("Fever\t'=cmd|' /C calc'!A0\t'-1+1");
+});
+
+// such a spreadsheet, splitting at `;`, a tab or a line break, opens a quote at a cell's start, reads a doubled quote as one
+// and keeps what follows its closing quote (Excel's way, and Python's csv module's): a reason typed `Fever;"=cmd…` was
+// written `"Fever;""=cmd…"`, and the cell after the `;`, `""=cmd…`, read `=cmd…`, a formula
+test("a formula after a single quote where a spreadsheet may start a cell is defused: that quote opens and closes at once, and the formula follows", async () => {
+  const text = await visitsCsvWithReason("Export quote starts", `Fever;"=cmd|' /C calc'!A0;x\t"+1+1\t"x"\n"@SUM(A1)\r\n""=2+2`);
+  // the cells of a reader splitting at `separators` (and line breaks), each opening a quote at its start
+  const cellsSplitAt = (separators: string) => {
+    const cells: string[] = [];
+    const ends = (ch: string) => separators.includes(ch) || ch === "\r" || ch === "\n";
+    for (let i = 0; i <= text.length; i++) {
+      let cell = "";
+      if (text[i] === '"') {
+        for (i++; i < text.length; i++) {
+          if (text[i] === '"' && text[i + 1] === '"') (cell += '"'), i++;
+          else if (text[i] === '"') break;
+          else cell += text[i];
+        }
+        i++;
+      }
+      for (; i < text.length && !ends(text[i]); i++) cell += text[i];
+      cells.push(cell);
+    }
+    return cells;
+  };
+  for (const separators of [";", "\t", ";\t"]) expect(cellsSplitAt(separators).filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
+  // the reason reads as typed but for an apostrophe before each such quote; a quote amid words, or two, are left as typed
+  expect(parseCsv(text)[1][5]).toBe(`Fever;'"=cmd|' /C calc'!A0;x\t'"+1+1\t"x"\n'"@SUM(A1)\r\n""=2+2`);
 });
 
 // a typed text kept its control characters (names lose them, 000156): an address or a payment's reference typed with an
