@@ -4521,8 +4521,8 @@ CREATE FUNCTION app_private.csv_safe(value text) RETURNS text
   select regexp_replace(
     regexp_replace(
       regexp_replace(app_hidden.text_as_typed(value), '^([=+\-@\t\r\n])', '''\1'),
-      '([;\t])(?=[=+\-@\t\r\n])', '\1''', 'g'),
-    '([\r\n])([=+\-@\t])', '\1''\2', 'g');
+      '([;\t])(?="?[=+\-@\t\r\n])', '\1''', 'g'),
+    '([\r\n])("?[=+\-@\t])', '\1''\2', 'g');
 $$;
 
 
@@ -4532,7 +4532,7 @@ ALTER FUNCTION app_private.csv_safe(value text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION csv_safe(value text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Makes a typed text safe in a CSV cell: takes out what app_hidden.text_as_typed takes out (control characters but the tab, line feed and carriage return, DEL, C1 controls, bidirectional embeddings, overrides and isolates: an escape sequence coloured or cleared a terminal showing the file), from the texts written before text_as_typed kept them out too; then defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row).';
+COMMENT ON FUNCTION app_private.csv_safe(value text) IS 'Makes a typed text safe in a CSV cell: takes out what app_hidden.text_as_typed takes out (control characters but the tab, line feed and carriage return, DEL, C1 controls, bidirectional embeddings, overrides and isolates: an escape sequence coloured or cleared a terminal showing the file), from the texts written before text_as_typed kept them out too; then defuses spreadsheet formulas: a cell starting with = + - @ (or a tab, carriage return or line feed) gets a leading apostrophe, and so does what follows a `;` or a tab starting with one of them (where `;` or a tab separates cells, a cell starts there), and a line starting with = + - @ or a tab after a carriage return or line feed (where `;` separates cells, a quote is text and a line break starts a row); each of these also when a single quote comes first (`;"=cmd…`), which such a spreadsheet opens and closes at the cell''s start, reading the formula after it.';
 
 
 --
