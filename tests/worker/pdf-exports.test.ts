@@ -199,6 +199,21 @@ test("the invoice PDF shows the clinic, patient, lines, taxes, payments, balance
   expect(statSync(join(dir, clinic.clinicId, made.id)).mode & 0o777).toBe(0o600);
 });
 
+// express's attachment() keeps a name's part after its last slash: the PDF of an invoice numbered under a prefix
+// accepted before 000017 (INV/) was downloaded as 000002.pdf, its clinic's every such invoice under one name
+test("an invoice PDF is named after its invoice's whole code, a slash in it written as a hyphen", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const { rows: [{ code }] } = await rootPool().query("select replace(code, '-', '/') as code from app_public.invoice where id = $1", [invoice.id]);
+  await writeBehindTriggers("update app_public.invoice set code = $2 where id = $1", [invoice.id, code]);
+  const r = await cashier.graphql(`mutation($invoice: UUID) { requestExport(input: { kind: invoice_pdf, invoiceId: $invoice }) { result { rowId } } }`, { invoice: invoice.id });
+  expect(r.body.errors).toBeUndefined();
+  await runDueJobs();
+  const response = await fetch(`${api.url}/exports/${r.body.data.requestExport.result.rowId}`, { headers: { cookie: cashier.cookie! } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-disposition")).toBe(`attachment; filename=invoice-${code.replace("/", "-")}.pdf`);
+  await response.arrayBuffer();
+});
+
 test("a moment prints at the wall-clock time PostgreSQL gives it in the clinic's zone, as the API and the CSVs do: Node's zone data is not PostgreSQL's", async () => {
   // in December 2026 the two disagree about Vancouver here (Node's is newer): the PDF printed 9:27 where the CSV said 08:27
   const vancouver = await createClinic("PDF Vancouver");

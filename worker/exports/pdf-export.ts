@@ -65,7 +65,8 @@ export async function writePdf(job: ExportJob, file: string, helpers: JobHelpers
     const tooLong = tooLongToPrint(doc.lines.length, doc.payments.length - refunds, refunds);
     if (tooLong) throw new TooLongToPrint(tooLong);
     html = invoiceHtml(doc);
-    name = `invoice-${doc.invoice.code}.pdf`;
+    // a prefix accepted before 000017 may hold a slash (INV/), after which the download's name was all a browser kept
+    name = `invoice-${doc.invoice.code.replace(/[/\\]/g, "-")}.pdf`;
   } else if (job.kind === "reconciliation_pdf") {
     html = reconciliationHtml(await documentOf(helpers, "reconciliation_document", [job.clinicId, job.from]));
     name = `reconciliation-${job.from}.pdf`;
