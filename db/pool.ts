@@ -18,9 +18,10 @@ export const CONNECT_TIMEOUT_MS = 5000;
 /**
  * A pool whose closed connections are each one `warn` (in the context the pool was made in, not a
  * request's) and leave it (the next request opens a fresh one), which gives up a connection not had within CONNECT_TIMEOUT_MS, and keeps TCP keepalive on.
+ * Its `end()` resolves once its connections are closed (endedOnceClosed).
  */
 export function poolHearingClosures(config: pg.PoolConfig, warn: (message: string) => void): pg.Pool {
-  const pool = new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config });
+  const pool = endedOnceClosed(new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config }));
   // told in the pool's own context: a connection's events come in that of the request that opened it,
   // and its closing, long after, was logged with that request's id
   const inPoolsContext = AsyncLocalStorage.snapshot();
@@ -33,6 +34,36 @@ export function poolHearingClosures(config: pg.PoolConfig, warn: (message: strin
   connectionsInUse.set(pool, inUse);
   return pool;
 }
+
+/**
+ * `pool`, whose `end()` resolves once each of its connections is closed, its server process gone: node-postgres's
+ * resolved as soon as it had asked them to close, and a stop went on at once to the embedded PostgreSQL's, which
+ * told the connections not yet closed that it was "terminating connection due to administrator command": a SIGTERM
+ * on `npm start` logged a `warn` (`a database connection was closed`) for the API's or the worker's, and, for the
+ * live queue's listening connection, PostGraphile's plain `Error on listening client: …` too, in one stop of two.
+ * One still open after CLOSE_WAIT_MS (a server that does not answer) has its socket closed here.
+ */
+function endedOnceClosed(pool: pg.Pool): pg.Pool {
+  const open = new Set<pg.Client>();
+  pool.on("connect", (client) => {
+    open.add(client);
+    client.once("end", () => open.delete(client));
+  });
+  const end = pool.end.bind(pool) as () => Promise<void>;
+  const closed = async () => {
+    await end();
+    for (const deadline = Date.now() + CLOSE_WAIT_MS; open.size > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const client of open) (client as pg.Client & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  };
+  pool.end = ((callback?: (error?: Error) => void) => {
+    if (!callback) return closed();
+    closed().then(() => callback(), callback);
+  }) as typeof pool.end;
+  return pool;
+}
+
+/** How long a pool's end waits for its connections to close before it closes their sockets itself (endedOnceClosed). */
+const CLOSE_WAIT_MS = 1000;
 
 /** The connections each pool made by poolHearingClosures has lent out and not had back. */
 const connectionsInUse = new WeakMap<pg.Pool, Set<pg.PoolClient>>();

@@ -126,6 +126,20 @@ test("the worker's pool gives up a connection the database never answers too, an
   }
 }, 120_000);
 
+// the wait for its connections to close has an end: a stop on a database that does not answer ends anyway
+test("a pool's end on a database that no longer answers closes its connections' sockets itself, within a second or two", async () => {
+  const pool = poolHearingClosures({ connectionString: throughProxy(testConfig.ownerUrl), max: 2 }, () => {});
+  await pool.query("select 1");
+  for (const socket of sockets) socket.pause(); // the connections open stop passing anything on
+  try {
+    const started = Date.now();
+    await pool.end();
+    expect(Date.now() - started).toBeLessThan(3000);
+  } finally {
+    for (const socket of sockets) socket.resume();
+  }
+});
+
 // on a database of its own, as a start touches a whole database's grants
 test("setting up (npm start, npm run superuser, analyst, migrate) gives up a database that never answers too, and sets up once it does", async () => {
   const { config: own, drop } = ownDatabase("unreachable");
@@ -190,4 +204,19 @@ test("a connection closed long after the request that opened it is not logged as
   } finally {
     await pool.end();
   }
+});
+
+// its end resolved as soon as it had asked its connections to close, and a stop went on to the embedded PostgreSQL's at
+// once: PostgreSQL told those not yet closed "terminating connection due to administrator command", a warn line each
+test("a pool's end resolves once its connections are closed, their server processes gone", async () => {
+  const heard: string[] = [];
+  const pool = poolHearingClosures({ connectionString: testConfig.ownerUrl, max: 3 }, (message) => heard.push(message));
+  const clients = await Promise.all([1, 2, 3].map(() => pool.connect()));
+  const closed = new Set<pg.PoolClient>();
+  for (const client of clients) client.once("end", () => closed.add(client));
+  const pids = clients.map((client) => (client as pg.PoolClient & { processID: number }).processID);
+  for (const client of clients) client.release();
+  await pool.end();
+  const { rows } = await rootPool().query("select count(*)::int as n from pg_stat_activity where pid = any($1)", [pids]);
+  expect({ closed: closed.size, serverProcesses: rows[0].n, heard }).toEqual({ closed: 3, serverProcesses: 0, heard: [] });
 });

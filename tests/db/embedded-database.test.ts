@@ -14,7 +14,9 @@ import { once } from "node:events";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
+import { createClient, type Client } from "graphql-ws";
 import pg from "pg";
+import WebSocket from "ws";
 import { checkEmbeddedServerEnters, closedFolderAbove, withCredentials } from "../../db/config.ts";
 import { startEmbeddedPostgres } from "../../db/embedded.ts";
 import { openDatabase, type OpenDatabase } from "../../db/open.ts";
@@ -379,6 +381,90 @@ test("Ctrl-C on `npm start` reaches the embedded server too, and still everythin
   }
   expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 }, 180_000);
+
+/** Logs in `phone` on the API at `url`: the session's cookie. */
+async function loggedIn(url: string, phone: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, password }) });
+  expect(response.status).toBe(200);
+  return response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+}
+
+/** Sends `query` to the API at `url` with the session `cookie`: its data, failing on an error. */
+async function graphql(url: string, cookie: string, query: string): Promise<Record<string, any>> {
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ query }) });
+  const { data, errors } = await response.json();
+  expect(errors).toBeUndefined();
+  return data;
+}
+
+/** Follows the live queue over a websocket of the session `cookie`, on the API at `url`, once it listens: the client (terminate it). */
+async function followingTheQueue(url: string, cookie: string): Promise<Client> {
+  class CookieWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers: { cookie } });
+    }
+  }
+  const client = createClient({ url: `${url.replace("http", "ws")}/graphql`, webSocketImpl: CookieWebSocket, retryAttempts: 0 });
+  await new Promise<void>((resolve, reject) =>
+    client.subscribe<{ visitQueueChanged: { listening: boolean } }>(
+      { query: "subscription { visitQueueChanged { listening } }" },
+      { next: (message) => message.data?.visitQueueChanged.listening && resolve(), error: reject, complete: () => reject(new Error("the subscription ended")) },
+    ),
+  );
+  return client;
+}
+
+// the stop went on to the embedded server's as soon as the API's and the worker's pools had been told to end, before their
+// connections had closed: PostgreSQL told those still open "terminating connection due to administrator command", a
+// `warn` line each ("a database connection was closed"), and the live queue's listening connection a line that is not
+// JSON too (PostGraphile's "Error on listening client: …"), at about one stop in two
+test("SIGTERM on `npm start` with the embedded server, its live queue followed and an export made, logs no warning or error: the connections close before PostgreSQL stops", async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLINICOPS_DATA_DIR: openDataDir(), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+  delete env.DATABASE_URL;
+  const url = `http://127.0.0.1:${env.PORT}`;
+  for (const start of [1, 2, 3, 4]) {
+    const child = spawn(process.execPath, [projectPath("server/main.ts")], { cwd: projectPath(), env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = once(child, "exit");
+    const queues: Client[] = [];
+    try {
+      expect(await until(() => fetch(`${url}/ready`).then((r) => r.ok, () => false), 120_000, 250)).toBe(true);
+      if (start === 1) {
+        const admin = runCli(["superuser", "--phone", "+255799400401", "--password", "embedded-admin-pw"], {
+          ...env,
+          DATABASE_URL: undefined,
+          DATABASE_OWNER_PASSWORD: undefined,
+          DATABASE_AUTHENTICATOR_PASSWORD: undefined,
+        });
+        expect(admin.status).toBe(0);
+        await graphql(
+          url,
+          await loggedIn(url, "+255799400401", "embedded-admin-pw"),
+          `mutation { createClinicWithOwner(input: { name: "Stop Clinic", timezone: "Africa/Dar_es_Salaam", currency: "TZS",
+             ownerPhone: "+255799400402", ownerName: "Owner", ownerPassword: "embedded-owner-pw" }) { result { rowId } } }`,
+        );
+      }
+      const owner = await loggedIn(url, "+255799400402", "embedded-owner-pw");
+      for (const _ of [1, 2]) queues.push(await followingTheQueue(url, owner));
+      const today = new Date().toISOString().slice(0, 10);
+      const { requestExport } = await graphql(url, owner, `mutation { requestExport(input: { kind: payments_csv, fromDate: "${today}", toDate: "${today}" }) { result { rowId } } }`);
+      const done = async () =>
+        (await graphql(url, owner, `{ reportExports(condition: { rowId: "${requestExport.result.rowId}" }) { nodes { status } } }`)).reportExports.nodes[0].status === "done";
+      expect(await until(done, 60_000, 100)).toBe(true);
+      child.kill("SIGTERM"); // the server alone, as `docker stop` or `kill <pid>` sends it
+      const [code] = await exited;
+      // every line the stop writes is JSON, at info
+      const said = output.split("\n").filter((line) => (line && !line.startsWith('{"time"')) || /"level":"(warn|error)"/.test(line));
+      expect({ start, code, said }).toEqual({ start, code: 0, said: [] });
+    } finally {
+      for (const queue of queues) await queue.dispose();
+      child.kill("SIGKILL");
+    }
+  }
+  expect(await portAnswers(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+}, 300_000);
 
 // `npm run dev` passed Ctrl-C (SIGINT) on to its API server, and nothing else: stopped by SIGTERM (kill, a process
 // manager, an IDE's stop button) it ended alone, its API server left running without it, unmarked, on a database whose
