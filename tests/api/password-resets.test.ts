@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
-import { addMember, beginAs, createClinic, createUser, openSession, type Role, type TestClinic, type TestMember, type TestUser } from "../support/fixtures.ts";
+import { addMember, beginAs, createClinic, createUser, openSession, randomPhone, type Role, type TestClinic, type TestMember, type TestUser } from "../support/fixtures.ts";
 import { Browser, startApi, type TestApi } from "../support/api.ts";
 import { trackBackend, waitsForLock, whileHolding } from "../support/locks.ts";
 import { until } from "../support/until.ts";
@@ -300,6 +300,33 @@ describe("an account a clinic gave a password joins no other clinic until the op
     expect((await person.post("/auth/password", { currentPassword: "the operator chose it", newPassword: "the cashier's own" })).status).toBe(200);
     expect((await create()).body).toEqual({ data: { createClinicWithOwner: { result: { name } } } });
   });
+});
+
+// 000NNN: an owner made an owner of their clinic a member whose password an admin had given (a reset, or an invitation of
+// a new phone), and the admin logged in as an owner with it: every rule keeping admins below owners, theirs to change
+test("a member whose password an admin gave is made no owner until they choose their own: the admin never logs in as one", async () => {
+  const SET_ROLE = `mutation($c: UUID!, $m: UUID!) { updateMembership(input: { clinicId: $c, rowId: $m, patch: { role: owner } }) { membership { role } } }`;
+  const promote = (membershipId: string) => managers.owner.graphql(SET_ROLE, { c: a.clinicId, m: membershipId });
+  const doctor = await memberOfA("doctor");
+  expect((await reset(managers.admin, doctor.membershipId)).body.errors).toBeUndefined();
+  const invited = await managers.admin.graphql(
+    `mutation($p: String!) { inviteMember(input: { phone: $p, fullName: "New Doctor", role: doctor, password: "the-admin-chose-this" }) { result { rowId } } }`,
+    { p: randomPhone() },
+  );
+  const newcomer = invited.body.data.inviteMember.result.rowId as string;
+  for (const membershipId of [doctor.membershipId, newcomer]) {
+    expect((await promote(membershipId)).body.errors?.[0]).toMatchObject({
+      extensions: { code: "FORBIDDEN" },
+      message: expect.stringContaining("they choose their own first (POST /auth/password), then they are made an owner"),
+    });
+  }
+  const { rows } = await rootPool().query("select role::text from app_public.membership where id = any ($1::uuid[])", [[doctor.membershipId, newcomer]]);
+  expect(rows).toEqual([{ role: "doctor" }, { role: "doctor" }]);
+  const admin = new Browser(api);
+  expect((await admin.login(doctor.phone, NEW_PASSWORD)).body).toMatchObject({ role: "doctor" });
+  // their own password chosen, the person is made an owner
+  expect((await admin.post("/auth/password", { currentPassword: NEW_PASSWORD, newPassword: "the doctor's own" })).status).toBe(200);
+  expect((await promote(doctor.membershipId)).body).toEqual({ data: { updateMembership: { membership: { role: "owner" } } } });
 });
 
 describe("a reset takes turns with what changes the account or the membership", () => {

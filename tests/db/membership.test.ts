@@ -144,6 +144,32 @@ test("a clinic keeps at least one active owner", async () => {
   });
 });
 
+// 000NNN: the other owner counted whatever their account, and the last owner who could log in stepped down for one the
+// operator had deactivated: the clinic was left with no one to add an owner, reset an admin's password or reopen a day
+test("an owner whose account the operator deactivated is no owner the clinic keeps: the last other one cannot step down for them", async () => {
+  const clinic = await createClinic();
+  const { owner } = clinic.members;
+  const other = await addMember(clinic.clinicId, await createUser(), "owner");
+  await rootPool().query(`update app_public."user" set is_active = false where id = $1`, [other.userId]);
+  for (const sql of [
+    "update app_public.membership set role = 'admin' where id = $1",
+    "update app_public.membership set is_active = false where id = $1",
+    "select app_public.remove_member($1)",
+  ]) {
+    await asMember(owner, async (client) => {
+      await expect(client.query(sql, [owner.membershipId])).rejects.toMatchObject({ code: "CFORB", message: "A clinic must keep at least one active owner." });
+    });
+  }
+  // the operator still removes the deactivated owner's membership while the clinic keeps an owner who logs in
+  await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [other.membershipId]);
+  await rootPool().query("update app_public.membership set deleted_at = null where id = $1", [other.membershipId]);
+  // active again, they are an owner the clinic keeps
+  await rootPool().query(`update app_public."user" set is_active = true where id = $1`, [other.userId]);
+  const session = await openSession(owner.userId, clinic.clinicId);
+  const { rows } = await committedAs(session, (client) => client.query("update app_public.membership set role = 'admin' where id = $1 returning role", [owner.membershipId]));
+  expect(rows).toEqual([{ role: "admin" }]);
+});
+
 test("a membership never moves to another clinic or person, nor turns back into an invitation, even written from an operator's psql: FORBIDDEN, the membership as it was", async () => {
   const clinic = await createClinic();
   const other = await createClinic();
