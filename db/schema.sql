@@ -9110,6 +9110,8 @@ declare
   -- is_active as they were) or declining it (a DELETE, which the soft delete turns into an UPDATE)
   v_own_answer boolean := tg_op <> 'INSERT' and old.accepted_at is null and old.user_id = app_public.current_user_id()
                           and (tg_op = 'DELETE' or (new.role, new.is_active) = (old.role, old.is_active));
+  -- whether the owner stepping down logs in (their account active): then the owner kept must log in too
+  v_logs_in boolean;
 begin
   if tg_op = 'UPDATE' and (new.clinic_id, new.user_id) is distinct from (old.clinic_id, old.user_id) then
     raise exception 'A membership cannot move to another clinic or user.' using errcode = 'CFORB';
@@ -9135,10 +9137,12 @@ begin
     if tg_op = 'UPDATE' then
       perform pg_advisory_xact_lock(hashtextextended('owners:' || v_row.clinic_id, 0));
     end if;
+    select u.is_active into v_logs_in from app_public."user" u where u.id = old.user_id;
+    -- an owner kept is one who logs in (their account active: 000410), unless the one stepping down does not either
     if not exists (
-      select 1 from app_public.membership m
+      select 1 from app_public.membership m join app_public."user" u on u.id = m.user_id
       where m.clinic_id = v_row.clinic_id and m.id <> v_row.id and m.role = 'owner' and m.is_active and m.deleted_at is null
-        and m.accepted_at is not null
+        and m.accepted_at is not null and (u.is_active or not v_logs_in)
     ) then
       raise exception 'A clinic must keep at least one active owner.' using errcode = 'CFORB';
     end if;
@@ -9154,7 +9158,7 @@ ALTER FUNCTION app_private.tg_membership__guard_owners() OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION tg_membership__guard_owners(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, and an accepted membership never turns pending again, except a removed one invited again (invite_again, clinicops.reinvitation), whose role of before is replaced, not changed.';
+COMMENT ON FUNCTION app_private.tg_membership__guard_owners() IS 'BEFORE INSERT/UPDATE/DELETE: only owners manage owners (a platform admin only adds the first owner of a clinic they create; a person invited as an owner accepts or declines it themselves), a clinic always keeps an active owner who accepted, whose account is active too (an owner who logs in steps down only for another who logs in; one whose account the operator deactivated for any other owner), and an accepted membership never turns pending again, except a removed one invited again (invite_again, clinicops.reinvitation), whose role of before is replaced, not changed.';
 
 
 --
@@ -9255,6 +9259,39 @@ ALTER FUNCTION app_private.tg_membership__notify_visit_queue() OWNER TO :DATABAS
 --
 
 COMMENT ON FUNCTION app_private.tg_membership__notify_visit_queue() IS 'AFTER UPDATE OF role: when the member''s live queue channel changes with their role (member_visit_queue_channel: a doctor made receptionist, an admin made doctor), tells the channel they leave {"channel_changed": true}, so that the API ends their subscriptions (UNAVAILABLE: subscribe again) and they subscribe again on their new channel; the others listening there find theirs unchanged and go on.';
+
+
+--
+-- Name: tg_membership__owner_chose_their_password(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__owner_chose_their_password() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- a member who holds their membership (accepted) made an owner in a session; a pending invitation is answered by
+  -- its person, whose password is checked then (accept_invitation)
+  if new.accepted_at is not null and app_public.current_user_id() is not null
+     and not coalesce((select s.password_set_by_holder from app_private.user_secret s where s.user_id = new.user_id), false) then
+    raise exception 'This person''s password is still the one given them by whoever made their account or reset it, who may log in as them: they choose their own first (POST /auth/password), then they are made an owner.'
+      using errcode = 'CFORB';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__owner_chose_their_password() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__owner_chose_their_password(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__owner_chose_their_password() IS 'BEFORE UPDATE OF role, to owner (after _200_guard_owners, which lets only owners do it): a member who accepted their membership is made an owner in a session only once their password is their own (user_secret.password_set_by_holder), FORBIDDEN before: whoever gave it (an admin''s reset or invitation of a new phone) would log in as an owner with it.';
 
 
 --
@@ -18834,6 +18871,13 @@ CREATE TRIGGER _205_checked_in_to_a_doctor BEFORE UPDATE OF status ON app_public
 
 
 --
+-- Name: membership _205_owner_chose_their_password; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _205_owner_chose_their_password BEFORE UPDATE OF role ON app_public.membership FOR EACH ROW WHEN (((new.role = 'owner'::app_public.member_role) AND (old.role IS DISTINCT FROM 'owner'::app_public.member_role))) EXECUTE FUNCTION app_private.tg_membership__owner_chose_their_password();
+
+
+--
 -- Name: visit _210_billed_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -23092,6 +23136,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__managers_take_turns() FROM PUB
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_membership__notify_visit_queue() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__owner_chose_their_password(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__owner_chose_their_password() FROM PUBLIC;
 
 
 --

@@ -302,7 +302,7 @@ describe("an account a clinic gave a password joins no other clinic until the op
   });
 });
 
-// 000NNN: an owner made an owner of their clinic a member whose password an admin had given (a reset, or an invitation of
+// 000410: an owner made an owner of their clinic a member whose password an admin had given (a reset, or an invitation of
 // a new phone), and the admin logged in as an owner with it: every rule keeping admins below owners, theirs to change
 test("a member whose password an admin gave is made no owner until they choose their own: the admin never logs in as one", async () => {
   const SET_ROLE = `mutation($c: UUID!, $m: UUID!) { updateMembership(input: { clinicId: $c, rowId: $m, patch: { role: owner } }) { membership { role } } }`;

@@ -144,7 +144,7 @@ test("a clinic keeps at least one active owner", async () => {
   });
 });
 
-// 000NNN: the other owner counted whatever their account, and the last owner who could log in stepped down for one the
+// 000410: the other owner counted whatever their account, and the last owner who could log in stepped down for one the
 // operator had deactivated: the clinic was left with no one to add an owner, reset an admin's password or reopen a day
 test("an owner whose account the operator deactivated is no owner the clinic keeps: the last other one cannot step down for them", async () => {
   const clinic = await createClinic();
