@@ -1117,9 +1117,9 @@ CREATE FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uu
     AS $$
 begin
   return exists (
-    select 1 from app_public.membership m
+    select 1 from app_public.membership m join app_public."user" u on u.id = m.user_id
     where m.clinic_id = is_practising_doctor.clinic_id and m.id = is_practising_doctor.membership_id
-      and m.role = 'doctor' and m.is_active and m.deleted_at is null and m.accepted_at is not null
+      and m.role = 'doctor' and m.is_active and m.deleted_at is null and m.accepted_at is not null and u.is_active
   );
 end;
 $$;
@@ -1131,7 +1131,7 @@ ALTER FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uui
 -- Name: FUNCTION is_practising_doctor(clinic_id uuid, membership_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) IS 'Whether the membership is an active, not removed, accepted member of the clinic with the doctor role: who a visit may be booked with. Reads the membership as the caller may.';
+COMMENT ON FUNCTION app_hidden.is_practising_doctor(clinic_id uuid, membership_id uuid) IS 'Whether the membership is an active, not removed, accepted member of the clinic with the doctor role, whose account is active (000411): who a visit may be booked with. Reads the membership and the account as the caller may.';
 
 
 --
@@ -10224,7 +10224,8 @@ begin
         when v_member.id is null then 'The doctor must be an active member of this clinic with the doctor role.'
         when v_member.role <> 'doctor' then 'This member is not a doctor of the clinic: book a doctor.'
         when v_member.accepted_at is null then 'This doctor has not accepted the clinic''s invitation yet: book them once they have.'
-        else 'This doctor is suspended in this clinic: book another doctor.' -- what is_practising_doctor has left
+        when not v_member.is_active then 'This doctor is suspended in this clinic: book another doctor.'
+        else 'This doctor''s account is deactivated: book another doctor.' -- what is_practising_doctor has left
       end
       using errcode = 'CINVL';
   end if;
@@ -10239,7 +10240,7 @@ ALTER FUNCTION app_private.tg_visit__check_doctor() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_visit__check_doctor(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic who accepted the membership (not a pending invitation); INVALID_INPUT saying which of these a member of the clinic is not, one message for any other id.';
+COMMENT ON FUNCTION app_private.tg_visit__check_doctor() IS 'BEFORE INSERT OR UPDATE OF doctor_id: the doctor is an active doctor of the same clinic who accepted the membership (not a pending invitation) and whose account is active (000411); INVALID_INPUT saying which of these a member of the clinic is not, one message for any other id.';
 
 
 --

@@ -825,7 +825,7 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 
   describe("a doctor who is not a doctor", () => {
-    /** Members of A who may not be given visits: another role, a suspended doctor, a removed one; and what each is told. */
+    /** Members of A who may not be given visits: another role, a suspended doctor, one whose account is deactivated, a removed one; and what each is told. */
     const NOT_A_DOCTOR = "This member is not a doctor of the clinic: book a doctor.";
     const notDoctors: [string, string, () => Promise<string>][] = [
       ["a cashier", NOT_A_DOCTOR, async () => a.members.cashier.membershipId],
@@ -833,6 +833,12 @@ describe("bad input gets a clear code and writes nothing", () => {
       ["a suspended doctor", "This doctor is suspended in this clinic: book another doctor.", async () => {
         const m = await addMember(a.clinicId, await createUser(), "doctor");
         await rootPool().query("update app_public.membership set is_active = false where id = $1", [m.membershipId]);
+        return m.membershipId;
+      }],
+      // the operator deactivated their account (they log in nowhere): booked, their day was filled for no one (000411)
+      ["a doctor whose account is deactivated", "This doctor's account is deactivated: book another doctor.", async () => {
+        const m = await addMember(a.clinicId, await createUser(), "doctor");
+        await rootPool().query('update app_public."user" set is_active = false where id = $1', [m.userId]);
         return m.membershipId;
       }],
       // removed, as one who never was: the message of any id that is no member's
