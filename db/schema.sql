@@ -11919,6 +11919,11 @@ begin
   values (v_name, create_clinic_with_owner.timezone, upper(btrim(currency)), app_hidden.country_calling_code(v_phone))
   returning * into v_clinic;
   v_owner := app_private.find_or_create_user(v_phone, owner_name, owner_password);
+  -- an account the operator deactivated logs in nowhere: its person would be the owner of a clinic no one can open
+  if not (select u.is_active from app_public."user" u where u.id = v_owner.user_id) then
+    raise exception 'This person''s account is deactivated, so they could not log in to the clinic: the platform operator reactivates it first, then the clinic is made for them.'
+      using errcode = 'CFORB';
+  end if;
   -- a clinic that reset the password is refused here first (_485_kept_to_the_resetting_clinic), saying what lifts it
   insert into app_public.membership (clinic_id, user_id, role) values (v_clinic.id, v_owner.user_id, 'owner');
   -- whoever chose the password of an account made before (an admin of another clinic inviting a new phone) could log in
@@ -11940,7 +11945,7 @@ ALTER FUNCTION app_public.create_clinic_with_owner(name text, timezone text, cur
 -- Name: FUNCTION create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). An existing user whose password is not their own (password_set_by_holder false: chosen by whoever made the account, an inviter of another clinic, or reset) is FORBIDDEN, nothing made, until they change it (POST /auth/password): whoever chose it could log in as the owner; one a clinic reset is FORBIDDEN as such first (_485_kept_to_the_resetting_clinic), until the platform operator resets it and the person then changes it. The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
+COMMENT ON FUNCTION app_public.create_clinic_with_owner(name text, timezone text, currency text, owner_phone text, owner_name text, owner_password text) IS 'Creates a clinic and its first owner (an existing user with that phone keeps their name and password: ownerPassword is needed for a new account only). An existing user whose password is not their own (password_set_by_holder false: chosen by whoever made the account, an inviter of another clinic, or reset) is FORBIDDEN, nothing made, until they change it (POST /auth/password): whoever chose it could log in as the owner; one a clinic reset is FORBIDDEN as such first (_485_kept_to_the_resetting_clinic), until the platform operator resets it and the person then changes it; one whose account is deactivated is FORBIDDEN, nothing made, until the operator reactivates it (000412). The clinic completes national phone numbers with the country calling code of the owner''s phone until its settings say otherwise. A second clinic of the same name (any case, white space collapsed) for a person who already owns one is a CONFLICT (a request sent twice makes one clinic). Platform administrators only.';
 
 
 --

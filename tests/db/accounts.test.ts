@@ -222,6 +222,27 @@ describe("create_clinic_with_owner", () => {
     expect(await usersWithPhone(newPhone)).toBe(0);
   });
 
+  // the clinic was made, its only owner one who logs in nowhere, and no one else could add an owner (000412)
+  test("an account the operator deactivated is made no clinic's owner until it is reactivated", async () => {
+    const person = await createUser();
+    await rootPool().query('update app_public."user" set is_active = false where id = $1', [person.userId]);
+    const platform = await openSession((await createUser({ isPlatformAdmin: true })).userId, null);
+    const name = `Practice of ${person.phone}`;
+    const create = () => committedAs(platform, (client) => client.query("select app_public.create_clinic_with_owner($1, 'UTC', 'USD', $2, 'Owner', null)", [name, person.phone]));
+    await expect(create()).rejects.toMatchObject({
+      code: "CFORB",
+      message: "This person's account is deactivated, so they could not log in to the clinic: the platform operator reactivates it first, then the clinic is made for them.",
+    });
+    expect((await rootPool().query("select count(*)::int as n from app_public.clinic where name = $1", [name])).rows).toEqual([{ n: 0 }]);
+    await rootPool().query('update app_public."user" set is_active = true where id = $1', [person.userId]);
+    await create();
+    const { rows } = await rootPool().query(
+      "select m.role::text from app_public.membership m join app_public.clinic c on c.id = m.clinic_id where c.name = $1 and m.user_id = $2",
+      [name, person.userId],
+    );
+    expect(rows).toEqual([{ role: "owner" }]);
+  });
+
   // an admin of clinic A made the account (inviteMember of a new phone, with a password of their choosing): the clinic the
   // platform made for its person took it as its owner, and A's admin logged in to it with that password
   test("an account whose password is still its maker's is made no clinic's owner until its holder changes it", async () => {
