@@ -7,7 +7,9 @@
  * so neither repeats an expensive field hundreds of times nor makes this check
  * itself run long), fields whose work does not shrink with a page (a whole
  * period's dashboard, a walk of the audit chain, the time zones' list, the schema's description, counts and aggregates) a few
- * times at most, the page size of `first`/`last`, at most 10 orders in an
+ * times at most, the page size of `first`/`last`, the rows its lists may answer in all (`maxRows`: each list's page
+ * times the pages of the lists it is inside, summed; lists inside lists multiply their rows in one statement, and three
+ * of 100 read a million rows into the server's memory before the answer's budget saw them), at most 10 orders in an
  * `orderBy` and 16 keys in a `groupBy`, fragments nested at most 32 deep, at most 1,000 objects and 10,000
  * values in the input values, each use counted, and 50 fields under one name and 100 fragments in a selection (LIMIT_EXCEEDED); and no negative `first`, `last` or `offset` (INVALID_INPUT: PostgreSQL would
  * refuse the LIMIT or OFFSET, an internal fault by then). Literal values are refused at validation (400, the
@@ -21,9 +23,16 @@
 import { type ConnectionStep, constant, type GrafastArgumentConfig, type GrafastFieldConfig, inhibitIf, lambda, type Step } from "postgraphile/grafast";
 import type { PgSelectStep } from "postgraphile/@dataplan/pg";
 import {
+  getNamedType,
+  getNullableType,
   getOperationAST,
   getVariableValues,
   GraphQLError,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isIntrospectionType,
+  isObjectType,
   Kind,
   type ASTNode,
   type ASTVisitor,
@@ -31,6 +40,8 @@ import {
   type ExecutionArgs,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -49,6 +60,11 @@ export interface RequestLimits {
   maxPageSize: number;
   /** Groups one `groupedAggregates` may answer. */
   maxGroups: number;
+  /**
+   * Rows one request's lists may answer in all: each list counted at its page times the pages of the lists it is
+   * inside (`shapeOf`), every list of the operation that runs summed.
+   */
+  maxRows: number;
 }
 
 /**
@@ -136,6 +152,41 @@ function inputPastLimits(count: InputCount): GraphQLError | null {
   return null;
 }
 
+/** What one field answers, as far as its rows go (`shapeOf`). */
+interface FieldShape {
+  /** The type of its objects, to look up the fields inside; undefined for a scalar, a field the schema does not have, or GraphQL's description of the schema (which reads no rows). */
+  type?: GraphQLCompositeType;
+  /** The rows it may answer each time it is answered, a list of objects; null when it is no such list. */
+  rows: number | null;
+  /** The page of the lists inside it, a connection's (its `nodes` and `edges`). */
+  page?: number;
+}
+
+/**
+ * What `field` answers by the schema, in a selection of `parent` inside a connection of page `page` (if any), `pageOf`
+ * giving the page its arguments ask for: a connection's `nodes` and `edges` may answer the connection's page of rows,
+ * a list with a page of its own that page, a `groupedAggregates` its groups (`maxGroups`, whatever the page), any other
+ * list of objects the largest page.
+ */
+function shapeOf(field: FieldNode, parent: GraphQLCompositeType | undefined, limits: RequestLimits, page: number | undefined, pageOf: (field: FieldNode) => number): FieldShape {
+  const definition = parent && !isIntrospectionType(parent) && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[field.name.value] : undefined;
+  if (!definition) return { rows: null };
+  const named = getNamedType(definition.type);
+  if (!isCompositeType(named)) return { rows: null };
+  const paged = definition.args.some((argument) => PAGE_ARGUMENTS.has(argument.name));
+  if (!isListType(getNullableType(definition.type))) return { type: named, rows: null, page: paged ? pageOf(field) : undefined };
+  if (field.name.value === "groupedAggregates") return { type: named, rows: limits.maxGroups };
+  return { type: named, rows: paged ? pageOf(field) : (page ?? limits.maxPageSize) };
+}
+
+/** Where a selection is: the type of its objects (undefined when unknown), the rows it is answered for, the page of its lists (a connection's), and its path in the answer. */
+interface Place {
+  type?: GraphQLCompositeType;
+  rows: number;
+  page?: number;
+  path: readonly string[];
+}
+
 const limitExceeded = (problem: string) => new GraphQLError(problem, { extensions: { code: "LIMIT_EXCEEDED" } });
 const invalidInput = (problem: string) => new GraphQLError(problem, { extensions: { code: "INVALID_INPUT" } });
 const inputTooDeep = (limits: RequestLimits) => limitExceeded(`Input values may nest at most ${limits.maxInputDepth} levels deep.`);
@@ -203,7 +254,7 @@ const invalidQuery = (problem: string, nodes: ASTNode | ASTNode[]) => new GraphQ
  * and fragment of the document is checked and only literal counts are known (validation); with it, only the operation
  * that runs, its variables' values known too.
  */
-function findLimitViolation(document: DocumentNode, limits: RequestLimits, running?: RunningOperation): GraphQLError | null {
+function findLimitViolation(document: DocumentNode, schema: GraphQLSchema, limits: RequestLimits, running?: RunningOperation): GraphQLError | null {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.FRAGMENT_DEFINITION) continue;
@@ -230,12 +281,30 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
     }
     return 1;
   };
+  /** The page a list's arguments ask for: `first` or `last` (the smaller of both), else the largest; one given as a variable counts as none before its value is known. */
+  const pageOf = (field: FieldNode): number => {
+    const sizes = (field.arguments ?? []).flatMap((argument) => {
+      if (!PAGE_ARGUMENTS.has(argument.name.value)) return [];
+      if (argument.value.kind === Kind.VARIABLE && !running) return [0];
+      return rowCount(argument.value) ?? [];
+    });
+    return sizes.length > 0 ? Math.min(...sizes) : limits.maxPageSize;
+  };
   let fields = 0;
+  /** Rows the operation's lists may answer, so far, and the refusal of their passing `maxRows`, answered when no other limit is broken. */
+  let listed = 0;
+  let tooManyRows: GraphQLError | null = null;
   const input: InputCount = { objects: 0, values: 0 };
   const costly = COSTLY_FIELDS.map(() => 0);
   const fragmentsTooDeep = () => limitExceeded(`Fragments may nest at most ${MAX_FRAGMENT_NESTING} levels deep (a spread or an inline fragment in a fragment in a fragment …).`);
-  /** Walks a selection `depth` fields deep, inside `nesting` fragments (spread or inline), `seen` the spread ones. */
-  const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>, nesting: number): GraphQLError | null => {
+  /** The place of a fragment on `typeCondition` (none: the same type) at `at`. */
+  const within = (at: Place, typeCondition: { name: { value: string } } | undefined): Place => {
+    if (!typeCondition) return at;
+    const type = schema.getType(typeCondition.name.value);
+    return { ...at, type: type && isCompositeType(type) ? type : undefined };
+  };
+  /** Walks a selection `depth` fields deep at `at`, inside `nesting` fragments (spread or inline), `seen` the spread ones. */
+  const visit = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>, nesting: number, at: Place): GraphQLError | null => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         if (++fields > limits.maxFields) return limitExceeded(`Queries may select at most ${limits.maxFields} fields, counting each alias and each use of a fragment.`);
@@ -264,12 +333,20 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
           // a type's `ofType` chain is linear and ends (a list of non-null of …): introspection nests it ten deep
           const nested = name === "ofType" ? depth : depth + 1;
           if (nested > limits.maxDepth) return limitExceeded(`Queries may nest at most ${limits.maxDepth} levels deep.`);
-          const problem = visit(selection.selectionSet, nested, seen, nesting);
+          const shape = shapeOf(selection, at.type, limits, at.page, pageOf);
+          const rows = shape.rows === null ? at.rows : at.rows * shape.rows;
+          const path = [...at.path, (selection.alias ?? selection.name).value];
+          if (shape.rows !== null && (listed += rows) > limits.maxRows && !tooManyRows) {
+            tooManyRows = limitExceeded(
+              `A request's lists may answer at most ${limits.maxRows} rows in all, each list counted at its page (first or last, else ${limits.maxPageSize}) times those of the lists it is inside (${path.join(".")} comes past it): ask for smaller pages of the lists inside lists, or page through them.`,
+            );
+          }
+          const problem = visit(selection.selectionSet, nested, seen, nesting, { type: shape.type, rows, page: shape.page, path });
           if (problem) return problem;
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (nesting >= MAX_FRAGMENT_NESTING) return fragmentsTooDeep();
-        const problem = visit(selection.selectionSet, depth, seen, nesting + 1);
+        const problem = visit(selection.selectionSet, depth, seen, nesting + 1, within(at, selection.typeCondition));
         if (problem) return problem;
       } else {
         const name = selection.name.value;
@@ -280,7 +357,7 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
         if (nesting >= MAX_FRAGMENT_NESTING) return fragmentsTooDeep();
         // the fragments the walk is inside, this one while it walks it
         seen.add(name);
-        const problem = visit(fragment.selectionSet, depth, seen, nesting + 1);
+        const problem = visit(fragment.selectionSet, depth, seen, nesting + 1, within(at, fragment.typeCondition));
         seen.delete(name);
         if (problem) return problem;
       }
@@ -292,8 +369,11 @@ function findLimitViolation(document: DocumentNode, limits: RequestLimits, runni
     const defaults = (operation.variableDefinitions ?? []).flatMap((definition) => definition.defaultValue ?? []);
     if (defaults.some((value) => literalNestsDeeper(value, limits.maxInputDepth))) return inputTooDeep(limits);
     costly.fill(0); // only one operation of a document runs
+    listed = 0;
+    tooManyRows = null;
+    const root = { type: schema.getRootType(operation.operation) ?? undefined, rows: 1, path: [] };
     // the merged selections' width depends on no variable: validation has checked it, and every running document was validated
-    const problem = visit(operation.selectionSet, 0, new Set(), 0) ?? (running ? null : mergedSelectionTooWide([operation.selectionSet], fragments));
+    const problem = visit(operation.selectionSet, 0, new Set(), 0, root) ?? (running ? null : mergedSelectionTooWide([operation.selectionSet], fragments)) ?? tooManyRows;
     if (problem) return problem;
   }
   // validation: a fragment no operation spreads would be left to GraphQL's rules unwalked
@@ -373,9 +453,9 @@ class LimitBreach extends Error {
 }
 
 function limitsRule(limits: RequestLimits) {
-  return (_context: ValidationContext): ASTVisitor => ({
+  return (context: ValidationContext): ASTVisitor => ({
     Document(node) {
-      const problem = findLimitViolation(node, limits);
+      const problem = findLimitViolation(node, context.getSchema(), limits);
       if (problem) throw new LimitBreach(problem);
     },
   });
@@ -427,7 +507,7 @@ function refuseBadVariables<E extends { args: Pick<ExecutionArgs, "schema" | "do
     const values = getVariableValues(schema, operation.variableDefinitions, variableValues ?? {});
     // values that are not of their variable's type, or required ones missing: GraphQL's refusal, with its code
     if (!values.coerced) return { errors: values.errors.map(withQueryCode) };
-    const problem = findLimitViolation(document, limits, { operation, variables: values.coerced });
+    const problem = findLimitViolation(document, schema, limits, { operation, variables: values.coerced });
     return problem ? { errors: [problem] } : next();
   };
 }

@@ -31,6 +31,8 @@ export interface ServerSettings {
   maxInputDepth: number;
   /** Fields one GraphQL request may select, each alias and each use of a fragment counted. */
   maxQueryFields: number;
+  /** Rows one GraphQL request's lists may answer in all, each list's page multiplied by those of the lists it is inside (server/request-limits.ts). */
+  maxQueryRows: number;
   /** How large one GraphQL answer may grow, in characters of its JSON: the parts after are not read (server/answer-budget.ts). */
   maxAnswerBytes: number;
   /** Which proxies' X-Forwarded-For express believes (its `trust proxy`): false, a number of hops, or addresses. */
@@ -134,6 +136,7 @@ export function serverSettings(env: NodeJS.ProcessEnv, generatedJwtSecret: strin
     maxQueryDepth: wholeNumber(env, "MAX_QUERY_DEPTH", 12, 1),
     maxInputDepth: wholeNumber(env, "MAX_INPUT_DEPTH", 32, 1),
     maxQueryFields: wholeNumber(env, "MAX_QUERY_FIELDS", 500, 1),
+    maxQueryRows: wholeNumber(env, "MAX_QUERY_ROWS", 20_000, 1),
     maxAnswerBytes: wholeNumber(env, "MAX_ANSWER_BYTES", 32_000_000, 1, MAX_ANSWER_BYTES),
     trustProxy: trustProxySetting(env.TRUST_PROXY),
     exportStoragePerClinicMb: wholeNumber(env, "EXPORT_STORAGE_PER_CLINIC_MB", 2048, 1, MAX_EXPORT_STORAGE_PER_CLINIC_MB),

@@ -30,6 +30,7 @@ test.each([
   ["MAX_QUERY_DEPTH", "1e3", /^MAX_QUERY_DEPTH must be a whole number/],
   ["MAX_INPUT_DEPTH", "ten", /^MAX_INPUT_DEPTH must be a whole number/],
   ["MAX_QUERY_FIELDS", "0x10", /^MAX_QUERY_FIELDS must be a whole number/],
+  ["MAX_QUERY_ROWS", "20k", /^MAX_QUERY_ROWS must be a whole number of at least 1 \(it is "20k"\)$/],
   ["MAX_ANSWER_BYTES", "32MB", /^MAX_ANSWER_BYTES must be a whole number from 1 to 500000000 \(it is "32MB"\)$/],
   ["MAX_ANSWER_BYTES", "0", /^MAX_ANSWER_BYTES must be a whole number from 1 to 500000000 \(it is "0"\)$/],
   // an answer that large is a few times as much in the server's memory as it is built and sent
@@ -115,15 +116,15 @@ test("the audit log is left unsealed only outside production (npm run dev sets C
 });
 
 test("whole numbers in range are taken as given, and unset ones take their defaults", () => {
-  const given = serverSettings({ PORT: "0", STATEMENT_TIMEOUT_MS: " 250 ", QUERY_TIMEOUT_MS: "900", MAX_PAGE_SIZE: "7", DATABASE_POOL_SIZE: "3", SESSION_TTL_SECONDS: "60", MAX_ANSWER_BYTES: "500000000" }, "");
-  expect(given).toMatchObject({ port: 0, statementTimeoutMs: 250, queryTimeoutMs: 900, maxPageSize: 7, databasePoolSize: 3, sessionTtlSeconds: 60, maxAnswerBytes: 500_000_000 });
+  const given = serverSettings({ PORT: "0", STATEMENT_TIMEOUT_MS: " 250 ", QUERY_TIMEOUT_MS: "900", MAX_PAGE_SIZE: "7", DATABASE_POOL_SIZE: "3", SESSION_TTL_SECONDS: "60", MAX_ANSWER_BYTES: "500000000", MAX_QUERY_ROWS: "10" }, "");
+  expect(given).toMatchObject({ port: 0, statementTimeoutMs: 250, queryTimeoutMs: 900, maxPageSize: 7, databasePoolSize: 3, sessionTtlSeconds: 60, maxAnswerBytes: 500_000_000, maxQueryRows: 10 });
   expect(serverSettings({ MAX_ANSWER_BYTES: "1" }, "").maxAnswerBytes).toBe(1);
   expect(serverSettings({ EXPORT_STORAGE_PER_CLINIC_MB: "1" }, "").exportStoragePerClinicMb).toBe(1);
   expect(serverSettings({ EXPORT_STORAGE_PER_CLINIC_MB: "1048576" }, "").exportStoragePerClinicMb).toBe(1_048_576);
   expect(serverSettings({ PORT: "" }, "")).toMatchObject({
     port: 8000, databasePoolSize: 20, sessionTtlSeconds: 43200, statementTimeoutMs: 5000, queryTimeoutMs: 15000,
     maxPageSize: 100, maxGroups: 1000, maxQueryDepth: 12, maxInputDepth: 32, maxQueryFields: 500, maxAnswerBytes: 32_000_000,
-    exportStoragePerClinicMb: 2048,
+    exportStoragePerClinicMb: 2048, maxQueryRows: 20_000,
   });
 });
 
