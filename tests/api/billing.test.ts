@@ -574,32 +574,47 @@ test("a hand-made invoice line with a service takes the catalog's name and price
   expect(rows[0]).toEqual({ n: 2, subtotal: "24000.000" }); // 2 × 7,500 + 9,000: the refused line wrote nothing
 });
 
-// H1's find: a description of a word joiner or a Hangul filler alone took a line that printed nothing, and one of a word and
-// 200,000 spaces was kept whole, its 300 characters counted without them (000407)
-test("a line's description says something visible, in at most 300 characters as kept: invisible characters alone, or a word padded past 300, are refused, added or changed", async () => {
+const DESCRIPTION_REFUSAL = { code: "INVALID_INPUT", message: "A line needs a description of at most 300 characters." };
+
+/**
+ * A cashier's draft invoice with a line "Dressing": `add` a line of a description, what createInvoiceLine (`added`) and
+ * updateInvoiceLine of that line (`changed`) are told of one, and the draft's `descriptions` in order.
+ */
+async function draftWithADressing() {
   const patient = await createPatient(clinic.clinicId);
   const created = await cashier.graphql(`mutation($p: UUID!) { createInvoice(input: { invoice: { patientId: $p } }) { invoice { rowId } } }`, { p: patient.id });
   const invoiceId = created.body.data.createInvoice.invoice.rowId;
   const LINE = `mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { rowId description } } }`;
   const UPDATE = `mutation($c: UUID!, $id: UUID!, $d: String) { updateInvoiceLine(input: { clinicId: $c, rowId: $id, patch: { description: $d } }) { invoiceLine { description } } }`;
-  const refusal = { code: "INVALID_INPUT", message: "A line needs a description of at most 300 characters." };
   const told = (r: { body: { errors?: { message: string; extensions?: { code?: string } }[] } }) => ({ code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message });
-  const line = await cashier.graphql(LINE, { line: { invoiceId, description: "Dressing", unitPrice: "100" } });
-  const lineId = line.body.data.createInvoiceLine.invoiceLine.rowId;
+  const add = (description: string) => cashier.graphql(LINE, { line: { invoiceId, description, unitPrice: "100" } });
+  const lineId = (await add("Dressing")).body.data.createInvoiceLine.invoiceLine.rowId;
+  return {
+    add,
+    added: async (description: string) => told(await add(description)),
+    changed: async (description: string) => told(await cashier.graphql(UPDATE, { c: clinic.clinicId, id: lineId, d: description })),
+    descriptions: async () =>
+      (await rootPool().query("select description from app_public.invoice_line where invoice_id = $1 order by position", [invoiceId])).rows.map((r) => r.description),
+  };
+}
+
+// H1's find: a description of a word joiner or a Hangul filler alone took a line that printed nothing, and one of a word and
+// 200,000 spaces was kept whole, its 300 characters counted without them (000407)
+test("a line's description says something visible, in at most 300 characters as kept: invisible characters alone, or a word padded past 300, are refused, added or changed", async () => {
+  const { add, added, changed, descriptions } = await draftWithADressing();
   // a word joiner (the zero-width no-break space), zero-width joiners, a Hangul filler, a soft hyphen, a blank Braille pattern
   for (const description of ["\u2060", "\u200d", "\u200c\u200b", "\u3164", "\u00ad", "\u2800", " \u2060\t"]) {
-    expect({ description, added: told(await cashier.graphql(LINE, { line: { invoiceId, description, unitPrice: "100" } })) }).toEqual({ description, added: refusal });
-    expect({ description, changed: told(await cashier.graphql(UPDATE, { c: clinic.clinicId, id: lineId, d: description })) }).toEqual({ description, changed: refusal });
+    expect({ description, added: await added(description) }).toEqual({ description, added: DESCRIPTION_REFUSAL });
+    expect({ description, changed: await changed(description) }).toEqual({ description, changed: DESCRIPTION_REFUSAL });
   }
   for (const description of [`Dressing${" ".repeat(300)}`, `Dressing${"\n".repeat(50_000)}`, "x".repeat(301)]) {
-    expect({ length: description.length, added: told(await cashier.graphql(LINE, { line: { invoiceId, description, unitPrice: "100" } })) }).toEqual({ length: description.length, added: refusal });
-    expect({ length: description.length, changed: told(await cashier.graphql(UPDATE, { c: clinic.clinicId, id: lineId, d: description })) }).toEqual({ length: description.length, changed: refusal });
+    expect({ length: description.length, added: await added(description) }).toEqual({ length: description.length, added: DESCRIPTION_REFUSAL });
+    expect({ length: description.length, changed: await changed(description) }).toEqual({ length: description.length, changed: DESCRIPTION_REFUSAL });
   }
   // 300 characters as kept are taken, white space and a joiner among them, as typed
   const full = `${"x".repeat(296)} \u2060x `;
-  expect((await cashier.graphql(LINE, { line: { invoiceId, description: full, unitPrice: "100" } })).body.data.createInvoiceLine.invoiceLine.description).toBe(full);
-  const { rows } = await rootPool().query("select description from app_public.invoice_line where invoice_id = $1 order by position", [invoiceId]);
-  expect(rows.map((r) => r.description)).toEqual(["Dressing", full]);
+  expect((await add(full)).body.data.createInvoiceLine.invoiceLine.description).toBe(full);
+  expect(await descriptions()).toEqual(["Dressing", full]);
   // a service's name saved before 000130 with the white space around it (past 300 characters) is still billed from a visit
   const padded = await createService(clinic.clinicId, "2500.000");
   await writeBehindTriggers("update app_public.service set name = $2 where id = $1", [padded.id, `Old dressing${" ".repeat(300)}`]);
@@ -607,6 +622,23 @@ test("a line's description says something visible, in at most 300 characters as 
   await rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [clinic.clinicId, visit.id, padded.id]);
   const billed = await cashier.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { total lines { nodes { description } } } } }`, { v: visit.id });
   expect(billed.body.data?.createInvoiceFromVisit.result).toEqual({ total: "2500.000", lines: { nodes: [{ description: `Old dressing${" ".repeat(300)}` }] } });
+});
+
+// 000407 refused only what name_as_meant takes out of a name: the other characters Unicode marks as printing nothing
+// (Default_Ignorable_Code_Point) took a line alone, which the invoice printed saying nothing (000NNN)
+test("a line's description of any character Unicode marks as printing nothing is none, added or changed; one with something visible besides is taken", async () => {
+  const { add, added, changed, descriptions } = await draftWithADressing();
+  // the invisible function application, times, separator and plus; the combining grapheme joiner; a variation selector; the
+  // Mongolian vowel separator; a Khmer inherent vowel; a tag space; a musical symbol's formatting character
+  for (const description of ["\u2061", "\u2062\u2063\u2064", "\u034f", "\ufe0f", "\u180e", "\u17b4", "\u{e0020}", "\u{1d173}", " \u034f\u2060 "]) {
+    expect({ description, added: await added(description) }).toEqual({ description, added: DESCRIPTION_REFUSAL });
+    expect({ description, changed: await changed(description) }).toEqual({ description, changed: DESCRIPTION_REFUSAL });
+  }
+  // something visible besides them is a description, kept as typed: an emoji with its variation selector, a word
+  for (const description of ["\u2615\ufe0f", "x\u2061y"]) {
+    expect((await add(description)).body.data?.createInvoiceLine.invoiceLine.description).toBe(description);
+  }
+  expect(await descriptions()).toEqual(["Dressing", "\u2615\ufe0f", "x\u2061y"]);
 });
 
 // a review read updateInvoiceLine as able to give a typed line another service, billing it under the first one's name and
