@@ -8710,7 +8710,12 @@ begin
   -- a description left out is the not-null constraint's to tell ("A required value is missing: description.")
   if new.description is not null and (
        coalesce(char_length(app_hidden.text_or_null(new.description)), 0) not between 1 and 300
-       or ((app_hidden.name_as_meant(new.description) = '' or char_length(new.description) > 300)
+       -- nothing visible: nothing left once name_as_meant has read it and the characters Unicode marks as printing
+       -- nothing (Default_Ignorable_Code_Point), spaces among them, are out (000413)
+       or ((regexp_replace(app_hidden.name_as_meant(new.description),
+              '[ \u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]',
+              '', 'g') = ''
+            or char_length(new.description) > 300)
            -- its service's name as the catalog keeps it (one saved before 000130 kept the white space around it), which
            -- a visit's line bills whatever became of it: the catalog's, held to the rule it was saved under
            and not exists (select from app_public.service s
@@ -8729,7 +8734,7 @@ ALTER FUNCTION app_private.tg_invoice_line__description_says_something() OWNER T
 -- Name: FUNCTION tg_invoice_line__description_says_something(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something (app_hidden.name_as_meant leaves something of it: not white space, zero-width or other invisible characters alone) in at most 300 characters as kept (its service''s name as the catalog keeps it, one saved before 000130 with white space around it, 1 to 300 characters once that is taken off, the rule of before), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something (something is left of it once app_hidden.name_as_meant has read it and every character Unicode marks as printing nothing, Default_Ignorable_Code_Point, and every space are out: not white space, zero-width or other invisible characters alone, 000413) in at most 300 characters as kept (its service''s name as the catalog keeps it, one saved before 000130 with white space around it, 1 to 300 characters once that is taken off, the rule of before), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
 
 
 --

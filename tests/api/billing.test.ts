@@ -625,7 +625,7 @@ test("a line's description says something visible, in at most 300 characters as 
 });
 
 // 000407 refused only what name_as_meant takes out of a name: the other characters Unicode marks as printing nothing
-// (Default_Ignorable_Code_Point) took a line alone, which the invoice printed saying nothing (000NNN)
+// (Default_Ignorable_Code_Point) took a line alone, which the invoice printed saying nothing (000413)
 test("a line's description of any character Unicode marks as printing nothing is none, added or changed; one with something visible besides is taken", async () => {
   const { add, added, changed, descriptions } = await draftWithADressing();
   // the invisible function application, times, separator and plus; the combining grapheme joiner; a variation selector; the
