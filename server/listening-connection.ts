@@ -51,7 +51,27 @@ function quietly(client: pg.PoolClient): pg.PoolClient {
   });
 }
 
+/**
+ * PgSubscriber, which ends every subscription of a lost listening connection, each of every channel. Its own walks a
+ * channel's list of subscriptions and throws into each, and each one's throw takes it out of that list at once (the
+ * last one of the channel unlistening it): the one after it moved into its place, and was skipped. So every other
+ * subscription of a channel (the second desk of a clinic, its fourth…) was told nothing, left out of the channels
+ * listened to once a connection came back, and went on deaf, hearing nothing until a desk of its clinic subscribed again,
+ * and missing what changed meanwhile. Here each throw takes its subscription out once the walk is done.
+ */
+class EveryOneEndedPgSubscriber extends PgSubscriber {
+  override subscribe<Topic extends string | number>(topic: Topic): AsyncIterableIterator<string> {
+    const subscription = super.subscribe(topic);
+    const end = subscription.throw!.bind(subscription); // PgSubscriber's subscriptions have one
+    subscription.throw = async (error?: unknown) => {
+      await Promise.resolve(); // after the walk: it is synchronous
+      return end(error);
+    };
+    return subscription;
+  }
+}
+
 /** PostGraphile's PgSubscriber over `pool`, whose listening connection names no channel in pg_stat_activity. */
 export function quietPgSubscriber(pool: pg.Pool): PgSubscriber {
-  return new PgSubscriber({ connect: async () => quietly(await pool.connect()) } as pg.Pool);
+  return new EveryOneEndedPgSubscriber({ connect: async () => quietly(await pool.connect()) } as pg.Pool);
 }

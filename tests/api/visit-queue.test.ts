@@ -493,6 +493,25 @@ test("a subscription whose database connection is closed is told to subscribe ag
   expect(again.errors).toEqual([]);
 });
 
+// PgSubscriber ended the subscriptions of a channel while it took each out of that channel's list: every other one was
+// skipped, told nothing, and no longer listened for once the connection came back (a clinic of two desks, one went deaf)
+test("every subscription of a channel whose database connection is closed is told to subscribe again, three front desks of one clinic on its channel and two of its doctor on theirs: none goes on deaf", async () => {
+  const e = await createClinic("Queue E2"); // channels of its own, which no other test listens to
+  const desks = [
+    await subscribedDesk(e.members.receptionist, api, e),
+    await subscribedDesk(e.members.receptionist, api, e),
+    await subscribedDesk(e.members.receptionist, api, e),
+    await subscribedDesk(e.members.doctor, api, e),
+    await subscribedDesk(e.members.doctor, api, e),
+  ];
+  await endConnection(await listenerOf(e.clinicId));
+  // each is told within 10 s, or not at all
+  const ends = await Promise.all(desks.map(({ ended }) => Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve("still going"), 10_000))])));
+  await Promise.all(desks.map(({ client }) => client.dispose()));
+  expect(ends).toEqual(["complete", "complete", "complete", "complete", "complete"]);
+  for (const { errors } of desks) expect(errors).toEqual(SUBSCRIBE_AGAIN);
+});
+
 // the error was thrown from the subscription's iterator, and Grafast drops what is thrown while the event before is
 // still being sent: that subscriber was told only that its subscription had ended, and its queue stood still
 test("a subscription with an event on its way when the database connection is closed gets the event, then UNAVAILABLE, then its end; so does every subscription of that connection, and a new one hears again", async () => {
@@ -982,6 +1001,61 @@ test("a page of another site cannot open the websocket with the cookie, nor run 
   // a page of our own origin may
   expect(await attempt(api.url)).toMatchObject({ data: { createPatient: { patient: { code: expect.stringMatching(/^PAT-/) } } } });
   expect(await count()).toBe(1);
+});
+
+// graphql-ws's client opens its socket again by itself after a close it retries (the network lost, the server restarting),
+// with the browser's cookie of then: after a switch in another tab, the other clinic's session's, and the page of clinic A
+// followed clinic B's queue and ran its operations in B, with no way to say its clinic (a browser's websocket sends no header)
+test("a page that names its clinic in connection_init (X-Clinic-Id) has the websocket's subscriptions and operations refused, CLINIC_CHANGED, nothing done, once its browser's session is another clinic's", async () => {
+  const [c, d] = [await createClinic("Page of C"), await createClinic("Page of D")];
+  const { receptionist } = c.members;
+  await addMember(d.clinicId, receptionist, "receptionist");
+  const browser = new Browser(api); // every tab: one cookie jar
+  await browser.login(receptionist.phone, receptionist.password, c.clinicId);
+  /** The first answer a page of `clinicId` (or naming `named`) gets over a socket of the browser's cookie, its socket then closed. */
+  const firstAnswer = async (named: unknown, query: string, variables: Record<string, unknown> = {}) => {
+    const cookie = browser.cookie ?? "";
+    class CookieWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { cookie } });
+      }
+    }
+    const client = createClient({ url: `${api.url.replace("http", "ws")}/graphql`, webSocketImpl: CookieWebSocket, retryAttempts: 0, connectionParams: { "X-Clinic-Id": named } });
+    try {
+      return await new Promise<unknown>((resolve) =>
+        client.subscribe({ query, variables }, { next: resolve, error: (error) => resolve({ failed: String(error) }), complete: () => resolve("complete") }),
+      );
+    } finally {
+      await client.dispose();
+    }
+  };
+  const QUEUE = "subscription { visitQueueChanged { listening } }";
+  const lastName = `Page of C ${Math.random()}`;
+  const REGISTER = `mutation($n: String!) { createPatient(input: { patient: { firstName: "Ann", lastName: $n } }) { patient { clinicId } } }`;
+  const LISTENING = { data: { visitQueueChanged: { listening: true } } };
+  expect(await firstAnswer(c.clinicId, QUEUE)).toEqual(LISTENING);
+
+  expect((await browser.post("/auth/switch-clinic", { clinicId: d.clinicId })).status).toBe(200); // another tab
+  const CHANGED = {
+    errors: [
+      {
+        message: "This page is of another clinic than your session, which was switched (in another tab or window): nothing was done. Reload the page.",
+        extensions: { code: "CLINIC_CHANGED" },
+      },
+    ],
+  };
+  expect({
+    queue: await firstAnswer(c.clinicId, QUEUE),
+    register: await firstAnswer(c.clinicId.toUpperCase(), REGISTER, { n: lastName }),
+  }).toEqual({ queue: CHANGED, register: CHANGED });
+  const registered = await rootPool().query("select clinic_id from app_public.patient where last_name = $1", [lastName]);
+  expect(registered.rows).toEqual([]);
+  // the page of the session's clinic, its id in any case, goes on; one that names no clinic id is refused; one that names none is answered as ever
+  expect({
+    ofD: await firstAnswer(d.clinicId.toUpperCase(), QUEUE),
+    malformed: ((await firstAnswer("clinic C", QUEUE)) as { errors: { extensions: unknown }[] }).errors[0].extensions,
+    unnamed: await firstAnswer(undefined, QUEUE),
+  }).toEqual({ ofD: LISTENING, malformed: { code: "INVALID_INPUT" }, unnamed: LISTENING });
 });
 
 test("a websocket whose client stops reading it is closed by the server, its channel no longer listened to within 30 s; graphql-ws's client then subscribes again by itself, telling the subscriber `connected` with wasRetry and, once the server listens again, a first event (`listening`), where it reads its list: it never hears a change made while it was away", async () => {
