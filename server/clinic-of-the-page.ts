@@ -43,14 +43,28 @@ export function refuseAnotherClinicsPage(settings: ServerSettings) {
 }
 
 /**
+ * What a websocket's `connection_init` payload names as its page's clinic, under X-Clinic-Id in any case: undefined when
+ * it names none, every value when it names it more than once. Read from the payload as sent: grafserv's reading of it as
+ * headers (`normalizedConnectionParams`) drops a value that is null, an object or a list holding other than text, and a
+ * page naming its clinic so (what fetch sends over HTTP as "null" or "[object Object]", refused there) ran its operations
+ * in whatever clinic its session was then.
+ */
+function clinicNamedIn(connectionParams: unknown): unknown {
+  if (typeof connectionParams !== "object" || connectionParams === null) return undefined;
+  const named = Object.entries(connectionParams).filter(([key]) => key.toLowerCase() === CLINIC_OF_THE_PAGE_HEADER.toLowerCase());
+  return named.length === 0 ? undefined : named.length === 1 ? named[0][1] : named.map(([, value]) => value);
+}
+
+/**
  * Refuses a subscription, query or mutation of a GraphQL websocket whose page named another clinic than the socket's
- * session in its `connection_init` payload (X-Clinic-Id, any case, as grafserv reads it as a header), before it runs:
- * `CLINIC_CHANGED` (or `INVALID_INPUT` for no clinic id), a subscription's only event before its end.
+ * session in its `connection_init` payload (X-Clinic-Id, any case), before it runs: `CLINIC_CHANGED` (or `INVALID_INPUT`
+ * for anything else than one clinic id: null, an object, a list, the name given twice), a subscription's only event
+ * before its end.
  */
 export function clinicOfThePageOverWebsocketsPlugin(settings: ServerSettings): GraphileConfig.Plugin {
   const refused = (requestContext: unknown) => {
-    const ws = (requestContext as { ws?: { request?: IncomingMessage; normalizedConnectionParams?: Record<string, unknown> } } | undefined)?.ws;
-    const named = ws?.normalizedConnectionParams?.[CLINIC_OF_THE_PAGE_HEADER.toLowerCase()];
+    const ws = (requestContext as { ws?: { request?: IncomingMessage; connectionParams?: unknown } } | undefined)?.ws;
+    const named = clinicNamedIn(ws?.connectionParams);
     const refusal = ws?.request && named !== undefined ? refusalOf(named, ws.request, settings) : null;
     return refusal && { errors: [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })] };
   };

@@ -1056,6 +1056,17 @@ test("a page that names its clinic in connection_init (X-Clinic-Id) has the webs
     malformed: ((await firstAnswer("clinic C", QUEUE)) as { errors: { extensions: unknown }[] }).errors[0].extensions,
     unnamed: await firstAnswer(undefined, QUEUE),
   }).toEqual({ ofD: LISTENING, malformed: { code: "INVALID_INPUT" }, unnamed: LISTENING });
+  // a clinic named otherwise than as text (an object, a list holding other than text, null: what fetch sends as "[object
+  // Object]" or "null", refused INVALID_INPUT over HTTP) was dropped by grafserv's reading of the payload as headers, and
+  // the page of C listened on D's queue and registered its patient in D
+  const codeOf = async (named: unknown, query: string, variables?: Record<string, unknown>) => ((await firstAnswer(named, query, variables)) as { errors?: { extensions: unknown }[] }).errors?.[0].extensions;
+  expect({
+    object: await codeOf({ id: c.clinicId }, QUEUE),
+    mixedList: await codeOf([c.clinicId, 1], QUEUE),
+    null: await codeOf(null, QUEUE),
+    register: await codeOf({ id: c.clinicId }, REGISTER, { n: lastName }),
+  }).toEqual({ object: { code: "INVALID_INPUT" }, mixedList: { code: "INVALID_INPUT" }, null: { code: "INVALID_INPUT" }, register: { code: "INVALID_INPUT" } });
+  expect((await rootPool().query("select clinic_id from app_public.patient where last_name = $1", [lastName])).rows).toEqual([]);
 });
 
 test("a websocket whose client stops reading it is closed by the server, its channel no longer listened to within 30 s; graphql-ws's client then subscribes again by itself, telling the subscriber `connected` with wasRetry and, once the server listens again, a first event (`listening`), where it reads its list: it never hears a change made while it was away", async () => {
