@@ -52,14 +52,24 @@ function endedOnceClosed(pool: pg.Pool): pg.Pool {
   const end = pool.end.bind(pool) as () => Promise<void>;
   const closed = async () => {
     await end();
-    for (const deadline = Date.now() + CLOSE_WAIT_MS; open.size > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5));
-    for (const client of open) (client as pg.Client & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    await emptiedWithin(open, CLOSE_WAIT_MS);
+    for (const client of open) closeSocket(client);
   };
   pool.end = ((callback?: (error?: Error) => void) => {
     if (!callback) return closed();
     closed().then(() => callback(), callback);
   }) as typeof pool.end;
   return pool;
+}
+
+/** Waits until `connections` is empty (others take their members out as they close or come back), `ms` at most. */
+async function emptiedWithin(connections: Set<unknown>, ms: number): Promise<void> {
+  for (const deadline = Date.now() + ms; connections.size > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Closes `client`'s socket from this side: its server process rolls back and ends when it next reads. */
+function closeSocket(client: pg.ClientBase): void {
+  (client as pg.ClientBase & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
 }
 
 /** How long a pool's end waits for its connections to close before it closes their sockets itself (endedOnceClosed). */
@@ -84,7 +94,7 @@ export async function cutShort(pool: pg.Pool, warn: (message: string) => void = 
   const inUse = connectionsInUse.get(pool) ?? new Set<pg.PoolClient>();
   // a moment for those on their way back (the live queue's listening connection, unlistening once
   // PostGraphile is released): ended, they logged a closed connection at every shutdown
-  for (const end = Date.now() + RETURN_WAIT_MS; inUse.size > 0 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  await emptiedWithin(inUse, RETURN_WAIT_MS);
   const cut = [...inUse];
   if (cut.length) {
     const pids = cut.map((client) => (client as pg.PoolClient & { processID: number }).processID);
@@ -94,7 +104,7 @@ export async function cutShort(pool: pg.Pool, warn: (message: string) => void = 
       // no connection to spare (the role's or the server's limit): their sockets are closed instead, and
       // their server processes roll back when they next read (their commits were never sent)
       warn(`the requests cut short are rolled back as their connections close: ${error instanceof Error ? error.message : String(error)}`);
-      for (const client of cut) (client as pg.PoolClient & { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      for (const client of cut) closeSocket(client);
     }
   }
 }
