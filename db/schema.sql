@@ -5571,6 +5571,41 @@ COMMENT ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid
 
 
 --
+-- Name: keep_stamps_of_unchanged_rows(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.keep_stamps_of_unchanged_rows() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_table regclass;
+  v_tables integer := 0;
+begin
+  for v_table in select t.tgrelid::regclass from pg_trigger t where t.tgname = '_100_timestamps' and not t.tgisinternal order by 1
+  loop
+    execute format('drop trigger if exists _999_unchanged_keeps_stamps on %s', v_table);
+    execute format('create trigger _999_unchanged_keeps_stamps before update on %s for each row execute function app_private.tg__unchanged_keeps_stamps(%s)',
+      v_table,
+      (select string_agg(quote_literal(a.attname), ', ' order by a.attnum) from pg_attribute a
+       where a.attrelid = v_table and a.attgenerated <> '' and not a.attisdropped));
+    v_tables := v_tables + 1;
+  end loop;
+  return v_tables;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.keep_stamps_of_unchanged_rows() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION keep_stamps_of_unchanged_rows(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.keep_stamps_of_unchanged_rows() IS 'Makes (again) the trigger _999_unchanged_keeps_stamps on every stamped table (one with _100_timestamps), giving it the table''s generated columns as its arguments; answers how many tables. Run by 000414, and by a migration that adds a stamped table or a generated column to one (tests/db/audit.test.ts checks every stamped table''s trigger and arguments).';
+
+
+--
 -- Name: kinds_with_codes(uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7904,13 +7939,10 @@ COMMENT ON FUNCTION app_private.tg__truncate_refused() IS 'BEFORE TRUNCATE, for 
 CREATE FUNCTION app_private.tg__unchanged_keeps_stamps() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
-declare
-  -- a generated column (a patient's search_text, an invoice's balance) is computed after the before triggers: null in
-  -- `new` here, it is what its columns make it, compared through them
-  v_generated constant text[] := array(select a.attname::text from pg_catalog.pg_attribute a
-                                       where a.attrelid = tg_relid and a.attgenerated <> '' and not a.attisdropped);
 begin
-  if (to_jsonb(new) - v_generated - 'updated_at' - 'updated_by') = (to_jsonb(old) - v_generated - 'updated_at' - 'updated_by') then
+  -- tg_argv: the table's generated columns, computed after the before triggers (null in `new` here), compared
+  -- through the columns they are made of (null for a table of none)
+  if (to_jsonb(new) - coalesce(tg_argv, '{}') - 'updated_at' - 'updated_by') = (to_jsonb(old) - coalesce(tg_argv, '{}') - 'updated_at' - 'updated_by') then
     new.updated_at := old.updated_at;
     new.updated_by := old.updated_by;
   end if;
@@ -7925,7 +7957,7 @@ ALTER FUNCTION app_private.tg__unchanged_keeps_stamps() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg__unchanged_keeps_stamps(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__unchanged_keeps_stamps() IS 'BEFORE UPDATE, the last of a stamped table''s before triggers (_999_unchanged_keeps_stamps): an update that changes nothing but the stamps (a form sent back as it is) keeps the row''s updated_at and updated_by, which tg__timestamps moved; compared as tg__audit compares, so a row''s stamps move exactly when the audit log writes an entry of it (000408).';
+COMMENT ON FUNCTION app_private.tg__unchanged_keeps_stamps() IS 'BEFORE UPDATE, the last of a stamped table''s before triggers (_999_unchanged_keeps_stamps, given the table''s generated columns as its arguments: keep_stamps_of_unchanged_rows): an update that changes nothing but the stamps (a form sent back as it is) keeps the row''s updated_at and updated_by, which tg__timestamps moved; compared as tg__audit compares, so a row''s stamps move exactly when the audit log writes an entry of it (000408, 000414).';
 
 
 --
@@ -19914,21 +19946,21 @@ CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.clinic FO
 -- Name: daily_reconciliation _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.daily_reconciliation FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps('expected_total', 'counted_total', 'cash_difference', 'difference');
 
 
 --
 -- Name: invoice _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps('balance');
 
 
 --
 -- Name: invoice_line _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.invoice_line FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps('line_subtotal', 'line_tax', 'line_total');
 
 
 --
@@ -19942,7 +19974,7 @@ CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.membershi
 -- Name: patient _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.patient FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps('search_text');
 
 
 --
@@ -19984,7 +20016,7 @@ CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.visit FOR
 -- Name: visit_service _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps('line_total');
 
 
 --
@@ -22440,6 +22472,13 @@ REVOKE ALL ON FUNCTION app_private.invited_again(old app_public.membership, new 
 --
 
 REVOKE ALL ON FUNCTION app_private.invoice_document(clinic_id uuid, invoice_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION keep_stamps_of_unchanged_rows(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.keep_stamps_of_unchanged_rows() FROM PUBLIC;
 
 
 --

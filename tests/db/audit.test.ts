@@ -186,6 +186,16 @@ test("every stamped table keeps the stamps of an update that changes nothing, in
     order by 1`);
   expect(rows.length).toBeGreaterThan(10);
   expect(rows.filter((r) => r.last_before_update !== "_999_unchanged_keeps_stamps")).toEqual([]);
+  // given its table's generated columns (computed after the before triggers, left out of the comparison), so that it
+  // reads no catalog per row (000414): a column made generated later is given to it by keep_stamps_of_unchanged_rows
+  const { rows: given } = await rootPool().query(`
+    select t.tgrelid::regclass::text as tbl,
+      coalesce((select array_agg(a.attname::text order by a.attnum) from pg_attribute a
+                where a.attrelid = t.tgrelid and a.attgenerated <> '' and not a.attisdropped), '{}') as generated,
+      case when t.tgnargs = 0 then '{}' else string_to_array(rtrim(encode(t.tgargs, 'escape'), '\\000'), '\\000') end as arguments
+    from pg_trigger t where t.tgname = '_999_unchanged_keeps_stamps'`);
+  expect(given.filter((r) => r.generated.join() !== r.arguments.join())).toEqual([]);
+  expect(given.filter((r) => r.generated.length > 0).length).toBeGreaterThan(3);
   const { rows: [{ fn }] } = await rootPool().query("select tgfoid::regproc::text as fn from pg_trigger where tgname = '_999_unchanged_keeps_stamps' limit 1");
   expect(fn).toBe("app_private.tg__unchanged_keeps_stamps");
 });
