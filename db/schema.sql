@@ -1506,8 +1506,12 @@ begin
   v_name := regexp_replace(v_name, ' {2,}', ' ', 'g');
   -- the ends: spaces, zero-width spaces and direction marks; joiners at the start only
   v_name := regexp_replace(v_name, '^[ \u200b-\u200f\u061c]+|[ \u200b\u200e\u200f\u061c]+$', '', 'g');
-  if regexp_replace(v_name, '[ \u200b-\u200f\u061c]', '', 'g') = '' then
-    v_name := ''; -- nothing visible: a missing name
+  -- nothing visible, a missing name: nothing left once the spaces and every character Unicode marks as printing
+  -- nothing (Default_Ignorable_Code_Point) are out
+  if regexp_replace(v_name,
+       '[ \u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]',
+       '', 'g') = '' then
+    v_name := '';
   end if;
   return case when current_setting('server_encoding') = 'UTF8' then normalize(v_name, nfc) else v_name end;
 end;
@@ -1520,7 +1524,7 @@ ALTER FUNCTION app_hidden.name_as_meant(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_as_meant(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks, soft hyphens and control characters out; white space of any kind (Hangul fillers and the blank Braille pattern too) one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name; in Unicode''s composed form (NFC) on a UTF-8 server.';
+COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks, soft hyphens and control characters out; white space of any kind (Hangul fillers and the blank Braille pattern too) one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name: nothing left once the spaces and every character Unicode marks as printing nothing (Default_Ignorable_Code_Point: zero-width characters, joiners, fillers, invisible operators, variation selectors, tags) are out, the one rule of "nothing visible" (000413''s list, the invoice line''s too); in Unicode''s composed form (NFC) on a UTF-8 server.';
 
 
 --
@@ -2221,7 +2225,7 @@ ALTER FUNCTION app_hidden.reason_or_null(reason text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION reason_or_null(reason text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.reason_or_null(reason text) IS 'A reason as it is kept: without the white space around it (text_or_null); null when nothing in it is visible, as name_as_meant reads text (white space, joiners, fillers, control characters).';
+COMMENT ON FUNCTION app_hidden.reason_or_null(reason text) IS 'A reason as it is kept: without the white space around it (text_or_null); null when nothing in it is visible, as name_as_meant reads text (white space, and every character Unicode marks as printing nothing: joiners, fillers, variation selectors, invisible operators, tags; control characters).';
 
 
 --
@@ -4212,7 +4216,7 @@ ALTER FUNCTION app_private.check_password(password text) OWNER TO :DATABASE_OWNE
 -- Name: FUNCTION check_password(password text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given: none is INVALID_INPUT; one with nothing visible (white space of any kind, zero-width or control characters alone: app_hidden.name_as_meant''s blank), fewer than 8 or more than 128 characters WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin, reset_password, reset_member_password); change_password before the current password is checked.';
+COMMENT ON FUNCTION app_private.check_password(password text) IS 'The password rule, for every password an account is given: none is INVALID_INPUT; one with nothing visible (white space of any kind, control characters or characters Unicode marks as printing nothing alone, such as zero-width spaces, joiners or variation selectors: app_hidden.name_as_meant''s blank), fewer than 8 or more than 128 characters WEAK_PASSWORD. invite_member checks it before the phone is looked up; hash_password before an account is made (find_or_create_user) or its password reset (create_platform_admin, reset_password, reset_member_password); change_password before the current password is checked.';
 
 
 --
@@ -8371,7 +8375,10 @@ CREATE FUNCTION app_private.tg_clinic__trim_name() RETURNS trigger
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 begin
-  new.name := app_hidden.name_as_meant(new.name);
+  -- as written now: a name saved under an earlier rule stays as it is while it is not changed
+  if tg_op = 'INSERT' or new.name is distinct from old.name then
+    new.name := app_hidden.name_as_meant(new.name);
+  end if;
   return new;
 end;
 $$;
@@ -8383,7 +8390,7 @@ ALTER FUNCTION app_private.tg_clinic__trim_name() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_clinic__trim_name(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__trim_name() IS 'Trigger: a clinic''s name is saved as meant (app_hidden.name_as_meant): white space of any kind one space, none at either end, invisible controls out.';
+COMMENT ON FUNCTION app_private.tg_clinic__trim_name() IS 'Trigger: a clinic''s name is saved as meant (app_hidden.name_as_meant) when inserted or changed: white space of any kind one space, none at either end, invisible controls out, nothing visible no name (clinic_name_check); one saved under an earlier rule stays as it is while it is not changed.';
 
 
 --
@@ -8742,11 +8749,9 @@ begin
   -- a description left out is the not-null constraint's to tell ("A required value is missing: description.")
   if new.description is not null and (
        coalesce(char_length(app_hidden.text_or_null(new.description)), 0) not between 1 and 300
-       -- nothing visible: nothing left once name_as_meant has read it and the characters Unicode marks as printing
-       -- nothing (Default_Ignorable_Code_Point), spaces among them, are out (000413)
-       or ((regexp_replace(app_hidden.name_as_meant(new.description),
-              '[ \u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]',
-              '', 'g') = ''
+       -- nothing visible: nothing left once name_as_meant has read it (spaces and every character Unicode marks as
+       -- printing nothing out: its blank)
+       or ((app_hidden.name_as_meant(new.description) = ''
             or char_length(new.description) > 300)
            -- its service's name as the catalog keeps it (one saved before 000130 kept the white space around it), which
            -- a visit's line bills whatever became of it: the catalog's, held to the rule it was saved under
@@ -8766,7 +8771,7 @@ ALTER FUNCTION app_private.tg_invoice_line__description_says_something() OWNER T
 -- Name: FUNCTION tg_invoice_line__description_says_something(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something (something is left of it once app_hidden.name_as_meant has read it and every character Unicode marks as printing nothing, Default_Ignorable_Code_Point, and every space are out: not white space, zero-width or other invisible characters alone, 000413) in at most 300 characters as kept (its service''s name as the catalog keeps it, one saved before 000130 with white space around it, 1 to 300 characters once that is taken off, the rule of before), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
+COMMENT ON FUNCTION app_private.tg_invoice_line__description_says_something() IS 'BEFORE INSERT or UPDATE OF description: a line''s description says something (app_hidden.name_as_meant does not read it as nothing visible: not white space, zero-width or other characters Unicode marks as printing nothing alone, 000413) in at most 300 characters as kept (its service''s name as the catalog keeps it, one saved before 000130 with white space around it, 1 to 300 characters once that is taken off, the rule of before), else 23514 under the name invoice_line_description_check (the check it replaces, by which the API finds its message); on the lines written only, so that the cascades rewriting a void invoice''s line saved before the rule (000370) are not refused.';
 
 
 --

@@ -2,7 +2,7 @@
  * "Nothing visible" is one rule (app_hidden.name_as_meant's blank): white space, and every character Unicode marks as
  * printing nothing (Default_Ignorable_Code_Point), alone. name_as_meant had a short list of its own, and the invoice
  * line's description another (000413): a name, a reason, a key or a password of the invisible operators, the combining
- * grapheme joiner, a variation selector or a tag alone was taken as something (000NNN).
+ * grapheme joiner, a variation selector or a tag alone was taken as something (000415).
  */
 import { randomUUID } from "node:crypto";
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -145,7 +145,7 @@ test("an idempotency key of characters that print nothing alone is refused befor
   expect((await rootPool().query("select count(*)::int as n from app_public.payment where invoice_id = $1", [invoice.id])).rows[0].n).toBe(0);
 });
 
-// every one of them, a whole range's ends: the blank of name_as_meant, which every caller reads (000NNN)
+// every one of them, a whole range's ends: the blank of name_as_meant, which every caller reads (000415)
 test("name_as_meant reads every character Unicode marks as printing nothing, alone, as nothing visible, and each rule that asks it so", async () => {
   const IGNORABLE: [number, number][] = [[0x00ad, 0x00ad], [0x034f, 0x034f], [0x061c, 0x061c], [0x115f, 0x1160], [0x17b4, 0x17b5], [0x180b, 0x180f],
     [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xffa0, 0xffa0], [0xfff0, 0xfff8],
