@@ -1010,6 +1010,53 @@ describe("service catalog prices", () => {
       ["1000", "1100", "1200", "1300", "1400"].map((price, i) => ({ price: `${price}.000`, at_its_start: `${price}.000`, until_the_next: i === 4 ? null : true })),
     );
   });
+
+  // a line's quantity raised after its service's price changed gave the units added then at the price the service had
+  // when the line was first added: 1 test added at 5,000 raised to 3 after the price went to 8,000 was invoiced 3 × 5,000,
+  // where the same test added then bills 8,000 (and after a price cut the patient paid the old, higher price for it);
+  // the same after a service taken out of the catalog was restored at a new price (000364 refused a raise only while out)
+  test("a visit is given more of a service whose price changed since only at today's price: a line of its own, the line at the old price raised no more", async () => {
+    const own = await createClinic("Price changed on a visit");
+    const doctor = new Browser(api);
+    await doctor.login(own.members.doctor.phone, own.members.doctor.password);
+    const manager = new Browser(api);
+    await manager.login(own.members.owner.phone, own.members.owner.password);
+    const ADD = `mutation($v: UUID!, $s: UUID!, $q: Int) { createVisitService(input: { visitService: { visitId: $v, serviceId: $s, quantity: $q } }) { visitService { rowId unitPrice quantity } } }`;
+    const CHANGE = `mutation($c: UUID!, $id: UUID!, $p: VisitServicePatch!) { updateVisitService(input: { clinicId: $c, rowId: $id, patch: $p }) { visitService { quantity unitPrice discount lineTotal } } }`;
+    const PRICE = `mutation($c: UUID!, $id: UUID!, $p: BigFloat!) { updateService(input: { clinicId: $c, rowId: $id, patch: { price: $p } }) { service { price } } }`;
+    for (const [before, after] of [["5000", "8000.00"], ["5000", "3000.00"]]) {
+      const service = await createService(own.clinicId, before);
+      const visit = await createVisit(own, "in_progress");
+      const added = await doctor.graphql(ADD, { v: visit.id, s: service.id, q: 2 });
+      const line = added.body.data.createVisitService.visitService;
+      expect((await manager.graphql(PRICE, { c: own.clinicId, id: service.id, p: after })).body.errors).toBeUndefined();
+      const raised = await doctor.graphql(CHANGE, { c: own.clinicId, id: line.rowId, p: { quantity: 3 } });
+      expect(raised.body).toEqual({
+        data: { updateVisitService: null },
+        errors: [expect.objectContaining({
+          message: `That service's price has changed since it was added to this visit (5000.00 then, ${after} now): more of it is added as a line of its own, at today's price (add the service again).`,
+          extensions: expect.objectContaining({ code: "INVALID_INPUT" }),
+        })],
+      });
+      // the line keeps what it was given, and is still lowered and discounted; more is a line of its own, at today's price
+      expect((await doctor.graphql(CHANGE, { c: own.clinicId, id: line.rowId, p: { quantity: 1, discount: "500" } })).body.data.updateVisitService.visitService).toEqual({
+        quantity: 1,
+        unitPrice: "5000.000",
+        discount: "500.000",
+        lineTotal: "4500.000",
+      });
+      expect((await doctor.graphql(ADD, { v: visit.id, s: service.id, q: 2 })).body.data.createVisitService.visitService).toMatchObject({ unitPrice: `${after}0`, quantity: 2 });
+    }
+    // a price changed and set back is the line's price again: the line is raised as ever
+    const service = await createService(own.clinicId, "700");
+    const visit = await createVisit(own, "in_progress");
+    const line = (await doctor.graphql(ADD, { v: visit.id, s: service.id, q: 1 })).body.data.createVisitService.visitService;
+    for (const price of ["900", "700"]) await manager.graphql(PRICE, { c: own.clinicId, id: service.id, p: price });
+    expect((await doctor.graphql(CHANGE, { c: own.clinicId, id: line.rowId, p: { quantity: 4 } })).body.data.updateVisitService.visitService).toMatchObject({
+      quantity: 4,
+      unitPrice: "700.000",
+    });
+  });
 });
 
 describe("search and duplicate warnings", () => {
