@@ -10569,6 +10569,8 @@ CREATE FUNCTION app_private.tg_visit_service__snapshot() RETURNS trigger
 declare
   v_line app_public.visit_service := case when tg_op = 'DELETE' then old else new end;
   v_status app_public.visit_status;
+  v_price numeric;
+  v_currency text;
 begin
   -- The lock reads only visits the session may also update; one it may not lock is looked for
   -- again, through the select policy alone: none seen at all is NOT_FOUND. Held until commit, it
@@ -10597,13 +10599,22 @@ begin
     if (new.visit_id, new.service_id) is distinct from (old.visit_id, old.service_id) then
       raise exception 'Remove the line and add another instead of changing its visit or service.' using errcode = 'CINVL';
     end if;
-    -- more of a service is given only while it is in the catalog, as a line of it is added: a line of a service deleted
-    -- or made inactive since keeps what it was given, lowered or discounted as ever
-    if new.quantity > old.quantity and not exists (
-         select from app_public.service s
-         where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null) then
-      raise exception 'That service is no longer in this clinic''s active catalog: a visit is given no more of it than it was (lower the quantity, or add an active service).'
-        using errcode = 'CINVL';
+    -- more of a service is given only while it is in the catalog, and at the catalog's price, as a line of it is added:
+    -- a line of a service deleted or made inactive since, or whose price changed since, keeps what it was given,
+    -- lowered or discounted as ever (more of it at today's price is a line of its own)
+    if new.quantity > old.quantity then
+      select s.price into v_price from app_public.service s
+      where s.clinic_id = new.clinic_id and s.id = new.service_id and s.is_active and s.deleted_at is null;
+      if not found then
+        raise exception 'That service is no longer in this clinic''s active catalog: a visit is given no more of it than it was (lower the quantity, or add an active service).'
+          using errcode = 'CINVL';
+      end if;
+      if v_price <> old.unit_price then
+        select c.currency into v_currency from app_public.clinic c where c.id = new.clinic_id;
+        raise exception 'That service''s price has changed since it was added to this visit (% then, % now): more of it is added as a line of its own, at today''s price (add the service again).',
+          app_private.money_text(old.unit_price, v_currency), app_private.money_text(v_price, v_currency)
+          using errcode = 'CINVL';
+      end if;
     end if;
   end if;
   -- what the visit's services come to with this one (the others read under the visit's lock, as the session sees
@@ -10629,7 +10640,7 @@ ALTER FUNCTION app_private.tg_visit_service__snapshot() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_visit_service__snapshot(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
+COMMENT ON FUNCTION app_private.tg_visit_service__snapshot() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s visit must be one the session sees in its clinic (NOT_FOUND otherwise); copies the catalog price at insert, keeps it afterwards, and freezes the services of finished visits; a line is added, or its quantity raised, only while its service is active and not deleted (INVALID_INPUT; lowered, discounted or taken off whatever became of it), and its quantity raised only while the catalog''s price is the line''s (INVALID_INPUT naming both: more of it at today''s price is a line of its own); refuses a line added, or a quantity raised, that makes the visit''s services come to more than 4999999999999.999, half what its invoice''s total holds, so that any tax fits (INVALID_INPUT; a visit past it from before is still given a discount or a quantity lowered); locks the visit (FOR NO KEY UPDATE), so a line and a completion of its visit, and two lines of one visit, take turns.';
 
 
 --
