@@ -47,7 +47,8 @@ export function apiPool(connectionString: string, max: number): pg.Pool {
  * the session's days and times to its clinic's: the time zone of the clinic of
  * the claim, read from `app_hidden.clinic_time_zone` (kept by a trigger) at
  * every transaction, so a clinic that changes it is seen at once (a claim in
- * the cookie kept the old one until the next login).
+ * the cookie kept the old one until the next login). A write's is set again
+ * by its turn (`WRITE_TURN`), once taken: a change of the zone holds the turn.
  */
 const settingsStatements = new Map<string, { name: string; text: string }>();
 function settingsStatement(count: number, timeZone: boolean): { name: string; text: string } {

@@ -2,11 +2,13 @@
  * The clinic domain through the API: tenancy across foreign keys, soft delete
  * and restore, bad input, search, duplicate warnings, aggregates and filters.
  */
-import { apiPool, closeRootPool, rootPool } from "../support/database.ts";
+import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
+import { beginWithSettings } from "../../server/pg-transaction.ts";
 import { addMember, asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
 import { outcome, trackBackend, waitsFor, whileHolding } from "../support/locks.ts";
 import { statementsSentBy } from "../support/statements.ts";
+import { until } from "../support/until.ts";
 
 let api: TestApi;
 let a: TestClinic;
@@ -1528,6 +1530,43 @@ describe("aggregates and filters", () => {
       expect(await firstDay()).toMatch(/\+09:00$/);
     } finally {
       await setZone("Africa/Dar_es_Salaam");
+    }
+  });
+
+  test("a booking sent while the clinic's time zone is being changed waits for the change, and its time is read on the new clock", async () => {
+    const moving = await createClinic("Moving clinic");
+    const desk = new Browser(api);
+    await desk.login(moving.members.receptionist.phone, moving.members.receptionist.password);
+    const patient = await createPatient(moving.clinicId);
+    // the owner's change of zone in a transaction begun as the API begins one (Dar es Salaam, UTC+3, to Kathmandu,
+    // UTC+5:45), not yet committed: it holds the clinic's turn to write
+    const changer = await apiPool().connect();
+    try {
+      const changerPid = await trackBackend(changer);
+      const session = await openSession(moving.members.owner.userId, moving.clinicId);
+      await beginWithSettings(changer, { role: testConfig.roles.visitor, "jwt.claims.session_id": session, "jwt.claims.clinic_id": moving.clinicId });
+      await changer.query("update app_public.clinic set timezone = 'Asia/Kathmandu' where id = $1", [moving.clinicId]);
+      // 09:00 typed on the clinic's clock, sent while the change is under way
+      const booking = desk.graphql(
+        `mutation($p: UUID!, $d: UUID!) { createVisit(input: { visit: { patientId: $p, doctorId: $d, scheduledAt: "2030-01-07T09:00" } }) { visit { scheduledAt } } }`,
+        { p: patient.id, d: moving.members.doctor.membershipId },
+      );
+      // the booking waits for the clinic's turn to write, which the change holds
+      const waiting = await until(async () =>
+        (await rootPool().query("select count(*)::int as n from pg_stat_activity a where $1::int = any (pg_blocking_pids(a.pid)) and a.query ~ 'take_clinic_write_turn'", [changerPid])).rows[0].n > 0,
+      );
+      expect(waiting).toBe(true);
+      await changer.query("commit");
+      // 09:00 in Kathmandu, where the clinic is once the booking's turn comes (it was 09:00 in Dar es Salaam: 11:45 there)
+      expect((await booking).body).toEqual({ data: { createVisit: { visit: { scheduledAt: "2030-01-07T09:00:00.000000+05:45" } } } });
+      const { rows } = await rootPool().query(
+        "select to_char(scheduled_at at time zone 'Asia/Kathmandu', 'YYYY-MM-DD HH24:MI') as local from app_public.visit where patient_id = $1",
+        [patient.id],
+      );
+      expect(rows).toEqual([{ local: "2030-01-07 09:00" }]);
+    } finally {
+      await changer.query("rollback");
+      changer.release();
     }
   });
 
