@@ -2346,6 +2346,9 @@ begin
   select s.clinic_id into v_clinic from app_private.session s where s.id = app_public.current_session_id();
   if v_clinic is not null then
     perform pg_advisory_xact_lock(hashtextextended('write_turn:' || v_clinic, 0));
+    -- the clinic's zone as it is now that the turn is ours: a change of it that held the turn has committed, and the
+    -- zone read as the transaction opened (before the wait) may be the old one (until the transaction ends, as then)
+    perform set_config('timezone', coalesce((select z.time_zone from app_hidden.clinic_time_zone z where z.clinic_id = v_clinic), 'UTC'), true);
   end if;
 end;
 $$;
@@ -2357,7 +2360,7 @@ ALTER FUNCTION app_hidden.take_clinic_write_turn() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION take_clinic_write_turn(); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Nothing for a session of no clinic. A session that has ended takes its turn too: its transaction''s own statements refuse it (live_session), or a logout clears it.';
+COMMENT ON FUNCTION app_hidden.take_clinic_write_turn() IS 'Takes the session''s clinic''s turn to write, until the transaction ends: an advisory lock of the clinic that nothing else takes. The API calls it first in every write transaction of a clinic''s session, so that the API''s writes of a clinic go one after another and none holds a row another waits for while it waits for the audit chain (a deadlock). Once the turn is taken, it sets the transaction''s TimeZone to the clinic''s zone as it is then (app_hidden.clinic_time_zone): a change of the zone holds the turn until it commits, and a write sent meanwhile read the old zone as it opened, and took its times on the old clock (000417). Nothing for a session of no clinic. A session that has ended takes its turn too: its transaction''s own statements refuse it (live_session), or a logout clears it.';
 
 
 --
@@ -14586,7 +14589,7 @@ ALTER TABLE app_hidden.clinic_time_zone OWNER TO :DATABASE_OWNER;
 -- Name: TABLE clinic_time_zone; Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_hidden.clinic_time_zone IS 'Each clinic''s time zone, kept by a trigger on clinic: what an API transaction sets as its TimeZone, read by the login role in the statement that opens it.';
+COMMENT ON TABLE app_hidden.clinic_time_zone IS 'Each clinic''s time zone, kept by a trigger on clinic: what an API transaction sets as its TimeZone, read by the login role in the statement that opens it, and read again by take_clinic_write_turn once a write''s turn to write has come (000417).';
 
 
 --
