@@ -419,6 +419,23 @@ test("a code's number typed alone, with or without its leading zeros, is the cod
   expect(await searchIn(renamed, "0000")).toEqual([patel.id, old.id]);
 });
 
+// a Persian keyboard types ۱۲ for 12, an Arabic one often ١٢: the phones typed so were read as digits, the code's number
+// was not (PAT-000012 listed by name among the phones with 12 in them), and PAT-١٢ found no one
+test("a code or its number typed in Arabic-Indic or Persian digits is the code, first, as a phone typed so is read", async () => {
+  const own = await createClinic("Arabic-Indic code clinic");
+  for (let i = 1; i <= 11; i++) {
+    await createPatient(own.clinicId, { first_name: "Amani", last_name: `Abbott${i}`, phone: `+2557120120${String(i).padStart(2, "0")}` });
+  }
+  const twelfth = await createPatient(own.clinicId, { first_name: "Zawadi", last_name: "Zuberi", phone: "+255713999999" });
+  expect(twelfth.code).toBe("PAT-000012");
+  for (const query of ["١٢", "۱۲", "٠١٢", "PAT-١٢", "pat ۱۲", "PAT-٠٠٠٠١٢", "pat۰۰۰۰۱۲"]) {
+    expect({ query, first: (await searchIn(own, query))[0] }).toEqual({ query, first: twelfth.id });
+  }
+  // then the same matches as the number typed in ASCII digits
+  expect(await searchIn(own, "١٢")).toEqual(await searchIn(own, "12"));
+  expect(await searchIn(own, "۰۷۱۳ ۹۹۹")).toEqual([twelfth.id]);
+});
+
 // a code that is no code typed short (a prefix of digits, or past 999999) typed in full came after every other match
 test("a code typed in full comes first whatever its prefix and length", async () => {
   const digits = await createClinic("Digit prefix clinic");
