@@ -601,6 +601,22 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(await annexName()).toBe(`Rename Home ${tag}`);
   });
 
+  // compared in lower case alone, ΚΛΙΝΙΚΗ ΝΙΚΟΣ (capitals: no accents, a final Σ) was another name than Κλινική Νίκος
+  test("a clinic is not renamed to its owner's other clinic's name typed another way: in Greek capitals, without accents or apostrophes", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const home = await createClinic(`Κλινική Νίκος ${tag}`);
+    const annex = await createClinic(`Rename Annex ${tag}`);
+    await addMember(annex.clinicId, home.members.owner, "owner");
+    const admin = new Browser(api);
+    await admin.login(annex.members.admin.phone, annex.members.admin.password);
+    const rename = (name: string) =>
+      admin.graphql(`mutation($id: UUID!, $name: String!) { updateClinic(input: { rowId: $id, patch: { name: $name } }) { clinic { name } } }`, { id: annex.clinicId, name });
+    for (const name of [`ΚΛΙΝΙΚΗ ΝΙΚΟΣ ${tag}`, `κλινικη νικοσ ${tag}`]) {
+      expect({ name, code: errorCode(await rename(name)) }).toEqual({ name, code: "CONFLICT" });
+    }
+    expect((await rename(`ΚΛΙΝΙΚΗ ΝΙΚΟΥ ${tag}`)).body).toEqual({ data: { updateClinic: { clinic: { name: `ΚΛΙΝΙΚΗ ΝΙΚΟΥ ${tag}` } } } });
+  });
+
   test("a service's name and category are saved as meant: trimmed, white space collapsed; a name of nothing visible is refused", async () => {
     const create = (name: string, category: string) =>
       owner.graphql(`mutation($n: String!, $c: String) { createService(input: { service: { name: $n, category: $c, price: "100" } }) { service { name category } } }`, {
@@ -1334,6 +1350,24 @@ describe("search and duplicate warnings", () => {
     // a word with σ inside is still not the word with ς at its end run on
     const check = await receptionist.graphql(`{ findPatientDuplicates(firstName: "Νίκοσα", lastName: "Οικονόμου Κουρής", dateOfBirth: "1968-10-28") { nodes { rowId } } }`);
     expect(check.body.data.findPatientDuplicates.nodes).toEqual([]);
+  });
+
+  // a Nepali or Hindi keyboard types ०-९ for digits, a Bengali one ০-৯: phones and codes were read in Arabic-Indic, Persian and
+  // full-width digits alone, so such a phone was INVALID_PHONE ("use digits"), at registration and at login, and a search
+  // for a phone or a code typed so found no one
+  test("a phone or a code typed in the digits of an Indic script is read as one typed in ASCII digits: registered, logged in with, searched", async () => {
+    const indic = (text: string, zero: number) => text.replace(/[0-9]/g, (d) => String.fromCodePoint(zero + Number(d)));
+    const own = await createClinic(`Indic digits ${crypto.randomUUID().slice(0, 8)}`);
+    const desk = new Browser(api);
+    await desk.login(indic(own.members.receptionist.phone, 0x0966), own.members.receptionist.password); // Devanagari
+    const r = await desk.graphql(`mutation($phone: String!) { createPatient(input: { patient: { firstName: "Sushila", lastName: "Shrestha", phone: $phone } }) { patient { rowId code phone } } }`,
+      { phone: indic("0713 456 789", 0x09e6) }); // Bengali
+    expect(r.body.data?.createPatient.patient).toMatchObject({ code: "PAT-000001", phone: "+255713456789" });
+    const id = r.body.data.createPatient.patient.rowId;
+    for (const [q, zero] of [["0713 456", 0x0966], ["+255 713 456 789", 0x09e6], ["PAT-1", 0x0966], ["pat 000001", 0x09e6], ["01", 0x0e50], ["713456", 0x0ae6]] as const) {
+      const found = (await desk.graphql(`query($q: String!) { searchPatients(query: $q) { nodes { rowId } } }`, { q: indic(q, zero) })).body.data.searchPatients.nodes;
+      expect({ q: indic(q, zero), found }).toEqual({ q: indic(q, zero), found: [{ rowId: id }] });
+    }
   });
 
   // the backslash is LIKE's escape: includes "M\\wangi" matched Mwangi, startsWith "\\" missed a name starting with one, and

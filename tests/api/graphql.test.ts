@@ -1048,6 +1048,27 @@ describe("permissions show as FORBIDDEN or NOT_FOUND", () => {
     expect((await create("Not Yet Theirs")).body.errors).toBeUndefined();
   });
 
+  // clinic names were compared in lower case alone: Greek capitals drop the accents and end a word in Σ, which lower case
+  // makes σ where the small letters end in ς, so ΚΛΙΝΙΚΗ ΝΙΚΟΣ and Κλινική Νίκος were two clinics of one owner, as were
+  // St. Mary's and St Marys, José and JOSE: the owner then picked among names they could not tell apart
+  test("createClinicWithOwner refuses an owner a second clinic of a name compared as the duplicate warning compares names: case, accents, final sigma, punctuation aside", async () => {
+    const platform = new Browser(api);
+    const admin = await createUser({ isPlatformAdmin: true });
+    await platform.login(admin.phone, admin.password);
+    const phone = (await createUser()).phone;
+    const create = (name: string) =>
+      platform.graphql(`mutation($name: String!, $phone: String!) { createClinicWithOwner(input: { name: $name, timezone: "UTC", currency: "EUR",
+        ownerPhone: $phone, ownerName: "Νίκος", ownerPassword: "password-123" }) { result { name } } }`, { name, phone });
+    expect((await create("Κλινική Νίκος")).body.errors).toBeUndefined();
+    expect((await create("St. Mary's Clinique José")).body.errors).toBeUndefined();
+    for (const again of ["ΚΛΙΝΙΚΗ ΝΙΚΟΣ", "κλινικη νικοσ", "St Marys Clinique Jose", "ST. MARY’S CLINIQUE JOSÉ"]) {
+      const r = await create(again);
+      expect({ again, errors: r.body.errors }).toEqual({ again, errors: [expect.objectContaining({ extensions: { code: "CONFLICT" }, message: `This owner already has a clinic named ${again}.` })] });
+    }
+    // another name is another clinic
+    expect((await create("ΚΛΙΝΙΚΗ ΝΙΚΟΣ ΙΙ")).body.errors).toBeUndefined();
+  });
+
   test("an update or a delete that changes nothing says so: NOT_FOUND, for another clinic's row as for one the role may not change", async () => {
     const nothingChanged = (response: { body: { data?: unknown; errors?: { message: string; extensions?: object }[] } }, field: string) =>
       expect(response.body).toMatchObject({
