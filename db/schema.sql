@@ -455,6 +455,45 @@ COMMENT ON TYPE app_public.visit_status IS 'Where a visit is in its lifecycle.';
 
 
 --
+-- Name: ascii_digits(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.ascii_digits(text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  -- a text of ASCII alone is itself, without reading the list
+  select case when ascii_digits.text ~ '[^[:ascii:]]' then translate(ascii_digits.text,
+      '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹߀߁߂߃߄߅߆߇߈߉०१२३४५६७८९' -- Arabic-Indic, Extended Arabic-Indic, Nko, Devanagari
+      || '০১২৩৪৫৬৭৮৯੦੧੨੩੪੫੬੭੮੯૦૧૨૩૪૫૬૭૮૯୦୧୨୩୪୫୬୭୮୯' -- Bengali, Gurmukhi, Gujarati, Oriya
+      || '௦௧௨௩௪௫௬௭௮௯౦౧౨౩౪౫౬౭౮౯೦೧೨೩೪೫೬೭೮೯൦൧൨൩൪൫൬൭൮൯' -- Tamil, Telugu, Kannada, Malayalam
+      || '෦෧෨෩෪෫෬෭෮෯๐๑๒๓๔๕๖๗๘๙໐໑໒໓໔໕໖໗໘໙༠༡༢༣༤༥༦༧༨༩' -- Sinhala Lith, Thai, Lao, Tibetan
+      || '၀၁၂၃၄၅၆၇၈၉႐႑႒႓႔႕႖႗႘႙០១២៣៤៥៦៧៨៩᠐᠑᠒᠓᠔᠕᠖᠗᠘᠙' -- Myanmar, Myanmar Shan, Khmer, Mongolian
+      || '᥆᥇᥈᥉᥊᥋᥌᥍᥎᥏᧐᧑᧒᧓᧔᧕᧖᧗᧘᧙᪀᪁᪂᪃᪄᪅᪆᪇᪈᪉᪐᪑᪒᪓᪔᪕᪖᪗᪘᪙' -- Limbu, New Tai Lue, Tai Tham Hora, Tai Tham Tham
+      || '᭐᭑᭒᭓᭔᭕᭖᭗᭘᭙᮰᮱᮲᮳᮴᮵᮶᮷᮸᮹᱀᱁᱂᱃᱄᱅᱆᱇᱈᱉᱐᱑᱒᱓᱔᱕᱖᱗᱘᱙' -- Balinese, Sundanese, Lepcha, Ol Chiki
+      || '꘠꘡꘢꘣꘤꘥꘦꘧꘨꘩꣐꣑꣒꣓꣔꣕꣖꣗꣘꣙꤀꤁꤂꤃꤄꤅꤆꤇꤈꤉꧐꧑꧒꧓꧔꧕꧖꧗꧘꧙' -- Vai, Saurashtra, Kayah Li, Javanese
+      || '꧰꧱꧲꧳꧴꧵꧶꧷꧸꧹꩐꩑꩒꩓꩔꩕꩖꩗꩘꩙꯰꯱꯲꯳꯴꯵꯶꯷꯸꯹０１２３４５６７８９' -- Myanmar Tai Laing, Cham, Meetei Mayek, Fullwidth
+      || '𐒠𐒡𐒢𐒣𐒤𐒥𐒦𐒧𐒨𐒩𐴰𐴱𐴲𐴳𐴴𐴵𐴶𐴷𐴸𐴹𑁦𑁧𑁨𑁩𑁪𑁫𑁬𑁭𑁮𑁯𑃰𑃱𑃲𑃳𑃴𑃵𑃶𑃷𑃸𑃹' -- Osmanya, Hanifi Rohingya, Brahmi, Sora Sompeng
+      || '𑄶𑄷𑄸𑄹𑄺𑄻𑄼𑄽𑄾𑄿𑇐𑇑𑇒𑇓𑇔𑇕𑇖𑇗𑇘𑇙𑋰𑋱𑋲𑋳𑋴𑋵𑋶𑋷𑋸𑋹𑑐𑑑𑑒𑑓𑑔𑑕𑑖𑑗𑑘𑑙' -- Chakma, Sharada, Khudawadi, Newa
+      || '𑓐𑓑𑓒𑓓𑓔𑓕𑓖𑓗𑓘𑓙𑙐𑙑𑙒𑙓𑙔𑙕𑙖𑙗𑙘𑙙𑛀𑛁𑛂𑛃𑛄𑛅𑛆𑛇𑛈𑛉𑜰𑜱𑜲𑜳𑜴𑜵𑜶𑜷𑜸𑜹' -- Tirhuta, Modi, Takri, Ahom
+      || '𑣠𑣡𑣢𑣣𑣤𑣥𑣦𑣧𑣨𑣩𑥐𑥑𑥒𑥓𑥔𑥕𑥖𑥗𑥘𑥙𑱐𑱑𑱒𑱓𑱔𑱕𑱖𑱗𑱘𑱙𑵐𑵑𑵒𑵓𑵔𑵕𑵖𑵗𑵘𑵙' -- Warang Citi, Dives Akuru, Bhaiksuki, Masaram Gondi
+      || '𑶠𑶡𑶢𑶣𑶤𑶥𑶦𑶧𑶨𑶩𖩠𖩡𖩢𖩣𖩤𖩥𖩦𖩧𖩨𖩩𖫀𖫁𖫂𖫃𖫄𖫅𖫆𖫇𖫈𖫉𖭐𖭑𖭒𖭓𖭔𖭕𖭖𖭗𖭘𖭙' -- Gunjala Gondi, Mro, Tangsa, Pahawh Hmong
+      || '𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗𝟘𝟙𝟚𝟛𝟜𝟝𝟞𝟟𝟠𝟡𝟢𝟣𝟤𝟥𝟦𝟧𝟨𝟩𝟪𝟫𝟬𝟭𝟮𝟯𝟰𝟱𝟲𝟳𝟴𝟵' -- Mathematical Bold, Mathematical Double-Struck, Mathematical Sans-Serif, Mathematical Sans-Serif Bold
+      || '𝟶𝟷𝟸𝟹𝟺𝟻𝟼𝟽𝟾𝟿𞅀𞅁𞅂𞅃𞅄𞅅𞅆𞅇𞅈𞅉𞋰𞋱𞋲𞋳𞋴𞋵𞋶𞋷𞋸𞋹𞥐𞥑𞥒𞥓𞥔𞥕𞥖𞥗𞥘𞥙' -- Mathematical Monospace, Nyiakeng Puachue Hmong, Wancho, Adlam
+      || '🯰🯱🯲🯳🯴🯵🯶🯷🯸🯹' -- Segmented
+    , repeat('0123456789', 65)) else ascii_digits.text end;
+$$;
+
+
+ALTER FUNCTION app_hidden.ascii_digits(text text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION ascii_digits(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.ascii_digits(text text) IS 'Text with every decimal digit of another script as its ASCII digit: Unicode''s decimal digits (general category Nd, Unicode 14: each script''s 0 to 9), Arabic-Indic ٠-٩, Persian ۰-۹, Devanagari ०-९ (Hindi, Marathi, Nepali), Bengali ০-৯, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala, Thai ๐-๙, Lao, Tibetan, Myanmar, Khmer, Mongolian, NKo, Adlam and the others, and the full-width ０-９ of East Asian keyboards; the rest as it is. For phone_text (the phones) and patients_matching (the search''s codes and their numbers).';
+
+
+--
 -- Name: audit_chain_in_view(); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -1660,10 +1699,9 @@ begin
     v_clinic_id uuid := app_public.current_clinic_id();
     -- in Unicode's compatibility form (NFKC, on a UTF-8 server), as search_key reads it: a code typed with a Japanese or
     -- Chinese input method (ＰＡＴ－１２, ｐａｔ０００００１) is the code typed in ASCII; and with ASCII digits for the
-    -- Arabic-Indic and Persian ones, which NFKC keeps, as phone_text reads a phone's: the ١٢ or ۱۲ of an Arabic or a
-    -- Persian keyboard is 12
-    v_trimmed text := btrim(translate(case when current_setting('server_encoding') = 'UTF8' then normalize(query, nfkc) else query end,
-                                      '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', '01234567890123456789'));
+    -- digits of every other script, which NFKC keeps, as phone_text reads a phone's (ascii_digits): the ١٢ or ۱۲ of an
+    -- Arabic or a Persian keyboard, the १२ of a Nepali or Hindi one and the ১২ of a Bengali one are 12
+    v_trimmed text := btrim(app_hidden.ascii_digits(case when current_setting('server_encoding') = 'UTF8' then normalize(query, nfkc) else query end));
     -- a code typed without its hyphen is the code
     v_typed text := case when v_trimmed ~ '^[[:alnum:]]{1,8}[0-9]{6}$' and v_trimmed !~ '^[0-9]+$'
       then regexp_replace(v_trimmed, '([0-9]{6})$', '-\1') else v_trimmed end;
@@ -1750,7 +1788,7 @@ ALTER FUNCTION app_hidden.patients_matching(query text) OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION patients_matching(query text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server), and its Arabic-Indic and Persian digits (PAT-١٢, ۱۲, as Arabic and Persian keyboards type them) as ASCII digits, as a phone''s are; a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012; a code past 999999 typed so, PAT1000000 or pat 1000000, is PAT-1000000, and P21000000 both P2-1000000 and P-21000000), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters (once trimmed and in NFKC; one of more than 1000 characters as typed is refused, INVALID_INPUT, before any of it is read); any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
+COMMENT ON FUNCTION app_hidden.patients_matching(query text) IS 'The current clinic''s patients whose names, code and phone contain every word of `query`, in any order, when one of its words has 3 characters or more (words split at white space and commas; a word with hyphens, apostrophes or dots in it also without them, name_unpunctuated, as each name also is in the search''s text: obrien finds O''Brien, o.brien OBrien), else `query` as typed (2 characters at least); or whose phone contains it as people type phones, national or international (phone_search_term). A code typed in full-width forms (ＰＡＴ－１２, by a Japanese or Chinese input method) is read as typed in ASCII (NFKC, on a UTF-8 server), and its digits of any other script (ascii_digits: PAT-١٢ and ۱۲ as Arabic and Persian keyboards type them, PAT-१२ as Nepali and Hindi ones do, ১২ as Bengali ones do) as ASCII digits, as a phone''s are; a code typed without its hyphen (PAT000002: a prefix of 1 to 8 letters or digits, then 6 digits) is that code, and so is one typed without its leading zeros (pat-12, PAT 12, pat12: the clinic''s patient prefix in any case, or a prefix with a letter in it as typed, in upper or in lower case, such as one the clinic had before, then 1 to 6 digits, is PAT-000012; a code past 999999 typed so, PAT1000000 or pat 1000000, is PAT-1000000, and P21000000 both P2-1000000 and P-21000000), its patient found by the code''s own index apart from the words'' search. Digits alone (12, 000012, 0000012) are a code''s number: the patients whose code has that number, whatever its prefix (PAT-000012, or 2026-000012 under a prefix of digits), without their leading zeros (code_number), found by the index of the codes'' numbers apart from the words'' search, come first like an exact code; digits are never a short code of a prefix of digits (typed with its hyphen: 1-12). `query` is 2 to 100 characters (once trimmed and in NFKC; one of more than 1000 characters as typed is refused, INVALID_INPUT, before any of it is read); any case, accents aside (search_key); live patients only, for every role, whatever settings the session turned on (patient_search.deleted, for the code typed short too): search_patients lists no deleted patient to anyone, and their ids and names are not the API role''s to read. With what search_patients orders them by: whether the code is `query` (or the code typed short, or has the number typed alone) exactly, in any case (true or false, never null), then the names. Planned at each call with the clinic and the patterns: the trigram index in a large clinic, whatever the size of the others. For search_patients, which reads the patients through RLS.';
 
 
 --
@@ -2193,11 +2231,10 @@ COMMENT ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_pu
 CREATE FUNCTION app_hidden.phone_text(raw text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-  -- digits of other scripts (Arabic-Indic, Persian) and full-width ones (the East Asian keyboards' own,
-  -- with their plus, brackets and hyphen) as ASCII, spaces of any kind as spaces, and
+  -- digits of any script (ascii_digits: Arabic-Indic, Persian, Devanagari, Bengali, Thai…, and the full-width ones of
+  -- the East Asian keyboards, with their plus, brackets and hyphen) as ASCII, spaces of any kind as spaces, and
   -- hyphens, dashes and minus signs as dashes: what is pasted from documents and other keyboards
-  select regexp_replace(regexp_replace(translate(raw, '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９＋（）－．／',
-                                                     '01234567890123456789' || '0123456789+()-./'),
+  select regexp_replace(regexp_replace(translate(app_hidden.ascii_digits(raw), '＋（）－．／', '+()-./'),
     '[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]', ' ', 'g'), '[\u2010-\u2015\u2212]', '-', 'g');
 $$;
 
@@ -2208,7 +2245,7 @@ ALTER FUNCTION app_hidden.phone_text(raw text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION phone_text(raw text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for Arabic-Indic, Persian and full-width ones (and ASCII for the full-width plus, brackets, hyphen, dot and slash), a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
+COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed or pasted, in the characters normalize_phone and phone_search_term read: ASCII digits for the digits of any script (ascii_digits: Arabic-Indic, Persian, Devanagari, Bengali, Thai…, and full-width ones, with ASCII for the full-width plus, brackets, hyphen, dot and slash), a space for a space of any kind (a no-break space), a dash for a hyphen, en or em dash or minus sign.';
 
 
 --
@@ -4309,7 +4346,7 @@ CREATE FUNCTION app_private.clinic_name_key(name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  select lower(app_hidden.name_as_meant(clinic_name_key.name));
+  select app_hidden.name_key(clinic_name_key.name);
 $$;
 
 
@@ -4319,7 +4356,7 @@ ALTER FUNCTION app_private.clinic_name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION clinic_name_key(name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared: as meant (app_hidden.name_as_meant: every run of white space of any kind one space, none at either end, invisible controls out), in lower case.';
+COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared (create_clinic_with_owner, tg_clinic__name_not_an_owners_other): as the duplicate warning compares a person''s name (app_hidden.name_key: as meant, name_as_meant, then without case, accents, Greek''s final sigma''s form, white space, hyphens, apostrophes and dots), so ΚΛΙΝΙΚΗ ΝΙΚΟΣ is Κλινική Νίκος, ST MARY''S CLINIQUE JOSÉ is St Marys Clinique Jose.';
 
 
 --
@@ -8214,7 +8251,7 @@ ALTER FUNCTION app_private.tg_clinic__name_not_an_owners_other() OWNER TO :DATAB
 -- Name: FUNCTION tg_clinic__name_not_an_owners_other(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__name_not_an_owners_other() IS 'Trigger: refuses (CONFLICT) a clinic''s name changed to the name of another clinic one of its owners owns (accepted, active, not removed; compared by clinic_name_key, as create_clinic_with_owner compares), taking the owners'' phones'' locks (account_lock_key, in key order) first, as creation takes its owner''s; a change of case or spaces alone is not checked.';
+COMMENT ON FUNCTION app_private.tg_clinic__name_not_an_owners_other() IS 'Trigger: refuses (CONFLICT) a clinic''s name changed to the name of another clinic one of its owners owns (accepted, active, not removed; compared by clinic_name_key, as create_clinic_with_owner compares), taking the owners'' phones'' locks (account_lock_key, in key order) first, as creation takes its owner''s; a change clinic_name_key does not see (of case, accents, white space, hyphens, apostrophes or dots alone) is not checked.';
 
 
 --
@@ -21506,6 +21543,14 @@ GRANT USAGE ON SCHEMA app_public TO :DATABASE_ANALYST;
 --
 
 GRANT USAGE ON SCHEMA reporting TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION ascii_digits(text text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.ascii_digits(text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.ascii_digits(text text) TO :DATABASE_VISITOR;
 
 
 --
