@@ -87,6 +87,8 @@ test("the production checklist's proxies and origins reach the server, and the d
 test("the worker has a browser for PDF exports, fonts for names in every script, and shares the export files with the server", () => {
   // Noto core for Devanagari and the other Indic scripts: a Hindi clinic's names printed as boxes and broken syllables
   expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq chromium-headless-shell fonts-dejavu-core fonts-noto-cjk fonts-noto-core /);
+  // and emoji (a footer's 🙏, a service's 🩺), which DejaVu has a few of alone: the others printed as empty boxes
+  expect(compose.services.worker.command.join(" ")).toMatch(/apt-get install -y -qq [^&]* fonts-noto-color-emoji /);
   // Chromium's children are reaped by an init, not left as zombies under node
   expect(compose.services.worker.init).toBe(true);
   expect(compose.services.worker.environment.CHROMIUM_PATH).toBe("/usr/bin/chromium-headless-shell");

@@ -298,6 +298,24 @@ test("an invoice of several pages heads every page's lines with their columns, a
     .toEqual(pages.map((page) => ({ headed: true, begun: page.match(/Line \d+,/g)!.length, ended: page.match(/Line \d+,/g)!.length })));
 });
 
+// the totals' rows were cut by a page's end like any others: "Subtotal" to "Paid" at the foot of a page, "Balance due" alone
+// at the top of the next; and a heading ("Payments") printed at a page's foot, its table on the next page
+test("an invoice's totals print together on one page, and the payments' heading on the page of its first payment, however many lines come before", async () => {
+  const { rows } = await rootPool().query("select app_private.invoice_document($1, $2) as doc", [clinic.clinicId, invoiceId]);
+  const doc = rows[0].doc;
+  expect(doc.payments.length).toBeGreaterThan(0);
+  const where: { lines: number; subtotal: number; balance: number; heading: number; payment: number }[] = [];
+  // as many lines as take the totals and the payments past the first page's end, whatever the fonts' heights
+  for (let lines = 10; lines <= 50; lines++) {
+    const pdf = (await renderPdf(invoiceHtml({ ...doc, lines: Array.from({ length: lines }, () => doc.lines[0]) }))).pdf;
+    const pages = execFileSync("pdftotext", ["-layout", "-", "-"], { input: pdf, encoding: "utf8" }).split("\f");
+    const page = (pattern: RegExp) => pages.findIndex((text) => pattern.test(text));
+    where.push({ lines, subtotal: page(/Subtotal/), balance: page(/Balance due/), heading: page(/^\s*Payments\s*$/m), payment: page(new RegExp(doc.payments[0].code)) });
+  }
+  expect(where.some(({ balance }) => balance > 0)).toBe(true); // the totals went on to the next page, for some
+  expect(where.filter(({ subtotal, balance, heading, payment }) => subtotal !== balance || heading !== payment)).toEqual([]);
+});
+
 // a page of an invoice of several pages did not say whose it was, nor that others came with it: one lost, or from
 // another invoice, went unseen
 test("each page of a PDF says which document it is of, and which page of how many", async () => {

@@ -23,6 +23,9 @@ const STYLE = raw(`<style>
   /* a chart (a month's days at most, 31 bars) goes on to the next page whole, its heading with it */
   .chart { break-inside: avoid; }
   th, td { padding: 4px 6px; border-bottom: 1px solid #ddd; } th { text-align: left; background: #f3f3f3; }
+  /* the totals are read together (a "Balance due" alone at the top of the next page, its "Total" above the page's end),
+     and a heading stays on the page of what it heads ("Payments" at a page's foot, its table on the next) */
+  table.totals { break-inside: avoid; } h2 { break-after: avoid; }
   .totals td { border: none; } .totals tr.grand td { font-weight: bold; border-top: 2px solid #222; }
   .footer { margin-top: 24px; font-size: 9pt; color: #555; border-top: 1px solid #ccc; padding-top: 6px; }
   .lines { white-space: pre-line; }
