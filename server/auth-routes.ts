@@ -50,6 +50,14 @@ export interface AuthRouteOptions {
 
 export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express.Router {
   const router = express.Router();
+  // a request whose client's address is not to be had (its client reset the connection before the request was read: the
+  // connection tells it no more) is made nothing of: a login ran counted against no address, never refused by the
+  // throttle's 20 nor audited with one, its client learning a right password from its own session, which the login ended
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (clientAddress(req) !== null) return next();
+    log("warn", "client_address_unknown", { path: req.originalUrl.split("?")[0] });
+    sendError(res, "RETRY", "Your connection's address could not be read: try again.");
+  });
   router.use(express.json({ limit: "16kb" }));
   // a password or phone with a lone surrogate was read as one with U+FFFD in its place (whole-characters.ts)
   router.use((req: Request, res: Response, next: NextFunction) => (holdsLoneSurrogate(req.body) ? sendError(res, "INVALID_INPUT", NOT_WHOLE_CHARACTERS) : next()));

@@ -26,7 +26,7 @@ function readAddress(given: string | undefined): string | null {
   return isIP(host) ? host : null;
 }
 
-/** The address the request came from, as login throttling counts it; null when not even the connection's is known. */
+/** The address the request came from, as login throttling counts it; null when not even the connection's is known (its client reset it before the request was read: the /auth routes make nothing of such a request). */
 export function clientAddress(req: Request): string | null {
   return readAddress(req.ip) ?? readAddress(req.socket.remoteAddress);
 }

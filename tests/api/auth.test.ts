@@ -6,6 +6,9 @@ import type pg from "pg";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asSession, beginAs, committedAs, createClinic, createUser, LONG_AGO, openSession, randomPhone, writeBehindTriggers, type TestClinic, type TestUser } from "../support/fixtures.ts";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { connect } from "node:net";
+import { until } from "../support/until.ts";
 import { serverSettings } from "../../server/settings.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { Browser, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
@@ -353,6 +356,48 @@ test("behind one proxy (TRUST_PROXY=1) a client's address is the one the proxy s
     await behindProxy.close();
   }
   expect(() => serverSettings({ TRUST_PROXY: "true" }, "")).toThrow(/TRUST_PROXY=true .*number of proxies/);
+});
+
+/**
+ * A login sent over a connection of its own (from `address`, as the proxy in front names it), which is then reset (a TCP
+ * RST) without its answer read: with `heldBack`, the body's last characters are sent only once the server has had the
+ * rest a while, then the reset at once.
+ */
+async function loginAndReset(phone: string, password: string, address: string, heldBack = 0): Promise<void> {
+  const { hostname, host, port } = new URL(api.url);
+  const body = JSON.stringify({ phone, password });
+  const head = [
+    "POST /auth/login HTTP/1.1", `Host: ${host}`, "Content-Type: application/json", `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-Forwarded-For: ${address}`,
+  ].join("\r\n");
+  const socket = connect(Number(port), hostname);
+  await once(socket, "connect");
+  const send = (text: string) => new Promise<void>((resolve, reject) => socket.write(text, (error) => (error ? reject(error) : resolve())));
+  await send(`${head}\r\n\r\n${body.slice(0, body.length - heldBack)}`);
+  if (heldBack > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await send(body.slice(body.length - heldBack));
+  }
+  socket.resetAndDestroy();
+}
+
+// The address was first read when the login's body was in: a client that reset its connection as it sent it had the
+// address read after the reset, when the connection could no longer tell it, and its attempt ran all the same, counted
+// against no address (`no address, no throttle`), its audit entry and its session without one. The client reads no
+// answer, but learns a right password all the same from its own session, which a login of another account over its
+// cookie ends: passwords sprayed over every phone, never throttled by the address's 20.
+test("a login whose client resets the connection is counted against its address, or not made at all: no attempt is of no address", async () => {
+  const member = await addMember(clinic.clinicId, await createUser(), "doctor");
+  const address = `10.${[...randomBytes(3)].join(".")}`;
+  const failures = async () => (await rootPool().query("select host(ip) as ip from app_private.login_failure where phone = $1 order by id", [member.phone])).rows;
+  // reset once its body is in: counted against the address the request came with
+  await loginAndReset(member.phone, "a wrong password", address, 1);
+  expect(await until(async () => (await failures()).length > 0)).toBe(true);
+  expect(await failures()).toEqual([{ ip: address }]);
+  // reset before anything of it was read: its address is not to be had, and it is not made
+  await loginAndReset(member.phone, "another wrong password", address);
+  await until(async () => (await failures()).length > 1, 1500);
+  expect(await failures()).toEqual([{ ip: address }]);
 });
 
 /** An address of a network of its own: failed logins from it throttle no other test's. */
