@@ -25,7 +25,11 @@
  * variable but refused when written in the query. One with an exponent beyond 999 either way, which cannot be an
  * amount, is refused saying so (its refusal names the bound; the description does not).
  *
- * The scalars' descriptions, which GraphiQL shows, say so.
+ * A `BigInt` (an audit entry's `seq`, a distinct count compared in a `having`) is a whole number written as text, within
+ * PostgreSQL's bigint: "1,204", "1.5", 2^63 or a JSON number reached PostgreSQL (or GraphQL, as a literal), whose refusal named
+ * neither the field nor the form.
+ *
+ * The scalars' descriptions, which GraphiQL shows, say so (BigInt's, PostGraphile's, that it is answered as text).
  */
 import { GraphQLError, Kind } from "postgraphile/graphql";
 import { ClientFacingError } from "./errors.ts";
@@ -41,7 +45,7 @@ const TIME = String.raw`\d{2}:\d{2}(:\d{2}(\.\d+)?)?(${OFFSET})?`;
  */
 const FORMS: Record<
   string,
-  { pattern?: RegExp; refusal: string; description: string; normalised?: (text: string) => string; bounds?: { within: (text: string) => boolean; refusal: string } }
+  { pattern?: RegExp; refusal: string; description?: string; normalised?: (text: string) => string; bounds?: { within: (text: string) => boolean; refusal: string } }
 > = {
   Date: {
     pattern: /^\d{4}-\d{2}-\d{2}$/,
@@ -77,6 +81,17 @@ const FORMS: Record<
     description:
       "A decimal number written as text, with a decimal point if need be and no thousands separators (\"1500.50\"); any other text, or a number not written as text, is INVALID_INPUT.",
   },
+  // a whole number (an audit entry's seq, a distinct count compared in a having): PostgreSQL's bigint read "1,204", "1.5"
+  // or "abc" as "A value has the wrong format." and 2^63 as "A number is out of range.", naming neither the field nor the
+  // form, and a JSON number was taken from a variable but refused as a literal in the query (INVALID_QUERY), as amounts were
+  BigInt: {
+    pattern: /^[+-]?\d+$/,
+    refusal: 'A whole number is written as text, digits alone, such as "20".',
+    bounds: {
+      within: (text) => BigInt(text) >= -(2n ** 63n) && BigInt(text) < 2n ** 63n,
+      refusal: "A whole number here is from -9223372036854775808 to 9223372036854775807.",
+    },
+  },
   UUID: {
     refusal: "An id is a UUID: 32 hexadecimal digits, hyphens optional, such as 0f8fad5b-d9cb-469f-a165-70867728950e.",
     description: "A universally unique identifier (RFC 4122): 32 hexadecimal digits, hyphens optional; any other text is INVALID_INPUT.",
@@ -109,7 +124,8 @@ export const ScalarFormsPlugin: GraphileConfig.Plugin = {
         };
         return {
           ...config,
-          description: form.description,
+          // BigInt's own (eight bytes, answered as text) is kept: the schema's text is unchanged
+          description: form.description ?? config.description,
           parseValue: (value) => parsed(() => parseValue(checked(value))),
           // written in the query: its text, or what is not text (a number), as a variable's value is
           parseLiteral: (ast, variables) => {

@@ -707,6 +707,37 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect(tooLarge.body.errors?.[0]).toMatchObject({ message: "A payment is at most 9999999999999.999.", extensions: { code: "INVALID_INPUT" } });
   });
 
+  // PostgreSQL's bigint read them: "A value has the wrong format." or "A number is out of range.", naming neither the field
+  // nor the form; a JSON number was taken from a variable, and refused as a literal in the query as INVALID_QUERY (an auditor
+  // looking up an entry by its number, a report of groups counted past a number)
+  test("a whole number (BigInt) not written as digits in text, or past bigint, is INVALID_INPUT saying the form, naming where", async () => {
+    const FORM = 'A whole number is written as text, digits alone, such as "20".';
+    const RANGE = "A whole number here is from -9223372036854775808 to 9223372036854775807.";
+    const uses = [
+      `query($s: BigInt) { auditLogs(condition: { seq: $s }) { totalCount } }`,
+      `query($s: BigInt) { auditLogs(filter: { seq: { greaterThan: $s } }) { totalCount } }`,
+      `query($s: BigInt) { patients { groupedAggregates(groupBy: [LAST_NAME], having: { distinctCount: { createdAt: { greaterThan: $s } } }) { keys } } }`,
+    ];
+    const refusal = (r: Awaited<ReturnType<typeof owner.graphql>>) => ({ code: r.body.errors?.[0]?.extensions?.code, message: r.body.errors?.[0]?.message });
+    for (const query of uses) {
+      const refused: [unknown, string][] = [["1,204", FORM], ["1.5", FORM], ["abc", FORM], ["", FORM], [" 20", FORM], ["1e3", FORM], [20, FORM], [true, FORM], ["9223372036854775808", RANGE], ["-9223372036854775809", RANGE]];
+      for (const [s, why] of refused) {
+        const r = await owner.graphql(query, { s });
+        expect({ query, s, ...refusal(r) }).toEqual({ query, s, code: "INVALID_INPUT", message: expect.stringMatching(new RegExp(`^Variable "\\$s" got invalid value .*; Expected type "BigInt"\\. ${why.replace(/[.()]/g, "\\$&")}$`)) });
+      }
+      // within bigint, as digits, it is read
+      for (const s of ["0", "+5", "-9223372036854775808", "9223372036854775807"]) {
+        expect({ s, errors: (await owner.graphql(query, { s })).body.errors }).toEqual({ s, errors: undefined });
+      }
+    }
+    // written in the query, as text or not, as a variable's value is
+    for (const literal of ["20", '"1,204"']) {
+      const r = await owner.graphql(`{ auditLogs(condition: { seq: ${literal} }) { totalCount } }`);
+      expect(refusal(r)).toEqual({ code: "INVALID_INPUT", message: expect.stringContaining(FORM) });
+    }
+    expect((await owner.graphql(`{ auditLogs(condition: { seq: "1" }) { totalCount } }`)).body.errors).toBeUndefined();
+  });
+
   test("a date or a time not written as ISO 8601 is INVALID_INPUT saying the form, and nothing is written: 05/06/2027 was May 6", async () => {
     const browser = new Browser(api);
     await browser.login(clinic.members.receptionist.phone, clinic.members.receptionist.password);
