@@ -7724,12 +7724,15 @@ CREATE FUNCTION app_private.tg__money_rollup() RETURNS trigger
 declare
   v_sign integer := case when tg_table_name = 'refund' then -1 else 1 end;
   v_currency text; -- the invoice's, which never changes for a payment or refund
+  -- the row's clinic and invoice as values: in the invoice's condition as expressions of the trigger's rows
+  -- (coalesce), which row-level security holds leaky, they were no index condition of a generic plan
+  v_clinic uuid := case when tg_op = 'DELETE' then old.clinic_id else new.clinic_id end;
+  v_invoice uuid := case when tg_op = 'DELETE' then old.invoice_id else new.invoice_id end;
 begin
   if tg_op = 'UPDATE' and (new.amount, new.method, new.business_date) is not distinct from (old.amount, old.method, old.business_date) then
     return null; -- named, not changed: nothing moves (and no audit entry takes its turn with a rebuild)
   end if;
-  select i.currency into v_currency from app_public.invoice i
-  where i.clinic_id = coalesce(new.clinic_id, old.clinic_id) and i.id = coalesce(new.invoice_id, old.invoice_id);
+  select i.currency into v_currency from app_public.invoice i where i.clinic_id = v_clinic and i.id = v_invoice;
   if tg_op in ('UPDATE', 'DELETE') then
     update app_private.daily_money m set amount = m.amount - v_sign * old.amount, movements = m.movements - 1
     where m.clinic_id = old.clinic_id and m.business_date = old.business_date and m.method = old.method and m.currency = v_currency;
@@ -7750,7 +7753,7 @@ ALTER FUNCTION app_private.tg__money_rollup() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_rollup(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements), in the currency of the invoice paid; an update that changes none of amount, method and business day leaves it alone.';
+COMMENT ON FUNCTION app_private.tg__money_rollup() IS 'AFTER INSERT/UPDATE/DELETE on payments and refunds: keeps daily_money (the amount and the count of movements), in the currency of the invoice paid, read by its primary key (the row''s clinic and invoice taken first: as a coalesce of the trigger''s rows, which row-level security holds leaky, they made every payment read every clinic''s invoices in the API''s generic plans, 000420); an update that changes none of amount, method and business day leaves it alone.';
 
 
 --
