@@ -1546,10 +1546,8 @@ begin
   -- the ends: spaces, zero-width spaces and direction marks; joiners at the start only
   v_name := regexp_replace(v_name, '^[ \u200b-\u200f\u061c]+|[ \u200b\u200e\u200f\u061c]+$', '', 'g');
   -- nothing visible, a missing name: nothing left once the spaces and every character Unicode marks as printing
-  -- nothing (Default_Ignorable_Code_Point) are out
-  if regexp_replace(v_name,
-       '[ \u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]',
-       '', 'g') = '' then
+  -- nothing (Default_Ignorable_Code_Point: printing_nothing_out) are out
+  if replace(app_hidden.printing_nothing_out(v_name), ' ', '') = '' then
     v_name := '';
   end if;
   return case when current_setting('server_encoding') = 'UTF8' then normalize(v_name, nfc) else v_name end;
@@ -1563,7 +1561,7 @@ ALTER FUNCTION app_hidden.name_as_meant(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION name_as_meant(name text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks, soft hyphens and control characters out; white space of any kind (Hangul fillers and the blank Braille pattern too) one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name: nothing left once the spaces and every character Unicode marks as printing nothing (Default_Ignorable_Code_Point: zero-width characters, joiners, fillers, invisible operators, variation selectors, tags) are out, the one rule of "nothing visible" (000413''s list, the invoice line''s too); in Unicode''s composed form (NFC) on a UTF-8 server.';
+COMMENT ON FUNCTION app_hidden.name_as_meant(name text) IS 'A person''s name as it is meant: bidirectional controls, word joiners, byte order marks, soft hyphens and control characters out; white space of any kind (Hangul fillers and the blank Braille pattern too) one space, with no zero-width space or joiner next to it; no spaces, zero-width spaces or direction marks at the ends, nor a joiner at the start; nothing visible is an empty name: nothing left once the spaces and every character Unicode marks as printing nothing (Default_Ignorable_Code_Point, printing_nothing_out: zero-width characters, joiners, fillers, invisible operators, variation selectors, tags) are out, the one rule of "nothing visible" (000413''s list, the invoice line''s too); in Unicode''s composed form (NFC) on a UTF-8 server.';
 
 
 --
@@ -2249,6 +2247,28 @@ COMMENT ON FUNCTION app_hidden.phone_text(raw text) IS 'A phone number as typed 
 
 
 --
+-- Name: printing_nothing_out(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.printing_nothing_out(text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select regexp_replace(printing_nothing_out.text,
+    '[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]',
+    '', 'g');
+$$;
+
+
+ALTER FUNCTION app_hidden.printing_nothing_out(text text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION printing_nothing_out(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.printing_nothing_out(text text) IS 'Text without every character Unicode marks as printing nothing (Default_Ignorable_Code_Point: the soft hyphen, the combining grapheme joiner, zero-width spaces, joiners and non-joiners, direction marks and controls, word joiners and invisible operators, Hangul fillers, variation selectors, the Mongolian vowel separator and free variation selectors, Khmer''s inherent vowels, tags, U+FFF0-U+FFF8). For name_as_meant''s "nothing visible" and search_key (so the search, name_key and clinic_name_key).';
+
+
+--
 -- Name: reason_or_null(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -2276,12 +2296,14 @@ CREATE FUNCTION app_hidden.search_key(text text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
-  -- compatibility forms as their plain characters (NFKC), then without the space NFKC puts before the accent of a
-  -- spacing accent (´ is a space and an acute), composed again (NFC); Greek's final sigma as the sigma Σ lowercases to
+  -- without the characters that print nothing (printing_nothing_out: Persian's half-space, zero-width spaces and joiners,
+  -- variation selectors…), then compatibility forms as their plain characters (NFKC), then without the space NFKC puts
+  -- before the accent of a spacing accent (´ is a space and an acute), composed again (NFC); Greek's final sigma as the
+  -- sigma Σ lowercases to
   select translate(regexp_replace(
     public.unaccent('public.unaccent'::regdictionary,
       lower(case when current_setting('server_encoding') = 'UTF8'
-        then normalize(regexp_replace(normalize(search_key.text, nfkc), ' ([\u0300-\u036F\u064B-\u065F\u0670\u3099\u309A])', '\1', 'g'), nfc)
+        then normalize(regexp_replace(normalize(app_hidden.printing_nothing_out(search_key.text), nfkc), ' ([\u0300-\u036F\u064B-\u065F\u0670\u3099\u309A])', '\1', 'g'), nfc)
         else search_key.text end)),
     '[\u064B-\u065F\u0670\u0640]', '', 'g'), 'آأإٱىیکةς', 'ااااييكهσ');
 $$;
@@ -2293,7 +2315,7 @@ ALTER FUNCTION app_hidden.search_key(text text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION search_key(text text); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: in Unicode''s compatibility form (NFKC, on a UTF-8 server: Arabic presentation forms as their letters, ﻋﻼﺀ is علاء and ﷲ الله; half-width and full-width forms, ligatures, superscripts and circled signs as their plain characters, ﾀﾅｶ is タナカ, ＰＡＴ－１２ pat-12, ﬁ fi), a spacing accent no space (O´Brien is one word), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й), Greek''s final sigma as σ (ΝΙΚΟΣ, Νίκος and νικοσ are νικοσ, whichever way the collation lowercases a final Σ), and Arabic script without its vowel marks and tatweel, its alef forms as one alef, alef maksura and Persian yeh as yeh, Persian kaf as kaf, teh marbuta as heh (مُحَمَّد is محمد, أحمد احمد, يحيى يحيي, فاطمة فاطمه). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade, whose Unicode tables NFKC also reads, or a change here) calls for a REINDEX of patient_search_dob_names_idx.';
+COMMENT ON FUNCTION app_hidden.search_key(text text) IS 'Text as the patient search and the duplicate warning compare it: without the characters that print nothing (printing_nothing_out, on a UTF-8 server: محمد‌علی written with Persian''s half-space, ZWNJ, is محمدعلی, and a name pasted with a zero-width space or a variation selector inside it is the name), in Unicode''s compatibility form (NFKC, on a UTF-8 server: Arabic presentation forms as their letters, ﻋﻼﺀ is علاء and ﷲ الله; half-width and full-width forms, ligatures, superscripts and circled signs as their plain characters, ﾀﾅｶ is タナカ, ＰＡＴ－１２ pat-12, ﬁ fi), a spacing accent no space (O´Brien is one word), lower case, without accents (José and JOSE are jose; ß is ss, œ is oe; Андрей keeps its й), Greek''s final sigma as σ (ΝΙΚΟΣ, Νίκος and νικοσ are νικοσ, whichever way the collation lowercases a final Σ), and Arabic script without its vowel marks and tatweel, its alef forms as one alef, alef maksura and Persian yeh as yeh, Persian kaf as kaf, teh marbuta as heh (مُحَمَّد is محمد, أحمد احمد, يحيى يحيي, فاطمة فاطمه). Immutable: unaccent''s rules are read from its dictionary, named here; a new set of rules (a PostgreSQL upgrade, whose Unicode tables NFKC also reads, or a change here) calls for a REINDEX of patient_search_dob_names_idx.';
 
 
 --
@@ -4356,7 +4378,7 @@ ALTER FUNCTION app_private.clinic_name_key(name text) OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION clinic_name_key(name text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared (create_clinic_with_owner, tg_clinic__name_not_an_owners_other): as the duplicate warning compares a person''s name (app_hidden.name_key: as meant, name_as_meant, then without case, accents, Greek''s final sigma''s form, white space, hyphens, apostrophes and dots), so ΚΛΙΝΙΚΗ ΝΙΚΟΣ is Κλινική Νίκος, ST MARY''S CLINIQUE JOSÉ is St Marys Clinique Jose.';
+COMMENT ON FUNCTION app_private.clinic_name_key(name text) IS 'A clinic''s name as two names are compared (create_clinic_with_owner, tg_clinic__name_not_an_owners_other): as the duplicate warning compares a person''s name (app_hidden.name_key: as meant, name_as_meant, then without the characters that print nothing inside it, case, accents, Greek''s final sigma''s form, white space, hyphens, apostrophes and dots), so ΚΛΙΝΙΚΗ ΝΙΚΟΣ is Κλινική Νίκος, ST MARY''S CLINIQUE JOSÉ is St Marys Clinique Jose, and a name with a half-space (ZWNJ) or a zero-width space inside it the name without.';
 
 
 --
@@ -21893,6 +21915,14 @@ GRANT ALL ON FUNCTION app_hidden.phone_search_term(query text, calling_code app_
 
 REVOKE ALL ON FUNCTION app_hidden.phone_text(raw text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.phone_text(raw text) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION printing_nothing_out(text text); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.printing_nothing_out(text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.printing_nothing_out(text text) TO :DATABASE_VISITOR;
 
 
 --
