@@ -9,7 +9,7 @@
  */
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
-import { beginAs, cashierSession, createClinic, createIssuedInvoice } from "../support/fixtures.ts";
+import { beginAs, cashierSession, createClinic, createIssuedInvoice, createService, openSession } from "../support/fixtures.ts";
 import { EXPLAINED_GENERIC } from "../support/plans.ts";
 
 afterAll(closeRootPool);
@@ -33,6 +33,7 @@ async function scansOfWholeTables(sessionId: string, work: (client: pg.PoolClien
     await client.query("rollback");
     client.release(true); // auto_explain loaded: not back to the pool
   }
+  if (!plans.some((plan) => plan.includes("Query Text: "))) throw new Error("no plan was told: auto_explain did not run");
   return plans.filter((plan) => GROWING.test(plan)).map((plan) => `${plan.match(GROWING)?.[0]}: ${plan.match(/Query Text: ([^\n]*)/)?.[1]}`);
 }
 
@@ -45,6 +46,25 @@ test("a payment and its refund read every table by an index, as the API plans th
   const scans = await scansOfWholeTables(await cashierSession(clinic), async (client) => {
     const { rows: [payment] } = await client.query("select id from app_public.record_payment($1, 1000, 'cash', null, 'generic-plans')", [invoice.id]);
     await client.query("select app_public.refund_payment($1, 400, 'Returned', 'generic-plans-refund')", [payment.id]);
+  });
+  expect(scans).toEqual([]);
+});
+
+test("a visit from its booking to its invoice issued and paid, and the day closed, read every table by an index, as the API plans them", async () => {
+  const clinic = await createClinic();
+  const service = await createService(clinic.clinicId);
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  const scans = await scansOfWholeTables(owner, async (client) => {
+    const one = async (text: string, values: unknown[] = []) => (await client.query(text, values)).rows[0];
+    const patient = await one("insert into app_public.patient (first_name, last_name, phone) values ('Asha', 'Mushi', '+255712000111') returning id");
+    const visit = await one("insert into app_public.visit (patient_id, doctor_id, scheduled_at) values ($1, $2, now()) returning id", [patient.id, clinic.members.doctor.membershipId]);
+    for (const status of ["checked_in", "in_progress"]) await client.query("update app_public.visit set status = $2 where id = $1", [visit.id, status]);
+    await client.query("insert into app_public.visit_service (visit_id, service_id, quantity) values ($1, $2, 2)", [visit.id, service.id]);
+    await client.query("update app_public.visit set status = 'completed' where id = $1", [visit.id]);
+    const invoice = await one("select id from app_public.create_invoice_from_visit($1)", [visit.id]);
+    await client.query("select app_public.issue_invoice($1)", [invoice.id]);
+    await client.query("select app_public.record_payment($1, 50000, 'cash', null, 'generic-plans-visit')", [invoice.id]);
+    await client.query("select app_public.close_day(current_date, 50000)");
   });
   expect(scans).toEqual([]);
 });
