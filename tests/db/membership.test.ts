@@ -7,6 +7,7 @@ import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, asMember, asSession, beginAs, committedAs, createClinic, createUser, openSession, type TestMember } from "../support/fixtures.ts";
 import { atOnce, outcome, waitsForLock } from "../support/locks.ts";
+import { pageAsTheApiPlansIt } from "../support/plans.ts";
 
 afterAll(closeRootPool);
 
@@ -691,4 +692,31 @@ describe("restoreMember on a connection no invitation ever ran on", () => {
     const alone = await removedInvitation(clinic.clinicId, "60 days", "clinic");
     expect(await restoreOnAFreshConnection(clinic.members.owner, alone.id)).toEqual({ restored: true });
   });
+});
+
+// select_clinic let a session read its clinic's memberships, the person's own elsewhere, or every one for a platform
+// admin: an `or` with an arm no index holds (`(select current_user_is_platform_admin())`), so, planned generically as
+// every API transaction plans (server/pg-settings.ts), no arm was an index condition, and the staff list and a login
+// screen's clinics (`memberships` without a condition, as api.md offers it) read every clinic's memberships (000NNN)
+test("the memberships list reads the clinic's and the person's own memberships by an index, not every clinic's", async () => {
+  const clinic = await createClinic();
+  // the staff list as PostGraphile reads it (its parameter, which the list has none of, excludes no member), with
+  // 1,000 clinics of 5 members each (written, rolled back after)
+  const plan = await pageAsTheApiPlansIt(clinic.members.owner, "app_public.membership", {},
+    `select __membership__."id" as "0" from "app_public"."membership" as __membership__ where __membership__."id" <> $1::"uuid"
+     order by (("app_public"."membership_full_name"(__membership__)) is null) asc, "app_public"."membership_full_name"(__membership__) asc,
+       __membership__."role" asc, __membership__."clinic_id" asc, __membership__."id" asc limit 100`,
+    "00000000-0000-0000-0000-000000000000",
+    `insert into app_public.membership (clinic_id, user_id, role)
+     select c, gen_random_uuid(), 'doctor' from (select gen_random_uuid() as c from generate_series(1, 1000)) clinics cross join generate_series(1, 5)`);
+  expect(plan).not.toMatch(/Seq Scan on membership/);
+  expect(plan).toMatch(/Index Scan on membership_\w+ \(actual rows=\d+ [^\n]*\n\s+Index Cond: \(clinic_id = \$\d+\)/);
+  expect(plan).toMatch(/Index Scan on membership_\w+ \(actual rows=\d+ [^\n]*\n\s+Index Cond: \(user_id = \$\d+\)/);
+  // the clinic's members (one of each role) and no other clinic's
+  expect(Number(/Heap Scan on membership __membership__ \(actual rows=(\d+)/.exec(plan)?.[1])).toBeLessThanOrEqual(Object.keys(clinic.members).length);
+  // and a platform admin, in no clinic's session, still reads every clinic's
+  const admin = await createUser({ isPlatformAdmin: true });
+  const seen = await asSession(await openSession(admin.userId, null), async (client) =>
+    (await client.query("select count(*)::int as n from app_public.membership where clinic_id = $1", [clinic.clinicId])).rows[0].n);
+  expect(seen).toBe(Object.keys(clinic.members).length);
 });
