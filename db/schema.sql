@@ -21244,7 +21244,22 @@ COMMENT ON POLICY select_chain ON app_public.audit_log IS 'A session reads one c
 -- Name: membership select_clinic; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY select_clinic ON app_public.membership FOR SELECT USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NOT NULL)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin)) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
+CREATE POLICY select_clinic ON app_public.membership FOR SELECT USING ((((clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ((user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (accepted_at IS NOT NULL)) OR ((clinic_id >= ( SELECT
+        CASE
+            WHEN app_public.current_user_is_platform_admin() THEN '00000000-0000-0000-0000-000000000000'::uuid
+            ELSE NULL::uuid
+        END AS "case")) AND (clinic_id <= ( SELECT
+        CASE
+            WHEN app_public.current_user_is_platform_admin() THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
+            ELSE NULL::uuid
+        END AS "case")))) AND ((deleted_at IS NULL) OR ( SELECT app_hidden.include_deleted() AS include_deleted))));
+
+
+--
+-- Name: POLICY select_clinic ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY select_clinic ON app_public.membership IS 'A session sees its clinic''s memberships (invitations included), the person''s own accepted memberships in other clinics, and a platform admin every clinic''s: each arm an index condition (the platform admin''s as the whole range of clinic ids), so a session reads its clinic''s and its own, not every clinic''s (000422); removed ones only while include_deleted is on.';
 
 
 --

@@ -697,7 +697,7 @@ describe("restoreMember on a connection no invitation ever ran on", () => {
 // select_clinic let a session read its clinic's memberships, the person's own elsewhere, or every one for a platform
 // admin: an `or` with an arm no index holds (`(select current_user_is_platform_admin())`), so, planned generically as
 // every API transaction plans (server/pg-settings.ts), no arm was an index condition, and the staff list and a login
-// screen's clinics (`memberships` without a condition, as api.md offers it) read every clinic's memberships (000NNN)
+// screen's clinics (`memberships` without a condition, as api.md offers it) read every clinic's memberships (000422)
 test("the memberships list reads the clinic's and the person's own memberships by an index, not every clinic's", async () => {
   const clinic = await createClinic();
   // the staff list as PostGraphile reads it (its parameter, which the list has none of, excludes no member), with
