@@ -4,7 +4,8 @@
  * with no session at all, and with a forged clinic_id.
  */
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, asSession, committedAs, createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
+import { addMember, asMember, asSession, committedAs, createClinic, createUser, openSession, type TestClinic } from "../support/fixtures.ts";
+import { pageAsTheApiPlansIt } from "../support/plans.ts";
 
 let a: TestClinic;
 let b: TestClinic;
@@ -307,5 +308,87 @@ describe("without a live session", () => {
       [testConfig.roles.authenticator],
     );
     expect(rows.map(({ object }) => object).sort()).toEqual(["app_hidden.clinic_time_zone", "app_hidden.listen_on()"]);
+  });
+});
+
+// user's select_colleagues and clinic's select_own were each an `or` with arms no index holds (the platform admin's
+// yes or no, an EXISTS per row): planned generically as every API transaction plans (server/pg-settings.ts), `users`
+// and `clinics` (PostGraphile's `order by id`, a page after a cursor here) read every user and every clinic of the
+// platform, whoever asked (000NNN)
+describe("the users and clinics a session sees", () => {
+  test("are the same as before they were read by an index: colleagues who accepted, the clinics a person may switch to, every one for a platform admin", async () => {
+    const c = await createClinic("Seen users");
+    const d = await createClinic("Seen elsewhere");
+    const [suspendedIn, removedFrom, invitedTo] = [await createClinic("Suspended in"), await createClinic("Removed from"), await createClinic("Invited to")];
+    const person = c.members.doctor;
+    await addMember(d.clinicId, person, "doctor");
+    const suspendedThere = await addMember(suspendedIn.clinicId, person, "doctor");
+    await rootPool().query("update app_public.membership set is_active = false where id = $1", [suspendedThere.membershipId]);
+    const removedThere = await addMember(removedFrom.clinicId, person, "doctor");
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [removedThere.membershipId]);
+    await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'doctor', null)", [invitedTo.clinicId, person.userId]);
+    // of clinic c: an invitation not accepted, a removed member, a suspended one, one whose account was deactivated
+    const [invitee, removed, suspended, deactivated] = [await createUser(), await createUser(), await createUser(), await createUser()];
+    await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'doctor', null)", [c.clinicId, invitee.userId]);
+    await rootPool().query("update app_public.membership set deleted_at = now() where id = $1", [(await addMember(c.clinicId, removed, "doctor")).membershipId]);
+    await rootPool().query("update app_public.membership set is_active = false where id = $1", [(await addMember(c.clinicId, suspended, "doctor")).membershipId]);
+    await addMember(c.clinicId, deactivated, "doctor");
+    await rootPool().query(`update app_public."user" set is_active = false where id = $1`, [deactivated.userId]);
+
+    const users = [person, c.members.owner, invitee, removed, suspended, deactivated, d.members.owner].map((u) => u.userId);
+    const clinics = [c, d, suspendedIn, removedFrom, invitedTo, a].map((k) => k.clinicId);
+    const seen = (sessionId: string) => asSession(sessionId, async (client) => ({
+      users: (await client.query(`select id from app_public."user" where id = any ($1::uuid[])`, [users])).rows.map((r) => r.id).sort(),
+      clinics: (await client.query("select id from app_public.clinic where id = any ($1::uuid[])", [clinics])).rows.map((r) => r.id).sort(),
+    }));
+    const sorted = (ids: string[]) => [...ids].sort();
+    expect(await seen(await openSession(person.userId, c.clinicId))).toEqual({
+      users: sorted([person.userId, c.members.owner.userId, suspended.userId, deactivated.userId]),
+      clinics: sorted([c.clinicId, d.clinicId]),
+    });
+    expect(await seen(await openSession(person.userId, null))).toEqual({ users: [person.userId], clinics: sorted([c.clinicId, d.clinicId]) });
+    expect(await seen(await openSession(c.members.owner.userId, c.clinicId))).toEqual({
+      users: sorted([person.userId, c.members.owner.userId, suspended.userId, deactivated.userId]),
+      clinics: [c.clinicId],
+    });
+    // a platform admin, with no clinic and in one of their own
+    const admin = await createUser({ isPlatformAdmin: true });
+    await addMember(d.clinicId, admin, "admin");
+    for (const clinicId of [null, d.clinicId]) expect(await seen(await openSession(admin.userId, clinicId))).toEqual({ users: sorted(users), clinics: sorted(clinics) });
+  });
+
+  test("`users` reads the clinic's users by an index, not every user of the platform", async () => {
+    const c = await createClinic("Users listed");
+    // a page after a cursor (its parameter, before every id, leaves no one out), with 1,000 clinics of 5 users each
+    // (written, rolled back after)
+    const plan = await pageAsTheApiPlansIt(c.members.receptionist, `app_public."user"`, {},
+      `select __user__."id" as "0", __user__."full_name" as "1" from "app_public"."user" as __user__ where (__user__."id" > $1::"uuid")
+       order by __user__."id" asc limit 100`,
+      "00000000-0000-0000-0000-000000000000",
+      `insert into app_public."user" (id, phone, full_name) select u, '+9' || lpad(g::text, 10, '0'), 'Someone ' || g
+         from (select gen_random_uuid() as u, g from generate_series(1, 5000) g) users;
+       insert into app_public.membership (clinic_id, user_id, role)
+         select ('00000000-0000-4000-8000-' || lpad(to_hex((row_number() over () - 1) / 5 + 1), 12, '0'))::uuid, id, 'doctor'
+         from app_public."user" where phone like '+9%'`);
+    expect(plan).not.toMatch(/Seq Scan on "user"/);
+    expect(plan).toMatch(/Bitmap Index Scan on user_pkey \(actual rows=\d+ [^\n]*\n\s+Index Cond: \(\(id = ANY \(\$\d+\)\)/);
+    // the clinic's five users, and no other's
+    expect(Number(/Heap Scan on "user" __user__ \(actual rows=(\d+)/.exec(plan)?.[1])).toBe(Object.keys(c.members).length);
+  });
+
+  test("`clinics` reads the person's clinics by an index, not every clinic of the platform", async () => {
+    const c = await createClinic("Clinics listed");
+    await addMember(b.clinicId, c.members.doctor, "doctor");
+    // a page after a cursor, with 120 clinics of a long invoice footer each, the pages of a few thousand (written,
+    // rolled back after: each clinic's time zone is checked by reading pg_timezone_names, some 30 ms a clinic)
+    const plan = await pageAsTheApiPlansIt(c.members.doctor, "app_public.clinic", {},
+      `select __clinic__."id" as "0", __clinic__."name" as "1" from "app_public"."clinic" as __clinic__ where (__clinic__."id" > $1::"uuid")
+       order by __clinic__."id" asc limit 100`,
+      "00000000-0000-0000-0000-000000000000",
+      `insert into app_public.clinic (name, invoice_footer) select 'Clinic ' || g, repeat(md5(g::text), 55) from generate_series(1, 120) g`);
+    expect(plan).not.toMatch(/Seq Scan on clinic/);
+    expect(plan).toMatch(/Bitmap Index Scan on clinic_pkey \(actual rows=\d+ [^\n]*\n\s+Index Cond: \(\(id = ANY \(\$\d+\)\)/);
+    // the session's clinic and the person's other one
+    expect(Number(/Heap Scan on clinic __clinic__ \(actual rows=(\d+)/.exec(plan)?.[1])).toBe(2);
   });
 });
