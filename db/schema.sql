@@ -21303,9 +21303,24 @@ CREATE POLICY select_clinic ON app_public.visit FOR SELECT USING (((clinic_id = 
 -- Name: user select_colleagues; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY select_colleagues ON app_public."user" FOR SELECT USING (((id = ( SELECT app_public.current_user_id() AS current_user_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin) OR (EXISTS ( SELECT 1
+CREATE POLICY select_colleagues ON app_public."user" FOR SELECT USING (((id = ( SELECT app_public.current_user_id() AS current_user_id)) OR ((id >= ( SELECT
+        CASE
+            WHEN app_public.current_user_is_platform_admin() THEN '00000000-0000-0000-0000-000000000000'::uuid
+            ELSE NULL::uuid
+        END AS "case")) AND (id <= ( SELECT
+        CASE
+            WHEN app_public.current_user_is_platform_admin() THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
+            ELSE NULL::uuid
+        END AS "case"))) OR (id = ANY (ARRAY( SELECT m.user_id
    FROM app_public.membership m
-  WHERE ((m.user_id = "user".id) AND (m.clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (m.accepted_at IS NOT NULL))))));
+  WHERE ((m.clinic_id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) AND (m.accepted_at IS NOT NULL)))))));
+
+
+--
+-- Name: POLICY select_colleagues ON "user"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY select_colleagues ON app_public."user" IS 'A session sees its own user, a platform admin every user, and the users of its clinic''s accepted memberships (colleagues; a pending invitation shows nobody): each arm an index condition on the id (the platform admin''s as the whole range of ids, the colleagues'' read once per statement), so a list reads the clinic''s users, not every user of the platform (000423).';
 
 
 --
@@ -21319,16 +21334,24 @@ CREATE POLICY select_money ON app_public.report_export FOR SELECT USING (((clini
 -- Name: clinic select_own; Type: POLICY; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ( SELECT app_public.current_user_is_platform_admin() AS current_user_is_platform_admin) OR (EXISTS ( SELECT 1
+CREATE POLICY select_own ON app_public.clinic FOR SELECT USING (((id = ( SELECT app_public.current_clinic_id() AS current_clinic_id)) OR ((id >= ( SELECT
+        CASE
+            WHEN app_public.current_user_is_platform_admin() THEN '00000000-0000-0000-0000-000000000000'::uuid
+            ELSE NULL::uuid
+        END AS "case")) AND (id <= ( SELECT
+        CASE
+            WHEN app_public.current_user_is_platform_admin() THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
+            ELSE NULL::uuid
+        END AS "case"))) OR (id = ANY (ARRAY( SELECT m.clinic_id
    FROM app_public.membership m
-  WHERE ((m.clinic_id = clinic.id) AND (m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (m.accepted_at IS NOT NULL) AND m.is_active)))));
+  WHERE ((m.user_id = ( SELECT app_public.current_user_id() AS current_user_id)) AND (m.accepted_at IS NOT NULL) AND m.is_active))))));
 
 
 --
 -- Name: POLICY select_own ON clinic; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON POLICY select_own ON app_public.clinic IS 'A session sees its own clinic, a platform admin every clinic, a person the clinics they may switch to: accepted, active (not suspended) and not removed memberships.';
+COMMENT ON POLICY select_own ON app_public.clinic IS 'A session sees its own clinic, a platform admin every clinic, a person the clinics they may switch to: accepted, active (not suspended) and not removed memberships. Each arm an index condition on the id (the platform admin''s as the whole range of ids, the person''s clinics read once per statement), so a list reads those clinics, not every clinic of the platform (000423).';
 
 
 --

@@ -314,7 +314,7 @@ describe("without a live session", () => {
 // user's select_colleagues and clinic's select_own were each an `or` with arms no index holds (the platform admin's
 // yes or no, an EXISTS per row): planned generically as every API transaction plans (server/pg-settings.ts), `users`
 // and `clinics` (PostGraphile's `order by id`, a page after a cursor here) read every user and every clinic of the
-// platform, whoever asked (000NNN)
+// platform, whoever asked (000423)
 describe("the users and clinics a session sees", () => {
   test("are the same as before they were read by an index: colleagues who accepted, the clinics a person may switch to, every one for a platform admin", async () => {
     const c = await createClinic("Seen users");
