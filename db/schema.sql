@@ -14654,7 +14654,7 @@ ALTER TABLE app_hidden.clinic_time_zone OWNER TO :DATABASE_OWNER;
 -- Name: TABLE clinic_time_zone; Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_hidden.clinic_time_zone IS 'Each clinic''s time zone, kept by a trigger on clinic: what an API transaction sets as its TimeZone, read by the login role in the statement that opens it, and read again by take_clinic_write_turn once a write''s turn to write has come (000417).';
+COMMENT ON TABLE app_hidden.clinic_time_zone IS 'Each clinic''s time zone, kept by a trigger on clinic: what an API transaction sets as its TimeZone, read by the login role in the statement that opens a read, and by take_clinic_write_turn once a write''s turn to write has come (000417; a write''s opening statement reads it not, 000424).';
 
 
 --

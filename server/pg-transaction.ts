@@ -47,8 +47,9 @@ export function apiPool(connectionString: string, max: number): pg.Pool {
  * the session's days and times to its clinic's: the time zone of the clinic of
  * the claim, read from `app_hidden.clinic_time_zone` (kept by a trigger) at
  * every transaction, so a clinic that changes it is seen at once (a claim in
- * the cookie kept the old one until the next login). A write's is set again
- * by its turn (`WRITE_TURN`), once taken: a change of the zone holds the turn.
+ * the cookie kept the old one until the next login). A write's is set by its
+ * turn (`WRITE_TURN`) instead, once taken: a change of the zone holds the turn,
+ * and the zone read before the wait may be the old one (000417).
  */
 const settingsStatements = new Map<string, { name: string; text: string }>();
 function settingsStatement(count: number, timeZone: boolean): { name: string; text: string } {
@@ -83,11 +84,14 @@ export async function beginWithSettings(client: pg.ClientBase, pgSettings: PgSet
   // a read-only transaction reads one moment, however many statements it runs (one-read-moment.ts)
   const begun = client.query(isReadOnly(pgSettings) ? "begin isolation level repeatable read" : "begin");
   if (settings.length === 0 && !clinicId) return void (await begun);
+  // a clinic's write: its turn, next, sets its time zone (read once, after the wait), not this statement too
+  const writes = Boolean(clinicId) && !isReadOnly(pgSettings);
+  const readsZone = Boolean(clinicId) && !writes;
   const values = settings.flat();
-  if (clinicId) values.push(clinicId);
+  if (readsZone) values.push(clinicId!);
   // sent behind `begin` without waiting for it (on any connection node-postgres queues them in order)
-  const steps = [begun, client.query({ ...settingsStatement(settings.length, Boolean(clinicId)), values })];
-  if (clinicId && !isReadOnly(pgSettings)) steps.push(client.query(WRITE_TURN));
+  const steps = [begun, client.query({ ...settingsStatement(settings.length, readsZone), values })];
+  if (writes) steps.push(client.query(WRITE_TURN));
   await Promise.all(steps);
 }
 
