@@ -11480,7 +11480,8 @@ scheduled, checked_in, in_progress, completed, cancelled or no_show; only the li
 -- Name: COLUMN visit.checked_in_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.visit.checked_in_at IS 'When the patient checked in.';
+COMMENT ON COLUMN app_public.visit.checked_in_at IS '@behavior +filterBy +orderBy
+When the patient checked in.';
 
 
 --
@@ -17993,20 +17994,6 @@ CREATE INDEX visit_clinic_scheduled_idx ON app_public.visit USING btree (clinic_
 
 
 --
--- Name: visit_clinic_status_checked_in_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX visit_clinic_status_checked_in_idx ON app_public.visit USING btree (clinic_id, status, checked_in_at);
-
-
---
--- Name: INDEX visit_clinic_status_checked_in_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON INDEX app_public.visit_clinic_status_checked_in_idx IS 'A clinic''s visits of a status by check-in time: the waiting room in the order people arrived.';
-
-
---
 -- Name: visit_clinic_status_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18039,6 +18026,20 @@ CREATE UNIQUE INDEX visit_service_position ON app_public.visit_service USING btr
 --
 
 CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (clinic_id, service_id);
+
+
+--
+-- Name: visit_waiting_room_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_waiting_room_idx ON app_public.visit USING btree (clinic_id, checked_in_at) WHERE (status = 'checked_in'::app_public.visit_status);
+
+
+--
+-- Name: INDEX visit_waiting_room_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.visit_waiting_room_idx IS 'A clinic''s checked-in visits, in the order they arrived: the waiting room (`status: checked_in`, a constant the API writes into its statement, 000425), a few rows per clinic whatever its history.';
 
 
 --

@@ -10,7 +10,7 @@ import type { PgCodecRelation } from "postgraphile/@dataplan/pg";
 import { gatherApiRegistry, GRAPHQL_SCHEMA_FILE } from "../support/schemas.ts";
 import { closeRootPool, rootPool, schemaCopy } from "../support/database.ts";
 import { addMember, asMember, createClinic, createPatient, createUser, createVisit, ROLES, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
-import { Browser, startApi, type TestApi } from "../support/api.ts";
+import { loggedIn, startApi, type TestApi } from "../support/api.ts";
 import { statementsSentBy } from "../support/statements.ts";
 
 let api: TestApi;
@@ -27,11 +27,7 @@ afterAll(async () => {
   await closeRootPool();
 });
 
-async function login(member: TestMember): Promise<Browser> {
-  const browser = new Browser(api);
-  await browser.login(member.phone, member.password);
-  return browser;
-}
+const login = (member: TestMember) => loggedIn(api, member);
 const named = (member: TestMember) => ({ fullName: `Test ${member.phone}`, role: member.role });
 
 const VISIT = `query($id: UUID!) { visits(condition: { rowId: $id }) { nodes {

@@ -77,6 +77,13 @@ export interface Response<T = any> {
 }
 
 /** One browser: its cookie jar (the session's cookie, the device's) and its address (a new one of its own, unless given). */
+/** A browser of `api` logged in as `person`. */
+export async function loggedIn(api: TestApi, person: { phone: string; password: string }): Promise<Browser> {
+  const browser = new Browser(api);
+  await browser.login(person.phone, person.password);
+  return browser;
+}
+
 export class Browser {
   cookie: string | null = null;
   /** The device cookie (server/device-cookie.ts), as `name=value`. */

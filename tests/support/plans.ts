@@ -11,7 +11,7 @@ export const EXPLAINED_GENERIC = ["set plan_cache_mode = force_generic_plan", "l
   "set auto_explain.log_nested_statements = on", "set auto_explain.log_level = notice"];
 
 /**
- * The plan of a page of a list, `statement` (PostGraphile's text, its one parameter `value`), as the API plans it: a
+ * The plan of a page of a list, `statement` (PostGraphile's text, its one parameter `value`, or none for null), as the API plans it: a
  * named statement planned generically, as every API transaction asks (server/pg-settings.ts), run by `member` through
  * row-level security, explained with the rows each step read. Its table's statistics are first made, until the
  * transaction is rolled back, those of a database of a thousand clinics: each of `distinct`'s columns of `table` with
@@ -19,7 +19,7 @@ export const EXPLAINED_GENERIC = ["set plan_cache_mode = force_generic_plan", "l
  * superuser, with every trigger off, rolled back with the rest: rows of other clinics, where a statistic cannot be set).
  */
 export async function pageAsTheApiPlansIt(
-  member: TestMember, table: string, distinct: Record<string, number>, statement: string, value: string, rows = "",
+  member: TestMember, table: string, distinct: Record<string, number>, statement: string, value: string | null, rows = "",
 ): Promise<string> {
   const sessionId = await openSession(member.userId, member.clinicId);
   const client = await rootPool().connect();
@@ -29,8 +29,8 @@ export async function pageAsTheApiPlansIt(
     await client.query(`set local role none; set local session_replication_role = replica; ${rows}; set local session_replication_role = origin;
       ${Object.entries(distinct).map(([column, n]) => `alter table ${table} alter column ${column} set (n_distinct = ${n});`).join(" ")} analyze ${table};
       set local role ${client.escapeIdentifier(visitor)}; set local plan_cache_mode = force_generic_plan`);
-    await client.query(`prepare page(uuid) as ${statement}`);
-    const plan = await client.query(`explain (analyze, costs off, timing off) execute page(${client.escapeLiteral(value)})`);
+    await client.query(`prepare page as ${statement}`); // its parameter's type is its cast's
+    const plan = await client.query(`explain (analyze, costs off, timing off) execute page${value === null ? "" : `(${client.escapeLiteral(value)})`}`);
     return plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
   } finally {
     await client.query("rollback");

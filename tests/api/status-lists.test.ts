@@ -1,0 +1,115 @@
+/**
+ * Lists by a status (or any enum): the API writes the enum's value into its statement as a constant
+ * (server/enum-constants.ts), so that under row-level security a list of a few rows of one status can be read
+ * from an index of those rows alone (the waiting room), not from every row of the clinic.
+ */
+import { closeRootPool, rootPool } from "../support/database.ts";
+import { createClinic, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
+import { type Browser, loggedIn, startApi, type TestApi } from "../support/api.ts";
+import { pageAsTheApiPlansIt } from "../support/plans.ts";
+import { statementsSentBy } from "../support/statements.ts";
+
+let api: TestApi;
+let c: TestClinic;
+let other: TestClinic;
+beforeAll(async () => {
+  api = await startApi();
+  c = await createClinic("Status lists");
+  other = await createClinic("Status lists elsewhere");
+  for (const status of ["scheduled", "checked_in", "checked_in", "in_progress", "completed", "cancelled", "no_show"]) await createVisit(c, status);
+  await createVisit(other, "checked_in");
+});
+afterAll(async () => {
+  await api.close();
+  await closeRootPool();
+});
+
+const login = (member: TestMember) => loggedIn(api, member);
+
+/** The codes of the clinic's visits where `predicate` holds, read as the superuser. */
+async function codesWhere(clinic: TestClinic, predicate: string): Promise<string[]> {
+  const { rows } = await rootPool().query(`select code from app_public.visit where clinic_id = $1 and ${predicate} order by code`, [clinic.clinicId]);
+  return rows.map((row) => row.code);
+}
+
+/** The one statement `browser` sends for `document` that reads `table`, and the answer's nodes' codes, sorted. */
+async function listAndStatement(browser: Browser, document: string, table: string, variables: Record<string, unknown> = {}) {
+  let codes: string[] = [];
+  const sent = await statementsSentBy(async () => {
+    const answer = await browser.graphql(document, variables);
+    expect(answer.body.errors).toBeUndefined();
+    codes = (Object.values(answer.body.data)[0] as { nodes: { code: string }[] }).nodes.map((node) => node.code).sort();
+  });
+  const reads = sent.filter(({ text }) => text.includes(`from "app_public"."${table}"`));
+  expect(reads).toHaveLength(1);
+  return { codes, statement: reads[0] };
+}
+
+describe("every comparison with a status keeps the rows it kept as a parameter", () => {
+  const cases: [string, string, string][] = [
+    ["condition", "condition: { status: checked_in }", "status = 'checked_in'"],
+    ["condition null", "condition: { status: null }", "status is null"],
+    ["equalTo", "filter: { status: { equalTo: in_progress } }", "status = 'in_progress'"],
+    ["notEqualTo", "filter: { status: { notEqualTo: checked_in } }", "status <> 'checked_in'"],
+    ["distinctFrom", "filter: { status: { distinctFrom: scheduled } }", "status is distinct from 'scheduled'"],
+    ["notDistinctFrom", "filter: { status: { notDistinctFrom: scheduled } }", "status is not distinct from 'scheduled'"],
+    ["in", "filter: { status: { in: [scheduled, checked_in] } }", "status in ('scheduled', 'checked_in')"],
+    ["in, none", "filter: { status: { in: [] } }", "false"],
+    ["notIn", "filter: { status: { notIn: [completed, cancelled, no_show] } }", "status not in ('completed', 'cancelled', 'no_show')"],
+    ["lessThan, in the lifecycle's order", "filter: { status: { lessThan: in_progress } }", "status < 'in_progress'"],
+    ["greaterThanOrEqualTo", "filter: { status: { greaterThanOrEqualTo: completed } }", "status >= 'completed'"],
+    ["either of two filters", "filter: { or: [{ status: { equalTo: no_show } }, { status: { equalTo: cancelled } }] }", "status in ('no_show', 'cancelled')"],
+  ];
+  for (const [name, argument, predicate] of cases) {
+    test(name, async () => {
+      const browser = await login(c.members.receptionist);
+      const { codes, statement } = await listAndStatement(browser, `{ visits(${argument}) { nodes { code } } }`, "visit");
+      expect(codes).toEqual(await codesWhere(c, predicate));
+      expect(statement.values).toEqual([]); // the status a constant, the clinic the session's
+    });
+  }
+
+  test("a status sent as a variable, and a list of them", async () => {
+    const browser = await login(c.members.receptionist);
+    const one = await listAndStatement(browser, `query($s: VisitStatus) { visits(condition: { status: $s }) { nodes { code } } }`, "visit", { s: "checked_in" });
+    expect(one.codes).toEqual(await codesWhere(c, "status = 'checked_in'"));
+    expect(one.statement.text).toContain(`'checked_in'::"app_public"."visit_status"`);
+    const many = await listAndStatement(browser, `query($s: [VisitStatus!]) { visits(filter: { status: { in: $s } }) { nodes { code } } }`, "visit", { s: ["completed", "no_show"] });
+    expect(many.codes).toEqual(await codesWhere(c, "status in ('completed', 'no_show')"));
+  });
+
+  test("a value not of the enum is refused before any statement, as before", async () => {
+    const browser = await login(c.members.receptionist);
+    const sent = await statementsSentBy(async () => {
+      const answer = await browser.graphql(`query($s: VisitStatus) { visits(condition: { status: $s }) { nodes { code } } }`, { s: "checked_in'; drop table app_public.visit; --" });
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe("INVALID_QUERY");
+    });
+    expect(sent.filter(({ text }) => text.includes(`"app_public"."visit"`))).toEqual([]);
+  });
+});
+
+/** The plan of `document`'s read of visits, as the API plans it for a clinic of 3,000 visits done (two clinics of
+ * 3,000, the table's statistics saying so: a clinic's share as at 1,000 clinics of 3,000 each), sequential scans priced
+ * out (so is reading a whole table at 1,000 clinics; the other test files' visits make these two clinics less than
+ * the whole here): which of its indexes reads the list. */
+async function visitsPlan(document: string): Promise<string> {
+  const browser = await login(c.members.receptionist);
+  const { statement } = await listAndStatement(browser, document, "visit");
+  return pageAsTheApiPlansIt(c.members.receptionist, "app_public.visit", { clinic_id: 2 }, statement.text, null,
+    `insert into app_public.visit (clinic_id, code, patient_id, doctor_id, scheduled_at, status, checked_in_at)
+     select clinic, 'VIS-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), now() - g * interval '1 hour', 'completed', now() - g * interval '1 hour'
+     from (values ('${c.clinicId}'::uuid), ('${other.clinicId}'::uuid)) clinics (clinic) cross join generate_series(1, 3000) g;
+     set local enable_seqscan = off`);
+}
+
+test("the waiting room is read from the index of the checked-in visits, not from the clinic's visits", async () => {
+  const plan = await visitsPlan(`{ visits(condition: { status: checked_in }, orderBy: CHECKED_IN_AT_ASC) { nodes { code } } }`);
+  expect(plan).toMatch(/Scan (using|on) visit_waiting_room_idx /);
+  expect(plan).not.toMatch(/Rows Removed by Filter/);
+});
+
+test("the visits under way are read from the index of the visits not yet done", async () => {
+  const plan = await visitsPlan(`{ visits(filter: { status: { equalTo: in_progress } }) { nodes { code } } }`);
+  expect(plan).toMatch(/Scan (using|on) visit_patient_booked_once /);
+  expect(plan).not.toMatch(/Rows Removed by Filter: \d{3,}/);
+});
