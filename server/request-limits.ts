@@ -556,6 +556,17 @@ const firstOrLargestPage = (maxPageSize: number) => ([first, last, before]: Page
 const lastOrLargestPage = (maxPageSize: number) => ([first, last, before]: PageArgs): number | null =>
   (last as number | null | undefined) ?? (first == null && before != null ? maxPageSize : null);
 
+/**
+ * What a connection's page is given to: its list itself when the list pages itself (a table's or a function's rows,
+ * PgSelectStep), else the connection. A page given to the connection makes it read its rows (grafast's
+ * ConnectionStep.setFirst takes the list "with pagination"), whatever the query asks of it: a count alone
+ * (`totalCount`, `aggregates`) read a page of rows it never answered, in the list's order.
+ */
+function pagedList($connection: ConnectionStep<any, any, any, any>): Pick<ConnectionStep<any, any, any, any>, "setFirst" | "setLast"> {
+  const $list = $connection.getSubplan() as Step & Partial<Pick<PgSelectStep, "setFirst" | "setLast" | "paginationSupport">>;
+  return $list.paginationSupport?.full && $list.setFirst && $list.setLast ? ($list as Pick<PgSelectStep, "setFirst" | "setLast">) : $connection;
+}
+
 export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugin {
   const defaultFirst = firstOrLargestPage(limits.maxPageSize);
   const defaultLast = lastOrLargestPage(limits.maxPageSize);
@@ -587,8 +598,9 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
               if (!has("first")) return $connection;
               const raw = (name: string): Step => (has(name) ? fieldArgs.getRaw(name) : constant(null));
               const $page = [raw("first"), raw("last"), raw("before")];
-              $connection.setFirst(lambda($page, defaultFirst, true));
-              if (has("last")) $connection.setLast(lambda($page, defaultLast, true));
+              const paged = pagedList($connection);
+              paged.setFirst(lambda($page, defaultFirst, true));
+              if (has("last")) paged.setLast(lambda($page, defaultLast, true));
               return $connection;
             },
           };

@@ -19,6 +19,7 @@ import { runWithRequestId } from "../../server/log.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { addMember, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, randomPhone, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
 import { until } from "../support/until.ts";
+import { statementsSentBy } from "../support/statements.ts";
 import { linesLoggedBy } from "../support/logs.ts";
 import { whileHolding } from "../support/locks.ts";
 import { Browser, overTheWebsocket, startApi, TEST_JWT_SECRET, type TestApi } from "../support/api.ts";
@@ -2193,6 +2194,33 @@ describe("a connection asked for without a page", () => {
       await small.close();
     }
   });
+});
+
+// each connection was given its page in its plan, and a page given made its rows read (grafast's ConnectionStep.setFirst):
+// a count alone read a page of 100 rows it never answered, in the list's order, through the list's filter
+test("a count or aggregates alone read no page of rows, asked for with a page or without", async () => {
+  const other = await createClinic();
+  for (const lastName of ["Alpha", "Bravo", "Charlie"]) await createPatient(other.clinicId, { last_name: lastName });
+  const desk = new Browser(api);
+  await desk.login(other.members.receptionist.phone, other.members.receptionist.password);
+  const reads = async (query: string, answer: unknown) => {
+    const sent = await statementsSentBy(async () => expect((await desk.graphql(query)).body).toEqual({ data: answer }));
+    return sent.filter(({ text }) => text.includes(`"app_public"."patient"`)).map(({ text }) => text.replace(/\s+/g, " "));
+  };
+  for (const page of ["", "(first: 2)", "(last: 1)", `(filter: { lastName: { startsWith: "B" } })`]) {
+    const count = page.includes("filter") ? 1 : 3;
+    const [statement, ...more] = await reads(`{ patients${page} { totalCount } }`, { patients: { totalCount: count } });
+    expect(statement).toMatch(/^select \(count\(\*\)\)::text as "0" from "app_public"."patient"/);
+    expect(more).toEqual([]);
+    expect(await reads(`{ patients${page} { aggregates { distinctCount { lastName } } } }`, { patients: { aggregates: { distinctCount: { lastName: String(count) } } } })).toHaveLength(1);
+  }
+  // a page asked for with its count: the page's rows, limited, then the count
+  const [rows, count, ...more] = await reads(`{ patients(first: 2, orderBy: LAST_NAME_ASC) { nodes { lastName } totalCount } }`, {
+    patients: { nodes: [{ lastName: "Alpha" }, { lastName: "Bravo" }], totalCount: 3 },
+  });
+  expect(rows).toMatch(/ limit 2;?$/);
+  expect(count).toContain("count(*)");
+  expect(more).toEqual([]);
 });
 
 describe("grouped aggregates", () => {
