@@ -163,6 +163,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   refund_idempotency_key_check: IDEMPOTENCY_KEY,
   invoice_idempotency_key_check: IDEMPOTENCY_KEY,
   invoice_line_idempotency_key_check: IDEMPOTENCY_KEY,
+  visit_service_idempotency_key_check: IDEMPOTENCY_KEY,
   // closeDay's and reopenDay's key, kept by app_private.business_day_key as the day is answered (000394)
   business_day_key_idempotency_key_check: IDEMPOTENCY_KEY,
   refund_reason_check: "A reason to refund is at most 500 characters.",
@@ -209,6 +210,8 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   // a key given to an insert of SQL's own, past create_invoice and create_invoice_line (which answer a retry)
   invoice_clinic_id_idempotency_key_key: "This idempotency key was already used for a different invoice.",
   invoice_line_clinic_id_idempotency_key_key: "This idempotency key was already used for a different invoice line.",
+  // past create_visit_service too, or its key on another doctor's visit, which the doctor does not see to answer
+  visit_service_clinic_id_idempotency_key_key: "This idempotency key was already used for a different service of a visit.",
 };
 
 /**

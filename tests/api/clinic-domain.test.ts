@@ -420,6 +420,97 @@ describe("soft delete", () => {
   });
 });
 
+// a doctor's double click on "add service" (or a browser retrying the POST after a lost answer) added the service twice
+// to the visit, and its invoice billed the patient twice (000NNN)
+describe("a service added to a visit with an idempotency key is added once", () => {
+  const ADD = `mutation($s: VisitServiceInput!) { createVisitService(input: { visitService: $s }) { visitService { rowId quantity discount unitPrice position } } }`;
+  const BY_KEY = `query($c: UUID!, $k: String!) { visitServiceByClinicIdAndIdempotencyKey(clinicId: $c, idempotencyKey: $k) { rowId quantity } }`;
+  const linesOf = async (visitId: string) =>
+    (await rootPool().query("select id, quantity, idempotency_key from app_public.visit_service where visit_id = $1 order by position", [visitId])).rows;
+  const conflict = (message: string) => ({ message, extensions: { code: "CONFLICT" } });
+  let doctor: Browser;
+  beforeAll(async () => {
+    doctor = new Browser(api);
+    await doctor.login(a.members.doctor.phone, a.members.doctor.password);
+  });
+
+  test("a double click (two requests at once) and a retry after a change of the catalog answer the first line; the line is read by its key", async () => {
+    const [visit, service] = [await createVisit(a, "in_progress"), await createService(a.clinicId, "5000.000")];
+    const line = { visitId: visit.id, serviceId: service.id, idempotencyKey: "click-add-1" };
+    const clicked = await Promise.all([1, 2].map(() => doctor.graphql(ADD, { s: line })));
+    expect(clicked.map((r) => r.body.errors)).toEqual([undefined, undefined]);
+    const first = clicked[0].body.data.createVisitService.visitService;
+    expect(first).toMatchObject({ quantity: 1, discount: "0.000", unitPrice: "5000.000", position: 1 });
+    expect(clicked[1].body.data.createVisitService.visitService).toEqual(first);
+    await rootPool().query("update app_public.service set price = 6000 where id = $1", [service.id]);
+    for (const retry of [line, { ...line, quantity: 1, discount: "0" }]) {
+      expect((await doctor.graphql(ADD, { s: retry })).body).toEqual({ data: { createVisitService: { visitService: first } } });
+    }
+    expect(await linesOf(visit.id)).toEqual([{ id: first.rowId, quantity: 1, idempotency_key: "click-add-1" }]);
+    expect((await doctor.graphql(BY_KEY, { c: a.clinicId, k: "click-add-1" })).body.data).toEqual({
+      visitServiceByClinicIdAndIdempotencyKey: { rowId: first.rowId, quantity: 1 } });
+    // without a key, each request is a service, as ever
+    await doctor.graphql(ADD, { s: { visitId: visit.id, serviceId: service.id } });
+    expect(await linesOf(visit.id)).toHaveLength(2);
+  });
+
+  test("the same key for another service, quantity or discount is CONFLICT naming what differs; a line taken off since keeps its key spent", async () => {
+    const [visit, service, other] = [await createVisit(a, "in_progress"), await createService(a.clinicId, "5000.000"), await createService(a.clinicId, "700.000")];
+    const line = { visitId: visit.id, serviceId: service.id, quantity: 2, idempotencyKey: "retry-add-1" };
+    const first = (await doctor.graphql(ADD, { s: line })).body.data.createVisitService.visitService;
+    for (const [change, what] of [[{ quantity: 3 }, "quantity"], [{ discount: "100" }, "discount"], [{ serviceId: other.id }, "service"],
+      [{ serviceId: other.id, quantity: 1 }, "service and quantity"]] as const) {
+      const r = await doctor.graphql(ADD, { s: { ...line, ...change } });
+      expect({ change, error: r.body.errors?.[0] }).toEqual({ change, error: expect.objectContaining(conflict(
+        `This idempotency key was already used for a different service of a visit (another ${what}): send a new key for another line.`)) });
+    }
+    expect(await linesOf(visit.id)).toEqual([{ id: first.rowId, quantity: 2, idempotency_key: "retry-add-1" }]);
+    // taken off the visit (seen, and removed by the doctor): the late retry of its request adds nothing
+    const removed = await doctor.graphql(`mutation($c: UUID!, $id: UUID!) { deleteVisitService(input: { clinicId: $c, rowId: $id }) { visitService { rowId } } }`,
+      { c: a.clinicId, id: first.rowId });
+    expect(removed.body.errors).toBeUndefined();
+    expect((await doctor.graphql(ADD, { s: line })).body.errors?.[0]).toMatchObject(conflict(
+      "The service added to a visit with this idempotency key was taken off since: add it again with a new key if it is still meant."));
+    expect(await linesOf(visit.id)).toEqual([]);
+    expect((await doctor.graphql(ADD, { s: { ...line, idempotencyKey: "retry-add-2" } })).body.errors).toBeUndefined();
+    expect(await linesOf(visit.id)).toEqual([{ id: expect.any(String), quantity: 2, idempotency_key: "retry-add-2" }]);
+    // a key of white space alone (a field left blank) is refused before it is looked up
+    expect((await doctor.graphql(ADD, { s: { ...line, idempotencyKey: " \u3000" } })).body.errors?.[0]).toMatchObject({
+      message: "An idempotency key cannot be white space alone: send one per service of a visit you mean, or none.", extensions: { code: "INVALID_INPUT" } });
+  });
+
+  test("another clinic's same key adds its own service and learns nothing of the first clinic's; a role that may not add services is refused, key or not", async () => {
+    const [visit, service] = [await createVisit(a, "in_progress"), await createService(a.clinicId)];
+    const line = { visitId: visit.id, serviceId: service.id, idempotencyKey: "two-clinics-1" };
+    const ours = (await doctor.graphql(ADD, { s: line })).body.data.createVisitService.visitService;
+    const theirDoctor = new Browser(api);
+    await theirDoctor.login(b.members.doctor.phone, b.members.doctor.password);
+    const [theirVisit, theirService] = [await createVisit(b, "in_progress"), await createService(b.clinicId)];
+    const theirs = await theirDoctor.graphql(ADD, { s: { visitId: theirVisit.id, serviceId: theirService.id, quantity: 3, idempotencyKey: "two-clinics-1" } });
+    expect(theirs.body.errors).toBeUndefined();
+    expect(theirs.body.data.createVisitService.visitService).toMatchObject({ quantity: 3 });
+    expect(theirs.body.data.createVisitService.visitService.rowId).not.toBe(ours.rowId);
+    // nor does it reach the first clinic's line through the key, or its visit
+    expect((await theirDoctor.graphql(BY_KEY, { c: a.clinicId, k: "two-clinics-1" })).body.data).toEqual({ visitServiceByClinicIdAndIdempotencyKey: null });
+    expect((await theirDoctor.graphql(ADD, { s: { ...line, idempotencyKey: "two-clinics-2" } })).body.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+    expect(await linesOf(visit.id)).toEqual([{ id: ours.rowId, quantity: 1, idempotency_key: "two-clinics-1" }]);
+    expect(await linesOf(theirVisit.id)).toEqual([{ id: theirs.body.data.createVisitService.visitService.rowId, quantity: 3, idempotency_key: "two-clinics-1" }]);
+    // another doctor of the clinic, who does not see the visit, is told the key is used, and of nothing else
+    const otherDoctor = await addMember(a.clinicId, await createUser(), "doctor");
+    const [otherVisit] = (await rootPool().query(
+      "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at) values ($1, $2, $3, now()) returning id",
+      [a.clinicId, visit.patientId, otherDoctor.membershipId])).rows;
+    const colleague = new Browser(api);
+    await colleague.login(otherDoctor.phone, otherDoctor.password);
+    expect((await colleague.graphql(ADD, { s: { visitId: otherVisit.id, serviceId: service.id, idempotencyKey: "two-clinics-1" } })).body.errors?.[0]).toMatchObject(
+      conflict("This idempotency key was already used for a different service of a visit."));
+    expect(await linesOf(otherVisit.id)).toEqual([]);
+    // the front desk may not add services: refused, with the clinic's own key too, not answered the line
+    expect((await receptionist.graphql(ADD, { s: line })).body.errors?.map((e: any) => [e.extensions?.code, e.message])).toEqual([
+      ["FORBIDDEN", "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic."]]);
+  });
+});
+
 describe("bad input gets a clear code and writes nothing", () => {
   const register = (fields: string) =>
     receptionist.graphql(`mutation { createPatient(input: { patient: { firstName: "Bad", lastName: "Input", ${fields} } }) { patient { code } } }`);

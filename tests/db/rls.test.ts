@@ -118,7 +118,7 @@ describe("every table", () => {
       "app_public.visit insert (doctor_id, patient_id, reason, scheduled_at)",
       "app_public.visit update (cancel_reason, doctor_id, patient_id, reason, scheduled_at, status)",
       "app_public.visit_service delete",
-      "app_public.visit_service insert (discount, quantity, service_id, visit_id)",
+      "app_public.visit_service insert (discount, idempotency_key, quantity, service_id, visit_id)",
       "app_public.visit_service update (discount, quantity)",
     ]);
   });

@@ -692,6 +692,120 @@ describe("services of a visit", () => {
   });
 });
 
+// a doctor's double click on "add service", or a browser's retry after a lost answer, added the service twice, and its
+// invoice billed the patient twice (000NNN: create_visit_service, with an idempotency key as invoice lines have)
+describe("a service added to a visit with an idempotency key", () => {
+  const ADD = `select s.id, s.quantity, s.discount::text from app_public.create_visit_service(jsonb_populate_record(null::app_public.visit_service,
+    jsonb_strip_nulls(jsonb_build_object('visit_id', $1::uuid, 'service_id', $2::uuid, 'quantity', $3::int, 'discount', $4::numeric, 'idempotency_key', $5::text)))) s`;
+  const add = (client: pg.ClientBase, visitId: string, serviceId: string, key: string | null, quantity: number | null = null, discount: string | null = null) =>
+    client.query(ADD, [visitId, serviceId, quantity, discount, key]).then((r) => r.rows[0] as { id: string; quantity: number; discount: string });
+  const lines = async (visitId: string) =>
+    (await rootPool().query("select id, idempotency_key from app_public.visit_service where visit_id = $1 order by position", [visitId])).rows;
+
+  test("sent twice (a double click, a retry) is added once: the same key again answers the first line, quantity and discount left out as 1 and none", async () => {
+    const own = await createClinic("Service clicked twice");
+    const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId)];
+    const session = await openSession(own.members.doctor.userId, own.clinicId);
+    const first = await committedAs(session, (c) => add(c, visit.id, service.id, "add-service-1"));
+    expect(first).toMatchObject({ quantity: 1, discount: "0.000" });
+    expect(await committedAs(session, (c) => add(c, visit.id, service.id, "add-service-1"))).toEqual(first);
+    expect(await committedAs(session, (c) => add(c, visit.id, service.id, "add-service-1", 1, "0"))).toEqual(first);
+    // an owner retrying the doctor's request (another tab, the same desk) is answered the same line
+    expect(await asMember(own.members.owner, (c) => add(c, visit.id, service.id, "add-service-1"))).toEqual(first);
+    expect(await lines(visit.id)).toEqual([{ id: first.id, idempotency_key: "add-service-1" }]);
+    // the front desk, who may not add services, is refused with the key too, not answered the line
+    await expect(asMember(own.members.receptionist, (c) => add(c, visit.id, service.id, "add-service-1"))).rejects.toMatchObject({
+      code: "CFORB", message: "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic.",
+    });
+    // without a key each request is a line, as ever; a key of white space alone is refused before it is looked up
+    await committedAs(session, (c) => add(c, visit.id, service.id, null));
+    expect(await lines(visit.id)).toHaveLength(2);
+    await expect(asMember(own.members.doctor, (c) => add(c, visit.id, service.id, " \u200b"))).rejects.toMatchObject({
+      code: "CINVL",
+      message: "An idempotency key cannot be white space alone: send one per service of a visit you mean, or none.",
+    });
+  });
+
+  test("sent twice at the same moment is added once: the second waits for the first's key and answers its line", async () => {
+    const own = await createClinic("Service clicked twice at once");
+    const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId)];
+    await atOnce(own.members.doctor, own.members.doctor, async (first, second) => {
+      const added = await add(first, visit.id, service.id, "at-once", 2);
+      const again = outcome(second.query(ADD, [visit.id, service.id, 2, null, "at-once"]));
+      expect(await waitsForLock(second, again)).toBe(true);
+      await first.query("commit");
+      expect(await again).toEqual([added]);
+      await second.query("commit");
+    });
+    expect(await lines(visit.id)).toHaveLength(1);
+  });
+
+  test("the same key for another visit, service, quantity or discount is CONFLICT naming what differs, nothing added; a line changed since is compared as it is now", async () => {
+    const own = await createClinic("Service key reused");
+    const [visit, otherVisit, service, other] = [
+      await createVisit(own, "in_progress"), await createVisit(own, "in_progress"), await createService(own.clinicId), await createService(own.clinicId)];
+    const session = await openSession(own.members.doctor.userId, own.clinicId);
+    const first = await committedAs(session, (c) => add(c, visit.id, service.id, "reused", 2, "100"));
+    const conflict = (what: string) => ({
+      code: "CCONF",
+      message: `This idempotency key was already used for a different service of a visit (another ${what}): send a new key for another line.`,
+    });
+    await expect(asMember(own.members.doctor, (c) => add(c, visit.id, service.id, "reused", 3, "100"))).rejects.toMatchObject(conflict("quantity"));
+    await expect(asMember(own.members.doctor, (c) => add(c, visit.id, service.id, "reused", 2))).rejects.toMatchObject(conflict("discount"));
+    await expect(asMember(own.members.doctor, (c) => add(c, visit.id, other.id, "reused", 1))).rejects.toMatchObject(conflict("service, quantity and discount"));
+    await expect(asMember(own.members.doctor, (c) => add(c, otherVisit.id, service.id, "reused", 2, "100"))).rejects.toMatchObject(conflict("visit"));
+    // the line's quantity changed since: the first request sent again is CONFLICT too (read the line by its key instead)
+    await committedAs(session, (c) => c.query("update app_public.visit_service set quantity = 4 where id = $1", [first.id]));
+    await expect(asMember(own.members.doctor, (c) => add(c, visit.id, service.id, "reused", 2, "100"))).rejects.toMatchObject(conflict("quantity"));
+    expect(await asMember(own.members.doctor, (c) => add(c, visit.id, service.id, "reused", 4, "100"))).toEqual({ ...first, quantity: 4 });
+    expect(await lines(visit.id)).toEqual([{ id: first.id, idempotency_key: "reused" }]);
+    expect(await lines(otherVisit.id)).toEqual([]);
+  });
+
+  test("the key of a line taken off the visit since stays spent: a late retry is CONFLICT, nothing added again", async () => {
+    const own = await createClinic("Service taken off");
+    const [visit, service] = [await createVisit(own, "in_progress"), await createService(own.clinicId)];
+    const session = await openSession(own.members.doctor.userId, own.clinicId);
+    const first = await committedAs(session, (c) => add(c, visit.id, service.id, "taken-off"));
+    await committedAs(session, (c) => c.query("delete from app_public.visit_service where id = $1", [first.id]));
+    await expect(asMember(own.members.doctor, (c) => add(c, visit.id, service.id, "taken-off"))).rejects.toMatchObject({
+      code: "CCONF",
+      message: "The service added to a visit with this idempotency key was taken off since: add it again with a new key if it is still meant.",
+    });
+    // a doctor who does not see that visit is not told of it, and adds nothing under the spent key either
+    const otherDoctor = await addMember(own.clinicId, await createUser(), "doctor");
+    const theirs = await rootPool().query(
+      "insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at, status) values ($1, $2, $3, now(), 'scheduled') returning id",
+      [own.clinicId, visit.patientId, otherDoctor.membershipId]);
+    await expect(asMember(otherDoctor, (c) => add(c, theirs.rows[0].id, service.id, "taken-off"))).rejects.toMatchObject({
+      code: "CCONF", message: "This idempotency key was already used for a different service of a visit.",
+    });
+    expect(await lines(visit.id)).toEqual([]);
+    expect(await lines(theirs.rows[0].id)).toEqual([]);
+    // a new key adds it again
+    await committedAs(session, (c) => add(c, visit.id, service.id, "taken-off-2"));
+    expect(await lines(visit.id)).toEqual([{ id: expect.any(String), idempotency_key: "taken-off-2" }]);
+  });
+
+  test("keys are the clinic's own: another clinic's same key adds its own line, and is told nothing of the first", async () => {
+    const [a, b] = [await createClinic("Service key clinic A"), await createClinic("Service key clinic B")];
+    const [visitA, serviceA, visitB, serviceB] = [await createVisit(a, "in_progress"), await createService(a.clinicId), await createVisit(b, "in_progress"), await createService(b.clinicId)];
+    const inA = await committedAs(await openSession(a.members.doctor.userId, a.clinicId), (c) => add(c, visitA.id, serviceA.id, "shared-key", 2));
+    const inB = await committedAs(await openSession(b.members.doctor.userId, b.clinicId), (c) => add(c, visitB.id, serviceB.id, "shared-key"));
+    expect(inB.id).not.toBe(inA.id);
+    // B's line taken off: A's key is still A's line, and B's is spent in B alone
+    await committedAs(await openSession(b.members.doctor.userId, b.clinicId), (c) => c.query("delete from app_public.visit_service where id = $1", [inB.id]));
+    expect(await asMember(a.members.doctor, (c) => add(c, visitA.id, serviceA.id, "shared-key", 2))).toEqual(inA);
+    // B's key is spent in B, whatever its request names; A's visit under another key is no visit of B's
+    await expect(asMember(b.members.doctor, (c) => add(c, visitA.id, serviceA.id, "shared-key", 2))).rejects.toMatchObject({
+      code: "CCONF", message: "The service added to a visit with this idempotency key was taken off since: add it again with a new key if it is still meant.",
+    });
+    await expect(asMember(b.members.doctor, (c) => add(c, visitA.id, serviceA.id, "b-key"))).rejects.toMatchObject({ code: "CNOTF" });
+    expect(await lines(visitA.id)).toEqual([{ id: inA.id, idempotency_key: "shared-key" }]);
+    expect(await lines(visitB.id)).toEqual([]);
+  });
+});
+
 // the API plans a list for any clinic and doctor: priced as the average clinic's share of the average doctor's visits (a
 // few), a doctor's newest visits read all of theirs and sorted them for a page of 20 (1,488 at 200 clinics, 000391)
 test("a doctor's newest visits are a page read from the index of the clinic's doctors in its order, however many visits the doctor has", async () => {
