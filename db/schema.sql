@@ -4190,7 +4190,7 @@ ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :
 -- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, close of a day, reopening of a day), before the key is looked up; none at all is none.';
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, close of a day, reopening of a day), before the key is looked up; none at all is none.';
 
 
 --
@@ -7441,6 +7441,28 @@ COMMENT ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id uu
 
 
 --
+-- Name: spent_key_parent(text, uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.spent_key_parent(kind text, clinic_id uuid, key text) RETURNS uuid
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+  select k.parent_id from app_private.spent_idempotency_key k
+  where k.clinic_id = spent_key_parent.clinic_id and k.kind = spent_key_parent.kind and k.idempotency_key = spent_key_parent.key;
+$$;
+
+
+ALTER FUNCTION app_private.spent_key_parent(kind text, clinic_id uuid, key text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION spent_key_parent(kind text, clinic_id uuid, key text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.spent_key_parent(kind text, clinic_id uuid, key text) IS 'The invoice or visit a line of `kind` (invoice_line, visit_service) added with the clinic''s key `key` was deleted from, if it was (app_private.spent_idempotency_key): its caller tells it to whoever sees that parent.';
+
+
+--
 -- Name: sweep_unended_downloads(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -7473,6 +7495,33 @@ ALTER FUNCTION app_private.sweep_unended_downloads() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.sweep_unended_downloads() IS 'Audits as cut short (download_cut_short, its detail saying endNeverCame) every download begun more than a day ago whose end never came (the server stopped mid-file, or could not reach the database at its end), taking its row of app_private.export_download; returns how many. A day is far beyond a download: the server tells every end it streams, whole or not, and a clinic''s whole storage budget (2,048 MB by default) goes out within a day at 25 kB/s (the server sets no deadline of its own: a client reading slower still, or stalling, for more than a day has its download audited so, and what it reads after is not). The clinics'' chains are taken in the order of their ids; a row whose end is being told meanwhile is left to it. Run hourly by report_export__expire (worker/crontab).';
+
+
+--
+-- Name: take_idempotency_key_turn(text, text, uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  perform app_private.check_idempotency_key(take_idempotency_key_turn.key, take_idempotency_key_turn.what);
+  if take_idempotency_key_turn.key is not null then
+    perform pg_advisory_xact_lock(hashtextextended(
+      take_idempotency_key_turn.kind || '_key:' || take_idempotency_key_turn.clinic_id || ':' || take_idempotency_key_turn.key, 0));
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) IS 'For a row made with an idempotency key (kind: its table, invoice_line or visit_service; what: its name in a message): refuses a key with nothing visible in it (check_idempotency_key), then waits until the transaction ends for the key''s other requests in flight in the clinic, so that the second of two sent at once finds the first''s row; none at all: nothing.';
 
 
 --
@@ -7662,6 +7711,35 @@ ALTER FUNCTION app_private.tg__audit_chains_in_order() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg__audit_chains_in_order() IS 'AFTER INSERT, UPDATE or DELETE, for each row, before the audit (_500_audit), on every audited table (order_audit_chains): at the first row of a statement whose rows (changed, the transition table) are of several audit chains (audit_chains_of_row: a person''s account of several clinics is of each), locks their heads in the order of their ids (lock_audit_chains), as every act that ends sessions of several clinics takes them (audit_sessions_ended): such a statement (an operator''s, a maintenance job''s) and a login, a password change or a deactivation at once lock no head the other holds while waiting for it. A statement of one row locks nothing here (tg__audit locks the chains of its row). A soft delete is an update of each row in turn (tg__soft_delete), its chain locked there: a delete of rows of several clinics of a soft-deleted table is not ordered: the operator updates their deleted_at instead (docs/decisions/005-audit-chain.md). A transaction of several statements is ordered one statement at a time: it calls lock_audit_chains with all its chains first.';
+
+
+--
+-- Name: tg__key_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg__key_kept() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  insert into app_private.spent_idempotency_key (clinic_id, kind, idempotency_key, parent_id)
+  values (old.clinic_id, tg_table_name, old.idempotency_key, (to_jsonb(old) ->> tg_argv[0])::uuid)
+  on conflict (clinic_id, kind, idempotency_key) do nothing;
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg__key_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg__key_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg__key_kept() IS 'Trigger (AFTER DELETE, for a line with an idempotency key; its argument the column of the invoice or visit it belongs to): keeps the key in app_private.spent_idempotency_key under its table''s name, so that a late retry of the line is refused, not added again.';
 
 
 --
@@ -8954,35 +9032,6 @@ ALTER FUNCTION app_private.tg_invoice_line__guard() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice_line__guard() IS 'BEFORE INSERT/UPDATE/DELETE: the line''s invoice must be one the session sees in its clinic (NOT_FOUND otherwise); lines change only on drafts (INVALID_TRANSITION), the invoice locked so that a line and its issue take turns; a service line defaults to the catalog name and price, every line to the invoice''s tax rate, a deleted service only for a visit''s service (bill_visit_services; clinicops.include_deleted in its definition), NOT_FOUND on a line typed by hand whatever the session set; a line added or changed that takes the invoice past 9999999999999.999 before its discounts or with its tax is refused (INVALID_INPUT), as its amounts would not hold it. A visit''s service taken off its visit unlinks the lines of void invoices (nothing else of them changes), and is refused (CONFLICT) while a draft or issued invoice bills it, naming that invoice to those who may see invoices (its id in the error''s DETAIL, extensions.invoiceId).';
-
-
---
--- Name: tg_invoice_line__key_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE FUNCTION app_private.tg_invoice_line__key_kept() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
-    SET "clinicops.include_deleted" TO 'off'
-    SET "clinicops.every_clinic" TO 'off'
-    SET "clinicops.reinvitation" TO 'off'
-    AS $$
-begin
-  insert into app_private.deleted_invoice_line_key (clinic_id, idempotency_key, invoice_id)
-  values (old.clinic_id, old.idempotency_key, old.invoice_id)
-  on conflict (clinic_id, idempotency_key) do nothing;
-  return null;
-end;
-$$;
-
-
-ALTER FUNCTION app_private.tg_invoice_line__key_kept() OWNER TO :DATABASE_OWNER;
-
---
--- Name: FUNCTION tg_invoice_line__key_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON FUNCTION app_private.tg_invoice_line__key_kept() IS 'Trigger: keeps the idempotency key of a deleted invoice line in app_private.deleted_invoice_line_key, so that a late retry of the line is refused, not billed again.';
 
 
 --
@@ -12180,9 +12229,8 @@ declare
   v_first app_public.invoice_line;
   v_made app_public.invoice_line;
 begin
-  perform app_private.check_idempotency_key(v_line.idempotency_key, 'invoice line');
+  perform app_private.take_idempotency_key_turn('invoice_line', 'invoice line', v_clinic, v_line.idempotency_key);
   if v_line.idempotency_key is not null then
-    perform pg_advisory_xact_lock(hashtextextended('invoice_line_key:' || v_clinic || ':' || v_line.idempotency_key, 0));
     select * into v_first from app_public.invoice_line l where l.clinic_id = v_clinic and l.idempotency_key = v_line.idempotency_key;
     if v_first.id is not null then
       -- compared on what the retry gives: a description, price or tax rate left out is the first line's, as it took
@@ -12196,9 +12244,8 @@ begin
       return v_first; -- a retry: the line billed once
     end if;
     -- the line made under this key was deleted from its draft: a late retry does not bill it again
-    if exists (select 1 from app_private.deleted_invoice_line_key k
-               join app_public.invoice i on i.clinic_id = k.clinic_id and i.id = k.invoice_id
-               where k.clinic_id = v_clinic and k.idempotency_key = v_line.idempotency_key) then
+    if exists (select 1 from app_public.invoice i
+               where i.clinic_id = v_clinic and i.id = app_private.spent_key_parent('invoice_line', v_clinic, v_line.idempotency_key)) then
       raise exception 'The invoice line added with this idempotency key was deleted since: add it again with a new key if it is still meant.'
         using errcode = 'CCONF';
     end if;
@@ -12219,7 +12266,241 @@ ALTER FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_li
 --
 
 COMMENT ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) IS '@resultFieldName invoiceLine
-Adds a line to a draft invoice: a service of the catalog (its name and price unless given) or one typed by hand (description and unitPrice required); quantity 1 and no discount unless given, the invoice''s tax rate unless given. With an idempotency key, a retry (a double click) returns the first line instead of billing it twice, whatever changed in the catalog since: it is compared on what it gives (another invoice, service, quantity or discount, left out 1 and none, or a description, price or tax rate it gives unlike the line''s is CONFLICT; one it leaves out is the line''s); the key of a line deleted since is CONFLICT, not a new line; a key of white space alone is INVALID_INPUT. Owners, admins, cashiers, and receptionists if the clinic allows.';
+Adds a line to a draft invoice: a service of the catalog (its name and price unless given) or one typed by hand (description and unitPrice required); quantity 1 and no discount unless given, the invoice''s tax rate unless given. With an idempotency key, a retry (a double click) returns the first line instead of billing it twice, whatever changed in the catalog since: it is compared on what it gives (another invoice, service, quantity or discount, left out 1 and none, or a description, price or tax rate it gives unlike the line''s is CONFLICT; one it leaves out is the line''s); the key of a line deleted since is CONFLICT, not a new line (app_private.spent_idempotency_key); a key of white space alone is INVALID_INPUT. Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
+-- Name: visit_service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.visit_service (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    visit_id uuid NOT NULL,
+    service_id uuid NOT NULL,
+    quantity integer DEFAULT 1 NOT NULL,
+    unit_price numeric(16,3) NOT NULL,
+    discount numeric(16,3) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
+    "position" integer NOT NULL,
+    version integer DEFAULT 0 NOT NULL,
+    idempotency_key text,
+    CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
+    CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
+    CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
+    CONSTRAINT visit_service_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
+    CONSTRAINT visit_service_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.visit_service FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy VISIT_ID_ASC,POSITION_ASC
+@behavior -resource:insert
+A service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added. Added with createVisitService (create_visit_service).';
+
+
+--
+-- Name: COLUMN visit_service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN visit_service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN visit_service.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.visit_id IS 'The visit (of the same clinic).';
+
+
+--
+-- Name: COLUMN visit_service.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.service_id IS 'The service (of the same clinic, active, not deleted).';
+
+
+--
+-- Name: COLUMN visit_service.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.quantity IS 'How many (1 to 1000).';
+
+
+--
+-- Name: COLUMN visit_service.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.unit_price IS 'Price of one unit when it was added: copied from the catalog by the database.';
+
+
+--
+-- Name: COLUMN visit_service.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.discount IS 'Discount on this line in the clinic''s currency; at most quantity × unit price.';
+
+
+--
+-- Name: COLUMN visit_service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.created_at IS 'When the service was added.';
+
+
+--
+-- Name: COLUMN visit_service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.created_by IS 'Who added it.';
+
+
+--
+-- Name: COLUMN visit_service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN visit_service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN visit_service.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
+
+
+--
+-- Name: COLUMN visit_service."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
+The service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
+
+
+--
+-- Name: COLUMN visit_service.version; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.version IS '@behavior -*
+How many times what this service bills (its quantity, discount) has changed: the version an invoice line made from it names (invoice_line.visit_service_version).';
+
+
+--
+-- Name: COLUMN visit_service.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit_service.idempotency_key IS 'A key chosen by the client per service it means to add to a visit: the same key again returns the same line; the key of a line taken off since stays spent (CONFLICT).';
+
+
+--
+-- Name: CONSTRAINT visit_service_check ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A service line''s discount is at most its amount (quantity × unit price); left to the quantity''s and the price''s own checks when either is not valid.';
+
+
+--
+-- Name: create_visit_service(app_public.visit_service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_visit_service(visit_service app_public.visit_service) RETURNS app_public.visit_service
+    LANGUAGE plpgsql STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_line app_public.visit_service := create_visit_service.visit_service;
+  v_first app_public.visit_service;
+  v_differs text[];
+  v_spent_from uuid;
+  v_made app_public.visit_service;
+begin
+  perform app_private.take_idempotency_key_turn('visit_service', 'service of a visit', v_clinic, v_line.idempotency_key);
+  if v_line.idempotency_key is not null then
+    select * into v_first from app_public.visit_service s where s.clinic_id = v_clinic and s.idempotency_key = v_line.idempotency_key;
+    if v_first.id is null then
+      v_spent_from := app_private.spent_key_parent('visit_service', v_clinic, v_line.idempotency_key);
+      -- a key spent on a visit the session does not see: used, and nothing more told
+      if v_spent_from is not null and not exists (select 1 from app_public.visit v where v.clinic_id = v_clinic and v.id = v_spent_from) then
+        raise exception 'This idempotency key was already used for a different service of a visit.' using errcode = 'CCONF';
+      end if;
+    end if;
+    -- whoever may not add services to the key's visit (the rule of the policy insert_clinicians) is refused, key or not,
+    -- as the insert would refuse them, not answered the line
+    if coalesce(v_first.visit_id, v_spent_from) is not null
+       and not (app_hidden.current_role_in('owner', 'admin')
+                or (app_hidden.current_role_in('doctor') and exists (
+                      select 1 from app_public.visit v
+                      where v.clinic_id = v_clinic and v.id = coalesce(v_first.visit_id, v_spent_from)
+                        and v.doctor_id = app_public.current_membership_id()))) then
+      raise exception 'Only the visit''s doctor, an owner or an admin adds services to a visit, in their own clinic.' using errcode = 'CFORB';
+    end if;
+    if v_first.id is not null then
+      -- compared on what the retry gives, quantity and discount left out 1 and none, with the line as it is now
+      v_differs := array_remove(array[
+        case when v_first.visit_id is distinct from v_line.visit_id then 'visit' end,
+        case when v_first.service_id is distinct from v_line.service_id then 'service' end,
+        case when v_first.quantity is distinct from coalesce(v_line.quantity, 1) then 'quantity' end,
+        case when v_first.discount is distinct from coalesce(v_line.discount, 0)::numeric(16,3) then 'discount' end], null);
+      if cardinality(v_differs) > 0 then
+        raise exception 'This idempotency key was already used for a different service of a visit (another %): send a new key for another line.',
+          case cardinality(v_differs) when 1 then v_differs[1]
+            else array_to_string(v_differs[1:cardinality(v_differs) - 1], ', ') || ' and ' || v_differs[cardinality(v_differs)] end
+          using errcode = 'CCONF';
+      end if;
+      return v_first; -- a retry: the service added once
+    end if;
+    -- the line made under this key was taken off its visit: a late retry does not add it again
+    if v_spent_from is not null then
+      raise exception 'The service added to a visit with this idempotency key was taken off since: add it again with a new key if it is still meant.'
+        using errcode = 'CCONF';
+    end if;
+  end if;
+  insert into app_public.visit_service (visit_id, service_id, quantity, discount, idempotency_key)
+  values (v_line.visit_id, v_line.service_id, coalesce(v_line.quantity, 1), v_line.discount, v_line.idempotency_key)
+  returning * into v_made;
+  return v_made;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_visit_service(visit_service app_public.visit_service) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_visit_service(visit_service app_public.visit_service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_visit_service(visit_service app_public.visit_service) IS '@resultFieldName visitService
+Adds a service of the active catalog to a visit, at its price now (copied by the database); quantity 1 and no discount unless given. With an idempotency key, a retry (a double click, two sent at once) returns the first line instead of adding the service twice: it is compared on what it gives (another visit, service, quantity or discount, left out 1 and none, is CONFLICT naming what differs, the line compared as it is now); the key of a line taken off the visit since is CONFLICT, not a new line (app_private.spent_idempotency_key); a key of white space alone is INVALID_INPUT; whoever may not add services to the key''s visit is FORBIDDEN, not answered its line. The visit''s doctor, owners and admins.';
 
 
 --
@@ -14340,152 +14621,6 @@ The name of the visit''s patient, also once the patient is deleted (a deleted pa
 
 
 --
--- Name: visit_service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.visit_service (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    visit_id uuid NOT NULL,
-    service_id uuid NOT NULL,
-    quantity integer DEFAULT 1 NOT NULL,
-    unit_price numeric(16,3) NOT NULL,
-    discount numeric(16,3) DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    line_total numeric(16,3) GENERATED ALWAYS AS ((((quantity)::numeric * unit_price) - discount)) STORED,
-    "position" integer NOT NULL,
-    version integer DEFAULT 0 NOT NULL,
-    CONSTRAINT amounts_are_numbers CHECK ((('NaN'::numeric <> unit_price) AND ('NaN'::numeric <> discount))),
-    CONSTRAINT visit_service_check CHECK (((quantity < 1) OR (unit_price < (0)::numeric) OR (discount <= ((quantity)::numeric * unit_price)))),
-    CONSTRAINT visit_service_discount_check CHECK ((discount >= (0)::numeric)),
-    CONSTRAINT visit_service_quantity_check CHECK (((quantity >= 1) AND (quantity <= 1000))),
-    CONSTRAINT visit_service_unit_price_check CHECK ((unit_price >= (0)::numeric))
-);
-
-ALTER TABLE ONLY app_public.visit_service FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.visit_service OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.visit_service IS '@defaultOrderBy VISIT_ID_ASC,POSITION_ASC
-A service given during a visit, with the unit price it had in the catalog at that moment. Listed by visit, and within a visit in the order the services were added.';
-
-
---
--- Name: COLUMN visit_service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN visit_service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN visit_service.visit_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.visit_id IS 'The visit (of the same clinic).';
-
-
---
--- Name: COLUMN visit_service.service_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.service_id IS 'The service (of the same clinic, active, not deleted).';
-
-
---
--- Name: COLUMN visit_service.quantity; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.quantity IS 'How many (1 to 1000).';
-
-
---
--- Name: COLUMN visit_service.unit_price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.unit_price IS 'Price of one unit when it was added: copied from the catalog by the database.';
-
-
---
--- Name: COLUMN visit_service.discount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.discount IS 'Discount on this line in the clinic''s currency; at most quantity × unit price.';
-
-
---
--- Name: COLUMN visit_service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.created_at IS 'When the service was added.';
-
-
---
--- Name: COLUMN visit_service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.created_by IS 'Who added it.';
-
-
---
--- Name: COLUMN visit_service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN visit_service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN visit_service.line_total; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.line_total IS 'Quantity × unit price − discount: what the service is worth in this visit.';
-
-
---
--- Name: COLUMN visit_service."position"; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service."position" IS '@behavior +orderBy -attribute:aggregate -attribute:aggregate:orderBy -attribute:aggregate:filterBy -attribute:groupBy -attribute:havingBy
-The service''s place among its visit''s services, in the order they were added: one more than the last there when it was added.';
-
-
---
--- Name: COLUMN visit_service.version; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.visit_service.version IS '@behavior -*
-How many times what this service bills (its quantity, discount) has changed: the version an invoice line made from it names (invoice_line.visit_service_version).';
-
-
---
--- Name: CONSTRAINT visit_service_check ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON CONSTRAINT visit_service_check ON app_public.visit_service IS 'A service line''s discount is at most its amount (quantity × unit price); left to the quantity''s and the price''s own checks when either is not valid.';
-
-
---
 -- Name: visit_service_billed(app_public.visit_service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -15124,57 +15259,6 @@ COMMENT ON COLUMN app_private.daily_visits.completed_value IS 'For completed vis
 
 
 --
--- Name: deleted_invoice_line_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_private.deleted_invoice_line_key (
-    clinic_id uuid NOT NULL,
-    idempotency_key text NOT NULL,
-    invoice_id uuid NOT NULL,
-    deleted_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_private.deleted_invoice_line_key FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_private.deleted_invoice_line_key OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE deleted_invoice_line_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_private.deleted_invoice_line_key IS 'The idempotency key of each invoice line deleted (from its draft), kept by a trigger on invoice lines: create_invoice_line refuses it (CONFLICT) instead of adding the line again.';
-
-
---
--- Name: COLUMN deleted_invoice_line_key.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.deleted_invoice_line_key.clinic_id IS 'The clinic.';
-
-
---
--- Name: COLUMN deleted_invoice_line_key.idempotency_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.deleted_invoice_line_key.idempotency_key IS 'The key the deleted line was added with, as invoice_line.idempotency_key.';
-
-
---
--- Name: COLUMN deleted_invoice_line_key.invoice_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.deleted_invoice_line_key.invoice_id IS 'The invoice the line was deleted from: the key is told deleted only to whoever sees it.';
-
-
---
--- Name: COLUMN deleted_invoice_line_key.deleted_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.deleted_invoice_line_key.deleted_at IS 'When the line was deleted.';
-
-
---
 -- Name: export_storage; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -15533,6 +15617,66 @@ COMMENT ON COLUMN app_private.secret_key.key IS '32 bytes from gen_random_uuid''
 --
 
 COMMENT ON COLUMN app_private.secret_key.created_at IS 'When the key was made.';
+
+
+--
+-- Name: spent_idempotency_key; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.spent_idempotency_key (
+    clinic_id uuid NOT NULL,
+    kind text NOT NULL,
+    idempotency_key text NOT NULL,
+    parent_id uuid NOT NULL,
+    deleted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT spent_idempotency_key_kind_check CHECK ((kind = ANY (ARRAY['invoice_line'::text, 'visit_service'::text])))
+);
+
+ALTER TABLE ONLY app_private.spent_idempotency_key FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.spent_idempotency_key OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE spent_idempotency_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.spent_idempotency_key IS 'The idempotency key of each line deleted that was added with one (an invoice line from its draft, a service taken off its visit), kept by the trigger function tg__key_kept: create_invoice_line and create_visit_service refuse it (CONFLICT) instead of adding the line again.';
+
+
+--
+-- Name: COLUMN spent_idempotency_key.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.spent_idempotency_key.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN spent_idempotency_key.kind; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.spent_idempotency_key.kind IS 'The table of the line deleted: invoice_line or visit_service (each has keys of its own).';
+
+
+--
+-- Name: COLUMN spent_idempotency_key.idempotency_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.spent_idempotency_key.idempotency_key IS 'The key the deleted line was added with (invoice_line.idempotency_key, visit_service.idempotency_key).';
+
+
+--
+-- Name: COLUMN spent_idempotency_key.parent_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.spent_idempotency_key.parent_id IS 'The invoice or the visit the line was deleted from: the key is told deleted only to whoever sees it.';
+
+
+--
+-- Name: COLUMN spent_idempotency_key.deleted_at; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.spent_idempotency_key.deleted_at IS 'When the line was deleted.';
 
 
 --
@@ -16909,14 +17053,6 @@ ALTER TABLE ONLY app_private.daily_visits
 
 
 --
--- Name: deleted_invoice_line_key deleted_invoice_line_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE ONLY app_private.deleted_invoice_line_key
-    ADD CONSTRAINT deleted_invoice_line_key_pkey PRIMARY KEY (clinic_id, idempotency_key);
-
-
---
 -- Name: export_download export_download_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -16994,6 +17130,14 @@ ALTER TABLE ONLY app_private.secret_key
 
 ALTER TABLE ONLY app_private.session
     ADD CONSTRAINT session_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: spent_idempotency_key spent_idempotency_key_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.spent_idempotency_key
+    ADD CONSTRAINT spent_idempotency_key_pkey PRIMARY KEY (clinic_id, kind, idempotency_key);
 
 
 --
@@ -17288,6 +17432,22 @@ ALTER TABLE app_public.visit
 --
 
 COMMENT ON CONSTRAINT visit_scheduled_at_is_finite ON app_public.visit IS 'A visit is booked at a date and time, never at infinity or -infinity.';
+
+
+--
+-- Name: visit_service visit_service_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit_service
+    ADD CONSTRAINT visit_service_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT visit_service_clinic_id_idempotency_key_key ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_service_clinic_id_idempotency_key_key ON app_public.visit_service IS '@behavior -update -delete
+An idempotency key names one service of a visit of the clinic (create_visit_service answers it again; another clinic''s key is its own).';
 
 
 --
@@ -19947,14 +20107,28 @@ COMMENT ON TRIGGER _661_visit_bill ON app_public.invoice IS 'Keeps the copy of a
 -- Name: invoice_line _670_key_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _670_key_kept AFTER DELETE ON app_public.invoice_line FOR EACH ROW WHEN ((old.idempotency_key IS NOT NULL)) EXECUTE FUNCTION app_private.tg_invoice_line__key_kept();
+CREATE TRIGGER _670_key_kept AFTER DELETE ON app_public.invoice_line FOR EACH ROW WHEN ((old.idempotency_key IS NOT NULL)) EXECUTE FUNCTION app_private.tg__key_kept('invoice_id');
 
 
 --
 -- Name: TRIGGER _670_key_kept ON invoice_line; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _670_key_kept ON app_public.invoice_line IS 'The key of a deleted line stays spent (tg_invoice_line__key_kept).';
+COMMENT ON TRIGGER _670_key_kept ON app_public.invoice_line IS 'The key of a deleted line stays spent (tg__key_kept).';
+
+
+--
+-- Name: visit_service _670_key_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _670_key_kept AFTER DELETE ON app_public.visit_service FOR EACH ROW WHEN ((old.idempotency_key IS NOT NULL)) EXECUTE FUNCTION app_private.tg__key_kept('visit_id');
+
+
+--
+-- Name: TRIGGER _670_key_kept ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _670_key_kept ON app_public.visit_service IS 'The key of a service taken off its visit stays spent (tg__key_kept).';
 
 
 --
@@ -20651,12 +20825,6 @@ ALTER TABLE app_private.daily_services ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app_private.daily_visits ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: deleted_invoice_line_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-ALTER TABLE app_private.deleted_invoice_line_key ENABLE ROW LEVEL SECURITY;
-
---
 -- Name: export_download; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20757,20 +20925,6 @@ CREATE POLICY owner_only ON app_private.daily_visits TO :DATABASE_OWNER USING (t
 
 
 --
--- Name: deleted_invoice_line_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE POLICY owner_only ON app_private.deleted_invoice_line_key TO :DATABASE_OWNER USING (true);
-
-
---
--- Name: POLICY owner_only ON deleted_invoice_line_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON POLICY owner_only ON app_private.deleted_invoice_line_key IS 'Read and kept by definer functions only.';
-
-
---
 -- Name: export_download owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20848,6 +21002,20 @@ CREATE POLICY owner_only ON app_private.session TO :DATABASE_OWNER USING (true);
 
 
 --
+-- Name: spent_idempotency_key owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.spent_idempotency_key TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON spent_idempotency_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.spent_idempotency_key IS 'Read and kept by definer functions only.';
+
+
+--
 -- Name: upgrade_warning owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -20912,6 +21080,12 @@ ALTER TABLE app_private.secret_key ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.session ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: spent_idempotency_key; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.spent_idempotency_key ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: upgrade_warning; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
@@ -22964,10 +23138,24 @@ REVOKE ALL ON FUNCTION app_private.soft_deleted_row(sample anyelement, clinic_id
 
 
 --
+-- Name: FUNCTION spent_key_parent(kind text, clinic_id uuid, key text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.spent_key_parent(kind text, clinic_id uuid, key text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION sweep_unended_downloads(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
 REVOKE ALL ON FUNCTION app_private.sweep_unended_downloads() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) FROM PUBLIC;
 
 
 --
@@ -23003,6 +23191,13 @@ REVOKE ALL ON FUNCTION app_private.tg__audit() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg__audit_chains_in_order() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg__key_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__key_kept() FROM PUBLIC;
 
 
 --
@@ -23248,13 +23443,6 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice_line__description_says_something()
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice_line__guard() FROM PUBLIC;
-
-
---
--- Name: FUNCTION tg_invoice_line__key_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-REVOKE ALL ON FUNCTION app_private.tg_invoice_line__key_kept() FROM PUBLIC;
 
 
 --
@@ -23913,6 +24101,56 @@ GRANT ALL ON FUNCTION app_public.create_invoice_line(invoice_line app_public.inv
 
 
 --
+-- Name: TABLE visit_service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.visit_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(visit_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(service_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN visit_service.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION create_visit_service(visit_service app_public.visit_service); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_visit_service(visit_service app_public.visit_service) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_visit_service(visit_service app_public.visit_service) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION currency_decimals(code text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -24326,41 +24564,6 @@ GRANT ALL ON FUNCTION app_public.visit_doctor_name(v app_public.visit) TO :DATAB
 
 REVOKE ALL ON FUNCTION app_public.visit_patient_name(v app_public.visit) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.visit_patient_name(v app_public.visit) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE visit_service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.visit_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(visit_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.service_id; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(service_id) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.quantity; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(quantity),UPDATE(quantity) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN visit_service.discount; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(discount),UPDATE(discount) ON TABLE app_public.visit_service TO :DATABASE_VISITOR;
 
 
 --

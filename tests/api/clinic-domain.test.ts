@@ -421,7 +421,7 @@ describe("soft delete", () => {
 });
 
 // a doctor's double click on "add service" (or a browser retrying the POST after a lost answer) added the service twice
-// to the visit, and its invoice billed the patient twice (000NNN)
+// to the visit, and its invoice billed the patient twice (000426)
 describe("a service added to a visit with an idempotency key is added once", () => {
   const ADD = `mutation($s: VisitServiceInput!) { createVisitService(input: { visitService: $s }) { visitService { rowId quantity discount unitPrice position } } }`;
   const BY_KEY = `query($c: UUID!, $k: String!) { visitServiceByClinicIdAndIdempotencyKey(clinicId: $c, idempotencyKey: $k) { rowId quantity } }`;

@@ -693,7 +693,7 @@ describe("services of a visit", () => {
 });
 
 // a doctor's double click on "add service", or a browser's retry after a lost answer, added the service twice, and its
-// invoice billed the patient twice (000NNN: create_visit_service, with an idempotency key as invoice lines have)
+// invoice billed the patient twice (000426: create_visit_service, with an idempotency key as invoice lines have)
 describe("a service added to a visit with an idempotency key", () => {
   const ADD = `select s.id, s.quantity, s.discount::text from app_public.create_visit_service(jsonb_populate_record(null::app_public.visit_service,
     jsonb_strip_nulls(jsonb_build_object('visit_id', $1::uuid, 'service_id', $2::uuid, 'quantity', $3::int, 'discount', $4::numeric, 'idempotency_key', $5::text)))) s`;
