@@ -20,7 +20,7 @@
  * `before`, the page just before that cursor; `groupedAggregates`, which
  * ignores the page, at most `maxGroups` groups (LIMIT_EXCEEDED beyond).
  */
-import { type ConnectionStep, constant, type GrafastArgumentConfig, type GrafastFieldConfig, inhibitIf, lambda, type Step } from "postgraphile/grafast";
+import { ConnectionStep, constant, defaultPlanResolver, type GrafastArgumentConfig, type GrafastFieldConfig, inhibitIf, lambda, type Step } from "postgraphile/grafast";
 import type { PgSelectStep } from "postgraphile/@dataplan/pg";
 import {
   getNamedType,
@@ -567,6 +567,24 @@ function pagedList($connection: ConnectionStep<any, any, any, any>): Pick<Connec
   return $list.paginationSupport?.full && $list.setFirst && $list.setLast ? ($list as Pick<PgSelectStep, "setFirst" | "setLast">) : $connection;
 }
 
+/**
+ * A connection's `pageInfo` reads its page: its cursors are those of the page's first and last rows. With its page
+ * given to its list (`pagedList`), grafast's ConnectionStep reads its rows only for `nodes`, `edges`, `hasNextPage` or
+ * `hasPreviousPage`; asked for `startCursor` or `endCursor` alone it answered an empty page, both cursors null (its
+ * page was read all the same). So `pageInfo` takes the list with its page, as ConnectionStep.setFirst did.
+ */
+function pageInfoReadsThePage(field: GrafastFieldConfig<any>): GrafastFieldConfig<any> {
+  const plan: NonNullable<typeof field.plan> = field.plan ?? defaultPlanResolver;
+  return {
+    ...field,
+    plan(...planArgs: Parameters<typeof plan>) {
+      const [$connection] = planArgs;
+      if ($connection instanceof ConnectionStep) ($connection as unknown as { setupSubplanWithPagination(): unknown }).setupSubplanWithPagination();
+      return plan(...planArgs);
+    },
+  };
+}
+
 export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugin {
   const defaultFirst = firstOrLargestPage(limits.maxPageSize);
   const defaultLast = lastOrLargestPage(limits.maxPageSize);
@@ -588,6 +606,7 @@ export function requestLimitsPlugin(limits: RequestLimits): GraphileConfig.Plugi
         GraphQLObjectType_fields_field(field, _build, { scope }) {
           const plan = field.plan;
           if (scope.isConnectionType && scope.fieldName === "groupedAggregates" && plan) return atMostMaxGroups(field, limits.maxGroups);
+          if (scope.isConnectionType && scope.fieldName === "pageInfo") return pageInfoReadsThePage(field);
           if (!scope.isPgFieldConnection || !plan) return field;
           return {
             ...field,

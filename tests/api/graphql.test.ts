@@ -2223,6 +2223,33 @@ test("a count or aggregates alone read no page of rows, asked for with a page or
   expect(more).toEqual([]);
 });
 
+// a page given to the list alone left the connection thinking it read no rows when asked only for pageInfo's cursors
+// (grafast's ConnectionStep answers an empty page unless nodes, edges or hasNextPage/hasPreviousPage are asked): the
+// page's rows were read, and startCursor and endCursor answered null, so a client keeping the cursor to page on from lost it
+test("pageInfo's cursors asked for alone are those of the page, a clinic's patients too", async () => {
+  const other = await createClinic();
+  for (const lastName of ["Alpha", "Bravo", "Charlie"]) await createPatient(other.clinicId, { last_name: lastName });
+  const desk = new Browser(api);
+  await desk.login(other.members.receptionist.phone, other.members.receptionist.password);
+  const names = async (query: string) => (await desk.graphql(query)).body.data.patients.nodes.map((node: { lastName: string }) => node.lastName);
+  const cursors = async (query: string) => {
+    const answer = (await desk.graphql(query)).body;
+    expect(answer.errors).toBeUndefined();
+    return (answer.data.patients ?? answer.data.currentClinic.patients).pageInfo;
+  };
+  for (const list of ["patients", "currentClinic { patients"]) {
+    const close = list.includes("{") ? " }" : "";
+    const first = await cursors(`{ ${list}(first: 2, orderBy: LAST_NAME_ASC) { pageInfo { startCursor endCursor } }${close} }`);
+    expect(first).toEqual({ startCursor: expect.any(String), endCursor: expect.any(String) });
+    expect(await names(`{ patients(first: 2, after: "${first.endCursor}", orderBy: LAST_NAME_ASC) { nodes { lastName } } }`)).toEqual(["Charlie"]);
+    const last = await cursors(`{ ${list}(last: 2, orderBy: LAST_NAME_ASC) { pageInfo { startCursor } }${close} }`);
+    expect(await names(`{ patients(last: 2, before: "${last.startCursor}", orderBy: LAST_NAME_ASC) { nodes { lastName } } }`)).toEqual(["Alpha"]);
+    // without a page: the default page's
+    const all = await cursors(`{ ${list}(orderBy: LAST_NAME_ASC) { pageInfo { endCursor } }${close} }`);
+    expect(await names(`{ patients(before: "${all.endCursor}", orderBy: LAST_NAME_ASC) { nodes { lastName } } }`)).toEqual(["Alpha", "Bravo"]);
+  }
+});
+
 describe("grouped aggregates", () => {
   test("answer at most MAX_GROUPS groups: more is LIMIT_EXCEEDED, not every row of the table", async () => {
     const small = await startApi({ MAX_GROUPS: "3" });
