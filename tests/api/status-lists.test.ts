@@ -1,7 +1,8 @@
 /**
  * Lists by a status (or any enum): the API writes the enum's value into its statement as a constant
  * (server/enum-constants.ts), so that under row-level security a list of a few rows of one status can be read
- * from an index of those rows alone (the waiting room), not from every row of the clinic.
+ * from an index of those rows alone (the waiting room; a page of the invoices that owe, the open days, the exports in
+ * progress, each in its list's order: 000NNN), not from every row of the clinic.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -128,4 +129,53 @@ test("the visits under way are read from the index of the visits not yet done", 
   const plan = await visitsPlan(`{ visits(filter: { status: { equalTo: in_progress } }) { nodes { code } } }`);
   expect(plan).toMatch(/Scan (using|on) visit_patient_booked_once /);
   expect(plan).not.toMatch(/Rows Removed by Filter: \d{3,}/);
+});
+
+/**
+ * The plan of `document`'s read of `table`, as the API plans it for `member`, behind two clinics of 3,000 rows each
+ * (`rows`: an insert of them, `$clinics` standing for the two clinics' ids as a `values` list), the table's statistics
+ * saying so (a clinic's share as at 1,000 clinics of 3,000 each), sequential scans priced out.
+ */
+async function listPlan(member: TestMember, document: string, table: string, rows: string): Promise<string> {
+  const browser = await loggedIn(api, member);
+  const { statement } = await listAndStatement(browser, document, table);
+  return pageAsTheApiPlansIt(member, `app_public.${table}`, { clinic_id: 2 }, statement.text, null,
+    `${rows.replaceAll("$clinics", `(values ('${c.clinicId}'::uuid), ('${other.clinicId}'::uuid)) clinics (clinic)`)}; set local enable_seqscan = off`);
+}
+
+// Under row-level security a status is priced as 1/n of the clinic's rows (no statistics for `enum_eq`): a page in the
+// list's order walked the clinic's index of that order and kept the status's rows, all of the clinic's when fewer than
+// a page have it. Each list reads an index of its status's rows in its order (000NNN).
+describe("a page of a few rows of one status reads those rows, not every row of the clinic", () => {
+  test("the invoices that owe: 30 of 3,000", async () => {
+    const plan = await listPlan(c.members.owner, `{ invoices(filter: { status: { in: [issued, partially_paid] } }) { nodes { code } } }`, "invoice",
+      `insert into app_public.invoice (clinic_id, code, patient_id, visit_id, status, currency, tax_rate, total, amount_paid, void_reason)
+       select clinic, 'INV-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), s, 'TZS', 0, 1000,
+         case s when 'paid' then 1000 when 'partially_paid' then 500 else 0 end, case s when 'void' then 'Typed twice' end
+       from $clinics cross join generate_series(1, 3000) g
+       cross join lateral (select (case when g % 1000 < 900 then 'paid' when g % 1000 < 940 then 'void' when g % 1000 < 990 then 'draft'
+         when g % 1000 < 997 then 'issued' else 'partially_paid' end)::app_public.invoice_status s) status (s)`);
+    expect(plan).toMatch(/Index Scan using invoice_owed_idx on invoice __invoice__ \(actual rows=30 /);
+    expect(plan).not.toMatch(/Rows Removed by Filter/);
+  });
+
+  test("the open days: 2 of 3,000, newest first", async () => {
+    const plan = await listPlan(c.members.owner, `{ dailyReconciliations(condition: { status: open }) { nodes { businessDate } } }`, "daily_reconciliation",
+      `insert into app_public.daily_reconciliation (clinic_id, business_date, status, closed_in_time_zone)
+       select clinic, date '2000-01-01' + g, s, case s when 'closed' then 'Africa/Dar_es_Salaam' end
+       from $clinics cross join generate_series(1, 3000) g
+       cross join lateral (select (case when g > 2998 then 'open' else 'closed' end)::app_public.reconciliation_status s) status (s)`);
+    expect(plan).toMatch(/Index Scan Backward using daily_reconciliation_open_idx on daily_reconciliation __daily_reconciliation__ \(actual rows=2 /);
+    expect(plan).not.toMatch(/Rows Removed by Filter/);
+  });
+
+  test("the exports waiting or running: 2 of 3,000, newest first", async () => {
+    const plan = await listPlan(c.members.owner, `{ reportExports(filter: { status: { in: [queued, running] } }) { nodes { rowId } } }`, "report_export",
+      `insert into app_public.report_export (clinic_id, kind, from_date, to_date, status, requested_at)
+       select clinic, 'payments_csv', date '2026-01-01', date '2026-01-31', s, now() - g * interval '1 hour'
+       from $clinics cross join generate_series(1, 3000) g
+       cross join lateral (select (case g when 1 then 'running' when 2 then 'queued' else (array['done', 'expired', 'failed', 'cancelled'])[1 + g % 4] end)::app_public.export_status s) status (s)`);
+    expect(plan).toMatch(/Index Scan Backward using report_export_unfinished_newest_idx on report_export __report_export__ \(actual rows=2 /);
+    expect(plan).not.toMatch(/Rows Removed by Filter/);
+  });
 });
