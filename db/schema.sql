@@ -17657,6 +17657,20 @@ CREATE UNIQUE INDEX audit_log_chain_seq ON app_public.audit_log USING btree (COA
 
 
 --
+-- Name: daily_reconciliation_open_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX daily_reconciliation_open_idx ON app_public.daily_reconciliation USING btree (clinic_id, business_date) WHERE (status = 'open'::app_public.reconciliation_status);
+
+
+--
+-- Name: INDEX daily_reconciliation_open_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.daily_reconciliation_open_idx IS 'A clinic''s open days, newest first: `dailyReconciliations(condition: { status: open })` (the status a constant the API writes) reads those alone (000427), where the index of the clinic''s days read all of them for the one or two still open.';
+
+
+--
 -- Name: daily_reconciliation_status_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17801,6 +17815,20 @@ CREATE INDEX invoice_line_visit_service_idx ON app_public.invoice_line USING btr
 --
 
 CREATE UNIQUE INDEX invoice_one_live_per_visit ON app_public.invoice USING btree (clinic_id, visit_id) WHERE (status <> 'void'::app_public.invoice_status);
+
+
+--
+-- Name: invoice_owed_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_owed_idx ON app_public.invoice USING btree (clinic_id, id) WHERE (status = ANY (ARRAY['issued'::app_public.invoice_status, 'partially_paid'::app_public.invoice_status]));
+
+
+--
+-- Name: INDEX invoice_owed_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_owed_idx IS 'A clinic''s invoices that owe (issued or partially paid) in the list''s own order, `clinic_id, id`: a page of `invoices(filter: { status: { in: [issued, partially_paid] } })` (the status a constant the API writes) reads those alone (000427), where `invoice_pkey` read the clinic''s invoices until it had a page.';
 
 
 --
@@ -18046,6 +18074,20 @@ CREATE INDEX report_export_unfinished_idx ON app_public.report_export USING btre
 --
 
 COMMENT ON INDEX app_public.report_export_unfinished_idx IS 'A person''s exports waiting or in progress, which request_export counts.';
+
+
+--
+-- Name: report_export_unfinished_newest_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX report_export_unfinished_newest_idx ON app_public.report_export USING btree (clinic_id, requested_at) WHERE (status = ANY (ARRAY['queued'::app_public.export_status, 'running'::app_public.export_status]));
+
+
+--
+-- Name: INDEX report_export_unfinished_newest_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.report_export_unfinished_newest_idx IS 'A clinic''s exports waiting or running, newest first: `reportExports(filter: { status: { in: [queued, running] } })` (the status a constant the API writes) reads those alone (000427), where the index of the clinic''s exports by `requested_at` read all of them for the few in progress. A person''s are counted by `report_export_unfinished_idx`.';
 
 
 --

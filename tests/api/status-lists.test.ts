@@ -2,7 +2,7 @@
  * Lists by a status (or any enum): the API writes the enum's value into its statement as a constant
  * (server/enum-constants.ts), so that under row-level security a list of a few rows of one status can be read
  * from an index of those rows alone (the waiting room; a page of the invoices that owe, the open days, the exports in
- * progress, each in its list's order: 000NNN), not from every row of the clinic.
+ * progress, each in its list's order: 000427), not from every row of the clinic.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -145,7 +145,7 @@ async function listPlan(member: TestMember, document: string, table: string, row
 
 // Under row-level security a status is priced as 1/n of the clinic's rows (no statistics for `enum_eq`): a page in the
 // list's order walked the clinic's index of that order and kept the status's rows, all of the clinic's when fewer than
-// a page have it. Each list reads an index of its status's rows in its order (000NNN).
+// a page have it. Each list reads an index of its status's rows in its order (000427).
 describe("a page of a few rows of one status reads those rows, not every row of the clinic", () => {
   test("the invoices that owe: 30 of 3,000", async () => {
     const plan = await listPlan(c.members.owner, `{ invoices(filter: { status: { in: [issued, partially_paid] } }) { nodes { code } } }`, "invoice",
