@@ -18203,6 +18203,20 @@ CREATE INDEX visit_clinic_status_idx ON app_public.visit USING btree (clinic_id,
 
 
 --
+-- Name: visit_in_the_clinic_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_in_the_clinic_idx ON app_public.visit USING btree (clinic_id, checked_in_at) WHERE (status = ANY (ARRAY['checked_in'::app_public.visit_status, 'in_progress'::app_public.visit_status]));
+
+
+--
+-- Name: INDEX visit_in_the_clinic_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.visit_in_the_clinic_idx IS 'A clinic''s visits whose patient is in the clinic now, checked in or with their doctor, in the order they arrived: the waiting room (`status: checked_in`) and the visits under way (`status: in_progress`), each a constant the API writes into its statement (000425, 000NNN), a few rows per clinic whatever its history.';
+
+
+--
 -- Name: visit_patient_booked_once; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -18228,20 +18242,6 @@ CREATE UNIQUE INDEX visit_service_position ON app_public.visit_service USING btr
 --
 
 CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (clinic_id, service_id);
-
-
---
--- Name: visit_waiting_room_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX visit_waiting_room_idx ON app_public.visit USING btree (clinic_id, checked_in_at) WHERE (status = 'checked_in'::app_public.visit_status);
-
-
---
--- Name: INDEX visit_waiting_room_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON INDEX app_public.visit_waiting_room_idx IS 'A clinic''s checked-in visits, in the order they arrived: the waiting room (`status: checked_in`, a constant the API writes into its statement, 000425), a few rows per clinic whatever its history.';
 
 
 --
