@@ -18213,7 +18213,7 @@ CREATE INDEX visit_in_the_clinic_idx ON app_public.visit USING btree (clinic_id,
 -- Name: INDEX visit_in_the_clinic_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_public.visit_in_the_clinic_idx IS 'A clinic''s visits whose patient is in the clinic now, checked in or with their doctor, in the order they arrived: the waiting room (`status: checked_in`) and the visits under way (`status: in_progress`), each a constant the API writes into its statement (000425, 000NNN), a few rows per clinic whatever its history.';
+COMMENT ON INDEX app_public.visit_in_the_clinic_idx IS 'A clinic''s visits whose patient is in the clinic now, checked in or with their doctor, in the order they arrived: the waiting room (`status: checked_in`) and the visits under way (`status: in_progress`), each a constant the API writes into its statement (000425, 000428), a few rows per clinic whatever its history.';
 
 
 --

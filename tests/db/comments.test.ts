@@ -31,7 +31,7 @@ test("nothing in app_public, app_hidden, app_private or reporting is left undocu
 });
 
 // a migration's number is left as three N's until the lead commits it: visit_in_the_clinic_idx's comment kept them
-// (000428), as drop_days_opened_before_clinics' once did (000265, filled in by 000283); fixed by 000NNN
+// (000428), as drop_days_opened_before_clinics' once did (000265, filled in by 000283); fixed by 000429
 test("no comment in the database leaves a migration's number unfilled", async () => {
   const unfilled = "%000" + "NNN%"; // not written whole, or committing this test would fill it in
   const { rows } = await rootPool().query("select description from pg_description where description like $1", [unfilled]);
