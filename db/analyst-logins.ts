@@ -110,6 +110,23 @@ async function endAnalystsWrites(root: pg.Client, name: string): Promise<void> {
 }
 
 /**
+ * Ends the sessions of the analyst role's members (superusers aside) that hold a transaction of writes open, so that a
+ * start's alter role of the analyst role (ensureRolesAndDatabase) does not wait for them. An analyst may SET ROLE to the
+ * analyst role, of which it is a member, and as that role change it (`alter role … password`, `alter role … set`: a
+ * role may change its own) and leave the change uncommitted, with its own idle_in_transaction_session_timeout 0: every
+ * start, npm start's and the worker's, waited for that transaction without end before it served anything. An analyst
+ * writes nothing else; a reading session holds no transaction id, and reads on. Run as the superuser.
+ */
+export async function endAnalystRoleWrites(root: pg.Client, analystRole: string): Promise<void> {
+  await root.query(
+    `select pg_terminate_backend(a.pid, 10000) from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
+     where a.backend_xid is not null and not r.rolsuper
+       and exists (select from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid and g.rolname = $1)`,
+    [analystRole],
+  );
+}
+
+/**
  * Runs `fn` in a transaction of the owner role: the grants, the clinics and the audit chains are its tables and
  * functions, which it may have made run anything (a view in place of a table, an index's predicate): as the
  * superuser, they ran it with a superuser's rights.

@@ -7,7 +7,7 @@ import pg from "pg";
 import { withCredentials } from "../../db/config.ts";
 import { grantAnalyst, keepAnalystsWithinLimits, revokeAnalyst } from "../../db/analyst-logins.ts";
 import { withinTime } from "../../db/deadline.ts";
-import { prepareDatabase } from "../../db/setup.ts";
+import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
 import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
@@ -464,6 +464,29 @@ test("setting claims, roles or the session's user changes nothing", async () => 
   await analyst.query("reset role");
   await expect(analyst.query(`set role ${pg.escapeIdentifier(testConfig.roles.owner)}`)).rejects.toThrow(/permission denied/);
   await expect(analyst.query("set session authorization postgres")).rejects.toThrow(/permission denied/);
+});
+
+// An analyst may SET ROLE to the analyst role it is a member of, and as that role change it (its password, its settings:
+// PostgreSQL lets a role change its own), leaving the change uncommitted with idle_in_transaction_session_timeout 0: every
+// start's alter role of the analyst role (ensureRolesAndDatabase) waited for that transaction without end, npm start and
+// the worker stalled before they served anything
+test("an analyst holding a change of the analyst role open stalls no start: that session is ended", async () => {
+  const holder = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, ANALYST, "analyst-password") });
+  await holder.connect();
+  holder.on("error", () => {}); // ended by the start
+  try {
+    await holder.query("set idle_in_transaction_session_timeout = 0");
+    await holder.query(`set role ${pg.escapeIdentifier(testConfig.roles.analyst)}`);
+    await holder.query("begin");
+    await holder.query(`alter role ${pg.escapeIdentifier(testConfig.roles.analyst)} password 'held open by an analyst'`);
+    await withinTime(15_000, ensureRolesAndDatabase(testConfig), () => new Error("the start stalled behind the analyst's open transaction"));
+    await expect(holder.query("select 1")).rejects.toThrow();
+  } finally {
+    await holder.end().catch(() => {});
+  }
+  // what it changed was never committed; the analyst reading on is not ended
+  expect((await rootPool().query("select rolpassword is null as none from pg_authid where rolname = $1", [testConfig.roles.analyst])).rows).toEqual([{ none: true }]);
+  expect(await clinicsIn("invoices")).toEqual([a.clinicId]);
 });
 
 test("granting again replaces the clinics, and takes away the replication a DBA gave the login (it copies the whole server); revoking removes the login", async () => {
