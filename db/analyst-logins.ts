@@ -68,7 +68,7 @@ export async function keepAnalystsWithinLimits(config: DatabaseConfig): Promise<
     for (const { name } of rows) {
       await inTransaction(client, async () => {
         await analystsTurn(client, name);
-        await endAnalystsWrites(client, name);
+        await endWritesHeldAs(client, name);
         await setLimits(client, config, name);
       });
     }
@@ -98,31 +98,21 @@ async function analystsTurn(client: pg.Client, name: string): Promise<void> {
 }
 
 /**
- * Ends the sessions of the analyst `name` that hold a transaction of writes open, so that the start, grant or revoke
- * changing its role next does not wait for them. Any role may change its own (`alter role … set`, `password`, `alter
- * default privileges`) and leave the change uncommitted, with its own idle_in_transaction_session_timeout 0: every
- * alter role of it waited for that transaction, without end (every start, npm start's and the worker's, stalled at its
- * limits, and a revoke at its nologin, the analyst reading on), and then failed, "tuple concurrently updated". A
- * reading session holds no transaction id, and reads on. Run as the superuser, in the analyst's turn.
+ * Ends the sessions that hold a transaction of writes open as `role` (superusers aside): those of the login `role`, and of
+ * its members, who may SET ROLE to it. So the start, grant or revoke changing the role next does not wait for them. Any
+ * role may change its own (`alter role … set`, `password`, `alter default privileges`) and leave the change
+ * uncommitted, with its own idle_in_transaction_session_timeout 0: every alter role of it waited for that transaction,
+ * without end (every start, npm start's and the worker's, stalled at an analyst's limits, or at the shared analyst
+ * role, which each analyst is a member of; a revoke at its nologin, the analyst reading on), and then failed, "tuple
+ * concurrently updated". An analyst writes nothing else; a reading session holds no transaction id, and reads on. Run
+ * as the superuser (for one analyst, in the analyst's turn).
  */
-async function endAnalystsWrites(root: pg.Client, name: string): Promise<void> {
-  await root.query("select pg_terminate_backend(pid, 10000) from pg_stat_activity where usename = $1 and backend_xid is not null", [name]);
-}
-
-/**
- * Ends the sessions of the analyst role's members (superusers aside) that hold a transaction of writes open, so that a
- * start's alter role of the analyst role (ensureRolesAndDatabase) does not wait for them. An analyst may SET ROLE to the
- * analyst role, of which it is a member, and as that role change it (`alter role … password`, `alter role … set`: a
- * role may change its own) and leave the change uncommitted, with its own idle_in_transaction_session_timeout 0: every
- * start, npm start's and the worker's, waited for that transaction without end before it served anything. An analyst
- * writes nothing else; a reading session holds no transaction id, and reads on. Run as the superuser.
- */
-export async function endAnalystRoleWrites(root: pg.Client, analystRole: string): Promise<void> {
+export async function endWritesHeldAs(root: pg.Client, role: string): Promise<void> {
   await root.query(
     `select pg_terminate_backend(a.pid, 10000) from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
      where a.backend_xid is not null and not r.rolsuper
-       and exists (select from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid and g.rolname = $1)`,
-    [analystRole],
+       and pg_has_role(a.usesysid, (select oid from pg_roles where rolname = $1), 'member')`, // none while the role is not made
+    [role],
   );
 }
 
@@ -195,7 +185,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
   return asOwner(config, (owner) => asOperator(config, async (root) => {
     await analystsTurn(owner, name);
     const exists = await analystExists(root, config, name);
-    if (exists) await endAnalystsWrites(root, name);
+    if (exists) await endWritesHeldAs(root, name);
     const clinics = await clinicsNamed(owner, named);
     // each grant removed or added is an entry in its clinic's audit chain, written in two statements (each ordering only
     // its own chains): their heads are locked first, all in the order of their ids, as a login, a password change or a
@@ -275,7 +265,7 @@ export async function revokeAnalyst(config: DatabaseConfig, name: string): Promi
     // of a name whose login is gone, after a restore onto another server, are still removed)
     if (!exists && !grants) throw new Error(`no analyst is named ${name}: nothing was revoked`);
     if (exists) {
-      await endAnalystsWrites(root, name);
+      await endWritesHeldAs(root, name);
       await root.query(`alter role ${role} nologin`);
     }
     return exists;

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { Logger, runMigrations as runWorkerMigrations } from "graphile-worker";
 import { readFileSync } from "node:fs";
-import { endAnalystRoleWrites, keepAnalystsWithinLimits } from "./analyst-logins.ts";
+import { endWritesHeldAs, keepAnalystsWithinLimits } from "./analyst-logins.ts";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { committedMigrationFiles, migrationNumber } from "./committed-migrations.ts";
 import { runMigrations } from "./migrate.ts";
@@ -207,7 +207,7 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication", passwords.authenticator, warn);
     await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls noreplication");
     // an analyst's change of the analyst role (set role to it, alter role … password) held open stalled this alter role
-    await endAnalystRoleWrites(client, roles.analyst);
+    await endWritesHeldAs(client, roles.analyst);
     await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls noreplication");
     await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
     await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);

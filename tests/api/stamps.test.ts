@@ -201,7 +201,7 @@ test("a stamp's member is read by one probe of the index on (clinic_id, user_id)
 });
 
 // membership_full_name ran a statement of its own per stamp and row, its policies reading the session four times
-test("a member's name is read by a join to their user in the statement that reads the member, not by a function called per member", async () => {
+test("a member's name is read with their user in the statement that reads the member, not by a function called per member", async () => {
   const visit = await createVisit(c, "checked_in");
   const [statement, ...more] = await membershipStatements(c.members.receptionist, VISIT, { id: visit.id });
   expect(more).toEqual([]);

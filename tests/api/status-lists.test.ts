@@ -105,19 +105,12 @@ describe("every comparison with a status keeps the rows it kept as a parameter",
   });
 });
 
-/** The plan of `document`'s read of visits, as the API plans it for a clinic of 3,000 visits done (two clinics of
- * 3,000, the table's statistics saying so: a clinic's share as at 1,000 clinics of 3,000 each), sequential scans priced
- * out (so is reading a whole table at 1,000 clinics; the other test files' visits make these two clinics less than
- * the whole here): which of its indexes reads the list. */
-async function visitsPlan(document: string): Promise<string> {
-  const browser = await login(c.members.receptionist);
-  const { statement } = await listAndStatement(browser, document, "visit");
-  return pageAsTheApiPlansIt(c.members.receptionist, "app_public.visit", { clinic_id: 2 }, statement.text, null,
+/** The visits of `document`'s list as the API plans it behind 3,000 visits done in each of the two clinics (listPlan). */
+const visitsPlan = (document: string) =>
+  listPlan(c.members.receptionist, document, "visit",
     `insert into app_public.visit (clinic_id, code, patient_id, doctor_id, scheduled_at, status, checked_in_at)
      select clinic, 'VIS-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), now() - g * interval '1 hour', 'completed', now() - g * interval '1 hour'
-     from (values ('${c.clinicId}'::uuid), ('${other.clinicId}'::uuid)) clinics (clinic) cross join generate_series(1, 3000) g;
-     set local enable_seqscan = off`);
-}
+     from $clinics cross join generate_series(1, 3000) g`);
 
 test("the waiting room is read from the index of the patients in the clinic, not from the clinic's visits", async () => {
   const plan = await visitsPlan(`{ visits(condition: { status: checked_in }, orderBy: CHECKED_IN_AT_ASC) { nodes { code } } }`);
@@ -138,8 +131,7 @@ test("the visits under way are read from the index of the patients in the clinic
  * saying so (a clinic's share as at 1,000 clinics of 3,000 each), sequential scans priced out.
  */
 async function listPlan(member: TestMember, document: string, table: string, rows: string): Promise<string> {
-  const browser = await loggedIn(api, member);
-  const { statement } = await listAndStatement(browser, document, table);
+  const { statement } = await listAndStatement(await login(member), document, table);
   return pageAsTheApiPlansIt(member, `app_public.${table}`, { clinic_id: 2 }, statement.text, null,
     `${rows.replaceAll("$clinics", `(values ('${c.clinicId}'::uuid), ('${other.clinicId}'::uuid)) clinics (clinic)`)}; set local enable_seqscan = off`);
 }
