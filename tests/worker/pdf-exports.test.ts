@@ -407,6 +407,29 @@ test("texts kept with control characters before 000383 print on the PDFs as type
   expect(docs).toEqual({ description: "Consultation 000,01 SZT dias", reference: "MPESA KQ7X[2J", footer: "Thank you sdrager", notes: "Drawer trohs" });
 });
 
+// 000402 printed the invoice's and the sheet's texts kept before without their control characters, and left the monthly
+// summary's: a service named before 000130 (names as meant) is kept as it was typed until it is edited, and a right-to-left
+// override in its name printed "Ultrasound abdomen" for one named "Ultrasound nemodba" in the summary's top services
+test("a service's or a doctor's name kept with control characters before they were kept out prints on the monthly summary without them: an override reverses nothing", async () => {
+  const keptBefore = await createClinic("Summary Names Kept Before");
+  const invoice = await createIssuedInvoice(keptBefore, "1000");
+  const rlo = "\u202e";
+  // as they were kept before names were saved as meant, written behind the triggers that keep them out now
+  await writeBehindTriggers("update app_public.service set name = $2 where id = $1", [invoice.serviceId, `Ultrasound ${rlo}nemodba\u0007`]);
+  await writeBehindTriggers('update app_public."user" set full_name = $2 where id = $1', [keptBefore.members.doctor.userId, `Daktari ${rlo}inuJ\u001b[2J`]);
+  const desk = new Browser(api);
+  await desk.login(keptBefore.members.cashier.phone, keptBefore.members.cashier.password);
+  const printed = (await exportPdf({ kind: "monthly_summary_pdf", from: today }, desk)).replace(/\s+/g, " ");
+  expect({ typed: printed.includes("Ultrasound nemodba"), reversed: printed.includes("abdomen") }).toEqual({ typed: true, reversed: false });
+  // nothing of what no keyboard types is in the document the PDF is made of
+  const { rows: [doc] } = await rootPool().query(
+    `select d -> 'figures' -> 'top_services' -> 0 ->> 'name' as service, d -> 'figures' -> 'visits_by_doctor' -> 0 ->> 'name' as doctor
+     from app_private.monthly_summary_document($1, date_trunc('month', $2::date)::date, (date_trunc('month', $2::date) + interval '1 month - 1 day')::date) d`,
+    [keptBefore.clinicId, today],
+  );
+  expect(doc).toEqual({ service: "Ultrasound nemodba", doctor: "Daktari inuJ[2J" });
+});
+
 // an invoice's notes ("Free notes printed on the invoice.", as the API describes them) were never printed: a
 // cashier's "Billed to the employer, claim 4471" was on no copy the patient or the employer got
 test("an invoice's notes print on its PDF, on as many lines as they were typed on", async () => {
