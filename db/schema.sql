@@ -6109,7 +6109,12 @@ CREATE FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date d
     AS $$
   select jsonb_build_object('clinic', app_private.clinic_header(monthly_summary_document.clinic_id),
     'fromDate', from_date, 'toDate', to_date,
-    'figures', to_jsonb(app_private.dashboard_for(monthly_summary_document.clinic_id, from_date, to_date)));
+    'figures', f.figures || jsonb_build_object(
+      'top_services', (select coalesce(jsonb_agg(s.item || jsonb_build_object('name', app_hidden.text_as_typed(s.item ->> 'name')) order by s.n), '[]')
+                       from jsonb_array_elements(f.figures -> 'top_services') with ordinality s (item, n)),
+      'visits_by_doctor', (select coalesce(jsonb_agg(d.item || jsonb_build_object('name', app_hidden.text_as_typed(d.item ->> 'name')) order by d.n), '[]')
+                           from jsonb_array_elements(f.figures -> 'visits_by_doctor') with ordinality d (item, n))))
+  from (select to_jsonb(app_private.dashboard_for(monthly_summary_document.clinic_id, from_date, to_date)) as figures) f;
 $$;
 
 
@@ -6119,7 +6124,7 @@ ALTER FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date da
 -- Name: FUNCTION monthly_summary_document(clinic_id uuid, from_date date, to_date date); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) IS 'Everything the monthly summary prints: the dashboard figures of the month.';
+COMMENT ON FUNCTION app_private.monthly_summary_document(clinic_id uuid, from_date date, to_date date) IS 'Everything the monthly summary prints: the dashboard figures of the month, the names of its top services and doctors as typed (app_hidden.text_as_typed), without the control characters and direction overrides kept before names were saved as meant (000130 for a service''s: an override reversed the rest of its label in the chart, 000430).';
 
 
 --
