@@ -2,7 +2,8 @@
  * Lists by a status (or any enum): the API writes the enum's value into its statement as a constant
  * (server/enum-constants.ts), so that under row-level security a list of a few rows of one status can be read
  * from an index of those rows alone (the waiting room; a page of the invoices that owe, the open days, the exports in
- * progress, each in its list's order: 000427), not from every row of the clinic.
+ * progress, each in its list's order: 000427; the payments of one method, the invoices that owe by code: 000NNN), not
+ * from every row of the clinic.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -112,9 +113,10 @@ const visitsPlan = (document: string) =>
      select clinic, 'VIS-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), now() - g * interval '1 hour', 'completed', now() - g * interval '1 hour'
      from $clinics cross join generate_series(1, 3000) g`);
 
-test("the waiting room is read from the index of the patients in the clinic, not from the clinic's visits", async () => {
+// read from visit_in_the_clinic_idx until 000NNN, which holds the visits left in progress too (below)
+test("the waiting room is read from the index of the checked-in visits, not from the clinic's visits", async () => {
   const plan = await visitsPlan(`{ visits(condition: { status: checked_in }, orderBy: CHECKED_IN_AT_ASC) { nodes { code } } }`);
-  expect(plan).toMatch(/Scan (using|on) visit_in_the_clinic_idx /);
+  expect(plan).toMatch(/Scan (using|on) visit_waiting_room_idx /);
   expect(plan).not.toMatch(/Rows Removed by Filter: \d{3,}/); // the clinic's few visits of the other status alone
 });
 
@@ -171,4 +173,48 @@ describe("a page of a few rows of one status reads those rows, not every row of 
     expect(plan).toMatch(/Index Scan Backward using report_export_unfinished_newest_idx on report_export __report_export__ \(actual rows=2 /);
     expect(plan).not.toMatch(/Rows Removed by Filter/);
   });
+});
+
+// What 000427 left: a list of one value read in an order one of the clinic's indexes holds, in a clinic of many rows and
+// few of the value, walked that index keeping the value's rows, every row of the clinic when fewer than a page had it
+describe("a page of one value reads that value's rows, in a clinic of many rows", () => {
+  // the waiting room read visit_in_the_clinic_idx, which holds the visits left in progress too, the oldest first by
+  // check-in (3,001 read for 7 waiting)
+  test("the waiting room of a clinic that leaves visits in progress: 5 waiting, 3,000 in progress among 30,000", async () => {
+    const plan = await listPlan(c.members.receptionist, `{ visits(condition: { status: checked_in }, orderBy: CHECKED_IN_AT_ASC) { nodes { code } } }`, "visit",
+      `insert into app_public.visit (clinic_id, code, patient_id, doctor_id, scheduled_at, status, checked_in_at, started_at)
+       select clinic, 'VIS-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), now() - g * interval '1 hour', s,
+         now() - g * interval '1 hour', case when s <> 'checked_in' then now() - g * interval '1 hour' end
+       from $clinics cross join generate_series(1, 30000) g
+       cross join lateral (select (case when g <= 5 then 'checked_in' when g % 10 = 0 then 'in_progress' else 'completed' end)::app_public.visit_status s) status (s)`);
+    expect(plan).toMatch(/Scan (using|on) visit_waiting_room_idx /);
+    expect(plan).not.toMatch(/Rows Removed by Filter: \d{3,}/); // the clinic's few visits of the other status alone
+  });
+
+  // walked the clinic's payments by time: 19,990 read for 10
+  test("the payments by insurance, in their default order: 10 of 20,000", async () => {
+    const plan = await listPlan(c.members.owner, `{ payments(condition: { method: insurance }, first: 20) { nodes { code } } }`, "payment",
+      `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, received_at, business_date)
+       select clinic, 'PAY-9' || lpad(g::text, 5, '0'), gen_random_uuid(), 1000,
+         (case when g % 2000 = 7 then 'insurance' else (array['cash', 'card', 'mobile_money'])[1 + g % 3] end)::app_public.payment_method,
+         now() - g * interval '10 minutes', current_date
+       from $clinics cross join generate_series(1, 20000) g`);
+    expect(plan).toMatch(/Index Scan using payment_insurance_idx on payment __payment__ \(actual rows=10 /);
+    expect(plan).not.toMatch(/Rows Removed by Filter/);
+  });
+
+  // walked the clinic's invoices by code: 11,980 (CODE_ASC) and 12,729 (CODE_DESC) read for a page of the 50
+  for (const order of ["CODE_ASC", "CODE_DESC"]) {
+    test(`the invoices that owe by code (${order}): 50 of 30,000`, async () => {
+      const plan = await listPlan(c.members.owner, `{ invoices(filter: { status: { in: [issued, partially_paid] } }, orderBy: ${order}, first: 20) { nodes { code } } }`, "invoice",
+        `insert into app_public.invoice (clinic_id, code, patient_id, visit_id, status, currency, tax_rate, total, amount_paid, void_reason)
+         select clinic, 'INV-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), s, 'TZS', 0, 1000,
+           case s when 'paid' then 1000 when 'partially_paid' then 500 else 0 end, case s when 'void' then 'Typed twice' end
+         from $clinics cross join generate_series(1, 30000) g
+         cross join lateral (select (case when g % 750 = 1 then 'issued' when g % 3000 = 2 then 'partially_paid' when g % 10 = 3 then 'void'
+           when g % 10 = 4 then 'draft' else 'paid' end)::app_public.invoice_status s) status (s)`);
+      expect(plan).toMatch(/Index Scan (Backward )?using invoice_owed_by_code_idx on invoice __invoice__ \(actual rows=2[01] /);
+      expect(plan).not.toMatch(/Rows Removed by Filter/);
+    });
+  }
 });
