@@ -13650,7 +13650,8 @@ COMMENT ON COLUMN app_public.payment.amount IS 'Amount received, in the invoice'
 -- Name: COLUMN payment.method; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.payment.method IS 'cash, card, bank_transfer, mobile_money or insurance.';
+COMMENT ON COLUMN app_public.payment.method IS '@behavior +filterBy
+cash, card, bank_transfer, mobile_money or insurance.';
 
 
 --
@@ -17823,6 +17824,20 @@ CREATE UNIQUE INDEX invoice_one_live_per_visit ON app_public.invoice USING btree
 
 
 --
+-- Name: invoice_owed_by_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_owed_by_code_idx ON app_public.invoice USING btree (clinic_id, code COLLATE app_hidden.digits_as_numbers) WHERE (status = ANY (ARRAY['issued'::app_public.invoice_status, 'partially_paid'::app_public.invoice_status]));
+
+
+--
+-- Name: INDEX invoice_owed_by_code_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_owed_by_code_idx IS 'A clinic''s invoices that owe (issued or partially paid) in the order of their codes'' numbers: `invoices(filter: { status: { in: [issued, partially_paid] } }, orderBy: CODE_ASC)` or `CODE_DESC` (the status a constant the API writes) reads those alone (000431), where `invoice_clinic_code_idx` read the clinic''s invoices until it had a page.';
+
+
+--
 -- Name: invoice_owed_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17921,10 +17936,52 @@ CREATE INDEX patient_clinic_phone_idx ON app_public.patient USING btree (clinic_
 
 
 --
+-- Name: payment_bank_transfer_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_bank_transfer_idx ON app_public.payment USING btree (clinic_id, received_at) WHERE (method = 'bank_transfer'::app_public.payment_method);
+
+
+--
+-- Name: INDEX payment_bank_transfer_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_bank_transfer_idx IS 'A clinic''s payments by bank transfer in the order they were received: `payments(condition: { method: bank_transfer })` in its default order reads those alone (000431), where the clinic''s index by time read every payment until it had a page. One index per method.';
+
+
+--
 -- Name: payment_business_date_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
 CREATE INDEX payment_business_date_idx ON app_public.payment USING btree (clinic_id, business_date, method);
+
+
+--
+-- Name: payment_card_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_card_idx ON app_public.payment USING btree (clinic_id, received_at) WHERE (method = 'card'::app_public.payment_method);
+
+
+--
+-- Name: INDEX payment_card_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_card_idx IS 'A clinic''s card payments in the order they were received: `payments(condition: { method: card })` in its default order reads those alone (000431), where the clinic''s index by time read every payment until it had a page. One index per method.';
+
+
+--
+-- Name: payment_cash_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_cash_idx ON app_public.payment USING btree (clinic_id, received_at) WHERE (method = 'cash'::app_public.payment_method);
+
+
+--
+-- Name: INDEX payment_cash_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_cash_idx IS 'A clinic''s cash payments in the order they were received: `payments(condition: { method: cash })` in its default order reads those alone (000431), where the clinic''s index by time read every payment until it had a page. One index per method.';
 
 
 --
@@ -17963,6 +18020,20 @@ CREATE INDEX payment_clinic_received_idx ON app_public.payment USING btree (clin
 
 
 --
+-- Name: payment_insurance_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_insurance_idx ON app_public.payment USING btree (clinic_id, received_at) WHERE (method = 'insurance'::app_public.payment_method);
+
+
+--
+-- Name: INDEX payment_insurance_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_insurance_idx IS 'A clinic''s payments by insurance in the order they were received: `payments(condition: { method: insurance })` in its default order reads those alone (000431), where the clinic''s index by time read every payment until it had a page. One index per method.';
+
+
+--
 -- Name: payment_invoice_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17970,10 +18041,17 @@ CREATE INDEX payment_invoice_idx ON app_public.payment USING btree (clinic_id, i
 
 
 --
--- Name: payment_method_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: payment_mobile_money_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX payment_method_idx ON app_public.payment USING btree (clinic_id, method);
+CREATE INDEX payment_mobile_money_idx ON app_public.payment USING btree (clinic_id, received_at) WHERE (method = 'mobile_money'::app_public.payment_method);
+
+
+--
+-- Name: INDEX payment_mobile_money_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_mobile_money_idx IS 'A clinic''s payments by mobile money in the order they were received: `payments(condition: { method: mobile_money })` in its default order reads those alone (000431), where the clinic''s index by time read every payment until it had a page. One index per method.';
 
 
 --
@@ -18218,7 +18296,7 @@ CREATE INDEX visit_in_the_clinic_idx ON app_public.visit USING btree (clinic_id,
 -- Name: INDEX visit_in_the_clinic_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_public.visit_in_the_clinic_idx IS 'A clinic''s visits whose patient is in the clinic now, checked in or with their doctor, in the order they arrived: the waiting room (`status: checked_in`) and the visits under way (`status: in_progress`), each a constant the API writes into its statement (000425, 000428), a few rows per clinic whatever its history.';
+COMMENT ON INDEX app_public.visit_in_the_clinic_idx IS 'A clinic''s visits whose patient is in the clinic now, checked in or with their doctor, in the order they arrived: the visits under way (`status: in_progress`, a constant the API writes into its statement: 000428), a few rows per clinic unless it leaves visits in progress. The waiting room (`status: checked_in`) read it too until 000431, and reads `visit_waiting_room_idx` now.';
 
 
 --
@@ -18247,6 +18325,20 @@ CREATE UNIQUE INDEX visit_service_position ON app_public.visit_service USING btr
 --
 
 CREATE INDEX visit_service_service_idx ON app_public.visit_service USING btree (clinic_id, service_id);
+
+
+--
+-- Name: visit_waiting_room_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_waiting_room_idx ON app_public.visit USING btree (clinic_id, checked_in_at) WHERE (status = 'checked_in'::app_public.visit_status);
+
+
+--
+-- Name: INDEX visit_waiting_room_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.visit_waiting_room_idx IS 'A clinic''s checked-in visits, in the order they arrived: the waiting room (`status: checked_in`, a constant the API writes into its statement: 000425, 000431), a few rows per clinic whatever its history, the visits left in progress not among them (`visit_in_the_clinic_idx` holds both).';
 
 
 --

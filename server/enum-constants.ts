@@ -7,9 +7,9 @@
  * predicate either. So the waiting room (`visits(condition: { status: checked_in })`) read every
  * visit of its clinic and kept the checked-in ones (8.7 ms for 37 of 30,052). With the value a
  * constant, `status = 'checked_in'` proves the predicate of an index of the checked-in visits
- * (`visit_waiting_room_idx`, 000425, 000NNN), `'in_progress'` that of the visits whose patient is in
+ * (`visit_waiting_room_idx`, 000425, 000431), `'in_progress'` that of the visits whose patient is in
  * the clinic now (`visit_in_the_clinic_idx`, 000428), and the values of other lists theirs (000427;
- * a payment's method, 000NNN). An enum has a handful of values: a statement per value is a
+ * a payment's method, 000431). An enum has a handful of values: a statement per value is a
  * handful of plans, and a list of them (`in`, `notIn`) is written each value once, in one order
  * (`eachValueOnce`). A value is always one of the enum's (GraphQL refuses any other) and is quoted
  * by pg-sql2 (`sql.literal`, which sends a parameter for any text it would have to escape).

@@ -2,7 +2,7 @@
  * Lists by a status (or any enum): the API writes the enum's value into its statement as a constant
  * (server/enum-constants.ts), so that under row-level security a list of a few rows of one status can be read
  * from an index of those rows alone (the waiting room; a page of the invoices that owe, the open days, the exports in
- * progress, each in its list's order: 000427; the payments of one method, the invoices that owe by code: 000NNN), not
+ * progress, each in its list's order: 000427; the payments of one method, the invoices that owe by code: 000431), not
  * from every row of the clinic.
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -113,7 +113,7 @@ const visitsPlan = (document: string) =>
      select clinic, 'VIS-9' || lpad(g::text, 5, '0'), gen_random_uuid(), gen_random_uuid(), now() - g * interval '1 hour', 'completed', now() - g * interval '1 hour'
      from $clinics cross join generate_series(1, 3000) g`);
 
-// read from visit_in_the_clinic_idx until 000NNN, which holds the visits left in progress too (below)
+// read from visit_in_the_clinic_idx until 000431, which holds the visits left in progress too (below)
 test("the waiting room is read from the index of the checked-in visits, not from the clinic's visits", async () => {
   const plan = await visitsPlan(`{ visits(condition: { status: checked_in }, orderBy: CHECKED_IN_AT_ASC) { nodes { code } } }`);
   expect(plan).toMatch(/Scan (using|on) visit_waiting_room_idx /);
