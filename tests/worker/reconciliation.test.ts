@@ -4,13 +4,14 @@
  * midnight; closed days frozen; reopening audited.
  */
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { projectPath } from "../../db/paths.ts";
 import { runDueJobs, holdWorkerTurnThroughThisFile, jobHelpers } from "../support/worker.ts";
 import { reconciliation__open } from "../../worker/tasks/reconciliation__open.ts";
 import { workerPool } from "../../worker/run.ts";
 import { apiPool, closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, writeBehindTriggers } from "../support/fixtures.ts";
+import { asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, LONG_AGO, openSession, type TestClinic, behindTriggers, writeBehindTriggers } from "../support/fixtures.ts";
 import { trackBackend, waitsFor } from "../support/locks.ts";
 
 holdWorkerTurnThroughThisFile();
@@ -376,6 +377,18 @@ describe("closing a day", () => {
   });
 });
 
+/** The task run on the worker's pool, whose warnings are the worker's warn lines (PostgreSQL's warning reached its own log alone): those it logged. */
+async function warningsOfARun(asOf: string): Promise<string[]> {
+  const warnings: string[] = [];
+  const pool = workerPool({ connectionString: testConfig.ownerUrl }, (message) => warnings.push(message));
+  try {
+    await reconciliation__open({ asOf }, jobHelpers(pool, 1));
+  } finally {
+    await pool.end();
+  }
+  return warnings;
+}
+
 /** A clinic whose day `date`'s totals pass what a day holds. */
 async function clinicWithADayTooLarge(date: string): Promise<TestClinic> {
   const huge = await createClinic("Day too large clinic", { since: LONG_AGO }); // its payments, written behind the triggers, have no rollup
@@ -395,19 +408,45 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
   const plain = await createClinic("Day of its own clinic");
   const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
   await payAt(await cashierSession(plain), invoice.id, "1000", "cash", "2026-04-10T10:00:00Z");
-  // the task on the worker's pool, whose warnings are the worker's warn lines: PostgreSQL's warning reached its own log alone
-  const warnings: string[] = [];
-  const pool = workerPool({ connectionString: testConfig.ownerUrl }, (message) => warnings.push(message));
-  try {
-    await reconciliation__open({ asOf: "2026-04-10T22:30:00Z" }, jobHelpers(pool, 1)); // 01:30 on April 11 in Dar es Salaam
-  } finally {
-    await pool.end();
-  }
+  const warnings = await warningsOfARun("2026-04-10T22:30:00Z"); // 01:30 on April 11 in Dar es Salaam
   expect(warnings).toContainEqual(
     `PostgreSQL warns: The business day 2026-04-10 of clinic ${huge.clinicId} is not opened: its payments' totals pass the largest a day holds (99999999999999999.999).`,
   );
   expect(await day(plain.clinicId, "2026-04-10")).toMatchObject({ status: "open", expected_cash: "1000.000" });
   expect(await day(huge.clinicId, "2026-04-10")).toBeUndefined();
+});
+
+// A clinic's time zone the server's time-zone data no longer has (tzdata dropped US/Pacific-New in 2020b; Debian 13, and the
+// official PostgreSQL images built on it, moved US/Eastern, Asia/Calcutta, Europe/Kiev… to tzdata-legacy, not installed by
+// default): every `at time zone` of that clinic is refused, and the run, which walks the clinics in the order of their ids,
+// stopped at it, every clinic after it left without its day at every hourly run (000NNN). The check that keeps such a name
+// out of new writes is lifted for the moment the row is written, as it was written before the data changed.
+test("a clinic whose time zone the server no longer knows is passed over with a warning naming it; every clinic after it has its day opened", async () => {
+  const first = `00000000-0000-4000-8000-${randomUUID().slice(-12)}`; // walked first: the order of the clinics is their ids'
+  const plain = await createClinic("Clinic after the gone zone's", { since: LONG_AGO });
+  const invoice = await createIssuedInvoice(plain, "100000", { madeAt: LONG_AGO });
+  await payAt(await cashierSession(plain), invoice.id, "1000", "cash", "2026-04-14T10:00:00Z");
+  await behindTriggers(async (c) => {
+    await c.query("insert into app_public.clinic (id, name, timezone, currency, created_at) values ($1, 'Zone gone clinic', 'Africa/Dar_es_Salaam', 'TZS', $2)", [first, LONG_AGO]);
+    await c.query("alter table app_public.clinic drop constraint clinic_timezone_check");
+    await c.query("update app_public.clinic set timezone = 'US/Pacific-New' where id = $1", [first]);
+    await c.query("alter table app_public.clinic add constraint clinic_timezone_check check (app_public.is_valid_timezone(timezone)) not valid");
+  });
+  let warnings: string[];
+  try {
+    warnings = await warningsOfARun("2026-04-14T22:30:00Z"); // 01:30 on April 15 in Dar es Salaam
+  } finally {
+    await behindTriggers(async (c) => {
+      await c.query("update app_public.clinic set timezone = 'Africa/Dar_es_Salaam' where id = $1", [first]);
+      await c.query("alter table app_public.clinic drop constraint clinic_timezone_check");
+      await c.query("alter table app_public.clinic add constraint clinic_timezone_check check (app_public.is_valid_timezone(timezone))");
+    });
+  }
+  expect(warnings).toContainEqual(
+    `PostgreSQL warns: The business days of clinic ${first} are not opened: time zone "US/Pacific-New" not recognized (SQLSTATE 22023).`,
+  );
+  expect(await day(plain.clinicId, "2026-04-14")).toMatchObject({ status: "open", expected_cash: "1000.000" });
+  expect(await day(first, "2026-04-14")).toBeUndefined();
 });
 
 test("npm run worker:once tells PostgreSQL's warnings to its jobs on stderr, as the worker does: a day passed over is not dropped unheard", async () => {
