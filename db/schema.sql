@@ -6463,16 +6463,32 @@ CREATE PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time z
     AS $$
 declare
   v_clinic uuid;
+  v_days date[];
   v_day date;
 begin
   opened := 0;
   for v_clinic in select c.id from app_public.clinic c order by c.id loop
-    for v_day in select d from app_private.days_to_reopen_late(v_clinic, as_of) d loop
-      opened := opened operator(pg_catalog.+) app_private.open_reconciliation_of(v_clinic, v_day);
+    -- one clinic's error (a time zone the server's time-zone data no longer has) is that clinic's alone: warned of,
+    -- and the run goes on to the next clinic, whose days it would otherwise never open
+    begin
+      v_days := array(select d from app_private.days_to_reopen_late(v_clinic, as_of) d) || array[null::date];
+    exception when others then
+      raise warning 'The business days of clinic % are not opened: % (SQLSTATE %).', v_clinic, sqlerrm, sqlstate;
+      continue;
+    end;
+    -- the late days, earliest first, then (null) the one that ended before as_of
+    foreach v_day in array v_days loop
+      begin
+        if v_day is null then
+          opened := opened operator(pg_catalog.+) app_private.open_reconciliation(v_clinic, as_of);
+        else
+          opened := opened operator(pg_catalog.+) app_private.open_reconciliation_of(v_clinic, v_day);
+        end if;
+      exception when others then
+        raise warning 'The business days of clinic % are not opened: % (SQLSTATE %).', v_clinic, sqlerrm, sqlstate;
+      end;
       commit;
     end loop;
-    opened := opened operator(pg_catalog.+) app_private.open_reconciliation(v_clinic, as_of);
-    commit;
   end loop;
 end;
 $$;
@@ -6484,7 +6500,7 @@ ALTER PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zo
 -- Name: PROCEDURE open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), and of the two days before it that have money and no row yet (days_to_reopen_late: a change of time zone across the date line skips a local date), each day in a transaction of its own: the clinic''s audit chain and day rows are held only while that day is written, and a crash leaves the days done so far done, which a rerun leaves as they are. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
+COMMENT ON PROCEDURE app_private.open_reconciliations(IN as_of timestamp with time zone, INOUT opened integer) IS 'Opens (or refreshes, while open) every clinic''s reconciliation of the business day that ended before `as_of` (open_reconciliation), and of the two days before it that have money and no row yet (days_to_reopen_late: a change of time zone across the date line skips a local date), each day in a transaction of its own: the clinic''s audit chain and day rows are held only while that day is written, and a crash leaves the days done so far done, which a rerun leaves as they are. A clinic whose day fails (a time zone the server''s time-zone data no longer has) is warned of, naming the clinic and the error, and the run goes on to the next clinic (000432); a cancel or a terminated connection ends the run. Called outside a transaction (`call app_private.open_reconciliations(…)`); `opened` is how many rows it wrote. Run by the reconciliation__open task.';
 
 
 --

@@ -419,7 +419,7 @@ test("a clinic whose day's totals pass what a day holds is passed over with a wa
 // A clinic's time zone the server's time-zone data no longer has (tzdata dropped US/Pacific-New in 2020b; Debian 13, and the
 // official PostgreSQL images built on it, moved US/Eastern, Asia/Calcutta, Europe/Kiev… to tzdata-legacy, not installed by
 // default): every `at time zone` of that clinic is refused, and the run, which walks the clinics in the order of their ids,
-// stopped at it, every clinic after it left without its day at every hourly run (000NNN). The check that keeps such a name
+// stopped at it, every clinic after it left without its day at every hourly run (000432). The check that keeps such a name
 // out of new writes is lifted for the moment the row is written, as it was written before the data changed.
 test("a clinic whose time zone the server no longer knows is passed over with a warning naming it; every clinic after it has its day opened", async () => {
   const first = `00000000-0000-4000-8000-${randomUUID().slice(-12)}`; // walked first: the order of the clinics is their ids'
