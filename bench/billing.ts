@@ -160,13 +160,18 @@ export async function reconcileEveryClinic(ownerUrl: string, clinics: number, as
 /** One fresh issued invoice of a large total per clinic, to pay into. */
 export async function invoicesToPay(root: pg.Client, clinicIds: string[]): Promise<string[]> {
   const { rows } = await root.query(
-    `insert into app_public.invoice (clinic_id, patient_id, status, currency, tax_rate, total, subtotal, issued_at)
-     select c, (select p.id from app_public.patient p where p.clinic_id = c limit 1), 'issued', 'TZS', 0, 1e12, 1e12, now()
+    `insert into app_public.invoice (clinic_id, patient_id, status, currency, tax_rate, issued_at)
+     select c, (select p.id from app_public.patient p where p.clinic_id = c limit 1), 'issued', 'TZS', 0, now()
      from unnest($1::uuid[]) c returning id`,
     [clinicIds],
   );
   const ids = rows.map((r) => r.id as string);
-  // a new invoice is a draft (trigger); issue them
+  // its total is its line's (000NNN: one written to the invoice is refused); a new invoice is a draft (trigger): issue them
+  await root.query(
+    `insert into app_public.invoice_line (clinic_id, invoice_id, description, unit_price, tax_rate)
+     select i.clinic_id, i.id, 'Bench account', 1e12, 0 from app_public.invoice i where i.id = any($1::uuid[])`,
+    [ids],
+  );
   await root.query("update app_public.invoice set status = 'issued' where id = any($1::uuid[])", [ids]);
   return ids;
 }

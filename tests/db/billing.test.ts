@@ -257,6 +257,49 @@ describe("invoices", () => {
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000", total: "1000.000" });
   });
 
+  test("an invoice's totals are its lines' and its amount paid its payments less its refunds, even written from an operator's psql: INVALID_INPUT, the invoice as it was (000NNN)", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    await pay(cashier, invoice.id, "400");
+    const issued = await invoiceRow(invoice.id);
+    expect(issued).toMatchObject({ status: "partially_paid", subtotal: "1000.000", total: "1000.000", amount_paid: "400.000", balance: "600.000" });
+    const patient = await createPatient(clinic.clinicId);
+    const draft = await committedAs(cashier, async (c) => {
+      const made = (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0].id as string;
+      await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 700)", [made]);
+      return made;
+    });
+    const drafted = await invoiceRow(draft);
+    // an operator's psql (root, past the column grants, every trigger on): a balance "corrected" by hand, a draft marked
+    // paid with no payment, a total that is not what the PDF's lines add up to
+    const totals = "An invoice's subtotal, discounts, tax and total are what its lines come to: change its lines (on a draft), not its totals.";
+    const paid = "An invoice's amount paid is its payments less its refunds: record a payment or a refund, not the amount.";
+    for (const [id, column, value, message] of [
+      [invoice.id, "total", "600", totals],
+      [invoice.id, "subtotal", "900", totals],
+      [invoice.id, "discount_total", "100", totals],
+      [invoice.id, "tax_total", "10", totals],
+      [invoice.id, "amount_paid", "1000", paid],
+      [invoice.id, "amount_paid", "0", paid],
+      [draft, "total", "0", totals],
+      [draft, "amount_paid", "700", paid],
+    ]) {
+      await expect(rootPool().query(`update app_public.invoice set ${column} = $2 where id = $1`, [id, value])).rejects.toMatchObject({ code: "CINVL", message });
+    }
+    // nor made with totals no line gives it
+    await expect(
+      rootPool().query("insert into app_public.invoice (clinic_id, patient_id, subtotal, total) values ($1, $2, 1000000000000, 1000000000000)", [clinic.clinicId, patient.id]),
+    ).rejects.toMatchObject({ code: "CINVL", message: totals });
+    expect(await invoiceRow(invoice.id)).toEqual(issued);
+    expect(await invoiceRow(draft)).toEqual(drafted);
+    // the database's own writes of them go through: a line changed on the draft, the rest of the issued one paid, a refund
+    await committedAs(cashier, (c) => c.query("update app_public.invoice_line set quantity = 2 where invoice_id = $1", [draft]));
+    expect(await invoiceRow(draft)).toMatchObject({ status: "draft", subtotal: "1400.000", total: "1400.000", amount_paid: "0.000" });
+    const rest = await pay(cashier, invoice.id, "600");
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "paid", amount_paid: "1000.000", balance: "0.000" });
+    await committedAs(cashier, (c) => c.query("select app_public.refund_payment($1, 100, 'Dressing not used')", [rest.id]));
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: "900.000", balance: "100.000" });
+  });
+
   test("50 concurrent creations, some rolled back, give consecutive numbers without a gap", async () => {
     const numbered = await createClinic("Numbering clinic");
     const session = await cashierSession(numbered);

@@ -71,6 +71,40 @@ test("a renamed prefix is 1 to 8 letters or digits, for a prefix ClinicOps hands
   expect(await allocate(clinicId, "INV")).toBe("F-000001");
 });
 
+test("an import of invoices run again with ON CONFLICT takes no number for the invoices it already made: the next one made follows without a gap (000NNN)", async () => {
+  const { clinicId } = await createClinic();
+  const patient = await createPatient(clinicId);
+  // an operator's import from the old system (psql, every trigger on), keyed by each invoice's old number, run again
+  // after a failure halfway: a BEFORE INSERT trigger gives a row its number before the conflict is found
+  const importing = (keys: string[], onConflict: string) =>
+    rootPool().query(
+      `insert into app_public.invoice (clinic_id, patient_id, idempotency_key) select $1, $2, k from unnest($3::text[]) k ${onConflict}`,
+      [clinicId, patient.id, keys],
+    );
+  await importing(["old-1", "old-2"], "");
+  await importing(["old-1", "old-2", "old-3"], "on conflict (clinic_id, idempotency_key) do nothing");
+  await importing(["old-3", "old-4"], "on conflict do nothing");
+  await importing(["old-4"], "on conflict (clinic_id, idempotency_key) do update set notes = 'Imported again'");
+  // by id too: the same rows written again
+  const { rows: made } = await rootPool().query("select id from app_public.invoice where clinic_id = $1", [clinicId]);
+  await rootPool().query(
+    "insert into app_public.invoice (clinic_id, id, patient_id) select $1, id, $2 from unnest($3::uuid[]) id on conflict do nothing",
+    [clinicId, patient.id, made.map((r) => r.id)],
+  );
+  const { rows } = await rootPool().query(
+    "select idempotency_key as key, code, notes from app_public.invoice where clinic_id = $1 order by code", [clinicId]);
+  expect(rows).toEqual([
+    { key: "old-1", code: "INV-000001", notes: null },
+    { key: "old-2", code: "INV-000002", notes: null },
+    { key: "old-3", code: "INV-000003", notes: null },
+    { key: "old-4", code: "INV-000004", notes: "Imported again" },
+  ]);
+  // and the clinic's next invoice is the next number
+  const { rows: next } = await committedAs(sessions.get(clinicId)!, (c) =>
+    c.query("insert into app_public.invoice (patient_id) values ($1) returning code", [patient.id]));
+  expect(next[0].code).toBe("INV-000005");
+});
+
 test("codes grow past six digits instead of wrapping", async () => {
   const { clinicId } = await createClinic();
   await rootPool().query("insert into app_private.code_counter (clinic_id, prefix, last_value) values ($1, 'PAY', 999999)", [clinicId]);
