@@ -8608,6 +8608,56 @@ COMMENT ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() IS 'B
 
 
 --
+-- Name: tg_invoice__amounts_kept(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__amounts_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  -- an invoice being made has no lines, payments or refunds yet: its amounts are 0; one changed is read from them
+  v_totals_written boolean := tg_op = 'INSERT' or (new.subtotal, new.discount_total, new.tax_total, new.total)
+                                                  is distinct from (old.subtotal, old.discount_total, old.tax_total, old.total);
+  v_paid_written boolean := tg_op = 'INSERT' or new.amount_paid is distinct from old.amount_paid;
+  v_subtotal numeric := 0;
+  v_discount numeric := 0;
+  v_tax numeric := 0;
+  v_total numeric := 0;
+  v_paid numeric := 0;
+begin
+  if v_totals_written and tg_op = 'UPDATE' then
+    select coalesce(sum(l.line_subtotal), 0), coalesce(sum(l.discount), 0), coalesce(sum(l.line_tax), 0), coalesce(sum(l.line_total), 0)
+    into v_subtotal, v_discount, v_tax, v_total
+    from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.id;
+  end if;
+  if v_totals_written and (new.subtotal, new.discount_total, new.tax_total, new.total) is distinct from (v_subtotal, v_discount, v_tax, v_total) then
+    raise exception 'An invoice''s subtotal, discounts, tax and total are what its lines come to: change its lines (on a draft), not its totals.'
+      using errcode = 'CINVL';
+  end if;
+  if v_paid_written and tg_op = 'UPDATE' then
+    v_paid := coalesce((select sum(p.amount) from app_public.payment p where p.clinic_id = new.clinic_id and p.invoice_id = new.id), 0)
+            - coalesce((select sum(r.amount) from app_public.refund r where r.clinic_id = new.clinic_id and r.invoice_id = new.id), 0);
+  end if;
+  if v_paid_written and new.amount_paid is distinct from v_paid then
+    raise exception 'An invoice''s amount paid is its payments less its refunds: record a payment or a refund, not the amount.'
+      using errcode = 'CINVL';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__amounts_kept() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__amounts_kept(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__amounts_kept() IS 'BEFORE INSERT or UPDATE of an invoice''s totals or amount paid: its subtotal, discount_total, tax_total and total are the sums of its lines'' (as refresh_invoice_totals writes them), and its amount_paid its payments less its refunds (as refresh_amount_paid writes it), a new invoice''s all 0; any other value, written from an operator''s psql, is INVALID_INPUT. Each is read only when it changes (a line''s description or an invoice''s notes read nothing more).';
+
+
+--
 -- Name: tg_invoice__currency_turn(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -8730,6 +8780,37 @@ ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs nothing paid; after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
+
+
+--
+-- Name: tg_invoice__number_given_back(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_invoice__number_given_back() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- its number stays on the row, which is not made: a plain insert fails on the id's or the key's constraint as before
+  if exists (select from app_public.invoice i
+             where i.clinic_id = new.clinic_id and (i.id = new.id or i.idempotency_key = new.idempotency_key)) then
+    update app_private.code_counter c set last_value = c.last_value - 1 where c.clinic_id = new.clinic_id and c.prefix = 'INV';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_invoice__number_given_back() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_invoice__number_given_back(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_invoice__number_given_back() IS 'BEFORE INSERT on invoices, just after the number is taken (tg__assign_code): a row with the id or the idempotency key of an invoice of its clinic, which the insert does not make (ON CONFLICT skips it or updates that invoice; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before.';
 
 
 --
@@ -18656,6 +18737,20 @@ CREATE TRIGGER _110_code BEFORE INSERT OR UPDATE ON app_public.visit FOR EACH RO
 
 
 --
+-- Name: invoice _115_number_given_back; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _115_number_given_back BEFORE INSERT ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__number_given_back();
+
+
+--
+-- Name: TRIGGER _115_number_given_back ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _115_number_given_back ON app_public.invoice IS 'An invoice an insert makes no row for gives its number back (tg_invoice__number_given_back).';
+
+
+--
 -- Name: daily_reconciliation _120_closed_in_time_zone; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -19318,6 +19413,20 @@ CREATE TRIGGER _205_checked_in_to_a_doctor BEFORE UPDATE OF status ON app_public
 --
 
 CREATE TRIGGER _205_owner_chose_their_password BEFORE UPDATE OF role ON app_public.membership FOR EACH ROW WHEN (((new.role = 'owner'::app_public.member_role) AND (old.role IS DISTINCT FROM 'owner'::app_public.member_role))) EXECUTE FUNCTION app_private.tg_membership__owner_chose_their_password();
+
+
+--
+-- Name: invoice _210_amounts_kept; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _210_amounts_kept BEFORE INSERT OR UPDATE OF subtotal, discount_total, tax_total, total, amount_paid ON app_public.invoice FOR EACH ROW EXECUTE FUNCTION app_private.tg_invoice__amounts_kept();
+
+
+--
+-- Name: TRIGGER _210_amounts_kept ON invoice; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _210_amounts_kept ON app_public.invoice IS 'An invoice''s totals are its lines'' and its amount paid its payments less its refunds (tg_invoice__amounts_kept).';
 
 
 --
@@ -23531,6 +23640,13 @@ REVOKE ALL ON FUNCTION app_private.tg_daily_reconciliation__closed_is_final() FR
 
 
 --
+-- Name: FUNCTION tg_invoice__amounts_kept(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__amounts_kept() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION tg_invoice__currency_turn(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -23549,6 +23665,13 @@ REVOKE ALL ON FUNCTION app_private.tg_invoice__defaults() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_invoice__lifecycle() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_invoice__number_given_back(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_invoice__number_given_back() FROM PUBLIC;
 
 
 --

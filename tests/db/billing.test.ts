@@ -257,7 +257,7 @@ describe("invoices", () => {
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000", total: "1000.000" });
   });
 
-  test("an invoice's totals are its lines' and its amount paid its payments less its refunds, even written from an operator's psql: INVALID_INPUT, the invoice as it was (000NNN)", async () => {
+  test("an invoice's totals are its lines' and its amount paid its payments less its refunds, even written from an operator's psql: INVALID_INPUT, the invoice as it was (000433)", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     await pay(cashier, invoice.id, "400");
     const issued = await invoiceRow(invoice.id);

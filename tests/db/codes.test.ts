@@ -71,7 +71,7 @@ test("a renamed prefix is 1 to 8 letters or digits, for a prefix ClinicOps hands
   expect(await allocate(clinicId, "INV")).toBe("F-000001");
 });
 
-test("an import of invoices run again with ON CONFLICT takes no number for the invoices it already made: the next one made follows without a gap (000NNN)", async () => {
+test("an import of invoices run again with ON CONFLICT takes no number for the invoices it already made: the next one made follows without a gap (000433)", async () => {
   const { clinicId } = await createClinic();
   const patient = await createPatient(clinicId);
   // an operator's import from the old system (psql, every trigger on), keyed by each invoice's old number, run again
