@@ -107,6 +107,33 @@ test("phones are accepted as people type them", async () => {
   }
 });
 
+// a Kenyan clinic on a deployment whose DEFAULT_CALLING_CODE is Tanzania's (255, as startApi's): its admin invites
+// "0712 345 678", saved as +254…; at the clinic's login (clinicId), the same form was read as +255…, a stranger's account
+test("a national number at a login naming its clinic is read in that clinic's country, as the clinic's invitations read it", async () => {
+  const stranger = await createUser(); // +2557…, in the deployment's country
+  const national = `0${stranger.phone.slice(4, 7)} ${stranger.phone.slice(7, 10)} ${stranger.phone.slice(10)}`;
+  const { rows } = await rootPool().query(
+    "insert into app_public.clinic (name, timezone, currency, calling_code) values ('Nairobi clinic', 'Africa/Nairobi', 'KES', '254') returning id",
+  );
+  const kenyan = rows[0].id as string;
+  const owner = await addMember(kenyan, await createUser(), "owner");
+  const invited = await committedAs(await openSession(owner.userId, kenyan), async (client) => {
+    const { rows: made } = await client.query("select user_id from app_public.invite_member($1, 'Wanjiru Kamau', 'receptionist', 'her first password')", [national]);
+    return made[0].user_id as string;
+  });
+  const { rows: saved } = await rootPool().query(`select phone from app_public."user" where id = $1`, [invited]);
+  expect(saved).toEqual([{ phone: `+254${stranger.phone.slice(4)}` }]);
+
+  const response = await new Browser(api).tryLogin(national, "her first password", kenyan);
+  expect({ status: response.status, user: response.body.user?.id, clinic: response.body.clinic?.id }).toEqual({ status: 200, user: invited, clinic: kenyan });
+  // nothing was counted against the stranger whose number the digits are in the deployment's country
+  const strangerFailures = () => rootPool().query("select failed_login_count from app_private.user_secret where user_id = $1", [stranger.userId]);
+  expect((await strangerFailures()).rows).toEqual([{ failed_login_count: 0 }]);
+  // a login naming no clinic knows no country but the deployment's: the same form is the stranger's number there
+  expect((await new Browser(api).tryLogin(national, "her first password")).status).toBe(401);
+  expect((await strangerFailures()).rows).toEqual([{ failed_login_count: 1 }]);
+});
+
 test("a user whose phone was saved with its country code twice logs in, once corrected, with the form they typed", async () => {
   // before 000086, 255712345678 typed at registration was saved as +255255712345678
   const user = await createUser();
