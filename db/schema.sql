@@ -1307,7 +1307,9 @@ declare
   v_in_flight integer;
 begin
   begin
-    v_phone := app_public.normalize_phone(phone, app_hidden.calling_code_for(null));
+    -- a national number in the country of the clinic the login names, as that clinic's invitations read it; naming
+    -- none, the deployment's (login_calling_code)
+    v_phone := app_public.normalize_phone(phone, app_private.login_calling_code(login.clinic_id));
   exception when sqlstate 'CINPH' then
     v_refusal := jsonb_build_object('code', 'CINPH', 'message', sqlerrm);
     v_reason := 'invalid_phone';
@@ -1445,7 +1447,7 @@ ALTER FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip in
 -- Name: FUNCTION login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[], replaced_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[], replaced_session_id uuid) IS 'Checks a phone and password with lockout and throttling; on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10, and first replaced_session_id, the session of the cookie the login replaces, when it is the account''s: a session of another account is ended by the server once the login is answered ok, naming the session opened (app_hidden.logout(replaced_by)), which audits it as ended by this login, sessions_ended, not as its person''s logout; a login that fails leaves it), notes the client''s network (note_login_network) and device (note_login_device) and returns it with status "ok" and deviceSecret, the secret of the device''s new cookie. An attempt with the secret of a device cookie of the account (device_secrets, those the browser holds: trusted_device) is judged by that device: the address throttle and the account''s lock do not refuse it, and its failures count against the device alone, the 5th since its last login deleting it (count_device_failure). An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from) or with its device''s cookie. A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; one that finds the address''s failures and its attempts in flight at 20 (enter_address_attempt, address_throttle''s in_flight) is {"status": "address_busy"}, its password not checked, no longer in flight itself, and not counted; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason; each saying whether a device cookie of the account was presented, deviceCookie), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member, busy, address_busy and those with a device cookie counts against the client''s address. Called by POST /auth/login.';
+COMMENT ON FUNCTION app_hidden.login(phone text, password text, clinic_id uuid, ip inet, user_agent text, ttl interval, device_secrets text[], replaced_session_id uuid) IS 'Checks a phone and password with lockout and throttling, a phone typed without its country code read in the country of the clinic named (clinic_id), else the deployment''s (login_calling_code); on success opens a session (see open_session, which ends the account''s live sessions beyond the newest 10, and first replaced_session_id, the session of the cookie the login replaces, when it is the account''s: a session of another account is ended by the server once the login is answered ok, naming the session opened (app_hidden.logout(replaced_by)), which audits it as ended by this login, sessions_ended, not as its person''s logout; a login that fails leaves it), notes the client''s network (note_login_network) and device (note_login_device) and returns it with status "ok" and deviceSecret, the secret of the device''s new cookie. An attempt with the secret of a device cookie of the account (device_secrets, those the browser holds: trusted_device) is judged by that device: the address throttle and the account''s lock do not refuse it, and its failures count against the device alone, the 5th since its last login deleting it (count_device_failure). An account locked by 5 wrong passwords is locked against the right one too, but from a network it logged in from within the last 30 days (logged_in_from) or with its device''s cookie. A login refused for its input (no password, one over 1,024 characters, not a phone number) is {"status": "refused", "error": {"code": SQLSTATE, "message": …}}; one made while another attempt on the phone is in flight (an account''s or not) is {"status": "busy"}, its password not checked, and not counted against the client''s address; one that finds the address''s failures and its attempts in flight at 20 (enter_address_attempt, address_throttle''s in_flight) is {"status": "address_busy"}, its password not checked, no longer in flight itself, and not counted; any other failure is {"status": "invalid"} whatever the reason; the right password for a clinic the user is not an active member of is {"status": "not_a_member"}. Every attempt is audited (login, naming the sessions of its clinic the cap ended as endedSessions, those of other clinics, or of none, each in its own chain as sessions_ended: audit_session_opened; or login_failed with the reason; each saying whether a device cookie of the account was presented, deviceCookie), but those from an address the throttle refuses, those refused for their input too (still answered for it), audited once (as address_throttled) for as long as the address keeps being refused; every failure but not_a_member, busy, address_busy and those with a device cookie counts against the client''s address. Called by POST /auth/login.';
 
 
 --
@@ -5979,6 +5981,33 @@ ALTER FUNCTION app_private.logged_in_from(user_id uuid, ip inet) OWNER TO :DATAB
 --
 
 COMMENT ON FUNCTION app_private.logged_in_from(user_id uuid, ip inet) IS 'Whether the account logged in from the network of `ip` (throttled_network) within the last 30 days: a login from there with the right password is let through the account''s lock. False for a null address.';
+
+
+--
+-- Name: login_calling_code(uuid); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.login_calling_code(clinic_id uuid) RETURNS app_public.calling_code
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'on'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- the clinic whatever the session (every_clinic): a login has none yet
+  return app_hidden.calling_code_for(login_calling_code.clinic_id);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.login_calling_code(clinic_id uuid) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION login_calling_code(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.login_calling_code(clinic_id uuid) IS 'The country calling code a login completes a phone typed without its country code with: the calling code of the clinic it names (clinic_id), as that clinic''s invitations complete the same form, else the deployment''s (DEFAULT_CALLING_CODE: calling_code_for). Reads the clinic whatever the session (clinicops.every_clinic on, for its own duration). For app_hidden.login.';
 
 
 --
@@ -23105,6 +23134,13 @@ REVOKE ALL ON FUNCTION app_private.lock_clinic_setting(clinic_id uuid, setting t
 --
 
 REVOKE ALL ON FUNCTION app_private.logged_in_from(user_id uuid, ip inet) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION login_calling_code(clinic_id uuid); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.login_calling_code(clinic_id uuid) FROM PUBLIC;
 
 
 --
