@@ -201,6 +201,81 @@ describe("soft delete", () => {
     expect((await del(nothing.patientId)).body.errors).toBeUndefined();
   });
 
+  test("a patient whose visit done has a service added after its invoice, which no invoice bills, is not deleted, naming the visit; billed again, the patient is", async () => {
+    // 000NNN: the visit's paid invoice counted it billed, and the blood count added after it was lost with the patient
+    const [consultation, bloodCount] = [await createService(a.clinicId, "700"), await createService(a.clinicId, "300")];
+    const add = (visitId: string, serviceId: string) =>
+      rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [a.clinicId, visitId, serviceId]);
+    const complete = (visitId: string) => rootPool().query("update app_public.visit set status = 'completed' where id = $1", [visitId]);
+    const issueAndPay = async (invoiceId: string, amount: string) => {
+      expect((await owner.graphql(`mutation($id: UUID!) { issueInvoice(input: { invoiceId: $id }) { result { status } } }`, { id: invoiceId })).body.errors).toBeUndefined();
+      const paid = await owner.graphql(`mutation($id: UUID!, $a: BigFloat!) { recordPayment(input: { invoiceId: $id, amount: $a, method: cash }) { result { rowId } } }`, { id: invoiceId, a: amount });
+      expect(paid.body.errors).toBeUndefined();
+      return paid.body.data.recordPayment.result.rowId as string;
+    };
+    const invoiceFrom = async (visitId: string) =>
+      (await owner.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId lines { nodes { rowId serviceId } } } } }`, { v: visitId }))
+        .body.data.createInvoiceFromVisit.result as { rowId: string; lines: { nodes: { rowId: string; serviceId: string }[] } };
+    const del = (patientId: string) => owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: patientId });
+
+    const visit = await createVisit(a, "in_progress");
+    await add(visit.id, consultation.id);
+    const first = (await invoiceFrom(visit.id)).rowId;
+    const payment = await issueAndPay(first, "700"); // billed ahead, and paid
+    await add(visit.id, bloodCount.id); // after the invoice: on no invoice
+    await complete(visit.id);
+    expect((await del(visit.patientId)).body.errors?.[0]).toMatchObject({
+      extensions: { code: "INVALID_INPUT", visitIds: [visit.id] },
+      message: `This patient has visits done with services their invoice does not bill (${visit.code}): void the invoice and bill the visit again before deleting the patient.`,
+    });
+    expect((await rootPool().query("select deleted_at from app_public.patient where id = $1", [visit.patientId])).rows).toEqual([{ deleted_at: null }]);
+    // refunded, voided and billed again, every service on the new invoice: the patient is deleted
+    const refunded = await owner.graphql(`mutation($id: UUID!) { refundPayment(input: { paymentId: $id, amount: "700", reason: "Billed again" }) { result { rowId } } }`, { id: payment });
+    expect(refunded.body.errors).toBeUndefined();
+    expect((await owner.graphql(`mutation($id: UUID!) { voidInvoice(input: { invoiceId: $id, reason: "Billed again" }) { result { status } } }`, { id: first })).body.errors).toBeUndefined();
+    await issueAndPay((await invoiceFrom(visit.id)).rowId, "1000");
+    expect((await del(visit.patientId)).body.errors).toBeUndefined();
+
+    // a second consultation, added after the invoice that bills the first: the first one's line does not bill it
+    const again = await createVisit(a, "in_progress");
+    await add(again.id, consultation.id);
+    await issueAndPay((await invoiceFrom(again.id)).rowId, "700");
+    await add(again.id, consultation.id);
+    await complete(again.id);
+    expect((await del(again.patientId)).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", visitIds: [again.id] } });
+
+    // a service added after the draft, billed on it (billUnbilledServices) before it was issued: the patient is deleted
+    const later = await createVisit(a, "in_progress");
+    await add(later.id, consultation.id);
+    const laterDraft = (await invoiceFrom(later.id)).rowId;
+    await add(later.id, bloodCount.id);
+    expect((await owner.graphql(`mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { total } } }`, { i: laterDraft })).body.errors).toBeUndefined();
+    await issueAndPay(laterDraft, "1000");
+    await complete(later.id);
+    expect((await del(later.patientId)).body.errors).toBeUndefined();
+
+    // billed ahead by hand, a line of the service typed on the visit's invoice: that line bills it, and the patient is deleted
+    const ahead = await createVisit(a, "in_progress");
+    const byHand = await owner.graphql(`mutation($p: UUID!, $v: UUID!) { createInvoice(input: { invoice: { patientId: $p, visitId: $v } }) { invoice { rowId } } }`, { p: ahead.patientId, v: ahead.id });
+    const handId = byHand.body.data.createInvoice.invoice.rowId as string;
+    const typed = await owner.graphql(`mutation($line: InvoiceLineInput!) { createInvoiceLine(input: { invoiceLine: $line }) { invoiceLine { rowId } } }`, { line: { invoiceId: handId, serviceId: consultation.id } });
+    expect(typed.body.errors).toBeUndefined();
+    await issueAndPay(handId, "700");
+    await add(ahead.id, consultation.id);
+    await complete(ahead.id);
+    expect((await del(ahead.patientId)).body.errors).toBeUndefined();
+
+    // a service the visit had when its invoice was made, taken off the draft by billing (not charged): billing's choice
+    const spared = await createVisit(a, "in_progress");
+    for (const service of [consultation, bloodCount]) await add(spared.id, service.id);
+    const draft = await invoiceFrom(spared.id);
+    const takenOff = draft.lines.nodes.find((line) => line.serviceId === bloodCount.id)!;
+    expect((await owner.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { invoiceLine { rowId } } }`, { c: a.clinicId, id: takenOff.rowId })).body.errors).toBeUndefined();
+    await issueAndPay(draft.rowId, "700");
+    await complete(spared.id);
+    expect((await del(spared.patientId)).body.errors).toBeUndefined();
+  });
+
   test("a patient with an open invoice is not deleted, naming it; once it is settled, the patient is, and their visit and invoice still name them", async () => {
     const draft = await createIssuedInvoice(a, "500", { issue: false });
     await rootPool().query("update app_public.visit set status = 'completed' where id = $1", [draft.visitId]);
