@@ -202,7 +202,7 @@ describe("soft delete", () => {
   });
 
   test("a patient whose visit done has a service added after its invoice, which no invoice bills, is not deleted, naming the visit; billed again, the patient is", async () => {
-    // 000NNN: the visit's paid invoice counted it billed, and the blood count added after it was lost with the patient
+    // 000435: the visit's paid invoice counted it billed, and the blood count added after it was lost with the patient
     const [consultation, bloodCount] = [await createService(a.clinicId, "700"), await createService(a.clinicId, "300")];
     const add = (visitId: string, serviceId: string) =>
       rootPool().query("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3)", [a.clinicId, visitId, serviceId]);
