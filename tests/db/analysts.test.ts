@@ -9,8 +9,8 @@ import { grantAnalyst, keepAnalystsWithinLimits, revokeAnalyst } from "../../db/
 import { withinTime } from "../../db/deadline.ts";
 import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
-import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
-import { cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
+import { closeRootPool, committedOn, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
+import { behindTriggers, cashierSession, committedAs, createClinic, createIssuedInvoice, createService, createVisit, LONG_AGO, openSession, type TestClinic } from "../support/fixtures.ts";
 import { besideADeactivation, whileHolding, withTriggersOff } from "../support/locks.ts";
 import { until } from "../support/until.ts";
 
@@ -279,6 +279,99 @@ test("a plan's row counts tell nothing of another clinic's values, however the a
     }
   } finally {
     await analyst.query("reset enable_indexscan; reset enable_bitmapscan; reset enable_hashjoin; reset enable_mergejoin");
+  }
+});
+
+// reporting.granted_clinics() was planned as 1,000 clinics (a set-returning function's default), every clinic of the
+// server: each view read every clinic's patients, invoices or payments (seq scans) to keep the one granted clinic's
+test("a month of the granted clinic reads its rows alone, not those of the server's other clinics", async () => {
+  const CLINICS = 100;
+  const ROWS = 40; // of each table, in each other clinic: 4,000 in all
+  const { rows: [{ ids, users }] } = await committedOn(async (client) => {
+    await client.query("set local session_replication_role = replica"); // as the bench loads them: no audit, no rollups
+    await client.query(
+      `create temp table beside on commit drop as
+       select gen_random_uuid() as clinic_id, gen_random_uuid() as user_id, gen_random_uuid() as doctor_id, gen_random_uuid() as service_id, g
+       from generate_series(1, $1::int) g`,
+      [CLINICS],
+    );
+    await client.query(
+      `create temp table row_of on commit drop as
+       select b.*, n, gen_random_uuid() as patient_id, gen_random_uuid() as visit_id, gen_random_uuid() as invoice_id, gen_random_uuid() as payment_id,
+              timestamptz '2026-11-01T09:00:00Z' + (n % 28) * interval '1 day' as at
+       from beside b cross join generate_series(1, $1::int) n`,
+      [ROWS],
+    );
+    const phones = 80_000_000 + Math.floor(Math.random() * 10_000_000);
+    await client.query(`insert into app_public.clinic (id, name, timezone, currency, calling_code)
+      select clinic_id, 'Beside the analysed ' || g, 'Africa/Dar_es_Salaam', 'TZS', '255' from beside`);
+    await client.query(`insert into app_public."user" (id, phone, full_name) select user_id, '+2556' || lpad(($1::int + g)::text, 8, '0'), 'Doctor beside ' || g from beside`, [phones]);
+    await client.query("insert into app_public.membership (clinic_id, id, user_id, role) select clinic_id, doctor_id, user_id, 'doctor' from beside");
+    await client.query("insert into app_public.service (clinic_id, id, code, name, price) select clinic_id, service_id, 'SRV-000001', 'Consultation', 1000 from beside");
+    await client.query(`insert into app_public.patient (clinic_id, id, code, first_name, last_name)
+      select clinic_id, patient_id, 'PAT-' || lpad(n::text, 6, '0'), 'Beside', 'Patient' from row_of`);
+    await client.query(`insert into app_public.visit (clinic_id, id, code, patient_id, doctor_id, scheduled_at, status, checked_in_at, started_at, completed_at)
+      select clinic_id, visit_id, 'VIS-' || lpad(n::text, 6, '0'), patient_id, doctor_id, at, 'completed', at, at, at from row_of`);
+    await client.query(`insert into app_public.visit_service (clinic_id, visit_id, service_id, unit_price, position)
+      select clinic_id, visit_id, service_id, 1000, 1 from row_of`);
+    await client.query(`insert into app_public.invoice (clinic_id, id, code, patient_id, visit_id, status, currency, tax_rate, subtotal, total, amount_paid, issued_at, created_at)
+      select clinic_id, invoice_id, 'INV-' || lpad(n::text, 6, '0'), patient_id, visit_id, 'partially_paid', 'TZS', 0, 1000, 1000, 900, at, at from row_of`);
+    await client.query(`insert into app_public.payment (clinic_id, id, code, invoice_id, amount, method, received_at, business_date)
+      select clinic_id, payment_id, 'PAY-' || lpad(n::text, 6, '0'), invoice_id, 1000, 'cash', at, (at at time zone 'Africa/Dar_es_Salaam')::date from row_of`);
+    await client.query(`insert into app_public.refund (clinic_id, code, payment_id, invoice_id, amount, method, reason, refunded_at, business_date)
+      select clinic_id, 'REF-' || lpad(n::text, 6, '0'), payment_id, invoice_id, 100, 'cash', 'Overcharged', at, (at at time zone 'Africa/Dar_es_Salaam')::date from row_of`);
+    await client.query("insert into app_public.daily_reconciliation (clinic_id, business_date) select clinic_id, date '2026-01-01' + n from row_of");
+    return client.query("select array_agg(clinic_id) as ids, array_agg(user_id) as users from beside");
+  });
+  const TABLES = ["clinic", "user", "membership", "service", "patient", "visit", "visit_service", "invoice", "payment", "refund", "daily_reconciliation"];
+  const analyzed = () => rootPool().query(`analyze ${TABLES.map((t) => `app_public.${pg.escapeIdentifier(t)}`).join(", ")}`); // as autovacuum soon would
+  try {
+    await analyzed();
+    const { rows: [held] } = await rootPool().query(
+      "select (select count(*) from app_public.visit where clinic_id = $1)::int as visits, (select count(*) from app_public.payment where clinic_id = $1)::int as payments",
+      [a.clinicId],
+    );
+    expect(held.visits + held.payments).toBeLessThan(100); // clinic A's rows: a few, beside the 4,000 of each table the others hold
+    /** The rows each table's scans read in the plan of `query`, run by the analyst: every loop's, those its filters removed too. */
+    const rowsRead = async (query: string) => {
+      const { rows } = await analyst.query(`explain (analyze, format json, costs off, timing off, summary off) ${query}`, ["2026-11-01", "2026-11-30"]);
+      const read: Record<string, number> = {};
+      const walk = (node: Record<string, unknown>) => {
+        const relation = node["Relation Name"] as string | undefined;
+        if (relation) {
+          const rows = (node["Actual Rows"] as number) + ((node["Rows Removed by Filter"] as number) ?? 0) + ((node["Rows Removed by Index Recheck"] as number) ?? 0);
+          read[relation] = (read[relation] ?? 0) + rows * (node["Actual Loops"] as number);
+        }
+        for (const child of (node.Plans as Record<string, unknown>[]) ?? []) walk(child);
+      };
+      walk(rows[0]["QUERY PLAN"][0].Plan);
+      return read;
+    };
+    // an analyst's month: visits per status, what the month's invoices owe, takings per method, net, the cash-ups' differences
+    const months: [string, string][] = [
+      ["visits", "select status, count(*) from reporting.visits where business_date between $1 and $2 group by status"],
+      ["invoices", "select sum(balance) from reporting.invoices where created_on between $1 and $2"],
+      ["payments", "select method, sum(amount) from reporting.payments where business_date between $1 and $2 group by method"],
+      ["daily_revenue", "select sum(net) from reporting.daily_revenue where business_date between $1 and $2"],
+      ["reconciliations", "select sum(difference) from reporting.reconciliations where business_date between $1 and $2"],
+    ];
+    const readPastAs: Record<string, [string, number][]> = {};
+    for (const [view, query] of months) {
+      const read = await rowsRead(query);
+      expect({ view, read: Object.keys(read).length > 0 }).toEqual({ view, read: true });
+      readPastAs[view] = Object.entries(read).filter(([, n]) => n >= 400);
+    }
+    // clinic A's few rows, through the indexes that start with clinic_id: never the 4,000 of the others
+    expect(readPastAs).toEqual(Object.fromEntries(months.map(([view]) => [view, []])));
+  } finally {
+    await behindTriggers(async (client) => {
+      for (const table of ["daily_reconciliation", "refund", "payment", "invoice", "visit_service", "visit", "patient", "service", "membership"]) {
+        await client.query(`delete from app_public.${table} where clinic_id = any($1::uuid[])`, [ids]);
+      }
+      await client.query("delete from app_public.clinic where id = any($1::uuid[])", [ids]);
+      await client.query(`delete from app_public."user" where id = any($1::uuid[])`, [users]);
+    });
+    await analyzed();
   }
 });
 
