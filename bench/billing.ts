@@ -160,13 +160,14 @@ export async function reconcileEveryClinic(ownerUrl: string, clinics: number, as
 /** One fresh issued invoice of a large total per clinic, to pay into. */
 export async function invoicesToPay(root: pg.Client, clinicIds: string[]): Promise<string[]> {
   const { rows } = await root.query(
-    `insert into app_public.invoice (clinic_id, patient_id, status, currency, tax_rate, issued_at)
-     select c, (select p.id from app_public.patient p where p.clinic_id = c limit 1), 'issued', 'TZS', 0, now()
+    `insert into app_public.invoice (clinic_id, patient_id)
+     select c, (select p.id from app_public.patient p where p.clinic_id = c limit 1)
      from unnest($1::uuid[]) c returning id`,
     [clinicIds],
   );
   const ids = rows.map((r) => r.id as string);
-  // its total is its line's (000433: one written to the invoice is refused); a new invoice is a draft (trigger): issue them
+  // its total is its line's (000433: one written to the invoice is refused); a new invoice is a draft in the clinic's
+  // currency and rate (trigger): issue them, which stamps them issued (000NNN: the lifecycle trigger's, whoever writes it)
   await root.query(
     `insert into app_public.invoice_line (clinic_id, invoice_id, description, unit_price, tax_rate)
      select i.clinic_id, i.id, 'Bench account', 1e12, 0 from app_public.invoice i where i.id = any($1::uuid[])`,

@@ -35,6 +35,17 @@ afterAll(closeRootPool);
 const invoiceRow = async (id: string) =>
   (await rootPool().query("select * from app_public.invoice where id = $1", [id])).rows[0];
 
+/** Two drafts of a new patient, made by the cashier: the first with one line (Dressing, 700), the second empty. */
+async function twoDrafts(): Promise<[string, string]> {
+  const patient = await createPatient(clinic.clinicId);
+  return committedAs(cashier, async (c) => {
+    const draft = async () => (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0].id as string;
+    const drafts: [string, string] = [await draft(), await draft()];
+    await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 700)", [drafts[0]]);
+    return drafts;
+  });
+}
+
 async function pay(session: string, invoiceId: string, amount: string, method = "cash", key: string | null = null) {
   return committedAs(session, async (client) =>
     (await client.query("select * from app_public.record_payment($1, $2, $3, null, $4)", [invoiceId, amount, method, key])).rows[0],
@@ -210,6 +221,36 @@ describe("invoices", () => {
     expect(await invoiceRow(empty.id)).toMatchObject({ status: "draft", issued_at: null, issued_by: null, total: "0.000" });
   });
 
+  test("an invoice issued or voided by a plain update (an operator's psql, a script) is stamped as issueInvoice and voidInvoice stamp it; a draft without lines is not issued, nor voided without a reason (000NNN)", async () => {
+    const [billed, empty] = await twoDrafts();
+    // an operator's psql (root, no session): the lifecycle trigger alone stands between the row and the write
+    await expect(rootPool().query("update app_public.invoice set status = 'issued' where id = $1", [empty])).rejects.toMatchObject({
+      code: "CINVL",
+      message: "An invoice needs at least one line to be issued.",
+    });
+    expect(await invoiceRow(empty)).toMatchObject({ status: "draft", issued_at: null, issued_by: null });
+    const { rows: [clock] } = await rootPool().query("select now() as at");
+    await rootPool().query("update app_public.invoice set status = 'issued' where id = $1", [billed]);
+    const issued = await invoiceRow(billed);
+    // stamped when it was issued, by no one (no session: an operator); what keys on issued_at (the PDF, reports) reads it
+    expect(issued).toMatchObject({ status: "issued", issued_by: null, total: "700.000" });
+    expect(issued.issued_at).toBeInstanceOf(Date);
+    expect(issued.issued_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+    // a void written by hand needs a reason that says something, as voidInvoice's does, and is stamped
+    for (const blank of [null, "  ", "\u200b\t"]) {
+      await expect(rootPool().query("update app_public.invoice set status = 'void', void_reason = $2 where id = $1", [empty, blank])).rejects.toMatchObject({
+        code: "CINVL",
+        message: "A reason is required to void an invoice.",
+      });
+    }
+    expect(await invoiceRow(empty)).toMatchObject({ status: "draft", voided_at: null, void_reason: null });
+    await rootPool().query("update app_public.invoice set status = 'void', void_reason = 'Made twice' where id = $1", [empty]);
+    const voided = await invoiceRow(empty);
+    expect(voided).toMatchObject({ status: "void", voided_by: null, void_reason: "Made twice", issued_at: null });
+    expect(voided.voided_at).toBeInstanceOf(Date);
+    expect(voided.voided_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+  });
+
   test("an issued invoice keeps its patient, visit and currency, even written from an operator's psql", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const before = await invoiceRow(invoice.id);
@@ -225,14 +266,8 @@ describe("invoices", () => {
   });
 
   test("a line never moves to another invoice, even written from an operator's psql: INVALID_INPUT, both drafts unchanged", async () => {
-    const patient = await createPatient(clinic.clinicId);
     // two drafts of one patient, the line on the first; the second empty, so no other rule (its lines' places) stands in the way
-    const [from, to] = await committedAs(cashier, async (c) => {
-      const draft = async () => (await c.query("insert into app_public.invoice (patient_id) values ($1) returning id", [patient.id])).rows[0].id as string;
-      const drafts = [await draft(), await draft()];
-      await c.query("insert into app_public.invoice_line (invoice_id, description, unit_price) values ($1, 'Dressing', 700)", [drafts[0]]);
-      return drafts;
-    });
+    const [from, to] = await twoDrafts();
     // an operator's psql (root): the invoice_id column is not the API's to write
     await expect(rootPool().query("update app_public.invoice_line set invoice_id = $2 where invoice_id = $1", [from, to])).rejects.toMatchObject({
       code: "CINVL",
