@@ -167,7 +167,7 @@ export async function invoicesToPay(root: pg.Client, clinicIds: string[]): Promi
   );
   const ids = rows.map((r) => r.id as string);
   // its total is its line's (000433: one written to the invoice is refused); a new invoice is a draft in the clinic's
-  // currency and rate (trigger): issue them, which stamps them issued (000NNN: the lifecycle trigger's, whoever writes it)
+  // currency and rate (trigger): issue them, which stamps them issued (000437: the lifecycle trigger's, whoever writes it)
   await root.query(
     `insert into app_public.invoice_line (clinic_id, invoice_id, description, unit_price, tax_rate)
      select i.clinic_id, i.id, 'Bench account', 1e12, 0 from app_public.invoice i where i.id = any($1::uuid[])`,

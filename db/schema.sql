@@ -3029,7 +3029,7 @@ COMMENT ON COLUMN app_public.invoice.issued_at IS 'When it was issued.';
 -- Name: COLUMN invoice.issued_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice.issued_by IS 'Who issued it.';
+COMMENT ON COLUMN app_public.invoice.issued_by IS 'Who issued it (null when it was issued outside a session: an operator''s psql, a script).';
 
 
 --
@@ -3043,7 +3043,7 @@ COMMENT ON COLUMN app_public.invoice.voided_at IS 'When it was voided.';
 -- Name: COLUMN invoice.voided_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.invoice.voided_by IS 'Who voided it.';
+COMMENT ON COLUMN app_public.invoice.voided_by IS 'Who voided it (null when it was voided outside a session: an operator''s psql, a script).';
 
 
 --
@@ -8784,10 +8784,26 @@ begin
     raise exception 'An issued invoice cannot change its patient, visit or currency.' using errcode = 'CTRAN';
   end if;
   if new.status = 'void' then
+    -- whoever writes it (void_invoice, an operator's psql): a reason that says something, and who voided it, when
+    new.void_reason := app_hidden.reason_or_null(new.void_reason);
+    if new.void_reason is null then
+      raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
+    end if;
     if new.amount_paid > 0 then
       raise exception 'Refund the payments of this invoice before voiding it.' using errcode = 'CINVL';
     end if;
+    new.voided_at := now();
+    new.voided_by := app_public.current_user_id();
     return new;
+  end if;
+  -- a draft leaving draft is issued (as paid, when there is nothing to pay), whoever writes it (issue_invoice, an
+  -- operator's psql): with a line, and stamped
+  if old.status = 'draft' and new.status <> 'draft' then
+    if not exists (select from app_public.invoice_line l where l.clinic_id = new.clinic_id and l.invoice_id = new.id) then
+      raise exception 'An invoice needs at least one line to be issued.' using errcode = 'CINVL';
+    end if;
+    new.issued_at := now();
+    new.issued_by := app_public.current_user_id();
   end if;
   -- Once issued, the payments decide the status; nothing left to pay (a total of 0 too) is paid.
   if old.status <> 'draft' or new.status <> 'draft' then
@@ -8808,7 +8824,7 @@ ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs nothing paid; after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
+COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs a reason that says something (kept without the white space around it) and nothing paid; a draft is issued with at least one line (INVALID_INPUT otherwise); issuing stamps issued_at / issued_by and voiding voided_at / voided_by, whoever writes the status (now() and the session''s user, null outside a session: 000437); after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
 
 
 --
@@ -13478,10 +13494,8 @@ begin
   elsif v_invoice.status <> 'draft' then
     raise exception 'Only a draft can be issued; this invoice is %.', replace(v_invoice.status::text, '_', ' ') using errcode = 'CTRAN';
   end if;
-  if not exists (select 1 from app_public.invoice_line l where l.clinic_id = v_invoice.clinic_id and l.invoice_id = v_invoice.id) then
-    raise exception 'An invoice needs at least one line to be issued.' using errcode = 'CINVL';
-  end if;
-  update app_public.invoice i set status = 'issued', issued_at = now(), issued_by = app_public.current_user_id()
+  -- a draft without lines is refused, and the issue stamped, by tg_invoice__lifecycle (000437)
+  update app_public.invoice i set status = 'issued'
   where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id
   returning * into v_invoice;
   return v_invoice;
@@ -14860,6 +14874,7 @@ begin
   elsif not app_hidden.may_invoice() then
     raise exception 'Only an owner, admin or cashier can void invoices (and a receptionist drafts, where the clinic lets receptionists invoice).' using errcode = 'CFORB';
   end if;
+  -- a form left blank, told so whatever the invoice (tg_invoice__lifecycle refuses it from any writer)
   if coalesce(app_hidden.name_as_meant(reason), '') = '' then
     raise exception 'A reason is required to void an invoice.' using errcode = 'CINVL';
   end if;
@@ -14886,7 +14901,8 @@ begin
   if v_invoice.status <> 'draft' and not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can void an invoice once it is issued; you may void a draft.' using errcode = 'CFORB';
   end if;
-  update app_public.invoice i set status = 'void', voided_at = now(), voided_by = app_public.current_user_id(), void_reason = app_hidden.text_or_null(reason)
+  -- stamped (voided_at, voided_by) by tg_invoice__lifecycle (000437)
+  update app_public.invoice i set status = 'void', void_reason = app_hidden.text_or_null(reason)
   where i.clinic_id = v_invoice.clinic_id and i.id = v_invoice.id
   returning * into v_invoice;
   return v_invoice;

@@ -221,7 +221,7 @@ describe("invoices", () => {
     expect(await invoiceRow(empty.id)).toMatchObject({ status: "draft", issued_at: null, issued_by: null, total: "0.000" });
   });
 
-  test("an invoice issued or voided by a plain update (an operator's psql, a script) is stamped as issueInvoice and voidInvoice stamp it; a draft without lines is not issued, nor voided without a reason (000NNN)", async () => {
+  test("an invoice issued or voided by a plain update (an operator's psql, a script) is stamped as issueInvoice and voidInvoice stamp it; a draft without lines is not issued, nor voided without a reason (000437)", async () => {
     const [billed, empty] = await twoDrafts();
     // an operator's psql (root, no session): the lifecycle trigger alone stands between the row and the write
     await expect(rootPool().query("update app_public.invoice set status = 'issued' where id = $1", [empty])).rejects.toMatchObject({
