@@ -81,19 +81,14 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
   const endSession = (claims: SessionClaims, replacedBy: string | null = null) =>
     withPgSettings(pool, pgSettingsFor(claims, settings, roles), (client) => client.query("select app_hidden.logout($1)", [replacedBy]), true);
 
+  /** Sets the cookie of a session the database opened (a login's, a switch's, a password change's), ending with it. */
+  const giveSessionCookie = (res: Response, claims: SessionClaims, expiresAtText: string) => {
+    const expiresAt = new Date(expiresAtText);
+    setSessionCookie(res, settings, signSessionToken(claims, expiresAt, settings.jwtSecret), expiresAt);
+  };
+
   const startSession = (res: Response, result: SessionResult) => {
-    const expiresAt = new Date(result.expiresAt);
-    const token = signSessionToken(
-      {
-        session_id: result.sessionId,
-        user_id: result.user.id,
-        clinic_id: result.clinic?.id ?? null,
-        role: result.role,
-      },
-      expiresAt,
-      settings.jwtSecret,
-    );
-    setSessionCookie(res, settings, token, expiresAt);
+    giveSessionCookie(res, { session_id: result.sessionId, user_id: result.user.id, clinic_id: result.clinic?.id ?? null, role: result.role }, result.expiresAt);
     res.json({ user: result.user, clinic: result.clinic, role: result.role, clinics: result.clinics });
   };
 
@@ -182,7 +177,9 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
       return sendError(res, "INVALID_INPUT", "Send a JSON body with currentPassword and newPassword.");
     }
     try {
-      const result = await run<{ status: "ok" | "invalid"; sessionsEnded?: number }>(state.claims, "select app_hidden.change_password($1, $2, $3, $4) as result", [
+      // ok: the session opened in place of the one that asked (which a copy of its cookie held too), signed into a new cookie
+      type Changed = { status: "ok" | "invalid"; sessionsEnded?: number; sessionId: string; expiresAt: string; clinicId: string | null; role: string | null };
+      const result = await run<Changed>(state.claims, "select app_hidden.change_password($1, $2, $3, $4) as result", [
         currentPassword, newPassword, clientAddress(req), deviceSecrets(req, settings),
       ], true);
       if (result.status !== "ok") {
@@ -190,6 +187,7 @@ export function authRoutes({ pool, settings, roles }: AuthRouteOptions): express
         return sendError(res, "INVALID_CREDENTIALS", "Your current password is not right, or the account is locked after 5 wrong passwords: try again in 15 minutes.");
       }
       log("info", "password_changed", { userId: state.claims.user_id, sessionsEnded: result.sessionsEnded });
+      giveSessionCookie(res, { session_id: result.sessionId, user_id: state.claims.user_id, clinic_id: result.clinicId, role: result.role }, result.expiresAt);
       res.json({ ok: true, sessionsEnded: result.sessionsEnded });
     } catch (error) {
       sendCaughtError(res, error);

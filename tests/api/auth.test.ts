@@ -899,7 +899,7 @@ test("an IPv4 client is one address however it is seen: its failures as a.b.c.d 
 describe("a member changes their own password (POST /auth/password)", () => {
   const change = (browser: Browser, currentPassword: unknown, newPassword: unknown) => browser.post("/auth/password", { currentPassword, newPassword });
 
-  test("given the current one: the new one logs in, the old one no longer, the member's other sessions end in every clinic, this one goes on; audited without the hash", async () => {
+  test("given the current one: the new one logs in, the old one no longer, the member's other sessions end in every clinic, this one goes on under a new session (its cookie renewed); audited without the hash", async () => {
     const member = await createUser();
     const other = await createClinic("Password other clinic");
     await addMember(clinic.clinicId, member, "doctor");
@@ -908,8 +908,10 @@ describe("a member changes their own password (POST /auth/password)", () => {
     await here.login(member.phone, member.password, clinic.clinicId);
     await elsewhere.login(member.phone, member.password, other.clinicId);
     await sameClinic.login(member.phone, member.password, clinic.clinicId);
+    const asked = here.sessionId;
     const response = await change(here, member.password, "a new long password");
     expect([response.status, response.body]).toEqual([200, { ok: true, sessionsEnded: 2 }]);
+    expect(here.sessionId).not.toBe(asked);
     expect((await here.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
     for (const ended of [elsewhere, sameClinic]) {
       expect((await ended.graphql(WHO_AM_I)).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" }, message: "Your session has ended: log in again." });
@@ -917,15 +919,73 @@ describe("a member changes their own password (POST /auth/password)", () => {
     expect((await new Browser(api).tryLogin(member.phone, member.password)).status).toBe(401);
     expect((await new Browser(api).login(member.phone, "a new long password", clinic.clinicId)).status).toBe(200);
     const { rows } = await rootPool().query(
-      "select clinic_id, action, table_name, old_values, new_values, detail - 'sessionId' - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1 order by clinic_id <> $2",
+      "select clinic_id, action, table_name, old_values, new_values, detail - 'ip' as detail from app_public.audit_log where table_name = 'user_secret' and record_id = $1 order by clinic_id <> $2",
       [member.userId, clinic.clinicId],
     );
     const entry = { action: "update", table_name: "user_secret", old_values: null, new_values: null };
     expect(rows).toEqual([
-      { clinic_id: clinic.clinicId, ...entry, detail: { passwordChanged: true, sessionsEnded: 1 } },
+      { clinic_id: clinic.clinicId, ...entry, detail: { passwordChanged: true, sessionId: asked, newSessionId: here.sessionId, sessionsEnded: 1 } },
       // the other clinic's, naming its session it ended (below)
       { clinic_id: other.clinicId, ...entry, detail: { passwordChanged: true, endedSessions: [expect.any(String)] } },
     ]);
+  });
+
+  // the session that asked went on under its id: a thief holding a copy of the victim's cookie kept the account after the
+  // victim changed the password, since a password change ended every session but the one both cookies held (OWASP: renew
+  // the session id on a change of credentials)
+  test("a copy of the cookie that asked is UNAUTHENTICATED once the change is made: the one that asked goes on under a new session, in its clinic, until the old one's end, audited in the change's entry", async () => {
+    const victim = await addMember(clinic.clinicId, await createUser(), "cashier");
+    const browser = new Browser(api);
+    await browser.login(victim.phone, victim.password, clinic.clinicId);
+    const thief = new Browser(api);
+    thief.cookie = browser.cookie; // the same cookie, copied from the victim's browser
+    expect((await thief.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(victim.userId);
+    const asked = browser.sessionId;
+    const response = await change(browser, victim.password, "a new long password");
+    expect([response.status, response.body]).toEqual([200, { ok: true, sessionsEnded: 0 }]);
+    // the thief's copy is refused, its session ended
+    expect((await thief.graphql(WHO_AM_I)).body.errors?.[0]).toMatchObject({ extensions: { code: "UNAUTHENTICATED" }, message: "Your session has ended: log in again." });
+    expect(thief.sessionId).toBe(asked);
+    // the victim's browser got a new cookie of a new session, in the same clinic with the same role, ending when the old one would have
+    expect(browser.sessionId).not.toBe(asked);
+    expect((await browser.graphql(WHO_AM_I)).body.data).toEqual({
+      currentUser: { rowId: victim.userId, fullName: `Test ${victim.phone}` }, currentClinic: { rowId: clinic.clinicId, name: clinic.name }, currentRole: "cashier",
+    });
+    const { rows: sessions } = await rootPool().query(
+      "select id, clinic_id, role::text, revoked_at is null as live, expires_at from app_private.session where id = any ($1) order by created_at",
+      [[asked, browser.sessionId]],
+    );
+    expect(sessions).toEqual([
+      { id: asked, clinic_id: clinic.clinicId, role: "cashier", live: false, expires_at: sessions[0].expires_at },
+      { id: browser.sessionId, clinic_id: clinic.clinicId, role: "cashier", live: true, expires_at: sessions[0].expires_at },
+    ]);
+    // the change's one entry names the session it was asked from and the one it opened in its place; nothing else was written
+    const { rows: entries } = await rootPool().query(
+      "select action, table_name, actor_user_id, detail - 'ip' as detail from app_public.audit_log where clinic_id = $1 and record_id = $2 and action not in ('insert', 'login') order by seq",
+      [clinic.clinicId, victim.userId],
+    );
+    expect(entries).toEqual([{ action: "update", table_name: "user_secret", actor_user_id: victim.userId,
+      detail: { passwordChanged: true, sessionId: asked, newSessionId: browser.sessionId, sessionsEnded: 0 } }]);
+    expect(await detailKeysUnnamed(entries)).toEqual([]);
+    const { rows: verified } = await rootPool().query("select is_valid from app_private.audit_chain_status_of($1)", [clinic.clinicId]);
+    expect(verified).toEqual([{ is_valid: true }]);
+  });
+
+  // the second of a double click on "Change password" was checked against the new password, answered INVALID_CREDENTIALS
+  // and counted as a wrong one against the account (5 lock it); its session is now the one the first ended
+  test("a double click on the change: one changes the password, the other is told its session ended (not a wrong password, not counted), and the browser goes on with the new cookie", async () => {
+    const member = await addMember(clinic.clinicId, await createUser(), "doctor");
+    const browser = new Browser(api);
+    await browser.login(member.phone, member.password, clinic.clinicId);
+    const answers = await Promise.all([1, 2].map(() => change(browser, member.password, "a new long password")));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+    expect(answers.find((a) => a.status === 401)?.body.error.code).toBe("UNAUTHENTICATED");
+    expect((await browser.graphql(WHO_AM_I)).body.data.currentUser.rowId).toBe(member.userId);
+    const { rows } = await rootPool().query(
+      "select count(*)::int as n from app_public.audit_log where action = 'login_failed' and record_id = $1", [member.userId]);
+    expect(rows).toEqual([{ n: 0 }]);
+    const { rows: secret } = await rootPool().query("select failed_login_count from app_private.user_secret where user_id = $1", [member.userId]);
+    expect(secret).toEqual([{ failed_login_count: 0 }]);
   });
 
   // the change was in the chain of the session that asked alone: the owner of the person's other clinic, with no session of
@@ -938,6 +998,7 @@ describe("a member changes their own password (POST /auth/password)", () => {
     await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'doctor', null)", [invited.clinicId, member.userId]);
     const session = new Browser(api);
     await session.login(member.phone, member.password, clinic.clinicId);
+    const asked = session.sessionId;
     expect((await change(session, member.password, "a new long password")).status).toBe(200);
     await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [member.phone]);
     const owners = { a: new Browser(api), b: new Browser(api), invited: new Browser(api) };
@@ -953,8 +1014,8 @@ describe("a member changes their own password (POST /auth/password)", () => {
     // the clinic it was asked from, with where from (the address, the session) and the count of its sessions ended
     expect(await read(owners.a)).toEqual({ data: {
       auditLogs: { nodes: [
-        { clinicId: clinic.clinicId, action: "update", actorUserId: member.userId, detail: { passwordChanged: true, ip: expect.any(String), sessionId: expect.any(String), sessionsEnded: 0 } },
-        { clinicId: clinic.clinicId, ...reset, detail: { ...reset.detail, endedSessions: [expect.any(String)] } }, // the session the change went on in
+        { clinicId: clinic.clinicId, action: "update", actorUserId: member.userId, detail: { passwordChanged: true, ip: expect.any(String), sessionId: asked, newSessionId: session.sessionId, sessionsEnded: 0 } },
+        { clinicId: clinic.clinicId, ...reset, detail: { ...reset.detail, endedSessions: [session.sessionId] } }, // the session the change went on in
       ] },
       verifyAuditChain: { isValid: true },
     } });
@@ -1127,11 +1188,14 @@ describe("a clinic switch in flight and what ends sessions take turns", () => {
 
   test("a password change ends the session a switch opened before it, and a switch after it finds its session ended", async () => {
     const m = await member();
-    const change = (next: string, current: string): Step => ({ as: m.own, sql: "select app_hidden.change_password($1, $2, null) ->> 'status' as result", params: [current, next] });
-    expect(await whileHeld(switchOf(m.stolen), change("a second long password", m.password))).toEqual({ result: "ok" });
+    const change = (as: string, next: string, current: string): Step => ({ as, sql: "select app_hidden.change_password($1, $2, null) ->> 'status' as result", params: [current, next] });
+    expect(await whileHeld(switchOf(m.stolen), change(m.own, "a second long password", m.password))).toEqual({ result: "ok" });
     expect(await liveStolen(m.userId)).toBe(0);
+    // the change went on under a new session, the account's only live one
+    const { rows: live } = await rootPool().query("select id from app_private.session where user_id = $1 and revoked_at is null", [m.userId]);
+    expect(live).toEqual([{ id: expect.not.stringMatching(m.own) }]);
     const again = await openSession(m.userId, clinic.clinicId);
-    expect(await whileHeld(change("a third long password", "a second long password"), switchOf(again))).toEqual(ended);
+    expect(await whileHeld(change(live[0].id, "a third long password", "a second long password"), switchOf(again))).toEqual(ended);
     expect(await liveStolen(m.userId)).toBe(0);
   });
 
@@ -1463,6 +1527,17 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     const member = await withSessions([here, there], [here, there, null, here]);
     return { here, there, member, ended: { here: member.sessions[0], there: member.sessions[1], platform: member.sessions[2] }, asking: member.sessions[3] };
   }
+  /** The session a password change asked from `asking` opened in its place: its clinic and role, ending when `asking` would have. */
+  const openedInPlaceOf = async (asking: string) => {
+    const { rows } = await rootPool().query(
+      `select n.id, to_jsonb(n.expires_at) #>> '{}' as "expiresAt" from app_private.session o join app_private.session n
+         on n.user_id = o.user_id and n.clinic_id is not distinct from o.clinic_id and n.role is not distinct from o.role and n.expires_at = o.expires_at and n.id <> o.id
+       where o.id = $1 and o.revoked_at is not null and n.revoked_at is null`,
+      [asking],
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0] as { id: string; expiresAt: string };
+  };
   /** The actors of the account's entries in these chains (the platform's, for null), but its making. */
   const actorsIn = async (chains: (string | null)[], userId: string) =>
     (await rootPool().query(
@@ -1474,9 +1549,10 @@ describe("each chain whose sessions a password change, a reset or a deactivation
     const { here, there, member, ended, asking } = await ofTwoClinics();
     const answer = await committedAs(asking, async (client) =>
       (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
-    expect(answer).toEqual({ status: "ok", sessionsEnded: 3 }); // the person is told of all of theirs
+    const newSession = await openedInPlaceOf(asking);
+    expect(answer).toEqual({ status: "ok", sessionsEnded: 3, sessionId: newSession.id, expiresAt: newSession.expiresAt, clinicId: here, role: "doctor" }); // the person is told of all of theirs
     expect(await entriesIn(here, member.userId)).toEqual([
-      { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
+      { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, newSessionId: newSession.id, sessionsEnded: 1 } },
     ]);
     // the other clinic of the person: the change itself (not where from), naming its session it ended
     expect(await entriesIn(there, member.userId)).toEqual([{ action: "update", detail: { passwordChanged: true, endedSessions: [ended.there] } }]);
@@ -1541,17 +1617,18 @@ describe("each chain whose sessions a password change, a reset or a deactivation
       await rootPool().query("update app_private.session set expires_at = now() - interval '1 second' where id = $1", [expired]);
       const answer = await committedAs(asking, async (client) =>
         (await client.query("select app_hidden.change_password($1, 'a new long password', null) as answer", [member.password])).rows[0].answer);
-      expect(answer).toEqual({ status: "ok", sessionsEnded: 3 });
+      const newSession = await openedInPlaceOf(asking);
+      expect(answer).toEqual({ status: "ok", sessionsEnded: 3, sessionId: newSession.id, expiresAt: newSession.expiresAt, clinicId: here, role: "doctor" });
       const changed = { action: "update", detail: { passwordChanged: true, endedSessions: [ended.there] } };
       expect(await entriesIn(there, member.userId)).toEqual([changed]);
-      expect((await rootPool().query("select app_private.reset_password($1, 'the operator chose it') as n", [member.phone])).rows[0].n).toBe(1); // asking
+      expect((await rootPool().query("select app_private.reset_password($1, 'the operator chose it') as n", [member.phone])).rows[0].n).toBe(1); // the one opened in asking's place
       await rootPool().query('update app_public."user" set is_active = false where id = $1', [member.userId]);
       const deactivated = { action: "update", detail: null }; // the account's change, ending no session
       const reset = { action: "update", detail: { passwordChanged: true, by: "npm run password", unlocked: false } };
       expect(await entriesIn(there, member.userId)).toEqual([changed, reset, deactivated]);
       expect(await entriesIn(here, member.userId)).toEqual([
-        { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, sessionsEnded: 1 } },
-        { ...reset, detail: { ...reset.detail, endedSessions: [asking] } },
+        { action: "update", detail: { passwordChanged: true, ip: null, sessionId: asking, newSessionId: newSession.id, sessionsEnded: 1 } },
+        { ...reset, detail: { ...reset.detail, endedSessions: [newSession.id] } },
         deactivated,
       ]);
       // the membership's changes, which end (or change) the clinic's live sessions, left it too (before, the suspension ended it)
