@@ -5,6 +5,7 @@
 import pg from "pg";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
 import { asMember, cashierSession, committedAs, createClinic as createTestClinic, createIssuedInvoice, createPatient, createService, openSession } from "../support/fixtures.ts";
+import { outcome, trackBackend, waitsFor } from "../support/locks.ts";
 
 afterAll(closeRootPool);
 
@@ -103,6 +104,37 @@ test("an import of invoices run again with ON CONFLICT takes no number for the i
   const { rows: next } = await committedAs(sessions.get(clinicId)!, (c) =>
     c.query("insert into app_public.invoice (patient_id) values ($1) returning code", [patient.id]));
   expect(next[0].code).toBe("INV-000005");
+});
+
+test("an import run again while the operator corrects an invoice's key gives back no number that invoice then holds: the clinic's next invoices are still made (000NNN)", async () => {
+  const { clinicId } = await createClinic();
+  const patient = await createPatient(clinicId);
+  await rootPool().query("insert into app_public.invoice (clinic_id, patient_id, idempotency_key) values ($1, $2, 'old-1')", [clinicId, patient.id]);
+  // the operator corrects the first invoice's key (a typo of the import) in one psql, while the import runs again in another
+  const correcting = await rootPool().connect();
+  const importing = await rootPool().connect();
+  try {
+    await trackBackend(correcting);
+    await trackBackend(importing);
+    await correcting.query("begin");
+    await correcting.query("update app_public.invoice set idempotency_key = 'old-1-corrected' where clinic_id = $1 and idempotency_key = 'old-1'", [clinicId]);
+    const imported = outcome(importing.query(
+      "insert into app_public.invoice (clinic_id, patient_id, idempotency_key) values ($1, $2, 'old-1') on conflict (clinic_id, idempotency_key) do nothing returning code",
+      [clinicId, patient.id]));
+    expect(await waitsFor(importing, correcting)).toBe(true);
+    await correcting.query("commit");
+    // the key is free once the correction commits: the import makes its invoice, with the number it took
+    expect(await imported).toEqual([{ code: "INV-000002" }]);
+  } finally {
+    correcting.release();
+    importing.release();
+  }
+  // and the counter is not left below it: the clinic's next invoices follow (they failed on the code's uniqueness, each of them)
+  for (const code of ["INV-000003", "INV-000004"]) {
+    const { rows } = await committedAs(sessions.get(clinicId)!, (c) =>
+      c.query("insert into app_public.invoice (patient_id) values ($1) returning code", [patient.id]));
+    expect(rows[0].code).toBe(code);
+  }
 });
 
 test("codes grow past six digits instead of wrapping", async () => {
