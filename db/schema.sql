@@ -8855,9 +8855,12 @@ CREATE FUNCTION app_private.tg_invoice__number_given_back() RETURNS trigger
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
-  -- its number stays on the row, which is not made: a plain insert fails on the id's or the key's constraint as before
-  if exists (select from app_public.invoice i
-             where i.clinic_id = new.clinic_id and (i.id = new.id or i.idempotency_key = new.idempotency_key)) then
+  -- its number stays on the row, which is not made: a plain insert fails on the id's or the key's constraint as before;
+  -- the invoice found is held as it is (its id and key, and the row), so that the insert cannot make its row after all
+  perform from app_public.invoice i
+  where i.clinic_id = new.clinic_id and (i.id = new.id or i.idempotency_key = new.idempotency_key)
+  for key share;
+  if found then
     update app_private.code_counter c set last_value = c.last_value - 1 where c.clinic_id = new.clinic_id and c.prefix = 'INV';
   end if;
   return new;
@@ -8871,7 +8874,7 @@ ALTER FUNCTION app_private.tg_invoice__number_given_back() OWNER TO :DATABASE_OW
 -- Name: FUNCTION tg_invoice__number_given_back(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__number_given_back() IS 'BEFORE INSERT on invoices, just after the number is taken (tg__assign_code): a row with the id or the idempotency key of an invoice of its clinic, which the insert does not make (ON CONFLICT skips it or updates that invoice; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before.';
+COMMENT ON FUNCTION app_private.tg_invoice__number_given_back() IS 'BEFORE INSERT on invoices, just after the number is taken (tg__assign_code): a row with the id or the idempotency key of an invoice of its clinic, which the insert does not make (ON CONFLICT skips it or updates that invoice; a plain insert fails), gives its number back to the clinic''s counter (locked by next_code until commit, the number the last taken), so an import run again leaves no gap; the row keeps the number, a plain insert of it failing on the id''s or the key''s constraint as before. The invoice found is locked FOR KEY SHARE (000439): a change of its id or key or its delete in flight is waited for, and an invoice that then no longer has them gives nothing back (the row is made, with its number), so the counter is never left below a number an invoice holds.';
 
 
 --

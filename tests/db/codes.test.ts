@@ -106,7 +106,7 @@ test("an import of invoices run again with ON CONFLICT takes no number for the i
   expect(next[0].code).toBe("INV-000005");
 });
 
-test("an import run again while the operator corrects an invoice's key gives back no number that invoice then holds: the clinic's next invoices are still made (000NNN)", async () => {
+test("an import run again while the operator corrects an invoice's key gives back no number that invoice then holds: the clinic's next invoices are still made (000439)", async () => {
   const { clinicId } = await createClinic();
   const patient = await createPatient(clinicId);
   await rootPool().query("insert into app_public.invoice (clinic_id, patient_id, idempotency_key) values ($1, $2, 'old-1')", [clinicId, patient.id]);
