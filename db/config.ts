@@ -9,7 +9,7 @@
  * clinicops_test) can share one server without sharing roles.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LOG_LEVELS } from "./json-log.ts";
 import { PASSWORD_FORM, PASSWORD_FORM_WORDS } from "./scram.ts";
@@ -238,6 +238,31 @@ function checkEmbeddedPasswordKept(env: NodeJS.ProcessEnv, dir: string, file: st
 }
 
 /**
+ * Writes `text` as `file` (mode 0600) whole or not at all: written in place, a write cut short (a full disk, the process
+ * killed in it) left secrets.json empty or partial, the secrets it held lost (the embedded server's password with them:
+ * that server never opened again), and a first start's empty file was refused by every later command as not JSON. So it
+ * is written beside (`<file>.<pid>.part`, removed when it cannot be) and renamed over the file once on disk.
+ */
+function writeWhole(file: string, text: string): void {
+  const part = `${file}.${process.pid}.part`; // the process's own: another command's at the same moment is left to it
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    rmSync(part, { force: true }); // one left by a command of this pid killed in it
+    const fd = openSync(part, "wx", 0o600);
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(part, file);
+  } catch (error) {
+    rmSync(part, { force: true });
+    throw new Error(`${file} could not be written (${error instanceof Error ? error.message : error}), and is left as it was: make room, or mend what the error names, and start again`);
+  }
+}
+
+/**
  * Secrets come from the environment; whatever is missing is generated once and
  * kept in `<data dir>/secrets.json` (mode 0600).
  */
@@ -254,10 +279,7 @@ export function loadSecrets(env: NodeJS.ProcessEnv = process.env): Secrets {
     authenticatorPassword: stored.authenticatorPassword ?? randomBytes(24).toString("base64url"),
     embeddedPassword: stored.embeddedPassword ?? randomBytes(24).toString("base64url"),
   };
-  if (JSON.stringify(generated) !== JSON.stringify(stored)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
-  }
+  if (JSON.stringify(generated) !== JSON.stringify(stored)) writeWhole(file, JSON.stringify(generated, null, 2));
   return {
     jwtSecret: env.JWT_SECRET ?? generated.jwtSecret,
     ownerPassword: env.DATABASE_OWNER_PASSWORD ?? generated.ownerPassword,
@@ -276,11 +298,29 @@ function roleNamesFor(databaseName: string): RoleNames {
   };
 }
 
-/** The same server as `url`, as another user and/or database. */
+/**
+ * The same server as `url`, as another user and/or database (a password of "" leaves it out). node-postgres takes a
+ * `user` and `password` in the query before the URL's own (`postgres://db/clinicops?user=postgres`), and a URL with no
+ * host before its path (`postgres:///clinicops?host=/var/run/postgresql`, a unix socket's) takes none of its own: the
+ * owner's and the authenticator's URLs of either were DATABASE_URL's superuser's, so the query's are replaced, and a
+ * URL without a host is given them there.
+ */
 export function withCredentials(url: string, user: string | null, password: string | null, database?: string): string {
   const u = new URL(url);
-  if (user !== null) u.username = encodeURIComponent(user);
-  if (password !== null) u.password = encodeURIComponent(password);
+  const inQuery = u.host === "";
+  let queryChanged = false;
+  for (const [name, value] of [["user", user], ["password", password]] as const) {
+    if (value === null) continue;
+    const given = u.searchParams.has(name);
+    queryChanged ||= given || (inQuery && value !== "");
+    if (given) u.searchParams.delete(name); // URLSearchParams writes the query anew (a space as +) at any change
+    if (inQuery) {
+      if (value !== "") u.searchParams.set(name, value);
+    } else if (name === "user") u.username = encodeURIComponent(value);
+    else u.password = encodeURIComponent(value);
+  }
+  // a space written %20, not the form's +, which psql (npm run shell) reads as a +
+  if (queryChanged) u.search = u.searchParams.toString().replaceAll("+", "%20");
   if (database !== undefined) u.pathname = `/${database}`;
   return u.toString();
 }
@@ -327,7 +367,10 @@ export function databaseConfig(
   const databaseName = databaseNameOfUrl(rootUrl, variable);
   const roles = roleNamesFor(databaseName);
   const url = new URL(rootUrl);
-  const address = `${url.hostname || url.searchParams.get("host") || "localhost"}:${url.port || 5432}`;
+  // as node-postgres connects: the query's host and port before the URL's own (it named the URL's, another server); a
+  // unix socket's folder written %2F as one
+  const host = url.searchParams.get("host") || url.hostname.replace(/%2f/gi, "/") || "localhost";
+  const address = `${host}:${url.searchParams.get("port") || url.port || 5432}`;
   return {
     rootUrl,
     databaseName,

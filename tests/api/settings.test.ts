@@ -161,6 +161,40 @@ test("a secrets.json edited into what is not its secrets is refused, naming the 
   }
 });
 
+// secrets.json was written in place: a write cut short (a full disk, a process killed in it) left it empty, the secrets
+// it held before gone (the embedded server's password with them: that server never opened again), and a first start's
+// empty file refused every later command as "not valid JSON"
+test("a secrets.json that cannot be written whole is left as it was, or not made, and the command says which file", () => {
+  const dataDir = temporaryFolder("secrets");
+  const file = join(dataDir, "secrets.json");
+  // `ulimit -f 0`: no file of the command's may grow, as on a full disk
+  const startOnFullDisk = () =>
+    spawnSync("sh", ["-c", 'ulimit -f 0 && exec "$@"', "sh", process.execPath, projectPath("server/main.ts")], {
+      cwd: projectPath(),
+      env: { ...process.env, DATABASE_URL: NOWHERE("clinicops"), CLINICOPS_DATA_DIR: dataDir },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+  const startedNew = startOnFullDisk();
+  expect({ status: startedNew.status, said: startedNew.stderr.trim().startsWith(`${file} could not be written (`), folder: readdirSync(dataDir) }).toEqual({
+    status: 1,
+    said: true,
+    folder: [],
+  });
+  // its jwtSecret removed for a new one: the file is written anew, with the secrets it holds
+  const kept = '{ "ownerPassword": "the-owner-password", "authenticatorPassword": "the-authenticator-password", "embeddedPassword": "the-embedded-password" }\n';
+  writeFileSync(file, kept);
+  const started = startOnFullDisk();
+  expect({ status: started.status, lines: started.stderr.trim().split("\n").length, kept: readFileSync(file, "utf8"), folder: readdirSync(dataDir) }).toEqual({
+    status: 1,
+    lines: 1,
+    kept,
+    folder: ["secrets.json"],
+  });
+  const written = loadSecrets({ CLINICOPS_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/clinicops" }); // with room: written whole
+  expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ ...JSON.parse(kept), jwtSecret: written.jwtSecret });
+});
+
 // removed (for a new JWT secret, say) or left behind in a copy of the folder, secrets.json was written anew with another
 // password for the embedded server, which then refused every command ("password authentication failed"), its own lost
 test("a data folder whose embedded PostgreSQL's password secrets.json no longer holds is refused, naming the file, and nothing is written", () => {
@@ -195,6 +229,10 @@ test("a connection's error names the server at its address, as the setting that 
   expect(databaseConfig("postgres://postgres@127.0.0.1:54329/clinic", passwords, "EMBEDDED_PG_DATABASE", (address) => `the embedded PostgreSQL at ${address}`).server).toBe(
     "the embedded PostgreSQL at 127.0.0.1:54329",
   );
+  // node-postgres connects to the query's host and port before the URL's own; a unix socket's folder is named as a folder
+  expect(databaseConfig("postgres://db:5432/clinic?host=replica&port=6543", passwords).server).toBe("the PostgreSQL at replica:6543 that DATABASE_URL names");
+  expect(databaseConfig("postgres:///clinic?host=/var/run/postgresql&port=5433", passwords).server).toBe("the PostgreSQL at /var/run/postgresql:5433 that DATABASE_URL names");
+  expect(databaseConfig("postgres://%2Fvar%2Frun%2Fpostgresql/clinic", passwords).server).toBe("the PostgreSQL at /var/run/postgresql:5432 that DATABASE_URL names");
 });
 
 /**

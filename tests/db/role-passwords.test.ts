@@ -9,9 +9,10 @@ import { join } from "node:path";
 import pg from "pg";
 import { databaseConfig, withCredentials } from "../../db/config.ts";
 import { isVerifierOf, scramVerifier } from "../../db/scram.ts";
+import { withClient } from "../../db/pool.ts";
 import { ensureRolesAndDatabase, prepareDatabase } from "../../db/setup.ts";
 import { runCli } from "../support/cli.ts";
-import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
+import { closeRootPool, ownDatabase, rootPool, TEST_DATABASE_URL, testConfig } from "../support/database.ts";
 import { temporaryFolders } from "../support/temp-folders.ts";
 
 afterAll(closeRootPool);
@@ -69,6 +70,34 @@ test("a start leaves a role whose password is its own as it is, and sets and say
     await drop();
   }
 }, 120_000);
+
+// node-postgres takes a connection's user and password from the URL's query before its own (`?user=postgres`, libpq's form
+// too), and a URL with no host before its path (`postgres:///clinicops?host=/var/run/postgresql`, a unix socket's) has
+// no user to replace: either DATABASE_URL made the owner's and the API's connections the superuser's, every table and
+// function of the migrations the superuser's (its SECURITY DEFINER functions past row-level security) and the audit log's
+// seal nothing, without a word
+test("the owner's and the API's connections are their roles' whatever form DATABASE_URL gives its user and host in", async () => {
+  const given = new URL(TEST_DATABASE_URL);
+  const superuser = decodeURIComponent(given.username) || "postgres";
+  const credentials = `user=${encodeURIComponent(superuser)}${given.password ? `&password=${given.password}` : ""}`;
+  const forms = [
+    `postgres://${given.host}/${testConfig.databaseName}?${credentials}`,
+    `postgres:///${testConfig.databaseName}?host=${given.hostname}&port=${given.port || 5432}&${credentials}`,
+  ];
+  const currentUser = (url: string) => withClient(url, async (client) => (await client.query("select current_user as user")).rows[0].user as string);
+  const passwords = { ownerPassword: testConfig.passwords.owner, authenticatorPassword: testConfig.passwords.authenticator };
+  for (const form of forms) {
+    const config = databaseConfig(form, passwords);
+    expect(await currentUser(config.rootUrl)).toBe(superuser); // the form is one node-postgres connects with
+    expect({ form, owner: await currentUser(config.ownerUrl), api: await currentUser(config.authenticatorUrl) }).toEqual({
+      form,
+      owner: testConfig.roles.owner,
+      api: testConfig.roles.authenticator,
+    });
+    // npm run shell's address for psql, whose command line `ps` shows: the password left out of it, in the query too
+    expect(withCredentials(config.ownerUrl, null, "")).not.toContain(testConfig.passwords.owner);
+  }
+});
 
 test("a DATABASE_URL that is not a superuser is refused before anything, saying so (it failed later, in PostgreSQL's words)", async () => {
   const { url } = ownDatabase("not_super");
