@@ -1569,6 +1569,38 @@ describe("search and duplicate warnings", () => {
     expect(escapedEnd.body).toEqual({ data: { patients: { nodes: [{ rowId: slashed.id }] } } });
   });
 
+  // a user's phone is of the domain e164_phone, and the filter cast its value to the column's type: a part of a phone
+  // (includes, startsWith, endsWith, like) was refused "A phone number is +, the country code …" however it was typed,
+  // and a phone typed as people type it too, in a filter or a condition, where a patient's phone (text) finds no one
+  test("a member's phone is filtered by a part of it as a patient's is, and a phone not as stored finds no one", async () => {
+    const doctor = a.members.doctor;
+    const found = await owner.graphql(`query($starts: E164Phone!, $part: E164Phone!, $ends: E164Phone!, $like: E164Phone!, $typed: E164Phone!) {
+      starts: memberships(filter: { user: { phone: { startsWith: $starts } } }) { nodes { userId } }
+      part: users(filter: { phone: { includes: $part } }) { nodes { rowId } }
+      ends: users(filter: { phone: { endsWithInsensitive: $ends } }) { nodes { rowId } }
+      like: users(filter: { phone: { like: $like } }) { nodes { rowId } }
+      typed: users(filter: { phone: { equalTo: $typed } }) { nodes { rowId } }
+      notTyped: users(filter: { phone: { notEqualTo: $typed }, rowId: { equalTo: "${doctor.userId}" } }) { nodes { rowId } }
+      condition: users(condition: { phone: $typed }) { nodes { rowId } } }`,
+      { starts: doctor.phone.slice(0, -2), part: doctor.phone.slice(4, -1), ends: doctor.phone.slice(-5), like: `%${doctor.phone.slice(-4)}`, typed: `0${doctor.phone.slice(4)}` });
+    expect(found.body).toEqual({
+      data: {
+        starts: { nodes: expect.arrayContaining([{ userId: doctor.userId }]) },
+        part: { nodes: expect.arrayContaining([{ rowId: doctor.userId }]) },
+        ends: { nodes: expect.arrayContaining([{ rowId: doctor.userId }]) },
+        like: { nodes: expect.arrayContaining([{ rowId: doctor.userId }]) },
+        typed: { nodes: [] },
+        notTyped: { nodes: [{ rowId: doctor.userId }] },
+        condition: { nodes: [] },
+      },
+    });
+    const stored = await owner.graphql(`query($p: E164Phone!) { users(condition: { phone: $p }) { nodes { rowId } } }`, { p: doctor.phone });
+    expect(stored.body).toEqual({ data: { users: { nodes: [{ rowId: doctor.userId }] } } });
+    // the key's lookup still says what a phone is: it names one user, as stored
+    const byPhone = await owner.graphql(`query($p: E164Phone!) { userByPhone(phone: $p) { rowId } }`, { p: `0${doctor.phone.slice(4)}` });
+    expect(byPhone.body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT", constraint: "e164_phone_check" } });
+  });
+
   test("an edited patient who now matches another is flagged, and never matches themself", async () => {
     const existing = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1985-02-03" });
     const other = await createPatient(a.clinicId, { first_name: "Rehema", last_name: "Edited", date_of_birth: "1986-02-03" });
