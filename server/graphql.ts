@@ -32,6 +32,7 @@ import { NothingChangedPlugin } from "./nothing-changed.ts";
 import { RecordIdsPlugin } from "./record-ids.ts";
 import { MAX_REQUEST_BYTES, QueryErrorCodesPlugin } from "./query-errors.ts";
 import { DataNeedsASessionPlugin } from "./data-needs-a-session.ts";
+import { DomainsAsTextPlugin } from "./domains-as-text.ts";
 import { LikePatternsPlugin } from "./like-patterns.ts";
 import { EnumConstantsPlugin } from "./enum-constants.ts";
 import { SavedBeforeTheAnswerPlugin } from "./saved-before-the-answer.ts";
@@ -53,7 +54,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, EnumConstantsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
+    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL
