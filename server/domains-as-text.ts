@@ -8,10 +8,10 @@
  * take a phone (`userByPhone`) still refuse what is no phone.
  */
 
+import { type Applied, conditionColumn, conditionWritten } from "./input-fields.ts";
+
 /** A column's type as the filter and the condition read it. */
 type Codec = { domainOfCodec?: Codec };
-/** An input field's plan-time configuration: the filter's operators and the condition's fields apply their value. */
-type Applied = { apply?: (target: unknown, value: unknown, ...rest: unknown[]) => unknown };
 /** What a filter's operator reads of the column it filters (the connection filter's `pgFilterAttribute`). */
 type FilterTarget = { extensions?: { pgFilterAttribute?: { codec?: Codec; attribute?: { codec?: Codec } } } };
 
@@ -45,19 +45,10 @@ export const DomainsAsTextPlugin: GraphileConfig.Plugin = {
         const text = build.dataplanPg.TYPES.text as Codec;
         const { apply } = field as Applied;
         // a list's `condition` on such a column: equal to what is stored as text, or nothing found
-        const attribute = scope.isPgConnectionConditionInputField ? scope.pgAttribute : undefined;
-        if (attribute && !attribute.via && textUnder(attribute.codec as Codec, text)) {
-          const { sql, dataplanPg: { sqlValueWithCodec, TYPES } } = build;
-          const attributes: Record<string, unknown> = scope.pgCodec?.attributes ?? {};
-          const name = Object.keys(attributes).find((key) => attributes[key] === attribute);
-          if (!name) return field;
-          const equalAsText = ($condition: { where(condition: unknown): void }, value: unknown) =>
-            $condition.where({
-              type: "attribute",
-              attribute: name,
-              callback: (expression: ReturnType<typeof sql>) => (value === null ? sql`${expression} is null` : sql`${expression} = ${sqlValueWithCodec(value, TYPES.text)}`),
-            });
-          return { ...field, apply: equalAsText } as typeof field;
+        const column = conditionColumn(scope);
+        if (column && textUnder(column.codec as Codec, text)) {
+          const { sqlValueWithCodec, TYPES } = build.dataplanPg;
+          return conditionWritten(field, build, column.name, (value) => sqlValueWithCodec(value, TYPES.text));
         }
         if (!scope.isPgConnectionFilterOperator || !apply) return field;
         const asText: Applied["apply"] = (target, value, ...rest) => {

@@ -16,12 +16,11 @@
  */
 import type { PgCodec } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
+import { type Applied, conditionColumn, conditionWritten } from "./input-fields.ts";
 
 type Build = GraphileBuild.Build;
 type Sql = ReturnType<Build["sql"]>;
 type SqlValueWithCodec = Build["dataplanPg"]["sqlValueWithCodec"];
-/** A condition's field at plan time: it adds its value's condition to the list's. */
-type ConditionApply = (condition: { where(spec: { type: "attribute"; attribute: string; callback: (expression: Sql) => Sql }): void }, value: unknown) => void;
 
 /** `value` of `codec` as a constant, when `codec` is an enum or a list of one; null for any other codec. */
 function enumConstant(build: Build, value: unknown, codec: PgCodec): Sql | null {
@@ -36,8 +35,6 @@ function enumConstant(build: Build, value: unknown, codec: PgCodec): Sql | null 
 
 /** The filter's operators that compare a value with a set of them. */
 const SET_OPERATORS = new Set(["in", "notIn"]);
-/** An input field's configuration: the filter's operators apply their value to the query's conditions. */
-type Applied = { apply?: (target: unknown, value: unknown, ...rest: unknown[]) => unknown };
 
 /**
  * `in` and `notIn` of an enum's values: each value once, in one order. Written as they came, a list of one value
@@ -72,18 +69,9 @@ export const EnumConstantsPlugin: GraphileConfig.Plugin = {
       // a condition's field compares with a parameter of its own (PgAttributesPlugin's applyAttributeCondition)
       GraphQLInputObjectType_fields_field(field, build, { scope }) {
         if (scope.isPgConnectionFilterOperator && SET_OPERATORS.has(scope.fieldName)) return eachValueOnce(field, build);
-        const { pgCodec, pgAttribute } = scope as { pgCodec?: PgCodec; pgAttribute?: { codec: PgCodec; via?: string } };
-        if (!scope.isPgConnectionConditionInputField || !pgCodec?.attributes || !pgAttribute || pgAttribute.via) return field;
-        if (!build.dataplanPg.isEnumCodec(pgAttribute.codec)) return field;
-        const attribute = Object.keys(pgCodec.attributes).find((name) => pgCodec.attributes![name] === pgAttribute)!;
-        const { sql } = build;
-        const apply: ConditionApply = (condition, value) =>
-          condition.where({
-            type: "attribute",
-            attribute,
-            callback: (expression) => (value === null ? sql`${expression} is null` : sql`${expression} = ${enumConstant(build, value, pgAttribute.codec)!}`),
-          });
-        return { ...field, apply };
+        const column = conditionColumn(scope);
+        if (!column || !build.dataplanPg.isEnumCodec(column.codec)) return field;
+        return conditionWritten(field, build, column.name, (value) => enumConstant(build, value, column.codec)!);
       },
     },
   },

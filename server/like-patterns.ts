@@ -9,12 +9,11 @@
  * so such a pattern was refused or not depending on the rows.
  */
 import { ClientFacingError, LIKE_PATTERN_ENDS_IN_ESCAPE } from "./errors.ts";
+import type { Applied } from "./input-fields.ts";
 
 const LIKE_OPERATORS = new Set(["like", "notLike", "likeInsensitive", "notLikeInsensitive"]);
 /** Whether a pattern ends in LIKE's escape character: an odd number of backslashes at its end. */
 const endsInEscape = (pattern: unknown) => typeof pattern === "string" && /(^|[^\\])(\\\\)*\\$/.test(pattern);
-/** An input field's plan-time configuration: the filter's operators apply their value to the query's conditions. */
-type Applied = { apply?: (target: unknown, value: unknown, ...rest: unknown[]) => unknown };
 
 export const LikePatternsPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsLikePatternsPlugin",
