@@ -2622,7 +2622,9 @@ CREATE TABLE app_public.report_export (
     deleted_at timestamp with time zone,
     deleted_by uuid,
     cancelled_by uuid,
-    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660)))
+    idempotency_key text,
+    CONSTRAINT report_export_check CHECK (((to_date >= from_date) AND ((to_date - from_date) <= 3660))),
+    CONSTRAINT report_export_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)))
 );
 
 ALTER TABLE ONLY app_public.report_export FORCE ROW LEVEL SECURITY;
@@ -2796,6 +2798,13 @@ COMMENT ON COLUMN app_public.report_export.deleted_by IS 'Who deleted it (delete
 --
 
 COMMENT ON COLUMN app_public.report_export.cancelled_by IS 'Who cancelled it (cancelExport) while it was waiting or running, if anyone; when is its finishedAt.';
+
+
+--
+-- Name: COLUMN report_export.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.report_export.idempotency_key IS 'A key chosen by the client per export it means to ask for: the same key again returns the same export, whatever its status since (a new key asks for a new one); another kind, period or invoice under it is CONFLICT.';
 
 
 --
@@ -4208,7 +4217,7 @@ ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :
 -- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, close of a day, reopening of a day), before the key is looked up; none at all is none.';
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, close of a day, reopening of a day, export), before the key is looked up; none at all is none.';
 
 
 --
@@ -14362,10 +14371,10 @@ COMMENT ON FUNCTION app_public.reopen_day(business_date date, reason text, idemp
 
 
 --
--- Name: request_export(app_public.export_kind, date, date, uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: request_export(app_public.export_kind, date, date, uuid, text); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid) RETURNS app_public.report_export
+CREATE FUNCTION app_public.request_export(kind app_public.export_kind, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, invoice_id uuid DEFAULT NULL::uuid, idempotency_key text DEFAULT NULL::text) RETURNS app_public.report_export
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET "clinicops.include_deleted" TO 'off'
@@ -14389,29 +14398,7 @@ begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can export.' using errcode = 'CFORB';
   end if;
-  -- a clinic's requests take turns here, so requests at once cannot all pass the counts
-  perform pg_advisory_xact_lock(hashtextextended('request_export:' || v_clinic, 0));
-  select count(*) filter (where e.requested_by = app_public.current_user_id()), count(*)
-  into v_mine, v_clinics
-  from app_public.report_export e
-  where e.clinic_id = v_clinic and e.status in ('queued', 'running');
-  if v_mine >= v_most_unfinished then
-    raise exception 'You have % exports waiting or in progress: ask for more once one of them is done, or cancel one (cancelExport).', v_most_unfinished
-      using errcode = 'CLIMT';
-  end if;
-  if v_clinics >= v_most_unfinished_in_clinic then
-    raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done, or cancel some (cancelExport).', v_most_unfinished_in_clinic
-      using errcode = 'CLIMT';
-  end if;
-  -- the files kept for download (done, not past their expiry): one more export is refused once they fill the clinic's
-  -- storage. Exports waiting or running then are not counted (their size is not known yet), and may take it past
-  select coalesce(sum(e.byte_size), 0) into v_kept
-  from app_public.report_export e
-  where e.clinic_id = v_clinic and e.status = 'done' and e.expires_at > now();
-  if v_kept >= v_storage_mb * 1048576 then
-    raise exception 'Your clinic''s exports take % MB of its % MB: delete some (deleteExport) or wait for them to expire (exports are kept 7 days).',
-      v_kept / 1048576, v_storage_mb using errcode = 'CLIMT';
-  end if;
+  perform app_private.check_idempotency_key(request_export.idempotency_key, 'export');
   if kind is null then
     raise exception 'Say what to export.' using errcode = 'CINVL';
   end if;
@@ -14463,8 +14450,46 @@ begin
   elsif to_date < from_date or to_date - from_date > 3660 then
     raise exception 'Give a period of at most 3,661 days (about ten years): fromDate on or before toDate.' using errcode = 'CINVL';
   end if;
-  insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, requested_by)
-  values (v_clinic, kind, v_from, v_to, request_export.invoice_id, app_public.current_user_id())
+  -- a clinic's requests take turns here, so requests at once cannot all pass the counts, and the second of a
+  -- double click finds the first's export
+  perform pg_advisory_xact_lock(hashtextextended('request_export:' || v_clinic, 0));
+  -- before the counts: a retry answers its export when the person's line is full (of it, too)
+  if request_export.idempotency_key is not null then
+    select * into v_export from app_public.report_export e
+    where e.clinic_id = v_clinic and e.idempotency_key = request_export.idempotency_key;
+    if v_export.id is not null then
+      -- the export as it was asked for, whatever its status since (a new key asks for a new one): an invoice PDF by
+      -- its invoice (its day is the invoice's in the clinic's zone of the moment), any other by its period
+      if (v_export.kind, v_export.invoice_id) is distinct from (request_export.kind, request_export.invoice_id)
+         or (request_export.invoice_id is null and (v_export.from_date, v_export.to_date) is distinct from (v_from, v_to)) then
+        raise exception 'This idempotency key was already used for a different export.' using errcode = 'CCONF';
+      end if;
+      return v_export; -- a retry (a double click, an answer lost): the same export, asked for once
+    end if;
+  end if;
+  select count(*) filter (where e.requested_by = app_public.current_user_id()), count(*)
+  into v_mine, v_clinics
+  from app_public.report_export e
+  where e.clinic_id = v_clinic and e.status in ('queued', 'running');
+  if v_mine >= v_most_unfinished then
+    raise exception 'You have % exports waiting or in progress: ask for more once one of them is done, or cancel one (cancelExport).', v_most_unfinished
+      using errcode = 'CLIMT';
+  end if;
+  if v_clinics >= v_most_unfinished_in_clinic then
+    raise exception 'Your clinic has % exports waiting or in progress: ask for more once some of them are done, or cancel some (cancelExport).', v_most_unfinished_in_clinic
+      using errcode = 'CLIMT';
+  end if;
+  -- the files kept for download (done, not past their expiry): one more export is refused once they fill the clinic's
+  -- storage. Exports waiting or running then are not counted (their size is not known yet), and may take it past
+  select coalesce(sum(e.byte_size), 0) into v_kept
+  from app_public.report_export e
+  where e.clinic_id = v_clinic and e.status = 'done' and e.expires_at > now();
+  if v_kept >= v_storage_mb * 1048576 then
+    raise exception 'Your clinic''s exports take % MB of its % MB: delete some (deleteExport) or wait for them to expire (exports are kept 7 days).',
+      v_kept / 1048576, v_storage_mb using errcode = 'CLIMT';
+  end if;
+  insert into app_public.report_export (clinic_id, kind, from_date, to_date, invoice_id, idempotency_key, requested_by)
+  values (v_clinic, kind, v_from, v_to, request_export.invoice_id, request_export.idempotency_key, app_public.current_user_id())
   returning * into v_export;
   perform graphile_worker.add_job('report_export__produce', json_build_object('clinicId', v_export.clinic_id, 'id', v_export.id),
     job_key := 'report_export:' || v_export.id, max_attempts := 3,
@@ -14475,13 +14500,13 @@ end;
 $$;
 
 
-ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid, idempotency_key text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid, idempotency_key text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default, never more than app_private.export_storage_per_clinic_mb allows): LIMIT_EXCEEDED beyond (cancelExport frees a place among those in progress, deleteExport frees storage). Owners, admins and cashiers; audited.';
+COMMENT ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid, idempotency_key text) IS 'Asks for an export file: a CSV of a period (fromDate, toDate), an invoice_pdf (invoiceId), a reconciliation_pdf (fromDate = the business day, one that has started) or a monthly_summary_pdf (fromDate = any day of a month that has started). What a kind does not take is INVALID_INPUT, not dropped: an invoiceId but for an invoice PDF, a period for an invoice PDF, a toDate other than the sheet''s day or outside the summary''s month. Follow its status and progress, then download it from /exports/<rowId>. At most 10 of one person''s exports, and 30 of the clinic''s, wait or run at once, and the clinic''s finished files not past their expiry take at most its export storage (the server''s EXPORT_STORAGE_PER_CLINIC_MB, 2048 MB by default, never more than app_private.export_storage_per_clinic_mb allows): LIMIT_EXCEEDED beyond (cancelExport frees a place among those in progress, deleteExport frees storage). An idempotencyKey makes a retry (a double click, an answer lost) answer the export the key first asked for, whatever its status since; the same key with another kind, period or invoice is CONFLICT. Owners, admins and cashiers; audited.';
 
 
 --
@@ -17543,6 +17568,22 @@ ALTER TABLE ONLY app_public.refund
 
 ALTER TABLE ONLY app_public.refund
     ADD CONSTRAINT refund_pkey PRIMARY KEY (clinic_id, id);
+
+
+--
+-- Name: report_export report_export_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.report_export
+    ADD CONSTRAINT report_export_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT report_export_clinic_id_idempotency_key_key ON report_export; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT report_export_clinic_id_idempotency_key_key ON app_public.report_export IS '@behavior -update -delete
+An idempotency key names one export of the clinic (request_export answers it again; another clinic''s key is its own).';
 
 
 --
@@ -24851,11 +24892,11 @@ GRANT ALL ON FUNCTION app_public.reopen_day(business_date date, reason text, ide
 
 
 --
--- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+-- Name: FUNCTION request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid, idempotency_key text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid) TO :DATABASE_VISITOR;
+REVOKE ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid, idempotency_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.request_export(kind app_public.export_kind, from_date date, to_date date, invoice_id uuid, idempotency_key text) TO :DATABASE_VISITOR;
 
 
 --

@@ -1879,6 +1879,71 @@ test("one person has at most 10 exports waiting or running: the 11th is LIMIT_EX
   await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [ids]);
 });
 
+// a double click on "Export" (or an answer lost and the request sent again) made two exports: two jobs reading the
+// same period, two of the person's 10 places
+test("an export asked for again with its idempotency key is the same export and one job, answered when the person's line is full; the key with another kind, period or invoice is CONFLICT; another clinic's key is its own", async () => {
+  const e = await createClinic("Export E");
+  const cashier = new Browser(api);
+  await cashier.login(e.members.cashier.phone, e.members.cashier.password);
+  const [invoice, other] = [await createIssuedInvoice(e), await createIssuedInvoice(e)];
+  const ask = (browser: Browser, key: string, kind: string, from: string | null, to: string | null, invoiceId: string | null = null) =>
+    browser.graphql(
+      `mutation($kind: ExportKind!, $from: Date, $to: Date, $invoice: UUID, $key: String) {
+        requestExport(input: { kind: $kind, fromDate: $from, toDate: $to, invoiceId: $invoice, idempotencyKey: $key }) { result { rowId status } } }`,
+      { kind, from, to, invoice: invoiceId, key },
+    );
+  const rowId = (r: Awaited<ReturnType<typeof ask>>) => {
+    expect(r.body.errors).toBeUndefined();
+    return r.body.data.requestExport.result.rowId as string;
+  };
+  const exportsOfE = async () => (await rootPool().query("select id from app_public.report_export where clinic_id = $1", [e.clinicId])).rows.map((r) => r.id as string);
+  const [csvKey, pdfKey] = [randomUUID(), randomUUID()];
+  // clicked twice at once: the second waits for the first and answers its export
+  const [first, second] = await Promise.all([ask(cashier, csvKey, "payments_csv", today, today), ask(cashier, csvKey, "payments_csv", today, today)]);
+  const exported = rowId(first);
+  expect(rowId(second)).toBe(exported);
+  const pdf = rowId(await ask(cashier, pdfKey, "invoice_pdf", null, null, invoice.id));
+  expect((await exportsOfE()).sort()).toEqual([exported, pdf].sort());
+  const jobs = async () => (await rootPool().query("select key from graphile_worker._private_jobs where key = any($1)", [(await exportsOfE()).map((id) => `report_export:${id}`)])).rows.map((r) => r.key);
+  expect((await jobs()).sort()).toEqual([`report_export:${exported}`, `report_export:${pdf}`].sort());
+  // the person's line full (10 waiting, those two among them): a retry is still answered, a new export is not
+  for (let i = 0; i < 8; i++) rowId(await ask(cashier, randomUUID(), "patients_csv", today, today));
+  expect(rowId(await ask(cashier, csvKey, "payments_csv", today, today))).toBe(exported);
+  expect((await ask(cashier, randomUUID(), "patients_csv", today, today)).body.errors?.[0]?.extensions?.code).toBe("LIMIT_EXCEEDED");
+  // and after it has finished, failed or been cancelled: the export the key asked for
+  await rootPool().query("update app_public.report_export set status = 'failed', error = 'test' where id = $1", [pdf]);
+  expect(rowId(await ask(cashier, pdfKey, "invoice_pdf", null, null, invoice.id))).toBe(pdf);
+  // the key with anything else asked is refused, and asks for nothing
+  const yesterday = (await rootPool().query("select ($1::date - 1)::text as d", [today])).rows[0].d;
+  const conflict = { extensions: { code: "CONFLICT" }, message: "This idempotency key was already used for a different export." };
+  for (const [key, kind, from, to, invoiceId, error] of [
+    [csvKey, "visits_csv", today, today, null, conflict],
+    [csvKey, "payments_csv", yesterday, today, null, conflict],
+    [pdfKey, "invoice_pdf", null, null, other.id, conflict],
+    // what the kind does not take is told first, as without a key
+    [csvKey, "payments_csv", today, null, null, { extensions: { code: "INVALID_INPUT" }, message: "Give the period: both fromDate and toDate." }],
+  ] as const) {
+    const r = await ask(cashier, key, kind, from, to, invoiceId);
+    expect({ kind, from, to, invoiceId, error: r.body.errors?.[0] }).toMatchObject({ kind, from, to, invoiceId, error });
+  }
+  expect(await exportsOfE()).toHaveLength(10);
+  // a key of white space alone is no key
+  expect((await ask(cashier, "  ", "patients_csv", today, today)).body.errors?.[0]).toMatchObject({
+    extensions: { code: "INVALID_INPUT" },
+    message: "An idempotency key cannot be white space alone: send one per export you mean, or none.",
+  });
+  // another clinic's export under the same key is its own
+  const elsewhere = rowId(await ask(cashierB, csvKey, "payments_csv", today, today));
+  expect(elsewhere).not.toBe(exported);
+  // found by its key, as a payment is, in the clinic of the person asking only
+  const byKey = (browser: Browser, clinicId: string) =>
+    browser.graphql(`query($clinicId: UUID!, $key: String!) { reportExportByClinicIdAndIdempotencyKey(clinicId: $clinicId, idempotencyKey: $key) { rowId } }`, { clinicId, key: csvKey });
+  expect((await byKey(cashier, e.clinicId)).body.data.reportExportByClinicIdAndIdempotencyKey).toEqual({ rowId: exported });
+  expect((await byKey(cashierB, e.clinicId)).body.data.reportExportByClinicIdAndIdempotencyKey).toBeNull();
+  // nothing of this clinic's is left for later tests' workers
+  await rootPool().query("delete from graphile_worker._private_jobs where key = any($1)", [[...(await exportsOfE()), elsewhere].map((id) => `report_export:${id}`)]);
+});
+
 test("a clinic has at most 30 exports waiting or running, whoever asked: a new account's first is refused beyond", async () => {
   const d = await createClinic("Export D");
   const browsers = await Promise.all(
