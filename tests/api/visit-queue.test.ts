@@ -732,9 +732,21 @@ test("a subscription's first event, listening with no visit, comes once the serv
   }
 });
 
-// on a database of its own: a new key renames every channel of its database, and would end other test files' subscriptions
-test("a new live queue key ends a subscription made before, told to subscribe again (UNAVAILABLE); subscribed again, it listens on the channel the new key names", async () => {
-  const { config, drop } = await schemaCopy("queue_key");
+/** A subscription of a desk on a database of its own (withOwnKey). */
+interface OwnDesk {
+  client: Client;
+  received: QueueEvent[];
+  errors: unknown[];
+  ended: Promise<Ending>;
+}
+
+/**
+ * `use` with a database of its own (a new key, or none, renames every channel of its database, and would end other test
+ * files' subscriptions) as its root (`own`), and `subscribed()`: a subscription of a receptionist of a clinic of it, once
+ * its server listens on the channel the key names now.
+ */
+async function withOwnKey(suffix: string, use: (own: pg.Client, subscribed: () => Promise<OwnDesk>) => Promise<void>): Promise<void> {
+  const { config, drop } = await schemaCopy(suffix);
   const own = new pg.Client({ connectionString: config.rootUrl });
   await own.connect();
   const server = await startApi({}, { database: config });
@@ -752,8 +764,7 @@ test("a new live queue key ends a subscription made before, told to subscribe ag
     const clinicId = rows[0].id as string;
     const desk = new Browser(server);
     await desk.login(phone, password);
-    /** A subscription of the desk, once its server listens on the channel the key names now. */
-    const subscribed = async () => {
+    await use(own, async () => {
       const client = wsClientFor(desk, undefined, server);
       const [received, errors]: [QueueEvent[], unknown[]] = [[], []];
       const ended = collect(client, received, errors);
@@ -763,21 +774,43 @@ test("a new live queue key ends a subscription made before, told to subscribe ag
           .then(({ rows }) => listenerOn(rows[0].channel) !== undefined);
       expect(await until(listens)).toBe(true);
       return { client, received, errors, ended };
-    };
-    const before = await subscribed();
-    await own.query("update app_private.secret_key set key = default where purpose = 'live_queue'");
-    await until(() => before.errors.length > 0, 10_000);
-    expect({ received: before.received, errors: before.errors }).toEqual({ received: [], errors: CHANNEL_MOVED });
-    expect(await before.ended).toBe("complete");
-    const again = await subscribed();
-    await Promise.all([before.client.dispose(), again.client.dispose()]);
-    expect(again.errors).toEqual([]);
+    });
   } finally {
     await server.close();
     await own.end();
     await drop();
   }
-});
+}
+
+/** What a subscription made before `change` (a new key) is told, and whether one made after hears without error. */
+async function toldAtANewKey(subscribed: () => Promise<OwnDesk>, change: () => Promise<unknown>) {
+  const before = await subscribed();
+  await change();
+  await until(() => before.errors.length > 0, 10_000);
+  const told = { received: before.received, errors: before.errors, ended: before.errors.length > 0 ? await before.ended : "still going" };
+  const again = await subscribed();
+  await Promise.all([before.client.dispose(), again.client.dispose()]);
+  return { before: told, again: again.errors };
+}
+
+test("a new live queue key ends a subscription made before, told to subscribe again (UNAVAILABLE); subscribed again, it listens on the channel the new key names", () =>
+  withOwnKey("queue_key", async (own, subscribed) => {
+    const told = await toldAtANewKey(subscribed, () => own.query("update app_private.secret_key set key = default where purpose = 'live_queue'"));
+    expect(told).toEqual({ before: { received: [], errors: CHANNEL_MOVED, ended: "complete" }, again: [] });
+  }));
+
+// a truncate fires no row's trigger: the subscriptions made before were told nothing, and listened on the old key's
+// channels for good, hearing no visit again (no error, no end) until their desk subscribed again
+test("a live queue key made anew after a truncate of the keys ends a subscription made before, told to subscribe again (UNAVAILABLE), as a new key does", () =>
+  withOwnKey("queue_key_truncated", async (own, subscribed) => {
+    const told = await toldAtANewKey(subscribed, async () => {
+      await own.query("begin");
+      await own.query("truncate app_private.secret_key");
+      await own.query("insert into app_private.secret_key (purpose) values ('live_queue'), ('account_lock')");
+      await own.query("commit");
+    });
+    expect(told).toEqual({ before: { received: [], errors: CHANNEL_MOVED, ended: "complete" }, again: [] });
+  }));
 
 /** The errors of the last event of a subscription that failed: its failure, at visitQueueChanged (then null). */
 function toldAtTheField(code: string, message: string) {
