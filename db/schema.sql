@@ -10238,11 +10238,12 @@ begin
   if tg_op = 'UPDATE' and new.key = old.key then
     return new;
   end if;
-  -- BEFORE the change: the channels are still named with the old key, which the subscriptions listen on
+  -- BEFORE the change (an update, a delete, or a truncate: a statement's trigger, neither new nor old): the channels are
+  -- still named with the old key, which the subscriptions listen on; without a live_queue key, none (null)
   perform pg_notify(c.channel, '{"channel_changed": true}')
   from (select distinct app_private.member_visit_queue_channel(m.clinic_id, m.id, m.role) as channel from app_public.membership m) c
   where c.channel is not null;
-  return case tg_op when 'DELETE' then old else new end;
+  return case tg_op when 'DELETE' then old when 'UPDATE' then new end;
 end;
 $$;
 
@@ -10253,7 +10254,7 @@ ALTER FUNCTION app_private.tg_secret_key__notify_visit_queue() OWNER TO :DATABAS
 -- Name: FUNCTION tg_secret_key__notify_visit_queue(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_secret_key__notify_visit_queue() IS 'BEFORE UPDATE OF key OR DELETE of the live_queue key: tells every live queue channel a member listens on (member_visit_queue_channel of each membership), while it still bears the old key''s name, {"channel_changed": true}, so that the API ends every subscription made with the old key (UNAVAILABLE: subscribe again) and its frontend subscribes again on the channel the new key names.';
+COMMENT ON FUNCTION app_private.tg_secret_key__notify_visit_queue() IS 'BEFORE UPDATE OF key OR DELETE of the live_queue key, and BEFORE TRUNCATE of the keys (000441: a truncate fires no row''s trigger, and the subscriptions made before were told nothing, deaf for good): tells every live queue channel a member listens on (member_visit_queue_channel of each membership), while it still bears the old key''s name, {"channel_changed": true}, so that the API ends every subscription made with the old key (UNAVAILABLE: subscribe again) and its frontend subscribes again on the channel the new key names.';
 
 
 --
@@ -18673,6 +18674,20 @@ COMMENT ON TRIGGER _500_audit ON app_private.analyst_grant IS 'Audits each clini
 --
 
 CREATE TRIGGER _700_notify_visit_queue BEFORE DELETE OR UPDATE OF key ON app_private.secret_key FOR EACH ROW WHEN ((old.purpose = 'live_queue'::text)) EXECUTE FUNCTION app_private.tg_secret_key__notify_visit_queue();
+
+
+--
+-- Name: secret_key _700_notify_visit_queue_truncated; Type: TRIGGER; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _700_notify_visit_queue_truncated BEFORE TRUNCATE ON app_private.secret_key FOR EACH STATEMENT EXECUTE FUNCTION app_private.tg_secret_key__notify_visit_queue();
+
+
+--
+-- Name: TRIGGER _700_notify_visit_queue_truncated ON secret_key; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _700_notify_visit_queue_truncated ON app_private.secret_key IS 'The keys truncated: every live queue subscriber is told to subscribe again, as at a new key (tg_secret_key__notify_visit_queue).';
 
 
 --
