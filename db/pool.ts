@@ -16,12 +16,23 @@ import pg from "pg";
 export const CONNECT_TIMEOUT_MS = 5000;
 
 /**
+ * How long a connection is quiet before TCP asks the other end whether it is there (keepalive), in place of the
+ * system's two hours. A NAT or firewall between the API and the database (a cloud's NAT gateway forgets a flow quiet
+ * for 350 s, a load balancer's 4 minutes) drops a quiet connection's mapping and tells neither end: the live queue's
+ * listening connection, quiet for as long as no visit of a clinic changes, then heard nothing more, and every front
+ * desk's queue stood still with no error, its `LISTEN` believed alive for hours. A probe a minute keeps the mapping;
+ * a path truly lost is found within about 12 minutes (Linux's 9 probes 75 s apart), and the subscriptions end, told
+ * to subscribe again.
+ */
+export const KEEPALIVE_AFTER_MS = 60_000;
+
+/**
  * A pool whose closed connections are each one `warn` (in the context the pool was made in, not a
- * request's) and leave it (the next request opens a fresh one), which gives up a connection not had within CONNECT_TIMEOUT_MS, and keeps TCP keepalive on.
+ * request's) and leave it (the next request opens a fresh one), which gives up a connection not had within CONNECT_TIMEOUT_MS, and has TCP probe a connection quiet for KEEPALIVE_AFTER_MS.
  * Its `end()` resolves once its connections are closed (endedOnceClosed).
  */
 export function poolHearingClosures(config: pg.PoolConfig, warn: (message: string) => void): pg.Pool {
-  const pool = endedOnceClosed(new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, ...config }));
+  const pool = endedOnceClosed(new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS, ...config }));
   // told in the pool's own context: a connection's events come in that of the request that opened it,
   // and its closing, long after, was logged with that request's id
   const inPoolsContext = AsyncLocalStorage.snapshot();

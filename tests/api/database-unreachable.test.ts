@@ -10,9 +10,10 @@
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { connect, createServer, type Socket } from "node:net";
+import { execFileSync } from "node:child_process";
 import { createApiServer, type ApiServer } from "../../server/app.ts";
 import { loopbackApi } from "../../server/loopback-api.ts";
-import { CONNECT_TIMEOUT_MS, poolHearingClosures } from "../../db/pool.ts";
+import { CONNECT_TIMEOUT_MS, KEEPALIVE_AFTER_MS, poolHearingClosures } from "../../db/pool.ts";
 import { currentRequestId, runWithRequestId } from "../../server/log.ts";
 import { prepareDatabase } from "../../db/setup.ts";
 import { apiPool } from "../../server/pg-transaction.ts";
@@ -21,6 +22,33 @@ import { serverSettings } from "../../server/settings.ts";
 import { closeRootPool, ownDatabase, rootPool, testConfig } from "../support/database.ts";
 import { TEST_JWT_SECRET } from "../support/api.ts";
 import { until } from "../support/until.ts";
+
+// TCP asked after the system's two hours whether a quiet connection's other end was there: a NAT between the API and
+// the database (350 s for a cloud's gateway) forgot the live queue's listening connection, quiet while no visit
+// changed, and told neither end, and every front desk heard nothing more, with no error
+test("the API's and the worker's connections are probed by TCP after a minute of quiet, not the system's two hours", async () => {
+  const pools = { api: apiPool(testConfig.authenticatorUrl, 1), worker: workerPool({ connectionString: testConfig.ownerUrl, max: 1 }, () => {}) };
+  try {
+    const probedAfter: Record<string, number> = {};
+    for (const [name, pool] of Object.entries(pools)) {
+      const client = await pool.connect();
+      try {
+        const port = (client as pg.PoolClient & { connection: { stream: Socket } }).connection.stream.localPort;
+        // the kernel's own word: `timer:(keepalive,59sec,0)`, the time left before its first probe
+        const socket = execFileSync("ss", ["-tnoH", "state", "established", `( sport = :${port} )`], { encoding: "utf8" });
+        const [, amount, unit] = /timer:\(keepalive,(\d+)(ms|sec|min)/.exec(socket) ?? [socket, "", ""];
+        probedAfter[name] = Number(amount) * { ms: 0.001, sec: 1, min: 60 }[unit as "ms" | "sec" | "min"];
+      } finally {
+        client.release();
+      }
+    }
+    expect(probedAfter).toEqual({ api: expect.any(Number), worker: expect.any(Number) });
+    for (const seconds of Object.values(probedAfter)) expect(seconds).toBeLessThanOrEqual(KEEPALIVE_AFTER_MS / 1000);
+    expect(KEEPALIVE_AFTER_MS).toBeLessThanOrEqual(60_000); // under the 350 s a cloud's NAT gateway keeps a quiet flow
+  } finally {
+    await Promise.all(Object.values(pools).map((pool) => pool.end()));
+  }
+});
 
 const database = new URL(testConfig.authenticatorUrl);
 let answering = true;
