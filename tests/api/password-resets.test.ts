@@ -269,6 +269,39 @@ describe("an account a clinic gave a password joins no other clinic until the op
     expect((await managers["owner of B"].graphql(UPDATE, { c: b.clinicId, id: invitation })).body).toEqual({ data: { updateMembership: { membership: { role: "doctor" } } } });
   });
 
+  // the clinic that gave the password declined another clinic's invitation as the person, which then could not invite
+  // them for 30 days, the decline in its audit log as the person's: the holder's check (PASSWORD_CHANGE_REQUIRED) was
+  // passed by changing the password the clinic knew, as for an acceptance
+  test("an invitation of another clinic is not declined with the clinic's password, even changed; the resetting clinic's own is", async () => {
+    const DECLINE = `mutation($c: UUID!) { declineInvitation(input: { clinicId: $c }) { result } }`;
+    const cashier = await memberOfA("cashier");
+    expect((await reset(managers.owner, cashier.membershipId)).body.errors).toBeUndefined();
+    const invitation = (await managers["owner of B"].graphql(INVITE, { p: cashier.phone })).body.data.inviteMember.result.rowId;
+    const KEPT_FROM_ANSWERING = {
+      extensions: { code: "FORBIDDEN" },
+      message: "This account's password was last given by another clinic, which may log in as it: it answers no other clinic's invitation until the platform operator resets the password (npm run password).",
+    };
+    const impostor = new Browser(api);
+    await impostor.login(cashier.phone, NEW_PASSWORD, a.clinicId);
+    // said first, as an acceptance says it: changing the password (PASSWORD_CHANGE_REQUIRED's remedy) would not lift it
+    expect((await impostor.graphql(DECLINE, { c: b.clinicId })).body.errors?.[0]).toMatchObject(KEPT_FROM_ANSWERING);
+    expect((await impostor.post("/auth/password", { currentPassword: NEW_PASSWORD, newPassword: "now it looks like mine" })).status).toBe(200);
+    expect((await impostor.graphql(DECLINE, { c: b.clinicId })).body.errors?.[0]).toMatchObject(KEPT_FROM_ANSWERING);
+    const { rows } = await rootPool().query("select accepted_at, deleted_at from app_public.membership where id = $1", [invitation]);
+    expect(rows).toEqual([{ accepted_at: null, deleted_at: null }]);
+    // the resetting clinic's own invitation (the person removed and asked again) is the person's to decline
+    expect((await managers.owner.graphql(`mutation($m: UUID!) { removeMember(input: { membershipId: $m }) { result { rowId } } }`, { m: cashier.membershipId })).body.errors).toBeUndefined();
+    expect((await managers.owner.graphql(INVITE, { p: cashier.phone })).body.data.inviteMember.result.rowId).toBe(cashier.membershipId);
+    await impostor.login(cashier.phone, "now it looks like mine"); // the removal ended the session in A
+    expect((await impostor.graphql(DECLINE, { c: a.clinicId })).body).toEqual({ data: { declineInvitation: { result: true } } });
+    // and after the operator's reset and the person's own password, B's too
+    await rootPool().query("select app_private.reset_password($1, 'the operator chose it')", [cashier.phone]);
+    const person = new Browser(api);
+    await person.login(cashier.phone, "the operator chose it");
+    expect((await person.post("/auth/password", { currentPassword: "the operator chose it", newPassword: "the cashier's own" })).status).toBe(200);
+    expect((await person.graphql(DECLINE, { c: b.clinicId })).body).toEqual({ data: { declineInvitation: { result: true } } });
+  });
+
   test("the resetting clinic itself restores the person it removed", async () => {
     const doctor = await memberOfA("doctor");
     expect((await reset(managers.owner, doctor.membershipId)).body.errors).toBeUndefined();
