@@ -13037,6 +13037,7 @@ CREATE FUNCTION app_public.decline_invitation(clinic_id uuid) RETURNS boolean
 declare
   v_user uuid := app_public.current_user_id();
   v_membership uuid;
+  v_given_by uuid;
 begin
   if v_user is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
@@ -13048,6 +13049,16 @@ begin
   for update;
   if v_membership is null then
     raise exception 'You have no pending invitation from that clinic.' using errcode = 'CNOTF';
+  end if;
+  -- not of whoever at the clinic that last gave the password knows it, who may have changed it to pass the holder's
+  -- check below: the account answers no other clinic's invitation until the operator resets it, as it accepts none
+  -- (_485_kept_to_the_resetting_clinic, which refuses an acceptance first too: changing the password lifts neither). A
+  -- reset of the person is refused while this invitation is pending (member_elsewhere), and one in flight as it was
+  -- made was waited for under the phone's lock: the reset read here is committed
+  select s.password_given_by_clinic into v_given_by from app_private.user_secret s where s.user_id = v_user;
+  if v_given_by is not null and v_given_by <> decline_invitation.clinic_id then
+    raise exception 'This account''s password was last given by another clinic, which may log in as it: it answers no other clinic''s invitation until the platform operator resets the password (npm run password).'
+      using errcode = 'CFORB';
   end if;
   -- a decline keeps the clinic from inviting them for 30 days: the person's too
   perform app_private.check_password_set_by_holder(v_user);
@@ -13064,7 +13075,7 @@ ALTER FUNCTION app_public.decline_invitation(clinic_id uuid) OWNER TO :DATABASE_
 -- Name: FUNCTION decline_invitation(clinic_id uuid); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; PASSWORD_CHANGE_REQUIRED while the account''s password is the one whoever made the account chose (check_password_set_by_holder); an accepted membership is left by asking the clinic to remove it.';
+COMMENT ON FUNCTION app_public.decline_invitation(clinic_id uuid) IS 'Declines the current user''s pending invitation from a clinic (its id is in the login answer''s `clinics`, marked `pending`): the membership is removed for good (restoreMember refuses it) and the clinic may invite them again only 30 days later; the clinic never sees who it invited. NOT_FOUND when there is no such invitation; PASSWORD_CHANGE_REQUIRED while the account''s password is the one whoever made the account chose (check_password_set_by_holder); FORBIDDEN while the password was last given by another clinic (user_secret.password_given_by_clinic: whoever there knew it may log in as the person and change it), until the platform operator resets it, as acceptInvitation is refused (000442); an accepted membership is left by asking the clinic to remove it.';
 
 
 --
@@ -16049,7 +16060,7 @@ COMMENT ON COLUMN app_private.user_secret.password_set_by_holder IS 'Whether the
 -- Name: COLUMN user_secret.password_given_by_clinic; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_private.user_secret.password_given_by_clinic IS 'The clinic whose owner or admin last gave the account its password (reset_member_password), null once the platform operator has reset it (npm run password, npm run superuser) or for none: while set, the account joins no other clinic (tg_membership__kept_to_the_resetting_clinic), as that clinic may log in as it, whatever password it changes to.';
+COMMENT ON COLUMN app_private.user_secret.password_given_by_clinic IS 'The clinic whose owner or admin last gave the account its password (reset_member_password), null once the platform operator has reset it (npm run password, npm run superuser) or for none: while set, the account joins no other clinic (tg_membership__kept_to_the_resetting_clinic) and declines no other clinic''s invitation (decline_invitation, 000442), as that clinic may log in as it, whatever password it changes to.';
 
 
 --
