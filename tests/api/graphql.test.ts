@@ -2283,6 +2283,37 @@ describe("grouped aggregates", () => {
     }
   });
 
+  // pg-aggregates wrote no order: a clinic's 300 days of visits came in PostgreSQL's hashing's order (11 May, 5 July, …)
+  test("come in the order of their keys: visits per day day after day, per status in the lifecycle's order, then by the next key", async () => {
+    const busy = await createClinic();
+    const patients = [];
+    for (let i = 0; i < 30; i++) patients.push((await createPatient(busy.clinicId)).id);
+    // 3,000 visits over 300 days, every tenth cancelled, as a clinic's year; its statistics known, as a busy table's are
+    await rootPool().query(
+      `insert into app_public.visit (clinic_id, patient_id, doctor_id, scheduled_at)
+       select $1, ($2::uuid[])[1 + i % 30], $3, timestamptz '2030-01-01 09:00+03' + (i % 300) * interval '1 day' + (i / 300) * interval '7 minutes'
+       from generate_series(0, 2999) i`,
+      [busy.clinicId, patients, busy.members.doctor.membershipId],
+    );
+    await rootPool().query("update app_public.visit set status = 'cancelled', cancel_reason = 'Ill' where clinic_id = $1 and extract(minute from scheduled_at) = 3", [busy.clinicId]);
+    await rootPool().query("analyze app_public.visit");
+    const desk = new Browser(api);
+    await desk.login(busy.members.owner.phone, busy.members.owner.password);
+    const days = Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2030, 0, 1 + i)).toISOString().slice(0, 10)}T00:00:00.000000+03:00`);
+    const r = await desk.graphql(
+      `query($g: [VisitGroupBy!]!) { visits { perDay: groupedAggregates(groupBy: [SCHEDULED_AT_TRUNCATED_TO_DAY]) { keys distinctCount { rowId } }
+         perStatusAndDay: groupedAggregates(groupBy: $g) { keys } perPatient: groupedAggregates(groupBy: [PATIENT_ID]) { keys } } }`,
+      { g: ["STATUS", "SCHEDULED_AT_TRUNCATED_TO_DAY"] },
+    );
+    expect(r.body.errors).toBeUndefined();
+    const { perDay, perStatusAndDay, perPatient } = r.body.data.visits;
+    expect(perDay.map((g: { keys: string[] }) => g.keys[0])).toEqual(days);
+    expect(perDay.every((g: { distinctCount: { rowId: string } }) => g.distinctCount.rowId === "10")).toBe(true);
+    // scheduled before cancelled (the lifecycle's order, not the alphabet's), each status's days in order
+    expect(perStatusAndDay.map((g: { keys: string[] }) => g.keys)).toEqual([...days.map((day) => ["scheduled", day]), ...days.map((day) => ["cancelled", day])]);
+    expect(perPatient.map((g: { keys: string[] }) => g.keys[0])).toEqual([...patients].sort());
+  });
+
   test("offer in having only what PostgreSQL can compute: a distinct count compared as a number, no sum or average of a time", async () => {
     const times = (await createClinic()).members.owner;
     const owner = new Browser(api);

@@ -1,0 +1,55 @@
+/**
+ * A `groupedAggregates` answers its groups in the order of their keys, the first key first: visits per day day after
+ * day, per status in the lifecycle's order (an enum's own). @graphile/pg-aggregates 0.2 writes no `order by` in the
+ * grouping's statement (and its query builder drops one given as the groups are applied), so the groups came in
+ * whatever order PostgreSQL's hashing left them: a clinic's 300 days of visits came 11 May, 5 July, … Here the
+ * grouping is ordered by the expressions it groups by, written from the `groupBy` given (each key's own `apply`,
+ * asked for its expression), as a part of the statement known at each request.
+ */
+import type { PgSelectStep } from "postgraphile/@dataplan/pg";
+import { lambda } from "postgraphile/grafast";
+import type { GraphQLEnumType } from "postgraphile/graphql";
+
+type Sql = ReturnType<GraphileBuild.Build["sql"]>;
+/** A `groupBy` key's `apply`: it groups the query builder it is given by its expression. */
+type GroupApply = (queryBuilder: { alias: Sql; groupBy(spec: { fragment: Sql }): void }) => void;
+
+export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
+  name: "ClinicOpsGroupsInKeyOrderPlugin",
+  version: "1.0.0",
+  schema: {
+    hooks: {
+      GraphQLObjectType_fields_field: {
+        // before the limit on the groups (request-limits.ts), which wraps the grouping's plan in a check of its own; the
+        // hook alone, so that the plugins' order (their middleware's: who is refused first) stays as it was
+        before: ["ClinicOpsRequestLimitsPlugin"],
+        callback(field, build, { scope }) {
+          const plan = field.plan;
+          const groupBy = field.args?.groupBy;
+          if (!scope.isConnectionType || scope.fieldName !== "groupedAggregates" || !plan || !groupBy) return field;
+          const { sql, graphql: { getNamedType }, dataplanPg: { TYPES } } = build;
+          const keys = getNamedType(groupBy.type) as GraphQLEnumType;
+          const applyOf = new Map(keys.getValues().map((key) => [key.value, key.extensions?.grafast?.apply as GroupApply | undefined]));
+          return {
+            ...field,
+            plan(...planArgs: Parameters<typeof plan>) {
+              const $grouping = plan(...planArgs) as PgSelectStep;
+              const [, fieldArgs] = planArgs;
+              const alias = $grouping.alias as Sql;
+              /** The expressions `given` groups by, in its order ("null::int" for none, which orders nothing). */
+              const grouped = (given: unknown): Sql => {
+                const fragments: Sql[] = [];
+                const builder = { alias, groupBy: (spec: { fragment: Sql }) => void fragments.push(spec.fragment) };
+                for (const key of Array.isArray(given) ? given : [given]) applyOf.get(key)?.(builder);
+                return fragments.length > 0 ? sql.join(fragments, ", ") : sql`null::int`;
+              };
+              const $order = lambda(fieldArgs.getRaw("groupBy"), grouped, true);
+              $grouping.orderBy({ fragment: $grouping.deferredSQL($order), codec: TYPES.text, direction: "ASC" });
+              return $grouping;
+            },
+          };
+        },
+      },
+    },
+  },
+};
