@@ -394,11 +394,13 @@ export async function sealAuditLog(config: DatabaseConfig): Promise<void> {
  * clinic's id for its currency, time zone, business days, invitations and exports) and a clinic's
  * id is in the reporting views: an analyst holding one of them from plain SQL would stall that
  * clinic's invoices, payments or closes for as long as they liked. It also lets every role make
- * large objects, and write messages into the write-ahead log (pg_logical_emit_message, 10 MB a call),
- * which an analyst could fill the disk with ("no write privilege anywhere"). In the application's
+ * large objects, write messages into the write-ahead log (pg_logical_emit_message, 10 MB a call),
+ * and export snapshots (pg_export_snapshot: a file in the data directory's pg_snapshots at each call,
+ * kept until the transaction ends, 6,000 a second from one statement, which no temp_file_limit counts),
+ * which an analyst could fill the disk (and its inodes) with ("no write privilege anywhere"). In the application's
  * database only the owner role takes advisory locks (migrations, the worker, and the definer
  * functions and triggers that every API request's locks go through), and nobody else makes large
- * objects or log messages. Run as root at every start; changes nothing once done, and gives the owner back a grant
+ * objects, log messages or snapshot files (the owner keeps it, for a pg_dump --jobs of its own). Run as root at every start; changes nothing once done, and gives the owner back a grant
  * it lost (its role dropped and made again).
  */
 async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<void> {
@@ -408,7 +410,7 @@ async function keepLocksAndServerWritesToOwner(config: DatabaseConfig): Promise<
          -- the visitor held them too before they were the owner's alone
          has_function_privilege($2, p.oid, 'execute') or not has_function_privilege($1, p.oid, 'execute') as to_do
        from pg_proc p where p.pronamespace = 'pg_catalog'::regnamespace
-         and (p.proname ~ '^pg_(try_)?advisory_' or p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea', 'pg_logical_emit_message'))`,
+         and (p.proname ~ '^pg_(try_)?advisory_' or p.proname in ('lo_creat', 'lo_create', 'lo_from_bytea', 'pg_logical_emit_message', 'pg_export_snapshot'))`,
       [config.roles.owner, config.roles.visitor],
     );
     const toDo = rows.filter((row) => row.to_do).map((row) => `pg_catalog.${row.signature}`).join(", ");

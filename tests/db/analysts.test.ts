@@ -453,6 +453,23 @@ test("cannot make large objects, hold more than 3 connections, or lift its limit
   expect(rows[0].rolconnlimit).toBe(3);
 });
 
+// pg_export_snapshot writes a file into the data directory's pg_snapshots at each call, kept until the transaction
+// ends, which no temp_file_limit counts: one statement (select count(pg_export_snapshot()) from generate_series(1, 1e7))
+// made 6,000 files a second, 4 kB and an inode each, on the disk that holds the write-ahead log
+test("cannot export snapshots, each a file in the data directory that the limit on temporary files does not count", async () => {
+  await analyst.query("begin");
+  try {
+    await expect(analyst.query("select pg_export_snapshot()")).rejects.toThrow(/permission denied/);
+  } finally {
+    await analyst.query("rollback");
+  }
+  const { rows } = await rootPool().query(
+    "select has_function_privilege($1, 'pg_catalog.pg_export_snapshot()', 'execute') as analyst, has_function_privilege($2, 'pg_catalog.pg_export_snapshot()', 'execute') as owner",
+    [ANALYST, testConfig.roles.owner],
+  );
+  expect(rows[0]).toEqual({ analyst: false, owner: true }); // the owner's, for a pg_dump --jobs of its own
+});
+
 test("cannot take the advisory locks that hold up a clinic's invoices or a phone's account", async () => {
   // the keys are in the code; a lock held from plain SQL would stall every new invoice of clinic A,
   // and the account of this phone (its creation, an invitation to it), for as long as the analyst liked
