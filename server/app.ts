@@ -76,6 +76,25 @@ function requestLogging(stop: Stop) {
 }
 
 /**
+ * An answer its client stops reading (its window shut, or gone without a word) is cut once nothing of it has gone out for
+ * DOWNLOAD_STALL_MS, as a stalled download is (file-download.ts): node has no deadline once an answer is being sent, and a
+ * GraphQL answer (up to MAX_ANSWER_BYTES) waited in the server's memory, its connection open, for as long as its client
+ * liked (a member's 10 MB answers, one a minute and none read, added up until they took the server's heap). Timed from
+ * the answer's headers, so a request still running is not cut; node counts as activity any part of a write the kernel
+ * takes; the answer ended, node's keep-alive timeout takes this one's place.
+ */
+function cutStalledAnswers(stallMs: number) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
+      res.setTimeout(stallMs, () => res.destroy());
+      return writeHead.apply(this, args);
+    } as Response["writeHead"];
+    next();
+  };
+}
+
+/**
  * Headers every answer carries: its content is of the type it says (`nosniff`: a browser does not
  * take a downloaded CSV, or a JSON answer, for a page or a script); in production, browsers reach
  * the server over HTTPS alone for a year (HSTS), as the session's `__Host-` cookie needs.
@@ -123,6 +142,7 @@ export async function createApiServer({ pool, settings, roles, sessionCheckMs }:
   app.set("trust proxy", settings.trustProxy);
   const stop: Stop = { cutting: false };
   app.use(requestLogging(stop));
+  app.use(cutStalledAnswers(settings.downloadStallMs));
   app.use(securityHeaders(settings));
   app.use(healthRoutes(pool, pgSettingsFor(null, settings, roles)));
   app.use(corsForFrontends(settings));

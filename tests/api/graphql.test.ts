@@ -2117,6 +2117,47 @@ describe("transactions", () => {
   });
 });
 
+// a client that stopped reading its answer held the connection, and the answer in the server's memory, for good: a
+// member's 10 MB answers, one a minute and none read, added up (30 held 324 MB) until they took the server's heap
+test("an answer its client stops reading is cut after DOWNLOAD_STALL_MS, as a stalled download is: its connection and memory are let go", async () => {
+  const stalling = await startApi({ DOWNLOAD_STALL_MS: "1000" });
+  const big = await createClinic();
+  const notes = "n".repeat(5000);
+  await rootPool().query(
+    "insert into app_public.patient (clinic_id, first_name, last_name, notes) select $1, 'Long', 'Notes ' || i, $2 from generate_series(1, 100) i",
+    [big.clinicId, notes],
+  );
+  const browser = new Browser(stalling);
+  await browser.login(big.members.owner.phone, big.members.owner.password);
+  // 20 pages of 100 patients with 5,000 characters of notes each: 10 MB, far more than the sockets' buffers take
+  const query = `{ ${Array.from({ length: 20 }, (_, i) => `p${i}: patients(first: 100) { nodes { notes } }`).join(" ")} }`;
+  const body = JSON.stringify({ query });
+  const before = await stalling.connections(); // the login's, kept alive
+  const socket = connect(Number(new URL(stalling.url).port), "127.0.0.1");
+  try {
+    let received = 0;
+    const lines = await linesLoggedBy(async () => {
+      await new Promise<void>((resolve) => socket.once("connect", resolve));
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nCookie: ${browser.cookie}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      // the answer's first bytes, then nothing more is read
+      await new Promise<void>((resolve) => socket.once("data", (chunk) => ((received = chunk.length), resolve())));
+      socket.pause();
+      await until(async () => (await stalling.connections()) === before, 8000);
+    }, "warn");
+    expect(received).toBeGreaterThan(0);
+    expect(await stalling.connections()).toBe(before);
+    expect(lines.map((line) => JSON.parse(line)).filter((line) => line.event === "request_cut_short")).toEqual([
+      expect.objectContaining({ method: "POST", path: "/graphql", status: 200 }),
+    ]);
+  } finally {
+    socket.destroy();
+    await stalling.close();
+  }
+});
+
 describe("probes", () => {
   test("GET /health answers while the process is up", async () => {
     const response = await fetch(`${api.url}/health`);
