@@ -422,6 +422,33 @@ test("one person's newest entries are a page read from the chain's index of acto
   expect(plan).not.toMatch(/(^|->  )Sort /m);
 });
 
+// one record's history (auditLogs(condition: { recordId }), docs/api.md): the chain's index of records was keyed by table
+// first, so a record's id without its table walked the index entries of the whole chain (1,435 pages for a record's 4
+// entries among 200,000) to find the record's few (000NNN)
+test("one record's history reads that record's entries from the chain's index, not the whole chain's", async () => {
+  const busy = await createClinic("Busy audit clinic of records");
+  const record = randomUUID();
+  const plan = await pageAsTheApiPlansIt(busy.members.owner, "app_public.audit_log", {},
+    `select __audit_log__."seq"::text as "0" from "app_public"."audit_log" as __audit_log__ where (__audit_log__."record_id" = $1::"uuid")
+     order by __audit_log__."seq" desc, __audit_log__."id" desc limit 100`,
+    record,
+    // 100,000 entries of the clinic, 4 of them the record's, in the tables a clinic writes most; 300 other chains
+    `insert into app_public.audit_log (clinic_id, seq, occurred_at, actor_user_id, action, table_name, record_id, prev_hash, hash)
+     select '${busy.clinicId}', 1000000 + g, now() - (100000 - g) * interval '1 minute', gen_random_uuid(), 'update', (array['visit', 'patient', 'invoice', 'payment'])[1 + g % 4],
+       case when g % 25000 = 7 then '${record}'::uuid else gen_random_uuid() end, 'x', 'x' from generate_series(1, 100000) g;
+     insert into app_public.audit_log (clinic_id, seq, occurred_at, actor_user_id, action, table_name, record_id, prev_hash, hash)
+     select c, g, now(), gen_random_uuid(), 'update', 'visit', gen_random_uuid(), 'x', 'x' from (select gen_random_uuid() as c from generate_series(1, 300)) chains
+     cross join generate_series(1, 100) g`,
+    true);
+  // the pages the index scan read, less those of the session's chain (the InitPlan its condition runs first)
+  const pages = (match: RegExpExecArray | null) => Number(match![1]) + Number(match![2] ?? 0);
+  const chain = /InitPlan 1 \(returns \$0\)\n\s+->  Result [^\n]*\n\s+Buffers: shared hit=(\d+)(?: read=(\d+))?/;
+  const read = /Index Scan using audit_log_chain_record_idx on audit_log __audit_log__ \(actual rows=4 [^\n]*\n\s+Index Cond: [^\n]*\n\s+Buffers: shared hit=(\d+)(?: read=(\d+))?/;
+  expect(plan).toMatch(chain);
+  expect(plan).toMatch(read);
+  expect(pages(read.exec(plan)) - pages(chain.exec(plan))).toBeLessThanOrEqual(12); // the index's few levels, the record's entries' pages
+});
+
 // since 000182 a session reads one chain, and a login without a clinic opened a platform admin's only clinic
 test("a platform admin who owns a clinic logs in to the platform, reading its chain, unless they name the clinic, whose chain they then read", async () => {
   const own = await createClinic();

@@ -17,9 +17,11 @@ export const EXPLAINED_GENERIC = ["set plan_cache_mode = force_generic_plan", "l
  * transaction is rolled back, those of a database of a thousand clinics: each of `distinct`'s columns of `table` with
  * that many values (`{ clinic_id: 1000 }`), whatever the test database holds, after `rows` (statements run as the
  * superuser, with every trigger off, rolled back with the rest: rows of other clinics, where a statistic cannot be set).
+ * With `buffers`, each step says the pages it read too (`Buffers: shared hit=…`): what an index scan walked, where its
+ * rows alone cannot tell (an index condition on a column past the one the index has no condition on).
  */
 export async function pageAsTheApiPlansIt(
-  member: TestMember, table: string, distinct: Record<string, number>, statement: string, value: string | null, rows = "",
+  member: TestMember, table: string, distinct: Record<string, number>, statement: string, value: string | null, rows = "", buffers = false,
 ): Promise<string> {
   const sessionId = await openSession(member.userId, member.clinicId);
   const client = await rootPool().connect();
@@ -30,7 +32,7 @@ export async function pageAsTheApiPlansIt(
       ${Object.entries(distinct).map(([column, n]) => `alter table ${table} alter column ${column} set (n_distinct = ${n});`).join(" ")} analyze ${table};
       set local role ${client.escapeIdentifier(visitor)}; set local plan_cache_mode = force_generic_plan`);
     await client.query(`prepare page as ${statement}`); // its parameter's type is its cast's
-    const plan = await client.query(`explain (analyze, costs off, timing off) execute page${value === null ? "" : `(${client.escapeLiteral(value)})`}`);
+    const plan = await client.query(`explain (analyze,${buffers ? " buffers," : ""} costs off, timing off) execute page${value === null ? "" : `(${client.escapeLiteral(value)})`}`);
     return plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
   } finally {
     await client.query("rollback");
