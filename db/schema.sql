@@ -17882,14 +17882,14 @@ COMMENT ON INDEX app_public.audit_log_chain_occurred_idx IS 'A chain''s entries 
 -- Name: audit_log_chain_record_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-CREATE INDEX audit_log_chain_record_idx ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), table_name, record_id);
+CREATE INDEX audit_log_chain_record_idx ON app_public.audit_log USING btree (COALESCE(clinic_id, '00000000-0000-0000-0000-000000000000'::uuid), record_id) INCLUDE (table_name);
 
 
 --
 -- Name: INDEX audit_log_chain_record_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_AUDITOR
 --
 
-COMMENT ON INDEX app_public.audit_log_chain_record_idx IS 'A chain''s entries of one record: its history (tableName and recordId).';
+COMMENT ON INDEX app_public.audit_log_chain_record_idx IS 'A chain''s entries of one record: its history (recordId, with or without tableName); with its table_name, which the API filters and orders by only on an indexed column.';
 
 
 --

@@ -424,7 +424,7 @@ test("one person's newest entries are a page read from the chain's index of acto
 
 // one record's history (auditLogs(condition: { recordId }), docs/api.md): the chain's index of records was keyed by table
 // first, so a record's id without its table walked the index entries of the whole chain (1,435 pages for a record's 4
-// entries among 200,000) to find the record's few (000NNN)
+// entries among 200,000) to find the record's few (000443)
 test("one record's history reads that record's entries from the chain's index, not the whole chain's", async () => {
   const busy = await createClinic("Busy audit clinic of records");
   const record = randomUUID();
