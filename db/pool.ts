@@ -21,8 +21,8 @@ export const CONNECT_TIMEOUT_MS = 5000;
  * for 350 s, a load balancer's 4 minutes) drops a quiet connection's mapping and tells neither end: the live queue's
  * listening connection, quiet for as long as no visit of a clinic changes, then heard nothing more, and every front
  * desk's queue stood still with no error, its `LISTEN` believed alive for hours. A probe a minute keeps the mapping;
- * a path truly lost is found within about 12 minutes (Linux's 9 probes 75 s apart), and the subscriptions end, told
- * to subscribe again.
+ * a path truly lost is found about 70 s into a quiet spell (node's libuv sets 10 probes 1 s apart, TCP_KEEPINTVL and
+ * TCP_KEEPCNT, not Linux's 9 probes 75 s apart), and the subscriptions end, told to subscribe again.
  */
 export const KEEPALIVE_AFTER_MS = 60_000;
 

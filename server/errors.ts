@@ -166,6 +166,8 @@ const CHECK_MESSAGES: Record<string, string> = {
   visit_service_idempotency_key_check: IDEMPOTENCY_KEY,
   // closeDay's and reopenDay's key, kept by app_private.business_day_key as the day is answered (000394)
   business_day_key_idempotency_key_check: IDEMPOTENCY_KEY,
+  // requestExport's key (000440)
+  report_export_idempotency_key_check: IDEMPOTENCY_KEY,
   refund_reason_check: "A reason to refund is at most 500 characters.",
   counted_amounts_are_numbers: "Counted amounts must be numbers.",
   daily_reconciliation_notes_check: "Notes are at most 2000 characters.",

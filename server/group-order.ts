@@ -4,9 +4,11 @@
  * grouping's statement (and its query builder drops one given as the groups are applied), so the groups came in
  * whatever order PostgreSQL's hashing left them: a clinic's 300 days of visits came 11 May, 5 July, … Here the
  * grouping is ordered by the expressions it groups by, written from the `groupBy` given (each key's own `apply`,
- * asked for its expression), as a part of the statement known at each request.
+ * asked for its expression), as a part of the statement known at each request. A key of a column with a
+ * `@sortCollation` (server/sort-collation.ts) is ordered in that collation, as its list's `_ASC` sorts it: in the
+ * database's (C.UTF-8, byte order) patients per last name came Bravo, Zulu, abbott, de la Cruz, Ávila.
  */
-import type { PgSelectStep } from "postgraphile/@dataplan/pg";
+import type { PgCodecWithAttributes, PgResource, PgSelectStep } from "postgraphile/@dataplan/pg";
 import { lambda } from "postgraphile/grafast";
 import type { GraphQLEnumType } from "postgraphile/graphql";
 
@@ -27,9 +29,19 @@ export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
           const plan = field.plan;
           const groupBy = field.args?.groupBy;
           if (!scope.isConnectionType || scope.fieldName !== "groupedAggregates" || !plan || !groupBy) return field;
-          const { sql, graphql: { getNamedType }, dataplanPg: { TYPES } } = build;
+          const { sql, inflection, graphql: { getNamedType }, dataplanPg: { TYPES } } = build;
           const keys = getNamedType(groupBy.type) as GraphQLEnumType;
           const applyOf = new Map(keys.getValues().map((key) => [key.value, key.extensions?.grafast?.apply as GroupApply | undefined]));
+          // the keys of the columns a list sorts in a collation of their own (their @sortCollation), by the key's name
+          const codec = scope.pgCodec as PgCodecWithAttributes | undefined;
+          const collationOfName = new Map<string, Sql>();
+          for (const [attributeName, attribute] of Object.entries(codec?.attributes ?? {})) {
+            const collation = attribute.extensions?.tags?.sortCollation;
+            if (typeof collation !== "string") continue;
+            const name = inflection.aggregateGroupByAttributeEnum({ resource: { codec } as PgResource, attributeName });
+            collationOfName.set(name, sql.identifier(...collation.split(".")));
+          }
+          const collationOf = new Map(keys.getValues().map((key) => [key.value, collationOfName.get(key.name)]));
           return {
             ...field,
             plan(...planArgs: Parameters<typeof plan>) {
@@ -39,8 +51,11 @@ export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
               /** The expressions `given` groups by, in its order ("null::int" for none, which orders nothing). */
               const grouped = (given: unknown): Sql => {
                 const fragments: Sql[] = [];
-                const builder = { alias, groupBy: (spec: { fragment: Sql }) => void fragments.push(spec.fragment) };
-                for (const key of Array.isArray(given) ? given : [given]) applyOf.get(key)?.(builder);
+                for (const key of Array.isArray(given) ? given : [given]) {
+                  const collation = collationOf.get(key);
+                  const groupBy = (spec: { fragment: Sql }) => void fragments.push(collation ? sql`${spec.fragment} collate ${collation}` : spec.fragment);
+                  applyOf.get(key)?.({ alias, groupBy });
+                }
                 return fragments.length > 0 ? sql.join(fragments, ", ") : sql`null::int`;
               };
               const $order = lambda(fieldArgs.getRaw("groupBy"), grouped, true);

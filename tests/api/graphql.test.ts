@@ -2355,6 +2355,27 @@ describe("grouped aggregates", () => {
     expect(perPatient.map((g: { keys: string[] }) => g.keys[0])).toEqual([...patients].sort());
   });
 
+  // grouped in the database's collation (C.UTF-8: byte order), the groups per last name came Bravo, Zulu, abbott,
+  // de la Cruz, Ávila, where the list of patients by last name reads abbott, Ávila, Bravo, de la Cruz, Zulu
+  test("of names come in the order the lists sort them in (their @sortCollation), not the database's byte order", async () => {
+    const names = await createClinic();
+    for (const [first, last] of [["Émile", "Zulu"], ["asha", "abbott"], ["Zoë", "Ávila"], ["Amani", "Bravo"], ["Zoe", "Bravo"], ["ben", "de la Cruz"]]) {
+      await createPatient(names.clinicId, { first_name: first, last_name: last });
+    }
+    const desk = new Browser(api);
+    await desk.login(names.members.owner.phone, names.members.owner.password);
+    const r = await desk.graphql(
+      `{ patients(orderBy: [LAST_NAME_ASC, FIRST_NAME_ASC]) { nodes { lastName firstName }
+           perLastName: groupedAggregates(groupBy: [LAST_NAME]) { keys } perName: groupedAggregates(groupBy: [LAST_NAME, FIRST_NAME]) { keys } } }`,
+    );
+    expect(r.body.errors).toBeUndefined();
+    const { nodes, perLastName, perName } = r.body.data.patients;
+    const listed = nodes.map((n: { lastName: string; firstName: string }) => [n.lastName, n.firstName]);
+    expect(listed.map(([last]: string[]) => last)).toEqual(["abbott", "Ávila", "Bravo", "Bravo", "de la Cruz", "Zulu"]);
+    expect(perLastName.map((g: { keys: string[] }) => g.keys[0])).toEqual(["abbott", "Ávila", "Bravo", "de la Cruz", "Zulu"]);
+    expect(perName.map((g: { keys: string[] }) => g.keys)).toEqual(listed);
+  });
+
   test("offer in having only what PostgreSQL can compute: a distinct count compared as a number, no sum or average of a time", async () => {
     const times = (await createClinic()).members.owner;
     const owner = new Browser(api);

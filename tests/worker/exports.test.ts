@@ -1927,6 +1927,12 @@ test("an export asked for again with its idempotency key is the same export and 
     expect({ kind, from, to, invoiceId, error: r.body.errors?.[0] }).toMatchObject({ kind, from, to, invoiceId, error });
   }
   expect(await exportsOfE()).toHaveLength(10);
+  // a key past 200 characters is told as every other request's key is, not as "A value is out of the allowed range."
+  expect((await ask(cashier, "k".repeat(201), "patients_csv", today, today)).body.errors?.[0]).toMatchObject({
+    extensions: { code: "INVALID_INPUT" },
+    message: "An idempotency key is 1 to 200 characters.",
+  });
+  expect(await exportsOfE()).toHaveLength(10);
   // a key of white space alone is no key
   expect((await ask(cashier, "  ", "patients_csv", today, today)).body.errors?.[0]).toMatchObject({
     extensions: { code: "INVALID_INPUT" },
