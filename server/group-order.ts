@@ -11,6 +11,7 @@
 import type { PgCodecWithAttributes, PgResource, PgSelectStep } from "postgraphile/@dataplan/pg";
 import { lambda } from "postgraphile/grafast";
 import type { GraphQLEnumType } from "postgraphile/graphql";
+import { sortCollationOf } from "./sort-collation.ts";
 
 type Sql = ReturnType<GraphileBuild.Build["sql"]>;
 /** A `groupBy` key's `apply`: it groups the query builder it is given by its expression. */
@@ -36,10 +37,9 @@ export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
           const codec = scope.pgCodec as PgCodecWithAttributes | undefined;
           const collationOfName = new Map<string, Sql>();
           for (const [attributeName, attribute] of Object.entries(codec?.attributes ?? {})) {
-            const collation = attribute.extensions?.tags?.sortCollation;
-            if (typeof collation !== "string") continue;
-            const name = inflection.aggregateGroupByAttributeEnum({ resource: { codec } as PgResource, attributeName });
-            collationOfName.set(name, sql.identifier(...collation.split(".")));
+            const collation = sortCollationOf(sql, attributeName, attribute);
+            if (collation === undefined) continue;
+            collationOfName.set(inflection.aggregateGroupByAttributeEnum({ resource: { codec } as PgResource, attributeName }), collation);
           }
           const collationOf = new Map(keys.getValues().map((key) => [key.value, collationOfName.get(key.name)]));
           return {

@@ -8,7 +8,18 @@
  * "und-x-icu")`) serves the order. A collation of a schema is named with it (`@sortCollation
  * app_hidden.digits_as_numbers`: codes in number order, PAT-999999 before PAT-1000000).
  */
+import type { PgCodecAttribute } from "postgraphile/@dataplan/pg";
 import { isNullable, reorderAttributes } from "./attribute-orders.ts";
+
+type Sql = ReturnType<GraphileBuild.Build["sql"]>;
+
+/** The collation `attribute`'s `@sortCollation` names, as SQL (schema-qualified when the tag is); none without the tag. */
+export function sortCollationOf(sql: GraphileBuild.Build["sql"], attributeName: string, attribute: PgCodecAttribute): Sql | undefined {
+  const collation = attribute.extensions?.tags?.sortCollation;
+  if (collation === undefined) return undefined;
+  if (typeof collation !== "string") throw new Error(`@sortCollation of ${attributeName}: give one collation`);
+  return sql.identifier(...collation.split("."));
+}
 
 export const SortCollationPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsSortCollationPlugin",
@@ -19,12 +30,11 @@ export const SortCollationPlugin: GraphileConfig.Plugin = {
       GraphQLEnumType_values(values, build, { scope }) {
         const { sql } = build;
         return reorderAttributes(values, build, scope, (attributeName, attribute, direction) => {
-          const collation = attribute.extensions?.tags?.sortCollation;
+          const collation = sortCollationOf(sql, attributeName, attribute);
           if (collation === undefined) return undefined;
-          if (typeof collation !== "string") throw new Error(`@sortCollation of ${attributeName}: give one collation`);
           return (queryBuilder) =>
             queryBuilder.orderBy({
-              fragment: sql`${queryBuilder.alias as ReturnType<typeof sql>}.${sql.identifier(attributeName)} collate ${sql.identifier(...collation.split("."))}`,
+              fragment: sql`${queryBuilder.alias as Sql}.${sql.identifier(attributeName)} collate ${collation}`,
               codec: attribute.codec,
               nullable: isNullable(attribute),
               direction,
