@@ -118,7 +118,7 @@ export function exportRoutes({ pool, settings, roles }: { pool: pg.Pool; setting
       res.setHeader("Content-Type", contentType);
       res.setHeader("Content-Length", String(size));
       res.setHeader("Cache-Control", "private, no-store");
-    }, settings.downloadStallMs);
+    });
     // its end, whole or not, ended by the session that began it (that session ended since or not, its row deleted or
     // not): one cut short is audited so, for the person and clinic its beginning kept, with the id its export entry gave
     // the download (the same person's other downloads of the export are others); each end takes the row its beginning kept

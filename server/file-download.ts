@@ -10,8 +10,9 @@
  * one. Either way the process carries on: the read stream's errors are heard,
  * where an unheard one ended the server. A download the client abandons closes
  * the file at once, and so does one that stalls: a download that sends nothing
- * for `stallMs` (its client reads nothing, its window shut, or it is gone without
- * a word) is cut, as a client gone is. The answer says whether the whole file was sent.
+ * for DOWNLOAD_STALL_MS (its client reads nothing, its window shut, or it is gone
+ * without a word) is cut, as every answer is (server/app.ts, cutStalledAnswers).
+ * The answer says whether the whole file was sent.
  */
 import { type FileHandle, open } from "node:fs/promises";
 import type { Response } from "express";
@@ -40,19 +41,17 @@ export async function openForDownload(path: string): Promise<OpenedFile | null> 
 }
 
 /**
- * Answers with `file`, after the headers `setHeaders` sets for its size; the file is closed when it ends, fails, is
- * abandoned or sends nothing for `stallMs`. Resolves, once the answer has ended, to whether the whole file went out
+ * Answers with `file`, after the headers `setHeaders` sets for its size; the file is closed when it ends, fails, or
+ * is abandoned or cut (a stalled answer is). Resolves, once the answer has ended, to whether the whole file went out
  * (to the connection: what the client then did with it is its own).
  */
-export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void, stallMs: number): Promise<boolean> {
+export function streamDownload(res: Response, { handle, size }: OpenedFile, setHeaders: (size: number) => void): Promise<boolean> {
   // the client left while the file was being opened: its close will not come again
   if (res.destroyed) return handle.close().then(() => false);
-  // a client that stopped reading kept the connection, the open file and the download unended for as long as it liked
-  // (the server has no deadline once an answer is being sent): the socket's idle timeout cuts it, as a client gone is.
+  // a client that stopped reading kept the connection, the open file and the download unended for as long as it liked:
+  // the app cuts an answer that sends nothing for DOWNLOAD_STALL_MS (cutStalledAnswers), and its close closes the file.
   // Node counts as activity any part of a write the kernel takes, which it does each time the client has freed about a
-  // third of the send buffer: a slow client that reads that much within stallMs is not cut (docs/exports.md). The
-  // answer ended, node's keep-alive timeout takes this one's place
-  res.setTimeout(stallMs, () => res.destroy());
+  // third of the send buffer: a slow client that reads that much within that time is not cut (docs/exports.md)
   let failed = false; // a read failed: an answer may still end as planned (a 500), without the file
   const ended = new Promise<boolean>((resolve) => res.on("close", () => resolve(!failed && res.writableFinished)));
   // closes the file when it ends, fails or is destroyed; reads the size announced, no more, so the answer
