@@ -783,6 +783,70 @@ describe("bad input gets a clear code and writes nothing", () => {
     expect((await rename(`ΚΛΙΝΙΚΗ ΝΙΚΟΥ ${tag}`)).body).toEqual({ data: { updateClinic: { clinic: { name: `ΚΛΙΝΙΚΗ ΝΙΚΟΥ ${tag}` } } } });
   });
 
+  // 000399 kept a clinic from being renamed to the name of its owner's other clinic, as none is made so; a person made the
+  // owner of a clinic named as one they own otherwise (an owner invitation accepted, a member made an owner, or restored or
+  // made active again as one, an operator's insert) had two of one name all the same, told apart nowhere they pick one
+  test("a person is not made the owner of a clinic named as one they own, however they come to own it: CONFLICT, nothing changed; once it is renamed, they are", async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const home = await createClinic(`Owned Twice ${tag}`);
+    const person = home.members.owner;
+    const twin = await createClinic(`owned  TWICE ${tag}`);
+    const refusal = (r: { body: { errors?: { message?: string; extensions?: { code?: string } }[] } }) => ({ code: errorCode(r), message: r.body.errors?.[0]?.message });
+    const twinOwner = new Browser(api);
+    await twinOwner.login(twin.members.owner.phone, twin.members.owner.password);
+    const membership = async () =>
+      (await rootPool().query(
+        "select id, role, is_active, deleted_at is null as live, accepted_at is not null as accepted from app_public.membership where clinic_id = $1 and user_id = $2",
+        [twin.clinicId, person.userId],
+      )).rows[0];
+    const theirs = `one of the two is renamed first (updateClinic), so that they tell them apart where they pick a clinic.`;
+    // named as the clinic whose owner they would be is (its name as saved), not as the other clinic is
+    const taken = { code: "CONFLICT", message: `This person already owns a clinic named owned TWICE ${tag}: ${theirs}` };
+
+    // an owner invitation, accepted by the person: refused, the invitation pending as it was
+    const invited = await twinOwner.graphql(
+      `mutation($phone: String!) { inviteMember(input: { phone: $phone, fullName: "Home's owner", role: owner, password: "a-password-of-twins-choice" }) { result { acceptedAt } } }`,
+      { phone: person.phone },
+    );
+    expect(invited.body).toEqual({ data: { inviteMember: { result: { acceptedAt: null } } } });
+    const self = new Browser(api);
+    await self.login(person.phone, person.password);
+    const ACCEPT = `mutation($c: UUID!) { acceptInvitation(input: { clinicId: $c }) { result } }`;
+    expect(refusal(await self.graphql(ACCEPT, { c: twin.clinicId }))).toEqual({
+      code: "CONFLICT", message: `You already own a clinic named owned TWICE ${tag}: one of the two is renamed first (updateClinic), so that you tell them apart where you pick a clinic.`,
+    });
+    expect(await membership()).toMatchObject({ role: "owner", is_active: true, live: true, accepted: false });
+
+    // offered as a doctor instead, accepted; then made an owner: refused, a doctor still
+    const { id } = await membership();
+    const UPDATE = `mutation($c: UUID!, $id: UUID!, $p: MembershipPatch!) { updateMembership(input: { clinicId: $c, rowId: $id, patch: $p }) { membership { role isActive } } }`;
+    expect((await twinOwner.graphql(UPDATE, { c: twin.clinicId, id, p: { role: "doctor" } })).body.errors).toBeUndefined();
+    expect((await self.graphql(ACCEPT, { c: twin.clinicId })).body).toEqual({ data: { acceptInvitation: { result: true } } });
+    expect(refusal(await twinOwner.graphql(UPDATE, { c: twin.clinicId, id, p: { role: "owner" } }))).toEqual(taken);
+    expect(await membership()).toMatchObject({ role: "doctor", is_active: true, live: true, accepted: true });
+
+    // an owner membership suspended (as it was before this rule), made active again; removed, restored: refused, as it was
+    await writeBehindTriggers("update app_public.membership set role = 'owner', is_active = false where id = $1", [id]);
+    expect(refusal(await twinOwner.graphql(UPDATE, { c: twin.clinicId, id, p: { isActive: true } }))).toEqual(taken);
+    expect(await membership()).toMatchObject({ role: "owner", is_active: false, live: true });
+    await writeBehindTriggers("update app_public.membership set is_active = true, deleted_at = now() where id = $1", [id]);
+    const RESTORE = `mutation($id: UUID!) { restoreMember(input: { membershipId: $id }) { result { rowId } } }`;
+    expect(refusal(await twinOwner.graphql(RESTORE, { id }))).toEqual(taken);
+    expect(await membership()).toMatchObject({ role: "owner", is_active: true, live: false });
+
+    // an operator's insert, as the owner role: refused too
+    const third = await createClinic(`OWNED TWICE ${tag}`);
+    await expect(addMember(third.clinicId, person, "owner")).rejects.toMatchObject({ code: "CCONF" });
+
+    // the twin renamed, the person is made its owner
+    await writeBehindTriggers("update app_public.membership set deleted_at = null, role = 'doctor' where id = $1", [id]);
+    const RENAME = `mutation($id: UUID!, $name: String!) { updateClinic(input: { rowId: $id, patch: { name: $name } }) { clinic { name } } }`;
+    expect((await twinOwner.graphql(RENAME, { id: twin.clinicId, name: `Owned Twice Annex ${tag}` })).body.errors).toBeUndefined();
+    expect((await twinOwner.graphql(UPDATE, { c: twin.clinicId, id, p: { role: "owner" } })).body).toEqual({
+      data: { updateMembership: { membership: { role: "owner", isActive: true } } },
+    });
+  });
+
   test("a service's name and category are saved as meant: trimmed, white space collapsed; a name of nothing visible is refused", async () => {
     const create = (name: string, category: string) =>
       owner.graphql(`mutation($n: String!, $c: String) { createService(input: { service: { name: $n, category: $c, price: "100" } }) { service { name category } } }`, {

@@ -290,6 +290,24 @@ describe("two managers changing each other at once take turns: the second is jud
     expect(await rolesOf(first, other)).toEqual(["owner", "admin"]);
   });
 
+  // tg_membership__changed_by_a_manager let every insert of a platform administrator through unjudged (meant for the
+  // owner of a clinic they create, which is no clinic of their session): one who is also an admin of a clinic, demoted
+  // while their invitation waited for the clinic's turn, added the person all the same
+  test("an admin who is also a platform administrator, demoted while inviting: the invitation, second, is refused", async () => {
+    const clinic = await createClinic();
+    const { owner, admin } = clinic.members;
+    await rootPool().query("update app_public.user set is_platform_admin = true where id = $1", [admin.userId]);
+    const phone = `+2557${String(randomInt(1e8)).padStart(8, "0")}`;
+    const inviting = await oneThenTheOther(
+      owner,
+      admin,
+      ["update app_public.membership set role = 'doctor' where id = $1", [admin.membershipId]],
+      ["select role from app_public.invite_member($1, 'Would-be nurse', 'receptionist', 'password-123')", [phone]],
+    );
+    expect(inviting).toEqual({ waited: true, second: "CFORB" });
+    expect((await rootPool().query("select count(*)::int as n from app_public.membership m join app_public.user u on u.id = m.user_id where u.phone = $1", [phone])).rows[0].n).toBe(0);
+  });
+
   test("an owner demoting an admin while the admin demotes another admin: the admin's, second, is refused", async () => {
     const clinic = await createClinic();
     const { owner, admin } = clinic.members;
