@@ -9341,15 +9341,15 @@ CREATE FUNCTION app_private.tg_membership__changed_by_a_manager() RETURNS trigge
     AS $$
 begin
   -- no session (the operator, the worker), another clinic's or none (a person answering an invitation, a platform
-  -- administrator creating a clinic), a person answering their own invitation, and a platform administrator's
-  -- insert, which the policies let through whatever their role: not judged here
+  -- administrator creating a clinic, whose new clinic no session is of), and a person answering their own invitation:
+  -- not judged here
   if app_public.current_user_id() is null or new.clinic_id is distinct from app_public.current_clinic_id()
-     or (tg_op = 'UPDATE' and old.accepted_at is null and old.user_id = app_public.current_user_id())
-     or (tg_op = 'INSERT' and app_public.current_user_is_platform_admin()) then
+     or (tg_op = 'UPDATE' and old.accepted_at is null and old.user_id = app_public.current_user_id()) then
     return new;
   end if;
   -- the caller's role as it is now, under the clinic's turn (a statement of a function of its own reads what has
-  -- committed): the policies judged it as it was when the statement began (a session ended meanwhile: CAUTH)
+  -- committed): the policies judged it as it was when the statement began (a session ended meanwhile: CAUTH); a
+  -- platform administrator who is a manager of this clinic too, as any manager
   if not app_hidden.current_role_in('owner', 'admin') then
     raise exception 'Only an owner or admin adds, changes or removes a member: your role in this clinic has changed.'
       using errcode = 'CFORB';
@@ -9365,7 +9365,7 @@ ALTER FUNCTION app_private.tg_membership__changed_by_a_manager() OWNER TO :DATAB
 -- Name: FUNCTION tg_membership__changed_by_a_manager(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__changed_by_a_manager() IS 'BEFORE INSERT or UPDATE (a removal is a soft delete''s update), for each row: a membership of the session''s clinic written in a member''s session is written by an owner or admin as their role is once the clinic''s turn is theirs (tg_membership__managers_take_turns), not as the statement''s snapshot had it: of two managers demoting, suspending or removing each other at once, the second is FORBIDDEN (or UNAUTHENTICATED, its session ended). A person answering their own invitation, and a platform administrator''s insert, are not judged here.';
+COMMENT ON FUNCTION app_private.tg_membership__changed_by_a_manager() IS 'BEFORE INSERT or UPDATE (a removal is a soft delete''s update), for each row: a membership of the session''s clinic written in a member''s session is written by an owner or admin as their role is once the clinic''s turn is theirs (tg_membership__managers_take_turns), not as the statement''s snapshot had it: of two managers demoting, suspending or removing each other at once, the second is FORBIDDEN (or UNAUTHENTICATED, its session ended), and so is an invitation of a manager demoted meanwhile, a platform administrator''s too. A person answering their own invitation, and the owner of a clinic a platform administrator creates (a clinic no session is of), are not judged here.';
 
 
 --
@@ -9593,6 +9593,57 @@ ALTER FUNCTION app_private.tg_membership__notify_visit_queue() OWNER TO :DATABAS
 --
 
 COMMENT ON FUNCTION app_private.tg_membership__notify_visit_queue() IS 'AFTER UPDATE OF role: when the member''s live queue channel changes with their role (member_visit_queue_channel: a doctor made receptionist, an admin made doctor), tells the channel they leave {"channel_changed": true}, so that the API ends their subscriptions (UNAVAILABLE: subscribe again) and they subscribe again on their new channel; the others listening there find theirs unchanged and go on.';
+
+
+--
+-- Name: tg_membership__one_clinic_of_a_name_per_owner(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'on'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_name text;
+begin
+  -- owned before this change already: nothing new (the trigger's condition says it is owned after)
+  if tg_op = 'UPDATE' and old.role = 'owner' and old.is_active and old.deleted_at is null and old.accepted_at is not null then
+    return new;
+  end if;
+  -- the phone's lock, as create_clinic_with_owner takes it for its owner and a rename for the clinic's owners: what they
+  -- committed meanwhile is read below
+  perform pg_advisory_xact_lock(app_private.account_lock_key(u.phone)) from app_public."user" u where u.id = new.user_id;
+  -- this clinic's name, which the refusal names (not the other clinic's, which the caller may not know)
+  select c.name into v_name from app_public.clinic c where c.id = new.clinic_id;
+  -- the person's other clinics (by their memberships' index), not every clinic's name
+  if exists (
+    select from app_public.membership o join app_public.clinic c on c.id = o.clinic_id
+    where o.user_id = new.user_id and o.clinic_id <> new.clinic_id and o.role = 'owner'
+      and o.deleted_at is null and o.is_active and o.accepted_at is not null
+      and app_private.clinic_name_key(c.name) = app_private.clinic_name_key(v_name)
+  ) then
+    if new.user_id = app_public.current_user_id() then
+      raise exception 'You already own a clinic named %: one of the two is renamed first (updateClinic), so that you tell them apart where you pick a clinic.', v_name
+        using errcode = 'CCONF';
+    end if;
+    raise exception 'This person already owns a clinic named %: one of the two is renamed first (updateClinic), so that they tell them apart where they pick a clinic.', v_name
+      using errcode = 'CCONF';
+  end if;
+  return new;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_membership__one_clinic_of_a_name_per_owner(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() IS 'BEFORE INSERT or UPDATE, for each row, of a membership owned after it (role owner, active, accepted, not removed): one that was not (an owner invitation accepted, a member made an owner, an owner membership made active again or restored, an operator''s insert) is refused (CONFLICT) when the person owns another clinic whose name is this clinic''s as clinic_name_key compares them, as create_clinic_with_owner makes none and tg_clinic__name_not_an_owners_other renames none so; under the person''s phone''s lock (account_lock_key), which they take too.';
 
 
 --
@@ -19633,6 +19684,20 @@ COMMENT ON TRIGGER _220_billed_once ON app_public.invoice_line IS 'A service of 
 
 
 --
+-- Name: membership _220_one_clinic_of_a_name_per_owner; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _220_one_clinic_of_a_name_per_owner BEFORE INSERT OR UPDATE ON app_public.membership FOR EACH ROW WHEN (((new.role = 'owner'::app_public.member_role) AND new.is_active AND (new.deleted_at IS NULL) AND (new.accepted_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner();
+
+
+--
+-- Name: TRIGGER _220_one_clinic_of_a_name_per_owner ON membership; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _220_one_clinic_of_a_name_per_owner ON app_public.membership IS 'A person owns no two clinics of one name (tg_membership__one_clinic_of_a_name_per_owner).';
+
+
+--
 -- Name: visit_service _220_version; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -23952,6 +24017,13 @@ REVOKE ALL ON FUNCTION app_private.tg_membership__managers_take_turns() FROM PUB
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_membership__notify_visit_queue() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION tg_membership__one_clinic_of_a_name_per_owner(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() FROM PUBLIC;
 
 
 --
