@@ -357,6 +357,39 @@ describe("two managers changing each other at once take turns: the second is jud
   });
 });
 
+// 000444 took the person's phone's lock to make them an owner, as a rename takes the phone locks of the owners it reads:
+// a rename of the clinic and an acceptance of an owner invitation of it at once, neither had committed what the other read
+// (the rename read no such owner, the acceptance the clinic's old name): the person came to own two clinics of one name
+describe("a clinic renamed while a person accepts its owner invitation: they do not come to own two clinics of one name", () => {
+  async function ownerInvited() {
+    const tag = randomInt(1e9).toString(36);
+    const theirs = await createClinic(`Twin Name ${tag}`);
+    const clinic = await createClinic(`Other Name ${tag}`);
+    const person = theirs.members.owner; // owns the first, their session of it
+    await rootPool().query("insert into app_public.membership (clinic_id, user_id, role, accepted_at) values ($1, $2, 'owner', null)", [clinic.clinicId, person.userId]);
+    return { theirs, clinic, person, rename: ["update app_public.clinic set name = $2 where id = $1 returning name", [clinic.clinicId, theirs.name]] as [string, unknown[]] };
+  }
+  const owners = async (userId: string) =>
+    (await rootPool().query(
+      "select c.name from app_public.membership m join app_public.clinic c on c.id = m.clinic_id where m.user_id = $1 and m.role = 'owner' and m.accepted_at is not null order by c.name",
+      [userId],
+    )).rows.map((r) => r.name);
+
+  test("the acceptance first: the rename, second, is refused", async () => {
+    const { theirs, clinic, person, rename } = await ownerInvited();
+    const accept: [string, unknown[]] = ["select app_public.accept_invitation($1) as accepted", [clinic.clinicId]];
+    expect(await oneThenTheOther(person, clinic.members.owner, accept, rename)).toEqual({ waited: true, second: "CCONF" });
+    expect(await owners(person.userId)).toEqual([clinic.name, theirs.name].sort());
+  });
+
+  test("the rename first: the acceptance, second, is refused", async () => {
+    const { theirs, clinic, person, rename } = await ownerInvited();
+    const accept: [string, unknown[]] = ["select app_public.accept_invitation($1) as accepted", [clinic.clinicId]];
+    expect(await oneThenTheOther(clinic.members.owner, person, rename, accept)).toEqual({ waited: true, second: "CCONF" });
+    expect(await owners(person.userId)).toEqual([theirs.name]);
+  });
+});
+
 test("a role change applies to the member's live session at once", async () => {
   const clinic = await createClinic();
   const session = await openSession(clinic.members.receptionist.userId, clinic.clinicId);
