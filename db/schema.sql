@@ -8398,6 +8398,9 @@ begin
   if app_private.clinic_name_key(new.name) is not distinct from app_private.clinic_name_key(old.name) then
     return new;
   end if;
+  -- the clinic's owners' turn, which a membership becoming an owner's takes (tg_membership__one_clinic_of_a_name_per_owner):
+  -- a person made an owner meanwhile has committed, and is read below
+  perform pg_advisory_xact_lock(hashtextextended('owners:' || new.id, 0));
   -- the owners' requests take turns under their phones' locks, which create_clinic_with_owner takes for its owner
   for v_key in
     select distinct app_private.account_lock_key(u.phone) as key
@@ -8429,7 +8432,7 @@ ALTER FUNCTION app_private.tg_clinic__name_not_an_owners_other() OWNER TO :DATAB
 -- Name: FUNCTION tg_clinic__name_not_an_owners_other(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_clinic__name_not_an_owners_other() IS 'Trigger: refuses (CONFLICT) a clinic''s name changed to the name of another clinic one of its owners owns (accepted, active, not removed; compared by clinic_name_key, as create_clinic_with_owner compares), taking the owners'' phones'' locks (account_lock_key, in key order) first, as creation takes its owner''s; a change clinic_name_key does not see (of case, accents, white space, hyphens, apostrophes or dots alone) is not checked.';
+COMMENT ON FUNCTION app_private.tg_clinic__name_not_an_owners_other() IS 'Trigger: refuses (CONFLICT) a clinic''s name changed to the name of another clinic one of its owners owns (accepted, active, not removed; compared by clinic_name_key, as create_clinic_with_owner compares), taking the clinic''s owners'' turn (the advisory lock ''owners:'' || its id, which a membership becoming an owner''s takes: tg_membership__one_clinic_of_a_name_per_owner) and then the owners'' phones'' locks (account_lock_key, in key order) first, as creation takes its owner''s; a change clinic_name_key does not see (of case, accents, white space, hyphens, apostrophes or dots alone) is not checked.';
 
 
 --
@@ -9616,6 +9619,13 @@ begin
   -- the phone's lock, as create_clinic_with_owner takes it for its owner and a rename for the clinic's owners: what they
   -- committed meanwhile is read below
   perform pg_advisory_xact_lock(app_private.account_lock_key(u.phone)) from app_public."user" u where u.id = new.user_id;
+  -- the clinic's owners' turn, as a rename of it takes it (tg_clinic__name_not_an_owners_other) before reading its
+  -- owners, which do not include this person yet: a rename meanwhile has committed, its name is read below. Not for a
+  -- clinic's first member (create_clinic_with_owner's owner, of a clinic no one else sees yet), whose creation holds
+  -- the owner's phone's lock alone
+  if exists (select from app_public.membership o where o.clinic_id = new.clinic_id and o.id <> new.id) then
+    perform pg_advisory_xact_lock(hashtextextended('owners:' || new.clinic_id, 0));
+  end if;
   -- this clinic's name, which the refusal names (not the other clinic's, which the caller may not know)
   select c.name into v_name from app_public.clinic c where c.id = new.clinic_id;
   -- the person's other clinics (by their memberships' index), not every clinic's name
@@ -9643,7 +9653,7 @@ ALTER FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() OWNER
 -- Name: FUNCTION tg_membership__one_clinic_of_a_name_per_owner(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() IS 'BEFORE INSERT or UPDATE, for each row, of a membership owned after it (role owner, active, accepted, not removed): one that was not (an owner invitation accepted, a member made an owner, an owner membership made active again or restored, an operator''s insert) is refused (CONFLICT) when the person owns another clinic whose name is this clinic''s as clinic_name_key compares them, as create_clinic_with_owner makes none and tg_clinic__name_not_an_owners_other renames none so; under the person''s phone''s lock (account_lock_key), which they take too.';
+COMMENT ON FUNCTION app_private.tg_membership__one_clinic_of_a_name_per_owner() IS 'BEFORE INSERT or UPDATE, for each row, of a membership owned after it (role owner, active, accepted, not removed): one that was not (an owner invitation accepted, a member made an owner, an owner membership made active again or restored, an operator''s insert) is refused (CONFLICT) when the person owns another clinic whose name is this clinic''s as clinic_name_key compares them, as create_clinic_with_owner makes none and tg_clinic__name_not_an_owners_other renames none so; under the person''s phone''s lock (account_lock_key), which they take too, and then the clinic''s owners'' turn (''owners:'' || its id; not for a clinic''s first member, the owner create_clinic_with_owner makes), which a rename takes before reading its owners.';
 
 
 --
