@@ -18038,6 +18038,20 @@ COMMENT ON INDEX app_public.invoice_clinic_issued_idx IS 'A clinic''s invoices b
 
 
 --
+-- Name: invoice_clinic_issued_in_order_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX invoice_clinic_issued_in_order_idx ON app_public.invoice USING btree (clinic_id, ((issued_at IS NULL)), issued_at, id);
+
+
+--
+-- Name: INDEX invoice_clinic_issued_in_order_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.invoice_clinic_issued_in_order_idx IS 'A clinic''s invoices in the API''s order by issuedAt (the drafts, not issued, apart: server/nullable-order.ts), then their key: a page of ISSUED_AT_DESC (the newest issued) or ISSUED_AT_ASC reads a page.';
+
+
+--
 -- Name: invoice_clinic_owed_in_currency_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 

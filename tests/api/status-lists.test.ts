@@ -3,7 +3,7 @@
  * (server/enum-constants.ts), so that under row-level security a list of a few rows of one status can be read
  * from an index of those rows alone (the waiting room; a page of the invoices that owe, the open days, the exports in
  * progress, each in its list's order: 000427; the payments of one method, the invoices that owe by code: 000431), not
- * from every row of the clinic. So is a page in the order of a nullable column (the invoices by issuedAt: 000NNN).
+ * from every row of the clinic. So is a page in the order of a nullable column (the invoices by issuedAt: 000446).
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -221,7 +221,7 @@ describe("a page of one value reads that value's rows, in a clinic of many rows"
 
 // An order by a column that is null until set, `issued_at` a draft's: the API orders first by whether it is null
 // (server/nullable-order.ts), which no index held, so a page read and sorted every invoice of the clinic (20,000 for 20)
-describe("a page by a nullable column reads a page, from an index in the API's order (000NNN)", () => {
+describe("a page by a nullable column reads a page, from an index in the API's order (000446)", () => {
   for (const [order, scan] of [["ISSUED_AT_DESC", "Index Scan Backward"], ["ISSUED_AT_ASC", "Index Scan"]]) {
     test(`the invoices by ${order}: 20 of 20,000, 1 in 20 a draft`, async () => {
       const plan = await listPlan(c.members.owner, `{ invoices(orderBy: ${order}, first: 20) { nodes { code } } }`, "invoice",
