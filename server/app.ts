@@ -77,7 +77,7 @@ function requestLogging(stop: Stop) {
 
 /**
  * An answer its client stops reading (its window shut, or gone without a word) is cut once nothing of it has gone out for
- * DOWNLOAD_STALL_MS, as a stalled download is (file-download.ts): node has no deadline once an answer is being sent, and a
+ * DOWNLOAD_STALL_MS, a download's (file-download.ts) as any other: node has no deadline once an answer is being sent, and a
  * GraphQL answer (up to MAX_ANSWER_BYTES) waited in the server's memory, its connection open, for as long as its client
  * liked (a member's 10 MB answers, one a minute and none read, added up until they took the server's heap). Timed from
  * the answer's headers, so a request still running is not cut; node counts as activity any part of a write the kernel

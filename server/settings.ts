@@ -39,7 +39,7 @@ export interface ServerSettings {
   trustProxy: false | number | string;
   /** MB (1,048,576 bytes) a clinic's finished export files may take: a new export is refused beyond (request_export). */
   exportStoragePerClinicMb: number;
-  /** How long a download, or any other answer begun, may send nothing (its client reading nothing) before it is cut (server/file-download.ts, app.ts). */
+  /** How long a download, or any other answer begun, may send nothing (its client reading nothing) before it is cut (server/app.ts, cutStalledAnswers). */
   downloadStallMs: number;
 }
 
