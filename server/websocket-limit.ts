@@ -166,7 +166,8 @@ export const SubscriptionsPerConnectionPlugin: GraphileConfig.Plugin = {
 /**
  * Websocket connections one person may hold at once (a desk, a few tabs and a phone). The
  * subscriptions' limit is per connection: 400 connections of one cookie held 8,000 subscriptions,
- * and a visit booked then kept every clinic's requests waiting seconds.
+ * and a visit booked then kept every clinic's requests waiting seconds. Counted in this process's memory: behind N API
+ * processes a person holds up to 10 on each (docs/operations.md, "Several API processes").
  */
 const MAX_WEBSOCKETS_PER_USER = 10;
 
