@@ -61,7 +61,7 @@ test("two statements suspending the same two people, each in a clinic of its own
     const [here, there] = await twoMembersOf(clinics);
     const [hereOrder, thereOrder] = [await orderOf(SUSPEND, [here.map((m) => m.membershipId)]), await orderOf(SUSPEND, [there.map((m) => m.membershipId)])];
     if (hereOrder[0] === thereOrder[0]) {
-      if (attempt === 10) throw new Error("the table gave two people's memberships in the same order in both clinics ten times running");
+      if (attempt === 30) throw new Error("the table gave two people's memberships in the same order in both clinics thirty times running");
       continue;
     }
     // the statement there, held at its second person's row, the first person of the statement here
@@ -84,7 +84,7 @@ test("a statement suspending two people, the higher id first, and a deactivation
     const [members] = await twoMembersOf([clinicId]);
     const order = await orderOf(SUSPEND, [members.map((m) => m.membershipId)]);
     if (order[0] < order[1]) {
-      if (attempt === 10) throw new Error("the table gave two people's memberships in the order of their ids ten times running");
+      if (attempt === 30) throw new Error("the table gave two people's memberships in the order of their ids thirty times running");
       continue;
     }
     const lower = members.find((m) => m.userId === order[1])!;
