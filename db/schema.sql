@@ -4251,6 +4251,35 @@ COMMENT ON FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what te
 
 
 --
+-- Name: check_kept_to_the_resetting_clinic(uuid, uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  if exists (
+    select from app_private.user_secret s
+    where s.user_id = check_kept_to_the_resetting_clinic.user_id and s.password_given_by_clinic <> check_kept_to_the_resetting_clinic.clinic_id
+  ) then
+    raise exception 'This account''s password was last given by another clinic, which may log in as it: it % until the platform operator resets the password (npm run password).', refused
+      using errcode = 'CFORB';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text) IS 'Refuses (FORBIDDEN) a membership of clinic_id for an account whose password another clinic last gave (user_secret.password_given_by_clinic: whoever there knew it may log in as the person), until the platform operator resets it; `refused` says what the account does not do ("joins no other clinic", "answers no other clinic''s invitation"). For tg_membership__kept_to_the_resetting_clinic and decline_invitation.';
+
+
+--
 -- Name: check_money_amount(numeric, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -9508,8 +9537,6 @@ CREATE FUNCTION app_private.tg_membership__kept_to_the_resetting_clinic() RETURN
     SET "clinicops.include_deleted" TO 'off'
     SET "clinicops.every_clinic" TO 'off'
     AS $$
-declare
-  v_clinic uuid;
 begin
   -- a membership that becomes one the person holds: made accepted (a clinic made with them as its owner), an
   -- invitation accepted, a removed membership restored
@@ -9517,11 +9544,7 @@ begin
      and (tg_op = 'INSERT' or old.accepted_at is null or old.deleted_at is not null) then
     -- read after the statement's wait for the person's sessions' turn (_480_session_turns), which a reset holds, or
     -- under the phone's lock a clinic's making holds, so a reset committed meanwhile is seen
-    select s.password_given_by_clinic into v_clinic from app_private.user_secret s where s.user_id = new.user_id;
-    if v_clinic is not null and v_clinic <> new.clinic_id then
-      raise exception 'This account''s password was last given by another clinic, which may log in as it: it joins no other clinic until the platform operator resets the password (npm run password).'
-        using errcode = 'CFORB';
-    end if;
+    perform app_private.check_kept_to_the_resetting_clinic(new.user_id, new.clinic_id, 'joins no other clinic');
   end if;
   return null;
 end;
@@ -13098,7 +13121,6 @@ CREATE FUNCTION app_public.decline_invitation(clinic_id uuid) RETURNS boolean
 declare
   v_user uuid := app_public.current_user_id();
   v_membership uuid;
-  v_given_by uuid;
 begin
   if v_user is null then
     raise exception 'You are not logged in.' using errcode = 'CAUTH';
@@ -13116,11 +13138,7 @@ begin
   -- (_485_kept_to_the_resetting_clinic, which refuses an acceptance first too: changing the password lifts neither). A
   -- reset of the person is refused while this invitation is pending (member_elsewhere), and one in flight as it was
   -- made was waited for under the phone's lock: the reset read here is committed
-  select s.password_given_by_clinic into v_given_by from app_private.user_secret s where s.user_id = v_user;
-  if v_given_by is not null and v_given_by <> decline_invitation.clinic_id then
-    raise exception 'This account''s password was last given by another clinic, which may log in as it: it answers no other clinic''s invitation until the platform operator resets the password (npm run password).'
-      using errcode = 'CFORB';
-  end if;
+  perform app_private.check_kept_to_the_resetting_clinic(v_user, decline_invitation.clinic_id, 'answers no other clinic''s invitation');
   -- a decline keeps the clinic from inviting them for 30 days: the person's too
   perform app_private.check_password_set_by_holder(v_user);
   -- a soft delete by the person (audited as such in the clinic's chain), through decline_own_invitations
@@ -22991,6 +23009,13 @@ REVOKE ALL ON FUNCTION app_private.check_idempotency_key(key text, what text) FR
 --
 
 REVOKE ALL ON FUNCTION app_private.check_in_clinic_currency(clinic_id uuid, what text, VARIADIC amounts numeric[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text) FROM PUBLIC;
 
 
 --
