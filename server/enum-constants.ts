@@ -16,14 +16,14 @@
  */
 import type { PgCodec } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
+import type { SQL } from "postgraphile/pg-sql2";
 import { type Applied, conditionColumn, conditionWritten } from "./input-fields.ts";
 
 type Build = GraphileBuild.Build;
-type Sql = ReturnType<Build["sql"]>;
 type SqlValueWithCodec = Build["dataplanPg"]["sqlValueWithCodec"];
 
 /** `value` of `codec` as a constant, when `codec` is an enum or a list of one; null for any other codec. */
-function enumConstant(build: Build, value: unknown, codec: PgCodec): Sql | null {
+function enumConstant(build: Build, value: unknown, codec: PgCodec): SQL | null {
   const { sql, dataplanPg: { isEnumCodec } } = build;
   if (value == null) return null;
   if (isEnumCodec(codec)) return sql`${sql.literal(String(value))}::${codec.sqlType}`;

@@ -11,11 +11,11 @@
 import type { PgCodecWithAttributes, PgResource, PgSelectStep } from "postgraphile/@dataplan/pg";
 import { lambda } from "postgraphile/grafast";
 import type { GraphQLEnumType } from "postgraphile/graphql";
+import type { SQL } from "postgraphile/pg-sql2";
 import { sortCollationOf } from "./sort-collation.ts";
 
-type Sql = ReturnType<GraphileBuild.Build["sql"]>;
 /** A `groupBy` key's `apply`: it groups the query builder it is given by its expression. */
-type GroupApply = (queryBuilder: { alias: Sql; groupBy(spec: { fragment: Sql }): void }) => void;
+type GroupApply = (queryBuilder: { alias: SQL; groupBy(spec: { fragment: SQL }): void }) => void;
 
 export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsGroupsInKeyOrderPlugin",
@@ -35,7 +35,7 @@ export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
           const applyOf = new Map(keys.getValues().map((key) => [key.value, key.extensions?.grafast?.apply as GroupApply | undefined]));
           // the keys of the columns a list sorts in a collation of their own (their @sortCollation), by the key's name
           const codec = scope.pgCodec as PgCodecWithAttributes | undefined;
-          const collationOfName = new Map<string, Sql>();
+          const collationOfName = new Map<string, SQL>();
           for (const [attributeName, attribute] of Object.entries(codec?.attributes ?? {})) {
             const collation = sortCollationOf(sql, attributeName, attribute);
             if (collation === undefined) continue;
@@ -47,13 +47,13 @@ export const GroupsInKeyOrderPlugin: GraphileConfig.Plugin = {
             plan(...planArgs: Parameters<typeof plan>) {
               const $grouping = plan(...planArgs) as PgSelectStep;
               const [, fieldArgs] = planArgs;
-              const alias = $grouping.alias as Sql;
+              const alias = $grouping.alias as SQL;
               /** The expressions `given` groups by, in its order ("null::int" for none, which orders nothing). */
-              const grouped = (given: unknown): Sql => {
-                const fragments: Sql[] = [];
+              const grouped = (given: unknown): SQL => {
+                const fragments: SQL[] = [];
                 for (const key of Array.isArray(given) ? given : [given]) {
                   const collation = collationOf.get(key);
-                  const groupBy = (spec: { fragment: Sql }) => void fragments.push(collation ? sql`${spec.fragment} collate ${collation}` : spec.fragment);
+                  const groupBy = (spec: { fragment: SQL }) => void fragments.push(collation ? sql`${spec.fragment} collate ${collation}` : spec.fragment);
                   applyOf.get(key)?.({ alias, groupBy });
                 }
                 return fragments.length > 0 ? sql.join(fragments, ", ") : sql`null::int`;

@@ -6,13 +6,13 @@
  */
 import type { PgCodec } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
+import type { SQL } from "postgraphile/pg-sql2";
 
 type Build = GraphileBuild.Build;
-type Sql = ReturnType<Build["sql"]>;
 /** An input field's plan-time configuration: the filter's operators and the condition's fields apply their value. */
 export type Applied = { apply?: (target: unknown, value: unknown, ...rest: unknown[]) => unknown };
 /** A condition's field at plan time: it adds its value's condition to the list's. */
-type ConditionApply = (condition: { where(spec: { type: "attribute"; attribute: string; callback: (expression: Sql) => Sql }): void }, value: unknown) => void;
+type ConditionApply = (condition: { where(spec: { type: "attribute"; attribute: string; callback: (expression: SQL) => SQL }): void }, value: unknown) => void;
 /** What a field's scope says of the column a condition's field compares. */
 type ConditionScope = { isPgConnectionConditionInputField?: boolean; pgCodec?: PgCodec; pgAttribute?: { codec: PgCodec; via?: string } };
 
@@ -25,7 +25,7 @@ export function conditionColumn(scope: unknown): { name: string; codec: PgCodec 
 }
 
 /** `field`, a condition's field of `column`, comparing the column with its value as `written` writes it (null: `is null`). */
-export function conditionWritten(field: GrafastInputFieldConfig<any, any>, build: Build, column: string, written: (value: unknown) => Sql): GrafastInputFieldConfig<any, any> {
+export function conditionWritten(field: GrafastInputFieldConfig<any, any>, build: Build, column: string, written: (value: unknown) => SQL): GrafastInputFieldConfig<any, any> {
   const { sql } = build;
   const apply: ConditionApply = (condition, value) =>
     condition.where({

@@ -27,6 +27,7 @@
  */
 import { PgCondition, type PgDeleteSingleStep, type PgInsertSingleStep, pgSelectSingleFromRecord, PgSelectSingleStep, type PgUpdateSingleStep, TYPES } from "postgraphile/@dataplan/pg";
 import type { GraphQLEnumValueConfigMap } from "postgraphile/graphql";
+import type { SQL } from "postgraphile/pg-sql2";
 import type { OrderQueryBuilder } from "./attribute-orders.ts";
 
 /** What a Membership is planned from: a select's row, or the row an insert, update or delete returned. */
@@ -49,7 +50,7 @@ export const MemberNamesPlugin: GraphileConfig.Plugin = {
           const name = build.inflection.computedAttributeOrder({ resource, variant });
           if (!values[name]) throw new Error(`MembershipOrderBy has no ${name}: the staff list's order by name has nothing to replace`);
           const apply = (queryBuilder: OrderQueryBuilder) =>
-            queryBuilder.orderBy({ fragment: nameOf(queryBuilder.alias as Sql), codec: TYPES.text, direction });
+            queryBuilder.orderBy({ fragment: nameOf(queryBuilder.alias as SQL), codec: TYPES.text, direction });
           ordered[name] = { ...values[name], extensions: { ...values[name].extensions, grafast: { apply } } };
         }
         return { ...values, ...ordered };
@@ -76,7 +77,7 @@ export const MemberNamesPlugin: GraphileConfig.Plugin = {
             ...fields.fullName,
             plan: ($member: MemberStep) => {
               const $row = $member instanceof PgSelectSingleStep && $member.getClassStep().mode !== "mutation" ? $member : pgSelectSingleFromRecord($member.resource, $member.record());
-              return $row.select(nameOf($row.getClassStep().alias as Sql), TYPES.text);
+              return $row.select(nameOf($row.getClassStep().alias as SQL), TYPES.text);
             },
           },
         };
@@ -84,8 +85,6 @@ export const MemberNamesPlugin: GraphileConfig.Plugin = {
     },
   },
 };
-
-type Sql = ReturnType<GraphileBuild.Build["sql"]>;
 
 /**
  * membership_full_name, the resource of `fullName` (its orders' names are inflected from it), and the name it gives
@@ -103,7 +102,7 @@ function memberName(build: GraphileBuild.Build) {
   const users = build.input.pgRegistry.pgResources.user?.from;
   if (!users || typeof users === "function") throw new Error("the user table is not a resource: fullName has no user to read");
   const invitedAgainName = sql.identifier("app_hidden", "invited_again_name");
-  const nameOf = (member: Sql) => {
+  const nameOf = (member: SQL) => {
     const user = sql.identifier(Symbol("user"));
     return sql`coalesce((select ${user}.full_name from ${users} as ${user} where ${user}.id = ${member}.user_id), case when ${member}.accepted_at is null then ${invitedAgainName}(${member}) end)`;
   };

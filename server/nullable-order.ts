@@ -14,10 +14,10 @@
  *   counts, which are never null but do not say so: they are computed twice).
  */
 import type { GraphQLEnumValueConfigMap } from "postgraphile/graphql";
+import type { SQL } from "postgraphile/pg-sql2";
 import { isNullable, type OrderApply, type OrderQueryBuilder, reorderAttributes } from "./attribute-orders.ts";
 
-type Sql = GraphileBuild.Build["sql"];
-type OrderSpec = { fragment?: ReturnType<Sql>; nullable?: boolean; direction: "ASC" | "DESC" };
+type OrderSpec = { fragment?: SQL; nullable?: boolean; direction: "ASC" | "DESC" };
 
 export const NullableOrderPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsNullableOrderPlugin",
@@ -27,12 +27,12 @@ export const NullableOrderPlugin: GraphileConfig.Plugin = {
     hooks: {
       GraphQLEnumType_values(values, build, { scope }) {
         const { sql, dataplanPg } = build;
-        const nullFlag = (queryBuilder: OrderQueryBuilder, isNull: ReturnType<Sql>, direction: "ASC" | "DESC") =>
+        const nullFlag = (queryBuilder: OrderQueryBuilder, isNull: SQL, direction: "ASC" | "DESC") =>
           queryBuilder.orderBy({ fragment: isNull, codec: dataplanPg.TYPES.boolean, nullable: false, direction });
         const byColumn = reorderAttributes(values, build, scope, (attributeName, attribute, direction, orderByColumn) => {
           if (!isNullable(attribute)) return undefined;
           return (queryBuilder) => {
-            nullFlag(queryBuilder, sql`(${queryBuilder.alias as ReturnType<Sql>}.${sql.identifier(attributeName)} is null)`, direction);
+            nullFlag(queryBuilder, sql`(${queryBuilder.alias as SQL}.${sql.identifier(attributeName)} is null)`, direction);
             orderByColumn(queryBuilder);
           };
         });

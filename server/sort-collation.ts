@@ -9,12 +9,11 @@
  * app_hidden.digits_as_numbers`: codes in number order, PAT-999999 before PAT-1000000).
  */
 import type { PgCodecAttribute } from "postgraphile/@dataplan/pg";
+import type { SQL } from "postgraphile/pg-sql2";
 import { isNullable, reorderAttributes } from "./attribute-orders.ts";
 
-type Sql = ReturnType<GraphileBuild.Build["sql"]>;
-
 /** The collation `attribute`'s `@sortCollation` names, as SQL (schema-qualified when the tag is); none without the tag. */
-export function sortCollationOf(sql: GraphileBuild.Build["sql"], attributeName: string, attribute: PgCodecAttribute): Sql | undefined {
+export function sortCollationOf(sql: GraphileBuild.Build["sql"], attributeName: string, attribute: PgCodecAttribute): SQL | undefined {
   const collation = attribute.extensions?.tags?.sortCollation;
   if (collation === undefined) return undefined;
   if (typeof collation !== "string") throw new Error(`@sortCollation of ${attributeName}: give one collation`);
@@ -34,7 +33,7 @@ export const SortCollationPlugin: GraphileConfig.Plugin = {
           if (collation === undefined) return undefined;
           return (queryBuilder) =>
             queryBuilder.orderBy({
-              fragment: sql`${queryBuilder.alias as Sql}.${sql.identifier(attributeName)} collate ${collation}`,
+              fragment: sql`${queryBuilder.alias as SQL}.${sql.identifier(attributeName)} collate ${collation}`,
               codec: attribute.codec,
               nullable: isNullable(attribute),
               direction,
