@@ -128,6 +128,21 @@ test("a code typed in full-width forms (a Japanese or Chinese input method) is t
   expect(await searchIn(own, "０７１３０００８")).toEqual([phoned.id]);
 });
 
+// A code copied from a screen in Arabic, Persian or Hebrew comes wrapped in the direction marks that keep it left to right
+// there: before 000NNN, PAT000001, pat-1 and 000001 so copied found no one, and PAT-000001 came after the names it is part of.
+test("a code copied wrapped in direction marks (from a right-to-left page) is the code, first, in full, short or without its hyphen", async () => {
+  const own = await createClinic("Right-to-left copy clinic");
+  const first = await createPatient(own.clinicId, { first_name: "Zuhura", last_name: "Zulu" });
+  const namedSo = await createPatient(own.clinicId, { first_name: "Asha", last_name: "Abeid pat-000001" });
+  for (const code of ["PAT-000001", "PAT000001", "pat-1", "pat 1", "000001"]) {
+    for (const query of [`\u200e${code}\u200f`, `\u2066${code}\u2069`, `\u202a${code}\u202c`]) {
+      expect({ query, found: await searchIn(own, query) }).toEqual({ query, found: await searchIn(own, code) });
+      expect({ query, first: (await searchIn(own, query))[0] }).toEqual({ query, first: first.id });
+    }
+  }
+  expect(await searchIn(own, "\u2066PAT-000001\u2069")).toEqual([first.id, namedSo.id]);
+});
+
 test("a name in half-width katakana (an old Japanese system's) or with a ligature finds the patient written in full", async () => {
   const own = await createClinic("Half-width clinic");
   const tanaka = await createPatient(own.clinicId, { first_name: "ハナコ", last_name: "タナカ" });

@@ -5,7 +5,7 @@
  */
 import { inStartTurn, isCountryCallingCode, showUpgradeWarnings } from "../../db/setup.ts";
 import { closeRootPool, rootPool, testConfig } from "../support/database.ts";
-import { createClinic, createPatient, writeBehindTriggers } from "../support/fixtures.ts";
+import { asMember, createClinic, createPatient, writeBehindTriggers } from "../support/fixtures.ts";
 import { besideADeactivation, underWay } from "../support/locks.ts";
 
 afterAll(closeRootPool);
@@ -131,6 +131,27 @@ describe("phones are read with their country's numbering plan", () => {
     ["0712 345 678", "999", /and \+999, the code that would complete it, is not one in use/],
   ])("%s (calling code %s) is INVALID_PHONE, naming the rule", async (typed, callingCode, message) => {
     await expect(normalize(typed, callingCode)).rejects.toMatchObject({ code: "CINPH", message: expect.stringMatching(message) });
+  });
+});
+
+// A phone copied on a phone or page set to Arabic, Persian or Hebrew comes wrapped in invisible direction marks (Android's
+// contacts in U+202A … U+202C, others in isolates U+2066 … U+2069 or a left-to-right mark U+200E), which libphonenumber
+// reads past. Before 000NNN it was INVALID_PHONE ("use digits…"), the duplicate warning flagged no one by it, and the search
+// found no one by it in national form.
+test("a phone pasted with the direction marks of a right-to-left phone or page is the phone: registered, flagged and found", async () => {
+  const clinic = await createClinic();
+  const pastes = ["\u202a+255 712 345 901\u202c", "\u2066+255 712 345 901\u2069", "\u200e0712 345 901", "\u200f0712\u00a0345\u00a0901\u200e"];
+  for (const typed of pastes) {
+    expect((await rootPool().query("select app_public.normalize_phone($1, '255') as phone", [typed])).rows[0].phone).toBe("+255712345901");
+  }
+  const patient = await createPatient(clinic.clinicId, { phone: "0712 345 901" });
+  await asMember(clinic.members.receptionist, async (c) => {
+    for (const typed of pastes) {
+      expect((await c.query("select id from app_public.find_patient_duplicates(phone => $1)", [typed])).rows).toEqual([{ id: patient.id }]);
+      expect((await c.query("select id from app_public.search_patients($1)", [typed])).rows).toEqual([{ id: patient.id }]);
+    }
+    const { rows } = await c.query("insert into app_public.patient (first_name, last_name, phone) values ('Neema', 'Pasted', $1) returning phone", [pastes[0]]);
+    expect(rows).toEqual([{ phone: "+255712345901" }]);
   });
 });
 
