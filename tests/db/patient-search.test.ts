@@ -129,7 +129,7 @@ test("a code typed in full-width forms (a Japanese or Chinese input method) is t
 });
 
 // A code copied from a screen in Arabic, Persian or Hebrew comes wrapped in the direction marks that keep it left to right
-// there: before 000NNN, PAT000001, pat-1 and 000001 so copied found no one, and PAT-000001 came after the names it is part of.
+// there: before 000448, PAT000001, pat-1 and 000001 so copied found no one, and PAT-000001 came after the names it is part of.
 test("a code copied wrapped in direction marks (from a right-to-left page) is the code, first, in full, short or without its hyphen", async () => {
   const own = await createClinic("Right-to-left copy clinic");
   const first = await createPatient(own.clinicId, { first_name: "Zuhura", last_name: "Zulu" });

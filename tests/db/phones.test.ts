@@ -136,7 +136,7 @@ describe("phones are read with their country's numbering plan", () => {
 
 // A phone copied on a phone or page set to Arabic, Persian or Hebrew comes wrapped in invisible direction marks (Android's
 // contacts in U+202A … U+202C, others in isolates U+2066 … U+2069 or a left-to-right mark U+200E), which libphonenumber
-// reads past. Before 000NNN it was INVALID_PHONE ("use digits…"), the duplicate warning flagged no one by it, and the search
+// reads past. Before 000448 it was INVALID_PHONE ("use digits…"), the duplicate warning flagged no one by it, and the search
 // found no one by it in national form.
 test("a phone pasted with the direction marks of a right-to-left phone or page is the phone: registered, flagged and found", async () => {
   const clinic = await createClinic();
