@@ -598,6 +598,33 @@ describe("payments", () => {
     expect(await invoiceRow(draft.id)).toMatchObject({ status: "partially_paid", amount_paid: "500.000" });
   });
 
+  // an operator's psql (a script importing a till's records) dated a payment in 2021 of an invoice issued today, one a
+  // week ahead, and a refund years before the payment it gave back: each counted on a day no one could pay or close
+  test("a payment or refund written by hand (an operator's psql) is dated as recordPayment and refundPayment date it: from its invoice's issue, or its payment, to now (000NNN)", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    const { rows: [{ issued_at: issued }] } = await rootPool().query("select issued_at from app_public.invoice where id = $1", [invoice.id]);
+    const payAt = (at: string) =>
+      rootPool().query("insert into app_public.payment (clinic_id, invoice_id, amount, method, received_at) values ($1, $2, 100, 'cash', $3) returning received_at", [clinic.clinicId, invoice.id, at]);
+    await expect(payAt("2021-01-01T10:00:00Z")).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A payment cannot be received before its invoice was issued \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
+    const { rows: [{ week: weekAhead }] } = await rootPool().query("select (now() + interval '7 days')::text as week");
+    await expect(payAt(weekAhead)).rejects.toMatchObject({ code: "CINVL", message: "A payment cannot be received in the future." });
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "issued", amount_paid: "0.000" });
+    // within the 5 minutes of clocks apart: received when the invoice was issued, as recordPayment takes it
+    const fourMinutesBefore = new Date(issued.getTime() - 4 * 60_000).toISOString();
+    const { rows: [payment] } = await rootPool().query(
+      "insert into app_public.payment (clinic_id, invoice_id, amount, method, received_at) values ($1, $2, 300, 'cash', $3) returning id, received_at",
+      [clinic.clinicId, invoice.id, fourMinutesBefore]);
+    expect(payment.received_at).toEqual(issued);
+    const refundAt = (at: string) =>
+      rootPool().query("insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, refunded_at) values ($1, $2, $3, 10, 'cash', 'By hand', $4)",
+        [clinic.clinicId, payment.id, invoice.id, at]);
+    await expect(refundAt("2021-01-01T10:00:00Z")).rejects.toMatchObject({ code: "CINVL", message: expect.stringMatching(/^A refund cannot be given back before its payment was received \(\d{4}-\d\d-\d\d \d\d:\d\d\)\.$/) });
+    await expect(refundAt(weekAhead)).rejects.toMatchObject({ code: "CINVL", message: "A refund cannot be given back in the future." });
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: "300.000" });
+    await rootPool().query("insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason) values ($1, $2, $3, 10, 'cash', 'By hand')", [clinic.clinicId, payment.id, invoice.id]);
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: "partially_paid", amount_paid: "290.000" });
+  });
+
   test("a retry answers its payment whatever time its till now gives: one stamped more than 5 minutes ahead is not refused as a payment in the future", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const payAt = (at: string) =>
