@@ -6166,6 +6166,43 @@ COMMENT ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) IS 'How
 
 
 --
+-- Name: money_moved_at(uuid, timestamp with time zone, timestamp with time zone, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.money_moved_at(clinic_id uuid, at timestamp with time zone, earliest timestamp with time zone, what text) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+begin
+  -- what: 'payment' (earliest: when its invoice was issued) or 'refund' (earliest: when its payment was received)
+  if at > now() + interval '5 minutes' then
+    raise exception '%', case what when 'payment' then 'A payment cannot be received in the future.'
+                                   else 'A refund cannot be given back in the future.' end
+      using errcode = 'CINVL';
+  end if;
+  if at < earliest - interval '5 minutes' then
+    raise exception '%', format(case what when 'payment' then 'A payment cannot be received before its invoice was issued (%s).'
+                                          else 'A refund cannot be given back before its payment was received (%s).' end,
+                                app_hidden.local_time_text(money_moved_at.clinic_id, earliest))
+      using errcode = 'CINVL';
+  end if;
+  -- within the 5 minutes before: at that time, on its business day; within the 5 minutes ahead (a till's clock ahead of
+  -- the database's): now, on today's
+  return greatest(least(at, now()), earliest);
+end;
+$$;
+
+
+ALTER FUNCTION app_private.money_moved_at(clinic_id uuid, at timestamp with time zone, earliest timestamp with time zone, what text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION money_moved_at(clinic_id uuid, at timestamp with time zone, earliest timestamp with time zone, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.money_moved_at(clinic_id uuid, at timestamp with time zone, earliest timestamp with time zone, what text) IS 'When a payment or refund (`what`) dated `at` moved, as the database takes it whoever writes it (record_payment, an operator''s psql; 000449): INVALID_INPUT more than 5 minutes ahead of now, or more than 5 minutes before `earliest` (a payment''s invoice''s issue, a refund''s payment''s receipt, named in the clinic''s local time); within those minutes, now or `earliest`.';
+
+
+--
 -- Name: money_text(numeric, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -10141,6 +10178,8 @@ begin
   end if;
   if found then
     perform app_private.refuse_deleted_patient(v_invoice.clinic_id, v_invoice.patient_id);
+    -- dated as record_payment dates it, whoever writes it (000449); one issued before issued_at was kept: when it was made
+    new.received_at := app_private.money_moved_at(new.clinic_id, new.received_at, coalesce(v_invoice.issued_at, v_invoice.created_at), 'payment');
   end if;
   return new;
 end;
@@ -10153,7 +10192,7 @@ ALTER FUNCTION app_private.tg_payment__invoice_issued() OWNER TO :DATABASE_OWNER
 -- Name: FUNCTION tg_payment__invoice_issued(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments, the invoice read once: it is not a draft (INVALID_INPUT, as record_payment tells first; the rule held for a payment written other than by record_payment, an operator''s psql), and its patient is not deleted (INVALID_INPUT, refuse_deleted_patient).';
+COMMENT ON FUNCTION app_private.tg_payment__invoice_issued() IS 'BEFORE INSERT on payments, the invoice read once: it is not a draft (INVALID_INPUT, as record_payment tells first; the rule held for a payment written other than by record_payment, an operator''s psql), its patient is not deleted (INVALID_INPUT, refuse_deleted_patient), and the payment is dated as record_payment dates it (000449): not more than 5 minutes ahead nor more than 5 minutes before the invoice was issued (INVALID_INPUT), and within those minutes received now, or when the invoice was issued.';
 
 
 --
@@ -10235,6 +10274,10 @@ begin
                                            where r.clinic_id = new.clinic_id and r.payment_id = new.payment_id)) then
     raise exception 'A refund is of its payment''s invoice, in its method, and at most what is left of the payment.' using errcode = 'CINVL';
   end if;
+  -- given back after the money was taken, and not ahead of now, whoever writes it (000449): refund_payment gives it now
+  if found then
+    new.refunded_at := app_private.money_moved_at(new.clinic_id, new.refunded_at, v_payment.received_at, 'refund');
+  end if;
   return new;
 end;
 $$;
@@ -10246,7 +10289,7 @@ ALTER FUNCTION app_private.tg_refund__of_its_payment() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_refund__of_its_payment(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_refund__of_its_payment() IS 'BEFORE INSERT: a refund is of its payment''s invoice, in its method, and at most what is left of the payment, the payment locked (INVALID_INPUT; refund_payment tells REFUND_EXCEEDS_PAYMENT first, with what is left): the rule held for a refund written other than by refund_payment (an operator''s psql).';
+COMMENT ON FUNCTION app_private.tg_refund__of_its_payment() IS 'BEFORE INSERT: a refund is of its payment''s invoice, in its method, and at most what is left of the payment, the payment locked (INVALID_INPUT; refund_payment tells REFUND_EXCEEDS_PAYMENT first, with what is left): the rule held for a refund written other than by refund_payment (an operator''s psql); and it is given back from its payment''s receipt to now (000449): not more than 5 minutes ahead nor more than 5 minutes before the payment was received (INVALID_INPUT), and within those minutes given back now, or when the payment was received.';
 
 
 --
@@ -14038,7 +14081,7 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_invoice app_public.invoice;
   v_payment app_public.payment;
-  v_issued timestamptz; -- when the invoice was issued (one issued before issued_at was kept: when it was made)
+  v_received timestamptz; -- when it was received, as money_moved_at takes it
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
@@ -14068,23 +14111,18 @@ begin
     end if;
   end if;
 
-  -- after a retry's lookup: a retry answers its payment whatever time its till's clock now gives
-  if record_payment.received_at > now() + interval '5 minutes' then
-    raise exception 'A payment cannot be received in the future.' using errcode = 'CINVL';
-  end if;
   if v_invoice.status = 'draft' then
     raise exception 'Issue the invoice before taking payments.' using errcode = 'CINVL';
   elsif v_invoice.status = 'void' then
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
-  v_issued := coalesce(v_invoice.issued_at, v_invoice.created_at);
-  -- now() when not given; a payment is not backdated past its invoice's issue (to a day before the clinic opened,
-  -- say, or while the invoice was a draft no one could pay: days no one closes, the drawer's cash kept out of
-  -- today's count), with the future's 5 minutes of clocks apart
-  if record_payment.received_at < v_issued - interval '5 minutes' then
-    raise exception 'A payment cannot be received before its invoice was issued (%).', app_hidden.local_time_text(v_clinic, v_issued)
-      using errcode = 'CINVL';
-  end if;
+  -- after a retry's lookup (a retry answers its payment whatever time its till's clock now gives): now() when not
+  -- given; a payment is not backdated past its invoice's issue (to a day before the clinic opened, say, or while the
+  -- invoice was a draft no one could pay: days no one closes, the drawer's cash kept out of today's count), nor
+  -- dated ahead, with 5 minutes of clocks apart (app_private.money_moved_at, the rule tg_payment__invoice_issued holds
+  -- whoever writes a payment)
+  v_received := app_private.money_moved_at(v_clinic, coalesce(record_payment.received_at, now()),
+    coalesce(v_invoice.issued_at, v_invoice.created_at), 'payment');
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
   -- lookup (a payment of the whole balance, finer than the currency, leaves a balance of 0 behind it)
   perform app_private.check_currency_decimals(amount, v_invoice.currency, v_invoice.balance);
@@ -14099,9 +14137,7 @@ begin
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
   values (v_clinic, v_invoice.id, amount, method, app_hidden.text_or_null(reference), idempotency_key,
-          -- within the 5 minutes before its invoice was issued: at that time, on the invoice's business day;
-          -- within the 5 minutes ahead (a till's clock ahead of the database's): now, on today's
-          greatest(least(coalesce(record_payment.received_at, now()), now()), v_issued), app_public.current_user_id())
+          v_received, app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
@@ -19026,7 +19062,7 @@ CREATE TRIGGER _120_invoice_issued BEFORE INSERT ON app_public.payment FOR EACH 
 -- Name: TRIGGER _120_invoice_issued ON payment; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TRIGGER _120_invoice_issued ON app_public.payment IS 'A payment is of an issued invoice of a patient not deleted (tg_payment__invoice_issued).';
+COMMENT ON TRIGGER _120_invoice_issued ON app_public.payment IS 'A payment is of an issued invoice of a patient not deleted, dated from the invoice''s issue to now (tg_payment__invoice_issued).';
 
 
 --
@@ -23412,6 +23448,13 @@ REVOKE ALL ON FUNCTION app_private.member_visit_queue_channel(clinic_id uuid, me
 --
 
 REVOKE ALL ON FUNCTION app_private.memberships_added_lately(clinic_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION money_moved_at(clinic_id uuid, at timestamp with time zone, earliest timestamp with time zone, what text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.money_moved_at(clinic_id uuid, at timestamp with time zone, earliest timestamp with time zone, what text) FROM PUBLIC;
 
 
 --

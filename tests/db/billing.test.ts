@@ -600,7 +600,7 @@ describe("payments", () => {
 
   // an operator's psql (a script importing a till's records) dated a payment in 2021 of an invoice issued today, one a
   // week ahead, and a refund years before the payment it gave back: each counted on a day no one could pay or close
-  test("a payment or refund written by hand (an operator's psql) is dated as recordPayment and refundPayment date it: from its invoice's issue, or its payment, to now (000NNN)", async () => {
+  test("a payment or refund written by hand (an operator's psql) is dated as recordPayment and refundPayment date it: from its invoice's issue, or its payment, to now (000449)", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const { rows: [{ issued_at: issued }] } = await rootPool().query("select issued_at from app_public.invoice where id = $1", [invoice.id]);
     const payAt = (at: string) =>
