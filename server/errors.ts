@@ -164,6 +164,9 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_idempotency_key_check: IDEMPOTENCY_KEY,
   invoice_line_idempotency_key_check: IDEMPOTENCY_KEY,
   visit_service_idempotency_key_check: IDEMPOTENCY_KEY,
+  // createPatient's and createVisit's key (000NNN)
+  patient_idempotency_key_check: IDEMPOTENCY_KEY,
+  visit_idempotency_key_check: IDEMPOTENCY_KEY,
   // closeDay's and reopenDay's key, kept by app_private.business_day_key as the day is answered (000394)
   business_day_key_idempotency_key_check: IDEMPOTENCY_KEY,
   // requestExport's key (000440)
@@ -214,6 +217,9 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   invoice_line_clinic_id_idempotency_key_key: "This idempotency key was already used for a different invoice line.",
   // past create_visit_service too, or its key on another doctor's visit, which the doctor does not see to answer
   visit_service_clinic_id_idempotency_key_key: "This idempotency key was already used for a different service of a visit.",
+  // a key given to an insert of SQL's own, past create_patient and create_visit (which answer a retry)
+  patient_clinic_id_idempotency_key_key: "This idempotency key was already used for a different patient.",
+  visit_clinic_id_idempotency_key_key: "This idempotency key was already used for a different visit.",
 };
 
 /**

@@ -6,7 +6,7 @@ import { apiPool, closeRootPool, rootPool, testConfig } from "../support/databas
 import { beginWithSettings } from "../../server/pg-transaction.ts";
 import { addMember, asMember, beginAs, cashierSession, committedAs, createClinic, createIssuedInvoice, createPatient, createService, createUser, createVisit, openSession, type TestClinic, type TestMember, writeBehindTriggers } from "../support/fixtures.ts";
 import { Browser, pageThrough, startApi, type TestApi } from "../support/api.ts";
-import { outcome, trackBackend, waitsFor, whileHolding } from "../support/locks.ts";
+import { atOnce, outcome, trackBackend, waitsFor, waitsForLock, whileHolding } from "../support/locks.ts";
 import { statementsSentBy } from "../support/statements.ts";
 import { until } from "../support/until.ts";
 
@@ -583,6 +583,167 @@ describe("a service added to a visit with an idempotency key is added once", () 
     // the front desk may not add services: refused, with the clinic's own key too, not answered the line
     expect((await receptionist.graphql(ADD, { s: line })).body.errors?.map((e: any) => [e.extensions?.code, e.message])).toEqual([
       ["FORBIDDEN", "Only the visit's doctor, an owner or an admin adds services to a visit, in their own clinic."]]);
+  });
+});
+
+// a double click on "register" or "book", or a browser retrying the POST after a lost answer, made two patients
+// (PAT-000007 and PAT-000008, the second flagged a duplicate of the first) or two visits (000NNN)
+describe("a patient registered or a visit booked with an idempotency key is made once", () => {
+  const REGISTER = `mutation($p: PatientInput!) { createPatient(input: { patient: $p }) { patient { rowId code firstName phone possibleDuplicates { totalCount } } } }`;
+  const BOOK = `mutation($v: VisitInput!) { createVisit(input: { visit: $v }) { visit { rowId code scheduledAt reason status } } }`;
+  const PATIENT_BY_KEY = `query($c: UUID!, $k: String!) { patientByClinicIdAndIdempotencyKey(clinicId: $c, idempotencyKey: $k) { rowId } }`;
+  const VISIT_BY_KEY = `query($c: UUID!, $k: String!) { visitByClinicIdAndIdempotencyKey(clinicId: $c, idempotencyKey: $k) { rowId } }`;
+  const conflict = (message: string) => ({ message, extensions: { code: "CONFLICT" } });
+  const patientsKeyed = async (clinicId: string, key: string) =>
+    (await rootPool().query("select id, code, deleted_at is not null as deleted from app_public.patient where clinic_id = $1 and idempotency_key = $2", [clinicId, key])).rows;
+  const visitsOf = async (patientId: string) =>
+    (await rootPool().query("select id, code, idempotency_key from app_public.visit where patient_id = $1 order by code", [patientId])).rows;
+  const lastCode = async (clinicId: string, prefix: string) =>
+    (await rootPool().query("select last_value::int from app_private.code_counter where clinic_id = $1 and prefix = $2", [clinicId, prefix])).rows[0]?.last_value ?? 0;
+  const doctorOf = (clinic: TestClinic) => clinic.members.doctor.membershipId;
+
+  test("a double click and a retry typed as registration reads it answer the first patient, who is no duplicate of themselves; no code spent", async () => {
+    const key = `register-${crypto.randomUUID()}`;
+    const patient = { firstName: "Neema", lastName: "Twice", phone: "0713 222 333", dateOfBirth: "1990-02-03", idempotencyKey: key };
+    const before = await lastCode(a.clinicId, "PAT");
+    const clicked = await Promise.all([1, 2].map(() => receptionist.graphql(REGISTER, { p: patient })));
+    expect(clicked.map((r) => r.body.errors)).toEqual([undefined, undefined]);
+    const first = clicked[0].body.data.createPatient.patient;
+    expect(first).toMatchObject({ firstName: "Neema", phone: "+255713222333", possibleDuplicates: { totalCount: 0 } });
+    expect(clicked[1].body.data.createPatient.patient).toEqual(first);
+    // the same request typed otherwise (white space, the phone in international form, the sex left out as unknown)
+    for (const retry of [{ ...patient, firstName: " Neema  ", phone: "+255 713 222 333" }, { ...patient, sex: "unknown" }]) {
+      expect((await owner.graphql(REGISTER, { p: retry })).body).toEqual({ data: { createPatient: { patient: first } } });
+    }
+    expect(await patientsKeyed(a.clinicId, key)).toEqual([{ id: first.rowId, code: first.code, deleted: false }]);
+    expect(await lastCode(a.clinicId, "PAT")).toBe(before + 1);
+    expect((await receptionist.graphql(PATIENT_BY_KEY, { c: a.clinicId, k: key })).body.data).toEqual({ patientByClinicIdAndIdempotencyKey: { rowId: first.rowId } });
+    // without a key, each request is a patient, as ever
+    const again = await receptionist.graphql(REGISTER, { p: { ...patient, idempotencyKey: undefined } });
+    expect(again.body.data.createPatient.patient).toMatchObject({ possibleDuplicates: { totalCount: 1 } });
+    expect(again.body.data.createPatient.patient.rowId).not.toBe(first.rowId);
+  });
+
+  test("the same key for another patient is CONFLICT naming what differs; a patient deleted since keeps the key; bad keys are refused", async () => {
+    const key = `register-${crypto.randomUUID()}`;
+    const patient = { firstName: "Juma", lastName: "Conflict", phone: "0713 444 555", idempotencyKey: key };
+    // a request refused spends no key: the form corrected and sent again with it registers the patient
+    expect((await receptionist.graphql(REGISTER, { p: { ...patient, phone: "call me" } })).body.errors?.[0].extensions?.code).toBe("INVALID_PHONE");
+    const first = (await receptionist.graphql(REGISTER, { p: patient })).body.data.createPatient.patient;
+    for (const [change, what] of [[{ firstName: "Jumanne" }, "first name"], [{ phone: "0713 444 556" }, "phone"],
+      [{ dateOfBirth: "1980-01-01" }, "date of birth"], [{ lastName: "Other", sex: "male", notes: "x" }, "last name, sex and notes"]] as const) {
+      const r = await receptionist.graphql(REGISTER, { p: { ...patient, ...change } });
+      expect({ change, error: r.body.errors?.[0] }).toEqual({ change, error: expect.objectContaining(conflict(
+        `This idempotency key was already used for a different patient (another ${what}): send a new key for another patient.`)) });
+    }
+    expect(await patientsKeyed(a.clinicId, key)).toEqual([{ id: first.rowId, code: first.code, deleted: false }]);
+    // deleted since: the late retry registers no one again
+    expect((await owner.graphql(`mutation($id: UUID!) { deletePatient(input: { patientId: $id }) { result { code } } }`, { id: first.rowId })).body.errors).toBeUndefined();
+    const before = await lastCode(a.clinicId, "PAT");
+    for (const desk of [receptionist, owner]) {
+      expect((await desk.graphql(REGISTER, { p: patient })).body.errors?.[0]).toMatchObject(conflict(
+        "The patient registered with this idempotency key was deleted since: an owner or admin restores them (restorePatient) if they are still meant."));
+    }
+    expect(await patientsKeyed(a.clinicId, key)).toEqual([{ id: first.rowId, code: first.code, deleted: true }]);
+    expect(await lastCode(a.clinicId, "PAT")).toBe(before);
+    // restored, the retry answers them
+    expect((await owner.graphql(`mutation($id: UUID!) { restorePatient(input: { patientId: $id }) { result { code } } }`, { id: first.rowId })).body.errors).toBeUndefined();
+    expect((await receptionist.graphql(REGISTER, { p: patient })).body.data.createPatient.patient.rowId).toBe(first.rowId);
+    expect((await receptionist.graphql(REGISTER, { p: { ...patient, idempotencyKey: " \u3000" } })).body.errors?.[0]).toMatchObject({
+      message: "An idempotency key cannot be white space alone: send one per patient you mean, or none.", extensions: { code: "INVALID_INPUT" } });
+    expect((await receptionist.graphql(REGISTER, { p: { ...patient, idempotencyKey: "k".repeat(201) } })).body.errors?.[0]).toMatchObject({
+      message: "An idempotency key is 1 to 200 characters.", extensions: { code: "INVALID_INPUT" } });
+  });
+
+  test("another clinic's same key registers its own patient and learns nothing; a role that may not register is refused, key or not", async () => {
+    const key = `register-${crypto.randomUUID()}`;
+    const patient = { firstName: "Rehema", lastName: "Clinics", idempotencyKey: key };
+    const ours = (await receptionist.graphql(REGISTER, { p: patient })).body.data.createPatient.patient;
+    // without a phone, sent again: the same patient
+    expect((await receptionist.graphql(REGISTER, { p: patient })).body).toEqual({ data: { createPatient: { patient: ours } } });
+    const theirDesk = new Browser(api);
+    await theirDesk.login(b.members.receptionist.phone, b.members.receptionist.password);
+    const theirs = await theirDesk.graphql(REGISTER, { p: patient });
+    expect(theirs.body.errors).toBeUndefined();
+    expect(theirs.body.data.createPatient.patient.rowId).not.toBe(ours.rowId);
+    expect((await theirDesk.graphql(PATIENT_BY_KEY, { c: a.clinicId, k: key })).body.data).toEqual({ patientByClinicIdAndIdempotencyKey: null });
+    for (const role of ["doctor", "cashier"] as const) {
+      const member = new Browser(api);
+      await member.login(a.members[role].phone, a.members[role].password);
+      expect({ role, errors: (await member.graphql(REGISTER, { p: patient })).body.errors?.map((e: any) => [e.extensions?.code, e.message]) }).toEqual({
+        role, errors: [["FORBIDDEN", "Only the front desk (an owner, admin or receptionist) registers and edits patients, in its own clinic."]] });
+    }
+    expect(await patientsKeyed(a.clinicId, key)).toEqual([{ id: ours.rowId, code: ours.code, deleted: false }]);
+  });
+
+  test("a double click on booking and a retry answer the first visit, cancelled since too; another patient, doctor, time or reason is CONFLICT", async () => {
+    const patient = await createPatient(a.clinicId);
+    const other = await createPatient(a.clinicId);
+    const key = `book-${crypto.randomUUID()}`;
+    const visit = { patientId: patient.id, doctorId: doctorOf(a), scheduledAt: "2026-12-20T09:00:00+03:00", reason: "Cough", idempotencyKey: key };
+    const before = await lastCode(a.clinicId, "VIS");
+    const clicked = await Promise.all([1, 2].map(() => receptionist.graphql(BOOK, { v: visit })));
+    expect(clicked.map((r) => r.body.errors)).toEqual([undefined, undefined]);
+    const first = clicked[0].body.data.createVisit.visit;
+    expect(clicked[1].body.data.createVisit.visit).toEqual(first);
+    // the same time written in another offset, the reason with white space around it
+    expect((await owner.graphql(BOOK, { v: { ...visit, scheduledAt: "2026-12-20T06:00:00Z", reason: " Cough " } })).body).toEqual({ data: { createVisit: { visit: first } } });
+    expect(await visitsOf(patient.id)).toEqual([{ id: first.rowId, code: first.code, idempotency_key: key }]);
+    expect(await lastCode(a.clinicId, "VIS")).toBe(before + 1);
+    expect((await receptionist.graphql(VISIT_BY_KEY, { c: a.clinicId, k: key })).body.data).toEqual({ visitByClinicIdAndIdempotencyKey: { rowId: first.rowId } });
+    for (const [change, what] of [[{ patientId: other.id }, "patient"], [{ scheduledAt: "2026-12-20T10:00:00+03:00" }, "time"],
+      [{ reason: null }, "reason"], [{ patientId: other.id, scheduledAt: "2026-12-21T09:00:00+03:00", reason: "Fever" }, "patient, time and reason"]] as const) {
+      const r = await receptionist.graphql(BOOK, { v: { ...visit, ...change } });
+      expect({ change, error: r.body.errors?.[0] }).toEqual({ change, error: expect.objectContaining(conflict(
+        `This idempotency key was already used for a different visit (another ${what}): send a new key for another visit.`)) });
+    }
+    expect(await visitsOf(other.id)).toEqual([]);
+    // cancelled since, the late retry answers the visit as it is, and books nothing again
+    expect((await receptionist.graphql(`mutation($c: UUID!, $id: UUID!) { updateVisit(input: { clinicId: $c, rowId: $id, patch: { status: cancelled, cancelReason: "Called off" } }) { visit { status } } }`,
+      { c: a.clinicId, id: first.rowId })).body.errors).toBeUndefined();
+    expect((await receptionist.graphql(BOOK, { v: visit })).body.data.createVisit.visit).toEqual({ ...first, status: "cancelled" });
+    expect(await visitsOf(patient.id)).toHaveLength(1);
+    expect((await receptionist.graphql(BOOK, { v: { ...visit, idempotencyKey: "\t" } })).body.errors?.[0]).toMatchObject({
+      message: "An idempotency key cannot be white space alone: send one per visit you mean, or none.", extensions: { code: "INVALID_INPUT" } });
+  });
+
+  test("another clinic's same visit key books its own visit; a doctor or cashier sending the key is refused as without one", async () => {
+    const [patient, theirPatient] = [await createPatient(a.clinicId), await createPatient(b.clinicId)];
+    const key = `book-${crypto.randomUUID()}`;
+    const visit = { patientId: patient.id, doctorId: doctorOf(a), scheduledAt: "2026-12-22T09:00:00+03:00", idempotencyKey: key };
+    const ours = (await receptionist.graphql(BOOK, { v: visit })).body.data.createVisit.visit;
+    const theirDesk = new Browser(api);
+    await theirDesk.login(b.members.receptionist.phone, b.members.receptionist.password);
+    const theirs = await theirDesk.graphql(BOOK, { v: { ...visit, patientId: theirPatient.id, doctorId: doctorOf(b) } });
+    expect(theirs.body.errors).toBeUndefined();
+    expect(theirs.body.data.createVisit.visit.rowId).not.toBe(ours.rowId);
+    for (const role of ["doctor", "cashier"] as const) {
+      const member = new Browser(api);
+      await member.login(a.members[role].phone, a.members[role].password);
+      // another time under the key: the front desk is told CONFLICT, they are refused as without a key
+      expect({ role, errors: (await member.graphql(BOOK, { v: { ...visit, scheduledAt: "2026-12-22T11:00:00+03:00" } })).body.errors?.map((e: any) => [e.extensions?.code, e.message]) }).toEqual({
+        role, errors: [["FORBIDDEN", "Only the front desk (an owner, admin or receptionist) books visits, in its own clinic."]] });
+    }
+    expect(await visitsOf(patient.id)).toEqual([{ id: ours.rowId, code: ours.code, idempotency_key: key }]);
+  });
+
+  test("two sent at once over SQL: the second waits for the first's key, then answers its patient or visit", async () => {
+    const desk = a.members.receptionist;
+    const patient = await createPatient(a.clinicId);
+    for (const [sql, params] of [
+      ["select id, code from app_public.create_patient(jsonb_populate_record(null::app_public.patient, jsonb_build_object('first_name', 'Amani', 'last_name', 'AtOnce', 'idempotency_key', $1::text)))", []],
+      ["select id, code from app_public.create_visit(jsonb_populate_record(null::app_public.visit, jsonb_build_object('patient_id', $2::uuid, 'doctor_id', $3::uuid, 'scheduled_at', '2026-12-23T09:00:00+03:00', 'idempotency_key', $1::text)))",
+        [patient.id, doctorOf(a)]],
+    ] as const) {
+      const key = `at-once-${crypto.randomUUID()}`;
+      await atOnce(desk, desk, async (first, second) => {
+        const made = (await first.query(sql, [key, ...params])).rows[0];
+        const waiting = second.query(sql, [key, ...params]);
+        expect(await waitsForLock(second, waiting)).toBe(true);
+        await first.query("commit");
+        expect((await waiting).rows).toEqual([made]);
+      });
+    }
   });
 });
 
