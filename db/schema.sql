@@ -4221,7 +4221,7 @@ ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :
 -- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, close of a day, reopening of a day, export), before the key is looked up; none at all is none.';
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, patient, visit, close of a day, reopening of a day, export), before the key is looked up; none at all is none.';
 
 
 --
@@ -4281,6 +4281,36 @@ ALTER FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid, clin
 --
 
 COMMENT ON FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid, clinic_id uuid, refused text) IS 'Refuses (FORBIDDEN) a membership of clinic_id for an account whose password another clinic last gave (user_secret.password_given_by_clinic: whoever there knew it may log in as the person), until the platform operator resets it; `refused` says what the account does not do ("joins no other clinic", "answers no other clinic''s invitation"). For tg_membership__kept_to_the_resetting_clinic and decline_invitation.';
+
+
+--
+-- Name: check_key_used_alike(text, text[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.check_key_used_alike(what text, differs text[]) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+declare
+  v_differs text[] := array_remove(check_key_used_alike.differs, null);
+  v_n int := cardinality(v_differs);
+begin
+  if v_n > 0 then
+    raise exception 'This idempotency key was already used for a different % (another %): send a new key for another %.', what,
+      case v_n when 1 then v_differs[1] else array_to_string(v_differs[1:v_n - 1], ', ') || ' and ' || v_differs[v_n] end, what
+      using errcode = 'CCONF';
+  end if;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.check_key_used_alike(what text, differs text[]) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION check_key_used_alike(what text, differs text[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.check_key_used_alike(what text, differs text[]) IS 'For a request sent again with the idempotency key of a row made before (what: the row''s name in a message, patient or visit; differs: the name of each field the request gives otherwise than the row has it, null for each alike): CONFLICT naming those fields, if any.';
 
 
 --
@@ -4769,6 +4799,32 @@ ALTER FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp w
 --
 
 COMMENT ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) IS 'The two business days before the one that ended before `as_of` (open_reconciliation''s) that have money and no reconciliation yet, earliest first: a change of time zone across the date line between two runs skips a local date. For open_reconciliations.';
+
+
+--
+-- Name: deleted_patient_has_key(uuid, text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.deleted_patient_has_key(clinic_id uuid, key text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+  select exists (select 1 from app_public.patient p
+                 where p.clinic_id = deleted_patient_has_key.clinic_id and p.idempotency_key = deleted_patient_has_key.key
+                   and p.deleted_at is not null);
+$$;
+
+
+ALTER FUNCTION app_private.deleted_patient_has_key(clinic_id uuid, key text) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION deleted_patient_has_key(clinic_id uuid, key text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.deleted_patient_has_key(clinic_id uuid, key text) IS 'Whether a deleted patient of the clinic (one of the session''s: row-level security, deleted rows included) was registered with the idempotency key `key`: create_patient then registers no one again.';
 
 
 --
@@ -5408,9 +5464,11 @@ CREATE TABLE app_public.patient (
     updated_by uuid,
     deleted_at timestamp with time zone,
     deleted_by uuid,
+    idempotency_key text,
     CONSTRAINT patient_address_check CHECK ((char_length(address) <= 500)),
     CONSTRAINT patient_date_of_birth_check CHECK ((date_of_birth >= '1900-01-01'::date)),
     CONSTRAINT patient_first_name_check CHECK (((char_length(first_name) >= 1) AND (char_length(first_name) <= 100))),
+    CONSTRAINT patient_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT patient_last_name_check CHECK (((char_length(last_name) >= 1) AND (char_length(last_name) <= 100))),
     CONSTRAINT patient_notes_check CHECK ((char_length(notes) <= 5000)),
     CONSTRAINT patient_phone_check CHECK ((phone ~ '^\+[1-9][0-9]{6,14}$'::text))
@@ -5425,8 +5483,8 @@ ALTER TABLE app_public.patient OWNER TO :DATABASE_OWNER;
 -- Name: TABLE patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.patient IS '@behavior -delete
-A patient of the clinic. Delete with deletePatient (soft delete: hidden, kept), bring back with restorePatient.';
+COMMENT ON TABLE app_public.patient IS '@behavior -delete -resource:insert
+A patient of the clinic. Registered with createPatient (create_patient). Delete with deletePatient (soft delete: hidden, kept), bring back with restorePatient.';
 
 
 --
@@ -5550,6 +5608,13 @@ COMMENT ON COLUMN app_public.patient.deleted_at IS 'When the patient was deleted
 --
 
 COMMENT ON COLUMN app_public.patient.deleted_by IS 'Who deleted the patient.';
+
+
+--
+-- Name: COLUMN patient.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.patient.idempotency_key IS 'A key chosen by the client per patient it means to register: the same key again returns the same patient; the key of a patient deleted since stays theirs (CONFLICT).';
 
 
 --
@@ -7666,7 +7731,7 @@ ALTER FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clini
 -- Name: FUNCTION take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) IS 'For a row made with an idempotency key (kind: its table, invoice_line or visit_service; what: its name in a message): refuses a key with nothing visible in it (check_idempotency_key), then waits until the transaction ends for the key''s other requests in flight in the clinic, so that the second of two sent at once finds the first''s row; none at all: nothing.';
+COMMENT ON FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) IS 'For a row made with an idempotency key (kind: its table, invoice_line, visit_service, patient or visit; what: its name in a message): refuses a key with nothing visible in it (check_idempotency_key), then waits until the transaction ends for the key''s other requests in flight in the clinic, so that the second of two sent at once finds the first''s row; none at all: nothing.';
 
 
 --
@@ -11780,7 +11845,9 @@ CREATE TABLE app_public.visit (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    idempotency_key text,
     CONSTRAINT visit_cancel_reason_check CHECK ((char_length(cancel_reason) <= 500)),
+    CONSTRAINT visit_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
     CONSTRAINT visit_reason_check CHECK ((char_length(reason) <= 1000))
 );
 
@@ -11793,8 +11860,8 @@ ALTER TABLE app_public.visit OWNER TO :DATABASE_OWNER;
 -- Name: TABLE visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_public.visit IS '@behavior -delete
-A patient''s visit to a doctor. Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
+COMMENT ON TABLE app_public.visit IS '@behavior -delete -resource:insert
+A patient''s visit to a doctor. Booked with createVisit (create_visit). Change `status` to move it along its lifecycle; cancel it rather than deleting it.';
 
 
 --
@@ -11959,6 +12026,13 @@ COMMENT ON COLUMN app_public.visit.updated_at IS 'When the row last changed.';
 --
 
 COMMENT ON COLUMN app_public.visit.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN visit.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.visit.idempotency_key IS 'A key chosen by the client per visit it means to book: the same key again returns the same visit, whatever its status since.';
 
 
 --
@@ -12597,6 +12671,117 @@ ALTER FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_li
 
 COMMENT ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) IS '@resultFieldName invoiceLine
 Adds a line to a draft invoice: a service of the catalog (its name and price unless given) or one typed by hand (description and unitPrice required); quantity 1 and no discount unless given, the invoice''s tax rate unless given. With an idempotency key, a retry (a double click) returns the first line instead of billing it twice, whatever changed in the catalog since: it is compared on what it gives (another invoice, service, quantity or discount, left out 1 and none, or a description, price or tax rate it gives unlike the line''s is CONFLICT; one it leaves out is the line''s); the key of a line deleted since is CONFLICT, not a new line (app_private.spent_idempotency_key); a key of white space alone is INVALID_INPUT. Owners, admins, cashiers, and receptionists if the clinic allows.';
+
+
+--
+-- Name: create_patient(app_public.patient); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_patient(patient app_public.patient) RETURNS app_public.patient
+    LANGUAGE plpgsql STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_new app_public.patient := create_patient.patient;
+  v_first app_public.patient;
+  v_made app_public.patient;
+begin
+  perform app_private.take_idempotency_key_turn('patient', 'patient', v_clinic, v_new.idempotency_key);
+  -- answered only to whoever may register patients (the policy insert_front_desk's rule): others are refused by the
+  -- insert, key or not
+  if v_new.idempotency_key is not null and app_hidden.current_role_in('owner', 'admin', 'receptionist') then
+    select * into v_first from app_public.patient p where p.clinic_id = v_clinic and p.idempotency_key = v_new.idempotency_key;
+    if v_first.id is not null then
+      -- compared with the patient as they are now, on the request as tg_patient__normalize and _150_texts_as_typed keep it
+      perform app_private.check_key_used_alike('patient', array[
+        case when v_first.first_name is distinct from app_hidden.name_as_meant(v_new.first_name) then 'first name' end,
+        case when v_first.last_name is distinct from app_hidden.name_as_meant(v_new.last_name) then 'last name' end,
+        case when v_first.phone is distinct from
+               (case when nullif(btrim(v_new.phone), '') is null then null
+                     else app_public.normalize_phone(v_new.phone, app_hidden.calling_code_for(v_clinic)) end) then 'phone' end,
+        case when v_first.date_of_birth is distinct from v_new.date_of_birth then 'date of birth' end,
+        case when v_first.sex is distinct from coalesce(v_new.sex, 'unknown') then 'sex' end,
+        case when v_first.address is distinct from app_hidden.text_as_typed(v_new.address) then 'address' end,
+        case when v_first.notes is distinct from app_hidden.text_as_typed(v_new.notes) then 'notes' end]);
+      return v_first; -- a retry: the patient registered once
+    end if;
+    if app_private.deleted_patient_has_key(v_clinic, v_new.idempotency_key) then
+      raise exception 'The patient registered with this idempotency key was deleted since: an owner or admin restores them (restorePatient) if they are still meant.'
+        using errcode = 'CCONF';
+    end if;
+  end if;
+  insert into app_public.patient (first_name, last_name, phone, date_of_birth, sex, address, notes, idempotency_key)
+  values (v_new.first_name, v_new.last_name, v_new.phone, v_new.date_of_birth, coalesce(v_new.sex, 'unknown'), v_new.address,
+          v_new.notes, v_new.idempotency_key)
+  returning * into v_made;
+  return v_made;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_patient(patient app_public.patient) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_patient(patient app_public.patient); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_patient(patient app_public.patient) IS '@resultFieldName patient
+Registers a patient of the session''s clinic (a code PAT-… given by the database; sex unknown unless given). With an idempotency key, a retry (a double click, two sent at once, an answer lost) returns the patient registered first instead of registering them twice, spending no code: it is compared on what it gives, read as registration keeps it (names as meant, the phone completed with the clinic''s calling code), with the patient as they are now (another name, phone, date of birth, sex, address or notes is CONFLICT naming what differs); the key of a patient deleted since is CONFLICT, not a new patient; a key of white space alone is INVALID_INPUT. Owners, admins and receptionists; others are refused, key or not.';
+
+
+--
+-- Name: create_visit(app_public.visit); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_visit(visit app_public.visit) RETURNS app_public.visit
+    LANGUAGE plpgsql STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_new app_public.visit := create_visit.visit;
+  v_first app_public.visit;
+  v_made app_public.visit;
+begin
+  perform app_private.take_idempotency_key_turn('visit', 'visit', v_clinic, v_new.idempotency_key);
+  -- answered only to whoever may book visits (the policy insert_front_desk's rule), who sees every visit of the clinic:
+  -- others are refused by the insert, key or not
+  if v_new.idempotency_key is not null and app_hidden.current_role_in('owner', 'admin', 'receptionist') then
+    select * into v_first from app_public.visit v where v.clinic_id = v_clinic and v.idempotency_key = v_new.idempotency_key;
+    if v_first.id is not null then
+      -- compared with the visit as it is now (a visit moved since is another time), the reason as
+      -- tg_visit__reasons_trimmed keeps it; whatever its status since
+      perform app_private.check_key_used_alike('visit', array[
+        case when v_first.patient_id is distinct from v_new.patient_id then 'patient' end,
+        case when v_first.doctor_id is distinct from v_new.doctor_id then 'doctor' end,
+        case when v_first.scheduled_at is distinct from v_new.scheduled_at then 'time' end,
+        case when v_first.reason is distinct from app_hidden.reason_or_null(v_new.reason) then 'reason' end]);
+      return v_first; -- a retry: the visit booked once
+    end if;
+  end if;
+  insert into app_public.visit (patient_id, doctor_id, scheduled_at, reason, idempotency_key)
+  values (v_new.patient_id, v_new.doctor_id, v_new.scheduled_at, v_new.reason, v_new.idempotency_key)
+  returning * into v_made;
+  return v_made;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_visit(visit app_public.visit) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_visit(visit app_public.visit); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_visit(visit app_public.visit) IS '@resultFieldName visit
+Books a visit of a patient with a doctor of the session''s clinic (a code VIS-… given by the database), scheduled. With an idempotency key, a retry (a double click, two sent at once, an answer lost) returns the visit booked first, whatever its status since, instead of booking it twice, spending no code: it is compared on what it gives with the visit as it is now (another patient, doctor, time or reason is CONFLICT naming what differs); a key of white space alone is INVALID_INPUT. Owners, admins and receptionists; others are refused, key or not.';
 
 
 --
@@ -17646,6 +17831,22 @@ ALTER TABLE ONLY app_public.patient
 
 
 --
+-- Name: patient patient_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.patient
+    ADD CONSTRAINT patient_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT patient_clinic_id_idempotency_key_key ON patient; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT patient_clinic_id_idempotency_key_key ON app_public.patient IS '@behavior -update -delete
+An idempotency key names one patient of the clinic, deleted or not (create_patient answers it again; another clinic''s key is its own).';
+
+
+--
 -- Name: patient patient_pkey; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -17771,6 +17972,22 @@ ALTER TABLE ONLY app_public."user"
 
 ALTER TABLE ONLY app_public.visit
     ADD CONSTRAINT visit_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: visit visit_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.visit
+    ADD CONSTRAINT visit_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT visit_clinic_id_idempotency_key_key ON visit; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT visit_clinic_id_idempotency_key_key ON app_public.visit IS '@behavior -update -delete
+An idempotency key names one visit of the clinic (create_visit answers it again; another clinic''s key is its own).';
 
 
 --
@@ -23059,6 +23276,13 @@ REVOKE ALL ON FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uu
 
 
 --
+-- Name: FUNCTION check_key_used_alike(what text, differs text[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.check_key_used_alike(what text, differs text[]) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION check_money_amount(amount numeric, what text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -23154,6 +23378,13 @@ REVOKE ALL ON FUNCTION app_private.dashboard_for(clinic_id uuid, from_date date,
 --
 
 REVOKE ALL ON FUNCTION app_private.days_to_reopen_late(clinic_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION deleted_patient_has_key(clinic_id uuid, key text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.deleted_patient_has_key(clinic_id uuid, key text) FROM PUBLIC;
 
 
 --
@@ -23329,6 +23560,13 @@ GRANT INSERT(address),UPDATE(address) ON TABLE app_public.patient TO :DATABASE_V
 --
 
 GRANT INSERT(notes),UPDATE(notes) ON TABLE app_public.patient TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN patient.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.patient TO :DATABASE_VISITOR;
 
 
 --
@@ -24545,6 +24783,13 @@ GRANT UPDATE(cancel_reason) ON TABLE app_public.visit TO :DATABASE_VISITOR;
 
 
 --
+-- Name: COLUMN visit.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.visit TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION check_in_walk_in(patient_id uuid, doctor_id uuid, reason text); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -24705,6 +24950,22 @@ GRANT ALL ON FUNCTION app_public.create_invoice_from_visit(visit_id uuid) TO :DA
 
 REVOKE ALL ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.create_invoice_line(invoice_line app_public.invoice_line) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION create_patient(patient app_public.patient); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_patient(patient app_public.patient) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_patient(patient app_public.patient) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION create_visit(visit app_public.visit); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_visit(visit app_public.visit) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_visit(visit app_public.visit) TO :DATABASE_VISITOR;
 
 
 --

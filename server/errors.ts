@@ -164,7 +164,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   invoice_idempotency_key_check: IDEMPOTENCY_KEY,
   invoice_line_idempotency_key_check: IDEMPOTENCY_KEY,
   visit_service_idempotency_key_check: IDEMPOTENCY_KEY,
-  // createPatient's and createVisit's key (000NNN)
+  // createPatient's and createVisit's key (000450)
   patient_idempotency_key_check: IDEMPOTENCY_KEY,
   visit_idempotency_key_check: IDEMPOTENCY_KEY,
   // closeDay's and reopenDay's key, kept by app_private.business_day_key as the day is answered (000394)

@@ -587,7 +587,7 @@ describe("a service added to a visit with an idempotency key is added once", () 
 });
 
 // a double click on "register" or "book", or a browser retrying the POST after a lost answer, made two patients
-// (PAT-000007 and PAT-000008, the second flagged a duplicate of the first) or two visits (000NNN)
+// (PAT-000007 and PAT-000008, the second flagged a duplicate of the first) or two visits (000450)
 describe("a patient registered or a visit booked with an idempotency key is made once", () => {
   const REGISTER = `mutation($p: PatientInput!) { createPatient(input: { patient: $p }) { patient { rowId code firstName phone possibleDuplicates { totalCount } } } }`;
   const BOOK = `mutation($v: VisitInput!) { createVisit(input: { visit: $v }) { visit { rowId code scheduledAt reason status } } }`;
