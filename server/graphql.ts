@@ -36,6 +36,7 @@ import { DataNeedsASessionPlugin } from "./data-needs-a-session.ts";
 import { DomainsAsTextPlugin } from "./domains-as-text.ts";
 import { LikePatternsPlugin } from "./like-patterns.ts";
 import { EnumConstantsPlugin } from "./enum-constants.ts";
+import { MoneyKeysPlugin } from "./money-keys.ts";
 import { SavedBeforeTheAnswerPlugin } from "./saved-before-the-answer.ts";
 import { SubscriptionsOverWebsocketsPlugin } from "./subscriptions-over-websockets.ts";
 import { clinicOfThePageOverWebsocketsPlugin } from "./clinic-of-the-page.ts";
@@ -55,7 +56,7 @@ export interface GraphQLOptions {
 export function graphqlPreset({ pool, settings, roles }: GraphQLOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset, PgAggregatesPreset],
-    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, GroupsInKeyOrderPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
+    plugins: [queryDocumentsPlugin(settings.maxQueryFields), requestLimitsPlugin({ maxDepth: settings.maxQueryDepth, maxInputDepth: settings.maxInputDepth, maxFields: settings.maxQueryFields, maxPageSize: settings.maxPageSize, maxGroups: settings.maxGroups, maxRows: settings.maxQueryRows }), clinicOfThePageOverWebsocketsPlugin(settings), SubscriptionsPerConnectionPlugin, VisitQueuePlugin, QueryErrorCodesPlugin, HavingAggregatesPlugin, AverageInItsDecimalsPlugin, GroupsInKeyOrderPlugin, NothingChangedPlugin, RecordIdsPlugin, DataNeedsASessionPlugin, SubscriptionsOverWebsocketsPlugin, SavedBeforeTheAnswerPlugin, answerBudgetPlugin(settings.maxAnswerBytes), oneReadMomentPlugin(settings.queryTimeoutMs, settings.maxAnswerBytes), LikePatternsPlugin, DomainsAsTextPlugin, EnumConstantsPlugin, MoneyKeysPlugin, DefaultOrderPlugin, UniqueOrderPlugin, SortCollationPlugin, NullableOrderPlugin, sealedCursorsPlugin(settings.jwtSecret), ScalarFormsPlugin, StampMembersPlugin, MemberNamesPlugin],
     pgServices: [pgService(pool)],
     // a filter value left null or empty (a cleared dropdown: "any doctor") filters nothing, as if left out;
     // the plugin's default refused it with an error that reached clients as INTERNAL
