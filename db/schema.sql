@@ -1544,6 +1544,24 @@ COMMENT ON FUNCTION app_hidden.may_invoice() IS 'True when the current member ma
 
 
 --
+-- Name: money_thousandths(numeric); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_hidden.money_thousandths(amount numeric) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ select case when abs(amount) < 10000000000000 then (amount * 1000)::bigint end $$;
+
+
+ALTER FUNCTION app_hidden.money_thousandths(amount numeric) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION money_thousandths(amount numeric); Type: COMMENT; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_hidden.money_thousandths(amount numeric) IS 'An amount of money in thousandths of its currency''s unit, as a bigint, whose equality is leakproof where a numeric''s is not: the key of a column tagged `@keyedBy` (payment.amount_thousandths) and of the value the API compares it with (server/money-keys.ts). Null for an amount beyond any kept (more than 9999999999999.999, NaN, Infinity); an amount of more than three decimals has the key of its rounding, so the key narrows a search and the amount''s own comparison decides.';
+
+
+--
 -- Name: name_as_meant(text); Type: FUNCTION; Schema: app_hidden; Owner: :DATABASE_OWNER
 --
 
@@ -14104,6 +14122,7 @@ CREATE TABLE app_public.payment (
     created_by uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_by uuid,
+    amount_thousandths bigint GENERATED ALWAYS AS (app_hidden.money_thousandths(amount)) STORED,
     CONSTRAINT amount_is_a_number CHECK ((amount <> 'NaN'::numeric)),
     CONSTRAINT payment_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT payment_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
@@ -14157,7 +14176,8 @@ COMMENT ON COLUMN app_public.payment.invoice_id IS 'The invoice paid.';
 -- Name: COLUMN payment.amount; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON COLUMN app_public.payment.amount IS 'Amount received, in the invoice''s currency; more than zero.';
+COMMENT ON COLUMN app_public.payment.amount IS '@keyedBy amount_thousandths
+Amount received, in the invoice''s currency; more than zero.';
 
 
 --
@@ -14229,6 +14249,14 @@ COMMENT ON COLUMN app_public.payment.updated_at IS 'When the row last changed.';
 --
 
 COMMENT ON COLUMN app_public.payment.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN payment.amount_thousandths; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.payment.amount_thousandths IS '@behavior -*
+The amount in thousandths of its currency''s unit (app_hidden.money_thousandths), kept by PostgreSQL: a bigint''s equality is leakproof, so under row-level security a comparison of it is an index condition where the amount''s is not (payment_clinic_amount_key_idx). Not in the API; the API compares it beside the amount (server/money-keys.ts).';
 
 
 --
@@ -18586,6 +18614,20 @@ COMMENT ON INDEX app_public.payment_clinic_amount_idx IS 'A clinic''s payments b
 
 
 --
+-- Name: payment_clinic_amount_key_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX payment_clinic_amount_key_idx ON app_public.payment USING btree (clinic_id, amount_thousandths, received_at);
+
+
+--
+-- Name: INDEX payment_clinic_amount_key_idx; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_public.payment_clinic_amount_key_idx IS 'A clinic''s payments of one amount in the order they came: the payment of a card slip or a receipt (`payments(filter: { amount: { equalTo: … } })`), read by the amount in thousandths, whose equality is leakproof, where the amount''s is not and is checked after the policy''s.';
+
+
+--
 -- Name: payment_clinic_code_idx; Type: INDEX; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -22806,6 +22848,14 @@ GRANT ALL ON FUNCTION app_hidden.logout(replaced_by uuid) TO :DATABASE_VISITOR;
 REVOKE ALL ON FUNCTION app_hidden.may_invoice() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_VISITOR;
 GRANT ALL ON FUNCTION app_hidden.may_invoice() TO :DATABASE_ANALYST;
+
+
+--
+-- Name: FUNCTION money_thousandths(amount numeric); Type: ACL; Schema: app_hidden; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_hidden.money_thousandths(amount numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.money_thousandths(amount numeric) TO :DATABASE_VISITOR;
 
 
 --

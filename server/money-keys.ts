@@ -5,7 +5,7 @@
  * and no comparison of a numeric is leakproof (`numeric_eq`): the amount's own index (`payment_clinic_amount_idx`)
  * served its order alone, and the slip's lookup read every payment of the clinic (19,995 for 5 among 20,000). A column
  * whose comment tags it `@keyedBy <key>` has a twin kept by PostgreSQL, the amount in thousandths as a bigint (every
- * amount has at most three decimals), whose equality is leakproof (`payment.amount_thousandths`, `app_hidden.money_thousandths`, 000NNN): a filter's
+ * amount has at most three decimals), whose equality is leakproof (`payment.amount_thousandths`, `app_hidden.money_thousandths`, 000451): a filter's
  * `equalTo` and a condition on the amount compare the key too, which its index reads (`payment_clinic_amount_key_idx`).
  * The amount's own comparison stays, and decides: the key only narrows what is read. A value of more than three
  * decimals has the key of its rounding, and the amount's comparison keeps no row; one beyond any amount (or NaN,

@@ -4,7 +4,7 @@
  * from an index of those rows alone (the waiting room; a page of the invoices that owe, the open days, the exports in
  * progress, each in its list's order: 000427; the payments of one method, the invoices that owe by code: 000431), not
  * from every row of the clinic. So is a page in the order of a nullable column (the invoices by issuedAt: 000446), and the payments of
- * one amount, by its key (server/money-keys.ts: 000NNN).
+ * one amount, by its key (server/money-keys.ts: 000451).
  */
 import { closeRootPool, rootPool } from "../support/database.ts";
 import { createClinic, createVisit, type TestClinic, type TestMember } from "../support/fixtures.ts";
@@ -239,8 +239,8 @@ describe("a page by a nullable column reads a page, from an index in the API's o
 
 // Under row-level security no comparison of a numeric is an index condition (`numeric_eq` is not leakproof): the payment
 // of a card slip (billing.md's `thatSlip`, 000197) read every payment of the clinic (19,995 for 5 among 20,000). The API
-// compares the amount's key too, a bigint (payment.amount_thousandths), which its index reads (000NNN)
-describe("a payment found by its amount reads the payments of that amount (000NNN)", () => {
+// compares the amount's key too, a bigint (payment.amount_thousandths), which its index reads (000451)
+describe("a payment found by its amount reads the payments of that amount (000451)", () => {
   const payments = (clinics: string) => `insert into app_public.payment (clinic_id, code, invoice_id, amount, method, received_at, business_date)
     select clinic, 'PAY-9' || lpad(g::text, 5, '0'), gen_random_uuid(), case when g % 4000 = 7 then 15000 else 1000 + g % 997 end,
       (array['cash', 'card', 'mobile_money'])[1 + g % 3]::app_public.payment_method, now() - g * interval '10 minutes', current_date
