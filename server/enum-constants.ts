@@ -13,6 +13,18 @@
  * handful of plans, and a list of them (`in`, `notIn`) is written each value once, in one order
  * (`eachValueOnce`). A value is always one of the enum's (GraphQL refuses any other) and is quoted
  * by pg-sql2 (`sql.literal`, which sends a parameter for any text it would have to escape).
+ *
+ * A filter that leaves values of an enum out (`notEqualTo`, `notIn`, `distinctFrom`) is written as the values it keeps
+ * (`status <> 'void'` as `status = any(array['draft', 'issued', 'partially_paid', 'paid'])`), the same rows, a null
+ * kept by `distinctFrom` alone as before (`keptValues`). Under row-level security PostgreSQL prices `enum_ne` without
+ * the column's statistics too, as 1 - 1/n of the rows for each value left out (n the values its statistics saw): none
+ * at all once they saw no other value, as in a database whose invoices are all paid. A relation's filter priced at no
+ * row was read whole for each row of its list: billing.md's services that no live invoice bills
+ * (`invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } }`) read every line of the clinic for each of
+ * its services, 12.5 million rows for 5,000 services billed (1.29 s), 450 million for 30,000 (33 s). The values kept are
+ * priced 1/n each, never below what `<>` was, and prove the same partial indexes (`invoice_one_live_per_visit`). They
+ * are the enum's values as the API read them at its start, as GraphQL's enum is: a value a migration adds is kept once
+ * the API restarts, when it can be asked for too.
  */
 import type { PgCodec } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
@@ -52,6 +64,34 @@ function eachValueOnce(field: GrafastInputFieldConfig<any, any>, build: Build): 
   return { ...field, apply: once } as typeof field;
 }
 
+/** The filter's operators that leave values out. */
+const LEAVING_OUT = new Set(["notEqualTo", "notIn", "distinctFrom"]);
+/** Where a filter's operator adds its condition, and the column it filters (the connection filter's `pgFilterAttribute`). */
+type FilterTarget = { alias: SQL; where(fragment: SQL): void; extensions?: { pgFilterAttribute?: { attributeName?: string; attribute?: { codec: PgCodec; expression?: unknown } } } };
+
+/**
+ * `field`, an operator of `LEAVING_OUT`, comparing a column of an enum with the values it keeps: one of them (or null,
+ * for `distinctFrom`). Any other column, an empty list (which `notIn` keeps a null by), or a value not of the enum is
+ * left to the operator.
+ */
+function keptValues(field: GrafastInputFieldConfig<any, any>, build: Build, operator: string): GrafastInputFieldConfig<any, any> {
+  const { apply } = field as Applied;
+  const { sql, dataplanPg: { isEnumCodec } } = build;
+  if (!apply) return field;
+  const kept: Applied["apply"] = (target, value, ...rest) => {
+    const { alias, extensions } = target as FilterTarget;
+    const { attributeName, attribute } = extensions?.pgFilterAttribute ?? {};
+    const leftOut: unknown[] = value == null ? [] : Array.isArray(value) ? value : [value];
+    if (!attributeName || !attribute || attribute.expression || !isEnumCodec(attribute.codec) || leftOut.length === 0) return apply(target, value, ...rest);
+    const values = attribute.codec.values.map((enumValue) => enumValue.value);
+    if (!leftOut.every((item) => values.includes(item as string))) return apply(target, value, ...rest);
+    const column = sql`${alias}.${sql.identifier(attributeName)}`;
+    const oneOf = sql`${column} = any(array[${sql.join(values.filter((item) => !leftOut.includes(item)).map((item) => sql.literal(item)), ", ")}]::${attribute.codec.sqlType}[])`;
+    (target as FilterTarget).where(operator === "distinctFrom" ? sql`(${column} is null or ${oneOf})` : oneOf);
+  };
+  return { ...field, apply: kept } as typeof field;
+}
+
 export const EnumConstantsPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsEnumConstantsPlugin",
   version: "1.0.0",
@@ -68,7 +108,10 @@ export const EnumConstantsPlugin: GraphileConfig.Plugin = {
       },
       // a condition's field compares with a parameter of its own (PgAttributesPlugin's applyAttributeCondition)
       GraphQLInputObjectType_fields_field(field, build, { scope }) {
-        if (scope.isPgConnectionFilterOperator && SET_OPERATORS.has(scope.fieldName)) return eachValueOnce(field, build);
+        if (scope.isPgConnectionFilterOperator && (SET_OPERATORS.has(scope.fieldName) || LEAVING_OUT.has(scope.fieldName))) {
+          const once = SET_OPERATORS.has(scope.fieldName) ? eachValueOnce(field, build) : field;
+          return LEAVING_OUT.has(scope.fieldName) ? keptValues(once, build, scope.fieldName) : once;
+        }
         const column = conditionColumn(scope);
         if (!column || !build.dataplanPg.isEnumCodec(column.codec)) return field;
         return conditionWritten(field, build, column.name, (value) => enumConstant(build, value, column.codec)!);
