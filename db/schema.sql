@@ -21064,7 +21064,7 @@ CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.patient F
 -- Name: payment _999_unchanged_keeps_stamps; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps();
+CREATE TRIGGER _999_unchanged_keeps_stamps BEFORE UPDATE ON app_public.payment FOR EACH ROW EXECUTE FUNCTION app_private.tg__unchanged_keeps_stamps('amount_thousandths');
 
 
 --
