@@ -1854,3 +1854,21 @@ test("an invoice and a line made by hand with the same key at the same moment ar
     "select (select count(*)::int from app_public.invoice where clinic_id = $1) as invoices, (select count(*)::int from app_public.invoice_line where clinic_id = $1) as lines", [clicked.clinicId]);
   expect(rows[0]).toEqual({ invoices: 1, lines: 1 });
 });
+
+// 000451 made payment.amount_thousandths a generated column, but _999_unchanged_keeps_stamps was not given it: in a
+// before trigger a generated column is null in `new`, so every update of a payment compared as a change, and a payment's
+// form saved back as it is (its method and reference as they were) read as last changed by whoever opened and saved it
+test("a payment saved back as it is keeps its stamps and writes no audit entry; a change of its reference moves them", async () => {
+  const invoice = await createIssuedInvoice(clinic, "1000");
+  const payment = await pay(cashier, invoice.id, "400", "card");
+  const stampsOf = async () =>
+    (await rootPool().query("select updated_at, updated_by, (select count(*)::int from app_public.audit_log a where a.record_id = p.id) as entries from app_public.payment p where p.id = $1", [payment.id])).rows[0];
+  const before = await stampsOf();
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  await committedAs(owner, (c) => c.query("update app_public.payment set method = method, reference = reference where id = $1", [payment.id]));
+  expect(await stampsOf()).toEqual(before);
+  await committedAs(owner, (c) => c.query("update app_public.payment set reference = 'SLIP-77' where id = $1", [payment.id]));
+  const changed = await stampsOf();
+  expect(changed).toMatchObject({ updated_by: clinic.members.owner.userId, entries: before.entries + 1 });
+  expect(changed.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
+});

@@ -248,6 +248,8 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_hidden.patients_born_named(date,text,text)",
         "app_private.audit_chain_of_person(uuid)",
         "app_private.bill_visit_services(app_public.invoice)",
+        // create_patient's: whether a deleted patient was registered with a key (000450)
+        "app_private.deleted_patient_has_key(uuid,text)",
         "app_private.invite_again(uuid,uuid,app_public.member_role)",
         "app_private.kinds_with_codes(uuid,text)",
         "app_private.memberships_added_lately(uuid)",
