@@ -1,6 +1,6 @@
 /**
  * The session cookie: HttpOnly, SameSite=Lax, and in production Secure with
- * the __Host- prefix; it expires with the session.
+ * the __Host- prefix; it expires with the session (Max-Age: whatever the browser's clock says).
  */
 import type { IncomingMessage } from "node:http";
 import type { Response } from "express";
@@ -12,8 +12,14 @@ export function cookieAttributes(settings: ServerSettings) {
   return { httpOnly: true, sameSite: "lax", secure: settings.production, path: "/" } as const;
 }
 
+/**
+ * Expires is read on the browser's clock: a front desk's computer hours ahead (its time zone set wrong, its clock turned
+ * to show the local time) dropped the cookie that many hours before the session ended, and one ahead by more than the
+ * session's length at once. Max-Age, the time the session has left by the server's clock, is counted from when the
+ * browser receives it, and wins over Expires (RFC 6265, 5.3), which express writes beside it for the oldest browsers.
+ */
 export function setSessionCookie(res: Response, settings: ServerSettings, token: string, expiresAt: Date): void {
-  res.cookie(settings.cookieName, token, { ...cookieAttributes(settings), expires: expiresAt });
+  res.cookie(settings.cookieName, token, { ...cookieAttributes(settings), maxAge: Math.max(0, expiresAt.getTime() - Date.now()) });
 }
 
 export function clearSessionCookie(res: Response, settings: ServerSettings): void {

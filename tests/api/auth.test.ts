@@ -43,7 +43,7 @@ test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and ans
   });
   expect(JSON.stringify(response.body)).not.toMatch(/password|hash|token|secret|device/i);
   const [cookie, deviceCookie] = response.headers.getSetCookie().sort().reverse();
-  expect(cookie).toMatch(/^clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+  expect(cookie).toMatch(/^clinicops_session=[^;]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
   // and the device cookie, for 90 days: the account and a secret (device-cookie.ts)
   expect(deviceCookie).toMatch(new RegExp(`^clinicops_device=${owner.userId}\\.[\\w-]{43}; Max-Age=7776000; Path=/; Expires=[^;]+; HttpOnly; SameSite=Lax$`));
   const expires = new Date(/Expires=([^;]+)/.exec(cookie)![1]).getTime();
@@ -57,6 +57,29 @@ test("login sets an HttpOnly, SameSite=Lax session cookie with an expiry and ans
   });
 });
 
+// A browser reads Expires on its own clock. A front desk's computer whose clock is hours ahead (its time zone set wrong
+// and its clock turned to show the local time: East Africa's 15:00 shown by a computer set to UTC-5 is 8 hours ahead)
+// dropped the session's cookie that many hours before the session ended, and one ahead by more than the session's
+// 12 hours was answered 200 at every login and "Log in first." at the next request. Max-Age is counted from the moment
+// the browser receives it (RFC 6265, 5.3: it wins over Expires), whatever its clock says.
+test("a browser whose clock is hours ahead keeps the session's cookie for as long as the session lasts (Max-Age)", async () => {
+  const { doctor } = clinic.members;
+  const browser = new Browser(api);
+  const response = await browser.login(doctor.phone, doctor.password);
+  const cookie = response.headers.getSetCookie().find((setCookie) => setCookie.startsWith(`${api.settings.cookieName}=`))!;
+  const { rows } = await rootPool().query("select expires_at from app_private.session where id = $1", [browser.sessionId]);
+  const sessionLeftMs = rows[0].expires_at.getTime() - Date.now();
+  // as a browser keeps a cookie (RFC 6265, 5.3): until Max-Age seconds after it came, else until Expires, by its clock
+  const keptFor = (clockAheadMs: number) => {
+    const browserNow = Date.now() + clockAheadMs;
+    const maxAge = /;\s*Max-Age=(-?\d+)/i.exec(cookie)?.[1];
+    return (maxAge !== undefined ? browserNow + Number(maxAge) * 1000 : Date.parse(/;\s*Expires=([^;]+)/i.exec(cookie)![1])) - browserNow;
+  };
+  for (const hoursAhead of [0, 3, 8, 13]) {
+    expect({ hoursAhead, keptFor: Math.round(keptFor(hoursAhead * 3600_000) / 60_000) }).toEqual({ hoursAhead, keptFor: Math.round(sessionLeftMs / 60_000) });
+  }
+});
+
 test("in production the cookie is Secure and __Host- prefixed, and browsers are told to come over HTTPS alone (HSTS)", async () => {
   const production = await startApi({ NODE_ENV: "production" });
   try {
@@ -65,7 +88,7 @@ test("in production the cookie is Secure and __Host- prefixed, and browsers are 
     expect(response.status).toBe(200);
     expect(response.headers.getSetCookie().sort()).toEqual([
       expect.stringMatching(/^__Host-clinicops_device=[^;]+; Max-Age=7776000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
-      expect.stringMatching(/^__Host-clinicops_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
+      expect.stringMatching(/^__Host-clinicops_session=[^;]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/),
     ]);
     for (const answer of [response, await browser.graphql("{ currentRole }"), await browser.post("/nowhere", {})]) {
       expect(answer.headers.get("strict-transport-security")).toBe("max-age=31536000");
