@@ -255,7 +255,8 @@ describe("a payment found by its amount reads the payments of that amount (00045
     expect(new Set(statement.values)).toEqual(new Set(["15000"])); // the amount, once for each comparison
     const plan = await pageAsTheApiPlansIt(c.members.owner, "app_public.payment", { clinic_id: 2 }, statement.text.replace(/\$\d+/g, "$1"), "15000",
       `${payments(`(values ('${c.clinicId}'::uuid), ('${other.clinicId}'::uuid)) clinics (clinic)`)}; set local enable_seqscan = off`);
-    expect(plan).toMatch(/Index Scan Backward using payment_clinic_amount_key_idx on payment __payment__ \(actual rows=5 /);
+    // read off the key's index, in its order or sorted after (CI planned either): the 5, not the clinic's 19,995
+    expect(plan).toMatch(/(Index Scan Backward using payment_clinic_amount_key_idx on payment __payment__|Bitmap Index Scan on payment_clinic_amount_key_idx) \(actual rows=5 /);
     expect(plan).not.toMatch(/Rows Removed by Filter/);
     const byCondition = await listAndStatement(await login(c.members.owner), `{ payments(condition: { amount: "15000" }) { nodes { code } } }`, "payment");
     expect(byCondition.statement.text).toMatch(/"amount_thousandths" = "app_hidden"."money_thousandths"\(\$\d+::"numeric"\)/);
