@@ -8,12 +8,10 @@
  * take a phone (`userByPhone`) still refuse what is no phone.
  */
 
-import { type Applied, conditionColumn, conditionWritten } from "./input-fields.ts";
+import { type Applied, conditionColumn, conditionWritten, type FilterTarget } from "./input-fields.ts";
 
 /** A column's type as the filter and the condition read it. */
 type Codec = { domainOfCodec?: Codec };
-/** What a filter's operator reads of the column it filters (the connection filter's `pgFilterAttribute`). */
-type FilterTarget = { extensions?: { pgFilterAttribute?: { codec?: Codec; attribute?: { codec?: Codec } } } };
 
 /** `codec`'s base type when it is a domain over text, else undefined. */
 function textUnder(codec: Codec | undefined, text: Codec): Codec | undefined {

@@ -29,7 +29,7 @@
 import type { PgCodec } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
 import type { SQL } from "postgraphile/pg-sql2";
-import { type Applied, conditionColumn, conditionWritten } from "./input-fields.ts";
+import { type Applied, conditionColumn, conditionWritten, type FilterTarget } from "./input-fields.ts";
 
 type Build = GraphileBuild.Build;
 type SqlValueWithCodec = Build["dataplanPg"]["sqlValueWithCodec"];
@@ -66,8 +66,6 @@ function eachValueOnce(field: GrafastInputFieldConfig<any, any>, build: Build): 
 
 /** The filter's operators that leave values out. */
 const LEAVING_OUT = new Set(["notEqualTo", "notIn", "distinctFrom"]);
-/** Where a filter's operator adds its condition, and the column it filters (the connection filter's `pgFilterAttribute`). */
-type FilterTarget = { alias: SQL; where(fragment: SQL): void; extensions?: { pgFilterAttribute?: { attributeName?: string; attribute?: { codec: PgCodec; expression?: unknown } } } };
 
 /**
  * `field`, an operator of `LEAVING_OUT`, comparing a column of an enum with the values it keeps: one of them (or null,

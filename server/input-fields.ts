@@ -4,13 +4,19 @@
  * (PgAttributesPlugin's applyAttributeCondition); `conditionWritten` makes it compare with the value written otherwise
  * (an enum's value as a constant: enum-constants.ts; a domain over text's value as text: domains-as-text.ts).
  */
-import type { PgCodec } from "postgraphile/@dataplan/pg";
+import type { PgCodec, PgCodecAttribute } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
 import type { SQL } from "postgraphile/pg-sql2";
 
 type Build = GraphileBuild.Build;
 /** An input field's plan-time configuration: the filter's operators and the condition's fields apply their value. */
 export type Applied = { apply?: (target: unknown, value: unknown, ...rest: unknown[]) => unknown };
+/** Where a filter's operator adds its condition, and what it reads of the column it filters (the connection filter's `pgFilterAttribute`). */
+export type FilterTarget = {
+  alias: SQL;
+  where(fragment: SQL): void;
+  extensions?: { pgFilterAttribute?: { attributeName?: string; codec?: PgCodec; attribute?: PgCodecAttribute } };
+};
 /** A condition's field at plan time: it adds its value's condition to the list's. */
 type ConditionApply = (condition: { where(spec: { type: "attribute"; attribute: string; callback: (expression: SQL) => SQL }): void }, value: unknown) => void;
 /** What a field's scope says of the column a condition's field compares. */

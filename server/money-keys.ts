@@ -12,13 +12,13 @@
  * Infinity) has no key, and nothing is found, as before.
  */
 import type { SQL } from "postgraphile/pg-sql2";
-import { type Applied, conditionColumn } from "./input-fields.ts";
+import { type Applied, conditionColumn, type FilterTarget } from "./input-fields.ts";
 
 type Build = GraphileBuild.Build;
 /** A column's tags, where `@keyedBy` names its key. */
 type Keyed = { extensions?: { tags?: { keyedBy?: string } } };
-/** What a filter's operator reads of the column it filters (the connection filter's `pgFilterAttribute`), and where it adds its condition. */
-type FilterTarget = { alias: SQL; where(fragment: SQL): void; extensions?: { pgFilterAttribute?: { attribute?: Keyed } } };
+/** The key column a column's `@keyedBy` names, if it does. */
+const keyOf = (attribute: unknown) => (attribute as Keyed | undefined)?.extensions?.tags?.keyedBy;
 
 /** The comparison of `target`'s key column `key` with `value`'s key, its thousandths by the key's own function (null beyond any amount). */
 function keyCompared(build: Build, target: FilterTarget, key: string, value: unknown): SQL {
@@ -37,7 +37,7 @@ export const MoneyKeysPlugin: GraphileConfig.Plugin = {
         if (!apply) return field;
         // a list's `condition` on a keyed column (`payments(condition: { amount })`)
         const column = conditionColumn(scope);
-        const conditionKey = column && ((scope as { pgAttribute?: Keyed }).pgAttribute?.extensions?.tags?.keyedBy);
+        const conditionKey = column && keyOf((scope as { pgAttribute?: unknown }).pgAttribute);
         if (conditionKey) {
           const keyed: Applied["apply"] = (target, value, ...rest) => {
             const applied = apply(target, value, ...rest);
@@ -49,7 +49,7 @@ export const MoneyKeysPlugin: GraphileConfig.Plugin = {
         if (!scope.isPgConnectionFilterOperator || scope.fieldName !== "equalTo") return field;
         const keyed: Applied["apply"] = (target, value, ...rest) => {
           const applied = apply(target, value, ...rest);
-          const key = (target as FilterTarget)?.extensions?.pgFilterAttribute?.attribute?.extensions?.tags?.keyedBy;
+          const key = keyOf((target as FilterTarget)?.extensions?.pgFilterAttribute?.attribute);
           if (key && value != null) (target as FilterTarget).where(keyCompared(build, target as FilterTarget, key, value));
           return applied;
         };
