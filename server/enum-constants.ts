@@ -22,9 +22,9 @@
  * row was read whole for each row of its list: billing.md's services that no live invoice bills
  * (`invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } }`) read every line of the clinic for each of
  * its services, 12.5 million rows for 5,000 services billed (1.29 s), 450 million for 30,000 (33 s). The values kept are
- * priced 1/n each, never below what `<>` was, and prove the same partial indexes (`invoice_one_live_per_visit`). They
- * are the enum's values as the API read them at its start, as GraphQL's enum is: a value a migration adds is kept once
- * the API restarts, when it can be asked for too.
+ * priced 1/n each (with no statistics at all, a guess of 1/200 each: performance.md), and prove the same partial
+ * indexes (`invoice_one_live_per_visit`). They are the enum's values as the API read them at its start, as GraphQL's
+ * enum is: a value a migration adds is kept once the API restarts, when it can be asked for too.
  */
 import type { PgCodec } from "postgraphile/@dataplan/pg";
 import type { GrafastInputFieldConfig } from "postgraphile/grafast";
