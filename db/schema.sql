@@ -4302,10 +4302,10 @@ COMMENT ON FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uuid,
 
 
 --
--- Name: check_key_used_alike(text, text[]); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: check_key_used_alike(text, text[], text); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE FUNCTION app_private.check_key_used_alike(what text, differs text[]) RETURNS void
+CREATE FUNCTION app_private.check_key_used_alike(what text, differs text[], another text DEFAULT NULL::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
@@ -4315,20 +4315,21 @@ declare
 begin
   if v_n > 0 then
     raise exception 'This idempotency key was already used for a different % (another %): send a new key for another %.', what,
-      case v_n when 1 then v_differs[1] else array_to_string(v_differs[1:v_n - 1], ', ') || ' and ' || v_differs[v_n] end, what
+      case v_n when 1 then v_differs[1] else array_to_string(v_differs[1:v_n - 1], ', ') || ' and ' || v_differs[v_n] end,
+      coalesce(another, what)
       using errcode = 'CCONF';
   end if;
 end;
 $$;
 
 
-ALTER FUNCTION app_private.check_key_used_alike(what text, differs text[]) OWNER TO :DATABASE_OWNER;
+ALTER FUNCTION app_private.check_key_used_alike(what text, differs text[], another text) OWNER TO :DATABASE_OWNER;
 
 --
--- Name: FUNCTION check_key_used_alike(what text, differs text[]); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION check_key_used_alike(what text, differs text[], another text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_key_used_alike(what text, differs text[]) IS 'For a request sent again with the idempotency key of a row made before (what: the row''s name in a message, patient or visit; differs: the name of each field the request gives otherwise than the row has it, null for each alike): CONFLICT naming those fields, if any.';
+COMMENT ON FUNCTION app_private.check_key_used_alike(what text, differs text[], another text) IS 'For a request sent again with the idempotency key of a row made before (what: the row''s name in a message, patient, visit or service of a visit; differs: the name of each field the request gives otherwise than the row has it, null for each alike; another: what a new key is for, when not `what`, a line): CONFLICT naming those fields, if any (create_patient, create_visit, create_visit_service).';
 
 
 --
@@ -12973,7 +12974,6 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_line app_public.visit_service := create_visit_service.visit_service;
   v_first app_public.visit_service;
-  v_differs text[];
   v_spent_from uuid;
   v_made app_public.visit_service;
 begin
@@ -12999,17 +12999,11 @@ begin
     end if;
     if v_first.id is not null then
       -- compared on what the retry gives, quantity and discount left out 1 and none, with the line as it is now
-      v_differs := array_remove(array[
+      perform app_private.check_key_used_alike('service of a visit', array[
         case when v_first.visit_id is distinct from v_line.visit_id then 'visit' end,
         case when v_first.service_id is distinct from v_line.service_id then 'service' end,
         case when v_first.quantity is distinct from coalesce(v_line.quantity, 1) then 'quantity' end,
-        case when v_first.discount is distinct from coalesce(v_line.discount, 0)::numeric(16,3) then 'discount' end], null);
-      if cardinality(v_differs) > 0 then
-        raise exception 'This idempotency key was already used for a different service of a visit (another %): send a new key for another line.',
-          case cardinality(v_differs) when 1 then v_differs[1]
-            else array_to_string(v_differs[1:cardinality(v_differs) - 1], ', ') || ' and ' || v_differs[cardinality(v_differs)] end
-          using errcode = 'CCONF';
-      end if;
+        case when v_first.discount is distinct from coalesce(v_line.discount, 0)::numeric(16,3) then 'discount' end], 'line');
       return v_first; -- a retry: the service added once
     end if;
     -- the line made under this key was taken off its visit: a late retry does not add it again
@@ -23326,10 +23320,10 @@ REVOKE ALL ON FUNCTION app_private.check_kept_to_the_resetting_clinic(user_id uu
 
 
 --
--- Name: FUNCTION check_key_used_alike(what text, differs text[]); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+-- Name: FUNCTION check_key_used_alike(what text, differs text[], another text); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-REVOKE ALL ON FUNCTION app_private.check_key_used_alike(what text, differs text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.check_key_used_alike(what text, differs text[], another text) FROM PUBLIC;
 
 
 --
