@@ -14288,7 +14288,6 @@ declare
   v_clinic uuid := app_public.current_clinic_id();
   v_invoice app_public.invoice;
   v_payment app_public.payment;
-  v_received timestamptz; -- when it was received, as money_moved_at takes it
 begin
   if not app_hidden.handles_money() then
     raise exception 'Only an owner, admin or cashier can take payments.' using errcode = 'CFORB';
@@ -14323,13 +14322,6 @@ begin
   elsif v_invoice.status = 'void' then
     raise exception 'A void invoice cannot be paid.' using errcode = 'CINVL';
   end if;
-  -- after a retry's lookup (a retry answers its payment whatever time its till's clock now gives): now() when not
-  -- given; a payment is not backdated past its invoice's issue (to a day before the clinic opened, say, or while the
-  -- invoice was a draft no one could pay: days no one closes, the drawer's cash kept out of today's count), nor
-  -- dated ahead, with 5 minutes of clocks apart (app_private.money_moved_at, the rule tg_payment__invoice_issued holds
-  -- whoever writes a payment)
-  v_received := app_private.money_moved_at(v_clinic, coalesce(record_payment.received_at, now()),
-    coalesce(v_invoice.issued_at, v_invoice.created_at), 'payment');
   -- as typed: stored in numeric(16,3), 1.0004 would be 1.000 before any trigger could tell; after a retry's
   -- lookup (a payment of the whole balance, finer than the currency, leaves a balance of 0 behind it)
   perform app_private.check_currency_decimals(amount, v_invoice.currency, v_invoice.balance);
@@ -14344,7 +14336,9 @@ begin
 
   insert into app_public.payment (clinic_id, invoice_id, amount, method, reference, idempotency_key, received_at, received_by)
   values (v_clinic, v_invoice.id, amount, method, app_hidden.text_or_null(reference), idempotency_key,
-          v_received, app_public.current_user_id())
+          -- now when not given; dated by the insert's trigger (tg_payment__invoice_issued, app_private.money_moved_at),
+          -- after a retry's lookup: a retry answers its payment whatever time its till's clock now gives
+          coalesce(record_payment.received_at, now()), app_public.current_user_id())
   returning * into v_payment;
   return v_payment;
 end;
