@@ -26,6 +26,18 @@ function keyCompared(build: Build, target: FilterTarget, key: string, value: unk
   return sql`${target.alias}.${sql.identifier(key)} = ${sql.identifier("app_hidden", "money_thousandths")}(${sqlValueWithCodec(value, TYPES.numeric)})`;
 }
 
+/** `field`, whose value is also compared by its key where `keyFor` finds the target's column keyed. */
+function alsoByKey<Field extends object>(field: Field, build: Build, keyFor: (target: FilterTarget) => string | undefined): Field {
+  const apply = (field as Applied).apply!;
+  const keyed: Applied["apply"] = (target, value, ...rest) => {
+    const applied = apply(target, value, ...rest);
+    const key = keyFor(target as FilterTarget);
+    if (key && value != null) (target as FilterTarget).where(keyCompared(build, target as FilterTarget, key, value));
+    return applied;
+  };
+  return { ...field, apply: keyed } as Field;
+}
+
 export const MoneyKeysPlugin: GraphileConfig.Plugin = {
   name: "ClinicOpsMoneyKeysPlugin",
   version: "1.0.0",
@@ -33,27 +45,13 @@ export const MoneyKeysPlugin: GraphileConfig.Plugin = {
   schema: {
     hooks: {
       GraphQLInputObjectType_fields_field(field, build, { scope }) {
-        const { apply } = field as Applied;
-        if (!apply) return field;
+        if (!(field as Applied).apply) return field;
         // a list's `condition` on a keyed column (`payments(condition: { amount })`)
-        const column = conditionColumn(scope);
-        const conditionKey = column && keyOf((scope as { pgAttribute?: unknown }).pgAttribute);
-        if (conditionKey) {
-          const keyed: Applied["apply"] = (target, value, ...rest) => {
-            const applied = apply(target, value, ...rest);
-            if (value != null) (target as FilterTarget).where(keyCompared(build, target as FilterTarget, conditionKey, value));
-            return applied;
-          };
-          return { ...field, apply: keyed };
-        }
+        const conditionKey = conditionColumn(scope) && keyOf((scope as { pgAttribute?: unknown }).pgAttribute);
+        if (conditionKey) return alsoByKey(field, build, () => conditionKey);
+        // a filter's `equalTo`, on whichever column it filters
         if (!scope.isPgConnectionFilterOperator || scope.fieldName !== "equalTo") return field;
-        const keyed: Applied["apply"] = (target, value, ...rest) => {
-          const applied = apply(target, value, ...rest);
-          const key = keyOf((target as FilterTarget)?.extensions?.pgFilterAttribute?.attribute);
-          if (key && value != null) (target as FilterTarget).where(keyCompared(build, target as FilterTarget, key, value));
-          return applied;
-        };
-        return { ...field, apply: keyed };
+        return alsoByKey(field, build, (target) => keyOf(target.extensions?.pgFilterAttribute?.attribute));
       },
     },
   },
