@@ -205,10 +205,12 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     await ensureRole(client, roles.owner, "login nosuperuser nocreaterole nobypassrls noreplication", passwords.owner, warn);
     await grantOwnerFunctionSettings(client, roles.owner);
     await ensureRole(client, roles.authenticator, "login noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication", passwords.authenticator, warn);
-    await ensureRole(client, roles.visitor, "nologin nosuperuser nobypassrls noreplication");
+    // nor createrole nor createdb a DBA gave the roles others SET ROLE to (the authenticator to the visitor, each analyst to
+    // the analyst role): as the analyst role, PostgreSQL 15's CREATEROLE granted an analyst the owner role
+    await ensureRole(client, roles.visitor, "nologin nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
     // an analyst's change of the analyst role (set role to it, alter role … password) held open stalled this alter role
     await endWritesHeldAs(client, roles.analyst);
-    await ensureRole(client, roles.analyst, "nologin nosuperuser nobypassrls noreplication");
+    await ensureRole(client, roles.analyst, "nologin nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
     await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
     await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);
     if (!made) {

@@ -599,6 +599,32 @@ test("an analyst holding a change of the analyst role open stalls no start: that
   expect(await clinicsIn("invoices")).toEqual([a.clinicId]);
 });
 
+// CREATEROLE or CREATEDB a DBA gave the analyst role were every analyst's: a role's attributes pass by no membership, but an
+// analyst may SET ROLE to the analyst role, and as that role PostgreSQL 15's CREATEROLE grants any role but a superuser: the
+// analyst made itself a member of the owner role (sessions, password hashes, every clinic's rows), and CREATEDB made it
+// databases of its own, which no limit of its login bounds. A start took away superuser, bypassrls and replication alone
+test("a start takes away createrole and createdb a DBA gave the analyst or visitor role: an analyst's SET ROLE to it grants itself nothing", async () => {
+  const [analystRole, owner] = [pg.escapeIdentifier(testConfig.roles.analyst), pg.escapeIdentifier(testConfig.roles.owner)];
+  const shared = [testConfig.roles.analyst, testConfig.roles.visitor];
+  try {
+    for (const role of shared) await rootPool().query(`alter role ${pg.escapeIdentifier(role)} createrole createdb`);
+    await ensureRolesAndDatabase(testConfig);
+    const { rows } = await rootPool().query("select rolname from pg_roles where (rolcreaterole or rolcreatedb) and rolname = any($1::text[])", [shared]);
+    expect(rows).toEqual([]);
+    await analyst.query(`set role ${analystRole}`);
+    try {
+      await expect(analyst.query(`grant ${owner} to ${pg.escapeIdentifier(ANALYST)}`)).rejects.toThrow(/permission denied|must have admin option/);
+      await expect(analyst.query(`create database ${pg.escapeIdentifier(`${ANALYST}_own`)}`)).rejects.toThrow(/permission denied to create database/);
+    } finally {
+      await analyst.query("reset role");
+    }
+  } finally {
+    for (const role of shared) await rootPool().query(`alter role ${pg.escapeIdentifier(role)} nocreaterole nocreatedb`);
+    await rootPool().query(`revoke ${owner} from ${pg.escapeIdentifier(ANALYST)}`).catch(() => {});
+    await rootPool().query(`drop database if exists ${pg.escapeIdentifier(`${ANALYST}_own`)}`);
+  }
+});
+
 test("granting again replaces the clinics, and takes away the replication a DBA gave the login (it copies the whole server); revoking removes the login", async () => {
   const replicates = async () => (await rootPool().query("select rolreplication from pg_roles where rolname = $1", [ANALYST])).rows[0].rolreplication;
   await rootPool().query(`alter role ${pg.escapeIdentifier(ANALYST)} replication`);
