@@ -8,6 +8,7 @@ import pg from "pg";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { inTransaction, withClient, withSuperuserClient } from "./pool.ts";
 import { scramVerifier } from "./scram.ts";
+import { takeAwayServerReachingRoles } from "./server-reaching-roles.ts";
 import { isUuid } from "./uuid.ts";
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
@@ -202,6 +203,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
       `${exists ? "alter" : "create"} role ${role} with login nosuperuser nocreatedb nocreaterole nobypassrls noreplication${password === null ? "" : ` password ${literal(scramVerifier(password))}`}`,
     );
     await setLimits(root, config, name);
+    const stillReaching = await takeAwayServerReachingRoles(root, config, name);
     await root.query(`grant ${ident(config.roles.analyst)} to ${role}`);
     const elsewhere = await otherDatabasesOpenTo(root, name);
     await owner.query("insert into app_private.analyst_grant (role_name, clinic_id) select $1, unnest($2::uuid[])", [name, clinics.map((c) => c.id)]);
@@ -215,6 +217,7 @@ export async function grantAnalyst(config: DatabaseConfig, name: string, named: 
       `analyst ${name} may read: ${clinics.map((c) => `${c.name} (${c.id})`).join(", ")}`,
       made === null ? `${kept}; connect with: psql "${address}" (and their password)` : `connect with: psql "${address}"`,
       ...(elsewhere.length ? [openElsewhereWarning(name, elsewhere)] : []),
+      ...(stillReaching ? [stillReaching] : []),
     ];
   }));
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { endWritesHeldAs, keepAnalystsWithinLimits } from "./analyst-logins.ts";
 import { type DatabaseConfig, withCredentials } from "./config.ts";
 import { committedMigrationFiles, migrationNumber } from "./committed-migrations.ts";
+import { takeAwayServerReachingRoles } from "./server-reaching-roles.ts";
 import { runMigrations } from "./migrate.ts";
 import { inTransaction, withClient, withSuperuserClient } from "./pool.ts";
 import { projectPath } from "./paths.ts";
@@ -212,6 +213,11 @@ export async function ensureRolesAndDatabase(config: DatabaseConfig, warn?: (mes
     await endWritesHeldAs(client, roles.analyst);
     await ensureRole(client, roles.analyst, "nologin nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
     await ensureRole(client, roles.auditor, "nologin noinherit nosuperuser nocreatedb nocreaterole nobypassrls noreplication");
+    // and the memberships of the same reach (pg_write_server_files, the owner role…) a DBA gave those two roles
+    for (const role of [roles.visitor, roles.analyst]) {
+      const still = await takeAwayServerReachingRoles(client, config, role);
+      if (still) warn?.(still);
+    }
     await client.query(`grant ${ident(roles.visitor)} to ${ident(roles.authenticator)}`);
     if (!made) {
       await client.query(`create database ${ident(databaseName)} owner ${ident(roles.owner)}`);

@@ -625,6 +625,47 @@ test("a start takes away createrole and createdb a DBA gave the analyst or visit
   }
 });
 
+// the same reach by membership: a start and a grant reset attributes alone, and an analyst of a role a DBA made a member of
+// pg_write_server_files wrote a file on the server (`copy … to '/tmp/…'`); pg_read_all_data read the password hashes
+test("a start and a grant take away what a DBA made the analyst role or a login a member of that reaches past its clinics (server files, every table, the owner role)", async () => {
+  const name = `${ANALYST}_reach`;
+  const [analystRole, login] = [pg.escapeIdentifier(testConfig.roles.analyst), pg.escapeIdentifier(name)];
+  const group = pg.escapeIdentifier(`${name}_group`);
+  const memberships = async (role: string) =>
+    (await rootPool().query("select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid join pg_roles r on r.oid = m.member where r.rolname = $1 order by 1", [role])).rows.map((row) => row.rolname);
+  const stillHeld = (lines: string[]) => lines.filter((line) => line.includes("is still a member"));
+  await grantAnalyst(testConfig, name, [a.clinicId], "reach-password");
+  const reader = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, name, "reach-password") });
+  try {
+    await rootPool().query(`grant pg_write_server_files, ${pg.escapeIdentifier(testConfig.roles.owner)} to ${analystRole}`);
+    await rootPool().query(`grant pg_read_all_data, pg_signal_backend to ${login}`);
+    await ensureRolesAndDatabase(testConfig);
+    expect(await memberships(testConfig.roles.analyst)).toEqual([]);
+    await analyst.query(`set role ${analystRole}`);
+    try {
+      await expect(analyst.query(`copy (select 'x') to '/tmp/${name}.txt'`)).rejects.toThrow(/permission denied|must be superuser or have privileges of the pg_write_server_files role/);
+    } finally {
+      await analyst.query("reset role");
+    }
+    expect(stillHeld(await grantAnalyst(testConfig, name, [a.clinicId]))).toEqual([]);
+    expect(await memberships(name)).toEqual([testConfig.roles.analyst]);
+    await reader.connect();
+    await expect(reader.query("select password_hash from app_private.user_secret limit 1")).rejects.toThrow(/permission denied/);
+    // through a group of the DBA's, which is not ClinicOps' to change: kept, and the operator told
+    await rootPool().query(`create role ${group} nologin`);
+    await rootPool().query(`grant pg_execute_server_program to ${group}`);
+    await rootPool().query(`grant ${group} to ${login}`);
+    expect(stillHeld(await grantAnalyst(testConfig, name, [a.clinicId]))).toEqual([
+      `warning: ${name} is still a member of pg_execute_server_program through another role it belongs to, which reaches past the clinics it may read (the server's files or programs, every table's rows, other sessions): revoke that membership (docs/analysts.md)`,
+    ]);
+  } finally {
+    await reader.end();
+    await rootPool().query(`revoke pg_write_server_files, ${pg.escapeIdentifier(testConfig.roles.owner)} from ${analystRole}`).catch(() => {});
+    await rootPool().query(`drop role if exists ${group}`);
+    await revokeAnalyst(testConfig, name);
+  }
+});
+
 test("granting again replaces the clinics, and takes away the replication a DBA gave the login (it copies the whole server); revoking removes the login", async () => {
   const replicates = async () => (await rootPool().query("select rolreplication from pg_roles where rolname = $1", [ANALYST])).rows[0].rolreplication;
   await rootPool().query(`alter role ${pg.escapeIdentifier(ANALYST)} replication`);
