@@ -167,6 +167,8 @@ const CHECK_MESSAGES: Record<string, string> = {
   // createPatient's and createVisit's key (000450)
   patient_idempotency_key_check: IDEMPOTENCY_KEY,
   visit_idempotency_key_check: IDEMPOTENCY_KEY,
+  // createService's key (000NNN)
+  service_idempotency_key_check: IDEMPOTENCY_KEY,
   // closeDay's and reopenDay's key, kept by app_private.business_day_key as the day is answered (000394)
   business_day_key_idempotency_key_check: IDEMPOTENCY_KEY,
   // requestExport's key (000440)
@@ -220,6 +222,8 @@ const UNIQUE_MESSAGES: Record<string, string> = {
   // a key given to an insert of SQL's own, past create_patient and create_visit (which answer a retry)
   patient_clinic_id_idempotency_key_key: "This idempotency key was already used for a different patient.",
   visit_clinic_id_idempotency_key_key: "This idempotency key was already used for a different visit.",
+  // a key given to an insert of SQL's own, past create_service (which answers a retry)
+  service_clinic_id_idempotency_key_key: "This idempotency key was already used for a different service.",
 };
 
 /**

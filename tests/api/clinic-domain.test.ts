@@ -1334,6 +1334,74 @@ describe("bad input gets a clear code and writes nothing", () => {
   });
 });
 
+// a double click on "add to catalog", or a browser retrying the POST after a lost answer, added the service twice
+// (SRV-000007 and SRV-000008, one name and price, each offered on visits and counted apart): createService took no key
+// (000NNN)
+describe("a service added to the catalog with an idempotency key is added once", () => {
+  const ADD = `mutation($s: ServiceInput!) { createService(input: { service: $s }) { service { rowId code name category price durationMinutes isActive } } }`;
+  const BY_KEY = `query($c: UUID!, $k: String!) { serviceByClinicIdAndIdempotencyKey(clinicId: $c, idempotencyKey: $k) { rowId } }`;
+  const conflict = (message: string) => ({ message, extensions: { code: "CONFLICT" } });
+  const keyed = async (clinicId: string, key: string) =>
+    (await rootPool().query("select id, code, deleted_at is not null as deleted from app_public.service where clinic_id = $1 and idempotency_key = $2", [clinicId, key])).rows;
+  const lastCode = async (clinicId: string) =>
+    (await rootPool().query("select last_value::int from app_private.code_counter where clinic_id = $1 and prefix = 'SRV'", [clinicId])).rows[0]?.last_value ?? 0;
+
+  test("a double click and a retry typed otherwise answer the first service; no code spent; without a key each request is a service", async () => {
+    const key = `catalog-${crypto.randomUUID()}`;
+    const service = { name: "Wound dressing", category: "Procedures", price: "7500", durationMinutes: 20, idempotencyKey: key };
+    const before = await lastCode(a.clinicId);
+    const clicked = await Promise.all([1, 2].map(() => owner.graphql(ADD, { s: service })));
+    expect(clicked.map((r) => r.body.errors)).toEqual([undefined, undefined]);
+    const first = clicked[0].body.data.createService.service;
+    expect(first).toMatchObject({ name: "Wound dressing", price: "7500.000", isActive: true });
+    expect(clicked[1].body.data.createService.service).toEqual(first);
+    // the same request as the catalog keeps it (white space, the price's decimals, active left out or given)
+    for (const retry of [{ ...service, name: " Wound  dressing ", category: "Procedures\t", price: "7500.00" }, { ...service, isActive: true }]) {
+      expect((await owner.graphql(ADD, { s: retry })).body).toEqual({ data: { createService: { service: first } } });
+    }
+    expect(await keyed(a.clinicId, key)).toEqual([{ id: first.rowId, code: first.code, deleted: false }]);
+    expect(await lastCode(a.clinicId)).toBe(before + 1);
+    expect((await owner.graphql(BY_KEY, { c: a.clinicId, k: key })).body.data).toEqual({ serviceByClinicIdAndIdempotencyKey: { rowId: first.rowId } });
+    const again = await owner.graphql(ADD, { s: { ...service, idempotencyKey: undefined } });
+    expect(again.body.errors).toBeUndefined();
+    expect(again.body.data.createService.service.rowId).not.toBe(first.rowId);
+  });
+
+  test("the same key for another service is CONFLICT naming what differs; a service deleted since keeps its key; another clinic's key is its own", async () => {
+    const key = `catalog-${crypto.randomUUID()}`;
+    const service = { name: "Malaria test", price: "3000", idempotencyKey: key };
+    // a request refused spends no key
+    expect((await owner.graphql(ADD, { s: { ...service, price: "-1" } })).body.errors?.[0].extensions?.code).toBe("INVALID_INPUT");
+    const first = (await owner.graphql(ADD, { s: service })).body.data.createService.service;
+    for (const [change, what] of [[{ name: "Malaria RDT" }, "name"], [{ price: "3500" }, "price"], [{ category: "Lab" }, "category"],
+      [{ durationMinutes: 15, isActive: false }, "duration and active flag"]] as const) {
+      const r = await owner.graphql(ADD, { s: { ...service, ...change } });
+      expect({ change, error: r.body.errors?.[0] }).toEqual({ change, error: expect.objectContaining(conflict(
+        `This idempotency key was already used for a different service (another ${what}): send a new key for another service.`)) });
+    }
+    // deleted since: the late retry adds nothing again; restored, it answers it
+    expect((await owner.graphql(`mutation($id: UUID!) { deleteService(input: { serviceId: $id }) { result { code } } }`, { id: first.rowId })).body.errors).toBeUndefined();
+    const before = await lastCode(a.clinicId);
+    expect((await owner.graphql(ADD, { s: service })).body.errors?.[0]).toMatchObject(conflict(
+      "The service added with this idempotency key was deleted since: an owner or admin restores it (restoreService) if it is still meant."));
+    expect(await keyed(a.clinicId, key)).toEqual([{ id: first.rowId, code: first.code, deleted: true }]);
+    expect(await lastCode(a.clinicId)).toBe(before);
+    expect((await owner.graphql(`mutation($id: UUID!) { restoreService(input: { serviceId: $id }) { result { code } } }`, { id: first.rowId })).body.errors).toBeUndefined();
+    expect((await owner.graphql(ADD, { s: service })).body.data.createService.service.rowId).toBe(first.rowId);
+    expect((await owner.graphql(ADD, { s: { ...service, idempotencyKey: " \u3000" } })).body.errors?.[0]).toMatchObject({
+      message: "An idempotency key cannot be white space alone: send one per service you mean, or none.", extensions: { code: "INVALID_INPUT" } });
+    // another clinic's same key adds its own service, and is told nothing of this one; a role that may not add is refused
+    const theirOwner = new Browser(api);
+    await theirOwner.login(b.members.owner.phone, b.members.owner.password);
+    const theirs = await theirOwner.graphql(ADD, { s: service });
+    expect(theirs.body.errors).toBeUndefined();
+    expect(theirs.body.data.createService.service.rowId).not.toBe(first.rowId);
+    expect((await theirOwner.graphql(BY_KEY, { c: a.clinicId, k: key })).body.data).toEqual({ serviceByClinicIdAndIdempotencyKey: null });
+    expect((await receptionist.graphql(ADD, { s: service })).body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect(await keyed(a.clinicId, key)).toEqual([{ id: first.rowId, code: first.code, deleted: false }]);
+  });
+});
+
 describe("service catalog prices", () => {
   test("priceAt reads the history: nothing before the service existed, then each price from the moment it was set", async () => {
     const service = await createService(a.clinicId, "1000");

@@ -112,7 +112,7 @@ describe("every table", () => {
       "app_public.patient update (address, date_of_birth, first_name, last_name, notes, phone, sex)",
       "app_public.payment update (method, reference)",
       "app_public.service delete",
-      "app_public.service insert (category, duration_minutes, is_active, name, price)",
+      "app_public.service insert (category, duration_minutes, idempotency_key, is_active, name, price)",
       "app_public.service update (category, duration_minutes, is_active, name, price)",
       "app_public.user update (full_name)",
       "app_public.visit insert (doctor_id, idempotency_key, patient_id, reason, scheduled_at)",

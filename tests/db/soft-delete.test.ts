@@ -265,6 +265,7 @@ describe("clinicops.include_deleted after a function that sees deleted rows is w
         "app_private.tg_invoice_line__guard()",
         "app_private.tg_membership__declined_stays_declined()",
         "app_public.audit_log_actor_name(app_public.audit_log)",
+        "app_public.create_service(app_public.service)",
         "app_public.dashboard(date,date)",
         "app_public.deleted_patients()",
         "app_public.deleted_services()",
