@@ -4239,7 +4239,7 @@ ALTER FUNCTION app_private.check_idempotency_key(key text, what text) OWNER TO :
 -- Name: FUNCTION check_idempotency_key(key text, what text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, patient, visit, close of a day, reopening of a day, export), before the key is looked up; none at all is none.';
+COMMENT ON FUNCTION app_private.check_idempotency_key(key text, what text) IS 'Refuses an idempotency key with nothing visible in it (INVALID_INPUT, naming `what`: payment, refund, invoice, invoice line, service of a visit, patient, visit, service, close of a day, reopening of a day, export), before the key is looked up; none at all is none.';
 
 
 --
@@ -4329,7 +4329,7 @@ ALTER FUNCTION app_private.check_key_used_alike(what text, differs text[], anoth
 -- Name: FUNCTION check_key_used_alike(what text, differs text[], another text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.check_key_used_alike(what text, differs text[], another text) IS 'For a request sent again with the idempotency key of a row made before (what: the row''s name in a message, patient, visit or service of a visit; differs: the name of each field the request gives otherwise than the row has it, null for each alike; another: what a new key is for, when not `what`, a line): CONFLICT naming those fields, if any (create_patient, create_visit, create_visit_service).';
+COMMENT ON FUNCTION app_private.check_key_used_alike(what text, differs text[], another text) IS 'For a request sent again with the idempotency key of a row made before (what: the row''s name in a message, patient, visit, service of a visit or service; differs: the name of each field the request gives otherwise than the row has it, null for each alike; another: what a new key is for, when not `what`, a line): CONFLICT naming those fields, if any (create_patient, create_visit, create_visit_service, create_service).';
 
 
 --
@@ -7750,7 +7750,7 @@ ALTER FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clini
 -- Name: FUNCTION take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) IS 'For a row made with an idempotency key (kind: its table, invoice_line, visit_service, patient or visit; what: its name in a message): refuses a key with nothing visible in it (check_idempotency_key), then waits until the transaction ends for the key''s other requests in flight in the clinic, so that the second of two sent at once finds the first''s row; none at all: nothing.';
+COMMENT ON FUNCTION app_private.take_idempotency_key_turn(kind text, what text, clinic_id uuid, key text) IS 'For a row made with an idempotency key (kind: its table, invoice_line, visit_service, patient, visit or service; what: its name in a message): refuses a key with nothing visible in it (check_idempotency_key), then waits until the transaction ends for the key''s other requests in flight in the clinic, so that the second of two sent at once finds the first''s row; none at all: nothing.';
 
 
 --
@@ -12753,6 +12753,217 @@ Registers a patient of the session''s clinic (a code PAT-… given by the databa
 
 
 --
+-- Name: service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_public.service (
+    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    category text,
+    price numeric(16,3) NOT NULL,
+    duration_minutes integer,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    deleted_at timestamp with time zone,
+    deleted_by uuid,
+    idempotency_key text,
+    CONSTRAINT price_is_a_number CHECK ((price <> 'NaN'::numeric)),
+    CONSTRAINT service_category_check CHECK ((char_length(category) <= 100)),
+    CONSTRAINT service_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
+    CONSTRAINT service_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200))),
+    CONSTRAINT service_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
+    CONSTRAINT service_price_check CHECK ((price >= (0)::numeric))
+);
+
+ALTER TABLE ONLY app_public.service FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_public.service OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_public.service IS '@behavior -delete -resource:insert
+A service in the clinic''s catalog (consultation, test, procedure). Added with createService (create_service). Delete with deleteService (soft delete), bring back with restoreService.';
+
+
+--
+-- Name: COLUMN service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.clinic_id IS 'The clinic; always the session''s clinic.';
+
+
+--
+-- Name: COLUMN service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.id IS 'Internal identifier.';
+
+
+--
+-- Name: COLUMN service.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.code IS '@sortCollation app_hidden.digits_as_numbers
+Human-readable code, SRV-000001, allocated by the database; sorted in number order (SRV-999999, then SRV-1000000).';
+
+
+--
+-- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.name IS '@sortCollation und-x-icu
+Name on the catalog and on invoices (1 to 200 characters).';
+
+
+--
+-- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.category IS '@sortCollation und-x-icu
+Free grouping such as Consultation, Laboratory, Pharmacy.';
+
+
+--
+-- Name: COLUMN service.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in `prices` (service_price), with when each took effect.';
+
+
+--
+-- Name: COLUMN service.duration_minutes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.duration_minutes IS 'Typical duration, for scheduling.';
+
+
+--
+-- Name: COLUMN service.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.is_active IS 'Inactive services stay in history but cannot be added to visits.';
+
+
+--
+-- Name: COLUMN service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.created_at IS 'When the row was created.';
+
+
+--
+-- Name: COLUMN service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.created_by IS 'User who created the row.';
+
+
+--
+-- Name: COLUMN service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.updated_at IS 'When the row last changed.';
+
+
+--
+-- Name: COLUMN service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.updated_by IS 'User who last changed the row.';
+
+
+--
+-- Name: COLUMN service.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.deleted_at IS 'When the service was deleted (soft delete); null while in the catalog.';
+
+
+--
+-- Name: COLUMN service.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.deleted_by IS 'User who deleted it.';
+
+
+--
+-- Name: COLUMN service.idempotency_key; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_public.service.idempotency_key IS 'A key chosen by the client per service it means to add to the catalog: the same key again returns the same service; the key of a service deleted since stays its own (CONFLICT).';
+
+
+--
+-- Name: CONSTRAINT service_idempotency_key_check ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT service_idempotency_key_check ON app_public.service IS 'An idempotency key is 1 to 200 characters (one of white space alone is refused before, by check_idempotency_key).';
+
+
+--
+-- Name: create_service(app_public.service); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.create_service(service app_public.service) RETURNS app_public.service
+    LANGUAGE plpgsql STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'on'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+declare
+  v_clinic uuid := app_public.current_clinic_id();
+  v_new app_public.service := create_service.service;
+  v_first app_public.service;
+  v_made app_public.service;
+begin
+  perform app_private.take_idempotency_key_turn('service', 'service', v_clinic, v_new.idempotency_key);
+  -- answered only to whoever may add services (the policy insert_managers's rule), who may see the deleted ones too
+  -- (include_deleted, on in this definition): others are refused by the insert, key or not
+  if v_new.idempotency_key is not null and app_hidden.current_role_in('owner', 'admin') then
+    select * into v_first from app_public.service s where s.clinic_id = v_clinic and s.idempotency_key = v_new.idempotency_key;
+    if v_first.deleted_at is not null then
+      raise exception 'The service added with this idempotency key was deleted since: an owner or admin restores it (restoreService) if it is still meant.'
+        using errcode = 'CCONF';
+    end if;
+    if v_first.id is not null then
+      -- compared with the service as it is now, on the request as tg_service__names_as_meant and the price's column keep it
+      perform app_private.check_key_used_alike('service', array[
+        case when v_first.name is distinct from app_hidden.name_as_meant(v_new.name) then 'name' end,
+        case when v_first.category is distinct from nullif(app_hidden.name_as_meant(v_new.category), '') then 'category' end,
+        case when v_first.price is distinct from v_new.price::numeric(16,3) then 'price' end,
+        case when v_first.duration_minutes is distinct from v_new.duration_minutes then 'duration' end,
+        case when v_first.is_active is distinct from coalesce(v_new.is_active, true) then 'active flag' end]);
+      return v_first; -- a retry: the service added once
+    end if;
+  end if;
+  insert into app_public.service (name, category, price, duration_minutes, is_active, idempotency_key)
+  values (v_new.name, v_new.category, v_new.price, v_new.duration_minutes, coalesce(v_new.is_active, true), v_new.idempotency_key)
+  returning * into v_made;
+  return v_made;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.create_service(service app_public.service) OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION create_service(service app_public.service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.create_service(service app_public.service) IS '@resultFieldName service
+Adds a service to the session''s clinic''s catalog (a code SRV-… given by the database; active unless said). With an idempotency key, a retry (a double click, two sent at once, an answer lost) returns the service added first instead of adding it twice, spending no code: it is compared on what it gives, read as the catalog keeps it (name and category as meant, the price in 3 decimals, active left out as active), with the service as it is now (another name, category, price, duration or active flag is CONFLICT naming what differs); the key of a service deleted since is CONFLICT, not a new service; a key of white space alone is INVALID_INPUT. Owners and admins; others are refused, key or not.';
+
+
+--
 -- Name: create_visit(app_public.visit); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -13470,146 +13681,6 @@ ALTER FUNCTION app_public.delete_patient(patient_id uuid) OWNER TO :DATABASE_OWN
 --
 
 COMMENT ON FUNCTION app_public.delete_patient(patient_id uuid) IS 'Deletes a patient (soft delete: hidden from lists, kept with their history). Owners and admins.';
-
-
---
--- Name: service; Type: TABLE; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-CREATE TABLE app_public.service (
-    clinic_id uuid DEFAULT app_public.current_clinic_id() NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    code text NOT NULL,
-    name text NOT NULL,
-    category text,
-    price numeric(16,3) NOT NULL,
-    duration_minutes integer,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by uuid,
-    deleted_at timestamp with time zone,
-    deleted_by uuid,
-    CONSTRAINT price_is_a_number CHECK ((price <> 'NaN'::numeric)),
-    CONSTRAINT service_category_check CHECK ((char_length(category) <= 100)),
-    CONSTRAINT service_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
-    CONSTRAINT service_name_check CHECK (((char_length(btrim(name)) >= 1) AND (char_length(btrim(name)) <= 200))),
-    CONSTRAINT service_price_check CHECK ((price >= (0)::numeric))
-);
-
-ALTER TABLE ONLY app_public.service FORCE ROW LEVEL SECURITY;
-
-
-ALTER TABLE app_public.service OWNER TO :DATABASE_OWNER;
-
---
--- Name: TABLE service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON TABLE app_public.service IS '@behavior -delete
-A service in the clinic''s catalog (consultation, test, procedure). Delete with deleteService (soft delete), bring back with restoreService.';
-
-
---
--- Name: COLUMN service.clinic_id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.clinic_id IS 'The clinic; always the session''s clinic.';
-
-
---
--- Name: COLUMN service.id; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.id IS 'Internal identifier.';
-
-
---
--- Name: COLUMN service.code; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.code IS '@sortCollation app_hidden.digits_as_numbers
-Human-readable code, SRV-000001, allocated by the database; sorted in number order (SRV-999999, then SRV-1000000).';
-
-
---
--- Name: COLUMN service.name; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.name IS '@sortCollation und-x-icu
-Name on the catalog and on invoices (1 to 200 characters).';
-
-
---
--- Name: COLUMN service.category; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.category IS '@sortCollation und-x-icu
-Free grouping such as Consultation, Laboratory, Pharmacy.';
-
-
---
--- Name: COLUMN service.price; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.price IS 'Current price in the clinic''s currency; never negative. Changes are kept in `prices` (service_price), with when each took effect.';
-
-
---
--- Name: COLUMN service.duration_minutes; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.duration_minutes IS 'Typical duration, for scheduling.';
-
-
---
--- Name: COLUMN service.is_active; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.is_active IS 'Inactive services stay in history but cannot be added to visits.';
-
-
---
--- Name: COLUMN service.created_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.created_at IS 'When the row was created.';
-
-
---
--- Name: COLUMN service.created_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.created_by IS 'User who created the row.';
-
-
---
--- Name: COLUMN service.updated_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.updated_at IS 'When the row last changed.';
-
-
---
--- Name: COLUMN service.updated_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.updated_by IS 'User who last changed the row.';
-
-
---
--- Name: COLUMN service.deleted_at; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.deleted_at IS 'When the service was deleted (soft delete); null while in the catalog.';
-
-
---
--- Name: COLUMN service.deleted_by; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_public.service.deleted_by IS 'User who deleted it.';
 
 
 --
@@ -17948,6 +18019,22 @@ ALTER TABLE ONLY app_public.report_export
 
 ALTER TABLE ONLY app_public.service
     ADD CONSTRAINT service_clinic_id_code_key UNIQUE (clinic_id, code);
+
+
+--
+-- Name: service service_clinic_id_idempotency_key_key; Type: CONSTRAINT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_public.service
+    ADD CONSTRAINT service_clinic_id_idempotency_key_key UNIQUE (clinic_id, idempotency_key);
+
+
+--
+-- Name: CONSTRAINT service_clinic_id_idempotency_key_key ON service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON CONSTRAINT service_clinic_id_idempotency_key_key ON app_public.service IS '@behavior -update -delete
+An idempotency key names one service of the clinic, deleted or not (create_service answers it again; another clinic''s key is its own).';
 
 
 --
@@ -24999,6 +25086,63 @@ GRANT ALL ON FUNCTION app_public.create_patient(patient app_public.patient) TO :
 
 
 --
+-- Name: TABLE service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.category; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(category),UPDATE(category) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(price),UPDATE(price) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.duration_minutes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(duration_minutes),UPDATE(duration_minutes) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(is_active),UPDATE(is_active) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: COLUMN service.idempotency_key; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+GRANT INSERT(idempotency_key) ON TABLE app_public.service TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION create_service(service app_public.service); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.create_service(service app_public.service) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_service(service app_public.service) TO :DATABASE_VISITOR;
+
+
+--
 -- Name: FUNCTION create_visit(visit app_public.visit); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -25168,48 +25312,6 @@ GRANT ALL ON FUNCTION app_public.delete_export(export_id uuid) TO :DATABASE_VISI
 
 REVOKE ALL ON FUNCTION app_public.delete_patient(patient_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.delete_patient(patient_id uuid) TO :DATABASE_VISITOR;
-
-
---
--- Name: TABLE service; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT SELECT,DELETE ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.name; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(name),UPDATE(name) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.category; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(category),UPDATE(category) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.price; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(price),UPDATE(price) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.duration_minutes; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(duration_minutes),UPDATE(duration_minutes) ON TABLE app_public.service TO :DATABASE_VISITOR;
-
-
---
--- Name: COLUMN service.is_active; Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
---
-
-GRANT INSERT(is_active),UPDATE(is_active) ON TABLE app_public.service TO :DATABASE_VISITOR;
 
 
 --

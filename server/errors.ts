@@ -167,7 +167,7 @@ const CHECK_MESSAGES: Record<string, string> = {
   // createPatient's and createVisit's key (000450)
   patient_idempotency_key_check: IDEMPOTENCY_KEY,
   visit_idempotency_key_check: IDEMPOTENCY_KEY,
-  // createService's key (000NNN)
+  // createService's key (000455)
   service_idempotency_key_check: IDEMPOTENCY_KEY,
   // closeDay's and reopenDay's key, kept by app_private.business_day_key as the day is answered (000394)
   business_day_key_idempotency_key_check: IDEMPOTENCY_KEY,

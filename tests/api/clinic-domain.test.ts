@@ -1336,7 +1336,7 @@ describe("bad input gets a clear code and writes nothing", () => {
 
 // a double click on "add to catalog", or a browser retrying the POST after a lost answer, added the service twice
 // (SRV-000007 and SRV-000008, one name and price, each offered on visits and counted apart): createService took no key
-// (000NNN)
+// (000455)
 describe("a service added to the catalog with an idempotency key is added once", () => {
   const ADD = `mutation($s: ServiceInput!) { createService(input: { service: $s }) { service { rowId code name category price durationMinutes isActive } } }`;
   const BY_KEY = `query($c: UUID!, $k: String!) { serviceByClinicIdAndIdempotencyKey(clinicId: $c, idempotencyKey: $k) { rowId } }`;
