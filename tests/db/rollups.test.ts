@@ -3,7 +3,7 @@
  * from the source rows: after inserts, status changes, payment corrections,
  * refunds, invoice line edits, a void, a visit completed with services, and a
  * change of the clinic's time zone (which moves what changes day), also with updates that change nothing, and
- * payments and walk-ins, under way beside it; and neither the move nor a rebuild is compiled (JIT) where the
+ * payments and walk-ins, under way beside it, and beside an operator's rebuild (000NNN); and neither the move nor a rebuild is compiled (JIT) where the
  * session's settings would compile it.
  */
 import type pg from "pg";
@@ -415,4 +415,60 @@ test("in a random run of bookings, visits, invoices, payments and changes of tim
   });
   // every kind of step was made, not only refused (else the run tests less than it says)
   expect({ seed, unmade }).toEqual({ seed, unmade: [] });
+});
+
+test("a visit's step and a payment's tender corrected while an operator's rebuild is under way wait for it and count once", async () => {
+  const clinic = await createClinic("Rollup rebuild beside the desk clinic");
+  const visit = await createVisit(clinic, "checked_in");
+  const invoice = await createIssuedInvoice(clinic, "9000");
+  const cashier = await cashierSession(clinic);
+  const payment = await committedAs(cashier, async (c) => (await c.query("select id from app_public.record_payment($1, 1000, 'cash')", [invoice.id])).rows[0]);
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  const [rebuild, step, correct] = [await rootPool().connect(), await rootPool().connect(), await rootPool().connect()];
+  try {
+    await rebuild.query("begin");
+    await rebuild.query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+    // the desk's writes sent while the rebuild is not yet committed: a visit taken in, a payment's tender corrected (the
+    // visit waited for the rebuild's deleted row, found it gone, and took itself off nothing: counted checked in and in progress)
+    const sent: Sent[] = [];
+    for (const [client, session, sql, id] of [
+      [step, owner, "update app_public.visit set status = 'in_progress' where id = $1", visit.id],
+      [correct, cashier, "update app_public.payment set method = 'card' where id = $1", payment.id],
+    ] as const) {
+      await trackBackend(client);
+      await beginAs(client, session);
+      sent.push([client, client.query(sql, [id])]);
+      expect(await waitsForLock(client, sent.at(-1)![1])).toBe(true);
+    }
+    await rebuild.query("commit");
+    for (const [client, answer] of sent) {
+      await answer;
+      await client.query("commit");
+    }
+  } finally {
+    for (const client of [rebuild, step, correct]) client.release();
+  }
+  // the visit once, in progress; the payment once, by card
+  expect(await keptAsRebuilt(clinic.clinicId)).toEqual({ checkedIn: 0, money: ["card 1000.000 1"] });
+});
+
+test("an operator's rebuild sent while a visit's change is under way waits for it, and counts it once", async () => {
+  const clinic = await createClinic("Rollup rebuild after the desk clinic");
+  const visit = await createVisit(clinic, "scheduled");
+  const owner = await openSession(clinic.members.owner.userId, clinic.clinicId);
+  const [desk, rebuild] = [await rootPool().connect(), await rootPool().connect()];
+  try {
+    await beginAs(desk, owner);
+    await desk.query("update app_public.visit set status = 'no_show' where id = $1", [visit.id]); // a day's first no-show: a new row
+    await trackBackend(rebuild);
+    const rebuilt = rebuild.query("select app_private.rebuild_rollups($1)", [clinic.clinicId]);
+    expect(await waitsForLock(rebuild, rebuilt)).toBe(true);
+    await desk.query("commit");
+    await rebuilt; // it failed on the no-show's new row, which its delete had not seen (a duplicate key), taking no turn
+  } finally {
+    for (const client of [desk, rebuild]) client.release();
+  }
+  expect((await keptAsRebuilt(clinic.clinicId)).checkedIn).toBe(0);
+  const { rows } = await rootPool().query("select status::text, visits from app_private.daily_visits where clinic_id = $1 and visits <> 0", [clinic.clinicId]);
+  expect(rows).toEqual([{ status: "no_show", visits: 1 }]);
 });
