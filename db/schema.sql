@@ -7085,6 +7085,9 @@ CREATE FUNCTION app_private.rebuild_rollups(clinic_id uuid) RETURNS void
     SET jit TO 'off'
     AS $$
 begin
+  -- the clinic's writes take turns with the rebuild: each moves the rollups after its audit entry, holding this head
+  perform app_private.lock_audit_chains(array[rebuild_rollups.clinic_id]);
+
   delete from app_private.daily_money m where m.clinic_id = rebuild_rollups.clinic_id;
   insert into app_private.daily_money (clinic_id, business_date, method, currency, amount, movements)
   select rebuild_rollups.clinic_id, x.business_date, x.method, i.currency, sum(x.amount), count(*) from (
@@ -7127,7 +7130,7 @@ ALTER FUNCTION app_private.rebuild_rollups(clinic_id uuid) OWNER TO :DATABASE_OW
 -- Name: FUNCTION rebuild_rollups(clinic_id uuid); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines (money and services per currency, the invoice''s), without JIT (its statements, costed through the tables'' policies as far larger than they are, were compiled first). For an operator after a bulk load that bypassed the triggers; a change of time zone moves the rollups instead (move_rollups_to_zone).';
+COMMENT ON FUNCTION app_private.rebuild_rollups(clinic_id uuid) IS 'Recomputes a clinic''s dashboard rollups from its payments, refunds, visits and their services, patients (soft-deleted ones included, by its definition: 000061) and invoice lines (money and services per currency, the invoice''s), without JIT (its statements, costed through the tables'' policies as far larger than they are, were compiled first). Holds the clinic''s audit chain head first (lock_audit_chains), as every write that moves a rollup does at its audit entry: a write under way is counted once it commits, one sent meanwhile waits and moves the rebuilt rows (a visit changed during a rebuild was counted in its old and its new status, 000456). For an operator after a bulk load that bypassed the triggers, or a time-zone data update (clinics in the order of their ids, as writers of several chains lock them); a change of time zone moves the rollups instead (move_rollups_to_zone).';
 
 
 --

@@ -3,7 +3,7 @@
  * from the source rows: after inserts, status changes, payment corrections,
  * refunds, invoice line edits, a void, a visit completed with services, and a
  * change of the clinic's time zone (which moves what changes day), also with updates that change nothing, and
- * payments and walk-ins, under way beside it, and beside an operator's rebuild (000NNN); and neither the move nor a rebuild is compiled (JIT) where the
+ * payments and walk-ins, under way beside it, and beside an operator's rebuild (000456); and neither the move nor a rebuild is compiled (JIT) where the
  * session's settings would compile it.
  */
 import type pg from "pg";
