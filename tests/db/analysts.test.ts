@@ -666,6 +666,69 @@ test("a start and a grant take away what a DBA made the analyst role or a login 
   }
 });
 
+// a start revoked those memberships as its superuser granted them, and no more: one given WITH ADMIN OPTION an analyst
+// (as the analyst role) granted on to its own login first, which the revoke from the analyst role left it on PostgreSQL
+// 15 (the analyst then wrote server files after the start, and no warning named it), and on PostgreSQL 16 and later
+// failed the start ("dependent privileges exist"); and one another grantor gave (a DBA's role of CREATEROLE, as managed
+// servers grant) was left on PostgreSQL 16 and later, which revoke only what the revoking role granted
+test("a start takes away a membership the analyst role passed on with an ADMIN OPTION, and one another grantor gave", async () => {
+  const [analystRole, login] = [pg.escapeIdentifier(testConfig.roles.analyst), pg.escapeIdentifier(ANALYST)];
+  const dba = pg.escapeIdentifier(`Dba "${ANALYST}"`);
+  const memberships = async (role: string) =>
+    (await rootPool().query("select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid join pg_roles r on r.oid = m.member where r.rolname = $1 order by 1", [role])).rows.map((row) => row.rolname);
+  try {
+    await rootPool().query(`grant pg_write_server_files to ${analystRole} with admin option`);
+    await rootPool().query(`create role ${dba} nologin createrole`);
+    await rootPool().query(`grant pg_signal_backend to ${dba} with admin option`);
+    await committedOn(async (c) => {
+      await c.query(`set local role ${dba}`);
+      await c.query(`grant pg_signal_backend to ${analystRole}`);
+    });
+    await analyst.query(`set role ${analystRole}`);
+    try {
+      await analyst.query(`grant pg_write_server_files to ${login}`);
+    } finally {
+      await analyst.query("reset role");
+    }
+    await ensureRolesAndDatabase(testConfig);
+    expect({ analystRole: await memberships(testConfig.roles.analyst), login: await memberships(ANALYST) }).toEqual({ analystRole: [], login: [testConfig.roles.analyst] });
+    await expect(analyst.query(`copy (select 'x') to '/tmp/${ANALYST}_onward.txt'`)).rejects.toThrow(/permission denied|must be superuser or have privileges of the pg_write_server_files role/);
+  } finally {
+    // each as granted, and by whom (PostgreSQL 16 and later revoke only the revoking role's grants)
+    const { rows } = await rootPool().query(
+      `select g.rolname as role, r.rolname as member, w.rolname as grantor from pg_auth_members m join pg_roles g on g.oid = m.roleid
+       join pg_roles r on r.oid = m.member left join pg_roles w on w.oid = m.grantor
+       where g.rolname in ('pg_write_server_files', 'pg_signal_backend') and r.rolname = any($1::text[]) order by r.rolname = $2`,
+      [[ANALYST, testConfig.roles.analyst], testConfig.roles.analyst],
+    );
+    for (const row of rows) {
+      await rootPool().query(`revoke ${row.role} from ${pg.escapeIdentifier(row.member)}${row.grantor ? ` granted by ${pg.escapeIdentifier(row.grantor)}` : ""}`);
+    }
+    await rootPool().query(`drop role if exists ${dba}`);
+  }
+});
+
+// PostgreSQL 17's pg_maintain lets its member lock any table (and vacuum full, cluster, reindex it): an analyst of the analyst
+// role a DBA made a member of it held every clinic's invoices locked (`lock table … in access exclusive mode`), and every
+// request reading them waited, 5 minutes a transaction left idle, 15 a statement, again and again; a start left it
+test("a start takes away pg_maintain (PostgreSQL 17) a DBA gave the analyst role: an analyst locks no table", async () => {
+  const { rows } = await rootPool().query("select current_setting('server_version_num')::int >= 170000 as has");
+  if (!rows[0].has) return; // no such role before PostgreSQL 17 (the embedded server is 17)
+  const analystRole = pg.escapeIdentifier(testConfig.roles.analyst);
+  try {
+    await rootPool().query(`grant pg_maintain to ${analystRole}`);
+    await ensureRolesAndDatabase(testConfig);
+    await analyst.query("begin");
+    try {
+      await expect(analyst.query("lock table app_public.invoice in access exclusive mode")).rejects.toThrow(/permission denied for table invoice/);
+    } finally {
+      await analyst.query("rollback");
+    }
+  } finally {
+    await rootPool().query(`revoke pg_maintain from ${analystRole}`).catch(() => {});
+  }
+});
+
 test("granting again replaces the clinics, and takes away the replication a DBA gave the login (it copies the whole server); revoking removes the login", async () => {
   const replicates = async () => (await rootPool().query("select rolreplication from pg_roles where rolname = $1", [ANALYST])).rows[0].rolreplication;
   await rootPool().query(`alter role ${pg.escapeIdentifier(ANALYST)} replication`);
