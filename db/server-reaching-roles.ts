@@ -14,9 +14,21 @@ const { escapeIdentifier: ident } = pg;
  * pg_write_server_files wrote /tmp on the server), every table's rows whatever the grants (password hashes,
  * sessions), pg_signal_backend, which ends the API's and the worker's connections, and PostgreSQL 17's pg_maintain,
  * which locks any table (an analyst held every clinic's invoices locked, the API's requests waiting behind it) and
- * vacuums full, clusters and reindexes it. A name the server does not have (pg_maintain before 17) is passed over.
+ * vacuums full, clusters and reindexes it; and pg_read_all_stats (in pg_monitor), which shows every session's statement
+ * as sent, the literals of other clinics' analysts (a patient's name searched) among them. A name the server does not
+ * have (pg_maintain before 17) is passed over.
  */
-const PREDEFINED = ["pg_read_server_files", "pg_write_server_files", "pg_execute_server_program", "pg_read_all_data", "pg_write_all_data", "pg_signal_backend", "pg_maintain"];
+const PREDEFINED = [
+  "pg_read_server_files",
+  "pg_write_server_files",
+  "pg_execute_server_program",
+  "pg_read_all_data",
+  "pg_write_all_data",
+  "pg_signal_backend",
+  "pg_maintain",
+  "pg_read_all_stats",
+  "pg_monitor",
+];
 
 /**
  * Takes away from `role` its direct memberships of PREDEFINED and of ClinicOps' roles but the analyst role, and those

@@ -637,8 +637,9 @@ test("a start and a grant take away what a DBA made the analyst role or a login 
   await grantAnalyst(testConfig, name, [a.clinicId], "reach-password");
   const reader = new pg.Client({ connectionString: withCredentials(TEST_DATABASE_URL, name, "reach-password") });
   try {
-    await rootPool().query(`grant pg_write_server_files, ${pg.escapeIdentifier(testConfig.roles.owner)} to ${analystRole}`);
-    await rootPool().query(`grant pg_read_all_data, pg_signal_backend to ${login}`);
+    // pg_monitor: every session's statement as sent, other clinics' analysts' literals (a patient's name) among them
+    await rootPool().query(`grant pg_write_server_files, pg_monitor, ${pg.escapeIdentifier(testConfig.roles.owner)} to ${analystRole}`);
+    await rootPool().query(`grant pg_read_all_data, pg_signal_backend, pg_read_all_stats to ${login}`);
     await ensureRolesAndDatabase(testConfig);
     expect(await memberships(testConfig.roles.analyst)).toEqual([]);
     await analyst.query(`set role ${analystRole}`);
@@ -660,7 +661,7 @@ test("a start and a grant take away what a DBA made the analyst role or a login 
     ]);
   } finally {
     await reader.end();
-    await rootPool().query(`revoke pg_write_server_files, ${pg.escapeIdentifier(testConfig.roles.owner)} from ${analystRole}`).catch(() => {});
+    await rootPool().query(`revoke pg_write_server_files, pg_monitor, ${pg.escapeIdentifier(testConfig.roles.owner)} from ${analystRole}`).catch(() => {});
     await rootPool().query(`drop role if exists ${group}`);
     await revokeAnalyst(testConfig, name);
   }
