@@ -1020,15 +1020,21 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   await addService(consultation.id);
   const draft = (await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code } } }`, { v: visit.id })).body.data.createInvoiceFromVisit.result;
   const late = (await addService(bloodCount.id)).rows[0].id;
-  const TO_BILL = `{ visitServices(filter: { visit: { status: { in: [in_progress, completed] } }, invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } } }) { nodes { rowId } } }`;
-  expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toEqual([{ rowId: late }]);
+  const FILTERED = `{ visitServices(filter: { visit: { status: { in: [in_progress, completed] } }, invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } } }) { nodes { rowId } } }`;
+  // the list as unbilledVisitServices reads it (000NNN), the filter's rows
+  const toBill = async () => {
+    const [filtered, unbilled] = [await till.graphql(FILTERED), await till.graphql(`{ unbilledVisitServices { nodes { rowId } } }`)];
+    expect(unbilled.body.data.unbilledVisitServices.nodes).toEqual(filtered.body.data.visitServices.nodes);
+    return unbilled.body.data.unbilledVisitServices.nodes;
+  };
+  expect(await toBill()).toEqual([{ rowId: late }]);
   const BILL = `mutation($i: UUID!) { billUnbilledServices(input: { invoiceId: $i }) { result { total lines { nodes { visitServiceId unitPrice } } } } }`;
   const billed = await till.graphql(BILL, { i: draft.rowId });
   expect(billed.body.data.billUnbilledServices.result).toEqual({
     total: "32000.000",
     lines: { nodes: [expect.objectContaining({ unitPrice: "20000.000" }), { visitServiceId: late, unitPrice: "12000.000" }] },
   });
-  expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toEqual([]);
+  expect(await toBill()).toEqual([]);
   // a second click adds nothing, and says so
   expect((await till.graphql(BILL, { i: draft.rowId })).body.errors?.[0]).toMatchObject({ extensions: { code: "INVALID_INPUT" }, message: `Every service of ${visit.code} is billed already.` });
   // a line typed for a service the visit's line bills is refused: the blood count was billed twice
@@ -1050,7 +1056,7 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
     extensions: { code: "INVALID_TRANSITION" },
     message: `Invoice ${draft.code} is void: make a new one from the visit (createInvoiceFromVisit).`,
   });
-  expect((await till.graphql(TO_BILL)).body.data.visitServices.nodes).toHaveLength(3);
+  expect(await toBill()).toHaveLength(3);
   const perService = await till.graphql(`{ invoiceLines(filter: { invoice: { status: { notEqualTo: void } } }) { groupedAggregates(groupBy: [SERVICE_ID]) { keys } } }`);
   expect(perService.body.data.invoiceLines.groupedAggregates).toEqual([]);
 });
@@ -1085,6 +1091,13 @@ test("a doctor sees which services of their visit a live invoice bills, and noth
   const lineOf = again.lines.nodes.find((line: { visitServiceId: string }) => line.visitServiceId === bloodCount.rowId);
   expect((await till.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { clientMutationId } }`, { c: own.clinicId, id: lineOf.rowId })).body.errors).toBeUndefined();
   expect(await seen(doctor)).toEqual([{ rowId: consultation.rowId, billed: true }, { rowId: bloodCount.rowId, billed: false }]);
+  // and so is the list of the services left to bill (000NNN), to the doctor as to the till; the filter of every service,
+  // which reads the lines, lists to a doctor, who may not read them, every service of their visits
+  for (const browser of [doctor, till]) {
+    expect((await browser.graphql(`{ unbilledVisitServices { nodes { rowId } } }`)).body.data.unbilledVisitServices.nodes).toEqual([{ rowId: bloodCount.rowId }]);
+  }
+  const filtered = await doctor.graphql(`{ visitServices(filter: { visit: { status: { in: [in_progress, completed] } }, invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } } }) { nodes { rowId } } }`);
+  expect(filtered.body.data.visitServices.nodes).toHaveLength(2);
 });
 
 // the front desk bills ahead by hand (billing.md), then the doctor records the service on the visit: billed twice

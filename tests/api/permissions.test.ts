@@ -439,6 +439,17 @@ const CELLS: Cell[] = [
     },
   },
   {
+    operation: "list the services no live invoice bills (unbilledVisitServices), without their invoices",
+    allowed: STAFF,
+    async attempt(browser) {
+      const visit = await createVisit(a, "in_progress");
+      const service = await createService(a.clinicId);
+      const added = await one("insert into app_public.visit_service (clinic_id, visit_id, service_id) values ($1, $2, $3) returning id", [a.clinicId, visit.id, service.id]);
+      const r = await browser.graphql(`{ unbilledVisitServices { nodes { rowId } } }`);
+      return (r.body.data?.unbilledVisitServices.nodes ?? []).some((node: { rowId: string }) => node.rowId === added.id);
+    },
+  },
+  {
     operation: "see the dashboard",
     allowed: MONEY,
     async attempt(browser) {
