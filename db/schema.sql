@@ -9088,13 +9088,23 @@ CREATE FUNCTION app_private.tg_invoice__visit_bill() RETURNS trigger
     SET "clinicops.every_clinic" TO 'off'
     SET "clinicops.reinvitation" TO 'off'
     AS $$
+declare
+  v_was_live boolean := exists (select from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.invoice_id = new.id);
+  v_is_live boolean := new.visit_id is not null and new.status <> 'void';
 begin
-  if new.visit_id is null or new.status = 'void' then
+  if not v_is_live then
     delete from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.invoice_id = new.id;
   else
     insert into app_private.visit_bill (clinic_id, invoice_id, visit_id, code, status)
     values (new.clinic_id, new.id, new.visit_id, new.code, new.status)
     on conflict (clinic_id, invoice_id) do update set visit_id = excluded.visit_id, code = excluded.code, status = excluded.status;
+  end if;
+  -- voided (or its visit taken away, or given one), every service its lines bill is counted down (up) by its lines
+  if v_was_live <> v_is_live then
+    update app_private.visit_service_bills s set live_lines = s.live_lines + case when v_is_live then n.lines else -n.lines end
+    from (select l.visit_service_id, count(*)::int as lines from app_private.visit_service_line l
+          where l.clinic_id = new.clinic_id and l.invoice_id = new.id group by l.visit_service_id) n
+    where s.clinic_id = new.clinic_id and s.visit_service_id = n.visit_service_id;
   end if;
   return null;
 end;
@@ -9107,7 +9117,7 @@ ALTER FUNCTION app_private.tg_invoice__visit_bill() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__visit_bill(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_private.visit_bill as the invoice is now (a row while it bills a visit and is not void).';
+COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_private.visit_bill as the invoice is now (a row while it bills a visit and is not void); an invoice leaving it (voided) or entering it counts the services its lines bill down or up in app_private.visit_service_bills.';
 
 
 --
@@ -9468,12 +9478,23 @@ CREATE FUNCTION app_private.tg_invoice_line__visit_service_line() RETURNS trigge
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 begin
+  -- each copy taken away or added counts its service down or up while its invoice is live (in visit_bill), as the
+  -- invoice's lock (tg_invoice_line__guard) keeps it until commit
   if tg_op <> 'INSERT' then
-    delete from app_private.visit_service_line l where l.clinic_id = old.clinic_id and l.invoice_line_id = old.id;
+    with gone as (
+      delete from app_private.visit_service_line l where l.clinic_id = old.clinic_id and l.invoice_line_id = old.id
+      returning l.clinic_id, l.invoice_id, l.visit_service_id)
+    update app_private.visit_service_bills s set live_lines = s.live_lines - 1
+    from gone
+    where s.clinic_id = gone.clinic_id and s.visit_service_id = gone.visit_service_id
+      and exists (select from app_private.visit_bill b where b.clinic_id = gone.clinic_id and b.invoice_id = gone.invoice_id);
   end if;
   if tg_op <> 'DELETE' and new.visit_service_id is not null then
     insert into app_private.visit_service_line (clinic_id, invoice_line_id, invoice_id, visit_service_id)
     values (new.clinic_id, new.id, new.invoice_id, new.visit_service_id);
+    update app_private.visit_service_bills s set live_lines = s.live_lines + 1
+    where s.clinic_id = new.clinic_id and s.visit_service_id = new.visit_service_id
+      and exists (select from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.invoice_id = new.invoice_id);
   end if;
   return null;
 end;
@@ -9486,7 +9507,7 @@ ALTER FUNCTION app_private.tg_invoice_line__visit_service_line() OWNER TO :DATAB
 -- Name: FUNCTION tg_invoice_line__visit_service_line(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigger: keeps app_private.visit_service_line as the invoice line is now (a row while it bills a visit''s service).';
+COMMENT ON FUNCTION app_private.tg_invoice_line__visit_service_line() IS 'Trigger: keeps app_private.visit_service_line as the invoice line is now (a row while it bills a visit''s service), and the count of app_private.visit_service_bills of the service it billed and bills, while its invoice is live (in visit_bill).';
 
 
 --
@@ -11200,6 +11221,35 @@ ALTER FUNCTION app_private.tg_visit_service__version() OWNER TO :DATABASE_OWNER;
 --
 
 COMMENT ON FUNCTION app_private.tg_visit_service__version() IS 'BEFORE UPDATE (after _200_snapshot): a change of what the service bills (quantity, discount, price) makes a new version, which comes to the invoice lines made from it (refused while their invoice is live).';
+
+
+--
+-- Name: tg_visit_service__visit_service_bills(); Type: FUNCTION; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_private.tg_visit_service__visit_service_bills() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- a new service: no line bills it yet (taken off its visit, its row goes with it: the foreign key's cascade)
+  insert into app_private.visit_service_bills (clinic_id, visit_service_id, visit_id, live_lines)
+  values (new.clinic_id, new.id, new.visit_id, 0);
+  return null;
+end;
+$$;
+
+
+ALTER FUNCTION app_private.tg_visit_service__visit_service_bills() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION tg_visit_service__visit_service_bills(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_private.tg_visit_service__visit_service_bills() IS 'Trigger: a visit''s service added gets its row in app_private.visit_service_bills, billed by no line yet.';
 
 
 --
@@ -15116,6 +15166,39 @@ The price of the service at a given time (now when left out).';
 
 
 --
+-- Name: unbilled_visit_services(); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE FUNCTION app_public.unbilled_visit_services() RETURNS SETOF app_public.visit_service
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET "clinicops.include_deleted" TO 'off'
+    SET "clinicops.every_clinic" TO 'off'
+    SET "clinicops.reinvitation" TO 'off'
+    AS $$
+begin
+  -- the kept rows counted at none, each service and visit read as the session sees them (the policies: a doctor's
+  -- own visits); PL/pgSQL, so its plan is kept for the connection (decision 012)
+  return query select s.* from app_private.visit_service_bills b
+    join app_public.visit_service s on s.clinic_id = b.clinic_id and s.id = b.visit_service_id
+    join app_public.visit v on v.clinic_id = b.clinic_id and v.id = b.visit_id
+    where b.clinic_id = app_public.current_clinic_id() and b.live_lines = 0
+      and v.status in ('in_progress', 'completed')
+    order by b.visit_id, s.position;
+end;
+$$;
+
+
+ALTER FUNCTION app_public.unbilled_visit_services() OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: FUNCTION unbilled_visit_services(); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON FUNCTION app_public.unbilled_visit_services() IS 'The services no live invoice bills (VisitService.billed false) of the visits in progress or completed, by visit and in the visit''s order: what is left to bill. Read from a count kept per service, so it reads these services alone, not every service the clinic gave (visitServices with the same filter does). As visitServices, each role sees the services of the visits it sees: a doctor those of their own visits.';
+
+
+--
 -- Name: verify_audit_chain(uuid); Type: FUNCTION; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -16524,6 +16607,58 @@ COMMENT ON COLUMN app_private.visit_bill.status IS 'The invoice''s status, as in
 
 
 --
+-- Name: visit_service_bills; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE TABLE app_private.visit_service_bills (
+    clinic_id uuid NOT NULL,
+    visit_service_id uuid NOT NULL,
+    visit_id uuid NOT NULL,
+    live_lines integer DEFAULT 0 NOT NULL,
+    CONSTRAINT visit_service_bills_live_lines_check CHECK ((live_lines >= 0))
+);
+
+ALTER TABLE ONLY app_private.visit_service_bills FORCE ROW LEVEL SECURITY;
+
+
+ALTER TABLE app_private.visit_service_bills OWNER TO :DATABASE_OWNER;
+
+--
+-- Name: TABLE visit_service_bills; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TABLE app_private.visit_service_bills IS 'Each visit''s service with the number of lines of live invoices that bill it (a line in visit_service_line whose invoice is in visit_bill, as visit_service_billed reads), kept by the triggers on visits'' services, invoice lines and invoices: what unbilled_visit_services reads.';
+
+
+--
+-- Name: COLUMN visit_service_bills.clinic_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_bills.clinic_id IS 'The clinic.';
+
+
+--
+-- Name: COLUMN visit_service_bills.visit_service_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_bills.visit_service_id IS 'The visit''s service (deleted with it).';
+
+
+--
+-- Name: COLUMN visit_service_bills.visit_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_bills.visit_id IS 'The service''s visit, as visit_service.visit_id (which never changes).';
+
+
+--
+-- Name: COLUMN visit_service_bills.live_lines; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON COLUMN app_private.visit_service_bills.live_lines IS 'How many lines of live invoices (not void) bill the service: none, it is not billed.';
+
+
+--
 -- Name: visit_service_line; Type: TABLE; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -17786,6 +17921,14 @@ ALTER TABLE ONLY app_private.visit_bill
 
 
 --
+-- Name: visit_service_bills visit_service_bills_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.visit_service_bills
+    ADD CONSTRAINT visit_service_bills_pkey PRIMARY KEY (clinic_id, visit_service_id);
+
+
+--
 -- Name: visit_service_line visit_service_line_pkey; Type: CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -18262,6 +18405,34 @@ CREATE UNIQUE INDEX visit_bill_visit_idx ON app_private.visit_bill USING btree (
 --
 
 COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visit (one at most, as invoice_one_live_per_visit says).';
+
+
+--
+-- Name: visit_service_bills_unbilled_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_service_bills_unbilled_idx ON app_private.visit_service_bills USING btree (clinic_id, visit_id) WHERE (live_lines = 0);
+
+
+--
+-- Name: INDEX visit_service_bills_unbilled_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.visit_service_bills_unbilled_idx IS 'The services no live invoice bills, by visit: unbilled_visit_services.';
+
+
+--
+-- Name: visit_service_line_invoice_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE INDEX visit_service_line_invoice_idx ON app_private.visit_service_line USING btree (clinic_id, invoice_id);
+
+
+--
+-- Name: INDEX visit_service_line_invoice_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON INDEX app_private.visit_service_line_invoice_idx IS 'The copies of an invoice''s lines that bill visits'' services: what tg_invoice__visit_bill counts when the invoice is voided.';
 
 
 --
@@ -20978,6 +21149,20 @@ COMMENT ON TRIGGER _660_visit_bill ON app_public.invoice IS 'Copies a live invoi
 
 
 --
+-- Name: visit_service _660_visit_service_bills; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+CREATE TRIGGER _660_visit_service_bills AFTER INSERT ON app_public.visit_service FOR EACH ROW EXECUTE FUNCTION app_private.tg_visit_service__visit_service_bills();
+
+
+--
+-- Name: TRIGGER _660_visit_service_bills ON visit_service; Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON TRIGGER _660_visit_service_bills ON app_public.visit_service IS 'Counts the service as billed by no line yet (tg_visit_service__visit_service_bills).';
+
+
+--
 -- Name: invoice_line _660_visit_service_line; Type: TRIGGER; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
@@ -21290,6 +21475,14 @@ ALTER TABLE ONLY app_private.user_secret
 
 ALTER TABLE ONLY app_private.visit_bill
     ADD CONSTRAINT visit_bill_clinic_id_invoice_id_fkey FOREIGN KEY (clinic_id, invoice_id) REFERENCES app_public.invoice(clinic_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: visit_service_bills visit_service_bills_clinic_id_visit_service_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE ONLY app_private.visit_service_bills
+    ADD CONSTRAINT visit_service_bills_clinic_id_visit_service_id_fkey FOREIGN KEY (clinic_id, visit_service_id) REFERENCES app_public.visit_service(clinic_id, id) ON DELETE CASCADE;
 
 
 --
@@ -21946,6 +22139,20 @@ COMMENT ON POLICY owner_only ON app_private.visit_bill IS 'Read and kept by defi
 
 
 --
+-- Name: visit_service_bills owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+CREATE POLICY owner_only ON app_private.visit_service_bills TO :DATABASE_OWNER USING (true);
+
+
+--
+-- Name: POLICY owner_only ON visit_service_bills; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+COMMENT ON POLICY owner_only ON app_private.visit_service_bills IS 'Read and kept by definer functions only.';
+
+
+--
 -- Name: visit_service_line owner_only; Type: POLICY; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -22006,6 +22213,12 @@ ALTER TABLE app_private.user_secret ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE app_private.visit_bill ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: visit_service_bills; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+ALTER TABLE app_private.visit_service_bills ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: visit_service_line; Type: ROW SECURITY; Schema: app_private; Owner: :DATABASE_OWNER
@@ -24741,6 +24954,13 @@ REVOKE ALL ON FUNCTION app_private.tg_visit_service__version() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION tg_visit_service__visit_service_bills(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_visit_service__visit_service_bills() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION trim_payment_references(); Type: ACL; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
@@ -25543,6 +25763,14 @@ GRANT ALL ON FUNCTION app_public.search_patients(query text) TO :DATABASE_VISITO
 
 REVOKE ALL ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.service_price_at(service app_public.service, at timestamp with time zone) TO :DATABASE_VISITOR;
+
+
+--
+-- Name: FUNCTION unbilled_visit_services(); Type: ACL; Schema: app_public; Owner: :DATABASE_OWNER
+--
+
+REVOKE ALL ON FUNCTION app_public.unbilled_visit_services() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.unbilled_visit_services() TO :DATABASE_VISITOR;
 
 
 --

@@ -1021,7 +1021,7 @@ test("a service added after the visit's invoice was made is listed as unbilled, 
   const draft = (await till.graphql(`mutation($v: UUID!) { createInvoiceFromVisit(input: { visitId: $v }) { result { rowId code } } }`, { v: visit.id })).body.data.createInvoiceFromVisit.result;
   const late = (await addService(bloodCount.id)).rows[0].id;
   const FILTERED = `{ visitServices(filter: { visit: { status: { in: [in_progress, completed] } }, invoiceLines: { none: { invoice: { status: { notEqualTo: void } } } } }) { nodes { rowId } } }`;
-  // the list as unbilledVisitServices reads it (000NNN), the filter's rows
+  // the list as unbilledVisitServices reads it (000457), the filter's rows
   const toBill = async () => {
     const [filtered, unbilled] = [await till.graphql(FILTERED), await till.graphql(`{ unbilledVisitServices { nodes { rowId } } }`)];
     expect(unbilled.body.data.unbilledVisitServices.nodes).toEqual(filtered.body.data.visitServices.nodes);
@@ -1091,7 +1091,7 @@ test("a doctor sees which services of their visit a live invoice bills, and noth
   const lineOf = again.lines.nodes.find((line: { visitServiceId: string }) => line.visitServiceId === bloodCount.rowId);
   expect((await till.graphql(`mutation($c: UUID!, $id: UUID!) { deleteInvoiceLine(input: { clinicId: $c, rowId: $id }) { clientMutationId } }`, { c: own.clinicId, id: lineOf.rowId })).body.errors).toBeUndefined();
   expect(await seen(doctor)).toEqual([{ rowId: consultation.rowId, billed: true }, { rowId: bloodCount.rowId, billed: false }]);
-  // and so is the list of the services left to bill (000NNN), to the doctor as to the till; the filter of every service,
+  // and so is the list of the services left to bill (000457), to the doctor as to the till; the filter of every service,
   // which reads the lines, lists to a doctor, who may not read them, every service of their visits
   for (const browser of [doctor, till]) {
     expect((await browser.graphql(`{ unbilledVisitServices { nodes { rowId } } }`)).body.data.unbilledVisitServices.nodes).toEqual([{ rowId: bloodCount.rowId }]);

@@ -329,7 +329,7 @@ describe("a filter leaving an enum's values out is priced on those it keeps, wha
 
   // The filter reads every service the clinic gave, its lines and invoices, to keep the few without a live one (about 18
   // buffers a service: 30,000 in 0.5–1.6 s). unbilledVisitServices reads the count kept per service, from the index of
-  // those counted at none (000NNN)
+  // those counted at none (000457)
   test("the services no live invoice bills, as unbilledVisitServices reads them: 10 of 3,010, from the index of the services counted at none", async () => {
     const document = `{ unbilledVisitServices { nodes { rowId } } }`;
     const { statement } = await listAndStatement(await login(c.members.owner), document, "unbilled_visit_services");

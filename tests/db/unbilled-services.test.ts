@@ -1,5 +1,5 @@
 /**
- * The services no live invoice bills (unbilled_visit_services, 000NNN), read from a count kept per service
+ * The services no live invoice bills (unbilled_visit_services, 000457), read from a count kept per service
  * (app_private.visit_service_bills) by the triggers that keep visit_service_line and visit_bill: the list is what
  * billing.md's filter of visitServices answers, in every state a visit's billing goes through, as each role sees it;
  * and each count is the number of lines of live invoices that bill its service, as visit_service_billed reads them.
