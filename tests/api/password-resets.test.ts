@@ -397,6 +397,46 @@ describe("a reset takes turns with what changes the account or the membership", 
     expect((await new Browser(api).login(doctor.phone, doctor.password)).status).toBe(200);
   });
 
+  // 000NNN: the reset read the caller's role once, as it began, and the demotion it then waited for (the clinic's audit
+  // chain, which the demotion held) was not read: a receptionist, by then, reset the member's password
+  test("the admin demoted while their reset is asked: the reset waits for the demotion, reads it and is refused", async () => {
+    const admin = await memberOfA("admin");
+    const cashier = await memberOfA("cashier");
+    const before = await accountState(cashier.userId);
+    const demotion = "update app_public.membership set role = 'receptionist' where id = $1";
+    const answer = await afterHeld(demotion, [admin.membershipId], await openSession(admin.userId, a.clinicId), resetSql, [cashier.membershipId, NEW_PASSWORD]);
+    expect(answer).toEqual({ error: "Only an owner or admin can reset a member's password: your role in this clinic has changed." });
+    expect(await accountState(cashier.userId)).toEqual(before);
+  });
+
+  // the demotion committed while the reset waited for the member's secret (a login of theirs in flight holds it), before
+  // the reset reached the clinic's chain
+  test("the admin demoted and committed while the reset waits for the member's account: the reset, let go, is refused", async () => {
+    const admin = await memberOfA("admin");
+    const cashier = await memberOfA("cashier");
+    const before = await accountState(cashier.userId);
+    const session = await openSession(admin.userId, a.clinicId);
+    const client = await apiPool().connect();
+    try {
+      const answer = await whileHolding("select from app_private.user_secret where user_id = $1 for update", [cashier.userId], async (held) => {
+        await beginAs(client, session);
+        const resetting = client.query(resetSql, [cashier.membershipId, NEW_PASSWORD]).then(
+          (r) => ({ result: r.rows[0].result }),
+          (error: Error) => ({ error: error.message }),
+        );
+        expect(await held.blocking()).toBe(true);
+        await rootPool().query("update app_public.membership set role = 'receptionist' where id = $1", [admin.membershipId]);
+        await held.release();
+        return resetting;
+      });
+      expect(answer).toEqual({ error: "Only an owner or admin can reset a member's password: your role in this clinic has changed." });
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+    expect(await accountState(cashier.userId)).toEqual(before);
+  });
+
   test("another clinic inviting the person while the reset is asked: the reset waits for the invitation and is refused", async () => {
     const cashier = await memberOfA("cashier");
     // an invitation holds the phone's lock until it commits, as invite_member does (find_or_create_user)
