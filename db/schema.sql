@@ -14981,6 +14981,7 @@ declare
   v_hash text;
   v_member app_public.membership;
   v_user app_public."user";
+  v_ended integer;
 begin
   if v_clinic is null or not app_hidden.current_role_in('owner', 'admin') then
     raise exception 'Only an owner or admin can reset a member''s password.' using errcode = 'CFORB';
@@ -15023,7 +15024,18 @@ begin
     raise exception 'This person also belongs to another clinic, or is invited to one: only the platform operator resets their password.'
       using errcode = 'CFORB';
   end if;
-  return app_private.replace_password(v_user.id, v_hash, v_clinic, jsonb_build_object('by', 'resetMemberPassword', 'membershipId', v_member.id));
+  v_ended := app_private.replace_password(v_user.id, v_hash, v_clinic, jsonb_build_object('by', 'resetMemberPassword', 'membershipId', v_member.id));
+  -- the caller's role as it is now that the clinic's audit chain is the reset's (replace_password wrote in it, its head
+  -- held until commit): a change of the caller's membership or account is audited in that chain, so one committed while
+  -- the reset waited is read here (a statement of its own), and one under way commits after the reset; refused, the
+  -- reset is undone whole
+  if not app_hidden.current_role_in('owner', 'admin') then
+    raise exception 'Only an owner or admin can reset a member''s password: your role in this clinic has changed.' using errcode = 'CFORB';
+  end if;
+  if v_member.role = 'admin' and not app_hidden.current_role_in('owner') then
+    raise exception 'Only an owner resets an admin''s password: your role in this clinic has changed.' using errcode = 'CFORB';
+  end if;
+  return v_ended;
 end;
 $$;
 
@@ -15034,7 +15046,7 @@ ALTER FUNCTION app_public.reset_member_password(membership_id uuid, password tex
 -- Name: FUNCTION reset_member_password(membership_id uuid, password text); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash, counting the sessions in the clinic it ended; those in no clinic in the platform''s chain, sessions_ended). NOT_FOUND for a membership not of the clinic, or removed.';
+COMMENT ON FUNCTION app_public.reset_member_password(membership_id uuid, password text) IS 'Gives a member of the current clinic a new password, for one who forgot theirs; answers how many of their sessions it ended. Owners reset admins, doctors, receptionists and cashiers; admins reset doctors, receptionists and cashiers; never their own (POST /auth/password), an owner''s, a platform administrator''s, or that of a person who also belongs to another clinic or is invited to one (the platform operator resets those: npm run password), all FORBIDDEN; nor a pending invitation''s (FORBIDDEN: the account is not the clinic''s until the person accepts). The caller''s role is read again once the clinic''s audit chain is the reset''s: a caller demoted, suspended, removed or deactivated while the reset waited is refused (FORBIDDEN "… your role in this clinic has changed.", or UNAUTHENTICATED, their session ended), the reset undone. The password follows the rule of every password (check_password); replaced by replace_password. The person must choose their own at their next chance (currentUserPasswordSetByHolder false: they answer no invitation before), every session of theirs ends, an account locked by wrong passwords is unlocked, and the reset is audited in the clinic''s chain (an update of user_secret by the caller, without the password or its hash, counting the sessions in the clinic it ended; those in no clinic in the platform''s chain, sessions_ended). NOT_FOUND for a membership not of the clinic, or removed.';
 
 
 --

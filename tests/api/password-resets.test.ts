@@ -397,7 +397,7 @@ describe("a reset takes turns with what changes the account or the membership", 
     expect((await new Browser(api).login(doctor.phone, doctor.password)).status).toBe(200);
   });
 
-  // 000NNN: the reset read the caller's role once, as it began, and the demotion it then waited for (the clinic's audit
+  // 000458: the reset read the caller's role once, as it began, and the demotion it then waited for (the clinic's audit
   // chain, which the demotion held) was not read: a receptionist, by then, reset the member's password
   test("the admin demoted while their reset is asked: the reset waits for the demotion, reads it and is refused", async () => {
     const admin = await memberOfA("admin");
