@@ -357,6 +357,41 @@ test("refunds above the payment and changes on a closed day get their codes", as
   await rootPool().query("update app_public.daily_reconciliation set status = 'open' where clinic_id = $1", [clinic.clinicId]);
 });
 
+// a cashier opening a payment of a day since closed and saving it as it was (a client sends every field back) was told
+// DAY_CLOSED, where nothing would change
+test("a payment of a closed day saved back as it is answers the payment, changing nothing; a correction of it is still DAY_CLOSED", async () => {
+  const closing = await createClinic("Saved back clinic", { since: LONG_AGO });
+  const desk = new Browser(api);
+  await desk.login(closing.members.cashier.phone, closing.members.cashier.password);
+  const invoice = await createIssuedInvoice(closing, "1000", { madeAt: LONG_AGO });
+  const paid = await desk.graphql(
+    `mutation($id: UUID!) { recordPayment(input: { invoiceId: $id, amount: "300", method: card, reference: "slip-7", receivedAt: "2026-06-02T10:00+03:00" }) { result { rowId businessDate } } }`,
+    { id: invoice.id },
+  );
+  expect(paid.body.data.recordPayment.result.businessDate).toBe("2026-06-02");
+  const paymentId = paid.body.data.recordPayment.result.rowId;
+  expect((await desk.graphql(`mutation { closeDay(input: { businessDate: "2026-06-02", countedCard: "300" }) { result { status } } }`)).body.data.closeDay.result).toEqual({ status: "closed" });
+  const AS_IT_WAS = "select method::text, reference, updated_at, updated_by, business_date::text from app_public.payment where id = $1";
+  const before = (await rootPool().query(AS_IT_WAS, [paymentId])).rows;
+  const SAVE = `mutation($c: UUID!, $id: UUID!, $patch: PaymentPatch!) { updatePayment(input: { clinicId: $c, rowId: $id, patch: $patch }) { payment { method reference } } }`;
+  // every field sent back as it is, the reference as typed in the form (kept without the spaces around it), or none
+  for (const patch of [{ method: "card", reference: "slip-7" }, { method: "card", reference: " slip-7\t" }, { reference: "slip-7" }]) {
+    const saved = await desk.graphql(SAVE, { c: closing.clinicId, id: paymentId, patch });
+    expect({ patch, answer: saved.body }).toEqual({ patch, answer: { data: { updatePayment: { payment: { method: "card", reference: "slip-7" } } } } });
+  }
+  // a correction is a change of the closed day's payment: refused, as before
+  for (const patch of [{ method: "cash" }, { reference: "slip-8" }, { method: "card", reference: null }]) {
+    const corrected = await desk.graphql(SAVE, { c: closing.clinicId, id: paymentId, patch });
+    expect({ patch, error: corrected.body.errors?.[0] }).toEqual({
+      patch,
+      error: expect.objectContaining({ message: "The business day 2026-06-02 is closed: its payments and refunds can no longer change, unless an owner reopens it.", extensions: { code: "DAY_CLOSED" } }),
+    });
+  }
+  expect((await rootPool().query(AS_IT_WAS, [paymentId])).rows).toEqual(before);
+  const { rows } = await rootPool().query("select count(*)::int as n from app_public.audit_log where table_name = 'payment' and record_id = $1 and action = 'update'", [paymentId]);
+  expect(rows[0].n).toBe(0);
+});
+
 test("OVERPAYMENT and REFUND_EXCEEDS_PAYMENT carry what may still be paid or refunded, which is then accepted", async () => {
   const invoice = await createIssuedInvoice(clinic, "1000");
   const first = await cashier.graphql(PAY, { id: invoice.id, amount: "250.5", method: "cash" });

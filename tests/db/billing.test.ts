@@ -251,6 +251,46 @@ describe("invoices", () => {
     expect(voided.voided_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
   });
 
+  // an operator's psql moved an issued invoice's issue after its payments, stamped a void on one not void (voided in 2019,
+  // before its issue), gave a draft voided as made in error an issue it never had, and made a draft stamped issued and void
+  test("an invoice's issue and void stamps are their steps': written otherwise (an operator's psql) they are kept as they were, and a new invoice has none (000NNN)", async () => {
+    const invoice = await createIssuedInvoice(clinic, "1000");
+    await pay(cashier, invoice.id, "400");
+    const paid = await invoiceRow(invoice.id);
+    expect(paid).toMatchObject({ status: "partially_paid", voided_at: null, voided_by: null });
+    // the API's role writes none of them (granted the notes alone): an operator's psql (root, every trigger on)
+    const { rows: granted } = await rootPool().query(
+      "select c from unnest(array['issued_at', 'issued_by', 'voided_at', 'voided_by']) c where has_column_privilege($1, 'app_public.invoice', c, 'update')",
+      [testConfig.roles.visitor]);
+    expect(granted).toEqual([]);
+    const someone = clinic.members.owner.userId;
+    for (const [column, value] of [["issued_at", "2030-01-01T00:00:00Z"], ["issued_at", "2019-01-01T00:00:00Z"], ["issued_by", someone], ["issued_at", null], ["voided_at", "2019-01-01T00:00:00Z"], ["voided_by", someone]]) {
+      await rootPool().query(`update app_public.invoice set ${column} = $2 where id = $1`, [invoice.id, value]);
+      expect({ column, value, row: await invoiceRow(invoice.id) }).toEqual({ column, value, row: paid });
+    }
+    // a void invoice changes no more, its stamps neither
+    const [issuedDraft, voidedDraft] = await twoDrafts(); // the first has a line to be issued with
+    const { rows: [clock] } = await rootPool().query("select now() as at");
+    await rootPool().query("update app_public.invoice set status = 'void', void_reason = 'Made twice', issued_at = $2, issued_by = $3 where id = $1", [voidedDraft, LONG_AGO, someone]);
+    const voided = await invoiceRow(voidedDraft);
+    expect(voided).toMatchObject({ status: "void", issued_at: null, issued_by: null, voided_by: null });
+    expect(voided.voided_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+    await expect(rootPool().query("update app_public.invoice set voided_at = $2 where id = $1", [voidedDraft, LONG_AGO])).rejects.toMatchObject({
+      code: "CTRAN",
+      message: "A void invoice cannot change.",
+    });
+    // issued, its issue stamped now: a void given with it is none
+    await rootPool().query("update app_public.invoice set status = 'issued', issued_at = $2, voided_at = $2, voided_by = $3 where id = $1", [issuedDraft, LONG_AGO, someone]);
+    const issued = await invoiceRow(issuedDraft);
+    expect(issued).toMatchObject({ status: "issued", issued_by: null, voided_at: null, voided_by: null });
+    expect(issued.issued_at.getTime()).toBeGreaterThanOrEqual(clock.at.getTime());
+    // made as a draft: no stamp of a step it has not taken
+    const { rows: [made] } = await rootPool().query(
+      "insert into app_public.invoice (clinic_id, patient_id, issued_at, issued_by, voided_at, voided_by) values ($1, $2, $3, $4, $3, $4) returning status::text, issued_at, issued_by, voided_at, voided_by",
+      [clinic.clinicId, paid.patient_id, LONG_AGO, someone]);
+    expect(made).toEqual({ status: "draft", issued_at: null, issued_by: null, voided_at: null, voided_by: null });
+  });
+
   test("an issued invoice keeps its patient, visit and currency, even written from an operator's psql", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     const before = await invoiceRow(invoice.id);
@@ -882,6 +922,44 @@ describe("a closed day is final", () => {
     await committedAs(owner, (c) => c.query("select app_public.reopen_day($1::date, 'Wrong time zone')", [today]));
     await move();
     expect((await rootPool().query("select timezone from app_public.clinic where id = $1", [ahead.clinicId])).rows).toEqual([{ timezone: "Pacific/Pago_Pago" }]);
+  });
+
+  // an operator's `update … set reference = reference` (or a script writing every column back) was DAY_CLOSED, where
+  // nothing would change; the API's form saved back is in tests/api/billing.test.ts
+  test("a payment or refund of a closed day written back as it is goes through, changing nothing; any change of it is still DAY_CLOSED (000NNN)", async () => {
+    const closing = await createClinic("Written back clinic", { since: LONG_AGO });
+    const till = await cashierSession(closing);
+    const invoice = await createIssuedInvoice(closing, "1000", { madeAt: LONG_AGO });
+    const payment = await committedAs(till, async (c) =>
+      (await c.query("select * from app_public.record_payment($1, 500, 'card', 'slip-7', null, '2026-06-02 10:00+03')", [invoice.id])).rows[0]);
+    const { rows: [refund] } = await rootPool().query(
+      "insert into app_public.refund (clinic_id, payment_id, invoice_id, amount, method, reason, refunded_at) values ($1, $2, $3, 100, 'card', 'Overcharged', '2026-06-02 11:00+03') returning id",
+      [closing.clinicId, payment.id, invoice.id]);
+    await committedAs(till, (c) => c.query("select app_public.close_day('2026-06-02'::date, 0, 400, 0, 0, 0)"));
+    const rows = async () => (await rootPool().query(
+      `select (select to_jsonb(p) from app_public.payment p where p.id = $1) as payment, (select to_jsonb(r) from app_public.refund r where r.id = $2) as refund,
+              (select count(*)::int from app_public.audit_log a where a.record_id in ($1, $2) and a.action = 'update') as updates`, [payment.id, refund.id])).rows[0];
+    const before = await rows();
+    expect(before).toMatchObject({ payment: { business_date: "2026-06-02", reference: "slip-7" }, refund: { business_date: "2026-06-02" }, updates: 0 });
+    for (const [sql, id] of [
+      ["update app_public.payment set reference = reference, method = method where id = $1", payment.id],
+      ["update app_public.payment set reference = E'\\tslip-7 ', business_date = business_date + 1 where id = $1", payment.id],
+      ["update app_public.refund set reason = reason, method = method where id = $1", refund.id],
+    ]) {
+      await rootPool().query(sql, [id]);
+      expect({ sql, now: await rows() }).toEqual({ sql, now: before });
+    }
+    const closed = { code: "CDAYC", message: "The business day 2026-06-02 is closed: its payments and refunds can no longer change, unless an owner reopens it." };
+    for (const [sql, id] of [
+      ["update app_public.payment set reference = 'slip-8' where id = $1", payment.id],
+      ["update app_public.payment set reference = null where id = $1", payment.id],
+      ["update app_public.payment set method = 'cash' where id = $1", payment.id],
+      ["update app_public.refund set reason = 'Returned' where id = $1", refund.id],
+      ["delete from app_public.refund where id = $1", refund.id],
+    ]) {
+      await expect(rootPool().query(sql, [id])).rejects.toMatchObject(closed);
+    }
+    expect(await rows()).toEqual(before);
   });
 
   // after a change of zone, a payment dated in a closed day's hours fell on the next day, open, and was taken
