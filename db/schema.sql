@@ -7993,6 +7993,8 @@ declare
   v_moved boolean := tg_op = 'INSERT'
     or (tg_op = 'UPDATE' and v_at is distinct from coalesce(to_jsonb(old) ->> 'received_at', to_jsonb(old) ->> 'refunded_at')::timestamptz);
   v_closed app_public.daily_reconciliation;
+  v_generated text[] := case when tg_op = 'UPDATE' then array(
+    select a.attname::text from pg_catalog.pg_attribute a where a.attrelid = tg_relid and a.attgenerated <> '' and not a.attisdropped) end;
 begin
   -- the day the money moved, in the clinic's time zone then; a later change of the zone, or of the
   -- method, leaves it on that day (which a reconciliation may have counted)
@@ -8000,6 +8002,13 @@ begin
     new.business_date := app_hidden.business_date(new.clinic_id, v_at);
   elsif tg_op = 'UPDATE' then
     new.business_date := old.business_date;
+  end if;
+  -- a row saved back as it is (a form that sends every field back, its reference as kept: tg_payment__guard ran
+  -- first) changes nothing a day counted, nor anything else: no closed day refuses it, and it waits for no close
+  -- (000459: a cashier saving a payment of a day since closed, unchanged, was told the day is closed). Compared as
+  -- tg__audit compares, the stamps and the generated columns (null in `new` before the row is written) left out
+  if tg_op = 'UPDATE' and (to_jsonb(new) - 'updated_at' - 'updated_by' - v_generated) = (to_jsonb(old) - 'updated_at' - 'updated_by' - v_generated) then
+    return new;
   end if;
   v_days := array_remove(array[
     case when tg_op <> 'DELETE' then new.business_date end,
@@ -8039,7 +8048,7 @@ ALTER FUNCTION app_private.tg__money_day() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg__money_day(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on).';
+COMMENT ON FUNCTION app_private.tg__money_day() IS 'BEFORE INSERT/UPDATE/DELETE on payments and refunds: sets the business day in the clinic''s time zone when the money moves (kept by later updates unless its time is corrected), locks the day against a concurrent close, and refuses any change to a closed day (DAY_CLOSED), and money moved or dated within the hours of a day closed in another time zone, as that zone reads them, before the day was closed (money of those hours taken after its count is the open day''s it falls on). An update that changes nothing (a form saved back as it is; compared without the stamps and the generated columns) goes through on any day, and locks none (000459).';
 
 
 --
@@ -8917,6 +8926,12 @@ begin
   select c.currency, c.tax_rate into new.currency, new.tax_rate from app_public.clinic c where c.id = new.clinic_id;
   new.status := 'draft';
   new.amount_paid := 0;
+  -- a draft has taken no step: none of the stamps of its issue or void (an operator's insert giving them made a draft
+  -- that read as issued in 2020, or voided: 000459); tg_invoice__lifecycle stamps them as the steps are taken
+  new.issued_at := null;
+  new.issued_by := null;
+  new.voided_at := null;
+  new.voided_by := null;
   -- checked for those who may invoice: another role's insert is refused by the policies (FORBIDDEN,
   -- saying who may), whatever visit it names
   if new.visit_id is not null and (app_hidden.may_invoice() or app_hidden.in_system_context()) then
@@ -8950,7 +8965,7 @@ ALTER FUNCTION app_private.tg_invoice__defaults() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__defaults(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate; one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment).';
+COMMENT ON FUNCTION app_private.tg_invoice__defaults() IS 'BEFORE INSERT: a new invoice is a draft in the clinic''s currency and tax rate, without the stamps of an issue or a void (000459); one that bills a visit (made from it, or by hand with its visit) bills the visit''s patient and records its doctor: a visit not in the clinic is NOT_FOUND, a cancelled or no-show visit INVALID_INPUT, another patient''s INVALID_INPUT unless that patient is not in the clinic (NOT_FOUND), one with a live invoice CONFLICT naming it (its id in the error''s DETAIL, extensions.invoiceId) (invoice_one_live_per_visit refuses two made at the same moment).';
 
 
 --
@@ -8964,6 +8979,13 @@ begin
   if old.status = 'void' then
     raise exception 'A void invoice cannot change.' using errcode = 'CTRAN';
   end if;
+  -- the stamps of a step are the step's, set below as it is taken: written otherwise (an operator's psql moving an
+  -- issue after its payments, or stamping a void on an invoice not void) they are kept as they were, as created_at
+  -- is (tg__timestamps; 000459)
+  new.issued_at := old.issued_at;
+  new.issued_by := old.issued_by;
+  new.voided_at := old.voided_at;
+  new.voided_by := old.voided_by;
   if (new.patient_id, new.visit_id, new.currency) is distinct from (old.patient_id, old.visit_id, old.currency)
      and old.status <> 'draft' then
     raise exception 'An issued invoice cannot change its patient, visit or currency.' using errcode = 'CTRAN';
@@ -9009,7 +9031,7 @@ ALTER FUNCTION app_private.tg_invoice__lifecycle() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__lifecycle(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs a reason that says something (kept without the white space around it) and nothing paid; a draft is issued with at least one line (INVALID_INPUT otherwise); issuing stamps issued_at / issued_by and voiding voided_at / voided_by, whoever writes the status (now() and the session''s user, null outside a session: 000437); after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
+COMMENT ON FUNCTION app_private.tg_invoice__lifecycle() IS 'BEFORE UPDATE: void is final and needs a reason that says something (kept without the white space around it) and nothing paid; a draft is issued with at least one line (INVALID_INPUT otherwise); issuing stamps issued_at / issued_by and voiding voided_at / voided_by, whoever writes the status (now() and the session''s user, null outside a session: 000437), and those stamps are kept as they were by any other write of them (000459); after issue the status follows amount_paid (issued, partially_paid, paid; an invoice with nothing to pay, a total of 0, is paid).';
 
 
 --

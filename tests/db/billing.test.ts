@@ -253,7 +253,7 @@ describe("invoices", () => {
 
   // an operator's psql moved an issued invoice's issue after its payments, stamped a void on one not void (voided in 2019,
   // before its issue), gave a draft voided as made in error an issue it never had, and made a draft stamped issued and void
-  test("an invoice's issue and void stamps are their steps': written otherwise (an operator's psql) they are kept as they were, and a new invoice has none (000NNN)", async () => {
+  test("an invoice's issue and void stamps are their steps': written otherwise (an operator's psql) they are kept as they were, and a new invoice has none (000459)", async () => {
     const invoice = await createIssuedInvoice(clinic, "1000");
     await pay(cashier, invoice.id, "400");
     const paid = await invoiceRow(invoice.id);
@@ -926,7 +926,7 @@ describe("a closed day is final", () => {
 
   // an operator's `update … set reference = reference` (or a script writing every column back) was DAY_CLOSED, where
   // nothing would change; the API's form saved back is in tests/api/billing.test.ts
-  test("a payment or refund of a closed day written back as it is goes through, changing nothing; any change of it is still DAY_CLOSED (000NNN)", async () => {
+  test("a payment or refund of a closed day written back as it is goes through, changing nothing; any change of it is still DAY_CLOSED (000459)", async () => {
     const closing = await createClinic("Written back clinic", { since: LONG_AGO });
     const till = await cashierSession(closing);
     const invoice = await createIssuedInvoice(closing, "1000", { madeAt: LONG_AGO });
