@@ -3829,11 +3829,9 @@ begin
   select s.clinic_id, draft.id, s.service_id, s.id, s.version, svc.name, s.quantity, s.unit_price,
          least(round(s.discount, d.decimals), round(s.quantity * s.unit_price, d.decimals)), draft.tax_rate
   from app_public.visit_service s join app_public.service svc on svc.clinic_id = s.clinic_id and svc.id = s.service_id
+  join app_private.visit_service_bills b on b.clinic_id = s.clinic_id and b.visit_service_id = s.id and b.live_lines = 0
   cross join (select app_public.currency_decimals(draft.currency) as decimals) d
   where s.clinic_id = draft.clinic_id and s.visit_id = draft.visit_id
-    and not exists (
-      select from app_public.invoice_line l join app_public.invoice i on i.clinic_id = l.clinic_id and i.id = l.invoice_id
-      where l.clinic_id = s.clinic_id and l.visit_service_id = s.id and i.status <> 'void')
   order by s.position;
   get diagnostics v_added = row_count;
   return v_added;
@@ -3847,7 +3845,7 @@ ALTER FUNCTION app_private.bill_visit_services(draft app_public.invoice) OWNER T
 -- Name: FUNCTION bill_visit_services(draft app_public.invoice); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (tg_invoice_line__billed_once).';
+COMMENT ON FUNCTION app_private.bill_visit_services(draft app_public.invoice) IS 'Adds to the draft `draft` of a visit a line for each of the visit''s services that no live invoice bills (counted at none in app_private.visit_service_bills; deleted from the catalog since or not), at the visit''s quantity, price and discount (in the currency''s decimals) and the invoice''s tax rate, in the visit''s order; returns how many. CONFLICT, adding none, when the draft has a line typed by hand for one of those services (tg_invoice_line__billed_once).';
 
 
 --
@@ -11258,8 +11256,8 @@ CREATE FUNCTION app_private.tg_visit_service__visit_service_bills() RETURNS trig
     AS $$
 begin
   -- a new service: no line bills it yet (taken off its visit, its row goes with it: the foreign key's cascade)
-  insert into app_private.visit_service_bills (clinic_id, visit_service_id, visit_id, live_lines)
-  values (new.clinic_id, new.id, new.visit_id, 0);
+  insert into app_private.visit_service_bills (clinic_id, visit_service_id, live_lines)
+  values (new.clinic_id, new.id, 0);
   return null;
 end;
 $$;
@@ -15215,10 +15213,10 @@ begin
   -- own visits); PL/pgSQL, so its plan is kept for the connection (decision 012)
   return query select s.* from app_private.visit_service_bills b
     join app_public.visit_service s on s.clinic_id = b.clinic_id and s.id = b.visit_service_id
-    join app_public.visit v on v.clinic_id = b.clinic_id and v.id = b.visit_id
+    join app_public.visit v on v.clinic_id = s.clinic_id and v.id = s.visit_id
     where b.clinic_id = app_public.current_clinic_id() and b.live_lines = 0
       and v.status in ('in_progress', 'completed')
-    order by b.visit_id, s.position;
+    order by s.visit_id, s.position;
 end;
 $$;
 
@@ -15372,9 +15370,8 @@ begin
   -- visit, another clinic's) says nothing; PL/pgSQL, so its plan is kept for the connection (decision 012)
   return exists (
     select 1 from app_public.visit_service seen
-    join app_private.visit_service_line l on l.clinic_id = seen.clinic_id and l.visit_service_id = seen.id
-    join app_private.visit_bill b on b.clinic_id = l.clinic_id and b.invoice_id = l.invoice_id
-    where seen.clinic_id = visit_service.clinic_id and seen.id = visit_service.id);
+    join app_private.visit_service_bills b on b.clinic_id = seen.clinic_id and b.visit_service_id = seen.id
+    where seen.clinic_id = visit_service.clinic_id and seen.id = visit_service.id and b.live_lines > 0);
 end;
 $$;
 
@@ -15385,7 +15382,7 @@ ALTER FUNCTION app_public.visit_service_billed(visit_service app_public.visit_se
 -- Name: FUNCTION visit_service_billed(visit_service app_public.visit_service); Type: COMMENT; Schema: app_public; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) IS 'Whether a live invoice (a draft, issued, partially paid or paid: any but a void one) bills this service. While one does, its quantity and discount cannot change, nor can it be taken off the visit (CONFLICT), until billing takes its line off the draft or voids the invoice. Readable by every role that sees the visit, doctors included, who may not read invoices: it says nothing of the invoice.';
+COMMENT ON FUNCTION app_public.visit_service_billed(visit_service app_public.visit_service) IS 'Whether a live invoice (a draft, issued, partially paid or paid: any but a void one) bills this service (the count of app_private.visit_service_bills). While one does, its quantity and discount cannot change, nor can it be taken off the visit (CONFLICT), until billing takes its line off the draft or voids the invoice. Readable by every role that sees the visit, doctors included, who may not read invoices: it says nothing of the invoice.';
 
 
 --
@@ -16647,7 +16644,6 @@ COMMENT ON COLUMN app_private.visit_bill.status IS 'The invoice''s status, as in
 CREATE TABLE app_private.visit_service_bills (
     clinic_id uuid NOT NULL,
     visit_service_id uuid NOT NULL,
-    visit_id uuid NOT NULL,
     live_lines integer DEFAULT 0 NOT NULL,
     CONSTRAINT visit_service_bills_live_lines_check CHECK ((live_lines >= 0))
 );
@@ -16661,7 +16657,7 @@ ALTER TABLE app_private.visit_service_bills OWNER TO :DATABASE_OWNER;
 -- Name: TABLE visit_service_bills; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.visit_service_bills IS 'Each visit''s service with the number of lines of live invoices that bill it (a line in visit_service_line whose invoice is in visit_bill, as visit_service_billed reads), kept by the triggers on visits'' services, invoice lines and invoices: what unbilled_visit_services reads.';
+COMMENT ON TABLE app_private.visit_service_bills IS 'Each visit''s service with the number of lines of live invoices that bill it (a line in visit_service_line whose invoice is in visit_bill), kept by the triggers on visits'' services, invoice lines and invoices: what VisitService.billed, unbilled_visit_services and bill_visit_services read.';
 
 
 --
@@ -16676,13 +16672,6 @@ COMMENT ON COLUMN app_private.visit_service_bills.clinic_id IS 'The clinic.';
 --
 
 COMMENT ON COLUMN app_private.visit_service_bills.visit_service_id IS 'The visit''s service (deleted with it).';
-
-
---
--- Name: COLUMN visit_service_bills.visit_id; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON COLUMN app_private.visit_service_bills.visit_id IS 'The service''s visit, as visit_service.visit_id (which never changes).';
 
 
 --
@@ -16712,7 +16701,7 @@ ALTER TABLE app_private.visit_service_line OWNER TO :DATABASE_OWNER;
 -- Name: TABLE visit_service_line; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON TABLE app_private.visit_service_line IS 'Each invoice line that bills a visit''s service (its invoice void or not), kept by a trigger on invoice lines: what visit_service_billed reads, with visit_bill, whoever asks.';
+COMMENT ON TABLE app_private.visit_service_line IS 'Each invoice line that bills a visit''s service (its invoice void or not), kept by a trigger on invoice lines: what the counts of visit_service_bills are kept from, with visit_bill (a void counts its lines down).';
 
 
 --
@@ -18445,14 +18434,14 @@ COMMENT ON INDEX app_private.visit_bill_visit_idx IS 'The live invoice of a visi
 -- Name: visit_service_bills_unbilled_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-CREATE INDEX visit_service_bills_unbilled_idx ON app_private.visit_service_bills USING btree (clinic_id, visit_id) WHERE (live_lines = 0);
+CREATE INDEX visit_service_bills_unbilled_idx ON app_private.visit_service_bills USING btree (clinic_id, visit_service_id) WHERE (live_lines = 0);
 
 
 --
 -- Name: INDEX visit_service_bills_unbilled_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON INDEX app_private.visit_service_bills_unbilled_idx IS 'The services no live invoice bills, by visit: unbilled_visit_services.';
+COMMENT ON INDEX app_private.visit_service_bills_unbilled_idx IS 'The services no live invoice bills: unbilled_visit_services.';
 
 
 --
@@ -18467,20 +18456,6 @@ CREATE INDEX visit_service_line_invoice_idx ON app_private.visit_service_line US
 --
 
 COMMENT ON INDEX app_private.visit_service_line_invoice_idx IS 'The copies of an invoice''s lines that bill visits'' services: what tg_invoice__visit_bill counts when the invoice is voided.';
-
-
---
--- Name: visit_service_line_visit_service_idx; Type: INDEX; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-CREATE INDEX visit_service_line_visit_service_idx ON app_private.visit_service_line USING btree (clinic_id, visit_service_id);
-
-
---
--- Name: INDEX visit_service_line_visit_service_idx; Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
---
-
-COMMENT ON INDEX app_private.visit_service_line_visit_service_idx IS 'The lines that bill a visit''s service.';
 
 
 --
