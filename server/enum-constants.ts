@@ -106,7 +106,7 @@ export const EnumConstantsPlugin: GraphileConfig.Plugin = {
       },
       // a condition's field compares with a parameter of its own (PgAttributesPlugin's applyAttributeCondition)
       GraphQLInputObjectType_fields_field(field, build, { scope }) {
-        if (scope.isPgConnectionFilterOperator && (SET_OPERATORS.has(scope.fieldName) || LEAVING_OUT.has(scope.fieldName))) {
+        if (scope.isPgConnectionFilterOperator) {
           const once = SET_OPERATORS.has(scope.fieldName) ? eachValueOnce(field, build) : field;
           return LEAVING_OUT.has(scope.fieldName) ? keptValues(once, build, scope.fieldName) : once;
         }

@@ -2,7 +2,8 @@
  * The services no live invoice bills (unbilled_visit_services, 000457), read from a count kept per service
  * (app_private.visit_service_bills) by the triggers that keep visit_service_line and visit_bill: the list is what
  * billing.md's filter of visitServices answers, in every state a visit's billing goes through, as each role sees it;
- * and each count is the number of lines of live invoices that bill its service, as visit_service_billed reads them.
+ * and each count is the number of lines of live invoices that bill its service, recounted from the lines' copies and the
+ * live invoices (what VisitService.billed and billUnbilledServices read too since 000460).
  */
 import type pg from "pg";
 import { closeRootPool, rootPool } from "../support/database.ts";
@@ -36,7 +37,7 @@ async function byTheFilter(of: TestClinic, doctor: TestMember | null = null): Pr
   return rows.map((row) => row.id);
 }
 
-/** Each kept count that is not the number of lines of live invoices billing its service (visit_service_billed's), and each service without one. */
+/** Each kept count that is not the number of lines of live invoices billing its service (recounted from the lines' copies and visit_bill), and each service without one. */
 async function countsAstray(): Promise<unknown[]> {
   const { rows } = await rootPool().query(`
     select s.id, b.live_lines, (select count(*)::int from app_private.visit_service_line l
