@@ -9109,7 +9109,8 @@ CREATE FUNCTION app_private.tg_invoice__visit_bill() RETURNS trigger
     SET "clinicops.reinvitation" TO 'off'
     AS $$
 declare
-  v_was_live boolean := exists (select from app_private.visit_bill b where b.clinic_id = new.clinic_id and b.invoice_id = new.id);
+  -- live: made from a visit and not void, what visit_bill holds (an insert was nothing before)
+  v_was_live boolean := tg_op = 'UPDATE' and old.visit_id is not null and old.status <> 'void';
   v_is_live boolean := new.visit_id is not null and new.status <> 'void';
 begin
   if not v_is_live then
@@ -9137,7 +9138,7 @@ ALTER FUNCTION app_private.tg_invoice__visit_bill() OWNER TO :DATABASE_OWNER;
 -- Name: FUNCTION tg_invoice__visit_bill(); Type: COMMENT; Schema: app_private; Owner: :DATABASE_OWNER
 --
 
-COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_private.visit_bill as the invoice is now (a row while it bills a visit and is not void); an invoice leaving it (voided) or entering it counts the services its lines bill down or up in app_private.visit_service_bills.';
+COMMENT ON FUNCTION app_private.tg_invoice__visit_bill() IS 'Trigger: keeps app_private.visit_bill as the invoice is now (a row while it bills a visit and is not void); an invoice leaving it (voided) or entering it, as its row was and is, counts the services its lines bill down or up in app_private.visit_service_bills.';
 
 
 --
